@@ -1,0 +1,1 @@
+"""Shared, Dagster-free helpers: settings, Vietnamese text, master data of units, calendars."""

@@ -1,0 +1,145 @@
+"""Master data of units: provincial agencies (one reviewed CSV per province) and communes/wards (vietnam-provinces).
+
+Names from any source are matched to unit codes through ``UnitMatcher``: NFC, case, diacritics, spacing and
+the usual prefixes ("UBND", "Ủy ban nhân dân", "- Tỉnh Thái Nguyên") do not matter. A name that does not match
+is reported, never turned into a new unit; a close spelling is only offered as a suggestion.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from common.settings import PROJECT_ROOT
+from common.vntext import match_key, nfc, sort_key
+
+AGENCY, COMMUNE, WARD = "agency", "commune", "ward"
+GROUP_LABELS = {AGENCY: "Cơ quan cấp tỉnh", COMMUNE: "Xã", WARD: "Phường"}
+# Ranking groups: provincial agencies are ranked apart from communes and wards.
+RANKING_GROUP = {AGENCY: "agency", COMMUNE: "local", WARD: "local"}
+
+_PREFIXES = ("uybannhandan", "ubnd")
+_ABBREVIATIONS = {"p": "phuong", "x": "xa", "tt": "thitran"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    group: str  # agency | commune | ward
+    province: str
+    portal_code: str
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def ranking_group(self) -> str:
+        return RANKING_GROUP[self.group]
+
+
+def _province(name: str):
+    from vietnam_provinces import Province
+
+    wanted = match_key(name).removeprefix("tinh").removeprefix("thanhpho")
+    for province in Province.iter_all():
+        if match_key(province.name) == wanted:
+            return province
+    raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
+
+
+def _agency_csv(codename: str):
+    return PROJECT_ROOT / "masterdata" / "agencies" / f"{codename}.csv"
+
+
+@lru_cache(maxsize=8)
+def load_units(province_name: str) -> tuple[Unit, ...]:
+    """All units of a province, agencies first, each group in Vietnamese order."""
+    from vietnam_provinces import VietNamDivisionType, Ward
+
+    province = _province(province_name)
+    path = _agency_csv(province.codename)
+    if not path.exists():
+        raise FileNotFoundError(f"Thiếu danh sách cơ quan cấp tỉnh: {path}")
+    agencies = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
+            agencies.append(Unit(row["code"], nfc(row["name"]), AGENCY, province.name, row["portal_code"], aliases))
+    locals_ = []
+    for ward in Ward.iter_all():
+        if ward.province_code != province.code:
+            continue
+        group = WARD if ward.division_type == VietNamDivisionType.PHUONG else COMMUNE
+        code = f"{int(ward.code):05d}"
+        locals_.append(Unit(code, nfc(ward.name), group, province.name, f"H55.{code}"))
+    agencies.sort(key=lambda u: sort_key(u.name))
+    locals_.sort(key=lambda u: sort_key(u.name))
+    return tuple(agencies + locals_)
+
+
+def _core_key(name: str, province_key: str) -> str:
+    """Key without the administrative prefixes and the province suffix."""
+    text = nfc(name)
+    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", text, flags=re.I)
+    key = match_key(text)
+    for prefix in _PREFIXES:
+        key = key.removeprefix(prefix)
+    for suffix in ("tinh" + province_key, province_key):
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+    return key
+
+
+class UnitMatcher:
+    """Match names and portal codes from any source to unit codes."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.units = {u.code: u for u in units}
+        provinces = {u.province for u in self.units.values()}
+        self._province_key = match_key(next(iter(provinces))) if provinces else ""
+        self._by_key: dict[str, str] = {}
+        self._ambiguous: set[str] = set()
+        for unit in self.units.values():
+            for name in (unit.name, *unit.aliases):
+                self._add(_core_key(name, self._province_key), unit.code)
+            if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
+                bare = re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name)
+                self._add(_core_key(bare, self._province_key), unit.code, weak=True)
+        self._by_portal = {u.portal_code: u.code for u in self.units.values() if u.portal_code}
+
+    def _add(self, key: str, code: str, weak: bool = False) -> None:
+        existing = self._by_key.get(key)
+        if existing is None and key not in self._ambiguous:
+            self._by_key[key] = code
+        elif existing is not None and existing != code:
+            if weak or key in self._ambiguous:
+                return
+            self._ambiguous.add(key)
+            del self._by_key[key]
+
+    def match(self, name: str | None) -> str | None:
+        """Unit code for a name, or None when it matches no unit (or more than one)."""
+        if not name or not name.strip():
+            return None
+        return self._by_key.get(_core_key(name, self._province_key))
+
+    def match_portal(self, portal_code: str | None, name: str | None = None) -> str | None:
+        if portal_code and portal_code in self._by_portal:
+            return self._by_portal[portal_code]
+        return self.match(name)
+
+    def suggest(self, name: str) -> str | None:
+        """Closest official name, offered in a quality message; never used to load data."""
+        from rapidfuzz import fuzz, process, utils
+
+        choices = {code: _core_key(u.name, self._province_key) for code, u in self.units.items()}
+        best = process.extractOne(_core_key(name, self._province_key), choices, scorer=fuzz.ratio,
+                                  processor=utils.default_process, score_cutoff=80)
+        return self.units[best[2]].name if best else None
+
+
+@lru_cache(maxsize=8)
+def matcher_for(province_name: str) -> UnitMatcher:
+    return UnitMatcher(load_units(province_name))

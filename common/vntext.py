@@ -1,0 +1,49 @@
+"""Vietnamese text: NFC normalisation, matching keys and sort order."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Vietnamese alphabet order; letters with diacritics sort after their base letter.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # huyền, hỏi, ngã, sắc, nặng (common dictionary order)
+
+
+def nfc(text: str) -> str:
+    """NFC form with surrounding and repeated white space removed."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return base.replace("đ", "d").replace("Đ", "D")
+
+
+def match_key(text: str) -> str:
+    """Key that ignores case, diacritics, spacing and punctuation: 'Phường  Phan Đình-Phùng' -> 'phuongphandinhphung'."""
+    return _NON_ALNUM.sub("", strip_diacritics(nfc(text)).casefold())
+
+
+def _letter_key(ch: str) -> tuple[int, int]:
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    base, marks = decomposed[:1], decomposed[1:]
+    tone = 0
+    letter = base
+    for mark in marks:
+        if mark in _TONES:
+            tone = _TONES.index(mark)
+        else:  # breve, circumflex, horn belong to the letter itself
+            letter = unicodedata.normalize("NFC", letter + mark)
+    pos = _ALPHABET.find(letter)
+    return (pos if pos >= 0 else 100 + ord(letter), tone)
+
+
+def sort_key(text: str) -> tuple:
+    """Vietnamese collation: letters by the alphabet (a ă â b c d đ …), then tones, word by word."""
+    words = nfc(text).split(" ")
+    primary = tuple(tuple(_letter_key(c)[0] for c in w) for w in words)
+    secondary = tuple(tuple(_letter_key(c)[1] for c in w) for w in words)
+    return (primary, secondary)

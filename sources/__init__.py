@@ -1,0 +1,1 @@
+"""Pure readers of each input format. No Dagster import here."""
