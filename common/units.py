@@ -82,7 +82,7 @@ def load_units(province_name: str) -> tuple[Unit, ...]:
 def _core_key(name: str, province_key: str) -> str:
     """Key without the administrative prefixes and the province suffix."""
     text = nfc(name)
-    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", text, flags=re.I)
+    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", text, flags=re.IGNORECASE)
     key = match_key(text)
     for prefix in _PREFIXES:
         key = key.removeprefix(prefix)

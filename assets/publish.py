@@ -1,0 +1,52 @@
+"""Outputs of the TTHC domain: the data-quality workbook for units and the analysts' read-only snapshot."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.tthc import now_local, tthc_catalogue, tthc_dossiers
+from checks import tthc_rules
+from common.units import load_units
+from pipelines.resources import WRITER_POOL, Warehouse
+from warehouse.connection import publish_snapshot
+
+QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
+
+
+def _records(con, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dg.asset(group_name="quality", kinds={"excel"}, pool=WRITER_POOL, deps=[tthc_dossiers, tthc_catalogue],
+          description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.")
+def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
+    from workbooks.quality import write_quality_workbook
+
+    with warehouse.read() as con:
+        rejected = _records(con, "SELECT * FROM quarantine ORDER BY source, partition_date, file_name, row_number")
+        file_issues = _records(con, "SELECT * FROM file_issues ORDER BY source, partition_date, file_name")
+        findings = tthc_rules.export_gaps(con) + tthc_rules.silent_units(con)
+        period = con.execute(
+            "SELECT min(partition_date), max(partition_date) FROM landed_files WHERE source = 'tthc_dossier'"
+        ).fetchall()[0]
+    label = f"Từ {period[0]:%d/%m/%Y} đến {period[1]:%d/%m/%Y}" if period[0] else "Chưa có dữ liệu"
+    path = Path(warehouse.reports) / QUALITY_WORKBOOK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_quality_workbook(path, rejected_rows=rejected, file_issues=file_issues, findings=findings,
+                           units=list(load_units(warehouse.province)), period_label=label)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(path)),
+        "rejected_rows": len(rejected), "file_issues": len(file_issues), "warnings": len(findings),
+    })
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"}, pool=WRITER_POOL, deps=[tthc_dossiers, data_quality_workbook],
+          description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích, công bố bằng đổi tên nguyên tử "
+                      "sau khi các kiểm tra chặn đã đạt.")
+def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    size = publish_snapshot(Path(warehouse.build_db), Path(warehouse.snapshot_db))
+    context.log.info(f"Published {warehouse.snapshot_db} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(warehouse.snapshot_db), "size_mb": round(size / 1e6, 1)})

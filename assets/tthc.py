@@ -1,0 +1,92 @@
+"""TTHC assets: unit master data, the procedure catalogue, daily dossier exports and the current state of dossiers."""
+
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+from common.db import scalar
+from common.settings import TIMEZONE
+from common.units import load_units, matcher_for
+from pipelines.partitions import daily_partitions, partition_dates
+from pipelines.resources import WRITER_POOL, Warehouse
+from sources.tthc_catalogue import read_catalogue
+from sources.tthc_format import CATALOGUE_FILE_NAME
+from warehouse import tthc as load
+
+
+def now_local() -> datetime:
+    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+
+
+def tthc_folder(warehouse: Warehouse) -> Path:
+    return Path(warehouse.inbox) / "tthc"
+
+
+@dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL,
+          description="Đơn vị: cơ quan cấp tỉnh (CSV trong masterdata/) và 92 xã/phường (gói vietnam-provinces).")
+def units(warehouse: Warehouse) -> dg.MaterializeResult:
+    all_units = load_units(warehouse.province)
+    with warehouse.write() as con:
+        count = load.load_units(con, all_units)
+        by_group = dict(con.execute("SELECT unit_group, count(*) FROM dim_unit GROUP BY 1 ORDER BY 1").fetchall())
+    return dg.MaterializeResult(metadata={"units": count, **{f"units_{k}": v for k, v in by_group.items()}})
+
+
+@dg.asset(group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
+          description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).")
+def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    path = tthc_folder(warehouse) / CATALOGUE_FILE_NAME
+    if not path.exists():
+        raise dg.Failure(f"Không tìm thấy danh mục TTHC: {path}")
+    result = read_catalogue(path, warehouse.work_dir)
+    with warehouse.write() as con:
+        stats = load.load_catalogue(con, path, result, now_local())
+    for issue in result.file_issues:
+        context.log.warning(f"{path.name}: {issue.reason}")
+    return dg.MaterializeResult(metadata={**stats, "sha256": result.sha256})
+
+
+@dg.asset(
+    group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
+    partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Các phiên bản hồ sơ trong tệp xuất hằng ngày của Hệ thống TTHC tỉnh; dòng lỗi vào bảng quarantine.",
+)
+def tthc_dossier_versions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    start, end = partition_dates(context)
+    with warehouse.write() as con:
+        stats = load.load_dossier_partitions(
+            con, tthc_folder(warehouse), start, end, matcher=matcher_for(warehouse.province),
+            salt=warehouse.pii_salt, work_dir=warehouse.work_dir, now=now_local(),
+        )
+        issues = con.execute(
+            """SELECT file_name, reason FROM file_issues
+               WHERE source = 'tthc_dossier' AND partition_date BETWEEN ? AND ? ORDER BY file_name""",
+            [start, end],
+        ).fetchall()
+    for file_name, reason in issues:
+        context.log.warning(f"{file_name}: {reason}")
+    return dg.MaterializeResult(metadata={
+        "days": stats.files_expected,
+        "files_missing": stats.files_missing,
+        "files_rejected": stats.files_rejected,
+        "rows_read": stats.rows_read,
+        "rows_loaded": stats.rows_loaded,
+        "rows_quarantined": stats.rows_rejected,
+        "file_issues": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues) or "không có"),
+    })
+
+
+@dg.asset(
+    group_name="tthc", kinds={"duckdb"}, pool=WRITER_POOL, deps=[tthc_dossier_versions],
+    partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Trạng thái hiện tại của mỗi hồ sơ (phiên bản cập nhật mới nhất), bảng fct_dossier.",
+)
+def tthc_dossiers(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    start, end = partition_dates(context)
+    with warehouse.write() as con:
+        touched = load.refresh_current_state(con, start, end)
+        total = scalar(con, "SELECT count(*) FROM fct_dossier")
+    return dg.MaterializeResult(metadata={"dossiers_refreshed": touched, "dossiers_total": total})

@@ -1,0 +1,1 @@
+"""Data-quality rules (pure) and the Dagster asset checks that run them."""

@@ -1,0 +1,80 @@
+"""Asset checks on the TTHC assets. The GX suite and the current-state uniqueness block everything downstream
+(current state, workbook, snapshot) when they fail; completeness, silent units and freshness warn."""
+
+
+from datetime import date
+
+import dagster as dg
+
+from assets.tthc import now_local, tthc_dossier_versions, tthc_dossiers
+from checks import tthc_rules
+from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
+from common.db import scalar
+from pipelines.partitions import partition_dates
+from pipelines.resources import WRITER_POOL, Warehouse
+
+# Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
+# validated at staging, so the suite is a second line of defence and need not cost a full pass.
+GX_MAX_ROWS = 300_000
+_SUITE_NAMES = list(version_expectations([], []).keys())
+
+
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name, asset=tthc_dossier_versions, blocking=True) for name in _SUITE_NAMES],
+    pool=WRITER_POOL,
+    description="Bộ kiểm tra Great Expectations trên các phiên bản hồ sơ của các ngày trong lần chạy.",
+)
+def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
+    start, end = partition_dates(context)
+    with warehouse.read() as con:
+        units = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
+        procedures = [r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()]
+        rows = scalar(con, "SELECT count(*) FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
+        modulus = max(1, -(-rows // GX_MAX_ROWS))
+        df = con.execute(
+            f"""SELECT {", ".join(VERSION_COLUMNS)} FROM stg_dossier_versions
+                WHERE export_date BETWEEN ? AND ? AND hash(dossier_code) % {modulus} = 0""",
+            [start, end],
+        ).df()
+    for outcome in run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions"):
+        yield dg.AssetCheckResult(
+            asset_key=tthc_dossier_versions.key, check_name=outcome.check, passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"rows_checked": outcome.rows, "rows_in_range": rows, "sampled": modulus > 1,
+                      "unexpected_count": outcome.unexpected_count, "details": outcome.details},
+        )
+
+
+@dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, blocking=True, description="Mỗi mã hồ sơ chỉ có một trạng thái hiện tại.")
+def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.read() as con:
+        duplicates = scalar(con, "SELECT count(*) - count(DISTINCT dossier_code) FROM fct_dossier")
+    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
+
+
+@dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Có tệp xuất cho mọi ngày, không có ngày trống.")
+def export_completeness(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.read() as con:
+        gaps = tthc_rules.export_gaps(con)
+    return dg.AssetCheckResult(
+        passed=not gaps, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"days_without_export": len(gaps), "days": dg.MetadataValue.md("\n".join(f"- {g['detail']}" for g in gaps[:50]) or "-")},
+    )
+
+
+@dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc).")
+def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.read() as con:
+        found = tthc_rules.silent_units(con)
+    return dg.AssetCheckResult(
+        passed=not found, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"silent_units": len(found),
+                  "units": dg.MetadataValue.md("\n".join(f"- {f['unit_name']}: {f['detail']}" for f in found) or "-")},
+    )
+
+
+@dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Tệp xuất mới nhất không cũ hơn một ngày làm việc.")
+def export_freshness(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.read() as con:
+        state = tthc_rules.freshness(con, date.fromisoformat(now_local().date().isoformat()))
+    return dg.AssetCheckResult(passed=state["fresh"], severity=dg.AssetCheckSeverity.WARN, metadata=state)

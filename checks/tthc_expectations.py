@@ -1,0 +1,81 @@
+"""Great Expectations suite for the staged dossier versions, as plain data, and a runner over a DataFrame.
+
+GX is imported inside ``run_suite`` only: importing it costs seconds and the code location must load fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+VERSION_COLUMNS = [
+    "export_date", "source_file", "source_row", "dossier_code", "procedure_code", "receiving_centre",
+    "resolving_unit_code", "channel", "received_at", "due_at", "completed_at", "status", "supplement_requests",
+    "digitised", "electronic_result", "fee_due", "paid_online", "reused_data", "citizen_data_used", "satisfaction",
+    "updated_at", "applicant_hash",
+]
+
+
+def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> dict[str, tuple[str, dict]]:
+    """Check name -> (GX expectation class, arguments). Value sets come from the master data and catalogue."""
+    from sources.tthc_format import CHANNELS, RATINGS, STATUSES
+
+    return {
+        "schema_matches": ("ExpectTableColumnsToMatchSet", {"column_set": VERSION_COLUMNS, "exact_match": True}),
+        "dossier_code_not_null": ("ExpectColumnValuesToNotBeNull", {"column": "dossier_code"}),
+        "dossier_version_unique": ("ExpectCompoundColumnsToBeUnique", {"column_list": ["export_date", "dossier_code"]}),
+        "unit_in_master_data": ("ExpectColumnValuesToBeInSet", {"column": "resolving_unit_code", "value_set": unit_codes}),
+        "procedure_in_catalogue": ("ExpectColumnValuesToBeInSet", {"column": "procedure_code", "value_set": procedure_codes}),
+        "channel_known": ("ExpectColumnValuesToBeInSet", {"column": "channel", "value_set": list(CHANNELS.values())}),
+        "status_known": ("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": list(STATUSES.values())}),
+        "rating_known": ("ExpectColumnValuesToBeInSet", {"column": "satisfaction", "value_set": list(RATINGS.values())}),
+        "received_not_after_completed": ("ExpectColumnPairValuesAToBeGreaterThanB", {
+            "column_A": "completed_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+        "due_not_before_received": ("ExpectColumnPairValuesAToBeGreaterThanB", {
+            "column_A": "due_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+        "supplement_requests_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "supplement_requests", "min_value": 0}),
+        "fee_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "fee_due", "min_value": 0}),
+        # The ID number must arrive only as a 64-hex salted hash, never in clear.
+        "applicant_id_hashed": ("ExpectColumnValuesToMatchRegex", {"column": "applicant_hash", "regex": r"^[0-9a-f]{64}$"}),
+    }
+
+
+@dataclass
+class Outcome:
+    check: str
+    success: bool
+    unexpected_count: int | None
+    rows: int
+    details: str
+
+
+def run_suite(df: pd.DataFrame, expectations: dict[str, tuple[str, dict]], suite_name: str) -> list[Outcome]:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    context = gx.get_context(mode="ephemeral")
+    batch = (
+        context.data_sources.add_pandas(suite_name)
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("slice")
+        .get_batch(batch_parameters={"dataframe": df})
+    )
+    suite = gx.ExpectationSuite(
+        name=suite_name,
+        expectations=[getattr(gxe, cls)(**kwargs, meta={"check": name}) for name, (cls, kwargs) in expectations.items()],
+    )
+    outcomes = []
+    for result in batch.validate(suite, result_format="SUMMARY").results:
+        info = result.result or {}
+        details = info.get("partial_unexpected_list") or info.get("details") or info.get("observed_value") or ""
+        outcomes.append(Outcome(
+            check=result.expectation_config.meta["check"],
+            success=bool(result.success),
+            unexpected_count=info.get("unexpected_count"),
+            rows=len(df),
+            details=str(details)[:500],
+        ))
+    return outcomes

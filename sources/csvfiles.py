@@ -1,0 +1,136 @@
+"""Inspect a CSV export before DuckDB reads it: hash, encoding, Unicode form and header.
+
+Well-formed files (UTF-8, NFC, the standard header) are read in place, many at once, by DuckDB.
+Anything else (Windows-1258, decomposed diacritics, renamed, reordered or missing optional columns)
+is rewritten once into a normalised UTF-8 copy with the standard header, so the fast batch read still
+applies and the rest of the file still loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.vntext import match_key
+from sources.tthc_format import Column
+
+BOM = "\ufeff"
+
+
+@dataclass
+class FileIssue:
+    rule: str
+    reason: str  # Vietnamese, for the unit that sent the file
+    blocking: bool = True  # the file could not be loaded at all
+
+
+@dataclass
+class PreparedFile:
+    path: Path  # the file as received
+    sha256: str
+    size_bytes: int
+    encoding: str = "utf-8"
+    read_path: Path | None = None  # what DuckDB reads; None when nothing can be loaded
+    issues: list[FileIssue] = field(default_factory=list)
+
+    @property
+    def loadable(self) -> bool:
+        return self.read_path is not None
+
+
+def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column], list[str]]:
+    """Map header positions to columns by header or alias, ignoring case, diacritics and spacing."""
+    by_key: dict[str, Column] = {}
+    for column in columns:
+        for text in (column.header, *column.aliases):
+            by_key[match_key(text)] = column
+    mapping: dict[int, Column] = {}
+    unknown: list[str] = []
+    for position, header in enumerate(headers):
+        column = by_key.get(match_key(header))
+        if column is None or column in mapping.values():
+            unknown.append(header)
+        else:
+            mapping[position] = column
+    return mapping, unknown
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        # The other encoding Vietnamese offices still export: Windows-1258 (tone marks as combining characters).
+        return raw.decode("cp1258"), "windows-1258"
+
+
+def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> PreparedFile:
+    raw = path.read_bytes()
+    prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+        prepared.issues.append(FileIssue("empty_file", "Tệp rỗng: không có tiêu đề cột và không có dòng dữ liệu."))
+        return prepared
+    try:
+        text, prepared.encoding = _decode(raw)
+    except UnicodeDecodeError:
+        prepared.issues.append(FileIssue("bad_encoding", "Không đọc được mã hóa của tệp (cần UTF-8)."))
+        return prepared
+    if prepared.encoding != "utf-8":
+        prepared.issues.append(
+            FileIssue("encoding_converted", f"Tệp mã hóa {prepared.encoding}, đã chuyển sang UTF-8; đề nghị xuất UTF-8.", blocking=False)
+        )
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    headers = next(csv.reader([first_line]))
+    mapping, unknown = header_mapping(headers, columns)
+    found = set(mapping.values())
+    missing_required = [c for c in columns if c.required and c not in found]
+    if missing_required:
+        names = ", ".join(f"'{c.header}'" for c in missing_required)
+        prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
+        return prepared
+    if unknown:
+        prepared.issues.append(
+            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False)
+        )
+    renamed = [f"'{headers[i]}' → '{c.header}'" for i, c in mapping.items() if headers[i] != c.header]
+    if renamed:
+        prepared.issues.append(FileIssue("renamed_columns", f"Tên cột khác mẫu, đã nhận diện: {'; '.join(renamed)}.", blocking=False))
+    missing_optional = [c for c in columns if c not in found]
+    if missing_optional:
+        names = ", ".join(f"'{c.header}'" for c in missing_optional)
+        prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+
+    standard = [c.header for c in columns]
+    nfc_ok = unicodedata.is_normalized("NFC", text)
+    if prepared.encoding == "utf-8" and nfc_ok and headers == standard:
+        prepared.read_path = path
+        return prepared
+    if not nfc_ok:
+        text = unicodedata.normalize("NFC", text)
+    prepared.read_path = _rewrite(path, text, mapping, columns, work_dir)
+    return prepared
+
+
+def _rewrite(path: Path, text: str, mapping: dict[int, Column], columns: tuple[Column, ...], work_dir: Path) -> Path:
+    """Copy with the standard header and column order; line numbers stay those of the received file."""
+    position_of = {column.name: position for position, column in mapping.items()}
+    order = [position_of.get(c.name) for c in columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    writer.writerow([c.header for c in columns])
+    for line in lines[1:]:
+        fields = next(csv.reader([line.rstrip("\r")]), [])
+        if len(fields) < len(mapping):
+            out.write(line.rstrip("\r") + "\n")  # malformed: keep as is so DuckDB reports it on the same line
+            continue
+        writer.writerow(["" if p is None or p >= len(fields) else fields[p] for p in order])
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target = work_dir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.normalised.csv"
+    target.write_text(out.getvalue(), encoding="utf-8")
+    return target

@@ -1,0 +1,77 @@
+"""The procedure catalogue (danh mục TTHC): small, so read row by row in Python."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.vntext import match_key, nfc
+from sources.csvfiles import FileIssue, prepare_csv
+from sources.tthc_format import (
+    AUTHORITY_LEVELS,
+    BOOLEANS,
+    CATALOGUE_COLUMNS,
+    ONLINE_LEVELS,
+)
+
+
+@dataclass
+class CatalogueResult:
+    rows: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)  # file_name, row_number, record_key, rule, reason, value
+    file_issues: list[FileIssue] = field(default_factory=list)
+    sha256: str = ""
+
+
+def _lookup(vocabulary: dict, raw: str):
+    keyed = {match_key(k): v for k, v in vocabulary.items()}
+    return keyed.get(match_key(raw))
+
+
+def read_catalogue(path: Path, work_dir: Path) -> CatalogueResult:
+    prepared = prepare_csv(path, CATALOGUE_COLUMNS, work_dir)
+    result = CatalogueResult(file_issues=list(prepared.issues), sha256=prepared.sha256)
+    if not prepared.loadable:
+        return result
+    seen: dict[str, int] = {}
+    with prepared.read_path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for line, fields in enumerate(reader, start=2):
+            values = dict(zip([c.name for c in CATALOGUE_COLUMNS], (nfc(f) for f in fields), strict=False))
+            code = values.get("procedure_code", "")
+            problems = []
+            if len(fields) < len(CATALOGUE_COLUMNS):
+                problems.append(("malformed_line", "Dòng thiếu cột.", ""))
+            elif not code:
+                problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
+            elif code in seen:
+                problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
+            authority = _lookup(AUTHORITY_LEVELS, values.get("authority_level", ""))
+            online = _lookup(ONLINE_LEVELS, values.get("online_level", ""))
+            fee = _lookup(BOOLEANS, values.get("fee_bearing", ""))
+            if not problems:
+                if authority is None:
+                    problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
+                if online is None:
+                    problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
+                if fee is None:
+                    problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+            if problems:
+                result.rejects += [
+                    {"file_name": path.name, "row_number": line, "record_key": code or None, "rule": r, "reason": m, "value": v}
+                    for r, m, v in problems
+                ]
+                continue
+            seen[code] = line
+            result.rows.append({
+                "procedure_code": code,
+                "procedure_name": values["procedure_name"],
+                "field": values["field"],
+                "authority_level": authority,
+                "online_level": online,
+                "fee_bearing": fee,
+                "source_row": line,
+            })
+    return result

@@ -1,0 +1,1 @@
+"""DuckDB schema, connections, loading and snapshot publishing (no Dagster import)."""

@@ -1,0 +1,203 @@
+"""Write the TTHC source into the warehouse: units, catalogue, daily dossier partitions, current state.
+
+Each write deletes what it replaces first, so a rerun of any partition gives the same tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from common.db import scalar
+from common.units import GROUP_LABELS, Unit, UnitMatcher
+from sources.csvfiles import FileIssue
+from sources.tthc_catalogue import CatalogueResult
+from sources.tthc_dossiers import ExportFile, export_files, stage_dossier_exports
+from sources.tthc_format import FINISHED_STATUSES
+
+DOSSIER_SOURCE = "tthc_dossier"
+CATALOGUE_SOURCE = "tthc_catalogue"
+
+
+def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
+    con.execute("DELETE FROM dim_unit")
+    _insert_many(con, 
+        "INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.code, u.name, u.group, GROUP_LABELS[u.group], u.ranking_group, u.province, u.portal_code, list(u.aliases), i)
+            for i, u in enumerate(units)
+        ],
+    )
+    return len(units)
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
+    if rows:  # DuckDB refuses executemany with no parameter sets
+        con.executemany(sql, rows)
+
+
+def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | None, end: date | None) -> dict[tuple, datetime]:
+    where, params = "source = ?", [source]
+    if start is not None:
+        where += " AND partition_date BETWEEN ? AND ?"
+        params += [start, end]
+    rows = con.execute(f"SELECT file_name, sha256, first_loaded_at FROM landed_files WHERE {where}", params).fetchall()
+    return {(name, sha): first for name, sha, first in rows if sha}
+
+
+def _file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime) -> list[tuple]:
+    return [(source, file_name, day, i.rule, i.reason, i.blocking, at) for i in issues]
+
+
+def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime) -> dict:
+    first = _first_loaded(con, CATALOGUE_SOURCE, None, None).get((path.name, result.sha256), now)
+    con.execute("BEGIN")
+    con.execute("DELETE FROM dim_procedure")
+    _insert_many(con, 
+        "INSERT INTO dim_procedure VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
+          r["fee_bearing"], path.name, r["source_row"]) for r in result.rows],
+    )
+    con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
+    _insert_many(con, 
+        "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, NULL, ?, ?, ?, ?, ?)",
+        [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r["record_key"], r["rule"], r["reason"], r["value"], first)
+         for r in result.rejects],
+    )
+    con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
+    _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
+    con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
+    status = "loaded" if result.rows and not result.rejects else ("partly_loaded" if result.rows else "rejected")
+    con.execute(
+        "INSERT INTO landed_files VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+        [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
+         len(result.rows) + len({r["row_number"] for r in result.rejects}), len(result.rows),
+         len({r["row_number"] for r in result.rejects}), first, now],
+    )
+    con.execute("COMMIT")
+    return {"procedures": len(result.rows), "rejected_rows": len({r["row_number"] for r in result.rejects})}
+
+
+@dataclass
+class DossierLoadStats:
+    files_expected: int
+    files_missing: int
+    files_rejected: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+
+
+def load_dossier_partitions(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    start: date,
+    end: date,
+    *,
+    matcher: UnitMatcher,
+    salt: str,
+    work_dir: Path,
+    now: datetime,
+) -> DossierLoadStats:
+    """Replace the partitions [start, end] of the dossier versions, their quarantine, file issues and lineage."""
+    first_loaded = _first_loaded(con, DOSSIER_SOURCE, start, end)
+    files = export_files(folder, start, end)
+    staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir)
+    file_issues = _lineage(con, files, first_loaded, now)
+
+    con.execute("BEGIN")
+    con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
+    con.execute("INSERT INTO stg_dossier_versions SELECT * FROM _dossier_good ORDER BY export_date, source_row")
+    con.execute("DELETE FROM quarantine WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+    con.execute(
+        """INSERT INTO quarantine
+        SELECT r.*, l.first_loaded_at FROM _dossier_rejects r
+        JOIN _landed l ON l.file_name = r.file_name
+        ORDER BY r.partition_date, r.row_number, r.rule"""
+    )
+    con.execute("DELETE FROM file_issues WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+    _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", file_issues)
+    con.execute("DELETE FROM landed_files WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+    con.execute("INSERT INTO landed_files SELECT * FROM _landed")
+    con.execute("COMMIT")
+    return DossierLoadStats(
+        files_expected=len(files),
+        files_missing=sum(1 for f in files if f.prepared is None),
+        files_rejected=sum(1 for f in files if f.prepared is not None and not f.prepared.loadable),
+        rows_read=staged.rows_read,
+        rows_loaded=staged.rows_good,
+        rows_rejected=staged.rows_rejected,
+    )
+
+
+def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], first_loaded: dict, now: datetime) -> list[tuple]:
+    counts = {
+        name: (read, bad)
+        for name, read, bad in con.execute(
+            """SELECT f.file_name, (SELECT count(*) FROM _dossier_raw r WHERE r.file_id = f.file_id)
+                      + (SELECT count(*) FROM _malformed m WHERE m.file_id = f.file_id),
+                      (SELECT count(DISTINCT row_number) FROM _dossier_rejects x WHERE x.file_name = f.file_name)
+               FROM _files f"""
+        ).fetchall()
+    }
+    landed, file_issues = [], []
+    for export in files:
+        p = export.prepared
+        if p is None:
+            landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, None, None, "missing", 0, 0, 0, None, None))
+            continue
+        first = first_loaded.get((export.path.name, p.sha256), now)
+        read, bad = counts.get(export.path.name, (0, 0))
+        if not p.loadable:
+            status = "rejected"
+        elif bad:
+            status = "partly_loaded"
+        else:
+            status = "loaded"
+        landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, p.sha256, p.size_bytes, p.encoding,
+                       status, read, read - bad, bad, first, now))
+        file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, p.issues, first)
+    con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
+    if landed:
+        _insert_many(con, "INSERT INTO _landed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", landed)
+    return file_issues
+
+
+def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date) -> int:
+    """Recompute the current state of every dossier whose life overlaps [start, end] from all its versions.
+
+    The latest update wins; the result equals a full recomputation, whatever order partitions are (re)run in.
+    """
+    finished = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _touched AS
+        SELECT DISTINCT dossier_code FROM stg_dossier_versions WHERE export_date BETWEEN $1 AND $2
+        UNION SELECT dossier_code FROM fct_dossier WHERE first_export_date <= $2 AND last_export_date >= $1""",
+        [start, end],
+    )
+    con.execute("BEGIN")
+    con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
+    con.execute(
+        f"""INSERT INTO fct_dossier
+        SELECT dossier_code, procedure_code, receiving_centre, resolving_unit_code, channel, received_at, due_at,
+               completed_at, status, status IN ({finished}) AS is_finished,
+               CASE WHEN status IN ({finished}) AND completed_at IS NOT NULL THEN completed_at <= due_at END,
+               supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
+               citizen_data_used, satisfaction, updated_at, applicant_hash,
+               first_export_date, last_export_date, version_count
+        FROM (
+            SELECT v.*, min(export_date) OVER d AS first_export_date, max(export_date) OVER d AS last_export_date,
+                   count(*) OVER d AS version_count,
+                   row_number() OVER (PARTITION BY dossier_code ORDER BY updated_at DESC, export_date DESC, source_row DESC) AS rank
+            FROM stg_dossier_versions v
+            WHERE dossier_code IN (SELECT dossier_code FROM _touched)
+            WINDOW d AS (PARTITION BY dossier_code)
+        ) WHERE rank = 1
+        ORDER BY received_at, dossier_code"""
+    )
+    con.execute("COMMIT")
+    return scalar(con, "SELECT count(*) FROM _touched")
