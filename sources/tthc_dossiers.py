@@ -120,6 +120,12 @@ def stage_dossier_exports(
     return result
 
 
+def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary tables, including the raw rows that still hold personal data."""
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_%' ESCAPE '\\'").fetchall():
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
+
 def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
     names = [c.name for c in DOSSIER_COLUMNS]
@@ -143,11 +149,13 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> Non
     con.execute("CREATE OR REPLACE TEMP TABLE _paths (file_id INTEGER, path VARCHAR)")
     con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
     # Malformed lines (truncated, unterminated quote) never reach _scan; shift later line numbers past them.
-    # Only the line number and error kind are kept: the line itself may hold personal data.
+    # One row per broken line (DuckDB reports one per missing column). Only the line number and error kind
+    # are kept: the line itself may hold personal data.
     con.execute(
         """INSERT INTO _malformed
-        SELECT p.file_id, r.line::INTEGER, r.error_type
-        FROM _csv_rejects r JOIN _csv_scans s USING (scan_id, file_id) JOIN _paths p ON p.path = s.file_path"""
+        SELECT p.file_id, r.line::INTEGER, min(r.error_type)
+        FROM _csv_rejects r JOIN _csv_scans s USING (scan_id, file_id) JOIN _paths p ON p.path = s.file_path
+        GROUP BY ALL"""
     )
     selected = ", ".join(names)
     con.execute(

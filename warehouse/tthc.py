@@ -15,7 +15,7 @@ from common.db import scalar
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue
 from sources.tthc_catalogue import CatalogueResult
-from sources.tthc_dossiers import ExportFile, export_files, stage_dossier_exports
+from sources.tthc_dossiers import ExportFile, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
 
 DOSSIER_SOURCE = "tthc_dossier"
@@ -124,6 +124,7 @@ def load_dossier_partitions(
     con.execute("DELETE FROM landed_files WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
     con.execute("INSERT INTO landed_files SELECT * FROM _landed")
     con.execute("COMMIT")
+    drop_staging(con)
     return DossierLoadStats(
         files_expected=len(files),
         files_missing=sum(1 for f in files if f.prepared is None),

@@ -1,0 +1,91 @@
+"""Fixtures: hand-written export files and a warehouse in a temporary folder."""
+
+import csv
+import io
+import unicodedata
+import warnings
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import Warehouse
+from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME, DOSSIER_COLUMNS, dossier_file_name
+
+warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")
+
+DEFAULT_ROW = {
+    "dossier_code": "HS-0001", "procedure_code": "2.000001", "receiving_centre": "Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",
+    "resolving_unit": "Phường Phan Đình Phùng", "channel": "Trực tuyến", "received_at": "05/01/2026 08:00:00",
+    "due_at": "08/01/2026 17:00:00", "completed_at": "", "status": "Đang xử lý", "supplement_requests": "0",
+    "digitised": "Có", "electronic_result": "Không", "fee_due": "0", "paid_online": "Không", "reused_data": "Có",
+    "citizen_data_used": "Có", "satisfaction": "", "updated_at": "05/01/2026 08:00:00",
+    "applicant_name": "Nguyễn Thị Hoa", "applicant_id": "019188001234", "applicant_phone": "0912345678",
+    "applicant_address": "Tổ 5, Phường Phan Đình Phùng, tỉnh Thái Nguyên",
+}
+PERSONAL_VALUES = ["Nguyễn Thị Hoa", "019188001234", "0912345678", "Tổ 5, Phường"]
+
+
+def dossier_row(**overrides: str) -> dict[str, str]:
+    return {**DEFAULT_ROW, **overrides}
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 as Vietnamese offices write it: base letters precomposed, tone marks combining."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        decomposed = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+        out.append(base + "".join(c for c in decomposed if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str] | None = None,
+                 encoding: str = "utf-8-sig", tail: str = "") -> Path:
+    """A daily export; ``headers`` maps canonical names to the headers to write (default: the standard ones)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [c.name for c in DOSSIER_COLUMNS]
+    header_of = {c.name: c.header for c in DOSSIER_COLUMNS}
+    written = headers or [header_of[n] for n in names]
+    reverse = {header_of[n]: n for n in names}
+    for column in DOSSIER_COLUMNS:
+        reverse.update({alias: column.name for alias in column.aliases})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(written)
+    for row in rows:
+        writer.writerow([row.get(reverse.get(h, h), "") for h in written])
+    text = buffer.getvalue() + tail
+    path = folder / dossier_file_name(day)
+    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
+    return path
+
+
+def write_catalogue(folder: Path, rows: list[list[str]] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = rows or [
+        ["2.000001", "Chứng thực bản sao từ bản chính", "Chứng thực", "Cấp xã", "Toàn trình", "Có"],
+        ["1.000100", "Cấp giấy chứng nhận hoạt động khoa học và công nghệ", "Khoa học và công nghệ", "Cấp tỉnh", "Một phần", "Có"],
+    ]
+    path = folder / CATALOGUE_FILE_NAME
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([c.header for c in CATALOGUE_COLUMNS])
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    write_catalogue(path / "tthc")
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, inbox: Path) -> Warehouse:
+    return Warehouse(
+        build_db=str(tmp_path / "wh" / "warehouse_build.duckdb"), snapshot_db=str(tmp_path / "wh" / "warehouse.duckdb"),
+        inbox=str(inbox), reports=str(tmp_path / "reports"), province="Thái Nguyên", pii_salt="test-salt",
+    )

@@ -1,0 +1,205 @@
+"""The dossier reader and loader on hand-written files: bad input is reported by file, row and reason, the good
+rows beside it load, personal data never reaches the warehouse, and reloading changes nothing."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from common.units import load_units, matcher_for
+from sources.tthc_catalogue import read_catalogue
+from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
+from tests.conftest import PERSONAL_VALUES, dossier_row, write_export
+from warehouse import tthc
+from warehouse.schema import ensure_schema
+
+DAY = date(2026, 1, 5)
+NOW = datetime(2026, 1, 6, 6, 0)
+
+
+def load(inbox: Path, start: date = DAY, end: date = DAY, con: duckdb.DuckDBPyConnection | None = None):
+    con = con or duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work"), NOW)
+    stats = tthc.load_dossier_partitions(con, inbox / "tthc", start, end, matcher=matcher_for("Thái Nguyên"),
+                                         salt="s", work_dir=inbox / "work", now=NOW)
+    tthc.refresh_current_state(con, start, end)
+    return con, stats
+
+
+def rejects(con) -> list[tuple]:
+    return con.execute("SELECT file_name, row_number, rule, reason FROM quarantine WHERE source = 'tthc_dossier' "
+                       "ORDER BY row_number, rule").fetchall()
+
+
+def loaded_codes(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT dossier_code FROM stg_dossier_versions ORDER BY source_row").fetchall()]
+
+
+def test_good_file_loads_typed_and_without_personal_data(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"HS-{i}") for i in range(3)])
+    con, stats = load(inbox)
+    assert (stats.rows_read, stats.rows_loaded, stats.rows_rejected) == (3, 3, 0)
+    row = con.execute("SELECT resolving_unit_code, channel, received_at, status, digitised, source_row, applicant_hash "
+                      "FROM stg_dossier_versions ORDER BY source_row LIMIT 1").fetchall()[0]
+    assert row[:6] == ("05443", "online", datetime(2026, 1, 5, 8), "processing", True, 2)
+    assert len(row[6]) == 64 and "019188001234" not in row[6]
+    columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()}
+    assert not columns & {"applicant_name", "applicant_id", "applicant_phone", "applicant_address"}
+
+
+def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox, tmp_path):
+    write_export(inbox / "tthc", DAY, [dossier_row(), dossier_row(dossier_code="HS-2", resolving_unit="Xã Không Tồn Tại")],
+                 tail='HS-3,2.000001,"Nguyễn Thị Hoa cut')
+    path = tmp_path / "pii.duckdb"
+    con, _ = load(inbox, con=duckdb.connect(str(path)))
+    con.close()
+    with duckdb.connect(str(path), read_only=True) as con:
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            text = str(con.execute(f"SELECT * FROM {table}").fetchall())
+            for value in PERSONAL_VALUES:
+                assert value not in text, (table, value)
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "reason_part"),
+    [
+        ({"resolving_unit": "Xã Không Tồn Tại"}, "unknown_unit", "Xã Không Tồn Tại"),
+        ({"procedure_code": "9.999999"}, "unknown_procedure", "9.999999"),
+        ({"received_at": "2026-01-05"}, "bad_date:received_at", "dd/mm/yyyy"),
+        ({"due_at": "01/25/2026 08:00:00"}, "bad_date:due_at", "01/25/2026"),
+        ({"supplement_requests": "-1"}, "bad_count", "-1"),
+        ({"fee_due": "-50000"}, "bad_amount", "-50000"),
+        ({"completed_at": "04/01/2026 09:00:00", "status": "Đã hoàn thành"}, "completed_before_received", "trước ngày tiếp nhận"),
+        ({"due_at": "04/01/2026 09:00:00"}, "due_before_received", "Ngày hẹn trả"),
+        ({"channel": "Fax"}, "bad_value:channel", "Fax"),
+        ({"status": "Đã hoàn thành"}, "finished_without_completion", "thiếu ngày hoàn thành"),
+        ({"dossier_code": ""}, "missing_dossier_code", "Thiếu mã hồ sơ"),
+    ],
+)
+def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, reason_part):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="OK-1"), dossier_row(**{"dossier_code": "BAD-1", **bad}),
+                                       dossier_row(dossier_code="OK-2")])
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["OK-1", "OK-2"]
+    found = rejects(con)
+    assert [(f, r, ru) for f, r, ru, _ in found] == [("ho_so_20260105.csv", 3, rule)]
+    assert reason_part in found[0][3]
+    assert stats.rows_rejected == 1
+
+
+def test_unknown_unit_reason_suggests_the_close_official_name(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(resolving_unit="Phường Phan Đình Phũng Mới")])
+    con, _ = load(inbox)
+    assert "có phải 'Phường Phan Đình Phùng'" in rejects(con)[0][3]
+
+
+def test_unit_names_match_without_diacritics_spacing_or_prefix(inbox):
+    variants = ["UBND Phường Phan Đình Phùng", "phuong  phan dinh phung", "Ủy ban nhân dân phường Phan Đình Phùng"]
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"V{i}", resolving_unit=v) for i, v in enumerate(variants)])
+    con, _ = load(inbox)
+    assert {r[0] for r in con.execute("SELECT resolving_unit_code FROM stg_dossier_versions").fetchall()} == {"05443"}
+
+
+def test_duplicate_code_in_a_file_keeps_the_latest_update(inbox):
+    write_export(inbox / "tthc", DAY, [
+        dossier_row(dossier_code="D-1", updated_at="05/01/2026 10:00:00", status="Chờ bổ sung"),
+        dossier_row(dossier_code="D-1", updated_at="05/01/2026 08:00:00"),
+    ])
+    con, _ = load(inbox)
+    assert con.execute("SELECT status, source_row FROM stg_dossier_versions").fetchall() == [("awaiting_supplement", 2)]
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "duplicate_in_file")]
+
+
+def test_truncated_file_loads_the_complete_rows_and_reports_the_cut_line(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"T-{i}") for i in range(4)], tail='T-9,2.000001,"Trung tâm')
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["T-0", "T-1", "T-2", "T-3"]
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(6, "malformed_line")]
+    assert stats.rows_rejected == 1
+
+
+def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
+    folder = inbox / "tthc"
+    path = write_export(folder, DAY, [dossier_row(dossier_code="M-1"), dossier_row(dossier_code="M-2")])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines.insert(2, "only,three,fields")
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    write_export(folder, DAY, [])  # rewrite below with a bad row after the broken one
+    path.write_text("\n".join([*lines[:3], lines[3], lines[3].replace("M-2", "M-3").replace("Trực tuyến", "Fax"), ""]),
+                    encoding="utf-8-sig")
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["M-1", "M-2"]
+    assert con.execute("SELECT source_row FROM stg_dossier_versions ORDER BY 1").fetchall() == [(2,), (4,)]
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "malformed_line"), (5, "bad_value:channel")]
+
+
+def test_windows_1258_file_is_converted_and_normalised(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="W-1", status="Chờ bổ sung")], encoding="cp1258")
+    con, _ = load(inbox)
+    assert con.execute("SELECT status, resolving_unit_code FROM stg_dossier_versions").fetchall() == [("awaiting_supplement", "05443")]
+    assert con.execute("SELECT encoding FROM landed_files WHERE file_name = 'ho_so_20260105.csv'").fetchall() == [("windows-1258",)]
+    issues = con.execute("SELECT rule, blocking FROM file_issues").fetchall()
+    assert ("encoding_converted", False) in issues
+
+
+def test_renamed_and_reordered_columns_load_missing_required_column_rejects_the_file(inbox):
+    headers = [c.header for c in DOSSIER_COLUMNS]
+    renamed = ["Số hồ sơ" if h == "Mã hồ sơ" else h for h in headers][::-1]
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="R-1")], headers=renamed)
+    missing = [h for h in headers if h != "Trạng thái"]
+    write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="R-2")], headers=missing)
+    con, stats = load(inbox, DAY, date(2026, 1, 6))
+    assert loaded_codes(con) == ["R-1"]
+    assert stats.files_rejected == 1
+    issues = con.execute("SELECT file_name, rule, reason, blocking FROM file_issues ORDER BY file_name, rule").fetchall()
+    assert ("ho_so_20260105.csv", "renamed_columns", "Tên cột khác mẫu, đã nhận diện: 'Số hồ sơ' → 'Mã hồ sơ'.", False) in issues
+    rejected = [i for i in issues if i[3]]
+    assert rejected == [("ho_so_20260106.csv", "missing_columns", "Thiếu cột bắt buộc 'Trạng thái'; không nạp được tệp.", True)]
+
+
+def test_empty_and_missing_files_are_recorded_not_crashing(inbox):
+    (inbox / "tthc" / "ho_so_20260105.csv").write_bytes(b"")
+    con, stats = load(inbox, DAY, date(2026, 1, 6))
+    assert (stats.files_rejected, stats.files_missing, stats.rows_loaded) == (1, 1, 0)
+    assert con.execute("SELECT partition_date, status FROM landed_files WHERE source = 'tthc_dossier' ORDER BY 1").fetchall() == [
+        (DAY, "rejected"), (date(2026, 1, 6), "missing")]
+    assert con.execute("SELECT rule FROM file_issues").fetchall() == [("empty_file",)]
+
+
+def test_latest_version_wins_across_days_whatever_order_partitions_load(inbox):
+    folder = inbox / "tthc"
+    write_export(folder, DAY, [dossier_row(dossier_code="L-1")])
+    write_export(folder, date(2026, 1, 6), [dossier_row(dossier_code="L-1", status="Đã hoàn thành",
+                                                        completed_at="06/01/2026 09:00:00", updated_at="06/01/2026 09:00:00")])
+    con, _ = load(inbox, date(2026, 1, 6), date(2026, 1, 6))
+    con, _ = load(inbox, DAY, DAY, con=con)  # the older day after the newer one
+    assert con.execute("SELECT status, finished_on_time, version_count, first_export_date FROM fct_dossier").fetchall() == [
+        ("completed", True, 2, DAY)]
+
+
+def test_reloading_the_same_files_changes_nothing(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="I-1"), dossier_row(dossier_code="I-2", fee_due="-1")])
+    con, _ = load(inbox)
+    tables = ["stg_dossier_versions", "fct_dossier", "quarantine", "landed_files", "file_issues"]
+    before = {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
+                             else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    con, _ = load(inbox, con=con)
+    after = {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
+                            else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    assert before == after
+    assert len(before["stg_dossier_versions"]) == 1 and len(before["quarantine"]) == 1
+
+
+def test_catalogue_rejects_bad_rows_and_keeps_good_ones(inbox):
+    from tests.conftest import write_catalogue
+
+    write_catalogue(inbox / "tthc", [["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
+                                     ["2.000002", "A", "B", "Cấp huyện", "Toàn trình", "Có"],
+                                     ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"]])
+    result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work")
+    assert [r["procedure_code"] for r in result.rows] == ["2.000001"]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (4, "duplicate_procedure")]

@@ -1,0 +1,367 @@
+"""The one look of every workbook the project publishes: titled tables, colour scales, bar charts, atomic save.
+
+Government documents use Times New Roman 12, which renders every Vietnamese diacritic. Every string is written
+NFC and never as a formula (a value such as ``=HYPERLINK(...)`` from a source file stays text); use ``Formula``
+to write a real formula on purpose.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from common.settings import TIMEZONE
+
+FONT_NAME = "Times New Roman"
+FONT_SIZE = 12
+EXCEL_MAX_TEXT = 32_767  # longer strings make Excel report the file as damaged
+
+# Excel's own colour-scale colours, so the reports look like what officials already know.
+RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+_BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+_ITALIC = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
+_TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+_HEADER_FILL = PatternFill("solid", start_color="D9E1F2")
+_TOTAL_FILL = PatternFill("solid", start_color="F2F2F2")
+_LINE_HEIGHT = 16.0  # points per wrapped line of 12 pt text
+
+
+class Formula(str):
+    """A string that is meant to be an Excel formula (plain strings starting with '=' are written as text)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: Vietnamese header, key into dict rows, width in characters, Excel number format."""
+
+    header: str
+    key: str
+    width: float = 15
+    number_format: str | None = None  # e.g. "0.00", "0.0%", "#,##0", "dd/mm/yyyy"
+    align: Literal["left", "center", "right"] | None = None  # None: numbers right, the rest left
+    wrap: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """Where ``write_table`` put a table, for colour scales, charts and tests."""
+
+    ws: Worksheet
+    columns: tuple[Column, ...]
+    header_row: int
+    first_row: int  # first data row
+    last_row: int  # last data row; first_row - 1 when the table has no rows
+    total_row: int | None
+
+    @property
+    def n_rows(self) -> int:
+        return self.last_row - self.first_row + 1
+
+    def column_index(self, key: str) -> int:
+        for i, col in enumerate(self.columns, start=1):
+            if col.key == key:
+                return i
+        raise KeyError(key)
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.column_index(key))
+
+    def data_range(self, key: str) -> str | None:
+        """'D5:D20' for a column's data cells (total row excluded), None when there are no rows."""
+        if self.n_rows <= 0:
+            return None
+        letter = self.letter(key)
+        return f"{letter}{self.first_row}:{letter}{self.last_row}"
+
+
+def now_local() -> datetime:
+    return datetime.now(ZoneInfo(TIMEZONE))
+
+
+def generated_label(at: datetime | None = None) -> str:
+    """'Lập lúc 14:05 ngày 03/02/2026 (giờ Việt Nam)'; a naive datetime is taken as Việt Nam time already."""
+    at = at or now_local()
+    if at.tzinfo is not None:
+        at = at.astimezone(ZoneInfo(TIMEZONE))
+    return f"Lập lúc {at:%H:%M} ngày {at:%d/%m/%Y} (giờ Việt Nam)"
+
+
+def new_workbook(title: str | None = None) -> Workbook:
+    """A workbook without openpyxl's default 'Sheet', so callers only add the sheets they name."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    if title:
+        wb.properties.title = title
+    wb.properties.creator = "CCHC pipeline"
+    return wb
+
+
+def clean_value(value: Any) -> Any:
+    """A value Excel accepts: NFC text without control characters, no NaN/NaT, no time zone."""
+    if value is None or isinstance(value, Formula):
+        return value
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", unicodedata.normalize("NFC", value))
+        return text[:EXCEL_MAX_TEXT]
+    if isinstance(value, float) and not math.isfinite(value):  # Excel cannot store NaN or infinity
+        return None
+    if type(value).__name__ == "NaTType":  # pandas' missing timestamp, without importing pandas
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:  # Excel has no time zones: show local time
+        return value.astimezone(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+    if isinstance(value, (int, float, date)):
+        return value
+    return clean_value(str(value))
+
+
+def _write(ws: Worksheet, row: int, col: int, value: Any) -> Any:
+    cell = ws.cell(row=row, column=col)
+    value = clean_value(value)
+    cell.value = value
+    if cell.data_type == "f" and not isinstance(value, Formula):
+        cell.data_type = "s"  # data from the field, not a formula: keep it inert
+    return cell
+
+
+def _lines(text: str, width: float) -> int:
+    """Rough number of wrapped lines, so Excel (which does not autofit on open) shows the whole text."""
+    per_line = max(1, int(width) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _title_rows(ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int) -> int:
+    """Write the title and subtitle lines merged across the table; return the next free row."""
+    last = get_column_letter(max(n_cols, 1))
+    for row, text in enumerate([title, *subtitles], start=1):
+        cell = _write(ws, row, 1, text)
+        cell.font = _TITLE_FONT if row == 1 else _ITALIC
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        if n_cols > 1:
+            ws.merge_cells(f"A{row}:{last}{row}")
+        ws.row_dimensions[row].height = 22 if row == 1 else 18
+    return len(subtitles) + 3  # one blank row before the header
+
+
+def _cells(row: Mapping[str, Any] | Sequence[Any], columns: Sequence[Column]) -> list[Any]:
+    if isinstance(row, Mapping):
+        return [row.get(col.key) for col in columns]
+    values = list(row)
+    return [values[i] if i < len(values) else None for i in range(len(columns))]
+
+
+def _style(cell: Cell, col: Column, index: int, cache: dict[tuple, StyleArray], *, bold: bool) -> None:
+    """Style a body or total cell. Setting font, border... per cell costs a hash of each style object, which
+    made a 50,000-row sheet take a minute; the finished style of the first cell of each kind is copied instead."""
+    value = cell.value
+    horizontal = col.align or ("right" if isinstance(value, (int, float)) and not isinstance(value, bool) else "left")
+    key = (index, horizontal, bold)
+    cached = cache.get(key)
+    if cached is not None:
+        cell._style = copy(cached)
+        return
+    cell.font, cell.border = (_BOLD if bold else _FONT), _BORDER
+    if bold:
+        cell.fill = _TOTAL_FILL
+    cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=col.wrap)
+    if col.number_format:
+        cell.number_format = col.number_format
+    cache[key] = copy(cell._style)
+
+
+def write_table(
+    ws: Worksheet,
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+    *,
+    title: str,
+    subtitles: Sequence[str] = (),
+    total: Mapping[str, Any] | Sequence[Any] | None = None,
+    empty_text: str = "Không có dữ liệu",
+    freeze_columns: int = 0,
+) -> Table:
+    """Write a titled table: bold bordered header, frozen panes under it, auto-filter, A4 landscape fit to width.
+
+    Rows are dicts (read by ``Column.key``) or tuples (read by position). ``total`` is an optional bold row after the
+    data, outside the auto-filter so sorting never moves it. With no rows, ``empty_text`` is shown under the header.
+    """
+    columns = tuple(columns)
+    n_cols = len(columns)
+    header_row = _title_rows(ws, title, subtitles, n_cols)
+    last_letter = get_column_letter(n_cols)
+
+    header_lines = 1
+    for i, col in enumerate(columns, start=1):
+        cell = _write(ws, header_row, i, col.header)
+        cell.font, cell.fill, cell.border = _BOLD, _HEADER_FILL, _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+        header_lines = max(header_lines, _lines(col.header, col.width))
+    ws.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines + 4
+
+    styles: dict[tuple, StyleArray] = {}
+    first_row = row_no = header_row + 1
+    for row in rows:
+        row_lines = 1
+        for i, (col, value) in enumerate(zip(columns, _cells(row, columns), strict=True), start=1):
+            cell = _write(ws, row_no, i, value)
+            _style(cell, col, i, styles, bold=False)
+            if col.wrap and isinstance(cell.value, str):
+                row_lines = max(row_lines, _lines(cell.value, col.width))
+        if row_lines > 1:
+            ws.row_dimensions[row_no].height = _LINE_HEIGHT * row_lines
+        row_no += 1
+    last_row = row_no - 1
+
+    if last_row < first_row:
+        cell = _write(ws, first_row, 1, empty_text)
+        cell.font = _ITALIC
+        cell.alignment = Alignment(horizontal="center")
+        if n_cols > 1:
+            ws.merge_cells(f"A{first_row}:{last_letter}{first_row}")
+        row_no = first_row + 1
+
+    total_row = None
+    if total is not None:
+        total_row = row_no
+        for i, (col, value) in enumerate(zip(columns, _cells(total, columns), strict=True), start=1):
+            cell = _write(ws, total_row, i, value)
+            _style(cell, col, i, styles, bold=True)
+
+    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+    ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
+    _print_setup(ws, header_row)
+    return Table(ws, columns, header_row, first_row, last_row, total_row)
+
+
+def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if repeat_row:
+        ws.print_title_rows = f"{repeat_row}:{repeat_row}"  # header on every printed page
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+
+def write_text_sheet(
+    ws: Worksheet,
+    *,
+    title: str,
+    sections: Sequence[tuple[str, Sequence[str]]],
+    subtitles: Sequence[str] = (),
+    width: float = 110,
+) -> None:
+    """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one wide column."""
+    row = _title_rows(ws, title, subtitles, 1)
+    ws.column_dimensions["A"].width = width
+    ws.sheet_view.showGridLines = False
+    for heading, paragraphs in sections:
+        cell = _write(ws, row, 1, heading)
+        cell.font = _BOLD
+        row += 1
+        for text in paragraphs:
+            cell = _write(ws, row, 1, text)
+            cell.font = _FONT
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            ws.row_dimensions[row].height = _LINE_HEIGHT * _lines(cell.value or "", width)
+            row += 1
+        row += 1
+    _print_setup(ws, None)
+    ws.page_setup.orientation = "portrait"
+
+
+def add_color_scale(ws: Worksheet, cell_range: str | None, *, high_is_good: bool = True) -> None:
+    """3-colour scale red-yellow-green on a range such as 'D5:D20' (None, for an empty table, is ignored)."""
+    if not cell_range:
+        return
+    low, high = (RED, GREEN) if high_is_good else (GREEN, RED)
+    rule = ColorScaleRule(start_type="min", start_color=low, mid_type="percentile", mid_value=50,
+                          mid_color=YELLOW, end_type="max", end_color=high)
+    ws.conditional_formatting.add(cell_range, rule)
+
+
+def add_bar_chart(
+    table: Table,
+    *,
+    category_key: str,
+    value_keys: Sequence[str],
+    title: str,
+    anchor: str | None = None,
+    horizontal: bool = True,
+    value_axis_title: str | None = None,
+) -> BarChart | None:
+    """Bar chart of a table's value columns against its category column, placed right of the table by default.
+
+    Horizontal bars keep long Vietnamese unit names readable and list categories in table order, top down.
+    Returns None (no chart) for a table without rows.
+    """
+    if table.n_rows <= 0:
+        return None
+    ws = table.ws
+    chart = BarChart()
+    chart.type = "bar" if horizontal else "col"
+    chart.title = title
+    chart.style = 10
+    for key in value_keys:
+        col = table.column_index(key)
+        chart.add_data(Reference(ws, min_col=col, min_row=table.header_row, max_row=table.last_row),
+                       titles_from_data=True)
+    cat_col = table.column_index(category_key)
+    chart.set_categories(Reference(ws, min_col=cat_col, min_row=table.first_row, max_row=table.last_row))
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+    if value_axis_title:
+        chart.y_axis.title = value_axis_title
+    if horizontal:
+        chart.x_axis.scaling.orientation = "maxMin"  # first row of the table at the top
+        chart.height = max(7.5, 0.55 * table.n_rows + 3)
+    chart.width = 18
+    if len(value_keys) == 1:
+        chart.legend = None
+    ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    return chart
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save atomically: write a temporary file in the same folder, then rename it over ``path``.
+
+    Readers (a file share, a mail job) never see a half-written workbook, and a failed save keeps the old one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PermissionError(f"Không ghi được {path}; tệp có đang mở trong Excel không?") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
