@@ -42,9 +42,11 @@ class Unit:
 def _province(name: str):
     from vietnam_provinces import Province
 
-    wanted = match_key(name).removeprefix("tinh").removeprefix("thanhpho")
+    def bare(text: str) -> str:
+        return match_key(text).removeprefix("tinh").removeprefix("thanhpho")
+
     for province in Province.iter_all():
-        if match_key(province.name) == wanted:
+        if bare(province.name) == bare(name):
             return province
     raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
 

@@ -1,0 +1,80 @@
+"""Master data of units, name matching and Vietnamese text."""
+
+import unicodedata
+
+import pytest
+
+from common.units import AGENCY, COMMUNE, WARD, load_units, matcher_for
+from common.vntext import match_key, nfc, sort_key
+from common.workdays import add_working_days, is_working_day, working_days_between
+
+
+def test_thai_nguyen_has_92_communes_and_wards_and_its_agencies():
+    units = load_units("Thái Nguyên")
+    groups = [u.group for u in units]
+    assert groups.count(COMMUNE) + groups.count(WARD) == 92
+    assert groups.count(WARD) == 15 and groups.count(AGENCY) == 15
+    assert len({u.code for u in units}) == len(units)
+    assert all(unicodedata.is_normalized("NFC", u.name) for u in units)
+    assert {"Sở Khoa học và Công nghệ", "Phường Phan Đình Phùng", "Xã Đồng Hỷ"} <= {u.name for u in units}
+
+
+def test_province_is_a_setting_and_a_missing_agency_list_is_a_clear_error():
+    assert load_units("tinh thai nguyen") == load_units("Thái Nguyên")
+    with pytest.raises(FileNotFoundError, match="Thiếu danh sách cơ quan cấp tỉnh"):
+        load_units("Hà Nội")
+    with pytest.raises(ValueError, match="Không tìm thấy tỉnh"):
+        load_units("Tỉnh Không Có")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Phường Phan Đình Phùng", "05443"),
+        ("UBND Phường Phan Đình Phùng", "05443"),
+        ("Ủy ban nhân dân phường  Phan Đình Phùng", "05443"),
+        ("phuong phan dinh phung", "05443"),
+        ("P. Phan Đình Phùng", "05443"),
+        ("Sở Y tế - Tỉnh Thái Nguyên", "19.SYT"),
+        ("Sở Khoa học và công nghệ tỉnh Thái Nguyên", "19.SKHCN"),
+        ("Sở KH&CN", "19.SKHCN"),
+        ("Sở Thông tin và Truyền thông", "19.SKHCN"),  # merged into Sở KH&CN in 2025
+        ("Xã Đồng Hỷ", "05692"),
+        ("Xa Dong Hy", "05692"),
+        (unicodedata.normalize("NFD", "Xã Đồng Hỷ"), "05692"),
+    ],
+)
+def test_names_match_codes_whatever_the_diacritics_spacing_or_prefix(name, code):
+    assert matcher_for("Thái Nguyên").match(name) == code
+
+
+def test_unknown_names_never_match_but_get_a_suggestion():
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match("Xã Không Tồn Tại") is None
+    assert matcher.match("") is None and matcher.match(None) is None
+    assert matcher.suggest("Phường Phan Đình Phùngg") == "Phường Phan Đình Phùng"
+    assert matcher.suggest("Hoàn toàn khác") is None
+
+
+def test_portal_codes_match_first_then_names():
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match_portal("H55.08", "tên sai") == "19.SKHCN"
+    assert matcher.match_portal("H99.99", "Sở Y tế") == "19.SYT"
+
+
+def test_text_helpers():
+    assert nfc("  Thu\u0309y  ") == "Thủy"
+    assert match_key("Thuỷ") == match_key("Thủy") == "thuy"
+    names = ["Yên Bình", "Đồng Hỷ", "Dân Tiến", "An Khánh", "Ân Thi", "Ba Bể", "Bá Xuyên"]
+    assert sorted(names, key=sort_key) == ["An Khánh", "Ân Thi", "Ba Bể", "Bá Xuyên", "Dân Tiến", "Đồng Hỷ", "Yên Bình"]
+
+
+def test_working_days_follow_vietnamese_holidays():
+    from datetime import date
+
+    assert not is_working_day(date(2026, 9, 2))  # National Day
+    assert not is_working_day(date(2026, 2, 17))  # Tết
+    assert not is_working_day(date(2026, 1, 3))  # Saturday
+    assert is_working_day(date(2026, 1, 5))
+    assert working_days_between(date(2026, 2, 13), date(2026, 2, 23)) == 1  # Tết week: only Mon 23/2
+    assert add_working_days(date(2026, 4, 29), 1) == date(2026, 5, 4)  # 30/4 and 1/5, then the weekend
