@@ -1,0 +1,150 @@
+"""Real Dagster runs into temporary folders: the definitions load, a run materialises and publishes, a rerun
+changes nothing, a failed blocking check stops publication, the schedule and the sensor pick the right partition."""
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import duckdb
+import openpyxl
+import pytest
+
+from assets import publish, tthc
+from checks import tthc_checks
+from pipelines.resources import Warehouse
+from tests.conftest import dossier_row, write_export
+
+ALL_ASSETS = [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])]
+TABLES = ["dim_unit", "dim_procedure", "stg_dossier_versions", "fct_dossier", "quarantine", "file_issues"]
+
+
+def small_inbox(folder: Path) -> None:
+    write_export(folder, date(2026, 1, 5), [
+        dossier_row(dossier_code="A-1"),
+        dossier_row(dossier_code="A-2", resolving_unit="UBND Xã Đồng Hỷ", channel="Trực tiếp"),
+        dossier_row(dossier_code="A-3", resolving_unit="Xã Không Tồn Tại"),
+    ])
+    write_export(folder, date(2026, 1, 6), [
+        dossier_row(dossier_code="A-1", status="Đã hoàn thành", completed_at="06/01/2026 10:00:00", updated_at="06/01/2026 10:00:00"),
+        dossier_row(dossier_code="B-1", resolving_unit="Sở Khoa học và Công nghệ", procedure_code="1.000100",
+                    received_at="06/01/2026 09:00:00", due_at="20/01/2026 17:00:00", updated_at="06/01/2026 09:00:00"),
+    ])
+
+
+def run(warehouse: Warehouse, start: str, end: str, selection=None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ALL_ASSETS, selection=selection, resources={"warehouse": warehouse}, raise_on_error=False,
+        tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+    )
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {e.event_specific_data.check_name: e.event_specific_data.passed
+            for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+
+
+def snapshot_tables(path: str) -> dict[str, list]:
+    with duckdb.connect(path, read_only=True) as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_definitions_load_with_schedule_sensor_and_groups():
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("daily_tthc")
+    assert job.partitions_def is not None
+    schedule = defs.resolve_schedule_def("daily_tthc_0600")
+    assert schedule.cron_schedule == "0 6 * * *" and schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    assert defs.resolve_sensor_def("inbox_sensor")
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name != "default" and node.description and node.kinds, key
+
+
+def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    result = run(warehouse, "2026-01-04", "2026-01-06")
+    assert result.success
+    checks = check_results(result)
+    assert all(checks[name] for name in ["unit_in_master_data", "received_not_after_completed", "current_state_unique"])
+    assert checks["export_completeness"] is False  # 04/01 has no export: a warning, not a block
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        assert con.execute("SELECT dossier_code, status FROM fct_dossier ORDER BY 1").fetchall() == [
+            ("A-1", "completed"), ("A-2", "processing"), ("B-1", "processing")]
+        assert con.execute("SELECT rule FROM quarantine").fetchall() == [("unknown_unit",)]
+    assert not Path(warehouse.snapshot_db + ".wal").exists()
+    book = openpyxl.load_workbook(Path(warehouse.reports) / publish.QUALITY_WORKBOOK, read_only=True)
+    detail = [row for row in book["Chi tiết"].iter_rows(values_only=True) if row and "A-3" in [str(v) for v in row]]
+    assert detail and any("Xã Không Tồn Tại" in str(v) for v in detail[0])
+
+
+def test_rerunning_a_partition_gives_the_same_tables(warehouse):
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    assert run(warehouse, "2026-01-05", "2026-01-06").success
+    first = snapshot_tables(warehouse.snapshot_db)
+    assert run(warehouse, "2026-01-05", "2026-01-05").success
+    assert run(warehouse, "2026-01-06", "2026-01-06").success
+    assert snapshot_tables(warehouse.snapshot_db) == first
+
+
+def test_failed_blocking_check_stops_current_state_and_publication(warehouse):
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    assert run(warehouse, "2026-01-05", "2026-01-06").success
+    published = os.stat(warehouse.snapshot_db).st_mtime_ns
+    # A unit disappears from the master data after the versions were loaded (e.g. a wrong agency CSV):
+    # the suite must block the current state, the workbook and the snapshot of this run.
+    with duckdb.connect(warehouse.build_db) as con:
+        con.execute("DELETE FROM dim_unit WHERE unit_code = '05692'")
+    selection = dg.AssetSelection.assets("tthc_dossiers", "data_quality_workbook", "analyst_snapshot") | \
+        dg.AssetSelection.checks_for_assets(tthc.tthc_dossier_versions)
+    result = run(warehouse, "2026-01-05", "2026-01-06", selection=selection)
+    assert not result.success
+    assert check_results(result)["unit_in_master_data"] is False
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+                    for e in [e.event_specific_data.materialization]}
+    assert materialized == set()
+    assert os.stat(warehouse.snapshot_db).st_mtime_ns == published
+
+
+def test_schedule_runs_yesterday_at_six_in_vietnam():
+    from pipelines.jobs import daily_schedule
+
+    tick = datetime(2026, 11, 27, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    context = dg.build_schedule_context(scheduled_execution_time=tick)
+    requests = list(daily_schedule.evaluate_tick(context).run_requests)
+    assert [r.partition_key for r in requests] == ["2026-11-26"]
+
+
+def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
+    from pipelines.jobs import inbox_sensor
+
+    folder = Path(warehouse.inbox) / "tthc"
+    write_export(folder, date(2026, 1, 5), [dossier_row()])
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+        first = list(inbox_sensor(context))
+        assert sorted((r.job_name, r.partition_key) for r in first) == [
+            ("daily_tthc", "2026-01-05"), ("masterdata_refresh", None)]
+        again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
+        assert list(inbox_sensor(again)) == []
+        write_export(folder, date(2026, 1, 5), [dossier_row(), dossier_row(dossier_code="HS-2")])
+        changed = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
+        assert [r.partition_key for r in inbox_sensor(changed)] == ["2026-01-05"]
+
+
+@pytest.mark.parametrize("read_only_first", [True])
+def test_open_analyst_session_does_not_block_publication(warehouse, read_only_first):
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    assert run(warehouse, "2026-01-05", "2026-01-05").success
+    analyst = duckdb.connect(warehouse.snapshot_db, read_only=True)
+    try:
+        before = analyst.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0]
+        assert run(warehouse, "2026-01-05", "2026-01-06").success  # publishes while the analyst is connected
+        assert analyst.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0] == before
+    finally:
+        analyst.close()
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0] > before
