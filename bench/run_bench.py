@@ -1,0 +1,165 @@
+"""`make bench`: speed of the pipeline on the full-scale demo year, printed as figures and ratios (never asserted).
+
+1. Loading the Dagster definitions (fresh interpreter, best of 3).
+2. The whole demo year from an empty warehouse to the published snapshot, as one run.
+3. One day's partition with its checks and the snapshot, with one and with three years of history.
+4. The ingest step against plain DuckDB SQL reading the same files into the same table.
+
+Set BENCH_DIR to keep the generated inbox between runs (default: data/bench).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from datetime import date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from common.settings import PROJECT_ROOT
+from common.units import matcher_for
+from pipelines.resources import Warehouse
+
+warnings.filterwarnings("ignore")
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", PROJECT_ROOT / "data" / "bench"))
+
+
+def timed(label: str, fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    print(f"  {label:<62} {seconds:8.2f} s", flush=True)
+    return value, seconds
+
+
+def definitions_load_seconds() -> float:
+    code = "import time; t = time.perf_counter(); import pipelines.definitions; print(time.perf_counter() - t)"
+    runs = [float(subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
+                                 check=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}).stdout) for _ in range(3)]
+    return min(runs)
+
+
+def materialise(warehouse: Warehouse, start: str, end: str) -> dg.ExecuteInProcessResult:
+    from assets import publish, tthc
+    from checks import tthc_checks
+
+    result = dg.materialize(
+        [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])],
+        resources={"warehouse": warehouse}, raise_on_error=False,
+        tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
+    )
+    if not result.success:
+        raise SystemExit(f"run failed for {start}..{end}")
+    return result
+
+
+def add_history(build_db: str, years: int) -> int:
+    """Copy the loaded year back by 1..years years (codes suffixed) to grow the history without new files."""
+    with duckdb.connect(build_db) as con:
+        for back in range(1, years + 1):
+            shift = f"INTERVAL {back} YEAR"
+            con.execute(f"""INSERT INTO stg_dossier_versions
+                SELECT export_date - {shift}, source_file, source_row, dossier_code || '-Y{back}', procedure_code,
+                       receiving_centre, resolving_unit_code, channel, received_at - {shift}, due_at - {shift},
+                       completed_at - {shift}, status, supplement_requests, digitised, electronic_result, fee_due,
+                       paid_online, reused_data, citizen_data_used, satisfaction, updated_at - {shift}, applicant_hash
+                FROM stg_dossier_versions WHERE NOT contains(dossier_code, '-Y')""")
+            con.execute(f"""INSERT INTO fct_dossier
+                SELECT dossier_code || '-Y{back}', procedure_code, receiving_centre, resolving_unit_code, channel,
+                       received_at - {shift}, due_at - {shift}, completed_at - {shift}, status, is_finished,
+                       finished_on_time, supplement_requests, digitised, electronic_result, fee_due, paid_online,
+                       reused_data, citizen_data_used, satisfaction, updated_at - {shift}, applicant_hash,
+                       first_export_date - {shift}, last_export_date - {shift}, version_count
+                FROM fct_dossier WHERE NOT contains(dossier_code, '-Y')""")
+        con.execute("CHECKPOINT")
+        return con.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0]
+
+
+def plain_sql_ingest(files: list[Path], db: Path) -> None:
+    """The baseline: DuckDB alone reading the same files into the same table, typed, without any rule."""
+    from sources.tthc_format import DOSSIER_COLUMNS
+    from warehouse.schema import ensure_schema
+
+    names = [c.name for c in DOSSIER_COLUMNS]
+    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+    ts = "strptime({0}, '%d/%m/%Y %H:%M:%S')"
+    yes = "({0} = 'Có')"
+    with duckdb.connect(str(db)) as con:
+        ensure_schema(con)
+        con.execute(f"""INSERT INTO stg_dossier_versions
+            SELECT strptime(regexp_extract(filename, '(\\d{{8}})\\.csv', 1), '%Y%m%d')::DATE, filename, 0, dossier_code,
+                   procedure_code, receiving_centre, resolving_unit, channel, {ts.format('received_at')}, {ts.format('due_at')},
+                   try_strptime(completed_at, '%d/%m/%Y %H:%M:%S'), status, supplement_requests::INTEGER,
+                   {yes.format('digitised')}, {yes.format('electronic_result')}, fee_due::BIGINT, {yes.format('paid_online')},
+                   {yes.format('reused_data')}, {yes.format('citizen_data_used')}, satisfaction,
+                   {ts.format('updated_at')}, sha256(applicant_id)
+            FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, filename = true,
+                          ignore_errors = true)""", [[str(f) for f in files]])
+
+
+def main() -> None:
+    from demo.generate import generate_inbox
+
+    inbox = BENCH_DIR / "inbox"
+    print(f"Benchmark on {os.cpu_count()} cores, inbox {inbox}")
+    if not (inbox / "tthc").exists():
+        summary, _ = timed("generate the full-scale demo inbox (not part of the targets)", generate_inbox, inbox)
+        print(f"    {summary}")
+    files = sorted((inbox / "tthc").glob("ho_so_*.csv"))
+    days = sorted(f.stem[-8:] for f in files)
+    start, end = (f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (days[0], days[-1]))
+    size_mb = sum(f.stat().st_size for f in files) / 1e6
+    print(f"  {len(files)} daily exports, {size_mb:,.0f} MB, {start} → {end}\n")
+
+    load_s = definitions_load_seconds()
+    print(f"  {'load the Dagster definitions (target < 3 s)':<62} {load_s:8.2f} s")
+
+    wh_dir = BENCH_DIR / "warehouse"
+    shutil.rmtree(wh_dir, ignore_errors=True)
+    warehouse = Warehouse(build_db=str(wh_dir / "warehouse_build.duckdb"), snapshot_db=str(wh_dir / "warehouse.duckdb"),
+                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên", pii_salt="bench")
+    _, year_s = timed("whole demo year, empty warehouse → snapshot (target < 45 s)", materialise, warehouse, start, end)
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        dossiers, versions, rejected = con.execute(
+            "SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions), (SELECT count(*) FROM quarantine)"
+        ).fetchall()[0]
+    print(f"    {dossiers:,} dossiers, {versions:,} versions, {rejected:,} quarantined rows; "
+          f"{versions / year_s:,.0f} versions/s")
+
+    _, day1_s = timed("one day + checks + snapshot, 1 year of history (target < 15 s)", materialise, warehouse, end, end)
+    rows = add_history(warehouse.build_db, 2)
+    _, day3_s = timed(f"one day + checks + snapshot, 3 years ({rows:,} versions)", materialise, warehouse, end, end)
+    print(f"    ratio 3 years / 1 year: {day3_s / day1_s:.2f}")
+
+    ingest_db = BENCH_DIR / "ingest.duckdb"
+    plain_db = BENCH_DIR / "plain.duckdb"
+    for db in (ingest_db, plain_db):
+        db.unlink(missing_ok=True)
+
+    def ingest() -> None:
+        from warehouse import tthc
+        from warehouse.schema import ensure_schema
+
+        with duckdb.connect(str(ingest_db)) as con:
+            ensure_schema(con)
+            con.execute("ATTACH ? AS src (READ_ONLY)", [warehouse.build_db])
+            con.execute("INSERT INTO dim_procedure SELECT * FROM src.dim_procedure")
+            con.execute("DETACH src")
+            tthc.load_dossier_partitions(con, inbox / "tthc", date.fromisoformat(start), date.fromisoformat(end),
+                                         matcher=matcher_for("Thái Nguyên"), salt="bench", work_dir=BENCH_DIR / "work",
+                                         now=datetime.now())
+
+    _, ingest_s = timed("ingest step: checked load of every export", ingest)
+    _, plain_s = timed("plain DuckDB SQL: read_csv of the same files, same table", plain_sql_ingest, files, plain_db)
+    print(f"    ratio ingest / plain SQL: {ingest_s / plain_s:.2f} (target ≤ 1.5)")
+    print("\nSummary")
+    print(f"  definitions load {load_s:.2f} s | year {year_s:.1f} s | day {day1_s:.1f} s (1y) {day3_s:.1f} s (3y) | "
+          f"ingest/plain {ingest_s / plain_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()
