@@ -80,3 +80,6 @@ CATALOGUE_COLUMNS: tuple[Column, ...] = (
 )
 AUTHORITY_LEVELS: dict[str, str] = {"Cấp tỉnh": "province", "Cấp xã": "commune"}
 ONLINE_LEVELS: dict[str, str] = {"Toàn trình": "full", "Một phần": "partial", "Không": "none"}
+
+# Canonical name -> Vietnamese header, over both files (for messages and summaries).
+COLUMN_HEADERS: dict[str, str] = {c.name: c.header for c in (*DOSSIER_COLUMNS, *CATALOGUE_COLUMNS)}

@@ -1,0 +1,31 @@
+"""Short Vietnamese names of the quality rules, for summaries (the full reason with the value is per row)."""
+
+from sources.tthc_format import COLUMN_HEADERS
+
+RULE_LABELS = {
+    "missing_dossier_code": "Thiếu mã hồ sơ",
+    "unknown_unit": "Đơn vị không có trong danh mục",
+    "unknown_procedure": "Mã TTHC không có trong danh mục",
+    "bad_count": "Số lần bổ sung không hợp lệ",
+    "bad_amount": "Phí, lệ phí không hợp lệ",
+    "completed_before_received": "Hoàn thành trước tiếp nhận",
+    "due_before_received": "Hẹn trả trước tiếp nhận",
+    "updated_before_received": "Cập nhật trước tiếp nhận",
+    "finished_without_completion": "Đã hoàn thành nhưng thiếu ngày hoàn thành",
+    "duplicate_in_file": "Mã hồ sơ trùng trong tệp",
+    "malformed_line": "Dòng sai cấu trúc CSV",
+    "missing_procedure_code": "Thiếu mã TTHC",
+    "duplicate_procedure": "Mã TTHC trùng",
+}
+
+
+def rule_label(rule: str | None) -> str | None:
+    """Label of a known rule; None for an unknown one, so callers fall back to the row's reason."""
+    if not rule:
+        return None
+    kind, _, column = rule.partition(":")
+    if kind == "bad_date":
+        return f"Sai định dạng ngày: {COLUMN_HEADERS.get(column, column)}"
+    if kind == "bad_value":
+        return f"Giá trị không hợp lệ: {COLUMN_HEADERS.get(column, column)}"
+    return RULE_LABELS.get(rule)
