@@ -3,6 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export PYTHONPATH := $(CURDIR)
 export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python

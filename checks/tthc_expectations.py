@@ -5,6 +5,7 @@ GX is imported inside ``run_suite`` only: importing it costs seconds and the cod
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,10 +54,13 @@ class Outcome:
 
 
 def run_suite(df: pd.DataFrame, expectations: dict[str, tuple[str, dict]], suite_name: str) -> list[Outcome]:
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # GX would otherwise send usage analytics: nothing leaves the network
     import great_expectations as gx
     import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas(suite_name)
         .add_dataframe_asset(suite_name)

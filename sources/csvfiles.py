@@ -82,6 +82,9 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
         prepared.issues.append(
             FileIssue("encoding_converted", f"Tệp mã hóa {prepared.encoding}, đã chuyển sang UTF-8; đề nghị xuất UTF-8.", blocking=False)
         )
+    nfc_ok = unicodedata.is_normalized("NFC", text)
+    if not nfc_ok:  # Windows-1258 and some UTF-8 exports write tone marks as combining characters
+        text = unicodedata.normalize("NFC", text)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     headers = next(csv.reader([first_line]))
     mapping, unknown = header_mapping(headers, columns)
@@ -104,12 +107,9 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
 
     standard = [c.header for c in columns]
-    nfc_ok = unicodedata.is_normalized("NFC", text)
     if prepared.encoding == "utf-8" and nfc_ok and headers == standard:
         prepared.read_path = path
         return prepared
-    if not nfc_ok:
-        text = unicodedata.normalize("NFC", text)
     prepared.read_path = _rewrite(path, text, mapping, columns, work_dir)
     return prepared
 
