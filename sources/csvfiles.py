@@ -106,6 +106,8 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
 
+    if not any(line.strip() for line in text.split("\n")[1:]):
+        prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.", blocking=False))
     standard = [c.header for c in columns]
     if prepared.encoding == "utf-8" and nfc_ok and headers == standard:
         prepared.read_path = path

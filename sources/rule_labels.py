@@ -13,6 +13,7 @@ RULE_LABELS = {
     "updated_before_received": "Cập nhật trước tiếp nhận",
     "finished_without_completion": "Đã hoàn thành nhưng thiếu ngày hoàn thành",
     "duplicate_in_file": "Mã hồ sơ trùng trong tệp",
+    "duplicate_conflict": "Mã hồ sơ trùng, cùng thời điểm cập nhật",
     "malformed_line": "Dòng sai cấu trúc CSV",
     "missing_procedure_code": "Thiếu mã TTHC",
     "duplicate_procedure": "Mã TTHC trùng",

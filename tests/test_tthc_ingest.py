@@ -114,6 +114,23 @@ def test_duplicate_code_in_a_file_keeps_the_latest_update(inbox):
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "duplicate_in_file")]
 
 
+def test_duplicates_with_the_same_update_time_conflict_and_are_all_rejected(inbox):
+    write_export(inbox / "tthc", DAY, [
+        dossier_row(dossier_code="D-1", channel="Trực tuyến"), dossier_row(dossier_code="D-1", channel="Trực tiếp"),
+        dossier_row(dossier_code="D-2"),
+    ])
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["D-2"]
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(2, "duplicate_conflict"), (3, "duplicate_conflict")]
+
+
+def test_header_only_file_loads_nothing_and_says_so(inbox):
+    write_export(inbox / "tthc", DAY, [])
+    con, stats = load(inbox)
+    assert stats.rows_loaded == 0 and stats.files_rejected == 0
+    assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [("no_rows", False)]
+
+
 def test_truncated_file_loads_the_complete_rows_and_reports_the_cut_line(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"T-{i}") for i in range(4)], tail='T-9,2.000001,"Trung tâm')
     con, stats = load(inbox)
