@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from common.settings import PROJECT_ROOT
-from common.vntext import match_key, nfc, sort_key
+from common.vntext import match_key, nfc, sort_key, tone_free_key
 
 AGENCY, COMMUNE, WARD = "agency", "commune", "ward"
 GROUP_LABELS = {AGENCY: "Cơ quan cấp tỉnh", COMMUNE: "Xã", WARD: "Phường"}
 # Ranking groups: provincial agencies are ranked apart from communes and wards.
 RANKING_GROUP = {AGENCY: "agency", COMMUNE: "local", WARD: "local"}
 
-_PREFIXES = ("uybannhandan", "ubnd")
 _ABBREVIATIONS = {"p": "phuong", "x": "xa", "tt": "thitran"}
 
 
@@ -81,51 +80,73 @@ def load_units(province_name: str) -> tuple[Unit, ...]:
     return tuple(agencies + locals_)
 
 
-def _core_key(name: str, province_key: str) -> str:
+_PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")
+
+
+def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
     """Key without the administrative prefixes and the province suffix."""
-    text = nfc(name)
-    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", text, flags=re.IGNORECASE)
-    key = match_key(text)
-    for prefix in _PREFIXES:
-        key = key.removeprefix(prefix)
-    for suffix in ("tinh" + province_key, province_key):
-        if key.endswith(suffix) and len(key) > len(suffix):
-            key = key[: -len(suffix)]
-    return key
+    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", nfc(name), flags=re.IGNORECASE)
+    value = key(text)
+    for prefix in _PREFIX_TEXTS:
+        value = value.removeprefix(key(prefix))
+    for suffix in (key("tỉnh " + province), key(province)):
+        if value.endswith(suffix) and len(value) > len(suffix):
+            value = value[: -len(suffix)]
+    return value
+
+
+class _Index:
+    """Key -> unit code; a key two units share is ambiguous and matches neither."""
+
+    def __init__(self, key: Callable[[str], str], province: str):
+        self.key, self.province = key, province
+        self.codes: dict[str, str] = {}
+        self.ambiguous: set[str] = set()
+
+    def add(self, name: str, code: str, weak: bool = False) -> None:
+        k = _core_key(name, self.key, self.province)
+        existing = self.codes.get(k)
+        if existing is None and k not in self.ambiguous:
+            self.codes[k] = code
+        elif existing is not None and existing != code and not weak:
+            self.ambiguous.add(k)
+            del self.codes[k]
+
+    def get(self, name: str) -> str | None:
+        return self.codes.get(_core_key(name, self.key, self.province))
 
 
 class UnitMatcher:
-    """Match names and portal codes from any source to unit codes."""
+    """Match names and portal codes from any source to unit codes.
+
+    Tone marks, case, spacing and prefixes never matter; letters with a breve, circumflex or horn decide first
+    (Xã Văn Lang and Xã Văn Lăng are two communes), and a name written without any diacritics matches when only
+    one unit fits.
+    """
 
     def __init__(self, units: Iterable[Unit]):
         self.units = {u.code: u for u in units}
         provinces = {u.province for u in self.units.values()}
-        self._province_key = match_key(next(iter(provinces))) if provinces else ""
-        self._by_key: dict[str, str] = {}
-        self._ambiguous: set[str] = set()
-        for unit in self.units.values():
-            for name in (unit.name, *unit.aliases):
-                self._add(_core_key(name, self._province_key), unit.code)
-            if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
-                bare = re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name)
-                self._add(_core_key(bare, self._province_key), unit.code, weak=True)
+        province = next(iter(provinces)) if provinces else ""
+        self._indexes = (_Index(tone_free_key, province), _Index(match_key, province))
+        for index in self._indexes:
+            for unit in self.units.values():
+                for name in (unit.name, *unit.aliases):
+                    index.add(name, unit.code)
+            for unit in self.units.values():
+                if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
+                    index.add(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name), unit.code, weak=True)
         self._by_portal = {u.portal_code: u.code for u in self.units.values() if u.portal_code}
-
-    def _add(self, key: str, code: str, weak: bool = False) -> None:
-        existing = self._by_key.get(key)
-        if existing is None and key not in self._ambiguous:
-            self._by_key[key] = code
-        elif existing is not None and existing != code:
-            if weak or key in self._ambiguous:
-                return
-            self._ambiguous.add(key)
-            del self._by_key[key]
 
     def match(self, name: str | None) -> str | None:
         """Unit code for a name, or None when it matches no unit (or more than one)."""
         if not name or not name.strip():
             return None
-        return self._by_key.get(_core_key(name, self._province_key))
+        for index in self._indexes:
+            code = index.get(name)
+            if code is not None:
+                return code
+        return None
 
     def match_portal(self, portal_code: str | None, name: str | None = None) -> str | None:
         if portal_code and portal_code in self._by_portal:
@@ -136,8 +157,9 @@ class UnitMatcher:
         """Closest official name, offered in a quality message; never used to load data."""
         from rapidfuzz import fuzz, process, utils
 
-        choices = {code: _core_key(u.name, self._province_key) for code, u in self.units.items()}
-        best = process.extractOne(_core_key(name, self._province_key), choices, scorer=fuzz.ratio,
+        loose = self._indexes[-1]
+        choices = {code: _core_key(u.name, match_key, loose.province) for code, u in self.units.items()}
+        best = process.extractOne(_core_key(name, match_key, loose.province), choices, scorer=fuzz.ratio,
                                   processor=utils.default_process, score_cutoff=80)
         return self.units[best[2]].name if best else None
 

@@ -27,6 +27,18 @@ def match_key(text: str) -> str:
     return _NON_ALNUM.sub("", strip_diacritics(nfc(text)).casefold())
 
 
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def tone_free_key(text: str) -> str:
+    """Key that ignores case, tone marks, spacing and punctuation but keeps letters: 'Văn Lăng' ≠ 'Văn Lang',
+    while 'Thuỷ' = 'Thủy' (old and new tone placement)."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).casefold())
+    kept = "".join(ch for ch in decomposed if ch not in _TONE_MARKS)
+    return _NON_WORD.sub("", unicodedata.normalize("NFC", kept))
+
+
 def _letter_key(ch: str) -> tuple[int, int]:
     decomposed = unicodedata.normalize("NFD", ch.lower())
     base, marks = decomposed[:1], decomposed[1:]

@@ -78,3 +78,11 @@ def test_working_days_follow_vietnamese_holidays():
     assert is_working_day(date(2026, 1, 5))
     assert working_days_between(date(2026, 2, 13), date(2026, 2, 23)) == 1  # Tết week: only Mon 23/2
     assert add_working_days(date(2026, 4, 29), 1) == date(2026, 5, 4)  # 30/4 and 1/5, then the weekend
+
+
+def test_letters_with_breve_decide_before_diacritic_free_matching():
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match("Xã Văn Lang") == "02143"
+    assert matcher.match("UBND xã Văn Lăng") == "05665"
+    assert matcher.match("xa van lang") is None  # two communes fit: reported, never guessed
+    assert matcher.match("Uỷ ban nhân dân Xã Văn Lang") == "02143"  # old tone placement
