@@ -79,14 +79,21 @@ def _register_lookup(con: duckdb.DuckDBPyConnection, name: str, pairs: list[tupl
         con.executemany(f"INSERT INTO {name} VALUES (?, ?)", pairs)
 
 
-def _vocabulary_lookup(con: duckdb.DuckDBPyConnection, column: str) -> str:
-    """Temp table mapping every raw value of a vocabulary column to its code (NULL when unknown)."""
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _vocabulary_case(con: duckdb.DuckDBPyConnection, column: str) -> str:
+    """CASE expression mapping every raw value seen in the batch to its code (NULL when unknown); the distinct
+    values are few, so matching them in Python (case, diacritics, spacing) costs nothing per row."""
     keyed = {match_key(k): v for k, v in VOCABULARIES[column].items()}
-    raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM _dossier_raw WHERE {column} IS NOT NULL").fetchall()]
-    pairs = [(raw, None if keyed.get(match_key(raw)) is None else str(keyed[match_key(raw)])) for raw in raws]
-    table = f"_lookup_{column}"
-    _register_lookup(con, table, pairs)
-    return table
+    raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM _scan WHERE {column} IS NOT NULL").fetchall()]
+    branches = [f"WHEN {_sql_literal(raw)} THEN {_sql_literal(keyed[match_key(raw)])}" for raw in raws if match_key(raw) in keyed]
+    if not branches:
+        return "NULL"
+    return f"CASE r.{column} {' '.join(branches)} END"
 
 
 def stage_dossier_exports(
@@ -121,20 +128,20 @@ def stage_dossier_exports(
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the temporary tables, including the raw rows that still hold personal data."""
-    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_%' ESCAPE '\\'").fetchall():
-        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+    """Drop the temporary views and tables, including the raw rows that still hold personal data."""
+    for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        names = con.execute(f"SELECT {kind.lower()}_name FROM {catalog} WHERE temporary AND starts_with({kind.lower()}_name, '_')").fetchall()
+        for (name,) in names:
+            con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
     names = [c.name for c in DOSSIER_COLUMNS]
-    raw_columns = ", ".join(f"{n} VARCHAR" for n in names)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dossier_raw (file_id INTEGER, line INTEGER, {raw_columns})"
-    )
+    raw_columns = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
     con.execute("CREATE OR REPLACE TEMP TABLE _malformed (file_id INTEGER, line INTEGER, error VARCHAR)")
     if not readable:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _dossier_raw AS SELECT NULL::INTEGER AS file_id, NULL::INTEGER AS line, {raw_columns} LIMIT 0")
         return
     paths = [str(f.prepared.read_path) for f in readable]
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
@@ -157,25 +164,28 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> Non
         FROM _csv_rejects r JOIN _csv_scans s USING (scan_id, file_id) JOIN _paths p ON p.path = s.file_path
         GROUP BY ALL"""
     )
-    selected = ", ".join(names)
-    con.execute(
-        f"""INSERT INTO _dossier_raw
-        WITH numbered AS (
-            SELECT p.file_id, (_scan.rowid - min(_scan.rowid) OVER (PARTITION BY filename))::INTEGER AS idx, {selected}
-            FROM _scan JOIN _paths p ON p.path = _scan.filename
-        ), shifts AS (
-            SELECT file_id, line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx FROM _malformed
-        )
-        SELECT n.file_id,
-               (n.idx + 2 + (SELECT count(*) FROM shifts s WHERE s.file_id = n.file_id AND s.at_idx <= n.idx))::INTEGER,
-               {selected}
-        FROM numbered n"""
-    )
-    con.execute("DROP TABLE _scan")
+    # Line = position in the file + 2 (header is line 1), plus the malformed lines before it: an ASOF join
+    # against the (few) malformed lines keeps this a single pass at any size.
+    con.execute("""CREATE OR REPLACE TEMP TABLE _starts AS
+        SELECT p.file_id, p.path, min(s.rowid) AS first_rowid FROM _scan s JOIN _paths p ON p.path = s.filename GROUP BY ALL""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _shifts AS
+        SELECT file_id, at_idx, max(shift) AS shift FROM (
+            SELECT file_id, row_number() OVER (PARTITION BY file_id ORDER BY line) AS shift,
+                   line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx
+            FROM _malformed) GROUP BY ALL""")
+    selected = ", ".join(f"i.{n}" for n in names)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _dossier_raw AS
+        SELECT i.file_id, (i.idx + 2 + coalesce(c.shift, 0))::INTEGER AS line, {selected}
+        FROM (SELECT s.*, f.file_id, s.rowid - f.first_rowid AS idx FROM _scan s JOIN _starts f ON f.path = s.filename) i
+        ASOF LEFT JOIN _shifts c ON c.file_id = i.file_id AND c.at_idx <= i.idx""")
+
+
+def _has_scan(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '_scan'"))
 
 
 def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, salt: str) -> None:
-    lookups = {column: _vocabulary_lookup(con, column) for column in VOCABULARIES}
+    cases = {column: _vocabulary_case(con, column) for column in VOCABULARIES} if _has_scan(con) else dict.fromkeys(VOCABULARIES, "NULL")
     unit_names = [r[0] for r in con.execute("SELECT DISTINCT resolving_unit FROM _dossier_raw WHERE resolving_unit IS NOT NULL").fetchall()]
     _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
     suggestions = {n: matcher.suggest(n) for n in unit_names if matcher.match(n) is None}
@@ -184,10 +194,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
     raw_copies = ", ".join(f"r.{c} AS raw_{c}" for c in RAW_KEPT)
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
     dates = ",\n".join(f"try_strptime(trim(r.{c}), {formats}) AS {c}" for c in DATETIME_COLUMNS)
-    vocab = ",\n".join(
-        f"(SELECT value FROM {lookups[c]} l WHERE l.raw = r.{c}){'::BOOLEAN' if c in BOOL_COLUMNS else ''} AS {c}"
-        for c in VOCABULARIES
-    )
+    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in BOOL_COLUMNS else '::VARCHAR'} AS {c}" for c in VOCABULARIES)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
         SELECT r.file_id, r.line, f.export_date, f.file_name,
@@ -195,7 +202,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
                nullif(trim(r.procedure_code), '') AS procedure_code,
                nullif(trim(r.receiving_centre), '') AS receiving_centre,
                r.resolving_unit AS resolving_unit_raw,
-               (SELECT value FROM _lookup_unit u WHERE u.raw = r.resolving_unit) AS resolving_unit_code,
+               u.value AS resolving_unit_code,
                {dates},
                {vocab},
                try_cast(trim(r.supplement_requests) AS INTEGER) AS supplement_requests,
@@ -203,7 +210,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
                CASE WHEN nullif(trim(r.applicant_id), '') IS NOT NULL
                     THEN sha256(? || trim(r.applicant_id)) END AS applicant_hash,
                {raw_copies}
-        FROM _dossier_raw r JOIN _files f USING (file_id)""",
+        FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""",
         [salt],
     )
     finished = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
@@ -228,7 +235,9 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
                    first_value(line) OVER w AS keep_line, row_number() OVER w AS rank, count(*) OVER d AS copies,
                    max(updated_at) OVER d AS latest,
                    sum(CASE WHEN updated_at = latest_u THEN 1 ELSE 0 END) OVER d AS tied
-            FROM (SELECT *, max(updated_at) OVER (PARTITION BY file_id, dossier_code) AS latest_u FROM _dossier_typed) t
+            FROM (SELECT *, max(updated_at) OVER (PARTITION BY file_id, dossier_code) AS latest_u FROM _dossier_typed
+                  WHERE (file_id, dossier_code) IN (SELECT (file_id, dossier_code) FROM _dossier_typed
+                                                    WHERE dossier_code IS NOT NULL GROUP BY ALL HAVING count(*) > 1)) t
             WHERE dossier_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)
             WINDOW w AS (PARTITION BY file_id, dossier_code ORDER BY updated_at DESC NULLS LAST, line DESC),
                    d AS (PARTITION BY file_id, dossier_code)
