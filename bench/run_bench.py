@@ -86,19 +86,22 @@ def plain_sql_ingest(files: list[Path], db: Path) -> None:
 
     names = [c.name for c in DOSSIER_COLUMNS]
     columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    ts = "strptime({0}, '%d/%m/%Y %H:%M:%S')"
+    ts = "try_strptime({0}, '%d/%m/%Y %H:%M:%S')"
     yes = "({0} = 'Có')"
     with duckdb.connect(str(db)) as con:
         ensure_schema(con)
         con.execute(f"""INSERT INTO stg_dossier_versions
             SELECT strptime(regexp_extract(filename, '(\\d{{8}})\\.csv', 1), '%Y%m%d')::DATE, filename, 0, dossier_code,
                    procedure_code, receiving_centre, resolving_unit, channel, {ts.format('received_at')}, {ts.format('due_at')},
-                   try_strptime(completed_at, '%d/%m/%Y %H:%M:%S'), status, supplement_requests::INTEGER,
-                   {yes.format('digitised')}, {yes.format('electronic_result')}, fee_due::BIGINT, {yes.format('paid_online')},
+                   try_strptime(completed_at, '%d/%m/%Y %H:%M:%S'), status, try_cast(supplement_requests AS INTEGER),
+                   {yes.format('digitised')}, {yes.format('electronic_result')}, try_cast(fee_due AS BIGINT), {yes.format('paid_online')},
                    {yes.format('reused_data')}, {yes.format('citizen_data_used')}, satisfaction,
                    {ts.format('updated_at')}, sha256(applicant_id)
             FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, filename = true,
-                          ignore_errors = true)""", [[str(f) for f in files]])
+                          ignore_errors = true)
+            WHERE {ts.format('received_at')} IS NOT NULL AND {ts.format('due_at')} IS NOT NULL
+              AND {ts.format('updated_at')} IS NOT NULL AND try_cast(supplement_requests AS INTEGER) IS NOT NULL
+              AND dossier_code IS NOT NULL AND status IS NOT NULL AND channel IS NOT NULL""", [[str(f) for f in files]])
 
 
 def main() -> None:

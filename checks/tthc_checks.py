@@ -15,7 +15,7 @@ from pipelines.resources import WRITER_POOL, Warehouse
 
 # Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
 # validated at staging, so the suite is a second line of defence and need not cost a full pass.
-GX_MAX_ROWS = 100_000
+GX_MAX_ROWS = 50_000
 _SUITE_NAMES = list(version_expectations([], []).keys())
 
 

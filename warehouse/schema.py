@@ -44,14 +44,14 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
          "channel": "direct | online | postal", "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
     ),
     "fct_dossier": (
-        """dossier_code VARCHAR PRIMARY KEY, procedure_code VARCHAR NOT NULL, receiving_centre VARCHAR,
+        """dossier_code VARCHAR NOT NULL, procedure_code VARCHAR NOT NULL, receiving_centre VARCHAR,
         resolving_unit_code VARCHAR NOT NULL, channel VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
         due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP, status VARCHAR NOT NULL, is_finished BOOLEAN NOT NULL,
         finished_on_time BOOLEAN, supplement_requests INTEGER NOT NULL, digitised BOOLEAN, electronic_result BOOLEAN,
         fee_due BIGINT, paid_online BOOLEAN, reused_data BOOLEAN, citizen_data_used BOOLEAN, satisfaction VARCHAR,
         updated_at TIMESTAMP NOT NULL, applicant_hash VARCHAR, first_export_date DATE NOT NULL,
         last_export_date DATE NOT NULL, version_count INTEGER NOT NULL""",
-        "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất.",
+        "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất (mã duy nhất: kiểm tra chặn current_state_unique).",
         {"finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc"},
     ),
     "quarantine": (
