@@ -4,6 +4,10 @@ Well-formed files (UTF-8, NFC, the standard header) are read in place, many at o
 Anything else (Windows-1258, decomposed diacritics, renamed, reordered or missing optional columns)
 is rewritten once into a normalised UTF-8 copy with the standard header, so the fast batch read still
 applies and the rest of the file still loads.
+
+Only the header line is decoded to choose the encoding: a Windows-1258 export shows itself in its Vietnamese
+header, and a stray invalid byte further down is reported by DuckDB on its own line ("INVALID ENCODING") while
+the rest loads.
 """
 
 from __future__ import annotations
@@ -11,14 +15,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.vntext import match_key
 from sources.tthc_format import Column
-
-BOM = "\ufeff"
 
 
 @dataclass
@@ -59,34 +62,47 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
     return mapping, unknown
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+# UTF-8 lead bytes of the combining marks U+0300..U+036F: text without them is already NFC for Vietnamese,
+# which saves a full normalisation pass over every clean export.
+_COMBINING_LEAD_BYTES = (b"\xcc", b"\xcd")
+
+
+_NOT_BLANK = re.compile(rb"[^\s\xef\xbb\xbf]")
+
+
+def _is_utf8(header: bytes) -> bool:
     try:
-        return raw.decode("utf-8-sig"), "utf-8"
+        header.decode("utf-8")
     except UnicodeDecodeError:
-        # The other encoding Vietnamese offices still export: Windows-1258 (tone marks as combining characters).
-        return raw.decode("cp1258"), "windows-1258"
+        return False
+    return True
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    text = raw.decode("utf-8-sig", errors="replace") if encoding == "utf-8" else raw.decode("cp1258")
+    return unicodedata.normalize("NFC", text)
 
 
 def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> PreparedFile:
     raw = path.read_bytes()
     prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
-    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+    if not _NOT_BLANK.search(raw):
         prepared.issues.append(FileIssue("empty_file", "Tệp rỗng: không có tiêu đề cột và không có dòng dữ liệu."))
         return prepared
-    try:
-        text, prepared.encoding = _decode(raw)
-    except UnicodeDecodeError:
-        prepared.issues.append(FileIssue("bad_encoding", "Không đọc được mã hóa của tệp (cần UTF-8)."))
-        return prepared
-    if prepared.encoding != "utf-8":
+    header_end = raw.find(b"\n")
+    header_bytes = raw if header_end < 0 else raw[:header_end]
+    if not _is_utf8(header_bytes):
+        # The other encoding Vietnamese offices still export: Windows-1258 (tone marks as combining characters).
+        try:
+            raw.decode("cp1258")
+        except UnicodeDecodeError:
+            prepared.issues.append(FileIssue("bad_encoding", "Không đọc được mã hóa của tệp (cần UTF-8 hoặc Windows-1258)."))
+            return prepared
+        prepared.encoding = "windows-1258"
         prepared.issues.append(
-            FileIssue("encoding_converted", f"Tệp mã hóa {prepared.encoding}, đã chuyển sang UTF-8; đề nghị xuất UTF-8.", blocking=False)
+            FileIssue("encoding_converted", "Tệp mã hóa windows-1258, đã chuyển sang UTF-8; đề nghị xuất UTF-8.", blocking=False)
         )
-    nfc_ok = unicodedata.is_normalized("NFC", text)
-    if not nfc_ok:  # Windows-1258 and some UTF-8 exports write tone marks as combining characters
-        text = unicodedata.normalize("NFC", text)
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    headers = next(csv.reader([first_line]))
+    headers = next(csv.reader([_decode(header_bytes, prepared.encoding).rstrip("\r")]))
     mapping, unknown = header_mapping(headers, columns)
     found = set(mapping.values())
     missing_required = [c for c in columns if c.required and c not in found]
@@ -105,14 +121,16 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-
-    if not any(line.strip() for line in text.split("\n")[1:]):
+    if header_end < 0 or not _NOT_BLANK.search(raw, header_end + 1):
         prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.", blocking=False))
-    standard = [c.header for c in columns]
-    if prepared.encoding == "utf-8" and nfc_ok and headers == standard:
+
+    decomposed = prepared.encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
+    text = _decode(raw, prepared.encoding) if decomposed else None
+    clean = prepared.encoding == "utf-8" and headers == [c.header for c in columns]
+    if clean and (text is None or text == raw.decode("utf-8-sig", errors="replace")):
         prepared.read_path = path
         return prepared
-    prepared.read_path = _rewrite(path, text, mapping, columns, work_dir)
+    prepared.read_path = _rewrite(path, text if text is not None else _decode(raw, prepared.encoding), mapping, columns, work_dir)
     return prepared
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 
-from common.db import scalar
 from common.units import UnitMatcher
 from common.vntext import match_key
 from sources.csvfiles import PreparedFile, prepare_csv
@@ -26,8 +25,8 @@ from sources.tthc_format import (
     BOOLEANS,
     CHANNELS,
     DOSSIER_COLUMNS,
-    FINISHED_STATUSES,
     RATINGS,
+    RESULT_STATUSES,
     STATUSES,
     dossier_file_name,
 )
@@ -57,10 +56,8 @@ class ExportFile:
 
 @dataclass
 class StagingResult:
-    files: list[ExportFile] = field(default_factory=list)
-    rows_read: int = 0
-    rows_good: int = 0
-    rows_rejected: int = 0
+    rows_read: dict[str, int] = field(default_factory=dict)  # per file name: data lines, malformed included
+    rows_rejected: dict[str, int] = field(default_factory=dict)  # per file name: lines with at least one broken rule
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -108,7 +105,6 @@ def stage_dossier_exports(
 
     The connection must hold a table ``dim_procedure(procedure_code)``: unknown procedure codes are rejected.
     """
-    result = StagingResult(files=files)
     readable: list[ExportFile] = []
     for export in files:
         if export.path.exists():
@@ -121,10 +117,12 @@ def stage_dossier_exports(
         con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, f.export_date, f.path.name) for i, f in enumerate(readable)])
     _read_raw(con, readable)
     _type_and_validate(con, matcher=matcher, salt=salt)
-    result.rows_read = scalar(con, "SELECT count(*) FROM _dossier_raw")
-    result.rows_good = scalar(con, "SELECT count(*) FROM _dossier_good")
-    result.rows_rejected = scalar(con, "SELECT count(DISTINCT (file_name, row_number)) FROM _dossier_rejects")
-    return result
+    read = con.execute(
+        """SELECT f.file_name, coalesce(s.rows, 0) + (SELECT count(*) FROM _malformed m WHERE m.file_id = f.file_id)
+           FROM _files f LEFT JOIN _starts s USING (file_id)"""
+    ).fetchall()
+    rejected = con.execute("SELECT file_name, count(DISTINCT row_number) FROM _dossier_rejects GROUP BY 1").fetchall()
+    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected))
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -138,54 +136,55 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
 def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
     names = [c.name for c in DOSSIER_COLUMNS]
-    raw_columns = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
-    con.execute("CREATE OR REPLACE TEMP TABLE _malformed (file_id INTEGER, line INTEGER, error VARCHAR)")
-    if not readable:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _dossier_raw AS SELECT NULL::INTEGER AS file_id, NULL::INTEGER AS line, {raw_columns} LIMIT 0")
-        return
     paths = [str(f.prepared.read_path) for f in readable]
-    columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    # Insertion order is preserved, so rowid follows file order and line order within each file.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _scan AS
-        SELECT * FROM read_csv(?, columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
-                               auto_detect = false, filename = true, store_rejects = true,
-                               rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')""",
-        [paths],
-    )
     con.execute("CREATE OR REPLACE TEMP TABLE _paths (file_id INTEGER, path VARCHAR)")
-    con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
-    # Malformed lines (truncated, unterminated quote) never reach _scan; shift later line numbers past them.
-    # One row per broken line (DuckDB reports one per missing column). Only the line number and error kind
-    # are kept: the line itself may hold personal data.
-    con.execute(
-        """INSERT INTO _malformed
-        SELECT p.file_id, r.line::INTEGER, min(r.error_type)
-        FROM _csv_rejects r JOIN _csv_scans s USING (scan_id, file_id) JOIN _paths p ON p.path = s.file_path
-        GROUP BY ALL"""
-    )
-    # Line = position in the file + 2 (header is line 1), plus the malformed lines before it: an ASOF join
-    # against the (few) malformed lines keeps this a single pass at any size.
+    if paths:
+        con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
+        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        # Insertion order is preserved, so rowid follows file order and line order within each file.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _scan AS
+            SELECT * FROM read_csv(?, columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
+                                   auto_detect = false, filename = true, store_rejects = true,
+                                   rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')""",
+            [paths],
+        )
+        # One row per broken line (DuckDB reports one per missing column). Only the line number and error kind
+        # are kept: the line itself may hold personal data.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _malformed AS
+            SELECT p.file_id, r.line::INTEGER AS line, min(r.error_type)::VARCHAR AS error
+            FROM _csv_rejects r JOIN _csv_scans s USING (scan_id, file_id) JOIN _paths p ON p.path = s.file_path
+            GROUP BY ALL"""
+        )
+    else:
+        empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _scan AS SELECT {empty}, NULL::VARCHAR AS filename LIMIT 0")
+        con.execute("CREATE OR REPLACE TEMP TABLE _malformed (file_id INTEGER, line INTEGER, error VARCHAR)")
     con.execute("""CREATE OR REPLACE TEMP TABLE _starts AS
-        SELECT p.file_id, p.path, min(s.rowid) AS first_rowid FROM _scan s JOIN _paths p ON p.path = s.filename GROUP BY ALL""")
+        SELECT p.file_id, p.path, min(s.rowid) AS first_rowid, count(*) AS rows,
+               p.file_id IN (SELECT file_id FROM _malformed) AS has_malformed
+        FROM _scan s JOIN _paths p ON p.path = s.filename GROUP BY ALL""")
+    # Line = position in the file + 2, plus the malformed lines before it. Only the (rare) files with malformed
+    # lines take the ASOF join, which sorts: the clean ones stay a plain hash join.
     con.execute("""CREATE OR REPLACE TEMP TABLE _shifts AS
         SELECT file_id, at_idx, max(shift) AS shift FROM (
             SELECT file_id, row_number() OVER (PARTITION BY file_id ORDER BY line) AS shift,
                    line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx
             FROM _malformed) GROUP BY ALL""")
     selected = ", ".join(f"i.{n}" for n in names)
+    positioned = "SELECT s.*, f.file_id, s.rowid - f.first_rowid AS idx FROM _scan s JOIN _starts f ON f.path = s.filename"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _dossier_raw AS
+        SELECT i.file_id, (i.idx + 2)::INTEGER AS line, {selected}
+        FROM ({positioned} WHERE NOT f.has_malformed) i
+        UNION ALL
         SELECT i.file_id, (i.idx + 2 + coalesce(c.shift, 0))::INTEGER AS line, {selected}
-        FROM (SELECT s.*, f.file_id, s.rowid - f.first_rowid AS idx FROM _scan s JOIN _starts f ON f.path = s.filename) i
+        FROM ({positioned} WHERE f.has_malformed) i
         ASOF LEFT JOIN _shifts c ON c.file_id = i.file_id AND c.at_idx <= i.idx""")
 
 
-def _has_scan(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = '_scan'"))
-
-
 def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, salt: str) -> None:
-    cases = {column: _vocabulary_case(con, column) for column in VOCABULARIES} if _has_scan(con) else dict.fromkeys(VOCABULARIES, "NULL")
+    cases = {column: _vocabulary_case(con, column) for column in VOCABULARIES}
     unit_names = [r[0] for r in con.execute("SELECT DISTINCT resolving_unit FROM _dossier_raw WHERE resolving_unit IS NOT NULL").fetchall()]
     _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
     suggestions = {n: matcher.suggest(n) for n in unit_names if matcher.match(n) is None}
@@ -193,7 +192,11 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
 
     raw_copies = ", ".join(f"r.{c} AS raw_{c}" for c in RAW_KEPT)
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
-    dates = ",\n".join(f"try_strptime(trim(r.{c}), {formats}) AS {c}" for c in DATETIME_COLUMNS)
+    # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
+    dates = ",\n".join(
+        f"coalesce(try_strptime(r.{c}, '{DATE_FORMATS[0]}'), try_strptime(trim(r.{c}), {formats})) AS {c}"
+        for c in DATETIME_COLUMNS
+    )
     vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in BOOL_COLUMNS else '::VARCHAR'} AS {c}" for c in VOCABULARIES)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
@@ -213,8 +216,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
         FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""",
         [salt],
     )
-    finished = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
-    rules = _rules(finished)
+    rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)))
     union = "\nUNION ALL\n".join(
         f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, {value} AS value FROM _dossier_typed t WHERE {cond}"
         for rule, cond, reason, value in rules
@@ -252,11 +254,14 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
         LEFT JOIN _dossier_typed t ON t.file_id = x.file_id AND t.line = x.line
         UNION ALL
         SELECT 'tthc_dossier', f.file_name, f.export_date, m.line, NULL, NULL, NULL, 'malformed_line',
-               'Dòng không đúng cấu trúc CSV (' || m.error || '), có thể tệp bị cắt cụt.', NULL
+               CASE m.error WHEN 'INVALID ENCODING' THEN 'Dòng có ký tự không phải UTF-8; đề nghị xuất lại tệp.'
+                            WHEN 'MISSING COLUMNS' THEN 'Dòng thiếu cột (tệp có thể bị cắt cụt).'
+                            WHEN 'TOO MANY COLUMNS' THEN 'Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).'
+                            ELSE 'Dòng không đúng cấu trúc CSV (' || m.error || ').' END, NULL
         FROM _malformed m JOIN _files f USING (file_id)"""
     )
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _dossier_good AS
+        """CREATE OR REPLACE TEMP VIEW _dossier_good AS
         SELECT export_date, file_name AS source_file, line AS source_row, dossier_code, procedure_code,
                receiving_centre, resolving_unit_code, channel, received_at, due_at, completed_at, status,
                supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
@@ -266,7 +271,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
     )
 
 
-def _rules(finished: str) -> list[tuple[str, str, str, str]]:
+def _rules(resulted: str) -> list[tuple[str, str, str, str]]:
     """(rule, condition, Vietnamese reason, offending value) — hard rules; a row breaking one is quarantined."""
     rules: list[tuple[str, str, str, str]] = [
         ("missing_dossier_code", "dossier_code IS NULL", "'Thiếu mã hồ sơ.'", "NULL"),
@@ -300,7 +305,7 @@ def _rules(finished: str) -> list[tuple[str, str, str, str]]:
          "strftime(due_at, '%d/%m/%Y %H:%M:%S')"),
         ("updated_before_received", "updated_at < received_at",
          "'Ngày cập nhật trước ngày tiếp nhận.'", "strftime(updated_at, '%d/%m/%Y %H:%M:%S')"),
-        ("finished_without_completion", f"status IN ({finished}) AND completed_at IS NULL AND status NOT IN ('withdrawn', 'refused')",
+        ("finished_without_completion", f"status IN ({resulted}) AND completed_at IS NULL",
          "'Hồ sơ ở trạng thái đã hoàn thành nhưng thiếu ngày hoàn thành.'", "raw_status"),
     ]
     return rules

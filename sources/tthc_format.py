@@ -66,6 +66,7 @@ STATUSES: dict[str, str] = {
     "Đã rút hồ sơ": "withdrawn",
 }
 FINISHED_STATUSES = frozenset({"completed", "returned", "refused", "withdrawn"})
+RESULT_STATUSES = frozenset({"completed", "returned"})  # finished with a result: must carry a completion time
 RATINGS: dict[str, str] = {"Rất hài lòng": "very_satisfied", "Hài lòng": "satisfied", "Không hài lòng": "dissatisfied"}
 BOOLEANS: dict[str, bool] = {"Có": True, "Không": False}
 DATETIME_FORMAT = "%d/%m/%Y %H:%M:%S"

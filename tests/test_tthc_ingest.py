@@ -163,6 +163,16 @@ def test_windows_1258_file_is_converted_and_normalised(inbox):
     assert ("encoding_converted", False) in issues
 
 
+def test_a_stray_invalid_byte_rejects_only_its_line(inbox):
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"E-{i}") for i in range(3)])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"E-1", b"E-\xff1")
+    path.write_bytes(b"\n".join(lines))
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["E-0", "E-2"]
+    assert [(r, ru, "UTF-8" in reason) for _, r, ru, reason in rejects(con)] == [(3, "malformed_line", True)]
+
+
 def test_renamed_and_reordered_columns_load_missing_required_column_rejects_the_file(inbox):
     headers = [c.header for c in DOSSIER_COLUMNS]
     renamed = ["Số hồ sơ" if h == "Mã hồ sơ" else h for h in headers][::-1]

@@ -15,7 +15,7 @@ from common.db import scalar
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue
 from sources.tthc_catalogue import CatalogueResult
-from sources.tthc_dossiers import ExportFile, drop_staging, export_files, stage_dossier_exports
+from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
 
 DOSSIER_SOURCE = "tthc_dossier"
@@ -31,7 +31,8 @@ CATALOGUE_SOURCE = "tthc_catalogue"
 
 def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
     con.execute("DELETE FROM dim_unit")
-    _insert_many(con, 
+    _insert_many(
+        con,
         "INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (u.code, u.name, u.group, GROUP_LABELS[u.group], u.ranking_group, u.province, u.portal_code, list(u.aliases), i)
@@ -63,13 +64,15 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
     first = _first_loaded(con, CATALOGUE_SOURCE, None, None).get((path.name, result.sha256), now)
     con.execute("BEGIN")
     con.execute("DELETE FROM dim_procedure")
-    _insert_many(con, 
+    _insert_many(
+        con,
         "INSERT INTO dim_procedure VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
           r["fee_bearing"], path.name, r["source_row"]) for r in result.rows],
     )
     con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
-    _insert_many(con, 
+    _insert_many(
+        con,
         "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, NULL, ?, ?, ?, ?, ?)",
         [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r["record_key"], r["rule"], r["reason"], r["value"], first)
          for r in result.rejects],
@@ -78,15 +81,15 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
     _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
                  _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
     con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
-    status = "loaded" if result.rows and not result.rejects else ("partly_loaded" if result.rows else "rejected")
+    rejected_rows = len({r["row_number"] for r in result.rejects})
+    status = "loaded" if result.rows and not rejected_rows else ("partly_loaded" if result.rows else "rejected")
     con.execute(
         "INSERT INTO landed_files VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
         [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
-         len(result.rows) + len({r["row_number"] for r in result.rejects}), len(result.rows),
-         len({r["row_number"] for r in result.rejects}), first, now],
+         len(result.rows) + rejected_rows, len(result.rows), rejected_rows, first, now],
     )
     con.execute("COMMIT")
-    return {"procedures": len(result.rows), "rejected_rows": len({r["row_number"] for r in result.rejects})}
+    return {"procedures": len(result.rows), "rejected_rows": rejected_rows}
 
 
 @dataclass
@@ -114,7 +117,7 @@ def load_dossier_partitions(
     first_loaded = _first_loaded(con, DOSSIER_SOURCE, start, end)
     files = export_files(folder, start, end)
     staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir)
-    file_issues = _lineage(con, files, first_loaded, now)
+    file_issues = _lineage(con, files, staged, first_loaded, now)
 
     con.execute("BEGIN")
     con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
@@ -136,22 +139,14 @@ def load_dossier_partitions(
         files_expected=len(files),
         files_missing=sum(1 for f in files if f.prepared is None),
         files_rejected=sum(1 for f in files if f.prepared is not None and not f.prepared.loadable),
-        rows_read=staged.rows_read,
-        rows_loaded=staged.rows_good,
-        rows_rejected=staged.rows_rejected,
+        rows_read=sum(staged.rows_read.values()),
+        rows_loaded=sum(staged.rows_read.values()) - sum(staged.rows_rejected.values()),
+        rows_rejected=sum(staged.rows_rejected.values()),
     )
 
 
-def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], first_loaded: dict, now: datetime) -> list[tuple]:
-    counts = {
-        name: (read, bad)
-        for name, read, bad in con.execute(
-            """SELECT f.file_name, (SELECT count(*) FROM _dossier_raw r WHERE r.file_id = f.file_id)
-                      + (SELECT count(*) FROM _malformed m WHERE m.file_id = f.file_id),
-                      (SELECT count(DISTINCT row_number) FROM _dossier_rejects x WHERE x.file_name = f.file_name)
-               FROM _files f"""
-        ).fetchall()
-    }
+def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult, first_loaded: dict,
+             now: datetime) -> list[tuple]:
     landed, file_issues = [], []
     for export in files:
         p = export.prepared
@@ -159,7 +154,7 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], first_load
             landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, None, None, "missing", 0, 0, 0, None, None))
             continue
         first = first_loaded.get((export.path.name, p.sha256), now)
-        read, bad = counts.get(export.path.name, (0, 0))
+        read, bad = staged.rows_read.get(export.path.name, 0), staged.rows_rejected.get(export.path.name, 0)
         if not p.loadable:
             status = "rejected"
         elif bad:
@@ -170,8 +165,7 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], first_load
                        status, read, read - bad, bad, first, now))
         file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, p.issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
-    if landed:
-        _insert_many(con, "INSERT INTO _landed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", landed)
+    _insert_many(con, "INSERT INTO _landed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", landed)
     return file_issues
 
 
