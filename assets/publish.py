@@ -5,8 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.tthc import now_local, tthc_catalogue, tthc_dossiers
+from assets.tthc import tthc_catalogue, tthc_dossiers
 from checks import tthc_rules
+from common.settings import now_local
 from common.units import load_units
 from pipelines.resources import WRITER_POOL, Warehouse
 from warehouse.connection import publish_snapshot

@@ -1,24 +1,18 @@
 """TTHC assets: unit master data, the procedure catalogue, daily dossier exports and the current state of dossiers."""
 
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from common.db import scalar
-from common.settings import TIMEZONE
+from common.settings import now_local
 from common.units import load_units, matcher_for
 from pipelines.partitions import daily_partitions, partition_dates
 from pipelines.resources import WRITER_POOL, Warehouse
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME
 from warehouse import tthc as load
-
-
-def now_local() -> datetime:
-    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
 def tthc_folder(warehouse: Warehouse) -> Path:

@@ -2,14 +2,13 @@
 (current state, workbook, snapshot) when they fail; completeness, silent units and freshness warn."""
 
 
-from datetime import date
-
 import dagster as dg
 
-from assets.tthc import now_local, tthc_dossier_versions, tthc_dossiers
+from assets.tthc import tthc_dossier_versions, tthc_dossiers
 from checks import tthc_rules
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
+from common.settings import now_local
 from pipelines.partitions import partition_dates
 from pipelines.resources import WRITER_POOL, Warehouse
 
@@ -52,29 +51,27 @@ def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
 
 
+def _warning(findings: list[dict]) -> dg.AssetCheckResult:
+    """A warning check passes when it found nothing; the first 50 findings are listed in the UI."""
+    lines = [f"- {f['unit_name'] + ': ' if f['unit_name'] else ''}{f['detail']}" for f in findings[:50]]
+    return dg.AssetCheckResult(passed=not findings, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={"findings": len(findings), "list": dg.MetadataValue.md("\n".join(lines) or "-")})
+
+
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Có tệp xuất cho mọi ngày, không có ngày trống.")
 def export_completeness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        gaps = tthc_rules.export_gaps(con)
-    return dg.AssetCheckResult(
-        passed=not gaps, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"days_without_export": len(gaps), "days": dg.MetadataValue.md("\n".join(f"- {g['detail']}" for g in gaps[:50]) or "-")},
-    )
+        return _warning(tthc_rules.export_gaps(con))
 
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc).")
 def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        found = tthc_rules.silent_units(con)
-    return dg.AssetCheckResult(
-        passed=not found, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"silent_units": len(found),
-                  "units": dg.MetadataValue.md("\n".join(f"- {f['unit_name']}: {f['detail']}" for f in found) or "-")},
-    )
+        return _warning(tthc_rules.silent_units(con))
 
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Tệp xuất mới nhất không cũ hơn một ngày làm việc.")
 def export_freshness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        state = tthc_rules.freshness(con, date.fromisoformat(now_local().date().isoformat()))
+        state = tthc_rules.freshness(con, now_local().date())
     return dg.AssetCheckResult(passed=state["fresh"], severity=dg.AssetCheckSeverity.WARN, metadata=state)

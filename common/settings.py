@@ -15,11 +15,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Ho_Chi_Minh"
 DEMO_PII_SALT = "demo-salt-change-me"
+
+
+def now_local() -> datetime:
+    """Wall-clock time in Vietnam, naive to the second: the form the warehouse's local TIMESTAMPs use."""
+    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
 def _path(var: str, default: str) -> Path:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 import openpyxl
-import pytest
 
 from assets import publish, tthc
 from checks import tthc_checks
@@ -81,6 +80,45 @@ def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
     assert detail and any("Xã Không Tồn Tại" in str(v) for v in detail[0])
 
 
+# Each documented bad file of the demo inbox and what the warehouse must say about it.
+EXPECTED_FILE_OUTCOME = {
+    "renamed_column": ("loaded", "renamed_columns"), "missing_status": ("rejected", "missing_columns"),
+    "empty": ("rejected", "empty_file"), "header_only": ("loaded", "no_rows"), "cp1258": ("loaded", "encoding_converted"),
+}
+EXPECTED_ROW_RULES = {
+    "bad_dates": {"bad_date:received_at"}, "unknown_codes": {"unknown_unit", "unknown_procedure"},
+    "negative_values": {"bad_count", "bad_amount"}, "completed_before_received": {"completed_before_received"},
+    "duplicate_code": {"duplicate_conflict"},
+}
+
+
+def test_generated_demo_inbox_with_every_bad_file(warehouse):
+    from demo.generate import generate_inbox
+
+    summary = generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 14), scale=0.002)
+    result = run(warehouse, "2026-01-01", "2026-01-14")
+    assert result.success
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        for bad in (b for b in summary["bad_files"] if b["file"].startswith("tthc/ho_so_")):
+            name, kind = bad["file"].removeprefix("tthc/"), bad["kind"]
+            if kind in EXPECTED_FILE_OUTCOME:
+                status, rule = EXPECTED_FILE_OUTCOME[kind]
+                assert con.execute("SELECT status FROM landed_files WHERE file_name = ?", [name]).fetchall() == [(status,)], kind
+                assert (rule,) in con.execute("SELECT rule FROM file_issues WHERE file_name = ?", [name]).fetchall(), kind
+            elif kind == "truncated":
+                assert con.execute("SELECT count(*) FROM quarantine WHERE file_name = ? AND rule = 'malformed_line'",
+                                   [name]).fetchall() == [(1,)]
+            else:
+                rules = {r[0] for r in con.execute("SELECT rule FROM quarantine WHERE file_name = ? AND record_key IN "
+                                                   "(SELECT unnest(?))", [name, bad["dossier_codes"]]).fetchall()}
+                assert rules and rules <= EXPECTED_ROW_RULES[kind], (kind, rules)
+            loaded = con.execute("SELECT count(*) FROM stg_dossier_versions WHERE source_file = ? AND dossier_code IN "
+                                 "(SELECT unnest(?))", [name, bad["dossier_codes"]]).fetchall()[0][0]
+            assert loaded == 0, kind
+        statuses = dict(con.execute("SELECT status, count(*) FROM landed_files WHERE source = 'tthc_dossier' GROUP BY 1").fetchall())
+        assert statuses["rejected"] == 2 and sum(statuses.values()) == 14  # the empty file and the one without 'Trạng thái'
+
+
 def test_rerunning_a_partition_gives_the_same_tables(warehouse):
     small_inbox(Path(warehouse.inbox) / "tthc")
     assert run(warehouse, "2026-01-05", "2026-01-06").success
@@ -135,8 +173,7 @@ def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
         assert [r.partition_key for r in inbox_sensor(changed)] == ["2026-01-05"]
 
 
-@pytest.mark.parametrize("read_only_first", [True])
-def test_open_analyst_session_does_not_block_publication(warehouse, read_only_first):
+def test_open_analyst_session_does_not_block_publication(warehouse):
     small_inbox(Path(warehouse.inbox) / "tthc")
     assert run(warehouse, "2026-01-05", "2026-01-05").success
     analyst = duckdb.connect(warehouse.snapshot_db, read_only=True)

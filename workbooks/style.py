@@ -28,7 +28,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from common.settings import TIMEZONE
+from common.settings import TIMEZONE, now_local
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
@@ -96,13 +96,9 @@ class Table:
         return f"{letter}{self.first_row}:{letter}{self.last_row}"
 
 
-def now_local() -> datetime:
-    return datetime.now(ZoneInfo(TIMEZONE))
-
-
 def generated_label(at: datetime | None = None) -> str:
     """'Lập lúc 14:05 ngày 03/02/2026 (giờ Việt Nam)'; a naive datetime is taken as Việt Nam time already."""
-    at = at or now_local()
+    at = at or now_local()  # naive local time
     if at.tzinfo is not None:
         at = at.astimezone(ZoneInfo(TIMEZONE))
     return f"Lập lúc {at:%H:%M} ngày {at:%d/%m/%Y} (giờ Việt Nam)"
