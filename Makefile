@@ -33,8 +33,10 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
-.venv/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python python3
+.venv/.synced: $(UV) pyproject.toml uv.lock Makefile
+	# Bytecode at install: where PYTHONDONTWRITEBYTECODE is set, every import would otherwise recompile Dagster
+	# (definitions load 4.1 s instead of 1.4 s on this machine).
+	$(UV) sync --frozen --compile-bytecode --python python3
 	touch $@
 
 clean:

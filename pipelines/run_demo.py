@@ -35,7 +35,9 @@ def main() -> int:
         print(f"Tạo hộp thư đến mẫu (demo) tại {settings.inbox} …", flush=True)
         started = time.perf_counter()
         summary = generate_inbox(settings.inbox)
-        print(f"  xong trong {time.perf_counter() - started:.1f} s: {summary}", flush=True)
+        print(f"  xong trong {time.perf_counter() - started:.1f} s: {summary['dossiers']:,} hồ sơ, "
+              f"{summary['dossier_files']} tệp xuất, {summary['portal_files']} tệp Cổng DVCQG, "
+              f"{len(summary['bad_files'])} tệp lỗi cố ý (xem {settings.inbox / 'BAD_FILES.md'})", flush=True)
 
     span = export_range(settings.inbox / "tthc")
     if span is None:
