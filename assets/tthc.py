@@ -1,6 +1,5 @@
 """TTHC assets: unit master data, the procedure catalogue, daily dossier exports and the current state of dossiers."""
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -14,6 +14,12 @@ SILENT_WORKING_DAYS = 7  # a unit that usually receives dossiers every day and h
 SILENT_MIN_DAILY = 0.5
 
 
+def last_usable_export(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The newest day whose export loaded (fully or in part)."""
+    return scalar(con, "SELECT max(partition_date) FROM landed_files WHERE source = 'tthc_dossier' "
+                       "AND status IN ('loaded', 'partly_loaded')")
+
+
 def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Days between the first and the last landed export with no usable export (missing, empty, rejected)."""
     rows = con.execute(
@@ -30,7 +36,7 @@ def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def silent_units(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Units with a usual daily flow of dossiers and none received for SILENT_WORKING_DAYS working days or more."""
-    last_day = scalar(con, "SELECT max(partition_date) FROM landed_files WHERE source = 'tthc_dossier' AND status <> 'missing'")
+    last_day = last_usable_export(con)
     if last_day is None:
         return []
     rows = con.execute(
@@ -53,7 +59,7 @@ def silent_units(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def freshness(con: duckdb.DuckDBPyConnection, today: date) -> dict:
     """How many working days the newest usable export lags behind yesterday."""
-    last_day = scalar(con, "SELECT max(partition_date) FROM landed_files WHERE source = 'tthc_dossier' AND status IN ('loaded', 'partly_loaded')")
+    last_day = last_usable_export(con)
     if last_day is None:
         return {"last_export": None, "lag_working_days": None, "fresh": False}
     lag = working_days_between(last_day, today) - (1 if is_working_day(today) else 0)
