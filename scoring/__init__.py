@@ -1,0 +1,1 @@
+"""Pure scoring: methodology files in, points out. No Dagster, no database."""

@@ -1,0 +1,332 @@
+"""QĐ 766 service index: the methodology file, local scores from measured counts, reconciliation of the portal's
+own scores, and ranking. Pure functions; the SQL that measures the counts is in warehouse/qd766.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scoring.rules import Rule, points, ratio
+
+METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology" / "qd766"
+
+# Counts the warehouse measures per unit and period (warehouse/qd766.py); a methodology file may only name these.
+LOCAL_MEASURES = frozenset({
+    "published", "publish_on_time", "public_update_on_time", "content_full", "synced", "dossiers", "received",
+    "on_time", "completed", "processing_days", "online_dossiers", "formalities", "online_formalities",
+    "online_formalities_with_dossiers", "fee_formalities", "integrated_formalities", "paid_formalities",
+    "fee_dossiers", "paid_dossiers", "petitions", "petitions_on_time", "petitions_satisfied", "receiving_satisfied",
+    "e_results", "digitised", "e_copy_offering", "e_copy_units", "reused", "personal_store", "citizen_data",
+    "citizen_data_formalities", "formalities_with_dossiers",
+})
+SHAPES = ("tree", "evaluation")
+
+# Reconciliation outcomes: code -> Vietnamese label shown to analysts.
+STATUS_LABELS = {
+    "match": "Khớp",
+    "mismatch": "Lệch",
+    "not_evaluated": "Cổng không đánh giá (null)",
+    "missing_data": "Thiếu số liệu để tính lại",
+    "portal_authoritative": "Dùng điểm của Cổng (công thức chưa xác định)",
+    "computed": "Đã tính lại (Cổng chỉ công bố điểm của nhóm)",
+}
+
+
+class MethodologyError(ValueError):
+    """A methodology file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    group: str
+    rule: Rule
+    numerator: str
+    denominator: str
+    metric: str | None = None  # code in the portal's evaluation shape
+    portal_numerator: str | None = None  # count fields in the portal's tree shape
+    portal_denominator: str | None = None
+    portal_value: str | None = None
+    scope: str = "unit"  # unit | province
+    unit: str = "%"
+
+    @property
+    def scored(self) -> bool:
+        return self.rule.kind in ("linear", "target")
+
+
+@dataclass(frozen=True)
+class Group:
+    code: str
+    name: str
+    max_points: float
+    endpoint: str
+    shape: str
+    indicators: tuple[Indicator, ...]
+    counts: tuple[str, ...] = ()  # count fields every tree node must carry
+
+    @property
+    def unresolved(self) -> bool:
+        return any(i.rule.kind == "unresolved" for i in self.indicators)
+
+
+@dataclass(frozen=True)
+class Methodology:
+    path: Path
+    name: str
+    decision: str
+    valid_from: date
+    max_points: float
+    parameters: Mapping[str, object]
+    groups: tuple[Group, ...]
+
+    def group(self, code: str) -> Group:
+        return next(g for g in self.groups if g.code == code)
+
+    def group_for_endpoint(self, endpoint: str) -> Group | None:
+        return next((g for g in self.groups if g.endpoint == endpoint), None)
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for g in self.groups for i in g.indicators)
+
+    @property
+    def tolerance(self) -> float:
+        return float(self.parameters.get("tolerance", 0.011))
+
+
+def _indicator(raw: dict, group: str, where: str) -> Indicator:
+    try:
+        rule = Rule(kind=raw["rule"], max_points=float(raw["max"]), target=raw.get("target"),
+                    when_empty=raw.get("when_empty", "zero"), scale=float(raw.get("scale", 100)))
+        return Indicator(code=str(raw["code"]), name=raw["name"], group=group, rule=rule,
+                         numerator=raw["numerator"], denominator=raw["denominator"], metric=raw.get("metric"),
+                         portal_numerator=raw.get("portal_numerator"), portal_denominator=raw.get("portal_denominator"),
+                         portal_value=raw.get("portal_value"), scope=raw.get("scope", "unit"), unit=raw.get("unit", "%"))
+    except KeyError as missing:
+        raise MethodologyError(f"{where}: thiếu trường {missing}") from None
+    except ValueError as bad:
+        raise MethodologyError(f"{where}: {bad}") from None
+
+
+def load_methodology(path: Path) -> Methodology:
+    """Read and validate one methodology file; any inconsistency is a MethodologyError naming the file."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups = []
+    for g in raw.get("groups", []):
+        where = f"{path.name}, nhóm {g.get('code')}"
+        portal = g.get("portal") or {}
+        if portal.get("shape") not in SHAPES:
+            raise MethodologyError(f"{where}: portal.shape phải là tree hoặc evaluation")
+        indicators = tuple(_indicator(i, g["code"], f"{where}, chỉ tiêu {i.get('code')}") for i in g["indicators"])
+        groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max"]), endpoint=portal["endpoint"],
+                            shape=portal["shape"], indicators=indicators, counts=tuple(portal.get("counts", ()))))
+    m = Methodology(path=path, name=raw["name"], decision=raw["decision"], valid_from=raw["valid_from"],
+                    max_points=float(raw["max"]), parameters=raw.get("parameters", {}), groups=tuple(groups))
+    _validate(m)
+    return m
+
+
+def _validate(m: Methodology) -> None:
+    problems = []
+    codes = [i.code for i in m.indicators]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(f"mã chỉ tiêu {code} bị trùng")
+    group_codes = [g.code for g in m.groups]
+    if len(set(group_codes)) != len(group_codes):
+        problems.append("mã nhóm bị trùng")
+    if not math.isclose(sum(g.max_points for g in m.groups), m.max_points):
+        problems.append(f"tổng điểm các nhóm {sum(g.max_points for g in m.groups):g} ≠ {m.max_points:g}")
+    for g in m.groups:
+        counted = sum(i.rule.max_points for i in g.indicators if i.rule.kind != "info")
+        if not math.isclose(counted, g.max_points):
+            problems.append(f"nhóm {g.code}: tổng điểm chỉ tiêu {counted:g} ≠ {g.max_points:g}")
+        for i in g.indicators:
+            for measure in (i.numerator, i.denominator):
+                if measure not in LOCAL_MEASURES:
+                    problems.append(f"chỉ tiêu {i.code}: số đo '{measure}' không có trong kho dữ liệu")
+            if i.rule.kind == "info" and i.rule.max_points != 0:
+                problems.append(f"chỉ tiêu {i.code}: chỉ tiêu thông tin (info) phải có max 0")
+            if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
+                problems.append(f"chỉ tiêu {i.code}: thiếu mã metric của Cổng")
+            if g.shape == "tree" and i.scored and not (i.portal_numerator and i.portal_denominator):
+                problems.append(f"chỉ tiêu {i.code}: thiếu portal_numerator/portal_denominator")
+            for field in (i.portal_numerator, i.portal_denominator, i.portal_value):
+                if g.shape == "tree" and field and field not in g.counts:
+                    problems.append(f"chỉ tiêu {i.code}: trường '{field}' không nằm trong portal.counts của nhóm")
+    if problems:
+        raise MethodologyError(f"{m.path.name}: " + "; ".join(sorted(problems)))
+
+
+def methodology_files(folder: Path = METHODOLOGY_DIR) -> list[Path]:
+    return sorted(folder.glob("*.yaml"))
+
+
+@lru_cache(maxsize=8)
+def _all_methodologies(folder: Path) -> tuple[Methodology, ...]:
+    found = tuple(sorted((load_methodology(p) for p in methodology_files(folder)), key=lambda m: m.valid_from))
+    if not found:
+        raise MethodologyError(f"không có tệp phương pháp nào trong {folder}")
+    return found
+
+
+def methodology_for(day: date, folder: Path = METHODOLOGY_DIR) -> Methodology:
+    """The methodology valid on a day: the file with the latest valid_from not after it."""
+    valid = [m for m in _all_methodologies(folder) if m.valid_from <= day]
+    if not valid:
+        raise MethodologyError(f"không có phương pháp QĐ 766 nào có hiệu lực ngày {day:%d/%m/%Y}")
+    return valid[-1]
+
+
+# --- local scores ------------------------------------------------------------------------------------------
+
+def _value(row: Mapping[str, object], name: str) -> float | None:
+    v = row.get(name)
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return None
+    return float(v)
+
+
+def score_measures(m: Methodology, measures: pd.DataFrame,
+                   portal_scores: Mapping[tuple[str, str, str], float | None] | None = None,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator and unit scores from one row of counts per (period_label, unit_code).
+
+    Each scored indicator is rounded to 2 decimals as on the portal and a group is the sum of its rounded
+    indicators. A group whose formula is unresolved takes the portal's score for the same unit and period
+    (``portal_scores[(period_label, unit_code, group)]``) when a snapshot has one, else it is left empty.
+    """
+    portal_scores = portal_scores or {}
+    indicator_rows: list[dict] = []
+    unit_rows: list[dict] = []
+    for row in measures.to_dict("records"):
+        key = (row["period_label"], row["unit_code"])
+        unit = {"period_label": key[0], "unit_code": key[1]}
+        total, evaluated_max = 0.0, 0.0
+        for g in m.groups:
+            group_score: float | None = 0.0
+            source = "local"
+            for ind in g.indicators:
+                num, den = _value(row, ind.numerator), _value(row, ind.denominator)
+                pts = points(ind.rule, num, den)
+                if ind.rule.kind == "unresolved":
+                    pts = portal_scores.get((*key, g.code))
+                    source = "portal" if pts is not None else "missing"
+                r = ratio(ind.rule, num, den)
+                indicator_rows.append({
+                    **unit, "group_code": g.code, "indicator_code": ind.code, "numerator": num, "denominator": den,
+                    "ratio": None if r is None else round(r, 2),
+                    "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
+                    "max_score": ind.rule.max_points, "rule": ind.rule.kind,
+                    "source": "portal" if ind.rule.kind == "unresolved" and pts is not None else
+                              ("info" if ind.rule.kind == "info" else ("missing" if pts is None else "local")),
+                })
+                if ind.rule.kind == "info":
+                    continue
+                if pts is None:
+                    group_score = None
+                elif group_score is not None:
+                    group_score += round(pts, 2)
+            unit[g.code] = None if group_score is None else round(group_score, 2)
+            unit[f"{g.code}_source"] = source
+            if group_score is not None:
+                total += group_score
+                evaluated_max += g.max_points
+        unit["total_score"] = round(total, 2)
+        unit["evaluated_max"] = evaluated_max
+        unit["complete"] = math.isclose(evaluated_max, m.max_points)
+        unit_rows.append(unit)
+    return pd.DataFrame(indicator_rows), pd.DataFrame(unit_rows)
+
+
+def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
+                score: str = "total_score") -> pd.DataFrame:
+    """Competition ranking (1, 2, 2, 4) on the 2-decimal score within each group; ties are flagged."""
+    out = units.copy()
+    rounded = out[score].round(2)
+    keys = list(by)
+    out["rank"] = rounded.groupby([out[k] for k in keys]).rank(method="min", ascending=False).astype("Int64")
+    tie_size = out.groupby([*keys, rounded.rename("_score")])[score].transform("size")
+    out["is_tied"] = tie_size > 1
+    out["units_in_group"] = out.groupby(keys)[score].transform("size")
+    return out
+
+
+# --- reconciliation of portal snapshots --------------------------------------------------------------------
+
+def _status(portal: float | None, recomputed: float | None, tolerance: float) -> str:
+    if portal is None:
+        return "not_evaluated"
+    if recomputed is None:
+        return "missing_data"
+    return "match" if abs(recomputed - portal) <= tolerance else "mismatch"
+
+
+def reconcile_node(m: Methodology, group: Group, node) -> list[dict]:
+    """Recompute one snapshot row (a tree node or an evaluation row) and compare with the portal's scores.
+
+    ``node`` has ``counts`` (tree: field -> value or None; an absent field is missing), ``metrics`` (evaluation:
+    code -> object with numerator, denominator, score), ``score`` (the portal's group score). Returns one row per
+    indicator and one for the group (``indicator_code`` None).
+    """
+    tol = m.tolerance
+    rows: list[dict] = []
+    raw_sum, rounded_sum, complete = 0.0, 0.0, True
+    for ind in group.indicators:
+        if ind.rule.kind == "info":
+            continue
+        if group.shape == "tree":
+            num = node.counts.get(ind.portal_numerator) if ind.portal_numerator else None
+            den = node.counts.get(ind.portal_denominator) if ind.portal_denominator else None
+            portal_score = None  # the tree shape publishes only the group's score
+            evaluated = True
+        else:
+            metric = node.metrics.get(ind.metric)
+            num, den = (metric.numerator, metric.denominator) if metric else (None, None)
+            portal_score = metric.score if metric else None
+            evaluated = metric is not None and metric.score is not None
+        if ind.rule.kind == "unresolved":
+            rows.append(_row(ind, num, den, None, None, "portal_authoritative"))
+            complete = False
+            continue
+        pts = points(ind.rule, num, den)
+        if pts is None:
+            complete = complete and not evaluated
+        elif evaluated:
+            raw_sum += pts
+            rounded_sum += round(pts, 2)
+        recomputed = None if pts is None else round(pts, 2)
+        if group.shape == "evaluation":
+            status = _status(portal_score, recomputed, tol)
+        else:
+            status = "computed" if recomputed is not None else "missing_data"
+        rows.append(_row(ind, num, den, portal_score, recomputed, status))
+    if group.unresolved:
+        group_recomputed, group_status = None, "portal_authoritative"
+    else:
+        # The portal rounds a tree group's score once; an evaluation total is the sum of rounded metric scores.
+        group_recomputed = (round(raw_sum, 2) if group.shape == "tree" else round(rounded_sum, 2)) if complete else None
+        group_status = _status(node.score, group_recomputed, tol)
+    rows.append({"indicator_code": None, "metric_code": None, "numerator": None, "denominator": None,
+                 "portal_score": node.score, "recomputed_score": group_recomputed,
+                 "difference": _difference(node.score, group_recomputed), "status": group_status})
+    return rows
+
+
+def _difference(portal: float | None, recomputed: float | None) -> float | None:
+    return None if portal is None or recomputed is None else round(recomputed - portal, 2)
+
+
+def _row(ind: Indicator, num, den, portal_score, recomputed, status: str) -> dict:
+    return {"indicator_code": ind.code, "metric_code": ind.metric, "numerator": num, "denominator": den,
+            "portal_score": portal_score, "recomputed_score": recomputed,
+            "difference": _difference(portal_score, recomputed), "status": status}

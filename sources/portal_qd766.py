@@ -1,0 +1,223 @@
+"""Snapshots of the national portal's QĐ 766 evaluation API (Cổng DVCQG), one JSON file per group and period.
+
+File name: ``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10`` (month), ``2026-Q3``
+(quarter) or ``2026-Y`` (year to date). Two shapes (methodology §3.4):
+
+- tree (timeliness, online services, online payment): ``{"code": "OK", "data": {"parent": {...}, "children": [...]}}``,
+  every node with ``departmentCode``, ``departmentName``, ``level``, the group's raw counts, ``ratio``, ``score``,
+  ``maxScore``;
+- evaluation (transparency, satisfaction, digitisation): ``{"data": {"overview": {...}, "evaluation": [...]}}``,
+  every row with ``departmentId``, ``departmentName`` (no code: matched by name), ``totalScore``,
+  ``totalMaxScore`` and ``metrics`` of ``{code, name, numerator, denominator, ratio, score, maxScore}``.
+
+``null`` means "not evaluated" and stays None, never 0. Problems (bad JSON, a missing field, a changed maximum, a
+department that matches no unit) are returned as issues; every usable row is kept, unmatched ones under the
+portal's own code or name.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from common.units import UnitMatcher
+from common.vntext import nfc
+from scoring.qd766 import Group, Methodology
+
+FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q[1-4]|Y))_(?P<captured>\d{8}T\d{4})\.json$")
+
+
+@dataclass(frozen=True)
+class PortalMetric:
+    code: str
+    name: str | None
+    numerator: float | None
+    denominator: float | None
+    ratio: float | None
+    score: float | None
+    max_score: float | None
+
+
+@dataclass
+class PortalNode:
+    role: str  # province (tree parent / evaluation overview) | unit
+    department_code: str | None
+    department_id: str | None
+    department_name: str | None
+    level: str | None
+    unit_code: str | None  # master-data code; None when the department matches no unit
+    score: float | None
+    max_score: float | None
+    ratio: float | None
+    counts: dict[str, float | None] = field(default_factory=dict)  # tree: fields present (value may be None)
+    metrics: dict[str, PortalMetric] = field(default_factory=dict)  # evaluation: by metric code
+
+    @property
+    def department(self) -> str:
+        return self.department_code or self.department_name or self.department_id or "?"
+
+
+@dataclass(frozen=True)
+class PortalIssue:
+    department: str | None  # the portal's code or name, None for the whole file
+    field: str | None
+    rule: str
+    reason: str  # Vietnamese
+    blocking: bool = False  # the whole file is unusable
+
+
+@dataclass
+class PortalSnapshot:
+    file_name: str
+    sha256: str
+    endpoint: str | None = None
+    group: Group | None = None
+    period_label: str | None = None
+    captured_at: datetime | None = None
+    nodes: list[PortalNode] = field(default_factory=list)
+    issues: list[PortalIssue] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        return not any(i.blocking for i in self.issues)
+
+
+def period_bounds(label: str) -> tuple[str, date, date]:
+    """Kind (month | quarter | year) and first and last day of a period label such as 2026-M03, 2026-Q1, 2026-Y."""
+    year, part = int(label[:4]), label[5:]
+    if part == "Y":
+        return "year", date(year, 1, 1), date(year, 12, 31)
+    if part.startswith("Q"):
+        q = int(part[1])
+        first = date(year, 3 * q - 2, 1)
+        return "quarter", first, _month_end(year, 3 * q)
+    month = int(part[1:])
+    return "month", date(year, month, 1), _month_end(year, month)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _number(value: object) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+
+
+def read_snapshot(path: Path, methodology: Methodology, matcher: UnitMatcher) -> PortalSnapshot:
+    raw = path.read_bytes()
+    snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest())
+    name = FILE_PATTERN.match(path.name)
+    if not name:
+        snap.issues.append(PortalIssue(None, None, "bad_file_name",
+                                       "Tên tệp không theo mẫu {endpoint}_{kỳ}_{thời điểm chụp}.json "
+                                       "(ví dụ dvc-progress-tree_2026-Q3_20261003T0815.json).", blocking=True))
+        return snap
+    snap.endpoint, snap.period_label = name["endpoint"], name["period"]
+    snap.captured_at = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
+    snap.group = methodology.group_for_endpoint(snap.endpoint)
+    if snap.group is None:
+        snap.issues.append(PortalIssue(None, None, "unknown_endpoint",
+                                       f"Nhóm chỉ số '{snap.endpoint}' không có trong phương pháp {methodology.path.name}.",
+                                       blocking=True))
+        return snap
+    try:
+        payload = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        snap.issues.append(PortalIssue(None, None, "bad_json", f"Tệp JSON không đọc được: {err}.", blocking=True))
+        return snap
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if snap.group.shape == "tree":
+        head, rows = (data or {}).get("parent"), (data or {}).get("children")
+    else:
+        head, rows = (data or {}).get("overview"), (data or {}).get("evaluation")
+    if not isinstance(rows, list):
+        expected = "data.parent/data.children" if snap.group.shape == "tree" else "data.overview/data.evaluation"
+        snap.issues.append(PortalIssue(None, None, "bad_shape", f"Không có {expected} như dạng của nhóm "
+                                       f"{snap.group.code}.", blocking=True))
+        return snap
+    for role, item in ([("province", head)] if isinstance(head, dict) else []) + [("unit", r) for r in rows]:
+        if isinstance(item, dict):
+            snap.nodes.append(_node(snap, role, item, matcher))
+        else:
+            snap.issues.append(PortalIssue(None, None, "bad_row", "Một dòng của tệp không phải đối tượng JSON."))
+    return snap
+
+
+def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> PortalNode:
+    group = snap.group
+    assert group is not None
+    name = nfc(item["departmentName"]) if isinstance(item.get("departmentName"), str) else None
+    if group.shape == "tree":
+        node = PortalNode(role=role, department_code=item.get("departmentCode"), department_id=None,
+                          department_name=name, level=item.get("level"), unit_code=None,
+                          score=_number(item.get("totalScore" if role == "province" and "totalScore" in item else "score")),
+                          max_score=_number(item.get("maxScore", item.get("totalMaxScore"))), ratio=_number(item.get("ratio")))
+        for count in group.counts:
+            if count in item:
+                node.counts[count] = _number(item[count])
+                if node.counts[count] is None:
+                    snap.issues.append(PortalIssue(node.department, count, "null_value",
+                                                   f"{node.department} ({name}): '{count}' là null "
+                                                   "(Cổng chưa đánh giá; không coi là 0)."))
+            else:
+                snap.issues.append(PortalIssue(node.department, count, "missing_field",
+                                               f"{node.department} ({name}): thiếu trường '{count}'; "
+                                               "chỉ tiêu dùng trường này không được tính lại (không coi là 0)."))
+    else:
+        node = PortalNode(role=role, department_code=None, department_id=item.get("departmentId"),
+                          department_name=name, level=item.get("departmentLevel"), unit_code=None,
+                          score=_number(item.get("totalScore")), max_score=_number(item.get("totalMaxScore")),
+                          ratio=_number(item.get("ratio")))
+        for metric in item.get("metrics") or []:
+            code = metric.get("code")
+            node.metrics[code] = PortalMetric(code=code, name=metric.get("name"), numerator=_number(metric.get("numerator")),
+                                              denominator=_number(metric.get("denominator")),
+                                              ratio=_number(metric.get("ratio")), score=_number(metric.get("score")),
+                                              max_score=_number(metric.get("maxScore")))
+        _check_metrics(snap, node, group)
+    if role == "unit":
+        node.unit_code = matcher.match_portal(node.department_code, name)
+        if node.unit_code is None:
+            suggestion = matcher.suggest(name) if name else None
+            hint = f" Có phải '{suggestion}'?" if suggestion else ""
+            snap.issues.append(PortalIssue(node.department, None, "unknown_department",
+                                           f"Đơn vị {node.department} ('{name}') không khớp đơn vị nào trong danh mục; "
+                                           f"giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
+    if group.shape == "tree" and node.max_score is not None and node.max_score != group.max_points:
+        snap.issues.append(PortalIssue(node.department, "maxScore", "changed_max_score",
+                                       f"{node.department}: điểm tối đa của nhóm {group.code} trên Cổng là "
+                                       f"{node.max_score:g}, phương pháp đang dùng quy định {group.max_points:g}."))
+    return node
+
+
+def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None:
+    configured = {i.metric: i for i in group.indicators if i.metric}
+    for code, ind in configured.items():
+        metric = node.metrics.get(code)
+        if metric is None:
+            snap.issues.append(PortalIssue(node.department, code, "missing_metric",
+                                           f"{node.department_name}: thiếu chỉ tiêu {code}."))
+        elif metric.score is None or metric.numerator is None or metric.denominator is None:
+            snap.issues.append(PortalIssue(node.department, code, "null_value",
+                                           f"{node.department_name}: chỉ tiêu {code} có giá trị null "
+                                           "(Cổng chưa đánh giá; không coi là 0)."))
+        elif metric.max_score is not None and metric.max_score != ind.rule.max_points:
+            snap.issues.append(PortalIssue(node.department, code, "changed_max_score",
+                                           f"{node.department_name}: điểm tối đa của {code} trên Cổng là "
+                                           f"{metric.max_score:g}, phương pháp quy định {ind.rule.max_points:g}."))
+    for code in node.metrics.keys() - configured.keys():
+        snap.issues.append(PortalIssue(node.department, code, "unknown_metric",
+                                       f"{node.department_name}: chỉ tiêu {code} không có trong phương pháp; bỏ qua."))
