@@ -166,6 +166,7 @@ def _base_row(ctx: Context, day: date, i: int) -> dict[str, str]:
         "paid_online": BOOL_LABEL[False],
         "reused_data": BOOL_LABEL[False],
         "citizen_data_used": BOOL_LABEL[True],
+        "synced_to_portal": BOOL_LABEL[True],
         "satisfaction": "",
         "updated_at": format_datetime(received + timedelta(minutes=4)),
         "applicant_name": name,

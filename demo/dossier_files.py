@@ -196,6 +196,7 @@ class Formatter:
             _take(yes_no, d.paid_online.astype(np.int64)),
             _take(yes_no, d.reused.astype(np.int64)),
             _take(yes_no, d.vneid.astype(np.int64)),
+            _take(yes_no, d.synced.astype(np.int64)),
         )
         # The address closes the row, so its dictionary carries the line end.
         addresses = _strings([csv_quote(a) + "\n" for a in ppl.addresses])

@@ -265,7 +265,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
         SELECT export_date, file_name AS source_file, line AS source_row, dossier_code, procedure_code,
                receiving_centre, resolving_unit_code, channel, received_at, due_at, completed_at, status,
                supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
-               citizen_data_used, satisfaction, updated_at, applicant_hash
+               citizen_data_used, synced_to_portal, satisfaction, updated_at, applicant_hash
         FROM _dossier_typed t
         WHERE NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)"""
     )

@@ -46,6 +46,8 @@ DOSSIER_COLUMNS: tuple[Column, ...] = (
     Column("paid_online", "Thanh toán trực tuyến", "bool", aliases=("Đã thanh toán trực tuyến",)),
     Column("reused_data", "Tái sử dụng dữ liệu số hóa", "bool", aliases=("Tái sử dụng dữ liệu",)),
     Column("citizen_data_used", "Sử dụng dữ liệu dân cư (VNeID)", "bool", aliases=("Sử dụng VNeID", "Dữ liệu dân cư")),
+    # Optional: exports made before the column existed still load, the flag is then unknown (NULL), never false.
+    Column("synced_to_portal", "Đã đồng bộ Cổng DVCQG", "bool", required=False, aliases=("Đồng bộ DVCQG",)),
     Column("satisfaction", "Đánh giá hài lòng", "rating", required=False, aliases=("Mức độ hài lòng",)),
     Column("updated_at", "Ngày cập nhật", "datetime", aliases=("Thời gian cập nhật",)),
     Column("applicant_name", "Họ tên người nộp", "text", required=False, personal=True, aliases=("Người nộp", "Tên người nộp")),

@@ -19,7 +19,7 @@ DEFAULT_ROW = {
     "resolving_unit": "Phường Phan Đình Phùng", "channel": "Trực tuyến", "received_at": "05/01/2026 08:00:00",
     "due_at": "08/01/2026 17:00:00", "completed_at": "", "status": "Đang xử lý", "supplement_requests": "0",
     "digitised": "Có", "electronic_result": "Không", "fee_due": "0", "paid_online": "Không", "reused_data": "Có",
-    "citizen_data_used": "Có", "satisfaction": "", "updated_at": "05/01/2026 08:00:00",
+    "citizen_data_used": "Có", "synced_to_portal": "Có", "satisfaction": "", "updated_at": "05/01/2026 08:00:00",
     "applicant_name": "Nguyễn Thị Hoa", "applicant_id": "019188001234", "applicant_phone": "0912345678",
     "applicant_address": "Tổ 5, Phường Phan Đình Phùng, tỉnh Thái Nguyên",
 }

@@ -111,7 +111,8 @@ def test_values_follow_the_format(good_rows: list[tuple[str, list[str]]]) -> Non
             assert received <= datetime.strptime(row[COL["completed_at"]], DATETIME_FORMAT) <= updated
         assert row[COL["status"]] in STATUSES and row[COL["channel"]] in CHANNELS
         assert row[COL["satisfaction"]] in {"", *RATINGS}
-        for name in ("digitised", "electronic_result", "paid_online", "reused_data", "citizen_data_used"):
+        for name in ("digitised", "electronic_result", "paid_online", "reused_data", "citizen_data_used",
+                     "synced_to_portal"):
             assert row[COL[name]] in BOOLEANS
         fee = int(row[COL["fee_due"]])
         assert fee >= 0 and (fee > 0 or row[COL["paid_online"]] == "Không")

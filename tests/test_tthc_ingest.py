@@ -227,3 +227,35 @@ def test_catalogue_rejects_bad_rows_and_keeps_good_ones(inbox):
     result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work")
     assert [r["procedure_code"] for r in result.rows] == ["2.000001"]
     assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (4, "duplicate_procedure")]
+
+
+def test_portal_sync_flag_reaches_versions_and_current_state(inbox):
+    folder = inbox / "tthc"
+    write_export(folder, DAY, [dossier_row(dossier_code="S-1", synced_to_portal="Không"),
+                               dossier_row(dossier_code="S-2", synced_to_portal="Có"),
+                               dossier_row(dossier_code="S-3", synced_to_portal=""),
+                               dossier_row(dossier_code="S-4", synced_to_portal="Chưa rõ")])
+    write_export(folder, date(2026, 1, 6), [dossier_row(dossier_code="S-1", synced_to_portal="có",
+                                                        updated_at="06/01/2026 09:00:00")])
+    con, _ = load(inbox, DAY, date(2026, 1, 6))
+    assert con.execute("SELECT dossier_code, export_date, synced_to_portal FROM stg_dossier_versions ORDER BY ALL").fetchall() == [
+        ("S-1", DAY, False), ("S-1", date(2026, 1, 6), True), ("S-2", DAY, True), ("S-3", DAY, None)]
+    assert con.execute("SELECT dossier_code, synced_to_portal FROM fct_dossier ORDER BY 1").fetchall() == [
+        ("S-1", True), ("S-2", True), ("S-3", None)]
+    found = rejects(con)
+    assert [(r, ru) for _, r, ru, _ in found] == [(5, "bad_value:synced_to_portal")]
+    assert "Đã đồng bộ Cổng DVCQG" in found[0][3] and "Chưa rõ" in found[0][3]
+
+
+def test_export_without_the_sync_column_loads_with_an_unknown_flag(inbox):
+    headers = [c.header for c in DOSSIER_COLUMNS if c.name != "synced_to_portal"]
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="N-1")], headers=headers)
+    alias = ["Đồng bộ DVCQG" if h == "Đã đồng bộ Cổng DVCQG" else h for h in (c.header for c in DOSSIER_COLUMNS)]
+    write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="N-2", synced_to_portal="Không")], headers=alias)
+    con, stats = load(inbox, DAY, date(2026, 1, 6))
+    assert stats.rows_rejected == 0
+    assert con.execute("SELECT dossier_code, synced_to_portal FROM fct_dossier ORDER BY 1").fetchall() == [
+        ("N-1", None), ("N-2", False)]
+    issues = con.execute("SELECT file_name, rule, blocking FROM file_issues ORDER BY ALL").fetchall()
+    assert ("ho_so_20260105.csv", "missing_optional_columns", False) in issues
+    assert ("ho_so_20260106.csv", "renamed_columns", False) in issues

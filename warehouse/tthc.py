@@ -19,12 +19,12 @@ from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, expor
 from sources.tthc_format import FINISHED_STATUSES
 
 DOSSIER_SOURCE = "tthc_dossier"
-# Columns of a dossier version that make up its current state, in fct_dossier order (is_finished and
-# finished_on_time are derived and sit after status).
+# Columns of a dossier version that make up its current state (is_finished and finished_on_time are derived).
+# Rows are inserted BY NAME, so a warehouse whose table gained a column later (at its end) loads the same.
 _STATE_COLUMNS = (
     "procedure_code", "receiving_centre", "resolving_unit_code", "channel", "received_at", "due_at", "completed_at",
     "status", "supplement_requests", "digitised", "electronic_result", "fee_due", "paid_online", "reused_data",
-    "citizen_data_used", "satisfaction", "updated_at", "applicant_hash",
+    "citizen_data_used", "synced_to_portal", "satisfaction", "updated_at", "applicant_hash",
 )
 CATALOGUE_SOURCE = "tthc_catalogue"
 
@@ -121,7 +121,7 @@ def load_dossier_partitions(
 
     con.execute("BEGIN")
     con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
-    con.execute("INSERT INTO stg_dossier_versions SELECT * FROM _dossier_good")
+    con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
     con.execute("DELETE FROM quarantine WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
     con.execute(
         """INSERT INTO quarantine
@@ -185,11 +185,10 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date
     con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
     # The latest version is found as a small key (export day, line) by arg_max, then joined back: three times
     # faster than carrying the whole row through the aggregate, and no sort as a window would need.
-    latest = ", ".join(f"v.{c}" for c in _STATE_COLUMNS[:8])
-    rest = ", ".join(f"v.{c}" for c in _STATE_COLUMNS[8:])
+    state = ", ".join(f"v.{c}" for c in _STATE_COLUMNS)
     order = "(v.updated_at, v.export_date, v.source_row)"
     con.execute(
-        f"""INSERT INTO fct_dossier
+        f"""INSERT INTO fct_dossier BY NAME
         WITH latest AS (
             SELECT v.dossier_code, arg_max(v.export_date, {order}) AS export_date, arg_max(v.source_row, {order}) AS source_row,
                    min(v.export_date) AS first_export_date, max(v.export_date) AS last_export_date,
@@ -197,9 +196,10 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date
             FROM stg_dossier_versions v SEMI JOIN _touched t ON t.dossier_code = v.dossier_code
             GROUP BY v.dossier_code
         )
-        SELECT v.dossier_code, {latest}, v.status IN ({finished}) AS is_finished,
-               CASE WHEN v.status IN ({finished}) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at END,
-               {rest}, l.first_export_date, l.last_export_date, l.version_count
+        SELECT v.dossier_code, {state}, v.status IN ({finished}) AS is_finished,
+               CASE WHEN v.status IN ({finished}) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at END
+                   AS finished_on_time,
+               l.first_export_date, l.last_export_date, l.version_count
         FROM latest l JOIN stg_dossier_versions v
           ON v.dossier_code = l.dossier_code AND v.export_date = l.export_date AND v.source_row = l.source_row"""
     )
