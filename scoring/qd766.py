@@ -210,7 +210,8 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
     unit_rows: list[dict] = []
     for row in measures.to_dict("records"):
         key = (row["period_label"], row["unit_code"])
-        unit = {"period_label": key[0], "unit_code": key[1]}
+        ids = {"period_label": key[0], "unit_code": key[1]}
+        unit = dict(ids)
         total, evaluated_max = 0.0, 0.0
         for g in m.groups:
             group_score: float | None = 0.0
@@ -223,7 +224,7 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
                     source = "portal" if pts is not None else "missing"
                 r = ratio(ind.rule, num, den)
                 indicator_rows.append({
-                    **unit, "group_code": g.code, "indicator_code": ind.code, "numerator": num, "denominator": den,
+                    **ids, "group_code": g.code, "indicator_code": ind.code, "numerator": num, "denominator": den,
                     "ratio": None if r is None else round(r, 2),
                     "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
                     "max_score": ind.rule.max_points, "rule": ind.rule.kind,

@@ -17,13 +17,12 @@ portal's own code or name.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from common.units import UnitMatcher
@@ -86,23 +85,6 @@ class PortalSnapshot:
     @property
     def usable(self) -> bool:
         return not any(i.blocking for i in self.issues)
-
-
-def period_bounds(label: str) -> tuple[str, date, date]:
-    """Kind (month | quarter | year) and first and last day of a period label such as 2026-M03, 2026-Q1, 2026-Y."""
-    year, part = int(label[:4]), label[5:]
-    if part == "Y":
-        return "year", date(year, 1, 1), date(year, 12, 31)
-    if part.startswith("Q"):
-        q = int(part[1])
-        first = date(year, 3 * q - 2, 1)
-        return "quarter", first, _month_end(year, 3 * q)
-    month = int(part[1:])
-    return "month", date(year, month, 1), _month_end(year, month)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _number(value: object) -> float | None:

@@ -1,0 +1,77 @@
+"""Reporting periods of the indices: month ``2026-M03``, quarter ``2026-Q1`` and year to date ``2026-Y``.
+
+The labels are the national portal's (its snapshot files use them), so local and portal figures join on them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+KINDS = ("month", "quarter", "year")
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    kind: str  # month | quarter | year
+    start: date
+    end: date  # last calendar day of the period
+
+    @property
+    def vietnamese(self) -> str:
+        if self.kind == "month":
+            return f"Tháng {self.start:%m/%Y}"
+        if self.kind == "quarter":
+            return f"Quý {ROMAN[(self.start.month + 2) // 3]}/{self.start.year}"
+        return f"Năm {self.start.year}"
+
+    def clipped(self, first: date, last: date) -> tuple[date, date]:
+        """The days of the period that fall within [first, last]."""
+        return max(self.start, first), min(self.end, last)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_period(label: str) -> Period:
+    """Period of a label; ValueError for anything else."""
+    try:
+        year, part = int(label[:4]), label[5:]
+        if label[4] != "-":
+            raise ValueError
+        if part == "Y":
+            return Period(label, "year", date(year, 1, 1), date(year, 12, 31))
+        if part[0] == "Q" and part[1:] in ("1", "2", "3", "4"):
+            q = int(part[1:])
+            return Period(label, "quarter", date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
+        if part[0] == "M" and len(part) == 3 and 1 <= int(part[1:]) <= 12:
+            month = int(part[1:])
+            return Period(label, "month", date(year, month, 1), _month_end(year, month))
+    except (ValueError, IndexError):
+        pass
+    raise ValueError(f"Kỳ '{label}' không hợp lệ: dùng 2026-M03 (tháng), 2026-Q1 (quý) hoặc 2026-Y (năm)")
+
+
+def period_containing(kind: str, day: date) -> Period:
+    if kind == "month":
+        return parse_period(f"{day.year}-M{day.month:02d}")
+    if kind == "quarter":
+        return parse_period(f"{day.year}-Q{(day.month + 2) // 3}")
+    if kind == "year":
+        return parse_period(f"{day.year}-Y")
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def periods_between(kind: str, first: date, last: date) -> list[Period]:
+    """Every period of a kind that overlaps [first, last], in order."""
+    out: list[Period] = []
+    day = first
+    while day <= last:
+        p = period_containing(kind, day)
+        out.append(p)
+        day = date.fromordinal(p.end.toordinal() + 1)
+    return out

@@ -1,0 +1,324 @@
+"""QĐ 766 in the warehouse: portal snapshots and their reconciliation, and the index measured from local data.
+
+The counts behind every indicator are measured here in SQL, one pass over the dossiers for all requested periods;
+the points come from scoring/qd766.py and the methodology file, never from this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from common.periods import Period
+from common.units import UnitMatcher
+from common.workdays import add_working_days
+from scoring.qd766 import STATUS_LABELS, Methodology, rank_within, reconcile_node, score_measures
+from sources.portal_qd766 import PortalSnapshot, read_snapshot
+
+PORTAL_SOURCE = "portal_qd766"
+FINISHED_WITH_DECISION = ("completed", "returned", "refused")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    if df.empty:
+        return
+    con.register("_frame", df)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
+    finally:
+        con.unregister("_frame")
+
+
+# --- portal snapshots -----------------------------------------------------------------------------------
+
+def read_snapshots(folder: Path, methodology: Methodology, matcher: UnitMatcher) -> list[PortalSnapshot]:
+    return [read_snapshot(p, methodology, matcher) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+
+
+def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot],
+                          methodology: Methodology, folder: Path, now: datetime) -> dict:
+    """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them."""
+    nodes, metrics, recon, issues = [], [], [], []
+    for snap in snapshots:
+        issues += [(snap.file_name, i.department, i.field, i.rule, i.reason, i.blocking, now) for i in snap.issues]
+        if not snap.usable:
+            continue
+        file_info = {"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": snap.group.code,
+                     "period_label": snap.period_label, "captured_at": snap.captured_at}
+        for n in snap.nodes:
+            who = {"role": n.role, "department_code": n.department_code, "department_name": n.department_name,
+                   "unit_code": n.unit_code, "matched": n.unit_code is not None or n.role == "province"}
+            nodes.append({**file_info, **who, "department_id": n.department_id, "level": n.level, "score": n.score,
+                          "max_score": n.max_score, "ratio": n.ratio, "counts": n.counts or None, "loaded_at": now})
+            metrics += [{"file_name": snap.file_name, "role": n.role, "department_id": n.department_id,
+                         "department_name": n.department_name, "unit_code": n.unit_code, "metric_code": m.code,
+                         "metric_name": m.name, "numerator": m.numerator, "denominator": m.denominator,
+                         "ratio": m.ratio, "score": m.score, "max_score": m.max_score} for m in n.metrics.values()]
+            for r in reconcile_node(methodology, snap.group, n):
+                recon.append({**file_info, **who, **r, "status_label": STATUS_LABELS[r["status"]]})
+    first_loaded = dict(con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?",
+                                    [PORTAL_SOURCE]).fetchall())
+    lineage = [(PORTAL_SOURCE, s.file_name, s.captured_at.date() if s.captured_at else None, s.sha256,
+                (folder / s.file_name).stat().st_size, "utf-8", "loaded" if s.usable else "rejected",
+                len(s.nodes), len(s.nodes) if s.usable else 0, 0 if s.usable else len(s.nodes),
+                first_loaded.get(s.file_name + s.sha256, now), now) for s in snapshots]
+    with transaction(con):
+        _replace_portal_tables(con, nodes, metrics, recon, issues, lineage, now)
+    recon_df = pd.DataFrame(recon)
+    status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}
+    return {"files": len(snapshots), "files_rejected": sum(not s.usable for s in snapshots), "rows": len(nodes),
+            "unmatched_rows": sum(not n["matched"] for n in nodes), "issues": len(issues),
+            **{f"reconciliation_{k}": int(v) for k, v in status.items()}}
+
+
+def _replace_portal_tables(con, nodes, metrics, recon, issues, lineage, now) -> None:
+    for table in ("portal_qd766_node", "portal_qd766_metric", "portal_qd766_issue", "mart_qd766_reconciliation"):
+        con.execute(f"DELETE FROM {table}")
+    _insert_df(con, "portal_qd766_node", pd.DataFrame(nodes))
+    _insert_df(con, "portal_qd766_metric", pd.DataFrame(metrics))
+    _insert_df(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
+    if issues:
+        con.executemany("INSERT INTO portal_qd766_issue VALUES (?, ?, ?, ?, ?, ?, ?)", issues)
+    con.execute("DELETE FROM landed_files WHERE source = ?", [PORTAL_SOURCE])
+    con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
+    if lineage:
+        con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
+    blocking = [(PORTAL_SOURCE, f, None, rule, reason, True, now) for f, _, _, rule, reason, b, _ in issues if b]
+    if blocking:
+        con.executemany("INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", blocking)
+
+
+# --- local measures -------------------------------------------------------------------------------------
+
+def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """The end of the last export day: the moment the warehouse's picture of the dossiers stands at."""
+    last = con.execute("SELECT max(last_export_date) FROM fct_dossier").fetchall()[0][0]
+    return None if last is None else datetime.combine(last, time(23, 59, 59))
+
+
+def _period_months(periods: Sequence[Period]) -> pd.DataFrame:
+    """One row per (period, month it covers): dossiers join on their month, an equality join."""
+    rows = []
+    for p in periods:
+        month = p.start
+        while month <= p.end:
+            rows.append({"period_label": p.label, "month": month, "period_end": p.end})
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return pd.DataFrame(rows)
+
+
+# Two steps: counts per (unit, month, procedure) in one pass over the dossiers, then periods as sums of months;
+# distinct-procedure measures become counts of procedures with a non-zero count (no join fans out the dossiers).
+DOSSIER_MEASURES = f"""
+WITH by_month AS (
+    SELECT f.resolving_unit_code AS unit_code, date_trunc('month', f.received_at)::DATE AS month, f.procedure_code,
+        count(*) AS dossiers,
+        count(*) FILTER (status <> 'withdrawn') AS received,
+        -- on time: finished by the due date, or in progress and not yet due; more than one supplement request is late
+        count(*) FILTER (status <> 'withdrawn' AND supplement_requests <= 1 AND CASE
+            WHEN status IN {FINISHED_WITH_DECISION} THEN completed_at <= due_at ELSE due_at >= $as_of END) AS on_time,
+        count(*) FILTER (status IN ('completed', 'returned')) AS completed,
+        sum(epoch(completed_at - received_at) / 86400.0) FILTER (status IN ('completed', 'returned')) AS processing_days,
+        count(*) FILTER (channel = 'online') AS online_dossiers,
+        count(*) FILTER (fee_due > 0) AS fee_dossiers,
+        count(*) FILTER (paid_online) AS paid_dossiers,
+        count(*) FILTER (synced_to_portal) AS synced,
+        count(*) FILTER (status IN ('completed', 'returned') AND electronic_result) AS e_results,
+        count(*) FILTER (digitised) AS digitised,
+        count(*) FILTER (reused_data) AS reused,
+        count(*) FILTER (reused_data AND channel = 'online') AS personal_store,
+        count(*) FILTER (citizen_data_used) AS citizen_data,
+        count(*) FILTER (status IN ('completed', 'returned', 'refused', 'withdrawn') AND satisfaction = 'dissatisfied')
+            AS dissatisfied
+    FROM fct_dossier f
+    WHERE f.received_at <= $as_of AND date_trunc('month', f.received_at)::DATE IN (SELECT month FROM _period_months)
+    GROUP BY ALL
+)
+SELECT pm.period_label, b.unit_code,
+    sum(dossiers) AS dossiers, sum(received) AS received, sum(on_time) AS on_time, sum(completed) AS completed,
+    sum(processing_days) AS processing_days, sum(online_dossiers) AS online_dossiers,
+    sum(fee_dossiers) AS fee_dossiers, sum(paid_dossiers) AS paid_dossiers, sum(synced) AS synced,
+    sum(e_results) AS e_results, sum(digitised) AS digitised, sum(reused) AS reused,
+    sum(personal_store) AS personal_store, sum(citizen_data) AS citizen_data, sum(dissatisfied) AS dissatisfied,
+    count(DISTINCT b.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities_with_dossiers,
+    count(DISTINCT b.procedure_code) FILTER (paid_dossiers > 0) AS paid_formalities,
+    count(DISTINCT b.procedure_code) FILTER (citizen_data > 0) AS citizen_data_formalities,
+    count(DISTINCT b.procedure_code) AS formalities_with_dossiers
+FROM by_month b
+JOIN _period_months pm USING (month)
+LEFT JOIN dim_procedure pr USING (procedure_code)
+GROUP BY ALL
+"""
+
+PETITION_MEASURES = """
+WITH p AS (
+    SELECT pm.period_label, t.unit_code, t.satisfaction, t.repeated,
+           CASE WHEN t.completed_at IS NOT NULL THEN t.completed_at <= t.due_at ELSE t.due_at >= $as_of END AS on_time
+    FROM fct_petition t
+    JOIN _period_months pm ON date_trunc('month', t.received_at) = pm.month
+    WHERE t.received_at <= $as_of
+)
+SELECT period_label, unit_code, count(*) AS petitions, count(*) FILTER (on_time) AS petitions_on_time,
+       -- 5.3 counts out the petitions whose handling was disliked, repeated or late
+       count(*) FILTER (on_time AND coalesce(satisfaction, '') <> 'dissatisfied' AND NOT coalesce(repeated, false))
+           AS petitions_satisfied
+FROM p GROUP BY ALL
+"""
+
+AUTHORITY_MEASURES = """
+SELECT u.unit_code,
+       count(pr.procedure_code) AS formalities,
+       count(pr.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities,
+       count(pr.procedure_code) FILTER (pr.fee_bearing) AS fee_formalities,
+       count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated) AS integrated_formalities
+FROM dim_unit u
+LEFT JOIN dim_procedure pr
+       ON (u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
+       OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune')
+GROUP BY 1
+"""
+
+# Communes that offer electronic certified copies: at least one such dossier received up to the period's end.
+E_COPY_MEASURES = """
+WITH offering AS (
+    SELECT p.period_label, f.resolving_unit_code AS unit_code
+    FROM fct_dossier f
+    JOIN dim_procedure pr USING (procedure_code)
+    JOIN (SELECT DISTINCT period_label, period_end FROM _period_months) p ON f.received_at < p.period_end + 1
+    WHERE pr.procedure_name = $procedure AND f.received_at <= $as_of
+    GROUP BY ALL
+),
+locals AS (SELECT unit_code FROM dim_unit WHERE unit_group <> 'agency')
+SELECT p.period_label, u.unit_code,
+       CASE WHEN u.unit_group = 'agency' THEN (SELECT count(*) FROM offering o JOIN locals USING (unit_code)
+                                               WHERE o.period_label = p.period_label)
+            ELSE (SELECT count(*) FROM offering o WHERE o.period_label = p.period_label AND o.unit_code = u.unit_code)
+       END AS e_copy_offering,
+       CASE WHEN u.unit_group = 'agency' THEN (SELECT count(*) FROM locals) ELSE 1 END AS e_copy_units
+FROM dim_unit u CROSS JOIN (SELECT DISTINCT period_label FROM _period_months) p
+"""
+
+
+def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
+                         as_of: datetime) -> pd.DataFrame:
+    """Province-wide counts for 1.1-1.3 (the portal gives every unit the province's figures).
+
+    Working days come from the holidays library (common/workdays.py); a decision not yet made public counts as
+    late once its deadline has passed.
+    """
+    lead = int(methodology.parameters["publish_lead_working_days"])
+    update = int(methodology.parameters["public_update_working_days"])
+    rows = con.execute("""SELECT decision_date, legal_effective_date, made_public_date, parts_complete
+                          FROM fct_procedure_publication WHERE decision_date <= ?""", [as_of.date()]).fetchall()
+    if not con.execute("SELECT count(*) FROM fct_procedure_publication").fetchall()[0][0]:
+        return pd.DataFrame({"period_label": [p.label for p in periods]})  # no publication data: not evaluated
+    out = []
+    for p in periods:
+        published = on_time = updated = full = 0
+        for decided, effective, public, parts in rows:
+            if not p.start <= decided <= p.end:
+                continue
+            published += 1
+            # on time: decided at least `lead` working days before the legal basis takes effect
+            on_time += effective is not None and add_working_days(decided, lead) <= effective
+            deadline = add_working_days(decided, update)
+            updated += (public <= deadline) if public is not None else (as_of.date() <= deadline)
+            full += parts == 7
+        out.append({"period_label": p.label, "published": published, "publish_on_time": on_time,
+                    "public_update_on_time": updated, "content_full": full})
+    return pd.DataFrame(out)
+
+
+def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
+                    as_of: datetime) -> pd.DataFrame:
+    """Every count the methodology names, one row per (period, unit) for every unit of the master data."""
+    months = _period_months(periods)
+    con.register("_period_months", months)
+    try:
+        params = {"as_of": as_of}
+        dossiers = con.execute(DOSSIER_MEASURES, params).df()
+        petitions = con.execute(PETITION_MEASURES, params).df()
+        authority = con.execute(AUTHORITY_MEASURES).df()
+        e_copy = con.execute(E_COPY_MEASURES, params | {
+            "procedure": methodology.parameters["certified_copy_procedure"]}).df()
+    finally:
+        con.unregister("_period_months")
+    units = con.execute("SELECT unit_code FROM dim_unit").df()
+    base = units.merge(pd.DataFrame({"period_label": [p.label for p in periods]}), how="cross")
+    frame = (base.merge(dossiers, how="left", on=["period_label", "unit_code"])
+             .merge(petitions, how="left", on=["period_label", "unit_code"])
+             .merge(authority, how="left", on="unit_code")
+             .merge(e_copy, how="left", on=["period_label", "unit_code"]))
+    counts = [c for c in frame.columns if c not in ("period_label", "unit_code", "processing_days")]
+    frame[counts] = frame[counts].fillna(0)  # no dossiers or petitions in a period: counts are 0, not unknown
+    frame["receiving_satisfied"] = (frame["on_time"] - frame["dissatisfied"] - frame["petitions"]).clip(lower=0)
+    return frame.merge(publication_measures(con, periods, methodology, as_of), how="left", on="period_label")
+
+
+def latest_portal_scores(con: duckdb.DuckDBPyConnection, group_codes: Sequence[str]) -> dict[tuple[str, str, str], float]:
+    """The latest capture's group score per (period, unit, group), for the groups whose formula is unresolved."""
+    if not group_codes:
+        return {}
+    rows = con.execute("""
+        SELECT period_label, unit_code, group_code, arg_max(score, captured_at)
+        FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL AND list_contains(?, group_code)
+        GROUP BY ALL""", [list(group_codes)]).fetchall()
+    return {(p, u, g): s for p, u, g, s in rows if s is not None}
+
+
+def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
+                  as_of: datetime) -> dict:
+    """Measure, score and rank the periods, then replace their rows in the two marts (idempotent)."""
+    measures = measure_periods(con, periods, methodology, as_of)
+    portal = latest_portal_scores(con, [g.code for g in methodology.groups if g.unresolved])
+    indicators, units = score_measures(methodology, measures, portal)
+    info = con.execute("SELECT unit_code, unit_name, ranking_group FROM dim_unit").df()
+    units = rank_within(units.merge(info, on="unit_code"))
+    by_label = {p.label: p for p in periods}
+    names = {i.code: i.name for i in methodology.indicators}
+
+    def period_columns(df: pd.DataFrame) -> pd.DataFrame:
+        df["period_kind"] = df["period_label"].map(lambda x: by_label[x].kind)
+        df["period_start"] = df["period_label"].map(lambda x: by_label[x].start)
+        df["period_end"] = df["period_label"].map(lambda x: by_label[x].end)
+        df["as_of"] = as_of
+        return df
+
+    indicators = period_columns(indicators)
+    indicators["methodology"] = methodology.path.name
+    indicators["indicator_name"] = indicators["indicator_code"].map(names)
+    units = period_columns(units).rename(columns={g.code: f"score_{g.code.lower()}" for g in methodology.groups})
+    units["dvctt_source"] = units["DVCTT_source"]
+    units["dossiers"] = units[["period_label", "unit_code"]].merge(
+        measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"].fillna(0).astype("int64").values
+    units = units.drop(columns=[c for c in units.columns if c.endswith("_source") and c != "dvctt_source"])
+    labels = [p.label for p in periods]
+    with transaction(con):
+        con.execute("DELETE FROM mart_qd766_indicator WHERE list_contains(?, period_label)", [labels])
+        con.execute("DELETE FROM mart_qd766_unit WHERE list_contains(?, period_label)", [labels])
+        _insert_df(con, "mart_qd766_indicator", indicators)
+        _insert_df(con, "mart_qd766_unit", units)
+    return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
+            "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
+
+
+def periods_with_data(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> list[Period]:
+    """Drop periods that start after the data ends (nothing to score yet)."""
+    cutoff = data_cutoff(con)
+    return [p for p in periods if cutoff is not None and p.start <= cutoff.date()]
