@@ -34,7 +34,7 @@ def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     path = tthc_folder(warehouse) / CATALOGUE_FILE_NAME
     if not path.exists():
         raise dg.Failure(f"Không tìm thấy danh mục TTHC: {path}")
-    result = read_catalogue(path, warehouse.work_dir)
+    result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))
     with warehouse.write() as con:
         stats = load.load_catalogue(con, path, result, now_local())
     for issue in result.file_issues:

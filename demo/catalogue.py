@@ -20,12 +20,11 @@ from demo.vocab import (
     PROVINCE_TARGETS,
     FieldProcedures,
 )
-from sources.tthc_format import AUTHORITY_LEVELS, BOOLEANS, CATALOGUE_COLUMNS, ONLINE_LEVELS
+from sources.tthc_format import AUTHORITY_LEVELS, BOOLEANS, CATALOGUE_COLUMNS, COMMUNE_OWNER, ONLINE_LEVELS
 
 ONLINE_FULL, ONLINE_PARTIAL, ONLINE_NONE = 0, 1, 2
 ONLINE_CODES = ("full", "partial", "none")  # index = the numeric level above
-EXTRA_COLUMNS = ("Cơ quan chủ quản", "Thời hạn giải quyết (ngày làm việc)", "Mức phí, lệ phí (đồng)")
-COMMUNE_OWNER = "UBND cấp xã"
+EXTRA_COLUMNS = ("Thời hạn giải quyết (ngày làm việc)", "Mức phí, lệ phí (đồng)")
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def catalogue_csv(cat: Catalogue, units: tuple[Unit, ...]) -> bytes:
             cat.code[i], cat.name[i], cat.field[i],
             level["commune" if cat.commune_level[i] else "province"],
             online[ONLINE_CODES[cat.online[i]]], yes_no[bool(cat.fee[i] > 0)],
-            owner, int(cat.days[i]), int(cat.fee[i]),
+            owner, yes_no[bool(cat.payment_integrated[i])], int(cat.days[i]), int(cat.fee[i]),
         ])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 

@@ -1,4 +1,9 @@
-"""The procedure catalogue (danh mục TTHC): small, so read row by row in Python."""
+"""The procedure catalogue (danh mục TTHC): small, so read row by row in Python.
+
+The owning agency ("Cơ quan chủ quản") is matched to a unit code like any unit name: a provincial procedure
+needs a provincial agency; a commune-level one has the generic "UBND cấp xã" (or nothing) and no single owner.
+A name that matches no unit rejects the row with the closest official name as a suggestion.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,14 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
 from sources.csvfiles import FileIssue, prepare_csv
 from sources.tthc_format import (
     AUTHORITY_LEVELS,
     BOOLEANS,
     CATALOGUE_COLUMNS,
+    COMMUNE_OWNER,
     ONLINE_LEVELS,
 )
 
@@ -19,7 +26,8 @@ from sources.tthc_format import (
 @dataclass
 class CatalogueResult:
     rows: list[dict] = field(default_factory=list)
-    rejects: list[dict] = field(default_factory=list)  # file_name, row_number, record_key, rule, reason, value
+    # file_name, row_number, record_key, unit_name (owner as written, for owner rules), rule, reason, value
+    rejects: list[dict] = field(default_factory=list)
     file_issues: list[FileIssue] = field(default_factory=list)
     sha256: str = ""
 
@@ -29,7 +37,27 @@ def _lookup(vocabulary: dict, raw: str):
     return keyed.get(match_key(raw))
 
 
-def read_catalogue(path: Path, work_dir: Path) -> CatalogueResult:
+def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str | None, tuple[str, str, str] | None]:
+    """(owner unit code, problem) of the "Cơ quan chủ quản" cell."""
+    if not raw.strip():
+        return None, None
+    if match_key(raw) == match_key(COMMUNE_OWNER):
+        if authority == "province":
+            return None, ("bad_value:owner_unit",
+                          f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản là '{raw}'; cần ghi tên cơ quan cấp tỉnh.", raw)
+        return None, None
+    code = matcher.match(raw)
+    if code is None:
+        hint = matcher.suggest(raw)
+        return None, ("unknown_unit", f"Cơ quan chủ quản không có trong danh mục đơn vị: '{raw}'"
+                      + (f"; có phải '{hint}'?" if hint else "."), raw)
+    if authority == "province" and matcher.units[code].group != AGENCY:
+        return None, ("bad_value:owner_unit",
+                      f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản '{raw}' là xã/phường, không phải cơ quan cấp tỉnh.", raw)
+    return code, None
+
+
+def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> CatalogueResult:
     prepared = prepare_csv(path, CATALOGUE_COLUMNS, work_dir)
     result = CatalogueResult(file_issues=list(prepared.issues), sha256=prepared.sha256)
     if not prepared.loadable:
@@ -58,9 +86,20 @@ def read_catalogue(path: Path, work_dir: Path) -> CatalogueResult:
                     problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
                 if fee is None:
                     problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+                paid_raw = values.get("payment_integrated", "")
+                payment = _lookup(BOOLEANS, paid_raw) if paid_raw.strip() else None
+                if paid_raw.strip() and payment is None:
+                    problems.append(("bad_value:payment_integrated",
+                                     f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
+                owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
+                if problem:
+                    problems.append(problem)
             if problems:
+                owner_raw = values.get("owner_unit") or None
                 result.rejects += [
-                    {"file_name": path.name, "row_number": line, "record_key": code or None, "rule": r, "reason": m, "value": v}
+                    {"file_name": path.name, "row_number": line, "record_key": code or None,
+                     "unit_name": owner_raw if r.endswith(("unknown_unit", "owner_unit")) else None,
+                     "rule": r, "reason": m, "value": v}
                     for r, m, v in problems
                 ]
                 continue
@@ -72,6 +111,8 @@ def read_catalogue(path: Path, work_dir: Path) -> CatalogueResult:
                 "authority_level": authority,
                 "online_level": online,
                 "fee_bearing": fee,
+                "owner_unit_code": owner,
+                "payment_integrated": payment,
                 "source_row": line,
             })
     return result

@@ -80,7 +80,12 @@ CATALOGUE_COLUMNS: tuple[Column, ...] = (
     Column("authority_level", "Cấp thực hiện", "text"),
     Column("online_level", "Mức độ DVCTT", "text"),
     Column("fee_bearing", "Có phí, lệ phí", "bool"),
+    # Optional: the owning provincial agency (a unit name, matched to a code), the generic COMMUNE_OWNER for
+    # commune-level procedures; whether online payment is wired up on the national portal (QĐ 766 3.5a).
+    Column("owner_unit", "Cơ quan chủ quản", "text", required=False),
+    Column("payment_integrated", "Tích hợp thanh toán trực tuyến", "bool", required=False),
 )
+COMMUNE_OWNER = "UBND cấp xã"  # owner of commune-level procedures: every commune/ward, not one unit
 AUTHORITY_LEVELS: dict[str, str] = {"Cấp tỉnh": "province", "Cấp xã": "commune"}
 ONLINE_LEVELS: dict[str, str] = {"Toàn trình": "full", "Một phần": "partial", "Không": "none"}
 

@@ -62,17 +62,23 @@ def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str
     return path
 
 
-def write_catalogue(folder: Path, rows: list[list[str]] | None = None) -> Path:
+def write_catalogue(folder: Path, rows: list[list[str]] | None = None, *, headers: list[str] | None = None,
+                    encoding: str = "utf-8-sig") -> Path:
+    """The catalogue; rows shorter than the header are padded with empty optional cells."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows or [
-        ["2.000001", "Chứng thực bản sao từ bản chính", "Chứng thực", "Cấp xã", "Toàn trình", "Có"],
-        ["1.000100", "Cấp giấy chứng nhận hoạt động khoa học và công nghệ", "Khoa học và công nghệ", "Cấp tỉnh", "Một phần", "Có"],
+        ["2.000001", "Chứng thực bản sao từ bản chính", "Chứng thực", "Cấp xã", "Toàn trình", "Có", "UBND cấp xã", "Có"],
+        ["1.000100", "Cấp giấy chứng nhận hoạt động khoa học và công nghệ", "Khoa học và công nghệ", "Cấp tỉnh", "Một phần", "Có",
+         "Sở Khoa học và Công nghệ", "Không"],
     ]
+    headers = headers or [c.header for c in CATALOGUE_COLUMNS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(row + [""] * (len(headers) - len(row)) for row in rows)
     path = folder / CATALOGUE_FILE_NAME
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([c.header for c in CATALOGUE_COLUMNS])
-        writer.writerows(rows)
+    text = buffer.getvalue()
+    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
     return path
 
 

@@ -150,6 +150,17 @@ def test_catalogue(inbox: tuple[Path, dict]) -> None:
     level = [AUTHORITY_LEVELS[r["Cấp thực hiện"]] for r in rows]
     assert 400 <= level.count("province") <= 500 and 110 <= level.count("commune") <= 150
     assert {r["Mức độ DVCTT"] for r in rows} <= set(ONLINE_LEVELS) and {r["Có phí, lệ phí"] for r in rows} <= set(BOOLEANS)
+    assert {r["Tích hợp thanh toán trực tuyến"] for r in rows} == set(BOOLEANS)
+    assert all(r["Có phí, lệ phí"] == "Có" for r in rows if r["Tích hợp thanh toán trực tuyến"] == "Có")
+    # The reader takes every row: provincial procedures get their agency's code, commune-level ones none.
+    from common.units import matcher_for
+    from sources.tthc_catalogue import read_catalogue
+
+    result = read_catalogue(inbox[0] / "tthc" / "danh_muc_tthc.csv", inbox[0] / "work", matcher=matcher_for("Thái Nguyên"))
+    assert result.rejects == [] and len(result.rows) == len(rows)
+    agencies = {u.code for u in load_units("Thái Nguyên") if u.group == AGENCY}
+    for r in result.rows:
+        assert (r["owner_unit_code"] in agencies) if r["authority_level"] == "province" else r["owner_unit_code"] is None
 
 
 def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, dict]) -> None:

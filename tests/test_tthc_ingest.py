@@ -23,7 +23,7 @@ def load(inbox: Path, start: date = DAY, end: date = DAY, con: duckdb.DuckDBPyCo
     ensure_schema(con)
     tthc.load_units(con, load_units("Thái Nguyên"))
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
-    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work"), NOW)
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
     stats = tthc.load_dossier_partitions(con, inbox / "tthc", start, end, matcher=matcher_for("Thái Nguyên"),
                                          salt="s", work_dir=inbox / "work", now=NOW)
     tthc.refresh_current_state(con, start, end)
@@ -224,7 +224,7 @@ def test_catalogue_rejects_bad_rows_and_keeps_good_ones(inbox):
     write_catalogue(inbox / "tthc", [["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
                                      ["2.000002", "A", "B", "Cấp huyện", "Toàn trình", "Có"],
                                      ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"]])
-    result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work")
+    result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work", matcher=matcher_for("Thái Nguyên"))
     assert [r["procedure_code"] for r in result.rows] == ["2.000001"]
     assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (4, "duplicate_procedure")]
 

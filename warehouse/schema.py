@@ -20,9 +20,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "dim_procedure": (
         """procedure_code VARCHAR PRIMARY KEY, procedure_name VARCHAR NOT NULL, field VARCHAR,
         authority_level VARCHAR NOT NULL, online_level VARCHAR NOT NULL, fee_bearing BOOLEAN NOT NULL,
-        source_file VARCHAR, source_row INTEGER""",
+        owner_unit_code VARCHAR, payment_integrated BOOLEAN, source_file VARCHAR, source_row INTEGER""",
         "Danh mục thủ tục hành chính.",
-        {"authority_level": "province | commune", "online_level": "full (toàn trình) | partial (một phần) | none"},
+        {"authority_level": "province | commune", "online_level": "full (toàn trình) | partial (một phần) | none",
+         "owner_unit_code": "cơ quan chủ quản (mã trong dim_unit); NULL với thủ tục cấp xã ('UBND cấp xã') hoặc khi danh mục không ghi",
+         "payment_integrated": "đã tích hợp thanh toán trực tuyến trên Cổng DVCQG (chỉ tiêu 3.5a); NULL khi danh mục không ghi"},
     ),
     "landed_files": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, sha256 VARCHAR,

@@ -66,16 +66,19 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
     con.execute("DELETE FROM dim_procedure")
     _insert_many(
         con,
-        "INSERT INTO dim_procedure VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO dim_procedure (procedure_code, procedure_name, field, authority_level, online_level, fee_bearing,
+                                      owner_unit_code, payment_integrated, source_file, source_row)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
-          r["fee_bearing"], path.name, r["source_row"]) for r in result.rows],
+          r["fee_bearing"], r["owner_unit_code"], r["payment_integrated"], path.name, r["source_row"])
+         for r in result.rows],
     )
     con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
     _insert_many(
         con,
-        "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, NULL, ?, ?, ?, ?, ?)",
-        [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r["record_key"], r["rule"], r["reason"], r["value"], first)
-         for r in result.rejects],
+        "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
+        [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r.get("unit_name"), r["record_key"], r["rule"],
+          r["reason"], r["value"], first) for r in result.rejects],
     )
     con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
     _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",

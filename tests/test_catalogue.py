@@ -1,0 +1,103 @@
+"""The procedure catalogue's owner agency and online-payment columns: matched, checked, loaded into dim_procedure."""
+
+from datetime import datetime
+
+import duckdb
+
+from common.units import load_units, matcher_for
+from sources.tthc_catalogue import read_catalogue
+from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME
+from tests.conftest import write_catalogue
+from warehouse import tthc
+from warehouse.schema import ensure_schema
+
+NOW = datetime(2026, 1, 6, 6, 0)
+MATCHER = matcher_for("Thái Nguyên")
+
+
+def read(inbox):
+    return read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work", matcher=MATCHER)
+
+
+def row(code: str, level: str = "Cấp tỉnh", owner: str = "Sở Khoa học và Công nghệ", paid: str = "Có") -> list[str]:
+    return [code, f"Thủ tục {code}", "Khoa học và công nghệ", level, "Toàn trình", "Có", owner, paid]
+
+
+def test_owner_names_match_unit_codes_and_payment_is_typed(inbox):
+    write_catalogue(inbox / "tthc", [
+        row("1.000001"),
+        row("1.000002", owner="Sở Khoa học và Công nghệ - Tỉnh Thái Nguyên", paid="Không"),
+        row("1.000003", owner="so khoa hoc va cong nghe", paid=""),
+        row("2.000001", level="Cấp xã", owner="UBND cấp xã"),
+        row("2.000002", level="Cấp xã", owner=""),
+        row("2.000003", level="Cấp xã", owner="Sở Tư pháp"),
+    ])
+    result = read(inbox)
+    assert result.rejects == []
+    assert [(r["procedure_code"], r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [
+        ("1.000001", "19.SKHCN", True), ("1.000002", "19.SKHCN", False), ("1.000003", "19.SKHCN", None),
+        ("2.000001", None, True), ("2.000002", None, True), ("2.000003", "19.STP", True)]
+
+
+def test_bad_owner_and_payment_values_reject_the_row_with_a_vietnamese_reason(inbox):
+    write_catalogue(inbox / "tthc", [
+        row("1.000001"),
+        row("1.000002", owner="Sở Khoa học và Công nghệ Mới"),
+        row("1.000003", owner="Sở Không Tồn Tại Ở Đâu Cả"),
+        row("1.000004", owner="UBND cấp xã"),
+        row("1.000005", owner="Phường Phan Đình Phùng"),
+        row("1.000006", paid="Chưa"),
+    ])
+    result = read(inbox)
+    assert [r["procedure_code"] for r in result.rows] == ["1.000001"]
+    found = [(r["row_number"], r["rule"], r["unit_name"], r["value"]) for r in result.rejects]
+    assert found == [
+        (3, "unknown_unit", "Sở Khoa học và Công nghệ Mới", "Sở Khoa học và Công nghệ Mới"),
+        (4, "unknown_unit", "Sở Không Tồn Tại Ở Đâu Cả", "Sở Không Tồn Tại Ở Đâu Cả"),
+        (5, "bad_value:owner_unit", "UBND cấp xã", "UBND cấp xã"),
+        (6, "bad_value:owner_unit", "Phường Phan Đình Phùng", "Phường Phan Đình Phùng"),
+        (7, "bad_value:payment_integrated", None, "Chưa"),
+    ]
+    reasons = [r["reason"] for r in result.rejects]
+    assert reasons[0] == ("Cơ quan chủ quản không có trong danh mục đơn vị: 'Sở Khoa học và Công nghệ Mới'; "
+                          "có phải 'Sở Khoa học và Công nghệ'?")
+    assert reasons[1].endswith("'Sở Không Tồn Tại Ở Đâu Cả'.")
+    assert "Thủ tục cấp tỉnh" in reasons[2] and "xã/phường" in reasons[3]
+    assert "Tích hợp thanh toán trực tuyến" in reasons[4]
+
+
+def test_a_catalogue_without_the_new_columns_loads_with_unknown_values(inbox):
+    old = [c.header for c in CATALOGUE_COLUMNS if c.name not in ("owner_unit", "payment_integrated")]
+    write_catalogue(inbox / "tthc", [row("1.000001")[:6], row("2.000001", level="Cấp xã")[:6]], headers=old)
+    result = read(inbox)
+    assert [(r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [(None, None), (None, None)]
+    assert [i.rule for i in result.file_issues] == ["missing_optional_columns"]
+
+
+def test_windows_1258_catalogue_matches_owner_names(inbox):
+    write_catalogue(inbox / "tthc", [row("1.000001", owner="Sở Tư pháp", paid="Không")], encoding="cp1258")
+    result = read(inbox)
+    assert [(r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [("19.STP", False)]
+
+
+def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inbox):
+    write_catalogue(inbox / "tthc", [row("1.000001"), row("2.000001", level="Cấp xã", owner="UBND cấp xã", paid="Không"),
+                                     row("1.000002", owner="Sở Ma")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    path = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tables = ["dim_procedure", "quarantine", "file_issues"]
+    for attempt in range(2):
+        stats = tthc.load_catalogue(con, path, read(inbox), NOW)
+        current = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+        if attempt == 0:
+            first = current
+        assert current == first
+    assert stats == {"procedures": 2, "rejected_rows": 1}
+    assert con.execute("SELECT procedure_code, owner_unit_code, payment_integrated FROM dim_procedure ORDER BY 1").fetchall() == [
+        ("1.000001", "19.SKHCN", True), ("2.000001", None, False)]
+    assert con.execute("SELECT row_number, unit_code, unit_name, rule FROM quarantine").fetchall() == [
+        (4, None, "Sở Ma", "unknown_unit")]
+    comments = dict(con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall())
+    assert comments["owner_unit_code"] and comments["payment_integrated"]
