@@ -20,6 +20,7 @@ AGENCY, COMMUNE, WARD = "agency", "commune", "ward"
 GROUP_LABELS = {AGENCY: "Cơ quan cấp tỉnh", COMMUNE: "Xã", WARD: "Phường"}
 # Ranking groups: provincial agencies are ranked apart from communes and wards.
 RANKING_GROUP = {AGENCY: "agency", COMMUNE: "local", WARD: "local"}
+RANKING_GROUP_LABELS = {"agency": "Sở, ban, ngành", "local": "Xã, phường"}  # the two groups ranked separately
 
 _ABBREVIATIONS = {"p": "phuong", "x": "xa", "tt": "thitran"}
 
