@@ -17,8 +17,11 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from common.vntext import match_key
 from sources.tthc_format import Column
@@ -154,3 +157,39 @@ def _rewrite(path: Path, text: str, mapping: dict[int, Column], columns: tuple[C
     target = work_dir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.normalised.csv"
     target.write_text(out.getvalue(), encoding="utf-8")
     return target
+
+
+# --- small files read row by row in Python (catalogue, petitions, publication) ---------------------------------
+
+# dd/mm/yyyy only, as for the dossier exports: a date written another way is reported, never guessed.
+DAY_FIRST_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")
+
+
+def parse_day_first(text: str, formats: tuple[str, ...] = DAY_FIRST_FORMATS) -> datetime | None:
+    """The datetime of a dd/mm/yyyy[ HH:MM[:SS]] text, None when it is written any other way."""
+    value = text.strip()
+    for fmt in formats:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def vocabulary_lookup(vocabulary: dict[str, Any]) -> Callable[[str], Any]:
+    """Code of a raw value ignoring case, diacritics and spacing (None when unknown)."""
+    keyed = {match_key(k): v for k, v in vocabulary.items()}
+    return lambda raw: keyed.get(match_key(raw))
+
+
+def iter_records(prepared: PreparedFile) -> Iterator[tuple[int, list[str]]]:
+    """(line where the record starts in the received file, NFC fields) of every data record; a quoted value may span
+    lines, so line numbers come from the reader, not from counting records."""
+    with prepared.read_path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        start = reader.line_num + 1
+        for fields in reader:
+            if fields and any(f.strip() for f in fields):
+                yield start, [unicodedata.normalize("NFC", f) for f in fields]
+            start = reader.line_num + 1

@@ -1,6 +1,10 @@
 """Short Vietnamese names of the quality rules, for summaries (the full reason with the value is per row)."""
 
+from sources.petition_format import PETITION_COLUMNS
 from sources.tthc_format import COLUMN_HEADERS
+
+# The dossier and catalogue headers first; the other sources only add the columns those do not have.
+_HEADERS = {**{c.name: c.header for c in PETITION_COLUMNS}, **COLUMN_HEADERS}
 
 RULE_LABELS = {
     "missing_dossier_code": "Thiếu mã hồ sơ",
@@ -17,6 +21,9 @@ RULE_LABELS = {
     "malformed_line": "Dòng sai cấu trúc CSV",
     "missing_procedure_code": "Thiếu mã TTHC",
     "duplicate_procedure": "Mã TTHC trùng",
+    "missing_petition_code": "Thiếu mã PAKN",
+    "duplicate_petition": "Mã PAKN trùng trong tệp",
+    "received_outside_month": "PAKN tiếp nhận ngoài tháng của tệp",
 }
 
 
@@ -26,7 +33,7 @@ def rule_label(rule: str | None) -> str | None:
         return None
     kind, _, column = rule.partition(":")
     if kind == "bad_date":
-        return f"Sai định dạng ngày: {COLUMN_HEADERS.get(column, column)}"
+        return f"Sai định dạng ngày: {_HEADERS.get(column, column)}"
     if kind == "bad_value":
-        return f"Giá trị không hợp lệ: {COLUMN_HEADERS.get(column, column)}"
+        return f"Giá trị không hợp lệ: {_HEADERS.get(column, column)}"
     return RULE_LABELS.get(rule)

@@ -59,6 +59,21 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         {"finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
          "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ"},
     ),
+    "fct_petition": (
+        """petition_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
+        category VARCHAR NOT NULL, handling VARCHAR NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP,
+        satisfaction VARCHAR, repeated BOOLEAN, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
+        ("Phản ánh, kiến nghị (PAKN) về TTHC theo tệp xuất hằng tháng (pakn_YYYYMM.csv, tháng tiếp nhận), trạng thái tại "
+         "thời điểm xuất; không lưu họ tên, điện thoại, email, nội dung."),
+        {"unit_code": "đơn vị xử lý (mã trong dim_unit)",
+         "category": "procedure (về quy định hành chính, TTHC) | staff (về hành vi, thái độ của CBCCVC): chỉ tiêu 5.1",
+         "handling": "answer (trả lời, giải quyết) | refusal (từ chối tiếp nhận) | more_information (yêu cầu bổ sung thông tin)",
+         "due_at": ("hạn xử lý: cuối ngày làm việc thứ 15 (trả lời), 2 (từ chối) hoặc 5 (yêu cầu bổ sung) sau ngày tiếp "
+                    "nhận, trừ nghỉ lễ Việt Nam; đúng hạn khi completed_at ≤ due_at (chỉ tiêu 5.2)"),
+         "completed_at": "NULL khi đang xử lý", "satisfaction": "satisfied | dissatisfied | NULL (chưa đánh giá)",
+         "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
+         "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
+    ),
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,
         unit_code VARCHAR, unit_name VARCHAR, record_key VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,

@@ -13,10 +13,11 @@ import duckdb
 
 from common.db import scalar
 from common.units import GROUP_LABELS, Unit, UnitMatcher
-from sources.csvfiles import FileIssue
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
+from warehouse.landing import file_issue_rows as _file_issue_rows
+from warehouse.landing import insert_many as _insert_many
 
 DOSSIER_SOURCE = "tthc_dossier"
 # Columns of a dossier version that make up its current state (is_finished and finished_on_time are derived).
@@ -42,11 +43,6 @@ def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
     return len(units)
 
 
-def _insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
-    if rows:  # DuckDB refuses executemany with no parameter sets
-        con.executemany(sql, rows)
-
-
 def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | None, end: date | None) -> dict[tuple, datetime]:
     where, params = "source = ?", [source]
     if start is not None:
@@ -54,10 +50,6 @@ def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | Non
         params += [start, end]
     rows = con.execute(f"SELECT file_name, sha256, first_loaded_at FROM landed_files WHERE {where}", params).fetchall()
     return {(name, sha): first for name, sha, first in rows if sha}
-
-
-def _file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime) -> list[tuple]:
-    return [(source, file_name, day, i.rule, i.reason, i.blocking, at) for i in issues]
 
 
 def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime) -> dict:

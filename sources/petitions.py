@@ -1,0 +1,148 @@
+"""Read a monthly PAKN export (phản ánh, kiến nghị) into typed rows, rejects and file issues (no Dagster here).
+
+Files are small (hundreds of rows a month for a province), so rows are read in Python after ``prepare_csv`` has
+dealt with the encoding, the Unicode form and the header. The petitioner's name, phone, e-mail and the free-text
+content are never kept: not in the rows, not in a reason, not as an offending value. Each row's deadline
+(``due_at``) is computed here from its reception date and handling, in Vietnamese working days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from common.units import UnitMatcher
+from common.workdays import add_working_days
+from sources.csvfiles import FileIssue, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.petition_format import (
+    CATEGORIES,
+    DEADLINE_WORKING_DAYS,
+    HANDLINGS,
+    PETITION_COLUMNS,
+    PETITION_RATINGS,
+    petition_file_month,
+)
+from sources.tthc_format import BOOLEANS
+
+_NAMES = [c.name for c in PETITION_COLUMNS]
+_HEADER = {c.name: c.header for c in PETITION_COLUMNS}
+_LOOKUPS = {
+    "category": vocabulary_lookup(CATEGORIES),
+    "handling": vocabulary_lookup(HANDLINGS),
+    "satisfaction": vocabulary_lookup(PETITION_RATINGS),
+    "repeated": vocabulary_lookup(BOOLEANS),
+}
+_ALLOWED = {"category": CATEGORIES, "handling": HANDLINGS, "satisfaction": PETITION_RATINGS, "repeated": BOOLEANS}
+END_OF_DAY = time(23, 59, 59)
+
+
+@dataclass
+class PetitionResult:
+    month: date | None  # first day of the month the file name stands for; None when the name is not pakn_YYYYMM.csv
+    rows: list[dict] = field(default_factory=list)
+    # file_name, row_number, record_key (petition code), unit_code, unit_name (as written), rule, reason, value
+    rejects: list[dict] = field(default_factory=list)
+    file_issues: list[FileIssue] = field(default_factory=list)
+    sha256: str = ""
+    size_bytes: int = 0
+    encoding: str = "utf-8"
+    loadable: bool = False
+
+
+def petition_due(received: datetime, handling: str) -> datetime:
+    """End of the last working day allowed: 15 working days to answer, 2 to refuse, 5 to ask for more information."""
+    return datetime.combine(add_working_days(received.date(), DEADLINE_WORKING_DAYS[handling]), END_OF_DAY)
+
+
+def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> PetitionResult:
+    prepared = prepare_csv(path, PETITION_COLUMNS, work_dir)
+    month = petition_file_month(path.name)
+    issues = [FileIssue(i.rule, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.", i.blocking) if i.rule == "no_rows" else i
+              for i in prepared.issues]
+    if month is None:
+        issues.append(FileIssue("file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.",
+                                blocking=False))
+    result = PetitionResult(month=month, file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
+                            encoding=prepared.encoding, loadable=prepared.loadable)
+    if not prepared.loadable:
+        return result
+    seen: dict[str, int] = {}
+    unit_codes: dict[str, str | None] = {}
+    for line, fields in iter_records(prepared):
+        if len(fields) != len(_NAMES):
+            reason = "Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(_NAMES) else \
+                "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."
+            result.rejects.append(_reject(path, line, None, None, None, "malformed_line", reason, None))
+            continue
+        values = {name: value.strip() for name, value in zip(_NAMES, fields, strict=True)}
+        code = values["petition_code"] or None
+        unit_raw = " ".join(values["unit"].split())
+        if unit_raw not in unit_codes:
+            unit_codes[unit_raw] = matcher.match(unit_raw)
+        unit_code = unit_codes[unit_raw]
+        problems = _problems(values, unit_code, unit_raw, matcher, month)
+        if code is None:
+            problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
+        elif code in seen:
+            problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
+        if problems:
+            result.rejects += [_reject(path, line, code, unit_code, unit_raw or None, rule, reason, value)
+                               for rule, reason, value in problems]
+            continue
+        seen[code] = line
+        received = parse_day_first(values["received_at"])
+        handling = _LOOKUPS["handling"](values["handling"])
+        result.rows.append({
+            "petition_code": code,
+            "unit_code": unit_code,
+            "received_at": received,
+            "category": _LOOKUPS["category"](values["category"]),
+            "handling": handling,
+            "due_at": petition_due(received, handling),
+            "completed_at": parse_day_first(values["completed_at"]) if values["completed_at"] else None,
+            "satisfaction": _LOOKUPS["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
+            "repeated": _LOOKUPS["repeated"](values["repeated"]) if values["repeated"] else None,
+            "source_row": line,
+        })
+    return result
+
+
+def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matcher: UnitMatcher,
+              month: date | None) -> list[tuple[str, str, str | None]]:
+    """(rule, Vietnamese reason, offending value) of every broken rule; only non-personal columns are quoted."""
+    problems: list[tuple[str, str, str | None]] = []
+    if unit_code is None:
+        if not unit_raw:
+            problems.append(("unknown_unit", "Thiếu đơn vị xử lý.", None))
+        else:
+            hint = matcher.suggest(unit_raw)
+            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{unit_raw}'" + (f"; có phải '{hint}'?" if hint else ".")
+            problems.append(("unknown_unit", reason, unit_raw))
+    dates: dict[str, datetime | None] = {}
+    for name in ("received_at", "completed_at"):
+        raw = values[name]
+        dates[name] = parse_day_first(raw) if raw else None
+        if dates[name] is None and (raw or name == "received_at"):
+            reason = f"Cột '{_HEADER[name]}': ngày giờ không đúng định dạng dd/mm/yyyy: '{raw}'."
+            problems.append((f"bad_date:{name}", reason, raw))
+    for name in ("category", "handling", "satisfaction", "repeated"):
+        raw = values[name]
+        if (raw or name in ("category", "handling")) and _LOOKUPS[name](raw) is None:
+            reason = f"Cột '{_HEADER[name]}': giá trị không hợp lệ (cho phép: {', '.join(_ALLOWED[name])}): '{raw}'."
+            problems.append((f"bad_value:{name}", reason, raw))
+    received, completed = dates["received_at"], dates["completed_at"]
+    if received and completed and completed < received:
+        reason = f"Ngày hoàn thành ({completed:%d/%m/%Y %H:%M}) trước ngày tiếp nhận ({received:%d/%m/%Y %H:%M})."
+        problems.append(("completed_before_received", reason, f"{completed:%d/%m/%Y %H:%M:%S}"))
+    if received and month and (received.year, received.month) != (month.year, month.month):
+        reason = (f"Ngày tiếp nhận {received:%d/%m/%Y} không thuộc tháng {month:%m/%Y} của tệp; "
+                  "PAKN phải nằm trong tệp của tháng tiếp nhận.")
+        problems.append(("received_outside_month", reason, values["received_at"]))
+    return problems
+
+
+def _reject(path: Path, line: int, code: str | None, unit_code: str | None, unit_name: str | None, rule: str,
+            reason: str, value: str | None) -> dict:
+    return {"file_name": path.name, "row_number": line, "record_key": code, "unit_code": unit_code,
+            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}

@@ -1,0 +1,232 @@
+"""The PAKN reader and loader on hand-written monthly files: typed rows with working-day deadlines, every reject rule
+with its line and Vietnamese reason, personal data never kept, a later file replacing its month, reloads idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from common.units import matcher_for
+from sources.petition_format import PETITION_COLUMNS, petition_file_name
+from sources.petitions import petition_due, read_petitions
+from tests.conftest import cp1258_bytes
+from warehouse.petitions import load_petition_folder, load_petitions
+from warehouse.schema import ensure_schema
+
+MATCHER = matcher_for("Thái Nguyên")
+JANUARY = date(2026, 1, 1)
+NOW = datetime(2026, 2, 3, 6, 0)
+DEFAULT = {
+    "petition_code": "PAKN-1", "received_at": "05/01/2026 09:15:00", "unit": "UBND Phường Phan Đình Phùng",
+    "category": "Về quy định hành chính, TTHC", "handling": "Trả lời, giải quyết", "completed_at": "12/01/2026 16:00:00",
+    "satisfaction": "Hài lòng", "repeated": "Không", "petitioner_name": "Trần Văn Bình", "petitioner_phone": "0987654321",
+    "petitioner_email": "tranvanbinh@example.vn",
+    "content": "Tôi là Trần Văn Bình, CCCD 019088001111, hồ sơ nộp ngày 02/01, đến nay chưa có kết quả, đề nghị xem xét.",
+}
+PERSONAL = ["Trần Văn Bình", "0987654321", "tranvanbinh@example.vn", "019088001111", "đề nghị xem xét"]
+
+
+def petition(**overrides: str) -> dict[str, str]:
+    return {**DEFAULT, **overrides}
+
+
+def write_pakn(folder: Path, month: date, rows: list[dict], *, headers: list[str] | None = None,
+               encoding: str = "utf-8-sig", name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    header_of = {c.name: c.header for c in PETITION_COLUMNS}
+    written = headers or [c.header for c in PETITION_COLUMNS]
+    reverse = {h: n for n, h in header_of.items()}
+    for column in PETITION_COLUMNS:
+        reverse.update({a: column.name for a in column.aliases})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(written)
+    for row in rows:
+        writer.writerow([row.get(reverse.get(h, h), "") for h in written])
+    path = folder / (name or petition_file_name(month))
+    text = buffer.getvalue()
+    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
+    return path
+
+
+def read(path: Path, tmp_path: Path):
+    return read_petitions(path, MATCHER, tmp_path / "work")
+
+
+def test_good_rows_are_typed_with_deadlines_and_no_personal_data(tmp_path):
+    path = write_pakn(tmp_path / "pakn", JANUARY, [
+        petition(),
+        petition(petition_code="PAKN-2", unit="Sở Tư pháp", category="Về hành vi, thái độ của CBCCVC",
+                 handling="Từ chối tiếp nhận", completed_at="", satisfaction="", repeated="Có"),
+        petition(petition_code="PAKN-3", handling="yêu cầu bổ sung thông tin", satisfaction="Không hài lòng", repeated=""),
+    ])
+    result = read(path, tmp_path)
+    assert result.rejects == [] and result.file_issues == [] and result.month == JANUARY
+    assert result.rows == [
+        {"petition_code": "PAKN-1", "unit_code": "05443", "received_at": datetime(2026, 1, 5, 9, 15), "category": "procedure",
+         "handling": "answer", "due_at": datetime(2026, 1, 26, 23, 59, 59), "completed_at": datetime(2026, 1, 12, 16),
+         "satisfaction": "satisfied", "repeated": False, "source_row": 2},
+        {"petition_code": "PAKN-2", "unit_code": "19.STP", "received_at": datetime(2026, 1, 5, 9, 15), "category": "staff",
+         "handling": "refusal", "due_at": datetime(2026, 1, 7, 23, 59, 59), "completed_at": None, "satisfaction": None,
+         "repeated": True, "source_row": 3},
+        {"petition_code": "PAKN-3", "unit_code": "05443", "received_at": datetime(2026, 1, 5, 9, 15), "category": "procedure",
+         "handling": "more_information", "due_at": datetime(2026, 1, 12, 23, 59, 59),
+         "completed_at": datetime(2026, 1, 12, 16), "satisfaction": "dissatisfied", "repeated": None, "source_row": 4},
+    ]
+    assert not any(value in str(result) for value in PERSONAL)
+
+
+@pytest.mark.parametrize(
+    ("received", "handling", "due"),
+    [
+        # Friday before Tết 2026 (16-20/02 are holidays): the working days resume on Monday 23/02.
+        ("13/02/2026 10:00:00", "Từ chối tiếp nhận", date(2026, 2, 24)),
+        ("13/02/2026 10:00:00", "Yêu cầu bổ sung thông tin", date(2026, 2, 27)),
+        ("13/02/2026 10:00:00", "Trả lời, giải quyết", date(2026, 3, 13)),
+        # 30/04 and 01/05 are holidays, then a weekend.
+        ("29/04/2026 16:30:00", "Từ chối tiếp nhận", date(2026, 5, 5)),
+        # Received on a Sunday: the first working day counted is Monday.
+        ("15/02/2026 20:00:00", "Từ chối tiếp nhận", date(2026, 2, 24)),
+    ],
+)
+def test_deadlines_count_vietnamese_working_days(tmp_path, received, handling, due):
+    month = date(int(received[6:10]), int(received[3:5]), 1)
+    path = write_pakn(tmp_path / "pakn", month, [petition(received_at=received, handling=handling, completed_at="")])
+    [row] = read(path, tmp_path).rows
+    assert row["due_at"] == datetime.combine(due, datetime.max.time()).replace(microsecond=0)
+    assert row["due_at"] == petition_due(row["received_at"], row["handling"])
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "reason_part"),
+    [
+        ({"unit": "Xã Không Tồn Tại"}, "unknown_unit", "Đơn vị xử lý không có trong danh mục đơn vị: 'Xã Không Tồn Tại'."),
+        ({"unit": "Phường Phan Đình Phũng Mới"}, "unknown_unit", "có phải 'Phường Phan Đình Phùng'?"),
+        ({"unit": ""}, "unknown_unit", "Thiếu đơn vị xử lý."),
+        ({"received_at": "2026-01-07"}, "bad_date:received_at", "Cột 'Ngày tiếp nhận': ngày giờ không đúng định dạng"),
+        ({"received_at": "01/25/2026 08:00:00"}, "bad_date:received_at", "'01/25/2026 08:00:00'"),
+        ({"completed_at": "hôm qua"}, "bad_date:completed_at", "Ngày hoàn thành"),
+        ({"completed_at": "04/01/2026 08:00:00"}, "completed_before_received", "trước ngày tiếp nhận"),
+        ({"category": "Khiếu nại"}, "bad_value:category", "'Khiếu nại'"),
+        ({"handling": "Chuyển xử lý"}, "bad_value:handling", "Hình thức xử lý"),
+        ({"satisfaction": "Rất hài lòng"}, "bad_value:satisfaction", "Đánh giá của người dân"),
+        ({"repeated": "Có thể"}, "bad_value:repeated", "Phản ánh lặp lại"),
+        ({"petition_code": ""}, "missing_petition_code", "Thiếu mã PAKN."),
+        ({"petition_code": "OK-1"}, "duplicate_petition", "Mã PAKN trùng với dòng 2"),
+        ({"received_at": "05/02/2026 08:00:00", "completed_at": ""}, "received_outside_month", "không thuộc tháng 01/2026"),
+    ],
+)
+def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule, reason_part):
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="OK-1"), petition(**{"petition_code": "BAD-1", **bad}),
+                                                   petition(petition_code="OK-2")])
+    result = read(path, tmp_path)
+    assert [r["petition_code"] for r in result.rows] == ["OK-1", "OK-2"]
+    assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [("pakn_202601.csv", 3, rule)]
+    assert reason_part in result.rejects[0]["reason"]
+    assert not any(value in str(result.rejects) for value in PERSONAL)
+
+
+def test_malformed_lines_and_multi_line_content_keep_line_numbers(tmp_path):
+    path = write_pakn(tmp_path / "pakn", JANUARY, [
+        petition(petition_code="M-1", content="Dòng một\nDòng hai, có dấu phẩy\nDòng ba"),
+        petition(petition_code="M-2"),
+    ])
+    text = path.read_text(encoding="utf-8-sig") + "M-3,05/01/2026 09:00:00,Sở Tư pháp\n" + \
+        'M-4,05/01/2026 09:00:00,Sở Tư pháp,"Về quy định hành chính, TTHC",Trả lời,,,,,,,,, thừa\n'
+    path.write_text(text, encoding="utf-8-sig")
+    result = read(path, tmp_path)
+    assert [(r["petition_code"], r["source_row"]) for r in result.rows] == [("M-1", 2), ("M-2", 5)]
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(6, "malformed_line", None),
+                                                                                (7, "malformed_line", None)]
+
+
+def test_windows_1258_and_decomposed_files_read_like_utf8(tmp_path):
+    rows = [petition(petition_code="W-1", category="Về hành vi, thái độ của CBCCVC", satisfaction="Không hài lòng")]
+    cp = write_pakn(tmp_path / "a", JANUARY, rows, encoding="cp1258")
+    nfd = write_pakn(tmp_path / "b", JANUARY, rows)
+    nfd.write_bytes(unicodedata.normalize("NFD", nfd.read_text(encoding="utf-8-sig")).encode("utf-8-sig"))
+    utf8 = write_pakn(tmp_path / "c", JANUARY, rows)
+    expected = read(utf8, tmp_path).rows
+    assert expected and expected[0]["category"] == "staff" and expected[0]["unit_code"] == "05443"
+    converted = read(cp, tmp_path)
+    assert converted.rows == expected and converted.encoding == "windows-1258"
+    assert [i.rule for i in converted.file_issues] == ["encoding_converted"]
+    assert read(nfd, tmp_path).rows == expected
+
+
+def test_renamed_reordered_and_missing_optional_columns(tmp_path):
+    headers = [c.header for c in PETITION_COLUMNS if c.name not in ("repeated", "content")][::-1]
+    headers = ["Mã phản ánh" if h == "Mã PAKN" else h for h in headers]
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition()], headers=headers)
+    result = read(path, tmp_path)
+    assert [(r["petition_code"], r["repeated"]) for r in result.rows] == [("PAKN-1", None)]
+    assert {i.rule for i in result.file_issues} == {"renamed_columns", "missing_optional_columns"}
+    missing = write_pakn(tmp_path / "x", JANUARY, [petition()], headers=[c.header for c in PETITION_COLUMNS if c.name != "unit"])
+    rejected = read(missing, tmp_path)
+    assert not rejected.loadable and [i.rule for i in rejected.file_issues] == ["missing_columns"]
+
+
+def _tables(con) -> dict[str, list]:
+    return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
+                           else f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("fct_petition", "quarantine", "file_issues", "landed_files")}
+
+
+def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2", unit="Xã Không Tồn Tại")])
+    write_pakn(inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00",
+                                                           completed_at="")])
+    write_pakn(inbox / "pakn", date(2026, 3, 1), [], name="ghi_chu.csv")  # not a PAKN export: left alone
+    db = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(db))
+    ensure_schema(con)
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert {k: stats[k] for k in ("files", "files_rejected", "rows_loaded", "rows_rejected")} == {
+        "files": 2, "files_rejected": 0, "rows_loaded": 2, "rows_rejected": 1}
+    first = _tables(con)
+    assert [r[0] for r in first["fct_petition"]] == ["F-1", "PAKN-1"]
+    assert con.execute("SELECT source, file_name, partition_date, row_number, unit_name, record_key, rule FROM quarantine").fetchall() == [
+        ("pakn", "pakn_202601.csv", JANUARY, 3, "Xã Không Tồn Tại", "PAKN-2", "unknown_unit")]
+    assert con.execute("SELECT file_name, partition_date, status, rows_read, rows_loaded, rows_rejected FROM landed_files "
+                       "ORDER BY 1").fetchall() == [("pakn_202601.csv", JANUARY, "partly_loaded", 2, 1, 1),
+                                                    ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, 0)]
+
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 4))
+    assert _tables(con) == first  # same files, same tables (first_loaded_at kept)
+
+    # A later export of January: the petition is now finished and the bad row is fixed; February is untouched.
+    path = write_pakn(inbox / "pakn", JANUARY, [petition(completed_at="20/01/2026 10:00:00"),
+                                                petition(petition_code="PAKN-2", unit="Sở Tư pháp")])
+    out = load_petitions(con, path, read_petitions(path, MATCHER, tmp_path / "work"), datetime(2026, 2, 5))
+    assert (out["status"], out["rows_loaded"], out["rows_rejected"], out["month"]) == ("loaded", 2, 0, JANUARY)
+    assert con.execute("SELECT petition_code, completed_at FROM fct_petition ORDER BY 1").fetchall() == [
+        ("F-1", None), ("PAKN-1", datetime(2026, 1, 20, 10)), ("PAKN-2", datetime(2026, 1, 12, 16))]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*), min(first_loaded_at) FROM landed_files WHERE file_name = 'pakn_202601.csv'").fetchall() == [
+        (1, datetime(2026, 2, 5))]
+    con.close()
+    with duckdb.connect(str(db), read_only=True) as ro:
+        for (table,) in ro.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            text = str(ro.execute(f"SELECT * FROM {table}").fetchall())
+            assert not any(value in text for value in PERSONAL), table
+        columns = {r[0] for r in ro.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'fct_petition'").fetchall()}
+        assert not columns & {"petitioner_name", "petitioner_phone", "petitioner_email", "content"}
+
+
+def test_unreadable_file_is_recorded_as_rejected(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "pakn").mkdir(parents=True)
+    (inbox / "pakn" / "pakn_202601.csv").write_bytes(b"")
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert stats["files_rejected"] == 1
+    assert con.execute("SELECT status FROM landed_files").fetchall() == [("rejected",)]
+    assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [("empty_file", True)]

@@ -1,0 +1,73 @@
+"""Quarantine, file issues and lineage of one landed file: shared by the loaders of small files (catalogue, petitions,
+procedure publication). Callers run these inside their own transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from sources.csvfiles import FileIssue
+
+
+def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
+    if rows:  # DuckDB refuses executemany with no parameter sets
+        con.executemany(sql, rows)
+
+
+def file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime) -> list[tuple]:
+    return [(source, file_name, day, i.rule, i.reason, i.blocking, at) for i in issues]
+
+
+def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str, sha256: str, now: datetime) -> datetime:
+    """When this exact content (name and sha256) was first loaded; `now` for new content."""
+    rows = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
+                       [source, file_name, sha256]).fetchall()
+    return rows[0][0] or now
+
+
+def file_status(loadable: bool, rejected_rows: int) -> str:
+    if not loadable:
+        return "rejected"
+    return "partly_loaded" if rejected_rows else "loaded"
+
+
+def replace_file_records(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    file_name: str,
+    partition_date: date | None,
+    sha256: str,
+    size_bytes: int,
+    encoding: str,
+    loadable: bool,
+    rows_loaded: int,
+    rejects: list[dict],
+    issues: list[FileIssue],
+    first: datetime,
+    now: datetime,
+) -> dict:
+    """Replace the quarantine rows, file issues and lineage row of a file, and those of any other file of the same
+    source and partition (a later file for the same month replaces the earlier one). Returns status and counts."""
+    where = "source = ? AND (file_name = ? OR partition_date = ?)"
+    params = [source, file_name, partition_date]
+    for table in ("quarantine", "file_issues", "landed_files"):
+        con.execute(f"DELETE FROM {table} WHERE {where}", params)
+    ordered = sorted(rejects, key=lambda r: (r["row_number"] or 0, r["rule"]))
+    insert_many(
+        con,
+        "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(source, r["file_name"], partition_date, r["row_number"], r.get("unit_code"), r.get("unit_name"),
+          r.get("record_key"), r["rule"], r["reason"], r.get("value"), first) for r in ordered],
+    )
+    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                file_issue_rows(source, file_name, partition_date, issues, first))
+    rejected_rows = len({r["row_number"] for r in rejects})
+    status = file_status(loadable, rejected_rows)
+    con.execute(
+        "INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [source, file_name, partition_date, sha256, size_bytes, encoding, status, rows_loaded + rejected_rows,
+         rows_loaded, rejected_rows, first, now],
+    )
+    return {"status": status, "rows_loaded": rows_loaded, "rows_rejected": rejected_rows}

@@ -1,0 +1,76 @@
+"""Write monthly PAKN exports into the warehouse: ``fct_petition``, their rejects in ``quarantine`` (source 'pakn'),
+file problems in ``file_issues`` and lineage in ``landed_files``, partitioned by month of reception.
+
+A file replaces everything of its month (a later export of the same month wins); loading the same file twice
+changes nothing (``first_loaded_at`` keeps the first load of identical content).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from common.units import UnitMatcher
+from sources.petition_format import PETITION_DIR, petition_file_month
+from sources.petitions import PetitionResult, read_petitions
+from warehouse.landing import first_loaded_at, insert_many, replace_file_records
+
+PETITION_SOURCE = "pakn"
+_COLUMNS = ("petition_code", "unit_code", "received_at", "category", "handling", "due_at", "completed_at",
+            "satisfaction", "repeated")
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime) -> dict:
+    """Replace the month of one PAKN export with what `read_petitions` made of it.
+
+    Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
+    "rows_rejected" (lines with at least one broken rule)}.
+    """
+    first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
+    con.execute("BEGIN")
+    if result.month is not None:
+        con.execute("DELETE FROM fct_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
+                    [path.name, result.month, _next_month(result.month)])
+    else:
+        con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
+    columns = ", ".join(_COLUMNS)
+    insert_many(
+        con,
+        f"INSERT INTO fct_petition ({columns}, source_file, source_row) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+        [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
+    )
+    stats = replace_file_records(
+        con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
+        size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable, rows_loaded=len(result.rows),
+        rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+    )
+    con.execute("COMMIT")
+    return {"file": path.name, "month": result.month, **stats}
+
+
+def petition_files(folder: Path) -> list[Path]:
+    """The monthly PAKN exports in a folder, oldest month first (names that are not pakn_YYYYMM.csv are left out)."""
+    files = [p for p in folder.glob("*.csv") if petition_file_month(p.name) is not None] if folder.exists() else []
+    return sorted(files, key=lambda p: (petition_file_month(p.name), p.name))
+
+
+def load_petition_folder(con: duckdb.DuckDBPyConnection, inbox: Path, *, matcher: UnitMatcher, work_dir: Path,
+                         now: datetime) -> dict:
+    """Read and load every monthly export in ``inbox/pakn/``.
+
+    Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
+    """
+    loaded = [load_petitions(con, p, read_petitions(p, matcher, work_dir), now) for p in petition_files(inbox / PETITION_DIR)]
+    return {
+        "files": len(loaded),
+        "files_rejected": sum(s["status"] == "rejected" for s in loaded),
+        "rows_loaded": sum(s["rows_loaded"] for s in loaded),
+        "rows_rejected": sum(s["rows_rejected"] for s in loaded),
+        "months": loaded,
+    }
