@@ -1,10 +1,11 @@
 """Short Vietnamese names of the quality rules, for summaries (the full reason with the value is per row)."""
 
 from sources.petition_format import PETITION_COLUMNS
+from sources.publication_format import PUBLICATION_COLUMNS
 from sources.tthc_format import COLUMN_HEADERS
 
 # The dossier and catalogue headers first; the other sources only add the columns those do not have.
-_HEADERS = {**{c.name: c.header for c in PETITION_COLUMNS}, **COLUMN_HEADERS}
+_HEADERS = {**{c.name: c.header for c in (*PETITION_COLUMNS, *PUBLICATION_COLUMNS)}, **COLUMN_HEADERS}
 
 RULE_LABELS = {
     "missing_dossier_code": "Thiếu mã hồ sơ",
@@ -24,6 +25,9 @@ RULE_LABELS = {
     "missing_petition_code": "Thiếu mã PAKN",
     "duplicate_petition": "Mã PAKN trùng trong tệp",
     "received_outside_month": "PAKN tiếp nhận ngoài tháng của tệp",
+    "missing_decision_number": "Thiếu số quyết định công bố",
+    "duplicate_publication": "Thủ tục lặp lại trong cùng quyết định công bố",
+    "public_before_decision": "Công khai trước ngày quyết định công bố",
 }
 
 

@@ -74,6 +74,21 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
          "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
          "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
     ),
+    "fct_procedure_publication": (
+        """decision_number VARCHAR NOT NULL, decision_date DATE NOT NULL, procedure_code VARCHAR NOT NULL,
+        legal_effective_date DATE NOT NULL, made_public_date DATE, parts_complete INTEGER NOT NULL,
+        missing_parts VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
+        ("Công bố TTHC: mỗi thủ tục trong mỗi quyết định công bố (tệp tthc/cong_bo_tthc.csv), ngày công khai trên "
+         "CSDLQG và số bộ phận tạo thành được công khai (chỉ tiêu 1.1-1.3 QĐ 766, chung cho cả tỉnh)."),
+        {"decision_number": "số quyết định công bố, ví dụ 1234/QĐ-UBND",
+         "legal_effective_date": ("ngày có hiệu lực của văn bản quy định TTHC; công bố đúng hạn khi decision_date ≤ "
+                                  "ngày này − 5 ngày làm việc (chỉ tiêu 1.1)"),
+         "made_public_date": ("ngày công khai trên CSDLQG; NULL = chưa công khai; đúng hạn khi ≤ decision_date + 5 ngày "
+                              "làm việc (chỉ tiêu 1.2)"),
+         "parts_complete": "số bộ phận tạo thành được công khai (0-7, k.2 Đ.8 NĐ 63/2010); đầy đủ khi = 7 (chỉ tiêu 1.3)",
+         "missing_parts": "tên các bộ phận còn thiếu, cách nhau bởi '; '; NULL khi đủ 7",
+         "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
+    ),
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,
         unit_code VARCHAR, unit_name VARCHAR, record_key VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,

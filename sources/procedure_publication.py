@@ -1,0 +1,106 @@
+"""Read the procedure publication register (``tthc/cong_bo_tthc.csv``) into typed rows, rejects and file issues
+(no Dagster here). The file is small (a few hundred rows a year), so rows are read in Python after ``prepare_csv``.
+
+A decision dated after the legal basis takes effect is a late publication, not an error: it loads and counts as
+not on time. Errors are what cannot be counted: unknown procedure, unreadable date, a procedure made public before
+its decision, a part that is neither "Có" nor "Không", the same procedure twice in one decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sources.csvfiles import FileIssue, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS
+from sources.tthc_format import BOOLEANS
+
+_NAMES = [c.name for c in PUBLICATION_COLUMNS]
+_HEADER = {c.name: c.header for c in PUBLICATION_COLUMNS}
+_YES_NO = vocabulary_lookup(BOOLEANS)
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+
+
+@dataclass
+class PublicationResult:
+    rows: list[dict] = field(default_factory=list)
+    # file_name, row_number, record_key (decision number | procedure code), rule, reason, value
+    rejects: list[dict] = field(default_factory=list)
+    file_issues: list[FileIssue] = field(default_factory=list)
+    sha256: str = ""
+    size_bytes: int = 0
+    encoding: str = "utf-8"
+    loadable: bool = False
+
+
+def read_publication(path: Path, work_dir: Path, known_procedures: Collection[str]) -> PublicationResult:
+    """`known_procedures`: the procedure codes of the catalogue (dim_procedure); other codes are rejected."""
+    prepared = prepare_csv(path, PUBLICATION_COLUMNS, work_dir)
+    issues = [FileIssue(i.rule, "Tệp chỉ có dòng tiêu đề, không có thủ tục nào được công bố.", i.blocking)
+              if i.rule == "no_rows" else i for i in prepared.issues]
+    result = PublicationResult(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
+                               encoding=prepared.encoding, loadable=prepared.loadable)
+    if not prepared.loadable:
+        return result
+    known = set(known_procedures)
+    seen: dict[tuple[str, str], int] = {}
+    for line, fields in iter_records(prepared):
+        if len(fields) != len(_NAMES):
+            reason = "Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(_NAMES) else \
+                "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."
+            result.rejects.append(_reject(path, line, None, "malformed_line", reason, None))
+            continue
+        values = {name: " ".join(value.split()) for name, value in zip(_NAMES, fields, strict=True)}
+        number, code = values["decision_number"], values["procedure_code"]
+        key = f"{number} | {code}" if number or code else None
+        problems: list[tuple[str, str, str | None]] = []
+        if not number:
+            problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
+        if not code:
+            problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
+        elif code not in known:
+            problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
+        elif number and (number, code) in seen:
+            problems.append(("duplicate_publication",
+                             f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code))
+        dates: dict[str, date | None] = {}
+        for name in ("decision_date", "legal_effective_date", "made_public_date"):
+            raw = values[name]
+            parsed = parse_day_first(raw, _DATE_FORMATS) if raw else None
+            dates[name] = parsed.date() if parsed else None
+            if parsed is None and (raw or name != "made_public_date"):
+                reason = f"Cột '{_HEADER[name]}': ngày không đúng định dạng dd/mm/yyyy: '{raw}'."
+                problems.append((f"bad_date:{name}", reason, raw))
+        decided, public = dates["decision_date"], dates["made_public_date"]
+        if decided and public and public < decided:
+            reason = f"Ngày công khai trên CSDLQG ({public:%d/%m/%Y}) trước ngày quyết định công bố ({decided:%d/%m/%Y})."
+            problems.append(("public_before_decision", reason, f"{public:%d/%m/%Y}"))
+        parts: dict[str, bool | None] = {}
+        for part in CONTENT_PARTS:
+            parts[part.name] = _YES_NO(values[part.name])
+            if parts[part.name] is None:
+                reason = f"Cột '{part.header}': giá trị không hợp lệ (cho phép: Có, Không): '{values[part.name]}'."
+                problems.append((f"bad_value:{part.name}", reason, values[part.name]))
+        if problems:
+            result.rejects += [_reject(path, line, key, rule, reason, value) for rule, reason, value in problems]
+            continue
+        seen[(number, code)] = line
+        missing = [part.header for part in CONTENT_PARTS if not parts[part.name]]
+        result.rows.append({
+            "decision_number": number,
+            "decision_date": decided,
+            "procedure_code": code,
+            "legal_effective_date": dates["legal_effective_date"],
+            "made_public_date": public,
+            "parts_complete": len(CONTENT_PARTS) - len(missing),
+            "missing_parts": "; ".join(missing) or None,
+            "source_row": line,
+        })
+    return result
+
+
+def _reject(path: Path, line: int, key: str | None, rule: str, reason: str, value: str | None) -> dict:
+    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": None, "unit_name": None,
+            "rule": rule, "reason": reason, "value": value}

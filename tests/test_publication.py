@@ -1,0 +1,150 @@
+"""The procedure publication register: typed rows with the missing parts named, every reject rule with its line and
+Vietnamese reason, encodings, and a loader that replaces the register and is idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from common.units import load_units, matcher_for
+from sources.procedure_publication import read_publication
+from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS, PUBLICATION_FILE_NAME
+from sources.rule_labels import rule_label
+from sources.tthc_catalogue import read_catalogue
+from sources.tthc_format import CATALOGUE_FILE_NAME
+from tests.conftest import cp1258_bytes, write_catalogue
+from warehouse import tthc
+from warehouse.publication import load_publication, load_publication_register
+from warehouse.schema import ensure_schema
+
+KNOWN = {"2.000001", "1.000100"}
+NOW = datetime(2026, 3, 1, 6, 0)
+DEFAULT = {"decision_number": "125/QĐ-UBND", "decision_date": "15/01/2026", "procedure_code": "2.000001",
+           "legal_effective_date": "01/02/2026", "made_public_date": "19/01/2026",
+           **{p.name: "Có" for p in CONTENT_PARTS}}
+
+
+def entry(**overrides: str) -> dict[str, str]:
+    return {**DEFAULT, **overrides}
+
+
+def write_register(folder: Path, rows: list[dict], *, headers: list[str] | None = None, encoding: str = "utf-8-sig") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    header_of = {c.name: c.header for c in PUBLICATION_COLUMNS}
+    written = headers or list(header_of.values())
+    reverse = {h: n for n, h in header_of.items()}
+    for column in PUBLICATION_COLUMNS:
+        reverse.update({a: column.name for a in column.aliases})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(written)
+    for row in rows:
+        writer.writerow([row.get(reverse.get(h, h), "") for h in written])
+    path = folder / PUBLICATION_FILE_NAME
+    text = buffer.getvalue()
+    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
+    return path
+
+
+def test_rows_are_typed_and_missing_parts_named(tmp_path):
+    path = write_register(tmp_path / "tthc", [
+        entry(),
+        entry(procedure_code="1.000100", made_public_date="", part_dossier="Không", part_time_limit="không"),
+        # A decision after the legal basis took effect is a late publication, not an error.
+        entry(decision_number="300/QĐ-UBND", decision_date="10/03/2026", legal_effective_date="01/03/2026",
+              made_public_date="10/03/2026"),
+    ])
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    assert result.rejects == [] and result.file_issues == []
+    assert result.rows == [
+        {"decision_number": "125/QĐ-UBND", "decision_date": date(2026, 1, 15), "procedure_code": "2.000001",
+         "legal_effective_date": date(2026, 2, 1), "made_public_date": date(2026, 1, 19), "parts_complete": 7,
+         "missing_parts": None, "source_row": 2},
+        {"decision_number": "125/QĐ-UBND", "decision_date": date(2026, 1, 15), "procedure_code": "1.000100",
+         "legal_effective_date": date(2026, 2, 1), "made_public_date": None, "parts_complete": 5,
+         "missing_parts": "Thành phần hồ sơ; Thời hạn giải quyết", "source_row": 3},
+        {"decision_number": "300/QĐ-UBND", "decision_date": date(2026, 3, 10), "procedure_code": "2.000001",
+         "legal_effective_date": date(2026, 3, 1), "made_public_date": date(2026, 3, 10), "parts_complete": 7,
+         "missing_parts": None, "source_row": 4},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "reason_part"),
+    [
+        ({"procedure_code": "9.999999"}, "unknown_procedure", "Mã TTHC không có trong danh mục thủ tục: '9.999999'."),
+        ({"procedure_code": ""}, "unknown_procedure", "Thiếu mã TTHC."),
+        ({"decision_number": ""}, "missing_decision_number", "Thiếu số quyết định công bố."),
+        ({"decision_date": "2026-01-15"}, "bad_date:decision_date", "Cột 'Ngày quyết định': ngày không đúng định dạng"),
+        ({"legal_effective_date": ""}, "bad_date:legal_effective_date", "Ngày hiệu lực của văn bản quy định"),
+        ({"made_public_date": "31/02/2026"}, "bad_date:made_public_date", "'31/02/2026'"),
+        ({"made_public_date": "10/01/2026"}, "public_before_decision", "(10/01/2026) trước ngày quyết định công bố (15/01/2026)"),
+        ({"part_agency": "Đang cập nhật"}, "bad_value:part_agency", "Cột 'Cơ quan thực hiện'"),
+        ({"decision_number": "125/QĐ-UBND", "procedure_code": "1.000100", "legal_effective_date": "05/02/2026"},
+         "duplicate_publication", "Thủ tục 1.000100 đã có trong quyết định 125/QĐ-UBND ở dòng 2."),
+    ],
+)
+def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule, reason_part):
+    path = write_register(tmp_path / "tthc", [entry(procedure_code="1.000100"), entry(**{"decision_number": "BAD", **bad}),
+                                              entry(decision_number="200/QĐ-UBND")])
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    assert [r["source_row"] for r in result.rows] == [2, 4]
+    assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [(PUBLICATION_FILE_NAME, 3, rule)]
+    assert reason_part in result.rejects[0]["reason"]
+    assert rule_label(rule)  # a short label for the quality workbook
+
+
+def test_windows_1258_register_with_renamed_headers(tmp_path):
+    headers = ["Số QĐ" if c.header == "Số quyết định" else c.header for c in PUBLICATION_COLUMNS]
+    path = write_register(tmp_path / "tthc", [entry(part_sequence="Không")], headers=headers, encoding="cp1258")
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    assert [(r["decision_number"], r["missing_parts"]) for r in result.rows] == [("125/QĐ-UBND", "Trình tự thực hiện")]
+    assert {i.rule for i in result.file_issues} == {"encoding_converted", "renamed_columns"}
+
+
+def test_missing_required_column_rejects_the_file(tmp_path):
+    headers = [c.header for c in PUBLICATION_COLUMNS if c.name != "part_method"]
+    result = read_publication(write_register(tmp_path / "tthc", [entry()], headers=headers), tmp_path / "work", KNOWN)
+    assert not result.loadable and result.rows == []
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("missing_columns", True)]
+
+
+def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_catalogue(inbox / "tthc")
+    write_register(inbox / "tthc", [entry(), entry(procedure_code="9.999999")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    assert load_publication_register(con, tmp_path / "empty", work_dir=tmp_path / "work", now=NOW) is None
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, tmp_path / "work", matcher=matcher_for("Thái Nguyên")), NOW)
+
+    def tables() -> dict[str, list]:
+        return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} WHERE source = 'tthc_publication' ORDER BY ALL"
+                               if t == "landed_files" else
+                               f"SELECT * FROM {t} {'' if t.startswith('fct') else 'WHERE source = ' + repr('tthc_publication')} "
+                               "ORDER BY ALL").fetchall()
+                for t in ("fct_procedure_publication", "quarantine", "file_issues", "landed_files")}
+
+    stats = load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)
+    assert stats == {"file": PUBLICATION_FILE_NAME, "status": "partly_loaded", "rows_loaded": 1, "rows_rejected": 1}
+    first = tables()
+    assert [r[2] for r in first["fct_procedure_publication"]] == ["2.000001"]
+    assert [(r[3], r[6], r[7]) for r in first["quarantine"]] == [(3, "125/QĐ-UBND | 9.999999", "unknown_procedure")]
+    load_publication_register(con, inbox, work_dir=tmp_path / "work", now=datetime(2026, 3, 2))
+    assert tables() == first
+
+    path = write_register(inbox / "tthc", [entry(), entry(procedure_code="1.000100", made_public_date="")])
+    out = load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), datetime(2026, 3, 3))
+    assert (out["status"], out["rows_loaded"], out["rows_rejected"]) == ("loaded", 2, 0)
+    assert con.execute("SELECT procedure_code, made_public_date FROM fct_procedure_publication ORDER BY 1").fetchall() == [
+        ("1.000100", None), ("2.000001", date(2026, 1, 19))]
+    assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'tthc_publication'").fetchall() == [(0,)]
+    assert con.execute("SELECT first_loaded_at FROM landed_files WHERE source = 'tthc_publication'").fetchall() == [
+        (datetime(2026, 3, 3),)]
