@@ -147,17 +147,17 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
-def _title_rows(ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int) -> int:
+def _title_rows(ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1) -> int:
     """Write the title and subtitle lines merged across the table; return the next free row."""
     last = get_column_letter(max(n_cols, 1))
-    for row, text in enumerate([title, *subtitles], start=1):
+    for row, text in enumerate([title, *subtitles], start=start_row):
         cell = _write(ws, row, 1, text)
-        cell.font = _TITLE_FONT if row == 1 else _ITALIC
+        cell.font = _TITLE_FONT if row == start_row else _ITALIC
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if n_cols > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 22 if row == 1 else 18
-    return len(subtitles) + 3  # one blank row before the header
+        ws.row_dimensions[row].height = 22 if row == start_row else 18
+    return start_row + len(subtitles) + 2  # one blank row before the header
 
 
 def _cells(row: Mapping[str, Any] | Sequence[Any], columns: Sequence[Column]) -> list[Any]:
@@ -196,15 +196,18 @@ def write_table(
     total: Mapping[str, Any] | Sequence[Any] | None = None,
     empty_text: str = "Không có dữ liệu",
     freeze_columns: int = 0,
+    start_row: int = 1,
 ) -> Table:
     """Write a titled table: bold bordered header, frozen panes under it, auto-filter, A4 landscape fit to width.
 
     Rows are dicts (read by ``Column.key``) or tuples (read by position). ``total`` is an optional bold row after the
     data, outside the auto-filter so sorting never moves it. With no rows, ``empty_text`` is shown under the header.
+    ``start_row`` > 1 puts another titled table lower on a sheet that has one already: the sheet's frozen panes,
+    auto-filter and print setup stay those of its first table, and a column keeps the larger of the two widths.
     """
     columns = tuple(columns)
     n_cols = len(columns)
-    header_row = _title_rows(ws, title, subtitles, n_cols)
+    header_row = _title_rows(ws, title, subtitles, n_cols, start_row)
     last_letter = get_column_letter(n_cols)
 
     header_lines = 1
@@ -212,7 +215,9 @@ def write_table(
         cell = _write(ws, header_row, i, col.header)
         cell.font, cell.fill, cell.border = _BOLD, _HEADER_FILL, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(i)].width = col.width
+        letter = get_column_letter(i)
+        earlier = ws.column_dimensions[letter].width if start_row > 1 and letter in ws.column_dimensions else 0
+        ws.column_dimensions[letter].width = max(col.width, earlier or 0)  # as wide as the widest table needs
         header_lines = max(header_lines, _lines(col.header, col.width))
     ws.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines + 4
 
@@ -245,9 +250,10 @@ def write_table(
             cell = _write(ws, total_row, i, value)
             _style(cell, col, i, styles, bold=True)
 
-    ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
-    ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
-    _print_setup(ws, header_row)
+    if start_row == 1:
+        ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
+        ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
+        _print_setup(ws, header_row)
     return Table(ws, columns, header_row, first_row, last_row, total_row)
 
 

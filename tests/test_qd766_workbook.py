@@ -1,0 +1,215 @@
+"""The QĐ 766 workbook, from hand-made mart rows in a small DuckDB to the reopened Excel file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from common.periods import parse_period
+from scoring.qd766 import STATUS_LABELS, methodology_for
+from warehouse.schema import ensure_schema
+from workbooks.qd766 import (
+    SHEET_RANKING,
+    SHEET_RECONCILIATION,
+    UNMATCHED,
+    group_sheet_name,
+    read_workbook_data,
+    sheet_names,
+    write_qd766_workbook,
+)
+
+PERIOD = parse_period("2026-Q3")
+AS_OF = datetime(2026, 9, 30, 23, 59, 59)
+METHODOLOGY = methodology_for(PERIOD.start)
+GROUPS = [g.code for g in METHODOLOGY.groups]  # CKMB TDGQ DVCTT TTTT MDHL SHHS
+
+# code, name, unit_group, group_label, ranking_group, sort_order, six group scores, rank, tied, dossiers
+UNITS = [
+    ("SNV", "Sở Nội vụ", "agency", "Cơ quan cấp tỉnh", "agency", 1, (15, 18, 10, 8, 16, 20), 1, False, 120),
+    ("STC", "Sở Tài chính", "agency", "Cơ quan cấp tỉnh", "agency", 2, (14, 17, 9, 8, 15, 18), 2, False, 80),
+    # DVCTT missing: total 63 out of 88, ranked last
+    ("SYT", "Sở Y tế", "agency", "Cơ quan cấp tỉnh", "agency", 3, (12, 15, None, 6, 14, 16), 3, False, 50),
+    ("00001", "Xã Đồng Hỷ", "commune", "Xã", "local", 4, (15, 18, 10, 8, 15, 19), 2, True, 300),
+    ("00002", "Xã Yên Trạch", "commune", "Xã", "local", 5, (15, 18, 10, 8, 16, 18), 2, True, 310),
+    ("00003", "Phường Phan Đình Phùng", "ward", "Phường", "local", 6, (16, 19, 11, 9, 16, 20), 1, False, 900),
+    ("00004", "Xã Dân Tiến", "commune", "Xã", "local", 7, (10, 10, 6, 5, 9, 11), 4, False, 40),
+]
+
+
+def unit_row(code, name, ranking_group, scores, rank, tied, dossiers, period=PERIOD) -> dict:
+    total = sum(s for s in scores if s is not None)
+    evaluated = sum(g.max_points for g, s in zip(METHODOLOGY.groups, scores, strict=True) if s is not None)
+    return {"period_label": period.label, "period_kind": period.kind, "period_start": period.start,
+            "period_end": period.end, "as_of": AS_OF, "unit_code": code, "unit_name": name,
+            "ranking_group": ranking_group, **{f"score_{g.lower()}": s for g, s in zip(GROUPS, scores, strict=True)},
+            "dvctt_source": "missing" if scores[2] is None else "portal", "total_score": float(total),
+            "evaluated_max": evaluated, "complete": evaluated == 100, "rank": rank, "is_tied": tied,
+            "units_in_group": 3 if ranking_group == "agency" else 4, "dossiers": dossiers}
+
+
+def indicator_rows(code: str, base: int) -> list[dict]:
+    """Every indicator of the methodology for one unit, with numerator base + i out of 200."""
+    rows = []
+    for i, ind in enumerate(METHODOLOGY.indicators):
+        num, den = float(base + i), 200.0
+        ratio = round(100 * num / den, 2) if ind.unit == "%" else round(num / den, 2)
+        score = round(ind.rule.max_points * ratio / 100, 2) if ind.scored else None
+        rows.append({"period_label": PERIOD.label, "period_kind": PERIOD.kind, "period_start": PERIOD.start,
+                     "period_end": PERIOD.end, "as_of": AS_OF, "methodology": METHODOLOGY.path.name,
+                     "unit_code": code, "group_code": ind.group, "indicator_code": ind.code,
+                     "indicator_name": ind.name, "numerator": num, "denominator": den, "ratio": ratio,
+                     "score": score, "max_score": ind.rule.max_points, "rule": ind.rule.kind,
+                     "source": "local" if ind.scored else "info"})
+    return rows
+
+
+def recon(file_name: str, captured: datetime, department: str, unit_code: str | None, status: str, *,
+          indicator: str | None = "1.4", portal: float | None = 6.0, recomputed: float | None = 6.0) -> dict:
+    return {"file_name": file_name, "endpoint": "transparency", "group_code": "CKMB", "period_label": PERIOD.label,
+            "captured_at": captured, "role": "unit", "department_code": None, "department_name": department,
+            "unit_code": unit_code, "matched": unit_code is not None, "indicator_code": indicator,
+            "metric_code": "DOSSIER_SYNC", "numerator": 90.0, "denominator": 100.0, "portal_score": portal,
+            "recomputed_score": recomputed,
+            "difference": None if portal is None or recomputed is None else round(recomputed - portal, 2),
+            "status": status, "status_label": STATUS_LABELS[status]}
+
+
+NEW = "transparency_2026-Q3_20261002T0800.json"
+OLD = "transparency_2026-Q3_20261001T0800.json"
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [[r[c] for c in columns] for r in rows])
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("qd766")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+                    [u[:6] for u in UNITS])
+    units = [unit_row(c, n, rg, s, r, t, d) for c, n, _, _, rg, _, s, r, t, d in UNITS]
+    # another period must not leak in
+    units.append(unit_row("SNV", "Sở Nội vụ", "agency", (1, 1, 1, 1, 1, 1), 1, False, 1, parse_period("2026-Q2")))
+    insert(con, "mart_qd766_unit", units)
+    insert(con, "mart_qd766_indicator", [r for n, u in enumerate(UNITS) for r in indicator_rows(u[0], 100 + 10 * n)])
+    insert(con, "mart_qd766_reconciliation", [
+        recon(NEW, datetime(2026, 10, 2, 8), "Sở Nội vụ", "SNV", "match"),
+        recon(NEW, datetime(2026, 10, 2, 8), "UBND xã Tân Khánh", None, "mismatch", recomputed=5.4),
+        recon(NEW, datetime(2026, 10, 2, 8), "Sở Tài chính", "STC", "not_evaluated", indicator=None, portal=None),
+        recon(OLD, datetime(2026, 10, 1, 8), "Sở Y tế", "SYT", "mismatch", recomputed=1.0),  # older capture
+    ])
+    con.executemany("INSERT INTO portal_qd766_issue VALUES (?, ?, NULL, 'unmatched_unit', ?, false, NULL)", [
+        (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục"),
+        (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ"),
+    ])
+    data = read_workbook_data(con, PERIOD)
+    con.close()
+    path = write_qd766_workbook(tmp_path / "chi_so_766.xlsx", data, METHODOLOGY,
+                                generated_at=datetime(2026, 10, 3, 9, 0))
+    return data, load_workbook(path)
+
+
+def rows_under(ws, header_row: int) -> list[tuple]:
+    out = []
+    for row in ws.iter_rows(min_row=header_row + 1, values_only=True):
+        if all(v is None for v in row):
+            break
+        out.append(row)
+    return out
+
+
+def find_row(ws, text: str, column: int = 1) -> int:
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, column).value == text)
+
+
+def test_read_workbook_data_filters_period_and_latest_capture(workbook):
+    data, _ = workbook
+    assert len(data.units) == len(UNITS) and set(data.units["period_label"]) == {PERIOD.label}
+    assert data.as_of == AS_OF
+    assert set(data.reconciliation["file_name"]) == {NEW}
+    assert list(data.portal_issues["file_name"]) == [NEW]
+
+
+def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
+    _, wb = workbook
+    assert wb.sheetnames == sheet_names(METHODOLOGY)
+    assert wb.sheetnames[:2] == [SHEET_RANKING, "1. Công khai, minh bạch"]
+    assert all(len(n) <= 31 for n in wb.sheetnames)
+
+    ws = wb[SHEET_RANKING]
+    assert ws["A1"].value == "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
+    header = find_row(ws, "Hạng")
+    headers = [c.value for c in ws[header]]
+    assert headers[:3] == ["Hạng", "Đơn vị", "Công khai, minh bạch (18)"]
+    assert "Tổng điểm (100)" in headers and "Số hồ sơ" in headers
+    agencies = rows_under(ws, header)
+    assert [(r[0], r[1]) for r in agencies] == [("1", "Sở Nội vụ"), ("2", "Sở Tài chính"), ("3", "Sở Y tế")]
+    assert "DVCTT" in agencies[2][-1] and "88" in agencies[2][-1]  # total out of 88, flagged
+    texts = [c.value for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
+    assert any("Nhóm DVCTT: điểm của Cổng DVCQG, công thức chưa được công bố" in t for t in texts)
+    assert any(t.startswith("II. XÃ, PHƯỜNG") for t in texts)
+
+    local_header = header + 1 + next(i for i, t in enumerate(
+        c.value for c in ws["A"][header:]) if t == "Hạng")
+    locals_ = rows_under(ws, local_header)
+    # tie shown explicitly; Đồng Hỷ before Yên Trạch in Vietnamese order (not in code-point order)
+    assert [(r[0], r[1]) for r in locals_] == [
+        ("1", "Phường Phan Đình Phùng"), ("2 (đồng hạng)", "Xã Đồng Hỷ"), ("2 (đồng hạng)", "Xã Yên Trạch"),
+        ("4", "Xã Dân Tiến")]
+    assert locals_[0][headers.index("Tổng điểm (100)")] == pytest.approx(91)
+    assert len(ws._charts) == 2
+    assert ws.conditional_formatting and any(
+        r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+
+    ws = wb[SHEET_RECONCILIATION]
+    header = find_row(ws, "Nhóm")
+    problems = rows_under(ws, header)
+    assert problems[0][:4] == ("Công khai, minh bạch", "UBND xã Tân Khánh", UNMATCHED, "1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG")
+    assert problems[0][6:10] == (6.0, 5.4, -0.6, STATUS_LABELS["mismatch"])
+    assert [p[1] for p in problems] == ["UBND xã Tân Khánh", "Sở Tài chính"]  # match and older capture left out
+    summary = rows_under(ws, find_row(ws, "II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG") + 3)
+    assert summary[0][:2] == ("Công khai, minh bạch", NEW) and summary[-1][0] == "Tổng cộng"
+    assert summary[-1][-1] == 3
+    issues = rows_under(ws, find_row(ws, "III. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG") + 3)
+    assert [(i[1], i[2]) for i in issues] == [(NEW, "UBND xã Tân Khánh")]
+
+
+def test_group_sheet_explains_the_score(workbook):
+    _, wb = workbook
+    ws = wb[group_sheet_name(1, METHODOLOGY.groups[0])]
+    header = find_row(ws, "Hạng")
+    headers = [c.value for c in ws[header]]
+    assert "1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG — Tỷ lệ (%)" in headers
+    assert "1.4 — Điểm (6)" in headers and "Điểm nhóm (18)" in headers
+    assert "1.4 — Số hồ sơ đã đồng bộ lên Cổng DVCQG (tử số)" in headers
+    rows = rows_under(ws, header)
+    assert [r[1] for r in rows][:3] == ["Sở Nội vụ", "Sở Tài chính", "Sở Y tế"]
+    snv = rows[0]
+    # Sở Nội vụ: base 100, 1.4 is the 4th indicator -> 103 / 200 = 51.5 % -> 6 × 0.515 = 3.09
+    assert snv[headers.index("1.4 — Số hồ sơ đã đồng bộ lên Cổng DVCQG (tử số)")] == 103
+    assert snv[headers.index("1.4 — Số hồ sơ tiếp nhận (mẫu số)")] == 200
+    assert snv[headers.index("1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG — Tỷ lệ (%)")] == pytest.approx(51.5)
+    assert snv[headers.index("1.4 — Điểm (6)")] == pytest.approx(3.09)
+    assert snv[headers.index("Điểm nhóm (18)")] == 15
+    assert any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+
+    ws = wb[group_sheet_name(2, METHODOLOGY.groups[1])]  # 2.2 is info: a value, no points
+    headers = [c.value for c in ws[find_row(ws, "Hạng")]]
+    assert any(h.startswith("2.2 ") and "không tính điểm" in h for h in headers)
+    assert not any(h.startswith("2.2 — Điểm") for h in headers)
+
+
+def test_empty_period_still_writes(tmp_path):
+    con = duckdb.connect()
+    ensure_schema(con)
+    data = read_workbook_data(con, parse_period("2026-M01"))
+    assert data.units.empty and data.as_of is None
+    wb = load_workbook(write_qd766_workbook(tmp_path / "empty.xlsx", data, methodology_for(date(2026, 1, 1))))
+    assert wb.sheetnames == sheet_names(METHODOLOGY)

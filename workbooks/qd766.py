@@ -1,0 +1,599 @@
+"""The QĐ 766 workbook: the service index (chỉ số phục vụ người dân, doanh nghiệp) of one period, for officials.
+
+Sheets: "Xếp hạng" (two ranking tables, provincial agencies then communes and wards, with the six group scores and
+a bar chart each), one sheet per group of indicators (ratio, numerator, denominator and points of every indicator,
+so each score can be checked by hand), "Đối chiếu Cổng" (where the portal's own scores and the scores recomputed
+from its counts disagree, and the problems found in its snapshots) and "Phương pháp" (the formulas in words).
+
+Units are ordered by rank, then Vietnamese name. The portal's (Cổng DVCQG) scores are the official ones; the scores
+here are measured from the province's warehouse to follow and explain them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from openpyxl.styles import Font
+
+from common.periods import Period
+from common.units import RANKING_GROUP_LABELS
+from common.vntext import nfc, sort_key
+from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
+from sources.portal_qd766 import FILE_PATTERN
+from workbooks.style import (
+    FONT_NAME,
+    Column,
+    Table,
+    add_bar_chart,
+    add_color_scale,
+    generated_label,
+    new_workbook,
+    save_workbook,
+    write_table,
+    write_text_sheet,
+)
+
+TITLE = "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
+SHEET_RANKING, SHEET_RECONCILIATION, SHEET_METHOD = "Xếp hạng", "Đối chiếu Cổng", "Phương pháp"
+TIED = "đồng hạng"
+UNMATCHED = "(không khớp danh mục)"
+PROVINCE_ROW = "(toàn tỉnh)"
+GROUP_TOTAL = "Điểm nhóm"
+# Reconciliation outcomes listed row by row, in this order; the others are only counted.
+PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
+_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
+_ROW_CM = 0.53  # height of a default 15 pt row, to keep one chart above the next table
+_SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
+
+# The counts named in the methodology file (English snake_case there), as officials call them.
+MEASURE_LABELS = {
+    "published": "Số TTHC được công bố",
+    "publish_on_time": "Số TTHC công bố đúng hạn",
+    "public_update_on_time": "Số TTHC cập nhật, công khai đúng hạn trên CSDLQG",
+    "content_full": "Số TTHC công khai đầy đủ nội dung",
+    "synced": "Số hồ sơ đã đồng bộ lên Cổng DVCQG",
+    "dossiers": "Số hồ sơ tiếp nhận",
+    "received": "Số hồ sơ tiếp nhận (trừ hồ sơ rút)",
+    "on_time": "Số hồ sơ xử lý trước hạn, đúng hạn",
+    "completed": "Số hồ sơ đã giải quyết xong",
+    "processing_days": "Tổng số ngày giải quyết",
+    "online_dossiers": "Số hồ sơ nộp trực tuyến",
+    "formalities": "Số TTHC thuộc thẩm quyền",
+    "online_formalities": "Số TTHC cung cấp DVCTT",
+    "online_formalities_with_dossiers": "Số DVCTT có phát sinh hồ sơ",
+    "fee_formalities": "Số TTHC có nghĩa vụ tài chính",
+    "integrated_formalities": "Số TTHC đã tích hợp thanh toán trực tuyến",
+    "paid_formalities": "Số TTHC có giao dịch thanh toán trực tuyến",
+    "fee_dossiers": "Số hồ sơ có nghĩa vụ tài chính",
+    "paid_dossiers": "Số hồ sơ thanh toán trực tuyến",
+    "petitions": "Số phản ánh, kiến nghị (PAKN)",
+    "petitions_on_time": "Số PAKN xử lý đúng hạn",
+    "petitions_satisfied": "Số PAKN được xử lý hài lòng",
+    "receiving_satisfied": "Số hồ sơ người dân, doanh nghiệp hài lòng",
+    "e_results": "Số hồ sơ có kết quả điện tử",
+    "digitised": "Số hồ sơ được số hóa",
+    "e_copy_offering": "Số xã, phường cung cấp chứng thực bản sao điện tử",
+    "e_copy_units": "Số xã, phường được đánh giá",
+    "reused": "Số hồ sơ khai thác, sử dụng lại dữ liệu số hóa",
+    "personal_store": "Số hồ sơ kết nối kho dữ liệu cá nhân trên Cổng",
+    "citizen_data": "Số hồ sơ sử dụng dữ liệu dân cư",
+    "citizen_data_formalities": "Số TTHC có kết nối dữ liệu dân cư",
+    "formalities_with_dossiers": "Số TTHC có phát sinh hồ sơ",
+}
+# What "the denominator is 0" means, for the rule "full points when there is nothing to handle".
+EMPTY_DENOMINATOR = {"petitions": "không có PAKN"}
+
+
+@dataclass
+class WorkbookData:
+    period: Period
+    as_of: datetime | None  # data cutoff of the scores
+    units: pd.DataFrame  # mart_qd766_unit of the period + dim_unit.sort_order, group_label
+    indicators: pd.DataFrame  # mart_qd766_indicator of the period
+    reconciliation: pd.DataFrame  # mart_qd766_reconciliation of the period, latest capture per endpoint
+    portal_issues: pd.DataFrame  # portal_qd766_issue of those files (and of newer files that could not be read)
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> WorkbookData:
+    """Everything the workbook shows for one period, read from the warehouse (or its published snapshot)."""
+    units = con.execute("""
+        SELECT m.*, d.sort_order, d.group_label
+        FROM mart_qd766_unit m LEFT JOIN dim_unit d USING (unit_code)
+        WHERE m.period_label = ?""", [period.label]).df()
+    indicators = con.execute("SELECT * FROM mart_qd766_indicator WHERE period_label = ?", [period.label]).df()
+    reconciliation = con.execute("""
+        WITH latest AS (
+            SELECT endpoint, file_name, captured_at FROM (
+                SELECT DISTINCT endpoint, file_name, captured_at FROM mart_qd766_reconciliation WHERE period_label = ?)
+            QUALIFY row_number() OVER (PARTITION BY endpoint ORDER BY captured_at DESC, file_name DESC) = 1
+        )
+        SELECT r.* FROM mart_qd766_reconciliation r JOIN latest USING (endpoint, file_name)
+        WHERE r.period_label = ?""", [period.label, period.label]).df()
+    issues = con.execute("SELECT * FROM portal_qd766_issue").df()
+    as_of = units["as_of"].max() if not units.empty else None
+    return WorkbookData(period=period, as_of=None if _missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
+                        units=units, indicators=indicators, reconciliation=reconciliation,
+                        portal_issues=_issues_of_period(issues, reconciliation, period))
+
+
+def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Issues of the snapshots used, plus those of any newer snapshot of the period that could not be used."""
+    if issues.empty:
+        return issues
+    used = {(r["endpoint"], r["file_name"], r["captured_at"])
+            for r in reconciliation[["endpoint", "file_name", "captured_at"]].drop_duplicates().to_dict("records")}
+    used_files = {f for _, f, _ in used}
+    latest = {e: pd.Timestamp(c) for e, _, c in used}
+
+    def keep(file_name: str) -> bool:
+        if file_name in used_files:
+            return True
+        name = FILE_PATTERN.match(file_name)
+        if not name or name["period"] != period.label:
+            return False
+        captured = pd.Timestamp(datetime.strptime(name["captured"], "%Y%m%dT%H%M"))
+        return name["endpoint"] not in latest or captured > latest[name["endpoint"]]
+
+    return issues[issues["file_name"].map(keep)].reset_index(drop=True)
+
+
+# --- small helpers ----------------------------------------------------------------------------------------
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays
+        return False
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with every missing value (NaN, NA, NaT) as None."""
+    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _num(value: float | None) -> str:
+    """18 -> '18', 12.5 -> '12,5' (Vietnamese decimal comma)."""
+    return "" if value is None else f"{value:g}".replace(".", ",")
+
+
+def rank_label(rank: Any, tied: Any) -> str:
+    """'2' or '2 (đồng hạng)'."""
+    if _missing(rank):
+        return ""
+    return f"{int(rank)} ({TIED})" if bool(tied) else str(int(rank))
+
+
+def ranking_group_label(code: str | None) -> str:
+    return RANKING_GROUP_LABELS.get(code or "", code or "")
+
+
+def score_key(group: Group) -> str:
+    """Column of mart_qd766_unit holding a group's score: score_ckmb …"""
+    return f"score_{group.code.lower()}"
+
+
+def group_header(group: Group) -> str:
+    return f"{group.name} ({_num(group.max_points)})"
+
+
+def group_sheet_name(index: int, group: Group) -> str:
+    """'1. Công khai, minh bạch': at most 31 characters, none that Excel forbids."""
+    return f"{index}. {nfc(group.name)}".translate(_FORBIDDEN_IN_SHEET_NAMES)[:31].strip().strip("'")
+
+
+def measure_label(name: str) -> str:
+    return MEASURE_LABELS.get(name, name)
+
+
+def _as_of_text(as_of: datetime | None) -> str:
+    if as_of is None:
+        return "Thời điểm số liệu: chưa xác định"
+    if as_of.time() >= time(23, 59):
+        return f"Số liệu đến hết ngày {as_of:%d/%m/%Y}"
+    return f"Số liệu tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"
+
+
+def _ordered_units(units: pd.DataFrame) -> list[tuple[str, list[dict]]]:
+    """(ranking group, its units by rank then Vietnamese name): agencies, communes and wards (both even when
+    empty), then any other group."""
+    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
+    for row in _records(units):
+        groups.setdefault(row.get("ranking_group") or "", []).append(row)
+    order = list(RANKING_GROUP_LABELS)
+    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
+    big = float("inf")
+    return [(g, sorted(groups[g], key=lambda r: (big if r.get("rank") is None else r["rank"],
+                                                   sort_key(r.get("unit_name") or ""))))
+            for g in keys]
+
+
+def _common_subtitles(data: WorkbookData, methodology: Methodology, generated_at: datetime | None) -> list[str]:
+    period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
+    lines = [period, _as_of_text(data.as_of),
+             f"Phương pháp: {methodology.decision} (tệp {methodology.path.name})"]
+    used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
+    if used - {methodology.path.name}:
+        lines.append(f"Lưu ý: điểm trong kho được tính theo tệp {', '.join(sorted(used))}.")
+    lines.append(generated_label(generated_at))
+    return lines
+
+
+def _unit_note(row: dict, methodology: Methodology) -> str:
+    missing = [g.code for g in methodology.groups if row.get(score_key(g)) is None]
+    evaluated = row.get("evaluated_max")
+    if not missing and (row.get("complete") in (None, True)):
+        return ""
+    what = f"Chưa có điểm nhóm {', '.join(missing)}" if missing else "Chưa đủ các nhóm"
+    return f"{what}: tổng điểm trên {_num(evaluated)} điểm" if evaluated is not None else what
+
+
+# --- sheet 1: ranking -------------------------------------------------------------------------------------
+
+def ranking_columns(methodology: Methodology) -> tuple[Column, ...]:
+    return (
+        Column("Hạng", "rank", 13, align="center"),
+        Column("Đơn vị", "unit", 38),
+        *(Column(group_header(g), score_key(g), 13, "0.00") for g in methodology.groups),
+        Column(f"Tổng điểm ({_num(methodology.max_points)})", "total_score", 12, "0.00"),
+        Column("Số hồ sơ", "dossiers", 11, "#,##0"),
+        Column("Ghi chú", "note", 30),
+    )
+
+
+def _ranking_notes(units: pd.DataFrame, methodology: Methodology) -> list[str]:
+    notes = []
+    for g in methodology.groups:
+        source = f"{g.code.lower()}_source"
+        if not g.unresolved or source not in units:
+            continue
+        values = units[source].fillna("missing")
+        if (values == "portal").any():
+            notes.append(f"Nhóm {g.code}: điểm của Cổng DVCQG, công thức chưa được công bố.")
+        n_missing = int((values == "missing").sum())
+        if n_missing:
+            notes.append(f"Nhóm {g.code}: {n_missing} đơn vị chưa có điểm của Cổng; tổng điểm của các đơn vị này "
+                         "tính trên số điểm tối đa của các nhóm đã có điểm (xem cột Ghi chú).")
+    return notes
+
+
+def _ranking_rows(rows: Iterable[dict], methodology: Methodology) -> list[dict]:
+    out = []
+    for r in rows:
+        row = {"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
+               "total_score": r.get("total_score"), "dossiers": r.get("dossiers"),
+               "note": _unit_note(r, methodology)}
+        row.update({score_key(g): r.get(score_key(g)) for g in methodology.groups})
+        out.append(row)
+    return out
+
+
+def _section(group: str, count: int, number: int) -> str:
+    roman = ("I", "II", "III", "IV", "V")[number - 1] if number <= 5 else str(number)
+    return f"{roman}. {ranking_group_label(group).upper()} ({count} đơn vị)"
+
+
+def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: list[str]) -> list[Table]:
+    ws = wb.create_sheet(SHEET_RANKING)
+    columns = ranking_columns(methodology)
+    groups = _ordered_units(data.units)
+    notes = _ranking_notes(data.units, methodology)
+    tables: list[Table] = []
+    next_row = 1
+    for number, (group, rows) in enumerate(groups, start=1):
+        section = _section(group, len(rows), number)
+        if number == 1:
+            table = write_table(ws, columns, _ranking_rows(rows, methodology), title=TITLE,
+                                subtitles=[*subtitles, *notes, section], freeze_columns=2)
+            ws.cell(row=table.header_row - 2, column=1).font = _SECTION_FONT
+        else:
+            table = write_table(ws, columns, _ranking_rows(rows, methodology), title=section, start_row=next_row)
+        for g in methodology.groups:
+            add_color_scale(ws, table.data_range(score_key(g)))
+        add_color_scale(ws, table.data_range("total_score"))
+        chart = add_bar_chart(table, category_key="unit", value_keys=["total_score"],
+                              title=f"Tổng điểm: {ranking_group_label(group)}", value_axis_title="Điểm")
+        chart_rows = int(chart.height / _ROW_CM) + 2 if chart is not None else 0
+        next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
+        tables.append(table)
+    return tables
+
+
+# --- sheets 2-7: one per group of indicators ------------------------------------------------------------
+
+def _indicator_columns(ind: Indicator) -> list[Column]:
+    key = ind.code
+    if ind.rule.kind == "unresolved":
+        return [Column(f"{ind.code} {ind.name} — Điểm ({_num(ind.rule.max_points)})",
+                       f"{key}:score", 16, "0.00")]
+    value = "Tỷ lệ (%)" if ind.unit == "%" else f"Giá trị ({ind.unit})"
+    if ind.rule.kind == "info":
+        value += ", không tính điểm"
+    count_format = "#,##0.0" if ind.unit != "%" else "#,##0"
+    columns = [
+        Column(f"{ind.code} — {measure_label(ind.numerator)} (tử số)", f"{key}:num", 13, count_format),
+        Column(f"{ind.code} — {measure_label(ind.denominator)} (mẫu số)", f"{key}:den", 13, "#,##0"),
+        Column(f"{ind.code} {ind.name} — {value}", f"{key}:ratio", 17, "0.00"),
+    ]
+    if ind.scored:
+        columns.append(Column(f"{ind.code} — Điểm ({_num(ind.rule.max_points)})", f"{key}:score", 11, "0.00"))
+    return columns
+
+
+def group_columns(group: Group) -> tuple[Column, ...]:
+    return (
+        Column("Hạng", "rank", 13, align="center"),
+        Column("Đơn vị", "unit", 34),
+        Column("Nhóm xếp hạng", "ranking_group", 14),
+        *(c for ind in group.indicators for c in _indicator_columns(ind)),
+        Column(f"{GROUP_TOTAL} ({_num(group.max_points)})", "group_score", 12, "0.00"),
+    )
+
+
+def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: dict[tuple[str, str], dict]) -> list[dict]:
+    rows = []
+    for ranking_group, units in ordered:
+        for u in units:
+            row = {"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"),
+                   "ranking_group": ranking_group_label(ranking_group), "group_score": u.get(score_key(group))}
+            for ind in group.indicators:
+                found = by_unit.get((u["unit_code"], ind.code), {})
+                row[f"{ind.code}:num"] = found.get("numerator")
+                row[f"{ind.code}:den"] = found.get("denominator")
+                row[f"{ind.code}:ratio"] = found.get("ratio")
+                row[f"{ind.code}:score"] = found.get("score")
+            rows.append(row)
+    return rows
+
+
+def _group_subtitles(group: Group, common: list[str]) -> list[str]:
+    lines = [*common[:-1],
+             (f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; điểm nhóm = tổng điểm các chỉ tiêu, mỗi chỉ tiêu "
+             f"làm tròn 2 chữ số thập phân. Cách tính từng chỉ tiêu: trang \"{SHEET_METHOD}\".")]
+    if group.unresolved:
+        lines.append("Điểm nhóm là điểm của Cổng DVCQG (công thức chưa được công bố); các tỷ lệ chỉ để tham khảo.")
+    if any(i.scope == "province" for i in group.indicators):
+        codes = ", ".join(i.code for i in group.indicators if i.scope == "province")
+        lines.append(f"Chỉ tiêu {codes}: số liệu chung của toàn tỉnh, mọi đơn vị cùng điểm (như Cổng DVCQG).")
+    return [*lines, common[-1]]
+
+
+def _write_group_sheets(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> None:
+    ordered = _ordered_units(data.units)
+    by_unit = {(r["unit_code"], r["indicator_code"]): r for r in _records(data.indicators)}
+    for index, group in enumerate(methodology.groups, start=1):
+        ws = wb.create_sheet(group_sheet_name(index, group))
+        title = f"NHÓM {index}: {group.name.upper()} (TỐI ĐA {_num(group.max_points)} ĐIỂM)"
+        table = write_table(ws, group_columns(group), _group_rows(group, ordered, by_unit), title=title,
+                            subtitles=_group_subtitles(group, common), freeze_columns=2)
+        for ind in group.indicators:
+            if ind.rule.kind != "info":
+                add_color_scale(ws, table.data_range(f"{ind.code}:score"))
+        add_color_scale(ws, table.data_range("group_score"))
+
+
+# --- sheet 8: reconciliation with the portal ------------------------------------------------------------
+
+PROBLEM_COLUMNS = (
+    Column("Nhóm", "group", 24),
+    Column("Đơn vị trên Cổng", "department", 34),
+    Column("Mã đơn vị", "unit_code", 16),
+    Column("Chỉ tiêu", "indicator", 40),
+    Column("Tử số", "numerator", 12, "#,##0.##"),
+    Column("Mẫu số", "denominator", 12, "#,##0.##"),
+    Column("Điểm của Cổng", "portal_score", 12, "0.00"),
+    Column("Điểm tính lại", "recomputed_score", 12, "0.00"),
+    Column("Chênh lệch", "difference", 12, "+0.00;-0.00;0.00"),
+    Column("Tình trạng", "status", 26),
+)
+ISSUE_COLUMNS = (
+    Column("Nhóm", "group", 24),
+    Column("Tệp ảnh chụp", "file_name", 34),
+    Column("Đơn vị trên Cổng", "department", 16),
+    Column("Lý do", "reason", 40),
+    Column("Trường", "field", 12),
+    Column("Cả tệp không dùng được", "blocking", 12, align="center"),
+)
+
+
+def summary_columns() -> tuple[Column, ...]:
+    return (
+        Column("Nhóm", "group", 24),
+        Column("Tệp ảnh chụp", "file_name", 34),
+        Column("Thời điểm chụp", "captured_at", 16, "dd/mm/yyyy hh:mm", align="center"),
+        *(Column(label, status, 12, "#,##0") for status, label in STATUS_LABELS.items()),
+        Column("Tổng số dòng", "total", 12, "#,##0"),
+    )
+
+
+def _group_name(code: str | None, methodology: Methodology) -> str:
+    try:
+        return methodology.group(code).name if code else ""
+    except StopIteration:
+        return code or ""
+
+
+def _group_of_file(file_name: str, methodology: Methodology) -> str:
+    name = FILE_PATTERN.match(file_name or "")
+    group = methodology.group_for_endpoint(name["endpoint"]) if name else None
+    return group.name if group else ""
+
+
+def _indicator_label(code: str | None, names: dict[str, str]) -> str:
+    return GROUP_TOTAL if code is None else f"{code} {names.get(code, '')}".strip()
+
+
+def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list[dict]:
+    """Rows whose scores disagree or could not be compared: mismatch first, then missing data, then not evaluated."""
+    group_order = {g.code: i for i, g in enumerate(methodology.groups)}
+    ind_order = {i.code: n for n, i in enumerate(methodology.indicators)}
+    names = {i.code: i.name for i in methodology.indicators}
+    keyed = []
+    for r in _records(reconciliation):
+        if r["status"] not in PROBLEM_STATUSES:
+            continue
+        department = r.get("department_name") or r.get("department_code") or ""
+        if r.get("role") == "province":
+            code = PROVINCE_ROW
+        else:
+            code = r.get("unit_code") if r.get("matched") and r.get("unit_code") else UNMATCHED
+        key = (PROBLEM_STATUSES.index(r["status"]), group_order.get(r["group_code"], 99),
+               r.get("role") != "province", sort_key(department),
+               len(ind_order) if r.get("indicator_code") is None else ind_order.get(r["indicator_code"], 0))
+        keyed.append((key, {
+            "group": _group_name(r["group_code"], methodology), "department": department, "unit_code": code,
+            "indicator": _indicator_label(r.get("indicator_code"), names), "numerator": r.get("numerator"),
+            "denominator": r.get("denominator"), "portal_score": r.get("portal_score"),
+            "recomputed_score": r.get("recomputed_score"), "difference": r.get("difference"),
+            "status": r.get("status_label") or STATUS_LABELS.get(r["status"], r["status"])}))
+    keyed.sort(key=lambda kv: kv[0])
+    return [row for _, row in keyed]
+
+
+def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tuple[list[dict], dict]:
+    """Rows counted per group and status, one line per group of the methodology, and the total line."""
+    records = _records(reconciliation)
+    counts: dict[str, Counter[str]] = {}
+    files: dict[str, tuple[str, Any]] = {}
+    for r in records:
+        counts.setdefault(r["group_code"], Counter())[r["status"]] += 1
+        files[r["group_code"]] = (r["file_name"], r["captured_at"])
+    rows = []
+    codes = [g.code for g in methodology.groups] + sorted(set(counts) - {g.code for g in methodology.groups})
+    for code in codes:
+        c = counts.get(code, Counter())
+        file_name, captured = files.get(code, ("Chưa có ảnh chụp của kỳ này", None))
+        rows.append({"group": _group_name(code, methodology), "file_name": file_name, "captured_at": captured,
+                     **{s: c.get(s, 0) for s in STATUS_LABELS}, "total": sum(c.values())})
+    total = {"group": "Tổng cộng", **{s: sum(r[s] for r in rows) for s in STATUS_LABELS},
+             "total": sum(r["total"] for r in rows)}
+    return rows, total
+
+
+def issue_rows(issues: pd.DataFrame, methodology: Methodology) -> list[dict]:
+    rows = [{"group": _group_of_file(r["file_name"], methodology), "file_name": r["file_name"],
+             "department": r.get("department") or "", "reason": r.get("reason"), "field": r.get("field") or "",
+             "blocking": "Có" if r.get("blocking") else ""} for r in _records(issues)]
+    rows.sort(key=lambda r: (r["blocking"] != "Có", r["file_name"], sort_key(r["department"])))
+    return rows
+
+
+def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> Table:
+    ws = wb.create_sheet(SHEET_RECONCILIATION)
+    subtitles = [*common[:2],
+                 ("Điểm của Cổng DVCQG là điểm chính thức. Điểm tính lại dùng chính số liệu trong ảnh chụp của Cổng và "
+                 f"công thức của tệp phương pháp; lệch không quá {_num(methodology.tolerance)} điểm coi là khớp."),
+                 "Chỉ dùng ảnh chụp mới nhất của mỗi nhóm trong kỳ.", common[-1],
+                 "I. CÁC DÒNG LỆCH HOẶC CHƯA ĐỐI CHIẾU ĐƯỢC"]
+    problems = write_table(ws, PROBLEM_COLUMNS, problem_rows(data.reconciliation, methodology),
+                           title=f"ĐỐI CHIẾU ĐIỂM VỚI CỔNG DỊCH VỤ CÔNG QUỐC GIA — {data.period.vietnamese.upper()}",
+                           subtitles=subtitles, freeze_columns=2,
+                           empty_text="Không có dòng lệch: mọi điểm đối chiếu được đều khớp với Cổng.")
+    ws.cell(row=problems.header_row - 2, column=1).font = _SECTION_FONT
+    start = max(problems.last_row, problems.first_row) + 3
+    rows, total = summary_rows(data.reconciliation, methodology)
+    summary = write_table(ws, summary_columns(), rows, title="II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG",
+                          subtitles=[("Số dòng đối chiếu (từng chỉ tiêu và điểm nhóm của từng đơn vị, kể cả dòng "
+                                     "toàn tỉnh) trong ảnh chụp mới nhất của mỗi nhóm.")],
+                          total=total, start_row=start)
+    start = (summary.total_row or summary.last_row) + 3
+    write_table(ws, ISSUE_COLUMNS, issue_rows(data.portal_issues, methodology),
+                title="III. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG", start_row=start,
+                subtitles=["Thiếu trường, giá trị null, điểm tối đa thay đổi, đơn vị không khớp danh mục…"],
+                empty_text="Không có vấn đề")
+    return problems
+
+
+# --- sheet 9: methodology in words ----------------------------------------------------------------------
+
+def _when_empty(ind: Indicator) -> str:
+    if ind.rule.when_empty == "full":
+        return f"được đủ điểm khi {EMPTY_DENOMINATOR.get(ind.denominator, 'mẫu số bằng 0')}"
+    return "0 điểm khi mẫu số bằng 0"
+
+
+def rule_text(ind: Indicator) -> str:
+    """One indicator's formula in Vietnamese."""
+    head = f"{ind.code} {ind.name}"
+    ratio = f"{measure_label(ind.numerator)} / {measure_label(ind.denominator)}"
+    kind = ind.rule.kind
+    if kind == "unresolved":
+        return (f"{head} (tối đa {_num(ind.rule.max_points)} điểm): dùng điểm của Cổng DVCQG, công thức chưa được "
+                f"công bố. Tham khảo: {ratio} × 100%.")
+    if kind == "info":
+        value = f"Tỷ lệ = {ratio} × 100%" if ind.unit == "%" else f"Giá trị ({ind.unit}) = {ratio}"
+        return f"{head}: chỉ tiêu thông tin, không tính điểm. {value}."
+    text = f"{head} (tối đa {_num(ind.rule.max_points)} điểm): Tỷ lệ = {ratio} × 100%. "
+    if kind == "target":
+        text += f"Điểm = tối đa × min(1, tỷ lệ / {_num(ind.rule.target)}%)"
+    else:
+        text += "Điểm = tối đa × tỷ lệ"
+    text += f"; {_when_empty(ind)}."
+    if ind.scope == "province":
+        text += " Số liệu chung của toàn tỉnh: mọi đơn vị cùng điểm, như trên Cổng DVCQG."
+    return text
+
+
+def method_sections(methodology: Methodology, as_of: datetime | None) -> list[tuple[str, list[str]]]:
+    groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in methodology.groups)
+    sections = [("Bộ chỉ số", [
+        (f"{methodology.name}: {methodology.decision}. Tệp phương pháp {methodology.path.name}, áp dụng từ "
+        f"{methodology.valid_from:%d/%m/%Y}."),
+        f"Tổng điểm tối đa {_num(methodology.max_points)}, gồm {len(methodology.groups)} nhóm: {groups}.",
+    ])]
+    for index, g in enumerate(methodology.groups, start=1):
+        sections.append((f"{index}. {g.name} ({g.code}) — tối đa {_num(g.max_points)} điểm",
+                         [rule_text(i) for i in g.indicators]))
+    sections.append(("Cách tính điểm và xếp hạng", [
+        ("Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân; điểm nhóm là tổng điểm các chỉ tiêu "
+        "của nhóm; tổng điểm là tổng điểm các nhóm."),
+        ("Số liệu trống (chưa có) nghĩa là chưa đánh giá, không phải 0 điểm. Khi một nhóm chưa có điểm (ví dụ chưa có "
+        "ảnh chụp của Cổng cho nhóm dịch vụ công trực tuyến), tổng điểm tính trên số điểm tối đa của các nhóm đã có "
+        "điểm và được ghi chú ở trang \"Xếp hạng\"."),
+        ("Sở, ban, ngành và xã, phường được xếp hạng riêng, theo tổng điểm làm tròn 2 chữ số, từ cao xuống thấp. Đơn vị "
+        f"bằng điểm nhau được cùng hạng (ghi \"{TIED}\"), hạng kế tiếp bỏ qua số tương ứng (1, 2, 2, 4)."),
+    ]))
+    when = _as_of_text(as_of)
+    sections.append(("Thời điểm số liệu", [
+        (f"{when}. Hồ sơ đang giải quyết mà chưa đến hạn tại thời điểm này được tính là đúng hạn; hồ sơ đã quá hạn mà "
+        "chưa có kết quả tính là trễ hạn; hồ sơ phải yêu cầu bổ sung quá một lần tính là trễ hạn."),
+        "Kỳ tháng và quý tính theo tháng tiếp nhận hồ sơ; kỳ năm là lũy kế từ đầu năm đến thời điểm số liệu.",
+    ]))
+    sections.append(("Điểm chính thức", [
+        ("Điểm do Cổng Dịch vụ công quốc gia công bố là điểm chính thức. Điểm trong bảng này tính từ kho dữ liệu của "
+        "tỉnh để theo dõi, giải thích và phát hiện sớm chỉ tiêu yếu; có thể khác điểm của Cổng do thời điểm chụp "
+        "và cách đồng bộ số liệu."),
+        (f"Trang \"{SHEET_RECONCILIATION}\" tính lại điểm từ chính số liệu trong ảnh chụp của Cổng theo công thức trên "
+        f"và so với điểm Cổng công bố; chênh lệch không quá {_num(methodology.tolerance)} điểm được coi là khớp."),
+    ]))
+    return sections
+
+
+# --- the workbook ---------------------------------------------------------------------------------------
+
+def write_qd766_workbook(path: Path, data: WorkbookData, methodology: Methodology, *,
+                         generated_at: datetime | None = None) -> Path:
+    """Write the workbook of one period to ``path`` atomically and return ``path``."""
+    common = _common_subtitles(data, methodology, generated_at)
+    wb = new_workbook(f"Chỉ số phục vụ người dân, doanh nghiệp — {data.period.vietnamese}")
+    _write_ranking(wb, data, methodology, common)
+    _write_group_sheets(wb, data, methodology, common)
+    _write_reconciliation(wb, data, methodology, common)
+    write_text_sheet(wb.create_sheet(SHEET_METHOD), title="PHƯƠNG PHÁP TÍNH CHỈ SỐ 766",
+                     sections=method_sections(methodology, data.as_of), subtitles=[methodology.name])
+    return save_workbook(wb, path)
+
+
+def sheet_names(methodology: Methodology) -> list[str]:
+    """The sheets of the workbook, in order."""
+    return [SHEET_RANKING, *(group_sheet_name(i, g) for i, g in enumerate(methodology.groups, start=1)),
+            SHEET_RECONCILIATION, SHEET_METHOD]
+
