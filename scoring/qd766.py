@@ -104,7 +104,20 @@ class Methodology:
         return float(self.parameters.get("tolerance", 0.011))
 
 
+INDICATOR_KEYS = frozenset({"code", "name", "max", "rule", "target", "when_empty", "scale", "numerator", "denominator",
+                            "metric", "portal_numerator", "portal_denominator", "portal_value", "scope", "unit"})
+GROUP_KEYS = frozenset({"code", "name", "max", "portal", "indicators"})
+
+
+def _unknown_keys(raw: dict, allowed: frozenset[str], where: str) -> None:
+    # An unquoted comma in a YAML flow mapping silently splits a name into a stray key: refuse it.
+    unknown = sorted(str(k) for k in raw if k not in allowed)
+    if unknown:
+        raise MethodologyError(f"{where}: trường không hợp lệ {', '.join(unknown)} (tên có dấu phẩy phải đặt trong ngoặc kép)")
+
+
 def _indicator(raw: dict, group: str, where: str) -> Indicator:
+    _unknown_keys(raw, INDICATOR_KEYS, where)
     try:
         rule = Rule(kind=raw["rule"], max_points=float(raw["max"]), target=raw.get("target"),
                     when_empty=raw.get("when_empty", "zero"), scale=float(raw.get("scale", 100)))
@@ -124,6 +137,7 @@ def load_methodology(path: Path) -> Methodology:
     groups = []
     for g in raw.get("groups", []):
         where = f"{path.name}, nhóm {g.get('code')}"
+        _unknown_keys(g, GROUP_KEYS, where)
         portal = g.get("portal") or {}
         if portal.get("shape") not in SHAPES:
             raise MethodologyError(f"{where}: portal.shape phải là tree hoặc evaluation")

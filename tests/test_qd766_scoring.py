@@ -156,10 +156,17 @@ def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
     (('code: "1.2"', 'code: "1.1"'), "mã chỉ tiêu 1.1 bị trùng"),
     (("numerator: synced", "numerator: synced_dossiers"), "số đo 'synced_dossiers'"),
     (("rule: target, target: 80", "rule: target"), "target"),
+    (('name: "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"', "name: Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"), "ngoặc kép"),
 ])
 def test_methodology_validation(tmp_path, replace, message):
     with pytest.raises(MethodologyError, match=message):
         load_methodology(_write_variant(tmp_path, replace))
+
+
+def test_indicator_names_are_read_whole():
+    names = {i.code: i.name for i in M.indicators}
+    assert names["2.1"] == "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"
+    assert names["4.4"] == "Tỷ lệ hồ sơ số hóa có kết nối, chia sẻ với kho dữ liệu cá nhân trên Cổng"
 
 
 def test_methodology_is_chosen_by_date():
