@@ -133,8 +133,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         unit_code VARCHAR, matched BOOLEAN NOT NULL, indicator_code VARCHAR, metric_code VARCHAR, numerator DOUBLE,
         denominator DOUBLE, portal_score DOUBLE, recomputed_score DOUBLE, difference DOUBLE, status VARCHAR NOT NULL,
         status_label VARCHAR NOT NULL""",
-        "Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
-        "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch.",
+        ("Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
+        "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch."),
         {"indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm", "difference": "recomputed_score − portal_score",
          "status": "match | mismatch | not_evaluated | missing_data | portal_authoritative | computed"},
     ),
