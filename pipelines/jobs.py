@@ -2,19 +2,36 @@
 
 
 import json
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.partitions import daily_partitions
+from common.periods import periods_between
+from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
 
-# Yesterday's export, everything downstream of it, the checks and the snapshot.
+# The period assets of the indices have their own partitions (a job has one partitions definition):
+# they run in their own jobs, requested by `after_daily` once the day's run has succeeded.
+PERIOD_ASSETS = {"month": ["qd766_month"], "quarter": ["qd766_quarter"],
+                 "year": ["qd766_year", "qd766_workbook", "analyst_snapshot"]}
+_period_selection = dg.AssetSelection.assets("qd766_month", "qd766_quarter", "qd766_year", "qd766_workbook")
+
+# Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
-    "daily_tthc", selection=dg.AssetSelection.all(), partitions_def=daily_partitions,
+    "daily_tthc", selection=dg.AssetSelection.all() - _period_selection, partitions_def=daily_partitions,
     description="Nạp tệp xuất của một ngày, kiểm tra chất lượng, cập nhật trạng thái hồ sơ, báo cáo và bản chụp.",
 )
+period_jobs = {
+    kind: dg.define_asset_job(
+        {"month": "qd766_monthly", "quarter": "qd766_quarterly", "year": "qd766_yearly"}[kind], selection=dg.AssetSelection.assets(*names),
+        partitions_def=PERIOD_PARTITIONS[kind],
+        description={"month": "Tính lại Chỉ số 766 của các tháng.", "quarter": "Tính lại Chỉ số 766 của các quý.",
+                     "year": "Chỉ số 766 lũy kế năm, bảng xếp hạng Excel và bản chụp cho phân tích."}[kind],
+    )
+    for kind, names in PERIOD_ASSETS.items()
+}
 masterdata_job = dg.define_asset_job(
     "masterdata_refresh", selection=dg.AssetSelection.assets("units", "tthc_catalogue"),
     description="Nạp lại danh mục đơn vị và danh mục TTHC.",
@@ -52,3 +69,38 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         if key in partitions:
             yield dg.RunRequest(run_key=f"{name}:{signature}", job_name=daily_job.name, partition_key=key)
     context.update_cursor(json.dumps(current))
+
+
+def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
+    """(job name, tags) of the period runs that a load of the days first..last makes stale: each job once, over
+    the range of its partitions (single-run backfill), months then quarters then the year."""
+    requests = []
+    for kind, job in period_jobs.items():
+        keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
+        requests.append((job.name, {"dagster/asset_partition_range_start": keys[0],
+                                    "dagster/asset_partition_range_end": keys[-1]}))
+    return requests
+
+
+def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
+    tags = run.tags
+    if "dagster/partition" in tags:
+        day = date.fromisoformat(tags["dagster/partition"])
+        return day, day
+    if "dagster/asset_partition_range_start" in tags:
+        return (date.fromisoformat(tags["dagster/asset_partition_range_start"]),
+                date.fromisoformat(tags["dagster/asset_partition_range_end"]))
+    return None
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job],
+                      request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
+                      description="Sau mỗi lần chạy daily_tthc thành công: tính lại Chỉ số 766 của tháng, quý, năm "
+                                  "chứa các ngày vừa nạp, rồi bảng xếp hạng và bản chụp.")
+def after_daily(context: dg.RunStatusSensorContext):
+    days = _run_days(context.dagster_run)
+    if days is None:
+        return
+    for job_name, tags in period_run_requests(*days):
+        yield dg.RunRequest(run_key=f"{context.dagster_run.run_id}:{job_name}", job_name=job_name, tags=tags)
+

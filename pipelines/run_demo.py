@@ -10,6 +10,7 @@ from datetime import date
 import dagster as dg
 
 from common.settings import get_settings
+from common.units import RANKING_GROUP_LABELS
 from pipelines.instance import prepare_dagster_home
 from sources.tthc_format import DOSSIER_FILE_PATTERN
 
@@ -44,30 +45,49 @@ def main() -> int:
         print(f"Không có tệp xuất hồ sơ nào trong {settings.inbox / 'tthc'}.", file=sys.stderr)
         return 2
     prepare_dagster_home()
-    from pipelines.definitions import defs
-
-    job = defs.resolve_job_def("daily_tthc")
-    print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]} (một lần chạy) …", flush=True)
+    print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, năm …",
+          flush=True)
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            tags={"dagster/asset_partition_range_start": span[0], "dagster/asset_partition_range_end": span[1]},
-        )
-    elapsed = time.perf_counter() - started
-    return report(result, settings, elapsed)
+        results = materialise_all(span[0], span[1], instance=instance)
+    return report(results, settings, time.perf_counter() - started)
 
 
-def report(result: dg.ExecuteInProcessResult, settings, elapsed: float) -> int:
-    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | None = None,
+                    resources: dict | None = None, quiet: bool = False) -> list[dg.ExecuteInProcessResult]:
+    """What the daily schedule and the after_daily sensor do, in one go: the daily job over the days (one run),
+    then the month, quarter and year jobs over the periods those days touch. Stops at the first failed run."""
+    from pipelines.definitions import defs
+    from pipelines.jobs import period_run_requests
+
+    runs = [("daily_tthc", {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})]
+    runs += period_run_requests(date.fromisoformat(first), date.fromisoformat(last))
+    results = []
+    for job_name, tags in runs:
+        started = time.perf_counter()
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False, tags=tags, resources=resources)
+        if not quiet:
+            print(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s",
+                  flush=True)
+        results.append(result)
+        if not result.success:
+            break
+    return results
+
+
+def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -> int:
+    events = [e for r in results for e in r.all_events]
+    success = all(r.success for r in results)
+    checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [c for c in checks if not c.passed]
-    print(f"\nLần chạy {'thành công' if result.success else 'THẤT BẠI'} sau {elapsed:.1f} s "
-          f"(run {result.run_id}, lịch sử trong {settings.dagster_home}).")
+    print(f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
+          f"(run {', '.join(r.run_id[:8] for r in results)}, lịch sử trong {settings.dagster_home}).")
     print(f"Kiểm tra chất lượng: {len(checks) - len(failed)}/{len(checks)} đạt")
     for check in failed:
         level = "CHẶN" if check.severity == dg.AssetCheckSeverity.ERROR else "cảnh báo"
         print(f"  - [{level}] {check.asset_key.to_user_string()}.{check.check_name}")
-    for event in result.all_events:
+    for event in events:
         if event.event_type_value == "STEP_FAILURE":
             print(f"  - bước lỗi: {event.step_key}: {event.message[:300]}")
     if settings.snapshot_db.exists():
@@ -78,13 +98,26 @@ def report(result: dg.ExecuteInProcessResult, settings, elapsed: float) -> int:
                 """SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions),
                           (SELECT count(*) FROM quarantine), (SELECT count(*) FROM file_issues WHERE blocking)"""
             ).fetchall()[0]
+            top = con.execute("""
+                SELECT period_label, ranking_group, rank, unit_name, total_score FROM mart_qd766_unit
+                WHERE period_label = (SELECT max(period_label) FROM mart_qd766_unit WHERE period_kind = 'year')
+                  AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+            reconciliation = con.execute(
+                "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
         print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")
         print(f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
               f"{counts[3]} tệp không nạp được")
+        if top:
+            print(f"\n  Chỉ số 766, kỳ {top[0][0]} (3 đơn vị đứng đầu mỗi nhóm; bảng mart_qd766_unit):")
+            for _, group, rank, name, score in top:
+                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {score:6.2f}")
+        if reconciliation:
+            print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
+                  + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
     for workbook in sorted(settings.reports.glob("*.xlsx")):
         print(f"  Báo cáo Excel: {workbook}")
     print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")
-    return 0 if result.success else 1
+    return 0 if success else 1
 
 
 if __name__ == "__main__":

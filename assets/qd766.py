@@ -1,0 +1,154 @@
+"""QĐ 766 service index: the portal's snapshots with their reconciliation, the index per month, quarter and year
+to date measured from the warehouse, and the ranking workbook."""
+
+from itertools import groupby
+from pathlib import Path
+
+import dagster as dg
+
+from assets.tthc import tthc_catalogue, tthc_dossiers, units
+from common.periods import Period, parse_period, periods_between
+from common.settings import now_local
+from common.units import matcher_for
+from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
+from pipelines.resources import WRITER_POOL, Warehouse
+
+QD766_GROUP = "qd766"
+
+
+def portal_folder(warehouse: Warehouse) -> Path:
+    return Path(warehouse.inbox) / "portal"
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"json", "duckdb"}, pool=WRITER_POOL, deps=[units],
+          description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
+                      "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).")
+def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from scoring.qd766 import methodology_for
+    from warehouse import qd766 as store
+
+    methodology = methodology_for(now_local().date())
+    snapshots = store.read_snapshots(portal_folder(warehouse), methodology, matcher_for(warehouse.province))
+    with warehouse.write() as con:
+        stats = store.load_portal_snapshots(con, snapshots, methodology, portal_folder(warehouse), now_local())
+    issues = [f"- `{s.file_name}`: {i.reason}" for s in snapshots for i in s.issues]
+    for line in issues[:50]:
+        context.log.warning(line[2:])
+    return dg.MaterializeResult(metadata={
+        **stats, "methodology": methodology.path.name,
+        "issues_list": dg.MetadataValue.md("\n".join(issues[:200]) or "không có"),
+    })
+
+
+def _refresh_periods(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str) -> dg.MaterializeResult:
+    from scoring.qd766 import methodology_for
+    from warehouse import qd766 as store
+
+    start, end = partition_dates(context)
+    with warehouse.write() as con:
+        cutoff = store.data_cutoff(con)
+        if cutoff is None:
+            raise dg.Failure("Kho chưa có hồ sơ nào: chạy daily_tthc trước.")
+        periods = [p for p in periods_between(kind, start, end) if p.start <= cutoff.date()]
+        stats: dict = {"periods": 0, "data_until": f"{cutoff:%d/%m/%Y}"}
+        # A period is scored with the methodology valid when it starts; a run may span two methodology files.
+        for methodology, batch in groupby(periods, key=lambda p: methodology_for(p.start)):
+            done = store.refresh_index(con, list(batch), methodology, cutoff)
+            stats = {**done, "periods": stats["periods"] + done["periods"], "methodology": methodology.path.name}
+        leaders = _leaders(con, periods[-1]) if periods else "chưa có dữ liệu cho kỳ này"
+    return dg.MaterializeResult(metadata={**stats, "top_units": dg.MetadataValue.md(leaders)})
+
+
+def _leaders(con, period: Period) -> str:
+    rows = con.execute("""SELECT ranking_group, rank, unit_name, total_score FROM mart_qd766_unit
+                          WHERE period_label = ? AND rank <= 3 ORDER BY ranking_group, rank, unit_name""",
+                       [period.label]).fetchall()
+    return f"**{period.vietnamese}**\n\n" + "\n".join(f"- {g} #{r}: {n} ({s:.2f})" for g, r, n, s in rows)
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
+          description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
+                      "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.")
+def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.petitions import load_petition_folder
+
+    with warehouse.write() as con:
+        stats = load_petition_folder(con, Path(warehouse.inbox), matcher=matcher_for(warehouse.province),
+                                     work_dir=warehouse.work_dir, now=now_local())
+    for month in stats["months"]:
+        if month["rows_rejected"] or month["status"] != "loaded":
+            context.log.warning(f"{month['file']}: {month['rows_rejected']} dòng bị loại ({month['status']})")
+    return dg.MaterializeResult(metadata={k: v for k, v in stats.items() if k != "months"})
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
+          description="Công bố TTHC (inbox/tthc/cong_bo_tthc.csv): ngày quyết định, hiệu lực văn bản, ngày công khai, "
+                      "đủ 7 bộ phận; vào fct_procedure_publication. Dùng cho nhóm Công khai, minh bạch (1.1-1.3).")
+def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.publication import load_publication_register
+
+    with warehouse.write() as con:
+        stats = load_publication_register(con, Path(warehouse.inbox), work_dir=warehouse.work_dir, now=now_local())
+    return dg.MaterializeResult(metadata=stats or {"note": "hộp thư đến không có cong_bo_tthc.csv: 1.1-1.3 chưa đánh giá"})
+
+
+_INDEX_DEPS = [tthc_dossiers, tthc_catalogue, qd766_portal_snapshots, petitions, procedure_publication]
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+          partitions_def=PERIOD_PARTITIONS["month"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Chỉ số 766 theo tháng cho mọi đơn vị, tính từ kho dữ liệu (mart_qd766_indicator, mart_qd766_unit).")
+def qd766_month(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    return _refresh_periods(context, warehouse, "month")
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Chỉ số 766 theo quý (khóa phân vùng = ngày đầu quý, ví dụ 2026-07-01 là quý III/2026).")
+def qd766_quarter(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    return _refresh_periods(context, warehouse, "quarter")
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+          partitions_def=PERIOD_PARTITIONS["year"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Chỉ số 766 lũy kế từ đầu năm (kỳ 2026-Y).")
+def qd766_year(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    return _refresh_periods(context, warehouse, "year")
+
+
+def workbook_name(period: Period) -> str:
+    return f"chi_so_766_{period.label}.xlsx"
+
+
+class QD766WorkbookConfig(dg.Config):
+    """Which period to write: 2026-M03, 2026-Q1 or 2026-Y; empty = the year to date of the latest data."""
+
+    period: str = ""
+
+
+@dg.asset(group_name=QD766_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
+          description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) cho một kỳ: xếp hạng, điểm 6 nhóm, biểu đồ, "
+                      "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Kỳ là tham số (config: period).")
+def qd766_workbook(config: QD766WorkbookConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+    from scoring.qd766 import methodology_for
+    from warehouse import qd766 as store
+    from workbooks.qd766 import read_workbook_data, write_qd766_workbook
+
+    with warehouse.read() as con:
+        cutoff = store.data_cutoff(con)
+        label = config.period.strip() or (f"{cutoff.year}-Y" if cutoff else "")
+        if not label:
+            raise dg.Failure("Kho chưa có hồ sơ nào.")
+        try:
+            period = parse_period(label)
+        except ValueError as err:
+            raise dg.Failure(str(err)) from None
+        data = read_workbook_data(con, period)
+    if data.units.empty:
+        raise dg.Failure(f"Chưa có điểm cho kỳ {period.vietnamese}: chạy lại phân vùng của kỳ đó (qd766_month, "
+                         "qd766_quarter hoặc qd766_year) trước.")
+    path = Path(warehouse.reports) / workbook_name(period)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_qd766_workbook(path, data, methodology_for(period.start))
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "period": period.label,
+                                          "units": len(data.units)})
