@@ -1,4 +1,5 @@
-"""Generate a deterministic, seeded demo inbox: procedure catalogue, daily dossier exports, portal snapshots.
+"""Generate a deterministic, seeded demo inbox: procedure catalogue, daily dossier exports, monthly PAKN exports,
+the procedure publication register and the national portal's QĐ 766 snapshots.
 
     python -m demo.generate --inbox PATH [--scale X] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N]
                             [--no-bad-files]
@@ -21,8 +22,12 @@ from common.units import load_units
 from demo import badfiles
 from demo.catalogue import build_catalogue, write_catalogue
 from demo.dossier_files import BOM, Formatter, day_bodies, header_line, people
+from demo.petitions import months, simulate_petitions, write_petitions
 from demo.portal import write_portal
+from demo.publication import build_publication, write_publication
 from demo.simulate import Calendar, simulate, unit_traits, versions
+from sources.petition_format import PETITION_DIR, PETITION_FILE_PATTERN
+from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN, dossier_file_name
 
 DEMO_START = date(2026, 1, 1)
@@ -33,7 +38,9 @@ TTHC_DIR, PORTAL_DIR, BAD_FILES_DOC = "tthc", "portal", "BAD_FILES.md"
 def _clear_previous(inbox: Path) -> None:
     """Remove only what an earlier run wrote, so a smaller range does not leave stale days behind."""
     tthc, portal = inbox / TTHC_DIR, inbox / PORTAL_DIR
-    stale = [p for p in tthc.glob("*.csv") if DOSSIER_FILE_PATTERN.match(p.name) or p.name == CATALOGUE_FILE_NAME]
+    stale = [p for p in tthc.glob("*.csv")
+             if DOSSIER_FILE_PATTERN.match(p.name) or p.name in (CATALOGUE_FILE_NAME, PUBLICATION_FILE_NAME)]
+    stale += [p for p in (inbox / PETITION_DIR).glob("*.csv") if PETITION_FILE_PATTERN.match(p.name)]
     stale += [*portal.glob("*.json"), inbox / BAD_FILES_DOC]
     for path in stale:
         path.unlink(missing_ok=True)
@@ -87,7 +94,24 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         path.write_bytes(content)
         written.append(path)
 
-    portal_files, portal_bad = write_portal(inbox / PORTAL_DIR, dossiers, units, cat, cal, traits, seed, bad_files)
+    # Petitions and publication: individual records; the portal's counts of 1.1-1.3, 5.2 and 5.3 come from them.
+    petitions = simulate_petitions(dossiers, units, cal, traits, seed)
+    publication = build_publication(cat, cal, seed)
+    write_publication(tthc / PUBLICATION_FILE_NAME, publication, cat, end)
+    written.append(tthc / PUBLICATION_FILE_NAME)
+    extra = {}
+    if bad_files:
+        first_month = months(start, end)[0]
+        rows, codes = badfiles.petition_bad_rows(units, min(max(first_month, start) + timedelta(days=5), end))
+        extra[first_month] = rows
+        kind = badfiles.PETITION_BAD
+        bad.append({"file": f"{PETITION_DIR}/pakn_{first_month:%Y%m}.csv", "kind": kind.key, "problem": kind.problem,
+                    "expected": kind.expected, "dossier_codes": codes})
+    petition_files = write_petitions(inbox, petitions, units, cal, seed, extra)
+    written += petition_files
+
+    portal_files, portal_bad = write_portal(inbox / PORTAL_DIR, dossiers, units, cat, cal, traits, petitions,
+                                            publication, seed, bad_files)
     written += portal_files
     bad += portal_bad
     if bad_files:
@@ -103,11 +127,14 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         "seed": seed,
         "files_written": len(written),
         "dossier_files": len(days),
+        "petition_files": len(petition_files),
         "portal_files": len(portal_files),
         "bytes_written": sum(p.stat().st_size for p in written),
         "procedures": len(cat),
         "dossiers": len(dossiers),
         "versions": len(vers.dossier),
+        "petitions": len(petitions),
+        "publication_rows": len(publication),
         "bad_files": bad_summary,
         "seconds": round(time.perf_counter() - began, 1),
     }

@@ -18,6 +18,8 @@ import numpy as np
 
 from common.units import AGENCY, Unit
 from demo.catalogue import ONLINE_FULL, ONLINE_NONE, Catalogue
+from demo.petitions import Petitions, petition_counts
+from demo.publication import Publication, publication_counts
 from demo.simulate import (
     CHANNEL_ONLINE,
     DAY,
@@ -36,7 +38,6 @@ TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-
 EVALUATION_ENDPOINTS = ("transparency", "handling-satisfaction", "dossier-digitized")
 GROUP_MAX = {"transparency": 18, "dvc-progress-tree": 20, "provide-online-tree": 12,
              "formality-online-payment-tree": 10, "handling-satisfaction": 18, "dossier-digitized": 22}
-PETITIONS_PER_DOSSIER = 0.0015
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,16 @@ def periods(start: date, end: date) -> list[Period]:
     return out
 
 
+def calendar_first(p: Period) -> date:
+    """First day of the calendar period (not clipped to the range): publication records exist before the range."""
+    year, kind = int(p.label[:4]), p.label[5]
+    if kind == "M":
+        return date(year, int(p.label[6:]), 1)
+    if kind == "Q":
+        return date(year, 3 * int(p.label[6:]) - 2, 1)
+    return date(year, 1, 1)
+
+
 def department_id(code: str) -> str:
     """Opaque, stable id like the portal's (it is not the unit code)."""
     return hashlib.md5(f"dvcqg-department:{code}".encode()).hexdigest()[:24]
@@ -153,37 +164,11 @@ def evaluation_name(unit: Unit) -> str:
     return f"UBND {unit.name}" if pick else unit.name
 
 
-@dataclass
-class Extras:
-    """Portal-only facts that are not in the dossier files: petitions and procedure publication."""
-
-    petitions: np.ndarray  # (days, units)
-    petitions_on_time: np.ndarray
-    petitions_bad: np.ndarray  # disliked, repeated or late
-    publication: dict[tuple[int, int], tuple[int, int, int, int]]  # (y, m) -> published, on time, updated, full
-
-
-def extras(d: Dossiers, cal: Calendar, traits: UnitTraits, seed: int) -> Extras:
-    rng = np.random.default_rng([seed, 766])
-    petitions = rng.poisson(PETITIONS_PER_DOSSIER * d.counts)
-    on_time = rng.binomial(petitions, np.broadcast_to(traits.petitions_on_time, petitions.shape))
-    bad = rng.binomial(petitions, 0.08)
-    publication = {}
-    for p in periods(cal.start, cal.end):
-        if "-M" in p.label:
-            y, m = p.first.year, p.first.month
-            month_rng = np.random.default_rng([seed, 766, y, m])  # same month, same numbers, whatever the range
-            published = int(month_rng.poisson(12)) + 1
-            publication[(y, m)] = (published, int(month_rng.binomial(published, 0.92)),
-                                   int(month_rng.binomial(published, 0.95)), int(month_rng.binomial(published, 0.985)))
-    return Extras(petitions, on_time, bad, publication)
-
-
 class PeriodCounts:
     """Per-unit counts of one period as seen at its capture time (index len(units) = the province)."""
 
     def __init__(self, d: Dossiers, units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: UnitTraits,
-                 ex: Extras, p: Period):
+                 pet: Petitions, pub: list[Publication], p: Period):
         n_units = len(units)
         self.n = n_units
         first = (np.datetime64(p.first, "D") - np.datetime64("1970-01-01", "D")).astype(int)
@@ -248,19 +233,9 @@ class PeriodCounts:
         self.vneid = per_unit(vneid)
         self.synced = per_unit(d.synced[s][seen])
         self.dissatisfied = per_unit(finished & (rating == 2))
-        day_lo = first - cal.first_day
-        day_hi = min(last, capture // DAY) - cal.first_day + 1
-
-        def cells(a: np.ndarray) -> np.ndarray:
-            v = a[day_lo:day_hi].sum(axis=0)
-            return np.r_[v, v.sum()]
-
-        self.petitions = cells(ex.petitions)
-        self.petitions_on_time = cells(ex.petitions_on_time)
-        self.petitions_bad = cells(ex.petitions_bad)
-        pub = [ex.publication[(y, m)] for (y, m) in sorted(ex.publication)
-               if p.first <= date(y, m, calendar.monthrange(y, m)[1]) and date(y, m, 1) <= p.last]
-        self.publication = tuple(int(sum(x[i] for x in pub)) for i in range(4))
+        # Petitions (5.2, 5.3) and publication (1.1-1.3) are counted from their records as known at the capture.
+        self.petitions, self.petitions_on_time, self.petitions_bad = petition_counts(pet, first, last, capture, n_units)
+        self.publication = publication_counts(pub, cal, calendar_first(p), p.last, p.captured)
 
         # Catalogue-level counts: the procedures under each unit's authority.
         agency_of = cat.agency
@@ -466,15 +441,15 @@ BAD_SNAPSHOTS = (
 
 
 def write_portal(folder: Path, d: Dossiers, units: tuple[Unit, ...], cat: Catalogue, cal: Calendar,
-                 traits: UnitTraits, seed: int, bad: bool) -> tuple[list[Path], list[dict]]:
+                 traits: UnitTraits, pet: Petitions, pub: list[Publication], seed: int,
+                 bad: bool) -> tuple[list[Path], list[dict]]:
     folder.mkdir(parents=True, exist_ok=True)
-    ex = extras(d, cal, traits, seed)
     all_periods = periods(cal.start, cal.end)
     first_of = {kind: next(p for p in all_periods if f"-{kind}" in p.label) for kind in ("M", "Q")}
     written: list[Path] = []
     bad_list: list[dict] = []
     for k, p in enumerate(all_periods):
-        counts = PeriodCounts(d, units, cat, cal, traits, ex, p)
+        counts = PeriodCounts(d, units, cat, cal, traits, pet, pub, p)
         for e, endpoint in enumerate(TREE_ENDPOINTS + EVALUATION_ENDPOINTS):
             snap = snapshot(endpoint, counts, units, np.random.default_rng([seed, 767, k, e]))
             for b in BAD_SNAPSHOTS if bad else ():

@@ -169,7 +169,7 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
     bad = {b["kind"]: b for b in summary["bad_files"]}
     expected = {"truncated", "renamed_column", "missing_status", "cp1258", "bad_dates", "unknown_codes",
                 "negative_values", "completed_before_received", "duplicate_code", "empty", "header_only"}
-    assert expected <= bad.keys()
+    assert expected | {"pakn_bad_rows"} <= bad.keys()
     assert {k for k in bad if k.startswith("portal_")} == {
         "portal_missing_field", "portal_null_counts", "portal_changed_max", "portal_unknown_department",
         "portal_score_mismatch"}
@@ -177,7 +177,7 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
         assert (root / b["file"]).exists() and f"`{b['file']}`" in doc
         for code in b.get("dossier_codes", []):
             assert code in doc
-    content = {k: (root / b["file"]).read_bytes() for k, b in bad.items() if not k.startswith("portal_")}
+    content = {k: (root / b["file"]).read_bytes() for k, b in bad.items() if b["file"].startswith("tthc/")}
     assert content["empty"] == b""
     assert content["header_only"] == BOM + (",".join(f'"{h}"' if "," in h else h for h in HEADERS) + "\n").encode()
     with pytest.raises(UnicodeDecodeError):
@@ -214,7 +214,8 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
 def test_short_range_and_no_bad_files(tmp_path: Path) -> None:
     summary = generate_inbox(tmp_path / "short", start=START, end=date(2026, 1, 5), scale=SCALE)
     assert [b["kind"] for b in summary["bad_files"] if not b["kind"].startswith("portal")] != []
-    assert len([b for b in summary["bad_files"] if not b["kind"].startswith("portal")]) == 4  # days 1..4 only
+    assert len([b for b in summary["bad_files"] if b["file"].startswith("tthc/")]) == 4  # days 1..4 only
+    assert [b["file"] for b in summary["bad_files"] if b["kind"] == "pakn_bad_rows"] == ["pakn/pakn_202601.csv"]
     clean = generate_inbox(tmp_path / "clean", start=START, end=END, scale=SCALE, bad_files=False)
     assert clean["bad_files"] == [] and not (tmp_path / "clean" / "BAD_FILES.md").exists()
     for path in (tmp_path / "clean" / "tthc").glob("ho_so_*.csv"):
