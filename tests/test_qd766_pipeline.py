@@ -1,0 +1,111 @@
+"""Real Dagster runs of the QĐ 766 assets on a small generated inbox: the daily run loads the portal snapshots,
+petitions and publication register; the month, quarter and year partitions score every unit; the year run writes
+the workbook and the snapshot; the sensor asks for the right partitions after a daily run."""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import openpyxl
+
+from assets import publish, qd766, tthc
+from checks import qd766_checks, tthc_checks
+from pipelines.jobs import period_run_requests
+from pipelines.resources import Warehouse
+
+DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
+         qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]
+
+
+def _range(start: str, end: str) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end}
+
+
+def _run(assets: list, warehouse: Warehouse, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
+    result = dg.materialize(assets, resources={"warehouse": warehouse}, tags=tags, raise_on_error=False)
+    failures = [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert result.success, failures
+    return result
+
+
+def test_index_partitions_reconciliation_and_workbook(warehouse):
+    from demo.generate import generate_inbox
+
+    summary = generate_inbox(Path(warehouse.inbox), end=date(2026, 2, 10), scale=0.003)
+    daily = _run(DAILY, warehouse, _range("2026-01-01", "2026-02-10"))
+    consistency = [e.event_specific_data for e in daily.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                   and e.event_specific_data.check_name == "qd766_portal_consistency"]
+    assert consistency and not consistency[0].passed  # the demo's deliberately bad snapshots are reported
+
+    _run([qd766.qd766_month], warehouse, _range("2026-01", "2026-02"))
+    _run([qd766.qd766_quarter], warehouse, _range("2026-01-01", "2026-01-01"))
+    year = _run([qd766.qd766_year, qd766.qd766_workbook, publish.analyst_snapshot, qd766_checks.qd766_scores_valid],
+                warehouse, {"dagster/partition": "2026"})
+    checks = {e.event_specific_data.check_name: e.event_specific_data.passed
+              for e in year.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert checks == {"qd766_scores_valid": True}
+
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
+        per_period = dict(con.execute("SELECT period_label, count(*) FROM mart_qd766_unit GROUP BY 1").fetchall())
+        assert per_period == {"2026-M01": units, "2026-M02": units, "2026-Q1": units, "2026-Y": units}
+        ranks = con.execute("""SELECT ranking_group, min(rank), max(units_in_group) FROM mart_qd766_unit
+                               WHERE period_label = '2026-Y' GROUP BY 1 ORDER BY 1""").fetchall()
+        assert [(g, r) for g, r, _ in ranks] == [("agency", 1), ("local", 1)] and sum(n for *_, n in ranks) == units
+        sources = dict(con.execute("SELECT dvctt_source, count(*) FROM mart_qd766_unit GROUP BY 1").fetchall())
+        assert sources.get("portal", 0) > 0  # DVCTT comes from the latest snapshot of the same period
+        assert con.execute("SELECT count(*) FROM fct_petition").fetchall()[0][0] > 0
+        assert con.execute("SELECT count(*) FROM fct_procedure_publication").fetchall()[0][0] > 0
+
+        # Each deliberately bad snapshot of the demo is reported, and the rest of the file is used.
+        issues = {r[0] for r in con.execute("SELECT rule FROM portal_qd766_issue").fetchall()}
+        assert {"missing_field", "null_value", "changed_max_score", "unknown_department"} <= issues
+        bad = {b["kind"]: b["file"].removeprefix("portal/") for b in summary["bad_files"] if b["file"].startswith("portal/")}
+        mismatched = con.execute("""SELECT DISTINCT indicator_code FROM mart_qd766_reconciliation
+                                    WHERE file_name = ? AND status = 'mismatch'""", [bad["portal_score_mismatch"]]).fetchall()
+        assert set(mismatched) == {("4.2",), (None,)}  # the metric and its group total
+        unmatched = con.execute("""SELECT department_code, unit_code FROM mart_qd766_reconciliation
+                                   WHERE file_name = ? AND NOT matched""", [bad["portal_unknown_department"]]).fetchall()
+        assert unmatched and {u for _, u in unmatched} == {None}
+        clean = con.execute("""SELECT count(*) FILTER (status = 'mismatch'), count(*) FROM mart_qd766_reconciliation
+                               WHERE file_name NOT IN (SELECT unnest(?))""", [list(bad.values())]).fetchall()[0]
+        assert clean[0] == 0 and clean[1] > 0  # every other portal score agrees with its own counts
+
+    book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_766_2026-Y.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Xếp hạng" and "Đối chiếu Cổng" in book.sheetnames
+
+    # Rematerialising a month gives the same rows.
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        before = con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall()
+    _run([qd766.qd766_month], warehouse, {"dagster/partition": "2026-01"})
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall() == before
+
+
+def test_workbook_for_a_past_period_from_config(warehouse):
+    from demo.generate import generate_inbox
+
+    generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 20), scale=0.002, bad_files=False)
+    _run(DAILY, warehouse, _range("2026-01-01", "2026-01-20"))
+    _run([qd766.qd766_month], warehouse, {"dagster/partition": "2026-01"})
+    result = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse},
+                            run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}})
+    assert result.success
+    assert (Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx").exists()
+    wrong = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
+                           run_config={"ops": {"qd766_workbook": {"config": {"period": "tháng 13"}}}})
+    assert not wrong.success
+
+
+def test_after_daily_requests_month_quarter_and_year():
+    assert period_run_requests(date(2026, 3, 30), date(2026, 4, 2)) == [
+        ("qd766_monthly", _range("2026-03", "2026-04")),
+        ("qd766_quarterly", _range("2026-01-01", "2026-04-01")),
+        ("qd766_yearly", _range("2026", "2026")),
+    ]
+    from pipelines.definitions import defs
+
+    assert defs.resolve_sensor_def("after_daily")
+    for name in ("qd766_monthly", "qd766_quarterly", "qd766_yearly"):
+        assert defs.resolve_job_def(name).partitions_def is not None
