@@ -82,13 +82,14 @@ def add_history(build_db: str, years: int) -> int:
                 SELECT export_date - {shift}, source_file, source_row, dossier_code || '-Y{back}', procedure_code,
                        receiving_centre, resolving_unit_code, channel, received_at - {shift}, due_at - {shift},
                        completed_at - {shift}, status, supplement_requests, digitised, electronic_result, fee_due,
-                       paid_online, reused_data, citizen_data_used, satisfaction, updated_at - {shift}, applicant_hash
+                       paid_online, reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift},
+                       applicant_hash
                 FROM stg_dossier_versions WHERE NOT contains(dossier_code, '-Y')""")
             con.execute(f"""INSERT INTO fct_dossier
                 SELECT dossier_code || '-Y{back}', procedure_code, receiving_centre, resolving_unit_code, channel,
                        received_at - {shift}, due_at - {shift}, completed_at - {shift}, status, is_finished,
                        finished_on_time, supplement_requests, digitised, electronic_result, fee_due, paid_online,
-                       reused_data, citizen_data_used, satisfaction, updated_at - {shift}, applicant_hash,
+                       reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift}, applicant_hash,
                        first_export_date - {shift}, last_export_date - {shift}, version_count
                 FROM fct_dossier WHERE NOT contains(dossier_code, '-Y')""")
         con.execute("CHECKPOINT")
@@ -111,7 +112,7 @@ def plain_sql_ingest(files: list[Path], db: Path) -> None:
                    procedure_code, receiving_centre, resolving_unit, channel, {ts.format('received_at')}, {ts.format('due_at')},
                    try_strptime(completed_at, '%d/%m/%Y %H:%M:%S'), status, try_cast(supplement_requests AS INTEGER),
                    {yes.format('digitised')}, {yes.format('electronic_result')}, try_cast(fee_due AS BIGINT), {yes.format('paid_online')},
-                   {yes.format('reused_data')}, {yes.format('citizen_data_used')}, satisfaction,
+                   {yes.format('reused_data')}, {yes.format('citizen_data_used')}, {yes.format('synced_to_portal')}, satisfaction,
                    {ts.format('updated_at')}, sha256(applicant_id)
             FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, filename = true,
                           ignore_errors = true)

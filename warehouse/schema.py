@@ -5,6 +5,8 @@ Times are local (Asia/Ho_Chi_Minh) TIMESTAMPs, as the source systems write them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import duckdb
 
 TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -166,9 +168,35 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@lru_cache(maxsize=1)
+def _declared_columns() -> dict[str, tuple[tuple[str, str], ...]]:
+    """(column, type) of every table as declared above, read once from an in-memory database."""
+    with duckdb.connect() as mem:
+        for name, (columns, _, _) in TABLES.items():
+            mem.execute(f"CREATE TABLE {name} ({columns})")
+        rows = mem.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() ORDER BY column_index").fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        out.setdefault(table, []).append((column, data_type))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, name: str, existing: set[str]) -> None:
+    """A warehouse built by an earlier version gains the table's new columns (NULL in old rows); loads insert by name."""
+    for column, data_type in _declared_columns()[name]:
+        if column not in existing:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {data_type}")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables and (re)write their comments; never drops data."""
+    """Create missing tables, add missing columns and (re)write the comments; never drops data."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute("""SELECT table_name, column_name FROM duckdb_columns()
+                                        WHERE database_name = current_database() AND schema_name = 'main'""").fetchall():
+        present.setdefault(table, set()).add(column)
     for name, (columns, comment, column_comments) in TABLES.items():
+        if name in present:
+            _add_missing_columns(con, name, present[name])
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         con.execute(f"COMMENT ON TABLE {name} IS {_quote(comment)}")
         for column, text in column_comments.items():
