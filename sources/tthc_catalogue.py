@@ -26,7 +26,7 @@ from sources.tthc_format import (
 @dataclass
 class CatalogueResult:
     rows: list[dict] = field(default_factory=list)
-    # file_name, row_number, record_key, unit_name (owner as written, for owner rules), rule, reason, value
+    # file_name, row_number, record_key, unit_name (always None: owner problems are non-blocking file issues), rule, reason, value
     rejects: list[dict] = field(default_factory=list)
     file_issues: list[FileIssue] = field(default_factory=list)
     sha256: str = ""
@@ -86,23 +86,26 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
                     problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
                 if fee is None:
                     problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
-                paid_raw = values.get("payment_integrated", "")
-                payment = _lookup(BOOLEANS, paid_raw) if paid_raw.strip() else None
-                if paid_raw.strip() and payment is None:
-                    problems.append(("bad_value:payment_integrated",
-                                     f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
-                owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
-                if problem:
-                    problems.append(problem)
             if problems:
-                owner_raw = values.get("owner_unit") or None
                 result.rejects += [
-                    {"file_name": path.name, "row_number": line, "record_key": code or None,
-                     "unit_name": owner_raw if r.endswith(("unknown_unit", "owner_unit")) else None,
+                    {"file_name": path.name, "row_number": line, "record_key": code or None, "unit_name": None,
                      "rule": r, "reason": m, "value": v}
                     for r, m, v in problems
                 ]
                 continue
+            # The owner and the payment flag only feed indicators: a bad value leaves them unknown (NULL) and is
+            # reported, but the procedure itself loads, so its dossiers are not rejected as unknown procedures.
+            paid_raw = values.get("payment_integrated", "")
+            payment = _lookup(BOOLEANS, paid_raw) if paid_raw.strip() else None
+            soft = []
+            if paid_raw.strip() and payment is None:
+                soft.append(("bad_value:payment_integrated",
+                             f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
+            owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
+            if problem:
+                soft.append(problem)
+            result.file_issues += [FileIssue(rule, f"Dòng {line} (mã {code}): {reason} Giá trị để trống (chưa rõ).",
+                                             blocking=False) for rule, reason, _ in soft]
             seen[code] = line
             result.rows.append({
                 "procedure_code": code,

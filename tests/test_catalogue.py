@@ -39,7 +39,7 @@ def test_owner_names_match_unit_codes_and_payment_is_typed(inbox):
         ("2.000001", None, True), ("2.000002", None, True), ("2.000003", "19.STP", True)]
 
 
-def test_bad_owner_and_payment_values_reject_the_row_with_a_vietnamese_reason(inbox):
+def test_bad_owner_and_payment_values_are_reported_and_left_unknown(inbox):
     write_catalogue(inbox / "tthc", [
         row("1.000001"),
         row("1.000002", owner="Sở Khoa học và Công nghệ Mới"),
@@ -49,21 +49,20 @@ def test_bad_owner_and_payment_values_reject_the_row_with_a_vietnamese_reason(in
         row("1.000006", paid="Chưa"),
     ])
     result = read(inbox)
-    assert [r["procedure_code"] for r in result.rows] == ["1.000001"]
-    found = [(r["row_number"], r["rule"], r["unit_name"], r["value"]) for r in result.rejects]
-    assert found == [
-        (3, "unknown_unit", "Sở Khoa học và Công nghệ Mới", "Sở Khoa học và Công nghệ Mới"),
-        (4, "unknown_unit", "Sở Không Tồn Tại Ở Đâu Cả", "Sở Không Tồn Tại Ở Đâu Cả"),
-        (5, "bad_value:owner_unit", "UBND cấp xã", "UBND cấp xã"),
-        (6, "bad_value:owner_unit", "Phường Phan Đình Phùng", "Phường Phan Đình Phùng"),
-        (7, "bad_value:payment_integrated", None, "Chưa"),
-    ]
-    reasons = [r["reason"] for r in result.rejects]
-    assert reasons[0] == ("Cơ quan chủ quản không có trong danh mục đơn vị: 'Sở Khoa học và Công nghệ Mới'; "
-                          "có phải 'Sở Khoa học và Công nghệ'?")
-    assert reasons[1].endswith("'Sở Không Tồn Tại Ở Đâu Cả'.")
+    # The procedures still load (their dossiers must not be rejected as unknown procedures); the values are NULL.
+    assert result.rejects == []
+    assert [(r["procedure_code"], r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [
+        ("1.000001", "19.SKHCN", True), ("1.000002", None, True), ("1.000003", None, True), ("1.000004", None, True),
+        ("1.000005", None, True), ("1.000006", "19.SKHCN", None)]
+    issues = [(i.rule, i.blocking) for i in result.file_issues]
+    assert issues == [("unknown_unit", False), ("unknown_unit", False), ("bad_value:owner_unit", False),
+                      ("bad_value:owner_unit", False), ("bad_value:payment_integrated", False)]
+    reasons = [i.reason for i in result.file_issues]
+    assert reasons[0] == ("Dòng 3 (mã 1.000002): Cơ quan chủ quản không có trong danh mục đơn vị: "
+                          "'Sở Khoa học và Công nghệ Mới'; có phải 'Sở Khoa học và Công nghệ'? Giá trị để trống (chưa rõ).")
+    assert "'Sở Không Tồn Tại Ở Đâu Cả'." in reasons[1]
     assert "Thủ tục cấp tỉnh" in reasons[2] and "xã/phường" in reasons[3]
-    assert "Tích hợp thanh toán trực tuyến" in reasons[4]
+    assert reasons[4].startswith("Dòng 7 (mã 1.000006): Cột 'Tích hợp thanh toán trực tuyến'")
 
 
 def test_a_catalogue_without_the_new_columns_loads_with_unknown_values(inbox):
@@ -94,10 +93,11 @@ def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inb
         if attempt == 0:
             first = current
         assert current == first
-    assert stats == {"procedures": 2, "rejected_rows": 1}
+    assert stats == {"procedures": 3, "rejected_rows": 0}
     assert con.execute("SELECT procedure_code, owner_unit_code, payment_integrated FROM dim_procedure ORDER BY 1").fetchall() == [
-        ("1.000001", "19.SKHCN", True), ("2.000001", None, False)]
-    assert con.execute("SELECT row_number, unit_code, unit_name, rule FROM quarantine").fetchall() == [
-        (4, None, "Sở Ma", "unknown_unit")]
+        ("1.000001", "19.SKHCN", True), ("1.000002", None, True), ("2.000001", None, False)]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
+    issues = con.execute("SELECT rule, blocking, reason FROM file_issues").fetchall()
+    assert [(r, b) for r, b, _ in issues] == [("unknown_unit", False)] and "Dòng 4 (mã 1.000002)" in issues[0][2]
     comments = dict(con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall())
     assert comments["owner_unit_code"] and comments["payment_integrated"]
