@@ -21,7 +21,8 @@ def _records(con, sql: str) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-@dg.asset(group_name="quality", kinds={"excel"}, pool=WRITER_POOL, deps=[tthc_dossiers, tthc_catalogue],
+@dg.asset(group_name="quality", kinds={"excel"}, pool=WRITER_POOL,
+          deps=[tthc_dossiers, tthc_catalogue, "petitions", "procedure_publication"],
           description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.")
 def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.quality import write_quality_workbook
