@@ -35,6 +35,20 @@ class FileIssue:
 
 
 @dataclass
+class ReadResult:
+    """What a reader of a small source file returns: good rows, rejected rows, file-level problems, lineage."""
+
+    rows: list[dict] = field(default_factory=list)
+    # file_name, row_number, record_key, rule, reason (Vietnamese), value (+ unit_code, unit_name where units are matched)
+    rejects: list[dict] = field(default_factory=list)
+    file_issues: list[FileIssue] = field(default_factory=list)
+    sha256: str = ""
+    size_bytes: int = 0
+    encoding: str = "utf-8"
+    loadable: bool = False
+
+
+@dataclass
 class PreparedFile:
     path: Path  # the file as received
     sha256: str

@@ -8,13 +8,13 @@ content are never kept: not in the rows, not in a reason, not as an offending va
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
 from common.units import UnitMatcher
 from common.workdays import add_working_days
-from sources.csvfiles import FileIssue, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
 from sources.petition_format import (
     CATEGORIES,
     DEADLINE_WORKING_DAYS,
@@ -38,16 +38,8 @@ END_OF_DAY = time(23, 59, 59)
 
 
 @dataclass
-class PetitionResult:
-    month: date | None  # first day of the month the file name stands for; None when the name is not pakn_YYYYMM.csv
-    rows: list[dict] = field(default_factory=list)
-    # file_name, row_number, record_key (petition code), unit_code, unit_name (as written), rule, reason, value
-    rejects: list[dict] = field(default_factory=list)
-    file_issues: list[FileIssue] = field(default_factory=list)
-    sha256: str = ""
-    size_bytes: int = 0
-    encoding: str = "utf-8"
-    loadable: bool = False
+class PetitionResult(ReadResult):
+    month: date | None = None  # first day of the month the file name stands for; None when the name is not pakn_YYYYMM.csv
 
 
 def petition_due(received: datetime, handling: str) -> datetime:

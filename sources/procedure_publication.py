@@ -9,11 +9,10 @@ its decision, a part that is neither "Có" nor "Không", the same procedure twic
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sources.csvfiles import FileIssue, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
 from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS
 from sources.tthc_format import BOOLEANS
 
@@ -23,16 +22,8 @@ _YES_NO = vocabulary_lookup(BOOLEANS)
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
 
-@dataclass
-class PublicationResult:
-    rows: list[dict] = field(default_factory=list)
-    # file_name, row_number, record_key (decision number | procedure code), rule, reason, value
-    rejects: list[dict] = field(default_factory=list)
-    file_issues: list[FileIssue] = field(default_factory=list)
-    sha256: str = ""
-    size_bytes: int = 0
-    encoding: str = "utf-8"
-    loadable: bool = False
+class PublicationResult(ReadResult):
+    """Rows of the register; rejects keyed by decision number or procedure code."""
 
 
 def read_publication(path: Path, work_dir: Path, known_procedures: Collection[str]) -> PublicationResult:
