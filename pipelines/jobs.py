@@ -1,15 +1,19 @@
 """Jobs, the daily schedule and the inbox sensor."""
 
 
+import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from common.periods import periods_between
+from common.settings import now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
+from sources.petition_format import PETITION_DIR
+from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
 
 # The period assets of the indices have their own partitions (a job has one partitions definition):
@@ -48,12 +52,28 @@ def _signature(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-@dg.sensor(jobs=[daily_job, masterdata_job], minimum_interval_seconds=60,
+# Sources of the QĐ 766 index that are not daily: a change reloads them and rescores the year (about 1 s).
+sources_job = dg.define_asset_job(
+    "qd766_sources", selection=dg.AssetSelection.assets("qd766_portal_snapshots", "petitions", "procedure_publication"),
+    description="Nạp lại ảnh chụp của Cổng DVCQG, PAKN và sổ công bố TTHC; sau đó after_daily tính lại Chỉ số 766.",
+)
+
+
+def _other_sources(inbox: Path) -> dict[str, str]:
+    """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
+    found = [*(inbox / "portal").glob("*.json"), *(inbox / PETITION_DIR).glob("*.csv"),
+             inbox / "tthc" / PUBLICATION_FILE_NAME]
+    return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
+
+
+@dg.sensor(jobs=[daily_job, masterdata_job, sources_job], minimum_interval_seconds=60,
            description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng.")
 def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
-    folder = Path(warehouse.inbox) / "tthc"
+    inbox = Path(warehouse.inbox)
+    folder = inbox / "tthc"
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {p.name: _signature(p) for p in folder.glob("*.csv")} if folder.exists() else {}
+    current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} \
+        if folder.exists() else {}
     partitions = set(daily_partitions.get_partition_keys(dynamic_partitions_store=context.instance))
     for name, signature in sorted(current.items()):
         if seen.get(name) == signature:
@@ -68,7 +88,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         key = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if key in partitions:
             yield dg.RunRequest(run_key=f"{name}:{signature}", job_name=daily_job.name, partition_key=key)
-    context.update_cursor(json.dumps(current))
+    others = _other_sources(inbox)
+    changed = sorted(name for name, signature in others.items() if seen.get(name) != signature)
+    if changed:  # one reload for every new or changed file of the evaluation
+        digest = hashlib.sha256(json.dumps([[n, others[n]] for n in changed]).encode()).hexdigest()[:16]
+        yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name,
+                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+    context.update_cursor(json.dumps(current | others))
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
@@ -83,7 +109,11 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
 
 
 def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
+    """The days a run loaded; for a reload of the index's other sources, the year so far (every period may change)."""
     tags = run.tags
+    if run.job_name == sources_job.name:
+        yesterday = now_local().date() - timedelta(days=1)
+        return date(yesterday.year, 1, 1), yesterday
     if "dagster/partition" in tags:
         day = date.fromisoformat(tags["dagster/partition"])
         return day, day
@@ -93,7 +123,7 @@ def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
     return None
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job],
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job],
                       request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
                       description="Sau mỗi lần chạy daily_tthc thành công: tính lại Chỉ số 766 của tháng, quý, năm "
                                   "chứa các ngày vừa nạp, rồi bảng xếp hạng và bản chụp.")

@@ -109,3 +109,25 @@ def test_after_daily_requests_month_quarter_and_year():
     assert defs.resolve_sensor_def("after_daily")
     for name in ("qd766_monthly", "qd766_quarterly", "qd766_yearly"):
         assert defs.resolve_job_def(name).partitions_def is not None
+
+
+def test_inbox_sensor_reloads_the_other_sources_once_per_change(warehouse):
+    from pipelines.jobs import inbox_sensor
+
+    inbox = Path(warehouse.inbox)
+    (inbox / "portal").mkdir(parents=True)
+    (inbox / "pakn").mkdir()
+    (inbox / "portal" / "transparency_2026-M01_20260203T0815.json").write_text("{}", encoding="utf-8")
+    (inbox / "pakn" / "pakn_202601.csv").write_text("x", encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+        first = [r for r in inbox_sensor(context) if r.job_name == "qd766_sources"]  # (the fixture's catalogue aside)
+        assert len(first) == 1
+        assert first[0].tags["cchc/changed_files"] == "pakn/pakn_202601.csv, portal/transparency_2026-M01_20260203T0815.json"
+        again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
+        assert list(inbox_sensor(again)) == []
+        (inbox / "tthc").mkdir(exist_ok=True)
+        (inbox / "tthc" / "cong_bo_tthc.csv").write_text("y", encoding="utf-8")
+        changed = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
+        assert [(r.job_name, r.tags["cchc/changed_files"]) for r in inbox_sensor(changed)] == [
+            ("qd766_sources", "tthc/cong_bo_tthc.csv")]
