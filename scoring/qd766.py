@@ -215,8 +215,8 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator and unit scores from one row of counts per (period_label, unit_code).
 
-    Each scored indicator is rounded to 2 decimals as on the portal and a group is the sum of its rounded
-    indicators. A group whose formula is unresolved takes the portal's score for the same unit and period
+    Each scored indicator is rounded to 2 decimals as on the portal, and groups are totalled as the portal does
+    (``group_total``). A group whose formula is unresolved takes the portal's score for the same unit and period
     (``portal_scores[(period_label, unit_code, group)]``) when a snapshot has one, else it is left empty.
     """
     portal_scores = portal_scores or {}
@@ -228,7 +228,7 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
         unit = dict(ids)
         total, evaluated_max = 0.0, 0.0
         for g in m.groups:
-            group_score: float | None = 0.0
+            raw: list[float] | None = []
             source = "local"
             for ind in g.indicators:
                 num, den = _value(row, ind.numerator), _value(row, ind.denominator)
@@ -248,10 +248,11 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
                 if ind.rule.kind == "info":
                     continue
                 if pts is None:
-                    group_score = None
-                elif group_score is not None:
-                    group_score += round(pts, 2)
-            unit[g.code] = None if group_score is None else round(group_score, 2)
+                    raw = None
+                elif raw is not None:
+                    raw.append(pts)
+            group_score = None if raw is None else group_total(g, raw)
+            unit[g.code] = group_score
             unit[f"{g.code}_source"] = source
             if group_score is not None:
                 total += group_score
@@ -261,6 +262,14 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
         unit["complete"] = math.isclose(evaluated_max, m.max_points)
         unit_rows.append(unit)
     return pd.DataFrame(indicator_rows), pd.DataFrame(unit_rows)
+
+
+def group_total(group: Group, raw_points: Iterable[float]) -> float:
+    """A group's score as the portal totals it: a tree group rounds its sum once; an evaluation group adds its
+    metrics' rounded scores."""
+    if group.shape == "tree":
+        return round(sum(raw_points), 2)
+    return round(sum(round(p, 2) for p in raw_points), 2)
 
 
 def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
@@ -295,7 +304,8 @@ def reconcile_node(m: Methodology, group: Group, node) -> list[dict]:
     """
     tol = m.tolerance
     rows: list[dict] = []
-    raw_sum, rounded_sum, complete = 0.0, 0.0, True
+    evaluated_points: list[float] = []
+    complete = True
     for ind in group.indicators:
         if ind.rule.kind == "info":
             continue
@@ -317,8 +327,7 @@ def reconcile_node(m: Methodology, group: Group, node) -> list[dict]:
         if pts is None:
             complete = complete and not evaluated
         elif evaluated:
-            raw_sum += pts
-            rounded_sum += round(pts, 2)
+            evaluated_points.append(pts)
         recomputed = None if pts is None else round(pts, 2)
         if group.shape == "evaluation":
             status = _status(portal_score, recomputed, tol)
@@ -328,8 +337,7 @@ def reconcile_node(m: Methodology, group: Group, node) -> list[dict]:
     if group.unresolved:
         group_recomputed, group_status = None, "portal_authoritative"
     else:
-        # The portal rounds a tree group's score once; an evaluation total is the sum of rounded metric scores.
-        group_recomputed = (round(raw_sum, 2) if group.shape == "tree" else round(rounded_sum, 2)) if complete else None
+        group_recomputed = group_total(group, evaluated_points) if complete else None
         group_status = _status(node.score, group_recomputed, tol)
     rows.append({"indicator_code": None, "metric_code": None, "numerator": None, "denominator": None,
                  "portal_score": node.score, "recomputed_score": group_recomputed,

@@ -55,6 +55,10 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         assert [(g, r) for g, r, _ in ranks] == [("agency", 1), ("local", 1)] and sum(n for *_, n in ranks) == units
         sources = dict(con.execute("SELECT dvctt_source, count(*) FROM mart_qd766_unit GROUP BY 1").fetchall())
         assert sources.get("portal", 0) > 0  # DVCTT comes from the latest snapshot of the same period
+        # Local group scores beside the portal's: the payment group (same counts, same rounding) agrees.
+        compared = dict(con.execute("""SELECT group_code, max(abs(difference)) FROM mart_qd766_local_vs_portal
+                                       WHERE portal_score IS NOT NULL GROUP BY 1""").fetchall())
+        assert set(compared) == {"CKMB", "TDGQ", "DVCTT", "TTTT", "MDHL", "SHHS"} and compared["DVCTT"] == 0
         assert con.execute("SELECT count(*) FROM fct_petition").fetchall()[0][0] > 0
         assert con.execute("SELECT count(*) FROM fct_procedure_publication").fetchall()[0][0] > 0
 

@@ -94,18 +94,18 @@ def test_every_known_indicator_against_hand_values():
     assert days["ratio"] == pytest.approx(5.0) and pd.isna(days["score"])  # 4000 days / 800 completed
 
     unit = units.iloc[0]
-    expected_groups = {
+    evaluation_groups = {  # the sum of the rounded metric scores
         "CKMB": [HAND[c] for c in ("1.1", "1.2", "1.3", "1.4")],
-        "TDGQ": [HAND["2.1"]],
-        "TTTT": [HAND[c] for c in ("3.5a", "3.5b", "3.6")],
         "MDHL": [HAND[c] for c in ("5.2", "5.3", "5.4")],
         "SHHS": [HAND[c] for c in ("4.1", "4.2", "4.x", "4.3", "4.4", "4.5b", "4.5a")],
     }
-    for group, values in expected_groups.items():
-        assert unit[group] == pytest.approx(round(sum(round(v, 2) for v in values), 2)), group
+    tree_groups = {"TDGQ": [HAND["2.1"]], "TTTT": [HAND[c] for c in ("3.5a", "3.5b", "3.6")]}  # the rounded sum
+    expected = {g: round(sum(round(v, 2) for v in vs), 2) for g, vs in evaluation_groups.items()}
+    expected |= {g: round(sum(vs), 2) for g, vs in tree_groups.items()}
+    for group, value in expected.items():
+        assert unit[group] == pytest.approx(value), group
     assert unit["DVCTT"] == 8.56 and unit["DVCTT_source"] == "portal"
-    assert unit["total_score"] == pytest.approx(
-        round(sum(round(v, 2) for vs in expected_groups.values() for v in vs) + 8.56, 2))
+    assert unit["total_score"] == pytest.approx(round(sum(expected.values()) + 8.56, 2))
     assert unit["complete"] and unit["evaluated_max"] == 100
 
 
@@ -173,3 +173,14 @@ def test_methodology_is_chosen_by_date():
     assert methodology_for(date(2026, 3, 1)).valid_from <= date(2026, 3, 1)
     with pytest.raises(MethodologyError):
         methodology_for(date(2020, 1, 1))
+
+
+def test_groups_are_totalled_as_the_portal_does():
+    # Online payment is a tree group: the portal rounds its sum once (0.8333 + 0.8333 + 2 = 3.67, not 3.66);
+    # digitisation is an evaluation group: the sum of its metrics' rounded scores.
+    thirds = _measures(fee_formalities=3, integrated_formalities=1, paid_formalities=1, fee_dossiers=3, paid_dossiers=1)
+    indicators, units = score_measures(M, pd.DataFrame([thirds]))
+    got = dict(zip(indicators["indicator_code"], indicators["score"], strict=True))
+    assert (got["3.5a"], got["3.5b"], got["3.6"]) == (0.83, 0.83, 2.0)
+    assert units.iloc[0]["TTTT"] == 3.67
+    assert units.iloc[0]["SHHS"] == round(sum(round(HAND[c], 2) for c in ("4.1", "4.2", "4.x", "4.3", "4.4", "4.5b", "4.5a")), 2)

@@ -164,6 +164,27 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
+# Views over the tables above: (SQL, comment). Created after the tables, replaced on every start.
+VIEWS: dict[str, tuple[str, str]] = {
+    "mart_qd766_local_vs_portal": (
+        """WITH portal AS (
+               SELECT period_label, unit_code, group_code, arg_max(score, captured_at) AS portal_score,
+                      max(captured_at) AS captured_at
+               FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL GROUP BY ALL),
+           local AS (
+               UNPIVOT (SELECT period_label, unit_code, unit_name, ranking_group, as_of, score_ckmb AS CKMB,
+                               score_tdgq AS TDGQ, score_dvctt AS DVCTT, score_tttt AS TTTT, score_mdhl AS MDHL,
+                               score_shhs AS SHHS FROM mart_qd766_unit)
+               ON CKMB, TDGQ, DVCTT, TTTT, MDHL, SHHS INTO NAME group_code VALUE local_score)
+           SELECT l.period_label, l.unit_code, l.unit_name, l.ranking_group, l.group_code, l.local_score,
+                  p.portal_score, round(l.local_score - p.portal_score, 2) AS difference, l.as_of, p.captured_at
+           FROM local l LEFT JOIN portal p USING (period_label, unit_code, group_code)""",
+        ("Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
+        "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."),
+    ),
+}
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -201,3 +222,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"COMMENT ON TABLE {name} IS {_quote(comment)}")
         for column, text in column_comments.items():
             con.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)}")
+    for name, (sql, comment) in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        con.execute(f"COMMENT ON VIEW {name} IS {_quote(comment)}")
