@@ -129,26 +129,40 @@ class QD766WorkbookConfig(dg.Config):
 @dg.asset(group_name=QD766_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
           description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) cho một kỳ: xếp hạng, điểm 6 nhóm, biểu đồ, "
                       "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Kỳ là tham số (config: period).")
-def qd766_workbook(config: QD766WorkbookConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig,
+                   warehouse: Warehouse) -> dg.MaterializeResult:
     from scoring.qd766 import methodology_for
     from warehouse import qd766 as store
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
     with warehouse.read() as con:
         cutoff = store.data_cutoff(con)
-        label = config.period.strip() or (f"{cutoff.year}-Y" if cutoff else "")
-        if not label:
+        if cutoff is None:
             raise dg.Failure("Kho chưa có hồ sơ nào.")
         try:
-            period = parse_period(label)
+            periods = [parse_period(config.period.strip())] if config.period.strip() else _years_of_run(context, cutoff.year)
         except ValueError as err:
             raise dg.Failure(str(err)) from None
-        data = read_workbook_data(con, period)
-    if data.units.empty:
-        raise dg.Failure(f"Chưa có điểm cho kỳ {period.vietnamese}: chạy lại phân vùng của kỳ đó (qd766_month, "
-                         "qd766_quarter hoặc qd766_year) trước.")
-    path = Path(warehouse.reports) / workbook_name(period)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_qd766_workbook(path, data, methodology_for(period.start))
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "period": period.label,
-                                          "units": len(data.units)})
+        books = [(p, read_workbook_data(con, p)) for p in periods]
+    written = []
+    for period, data in books:
+        if data.units.empty:
+            raise dg.Failure(f"Chưa có điểm cho kỳ {period.vietnamese}: chạy lại phân vùng của kỳ đó (qd766_month, "
+                             "qd766_quarter hoặc qd766_year) trước.")
+        path = Path(warehouse.reports) / workbook_name(period)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_qd766_workbook(path, data, methodology_for(period.start))
+        written.append(path)
+    return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
+                                          "periods": ", ".join(p.label for p in periods),
+                                          "units": len(books[-1][1].units)})
+
+
+def _years_of_run(context: dg.AssetExecutionContext, default_year: int) -> list[Period]:
+    """The years of the yearly partitions this run covers (a workbook each), else the year of the latest data."""
+    tags = context.run.tags
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    last = tags.get("dagster/asset_partition_range_end") or first
+    if first and first.isdigit() and last and last.isdigit():
+        return [parse_period(f"{year}-Y") for year in range(int(first), int(last) + 1)]
+    return [parse_period(f"{default_year}-Y")]

@@ -109,11 +109,13 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
 
 
 def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
-    """The days a run loaded; for a reload of the index's other sources, the year so far (every period may change)."""
+    """The days a run loaded; for a reload of the catalogue or of the index's other sources, the year so far (every
+    period may change)."""
     tags = run.tags
-    if run.job_name == sources_job.name:
+    if run.job_name in (sources_job.name, masterdata_job.name):
+        # Snapshots and petition exports of December arrive in January: rescore the previous year until mid-February.
         yesterday = now_local().date() - timedelta(days=1)
-        return date(yesterday.year, 1, 1), yesterday
+        return date((yesterday - timedelta(days=45)).year, 1, 1), yesterday
     if "dagster/partition" in tags:
         day = date.fromisoformat(tags["dagster/partition"])
         return day, day
@@ -123,7 +125,7 @@ def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
     return None
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job],
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job, masterdata_job],
                       request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
                       description="Sau mỗi lần chạy daily_tthc thành công: tính lại Chỉ số 766 của tháng, quý, năm "
                                   "chứa các ngày vừa nạp, rồi bảng xếp hạng và bản chụp.")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import yaml
@@ -150,8 +151,12 @@ def load_methodology(path: Path) -> Methodology:
     return m
 
 
+REQUIRED_PARAMETERS = ("publish_lead_working_days", "public_update_working_days", "certified_copy_procedure", "tolerance")
+SCOPES = ("unit", "province")
+
+
 def _validate(m: Methodology) -> None:
-    problems = []
+    problems = [f"thiếu tham số '{p}' trong parameters" for p in REQUIRED_PARAMETERS if p not in m.parameters]
     codes = [i.code for i in m.indicators]
     for code in {c for c in codes if codes.count(c) > 1}:
         problems.append(f"mã chỉ tiêu {code} bị trùng")
@@ -168,6 +173,8 @@ def _validate(m: Methodology) -> None:
             for measure in (i.numerator, i.denominator):
                 if measure not in LOCAL_MEASURES:
                     problems.append(f"chỉ tiêu {i.code}: số đo '{measure}' không có trong kho dữ liệu")
+            if i.scope not in SCOPES:
+                problems.append(f"chỉ tiêu {i.code}: scope phải là unit hoặc province")
             if i.rule.kind == "info" and i.rule.max_points != 0:
                 problems.append(f"chỉ tiêu {i.code}: chỉ tiêu thông tin (info) phải có max 0")
             if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
@@ -273,19 +280,41 @@ def group_total(group: Group, raw_points: Iterable[float]) -> float:
 
 
 def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
-                score: str = "total_score") -> pd.DataFrame:
-    """Competition ranking (1, 2, 2, 4) on the 2-decimal score within each group; ties are flagged."""
+                score: str = "total_score", evaluated: str | None = "evaluated_max") -> pd.DataFrame:
+    """Competition ranking (1, 2, 2, 4) on the 2-decimal score within each group; ties are flagged.
+
+    Only units scored on the group's most complete set of groups are ranked (``evaluated`` = the maximum their
+    total is out of): a unit whose total is out of 88 because a group could not be scored is not ranked below
+    units out of 100; its rank is empty ("chưa xếp hạng").
+    """
     out = units.copy()
-    rounded = out[score].round(2)
     keys = list(by)
+    rankable = pd.Series(True, index=out.index)
+    if evaluated is not None:
+        rankable = out[evaluated] == out.groupby(keys)[evaluated].transform("max")
+    rounded = out[score].round(2).where(rankable)
     out["rank"] = rounded.groupby([out[k] for k in keys]).rank(method="min", ascending=False).astype("Int64")
     tie_size = out.groupby([*keys, rounded.rename("_score")])[score].transform("size")
-    out["is_tied"] = tie_size > 1
-    out["units_in_group"] = out.groupby(keys)[score].transform("size")
+    out["is_tied"] = rankable & (tie_size > 1)
+    out["units_in_group"] = rankable.groupby([out[k] for k in keys]).transform("sum").astype("int64")
     return out
 
 
 # --- reconciliation of portal snapshots --------------------------------------------------------------------
+
+class PortalMetricValues(Protocol):
+    numerator: float | None
+    denominator: float | None
+    score: float | None
+
+
+class PortalRow(Protocol):
+    """What reconciliation needs of a snapshot row (sources/portal_qd766.PortalNode has it)."""
+
+    counts: Mapping[str, float | None]
+    metrics: Mapping[str, PortalMetricValues]
+    score: float | None
+
 
 def _status(portal: float | None, recomputed: float | None, tolerance: float) -> str:
     if portal is None:
@@ -295,7 +324,7 @@ def _status(portal: float | None, recomputed: float | None, tolerance: float) ->
     return "match" if abs(recomputed - portal) <= tolerance else "mismatch"
 
 
-def reconcile_node(m: Methodology, group: Group, node) -> list[dict]:
+def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
     """Recompute one snapshot row (a tree node or an evaluation row) and compare with the portal's scores.
 
     ``node`` has ``counts`` (tree: field -> value or None; an absent field is missing), ``metrics`` (evaluation:
@@ -349,7 +378,8 @@ def _difference(portal: float | None, recomputed: float | None) -> float | None:
     return None if portal is None or recomputed is None else round(recomputed - portal, 2)
 
 
-def _row(ind: Indicator, num, den, portal_score, recomputed, status: str) -> dict:
+def _row(ind: Indicator, num: float | None, den: float | None, portal_score: float | None,
+         recomputed: float | None, status: str) -> dict:
     return {"indicator_code": ind.code, "metric_code": ind.metric, "numerator": num, "denominator": den,
             "portal_score": portal_score, "recomputed_score": recomputed,
             "difference": _difference(portal_score, recomputed), "status": status}

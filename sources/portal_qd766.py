@@ -21,13 +21,15 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from common.periods import parse_period
 from common.units import UnitMatcher
 from common.vntext import nfc
-from scoring.qd766 import Group, Methodology
+from scoring.qd766 import Group, Methodology, MethodologyError
 
 FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q[1-4]|Y))_(?P<captured>\d{8}T\d{4})\.json$")
 
@@ -76,6 +78,7 @@ class PortalSnapshot:
     file_name: str
     sha256: str
     endpoint: str | None = None
+    methodology: Methodology | None = None
     group: Group | None = None
     period_label: str | None = None
     captured_at: datetime | None = None
@@ -87,18 +90,32 @@ class PortalSnapshot:
         return not any(i.blocking for i in self.issues)
 
 
+class BadNumber(ValueError):
+    """A value that should be a number (or null) and is neither."""
+
+
 def _number(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
+    """A count or score; None only for the portal's null. Anything else that is not a number is BadNumber."""
+    if value is None:
         return None
+    if isinstance(value, bool):
+        raise BadNumber(value)
     if isinstance(value, int | float):
-        return None if isinstance(value, float) and math.isnan(value) else float(value)
+        if isinstance(value, float) and math.isnan(value):
+            raise BadNumber(value)
+        return float(value)
     try:
-        return float(str(value).replace(",", "."))
+        return float(str(value).strip().replace(",", "."))
     except ValueError:
-        return None
+        raise BadNumber(value) from None
 
 
-def read_snapshot(path: Path, methodology: Methodology, matcher: UnitMatcher) -> PortalSnapshot:
+MethodologyChoice = Methodology | Callable[[date], Methodology]
+
+
+def read_snapshot(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
+    """Read one snapshot file. ``methodology`` is a Methodology, or a function giving the one valid on a day: a
+    snapshot is then read and reconciled with the methodology valid when its period starts."""
     raw = path.read_bytes()
     snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest())
     name = FILE_PATTERN.match(path.name)
@@ -109,6 +126,13 @@ def read_snapshot(path: Path, methodology: Methodology, matcher: UnitMatcher) ->
         return snap
     snap.endpoint, snap.period_label = name["endpoint"], name["period"]
     snap.captured_at = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
+    if not isinstance(methodology, Methodology):
+        try:
+            methodology = methodology(parse_period(snap.period_label).start)
+        except (ValueError, MethodologyError) as err:
+            snap.issues.append(PortalIssue(None, None, "no_methodology", str(err), blocking=True))
+            return snap
+    snap.methodology = methodology
     snap.group = methodology.group_for_endpoint(snap.endpoint)
     if snap.group is None:
         snap.issues.append(PortalIssue(None, None, "unknown_endpoint",
@@ -121,36 +145,63 @@ def read_snapshot(path: Path, methodology: Methodology, matcher: UnitMatcher) ->
         snap.issues.append(PortalIssue(None, None, "bad_json", f"Tệp JSON không đọc được: {err}.", blocking=True))
         return snap
     data = payload.get("data") if isinstance(payload, dict) else None
+    data = data if isinstance(data, dict) else {}
     if snap.group.shape == "tree":
-        head, rows = (data or {}).get("parent"), (data or {}).get("children")
+        head, rows = data.get("parent"), data.get("children")
     else:
-        head, rows = (data or {}).get("overview"), (data or {}).get("evaluation")
+        head, rows = data.get("overview"), data.get("evaluation")
     if not isinstance(rows, list):
         expected = "data.parent/data.children" if snap.group.shape == "tree" else "data.overview/data.evaluation"
         snap.issues.append(PortalIssue(None, None, "bad_shape", f"Không có {expected} như dạng của nhóm "
                                        f"{snap.group.code}.", blocking=True))
         return snap
-    for role, item in ([("province", head)] if isinstance(head, dict) else []) + [("unit", r) for r in rows]:
-        if isinstance(item, dict):
-            snap.nodes.append(_node(snap, role, item, matcher))
+    for number, (role, item) in enumerate(([("province", head)] if isinstance(head, dict) else [])
+                                          + [("unit", r) for r in rows]):
+        node = _node(snap, role, item, matcher) if isinstance(item, dict) else None
+        if node is None:
+            snap.issues.append(PortalIssue(None, None, "bad_row", f"Dòng thứ {number + 1} của tệp không đọc được "
+                                           "(không phải đối tượng JSON hoặc sai cấu trúc); bỏ qua dòng này."))
         else:
-            snap.issues.append(PortalIssue(None, None, "bad_row", "Một dòng của tệp không phải đối tượng JSON."))
+            snap.nodes.append(node)
     return snap
 
 
-def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> PortalNode:
+class _Row:
+    """Reads the fields of one JSON row, turning every bad value into an issue instead of an exception."""
+
+    def __init__(self, snap: PortalSnapshot, item: dict, label: str):
+        self.snap, self.item, self.label = snap, item, label
+
+    def number(self, key: str, value: object = None, *, use_value: bool = False) -> float | None:
+        raw = value if use_value else self.item.get(key)
+        try:
+            return _number(raw)
+        except BadNumber:
+            self.snap.issues.append(PortalIssue(self.label, key, "bad_number",
+                                                f"{self.label}: '{key}' = {raw!r} không phải số; bỏ qua giá trị này."))
+            return None
+
+    def text(self, key: str) -> str | None:
+        value = self.item.get(key)
+        return nfc(value) if isinstance(value, str) else (None if value is None else str(value))
+
+
+def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> PortalNode | None:
     group = snap.group
     assert group is not None
     name = nfc(item["departmentName"]) if isinstance(item.get("departmentName"), str) else None
+    code = item.get("departmentCode") if group.shape == "tree" else None
+    row = _Row(snap, item, str(code or name or item.get("departmentId") or "?"))
     if group.shape == "tree":
-        node = PortalNode(role=role, department_code=item.get("departmentCode"), department_id=None,
-                          department_name=name, level=item.get("level"), unit_code=None,
-                          score=_number(item.get("totalScore" if role == "province" and "totalScore" in item else "score")),
-                          max_score=_number(item.get("maxScore", item.get("totalMaxScore"))), ratio=_number(item.get("ratio")))
+        score_key = "totalScore" if role == "province" and "totalScore" in item else "score"
+        node = PortalNode(role=role, department_code=row.text("departmentCode"), department_id=None,
+                          department_name=name, level=row.text("level"), unit_code=None,
+                          score=row.number(score_key), max_score=row.number("maxScore", item.get("maxScore",
+                          item.get("totalMaxScore")), use_value=True), ratio=row.number("ratio"))
         for count in group.counts:
             if count in item:
-                node.counts[count] = _number(item[count])
-                if node.counts[count] is None:
+                node.counts[count] = row.number(count)
+                if item[count] is None:
                     snap.issues.append(PortalIssue(node.department, count, "null_value",
                                                    f"{node.department} ({name}): '{count}' là null "
                                                    "(Cổng chưa đánh giá; không coi là 0)."))
@@ -159,16 +210,20 @@ def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> 
                                                f"{node.department} ({name}): thiếu trường '{count}'; "
                                                "chỉ tiêu dùng trường này không được tính lại (không coi là 0)."))
     else:
-        node = PortalNode(role=role, department_code=None, department_id=item.get("departmentId"),
-                          department_name=name, level=item.get("departmentLevel"), unit_code=None,
-                          score=_number(item.get("totalScore")), max_score=_number(item.get("totalMaxScore")),
-                          ratio=_number(item.get("ratio")))
-        for metric in item.get("metrics") or []:
-            code = metric.get("code")
-            node.metrics[code] = PortalMetric(code=code, name=metric.get("name"), numerator=_number(metric.get("numerator")),
-                                              denominator=_number(metric.get("denominator")),
-                                              ratio=_number(metric.get("ratio")), score=_number(metric.get("score")),
-                                              max_score=_number(metric.get("maxScore")))
+        node = PortalNode(role=role, department_code=None, department_id=row.text("departmentId"),
+                          department_name=name, level=row.text("departmentLevel"), unit_code=None,
+                          score=row.number("totalScore"), max_score=row.number("totalMaxScore"), ratio=row.number("ratio"))
+        metrics = item.get("metrics")
+        for metric in metrics if isinstance(metrics, list) else []:
+            if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
+                snap.issues.append(PortalIssue(node.department, "metrics", "bad_row",
+                                               f"{node.department_name}: một chỉ tiêu không đọc được; bỏ qua."))
+                continue
+            m = _Row(snap, metric, f"{node.department_name} / {metric['code']}")
+            node.metrics[metric["code"]] = PortalMetric(
+                code=metric["code"], name=m.text("name"), numerator=m.number("numerator"),
+                denominator=m.number("denominator"), ratio=m.number("ratio"), score=m.number("score"),
+                max_score=m.number("maxScore"))
         _check_metrics(snap, node, group)
     if role == "unit":
         node.unit_code = matcher.match_portal(node.department_code, name)

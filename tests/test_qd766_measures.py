@@ -148,7 +148,10 @@ def test_index_marts_from_hand_rows(con):
     unit = con.execute("""SELECT score_ckmb, score_tdgq, score_dvctt, score_tttt, score_mdhl, score_shhs, total_score,
                                  dvctt_source, rank, is_tied, units_in_group, dossiers
                           FROM mart_qd766_unit WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall()[0]
-    assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.07, 58.36, "portal", 1, False, 2, 7)
+    assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.07, 58.36, "portal", 1, False, 1, 7)
+    # The other ward has no portal score for DVCTT: its total is out of 88, so it is not ranked against 100.
+    assert con.execute("""SELECT rank, evaluated_max, complete FROM mart_qd766_unit
+                          WHERE unit_code = ? AND period_label = '2026-M03'""", [OTHER_WARD]).fetchall() == [(None, 88, False)]
     agency = dict(con.execute("""SELECT indicator_code, score FROM mart_qd766_indicator
                                  WHERE unit_code = ? AND period_label = '2026-M03'""", [AGENCY]).fetchall())
     assert {k: agency[k] for k in ("3.5a", "3.5b", "3.6", "4.x", "5.2", "5.4")} == {

@@ -16,6 +16,7 @@ from pipelines.resources import Warehouse
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]
+MONTH = [qd766.qd766_month, qd766_checks.qd766_month_scores_valid]
 
 
 def _range(start: str, end: str) -> dict[str, str]:
@@ -38,9 +39,9 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
                    and e.event_specific_data.check_name == "qd766_portal_consistency"]
     assert consistency and not consistency[0].passed  # the demo's deliberately bad snapshots are reported
 
-    _run([qd766.qd766_month], warehouse, _range("2026-01", "2026-02"))
-    _run([qd766.qd766_quarter], warehouse, _range("2026-01-01", "2026-01-01"))
-    year = _run([qd766.qd766_year, qd766.qd766_workbook, publish.analyst_snapshot, qd766_checks.qd766_scores_valid],
+    _run(MONTH, warehouse, _range("2026-01", "2026-02"))
+    _run([qd766.qd766_quarter, qd766_checks.qd766_quarter_scores_valid], warehouse, _range("2026-01-01", "2026-01-01"))
+    year = _run([qd766.qd766_year, qd766.qd766_workbook, publish.analyst_snapshot, qd766_checks.qd766_year_scores_valid],
                 warehouse, {"dagster/partition": "2026"})
     checks = {e.event_specific_data.check_name: e.event_specific_data.passed
               for e in year.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
@@ -82,7 +83,7 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
     # Rematerialising a month gives the same rows.
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         before = con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall()
-    _run([qd766.qd766_month], warehouse, {"dagster/partition": "2026-01"})
+    _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         assert con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall() == before
 
@@ -92,7 +93,7 @@ def test_workbook_for_a_past_period_from_config(warehouse):
 
     generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 20), scale=0.002, bad_files=False)
     _run(DAILY, warehouse, _range("2026-01-01", "2026-01-20"))
-    _run([qd766.qd766_month], warehouse, {"dagster/partition": "2026-01"})
+    _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
     result = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse},
                             run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}})
     assert result.success
@@ -135,3 +136,20 @@ def test_inbox_sensor_reloads_the_other_sources_once_per_change(warehouse):
         changed = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
         assert [(r.job_name, r.tags["cchc/changed_files"]) for r in inbox_sensor(changed)] == [
             ("qd766_sources", "tthc/cong_bo_tthc.csv")]
+
+
+def test_scores_suite_fails_on_a_score_above_its_maximum():
+    import pandas as pd
+
+    from checks.qd766_checks import unit_mart_expectations
+    from checks.tthc_expectations import run_suite
+    from scoring.qd766 import methodology_for
+
+    row = {"period_label": "2026-Y", "unit_code": "05443", "total_score": 80.0, "rank": 1, "score_ckmb": 17.0,
+           "score_tdgq": 18.0, "score_dvctt": 10.0, "score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0}
+    expectations = unit_mart_expectations(methodology_for(date(2026, 1, 1)), ["05443", "05665"], 1)
+    good = pd.DataFrame([row, row | {"unit_code": "05665", "rank": None}])  # an unranked unit is fine
+    assert all(o.success for o in run_suite(good, expectations, "good"))
+    bad = pd.DataFrame([row | {"score_ckmb": 19.0}, row])  # above 18, and the same unit twice
+    failed = {o.check for o in run_suite(bad, expectations, "bad") if not o.success}
+    assert failed == {"ckmb_within_max", "one_row_per_unit_and_period"}

@@ -140,3 +140,24 @@ def test_unusable_files_are_reported(tmp_path, name, content, rule):
     path.write_text(content, encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
     assert not snap.usable and snap.issues[0].rule == rule and snap.issues[0].reason
+
+
+def test_malformed_rows_and_values_are_reported_not_raised(tmp_path):
+    row = _digitised_row("Phường Phan Đình Phùng", 2.8)
+    row["metrics"][1]["numerator"] = "bảy trăm"  # not a number: reported, not mistaken for the portal's null
+    row["metrics"].append("not an object")
+    path = _write(tmp_path, "dossier-digitized_2026-M01_20260203T0815.json",
+                  {"data": {"overview": row, "evaluation": [row, ["not", "an", "object"]]}})
+    snap = read_snapshot(path, methodology_for, MATCHER)  # the methodology valid when the period starts
+    assert snap.usable and snap.methodology is M and len(snap.nodes) == 2
+    rules = [i.rule for i in snap.issues]
+    assert rules.count("bad_number") == 2 and rules.count("bad_row") == 3  # per row read; plus the non-object row
+    assert snap.nodes[1].metrics["SO_HOA_GIAY_TO_GIAI_QUYET"].numerator is None
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, snap.nodes[1])}
+    assert rows["4.2"]["status"] == "missing_data" and rows[None]["status"] == "missing_data"
+
+
+def test_a_period_before_any_methodology_is_reported(tmp_path):
+    path = _write(tmp_path, "transparency_2019-M01_20190203T0815.json", {"data": {"overview": {}, "evaluation": []}})
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and snap.issues[0].rule == "no_methodology"

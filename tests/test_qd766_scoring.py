@@ -136,12 +136,24 @@ def test_ranking_with_ties_within_each_group():
         "ranking_group": ["agency", "agency", "agency", "agency", "local", "local", "local"],
         "unit_code": list("ABCDEFG"),
         "total_score": [90.0, 85.504, 85.496, 80.0, 70.0, 70.0, 70.0],
+        "evaluated_max": [100] * 7,
     })
     ranked = rank_within(units).set_index("unit_code")
     assert list(ranked.loc[list("ABCD"), "rank"]) == [1, 2, 2, 4]  # 85.50 and 85.50 after rounding: tied
     assert list(ranked.loc[list("ABCD"), "is_tied"]) == [False, True, True, False]
     assert list(ranked.loc[list("EFG"), "rank"]) == [1, 1, 1]  # communes ranked apart from agencies
     assert ranked.loc["E", "units_in_group"] == 3 and ranked.loc["A", "units_in_group"] == 4
+
+
+def test_a_unit_missing_a_group_is_not_ranked_against_complete_ones():
+    units = pd.DataFrame({"period_label": ["2026-Y"] * 4, "ranking_group": ["local"] * 4, "unit_code": list("ABCD"),
+                          "total_score": [80.0, 85.0, 75.0, 60.0], "evaluated_max": [100, 88, 100, 100]})
+    ranked = rank_within(units).set_index("unit_code")
+    assert pd.isna(ranked.loc["B", "rank"]) and not ranked.loc["B", "is_tied"]  # out of 88: not ranked
+    assert [ranked.loc[u, "rank"] for u in "ACD"] == [1, 2, 3] and ranked.loc["A", "units_in_group"] == 3
+    # When no unit of the group has the portal's DVCTT score, all are out of 88 and ranked together.
+    alike = rank_within(units.assign(evaluated_max=88)).set_index("unit_code")
+    assert [alike.loc[u, "rank"] for u in "BACD"] == [1, 2, 3, 4]
 
 
 def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
@@ -157,6 +169,8 @@ def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
     (("numerator: synced", "numerator: synced_dossiers"), "số đo 'synced_dossiers'"),
     (("rule: target, target: 80", "rule: target"), "target"),
     (('name: "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"', "name: Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"), "ngoặc kép"),
+    (("  tolerance: 0.011", "  tolerence: 0.011"), "thiếu tham số 'tolerance'"),
+    (("scope: province,", "scope: tỉnh,"), "scope phải là unit hoặc province"),
 ])
 def test_methodology_validation(tmp_path, replace, message):
     with pytest.raises(MethodologyError, match=message):

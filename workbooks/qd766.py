@@ -168,7 +168,7 @@ def _num(value: float | None) -> str:
 def rank_label(rank: Any, tied: Any) -> str:
     """'2' or '2 (đồng hạng)'."""
     if _missing(rank):
-        return ""
+        return "Chưa xếp hạng"
     return f"{int(rank)} ({TIED})" if bool(tied) else str(int(rank))
 
 
@@ -233,7 +233,8 @@ def _unit_note(row: dict, methodology: Methodology) -> str:
     if not missing and (row.get("complete") in (None, True)):
         return ""
     what = f"Chưa có điểm nhóm {', '.join(missing)}" if missing else "Chưa đủ các nhóm"
-    return f"{what}: tổng điểm trên {_num(evaluated)} điểm" if evaluated is not None else what
+    text = f"{what}: tổng điểm trên {_num(evaluated)} điểm" if evaluated is not None else what
+    return text + ("; chưa xếp hạng cùng các đơn vị đủ nhóm" if _missing(row.get("rank")) else "")
 
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
