@@ -32,3 +32,12 @@ def add_working_days(start: date, days: int) -> date:
         day += timedelta(days=1)
         days -= is_working_day(day)
     return day
+
+
+def subtract_working_days(day: date, days: int) -> date:
+    """The working day `days` working days before `day` (the working days strictly before it; `day` itself is not
+    counted, whether or not it is a working day): 5 before Saturday 07/03/2026 is Monday 02/03/2026."""
+    while days > 0:
+        day -= timedelta(days=1)
+        days -= is_working_day(day)
+    return day

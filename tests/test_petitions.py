@@ -230,3 +230,56 @@ def test_unreadable_file_is_recorded_as_rejected(tmp_path):
     assert stats["files_rejected"] == 1
     assert con.execute("SELECT status FROM landed_files").fetchall() == [("rejected",)]
     assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [("empty_file", True)]
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [(b"", "empty_file"),
+     # A header-less re-delivery: the first data line is taken for the header, so the required columns are missing.
+     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "missing_columns")],
+)
+def test_a_rejected_re_delivery_keeps_the_month_already_loaded(tmp_path, content, rule):
+    inbox = tmp_path / "inbox"
+    good = write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2", unit="Xã Không Tồn Tại")])
+    write_pakn(inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00",
+                                                           completed_at="")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    before = _tables(con)
+
+    good.write_bytes(content)
+    out = load_petitions(con, good, read(good, tmp_path), datetime(2026, 2, 4))
+    assert (out["status"], out["rows_loaded"], out["rows_rejected"], out["month"]) == ("rejected", 0, 0, JANUARY)
+    after = _tables(con)
+    assert after["fct_petition"] == before["fct_petition"]  # January's good rows and February stay
+    assert after["quarantine"] == before["quarantine"]  # and the earlier file's rejected line
+    assert con.execute("SELECT file_name, partition_date, status, rows_read, rows_loaded, sha256 FROM landed_files "
+                       "ORDER BY 1").fetchall() == [
+        ("pakn_202601.csv", JANUARY, "rejected", 0, 0, read(good, tmp_path).sha256),
+        ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, before["landed_files"][1][3])]
+    assert con.execute("SELECT file_name, rule, blocking FROM file_issues").fetchall() == [("pakn_202601.csv", rule, True)]
+
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 5))
+    assert stats["files_rejected"] == 1 and _tables(con) == after  # the same bad file again: nothing changes
+
+
+def test_a_failed_load_rolls_back_and_leaves_no_open_transaction(tmp_path, monkeypatch):
+    import warehouse.petitions as loader
+
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition()])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petitions(con, path, read(path, tmp_path), NOW)
+    before = _tables(con)
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="PAKN-7")])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "replace_file_records", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_petitions(con, path, read(path, tmp_path), NOW)
+    assert _tables(con) == before  # the month's rows were deleted inside the transaction: rolled back
+    con.execute("BEGIN")  # no transaction left open
+    con.execute("ROLLBACK")

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from common.periods import parse_period
 from common.units import load_units, matcher_for
 from sources.procedure_publication import read_publication
 from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS, PUBLICATION_FILE_NAME
@@ -148,3 +149,74 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
     assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'tthc_publication'").fetchall() == [(0,)]
     assert con.execute("SELECT first_loaded_at FROM landed_files WHERE source = 'tthc_publication'").fetchall() == [
         (datetime(2026, 3, 3),)]
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [(b"", "empty_file"),
+     # A header-less re-delivery: the first data line is taken for the header, so the required columns are missing.
+     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "missing_columns")],
+)
+def test_a_rejected_register_keeps_the_register_already_loaded(tmp_path, content, rule):
+    path = write_register(tmp_path / "tthc", [entry(), entry(procedure_code="9.999999")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), NOW)
+
+    def rows(table: str) -> list:
+        where = "" if table.startswith("fct") else "WHERE source = 'tthc_publication'"
+        return con.execute(f"SELECT * FROM {table} {where} ORDER BY ALL").fetchall()
+
+    good, quarantined = rows("fct_procedure_publication"), rows("quarantine")
+    assert len(good) == 1 and len(quarantined) == 1
+
+    path.write_bytes(content)
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    out = load_publication(con, path, result, datetime(2026, 3, 2))
+    assert out == {"file": PUBLICATION_FILE_NAME, "status": "rejected", "rows_loaded": 0, "rows_rejected": 0}
+    assert rows("fct_procedure_publication") == good and rows("quarantine") == quarantined
+    assert con.execute("SELECT file_name, status, rows_read, sha256, first_loaded_at FROM landed_files").fetchall() == [
+        (PUBLICATION_FILE_NAME, "rejected", 0, result.sha256, datetime(2026, 3, 2))]
+    assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [(rule, True)]
+
+    # The next good register replaces everything again.
+    path = write_register(tmp_path / "tthc", [entry(procedure_code="1.000100")])
+    out = load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), datetime(2026, 3, 3))
+    assert out["status"] == "loaded"
+    assert [r[2] for r in rows("fct_procedure_publication")] == ["1.000100"]
+    assert rows("quarantine") == [] and rows("file_issues") == []
+    assert con.execute("SELECT status FROM landed_files").fetchall() == [("loaded",)]
+
+
+def test_published_on_time_is_decided_by_effective_date_minus_five_working_days(tmp_path):
+    """Methodology §3.3, 1.1 as written: on time when decision date <= effective date - 5 working days. The warehouse
+    and the demo portal count it the same way, also when the effective date is a Saturday."""
+    from demo.publication import Publication
+    from demo.simulate import Calendar
+    from scoring.qd766 import methodology_for
+    from warehouse.qd766 import publication_measures
+
+    cases = [  # decided, effective, on time
+        ("02/03/2026", "07/03/2026", True),  # Saturday: 5 working days before it is Monday 02/03
+        ("03/03/2026", "07/03/2026", False),
+        ("02/03/2026", "09/03/2026", True),  # Monday: Mon 02/03 is exactly 5 working days before
+        ("03/03/2026", "09/03/2026", False),
+        ("10/02/2026", "24/02/2026", True),  # Tết 16-20/02: Mon 23, Fri 13 … Tue 10
+        ("11/02/2026", "24/02/2026", False),
+    ]
+    rows = [entry(decision_number=f"{i}/QĐ-UBND", decision_date=d, legal_effective_date=e, made_public_date="")
+            for i, (d, e, _) in enumerate(cases, start=1)]
+    path = write_register(tmp_path / "tthc", rows)
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), NOW)
+    methodology = methodology_for(date(2026, 1, 1))
+    frame = publication_measures(con, [parse_period("2026-M02"), parse_period("2026-M03")], methodology,
+                                 datetime(2026, 3, 31, 23, 59, 59)).set_index("period_label")
+    assert frame.loc["2026-M02", ["published", "publish_on_time"]].tolist() == [2, 1]
+    assert frame.loc["2026-M03", ["published", "publish_on_time"]].tolist() == [4, 2]
+
+    cal = Calendar.build(date(2026, 1, 1), date(2026, 12, 31))
+    parse = lambda s: datetime.strptime(s, "%d/%m/%Y").date()  # noqa: E731
+    demo = [Publication("x", parse(d), 0, parse(e), parse(e), (True,) * 7).publish_on_time(cal) for d, e, _ in cases]
+    assert demo == [on_time for _, _, on_time in cases]

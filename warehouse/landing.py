@@ -1,13 +1,27 @@
 """Quarantine, file issues and lineage of one landed file: shared by the loaders of small files (catalogue, petitions,
-procedure publication). Callers run these inside their own transaction."""
+procedure publication), and the transaction every loader writes in. Callers run these inside their own transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import duckdb
 
 from sources.csvfiles import FileIssue
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN, then COMMIT; ROLLBACK and re-raise on any exception, so a failed load leaves no open transaction."""
+    con.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
@@ -49,10 +63,17 @@ def replace_file_records(
     now: datetime,
 ) -> dict:
     """Replace the quarantine rows, file issues and lineage row of a file, and those of any other file of the same
-    source and partition (a later file for the same month replaces the earlier one). Returns status and counts."""
-    where = "source = ? AND (file_name = ? OR partition_date = ?)"
-    params = [source, file_name, partition_date]
-    for table in ("quarantine", "file_issues", "landed_files"):
+    source and partition (a later file for the same month replaces the earlier one). Returns status and counts.
+
+    A file that is not loadable replaces only the file issues and lineage row of its own name: the rows and quarantine
+    of the earlier good file of the partition stay, as the caller keeps that file's data."""
+    if loadable:
+        where = "source = ? AND (file_name = ? OR partition_date = ?)"
+        params = [source, file_name, partition_date]
+        tables: tuple[str, ...] = ("quarantine", "file_issues", "landed_files")
+    else:
+        where, params, tables = "source = ? AND file_name = ?", [source, file_name], ("file_issues", "landed_files")
+    for table in tables:
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
     ordered = sorted(rejects, key=lambda r: (r["row_number"] or 0, r["rule"]))
     insert_many(

@@ -2,7 +2,9 @@
 file problems in ``file_issues`` and lineage in ``landed_files``, partitioned by month of reception.
 
 A file replaces everything of its month (a later export of the same month wins); loading the same file twice
-changes nothing (``first_loaded_at`` keeps the first load of identical content).
+changes nothing (``first_loaded_at`` keeps the first load of identical content). A file that cannot be loaded (empty,
+a required column missing, unreadable) replaces nothing: only its lineage ('rejected') and file issues are recorded,
+and the rows and quarantine of the month's earlier good file stay.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import duckdb
 from common.units import UnitMatcher
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
-from warehouse.landing import first_loaded_at, insert_many, replace_file_records
+from warehouse.landing import first_loaded_at, insert_many, replace_file_records, transaction
 
 PETITION_SOURCE = "pakn"
 _COLUMNS = ("petition_code", "unit_code", "received_at", "category", "handling", "due_at", "completed_at",
@@ -27,13 +29,25 @@ def _next_month(month: date) -> date:
 
 
 def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime) -> dict:
-    """Replace the month of one PAKN export with what `read_petitions` made of it.
+    """Replace the month of one PAKN export with what `read_petitions` made of it (when it is loadable: otherwise only
+    its lineage and file issues are recorded and the month keeps its rows).
 
     Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
     "rows_rejected" (lines with at least one broken rule)}.
     """
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
-    con.execute("BEGIN")
+    with transaction(con):
+        if result.loadable:
+            _replace_rows(con, path, result)
+        stats = replace_file_records(
+            con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
+            size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
+            rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+        )
+    return {"file": path.name, "month": result.month, **stats}
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult) -> None:
     if result.month is not None:
         con.execute("DELETE FROM fct_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
                     [path.name, result.month, _next_month(result.month)])
@@ -45,13 +59,6 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
         f"INSERT INTO fct_petition ({columns}, source_file, source_row) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
         [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
     )
-    stats = replace_file_records(
-        con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
-        size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable, rows_loaded=len(result.rows),
-        rejects=result.rejects, issues=result.file_issues, first=first, now=now,
-    )
-    con.execute("COMMIT")
-    return {"file": path.name, "month": result.month, **stats}
 
 
 def petition_files(folder: Path) -> list[Path]:

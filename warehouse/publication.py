@@ -2,7 +2,9 @@
 (source 'tthc_publication'), file problems into ``file_issues`` and lineage into ``landed_files``.
 
 The register is one file holding every decision, so each load replaces the whole table; loading the same file twice
-changes nothing (``first_loaded_at`` keeps the first load of identical content).
+changes nothing (``first_loaded_at`` keeps the first load of identical content). A register that cannot be loaded
+(empty, a required column missing, unreadable) replaces nothing: only its lineage ('rejected') and file issues are
+recorded, and the rows and quarantine of the earlier good register stay.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import duckdb
 
 from sources.procedure_publication import PublicationResult, read_publication
 from sources.publication_format import PUBLICATION_FILE_NAME
-from warehouse.landing import first_loaded_at, insert_many, replace_file_records
+from warehouse.landing import first_loaded_at, insert_many, replace_file_records, transaction
 
 PUBLICATION_SOURCE = "tthc_publication"
 _COLUMNS = ("decision_number", "decision_date", "procedure_code", "legal_effective_date", "made_public_date",
@@ -22,28 +24,29 @@ _COLUMNS = ("decision_number", "decision_date", "procedure_code", "legal_effecti
 
 
 def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: PublicationResult, now: datetime) -> dict:
-    """Replace the register with what `read_publication` made of `path`.
+    """Replace the register with what `read_publication` made of `path` (when it is loadable: otherwise only its
+    lineage and file issues are recorded and the earlier register's rows stay).
 
     Returns {"file", "status" (loaded | partly_loaded | rejected), "rows_loaded", "rows_rejected" (lines with at least
     one broken rule)}.
     """
     first = first_loaded_at(con, PUBLICATION_SOURCE, path.name, result.sha256, now)
-    con.execute("BEGIN")
-    con.execute("DELETE FROM fct_procedure_publication")
-    for table in ("quarantine", "file_issues", "landed_files"):
-        con.execute(f"DELETE FROM {table} WHERE source = ?", [PUBLICATION_SOURCE])
-    insert_many(
-        con,
-        f"INSERT INTO fct_procedure_publication ({', '.join(_COLUMNS)}, source_file, source_row) "
-        f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
-        [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
-    )
-    stats = replace_file_records(
-        con, source=PUBLICATION_SOURCE, file_name=path.name, partition_date=None, sha256=result.sha256,
-        size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable, rows_loaded=len(result.rows),
-        rejects=result.rejects, issues=result.file_issues, first=first, now=now,
-    )
-    con.execute("COMMIT")
+    with transaction(con):
+        if result.loadable:
+            con.execute("DELETE FROM fct_procedure_publication")
+            for table in ("quarantine", "file_issues", "landed_files"):
+                con.execute(f"DELETE FROM {table} WHERE source = ?", [PUBLICATION_SOURCE])
+            insert_many(
+                con,
+                f"INSERT INTO fct_procedure_publication ({', '.join(_COLUMNS)}, source_file, source_row) "
+                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
+                [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
+            )
+        stats = replace_file_records(
+            con, source=PUBLICATION_SOURCE, file_name=path.name, partition_date=None, sha256=result.sha256,
+            size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
+            rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+        )
     return {"file": path.name, **stats}
 
 

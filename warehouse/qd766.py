@@ -6,8 +6,7 @@ the points come from scoring/qd766.py and the methodology file, never from this 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -16,23 +15,13 @@ import pandas as pd
 
 from common.periods import Period
 from common.units import UnitMatcher
-from common.workdays import add_working_days
+from common.workdays import add_working_days, subtract_working_days
 from scoring.qd766 import STATUS_LABELS, Methodology, rank_within, reconcile_node, score_measures
 from sources.portal_qd766 import PortalSnapshot, read_snapshot
+from warehouse.landing import transaction
 
 PORTAL_SOURCE = "portal_qd766"
 FINISHED_WITH_DECISION = ("completed", "returned", "refused")
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
@@ -235,8 +224,8 @@ def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Perio
             if not p.start <= decided <= p.end:
                 continue
             published += 1
-            # on time: decided at least `lead` working days before the legal basis takes effect
-            on_time += effective is not None and add_working_days(decided, lead) <= effective
+            # on time (methodology §3.3, 1.1): decision date <= effective date of the legal basis - `lead` working days
+            on_time += decided <= subtract_working_days(effective, lead)
             deadline = add_working_days(decided, update)
             updated += (public <= deadline) if public is not None else (as_of.date() <= deadline)
             full += parts == 7

@@ -18,6 +18,7 @@ from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, expor
 from sources.tthc_format import FINISHED_STATUSES
 from warehouse.landing import file_issue_rows as _file_issue_rows
 from warehouse.landing import insert_many as _insert_many
+from warehouse.landing import transaction
 
 DOSSIER_SOURCE = "tthc_dossier"
 # Columns of a dossier version that make up its current state (is_finished and finished_on_time are derived).
@@ -54,36 +55,35 @@ def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | Non
 
 def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime) -> dict:
     first = _first_loaded(con, CATALOGUE_SOURCE, None, None).get((path.name, result.sha256), now)
-    con.execute("BEGIN")
-    con.execute("DELETE FROM dim_procedure")
-    _insert_many(
-        con,
-        """INSERT INTO dim_procedure (procedure_code, procedure_name, field, authority_level, online_level, fee_bearing,
-                                      owner_unit_code, payment_integrated, source_file, source_row)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
-          r["fee_bearing"], r["owner_unit_code"], r["payment_integrated"], path.name, r["source_row"])
-         for r in result.rows],
-    )
-    con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
-    _insert_many(
-        con,
-        "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
-        [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r.get("unit_name"), r["record_key"], r["rule"],
-          r["reason"], r["value"], first) for r in result.rejects],
-    )
-    con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
-    _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
-    con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
-    rejected_rows = len({r["row_number"] for r in result.rejects})
-    status = "loaded" if result.rows and not rejected_rows else ("partly_loaded" if result.rows else "rejected")
-    con.execute(
-        "INSERT INTO landed_files VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-        [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
-         len(result.rows) + rejected_rows, len(result.rows), rejected_rows, first, now],
-    )
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM dim_procedure")
+        _insert_many(
+            con,
+            """INSERT INTO dim_procedure (procedure_code, procedure_name, field, authority_level, online_level, fee_bearing,
+                                          owner_unit_code, payment_integrated, source_file, source_row)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
+              r["fee_bearing"], r["owner_unit_code"], r["payment_integrated"], path.name, r["source_row"])
+             for r in result.rows],
+        )
+        con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
+        _insert_many(
+            con,
+            "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
+            [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r.get("unit_name"), r["record_key"], r["rule"],
+              r["reason"], r["value"], first) for r in result.rejects],
+        )
+        con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
+        _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
+        con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
+        rejected_rows = len({r["row_number"] for r in result.rejects})
+        status = "loaded" if result.rows and not rejected_rows else ("partly_loaded" if result.rows else "rejected")
+        con.execute(
+            "INSERT INTO landed_files VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+            [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
+             len(result.rows) + rejected_rows, len(result.rows), rejected_rows, first, now],
+        )
     return {"procedures": len(result.rows), "rejected_rows": rejected_rows}
 
 
@@ -114,21 +114,20 @@ def load_dossier_partitions(
     staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir)
     file_issues = _lineage(con, files, staged, first_loaded, now)
 
-    con.execute("BEGIN")
-    con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
-    con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
-    con.execute("DELETE FROM quarantine WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
-    con.execute(
-        """INSERT INTO quarantine
-        SELECT r.*, l.first_loaded_at FROM _dossier_rejects r
-        JOIN _landed l ON l.file_name = r.file_name
-        ORDER BY r.partition_date, r.row_number, r.rule"""
-    )
-    con.execute("DELETE FROM file_issues WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
-    _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", file_issues)
-    con.execute("DELETE FROM landed_files WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
-    con.execute("INSERT INTO landed_files SELECT * FROM _landed")
-    con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
+        con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
+        con.execute("DELETE FROM quarantine WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+        con.execute(
+            """INSERT INTO quarantine
+            SELECT r.*, l.first_loaded_at FROM _dossier_rejects r
+            JOIN _landed l ON l.file_name = r.file_name
+            ORDER BY r.partition_date, r.row_number, r.rule"""
+        )
+        con.execute("DELETE FROM file_issues WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+        _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", file_issues)
+        con.execute("DELETE FROM landed_files WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+        con.execute("INSERT INTO landed_files SELECT * FROM _landed")
     drop_staging(con)
     return DossierLoadStats(
         files_expected=len(files),
@@ -176,27 +175,26 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date
         UNION SELECT dossier_code FROM fct_dossier WHERE first_export_date <= $2 AND last_export_date >= $1""",
         [start, end],
     )
-    con.execute("BEGIN")
-    con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
-    # The latest version is found as a small key (export day, line) by arg_max, then joined back: three times
-    # faster than carrying the whole row through the aggregate, and no sort as a window would need.
-    state = ", ".join(f"v.{c}" for c in _STATE_COLUMNS)
-    order = "(v.updated_at, v.export_date, v.source_row)"
-    con.execute(
-        f"""INSERT INTO fct_dossier BY NAME
-        WITH latest AS (
-            SELECT v.dossier_code, arg_max(v.export_date, {order}) AS export_date, arg_max(v.source_row, {order}) AS source_row,
-                   min(v.export_date) AS first_export_date, max(v.export_date) AS last_export_date,
-                   count(*)::INTEGER AS version_count
-            FROM stg_dossier_versions v SEMI JOIN _touched t ON t.dossier_code = v.dossier_code
-            GROUP BY v.dossier_code
+    with transaction(con):
+        con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
+        # The latest version is found as a small key (export day, line) by arg_max, then joined back: three times
+        # faster than carrying the whole row through the aggregate, and no sort as a window would need.
+        state = ", ".join(f"v.{c}" for c in _STATE_COLUMNS)
+        order = "(v.updated_at, v.export_date, v.source_row)"
+        con.execute(
+            f"""INSERT INTO fct_dossier BY NAME
+            WITH latest AS (
+                SELECT v.dossier_code, arg_max(v.export_date, {order}) AS export_date, arg_max(v.source_row, {order}) AS source_row,
+                       min(v.export_date) AS first_export_date, max(v.export_date) AS last_export_date,
+                       count(*)::INTEGER AS version_count
+                FROM stg_dossier_versions v SEMI JOIN _touched t ON t.dossier_code = v.dossier_code
+                GROUP BY v.dossier_code
+            )
+            SELECT v.dossier_code, {state}, v.status IN ({finished}) AS is_finished,
+                   CASE WHEN v.status IN ({finished}) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at END
+                       AS finished_on_time,
+                   l.first_export_date, l.last_export_date, l.version_count
+            FROM latest l JOIN stg_dossier_versions v
+              ON v.dossier_code = l.dossier_code AND v.export_date = l.export_date AND v.source_row = l.source_row"""
         )
-        SELECT v.dossier_code, {state}, v.status IN ({finished}) AS is_finished,
-               CASE WHEN v.status IN ({finished}) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at END
-                   AS finished_on_time,
-               l.first_export_date, l.last_export_date, l.version_count
-        FROM latest l JOIN stg_dossier_versions v
-          ON v.dossier_code = l.dossier_code AND v.export_date = l.export_date AND v.source_row = l.source_row"""
-    )
-    con.execute("COMMIT")
     return scalar(con, "SELECT count(*) FROM _touched")
