@@ -24,18 +24,16 @@ def portal_folder(warehouse: Warehouse) -> Path:
           description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
                       "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).")
 def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from scoring.qd766 import methodology_for
     from warehouse import qd766 as store
 
-    methodology = methodology_for(now_local().date())
-    snapshots = store.read_snapshots(portal_folder(warehouse), methodology, matcher_for(warehouse.province))
+    snapshots = store.read_snapshots(portal_folder(warehouse), matcher_for(warehouse.province))
     with warehouse.write() as con:
-        stats = store.load_portal_snapshots(con, snapshots, methodology, portal_folder(warehouse), now_local())
+        stats = store.load_portal_snapshots(con, snapshots, portal_folder(warehouse), now_local())
     issues = [f"- `{s.file_name}`: {i.reason}" for s in snapshots for i in s.issues]
     for line in issues[:50]:
         context.log.warning(line[2:])
     return dg.MaterializeResult(metadata={
-        **stats, "methodology": methodology.path.name,
+        **stats, "methodologies": ", ".join(sorted({s.methodology.path.name for s in snapshots if s.methodology})),
         "issues_list": dg.MetadataValue.md("\n".join(issues[:200]) or "không có"),
     })
 

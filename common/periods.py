@@ -28,10 +28,6 @@ class Period:
             return f"Quý {ROMAN[(self.start.month + 2) // 3]}/{self.start.year}"
         return f"Năm {self.start.year}"
 
-    def clipped(self, first: date, last: date) -> tuple[date, date]:
-        """The days of the period that fall within [first, last]."""
-        return max(self.start, first), min(self.end, last)
-
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])

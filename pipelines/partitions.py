@@ -16,10 +16,6 @@ def partition_dates(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCo
     return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
-def _first_of_month(day: date) -> date:
-    return date(day.year, day.month, 1)
-
-
 _start = date.fromisoformat(str(get_settings().start_date))
 # The current month, quarter and year are partitions too (end_offset=1): their figures are year to date.
 monthly_partitions = dg.MonthlyPartitionsDefinition(

@@ -4,6 +4,7 @@ values worked out by hand from methodology §3.3 (working days with Vietnamese h
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 
 from common.periods import parse_period
@@ -160,3 +161,33 @@ def test_index_marts_from_hand_rows(con):
     before = con.execute("SELECT * FROM mart_qd766_unit ORDER BY unit_code").fetchall()
     store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
     assert con.execute("SELECT * FROM mart_qd766_unit ORDER BY unit_code").fetchall() == before
+
+
+def test_unknown_inputs_stay_unknown_never_zero(con):
+    march = [parse_period("2026-M03")]
+    # A month without its petition export: petitions unknown (not "none", which would give 6 + 6 points).
+    frame = store.measure_periods(con, [parse_period("2026-M02")], M, AS_OF)
+    assert frame[["petitions", "petitions_on_time", "petitions_satisfied", "receiving_satisfied"]].isna().all().all()
+    con.execute("""INSERT INTO landed_files (source, file_name, partition_date, status)
+                   VALUES ('pakn', 'pakn_202602.csv', '2026-02-01', 'loaded')""")  # loaded, no petitions that month
+    assert (store.measure_periods(con, [parse_period("2026-M02")], M, AS_OF)["petitions"] == 0).all()
+
+    # The e-copy procedure is found whatever the case and spacing of its name in the catalogue.
+    con.execute("UPDATE dim_procedure SET procedure_name = '  chứng thực  bản sao điện tử từ bản chính' WHERE procedure_code = '2.0002'")
+    assert _row(store.measure_periods(con, march, M, AS_OF), "2026-M03", WARD)["e_copy_offering"] == 1
+
+    # A dossier whose sync flag is unknown, a fee-bearing procedure with no payment flag, a provincial procedure
+    # with no owner, and no e-copy procedure at all.
+    con.execute("UPDATE fct_dossier SET synced_to_portal = NULL WHERE dossier_code = 'D3'")
+    con.execute("UPDATE dim_procedure SET payment_integrated = NULL WHERE procedure_code = '2.0001'")
+    con.execute("UPDATE dim_procedure SET owner_unit_code = NULL WHERE procedure_code = '1.0003'")
+    con.execute("UPDATE dim_procedure SET procedure_name = 'Chứng thực bản sao' WHERE procedure_code = '2.0002'")
+    frame = store.measure_periods(con, march, M, AS_OF)
+    ward, agency = _row(frame, "2026-M03", WARD), _row(frame, "2026-M03", AGENCY)
+    assert pd.isna(ward["synced"]) and pd.isna(ward["integrated_formalities"]) and pd.isna(ward["e_copy_offering"])
+    assert ward["fee_formalities"] == 2  # known counts stay
+    assert pd.isna(agency["formalities"]) and pd.isna(agency["fee_formalities"])
+    store.refresh_index(con, march, M, AS_OF)
+    sources = dict(con.execute("""SELECT indicator_code, source FROM mart_qd766_indicator
+                                  WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall())
+    assert sources["1.4"] == sources["3.5a"] == sources["4.x"] == "missing" and sources["3.6"] == "local"

@@ -15,8 +15,9 @@ import pandas as pd
 
 from common.periods import Period
 from common.units import UnitMatcher
+from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
-from scoring.qd766 import STATUS_LABELS, Methodology, rank_within, reconcile_node, score_measures
+from scoring.qd766 import STATUS_LABELS, Methodology, methodology_for, rank_within, reconcile_node, score_measures
 from sources.portal_qd766 import PortalSnapshot, read_snapshot
 from warehouse.landing import transaction
 
@@ -36,13 +37,16 @@ def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> 
 
 # --- portal snapshots -----------------------------------------------------------------------------------
 
-def read_snapshots(folder: Path, methodology: Methodology, matcher: UnitMatcher) -> list[PortalSnapshot]:
-    return [read_snapshot(p, methodology, matcher) for p in sorted(folder.glob("*.json"))] if folder.exists() else []
+def read_snapshots(folder: Path, matcher: UnitMatcher) -> list[PortalSnapshot]:
+    """Every snapshot in the folder, each read with the methodology valid when its period starts."""
+    files = sorted(folder.glob("*.json")) if folder.exists() else []
+    return [read_snapshot(p, methodology_for, matcher) for p in files]
 
 
-def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot],
-                          methodology: Methodology, folder: Path, now: datetime) -> dict:
-    """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them."""
+def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], folder: Path,
+                          now: datetime) -> dict:
+    """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them with its
+    snapshot's methodology."""
     nodes, metrics, recon, issues = [], [], [], []
     for snap in snapshots:
         issues += [(snap.file_name, i.department, i.field, i.rule, i.reason, i.blocking, now) for i in snap.issues]
@@ -59,7 +63,7 @@ def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Po
                          "department_name": n.department_name, "unit_code": n.unit_code, "metric_code": m.code,
                          "metric_name": m.name, "numerator": m.numerator, "denominator": m.denominator,
                          "ratio": m.ratio, "score": m.score, "max_score": m.max_score} for m in n.metrics.values()]
-            for r in reconcile_node(methodology, snap.group, n):
+            for r in reconcile_node(snap.methodology, snap.group, n):
                 recon.append({**file_info, **who, **r, "status_label": STATUS_LABELS[r["status"]]})
     first_loaded = dict(con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?",
                                     [PORTAL_SOURCE]).fetchall())
@@ -128,6 +132,7 @@ WITH by_month AS (
         count(*) FILTER (fee_due > 0) AS fee_dossiers,
         count(*) FILTER (paid_online) AS paid_dossiers,
         count(*) FILTER (synced_to_portal) AS synced,
+        count(synced_to_portal) AS synced_known,
         count(*) FILTER (status IN ('completed', 'returned') AND electronic_result) AS e_results,
         count(*) FILTER (digitised) AS digitised,
         count(*) FILTER (reused_data) AS reused,
@@ -142,7 +147,9 @@ WITH by_month AS (
 SELECT pm.period_label, b.unit_code,
     sum(dossiers) AS dossiers, sum(received) AS received, sum(on_time) AS on_time, sum(completed) AS completed,
     sum(processing_days) AS processing_days, sum(online_dossiers) AS online_dossiers,
-    sum(fee_dossiers) AS fee_dossiers, sum(paid_dossiers) AS paid_dossiers, sum(synced) AS synced,
+    sum(fee_dossiers) AS fee_dossiers, sum(paid_dossiers) AS paid_dossiers,
+    -- an export without the sync column leaves 1.4 unknown (NULL), never 0
+    CASE WHEN sum(synced_known) = sum(dossiers) THEN sum(synced) END AS synced,
     sum(e_results) AS e_results, sum(digitised) AS digitised, sum(reused) AS reused,
     sum(personal_store) AS personal_store, sum(citizen_data) AS citizen_data, sum(dissatisfied) AS dissatisfied,
     count(DISTINCT b.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities_with_dossiers,
@@ -170,17 +177,30 @@ SELECT period_label, unit_code, count(*) AS petitions, count(*) FILTER (on_time)
 FROM p GROUP BY ALL
 """
 
+# Procedures under each unit's authority: an agency's own provincial ones, every commune-level one for a commune.
+# When a provincial procedure has no known owner, no agency's count is known; an unknown payment flag likewise.
 AUTHORITY_MEASURES = """
-SELECT u.unit_code,
-       count(pr.procedure_code) AS formalities,
-       count(pr.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities,
-       count(pr.procedure_code) FILTER (pr.fee_bearing) AS fee_formalities,
-       count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated) AS integrated_formalities
-FROM dim_unit u
-LEFT JOIN dim_procedure pr
-       ON (u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
-       OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune')
-GROUP BY 1
+WITH counts AS (
+    SELECT u.unit_code, u.unit_group,
+           count(pr.procedure_code) AS formalities,
+           count(pr.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities,
+           count(pr.procedure_code) FILTER (pr.fee_bearing) AS fee_formalities,
+           count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated) AS integrated_formalities,
+           count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated IS NULL) AS payment_unknown
+    FROM dim_unit u
+    LEFT JOIN dim_procedure pr
+           ON (u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
+           OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune')
+    GROUP BY ALL
+),
+ownerless AS (SELECT count(*) AS n FROM dim_procedure WHERE authority_level = 'province' AND owner_unit_code IS NULL)
+SELECT unit_code,
+       CASE WHEN unit_group <> 'agency' OR n = 0 THEN formalities END AS formalities,
+       CASE WHEN unit_group <> 'agency' OR n = 0 THEN online_formalities END AS online_formalities,
+       CASE WHEN unit_group <> 'agency' OR n = 0 THEN fee_formalities END AS fee_formalities,
+       CASE WHEN (unit_group <> 'agency' OR n = 0) AND payment_unknown = 0 THEN integrated_formalities END
+           AS integrated_formalities
+FROM counts, ownerless
 """
 
 # Communes that offer electronic certified copies: at least one such dossier received up to the period's end.
@@ -188,9 +208,8 @@ E_COPY_MEASURES = """
 WITH offering AS (
     SELECT p.period_label, f.resolving_unit_code AS unit_code
     FROM fct_dossier f
-    JOIN dim_procedure pr USING (procedure_code)
     JOIN (SELECT DISTINCT period_label, period_end FROM _period_months) p ON f.received_at < p.period_end + 1
-    WHERE pr.procedure_name = $procedure AND f.received_at <= $as_of
+    WHERE list_contains($procedures, f.procedure_code) AND f.received_at <= $as_of
     GROUP BY ALL
 ),
 locals AS (SELECT unit_code FROM dim_unit WHERE unit_group <> 'agency')
@@ -234,30 +253,71 @@ def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Perio
     return pd.DataFrame(out)
 
 
+def _procedure_codes(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """Codes of the catalogue's procedures with this name, whatever the case, spacing or Unicode form."""
+    key = match_key(name)
+    return [code for code, n in con.execute("SELECT procedure_code, procedure_name FROM dim_procedure").fetchall()
+            if match_key(n) == key]
+
+
+def _months_with_petitions(con: duckdb.DuckDBPyConnection) -> set[date]:
+    """Months whose petition export was loaded (a month with no petitions has a file with no rows)."""
+    rows = con.execute("""SELECT partition_date FROM landed_files WHERE source = 'pakn' AND status <> 'rejected'
+                          UNION SELECT DISTINCT date_trunc('month', received_at)::DATE FROM fct_petition""").fetchall()
+    return {r[0] for r in rows if r[0] is not None}
+
+
+def _fill_absent(frame: pd.DataFrame, part: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Left-join ``part``; a unit absent from it had nothing in the period, so its counts are 0 (not unknown)."""
+    merged = frame.merge(part, how="left", on=keys, indicator="_found")
+    absent = merged["_found"] == "left_only"
+    for column in part.columns.difference(keys):
+        if column != "processing_days":
+            merged[column] = merged[column].astype("float64").mask(absent, 0.0)
+    return merged.drop(columns="_found")
+
+
 def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
                     as_of: datetime) -> pd.DataFrame:
-    """Every count the methodology names, one row per (period, unit) for every unit of the master data."""
+    """Every count the methodology names, one row per (period, unit) for every unit of the master data.
+
+    NULL means unknown and is kept (the indicator is then not evaluated): an export without the sync column, a
+    catalogue without owners or payment flags, a month without its petition export, no e-copy procedure.
+    """
     months = _period_months(periods)
+    e_copy_codes = _procedure_codes(con, str(methodology.parameters["certified_copy_procedure"]))
     con.register("_period_months", months)
     try:
         params = {"as_of": as_of}
         dossiers = con.execute(DOSSIER_MEASURES, params).df()
         petitions = con.execute(PETITION_MEASURES, params).df()
         authority = con.execute(AUTHORITY_MEASURES).df()
-        e_copy = con.execute(E_COPY_MEASURES, params | {
-            "procedure": methodology.parameters["certified_copy_procedure"]}).df()
+        e_copy = con.execute(E_COPY_MEASURES, params | {"procedures": e_copy_codes}).df()
     finally:
         con.unregister("_period_months")
     units = con.execute("SELECT unit_code FROM dim_unit").df()
     base = units.merge(pd.DataFrame({"period_label": [p.label for p in periods]}), how="cross")
-    frame = (base.merge(dossiers, how="left", on=["period_label", "unit_code"])
-             .merge(petitions, how="left", on=["period_label", "unit_code"])
-             .merge(authority, how="left", on="unit_code")
-             .merge(e_copy, how="left", on=["period_label", "unit_code"]))
-    counts = [c for c in frame.columns if c not in ("period_label", "unit_code", "processing_days")]
-    frame[counts] = frame[counts].fillna(0)  # no dossiers or petitions in a period: counts are 0, not unknown
+    keys = ["period_label", "unit_code"]
+    frame = _fill_absent(_fill_absent(base, dossiers, keys), petitions, keys)
+    frame = frame.merge(authority, how="left", on="unit_code").merge(e_copy, how="left", on=keys)
+    if not e_copy_codes:  # the procedure is not in the catalogue: 4.x cannot be measured
+        frame["e_copy_offering"] = None
+    loaded = _months_with_petitions(con)
+    unknown = [p.label for p in periods
+               if any(m not in loaded for m in _months_until(p, as_of.date()))]
+    petition_columns = ["petitions", "petitions_on_time", "petitions_satisfied"]
+    frame.loc[frame["period_label"].isin(unknown), petition_columns] = None
     frame["receiving_satisfied"] = (frame["on_time"] - frame["dissatisfied"] - frame["petitions"]).clip(lower=0)
     return frame.merge(publication_measures(con, periods, methodology, as_of), how="left", on="period_label")
+
+
+def _months_until(period: Period, last: date) -> list[date]:
+    """First days of the period's months up to the data's last day."""
+    out, month = [], period.start
+    while month <= min(period.end, last):
+        out.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out
 
 
 def latest_portal_scores(con: duckdb.DuckDBPyConnection, group_codes: Sequence[str]) -> dict[tuple[str, str, str], float]:
@@ -305,9 +365,3 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         _insert_df(con, "mart_qd766_unit", units)
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
-
-
-def periods_with_data(con: duckdb.DuckDBPyConnection, periods: Sequence[Period]) -> list[Period]:
-    """Drop periods that start after the data ends (nothing to score yet)."""
-    cutoff = data_cutoff(con)
-    return [p for p in periods if cutoff is not None and p.start <= cutoff.date()]
