@@ -1,4 +1,4 @@
-"""Reporting periods of the indices: month ``2026-M03``, quarter ``2026-Q1`` and year to date ``2026-Y``.
+"""Reporting periods: month ``2026-M03``, quarter ``2026-Q1``, six months ``2026-H1`` and year (to date) ``2026-Y``.
 
 The labels are the national portal's (its snapshot files use them), so local and portal figures join on them.
 """
@@ -9,7 +9,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-KINDS = ("month", "quarter", "year")
+KINDS = ("month", "quarter", "half", "year")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
@@ -26,6 +26,8 @@ class Period:
             return f"Tháng {self.start:%m/%Y}"
         if self.kind == "quarter":
             return f"Quý {ROMAN[(self.start.month + 2) // 3]}/{self.start.year}"
+        if self.kind == "half":
+            return f"6 tháng {'đầu' if self.start.month == 1 else 'cuối'} năm {self.start.year}"
         return f"Năm {self.start.year}"
 
 
@@ -41,6 +43,9 @@ def parse_period(label: str) -> Period:
             raise ValueError
         if part == "Y":
             return Period(label, "year", date(year, 1, 1), date(year, 12, 31))
+        if part in ("H1", "H2"):
+            half = int(part[1])
+            return Period(label, "half", date(year, 6 * half - 5, 1), _month_end(year, 6 * half))
         if part[0] == "Q" and part[1:] in ("1", "2", "3", "4"):
             q = int(part[1:])
             return Period(label, "quarter", date(year, 3 * q - 2, 1), _month_end(year, 3 * q))
@@ -49,7 +54,7 @@ def parse_period(label: str) -> Period:
             return Period(label, "month", date(year, month, 1), _month_end(year, month))
     except (ValueError, IndexError):
         pass
-    raise ValueError(f"Kỳ '{label}' không hợp lệ: dùng 2026-M03 (tháng), 2026-Q1 (quý) hoặc 2026-Y (năm)")
+    raise ValueError(f"Kỳ '{label}' không hợp lệ: dùng 2026-M03 (tháng), 2026-Q1 (quý), 2026-H1 (6 tháng) hoặc 2026-Y (năm)")
 
 
 def period_containing(kind: str, day: date) -> Period:
@@ -57,6 +62,8 @@ def period_containing(kind: str, day: date) -> Period:
         return parse_period(f"{day.year}-M{day.month:02d}")
     if kind == "quarter":
         return parse_period(f"{day.year}-Q{(day.month + 2) // 3}")
+    if kind == "half":
+        return parse_period(f"{day.year}-H{1 if day.month <= 6 else 2}")
     if kind == "year":
         return parse_period(f"{day.year}-Y")
     raise ValueError(f"unknown period kind {kind!r}")
