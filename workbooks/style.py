@@ -271,6 +271,21 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
     ws.oddFooter.center.text = "Trang &P/&N"
 
 
+def set_print_layout(ws: Worksheet, repeat_row: int | None = None, *, portrait: bool = False) -> None:
+    """A4 fit to width, centred, page numbers (as ``write_table`` sets up its sheet's first table), for a sheet whose
+    first rows are not a table, such as the heading of an official report."""
+    _print_setup(ws, repeat_row)
+    if portrait:
+        ws.page_setup.orientation = "portrait"
+
+
+def fill_row(table: Table, row: int, color: str, keys: Sequence[str] | None = None) -> None:
+    """Solid fill (hex colour such as 'FFC7CE') on a table row's cells, or only on the columns ``keys``."""
+    fill = PatternFill("solid", start_color=color)
+    for key in keys if keys is not None else [c.key for c in table.columns]:
+        table.ws.cell(row=row, column=table.column_index(key)).fill = fill
+
+
 def write_text_sheet(
     ws: Worksheet,
     *,

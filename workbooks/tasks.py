@@ -1,0 +1,780 @@
+"""The report on the administrative-reform (CCHC) plan to Sở Nội vụ: progress of every task of the department's plan
+for one period (quarter, six months, year), in Vietnamese.
+
+Sheets: "Tổng hợp" (the heading of an official report, counts by status, the department's on-time completion rate,
+lead units that have not reported), "Nhiệm vụ" (every task with its lead and collaborating units, deadline, status,
+percent done and result document, in the plan's order 1, 2, …, 13, IV.1 …), "Quá hạn" (overdue and due-soon tasks with
+the difficulties and proposals of the latest report), "Theo đơn vị" (completion per lead unit with a bar chart, the
+department last) and "Lỗi dữ liệu" (rows and files of the plan register and progress reports that could not be used).
+
+Statuses are those of ``mart_task_status`` on the as-of date; report texts come from the latest current submission
+(``superseded = false``) of each lead unit for the period or an earlier one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from common.periods import Period, parse_period, period_containing
+from common.settings import now_local
+from common.vntext import sort_key
+from workbooks.style import (
+    FONT_NAME,
+    FONT_SIZE,
+    Column,
+    Table,
+    add_bar_chart,
+    add_color_scale,
+    fill_row,
+    generated_label,
+    new_workbook,
+    save_workbook,
+    set_print_layout,
+    write_table,
+)
+
+SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES = (
+    "Tổng hợp", "Nhiệm vụ", "Quá hạn", "Theo đơn vị", "Lỗi dữ liệu")
+SHEETS = (SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES)
+SOURCES = ("plan_register", "task_report")
+SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo tiến độ"}
+
+# Status codes of mart_task_status in the order of the summary; the labels are the mart's own, these only fill in.
+STATUS_ORDER = ("completed_on_time", "completed_late", "on_track", "due_soon", "overdue", "no_deadline")
+STATUS_LABELS = {
+    "on_track": "Đang thực hiện, trong hạn", "due_soon": "Sắp đến hạn (≤ 14 ngày)", "overdue": "Quá hạn",
+    "completed_on_time": "Hoàn thành đúng hạn", "completed_late": "Hoàn thành quá hạn",
+    "no_deadline": "Chưa xác định được thời hạn",
+}
+NO_STATUS = "Chưa tính tình trạng"
+REPORT_STATUS_LABELS = {"not_started": "Chưa triển khai", "in_progress": "Đang triển khai", "completed": "Hoàn thành",
+                        "suspended": "Tạm dừng"}
+# Colour cue of each status (Excel's light red / yellow / green / orange / grey fills).
+STATUS_FILLS = {"overdue": "FFC7CE", "due_soon": "FFEB9C", "completed_on_time": "C6EFCE", "completed_late": "FCE4D6",
+                "on_track": "DDEBF7", "no_deadline": "EDEDED"}
+NO_REPORT = "(đơn vị chủ trì chưa báo cáo)"
+NOT_STATED = "(không nêu)"
+
+_BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+_PLAIN = Font(name=FONT_NAME, size=FONT_SIZE)
+_ITALIC = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
+_TITLE = Font(name=FONT_NAME, size=14, bold=True)
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_CHUNK = re.compile(r"\d+|[^\W\d_]+")
+
+
+@dataclass
+class TaskReportData:
+    period: Period
+    as_of: date  # status date: min(period end, today)
+    department_code: str
+    department_name: str  # from dim_unit
+    plan: dict  # plan_number, plan_year, revision, issued_on of the current plan of period.start.year
+    tasks: pd.DataFrame  # one row per current task, in the plan's order (see read_task_report_data)
+    completion: pd.DataFrame  # mart_task_completion rows of period.label (lead units + the department row)
+    missing_reports: pd.DataFrame  # lead units with tasks in the plan but no current report for the period
+    issues: pd.DataFrame  # quarantine + file_issues rows of the plan register and progress reports of the period
+    province: str = "Thái Nguyên"  # from dim_unit of the department
+
+
+# --- small helpers ----------------------------------------------------------------------------------------
+
+def task_order_key(task_no: Any) -> tuple:
+    """Natural order of task numbers as the plan writes them: 1, 2, …, 10, 13, 14, IV.1, IV.2, IV.10, V.1."""
+    key = []
+    for chunk in _CHUNK.findall(str(task_no or "").casefold()):
+        if chunk.isdigit():
+            key.append((0, int(chunk), ()))
+        elif all(c in _ROMAN for c in chunk):
+            key.append((1, _roman(chunk), ()))
+        else:
+            key.append((2, 0, sort_key(chunk)))
+    return tuple(key)
+
+
+def _roman(text: str) -> int:
+    values = [_ROMAN[c] for c in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays
+        return False
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
+    """Rows as dicts of Python values (dates stay ``date``)."""
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _as_date(value: Any) -> date | None:
+    if _missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _codes(value: Any) -> list[str]:
+    if value is None or isinstance(value, float):
+        return []
+    return [str(v) for v in list(value)]
+
+
+def _period_end(label: str | None) -> date | None:
+    try:
+        return parse_period(label).end if label else None
+    except ValueError:
+        return None
+
+
+def _period_text(label: str | None) -> str:
+    try:
+        return parse_period(label).vietnamese if label else ""
+    except ValueError:
+        return label or ""
+
+
+def _day(value: Any) -> str:
+    d = _as_date(value)
+    return f"{d:%d/%m/%Y}" if d else ""
+
+
+def closing_labels(period: Period) -> list[str]:
+    """Report periods whose report covers ``period``: itself and any quarter, six months or year ending with it
+    (a unit that sent its quarter II report has reported for the first six months)."""
+    labels = [period.label]
+    for kind in ("quarter", "half", "year"):
+        p = period_containing(kind, period.end)
+        if p.end == period.end and p.label not in labels:
+            labels.append(p.label)
+    return labels
+
+
+def task_report_name(period: Period) -> str:
+    """'bao_cao_tien_do_cchc_2026-Q3.xlsx'."""
+    return f"bao_cao_tien_do_cchc_{period.label}.xlsx"
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
+                          department_code: str) -> TaskReportData:
+    """Everything the report of one period shows, read from the warehouse (or its published snapshot)."""
+    year = period.start.year
+    dept = _query(con, "SELECT unit_name, province FROM dim_unit WHERE unit_code = ?", [department_code])
+    names = {r["code"]: r["name"] for r in _query(con, """
+        SELECT unit_code AS code, unit_name AS name FROM dim_unit
+        UNION ALL SELECT office_code, office_name FROM dim_office""")}
+    order = {r["office_code"]: r["sort_order"] for r in _query(con, "SELECT office_code, sort_order FROM dim_office")}
+    plan = _read_plan(con, year)
+    tasks = _read_tasks(con, period, as_of, names)
+    reports = _latest_reports(con, period, year)
+    tasks = _attach_reports(tasks, reports, names)
+    completion = _read_completion(con, period, as_of, order, department_code)
+    missing = _missing_reports(con, period, tasks, names, order)
+    issues = _read_issues(con, period)
+    return TaskReportData(period=period, as_of=as_of, department_code=department_code,
+                          department_name=dept[0]["unit_name"] if dept else department_code, plan=plan,
+                          tasks=tasks, completion=completion, missing_reports=missing, issues=issues,
+                          province=dept[0]["province"] if dept else "Thái Nguyên")
+
+
+def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
+    rows = _query(con, """
+        WITH current AS (SELECT plan_number, plan_year, max(revision) AS revision FROM fct_plan_task
+                         WHERE plan_year = ? GROUP BY ALL ORDER BY count(*) DESC, plan_number LIMIT 1)
+        SELECT c.*, (SELECT max(h.issued_on) FROM plan_task_history h WHERE h.plan_number = c.plan_number
+                     AND h.plan_year = c.plan_year AND h.revision = c.revision) AS issued_on
+        FROM current c""", [year])
+    return rows[0] if rows else {"plan_number": None, "plan_year": year, "revision": None, "issued_on": None}
+
+
+def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, names: dict[str, str]) -> list[dict]:
+    """Current tasks of the plan year with their status on ``as_of`` (or the latest day before it that was computed,
+    kept in status_as_of)."""
+    rows = _query(con, """
+        WITH st AS (
+            SELECT * FROM mart_task_status WHERE plan_year = ? AND as_of <= ?
+            QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1)
+        SELECT t.*, st.as_of AS status_as_of, st.status, st.status_label, st.percent, st.completed_on, st.days_to_due
+        FROM fct_plan_task t LEFT JOIN st USING (plan_year, task_no)
+        WHERE t.plan_year = ?""", [period.start.year, as_of, period.start.year])
+    for r in rows:
+        r["lead_codes"] = _codes(r.get("lead_codes"))
+        r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
+        r["lead_names"] = "; ".join(names.get(c, c) for c in r["lead_codes"]) or r.get("lead_text")
+        if r.get("status") and not r.get("status_label"):
+            r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
+    rows.sort(key=lambda r: task_order_key(r["task_no"]))
+    return rows
+
+
+def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -> dict[tuple[str, str], dict]:
+    """(task, unit) -> the latest current report row of the period or an earlier one; its result document is the
+    latest one the unit has given for the task (a later report that leaves it blank does not erase it)."""
+    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in _query(con, """
+            SELECT unit_code, period_label, report_date, task_no, status, percent, completed_on, result_doc_number,
+                   result_doc_date, difficulties, proposals, source_file, source_row
+            FROM stg_task_report WHERE NOT superseded AND plan_year = ?""", [year]):
+        end = _period_end(r["period_label"])
+        if end is not None and end <= period.end:
+            grouped[(r["task_no"], r["unit_code"])].append({**r, "period_end": end})
+    latest = {}
+    for key, rows in grouped.items():
+        rows.sort(key=lambda r: (r["report_date"], r["period_end"], r["source_file"], r["source_row"]))
+        last = dict(rows[-1])
+        doc = next((r for r in reversed(rows) if r["result_doc_number"] or r["result_doc_date"]), None)
+        last["result_doc_number"] = doc["result_doc_number"] if doc else None
+        last["result_doc_date"] = doc["result_doc_date"] if doc else None
+        latest[key] = last
+    return latest
+
+
+def _doc_text(number: str | None, day: date | None) -> str:
+    if number and day:
+        return f"{number} ngày {day:%d/%m/%Y}"
+    return number or (f"ngày {day:%d/%m/%Y}" if day else "")
+
+
+def _joined(parts: list[tuple[str, str | None]], labelled: bool) -> str | None:
+    parts = [(name, text) for name, text in parts if text]
+    if not parts:
+        return None
+    if not labelled:
+        return "\n".join(text for _, text in parts)
+    return "\n".join(f"{name}: {text}" for name, text in parts)
+
+
+def _attach_reports(tasks: list[dict], latest: dict[tuple[str, str], dict], names: dict[str, str]) -> pd.DataFrame:
+    """Add the report fields of each task's lead units (labelled by unit when several lead units reported)."""
+    by_task: dict[str, list[dict]] = defaultdict(list)
+    for (task_no, _), row in latest.items():
+        by_task[task_no].append(row)
+    for t in tasks:
+        leads = t["lead_codes"]
+        rows = [r for r in by_task.get(t["task_no"], []) if not leads or r["unit_code"] in leads]
+        rows.sort(key=lambda r: leads.index(r["unit_code"]) if r["unit_code"] in leads else len(leads))
+        many = len(rows) > 1
+        named = [(names.get(r["unit_code"], r["unit_code"]), r) for r in rows]
+        docs = [r for r in rows if r["result_doc_number"] or r["result_doc_date"]]
+        t.update({
+            "reported": bool(rows),
+            "report_period": ", ".join(dict.fromkeys(r["period_label"] for r in rows)) or None,
+            "report_date": max((r["report_date"] for r in rows), default=None),
+            "report_status": _joined([(n, REPORT_STATUS_LABELS.get(r["status"], r["status"])) for n, r in named], many),
+            "result_doc_number": "; ".join(r["result_doc_number"] for r in docs if r["result_doc_number"]) or None,
+            "result_doc_date": max((r["result_doc_date"] for r in docs if r["result_doc_date"]), default=None),
+            "result_doc": _joined([(names.get(r["unit_code"], r["unit_code"]),
+                                    _doc_text(r["result_doc_number"], r["result_doc_date"])) for r in docs], len(docs) > 1),
+            "difficulties": _joined([(n, r["difficulties"]) for n, r in named], many),
+            "proposals": _joined([(n, r["proposals"]) for n, r in named], many),
+        })
+        if t.get("percent") is None:
+            percents = [r["percent"] for r in rows if r["percent"] is not None]
+            t["percent"] = sum(percents) / len(percents) if percents else None
+    columns = ["task_no", "content", "lead_codes", "lead_names", "status", "status_label", "percent", "reported"]
+    return pd.DataFrame(tasks) if tasks else pd.DataFrame(columns=columns)
+
+
+def _read_completion(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, order: dict[str, int],
+                     department_code: str) -> pd.DataFrame:
+    """The period's completion rows as of ``as_of`` (or the nearest computed day): units by office order, the
+    department last."""
+    rows = _query(con, "SELECT * FROM mart_task_completion WHERE plan_year = ? AND period_label = ?",
+                  [period.start.year, period.label])
+    days = sorted({r["as_of"] for r in rows})
+    if days:
+        chosen = max((d for d in days if d <= as_of), default=days[-1])
+        rows = [r for r in rows if r["as_of"] == chosen]
+    rows.sort(key=lambda r: (r["unit_code"] == department_code, order.get(r["unit_code"], 10**6),
+                             sort_key(r["unit_name"] or "")))
+    columns = ["plan_year", "period_label", "as_of", "unit_code", "unit_name", "tasks", "due", "completed_on_time",
+               "completed_late", "overdue", "on_time_rate"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.DataFrame, names: dict[str, str],
+                     order: dict[str, int]) -> pd.DataFrame:
+    columns = ["unit_code", "unit_name", "tasks", "last_period", "last_report_date"]
+    if tasks.empty:
+        return pd.DataFrame(columns=columns)
+    led: dict[str, int] = defaultdict(int)
+    for codes in tasks["lead_codes"]:
+        for code in _codes(codes):
+            led[code] += 1
+    labels = closing_labels(period)
+    reported = {r["unit_code"] for r in _query(con, """
+        SELECT DISTINCT unit_code FROM stg_task_report WHERE NOT superseded AND plan_year = ?
+        AND list_contains(?, period_label)""", [period.start.year, labels])}
+    last = {}
+    for r in _query(con, """SELECT unit_code, period_label, report_date FROM stg_task_report
+                            WHERE NOT superseded AND plan_year = ? ORDER BY report_date""", [period.start.year]):
+        end = _period_end(r["period_label"])
+        if end is not None and end <= period.end:
+            last[r["unit_code"]] = r
+    rows = [{"unit_code": code, "unit_name": names.get(code, code), "tasks": n,
+             "last_period": last.get(code, {}).get("period_label"),
+             "last_report_date": last.get(code, {}).get("report_date")}
+            for code, n in led.items() if code not in reported]
+    rows.sort(key=lambda r: (order.get(r["unit_code"], 10**6), sort_key(r["unit_name"])))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _read_issues(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+    """Rejected rows and file problems of the progress reports of the period (or whose period could not be read)
+    and of the plan registers of the period's year (or of no plan at all: a register that could not be loaded)."""
+    rows = _query(con, """
+        WITH plan_files AS (SELECT DISTINCT source_file, plan_year FROM plan_task_history),
+        issues AS (
+            SELECT 'row' AS kind, source, file_name, partition_date, row_number, unit_code, unit_name, rule, reason,
+                   value, NULL::BOOLEAN AS blocking FROM quarantine WHERE list_contains(?, source)
+            UNION ALL
+            SELECT 'file', source, file_name, partition_date, NULL, NULL, NULL, rule, reason, NULL, blocking
+            FROM file_issues WHERE list_contains(?, source))
+        SELECT * FROM issues i
+        WHERE (source = 'task_report' AND (partition_date IS NULL OR partition_date BETWEEN ? AND ?))
+           OR (source = 'plan_register' AND (
+                file_name IN (SELECT source_file FROM plan_files WHERE plan_year = ?)
+                OR file_name NOT IN (SELECT source_file FROM plan_files)))
+        ORDER BY source, file_name, kind, row_number NULLS FIRST, rule""",
+                  [list(SOURCES), list(SOURCES), period.start, period.end, period.start.year])
+    columns = ["kind", "source", "file_name", "partition_date", "row_number", "unit_code", "unit_name", "rule",
+               "reason", "value", "blocking"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- derived figures --------------------------------------------------------------------------------------
+
+@dataclass
+class _Counts:
+    total: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def of(self, status: str) -> int:
+        return self.by_status.get(status, 0)
+
+    @property
+    def due(self) -> int:
+        return self.of("completed_on_time") + self.of("completed_late") + self.of("overdue")
+
+
+def _counts(tasks: list[dict]) -> _Counts:
+    c = _Counts(total=len(tasks), labels=dict(STATUS_LABELS))
+    for t in tasks:
+        code = t.get("status") or ""
+        c.by_status[code] = c.by_status.get(code, 0) + 1
+        if code and t.get("status_label"):
+            c.labels[code] = t["status_label"]
+    return c
+
+
+def _unit_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dict | None]:
+    """Completion per lead unit and for the department (from the mart; computed from the tasks when it has no row
+    for the period), with the mean percent done of each unit's tasks."""
+    percents: dict[str, list[float]] = defaultdict(list)
+    for t in tasks:
+        for code in _codes(t.get("lead_codes")):
+            if t.get("percent") is not None:
+                percents[code].append(float(t["percent"]))
+        if t.get("percent") is not None:
+            percents[data.department_code].append(float(t["percent"]))
+    rows = _records(data.completion)
+    if not rows:
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for t in tasks:
+            for code in _codes(t.get("lead_codes")):
+                groups[code].append(t)
+        lead_names = {c: n for t in tasks for c, n in zip(_codes(t.get("lead_codes")),
+                                                          (t.get("lead_names") or "").split("; "), strict=False)}
+        for code, group in [*groups.items(), (data.department_code, tasks)]:
+            c = _counts(group)
+            rows.append({"unit_code": code, "unit_name": lead_names.get(code, data.department_name), "tasks": c.total,
+                         "due": c.due, "completed_on_time": c.of("completed_on_time"),
+                         "completed_late": c.of("completed_late"), "overdue": c.of("overdue"),
+                         "on_time_rate": round(100 * c.of("completed_on_time") / c.due, 1) if c.due else None})
+    out, department = [], None
+    for r in rows:
+        values = percents.get(r["unit_code"], [])
+        row = {**r, "not_due": (r["tasks"] or 0) - (r["due"] or 0),
+               "mean_percent": round(sum(values) / len(values), 1) if values else None}
+        if r["unit_code"] == data.department_code:
+            department = {**row, "unit_name": f"Toàn Sở ({data.department_name})"}
+        else:
+            out.append(row)
+    return out, department
+
+
+# --- sheet 1: summary -------------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    Column("STT", "no", 6, align="center"),
+    Column("Nội dung", "label", 46),
+    Column("Số nhiệm vụ", "count", 14, "#,##0"),
+    Column("Tỷ lệ (%)", "share", 14, "0.0"),
+    Column("Ghi chú", "note", 30),
+)
+MISSING_COLUMNS = (
+    Column("STT", "no", 6, align="center"),
+    Column("Đơn vị chủ trì", "unit_name", 46),
+    Column("Số nhiệm vụ chủ trì", "tasks", 14, "#,##0"),
+    Column("Báo cáo gần nhất", "last_period", 14, align="center"),
+    Column("Ngày gửi báo cáo gần nhất", "last_report_date", 30, "dd/mm/yyyy", align="left"),
+)
+
+
+def _abbreviation(code: str) -> str:
+    """'19.SKHCN' -> 'SKHCN', for the document number 'Số: …/BC-SKHCN'."""
+    return code.split(".")[-1] if code else ""
+
+
+def plan_text(data: TaskReportData) -> str:
+    plan = data.plan or {}
+    if not plan.get("plan_number"):
+        return f"Chưa có kế hoạch cải cách hành chính năm {data.period.start.year} trong kho dữ liệu."
+    text = f"Thực hiện Kế hoạch số {plan['plan_number']}"
+    if plan.get("issued_on"):
+        text += f" ngày {_day(plan['issued_on'])}"
+    text += f" của {data.department_name} về cải cách hành chính năm {plan.get('plan_year') or data.period.start.year}"
+    revision = plan.get("revision")
+    if revision and int(revision) > 1:
+        text += f" (bản sửa đổi, bổ sung lần {int(revision) - 1}; lần ban hành/sửa đổi thứ {int(revision)})"
+    return text + (f", {data.department_name} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
+                   f"{data.period.vietnamese} như sau:")
+
+
+def as_of_text(data: TaskReportData, tasks: list[dict]) -> str:
+    text = f"Số liệu tính đến hết ngày {data.as_of:%d/%m/%Y}"
+    older = sorted({_as_date(t.get("status_as_of")) for t in tasks
+                    if t.get("status_as_of") is not None and _as_date(t["status_as_of"]) != data.as_of})
+    if older:
+        stale = sum(1 for t in tasks if _as_date(t.get("status_as_of")) in older)
+        text += f" (tình trạng của {stale} nhiệm vụ theo số liệu ngày {older[-1]:%d/%m/%Y}, ngày gần nhất đã tính)"
+    if any(t.get("status") is None for t in tasks):
+        text += "; một số nhiệm vụ chưa được tính tình trạng"
+    return text + "."
+
+
+def _merged(ws: Worksheet, row: int, first: int, last: int, text: str, font: Font, *,
+            align: str = "center", height: float | None = None) -> None:
+    cell = ws.cell(row=row, column=first, value=text)
+    cell.font = font
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def _text_height(text: str, width: float) -> float:
+    lines = max(1, -(-len(text) // max(1, int(width * 0.95))))
+    return 16.0 * lines + 2
+
+
+def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], generated_at: datetime) -> int:
+    """The heading of an official report (ND 30/2020 layout); returns the next free row."""
+    n = len(SUMMARY_COLUMNS)
+    for i, col in enumerate(SUMMARY_COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    total_width = sum(c.width for c in SUMMARY_COLUMNS)
+    _merged(ws, 1, 1, 2, f"UBND TỈNH {data.province.upper()}", _PLAIN)
+    _merged(ws, 1, 3, n, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _BOLD)
+    _merged(ws, 2, 1, 2, data.department_name.upper(), _BOLD)
+    _merged(ws, 2, 3, n, "Độc lập - Tự do - Hạnh phúc", _BOLD)
+    _merged(ws, 3, 1, 2, f"Số:        /BC-{_abbreviation(data.department_code)}", _PLAIN)
+    _merged(ws, 3, 3, n, f"{data.province}, ngày {generated_at:%d} tháng {generated_at:%m} năm {generated_at:%Y}",
+            _ITALIC)
+    _merged(ws, 5, 1, n, "BÁO CÁO", _TITLE, height=22)
+    title = f"Kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese}"
+    _merged(ws, 6, 1, n, title, _BOLD, height=20)
+    _merged(ws, 8, 1, n, f"Kính gửi: Sở Nội vụ tỉnh {data.province}", _PLAIN, height=20)
+    row = 10
+    for text in (plan_text(data), as_of_text(data, tasks), generated_label(generated_at)):
+        _merged(ws, row, 1, n, text, _ITALIC if row > 10 else _PLAIN, align="left",
+                height=_text_height(text, total_width))
+        row += 1
+    return row + 1
+
+
+def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dict]:
+    """Counts by status and the department's on-time completion rate (the total row)."""
+    c = _counts(tasks)
+
+    def share(n: int) -> float | None:
+        return round(100 * n / c.total, 1) if c.total else None
+
+    notes = {"overdue": f"Chi tiết, nguyên nhân: trang \"{SHEET_OVERDUE}\"",
+             "due_soon": f"Chi tiết: trang \"{SHEET_OVERDUE}\"",
+             "no_deadline": "Thời hạn trong kế hoạch chưa đọc được (xem trang \"Lỗi dữ liệu\")"}
+    rows = [{"no": 1, "label": "Tổng số nhiệm vụ của kế hoạch", "count": c.total, "share": 100.0 if c.total else None}]
+    for status in STATUS_ORDER:
+        rows.append({"no": len(rows) + 1, "status": status, "label": c.labels.get(status, status), "count": c.of(status),
+                     "share": share(c.of(status)), "note": notes.get(status, "") if c.of(status) else ""})
+    if c.of(""):
+        rows.append({"no": len(rows) + 1, "label": NO_STATUS, "count": c.of(""), "share": share(c.of(""))})
+    department = next((r for r in _records(data.completion) if r["unit_code"] == data.department_code), None)
+    if department is not None:
+        on_time, due, rate = department["completed_on_time"], department["due"], department["on_time_rate"]
+    else:
+        on_time, due = c.of("completed_on_time"), c.due
+        rate = round(100 * on_time / due, 1) if due else None
+    total = {"label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn)",
+             "count": on_time, "share": rate,
+             "note": "Hoàn thành đúng hạn / (đúng hạn + hoàn thành quá hạn + quá hạn)" if due
+             else "Chưa có nhiệm vụ đến hạn"}
+    return rows, total
+
+
+def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: datetime) -> tuple[Table, Table]:
+    ws = wb.create_sheet(SHEET_SUMMARY)
+    ws.sheet_view.showGridLines = False
+    start = _write_heading(ws, data, tasks, generated_at)
+    rows, total = summary_rows(data, tasks)
+    summary = write_table(ws, SUMMARY_COLUMNS, rows, title="I. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ",
+                          subtitles=[f"Kỳ báo cáo: {data.period.vietnamese}; tình trạng tại ngày {data.as_of:%d/%m/%Y}."],
+                          total=total, start_row=start)
+    for table_row, r in enumerate(rows, start=summary.first_row):
+        if r.get("status") in STATUS_FILLS:
+            fill_row(summary, table_row, STATUS_FILLS[r["status"]], ["label"])
+    missing = [{**r, "no": i, "last_period": _period_text(r.get("last_period")) or "Chưa gửi"}
+               for i, r in enumerate(_records(data.missing_reports), start=1)]
+    labels = ", ".join(_period_text(label) for label in closing_labels(data.period))
+    after = (summary.total_row or summary.last_row) + 3
+    missing_table = write_table(
+        ws, MISSING_COLUMNS, missing, title="II. ĐƠN VỊ CHỦ TRÌ CHƯA GỬI BÁO CÁO KỲ NÀY", start_row=after,
+        subtitles=[f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}."],
+        empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.")
+    set_print_layout(ws, portrait=True)
+    return summary, missing_table
+
+
+# --- sheet 2: every task ----------------------------------------------------------------------------------
+
+TASK_COLUMNS = (
+    Column("STT", "task_no", 7, align="center"),
+    Column("Nội dung nhiệm vụ", "content", 50),
+    Column("Đơn vị chủ trì", "lead", 22),
+    Column("Đơn vị phối hợp", "collaborators", 22),
+    Column("Thời hạn", "deadline", 24),
+    Column("Tình trạng", "status", 18),
+    Column("Tỷ lệ hoàn thành (%)", "percent", 11, "0"),
+    Column("Ngày hoàn thành", "completed_on", 13, "dd/mm/yyyy", align="center"),
+    Column("Văn bản kết quả (số, ngày)", "result_doc", 24),
+    Column("Ghi chú", "note", 26),
+)
+
+
+def deadline_text(task: dict) -> str:
+    """'Quý III/2026\\nHạn: 30/09/2026', '… (dự kiến)' when provisional."""
+    written = task.get("deadline_text") or ""
+    due = _as_date(task.get("effective_due_date")) or _as_date(task.get("due_date"))
+    if due is None:
+        return f"{written}\nHạn: chưa xác định".strip()
+    line = f"Hạn: {due:%d/%m/%Y}" + (" (dự kiến)" if task.get("provisional") else "")
+    return f"{written}\n{line}" if written else line
+
+
+def _task_note(task: dict) -> str:
+    notes = []
+    if task.get("provisional") and task.get("deadline_condition"):
+        notes.append(f"Điều kiện: {task['deadline_condition']}")
+    written, effective = _as_date(task.get("due_date")), _as_date(task.get("effective_due_date"))
+    if written and effective and effective != written:
+        notes.append(f"Hạn {written:%d/%m/%Y} là ngày nghỉ, lùi sang ngày làm việc tiếp theo")
+    changed, first = task.get("changed_in_revision"), task.get("first_revision")
+    if changed and first and changed != first:
+        previous = task.get("previous_deadline_text")
+        notes.append(f"Sửa đổi lần {int(changed) - 1}" + (f" (thời hạn trước: {previous})" if previous else ""))
+    if task.get("report_period"):
+        notes.append(f"Theo báo cáo {_period_text(task['report_period'].split(', ')[-1])}")
+    else:
+        notes.append("Chưa có báo cáo của đơn vị chủ trì")
+    return "; ".join(notes)
+
+
+def task_rows(tasks: list[dict]) -> list[dict]:
+    return [{"task_no": t["task_no"], "content": t.get("content"), "lead": t.get("lead_names") or t.get("lead_text"),
+             "collaborators": t.get("collaborators_text"), "deadline": deadline_text(t),
+             "status": t.get("status_label") or NO_STATUS, "percent": t.get("percent"),
+             "completed_on": _as_date(t.get("completed_on")), "result_doc": t.get("result_doc"),
+             "note": _task_note(t)} for t in tasks]
+
+
+def _legend() -> str:
+    names = {"FFC7CE": "đỏ", "FFEB9C": "vàng", "C6EFCE": "xanh lá", "FCE4D6": "cam", "DDEBF7": "xanh dương",
+             "EDEDED": "xám"}
+    return "Màu ô Tình trạng: " + "; ".join(f"{names[STATUS_FILLS[s]]} = {STATUS_LABELS[s].lower()}"
+                                           for s in STATUS_ORDER) + ". Dòng nhiệm vụ quá hạn tô đỏ."
+
+
+def _write_tasks(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
+    ws = wb.create_sheet(SHEET_TASKS)
+    table = write_table(ws, TASK_COLUMNS, task_rows(tasks),
+                        title=f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {data.period.vietnamese.upper()}",
+                        subtitles=[*common, _legend()], freeze_columns=2,
+                        empty_text="Chưa có nhiệm vụ của kế hoạch trong kho dữ liệu")
+    for row, t in enumerate(tasks, start=table.first_row):
+        status = t.get("status")
+        if status == "overdue":
+            fill_row(table, row, STATUS_FILLS["overdue"])
+        elif status in STATUS_FILLS:
+            fill_row(table, row, STATUS_FILLS[status], ["status"])
+    return table
+
+
+# --- sheet 3: overdue and due soon, with the reasons ------------------------------------------------------
+
+OVERDUE_COLUMNS = (
+    Column("STT", "task_no", 7, align="center"),
+    Column("Nội dung nhiệm vụ", "content", 42),
+    Column("Đơn vị chủ trì", "lead", 20),
+    Column("Hạn", "due", 12, "dd/mm/yyyy", align="center"),
+    Column("Tình trạng", "status", 16),
+    Column("Số ngày quá hạn", "days_late", 10, "#,##0"),
+    Column("Số ngày còn lại", "days_left", 10, "#,##0"),
+    Column("Tỷ lệ hoàn thành (%)", "percent", 11, "0"),
+    Column("Khó khăn, vướng mắc", "difficulties", 38),
+    Column("Đề xuất, kiến nghị", "proposals", 38),
+    Column("Kỳ báo cáo", "report_period", 14, align="center"),
+)
+
+
+def overdue_rows(tasks: list[dict]) -> list[dict]:
+    """Overdue tasks (most days late first), then tasks due soon (fewest days left first)."""
+    picked = [t for t in tasks if t.get("status") in ("overdue", "due_soon")]
+    picked.sort(key=lambda t: (t["status"] != "overdue", (t.get("days_to_due") or 0), task_order_key(t["task_no"])))
+    rows = []
+    for t in picked:
+        days = t.get("days_to_due")
+        reported = bool(t.get("reported"))
+        rows.append({
+            "task_no": t["task_no"], "content": t.get("content"), "lead": t.get("lead_names") or t.get("lead_text"),
+            "due": _as_date(t.get("effective_due_date")), "status": t.get("status_label"),
+            "days_late": -int(days) if t["status"] == "overdue" and days is not None else None,
+            "days_left": int(days) if t["status"] == "due_soon" and days is not None else None,
+            "percent": t.get("percent"),
+            "difficulties": t.get("difficulties") or (NOT_STATED if reported else NO_REPORT),
+            "proposals": t.get("proposals") or (NOT_STATED if reported else NO_REPORT),
+            "report_period": ", ".join(_period_text(p) for p in (t.get("report_period") or "").split(", ") if p),
+        })
+    return rows
+
+
+def _write_overdue(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
+    ws = wb.create_sheet(SHEET_OVERDUE)
+    rows = overdue_rows(tasks)
+    table = write_table(ws, OVERDUE_COLUMNS, rows, title="NHIỆM VỤ QUÁ HẠN, SẮP ĐẾN HẠN VÀ NGUYÊN NHÂN",
+                        subtitles=[*common, ("Khó khăn, vướng mắc và đề xuất, kiến nghị theo báo cáo gần nhất của đơn "
+                                             "vị chủ trì; số ngày tính theo ngày dương lịch đến hạn thực tế.")],
+                        freeze_columns=2, empty_text="Không có nhiệm vụ quá hạn hoặc sắp đến hạn.")
+    for row, r in enumerate(rows, start=table.first_row):
+        fill_row(table, row, STATUS_FILLS["overdue" if r["days_late"] is not None else "due_soon"],
+                 ["task_no", "status", "days_late", "days_left"])
+    return table
+
+
+# --- sheet 4: per lead unit -------------------------------------------------------------------------------
+
+UNIT_COLUMNS = (
+    Column("Đơn vị chủ trì", "unit_name", 36),
+    Column("Số nhiệm vụ", "tasks", 10, "#,##0"),
+    Column("Đã đến hạn", "due", 10, "#,##0"),
+    Column("Hoàn thành đúng hạn", "completed_on_time", 12, "#,##0"),
+    Column("Hoàn thành quá hạn", "completed_late", 12, "#,##0"),
+    Column("Quá hạn", "overdue", 10, "#,##0"),
+    Column("Chưa đến hạn", "not_due", 10, "#,##0"),
+    Column("Tỷ lệ hoàn thành đúng hạn (%)", "on_time_rate", 13, "0.0"),
+    Column("Tiến độ bình quân (%)", "mean_percent", 12, "0.0"),
+)
+
+
+def _write_units(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
+    ws = wb.create_sheet(SHEET_UNITS)
+    rows, department = _unit_rows(data, tasks)
+    table = write_table(ws, UNIT_COLUMNS, rows, title="KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ CHỦ TRÌ",
+                        subtitles=[*common, ("Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn "
+                                             "(trống khi chưa có nhiệm vụ đến hạn). Nhiệm vụ nhiều đơn vị chủ trì được "
+                                             "tính cho từng đơn vị; dòng toàn Sở tính mỗi nhiệm vụ một lần.")],
+                        total=department, freeze_columns=1, empty_text="Chưa có số liệu theo đơn vị")
+    add_color_scale(ws, table.data_range("on_time_rate"))
+    chart = add_bar_chart(table, category_key="unit_name",
+                          value_keys=["completed_on_time", "completed_late", "overdue", "not_due"],
+                          title="Tiến độ thực hiện nhiệm vụ theo đơn vị", value_axis_title="Số nhiệm vụ")
+    if chart is not None:
+        chart.grouping, chart.overlap = "stacked", 100
+    return table
+
+
+# --- sheet 5: data problems -------------------------------------------------------------------------------
+
+ISSUE_COLUMNS = (
+    Column("Nguồn", "source", 16),
+    Column("Tệp", "file_name", 36),
+    Column("Dòng", "row_number", 8, "0", align="center"),
+    Column("Đơn vị", "unit", 24),
+    Column("Lý do", "reason", 56),
+    Column("Giá trị", "value", 18),
+    Column("Mức độ", "level", 20),
+)
+
+
+def issue_rows(issues: pd.DataFrame) -> list[dict]:
+    rows = []
+    for r in _records(issues):
+        if r["kind"] == "row":
+            level = "Dòng bị loại"
+        else:
+            level = "Cả tệp không được nạp" if r.get("blocking") else "Lưu ý"
+        rows.append({"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"],
+                     "row_number": r.get("row_number"), "unit": r.get("unit_name") or r.get("unit_code") or "",
+                     "reason": r.get("reason"), "value": r.get("value") or "", "level": level})
+    return rows
+
+
+def _write_issues(wb, data: TaskReportData, common: list[str]) -> Table:
+    ws = wb.create_sheet(SHEET_ISSUES)
+    return write_table(ws, ISSUE_COLUMNS, issue_rows(data.issues), title="LỖI DỮ LIỆU SỔ KẾ HOẠCH VÀ BÁO CÁO TIẾN ĐỘ",
+                       subtitles=[*common, "Dòng, tệp không dùng được để tính tiến độ: cần đơn vị sửa và gửi lại."],
+                       empty_text="Không có")
+
+
+# --- the workbook -----------------------------------------------------------------------------------------
+
+def write_task_report(path: Path, data: TaskReportData, *, generated_at: datetime | None = None) -> Path:
+    """Write the report of one period to ``path`` atomically and return ``path``."""
+    generated_at = generated_at or now_local()
+    tasks = _records(data.tasks)
+    tasks.sort(key=lambda t: task_order_key(t.get("task_no")))
+    common = [f"{data.department_name} — kỳ báo cáo: {data.period.vietnamese}", as_of_text(data, tasks),
+              generated_label(generated_at)]
+    wb = new_workbook(f"Báo cáo kết quả thực hiện nhiệm vụ CCHC {data.period.vietnamese}")
+    _write_summary(wb, data, tasks, generated_at)
+    _write_tasks(wb, data, tasks, common)
+    _write_overdue(wb, data, tasks, common)
+    _write_units(wb, data, tasks, common)
+    _write_issues(wb, data, common)
+    return save_workbook(wb, Path(path))
