@@ -17,8 +17,10 @@ from common.settings import PROJECT_ROOT
 from common.vntext import match_key, nfc, sort_key, tone_free_key
 
 AGENCY, COMMUNE, WARD = "agency", "commune", "ward"
-GROUP_LABELS = {AGENCY: "Cơ quan cấp tỉnh", COMMUNE: "Xã", WARD: "Phường"}
-# Ranking groups: provincial agencies are ranked apart from communes and wards.
+OFFICE = "office"  # an office or unit inside a department (Văn phòng Sở, Phòng Chuyển đổi số, …): never ranked
+GROUP_LABELS = {AGENCY: "Cơ quan cấp tỉnh", COMMUNE: "Xã", WARD: "Phường", OFFICE: "Phòng, đơn vị thuộc Sở"}
+OFFICE_KINDS = {"van_phong": "Văn phòng", "phong": "Phòng chuyên môn", "don_vi": "Đơn vị thuộc Sở"}
+# Ranking groups: provincial agencies are ranked apart from communes and wards (offices are not ranked).
 RANKING_GROUP = {AGENCY: "agency", COMMUNE: "local", WARD: "local"}
 RANKING_GROUP_LABELS = {"agency": "Sở, ban, ngành", "local": "Xã, phường"}  # the two groups ranked separately
 
@@ -29,14 +31,17 @@ _ABBREVIATIONS = {"p": "phuong", "x": "xa", "tt": "thitran"}
 class Unit:
     code: str
     name: str
-    group: str  # agency | commune | ward
+    group: str  # agency | commune | ward | office
     province: str
     portal_code: str
     aliases: tuple[str, ...] = field(default=())
+    parent: str | None = None  # offices: the code of their department (19.SKHCN)
+    kind: str | None = None  # offices: van_phong | phong | don_vi
 
     @property
-    def ranking_group(self) -> str:
-        return RANKING_GROUP[self.group]
+    def ranking_group(self) -> str | None:
+        """'agency' or 'local'; None for offices, which are not ranked."""
+        return RANKING_GROUP.get(self.group)
 
 
 def _province(name: str):
@@ -79,6 +84,40 @@ def load_units(province_name: str) -> tuple[Unit, ...]:
     agencies.sort(key=lambda u: sort_key(u.name))
     locals_.sort(key=lambda u: sort_key(u.name))
     return tuple(agencies + locals_)
+
+
+def _office_csv(codename: str):
+    return PROJECT_ROOT / "masterdata" / "offices" / f"{codename}.csv"
+
+
+@lru_cache(maxsize=8)
+def load_offices(province_name: str) -> tuple[Unit, ...]:
+    """Offices and units inside the province's departments (group "office"), in the order of the reviewed CSV.
+
+    They are units of their own kind for task tracking: not in ``load_units``, not ranked. Every office names its
+    department (``parent``, a code of the province's agency list) and its kind (van_phong, phong, don_vi).
+    """
+    province = _province(province_name)
+    path = _office_csv(province.codename)
+    if not path.exists():
+        raise FileNotFoundError(f"Thiếu danh sách phòng, đơn vị thuộc Sở: {path}")
+    with _agency_csv(province.codename).open(encoding="utf-8-sig", newline="") as fh:
+        agencies = {row["code"] for row in csv.DictReader(fh)}
+    offices: list[Unit] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            code, name, kind, parent = (nfc(row.get(k) or "") for k in ("code", "name", "kind", "parent"))
+            if not code or not name:
+                raise ValueError(f"{path.name} dòng {line}: thiếu mã hoặc tên phòng, đơn vị.")
+            if kind not in OFFICE_KINDS:
+                raise ValueError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
+            if parent not in agencies:
+                raise ValueError(f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh.")
+            if any(o.code == code for o in offices):
+                raise ValueError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
+            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
+            offices.append(Unit(code, name, OFFICE, province.name, "", aliases, parent=parent, kind=kind))
+    return tuple(offices)
 
 
 _PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")

@@ -1,0 +1,83 @@
+"""Status of a plan task on a given date: on track, due soon, overdue, completed on time or late.
+
+The due date of a task is the last day allowed as written (``sources.deadlines``). When that day is a weekend day or a
+public holiday, the period ends at the end of the next working day (Bộ luật Dân sự 2015, Điều 148 khoản 5: "Khi ngày
+cuối cùng của thời hạn là ngày nghỉ cuối tuần hoặc ngày nghỉ lễ thì thời hạn kết thúc tại thời điểm kết thúc ngày làm
+việc tiếp theo ngày nghỉ đó"): due Saturday 30/05/2026 → Monday 01/06/2026; due 30/04/2026 or 01/05/2026 → Monday
+04/05/2026; due in Tết 16–20/02/2026 → Monday 23/02/2026. Holidays and their substitute days are those of
+``common.workdays`` (the ``holidays`` package); a Saturday the government makes a working day in exchange for a
+substitute day off (22/08/2026 for 31/08/2026, ``weekend_workdays`` of ``holidays``) is not a rest day, so a period
+ending on it is not extended.
+
+Status on ``as_of`` (calendar days against the effective due date):
+
+- a completion counts only when ``completed_on <= as_of`` (a completion after the as-of date is not known yet):
+  ``completed_on_time`` when ``completed_on <= effective due``, else ``completed_late``;
+- otherwise ``overdue`` when ``as_of`` is after the effective due date, ``due_soon`` when it is at most
+  ``due_soon_days`` (14) days before it (the due day itself included), else ``on_track``;
+- ``no_deadline`` when the task has no due date (its completion time could not be read): it is neither on time nor
+  late, and is reported as a quality issue upstream.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from common.workdays import is_working_day
+
+ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
+COMPLETED_ON_TIME, COMPLETED_LATE, NO_DEADLINE = "completed_on_time", "completed_late", "no_deadline"
+
+STATUS_LABELS = {
+    ON_TRACK: "Đang thực hiện, trong hạn",
+    DUE_SOON: "Sắp đến hạn (≤ 14 ngày)",
+    OVERDUE: "Quá hạn",
+    COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
+    COMPLETED_LATE: "Hoàn thành quá hạn",
+    NO_DEADLINE: "Chưa xác định được thời hạn",
+}
+STATUSES = STATUS_LABELS  # the name used in the interface spec
+COMPLETED = frozenset({COMPLETED_ON_TIME, COMPLETED_LATE})
+OPEN = frozenset({ON_TRACK, DUE_SOON, OVERDUE})
+DUE_SOON_DAYS = 14
+
+
+@lru_cache(maxsize=32)
+def _make_up_saturdays(year: int) -> frozenset[date]:
+    calendar = holidays.country_holidays("VN", years=year)
+    return frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
+
+
+def _is_working_day(day: date) -> bool:
+    return is_working_day(day) or day in _make_up_saturdays(day.year)
+
+
+def effective_due(due: date) -> date:
+    """The last day of a period ending on ``due``, moved to the next working day when ``due`` is a rest day."""
+    day = due
+    while not _is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def task_status(due: date | None, completed_on: date | None, as_of: date, due_soon_days: int = DUE_SOON_DAYS) -> str:
+    """One of ``STATUS_LABELS``' codes for a task due on ``due`` (as written) and completed on ``completed_on``."""
+    if due_soon_days < 0:
+        raise ValueError("due_soon_days phải không âm.")
+    if due is None:
+        return NO_DEADLINE
+    last = effective_due(due)
+    if completed_on is not None and completed_on <= as_of:
+        return COMPLETED_ON_TIME if completed_on <= last else COMPLETED_LATE
+    if as_of > last:
+        return OVERDUE
+    if (last - as_of).days <= due_soon_days:
+        return DUE_SOON
+    return ON_TRACK
+
+
+def status_label(code: str) -> str:
+    return STATUS_LABELS.get(code, code)

@@ -1,0 +1,189 @@
+"""Completion times of plan tasks, written in Vietnamese, read into a due date and a kind.
+
+What is read (NFC first; case, spacing and tone placement of "quý"/"quí" do not matter; quarters in Roman or Arabic
+numbers; days and months with one or two digits; "/", "-", "." or "năm" between the parts):
+
+| written | kind | due (last day allowed) |
+|---|---|---|
+| "15/7/2026", "Ngày 15/7/2026", "Đến hết ngày 15/7/2026", "Trong ngày …", "Chậm nhất (là) (ngày) …", "Đến ngày …" | date | that day |
+| "Trước 01/6/2026", "Trước ngày 01/6/2026" | date | the day before (31/05/2026): "before 1 June" leaves 31 May as the last day |
+| "Tháng 01/2026", "tháng 3 năm 2026", "Trong / Đến hết / Cuối tháng …" | month | last day of the month |
+| "Quý II/2026", "quý 2 năm 2026", "Trong / Đến hết / Cuối quý …" | quarter | last day of the quarter |
+| "6 tháng đầu năm 2026" / "6 tháng cuối năm 2026" | half | 30/06 / 31/12 |
+| "Năm 2026", "Trong năm 2026", "Cả năm …", "Đến hết năm …", "Cuối năm …", "2026" | year | 31/12 |
+| "Thường xuyên", "Hằng quý", "Định kỳ hằng tháng", "Hằng năm", … (optionally "… năm 2026") | recurring | 31/12 of that year |
+
+A phrase without its year ("Quý II", "Thường xuyên") takes ``default_year`` (the plan's year) and is an error without
+it. Conditional phrases are provisional and keep their condition verbatim: "Sau khi có Kế hoạch của UBND tỉnh (dự kiến
+quý I/2026)", "Quý II/2026 (sau khi UBND tỉnh công bố)", "Dự kiến quý II/2026", "Quý II/2026 (dự kiến)".
+
+Anything else raises ``DeadlineError`` naming the phrase, never a guess: a condition without an expected time, an
+impossible date (31/02/2026), quarter V, month 13, "Trước quý III/2026" (before a period: read either as its eve or as
+the period itself by different writers), several times in one phrase.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from common.vntext import nfc
+
+KINDS = ("date", "month", "quarter", "half", "year", "recurring")
+KIND_LABELS = {"date": "Ngày cụ thể", "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm",
+               "recurring": "Thường xuyên, định kỳ"}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str  # the phrase as written (NFC, spaces collapsed)
+    kind: str  # "date" | "month" | "quarter" | "half" | "year" | "recurring"
+    due: date  # the last day allowed as written (before any working-day shift)
+    provisional: bool  # True for conditional phrases ("Sau khi ...", "(dự kiến ...)", "(sau khi ...)")
+    condition: str | None  # the condition text kept verbatim, e.g. "Sau khi có Kế hoạch của UBND tỉnh"
+    period_start: date | None = None  # first day of the month/quarter/half/year phrase (None for "date")
+
+
+class DeadlineError(ValueError):
+    """A completion time that cannot be read; the message (Vietnamese) names the phrase."""
+
+    def __init__(self, text: str, reason: str):
+        self.text, self.reason = text, reason
+        super().__init__(f"Không đọc được thời gian hoàn thành '{text}': {reason}.")
+
+
+class _Unreadable(Exception):
+    pass
+
+
+_F = re.IGNORECASE
+_SEP = r"\s*(?:/|-|\.|,?\s*năm)\s*"  # between month/quarter and year: "/", "-", ".", "năm"
+_YEAR = r"(?P<year>\d{4})"
+_OPT_YEAR = rf"(?:{_SEP}{_YEAR})?"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+_DATE_NUM = r"(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})"
+_DATE_WORDS = r"(?P<day>\d{1,2})\s+tháng\s+(?P<month>\d{1,2})\s+năm\s+(?P<year>\d{4})"
+_BEFORE = r"trước(?:\s+ngày)?"
+_UNTIL = r"(?:đến\s+hết\s+ngày|hết\s+ngày|trong\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+ngày)?|đến\s+ngày|ngày|hạn)"
+_ONGOING = r"(?:định\s+kỳ|thường\s+xuyên|liên\s+tục)"  # "Thường xuyên", "Định kỳ", "Thường xuyên, liên tục"
+_EVERY = r"h[ằà]ng\s+(?:tháng|qu[ýí]|năm|tuần)"  # "Hằng quý", "hàng năm"
+_PERIOD_PREFIX = r"(?:(?:trong|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?|hoàn\s+thành\s+trong)\s+)?"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, _F)) for name, p in (
+    ("date_before", rf"{_BEFORE}\s*{_DATE_NUM}"),
+    ("date_before", rf"{_BEFORE}\s*{_DATE_WORDS}"),
+    ("date", rf"(?:{_UNTIL}\s*)?{_DATE_NUM}"),
+    ("date", rf"(?:{_UNTIL}\s*)?{_DATE_WORDS}"),
+    ("period_before", r"trước\s+(?:tháng|qu[ýí]|năm|6\s+tháng|sáu\s+tháng)\b.*"),
+    ("half", rf"{_PERIOD_PREFIX}(?:6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s*{_YEAR})?"),
+    ("month", rf"{_PERIOD_PREFIX}tháng\s*(?P<month>\d{{1,2}}){_OPT_YEAR}"),
+    ("quarter", rf"{_PERIOD_PREFIX}qu[ýí]\s*(?P<quarter>[ivxl]+|\d+){_OPT_YEAR}"),
+    ("recurring", rf"(?:{_ONGOING}(?:\s*(?:,|và)?\s*{_ONGOING})*(?:\s*,?\s*{_EVERY})?|{_EVERY})(?:\s*,?\s*(?:trong\s+)?năm\s*{_YEAR})?"),
+    ("year", rf"(?:(?:trong|cả|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
+))
+
+
+def _year(match: re.Match[str], default_year: int | None) -> int:
+    text = match.groupdict().get("year")
+    if text is None:
+        if default_year is None:
+            raise _Unreadable("thiếu năm (và không có năm của kế hoạch)")
+        return default_year
+    year = int(text)
+    if not 1900 <= year <= 2100:
+        raise _Unreadable(f"năm {year} không hợp lệ")
+    return year
+
+
+def _date(match: re.Match[str]) -> date:
+    day, month, year = int(match["day"]), int(match["month"]), int(match["year"])
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _Unreadable(f"ngày {day}/{month}/{year} không tồn tại") from None
+
+
+def _read(text: str, default_year: int | None) -> tuple[str, date, date | None]:
+    """(kind, due, period_start) of a phrase without condition."""
+    body = text.strip(" .;,")
+    if not body:
+        raise _Unreadable("để trống")
+    for name, pattern in _PATTERNS:
+        match = pattern.fullmatch(body)
+        if match is None:
+            continue
+        if name == "date_before":
+            return "date", _date(match) - timedelta(days=1), None
+        if name == "date":
+            return "date", _date(match), None
+        if name == "period_before":
+            raise _Unreadable("'trước' một tháng, quý hay năm không xác định được ngày cuối cùng; ghi ngày cụ thể")
+        year = _year(match, default_year)
+        if name == "half":
+            first = match["half"].casefold() == "đầu"
+            return "half", date(year, 6, 30) if first else date(year, 12, 31), date(year, 1 if first else 7, 1)
+        if name == "month":
+            month = int(match["month"])
+            if not 1 <= month <= 12:
+                raise _Unreadable(f"tháng {month} không tồn tại")
+            return "month", date(year, month, calendar.monthrange(year, month)[1]), date(year, month, 1)
+        if name == "quarter":
+            raw = match["quarter"].casefold()
+            quarter = int(raw) if raw.isdigit() else _ROMAN.get(raw)
+            if quarter not in (1, 2, 3, 4):
+                raise _Unreadable(f"quý {match['quarter']} không tồn tại")
+            last = 3 * quarter
+            return "quarter", date(year, last, calendar.monthrange(year, last)[1]), date(year, last - 2, 1)
+        if name == "recurring":
+            return "recurring", date(year, 12, 31), date(year, 1, 1)
+        return "year", date(year, 12, 31), date(year, 1, 1)
+    raise _Unreadable("không phải ngày, tháng, quý, 6 tháng, năm hay nhiệm vụ thường xuyên")
+
+
+_EXPECTED = r"(?:dự\s+kiến|dk)\s*:?\s*"
+_CONDITION_WORDS = r"(?:sau\s+khi|khi|sau|tùy\s+thuộc|tuỳ\s+thuộc|căn\s+cứ|theo)\b"
+# (condition, expected time): "Sau khi có Kế hoạch của UBND tỉnh (dự kiến quý I/2026)", "Sau khi …, dự kiến quý I/2026"
+_COND_THEN_TIME = (re.compile(rf"(?P<cond>[^()]+?)\s*\(\s*{_EXPECTED}(?P<when>[^()]+?)\s*\)", _F),
+                   re.compile(rf"(?P<cond>{_CONDITION_WORDS}[^()]+?)\s*[,;:-]\s*{_EXPECTED}(?P<when>[^()]+?)", _F))
+# (time, condition): "Quý II/2026 (sau khi UBND tỉnh công bố)"
+_TIME_THEN_COND = re.compile(rf"(?P<when>[^()]+?)\s*\(\s*(?P<cond>{_CONDITION_WORDS}[^()]*?)\s*\)", _F)
+_TIME_EXPECTED = (re.compile(r"(?P<when>[^()]+?)\s*\(\s*dự\s+kiến\s*\)", _F), re.compile(rf"{_EXPECTED}(?P<when>.+)", _F))
+_CONDITION_ONLY = re.compile(rf"{_CONDITION_WORDS}.*", _F)
+
+
+def parse_deadline(text: str, default_year: int | None = None) -> Deadline:
+    """Read a completion-time phrase (see the module docstring); raises ``DeadlineError`` for anything else."""
+    phrase = nfc(str(text)) if text is not None else ""
+    body = phrase.rstrip(" .;")
+    try:
+        for pattern in _COND_THEN_TIME:
+            match = pattern.fullmatch(body)
+            if match is not None and not _is_time(match["cond"], default_year):
+                kind, due, start = _read(match["when"], default_year)
+                return Deadline(phrase, kind, due, True, match["cond"].strip(" ,;:-"), start)
+        match = _TIME_THEN_COND.fullmatch(body)
+        if match is not None:
+            kind, due, start = _read(match["when"], default_year)
+            return Deadline(phrase, kind, due, True, match["cond"].strip(), start)
+        for pattern in _TIME_EXPECTED:
+            match = pattern.fullmatch(body)
+            if match is not None:
+                kind, due, start = _read(match["when"], default_year)
+                return Deadline(phrase, kind, due, True, None, start)
+        if _CONDITION_ONLY.fullmatch(body) and not _is_time(body, default_year):
+            raise _Unreadable("thời gian phụ thuộc điều kiện nhưng không ghi thời gian dự kiến")
+        kind, due, start = _read(body, default_year)
+        return Deadline(phrase, kind, due, False, None, start)
+    except _Unreadable as exc:
+        raise DeadlineError(phrase, str(exc)) from None
+
+
+def _is_time(text: str, default_year: int | None) -> bool:
+    try:
+        _read(text, default_year)
+    except _Unreadable:
+        return False
+    return True

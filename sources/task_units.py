@@ -1,0 +1,177 @@
+"""Lead and collaborating units of plan tasks, as written in the plan, resolved to unit codes.
+
+A cell may name several units and collective phrases, separated by ";" or line breaks ("Các sở, ban, ngành; UBND
+cấp xã"), and within a part by "," or " và ". Commas also occur inside names and phrases ("Các phòng, đơn vị thuộc
+Sở", "Sở Văn hóa, Thể thao và Du lịch"), so a part is read left to right taking, at each place, the longest run of
+pieces that is a collective phrase (``masterdata/collective_units.csv``), an office of the department or a unit of
+the master data; matching ignores case, diacritics' tone marks, spacing and prefixes (``UnitMatcher``). What matches
+nothing is kept verbatim, with the closest official name as a suggestion for the quality message, never as a code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from common.settings import PROJECT_ROOT
+from common.units import Unit, UnitMatcher
+from common.vntext import match_key, nfc
+
+COLLECTIVE_CSV = PROJECT_ROOT / "masterdata" / "collective_units.csv"
+_SELECTOR_FIELDS = ("group", "kind", "parent")
+
+
+@dataclass(frozen=True)
+class CollectivePhrase:
+    phrase: str  # canonical wording, e.g. "Các sở, ban, ngành"
+    aliases: tuple[str, ...]
+    selectors: tuple[tuple[tuple[str, str], ...], ...]  # any of: all of (field, value)
+
+    def selects(self, unit: Unit) -> bool:
+        return any(all(getattr(unit, f) == v for f, v in selector) for selector in self.selectors)
+
+
+@dataclass(frozen=True)
+class UnitResolution:
+    codes: tuple[str, ...]  # in order of appearance; a collective phrase adds its units in master-data order
+    unmatched: tuple[str, ...]  # parts naming no known unit, verbatim (NFC)
+    collective: tuple[str, ...]  # canonical collective phrases found, in order of appearance
+    suggestions: tuple[str | None, ...] = field(default=())  # closest official name for each unmatched part
+
+    def messages(self) -> tuple[str, ...]:
+        """Vietnamese quality messages, one per unmatched part."""
+        out = []
+        for i, part in enumerate(self.unmatched):
+            hint = self.suggestions[i] if i < len(self.suggestions) else None
+            text = f"Không xác định được đơn vị '{part}' trong danh mục đơn vị"
+            out.append(f"{text} (có phải '{hint}'?)." if hint else f"{text}.")
+        return tuple(out)
+
+
+def _parse_selectors(text: str, path: Path, line: int) -> tuple[tuple[tuple[str, str], ...], ...]:
+    selectors = []
+    for alternative in text.split("|"):
+        terms = []
+        for term in alternative.split("&"):
+            key, sep, value = (t.strip() for t in term.partition("="))
+            if not sep or key not in _SELECTOR_FIELDS or not value:
+                raise ValueError(f"{path.name} dòng {line}: điều kiện '{term.strip()}' không hợp lệ "
+                                 f"(dạng trường=giá trị, trường là {', '.join(_SELECTOR_FIELDS)}).")
+            terms.append((key, value))
+        selectors.append(tuple(terms))
+    return tuple(selectors)
+
+
+@lru_cache(maxsize=4)
+def load_collective_phrases(path: Path = COLLECTIVE_CSV) -> tuple[CollectivePhrase, ...]:
+    """Collective phrases of plans and what they expand to: ``expands_to`` is ``|``-separated alternatives, each
+    ``&``-joined ``field=value`` terms on the unit (group, kind, parent), e.g. ``group=commune|group=ward``."""
+    phrases = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            phrase = nfc(row.get("phrase") or "")
+            if not phrase:
+                raise ValueError(f"{path.name} dòng {line}: thiếu cụm từ.")
+            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
+            phrases.append(CollectivePhrase(phrase, aliases, _parse_selectors(row.get("expands_to") or "", path, line)))
+    return tuple(phrases)
+
+
+_HARD = re.compile(r"\s*(?:;|\n|\r)\s*")
+_SOFT = re.compile(r"\s*,\s*|\s+và\s+", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-+•*]\s+)+")
+
+
+def _pieces(part: str) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of a part between soft separators."""
+    spans, start = [], 0
+    for sep in _SOFT.finditer(part):
+        spans.append((start, sep.start()))
+        start = sep.end()
+    spans.append((start, len(part)))
+    return [(s, e) for s, e in spans if part[s:e].strip()]
+
+
+class _Resolver:
+    def __init__(self, units: tuple[Unit, ...], offices: tuple[Unit, ...], phrases: tuple[CollectivePhrase, ...]):
+        self.everything = offices + tuple(u for u in units if u.code not in {o.code for o in offices})
+        self.matchers = tuple(UnitMatcher(group) for group in (offices, units) if group)
+        self.phrases = {}
+        for phrase in phrases:
+            for wording in (phrase.phrase, *phrase.aliases):
+                self.phrases.setdefault(match_key(wording), phrase)
+
+    def name(self, text: str) -> tuple[str, ...] | CollectivePhrase | None:
+        phrase = self.phrases.get(match_key(text))
+        if phrase is not None:
+            return phrase
+        for matcher in self.matchers:
+            code = matcher.match(text)
+            if code is not None:
+                return (code,)
+        return None
+
+    def suggest(self, text: str) -> str | None:
+        for matcher in self.matchers:
+            hint = matcher.suggest(text)
+            if hint is not None:
+                return hint
+        return None
+
+    def resolve(self, text: str | None) -> UnitResolution:
+        codes: dict[str, None] = {}
+        collective: dict[str, None] = {}
+        unmatched: list[str] = []
+        for raw in _HARD.split(_nfc_lines(text or "")):
+            part = _BULLET.sub("", raw).strip(" .")
+            if not part:
+                continue
+            pieces = _pieces(part)
+            i, pending = 0, None  # pending: start of a run of pieces that match nothing
+            while i < len(pieces):
+                for j in range(len(pieces), i, -1):
+                    found = self.name(part[pieces[i][0]:pieces[j - 1][1]])
+                    if found is not None:
+                        break
+                else:
+                    pending = pieces[i][0] if pending is None else pending
+                    i += 1
+                    continue
+                if pending is not None:
+                    unmatched.append(part[pending:pieces[i - 1][1]].strip())
+                    pending = None
+                if isinstance(found, CollectivePhrase):
+                    collective[found.phrase] = None
+                    codes.update((u.code, None) for u in self.everything if found.selects(u))
+                else:
+                    codes.update((c, None) for c in found)
+                i = j
+            if pending is not None:
+                unmatched.append(part[pending:].strip())
+        unique = tuple(dict.fromkeys(unmatched))
+        return UnitResolution(tuple(codes), unique, tuple(collective), tuple(self.suggest(u) for u in unique))
+
+
+def _nfc_lines(text: str) -> str:
+    """NFC per line, keeping the line breaks (they separate units like ';')."""
+    return "\n".join(nfc(line) for line in str(text).splitlines())
+
+
+@lru_cache(maxsize=8)
+def _resolver(units: tuple[Unit, ...], offices: tuple[Unit, ...], phrases: tuple[CollectivePhrase, ...]) -> _Resolver:
+    return _Resolver(units, offices, phrases)
+
+
+def resolve_units(text: str | None, units: Iterable[Unit], offices: Iterable[Unit],
+                  phrases: Iterable[CollectivePhrase] | None = None) -> UnitResolution:
+    """Unit codes named by a lead or collaborator cell of a plan (see the module docstring).
+
+    ``units`` are the province's agencies and communes/wards (``load_units``), ``offices`` the department's own
+    offices (``load_offices``); ``phrases`` default to ``masterdata/collective_units.csv``.
+    """
+    chosen = load_collective_phrases() if phrases is None else tuple(phrases)
+    return _resolver(tuple(units), tuple(offices), tuple(chosen)).resolve(text)

@@ -1,0 +1,90 @@
+"""Status of a plan task on a date, with the Civil Code's shift of a period ending on a rest day (common/task_status.py)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from common.task_status import STATUS_LABELS, STATUSES, effective_due, task_status
+
+
+@pytest.mark.parametrize(
+    ("due", "effective"),
+    [
+        (date(2026, 6, 30), date(2026, 6, 30)),  # Tuesday: unchanged
+        (date(2026, 5, 30), date(2026, 6, 1)),  # Saturday -> Monday
+        (date(2026, 5, 31), date(2026, 6, 1)),  # Sunday ("Trước 01/6/2026") -> Monday
+        (date(2026, 4, 30), date(2026, 5, 4)),  # Liberation Day, then Labour Day and the weekend
+        (date(2026, 5, 1), date(2026, 5, 4)),
+        (date(2026, 4, 26), date(2026, 4, 28)),  # Hùng Kings' day (Sunday) and its substitute Monday
+        (date(2026, 2, 14), date(2026, 2, 23)),  # the weekend before Tết
+        (date(2026, 2, 16), date(2026, 2, 23)),  # Tết 16-20/02/2026
+        (date(2026, 2, 18), date(2026, 2, 23)),
+        (date(2026, 2, 20), date(2026, 2, 23)),
+        (date(2026, 9, 2), date(2026, 9, 3)),  # National Day
+        (date(2026, 12, 31), date(2026, 12, 31)),  # Thursday: "Năm 2026", "Quý IV/2026"
+        (date(2026, 1, 31), date(2026, 2, 2)),  # "tháng 01/2026" ends on a Saturday
+        (date(2026, 8, 22), date(2026, 8, 22)),  # Saturday worked in exchange for Monday 31/08: not a rest day
+        (date(2026, 8, 29), date(2026, 9, 3)),  # Saturday, then 30/08 Sunday, 31/08 day off, 1-2/09 National Day
+    ],
+)
+def test_effective_due_moves_a_rest_day_to_the_next_working_day(due, effective):
+    assert effective_due(due) == effective
+
+
+def test_completed_on_the_due_day_itself_is_on_time():
+    due = date(2026, 6, 30)
+    assert task_status(due, date(2026, 6, 30), as_of=date(2026, 6, 30)) == "completed_on_time"
+    assert task_status(due, date(2026, 7, 1), as_of=date(2026, 7, 1)) == "completed_late"
+    assert task_status(due, date(2026, 3, 2), as_of=date(2026, 12, 31)) == "completed_on_time"
+
+
+def test_due_on_a_saturday_ends_on_monday():
+    due = date(2026, 5, 30)
+    assert task_status(due, date(2026, 6, 1), as_of=date(2026, 6, 15)) == "completed_on_time"
+    assert task_status(due, date(2026, 6, 2), as_of=date(2026, 6, 15)) == "completed_late"
+    assert task_status(due, None, as_of=date(2026, 6, 1)) == "due_soon"
+    assert task_status(due, None, as_of=date(2026, 6, 2)) == "overdue"
+
+
+@pytest.mark.parametrize("due", [date(2026, 4, 30), date(2026, 5, 1)])
+def test_due_on_a_holiday_ends_after_the_holidays_and_the_weekend(due):
+    assert task_status(due, date(2026, 5, 4), as_of=date(2026, 5, 4)) == "completed_on_time"
+    assert task_status(due, date(2026, 5, 5), as_of=date(2026, 5, 5)) == "completed_late"
+    assert task_status(due, None, as_of=date(2026, 5, 4)) == "due_soon"
+    assert task_status(due, None, as_of=date(2026, 5, 5)) == "overdue"
+
+
+def test_due_within_tet():
+    due = date(2026, 2, 17)
+    assert task_status(due, date(2026, 2, 23), as_of=date(2026, 3, 31)) == "completed_on_time"
+    assert task_status(due, date(2026, 2, 24), as_of=date(2026, 3, 31)) == "completed_late"
+    assert task_status(due, None, as_of=date(2026, 2, 20)) == "due_soon"
+    assert task_status(due, None, as_of=date(2026, 2, 24)) == "overdue"
+
+
+def test_due_soon_window_counts_calendar_days_to_the_effective_due():
+    due = date(2026, 5, 30)  # effective Monday 01/06/2026
+    assert task_status(due, None, as_of=date(2026, 6, 1) - timedelta(days=14)) == "due_soon"
+    assert task_status(due, None, as_of=date(2026, 6, 1) - timedelta(days=15)) == "on_track"
+    assert task_status(due, None, as_of=date(2026, 6, 1)) == "due_soon"  # the last day itself
+    assert task_status(due, None, as_of=date(2026, 6, 2)) == "overdue"  # the day after, no completion
+    assert task_status(due, None, as_of=date(2026, 5, 20), due_soon_days=7) == "on_track"
+    assert task_status(due, None, as_of=date(2026, 5, 25), due_soon_days=7) == "due_soon"
+    with pytest.raises(ValueError):
+        task_status(due, None, as_of=date(2026, 5, 25), due_soon_days=-1)
+
+
+def test_a_completion_after_the_as_of_date_is_not_known_yet():
+    due = date(2026, 6, 30)
+    assert task_status(due, date(2026, 6, 25), as_of=date(2026, 6, 20)) == "due_soon"
+    assert task_status(due, date(2026, 6, 20), as_of=date(2026, 3, 31)) == "on_track"
+    assert task_status(due, date(2026, 8, 1), as_of=date(2026, 7, 15)) == "overdue"
+    assert task_status(due, date(2026, 8, 1), as_of=date(2026, 8, 1)) == "completed_late"
+
+
+def test_no_deadline_and_labels():
+    assert task_status(None, None, as_of=date(2026, 6, 1)) == "no_deadline"
+    assert task_status(None, date(2026, 5, 1), as_of=date(2026, 6, 1)) == "no_deadline"
+    assert set(STATUS_LABELS) == {"on_track", "due_soon", "overdue", "completed_on_time", "completed_late", "no_deadline"}
+    assert STATUSES is STATUS_LABELS
+    assert STATUS_LABELS["overdue"] == "Quá hạn" and STATUS_LABELS["completed_on_time"] == "Hoàn thành đúng hạn"

@@ -1,0 +1,116 @@
+"""Offices of the department and the units named by plan tasks (common/units.py load_offices, sources/task_units.py)."""
+
+import unicodedata
+
+import pytest
+
+from common.units import AGENCY, COMMUNE, GROUP_LABELS, OFFICE, RANKING_GROUP, WARD, UnitMatcher, load_offices, load_units
+from sources.task_units import load_collective_phrases, resolve_units
+
+UNITS = load_units("Thái Nguyên")
+OFFICES = load_offices("Thái Nguyên")
+ALL_OFFICES = ("19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLKH", "19.SKHCN.QLCN", "19.SKHCN.BCVT")
+PHONG = ALL_OFFICES[1:]
+AGENCIES = tuple(u.code for u in UNITS if u.group == AGENCY)
+LOCALS = tuple(u.code for u in UNITS if u.group in (COMMUNE, WARD))
+OFFICES_TEXT, EVERYONE_TEXT = "Các phòng, đơn vị thuộc Sở", "Các sở, ban, ngành; UBND cấp xã"
+
+# The 13 focus tasks of the 2026 plan: (task, lead as written, collaborators as written)
+SEED = [
+    ("1", "Văn phòng Sở", OFFICES_TEXT),
+    ("2", "Văn phòng Sở", OFFICES_TEXT),
+    ("3", "Văn phòng Sở", OFFICES_TEXT),
+    ("4", "Các phòng chuyên môn", "Văn phòng Sở"),
+    ("5", "Văn phòng Sở", OFFICES_TEXT),
+    *[(str(n), "Phòng Chuyên đổi số", EVERYONE_TEXT) for n in range(6, 13)],  # sic: "Chuyên" without the hook
+    ("13", "Phòng quản lý Chuyên ngành", EVERYONE_TEXT),  # sic: lower-case "quản lý"
+]
+EXPECTED = {
+    "Văn phòng Sở": (("19.SKHCN.VP",), ()),
+    "Các phòng chuyên môn": (PHONG, ("Các phòng chuyên môn",)),
+    "Phòng Chuyên đổi số": (("19.SKHCN.CDS",), ()),
+    "Phòng quản lý Chuyên ngành": (("19.SKHCN.QLCN",), ()),
+    OFFICES_TEXT: (ALL_OFFICES, ("Các phòng, đơn vị thuộc Sở",)),
+    EVERYONE_TEXT: (AGENCIES + LOCALS, ("Các sở, ban, ngành", "UBND cấp xã")),
+}
+
+
+def test_offices_are_units_of_their_own_kind_and_not_ranked():
+    assert tuple(o.code for o in OFFICES) == ALL_OFFICES
+    assert [o.name for o in OFFICES] == ["Văn phòng Sở", "Phòng Chuyển đổi số", "Phòng Quản lý Khoa học",
+                                         "Phòng Quản lý Chuyên ngành", "Phòng Bưu chính - Viễn thông"]
+    assert all(o.group == OFFICE and o.parent == "19.SKHCN" and o.ranking_group is None for o in OFFICES)
+    assert [o.kind for o in OFFICES] == ["van_phong", "phong", "phong", "phong", "phong"]
+    assert all(unicodedata.is_normalized("NFC", o.name) for o in OFFICES)
+    assert GROUP_LABELS[OFFICE] == "Phòng, đơn vị thuộc Sở" and OFFICE not in RANKING_GROUP
+    assert not {u.code for u in UNITS} & set(ALL_OFFICES)  # load_units is unchanged: 15 agencies + 92 communes/wards
+    assert len(UNITS) == 107 and len(AGENCIES) == 15 and len(LOCALS) == 92
+    with pytest.raises(FileNotFoundError, match="Thiếu danh sách phòng, đơn vị thuộc Sở"):
+        load_offices("Hà Nội")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Văn phòng Sở", "19.SKHCN.VP"),
+        ("Văn phòng Sở Khoa học và Công nghệ", "19.SKHCN.VP"),
+        ("Phòng Chuyển đổi số", "19.SKHCN.CDS"),
+        ("Phòng Chuyên đổi số", "19.SKHCN.CDS"),
+        ("phong chuyen doi so", "19.SKHCN.CDS"),
+        ("Phòng Quản lý Khoa học", "19.SKHCN.QLKH"),
+        ("Phòng quản lý Chuyên ngành", "19.SKHCN.QLCN"),
+        ("Phòng Bưu chính - Viễn thông", "19.SKHCN.BCVT"),
+        ("Phòng Bưu chính, Viễn thông", "19.SKHCN.BCVT"),
+    ],
+)
+def test_office_names_match(name, code):
+    assert UnitMatcher(OFFICES).match(name) == code
+    assert resolve_units(name, UNITS, OFFICES).codes == (code,)
+
+
+@pytest.mark.parametrize(("task", "lead", "collaborators"), SEED, ids=[f"task{s[0]}" for s in SEED])
+def test_the_13_seed_tasks(task, lead, collaborators):
+    for text in (lead, collaborators):
+        result = resolve_units(text, UNITS, OFFICES)
+        codes, collective = EXPECTED[text]
+        assert (result.codes, result.collective, result.unmatched) == (codes, collective, ())
+
+
+def test_collective_phrases():
+    everyone = resolve_units(EVERYONE_TEXT, UNITS, OFFICES)
+    assert len(everyone.codes) == 107 and len(set(everyone.codes)) == 107
+    assert resolve_units("Các sở, ban, ngành, UBND cấp xã", UNITS, OFFICES).codes == everyone.codes
+    assert resolve_units("UBND các xã, phường", UNITS, OFFICES).codes == LOCALS
+    assert resolve_units("các phòng, đơn vị trực thuộc Sở", UNITS, OFFICES).codes == ALL_OFFICES
+    assert resolve_units("Các phòng chuyên môn thuộc Sở", UNITS, OFFICES).codes == PHONG
+    assert {p.phrase for p in load_collective_phrases()} == {
+        "Các phòng, đơn vị thuộc Sở", "Các phòng chuyên môn", "Các sở, ban, ngành", "UBND cấp xã"}
+
+
+def test_several_units_in_one_cell_in_order_of_appearance():
+    result = resolve_units("Sở Văn hóa, Thể thao và Du lịch, Sở Y tế và Văn phòng Sở;\n- Xã Đồng Hỷ", UNITS, OFFICES)
+    assert result.codes == ("19.SVHTTDL", "19.SYT", "19.SKHCN.VP", "05692")
+    assert result.unmatched == () and result.collective == ()
+    # a unit named again inside a collective phrase is listed once, where it first appears
+    again = resolve_units("Phòng Chuyển đổi số; Các phòng, đơn vị thuộc Sở", UNITS, OFFICES)
+    assert again.codes == ("19.SKHCN.CDS", "19.SKHCN.VP", "19.SKHCN.QLKH", "19.SKHCN.QLCN", "19.SKHCN.BCVT")
+
+
+def test_unknown_names_are_kept_verbatim_with_a_suggestion_never_a_code():
+    result = resolve_units("Văn phòng Sở, Phòng Chuyển đổi sốs; Phòng Tổ chức cán bộ", UNITS, OFFICES)
+    assert result.codes == ("19.SKHCN.VP",)
+    assert result.unmatched == ("Phòng Chuyển đổi sốs", "Phòng Tổ chức cán bộ")
+    assert result.suggestions == ("Phòng Chuyển đổi số", None)
+    assert result.messages() == (
+        "Không xác định được đơn vị 'Phòng Chuyển đổi sốs' trong danh mục đơn vị (có phải 'Phòng Chuyển đổi số'?).",
+        "Không xác định được đơn vị 'Phòng Tổ chức cán bộ' trong danh mục đơn vị.",
+    )
+    typo = resolve_units("Sở Văn hóa, Thể thao và Du lịchh", UNITS, OFFICES)
+    assert typo.codes == () and typo.unmatched == ("Sở Văn hóa, Thể thao và Du lịchh",)
+    assert typo.suggestions == ("Sở Văn hóa, Thể thao và Du lịch",)
+
+
+@pytest.mark.parametrize("text", [None, "", "  ", ";"])
+def test_empty_cells_name_no_unit(text):
+    result = resolve_units(text, UNITS, OFFICES)
+    assert (result.codes, result.unmatched, result.collective) == ((), (), ())
