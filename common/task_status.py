@@ -22,9 +22,6 @@ Status on ``as_of`` (calendar days against the effective due date):
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
-
-import holidays
 
 from common.workdays import is_working_day
 
@@ -45,20 +42,10 @@ OPEN = frozenset({ON_TRACK, DUE_SOON, OVERDUE})
 DUE_SOON_DAYS = 14
 
 
-@lru_cache(maxsize=32)
-def _make_up_saturdays(year: int) -> frozenset[date]:
-    calendar = holidays.country_holidays("VN", years=year)
-    return frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
-
-
-def _is_working_day(day: date) -> bool:
-    return is_working_day(day) or day in _make_up_saturdays(day.year)
-
-
 def effective_due(due: date) -> date:
     """The last day of a period ending on ``due``, moved to the next working day when ``due`` is a rest day."""
     day = due
-    while not _is_working_day(day):
+    while not is_working_day(day):
         day += timedelta(days=1)
     return day
 

@@ -1,4 +1,5 @@
-"""Working days in Vietnam: Monday to Friday except public holidays and their substitute days (``holidays`` package)."""
+"""Working days in Vietnam: Monday to Friday except public holidays and their substitute days, plus the Saturdays
+worked in exchange for a substitute day off (22/08/2026 for 31/08/2026), all from the ``holidays`` package."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ import holidays
 
 
 @lru_cache(maxsize=32)
-def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
+def _calendar(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """(public holidays and substitute days off, Saturdays worked in exchange for a substitute day off)."""
+    calendar = holidays.country_holidays("VN", years=year)
+    make_up = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
+    return frozenset(calendar.keys()), make_up
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    rest, make_up = _calendar(day.year)
+    return day in make_up or (day.weekday() < 5 and day not in rest)
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common import workdays
 from demo.catalogue import Catalogue
 from demo.dossier_files import BOM
 from demo.simulate import Calendar
@@ -55,16 +56,12 @@ class Publication:
 
 
 def add_working_days(cal: Calendar, day: date, n: int) -> date:
-    """common.workdays.add_working_days for a working `day`, on the calendar's holidays."""
-    return np.busday_offset(np.datetime64(day, "D"), n, roll="forward", holidays=cal.holidays).astype(date)
+    """The warehouse's own rule (common.workdays), so the demo portal and the warehouse count alike."""
+    return workdays.add_working_days(day, n)
 
 
 def subtract_working_days(cal: Calendar, day: date, n: int) -> date:
-    """common.workdays.subtract_working_days on the calendar's holidays: a day off first rolls forward to the next
-    working day, which has the same working days before it."""
-    if n == 0:
-        return day
-    return np.busday_offset(np.datetime64(day, "D"), -n, roll="forward", holidays=cal.holidays).astype(date)
+    return workdays.subtract_working_days(day, n)
 
 
 def _month_records(cat: Catalogue, cal: Calendar, seed: int, y: int, m: int) -> list[Publication]:

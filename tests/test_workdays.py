@@ -8,8 +8,6 @@ from datetime import date, timedelta
 import pytest
 
 from common.workdays import add_working_days, is_working_day, subtract_working_days
-from demo.publication import subtract_working_days as demo_subtract_working_days
-from demo.simulate import Calendar
 
 
 @pytest.mark.parametrize(
@@ -49,10 +47,7 @@ def test_published_on_time_by_the_literal_rule_when_the_effective_date_is_a_day_
     assert not date(2026, 3, 3) <= subtract_working_days(effective, 5)  # one working day later is late
 
 
-def test_demo_calendar_counts_backwards_like_the_warehouse():
-    cal = Calendar.build(date(2026, 1, 1), date(2026, 12, 31))
-    day = date(2026, 1, 10)
-    while day < date(2027, 12, 1):
-        for n in (0, 1, 5):
-            assert demo_subtract_working_days(cal, day, n) == subtract_working_days(day, n), (day, n)
-        day += timedelta(days=1)
+def test_a_make_up_saturday_is_a_working_day():
+    # 2026: the 31/08 bridge day off is worked on Saturday 22/08 (holidays' weekend_workdays).
+    assert is_working_day(date(2026, 8, 22)) and not is_working_day(date(2026, 8, 31))
+    assert add_working_days(date(2026, 8, 21), 1) == date(2026, 8, 22)
