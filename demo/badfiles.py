@@ -296,7 +296,7 @@ def damage(kind: Kind, day: date, body: bytes, ctx: Context) -> tuple[bytes, lis
     return good + "".join(_line(r) for r in rows).encode("utf-8"), ctx.codes[before:]
 
 
-def markdown(bad: list[dict], start: date, end: date) -> str:
+def markdown(bad: list[dict], start: date, end: date, notes: list[str] | None = None) -> str:
     lines = [
         "# Deliberately bad files in this demo inbox",
         "",
@@ -310,4 +310,6 @@ def markdown(bad: list[dict], start: date, end: date) -> str:
     for b in bad:
         codes = ", ".join(f"`{c}`" for c in b.get("dossier_codes", [])) or "-"
         lines.append(f"| `{b['file']}` | {b['problem']} | {b['expected']} | {codes} |")
+    if notes:  # what is wrong without a file to point at (a report never sent, a late one)
+        lines += ["", "Not a file:", "", *(f"- {note}" for note in notes)]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """Generate a deterministic, seeded demo inbox: procedure catalogue, daily dossier exports, monthly PAKN exports,
-the procedure publication register and the national portal's QĐ 766 snapshots.
+the procedure publication register, the national portal's QĐ 766 snapshots, the plan register and the offices'
+progress reports.
 
     python -m demo.generate --inbox PATH [--scale X] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--seed N]
                             [--no-bad-files]
@@ -23,6 +24,7 @@ from demo import badfiles
 from demo.catalogue import build_catalogue, write_catalogue
 from demo.dossier_files import BOM, Formatter, day_bodies, header_line, people
 from demo.petitions import months, simulate_petitions, write_petitions
+from demo.plan import write_plan_inbox
 from demo.portal import write_portal
 from demo.publication import build_publication, write_publication
 from demo.simulate import Calendar, simulate, unit_traits, versions
@@ -114,8 +116,12 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
                                             publication, seed, bad_files)
     written += portal_files
     bad += portal_bad
+    # The plan register (ke_hoach/) and the offices' progress reports (tien_do/) dated up to the end of the range.
+    plan = write_plan_inbox(inbox, end, bad_files)
+    written += plan["written"]
+    bad += plan["bad"]
     if bad_files:
-        (inbox / BAD_FILES_DOC).write_text(badfiles.markdown(bad, start, end), encoding="utf-8")
+        (inbox / BAD_FILES_DOC).write_text(badfiles.markdown(bad, start, end, plan["notes"]), encoding="utf-8")
         written.append(inbox / BAD_FILES_DOC)
     # The summary stays small: the explanations are in BAD_FILES.md.
     bad_summary = [{"file": b["file"], "kind": b["kind"], "dossier_codes": b.get("dossier_codes", [])} for b in bad]
@@ -135,6 +141,8 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         "versions": len(vers.dossier),
         "petitions": len(petitions),
         "publication_rows": len(publication),
+        "plan_registers": plan["plan_registers"],
+        "progress_reports": plan["progress_reports"],
         "bad_files": bad_summary,
         "seconds": round(time.perf_counter() - began, 1),
     }

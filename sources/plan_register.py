@@ -1,0 +1,193 @@
+"""Read a plan register (sổ kế hoạch: ``inbox/ke_hoach/*.xlsx``) into its metadata, task rows, rejects and issues.
+
+One file per plan and revision. Sheet "Danh mục nhiệm vụ" (or the first sheet holding the table): title rows, the
+labelled metadata cells (Số kế hoạch, Ngày ban hành, Năm kế hoạch, Lần ban hành/sửa đổi, Tên kế hoạch), then the
+table Số TT | Nội dung công việc | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Kết quả, sản phẩm dự
+kiến | Người chịu trách nhiệm (format: ``sources/task_formats.py``). Texts are kept as written (NFC, spaces
+collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckDB.
+
+- A merged cell in the table gives its top-left value to every cell of its range, reported (non-blocking).
+- A blank row between tasks is skipped and reported (non-blocking) with its row number.
+- A row without task number or content, and the second row of a task number already seen, are rejected.
+- A register without plan number or plan year, without the table, or without any task cannot be loaded (blocking):
+  loading it would replace the plan's tasks with nothing or file them under no plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from common.vntext import match_key
+from sources.csvfiles import FileIssue, ReadResult
+from sources.task_formats import (
+    PLAN_COLUMNS,
+    PLAN_METADATA,
+    PLAN_SHEET,
+    RowIssue,
+    Table,
+    cell_date,
+    cell_text,
+    document_number,
+    fill_body_merges,
+    find_labels,
+    find_table,
+    is_column_number_row,
+    open_workbook,
+    optional_text,
+    sheet_grid,
+    task_number,
+)
+
+_HEADERS = {c.name: c.header for c in PLAN_COLUMNS}
+_LABELS = {name: labels[0] for name, labels in PLAN_METADATA.items()}
+
+
+@dataclass
+class RegisterResult(ReadResult):
+    plan_number: str | None = None  # "123/KH-SKHCN"
+    plan_year: int | None = None
+    revision: int | None = None  # 1 = first issue; a later revision of the same plan supersedes it
+    issued_on: date | None = None
+    title: str | None = None
+    sheet_name: str | None = None
+    file_name: str | None = None
+
+
+def read_plan_register(path: Path) -> RegisterResult:
+    """Rows: task_no, content, lead_text, collaborators_text, deadline_text, expected_result, responsible,
+    source_row. Rejects: file_name, row_number, record_key (task number), unit_code, unit_name (None), rule,
+    reason (Vietnamese), value."""
+    path = Path(path)
+    raw = path.read_bytes()
+    result = RegisterResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
+                            file_name=path.name)
+    wb, problem = open_workbook(raw)
+    if problem:
+        result.file_issues.append(problem)
+        return result
+    ws, table, grid, missing = _find_sheet(wb)
+    if table is None:
+        names = ", ".join(f"'{h}'" for h in missing)
+        result.file_issues.append(FileIssue(
+            "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp."))
+        return result
+    result.sheet_name = ws.title
+    if match_key(ws.title) != match_key(PLAN_SHEET):
+        result.file_issues.append(FileIssue(
+            "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False))
+    _read_metadata(result, find_labels(grid, PLAN_METADATA, table.header_row - 1))
+    _column_notes(result, table)
+    if any(i.blocking for i in result.file_issues):
+        return result
+    result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
+    _read_rows(result, path.name, grid, table)
+    if not result.rows:
+        result.file_issues.append(FileIssue("no_rows", "Sổ kế hoạch không có nhiệm vụ hợp lệ nào; không nạp được tệp."))
+    result.loadable = not any(i.blocking for i in result.file_issues)
+    return result
+
+
+def _find_sheet(wb: Any) -> tuple[Any, Table | None, list[list[Any]], list[str]]:
+    """The sheet named "Danh mục nhiệm vụ" if it holds the table, else the first sheet that does."""
+    sheets = sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(PLAN_SHEET))
+    first_missing: list[str] = []
+    for ws in sheets:
+        grid = sheet_grid(ws)
+        table, missing = find_table(grid, PLAN_COLUMNS)
+        if table is not None:
+            return ws, table, grid, []
+        first_missing = first_missing or missing
+    return sheets[0], None, [], first_missing
+
+
+def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
+    issues = result.file_issues
+    result.plan_number = document_number(found.get("plan_number"))
+    if not result.plan_number:
+        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['plan_number']}' ở đầu trang; không nạp được tệp."))
+    year_text = cell_text(found.get("plan_year"))
+    year = re.fullmatch(r"(?:năm\s*)?((?:19|20)\d{2})", year_text, re.IGNORECASE)
+    if year:
+        result.plan_year = int(year.group(1))
+    elif year_text:
+        issues.append(FileIssue("bad_metadata",
+                                f"'{_LABELS['plan_year']}' không hợp lệ: '{year_text}' (cần năm, ví dụ 2026); không nạp được tệp."))
+    else:
+        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['plan_year']}' ở đầu trang; không nạp được tệp."))
+    revision_text = cell_text(found.get("revision"))
+    revision = re.fullmatch(r"(?:lần\s*(?:thứ\s*)?)?(\d{1,2})", revision_text, re.IGNORECASE)
+    if revision and int(revision.group(1)) >= 1:
+        result.revision = int(revision.group(1))
+    elif revision_text:
+        issues.append(FileIssue("bad_metadata", f"'{_LABELS['revision']}' không hợp lệ: '{revision_text}' (cần số 1, 2, …); "
+                                "không nạp được tệp vì không biết bản này thay thế bản nào."))
+    else:
+        result.revision = 1
+        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['revision']}': coi là ban hành lần đầu (1).",
+                                blocking=False))
+    issued, ok = cell_date(found.get("issued_on"))
+    result.issued_on = issued
+    if not ok:
+        issues.append(FileIssue("bad_metadata", f"'{_LABELS['issued_on']}' không đúng định dạng dd/mm/yyyy: "
+                                f"'{cell_text(found.get('issued_on'))}'; để trống.", blocking=False))
+    elif issued is None:
+        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['issued_on']}' ở đầu trang.", blocking=False))
+    result.title = optional_text(found.get("title"))
+
+
+def _column_notes(result: RegisterResult, table: Table) -> None:
+    missing = [c.header for c in PLAN_COLUMNS if not c.required and c.name not in table.columns]
+    if missing:
+        names = ", ".join(f"'{h}'" for h in missing)
+        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    if table.unknown:
+        result.file_issues.append(FileIssue(
+            "unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False))
+
+
+def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table) -> None:
+    body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
+    if body and is_column_number_row(body[0][1]):
+        body = body[1:]
+    last_filled = max((n for n, row in body if any(cell_text(v) for v in row)), default=0)
+    seen: dict[str, int] = {}
+    for number, row in body:
+        if number > last_filled:
+            break
+        if not any(cell_text(v) for v in row):
+            result.file_issues.append(RowIssue("blank_row", f"Dòng {number} trống giữa bảng nhiệm vụ: đã bỏ qua.",
+                                               blocking=False, row_number=number))
+            continue
+        values = {name: row[col] for name, col in table.columns.items()}
+        task_no = task_number(values["task_no"])
+        content = optional_text(values["content"])
+        problems: list[tuple[str, str, str | None]] = []
+        if task_no is None:
+            problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
+        elif task_no in seen:
+            problems.append(("duplicate_task", (f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; "
+                             "giữ dòng đầu tiên, loại dòng này."), task_no))
+        if content is None:
+            problems.append(("missing_content", (f"Nhiệm vụ {task_no or '(không số)'}: thiếu nội dung công việc "
+                             f"(cột '{_HEADERS['content']}')."), None))
+        if problems:
+            result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no, "unit_code": None,
+                                "unit_name": None, "rule": rule, "reason": reason, "value": value}
+                               for rule, reason, value in problems]
+            continue
+        seen[task_no] = number
+        result.rows.append({
+            "task_no": task_no,
+            "content": content,
+            "lead_text": optional_text(values["lead_text"]),
+            "collaborators_text": optional_text(values.get("collaborators_text")),
+            "deadline_text": optional_text(values["deadline_text"]),
+            "expected_result": optional_text(values.get("expected_result")),
+            "responsible": optional_text(values.get("responsible")),
+            "source_row": number,
+        })

@@ -1,0 +1,234 @@
+"""Read a unit's progress report (báo cáo tiến độ: ``inbox/tien_do/*.xlsx``, any file name) into rows, rejects and
+issues. No Dagster, no DuckDB.
+
+Layout (``sources/task_formats.py``): title rows, labelled header cells "Đơn vị báo cáo:" (the office's name as
+written), "Kỳ báo cáo:" ("Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026") and "Ngày báo cáo:" (dd/mm/yyyy), then
+the table Số TT nhiệm vụ | Tình trạng | Tỷ lệ hoàn thành (%) | Ngày hoàn thành | Số văn bản kết quả | Ngày văn bản |
+Khó khăn, vướng mắc | Đề xuất, kiến nghị (extra columns, such as the task's content, are ignored).
+
+The unit comes from the header, never from the file name; its name is kept as written (``unit_text``) and matched
+to a code only when the caller passes ``unit_matcher`` (the loader passes the offices' matcher): an unknown unit
+then rejects the whole file. Two reports of one unit for one period are both read: the loader keeps the later
+``report_date`` and the earlier as history.
+
+- Rejected rows: no task number, a task number twice (the second), a task not in ``known_tasks`` (when given), a
+  missing or unknown status, a percent outside 0-100 or not a number, an unreadable date, a completion or
+  result-document date after the report date.
+- Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
+  completed (or completed below 100 %), completed without a completion date, a completion date while not completed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
+from sources.task_formats import (
+    REPORT_COLUMNS,
+    REPORT_METADATA,
+    STATUS_LABELS,
+    TASK_STATUSES,
+    RowIssue,
+    Table,
+    cell_date,
+    cell_text,
+    fill_body_merges,
+    find_labels,
+    find_table,
+    is_column_number_row,
+    open_workbook,
+    optional_text,
+    parse_report_period,
+    sheet_grid,
+    task_number,
+)
+
+_HEADERS = {c.name: c.header for c in REPORT_COLUMNS}
+_LABELS = {name: labels[0] for name, labels in REPORT_METADATA.items()}
+_STATUS = vocabulary_lookup(TASK_STATUSES)
+_ALLOWED_STATUS = ", ".join(STATUS_LABELS.values())
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+@dataclass
+class ReportResult(ReadResult):
+    unit_text: str | None = None  # "Văn phòng Sở", as written in "Đơn vị báo cáo:"
+    unit_code: str | None = None  # set only when a unit_matcher was given
+    period_text: str | None = None  # "Quý I/2026", as written
+    period_label: str | None = None  # "2026-Q1" | "2026-H1" | "2026-Y"
+    plan_year: int | None = None  # the year of the period
+    report_date: date | None = None
+    file_name: str | None = None
+
+
+def read_progress_report(path: Path, known_tasks: Collection[str] | None = None, *,
+                         unit_matcher: Callable[[str], str | None] | None = None) -> ReportResult:
+    """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
+    completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
+    row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value."""
+    path = Path(path)
+    raw = path.read_bytes()
+    result = ReportResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
+                          file_name=path.name)
+    wb, problem = open_workbook(raw)
+    if problem:
+        result.file_issues.append(problem)
+        return result
+    ws, table, grid, missing = None, None, [], []
+    for sheet in wb.worksheets:
+        grid = sheet_grid(sheet)
+        table, missing_here = find_table(grid, REPORT_COLUMNS)
+        if table is not None:
+            ws = sheet
+            break
+        missing = missing or missing_here
+    if table is None:
+        names = ", ".join(f"'{h}'" for h in missing)
+        result.file_issues.append(FileIssue(
+            "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."))
+        return result
+    _read_metadata(result, find_labels(grid, REPORT_METADATA, table.header_row - 1), unit_matcher)
+    if any(i.blocking for i in result.file_issues):
+        return result
+    missing_optional = [c.header for c in REPORT_COLUMNS if not c.required and c.name not in table.columns]
+    if missing_optional:
+        names = ", ".join(f"'{h}'" for h in missing_optional)
+        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
+    known = None if known_tasks is None else {task_number(t) for t in known_tasks}
+    _read_rows(result, path.name, ws, grid, table, known)
+    if not result.rows and not result.rejects:
+        result.file_issues.append(FileIssue("no_rows", "Báo cáo không có dòng nhiệm vụ nào.", blocking=False))
+    result.loadable = True
+    return result
+
+
+def _read_metadata(result: ReportResult, found: dict[str, Any],
+                   unit_matcher: Callable[[str], str | None] | None) -> None:
+    issues = result.file_issues
+    result.unit_text = optional_text(found.get("unit"))
+    if result.unit_text is None:
+        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['unit']}' ở đầu báo cáo; không nạp được tệp "
+                                "(đơn vị lấy từ đầu báo cáo, không lấy từ tên tệp)."))
+    elif unit_matcher is not None:
+        result.unit_code = unit_matcher(result.unit_text)
+        if result.unit_code is None:
+            issues.append(FileIssue("unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, "
+                                    "đơn vị của Sở; không nạp được tệp."))
+    result.period_text = optional_text(found.get("period"))
+    result.period_label = parse_report_period(result.period_text or "")
+    if result.period_label is None:
+        shown = f"không đọc được '{result.period_text}'" if result.period_text else "thiếu"
+        issues.append(FileIssue("bad_metadata" if result.period_text else "missing_metadata",
+                                f"'{_LABELS['period']}' {shown} (cần ví dụ 'Quý I/2026', '6 tháng đầu năm 2026', "
+                                "'Năm 2026'); không nạp được tệp."))
+    else:
+        result.plan_year = int(result.period_label[:4])
+    report_date, ok = cell_date(found.get("report_date"))
+    result.report_date = report_date
+    if report_date is None:
+        shown = f"không đúng định dạng dd/mm/yyyy: '{cell_text(found.get('report_date'))}'" if not ok else "thiếu"
+        issues.append(FileIssue("bad_metadata" if not ok else "missing_metadata",
+                                f"'{_LABELS['report_date']}' {shown}; không nạp được tệp (cần để biết bản gửi sau)."))
+
+
+def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | None]:
+    """(percent, written as text with '%', problem reason)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, False, None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value) * (100 if "%" in (number_format or "") else 1)  # a cell formatted 0% holds 0.5 for 50 %
+        return round(number, 6), False, None
+    text = cell_text(value)
+    as_text = text.endswith("%")
+    digits = text.rstrip("%").strip()
+    if not _NUMBER.fullmatch(digits):
+        return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{text}'."
+    return float(digits.replace(",", ".")), as_text, None
+
+
+def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,
+               known: set[str | None] | None) -> None:
+    body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
+    if body and is_column_number_row(body[0][1]):
+        body = body[1:]
+    cols = table.columns
+    seen: dict[str, int] = {}
+    report_date = result.report_date
+    for number, row in body:
+        if not any(cell_text(v) for v in row):
+            continue  # blank rows are harmless in a report
+        values = {name: row[col] for name, col in cols.items()}
+        task_no = task_number(values["task_no"])
+        problems: list[tuple[str, str, str | None]] = []
+        notes: list[tuple[str, str]] = []
+        if task_no is None:
+            problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
+        elif task_no in seen:
+            problems.append(("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.",
+                             task_no))
+        elif known is not None and task_no not in known:
+            problems.append(("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no))
+        status_text = cell_text(values["status"])
+        status = _STATUS(status_text) if status_text else None
+        if status is None:
+            reason = (f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
+                      if status_text else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}').")
+            problems.append(("bad_value:status", reason, status_text or None))
+        percent = None
+        if "percent" in cols:
+            number_format = ws.cell(row=number, column=cols["percent"] + 1).number_format
+            percent, as_text, bad = _percent(values["percent"], number_format)
+            shown = cell_text(values["percent"])
+            if bad:
+                problems.append(("bad_value:percent", bad, shown))
+            elif percent is not None and not 0 <= percent <= 100:
+                problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
+            elif as_text:
+                notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; "
+                              "đề nghị ghi số.")))
+        dates: dict[str, date | None] = {}
+        for name in ("completed_on", "result_doc_date"):
+            dates[name], ok = cell_date(values.get(name))
+            if not ok:
+                shown = cell_text(values[name])
+                problems.append((f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: "
+                                 f"'{shown}'."), shown))
+            elif dates[name] and report_date and dates[name] > report_date:
+                problems.append((f"date_after_report:{name}", (f"Cột '{_HEADERS[name]}': ngày {dates[name]:%d/%m/%Y} sau ngày "
+                                 f"báo cáo {report_date:%d/%m/%Y}."), f"{dates[name]:%d/%m/%Y}"))
+        if problems:
+            result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no,
+                                "unit_code": result.unit_code, "unit_name": result.unit_text, "rule": rule,
+                                "reason": reason, "value": value} for rule, reason, value in problems]
+            continue
+        seen[task_no] = number
+        completed_on = dates["completed_on"]
+        if status != "completed" and percent == 100:
+            notes.append(("percent_status_mismatch", f"tỷ lệ hoàn thành 100% nhưng tình trạng '{status_text}'."))
+        if status == "completed" and percent is not None and percent < 100:
+            notes.append(("percent_status_mismatch", f"tình trạng '{status_text}' nhưng tỷ lệ hoàn thành {percent:g}%."))
+        if status == "completed" and completed_on is None:
+            notes.append(("completed_without_date", "tình trạng hoàn thành nhưng thiếu ngày hoàn thành."))
+        if status != "completed" and completed_on is not None:
+            notes.append(("date_without_completion", (f"có ngày hoàn thành {completed_on:%d/%m/%Y} nhưng tình trạng "
+                          f"'{status_text}'.")))
+        result.file_issues += [RowIssue(rule, f"Dòng {number} (nhiệm vụ {task_no}): {text}", blocking=False,
+                                        row_number=number, record_key=task_no) for rule, text in notes]
+        result.rows.append({
+            "task_no": task_no,
+            "status": status,
+            "percent": percent,
+            "completed_on": completed_on,
+            "result_doc_number": optional_text(values.get("result_doc_number")),
+            "result_doc_date": dates["result_doc_date"],
+            "difficulties": optional_text(values.get("difficulties")),
+            "proposals": optional_text(values.get("proposals")),
+            "source_row": number,
+        })

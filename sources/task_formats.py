@@ -1,0 +1,287 @@
+"""Formats of the plan register (sổ kế hoạch, Excel) and of the units' progress reports (báo cáo tiến độ, Excel).
+
+Both are sheets laid out as Vietnamese offices lay them out: title rows, labelled header cells for the metadata
+("Số kế hoạch:", "Đơn vị báo cáo:" …, the value in the next non-empty cell to the right or after the colon), then a
+table whose header row is found by its labels (ignoring case, diacritics, spacing; aliases accepted; extra columns
+ignored). The readers (``sources/plan_register.py``, ``sources/progress_report.py``) and the demo generator
+(``demo/plan.py``) both use this module. Texts are kept as written (NFC, spaces collapsed): completion times are
+parsed by ``sources/deadlines.py`` and unit names matched by ``sources/task_units.py``, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from common.vntext import match_key, nfc, strip_diacritics
+from sources.csvfiles import FileIssue, header_mapping
+from sources.tthc_format import Column
+
+PLAN_DIR = "ke_hoach"  # inbox/ke_hoach/*.xlsx: plan registers, one file per plan and revision
+REPORT_DIR = "tien_do"  # inbox/tien_do/*.xlsx: progress reports, one file per unit and period (any file name)
+PLAN_SHEET = "Danh mục nhiệm vụ"
+
+PLAN_COLUMNS: tuple[Column, ...] = (
+    Column("task_no", "Số TT", "text", aliases=("STT", "TT", "Số thứ tự", "Số TT nhiệm vụ")),
+    Column("content", "Nội dung công việc", "text", aliases=("Nội dung nhiệm vụ", "Nội dung", "Nhiệm vụ")),
+    Column("lead_text", "Cơ quan chủ trì", "text", aliases=("Đơn vị chủ trì", "Chủ trì", "Cơ quan, đơn vị chủ trì")),
+    Column("collaborators_text", "Cơ quan phối hợp", "text", required=False,
+           aliases=("Đơn vị phối hợp", "Phối hợp", "Cơ quan, đơn vị phối hợp")),
+    Column("deadline_text", "Thời gian hoàn thành", "text",
+           aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn")),
+    Column("expected_result", "Kết quả, sản phẩm dự kiến", "text", required=False,
+           aliases=("Sản phẩm dự kiến", "Kết quả dự kiến", "Sản phẩm", "Kết quả, sản phẩm")),
+    Column("responsible", "Người chịu trách nhiệm", "text", required=False,
+           aliases=("Người phụ trách", "Cá nhân chịu trách nhiệm", "Người chịu trách nhiệm chính")),
+)
+
+REPORT_COLUMNS: tuple[Column, ...] = (
+    Column("task_no", "Số TT nhiệm vụ", "text", aliases=("STT nhiệm vụ", "Nhiệm vụ số", "Mã nhiệm vụ")),
+    Column("status", "Tình trạng", "status", aliases=("Tình trạng thực hiện", "Trạng thái", "Tiến độ thực hiện")),
+    Column("percent", "Tỷ lệ hoàn thành (%)", "percent", required=False,
+           aliases=("Tỷ lệ hoàn thành", "Tỷ lệ (%)", "% hoàn thành")),
+    Column("completed_on", "Ngày hoàn thành", "date", required=False, aliases=("Ngày hoàn thành thực tế",)),
+    Column("result_doc_number", "Số văn bản kết quả", "text", required=False,
+           aliases=("Văn bản kết quả", "Số hiệu văn bản", "Số văn bản")),
+    Column("result_doc_date", "Ngày văn bản", "date", required=False, aliases=("Ngày ban hành văn bản",)),
+    Column("difficulties", "Khó khăn, vướng mắc", "text", required=False, aliases=("Khó khăn", "Vướng mắc")),
+    Column("proposals", "Đề xuất, kiến nghị", "text", required=False, aliases=("Kiến nghị", "Đề xuất")),
+)
+
+# Labelled header cells above the table: field -> (label written by the demo, other labels accepted).
+PLAN_METADATA: dict[str, tuple[str, ...]] = {
+    "plan_number": ("Số kế hoạch", "Số KH", "Kế hoạch số"),
+    "issued_on": ("Ngày ban hành", "Ngày ký"),
+    "plan_year": ("Năm kế hoạch",),
+    "revision": ("Lần ban hành/sửa đổi", "Lần sửa đổi", "Lần ban hành", "Lần ban hành, sửa đổi"),
+    "title": ("Tên kế hoạch", "Trích yếu"),
+}
+REPORT_METADATA: dict[str, tuple[str, ...]] = {
+    "unit": ("Đơn vị báo cáo", "Đơn vị"),
+    "period": ("Kỳ báo cáo",),
+    "report_date": ("Ngày báo cáo",),
+}
+
+# Status as written -> code; the first label of each code is the form's own.
+TASK_STATUSES: dict[str, str] = {
+    "Chưa triển khai": "not_started", "Chưa thực hiện": "not_started",
+    "Đang triển khai": "in_progress", "Đang thực hiện": "in_progress",
+    "Hoàn thành": "completed", "Đã hoàn thành": "completed",
+    "Tạm dừng": "suspended", "Dừng thực hiện": "suspended",
+}
+STATUS_LABELS: dict[str, str] = {"not_started": "Chưa triển khai", "in_progress": "Đang triển khai",
+                                  "completed": "Hoàn thành", "suspended": "Tạm dừng"}
+
+# Short Vietnamese names of the rules of both readers, for summaries (rule_labels.py style).
+TASK_RULE_LABELS: dict[str, str] = {
+    "bad_workbook": "Tệp Excel không đọc được",
+    "missing_columns": "Thiếu cột bắt buộc",
+    "missing_metadata": "Thiếu thông tin đầu trang",
+    "bad_metadata": "Thông tin đầu trang không hợp lệ",
+    "unknown_unit": "Đơn vị báo cáo không có trong danh mục",
+    "no_rows": "Không có nhiệm vụ nào",
+    "merged_cells": "Ô gộp trong bảng",
+    "blank_row": "Dòng trống giữa bảng",
+    "missing_task_no": "Thiếu số thứ tự nhiệm vụ",
+    "missing_content": "Thiếu nội dung công việc",
+    "duplicate_task": "Số thứ tự nhiệm vụ trùng",
+    "unknown_task": "Nhiệm vụ không có trong sổ kế hoạch",
+    "bad_percent": "Tỷ lệ hoàn thành ngoài 0-100",
+    "percent_as_text": "Tỷ lệ hoàn thành ghi dạng chữ",
+    "percent_status_mismatch": "Tỷ lệ hoàn thành không khớp tình trạng",
+    "completed_without_date": "Hoàn thành nhưng thiếu ngày hoàn thành",
+    "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
+    "date_after_report": "Ngày sau ngày báo cáo",
+}
+
+
+@dataclass
+class RowIssue(FileIssue):
+    """A problem of one row that does not reject it (merged cells, a blank row, an inconsistency): a FileIssue
+    (non-blocking) that also names the row; its reason starts with "Dòng N"."""
+
+    row_number: int | None = None
+    record_key: str | None = None
+
+
+# --- values --------------------------------------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_SPACES_AROUND = re.compile(r"\s*([/.\-])\s*")
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: NFC with spaces (and line breaks) collapsed; dates dd/mm/yyyy; 2.0 -> '2'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}"
+    return nfc(str(value))
+
+
+def task_number(value: Any) -> str | None:
+    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1'; None when blank."""
+    text = cell_text(value)
+    text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip().upper()
+    return text or None
+
+
+def document_number(value: Any) -> str | None:
+    """'123 / KH-SKHCN' -> '123/KH-SKHCN'."""
+    text = _SPACES_AROUND.sub(r"\1", cell_text(value))
+    return text or None
+
+
+def cell_date(value: Any) -> tuple[date | None, bool]:
+    """(date, ok) of a date cell or a dd/mm/yyyy text; (None, True) when blank; (None, False) when unreadable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, True
+    if isinstance(value, datetime):
+        return value.date(), True
+    if isinstance(value, date):
+        return value, True
+    text = cell_text(value)
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
+        try:
+            return datetime.strptime(text, "%d/%m/%Y").date(), True
+        except ValueError:
+            pass
+    return None, False
+
+
+def parse_report_period(text: str) -> str | None:
+    """Label of a reporting period as written on a report: 'Quý I/2026' -> '2026-Q1', '6 tháng đầu năm 2026' ->
+    '2026-H1', '6 tháng cuối năm 2026' -> '2026-H2', 'Năm 2026' -> '2026-Y' (labels already in that form are kept);
+    None for anything else."""
+    raw = nfc(text)
+    if re.fullmatch(r"\d{4}-(Q[1-4]|H[12]|Y)", raw):
+        return raw
+    key = " ".join(re.sub(r"[^0-9a-z]+", " ", strip_diacritics(raw).casefold()).split())
+    key = re.sub(r"^(bao cao |ky )", "", key)
+    if m := re.fullmatch(r"quy (i|ii|iii|iv|[1-4])(?: nam)? (\d{4})", key):
+        quarter = _ROMAN.get(m.group(1)) or int(m.group(1))
+        return f"{m.group(2)}-Q{quarter}"
+    if m := re.fullmatch(r"(?:6|sau) thang (dau|cuoi) nam (\d{4})", key):
+        return f"{m.group(2)}-H{1 if m.group(1) == 'dau' else 2}"
+    if m := re.fullmatch(r"nam (\d{4})", key):
+        return f"{m.group(1)}-Y"
+    return None
+
+
+# --- sheets --------------------------------------------------------------------------------------------------
+
+_COLUMN_NUMBERS = re.compile(r"\(?\d{1,2}\)?")
+
+
+@dataclass
+class Table:
+    """Where a sheet's table is: its header row (1-based), the column of each field (0-based), unknown headers."""
+
+    header_row: int
+    columns: dict[str, int]
+    unknown: list[str]
+
+
+def find_table(grid: list[list[Any]], columns: tuple[Column, ...], scan_rows: int = 40) -> tuple[Table | None, list[str]]:
+    """The first row holding every required column's label; otherwise (None, the required labels missing from the
+    row that came closest)."""
+    best: tuple[int, list[str]] = (-1, [c.header for c in columns if c.required])
+    for index, row in enumerate(grid[:scan_rows]):
+        headers = [cell_text(v) for v in row]
+        mapping, unknown = header_mapping(headers, columns)
+        found = {c.name for c in mapping.values()}
+        missing = [c.header for c in columns if c.required and c.name not in found]
+        if not missing:
+            return Table(index + 1, {c.name: i for i, c in mapping.items()}, [u for u in unknown if u]), []
+        if len(found) > best[0]:
+            best = (len(found), missing)
+    return None, best[1]
+
+
+def is_column_number_row(row: list[Any]) -> bool:
+    """The '(1) (2) (3) …' row offices put under a table header."""
+    texts = [cell_text(v) for v in row if cell_text(v)]
+    return len(texts) >= 3 and all(_COLUMN_NUMBERS.fullmatch(t) for t in texts)
+
+
+def find_labels(grid: list[list[Any]], labels: dict[str, tuple[str, ...]], last_row: int) -> dict[str, Any]:
+    """Values of labelled cells in rows 1..last_row: the next non-empty cell to the right of a label cell, or the
+    text after the colon when label and value share one cell. The first occurrence of a label wins."""
+    keys = {match_key(label): name for name, options in labels.items() for label in options}
+    found: dict[str, Any] = {}
+    for row in grid[:last_row]:
+        for col, value in enumerate(row):
+            text = cell_text(value)
+            if not text:
+                continue
+            name = keys.get(match_key(text))
+            if name is not None and name not in found:
+                found[name] = next((v for v in row[col + 1:] if cell_text(v)), None)
+                continue
+            label, colon, rest = text.partition(":")
+            name = keys.get(match_key(label)) if colon else None
+            if name is not None and name not in found and rest.strip():
+                found[name] = rest.strip()
+    return found
+
+
+def optional_text(value: Any) -> str | None:
+    return cell_text(value) or None
+
+
+# --- workbooks -----------------------------------------------------------------------------------------------
+
+
+def open_workbook(raw: bytes) -> tuple[Any, FileIssue | None]:
+    """(workbook, None), or (None, a blocking issue) when the bytes are not a readable .xlsx workbook."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not raw.strip():
+        return None, FileIssue("bad_workbook", "Tệp rỗng: không có bảng tính nào.")
+    try:
+        # Not read-only: merged ranges are only known to a fully loaded sheet (these files are small).
+        return load_workbook(io.BytesIO(raw), data_only=True), None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
+        return None, FileIssue("bad_workbook", f"Không đọc được tệp Excel (.xlsx): {type(err).__name__}.")
+
+
+def sheet_grid(ws: Any) -> list[list[Any]]:
+    """Every cell value of a sheet, rows padded to the same width (merged cells other than the first are None)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
+
+
+def fill_body_merges(ws: Any, grid: list[list[Any]], table: Table, headers: dict[str, str]) -> list[RowIssue]:
+    """Give every cell of a merged range below the header row the value of the range's top-left cell, and report
+    each such range (non-blocking): a merged cell spanning several tasks is read as written for each of them."""
+    issues: list[RowIssue] = []
+    names = {col: name for name, col in table.columns.items()}
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if rng.min_row <= table.header_row:
+            continue  # title and header rows: merging is normal there
+        top = rng.min_row
+        value = grid[rng.min_row - 1][rng.min_col - 1]
+        for r in range(top, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if r - 1 < len(grid) and c - 1 < len(grid[r - 1]):
+                    grid[r - 1][c - 1] = value
+        columns = [headers.get(names.get(c - 1, ""), "") for c in range(rng.min_col, rng.max_col + 1)]
+        column_text = ", ".join(f"'{h}'" for h in columns if h) or "ngoài bảng"
+        shown = cell_text(value)
+        issues.append(RowIssue(
+            "merged_cells",
+            f"Dòng {top}-{rng.max_row}: ô gộp {rng.coord} (cột {column_text}); đã lấy giá trị '{shown}' của ô đầu "
+            "cho mọi dòng của vùng gộp. Đề nghị không gộp ô trong bảng.",
+            blocking=False, row_number=top))
+    return issues

@@ -1,0 +1,267 @@
+"""The plan register reader: the demo's 2026 register read back exactly as the plan's text, its revision, the bad
+register, and hand-made sheets (tolerant headers, metadata, blocking problems)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from demo.plan import (
+    BAD_REGISTER_FILE,
+    REGISTER_FILE,
+    REVISION_FILE,
+    bad_register_spec,
+    register_specs,
+    save_workbook,
+    write_register,
+)
+from sources.plan_register import RegisterResult, read_plan_register
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
+ROW_KEYS = {"task_no", "content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible",
+            "source_row"}
+REJECT_KEYS = {"file_name", "row_number", "record_key", "unit_code", "unit_name", "rule", "reason", "value"}
+OFFICES = {"IV.1": "Các phòng, đơn vị thuộc Sở", "IV.2": "Phòng Chuyển đổi số", "IV.3": "Phòng Quản lý Khoa học",
+           "IV.4": "Phòng Quản lý Chuyên ngành", "IV.5": "Phòng Bưu chính - Viễn thông", "IV.6": "Văn phòng Sở"}
+WHEN = datetime(2026, 1, 5, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def registers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RegisterResult]:
+    folder = tmp_path_factory.mktemp("ke_hoach")
+    out = {}
+    for spec in (*register_specs(), bad_register_spec()):
+        write_register(folder / spec.file_name, spec)
+        out[spec.file_name] = read_plan_register(folder / spec.file_name)
+    return out
+
+
+def _by_no(result: RegisterResult) -> dict[str, dict]:
+    return {r["task_no"]: r for r in result.rows}
+
+
+def _seed_text() -> str:
+    if not SEED.exists():
+        pytest.skip(f"seed text not found: {SEED}")
+    return SEED.read_text(encoding="utf-8")
+
+
+def _seed_tasks() -> list[list[str]]:
+    """The 13 rows of the plan's list of focus tasks, split on its tabs."""
+    rows = [line.split("\t") for line in _seed_text().splitlines()]
+    return [r for r in rows if len(r) == 5 and re.fullmatch(r"\d+\.", r[0])]
+
+
+def _nfc(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def test_the_13_seed_tasks_read_back_exactly_as_in_the_plan(registers: dict[str, RegisterResult]) -> None:
+    seed = _seed_tasks()
+    assert [r[0] for r in seed] == [f"{i}." for i in range(1, 14)]
+    tasks = _by_no(registers[REGISTER_FILE])
+    for number, content, lead, collaborators, deadline in seed:
+        row = tasks[number.rstrip(".")]
+        assert row["content"] == _nfc(content), number
+        assert row["lead_text"] == _nfc(lead), number
+        assert row["collaborators_text"] == _nfc(collaborators), number
+        assert row["deadline_text"] == _nfc(deadline), number
+    # the plan's own spellings are kept: matching them is the unit resolver's job
+    assert tasks["6"]["lead_text"] == "Phòng Chuyên đổi số"
+    assert tasks["13"]["lead_text"] == "Phòng quản lý Chuyên ngành"
+    assert tasks["4"]["content"].endswith("Nghị quyết số 190/2025/QH15 QH15 ngày 10/02/2025 của Quốc hội)")
+
+
+def test_section_iv_responsibilities_are_tasks_of_the_named_offices(registers: dict[str, RegisterResult]) -> None:
+    tasks = _by_no(registers[REGISTER_FILE])
+    assert list(tasks) == [str(i) for i in range(1, 14)] + list(OFFICES)
+    for number, office in OFFICES.items():
+        assert tasks[number]["lead_text"] == office
+        assert tasks[number]["deadline_text"] in ("Năm 2026", "Hằng quý")
+    assert tasks["IV.1"]["deadline_text"] == tasks["IV.6"]["deadline_text"] == "Hằng quý"
+    text = _seed_text().replace("của Tỉnh\n\nủy", "của Tỉnh ủy")  # a page break inside IV.5 in the seed
+    section = text[text.index("IV. TỔ CHỨC THỰC HIỆN"):text.index("Trên đây là")]
+    for line in section.splitlines():
+        if m := re.match(r"([1-6])\. (.*)", line):
+            number, body = f"IV.{m.group(1)}", m.group(2)
+            expected = body if number == "IV.1" else body.split(": ", 1)[1]
+            assert tasks[number]["content"] == _nfc(expected), number
+            if number != "IV.1":
+                assert body.startswith(OFFICES[number] + ":")
+
+
+def test_the_register_metadata_and_six_ro_fields(registers: dict[str, RegisterResult]) -> None:
+    first = registers[REGISTER_FILE]
+    assert (first.plan_number, first.plan_year, first.revision, first.issued_on) == ("123/KH-SKHCN", 2026, 1,
+                                                                                     date(2025, 12, 30))
+    assert first.title == "Kế hoạch cải cách hành chính của Sở Khoa học và Công nghệ năm 2026"
+    assert first.loadable and first.rejects == [] and first.file_issues == []
+    assert first.sheet_name == "Danh mục nhiệm vụ" and first.file_name == REGISTER_FILE
+    assert all(set(r) == ROW_KEYS for r in first.rows)
+    assert [r["source_row"] for r in first.rows] == list(range(16, 16 + 19))
+    tasks = _by_no(first)
+    assert tasks["1"]["responsible"] == "Chánh Văn phòng"
+    assert tasks["6"]["responsible"] == "Trưởng phòng Chuyển đổi số"
+    # a few left blank on purpose, so the "6 rõ" check has findings
+    assert tasks["4"]["responsible"] is None and tasks["4"]["expected_result"]
+    assert tasks["10"]["expected_result"] is None and tasks["10"]["responsible"]
+    assert tasks["12"]["expected_result"] is None and tasks["12"]["responsible"] is None
+    assert tasks["IV.3"]["expected_result"] is None
+    filled = [r for r in first.rows if r["expected_result"] and r["responsible"]]
+    assert len(filled) == 15
+    for r in first.rows:  # texts are NFC and job titles, never personal names
+        assert all(unicodedata.is_normalized("NFC", v) for v in r.values() if isinstance(v, str))
+        assert r["responsible"] is None or re.match(r"(Chánh|Phó|Trưởng)", r["responsible"])
+
+
+def test_the_revision_supersedes_with_its_own_metadata(registers: dict[str, RegisterResult]) -> None:
+    first, revised = registers[REGISTER_FILE], registers[REVISION_FILE]
+    assert (revised.plan_number, revised.plan_year, revised.revision, revised.issued_on) == ("123/KH-SKHCN", 2026, 2,
+                                                                                         date(2026, 6, 15))
+    assert revised.title.endswith("(sửa đổi, bổ sung lần 1)")
+    assert revised.loadable and revised.rejects == []
+    assert [(i.rule, i.blocking) for i in revised.file_issues] == [("unknown_columns", False)]  # its "Ghi chú" column
+    old, new = _by_no(first), _by_no(revised)
+    assert new.keys() - old.keys() == {"14"} and old.keys() <= new.keys()
+    assert (old["9"]["deadline_text"], new["9"]["deadline_text"]) == ("Quý II/2026", "Quý III/2026")
+    strip = ("source_row",)
+    changed = [n for n in old if {k: v for k, v in old[n].items() if k not in strip}
+               != {k: v for k, v in new[n].items() if k not in strip}]
+    assert changed == ["9"]
+    assert new["14"]["lead_text"] == "Văn phòng Sở" and new["14"]["deadline_text"] == "Quý IV/2026"
+
+
+def test_the_bad_register(registers: dict[str, RegisterResult]) -> None:
+    bad = registers[BAD_REGISTER_FILE]
+    assert (bad.plan_number, bad.plan_year, bad.revision) == ("52/KH-SKHCN", 2025, 1)  # not the 2026 plan
+    assert bad.loadable
+    issues = [(i.rule, i.row_number, i.blocking) for i in bad.file_issues]
+    assert issues == [("merged_cells", 17, False), ("blank_row", 20, False)]
+    merged = bad.file_issues[0].reason
+    assert "C17:C19" in merged and "'Cơ quan chủ trì'" in merged and "'Văn phòng Sở'" in merged
+    assert bad.file_issues[1].reason == "Dòng 20 trống giữa bảng nhiệm vụ: đã bỏ qua."
+    assert all(set(r) == REJECT_KEYS for r in bad.rejects)
+    assert [(r["row_number"], r["rule"], r["record_key"], r["value"]) for r in bad.rejects] == [
+        (22, "duplicate_task", "5", "5"), (23, "missing_content", "6", None), (24, "missing_task_no", None, None)]
+    assert {r["file_name"] for r in bad.rejects} == {BAD_REGISTER_FILE}
+    assert bad.rejects[0]["reason"] == "Số thứ tự nhiệm vụ '5' trùng với nhiệm vụ ở dòng 21; giữ dòng đầu tiên, loại dòng này."
+    assert bad.rejects[1]["reason"] == "Nhiệm vụ 6: thiếu nội dung công việc (cột 'Nội dung công việc')."
+    assert bad.rejects[2]["reason"] == "Thiếu số thứ tự nhiệm vụ (cột 'Số TT')."
+    tasks = _by_no(bad)
+    assert list(tasks) == ["1", "2", "3", "4", "5"]
+    assert [tasks[n]["lead_text"] for n in ("2", "3", "4")] == ["Văn phòng Sở"] * 3  # the merged value for each task
+    assert tasks["5"]["source_row"] == 21 and tasks["5"]["lead_text"] == "Phòng Chuyển đổi số"  # the first row kept
+
+
+# --- hand-made sheets ------------------------------------------------------------------------------------------
+
+
+def _sheet(path: Path, rows: list[list[object]], *, title: str = "Danh mục nhiệm vụ",
+           merges: tuple[str, ...] = ()) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    for rng in merges:
+        ws.merge_cells(rng)
+    save_workbook(wb, path, WHEN)
+    return path
+
+
+META = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "20/01/2026"], ["Năm kế hoạch:", 2026],
+        ["Lần ban hành/sửa đổi:", 1]]
+HEADER = ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
+          "Kết quả, sản phẩm dự kiến", "Người chịu trách nhiệm"]
+
+
+def test_tolerant_headers_numbers_metadata_and_nfc(tmp_path: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "Rà soát quy trình nội bộ")
+    rows = [
+        ["UBND TỈNH THÁI NGUYÊN"],
+        ["Số kế hoạch: 45 / KH-SKHCN"],  # label and value in one cell
+        [None, "ngay ban hanh", datetime(2026, 1, 20)],
+        [None, "NĂM KẾ HOẠCH", "Năm 2026"],
+        [None, "Lần  sửa đổi", "Lần 2"],
+        [],
+        ["Ghi chú", "so tt", "NOI DUNG CONG VIEC", "thời  gian hoàn thành", "Cơ quan, đơn vị chủ trì", "Đơn vị phối hợp"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+        ["x", 1, f"  {nfd}  ", "Quý I/2026", "Văn phòng Sở", None],
+        [None, 2.0, "Báo cáo\nquý", datetime(2026, 6, 1), "Phòng Chuyển đổi số", "Văn phòng Sở"],
+        [None, "3 .", "Nhiệm vụ ba", "Năm 2026", "Văn phòng Sở", ""],
+        [None, "iv. 2", "Nhiệm vụ mục IV", "Năm 2026", "Phòng Chuyển đổi số", None],
+        [],
+        [],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, title="Sheet1"))
+    assert result.loadable and result.rejects == []
+    assert (result.plan_number, result.plan_year, result.revision, result.issued_on) == ("45/KH-SKHCN", 2026, 2,
+                                                                                         date(2026, 1, 20))
+    assert [r["task_no"] for r in result.rows] == ["1", "2", "3", "IV.2"]
+    first, second = result.rows[0], result.rows[1]
+    assert first["content"] == "Rà soát quy trình nội bộ" and unicodedata.is_normalized("NFC", first["content"])
+    assert first["collaborators_text"] is None and first["expected_result"] is None and first["source_row"] == 9
+    assert second["content"] == "Báo cáo quý" and second["deadline_text"] == "01/06/2026"
+    rules = {i.rule: i for i in result.file_issues}
+    # no title is no issue; the trailing blank rows are not reported
+    assert set(rules) == {"sheet_name", "missing_optional_columns", "unknown_columns"}
+    assert not any(i.blocking for i in result.file_issues)
+    assert "Ghi chú" in rules["unknown_columns"].reason and "'Sheet1'" in rules["sheet_name"].reason
+    assert "'Kết quả, sản phẩm dự kiến'" in rules["missing_optional_columns"].reason
+    assert result.title is None
+
+
+@pytest.mark.parametrize(("meta", "rule", "text"), [
+    ([m for m in META if m[0] != "Số kế hoạch:"], "missing_metadata", "Thiếu 'Số kế hoạch'"),
+    ([m for m in META if m[0] != "Năm kế hoạch:"], "missing_metadata", "Thiếu 'Năm kế hoạch'"),
+    ([*META[:2], ["Năm kế hoạch:", "hai không hai sáu"], META[3]], "bad_metadata", "'Năm kế hoạch' không hợp lệ"),
+    ([*META[:3], ["Lần ban hành/sửa đổi:", "bổ sung"]], "bad_metadata", "'Lần ban hành/sửa đổi' không hợp lệ"),
+])
+def test_metadata_a_plan_cannot_do_without_blocks_the_file(tmp_path: Path, meta: list, rule: str, text: str) -> None:
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", [*meta, [], HEADER, ["1.", "Việc", "Văn phòng Sở"]]))
+    assert not result.loadable and result.rows == []
+    blocking = [i for i in result.file_issues if i.blocking]
+    assert [i.rule for i in blocking] == [rule] and text in blocking[0].reason
+
+
+def test_missing_revision_means_first_issue_and_a_bad_date_is_a_note(tmp_path: Path) -> None:
+    rows = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "2026-01-20"], ["Năm kế hoạch:", 2026], [], HEADER,
+            ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
+    assert result.loadable and result.revision == 1 and result.issued_on is None
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("missing_metadata", False), ("bad_metadata", False)]
+    assert "2026-01-20" in result.file_issues[1].reason
+
+
+def test_merged_cells_in_any_table_column_are_filled_and_reported(tmp_path: Path) -> None:
+    rows = [*META, [], HEADER,
+            ["1.", "Việc một", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Năm 2026"],
+            ["2.", "Việc hai", "Phòng Chuyển đổi số", None, None],
+            ["3.", "Việc ba", "Phòng Chuyển đổi số", None, None]]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=("A5:C5", "D7:E9")))
+    assert result.loadable
+    # the top-left value (D7) for every cell of the range, across both columns
+    assert [(r["collaborators_text"], r["deadline_text"]) for r in result.rows] == [("Các phòng, đơn vị thuộc Sở",) * 2] * 3
+    merged = [i for i in result.file_issues if i.rule == "merged_cells"]
+    assert len(merged) == 1 and merged[0].row_number == 7 and "D7:E9" in merged[0].reason  # A5:C5, above the table, is normal
+    assert "'Cơ quan phối hợp', 'Thời gian hoàn thành'" in merged[0].reason
+
+
+def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> None:
+    no_lead = read_plan_register(_sheet(tmp_path / "a.xlsx", [*META, ["Số TT", "Nội dung công việc", "Thời gian hoàn thành"],
+                                                              ["1", "Việc", "Năm 2026"]]))
+    assert [(i.rule, i.blocking) for i in no_lead.file_issues] == [("missing_columns", True)]
+    assert "'Cơ quan chủ trì'" in no_lead.file_issues[0].reason and not no_lead.loadable
+    empty = read_plan_register(_sheet(tmp_path / "b.xlsx", [*META, HEADER, [], []]))
+    assert [(i.rule, i.blocking) for i in empty.file_issues] == [("no_rows", True)] and not empty.loadable
+    (tmp_path / "c.xlsx").write_text("Số TT,Nội dung\n1,Việc\n", encoding="utf-8")
+    (tmp_path / "d.xlsx").write_bytes(b"")
+    for name in ("c.xlsx", "d.xlsx"):
+        result = read_plan_register(tmp_path / name)
+        assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)] and not result.loadable
+        assert result.sha256 and result.encoding == "xlsx"
