@@ -46,10 +46,11 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 # In the daily run the snapshot follows the dossiers and the quality workbook; in the yearly QĐ 766 run it
-# follows the index and its workbook, so each run publishes what it has just checked. The portal snapshots are
+# follows the index and its workbook, in the task-progress run the report to Sở Nội vụ, so each run publishes
+# what it has just checked. The portal snapshots are
 # not upstream: a bad snapshot file must not hold back the day's dossiers.
 @dg.asset(group_name="publish", kinds={"duckdb"}, pool=WRITER_POOL,
-          deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook"],  # a key: no import cycle
+          deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook"],  # keys: no import cycle
           description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích, công bố bằng đổi tên nguyên tử "
                       "sau khi các kiểm tra chặn đã đạt.")
 def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from common.periods import periods_between
+from common.periods import parse_period, period_containing, periods_between
 from common.settings import now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
@@ -16,11 +16,21 @@ from sources.petition_format import PETITION_DIR
 from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
 
-# The period assets of the indices have their own partitions (a job has one partitions definition):
-# they run in their own jobs, requested by `after_daily` once the day's run has succeeded.
-PERIOD_ASSETS = {"month": ["qd766_month"], "quarter": ["qd766_quarter"],
-                 "year": ["qd766_year", "qd766_workbook", "analyst_snapshot"]}
-_period_selection = dg.AssetSelection.assets("qd766_month", "qd766_quarter", "qd766_year", "qd766_workbook")
+# Assets with month, quarter or year partitions run in their own jobs (a job has one partitions definition),
+# requested by `after_daily` once the day's run has succeeded: job name -> (partition kind, assets, description).
+PERIOD_JOBS: dict[str, tuple[str, list[str], str]] = {
+    "qd766_monthly": ("month", ["qd766_month"], "Tính lại Chỉ số 766 của các tháng."),
+    "qd766_quarterly": ("quarter", ["qd766_quarter"], "Tính lại Chỉ số 766 của các quý."),
+    "qd766_yearly": ("year", ["qd766_year", "qd766_workbook", "analyst_snapshot"],
+                     "Chỉ số 766 lũy kế năm, bảng xếp hạng Excel và bản chụp cho phân tích."),
+    "task_progress": ("quarter", ["plan_register", "task_reports", "task_status", "task_progress_workbook",
+                                  "analyst_snapshot"],
+                      ("Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ, "
+                      "bản chụp.")),
+}
+_SHARED = {"analyst_snapshot", "plan_register"}  # unpartitioned: also in the daily job
+_period_selection = dg.AssetSelection.assets(
+    *sorted({a for _, assets, _ in PERIOD_JOBS.values() for a in assets} - _SHARED))
 
 # Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
@@ -28,13 +38,9 @@ daily_job = dg.define_asset_job(
     description="Nạp tệp xuất của một ngày, kiểm tra chất lượng, cập nhật trạng thái hồ sơ, báo cáo và bản chụp.",
 )
 period_jobs = {
-    kind: dg.define_asset_job(
-        {"month": "qd766_monthly", "quarter": "qd766_quarterly", "year": "qd766_yearly"}[kind], selection=dg.AssetSelection.assets(*names),
-        partitions_def=PERIOD_PARTITIONS[kind],
-        description={"month": "Tính lại Chỉ số 766 của các tháng.", "quarter": "Tính lại Chỉ số 766 của các quý.",
-                     "year": "Chỉ số 766 lũy kế năm, bảng xếp hạng Excel và bản chụp cho phân tích."}[kind],
-    )
-    for kind, names in PERIOD_ASSETS.items()
+    name: dg.define_asset_job(name, selection=dg.AssetSelection.assets(*assets), partitions_def=PERIOD_PARTITIONS[kind],
+                              description=description)
+    for name, (kind, assets, description) in PERIOD_JOBS.items()
 }
 masterdata_job = dg.define_asset_job(
     "masterdata_refresh", selection=dg.AssetSelection.assets("units", "tthc_catalogue"),
@@ -66,7 +72,39 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 
 
-@dg.sensor(jobs=[daily_job, masterdata_job, sources_job], minimum_interval_seconds=60,
+def _task_files(inbox: Path) -> dict[str, str]:
+    found = [*(inbox / "ke_hoach").glob("*.xlsx"), *(inbox / "tien_do").glob("*.xlsx")]
+    return {str(p.relative_to(inbox)): _signature(p) for p in found if not p.name.startswith("~$")}
+
+
+def _task_requests(inbox: Path, seen: dict[str, str], current: dict[str, str]):
+    """A new or changed plan register reruns task progress for the year so far; a progress report, for the
+    quarter its header names (the unit and period come from inside the file, not its name)."""
+    from sources.progress_report import read_progress_report
+
+    files = _task_files(inbox)
+    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    if not changed:
+        return
+    today = now_local().date()
+    keys: set[str] = set()
+    if any(name.startswith("ke_hoach/") for name in changed):
+        keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", date(today.year, 1, 1), today)}
+    for name in (n for n in changed if n.startswith("tien_do/")):
+        label = read_progress_report(inbox / name, None).period_label
+        try:
+            end = parse_period(label).end if label else None
+        except ValueError:
+            end = None
+        if end is not None:
+            keys.add(period_partition_key("quarter", period_containing("quarter", end).start))
+    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+    for key in sorted(keys):
+        yield dg.RunRequest(run_key=f"task_progress:{key}:{digest}", job_name="task_progress", partition_key=key,
+                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+
+
+@dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"]], minimum_interval_seconds=60,
            description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng.")
 def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     inbox = Path(warehouse.inbox)
@@ -88,23 +126,24 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         key = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if key in partitions:
             yield dg.RunRequest(run_key=f"{name}:{signature}", job_name=daily_job.name, partition_key=key)
+    yield from _task_requests(inbox, seen, current)
     others = _other_sources(inbox)
     changed = sorted(name for name, signature in others.items() if seen.get(name) != signature)
     if changed:  # one reload for every new or changed file of the evaluation
         digest = hashlib.sha256(json.dumps([[n, others[n]] for n in changed]).encode()).hexdigest()[:16]
         yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name,
                             tags={"cchc/changed_files": ", ".join(changed)[:1000]})
-    context.update_cursor(json.dumps(current | others))
+    context.update_cursor(json.dumps(current | others | _task_files(inbox)))
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
     """(job name, tags) of the period runs that a load of the days first..last makes stale: each job once, over
-    the range of its partitions (single-run backfill), months then quarters then the year."""
+    the range of its partitions (single-run backfill), months, quarters, the year, then task progress."""
     requests = []
-    for kind, job in period_jobs.items():
+    for name, (kind, _, _) in PERIOD_JOBS.items():
         keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
-        requests.append((job.name, {"dagster/asset_partition_range_start": keys[0],
-                                    "dagster/asset_partition_range_end": keys[-1]}))
+        requests.append((name, {"dagster/asset_partition_range_start": keys[0],
+                                "dagster/asset_partition_range_end": keys[-1]}))
     return requests
 
 

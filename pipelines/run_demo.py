@@ -102,6 +102,11 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
                 SELECT period_label, ranking_group, rank, unit_name, total_score FROM mart_qd766_unit
                 WHERE period_label = (SELECT max(period_label) FROM mart_qd766_unit WHERE period_kind = 'year')
                   AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+            tasks = con.execute("""
+                SELECT s.status_label, count(*) FROM mart_task_status s
+                WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
+            task_rate = con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
+                                       WHERE unit_code = '19.SKHCN' AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""").fetchall()
             reconciliation = con.execute(
                 "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
         print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")
@@ -114,6 +119,9 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
         if reconciliation:
             print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
                   + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
+        if tasks:
+            rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
+            print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)
     for workbook in sorted(settings.reports.glob("*.xlsx")):
         print(f"  Báo cáo Excel: {workbook}")
     print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")

@@ -108,11 +108,12 @@ def test_after_daily_requests_month_quarter_and_year():
         ("qd766_monthly", _range("2026-03", "2026-04")),
         ("qd766_quarterly", _range("2026-01-01", "2026-04-01")),
         ("qd766_yearly", _range("2026", "2026")),
+        ("task_progress", _range("2026-01-01", "2026-04-01")),
     ]
     from pipelines.definitions import defs
 
     assert defs.resolve_sensor_def("after_daily")
-    for name in ("qd766_monthly", "qd766_quarterly", "qd766_yearly"):
+    for name in ("qd766_monthly", "qd766_quarterly", "qd766_yearly", "task_progress"):
         assert defs.resolve_job_def(name).partitions_def is not None
 
 

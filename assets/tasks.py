@@ -1,0 +1,156 @@
+"""Task progress of the department's administrative-reform plan: offices, plan registers, units' progress reports
+(quarterly partitions), the status of every task on every day, completion rates, and the report to Sở Nội vụ."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+
+from assets.tthc import units
+from common.periods import Period, parse_period, period_containing, periods_between
+from common.settings import now_local
+from common.units import load_offices, load_units
+from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
+from pipelines.resources import WRITER_POOL, Warehouse
+
+TASKS_GROUP = "tasks"
+DEPARTMENT_CODE = "19.SKHCN"  # the department whose plan this is: its office list is masterdata/offices
+
+
+@dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL, deps=[units],
+          description="Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì, phối hợp nhiệm vụ của kế hoạch.")
+def offices(warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.tasks import load_offices as store_offices
+
+    with warehouse.write() as con:
+        count = store_offices(con, load_offices(warehouse.province))
+    return dg.MaterializeResult(metadata={"offices": count})
+
+
+@dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[units, offices],
+          description="Sổ kế hoạch (inbox/ke_hoach/*.xlsx): nhiệm vụ, đơn vị chủ trì/phối hợp, hạn đọc từ văn bản; "
+                      "bản sửa đổi thay thế bản trước, mọi phiên bản được giữ (plan_task_history, fct_plan_task).")
+def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.tasks import load_plan_registers
+
+    with warehouse.write() as con:
+        stats = load_plan_registers(con, Path(warehouse.inbox), units=load_units(warehouse.province),
+                                    offices=load_offices(warehouse.province), now=now_local())
+        issues = con.execute("SELECT file_name, reason FROM file_issues WHERE source = 'plan_register' "
+                             "ORDER BY file_name").fetchall()
+    for file_name, reason in issues[:50]:
+        context.log.warning(f"{file_name}: {reason}")
+    return dg.MaterializeResult(metadata={**stats, "issues_list": dg.MetadataValue.md(
+        "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
+
+
+def _quarters(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[Period]:
+    start, end = partition_dates(context)
+    return periods_between("quarter", start, end)
+
+
+def _report_periods(quarters: list[Period]) -> list[str]:
+    """Report periods filed under these quarters: the quarter, and the six months or year it closes."""
+    labels = []
+    for q in quarters:
+        labels.append(q.label)
+        if q.end.month in (6, 12):
+            labels.append(period_containing("half", q.end).label)
+        if q.end.month == 12:
+            labels.append(f"{q.end.year}-Y")
+    return labels
+
+
+@dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[plan_register],
+          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Báo cáo tiến độ của các đơn vị chủ trì (inbox/tien_do/*.xlsx) theo quý (và 6 tháng, năm): "
+                      "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).")
+def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.tasks import known_tasks, load_task_reports, read_reports
+
+    labels = _report_periods(_quarters(context))
+    with warehouse.write() as con:
+        reports = read_reports(Path(warehouse.inbox), units=load_units(warehouse.province),
+                               offices=load_offices(warehouse.province), known_tasks=known_tasks(con))
+        stats = load_task_reports(con, reports, labels, now_local())
+        issues = con.execute("""SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
+                                AND list_contains(?, file_name) ORDER BY file_name""",
+                             [[p.name for p, r, _ in reports if r.period_label in labels]]).fetchall()
+    return dg.MaterializeResult(metadata={**stats, "periods": ", ".join(labels), "issues_list": dg.MetadataValue.md(
+        "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
+
+
+@dg.asset(group_name=TASKS_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=[task_reports],
+          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Tình trạng mỗi nhiệm vụ vào từng ngày của quý (trong hạn, sắp đến hạn, quá hạn, hoàn thành "
+                      "đúng hạn/quá hạn; ngày nghỉ theo thư viện holidays) và tỷ lệ hoàn thành đúng hạn theo đơn vị "
+                      "và cả Sở (mart_task_status, mart_task_completion).")
+def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.tasks import days_between, refresh_completion, refresh_task_status
+
+    today = now_local().date()
+    quarters = [q for q in _quarters(context) if q.start <= today]
+    if not quarters:
+        return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
+    with warehouse.write() as con:
+        stats = {"rows": 0}
+        for year in sorted({q.start.year for q in quarters}):
+            days = [d for q in quarters if q.start.year == year for d in days_between(q.start, min(q.end, today))]
+            stats["rows"] += refresh_task_status(con, year, days)["rows"]
+            closing = [parse_period(label) for label in _report_periods([q for q in quarters if q.start.year == year])]
+            if quarters[-1].end >= today:  # the year so far, as of today
+                closing.append(parse_period(f"{year}-Y"))
+            periods = sorted({(p.label, min(p.end, today)) for p in closing})
+            refresh_completion(con, year, periods, DEPARTMENT_CODE)
+        as_of = min(quarters[-1].end, today)
+        attention = con.execute("""
+            SELECT s.task_no, s.status_label, s.effective_due_date, t.lead_text, t.content FROM mart_task_status s
+            JOIN fct_plan_task t USING (plan_year, task_no)
+            WHERE s.as_of = ? AND s.status IN ('overdue', 'due_soon') ORDER BY s.status DESC, s.effective_due_date""",
+                                [as_of]).fetchall()
+        rate = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = ? AND as_of = ?
+                              ORDER BY period_label DESC LIMIT 1""", [DEPARTMENT_CODE, as_of]).fetchall()
+    lines = [f"- {n}. {label} (hạn {due:%d/%m/%Y}; {lead}): {content[:90]}" for n, label, due, lead, content in attention]
+    return dg.MaterializeResult(metadata={
+        **stats, "as_of": f"{as_of:%d/%m/%Y}", "overdue": sum("Quá hạn" in x for x in lines),
+        "due_soon": sum("Sắp" in x for x in lines), "department_on_time_rate": rate[0][0] if rate else None,
+        "overdue_and_due_soon": dg.MetadataValue.md("\n".join(lines) or "không có"),
+    })
+
+
+class TaskReportConfig(dg.Config):
+    """Which period to report: 2026-Q3, 2026-H1 or 2026-Y; empty = the quarters of the run's partitions."""
+
+    period: str = ""
+
+
+@dg.asset(group_name=TASKS_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[task_status],
+          description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) cho một kỳ: tổng hợp, bảng "
+                      "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. Kỳ là tham số (config: period).")
+def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReportConfig,
+                           warehouse: Warehouse) -> dg.MaterializeResult:
+    from workbooks.tasks import read_task_report_data, task_report_name, write_task_report
+
+    today = now_local().date()
+    try:
+        periods = [parse_period(config.period.strip())] if config.period.strip() else _run_quarters(context, today)
+    except ValueError as err:
+        raise dg.Failure(str(err)) from None
+    written = []
+    with warehouse.read() as con:
+        books = [(p, read_task_report_data(con, p, min(p.end, today), DEPARTMENT_CODE)) for p in periods if p.start <= today]
+    for period, data in books:
+        path = Path(warehouse.reports) / task_report_name(period)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_task_report(path, data)
+        written.append(path)
+    return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written) or "-")})
+
+
+def _run_quarters(context: dg.AssetExecutionContext, today: date) -> list[Period]:
+    tags = context.run.tags
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    last = tags.get("dagster/asset_partition_range_end") or first
+    if first and last and len(first) == 10:
+        return periods_between("quarter", date.fromisoformat(first), date.fromisoformat(last))
+    return [period_containing("quarter", today - timedelta(days=1))]

@@ -1,0 +1,128 @@
+"""Real Dagster runs of the task-progress assets on a generated inbox: the plan registers (with a revision and a
+bad register), the units' progress reports with their bad rows, the status per day, the completion rates, the
+report to Sở Nội vụ for a quarter and for a past period from config, the "6 rõ" check and the sensor."""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import openpyxl
+import pytest
+
+from assets import tasks, tthc
+from checks import task_checks
+from pipelines.resources import Warehouse
+
+REGISTER = [tthc.units, tasks.offices, tasks.plan_register, task_checks.six_clear]
+QUARTERLY = [tasks.task_reports, tasks.task_status, tasks.task_progress_workbook]
+
+
+def _run(assets: list, warehouse: Warehouse, tags: dict[str, str] | None = None, **kwargs) -> dg.ExecuteInProcessResult:
+    result = dg.materialize(assets, resources={"warehouse": warehouse}, tags=tags, raise_on_error=False, **kwargs)
+    assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return result
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> tuple[Warehouse, dict, dg.ExecuteInProcessResult, dg.ExecuteInProcessResult]:
+    from demo.generate import generate_inbox
+
+    root = tmp_path_factory.mktemp("tasks")
+    warehouse = Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
+                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+    summary = generate_inbox(root / "inbox", end=date(2026, 11, 26), scale=0.001)
+    register = _run(REGISTER, warehouse)
+    quarterly = _run(QUARTERLY, warehouse, {"dagster/asset_partition_range_start": "2026-01-01",
+                                            "dagster/asset_partition_range_end": "2026-10-01"})
+    return warehouse, summary, register, quarterly
+
+
+def test_register_revision_supersedes_and_keeps_the_change(loaded):
+    warehouse, *_ = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        current = {r[0]: r[1:] for r in con.execute("""
+            SELECT task_no, revision, deadline_text, due_date, previous_deadline_text, changed_in_revision, lead_codes
+            FROM fct_plan_task WHERE plan_year = 2026""").fetchall()}
+        assert len(current) == 20  # 13 seed tasks, task 14 of the revision, IV.1-IV.6
+        assert current["9"][:5] == (2, "Quý III/2026", date(2026, 9, 30), "Quý II/2026", 2)
+        assert current["14"][4] == 2 and current["1"][4] == 1
+        assert current["6"][5] == ["19.SKHCN.CDS"]  # "Phòng Chuyên đổi số" as the seed spells it
+        assert len(current["4"][5]) == 4  # "Các phòng chuyên môn": the four professional offices
+        versions = con.execute("SELECT count(DISTINCT revision) FROM plan_task_history WHERE plan_year = 2026").fetchall()
+        assert versions == [(2,)]
+        provisional = con.execute("""SELECT task_no, deadline_condition FROM fct_plan_task
+                                     WHERE plan_year = 2026 AND provisional ORDER BY task_no""").fetchall()
+        assert [t for t, _ in provisional] == ["1", "2", "3", "5"]
+
+
+def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
+    warehouse, summary, *_ = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        rejected = {(r[0], r[1]) for r in con.execute(
+            "SELECT rule, row_number FROM quarantine WHERE source IN ('plan_register', 'task_report')").fetchall()}
+        assert {("duplicate_task", 22), ("missing_content", 23), ("missing_task_no", 24), ("bad_percent", 10),
+                ("unknown_task", 18), ("date_after_report:completed_on", 10)} <= rejected
+        notes = {r[0] for r in con.execute(
+            "SELECT rule FROM file_issues WHERE source IN ('plan_register', 'task_report')").fetchall()}
+        assert {"merged_cells", "blank_row", "unknown_unit", "superseded_report", "percent_as_text",
+                "percent_status_mismatch"} <= notes
+        # The duplicated task of the bad register keeps its first row; its other tasks load.
+        assert con.execute("SELECT count(*) FROM fct_plan_task WHERE plan_year = 2025").fetchall()[0][0] > 0
+        # Two reports from the same office for the same quarter: the later one is used, both are kept.
+        superseded = con.execute("""SELECT unit_code, period_label, count(DISTINCT source_file), count(DISTINCT source_file)
+                                    FILTER (NOT superseded) FROM stg_task_report GROUP BY 1, 2
+                                    HAVING count(DISTINCT source_file) > 1""").fetchall()
+        assert superseded == [("19.SKHCN.CDS", "2026-Q2", 2, 1)]
+        assert con.execute("SELECT count(*) FROM stg_task_report WHERE percent > 100 OR percent < 0").fetchall() == [(0,)]
+        # Every documented bad register or report file of the demo is named in the quality tables.
+        named = {r[0] for r in con.execute("""SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues""").fetchall()}
+        documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith(("ke_hoach/", "tien_do/"))}
+        assert documented and documented <= named
+
+
+def test_status_per_day_and_completion_rates(loaded):
+    warehouse, _, _, quarterly = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        days = con.execute("SELECT count(DISTINCT as_of), min(as_of) FROM mart_task_status WHERE plan_year = 2026").fetchall()
+        assert days[0][1] == date(2026, 1, 1) and days[0][0] >= 330
+        statuses = {r[0] for r in con.execute("SELECT DISTINCT status FROM mart_task_status").fetchall()}
+        assert {"on_track", "due_soon", "overdue", "completed_on_time"} <= statuses
+        rate = con.execute("""SELECT due, completed_on_time, on_time_rate FROM mart_task_completion
+                              WHERE unit_code = '19.SKHCN' AND period_label = '2026-H1'""").fetchall()[0]
+        assert rate[2] == round(100 * rate[1] / rate[0], 1)
+        labels = {r[0] for r in con.execute("SELECT DISTINCT period_label FROM mart_task_completion").fetchall()}
+        assert {"2026-Q1", "2026-Q2", "2026-Q3", "2026-H1", "2026-Y"} <= labels
+    metadata = [m.event_specific_data.materialization.metadata for m in quarterly.get_asset_materialization_events()
+                if m.asset_key.to_user_string() == "task_status"]
+    assert "overdue_and_due_soon" in metadata[-1] and metadata[-1]["overdue"].value >= 1
+
+
+def test_six_clear_check_lists_missing_elements(loaded):
+    _, _, register, _ = loaded
+    check = next(e.event_specific_data for e in register.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
+    assert check.check_name == "six_clear" and not check.passed
+    assert check.metadata["findings"].value > 0 and "Rõ thời gian" in check.metadata["list"].value
+
+
+def test_report_workbooks_for_the_quarters_and_a_past_period(loaded):
+    warehouse, *_ = loaded
+    reports = Path(warehouse.reports)
+    assert {p.name for p in reports.glob("bao_cao_tien_do_cchc_*.xlsx")} >= {
+        f"bao_cao_tien_do_cchc_2026-Q{q}.xlsx" for q in (1, 2, 3)}
+    _run([tasks.task_progress_workbook], warehouse,
+         run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}})
+    book = openpyxl.load_workbook(reports / "bao_cao_tien_do_cchc_2026-H1.xlsx", read_only=True)
+    assert book.sheetnames[:2] == ["Tổng hợp", "Nhiệm vụ"]
+    text = " ".join(str(v) for row in book["Tổng hợp"].iter_rows(values_only=True) for v in row if v)
+    assert "6 tháng đầu năm 2026" in text and "Sở Nội vụ" in text
+
+
+def test_sensor_requests_the_quarter_named_inside_a_new_report(loaded):
+    from pipelines.jobs import inbox_sensor
+
+    warehouse, *_ = loaded
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+        requested = {r.partition_key for r in inbox_sensor(context) if r.job_name == "task_progress"}
+    assert {"2026-01-01", "2026-04-01", "2026-07-01"} <= requested  # the registers: every quarter so far; reports: theirs
