@@ -8,6 +8,11 @@ the named offices are tasks IV.1-IV.6. Expected results and responsible persons 
 are left blank on purpose, so the "6 rõ" check has something to find. The revision (lần 2, 15/06/2026) moves task 9
 from "Quý II/2026" to "Quý III/2026" and adds task 14.
 
+Each office reports the tasks it leads. Task 4's lead "Các phòng chuyên môn" is the four professional offices
+(Chuyển đổi số, Quản lý Khoa học, Quản lý Chuyên ngành, Bưu chính - Viễn thông): each reports its own part, three finish
+in May 2026, Phòng Quản lý Khoa học (no Q2 report) only on 14/08/2026, so the task is completed late; Văn phòng Sở,
+a collaborator of task 4, does not report it.
+
 The files do not depend on the seed (the plan is a fixed document); a file dated after the end of the range has not
 been sent yet and is not written. Workbooks are saved with fixed document properties and zip timestamps, so the
 same range gives byte-identical files.
@@ -343,7 +348,6 @@ REPORTS: tuple[Report, ...] = (
         Line("1", "completed", 100, D(2026, 2, 27), "Kế hoạch số 52/KH-SKHCN; Kế hoạch số 53/KH-SKHCN", D(2026, 2, 27)),
         Line("2", "completed", 100, D(2026, 1, 20), "Kế hoạch số 45/KH-SKHCN", D(2026, 1, 20)),
         Line("3", "not_started", 0, difficulties="UBND tỉnh chưa ban hành Kế hoạch đánh giá Chỉ số CCHC năm 2026"),
-        Line("4", "in_progress", 40, difficulties="Một số văn bản cần ý kiến của Sở Tư pháp"),
         Line("5", "not_started", 0, difficulties="UBND tỉnh chưa công bố Chỉ số CCHC năm 2025"),
         Line("IV.1", "in_progress", 25),
         Line("IV.6", "in_progress", 25, doc="Báo cáo số 58/BC-SKHCN", doc_date=D(2026, 3, 12)),
@@ -358,21 +362,25 @@ REPORTS: tuple[Report, ...] = (
         Line("12", "not_started", 0),
         Line("IV.2", "in_progress", 25),
         Line("15", "in_progress", 50, proposals="Đề nghị bổ sung nhiệm vụ triển khai nền tảng ký số vào Kế hoạch"),
+        Line("4", "in_progress", 50),
     ), bad="unknown_task"),
     Report("bao_cao_tien_do_phong_qlkh_quy_1_2026.xlsx", QLKH, Q1, D(2026, 4, 3), (
         Line("IV.3", "in_progress", 30),
+        Line("4", "in_progress", 20, difficulties="Quyết định quy định quản lý nhiệm vụ KH&CN cấp tỉnh cần chờ hướng "
+             "dẫn mới của Bộ Khoa học và Công nghệ"),
     )),
     Report("bao_cao_tien_do_phong_qlcn_quy_1_2026.xlsx", QLCN, Q1, D(2026, 4, 7), (
         Line("13", "in_progress", 20),
         Line("IV.4", "in_progress", 20),
+        Line("4", "in_progress", 40, difficulties="Một số văn bản cần ý kiến của Sở Tư pháp"),
     )),
     Report("bao_cao_tien_do_phong_bcvt_quy_1_2026.xlsx", BCVT, Q1, D(2026, 4, 20), (  # sent late
         Line("IV.5", "in_progress", 40),
+        Line("4", "in_progress", 60),
     )),
     # --- Quý II (Phòng Quản lý Khoa học sends none) ---
     Report("bao_cao_tien_do_van_phong_so_quy_2_2026.xlsx", VP, Q2, D(2026, 7, 3), (
         Line("3", "in_progress", 30, difficulties=WAITING_UBND + " về đo lường sự hài lòng"),
-        Line("4", "completed", 100, D(2026, 5, 28), "Báo cáo số 112/BC-SKHCN", D(2026, 5, 28)),
         Line("5", "in_progress", 60, difficulties="UBND tỉnh công bố Chỉ số CCHC năm 2025 ngày 12/6/2026",
              proposals="Đề nghị gia hạn đến hết tháng 7/2026"),
         Line("IV.1", "in_progress", 50),
@@ -387,6 +395,7 @@ REPORTS: tuple[Report, ...] = (
         Line("11", "not_started", 0),
         Line("12", "in_progress", 10),
         Line("IV.2", "in_progress", 50),
+        Line("4", "completed", 100, D(2026, 5, 20), "Quyết định số 1102/QĐ-UBND", D(2026, 5, 20)),
     ), bad="first_submission"),
     Report("bao_cao_tien_do_phong_cds_quy_2_2026_bo_sung.xlsx", CDS, Q2, D(2026, 7, 8), (
         Line("6", "in_progress", 60),
@@ -397,13 +406,16 @@ REPORTS: tuple[Report, ...] = (
         Line("11", "not_started", 0, difficulties="Chờ Bộ Khoa học và Công nghệ ban hành bộ chỉ số DTI năm 2026"),
         Line("12", "in_progress", 20),
         Line("IV.2", "in_progress", 50),
+        Line("4", "completed", 100, D(2026, 5, 20), "Quyết định số 1102/QĐ-UBND", D(2026, 5, 20)),
     ), bad="second_submission"),
     Report("bao_cao_tien_do_phong_qlcn_quy_2_2026.xlsx", QLCN, Q2, D(2026, 7, 6), (
         Line("13", "in_progress", 50),
         Line("IV.4", "in_progress", 45),
+        Line("4", "completed", 100, D(2026, 5, 28), "Quyết định số 1187/QĐ-UBND", D(2026, 5, 28)),
     )),
     Report("bao_cao_tien_do_phong_bcvt_quy_2_2026.xlsx", BCVT, Q2, D(2026, 7, 3), (
         Line("IV.5", "in_progress", 120),
+        Line("4", "completed", 100, D(2026, 5, 29), "Quyết định số 1190/QĐ-UBND", D(2026, 5, 29)),
     ), bad="percent_out_of_range"),
     Report("bao_cao_tien_do_phong_ke_hoach_tai_chinh_quy_2_2026.xlsx", UNKNOWN_OFFICE, Q2, D(2026, 7, 3), (
         Line("IV.1", "in_progress", 50),
@@ -430,6 +442,8 @@ REPORTS: tuple[Report, ...] = (
     )),
     Report("bao_cao_tien_do_phong_qlkh_quy_3_2026.xlsx", QLKH, Q3, D(2026, 10, 2), (
         Line("IV.3", "completed", 100, None, "Quyết định số 245/QĐ-SKHCN", D(2026, 9, 18)),
+        Line("4", "completed", 100, D(2026, 8, 14), "Quyết định số 1702/QĐ-UBND", D(2026, 8, 14),
+             difficulties="Hoàn thành chậm: chờ hướng dẫn của Bộ Khoa học và Công nghệ đến tháng 7/2026"),
     ), bad="completed_without_date"),
     Report("bao_cao_tien_do_phong_qlcn_quy_3_2026.xlsx", QLCN, Q3, D(2026, 10, 6), (
         Line("13", "completed", 100, D(2026, 10, 15), "Công văn số 1520/SKHCN-QLCN", D(2026, 9, 15)),
@@ -524,8 +538,8 @@ def clean_report(report: Report) -> Report | None:
         "unknown_task": lambda line: None if line.task == "15" else line,
         "percent_as_text": lambda line: replace(line, percent=50) if line.percent == "50%" else line,
         "second_submission": lambda line: replace(line, percent=90) if line.task == "7" else line,
-        "percent_out_of_range": lambda line: replace(line, percent=95),
-        "completed_without_date": lambda line: replace(line, completed=D(2026, 9, 18)),
+        "percent_out_of_range": lambda line: replace(line, percent=95) if line.task == "IV.5" else line,
+        "completed_without_date": lambda line: replace(line, completed=D(2026, 9, 18)) if line.task == "IV.3" else line,
         "completed_after_report": lambda line: replace(line, completed=D(2026, 9, 15)) if line.task == "13" else line,
     }
     if report.bad in ("first_submission", "unknown_office"):
@@ -585,6 +599,8 @@ def write_plan_inbox(inbox: Path, end: date, bad_files: bool = True) -> dict:
         notes.append("`tien_do/`: Phòng Bưu chính - Viễn thông sent its Quý I/2026 report late, on 20/04/2026 (the others "
                      "by 07/04/2026); it loads normally.")
     if bad_files and end >= D(2026, 7, 8):
-        notes.append("`tien_do/`: Phòng Quản lý Khoa học sent no report for Quý II/2026: the pipeline should show its task "
-                     "IV.3 without a 2026-Q2 report (its status comes from the deadline and the Q1 report).")
+        notes.append("`tien_do/`: Phòng Quản lý Khoa học sent no report for Quý II/2026: the pipeline should show its tasks "
+                     "IV.3 and 4 without a 2026-Q2 report (their status comes from the deadline and the Q1 report), so "
+                     "task 4 (lead: the four professional offices, 'Trước 01/6/2026') is not complete by 31/05/2026 "
+                     "although the other three offices completed their part in May.")
     return {"written": written, "bad": bad, "plan_registers": registers, "progress_reports": reports, "notes": notes}

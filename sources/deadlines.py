@@ -1,17 +1,23 @@
 """Completion times of plan tasks, written in Vietnamese, read into a due date and a kind.
 
-What is read (NFC first; case, spacing and tone placement of "quý"/"quí" do not matter; quarters in Roman or Arabic
-numbers; days and months with one or two digits; "/", "-", "." or "năm" between the parts):
+What is read (NFC first; case, spacing and the spellings "quý", "quí" and "qúy" do not matter; quarters in Roman or
+Arabic numbers; days and months with one or two digits; "/", "-", "." or "năm" between the parts, with or without
+spaces: "Quý I - 2026", "Quý 1-2026"):
 
 | written | kind | due (last day allowed) |
 |---|---|---|
 | "15/7/2026", "Ngày 15/7/2026", "Đến hết ngày 15/7/2026", "Trong ngày …", "Chậm nhất (là) (ngày) …", "Đến ngày …" | date | that day |
-| "Trước 01/6/2026", "Trước ngày 01/6/2026" | date | the day before (31/05/2026): "before 1 June" leaves 31 May as the last day |
+| "Trước 01/6/2026", "Trước ngày 01/6/2026" | date, ``before`` | the day before (31/05/2026): "before 1 June" leaves 31 May as the last day |
 | "Tháng 01/2026", "tháng 3 năm 2026", "Trong / Đến hết / Cuối tháng …" | month | last day of the month |
 | "Quý II/2026", "quý 2 năm 2026", "Trong / Đến hết / Cuối quý …" | quarter | last day of the quarter |
 | "6 tháng đầu năm 2026" / "6 tháng cuối năm 2026" | half | 30/06 / 31/12 |
 | "Năm 2026", "Trong năm 2026", "Cả năm …", "Đến hết năm …", "Cuối năm …", "2026" | year | 31/12 |
 | "Thường xuyên", "Hằng quý", "Định kỳ hằng tháng", "Hằng năm", … (optionally "… năm 2026") | recurring | 31/12 of that year |
+
+``Deadline.before`` is True for "Trước <date>" (also inside a conditional phrase). Such a boundary is the date
+written, not the end of a period, so the Civil Code's shift of a period ending on a rest day to the next working day
+(``common.task_status.effective_due``) does not apply: "Trước 01/6/2026" ends on Sunday 31/05/2026, not on Monday
+01/06/2026, the very day named as too late. Callers take the effective due date as ``due`` itself when ``before``.
 
 A phrase without its year ("Quý II", "Thường xuyên") takes ``default_year`` (the plan's year) and is an error without
 it. Conditional phrases are provisional and keep their condition verbatim: "Sau khi có Kế hoạch của UBND tỉnh (dự kiến
@@ -29,6 +35,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from common.periods import ROMAN
 from common.vntext import nfc
 
 KINDS = ("date", "month", "quarter", "half", "year", "recurring")
@@ -44,6 +51,7 @@ class Deadline:
     provisional: bool  # True for conditional phrases ("Sau khi ...", "(dự kiến ...)", "(sau khi ...)")
     condition: str | None  # the condition text kept verbatim, e.g. "Sau khi có Kế hoạch của UBND tỉnh"
     period_start: date | None = None  # first day of the month/quarter/half/year phrase (None for "date")
+    before: bool = False  # "Trước <date>": due is the eve of the date written and is never moved to a working day
 
 
 class DeadlineError(ValueError):
@@ -62,14 +70,15 @@ _F = re.IGNORECASE
 _SEP = r"\s*(?:/|-|\.|,?\s*năm)\s*"  # between month/quarter and year: "/", "-", ".", "năm"
 _YEAR = r"(?P<year>\d{4})"
 _OPT_YEAR = rf"(?:{_SEP}{_YEAR})?"
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_QUARTERS = {roman.casefold(): number for number, roman in ROMAN.items()}  # "i" -> 1 … "iv" -> 4
+_QUY = r"(?:qu[ýí]|qúy)"  # "quý", "quí", "qúy"
 
 _DATE_NUM = r"(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})"
 _DATE_WORDS = r"(?P<day>\d{1,2})\s+tháng\s+(?P<month>\d{1,2})\s+năm\s+(?P<year>\d{4})"
 _BEFORE = r"trước(?:\s+ngày)?"
 _UNTIL = r"(?:đến\s+hết\s+ngày|hết\s+ngày|trong\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+ngày)?|đến\s+ngày|ngày|hạn)"
 _ONGOING = r"(?:định\s+kỳ|thường\s+xuyên|liên\s+tục)"  # "Thường xuyên", "Định kỳ", "Thường xuyên, liên tục"
-_EVERY = r"h[ằà]ng\s+(?:tháng|qu[ýí]|năm|tuần)"  # "Hằng quý", "hàng năm"
+_EVERY = rf"h[ằà]ng\s+(?:tháng|{_QUY}|năm|tuần)"  # "Hằng quý", "hàng năm"
 _PERIOD_PREFIX = r"(?:(?:trong|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?|hoàn\s+thành\s+trong)\s+)?"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, _F)) for name, p in (
@@ -77,10 +86,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, 
     ("date_before", rf"{_BEFORE}\s*{_DATE_WORDS}"),
     ("date", rf"(?:{_UNTIL}\s*)?{_DATE_NUM}"),
     ("date", rf"(?:{_UNTIL}\s*)?{_DATE_WORDS}"),
-    ("period_before", r"trước\s+(?:tháng|qu[ýí]|năm|6\s+tháng|sáu\s+tháng)\b.*"),
+    ("period_before", rf"trước\s+(?:tháng|{_QUY}|năm|6\s+tháng|sáu\s+tháng)\b.*"),
     ("half", rf"{_PERIOD_PREFIX}(?:6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s*{_YEAR})?"),
     ("month", rf"{_PERIOD_PREFIX}tháng\s*(?P<month>\d{{1,2}}){_OPT_YEAR}"),
-    ("quarter", rf"{_PERIOD_PREFIX}qu[ýí]\s*(?P<quarter>[ivxl]+|\d+){_OPT_YEAR}"),
+    ("quarter", rf"{_PERIOD_PREFIX}{_QUY}\s*(?P<quarter>[ivxl]+|\d+){_OPT_YEAR}"),
     ("recurring", rf"(?:{_ONGOING}(?:\s*(?:,|và)?\s*{_ONGOING})*(?:\s*,?\s*{_EVERY})?|{_EVERY})(?:\s*,?\s*(?:trong\s+)?năm\s*{_YEAR})?"),
     ("year", rf"(?:(?:trong|cả|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
 ))
@@ -106,8 +115,8 @@ def _date(match: re.Match[str]) -> date:
         raise _Unreadable(f"ngày {day}/{month}/{year} không tồn tại") from None
 
 
-def _read(text: str, default_year: int | None) -> tuple[str, date, date | None]:
-    """(kind, due, period_start) of a phrase without condition."""
+def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, bool]:
+    """(kind, due, period_start, before) of a phrase without condition."""
     body = text.strip(" .;,")
     if not body:
         raise _Unreadable("để trống")
@@ -116,30 +125,30 @@ def _read(text: str, default_year: int | None) -> tuple[str, date, date | None]:
         if match is None:
             continue
         if name == "date_before":
-            return "date", _date(match) - timedelta(days=1), None
+            return "date", _date(match) - timedelta(days=1), None, True
         if name == "date":
-            return "date", _date(match), None
+            return "date", _date(match), None, False
         if name == "period_before":
             raise _Unreadable("'trước' một tháng, quý hay năm không xác định được ngày cuối cùng; ghi ngày cụ thể")
         year = _year(match, default_year)
         if name == "half":
             first = match["half"].casefold() == "đầu"
-            return "half", date(year, 6, 30) if first else date(year, 12, 31), date(year, 1 if first else 7, 1)
+            return "half", date(year, 6, 30) if first else date(year, 12, 31), date(year, 1 if first else 7, 1), False
         if name == "month":
             month = int(match["month"])
             if not 1 <= month <= 12:
                 raise _Unreadable(f"tháng {month} không tồn tại")
-            return "month", date(year, month, calendar.monthrange(year, month)[1]), date(year, month, 1)
+            return "month", date(year, month, calendar.monthrange(year, month)[1]), date(year, month, 1), False
         if name == "quarter":
             raw = match["quarter"].casefold()
-            quarter = int(raw) if raw.isdigit() else _ROMAN.get(raw)
+            quarter = int(raw) if raw.isdigit() else _QUARTERS.get(raw)
             if quarter not in (1, 2, 3, 4):
                 raise _Unreadable(f"quý {match['quarter']} không tồn tại")
             last = 3 * quarter
-            return "quarter", date(year, last, calendar.monthrange(year, last)[1]), date(year, last - 2, 1)
+            return "quarter", date(year, last, calendar.monthrange(year, last)[1]), date(year, last - 2, 1), False
         if name == "recurring":
-            return "recurring", date(year, 12, 31), date(year, 1, 1)
-        return "year", date(year, 12, 31), date(year, 1, 1)
+            return "recurring", date(year, 12, 31), date(year, 1, 1), False
+        return "year", date(year, 12, 31), date(year, 1, 1), False
     raise _Unreadable("không phải ngày, tháng, quý, 6 tháng, năm hay nhiệm vụ thường xuyên")
 
 
@@ -162,21 +171,21 @@ def parse_deadline(text: str, default_year: int | None = None) -> Deadline:
         for pattern in _COND_THEN_TIME:
             match = pattern.fullmatch(body)
             if match is not None and not _is_time(match["cond"], default_year):
-                kind, due, start = _read(match["when"], default_year)
-                return Deadline(phrase, kind, due, True, match["cond"].strip(" ,;:-"), start)
+                kind, due, start, before = _read(match["when"], default_year)
+                return Deadline(phrase, kind, due, True, match["cond"].strip(" ,;:-"), start, before)
         match = _TIME_THEN_COND.fullmatch(body)
         if match is not None:
-            kind, due, start = _read(match["when"], default_year)
-            return Deadline(phrase, kind, due, True, match["cond"].strip(), start)
+            kind, due, start, before = _read(match["when"], default_year)
+            return Deadline(phrase, kind, due, True, match["cond"].strip(), start, before)
         for pattern in _TIME_EXPECTED:
             match = pattern.fullmatch(body)
             if match is not None:
-                kind, due, start = _read(match["when"], default_year)
-                return Deadline(phrase, kind, due, True, None, start)
+                kind, due, start, before = _read(match["when"], default_year)
+                return Deadline(phrase, kind, due, True, None, start, before)
         if _CONDITION_ONLY.fullmatch(body) and not _is_time(body, default_year):
             raise _Unreadable("thời gian phụ thuộc điều kiện nhưng không ghi thời gian dự kiến")
-        kind, due, start = _read(body, default_year)
-        return Deadline(phrase, kind, due, False, None, start)
+        kind, due, start, before = _read(body, default_year)
+        return Deadline(phrase, kind, due, False, None, start, before)
     except _Unreadable as exc:
         raise DeadlineError(phrase, str(exc)) from None
 

@@ -9,6 +9,8 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 - A merged cell in the table gives its top-left value to every cell of its range, reported (non-blocking).
 - A blank row between tasks is skipped and reported (non-blocking) with its row number.
 - A row without task number or content, and the second row of a task number already seen, are rejected.
+- A file that is not a readable .xlsx workbook (not a zip, a truncated or broken sheet XML, …) is one blocking
+  ``bad_workbook`` issue naming the error's class; no exception escapes.
 - A register without plan number or plan year, without the table, or without any task cannot be loaded (blocking):
   loading it would replace the plan's tasks with nothing or file them under no plan.
 """
@@ -37,9 +39,8 @@ from sources.task_formats import (
     find_labels,
     find_table,
     is_column_number_row,
-    open_workbook,
     optional_text,
-    sheet_grid,
+    read_sheets,
     task_number,
 )
 
@@ -66,11 +67,11 @@ def read_plan_register(path: Path) -> RegisterResult:
     raw = path.read_bytes()
     result = RegisterResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
                             file_name=path.name)
-    wb, problem = open_workbook(raw)
+    sheets, problem = read_sheets(raw)
     if problem:
         result.file_issues.append(problem)
         return result
-    ws, table, grid, missing = _find_sheet(wb)
+    ws, table, grid, missing = _find_sheet(sheets)
     if table is None:
         names = ", ".join(f"'{h}'" for h in missing)
         result.file_issues.append(FileIssue(
@@ -92,17 +93,17 @@ def read_plan_register(path: Path) -> RegisterResult:
     return result
 
 
-def _find_sheet(wb: Any) -> tuple[Any, Table | None, list[list[Any]], list[str]]:
+def _find_sheet(sheets: list[tuple[Any, list[list[Any]]]]) -> tuple[Any, Table | None, list[list[Any]], list[str]]:
     """The sheet named "Danh mục nhiệm vụ" if it holds the table, else the first sheet that does."""
-    sheets = sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(PLAN_SHEET))
+    ordered = sorted(sheets, key=lambda pair: match_key(pair[0].title) != match_key(PLAN_SHEET))
     first_missing: list[str] = []
-    for ws in sheets:
-        grid = sheet_grid(ws)
+    for ws, grid in ordered:
         table, missing = find_table(grid, PLAN_COLUMNS)
         if table is not None:
             return ws, table, grid, []
         first_missing = first_missing or missing
-    return sheets[0], None, [], first_missing
+    required = [c.header for c in PLAN_COLUMNS if c.required]
+    return (ordered[0][0] if ordered else None), None, [], first_missing or required
 
 
 def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:

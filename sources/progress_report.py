@@ -13,7 +13,11 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 - Rejected rows: no task number, a task number twice (the second), a task not in ``known_tasks`` (when given), a
   missing or unknown status, a percent outside 0-100 or not a number, an unreadable date, a completion or
-  result-document date after the report date.
+  result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``).
+- Blocking (the file is not loaded): not a readable .xlsx (``bad_workbook``, no exception escapes), no table, no
+  unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
+  ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
+  unreadable report date, a report date after ``today`` (``future_report_date``).
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
   completed (or completed below 100 %), completed without a completion date, a completion date while not completed.
 """
@@ -30,6 +34,7 @@ from typing import Any
 
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.task_formats import (
+    PERIOD_EXAMPLES,
     REPORT_COLUMNS,
     REPORT_METADATA,
     STATUS_LABELS,
@@ -42,10 +47,9 @@ from sources.task_formats import (
     find_labels,
     find_table,
     is_column_number_row,
-    open_workbook,
     optional_text,
-    parse_report_period,
-    sheet_grid,
+    read_report_period,
+    read_sheets,
     task_number,
 )
 
@@ -68,32 +72,37 @@ class ReportResult(ReadResult):
 
 
 def read_progress_report(path: Path, known_tasks: Collection[str] | None = None, *,
-                         unit_matcher: Callable[[str], str | None] | None = None) -> ReportResult:
+                         unit_matcher: Callable[[str], str | None] | None = None,
+                         today: date | None = None) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
-    row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value."""
+    row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value.
+
+    ``today`` (the day the file is read; None: no check): a report date after it blocks the file
+    (``future_report_date``), a completion or result-document date after it rejects the row
+    (``future_date:completed_on`` / ``future_date:result_doc_date``, instead of ``date_after_report``)."""
     path = Path(path)
     raw = path.read_bytes()
     result = ReportResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
                           file_name=path.name)
-    wb, problem = open_workbook(raw)
+    sheets, problem = read_sheets(raw)
     if problem:
         result.file_issues.append(problem)
         return result
     ws, table, grid, missing = None, None, [], []
-    for sheet in wb.worksheets:
-        grid = sheet_grid(sheet)
+    for sheet, grid in sheets:
         table, missing_here = find_table(grid, REPORT_COLUMNS)
         if table is not None:
             ws = sheet
             break
         missing = missing or missing_here
     if table is None:
+        missing = missing or [c.header for c in REPORT_COLUMNS if c.required]
         names = ", ".join(f"'{h}'" for h in missing)
         result.file_issues.append(FileIssue(
             "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."))
         return result
-    _read_metadata(result, find_labels(grid, REPORT_METADATA, table.header_row - 1), unit_matcher)
+    _read_metadata(result, find_labels(grid, REPORT_METADATA, table.header_row - 1), unit_matcher, today)
     if any(i.blocking for i in result.file_issues):
         return result
     missing_optional = [c.header for c in REPORT_COLUMNS if not c.required and c.name not in table.columns]
@@ -102,7 +111,7 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | None = None,
         result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
     result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
     known = None if known_tasks is None else {task_number(t) for t in known_tasks}
-    _read_rows(result, path.name, ws, grid, table, known)
+    _read_rows(result, path.name, ws, grid, table, known, today)
     if not result.rows and not result.rejects:
         result.file_issues.append(FileIssue("no_rows", "Báo cáo không có dòng nhiệm vụ nào.", blocking=False))
     result.loadable = True
@@ -110,7 +119,7 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | None = None,
 
 
 def _read_metadata(result: ReportResult, found: dict[str, Any],
-                   unit_matcher: Callable[[str], str | None] | None) -> None:
+                   unit_matcher: Callable[[str], str | None] | None, today: date | None) -> None:
     issues = result.file_issues
     result.unit_text = optional_text(found.get("unit"))
     if result.unit_text is None:
@@ -122,12 +131,12 @@ def _read_metadata(result: ReportResult, found: dict[str, Any],
             issues.append(FileIssue("unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, "
                                     "đơn vị của Sở; không nạp được tệp."))
     result.period_text = optional_text(found.get("period"))
-    result.period_label = parse_report_period(result.period_text or "")
+    result.period_label, why = read_report_period(result.period_text or "")
     if result.period_label is None:
-        shown = f"không đọc được '{result.period_text}'" if result.period_text else "thiếu"
+        shown = f"không đọc được '{result.period_text}' ({why})" if result.period_text else "thiếu"
         issues.append(FileIssue("bad_metadata" if result.period_text else "missing_metadata",
-                                f"'{_LABELS['period']}' {shown} (cần ví dụ 'Quý I/2026', '6 tháng đầu năm 2026', "
-                                "'Năm 2026'); không nạp được tệp."))
+                                f"'{_LABELS['period']}' {shown}; cần kỳ quý, 6 tháng hoặc năm, ví dụ {PERIOD_EXAMPLES}; "
+                                "không nạp được tệp."))
     else:
         result.plan_year = int(result.period_label[:4])
     report_date, ok = cell_date(found.get("report_date"))
@@ -136,6 +145,9 @@ def _read_metadata(result: ReportResult, found: dict[str, Any],
         shown = f"không đúng định dạng dd/mm/yyyy: '{cell_text(found.get('report_date'))}'" if not ok else "thiếu"
         issues.append(FileIssue("bad_metadata" if not ok else "missing_metadata",
                                 f"'{_LABELS['report_date']}' {shown}; không nạp được tệp (cần để biết bản gửi sau)."))
+    elif today is not None and report_date > today:
+        issues.append(FileIssue("future_report_date", (f"'{_LABELS['report_date']}' {report_date:%d/%m/%Y} sau ngày hôm "
+                                f"nay {today:%d/%m/%Y}; không nạp được tệp (đề nghị kiểm tra lại ngày báo cáo).")))
 
 
 def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | None]:
@@ -154,7 +166,7 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 
 
 def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,
-               known: set[str | None] | None) -> None:
+               known: set[str | None] | None, today: date | None) -> None:
     body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
@@ -200,6 +212,9 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
                 shown = cell_text(values[name])
                 problems.append((f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: "
                                  f"'{shown}'."), shown))
+            elif dates[name] and today and dates[name] > today:
+                problems.append((f"future_date:{name}", (f"Cột '{_HEADERS[name]}': ngày {dates[name]:%d/%m/%Y} sau ngày "
+                                 f"hôm nay {today:%d/%m/%Y}."), f"{dates[name]:%d/%m/%Y}"))
             elif dates[name] and report_date and dates[name] > report_date:
                 problems.append((f"date_after_report:{name}", (f"Cột '{_HEADERS[name]}': ngày {dates[name]:%d/%m/%Y} sau ngày "
                                  f"báo cáo {report_date:%d/%m/%Y}."), f"{dates[name]:%d/%m/%Y}"))

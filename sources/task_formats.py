@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from common.vntext import match_key, nfc, strip_diacritics
+from common.vntext import match_key, nfc
 from sources.csvfiles import FileIssue, header_mapping
+from sources.deadlines import DeadlineError, parse_deadline
 from sources.tthc_format import Column
 
 PLAN_DIR = "ke_hoach"  # inbox/ke_hoach/*.xlsx: plan registers, one file per plan and revision
@@ -94,6 +95,8 @@ TASK_RULE_LABELS: dict[str, str] = {
     "completed_without_date": "Hoàn thành nhưng thiếu ngày hoàn thành",
     "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
     "date_after_report": "Ngày sau ngày báo cáo",
+    "future_report_date": "Ngày báo cáo sau ngày hiện tại",
+    "future_date": "Ngày sau ngày hiện tại",
 }
 
 
@@ -108,7 +111,6 @@ class RowIssue(FileIssue):
 
 # --- values --------------------------------------------------------------------------------------------------
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _SPACES_AROUND = re.compile(r"\s*([/.\-])\s*")
 
 
@@ -155,23 +157,45 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
     return None, False
 
 
+_PERIOD_LABEL = re.compile(r"\d{4}-(?:Q[1-4]|H[12]|Y)")
+_PERIOD_PREFIX = re.compile(r"(?:báo\s+cáo|kỳ(?:\s+báo\s+cáo)?)\s*:?\s*", re.IGNORECASE)
+PERIOD_EXAMPLES = "'Quý I/2026', '6 tháng đầu năm 2026', 'Năm 2026'"
+
+
+def read_report_period(text: str) -> tuple[str | None, str | None]:
+    """(label, None) for a reporting period as written on a report, else (None, why not, in Vietnamese).
+
+    The text is read by ``sources.deadlines.parse_deadline`` (so a period is spelt as a completion time is: "Quý
+    I/2026", "Quí 1-2026", "quý II năm 2026", "6 tháng đầu năm 2026", "Năm 2026", after an optional "Báo cáo"/"Kỳ"):
+    kind quarter -> "2026-Q1", half -> "2026-H1"/"2026-H2", year -> "2026-Y". A label already in that form is kept.
+    Not a period: a date, a month, a recurring or provisional phrase, a phrase without its year, anything
+    ``parse_deadline`` cannot read."""
+    raw = cell_text(text)
+    if _PERIOD_LABEL.fullmatch(raw):
+        return raw, None
+    body = _PERIOD_PREFIX.sub("", raw, count=1) if _PERIOD_PREFIX.match(raw) else raw
+    if not body:
+        return None, "để trống"
+    try:
+        deadline = parse_deadline(body)
+    except DeadlineError as err:  # a report names its own year: "Quý II" alone lacks it
+        return None, "thiếu năm" if err.reason.startswith("thiếu năm") else err.reason
+    year = deadline.due.year
+    if deadline.provisional:
+        return None, "kỳ báo cáo không thể là thời gian dự kiến hay có điều kiện"
+    if deadline.kind == "quarter":
+        return f"{year}-Q{deadline.due.month // 3}", None
+    if deadline.kind == "half":
+        return f"{year}-H{1 if deadline.due.month == 6 else 2}", None
+    if deadline.kind == "year":
+        return f"{year}-Y", None
+    return None, f"'{body}' không phải kỳ quý, 6 tháng hay năm"
+
+
 def parse_report_period(text: str) -> str | None:
-    """Label of a reporting period as written on a report: 'Quý I/2026' -> '2026-Q1', '6 tháng đầu năm 2026' ->
-    '2026-H1', '6 tháng cuối năm 2026' -> '2026-H2', 'Năm 2026' -> '2026-Y' (labels already in that form are kept);
-    None for anything else."""
-    raw = nfc(text)
-    if re.fullmatch(r"\d{4}-(Q[1-4]|H[12]|Y)", raw):
-        return raw
-    key = " ".join(re.sub(r"[^0-9a-z]+", " ", strip_diacritics(raw).casefold()).split())
-    key = re.sub(r"^(bao cao |ky )", "", key)
-    if m := re.fullmatch(r"quy (i|ii|iii|iv|[1-4])(?: nam)? (\d{4})", key):
-        quarter = _ROMAN.get(m.group(1)) or int(m.group(1))
-        return f"{m.group(2)}-Q{quarter}"
-    if m := re.fullmatch(r"(?:6|sau) thang (dau|cuoi) nam (\d{4})", key):
-        return f"{m.group(2)}-H{1 if m.group(1) == 'dau' else 2}"
-    if m := re.fullmatch(r"nam (\d{4})", key):
-        return f"{m.group(1)}-Y"
-    return None
+    """Label of a reporting period as written on a report ("Quý I/2026" -> "2026-Q1"); None when it is not one
+    (``read_report_period`` says why)."""
+    return read_report_period(text)[0]
 
 
 # --- sheets --------------------------------------------------------------------------------------------------
@@ -241,18 +265,34 @@ def optional_text(value: Any) -> str | None:
 def open_workbook(raw: bytes) -> tuple[Any, FileIssue | None]:
     """(workbook, None), or (None, a blocking issue) when the bytes are not a readable .xlsx workbook."""
     import io
-    import zipfile
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     if not raw.strip():
         return None, FileIssue("bad_workbook", "Tệp rỗng: không có bảng tính nào.")
     try:
         # Not read-only: merged ranges are only known to a fully loaded sheet (these files are small).
         return load_workbook(io.BytesIO(raw), data_only=True), None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
-        return None, FileIssue("bad_workbook", f"Không đọc được tệp Excel (.xlsx): {type(err).__name__}.")
+    except Exception as err:  # any failure of the parser (zip, XML, styles …) means a broken file
+        return None, workbook_issue(err)
+
+
+def workbook_issue(err: Exception) -> FileIssue:
+    """The blocking issue of a workbook that could not be opened or read (the error's class named)."""
+    return FileIssue("bad_workbook", f"Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng (lỗi "
+                     f"{type(err).__name__}); không nạp được tệp.")
+
+
+def read_sheets(raw: bytes) -> tuple[list[tuple[Any, list[list[Any]]]], FileIssue | None]:
+    """([(sheet, its grid), …], None) of every sheet of a workbook, or ([], a blocking ``bad_workbook`` issue) when
+    the bytes cannot be opened or a sheet cannot be read: no exception escapes."""
+    wb, problem = open_workbook(raw)
+    if problem:
+        return [], problem
+    try:
+        return [(ws, sheet_grid(ws)) for ws in wb.worksheets], None
+    except Exception as err:  # a sheet that fails while being read is a broken file too
+        return [], workbook_issue(err)
 
 
 def sheet_grid(ws: Any) -> list[list[Any]]:

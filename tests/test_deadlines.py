@@ -31,7 +31,7 @@ SEED = [
 
 @pytest.mark.parametrize(("task", "text", "kind", "due", "provisional", "condition", "start"), SEED, ids=[f"task{s[0]}" for s in SEED])
 def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start):
-    assert parse_deadline(text) == Deadline(text, kind, due, provisional, condition, start)
+    assert parse_deadline(text) == Deadline(text, kind, due, provisional, condition, start, before=task == "4")
 
 
 @pytest.mark.parametrize(
@@ -42,6 +42,11 @@ def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start)
         ("Quý 3/2026", "quarter", date(2026, 9, 30), date(2026, 7, 1)),
         ("Quý IV năm 2026", "quarter", date(2026, 12, 31), date(2026, 10, 1)),
         ("Quí II-2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
+        ("Quí II/2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
+        ("Qúy II/2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
+        ("Quý I - 2026", "quarter", date(2026, 3, 31), date(2026, 1, 1)),
+        ("Quý 1-2026", "quarter", date(2026, 3, 31), date(2026, 1, 1)),
+        ("QUÍ IV - 2026", "quarter", date(2026, 12, 31), date(2026, 10, 1)),
         ("Trong quý II/2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
         ("tháng 01/2026", "month", date(2026, 1, 31), date(2026, 1, 1)),
         ("Tháng 3 năm 2026", "month", date(2026, 3, 31), date(2026, 3, 1)),
@@ -128,3 +133,31 @@ def test_unreadable_phrases_are_errors_naming_the_phrase_never_guesses(text, rea
         parse_deadline(text, default_year=None)
     assert f"'{text.strip()}'" in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "before"),
+    [
+        ("Trước 01/6/2026", date(2026, 5, 31), True),  # a Sunday: not moved to Monday 01/06, the day named as too late
+        ("Trước ngày 15/7/2026", date(2026, 7, 14), True),
+        ("trước ngày 1 tháng 6 năm 2026", date(2026, 5, 31), True),
+        ("Trước 01/6/2026 (dự kiến)", date(2026, 5, 31), True),
+        ("Sau khi có Kế hoạch của UBND tỉnh (dự kiến trước 01/6/2026)", date(2026, 5, 31), True),
+        ("31/5/2026", date(2026, 5, 31), False),
+        ("Đến hết ngày 31/5/2026", date(2026, 5, 31), False),
+        ("Tháng 5/2026", date(2026, 5, 31), False),
+        ("Quý II/2026", date(2026, 6, 30), False),
+        ("Năm 2026", date(2026, 12, 31), False),
+        ("Hằng quý", date(2026, 12, 31), False),
+    ],
+)
+def test_before_a_date_is_a_boundary_the_rest_day_shift_does_not_extend(text, due, before):
+    from common.task_status import effective_due
+
+    deadline = parse_deadline(text, default_year=2026)
+    assert (deadline.due, deadline.before) == (due, before)
+    if text == "Trước 01/6/2026":
+        # effective_due alone would give Monday 01/06/2026; a caller keeps the due date when `before`
+        assert effective_due(deadline.due) == date(2026, 6, 1)
+        assert (deadline.due if deadline.before else effective_due(deadline.due)) == date(2026, 5, 31)
+    assert Deadline("x", "date", due, False, None).before is False  # the default

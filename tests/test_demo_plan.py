@@ -135,6 +135,33 @@ def test_the_quarterly_story(full: tuple[Path, dict]) -> None:
     assert cds["9"]["completed_on"] == date(2026, 9, 25)  # late against revision 1, on time against revision 2
 
 
+def test_task_4_is_reported_by_each_professional_office_and_completed_late(full: tuple[Path, dict]) -> None:
+    """Task 4's lead "Các phòng chuyên môn" is the four professional offices: each reports its own part; Văn phòng
+    Sở, a collaborator, does not. Three finish before 01/06/2026, Phòng Quản lý Khoa học (no Q2 report) only in
+    August, so the task is not complete on time."""
+    from sources.deadlines import parse_deadline
+
+    root = full[0]
+    known = _known(root)
+    due = parse_deadline("Trước 01/6/2026")
+    latest: dict[str, tuple[date, dict]] = {}  # unit -> (report date, task 4's row) of its latest report with task 4
+    for path in sorted((root / REPORT_DIR).glob("*.xlsx")):
+        result = read_progress_report(path, known, unit_matcher=office_code)
+        if not result.loadable:
+            continue
+        row = next((r for r in result.rows if r["task_no"] == "4"), None)
+        if row is not None and (result.unit_text not in latest or latest[result.unit_text][0] < result.report_date):
+            latest[result.unit_text] = (result.report_date, row)
+    assert set(latest) == OFFICE_NAMES - {"Văn phòng Sở"}
+    assert all(row["status"] == "completed" for _, row in latest.values())
+    completed = {unit: row["completed_on"] for unit, (_, row) in latest.items()}
+    assert sorted(d <= due.due for d in completed.values()) == [False, True, True, True]
+    assert completed["Phòng Quản lý Khoa học"] == date(2026, 8, 14) and max(completed.values()) > due.due
+    # by the Q2 reports (early July) Phòng Quản lý Khoa học still had task 4 in progress (its Q1 report)
+    q1 = {r["task_no"]: r for r in read_progress_report(root / REPORT_DIR / "bao_cao_tien_do_phong_qlkh_quy_1_2026.xlsx").rows}
+    assert q1["4"]["status"] == "in_progress"
+
+
 def test_every_register_deadline_parses() -> None:
     deadlines = pytest.importorskip("sources.deadlines")
     from demo.plan import bad_register_spec, register_tasks

@@ -3,8 +3,10 @@ register, and hand-made sheets (tolerant headers, metadata, blocking problems)."
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -265,3 +267,19 @@ def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> N
         result = read_plan_register(tmp_path / name)
         assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)] and not result.loadable
         assert result.sha256 and result.encoding == "xlsx"
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
+def test_a_valid_zip_with_broken_xml_is_a_blocking_issue_not_an_exception(tmp_path: Path, part: str) -> None:
+    path = _sheet(tmp_path / "kh.xlsx", [*META, [], HEADER, ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"]])
+    assert read_plan_register(path).loadable
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, data[: len(data) // 2] if info.filename == part else data)  # truncated XML
+    path.write_bytes(out.getvalue())
+    result = read_plan_register(path)
+    assert not result.loadable and result.rows == [] and result.rejects == []
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)]
+    assert "ParseError" in result.file_issues[0].reason

@@ -3,6 +3,8 @@ rule (rejects with row and Vietnamese reason, non-blocking notes, blocking heade
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from openpyxl import Workbook
 from common.vntext import match_key
 from demo.plan import REPORTS, Line, Report, register_tasks, report_row, save_workbook, write_report
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import parse_report_period
+from sources.task_formats import parse_report_period, read_report_period
 
 ROW_KEYS = {"task_no", "status", "percent", "completed_on", "result_doc_number", "result_doc_date", "difficulties",
             "proposals", "source_row"}
@@ -59,7 +61,7 @@ def test_a_good_report_reads_every_field(demo_reports: dict[str, Path]) -> None:
             result.report_date) == ("Văn phòng Sở", "19.SKHCN.VP", "Quý I/2026", "2026-Q1", 2026, date(2026, 4, 3))
     assert all(set(r) == ROW_KEYS for r in result.rows)
     rows = _rows(result)
-    assert list(rows) == ["1", "2", "3", "4", "5", "IV.1", "IV.6"]
+    assert list(rows) == ["1", "2", "3", "5", "IV.1", "IV.6"]  # task 4 is led by the professional offices
     assert rows["2"] == {"task_no": "2", "status": "completed", "percent": 100.0, "completed_on": date(2026, 1, 20),
                          "result_doc_number": "Kế hoạch số 45/KH-SKHCN", "result_doc_date": date(2026, 1, 20),
                          "difficulties": None, "proposals": None, "source_row": 11}
@@ -83,7 +85,7 @@ def test_unknown_task_is_rejected_only_against_the_register(demo_reports: dict[s
     assert result.rejects == [{"file_name": name, "row_number": 18, "record_key": "15", "unit_code": "19.SKHCN.CDS",
                                "unit_name": "Phòng Chuyển đổi số", "rule": "unknown_task",
                                "reason": "Nhiệm vụ số '15' không có trong sổ kế hoạch.", "value": "15"}]
-    assert len(result.rows) == 8 and result.loadable
+    assert len(result.rows) == 9 and result.loadable
     without = read_progress_report(demo_reports[name])
     assert without.rejects == [] and "15" in _rows(without) and without.unit_code is None
 
@@ -109,7 +111,7 @@ def test_percent_100_but_not_completed_is_a_note(demo_reports: dict[str, Path]) 
 def test_percent_above_100_is_rejected(demo_reports: dict[str, Path]) -> None:
     name = "bao_cao_tien_do_phong_bcvt_quy_2_2026.xlsx"
     result = _read(demo_reports, name)
-    assert result.rows == [] and result.loadable
+    assert list(_rows(result)) == ["4"] and result.loadable
     [reject] = result.rejects
     assert (reject["row_number"], reject["record_key"], reject["rule"], reject["value"]) == (10, "IV.5", "bad_percent", "120")
     assert reject["reason"] == "Tỷ lệ hoàn thành 120% ngoài khoảng 0-100."
@@ -269,11 +271,81 @@ def test_a_sheet_without_the_table_or_not_a_workbook(tmp_path: Path) -> None:
     assert [i.rule for i in read_progress_report(tmp_path / "x.xlsx").file_issues] == ["bad_workbook"]
 
 
+def _truncate_sheet_xml(path: Path) -> Path:
+    """Rewrite a workbook with its first sheet's XML cut in the middle: still a valid zip, broken XML."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, data[: len(data) // 2] if info.filename == "xl/worksheets/sheet1.xml" else data)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def test_a_valid_zip_with_broken_sheet_xml_is_a_blocking_issue_not_an_exception(tmp_path: Path) -> None:
+    path = _truncate_sheet_xml(_workbook(tmp_path / "r.xlsx", [*HEAD, TABLE, ["1", "Hoàn thành", 100, "20/01/2026"]]))
+    result = read_progress_report(path, KNOWN, unit_matcher=office_code, today=date(2026, 4, 10))
+    assert not result.loadable and result.rows == [] and result.rejects == []
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)]
+    assert "ParseError" in result.file_issues[0].reason and "không nạp được tệp" in result.file_issues[0].reason
+
+
+def test_a_report_dated_after_today_is_not_loaded(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "r.xlsx", [*HEAD, TABLE, ["1", "Hoàn thành", 100, "20/01/2026"]])  # dated 03/04/2026
+    result = read_progress_report(path, KNOWN, today=date(2026, 4, 2))
+    assert not result.loadable and result.rows == []
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("future_report_date", True)]
+    assert result.file_issues[0].reason == ("'Ngày báo cáo' 03/04/2026 sau ngày hôm nay 02/04/2026; không nạp được tệp "
+                                            "(đề nghị kiểm tra lại ngày báo cáo).")
+    for today in (date(2026, 4, 3), None):  # the report's own day, or no check
+        assert read_progress_report(path, KNOWN, today=today).loadable
+
+
+def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "03/04/2026"], []]
+    rows = [*head, TABLE,
+            ["1", "Hoàn thành", 100, "20/01/2026", "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: good
+            ["2", "Hoàn thành", 100, "15/04/2026"],  # 7: completed after today (and after the report date)
+            ["3", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", "02/04/2026"],  # 8: document after today
+            ["5", "Hoàn thành", 100, "01/04/2026"]]  # 9: today itself is fine
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 1))
+    assert result.loadable is False  # the report date 03/04/2026 is itself after 01/04/2026
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 3))
+    assert result.loadable and list(_rows(result)) == ["1", "3", "5"]
+    # a date after today is rejected as such, not (also) as after the report date
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [
+        (7, "future_date:completed_on", "15/04/2026")]
+    assert result.rejects[0]["reason"] == "Cột 'Ngày hoàn thành': ngày 15/04/2026 sau ngày hôm nay 03/04/2026."
+    rows[-2] = ["3", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", "04/04/2026"]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 3))
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(7, "future_date:completed_on"),
+                                                                     (8, "future_date:result_doc_date")]
+    # without today, the same rows fall under the report date rule
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN)
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(7, "date_after_report:completed_on"),
+                                                                     (8, "date_after_report:result_doc_date")]
+
+
 @pytest.mark.parametrize(("text", "label"), [
     ("Quý I/2026", "2026-Q1"), ("quý 3/2026", "2026-Q3"), ("QUÝ IV NĂM 2026", "2026-Q4"), ("Quý II - 2026", "2026-Q2"),
+    ("Quí II/2026", "2026-Q2"), ("Quý I - 2026", "2026-Q1"), ("Quý 1-2026", "2026-Q1"), ("quý 2 năm 2026", "2026-Q2"),
     ("6 tháng đầu năm 2026", "2026-H1"), ("Sáu tháng cuối năm 2026", "2026-H2"), ("Năm 2026", "2026-Y"),
-    ("Báo cáo quý I/2026", "2026-Q1"), ("2026-Q2", "2026-Q2"), ("Quý V/2026", None), ("Tháng 5/2026", None),
-    ("9 tháng năm 2026", None), ("", None),
+    ("Báo cáo quý I/2026", "2026-Q1"), ("Kỳ báo cáo: quý III/2026", "2026-Q3"), ("2026-Q2", "2026-Q2"),
+    ("Quý V/2026", None), ("Tháng 5/2026", None), ("9 tháng năm 2026", None), ("", None), ("Quý II", None),
+    ("Dự kiến quý II/2026", None), ("Thường xuyên năm 2026", None), ("15/07/2026", None), ("Trước 01/7/2026", None),
 ])
 def test_period_labels(text: str, label: str | None) -> None:
     assert parse_report_period(text) == label
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("Quý V/2026", "quý V không tồn tại"), ("Quý II", "thiếu năm"), ("Tháng 5/2026", "không phải kỳ quý, 6 tháng hay năm"),
+    ("Dự kiến quý II/2026", "dự kiến"), ("9 tháng năm 2026", "không phải ngày"),
+])
+def test_a_period_that_is_not_one_says_why_and_blocks_the_report(tmp_path: Path, text: str, why: str) -> None:
+    label, reason = read_report_period(text)
+    assert label is None and why in reason
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", text], ["Ngày báo cáo:", "03/04/2026"], []]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Hoàn thành", 100]]))
+    assert not result.loadable and [(i.rule, i.blocking) for i in result.file_issues] == [("bad_metadata", True)]
+    assert f"không đọc được '{text}' ({reason})" in result.file_issues[0].reason
