@@ -71,11 +71,12 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     labels = _report_periods(_quarters(context))
     with warehouse.write() as con:
         reports = read_reports(Path(warehouse.inbox), units=load_units(warehouse.province),
-                               offices=load_offices(warehouse.province), known_tasks=known_tasks(con))
+                               offices=load_offices(warehouse.province), known=known_tasks(con), today=now_local().date())
         stats = load_task_reports(con, reports, labels, now_local())
         issues = con.execute("""SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",
-                             [[p.name for p, r, _ in reports if r.period_label in labels]]).fetchall()
+                             [[r.path.name for r in reports if r.result.period_label in labels
+                               or not r.result.period_label]]).fetchall()
     return dg.MaterializeResult(metadata={**stats, "periods": ", ".join(labels), "issues_list": dg.MetadataValue.md(
         "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
 
@@ -104,16 +105,16 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             refresh_completion(con, year, periods, DEPARTMENT_CODE)
         as_of = min(quarters[-1].end, today)
         attention = con.execute("""
-            SELECT s.task_no, s.status_label, s.effective_due_date, t.lead_text, t.content FROM mart_task_status s
-            JOIN fct_plan_task t USING (plan_year, task_no)
-            WHERE s.as_of = ? AND s.status IN ('overdue', 'due_soon') ORDER BY s.status DESC, s.effective_due_date""",
-                                [as_of]).fetchall()
+            SELECT s.status, s.task_no, s.status_label, s.effective_due_date, t.lead_text, t.content
+            FROM mart_task_status s JOIN fct_plan_task t USING (plan_year, task_no)
+            WHERE s.plan_year = ? AND s.as_of = ? AND s.status IN ('overdue', 'due_soon')
+            ORDER BY s.status DESC, s.effective_due_date""", [as_of.year, as_of]).fetchall()
         rate = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = ? AND as_of = ?
                               ORDER BY period_label DESC LIMIT 1""", [DEPARTMENT_CODE, as_of]).fetchall()
-    lines = [f"- {n}. {label} (hạn {due:%d/%m/%Y}; {lead}): {content[:90]}" for n, label, due, lead, content in attention]
+    lines = [f"- {n}. {label} (hạn {due:%d/%m/%Y}; {lead}): {content[:90]}" for _, n, label, due, lead, content in attention]
     return dg.MaterializeResult(metadata={
-        **stats, "as_of": f"{as_of:%d/%m/%Y}", "overdue": sum("Quá hạn" in x for x in lines),
-        "due_soon": sum("Sắp" in x for x in lines), "department_on_time_rate": rate[0][0] if rate else None,
+        **stats, "as_of": f"{as_of:%d/%m/%Y}", "overdue": sum(a[0] == "overdue" for a in attention),
+        "due_soon": sum(a[0] == "due_soon" for a in attention), "department_on_time_rate": rate[0][0] if rate else None,
         "overdue_and_due_soon": dg.MetadataValue.md("\n".join(lines) or "không có"),
     })
 
@@ -136,6 +137,8 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
         periods = [parse_period(config.period.strip())] if config.period.strip() else _run_quarters(context, today)
     except ValueError as err:
         raise dg.Failure(str(err)) from None
+    if any(p.kind == "month" for p in periods):
+        raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
     written = []
     with warehouse.read() as con:
         books = [(p, read_task_report_data(con, p, min(p.end, today), DEPARTMENT_CODE)) for p in periods if p.start <= today]

@@ -3,12 +3,13 @@
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 
-from common.periods import parse_period, period_containing, periods_between
+from common.periods import period_containing, periods_between
 from common.settings import now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
@@ -21,12 +22,11 @@ from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
 PERIOD_JOBS: dict[str, tuple[str, list[str], str]] = {
     "qd766_monthly": ("month", ["qd766_month"], "Tính lại Chỉ số 766 của các tháng."),
     "qd766_quarterly": ("quarter", ["qd766_quarter"], "Tính lại Chỉ số 766 của các quý."),
+    "task_progress": ("quarter", ["plan_register", "task_reports", "task_status", "task_progress_workbook"],
+                      "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ."),
+    # Last: it publishes the snapshot, so the day's task progress reaches analysts too.
     "qd766_yearly": ("year", ["qd766_year", "qd766_workbook", "analyst_snapshot"],
                      "Chỉ số 766 lũy kế năm, bảng xếp hạng Excel và bản chụp cho phân tích."),
-    "task_progress": ("quarter", ["plan_register", "task_reports", "task_status", "task_progress_workbook",
-                                  "analyst_snapshot"],
-                      ("Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ, "
-                      "bản chụp.")),
 }
 _SHARED = {"analyst_snapshot", "plan_register"}  # unpartitioned: also in the daily job
 _period_selection = dg.AssetSelection.assets(
@@ -73,16 +73,18 @@ def _other_sources(inbox: Path) -> dict[str, str]:
 
 
 def _task_files(inbox: Path) -> dict[str, str]:
-    found = [*(inbox / "ke_hoach").glob("*.xlsx"), *(inbox / "tien_do").glob("*.xlsx")]
-    return {str(p.relative_to(inbox)): _signature(p) for p in found if not p.name.startswith("~$")}
+    from warehouse.tasks import REGISTER_DIR, REPORT_DIR, inbox_files
+
+    found = [*inbox_files(inbox, REGISTER_DIR), *inbox_files(inbox, REPORT_DIR)]
+    return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 
-def _task_requests(inbox: Path, seen: dict[str, str], current: dict[str, str]):
+def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
     """A new or changed plan register reruns task progress for the year so far; a progress report, for the
     quarter its header names (the unit and period come from inside the file, not its name)."""
     from sources.progress_report import read_progress_report
+    from warehouse.tasks import report_quarter
 
-    files = _task_files(inbox)
     changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
     if not changed:
         return
@@ -91,13 +93,14 @@ def _task_requests(inbox: Path, seen: dict[str, str], current: dict[str, str]):
     if any(name.startswith("ke_hoach/") for name in changed):
         keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", date(today.year, 1, 1), today)}
     for name in (n for n in changed if n.startswith("tien_do/")):
-        label = read_progress_report(inbox / name, None).period_label
+        # The quarter the report is filed under, and the quarter of its date (whose days' status it changes).
         try:
-            end = parse_period(label).end if label else None
-        except ValueError:
-            end = None
-        if end is not None:
-            keys.add(period_partition_key("quarter", period_containing("quarter", end).start))
+            result = read_progress_report(inbox / name, None)
+        except Exception:  # a broken file is reported by the run; the sensor must keep going
+            result = None
+        quarter = report_quarter(result.period_label) if result else None
+        days = [d for d in (quarter, result.report_date if result else None, today) if d is not None]
+        keys |= {period_partition_key("quarter", period_containing("quarter", d).start) for d in days}
     digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
     for key in sorted(keys):
         yield dg.RunRequest(run_key=f"task_progress:{key}:{digest}", job_name="task_progress", partition_key=key,
@@ -126,14 +129,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         key = f"{day[:4]}-{day[4:6]}-{day[6:]}"
         if key in partitions:
             yield dg.RunRequest(run_key=f"{name}:{signature}", job_name=daily_job.name, partition_key=key)
-    yield from _task_requests(inbox, seen, current)
+    task_files = _task_files(inbox)
+    yield from _task_requests(inbox, seen, task_files)
     others = _other_sources(inbox)
     changed = sorted(name for name, signature in others.items() if seen.get(name) != signature)
     if changed:  # one reload for every new or changed file of the evaluation
         digest = hashlib.sha256(json.dumps([[n, others[n]] for n in changed]).encode()).hexdigest()[:16]
         yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name,
                             tags={"cchc/changed_files": ", ".join(changed)[:1000]})
-    context.update_cursor(json.dumps(current | others | _task_files(inbox)))
+    context.update_cursor(json.dumps(current | others | task_files))
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:

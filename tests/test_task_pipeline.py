@@ -98,6 +98,49 @@ def test_status_per_day_and_completion_rates(loaded):
     assert "overdue_and_due_soon" in metadata[-1] and metadata[-1]["overdue"].value >= 1
 
 
+def _status(con, task: str, day: str) -> tuple:
+    rows = con.execute("""SELECT status, effective_due_date, completed_on FROM mart_task_status
+                          WHERE plan_year = 2026 AND task_no = ? AND as_of = ?""", [task, day]).fetchall()
+    return rows[0] if rows else None
+
+
+def test_statuses_of_named_tasks(loaded):
+    warehouse, *_ = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        # Task 2 was completed on 20/01; the Q1 report saying so arrived in April, and the Q1 status uses it.
+        assert _status(con, "2", "2026-03-31")[0] == "completed_on_time"
+        # Task 9 was due at the end of quý II until revision 2 (15/06) moved it to quý III.
+        assert _status(con, "9", "2026-06-14")[1] == date(2026, 6, 30)
+        assert _status(con, "9", "2026-06-15")[1] == date(2026, 9, 30)
+        # Task 14 exists from its revision on, not before.
+        assert _status(con, "14", "2026-06-14") is None and _status(con, "14", "2026-06-15") is not None
+        # "Trước 01/6/2026": due 31/05 (a Sunday) and not extended past it.
+        assert _status(con, "4", "2026-05-01")[1] == date(2026, 5, 31)
+        # Task 4 has four lead offices: complete only when all four reported it complete.
+        leads = con.execute("SELECT lead_codes FROM fct_plan_task WHERE plan_year = 2026 AND task_no = '4'").fetchall()[0][0]
+        reported = {u for (u,) in con.execute("""SELECT DISTINCT unit_code FROM stg_task_report WHERE task_no = '4'
+                                                 AND status = 'completed' AND NOT superseded""").fetchall()}
+        final = _status(con, "4", "2026-11-26")[0]
+        assert (final in ("completed_on_time", "completed_late")) == (set(leads) <= reported)
+        q1 = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = '19.SKHCN'
+                            AND period_label = '2026-Q1'""").fetchall()[0][0]
+        assert q1 is not None and q1 > 0
+
+
+def test_rerunning_a_quarter_gives_the_same_tables(loaded):
+    warehouse, *_ = loaded
+    tables = ["stg_task_report", "mart_task_status", "mart_task_completion", "quarantine", "file_issues"]
+
+    def snapshot() -> dict:
+        with duckdb.connect(warehouse.build_db, read_only=True) as con:
+            return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "stg_task_report"
+                                   else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+
+    before = snapshot()
+    _run(QUARTERLY[:2], warehouse, {"dagster/partition": "2026-04-01"})
+    assert snapshot() == before
+
+
 def test_six_clear_check_lists_missing_elements(loaded):
     _, _, register, _ = loaded
     check = next(e.event_specific_data for e in register.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")

@@ -19,20 +19,10 @@ from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
 from scoring.qd766 import STATUS_LABELS, Methodology, methodology_for, rank_within, reconcile_node, score_measures
 from sources.portal_qd766 import PortalSnapshot, read_snapshot
-from warehouse.landing import transaction
+from warehouse.landing import insert_frame, transaction
 
 PORTAL_SOURCE = "portal_qd766"
 FINISHED_WITH_DECISION = ("completed", "returned", "refused")
-
-
-def _insert_df(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
-    if df.empty:
-        return
-    con.register("_frame", df)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
-    finally:
-        con.unregister("_frame")
 
 
 # --- portal snapshots -----------------------------------------------------------------------------------
@@ -83,9 +73,9 @@ def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Po
 def _replace_portal_tables(con, nodes, metrics, recon, issues, lineage, now) -> None:
     for table in ("portal_qd766_node", "portal_qd766_metric", "portal_qd766_issue", "mart_qd766_reconciliation"):
         con.execute(f"DELETE FROM {table}")
-    _insert_df(con, "portal_qd766_node", pd.DataFrame(nodes))
-    _insert_df(con, "portal_qd766_metric", pd.DataFrame(metrics))
-    _insert_df(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
+    insert_frame(con, "portal_qd766_node", pd.DataFrame(nodes))
+    insert_frame(con, "portal_qd766_metric", pd.DataFrame(metrics))
+    insert_frame(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
     if issues:
         con.executemany("INSERT INTO portal_qd766_issue VALUES (?, ?, ?, ?, ?, ?, ?)", issues)
     con.execute("DELETE FROM landed_files WHERE source = ?", [PORTAL_SOURCE])
@@ -361,7 +351,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
     with transaction(con):
         con.execute("DELETE FROM mart_qd766_indicator WHERE list_contains(?, period_label)", [labels])
         con.execute("DELETE FROM mart_qd766_unit WHERE list_contains(?, period_label)", [labels])
-        _insert_df(con, "mart_qd766_indicator", indicators)
-        _insert_df(con, "mart_qd766_unit", units)
+        insert_frame(con, "mart_qd766_indicator", indicators)
+        insert_frame(con, "mart_qd766_unit", units)
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}

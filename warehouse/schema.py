@@ -102,8 +102,9 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, task_no VARCHAR NOT NULL, content VARCHAR NOT NULL,
         lead_text VARCHAR, collaborators_text VARCHAR, deadline_text VARCHAR, deadline_kind VARCHAR, due_date DATE,
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
-        responsible VARCHAR, loaded_at TIMESTAMP""",
-        "Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ.",
+        responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[]""",
+        ("Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
+         "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."),
         {"revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
          "deadline_text": "thời gian hoàn thành như văn bản ghi", "due_date": "hạn theo văn bản (NULL khi không đọc được)",
          "effective_due_date": "hạn thực tế: nếu rơi vào ngày nghỉ thì là hết ngày làm việc tiếp theo (BLDS 2015 Đ.148 k.5)",
@@ -141,9 +142,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """plan_year INTEGER NOT NULL, period_label VARCHAR NOT NULL, as_of DATE NOT NULL, unit_code VARCHAR NOT NULL,
         unit_name VARCHAR NOT NULL, tasks INTEGER NOT NULL, due INTEGER NOT NULL, completed_on_time INTEGER NOT NULL,
         completed_late INTEGER NOT NULL, overdue INTEGER NOT NULL, on_time_rate DOUBLE""",
-        "Tỷ lệ nhiệm vụ hoàn thành đúng hạn theo kỳ, cho từng đơn vị chủ trì và cả Sở (unit_code của Sở); dùng cho Chỉ số CCHC và DTI.",
-        {"due": "nhiệm vụ đến hạn trong kỳ hoặc trước đó (tính đến as_of)",
-         "on_time_rate": "completed_on_time / due; NULL khi chưa có nhiệm vụ đến hạn"},
+        ("Tỷ lệ nhiệm vụ hoàn thành đúng hạn lũy kế từ đầu năm kế hoạch đến cuối kỳ (as_of), cho từng đơn vị chủ trì "
+         "(theo báo cáo của chính đơn vị) và cả Sở (unit_code của Sở); dùng cho Chỉ số CCHC và DTI."),
+        {"due": "nhiệm vụ đã đến hạn hoặc đã hoàn thành tính đến as_of",
+         "on_time_rate": "completed_on_time / due (%); NULL khi chưa có nhiệm vụ đến hạn"},
     ),
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,

@@ -1,29 +1,41 @@
-"""Task progress in the warehouse: the plan registers (every revision kept), the units' progress reports (every
-submission kept, the latest per unit and period used), the status of every task on every day, and on-time
-completion rates per lead unit and for the department."""
+"""Task progress in the warehouse: the plan registers (every version of every task kept), the units' progress
+reports (every submission kept, the latest per unit and period used), the status of every task on every day, and
+on-time completion per lead unit and for the department.
+
+What a status says: on day d, the task version in force on d (a revision applies from its issue date), completed
+when every lead unit has reported it completed on or before d, in the latest submission for its period, whenever
+that submission arrived: a quarter's report comes after the quarter, and the quarter's status must use it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from common.periods import parse_period, period_containing
 from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
+from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_units import resolve_units
-from warehouse.landing import insert_many, transaction
+from warehouse.landing import insert_frame, insert_many, transaction
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
 REGISTER_DIR = "ke_hoach"
 REPORT_DIR = "tien_do"
+HISTORY_COLUMNS = ("plan_number", "plan_year", "revision", "issued_on", "source_file", "source_row", "task_no", "content",
+                   "lead_text", "collaborators_text", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
+                   "provisional", "deadline_condition", "expected_result", "responsible", "loaded_at", "sha256",
+                   "lead_codes", "collaborator_codes")
 
 
 def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int:
@@ -34,298 +46,159 @@ def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int
     return len(offices)
 
 
+def inbox_files(inbox: Path, folder: str) -> list[Path]:
+    """The Excel files of one inbox folder (Excel's own lock files left out)."""
+    path = inbox / folder
+    return sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$")) if path.exists() else []
+
+
+def _safely(read, path: Path, result_type):
+    """Run a reader; an unexpected error becomes a blocking issue of that file instead of failing the whole run."""
+    try:
+        return read()
+    except Exception as err:  # any broken file is reported, never crashes the run
+        result = result_type()
+        result.file_name = path.name
+        result.file_issues = [FileIssue("bad_workbook", f"Không đọc được tệp Excel ({type(err).__name__}: {err}).")]
+        return result
+
+
 # --- plan registers ------------------------------------------------------------------------------------------
 
-@dataclass
-class _Issue:
-    file_name: str
-    rule: str
-    reason: str
-    blocking: bool = False
-
-
-def _register_files(inbox: Path) -> list[Path]:
-    folder = inbox / REGISTER_DIR
-    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$")) if folder.exists() else []
-
-
-def _task_rows(result: RegisterResult, path: Path, units: Sequence[Unit], offices: Sequence[Unit],
-               issues: list[_Issue]) -> list[dict]:
-    rows = []
+def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[Unit]) -> tuple[list[dict], list[FileIssue]]:
+    rows, issues = [], []
     for r in result.rows:
-        where = f"nhiệm vụ {r['task_no']} (dòng {r['source_row']})"
+        where = f"Nhiệm vụ {r['task_no']} (dòng {r['source_row']})"
         deadline = None
         if r.get("deadline_text"):
             try:
                 deadline = parse_deadline(r["deadline_text"], default_year=result.plan_year)
             except DeadlineError as err:
-                issues.append(_Issue(path.name, "unparsed_deadline", f"{where}: {err}"))
+                issues.append(FileIssue("unparsed_deadline", f"{where}: {err}", blocking=False))
         else:
-            issues.append(_Issue(path.name, "missing_deadline", f"{where}: không ghi thời gian hoàn thành."))
+            issues.append(FileIssue("missing_deadline", f"{where}: không ghi thời gian hoàn thành.", blocking=False))
         resolved = {}
-        for role in ("lead", "collaborators"):
-            text = r.get(f"{role}_text") or ""
-            res = resolve_units(text, units, offices)
+        for role, label in (("lead", "chủ trì"), ("collaborators", "phối hợp")):
+            res = resolve_units(r.get(f"{role}_text") or "", units, offices)
             resolved[role] = list(res.codes)
-            for part in res.unmatched:
-                issues.append(_Issue(path.name, "unknown_unit",
-                                     f"{where}: đơn vị '{part}' ({'chủ trì' if role == 'lead' else 'phối hợp'}) "
-                                     "không có trong danh mục đơn vị, phòng thuộc Sở."))
+            issues += [FileIssue("unknown_unit", f"{where}: đơn vị {label} '{part}' không có trong danh mục đơn vị, "
+                                 "phòng thuộc Sở.", blocking=False) for part in res.unmatched]
+        # "Trước 01/6/2026" is a boundary, not a period: it is not extended past a rest day (BLDS Đ.148 k.5).
+        due = None if deadline is None else (deadline.due if getattr(deadline, "before", False) else effective_due(deadline.due))
         rows.append({
-            **r, "lead_codes": resolved["lead"], "collaborator_codes": resolved["collaborators"],
+            "task_no": r["task_no"], "content": r["content"], "lead_text": r.get("lead_text"),
+            "collaborators_text": r.get("collaborators_text"), "deadline_text": r.get("deadline_text"),
             "deadline_kind": deadline.kind if deadline else None, "due_date": deadline.due if deadline else None,
-            "effective_due_date": effective_due(deadline.due) if deadline else None,
-            "provisional": deadline.provisional if deadline else None,
-            "deadline_condition": deadline.condition if deadline else None,
+            "effective_due_date": due, "provisional": deadline.provisional if deadline else None,
+            "deadline_condition": deadline.condition if deadline else None, "expected_result": r.get("expected_result"),
+            "responsible": r.get("responsible"), "source_row": r["source_row"], "lead_codes": resolved["lead"],
+            "collaborator_codes": resolved["collaborators"],
         })
-    return rows
+    return rows, issues
 
 
 def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: Sequence[Unit],
                         offices: Sequence[Unit], now: datetime) -> dict:
-    """Read every register in ``inbox/ke_hoach``; keep every version of every task; the current tasks of a plan
-    year are those of its latest revision (a revision is a whole register that supersedes the earlier one)."""
-    history, rejects, issues, lineage = [], [], [], []
-    registers: list[tuple[RegisterResult, list[dict]]] = []
-    for path in _register_files(inbox):
-        result = read_plan_register(path)
-        issues += [_Issue(path.name, i.rule, i.reason, i.blocking) for i in result.file_issues]
-        rejects += result.rejects
-        rejected_rows = len({r["row_number"] for r in result.rejects})
-        status = "rejected" if not result.loadable else ("partly_loaded" if rejected_rows else "loaded")
-        lineage.append((REGISTER_SOURCE, path.name, result.issued_on, result.sha256, result.size_bytes, "xlsx",
-                        status, len(result.rows) + rejected_rows, len(result.rows), rejected_rows, now, now))
-        if not result.loadable:
-            continue
-        rows = _task_rows(result, path, units, offices, issues)
-        registers.append((result, rows))
-        history += [(result.plan_number, result.plan_year, result.revision, result.issued_on, path.name, r["source_row"],
-                     r["task_no"], r["content"], r.get("lead_text"), r.get("collaborators_text"), r.get("deadline_text"),
-                     r["deadline_kind"], r["due_date"], r["effective_due_date"], r["provisional"],
-                     r["deadline_condition"], r.get("expected_result"), r.get("responsible"), now) for r in rows]
-    current = _current_tasks(registers)
+    """Load the registers of ``inbox/ke_hoach``. A loadable file replaces its own earlier rows (a corrected
+    re-delivery); a file that cannot be loaded, or one no longer in the inbox, leaves what was loaded from it.
+    The current tasks of a plan year are then those of its latest revision."""
+    processed, loaded_rows = [], 0
     with transaction(con):
-        con.execute("DELETE FROM plan_task_history")
-        insert_many(con, f"INSERT INTO plan_task_history VALUES ({', '.join('?' * 19)})", history)
-        con.execute("DELETE FROM fct_plan_task")
-        insert_many(con, f"INSERT INTO fct_plan_task VALUES ({', '.join('?' * 22)})", current)
-        for table in ("quarantine", "file_issues", "landed_files"):
-            con.execute(f"DELETE FROM {table} WHERE source = ?", [REGISTER_SOURCE])
-        insert_many(con, "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, NULL, ?, ?, ?, ?, ?)",
-                    [(REGISTER_SOURCE, r["file_name"], r["row_number"], r.get("record_key"), r["rule"], r["reason"],
-                      r.get("value"), now) for r in rejects])
-        insert_many(con, "INSERT INTO file_issues VALUES (?, ?, NULL, ?, ?, ?, ?)",
-                    [(REGISTER_SOURCE, i.file_name, i.rule, i.reason, i.blocking, now) for i in issues])
-        insert_many(con, "INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
-    return {"registers": len(lineage), "plans": len({r.plan_year for r, _ in registers}), "task_versions": len(history),
-            "current_tasks": len(current), "rejected_rows": len({(r["file_name"], r["row_number"]) for r in rejects}),
-            "issues": len(issues)}
+        for path in inbox_files(inbox, REGISTER_DIR):
+            result = _safely(lambda p=path: read_plan_register(p), path, RegisterResult)
+            issues = list(result.file_issues)
+            if result.loadable:
+                rows, task_issues = _task_rows(result, units, offices)
+                issues += task_issues
+                con.execute("DELETE FROM plan_task_history WHERE source_file = ?", [path.name])
+                insert_frame(con, "plan_task_history", pd.DataFrame([{
+                    **r, "plan_number": result.plan_number, "plan_year": result.plan_year, "revision": result.revision,
+                    "issued_on": result.issued_on, "source_file": path.name, "loaded_at": now, "sha256": result.sha256,
+                } for r in rows], columns=list(HISTORY_COLUMNS)))
+                loaded_rows += len(rows)
+            _replace_file_records(con, REGISTER_SOURCE, path.name, result.issued_on, sha256=result.sha256,
+                                  size_bytes=result.size_bytes, loadable=result.loadable, rows_loaded=len(result.rows),
+                                  rejects=result.rejects, issues=issues, now=now)
+            processed.append(path.name)
+        conflicts = _refresh_current_tasks(con)
+        for file_name, reason in conflicts:
+            con.execute("INSERT INTO file_issues VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?)",
+                        [REGISTER_SOURCE, file_name, reason, now])
+    counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
+    return {"registers_read": len(processed), "task_rows_loaded": loaded_rows, "plans": counts[0],
+            "current_tasks": counts[1], "conflicts": len(conflicts),
+            "history_rows": con.execute("SELECT count(*) FROM plan_task_history").fetchall()[0][0]}
 
 
-def _current_tasks(registers: list[tuple[RegisterResult, list[dict]]]) -> list[tuple]:
-    """Per plan year, the tasks of the latest revision, with the revision each first appeared and last changed."""
-    by_year: dict[int, list[tuple[RegisterResult, list[dict]]]] = defaultdict(list)
-    for result, rows in registers:
-        by_year[result.plan_year].append((result, rows))
-    out = []
+def _replace_file_records(con: duckdb.DuckDBPyConnection, source: str, file_name: str, day: date | None, *,
+                          sha256: str, size_bytes: int, loadable: bool, rows_loaded: int, rejects: list[dict],
+                          issues: list[FileIssue], now: datetime) -> None:
+    """Quarantine, file issues and lineage of one file, replaced on each run (the file's data is the caller's)."""
+    first = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
+                        [source, file_name, sha256]).fetchall()[0][0] or now
+    for table in ("quarantine", "file_issues", "landed_files"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND file_name = ?", [source, file_name])
+    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, file_name, day, r["row_number"], r.get("unit_code"), r.get("unit_name"), r.get("record_key"),
+                  r["rule"], r["reason"], r.get("value"), first) for r in rejects])
+    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(source, file_name, day, i.rule, i.reason, i.blocking, first) for i in issues])
+    rejected = len({r["row_number"] for r in rejects})
+    status = "rejected" if not loadable else ("partly_loaded" if rejected else "loaded")
+    loaded = rows_loaded if loadable else 0
+    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [source, file_name, day, sha256, size_bytes, "xlsx", status, loaded + rejected, loaded, rejected, first, now])
+
+
+def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the
+    (file, reason) of plans that compete for a year."""
+    versions = con.execute("""SELECT DISTINCT plan_year, plan_number, revision, issued_on, source_file FROM plan_task_history
+                              ORDER BY plan_year, issued_on NULLS FIRST, revision, source_file""").fetchall()
+    by_year: dict[int, list[tuple]] = defaultdict(list)
+    for version in versions:
+        by_year[version[0]].append(version)
+    conflicts, rows = [], []
     watched = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
-    for versions in by_year.values():
-        versions.sort(key=lambda v: (v[0].revision, v[0].issued_on or date.min))
+    for year, year_versions in by_year.items():
+        plans = {v[1] for v in year_versions}
+        latest_plan = year_versions[-1][1]
+        if len(plans) > 1:
+            others = sorted(plans - {latest_plan})
+            conflicts.append((year_versions[-1][4], (f"Năm {year} có nhiều kế hoạch ({', '.join(sorted(plans))}); dùng "
+                              f"{latest_plan} (ban hành sau cùng), bỏ qua {', '.join(others)}.")))
+        chain = sorted((v for v in year_versions if v[1] == latest_plan), key=lambda v: (v[2], v[3] or date.min, v[4]))
         first: dict[str, int] = {}
         changed: dict[str, int] = {}
         previous_deadline: dict[str, str | None] = {}
         seen: dict[str, dict] = {}
-        for result, rows in versions:
-            for r in rows:
-                before = seen.get(r["task_no"])
-                first.setdefault(r["task_no"], result.revision)
-                if before is None or any(before.get(k) != r.get(k) for k in watched):
-                    changed[r["task_no"]] = result.revision
-                    if before is not None and before.get("deadline_text") != r.get("deadline_text"):
-                        previous_deadline[r["task_no"]] = before.get("deadline_text")
-                seen[r["task_no"]] = r
-        latest, rows = versions[-1]
-        for r in rows:
-            out.append((latest.plan_number, latest.plan_year, latest.revision, r["task_no"], r["content"], r.get("lead_text"),
-                        r.get("collaborators_text"), r["lead_codes"], r["collaborator_codes"], r.get("deadline_text"),
-                        r["deadline_kind"], r["due_date"], r["effective_due_date"], r["provisional"],
-                        r["deadline_condition"], r.get("expected_result"), r.get("responsible"), first[r["task_no"]],
-                        changed[r["task_no"]], previous_deadline.get(r["task_no"]), r["source_file"] if "source_file" in r
-                        else latest.file_name, r["source_row"]))
-    return out
+        tasks: list[dict] = []
+        for _, _, revision, _, file_name in chain:
+            tasks = _history_rows(con, file_name)
+            for t in tasks:
+                before = seen.get(t["task_no"])
+                first.setdefault(t["task_no"], revision)
+                if before is None or any(before.get(k) != t.get(k) for k in watched):
+                    changed[t["task_no"]] = revision
+                    if before is not None and before.get("deadline_text") != t.get("deadline_text"):
+                        previous_deadline[t["task_no"]] = before.get("deadline_text")
+                seen[t["task_no"]] = t
+        for t in tasks:  # the last revision's tasks are the current ones
+            rows.append({**{k: t[k] for k in (
+                "plan_number", "plan_year", "revision", "task_no", "content", "lead_text", "collaborators_text",
+                "lead_codes", "collaborator_codes", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
+                "provisional", "deadline_condition", "expected_result", "responsible", "source_file", "source_row")},
+                "first_revision": first[t["task_no"]], "changed_in_revision": changed[t["task_no"]],
+                "previous_deadline_text": previous_deadline.get(t["task_no"])})
+    con.execute("DELETE FROM fct_plan_task")
+    insert_frame(con, "fct_plan_task", pd.DataFrame(rows))
+    return conflicts
 
 
-# --- progress reports -----------------------------------------------------------------------------------------
-
-def _report_files(inbox: Path) -> list[Path]:
-    folder = inbox / REPORT_DIR
-    return sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$")) if folder.exists() else []
-
-
-def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit],
-                 known_tasks: dict[int, set[str]]) -> list[tuple[Path, ReportResult, str | None]]:
-    """Every report in ``inbox/tien_do`` with the unit code of its header (None when it matches no unit)."""
-    out = []
-    for path in _report_files(inbox):
-        first = read_progress_report(path, None)
-        year = int(first.period_label[:4]) if first.period_label else None
-        result = read_progress_report(path, known_tasks.get(year, set())) if year in known_tasks else first
-        resolution = resolve_units(result.unit_text or "", units, offices)
-        code = resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
-        out.append((path, result, code))
-    return out
-
-
-def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[tuple[Path, ReportResult, str | None]],
-                      period_labels: Sequence[str], now: datetime) -> dict:
-    """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
-    later file name), the others are kept as superseded."""
-    selected = [(p, r, c) for p, r, c in reports if r.period_label in period_labels]
-    rows, rejects, issues, lineage = [], [], [], []
-    latest: dict[tuple[str, str], tuple[date, str]] = {}
-    for path, result, code in selected:
-        if code is not None and result.loadable and result.report_date:
-            key = (code, result.period_label)
-            latest[key] = max(latest.get(key, (date.min, "")), (result.report_date, path.name))
-    for path, result, code in selected:
-        file_issues = [_Issue(path.name, i.rule, i.reason, i.blocking) for i in result.file_issues]
-        if code is None and result.loadable:
-            file_issues.append(_Issue(path.name, "unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có "
-                                      "trong danh mục đơn vị, phòng thuộc Sở; cả tệp không được nạp.", True))
-        usable = result.loadable and code is not None
-        superseded = usable and latest.get((code, result.period_label)) != (result.report_date, path.name)
-        if superseded:
-            file_issues.append(_Issue(path.name, "superseded_report",
-                                      f"Đã có báo cáo gửi sau của cùng đơn vị cho kỳ {result.period_label}; bản này "
-                                      "được giữ làm lịch sử, không dùng để tính.", False))
-        issues += [(REPORT_SOURCE, i.file_name, _period_end(result.period_label), i.rule, i.reason, i.blocking, now)
-                   for i in file_issues]
-        rejects += [(REPORT_SOURCE, r["file_name"], _period_end(result.period_label), r["row_number"], code,
-                     result.unit_text, r.get("record_key"), r["rule"], r["reason"], r.get("value"), now)
-                    for r in result.rejects]
-        rejected = len({r["row_number"] for r in result.rejects})
-        status = "rejected" if not usable else ("partly_loaded" if rejected else "loaded")
-        lineage.append((REPORT_SOURCE, path.name, result.report_date, result.sha256, result.size_bytes, "xlsx", status,
-                        len(result.rows) + rejected, len(result.rows) if usable else 0, rejected, now, now))
-        if usable:
-            year = int(result.period_label[:4])
-            rows += [(path.name, code, result.period_label, result.report_date, year, r["task_no"], r["status"],
-                      r.get("percent"), r.get("completed_on"), r.get("result_doc_number"), r.get("result_doc_date"),
-                      r.get("difficulties"), r.get("proposals"), r["source_row"], superseded, now) for r in result.rows]
-    files = [p.name for p, _, _ in selected]
-    with transaction(con):
-        con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label)", [list(period_labels)])
-        insert_many(con, f"INSERT INTO stg_task_report VALUES ({', '.join('?' * 16)})", rows)
-        for table in ("quarantine", "file_issues", "landed_files"):
-            con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [REPORT_SOURCE, files])
-        insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rejects)
-        insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", issues)
-        insert_many(con, "INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
-    return {"reports": len(selected), "reports_rejected": sum(1 for x in lineage if x[6] == "rejected"),
-            "superseded": sum(1 for i in issues if i[3] == "superseded_report"), "rows_loaded": len(rows),
-            "rows_rejected": len({(r[1], r[3]) for r in rejects})}
-
-
-def _period_end(label: str | None) -> date | None:
-    if not label:
-        return None
-    from common.periods import parse_period
-
-    try:
-        return parse_period(label).end
-    except ValueError:
-        return None
-
-
-# --- status and completion ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Report:
-    unit_code: str
-    period_label: str
-    report_date: date
-    source_file: str
-    status: str
-    percent: float | None
-    completed_on: date | None
-
-
-def _reports_by_task(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, list[_Report]]:
-    out: dict[str, list[_Report]] = defaultdict(list)
-    for task, *fields in con.execute("""
-            SELECT task_no, unit_code, period_label, report_date, source_file, status, percent, completed_on
-            FROM stg_task_report WHERE plan_year = ? ORDER BY report_date, source_file""", [plan_year]).fetchall():
-        out[task].append(_Report(*fields))
-    return out
-
-
-def _known_on(reports: list[_Report], leads: Sequence[str], day: date) -> tuple[date | None, float | None]:
-    """Completion date and mean percent of a task as its lead units had reported by ``day``: the latest submission
-    per unit wins; the task is complete when every lead unit has reported it complete."""
-    latest: dict[str, _Report] = {}
-    for r in reports:
-        if r.report_date <= day and (not leads or r.unit_code in leads):
-            latest[r.unit_code] = r  # ordered by report date: the last one wins
-    if not latest:
-        return None, None
-    percents = [r.percent for r in latest.values() if r.percent is not None]
-    percent = sum(percents) / len(percents) if percents else None
-    done = [r.completed_on for r in latest.values() if r.status == "completed" and r.completed_on and r.completed_on <= day]
-    required = set(leads) if leads else set(latest)
-    if len(done) == len(required) and set(latest) >= required:
-        return max(done), percent
-    return None, percent
-
-
-def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> dict:
-    """Status of every current task of the plan year on each of ``days`` (replacing those days' rows)."""
-    tasks = con.execute("""SELECT task_no, lead_codes, effective_due_date FROM fct_plan_task WHERE plan_year = ?""",
-                        [plan_year]).fetchall()
-    reports = _reports_by_task(con, plan_year)
-    rows = []
-    for task_no, leads, due in tasks:
-        for day in days:
-            completed_on, percent = _known_on(reports.get(task_no, []), leads or [], day)
-            status = task_status(due, completed_on, day)
-            rows.append((plan_year, task_no, day, status, STATUS_LABELS[status], due, completed_on, percent,
-                         None if due is None else (due - day).days))
-    with transaction(con):
-        con.execute("DELETE FROM mart_task_status WHERE plan_year = ? AND list_contains(?, as_of)", [plan_year, list(days)])
-        insert_many(con, f"INSERT INTO mart_task_status VALUES ({', '.join('?' * 9)})", rows)
-    return {"tasks": len(tasks), "days": len(days), "rows": len(rows)}
-
-
-def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: Sequence[tuple[str, date]],
-                       department_code: str) -> dict:
-    """On-time completion per lead unit and for the department, for each (period label, as-of date)."""
-    names = dict(con.execute("SELECT office_code, office_name FROM dim_office UNION ALL "
-                             "SELECT unit_code, unit_name FROM dim_unit").fetchall())
-    rows = []
-    for label, as_of in periods:
-        status = con.execute("""SELECT s.task_no, s.status, t.lead_codes FROM mart_task_status s
-                                JOIN fct_plan_task t USING (plan_year, task_no)
-                                WHERE s.plan_year = ? AND s.as_of = ?""", [plan_year, as_of]).fetchall()
-        groups: dict[str, list[str]] = defaultdict(list)
-        for _, st, leads in status:
-            groups[department_code].append(st)
-            for code in leads or []:
-                groups[code].append(st)
-        for code, statuses in groups.items():
-            on_time = statuses.count("completed_on_time")
-            late = statuses.count("completed_late")
-            overdue = statuses.count("overdue")
-            due = on_time + late + overdue
-            rows.append((plan_year, label, as_of, code, names.get(code, code), len(statuses), due, on_time, late, overdue,
-                         None if due == 0 else round(100 * on_time / due, 1)))
-    with transaction(con):
-        con.execute("DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
-                    [plan_year, [label for label, _ in periods]])
-        insert_many(con, f"INSERT INTO mart_task_completion VALUES ({', '.join('?' * 11)})", rows)
-    return {"periods": len(periods), "rows": len(rows)}
-
-
-def days_between(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+def _history_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> list[dict]:
+    cursor = con.execute("SELECT * FROM plan_task_history WHERE source_file = ? ORDER BY source_row", [file_name])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def known_tasks(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
@@ -334,3 +207,219 @@ def known_tasks(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
     for year, task in con.execute("SELECT plan_year, task_no FROM fct_plan_task").fetchall():
         out[year].add(task)
     return dict(out)
+
+
+# --- progress reports -----------------------------------------------------------------------------------------
+
+@dataclass
+class ReadReport:
+    path: Path
+    result: ReportResult
+    unit_code: str | None
+    issues: list[FileIssue] = field(default_factory=list)
+
+
+def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], known: dict[int, set[str]],
+                 today: date) -> list[ReadReport]:
+    """Every report in ``inbox/tien_do`` with the unit code of its header (None when it matches no unit)."""
+    out = []
+    for path in inbox_files(inbox, REPORT_DIR):
+        def read(p: Path = path) -> ReportResult:
+            first = read_progress_report(p, None, today=today)
+            year = first.plan_year or (int(first.period_label[:4]) if first.period_label else None)
+            return read_progress_report(p, known[year], today=today) if year in known else first
+        result = _safely(read, path, ReportResult)
+        resolution = resolve_units(result.unit_text or "", units, offices)
+        code = resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
+        issues = list(result.file_issues)
+        if code is None and result.loadable:
+            issues.append(FileIssue("unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục "
+                                    "đơn vị, phòng thuộc Sở; cả tệp không được nạp."))
+        out.append(ReadReport(path, result, code, issues))
+    return out
+
+
+def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str],
+                      now: datetime) -> dict:
+    """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
+    later file name), the others are kept as superseded. Files whose period cannot be read are recorded too."""
+    selected = [r for r in reports if r.result.period_label in period_labels or not r.result.period_label]
+    usable = [r for r in selected if r.result.loadable and r.unit_code is not None and r.result.period_label
+              and not any(i.blocking for i in r.issues)]
+    latest: dict[tuple[str, str], tuple[date, str]] = {}
+    for r in usable:
+        key = (r.unit_code, r.result.period_label)
+        latest[key] = max(latest.get(key, (date.min, "")), (r.result.report_date, r.path.name))
+    leads = _current_leads(con)
+    rows = []
+    with transaction(con):
+        for r in selected:
+            result, issues = r.result, list(r.issues)
+            day = _period_end(result.period_label)
+            if r in usable:
+                superseded = latest[(r.unit_code, result.period_label)] != (result.report_date, r.path.name)
+                if superseded:
+                    issues.append(FileIssue("superseded_report", f"Đã có báo cáo gửi sau của cùng đơn vị cho kỳ "
+                                            f"{result.period_label}; bản này được giữ làm lịch sử, không dùng để tính.",
+                                            blocking=False))
+                year = int(result.period_label[:4])
+                for row in result.rows:
+                    task_leads = leads.get((year, row["task_no"]))
+                    if task_leads is not None and r.unit_code not in task_leads:
+                        issues.append(FileIssue("not_lead_unit", f"Dòng {row['source_row']}: đơn vị không chủ trì nhiệm "
+                                                f"vụ {row['task_no']}; báo cáo của dòng này không dùng để tính tiến độ.",
+                                                blocking=False))
+                    rows.append({**{k: row.get(k) for k in ("task_no", "status", "percent", "completed_on",
+                                                            "result_doc_number", "result_doc_date", "difficulties",
+                                                            "proposals", "source_row")},
+                                 "source_file": r.path.name, "unit_code": r.unit_code, "period_label": result.period_label,
+                                 "report_date": result.report_date, "plan_year": year, "superseded": superseded,
+                                 "loaded_at": now})
+            _replace_file_records(con, REPORT_SOURCE, r.path.name, day, sha256=result.sha256, size_bytes=result.size_bytes,
+                                  loadable=r in usable, rows_loaded=len(result.rows),
+                                  rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text}
+                                           for x in result.rejects], issues=issues, now=now)
+        con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label)", [list(period_labels)])
+        insert_frame(con, "stg_task_report", pd.DataFrame(rows))
+    return {"reports": len(selected), "reports_rejected": len(selected) - len(usable),
+            "superseded": len({(x["source_file"]) for x in rows if x["superseded"]}), "rows_loaded": len(rows),
+            "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected)}
+
+
+def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[str]]:
+    return {(y, t): set(codes or []) for y, t, codes in
+            con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()}
+
+
+def _period_end(label: str | None) -> date | None:
+    try:
+        return parse_period(label).end if label else None
+    except ValueError:
+        return None
+
+
+def report_quarter(label: str | None) -> date | None:
+    """First day of the quarter a report period is filed under (six months → its second quarter, year → the fourth)."""
+    end = _period_end(label)
+    return None if end is None else period_containing("quarter", end).start
+
+
+# --- status and completion ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Version:
+    issued_on: date
+    due: date | None
+    leads: tuple[str, ...]
+
+
+def _task_versions(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, list[_Version]]:
+    """Each current task's versions along the current plan's revisions (a revision applies from its issue date)."""
+    plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
+    out: dict[str, list[_Version]] = defaultdict(list)
+    for task, issued, due, leads in con.execute("""
+            SELECT h.task_no, h.issued_on, h.effective_due_date, h.lead_codes FROM plan_task_history h
+            JOIN fct_plan_task t USING (plan_year, task_no)
+            WHERE h.plan_year = ? AND h.plan_number = ? ORDER BY h.issued_on NULLS FIRST, h.revision""",
+                                                [plan_year, plan]).fetchall():
+        out[task].append(_Version(issued or date(plan_year - 1, 1, 1), due, tuple(leads or ())))
+    return out
+
+
+def _version_on(versions: list[_Version], day: date) -> _Version | None:
+    """The version in force on ``day``; None before the task was first issued (a task added by a revision)."""
+    current = None
+    for v in versions:
+        if v.issued_on <= day:
+            current = v
+    return current
+
+
+def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
+    """From the current submissions: per (task, unit) the completion date, and per (task, unit) the percent of each
+    report period (period end, percent). A "completed" row without a date falls back on its result document's date,
+    then on the report date."""
+    completed: dict[tuple[str, str], date] = {}
+    percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
+    for task, unit, period, status, percent, done, doc_date, report_date in con.execute("""
+            SELECT task_no, unit_code, period_label, status, percent, completed_on, result_doc_date, report_date
+            FROM stg_task_report WHERE plan_year = ? AND NOT superseded ORDER BY report_date, source_file""",
+                                                                                  [plan_year]).fetchall():
+        if status == "completed":
+            completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
+        end = _period_end(period)
+        if percent is not None and end is not None:
+            percents[(task, unit)].append((end, percent))
+    return completed, percents
+
+
+def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> list[dict]:
+    versions = _task_versions(con, plan_year)
+    completed, percents = _completions(con, plan_year)
+    rows = []
+    for task_no, task_versions in versions.items():
+        for day in days:
+            version = _version_on(task_versions, day)
+            if version is None:
+                continue
+            dates = [completed.get((task_no, unit)) for unit in version.leads]
+            done = max(dates) if version.leads and all(d is not None and d <= day for d in dates) else None
+            # Percent done: each lead's latest report for this day's quarter or an earlier period, averaged.
+            quarter_end = period_containing("quarter", day).end
+            latest = [next((p for end, p in reversed(percents.get((task_no, unit), [])) if end <= quarter_end), None)
+                      for unit in version.leads]
+            known = [p for p in latest if p is not None]
+            status = task_status(version.due, done, day)
+            rows.append({"plan_year": plan_year, "task_no": task_no, "as_of": day, "status": status,
+                         "status_label": STATUS_LABELS[status], "effective_due_date": version.due, "completed_on": done,
+                         "percent": round(sum(known) / len(known), 1) if known else None,
+                         "days_to_due": None if version.due is None else (version.due - day).days})
+    return rows
+
+
+def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> dict:
+    """Status of every task of the plan year on each of ``days`` (replacing those days' rows)."""
+    rows = _status_rows(con, plan_year, days)
+    frame = pd.DataFrame(rows)
+    with transaction(con):
+        con.execute("DELETE FROM mart_task_status WHERE plan_year = ? AND list_contains(?, as_of)", [plan_year, list(days)])
+        insert_frame(con, "mart_task_status", frame)
+    return {"tasks": len({r["task_no"] for r in rows}), "days": len(days), "rows": len(rows)}
+
+
+def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: Sequence[tuple[str, date]],
+                       department_code: str) -> dict:
+    """On-time completion, year to date at each (period label, as-of date): for the department from the tasks'
+    status, for each lead unit from its own reports (a shared task counts for each lead by what that lead did)."""
+    names = dict(con.execute("SELECT office_code, office_name FROM dim_office UNION ALL "
+                             "SELECT unit_code, unit_name FROM dim_unit").fetchall())
+    completed, _ = _completions(con, plan_year)
+    versions = _task_versions(con, plan_year)
+    out = []
+    for label, as_of in periods:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for task_no, task_versions in versions.items():
+            version = _version_on(task_versions, as_of)
+            if version is None:
+                continue
+            dates = [completed.get((task_no, unit)) for unit in version.leads]
+            done = max(dates) if version.leads and all(d is not None and d <= as_of for d in dates) else None
+            groups[department_code].append(task_status(version.due, done, as_of))
+            for unit, unit_done in zip(version.leads, dates, strict=True):
+                groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
+        for code, statuses in groups.items():
+            on_time, late, overdue = (statuses.count(s) for s in ("completed_on_time", "completed_late", "overdue"))
+            due = on_time + late + overdue
+            out.append({"plan_year": plan_year, "period_label": label, "as_of": as_of, "unit_code": code,
+                        "unit_name": names.get(code, code), "tasks": len(statuses), "due": due,
+                        "completed_on_time": on_time, "completed_late": late, "overdue": overdue,
+                        "on_time_rate": None if due == 0 else round(100 * on_time / due, 1)})
+    with transaction(con):
+        con.execute("DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
+                    [plan_year, [label for label, _ in periods]])
+        insert_frame(con, "mart_task_completion", pd.DataFrame(out))
+    return {"periods": len(periods), "rows": len(out)}
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

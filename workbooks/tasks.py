@@ -215,13 +215,24 @@ def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
 def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, names: dict[str, str]) -> list[dict]:
     """Current tasks of the plan year with their status on ``as_of`` (or the latest day before it that was computed,
     kept in status_as_of)."""
+    # The task as it stood on the as-of date: a revision issued later (a moved deadline, a new task) is not yet
+    # in a report for an earlier period.
     rows = _query(con, """
         WITH st AS (
             SELECT * FROM mart_task_status WHERE plan_year = ? AND as_of <= ?
-            QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1)
-        SELECT t.*, st.as_of AS status_as_of, st.status, st.status_label, st.percent, st.completed_on, st.days_to_due
-        FROM fct_plan_task t LEFT JOIN st USING (plan_year, task_no)
-        WHERE t.plan_year = ?""", [period.start.year, as_of, period.start.year])
+            QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1),
+        version AS (
+            SELECT h.task_no, h.deadline_text, h.effective_due_date FROM plan_task_history h
+            JOIN fct_plan_task t USING (plan_year, plan_number, task_no)
+            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ?
+            QUALIFY row_number() OVER (PARTITION BY h.task_no ORDER BY h.issued_on DESC, h.revision DESC) = 1)
+        SELECT t.* REPLACE (coalesce(v.deadline_text, t.deadline_text) AS deadline_text,
+                            coalesce(v.effective_due_date, t.effective_due_date) AS effective_due_date),
+               st.as_of AS status_as_of, st.status, st.status_label, st.percent, st.completed_on, st.days_to_due
+        FROM fct_plan_task t LEFT JOIN st USING (plan_year, task_no) LEFT JOIN version v USING (task_no)
+        WHERE t.plan_year = ?
+          AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_task_history WHERE plan_year = ?))""",
+                  [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year])
     for r in rows:
         r["lead_codes"] = _codes(r.get("lead_codes"))
         r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
