@@ -20,6 +20,7 @@ import numpy as np
 
 from common.units import AGENCY, Unit
 from common.vntext import strip_diacritics
+from common.workdays import add_working_days
 from demo import vocab
 from demo.dossier_files import BOM, resolving_unit_names
 from demo.simulate import DAY, Calendar, Dossiers, UnitTraits
@@ -75,10 +76,12 @@ class Petitions:
         return len(self.code)
 
 
-def _working_day_after(cal: Calendar, day: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Epoch day of the n-th working day after `day` (common.workdays.add_working_days, vectorised)."""
-    index = cal.working_index(day) + n - (~cal.is_working(day)).astype(np.int64)
-    return cal.work_dates[index]
+def _working_day_after(day: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Epoch day of the n-th working day after `day`: the reader's own rule (common.workdays, which also knows the
+    Saturdays worked in exchange for a day off), so the demo portal and the warehouse agree on every deadline."""
+    epoch = date(1970, 1, 1)
+    return np.array([(add_working_days(epoch + timedelta(days=int(d)), int(k)) - epoch).days for d, k in zip(day, n, strict=True)],
+                    dtype=np.int64)
 
 
 def simulate_petitions(d: Dossiers, units: tuple[Unit, ...], cal: Calendar, traits: UnitTraits, seed: int) -> Petitions:
@@ -107,13 +110,13 @@ def simulate_petitions(d: Dossiers, units: tuple[Unit, ...], cal: Calendar, trai
 
     category = (rng.random(n) < 0.25).astype(np.int8)
     handling = np.searchsorted(np.cumsum(HANDLING_SHARES), rng.random(n) * 0.999999).astype(np.int8)
-    due_day = _working_day_after(cal, day, DEADLINES[handling])
+    due_day = _working_day_after(day, DEADLINES[handling])
     due = (due_day + 1) * DAY - 1
 
     late = rng.random(n) > traits.petitions_on_time[unit]
     first_work = cal.working_index(day)  # the day itself when working, else the next working day
     span = cal.working_index(due_day) - first_work + 1
-    on_time_day = cal.work_dates[first_work + (rng.random(n) * span).astype(np.int64)]
+    on_time_day = np.minimum(cal.work_dates[first_work + (rng.random(n) * span).astype(np.int64)], due_day)
     late_day = cal.work_dates[cal.working_index(due_day) + np.minimum(rng.geometric(0.3, n), 10)]
     finish = np.where(late, late_day, on_time_day) * DAY + rng.integers(7 * 3600 + 1800, 17 * 3600, n)
     finish = np.maximum(finish, received + rng.integers(600, 7200, n))
