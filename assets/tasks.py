@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.tthc import units
-from common.periods import Period, parse_period, period_containing, periods_between
+from common.periods import Period, parse_period, period_containing, periods_between, periods_closed_by
 from common.settings import now_local
 from common.units import load_offices, load_units
 from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
@@ -50,15 +50,8 @@ def _quarters(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext)
 
 
 def _report_periods(quarters: list[Period]) -> list[str]:
-    """Report periods filed under these quarters: the quarter, and the six months or year it closes."""
-    labels = []
-    for q in quarters:
-        labels.append(q.label)
-        if q.end.month in (6, 12):
-            labels.append(period_containing("half", q.end).label)
-        if q.end.month == 12:
-            labels.append(f"{q.end.year}-Y")
-    return labels
+    """Report periods filed under these quarters: each quarter, and the six months or year it closes."""
+    return [p.label for q in quarters for p in periods_closed_by(q)]
 
 
 @dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[plan_register],

@@ -78,3 +78,14 @@ def periods_between(kind: str, first: date, last: date) -> list[Period]:
         out.append(p)
         day = date.fromordinal(p.end.toordinal() + 1)
     return out
+
+
+def periods_closed_by(period: Period) -> list[Period]:
+    """The period itself and every quarter, six months or year that ends with it (a unit's quarter II report also
+    reports the first six months): the report periods filed under ``period``."""
+    out = [period]
+    for kind in ("quarter", "half", "year"):
+        p = period_containing(kind, period.end)
+        if p.end == period.end and p.label not in {x.label for x in out}:
+            out.append(p)
+    return out

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from common.periods import Period, parse_period, period_containing
+from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
 from common.vntext import sort_key
 from workbooks.style import (
@@ -163,14 +163,7 @@ def _day(value: Any) -> str:
 
 
 def closing_labels(period: Period) -> list[str]:
-    """Report periods whose report covers ``period``: itself and any quarter, six months or year ending with it
-    (a unit that sent its quarter II report has reported for the first six months)."""
-    labels = [period.label]
-    for kind in ("quarter", "half", "year"):
-        p = period_containing(kind, period.end)
-        if p.end == period.end and p.label not in labels:
-            labels.append(p.label)
-    return labels
+    return [p.label for p in periods_closed_by(period)]
 
 
 def task_report_name(period: Period) -> str:
