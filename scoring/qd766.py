@@ -15,6 +15,7 @@ from typing import Protocol
 import pandas as pd
 import yaml
 
+from scoring.ranking import rank_within as rank_within  # re-export: moved to scoring/ranking.py
 from scoring.rules import Rule, points, ratio
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology" / "qd766"
@@ -277,27 +278,6 @@ def group_total(group: Group, raw_points: Iterable[float]) -> float:
     if group.shape == "tree":
         return round(sum(raw_points), 2)
     return round(sum(round(p, 2) for p in raw_points), 2)
-
-
-def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
-                score: str = "total_score", evaluated: str | None = "evaluated_max") -> pd.DataFrame:
-    """Competition ranking (1, 2, 2, 4) on the 2-decimal score within each group; ties are flagged.
-
-    Only units scored on the group's most complete set of groups are ranked (``evaluated`` = the maximum their
-    total is out of): a unit whose total is out of 88 because a group could not be scored is not ranked below
-    units out of 100; its rank is empty ("chưa xếp hạng").
-    """
-    out = units.copy()
-    keys = list(by)
-    rankable = pd.Series(True, index=out.index)
-    if evaluated is not None:
-        rankable = out[evaluated] == out.groupby(keys)[evaluated].transform("max")
-    rounded = out[score].round(2).where(rankable)
-    out["rank"] = rounded.groupby([out[k] for k in keys]).rank(method="min", ascending=False).astype("Int64")
-    tie_size = out.groupby([*keys, rounded.rename("_score")])[score].transform("size")
-    out["is_tied"] = rankable & (tie_size > 1)
-    out["units_in_group"] = rankable.groupby([out[k] for k in keys]).transform("sum").astype("int64")
-    return out
 
 
 # --- reconciliation of portal snapshots --------------------------------------------------------------------
