@@ -428,6 +428,13 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 points, source = n.rule.points(n.max_points, float(given.computed_value)), "computed"
                 overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
                     given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON)
+            elif given.appraised_points is not None:
+                # The warehouse cannot measure it for this unit (e.g. plan tasks it does not lead): the form's
+                # appraised points stand in.
+                points, source = float(given.appraised_points), "appraised"
+            elif given.self_points is not None:
+                provisional = True
+                points, source = float(given.self_points), "self_provisional"
             else:
                 points, source = 0.0, "missing"
             points = round(points, 2)

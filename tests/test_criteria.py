@@ -242,7 +242,12 @@ def test_overclaim_flag(tree):
     for given, flagged in cases:
         row = score_unit(tree, "ward", {"D2.1.1": given}).criteria[3]
         assert row["code"] == "D2.1.1" and row["overclaim"] is flagged, given
-    assert score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)}).criteria[3]["source"] == "missing"
+    # No data for this unit: the form's points stand in (provisional until appraised), then the appraisal.
+    fallback = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
+    assert (fallback.criteria[3]["source"], fallback.criteria[3]["points"], fallback.provisional) == ("self_provisional", 4.0, True)
+    appraised = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4, appraised_points=3)}).criteria[3]
+    assert (appraised["source"], appraised["points"]) == ("appraised", 3.0)
+    assert score_unit(tree, "ward", {}).criteria[3]["source"] == "missing"
 
 
 def test_bands(tree):
