@@ -104,3 +104,30 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
     finally:
         con.unregister("_frame")
+
+
+def replace_records_of_file(con: duckdb.DuckDBPyConnection, source: str, file_name: str, day: date | None, *,
+                          sha256: str, size_bytes: int, loadable: bool, rows_loaded: int, rejects: list[dict],
+                          issues: list[FileIssue], now: datetime) -> None:
+    """Quarantine, file issues and lineage of one file, replaced on each run (the file's data is the caller's).
+    Rejects may name a sheet and cell (Excel sources): they go into the reason, since the quarantine has a row only."""
+    first = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
+                        [source, file_name, sha256]).fetchall()[0][0] or now
+    for table in ("quarantine", "file_issues", "landed_files"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND file_name = ?", [source, file_name])
+    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, file_name, day, r.get("row_number"), r.get("unit_code"), r.get("unit_name"), r.get("record_key"),
+                  r["rule"], _with_cell(r), r.get("value"), first) for r in rejects])
+    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(source, file_name, day, i.rule, i.reason, i.blocking, first) for i in issues])
+    rejected = len({r.get("row_number") for r in rejects})
+    status = "rejected" if not loadable else ("partly_loaded" if rejected else "loaded")
+    loaded = rows_loaded if loadable else 0
+    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [source, file_name, day, sha256, size_bytes, "xlsx", status, loaded + rejected, loaded, rejected, first, now])
+
+
+def _with_cell(reject: dict) -> str:
+    where = ", ".join(x for x in (reject.get("sheet") and f"trang '{reject['sheet']}'",
+                                  reject.get("cell") and f"ô {reject['cell']}") if x)
+    return f"{reject['reason']} ({where})" if where and reject.get("cell", "") not in reject["reason"] else reject["reason"]

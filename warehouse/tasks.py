@@ -26,7 +26,7 @@ from sources.deadlines import DeadlineError, parse_deadline
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_units import resolve_units
-from warehouse.landing import insert_frame, insert_many, transaction
+from warehouse.landing import insert_frame, insert_many, replace_records_of_file, transaction
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -116,7 +116,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                     "issued_on": result.issued_on, "source_file": path.name, "loaded_at": now, "sha256": result.sha256,
                 } for r in rows], columns=list(HISTORY_COLUMNS)))
                 loaded_rows += len(rows)
-            _replace_file_records(con, REGISTER_SOURCE, path.name, result.issued_on, sha256=result.sha256,
+            replace_records_of_file(con, REGISTER_SOURCE, path.name, result.issued_on, sha256=result.sha256,
                                   size_bytes=result.size_bytes, loadable=result.loadable, rows_loaded=len(result.rows),
                                   rejects=result.rejects, issues=issues, now=now)
             processed.append(path.name)
@@ -128,26 +128,6 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
     return {"registers_read": len(processed), "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
             "history_rows": con.execute("SELECT count(*) FROM plan_task_history").fetchall()[0][0]}
-
-
-def _replace_file_records(con: duckdb.DuckDBPyConnection, source: str, file_name: str, day: date | None, *,
-                          sha256: str, size_bytes: int, loadable: bool, rows_loaded: int, rejects: list[dict],
-                          issues: list[FileIssue], now: datetime) -> None:
-    """Quarantine, file issues and lineage of one file, replaced on each run (the file's data is the caller's)."""
-    first = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
-                        [source, file_name, sha256]).fetchall()[0][0] or now
-    for table in ("quarantine", "file_issues", "landed_files"):
-        con.execute(f"DELETE FROM {table} WHERE source = ? AND file_name = ?", [source, file_name])
-    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(source, file_name, day, r["row_number"], r.get("unit_code"), r.get("unit_name"), r.get("record_key"),
-                  r["rule"], r["reason"], r.get("value"), first) for r in rejects])
-    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(source, file_name, day, i.rule, i.reason, i.blocking, first) for i in issues])
-    rejected = len({r["row_number"] for r in rejects})
-    status = "rejected" if not loadable else ("partly_loaded" if rejected else "loaded")
-    loaded = rows_loaded if loadable else 0
-    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [source, file_name, day, sha256, size_bytes, "xlsx", status, loaded + rejected, loaded, rejected, first, now])
 
 
 def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -275,7 +255,7 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
                                  "source_file": r.path.name, "unit_code": r.unit_code, "period_label": result.period_label,
                                  "report_date": result.report_date, "plan_year": year, "superseded": superseded,
                                  "loaded_at": now})
-            _replace_file_records(con, REPORT_SOURCE, r.path.name, day, sha256=result.sha256, size_bytes=result.size_bytes,
+            replace_records_of_file(con, REPORT_SOURCE, r.path.name, day, sha256=result.sha256, size_bytes=result.size_bytes,
                                   loadable=r in usable, rows_loaded=len(result.rows),
                                   rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text}
                                            for x in result.rejects], issues=issues, now=now)
