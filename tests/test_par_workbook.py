@@ -1,0 +1,189 @@
+"""The PAR index workbook, from hand-made mart rows in a small DuckDB to the reopened Excel file."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from warehouse.schema import ensure_schema
+from workbooks.par import (
+    OVERCLAIM,
+    SHEET_RANKING,
+    read_par_data,
+    unit_sheet_names,
+    write_par_workbook,
+)
+
+YEAR = 2026
+TREE = "par_2026_default.yaml"
+
+# code, name, unit_group, group_label, ranking_group, sort_order
+DIM = [
+    ("SNV", "Sở Nội vụ", "agency", "Cơ quan cấp tỉnh", "agency", 1),
+    ("STC", "Sở Tài chính", "agency", "Cơ quan cấp tỉnh", "agency", 2),
+    ("00001", "Xã Đồng Hỷ", "commune", "Xã", "local", 3),
+    ("00002", "Phường Phan Đình Phùng", "ward", "Phường", "local", 4),
+]
+
+
+def unit(code, name, group, total, pct, band, rank, tied, n, *, provisional=False, has_form=True, year=YEAR):
+    return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group, "tree": TREE,
+            "total": total, "max_applicable": 100.0 if code != "00001" else 98.0, "index_pct": pct, "band": band,
+            "provisional": provisional, "has_form": has_form, "rank": rank, "is_tied": tied, "units_in_group": n,
+            "group_average_pct": 80.0, "difficulties": f"Khó khăn của {name}", "proposals": f"Đề xuất của {name}"}
+
+
+def crit(code, domain, name, method, mx, points, source, *, applicable=True, self_points=None, appraised=None,
+         survey=None, computed=None, overclaim=False):
+    return {"code": code, "domain": domain, "name": name, "method": method, "max_points": mx,
+            "applicable": applicable, "self_points": self_points, "appraised_points": appraised,
+            "survey_points": survey, "computed_value": computed, "points": points,
+            "points_lost": None if not applicable or points is None else mx - points, "source": source,
+            "overclaim": overclaim}
+
+
+def criteria_of(code: str) -> list[dict]:
+    if code == "00001":  # provisional, an overclaim and a criterion that does not apply
+        rows = [
+            crit("D1.1", "D1", "Ban hành kế hoạch CCHC", "self", 10, 8, "self_provisional", self_points=8),
+            crit("D1.2", "D1", "Kiểm tra CCHC", "self", 2, None, "not_applicable", applicable=False),
+            crit("D2.1", "D2", "Tỷ lệ hồ sơ đúng hạn", "computed", 50, 30, "computed", self_points=50,
+                 computed=60.0, overclaim=True),
+            crit("D2.10", "D2", "Khảo sát SIPAS", "survey_sipas", 38, 35, "survey", survey=35),
+        ]
+    else:
+        rows = [
+            crit("D1.1", "D1", "Ban hành kế hoạch CCHC", "self", 10, 9, "appraised", self_points=10, appraised=9),
+            crit("D1.2", "D1", "Kiểm tra CCHC", "self", 2, 2, "appraised", self_points=2, appraised=2),
+            crit("D2.1", "D2", "Tỷ lệ hồ sơ đúng hạn", "computed", 50, 45, "computed", computed=90.0),
+            crit("D2.10", "D2", "Khảo sát SIPAS", "survey_sipas", 38, 30, "survey", survey=30),
+        ]
+    return [{"year": YEAR, "unit_code": code, "tree": TREE, **r} for r in rows]
+
+
+def domains_of(criteria: list[dict]) -> list[dict]:
+    out = {}
+    for c in criteria:
+        d = out.setdefault(c["domain"], {"year": YEAR, "unit_code": c["unit_code"], "domain": c["domain"],
+                                         "name": f"Lĩnh vực {c['domain']}", "max_points": 0.0, "points": 0.0,
+                                         "points_lost": 0.0})
+        if c["applicable"]:
+            d["max_points"] += c["max_points"]
+            d["points"] += c["points"] or 0
+            d["points_lost"] += c["points_lost"] or 0
+    return list(out.values())
+
+
+def insert(con, table: str, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [[r[c] for c in columns] for r in rows])
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("par")
+    con = duckdb.connect(str(tmp / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
+    insert(con, "mart_par_unit", [
+        unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
+        unit("STC", "Sở Tài chính", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
+        unit("00001", "Xã Đồng Hỷ", "local", 73.0, 74.49, "Khá", 2, False, 2, provisional=True),
+        unit("00002", "Phường Phan Đình Phùng", "local", 86.0, 86.0, "Tốt", 1, False, 2),
+        unit("SNV", "Sở Nội vụ", "agency", 1.0, 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
+    ])
+    criteria = [r for code, *_ in DIM for r in criteria_of(code)]
+    insert(con, "mart_par_criterion", criteria)
+    insert(con, "mart_par_domain", [d for code, *_ in DIM for d in domains_of(criteria_of(code))])
+    data = read_par_data(con, YEAR)
+    con.close()
+    started = time.perf_counter()
+    whole = write_par_workbook(tmp / "chi_so_cchc.xlsx", data)
+    elapsed = time.perf_counter() - started
+    one = write_par_workbook(tmp / "chi_so_cchc_00001.xlsx", data, unit="00001")
+    return data, load_workbook(whole), load_workbook(one), elapsed
+
+
+def values(ws) -> list[tuple]:
+    return [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
+
+
+def rows_after(ws, title: str) -> list[tuple]:
+    """Data rows of the table titled ``title`` (title, blank, header, then rows until a blank row)."""
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == title) + 3
+    out = []
+    for r in rows[start:]:
+        if all(v is None for v in r):
+            break
+        out.append(r)
+    return out
+
+
+def test_read_keeps_only_the_year(books):
+    data, *_ = books
+    assert len(data.units) == 4 and set(data.units["year"]) == {YEAR}
+    assert "sort_order" in data.units
+
+
+def test_sheet_names(books):
+    _, whole, _, elapsed = books
+    assert whole.sheetnames == [SHEET_RANKING, "Sở Nội vụ", "Sở Tài chính", "Xã Đồng Hỷ", "Phường Phan Đình Phùng"]
+    assert elapsed < 1.5
+
+
+def test_sheet_names_short_unique_and_legal():
+    units = [{"unit_code": f"U{i}", "unit_name": "Ban Quản lý các khu công nghiệp tỉnh Thái Nguyên: A/B"}
+             for i in range(3)] + [{"unit_code": "X", "unit_name": "xếp hạng"}]
+    names = unit_sheet_names(units, reserved=(SHEET_RANKING,))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values())
+    assert len({n.casefold() for n in names.values()} | {SHEET_RANKING.casefold()}) == 5
+    assert names["U0"].startswith("Quản lý các khu công nghiệp")
+
+
+def test_ranking_sheet(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_RANKING]
+    rows = values(ws)
+    assert rows[0][0] == f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {YEAR}"
+    text = "\n".join(str(v) for r in rows for v in r if v is not None)
+    assert TREE in text and "(tạm tính)" in text and "tiêu chí áp dụng" in text
+    agencies = [r for r in rows if r[1] in ("Sở Nội vụ", "Sở Tài chính")]
+    assert [r[0] for r in agencies] == ["1 (đồng hạng)", "1 (đồng hạng)"]
+    locals_ = {r[1]: r for r in rows if r[1] in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng")}
+    assert locals_["Xã Đồng Hỷ"][0] == "2" and locals_["Xã Đồng Hỷ"][5] == "Khá (tạm tính)"
+    assert locals_["Xã Đồng Hỷ"][6] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][6] == "Đã thẩm định"
+    assert len(ws._charts) == 2
+    assert len(ws.conditional_formatting) == 2
+
+
+def test_unit_sheet(books):
+    _, whole, _, _ = books
+    ws = whole["Xã Đồng Hỷ"]
+    text = "\n".join(str(r[0]) for r in values(ws))
+    assert "Xếp hạng: 2/2" in text and "(tạm tính)" in text and "Trung bình nhóm: 80,00 %" in text
+    criteria = rows_after(ws, "KẾT QUẢ THEO TIÊU CHÍ")
+    assert [r[0] for r in criteria] == ["D1.1", "D1.2", "D2.1", "D2.10"]  # natural order of codes
+    by_code = {r[0]: r for r in criteria}
+    assert by_code["D2.1"][11] == OVERCLAIM and by_code["D1.1"][11] is None
+    assert by_code["D1.2"][10] == "Không áp dụng" and by_code["D2.1"][2] == "Tính từ dữ liệu"
+    improve = rows_after(ws, "ĐIỂM CÓ THỂ CẢI THIỆN")[1:]  # a subtitle line precedes the header
+    assert [(r[0], r[2]) for r in improve] == [("D2.1", 20), ("D2.10", 3), ("D1.1", 2)]  # D1.2 does not apply
+    domain = next(r for r in ws.iter_rows(values_only=True) if r[0] == "D2")
+    assert domain[1:6] == ("Lĩnh vực D2", 88, 65, 23, 70)  # group average of D2: (65 + 75) / 2
+    assert "Khó khăn của Xã Đồng Hỷ" in [r[1] for r in ws.iter_rows(values_only=True)]
+
+
+def test_per_unit_workbook(books):
+    _, _, one, _ = books
+    assert one.sheetnames == ["Xã Đồng Hỷ"]
+
+
+def test_unknown_unit(books, tmp_path):
+    data, *_ = books
+    with pytest.raises(ValueError, match="XYZ"):
+        write_par_workbook(tmp_path / "x.xlsx", data, unit="XYZ")
