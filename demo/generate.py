@@ -23,6 +23,7 @@ from common.units import load_units
 from demo import badfiles
 from demo.catalogue import build_catalogue, write_catalogue
 from demo.dossier_files import BOM, Formatter, day_bodies, header_line, people
+from demo.par import write_par_inbox
 from demo.petitions import months, simulate_petitions, write_petitions
 from demo.plan import write_plan_inbox
 from demo.portal import write_portal
@@ -120,6 +121,10 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
     plan = write_plan_inbox(inbox, end, bad_files)
     written += plan["written"]
     bad += plan["bad"]
+    # The PAR index (Chỉ số CCHC): self-assessment forms, the council's appraisal and the survey results (par/).
+    par = write_par_inbox(inbox, units, seed, bad_files)
+    written += par["written"]
+    bad += par["bad"]
     if bad_files:
         (inbox / BAD_FILES_DOC).write_text(badfiles.markdown(bad, start, end, plan["notes"]), encoding="utf-8")
         written.append(inbox / BAD_FILES_DOC)
@@ -143,6 +148,9 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         "publication_rows": len(publication),
         "plan_registers": plan["plan_registers"],
         "progress_reports": plan["progress_reports"],
+        "par_forms": par["par_forms"],
+        "par_unappraised": len(par["par_unappraised"]),
+        "par_survey_rows": par["par_survey_rows"],
         "bad_files": bad_summary,
         "seconds": round(time.perf_counter() - began, 1),
     }

@@ -1,0 +1,690 @@
+"""Read the PAR-index (Chỉ số CCHC) inputs: units' self-assessment forms, the council's appraisal workbook and the
+survey results. No Dagster, no DuckDB; no exception escapes for a bad file.
+
+Self-assessment form (``inbox/par/tu_danh_gia/*.xlsx``, any file name; written blank by ``workbooks/par_forms.py``):
+sheet "Tự đánh giá", labelled header cells "Đơn vị:", "Mã đơn vị:", "Năm đánh giá:", "Bộ chỉ số:" (index and
+decision), "Ngày lập phiếu:", then the table Mã | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Tài liệu kiểm chứng
+(số, ngày, trích yếu) | Giải trình cách chấm, then "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị".
+
+The unit comes from the header (matched with ``UnitMatcher``), never from the file name; the index and the year from
+the header; the criteria tree from ``trees[(index, year, ranking group)]``. Rows are matched by their code, so rows
+deleted, added or reordered read correctly. The score cells are read with ``data_only=False``, so a formula is seen.
+
+- Blocking (``FormIssue``, the file is not loaded): ``bad_workbook`` (not a readable .xlsx), ``missing_columns`` (no
+  table), ``missing_metadata`` (no unit, year or index), ``unknown_unit`` (the header names no known unit),
+  ``wrong_index`` (another index), ``wrong_year`` (another year than ``year``, or no criteria tree for that year),
+  ``empty_form`` (no score at all).
+- Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
+  ``score_above_max``, ``negative_score``, ``not_a_number``, ``formula_in_score``, ``unknown_criterion``,
+  ``missing_code``, ``duplicate_criterion``, ``missing_evidence`` (a non-zero score with neither complete evidence,
+  i.e. the document's number, date and summary, nor an explanation).
+- Notes (``FormIssue``, non-blocking, the row loads): ``decimal_comma`` ("7,5" read as 7.5), ``number_as_text``,
+  ``merged_cells``, ``hidden_cells``, ``missing_criterion`` (an applicable self-assessed criterion absent from the
+  form), ``blank_score`` (present but not scored), ``not_self_assessed`` (a score written on a domain, survey,
+  computed or not-applicable row: ignored), ``unit_code_mismatch``, ``decision_mismatch``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from common.units import RANKING_GROUP, UnitMatcher
+from common.vntext import match_key
+from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
+from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
+from sources.tthc_format import Column
+
+PAR_DIR = "par"
+FORM_DIR = "par/tu_danh_gia"
+APPRAISAL_DIR = "par/tham_dinh"
+SURVEY_DIR = "par/khao_sat"
+FORM_SHEET = "Tự đánh giá"
+
+INDEX_LABELS = {"par": "Chỉ số cải cách hành chính (PAR INDEX)"}
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "unit": ("Đơn vị:", "Đơn vị tự đánh giá:", "Tên đơn vị:"),
+    "unit_code": ("Mã đơn vị:",),
+    "year": ("Năm đánh giá:", "Năm:"),
+    "index": ("Bộ chỉ số:",),
+    "submitted_on": ("Ngày lập phiếu:", "Ngày ký:"),
+}
+DIFFICULTIES, PROPOSALS = "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"
+
+FORM_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã", "text", aliases=("Mã tiêu chí", "STT")),
+    Column("name", "Tiêu chí", "text", required=False, aliases=("Tên tiêu chí", "Lĩnh vực, tiêu chí")),
+    Column("max", "Điểm tối đa", "number", required=False),
+    Column("score", "Điểm tự đánh giá", "number", aliases=("Điểm tự chấm",)),
+    Column("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu)", "text", aliases=("Tài liệu kiểm chứng",)),
+    Column("explanation", "Giải trình cách chấm", "text", aliases=("Giải trình",)),
+)
+APPRAISAL_COLUMNS: tuple[Column, ...] = (
+    Column("unit", "Đơn vị", "text", aliases=("Tên đơn vị", "Mã đơn vị")),
+    Column("code", "Mã tiêu chí", "text", aliases=("Mã",)),
+    Column("points", "Điểm thẩm định", "number"),
+    Column("comment", "Nhận xét", "text", required=False, aliases=("Ý kiến thẩm định",)),
+)
+SURVEYS = {"SIPAS": "sipas", "Lãnh đạo, quản lý": "leaders", "Lãnh đạo quản lý": "leaders",
+           "Khảo sát lãnh đạo, quản lý": "leaders"}
+SURVEY_METHOD = {"sipas": "survey_sipas", "leaders": "survey_leaders"}
+SURVEY_HEADERS = ("Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm")
+
+_SURVEY = vocabulary_lookup(SURVEYS)
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_DOC_NUMBER = re.compile(r"\d+\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ.-]*")
+_DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}-\d{1,2}-\d{4}")
+_EPS = 1e-9
+
+TreeSource = Mapping[tuple[str, int, str], Any] | Callable[[str, int, str], Any]
+
+
+@dataclass
+class FormIssue(RowIssue):
+    """A problem of a file or one of its cells: where (sheet, cell) as well as why."""
+
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass
+class FormResult(ReadResult):
+    file_name: str | None = None
+    sheet: str | None = None
+    unit_text: str | None = None  # as written in "Đơn vị:"
+    unit_code: str | None = None
+    unit_group: str | None = None  # agency | commune | ward
+    ranking_group: str | None = None  # agency | local
+    index: str | None = None  # "par"
+    year: int | None = None
+    decision: str | None = None  # as written after the index in "Bộ chỉ số:"
+    submitted_on: date | None = None  # "Ngày lập phiếu:"; the later submission supersedes
+    tree: Any = None
+    difficulties: str | None = None
+    proposals: str | None = None
+
+
+@dataclass
+class AppraisalResult(ReadResult):
+    file_name: str | None = None
+    sheet: str | None = None
+
+
+@dataclass
+class SurveyResult(ReadResult):
+    file_name: str | None = None
+
+
+# --- values --------------------------------------------------------------------------------------------------
+
+
+def read_points(value: Any) -> tuple[float | None, str | None, str | None]:
+    """(points, note rule, problem reason) of a score cell: numbers as they are, "7,5" as 7.5 (note
+    ``decimal_comma``), "7.5" as 7.5 (note ``number_as_text``), a formula or any other text a problem."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None, None
+    if isinstance(value, bool):
+        return None, None, f"không phải số: '{cell_text(value)}'"
+    if isinstance(value, int | float):
+        return float(value), None, None
+    text = cell_text(value).strip()
+    if text.startswith("="):
+        return None, None, "formula"
+    if not _NUMBER.fullmatch(text):
+        return None, None, f"không phải số: '{text}'"
+    return float(text.replace(",", ".")), ("decimal_comma" if "," in text else "number_as_text"), None
+
+
+def evidence_parts(text: str | None) -> list[str]:
+    """What a piece of evidence lacks among 'số văn bản', 'ngày', 'trích yếu' (empty: complete)."""
+    text = text or ""
+    missing = []
+    if not _DOC_NUMBER.search(text):
+        missing.append("số văn bản")
+    if not _DATE.search(text):
+        missing.append("ngày ban hành")
+    rest = _DATE.sub(" ", _DOC_NUMBER.sub(" ", text))
+    rest = re.sub(r"\b(?:số|ngày|về|việc|văn bản|quyết định|kế hoạch|báo cáo|công văn|thông báo)\b", " ", rest,
+                  flags=re.IGNORECASE)
+    if len(re.sub(r"[\W\d_]", "", rest)) < 8:
+        missing.append("trích yếu")
+    return missing
+
+
+def _fmt(points: float) -> str:
+    return f"{points:g}".replace(".", ",")
+
+
+def _tree(trees: TreeSource, index: str, year: int, group: str) -> Any:
+    try:
+        return trees(index, year, group) if callable(trees) else trees.get((index, year, group))
+    except Exception:  # no file for that index, year and group
+        return None
+
+
+def _index_of(text: str) -> str | None:
+    key = match_key(text)
+    for code, label in INDEX_LABELS.items():
+        if match_key(label.split("(")[0]) in key or re.search(rf"\b{code}\b", text, re.IGNORECASE):
+            return code
+    if "chisocchc" in key:
+        return "par"
+    return None
+
+
+def _ordered_nodes(tree: Any) -> list[Any]:
+    """The tree's nodes depth first, domains in file order."""
+    nodes = list(tree.nodes)
+    children: dict[Any, list[Any]] = {}
+    for node in nodes:
+        children.setdefault(node.parent, []).append(node)
+    out: list[Any] = []
+
+    def walk(parent: Any) -> None:
+        for node in children.get(parent, []):
+            out.append(node)
+            walk(node.code)
+
+    walk(None)
+    return out
+
+
+def self_assessed(tree: Any, unit_group: str) -> list[Any]:
+    """The leaves a unit of ``unit_group`` scores itself (method ``self``, applicable), in tree order."""
+    applicable = tree.applicable(unit_group)
+    return [n for n in _ordered_nodes(tree) if n.code in applicable and n.method == "self"]
+
+
+# --- self-assessment form ------------------------------------------------------------------------------------
+
+
+def _open(raw: bytes) -> tuple[Any, FileIssue | None]:
+    from openpyxl import load_workbook
+
+    if not raw.strip():
+        return None, FormIssue("bad_workbook", "Tệp rỗng: không có bảng tính nào; không nạp được tệp.")
+    try:
+        return load_workbook(io.BytesIO(raw), data_only=False), None
+    except Exception as err:
+        issue = workbook_issue(err)
+        return None, FormIssue(issue.rule, issue.reason)
+
+
+def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
+    """Header values and their cells: the next non-empty cell to the right of a label (or after its colon)."""
+    keys = {match_key(label): name for name, options in HEADER_LABELS.items() for label in options}
+    found: dict[str, tuple[Any, str]] = {}
+    for row in ws.iter_rows(min_row=1, max_row=max(1, last_row)):
+        for i, cell in enumerate(row):
+            text = cell_text(cell.value)
+            if not text:
+                continue
+            name = keys.get(match_key(text))
+            if name is not None and name not in found:
+                nxt = next((c for c in row[i + 1:] if cell_text(c.value)), None)
+                found[name] = (nxt.value if nxt is not None else None,
+                               nxt.coordinate if nxt is not None else row[min(i + 1, len(row) - 1)].coordinate)
+                continue
+            label, colon, rest = text.partition(":")
+            name = keys.get(match_key(label + ":")) if colon else None
+            if name is not None and name not in found and rest.strip():
+                found[name] = (rest.strip(), cell.coordinate)
+    return found
+
+
+def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
+                         year: int | None = None) -> FormResult:
+    """Rows: code, self_points, evidence, explanation, sheet, cell (of the score), source_row. Rejects: file_name,
+    sheet, cell, row_number, record_key (criterion code), unit_code, unit_name, rule, reason, value.
+
+    ``trees``: (index, year, ranking group) -> CriteriaTree, a mapping or a callable (None or an exception: no tree).
+    ``year``: the year being assessed; a form for another year is rejected (``wrong_year``)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    result = FormResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
+                        file_name=path.name)
+    wb, problem = _open(raw)
+    if problem:
+        result.file_issues.append(problem)
+        return result
+    try:
+        _read_form(result, wb, trees, matcher, year)
+    except Exception as err:  # a sheet that fails while being read is a broken file
+        issue = workbook_issue(err)
+        result.file_issues.append(FormIssue(issue.rule, issue.reason, sheet=result.sheet))
+        result.rows, result.loadable = [], False
+    return result
+
+
+def _block(result: FormResult, rule: str, reason: str, cell: str | None = None) -> None:
+    where = f"Trang '{result.sheet}', ô {cell}: " if cell else (f"Trang '{result.sheet}': " if result.sheet else "")
+    result.file_issues.append(FormIssue(rule, f"{where}{reason}; không nạp được tệp.", sheet=result.sheet, cell=cell))
+
+
+def _note(result: FormResult, rule: str, reason: str, cell: str | None = None, row: int | None = None,
+          code: str | None = None) -> None:
+    where = f"Trang '{result.sheet}', ô {cell}: " if cell else f"Trang '{result.sheet}': "
+    result.file_issues.append(FormIssue(rule, where + reason, blocking=False, row_number=row, record_key=code,
+                                        sheet=result.sheet, cell=cell))
+
+
+def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None) -> None:
+    sheets = sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET))
+    ws, table, missing = None, None, []
+    for sheet in sheets:
+        grid = [[c for c in r] for r in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60), values_only=True)]
+        table, missing_here = find_table(grid, FORM_COLUMNS)
+        if table is not None:
+            ws = sheet
+            break
+        missing = missing or missing_here
+    if table is None:
+        result.sheet = wb.worksheets[0].title if wb.worksheets else None
+        names = ", ".join(f"'{h}'" for h in (missing or [c.header for c in FORM_COLUMNS if c.required]))
+        _block(result, "missing_columns", f"không tìm thấy bảng tự đánh giá (thiếu cột {names})")
+        return
+    result.sheet = ws.title
+    found = _labels(ws, table.header_row - 1)
+    if not _read_header(result, found, trees, matcher, year):
+        return
+    _read_body(result, ws, table)
+
+
+def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, matcher: UnitMatcher,
+                 year: int | None) -> bool:
+    unit_value, unit_cell = found.get("unit", (None, None))
+    result.unit_text = optional_text(unit_value)
+    if result.unit_text is None:
+        _block(result, "missing_metadata", "thiếu tên đơn vị ở ô 'Đơn vị:' đầu phiếu (đơn vị lấy từ đầu phiếu, không "
+               "lấy từ tên tệp)", unit_cell)
+        return False
+    result.unit_code = matcher.match(result.unit_text)
+    unit = matcher.units.get(result.unit_code) if result.unit_code else None
+    if unit is None or unit.group not in RANKING_GROUP:
+        hint = matcher.suggest(result.unit_text) if hasattr(matcher, "suggest") else None
+        hint_text = f" (có phải '{hint}'?)" if hint else ""
+        result.unit_code = None
+        _block(result, "unknown_unit", f"đơn vị '{result.unit_text}' không có trong danh mục cơ quan, xã, phường"
+               f"{hint_text}", unit_cell)
+        return False
+    result.unit_group, result.ranking_group = unit.group, RANKING_GROUP[unit.group]
+    code_value, code_cell = found.get("unit_code", (None, None))
+    if optional_text(code_value) and cell_text(code_value) != result.unit_code:
+        _note(result, "unit_code_mismatch", f"mã đơn vị '{cell_text(code_value)}' không khớp với đơn vị "
+              f"'{result.unit_text}' ({result.unit_code}); đã lấy theo tên đơn vị.", code_cell)
+    index_value, index_cell = found.get("index", (None, None))
+    index_text = optional_text(index_value)
+    year_value, year_cell = found.get("year", (None, None))
+    year_text = cell_text(year_value)
+    ok = True
+    if index_text is None:
+        _block(result, "missing_metadata", "thiếu 'Bộ chỉ số:' ở đầu phiếu", index_cell)
+        ok = False
+    else:
+        result.index = _index_of(index_text)
+        if result.index is None:
+            _block(result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải "
+                   f"{INDEX_LABELS['par']}", index_cell)
+            ok = False
+        else:
+            rest = re.split(r"\)\s*[-–—:]?\s*", index_text, maxsplit=1)
+            result.decision = rest[1].strip() or None if len(rest) == 2 else None
+    digits = re.fullmatch(r"(?:năm\s*)?(\d{4})", year_text.strip(), re.IGNORECASE) if year_text else None
+    if digits is None:
+        _block(result, "missing_metadata" if not year_text else "bad_metadata",
+               "thiếu 'Năm đánh giá:'" if not year_text else f"'Năm đánh giá:' không đọc được: '{year_text}'",
+               year_cell)
+        return False
+    result.year = int(digits.group(1))
+    if year is not None and result.year != year:
+        _block(result, "wrong_year", f"phiếu tự đánh giá năm {result.year}, không phải năm {year}", year_cell)
+        return False
+    if not ok:
+        return False
+    result.tree = _tree(trees, result.index, result.year, result.ranking_group)
+    if result.tree is None:
+        _block(result, "wrong_year", f"không có bộ tiêu chí {INDEX_LABELS[result.index]} năm {result.year} cho nhóm "
+               f"'{result.ranking_group}'", year_cell)
+        return False
+    decision = getattr(result.tree, "decision", None)
+    if result.decision and decision and match_key(decision) not in match_key(result.decision):
+        _note(result, "decision_mismatch", f"phiếu ghi '{result.decision}', bộ tiêu chí đang áp dụng theo "
+              f"'{decision}'; điểm được đọc theo mã tiêu chí.", index_cell)
+    date_value, date_cell = found.get("submitted_on", (None, None))
+    result.submitted_on, date_ok = cell_date(date_value)
+    if not date_ok:
+        _note(result, "bad_date", f"'Ngày lập phiếu:' không đúng định dạng dd/mm/yyyy: '{cell_text(date_value)}'.",
+              date_cell)
+    return True
+
+
+def _section_rows(ws: Any, start: int) -> tuple[int, dict[str, str | None]]:
+    """(last row of the table, texts of the difficulties and proposals sections)."""
+    end = ws.max_row
+    texts: dict[str, str | None] = {}
+    keys = {match_key(DIFFICULTIES): "difficulties", match_key(PROPOSALS): "proposals"}
+    for r in range(start, ws.max_row + 1):
+        first = match_key(cell_text(ws.cell(r, 1).value).rstrip(":"))
+        name = keys.get(first)
+        if name is None:
+            continue
+        end = min(end, r - 1)
+        values = [cell_text(ws.cell(r, c).value) for c in range(2, ws.max_column + 1)]
+        below = [cell_text(ws.cell(r + 1, c).value) for c in range(1, ws.max_column + 1)]
+        text = next((v for v in values if v), None)
+        if text is None and not any(match_key(b.rstrip(":")) in keys for b in below if b):
+            text = next((v for v in below if v), None)
+        texts[name] = text
+    return end, texts
+
+
+def _read_body(result: FormResult, ws: Any, table: Any) -> None:
+    from openpyxl.utils import get_column_letter
+
+    tree = result.tree
+    cols = table.columns
+    letter = {name: get_column_letter(i + 1) for name, i in cols.items()}
+    end, texts = _section_rows(ws, table.header_row + 1)
+    result.difficulties, result.proposals = texts.get("difficulties"), texts.get("proposals")
+    first = table.header_row + 1
+    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        if rng.max_row >= first and rng.min_row <= end:
+            _note(result, "merged_cells", f"ô gộp {rng.coord} trong bảng tự đánh giá; chỉ ô đầu vùng gộp được đọc. "
+                  "Đề nghị không gộp ô.", rng.coord.split(":")[0], rng.min_row)
+    hidden_cols = sorted({get_column_letter(i + 1) for i in cols.values()
+                          if ws.column_dimensions[get_column_letter(i + 1)].hidden}
+                         | {get_column_letter(c) for key, dim in ws.column_dimensions.items() if dim.hidden
+                            for c in range(dim.min or 1, (dim.max or 1) + 1) if c - 1 in cols.values()})
+    if hidden_cols:
+        _note(result, "hidden_cells", f"cột {', '.join(hidden_cols)} của bảng bị ẩn; vẫn được đọc. Đề nghị không ẩn "
+              "cột.", f"{hidden_cols[0]}{table.header_row}", table.header_row)
+    nodes = {n.code: n for n in tree.nodes}
+    applicable = tree.applicable(result.unit_group)
+    wanted = {n.code for n in self_assessed(tree, result.unit_group)}
+    seen: dict[str, int] = {}
+    any_score = False
+    for r in range(first, end + 1):
+        def value(name: str, row: int = r) -> Any:
+            return ws.cell(row, cols[name] + 1).value if name in cols else None
+
+        raw_code, raw_score = value("code"), value("score")
+        evidence, explanation = optional_text(value("evidence")), optional_text(value("explanation"))
+        if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
+            continue
+        if ws.row_dimensions[r].hidden:
+            _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
+        code = cell_text(raw_code).strip().rstrip(".") or None
+        cell = f"{letter['score']}{r}"
+        points, note, bad = read_points(raw_score)
+        if points is not None or bad:
+            any_score = True
+
+        def reject(rule: str, reason: str, shown: Any, where: str = cell, row: int = r, key: str | None = code) -> None:
+            result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where,
+                                   "row_number": row, "record_key": key, "unit_code": result.unit_code,
+                                   "unit_name": result.unit_text, "rule": rule,
+                                   "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": shown})
+
+        if code is None:
+            if points is not None or bad:
+                reject("missing_code", f"dòng {r} có điểm nhưng thiếu mã tiêu chí (cột '{FORM_COLUMNS[0].header}').",
+                       cell_text(raw_score))
+            continue
+        node = nodes.get(code)
+        if node is None:
+            if match_key(code) in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
+                continue
+            reject("unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {result.year}.",
+                   code, f"{letter['code']}{r}")
+            continue
+        if code in seen:
+            reject("duplicate_criterion", f"tiêu chí {code} đã có ở dòng {seen[code]}; giữ dòng đầu tiên.", code,
+                   f"{letter['code']}{r}")
+            continue
+        seen[code] = r
+        if code not in wanted:
+            if points or bad:
+                why = ("không áp dụng cho đơn vị" if node.method != "group" and code not in applicable
+                       else "không do đơn vị tự chấm")
+                _note(result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r,
+                      code)
+            continue
+        if bad == "formula":
+            reject("formula_in_score", f"tiêu chí {code}: ô điểm chứa công thức '{cell_text(raw_score)}'; đề nghị "
+                   "nhập số điểm trực tiếp.", cell_text(raw_score))
+            continue
+        if bad:
+            reject("not_a_number", f"tiêu chí {code}: điểm tự đánh giá {bad}.", cell_text(raw_score))
+            continue
+        if points is None:
+            _note(result, "blank_score", f"tiêu chí {code} chưa được chấm điểm.", cell, r, code)
+            continue
+        if points < 0:
+            reject("negative_score", f"tiêu chí {code}: điểm âm ({_fmt(points)}).", cell_text(raw_score))
+            continue
+        if points > node.max_points + _EPS:
+            reject("score_above_max", f"tiêu chí {code}: điểm tự đánh giá {_fmt(points)} vượt điểm tối đa "
+                   f"{_fmt(node.max_points)}.", cell_text(raw_score))
+            continue
+        if note == "decimal_comma":
+            _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{cell_text(raw_score)}', đã đọc là "
+                  f"{points:g}; đề nghị nhập số.", cell, r, code)
+        elif note:
+            _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{cell_text(raw_score)}', đã đọc là "
+                  f"{points:g}.", cell, r, code)
+        if points > 0 and not explanation:
+            lacking = evidence_parts(evidence)
+            if lacking:
+                what = ("không có tài liệu kiểm chứng" if not evidence
+                        else f"tài liệu kiểm chứng thiếu {', '.join(lacking)}")
+                reject("missing_evidence", f"tiêu chí {code}: chấm {_fmt(points)} điểm nhưng {what} và không có giải "
+                       "trình cách chấm.", evidence or "", f"{letter['evidence']}{r}")
+                continue
+        result.rows.append({"code": code, "self_points": points, "evidence": evidence, "explanation": explanation,
+                            "sheet": result.sheet, "cell": cell, "source_row": r})
+    if not any_score:
+        result.rows, result.rejects = [], []
+        result.file_issues = [i for i in result.file_issues if i.rule not in ("blank_score", "hidden_cells")]
+        _block(result, "empty_form", "phiếu tự đánh giá chưa có điểm nào")
+        return
+    absent = [c for c in sorted(wanted, key=list(nodes).index) if c not in seen]
+    for code in absent:
+        _note(result, "missing_criterion", f"thiếu dòng của tiêu chí {code} ({nodes[code].name}); tiêu chí được "
+              "coi là chưa tự đánh giá.", None, None, code)
+    result.loadable = True
+
+
+# --- appraisal workbook --------------------------------------------------------------------------------------
+
+
+def _unit_code(matcher: UnitMatcher, text: str) -> str | None:
+    if text in matcher.units:
+        return text
+    return matcher.match(text)
+
+
+def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
+                   year: int | None = None) -> AppraisalResult:
+    """The council's appraisal (Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét). Rows: unit_code, code,
+    appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
+    ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``, and with
+    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma is a note."""
+    path = Path(path)
+    raw = path.read_bytes()
+    result = AppraisalResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
+                             file_name=path.name)
+    sheets, problem = read_sheets(raw)
+    if problem:
+        result.file_issues.append(problem)
+        return result
+    ws, table, grid = None, None, []
+    for sheet, grid in sheets:
+        table, _ = find_table(grid, APPRAISAL_COLUMNS)
+        if table is not None:
+            ws = sheet
+            break
+    if table is None:
+        result.file_issues.append(FileIssue("missing_columns", "Không tìm thấy bảng thẩm định (cần các cột 'Đơn vị', "
+                                            "'Mã tiêu chí', 'Điểm thẩm định'); không nạp được tệp."))
+        return result
+    result.sheet = ws.title
+    from openpyxl.utils import get_column_letter
+
+    cols = table.columns
+    letter = {name: get_column_letter(i + 1) for name, i in cols.items()}
+    seen: dict[tuple[str, str], int] = {}
+    for r, row in enumerate(grid[table.header_row:], start=table.header_row + 1):
+        if not any(cell_text(v) for v in row):
+            continue
+        unit_text = cell_text(row[cols["unit"]])
+        code = cell_text(row[cols["code"]]).strip().rstrip(".") or None
+        comment = optional_text(row[cols["comment"]]) if "comment" in cols else None
+        points, note, bad = read_points(row[cols["points"]])
+        problems: list[tuple[str, str, str, Any]] = []
+        unit_code = _unit_code(matcher, unit_text) if unit_text else None
+        if unit_code is None:
+            problems.append(("unknown_unit", "unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
+                             else "thiếu tên đơn vị.", unit_text))
+        if code is None:
+            problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
+        if bad:
+            problems.append(("not_a_number", "points", "điểm thẩm định là công thức." if bad == "formula"
+                             else f"điểm thẩm định {bad}.", cell_text(row[cols["points"]])))
+        elif points is None:
+            problems.append(("missing_points", "points", "thiếu điểm thẩm định.", None))
+        elif points < 0:
+            problems.append(("negative_score", "points", f"điểm thẩm định âm ({_fmt(points)}).", _fmt(points)))
+        if not problems and trees is not None and year is not None:
+            unit = matcher.units[unit_code]
+            tree = _tree(trees, "par", year, RANKING_GROUP.get(unit.group, ""))
+            node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
+            if node is None:
+                problems.append(("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
+                                 f"{year} của đơn vị."), code))
+            elif points > node.max_points + _EPS:
+                problems.append(("score_above_max", "points", (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa "
+                                 f"{_fmt(node.max_points)} của tiêu chí {code}."), _fmt(points)))
+        if not problems and (unit_code, code) in seen:
+            problems.append(("duplicate_appraisal", "code", (f"{unit_code} / {code} đã thẩm định ở dòng "
+                             f"{seen[(unit_code, code)]}; giữ dòng đầu tiên."), code))
+        if problems:
+            result.rejects += [{"file_name": path.name, "sheet": ws.title, "cell": f"{letter[col]}{r}", "row_number": r,
+                                "record_key": code, "unit_code": unit_code, "unit_name": unit_text, "rule": rule,
+                                "reason": f"Trang '{ws.title}', ô {letter[col]}{r}: {reason}", "value": shown}
+                               for rule, col, reason, shown in problems]
+            continue
+        seen[(unit_code, code)] = r
+        if note == "decimal_comma":
+            result.file_issues.append(FormIssue(
+                note, f"Trang '{ws.title}', ô {letter['points']}{r}: điểm ghi '{cell_text(row[cols['points']])}', đã "
+                f"đọc là {points:g}.", blocking=False, row_number=r, record_key=code, sheet=ws.title,
+                cell=f"{letter['points']}{r}"))
+        result.rows.append({"unit_code": unit_code, "code": code, "appraised_points": points, "comment": comment,
+                            "sheet": ws.title, "cell": f"{letter['points']}{r}", "source_row": r})
+    if not result.rows and not result.rejects:
+        result.file_issues.append(FileIssue("no_rows", "Bảng thẩm định không có dòng nào.", blocking=False))
+    result.loadable = True
+    return result
+
+
+# --- survey CSV ----------------------------------------------------------------------------------------------
+
+
+def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
+                year: int | None = None) -> SurveyResult:
+    """Survey points per unit and criterion (CSV, UTF-8 with BOM: Mã đơn vị or Đơn vị, Loại khảo sát, Mã tiêu chí,
+    Điểm). Rows: unit_code, survey (sipas | leaders), code, points, source_row. Rejects (row_number, rule, reason):
+    ``unknown_unit``, ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``,
+    and with ``trees`` and ``year``: ``unknown_criterion``, ``not_survey_criterion``, ``score_above_max``."""
+    path = Path(path)
+    raw = path.read_bytes()
+    result = SurveyResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), file_name=path.name)
+    if not raw.strip():
+        result.file_issues.append(FileIssue("empty_file", "Tệp rỗng: không có tiêu đề cột và không có dòng dữ liệu."))
+        return result
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.file_issues.append(FileIssue("bad_encoding", "Tệp không phải UTF-8; đề nghị lưu lại dạng CSV UTF-8; "
+                                            "không nạp được tệp."))
+        return result
+    reader = csv.reader(io.StringIO(text))
+    header = [cell_text(h) for h in next(reader, [])]
+    keys = {match_key(h): i for i, h in enumerate(header)}
+    pos = {name: keys.get(match_key(h)) for name, h in zip(("unit_code", "unit", "survey", "code", "points"),
+                                                          SURVEY_HEADERS, strict=True)}
+    missing = [h for name, h in zip(("survey", "code", "points"), SURVEY_HEADERS[2:], strict=True) if pos[name] is None]
+    if pos["unit_code"] is None and pos["unit"] is None:
+        missing.insert(0, "Mã đơn vị' hoặc 'Đơn vị")
+    if missing:
+        names = ", ".join(f"'{m}'" for m in missing)
+        result.file_issues.append(FileIssue("missing_columns", f"Thiếu cột {names}; không nạp được tệp."))
+        return result
+    seen: dict[tuple, int] = {}
+
+    def field(record: list[str], name: str) -> str:
+        i = pos[name]
+        return cell_text(record[i]).strip() if i is not None and i < len(record) else ""
+
+    while True:
+        line = reader.line_num + 1
+        record = next(reader, None)
+        if record is None:
+            break
+        if not any(v.strip() for v in record):
+            continue
+        unit_text = field(record, "unit_code") or field(record, "unit")
+        unit_code = _unit_code(matcher, unit_text) if unit_text else None
+        survey_text, code, points_text = field(record, "survey"), field(record, "code") or None, field(record, "points")
+        survey = _SURVEY(survey_text) if survey_text else None
+        points, note, bad = read_points(points_text)
+        problems: list[tuple[str, str, Any]] = []
+        if unit_code is None:
+            problems.append(("unknown_unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
+                             else "thiếu đơn vị.", unit_text))
+        if survey is None:
+            problems.append(("unknown_survey", (f"loại khảo sát '{survey_text}' không hợp lệ (cho phép: SIPAS, Lãnh "
+                             "đạo, quản lý)."), survey_text))
+        if code is None:
+            problems.append(("missing_code", "thiếu mã tiêu chí.", None))
+        if bad or points is None:
+            problems.append(("not_a_number", f"điểm {bad or 'trống'}.", points_text))
+        elif points < 0:
+            problems.append(("negative_score", f"điểm âm ({_fmt(points)}).", points_text))
+        if not problems and trees is not None and year is not None:
+            tree = _tree(trees, "par", year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
+            node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
+            if node is None:
+                problems.append(("unknown_criterion", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} "
+                                 "của đơn vị."), code))
+            elif node.method != SURVEY_METHOD[survey]:
+                problems.append(("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.",
+                                 code))
+            elif points > node.max_points + _EPS:
+                problems.append(("score_above_max", (f"điểm {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} "
+                                 f"của tiêu chí {code}."), points_text))
+        if not problems and (unit_code, survey, code) in seen:
+            problems.append(("duplicate_survey", (f"đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu "
+                             "tiên."), code))
+        if problems:
+            result.rejects += [{"file_name": path.name, "row_number": line, "record_key": code, "unit_code": unit_code,
+                                "unit_name": unit_text, "rule": rule, "reason": f"Dòng {line}: {reason}",
+                                "value": shown} for rule, reason, shown in problems]
+            continue
+        seen[(unit_code, survey, code)] = line
+        if note == "decimal_comma":
+            result.file_issues.append(RowIssue(note, f"Dòng {line}: điểm ghi '{points_text}', đã đọc là {points:g}.",
+                                               blocking=False, row_number=line, record_key=code))
+        result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points,
+                            "source_row": line})
+    if not result.rows and not result.rejects:
+        result.file_issues.append(FileIssue("no_rows", "Tệp khảo sát không có dòng nào.", blocking=False))
+    result.loadable = True
+    return result

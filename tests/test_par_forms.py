@@ -1,0 +1,343 @@
+"""PAR-index self-assessment forms: the blank form (protection, validation, identity) and the readers of the filled
+form, the council's appraisal and the survey results, against a small hand-made criteria tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from common.units import load_units, matcher_for
+from scoring.criteria import load_tree
+from sources.par_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
+from workbooks.par_forms import write_blank_form
+
+TREE_YAML = """\
+index: par
+year: 2026
+group: local
+decision: "Quyết định số 99/QĐ-UBND ngày 01/02/2026"
+default: false
+max: 10
+bands:
+  - {min: 90, label: "Xuất sắc"}
+  - {min: 0, label: "Trung bình"}
+nodes:
+  - {code: LV1, parent: null, name: "Công tác chỉ đạo, điều hành CCHC", max: 6, method: group}
+  - {code: LV1.1, parent: LV1, name: "Ban hành kế hoạch CCHC năm", max: 2, method: self}
+  - {code: LV1.2, parent: LV1, name: "Báo cáo CCHC định kỳ", max: 1.5, method: self}
+  - {code: LV1.3, parent: LV1, name: "Tuyên truyền CCHC", max: 1.5, method: self}
+  - {code: LV1.4, parent: LV1, name: "Kiểm tra CCHC ở phường", max: 1, method: self, applies_to: [ward]}
+  - {code: LV2, parent: null, name: "Tác động của CCHC", max: 4, method: group}
+  - {code: LV2.1, parent: LV2, name: "Hài lòng của người dân (SIPAS)", max: 2, method: survey_sipas}
+  - {code: LV2.2, parent: LV2, name: "Lãnh đạo, quản lý đánh giá", max: 1, method: survey_leaders}
+  - {code: LV2.3, parent: LV2, name: "Hồ sơ đúng hạn", max: 1, method: computed, formula: tthc_on_time_rate,
+     rule: {kind: linear, target: 100}}
+"""
+# Rows of the blank form: header row 12, then the nodes in tree order.
+ROW = {"LV1": 13, "LV1.1": 14, "LV1.2": 15, "LV1.3": 16, "LV1.4": 17, "LV2": 18, "LV2.1": 19, "LV2.2": 20, "LV2.3": 21}
+SPARE = 22  # the blank line before "Khó khăn, vướng mắc:" (23); its text in B24; "Đề xuất, kiến nghị:" 26, text B27
+EVIDENCE = "Quyết định số 12/QĐ-UBND ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026"
+SHEET = "Tự đánh giá"
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("tree") / "par_2026_local_test.yaml"
+    path.write_text(TREE_YAML, encoding="utf-8")
+    return load_tree(path)
+
+
+@pytest.fixture(scope="module")
+def commune():
+    return next(u for u in load_units("Thái Nguyên") if u.group == "commune")
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return matcher_for("Thái Nguyên")
+
+
+@pytest.fixture
+def trees(tree):
+    return {("par", 2026, "local"): tree}
+
+
+@pytest.fixture
+def blank(tmp_path: Path, tree, commune) -> Path:
+    return write_blank_form(tmp_path / "blank.xlsx", tree, commune, 2026)
+
+
+def _fill(blank: Path, path: Path, cells: dict[str, object], hide_row: int | None = None,
+          merge: str | None = None) -> Path:
+    wb = load_workbook(blank)
+    ws = wb[SHEET]
+    for ref, value in cells.items():
+        ws[ref] = value
+    if hide_row:
+        ws.row_dimensions[hide_row].hidden = True
+    if merge:
+        ws.merge_cells(merge)
+    wb.save(path)
+    return path
+
+
+GOOD = {"B8": datetime(2026, 11, 5), "D14": 1.75, "E14": EVIDENCE, "D15": 1.5,
+        "F15": "Gửi đủ 4 báo cáo quý đúng hạn qua Hệ thống báo cáo của tỉnh.", "D16": 0,
+        "B24": "Thiếu công chức chuyên trách.", "B27": "Đề nghị tập huấn chấm điểm."}
+
+
+def _rejects(result) -> list[tuple[str, str, str]]:
+    return sorted((r["rule"], r["sheet"], r["cell"]) for r in result.rejects)
+
+
+def _notes(result) -> list[tuple[str, str | None]]:
+    return sorted((i.rule, i.cell or "") for i in result.file_issues if not i.blocking)
+
+
+def _blocking(result) -> list[tuple[str, str | None]]:
+    return [(i.rule, i.cell) for i in result.file_issues if i.blocking]
+
+
+# --- the blank form ------------------------------------------------------------------------------------------
+
+
+def test_blank_form_identity_protection_and_validation(blank: Path, tree, commune) -> None:
+    wb = load_workbook(blank)
+    assert wb.sheetnames == [SHEET]
+    ws = wb[SHEET]
+    header = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(4, 9)}
+    assert header == {"Đơn vị:": commune.name, "Mã đơn vị:": commune.code, "Năm đánh giá:": 2026,
+                      "Bộ chỉ số:": "Chỉ số cải cách hành chính (PAR INDEX) - Quyết định số 99/QĐ-UBND ngày 01/02/2026",
+                      "Ngày lập phiếu:": None}
+    assert [ws.cell(12, c).value for c in range(1, 7)] == [
+        "Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng (số, ngày, trích yếu)",
+        "Giải trình cách chấm"]
+    assert {code: ws.cell(row, 1).value for code, row in ROW.items()} == {c: c for c in ROW}
+    assert [ws.cell(ROW[c], 3).value for c in ROW] == [6, 2, 1.5, 1.5, 1, 4, 2, 1, 1]
+    assert ws.protection.sheet and wb.security.lockStructure
+    unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked)
+    assert unlocked == sorted(["B8", *(f"{col}{r}" for r in (14, 15, 16) for col in "DEF"), "B24", "B27"])
+    # inner rows and rows the unit does not score are grey
+    assert ws["A13"].fill.start_color.rgb.endswith("D9D9D9") and ws["D17"].fill.start_color.rgb.endswith("EDEDED")
+    assert ws["F17"].value == "Không áp dụng đối với đơn vị."
+    assert "khảo sát SIPAS" in ws["F19"].value
+    assert ws["B4"].font.name == "Times New Roman"
+    rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert set(rules) == {"D14", "D15 D16"}
+    for ref, limit in (("D14", "2"), ("D15 D16", "1.5")):
+        dv = rules[ref]
+        assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", limit)
+        assert dv.showErrorMessage and dv.error.startswith("Điểm tự đánh giá phải là số từ 0 đến")
+    assert "1,5" in rules["D15 D16"].error
+    assert ws.cell(23, 1).value == "Khó khăn, vướng mắc:" and ws.cell(26, 1).value == "Đề xuất, kiến nghị:"
+
+
+def test_blank_form_same_bytes(tmp_path: Path, tree, commune, blank: Path) -> None:
+    again = write_blank_form(tmp_path / "again.xlsx", tree, commune, 2026)
+    assert again.read_bytes() == blank.read_bytes()
+
+
+# --- reading a filled form -----------------------------------------------------------------------------------
+
+
+def test_round_trip(tmp_path: Path, blank: Path, trees, matcher, commune) -> None:
+    path = _fill(blank, tmp_path / "any_name.xlsx", GOOD)
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert result.loadable and not result.rejects and not _blocking(result)
+    assert (result.unit_code, result.unit_group, result.ranking_group) == (commune.code, "commune", "local")
+    assert (result.index, result.year, result.decision) == ("par", 2026, "Quyết định số 99/QĐ-UBND ngày 01/02/2026")
+    assert result.submitted_on.isoformat() == "2026-11-05"
+    assert [(r["code"], r["self_points"], r["cell"], r["sheet"]) for r in result.rows] == [
+        ("LV1.1", 1.75, "D14", SHEET), ("LV1.2", 1.5, "D15", SHEET), ("LV1.3", 0, "D16", SHEET)]
+    assert result.rows[0]["evidence"] == EVIDENCE and result.rows[1]["explanation"].startswith("Gửi đủ")
+    assert (result.difficulties, result.proposals) == ("Thiếu công chức chuyên trách.", "Đề nghị tập huấn chấm điểm.")
+    assert _notes(result) == []
+
+
+def test_unit_from_header_not_file_name(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    other = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
+    path = _fill(blank, tmp_path / "tu_danh_gia_xa_khac.xlsx", {**GOOD, "B4": "UBND " + other.name.upper()})
+    result = read_self_assessment(path, trees, matcher)
+    assert result.unit_code == other.code and result.unit_group == "ward"
+    assert ("unit_code_mismatch", "B5") in _notes(result)
+    # LV1.4 applies to wards: its row is there but not scored
+    assert ("blank_score", "D17") in _notes(result)
+
+
+def test_row_problems_reported_with_sheet_cell_and_reason(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    cells = {**GOOD,
+             "D14": 2.5,  # above the maximum 2
+             "D15": -1,
+             "D16": "khá",
+             "D17": 1,  # LV1.4 does not apply to a commune: ignored with a note
+             "D19": 2,  # SIPAS: survey, not self-assessed
+             "A22": "LV9.9", "D22": 1, "E22": EVIDENCE}
+    result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
+    assert result.loadable
+    assert _rejects(result) == [("negative_score", SHEET, "D15"), ("not_a_number", SHEET, "D16"),
+                                ("score_above_max", SHEET, "D14"), ("unknown_criterion", SHEET, "A22")]
+    reasons = {r["rule"]: r["reason"] for r in result.rejects}
+    assert reasons["score_above_max"] == ("Trang 'Tự đánh giá', ô D14: tiêu chí LV1.1: điểm tự đánh giá 2,5 vượt điểm "
+                                          "tối đa 2.")
+    assert reasons["not_a_number"].endswith("không phải số: 'khá'.")
+    assert "LV9.9" in reasons["unknown_criterion"]
+    assert {r["unit_code"] for r in result.rejects} == {result.unit_code}
+    assert ("not_self_assessed", "D17") in _notes(result) and ("not_self_assessed", "D19") in _notes(result)
+    assert result.rows == []
+
+
+def test_formula_comma_and_evidence(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    cells = {**GOOD,
+             "D14": "=1+0.5",  # a formula: its value is never trusted
+             "D15": "1,25", "E15": EVIDENCE, "F15": None,  # decimal comma: read, with a note
+             "D16": 1, "E16": "Kế hoạch tuyên truyền",  # evidence without number and date, no explanation
+             }
+    result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher)
+    assert _rejects(result) == [("formula_in_score", SHEET, "D14"), ("missing_evidence", SHEET, "E16")]
+    assert "công thức '=1+0.5'" in result.rejects[0]["reason"]
+    assert "thiếu số văn bản, ngày ban hành" in result.rejects[1]["reason"]
+    assert [(r["code"], r["self_points"]) for r in result.rows] == [("LV1.2", 1.25)]
+    assert ("decimal_comma", "D15") in _notes(result)
+    bare = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", {**GOOD, "E14": None}), trees, matcher)
+    assert _rejects(bare) == [("missing_evidence", SHEET, "E14")]
+    assert "không có tài liệu kiểm chứng và không có giải trình" in bare.rejects[0]["reason"]
+
+
+def test_evidence_parts() -> None:
+    assert evidence_parts(EVIDENCE) == []
+    assert evidence_parts("Báo cáo số 5/BC-UBND ngày 2/3/2026") == ["trích yếu"]
+    assert evidence_parts("") == ["số văn bản", "ngày ban hành", "trích yếu"]
+
+
+def test_rows_reordered_deleted_merged_hidden(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    wb = load_workbook(blank)
+    ws = wb[SHEET]
+    for ref, value in GOOD.items():
+        ws[ref] = value
+    for col in range(1, 7):  # swap LV1.1 and LV1.3, then delete LV1.2
+        a, b = ws.cell(14, col), ws.cell(16, col)
+        a.value, b.value = b.value, a.value
+    ws.delete_rows(15)
+    ws["D13"] = None
+    ws.row_dimensions[14].hidden = True
+    ws["D14"] = "0,5"
+    ws["E14"] = EVIDENCE
+    ws.merge_cells("E15:F15")
+    path = tmp_path / "moved.xlsx"
+    wb.save(path)
+    result = read_self_assessment(path, trees, matcher)
+    assert result.loadable and not result.rejects
+    assert sorted((r["code"], r["self_points"], r["cell"]) for r in result.rows) == [
+        ("LV1.1", 1.75, "D15"), ("LV1.3", 0.5, "D14")]
+    notes = _notes(result)
+    assert ("hidden_cells", "A14") in notes and ("merged_cells", "E15") in notes
+    assert ("decimal_comma", "D14") in notes and ("missing_criterion", "") in notes
+    missing = next(i for i in result.file_issues if i.rule == "missing_criterion")
+    assert missing.record_key == "LV1.2" and "Báo cáo CCHC định kỳ" in missing.reason
+
+
+@pytest.mark.parametrize(("cells", "rule", "cell"), [
+    ({"B6": 2025}, "wrong_year", "B6"),
+    ({"B7": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)"}, "wrong_index", "B7"),
+    ({"B4": "Xã Không Tồn Tại"}, "unknown_unit", "B4"),
+    ({"B4": None, "B5": None}, "missing_metadata", "B4"),
+])
+def test_blocking_header_problems(tmp_path: Path, blank: Path, trees, matcher, cells, rule, cell) -> None:
+    result = read_self_assessment(_fill(blank, tmp_path / "h.xlsx", {**GOOD, **cells}), trees, matcher, year=2026)
+    assert not result.loadable and result.rows == [] and _blocking(result) == [(rule, cell)]
+    assert result.file_issues[0].sheet == SHEET
+    assert result.file_issues[0].reason.startswith(f"Trang 'Tự đánh giá', ô {cell}: ")
+    assert result.file_issues[0].reason.endswith("không nạp được tệp.")
+
+
+def test_no_tree_for_the_year_and_callable_trees(tmp_path: Path, blank: Path, tree, matcher) -> None:
+    path = _fill(blank, tmp_path / "y.xlsx", {**GOOD, "B6": "Năm 2027"})
+    result = read_self_assessment(path, {("par", 2026, "local"): tree}, matcher)
+    assert _blocking(result) == [("wrong_year", "B6")] and "năm 2027" in result.file_issues[0].reason
+
+    def lookup(index: str, year: int, group: str):
+        if year != 2026:
+            raise FileNotFoundError(year)
+        return tree
+    assert read_self_assessment(path, lookup, matcher).file_issues[0].rule == "wrong_year"
+    good = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", GOOD), lookup, matcher)
+    assert good.loadable and len(good.rows) == 3
+
+
+def test_empty_and_broken_files(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    assert _blocking(read_self_assessment(blank, trees, matcher)) == [("empty_form", None)]
+    text = tmp_path / "not.xlsx"
+    text.write_text("không phải bảng tính", encoding="utf-8")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    for path, rule in ((text, "bad_workbook"), (empty, "bad_workbook"), (other, "missing_columns")):
+        result = read_self_assessment(path, trees, matcher)
+        assert [i.rule for i in result.file_issues] == [rule] and not result.loadable
+        assert result.file_issues[0].blocking
+
+
+# --- appraisal and surveys -----------------------------------------------------------------------------------
+
+
+def test_read_appraisal(tmp_path: Path, trees, matcher, commune) -> None:
+    ward = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thẩm định"
+    ws.append(["KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CCHC NĂM 2026"])
+    ws.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+    ws.append([commune.name, "LV1.1", 1.5, "Trừ 0,25 điểm: kế hoạch ban hành chậm."])  # row 3
+    ws.append([ward.code, "LV1.4", "0,75", None])  # by code, decimal comma
+    ws.append(["Xã Không Tồn Tại", "LV1.1", 1, None])
+    ws.append([commune.name, "LV1.2", "khá", None])
+    ws.append([commune.name, "LV1.3", 3, None])  # above 1.5
+    ws.append([commune.name, "LV1.1", 1, None])  # twice
+    ws.append([commune.name, None, 1, None])
+    path = tmp_path / "tham_dinh.xlsx"
+    wb.save(path)
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    assert result.loadable
+    assert [(r["unit_code"], r["code"], r["appraised_points"], r["comment"], r["cell"]) for r in result.rows] == [
+        (commune.code, "LV1.1", 1.5, "Trừ 0,25 điểm: kế hoạch ban hành chậm.", "C3"), (ward.code, "LV1.4", 0.75, None, "C4")]
+    assert _rejects(result) == [("duplicate_appraisal", "Thẩm định", "B8"), ("missing_code", "Thẩm định", "B9"),
+                                ("not_a_number", "Thẩm định", "C6"), ("score_above_max", "Thẩm định", "C7"),
+                                ("unknown_unit", "Thẩm định", "A5")]
+    assert [(i.rule, i.cell) for i in result.file_issues] == [("decimal_comma", "C4")]
+    without_trees = read_appraisal(path, matcher)
+    assert "score_above_max" not in {r["rule"] for r in without_trees.rejects}
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    assert [i.rule for i in read_appraisal(broken, matcher).file_issues] == ["bad_workbook"]
+
+
+def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
+    lines = ["Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+             f"{commune.code},{commune.name},SIPAS,LV2.1,1.75",
+             f",{commune.name},\"Lãnh đạo, quản lý\",LV2.2,\"0,8\"",
+             "99.X,Sở Không Tồn Tại,SIPAS,LV2.1,1",
+             f"{commune.code},,Khảo sát doanh nghiệp,LV2.1,1",
+             f"{commune.code},,SIPAS,LV2.1,abc",
+             f"{commune.code},,SIPAS,LV2.2,0.5",  # LV2.2 is the leaders' survey
+             f"{commune.code},,SIPAS,LV2.1,1.0",  # twice
+             f"{commune.code},,SIPAS,LV2.1,-1"]
+    path = tmp_path / "khao_sat.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    result = read_survey(path, matcher, trees=trees, year=2026)
+    assert result.loadable
+    assert [(r["unit_code"], r["survey"], r["code"], r["points"], r["source_row"]) for r in result.rows] == [
+        (commune.code, "sipas", "LV2.1", 1.75, 2), (commune.code, "leaders", "LV2.2", 0.8, 3)]
+    assert sorted((r["rule"], r["row_number"]) for r in result.rejects) == [
+        ("duplicate_survey", 8), ("negative_score", 9), ("not_a_number", 6), ("not_survey_criterion", 7),
+        ("unknown_survey", 5), ("unknown_unit", 4)]
+    assert all(r["reason"].startswith(f"Dòng {r['row_number']}: ") for r in result.rejects)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Đơn vị,Điểm\nx,1\n", encoding="utf-8")
+    assert [i.rule for i in read_survey(bad, matcher).file_issues] == ["missing_columns"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"\xd0\xe5n v\xd2,Lo\xa1i\n")  # Windows-1258 bytes, not UTF-8
+    assert [i.rule for i in read_survey(latin, matcher).file_issues] == ["bad_encoding"]

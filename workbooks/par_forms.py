@@ -1,0 +1,218 @@
+"""The blank PAR-index self-assessment form (phiếu tự đánh giá Chỉ số CCHC) of one unit and year, generated from the
+criteria tree, so every unit fills the right form.
+
+One sheet "Tự đánh giá": the unit's identity in labelled header cells (read back by ``sources/par_forms.py``), the
+table Mã | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Tài liệu kiểm chứng (số, ngày, trích yếu) | Giải trình cách
+chấm with one row per node of the tree (domains and inner criteria bold on grey, criteria scored by survey or from
+data and those not applicable to the unit greyed), then "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị". The sheet
+and the workbook structure are protected: only the score, evidence and explanation cells of the applicable
+self-assessed criteria, the signing date and the two closing sections can be edited, and each score cell only
+accepts a number from 0 to the criterion's maximum. Same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from copy import copy
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
+
+from sources.par_forms import (
+    DIFFICULTIES,
+    FORM_COLUMNS,
+    FORM_SHEET,
+    HEADER_LABELS,
+    INDEX_LABELS,
+    PROPOSALS,
+    _ordered_nodes,
+)
+from workbooks.style import FONT_NAME, FONT_SIZE
+
+_FONT = Font(name=FONT_NAME, size=FONT_SIZE)
+_BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+_ITALIC = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
+_GREY_TEXT = Font(name=FONT_NAME, size=FONT_SIZE, italic=True, color="7F7F7F")
+_TITLE = Font(name=FONT_NAME, size=14, bold=True)
+_THIN = Side(style="thin", color="808080")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", start_color="D9E1F2")
+_GROUP_FILL = PatternFill("solid", start_color="D9D9D9")
+_OFF_FILL = PatternFill("solid", start_color="EDEDED")
+_INPUT_FILL = PatternFill("solid", start_color="FFF2CC")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_OPEN = Protection(locked=False)
+_WIDTHS = (9, 60, 10, 12, 45, 40)
+_PASSWORD = "cchc"  # protection keeps the structure, it is not a secret
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+FIRST_ROW = 12  # the table's header row
+METHOD_NOTES = {
+    "survey_sipas": "Không tự chấm: điểm lấy từ khảo sát SIPAS.",
+    "survey_leaders": "Không tự chấm: điểm lấy từ khảo sát lãnh đạo, quản lý.",
+    "computed": "Không tự chấm: điểm tính từ dữ liệu (thu thập một lần, sử dụng nhiều lần).",
+}
+
+
+class _FixedZip(zipfile.ZipFile):
+    """A zip whose entries all carry the same time (openpyxl stamps the current one)."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=ZIP_TIME)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        else:
+            zinfo_or_arcname.date_time = ZIP_TIME
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as fh:  # worksheets come from temporary files with their own times
+            self.writestr(arcname or Path(filename).name, fh.read(), compress_type, compresslevel)
+
+
+class _Styles:
+    """Set a combination of styles once, then copy it: openpyxl hashes every style object on each assignment."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple, Any] = {}
+
+    def apply(self, cell: Any, key: tuple, **styles: Any) -> None:
+        known = self.cache.get(key)
+        if known is not None:
+            cell._style = copy(known)
+            return
+        for name, value in styles.items():
+            setattr(cell, name, value)
+        self.cache[key] = copy(cell._style)
+
+
+def _points(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _label(name: str) -> str:
+    return HEADER_LABELS[name][0]
+
+
+def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int]]:
+    """The blank form as a workbook and the row of each criterion code (for callers that fill it in)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    wb.properties.title = f"Phiếu tự đánh giá Chỉ số CCHC năm {year} - {unit.name}"
+    for col, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[chr(64 + col)].width = width
+    ws.cell(1, 1, "UBND TỈNH " + unit.province.upper().removeprefix("TỈNH ")).font = _BOLD
+    ws.cell(2, 1, f"PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}").font = _TITLE
+    for col in range(1, 7):  # centred across A:F without merging (merged cells confuse units' copy and paste)
+        ws.cell(2, col).alignment = Alignment(horizontal="centerContinuous", vertical="center")
+    decision = getattr(tree, "decision", None) or ""
+    index_text = INDEX_LABELS.get(tree.index, tree.index) + (f" - {decision}" if decision else "")
+    header = [("unit", unit.name), ("unit_code", unit.code), ("year", year), ("index", index_text),
+              ("submitted_on", None)]
+    for offset, (name, value) in enumerate(header):
+        row = 4 + offset
+        ws.cell(row, 1, _label(name)).font = _BOLD
+        cell = ws.cell(row, 2, value)
+        cell.font, cell.alignment = _FONT, Alignment(horizontal="left")
+        if name == "submitted_on":
+            cell.protection, cell.fill, cell.number_format = _OPEN, _INPUT_FILL, "dd/mm/yyyy"
+    default = " (bộ tiêu chí mặc định, sẽ thay bằng quyết định của tỉnh)" if getattr(tree, "default", False) else ""
+    notes = [
+        (f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Điểm tự đánh giá là số từ 0 đến điểm tối đa, dùng dấu phẩy "
+        "hoặc dấu chấm thập phân theo máy tính; không dùng công thức."),
+        "Mỗi tiêu chí có điểm phải ghi tài liệu kiểm chứng (số, ngày, trích yếu văn bản) hoặc giải trình cách chấm.",
+    ]
+    for offset, text in enumerate(notes):
+        ws.cell(9 + offset, 1, text).font = _ITALIC
+    for col, column in enumerate(FORM_COLUMNS, start=1):
+        cell = ws.cell(FIRST_ROW, col, column.header)
+        cell.font, cell.alignment, cell.border, cell.fill = _BOLD, _CENTRE, _BOX, _HEADER_FILL
+    applicable = tree.applicable(unit.group)
+    validations: dict[float, DataValidation] = {}
+    rows: dict[str, int] = {}
+    cache = _Styles()
+    row = FIRST_ROW
+    for node in _ordered_nodes(tree):
+        row += 1
+        rows[node.code] = row
+        inner = node.method == "group"
+        own = not inner and node.code in applicable and node.method == "self"
+        values = [node.code, node.name, _points(node.max_points), None, None, None]
+        if not inner and node.code not in applicable:
+            values[5] = "Không áp dụng đối với đơn vị."
+        elif not inner and not own:
+            values[5] = METHOD_NOTES.get(node.method, "Không tự chấm.")
+        kind = "inner" if inner else ("own" if own else "off")
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row, col, value)
+            styles = {"border": _BOX, "alignment": _CENTRE if col in (1, 3, 4) else _WRAP,
+                      "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
+                      "fill": _GROUP_FILL if inner else (_INPUT_FILL if own and col >= 4 else
+                                                         (_OFF_FILL if not own else PatternFill()))}
+            if col == 3:
+                styles["number_format"] = "0.##"
+            if own and col >= 4:
+                styles["protection"] = _OPEN
+                if col == 4:
+                    styles["number_format"] = "0.00"
+            cache.apply(cell, (kind, col), **styles)
+        if own:
+            limit = float(node.max_points)
+            if limit not in validations:
+                shown = f"{limit:g}".replace(".", ",")
+                validations[limit] = DataValidation(
+                    type="decimal", operator="between", formula1="0", formula2=f"{limit:g}", allow_blank=True,
+                    showErrorMessage=True, errorStyle="stop", errorTitle="Điểm không hợp lệ",
+                    error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
+                    showInputMessage=True, promptTitle="Điểm tự đánh giá", prompt=f"Nhập số từ 0 đến {shown}.")
+            validations[limit].add(ws.cell(row, 4))
+    for limit in sorted(validations):
+        ws.add_data_validation(validations[limit])
+    row += 2
+    for title in (DIFFICULTIES, PROPOSALS):
+        ws.cell(row, 1, title + ":").font = _BOLD
+        row += 1
+        cell = ws.cell(row, 2)  # the text goes in the wide column B
+        cell.protection, cell.fill, cell.alignment, cell.border = _OPEN, _INPUT_FILL, _WRAP, _BOX
+        ws.row_dimensions[row].height = 60
+        row += 2
+    ws.cell(row, 5, "THỦ TRƯỞNG ĐƠN VỊ").font = _BOLD
+    ws.cell(row + 1, 5, "(Ký, ghi rõ họ tên, đóng dấu)").font = _ITALIC
+    ws.freeze_panes = f"A{FIRST_ROW + 1}"
+    ws.print_title_rows = f"{FIRST_ROW}:{FIRST_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    ws.protection.password = _PASSWORD
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widths and heights may change
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.security.workbookPassword = _PASSWORD
+    return wb, rows
+
+
+def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) -> Path:
+    """Save with fixed document times and zip entry times: the same content gives the same bytes."""
+    wb.properties.creator = wb.properties.lastModifiedBy = "Sở Khoa học và Công nghệ tỉnh Thái Nguyên"
+    wb.properties.created = wb.properties.modified = when
+    buffer = io.BytesIO()
+    ExcelWriter(wb, _FixedZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def write_blank_form(path: Path, tree: Any, unit: Any, year: int) -> Path:
+    """Write the blank self-assessment form of ``unit`` (a ``common.units.Unit``) for ``year`` from ``tree`` (a
+    ``scoring.criteria.CriteriaTree``) to ``path``."""
+    wb, _ = build_form(tree, unit, year)
+    return save_fixed(wb, path)
