@@ -123,9 +123,11 @@ def write_par_inbox(inbox: Path, units: tuple[Unit, ...], seed: int = 2026, bad_
     scores: dict[str, dict[str, float]] = {}
     agencies = [u for u in ranked if u.group == "agency"]
     locals_ = [u for u in ranked if u.group != "agency"]
-    # Units whose only form is flawed (rows rejected or noted), and units with a later re-submission.
+    # A unit whose first form is flawed (rows rejected) and re-submits it corrected after the quality report (the
+    # current forms of the year are then clean and the scorecards publish), a unit whose only form has layout
+    # problems that load with notes, and units with a later re-submission.
     flawed_rows, flawed_layout = agencies[3], locals_[7]
-    resubmit = (agencies[5], locals_[20])
+    resubmit = (agencies[5], locals_[20], flawed_rows)
     for i, unit in enumerate(ranked):
         tree = trees[RANKING_GROUP[unit.group]]
         submitted = date(YEAR, 11, 3 + i % 12)
@@ -213,12 +215,12 @@ def _bad_forms(forms_dir: Path, ranked: list[Unit], trees: dict, rng: np.random.
 
     out.append(BadForm(
         "par_form_rows", _form_name(flawed_rows),
-        f"{flawed_rows.name}'s only form: score above the maximum, a negative score, 'đạt' as a score, a formula in a "
+        f"{flawed_rows.name}'s first form (a corrected form follows as _lan_2): score above the maximum, a negative score, 'đạt' as a score, a formula in a "
         "score cell, a full score with neither evidence nor explanation, a score written '0,75'-style with a decimal "
         "comma, and an extra row with the unknown code LV9.1.",
         "Reject those rows with sheet 'Tự đánh giá', the score cell and rules score_above_max, negative_score, "
         "not_a_number, formula_in_score, missing_evidence, unknown_criterion; note decimal_comma (read as a number); "
-        "load the other rows."))
+        "load the other rows; the corrected later form supersedes it, so the year's forms are clean."))
     out.append(BadForm(
         "par_form_layout", _form_name(flawed_layout),
         f"{flawed_layout.name}'s only form: two criteria rows swapped, one criterion row deleted, evidence and "

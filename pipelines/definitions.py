@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import publish, qd766, tasks, tthc
+from assets import par, publish, qd766, tasks, tthc
 from checks import qd766_checks, task_checks, tthc_checks
-from pipelines.jobs import after_daily, daily_job, daily_schedule, inbox_sensor, masterdata_job, period_jobs, sources_job
+from pipelines.jobs import (
+    after_daily,
+    blank_forms_job,
+    daily_job,
+    daily_schedule,
+    inbox_sensor,
+    masterdata_job,
+    period_jobs,
+    sources_job,
+)
 from pipelines.resources import Warehouse
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([tthc, qd766, tasks, publish]),
-    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks]),
-    jobs=[daily_job, masterdata_job, sources_job, *period_jobs.values()],
+    assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, publish]),
+    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par]),
+    jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, *period_jobs.values()],
     schedules=[daily_schedule],
     sensors=[inbox_sensor, after_daily],
     resources={"warehouse": Warehouse.from_settings()},

@@ -54,7 +54,8 @@ def main() -> int:
 
 
 def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | None = None,
-                    resources: dict | None = None, quiet: bool = False) -> list[dg.ExecuteInProcessResult]:
+                    resources: dict | None = None, quiet: bool = False,
+                    blank_forms: bool = True) -> list[dg.ExecuteInProcessResult]:
     """What the daily schedule and the after_daily sensor do, in one go: the daily job over the days (one run),
     then the month, quarter and year jobs over the periods those days touch. Stops at the first failed run."""
     from pipelines.definitions import defs
@@ -62,6 +63,8 @@ def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | Non
 
     runs = [("daily_tthc", {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})]
     runs += period_run_requests(date.fromisoformat(first), date.fromisoformat(last))
+    if blank_forms:  # the yearly blank self-assessment forms, outside the daily flow
+        runs.append(("par_blank_forms_yearly", {"dagster/partition": first[:4]}))
     results = []
     for job_name, tags in runs:
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -347,12 +348,22 @@ def load_tree(path: Path | str) -> CriteriaTree:
     return tree
 
 
+def _folder_signature(folder: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml")))
+
+
+@lru_cache(maxsize=16)
+def _trees_in(folder: Path, signature: tuple) -> tuple[CriteriaTree, ...]:
+    """Every tree of a folder, read once per content of the folder (an edited file is read again)."""
+    return tuple(load_tree(folder / name) for name, _, _ in signature)
+
+
 def tree_for(index: str, year: int, group: str, folder: Path = PAR_DIR) -> CriteriaTree:
     """The tree of an index for a year and ranking group (``agency`` | ``local``; a unit group commune/ward means
     local). Each year has its own file; the province's decision (``default: false``) wins over a default tree, and
     among files of the same kind the last by file name wins."""
     group = next((g for g, members in TREE_GROUPS.items() if group == g or group in members), group)
-    trees = [load_tree(p) for p in sorted(Path(folder).glob("*.yaml"))]
+    trees = _trees_in(Path(folder), _folder_signature(Path(folder)))
     found = [t for t in trees if t.index == index and t.year == year and t.group == group]
     if not found:
         have = sorted({f"{t.index} {t.year} {t.group}" for t in trees}) or ["không có tệp nào"]

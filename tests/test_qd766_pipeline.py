@@ -108,12 +108,12 @@ def test_after_daily_requests_month_quarter_and_year():
         ("qd766_monthly", _range("2026-03", "2026-04")),
         ("qd766_quarterly", _range("2026-01-01", "2026-04-01")),
         ("task_progress", _range("2026-01-01", "2026-04-01")),
-        ("qd766_yearly", _range("2026", "2026")),  # last: it publishes the snapshot
+        ("yearly_indices", _range("2026", "2026")),  # last: it publishes the snapshot
     ]
     from pipelines.definitions import defs
 
     assert defs.resolve_sensor_def("after_daily")
-    for name in ("qd766_monthly", "qd766_quarterly", "qd766_yearly", "task_progress"):
+    for name in ("qd766_monthly", "qd766_quarterly", "yearly_indices", "task_progress"):
         assert defs.resolve_job_def(name).partitions_def is not None
 
 

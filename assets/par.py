@@ -1,0 +1,111 @@
+"""PAR index (Chỉ số CCHC): blank self-assessment forms per unit, the filled forms, appraisal and surveys, and the
+scorecards, per year (yearly partitions)."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets.tthc import units
+from common.settings import now_local
+from common.units import load_units, matcher_for
+from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
+from pipelines.resources import WRITER_POOL, Warehouse
+
+PAR_GROUP = "par"
+YEARLY = PERIOD_PARTITIONS["year"]
+
+
+def _years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[int]:
+    start, end = partition_dates(context)
+    return list(range(start.year, end.year + 1))
+
+
+@dg.asset(group_name=PAR_GROUP, kinds={"excel"}, partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị và năm, sinh từ bộ tiêu chí "
+                      "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.")
+def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from scoring.criteria import tree_for
+    from workbooks.par_forms import write_blank_form
+
+    written = 0
+    for year in _years(context):
+        folder = Path(warehouse.reports) / "phieu_tu_danh_gia" / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        for unit in load_units(warehouse.province):
+            write_blank_form(folder / f"phieu_tu_danh_gia_{year}_{unit.code}.xlsx", tree_for("par", year, unit.ranking_group),
+                             unit, year)
+            written += 1
+    return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia")})
+
+
+@dg.asset(group_name=PAR_GROUP, kinds={"excel", "csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
+          partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Phiếu tự đánh giá đã điền (inbox/par/tu_danh_gia), kết quả thẩm định (par/tham_dinh) và điều "
+                      "tra xã hội học (par/khao_sat): đơn vị lấy từ đầu phiếu; bản gửi sau thay bản trước (giữ lịch sử).")
+def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.par import load_par_inputs
+
+    assessed = frozenset(int(k) for k in YEARLY.get_partition_keys())
+    stats: dict = {}
+    with warehouse.write() as con:
+        for year in _years(context):
+            stats = load_par_inputs(con, Path(warehouse.inbox), year, matcher_for(warehouse.province), now_local(), assessed)
+    return dg.MaterializeResult(metadata=stats)
+
+
+@dg.asset(group_name=PAR_GROUP, kinds={"duckdb"}, pool=WRITER_POOL,
+          deps=[par_inputs, "qd766_year", "task_status"], partitions_def=YEARLY,
+          backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Chỉ số CCHC theo tiêu chí, lĩnh vực và đơn vị (mart_par_criterion, mart_par_domain, "
+                      "mart_par_unit): điểm thẩm định (tạm tính khi chưa thẩm định), khảo sát, tiêu chí tính từ dữ liệu; "
+                      "xếp loại và xếp hạng trong nhóm.")
+def par_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from warehouse.par import refresh_scorecards
+
+    stats: dict = {}
+    with warehouse.write() as con:
+        for year in _years(context):
+            stats = refresh_scorecards(con, year, now_local())
+            top = con.execute("""SELECT ranking_group, rank, unit_name, index_pct FROM mart_par_unit
+                                 WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
+    lines = [f"- {g} #{r}: {n} ({p:.2f} %)" for g, r, n, p in top]
+    return dg.MaterializeResult(metadata={**stats, "top_units": dg.MetadataValue.md("\n".join(lines) or "-")})
+
+
+@dg.asset_check(asset=par_inputs, blocking=True, pool=WRITER_POOL,
+                description="Chặn công bố khi phiếu hiện hành của một đơn vị trong năm còn lỗi nặng (liệt kê).")
+def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    from warehouse.par import hard_errors
+
+    with warehouse.read() as con:
+        errors = [e for year in _years(context) for e in hard_errors(con, year)]
+    lines = [f"- {unit} (`{file}`): {reason}" for unit, file, reason in errors[:100]]
+    return dg.AssetCheckResult(passed=not errors, metadata={"units_with_errors": len(errors),
+                                                            "list": dg.MetadataValue.md("\n".join(lines) or "-")})
+
+
+class ParWorkbookConfig(dg.Config):
+    """unit: a unit code to write only that unit's scorecard (to send back to it); empty = the whole workbook."""
+
+    unit: str = ""
+
+
+@dg.asset(group_name=PAR_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[par_scorecards], partitions_def=YEARLY,
+          backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Bảng xếp hạng và phiếu kết quả Chỉ số CCHC (Excel): xếp hạng theo nhóm, một trang cho mỗi đơn vị "
+                      "(lĩnh vực, tiêu chí, điểm tự chấm/thẩm định/khảo sát/dữ liệu, điểm mất, so với trung bình nhóm), "
+                      "biểu đồ; config unit để lập riêng phiếu của một đơn vị.")
+def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+    from workbooks.par import read_par_data, write_par_workbook
+
+    written = []
+    with warehouse.read() as con:
+        books = [(year, read_par_data(con, year)) for year in _years(context)]
+    for year, data in books:
+        unit = config.unit.strip() or None
+        name = f"chi_so_cchc_{year}_{unit}.xlsx" if unit else f"chi_so_cchc_{year}.xlsx"
+        path = Path(warehouse.reports) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_par_workbook(path, data, unit=unit)
+        written.append(path)
+    return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written))})

@@ -1,0 +1,89 @@
+"""Real Dagster runs of the PAR assets on a generated inbox: blank forms, the filled forms with their bad ones,
+the appraisal and surveys, the scorecards and the workbook; and a broken current form blocking what follows."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import openpyxl
+import pytest
+
+from assets import par, tthc
+from pipelines.resources import Warehouse
+
+PAR = [tthc.units, par.par_inputs, par.par_forms_valid, par.par_scorecards, par.par_workbook]
+
+
+def _warehouse(root: Path) -> Warehouse:
+    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
+                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> tuple[Path, dict]:
+    from demo.generate import generate_inbox
+
+    root = tmp_path_factory.mktemp("par_inbox")
+    summary = generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
+    return root / "inbox", summary
+
+
+def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessResult:
+    return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key="2026", raise_on_error=False, **kwargs)
+
+
+def test_scorecards_for_every_unit_with_the_bad_forms_reported(inbox, tmp_path):
+    source, summary = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    warehouse = _warehouse(tmp_path)
+    result = _run(PAR, warehouse)
+    assert result.success
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
+        rows = con.execute("""SELECT ranking_group, count(*), count(rank), sum(provisional::INT), sum(has_form::INT)
+                              FROM mart_par_unit WHERE year = 2026 GROUP BY 1 ORDER BY 1""").fetchall()
+        assert sum(r[1] for r in rows) == units and all(r[2] == r[1] for r in rows)
+        assert sum(r[3] for r in rows) == summary["par_unappraised"]  # not appraised yet: provisional
+        superseded = con.execute("SELECT count(*) FROM stg_par_submission WHERE superseded AND hard_errors = 0").fetchall()
+        assert superseded[0][0] >= 2  # re-submissions: the later one counts, the earlier is kept
+        named = {r[0] for r in con.execute("SELECT file_name FROM quarantine WHERE source LIKE 'par%' UNION "
+                                           "SELECT file_name FROM file_issues WHERE source LIKE 'par%'").fetchall()}
+        documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith("par/")}
+        assert documented and documented <= named
+        # Not-applicable criteria leave the denominator: a commune is out of less than 100, an agency out of 100.
+        maxima = dict(con.execute("""SELECT u.unit_group, max(m.max_applicable) FROM mart_par_unit m
+                                     JOIN dim_unit u USING (unit_code) GROUP BY 1""").fetchall())
+        assert maxima["agency"] == 100 and maxima["commune"] < 100
+    book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Xếp hạng" and len(book.sheetnames) == units + 1
+
+
+def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(inbox, tmp_path):
+    source, _ = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    forms = tmp_path / "inbox" / "par" / "tu_danh_gia"
+    for corrected in forms.glob("*_lan_2.xlsx"):  # the flawed first form becomes the unit's current one again
+        corrected.unlink()
+    warehouse = _warehouse(tmp_path)
+    result = _run(PAR, warehouse)
+    check = next(e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
+    assert not check.passed and check.metadata["units_with_errors"].value >= 1
+    assert "score_above_max" in check.metadata["list"].value or "vượt" in check.metadata["list"].value
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "par_scorecards" not in materialized and "par_workbook" not in materialized
+
+
+def test_blank_forms_and_a_per_unit_workbook(inbox, tmp_path):
+    source, _ = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    warehouse = _warehouse(tmp_path)
+    assert _run([par.par_blank_forms], warehouse).success
+    blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia" / "2026").glob("*.xlsx"))
+    assert len(blank) == 107
+    assert openpyxl.load_workbook(blank[0]).active.protection.sheet
+    assert _run(PAR, warehouse).success
+    assert _run([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
+    single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
+    assert len(single.sheetnames) == 1

@@ -1,0 +1,85 @@
+"""PAR scorecards from hand-written warehouse rows: computed criteria filled from the QĐ 766 and task marts
+("thu thập một lần, sử dụng nhiều lần"), the over-claim flag, provisional versus appraised, forms that do not count."""
+
+from datetime import datetime
+
+import duckdb
+import pytest
+
+from common.units import load_units
+from scoring.criteria import tree_for
+from warehouse import par
+from warehouse.schema import ensure_schema
+from warehouse.tthc import load_units as load_unit_rows
+
+NOW = datetime(2026, 11, 27, 8, 0)
+AGENCY, OTHER = "19.SKHCN", "19.STP"
+
+
+@pytest.fixture()
+def con(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, tuple(u for u in load_units("Thái Nguyên") if u.code in (AGENCY, OTHER)))
+    tree = tree_for("par", 2026, "agency")
+    selfs = [(AGENCY, leaf.code, leaf.max_points) for leaf in tree.leaves if leaf.method in ("self", "computed")]
+    con.executemany("INSERT INTO stg_par_self VALUES ('f.xlsx', ?, 2026, ?, ?, 'QĐ 1/QĐ-SKHCN ngày 1/3/2026 về …', NULL, false)",
+                    selfs)
+    con.execute("""INSERT INTO stg_par_submission VALUES ('f.xlsx', 'x', ?, 2026, 'par', '2026-11-03', 'Thiếu nhân lực',
+                   'Tăng biên chế', 0, false, ?)""", [AGENCY, NOW])
+    # The dossiers of the year: 96.5 % on time (2.1), 60 % online (3.3); the plan tasks: 75 % on time.
+    con.executemany("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 20, 'linear', 'local')""",
+                    [(NOW, AGENCY, "2.1", 96.5), (NOW, AGENCY, "3.3", 60.0)])
+    con.execute("""INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0)""",
+                [AGENCY])
+    yield con, tree
+    con.close()
+
+
+def _criterion(con, unit: str, code: str) -> dict:
+    cursor = con.execute("SELECT * FROM mart_par_criterion WHERE unit_code = ? AND code = ?", [unit, code])
+    return dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0], strict=True))
+
+
+def test_computed_criteria_come_from_the_warehouse_and_over_claims_are_flagged(con):
+    con, tree = con
+    par.refresh_scorecards(con, 2026, NOW)
+    on_time = _criterion(con, AGENCY, "LV3.2.1")  # thresholds: ≥ 98 % full, ≥ 95 % half → 96.5 % gives 3 × 0.5
+    assert (on_time["computed_value"], on_time["points"], on_time["source"]) == (96.5, 1.5, "computed")
+    assert on_time["overclaim"]  # the form claimed the full 3 points
+    online = _criterion(con, AGENCY, "LV3.2.2")  # linear to 80 %: 2 × 60/80
+    assert (online["points"], online["source"], online["overclaim"]) == (1.5, "computed", True)
+    tasks = next(leaf for leaf in tree.leaves if leaf.formula == "plan_tasks_on_time_rate")
+    row = _criterion(con, AGENCY, tasks.code)  # linear to 100 %: max × 75/100
+    assert row["points"] == pytest.approx(round(tasks.max_points * 0.75, 2)) and row["source"] == "computed"
+
+
+def test_provisional_until_appraised_and_units_without_a_form(con):
+    con, tree = con
+    par.refresh_scorecards(con, 2026, NOW)
+    unit = con.execute("SELECT provisional, has_form, difficulties FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchall()
+    assert unit == [(True, True, "Thiếu nhân lực")]
+    other = con.execute("SELECT provisional, has_form, total FROM mart_par_unit WHERE unit_code = ?", [OTHER]).fetchall()
+    assert other[0][1] is False  # no form: scored on what the warehouse and surveys give, listed as without a form
+    first_self = next(leaf for leaf in tree.leaves if leaf.method == "self")
+    con.executemany("INSERT INTO stg_par_appraisal VALUES ('t.xlsx', ?, 2026, ?, ?, NULL)",
+                    [(AGENCY, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method == "self"])
+    par.refresh_scorecards(con, 2026, NOW)
+    row = _criterion(con, AGENCY, first_self.code)
+    assert (row["source"], row["points"]) == ("appraised", round(first_self.max_points / 2, 2))
+    assert con.execute("SELECT provisional FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchall() == [(False,)]
+
+
+def test_hard_errors_name_units_whose_current_form_is_broken(con):
+    con, _ = con
+    con.execute("""INSERT INTO stg_par_submission VALUES ('g.xlsx', 'y', ?, 2026, 'par', '2026-11-05', NULL, NULL, 2, false, ?)""",
+                [OTHER, NOW])
+    con.execute("""INSERT INTO quarantine VALUES ('par_form', 'g.xlsx', NULL, 15, ?, NULL, 'LV1.1', 'score_above_max',
+                   'Điểm vượt tối đa', '9', ?)""", [OTHER, NOW])
+    assert [(u, f) for u, f, _ in par.hard_errors(con, 2026)] == [(OTHER, "g.xlsx")]
+    # A later clean submission of the same unit supersedes the broken one.
+    con.execute("""INSERT INTO stg_par_submission VALUES ('h.xlsx', 'z', ?, 2026, 'par', '2026-11-20', NULL, NULL, 0, false, ?)""",
+                [OTHER, NOW])
+    assert par.hard_errors(con, 2026) == []

@@ -1,0 +1,193 @@
+"""PAR index (Chỉ số CCHC) in the warehouse: the units' self-assessments, the council's appraisal and the surveys
+as staged rows, the criteria the warehouse measures itself ("thu thập một lần, sử dụng nhiều lần"), and the
+scorecards per criterion, domain and unit. The points come from scoring/criteria.py and the methodology files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from common.units import UnitMatcher
+from scoring.criteria import CriterionInput, score_unit, tree_for
+from scoring.ranking import rank_within
+from sources.csvfiles import FileIssue
+from warehouse.landing import insert_frame, replace_records_of_file, transaction
+
+INDEX = "par"
+FORM_DIR, APPRAISAL_DIR, SURVEY_DIR = "par/tu_danh_gia", "par/tham_dinh", "par/khao_sat"
+SOURCES = {FORM_DIR: "par_form", APPRAISAL_DIR: "par_appraisal", SURVEY_DIR: "par_survey"}
+
+
+def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
+    path = inbox / folder
+    return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
+
+
+def _safe(read, path: Path, result_type):
+    try:
+        return read()
+    except Exception as err:  # any broken file is reported, never crashes the run
+        result = result_type()
+        result.file_name = path.name
+        result.file_issues = [FileIssue("bad_workbook", f"Không đọc được tệp ({type(err).__name__}: {err}).")]
+        return result
+
+
+def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
+    replace_records_of_file(con, source, path.name, None, sha256=result.sha256, size_bytes=result.size_bytes,
+                            loadable=result.loadable, rows_loaded=len(result.rows), rejects=result.rejects,
+                            issues=list(result.file_issues), now=now)
+
+
+def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
+                    assessed_years: frozenset[int] = frozenset()) -> dict:
+    """Stage the year's self-assessment forms (the latest submission per unit wins, the others are kept as
+    superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
+    of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run."""
+    from sources.par_forms import AppraisalResult, FormResult, SurveyResult, read_appraisal, read_self_assessment, read_survey
+
+    def trees(index: str, y: int, group: str):
+        return tree_for(index, y, group)
+
+    forms = []
+    for p in _files(inbox, FORM_DIR, "*.xlsx"):
+        r = _safe(lambda p=p: read_self_assessment(p, trees, matcher), p, FormResult)
+        if r.year is not None and r.year != year and r.year not in assessed_years:
+            r = _safe(lambda p=p: read_self_assessment(p, trees, matcher, year=year), p, FormResult)  # wrong year
+        elif r.year is not None and r.year != year:
+            continue  # another assessed year's form: its own partition records it
+        forms.append((p, r))
+    usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
+    latest: dict[str, tuple[date, str]] = {}
+    for p, r in usable:
+        latest[r.unit_code] = max(latest.get(r.unit_code, (date.min, "")), (r.submitted_on or date.min, p.name))
+    submissions, selfs = [], []
+    for p, r in forms:
+        if r.unit_code is None:
+            continue
+        superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
+        hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
+        submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
+                            "index_code": r.index or INDEX, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
+                            "proposals": r.proposals, "hard_errors": hard, "superseded": superseded, "loaded_at": now})
+        selfs += [{"source_file": p.name, "unit_code": r.unit_code, "year": year, "code": x["code"],
+                   "self_points": x["self_points"], "evidence": x.get("evidence"), "explanation": x.get("explanation"),
+                   "superseded": superseded} for x in r.rows]
+    appraisals = [(p, _safe(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year), p, AppraisalResult))
+                  for p in _files(inbox, APPRAISAL_DIR, f"*{year}*.xlsx")]
+    surveys = [(p, _safe(lambda p=p: read_survey(p, matcher, trees=trees, year=year), p, SurveyResult))
+               for p in _files(inbox, SURVEY_DIR, f"*{year}*.csv")]
+    with transaction(con):
+        for table in ("stg_par_submission", "stg_par_self", "stg_par_appraisal", "stg_par_survey"):
+            con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        insert_frame(con, "stg_par_submission", pd.DataFrame(submissions))
+        insert_frame(con, "stg_par_self", pd.DataFrame(selfs))
+        insert_frame(con, "stg_par_appraisal", pd.DataFrame(
+            [{"source_file": p.name, "unit_code": x["unit_code"], "year": year, "code": x["code"],
+              "appraised_points": x["appraised_points"], "comment": x.get("comment")}
+             for p, r in appraisals if r.loadable for x in r.rows]))
+        insert_frame(con, "stg_par_survey", pd.DataFrame(
+            [{"source_file": p.name, "unit_code": x["unit_code"], "year": year, "survey": x["survey"], "code": x["code"],
+              "points": x["points"]} for p, r in surveys if r.loadable for x in r.rows]))
+        for folder, items in ((FORM_DIR, forms), (APPRAISAL_DIR, appraisals), (SURVEY_DIR, surveys)):
+            for p, r in items:
+                _record(con, SOURCES[folder], p, r, now)
+    return {"forms": len(forms), "forms_usable": len(usable), "units_with_form": len(latest),
+            "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
+            "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable),
+            "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
+
+
+def hard_errors(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str]]:
+    """(unit, file, reason) of every unit whose current form for the year cannot be used as it is: the blocking
+    check lists them. A unit whose broken form was followed by a good one is fine."""
+    return con.execute("""
+        WITH current AS (
+            SELECT unit_code, source_file, hard_errors FROM stg_par_submission WHERE year = ?
+            QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY hard_errors = 0 DESC, submitted_at DESC NULLS LAST,
+                                                                      source_file DESC) = 1)
+        SELECT c.unit_code, c.source_file, coalesce(string_agg(DISTINCT q.reason, '; '), string_agg(DISTINCT f.reason, '; '))
+        FROM current c
+        LEFT JOIN quarantine q ON q.source = 'par_form' AND q.file_name = c.source_file
+        LEFT JOIN file_issues f ON f.source = 'par_form' AND f.file_name = c.source_file AND f.blocking
+        WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year]).fetchall()
+
+
+def computed_values(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float]:
+    """(unit code, formula) → percent, from marts other streams already publish: the QĐ 766 year to date for the
+    dossiers (2.1 on time, 3.3 online) and the plan-task completion for the units that lead plan tasks."""
+    values: dict[tuple[str, str], float] = {}
+    for unit, code, ratio in con.execute("""
+            SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
+            WHERE period_label = ? AND indicator_code IN ('2.1', '3.3') AND ratio IS NOT NULL""", [f"{year}-Y"]).fetchall():
+        values[(unit, "tthc_on_time_rate" if code == "2.1" else "tthc_online_rate")] = float(ratio)
+    for unit, rate in con.execute("""
+            SELECT unit_code, on_time_rate FROM mart_task_completion
+            WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""", [year, f"{year}-Y"]).fetchall():
+        values[(unit, "plan_tasks_on_time_rate")] = float(rate)
+    return values
+
+
+def _inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dict[str, CriterionInput]]:
+    inputs: dict[str, dict[str, CriterionInput]] = defaultdict(dict)
+
+    def slot(unit: str, code: str) -> CriterionInput:
+        return inputs[unit].setdefault(code, CriterionInput())
+
+    for unit, code, points in con.execute("""SELECT unit_code, code, self_points FROM stg_par_self
+                                             WHERE year = ? AND NOT superseded""", [year]).fetchall():
+        slot(unit, code).self_points = points
+    for unit, code, points in con.execute("""SELECT unit_code, code, appraised_points FROM stg_par_appraisal
+                                             WHERE year = ?""", [year]).fetchall():
+        slot(unit, code).appraised_points = points
+    for unit, code, points in con.execute("SELECT unit_code, code, sum(points) FROM stg_par_survey WHERE year = ? "
+                                          "GROUP BY ALL", [year]).fetchall():
+        slot(unit, code).survey_points = points
+    return inputs
+
+
+def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime) -> dict:
+    """Score every unit of the master data for the year with its group's tree and replace the year's marts."""
+    units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
+    inputs = _inputs(con, year)
+    values = computed_values(con, year)
+    notes = dict(((u, (d, p)) for u, d, p in con.execute("""
+        SELECT unit_code, difficulties, proposals FROM stg_par_submission WHERE year = ? AND NOT superseded""",
+                                                         [year]).fetchall()))
+    with_form = {u for (u,) in con.execute("""SELECT unit_code FROM stg_par_submission
+                                              WHERE year = ? AND NOT superseded AND hard_errors = 0""", [year]).fetchall()}
+    criteria, domains, unit_rows = [], [], []
+    for code, name, group, ranking_group in units:
+        tree = tree_for(INDEX, year, ranking_group)
+        given = {k: v for k, v in inputs.get(code, {}).items() if k in {n.code for n in tree.leaves}}
+        for leaf in tree.leaves:
+            if leaf.method == "computed" and (code, leaf.formula) in values:
+                given.setdefault(leaf.code, CriterionInput()).computed_value = values[(code, leaf.formula)]
+        score = score_unit(tree, group, given)
+        criteria += [{**{k: r[k] for k in ("code", "domain", "name", "method", "max_points", "applicable", "self_points",
+                                           "appraised_points", "survey_points", "computed_value", "points",
+                                           "points_lost", "source", "overclaim")},
+                      "year": year, "unit_code": code, "tree": tree.path.name} for r in score.criteria]
+        domains += [{"year": year, "unit_code": code, "domain": d["code"], "name": d["name"],
+                     "max_points": d["max_points"], "points": d["points"], "points_lost": d["points_lost"]}
+                    for d in score.domains]
+        difficulties, proposals = notes.get(code, (None, None))
+        unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
+                          "tree": tree.path.name, "total": score.total, "max_applicable": score.max_applicable,
+                          "index_pct": score.index_pct, "band": score.band, "provisional": score.provisional,
+                          "has_form": code in with_form, "difficulties": difficulties, "proposals": proposals})
+    frame = pd.DataFrame(unit_rows)
+    ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None)
+    ranked["group_average_pct"] = ranked.groupby(["year", "ranking_group"])["index_pct"].transform("mean").round(2)
+    with transaction(con):
+        for table in ("mart_par_criterion", "mart_par_domain", "mart_par_unit"):
+            con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        insert_frame(con, "mart_par_criterion", pd.DataFrame(criteria))
+        insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
+        insert_frame(con, "mart_par_unit", ranked)
+    return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
+            "with_form": len(with_form), "overclaims": sum(r["overclaim"] for r in criteria)}
