@@ -79,6 +79,23 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 
 
+def _par_files(inbox: Path) -> dict[str, str]:
+    """Self-assessment forms, the council's appraisal and the survey results of the PAR index."""
+    found = [p for p in (inbox / "par").rglob("*") if p.is_file() and not p.name.startswith("~$")] \
+        if (inbox / "par").exists() else []
+    return {str(p.relative_to(inbox)): _signature(p) for p in found}
+
+
+def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
+    """A new form, appraisal or survey file rescores the year (the scorecards refresh when an appraisal arrives)."""
+    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    if changed:
+        year = str(now_local().date().year)
+        digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+        yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year,
+                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+
+
 def _task_files(inbox: Path) -> dict[str, str]:
     from warehouse.tasks import REGISTER_DIR, REPORT_DIR, inbox_files
 
@@ -114,7 +131,8 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
                             tags={"cchc/changed_files": ", ".join(changed)[:1000]})
 
 
-@dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"]], minimum_interval_seconds=60,
+@dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"], period_jobs["yearly_indices"]],
+           minimum_interval_seconds=60,
            description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng.")
 def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     inbox = Path(warehouse.inbox)
@@ -138,13 +156,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
             yield dg.RunRequest(run_key=f"{name}:{signature}", job_name=daily_job.name, partition_key=key)
     task_files = _task_files(inbox)
     yield from _task_requests(inbox, seen, task_files)
+    par_files = _par_files(inbox)
+    yield from _par_requests(seen, par_files)
     others = _other_sources(inbox)
     changed = sorted(name for name, signature in others.items() if seen.get(name) != signature)
     if changed:  # one reload for every new or changed file of the evaluation
         digest = hashlib.sha256(json.dumps([[n, others[n]] for n in changed]).encode()).hexdigest()[:16]
         yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name,
                             tags={"cchc/changed_files": ", ".join(changed)[:1000]})
-    context.update_cursor(json.dumps(current | others | task_files))
+    context.update_cursor(json.dumps(current | others | task_files | par_files))
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:

@@ -110,6 +110,9 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
                 WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
             task_rate = con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
                                        WHERE unit_code = '19.SKHCN' AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""").fetchall()
+            par_top = con.execute("""
+                SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
+                WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
             reconciliation = con.execute(
                 "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
         print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")
@@ -122,6 +125,11 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
         if reconciliation:
             print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
                   + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
+        if par_top:
+            print("  Chỉ số CCHC (mart_par_unit; bộ tiêu chí mặc định, chờ quyết định của tỉnh):")
+            for group, rank, name, pct, band, provisional in par_top:
+                note = " (tạm tính)" if provisional else ""
+                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {pct:6.2f} % {band or ''}{note}")
         if tasks:
             rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
             print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)

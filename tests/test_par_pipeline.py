@@ -87,3 +87,17 @@ def test_blank_forms_and_a_per_unit_workbook(inbox, tmp_path):
     assert _run([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
+
+
+def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
+    from pipelines.jobs import inbox_sensor
+
+    warehouse = _warehouse(tmp_path)
+    (tmp_path / "inbox" / "par" / "tham_dinh").mkdir(parents=True)
+    (tmp_path / "inbox" / "par" / "tham_dinh" / "tham_dinh_2026.xlsx").write_bytes(b"x")
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+        requested = [r for r in inbox_sensor(context) if r.job_name == "yearly_indices"]
+        assert len(requested) == 1 and "tham_dinh_2026.xlsx" in requested[0].tags["cchc/changed_files"]
+        again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
+        assert [r for r in inbox_sensor(again) if r.job_name == "yearly_indices"] == []
