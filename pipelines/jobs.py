@@ -3,6 +3,7 @@
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -89,9 +90,14 @@ def _par_files(inbox: Path) -> dict[str, str]:
 def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
     """A new form, appraisal or survey file rescores the year (the scorecards refresh when an appraisal arrives)."""
     changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
-    if changed:
-        year = str(now_local().date().year)
-        digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+    if not changed:
+        return
+    # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January.
+    today = now_local().date()
+    keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
+    years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
+    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+    for year in sorted(y for y in years if y in keys):
         yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year,
                             tags={"cchc/changed_files": ", ".join(changed)[:1000]})
 

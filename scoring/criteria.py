@@ -440,15 +440,13 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
                     given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON)
             elif given.appraised_points is not None:
-                # The warehouse cannot measure it for this unit (e.g. plan tasks it does not lead): the form's
-                # appraised points stand in.
+                # The warehouse cannot measure it for this unit: the council's appraised points stand in.
                 points, source = float(given.appraised_points), "appraised"
-            elif given.self_points is not None:
-                provisional = True
-                points, source = float(given.self_points), "self_provisional"
             else:
-                points, source = 0.0, "missing"
-            points = round(points, 2)
+                # Not measurable for this unit (e.g. plan tasks it does not lead) and not appraised: not evaluated,
+                # so it leaves the denominator rather than costing the unit points (methodology §1.2).
+                points, source = None, "not_measured"
+            points = None if points is None else round(points, 2)
         rows.append({
             "code": n.code, "parent": n.parent, "domain": tree.domain_of(n.code), "name": n.name, "method": n.method,
             "max_points": n.max_points, "applicable": n.code in applicable, "self_points": given.self_points,
@@ -459,7 +457,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         })
     domains = []
     for d in tree.domains:
-        mine = [r for r in rows if r["domain"] == d.code and r["applicable"]]
+        mine = [r for r in rows if r["domain"] == d.code and r["applicable"] and r["points"] is not None]
         max_points = round(sum(r["max_points"] for r in mine), 2)
         points = round(sum(r["points"] for r in mine), 2)
         domains.append({"code": d.code, "name": d.name, "max_points": max_points, "points": points,

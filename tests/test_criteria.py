@@ -205,7 +205,8 @@ def test_provisional_until_appraised(tree):
     missing = score_unit(tree, "ward", {})
     # nothing submitted: every leaf 0 (missing); still provisional because D1.1 is not appraised
     assert missing.total == 0 and missing.index_pct == 0 and missing.provisional
-    assert {r["source"] for r in missing.criteria if r["applicable"]} == {"missing"}
+    # ... except the computed one, which without a value is not evaluated (out of the denominator) rather than 0
+    assert {r["source"] for r in missing.criteria if r["applicable"]} == {"missing", "not_measured"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -242,12 +243,15 @@ def test_overclaim_flag(tree):
     for given, flagged in cases:
         row = score_unit(tree, "ward", {"D2.1.1": given}).criteria[3]
         assert row["code"] == "D2.1.1" and row["overclaim"] is flagged, given
-    # No data for this unit: the form's points stand in (provisional until appraised), then the appraisal.
-    fallback = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
-    assert (fallback.criteria[3]["source"], fallback.criteria[3]["points"], fallback.provisional) == ("self_provisional", 4.0, True)
+    # No data for this unit: not evaluated, out of the denominator (the self-assessed points are kept for reference);
+    # when the council appraised it, its points stand in.
+    unmeasured = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
+    row = unmeasured.criteria[3]
+    assert (row["source"], row["points"], row["self_points"]) == ("not_measured", None, 4)
+    full = score_unit(tree, "ward", {"D2.1.1": CriterionInput(computed_value=99)})
+    assert unmeasured.max_applicable == full.max_applicable - 4  # D2.1.1 (max 4) leaves the denominator
     appraised = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4, appraised_points=3)}).criteria[3]
     assert (appraised["source"], appraised["points"]) == ("appraised", 3.0)
-    assert score_unit(tree, "ward", {}).criteria[3]["source"] == "missing"
 
 
 def test_bands(tree):

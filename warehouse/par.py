@@ -106,9 +106,9 @@ def hard_errors(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, st
     """(unit, file, reason) of every unit whose current form for the year cannot be used as it is: the blocking
     check lists them. A unit whose broken form was followed by a good one is fine."""
     return con.execute("""
-        WITH current AS (
+        WITH current AS (  -- the form the scorecard uses, or the latest one when none could be used
             SELECT unit_code, source_file, hard_errors FROM stg_par_submission WHERE year = ?
-            QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY hard_errors = 0 DESC, submitted_at DESC NULLS LAST,
+            QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY NOT superseded DESC, submitted_at DESC NULLS LAST,
                                                                       source_file DESC) = 1)
         SELECT c.unit_code, c.source_file, coalesce(string_agg(DISTINCT q.reason, '; '), string_agg(DISTINCT f.reason, '; '))
         FROM current c
@@ -141,11 +141,14 @@ def _inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dict[str, Cr
     for unit, code, points in con.execute("""SELECT unit_code, code, self_points FROM stg_par_self
                                              WHERE year = ? AND NOT superseded""", [year]).fetchall():
         slot(unit, code).self_points = points
-    for unit, code, points in con.execute("""SELECT unit_code, code, appraised_points FROM stg_par_appraisal
-                                             WHERE year = ?""", [year]).fetchall():
+    # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
+    for unit, code, points in con.execute("""SELECT unit_code, code, arg_max(appraised_points, source_file)
+                                             FROM stg_par_appraisal WHERE year = ? GROUP BY ALL""", [year]).fetchall():
         slot(unit, code).appraised_points = points
-    for unit, code, points in con.execute("SELECT unit_code, code, sum(points) FROM stg_par_survey WHERE year = ? "
-                                          "GROUP BY ALL", [year]).fetchall():
+    for unit, code, points in con.execute("""
+            SELECT unit_code, code, sum(points) FROM (
+                SELECT unit_code, survey, code, arg_max(points, source_file) AS points FROM stg_par_survey
+                WHERE year = ? GROUP BY ALL) GROUP BY ALL""", [year]).fetchall():
         slot(unit, code).survey_points = points
     return inputs
 
@@ -181,8 +184,11 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime)
                           "index_pct": score.index_pct, "band": score.band, "provisional": score.provisional,
                           "has_form": code in with_form, "difficulties": difficulties, "proposals": proposals})
     frame = pd.DataFrame(unit_rows)
-    ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None)
-    ranked["group_average_pct"] = ranked.groupby(["year", "ranking_group"])["index_pct"].transform("mean").round(2)
+    # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
+    frame["_ranked"] = frame["has_form"].astype(float) * 100
+    ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated="_ranked").drop(columns="_ranked")
+    with_form = ranked["index_pct"].where(ranked["has_form"])
+    ranked["group_average_pct"] = with_form.groupby([ranked["year"], ranked["ranking_group"]]).transform("mean").round(2)
     with transaction(con):
         for table in ("mart_par_criterion", "mart_par_domain", "mart_par_unit"):
             con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
