@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -131,3 +132,14 @@ def _with_cell(reject: dict) -> str:
     where = ", ".join(x for x in (reject.get("sheet") and f"trang '{reject['sheet']}'",
                                   reject.get("cell") and f"ô {reject['cell']}") if x)
     return f"{reject['reason']} ({where})" if where and reject.get("cell", "") not in reject["reason"] else reject["reason"]
+
+
+def read_safely(read, path: Path, result_type):
+    """Run a reader; an unexpected error becomes a blocking issue of that file instead of failing the whole run."""
+    try:
+        return read()
+    except Exception as err:  # any broken file is reported, never crashes the run
+        result = result_type()
+        result.file_name = path.name
+        result.file_issues = [FileIssue("bad_workbook", f"Không đọc được tệp ({type(err).__name__}: {err}).")]
+        return result

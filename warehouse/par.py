@@ -14,8 +14,7 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
-from sources.csvfiles import FileIssue
-from warehouse.landing import insert_frame, replace_records_of_file, transaction
+from warehouse.landing import insert_frame, read_safely, replace_records_of_file, transaction
 
 INDEX = "par"
 FORM_DIR, APPRAISAL_DIR, SURVEY_DIR = "par/tu_danh_gia", "par/tham_dinh", "par/khao_sat"
@@ -25,16 +24,6 @@ SOURCES = {FORM_DIR: "par_form", APPRAISAL_DIR: "par_appraisal", SURVEY_DIR: "pa
 def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
     path = inbox / folder
     return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
-
-
-def _safe(read, path: Path, result_type):
-    try:
-        return read()
-    except Exception as err:  # any broken file is reported, never crashes the run
-        result = result_type()
-        result.file_name = path.name
-        result.file_issues = [FileIssue("bad_workbook", f"Không đọc được tệp ({type(err).__name__}: {err}).")]
-        return result
 
 
 def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
@@ -55,9 +44,9 @@ def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
 
     forms = []
     for p in _files(inbox, FORM_DIR, "*.xlsx"):
-        r = _safe(lambda p=p: read_self_assessment(p, trees, matcher), p, FormResult)
+        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher), p, FormResult)
         if r.year is not None and r.year != year and r.year not in assessed_years:
-            r = _safe(lambda p=p: read_self_assessment(p, trees, matcher, year=year), p, FormResult)  # wrong year
+            r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, year=year), p, FormResult)  # wrong year
         elif r.year is not None and r.year != year:
             continue  # another assessed year's form: its own partition records it
         forms.append((p, r))
@@ -77,9 +66,9 @@ def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
         selfs += [{"source_file": p.name, "unit_code": r.unit_code, "year": year, "code": x["code"],
                    "self_points": x["self_points"], "evidence": x.get("evidence"), "explanation": x.get("explanation"),
                    "superseded": superseded} for x in r.rows]
-    appraisals = [(p, _safe(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year), p, AppraisalResult))
+    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year), p, AppraisalResult))
                   for p in _files(inbox, APPRAISAL_DIR, f"*{year}*.xlsx")]
-    surveys = [(p, _safe(lambda p=p: read_survey(p, matcher, trees=trees, year=year), p, SurveyResult))
+    surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year), p, SurveyResult))
                for p in _files(inbox, SURVEY_DIR, f"*{year}*.csv")]
     with transaction(con):
         for table in ("stg_par_submission", "stg_par_self", "stg_par_appraisal", "stg_par_survey"):

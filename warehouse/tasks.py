@@ -26,7 +26,7 @@ from sources.deadlines import DeadlineError, parse_deadline
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_units import resolve_units
-from warehouse.landing import insert_frame, insert_many, replace_records_of_file, transaction
+from warehouse.landing import insert_frame, insert_many, read_safely, replace_records_of_file, transaction
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -50,17 +50,6 @@ def inbox_files(inbox: Path, folder: str) -> list[Path]:
     """The Excel files of one inbox folder (Excel's own lock files left out)."""
     path = inbox / folder
     return sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$")) if path.exists() else []
-
-
-def _safely(read, path: Path, result_type):
-    """Run a reader; an unexpected error becomes a blocking issue of that file instead of failing the whole run."""
-    try:
-        return read()
-    except Exception as err:  # any broken file is reported, never crashes the run
-        result = result_type()
-        result.file_name = path.name
-        result.file_issues = [FileIssue("bad_workbook", f"Không đọc được tệp Excel ({type(err).__name__}: {err}).")]
-        return result
 
 
 # --- plan registers ------------------------------------------------------------------------------------------
@@ -105,7 +94,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
     processed, loaded_rows = [], 0
     with transaction(con):
         for path in inbox_files(inbox, REGISTER_DIR):
-            result = _safely(lambda p=path: read_plan_register(p), path, RegisterResult)
+            result = read_safely(lambda p=path: read_plan_register(p), path, RegisterResult)
             issues = list(result.file_issues)
             if result.loadable:
                 rows, task_issues = _task_rows(result, units, offices)
@@ -208,7 +197,7 @@ def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit],
             first = read_progress_report(p, None, today=today)
             year = first.plan_year or (int(first.period_label[:4]) if first.period_label else None)
             return read_progress_report(p, known[year], today=today) if year in known else first
-        result = _safely(read, path, ReportResult)
+        result = read_safely(read, path, ReportResult)
         resolution = resolve_units(result.unit_text or "", units, offices)
         code = resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
         issues = list(result.file_issues)
