@@ -197,9 +197,10 @@ def _ordered_nodes(tree: Any) -> list[Any]:
 
 
 def self_assessed(tree: Any, unit_group: str) -> list[Any]:
-    """The leaves a unit of ``unit_group`` scores itself (method ``self``, applicable), in tree order."""
+    """The leaves a unit of ``unit_group`` scores itself, in tree order: the self-assessed ones, and the computed ones,
+    whose self-assessed points are kept beside the warehouse's value to flag a claim the data does not support."""
     applicable = tree.applicable(unit_group)
-    return [n for n in _ordered_nodes(tree) if n.code in applicable and n.method == "self"]
+    return [n for n in _ordered_nodes(tree) if n.code in applicable and n.method in ("self", "computed")]
 
 
 # --- self-assessment form ------------------------------------------------------------------------------------
@@ -464,7 +465,8 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
             reject("not_a_number", f"tiêu chí {code}: điểm tự đánh giá {bad}.", cell_text(raw_score))
             continue
         if points is None:
-            _note(result, "blank_score", f"tiêu chí {code} chưa được chấm điểm.", cell, r, code)
+            if node.method != "computed":  # a computed criterion is scored from the data; its self-score is optional
+                _note(result, "blank_score", f"tiêu chí {code} chưa được chấm điểm.", cell, r, code)
             continue
         if points < 0:
             reject("negative_score", f"tiêu chí {code}: điểm âm ({_fmt(points)}).", cell_text(raw_score))

@@ -119,15 +119,17 @@ def test_blank_form_identity_protection_and_validation(blank: Path, tree, commun
     assert [ws.cell(ROW[c], 3).value for c in ROW] == [6, 2, 1.5, 1.5, 1, 4, 2, 1, 1]
     assert ws.protection.sheet and wb.security.lockStructure
     unlocked = sorted(c.coordinate for row in ws.iter_rows() for c in row if not c.protection.locked)
-    assert unlocked == sorted(["B8", *(f"{col}{r}" for r in (14, 15, 16) for col in "DEF"), "B24", "B27"])
+    # the self-assessed rows 14-16 and the computed row 21 (self-scored for comparison with the data)
+    assert unlocked == sorted(["B8", *(f"{col}{r}" for r in (14, 15, 16, 21) for col in "DEF"), "B24", "B27"])
     # inner rows and rows the unit does not score are grey
     assert ws["A13"].fill.start_color.rgb.endswith("D9D9D9") and ws["D17"].fill.start_color.rgb.endswith("EDEDED")
     assert ws["F17"].value == "Không áp dụng đối với đơn vị."
     assert "khảo sát SIPAS" in ws["F19"].value
     assert ws["B4"].font.name == "Times New Roman"
     rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
-    assert set(rules) == {"D14", "D15 D16"}
-    for ref, limit in (("D14", "2"), ("D15 D16", "1.5")):
+    assert set(rules) == {"D14", "D15 D16", "D21"}  # D21: the computed criterion, self-scored for comparison
+    assert "tính từ dữ liệu" in ws["B21"].value and ws["F21"].value is None  # its explanation cell is the unit's
+    for ref, limit in (("D14", "2"), ("D15 D16", "1.5"), ("D21", "1")):
         dv = rules[ref]
         assert (dv.type, dv.operator, dv.formula1, dv.formula2) == ("decimal", "between", "0", limit)
         assert dv.showErrorMessage and dv.error.startswith("Điểm tự đánh giá phải là số từ 0 đến")

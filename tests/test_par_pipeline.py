@@ -106,3 +106,25 @@ def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
         assert len(requested) == 1 and "tham_dinh_2026.xlsx" in requested[0].tags["cchc/changed_files"]
         again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
         assert [r for r in inbox_sensor(again) if r.job_name == "yearly_indices"] == []
+
+
+def test_a_form_claiming_more_than_the_data_is_flagged(inbox, tmp_path):
+    source, _ = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    warehouse = _warehouse(tmp_path)
+    assert _run(PAR, warehouse).success
+    with duckdb.connect(warehouse.build_db) as con:
+        claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_par_self s
+                                 WHERE NOT s.superseded AND s.code = 'LV3.2.1' AND s.self_points > 0 LIMIT 1""").fetchall()
+        assert claimed, "the demo forms self-score the computed criteria"
+        unit = claimed[0][0]
+        # The warehouse says 90 % on time: below 95 %, no points (thresholds 98 → full, 95 → half).
+        con.execute("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', now(), 'm', ?, 'TDGQ', '2.1', 'n', 90.0, 20,
+                       'linear', 'local')""", [unit])
+    assert _run([par.par_scorecards], warehouse).success
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        row = con.execute("""SELECT self_points, computed_value, points, source, overclaim FROM mart_par_criterion
+                             WHERE unit_code = ? AND code = 'LV3.2.1'""", [unit]).fetchall()[0]
+    assert row[1:] == (90.0, 0.0, "computed", True) and row[0] == claimed[0][1]

@@ -144,10 +144,12 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         row += 1
         rows[node.code] = row
         inner = node.method == "group"
-        own = not inner and node.code in applicable and node.method == "self"
+        own = not inner and node.code in applicable and node.method in ("self", "computed")
         values = [node.code, node.name, _points(node.max_points), None, None, None]
         if not inner and node.code not in applicable:
             values[5] = "Không áp dụng đối với đơn vị."
+        elif own and node.method == "computed":  # the explanation cell stays the unit's: the note goes by the name
+            values[1] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
         elif not inner and not own:
             values[5] = METHOD_NOTES.get(node.method, "Không tự chấm.")
         kind = "inner" if inner else ("own" if own else "off")
