@@ -570,6 +570,9 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
             if node is None:
                 problems.append(("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
                                  f"{year} của đơn vị."), code))
+            elif node.method == "group":
+                problems.append(("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu "
+                                 "chí thành phần."), code))
             elif points > node.max_points + _EPS:
                 problems.append(("score_above_max", "points", (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa "
                                  f"{_fmt(node.max_points)} của tiêu chí {code}."), _fmt(points)))
