@@ -7,18 +7,13 @@ import dagster as dg
 
 from assets.tthc import tthc_catalogue, tthc_dossiers
 from checks import tthc_rules
+from common.db import rows_as_dicts
 from common.settings import now_local
 from common.units import load_units
 from pipelines.resources import WRITER_POOL, Warehouse
 from warehouse.connection import publish_snapshot
 
 QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
-
-
-def _records(con, sql: str) -> list[dict]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 @dg.asset(group_name="quality", kinds={"excel"}, pool=WRITER_POOL,
@@ -28,8 +23,8 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.quality import write_quality_workbook
 
     with warehouse.read() as con:
-        rejected = _records(con, "SELECT * FROM quarantine ORDER BY source, partition_date, file_name, row_number")
-        file_issues = _records(con, "SELECT * FROM file_issues ORDER BY source, partition_date, file_name")
+        rejected = rows_as_dicts(con, "SELECT * FROM quarantine ORDER BY source, partition_date, file_name, row_number")
+        file_issues = rows_as_dicts(con, "SELECT * FROM file_issues ORDER BY source, partition_date, file_name")
         findings = tthc_rules.export_gaps(con) + tthc_rules.silent_units(con)
         period = con.execute(
             "SELECT min(partition_date), max(partition_date) FROM landed_files WHERE source = 'tthc_dossier'"

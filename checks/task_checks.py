@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.tasks import plan_register
 from checks.task_rules import six_clear_findings
+from common.db import rows_as_dicts
 from common.settings import now_local
 from pipelines.resources import WRITER_POOL, Warehouse
 
@@ -14,9 +15,7 @@ from pipelines.resources import WRITER_POOL, Warehouse
                             "liệt kê theo nhiệm vụ yếu tố còn thiếu hoặc chưa rõ.")
 def six_clear(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        cursor = con.execute("SELECT * FROM fct_plan_task ORDER BY plan_year, task_no")
-        names = [d[0] for d in cursor.description]
-        tasks = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        tasks = rows_as_dicts(con, "SELECT * FROM fct_plan_task ORDER BY plan_year, task_no")
     findings = six_clear_findings(tasks, now_local().date())
     lines = [f"- Nhiệm vụ {f['task_no']} — {f['element_label']}: {f['detail']}" for f in findings]
     by_element = {label: sum(f["element_label"] == label for f in findings) for label in {f["element_label"] for f in findings}}

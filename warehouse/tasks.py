@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from common.db import rows_as_dicts
 from common.periods import parse_period, period_containing
 from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
@@ -165,9 +166,7 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
 
 
 def _history_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> list[dict]:
-    cursor = con.execute("SELECT * FROM plan_task_history WHERE source_file = ? ORDER BY source_row", [file_name])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return rows_as_dicts(con, "SELECT * FROM plan_task_history WHERE source_file = ? ORDER BY source_row", [file_name])
 
 
 def known_tasks(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -26,14 +25,16 @@ from workbooks.style import (
     Table,
     add_bar_chart,
     add_color_scale,
+    frame_records,
     generated_label,
+    is_missing,
     new_workbook,
+    rank_label,
     save_workbook,
     write_table,
 )
 
 SHEET_RANKING = "Xếp hạng"
-TIED = "đồng hạng"
 PROVISIONAL = "(tạm tính)"
 OVERCLAIM = "Tự chấm cao hơn dữ liệu"
 STATUS_APPRAISED, STATUS_PROVISIONAL, STATUS_NO_FORM = "Đã thẩm định", "Tạm tính", "Chưa nộp phiếu"
@@ -76,16 +77,8 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
 
 # --- small helpers ----------------------------------------------------------------------------------------
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with every missing value (NaN, NA, NaT) as None."""
-    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
 def _num(value: float | None, digits: int = 2) -> str:
@@ -98,12 +91,6 @@ def code_key(code: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", code or ""))
 
 
-def rank_label(rank: Any, tied: Any, of: Any = None) -> str:
-    """'2', '2 (đồng hạng)', or with ``of``: '2/15 (đồng hạng)'."""
-    if _missing(rank):
-        return "Chưa xếp hạng"
-    text = f"{int(rank)}/{int(of)}" if not _missing(of) else str(int(rank))
-    return f"{text} ({TIED})" if bool(tied) else text
 
 
 def status_label(unit: dict) -> str:
@@ -173,7 +160,7 @@ def _alphabetical(units: list[dict]) -> list[dict]:
 
 def _by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for row in _records(df):
+    for row in frame_records(df):
         out.setdefault(row["unit_code"], []).append(row)
     return out
 
@@ -184,7 +171,7 @@ def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
         return {}
     merged = data.domains.merge(data.units[["unit_code", "ranking_group"]], on="unit_code", how="inner")
     means = merged.groupby(["ranking_group", "domain"])["points"].mean()
-    return {k: round(float(v), 2) for k, v in means.items() if not _missing(v)}
+    return {k: round(float(v), 2) for k, v in means.items() if not is_missing(v)}
 
 
 def _trees(units: list[dict]) -> str:
@@ -348,7 +335,7 @@ def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], c
 
 def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Path:
     """The whole workbook (ranking + every unit), or with ``unit`` (a unit code) only that unit's sheet."""
-    units = _records(data.units)
+    units = frame_records(data.units)
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:

@@ -29,12 +29,16 @@ from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
 from sources.portal_qd766 import FILE_PATTERN
 from workbooks.style import (
     FONT_NAME,
+    TIED,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
+    frame_records,
     generated_label,
+    is_missing,
     new_workbook,
+    rank_label,
     save_workbook,
     write_table,
     write_text_sheet,
@@ -42,7 +46,6 @@ from workbooks.style import (
 
 TITLE = "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
 SHEET_RANKING, SHEET_RECONCILIATION, SHEET_METHOD = "Xếp hạng", "Đối chiếu Cổng", "Phương pháp"
-TIED = "đồng hạng"
 UNMATCHED = "(không khớp danh mục)"
 PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
@@ -120,7 +123,7 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> Workbo
         WHERE r.period_label = ?""", [period.label, period.label]).df()
     issues = con.execute("SELECT * FROM portal_qd766_issue").df()
     as_of = units["as_of"].max() if not units.empty else None
-    return WorkbookData(period=period, as_of=None if _missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
+    return WorkbookData(period=period, as_of=None if is_missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
                         units=units, indicators=indicators, reconciliation=reconciliation,
                         portal_issues=_issues_of_period(issues, reconciliation, period))
 
@@ -148,16 +151,8 @@ def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period
 
 # --- small helpers ----------------------------------------------------------------------------------------
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists, arrays
-        return False
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with every missing value (NaN, NA, NaT) as None."""
-    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
 def _num(value: float | None) -> str:
@@ -165,11 +160,6 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}".replace(".", ",")
 
 
-def rank_label(rank: Any, tied: Any) -> str:
-    """'2' or '2 (đồng hạng)'."""
-    if _missing(rank):
-        return "Chưa xếp hạng"
-    return f"{int(rank)} ({TIED})" if bool(tied) else str(int(rank))
 
 
 def ranking_group_label(code: str | None) -> str:
@@ -206,7 +196,7 @@ def _ordered_units(units: pd.DataFrame) -> list[tuple[str, list[dict]]]:
     """(ranking group, its units by rank then Vietnamese name): agencies, communes and wards (both even when
     empty), then any other group."""
     groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
-    for row in _records(units):
+    for row in frame_records(units):
         groups.setdefault(row.get("ranking_group") or "", []).append(row)
     order = list(RANKING_GROUP_LABELS)
     keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
@@ -234,7 +224,7 @@ def _unit_note(row: dict, methodology: Methodology) -> str:
         return ""
     what = f"Chưa có điểm nhóm {', '.join(missing)}" if missing else "Chưa đủ các nhóm"
     text = f"{what}: tổng điểm trên {_num(evaluated)} điểm" if evaluated is not None else what
-    return text + ("; chưa xếp hạng cùng các đơn vị đủ nhóm" if _missing(row.get("rank")) else "")
+    return text + ("; chưa xếp hạng cùng các đơn vị đủ nhóm" if is_missing(row.get("rank")) else "")
 
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
@@ -369,7 +359,7 @@ def _group_subtitles(group: Group, common: list[str]) -> list[str]:
 
 def _write_group_sheets(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> None:
     ordered = _ordered_units(data.units)
-    by_unit = {(r["unit_code"], r["indicator_code"]): r for r in _records(data.indicators)}
+    by_unit = {(r["unit_code"], r["indicator_code"]): r for r in frame_records(data.indicators)}
     for index, group in enumerate(methodology.groups, start=1):
         ws = wb.create_sheet(group_sheet_name(index, group))
         title = f"NHÓM {index}: {group.name.upper()} (TỐI ĐA {_num(group.max_points)} ĐIỂM)"
@@ -438,7 +428,7 @@ def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list
     ind_order = {i.code: n for n, i in enumerate(methodology.indicators)}
     names = {i.code: i.name for i in methodology.indicators}
     keyed = []
-    for r in _records(reconciliation):
+    for r in frame_records(reconciliation):
         if r["status"] not in PROBLEM_STATUSES:
             continue
         department = r.get("department_name") or r.get("department_code") or ""
@@ -461,7 +451,7 @@ def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list
 
 def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tuple[list[dict], dict]:
     """Rows counted per group and status, one line per group of the methodology, and the total line."""
-    records = _records(reconciliation)
+    records = frame_records(reconciliation)
     counts: dict[str, Counter[str]] = {}
     files: dict[str, tuple[str, Any]] = {}
     for r in records:
@@ -482,7 +472,7 @@ def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tupl
 def issue_rows(issues: pd.DataFrame, methodology: Methodology) -> list[dict]:
     rows = [{"group": _group_of_file(r["file_name"], methodology), "file_name": r["file_name"],
              "department": r.get("department") or "", "reason": r.get("reason"), "field": r.get("field") or "",
-             "blocking": "Có" if r.get("blocking") else ""} for r in _records(issues)]
+             "blocking": "Có" if r.get("blocking") else ""} for r in frame_records(issues)]
     rows.sort(key=lambda r: (r["blocking"] != "Có", r["file_name"], sort_key(r["department"])))
     return rows
 

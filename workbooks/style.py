@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
@@ -382,3 +383,29 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# --- values read back from the marts ------------------------------------------------------------------------
+
+TIED = "đồng hạng"
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NA or NaT (a list or an array is a value)."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def frame_records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with every missing value (NaN, NA, NaT) as None."""
+    return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def rank_label(rank: Any, tied: Any, of: Any = None) -> str:
+    """'2', '2 (đồng hạng)', with ``of`` '2/15 (đồng hạng)'; no rank: 'Chưa xếp hạng'."""
+    if is_missing(rank):
+        return "Chưa xếp hạng"
+    text = f"{int(rank)}/{int(of)}" if not is_missing(of) else str(int(rank))
+    return f"{text} ({TIED})" if bool(tied) else text

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
 from common.vntext import sort_key
@@ -38,7 +38,9 @@ from workbooks.style import (
     add_bar_chart,
     add_color_scale,
     fill_row,
+    frame_records,
     generated_label,
+    is_missing,
     new_workbook,
     save_workbook,
     set_print_layout,
@@ -109,26 +111,12 @@ def _roman(text: str) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists, arrays
-        return False
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: (None if _missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[dict]:
-    """Rows as dicts of Python values (dates stay ``date``)."""
-    cursor = con.execute(sql, list(params))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _as_date(value: Any) -> date | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -177,11 +165,11 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
                           department_code: str) -> TaskReportData:
     """Everything the report of one period shows, read from the warehouse (or its published snapshot)."""
     year = period.start.year
-    dept = _query(con, "SELECT unit_name, province FROM dim_unit WHERE unit_code = ?", [department_code])
-    names = {r["code"]: r["name"] for r in _query(con, """
+    dept = rows_as_dicts(con, "SELECT unit_name, province FROM dim_unit WHERE unit_code = ?", [department_code])
+    names = {r["code"]: r["name"] for r in rows_as_dicts(con, """
         SELECT unit_code AS code, unit_name AS name FROM dim_unit
         UNION ALL SELECT office_code, office_name FROM dim_office""")}
-    order = {r["office_code"]: r["sort_order"] for r in _query(con, "SELECT office_code, sort_order FROM dim_office")}
+    order = {r["office_code"]: r["sort_order"] for r in rows_as_dicts(con, "SELECT office_code, sort_order FROM dim_office")}
     plan = _read_plan(con, year)
     tasks = _read_tasks(con, period, as_of, names)
     reports = _latest_reports(con, period, year)
@@ -196,7 +184,7 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
 
 
 def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
-    rows = _query(con, """
+    rows = rows_as_dicts(con, """
         WITH current AS (SELECT plan_number, plan_year, max(revision) AS revision FROM fct_plan_task
                          WHERE plan_year = ? GROUP BY ALL ORDER BY count(*) DESC, plan_number LIMIT 1)
         SELECT c.*, (SELECT max(h.issued_on) FROM plan_task_history h WHERE h.plan_number = c.plan_number
@@ -210,7 +198,7 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
     kept in status_as_of)."""
     # The task as it stood on the as-of date: a revision issued later (a moved deadline, a new task) is not yet
     # in a report for an earlier period.
-    rows = _query(con, """
+    rows = rows_as_dicts(con, """
         WITH st AS (
             SELECT * FROM mart_task_status WHERE plan_year = ? AND as_of <= ?
             QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1),
@@ -240,7 +228,7 @@ def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -
     """(task, unit) -> the latest current report row of the period or an earlier one; its result document is the
     latest one the unit has given for the task (a later report that leaves it blank does not erase it)."""
     grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in _query(con, """
+    for r in rows_as_dicts(con, """
             SELECT unit_code, period_label, report_date, task_no, status, percent, completed_on, result_doc_number,
                    result_doc_date, difficulties, proposals, source_file, source_row
             FROM stg_task_report WHERE NOT superseded AND plan_year = ?""", [year]):
@@ -308,7 +296,7 @@ def _read_completion(con: duckdb.DuckDBPyConnection, period: Period, as_of: date
                      department_code: str) -> pd.DataFrame:
     """The period's completion rows as of ``as_of`` (or the nearest computed day): units by office order, the
     department last."""
-    rows = _query(con, "SELECT * FROM mart_task_completion WHERE plan_year = ? AND period_label = ?",
+    rows = rows_as_dicts(con, "SELECT * FROM mart_task_completion WHERE plan_year = ? AND period_label = ?",
                   [period.start.year, period.label])
     days = sorted({r["as_of"] for r in rows})
     if days:
@@ -331,11 +319,11 @@ def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.D
         for code in _codes(codes):
             led[code] += 1
     labels = closing_labels(period)
-    reported = {r["unit_code"] for r in _query(con, """
+    reported = {r["unit_code"] for r in rows_as_dicts(con, """
         SELECT DISTINCT unit_code FROM stg_task_report WHERE NOT superseded AND plan_year = ?
         AND list_contains(?, period_label)""", [period.start.year, labels])}
     last = {}
-    for r in _query(con, """SELECT unit_code, period_label, report_date FROM stg_task_report
+    for r in rows_as_dicts(con, """SELECT unit_code, period_label, report_date FROM stg_task_report
                             WHERE NOT superseded AND plan_year = ? ORDER BY report_date""", [period.start.year]):
         end = _period_end(r["period_label"])
         if end is not None and end <= period.end:
@@ -351,7 +339,7 @@ def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.D
 def _read_issues(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """Rejected rows and file problems of the progress reports of the period (or whose period could not be read)
     and of the plan registers of the period's year (or of no plan at all: a register that could not be loaded)."""
-    rows = _query(con, """
+    rows = rows_as_dicts(con, """
         WITH plan_files AS (SELECT DISTINCT source_file, plan_year FROM plan_task_history),
         issues AS (
             SELECT 'row' AS kind, source, file_name, partition_date, row_number, unit_code, unit_name, rule, reason,
@@ -407,7 +395,7 @@ def _unit_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dic
                 percents[code].append(float(t["percent"]))
         if t.get("percent") is not None:
             percents[data.department_code].append(float(t["percent"]))
-    rows = _records(data.completion)
+    rows = frame_records(data.completion)
     if not rows:
         groups: dict[str, list[dict]] = defaultdict(list)
         for t in tasks:
@@ -540,7 +528,7 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
                      "share": share(c.of(status)), "note": notes.get(status, "") if c.of(status) else ""})
     if c.of(""):
         rows.append({"no": len(rows) + 1, "label": NO_STATUS, "count": c.of(""), "share": share(c.of(""))})
-    department = next((r for r in _records(data.completion) if r["unit_code"] == data.department_code), None)
+    department = next((r for r in frame_records(data.completion) if r["unit_code"] == data.department_code), None)
     if department is not None:
         on_time, due, rate = department["completed_on_time"], department["due"], department["on_time_rate"]
     else:
@@ -565,7 +553,7 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: da
         if r.get("status") in STATUS_FILLS:
             fill_row(summary, table_row, STATUS_FILLS[r["status"]], ["label"])
     missing = [{**r, "no": i, "last_period": _period_text(r.get("last_period")) or "Chưa gửi"}
-               for i, r in enumerate(_records(data.missing_reports), start=1)]
+               for i, r in enumerate(frame_records(data.missing_reports), start=1)]
     labels = ", ".join(_period_text(label) for label in closing_labels(data.period))
     after = (summary.total_row or summary.last_row) + 3
     missing_table = write_table(
@@ -748,7 +736,7 @@ ISSUE_COLUMNS = (
 
 def issue_rows(issues: pd.DataFrame) -> list[dict]:
     rows = []
-    for r in _records(issues):
+    for r in frame_records(issues):
         if r["kind"] == "row":
             level = "Dòng bị loại"
         else:
@@ -771,7 +759,7 @@ def _write_issues(wb, data: TaskReportData, common: list[str]) -> Table:
 def write_task_report(path: Path, data: TaskReportData, *, generated_at: datetime | None = None) -> Path:
     """Write the report of one period to ``path`` atomically and return ``path``."""
     generated_at = generated_at or now_local()
-    tasks = _records(data.tasks)
+    tasks = frame_records(data.tasks)
     tasks.sort(key=lambda t: task_order_key(t.get("task_no")))
     common = [f"{data.department_name} — kỳ báo cáo: {data.period.vietnamese}", as_of_text(data, tasks),
               generated_label(generated_at)]
