@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from common.periods import Period
+from common.periods import Period, periods_between
 from common.units import UnitMatcher
 from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
@@ -97,13 +97,8 @@ def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 def _period_months(periods: Sequence[Period]) -> pd.DataFrame:
     """One row per (period, month it covers): dossiers join on their month, an equality join."""
-    rows = []
-    for p in periods:
-        month = p.start
-        while month <= p.end:
-            rows.append({"period_label": p.label, "month": month, "period_end": p.end})
-            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{"period_label": p.label, "month": m.start, "period_end": p.end}
+                         for p in periods for m in periods_between("month", p.start, p.end)])
 
 
 # Two steps: counts per (unit, month, procedure) in one pass over the dossiers, then periods as sums of months;
@@ -303,11 +298,7 @@ def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], m
 
 def _months_until(period: Period, last: date) -> list[date]:
     """First days of the period's months up to the data's last day."""
-    out, month = [], period.start
-    while month <= min(period.end, last):
-        out.append(month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return out
+    return [m.start for m in periods_between("month", period.start, min(period.end, last))]
 
 
 def latest_portal_scores(con: duckdb.DuckDBPyConnection, group_codes: Sequence[str]) -> dict[tuple[str, str, str], float]:
