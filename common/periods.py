@@ -89,3 +89,11 @@ def periods_closed_by(period: Period) -> list[Period]:
         if p.end == period.end and p.label not in {x.label for x in out}:
             out.append(p)
     return out
+
+
+def end_of_label(label: str | None) -> date | None:
+    """Last day of a period label, or None for an empty or unreadable one (a report whose period cannot be read)."""
+    try:
+        return parse_period(label).end if label else None
+    except ValueError:
+        return None

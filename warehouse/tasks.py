@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from common.db import rows_as_dicts
-from common.periods import parse_period, period_containing
+from common.periods import end_of_label, period_containing
 from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
 from sources.csvfiles import FileIssue
@@ -223,7 +223,7 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
     with transaction(con):
         for r in selected:
             result, issues = r.result, list(r.issues)
-            day = _period_end(result.period_label)
+            day = end_of_label(result.period_label)
             if r in usable:
                 superseded = latest[(r.unit_code, result.period_label)] != (result.report_date, r.path.name)
                 if superseded:
@@ -259,16 +259,11 @@ def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[
             con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()}
 
 
-def _period_end(label: str | None) -> date | None:
-    try:
-        return parse_period(label).end if label else None
-    except ValueError:
-        return None
 
 
 def report_quarter(label: str | None) -> date | None:
     """First day of the quarter a report period is filed under (six months → its second quarter, year → the fourth)."""
-    end = _period_end(label)
+    end = end_of_label(label)
     return None if end is None else period_containing("quarter", end).start
 
 
@@ -315,7 +310,7 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
                                                                                   [plan_year]).fetchall():
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
-        end = _period_end(period)
+        end = end_of_label(period)
         if percent is not None and end is not None:
             percents[(task, unit)].append((end, percent))
     return completed, percents

@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.db import rows_as_dicts
-from common.periods import Period, parse_period, periods_closed_by
+from common.periods import Period, end_of_label, parse_period, periods_closed_by
 from common.settings import now_local
 from common.vntext import sort_key
 from workbooks.style import (
@@ -131,11 +131,6 @@ def _codes(value: Any) -> list[str]:
     return [str(v) for v in list(value)]
 
 
-def _period_end(label: str | None) -> date | None:
-    try:
-        return parse_period(label).end if label else None
-    except ValueError:
-        return None
 
 
 def _period_text(label: str | None) -> str:
@@ -232,7 +227,7 @@ def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -
             SELECT unit_code, period_label, report_date, task_no, status, percent, completed_on, result_doc_number,
                    result_doc_date, difficulties, proposals, source_file, source_row
             FROM stg_task_report WHERE NOT superseded AND plan_year = ?""", [year]):
-        end = _period_end(r["period_label"])
+        end = end_of_label(r["period_label"])
         if end is not None and end <= period.end:
             grouped[(r["task_no"], r["unit_code"])].append({**r, "period_end": end})
     latest = {}
@@ -325,7 +320,7 @@ def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.D
     last = {}
     for r in rows_as_dicts(con, """SELECT unit_code, period_label, report_date FROM stg_task_report
                             WHERE NOT superseded AND plan_year = ? ORDER BY report_date""", [period.start.year]):
-        end = _period_end(r["period_label"])
+        end = end_of_label(r["period_label"])
         if end is not None and end <= period.end:
             last[r["unit_code"]] = r
     rows = [{"unit_code": code, "unit_name": names.get(code, code), "tasks": n,
