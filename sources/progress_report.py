@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,13 +71,14 @@ class ReportResult(ReadResult):
     file_name: str | None = None
 
 
-def read_progress_report(path: Path, known_tasks: Collection[str] | None = None, *,
+def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int, Collection[str]] | None = None, *,
                          unit_matcher: Callable[[str], str | None] | None = None,
                          today: date | None = None) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
     row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value.
 
+    ``known_tasks``: the plan's task numbers, or a mapping plan year -> task numbers (the year of the header's period).
     ``today`` (the day the file is read; None: no check): a report date after it blocks the file
     (``future_report_date``), a completion or result-document date after it rejects the row
     (``future_date:completed_on`` / ``future_date:result_doc_date``, instead of ``date_after_report``)."""
@@ -110,6 +111,8 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | None = None,
         names = ", ".join(f"'{h}'" for h in missing_optional)
         result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
     result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
+    if isinstance(known_tasks, Mapping):  # per plan year: the header's period says which plan applies
+        known_tasks = known_tasks.get(result.plan_year) if result.plan_year in known_tasks else None
     known = None if known_tasks is None else {task_number(t) for t in known_tasks}
     _read_rows(result, path.name, ws, grid, table, known, today)
     if not result.rows and not result.rejects:

@@ -192,11 +192,7 @@ def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit],
     """Every report in ``inbox/tien_do`` with the unit code of its header (None when it matches no unit)."""
     out = []
     for path in inbox_files(inbox, REPORT_DIR):
-        def read(p: Path = path) -> ReportResult:
-            first = read_progress_report(p, None, today=today)
-            year = first.plan_year or (int(first.period_label[:4]) if first.period_label else None)
-            return read_progress_report(p, known[year], today=today) if year in known else first
-        result = read_safely(read, path, ReportResult)
+        result = read_safely(lambda p=path: read_progress_report(p, known, today=today), path, ReportResult)
         resolution = resolve_units(result.unit_text or "", units, offices)
         code = resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
         issues = list(result.file_issues)
