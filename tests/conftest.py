@@ -41,15 +41,14 @@ def cp1258_bytes(text: str) -> bytes:
     return "".join(out).encode("cp1258")
 
 
-def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str] | None = None,
-                 encoding: str = "utf-8-sig", tail: str = "") -> Path:
-    """A daily export; ``headers`` maps canonical names to the headers to write (default: the standard ones)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    names = [c.name for c in DOSSIER_COLUMNS]
-    header_of = {c.name: c.header for c in DOSSIER_COLUMNS}
-    written = headers or [header_of[n] for n in names]
-    reverse = {header_of[n]: n for n in names}
-    for column in DOSSIER_COLUMNS:
+def write_rows(path: Path, columns, rows: list[dict], *, headers: list[str] | None = None,
+               encoding: str = "utf-8-sig", tail: str = "") -> Path:
+    """A CSV of ``rows`` (dicts by canonical column name) under the format's headers, or the given ``headers``
+    (any header or alias of the format; an unknown header takes the row's value of that name)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = headers or [c.header for c in columns]
+    reverse = {c.header: c.name for c in columns}
+    for column in columns:
         reverse.update({alias: column.name for alias in column.aliases})
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -57,9 +56,14 @@ def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str
     for row in rows:
         writer.writerow([row.get(reverse.get(h, h), "") for h in written])
     text = buffer.getvalue() + tail
-    path = folder / dossier_file_name(day)
     path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
     return path
+
+
+def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str] | None = None,
+                 encoding: str = "utf-8-sig", tail: str = "") -> Path:
+    """A daily export; ``headers`` maps canonical names to the headers to write (default: the standard ones)."""
+    return write_rows(folder / dossier_file_name(day), DOSSIER_COLUMNS, rows, headers=headers, encoding=encoding, tail=tail)
 
 
 def write_catalogue(folder: Path, rows: list[list[str]] | None = None, *, headers: list[str] | None = None,

@@ -3,8 +3,6 @@ with its line and Vietnamese reason, personal data never kept, a later file repl
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +13,7 @@ import pytest
 from common.units import matcher_for
 from sources.petition_format import PETITION_COLUMNS, petition_file_name
 from sources.petitions import petition_due, read_petitions
-from tests.conftest import cp1258_bytes
+from tests.conftest import write_rows
 from warehouse.petitions import load_petition_folder, load_petitions
 from warehouse.schema import ensure_schema
 
@@ -38,21 +36,8 @@ def petition(**overrides: str) -> dict[str, str]:
 
 def write_pakn(folder: Path, month: date, rows: list[dict], *, headers: list[str] | None = None,
                encoding: str = "utf-8-sig", name: str | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    header_of = {c.name: c.header for c in PETITION_COLUMNS}
-    written = headers or [c.header for c in PETITION_COLUMNS]
-    reverse = {h: n for n, h in header_of.items()}
-    for column in PETITION_COLUMNS:
-        reverse.update({a: column.name for a in column.aliases})
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(written)
-    for row in rows:
-        writer.writerow([row.get(reverse.get(h, h), "") for h in written])
-    path = folder / (name or petition_file_name(month))
-    text = buffer.getvalue()
-    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
-    return path
+    return write_rows(folder / (name or petition_file_name(month)), PETITION_COLUMNS, rows, headers=headers,
+                      encoding=encoding)
 
 
 def read(path: Path, tmp_path: Path):

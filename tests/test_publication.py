@@ -3,8 +3,6 @@ Vietnamese reason, encodings, and a loader that replaces the register and is ide
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS, PUBLI
 from sources.rule_labels import rule_label
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME
-from tests.conftest import cp1258_bytes, write_catalogue
+from tests.conftest import write_catalogue, write_rows
 from warehouse import tthc
 from warehouse.publication import load_publication, load_publication_register
 from warehouse.schema import ensure_schema
@@ -35,21 +33,7 @@ def entry(**overrides: str) -> dict[str, str]:
 
 
 def write_register(folder: Path, rows: list[dict], *, headers: list[str] | None = None, encoding: str = "utf-8-sig") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    header_of = {c.name: c.header for c in PUBLICATION_COLUMNS}
-    written = headers or list(header_of.values())
-    reverse = {h: n for n, h in header_of.items()}
-    for column in PUBLICATION_COLUMNS:
-        reverse.update({a: column.name for a in column.aliases})
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(written)
-    for row in rows:
-        writer.writerow([row.get(reverse.get(h, h), "") for h in written])
-    path = folder / PUBLICATION_FILE_NAME
-    text = buffer.getvalue()
-    path.write_bytes(cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding))
-    return path
+    return write_rows(folder / PUBLICATION_FILE_NAME, PUBLICATION_COLUMNS, rows, headers=headers, encoding=encoding)
 
 
 def test_rows_are_typed_and_missing_parts_named(tmp_path):
