@@ -1,9 +1,13 @@
-"""Criteria trees of the PAR index (Chỉ số CCHC) and the scoring of one unit against its tree. Pure functions.
+"""Criteria trees of the indices the department scores units on (PAR index, DTI) and the scoring of one unit
+against its tree. Pure functions.
 
-A tree is a methodology file `methodology/par/<index>_<year>_<group>_<decision>.yaml` (keys in
-`methodology/README.md`): the domains (parent null) and their criteria and sub-criteria, each scored by
-self-assessment appraised by the council (`self`), a survey (`survey_sipas`, `survey_leaders`) or a rule applied to a
-value the warehouse measures (`computed`, formula in FORMULAS). Inner nodes (`group`) are the sum of their children.
+A tree is a methodology file `methodology/<index>/<index>_<year>_<group>_<decision>.yaml` (keys in
+`methodology/README.md`): the domains or main indices (parent null) and their criteria and components, each scored by
+self-assessment appraised by the council (`self`: points, or an answer a rule turns into points), a survey
+(`survey_sipas`, `survey_leaders`), a rule applied to a value the warehouse measures (`computed`, formula in FORMULAS)
+or to a value another system supplies (`external`). Inner nodes (`group`) are the sum of their children. A tree
+aggregates by `sum` (PAR: points over the applicable maximum) or `weighted` (DTI: each main index normalised to 0..1
+and weighted, QĐ 922/QĐ-BTTTT).
 """
 
 from __future__ import annotations
@@ -19,25 +23,41 @@ import yaml
 
 from scoring.ranking import rank_within
 
-PAR_DIR = Path(__file__).resolve().parent.parent / "methodology" / "par"
+METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology"
+PAR_DIR = METHODOLOGY_DIR / "par"
 
 # Values the warehouse measures per unit and year (percent); a computed criterion must name one of these.
 FORMULAS = {
     "tthc_on_time_rate": "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn (%) trong năm, từ luồng dữ liệu TTHC",
     "tthc_online_rate": "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
     "plan_tasks_on_time_rate": "Tỷ lệ nhiệm vụ trong kế hoạch CCHC hoàn thành đúng hạn (%), từ theo dõi tiến độ kế hoạch",
+    "dt_plan_tasks_on_time_rate": ("Tỷ lệ nhiệm vụ chuyển đổi số trong kế hoạch năm hoàn thành đúng hạn (%), từ theo "
+                                   "dõi tiến độ kế hoạch"),
+    "full_online_procedures_with_dossiers_rate": ("Tỷ lệ TTHC cung cấp DVCTT toàn trình có phát sinh hồ sơ trực tuyến "
+                                                  "trong năm (%), từ luồng dữ liệu TTHC"),
+    "digitisation_rate": "Tỷ lệ hồ sơ TTHC được số hóa (%) trong năm, từ luồng dữ liệu TTHC",
+    "e_result_rate": "Tỷ lệ hồ sơ TTHC được cấp kết quả điện tử (%) trong năm, từ luồng dữ liệu TTHC",
+    "online_payment_rate": "Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
 }
-METHODS = ("group", "self", "survey_sipas", "survey_leaders", "computed")
+METHODS = ("group", "self", "survey_sipas", "survey_leaders", "computed", "external")
 SURVEY_METHODS = ("survey_sipas", "survey_leaders")
-RULE_KINDS = ("linear", "thresholds")
-# Ranking group of a tree -> the unit groups it scores (common/units.py: agency | commune | ward).
-TREE_GROUPS = {"agency": ("agency",), "local": ("commune", "ward")}
-SOURCES = ("appraised", "self_provisional", "survey", "computed", "missing", "not_applicable")
+RULE_KINDS = ("linear", "thresholds", "yes_no", "choice")
+AGGREGATIONS = ("sum", "weighted")
+# Ranking group of a tree -> the unit groups it scores (common/units.py: agency | commune | ward; a province for
+# the national province-level DTI).
+TREE_GROUPS = {"agency": ("agency",), "local": ("commune", "ward"), "province": ("province",)}
+SOURCES = ("appraised", "self_provisional", "survey", "computed", "external", "missing", "not_measured",
+           "not_applicable")
 
-TREE_KEYS = frozenset({"index", "year", "group", "decision", "default", "max", "bands", "nodes"})
-NODE_KEYS = frozenset({"code", "parent", "name", "max", "method", "formula", "applies_to", "rule"})
+TREE_KEYS = frozenset({"index", "year", "group", "decision", "default", "max", "aggregation", "bands", "pillars",
+                       "nodes"})
+NODE_KEYS = frozenset({"code", "parent", "name", "max", "weight", "method", "formula", "applies_to", "rule", "source"})
 BAND_KEYS = frozenset({"min", "label"})
-RULE_KEYS = {"linear": frozenset({"kind", "target"}), "thresholds": frozenset({"kind", "steps"})}
+PILLAR_KEYS = frozenset({"code", "name", "domains"})
+RULE_KEYS = {"linear": frozenset({"kind", "target", "range"}), "thresholds": frozenset({"kind", "steps", "range"}),
+             "yes_no": frozenset({"kind"}), "choice": frozenset({"kind", "options"})}
+YES_WORDS = frozenset({"co", "x", "yes", "dat", "1", "true"})
+NO_WORDS = frozenset({"khong", "no", "khongdat", "0", "false"})
 EPSILON = 1e-9
 
 
@@ -51,18 +71,65 @@ class TreeError(ValueError):
 
 @dataclass(frozen=True)
 class CriterionRule:
-    """How a measured value (percent) becomes points: ``linear`` max × min(1, value/target); ``thresholds`` the share
-    of max of the first step (value ≥ step, steps in descending order), 0 below every step."""
+    """How a value becomes points: ``linear`` max × min(1, value/target); ``thresholds`` the share of max of the first
+    step (value ≥ step, steps in descending order), 0 below every step; ``yes_no`` max for yes (value 1), 0 for no;
+    ``choice`` the share of max of the chosen answer (the value is that share). ``value_range`` is what a value may
+    be (percent 0..100 unless the file says otherwise); anything outside it is rejected, never clipped."""
 
     kind: str
     target: float | None = None
     steps: tuple[tuple[float, float], ...] = ()
+    options: tuple[tuple[str, float], ...] = ()  # choice: (answer as written on the form, share of max)
+    value_range: tuple[float, float] = (0.0, 100.0)
 
     def points(self, max_points: float, value: float) -> float:
         if self.kind == "linear":
+            assert self.target is not None
             return max_points * min(1.0, max(0.0, value) / self.target)
-        share = next((s for at_least, s in self.steps if value >= at_least - EPSILON), 0.0)
-        return max_points * share
+        if self.kind == "thresholds":
+            share = next((s for at_least, s in self.steps if value >= at_least - EPSILON), 0.0)
+            return max_points * share
+        return max_points * min(1.0, max(0.0, value))  # yes_no (1/0) and choice (the answer's share)
+
+    def answers(self) -> tuple[str, ...]:
+        """The answers a form offers for this rule (a drop-down list); empty for a number."""
+        if self.kind == "yes_no":
+            return ("Có", "Không")
+        return tuple(label for label, _ in self.options)
+
+    def value_of(self, answer: object) -> tuple[float | None, str | None]:
+        """(value, None) for a readable answer: a number for linear/thresholds, 1/0 for yes/no, the chosen answer's
+        share for a choice; (None, Vietnamese reason) otherwise. Tone marks, case and spacing do not matter."""
+        from common.vntext import match_key
+
+        if answer is None or (isinstance(answer, str) and not answer.strip()):
+            return None, "chưa có câu trả lời"
+        if self.kind in ("yes_no", "choice"):
+            key = match_key(str(answer).strip().rstrip("."))
+            if self.kind == "yes_no":
+                if key in YES_WORDS:
+                    return 1.0, None
+                if key in NO_WORDS:
+                    return 0.0, None
+                return None, f"'{answer}' không phải 'Có' hoặc 'Không'"
+            for label, share in self.options:
+                if match_key(label) == key:
+                    return share, None
+            return None, f"'{answer}' không thuộc các lựa chọn: {'; '.join(self.answers())}"
+        if isinstance(answer, bool):
+            return None, f"'{answer}' không phải số"
+        if isinstance(answer, int | float):
+            value = float(answer)
+        else:
+            text = str(answer).strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
+            try:
+                value = float(text)
+            except ValueError:
+                return None, f"'{answer}' không phải số"
+        low, high = self.value_range
+        if math.isnan(value) or not low - EPSILON <= value <= high + EPSILON:
+            return None, f"giá trị {value:g} ngoài khoảng {low:g}..{high:g}"
+        return value, None
 
 
 @dataclass(frozen=True)
@@ -81,6 +148,22 @@ class Criterion:
     formula: str | None = None
     applies_to: tuple[str, ...] = ()  # unit groups; empty = every group of the tree
     rule: CriterionRule | None = None
+    weight: float | None = None  # main indices of a weighted tree: weight of the normalised value (default: max)
+    source: str | None = None  # where the value comes from, for the publication (e.g. the other system's name)
+
+    @property
+    def scored_weight(self) -> float:
+        return self.max_points if self.weight is None else self.weight
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """A pillar of a weighted tree (QĐ 922: Chính quyền số, Kinh tế số, Xã hội số): the weighted mean of its main
+    indices' values."""
+
+    code: str
+    name: str
+    domains: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -94,6 +177,8 @@ class CriteriaTree:
     max_points: float
     bands: tuple[Band, ...]
     nodes: tuple[Criterion, ...]
+    aggregation: str = "sum"  # sum | weighted
+    pillars: tuple[Pillar, ...] = ()
 
     @property
     def unit_groups(self) -> tuple[str, ...]:
@@ -158,17 +243,54 @@ def _unknown(raw: dict, allowed: frozenset[str], where: str, problems: list[str]
         problems.append(f"{where}: trường không hợp lệ {', '.join(unknown)} (tên có dấu phẩy phải đặt trong ngoặc kép)")
 
 
+def _value_range(raw: dict, where: str, problems: list[str]) -> tuple[float, float]:
+    given = raw.get("range", [0, 100])
+    pair = [_number(v) for v in given] if isinstance(given, list) and len(given) == 2 else [None, None]
+    if pair[0] is None or pair[1] is None or pair[0] >= pair[1]:
+        problems.append(f"{where}: range phải là [nhỏ nhất, lớn nhất] của giá trị")
+        return (0.0, 100.0)
+    return (pair[0], pair[1])
+
+
+def _choice(raw: dict, where: str, problems: list[str]) -> CriterionRule | None:
+    from common.vntext import match_key
+
+    options_raw = raw.get("options")
+    if not isinstance(options_raw, list) or len(options_raw) < 2:
+        problems.append(f"{where}: rule choice cần options [{{label, share}}, ...] (ít nhất 2 lựa chọn)")
+        return None
+    options = []
+    for option in options_raw:
+        share = _number(option.get("share")) if isinstance(option, dict) else None
+        label = str(option.get("label") or "").strip() if isinstance(option, dict) else ""
+        if isinstance(option, dict):
+            _unknown(option, frozenset({"label", "share"}), f"{where}, lựa chọn {label}", problems)
+        if not label or share is None or not 0 <= share <= 1:
+            problems.append(f"{where}: lựa chọn {option!r} cần label và share từ 0 đến 1")
+            return None
+        options.append((label, share))
+    keys = [match_key(label) for label, _ in options]
+    if len(set(keys)) != len(keys):
+        problems.append(f"{where}: các lựa chọn bị trùng (không phân biệt dấu, hoa thường)")
+    return CriterionRule("choice", options=tuple(options), value_range=(0.0, 1.0))
+
+
 def _rule(raw: object, where: str, problems: list[str]) -> CriterionRule | None:
     if not isinstance(raw, dict) or raw.get("kind") not in RULE_KINDS:
         problems.append(f"{where}: rule phải có kind là {' hoặc '.join(RULE_KINDS)}")
         return None
     _unknown(raw, RULE_KEYS[raw["kind"]], f"{where}, rule", problems)
+    if raw["kind"] == "yes_no":
+        return CriterionRule("yes_no", value_range=(0.0, 1.0))
+    if raw["kind"] == "choice":
+        return _choice(raw, where, problems)
+    value_range = _value_range(raw, where, problems)
     if raw["kind"] == "linear":
         target = _number(raw.get("target"))
         if target is None or target <= 0:
             problems.append(f"{where}: rule linear cần target là số dương (%)")
             return None
-        return CriterionRule("linear", target=target)
+        return CriterionRule("linear", target=target, value_range=value_range)
     steps_raw = raw.get("steps")
     steps: list[tuple[float, float]] = []
     if not isinstance(steps_raw, list) or not steps_raw:
@@ -184,7 +306,7 @@ def _rule(raw: object, where: str, problems: list[str]) -> CriterionRule | None:
         problems.append(f"{where}: các ngưỡng của steps phải giảm dần")
     if any(a[1] < b[1] for a, b in pairwise(steps)):
         problems.append(f"{where}: tỷ lệ điểm của steps không được tăng khi ngưỡng giảm")
-    return CriterionRule("thresholds", steps=tuple(steps))
+    return CriterionRule("thresholds", steps=tuple(steps), value_range=value_range)
 
 
 def _node(raw: object, i: int, tree_groups: tuple[str, ...], problems: list[str]) -> Criterion | None:
@@ -212,8 +334,22 @@ def _node(raw: object, i: int, tree_groups: tuple[str, ...], problems: list[str]
         if formula not in FORMULAS:
             problems.append(f"{where}: công thức '{formula}' không có trong FORMULAS ({', '.join(FORMULAS)})")
         rule = _rule(raw.get("rule"), where, problems)
-    elif formula is not None or raw.get("rule") is not None:
-        problems.append(f"{where}: formula và rule chỉ dùng cho tiêu chí computed")
+    elif method == "external":
+        rule = _rule(raw.get("rule"), where, problems)
+    elif method == "self" and raw.get("rule") is not None:
+        rule = _rule(raw.get("rule"), where, problems)  # the unit answers; the rule turns the answer into points
+    elif raw.get("rule") is not None:
+        problems.append(f"{where}: rule chỉ dùng cho tiêu chí self, computed hoặc external")
+    if formula is not None and method != "computed":
+        problems.append(f"{where}: formula chỉ dùng cho tiêu chí computed")
+    weight = None
+    if raw.get("weight") is not None:
+        weight = _number(raw.get("weight"))
+        if weight is None or weight < 0:
+            problems.append(f"{where}: weight phải là số không âm")
+            weight = None
+        elif raw.get("parent") is not None:
+            problems.append(f"{where}: weight chỉ dùng cho chỉ số chính (parent null)")
     applies_raw = raw.get("applies_to") or []
     if not isinstance(applies_raw, list):
         applies_raw = [applies_raw]
@@ -223,7 +359,8 @@ def _node(raw: object, i: int, tree_groups: tuple[str, ...], problems: list[str]
     parent = raw.get("parent")
     return Criterion(code=str(code), parent=None if parent is None else str(parent), name=str(raw.get("name") or ""),
                      max_points=max_points, method=str(method or ""), formula=formula,
-                     applies_to=tuple(str(g) for g in applies_raw), rule=rule)
+                     applies_to=tuple(str(g) for g in applies_raw), rule=rule, weight=weight,
+                     source=None if raw.get("source") is None else str(raw["source"]))
 
 
 def _bands(raw: object, problems: list[str]) -> tuple[Band, ...]:
@@ -249,7 +386,8 @@ def _bands(raw: object, problems: list[str]) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], problems: list[str]) -> None:
+def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], aggregation: str,
+               problems: list[str]) -> None:
     codes = [n.code for n in nodes]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"mã tiêu chí {code} bị trùng")
@@ -285,8 +423,36 @@ def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, 
     domains = [n for n in nodes if n.parent is None]
     if not domains:
         problems.append("không có lĩnh vực nào (nút có parent null)")
-    elif not math.isclose(sum(d.max_points for d in domains), tree_max, abs_tol=1e-6):
-        problems.append(f"tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ max {tree_max:g}")
+    elif aggregation == "weighted":
+        # Each main index is normalised to 0..1 and weighted; the weights (default: the index's max) add up to max.
+        if not math.isclose(sum(d.scored_weight for d in domains), tree_max, abs_tol=1e-6):
+            problems.append(f"tổng trọng số các chỉ số chính {sum(d.scored_weight for d in domains):g} ≠ max {tree_max:g}")
+        if not any(d.scored_weight > 0 for d in domains):
+            problems.append("mọi chỉ số chính đều có trọng số 0")
+    else:
+        if any(d.weight is not None for d in domains):
+            problems.append("weight chỉ dùng khi aggregation: weighted")
+        if not math.isclose(sum(d.max_points for d in domains), tree_max, abs_tol=1e-6):
+            problems.append(f"tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ max {tree_max:g}")
+
+
+def _pillars(raw: object, domains: set[str], problems: list[str]) -> tuple[Pillar, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append("pillars: cần danh sách [{code, name, domains: [...]}]")
+        return ()
+    pillars = []
+    for p in raw:
+        if not isinstance(p, dict) or not p.get("code") or not p.get("name") or not isinstance(p.get("domains"), list):
+            problems.append(f"pillars: {p!r} cần code, name và domains")
+            continue
+        _unknown(p, PILLAR_KEYS, f"trụ cột {p['code']}", problems)
+        unknown = [str(d) for d in p["domains"] if str(d) not in domains]
+        if unknown or not p["domains"]:
+            problems.append(f"trụ cột {p['code']}: chỉ số chính {', '.join(unknown) or '(trống)'} không có trong bộ tiêu chí")
+        pillars.append(Pillar(str(p["code"]), str(p["name"]), tuple(str(d) for d in p["domains"])))
+    return tuple(pillars)
 
 
 def _effective_groups(code: str, by_code: dict[str, Criterion], tree_groups: tuple[str, ...]) -> set[str]:
@@ -327,18 +493,22 @@ def load_tree(path: Path | str) -> CriteriaTree:
     if tree_max is None or tree_max <= 0:
         problems.append("max phải là số dương")
         tree_max = 0.0
+    aggregation = raw.get("aggregation", "sum")
+    if aggregation not in AGGREGATIONS:
+        problems.append(f"aggregation phải là {' hoặc '.join(AGGREGATIONS)}")
     bands = _bands(raw.get("bands"), problems)
     nodes_raw = raw.get("nodes")
     if not isinstance(nodes_raw, list) or not nodes_raw:
         problems.append("nodes: cần danh sách tiêu chí")
         nodes_raw = []
     nodes = [n for i, r in enumerate(nodes_raw) if (n := _node(r, i, tree_groups, problems)) is not None]
-    _structure(nodes, tree_max, tree_groups, problems)
+    _structure(nodes, tree_max, tree_groups, aggregation, problems)
+    pillars = _pillars(raw.get("pillars"), {n.code for n in nodes if n.parent is None}, problems)
     tree = None
     if not problems:
         tree = CriteriaTree(path=path, index=raw["index"], year=year, group=group, decision=raw["decision"],
                             default=bool(raw.get("default", False)), max_points=tree_max, bands=bands,
-                            nodes=tuple(nodes))
+                            nodes=tuple(nodes), aggregation=aggregation, pillars=pillars)
         for unit_group in tree_groups:
             if not tree.applicable(unit_group):
                 problems.append(f"không có tiêu chí nào áp dụng cho nhóm {unit_group}")
@@ -358,12 +528,16 @@ def _trees_in(folder: Path, signature: tuple) -> tuple[CriteriaTree, ...]:
     return tuple(load_tree(folder / name) for name, _, _ in signature)
 
 
-def tree_for(index: str, year: int, group: str, folder: Path = PAR_DIR) -> CriteriaTree:
+def tree_for(index: str, year: int, group: str, folder: Path | None = None) -> CriteriaTree:
     """The tree of an index for a year and ranking group (``agency`` | ``local``; a unit group commune/ward means
-    local). Each year has its own file; the province's decision (``default: false``) wins over a default tree, and
-    among files of the same kind the last by file name wins."""
+    local), from ``methodology/<index>/`` unless a folder is given. Each year has its own file; the province's
+    decision (``default: false``) wins over a default tree, and among files of the same kind the last by file name
+    wins."""
     group = next((g for g, members in TREE_GROUPS.items() if group == g or group in members), group)
-    trees = _trees_in(Path(folder), _folder_signature(Path(folder)))
+    folder = Path(folder) if folder is not None else METHODOLOGY_DIR / index
+    if not folder.is_dir():
+        raise TreeError(str(folder), [f"không có thư mục bộ tiêu chí của chỉ số {index}"])
+    trees = _trees_in(folder, _folder_signature(folder))
     found = [t for t in trees if t.index == index and t.year == year and t.group == group]
     if not found:
         have = sorted({f"{t.index} {t.year} {t.group}" for t in trees}) or ["không có tệp nào"]
@@ -381,6 +555,8 @@ class CriterionInput:
     survey_points: float | None = None  # SIPAS / leaders' survey
     computed_value: float | None = None  # the warehouse's value (percent) for a computed criterion
     self_claimed_value: float | None = None  # the value the unit reported for a computed criterion
+    self_answer: str | None = None  # a rule-scored self-assessed criterion: the answer as written (points from the rule)
+    external_value: float | None = None  # the value another system supplied for an external criterion
 
 
 @dataclass
@@ -388,12 +564,15 @@ class UnitScore:
     unit_group: str
     criteria: list[dict]  # one row per leaf, in tree order
     domains: list[dict]
-    total: float
+    total: float  # sum: points; weighted: Σ weight × main-index value (on the tree's scale, e.g. 100 or 1000)
     max_applicable: float
     index_pct: float | None
     band: str | None
     provisional: bool  # some self-assessed criterion has no appraisal yet
     overclaims: tuple[str, ...] = field(default=())
+    index_value: float | None = None  # 0..1 (DTI publishes this)
+    pillars: list[dict] = field(default_factory=list)
+    missing: int = 0  # applicable criteria without any input (scored 0)
 
     def criteria_by_points_lost(self) -> list[dict]:
         """Applicable criteria, the most points the unit could recover first (then by code)."""
@@ -434,6 +613,14 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                         else (0.0, "missing")
             elif n.method in SURVEY_METHODS:
                 points, source = (float(given.survey_points), "survey") if given.survey_points is not None else (0.0, "missing")
+            elif n.method == "external":
+                assert n.rule is not None
+                if given.external_value is not None:
+                    points, source = n.rule.points(n.max_points, float(given.external_value)), "external"
+                elif given.appraised_points is not None:
+                    points, source = float(given.appraised_points), "appraised"
+                else:  # the other system sent nothing usable for the unit: a missing component
+                    points, source = 0.0, "missing"
             elif given.computed_value is not None:
                 assert n.rule is not None
                 points, source = n.rule.points(n.max_points, float(given.computed_value)), "computed"
@@ -451,7 +638,8 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
             "code": n.code, "parent": n.parent, "domain": tree.domain_of(n.code), "name": n.name, "method": n.method,
             "max_points": n.max_points, "applicable": n.code in applicable, "self_points": given.self_points,
             "appraised_points": given.appraised_points, "survey_points": given.survey_points,
-            "computed_value": given.computed_value, "self_claimed_value": given.self_claimed_value, "points": points,
+            "computed_value": given.computed_value, "self_claimed_value": given.self_claimed_value,
+            "self_answer": given.self_answer, "external_value": given.external_value, "points": points,
             "points_lost": 0.0 if points is None else round(n.max_points - points, 2), "source": source,
             "overclaim": overclaim,
         })
@@ -461,13 +649,32 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         max_points = round(sum(r["max_points"] for r in mine), 2)
         points = round(sum(r["points"] for r in mine), 2)
         domains.append({"code": d.code, "name": d.name, "max_points": max_points, "points": points,
-                        "points_lost": round(max_points - points, 2)})
-    total = round(sum(d["points"] for d in domains), 2)
+                        "points_lost": round(max_points - points, 2), "weight": d.scored_weight,
+                        "value": round(points / max_points, 4) if max_points > 0 else None,
+                        "missing": sum(r["source"] == "missing" for r in mine)})
     max_applicable = round(sum(d["max_points"] for d in domains), 2)
-    index_pct = round(100 * total / max_applicable, 2) if max_applicable > 0 else None
+    if tree.aggregation == "weighted":
+        # A main index that does not apply to the unit leaves the weighted mean (its weight with it).
+        scored = [d for d in domains if d["value"] is not None]
+        weights = sum(d["weight"] for d in scored)
+        index_value = sum(d["weight"] * d["value"] for d in scored) / weights if weights > 0 else None
+        total = round(tree.max_points * index_value, 2) if index_value is not None else 0.0
+    else:
+        total = round(sum(d["points"] for d in domains), 2)
+        index_value = total / max_applicable if max_applicable > 0 else None
+    index_pct = round(100 * index_value, 2) if index_value is not None else None
+    pillars = []
+    by_code = {d["code"]: d for d in domains}
+    for p in tree.pillars:
+        scored = [by_code[c] for c in p.domains if by_code[c]["value"] is not None]
+        weights = sum(d["weight"] for d in scored)
+        value = sum(d["weight"] * d["value"] for d in scored) / weights if weights > 0 else None
+        pillars.append({"code": p.code, "name": p.name, "value": None if value is None else round(value, 4)})
     return UnitScore(unit_group=unit_group, criteria=rows, domains=domains, total=total, max_applicable=max_applicable,
                      index_pct=index_pct, band=tree.band_for(index_pct), provisional=provisional,
-                     overclaims=tuple(r["code"] for r in rows if r["overclaim"]))
+                     overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
+                     index_value=None if index_value is None else round(index_value, 4), pillars=pillars,
+                     missing=sum(r["source"] == "missing" for r in rows))
 
 
 def rank(units: pd.DataFrame, by: tuple[str, ...] = ("ranking_group",), score: str = "index_pct") -> pd.DataFrame:
