@@ -583,6 +583,16 @@ class UnitScore:
         return sorted(self.domains, key=lambda r: (-r["points_lost"], r["code"]))
 
 
+def answer_points(node: Criterion, answer: object) -> tuple[float | None, float | None, str | None]:
+    """(value, points, None) for a unit's answer to a rule-scored criterion, or (None, None, Vietnamese reason)."""
+    if node.rule is None:
+        raise ValueError(f"tiêu chí {node.code} không chấm theo câu trả lời (không có rule)")
+    value, problem = node.rule.value_of(answer)
+    if value is None:
+        return None, None, problem
+    return value, round(node.rule.points(node.max_points, value), 4), None
+
+
 def _check_points(code: str, value: float | None, max_points: float, what: str) -> None:
     if value is not None and not -EPSILON <= value <= max_points + EPSILON:
         raise ValueError(f"tiêu chí {code}: {what} {value:g} ngoài khoảng 0..{max_points:g}")
@@ -653,22 +663,24 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                         "value": round(points / max_points, 4) if max_points > 0 else None,
                         "missing": sum(r["source"] == "missing" for r in mine)})
     max_applicable = round(sum(d["max_points"] for d in domains), 2)
-    if tree.aggregation == "weighted":
+    exact = {d["code"]: d["points"] / d["max_points"] for d in domains if d["max_points"] > 0}  # unrounded values
+
+    def weighted_mean(codes: list[str]) -> float | None:
         # A main index that does not apply to the unit leaves the weighted mean (its weight with it).
-        scored = [d for d in domains if d["value"] is not None]
-        weights = sum(d["weight"] for d in scored)
-        index_value = sum(d["weight"] * d["value"] for d in scored) / weights if weights > 0 else None
+        weights = sum(by_code[c]["weight"] for c in codes if c in exact)
+        return sum(by_code[c]["weight"] * exact[c] for c in codes if c in exact) / weights if weights > 0 else None
+
+    by_code = {d["code"]: d for d in domains}
+    if tree.aggregation == "weighted":
+        index_value = weighted_mean(list(by_code))
         total = round(tree.max_points * index_value, 2) if index_value is not None else 0.0
     else:
         total = round(sum(d["points"] for d in domains), 2)
         index_value = total / max_applicable if max_applicable > 0 else None
     index_pct = round(100 * index_value, 2) if index_value is not None else None
     pillars = []
-    by_code = {d["code"]: d for d in domains}
     for p in tree.pillars:
-        scored = [by_code[c] for c in p.domains if by_code[c]["value"] is not None]
-        weights = sum(d["weight"] for d in scored)
-        value = sum(d["weight"] * d["value"] for d in scored) / weights if weights > 0 else None
+        value = weighted_mean(list(p.domains))
         pillars.append({"code": p.code, "name": p.name, "value": None if value is None else round(value, 4)})
     return UnitScore(unit_group=unit_group, criteria=rows, domains=domains, total=total, max_applicable=max_applicable,
                      index_pct=index_pct, band=tree.band_for(index_pct), provisional=provisional,
