@@ -1,0 +1,462 @@
+"""DTI inputs that do not come from the units' own forms: values measured by other provincial systems and the
+previous year's published results (no Dagster, no DuckDB here).
+
+``inbox/dti/he_thong_khac/*.csv``: one file per system and year (document management, cyber-security monitoring,
+reporting system…), one row per unit and component: Năm | Mã đơn vị and/or Đơn vị | Mã thành phần | Giá trị |
+Hệ thống nguồn | Ghi chú. ``read_external_values`` reads all files of a year together, because a (unit, component)
+that two rows supply, in one file or in two, is a conflict: every copy is rejected and the component is missing
+for that unit; one value is never picked silently, even when the copies agree.
+
+``inbox/dti/ket_qua_nam_truoc/*.csv``: the previous year's published ranking (Năm | Đơn vị | Tổng điểm | Xếp hạng |
+Xếp loại), under the names of the time. ``read_previous_results`` matches each published name to a current unit
+through the master data (current names and the aliases of agencies renamed or merged in 2025); a name that matches
+none is reported, never guessed. ``map_previous`` folds the rows into one previous total per current unit.
+
+Choices:
+
+- Year: the ``Năm`` column is required; a row of another year is rejected (``wrong_year``). A blank year is accepted
+  only when the file name carries exactly one year (a 4-digit number such as ``vbdh_2026.csv``) and it is the year
+  being read; otherwise the blank is rejected too, since nothing then says which year the value is of.
+- Numbers: "85,5" (decimal comma) and "85.5" are 85.5; a trailing percent sign is dropped ("85%" is 85, in the
+  component's own unit, not 0.85); thousands separators are not accepted (reported, never guessed).
+- Unit: ``Mã đơn vị`` may be the unit code of the master data (19.STC, 05443) or its portal code (H55.04). When
+  both the code and the name are given, the code decides: a name that matches another unit rejects the row
+  (``unit_mismatch``); a name that matches no unit does not contradict the code and the row loads. A code that is not
+  in the master data rejects the row (``unknown_unit``) even if the name matches: the name is only offered as a hint.
+- Duplicates count every row of the right year whose unit and component are known, whatever else is wrong with it:
+  two rows for the same pair mean the sources disagree on what was measured.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from common.units import GROUP_LABELS, Unit, UnitMatcher
+from common.vntext import match_key, nfc, sort_key
+from sources.csvfiles import FileIssue, PreparedFile, ReadResult, header_mapping, iter_records, prepare_csv
+from sources.tthc_format import Column
+
+EXTERNAL_DIR = "dti/he_thong_khac"  # under the inbox
+PREVIOUS_DIR = "dti/ket_qua_nam_truoc"
+
+EXTERNAL_COLUMNS: tuple[Column, ...] = (
+    Column("year", "Năm", "int", aliases=("Năm đánh giá", "Năm số liệu")),
+    # At least one of the two unit columns (checked by the reader, not by prepare_csv).
+    Column("unit_code", "Mã đơn vị", "text", required=False, aliases=("Mã cơ quan", "Mã ĐV")),
+    Column("unit", "Đơn vị", "text", required=False, aliases=("Tên đơn vị", "Cơ quan", "Cơ quan, đơn vị", "Tên cơ quan")),
+    Column("component", "Mã thành phần", "text", aliases=("Mã chỉ số thành phần", "Mã chỉ số", "Thành phần")),
+    Column("value", "Giá trị", "number", aliases=("Giá trị đo", "Kết quả", "Số liệu")),
+    Column("system", "Hệ thống nguồn", "text", required=False, aliases=("Hệ thống", "Nguồn dữ liệu", "Nguồn")),
+    Column("note", "Ghi chú", "text", required=False, aliases=("Chú thích",)),
+)
+
+PREVIOUS_COLUMNS: tuple[Column, ...] = (
+    Column("year", "Năm", "int", aliases=("Năm đánh giá",)),
+    Column("published_name", "Đơn vị", "text", aliases=("Tên đơn vị", "Cơ quan", "Cơ quan, đơn vị", "Tên cơ quan")),
+    Column("total", "Tổng điểm", "number", aliases=("Tổng số điểm", "Điểm", "Điểm DTI", "Chỉ số DTI")),
+    Column("rank", "Xếp hạng", "int", required=False, aliases=("Thứ hạng", "Hạng")),
+    Column("level", "Xếp loại", "text", required=False, aliases=("Mức xếp loại", "Phân loại")),
+)
+
+_NUMBER = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*%?")
+_YEAR = re.compile(r"\d{4}")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_EPS = 1e-9
+
+Problem = tuple[str, str, str | None]  # rule, Vietnamese reason (without the "Tệp …, dòng …" prefix), offending value
+
+
+@dataclass(frozen=True)
+class ExternalComponent:
+    """What the criteria tree says about a component supplied by another system."""
+
+    code: str
+    name: str
+    low: float  # allowed range of the value, inclusive
+    high: float
+    unit_groups: tuple[str, ...]  # unit groups it applies to: "agency", "commune", "ward"
+
+
+@dataclass(frozen=True)
+class PreviousResult:
+    unit_code: str
+    total: float  # for a unit formed by merging several old units: the mean of their totals
+    published_names: tuple[str, ...]  # the old names it came from, in Vietnamese order
+    merged: bool  # more than one old unit mapped to it
+    renamed: bool  # the single old name is not the current name
+
+
+# --- shared helpers ------------------------------------------------------------------------------------------
+
+
+def parse_number(text: str) -> float | None:
+    """85.5 for "85,5", "85.5", "85,5 %", "85.5%"; None for anything else (blank, "1.234,5", "khoảng 80")."""
+    match = _NUMBER.fullmatch(text.strip())
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def _fmt(number: float) -> str:
+    """A number as Vietnamese write it: 85,5."""
+    return f"{number:g}".replace(".", ",")
+
+
+def _file_year(path: Path) -> int | None:
+    """The year a file name carries (vbdh_2026.csv), None when it carries none or several."""
+    years = {int(y) for y in _YEAR_IN_NAME.findall(path.stem) if 1900 < int(y) < 2200}
+    return years.pop() if len(years) == 1 else None
+
+
+def _year_problem(raw: str, year: int, path: Path) -> tuple[int | None, Problem | None]:
+    """(year of the row, problem): a blank year takes the file name's year when it is the year being read."""
+    if not raw:
+        if _file_year(path) == year:
+            return year, None
+        return None, ("wrong_year", f"thiếu năm và tên tệp không ghi năm {year}; không biết số liệu của năm nào.", None)
+    if not _YEAR.fullmatch(raw):
+        return None, ("wrong_year", f"năm không hợp lệ: '{raw}'.", raw)
+    if int(raw) != year:
+        return int(raw), ("wrong_year", f"năm {raw} khác năm đang tổng hợp {year}.", raw)
+    return year, None
+
+
+def _where(path: Path, line: int, unit: str | None = None, component: str | None = None) -> str:
+    text = f"Tệp {path.name}, dòng {line}"
+    if unit:
+        text += f", đơn vị {unit}"
+    if component:
+        text += f", thành phần {component}"
+    return text + ": "
+
+
+def _reject(path: Path, line: int, key: str | None, unit_code: str | None, unit_name: str | None, rule: str,
+            reason: str, value: str | None) -> dict:
+    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": unit_code,
+            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
+
+
+def _present(prepared: PreparedFile, columns: tuple[Column, ...]) -> set[str]:
+    """Canonical names of the columns the received file has (prepare_csv fills the absent optional ones)."""
+    raw = prepared.path.read_bytes()
+    end = raw.find(b"\n")
+    header = raw if end < 0 else raw[:end]
+    text = header.decode("utf-8-sig", errors="replace") if prepared.encoding == "utf-8" else header.decode("cp1258")
+    headers = next(csv.reader([unicodedata.normalize("NFC", text).rstrip("\r")]), [])
+    mapping, _ = header_mapping(headers, columns)
+    return {c.name for c in mapping.values()}
+
+
+def _open(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str) -> tuple[ReadResult, PreparedFile | None]:
+    """prepare_csv with an unreadable file turned into a blocking issue and the no-rows note in this file's words."""
+    try:
+        prepared = prepare_csv(path, columns, work_dir)
+    except OSError as error:
+        what = "không tìm thấy tệp" if isinstance(error, FileNotFoundError) else "không đọc được tệp"
+        return ReadResult(file_issues=[FileIssue("unreadable_file", f"{what.capitalize()}; không nạp được tệp.")]), None
+    issues = [FileIssue(i.rule, no_rows, i.blocking) if i.rule == "no_rows" else i for i in prepared.issues]
+    result = ReadResult(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
+                        encoding=prepared.encoding, loadable=prepared.loadable)
+    return result, prepared if prepared.loadable else None
+
+
+def _records(prepared: PreparedFile, columns: tuple[Column, ...]) -> Iterable[tuple[int, dict[str, str] | None]]:
+    """(line, values by canonical name with white space collapsed) of every record; None for a malformed line."""
+    names = [c.name for c in columns]
+    for line, fields in iter_records(prepared):
+        if len(fields) != len(names):
+            yield line, None
+        else:
+            yield line, {name: nfc(value) for name, value in zip(names, fields, strict=True)}
+
+
+def _malformed(path: Path, line: int) -> dict:
+    return _reject(path, line, None, None, None, "malformed_line",
+                   f"{_where(path, line)}dòng không đúng số cột (thiếu cột, hoặc dấu phẩy trong giá trị không được đặt "
+                   "trong ngoặc kép).", None)
+
+
+def _mention(others: list[tuple[Path, int]], path: Path) -> str:
+    """'dòng 7; tệp b.csv dòng 5': the other copies, as seen from ``path``."""
+    return "; ".join(f"dòng {line}" if other == path else f"tệp {other.name} dòng {line}" for other, line in others)
+
+
+# --- values supplied by other systems ------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    """A record of an external-values file, checked on its own; duplicates are decided over all files."""
+
+    path: Path
+    line: int
+    unit_code: str | None
+    unit_name: str | None
+    component: str | None  # canonical component code when known, else the raw text
+    value_text: str | None
+    problems: list[Problem] = field(default_factory=list)
+    row: dict | None = None
+    duplicate_key: tuple[str, str] | None = None  # (unit, component) when both are known and the year is right
+
+
+def _component_key(text: str) -> str:
+    return re.sub(r"\s+", "", nfc(text)).upper().rstrip(".")
+
+
+def _code_unit(matcher: UnitMatcher, text: str) -> str | None:
+    if text in matcher.units:
+        return text
+    return matcher.match_portal(text) if text else None
+
+
+def _unit_label(matcher: UnitMatcher, code: str | None, raw: str | None) -> str | None:
+    if code is not None:
+        return f"{matcher.units[code].name} ({code})"
+    return f"'{raw}'" if raw else None
+
+
+def _resolve_unit(matcher: UnitMatcher, code_text: str, name: str) -> tuple[str | None, Problem | None]:
+    """(unit code, problem) from the Mã đơn vị and Đơn vị cells; the code decides when both are given."""
+    by_name = matcher.match(name) if name else None
+    if code_text:
+        by_code = _code_unit(matcher, code_text)
+        if by_code is None:
+            hint = f" Tên '{name}' là {matcher.units[by_name].name} ({by_name}): đề nghị sửa mã." if by_name else ""
+            return None, ("unknown_unit", f"mã đơn vị '{code_text}' không có trong danh mục đơn vị.{hint}", code_text)
+        if by_name is not None and by_name != by_code:
+            return None, ("unit_mismatch", (f"mã đơn vị '{code_text}' là {matcher.units[by_code].name} nhưng tên "
+                                            f"'{name}' là {matcher.units[by_name].name} ({by_name}); không rõ số liệu "
+                                            "của đơn vị nào."), f"{code_text} | {name}")
+        return by_code, None
+    if not name:
+        return None, ("unknown_unit", "thiếu đơn vị (cần 'Mã đơn vị' hoặc 'Đơn vị').", None)
+    if by_name is None:
+        hint = matcher.suggest(name)
+        return None, ("unknown_unit", "tên đơn vị không có trong danh mục đơn vị" + (f"; có phải '{hint}'?" if hint
+                                                                                   else "."), name)
+    return by_name, None
+
+
+def _groups_text(groups: Iterable[str]) -> str:
+    return ", ".join(GROUP_LABELS.get(g, g) for g in groups)
+
+
+def _check_external(path: Path, line: int, values: dict[str, str], matcher: UnitMatcher,
+                    components: Mapping[str, ExternalComponent], year: int) -> _Candidate:
+    unit_code, unit_problem = _resolve_unit(matcher, values["unit_code"], values["unit"])
+    component_text = values["component"]
+    component = components.get(_component_key(component_text)) if component_text else None
+    candidate = _Candidate(path, line, unit_code, values["unit"] or values["unit_code"] or None,
+                           component.code if component else component_text or None, values["value"] or None)
+    problems = candidate.problems
+    if unit_problem:
+        problems.append(unit_problem)
+    if component is None:
+        problems.append(("unknown_component", f"mã thành phần '{component_text}' không có trong các thành phần do hệ "
+                         f"thống khác cung cấp của bộ chỉ số năm {year}." if component_text else "thiếu mã thành phần.",
+                         component_text or None))
+    elif unit_code is not None and matcher.units[unit_code].group not in component.unit_groups:
+        group = matcher.units[unit_code].group
+        problems.append(("not_applicable", (f"thành phần {component.code} ({component.name}) không áp dụng cho nhóm "
+                         f"'{GROUP_LABELS.get(group, group)}'; chỉ áp dụng cho: {_groups_text(component.unit_groups)}."),
+                         component.code))
+    value = parse_number(values["value"]) if values["value"] else None
+    if value is None:
+        problems.append(("not_a_number", f"giá trị không phải số: '{values['value']}'." if values["value"]
+                         else "thiếu giá trị.", values["value"] or None))
+    elif component is not None and not component.low - _EPS <= value <= component.high + _EPS:
+        problems.append(("out_of_range", (f"giá trị {_fmt(value)} ngoài khoảng cho phép của thành phần {component.code} "
+                         f"(từ {_fmt(component.low)} đến {_fmt(component.high)})."), values["value"]))
+    _, year_problem = _year_problem(values["year"], year, path)
+    if year_problem:
+        problems.append(year_problem)
+    if unit_code is not None and component is not None and (year_problem is None or not values["year"].isdigit()):
+        # A row of another year is not a second copy of this year's value; a blank or unreadable year might be.
+        candidate.duplicate_key = (unit_code, component.code)
+    if not problems:
+        candidate.row = {"unit_code": unit_code, "code": component.code, "value": value,
+                         "system": values["system"] or None, "note": values["note"] or None,
+                         "source_file": path.name, "source_row": line}
+    return candidate
+
+
+def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Mapping[str, ExternalComponent],
+                         year: int, work_dir: Path) -> dict[Path, ReadResult]:
+    """One ReadResult per file of ``paths`` (the files of ``year`` in he_thong_khac/). Rows: unit_code, code, value,
+    system, note, source_file, source_row. Rejects (reason "Tệp …, dòng …, đơn vị …, thành phần …: …"):
+    ``unknown_unit`` (with a suggestion), ``unit_mismatch``, ``unknown_component``, ``not_applicable``, ``not_a_number``,
+    ``out_of_range``, ``wrong_year``, ``malformed_line`` and ``duplicate``: every copy of a (unit, component) given more
+    than once over all the files, so the component is missing for that unit. ``components``: the components other
+    systems supply, by code (the criteria tree of ``year``). A file without the needed columns, empty or unreadable
+    has a blocking issue and is not loaded."""
+    by_code = {_component_key(code): component for code, component in components.items()}
+    results: dict[Path, ReadResult] = {}
+    candidates: list[_Candidate] = []
+    seen_content: dict[str, Path] = {}
+    for path in dict.fromkeys(Path(p) for p in paths):
+        result, prepared = _open(path, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.")
+        results[path] = result
+        if prepared is None:
+            continue
+        if not {"unit_code", "unit"} & _present(prepared, EXTERNAL_COLUMNS):
+            result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất "
+                                                   "một trong hai); không nạp được tệp."))
+            result.loadable = False
+            continue
+        named_year = _file_year(path)
+        if named_year is not None and named_year != year:
+            result.file_issues.append(FileIssue("file_name_year", (f"Tên tệp ghi năm {named_year}, khác năm đang tổng "
+                                                f"hợp {year}; các dòng vẫn được kiểm tra theo cột 'Năm'."), blocking=False))
+        if result.sha256 in seen_content:
+            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
+                                                " mọi giá trị đều trùng và bị loại."), blocking=False))
+        seen_content.setdefault(result.sha256, path)
+        for line, values in _records(prepared, EXTERNAL_COLUMNS):
+            if values is None:
+                result.rejects.append(_malformed(path, line))
+            else:
+                candidates.append(_check_external(path, line, values, matcher, by_code, year))
+    copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
+    for candidate in candidates:
+        if candidate.duplicate_key is not None:
+            copies.setdefault(candidate.duplicate_key, []).append((candidate.path, candidate.line))
+    for candidate in candidates:
+        others = [c for c in copies.get(candidate.duplicate_key, []) if c != (candidate.path, candidate.line)]
+        if others:
+            candidate.problems.append(("duplicate", (f"giá trị được cung cấp nhiều lần (cũng ở {_mention(others, candidate.path)}"
+                                       "); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này."),
+                                       candidate.value_text))
+        result = results[candidate.path]
+        if candidate.problems:
+            where = _where(candidate.path, candidate.line, _unit_label(matcher, candidate.unit_code, candidate.unit_name),
+                           candidate.component)
+            key = f"{candidate.unit_code or candidate.unit_name or ''}|{candidate.component or ''}"
+            result.rejects += [_reject(candidate.path, candidate.line, key, candidate.unit_code, candidate.unit_name, rule,
+                                       where + reason, value) for rule, reason, value in candidate.problems]
+        else:
+            result.rows.append(candidate.row)
+    for result in results.values():
+        result.rejects.sort(key=lambda r: r["row_number"])
+    return results
+
+
+# --- last year's published results ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _one_name_matcher(unit: Unit, name: str) -> UnitMatcher:
+    return UnitMatcher([Unit(unit.code, name, unit.group, unit.province, "")])
+
+
+def master_name(matcher: UnitMatcher, unit_code: str, published: str) -> str | None:
+    """The name of the master data (the unit's current name or one of its aliases) a published name stands for,
+    by the matcher's rules (case, diacritics, spacing and the usual prefixes do not matter); None if none does."""
+    unit = matcher.units[unit_code]
+    for name in (unit.name, *unit.aliases):
+        if _one_name_matcher(unit, name).match(published) == unit_code:
+            return name
+    return None
+
+
+def _name_identity(matcher: UnitMatcher, unit_code: str | None, published: str) -> tuple[str, str]:
+    """Two published names are the same name when they stand for the same name of the same unit."""
+    name = master_name(matcher, unit_code, published) if unit_code else None
+    return (unit_code, match_key(name)) if unit_code and name else (unit_code or "", match_key(published))
+
+
+def read_previous_results(path: Path, matcher: UnitMatcher, year: int, work_dir: Path) -> ReadResult:
+    """The previous year's published DTI ranking; ``year`` is the year the results are OF (2025 when scoring 2026).
+    Rows: year, published_name, unit_code, total, rank, level, source_row. Rejects (reason "Tệp …, dòng …, đơn vị
+    '…': …"): ``unknown_unit`` (the name matches no current unit nor any old name of the master data; a close name is
+    offered, never used), ``not_a_number`` (total or rank), ``out_of_range`` (total outside 0..100), ``wrong_year``,
+    ``malformed_line``, ``duplicate`` (the same name on several lines, written alike or not: every copy)."""
+    path = Path(path)
+    result, prepared = _open(path, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.")
+    if prepared is None:
+        return result
+    checked: list[tuple[int, str, str | None, list[Problem], dict | None, tuple[str, str] | None]] = []
+    for line, values in _records(prepared, PREVIOUS_COLUMNS):
+        if values is None:
+            result.rejects.append(_malformed(path, line))
+            continue
+        name = values["published_name"]
+        unit_code = matcher.match(name) if name else None
+        problems: list[Problem] = []
+        if not name:
+            problems.append(("unknown_unit", "thiếu tên đơn vị.", None))
+        elif unit_code is None:
+            hint = matcher.suggest(name)
+            problems.append(("unknown_unit", ("tên không khớp đơn vị hiện nay nào, kể cả tên cũ của cơ quan đã đổi tên "
+                             "hoặc hợp nhất; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
+                             + (f"; có phải '{hint}'?" if hint else ".")), name))
+        total_text = values["total"]
+        total = parse_number(total_text) if total_text else None
+        if total is None:
+            problems.append(("not_a_number", f"tổng điểm không phải số: '{total_text}'." if total_text
+                             else "thiếu tổng điểm.", total_text or None))
+        elif not -_EPS <= total <= 100 + _EPS:
+            problems.append(("out_of_range", f"tổng điểm {_fmt(total)} ngoài khoảng từ 0 đến 100.", total_text))
+        rank_text = values["rank"]
+        if rank_text and not (rank_text.isdigit() and int(rank_text) > 0):
+            problems.append(("not_a_number", f"xếp hạng không phải số nguyên dương: '{rank_text}'.", rank_text))
+        row_year, year_problem = _year_problem(values["year"], year, path)
+        if year_problem:
+            problems.append(year_problem)
+        identity = _name_identity(matcher, unit_code, name) if name and (year_problem is None or not values["year"].isdigit()) \
+            else None
+        row = None if problems else {"year": row_year, "published_name": name, "unit_code": unit_code, "total": total,
+                                     "rank": int(rank_text) if rank_text else None, "level": values["level"] or None,
+                                     "source_row": line}
+        checked.append((line, name, unit_code, problems, row, identity))
+    lines: dict[tuple[str, str], list[int]] = {}
+    for line, _, _, _, _, identity in checked:
+        if identity is not None:
+            lines.setdefault(identity, []).append(line)
+    for line, name, unit_code, problems, row, identity in checked:
+        others = [other for other in lines.get(identity, []) if other != line]
+        if others:
+            problems.append(("duplicate", (f"đơn vị có ở nhiều dòng (cũng ở dòng {', '.join(map(str, others))}); loại mọi "
+                             "bản, đơn vị được coi là không có kết quả năm trước."), name))
+        if problems:
+            where = _where(path, line, f"'{name}'" if name else None)
+            result.rejects += [_reject(path, line, name or None, unit_code, name or None, rule, where + reason, value)
+                               for rule, reason, value in problems]
+        else:
+            result.rows.append(row)
+    result.rejects.sort(key=lambda r: r["row_number"])
+    return result
+
+
+def map_previous(rows: list[dict], matcher: UnitMatcher) -> dict[str, PreviousResult]:
+    """One previous result per current unit, from the good rows of ``read_previous_results``.
+
+    A unit formed in 2025 by merging several agencies (Sở Tài chính with Sở Kế hoạch và Đầu tư, Sở Nông nghiệp và Môi
+    trường with Sở Nông nghiệp và Phát triển nông thôn and Sở Tài nguyên và Môi trường…) takes the arithmetic mean,
+    unweighted, of the old units' totals, rounded to 2 decimals. Source: for the 34 provinces merged in 2025 the
+    national DTI 2024 was published as the average of the pre-merger provinces' main indices (methodology reference
+    §2.2, "Merged provinces (34)", ✅ dantri, vtcnews); the same rule is applied to merged agencies (⚠️ an analogy, no
+    provincial text found). A single old unit keeps its published total; it is ``renamed`` when its name stands for an
+    old name (alias) of the unit rather than its current name (case, diacritics, spacing, "UBND" do not matter).
+    Two rows standing for the same name of the same unit are an error of the caller (``ValueError``)."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        code = row.get("unit_code") or matcher.match(row["published_name"])
+        if code is not None:
+            groups.setdefault(code, []).append(row)
+    previous: dict[str, PreviousResult] = {}
+    for code, members in groups.items():
+        identities = [_name_identity(matcher, code, r["published_name"]) for r in members]
+        if len(set(identities)) < len(identities):
+            names = ", ".join(f"'{r['published_name']}'" for r in members)
+            raise ValueError(f"Kết quả năm trước của {matcher.units[code].name} có tên trùng nhau ({names}); "
+                             "đọc bằng read_previous_results để loại các dòng trùng.")
+        names = tuple(sorted((r["published_name"] for r in members), key=sort_key))
+        merged = len(members) > 1
+        total = round(sum(float(r["total"]) for r in members) / len(members), 2) if merged else float(members[0]["total"])
+        renamed = not merged and master_name(matcher, code, members[0]["published_name"]) != matcher.units[code].name
+        previous[code] = PreviousResult(code, total, names, merged, renamed)
+    return previous

@@ -1,0 +1,365 @@
+"""DTI inputs on hand-written files: values supplied by other provincial systems (every reject rule with its file,
+line and Vietnamese reason; duplicates within and across files reject every copy) and the previous year's published
+results mapped to the current units (renamed and merged agencies, spelling variants, unknown old names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from common.units import matcher_for
+from sources.dti_inputs import (
+    EXTERNAL_COLUMNS,
+    PREVIOUS_COLUMNS,
+    ExternalComponent,
+    PreviousResult,
+    map_previous,
+    parse_number,
+    read_external_values,
+    read_previous_results,
+)
+from tests.conftest import write_rows
+
+MATCHER = matcher_for("Thái Nguyên")
+YEAR = 2026
+ALL_GROUPS = ("agency", "commune", "ward")
+COMPONENTS = {
+    "ATTT.2": ExternalComponent("ATTT.2", "Tỷ lệ máy trạm được cài phần mềm phòng chống mã độc", 0, 100, ALL_GROUPS),
+    "CQS.5": ExternalComponent("CQS.5", "Tỷ lệ văn bản đi được ký số", 0, 100, ("agency",)),
+    "NL.1": ExternalComponent("NL.1", "Số cán bộ chuyên trách chuyển đổi số", 0, 10, ("commune", "ward")),
+}
+DEFAULT = {"year": "2026", "unit_code": "", "unit": "Sở Tài chính", "component": "ATTT.2", "value": "90",
+           "system": "Hệ thống giám sát an toàn thông tin", "note": ""}
+
+
+def value_row(**overrides: str) -> dict[str, str]:
+    return {**DEFAULT, **overrides}
+
+
+def write_values(folder: Path, name: str, rows: list[dict], **kwargs) -> Path:
+    return write_rows(folder / name, EXTERNAL_COLUMNS, rows, **kwargs)
+
+
+def read(paths: list[Path], tmp_path: Path, year: int = YEAR):
+    return read_external_values(paths, MATCHER, COMPONENTS, year, tmp_path / "work")
+
+
+# --- values supplied by other systems ------------------------------------------------------------------------
+
+
+def test_good_rows_load_with_decimal_comma_percent_and_unit_by_code_or_name(tmp_path):
+    path = write_values(tmp_path, "giam_sat_attt_2026.csv", [
+        value_row(),
+        value_row(unit="", unit_code="19.SKHCN", value="85,5"),
+        value_row(unit="Phường Phan Đình Phùng", value="97%", note="Theo báo cáo tháng 12"),
+        value_row(unit="Xã Đại Phúc", component="nl.1", value=" 2 ", system=""),
+        value_row(unit_code="H55.10", unit="Sở Y tế", component="CQS.5", value="99,25 %"),
+    ])
+    result = read([path], tmp_path)[path]
+    assert result.loadable and result.rejects == [] and result.sha256 and result.size_bytes == path.stat().st_size
+    system = DEFAULT["system"]
+    assert result.rows == [
+        {"unit_code": "19.STC", "code": "ATTT.2", "value": 90.0, "system": system, "note": None,
+         "source_file": "giam_sat_attt_2026.csv", "source_row": 2},
+        {"unit_code": "19.SKHCN", "code": "ATTT.2", "value": 85.5, "system": system, "note": None,
+         "source_file": "giam_sat_attt_2026.csv", "source_row": 3},
+        {"unit_code": "05443", "code": "ATTT.2", "value": 97.0, "system": system, "note": "Theo báo cáo tháng 12",
+         "source_file": "giam_sat_attt_2026.csv", "source_row": 4},
+        {"unit_code": "05488", "code": "NL.1", "value": 2.0, "system": None, "note": None,
+         "source_file": "giam_sat_attt_2026.csv", "source_row": 5},
+        {"unit_code": "19.SYT", "code": "CQS.5", "value": 99.25, "system": system, "note": None,
+         "source_file": "giam_sat_attt_2026.csv", "source_row": 6},
+    ]
+
+
+@pytest.mark.parametrize(("text", "number"), [("85,5", 85.5), ("85.5", 85.5), ("85%", 85.0), ("85,5 %", 85.5),
+                                              ("-1", -1.0), ("1.234,5", None), ("khoảng 80", None), ("", None)])
+def test_numbers_accept_a_decimal_comma_and_a_percent_sign_only(text, number):
+    assert parse_number(text) == number
+
+
+def test_windows_1258_file_with_renamed_headers_reads_like_utf8(tmp_path):
+    headers = ["Năm", "Tên đơn vị", "Mã chỉ số thành phần", "Kết quả", "Hệ thống", "Ghi chú"]
+    path = write_values(tmp_path, "quan_ly_van_ban_2026.csv", [
+        value_row(unit="Sở Nông nghiệp và Môi trường", component="CQS.5", value="88,5", system="Hệ thống QLVB"),
+        value_row(unit="Phường Phan Đình Phùng", component="NL.1", value="3", system="Hệ thống QLVB", note="Đủ"),
+    ], headers=headers, encoding="cp1258")
+    result = read([path], tmp_path)[path]
+    assert result.loadable and result.encoding == "windows-1258" and result.rejects == []
+    assert {"encoding_converted", "renamed_columns", "missing_optional_columns"} <= {i.rule for i in result.file_issues}
+    assert not any(i.blocking for i in result.file_issues)
+    assert [(r["unit_code"], r["code"], r["value"], r["system"], r["note"]) for r in result.rows] == [
+        ("19.SNNMT", "CQS.5", 88.5, "Hệ thống QLVB", None), ("05443", "NL.1", 3.0, "Hệ thống QLVB", "Đủ")]
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "reason_parts"),
+    [
+        ({"unit": "Sở Nội Vũ Mới"}, "unknown_unit",
+         ["đơn vị 'Sở Nội Vũ Mới', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị;",
+          "có phải 'Sở Nội vụ'?"]),
+        ({"unit": "Xã Không Tồn Tại"}, "unknown_unit", ["đơn vị 'Xã Không Tồn Tại', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị."]),
+        ({"unit": ""}, "unknown_unit", ["thiếu đơn vị"]),
+        ({"unit_code": "19.SABC", "unit": "Sở Y tế"}, "unknown_unit",
+         ["mã đơn vị '19.SABC' không có trong danh mục đơn vị", "Tên 'Sở Y tế' là Sở Y tế (19.SYT)"]),
+        ({"unit_code": "19.STP", "unit": "Sở Y tế"}, "unit_mismatch",
+         ["mã đơn vị '19.STP' là Sở Tư pháp nhưng tên 'Sở Y tế' là Sở Y tế (19.SYT)"]),
+        ({"component": "ATTT.9"}, "unknown_component",
+         ["đơn vị Sở Tài chính (19.STC), thành phần ATTT.9: mã thành phần 'ATTT.9' không có"]),
+        ({"component": ""}, "unknown_component", ["thiếu mã thành phần."]),
+        ({"component": "NL.1", "value": "1"}, "not_applicable",
+         ["thành phần NL.1 (Số cán bộ chuyên trách chuyển đổi số) không áp dụng cho nhóm 'Cơ quan cấp tỉnh'",
+          "chỉ áp dụng cho: Xã, Phường."]),
+        ({"unit": "Phường Phan Đình Phùng", "component": "CQS.5"}, "not_applicable",
+         ["đơn vị Phường Phan Đình Phùng (05443), thành phần CQS.5:", "không áp dụng cho nhóm 'Phường'"]),
+        ({"value": "khoảng 90"}, "not_a_number", ["giá trị không phải số: 'khoảng 90'."]),
+        ({"value": ""}, "not_a_number", ["thiếu giá trị."]),
+        ({"value": "120"}, "out_of_range", ["giá trị 120 ngoài khoảng cho phép của thành phần ATTT.2 (từ 0 đến 100)."]),
+        ({"component": "NL.1", "unit": "Xã Đại Phúc", "value": "10,5"}, "out_of_range", ["giá trị 10,5", "(từ 0 đến 10)"]),
+        ({"year": "2025"}, "wrong_year", ["năm 2025 khác năm đang tổng hợp 2026."]),
+        ({"year": "năm nay"}, "wrong_year", ["năm không hợp lệ: 'năm nay'."]),
+        ({"year": ""}, "wrong_year", ["thiếu năm và tên tệp không ghi năm 2026"]),
+    ],
+)
+def test_each_bad_row_is_rejected_with_file_line_unit_component_and_reason(tmp_path, bad, rule, reason_parts):
+    path = write_values(tmp_path, "he_thong_bao_cao.csv", [value_row(unit="Sở Tư pháp"), value_row(**bad),
+                                                           value_row(unit="Sở Xây dựng")])
+    result = read([path], tmp_path)[path]
+    assert [r["unit_code"] for r in result.rows] == ["19.STP", "19.SXD"]
+    assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [("he_thong_bao_cao.csv", 3, rule)]
+    reason = result.rejects[0]["reason"]
+    assert reason.startswith("Tệp he_thong_bao_cao.csv, dòng 3")
+    for part in reason_parts:
+        assert part in reason
+
+
+def test_a_reject_keeps_the_quarantine_shape_and_lists_every_problem(tmp_path):
+    path = write_values(tmp_path, "he_thong_bao_cao.csv", [value_row(unit="Sở Y tế", value="abc", year="2024")])
+    [row_problem, year_problem] = read([path], tmp_path)[path].rejects
+    assert row_problem == {
+        "file_name": "he_thong_bao_cao.csv", "row_number": 2, "record_key": "19.SYT|ATTT.2", "unit_code": "19.SYT",
+        "unit_name": "Sở Y tế", "rule": "not_a_number", "value": "abc",
+        "reason": "Tệp he_thong_bao_cao.csv, dòng 2, đơn vị Sở Y tế (19.SYT), thành phần ATTT.2: giá trị không phải số: 'abc'.",
+    }
+    assert year_problem["rule"] == "wrong_year" and year_problem["value"] == "2024"
+
+
+def test_a_blank_year_is_the_year_of_the_file_name_only_when_it_is_the_year_read(tmp_path):
+    rows = [value_row(year="")]
+    named = write_values(tmp_path, "attt_2026.csv", rows)
+    assert [r["unit_code"] for r in read([named], tmp_path)[named].rows] == ["19.STC"]
+    other = write_values(tmp_path, "attt_2025.csv", rows)
+    result = read([other], tmp_path)[other]
+    assert [r["rule"] for r in result.rejects] == ["wrong_year"] and result.rows == []
+    assert "file_name_year" in {i.rule for i in result.file_issues}
+
+
+def test_duplicates_within_one_file_reject_every_copy_even_identical(tmp_path):
+    path = write_values(tmp_path, "attt_2026.csv", [
+        value_row(unit="Sở Y tế"),
+        value_row(unit="Sở Tài chính", value="90"),
+        value_row(unit="So Tai chinh", value="90"),  # same unit written without diacritics, same value
+        value_row(unit="Sở Tư pháp"),
+        value_row(unit="", unit_code="19.STC", value="91"),
+    ])
+    result = read([path], tmp_path)[path]
+    assert [r["unit_code"] for r in result.rows] == ["19.SYT", "19.STP"]
+    assert [(r["row_number"], r["rule"], r["record_key"]) for r in result.rejects] == [
+        (3, "duplicate", "19.STC|ATTT.2"), (4, "duplicate", "19.STC|ATTT.2"), (6, "duplicate", "19.STC|ATTT.2")]
+    assert result.rejects[0]["reason"] == (
+        "Tệp attt_2026.csv, dòng 3, đơn vị Sở Tài chính (19.STC), thành phần ATTT.2: giá trị được cung cấp nhiều lần "
+        "(cũng ở dòng 4; dòng 6); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này.")
+
+
+def test_duplicates_across_files_reject_every_copy_and_name_the_other_file(tmp_path):
+    first = write_values(tmp_path, "giam_sat_2026.csv", [value_row(unit="Sở Y tế"), value_row(unit="Sở Công Thương")])
+    second = write_values(tmp_path, "bao_cao_2026.csv", [
+        value_row(unit="Sở Tư pháp", component="CQS.5"),
+        value_row(unit="Sở Y tế", value="95", system="Hệ thống báo cáo"),
+    ])
+    results = read([first, second], tmp_path)
+    assert [r["unit_code"] for r in results[first].rows] == ["19.SCT"]
+    assert [(r["unit_code"], r["code"]) for r in results[second].rows] == [("19.STP", "CQS.5")]
+    [a], [b] = results[first].rejects, results[second].rejects
+    assert (a["row_number"], a["rule"], b["row_number"], b["rule"]) == (2, "duplicate", 3, "duplicate")
+    assert a["reason"].startswith("Tệp giam_sat_2026.csv, dòng 2, đơn vị Sở Y tế (19.SYT), thành phần ATTT.2:")
+    assert "(cũng ở tệp bao_cao_2026.csv dòng 3)" in a["reason"]
+    assert "(cũng ở tệp giam_sat_2026.csv dòng 2)" in b["reason"]
+
+
+def test_a_bad_copy_still_makes_the_good_one_a_duplicate_but_another_year_does_not(tmp_path):
+    first = write_values(tmp_path, "a_2026.csv", [value_row(unit="Sở Y tế", value="120"), value_row(unit="Sở Tư pháp")])
+    second = write_values(tmp_path, "b_2026.csv", [value_row(unit="Sở Y tế", value="80"),
+                                                   value_row(unit="Sở Tư pháp", year="2025")])
+    results = read([first, second], tmp_path)
+    assert [r["rule"] for r in results[first].rejects] == ["out_of_range", "duplicate"]
+    assert [r["rule"] for r in results[second].rejects] == ["duplicate", "wrong_year"]
+    assert [r["unit_code"] for r in results[first].rows] == ["19.STP"] and results[second].rows == []
+
+
+def test_the_same_file_sent_twice_under_two_names_loads_nothing_and_says_why(tmp_path):
+    rows = [value_row(), value_row(unit="Sở Y tế")]
+    first, second = write_values(tmp_path, "a_2026.csv", rows), write_values(tmp_path, "b_2026.csv", rows)
+    results = read([first, second, first], tmp_path)
+    assert list(results) == [first, second]
+    assert results[first].rows == results[second].rows == []
+    assert {r["rule"] for r in results[first].rejects + results[second].rejects} == {"duplicate"}
+    assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
+        "Nội dung giống hệt tệp a_2026.csv: mọi giá trị đều trùng và bị loại."]
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        (["Năm", "Đơn vị", "Mã thành phần", "Hệ thống nguồn"], "Thiếu cột bắt buộc 'Giá trị'; không nạp được tệp."),
+        (["Năm", "Mã thành phần", "Giá trị"], ("Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất một trong hai); "
+                                               "không nạp được tệp.")),
+    ],
+)
+def test_missing_columns_block_the_file_and_the_other_files_still_load(tmp_path, headers, reason):
+    broken = write_values(tmp_path, "broken_2026.csv", [value_row()], headers=headers)
+    good = write_values(tmp_path, "good_2026.csv", [value_row(unit="Sở Y tế")])
+    results = read([broken, good], tmp_path)
+    assert not results[broken].loadable and results[broken].rows == [] and results[broken].rejects == []
+    blocking = [i for i in results[broken].file_issues if i.blocking]
+    assert [(i.rule, i.reason) for i in blocking] == [("missing_columns", reason)]
+    assert results[good].loadable and [r["unit_code"] for r in results[good].rows] == ["19.SYT"]
+
+
+def test_empty_missing_and_header_only_files(tmp_path):
+    empty = tmp_path / "empty_2026.csv"
+    empty.write_bytes(b"\xef\xbb\xbf\n")
+    header_only = write_values(tmp_path, "header_2026.csv", [])
+    absent = tmp_path / "absent_2026.csv"
+    results = read([empty, header_only, absent], tmp_path)
+    assert [(i.rule, i.blocking) for i in results[empty].file_issues] == [("empty_file", True)]
+    assert [(i.rule, i.reason) for i in results[absent].file_issues] == [
+        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")]
+    assert not results[empty].loadable and not results[absent].loadable
+    assert results[header_only].loadable and [(i.rule, i.reason, i.blocking) for i in results[header_only].file_issues] == [
+        ("no_rows", "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", False)]
+
+
+def test_a_malformed_line_is_rejected_on_its_own_line(tmp_path):
+    path = write_values(tmp_path, "attt_2026.csv", [value_row()], tail="2026,,Sở Y tế,ATTT.2\n")
+    result = read([path], tmp_path)[path]
+    assert [r["unit_code"] for r in result.rows] == ["19.STC"]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "malformed_line")]
+    assert result.rejects[0]["reason"].startswith("Tệp attt_2026.csv, dòng 3: dòng không đúng số cột")
+
+
+# --- last year's published results ---------------------------------------------------------------------------
+
+PREVIOUS_YEAR = 2025
+
+
+def published(name: str, total: str, rank: str = "", level: str = "", year: str = "2025") -> dict[str, str]:
+    return {"year": year, "published_name": name, "total": total, "rank": rank, "level": level}
+
+
+def write_previous(tmp_path: Path, rows: list[dict], *, name: str = "dti_2025.csv", **kwargs) -> Path:
+    return write_rows(tmp_path / name, PREVIOUS_COLUMNS, rows, **kwargs)
+
+
+def read_previous(path: Path, tmp_path: Path):
+    return read_previous_results(path, MATCHER, PREVIOUS_YEAR, tmp_path / "work")
+
+
+def test_previous_results_map_renamed_merged_and_current_units(tmp_path):
+    path = write_previous(tmp_path, [
+        published("Sở Thông tin và Truyền thông", "82,4", "3", "Tốt"),
+        published("Sở Kế hoạch và Đầu tư", "70", "9", "Khá"),
+        published("Sở Tài chính", "80", "5", "Tốt"),
+        published("So Noi  vu", "77.5", "6"),
+        published("UBND Phường Phan Đình Phùng", "65,25"),
+        published("Sở Nông nghiệp và Phát triển nông thôn", "60"),
+        published("Sở Tài nguyên và Môi trường", "71"),
+        published("Sở NN&MT", "50"),
+    ])
+    result = read_previous(path, tmp_path)
+    assert result.loadable and result.rejects == []
+    assert result.rows[0] == {"year": 2025, "published_name": "Sở Thông tin và Truyền thông", "unit_code": "19.SKHCN",
+                              "total": 82.4, "rank": 3, "level": "Tốt", "source_row": 2}
+    assert result.rows[3]["published_name"] == "So Noi vu" and result.rows[3]["rank"] == 6
+    assert result.rows[3]["level"] is None
+    previous = map_previous(result.rows, MATCHER)
+    assert previous == {
+        "19.SKHCN": PreviousResult("19.SKHCN", 82.4, ("Sở Thông tin và Truyền thông",), merged=False, renamed=True),
+        "19.STC": PreviousResult("19.STC", 75.0, ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"), merged=True, renamed=False),
+        "19.SNV": PreviousResult("19.SNV", 77.5, ("So Noi vu",), merged=False, renamed=False),
+        "05443": PreviousResult("05443", 65.25, ("UBND Phường Phan Đình Phùng",), merged=False, renamed=False),
+        # Three old agencies: the unweighted mean, rounded to 2 decimals ((60 + 71 + 50) / 3 = 60.333…).
+        "19.SNNMT": PreviousResult("19.SNNMT", 60.33, ("Sở NN&MT", "Sở Nông nghiệp và Phát triển nông thôn",
+                                                       "Sở Tài nguyên và Môi trường"), merged=True, renamed=False),
+    }
+
+
+def test_previous_results_in_windows_1258_with_renamed_headers(tmp_path):
+    path = write_previous(tmp_path, [published("Sở Thông tin và Truyền thông", "82,4", "1"),
+                                     published("Xã Đại Phúc", "55")],
+                          headers=["Năm", "Tên đơn vị", "Điểm DTI", "Thứ hạng", "Xếp loại"], encoding="cp1258")
+    result = read_previous(path, tmp_path)
+    assert result.encoding == "windows-1258" and result.rejects == []
+    assert {c: (p.total, p.renamed) for c, p in map_previous(result.rows, MATCHER).items()} == {
+        "19.SKHCN": (82.4, True), "05488": (55.0, False)}
+
+
+@pytest.mark.parametrize(
+    ("bad", "rule", "reason_parts"),
+    [
+        (published("Sở Bưu chính Viễn thông Bắc Thái", "60"), "unknown_unit",
+         ["đơn vị 'Sở Bưu chính Viễn thông Bắc Thái': tên không khớp đơn vị hiện nay nào"]),
+        (published("Sở Nội Vũ Mới", "60"), "unknown_unit", ["có phải 'Sở Nội vụ'?"]),
+        (published("", "60"), "unknown_unit", ["thiếu tên đơn vị."]),
+        (published("Sở Y tế", "tám mươi"), "not_a_number", ["tổng điểm không phải số: 'tám mươi'."]),
+        (published("Sở Y tế", ""), "not_a_number", ["thiếu tổng điểm."]),
+        (published("Sở Y tế", "80", rank="2a"), "not_a_number", ["xếp hạng không phải số nguyên dương: '2a'."]),
+        (published("Sở Y tế", "100,5"), "out_of_range", ["tổng điểm 100,5 ngoài khoảng từ 0 đến 100."]),
+        (published("Sở Y tế", "80", year="2024"), "wrong_year", ["năm 2024 khác năm đang tổng hợp 2025."]),
+        (published("Sở Tư pháp", "80"), "duplicate", ["(cũng ở dòng 2)", "đơn vị được coi là không có kết quả năm trước"]),
+    ],
+)
+def test_each_bad_previous_row_is_rejected_with_file_line_and_reason(tmp_path, bad, rule, reason_parts):
+    path = write_previous(tmp_path, [published("Sở Tư pháp", "70"), bad, published("Sở Xây dựng", "72")])
+    result = read_previous(path, tmp_path)
+    rejects = [r for r in result.rejects if r["row_number"] == 3]
+    assert [(r["file_name"], r["rule"]) for r in rejects] == [("dti_2025.csv", rule)]
+    assert rejects[0]["reason"].startswith("Tệp dti_2025.csv, dòng 3")
+    for part in reason_parts:
+        assert part in rejects[0]["reason"]
+    expected = ["19.SXD"] if rule == "duplicate" else ["19.STP", "19.SXD"]
+    assert [r["unit_code"] for r in result.rows] == expected
+
+
+def test_a_previous_name_written_twice_rejects_both_copies_however_it_is_spelt(tmp_path):
+    path = write_previous(tmp_path, [
+        published("Sở Thông tin và Truyền thông", "82"),
+        published("Sở Y tế", "70"),
+        published("SO THONG TIN VA  TRUYEN THONG", "82"),
+        published("Sở Tài chính", "80"),
+    ])
+    result = read_previous(path, tmp_path)
+    assert [(r["row_number"], r["rule"], r["unit_code"]) for r in result.rejects] == [
+        (2, "duplicate", "19.SKHCN"), (4, "duplicate", "19.SKHCN")]
+    assert "(cũng ở dòng 4)" in result.rejects[0]["reason"]
+    assert set(map_previous(result.rows, MATCHER)) == {"19.SYT", "19.STC"}  # no previous result for 19.SKHCN
+
+
+def test_previous_blank_year_and_missing_columns(tmp_path):
+    named = write_previous(tmp_path, [published("Sở Y tế", "80", year="")], name="dti_2025.csv")
+    assert [r["year"] for r in read_previous(named, tmp_path).rows] == [2025]
+    unnamed = write_previous(tmp_path, [published("Sở Y tế", "80", year="")], name="ket_qua.csv")
+    assert [r["rule"] for r in read_previous(unnamed, tmp_path).rejects] == ["wrong_year"]
+    broken = write_previous(tmp_path, [published("Sở Y tế", "80")], name="broken.csv", headers=["Năm", "Đơn vị", "Xếp hạng"])
+    result = read_previous(broken, tmp_path)
+    assert not result.loadable and result.rows == []
+    assert [(i.rule, i.reason) for i in result.file_issues if i.blocking] == [
+        ("missing_columns", "Thiếu cột bắt buộc 'Tổng điểm'; không nạp được tệp.")]
+
+
+def test_map_previous_refuses_two_rows_for_the_same_old_name():
+    rows = [{"year": 2025, "published_name": name, "unit_code": "19.SNV", "total": 70.0, "rank": None, "level": None,
+             "source_row": line} for line, name in ((2, "Sở Nội vụ"), (3, "So Noi vu"))]
+    with pytest.raises(ValueError, match="tên trùng nhau"):
+        map_previous(rows, MATCHER)
