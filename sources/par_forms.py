@@ -48,7 +48,8 @@ APPRAISAL_DIR = "par/tham_dinh"
 SURVEY_DIR = "par/khao_sat"
 FORM_SHEET = "Tự đánh giá"
 
-INDEX_LABELS = {"par": "Chỉ số cải cách hành chính (PAR INDEX)"}
+INDEX_LABELS = {"par": "Chỉ số cải cách hành chính (PAR INDEX)", "dti": "Chỉ số chuyển đổi số (DTI)"}
+INDEX_TITLES = {"par": "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", "dti": "CHỈ SỐ CHUYỂN ĐỔI SỐ"}
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "unit": ("Đơn vị:", "Đơn vị tự đánh giá:", "Tên đơn vị:"),
     "unit_code": ("Mã đơn vị:",),
@@ -65,6 +66,8 @@ FORM_COLUMNS: tuple[Column, ...] = (
     Column("score", "Điểm tự đánh giá", "number", aliases=("Điểm tự chấm",)),
     Column("evidence", "Tài liệu kiểm chứng (số, ngày, trích yếu)", "text", aliases=("Tài liệu kiểm chứng",)),
     Column("explanation", "Giải trình cách chấm", "text", aliases=("Giải trình",)),
+    # Trees whose criteria are scored from the unit's answer (DTI): the answer, turned into points by the rule.
+    Column("answer", "Kết quả tự đánh giá", "text", required=False, aliases=("Kết quả", "Câu trả lời", "Giá trị")),
 )
 APPRAISAL_COLUMNS: tuple[Column, ...] = (
     Column("unit", "Đơn vị", "text", aliases=("Tên đơn vị", "Mã đơn vị")),
@@ -179,6 +182,19 @@ def _index_of(text: str) -> str | None:
     return None
 
 
+def scored_by_answer(node: Any) -> bool:
+    """A self-assessed criterion the unit answers (yes/no, a choice, a number) and the rule turns into points."""
+    return node.method == "self" and getattr(node, "rule", None) is not None
+
+
+def form_columns(tree: Any) -> tuple[Column, ...]:
+    """The form's table for a tree: the answer column (before the points) only when some criterion takes an answer."""
+    base = [c for c in FORM_COLUMNS if c.name != "answer"]
+    if any(scored_by_answer(n) for n in tree.leaves):
+        base.insert(3, next(c for c in FORM_COLUMNS if c.name == "answer"))
+    return tuple(base)
+
+
 def _ordered_nodes(tree: Any) -> list[Any]:
     """The tree's nodes depth first, domains in file order."""
     nodes = list(tree.nodes)
@@ -241,12 +257,13 @@ def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
 
 
 def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
-                         year: int | None = None) -> FormResult:
+                         year: int | None = None, index: str = "par") -> FormResult:
     """Rows: code, self_points, evidence, explanation, sheet, cell (of the score), source_row. Rejects: file_name,
     sheet, cell, row_number, record_key (criterion code), unit_code, unit_name, rule, reason, value.
 
     ``trees``: (index, year, ranking group) -> CriteriaTree, a mapping or a callable (None or an exception: no tree).
-    ``year``: the year being assessed; a form for another year is rejected (``wrong_year``)."""
+    ``year``: the year being assessed; a form for another year is rejected (``wrong_year``).
+    ``index``: the index the folder collects (``par``, ``dti``); a form of another index is rejected (``wrong_index``)."""
     path = Path(path)
     raw = path.read_bytes()
     result = FormResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
@@ -256,7 +273,7 @@ def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
         result.file_issues.append(problem)
         return result
     try:
-        _read_form(result, wb, trees, matcher, year)
+        _read_form(result, wb, trees, matcher, year, index)
     except Exception as err:  # a sheet that fails while being read is a broken file
         issue = workbook_issue(err)
         result.file_issues.append(FormIssue(issue.rule, issue.reason, sheet=result.sheet))
@@ -276,7 +293,8 @@ def _note(result: FormResult, rule: str, reason: str, cell: str | None = None, r
                                         sheet=result.sheet, cell=cell))
 
 
-def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None) -> None:
+def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None,
+               index: str = "par") -> None:
     sheets = sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET))
     ws, table, missing = None, None, []
     for sheet in sheets:
@@ -293,13 +311,13 @@ def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatc
         return
     result.sheet = ws.title
     found = _labels(ws, table.header_row - 1)
-    if not _read_header(result, found, trees, matcher, year):
+    if not _read_header(result, found, trees, matcher, year, index):
         return
     _read_body(result, ws, table)
 
 
 def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, matcher: UnitMatcher,
-                 year: int | None) -> bool:
+                 year: int | None, index: str = "par") -> bool:
     unit_value, unit_cell = found.get("unit", (None, None))
     result.unit_text = optional_text(unit_value)
     if result.unit_text is None:
@@ -330,9 +348,9 @@ def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: T
         ok = False
     else:
         result.index = _index_of(index_text)
-        if result.index is None:
+        if result.index != index:
             _block(result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải "
-                   f"{INDEX_LABELS['par']}", index_cell)
+                   f"{INDEX_LABELS[index]}", index_cell)
             ok = False
         else:
             rest = re.split(r"\)\s*[-–—:]?\s*", index_text, maxsplit=1)
@@ -409,19 +427,29 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
     nodes = {n.code: n for n in tree.nodes}
     applicable = tree.applicable(result.unit_group)
     wanted = {n.code for n in self_assessed(tree, result.unit_group)}
+    if "answer" not in cols and any(scored_by_answer(nodes[c]) for c in wanted):
+        _block(result, "missing_columns", "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của "
+               "đơn vị, đề nghị dùng phiếu mẫu")
+        return
     seen: dict[str, int] = {}
     any_score = False
     for r in range(first, end + 1):
         def value(name: str, row: int = r) -> Any:
             return ws.cell(row, cols[name] + 1).value if name in cols else None
 
-        raw_code, raw_score = value("code"), value("score")
+        raw_code, raw_score, raw_answer = value("code"), value("score"), value("answer")
         evidence, explanation = optional_text(value("evidence")), optional_text(value("explanation"))
         if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
             continue
         if ws.row_dimensions[r].hidden:
             _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
         code = cell_text(raw_code).strip().rstrip(".") or None
+        node = nodes.get(code) if code else None
+        if node is not None and scored_by_answer(node) and code in wanted and "answer" in cols and code not in seen:
+            seen[code] = r  # a second row of the code is reported as a duplicate below
+            any_score |= _read_answer(result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}",
+                                      f"{letter['evidence']}{r}")
+            continue
         cell = f"{letter['score']}{r}"
         points, note, bad = read_points(raw_score)
         if points is not None or bad:
@@ -503,6 +531,42 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
     result.loadable = True
 
 
+def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str | None, explanation: str | None,
+                 cell: str, evidence_cell: str) -> bool:
+    """Read a criterion the unit answers; its points come from the rule. False when the row holds no answer."""
+    from scoring.criteria import answer_points
+
+    if optional_text(raw) is None:
+        _note(result, "blank_score", f"tiêu chí {node.code} chưa có kết quả tự đánh giá.", cell, r, node.code)
+        return False
+    shown = cell_text(raw)
+
+    def reject(rule: str, reason: str, where: str = cell, value: str = shown) -> None:
+        result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where, "row_number": r,
+                               "record_key": node.code, "unit_code": result.unit_code, "unit_name": result.unit_text,
+                               "rule": rule, "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": value})
+
+    if isinstance(raw, str) and raw.startswith("="):
+        reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
+        return True
+    value, points, problem = answer_points(node, raw)
+    if value is None or points is None:
+        choices = node.rule.answers()
+        rule = "bad_answer" if choices else ("value_out_of_range" if "ngoài khoảng" in (problem or "") else "not_a_number")
+        reject(rule, f"tiêu chí {node.code}: kết quả tự đánh giá {problem}.")
+        return True
+    if points > 0 and not explanation:
+        lacking = evidence_parts(evidence)
+        if lacking:
+            what = "không có tài liệu kiểm chứng" if not evidence else f"tài liệu kiểm chứng thiếu {', '.join(lacking)}"
+            reject("missing_evidence", f"tiêu chí {node.code}: kết quả '{shown}' ({_fmt(points)} điểm) nhưng {what} và "
+                   "không có giải trình cách chấm.", evidence_cell, evidence or "")
+            return True
+    result.rows.append({"code": node.code, "self_points": points, "self_answer": shown, "evidence": evidence,
+                        "explanation": explanation, "sheet": result.sheet, "cell": cell, "source_row": r})
+    return True
+
+
 # --- appraisal workbook --------------------------------------------------------------------------------------
 
 
@@ -513,7 +577,7 @@ def _unit_code(matcher: UnitMatcher, text: str) -> str | None:
 
 
 def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
-                   year: int | None = None) -> AppraisalResult:
+                   year: int | None = None, index: str = "par") -> AppraisalResult:
     """The council's appraisal (Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét). Rows: unit_code, code,
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``, and with
@@ -565,7 +629,7 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
             problems.append(("negative_score", "points", f"điểm thẩm định âm ({_fmt(points)}).", _fmt(points)))
         if not problems and trees is not None and year is not None:
             unit = matcher.units[unit_code]
-            tree = _tree(trees, "par", year, RANKING_GROUP.get(unit.group, ""))
+            tree = _tree(trees, index, year, RANKING_GROUP.get(unit.group, ""))
             node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
             if node is None:
                 problems.append(("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
@@ -603,7 +667,7 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
 
 
 def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
-                year: int | None = None) -> SurveyResult:
+                year: int | None = None, index: str = "par") -> SurveyResult:
     """Survey points per unit and criterion (CSV, UTF-8 with BOM: Mã đơn vị or Đơn vị, Loại khảo sát, Mã tiêu chí,
     Điểm). Rows: unit_code, survey (sipas | leaders), code, points, source_row. Rejects (row_number, rule, reason):
     ``unknown_unit``, ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``,
@@ -664,7 +728,7 @@ def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = 
         elif points < 0:
             problems.append(("negative_score", f"điểm âm ({_fmt(points)}).", points_text))
         if not problems and trees is not None and year is not None:
-            tree = _tree(trees, "par", year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
+            tree = _tree(trees, index, year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
             node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
             if node is None:
                 problems.append(("unknown_criterion", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} "

@@ -46,7 +46,7 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(inbox, tmp_path):
                               FROM mart_par_unit WHERE year = 2026 GROUP BY 1 ORDER BY 1""").fetchall()
         assert sum(r[1] for r in rows) == units and all(r[2] == r[1] for r in rows)
         assert sum(r[3] for r in rows) == summary["par_unappraised"]  # not appraised yet: provisional
-        superseded = con.execute("SELECT count(*) FROM stg_par_submission WHERE superseded AND hard_errors = 0").fetchall()
+        superseded = con.execute("SELECT count(*) FROM stg_assessment_submission WHERE superseded AND hard_errors = 0").fetchall()
         assert superseded[0][0] >= 2  # re-submissions: the later one counts, the earlier is kept
         named = {r[0] for r in con.execute("SELECT file_name FROM quarantine WHERE source LIKE 'par%' UNION "
                                            "SELECT file_name FROM file_issues WHERE source LIKE 'par%'").fetchall()}
@@ -114,7 +114,7 @@ def test_a_form_claiming_more_than_the_data_is_flagged(inbox, tmp_path):
     warehouse = _warehouse(tmp_path)
     assert _run(PAR, warehouse).success
     with duckdb.connect(warehouse.build_db) as con:
-        claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_par_self s
+        claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_assessment_self s
                                  WHERE NOT s.superseded AND s.code = 'LV3.2.1' AND s.self_points > 0 LIMIT 1""").fetchall()
         assert claimed, "the demo forms self-score the computed criteria"
         unit = claimed[0][0]

@@ -17,8 +17,12 @@ from scoring.ranking import rank_within
 from warehouse.landing import insert_frame, read_safely, replace_records_of_file, transaction
 
 INDEX = "par"
-FORM_DIR, APPRAISAL_DIR, SURVEY_DIR = "par/tu_danh_gia", "par/tham_dinh", "par/khao_sat"
-SOURCES = {FORM_DIR: "par_form", APPRAISAL_DIR: "par_appraisal", SURVEY_DIR: "par_survey"}
+# Each index's inputs sit in inbox/<index>/<folder>; recorded under the source <index>_<kind>.
+FOLDERS = {"form": "tu_danh_gia", "appraisal": "tham_dinh", "survey": "khao_sat"}
+
+
+def folder_of(index: str, kind: str) -> str:
+    return f"{index}/{FOLDERS[kind]}"
 
 
 def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
@@ -32,21 +36,22 @@ def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now
                             issues=list(result.file_issues), now=now)
 
 
-def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
-                    assessed_years: frozenset[int] = frozenset()) -> dict:
-    """Stage the year's self-assessment forms (the latest submission per unit wins, the others are kept as
-    superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
+def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
+                           assessed_years: frozenset[int] = frozenset(), index: str = INDEX) -> dict:
+    """Stage the year's self-assessment forms of an index (the latest submission per unit wins, the others are kept
+    as superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
     of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run."""
     from sources.par_forms import AppraisalResult, FormResult, SurveyResult, read_appraisal, read_self_assessment, read_survey
 
-    def trees(index: str, y: int, group: str):
-        return tree_for(index, y, group)
+    def trees(idx: str, y: int, group: str):
+        return tree_for(idx, y, group)
 
     forms = []
-    for p in _files(inbox, FORM_DIR, "*.xlsx"):
-        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher), p, FormResult)
+    for p in _files(inbox, folder_of(index, "form"), "*.xlsx"):
+        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index), p, FormResult)
         if r.year is not None and r.year != year and r.year not in assessed_years:
-            r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, year=year), p, FormResult)  # wrong year
+            r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, year=year, index=index), p,
+                            FormResult)  # wrong year
         elif r.year is not None and r.year != year:
             continue  # another assessed year's form: its own partition records it
         forms.append((p, r))
@@ -61,49 +66,57 @@ def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
         superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
         hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
         submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
-                            "index_code": r.index or INDEX, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
+                            "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
                             "proposals": r.proposals, "hard_errors": hard, "superseded": superseded, "loaded_at": now})
-        selfs += [{"source_file": p.name, "unit_code": r.unit_code, "year": year, "code": x["code"],
-                   "self_points": x["self_points"], "evidence": x.get("evidence"), "explanation": x.get("explanation"),
+        selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year, "code": x["code"],
+                   "self_answer": x.get("self_answer"), "self_points": x["self_points"], "evidence": x.get("evidence"), "explanation": x.get("explanation"),
                    "superseded": superseded} for x in r.rows]
-    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year), p, AppraisalResult))
-                  for p in _files(inbox, APPRAISAL_DIR, f"*{year}*.xlsx")]
-    surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year), p, SurveyResult))
-               for p in _files(inbox, SURVEY_DIR, f"*{year}*.csv")]
+    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index), p,
+                                  AppraisalResult))
+                  for p in _files(inbox, folder_of(index, "appraisal"), f"*{year}*.xlsx")]
+    surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
+               for p in _files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
     with transaction(con):
-        for table in ("stg_par_submission", "stg_par_self", "stg_par_appraisal", "stg_par_survey"):
-            con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
-        insert_frame(con, "stg_par_submission", pd.DataFrame(submissions))
-        insert_frame(con, "stg_par_self", pd.DataFrame(selfs))
-        insert_frame(con, "stg_par_appraisal", pd.DataFrame(
-            [{"source_file": p.name, "unit_code": x["unit_code"], "year": year, "code": x["code"],
+        for table in ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal",
+                      "stg_assessment_survey"):
+            con.execute(f"DELETE FROM {table} WHERE year = ? AND index_code = ?", [year, index])
+        insert_frame(con, "stg_assessment_submission", pd.DataFrame(submissions))
+        insert_frame(con, "stg_assessment_self", pd.DataFrame(selfs))
+        insert_frame(con, "stg_assessment_appraisal", pd.DataFrame(
+            [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year, "code": x["code"],
               "appraised_points": x["appraised_points"], "comment": x.get("comment")}
              for p, r in appraisals if r.loadable for x in r.rows]))
-        insert_frame(con, "stg_par_survey", pd.DataFrame(
-            [{"source_file": p.name, "unit_code": x["unit_code"], "year": year, "survey": x["survey"], "code": x["code"],
-              "points": x["points"]} for p, r in surveys if r.loadable for x in r.rows]))
-        for folder, items in ((FORM_DIR, forms), (APPRAISAL_DIR, appraisals), (SURVEY_DIR, surveys)):
+        insert_frame(con, "stg_assessment_survey", pd.DataFrame(
+            [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year,
+              "survey": x["survey"], "code": x["code"], "points": x["points"]}
+             for p, r in surveys if r.loadable for x in r.rows]))
+        for kind, items in (("form", forms), ("appraisal", appraisals), ("survey", surveys)):
             for p, r in items:
-                _record(con, SOURCES[folder], p, r, now)
+                _record(con, f"{index}_{kind}", p, r, now)
     return {"forms": len(forms), "forms_usable": len(usable), "units_with_form": len(latest),
             "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
             "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable),
             "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
 
 
-def hard_errors(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str]]:
+def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
+                    assessed_years: frozenset[int] = frozenset()) -> dict:
+    return load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
+
+
+def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> list[tuple[str, str, str]]:
     """(unit, file, reason) of every unit whose current form for the year cannot be used as it is: the blocking
     check lists them. A unit whose broken form was followed by a good one is fine."""
     return con.execute("""
         WITH current AS (  -- the form the scorecard uses, or the latest one when none could be used
-            SELECT unit_code, source_file, hard_errors FROM stg_par_submission WHERE year = ?
+            SELECT unit_code, source_file, hard_errors FROM stg_assessment_submission WHERE year = ? AND index_code = ?
             QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY NOT superseded DESC, submitted_at DESC NULLS LAST,
                                                                       source_file DESC) = 1)
         SELECT c.unit_code, c.source_file, coalesce(string_agg(DISTINCT q.reason, '; '), string_agg(DISTINCT f.reason, '; '))
         FROM current c
-        LEFT JOIN quarantine q ON q.source = 'par_form' AND q.file_name = c.source_file
-        LEFT JOIN file_issues f ON f.source = 'par_form' AND f.file_name = c.source_file AND f.blocking
-        WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year]).fetchall()
+        LEFT JOIN quarantine q ON q.source = ? AND q.file_name = c.source_file
+        LEFT JOIN file_issues f ON f.source = ? AND f.file_name = c.source_file AND f.blocking
+        WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year, index, f"{index}_form", f"{index}_form"]).fetchall()
 
 
 def computed_values(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float]:
@@ -121,37 +134,49 @@ def computed_values(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str
     return values
 
 
-def _inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, dict[str, CriterionInput]]:
+def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> dict[str, dict[str, CriterionInput]]:
+    """unit code → criterion code → the unit's current self-assessment, the appraisal and the survey points."""
     inputs: dict[str, dict[str, CriterionInput]] = defaultdict(dict)
 
     def slot(unit: str, code: str) -> CriterionInput:
         return inputs[unit].setdefault(code, CriterionInput())
 
-    for unit, code, points in con.execute("""SELECT unit_code, code, self_points FROM stg_par_self
-                                             WHERE year = ? AND NOT superseded""", [year]).fetchall():
+    for unit, code, points, answer in con.execute("""
+            SELECT unit_code, code, self_points, self_answer FROM stg_assessment_self
+            WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall():
         slot(unit, code).self_points = points
+        slot(unit, code).self_answer = answer
     # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
     for unit, code, points in con.execute("""SELECT unit_code, code, arg_max(appraised_points, source_file)
-                                             FROM stg_par_appraisal WHERE year = ? GROUP BY ALL""", [year]).fetchall():
+                                             FROM stg_assessment_appraisal WHERE year = ? AND index_code = ?
+                                             GROUP BY ALL""", [year, index]).fetchall():
         slot(unit, code).appraised_points = points
     for unit, code, points in con.execute("""
             SELECT unit_code, code, sum(points) FROM (
-                SELECT unit_code, survey, code, arg_max(points, source_file) AS points FROM stg_par_survey
-                WHERE year = ? GROUP BY ALL) GROUP BY ALL""", [year]).fetchall():
+                SELECT unit_code, survey, code, arg_max(points, source_file) AS points FROM stg_assessment_survey
+                WHERE year = ? AND index_code = ? GROUP BY ALL) GROUP BY ALL""", [year, index]).fetchall():
         slot(unit, code).survey_points = points
     return inputs
+
+
+def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX
+                     ) -> tuple[dict[str, tuple[str | None, str | None]], set[str]]:
+    """(unit → (difficulties, proposals) of its current form, units whose current form is usable)."""
+    notes = {u: (d, p) for u, d, p in con.execute("""
+        SELECT unit_code, difficulties, proposals FROM stg_assessment_submission
+        WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall()}
+    usable = {u for (u,) in con.execute("""SELECT unit_code FROM stg_assessment_submission
+                                           WHERE year = ? AND index_code = ? AND NOT superseded AND hard_errors = 0""",
+                                        [year, index]).fetchall()}
+    return notes, usable
 
 
 def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime) -> dict:
     """Score every unit of the master data for the year with its group's tree and replace the year's marts."""
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
-    inputs = _inputs(con, year)
+    inputs = assessment_inputs(con, year)
     values = computed_values(con, year)
-    notes = dict(((u, (d, p)) for u, d, p in con.execute("""
-        SELECT unit_code, difficulties, proposals FROM stg_par_submission WHERE year = ? AND NOT superseded""",
-                                                         [year]).fetchall()))
-    with_form = {u for (u,) in con.execute("""SELECT unit_code FROM stg_par_submission
-                                              WHERE year = ? AND NOT superseded AND hard_errors = 0""", [year]).fetchall()}
+    notes, with_form = submission_notes(con, year)
     criteria, domains, unit_rows = [], [], []
     for code, name, group, ranking_group in units:
         tree = tree_for(INDEX, year, ranking_group)

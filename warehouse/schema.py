@@ -147,27 +147,79 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         {"due": "nhiệm vụ đã đến hạn hoặc đã hoàn thành tính đến as_of",
          "on_time_rate": "completed_on_time / due (%); NULL khi chưa có nhiệm vụ đến hạn"},
     ),
-    "stg_par_submission": (
+    "stg_assessment_submission": (
         """source_file VARCHAR NOT NULL, sha256 VARCHAR, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
         index_code VARCHAR NOT NULL, submitted_at TIMESTAMP, difficulties VARCHAR, proposals VARCHAR,
         hard_errors INTEGER NOT NULL, superseded BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
-        "Mọi phiếu tự đánh giá Chỉ số CCHC đã nhận (kể cả bản bị thay thế bởi bản gửi sau của cùng đơn vị, năm).",
-        {"hard_errors": "số lỗi làm phiếu không dùng được hoặc dòng bị loại", "superseded": "có bản gửi sau thay thế"},
+        ("Mọi phiếu tự đánh giá đã nhận, Chỉ số CCHC và DTI (kể cả bản bị thay thế bởi bản gửi sau của cùng đơn vị, "
+         "chỉ số, năm)."),
+        {"index_code": "par | dti", "hard_errors": "số lỗi làm phiếu không dùng được hoặc dòng bị loại",
+         "superseded": "có bản gửi sau thay thế"},
     ),
-    "stg_par_self": (
-        """source_file VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL, code VARCHAR NOT NULL,
-        self_points DOUBLE, evidence VARCHAR, explanation VARCHAR, superseded BOOLEAN NOT NULL""",
-        "Điểm tự đánh giá theo tiêu chí, kèm tài liệu kiểm chứng và giải trình.", {},
+    "stg_assessment_self": (
+        """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        code VARCHAR NOT NULL, self_answer VARCHAR, self_points DOUBLE, evidence VARCHAR, explanation VARCHAR,
+        superseded BOOLEAN NOT NULL""",
+        "Điểm tự đánh giá theo tiêu chí, kèm câu trả lời (DTI), tài liệu kiểm chứng và giải trình.",
+        {"self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số); điểm tính theo quy tắc của bộ chỉ số"},
     ),
-    "stg_par_appraisal": (
-        """source_file VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL, code VARCHAR NOT NULL,
-        appraised_points DOUBLE, comment VARCHAR""",
-        "Điểm thẩm định của Hội đồng theo đơn vị và tiêu chí.", {},
+    "stg_assessment_appraisal": (
+        """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR""",
+        "Điểm thẩm định của Hội đồng theo chỉ số, đơn vị và tiêu chí.", {},
     ),
-    "stg_par_survey": (
-        """source_file VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL, survey VARCHAR NOT NULL,
-        code VARCHAR NOT NULL, points DOUBLE""",
+    "stg_assessment_survey": (
+        """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
+        survey VARCHAR NOT NULL, code VARCHAR NOT NULL, points DOUBLE""",
         "Điểm điều tra xã hội học (SIPAS; lãnh đạo, quản lý) theo đơn vị và tiêu chí.", {"survey": "sipas | leaders"},
+    ),
+    "stg_dti_external": (
+        """source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, year INTEGER NOT NULL, unit_code VARCHAR NOT NULL,
+        code VARCHAR NOT NULL, value DOUBLE NOT NULL, system VARCHAR, note VARCHAR""",
+        ("Giá trị thành phần DTI do hệ thống khác cung cấp (quản lý văn bản, giám sát an toàn thông tin, báo cáo…), "
+         "đã kiểm tra; dòng lỗi, trùng hoặc ngoài khoảng nằm trong quarantine."), {},
+    ),
+    "stg_dti_previous": (
+        """source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, year INTEGER NOT NULL, published_name VARCHAR NOT NULL,
+        unit_code VARCHAR NOT NULL, total DOUBLE NOT NULL, rank INTEGER, level VARCHAR""",
+        "Kết quả DTI đã công bố của năm trước, theo tên đơn vị khi đó, quy về mã đơn vị hiện nay qua tên cũ (aliases).",
+        {"year": "năm của kết quả", "published_name": "tên đơn vị như đã công bố (có thể là đơn vị trước sắp xếp 2025)"},
+    ),
+    "mart_dti_component": (
+        """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, tree VARCHAR NOT NULL, code VARCHAR NOT NULL,
+        main_index VARCHAR NOT NULL, name VARCHAR NOT NULL, method VARCHAR NOT NULL, rule_kind VARCHAR,
+        data_source VARCHAR, max_points DOUBLE NOT NULL, applicable BOOLEAN NOT NULL, self_answer VARCHAR,
+        self_points DOUBLE, appraised_points DOUBLE, external_value DOUBLE, computed_value DOUBLE, points DOUBLE,
+        points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL""",
+        "DTI theo đơn vị và thành phần: câu trả lời, giá trị từ hệ thống khác hoặc từ kho, điểm và điểm mất.",
+        {"source": "appraised | self_provisional | computed | external | missing | not_measured | not_applicable",
+         "data_source": "tự đánh giá, tính từ kho (công thức) hoặc tên hệ thống cung cấp"},
+    ),
+    "mart_dti_index": (
+        """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, main_index VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        weight DOUBLE NOT NULL, max_points DOUBLE NOT NULL, points DOUBLE, value DOUBLE, points_lost DOUBLE,
+        missing_components INTEGER NOT NULL""",
+        "DTI theo đơn vị và chỉ số chính: điểm, giá trị chuẩn hóa 0..1 (điểm / tối đa của các thành phần áp dụng), trọng số.",
+        {"value": "NULL khi không thành phần nào áp dụng (chỉ số chính rời khỏi bình quân gia quyền)"},
+    ),
+    "mart_dti_pillar": (
+        """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, pillar VARCHAR NOT NULL, name VARCHAR NOT NULL,
+        value DOUBLE""",
+        "DTI theo đơn vị và trụ cột (chính quyền số, kinh tế số, xã hội số): bình quân gia quyền các chỉ số chính.", {},
+    ),
+    "mart_dti_unit": (
+        """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
+        tree VARCHAR NOT NULL, total DOUBLE NOT NULL, index_value DOUBLE, level VARCHAR, provisional BOOLEAN NOT NULL,
+        has_form BOOLEAN NOT NULL, missing_components INTEGER NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
+        units_in_group INTEGER NOT NULL, group_average DOUBLE, previous_total DOUBLE, previous_names VARCHAR,
+        previous_merged BOOLEAN, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
+        rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE""",
+        ("DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
+         "khoảng xếp hạng của phân tích độ bất định."),
+        {"total": "Σ trọng số × giá trị chỉ số chính / Σ trọng số × 100",
+         "previous_total": "tổng điểm năm trước; đơn vị hợp nhất: trung bình các đơn vị cũ",
+         "rank_p05": "bách phân vị 5 của thứ hạng qua các lần tính lại", "rank_p95": "bách phân vị 95",
+         "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố"},
     ),
     "mart_par_criterion": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, tree VARCHAR NOT NULL, code VARCHAR NOT NULL,

@@ -1,5 +1,5 @@
-"""The blank PAR-index self-assessment form (phiếu tự đánh giá Chỉ số CCHC) of one unit and year, generated from the
-criteria tree, so every unit fills the right form.
+"""The blank self-assessment form (phiếu tự đánh giá) of one unit, index (Chỉ số CCHC, DTI) and year, generated from
+the criteria tree, so every unit fills the right form.
 
 One sheet "Tự đánh giá": the unit's identity in labelled header cells (read back by ``sources/par_forms.py``), the
 table Mã | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Tài liệu kiểm chứng (số, ngày, trích yếu) | Giải trình cách
@@ -7,7 +7,9 @@ chấm with one row per node of the tree (domains and inner criteria bold on gre
 data and those not applicable to the unit greyed), then "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị". The sheet
 and the workbook structure are protected: only the score, evidence and explanation cells of the applicable
 self-assessed criteria, the signing date and the two closing sections can be edited, and each score cell only
-accepts a number from 0 to the criterion's maximum. Same inputs, same bytes.
+accepts a number from 0 to the criterion's maximum. A tree whose criteria are scored from the unit's answers (DTI)
+adds the column "Kết quả tự đánh giá": a drop-down list of the answers for a yes/no or choice criterion, a number in
+the rule's range otherwise; the points of those rows are computed by the pipeline. Same inputs, same bytes.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from openpyxl.writer.excel import ExcelWriter
 
 from sources.par_forms import (
     DIFFICULTIES,
-    FORM_COLUMNS,
     FORM_SHEET,
     HEADER_LABELS,
     INDEX_LABELS,
+    INDEX_TITLES,
     PROPOSALS,
     _ordered_nodes,
+    form_columns,
+    scored_by_answer,
 )
 from workbooks.style import FONT_NAME, FONT_SIZE
 
@@ -50,7 +54,7 @@ _INPUT_FILL = PatternFill("solid", start_color="FFF2CC")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _OPEN = Protection(locked=False)
-_WIDTHS = (9, 60, 10, 12, 45, 40)
+_WIDTHS = {"code": 9, "name": 60, "max": 10, "answer": 24, "score": 12, "evidence": 45, "explanation": 40}
 _PASSWORD = "cchc"  # protection keeps the structure, it is not a secret
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 FIRST_ROW = 12  # the table's header row
@@ -58,6 +62,7 @@ METHOD_NOTES = {
     "survey_sipas": "Không tự chấm: điểm lấy từ khảo sát SIPAS.",
     "survey_leaders": "Không tự chấm: điểm lấy từ khảo sát lãnh đạo, quản lý.",
     "computed": "Không tự chấm: điểm tính từ dữ liệu (thu thập một lần, sử dụng nhiều lần).",
+    "external": "Không tự chấm: giá trị lấy từ hệ thống của tỉnh",
 }
 
 
@@ -106,12 +111,15 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
     wb = Workbook()
     ws = wb.active
     ws.title = FORM_SHEET
-    wb.properties.title = f"Phiếu tự đánh giá Chỉ số CCHC năm {year} - {unit.name}"
-    for col, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[chr(64 + col)].width = width
+    columns = form_columns(tree)
+    col_of = {c.name: i for i, c in enumerate(columns, start=1)}
+    title = INDEX_TITLES.get(tree.index, tree.index)
+    wb.properties.title = f"Phiếu tự đánh giá {title.capitalize()} năm {year} - {unit.name}"
+    for col, column in enumerate(columns, start=1):
+        ws.column_dimensions[chr(64 + col)].width = _WIDTHS[column.name]
     ws.cell(1, 1, "UBND TỈNH " + unit.province.upper().removeprefix("TỈNH ")).font = _BOLD
-    ws.cell(2, 1, f"PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {year}").font = _TITLE
-    for col in range(1, 7):  # centred across A:F without merging (merged cells confuse units' copy and paste)
+    ws.cell(2, 1, f"PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM {title} NĂM {year}").font = _TITLE
+    for col in range(1, len(columns) + 1):  # centred without merging (merged cells confuse units' copy and paste)
         ws.cell(2, col).alignment = Alignment(horizontal="centerContinuous", vertical="center")
     decision = getattr(tree, "decision", None) or ""
     index_text = INDEX_LABELS.get(tree.index, tree.index) + (f" - {decision}" if decision else "")
@@ -130,9 +138,12 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         "hoặc dấu chấm thập phân theo máy tính; không dùng công thức."),
         "Mỗi tiêu chí có điểm phải ghi tài liệu kiểm chứng (số, ngày, trích yếu văn bản) hoặc giải trình cách chấm.",
     ]
+    if "answer" in col_of:
+        notes[0] = (f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Cột 'Kết quả tự đánh giá': chọn câu trả lời trong "
+                    "danh sách hoặc nhập số (tỷ lệ % không kèm dấu %); điểm được tính theo bộ chỉ số, không tự ghi điểm.")
     for offset, text in enumerate(notes):
         ws.cell(9 + offset, 1, text).font = _ITALIC
-    for col, column in enumerate(FORM_COLUMNS, start=1):
+    for col, column in enumerate(columns, start=1):
         cell = ws.cell(FIRST_ROW, col, column.header)
         cell.font, cell.alignment, cell.border, cell.fill = _BOLD, _CENTRE, _BOX, _HEADER_FILL
     applicable = tree.applicable(unit.group)
@@ -145,28 +156,41 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         rows[node.code] = row
         inner = node.method == "group"
         own = not inner and node.code in applicable and node.method in ("self", "computed")
-        values = [node.code, node.name, _points(node.max_points), None, None, None]
+        by_answer = own and scored_by_answer(node)
+        values = {"code": node.code, "name": node.name, "max": _points(node.max_points)}
         if not inner and node.code not in applicable:
-            values[5] = "Không áp dụng đối với đơn vị."
+            values["explanation"] = "Không áp dụng đối với đơn vị."
         elif own and node.method == "computed":  # the explanation cell stays the unit's: the note goes by the name
-            values[1] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
+            values["name"] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
         elif not inner and not own:
-            values[5] = METHOD_NOTES.get(node.method, "Không tự chấm.")
-        kind = "inner" if inner else ("own" if own else "off")
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row, col, value)
-            styles = {"border": _BOX, "alignment": _CENTRE if col in (1, 3, 4) else _WRAP,
+            note = METHOD_NOTES.get(node.method, "Không tự chấm.")
+            values["explanation"] = f"{note}: {node.source}." if node.method == "external" and node.source else (
+                note if note.endswith(".") else note + ".")
+        if by_answer:
+            values["score"] = "(tính theo kết quả)"
+        kind = "inner" if inner else ("answer" if by_answer else ("own" if own else "off"))
+        for column in columns:
+            col = col_of[column.name]
+            cell = ws.cell(row, col, values.get(column.name))
+            editable = own and column.name in ("answer", "score", "evidence", "explanation") and not (
+                (column.name == "score" and by_answer) or (column.name == "answer" and not by_answer))
+            styles = {"border": _BOX,
+                      "alignment": _CENTRE if column.name in ("code", "max", "answer", "score") else _WRAP,
                       "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
-                      "fill": _GROUP_FILL if inner else (_INPUT_FILL if own and col >= 4 else
-                                                         (_OFF_FILL if not own else PatternFill()))}
-            if col == 3:
+                      "fill": _GROUP_FILL if inner else (_INPUT_FILL if editable else
+                                                         (_OFF_FILL if not own or column.name in ("answer", "score")
+                                                          else PatternFill()))}
+            if column.name == "max":
                 styles["number_format"] = "0.##"
-            if own and col >= 4:
+            if editable:
                 styles["protection"] = _OPEN
-                if col == 4:
+                if column.name == "score":
                     styles["number_format"] = "0.00"
-            cache.apply(cell, (kind, col), **styles)
-        if own:
+            cache.apply(cell, (kind, column.name), **styles)
+        if by_answer:
+            key, validation = _answer_validation(node)
+            validations.setdefault(key, validation).add(ws.cell(row, col_of["answer"]))
+        elif own:
             limit = float(node.max_points)
             if limit not in validations:
                 shown = f"{limit:g}".replace(".", ",")
@@ -175,9 +199,9 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
                     showErrorMessage=True, errorStyle="stop", errorTitle="Điểm không hợp lệ",
                     error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
                     showInputMessage=True, promptTitle="Điểm tự đánh giá", prompt=f"Nhập số từ 0 đến {shown}.")
-            validations[limit].add(ws.cell(row, 4))
-    for limit in sorted(validations):
-        ws.add_data_validation(validations[limit])
+            validations[limit].add(ws.cell(row, col_of["score"]))
+    for key in sorted(validations, key=str):
+        ws.add_data_validation(validations[key])
     row += 2
     for title in (DIFFICULTIES, PROPOSALS):
         ws.cell(row, 1, title + ":").font = _BOLD
@@ -199,6 +223,27 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.workbookPassword = _PASSWORD
     return wb, rows
+
+
+def _answer_validation(node: Any) -> tuple[tuple, DataValidation]:
+    """The drop-down list of a yes/no or choice criterion, or the allowed range of a number (one validation per kind
+    of answer, shared by the rows that take it)."""
+    rule = node.rule
+    answers = rule.answers()
+    if answers:
+        shown = "; ".join(answers)
+        # A list in the formula itself: Excel limits it to 255 characters, longer answer sets would need a sheet.
+        return ("list", answers), DataValidation(
+            type="list", formula1='"' + ",".join(a.replace(",", "") for a in answers) + '"', allow_blank=True,
+            showErrorMessage=True, errorStyle="stop", errorTitle="Câu trả lời không hợp lệ",
+            error=f"Chọn một trong: {shown}.", showInputMessage=True, promptTitle="Kết quả tự đánh giá",
+            prompt=f"Chọn: {shown}"[:255])
+    low, high = rule.value_range
+    return ("number", low, high), DataValidation(
+        type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}", allow_blank=True,
+        showErrorMessage=True, errorStyle="stop", errorTitle="Giá trị không hợp lệ",
+        error=f"Nhập số từ {low:g} đến {high:g}.", showInputMessage=True, promptTitle="Kết quả tự đánh giá",
+        prompt=f"Nhập số từ {low:g} đến {high:g} (tỷ lệ % không kèm dấu %).")
 
 
 def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) -> Path:
