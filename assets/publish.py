@@ -45,7 +45,8 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
 # what it has just checked. The portal snapshots are
 # not upstream: a bad snapshot file must not hold back the day's dossiers.
 @dg.asset(group_name="publish", kinds={"duckdb"}, pool=WRITER_POOL,
-          deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook", "par_workbook"],  # keys
+          deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook", "par_workbook",
+                "dti_workbook"],  # keys
           description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích, công bố bằng đổi tên nguyên tử "
                       "sau khi các kiểm tra chặn đã đạt.")
 def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import par, publish, qd766, tasks, tthc
+from assets import dti, par, publish, qd766, tasks, tthc
 from checks import qd766_checks, task_checks, tthc_checks
 from pipelines.jobs import (
     after_daily,
@@ -19,8 +19,8 @@ from pipelines.jobs import (
 from pipelines.resources import Warehouse
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, publish]),
-    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par]),
+    assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish]),
+    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par, dti]),
     jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, *period_jobs.values()],
     schedules=[daily_schedule],
     sensors=[inbox_sensor, after_daily],

@@ -25,15 +25,16 @@ PERIOD_JOBS: dict[str, tuple[str, list[str], str]] = {
     "qd766_quarterly": ("quarter", ["qd766_quarter"], "Tính lại Chỉ số 766 của các quý."),
     "task_progress": ("quarter", ["plan_register", "task_reports", "task_status", "task_progress_workbook"],
                       "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ."),
-    # Last: it publishes the snapshot, so the day's task progress reaches analysts too. The PAR index reads the
-    # QĐ 766 year and the task completion, so it runs here, after both.
+    # Last: it publishes the snapshot, so the day's task progress reaches analysts too. The PAR index and the DTI
+    # read the QĐ 766 year and the task completion, so they run here, after both.
     "yearly_indices": ("year", ["qd766_year", "qd766_workbook", "par_inputs", "par_scorecards", "par_workbook",
-                                "analyst_snapshot"],
-                       "Chỉ số 766 lũy kế năm và Chỉ số CCHC: bảng xếp hạng Excel, phiếu kết quả, bản chụp cho phân tích."),
+                                "dti_inputs", "dti_scorecards", "dti_workbook", "analyst_snapshot"],
+                       ("Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
+                        "bản chụp cho phân tích.")),
 }
 _SHARED = {"analyst_snapshot", "plan_register"}  # unpartitioned: also in the daily job
 _period_selection = dg.AssetSelection.assets(
-    *sorted({a for _, assets, _ in PERIOD_JOBS.values() for a in assets} - _SHARED), "par_blank_forms")
+    *sorted({a for _, assets, _ in PERIOD_JOBS.values() for a in assets} - _SHARED), "par_blank_forms", "dti_blank_forms")
 
 # Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
@@ -47,8 +48,9 @@ period_jobs = {
 }
 # Once a year, or when the criteria tree changes: not part of the daily flow.
 blank_forms_job = dg.define_asset_job(
-    "par_blank_forms_yearly", selection=dg.AssetSelection.assets("par_blank_forms"), partitions_def=PERIOD_PARTITIONS["year"],
-    description="Sinh phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị của năm.",
+    "par_blank_forms_yearly", selection=dg.AssetSelection.assets("par_blank_forms", "dti_blank_forms"),
+    partitions_def=PERIOD_PARTITIONS["year"],
+    description="Sinh phiếu tự đánh giá Chỉ số CCHC và Chỉ số chuyển đổi số để trống cho từng đơn vị của năm.",
 )
 masterdata_job = dg.define_asset_job(
     "masterdata_refresh", selection=dg.AssetSelection.assets("units", "tthc_catalogue"),
@@ -81,9 +83,10 @@ def _other_sources(inbox: Path) -> dict[str, str]:
 
 
 def _par_files(inbox: Path) -> dict[str, str]:
-    """Self-assessment forms, the council's appraisal and the survey results of the PAR index."""
-    found = [p for p in (inbox / "par").rglob("*") if p.is_file() and not p.name.startswith("~$")] \
-        if (inbox / "par").exists() else []
+    """Inputs of the yearly indices: forms, appraisal and surveys of the PAR index (par/) and of the DTI (dti/), with
+    the other systems' values and last year's DTI results."""
+    found = [p for folder in ("par", "dti") if (inbox / folder).exists() for p in (inbox / folder).rglob("*")
+             if p.is_file() and not p.name.startswith("~$")]
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 

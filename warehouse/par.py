@@ -199,8 +199,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime)
                           "has_form": code in with_form, "difficulties": difficulties, "proposals": proposals})
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
-    frame["_ranked"] = frame["has_form"].astype(float) * 100
-    ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated="_ranked").drop(columns="_ranked")
+    ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None, eligible="has_form")
     with_form = ranked["index_pct"].where(ranked["has_form"])
     ranked["group_average_pct"] = with_form.groupby([ranked["year"], ranked["ranking_group"]]).transform("mean").round(2)
     with transaction(con):

@@ -346,6 +346,37 @@ def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Se
     return {"tasks": len({r["task_no"] for r in rows}), "days": len(days), "rows": len(rows)}
 
 
+def _statuses_by_unit(versions: dict[str, list[_Version]], completed: dict, as_of: date, department_code: str,
+                      only: frozenset[str] | None = None) -> dict[str, list[str]]:
+    """Status of each task on ``as_of`` (the version in force that day): for the department by the task as a whole,
+    for each lead unit by what that lead did. ``only``: the task numbers to count (all when None)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for task_no, task_versions in versions.items():
+        version = _version_on(task_versions, as_of)
+        if version is None or (only is not None and task_no not in only):
+            continue
+        dates = [completed.get((task_no, unit)) for unit in version.leads]
+        done = max(dates) if version.leads and all(d is not None and d <= as_of for d in dates) else None
+        groups[department_code].append(task_status(version.due, done, as_of))
+        for unit, unit_done in zip(version.leads, dates, strict=True):
+            groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
+    return groups
+
+
+def on_time_rates(con: duckdb.DuckDBPyConnection, plan_year: int, as_of: date, department_code: str,
+                  only: frozenset[str] | None = None) -> dict[str, float]:
+    """unit code → percent of its due tasks (of ``only``, or all) completed on time by ``as_of``; units with no task
+    due are absent."""
+    groups = _statuses_by_unit(_task_versions(con, plan_year), _completions(con, plan_year)[0], as_of, department_code,
+                               only)
+    rates = {}
+    for code, statuses in groups.items():
+        on_time, late, overdue = (statuses.count(s) for s in ("completed_on_time", "completed_late", "overdue"))
+        if on_time + late + overdue:
+            rates[code] = round(100 * on_time / (on_time + late + overdue), 1)
+    return rates
+
+
 def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: Sequence[tuple[str, date]],
                        department_code: str) -> dict:
     """On-time completion, year to date at each (period label, as-of date): for the department from the tasks'
@@ -356,16 +387,7 @@ def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: 
     versions = _task_versions(con, plan_year)
     out = []
     for label, as_of in periods:
-        groups: dict[str, list[str]] = defaultdict(list)
-        for task_no, task_versions in versions.items():
-            version = _version_on(task_versions, as_of)
-            if version is None:
-                continue
-            dates = [completed.get((task_no, unit)) for unit in version.leads]
-            done = max(dates) if version.leads and all(d is not None and d <= as_of for d in dates) else None
-            groups[department_code].append(task_status(version.due, done, as_of))
-            for unit, unit_done in zip(version.leads, dates, strict=True):
-                groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
+        groups = _statuses_by_unit(versions, completed, as_of, department_code)
         for code, statuses in groups.items():
             on_time, late, overdue = (statuses.count(s) for s in ("completed_on_time", "completed_late", "overdue"))
             due = on_time + late + overdue

@@ -1,0 +1,160 @@
+"""DTI scorecards from hand-written warehouse rows and small input files: components computed from the TTHC marts,
+values of other systems (a bad row quarantined, the component then missing), last year's results across merged and
+renamed agencies, and the rank intervals of the uncertainty analysis."""
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pytest
+
+from common.units import load_units, matcher_for
+from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR
+from tests.conftest import write_rows
+from warehouse import dti
+from warehouse.schema import ensure_schema
+from warehouse.tthc import load_units as load_unit_rows
+
+NOW = datetime(2026, 11, 27, 8, 0)
+FINANCE, HOME, JUSTICE, SCIENCE = "19.STC", "19.SNV", "19.STP", "19.SKHCN"
+AGENCIES = (FINANCE, HOME, JUSTICE, SCIENCE)
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    units = load_units("Thái Nguyên")
+    communes = tuple(u for u in units if u.group == "commune")[:2]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, tuple(u for u in units if u.code in AGENCIES) + communes)
+    # Finance's dossiers of the year: 60 % online, 50 % digitised, 25 % e-results, 100 % of fees paid online.
+    con.executemany("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 0, 'info', 'local')""",
+                    [(NOW, FINANCE, code, ratio) for code, ratio in (("3.3", 60.0), ("4.2", 50.0), ("4.1", 25.0),
+                                                                     ("3.6", 100.0))])
+    # Finance owns two full-online procedures and one partly online; only P1 had an online dossier in 2026.
+    con.executemany("""INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level,
+                       fee_bearing, owner_unit_code) VALUES (?, ?, 'province', ?, false, ?)""",
+                    [("P1", "Thủ tục 1", "full", FINANCE), ("P2", "Thủ tục 2", "full", FINANCE),
+                     ("P3", "Thủ tục 3", "partial", FINANCE)])
+    dossier = {"receiving_centre": "TT", "resolving_unit_code": FINANCE, "due_at": datetime(2026, 3, 9),
+               "status": "Đang xử lý", "is_finished": False, "supplement_requests": 0, "updated_at": NOW,
+               "first_export_date": datetime(2026, 3, 2), "last_export_date": datetime(2026, 3, 2), "version_count": 1}
+    dossiers = pd.DataFrame([
+        {**dossier, "dossier_code": "D1", "procedure_code": "P1", "channel": "online", "received_at": datetime(2026, 3, 2)},
+        {**dossier, "dossier_code": "D2", "procedure_code": "P2", "channel": "offline", "received_at": datetime(2026, 3, 2)},
+        {**dossier, "dossier_code": "D3", "procedure_code": "P2", "channel": "online", "received_at": datetime(2025, 12, 1)},
+        {**dossier, "dossier_code": "D4", "procedure_code": "P3", "channel": "online", "received_at": datetime(2026, 3, 2)},
+    ])
+    con.execute("INSERT INTO fct_dossier BY NAME SELECT * FROM dossiers")
+    inbox = tmp_path / "inbox"
+    write_rows(inbox / EXTERNAL_DIR / "soc_2026.csv", EXTERNAL_COLUMNS, [
+        {"year": "2026", "unit": "Sở Tài chính", "component": "AT.2", "value": "95", "system": "SOC"},
+        {"year": "2026", "unit": "Sở Tài chính", "component": "AT.3", "value": "130", "system": "SOC"},  # out of range
+        {"year": "2026", "unit": "Sở Nội vụ", "component": "AT.2", "value": "80", "system": "SOC"},
+    ])
+    write_rows(inbox / PREVIOUS_DIR / "dti_2025.csv", PREVIOUS_COLUMNS, [
+        {"year": "2025", "published_name": "Sở Kế hoạch và Đầu tư", "total": "70"},  # merged into Finance
+        {"year": "2025", "published_name": "Sở Tài chính", "total": "80"},
+        {"year": "2025", "published_name": "Sở Thông tin và Truyền thông", "total": "66,5"},  # renamed: Science
+        {"year": "2025", "published_name": "Sở Nội  vụ", "total": "58"},
+    ])
+    yield con, inbox, tmp_path, communes
+    con.close()
+
+
+def _form(con, unit: str, answers: dict[str, tuple[str, float]], source: str = "f.xlsx") -> None:
+    con.execute("""INSERT INTO stg_assessment_submission VALUES (?, 'x', ?, 2026, 'dti', '2026-11-03', NULL, NULL, 0,
+                   false, ?)""", [source, unit, NOW])
+    con.executemany("""INSERT INTO stg_assessment_self VALUES (?, 'dti', ?, 2026, ?, ?, ?, 'QĐ 1/QĐ-X ngày 1/3/2026 về…',
+                       NULL, false)""", [(source, unit, code, answer, points) for code, (answer, points) in answers.items()])
+
+
+def _component(con, unit: str, code: str) -> dict:
+    cursor = con.execute("SELECT * FROM mart_dti_component WHERE unit_code = ? AND code = ?", [unit, code])
+    return dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0], strict=True))
+
+
+def _refresh(setup) -> None:
+    con, inbox, tmp_path, _ = setup
+    matcher = matcher_for("Thái Nguyên")
+    dti.load_dti_inputs(con, inbox, 2026, matcher, NOW, tmp_path / "work")
+    _form(con, FINANCE, {"NT.1": ("Người đứng đầu đơn vị", 3.0), "NT.2": ("Có", 2.0)})
+    _form(con, HOME, {"NT.1": ("Cấp phó của người đứng đầu", 1.5)}, "g.xlsx")
+    _form(con, SCIENCE, {"NT.1": ("Người đứng đầu đơn vị", 3.0)}, "h.xlsx")
+    dti.refresh_dti(con, 2026, matcher, SCIENCE)
+
+
+def test_components_computed_from_the_tthc_stream(setup):
+    _refresh(setup)
+    con = setup[0]
+    expected = {"HD.3": (60.0, 3.75), "HD.5": (50.0, 2.0), "HD.6": (25.0, 1.0), "HD.7": (100.0, 3.0),
+                "HD.4": (50.0, 2.5)}  # HD.4: 1 of 2 full-online procedures had an online dossier in 2026 → 4 × 50/80
+    for code, (value, points) in expected.items():
+        row = _component(con, FINANCE, code)
+        assert (row["computed_value"], row["points"], row["source"]) == (value, points, "computed"), code
+    other = _component(con, JUSTICE, "HD.3")  # no dossiers: not measured, out of the main index's maximum
+    assert (other["points"], other["source"]) == (None, "not_measured")
+
+
+def test_other_systems_values_and_the_quarantined_row(setup):
+    _refresh(setup)
+    con = setup[0]
+    assert (_component(con, FINANCE, "AT.2")["points"], _component(con, FINANCE, "AT.2")["source"]) == (3.8, "external")
+    rejected = _component(con, FINANCE, "AT.3")  # 130 % was quarantined: never used, the component is missing
+    assert (rejected["external_value"], rejected["points"], rejected["source"]) == (None, 0.0, "missing")
+    reasons = con.execute("SELECT rule, reason FROM quarantine WHERE source = 'dti_external'").fetchall()
+    assert [r for r, _ in reasons] == ["out_of_range"] and "soc_2026.csv" in reasons[0][1]
+
+
+def test_last_year_across_merged_and_renamed_agencies(setup):
+    _refresh(setup)
+    con = setup[0]
+    rows = {u: (prev, names, merged, change, total) for u, prev, names, merged, change, total in con.execute(
+        """SELECT unit_code, previous_total, previous_names, previous_merged, change, total FROM mart_dti_unit""").fetchall()}
+    prev, names, merged, change, total = rows[FINANCE]
+    assert (prev, merged) == (75.0, True) and names == "Sở Kế hoạch và Đầu tư; Sở Tài chính"
+    assert change == pytest.approx(round(total - 75.0, 2))
+    assert rows[SCIENCE][:3] == (66.5, "Sở Thông tin và Truyền thông", False)  # renamed: compared with the old name's
+    assert rows[HOME][:3] == (58.0, "Sở Nội vụ", False)  # spacing normalised on reading
+    assert rows[JUSTICE][0] is None and rows[JUSTICE][3] is None  # no result last year, no form this year
+
+
+def test_units_without_a_form_are_listed_not_ranked(setup):
+    _refresh(setup)
+    con = setup[0]
+    ranked = dict(con.execute("SELECT unit_code, rank FROM mart_dti_unit WHERE ranking_group = 'agency'").fetchall())
+    assert ranked[JUSTICE] is None and sorted(r for r in ranked.values() if r) == [1, 2, 3]
+    assert dti.completeness_problems(con, 2026) == []
+    missing = {code for code, _, _ in dti.missing_forms(con, 2026)}
+    assert JUSTICE in missing and FINANCE not in missing
+
+
+def test_rank_intervals_bracket_the_published_rank_and_collapse_without_perturbation(setup):
+    _refresh(setup)
+    con = setup[0]
+    for rank, low, median, high in con.execute("""SELECT rank, rank_p05, rank_median, rank_p95 FROM mart_dti_unit
+                                                   WHERE rank IS NOT NULL""").fetchall():
+        assert low <= rank <= high and low <= median <= high
+    components = con.execute("SELECT * FROM mart_dti_component").df()
+    units = con.execute("SELECT * FROM mart_dti_unit").df()
+    still = dti.uncertainty_frame(components, units, dti.trees_for_year(2026), weight_spread=0.0, vary_missing=False)
+    published = units.set_index("unit_code")["rank"]
+    ranked = still[still["rank"].notna()]
+    assert (ranked["rank_p05"] == ranked["rank_p95"]).all() and (ranked["rank_median"] == ranked["rank_p05"]).all()
+    assert all(published[u] == r for u, r in zip(ranked["unit_code"], ranked["rank"], strict=True))
+    again = dti.uncertainty_frame(components, units, dti.trees_for_year(2026))
+    first = con.execute("SELECT unit_code, rank_p05, rank_p95 FROM mart_dti_unit ORDER BY unit_code").df()
+    merged = first.merge(again[["unit_code", "rank_p05", "rank_p95"]], on="unit_code", suffixes=("", "_again"))
+    assert merged["rank_p05"].equals(merged["rank_p05_again"].astype(merged["rank_p05"].dtype))  # same seed
+
+
+def test_dt_plan_tasks_are_found_by_their_content(setup):
+    con = setup[0]
+    con.executemany("""INSERT INTO fct_plan_task (plan_number, plan_year, revision, task_no, content, first_revision,
+                       changed_in_revision, source_file, source_row) VALUES ('KH 1', 2026, 1, ?, ?, 1, 1, 'k.xlsx', 1)""",
+                    [("6", "Nâng cấp phần mềm đánh giá mức độ chuyển đổi số các cơ quan nhà nước"),
+                     ("7", "Rà soát, đơn giản hóa thủ tục hành chính"),
+                     ("8", "Số hóa hồ sơ, kết quả giải quyết TTHC")])
+    assert dti.dt_task_numbers(con, 2026) == frozenset({"6", "8"})

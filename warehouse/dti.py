@@ -1,0 +1,324 @@
+"""DTI (Chỉ số chuyển đổi số) of the province's agencies and communes in the warehouse: the self-assessment forms
+(the PAR machinery, index ``dti``), the values other systems supply, last year's published results, the components
+the warehouse measures itself, and the scorecards per component, main index, pillar and unit, with the rank
+intervals of the uncertainty analysis. Points come from scoring/criteria.py and methodology/dti/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from common.units import UnitMatcher
+from common.vntext import match_key
+from scoring.criteria import CriteriaTree, CriterionInput, score_unit, tree_for
+from scoring.ranking import rank_within
+from warehouse.landing import insert_frame, replace_records_of_file, transaction
+from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
+
+INDEX = "dti"
+GROUPS = ("agency", "local")
+# Uncertainty analysis (issue 6): main-index weights × U(0.75, 1.25), missing components zero or the group mean.
+REPLICATIONS, WEIGHT_SPREAD, SEED = 1000, 0.25, 2026
+# Plan tasks that are digital-transformation tasks: their content names one of these (tone marks and case ignored).
+DT_TASK_WORDS = ("chuyendoiso", "sohoa", "chinhquyenso", "chinhquyendientu", "dichvucongtructuyen", "congnghethongtin",
+                 "nentangso", "dulieuso")
+# QĐ 766 year-to-date indicators that are DTI components: indicator code → formula (scoring/criteria.FORMULAS).
+QD766_FORMULAS = {"3.3": "tthc_online_rate", "4.2": "digitisation_rate", "4.1": "e_result_rate",
+                  "3.6": "online_payment_rate", "2.1": "tthc_on_time_rate"}
+SOURCE_LABELS = {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu của kho"}
+
+
+def trees_for_year(year: int) -> dict[str, CriteriaTree]:
+    return {group: tree_for(INDEX, year, group) for group in GROUPS}
+
+
+def external_components(year: int):
+    """Components another system supplies, with their allowed range and the unit groups they apply to."""
+    from sources.dti_inputs import ExternalComponent
+
+    found: dict[str, ExternalComponent] = {}
+    for tree in trees_for_year(year).values():
+        for leaf in tree.leaves:
+            if leaf.method != "external" or leaf.rule is None:
+                continue
+            groups = tuple(g for g in tree.unit_groups if tree.applies(leaf.code, g))
+            known = found.get(leaf.code)
+            groups = tuple(sorted(set(groups) | set(known.unit_groups))) if known else groups
+            found[leaf.code] = ExternalComponent(leaf.code, leaf.name, *leaf.rule.value_range, groups)
+    return found
+
+
+# --- inputs ------------------------------------------------------------------------------------------------------
+
+def _csv_files(inbox: Path, folder: str, year: int) -> list[Path]:
+    path = inbox / folder
+    return sorted(p for p in path.glob(f"*{year}*.csv") if not p.name.startswith("~$")) if path.exists() else []
+
+
+def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
+    replace_records_of_file(con, source, path.name, None, sha256=result.sha256, size_bytes=result.size_bytes,
+                            loadable=result.loadable, rows_loaded=len(result.rows), rejects=result.rejects,
+                            issues=list(result.file_issues), now=now)
+
+
+def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
+                    work_dir: Path, assessed_years: frozenset[int] = frozenset()) -> dict:
+    """Stage the year's DTI forms, appraisal, the other systems' values and last year's published results. Rejected
+    rows go to the quarantine with their reason; a rerun replaces the year's rows."""
+    from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
+
+    stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
+    external_files = _csv_files(inbox, EXTERNAL_DIR, year)
+    external = read_external_values(external_files, matcher, external_components(year), year, work_dir)
+    previous_files = _csv_files(inbox, PREVIOUS_DIR, year - 1)
+    previous = {p: read_previous_results(p, matcher, year - 1, work_dir) for p in previous_files}
+    with transaction(con):
+        con.execute("DELETE FROM stg_dti_external WHERE year = ?", [year])
+        con.execute("DELETE FROM stg_dti_previous WHERE year = ?", [year - 1])
+        insert_frame(con, "stg_dti_external", pd.DataFrame(
+            [{"source_file": p.name, "source_row": x["source_row"], "year": year, "unit_code": x["unit_code"],
+              "code": x["code"], "value": x["value"], "system": x.get("system"), "note": x.get("note")}
+             for p, r in external.items() if r.loadable for x in r.rows]))
+        insert_frame(con, "stg_dti_previous", pd.DataFrame(
+            [{"source_file": p.name, "source_row": x["source_row"], "year": year - 1,
+              "published_name": x["published_name"], "unit_code": x["unit_code"], "total": x["total"],
+              "rank": x.get("rank"), "level": x.get("level")}
+             for p, r in previous.items() if r.loadable for x in r.rows]))
+        for p, r in external.items():
+            _record(con, "dti_external", p, r, now)
+        for p, r in previous.items():
+            _record(con, "dti_previous", p, r, now)
+    return {**stats, "external_rows": sum(len(r.rows) for r in external.values() if r.loadable),
+            "external_rejected": sum(len(r.rejects) for r in external.values()),
+            "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
+            "previous_rejected": sum(len(r.rejects) for r in previous.values())}
+
+
+# --- components the warehouse measures -----------------------------------------------------------------------
+
+def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset[str]:
+    """Numbers of the plan's digital-transformation tasks (content names one of DT_TASK_WORDS)."""
+    rows = con.execute("SELECT DISTINCT task_no, content FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()
+    return frozenset(no for no, content in rows if any(w in match_key(content) for w in DT_TASK_WORDS))
+
+
+FULL_ONLINE_WITH_DOSSIERS = """
+-- Full-online procedures under each unit's authority, and how many of them had an online dossier in the year
+-- (an agency: its own provincial procedures; a commune or ward: every commune-level procedure).
+WITH online AS (
+    SELECT DISTINCT resolving_unit_code AS unit_code, procedure_code FROM fct_dossier
+    WHERE channel = 'online' AND received_at >= $start AND received_at < $end
+),
+unknown_owner AS (SELECT count(*) AS n FROM dim_procedure WHERE authority_level = 'province' AND owner_unit_code IS NULL)
+SELECT u.unit_code,
+       count(pr.procedure_code) AS full_online,
+       count(o.procedure_code) AS with_dossiers
+FROM dim_unit u
+JOIN dim_procedure pr
+  ON pr.online_level = 'full'
+ AND ((u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
+      OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune'))
+LEFT JOIN online o ON o.unit_code = u.unit_code AND o.procedure_code = pr.procedure_code
+CROSS JOIN unknown_owner
+WHERE u.unit_group <> 'agency' OR unknown_owner.n = 0  -- an ownerless provincial procedure: no agency's count is known
+GROUP BY ALL
+"""
+
+
+def computed_values(con: duckdb.DuckDBPyConnection, year: int, department_code: str,
+                    as_of: date | None = None) -> dict[tuple[str, str], float]:
+    """(unit code, formula) → percent, for every formula of scoring/criteria.FORMULAS the warehouse can measure for
+    the unit in the year: QĐ 766 year to date (on time, online, digitised, e-results, paid online), the share of
+    full-online procedures with online dossiers, and plan tasks completed on time (all tasks; digital-transformation
+    tasks only). A unit without the data (no dossiers, no task it leads) is absent: not measured."""
+    from warehouse.tasks import on_time_rates
+
+    values: dict[tuple[str, str], float] = {}
+    for unit, code, ratio in con.execute("""
+            SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
+            WHERE period_label = ? AND list_contains(?, indicator_code) AND ratio IS NOT NULL""",
+                                         [f"{year}-Y", list(QD766_FORMULAS)]).fetchall():
+        values[(unit, QD766_FORMULAS[code])] = float(ratio)
+    for unit, full_online, with_dossiers in con.execute(FULL_ONLINE_WITH_DOSSIERS, {
+            "start": datetime(year, 1, 1), "end": datetime(year + 1, 1, 1)}).fetchall():
+        if full_online:
+            values[(unit, "full_online_procedures_with_dossiers_rate")] = round(100 * with_dossiers / full_online, 2)
+    for unit, rate in con.execute("""
+            SELECT unit_code, on_time_rate FROM mart_task_completion
+            WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""", [year, f"{year}-Y"]).fetchall():
+        values[(unit, "plan_tasks_on_time_rate")] = float(rate)
+    last = con.execute("SELECT max(as_of) FROM mart_task_status WHERE plan_year = ?", [year]).fetchall()[0][0]
+    dt_tasks = dt_task_numbers(con, year)
+    if last is not None and dt_tasks:
+        day = min(last, as_of or date(year, 12, 31), date(year, 12, 31))
+        for unit, rate in on_time_rates(con, year, day, department_code, dt_tasks).items():
+            values[(unit, "dt_plan_tasks_on_time_rate")] = rate
+    return values
+
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+
+def _external_inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float]:
+    return {(u, c): v for u, c, v in con.execute(
+        "SELECT unit_code, code, value FROM stg_dti_external WHERE year = ?", [year]).fetchall()}
+
+
+def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher) -> dict[str, tuple[float, str, bool]]:
+    """unit → (last year's total, the names it was published under, merged): the published results (merged units:
+    the mean of the old units), else the warehouse's own scorecards of last year."""
+    from common.vntext import sort_key
+    from sources.dti_inputs import map_previous
+
+    rows = con.execute("""SELECT published_name, unit_code, total, rank, level, source_row FROM stg_dti_previous
+                          WHERE year = ?""", [year - 1]).df().to_dict("records")
+    if rows:
+        mapped = map_previous([{**r, "year": year - 1} for r in rows], matcher)
+        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged)
+                for code, p in mapped.items()}
+    return {u: (t, n, False) for u, t, n in con.execute("""
+        SELECT unit_code, total, unit_name FROM mart_dti_unit WHERE year = ? AND has_form""", [year - 1]).fetchall()}
+
+
+def uncertainty_frame(components: pd.DataFrame, units: pd.DataFrame, trees: dict[str, CriteriaTree], *,
+                      replications: int = REPLICATIONS, weight_spread: float = WEIGHT_SPREAD, seed: int = SEED,
+                      vary_missing: bool = True) -> pd.DataFrame:
+    """Rank intervals per ranking group: main-index values with missing components as 0 (published) or as the mean
+    share of the group's units that have the component; weights of the group's tree."""
+    from scoring.uncertainty import UncertaintyInputs, rank_intervals
+
+    frames = []
+    for group, tree in trees.items():
+        mine = units[units["ranking_group"] == group]
+        if mine.empty:
+            continue
+        codes = list(mine["unit_code"])
+        rows = components[components["unit_code"].isin(codes) & components["applicable"]
+                          & (components["source"] != "not_measured")].copy()
+        scored = rows[rows["source"] != "missing"]
+        share = (scored["points"] / scored["max_points"]).groupby(scored["code"]).mean()
+        rows["points_mean"] = np.where(rows["source"] == "missing", rows["code"].map(share).fillna(0) * rows["max_points"],
+                                       rows["points"])
+        domains = [d.code for d in tree.domains]
+        sums = rows.groupby(["unit_code", "main_index"])[["points", "points_mean", "max_points"]].sum()
+        zero = (sums["points"] / sums["max_points"]).unstack().reindex(index=codes, columns=domains)
+        mean = (sums["points_mean"] / sums["max_points"]).unstack().reindex(index=codes, columns=domains)
+        inputs = UncertaintyInputs(unit_codes=tuple(codes), groups=tuple(mine["ranking_group"]),
+                                   eligible=mine["has_form"].to_numpy(dtype=bool),
+                                   weights=np.array([d.scored_weight for d in tree.domains], dtype=float),
+                                   value_zero=zero.to_numpy(dtype=float), value_mean=mean.to_numpy(dtype=float))
+        frames.append(rank_intervals(inputs, replications=replications, weight_spread=weight_spread,
+                                     vary_missing=vary_missing, seed=seed, scale=100.0, tie_decimals=2))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher, department_code: str) -> dict:
+    """Score every unit of the master data for the year with its group's tree, rank within groups, compare with last
+    year and run the uncertainty analysis; replace the year's marts."""
+    trees = trees_for_year(year)
+    units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
+    inputs = assessment_inputs(con, year, INDEX)
+    external = _external_inputs(con, year)
+    values = computed_values(con, year, department_code)
+    _, with_form = submission_notes(con, year, INDEX)
+    components, indices, pillars, unit_rows = [], [], [], []
+    for code, name, group, ranking_group in units:
+        tree = trees[ranking_group]
+        leaves = {n.code: n for n in tree.leaves}
+        given = {k: v for k, v in inputs.get(code, {}).items() if k in leaves}
+        for leaf in leaves.values():
+            if leaf.method == "computed" and (code, leaf.formula) in values:
+                given.setdefault(leaf.code, CriterionInput()).computed_value = values[(code, leaf.formula)]
+            elif leaf.method == "external" and (code, leaf.code) in external:
+                given.setdefault(leaf.code, CriterionInput()).external_value = external[(code, leaf.code)]
+        score = score_unit(tree, group, given)
+        components += [{
+            "year": year, "unit_code": code, "tree": tree.path.name, "code": r["code"], "main_index": r["domain"],
+            "name": r["name"], "method": r["method"], "rule_kind": leaves[r["code"]].rule.kind if leaves[r["code"]].rule else None,
+            "data_source": leaves[r["code"]].source or (
+                f"{SOURCE_LABELS['computed']}: {leaves[r['code']].formula}" if r["method"] == "computed"
+                else SOURCE_LABELS.get(r["method"], r["method"])),
+            **{k: r[k] for k in ("max_points", "applicable", "self_answer", "self_points", "appraised_points",
+                                 "external_value", "computed_value", "points", "points_lost", "source", "overclaim")},
+        } for r in score.criteria]
+        indices += [{"year": year, "unit_code": code, "main_index": d["code"], "name": d["name"], "weight": d["weight"],
+                     "max_points": d["max_points"], "points": d["points"], "value": d["value"],
+                     "points_lost": d["points_lost"], "missing_components": d["missing"]} for d in score.domains]
+        pillars += [{"year": year, "unit_code": code, "pillar": p["code"], "name": p["name"], "value": p["value"]}
+                    for p in score.pillars]
+        unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
+                          "tree": tree.path.name, "total": score.total, "index_value": score.index_value,
+                          "level": score.band, "provisional": score.provisional, "has_form": code in with_form,
+                          "missing_components": score.missing})
+    frame = pd.DataFrame(unit_rows)
+    # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
+    ranked = rank_within(frame, by=("year", "ranking_group"), score="total", evaluated=None, eligible="has_form")
+    ranked["group_average"] = ranked["total"].where(ranked["has_form"]).groupby(ranked["ranking_group"]).transform("mean").round(2)
+    previous = _previous(con, year, matcher)
+    ranked["previous_total"] = ranked["unit_code"].map(lambda u: previous[u][0] if u in previous else None)
+    ranked["previous_names"] = ranked["unit_code"].map(lambda u: previous[u][1] if u in previous else None)
+    ranked["previous_merged"] = ranked["unit_code"].map(lambda u: previous[u][2] if u in previous else None)
+    ranked["change"] = (ranked["total"] - ranked["previous_total"].astype(float)).where(ranked["has_form"]).round(2)
+    intervals = uncertainty_frame(pd.DataFrame(components), ranked, trees)
+    keep = ["rank_median", "rank_p05", "rank_p95", "rank_best", "rank_worst", "share_same_rank"]
+    if not intervals.empty:
+        ranked = ranked.merge(intervals[["unit_code", *keep]], on="unit_code", how="left")
+        ranked["share_same_rank"] = ranked["share_same_rank"].round(3)
+    else:
+        for column in keep:
+            ranked[column] = None
+    with transaction(con):
+        for table in ("mart_dti_component", "mart_dti_index", "mart_dti_pillar", "mart_dti_unit"):
+            con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        insert_frame(con, "mart_dti_component", pd.DataFrame(components))
+        insert_frame(con, "mart_dti_index", pd.DataFrame(indices))
+        insert_frame(con, "mart_dti_pillar", pd.DataFrame(pillars))
+        insert_frame(con, "mart_dti_unit", ranked)
+    return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
+            "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
+            "with_previous": int(ranked["previous_total"].notna().sum()),
+            "computed_values": len(values), "external_values": len(external)}
+
+
+def method_note() -> str:
+    from scoring.uncertainty import describe_method
+
+    return describe_method(WEIGHT_SPREAD, REPLICATIONS, True, SEED)
+
+
+# --- checks --------------------------------------------------------------------------------------------------------
+
+def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """Why the year's scorecards are not complete (empty = complete): a unit of the master data without a row, an
+    applicable component without a row, a unit without a usable form that is ranked, no form at all."""
+    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute("""
+        SELECT u.unit_code, u.unit_name FROM dim_unit u
+        LEFT JOIN mart_dti_unit m ON m.unit_code = u.unit_code AND m.year = ?
+        WHERE m.unit_code IS NULL ORDER BY u.sort_order""", [year]).fetchall()]
+    for tree in trees_for_year(year).values():
+        for unit_group in tree.unit_groups:
+            expected = len(tree.applicable(unit_group))
+            problems += [f"{u}: {n}/{expected} thành phần áp dụng có kết quả" for u, n in con.execute("""
+                SELECT m.unit_code, count(c.code) FILTER (c.applicable) FROM mart_dti_unit m
+                JOIN dim_unit d ON d.unit_code = m.unit_code AND d.unit_group = ?
+                LEFT JOIN mart_dti_component c ON c.unit_code = m.unit_code AND c.year = m.year
+                WHERE m.year = ? GROUP BY ALL HAVING count(c.code) FILTER (c.applicable) <> ?""",
+                                                                             [unit_group, year, expected]).fetchall()]
+    problems += [f"{u}: chưa có phiếu dùng được nhưng vẫn được xếp hạng" for (u,) in con.execute(
+        "SELECT unit_code FROM mart_dti_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL", [year]).fetchall()]
+    if not con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = ? AND has_form", [year]).fetchall()[0][0]:
+        problems.append(f"năm {year}: không đơn vị nào có phiếu tự đánh giá dùng được")
+    return problems
+
+
+def missing_forms(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str]]:
+    """(unit code, unit name, why) of the units listed as without a usable form."""
+    return con.execute("""
+        SELECT m.unit_code, m.unit_name,
+               coalesce((SELECT 'phiếu lỗi: ' || string_agg(DISTINCT s.source_file, ', ') FROM stg_assessment_submission s
+                         WHERE s.year = m.year AND s.index_code = 'dti' AND s.unit_code = m.unit_code), 'chưa nộp phiếu')
+        FROM mart_dti_unit m JOIN dim_unit d USING (unit_code)
+        WHERE m.year = ? AND NOT m.has_form ORDER BY d.sort_order""", [year]).fetchall()
