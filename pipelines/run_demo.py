@@ -113,6 +113,9 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
             par_top = con.execute("""
                 SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
                 WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+            dti_top = con.execute("""
+                SELECT ranking_group, rank, unit_name, total, level, rank_p05, rank_p95, change FROM mart_dti_unit
+                WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
             reconciliation = con.execute(
                 "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
         print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")
@@ -130,6 +133,12 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
             for group, rank, name, pct, band, provisional in par_top:
                 note = " (tạm tính)" if provisional else ""
                 print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {pct:6.2f} % {band or ''}{note}")
+        if dti_top:
+            print("  Chỉ số chuyển đổi số (mart_dti_unit; bộ chỉ số mặc định; khoảng hạng 5–95 % của 1.000 lần tính lại):")
+            for group, rank, name, total, level, low, high, change in dti_top:
+                delta = f", {change:+.2f} so với năm trước" if change is not None else ""
+                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
+                      f"(hạng {low}–{high}{delta})")
         if tasks:
             rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
             print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)
