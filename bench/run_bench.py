@@ -73,6 +73,28 @@ def qd766_index_seconds(warehouse: Warehouse) -> float:
     return seconds
 
 
+def dti_seconds(warehouse: Warehouse) -> tuple[float, float]:
+    """The DTI scorecards of every unit (refresh_dti, with the uncertainty analysis), then the uncertainty analysis
+    alone: 1,000 replications per ranking group, best of 5."""
+    from warehouse import dti
+
+    with duckdb.connect(warehouse.build_db) as con:
+        year = con.execute("SELECT max(year) FROM mart_dti_unit").fetchall()[0][0]
+        _, refresh_s = timed(f"DTI {year}: scorecards of every unit incl. rank intervals", dti.refresh_dti, con, year,
+                             matcher_for("Thái Nguyên"), "19.SKHCN")
+        components = con.execute("SELECT * FROM mart_dti_component WHERE year = ?", [year]).df()
+        units = con.execute("SELECT * FROM mart_dti_unit WHERE year = ?", [year]).df()
+    trees = dti.trees_for_year(year)
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        dti.uncertainty_frame(components, units, trees)
+        runs.append(time.perf_counter() - started)
+    print(f"  {f'DTI uncertainty: {dti.REPLICATIONS:,} replications × {len(units)} units (best of 5)':<62} "
+          f"{min(runs):8.2f} s")
+    return refresh_s, min(runs)
+
+
 def add_history(build_db: str, years: int) -> int:
     """Copy the loaded year back by 1..years years (codes suffixed) to grow the history without new files."""
     with duckdb.connect(build_db) as con:
@@ -154,6 +176,7 @@ def main() -> None:
 
     _, year_s = timed("whole demo year, empty warehouse → snapshot + workbooks, 5 runs (target < 60 s)", whole_year)
     index_s = qd766_index_seconds(warehouse)
+    dti_s, uncertainty_s = dti_seconds(warehouse)
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
         dossiers, versions, rejected = con.execute(
             "SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions), (SELECT count(*) FROM quarantine)"
@@ -189,7 +212,8 @@ def main() -> None:
     print(f"    ratio ingest / plain SQL: {ingest_s / plain_s:.2f} (target ≤ 1.5)")
     print("\nSummary")
     print(f"  definitions load {load_s:.2f} s | TTHC year {tthc_s:.1f} s | whole year {year_s:.1f} s | "
-          f"QĐ 766 index {index_s:.1f} s | day {day1_s:.1f} s (1y) {day3_s:.1f} s (3y) | ingest/plain {ingest_s / plain_s:.2f}")
+          f"QĐ 766 index {index_s:.1f} s | DTI {dti_s:.1f} s (uncertainty {uncertainty_s:.2f} s) | "
+          f"day {day1_s:.1f} s (1y) {day3_s:.1f} s (3y) | ingest/plain {ingest_s / plain_s:.2f}")
 
 
 if __name__ == "__main__":
