@@ -1,0 +1,426 @@
+"""The DTI workbook, from hand-made mart rows in a small DuckDB to the reopened Excel file."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, RadarChart
+
+from warehouse.schema import ensure_schema
+from workbooks.dti import (
+    NO_FORM,
+    OVERCLAIM,
+    REJECTED_EXTERNAL,
+    SHEET_METHOD,
+    SHEET_PILLARS,
+    SHEET_PROBLEMS,
+    SHEET_PROFILE,
+    SHEET_SUMMARY,
+    interval_text,
+    profile_units,
+    read_dti_data,
+    unit_note,
+    write_dti_workbook,
+)
+
+YEAR = 2026
+AGENCY_TREE, LOCAL_TREE = "dti_2026_agency_default.yaml", "dti_2026_local_default.yaml"
+METHOD_NOTE = ("Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
+               "hạt giống 2026. Khoảng xếp hạng là bách phân vị 5–95.")
+RANK_AGENCIES, RANK_LOCAL = "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường"
+
+# code, name, unit_group, group_label, ranking_group, sort_order
+DIM = [
+    ("SNV", "Sở Nội vụ", "agency", "Cơ quan cấp tỉnh", "agency", 1),
+    ("STC", "Sở Tài chính", "agency", "Cơ quan cấp tỉnh", "agency", 2),
+    ("SXD", "Sở Xây dựng", "agency", "Cơ quan cấp tỉnh", "agency", 3),
+    ("00003", "Xã An Khánh", "commune", "Xã", "local", 4),
+    ("00001", "Xã Đồng Hỷ", "commune", "Xã", "local", 5),
+    ("00002", "Phường Phan Đình Phùng", "ward", "Phường", "local", 6),
+]
+NAMES = {"NT": "Nhận thức số", "AT": "An toàn thông tin mạng", "HD": "Hoạt động chính quyền số",
+         "KT": "Kinh tế số", "XH": "Xã hội số"}
+WEIGHTS = {"NT": 10, "AT": 15, "HD": 35, "KT": 10, "XH": 10}
+
+
+def unit(code, name, group, total, level, rank, tied, n, *, provisional=False, has_form=True, missing=0,
+         previous=None, previous_names=None, merged=None, interval=(None, None), median=None, share=None, year=YEAR):
+    return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group,
+            "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, "total": total, "index_value": total / 100,
+            "level": level, "provisional": provisional, "has_form": has_form, "missing_components": missing,
+            "rank": rank, "is_tied": tied, "units_in_group": n, "group_average": 75.0 if group == "agency" else 57.5,
+            "previous_total": previous, "previous_names": previous_names, "previous_merged": merged,
+            "change": None if previous is None else round(total - previous, 2), "rank_median": median,
+            "rank_p05": interval[0], "rank_p95": interval[1], "rank_best": interval[0], "rank_worst": interval[1],
+            "share_same_rank": share}
+
+
+UNITS = [
+    unit("SNV", "Sở Nội vụ", "agency", 85.0, "Tốt", 1, False, 3, previous=80.0, previous_names="Sở Nội vụ",
+         merged=False, interval=(1, 1), median=1.0, share=0.92),
+    unit("STC", "Sở Tài chính", "agency", 70.0, "Khá", 2, True, 3, previous=72.5,
+         previous_names="Sở Kế hoạch và Đầu tư; Sở Tài chính", merged=True, interval=(2, 3), median=2.5, share=0.48),
+    unit("SXD", "Sở Xây dựng", "agency", 70.0, "Khá", 2, True, 3, provisional=True, missing=1, interval=(2, 3),
+         median=2.5, share=0.5),
+    unit("00001", "Xã Đồng Hỷ", "local", 60.0, "Trung bình", 1, False, 2, interval=(1, 2), median=1.0, share=0.7),
+    unit("00002", "Phường Phan Đình Phùng", "local", 55.0, "Trung bình", 2, False, 2, interval=(1, 2), median=2.0,
+         share=0.7),
+    unit("00003", "Xã An Khánh", "local", 12.0, "Yếu", None, False, 2, has_form=False, missing=5),
+    unit("SNV", "Sở Nội vụ", "agency", 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
+]
+
+
+def comp(code, main, name, method, mx, points, source, *, applicable=True, answer=None, self_points=None,
+         appraised=None, external=None, computed=None, overclaim=False, data_source=None):
+    return {"code": code, "main_index": main, "name": name, "method": method, "rule_kind": "linear",
+            "data_source": data_source or {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu của kho: x"}.get(method),
+            "max_points": mx, "applicable": applicable, "self_answer": answer, "self_points": self_points,
+            "appraised_points": appraised, "external_value": external, "computed_value": computed, "points": points,
+            "points_lost": None if points is None else round(mx - points, 2), "source": source, "overclaim": overclaim}
+
+
+SOC = "Hệ thống giám sát an toàn thông tin mạng (SOC) của tỉnh"
+
+
+def components_of(code: str, group: str) -> list[dict]:
+    if group == "agency":
+        soc_missing = code == "SXD"  # the SOC's row for the unit was rejected: the component is missing
+        rows = [
+            comp("NT.1", "NT", "Trưởng Ban chỉ đạo", "self", 3, 1.5, "appraised", answer="Cấp phó của người đứng đầu",
+                 self_points=3, appraised=1.5),
+            comp("NT.2", "NT", "Kế hoạch chuyển đổi số", "self", 2, 2, "self_provisional", answer="Có", self_points=2),
+            comp("AT.2", "AT", "Máy tính có phần mềm phòng, chống mã độc", "external", 4,
+                 0.0 if soc_missing else 3.6, "missing" if soc_missing else "external",
+                 external=None if soc_missing else 90.0, data_source=SOC),
+            comp("AT.4", "AT", "Diễn tập an toàn thông tin", "self", 3, 3, "appraised", answer="Có", appraised=3),
+            comp("HD.1", "HD", "Văn bản ký số", "external", 5, 4, "external", external=80.0,
+                 data_source="Hệ thống quản lý văn bản và điều hành của tỉnh"),
+            comp("HD.2", "HD", "Hồ sơ công việc trên môi trường mạng", "external", 5, 5, "external", external=100.0,
+                 data_source="Hệ thống quản lý văn bản và điều hành của tỉnh"),
+            comp("HD.3", "HD", "Hồ sơ TTHC nộp trực tuyến", "computed", 5, 2, "computed", computed=40.0,
+                 self_points=5, overclaim=True),
+            comp("HD.9", "HD", "Nhiệm vụ chủ trì", "computed", 3, None, "not_measured"),
+        ]
+    else:
+        rows = [
+            comp("NT.1", "NT", "Trưởng Ban chỉ đạo", "self", 3, 3, "appraised", answer="Chủ tịch UBND", appraised=3),
+            comp("KT.1", "KT", "Hộ kinh doanh dùng hóa đơn điện tử", "self", 4, 2, "self_provisional", answer="50",
+                 self_points=2),
+            comp("XH.1", "XH", "Định danh điện tử mức 2", "external", 4, 3, "external", external=67.5,
+                 data_source="Công an tỉnh"),
+            comp("XH.9", "XH", "Thành phần của agency", "self", 2, None, "not_applicable", applicable=False),
+        ]
+        if code == "00003":  # no usable form: self-assessed components missing
+            rows = [{**r, "points": 0.0, "points_lost": r["max_points"], "source": "missing", "appraised_points": None,
+                     "self_points": None, "self_answer": None} if r["method"] == "self" and r["applicable"] else r
+                    for r in rows]
+    return [{"year": YEAR, "unit_code": code, "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, **r}
+            for r in rows]
+
+
+def indices_of(components: list[dict]) -> list[dict]:
+    out: dict[str, dict] = {}
+    for c in components:
+        d = out.setdefault(c["main_index"], {"year": YEAR, "unit_code": c["unit_code"], "main_index": c["main_index"],
+                                             "name": NAMES[c["main_index"]], "weight": WEIGHTS[c["main_index"]],
+                                             "max_points": 0.0, "points": 0.0, "points_lost": 0.0,
+                                             "missing_components": 0})
+        if c["applicable"] and c["points"] is not None:
+            d["max_points"] += c["max_points"]
+            d["points"] += c["points"]
+            d["points_lost"] += c["points_lost"]
+            d["missing_components"] += c["source"] == "missing"
+    for d in out.values():
+        d["value"] = round(d["points"] / d["max_points"], 4) if d["max_points"] else None
+    return list(out.values())
+
+
+def insert(con, table: str, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [[r[c] for c in columns] for r in rows])
+
+
+QUARANTINE = [
+    # source, file_name, row_number, unit_code, unit_name, record_key, rule, reason, value
+    ("dti_external", "soc_2026.csv", 3, "SXD", "Sở Xây dựng", "SXD|AT.2", "out_of_range",
+     "Tệp soc_2026.csv, dòng 3, đơn vị Sở Xây dựng, thành phần AT.2: giá trị 120 ngoài khoảng 0..100.", "120"),
+    ("dti_external", "soc_2025.csv", 4, "SNV", "Sở Nội vụ", "SNV|AT.2", "out_of_range",  # another year's file
+     "Tệp soc_2025.csv, dòng 4: giá trị của năm khác.", "130"),
+    ("dti_form", "dti_an_khanh.xlsx", 12, "00003", "Xã An Khánh", None, "missing_answer",
+     "Phiếu dti_an_khanh.xlsx, ô D12: thiếu câu trả lời.", None),
+    ("par_form", "par_snv.xlsx", 5, "SNV", "Sở Nội vụ", None, "missing_answer", "Phiếu CCHC.", None),  # not DTI
+]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dti")
+    con = duckdb.connect(str(tmp / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
+    insert(con, "mart_dti_unit", UNITS)
+    components = [c for u in UNITS if u["year"] == YEAR for c in components_of(u["unit_code"], u["ranking_group"])]
+    insert(con, "mart_dti_component", components)
+    indices = [i for u in UNITS if u["year"] == YEAR
+               for i in indices_of(components_of(u["unit_code"], u["ranking_group"]))]
+    insert(con, "mart_dti_index", indices)
+    pillars = [{"year": YEAR, "unit_code": u["unit_code"], "pillar": p, "name": n, "value": round(u["total"] / 100, 4)}
+               for u in UNITS if u["year"] == YEAR
+               for p, n in ([("CQS", "Chính quyền số")] + ([("KTS", "Kinh tế số"), ("XHS", "Xã hội số")]
+                                                         if u["ranking_group"] == "local" else []))]
+    insert(con, "mart_dti_pillar", pillars)
+    con.executemany("INSERT INTO quarantine VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)", QUARANTINE)
+    con.execute("""INSERT INTO file_issues VALUES ('dti_previous', 'dti_2025.csv', NULL, 'file_name_year',
+                   'Tên tệp ghi năm 2024, khác năm đang tổng hợp.', false, NULL)""")
+    con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
+                   NULL, NULL, 3, false, NULL)""", [YEAR])
+    data = read_dti_data(con, YEAR, method_note=METHOD_NOTE)
+    con.close()
+    whole = write_dti_workbook(tmp / "dti.xlsx", data)
+    again = write_dti_workbook(tmp / "dti_again.xlsx", data)
+    one = write_dti_workbook(tmp / "dti_sxd.xlsx", data, unit="SXD")
+    return data, load_workbook(whole), load_workbook(one), load_workbook(again)
+
+
+def values(ws) -> list[tuple]:
+    return [r for r in ws.iter_rows(values_only=True) if any(v is not None for v in r)]
+
+
+def text_of(ws) -> str:
+    return "\n".join(str(v) for r in ws.iter_rows(values_only=True) for v in r if v is not None)
+
+
+def header_of(ws, first: str) -> tuple[int, tuple]:
+    """Row number and values of the first header row starting with ``first``."""
+    for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+        if r and r[0] == first:
+            return i, r
+    raise AssertionError(f"no header {first!r}")
+
+
+def table_rows(ws, first_header: str, occurrence: int = 0) -> tuple[tuple, list[tuple]]:
+    """Header and data rows (until a blank row) of the ``occurrence``-th table whose header starts with
+    ``first_header``."""
+    rows = list(ws.iter_rows(values_only=True))
+    starts = [i for i, r in enumerate(rows) if r and r[0] == first_header]
+    start = starts[occurrence]
+    out = []
+    for r in rows[start + 1:]:
+        if all(v is None for v in r):
+            break
+        out.append(r)
+    return rows[start], out
+
+
+def test_read_keeps_only_the_year_and_dti_sources(books):
+    data, *_ = books
+    assert len(data.units) == 6 and set(data.units["year"]) == {YEAR}
+    assert set(data.problems["file_name"]) == {"soc_2026.csv", "dti_an_khanh.xlsx"}
+    assert list(data.file_issues["file_name"]) == ["dti_2025.csv"]
+    assert data.trees["agency"] is not None and data.trees["agency"].path.name == AGENCY_TREE
+    assert data.no_form_files == {"00003": "dti_an_khanh.xlsx"}
+
+
+def test_sheet_names(books):
+    _, whole, _, _ = books
+    fixed = [SHEET_SUMMARY, RANK_AGENCIES, RANK_LOCAL, SHEET_PROFILE, SHEET_PILLARS, SHEET_PROBLEMS, SHEET_METHOD]
+    units = ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng", "Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"]
+    assert whole.sheetnames == fixed + units
+    assert fixed == ["Tổng hợp", "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường", "Hồ sơ chỉ số", "Trụ cột",
+                     "Dữ liệu lỗi", "Phương pháp"]
+    for name in whole.sheetnames:
+        assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
+        assert unicodedata.normalize("NFC", name) == name
+
+
+def test_summary(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_SUMMARY]
+    assert ws["A1"].value == f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {YEAR}"
+    text = text_of(ws)
+    assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
+    assert AGENCY_TREE in text and LOCAL_TREE in text
+    header, rows = table_rows(ws, "Nhóm xếp hạng")
+    assert header[:6] == ("Nhóm xếp hạng", "Số đơn vị", "Có phiếu dùng được", "Được xếp hạng", "Tạm tính",
+                          "Điểm trung bình")
+    assert header[6:10] == ("Tốt", "Khá", "Trung bình", "Yếu")  # the trees' bands, best first
+    by_group = {r[0]: r for r in rows}
+    assert by_group["Sở, ban, ngành"][1:10] == (3, 3, 3, 1, 75, 1, 2, 0, 0)
+    assert by_group["Xã, phường"][1:10] == (3, 2, 2, 0, 57.5, 0, 0, 2, 0)  # the unranked unit's level not counted
+    assert by_group["Cộng"][1:4] == (6, 5, 5)
+
+
+def test_agency_ranking(books):
+    _, whole, _, _ = books
+    ws = whole[RANK_AGENCIES]
+    assert "SỞ, BAN, NGÀNH" in ws["A1"].value
+    header, rows = table_rows(ws, "Hạng")
+    col = {h: i for i, h in enumerate(header)}
+    assert [h for h in header[2:5]] == ["Nhận thức số (NT)", "An toàn thông tin mạng (AT)",
+                                        "Hoạt động chính quyền số (HD)"]  # the tree's order
+    assert [(r[0], r[1]) for r in rows] == [("1", "Sở Nội vụ"), ("2 (đồng hạng)", "Sở Tài chính"),
+                                            ("2 (đồng hạng)", "Sở Xây dựng")]
+    snv, stc, sxd = rows
+    assert snv[col["Nhận thức số (NT)"]] == 0.7 and snv[col["An toàn thông tin mạng (AT)"]] == pytest.approx(0.9429)
+    assert snv[col["Hoạt động chính quyền số (HD)"]] == 0.7333  # HD.9 not measured: out of the maximum
+    assert sxd[col["An toàn thông tin mạng (AT)"]] == pytest.approx(0.4286)  # AT.2 missing counts 0
+    assert (snv[col["Tổng điểm"]], stc[col["Tổng điểm"]]) == (85, 70)
+    assert snv[col["Xếp loại"]] == "Tốt"
+    assert stc[col["Khoảng xếp hạng (5–95%)"]] == "2–3" and snv[col["Khoảng xếp hạng (5–95%)"]] == "1"
+    assert stc[col["Hạng trung vị"]] == 2.5 and stc[col["Tỷ lệ giữ hạng (%)"]] == 0.48
+    assert (snv[col["Năm trước"]], snv[col["Thay đổi"]]) == (80, 5)
+    assert (stc[col["Năm trước"]], stc[col["Thay đổi"]]) == (72.5, -2.5)
+    assert sxd[col["Năm trước"]] is None and sxd[col["Thay đổi"]] is None
+    assert stc[col["Ghi chú"]] == "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính"
+    assert sxd[col["Ghi chú"]] == "Tạm tính; thiếu 1 thành phần"
+    assert snv[col["Ghi chú"]] is None
+    header_row, _ = header_of(ws, "Hạng")
+    change = ws.cell(row=header_row + 2, column=col["Thay đổi"] + 1)
+    assert change.value == -2.5 and change.number_format.startswith("+")
+    assert ws.cell(row=header_row + 1, column=3).number_format == "0.0000"
+    assert ws.cell(row=header_row + 1, column=col["Tổng điểm"] + 1).number_format == "0.00"
+    assert METHOD_NOTE in text_of(ws)
+    assert NO_FORM.upper() not in text_of(ws)  # every agency has a form
+    charts = ws._charts
+    assert len(charts) == 1 and isinstance(charts[0], BarChart)
+    assert len(ws.conditional_formatting) == 4  # totals and each main index
+
+
+def test_local_ranking_lists_units_without_form_apart(books):
+    _, whole, _, _ = books
+    ws = whole[RANK_LOCAL]
+    header, rows = table_rows(ws, "Hạng")
+    assert [r[1] for r in rows] == ["Xã Đồng Hỷ", "Phường Phan Đình Phùng"]
+    assert "Kinh tế số (KT)" in header and "Xã hội số (XH)" in header and "An toàn thông tin mạng (AT)" not in header
+    text = text_of(ws)
+    assert f"{NO_FORM.upper()} (không xếp hạng): 1 đơn vị" in text
+    _, unranked = table_rows(ws, "STT")
+    assert unranked == [(1, "Xã An Khánh", "Phiếu lỗi: dti_an_khanh.xlsx") + (None,) * (len(unranked[0]) - 3)]
+    assert METHOD_NOTE in text
+    assert len(ws._charts) == 1 and isinstance(ws._charts[0], BarChart)
+
+
+def test_profile_charts(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_PROFILE]
+    radars = [c for c in ws._charts if isinstance(c, RadarChart)]
+    assert len(radars) == 2
+    assert len(radars[0].series) == 4  # the 3 ranked agencies and the group average
+    header, rows = table_rows(ws, "Mã")
+    assert header[2:6] == ("1. Sở Nội vụ", "2. Sở Tài chính", "2. Sở Xây dựng", "Trung bình nhóm")
+    assert [r[0] for r in rows] == ["NT", "AT", "HD"]
+    nt = rows[0]
+    assert nt[2] == 0.7 and nt[5] == pytest.approx(0.7)
+    header, _ = table_rows(ws, "Mã", occurrence=1)
+    assert header[2:5] == ("1. Xã Đồng Hỷ", "2. Phường Phan Đình Phùng", "Trung bình nhóm")
+
+
+def test_profile_units_first_and_last_three():
+    units = [{"unit_code": f"U{i}", "unit_name": f"Đơn vị {i}", "rank": i} for i in range(1, 9)]
+    units.append({"unit_code": "X", "unit_name": "Không phiếu", "rank": None})
+    assert [u["unit_code"] for u in profile_units(units)] == ["U1", "U2", "U3", "U6", "U7", "U8"]
+    assert [u["unit_code"] for u in profile_units(units[:4])] == ["U1", "U2", "U3", "U4"]
+
+
+def test_pillars(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_PILLARS]
+    header, rows = table_rows(ws, "Hạng")
+    assert header[2:5] == ("Chính quyền số (CQS)", "Kinh tế số (KTS)", "Xã hội số (XHS)")
+    assert rows[0][1] == "Sở Nội vụ" and rows[0][2] == 0.85 and rows[0][3] is None
+    _, local = table_rows(ws, "Hạng", occurrence=1)
+    assert [r[0] for r in local] == ["1", "2", "Chưa xếp hạng"]
+
+
+def test_unit_sheet(books):
+    _, whole, _, _ = books
+    ws = whole["Sở Xây dựng"]
+    text = text_of(ws)
+    assert "Xếp hạng: 2/3 (đồng hạng)" in text
+    assert "Khoảng xếp hạng (5–95%): 2–3" in text
+    assert "Xếp loại: Khá (tạm tính)" in text and "Còn 1 thành phần thiếu dữ liệu" in text
+    assert "Năm trước: chưa có kết quả" in text
+    header, indices = table_rows(ws, "Mã")
+    assert [r[0] for r in indices] == ["NT", "AT", "HD", None]  # the total row last
+    assert indices[1][1:8] == ("An toàn thông tin mạng", 15, 7, 3, 0.4286, 4, 1)
+    header, comps = table_rows(ws, "Chỉ số chính")
+    col = {h: i for i, h in enumerate(header)}
+    assert [r[1] for r in comps] == ["NT.1", "NT.2", "AT.2", "AT.4", "HD.3", "HD.1", "HD.2", "HD.9"]
+    by_code = {r[1]: r for r in comps}
+    assert by_code["HD.3"][col["Ghi chú"]] == OVERCLAIM and by_code["HD.3"][col["Điểm mất"]] == 3
+    assert by_code["AT.2"][col["Ghi chú"]] == REJECTED_EXTERNAL
+    assert by_code["AT.2"][col["Tình trạng"]] == "Thiếu dữ liệu"
+    assert by_code["AT.2"][col["Nguồn dữ liệu"]] == SOC
+    assert by_code["HD.9"][col["Tình trạng"]] == "Không đo được" and by_code["HD.9"][col["Điểm mất"]] is None
+    assert by_code["NT.1"][col["Trả lời / giá trị"]] == "Cấp phó của người đứng đầu"
+    assert by_code["NT.1"][col["Tình trạng"]] == "Thẩm định" and by_code["NT.1"][col["Nguồn dữ liệu"]] == "Tự đánh giá"
+    assert by_code["NT.2"][col["Tình trạng"]] == "Tự đánh giá (tạm tính)"
+    assert by_code["HD.3"][col["Nguồn dữ liệu"]] == "Tính từ dữ liệu" and by_code["HD.3"][col["Trả lời / giá trị"]] == 40
+    assert by_code["HD.1"][col["Tình trạng"]] == "Hệ thống khác"
+
+    merged = text_of(whole["Sở Tài chính"])
+    assert "Năm trước: 72,50 điểm (hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính); thay đổi: −2,50 điểm" in merged
+    snv = text_of(whole["Sở Nội vụ"])
+    assert "thay đổi: +5,00 điểm" in snv and "Khoảng xếp hạng (5–95%): 1;" in snv
+    no_form = text_of(whole["Xã An Khánh"])
+    assert "Xếp hạng: Chưa xếp hạng (phiếu lỗi: dti_an_khanh.xlsx)" in no_form
+    _, local = table_rows(whole["Xã An Khánh"], "Chỉ số chính")
+    assert [r[10] for r in local if r[1] == "XH.9"] == ["Không áp dụng"]
+
+
+def test_problems_sheet(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_PROBLEMS]
+    header, rows = table_rows(ws, "Nguồn")
+    assert header[:6] == ("Nguồn", "Tệp", "Dòng", "Đơn vị", "Lý do", "Giá trị")
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("Phiếu tự đánh giá", "dti_an_khanh.xlsx", 12, "Xã An Khánh"),
+                                                        ("Hệ thống khác", "soc_2026.csv", 3, "Sở Xây dựng")]
+    assert "giá trị 120 ngoài khoảng 0..100" in rows[1][4] and rows[1][5] == "120"
+    text = text_of(ws)
+    assert "soc_2025.csv" not in text and "par_snv.xlsx" not in text
+    _, issues = table_rows(ws, "Nguồn", occurrence=1)
+    assert issues[0][:4] == ("Kết quả năm trước", "dti_2025.csv", "Tên tệp ghi năm 2024, khác năm đang tổng hợp.",
+                             "Không")
+
+
+def test_method_sheet(books):
+    _, whole, _, _ = books
+    text = text_of(whole[SHEET_METHOD])
+    assert METHOD_NOTE in text
+    assert "Σ (trọng số × giá trị chỉ số chính) / Σ trọng số × 100" in text
+    assert "Tốt: từ 80 điểm trở lên; Khá: từ 65 đến dưới 80 điểm" in text and "Yếu: dưới 50 điểm" in text
+    assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
+    assert "trung bình cộng tổng điểm năm trước của các đơn vị cũ" in text
+    assert "tính 0 điểm" in text
+
+
+def test_same_data_same_content(books):
+    _, whole, _, again = books
+    assert whole.sheetnames == again.sheetnames
+    for name in whole.sheetnames:
+        assert values(whole[name]) == values(again[name]), name
+
+
+def test_per_unit_workbook(books):
+    _, _, one, _ = books
+    assert one.sheetnames == ["Sở Xây dựng"]
+    assert "Xếp hạng: 2/3 (đồng hạng)" in text_of(one["Sở Xây dựng"])
+
+
+def test_unknown_unit(books, tmp_path):
+    data, *_ = books
+    with pytest.raises(ValueError, match="XYZ"):
+        write_dti_workbook(tmp_path / "x.xlsx", data, unit="XYZ")
+
+
+def test_helpers():
+    assert interval_text({"rank_p05": 3, "rank_p95": 7}) == "3–7"
+    assert interval_text({"rank_p05": 4, "rank_p95": 4}) == "4"
+    assert interval_text({"rank_p05": None, "rank_p95": None}) is None
+    assert unit_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y tế", "previous_total": 60.0}) == ""
+    assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0,
+                      "provisional": True}) == "Tạm tính; năm trước là Xã Cũ"
