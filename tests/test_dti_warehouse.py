@@ -12,6 +12,7 @@ from common.units import load_units, matcher_for
 from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR
 from tests.conftest import write_rows
 from warehouse import dti
+from warehouse.landing import insert_frame
 from warehouse.schema import ensure_schema
 from warehouse.tthc import load_units as load_unit_rows
 
@@ -41,13 +42,12 @@ def setup(tmp_path):
     dossier = {"receiving_centre": "TT", "resolving_unit_code": FINANCE, "due_at": datetime(2026, 3, 9),
                "status": "Đang xử lý", "is_finished": False, "supplement_requests": 0, "updated_at": NOW,
                "first_export_date": datetime(2026, 3, 2), "last_export_date": datetime(2026, 3, 2), "version_count": 1}
-    dossiers = pd.DataFrame([
+    insert_frame(con, "fct_dossier", pd.DataFrame([
         {**dossier, "dossier_code": "D1", "procedure_code": "P1", "channel": "online", "received_at": datetime(2026, 3, 2)},
         {**dossier, "dossier_code": "D2", "procedure_code": "P2", "channel": "offline", "received_at": datetime(2026, 3, 2)},
         {**dossier, "dossier_code": "D3", "procedure_code": "P2", "channel": "online", "received_at": datetime(2025, 12, 1)},
         {**dossier, "dossier_code": "D4", "procedure_code": "P3", "channel": "online", "received_at": datetime(2026, 3, 2)},
-    ])
-    con.execute("INSERT INTO fct_dossier BY NAME SELECT * FROM dossiers")
+    ]))
     inbox = tmp_path / "inbox"
     write_rows(inbox / EXTERNAL_DIR / "soc_2026.csv", EXTERNAL_COLUMNS, [
         {"year": "2026", "unit": "Sở Tài chính", "component": "AT.2", "value": "95", "system": "SOC"},
