@@ -23,6 +23,7 @@ from common.units import load_units
 from demo import badfiles
 from demo.catalogue import build_catalogue, write_catalogue
 from demo.dossier_files import BOM, Formatter, day_bodies, header_line, people
+from demo.dti import write_dti_inbox
 from demo.par import write_par_inbox
 from demo.petitions import months, simulate_petitions, write_petitions
 from demo.plan import write_plan_inbox
@@ -125,8 +126,13 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
     par = write_par_inbox(inbox, units, seed, bad_files)
     written += par["written"]
     bad += par["bad"]
+    # The DTI (Chỉ số chuyển đổi số): self-assessment forms, other systems' values, last year's results (dti/).
+    dti = write_dti_inbox(inbox, units, seed, bad_files)
+    written += dti["written"]
+    bad += dti["bad"]
     if bad_files:
-        (inbox / BAD_FILES_DOC).write_text(badfiles.markdown(bad, start, end, plan["notes"]), encoding="utf-8")
+        notes = plan["notes"] + dti["notes"]  # what is wrong without a file: reports never sent, forms not submitted
+        (inbox / BAD_FILES_DOC).write_text(badfiles.markdown(bad, start, end, notes), encoding="utf-8")
         written.append(inbox / BAD_FILES_DOC)
     # The summary stays small: the explanations are in BAD_FILES.md.
     bad_summary = [{"file": b["file"], "kind": b["kind"], "dossier_codes": b.get("dossier_codes", [])} for b in bad]
@@ -151,6 +157,10 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         "par_forms": par["par_forms"],
         "par_unappraised": len(par["par_unappraised"]),
         "par_survey_rows": par["par_survey_rows"],
+        "dti_forms": dti["dti_forms"],
+        "dti_missing_units": len(dti["dti_missing_units"]),
+        "dti_external_rows": dti["dti_external_rows"],
+        "dti_previous_rows": dti["dti_previous_rows"],
         "bad_files": bad_summary,
         "seconds": round(time.perf_counter() - began, 1),
     }
