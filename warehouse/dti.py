@@ -223,7 +223,9 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     inputs = assessment_inputs(con, year, INDEX)
     external = _external_inputs(con, year)
     values = computed_values(con, year, department_code)
-    _, with_form = submission_notes(con, year, INDEX)
+    # A form with rejected rows counts: the good rows load, the rejected components are missing (0 points, and
+    # the group mean in the uncertainty analysis) and are listed back to the unit in the publication.
+    _, with_form = submission_notes(con, year, INDEX, rejected_rows_ok=True)
     components, indices, pillars, unit_rows = [], [], [], []
     for code, name, group, ranking_group in units:
         tree = trees[ranking_group]

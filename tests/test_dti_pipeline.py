@@ -1,0 +1,112 @@
+"""Real Dagster runs of the DTI assets on a generated inbox: forms (with the bad ones), other systems' values (bad
+rows quarantined), last year's results, the scorecards with rank intervals, the blocking checks and the
+publication; with no usable form the checks block the publication."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import openpyxl
+import pytest
+
+from assets import dti, tthc
+from pipelines.resources import Warehouse
+
+DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti.dti_complete, dti.dti_values_valid, dti.dti_workbook]
+
+
+def _warehouse(root: Path) -> Warehouse:
+    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
+                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory) -> tuple[Path, dict]:
+    from demo.generate import generate_inbox
+
+    root = tmp_path_factory.mktemp("dti_inbox")
+    summary = generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
+    return root / "inbox", summary
+
+
+def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessResult:
+    return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key="2026", raise_on_error=False, **kwargs)
+
+
+def test_publication_with_rank_intervals_and_the_bad_inputs_reported(inbox, tmp_path):
+    source, summary = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    warehouse = _warehouse(tmp_path)
+    result = _run(DTI, warehouse)
+    assert result.success
+    checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"dti_complete": True, "dti_values_valid": True}
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
+        rows = con.execute("""SELECT count(*), count(rank), count(rank_p05), count(previous_total)
+                              FROM mart_dti_unit WHERE year = 2026""").fetchall()[0]
+        missing = {u for (u,) in con.execute("SELECT unit_code FROM mart_dti_unit WHERE NOT has_form").fetchall()}
+        assert rows[0] == units and len(missing) == summary["dti_missing_units"]  # units that sent no form
+        assert rows[1] == rows[2] == units - len(missing)  # every ranked unit has its interval
+        assert rows[3] >= 90  # last year's results mapped, merged agencies included
+        merged = con.execute("""SELECT previous_names FROM mart_dti_unit WHERE unit_code = '19.STC'""").fetchall()[0][0]
+        assert "Sở Kế hoạch và Đầu tư" in merged
+        bad = con.execute("""SELECT DISTINCT rule FROM quarantine WHERE source = 'dti_external'""").fetchall()
+        assert {"out_of_range", "duplicate", "unknown_unit", "unknown_component"} <= {r for (r,) in bad}
+        named = {r[0] for r in con.execute("SELECT file_name FROM quarantine WHERE source LIKE 'dti%' UNION "
+                                           "SELECT file_name FROM file_issues WHERE source LIKE 'dti%'").fetchall()}
+        documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith("dti/")}
+        assert documented and documented <= named
+        # External values that were rejected are never used: those components are missing, not scored.
+        used = con.execute("""SELECT count(*) FROM mart_dti_component c JOIN quarantine q
+                                ON q.source = 'dti_external' AND q.record_key = c.unit_code || '|' || c.code
+                              WHERE c.source = 'external'""").fetchall()[0][0]
+        assert used == 0
+        out_of_range = con.execute("SELECT count(*) FROM mart_dti_component WHERE points > max_points + 1e-9 "
+                                   "OR points < 0").fetchall()[0][0]
+        assert out_of_range == 0
+    book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx", read_only=True)
+    assert {"Tổng hợp", "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường", "Phương pháp"} <= set(book.sheetnames)
+    assert len(book.sheetnames) > units  # one sheet per unit
+
+
+def test_no_usable_form_blocks_the_publication(inbox, tmp_path):
+    source, _ = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    shutil.rmtree(tmp_path / "inbox" / "dti" / "tu_danh_gia")
+    warehouse = _warehouse(tmp_path)
+    result = _run(DTI, warehouse)
+    checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["dti_complete"] is False
+    assert not (Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx").exists()
+
+
+def test_blank_forms_and_one_units_sheet(inbox, tmp_path):
+    source, _ = inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    warehouse = _warehouse(tmp_path)
+    assert _run([dti.dti_blank_forms], warehouse).success
+    blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / "2026").glob("*.xlsx"))
+    assert len(blank) == 107
+    sheet = openpyxl.load_workbook(blank[0]).active
+    assert sheet.protection.sheet and any(v.type == "list" for v in sheet.data_validations.dataValidation)
+    assert _run(DTI, warehouse).success
+    assert _run([dti.dti_workbook], warehouse,
+                run_config={"ops": {"dti_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
+    single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.xlsx", read_only=True)
+    assert len(single.sheetnames) == 1
+
+
+def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):
+    from pipelines.jobs import inbox_sensor
+
+    warehouse = _warehouse(tmp_path)
+    folder = tmp_path / "inbox" / "dti" / "he_thong_khac"
+    folder.mkdir(parents=True)
+    (folder / "giam_sat_attt_soc_2026.csv").write_text("Năm,Đơn vị\n", encoding="utf-8")
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
+        requested = [r for r in inbox_sensor(context) if r.job_name == "yearly_indices"]
+        assert len(requested) == 1 and requested[0].partition_key == "2026"
