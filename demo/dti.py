@@ -32,7 +32,7 @@ from openpyxl import Workbook
 
 from common.units import AGENCY, COMMUNE, RANKING_GROUP, WARD, Unit
 from scoring.criteria import answer_points, tree_for
-from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR, ExternalComponent
+from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR
 from sources.par_forms import HEADER_LABELS, form_columns, scored_by_answer, self_assessed
 from workbooks.par_forms import FIRST_ROW, build_form, save_fixed
 
@@ -146,23 +146,6 @@ def maturities(units: tuple[Unit, ...], seed: int = 2026) -> dict[str, float]:
         level = float(_stream(seed, 0, _unit_key(unit)).beta(3.0, 2.2))
         level += 0.05 if unit.group in (AGENCY, WARD) else 0.0
         out[unit.code] = float(np.clip(level, 0.1, 0.97))
-    return out
-
-
-def external_components(year: int = YEAR) -> dict[str, ExternalComponent]:
-    """The components other systems supply, from the DTI trees of ``year`` (both groups), for ``read_external_values``."""
-    out: dict[str, ExternalComponent] = {}
-    for group in ("agency", "local"):
-        tree = tree_for(INDEX, year, group)
-        for node in tree.leaves:
-            if node.method != "external":
-                continue
-            groups = {g for g in tree.unit_groups if node.code in tree.applicable(g)}
-            low, high = node.rule.value_range if node.rule is not None else (0.0, 100.0)
-            known = out.get(node.code)
-            if known is not None:
-                groups |= set(known.unit_groups)
-            out[node.code] = ExternalComponent(node.code, node.name, low, high, tuple(sorted(groups)))
     return out
 
 

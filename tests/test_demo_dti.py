@@ -16,13 +16,13 @@ from demo.dti import (
     FORM_DIR,
     OLD_NAMES,
     UNKNOWN_OLD_NAME,
-    external_components,
     maturities,
     write_dti_inbox,
 )
 from scoring.criteria import tree_for
 from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, map_previous, read_external_values, read_previous_results
 from sources.par_forms import read_self_assessment
+from warehouse.dti import external_components
 
 UNITS = load_units("Thái Nguyên")
 RANKED = [u for u in UNITS if u.group in RANKING_GROUP]
@@ -150,7 +150,7 @@ def test_external_values_load_but_the_documented_rejects(dti, bad, tmp_path: Pat
     paths = sorted((root / EXTERNAL_DIR).glob("*.csv"))
     assert [p.name for p in paths] == ["dinh_danh_dien_tu_vneid_2026.csv", "giam_sat_attt_soc_2026.csv",
                                        "he_thong_bao_cao_2026.csv", "quan_ly_van_ban_2026.csv"]
-    components = external_components()
+    components = external_components(2026)
     results = read_external_values(paths, MATCHER, components, 2026, tmp_path / "work")
     assert all(r.loadable and not any(i.blocking for i in r.file_issues) for r in results.values())
     rejects = {p.name: Counter(x["rule"] for x in r.rejects) for p, r in results.items() if r.rejects}
@@ -231,7 +231,7 @@ def test_summary_and_a_smaller_run(dti, tmp_path: Path) -> None:
                for p in sorted((tmp_path / FORM_DIR).glob("*.xlsx"))]
     assert len(results) == len(subset) - 3 + 1 and all(r.loadable and not r.rejects for r in results)
     paths = sorted((tmp_path / EXTERNAL_DIR).glob("*.csv"))
-    external = read_external_values(paths, MATCHER, external_components(), 2026, tmp_path / "work")
+    external = read_external_values(paths, MATCHER, external_components(2026), 2026, tmp_path / "work")
     assert all(not r.rejects for r in external.values())
     assert sum(len(r.rows) for r in external.values()) == clean["dti_external_rows"]
     previous = read_previous_results(tmp_path / PREVIOUS_DIR / "dti_2025.csv", MATCHER, 2025, tmp_path / "work")
