@@ -137,8 +137,9 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
             print("  Chỉ số chuyển đổi số (mart_dti_unit; bộ chỉ số mặc định; khoảng hạng 5–95 % của 1.000 lần tính lại):")
             for group, rank, name, total, level, low, high, change in dti_top:
                 delta = f", {change:+.2f} so với năm trước" if change is not None else ""
+                interval = f"{low}" if low == high else f"{low}–{high}"
                 print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
-                      f"(hạng {low}–{high}{delta})")
+                      f"(khoảng hạng {interval}{delta})")
         if tasks:
             rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
             print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)

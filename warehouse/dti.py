@@ -253,7 +253,9 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
                     for p in score.pillars]
         unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
                           "tree": tree.path.name, "total": score.total, "index_value": score.index_value,
-                          "level": score.band, "provisional": score.provisional, "has_form": code in with_form,
+                          # Without a usable form most components are missing: no level, as no rank.
+                          "level": score.band if code in with_form else None, "provisional": score.provisional,
+                          "has_form": code in with_form,
                           "missing_components": score.missing})
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
