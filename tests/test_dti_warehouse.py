@@ -165,3 +165,24 @@ def test_a_unit_without_a_form_gets_no_level(setup):
     con = setup[0]
     level, total = con.execute("SELECT level, total FROM mart_dti_unit WHERE unit_code = ?", [JUSTICE]).fetchall()[0]
     assert level is None and total >= 0  # scored on what the data gives, but neither ranked nor classified
+
+
+def test_renamed_only_when_the_name_really_changed(setup):
+    _refresh(setup)
+    con = setup[0]
+    flags = dict(con.execute("SELECT unit_code, previous_renamed FROM mart_dti_unit WHERE previous_total IS NOT NULL").fetchall())
+    assert flags[SCIENCE] is True and flags[HOME] is False  # "Sở Nội  vụ" is a spelling variant, not a rename
+
+
+def test_rerunning_the_year_gives_the_same_tables(setup):
+    _refresh(setup)
+    con = setup[0]
+    tables = ("mart_dti_unit", "mart_dti_index", "mart_dti_component", "stg_dti_external", "stg_dti_previous", "quarantine")
+
+    def snapshot() -> dict[str, list]:
+        return {t: con.execute(f"SELECT * {'EXCLUDE (loaded_at)' if t == 'quarantine' else ''} FROM {t} ORDER BY ALL")
+                .fetchall() for t in tables}
+
+    before = snapshot()
+    _refresh(setup)  # the same inputs loaded and scored again
+    assert snapshot() == before

@@ -167,9 +167,10 @@ def _external_inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[st
         "SELECT unit_code, code, value FROM stg_dti_external WHERE year = ?", [year]).fetchall()}
 
 
-def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher) -> dict[str, tuple[float, str, bool]]:
-    """unit → (last year's total, the names it was published under, merged): the published results (merged units:
-    the mean of the old units), else the warehouse's own scorecards of last year."""
+def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher
+              ) -> dict[str, tuple[float, str, bool, bool]]:
+    """unit → (last year's total, the names it was published under, merged, renamed): the published results (merged
+    units: the mean of the old units), else the warehouse's own scorecards of last year."""
     from common.vntext import sort_key
     from sources.dti_inputs import map_previous
 
@@ -177,9 +178,9 @@ def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher) -
                           WHERE year = ?""", [year - 1]).df().to_dict("records")
     if rows:
         mapped = map_previous([{**r, "year": year - 1} for r in rows], matcher)
-        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged)
+        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged, p.renamed)
                 for code, p in mapped.items()}
-    return {u: (t, n, False) for u, t, n in con.execute("""
+    return {u: (t, n, False, False) for u, t, n in con.execute("""
         SELECT unit_code, total, unit_name FROM mart_dti_unit WHERE year = ? AND has_form""", [year - 1]).fetchall()}
 
 
@@ -265,6 +266,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     ranked["previous_total"] = ranked["unit_code"].map(lambda u: previous[u][0] if u in previous else None)
     ranked["previous_names"] = ranked["unit_code"].map(lambda u: previous[u][1] if u in previous else None)
     ranked["previous_merged"] = ranked["unit_code"].map(lambda u: previous[u][2] if u in previous else None)
+    ranked["previous_renamed"] = ranked["unit_code"].map(lambda u: previous[u][3] if u in previous else None)
     ranked["change"] = (ranked["total"] - ranked["previous_total"].astype(float)).where(ranked["has_form"]).round(2)
     intervals = uncertainty_frame(pd.DataFrame(components), ranked, trees)
     keep = ["rank_median", "rank_p05", "rank_p95", "rank_best", "rank_worst", "share_same_rank"]

@@ -212,7 +212,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         tree VARCHAR NOT NULL, total DOUBLE NOT NULL, index_value DOUBLE, level VARCHAR, provisional BOOLEAN NOT NULL,
         has_form BOOLEAN NOT NULL, missing_components INTEGER NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
         units_in_group INTEGER NOT NULL, group_average DOUBLE, previous_total DOUBLE, previous_names VARCHAR,
-        previous_merged BOOLEAN, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
+        previous_merged BOOLEAN, previous_renamed BOOLEAN, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
         rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE""",
         ("DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
          "khoảng xếp hạng của phân tích độ bất định."),

@@ -210,7 +210,10 @@ def previous_note(unit: dict) -> str | None:
         return None
     if unit.get("previous_merged"):
         return f"hợp nhất từ: {', '.join(names)}"
-    if [nfc(n) for n in names] != [nfc(unit.get("unit_name") or "")]:
+    renamed = unit.get("previous_renamed")  # the reader's judgement: spelling variants of the same name are not renames
+    if is_missing(renamed):
+        renamed = [nfc(n) for n in names] != [nfc(unit.get("unit_name") or "")]
+    if renamed:
         return f"năm trước là {', '.join(names)}"
     return None
 
