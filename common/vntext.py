@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 # Vietnamese alphabet order; letters with diacritics sort after their base letter.
@@ -22,6 +23,7 @@ def strip_diacritics(text: str) -> str:
     return base.replace("đ", "d").replace("Đ", "D")
 
 
+@lru_cache(maxsize=65536)  # headers, labels and unit names are matched over and over (every form, every file)
 def match_key(text: str) -> str:
     """Key that ignores case, diacritics, spacing and punctuation: 'Phường  Phan Đình-Phùng' -> 'phuongphandinhphung'."""
     return _NON_ALNUM.sub("", strip_diacritics(nfc(text)).casefold())

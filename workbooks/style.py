@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -168,12 +169,18 @@ def _cells(row: Mapping[str, Any] | Sequence[Any], columns: Sequence[Column]) ->
     return [values[i] if i < len(values) else None for i in range(len(columns))]
 
 
-def _style(cell: Cell, col: Column, index: int, cache: dict[tuple, StyleArray], *, bold: bool) -> None:
+# Finished cell styles per workbook (a style refers to the workbook's own font, border... tables, so it is only
+# copied within the workbook that made it).
+_STYLES: WeakKeyDictionary[Workbook, dict[tuple, StyleArray]] = WeakKeyDictionary()
+
+
+def _style(cell: Cell, col: Column, cache: dict[tuple, StyleArray], *, bold: bool) -> None:
     """Style a body or total cell. Setting font, border... per cell costs a hash of each style object, which
-    made a 50,000-row sheet take a minute; the finished style of the first cell of each kind is copied instead."""
+    made a 50,000-row sheet take a minute; the finished style of the first cell of each kind in the workbook is
+    copied instead."""
     value = cell.value
     horizontal = col.align or ("right" if isinstance(value, (int, float)) and not isinstance(value, bool) else "left")
-    key = (index, horizontal, bold)
+    key = (horizontal, bold, col.wrap, col.number_format)
     cached = cache.get(key)
     if cached is not None:
         cell._style = copy(cached)
@@ -222,13 +229,13 @@ def write_table(
         header_lines = max(header_lines, _lines(col.header, col.width))
     ws.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines + 4
 
-    styles: dict[tuple, StyleArray] = {}
+    styles = _STYLES.setdefault(ws.parent, {})
     first_row = row_no = header_row + 1
     for row in rows:
         row_lines = 1
         for i, (col, value) in enumerate(zip(columns, _cells(row, columns), strict=True), start=1):
             cell = _write(ws, row_no, i, value)
-            _style(cell, col, i, styles, bold=False)
+            _style(cell, col, styles, bold=False)
             if col.wrap and isinstance(cell.value, str):
                 row_lines = max(row_lines, _lines(cell.value, col.width))
         if row_lines > 1:
@@ -249,7 +256,7 @@ def write_table(
         total_row = row_no
         for i, (col, value) in enumerate(zip(columns, _cells(total, columns), strict=True), start=1):
             cell = _write(ws, total_row, i, value)
-            _style(cell, col, i, styles, bold=True)
+            _style(cell, col, styles, bold=True)
 
     if start_row == 1:
         ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
