@@ -11,16 +11,12 @@ from assets.tthc import units
 from checks.tthc_expectations import run_suite
 from common.settings import now_local
 from common.units import load_units, matcher_for
-from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
+from pipelines.partitions import PERIOD_PARTITIONS, partition_years
 from pipelines.resources import WRITER_POOL, Warehouse
 
 DTI_GROUP = "dti"
 YEARLY = PERIOD_PARTITIONS["year"]
 
-
-def _years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[int]:
-    start, end = partition_dates(context)
-    return list(range(start.year, end.year + 1))
 
 
 @dg.asset(group_name=DTI_GROUP, kinds={"excel"}, partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
@@ -31,7 +27,7 @@ def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     from workbooks.par_forms import write_blank_form
 
     written = 0
-    for year in _years(context):
+    for year in partition_years(context):
         folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / str(year)
         folder.mkdir(parents=True, exist_ok=True)
         for unit in load_units(warehouse.province):
@@ -52,7 +48,7 @@ def dti_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     assessed = frozenset(int(k) for k in YEARLY.get_partition_keys())
     stats: dict = {}
     with warehouse.write() as con:
-        for year in _years(context):
+        for year in partition_years(context):
             stats = load_dti_inputs(con, Path(warehouse.inbox), year, matcher_for(warehouse.province), now_local(),
                                     Path(warehouse.work_dir), assessed)
     return dg.MaterializeResult(metadata=stats)
@@ -69,7 +65,7 @@ def dti_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     stats: dict = {}
     top: list = []
     with warehouse.write() as con:
-        for year in _years(context):
+        for year in partition_years(context):
             stats = refresh_dti(con, year, matcher_for(warehouse.province), DEPARTMENT_CODE)
             top = con.execute("""SELECT ranking_group, rank, unit_name, total, rank_p05, rank_p95 FROM mart_dti_unit
                                  WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
@@ -84,7 +80,7 @@ def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -
     from warehouse.dti import completeness_problems, missing_forms
 
     with warehouse.read() as con:
-        years = _years(context)
+        years = partition_years(context)
         problems = [p for y in years for p in completeness_problems(con, y)]
         missing = [m for y in years for m in missing_forms(con, y)]
     return dg.AssetCheckResult(passed=not problems, metadata={
@@ -126,7 +122,7 @@ INDEX_EXPECTATIONS = {**PART_EXPECTATIONS, "value_0_1": (
 def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.dti import trees_for_year
 
-    years = _years(context)
+    years = partition_years(context)
     with warehouse.read() as con:
         unit_codes = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
         frames = {name: con.execute(f"SELECT * FROM {table} WHERE list_contains(?, year)", [years]).df()
@@ -159,7 +155,7 @@ def dti_workbook(context: dg.AssetExecutionContext, config: DtiWorkbookConfig, w
 
     written = []
     with warehouse.read() as con:
-        books = [(year, read_dti_data(con, year, method_note())) for year in _years(context)]
+        books = [(year, read_dti_data(con, year, method_note())) for year in partition_years(context)]
     unit = config.unit.strip() or None
     for year, data in books:
         name = f"chi_so_chuyen_doi_so_{year}_{unit}.xlsx" if unit else f"chi_so_chuyen_doi_so_{year}.xlsx"

@@ -8,16 +8,12 @@ import dagster as dg
 from assets.tthc import units
 from common.settings import now_local
 from common.units import load_units, matcher_for
-from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
+from pipelines.partitions import PERIOD_PARTITIONS, partition_years
 from pipelines.resources import WRITER_POOL, Warehouse
 
 PAR_GROUP = "par"
 YEARLY = PERIOD_PARTITIONS["year"]
 
-
-def _years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[int]:
-    start, end = partition_dates(context)
-    return list(range(start.year, end.year + 1))
 
 
 @dg.asset(group_name=PAR_GROUP, kinds={"excel"}, partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
@@ -28,7 +24,7 @@ def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     from workbooks.par_forms import write_blank_form
 
     written = 0
-    for year in _years(context):
+    for year in partition_years(context):
         folder = Path(warehouse.reports) / "phieu_tu_danh_gia" / str(year)
         folder.mkdir(parents=True, exist_ok=True)
         for unit in load_units(warehouse.province):
@@ -48,7 +44,7 @@ def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     assessed = frozenset(int(k) for k in YEARLY.get_partition_keys())
     stats: dict = {}
     with warehouse.write() as con:
-        for year in _years(context):
+        for year in partition_years(context):
             stats = load_par_inputs(con, Path(warehouse.inbox), year, matcher_for(warehouse.province), now_local(), assessed)
     return dg.MaterializeResult(metadata=stats)
 
@@ -64,7 +60,7 @@ def par_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 
     stats: dict = {}
     with warehouse.write() as con:
-        for year in _years(context):
+        for year in partition_years(context):
             stats = refresh_scorecards(con, year, now_local())
             top = con.execute("""SELECT ranking_group, rank, unit_name, index_pct FROM mart_par_unit
                                  WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
@@ -78,7 +74,7 @@ def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     from warehouse.par import hard_errors
 
     with warehouse.read() as con:
-        errors = [e for year in _years(context) for e in hard_errors(con, year)]
+        errors = [e for year in partition_years(context) for e in hard_errors(con, year)]
     lines = [f"- {unit} (`{file}`): {reason}" for unit, file, reason in errors[:100]]
     return dg.AssetCheckResult(passed=not errors, metadata={"units_with_errors": len(errors),
                                                             "list": dg.MetadataValue.md("\n".join(lines) or "-")})
@@ -100,7 +96,7 @@ def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, w
 
     written = []
     with warehouse.read() as con:
-        books = [(year, read_par_data(con, year)) for year in _years(context)]
+        books = [(year, read_par_data(con, year)) for year in partition_years(context)]
     for year, data in books:
         unit = config.unit.strip() or None
         name = f"chi_so_cchc_{year}_{unit}.xlsx" if unit else f"chi_so_cchc_{year}.xlsx"

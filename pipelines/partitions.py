@@ -16,6 +16,12 @@ def partition_dates(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCo
     return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
+def partition_years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[int]:
+    """The years a yearly run covers (one, or a backfill's range)."""
+    start, end = partition_dates(context)
+    return list(range(start.year, end.year + 1))
+
+
 _start = date.fromisoformat(str(get_settings().start_date))
 # The current month, quarter and year are partitions too (end_offset=1): their figures are year to date.
 monthly_partitions = dg.MonthlyPartitionsDefinition(

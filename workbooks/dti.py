@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from openpyxl.chart import RadarChart, Reference
+from openpyxl.chart import RadarChart
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,6 +40,7 @@ from workbooks.style import (
     Table,
     add_bar_chart,
     add_color_scale,
+    add_radar_chart,
     clean_value,
     frame_records,
     generated_label,
@@ -324,34 +325,6 @@ def _write_notes(ws: Worksheet, row: int, lines: Sequence[str], n_cols: int) -> 
         ws.row_dimensions[row].height = _LINE_HEIGHT * lines_needed + 2
         row += 1
     return row
-
-
-def add_radar_chart(table: Table, *, category_key: str, value_keys: Sequence[str], title: str,
-                    anchor: str | None = None, maximum: float = 1.0) -> RadarChart | None:
-    """Radar chart (one series per value column, one axis per row of the category column) on a 0..maximum scale,
-    placed right of the table by default; None for a table without rows or series. Local to this workbook: style.py
-    has only bar charts."""
-    if table.n_rows <= 0 or not value_keys:
-        return None
-    ws = table.ws
-    chart = RadarChart()
-    chart.type = "marker"
-    chart.style = 10
-    chart.title = title
-    for key in value_keys:
-        col = table.column_index(key)
-        chart.add_data(Reference(ws, min_col=col, min_row=table.header_row, max_row=table.last_row),
-                       titles_from_data=True)
-    cat_col = table.column_index(category_key)
-    chart.set_categories(Reference(ws, min_col=cat_col, min_row=table.first_row, max_row=table.last_row))
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, maximum
-    chart.y_axis.majorUnit = maximum / 4
-    chart.y_axis.number_format = "0.00"
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
-    chart.width, chart.height = 18, 11
-    chart.legend.position = "b"
-    ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
-    return chart
 
 
 def _chart_rows(chart) -> int:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -348,18 +348,9 @@ def add_bar_chart(
     """
     if table.n_rows <= 0:
         return None
-    ws = table.ws
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
-    chart.title = title
-    chart.style = 10
-    for key in value_keys:
-        col = table.column_index(key)
-        chart.add_data(Reference(ws, min_col=col, min_row=table.header_row, max_row=table.last_row),
-                       titles_from_data=True)
-    cat_col = table.column_index(category_key)
-    chart.set_categories(Reference(ws, min_col=cat_col, min_row=table.first_row, max_row=table.last_row))
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+    _series(chart, table, category_key, value_keys, title)
     if value_axis_title:
         chart.y_axis.title = value_axis_title
     if horizontal:
@@ -368,8 +359,40 @@ def add_bar_chart(
     chart.width = 18
     if len(value_keys) == 1:
         chart.legend = None
-    ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    table.ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
     return chart
+
+
+def add_radar_chart(table: Table, *, category_key: str, value_keys: Sequence[str], title: str,
+                    anchor: str | None = None, maximum: float = 1.0) -> RadarChart | None:
+    """Radar chart (one series per value column, one axis per row of the category column) on a 0..maximum scale,
+    placed right of the table by default: the profile of a few units over an index's main indices. None for a
+    table without rows or series."""
+    if table.n_rows <= 0 or not value_keys:
+        return None
+    chart = RadarChart()
+    chart.type = "marker"
+    _series(chart, table, category_key, value_keys, title)
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, maximum
+    chart.y_axis.majorUnit = maximum / 4
+    chart.y_axis.number_format = "0.00"
+    chart.width, chart.height = 18, 11
+    chart.legend.position = "b"
+    table.ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    return chart
+
+
+def _series(chart: BarChart | RadarChart, table: Table, category_key: str, value_keys: Sequence[str], title: str) -> None:
+    """A chart's title, style, one series per value column (named by its header) and the categories."""
+    chart.title = title
+    chart.style = 10
+    for key in value_keys:
+        col = table.column_index(key)
+        chart.add_data(Reference(table.ws, min_col=col, min_row=table.header_row, max_row=table.last_row),
+                       titles_from_data=True)
+    cat_col = table.column_index(category_key)
+    chart.set_categories(Reference(table.ws, min_col=cat_col, min_row=table.first_row, max_row=table.last_row))
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:
