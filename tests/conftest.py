@@ -99,3 +99,9 @@ def warehouse(tmp_path: Path, inbox: Path) -> Warehouse:
         build_db=str(tmp_path / "wh" / "warehouse_build.duckdb"), snapshot_db=str(tmp_path / "wh" / "warehouse.duckdb"),
         inbox=str(inbox), reports=str(tmp_path / "reports"), province="Thái Nguyên", pii_salt="test-salt",
     )
+
+
+def warehouse_in(root: Path) -> Warehouse:
+    """A warehouse resource whose files, inbox and reports are all under ``root``."""
+    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
+                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")

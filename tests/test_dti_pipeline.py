@@ -13,13 +13,9 @@ import pytest
 
 from assets import dti, tthc
 from pipelines.resources import Warehouse
+from tests.conftest import warehouse_in
 
 DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti.dti_complete, dti.dti_values_valid, dti.dti_workbook]
-
-
-def _warehouse(root: Path) -> Warehouse:
-    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessRes
 def test_publication_with_rank_intervals_and_the_bad_inputs_reported(inbox, tmp_path):
     source, summary = inbox
     shutil.copytree(source, tmp_path / "inbox")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     result = _run(DTI, warehouse)
     assert result.success
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
@@ -76,7 +72,7 @@ def test_no_usable_form_blocks_the_publication(inbox, tmp_path):
     source, _ = inbox
     shutil.copytree(source, tmp_path / "inbox")
     shutil.rmtree(tmp_path / "inbox" / "dti" / "tu_danh_gia")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     result = _run(DTI, warehouse)
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["dti_complete"] is False
@@ -86,7 +82,7 @@ def test_no_usable_form_blocks_the_publication(inbox, tmp_path):
 def test_blank_forms_and_one_units_sheet(inbox, tmp_path):
     source, _ = inbox
     shutil.copytree(source, tmp_path / "inbox")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     assert _run([dti.dti_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
@@ -102,7 +98,7 @@ def test_blank_forms_and_one_units_sheet(inbox, tmp_path):
 def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):
     from pipelines.jobs import inbox_sensor
 
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     folder = tmp_path / "inbox" / "dti" / "he_thong_khac"
     folder.mkdir(parents=True)
     (folder / "giam_sat_attt_soc_2026.csv").write_text("Năm,Đơn vị\n", encoding="utf-8")

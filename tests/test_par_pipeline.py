@@ -12,13 +12,9 @@ import pytest
 
 from assets import par, tthc
 from pipelines.resources import Warehouse
+from tests.conftest import warehouse_in
 
 PAR = [tthc.units, par.par_inputs, par.par_forms_valid, par.par_scorecards, par.par_workbook]
-
-
-def _warehouse(root: Path) -> Warehouse:
-    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +33,7 @@ def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessRes
 def test_scorecards_for_every_unit_with_the_bad_forms_reported(inbox, tmp_path):
     source, summary = inbox
     shutil.copytree(source, tmp_path / "inbox")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     result = _run(PAR, warehouse)
     assert result.success
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
@@ -71,7 +67,7 @@ def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(inbox, tmp_pa
     forms = tmp_path / "inbox" / "par" / "tu_danh_gia"
     for corrected in forms.glob("*_lan_2.xlsx"):  # the flawed first form becomes the unit's current one again
         corrected.unlink()
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     result = _run(PAR, warehouse)
     check = next(e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
     assert not check.passed and check.metadata["units_with_errors"].value >= 1
@@ -83,7 +79,7 @@ def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(inbox, tmp_pa
 def test_blank_forms_and_a_per_unit_workbook(inbox, tmp_path):
     source, _ = inbox
     shutil.copytree(source, tmp_path / "inbox")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     assert _run([par.par_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
@@ -97,7 +93,7 @@ def test_blank_forms_and_a_per_unit_workbook(inbox, tmp_path):
 def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
     from pipelines.jobs import inbox_sensor
 
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     (tmp_path / "inbox" / "par" / "tham_dinh").mkdir(parents=True)
     (tmp_path / "inbox" / "par" / "tham_dinh" / "tham_dinh_2026.xlsx").write_bytes(b"x")
     with dg.instance_for_test() as instance:
@@ -111,7 +107,7 @@ def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
 def test_a_form_claiming_more_than_the_data_is_flagged(inbox, tmp_path):
     source, _ = inbox
     shutil.copytree(source, tmp_path / "inbox")
-    warehouse = _warehouse(tmp_path)
+    warehouse = warehouse_in(tmp_path)
     assert _run(PAR, warehouse).success
     with duckdb.connect(warehouse.build_db) as con:
         claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_assessment_self s
