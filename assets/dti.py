@@ -18,22 +18,15 @@ DTI_GROUP = "dti"
 YEARLY = PERIOD_PARTITIONS["year"]
 
 
-
 @dg.asset(group_name=DTI_GROUP, kinds={"excel"}, partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
           description="Phiếu tự đánh giá Chỉ số chuyển đổi số để trống cho từng đơn vị và năm, sinh từ bộ chỉ số "
                       "(methodology/dti): câu trả lời chọn trong danh sách hoặc số trong khoảng cho phép, cấu trúc được khóa.")
 def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from scoring.criteria import tree_for
-    from workbooks.par_forms import write_blank_form
+    from workbooks.par_forms import write_blank_forms
 
-    written = 0
-    for year in partition_years(context):
-        folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / str(year)
-        folder.mkdir(parents=True, exist_ok=True)
-        for unit in load_units(warehouse.province):
-            write_blank_form(folder / f"phieu_dti_{year}_{unit.code}.xlsx", tree_for("dti", year, unit.ranking_group),
-                             unit, year)
-            written += 1
+    folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti"
+    written = sum(write_blank_forms(folder / str(year), "dti", year, load_units(warehouse.province), "phieu_dti")
+                  for year in partition_years(context))
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia_dti")})
 
 

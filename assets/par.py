@@ -20,17 +20,11 @@ YEARLY = PERIOD_PARTITIONS["year"]
           description="Phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị và năm, sinh từ bộ tiêu chí "
                       "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.")
 def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from scoring.criteria import tree_for
-    from workbooks.par_forms import write_blank_form
+    from workbooks.par_forms import write_blank_forms
 
-    written = 0
-    for year in partition_years(context):
-        folder = Path(warehouse.reports) / "phieu_tu_danh_gia" / str(year)
-        folder.mkdir(parents=True, exist_ok=True)
-        for unit in load_units(warehouse.province):
-            write_blank_form(folder / f"phieu_tu_danh_gia_{year}_{unit.code}.xlsx", tree_for("par", year, unit.ranking_group),
-                             unit, year)
-            written += 1
+    folder = Path(warehouse.reports) / "phieu_tu_danh_gia"
+    written = sum(write_blank_forms(folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia")
+                  for year in partition_years(context))
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia")})
 
 

@@ -258,6 +258,21 @@ def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) 
     return path
 
 
+def write_blank_forms(folder: Path, index: str, year: int, units: Any, prefix: str) -> int:
+    """The blank form of every unit (``common.units.Unit``; offices are skipped) for an index and year, each from its
+    group's tree, as ``<folder>/<prefix>_<year>_<unit code>.xlsx``. Returns how many were written."""
+    from scoring.criteria import tree_for
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for unit in units:
+        if unit.ranking_group is None:
+            continue
+        write_blank_form(folder / f"{prefix}_{year}_{unit.code}.xlsx", tree_for(index, year, unit.ranking_group), unit, year)
+        written += 1
+    return written
+
+
 def write_blank_form(path: Path, tree: Any, unit: Any, year: int) -> Path:
     """Write the blank self-assessment form of ``unit`` (a ``common.units.Unit``) for ``year`` from ``tree`` (a
     ``scoring.criteria.CriteriaTree``) to ``path``."""
