@@ -447,8 +447,9 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
         node = nodes.get(code) if code else None
         if node is not None and scored_by_answer(node) and code in wanted and "answer" in cols and code not in seen:
             seen[code] = r  # a second row of the code is reported as a duplicate below
+            percent_cell = "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
             any_score |= _read_answer(result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}",
-                                      f"{letter['evidence']}{r}")
+                                      f"{letter['evidence']}{r}", percent_cell)
             continue
         cell = f"{letter['score']}{r}"
         points, note, bad = read_points(raw_score)
@@ -532,8 +533,9 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
 
 
 def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str | None, explanation: str | None,
-                 cell: str, evidence_cell: str) -> bool:
-    """Read a criterion the unit answers; its points come from the rule. False when the row holds no answer."""
+                 cell: str, evidence_cell: str, percent_cell: bool = False) -> bool:
+    """Read a criterion the unit answers; its points come from the rule. False when the row holds no answer.
+    A number typed as "90%" is stored by Excel as 0.9 in a percent-formatted cell: it is read as 90."""
     from scoring.criteria import answer_points
 
     if optional_text(raw) is None:
@@ -549,6 +551,12 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
     if isinstance(raw, str) and raw.startswith("="):
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
+    if percent_cell and isinstance(raw, int | float) and not isinstance(raw, bool) and node.rule.kind in (
+            "linear", "thresholds"):
+        _note(result, "percent_cell", f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là "
+              f"{_fmt(round(raw * 100, 6))} (%).", cell, r, node.code)
+        raw = raw * 100
+        shown = _fmt(round(raw, 6))
     value, points, problem = answer_points(node, raw)
     if value is None or points is None:
         choices = node.rule.answers()

@@ -62,7 +62,7 @@ METHOD_NOTES = {
     "survey_sipas": "Không tự chấm: điểm lấy từ khảo sát SIPAS.",
     "survey_leaders": "Không tự chấm: điểm lấy từ khảo sát lãnh đạo, quản lý.",
     "computed": "Không tự chấm: điểm tính từ dữ liệu (thu thập một lần, sử dụng nhiều lần).",
-    "external": "Không tự chấm: giá trị lấy từ hệ thống của tỉnh",
+    "external": "Không tự chấm: giá trị lấy từ hệ thống của tỉnh.",
 }
 
 
@@ -164,8 +164,8 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
             values["name"] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
         elif not inner and not own:
             note = METHOD_NOTES.get(node.method, "Không tự chấm.")
-            values["explanation"] = f"{note}: {node.source}." if node.method == "external" and node.source else (
-                note if note.endswith(".") else note + ".")
+            values["explanation"] = (f"Không tự chấm: giá trị lấy từ {node.source}." if node.method == "external"
+                                     and node.source else note)
         if by_answer:
             values["score"] = "(tính theo kết quả)"
         kind = "inner" if inner else ("answer" if by_answer else ("own" if own else "off"))
@@ -186,6 +186,8 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
                 styles["protection"] = _OPEN
                 if column.name == "score":
                     styles["number_format"] = "0.00"
+                elif column.name == "answer":
+                    styles["number_format"] = "General"  # a typed "90%" would otherwise become 0.9
             cache.apply(cell, (kind, column.name), **styles)
         if by_answer:
             key, validation = _answer_validation(node)

@@ -1,0 +1,100 @@
+"""DTI self-assessment forms: the blank form offers the answers of each component (drop-down lists, number ranges),
+the reader turns answers into points with the tree's rules and rejects what the rules refuse, row by row."""
+
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from common.units import load_units, matcher_for
+from scoring.criteria import tree_for
+from sources.par_forms import form_columns, read_self_assessment
+from workbooks.par_forms import build_form, save_fixed
+
+YEAR = 2026
+EVIDENCE = "Quyết định số 12/QĐ-STP ngày 15/3/2026 về ban hành kế hoạch chuyển đổi số"
+
+
+@pytest.fixture(scope="module")
+def agency():
+    return next(u for u in load_units("Thái Nguyên") if u.code == "19.STP")
+
+
+def _trees(index: str, year: int, group: str):
+    return tree_for(index, year, group)
+
+
+def _form(tmp_path: Path, agency, answers: dict[str, object], *, percent: tuple[str, ...] = (),
+          evidence: bool = True, drop_answer_column: bool = False) -> Path:
+    tree = tree_for("dti", YEAR, "agency")
+    wb, rows = build_form(tree, agency, YEAR)
+    ws = wb.active
+    col = {c.name: i for i, c in enumerate(form_columns(tree), start=1)}
+    ws["B8"] = datetime(2026, 11, 20)
+    for code, answer in answers.items():
+        cell = ws.cell(rows[code], col["answer"], answer)
+        if code in percent:
+            cell.number_format = "0%"
+        if evidence:
+            ws.cell(rows[code], col["evidence"], EVIDENCE)
+    if drop_answer_column:
+        ws.delete_cols(col["answer"])
+    return save_fixed(wb, tmp_path / "f.xlsx")
+
+
+def _read(path: Path, index: str = "dti"):
+    return read_self_assessment(path, _trees, matcher_for("Thái Nguyên"), year=YEAR, index=index)
+
+
+def test_blank_form_offers_the_answers(tmp_path, agency):
+    path = _form(tmp_path, agency, {})
+    ws = openpyxl.load_workbook(path).active
+    lists = [v.formula1 for v in ws.data_validations.dataValidation if v.type == "list"]
+    assert '"Có,Không"' in lists
+    assert any("Người đứng đầu đơn vị" in f and "Cấp phó" in f for f in lists)  # the steering committee's head
+    ranges = {(v.formula1, v.formula2) for v in ws.data_validations.dataValidation if v.type == "decimal"}
+    assert ("0", "100") in ranges and ("0", "365") in ranges  # percentages; meetings in a year
+    headers = [c.value for c in ws[12]]
+    assert "Kết quả tự đánh giá" in headers
+    external = next(r for r in ws.iter_rows(min_row=13, values_only=True) if r[0] == "AT.2")
+    assert external[-1] == "Không tự chấm: giá trị lấy từ Hệ thống giám sát an toàn thông tin mạng (SOC) của tỉnh."
+
+
+def test_answers_become_points_and_a_percent_cell_is_read_as_percent(tmp_path, agency):
+    path = _form(tmp_path, agency, {"NT.1": "Cấp phó của người đứng đầu", "NT.2": "có", "HT.1": 0.9, "HT.2": "90%",
+                                    "NT.3": 3}, percent=("HT.1",))
+    result = _read(path)
+    assert result.loadable and not result.rejects
+    rows = {r["code"]: (r["self_answer"], r["self_points"]) for r in result.rows}
+    assert rows["NT.1"] == ("Cấp phó của người đứng đầu", 1.5) and rows["NT.2"] == ("có", 2.0)
+    assert rows["HT.1"] == ("90", 2.7) and rows["HT.2"] == ("90%", 2.7)  # "90%" typed in Excel is 0.9 in a % cell
+    assert rows["NT.3"] == ("3", 1.5)  # 3 meetings: at least 2 → half of 3 points
+    assert any(i.rule == "percent_cell" for i in result.file_issues)
+
+
+def test_refused_answers_are_rejected_row_by_row(tmp_path, agency):
+    path = _form(tmp_path, agency, {"NT.1": "Trưởng phòng", "HT.1": 120, "NT.3": "nhiều", "NT.2": "Có", "HT.2": 80})
+    result = _read(path)
+    rejects = {r["record_key"]: (r["rule"], r["reason"]) for r in result.rejects}
+    assert rejects["NT.1"][0] == "bad_answer" and "không thuộc các lựa chọn" in rejects["NT.1"][1]
+    assert rejects["HT.1"][0] == "value_out_of_range" and "ngoài khoảng 0..100" in rejects["HT.1"][1]
+    assert rejects["NT.3"][0] == "not_a_number"
+    assert "ô D" in rejects["NT.1"][1] and "Trang 'Tự đánh giá'" in rejects["NT.1"][1]
+    assert {r["code"] for r in result.rows} == {"NT.2", "HT.2"}  # the good rows beside them still load
+
+
+def test_points_without_evidence_are_rejected(tmp_path, agency):
+    result = _read(_form(tmp_path, agency, {"NT.2": "Có", "TC.2": "Không"}, evidence=False))
+    assert [(r["record_key"], r["rule"]) for r in result.rejects] == [("NT.2", "missing_evidence")]
+    assert [r["code"] for r in result.rows] == ["TC.2"]  # "Không" is worth 0 points: no evidence needed
+
+
+def test_a_form_without_the_answer_column_and_a_par_form_are_refused(tmp_path, agency):
+    result = _read(_form(tmp_path, agency, {"NT.2": "Có"}, drop_answer_column=True))
+    assert not result.loadable and [i.rule for i in result.file_issues if i.blocking] == ["missing_columns"]
+    par_tree = tree_for("par", YEAR, "agency")
+    wb, _ = build_form(par_tree, agency, YEAR)
+    par_form = save_fixed(wb, tmp_path / "par.xlsx")
+    result = _read(par_form)
+    assert not result.loadable and [i.rule for i in result.file_issues if i.blocking] == ["wrong_index"]
