@@ -156,8 +156,12 @@ def test_dt_plan_tasks_are_found_by_their_content(setup):
                        changed_in_revision, source_file, source_row) VALUES ('KH 1', 2026, 1, ?, ?, 1, 1, 'k.xlsx', 1)""",
                     [("6", "Nâng cấp phần mềm đánh giá mức độ chuyển đổi số các cơ quan nhà nước"),
                      ("7", "Rà soát, đơn giản hóa thủ tục hành chính"),
-                     ("8", "Số hóa hồ sơ, kết quả giải quyết TTHC")])
-    assert dti.dt_task_numbers(con, 2026) == frozenset({"6", "8"})
+                     ("8", "Số hoá hồ sơ, kết quả giải quyết TTHC"),
+                     ("9", "Kiểm tra an toàn tại các cơ sở hóa chất"),  # "sở hóa" is not "số hóa"
+                     ("10", "Ứng dụng công nghệ, thông tin thị trường cho nông dân"),
+                     ("11", "Chuẩn hóa dữ liệu số liệu thống kê"),
+                     ("12", "Xây dựng nền tảng số dùng chung của tỉnh")])
+    assert dti.dt_task_numbers(con, 2026) == frozenset({"6", "8", "12"})
 
 
 def test_a_unit_without_a_form_gets_no_level(setup):
@@ -186,3 +190,27 @@ def test_rerunning_the_year_gives_the_same_tables(setup):
     before = snapshot()
     _refresh(setup)  # the same inputs loaded and scored again
     assert snapshot() == before
+
+
+def test_files_without_a_year_are_reported_and_removed_files_forgotten(setup):
+    con, inbox, tmp_path, _ = setup
+    matcher = matcher_for("Thái Nguyên")
+    folder = inbox / EXTERNAL_DIR
+    write_rows(folder / "soc_thang11.CSV", EXTERNAL_COLUMNS, [
+        {"year": "2026", "unit": "Sở Tư pháp", "component": "AT.2", "value": "90"}])
+    dti.load_dti_inputs(con, inbox, 2026, matcher, NOW, tmp_path / "work")
+    issues = con.execute("SELECT file_name, rule, blocking FROM file_issues WHERE source = 'dti_external'").fetchall()
+    assert ("soc_thang11.CSV", "no_year_in_name", True) in issues
+    assert con.execute("SELECT count(*) FROM quarantine WHERE file_name = 'soc_2026.csv'").fetchall()[0][0] == 1
+    (folder / "soc_2026.csv").rename(folder / "soc_2026_v2.csv.bak")  # the corrected file replaces it, then is removed
+    dti.load_dti_inputs(con, inbox, 2026, matcher, NOW, tmp_path / "work")
+    assert con.execute("SELECT count(*) FROM quarantine WHERE file_name = 'soc_2026.csv'").fetchall()[0][0] == 0
+    assert con.execute("SELECT count(*) FROM landed_files WHERE file_name = 'soc_2026.csv'").fetchall()[0][0] == 0
+
+
+def test_points_follow_the_tree_in_force_not_the_stored_points(setup):
+    con = setup[0]
+    _refresh(setup)
+    con.execute("UPDATE stg_assessment_self SET self_points = 99 WHERE unit_code = ? AND code = 'NT.1'", [FINANCE])
+    dti.refresh_dti(con, 2026, matcher_for("Thái Nguyên"), SCIENCE)
+    assert _component(con, FINANCE, "NT.1")["points"] == 3.0  # recomputed from "Người đứng đầu đơn vị"

@@ -5,6 +5,8 @@ intervals of the uncertainty analysis. Points come from scoring/criteria.py and 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from common.units import UnitMatcher
-from common.vntext import match_key
-from scoring.criteria import CriteriaTree, CriterionInput, score_unit, tree_for
+from common.vntext import nfc
+from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.ranking import rank_within
 from warehouse.landing import insert_frame, replace_records_of_file, transaction
 from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
@@ -23,9 +25,11 @@ INDEX = "dti"
 GROUPS = ("agency", "local")
 # Uncertainty analysis (issue 6): main-index weights × U(0.75, 1.25), missing components zero or the group mean.
 REPLICATIONS, WEIGHT_SPREAD, SEED = 1000, 0.25, 2026
-# Plan tasks that are digital-transformation tasks: their content names one of these (tone marks and case ignored).
-DT_TASK_WORDS = ("chuyendoiso", "sohoa", "chinhquyenso", "chinhquyendientu", "dichvucongtructuyen", "congnghethongtin",
-                 "nentangso", "dulieuso")
+# Plan tasks that are digital-transformation tasks: their content names one of these phrases, as whole words with
+# their tone marks ("sở hóa chất" is not "số hóa", "dữ liệu số liệu" is not "dữ liệu số"); "hoá" and "hóa" both count.
+DT_TASK_PHRASES = re.compile(
+    r"\b(?:chuyển đổi số|số ho[áa]|chính quyền số|chính quyền điện tử|dịch vụ công trực tuyến|công nghệ thông tin"
+    r"|nền tảng số|dữ liệu số(?! liệu))\b")
 # QĐ 766 year-to-date indicators that are DTI components: indicator code → formula (scoring/criteria.FORMULAS).
 QD766_FORMULAS = {"3.3": "tthc_online_rate", "4.2": "digitisation_rate", "4.1": "e_result_rate",
                   "3.6": "online_payment_rate", "2.1": "tthc_on_time_rate"}
@@ -54,9 +58,39 @@ def external_components(year: int):
 
 # --- inputs ------------------------------------------------------------------------------------------------------
 
-def _csv_files(inbox: Path, folder: str, year: int) -> list[Path]:
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _csv_files(inbox: Path, folder: str, year: int) -> tuple[list[Path], list[Path]]:
+    """(the year's CSV files, CSV files whose name carries no year). A file belongs to the year its name carries
+    (soc_2026.csv); one without a year cannot be given to a partition and is reported, never silently skipped."""
     path = inbox / folder
-    return sorted(p for p in path.glob(f"*{year}*.csv") if not p.name.startswith("~$")) if path.exists() else []
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv"
+                   and not p.name.startswith("~$")) if path.exists() else []
+    years = {p: {int(y) for y in _YEAR_IN_NAME.findall(p.stem)} for p in files}
+    return [p for p in files if year in years[p]], [p for p in files if not years[p]]
+
+
+def _without_year(con: duckdb.DuckDBPyConnection, source: str, paths: list[Path], now: datetime) -> None:
+    from sources.csvfiles import FileIssue, ReadResult
+
+    for p in paths:
+        raw = p.read_bytes()
+        issue = FileIssue("no_year_in_name", f"Tên tệp '{p.name}' không có năm (ví dụ {p.stem}_2026.csv): không biết tệp "
+                          "thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.")
+        _record(con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
+                                           size_bytes=len(raw)), now)
+
+
+def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, present: list[Path]) -> None:
+    """Quarantine, issues and lineage of the year's files that are no longer in the inbox: a corrected file sent under
+    a new name must not leave the old one's rejects in the publication."""
+    names = [p.name for p in present]
+    for table in ("quarantine", "file_issues", "landed_files"):
+        rows = con.execute(f"SELECT DISTINCT file_name FROM {table} WHERE source = ?", [source]).fetchall()
+        gone = [n for (n,) in rows if n not in names and year in {int(y) for y in _YEAR_IN_NAME.findall(Path(n).stem)}]
+        if gone:
+            con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
 
 
 def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
@@ -72,11 +106,15 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
 
     stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
-    external_files = _csv_files(inbox, EXTERNAL_DIR, year)
+    external_files, external_unnamed = _csv_files(inbox, EXTERNAL_DIR, year)
     external = read_external_values(external_files, matcher, external_components(year), year, work_dir)
-    previous_files = _csv_files(inbox, PREVIOUS_DIR, year - 1)
+    previous_files, previous_unnamed = _csv_files(inbox, PREVIOUS_DIR, year - 1)
     previous = {p: read_previous_results(p, matcher, year - 1, work_dir) for p in previous_files}
     with transaction(con):
+        _forget_removed(con, "dti_external", year, external_files)
+        _forget_removed(con, "dti_previous", year - 1, previous_files)
+        _without_year(con, "dti_external", external_unnamed, now)
+        _without_year(con, "dti_previous", previous_unnamed, now)
         con.execute("DELETE FROM stg_dti_external WHERE year = ?", [year])
         con.execute("DELETE FROM stg_dti_previous WHERE year = ?", [year - 1])
         insert_frame(con, "stg_dti_external", pd.DataFrame(
@@ -101,9 +139,9 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
 # --- components the warehouse measures -----------------------------------------------------------------------
 
 def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset[str]:
-    """Numbers of the plan's digital-transformation tasks (content names one of DT_TASK_WORDS)."""
+    """Numbers of the plan's digital-transformation tasks (content names one of DT_TASK_PHRASES)."""
     rows = con.execute("SELECT DISTINCT task_no, content FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()
-    return frozenset(no for no, content in rows if any(w in match_key(content) for w in DT_TASK_WORDS))
+    return frozenset(no for no, content in rows if DT_TASK_PHRASES.search(nfc(content).lower()))
 
 
 FULL_ONLINE_WITH_DOSSIERS = """
@@ -228,10 +266,17 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     # the group mean in the uncertainty analysis) and are listed back to the unit in the publication.
     _, with_form = submission_notes(con, year, INDEX, rejected_rows_ok=True)
     components, indices, pillars, unit_rows = [], [], [], []
+    refused = 0
     for code, name, group, ranking_group in units:
         tree = trees[ranking_group]
         leaves = {n.code: n for n in tree.leaves}
         given = {k: v for k, v in inputs.get(code, {}).items() if k in leaves}
+        for leaf_code, slot in given.items():
+            # Points come from the answer under the tree in force now: an edited rule or maximum applies on the
+            # next scoring without reloading the forms; an answer the edited rule refuses counts as missing.
+            if slot.self_answer is not None and leaves[leaf_code].rule is not None and leaves[leaf_code].method == "self":
+                _, slot.self_points, problem = answer_points(leaves[leaf_code], slot.self_answer)
+                refused += problem is not None
         for leaf in leaves.values():
             if leaf.method == "computed" and (code, leaf.formula) in values:
                 given.setdefault(leaf.code, CriterionInput()).computed_value = values[(code, leaf.formula)]
@@ -286,7 +331,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
             "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
             "with_previous": int(ranked["previous_total"].notna().sum()),
-            "computed_values": len(values), "external_values": len(external)}
+            "computed_values": len(values), "external_values": len(external), "answers_refused_by_tree": refused}
 
 
 def method_note() -> str:
