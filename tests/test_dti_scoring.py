@@ -53,9 +53,10 @@ def test_qd922_smart_city_is_evaluated_but_not_scored():
     assert next(d for d in high.domains if d["code"] == "6")["value"] == 1.0
 
 
-def test_qd922_reproduces_a_published_province():
-    """Đà Nẵng's PDTI 2022 is 0.8002 (methodology §2.1). Index values chosen by hand to weigh 800.2 points:
-    5 × 100 × 0.8 = 400; 200 × 0.851 = 170.2; 150 × 0.8 = 120; 150 × 110/150 = 110; smart city weighs nothing."""
+def test_qd922_four_decimal_index_from_uneven_activity_values():
+    """A second hand case, with activity values that are not round: 5 × 100 × 0.8 = 400; 200 × 0.851 = 170.2;
+    150 × 0.8 = 120; 150 × 110/150 = 110; smart city weighs nothing → 800.2 / 1000 = 0.8002 (the published main-index
+    values of a province are not in the methodology notes, so no published province is reproduced here)."""
     values = {"1": 0.8, "2": 0.8, "3": 0.8, "4": 0.8, "5": 0.8, "6": 0.3, "7": 0.851, "8": 0.8, "9": 110 / 150}
     _, score = _qd922(values)
     assert score.index_value == 0.8002 and score.total == 800.2
