@@ -206,9 +206,10 @@ def describe_method(weight_spread: float, replications: int, vary_missing: bool,
     else:
         weights = "trọng số giữ nguyên"
     if vary_missing:
-        missing = "thành phần thiếu dữ liệu tính 0 điểm hoặc bằng trung bình nhóm (mỗi cách một nửa số lần)"
+        missing = "thành phần thiếu dữ liệu tính 0 điểm hoặc bằng trung bình nhóm (mỗi cách khoảng một nửa số lần)"
     else:
         treatment = "tính 0 điểm" if published_missing == "zero" else "bằng trung bình nhóm"
         missing = f"thành phần thiếu dữ liệu giữ cách tính khi công bố ({treatment})"
-    return (f"Xếp hạng được tính lại {_vietnamese_number(replications)} lần: {weights}; {missing}; hạt giống {seed}. "
+    return (f"Xếp hạng được tính lại {_vietnamese_number(replications)} lần: {weights}; {missing}; "
+            f"giá trị khởi tạo ngẫu nhiên (seed) {seed}, chạy lại cho cùng kết quả. "
             "Khoảng xếp hạng là bách phân vị 5–95.")

@@ -238,8 +238,8 @@ def test_invalid_settings_are_refused(settings: dict[str, object], message: str)
 def test_describe_method_in_vietnamese() -> None:
     assert describe_method(0.25, 1000, True, 2026) == (
         "Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
-        "thành phần thiếu dữ liệu tính 0 điểm hoặc bằng trung bình nhóm (mỗi cách một nửa số lần); hạt giống 2026. "
-        "Khoảng xếp hạng là bách phân vị 5–95.")
+        "thành phần thiếu dữ liệu tính 0 điểm hoặc bằng trung bình nhóm (mỗi cách khoảng một nửa số lần); "
+        "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị 5–95.")
     fixed = describe_method(0.125, 20000, False, 7, published_missing="mean")
     assert "20.000 lần" in fixed and "±12,5 %" in fixed and "giữ cách tính khi công bố (bằng trung bình nhóm)" in fixed
     assert "trọng số giữ nguyên" in describe_method(0.0, 10, True, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 import duckdb
@@ -20,6 +21,8 @@ from workbooks.dti import (
     SHEET_PROFILE,
     SHEET_SUMMARY,
     interval_text,
+    previous_note,
+    problems_summary,
     profile_units,
     read_dti_data,
     unit_note,
@@ -29,7 +32,8 @@ from workbooks.dti import (
 YEAR = 2026
 AGENCY_TREE, LOCAL_TREE = "dti_2026_agency_default.yaml", "dti_2026_local_default.yaml"
 METHOD_NOTE = ("Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
-               "hạt giống 2026. Khoảng xếp hạng là bách phân vị 5–95.")
+               "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị "
+               "5–95.")
 RANK_AGENCIES, RANK_LOCAL = "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường"
 
 # code, name, unit_group, group_label, ranking_group, sort_order
@@ -47,12 +51,13 @@ WEIGHTS = {"NT": 10, "AT": 15, "HD": 35, "KT": 10, "XH": 10}
 
 
 def unit(code, name, group, total, level, rank, tied, n, *, provisional=False, has_form=True, missing=0,
-         previous=None, previous_names=None, merged=None, interval=(None, None), median=None, share=None, year=YEAR):
+         previous=None, previous_names=None, merged=None, previous_missing=None, interval=(None, None), median=None, share=None, year=YEAR):
     return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group,
             "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, "total": total, "index_value": total / 100,
             "level": level, "provisional": provisional, "has_form": has_form, "missing_components": missing,
             "rank": rank, "is_tied": tied, "units_in_group": n, "group_average": 75.0 if group == "agency" else 57.5,
             "previous_total": previous, "previous_names": previous_names, "previous_merged": merged,
+            "previous_missing": previous_missing,
             "change": None if previous is None else round(total - previous, 2), "rank_median": median,
             "rank_p05": interval[0], "rank_p95": interval[1], "rank_best": interval[0], "rank_worst": interval[1],
             "share_same_rank": share}
@@ -62,7 +67,8 @@ UNITS = [
     unit("SNV", "Sở Nội vụ", "agency", 85.0, "Tốt", 1, False, 3, previous=80.0, previous_names="Sở Nội vụ",
          merged=False, interval=(1, 1), median=1.0, share=0.92),
     unit("STC", "Sở Tài chính", "agency", 70.0, "Khá", 2, True, 3, previous=72.5,
-         previous_names="Sở Kế hoạch và Đầu tư; Sở Tài chính", merged=True, interval=(2, 3), median=2.5, share=0.48),
+         previous_names="Sở Kế hoạch và Đầu tư; Sở Tài chính; Ban Quản lý dự án", merged=True,
+         previous_missing="Ban Quản lý dự án", interval=(2, 3), median=2.5, share=0.48),
     unit("SXD", "Sở Xây dựng", "agency", 70.0, "Khá", 2, True, 3, provisional=True, missing=1, interval=(2, 3),
          median=2.5, share=0.5),
     unit("00001", "Xã Đồng Hỷ", "local", 60.0, "Trung bình", 1, False, 2, interval=(1, 2), median=1.0, share=0.7),
@@ -102,7 +108,8 @@ def components_of(code: str, group: str) -> list[dict]:
                  data_source="Hệ thống quản lý văn bản và điều hành của tỉnh"),
             comp("HD.3", "HD", "Hồ sơ TTHC nộp trực tuyến", "computed", 5, 2, "computed", computed=40.0,
                  self_points=5, overclaim=True),
-            comp("HD.9", "HD", "Nhiệm vụ chủ trì", "computed", 3, None, "not_measured"),
+            comp("HD.9", "HD", "Nhiệm vụ chủ trì", "computed", 3, None, "not_measured",
+                 data_source="Tính từ dữ liệu của kho: dt_plan_tasks_on_time_rate"),
         ]
     else:
         rows = [
@@ -156,6 +163,16 @@ QUARANTINE = [
 ]
 
 
+FILE_ISSUES = [
+    # source, file_name, rule, reason, blocking
+    ("dti_external", "vbdh_2026.csv", "missing_columns", "Thiếu cột 'Giá trị'; không nạp được tệp.", True),
+    ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E12: tiêu chí NT.2 chưa có kết quả tự đánh giá.",
+     False),
+    ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá.",
+     False),
+]
+
+
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dti")
@@ -176,8 +193,11 @@ def books(tmp_path_factory):
     con.executemany("INSERT INTO quarantine VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)", QUARANTINE)
     con.execute("""INSERT INTO file_issues VALUES ('dti_previous', 'dti_2025.csv', NULL, 'file_name_year',
                    'Tên tệp ghi năm 2024, khác năm đang tổng hợp.', false, NULL)""")
+    con.executemany("INSERT INTO file_issues VALUES (?, ?, NULL, ?, ?, ?, NULL)", FILE_ISSUES)
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
                    NULL, NULL, 3, false, NULL)""", [YEAR])
+    con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_sxd.xlsx', NULL, 'SXD', ?, 'dti', NULL,
+                   NULL, NULL, 0, false, NULL)""", [YEAR])
     data = read_dti_data(con, YEAR, method_note=METHOD_NOTE)
     con.close()
     whole = write_dti_workbook(tmp / "dti.xlsx", data)
@@ -220,9 +240,10 @@ def test_read_keeps_only_the_year_and_dti_sources(books):
     data, *_ = books
     assert len(data.units) == 6 and set(data.units["year"]) == {YEAR}
     assert set(data.problems["file_name"]) == {"soc_2026.csv", "dti_an_khanh.xlsx"}
-    assert list(data.file_issues["file_name"]) == ["dti_2025.csv"]
+    assert list(data.file_issues["file_name"]) == ["vbdh_2026.csv", "dti_sxd.xlsx", "dti_sxd.xlsx", "dti_2025.csv"]
     assert data.trees["agency"] is not None and data.trees["agency"].path.name == AGENCY_TREE
     assert data.no_form_files == {"00003": "dti_an_khanh.xlsx"}
+    assert data.file_units == {"dti_an_khanh.xlsx": "00003", "dti_sxd.xlsx": "SXD"}
 
 
 def test_sheet_names(books):
@@ -252,6 +273,8 @@ def test_summary(books):
     assert by_group["Sở, ban, ngành"][1:10] == (3, 3, 3, 1, 75, 1, 2, 0, 0)
     assert by_group["Xã, phường"][1:10] == (3, 2, 2, 0, 57.5, 0, 0, 2, 0)  # the unranked unit's level not counted
     assert by_group["Cộng"][1:4] == (6, 5, 5)
+    assert ("Dữ liệu lỗi: 2 dòng bị loại; 1 tệp không nạp được; 2 thành phần chưa trả lời; 1 ghi chú khi đọc tệp "
+            "(xem trang \"Dữ liệu lỗi\").") in text
 
 
 def test_agency_ranking(books):
@@ -275,7 +298,8 @@ def test_agency_ranking(books):
     assert (snv[col["Năm trước"]], snv[col["Thay đổi"]]) == (80, 5)
     assert (stc[col["Năm trước"]], stc[col["Thay đổi"]]) == (72.5, -2.5)
     assert sxd[col["Năm trước"]] is None and sxd[col["Thay đổi"]] is None
-    assert stc[col["Ghi chú"]] == "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính"
+    assert stc[col["Ghi chú"]] == ("Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết "
+                                   "quả năm trước của: Ban Quản lý dự án")
     assert sxd[col["Ghi chú"]] == "Tạm tính; thiếu 1 thành phần"
     assert snv[col["Ghi chú"]] is None
     header_row, _ = header_of(ws, "Hạng")
@@ -363,7 +387,8 @@ def test_unit_sheet(books):
     assert by_code["HD.1"][col["Tình trạng"]] == "Hệ thống khác"
 
     merged = text_of(whole["Sở Tài chính"])
-    assert "Năm trước: 72,50 điểm (hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính); thay đổi: −2,50 điểm" in merged
+    assert ("Năm trước: 72,50 điểm (hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết "
+            "quả năm trước của: Ban Quản lý dự án); thay đổi: −2,50 điểm") in merged
     snv = text_of(whole["Sở Nội vụ"])
     assert "thay đổi: +5,00 điểm" in snv and "Khoảng xếp hạng (5–95%): 1;" in snv
     no_form = text_of(whole["Xã An Khánh"])
@@ -382,9 +407,27 @@ def test_problems_sheet(books):
     assert "giá trị 120 ngoài khoảng 0..100" in rows[1][4] and rows[1][5] == "120"
     text = text_of(ws)
     assert "soc_2025.csv" not in text and "par_snv.xlsx" not in text
-    _, issues = table_rows(ws, "Nguồn", occurrence=1)
-    assert issues[0][:4] == ("Kết quả năm trước", "dti_2025.csv", "Tên tệp ghi năm 2024, khác năm đang tổng hợp.",
-                             "Không")
+    assert "II. TỆP KHÔNG NẠP ĐƯỢC" in text and "VẤN ĐỀ Ở MỨC TỆP" not in text
+    header, files = table_rows(ws, "Nguồn", occurrence=1)
+    assert header[:3] == ("Nguồn", "Tệp", "Lý do")
+    assert [r[:3] for r in files] == [("Hệ thống khác", "vbdh_2026.csv", "Thiếu cột 'Giá trị'; không nạp được tệp.")]
+    assert "III. THÀNH PHẦN CHƯA TRẢ LỜI" in text
+    header, unanswered = table_rows(ws, "Đơn vị")
+    assert header[:4] == ("Đơn vị", "Tệp", "Mã", "Thành phần")
+    assert [r[:4] for r in unanswered] == [("Sở Xây dựng", "dti_sxd.xlsx", "NT.1", "Trưởng Ban chỉ đạo"),
+                                           ("Sở Xây dựng", "dti_sxd.xlsx", "NT.2", "Kế hoạch chuyển đổi số")]
+    assert "ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá" in unanswered[0][4]
+    assert "IV. GHI CHÚ KHI ĐỌC TỆP" in text
+    _, notes = table_rows(ws, "Nguồn", occurrence=2)
+    assert [r[:3] for r in notes] == [("Kết quả năm trước", "dti_2025.csv",
+                                       "Tên tệp ghi năm 2024, khác năm đang tổng hợp.")]
+
+
+def test_problems_summary_line():
+    assert problems_summary({"rows": 11, "files": 1, "unanswered": 41, "notes": 0}) == (
+        "Dữ liệu lỗi: 11 dòng bị loại; 1 tệp không nạp được; 41 thành phần chưa trả lời; 0 ghi chú khi đọc tệp (xem "
+        "trang \"Dữ liệu lỗi\").")
+    assert "Không có dòng dữ liệu nào bị loại" in problems_summary({"rows": 0, "files": 0, "unanswered": 0, "notes": 0})
 
 
 def test_method_sheet(books):
@@ -395,7 +438,13 @@ def test_method_sheet(books):
     assert "Tốt: từ 80 điểm trở lên; Khá: từ 65 đến dưới 80 điểm" in text and "Yếu: dưới 50 điểm" in text
     assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
     assert "trung bình cộng tổng điểm năm trước của các đơn vị cũ" in text
+    assert "so với trung bình các đơn vị cũ còn lại, có ghi chú" in text
     assert "tính 0 điểm" in text
+    # HD.9 comes from the plan-task stream and is measured for no agency: said so, and that it costs no points
+    assert ("Thành phần HD.9 (Nhiệm vụ chủ trì) tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị "
+            "được giao chủ trì nhiệm vụ chuyển đổi số") in text
+    assert "đo được cho 0/3 đơn vị" in text and "\"không đo được\"" in text and "không bị mất điểm" in text
+    assert "XH.1 (" not in text  # measured for every unit
 
 
 def test_same_data_same_content(books):
@@ -424,3 +473,29 @@ def test_helpers():
     assert unit_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y tế", "previous_total": 60.0}) == ""
     assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0,
                       "provisional": True}) == "Tạm tính; năm trước là Xã Cũ"
+    # previous_renamed decides; without it (an older mart) the names are compared
+    assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0,
+                      "previous_renamed": False}) == ""
+    assert previous_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y Tế", "previous_total": 60.0,
+                          "previous_renamed": True}) == "năm trước là Sở Y Tế"
+
+
+def test_previous_missing_note():
+    merged = {"unit_name": "Sở Tài chính", "previous_names": "Sở Kế hoạch và Đầu tư; Sở Tài chính",
+              "previous_merged": True, "previous_total": 70.0, "previous_missing": "Sở Kế hoạch và Đầu tư"}
+    assert previous_note(merged) == ("hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính; thiếu kết quả năm trước của: "
+                                     "Sở Kế hoạch và Đầu tư")
+    assert previous_note({**merged, "previous_missing": "A; B"}).endswith("thiếu kết quả năm trước của: A, B")
+    older = {k: v for k, v in merged.items() if k != "previous_missing"}  # a mart written before the column
+    assert previous_note(older) == "hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính"
+    assert previous_note({**merged, "previous_missing": float("nan")}) == previous_note(older)
+    assert previous_note({**merged, "previous_total": None}) is None  # no total: nothing to explain
+
+
+def test_workbook_from_a_mart_without_previous_missing(books, tmp_path):
+    data, *_ = books
+    older = dataclasses.replace(data, units=data.units.drop(columns=["previous_missing", "previous_renamed"]))
+    book = load_workbook(write_dti_workbook(tmp_path / "older.xlsx", older))
+    _, rows = table_rows(book[RANK_AGENCIES], "Hạng")
+    assert rows[1][1] == "Sở Tài chính" and rows[1][-1] == "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án"
+    assert "thiếu kết quả" not in text_of(book["Sở Tài chính"])

@@ -4,7 +4,8 @@ Sheets: "Tổng hợp" (counts per ranking group and level), "Xếp hạng sở,
 value 0..1 of every main index, total on 100, level, last year's total and the change, the 5–95 % rank interval of
 the uncertainty analysis, a colour scale and a bar chart of the totals; the units without a usable form listed
 apart, not ranked), "Hồ sơ chỉ số" (a radar chart of the main indices of the three first and three last units of
-each group), "Trụ cột" (pillar values), "Dữ liệu lỗi" (rows and files of the DTI sources that were rejected),
+each group), "Trụ cột" (pillar values), "Dữ liệu lỗi" (rows rejected and files not loaded from the DTI sources, then apart the
+components a form left unanswered and the other notes made while reading, none of which rejects anything),
 "Phương pháp" (the computation in words), then one sheet per unit: its header, its main indices and every component,
 where it lost the most points first within each main index.
 
@@ -14,6 +15,7 @@ the sheets is the time the data was read (``DtiData.generated_at``), so the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -107,6 +109,7 @@ class DtiData:
     method_note: str | None = None  # the uncertainty analysis in one Vietnamese sentence
     generated_at: datetime | None = None  # when the data was read: the time written on the sheets
     no_form_files: dict[str, str] = field(default_factory=dict)  # unit without a usable form -> its rejected forms
+    file_units: dict[str, str] = field(default_factory=dict)  # form file -> unit code (for the unanswered components)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -160,11 +163,14 @@ def read_dti_data(con: duckdb.DuckDBPyConnection, year: int, method_note: str | 
         SELECT s.unit_code, string_agg(DISTINCT s.source_file, ', ' ORDER BY s.source_file)
         FROM stg_assessment_submission s JOIN mart_dti_unit m ON m.unit_code = s.unit_code AND m.year = s.year
         WHERE s.index_code = 'dti' AND s.year = ? AND NOT m.has_form GROUP BY s.unit_code""", [year]).fetchall())
+    file_units = dict(con.execute("""
+        SELECT source_file, min(unit_code) FROM stg_assessment_submission WHERE index_code = 'dti' AND year = ?
+        GROUP BY source_file""", [year]).fetchall())
     trees = {group: _tree(year, group, set(units.loc[units["ranking_group"] == group, "tree"].dropna()))
              for group in RANKING_GROUP_LABELS}
     return DtiData(year=year, units=units, indices=indices, pillars=pillars, components=components,
                    problems=problems, file_issues=issues, trees=trees, method_note=method_note,
-                   generated_at=now_local(), no_form_files=no_form_files)
+                   generated_at=now_local(), no_form_files=no_form_files, file_units=file_units)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -204,19 +210,32 @@ def _names(text: str | None) -> list[str]:
     return [n.strip() for n in (text or "").split(";") if n.strip()]
 
 
-def previous_note(unit: dict) -> str | None:
-    """'hợp nhất từ: A, B' (merged agencies: last year's total is their mean) or 'năm trước: tên cũ' (renamed)."""
-    names = _names(unit.get("previous_names"))
-    if not names or is_missing(unit.get("previous_total")):
-        return None
+def _previous_names_note(unit: dict, names: list[str]) -> str | None:
     if unit.get("previous_merged"):
         return f"hợp nhất từ: {', '.join(names)}"
     renamed = unit.get("previous_renamed")  # the reader's judgement: spelling variants of the same name are not renames
-    if is_missing(renamed):
+    if is_missing(renamed):  # a mart written before the column: compare the names
         renamed = [nfc(n) for n in names] != [nfc(unit.get("unit_name") or "")]
     if renamed:
         return f"năm trước là {', '.join(names)}"
     return None
+
+
+def previous_note(unit: dict) -> str | None:
+    """'hợp nhất từ: A, B' (merged agencies: last year's total is their mean) or 'năm trước là tên cũ' (renamed), and
+    'thiếu kết quả năm trước của: C' when some of last year's units have no result (the total is the others' mean).
+    None without last year's total. A mart without ``previous_renamed`` or ``previous_missing`` is read as before."""
+    if is_missing(unit.get("previous_total")):
+        return None
+    parts = []
+    names = _names(unit.get("previous_names"))
+    if names:
+        parts.append(_previous_names_note(unit, names))
+    missing = unit.get("previous_missing")
+    missing = [] if is_missing(missing) else _names(str(missing))
+    if missing:
+        parts.append(f"thiếu kết quả năm trước của: {', '.join(missing)}")
+    return "; ".join(p for p in parts if p) or None
 
 
 def unit_note(unit: dict) -> str:
@@ -382,14 +401,13 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
                  generated_label(data.generated_at)]
     table = write_table(ws, summary_columns(levels), rows, total=total, title=TITLE.format(year=data.year),
                         subtitles=subtitles)
-    n_problems = len(data.problems) + len(data.file_issues)
+    counts = problem_counts(data)
     notes = [
         ("Có phiếu dùng được: đơn vị đã nộp phiếu tự đánh giá đọc được. Đơn vị chưa nộp phiếu hoặc phiếu lỗi không "
          "được xếp hạng, được liệt kê riêng dưới bảng xếp hạng của nhóm."),
         ("Tạm tính: còn thành phần tự đánh giá chưa được thẩm định. Số đơn vị theo xếp loại và điểm trung bình tính "
          "trên các đơn vị được xếp hạng."),
-        (f"Dữ liệu bị loại: {len(data.problems)} dòng, {len(data.file_issues)} vấn đề ở mức tệp (xem trang "
-         f"\"{SHEET_PROBLEMS}\")." if n_problems else "Không có dòng dữ liệu nào bị loại."),
+        problems_summary(counts),
         f"Cách tính, xếp loại và phân tích độ bất định của thứ hạng: trang \"{SHEET_METHOD}\".",
     ]
     _write_notes(ws, (table.total_row or table.last_row) + 2, notes, len(table.columns))
@@ -577,8 +595,16 @@ FILE_ISSUE_COLUMNS = (
     Column("Nguồn", "source", 18),
     Column("Tệp", "file_name", 30),
     Column("Lý do", "reason", 70),
-    Column("Cả tệp không dùng được", "blocking", 12, align="center"),
 )
+UNANSWERED_COLUMNS = (
+    Column("Đơn vị", "unit", 26),
+    Column("Tệp", "file_name", 30),
+    Column("Mã", "code", 8, align="center"),
+    Column("Thành phần", "name", 34),
+    Column("Lý do", "reason", 50),
+)
+UNANSWERED_RULE = "blank_score"  # file_issues.rule of a component left unanswered in a form that was loaded
+_CRITERION = re.compile(r"tiêu chí ([^\s:;,()]+)")
 
 
 def problem_rows(data: DtiData) -> list[dict]:
@@ -594,12 +620,65 @@ def problem_rows(data: DtiData) -> list[dict]:
     return rows
 
 
-def issue_rows(data: DtiData) -> list[dict]:
+def _split_issues(data: DtiData) -> tuple[list[dict], list[dict], list[dict]]:
+    """file_issues as (blocking: the file was not loaded, components left unanswered, other notes)."""
+    blocking, unanswered, notes = [], [], []
+    for r in frame_records(data.file_issues):
+        if r.get("blocking"):
+            blocking.append(r)
+        elif r.get("rule") == UNANSWERED_RULE:
+            unanswered.append(r)
+        else:
+            notes.append(r)
+    return blocking, unanswered, notes
+
+
+def problem_counts(data: DtiData) -> dict[str, int]:
+    """rows rejected, files not loaded, components left unanswered, other notes."""
+    blocking, unanswered, notes = _split_issues(data)
+    return {"rows": len(data.problems), "files": len(blocking), "unanswered": len(unanswered), "notes": len(notes)}
+
+
+def problems_summary(counts: dict[str, int]) -> str:
+    """The summary's line on the data problems sheet."""
+    if not any(counts.values()):
+        return "Không có dòng dữ liệu nào bị loại, không có tệp nào không nạp được."
+    return (f"Dữ liệu lỗi: {counts['rows']} dòng bị loại; {counts['files']} tệp không nạp được; "
+            f"{counts['unanswered']} thành phần chưa trả lời; {counts['notes']} ghi chú khi đọc tệp (xem trang "
+            f"\"{SHEET_PROBLEMS}\").")
+
+
+def _source_rows(issues: list[dict]) -> list[dict]:
     rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"], "reason": r["reason"],
-             "blocking": "Có" if r.get("blocking") else "Không",
-             "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES)}
-            for r in frame_records(data.file_issues)]
+             "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES)} for r in issues]
     rows.sort(key=lambda r: (r["_order"], r["file_name"], r["reason"]))
+    return rows
+
+
+def issue_rows(data: DtiData) -> list[dict]:
+    """The files that could not be loaded (blocking file issues)."""
+    return _source_rows(_split_issues(data)[0])
+
+
+def note_rows(data: DtiData) -> list[dict]:
+    """Notes made while reading that reject nothing (other than the unanswered components)."""
+    return _source_rows(_split_issues(data)[2])
+
+
+def unanswered_rows(data: DtiData) -> list[dict]:
+    """Components a loaded form left unanswered: unit (by the form's file), file, component code and name, reason."""
+    names = {r["unit_code"]: r["unit_name"] for r in frame_records(data.units[["unit_code", "unit_name"]])} \
+        if not data.units.empty else {}
+    components = {(r["unit_code"], r["code"]): r.get("name") for r in frame_records(data.components)} \
+        if not data.components.empty else {}
+    rows = []
+    for r in _split_issues(data)[1]:
+        unit = data.file_units.get(r["file_name"])
+        found = _CRITERION.search(r["reason"] or "")
+        code = found.group(1).rstrip(".") if found else None
+        rows.append({"unit": names.get(unit or "", unit), "file_name": r["file_name"], "code": code,
+                     "name": components.get((unit, code)), "reason": r["reason"]})
+    rows.sort(key=lambda r: (sort_key(r["unit"] or ""), r["file_name"], code_key(r["code"] or ""), r["reason"]))
     return rows
 
 
@@ -612,9 +691,17 @@ def _write_problems(wb, data: DtiData) -> Table:
                    generated_label(data.generated_at), "I. CÁC DÒNG BỊ LOẠI"],
         empty_text="Không có dòng nào bị loại", freeze_columns=2)
     ws.cell(row=table.header_row - 2, column=1).font = _SECTION_FONT
-    write_table(ws, FILE_ISSUE_COLUMNS, issue_rows(data), title="II. VẤN ĐỀ Ở MỨC TỆP",
-                subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…"], empty_text="Không có vấn đề",
-                start_row=max(table.last_row, table.first_row) + 3)
+    files = write_table(ws, FILE_ISSUE_COLUMNS, issue_rows(data), title="II. TỆP KHÔNG NẠP ĐƯỢC",
+                        subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…: không dòng nào của tệp được dùng."],
+                        empty_text="Không có tệp nào", start_row=max(table.last_row, table.first_row) + 3)
+    unanswered = write_table(
+        ws, UNANSWERED_COLUMNS, unanswered_rows(data), title="III. THÀNH PHẦN CHƯA TRẢ LỜI",
+        subtitles=[("Phiếu tự đánh giá đã nạp nhưng để trống câu trả lời của thành phần: không dòng nào bị loại; thành "
+                    "phần được coi là thiếu dữ liệu (0 điểm).")],
+        empty_text="Không có thành phần nào", start_row=max(files.last_row, files.first_row) + 3)
+    write_table(ws, FILE_ISSUE_COLUMNS, note_rows(data), title="IV. GHI CHÚ KHI ĐỌC TỆP",
+                subtitles=["Những điểm cần lưu ý khi đọc tệp, không làm loại dòng hay tệp nào."],
+                empty_text="Không có ghi chú", start_row=max(unanswered.last_row, unanswered.first_row) + 3)
     return table
 
 
@@ -632,6 +719,45 @@ def _band_lines(tree: CriteriaTree) -> list[str]:
             lines.append(f"{band.label}: từ {low} đến dưới {upper} điểm")
         upper = low
     return lines
+
+
+PLAN_FORMULA = "plan_tasks_on_time_rate"  # in the data source of the components from the plan-task stream
+
+
+def sparse_components(data: DtiData) -> list[dict]:
+    """The components computed from the data that could not be measured for most of the units they apply to:
+    code, name, data_source, measured, units; in code order."""
+    if data.components.empty:
+        return []
+    seen: dict[str, dict] = {}
+    for c in frame_records(data.components):
+        if c.get("method") != "computed" or not c.get("applicable") or c.get("source") == "not_applicable":
+            continue
+        row = seen.setdefault(c["code"], {"code": c["code"], "name": c.get("name"),
+                                          "data_source": c.get("data_source") or "", "measured": 0, "units": 0})
+        row["units"] += 1
+        row["measured"] += c.get("source") != "not_measured"
+    return sorted((r for r in seen.values() if r["measured"] * 2 < r["units"]), key=lambda r: code_key(r["code"]))
+
+
+def not_measured_lines(data: DtiData) -> list[str]:
+    """A sentence on the components that cannot be measured for most units (those of the plan-task stream first)."""
+    lines = []
+    for c in sparse_components(data):
+        what = f"Thành phần {c['code']} ({c['name']})" if c.get("name") else f"Thành phần {c['code']}"
+        counted = f"năm {data.year} đo được cho {c['measured']}/{c['units']} đơn vị"
+        if PLAN_FORMULA in c["data_source"]:
+            tasks = "nhiệm vụ chuyển đổi số" if f"dt_{PLAN_FORMULA}" in c["data_source"] else "nhiệm vụ"
+            lines.append(f"{what} tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị được giao chủ trì "
+                         f"{tasks} trong các kế hoạch mà hệ thống đang theo dõi (hiện là kế hoạch của Sở Khoa học và "
+                         f"Công nghệ; {counted}). Với các đơn vị khác, thành phần này \"không đo được\" và được loại "
+                         "khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm.")
+        else:
+            lines.append(f"{what} tính từ dữ liệu của kho, chỉ đo được cho đơn vị có dữ liệu ({counted}). Với các đơn "
+                         "vị khác, thành phần này \"không đo được\" và được loại khỏi điểm tối đa của chỉ số chính: "
+                         "đơn vị không bị mất điểm.")
+    return lines or [("Thành phần tính từ dữ liệu \"không đo được\" cho một đơn vị (không có hồ sơ, không chủ trì "
+                      "nhiệm vụ nào) được loại khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm.")]
 
 
 def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
@@ -671,6 +797,7 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
         (f"Đơn vị chưa nộp phiếu tự đánh giá hoặc phiếu lỗi không được xếp hạng và được liệt kê riêng "
          f"(\"{NO_FORM}\")."),
     ]))
+    sections.append(("Thành phần không đo được", not_measured_lines(data)))
     sections.append(("Phân tích độ bất định của thứ hạng", [
         data.method_note or "Chưa có mô tả phân tích độ bất định.",
         ("Khoảng xếp hạng (5–95%): 90% số lần tính lại cho thứ hạng trong khoảng này; hạng trung vị: thứ hạng ở giữa "
@@ -682,10 +809,14 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
          "đơn vị có phiếu dùng được)."),
         ("Đơn vị hình thành do hợp nhất năm 2025 được so với trung bình cộng tổng điểm năm trước của các đơn vị cũ "
          "(ghi \"hợp nhất từ: …\"); đơn vị đổi tên được so với kết quả theo tên cũ."),
+        ("Đơn vị hợp nhất thiếu kết quả năm trước của một đơn vị cũ: so với trung bình các đơn vị cũ còn lại, có ghi "
+         "chú (\"thiếu kết quả năm trước của: …\")."),
     ]))
     sections.append(("Dữ liệu lỗi", [
-        (f"Trang \"{SHEET_PROBLEMS}\" liệt kê các dòng và tệp bị loại của phiếu tự đánh giá, kết quả thẩm định, giá trị "
-         "do hệ thống khác cung cấp và kết quả năm trước, kèm lý do; các dòng này không được dùng để tính điểm."),
+        (f"Trang \"{SHEET_PROBLEMS}\" liệt kê các dòng bị loại và các tệp không nạp được của phiếu tự đánh giá, kết "
+         "quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước, kèm lý do; các dòng này không được "
+         "dùng để tính điểm. Trang cũng liệt kê riêng các thành phần phiếu để trống (được coi là thiếu dữ liệu) và "
+         "các ghi chú khi đọc tệp (không làm loại dòng nào)."),
     ]))
     return sections
 
