@@ -2,7 +2,9 @@
 
 Names from any source are matched to unit codes through ``UnitMatcher``: NFC, case, diacritics, spacing and
 the usual prefixes ("UBND", "Ủy ban nhân dân", "- Tỉnh Thái Nguyên") do not matter. A name that does not match
-is reported, never turned into a new unit; a close spelling is only offered as a suggestion.
+is reported, never turned into a new unit; a close spelling is only offered as a suggestion. An agency is matched by
+its current name, its aliases (other spellings of it) and every spelling of its predecessors (the agencies of last
+year it continues, ``Unit.predecessors``), so an old name in any file still maps to the agency of today.
 """
 
 from __future__ import annotations
@@ -37,11 +39,37 @@ class Unit:
     aliases: tuple[str, ...] = field(default=())
     parent: str | None = None  # offices: the code of their department (19.SKHCN)
     kind: str | None = None  # offices: van_phong | phong | don_vi
+    # Agencies: the agencies of last year (before the 2025 restructuring) this one continues, each as its spellings,
+    # the official name first; empty when the agency is its own only predecessor (and for communes, wards, offices).
+    predecessors: tuple[tuple[str, ...], ...] = field(default=())
 
     @property
     def ranking_group(self) -> str | None:
         """'agency' or 'local'; None for offices, which are not ranked."""
         return RANKING_GROUP.get(self.group)
+
+    @property
+    def last_year_units(self) -> tuple[tuple[str, ...], ...]:
+        """The units of last year this unit continues, each as its spellings (official name first): the predecessors,
+        or the unit itself (current name and aliases) when the master data lists none."""
+        return self.predecessors or ((self.name, *self.aliases),)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every name the unit is matched by: current name, aliases and every spelling of every predecessor."""
+        names = (self.name, *self.aliases, *(s for predecessor in self.predecessors for s in predecessor))
+        return tuple(dict.fromkeys(names))
+
+
+def _split_names(text: str | None) -> tuple[str, ...]:
+    """'a|b' -> ('a', 'b'), NFC, blanks dropped."""
+    return tuple(nfc(a) for a in (text or "").split("|") if a.strip())
+
+
+def _split_predecessors(text: str | None) -> tuple[tuple[str, ...], ...]:
+    """'A;a1|B' -> (('A', 'a1'), ('B',)): agencies separated by '|', spellings of one agency by ';'."""
+    groups = (tuple(nfc(s) for s in part.split(";") if s.strip()) for part in (text or "").split("|"))
+    return tuple(g for g in groups if g)
 
 
 def _province(name: str):
@@ -72,8 +100,9 @@ def load_units(province_name: str) -> tuple[Unit, ...]:
     agencies = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
-            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
-            agencies.append(Unit(row["code"], nfc(row["name"]), AGENCY, province.name, row["portal_code"], aliases))
+            agencies.append(Unit(row["code"], nfc(row["name"]), AGENCY, province.name, row["portal_code"],
+                                 _split_names(row.get("aliases")),
+                                 predecessors=_split_predecessors(row.get("predecessors"))))
     locals_ = []
     for ward in Ward.iter_all():
         if ward.province_code != province.code:
@@ -115,7 +144,7 @@ def load_offices(province_name: str) -> tuple[Unit, ...]:
                 raise ValueError(f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh.")
             if any(o.code == code for o in offices):
                 raise ValueError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
-            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
+            aliases = _split_names(row.get("aliases"))
             offices.append(Unit(code, name, OFFICE, province.name, "", aliases, parent=parent, kind=kind))
     return tuple(offices)
 
@@ -171,7 +200,7 @@ class UnitMatcher:
         self._indexes = (_Index(tone_free_key, province), _Index(match_key, province))
         for index in self._indexes:
             for unit in self.units.values():
-                for name in (unit.name, *unit.aliases):
+                for name in unit.spellings:  # old names too: "Sở KHĐT" in any file is Sở Tài chính
                     index.add(name, unit.code)
             for unit in self.units.values():
                 if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it

@@ -8,9 +8,12 @@ that two rows supply, in one file or in two, is a conflict: every copy is reject
 for that unit; one value is never picked silently, even when the copies agree.
 
 ``inbox/dti/ket_qua_nam_truoc/*.csv``: the previous year's published ranking (Năm | Đơn vị | Tổng điểm | Xếp hạng |
-Xếp loại), under the names of the time. ``read_previous_results`` matches each published name to a current unit
-through the master data (current names and the aliases of agencies renamed or merged in 2025); a name that matches
-none is reported, never guessed. ``map_previous`` folds the rows into one previous total per current unit.
+Xếp loại), under the names of the time. ``read_previous_results`` reads all files of the year together and matches
+each published name to a current unit through the master data (current names, aliases and the spellings of the
+predecessors, the agencies of before the 2025 restructuring each agency continues); a name that matches none is
+reported, never guessed. Each row is then a last-year unit (``identity``: the official name of the predecessor it
+spells); a last-year unit given twice, in one file or in two, however spelt, is a conflict and every copy is rejected.
+``map_previous`` folds the rows into one previous total per current unit (the mean over its present last-year units).
 
 Choices:
 
@@ -25,6 +28,10 @@ Choices:
   in the master data rejects the row (``unknown_unit``) even if the name matches: the name is only offered as a hint.
 - Duplicates count every row of the right year whose unit and component are known, whatever else is wrong with it:
   two rows for the same pair mean the sources disagree on what was measured.
+- Last year's results: a name that matches a current agency but none of its predecessors (the master data lists
+  predecessors that leave the current name out, e.g. "Sở Nông nghiệp và Môi trường" in a 2025 ranking) is kept, as
+  the last-year unit of the current official name, rather than rejected: the predecessor list may have forgotten it.
+  It then counts as one more last-year unit of the agency (in the mean, and in ``merged``), never as a rename.
 """
 
 from __future__ import annotations
@@ -86,10 +93,11 @@ class ExternalComponent:
 @dataclass(frozen=True)
 class PreviousResult:
     unit_code: str
-    total: float  # for a unit formed by merging several old units: the mean of their totals
-    published_names: tuple[str, ...]  # the old names it came from, in Vietnamese order
-    merged: bool  # more than one old unit mapped to it
-    renamed: bool  # the single old name is not the current name
+    total: float  # the mean of the totals of its last-year units that have a result (one: its published total)
+    published_names: tuple[str, ...]  # the names written in the file(s), in Vietnamese order
+    merged: bool  # the unit continues more than one last-year unit (present or not)
+    renamed: bool  # it continues exactly one last-year unit, whose official name is not the current name
+    missing: tuple[str, ...] = ()  # official names of its last-year units without a result, in Vietnamese order
 
 
 # --- shared helpers ------------------------------------------------------------------------------------------
@@ -352,111 +360,164 @@ def _one_name_matcher(unit: Unit, name: str) -> UnitMatcher:
     return UnitMatcher([Unit(unit.code, name, unit.group, unit.province, "")])
 
 
-def master_name(matcher: UnitMatcher, unit_code: str, published: str) -> str | None:
-    """The name of the master data (the unit's current name or one of its aliases) a published name stands for,
-    by the matcher's rules (case, diacritics, spacing and the usual prefixes do not matter); None if none does."""
+def _same_name(unit: Unit, spelling: str, name: str) -> bool:
+    """``name`` is ``spelling`` of ``unit`` by the matcher's rules (case, diacritics, spacing, "UBND" do not matter)."""
+    return _one_name_matcher(unit, spelling).match(name) == unit.code
+
+
+def previous_identity(matcher: UnitMatcher, unit_code: str, published: str) -> str:
+    """The official name of the last-year unit a published name stands for: the first spelling of the entry of
+    ``Unit.last_year_units`` one of whose spellings the name is (matcher's tolerance). A name of the current unit that
+    is none of them (a predecessor list that leaves the current name out) stands for the current official name."""
     unit = matcher.units[unit_code]
-    for name in (unit.name, *unit.aliases):
-        if _one_name_matcher(unit, name).match(published) == unit_code:
-            return name
-    return None
+    for spellings in unit.last_year_units:
+        if any(_same_name(unit, spelling, published) for spelling in spellings):
+            return spellings[0]
+    return unit.name
 
 
-def _name_identity(matcher: UnitMatcher, unit_code: str | None, published: str) -> tuple[str, str]:
-    """Two published names are the same name when they stand for the same name of the same unit."""
-    name = master_name(matcher, unit_code, published) if unit_code else None
-    return (unit_code, match_key(name)) if unit_code and name else (unit_code or "", match_key(published))
+@dataclass
+class _Published:
+    """A record of a previous-results file, checked on its own; duplicates are decided over all files."""
+
+    path: Path
+    line: int
+    name: str
+    unit_code: str | None
+    problems: list[Problem] = field(default_factory=list)
+    row: dict | None = None
+    duplicate_key: tuple[str, str] | None = None  # (unit, last-year unit) when known and the year may be right
+    identity: str | None = None
 
 
-def read_previous_results(path: Path, matcher: UnitMatcher, year: int, work_dir: Path) -> ReadResult:
-    """The previous year's published DTI ranking; ``year`` is the year the results are OF (2025 when scoring 2026).
-    Rows: year, published_name, unit_code, total, rank, level, source_row. Rejects (reason "Tệp …, dòng …, đơn vị
-    '…': …"): ``unknown_unit`` (the name matches no current unit nor any old name of the master data; a close name is
-    offered, never used), ``not_a_number`` (total or rank), ``out_of_range`` (total outside 0..100), ``wrong_year``,
-    ``malformed_line``, ``duplicate`` (the same name on several lines, written alike or not: every copy)."""
-    path = Path(path)
-    result, prepared = _open(path, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.")
-    if prepared is None:
-        return result
-    checked: list[tuple[int, str, str | None, list[Problem], dict | None, tuple[str, str] | None]] = []
-    for line, values in _records(prepared, PREVIOUS_COLUMNS):
-        if values is None:
-            result.rejects.append(_malformed(path, line))
+def _check_previous(path: Path, line: int, values: dict[str, str], matcher: UnitMatcher, year: int) -> _Published:
+    name = values["published_name"]
+    unit_code = matcher.match(name) if name else None
+    candidate = _Published(path, line, name, unit_code)
+    problems = candidate.problems
+    if not name:
+        problems.append(("unknown_unit", "thiếu tên đơn vị.", None))
+    elif unit_code is None:
+        hint = matcher.suggest(name)
+        problems.append(("unknown_unit", ("tên không khớp đơn vị hiện nay nào, kể cả tên các cơ quan trước sắp xếp "
+                         "năm 2025 mà đơn vị hiện nay kế thừa; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
+                         + (f"; có phải '{hint}'?" if hint else ".")), name))
+    total_text = values["total"]
+    total = parse_number(total_text) if total_text else None
+    if total is None:
+        problems.append(("not_a_number", f"tổng điểm không phải số: '{total_text}'." if total_text
+                         else "thiếu tổng điểm.", total_text or None))
+    elif not -_EPS <= total <= 100 + _EPS:
+        problems.append(("out_of_range", f"tổng điểm {_fmt(total)} ngoài khoảng từ 0 đến 100.", total_text))
+    rank_text = values["rank"]
+    if rank_text and not (rank_text.isdigit() and int(rank_text) > 0):
+        problems.append(("not_a_number", f"xếp hạng không phải số nguyên dương: '{rank_text}'.", rank_text))
+    row_year, year_problem = _year_problem(values["year"], year, path)
+    if year_problem:
+        problems.append(year_problem)
+    if unit_code is not None:
+        candidate.identity = previous_identity(matcher, unit_code, name)
+    if name and (year_problem is None or not values["year"].isdigit()):
+        # A row of another year is not a second copy of this year's result; a blank or unreadable year might be.
+        candidate.duplicate_key = ((unit_code, match_key(candidate.identity)) if candidate.identity is not None
+                                   else ("", match_key(name)))
+    if not problems:
+        candidate.row = {"year": row_year, "published_name": name, "unit_code": unit_code,
+                         "identity": candidate.identity, "total": total, "rank": int(rank_text) if rank_text else None,
+                         "level": values["level"] or None, "source_row": line}
+    return candidate
+
+
+def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, work_dir: Path) -> dict[Path, ReadResult]:
+    """One ReadResult per file of ``paths`` (the files of last year's published ranking in ket_qua_nam_truoc/), read
+    together; ``year`` is the year the results are OF (2025 when scoring 2026). Rows: year, published_name (as
+    written, white space collapsed), unit_code, identity (official name of the last-year unit the row is, see
+    ``previous_identity``), total, rank, level, source_row. Rejects (reason "Tệp …, dòng …, đơn vị '…': …"):
+    ``unknown_unit`` (the name matches no current unit nor any predecessor spelling of the master data; a close name
+    is offered, never used), ``not_a_number`` (total or rank), ``out_of_range`` (total outside 0..100),
+    ``wrong_year``, ``malformed_line`` and ``duplicate``: every copy of a last-year unit given more than once, in one
+    file or over several, however it is spelt ("Sở TN&MT" and "Sở Tài nguyên và Môi trường" are one unit), so that
+    unit has no previous result. A file without the needed columns, empty or unreadable has a blocking issue."""
+    results: dict[Path, ReadResult] = {}
+    candidates: list[_Published] = []
+    seen_content: dict[str, Path] = {}
+    for path in dict.fromkeys(Path(p) for p in paths):
+        result, prepared = _open(path, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.")
+        results[path] = result
+        if prepared is None:
             continue
-        name = values["published_name"]
-        unit_code = matcher.match(name) if name else None
-        problems: list[Problem] = []
-        if not name:
-            problems.append(("unknown_unit", "thiếu tên đơn vị.", None))
-        elif unit_code is None:
-            hint = matcher.suggest(name)
-            problems.append(("unknown_unit", ("tên không khớp đơn vị hiện nay nào, kể cả tên cũ của cơ quan đã đổi tên "
-                             "hoặc hợp nhất; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
-                             + (f"; có phải '{hint}'?" if hint else ".")), name))
-        total_text = values["total"]
-        total = parse_number(total_text) if total_text else None
-        if total is None:
-            problems.append(("not_a_number", f"tổng điểm không phải số: '{total_text}'." if total_text
-                             else "thiếu tổng điểm.", total_text or None))
-        elif not -_EPS <= total <= 100 + _EPS:
-            problems.append(("out_of_range", f"tổng điểm {_fmt(total)} ngoài khoảng từ 0 đến 100.", total_text))
-        rank_text = values["rank"]
-        if rank_text and not (rank_text.isdigit() and int(rank_text) > 0):
-            problems.append(("not_a_number", f"xếp hạng không phải số nguyên dương: '{rank_text}'.", rank_text))
-        row_year, year_problem = _year_problem(values["year"], year, path)
-        if year_problem:
-            problems.append(year_problem)
-        identity = _name_identity(matcher, unit_code, name) if name and (year_problem is None or not values["year"].isdigit()) \
-            else None
-        row = None if problems else {"year": row_year, "published_name": name, "unit_code": unit_code, "total": total,
-                                     "rank": int(rank_text) if rank_text else None, "level": values["level"] or None,
-                                     "source_row": line}
-        checked.append((line, name, unit_code, problems, row, identity))
-    lines: dict[tuple[str, str], list[int]] = {}
-    for line, _, _, _, _, identity in checked:
-        if identity is not None:
-            lines.setdefault(identity, []).append(line)
-    for line, name, unit_code, problems, row, identity in checked:
-        others = [other for other in lines.get(identity, []) if other != line]
+        if result.sha256 in seen_content:
+            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
+                                                " mọi kết quả đều trùng và bị loại."), blocking=False))
+        seen_content.setdefault(result.sha256, path)
+        for line, values in _records(prepared, PREVIOUS_COLUMNS):
+            if values is None:
+                result.rejects.append(_malformed(path, line))
+            else:
+                candidates.append(_check_previous(path, line, values, matcher, year))
+    copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
+    for candidate in candidates:
+        if candidate.duplicate_key is not None:
+            copies.setdefault(candidate.duplicate_key, []).append((candidate.path, candidate.line))
+    for candidate in candidates:
+        others = [c for c in copies.get(candidate.duplicate_key, []) if c != (candidate.path, candidate.line)]
         if others:
-            problems.append(("duplicate", (f"đơn vị có ở nhiều dòng (cũng ở dòng {', '.join(map(str, others))}); loại mọi "
-                             "bản, đơn vị được coi là không có kết quả năm trước."), name))
-        if problems:
-            where = _where(path, line, f"'{name}'" if name else None)
-            result.rejects += [_reject(path, line, name or None, unit_code, name or None, rule, where + reason, value)
-                               for rule, reason, value in problems]
+            what = candidate.identity or candidate.name
+            candidate.problems.append(("duplicate", (f"đơn vị năm trước '{what}' có kết quả ở nhiều dòng (cũng ở "
+                                       f"{_mention(others, candidate.path)}); loại mọi bản, '{what}' được coi là không "
+                                       "có kết quả năm trước."), candidate.name))
+        result = results[candidate.path]
+        if candidate.problems:
+            name = candidate.name or None
+            where = _where(candidate.path, candidate.line, f"'{name}'" if name else None)
+            result.rejects += [_reject(candidate.path, candidate.line, name, candidate.unit_code, name, rule,
+                                       where + reason, value) for rule, reason, value in candidate.problems]
         else:
-            result.rows.append(row)
-    result.rejects.sort(key=lambda r: r["row_number"])
-    return result
+            result.rows.append(candidate.row)
+    for result in results.values():
+        result.rejects.sort(key=lambda r: r["row_number"])
+    return results
 
 
 def map_previous(rows: list[dict], matcher: UnitMatcher) -> dict[str, PreviousResult]:
-    """One previous result per current unit, from the good rows of ``read_previous_results``.
+    """One previous result per current unit, from the good rows of ``read_previous_results`` (rows without
+    ``identity``, e.g. read back from the warehouse, get it from ``previous_identity``).
 
     A unit formed in 2025 by merging several agencies (Sở Tài chính with Sở Kế hoạch và Đầu tư, Sở Nông nghiệp và Môi
     trường with Sở Nông nghiệp và Phát triển nông thôn and Sở Tài nguyên và Môi trường…) takes the arithmetic mean,
-    unweighted, of the old units' totals, rounded to 2 decimals. Source: for the 34 provinces merged in 2025 the
-    national DTI 2024 was published as the average of the pre-merger provinces' main indices (methodology reference
-    §2.2, "Merged provinces (34)", ✅ dantri, vtcnews); the same rule is applied to merged agencies (⚠️ an analogy, no
-    provincial text found). A single old unit keeps its published total; it is ``renamed`` when its name stands for an
-    old name (alias) of the unit rather than its current name (case, diacritics, spacing, "UBND" do not matter).
-    Two rows standing for the same name of the same unit are an error of the caller (``ValueError``)."""
-    groups: dict[str, list[dict]] = {}
+    unweighted, of the totals of its last-year units that have a result, rounded to 2 decimals; the others are listed in
+    ``missing``. Source: for the 34 provinces merged in 2025 the national DTI 2024 was published as the average of the
+    pre-merger provinces' main indices (methodology reference §2.2, "Merged provinces (34)", ✅ dantri, vtcnews); the
+    same rule is applied to merged agencies (⚠️ an analogy, no provincial text found). A single last-year unit keeps
+    its published total.
+
+    The last-year units of a unit are ``Unit.last_year_units`` (its predecessors, else itself), plus, when a row stands
+    for the current name and the predecessors leave it out, the unit under its current name (kept, not rejected:
+    the predecessor list may have forgotten it). ``merged``: more than one last-year unit, whether or not all have a
+    result; ``renamed``: exactly one, whose official name is not the current name (case, diacritics, spacing, "UBND"
+    do not matter; "Sở VHTTDL" for "Sở Văn hóa, Thể thao và Du lịch" is no rename). Two rows for the same last-year unit
+    are an error of the caller (``ValueError``): ``read_previous_results`` rejects them."""
+    groups: dict[str, dict[str, list[dict]]] = {}
     for row in rows:
         code = row.get("unit_code") or matcher.match(row["published_name"])
-        if code is not None:
-            groups.setdefault(code, []).append(row)
+        if code is None:
+            continue
+        identity = row.get("identity") or previous_identity(matcher, code, row["published_name"])
+        groups.setdefault(code, {}).setdefault(identity, []).append(row)
     previous: dict[str, PreviousResult] = {}
-    for code, members in groups.items():
-        identities = [_name_identity(matcher, code, r["published_name"]) for r in members]
-        if len(set(identities)) < len(identities):
-            names = ", ".join(f"'{r['published_name']}'" for r in members)
-            raise ValueError(f"Kết quả năm trước của {matcher.units[code].name} có tên trùng nhau ({names}); "
-                             "đọc bằng read_previous_results để loại các dòng trùng.")
-        names = tuple(sorted((r["published_name"] for r in members), key=sort_key))
-        merged = len(members) > 1
-        total = round(sum(float(r["total"]) for r in members) / len(members), 2) if merged else float(members[0]["total"])
-        renamed = not merged and master_name(matcher, code, members[0]["published_name"]) != matcher.units[code].name
-        previous[code] = PreviousResult(code, total, names, merged, renamed)
+    for code, by_identity in groups.items():
+        unit = matcher.units[code]
+        for identity, members in by_identity.items():
+            if len(members) > 1:
+                names = ", ".join(f"'{r['published_name']}'" for r in members)
+                raise ValueError(f"Kết quả năm trước của {unit.name}: đơn vị năm trước '{identity}' có nhiều dòng "
+                                 f"({names}); đọc bằng read_previous_results để loại các dòng trùng.")
+        listed = [spellings[0] for spellings in unit.last_year_units]
+        last_year = list(dict.fromkeys([*listed, *by_identity]))
+        totals = [float(members[0]["total"]) for members in by_identity.values()]
+        total = round(sum(totals) / len(totals), 2) if len(totals) > 1 else totals[0]
+        names = tuple(sorted((r["published_name"] for members in by_identity.values() for r in members), key=sort_key))
+        renamed = len(last_year) == 1 and not _same_name(unit, unit.name, last_year[0])
+        missing = tuple(sorted((n for n in listed if n not in by_identity), key=sort_key))
+        previous[code] = PreviousResult(code, total, names, len(last_year) > 1, renamed, missing)
     return previous

@@ -262,8 +262,20 @@ def write_previous(tmp_path: Path, rows: list[dict], *, name: str = "dti_2025.cs
     return write_rows(tmp_path / name, PREVIOUS_COLUMNS, rows, **kwargs)
 
 
+def read_previous_all(paths: list[Path], tmp_path: Path):
+    return read_previous_results(paths, MATCHER, PREVIOUS_YEAR, tmp_path / "work")
+
+
 def read_previous(path: Path, tmp_path: Path):
-    return read_previous_results(path, MATCHER, PREVIOUS_YEAR, tmp_path / "work")
+    results = read_previous_all([path], tmp_path)
+    assert list(results) == [path]
+    return results[path]
+
+
+def previous_of(tmp_path: Path, rows: list[dict]) -> dict[str, PreviousResult]:
+    result = read_previous(write_previous(tmp_path, rows), tmp_path)
+    assert result.rejects == []
+    return map_previous(result.rows, MATCHER)
 
 
 def test_previous_results_map_renamed_merged_and_current_units(tmp_path):
@@ -274,25 +286,142 @@ def test_previous_results_map_renamed_merged_and_current_units(tmp_path):
         published("So Noi  vu", "77.5", "6"),
         published("UBND Phường Phan Đình Phùng", "65,25"),
         published("Sở Nông nghiệp và Phát triển nông thôn", "60"),
-        published("Sở Tài nguyên và Môi trường", "71"),
-        published("Sở NN&MT", "50"),
+        published("Sở TN&MT", "71"),
+        published("Sở VHTTDL", "74"),
+        published("Ban Dân tộc", "68"),
+        published("Sở Y tế", "81"),
     ])
     result = read_previous(path, tmp_path)
     assert result.loadable and result.rejects == []
     assert result.rows[0] == {"year": 2025, "published_name": "Sở Thông tin và Truyền thông", "unit_code": "19.SKHCN",
-                              "total": 82.4, "rank": 3, "level": "Tốt", "source_row": 2}
+                              "identity": "Sở Thông tin và Truyền thông", "total": 82.4, "rank": 3, "level": "Tốt",
+                              "source_row": 2}
     assert result.rows[3]["published_name"] == "So Noi vu" and result.rows[3]["rank"] == 6
     assert result.rows[3]["level"] is None
+    assert [(r["unit_code"], r["identity"]) for r in result.rows[3:]] == [
+        ("19.SNV", "Sở Nội vụ"), ("05443", "Phường Phan Đình Phùng"),
+        ("19.SNNMT", "Sở Nông nghiệp và Phát triển nông thôn"), ("19.SNNMT", "Sở Tài nguyên và Môi trường"),
+        ("19.SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"), ("19.SDTTG", "Ban Dân tộc"), ("19.SYT", "Sở Y tế")]
     previous = map_previous(result.rows, MATCHER)
     assert previous == {
-        "19.SKHCN": PreviousResult("19.SKHCN", 82.4, ("Sở Thông tin và Truyền thông",), merged=False, renamed=True),
+        # Sở Khoa học và Công nghệ absorbed Sở Thông tin và Truyền thông: merged, the other predecessor missing.
+        "19.SKHCN": PreviousResult("19.SKHCN", 82.4, ("Sở Thông tin và Truyền thông",), merged=True, renamed=False,
+                                   missing=("Sở Khoa học và Công nghệ",)),
         "19.STC": PreviousResult("19.STC", 75.0, ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"), merged=True, renamed=False),
-        "19.SNV": PreviousResult("19.SNV", 77.5, ("So Noi vu",), merged=False, renamed=False),
+        "19.SNV": PreviousResult("19.SNV", 77.5, ("So Noi vu",), merged=True, renamed=False,
+                                 missing=("Sở Lao động - Thương binh và Xã hội",)),
         "05443": PreviousResult("05443", 65.25, ("UBND Phường Phan Đình Phùng",), merged=False, renamed=False),
-        # Three old agencies: the unweighted mean, rounded to 2 decimals ((60 + 71 + 50) / 3 = 60.333…).
-        "19.SNNMT": PreviousResult("19.SNNMT", 60.33, ("Sở NN&MT", "Sở Nông nghiệp và Phát triển nông thôn",
-                                                       "Sở Tài nguyên và Môi trường"), merged=True, renamed=False),
+        # Two old agencies: the unweighted mean, rounded to 2 decimals.
+        "19.SNNMT": PreviousResult("19.SNNMT", 65.5, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"),
+                                   merged=True, renamed=False),
+        "19.SVHTTDL": PreviousResult("19.SVHTTDL", 74.0, ("Sở VHTTDL",), merged=False, renamed=False),
+        "19.SDTTG": PreviousResult("19.SDTTG", 68.0, ("Ban Dân tộc",), merged=False, renamed=True),
+        "19.SYT": PreviousResult("19.SYT", 81.0, ("Sở Y tế",), merged=False, renamed=False),
     }
+
+
+def test_an_abbreviated_and_a_full_predecessor_name_are_two_last_year_units_averaged(tmp_path):
+    previous = previous_of(tmp_path, [published("Sở TN&MT", "60"), published("Sở Nông nghiệp và Phát triển nông thôn", "70")])
+    assert previous == {"19.SNNMT": PreviousResult("19.SNNMT", 65.0, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"),
+                                                   merged=True, renamed=False, missing=())}
+    # The mean is rounded to 2 decimals: (60.333 + 70.5) / 2 = 65.4165.
+    assert previous_of(tmp_path, [published("Sở TN&MT", "60,333"), published("Sở NN&PTNT", "70,5")])["19.SNNMT"].total \
+        == 65.42
+
+
+def test_two_spellings_of_one_last_year_unit_are_a_duplicate_not_a_merge(tmp_path):
+    path = write_previous(tmp_path, [published("Sở Tài nguyên và Môi trường", "60"), published("Sở Y tế", "80"),
+                                     published("Sở TN&MT", "62"), published("Sở NN&PTNT", "70")])
+    result = read_previous(path, tmp_path)
+    assert [(r["row_number"], r["rule"], r["unit_code"]) for r in result.rejects] == [
+        (2, "duplicate", "19.SNNMT"), (4, "duplicate", "19.SNNMT")]
+    assert result.rejects[0]["reason"] == (
+        "Tệp dti_2025.csv, dòng 2, đơn vị 'Sở Tài nguyên và Môi trường': đơn vị năm trước 'Sở Tài nguyên và Môi trường' "
+        "có kết quả ở nhiều dòng (cũng ở dòng 4); loại mọi bản, 'Sở Tài nguyên và Môi trường' được coi là không có kết "
+        "quả năm trước.")
+    previous = map_previous(result.rows, MATCHER)
+    assert previous["19.SNNMT"] == PreviousResult("19.SNNMT", 70.0, ("Sở NN&PTNT",), merged=True, renamed=False,
+                                                  missing=("Sở Tài nguyên và Môi trường",))
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "merged", "renamed", "missing"),
+    [
+        ("Sở Kế hoạch và Đầu tư", "19.STC", True, False, ("Sở Tài chính",)),
+        ("Sở KHĐT", "19.STC", True, False, ("Sở Tài chính",)),
+        ("Sở Thông tin và Truyền thông", "19.SKHCN", True, False, ("Sở Khoa học và Công nghệ",)),
+        ("Sở KH&CN", "19.SKHCN", True, False, ("Sở Thông tin và Truyền thông",)),
+        ("Văn phòng Ủy ban nhân dân tỉnh", "19.VPUBND", True, False, ("Sở Ngoại vụ",)),
+        ("Sở Ngoại vụ", "19.VPUBND", True, False, ("Văn phòng UBND tỉnh",)),
+        ("Ban Dân tộc tỉnh", "19.SDTTG", False, True, ()),
+        ("Sở VHTTDL", "19.SVHTTDL", False, False, ()),
+        ("Sở GD&ĐT", "19.SGDDT", False, False, ()),
+        ("BQL các KCN", "19.BQLKCN", False, False, ()),
+        ("Xã Đại Phúc", "05488", False, False, ()),
+    ],
+)
+def test_one_last_year_unit_alone(tmp_path, name, code, merged, renamed, missing):
+    previous = previous_of(tmp_path, [published(name, "70")])
+    assert previous == {code: PreviousResult(code, 70.0, (name,), merged, renamed, missing)}
+
+
+def test_spelling_variants_and_communes_take_the_official_name_as_identity(tmp_path):
+    path = write_previous(tmp_path, [published("So Noi  vu", "77"), published("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "71"),
+                                     published("Xã Đại Phúc", "55"), published("ubnd phuong phan dinh phung", "60")])
+    result = read_previous(path, tmp_path)
+    assert result.rejects == []
+    assert [(r["unit_code"], r["identity"]) for r in result.rows] == [
+        ("19.SNV", "Sở Nội vụ"), ("19.SNV", "Sở Lao động - Thương binh và Xã hội"), ("05488", "Xã Đại Phúc"),
+        ("05443", "Phường Phan Đình Phùng")]
+    previous = map_previous(result.rows, MATCHER)
+    assert previous["19.SNV"] == PreviousResult("19.SNV", 74.0, ("So Noi vu", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
+                                                merged=True, renamed=False)
+    assert previous["05488"] == PreviousResult("05488", 55.0, ("Xã Đại Phúc",), merged=False, renamed=False)
+    assert previous["05443"] == PreviousResult("05443", 60.0, ("ubnd phuong phan dinh phung",), merged=False,
+                                               renamed=False)
+
+
+def test_a_current_name_the_predecessors_leave_out_is_kept_as_one_more_last_year_unit(tmp_path):
+    path = write_previous(tmp_path, [published("Sở Nông nghiệp và Môi trường", "50"), published("Sở NN&PTNT", "60"),
+                                     published("Sở Dân tộc và Tôn giáo", "66")])
+    result = read_previous(path, tmp_path)
+    assert result.rejects == []
+    assert [r["identity"] for r in result.rows] == ["Sở Nông nghiệp và Môi trường", "Sở Nông nghiệp và Phát triển nông thôn",
+                                                    "Sở Dân tộc và Tôn giáo"]
+    previous = map_previous(result.rows, MATCHER)
+    assert previous["19.SNNMT"] == PreviousResult("19.SNNMT", 55.0, ("Sở NN&PTNT", "Sở Nông nghiệp và Môi trường"),
+                                                  merged=True, renamed=False, missing=("Sở Tài nguyên và Môi trường",))
+    # Never a rename: the current name; flagged by the predecessor it lacks (Ban Dân tộc).
+    assert previous["19.SDTTG"] == PreviousResult("19.SDTTG", 66.0, ("Sở Dân tộc và Tôn giáo",), merged=True,
+                                                  renamed=False, missing=("Ban Dân tộc",))
+    # Its alias is the same last-year unit as its name: a duplicate.
+    again = read_previous(write_previous(tmp_path, [published("Sở NN&MT", "50"), published("Sở Nông nghiệp và Môi trường", "50")],
+                                         name="again_2025.csv"), tmp_path)
+    assert [r["rule"] for r in again.rejects] == ["duplicate", "duplicate"] and again.rows == []
+
+
+def test_the_same_last_year_unit_in_two_files_is_rejected_in_both_without_an_error(tmp_path):
+    first = write_previous(tmp_path, [published("Sở Tài nguyên và Môi trường", "60"), published("Sở Y tế", "80")],
+                           name="a_2025.csv")
+    second = write_previous(tmp_path, [published("Sở Tư pháp", "75"), published("so tn&mt", "61")], name="b_2025.csv")
+    results = read_previous_all([first, second], tmp_path)
+    assert list(results) == [first, second]
+    assert [(r["row_number"], r["rule"]) for r in results[first].rejects] == [(2, "duplicate")]
+    assert [(r["row_number"], r["rule"]) for r in results[second].rejects] == [(3, "duplicate")]
+    assert "(cũng ở tệp b_2025.csv dòng 3)" in results[first].rejects[0]["reason"]
+    assert "(cũng ở tệp a_2025.csv dòng 2)" in results[second].rejects[0]["reason"]
+    rows = [r for result in results.values() for r in result.rows]
+    assert set(map_previous(rows, MATCHER)) == {"19.SYT", "19.STP"}
+
+
+def test_two_files_with_the_same_content_reject_every_row(tmp_path):
+    first = write_previous(tmp_path, [published("Sở Y tế", "80")], name="a_2025.csv")
+    second = tmp_path / "b_2025.csv"
+    second.write_bytes(first.read_bytes())
+    results = read_previous_all([first, second], tmp_path)
+    assert results[first].rows == results[second].rows == []
+    assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
+        "Nội dung giống hệt tệp a_2025.csv: mọi kết quả đều trùng và bị loại."]
 
 
 def test_previous_results_in_windows_1258_with_renamed_headers(tmp_path):
@@ -301,8 +430,8 @@ def test_previous_results_in_windows_1258_with_renamed_headers(tmp_path):
                           headers=["Năm", "Tên đơn vị", "Điểm DTI", "Thứ hạng", "Xếp loại"], encoding="cp1258")
     result = read_previous(path, tmp_path)
     assert result.encoding == "windows-1258" and result.rejects == []
-    assert {c: (p.total, p.renamed) for c, p in map_previous(result.rows, MATCHER).items()} == {
-        "19.SKHCN": (82.4, True), "05488": (55.0, False)}
+    assert {c: (p.total, p.merged, p.renamed) for c, p in map_previous(result.rows, MATCHER).items()} == {
+        "19.SKHCN": (82.4, True, False), "05488": (55.0, False, False)}
 
 
 @pytest.mark.parametrize(
@@ -317,7 +446,7 @@ def test_previous_results_in_windows_1258_with_renamed_headers(tmp_path):
         (published("Sở Y tế", "80", rank="2a"), "not_a_number", ["xếp hạng không phải số nguyên dương: '2a'."]),
         (published("Sở Y tế", "100,5"), "out_of_range", ["tổng điểm 100,5 ngoài khoảng từ 0 đến 100."]),
         (published("Sở Y tế", "80", year="2024"), "wrong_year", ["năm 2024 khác năm đang tổng hợp 2025."]),
-        (published("Sở Tư pháp", "80"), "duplicate", ["(cũng ở dòng 2)", "đơn vị được coi là không có kết quả năm trước"]),
+        (published("Sở Tư pháp", "80"), "duplicate", ["(cũng ở dòng 2)", "'Sở Tư pháp' được coi là không có kết quả"]),
     ],
 )
 def test_each_bad_previous_row_is_rejected_with_file_line_and_reason(tmp_path, bad, rule, reason_parts):
@@ -358,8 +487,24 @@ def test_previous_blank_year_and_missing_columns(tmp_path):
         ("missing_columns", "Thiếu cột bắt buộc 'Tổng điểm'; không nạp được tệp.")]
 
 
-def test_map_previous_refuses_two_rows_for_the_same_old_name():
-    rows = [{"year": 2025, "published_name": name, "unit_code": "19.SNV", "total": 70.0, "rank": None, "level": None,
-             "source_row": line} for line, name in ((2, "Sở Nội vụ"), (3, "So Noi vu"))]
-    with pytest.raises(ValueError, match="tên trùng nhau"):
-        map_previous(rows, MATCHER)
+def test_an_unreadable_previous_file_does_not_stop_the_others(tmp_path):
+    good = write_previous(tmp_path, [published("Sở Y tế", "80")], name="a_2025.csv")
+    absent = tmp_path / "absent_2025.csv"
+    results = read_previous_all([absent, good], tmp_path)
+    assert [(i.rule, i.reason) for i in results[absent].file_issues] == [
+        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")]
+    assert [r["unit_code"] for r in results[good].rows] == ["19.SYT"]
+
+
+def test_map_previous_works_from_rows_without_identity_and_refuses_two_rows_for_one_last_year_unit():
+    def rows(*entries):
+        return [{"year": 2025, "published_name": name, "unit_code": code, "total": total, "rank": None, "level": None,
+                 "source_row": line} for line, (name, code, total) in enumerate(entries, start=2)]
+
+    # As read back from the warehouse (no identity column): the identity is found again.
+    assert map_previous(rows(("Sở TN&MT", "19.SNNMT", 60.0), ("Sở NN&PTNT", "19.SNNMT", 70.0)), MATCHER) == {
+        "19.SNNMT": PreviousResult("19.SNNMT", 65.0, ("Sở NN&PTNT", "Sở TN&MT"), merged=True, renamed=False)}
+    for names in (("Sở Nội vụ", "So Noi vu"), ("Sở Tài nguyên và Môi trường", "Sở TN&MT")):
+        code = MATCHER.match(names[0])
+        with pytest.raises(ValueError, match="có nhiều dòng"):
+            map_previous(rows(*((n, code, 70.0) for n in names)), MATCHER)

@@ -86,3 +86,32 @@ def test_letters_with_breve_decide_before_diacritic_free_matching():
     assert matcher.match("UBND xã Văn Lăng") == "05665"
     assert matcher.match("xa van lang") is None  # two communes fit: reported, never guessed
     assert matcher.match("Uỷ ban nhân dân Xã Văn Lang") == "02143"  # old tone placement
+
+
+def test_predecessors_are_the_agencies_of_last_year_and_aliases_only_spell_the_current_one():
+    units = {u.code: u for u in load_units("Thái Nguyên")}
+    assert units["19.SNNMT"].aliases == ("Sở NN&MT",)
+    assert units["19.SNNMT"].predecessors == (("Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
+                                              ("Sở Tài nguyên và Môi trường", "Sở TN&MT"))
+    assert units["19.SDTTG"].aliases == () and units["19.SDTTG"].last_year_units == (("Ban Dân tộc", "Ban Dân tộc tỉnh"),)
+    assert [p[0] for p in units["19.VPUBND"].last_year_units] == ["Văn phòng UBND tỉnh", "Sở Ngoại vụ"]
+    assert "Sở Ngoại vụ" not in units["19.VPUBND"].aliases
+    # No predecessors: the agency is its own last-year unit, under its name and aliases.
+    assert units["19.SVHTTDL"].predecessors == ()
+    assert units["19.SVHTTDL"].last_year_units == (("Sở Văn hóa, Thể thao và Du lịch", "Sở VHTTDL", "Sở VH-TT&DL"),)
+    assert units["05443"].predecessors == () and units["05443"].last_year_units == (("Phường Phan Đình Phùng",),)
+    merged = {code for code, u in units.items() if len(u.last_year_units) > 1}
+    assert merged == {"19.VPUBND", "19.SNV", "19.STC", "19.SNNMT", "19.SXD", "19.SKHCN"}
+    spellings = [s for u in units.values() for p in u.predecessors for s in p]
+    assert spellings and all(unicodedata.is_normalized("NFC", s) for s in spellings)
+
+
+def test_every_predecessor_spelling_still_matches_the_current_agency():
+    matcher = matcher_for("Thái Nguyên")
+    for unit in load_units("Thái Nguyên"):
+        for name in (unit.name, *unit.aliases, *(s for p in unit.predecessors for s in p)):
+            assert matcher.match(name) == unit.code, name
+    assert matcher.match("Sở KHĐT") == "19.STC"
+    assert matcher.match("Sở Ngoại vụ tỉnh Thái Nguyên") == "19.VPUBND"
+    assert matcher.match("Ban Dân tộc tỉnh Thái Nguyên") == "19.SDTTG"
+    assert matcher.match("so ld-tb&xh") == matcher.match("Sở LĐTBXH") == "19.SNV"
