@@ -59,13 +59,13 @@ SYSTEM_UNIT_KEY = {"quan_ly_van_ban": "code", "giam_sat_attt_soc": "code", "he_t
 SYSTEM_NOTES = ("Số liệu đến hết ngày 31/10/2026.", "Số liệu trích xuất tự động từ hệ thống.", "")
 
 # Old names of the agencies merged or renamed in 2025, as the 2025 ranking published them (masterdata aliases).
-OLD_NAMES = {
-    "19.STC": ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"),
-    "19.SKHCN": ("Sở Thông tin và Truyền thông",),
-    "19.SNNMT": ("Sở Nông nghiệp và Phát triển nông thôn", "Sở Tài nguyên và Môi trường"),
-    "19.SNV": ("Sở Lao động - Thương binh và Xã hội", "Sở Nội vụ"),
-    "19.SXD": ("Sở Giao thông vận tải", "Sở Xây dựng"),
-}
+
+
+def old_names(units) -> dict[str, tuple[str, ...]]:
+    """Agency code → the official names of the agencies it continues (masterdata `predecessors`), for the
+    agencies restructured in 2025: last year's ranking lists them under those names."""
+    return {u.code: tuple(names[0] for names in u.predecessors) for u in units if u.predecessors}
+
 UNKNOWN_OLD_NAME = "Thị xã Phổ Yên"  # a 2025 name the master data does not know (documented, rejected)
 UNKNOWN_SYSTEM_UNIT = "UBND huyện Đồng Hỷ"  # a district abolished in 2025, still in a system's unit list
 UNKNOWN_COMPONENT = ("AT.5", "Tỷ lệ máy chủ được giám sát an toàn thông tin tập trung (%)")
@@ -540,9 +540,9 @@ def _write_previous(inbox: Path, ranked: list[Unit], levels: dict[str, float], s
     for unit in ranked:
         level = levels[unit.code]
         if unit.group == AGENCY:
-            for name in OLD_NAMES.get(unit.code, ()):
+            for name in old_names((unit,)).get(unit.code, ()):
                 published["agency"].append((name, total(float(np.clip(level + rng.normal(0, 0.08), 0.05, 0.97)))))
-            if unit.code not in OLD_NAMES:
+            if not unit.predecessors:
                 kind = int(rng.choice(4, p=[0.6, 0.15, 0.15, 0.1]))
                 published["agency"].append((_variant(unit.name, kind), total(level)))
             continue
@@ -568,15 +568,14 @@ def _write_previous(inbox: Path, ranked: list[Unit], levels: dict[str, float], s
         line = next(n for n, r in enumerate(rows, start=2) if r[1] == UNKNOWN_OLD_NAME)
         good -= 1
         merged = "; ".join(f"{' + '.join(names)} → {next(u.name for u in ranked if u.code == code)}"
-                           for code, names in OLD_NAMES.items() if any(u.code == code for u in ranked))
+                           for code, names in old_names(ranked).items())
         bad.append(BadItem(
             "dti_previous_unknown_name", f"{PREVIOUS_DIR}/{PREVIOUS_FILE}",
             f"The {PREVIOUS_YEAR} ranking under the names of the time: line {line} '{UNKNOWN_OLD_NAME}', an old name "
             f"the master data does not know. The agencies merged or renamed in 2025 appear under their old names "
             f"({merged}); some current names are spelt without diacritics, with a double space or in lower case.",
             f"Reject line {line} (unknown_unit); map the other lines: merged agencies take the mean of their old "
-            "totals, Sở Thông tin và Truyền thông is the renamed Sở Khoa học và Công nghệ, spelling variants match "
-            "their units."))
+            "totals, Ban Dân tộc is the renamed Sở Dân tộc và Tôn giáo, spelling variants match their units."))
     return path, good, bad
 
 

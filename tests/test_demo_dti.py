@@ -14,9 +14,9 @@ import pytest
 from common.units import AGENCY, RANKING_GROUP, load_units, matcher_for
 from demo.dti import (
     FORM_DIR,
-    OLD_NAMES,
     UNKNOWN_OLD_NAME,
     maturities,
+    old_names,
     write_dti_inbox,
 )
 from scoring.criteria import tree_for
@@ -182,21 +182,24 @@ def test_external_values_load_but_the_documented_rejects(dti, bad, tmp_path: Pat
 
 def test_previous_results_map_to_current_units(dti, bad, forms, tmp_path: Path) -> None:
     root, summary = dti
-    result = read_previous_results(root / PREVIOUS_DIR / "dti_2025.csv", MATCHER, 2025, tmp_path / "work")
+    result = read_previous_results([root / PREVIOUS_DIR / "dti_2025.csv"], MATCHER, 2025, tmp_path / "work")
+    result = next(iter(result.values()))
     assert result.loadable and [(x["rule"], x["value"]) for x in result.rejects] == [("unknown_unit", UNKNOWN_OLD_NAME)]
     assert f"line {result.rejects[0]['row_number']} (unknown_unit)" in bad["dti_previous_unknown_name"]["expected"]
     assert len(result.rows) == summary["dti_previous_rows"]
     previous = map_previous(result.rows, MATCHER)
     agencies = {u.code for u in RANKED if u.group == AGENCY}
     assert agencies <= set(previous)
-    assert {c for c, p in previous.items() if p.merged} == {"19.STC", "19.SNNMT", "19.SNV", "19.SXD"}
-    assert {c for c, p in previous.items() if p.renamed} == {"19.SKHCN"}
-    for code, names in OLD_NAMES.items():
+    assert {c for c, p in previous.items() if p.merged} == {"19.STC", "19.SNNMT", "19.SNV", "19.SXD", "19.SKHCN",
+                                                             "19.VPUBND"}
+    assert {c for c, p in previous.items() if p.renamed} == {"19.SDTTG"}  # Ban Dân tộc
+    assert all(not p.missing for p in previous.values())  # every predecessor has its result
+    for code, names in old_names(RANKED).items():
         assert set(previous[code].published_names) == set(names)
         totals = [r["total"] for r in result.rows if r["unit_code"] == code]
         assert previous[code].total == pytest.approx(round(sum(totals) / len(totals), 2))
-    spelt = {r["published_name"] for r in result.rows} - {u.name for u in RANKED} - {n for v in OLD_NAMES.values()
-                                                                                       for n in v}
+    spelt = {r["published_name"] for r in result.rows} - {u.name for u in RANKED} - {
+        n for v in old_names(RANKED).values() for n in v}
     assert len(spelt) >= 5  # no diacritics, double spaces, lower case, "UBND …"
     locals_ = [u for u in RANKED if u.group != AGENCY]
     assert 0.8 * len(locals_) <= sum(1 for u in locals_ if u.code in previous) < len(locals_)
@@ -234,5 +237,6 @@ def test_summary_and_a_smaller_run(dti, tmp_path: Path) -> None:
     external = read_external_values(paths, MATCHER, external_components(2026), 2026, tmp_path / "work")
     assert all(not r.rejects for r in external.values())
     assert sum(len(r.rows) for r in external.values()) == clean["dti_external_rows"]
-    previous = read_previous_results(tmp_path / PREVIOUS_DIR / "dti_2025.csv", MATCHER, 2025, tmp_path / "work")
+    previous = next(iter(read_previous_results([tmp_path / PREVIOUS_DIR / "dti_2025.csv"], MATCHER, 2025,
+                                               tmp_path / "work").values()))
     assert previous.rejects == [] and len(previous.rows) == clean["dti_previous_rows"]

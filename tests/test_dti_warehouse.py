@@ -17,8 +17,8 @@ from warehouse.schema import ensure_schema
 from warehouse.tthc import load_units as load_unit_rows
 
 NOW = datetime(2026, 11, 27, 8, 0)
-FINANCE, HOME, JUSTICE, SCIENCE = "19.STC", "19.SNV", "19.STP", "19.SKHCN"
-AGENCIES = (FINANCE, HOME, JUSTICE, SCIENCE)
+FINANCE, HOME, JUSTICE, SCIENCE, ETHNIC = "19.STC", "19.SNV", "19.STP", "19.SKHCN", "19.SDTTG"
+AGENCIES = (FINANCE, HOME, JUSTICE, SCIENCE, ETHNIC)
 
 
 @pytest.fixture()
@@ -58,7 +58,8 @@ def setup(tmp_path):
         {"year": "2025", "published_name": "Sở Kế hoạch và Đầu tư", "total": "70"},  # merged into Finance
         {"year": "2025", "published_name": "Sở Tài chính", "total": "80"},
         {"year": "2025", "published_name": "Sở Thông tin và Truyền thông", "total": "66,5"},  # renamed: Science
-        {"year": "2025", "published_name": "Sở Nội  vụ", "total": "58"},
+        {"year": "2025", "published_name": "Sở Nội  vụ", "total": "58"},  # Sở LĐTBXH, merged in, has no result
+        {"year": "2025", "published_name": "Ban Dân tộc", "total": "61"},  # renamed Sở Dân tộc và Tôn giáo
     ])
     yield con, inbox, tmp_path, communes
     con.close()
@@ -111,14 +112,17 @@ def test_other_systems_values_and_the_quarantined_row(setup):
 def test_last_year_across_merged_and_renamed_agencies(setup):
     _refresh(setup)
     con = setup[0]
-    rows = {u: (prev, names, merged, change, total) for u, prev, names, merged, change, total in con.execute(
-        """SELECT unit_code, previous_total, previous_names, previous_merged, change, total FROM mart_dti_unit""").fetchall()}
-    prev, names, merged, change, total = rows[FINANCE]
-    assert (prev, merged) == (75.0, True) and names == "Sở Kế hoạch và Đầu tư; Sở Tài chính"
+    rows = {u: (prev, names, merged, missing, change, total) for u, prev, names, merged, missing, change, total in con.execute(
+        """SELECT unit_code, previous_total, previous_names, previous_merged, previous_missing, change, total
+           FROM mart_dti_unit""").fetchall()}
+    prev, names, merged, missing, change, total = rows[FINANCE]  # Sở KH&ĐT merged into Sở Tài chính: mean of both
+    assert (prev, merged, missing) == (75.0, True, None) and names == "Sở Kế hoạch và Đầu tư; Sở Tài chính"
     assert change == pytest.approx(round(total - 75.0, 2))
-    assert rows[SCIENCE][:3] == (66.5, "Sở Thông tin và Truyền thông", False)  # renamed: compared with the old name's
-    assert rows[HOME][:3] == (58.0, "Sở Nội vụ", False)  # spacing normalised on reading
-    assert rows[JUSTICE][0] is None and rows[JUSTICE][3] is None  # no result last year, no form this year
+    # Sở TT&TT merged into Sở KH&CN, whose own 2025 result is not in the file: compared with Sở TT&TT's, flagged.
+    assert rows[SCIENCE][:4] == (66.5, "Sở Thông tin và Truyền thông", True, "Sở Khoa học và Công nghệ")
+    assert rows[HOME][:4] == (58.0, "Sở Nội vụ", True, "Sở Lao động - Thương binh và Xã hội")  # spacing normalised
+    assert rows[ETHNIC][:4] == (61.0, "Ban Dân tộc", False, None)
+    assert rows[JUSTICE][0] is None and rows[JUSTICE][4] is None  # no result last year, no form this year
 
 
 def test_units_without_a_form_are_listed_not_ranked(setup):
@@ -175,7 +179,8 @@ def test_renamed_only_when_the_name_really_changed(setup):
     _refresh(setup)
     con = setup[0]
     flags = dict(con.execute("SELECT unit_code, previous_renamed FROM mart_dti_unit WHERE previous_total IS NOT NULL").fetchall())
-    assert flags[SCIENCE] is True and flags[HOME] is False  # "Sở Nội  vụ" is a spelling variant, not a rename
+    assert flags[ETHNIC] is True  # Ban Dân tộc → Sở Dân tộc và Tôn giáo
+    assert flags[HOME] is False and flags[SCIENCE] is False  # a spelling variant, a merger: not renames
 
 
 def test_rerunning_the_year_gives_the_same_tables(setup):

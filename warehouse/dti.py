@@ -109,7 +109,7 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
     external_files, external_unnamed = _csv_files(inbox, EXTERNAL_DIR, year)
     external = read_external_values(external_files, matcher, external_components(year), year, work_dir)
     previous_files, previous_unnamed = _csv_files(inbox, PREVIOUS_DIR, year - 1)
-    previous = {p: read_previous_results(p, matcher, year - 1, work_dir) for p in previous_files}
+    previous = read_previous_results(previous_files, matcher, year - 1, work_dir)
     with transaction(con):
         _forget_removed(con, "dti_external", year, external_files)
         _forget_removed(con, "dti_previous", year - 1, previous_files)
@@ -206,9 +206,10 @@ def _external_inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[st
 
 
 def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher
-              ) -> dict[str, tuple[float, str, bool, bool]]:
-    """unit → (last year's total, the names it was published under, merged, renamed): the published results (merged
-    units: the mean of the old units), else the warehouse's own scorecards of last year."""
+              ) -> dict[str, tuple[float, str, bool, bool, str | None]]:
+    """unit → (last year's total, the names it was published under, merged, renamed, last year's units without a
+    result): the published results (merged units: the mean of the old units present), else the warehouse's own
+    scorecards of last year."""
     from common.vntext import sort_key
     from sources.dti_inputs import map_previous
 
@@ -216,9 +217,9 @@ def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher
                           WHERE year = ?""", [year - 1]).df().to_dict("records")
     if rows:
         mapped = map_previous([{**r, "year": year - 1} for r in rows], matcher)
-        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged, p.renamed)
-                for code, p in mapped.items()}
-    return {u: (t, n, False, False) for u, t, n in con.execute("""
+        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged, p.renamed,
+                       "; ".join(p.missing) or None) for code, p in mapped.items()}
+    return {u: (t, n, False, False, None) for u, t, n in con.execute("""
         SELECT unit_code, total, unit_name FROM mart_dti_unit WHERE year = ? AND has_form""", [year - 1]).fetchall()}
 
 
@@ -312,6 +313,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     ranked["previous_names"] = ranked["unit_code"].map(lambda u: previous[u][1] if u in previous else None)
     ranked["previous_merged"] = ranked["unit_code"].map(lambda u: previous[u][2] if u in previous else None)
     ranked["previous_renamed"] = ranked["unit_code"].map(lambda u: previous[u][3] if u in previous else None)
+    ranked["previous_missing"] = ranked["unit_code"].map(lambda u: previous[u][4] if u in previous else None)
     ranked["change"] = (ranked["total"] - ranked["previous_total"].astype(float)).where(ranked["has_form"]).round(2)
     intervals = uncertainty_frame(pd.DataFrame(components), ranked, trees)
     keep = ["rank_median", "rank_p05", "rank_p95", "rank_best", "rank_worst", "share_same_rank"]
