@@ -51,6 +51,10 @@ def external_components(year: int):
                 continue
             groups = tuple(g for g in tree.unit_groups if tree.applies(leaf.code, g))
             known = found.get(leaf.code)
+            if known and (known.low, known.high) != leaf.rule.value_range:
+                # One CSV column serves both trees: a component must mean the same value in each.
+                raise ValueError(f"thành phần {leaf.code} có khoảng giá trị khác nhau giữa các bộ chỉ số năm {year}: "
+                                 f"{known.low:g}..{known.high:g} và {leaf.rule.value_range[0]:g}..{leaf.rule.value_range[1]:g}")
             groups = tuple(sorted(set(groups) | set(known.unit_groups))) if known else groups
             found[leaf.code] = ExternalComponent(leaf.code, leaf.name, *leaf.rule.value_range, groups)
     return found
