@@ -13,9 +13,9 @@ from workbooks.par import (
     OVERCLAIM,
     SHEET_RANKING,
     read_par_data,
-    unit_sheet_names,
     write_par_workbook,
 )
+from workbooks.style import unit_sheet_names
 
 YEAR = 2026
 TREE = "par_2026_default.yaml"

@@ -33,7 +33,6 @@ from common.settings import now_local
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import METHODOLOGY_DIR, CriteriaTree, TreeError, load_tree, tree_for
-from workbooks.par import code_key, unit_sheet_names
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
@@ -44,12 +43,17 @@ from workbooks.style import (
     add_color_scale,
     add_radar_chart,
     clean_value,
+    code_key,
     frame_records,
     generated_label,
+    group_label,
     is_missing,
     new_workbook,
     rank_label,
+    rows_under_chart,
     save_workbook,
+    sheet_title,
+    unit_sheet_names,
     write_table,
     write_text_sheet,
 )
@@ -88,8 +92,6 @@ STATUS_LABELS = {  # mart_dti_component.source
 INDEX_ORDER = ("NT", "TC", "HT", "NL", "AT", "HD", "KT", "XH", "KH")
 PILLAR_ORDER = ("CQS", "KTS", "XHS")
 
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
-_ROW_CM = 0.53  # height of a default 15 pt row, to keep a chart above the next table
 _LINE_HEIGHT = 16.0
 _SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 _NOTE_FONT = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
@@ -188,13 +190,8 @@ def _signed(value: Any) -> str:
     return sign + _num(abs(value))
 
 
-def group_label(code: str | None) -> str:
-    return RANKING_GROUP_LABELS.get(code or "", code or "")
-
-
 def ranking_sheet_name(group: str) -> str:
-    name = RANKING_SHEETS.get(group) or f"Xếp hạng {group_label(group)}"
-    return name.translate(_FORBIDDEN_IN_SHEET_NAMES)[:31].strip()
+    return sheet_title(RANKING_SHEETS.get(group) or f"Xếp hạng {group_label(group)}")
 
 
 def interval_text(unit: dict) -> str | None:
@@ -345,9 +342,6 @@ def _write_notes(ws: Worksheet, row: int, lines: Sequence[str], n_cols: int) -> 
         row += 1
     return row
 
-
-def _chart_rows(chart) -> int:
-    return int(chart.height / _ROW_CM) + 2 if chart is not None else 0
 
 
 def _levels(data: DtiData, units: list[dict]) -> list[str]:
@@ -551,7 +545,7 @@ def _write_profiles(wb, data: DtiData, units: list[dict]) -> list[RadarChart]:
                                 title=f"Hồ sơ chỉ số chính: {group_label(group)}") if chosen else None
         if chart is not None:
             charts.append(chart)
-        row = max(max(table.last_row, table.first_row) + 3, table.header_row + _chart_rows(chart))
+        row = max(max(table.last_row, table.first_row) + 3, table.header_row + rows_under_chart(chart))
     return charts
 
 

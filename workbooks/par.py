@@ -9,7 +9,6 @@ With ``unit=`` the workbook holds only that unit's sheet: the scorecard sent bac
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +24,16 @@ from workbooks.style import (
     Table,
     add_bar_chart,
     add_color_scale,
+    code_key,
     frame_records,
     generated_label,
+    group_label,
     is_missing,
     new_workbook,
     rank_label,
+    rows_under_chart,
     save_workbook,
+    unit_sheet_names,
     write_table,
 )
 
@@ -52,9 +55,6 @@ SOURCE_LABELS = {
     "missing": "Chưa có điểm",
     "not_applicable": "Không áp dụng",
 }
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
-_PREFIXES = ("Ủy ban nhân dân ", "UBND ", "Sở ", "Ban ", "Phường ", "Xã ")
-_ROW_CM = 0.53  # height of a default 15 pt row, to keep one chart above the next table
 _SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 
 
@@ -78,19 +78,9 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
 # --- small helpers ----------------------------------------------------------------------------------------
 
 
-
-
-
 def _num(value: float | None, digits: int = 2) -> str:
     """85.2 -> '85,20' (Vietnamese decimal comma)."""
     return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
-
-
-def code_key(code: str) -> tuple:
-    """'D2.10' after 'D2.9': numbers compared as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", code or ""))
-
-
 
 
 def status_label(unit: dict) -> str:
@@ -104,38 +94,6 @@ def band_label(unit: dict) -> str:
     if unit.get("provisional"):
         return f"{band} {PROVISIONAL}".strip()
     return band
-
-
-def group_label(code: str | None) -> str:
-    return RANKING_GROUP_LABELS.get(code or "", code or "")
-
-
-def short_name(name: str) -> str:
-    """'Sở Khoa học và Công nghệ' -> 'Khoa học và Công nghệ'; keeps the name when nothing would be left."""
-    name = nfc(name or "").strip()
-    for prefix in _PREFIXES:
-        if name.startswith(prefix) and len(name) > len(prefix) + 1:
-            return name[len(prefix):]
-    return name
-
-
-def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[str, str]:
-    """unit_code -> sheet name: the unit's name (prefix dropped when too long), ≤ 31 characters, none that Excel
-    forbids, unique ignoring case (a number is appended to a repeated name)."""
-    used = {r.casefold() for r in reserved}
-    names: dict[str, str] = {}
-    for unit in units:
-        full = nfc(unit.get("unit_name") or unit["unit_code"]).strip()
-        base = full if len(full) <= 31 else short_name(full)
-        base = base.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'")[:31].strip() or unit["unit_code"][:31]
-        name, n = base, 1
-        while name.casefold() in used or name.casefold() == "history":
-            n += 1
-            suffix = f" ({n})"
-            name = base[:31 - len(suffix)].rstrip() + suffix
-        used.add(name.casefold())
-        names[unit["unit_code"]] = name
-    return names
 
 
 def _ordered_groups(units: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -232,7 +190,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
         add_color_scale(ws, table.data_range("index_pct"))
         chart = add_bar_chart(table, category_key="unit", value_keys=["index_pct"],
                               title=f"Chỉ số CCHC (%): {group_label(group)}", value_axis_title="%")
-        chart_rows = int(chart.height / _ROW_CM) + 2 if chart is not None else 0
+        chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
         tables.append(table)
     return tables

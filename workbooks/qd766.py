@@ -39,7 +39,9 @@ from workbooks.style import (
     is_missing,
     new_workbook,
     rank_label,
+    rows_under_chart,
     save_workbook,
+    sheet_title,
     write_table,
     write_text_sheet,
 )
@@ -51,8 +53,6 @@ PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
 PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
-_ROW_CM = 0.53  # height of a default 15 pt row, to keep one chart above the next table
 _SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 
 # The counts named in the methodology file (English snake_case there), as officials call them.
@@ -177,7 +177,7 @@ def group_header(group: Group) -> str:
 
 def group_sheet_name(index: int, group: Group) -> str:
     """'1. Công khai, minh bạch': at most 31 characters, none that Excel forbids."""
-    return f"{index}. {nfc(group.name)}".translate(_FORBIDDEN_IN_SHEET_NAMES)[:31].strip().strip("'")
+    return sheet_title(f"{index}. {nfc(group.name)}")
 
 
 def measure_label(name: str) -> str:
@@ -292,7 +292,7 @@ def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: 
         add_color_scale(ws, table.data_range("total_score"))
         chart = add_bar_chart(table, category_key="unit", value_keys=["total_score"],
                               title=f"Tổng điểm: {ranking_group_label(group)}", value_axis_title="Điểm")
-        chart_rows = int(chart.height / _ROW_CM) + 2 if chart is not None else 0
+        chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
         tables.append(table)
     return tables

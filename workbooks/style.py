@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
+from common.units import RANKING_GROUP_LABELS
+from common.vntext import nfc
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
@@ -48,6 +51,9 @@ _TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="D9E1F2")
 _TOTAL_FILL = PatternFill("solid", start_color="F2F2F2")
 _LINE_HEIGHT = 16.0  # points per wrapped line of 12 pt text
+_ROW_CM = 0.53  # height of a default 15 pt row, to keep a chart above the next table
+_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
+_NAME_PREFIXES = ("Ủy ban nhân dân ", "UBND ", "Sở ", "Ban ", "Phường ", "Xã ")
 
 
 class Formula(str):
@@ -439,3 +445,52 @@ def rank_label(rank: Any, tied: Any, of: Any = None) -> str:
         return "Chưa xếp hạng"
     text = f"{int(rank)}/{int(of)}" if not is_missing(of) else str(int(rank))
     return f"{text} ({TIED})" if bool(tied) else text
+
+
+# --- names, order and layout shared by the index workbooks ------------------------------------------------
+
+def group_label(code: str | None) -> str:
+    """'agency' -> 'Sở, ban, ngành'; an unknown group is shown as it is."""
+    return RANKING_GROUP_LABELS.get(code or "", code or "")
+
+
+def code_key(code: str) -> tuple:
+    """'D2.10' after 'D2.9': numbers compared as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", code or ""))
+
+
+def sheet_title(text: str) -> str:
+    """A sheet name Excel accepts: none of []:*?/\\, no surrounding quote, at most 31 characters."""
+    return text.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'")[:31].strip()
+
+
+def short_name(name: str) -> str:
+    """'Sở Khoa học và Công nghệ' -> 'Khoa học và Công nghệ'; keeps the name when nothing would be left."""
+    name = nfc(name or "").strip()
+    for prefix in _NAME_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix) + 1:
+            return name[len(prefix):]
+    return name
+
+
+def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[str, str]:
+    """unit_code -> sheet name: the unit's name (prefix dropped when too long), ≤ 31 characters, none that Excel
+    forbids, unique ignoring case (a number is appended to a repeated name)."""
+    used = {r.casefold() for r in reserved}
+    names: dict[str, str] = {}
+    for unit in units:
+        full = nfc(unit.get("unit_name") or unit["unit_code"]).strip()
+        base = sheet_title(full if len(full) <= 31 else short_name(full)) or unit["unit_code"][:31]
+        name, n = base, 1
+        while name.casefold() in used or name.casefold() == "history":
+            n += 1
+            suffix = f" ({n})"
+            name = base[:31 - len(suffix)].rstrip() + suffix
+        used.add(name.casefold())
+        names[unit["unit_code"]] = name
+    return names
+
+
+def rows_under_chart(chart: Any) -> int:
+    """Rows a chart anchored at a table's header covers (plus a gap): where the next table may start."""
+    return int(chart.height / _ROW_CM) + 2 if chart is not None else 0
