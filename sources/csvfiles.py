@@ -56,6 +56,7 @@ class PreparedFile:
     encoding: str = "utf-8"
     read_path: Path | None = None  # what DuckDB reads; None when nothing can be loaded
     issues: list[FileIssue] = field(default_factory=list)
+    present: frozenset[str] = frozenset()  # canonical names of the columns the received file has
 
     @property
     def loadable(self) -> bool:
@@ -122,6 +123,7 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
     headers = next(csv.reader([_decode(header_bytes, prepared.encoding).rstrip("\r")]))
     mapping, unknown = header_mapping(headers, columns)
     found = set(mapping.values())
+    prepared.present = frozenset(c.name for c in found)
     missing_required = [c for c in columns if c.required and c not in found]
     if missing_required:
         names = ", ".join(f"'{c.header}'" for c in missing_required)

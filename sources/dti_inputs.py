@@ -36,9 +36,7 @@ Choices:
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -46,7 +44,7 @@ from pathlib import Path
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import match_key, nfc, sort_key
-from sources.csvfiles import FileIssue, PreparedFile, ReadResult, header_mapping, iter_records, prepare_csv
+from sources.csvfiles import FileIssue, PreparedFile, ReadResult, iter_records, prepare_csv
 from sources.tthc_format import Column
 
 EXTERNAL_DIR = "dti/he_thong_khac"  # under the inbox
@@ -148,17 +146,6 @@ def _reject(path: Path, line: int, key: str | None, unit_code: str | None, unit_
             "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
 
 
-def _present(prepared: PreparedFile, columns: tuple[Column, ...]) -> set[str]:
-    """Canonical names of the columns the received file has (prepare_csv fills the absent optional ones)."""
-    raw = prepared.path.read_bytes()
-    end = raw.find(b"\n")
-    header = raw if end < 0 else raw[:end]
-    text = header.decode("utf-8-sig", errors="replace") if prepared.encoding == "utf-8" else header.decode("cp1258")
-    headers = next(csv.reader([unicodedata.normalize("NFC", text).rstrip("\r")]), [])
-    mapping, _ = header_mapping(headers, columns)
-    return {c.name for c in mapping.values()}
-
-
 def _open(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str) -> tuple[ReadResult, PreparedFile | None]:
     """prepare_csv with an unreadable file turned into a blocking issue and the no-rows note in this file's words."""
     try:
@@ -170,6 +157,26 @@ def _open(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str)
     result = ReadResult(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
                         encoding=prepared.encoding, loadable=prepared.loadable)
     return result, prepared if prepared.loadable else None
+
+
+def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
+              ) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
+    """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. A file
+    with the same bytes as an earlier one is noted: all its rows will be duplicates (``what``: 'giá trị', 'kết quả')."""
+    results: dict[Path, ReadResult] = {}
+    opened: list[tuple[Path, ReadResult, PreparedFile]] = []
+    seen_content: dict[str, Path] = {}
+    for path in dict.fromkeys(Path(p) for p in paths):
+        result, prepared = _open(path, columns, work_dir, no_rows)
+        results[path] = result
+        if prepared is None:
+            continue
+        if result.sha256 in seen_content:
+            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
+                                                f" mọi {what} đều trùng và bị loại."), blocking=False))
+        seen_content.setdefault(result.sha256, path)
+        opened.append((path, result, prepared))
+    return results, opened
 
 
 def _records(prepared: PreparedFile, columns: tuple[Column, ...]) -> Iterable[tuple[int, dict[str, str] | None]]:
@@ -302,15 +309,11 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
     systems supply, by code (the criteria tree of ``year``). A file without the needed columns, empty or unreadable
     has a blocking issue and is not loaded."""
     by_code = {_component_key(code): component for code, component in components.items()}
-    results: dict[Path, ReadResult] = {}
     candidates: list[_Candidate] = []
-    seen_content: dict[str, Path] = {}
-    for path in dict.fromkeys(Path(p) for p in paths):
-        result, prepared = _open(path, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.")
-        results[path] = result
-        if prepared is None:
-            continue
-        if not {"unit_code", "unit"} & _present(prepared, EXTERNAL_COLUMNS):
+    results, opened = _open_all(paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.",
+                                "giá trị")
+    for path, result, prepared in opened:
+        if not {"unit_code", "unit"} & prepared.present:
             result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất "
                                                    "một trong hai); không nạp được tệp."))
             result.loadable = False
@@ -319,10 +322,6 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
         if named_year is not None and named_year != year:
             result.file_issues.append(FileIssue("file_name_year", (f"Tên tệp ghi năm {named_year}, khác năm đang tổng "
                                                 f"hợp {year}; các dòng vẫn được kiểm tra theo cột 'Năm'."), blocking=False))
-        if result.sha256 in seen_content:
-            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
-                                                " mọi giá trị đều trùng và bị loại."), blocking=False))
-        seen_content.setdefault(result.sha256, path)
         for line, values in _records(prepared, EXTERNAL_COLUMNS):
             if values is None:
                 result.rejects.append(_malformed(path, line))
@@ -438,18 +437,10 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
     ``wrong_year``, ``malformed_line`` and ``duplicate``: every copy of a last-year unit given more than once, in one
     file or over several, however it is spelt ("Sở TN&MT" and "Sở Tài nguyên và Môi trường" are one unit), so that
     unit has no previous result. A file without the needed columns, empty or unreadable has a blocking issue."""
-    results: dict[Path, ReadResult] = {}
     candidates: list[_Published] = []
-    seen_content: dict[str, Path] = {}
-    for path in dict.fromkeys(Path(p) for p in paths):
-        result, prepared = _open(path, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.")
-        results[path] = result
-        if prepared is None:
-            continue
-        if result.sha256 in seen_content:
-            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
-                                                " mọi kết quả đều trùng và bị loại."), blocking=False))
-        seen_content.setdefault(result.sha256, path)
+    results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.",
+                                "kết quả")
+    for path, result, prepared in opened:
         for line, values in _records(prepared, PREVIOUS_COLUMNS):
             if values is None:
                 result.rejects.append(_malformed(path, line))
