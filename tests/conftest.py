@@ -105,3 +105,20 @@ def warehouse_in(root: Path) -> Warehouse:
     """A warehouse resource whose files, inbox and reports are all under ``root``."""
     return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
                      inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+
+
+@pytest.fixture(scope="session")
+def small_inbox(tmp_path_factory) -> tuple[Path, dict]:
+    """The demo inbox for 1–10 January 2026 at 0.1 % scale (every yearly input: plan, PAR and DTI forms, other
+    systems' values, last year's results), written once per test session: copy it before changing it."""
+    from demo.generate import generate_inbox
+
+    root = tmp_path_factory.mktemp("small_inbox")
+    return root / "inbox", generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
+
+
+def materialize_year(assets: list, warehouse: Warehouse, year: str = "2026", **kwargs):
+    """A real Dagster run of ``assets`` for one yearly partition, failures returned rather than raised."""
+    import dagster as dg
+
+    return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key=year, raise_on_error=False, **kwargs)

@@ -3,39 +3,23 @@ rows quarantined), last year's results, the scorecards with rank intervals, the 
 publication; with no usable form the checks block the publication."""
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import openpyxl
-import pytest
 
 from assets import dti, tthc
-from pipelines.resources import Warehouse
-from tests.conftest import warehouse_in
+from tests.conftest import materialize_year, warehouse_in
 
 DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti.dti_complete, dti.dti_values_valid, dti.dti_workbook]
 
 
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory) -> tuple[Path, dict]:
-    from demo.generate import generate_inbox
-
-    root = tmp_path_factory.mktemp("dti_inbox")
-    summary = generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
-    return root / "inbox", summary
-
-
-def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessResult:
-    return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key="2026", raise_on_error=False, **kwargs)
-
-
-def test_publication_with_rank_intervals_and_the_bad_inputs_reported(inbox, tmp_path):
-    source, summary = inbox
+def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox, tmp_path):
+    source, summary = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     warehouse = warehouse_in(tmp_path)
-    result = _run(DTI, warehouse)
+    result = materialize_year(DTI, warehouse)
     assert result.success
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"dti_complete": True, "dti_values_valid": True}
@@ -68,28 +52,28 @@ def test_publication_with_rank_intervals_and_the_bad_inputs_reported(inbox, tmp_
     assert len(book.sheetnames) > units  # one sheet per unit
 
 
-def test_no_usable_form_blocks_the_publication(inbox, tmp_path):
-    source, _ = inbox
+def test_no_usable_form_blocks_the_publication(small_inbox, tmp_path):
+    source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     shutil.rmtree(tmp_path / "inbox" / "dti" / "tu_danh_gia")
     warehouse = warehouse_in(tmp_path)
-    result = _run(DTI, warehouse)
+    result = materialize_year(DTI, warehouse)
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["dti_complete"] is False
     assert not (Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx").exists()
 
 
-def test_blank_forms_and_one_units_sheet(inbox, tmp_path):
-    source, _ = inbox
+def test_blank_forms_and_one_units_sheet(small_inbox, tmp_path):
+    source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     warehouse = warehouse_in(tmp_path)
-    assert _run([dti.dti_blank_forms], warehouse).success
+    assert materialize_year([dti.dti_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
     sheet = openpyxl.load_workbook(blank[0]).active
     assert sheet.protection.sheet and any(v.type == "list" for v in sheet.data_validations.dataValidation)
-    assert _run(DTI, warehouse).success
-    assert _run([dti.dti_workbook], warehouse,
+    assert materialize_year(DTI, warehouse).success
+    assert materialize_year([dti.dti_workbook], warehouse,
                 run_config={"ops": {"dti_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1

@@ -2,39 +2,23 @@
 the appraisal and surveys, the scorecards and the workbook; and a broken current form blocking what follows."""
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import openpyxl
-import pytest
 
 from assets import par, tthc
-from pipelines.resources import Warehouse
-from tests.conftest import warehouse_in
+from tests.conftest import materialize_year, warehouse_in
 
 PAR = [tthc.units, par.par_inputs, par.par_forms_valid, par.par_scorecards, par.par_workbook]
 
 
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory) -> tuple[Path, dict]:
-    from demo.generate import generate_inbox
-
-    root = tmp_path_factory.mktemp("par_inbox")
-    summary = generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
-    return root / "inbox", summary
-
-
-def _run(assets: list, warehouse: Warehouse, **kwargs) -> dg.ExecuteInProcessResult:
-    return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key="2026", raise_on_error=False, **kwargs)
-
-
-def test_scorecards_for_every_unit_with_the_bad_forms_reported(inbox, tmp_path):
-    source, summary = inbox
+def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, tmp_path):
+    source, summary = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     warehouse = warehouse_in(tmp_path)
-    result = _run(PAR, warehouse)
+    result = materialize_year(PAR, warehouse)
     assert result.success
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
@@ -61,14 +45,14 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(inbox, tmp_path):
     assert book.sheetnames[0] == "Xếp hạng" and len(book.sheetnames) == units + 1
 
 
-def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(inbox, tmp_path):
-    source, _ = inbox
+def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(small_inbox, tmp_path):
+    source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     forms = tmp_path / "inbox" / "par" / "tu_danh_gia"
     for corrected in forms.glob("*_lan_2.xlsx"):  # the flawed first form becomes the unit's current one again
         corrected.unlink()
     warehouse = warehouse_in(tmp_path)
-    result = _run(PAR, warehouse)
+    result = materialize_year(PAR, warehouse)
     check = next(e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
     assert not check.passed and check.metadata["units_with_errors"].value >= 1
     assert "score_above_max" in check.metadata["list"].value or "vượt" in check.metadata["list"].value
@@ -76,16 +60,16 @@ def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(inbox, tmp_pa
     assert "par_scorecards" not in materialized and "par_workbook" not in materialized
 
 
-def test_blank_forms_and_a_per_unit_workbook(inbox, tmp_path):
-    source, _ = inbox
+def test_blank_forms_and_a_per_unit_workbook(small_inbox, tmp_path):
+    source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     warehouse = warehouse_in(tmp_path)
-    assert _run([par.par_blank_forms], warehouse).success
+    assert materialize_year([par.par_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
     assert openpyxl.load_workbook(blank[0]).active.protection.sheet
-    assert _run(PAR, warehouse).success
-    assert _run([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
+    assert materialize_year(PAR, warehouse).success
+    assert materialize_year([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
 
@@ -104,11 +88,11 @@ def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
         assert [r for r in inbox_sensor(again) if r.job_name == "yearly_indices"] == []
 
 
-def test_a_form_claiming_more_than_the_data_is_flagged(inbox, tmp_path):
-    source, _ = inbox
+def test_a_form_claiming_more_than_the_data_is_flagged(small_inbox, tmp_path):
+    source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     warehouse = warehouse_in(tmp_path)
-    assert _run(PAR, warehouse).success
+    assert materialize_year(PAR, warehouse).success
     with duckdb.connect(warehouse.build_db) as con:
         claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_assessment_self s
                                  WHERE NOT s.superseded AND s.code = 'LV3.2.1' AND s.self_points > 0 LIMIT 1""").fetchall()
@@ -119,7 +103,7 @@ def test_a_form_claiming_more_than_the_data_is_flagged(inbox, tmp_path):
                        methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
                        VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', now(), 'm', ?, 'TDGQ', '2.1', 'n', 90.0, 20,
                        'linear', 'local')""", [unit])
-    assert _run([par.par_scorecards], warehouse).success
+    assert materialize_year([par.par_scorecards], warehouse).success
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         row = con.execute("""SELECT self_points, computed_value, points, source, overclaim FROM mart_par_criterion
                              WHERE unit_code = ? AND code = 'LV3.2.1'""", [unit]).fetchall()[0]
