@@ -9,6 +9,10 @@ việc tiếp theo ngày nghỉ đó"): due Saturday 30/05/2026 → Monday 01/06
 substitute day off (22/08/2026 for 31/08/2026, ``weekend_workdays`` of ``holidays``) is not a rest day, so a period
 ending on it is not extended.
 
+A "Trước <date>" deadline is a boundary, not a period: its last day (the eve of the date written) is never moved
+(``effective_due(due, before=True)``). The effective due date is worked out once, by ``effective_due``, and stored
+(``effective_due_date``); ``task_status`` takes it as it is.
+
 Status on ``as_of`` (calendar days against the effective due date):
 
 - a completion counts only when ``completed_on <= as_of`` (a completion after the as-of date is not known yet):
@@ -36,27 +40,27 @@ STATUS_LABELS = {
     COMPLETED_LATE: "Hoàn thành quá hạn",
     NO_DEADLINE: "Chưa xác định được thời hạn",
 }
-STATUSES = STATUS_LABELS  # the name used in the interface spec
-COMPLETED = frozenset({COMPLETED_ON_TIME, COMPLETED_LATE})
-OPEN = frozenset({ON_TRACK, DUE_SOON, OVERDUE})
 DUE_SOON_DAYS = 14
 
 
-def effective_due(due: date) -> date:
-    """The last day of a period ending on ``due``, moved to the next working day when ``due`` is a rest day."""
+def effective_due(due: date, before: bool = False) -> date:
+    """The last day of a period ending on ``due``, moved to the next working day when ``due`` is a rest day; a
+    "Trước <date>" boundary (``before``) stays where it is."""
+    if before:
+        return due
     day = due
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
 
 
-def task_status(due: date | None, completed_on: date | None, as_of: date, due_soon_days: int = DUE_SOON_DAYS) -> str:
-    """One of ``STATUS_LABELS``' codes for a task due on ``due`` (as written) and completed on ``completed_on``."""
+def task_status(last: date | None, completed_on: date | None, as_of: date, due_soon_days: int = DUE_SOON_DAYS) -> str:
+    """One of ``STATUS_LABELS``' codes for a task whose effective due date (``effective_due``) is ``last`` and which
+    was completed on ``completed_on``."""
     if due_soon_days < 0:
         raise ValueError("due_soon_days phải không âm.")
-    if due is None:
+    if last is None:
         return NO_DEADLINE
-    last = effective_due(due)
     if completed_on is not None and completed_on <= as_of:
         return COMPLETED_ON_TIME if completed_on <= last else COMPLETED_LATE
     if as_of > last:
@@ -64,7 +68,3 @@ def task_status(due: date | None, completed_on: date | None, as_of: date, due_so
     if (last - as_of).days <= due_soon_days:
         return DUE_SOON
     return ON_TRACK
-
-
-def status_label(code: str) -> str:
-    return STATUS_LABELS.get(code, code)

@@ -157,7 +157,7 @@ def test_before_a_date_is_a_boundary_the_rest_day_shift_does_not_extend(text, du
     deadline = parse_deadline(text, default_year=2026)
     assert (deadline.due, deadline.before) == (due, before)
     if text == "Trước 01/6/2026":
-        # effective_due alone would give Monday 01/06/2026; a caller keeps the due date when `before`
+        # a period ending that Sunday would run to Monday 01/06/2026; the boundary stays on 31/05
         assert effective_due(deadline.due) == date(2026, 6, 1)
-        assert (deadline.due if deadline.before else effective_due(deadline.due)) == date(2026, 5, 31)
+        assert effective_due(deadline.due, deadline.before) == date(2026, 5, 31)
     assert Deadline("x", "date", due, False, None).before is False  # the default

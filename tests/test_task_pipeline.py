@@ -116,6 +116,7 @@ def test_statuses_of_named_tasks(loaded):
         assert _status(con, "14", "2026-06-14") is None and _status(con, "14", "2026-06-15") is not None
         # "Trước 01/6/2026": due 31/05 (a Sunday) and not extended past it.
         assert _status(con, "4", "2026-05-01")[1] == date(2026, 5, 31)
+        assert _status(con, "4", "2026-06-01")[0] == "overdue"  # Monday 01/06 is already past the boundary
         # Task 4 has four lead offices: complete only when all four reported it complete.
         leads = con.execute("SELECT lead_codes FROM fct_plan_task WHERE plan_year = 2026 AND task_no = '4'").fetchall()[0][0]
         reported = {u for (u,) in con.execute("""SELECT DISTINCT unit_code FROM stg_task_report WHERE task_no = '4'

@@ -73,8 +73,7 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
             resolved[role] = list(res.codes)
             issues += [FileIssue("unknown_unit", f"{where}: đơn vị {label} '{part}' không có trong danh mục đơn vị, "
                                  "phòng thuộc Sở.", blocking=False) for part in res.unmatched]
-        # "Trước 01/6/2026" is a boundary, not a period: it is not extended past a rest day (BLDS Đ.148 k.5).
-        due = None if deadline is None else (deadline.due if getattr(deadline, "before", False) else effective_due(deadline.due))
+        due = None if deadline is None else effective_due(deadline.due, deadline.before)
         rows.append({
             "task_no": r["task_no"], "content": r["content"], "lead_text": r.get("lead_text"),
             "collaborators_text": r.get("collaborators_text"), "deadline_text": r.get("deadline_text"),
