@@ -46,8 +46,17 @@ AGGREGATIONS = ("sum", "weighted")
 # Ranking group of a tree -> the unit groups it scores (common/units.py: agency | commune | ward; a province for
 # the national province-level DTI).
 TREE_GROUPS = {"agency": ("agency",), "local": ("commune", "ward"), "province": ("province",)}
-SOURCES = ("appraised", "self_provisional", "survey", "computed", "external", "missing", "not_measured",
-           "not_applicable")
+# Where a criterion's points came from (score_unit's ``source``), with the label the workbooks show.
+SOURCES = {
+    "appraised": "Thẩm định",
+    "self_provisional": "Tự đánh giá (tạm tính)",
+    "survey": "Điều tra xã hội học",
+    "computed": "Tính từ dữ liệu",
+    "external": "Hệ thống khác",
+    "missing": "Thiếu dữ liệu",
+    "not_measured": "Không đo được",
+    "not_applicable": "Không áp dụng",
+}
 
 TREE_KEYS = frozenset({"index", "year", "group", "decision", "default", "max", "aggregation", "bands", "pillars",
                        "nodes"})

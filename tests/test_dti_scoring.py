@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from scoring.criteria import CriterionInput, TreeError, answer_points, load_tree, score_unit, tree_for
+from scoring.criteria import SOURCES, CriterionInput, TreeError, answer_points, load_tree, score_unit, tree_for
 
 
 def _inputs(tree, answers: dict[str, object], external: dict[str, float] | None = None,
@@ -98,6 +98,7 @@ def test_agency_default_tree_on_hand_values():
     sources = {r["code"]: r["source"] for r in score.criteria}
     assert sources["NL.3"] == sources["AT.3"] == "missing"
     assert sources["HD.4"] == sources["KH.2"] == "not_measured" and sources["AT.2"] == "external"
+    assert set(sources.values()) <= set(SOURCES)  # every source the workbooks must label
     assert score.pillars == [{"code": "CQS", "name": "Chính quyền số", "value": 0.6632}]
 
 

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from scoring.criteria import SOURCES
 from warehouse.schema import ensure_schema
 from workbooks.par import (
     OVERCLAIM,
@@ -171,6 +172,7 @@ def test_unit_sheet(books):
     by_code = {r[0]: r for r in criteria}
     assert by_code["D2.1"][11] == OVERCLAIM and by_code["D1.1"][11] is None
     assert by_code["D1.2"][10] == "Không áp dụng" and by_code["D2.1"][2] == "Tính từ dữ liệu"
+    assert {r[10] for r in criteria} <= set(SOURCES.values())  # labels, never the mart's codes
     improve = rows_after(ws, "ĐIỂM CÓ THỂ CẢI THIỆN")[1:]  # a subtitle line precedes the header
     assert [(r[0], r[2]) for r in improve] == [("D2.1", 20), ("D2.10", 3), ("D1.1", 2)]  # D1.2 does not apply
     domain = next(r for r in ws.iter_rows(values_only=True) if r[0] == "D2")

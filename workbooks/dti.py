@@ -33,6 +33,7 @@ from common.settings import now_local
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import METHODOLOGY_DIR, CriteriaTree, TreeError, load_tree, tree_for
+from scoring.criteria import SOURCES as POINT_SOURCES
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
@@ -79,15 +80,6 @@ SOURCE_LABELS = {  # where a row of the data problems sheet comes from
     "dti_previous": "Kết quả năm trước",
 }
 METHOD_LABELS = {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu", "external": "Hệ thống khác"}
-STATUS_LABELS = {  # mart_dti_component.source
-    "appraised": "Thẩm định",
-    "self_provisional": "Tự đánh giá (tạm tính)",
-    "computed": "Tính từ dữ liệu",
-    "external": "Hệ thống khác",
-    "missing": "Thiếu dữ liệu",
-    "not_measured": "Không đo được",
-    "not_applicable": "Không áp dụng",
-}
 # Order of the main indices when no tree tells it (QĐ 922 order, the plan's completion last).
 INDEX_ORDER = ("NT", "TC", "HT", "NL", "AT", "HD", "KT", "XH", "KH")
 PILLAR_ORDER = ("CQS", "KTS", "XHS")
@@ -921,7 +913,7 @@ def component_rows(components: list[dict], order: dict[str, int], rejected: set[
                      "data_source": _data_source(c), "answer": _answer(c), "self_points": c.get("self_points"),
                      "appraised_points": c.get("appraised_points"), "points": c.get("points"),
                      "max_points": c.get("max_points"), "points_lost": c.get("points_lost") if applies else None,
-                     "status": STATUS_LABELS.get(c.get("source"), c.get("source")),
+                     "status": POINT_SOURCES.get(c.get("source"), c.get("source")),
                      "flag": "; ".join(flags) or None})
     return rows
 

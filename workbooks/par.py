@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
+from scoring.criteria import SOURCES
 from workbooks.style import (
     FONT_NAME,
     Column,
@@ -46,14 +47,6 @@ METHOD_LABELS = {
     "survey_sipas": "Khảo sát SIPAS",
     "survey_leaders": "Khảo sát lãnh đạo, quản lý",
     "computed": "Tính từ dữ liệu",
-}
-SOURCE_LABELS = {
-    "appraised": "Điểm thẩm định",
-    "self_provisional": "Điểm tự chấm (tạm tính)",
-    "survey": "Điều tra xã hội học",
-    "computed": "Tính từ dữ liệu",
-    "missing": "Chưa có điểm",
-    "not_applicable": "Không áp dụng",
 }
 _SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 
@@ -250,7 +243,7 @@ def improvement_rows(criteria: list[dict]) -> list[dict]:
     lost = [c for c in criteria if c.get("applicable") and (c.get("points_lost") or 0) > 0]
     lost.sort(key=lambda c: (-c["points_lost"], code_key(c["code"])))
     return [{"code": c["code"], "name": c.get("name"), "max_points": c.get("max_points"), "points": c.get("points"),
-             "points_lost": c["points_lost"], "source": SOURCE_LABELS.get(c.get("source"), c.get("source"))}
+             "points_lost": c["points_lost"], "source": SOURCES.get(c.get("source"), c.get("source"))}
             for c in lost]
 
 
@@ -258,7 +251,7 @@ def _criteria_rows(criteria: list[dict]) -> list[dict]:
     rows = []
     for c in sorted(criteria, key=lambda c: code_key(c["code"])):
         rows.append({**c, "method": METHOD_LABELS.get(c.get("method"), c.get("method")),
-                     "source": SOURCE_LABELS.get(c.get("source"), c.get("source")),
+                     "source": SOURCES.get(c.get("source"), c.get("source")),
                      "flag": OVERCLAIM if c.get("overclaim") else None})
     return rows
 
