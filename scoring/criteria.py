@@ -18,13 +18,9 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
-from scoring.ranking import rank_within
-
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology"
-PAR_DIR = METHODOLOGY_DIR / "par"
 
 # Values the warehouse measures per unit and year (percent); a computed criterion must name one of these.
 FORMULAS = {
@@ -583,14 +579,6 @@ class UnitScore:
     pillars: list[dict] = field(default_factory=list)
     missing: int = 0  # applicable criteria without any input (scored 0)
 
-    def criteria_by_points_lost(self) -> list[dict]:
-        """Applicable criteria, the most points the unit could recover first (then by code)."""
-        rows = [r for r in self.criteria if r["applicable"]]
-        return sorted(rows, key=lambda r: (-r["points_lost"], r["code"]))
-
-    def domains_by_points_lost(self) -> list[dict]:
-        return sorted(self.domains, key=lambda r: (-r["points_lost"], r["code"]))
-
 
 def answer_points(node: Criterion, answer: object) -> tuple[float | None, float | None, str | None]:
     """(value, points, None) for a unit's answer to a rule-scored criterion, or (None, None, Vietnamese reason)."""
@@ -696,10 +684,3 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                      overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
                      index_value=None if index_value is None else round(index_value, 4), pillars=pillars,
                      missing=sum(r["source"] == "missing" for r in rows))
-
-
-def rank(units: pd.DataFrame, by: tuple[str, ...] = ("ranking_group",), score: str = "index_pct") -> pd.DataFrame:
-    """Competition ranking (1, 2, 2, 4) of the units' index % within each ranking group, ties flagged
-    (``rank``, ``is_tied``, ``units_in_group``; see scoring/ranking.rank_within). Every unit is out of its own
-    applicable maximum, so the index %, not the total, is compared."""
-    return rank_within(units, by=by, score=score, evaluated=None)

@@ -42,7 +42,6 @@ from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
 from sources.tthc_format import Column
 
-PAR_DIR = "par"
 FORM_DIR = "par/tu_danh_gia"
 APPRAISAL_DIR = "par/tham_dinh"
 SURVEY_DIR = "par/khao_sat"

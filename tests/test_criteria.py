@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring import qd766, ranking
-from scoring.criteria import FORMULAS, PAR_DIR, CriterionInput, TreeError, load_tree, rank, score_unit, tree_for
+from scoring.criteria import FORMULAS, METHODOLOGY_DIR, CriterionInput, TreeError, load_tree, score_unit, tree_for
+from scoring.ranking import rank_within
 
 TREE = """\
 index: par
@@ -268,16 +268,6 @@ def test_bands(tree):
     assert tree.band_for(None) is None
 
 
-def test_points_lost_ordering(tree):
-    s = score_unit(tree, "commune", INPUTS)
-    # lost: D2.1.1 4 − 2 = 2; D2.2 4 − 3 = 1; D1.3 0.6; D1.1 0.5 and D2.1.2 0.5 (by code); D2.3 0.4; D1.2 0.2
-    assert [(r["code"], r["points_lost"]) for r in s.criteria_by_points_lost()] == [
-        ("D2.1.1", 2.0), ("D2.2", 1.0), ("D1.3", 0.6), ("D1.1", 0.5), ("D2.1.2", 0.5), ("D2.3", 0.4), ("D1.2", 0.2)]
-    assert [d["code"] for d in s.domains_by_points_lost()] == ["D2", "D1"]  # 3.9 before 1.3
-    ward = score_unit(tree, "ward", INPUTS)
-    assert "D2.2" not in [r["code"] for r in ward.criteria_by_points_lost()]  # nothing to recover where not applicable
-
-
 def test_bad_inputs_are_refused(tree):
     with pytest.raises(ValueError, match=r"D2\.1"):
         score_unit(tree, "commune", {"D2.1": CriterionInput(self_points=1)})  # an inner node is not scored
@@ -294,14 +284,10 @@ def test_ranking_with_ties_on_the_index():
         # B and C: 85.504 and 85.496 both round to 85.50 → tied; agencies ranked apart
         "index_pct": [90.0, 85.504, 85.496, 80.0, 70.0, 75.0, 75.0],
     })
-    ranked = rank(units).set_index("unit_code")
+    ranked = rank_within(units, by=("ranking_group",), score="index_pct", evaluated=None).set_index("unit_code")
     assert list(ranked.loc[list("ABCDE"), "rank"]) == [1, 2, 2, 4, 5]
     assert list(ranked.loc[list("ABCDE"), "is_tied"]) == [False, True, True, False, False]
     assert list(ranked.loc[list("FG"), "rank"]) == [1, 1] and ranked.loc["F", "units_in_group"] == 2
-
-
-def test_rank_within_is_shared_with_qd766():
-    assert qd766.rank_within is ranking.rank_within
 
 
 # --- the default trees --------------------------------------------------------------------------------------------
@@ -309,7 +295,7 @@ def test_rank_within_is_shared_with_qd766():
 @pytest.mark.parametrize("group", ["agency", "local"])
 def test_default_trees_load_and_add_up(group):
     t = tree_for("par", 2026, group)
-    assert t.default and "QĐ 876/QĐ-BNV" in t.decision and t.path.parent == PAR_DIR
+    assert t.default and "QĐ 876/QĐ-BNV" in t.decision and t.path.parent == METHODOLOGY_DIR / "par"
     assert t.max_points == 100 and sum(d.max_points for d in t.domains) == 100
     domains = {d.code: d.max_points for d in t.domains}
     assert list(domains) == [f"LV{i}" for i in range(1, 9)]
