@@ -280,6 +280,14 @@ def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
     return result
 
 
+def refuse_year(result: FormResult, year: int) -> FormResult:
+    """A form read without an expected year that turns out to be of another year than ``year``: nothing of it is
+    used (as if read with ``year``), without reading the file again."""
+    result.rows, result.rejects, result.file_issues, result.loadable = [], [], [], False
+    _block(result, "wrong_year", f"phiếu tự đánh giá năm {result.year}, không phải năm {year}")
+    return result
+
+
 def _block(result: FormResult, rule: str, reason: str, cell: str | None = None) -> None:
     where = f"Trang '{result.sheet}', ô {cell}: " if cell else (f"Trang '{result.sheet}': " if result.sheet else "")
     result.file_issues.append(FormIssue(rule, f"{where}{reason}; không nạp được tệp.", sheet=result.sheet, cell=cell))

@@ -41,17 +41,22 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
     """Stage the year's self-assessment forms of an index (the latest submission per unit wins, the others are kept
     as superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
     of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run."""
-    from sources.par_forms import AppraisalResult, FormResult, SurveyResult, read_appraisal, read_self_assessment, read_survey
+    from sources.par_forms import (
+        AppraisalResult,
+        FormResult,
+        SurveyResult,
+        read_appraisal,
+        read_self_assessment,
+        read_survey,
+        refuse_year,
+    )
 
-    def trees(idx: str, y: int, group: str):
-        return tree_for(idx, y, group)
-
+    trees = tree_for
     forms = []
     for p in _files(inbox, folder_of(index, "form"), "*.xlsx"):
         r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index), p, FormResult)
         if r.year is not None and r.year != year and r.year not in assessed_years:
-            r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, year=year, index=index), p,
-                            FormResult)  # wrong year
+            r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
         elif r.year is not None and r.year != year:
             continue  # another assessed year's form: its own partition records it
         forms.append((p, r))
