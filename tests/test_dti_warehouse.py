@@ -13,6 +13,7 @@ from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS,
 from tests.conftest import write_rows
 from warehouse import dti
 from warehouse.landing import insert_frame
+from warehouse.measures import dt_task_numbers
 from warehouse.schema import ensure_schema
 from warehouse.tthc import load_units as load_unit_rows
 
@@ -165,7 +166,7 @@ def test_dt_plan_tasks_are_found_by_their_content(setup):
                      ("10", "Ứng dụng công nghệ, thông tin thị trường cho nông dân"),
                      ("11", "Chuẩn hóa dữ liệu số liệu thống kê"),
                      ("12", "Xây dựng nền tảng số dùng chung của tỉnh")])
-    assert dti.dt_task_numbers(con, 2026) == frozenset({"6", "8", "12"})
+    assert dt_task_numbers(con, 2026) == frozenset({"6", "8", "12"})
 
 
 def test_a_unit_without_a_form_gets_no_level(setup):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -15,24 +15,16 @@ import numpy as np
 import pandas as pd
 
 from common.units import UnitMatcher
-from common.vntext import nfc
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.ranking import rank_within
-from warehouse.landing import insert_frame, replace_records_of_file, transaction
-from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
+from warehouse.landing import insert_frame, transaction
+from warehouse.measures import computed_values
+from warehouse.par import assessment_inputs, load_assessment_inputs, record_file, submission_notes
 
 INDEX = "dti"
 GROUPS = ("agency", "local")
 # Uncertainty analysis (issue 6): main-index weights × U(0.75, 1.25), missing components zero or the group mean.
 REPLICATIONS, WEIGHT_SPREAD, SEED = 1000, 0.25, 2026
-# Plan tasks that are digital-transformation tasks: their content names one of these phrases, as whole words with
-# their tone marks ("sở hóa chất" is not "số hóa", "dữ liệu số liệu" is not "dữ liệu số"); "hoá" and "hóa" both count.
-DT_TASK_PHRASES = re.compile(
-    r"\b(?:chuyển đổi số|số ho[áa]|chính quyền số|chính quyền điện tử|dịch vụ công trực tuyến|công nghệ thông tin"
-    r"|nền tảng số|dữ liệu số(?! liệu))\b")
-# QĐ 766 year-to-date indicators that are DTI components: indicator code → formula (scoring/criteria.FORMULAS).
-QD766_FORMULAS = {"3.3": "tthc_online_rate", "4.2": "digitisation_rate", "4.1": "e_result_rate",
-                  "3.6": "online_payment_rate", "2.1": "tthc_on_time_rate"}
 SOURCE_LABELS = {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu của kho"}
 
 
@@ -82,7 +74,7 @@ def _without_year(con: duckdb.DuckDBPyConnection, source: str, paths: list[Path]
         raw = p.read_bytes()
         issue = FileIssue("no_year_in_name", f"Tên tệp '{p.name}' không có năm (ví dụ {p.stem}_2026.csv): không biết tệp "
                           "thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.")
-        _record(con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
+        record_file(con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
                                            size_bytes=len(raw)), now)
 
 
@@ -95,12 +87,6 @@ def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, pres
         gone = [n for (n,) in rows if n not in names and year in {int(y) for y in _YEAR_IN_NAME.findall(Path(n).stem)}]
         if gone:
             con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
-
-
-def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
-    replace_records_of_file(con, source, path.name, None, sha256=result.sha256, size_bytes=result.size_bytes,
-                            loadable=result.loadable, rows_loaded=len(result.rows), rejects=result.rejects,
-                            issues=list(result.file_issues), now=now)
 
 
 def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
@@ -131,75 +117,13 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
               "rank": x.get("rank"), "level": x.get("level")}
              for p, r in previous.items() if r.loadable for x in r.rows]))
         for p, r in external.items():
-            _record(con, "dti_external", p, r, now)
+            record_file(con, "dti_external", p, r, now)
         for p, r in previous.items():
-            _record(con, "dti_previous", p, r, now)
+            record_file(con, "dti_previous", p, r, now)
     return {**stats, "external_rows": sum(len(r.rows) for r in external.values() if r.loadable),
             "external_rejected": sum(len(r.rejects) for r in external.values()),
             "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
             "previous_rejected": sum(len(r.rejects) for r in previous.values())}
-
-
-# --- components the warehouse measures -----------------------------------------------------------------------
-
-def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset[str]:
-    """Numbers of the plan's digital-transformation tasks (content names one of DT_TASK_PHRASES)."""
-    rows = con.execute("SELECT DISTINCT task_no, content FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()
-    return frozenset(no for no, content in rows if DT_TASK_PHRASES.search(nfc(content).lower()))
-
-
-FULL_ONLINE_WITH_DOSSIERS = """
--- Full-online procedures under each unit's authority, and how many of them had an online dossier in the year
--- (an agency: its own provincial procedures; a commune or ward: every commune-level procedure).
-WITH online AS (
-    SELECT DISTINCT resolving_unit_code AS unit_code, procedure_code FROM fct_dossier
-    WHERE channel = 'online' AND received_at >= $start AND received_at < $end
-),
-unknown_owner AS (SELECT count(*) AS n FROM dim_procedure WHERE authority_level = 'province' AND owner_unit_code IS NULL)
-SELECT u.unit_code,
-       count(pr.procedure_code) AS full_online,
-       count(o.procedure_code) AS with_dossiers
-FROM dim_unit u
-JOIN dim_procedure pr
-  ON pr.online_level = 'full'
- AND ((u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
-      OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune'))
-LEFT JOIN online o ON o.unit_code = u.unit_code AND o.procedure_code = pr.procedure_code
-CROSS JOIN unknown_owner
-WHERE u.unit_group <> 'agency' OR unknown_owner.n = 0  -- an ownerless provincial procedure: no agency's count is known
-GROUP BY ALL
-"""
-
-
-def computed_values(con: duckdb.DuckDBPyConnection, year: int, department_code: str,
-                    as_of: date | None = None) -> dict[tuple[str, str], float]:
-    """(unit code, formula) → percent, for every formula of scoring/criteria.FORMULAS the warehouse can measure for
-    the unit in the year: QĐ 766 year to date (on time, online, digitised, e-results, paid online), the share of
-    full-online procedures with online dossiers, and plan tasks completed on time (all tasks; digital-transformation
-    tasks only). A unit without the data (no dossiers, no task it leads) is absent: not measured."""
-    from warehouse.tasks import on_time_rates
-
-    values: dict[tuple[str, str], float] = {}
-    for unit, code, ratio in con.execute("""
-            SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
-            WHERE period_label = ? AND list_contains(?, indicator_code) AND ratio IS NOT NULL""",
-                                         [f"{year}-Y", list(QD766_FORMULAS)]).fetchall():
-        values[(unit, QD766_FORMULAS[code])] = float(ratio)
-    for unit, full_online, with_dossiers in con.execute(FULL_ONLINE_WITH_DOSSIERS, {
-            "start": datetime(year, 1, 1), "end": datetime(year + 1, 1, 1)}).fetchall():
-        if full_online:
-            values[(unit, "full_online_procedures_with_dossiers_rate")] = round(100 * with_dossiers / full_online, 2)
-    for unit, rate in con.execute("""
-            SELECT unit_code, on_time_rate FROM mart_task_completion
-            WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""", [year, f"{year}-Y"]).fetchall():
-        values[(unit, "plan_tasks_on_time_rate")] = float(rate)
-    last = con.execute("SELECT max(as_of) FROM mart_task_status WHERE plan_year = ?", [year]).fetchall()[0][0]
-    dt_tasks = dt_task_numbers(con, year)
-    if last is not None and dt_tasks:
-        day = min(last, as_of or date(year, 12, 31), date(year, 12, 31))
-        for unit, rate in on_time_rates(con, year, day, department_code, dt_tasks).items():
-            values[(unit, "dt_plan_tasks_on_time_rate")] = rate
-    return values
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
@@ -266,7 +190,8 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
     inputs = assessment_inputs(con, year, INDEX)
     external = _external_inputs(con, year)
-    values = computed_values(con, year, department_code)
+    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
+                             department_code)
     # A form with rejected rows counts: the good rows load, the rejected components are missing (0 points, and
     # the group mean in the uncertainty analysis) and are listed back to the unit in the publication.
     _, with_form = submission_notes(con, year, INDEX, rejected_rows_ok=True)

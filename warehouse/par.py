@@ -15,6 +15,7 @@ from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
 from warehouse.landing import insert_frame, read_safely, replace_records_of_file, transaction
+from warehouse.measures import computed_values
 
 INDEX = "par"
 # Each index's inputs sit in inbox/<index>/<folder>; recorded under the source <index>_<kind>.
@@ -30,7 +31,8 @@ def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
     return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
 
 
-def _record(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
+def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
+    """Quarantine, issues and lineage of one file a reader returned (the file's rows are the caller's)."""
     replace_records_of_file(con, source, path.name, None, sha256=result.sha256, size_bytes=result.size_bytes,
                             loadable=result.loadable, rows_loaded=len(result.rows), rejects=result.rejects,
                             issues=list(result.file_issues), now=now)
@@ -97,7 +99,7 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
              for p, r in surveys if r.loadable for x in r.rows]))
         for kind, items in (("form", forms), ("appraisal", appraisals), ("survey", surveys)):
             for p, r in items:
-                _record(con, f"{index}_{kind}", p, r, now)
+                record_file(con, f"{index}_{kind}", p, r, now)
     return {"forms": len(forms), "forms_usable": len(usable), "units_with_form": len(latest),
             "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
             "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable),
@@ -122,21 +124,6 @@ def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -
         LEFT JOIN quarantine q ON q.source = ? AND q.file_name = c.source_file
         LEFT JOIN file_issues f ON f.source = ? AND f.file_name = c.source_file AND f.blocking
         WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year, index, f"{index}_form", f"{index}_form"]).fetchall()
-
-
-def computed_values(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float]:
-    """(unit code, formula) → percent, from marts other streams already publish: the QĐ 766 year to date for the
-    dossiers (2.1 on time, 3.3 online) and the plan-task completion for the units that lead plan tasks."""
-    values: dict[tuple[str, str], float] = {}
-    for unit, code, ratio in con.execute("""
-            SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
-            WHERE period_label = ? AND indicator_code IN ('2.1', '3.3') AND ratio IS NOT NULL""", [f"{year}-Y"]).fetchall():
-        values[(unit, "tthc_on_time_rate" if code == "2.1" else "tthc_online_rate")] = float(ratio)
-    for unit, rate in con.execute("""
-            SELECT unit_code, on_time_rate FROM mart_task_completion
-            WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""", [year, f"{year}-Y"]).fetchall():
-        values[(unit, "plan_tasks_on_time_rate")] = float(rate)
-    return values
 
 
 def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> dict[str, dict[str, CriterionInput]]:
@@ -179,15 +166,17 @@ def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = IND
     return notes, usable
 
 
-def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime) -> dict:
+def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime, department_code: str | None = None) -> dict:
     """Score every unit of the master data for the year with its group's tree and replace the year's marts."""
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
     inputs = assessment_inputs(con, year)
-    values = computed_values(con, year)
+    trees = {g: tree_for(INDEX, year, g) for g in ("agency", "local")}
+    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
+                             department_code)
     notes, with_form = submission_notes(con, year)
     criteria, domains, unit_rows = [], [], []
     for code, name, group, ranking_group in units:
-        tree = tree_for(INDEX, year, ranking_group)
+        tree = trees[ranking_group]
         given = {k: v for k, v in inputs.get(code, {}).items() if k in {n.code for n in tree.leaves}}
         for leaf in tree.leaves:
             if leaf.method == "computed" and (code, leaf.formula) in values:
