@@ -2,6 +2,8 @@
 changes nothing, a failed blocking check stops publication, the schedule and the sensor pick the right partition."""
 
 import os
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,6 +49,15 @@ def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
 def snapshot_tables(path: str) -> dict[str, list]:
     with duckdb.connect(path, read_only=True) as con:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def test_definitions_load_without_the_heavy_libraries():
+    """The code location is loaded by every Dagster process: pandas, numpy, openpyxl and GX are imported only by the
+    steps that use them (each costs up to seconds)."""
+    code = ("import sys, pipelines.definitions; "
+            "print(','.join(m for m in ('pandas', 'numpy', 'openpyxl', 'great_expectations') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""
 
 
 def test_definitions_load_with_schedule_sensor_and_groups():

@@ -7,11 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from sources.csvfiles import FileIssue
+
+if TYPE_CHECKING:  # pandas costs ~1 s to import: the code location must load without it
+    import pandas as pd
 
 
 @contextmanager
