@@ -17,9 +17,9 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.ranking import rank_within
-from warehouse.landing import insert_frame, transaction
+from warehouse.landing import insert_frame, record_file, transaction
 from warehouse.measures import computed_values
-from warehouse.par import assessment_inputs, load_assessment_inputs, record_file, submission_notes
+from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
 
 INDEX = "dti"
 GROUPS = ("agency", "local")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -64,39 +64,51 @@ def replace_file_records(
     rows_loaded: int,
     rejects: list[dict],
     issues: list[FileIssue],
-    first: datetime,
     now: datetime,
+    first: datetime | None = None,
+    replaces_partition: bool = False,
 ) -> dict:
-    """Replace the quarantine rows, file issues and lineage row of a file, and those of any other file of the same
-    source and partition (a later file for the same month replaces the earlier one). Returns status and counts.
+    """Replace the quarantine rows, file issues and lineage row of one file (the file's data is the caller's); returns
+    status and counts. ``first``: when this content was first loaded (looked up when not given). Rejects may name a
+    sheet and cell (Excel sources): they go into the reason, since the quarantine has a row only.
 
-    A file that is not loadable replaces only the file issues and lineage row of its own name: the rows and quarantine
-    of the earlier good file of the partition stay, as the caller keeps that file's data."""
-    if loadable:
-        where = "source = ? AND (file_name = ? OR partition_date = ?)"
-        params = [source, file_name, partition_date]
-        tables: tuple[str, ...] = ("quarantine", "file_issues", "landed_files")
+    ``replaces_partition``: a loadable file also replaces the records of every other file of its source and partition
+    (a later export for the same month replaces the earlier one); one that cannot be loaded replaces only the issues
+    and lineage of its own name, and the quarantine of the earlier good file stays, as the caller keeps its data."""
+    first = first or first_loaded_at(con, source, file_name, sha256, now)
+    if loadable and replaces_partition:
+        where, params = "source = ? AND (file_name = ? OR partition_date = ?)", [source, file_name, partition_date]
     else:
-        where, params, tables = "source = ? AND file_name = ?", [source, file_name], ("file_issues", "landed_files")
-    for table in tables:
+        where, params = "source = ? AND file_name = ?", [source, file_name]
+    keeps_quarantine = replaces_partition and not loadable
+    for table in ("file_issues", "landed_files") if keeps_quarantine else ("quarantine", "file_issues", "landed_files"):
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
-    ordered = sorted(rejects, key=lambda r: (r["row_number"] or 0, r["rule"]))
-    insert_many(
-        con,
-        "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(source, r["file_name"], partition_date, r["row_number"], r.get("unit_code"), r.get("unit_name"),
-          r.get("record_key"), r["rule"], r["reason"], r.get("value"), first) for r in ordered],
-    )
+    ordered = sorted(rejects, key=lambda r: (r.get("row_number") or 0, r["rule"]))
+    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(source, file_name, partition_date, r.get("row_number"), r.get("unit_code"), r.get("unit_name"),
+                  r.get("record_key"), r["rule"], _with_cell(r), r.get("value"), first) for r in ordered])
     insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
                 file_issue_rows(source, file_name, partition_date, issues, first))
-    rejected_rows = len({r["row_number"] for r in rejects})
+    rejected_rows = len({r.get("row_number") for r in rejects})
+    loaded = rows_loaded if loadable else 0
     status = file_status(loadable, rejected_rows)
-    con.execute(
-        "INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [source, file_name, partition_date, sha256, size_bytes, encoding, status, rows_loaded + rejected_rows,
-         rows_loaded, rejected_rows, first, now],
-    )
-    return {"status": status, "rows_loaded": rows_loaded, "rows_rejected": rejected_rows}
+    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [source, file_name, partition_date, sha256, size_bytes, encoding, status, loaded + rejected_rows, loaded,
+                 rejected_rows, first, now])
+    return {"status": status, "rows_loaded": loaded, "rows_rejected": rejected_rows}
+
+
+def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
+                day: date | None = None, *, loadable: bool | None = None, rejects: list[dict] | None = None,
+                issues: list[FileIssue] | None = None) -> dict:
+    """``replace_file_records`` for what a reader returned (a ``ReadResult``): its quarantine, issues and lineage;
+    ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more."""
+    return replace_file_records(
+        con, source=source, file_name=path.name, partition_date=day, sha256=result.sha256, size_bytes=result.size_bytes,
+        encoding="xlsx" if path.suffix.lower() == ".xlsx" else result.encoding,
+        loadable=result.loadable if loadable is None else loadable, rows_loaded=len(result.rows),
+        rejects=result.rejects if rejects is None else rejects,
+        issues=list(result.file_issues if issues is None else issues), now=now)
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
@@ -108,27 +120,6 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _frame")
     finally:
         con.unregister("_frame")
-
-
-def replace_records_of_file(con: duckdb.DuckDBPyConnection, source: str, file_name: str, day: date | None, *,
-                          sha256: str, size_bytes: int, loadable: bool, rows_loaded: int, rejects: list[dict],
-                          issues: list[FileIssue], now: datetime) -> None:
-    """Quarantine, file issues and lineage of one file, replaced on each run (the file's data is the caller's).
-    Rejects may name a sheet and cell (Excel sources): they go into the reason, since the quarantine has a row only."""
-    first = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
-                        [source, file_name, sha256]).fetchall()[0][0] or now
-    for table in ("quarantine", "file_issues", "landed_files"):
-        con.execute(f"DELETE FROM {table} WHERE source = ? AND file_name = ?", [source, file_name])
-    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(source, file_name, day, r.get("row_number"), r.get("unit_code"), r.get("unit_name"), r.get("record_key"),
-                  r["rule"], _with_cell(r), r.get("value"), first) for r in rejects])
-    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(source, file_name, day, i.rule, i.reason, i.blocking, first) for i in issues])
-    rejected = len({r.get("row_number") for r in rejects})
-    status = "rejected" if not loadable else ("partly_loaded" if rejected else "loaded")
-    loaded = rows_loaded if loadable else 0
-    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [source, file_name, day, sha256, size_bytes, "xlsx", status, loaded + rejected, loaded, rejected, first, now])
 
 
 def _with_cell(reject: dict) -> str:

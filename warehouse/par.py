@@ -14,7 +14,7 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
-from warehouse.landing import insert_frame, read_safely, replace_records_of_file, transaction
+from warehouse.landing import insert_frame, read_safely, record_file, transaction
 from warehouse.measures import computed_values
 
 INDEX = "par"
@@ -29,13 +29,6 @@ def folder_of(index: str, kind: str) -> str:
 def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
     path = inbox / folder
     return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
-
-
-def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result, now: datetime) -> None:
-    """Quarantine, issues and lineage of one file a reader returned (the file's rows are the caller's)."""
-    replace_records_of_file(con, source, path.name, None, sha256=result.sha256, size_bytes=result.size_bytes,
-                            loadable=result.loadable, rows_loaded=len(result.rows), rejects=result.rejects,
-                            issues=list(result.file_issues), now=now)
 
 
 def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,

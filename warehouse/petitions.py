@@ -43,6 +43,7 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
             con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
             size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
             rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+            replaces_partition=True,
         )
     return {"file": path.name, "month": result.month, **stats}
 

@@ -34,8 +34,6 @@ def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: Publica
     with transaction(con):
         if result.loadable:
             con.execute("DELETE FROM fct_procedure_publication")
-            for table in ("quarantine", "file_issues", "landed_files"):
-                con.execute(f"DELETE FROM {table} WHERE source = ?", [PUBLICATION_SOURCE])
             insert_many(
                 con,
                 f"INSERT INTO fct_procedure_publication ({', '.join(_COLUMNS)}, source_file, source_row) "
@@ -46,6 +44,7 @@ def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: Publica
             con, source=PUBLICATION_SOURCE, file_name=path.name, partition_date=None, sha256=result.sha256,
             size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
             rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+            replaces_partition=True,
         )
     return {"file": path.name, **stats}
 

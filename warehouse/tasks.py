@@ -27,7 +27,7 @@ from sources.deadlines import DeadlineError, parse_deadline
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_units import resolve_units
-from warehouse.landing import insert_frame, insert_many, read_safely, replace_records_of_file, transaction
+from warehouse.landing import insert_frame, insert_many, read_safely, record_file, transaction
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -105,9 +105,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                     "issued_on": result.issued_on, "source_file": path.name, "loaded_at": now, "sha256": result.sha256,
                 } for r in rows], columns=list(HISTORY_COLUMNS)))
                 loaded_rows += len(rows)
-            replace_records_of_file(con, REGISTER_SOURCE, path.name, result.issued_on, sha256=result.sha256,
-                                  size_bytes=result.size_bytes, loadable=result.loadable, rows_loaded=len(result.rows),
-                                  rejects=result.rejects, issues=issues, now=now)
+            record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues)
             processed.append(path.name)
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
@@ -238,10 +236,8 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
                                  "source_file": r.path.name, "unit_code": r.unit_code, "period_label": result.period_label,
                                  "report_date": result.report_date, "plan_year": year, "superseded": superseded,
                                  "loaded_at": now})
-            replace_records_of_file(con, REPORT_SOURCE, r.path.name, day, sha256=result.sha256, size_bytes=result.size_bytes,
-                                  loadable=r in usable, rows_loaded=len(result.rows),
-                                  rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text}
-                                           for x in result.rejects], issues=issues, now=now)
+            record_file(con, REPORT_SOURCE, r.path, result, now, day, loadable=r in usable, issues=issues,
+                        rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects])
         con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label)", [list(period_labels)])
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
     return {"reports": len(selected), "reports_rejected": len(selected) - len(usable),
