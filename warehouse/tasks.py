@@ -71,8 +71,8 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
         for role, label in (("lead", "chủ trì"), ("collaborators", "phối hợp")):
             res = resolve_units(r.get(f"{role}_text") or "", units, offices)
             resolved[role] = list(res.codes)
-            issues += [FileIssue("unknown_unit", f"{where}: đơn vị {label} '{part}' không có trong danh mục đơn vị, "
-                                 "phòng thuộc Sở.", blocking=False) for part in res.unmatched]
+            issues += [FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False)
+                       for message in res.messages()]
         due = None if deadline is None else effective_due(deadline.due, deadline.before)
         rows.append({
             "task_no": r["task_no"], "content": r["content"], "lead_text": r.get("lead_text"),
