@@ -2,10 +2,12 @@
 
 from sources.petition_format import PETITION_COLUMNS
 from sources.publication_format import PUBLICATION_COLUMNS
+from sources.task_formats import PLAN_COLUMNS, REPORT_COLUMNS
 from sources.tthc_format import COLUMN_HEADERS
 
 # The dossier and catalogue headers first; the other sources only add the columns those do not have.
-_HEADERS = {**{c.name: c.header for c in (*PETITION_COLUMNS, *PUBLICATION_COLUMNS)}, **COLUMN_HEADERS}
+_HEADERS = {**{c.name: c.header for c in (*PETITION_COLUMNS, *PUBLICATION_COLUMNS, *PLAN_COLUMNS, *REPORT_COLUMNS)},
+            **COLUMN_HEADERS}
 
 RULE_LABELS = {
     "missing_dossier_code": "Thiếu mã hồ sơ",
@@ -28,6 +30,26 @@ RULE_LABELS = {
     "missing_decision_number": "Thiếu số quyết định công bố",
     "duplicate_publication": "Thủ tục lặp lại trong cùng quyết định công bố",
     "public_before_decision": "Công khai trước ngày quyết định công bố",
+    # plan registers and progress reports
+    "bad_workbook": "Tệp Excel không đọc được",
+    "missing_columns": "Thiếu cột bắt buộc",
+    "missing_metadata": "Thiếu thông tin đầu trang",
+    "bad_metadata": "Thông tin đầu trang không hợp lệ",
+    "no_rows": "Không có nhiệm vụ nào",
+    "merged_cells": "Ô gộp trong bảng",
+    "blank_row": "Dòng trống giữa bảng",
+    "missing_task_no": "Thiếu số thứ tự nhiệm vụ",
+    "missing_content": "Thiếu nội dung công việc",
+    "duplicate_task": "Số thứ tự nhiệm vụ trùng",
+    "unknown_task": "Nhiệm vụ không có trong sổ kế hoạch",
+    "bad_percent": "Tỷ lệ hoàn thành ngoài 0-100",
+    "percent_as_text": "Tỷ lệ hoàn thành ghi dạng chữ",
+    "percent_status_mismatch": "Tỷ lệ hoàn thành không khớp tình trạng",
+    "completed_without_date": "Hoàn thành nhưng thiếu ngày hoàn thành",
+    "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
+    "date_after_report": "Ngày sau ngày báo cáo",
+    "future_report_date": "Ngày báo cáo sau ngày hiện tại",
+    "future_date": "Ngày sau ngày hiện tại",
 }
 
 
@@ -40,4 +62,6 @@ def rule_label(rule: str | None) -> str | None:
         return f"Sai định dạng ngày: {_HEADERS.get(column, column)}"
     if kind == "bad_value":
         return f"Giá trị không hợp lệ: {_HEADERS.get(column, column)}"
+    if column and kind in RULE_LABELS:  # "date_after_report:completed_on": the rule on one column
+        return f"{RULE_LABELS[kind]}: {_HEADERS.get(column, column)}"
     return RULE_LABELS.get(rule)

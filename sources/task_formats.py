@@ -75,30 +75,6 @@ TASK_STATUSES: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {"not_started": "Chưa triển khai", "in_progress": "Đang triển khai",
                                   "completed": "Hoàn thành", "suspended": "Tạm dừng"}
 
-# Short Vietnamese names of the rules of both readers, for summaries (rule_labels.py style).
-TASK_RULE_LABELS: dict[str, str] = {
-    "bad_workbook": "Tệp Excel không đọc được",
-    "missing_columns": "Thiếu cột bắt buộc",
-    "missing_metadata": "Thiếu thông tin đầu trang",
-    "bad_metadata": "Thông tin đầu trang không hợp lệ",
-    "unknown_unit": "Đơn vị báo cáo không có trong danh mục",
-    "no_rows": "Không có nhiệm vụ nào",
-    "merged_cells": "Ô gộp trong bảng",
-    "blank_row": "Dòng trống giữa bảng",
-    "missing_task_no": "Thiếu số thứ tự nhiệm vụ",
-    "missing_content": "Thiếu nội dung công việc",
-    "duplicate_task": "Số thứ tự nhiệm vụ trùng",
-    "unknown_task": "Nhiệm vụ không có trong sổ kế hoạch",
-    "bad_percent": "Tỷ lệ hoàn thành ngoài 0-100",
-    "percent_as_text": "Tỷ lệ hoàn thành ghi dạng chữ",
-    "percent_status_mismatch": "Tỷ lệ hoàn thành không khớp tình trạng",
-    "completed_without_date": "Hoàn thành nhưng thiếu ngày hoàn thành",
-    "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
-    "date_after_report": "Ngày sau ngày báo cáo",
-    "future_report_date": "Ngày báo cáo sau ngày hiện tại",
-    "future_date": "Ngày sau ngày hiện tại",
-}
-
 
 @dataclass
 class RowIssue(FileIssue):

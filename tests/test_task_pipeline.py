@@ -13,6 +13,7 @@ import pytest
 from assets import tasks, tthc
 from checks import task_checks
 from pipelines.resources import Warehouse
+from sources.rule_labels import rule_label
 
 REGISTER = [tthc.units, tasks.offices, tasks.plan_register, task_checks.six_clear]
 QUARTERLY = [tasks.task_reports, tasks.task_status, tasks.task_progress_workbook]
@@ -63,6 +64,9 @@ def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
             "SELECT rule, row_number FROM quarantine WHERE source IN ('plan_register', 'task_report')").fetchall()}
         assert {("duplicate_task", 22), ("missing_content", 23), ("missing_task_no", 24), ("bad_percent", 10),
                 ("unknown_task", 18), ("date_after_report:completed_on", 10)} <= rejected
+        # Every rule has a short Vietnamese name for the quality workbook's summaries, columns by their headers.
+        assert all(rule_label(rule) for rule, _ in rejected)
+        assert rule_label("date_after_report:completed_on") == "Ngày sau ngày báo cáo: Ngày hoàn thành"
         notes = {r[0] for r in con.execute(
             "SELECT rule FROM file_issues WHERE source IN ('plan_register', 'task_report')").fetchall()}
         assert {"merged_cells", "blank_row", "unknown_unit", "superseded_report", "percent_as_text",

@@ -29,7 +29,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, end_of_label, parse_period, periods_closed_by
 from common.settings import now_local
+from common.task_status import STATUS_LABELS
 from common.vntext import sort_key
+from sources.task_formats import STATUS_LABELS as REPORT_STATUS_LABELS
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
@@ -53,16 +55,9 @@ SHEETS = (SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES)
 SOURCES = ("plan_register", "task_report")
 SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo tiến độ"}
 
-# Status codes of mart_task_status in the order of the summary; the labels are the mart's own, these only fill in.
+# Status codes of mart_task_status in the order of the summary (labels: common.task_status.STATUS_LABELS).
 STATUS_ORDER = ("completed_on_time", "completed_late", "on_track", "due_soon", "overdue", "no_deadline")
-STATUS_LABELS = {
-    "on_track": "Đang thực hiện, trong hạn", "due_soon": "Sắp đến hạn (≤ 14 ngày)", "overdue": "Quá hạn",
-    "completed_on_time": "Hoàn thành đúng hạn", "completed_late": "Hoàn thành quá hạn",
-    "no_deadline": "Chưa xác định được thời hạn",
-}
 NO_STATUS = "Chưa tính tình trạng"
-REPORT_STATUS_LABELS = {"not_started": "Chưa triển khai", "in_progress": "Đang triển khai", "completed": "Hoàn thành",
-                        "suspended": "Tạm dừng"}
 # Colour cue of each status (Excel's light red / yellow / green / orange / grey fills).
 STATUS_FILLS = {"overdue": "FFC7CE", "due_soon": "FFEB9C", "completed_on_time": "C6EFCE", "completed_late": "FCE4D6",
                 "on_track": "DDEBF7", "no_deadline": "EDEDED"}
@@ -213,8 +208,6 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
         r["lead_codes"] = _codes(r.get("lead_codes"))
         r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
         r["lead_names"] = "; ".join(names.get(c, c) for c in r["lead_codes"]) or r.get("lead_text")
-        if r.get("status") and not r.get("status_label"):
-            r["status_label"] = STATUS_LABELS.get(r["status"], r["status"])
     rows.sort(key=lambda r: task_order_key(r["task_no"]))
     return rows
 
