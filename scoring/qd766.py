@@ -15,7 +15,6 @@ from typing import Protocol
 import pandas as pd
 import yaml
 
-from scoring.ranking import rank_within as rank_within  # re-export: moved to scoring/ranking.py
 from scoring.rules import Rule, points, ratio
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology" / "qd766"

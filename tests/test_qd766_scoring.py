@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring.qd766 import MethodologyError, load_methodology, methodology_for, rank_within, score_measures
+from scoring.qd766 import METHODOLOGY_DIR, MethodologyError, load_methodology, methodology_for, score_measures
+from scoring.ranking import rank_within
 from scoring.rules import Rule, points, ratio
 
 M = methodology_for(date(2026, 1, 1))
@@ -183,8 +184,15 @@ def test_indicator_names_are_read_whole():
     assert names["4.4"] == "Tỷ lệ hồ sơ số hóa có kết nối, chia sẻ với kho dữ liệu cá nhân trên Cổng"
 
 
-def test_methodology_is_chosen_by_date():
-    assert methodology_for(date(2026, 3, 1)).valid_from <= date(2026, 3, 1)
+def test_methodology_is_chosen_by_date(tmp_path):
+    """A period is scored with the file valid on its first day: the latest valid_from not after it."""
+    text = (METHODOLOGY_DIR / "qd766_2022_dvcqg.yaml").read_text(encoding="utf-8")
+    (tmp_path / "qd766_2022_dvcqg.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "qd766_2026_sua_doi.yaml").write_text(text.replace("valid_from: 2022-06-23", "valid_from: 2026-07-01"),
+                                                       encoding="utf-8")
+    assert methodology_for(date(2026, 6, 30), tmp_path).valid_from == date(2022, 6, 23)
+    assert methodology_for(date(2026, 7, 1), tmp_path).valid_from == date(2026, 7, 1)
+    assert methodology_for(date(2027, 1, 1), tmp_path).valid_from == date(2026, 7, 1)
     with pytest.raises(MethodologyError):
         methodology_for(date(2020, 1, 1))
 

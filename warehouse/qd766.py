@@ -17,7 +17,8 @@ from common.periods import Period, periods_between
 from common.units import UnitMatcher
 from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
-from scoring.qd766 import STATUS_LABELS, Methodology, methodology_for, rank_within, reconcile_node, score_measures
+from scoring.qd766 import STATUS_LABELS, Methodology, methodology_for, reconcile_node, score_measures
+from scoring.ranking import rank_within
 from sources.portal_qd766 import PortalSnapshot, read_snapshot
 from warehouse.landing import insert_frame, transaction
 
