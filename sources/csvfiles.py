@@ -209,3 +209,40 @@ def iter_records(prepared: PreparedFile) -> Iterator[tuple[int, list[str]]]:
             if fields and any(f.strip() for f in fields):
                 yield start, [unicodedata.normalize("NFC", f) for f in fields]
             start = reader.line_num + 1
+
+
+# --- small CSV files read row by row in Python (petitions, publication register, DTI inputs) ----------------------
+
+def open_csv(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str,
+             result_type: type[ReadResult] = ReadResult, **fields: Any) -> tuple[Any, PreparedFile | None]:
+    """``prepare_csv`` for a reader that checks rows itself: a ``result_type`` with the file's lineage and issues (an
+    unreadable file is a blocking issue, a header-only file says ``no_rows``), and the prepared file when loadable."""
+    try:
+        prepared = prepare_csv(path, columns, work_dir)
+    except OSError as error:
+        what = "Không tìm thấy tệp" if isinstance(error, FileNotFoundError) else "Không đọc được tệp"
+        return result_type(file_issues=[FileIssue("unreadable_file", f"{what}; không nạp được tệp.")], **fields), None
+    issues = [FileIssue(i.rule, no_rows, i.blocking) if i.rule == "no_rows" else i for i in prepared.issues]
+    result = result_type(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
+                         encoding=prepared.encoding, loadable=prepared.loadable, **fields)
+    return result, prepared if prepared.loadable else None
+
+
+def row_reject(path: Path, line: int, rule: str, reason: str, value: str | None = None, *, key: str | None = None,
+               unit_code: str | None = None, unit_name: str | None = None) -> dict:
+    """A rejected row as every loader's quarantine takes it."""
+    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": unit_code,
+            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
+
+
+def csv_rows(prepared: PreparedFile, columns: tuple[Column, ...], result: ReadResult) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, values by canonical name, NFC with white space collapsed) of every well-formed record; a record with
+    too few or too many fields is rejected into ``result`` (``malformed_line``) and skipped."""
+    names = [c.name for c in columns]
+    for line, fields in iter_records(prepared):
+        if len(fields) != len(names):
+            reason = ("Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(names) else
+                      "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).")
+            result.rejects.append(row_reject(prepared.path, line, "malformed_line", reason))
+            continue
+        yield line, {name: " ".join(value.split()) for name, value in zip(names, fields, strict=True)}

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import match_key, nfc, sort_key
-from sources.csvfiles import FileIssue, PreparedFile, ReadResult, iter_records, prepare_csv
+from sources.csvfiles import FileIssue, PreparedFile, ReadResult, csv_rows, open_csv, row_reject
 from sources.tthc_format import Column
 
 EXTERNAL_DIR = "dti/he_thong_khac"  # under the inbox
@@ -140,25 +140,6 @@ def _where(path: Path, line: int, unit: str | None = None, component: str | None
     return text + ": "
 
 
-def _reject(path: Path, line: int, key: str | None, unit_code: str | None, unit_name: str | None, rule: str,
-            reason: str, value: str | None) -> dict:
-    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": unit_code,
-            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
-
-
-def _open(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str) -> tuple[ReadResult, PreparedFile | None]:
-    """prepare_csv with an unreadable file turned into a blocking issue and the no-rows note in this file's words."""
-    try:
-        prepared = prepare_csv(path, columns, work_dir)
-    except OSError as error:
-        what = "không tìm thấy tệp" if isinstance(error, FileNotFoundError) else "không đọc được tệp"
-        return ReadResult(file_issues=[FileIssue("unreadable_file", f"{what.capitalize()}; không nạp được tệp.")]), None
-    issues = [FileIssue(i.rule, no_rows, i.blocking) if i.rule == "no_rows" else i for i in prepared.issues]
-    result = ReadResult(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
-                        encoding=prepared.encoding, loadable=prepared.loadable)
-    return result, prepared if prepared.loadable else None
-
-
 def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
               ) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
     """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. A file
@@ -167,7 +148,7 @@ def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no
     opened: list[tuple[Path, ReadResult, PreparedFile]] = []
     seen_content: dict[str, Path] = {}
     for path in dict.fromkeys(Path(p) for p in paths):
-        result, prepared = _open(path, columns, work_dir, no_rows)
+        result, prepared = open_csv(path, columns, work_dir, no_rows)
         results[path] = result
         if prepared is None:
             continue
@@ -177,22 +158,6 @@ def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no
         seen_content.setdefault(result.sha256, path)
         opened.append((path, result, prepared))
     return results, opened
-
-
-def _records(prepared: PreparedFile, columns: tuple[Column, ...]) -> Iterable[tuple[int, dict[str, str] | None]]:
-    """(line, values by canonical name with white space collapsed) of every record; None for a malformed line."""
-    names = [c.name for c in columns]
-    for line, fields in iter_records(prepared):
-        if len(fields) != len(names):
-            yield line, None
-        else:
-            yield line, {name: nfc(value) for name, value in zip(names, fields, strict=True)}
-
-
-def _malformed(path: Path, line: int) -> dict:
-    return _reject(path, line, None, None, None, "malformed_line",
-                   f"{_where(path, line)}dòng không đúng số cột (thiếu cột, hoặc dấu phẩy trong giá trị không được đặt "
-                   "trong ngoặc kép).", None)
 
 
 def _mention(others: list[tuple[Path, int]], path: Path) -> str:
@@ -322,11 +287,8 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
         if named_year is not None and named_year != year:
             result.file_issues.append(FileIssue("file_name_year", (f"Tên tệp ghi năm {named_year}, khác năm đang tổng "
                                                 f"hợp {year}; các dòng vẫn được kiểm tra theo cột 'Năm'."), blocking=False))
-        for line, values in _records(prepared, EXTERNAL_COLUMNS):
-            if values is None:
-                result.rejects.append(_malformed(path, line))
-            else:
-                candidates.append(_check_external(path, line, values, matcher, by_code, year))
+        for line, values in csv_rows(prepared, EXTERNAL_COLUMNS, result):
+            candidates.append(_check_external(path, line, values, matcher, by_code, year))
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
         if candidate.duplicate_key is not None:
@@ -342,8 +304,9 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
             where = _where(candidate.path, candidate.line, _unit_label(matcher, candidate.unit_code, candidate.unit_name),
                            candidate.component)
             key = f"{candidate.unit_code or candidate.unit_name or ''}|{candidate.component or ''}"
-            result.rejects += [_reject(candidate.path, candidate.line, key, candidate.unit_code, candidate.unit_name, rule,
-                                       where + reason, value) for rule, reason, value in candidate.problems]
+            result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=key,
+                                          unit_code=candidate.unit_code, unit_name=candidate.unit_name)
+                               for rule, reason, value in candidate.problems]
         else:
             result.rows.append(candidate.row)
     for result in results.values():
@@ -441,11 +404,8 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
     results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.",
                                 "kết quả")
     for path, result, prepared in opened:
-        for line, values in _records(prepared, PREVIOUS_COLUMNS):
-            if values is None:
-                result.rejects.append(_malformed(path, line))
-            else:
-                candidates.append(_check_previous(path, line, values, matcher, year))
+        for line, values in csv_rows(prepared, PREVIOUS_COLUMNS, result):
+            candidates.append(_check_previous(path, line, values, matcher, year))
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
         if candidate.duplicate_key is not None:
@@ -461,8 +421,9 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
         if candidate.problems:
             name = candidate.name or None
             where = _where(candidate.path, candidate.line, f"'{name}'" if name else None)
-            result.rejects += [_reject(candidate.path, candidate.line, name, candidate.unit_code, name, rule,
-                                       where + reason, value) for rule, reason, value in candidate.problems]
+            result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=name,
+                                          unit_code=candidate.unit_code, unit_name=name)
+                               for rule, reason, value in candidate.problems]
         else:
             result.rows.append(candidate.row)
     for result in results.values():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from common.units import UnitMatcher
 from common.workdays import add_working_days
-from sources.csvfiles import FileIssue, ReadResult, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.petition_format import (
     CATEGORIES,
     DEADLINE_WORKING_DAYS,
@@ -25,7 +25,6 @@ from sources.petition_format import (
 )
 from sources.tthc_format import BOOLEANS
 
-_NAMES = [c.name for c in PETITION_COLUMNS]
 _HEADER = {c.name: c.header for c in PETITION_COLUMNS}
 _LOOKUPS = {
     "category": vocabulary_lookup(CATEGORIES),
@@ -48,26 +47,17 @@ def petition_due(received: datetime, handling: str) -> datetime:
 
 
 def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> PetitionResult:
-    prepared = prepare_csv(path, PETITION_COLUMNS, work_dir)
     month = petition_file_month(path.name)
-    issues = [FileIssue(i.rule, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.", i.blocking) if i.rule == "no_rows" else i
-              for i in prepared.issues]
+    result, prepared = open_csv(path, PETITION_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.",
+                                PetitionResult, month=month)
     if month is None:
-        issues.append(FileIssue("file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.",
-                                blocking=False))
-    result = PetitionResult(month=month, file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
-                            encoding=prepared.encoding, loadable=prepared.loadable)
-    if not prepared.loadable:
+        result.file_issues.append(FileIssue(
+            "file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.", blocking=False))
+    if prepared is None:
         return result
     seen: dict[str, int] = {}
     unit_codes: dict[str, str | None] = {}
-    for line, fields in iter_records(prepared):
-        if len(fields) != len(_NAMES):
-            reason = "Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(_NAMES) else \
-                "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."
-            result.rejects.append(_reject(path, line, None, None, None, "malformed_line", reason, None))
-            continue
-        values = {name: value.strip() for name, value in zip(_NAMES, fields, strict=True)}
+    for line, values in csv_rows(prepared, PETITION_COLUMNS, result):
         code = values["petition_code"] or None
         unit_raw = " ".join(values["unit"].split())
         if unit_raw not in unit_codes:
@@ -79,7 +69,8 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> Petition
         elif code in seen:
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
         if problems:
-            result.rejects += [_reject(path, line, code, unit_code, unit_raw or None, rule, reason, value)
+            result.rejects += [row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code,
+                                          unit_name=unit_raw or None)
                                for rule, reason, value in problems]
             continue
         seen[code] = line
@@ -132,9 +123,3 @@ def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matc
                   "PAKN phải nằm trong tệp của tháng tiếp nhận.")
         problems.append(("received_outside_month", reason, values["received_at"]))
     return problems
-
-
-def _reject(path: Path, line: int, code: str | None, unit_code: str | None, unit_name: str | None, rule: str,
-            reason: str, value: str | None) -> dict:
-    return {"file_name": path.name, "row_number": line, "record_key": code, "unit_code": unit_code,
-            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}

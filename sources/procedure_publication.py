@@ -12,11 +12,10 @@ from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
-from sources.csvfiles import FileIssue, ReadResult, iter_records, parse_day_first, prepare_csv, vocabulary_lookup
+from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.publication_format import CONTENT_PARTS, PUBLICATION_COLUMNS
 from sources.tthc_format import BOOLEANS
 
-_NAMES = [c.name for c in PUBLICATION_COLUMNS]
 _HEADER = {c.name: c.header for c in PUBLICATION_COLUMNS}
 _YES_NO = vocabulary_lookup(BOOLEANS)
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
@@ -28,22 +27,13 @@ class PublicationResult(ReadResult):
 
 def read_publication(path: Path, work_dir: Path, known_procedures: Collection[str]) -> PublicationResult:
     """`known_procedures`: the procedure codes of the catalogue (dim_procedure); other codes are rejected."""
-    prepared = prepare_csv(path, PUBLICATION_COLUMNS, work_dir)
-    issues = [FileIssue(i.rule, "Tệp chỉ có dòng tiêu đề, không có thủ tục nào được công bố.", i.blocking)
-              if i.rule == "no_rows" else i for i in prepared.issues]
-    result = PublicationResult(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
-                               encoding=prepared.encoding, loadable=prepared.loadable)
-    if not prepared.loadable:
+    result, prepared = open_csv(path, PUBLICATION_COLUMNS, work_dir,
+                                "Tệp chỉ có dòng tiêu đề, không có thủ tục nào được công bố.", PublicationResult)
+    if prepared is None:
         return result
     known = set(known_procedures)
     seen: dict[tuple[str, str], int] = {}
-    for line, fields in iter_records(prepared):
-        if len(fields) != len(_NAMES):
-            reason = "Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(_NAMES) else \
-                "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."
-            result.rejects.append(_reject(path, line, None, "malformed_line", reason, None))
-            continue
-        values = {name: " ".join(value.split()) for name, value in zip(_NAMES, fields, strict=True)}
+    for line, values in csv_rows(prepared, PUBLICATION_COLUMNS, result):
         number, code = values["decision_number"], values["procedure_code"]
         key = f"{number} | {code}" if number or code else None
         problems: list[tuple[str, str, str | None]] = []
@@ -75,7 +65,7 @@ def read_publication(path: Path, work_dir: Path, known_procedures: Collection[st
                 reason = f"Cột '{part.header}': giá trị không hợp lệ (cho phép: Có, Không): '{values[part.name]}'."
                 problems.append((f"bad_value:{part.name}", reason, values[part.name]))
         if problems:
-            result.rejects += [_reject(path, line, key, rule, reason, value) for rule, reason, value in problems]
+            result.rejects += [row_reject(path, line, rule, reason, value, key=key) for rule, reason, value in problems]
             continue
         seen[(number, code)] = line
         missing = [part.header for part in CONTENT_PARTS if not parts[part.name]]
@@ -90,8 +80,3 @@ def read_publication(path: Path, work_dir: Path, known_procedures: Collection[st
             "source_row": line,
         })
     return result
-
-
-def _reject(path: Path, line: int, key: str | None, rule: str, reason: str, value: str | None) -> dict:
-    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": None, "unit_name": None,
-            "rule": rule, "reason": reason, "value": value}

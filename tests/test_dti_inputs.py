@@ -246,7 +246,7 @@ def test_a_malformed_line_is_rejected_on_its_own_line(tmp_path):
     result = read([path], tmp_path)[path]
     assert [r["unit_code"] for r in result.rows] == ["19.STC"]
     assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "malformed_line")]
-    assert result.rejects[0]["reason"].startswith("Tệp attt_2026.csv, dòng 3: dòng không đúng số cột")
+    assert result.rejects[0]["reason"] == "Dòng thiếu cột (tệp có thể bị cắt cụt)."  # file and line are columns
 
 
 # --- last year's published results ---------------------------------------------------------------------------
