@@ -26,10 +26,10 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +38,7 @@ from typing import Any
 
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key
-from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
 from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
 from sources.tthc_format import Column
 
@@ -77,7 +77,13 @@ APPRAISAL_COLUMNS: tuple[Column, ...] = (
 SURVEYS = {"SIPAS": "sipas", "Lãnh đạo, quản lý": "leaders", "Lãnh đạo quản lý": "leaders",
            "Khảo sát lãnh đạo, quản lý": "leaders"}
 SURVEY_METHOD = {"sipas": "survey_sipas", "leaders": "survey_leaders"}
-SURVEY_HEADERS = ("Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm")
+SURVEY_COLUMNS: tuple[Column, ...] = (  # at least one of the two unit columns (checked by the reader)
+    Column("unit_code", "Mã đơn vị", "text", required=False),
+    Column("unit", "Đơn vị", "text", required=False, aliases=("Tên đơn vị",)),
+    Column("survey", "Loại khảo sát", "text"),
+    Column("code", "Mã tiêu chí", "text", aliases=("Mã",)),
+    Column("points", "Điểm", "text", aliases=("Điểm khảo sát",)),
+)
 
 _SURVEY = vocabulary_lookup(SURVEYS)
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
@@ -688,45 +694,26 @@ def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = 
     ``unknown_unit``, ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``,
     and with ``trees`` and ``year``: ``unknown_criterion``, ``not_survey_criterion``, ``score_above_max``."""
     path = Path(path)
-    raw = path.read_bytes()
-    result = SurveyResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), file_name=path.name)
-    if not raw.strip():
-        result.file_issues.append(FileIssue("empty_file", "Tệp rỗng: không có tiêu đề cột và không có dòng dữ liệu."))
-        return result
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.file_issues.append(FileIssue("bad_encoding", "Tệp không phải UTF-8; đề nghị lưu lại dạng CSV UTF-8; "
-                                            "không nạp được tệp."))
-        return result
-    reader = csv.reader(io.StringIO(text))
-    header = [cell_text(h) for h in next(reader, [])]
-    keys = {match_key(h): i for i, h in enumerate(header)}
-    pos = {name: keys.get(match_key(h)) for name, h in zip(("unit_code", "unit", "survey", "code", "points"),
-                                                          SURVEY_HEADERS, strict=True)}
-    missing = [h for name, h in zip(("survey", "code", "points"), SURVEY_HEADERS[2:], strict=True) if pos[name] is None]
-    if pos["unit_code"] is None and pos["unit"] is None:
-        missing.insert(0, "Mã đơn vị' hoặc 'Đơn vị")
-    if missing:
-        names = ", ".join(f"'{m}'" for m in missing)
-        result.file_issues.append(FileIssue("missing_columns", f"Thiếu cột {names}; không nạp được tệp."))
-        return result
+    with tempfile.TemporaryDirectory() as work_dir:  # a Windows-1258 or renamed-header file is rewritten there
+        result, prepared = open_csv(path, SURVEY_COLUMNS, Path(work_dir), "Tệp khảo sát không có dòng nào.",
+                                    SurveyResult, file_name=path.name)
+        if prepared is not None and not {"unit_code", "unit"} & prepared.present:
+            result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị'; không nạp "
+                                                   "được tệp."))
+            result.loadable, prepared = False, None
+        if prepared is not None:
+            _survey_rows(result, prepared, matcher, trees, year, index)
+    return result
+
+
+def _survey_rows(result: SurveyResult, prepared: Any, matcher: UnitMatcher, trees: TreeSource | None, year: int | None,
+                 index: str) -> None:
+    path = prepared.path
     seen: dict[tuple, int] = {}
-
-    def field(record: list[str], name: str) -> str:
-        i = pos[name]
-        return cell_text(record[i]).strip() if i is not None and i < len(record) else ""
-
-    while True:
-        line = reader.line_num + 1
-        record = next(reader, None)
-        if record is None:
-            break
-        if not any(v.strip() for v in record):
-            continue
-        unit_text = field(record, "unit_code") or field(record, "unit")
+    for line, record in csv_rows(prepared, SURVEY_COLUMNS, result):
+        unit_text = record["unit_code"] or record["unit"]
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
-        survey_text, code, points_text = field(record, "survey"), field(record, "code") or None, field(record, "points")
+        survey_text, code, points_text = record["survey"], record["code"] or None, record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems: list[tuple[str, str, Any]] = []
@@ -758,9 +745,8 @@ def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = 
             problems.append(("duplicate_survey", (f"đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu "
                              "tiên."), code))
         if problems:
-            result.rejects += [{"file_name": path.name, "row_number": line, "record_key": code, "unit_code": unit_code,
-                                "unit_name": unit_text, "rule": rule, "reason": f"Dòng {line}: {reason}",
-                                "value": shown} for rule, reason, shown in problems]
+            result.rejects += [row_reject(path, line, rule, f"Dòng {line}: {reason}", shown, key=code, unit_code=unit_code,
+                                          unit_name=unit_text) for rule, reason, shown in problems]
             continue
         seen[(unit_code, survey, code)] = line
         if note == "decimal_comma":
@@ -768,7 +754,3 @@ def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = 
                                                blocking=False, row_number=line, record_key=code))
         result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points,
                             "source_row": line})
-    if not result.rows and not result.rejects:
-        result.file_issues.append(FileIssue("no_rows", "Tệp khảo sát không có dòng nào.", blocking=False))
-    result.loadable = True
-    return result

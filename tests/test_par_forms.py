@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from common.units import load_units, matcher_for
 from scoring.criteria import load_tree
 from sources.par_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
+from tests.conftest import cp1258_bytes
 from workbooks.par_forms import write_blank_form
 
 TREE_YAML = """\
@@ -341,6 +342,8 @@ def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Đơn vị,Điểm\nx,1\n", encoding="utf-8")
     assert [i.rule for i in read_survey(bad, matcher).file_issues] == ["missing_columns"]
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes(b"\xd0\xe5n v\xd2,Lo\xa1i\n")  # Windows-1258 bytes, not UTF-8
-    assert [i.rule for i in read_survey(latin, matcher).file_issues] == ["bad_encoding"]
+    latin = tmp_path / "latin.csv"  # the survey office's export in Windows-1258: converted, read like UTF-8
+    latin.write_bytes(cp1258_bytes("\r\n".join(lines[:3]) + "\r\n"))
+    converted = read_survey(latin, matcher, trees=trees, year=2026)
+    assert [r["points"] for r in converted.rows] == [1.75, 0.8] and not converted.rejects
+    assert "encoding_converted" in [i.rule for i in converted.file_issues]
