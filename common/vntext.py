@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DECIMAL = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*(%?)")
 # Vietnamese alphabet order; letters with diacritics sort after their base letter.
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # huyền, hỏi, ngã, sắc, nặng (common dictionary order)
@@ -61,3 +62,12 @@ def sort_key(text: str) -> tuple:
     primary = tuple(tuple(_letter_key(c)[0] for c in w) for w in words)
     secondary = tuple(tuple(_letter_key(c)[1] for c in w) for w in words)
     return (primary, secondary)
+
+
+def parse_decimal(text: str, *, percent_sign: bool = True) -> float | None:
+    """A number as units write it: 85.5 for "85,5" or "85.5", and (``percent_sign``) "85,5 %"; None for anything else
+    (blank, "1.234,5", "1e2", "khoảng 80"): a value that cannot be read is reported, never guessed."""
+    match = _DECIMAL.fullmatch(text.strip())
+    if match is None or (match.group(2) and not percent_sign):
+        return None
+    return float(match.group(1).replace(",", "."))

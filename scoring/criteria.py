@@ -105,7 +105,7 @@ class CriterionRule:
     def value_of(self, answer: object) -> tuple[float | None, str | None]:
         """(value, None) for a readable answer: a number for linear/thresholds, 1/0 for yes/no, the chosen answer's
         share for a choice; (None, Vietnamese reason) otherwise. Tone marks, case and spacing do not matter."""
-        from common.vntext import match_key
+        from common.vntext import match_key, parse_decimal
 
         if answer is None or (isinstance(answer, str) and not answer.strip()):
             return None, "chưa có câu trả lời"
@@ -123,14 +123,10 @@ class CriterionRule:
             return None, f"'{answer}' không thuộc các lựa chọn: {'; '.join(self.answers())}"
         if isinstance(answer, bool):
             return None, f"'{answer}' không phải số"
-        if isinstance(answer, int | float):
-            value = float(answer)
-        else:
-            text = str(answer).strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
-            try:
-                value = float(text)
-            except ValueError:
-                return None, f"'{answer}' không phải số"
+        parsed = float(answer) if isinstance(answer, int | float) else parse_decimal(str(answer).replace("\u00a0", " "))
+        if parsed is None:
+            return None, f"'{answer}' không phải số"
+        value = parsed
         low, high = self.value_range
         if math.isnan(value) or not low - EPSILON <= value <= high + EPSILON:
             return None, f"giá trị {value:g} ngoài khoảng {low:g}..{high:g}"

@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
-from common.vntext import match_key, nfc, sort_key
+from common.vntext import match_key, nfc, parse_decimal, sort_key
 from sources.csvfiles import FileIssue, PreparedFile, ReadResult, csv_rows, open_csv, row_reject
 from sources.tthc_format import Column
 
@@ -69,7 +69,6 @@ PREVIOUS_COLUMNS: tuple[Column, ...] = (
     Column("level", "Xếp loại", "text", required=False, aliases=("Mức xếp loại", "Phân loại")),
 )
 
-_NUMBER = re.compile(r"([+-]?\d+(?:[.,]\d+)?)\s*%?")
 _YEAR = re.compile(r"\d{4}")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _EPS = 1e-9
@@ -99,12 +98,6 @@ class PreviousResult:
 
 
 # --- shared helpers ------------------------------------------------------------------------------------------
-
-
-def parse_number(text: str) -> float | None:
-    """85.5 for "85,5", "85.5", "85,5 %", "85.5%"; None for anything else (blank, "1.234,5", "khoảng 80")."""
-    match = _NUMBER.fullmatch(text.strip())
-    return float(match.group(1).replace(",", ".")) if match else None
 
 
 def _fmt(number: float) -> str:
@@ -244,7 +237,7 @@ def _check_external(path: Path, line: int, values: dict[str, str], matcher: Unit
         problems.append(("not_applicable", (f"thành phần {component.code} ({component.name}) không áp dụng cho nhóm "
                          f"'{GROUP_LABELS.get(group, group)}'; chỉ áp dụng cho: {_groups_text(component.unit_groups)}."),
                          component.code))
-    value = parse_number(values["value"]) if values["value"] else None
+    value = parse_decimal(values["value"]) if values["value"] else None
     if value is None:
         problems.append(("not_a_number", f"giá trị không phải số: '{values['value']}'." if values["value"]
                          else "thiếu giá trị.", values["value"] or None))
@@ -365,7 +358,7 @@ def _check_previous(path: Path, line: int, values: dict[str, str], matcher: Unit
                          "năm 2025 mà đơn vị hiện nay kế thừa; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
                          + (f"; có phải '{hint}'?" if hint else ".")), name))
     total_text = values["total"]
-    total = parse_number(total_text) if total_text else None
+    total = parse_decimal(total_text) if total_text else None
     if total is None:
         problems.append(("not_a_number", f"tổng điểm không phải số: '{total_text}'." if total_text
                          else "thiếu tổng điểm.", total_text or None))

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from common.units import RANKING_GROUP, UnitMatcher
-from common.vntext import match_key
+from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
 from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
 from sources.tthc_format import Column
@@ -86,7 +86,6 @@ SURVEY_COLUMNS: tuple[Column, ...] = (  # at least one of the two unit columns (
 )
 
 _SURVEY = vocabulary_lookup(SURVEYS)
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _DOC_NUMBER = re.compile(r"\d+\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ.-]*")
 _DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}-\d{1,2}-\d{4}")
 _EPS = 1e-9
@@ -145,9 +144,10 @@ def read_points(value: Any) -> tuple[float | None, str | None, str | None]:
     text = cell_text(value).strip()
     if text.startswith("="):
         return None, None, "formula"
-    if not _NUMBER.fullmatch(text):
+    number = parse_decimal(text, percent_sign=False)
+    if number is None:
         return None, None, f"không phải số: '{text}'"
-    return float(text.replace(",", ".")), ("decimal_comma" if "," in text else "number_as_text"), None
+    return number, ("decimal_comma" if "," in text else "number_as_text"), None
 
 
 def evidence_parts(text: str | None) -> list[str]:

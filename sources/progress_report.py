@@ -25,13 +25,13 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.task_formats import (
     PERIOD_EXAMPLES,
@@ -57,7 +57,6 @@ _HEADERS = {c.name: c.header for c in REPORT_COLUMNS}
 _LABELS = {name: labels[0] for name, labels in REPORT_METADATA.items()}
 _STATUS = vocabulary_lookup(TASK_STATUSES)
 _ALLOWED_STATUS = ", ".join(STATUS_LABELS.values())
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 @dataclass
@@ -162,10 +161,10 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
         return round(number, 6), False, None
     text = cell_text(value)
     as_text = text.endswith("%")
-    digits = text.rstrip("%").strip()
-    if not _NUMBER.fullmatch(digits):
+    number = parse_decimal(text)
+    if number is None:
         return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{text}'."
-    return float(digits.replace(",", ".")), as_text, None
+    return number, as_text, None
 
 
 def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from common.units import matcher_for
+from common.vntext import parse_decimal
 from sources.dti_inputs import (
     EXTERNAL_COLUMNS,
     PREVIOUS_COLUMNS,
     ExternalComponent,
     PreviousResult,
     map_previous,
-    parse_number,
     read_external_values,
     read_previous_results,
 )
@@ -76,7 +76,7 @@ def test_good_rows_load_with_decimal_comma_percent_and_unit_by_code_or_name(tmp_
 @pytest.mark.parametrize(("text", "number"), [("85,5", 85.5), ("85.5", 85.5), ("85%", 85.0), ("85,5 %", 85.5),
                                               ("-1", -1.0), ("1.234,5", None), ("khoảng 80", None), ("", None)])
 def test_numbers_accept_a_decimal_comma_and_a_percent_sign_only(text, number):
-    assert parse_number(text) == number
+    assert parse_decimal(text) == number
 
 
 def test_windows_1258_file_with_renamed_headers_reads_like_utf8(tmp_path):

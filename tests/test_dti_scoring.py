@@ -145,6 +145,7 @@ def test_answers_become_points(code, answer, points):
 @pytest.mark.parametrize(("code", "answer", "reason"), [
     ("NT.1", "Trưởng phòng", "không thuộc các lựa chọn"), ("NT.2", "đạt một phần", "không phải 'Có' hoặc 'Không'"),
     ("HT.1", 120, "ngoài khoảng 0..100"), ("HT.1", "nhiều", "không phải số"), ("HT.1", None, "chưa có câu trả lời"),
+    ("HT.1", "1e2", "không phải số"), ("HT.1", "1.234,5", "không phải số"),  # read like every other number
 ])
 def test_unreadable_answers_are_refused_with_a_reason(code, answer, reason):
     node = tree_for("dti", 2026, "agency").node(code)
