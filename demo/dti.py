@@ -33,12 +33,12 @@ from openpyxl import Workbook
 from common.units import AGENCY, COMMUNE, RANKING_GROUP, WARD, Unit
 from scoring.criteria import answer_points, tree_for
 from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR
-from sources.par_forms import HEADER_LABELS, form_columns, scored_by_answer, self_assessed
+from sources.par_forms import HEADER_LABELS, folder_of, form_columns, scored_by_answer, self_assessed
 from workbooks.par_forms import FIRST_ROW, build_form, save_fixed
 
 YEAR, PREVIOUS_YEAR = 2026, 2025
 INDEX = "dti"
-FORM_DIR = "dti/tu_danh_gia"  # under the inbox, beside EXTERNAL_DIR and PREVIOUS_DIR
+FORM_DIR = folder_of("dti", "form")  # under the inbox, beside EXTERNAL_DIR and PREVIOUS_DIR
 FORM_PREFIX = f"tu_danh_gia_{INDEX}_"
 PREVIOUS_FILE = f"dti_{PREVIOUS_YEAR}.csv"
 STREAM = 922  # QĐ 922: the DTI streams of a seed, apart from the PAR demo's (876) and the other demo files

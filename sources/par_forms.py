@@ -42,9 +42,15 @@ from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reje
 from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
 from sources.tthc_format import Column
 
-FORM_DIR = "par/tu_danh_gia"
-APPRAISAL_DIR = "par/tham_dinh"
-SURVEY_DIR = "par/khao_sat"
+# Each index's inputs sit in inbox/<index>/<folder> (par/tu_danh_gia, dti/tham_dinh, ...).
+FOLDERS = {"form": "tu_danh_gia", "appraisal": "tham_dinh", "survey": "khao_sat"}
+
+
+def folder_of(index: str, kind: str) -> str:
+    return f"{index}/{FOLDERS[kind]}"
+
+
+FORM_DIR, APPRAISAL_DIR, SURVEY_DIR = (folder_of("par", kind) for kind in ("form", "appraisal", "survey"))
 FORM_SHEET = "Tự đánh giá"
 
 INDEX_LABELS = {"par": "Chỉ số cải cách hành chính (PAR INDEX)", "dti": "Chỉ số chuyển đổi số (DTI)"}

@@ -14,16 +14,11 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
+from sources.par_forms import folder_of
 from warehouse.landing import insert_frame, read_safely, record_file, transaction
 from warehouse.measures import computed_values
 
 INDEX = "par"
-# Each index's inputs sit in inbox/<index>/<folder>; recorded under the source <index>_<kind>.
-FOLDERS = {"form": "tu_danh_gia", "appraisal": "tham_dinh", "survey": "khao_sat"}
-
-
-def folder_of(index: str, kind: str) -> str:
-    return f"{index}/{FOLDERS[kind]}"
 
 
 def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
