@@ -37,24 +37,32 @@ from scoring.criteria import SOURCES as POINT_SOURCES
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
+    LINE_HEIGHT,
+    SECTION_FONT,
     TIED,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
     add_radar_chart,
+    by_rank,
     clean_value,
     code_key,
+    decimal_text,
     frame_records,
     generated_label,
     group_label,
     is_missing,
     new_workbook,
     rank_label,
+    row_after,
+    rows_by_unit,
     rows_under_chart,
     save_workbook,
     sheet_title,
+    tree_files,
     unit_sheet_names,
+    units_by_group,
     write_table,
     write_text_sheet,
 )
@@ -84,10 +92,7 @@ METHOD_LABELS = {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu
 INDEX_ORDER = ("NT", "TC", "HT", "NL", "AT", "HD", "KT", "XH", "KH")
 PILLAR_ORDER = ("CQS", "KTS", "XHS")
 
-_LINE_HEIGHT = 16.0
-_SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 _NOTE_FONT = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
-_BIG = float("inf")
 
 
 @dataclass
@@ -169,17 +174,12 @@ def read_dti_data(con: duckdb.DuckDBPyConnection, year: int, method_note: str | 
 
 # --- small helpers ----------------------------------------------------------------------------------------
 
-def _num(value: Any, digits: int = 2) -> str:
-    """85.2 -> '85,20' (Vietnamese decimal comma); missing -> '—'."""
-    return "—" if is_missing(value) else f"{float(value):.{digits}f}".replace(".", ",")
-
-
 def _signed(value: Any) -> str:
     """+3,50 / −2,00 / 0,00."""
     if is_missing(value):
         return "—"
     sign = "+" if value > 0 else "−" if value < 0 else ""
-    return sign + _num(abs(value))
+    return sign + decimal_text(abs(value))
 
 
 def ranking_sheet_name(group: str) -> str:
@@ -253,35 +253,8 @@ def _ranked(unit: dict) -> bool:
     return not is_missing(unit.get("rank"))
 
 
-def _by_rank(units: list[dict]) -> list[dict]:
-    """Ranked units by rank then Vietnamese name, then the unranked ones by Vietnamese name."""
-    return sorted(units, key=lambda r: (_BIG if not _ranked(r) else r["rank"], sort_key(r.get("unit_name") or ""),
-                                        r["unit_code"]))
-
-
-def _groups(units: list[dict]) -> list[tuple[str, list[dict]]]:
-    """(ranking group, its units by rank): agencies, communes and wards (both even when empty), then any other."""
-    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
-    for row in units:
-        groups.setdefault(row.get("ranking_group") or "", []).append(row)
-    order = list(RANKING_GROUP_LABELS)
-    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
-    return [(g, _by_rank(groups[g])) for g in keys]
-
-
-def _by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for row in frame_records(df):
-        out.setdefault(row["unit_code"], []).append(row)
-    return out
-
-
-def _tree_files(units: list[dict]) -> str:
-    return ", ".join(sorted({u["tree"] for u in units if u.get("tree")})) or "chưa xác định"
-
-
 def tree_note(units: list[dict]) -> str:
-    files = _tree_files(units)
+    files = tree_files(units)
     note = f"Bộ chỉ số: tệp {files}."
     if "default" in files:
         note += f" {DEFAULT_TREE_NOTE}."
@@ -330,10 +303,9 @@ def _write_notes(ws: Worksheet, row: int, lines: Sequence[str], n_cols: int) -> 
         if n_cols > 1:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
         lines_needed = max(1, -(-len(text) // max(1, int(width * 1.1))))
-        ws.row_dimensions[row].height = _LINE_HEIGHT * lines_needed + 2
+        ws.row_dimensions[row].height = LINE_HEIGHT * lines_needed + 2
         row += 1
     return row
-
 
 
 def _levels(data: DtiData, units: list[dict]) -> list[str]:
@@ -363,7 +335,7 @@ def summary_columns(levels: Sequence[str]) -> tuple[Column, ...]:
 def summary_rows(data: DtiData, units: list[dict]) -> tuple[list[dict], dict]:
     levels = _levels(data, units)
     rows = []
-    for group, members in _groups(units):
+    for group, members in units_by_group(units):
         ranked = [u for u in members if _ranked(u)]
         averages = [u["group_average"] for u in members if not is_missing(u.get("group_average"))]
         average = averages[0] if averages else (
@@ -499,7 +471,7 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
 
 def profile_units(units: list[dict], size: int = PROFILE_SIZE) -> list[dict]:
     """The ``size`` first and ``size`` last ranked units (each once; all of them in a small group)."""
-    ranked = [u for u in _by_rank(units) if _ranked(u)]
+    ranked = [u for u in by_rank(units) if _ranked(u)]
     if len(ranked) <= 2 * size:
         return ranked
     return ranked[:size] + ranked[-size:]
@@ -510,7 +482,7 @@ def _write_profiles(wb, data: DtiData, units: list[dict]) -> list[RadarChart]:
     values = _values(data)
     charts: list[RadarChart] = []
     row = 1
-    for number, (group, members) in enumerate(_groups(units), start=1):
+    for number, (group, members) in enumerate(units_by_group(units), start=1):
         chosen = profile_units(members)
         ranked = [u for u in members if _ranked(u)]
         indices = main_indices(data, {u["unit_code"] for u in members}, group)
@@ -557,7 +529,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
                *(Column(f"{names[p]} ({p})", f"p:{p}", 14, "0.0000") for p in pillars),
                Column("Tổng điểm", "total", 10, "0.00"))
     row = 1
-    for number, (group, members) in enumerate(_groups(units), start=1):
+    for number, (group, members) in enumerate(units_by_group(units), start=1):
         rows = [{"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"), "total": u.get("total"),
                  **{f"p:{p}": values.get((u["unit_code"], p)) for p in pillars}} for u in members]
         title = f"{number}. TRỤ CỘT CHUYỂN ĐỔI SỐ: {group_label(group).upper()} NĂM {data.year}"
@@ -676,7 +648,7 @@ def _write_problems(wb, data: DtiData) -> Table:
                     "dòng bị loại không được dùng để tính điểm; thành phần tương ứng được coi là thiếu dữ liệu."),
                    generated_label(data.generated_at), "I. CÁC DÒNG BỊ LOẠI"],
         empty_text="Không có dòng nào bị loại", freeze_columns=2)
-    ws.cell(row=table.header_row - 2, column=1).font = _SECTION_FONT
+    ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
     files = write_table(ws, FILE_ISSUE_COLUMNS, issue_rows(data), title="II. TỆP KHÔNG NẠP ĐƯỢC",
                         subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…: không dòng nào của tệp được dùng."],
                         empty_text="Không có tệp nào", start_row=max(table.last_row, table.first_row) + 3)
@@ -696,7 +668,7 @@ def _write_problems(wb, data: DtiData) -> Table:
 def _band_lines(tree: CriteriaTree) -> list[str]:
     lines, upper = [], None
     for band in tree.bands:
-        low = _num(band.min_pct).replace(",00", "")
+        low = decimal_text(band.min_pct).replace(",00", "")
         if upper is None:
             lines.append(f"{band.label}: từ {low} điểm trở lên")
         elif band.min_pct <= 0:
@@ -751,7 +723,7 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
     trees = [(g, t) for g, t in data.trees.items() if t is not None]
     tree_lines = []
     for group, tree in trees:
-        weights = "; ".join(f"{d.code} {d.name}: trọng số {_num(d.scored_weight).replace(',00', '')}"
+        weights = "; ".join(f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}"
                             for d in tree.domains)
         line = f"{group_label(group)}: {tree.decision} (tệp {tree.path.name}). Chỉ số chính: {weights}."
         if tree.default:
@@ -842,20 +814,20 @@ def unit_subtitles(data: DtiData, unit: dict) -> list[str]:
         rank += f" ({no_form_status(data, unit).lower()})"
     lines = [f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
              f"Xếp hạng: {rank}",
-             (f"Tổng điểm: {_num(unit.get('total'))}/100; Chỉ số DTI: {_num(unit.get('index_value'), 4)}; "
+             (f"Tổng điểm: {decimal_text(unit.get('total'))}/100; Chỉ số DTI: {decimal_text(unit.get('index_value'), 4)}; "
              f"Xếp loại: {level_label(unit) or '—'}")]
     interval = interval_text(unit)
     if interval:
         share = unit.get("share_same_rank")
-        lines.append(f"Khoảng xếp hạng (5–95%): {interval}; hạng trung vị: {_num(unit.get('rank_median'), 1)}"
-                     + (f"; giữ đúng hạng trong {_num(100 * share, 0)}% số lần tính lại" if not is_missing(share) else ""))
+        lines.append(f"Khoảng xếp hạng (5–95%): {interval}; hạng trung vị: {decimal_text(unit.get('rank_median'), 1)}"
+                     + (f"; giữ đúng hạng trong {decimal_text(100 * share, 0)}% số lần tính lại" if not is_missing(share) else ""))
     if not is_missing(unit.get("previous_total")):
         previous = previous_note(unit)
-        lines.append(f"Năm trước: {_num(unit.get('previous_total'))} điểm" + (f" ({previous})" if previous else "")
+        lines.append(f"Năm trước: {decimal_text(unit.get('previous_total'))} điểm" + (f" ({previous})" if previous else "")
                      + f"; thay đổi: {_signed(unit.get('change'))} điểm")
     else:
         lines.append("Năm trước: chưa có kết quả")
-    lines.append(f"Trung bình nhóm: {_num(unit.get('group_average'))} điểm")
+    lines.append(f"Trung bình nhóm: {decimal_text(unit.get('group_average'))} điểm")
     missing = unit.get("missing_components") or 0
     if missing:
         lines.append(f"Còn {int(missing)} thành phần thiếu dữ liệu, được tính 0 điểm.")
@@ -931,10 +903,6 @@ def _rejected_external(data: DtiData) -> dict[str, set[str]]:
     return out
 
 
-def _next(table: Table) -> int:
-    return max(table.last_row, table.first_row) + (2 if table.total_row is None else 3)
-
-
 def _write_unit(wb, name: str, data: DtiData, unit: dict, indices: list[dict], components: list[dict],
                 averages: dict[tuple[str, str], float], rejected: set[str]) -> None:
     ws = wb.create_sheet(name)
@@ -954,7 +922,7 @@ def _write_unit(wb, name: str, data: DtiData, unit: dict, indices: list[dict], c
     write_table(ws, COMPONENT_COLUMNS, component_rows(components, order, rejected),
                 title="KẾT QUẢ THEO THÀNH PHẦN",
                 subtitles=["Theo từng chỉ số chính, thành phần mất nhiều điểm nhất trước."],
-                start_row=_next(table))
+                start_row=row_after(table))
 
 
 # --- the workbook -----------------------------------------------------------------------------------------
@@ -976,7 +944,7 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
     wb = new_workbook(f"Chỉ số chuyển đổi số năm {data.year}")
     if data.generated_at is not None:
         wb.properties.created = data.generated_at
-    groups = _groups(units)
+    groups = units_by_group(units)
     fixed: list[str] = []
     if unit is None:
         _write_summary(wb, data, units)
@@ -991,7 +959,7 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
         fixed = list(wb.sheetnames)
     ordered = [u for _, members in groups for u in members]
     names = unit_sheet_names(ordered, reserved=tuple(fixed))
-    indices, components = _by_unit(data.indices), _by_unit(data.components)
+    indices, components = rows_by_unit(data.indices), rows_by_unit(data.components)
     averages = _index_averages(data, frame_records(data.units))
     rejected = _rejected_external(data)
     for u in ordered:

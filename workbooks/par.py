@@ -14,27 +14,32 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from openpyxl.styles import Font
 
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES
 from workbooks.style import (
-    FONT_NAME,
+    SECTION_FONT,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
     code_key,
+    decimal_text,
     frame_records,
     generated_label,
     group_label,
     is_missing,
     new_workbook,
     rank_label,
+    row_after,
+    rows_by_unit,
     rows_under_chart,
     save_workbook,
+    section_title,
+    tree_files,
     unit_sheet_names,
+    units_by_group,
     write_table,
 )
 
@@ -48,7 +53,6 @@ METHOD_LABELS = {
     "survey_leaders": "Khảo sát lãnh đạo, quản lý",
     "computed": "Tính từ dữ liệu",
 }
-_SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 
 
 @dataclass
@@ -71,11 +75,6 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
 # --- small helpers ----------------------------------------------------------------------------------------
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    """85.2 -> '85,20' (Vietnamese decimal comma)."""
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
-
-
 def status_label(unit: dict) -> str:
     if not unit.get("has_form"):
         return STATUS_NO_FORM
@@ -89,17 +88,6 @@ def band_label(unit: dict) -> str:
     return band
 
 
-def _ordered_groups(units: list[dict]) -> list[tuple[str, list[dict]]]:
-    """(ranking group, its units by rank then Vietnamese name): agencies, communes and wards, then any other."""
-    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
-    for row in units:
-        groups.setdefault(row.get("ranking_group") or "", []).append(row)
-    big = float("inf")
-    return [(g, sorted(rows, key=lambda r: (big if r.get("rank") is None else r["rank"],
-                                            sort_key(r.get("unit_name") or ""))))
-            for g, rows in groups.items()]
-
-
 def _alphabetical(units: list[dict]) -> list[dict]:
     """Unit sheets: agencies, then communes and wards, each in Vietnamese order (dim_unit.sort_order)."""
     order = list(RANKING_GROUP_LABELS)
@@ -109,13 +97,6 @@ def _alphabetical(units: list[dict]) -> list[dict]:
                                         sort_key(r.get("unit_name") or "")))
 
 
-def _by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for row in frame_records(df):
-        out.setdefault(row["unit_code"], []).append(row)
-    return out
-
-
 def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
     """(ranking group, domain) -> average points of the group's units in that domain."""
     if data.domains.empty or data.units.empty:
@@ -123,10 +104,6 @@ def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
     merged = data.domains.merge(data.units[["unit_code", "ranking_group"]], on="unit_code", how="inner")
     means = merged.groupby(["ranking_group", "domain"])["points"].mean()
     return {k: round(float(v), 2) for k, v in means.items() if not is_missing(v)}
-
-
-def _trees(units: list[dict]) -> str:
-    return ", ".join(sorted({u["tree"] for u in units if u.get("tree")})) or "chưa xác định"
 
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
@@ -143,7 +120,7 @@ RANKING_COLUMNS = (
 
 
 def ranking_notes(units: list[dict]) -> list[str]:
-    trees = _trees(units)
+    trees = tree_files(units)
     tree_note = f"Bộ tiêu chí: tệp {trees}."
     if "default" in trees:
         tree_note = (f"Bộ tiêu chí: tệp {trees} (bộ mặc định), sẽ được thay bằng bộ tiêu chí theo quyết định "
@@ -162,22 +139,17 @@ def _ranking_rows(rows: list[dict]) -> list[dict]:
              "band": band_label(r), "status": status_label(r)} for r in rows]
 
 
-def _section(group: str, count: int, number: int) -> str:
-    roman = ("I", "II", "III", "IV", "V")[number - 1] if number <= 5 else str(number)
-    return f"{roman}. {group_label(group).upper()} ({count} đơn vị)"
-
-
 def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
     ws = wb.create_sheet(SHEET_RANKING)
     tables: list[Table] = []
     next_row = 1
-    for number, (group, rows) in enumerate(_ordered_groups(units), start=1):
-        section = _section(group, len(rows), number)
+    for number, (group, rows) in enumerate(units_by_group(units), start=1):
+        section = section_title(group, len(rows), number)
         if number == 1:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows),
                                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
                                 subtitles=[*ranking_notes(units), section], freeze_columns=2)
-            ws.cell(row=table.header_row - 2, column=1).font = _SECTION_FONT
+            ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
         add_color_scale(ws, table.data_range("index_pct"))
@@ -227,9 +199,9 @@ TEXT_COLUMNS = (Column("Mục", "what", 9), Column("Nội dung", "text", 50))
 def unit_subtitles(unit: dict) -> list[str]:
     lines = [f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
              f"Xếp hạng: {rank_label(unit.get('rank'), unit.get('is_tied'), unit.get('units_in_group'))}",
-             f"Tổng điểm: {_num(unit.get('total'))}/{_num(unit.get('max_applicable'))} điểm (tối đa của các tiêu chí áp dụng)",
-             f"Chỉ số: {_num(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
-             f"Trung bình nhóm: {_num(unit.get('group_average_pct'))} %"]
+             f"Tổng điểm: {decimal_text(unit.get('total'))}/{decimal_text(unit.get('max_applicable'))} điểm (tối đa của các tiêu chí áp dụng)",
+             f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
+             f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %"]
     if not unit.get("has_form"):
         lines.append("Đơn vị chưa nộp phiếu tự đánh giá dùng được.")
     elif unit.get("provisional"):
@@ -256,10 +228,6 @@ def _criteria_rows(criteria: list[dict]) -> list[dict]:
     return rows
 
 
-def _next(table: Table) -> int:
-    return max(table.last_row, table.first_row) + (2 if table.total_row is None else 3)
-
-
 def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], criteria: list[dict],
                 averages: dict[tuple[str, str], float]) -> None:
     ws = wb.create_sheet(name)
@@ -273,13 +241,13 @@ def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], c
                         subtitles=unit_subtitles(unit))
     ws.freeze_panes = None  # the header and domains would take half the screen
     table = write_table(ws, CRITERIA_COLUMNS, _criteria_rows(criteria), title="KẾT QUẢ THEO TIÊU CHÍ",
-                        start_row=_next(table))
+                        start_row=row_after(table))
     table = write_table(ws, IMPROVE_COLUMNS, improvement_rows(criteria), title="ĐIỂM CÓ THỂ CẢI THIỆN",
                         subtitles=["Các tiêu chí áp dụng bị mất điểm, mất nhiều điểm nhất trước"],
-                        empty_text="Không có tiêu chí nào bị mất điểm", start_row=_next(table))
+                        empty_text="Không có tiêu chí nào bị mất điểm", start_row=row_after(table))
     write_table(ws, TEXT_COLUMNS, [("Khó khăn, vướng mắc", unit.get("difficulties") or "Không nêu"),
                                    ("Đề xuất, kiến nghị", unit.get("proposals") or "Không nêu")],
-                title="KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", start_row=_next(table))
+                title="KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", start_row=row_after(table))
 
 
 # --- the workbook -----------------------------------------------------------------------------------------
@@ -296,7 +264,7 @@ def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Pa
         _write_ranking(wb, data, units)
     ordered = _alphabetical(units)
     names = unit_sheet_names(ordered, reserved=() if unit else (SHEET_RANKING,))
-    domains, criteria = _by_unit(data.domains), _by_unit(data.criteria)
+    domains, criteria = rows_by_unit(data.domains), rows_by_unit(data.criteria)
     averages = _domain_averages(data)
     for u in ordered:
         code = u["unit_code"]

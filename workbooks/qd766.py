@@ -20,15 +20,13 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from openpyxl.styles import Font
 
 from common.periods import Period
-from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
 from sources.portal_qd766 import FILE_PATTERN
 from workbooks.style import (
-    FONT_NAME,
+    SECTION_FONT,
     TIED,
     Column,
     Table,
@@ -36,12 +34,15 @@ from workbooks.style import (
     add_color_scale,
     frame_records,
     generated_label,
+    group_label,
     is_missing,
     new_workbook,
     rank_label,
     rows_under_chart,
     save_workbook,
+    section_title,
     sheet_title,
+    units_by_group,
     write_table,
     write_text_sheet,
 )
@@ -53,7 +54,6 @@ PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
 PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
-_SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
 
 # The counts named in the methodology file (English snake_case there), as officials call them.
 MEASURE_LABELS = {
@@ -152,18 +152,9 @@ def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period
 # --- small helpers ----------------------------------------------------------------------------------------
 
 
-
-
-
 def _num(value: float | None) -> str:
     """18 -> '18', 12.5 -> '12,5' (Vietnamese decimal comma)."""
     return "" if value is None else f"{value:g}".replace(".", ",")
-
-
-
-
-def ranking_group_label(code: str | None) -> str:
-    return RANKING_GROUP_LABELS.get(code or "", code or "")
 
 
 def score_key(group: Group) -> str:
@@ -190,20 +181,6 @@ def _as_of_text(as_of: datetime | None) -> str:
     if as_of.time() >= time(23, 59):
         return f"Số liệu đến hết ngày {as_of:%d/%m/%Y}"
     return f"Số liệu tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"
-
-
-def _ordered_units(units: pd.DataFrame) -> list[tuple[str, list[dict]]]:
-    """(ranking group, its units by rank then Vietnamese name): agencies, communes and wards (both even when
-    empty), then any other group."""
-    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
-    for row in frame_records(units):
-        groups.setdefault(row.get("ranking_group") or "", []).append(row)
-    order = list(RANKING_GROUP_LABELS)
-    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
-    big = float("inf")
-    return [(g, sorted(groups[g], key=lambda r: (big if r.get("rank") is None else r["rank"],
-                                                   sort_key(r.get("unit_name") or ""))))
-            for g in keys]
 
 
 def _common_subtitles(data: WorkbookData, methodology: Methodology, generated_at: datetime | None) -> list[str]:
@@ -267,31 +244,26 @@ def _ranking_rows(rows: Iterable[dict], methodology: Methodology) -> list[dict]:
     return out
 
 
-def _section(group: str, count: int, number: int) -> str:
-    roman = ("I", "II", "III", "IV", "V")[number - 1] if number <= 5 else str(number)
-    return f"{roman}. {ranking_group_label(group).upper()} ({count} đơn vị)"
-
-
 def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: list[str]) -> list[Table]:
     ws = wb.create_sheet(SHEET_RANKING)
     columns = ranking_columns(methodology)
-    groups = _ordered_units(data.units)
+    groups = units_by_group(frame_records(data.units))
     notes = _ranking_notes(data.units, methodology)
     tables: list[Table] = []
     next_row = 1
     for number, (group, rows) in enumerate(groups, start=1):
-        section = _section(group, len(rows), number)
+        section = section_title(group, len(rows), number)
         if number == 1:
             table = write_table(ws, columns, _ranking_rows(rows, methodology), title=TITLE,
                                 subtitles=[*subtitles, *notes, section], freeze_columns=2)
-            ws.cell(row=table.header_row - 2, column=1).font = _SECTION_FONT
+            ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, columns, _ranking_rows(rows, methodology), title=section, start_row=next_row)
         for g in methodology.groups:
             add_color_scale(ws, table.data_range(score_key(g)))
         add_color_scale(ws, table.data_range("total_score"))
         chart = add_bar_chart(table, category_key="unit", value_keys=["total_score"],
-                              title=f"Tổng điểm: {ranking_group_label(group)}", value_axis_title="Điểm")
+                              title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm")
         chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
         tables.append(table)
@@ -334,7 +306,7 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
     for ranking_group, units in ordered:
         for u in units:
             row = {"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"),
-                   "ranking_group": ranking_group_label(ranking_group), "group_score": u.get(score_key(group))}
+                   "ranking_group": group_label(ranking_group), "group_score": u.get(score_key(group))}
             for ind in group.indicators:
                 found = by_unit.get((u["unit_code"], ind.code), {})
                 row[f"{ind.code}:num"] = found.get("numerator")
@@ -358,7 +330,7 @@ def _group_subtitles(group: Group, common: list[str]) -> list[str]:
 
 
 def _write_group_sheets(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> None:
-    ordered = _ordered_units(data.units)
+    ordered = units_by_group(frame_records(data.units))
     by_unit = {(r["unit_code"], r["indicator_code"]): r for r in frame_records(data.indicators)}
     for index, group in enumerate(methodology.groups, start=1):
         ws = wb.create_sheet(group_sheet_name(index, group))
@@ -488,7 +460,7 @@ def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, comm
                            title=f"ĐỐI CHIẾU ĐIỂM VỚI CỔNG DỊCH VỤ CÔNG QUỐC GIA — {data.period.vietnamese.upper()}",
                            subtitles=subtitles, freeze_columns=2,
                            empty_text="Không có dòng lệch: mọi điểm đối chiếu được đều khớp với Cổng.")
-    ws.cell(row=problems.header_row - 2, column=1).font = _SECTION_FONT
+    ws.cell(row=problems.header_row - 2, column=1).font = SECTION_FONT
     start = max(problems.last_row, problems.first_row) + 3
     rows, total = summary_rows(data.reconciliation, methodology)
     summary = write_table(ws, summary_columns(), rows, title="II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG",

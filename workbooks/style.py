@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
 from common.units import RANKING_GROUP_LABELS
-from common.vntext import nfc
+from common.vntext import nfc, sort_key
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
@@ -50,7 +50,7 @@ _ITALIC = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
 _TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 _HEADER_FILL = PatternFill("solid", start_color="D9E1F2")
 _TOTAL_FILL = PatternFill("solid", start_color="F2F2F2")
-_LINE_HEIGHT = 16.0  # points per wrapped line of 12 pt text
+LINE_HEIGHT = 16.0  # points per wrapped line of 12 pt text
 _ROW_CM = 0.53  # height of a default 15 pt row, to keep a chart above the next table
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
 _NAME_PREFIXES = ("Ủy ban nhân dân ", "UBND ", "Sở ", "Ban ", "Phường ", "Xã ")
@@ -233,7 +233,7 @@ def write_table(
         earlier = ws.column_dimensions[letter].width if start_row > 1 and letter in ws.column_dimensions else 0
         ws.column_dimensions[letter].width = max(col.width, earlier or 0)  # as wide as the widest table needs
         header_lines = max(header_lines, _lines(col.header, col.width))
-    ws.row_dimensions[header_row].height = _LINE_HEIGHT * header_lines + 4
+    ws.row_dimensions[header_row].height = LINE_HEIGHT * header_lines + 4
 
     styles = _STYLES.setdefault(ws.parent, {})
     first_row = row_no = header_row + 1
@@ -245,7 +245,7 @@ def write_table(
             if col.wrap and isinstance(cell.value, str):
                 row_lines = max(row_lines, _lines(cell.value, col.width))
         if row_lines > 1:
-            ws.row_dimensions[row_no].height = _LINE_HEIGHT * row_lines
+            ws.row_dimensions[row_no].height = LINE_HEIGHT * row_lines
         row_no += 1
     last_row = row_no - 1
 
@@ -320,7 +320,7 @@ def write_text_sheet(
             cell = _write(ws, row, 1, text)
             cell.font = _FONT
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-            ws.row_dimensions[row].height = _LINE_HEIGHT * _lines(cell.value or "", width)
+            ws.row_dimensions[row].height = LINE_HEIGHT * _lines(cell.value or "", width)
             row += 1
         row += 1
     _print_setup(ws, None)
@@ -489,6 +489,55 @@ def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[
         used.add(name.casefold())
         names[unit["unit_code"]] = name
     return names
+
+
+SECTION_FONT = Font(name=FONT_NAME, size=14, bold=True)
+
+
+def decimal_text(value: Any, digits: int = 2) -> str:
+    """85.2 -> '85,20' (Vietnamese decimal comma); missing -> '—'."""
+    return "—" if is_missing(value) else f"{float(value):.{digits}f}".replace(".", ",")
+
+
+def section_title(group: str, count: int, number: int) -> str:
+    """'I. SỞ, BAN, NGÀNH (15 đơn vị)': the heading of a group's table on a ranking sheet."""
+    roman = ("I", "II", "III", "IV", "V")[number - 1] if number <= 5 else str(number)
+    return f"{roman}. {group_label(group).upper()} ({count} đơn vị)"
+
+
+def units_by_group(units: Iterable[dict]) -> list[tuple[str, list[dict]]]:
+    """(ranking group, its units: ranked ones by rank, then the others, each by Vietnamese name): agencies, communes
+    and wards (both even when empty), then any other group."""
+    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
+    for row in units:
+        groups.setdefault(row.get("ranking_group") or "", []).append(row)
+    order = list(RANKING_GROUP_LABELS)
+    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
+    return [(g, by_rank(groups[g])) for g in keys]
+
+
+def by_rank(units: Iterable[dict]) -> list[dict]:
+    """Ranked units by rank, then the unranked ones; each by Vietnamese name."""
+    return sorted(units, key=lambda r: (math.inf if is_missing(r.get("rank")) else r["rank"],
+                                        sort_key(r.get("unit_name") or ""), r.get("unit_code") or ""))
+
+
+def rows_by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """unit_code -> its rows of a mart, in the frame's order."""
+    out: dict[str, list[dict]] = {}
+    for row in frame_records(df):
+        out.setdefault(row["unit_code"], []).append(row)
+    return out
+
+
+def tree_files(units: Iterable[dict]) -> str:
+    """The criteria-tree files the units were scored with, for the sheets' subtitles."""
+    return ", ".join(sorted({u["tree"] for u in units if u.get("tree")})) or "chưa xác định"
+
+
+def row_after(table: Table) -> int:
+    """The first row for the next table below ``table`` (one blank row, two after a total row)."""
+    return max(table.last_row, table.first_row) + (2 if table.total_row is None else 3)
 
 
 def rows_under_chart(chart: Any) -> int:
