@@ -73,6 +73,24 @@ def qd766_index_seconds(warehouse: Warehouse) -> float:
     return seconds
 
 
+def print_step_times(results: list[dg.ExecuteInProcessResult]) -> None:
+    """Seconds of every step of the runs, per job, from Dagster's own step events (the README's breakdown)."""
+    for result in results:
+        steps = [(e.step_key, e.event_specific_data.duration_ms / 1000) for e in result.all_events
+                 if e.event_type_value == "STEP_SUCCESS"]
+        print(f"    {result.dagster_run.job_name}: " + ", ".join(f"{k} {s:.1f}" for k, s in steps if s >= 0.3))
+
+
+def local_vs_portal(warehouse: Warehouse) -> None:
+    """Mean absolute difference between the local QĐ 766 group scores and the portal's, per group (README figures)."""
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        rows = con.execute("""SELECT group_code, round(avg(abs(difference)), 2), count(difference)
+                              FROM mart_qd766_local_vs_portal WHERE difference IS NOT NULL
+                              GROUP BY 1 ORDER BY 1""").fetchall()
+    print("    QĐ 766 local vs portal, mean |difference| per group: "
+          + "; ".join(f"{g} {d:.2f} ({n} scores)" for g, d, n in rows))
+
+
 def dti_seconds(warehouse: Warehouse) -> tuple[float, float]:
     """The DTI scorecards of every unit (refresh_dti, with the uncertainty analysis), then the uncertainty analysis
     alone: 1,000 replications per ranking group, best of 5."""
@@ -169,12 +187,16 @@ def main() -> None:
     shutil.rmtree(wh_dir, ignore_errors=True)
     from pipelines.run_demo import materialise_all
 
-    def whole_year() -> None:
+    def whole_year() -> list[dg.ExecuteInProcessResult]:
         results = materialise_all(start, end, resources={"warehouse": warehouse}, quiet=True, blank_forms=False)
         if not all(r.success for r in results):
             raise SystemExit("a run of the whole year failed")
+        return results
 
-    _, year_s = timed("whole demo year, empty warehouse → snapshot + workbooks, 5 runs (target < 60 s)", whole_year)
+    results, year_s = timed("whole demo year, empty warehouse → snapshot + workbooks, 5 runs (target < 60 s)", whole_year)
+    print("    step times (s, steps of 0.3 s or more):")
+    print_step_times(results)
+    local_vs_portal(warehouse)
     index_s = qd766_index_seconds(warehouse)
     dti_s, uncertainty_s = dti_seconds(warehouse)
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
