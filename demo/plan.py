@@ -20,17 +20,15 @@ same range gives byte-identical files.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.writer.excel import ExcelWriter
 
 from sources.task_formats import PLAN_COLUMNS, PLAN_DIR, PLAN_SHEET, REPORT_COLUMNS, REPORT_DIR, STATUS_LABELS
+from workbooks.par_forms import save_fixed
 
 PLAN_NUMBER = "123/KH-SKHCN"
 PLAN_TITLE = "Kế hoạch cải cách hành chính của Sở Khoa học và Công nghệ năm 2026"
@@ -139,25 +137,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 BOLD = Font(bold=True)
-ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-
-
-def save_workbook(wb: Workbook, path: Path, when: datetime) -> None:
-    """Save with fixed document properties and zip entry times, so the same content gives the same bytes
-    (openpyxl's own save stamps the current time into docProps/core.xml and into every zip entry)."""
-    wb.properties.creator = "Sở Khoa học và Công nghệ tỉnh Thái Nguyên"
-    wb.properties.lastModifiedBy = wb.properties.creator
-    wb.properties.created = wb.properties.modified = when
-    buffer = io.BytesIO()
-    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
 
 
 def _title_block(ws, left: tuple[str, str], width: int, titles: list[str]) -> None:
@@ -263,7 +242,7 @@ def write_register(path: Path, spec: RegisterSpec) -> dict[str, int]:
             ws.cell(rows[index], 3).value = None
         ws.merge_cells(start_row=rows[first], start_column=3, end_row=rows[last], end_column=3)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    save_workbook(wb, path, datetime.combine(spec.issued, time(16, 30)))
+    save_fixed(wb, path, datetime.combine(spec.issued, time(16, 30)))
     return rows
 
 
@@ -485,7 +464,7 @@ def write_report(path: Path, report: Report) -> None:
             "" if line.percent is None else line.percent, _day(line.completed), line.doc, _day(line.doc_date),
             line.difficulties, line.proposals,
         ], formats={5: "DD/MM/YYYY", 7: "DD/MM/YYYY"})
-    save_workbook(wb, path, datetime.combine(report.report_date, time(16, 0)))
+    save_fixed(wb, path, datetime.combine(report.report_date, time(16, 0)))
 
 
 # --- the inbox -----------------------------------------------------------------------------------------------

@@ -19,10 +19,10 @@ from demo.plan import (
     REVISION_FILE,
     bad_register_spec,
     register_specs,
-    save_workbook,
     write_register,
 )
 from sources.plan_register import RegisterResult, read_plan_register
+from workbooks.par_forms import save_fixed
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
 ROW_KEYS = {"task_no", "content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible",
@@ -172,7 +172,7 @@ def _sheet(path: Path, rows: list[list[object]], *, title: str = "Danh mục nhi
         ws.append(row)
     for rng in merges:
         ws.merge_cells(rng)
-    save_workbook(wb, path, WHEN)
+    save_fixed(wb, path, WHEN)
     return path
 
 

@@ -12,9 +12,10 @@ import pytest
 from openpyxl import Workbook
 
 from common.vntext import match_key
-from demo.plan import REPORTS, Line, Report, register_tasks, report_row, save_workbook, write_report
+from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_report
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import parse_report_period, read_report_period
+from workbooks.par_forms import save_fixed
 
 ROW_KEYS = {"task_no", "status", "percent", "completed_on", "result_doc_number", "result_doc_date", "difficulties",
             "proposals", "source_row"}
@@ -176,7 +177,7 @@ def _workbook(path: Path, rows: list[list[object]], formats: dict[str, str] | No
         ws.append(row)
     for cell, number_format in (formats or {}).items():
         ws[cell].number_format = number_format
-    save_workbook(wb, path, datetime(2026, 4, 3, 16))
+    save_fixed(wb, path, datetime(2026, 4, 3, 16))
     return path
 
 
