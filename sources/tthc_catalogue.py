@@ -13,7 +13,7 @@ from pathlib import Path
 
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
-from sources.csvfiles import FileIssue, prepare_csv
+from sources.csvfiles import FileIssue, prepare_csv, vocabulary_lookup
 from sources.tthc_format import (
     AUTHORITY_LEVELS,
     BOOLEANS,
@@ -32,9 +32,7 @@ class CatalogueResult:
     sha256: str = ""
 
 
-def _lookup(vocabulary: dict, raw: str):
-    keyed = {match_key(k): v for k, v in vocabulary.items()}
-    return keyed.get(match_key(raw))
+_AUTHORITY, _ONLINE, _BOOLEAN = (vocabulary_lookup(v) for v in (AUTHORITY_LEVELS, ONLINE_LEVELS, BOOLEANS))
 
 
 def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str | None, tuple[str, str, str] | None]:
@@ -76,9 +74,9 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
                 problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
             elif code in seen:
                 problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
-            authority = _lookup(AUTHORITY_LEVELS, values.get("authority_level", ""))
-            online = _lookup(ONLINE_LEVELS, values.get("online_level", ""))
-            fee = _lookup(BOOLEANS, values.get("fee_bearing", ""))
+            authority = _AUTHORITY(values.get("authority_level", ""))
+            online = _ONLINE(values.get("online_level", ""))
+            fee = _BOOLEAN(values.get("fee_bearing", ""))
             if not problems:
                 if authority is None:
                     problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
@@ -96,7 +94,7 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
             # The owner and the payment flag only feed indicators: a bad value leaves them unknown (NULL) and is
             # reported, but the procedure itself loads, so its dossiers are not rejected as unknown procedures.
             paid_raw = values.get("payment_integrated", "")
-            payment = _lookup(BOOLEANS, paid_raw) if paid_raw.strip() else None
+            payment = _BOOLEAN(paid_raw) if paid_raw.strip() else None
             soft = []
             if paid_raw.strip() and payment is None:
                 soft.append(("bad_value:payment_integrated",
