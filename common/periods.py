@@ -97,3 +97,9 @@ def end_of_label(label: str | None) -> date | None:
         return parse_period(label).end if label else None
     except ValueError:
         return None
+
+
+def report_quarter(label: str | None) -> date | None:
+    """First day of the quarter a report period is filed under (six months → its second quarter, year → the fourth)."""
+    end = end_of_label(label)
+    return None if end is None else period_containing("quarter", end).start

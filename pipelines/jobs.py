@@ -10,13 +10,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from common.periods import period_containing, periods_between
+from common.periods import period_containing, periods_between, report_quarter
 from common.settings import now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
 from sources.petition_format import PETITION_DIR
 from sources.publication_format import PUBLICATION_FILE_NAME
+from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
+from warehouse.landing import inbox_files
 
 # Assets with month, quarter or year partitions run in their own jobs (a job has one partitions definition),
 # requested by `after_daily` once the day's run has succeeded: job name -> (partition kind, assets, description).
@@ -90,25 +92,29 @@ def _par_files(inbox: Path) -> dict[str, str]:
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 
+def _changes(seen: dict[str, str], files: dict[str, str]) -> tuple[list[str], str, dict[str, str]]:
+    """(new or changed files by name, a digest of them for run keys, the run tags naming them)."""
+    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+    return changed, digest, {"cchc/changed_files": ", ".join(changed)[:1000]}
+
+
 def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
     """A new form, appraisal or survey file rescores the year (the scorecards refresh when an appraisal arrives)."""
-    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    changed, digest, tags = _changes(seen, files)
     if not changed:
         return
     # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January.
     today = now_local().date()
     keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
     years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
-    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
     for year in sorted(y for y in years if y in keys):
         yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year,
-                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+                            tags=tags)
 
 
 def _task_files(inbox: Path) -> dict[str, str]:
-    from warehouse.tasks import REGISTER_DIR, REPORT_DIR, inbox_files
-
-    found = [*inbox_files(inbox, REGISTER_DIR), *inbox_files(inbox, REPORT_DIR)]
+    found = [*inbox_files(inbox, PLAN_DIR), *inbox_files(inbox, REPORT_DIR)]
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 
@@ -116,9 +122,8 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
     """A new or changed plan register reruns task progress for the year so far; a progress report, for the
     quarter its header names (the unit and period come from inside the file, not its name)."""
     from sources.progress_report import read_progress_report
-    from warehouse.tasks import report_quarter
 
-    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    changed, digest, tags = _changes(seen, files)
     if not changed:
         return
     today = now_local().date()
@@ -134,10 +139,9 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
         quarter = report_quarter(result.period_label) if result else None
         days = [d for d in (quarter, result.report_date if result else None, today) if d is not None]
         keys |= {period_partition_key("quarter", period_containing("quarter", d).start) for d in days}
-    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
     for key in sorted(keys):
         yield dg.RunRequest(run_key=f"task_progress:{key}:{digest}", job_name="task_progress", partition_key=key,
-                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+                            tags=tags)
 
 
 @dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"], period_jobs["yearly_indices"]],
@@ -168,11 +172,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     par_files = _par_files(inbox)
     yield from _par_requests(seen, par_files)
     others = _other_sources(inbox)
-    changed = sorted(name for name, signature in others.items() if seen.get(name) != signature)
+    changed, digest, tags = _changes(seen, others)
     if changed:  # one reload for every new or changed file of the evaluation
-        digest = hashlib.sha256(json.dumps([[n, others[n]] for n in changed]).encode()).hexdigest()[:16]
-        yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name,
-                            tags={"cchc/changed_files": ", ".join(changed)[:1000]})
+        yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags)
     context.update_cursor(json.dumps(current | others | task_files | par_files))
 
 

@@ -128,6 +128,12 @@ def _with_cell(reject: dict) -> str:
     return f"{reject['reason']} ({where})" if where and reject.get("cell", "") not in reject["reason"] else reject["reason"]
 
 
+def inbox_files(inbox: Path, folder: str, pattern: str = "*.xlsx") -> list[Path]:
+    """The files of one inbox folder matching ``pattern`` (Excel's own lock files "~$…" left out), by name."""
+    path = inbox / folder
+    return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
+
+
 def read_safely(read, path: Path, result_type):
     """Run a reader; an unexpected error becomes a blocking issue of that file instead of failing the whole run."""
     try:

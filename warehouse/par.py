@@ -15,15 +15,10 @@ from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
 from sources.par_forms import folder_of
-from warehouse.landing import insert_frame, read_safely, record_file, transaction
+from warehouse.landing import inbox_files, insert_frame, read_safely, record_file, transaction
 from warehouse.measures import computed_values
 
 INDEX = "par"
-
-
-def _files(inbox: Path, folder: str, pattern: str) -> list[Path]:
-    path = inbox / folder
-    return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
 
 
 def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
@@ -43,7 +38,7 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
 
     trees = tree_for
     forms = []
-    for p in _files(inbox, folder_of(index, "form"), "*.xlsx"):
+    for p in inbox_files(inbox, folder_of(index, "form"), "*.xlsx"):
         r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index), p, FormResult)
         if r.year is not None and r.year != year and r.year not in assessed_years:
             r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
@@ -68,9 +63,9 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
                    "superseded": superseded} for x in r.rows]
     appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index), p,
                                   AppraisalResult))
-                  for p in _files(inbox, folder_of(index, "appraisal"), f"*{year}*.xlsx")]
+                  for p in inbox_files(inbox, folder_of(index, "appraisal"), f"*{year}*.xlsx")]
     surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
-               for p in _files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
+               for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
     with transaction(con):
         for table in ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal",
                       "stg_assessment_survey"):

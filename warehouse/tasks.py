@@ -26,13 +26,12 @@ from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
+from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
-from warehouse.landing import insert_frame, insert_many, read_safely, record_file, transaction
+from warehouse.landing import inbox_files, insert_frame, insert_many, read_safely, record_file, transaction
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
-REGISTER_DIR = "ke_hoach"
-REPORT_DIR = "tien_do"
 HISTORY_COLUMNS = ("plan_number", "plan_year", "revision", "issued_on", "source_file", "source_row", "task_no", "content",
                    "lead_text", "collaborators_text", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
                    "provisional", "deadline_condition", "expected_result", "responsible", "loaded_at", "sha256",
@@ -45,12 +44,6 @@ def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int
         insert_many(con, "INSERT INTO dim_office VALUES (?, ?, ?, ?, ?, ?)",
                     [(o.code, o.name, o.kind, o.parent, list(o.aliases), i) for i, o in enumerate(offices)])
     return len(offices)
-
-
-def inbox_files(inbox: Path, folder: str) -> list[Path]:
-    """The Excel files of one inbox folder (Excel's own lock files left out)."""
-    path = inbox / folder
-    return sorted(p for p in path.glob("*.xlsx") if not p.name.startswith("~$")) if path.exists() else []
 
 
 # --- plan registers ------------------------------------------------------------------------------------------
@@ -93,7 +86,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
     The current tasks of a plan year are then those of its latest revision."""
     processed, loaded_rows = [], 0
     with transaction(con):
-        for path in inbox_files(inbox, REGISTER_DIR):
+        for path in inbox_files(inbox, PLAN_DIR):
             result = read_safely(lambda p=path: read_plan_register(p), path, RegisterResult)
             issues = list(result.file_issues)
             if result.loadable:
@@ -250,12 +243,6 @@ def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[
             con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()}
 
 
-
-
-def report_quarter(label: str | None) -> date | None:
-    """First day of the quarter a report period is filed under (six months → its second quarter, year → the fourth)."""
-    end = end_of_label(label)
-    return None if end is None else period_containing("quarter", end).start
 
 
 # --- status and completion ----------------------------------------------------------------------------------
