@@ -180,16 +180,15 @@ class ReadReport:
 def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], known: dict[int, set[str]],
                  today: date) -> list[ReadReport]:
     """Every report in ``inbox/tien_do`` with the unit code of its header (None when it matches no unit)."""
+    def reporting_unit(text: str) -> str | None:  # one unit or office, as the plan's lead units are resolved
+        resolution = resolve_units(text, units, offices)
+        return resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
+
     out = []
     for path in inbox_files(inbox, REPORT_DIR):
-        result = read_safely(lambda p=path: read_progress_report(p, known, today=today), path, ReportResult)
-        resolution = resolve_units(result.unit_text or "", units, offices)
-        code = resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
-        issues = list(result.file_issues)
-        if code is None and result.loadable:
-            issues.append(FileIssue("unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục "
-                                    "đơn vị, phòng thuộc Sở; cả tệp không được nạp."))
-        out.append(ReadReport(path, result, code, issues))
+        result = read_safely(lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit),
+                             path, ReportResult)
+        out.append(ReadReport(path, result, result.unit_code, list(result.file_issues)))
     return out
 
 
