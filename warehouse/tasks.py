@@ -293,19 +293,32 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     return completed, percents
 
 
+def _lead_completions(completed: dict, task_no: str, leads: Sequence[str], day: date) -> tuple[date | None, list]:
+    """(the day the task was complete as known on ``day``: when its last lead completed it, if all did by then;
+    each lead's own completion date)."""
+    dates = [completed.get((task_no, unit)) for unit in leads]
+    done = max(dates) if leads and all(d is not None and d <= day for d in dates) else None
+    return done, dates
+
+
+def _due_counts(statuses: list[str]) -> tuple[int, int, int]:
+    """(completed on time, completed late, overdue): the tasks that were due."""
+    return statuses.count("completed_on_time"), statuses.count("completed_late"), statuses.count("overdue")
+
+
 def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> list[dict]:
     versions = _task_versions(con, plan_year)
     completed, percents = _completions(con, plan_year)
+    quarter_ends = {day: period_containing("quarter", day).end for day in days}
     rows = []
     for task_no, task_versions in versions.items():
         for day in days:
             version = _version_on(task_versions, day)
             if version is None:
                 continue
-            dates = [completed.get((task_no, unit)) for unit in version.leads]
-            done = max(dates) if version.leads and all(d is not None and d <= day for d in dates) else None
+            done, _ = _lead_completions(completed, task_no, version.leads, day)
             # Percent done: each lead's latest report for this day's quarter or an earlier period, averaged.
-            quarter_end = period_containing("quarter", day).end
+            quarter_end = quarter_ends[day]
             latest = [next((p for end, p in reversed(percents.get((task_no, unit), [])) if end <= quarter_end), None)
                       for unit in version.leads]
             known = [p for p in latest if p is not None]
@@ -336,8 +349,7 @@ def _statuses_by_unit(versions: dict[str, list[_Version]], completed: dict, as_o
         version = _version_on(task_versions, as_of)
         if version is None or (only is not None and task_no not in only):
             continue
-        dates = [completed.get((task_no, unit)) for unit in version.leads]
-        done = max(dates) if version.leads and all(d is not None and d <= as_of for d in dates) else None
+        done, dates = _lead_completions(completed, task_no, version.leads, as_of)
         groups[department_code].append(task_status(version.due, done, as_of))
         for unit, unit_done in zip(version.leads, dates, strict=True):
             groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
@@ -352,7 +364,7 @@ def on_time_rates(con: duckdb.DuckDBPyConnection, plan_year: int, as_of: date, d
                                only)
     rates = {}
     for code, statuses in groups.items():
-        on_time, late, overdue = (statuses.count(s) for s in ("completed_on_time", "completed_late", "overdue"))
+        on_time, late, overdue = _due_counts(statuses)
         if on_time + late + overdue:
             rates[code] = round(100 * on_time / (on_time + late + overdue), 1)
     return rates
@@ -370,7 +382,7 @@ def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: 
     for label, as_of in periods:
         groups = _statuses_by_unit(versions, completed, as_of, department_code)
         for code, statuses in groups.items():
-            on_time, late, overdue = (statuses.count(s) for s in ("completed_on_time", "completed_late", "overdue"))
+            on_time, late, overdue = _due_counts(statuses)
             due = on_time + late + overdue
             out.append({"plan_year": plan_year, "period_label": label, "as_of": as_of, "unit_code": code,
                         "unit_name": names.get(code, code), "tasks": len(statuses), "due": due,
