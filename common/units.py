@@ -84,6 +84,31 @@ def _province(name: str):
     raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
 
 
+@dataclass(frozen=True)
+class PortalProvince:
+    """A province as the national portal (Cổng DVCQG) knows it: its department code (the prefix of its units' codes,
+    e.g. H55) and the ``rootDepartmentId`` its evaluation API is asked with."""
+
+    codename: str
+    portal_code: str
+    root_department_id: str
+    portal_name: str
+
+
+@lru_cache(maxsize=1)
+def portal_provinces() -> dict[str, PortalProvince]:
+    """Every province of ``masterdata/portal_provinces.csv``, by its vietnam-provinces codename."""
+    with (PROJECT_ROOT / "masterdata" / "portal_provinces.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [PortalProvince(r["province_codename"], r["portal_code"], r["root_department_id"], nfc(r["portal_name"]))
+                for r in csv.DictReader(fh)]
+    return {r.codename: r for r in rows}
+
+
+def portal_province(province_name: str) -> PortalProvince | None:
+    """The portal's code and root department of a province; None when the table does not list it."""
+    return portal_provinces().get(_province(province_name).codename)
+
+
 def _agency_csv(codename: str):
     return PROJECT_ROOT / "masterdata" / "agencies" / f"{codename}.csv"
 
