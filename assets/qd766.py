@@ -24,17 +24,21 @@ def portal_folder(warehouse: Warehouse) -> Path:
           description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
                       "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).")
 def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    from sources.portal_qd766 import summarise_issues
     from warehouse import qd766 as store
 
-    snapshots = store.read_snapshots(portal_folder(warehouse), matcher_for(warehouse.province))
+    matcher = matcher_for(warehouse.province)
+    snapshots = store.read_snapshots(portal_folder(warehouse), matcher)
     with warehouse.write() as con:
-        stats = store.load_portal_snapshots(con, snapshots, portal_folder(warehouse), now_local())
-    issues = [f"- `{s.file_name}`: {i.reason}" for s in snapshots for i in s.issues]
-    for line in issues[:50]:
+        stats = store.load_portal_snapshots(con, snapshots, matcher, now_local())
+        review = store.write_portal_code_review(con, Path(warehouse.reports), warehouse.province)
+    lines = [f"- `{s.file_name}`: {i['reason']}" for s in snapshots for i in summarise_issues(s)]
+    for line in lines[:50]:
         context.log.warning(line[2:])
     return dg.MaterializeResult(metadata={
         **stats, "methodologies": ", ".join(sorted({s.methodology.path.name for s in snapshots if s.methodology})),
-        "issues_list": dg.MetadataValue.md("\n".join(issues[:200]) or "không có"),
+        "issues_list": dg.MetadataValue.md("\n".join(lines[:200]) or "không có"),
+        "portal_codes_review": str(review) if review else "không có mã học được",
     })
 
 

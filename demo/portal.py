@@ -57,10 +57,12 @@ METRICS: dict[str, tuple[MetricDef, ...]] = {
         MetricDef("DOSSIER_SYNC", "Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG", 6, "linear"),
     ),
     "handling-satisfaction": (
+        MetricDef("PETITION_CLASSIFICATION_TTHC", "Tỷ lệ PAKN về quy định, thủ tục hành chính", 0, "info"),
         MetricDef("PETITION_PROCESSING_ON_TIME", "Tỷ lệ PAKN xử lý đúng hạn", 6, "petition"),
         MetricDef("PETITION_HANDLING_SATISFACTION", "Tỷ lệ hài lòng trong xử lý PAKN", 6, "petition"),
         MetricDef("DOSSIER_RECEIVING_SATISFACTION", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", 6,
                   "receiving", 90.0),
+        MetricDef("PETITION_CLASSIFICATION_STAFF", "Tỷ lệ PAKN về hành vi cán bộ, công chức, viên chức", 0, "info"),
     ),
     "dossier-digitized": (
         MetricDef("ORIGINAL_RESULT_AVAILABLE", "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử", 6, "linear"),
@@ -82,8 +84,11 @@ def ratio(num: float | None, den: float | None) -> float | None:
     return round(100 * num / den, 2)
 
 
-def metric_score(m: MetricDef, num: float, den: float) -> float:
-    """Unrounded points of a metric (methodology §3.3); a zero denominator scores 0, petitions score full."""
+def metric_score(m: MetricDef, num: float, den: float) -> float | None:
+    """Unrounded points of a metric (methodology §3.3); a zero denominator scores 0, petitions score full; an
+    information metric has no score (null), as on the portal."""
+    if m.rule == "info":
+        return None
     if den == 0:
         return m.max_score if m.rule == "petition" else 0.0
     r = 100 * num / den
@@ -260,11 +265,12 @@ class PeriodCounts:
 
 
 def _node(units: tuple[Unit, ...], i: int, province: str, province_code: str) -> dict:
-    if i == len(units):
-        return {"departmentCode": province_code, "departmentName": f"Tỉnh {province}", "level": "PROVINCE"}
+    if i == len(units):  # the root carries no level
+        return {"departmentId": department_id(province_code), "departmentName": f"UBND tỉnh {province}",
+                "departmentCode": province_code}
     u = units[i]
-    return {"departmentCode": u.portal_code, "departmentName": u.name,
-            "level": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
+    return {"departmentId": department_id(u.portal_code), "departmentName": evaluation_name(u),
+            "departmentCode": u.portal_code, "level": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
 
 
 def _online_score(c: PeriodCounts, i: int, rng: np.random.Generator) -> float:
@@ -277,30 +283,45 @@ def _online_score(c: PeriodCounts, i: int, rng: np.random.Generator) -> float:
 
 
 def tree_counts(endpoint: str, c: PeriodCounts, i: int, rng: np.random.Generator) -> dict:
+    """The fields of one tree row as the real endpoint publishes them (../shared/reference/portal-api.md): the
+    province row (i == c.n) and the unit rows differ in their fields and in the name of the score."""
+    root = i == c.n
+    scores = ("totalScore", "totalMaxScore") if root or endpoint != "dvc-progress-tree" else ("score", "maxScore")
     if endpoint == "dvc-progress-tree":
         received, on_time = int(c.received[i]), int(c.on_time[i])
         avg = c.processing_days[i] / c.completed_only[i] if c.completed_only[i] else None
-        return {"totalReceived": received, "totalOnTime": on_time, "totalOverdue": received - on_time,
-                "totalCompleted": int(c.completed[i]), "avgProcessingDays": None if avg is None else round(avg, 2),
-                "ratio": ratio(on_time, received), "score": round(float(timeliness_score(on_time, received)), 2),
-                "maxScore": GROUP_MAX[endpoint]}
-    if endpoint == "provide-online-tree":
-        out = {"totalFormality": int(c.formalities[i]), "totalOnlineFormality": int(c.online_formalities[i]),
-               "totalFullOnlineFormality": int(c.full_online_formalities[i]),
-               "totalOnlineFormalityHasDossier": int(c.online_procs_with_dossiers[i]),
-               "totalOnlineDossier": int(c.online[i]), "totalDossier": int(c.all[i])}
-        return out | {"ratio": ratio(out["totalOnlineDossier"], out["totalDossier"]),
-                      "score": round(_online_score(c, i, rng), 2), "maxScore": GROUP_MAX[endpoint]}
-    out = {"totalDossierOnlinePaymentSuccess": int(c.paid[i]), "totalDossierFinancialObligation": int(c.fee[i]),
-           "totalDossierOnlineFormalityPaymentSuccess": int(c.paid_procs[i]),
-           "totalFeeDossierFormalityDistinct": int(c.fee_procs[i]),
-           "totalFeeDossierFormality": int(c.integrated_formalities[i]), "totalFeeFormality": int(c.fee_formalities[i])}
-    return out | {"ratio": ratio(out["totalDossierOnlinePaymentSuccess"], out["totalDossierFinancialObligation"]),
-                  "score": round(float(payment_score(out)), 2), "maxScore": GROUP_MAX[endpoint]}
+        out: dict = {"totalReceived": received, "totalOnTime": on_time}
+        out |= {"totalCompleted": int(c.completed[i])} if root else {"totalOverdue": received - on_time}
+        out |= {"avgProcessingDays": None if avg is None else round(avg, 2), "ratio": ratio(on_time, received)}
+        score = timeliness_score(on_time, received)
+    elif endpoint == "provide-online-tree":
+        score = _online_score(c, i, rng)
+        out = {}
+        if root:  # unit rows publish no counts at all
+            online, total = int(c.online[i]), int(c.all[i])
+            out = {"authorityCount": int(c.formalities[i]),
+                   "partialCount": int(c.online_formalities[i] - c.full_online_formalities[i]),
+                   "fullCount": int(c.full_online_formalities[i]),
+                   "onlineServiceTotal": int(c.online_formalities[:-1].sum()),
+                   "onlineDossierCount": int(c.online_procs_with_dossiers[:-1].sum()),
+                   "channelOnlineSum": online, "channelDirectSum": total - online, "channelPostalSum": 0,
+                   "channelTotalSum": total, "onlineOnTimeSum": int(c.on_time[i]),
+                   "onlineOverdueSum": int(c.received[i] - c.on_time[i])}
+        out["ratio"] = round(100 * score / GROUP_MAX[endpoint], 2)
+    else:
+        out = {"totalDossierOnlinePaymentSuccess": int(c.paid[i]), "totalDossierFinancialObligation": int(c.fee[i]),
+               "totalDossierOnlineFormalityPaymentSuccess": int(c.paid_procs[i]),
+               "totalFeeDossierFormalityDistinct": int(c.fee_procs[i]),
+               "totalFeeDossierFormality": int(c.integrated_formalities[i]), "totalFeeFormality": int(c.fee_formalities[i])}
+        score = payment_score(out)
+        out["ratio"] = round(100 * score / GROUP_MAX[endpoint], 1)
+    out |= {scores[0]: round(float(score), 2), scores[1]: GROUP_MAX[endpoint]}
+    return out if root else out | {"scoreDelta": None}
 
 
-def metric_counts(endpoint: str, c: PeriodCounts, i: int) -> list[tuple[int, int]]:
-    """(numerator, denominator) of each metric of the group, in METRICS order."""
+def metric_counts(endpoint: str, c: PeriodCounts, i: int) -> list[tuple[int | None, int | None]]:
+    """(numerator, denominator) of each metric of the group, in METRICS order; (None, None) where the portal
+    publishes a score without its counts."""
     if endpoint == "transparency":
         published, on_time, updated, full = c.publication
         return [(on_time, published), (updated, published), (full, published), (int(c.synced[i]), int(c.all[i]))]
@@ -308,10 +329,12 @@ def metric_counts(endpoint: str, c: PeriodCounts, i: int) -> list[tuple[int, int
         pet = int(c.petitions[i])
         received = int(c.received[i])
         unhappy = received - int(c.on_time[i]) + int(c.dissatisfied[i]) + pet
-        return [(int(c.petitions_on_time[i]), pet), (pet - int(c.petitions_bad[i]), pet),
-                (max(0, received - unhappy), received)]
+        about_procedures = (pet * 7) // 10
+        return [(about_procedures, pet), (int(c.petitions_on_time[i]), pet), (pet - int(c.petitions_bad[i]), pet),
+                (max(0, received - unhappy), received), (pet - about_procedures, pet)]
+    # ELECTRONIC_CERTIFIED_COPY: the real endpoint publishes its score with null numerator and denominator.
     return [(int(c.e_result[i]), int(c.completed_only[i])), (int(c.digitised[i]), int(c.all[i])),
-            (int(c.e_copy[i]), int(c.e_copy_den[i])), (int(c.reused[i]), int(c.all[i])),
+            (None, None), (int(c.reused[i]), int(c.all[i])),
             (int(c.personal_store[i]), int(c.all[i])), (int(c.vneid[i]), int(c.all[i])),
             (int(c.vneid_procs[i]), int(c.procs_with_dossiers[i]))]
 
@@ -319,15 +342,27 @@ def metric_counts(endpoint: str, c: PeriodCounts, i: int) -> list[tuple[int, int
 def evaluation_row(endpoint: str, c: PeriodCounts, i: int) -> dict:
     metrics = []
     for m, (num, den) in zip(METRICS[endpoint], metric_counts(endpoint, c, i), strict=True):
-        metrics.append({"code": m.code, "name": m.name, "numerator": num, "denominator": den,
-                        "ratio": ratio(num, den), "score": round(float(metric_score(m, num, den)), 2),
-                        "maxScore": m.max_score})
-    return with_totals({"metrics": metrics})
+        if num is None:  # the e-copy metric: scored from the communes that offer the service, counts unpublished
+            e_num, e_den = int(c.e_copy[i]), int(c.e_copy_den[i])
+            score, r = metric_score(m, e_num, e_den), ratio(e_num, e_den)
+        else:
+            score, r = metric_score(m, num, den), (0 if den == 0 else ratio(num, den))
+        metric = {"code": m.code, "name": m.name, "numerator": num, "denominator": den, "ratio": r,
+                  "score": None if score is None else round(float(score), 2), "maxScore": m.max_score}
+        if m.code == "DOSSIER_SYNC":  # the portal's own warning, on every row of the real endpoint
+            metric |= {"dataQualityStatus": "TEMP_NATIONAL_REPORT_DENOMINATOR",
+                       "dataQualityMessage": "Mẫu số BCQG/GRIS đang dùng số tạm, cần thay bằng dữ liệu crawl hệ thống cũ."}
+        metrics.append(metric)
+    row = with_totals({"metrics": metrics})
+    if endpoint == "handling-satisfaction":
+        pet = int(c.petitions[i])
+        row |= {"totalPetitions": pet, "classifiedPetitions": pet, "totalDossiers": int(c.all[i]), "averageScore": None}
+    return row
 
 
 def with_totals(row: dict) -> dict:
     """Totals are the sums of the rounded metric scores over the evaluated (non-null) metrics."""
-    scored = [m for m in row["metrics"] if m["score"] is not None]
+    scored = [m for m in row["metrics"] if m["score"] is not None and m["maxScore"]]
     total = round(sum(m["score"] for m in scored), 2)
     max_total = round(sum(m["maxScore"] for m in scored), 2)
     row.update(totalScore=total, totalMaxScore=max_total, ratio=ratio(total, max_total))
@@ -340,23 +375,34 @@ def snapshot(endpoint: str, c: PeriodCounts, units: tuple[Unit, ...], rng: np.ra
     n = len(units)
     if endpoint in TREE_ENDPOINTS:
         parent = _node(units, n, province, province_code) | tree_counts(endpoint, c, n, rng)
-        parent |= {"totalScore": parent["score"], "totalMaxScore": parent["maxScore"]}
         children = [_node(units, i, province, province_code) | tree_counts(endpoint, c, i, rng) for i in range(n)]
-        return {"code": "OK", "data": {"parent": parent, "children": children}}
+        return {"code": "OK", "data": {"parent": parent, "children": children}, "message": "OK"}
 
     def head(i: int) -> dict:
+        """Evaluation rows carry the department id and name; only dossier-digitized also publishes the code."""
         if i == n:
-            return {"departmentId": department_id(province_code), "departmentName": f"Tỉnh {province}",
-                    "departmentLevel": "PROVINCE"}
-        u = units[i]
-        return {"departmentId": department_id(u.portal_code), "departmentName": evaluation_name(u),
-                "departmentLevel": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
+            out = {"stt": 1, "departmentId": department_id(province_code), "departmentName": f"UBND tỉnh {province}",
+                   "departmentCode": province_code, "departmentType": "PROVINCE", "departmentLevel": "PROVINCE",
+                   "agencyLevel": "level_1"}
+        else:
+            u = units[i]
+            out = {"stt": i + 1, "departmentId": department_id(u.portal_code), "departmentName": evaluation_name(u),
+                   "departmentCode": u.portal_code,
+                   "departmentType": "PROVINCIAL_DEPARTMENT" if u.group == AGENCY else "COMMUNE_PEOPLE_COMMITTEE",
+                   "departmentLevel": "PROVINCE" if u.group == AGENCY else "COMMUNE", "agencyLevel": "level_2"}
+        if endpoint != "dossier-digitized":
+            del out["departmentCode"]
+        return out
 
     def row(i: int) -> dict:
         r = evaluation_row(endpoint, c, i)
-        return head(i) | {k: r[k] for k in ("totalScore", "totalMaxScore", "ratio", "metrics")}
+        return head(i) | {k: v for k, v in r.items() if k != "metrics"} | {"scoreDelta": None, "metrics": r["metrics"]}
 
-    return {"data": {"overview": row(n), "evaluation": [row(i) for i in range(n)]}}
+    rows = [row(i) for i in range(n)]
+    return {"code": "OK", "data": {
+        "overview": row(n), "monthlyChart": [], "evaluation": rows,
+        "pagination": {"total": len(rows), "currentPage": 1, "pageSize": 200, "totalPages": 1},
+        "source": "demo"}, "message": "OK"}
 
 
 def file_name(endpoint: str, p: Period) -> str:
@@ -389,7 +435,7 @@ def _null_counts(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
     rows = snap["data"]["evaluation"]
     order = np.argsort(-c.all[:-1], kind="stable")[:3]
     for i in order:
-        m = rows[i]["metrics"][2]  # DOSSIER_RECEIVING_SATISFACTION
+        m = rows[i]["metrics"][3]  # DOSSIER_RECEIVING_SATISFACTION
         m.update(numerator=None, denominator=None, ratio=None, score=None)
         rows[i].update({k: v for k, v in with_totals({"metrics": rows[i]["metrics"]}).items() if k != "metrics"})
     names = ", ".join(rows[i]["departmentName"] for i in order)
@@ -398,18 +444,18 @@ def _null_counts(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
 
 
 def _changed_max(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
-    for node in [snap["data"]["parent"], *snap["data"]["children"]]:
-        node["maxScore"] = 25
-        node["score"] = round(timeliness_score(node["totalOnTime"], node["totalReceived"], 25), 2)
+    for node in snap["data"]["children"]:
+        node.update(maxScore=25, score=round(timeliness_score(node["totalOnTime"], node["totalReceived"], 25), 2))
     parent = snap["data"]["parent"]
-    parent.update(totalScore=parent["score"], totalMaxScore=25)
-    return "maxScore is 25 instead of 20 for the parent and every child (scores = 25 x onTime/received)"
+    parent.update(totalMaxScore=25, totalScore=round(timeliness_score(parent["totalOnTime"], parent["totalReceived"], 25), 2))
+    return "maxScore (totalMaxScore for the parent) is 25 instead of 20 everywhere (scores = 25 x onTime/received)"
 
 
 def _unknown_child(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
     template = dict(snap["data"]["children"][-1])
     province_code = snap["data"]["parent"]["departmentCode"]
-    template.update(departmentCode=f"{province_code}.99999", departmentName="Xã Không Tồn Tại", level="COMMUNE")
+    template.update(departmentCode=f"{province_code}.99999", departmentId=department_id(f"{province_code}.99999"),
+                    departmentName="Xã Không Tồn Tại", level="COMMUNE")
     snap["data"]["children"].append(template)
     return f"extra child {province_code}.99999 'Xã Không Tồn Tại' that matches no unit"
 

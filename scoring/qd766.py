@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +29,7 @@ LOCAL_MEASURES = frozenset({
     "citizen_data_formalities", "formalities_with_dossiers",
 })
 SHAPES = ("tree", "evaluation")
+ROW_LEVELS = ("province", "unit")  # tree: data.parent | data.children[]; evaluation: data.overview | data.evaluation[]
 
 # Reconciliation outcomes: code -> Vietnamese label shown to analysts.
 STATUS_LABELS = {
@@ -38,7 +39,24 @@ STATUS_LABELS = {
     "missing_data": "Thiếu số liệu để tính lại",
     "portal_authoritative": "Dùng điểm của Cổng (công thức chưa xác định)",
     "computed": "Đã tính lại (Cổng chỉ công bố điểm của nhóm)",
+    "portal_score_without_counts": "Cổng công bố điểm nhưng không công bố tử số, mẫu số (dùng điểm của Cổng)",
 }
+
+# The portal's own warnings on a metric (dataQualityStatus): code -> what it means for the score, in Vietnamese.
+DATA_QUALITY_LABELS = {
+    "TEMP_NATIONAL_REPORT_DENOMINATOR": "Mẫu số tạm tính (số liệu báo cáo quốc gia chưa chính thức)",
+    "NO_NATIONAL_REPORT_DATA": "Chưa có số liệu báo cáo quốc gia",
+}
+
+
+def data_quality_label(status: str | None, message: str | None = None) -> str | None:
+    """Vietnamese label of a metric's dataQualityStatus; an unknown status keeps the portal's code and message."""
+    if not status:
+        return None
+    known = DATA_QUALITY_LABELS.get(status)
+    if known:
+        return known
+    return f"{status}: {message}" if message else status
 
 
 class MethodologyError(ValueError):
@@ -54,8 +72,8 @@ class Indicator:
     numerator: str
     denominator: str
     metric: str | None = None  # code in the portal's evaluation shape
-    portal_numerator: str | None = None  # count fields in the portal's tree shape
-    portal_denominator: str | None = None
+    portal_numerator: tuple[str, ...] = ()  # count fields in the portal's tree shape (several are summed)
+    portal_denominator: tuple[str, ...] = ()
     portal_value: str | None = None
     scope: str = "unit"  # unit | province
     unit: str = "%"
@@ -73,11 +91,26 @@ class Group:
     endpoint: str
     shape: str
     indicators: tuple[Indicator, ...]
-    counts: tuple[str, ...] = ()  # count fields every tree node must carry
+    # Tree groups: the count fields the portal publishes on each row level (province | unit); a field it never
+    # publishes at a level is not missing there.
+    fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    info_metrics: tuple[str, ...] = ()  # evaluation groups: metrics published for information only (maxScore 0)
 
     @property
     def unresolved(self) -> bool:
         return any(i.rule.kind == "unresolved" for i in self.indicators)
+
+    def published_fields(self, level: str) -> tuple[str, ...]:
+        return tuple(self.fields.get(level, ()))
+
+    @property
+    def all_fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for level in ROW_LEVELS for f in self.published_fields(level)))
+
+    @property
+    def metric_codes(self) -> tuple[str, ...]:
+        """Every metric code the group's rows may carry: those of its indicators and the information metrics."""
+        return tuple(dict.fromkeys([*(i.metric for i in self.indicators if i.metric), *self.info_metrics]))
 
 
 @dataclass(frozen=True)
@@ -108,6 +141,14 @@ class Methodology:
 INDICATOR_KEYS = frozenset({"code", "name", "max", "rule", "target", "when_empty", "scale", "numerator", "denominator",
                             "metric", "portal_numerator", "portal_denominator", "portal_value", "scope", "unit"})
 GROUP_KEYS = frozenset({"code", "name", "max", "portal", "indicators"})
+PORTAL_KEYS = frozenset({"endpoint", "shape", "fields", "info_metrics"})
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A field name or a list of them, as a tuple."""
+    if value is None:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
 
 
 def _unknown_keys(raw: dict, allowed: frozenset[str], where: str) -> None:
@@ -124,7 +165,8 @@ def _indicator(raw: dict, group: str, where: str) -> Indicator:
                     when_empty=raw.get("when_empty", "zero"), scale=float(raw.get("scale", 100)))
         return Indicator(code=str(raw["code"]), name=raw["name"], group=group, rule=rule,
                          numerator=raw["numerator"], denominator=raw["denominator"], metric=raw.get("metric"),
-                         portal_numerator=raw.get("portal_numerator"), portal_denominator=raw.get("portal_denominator"),
+                         portal_numerator=_names(raw.get("portal_numerator")),
+                         portal_denominator=_names(raw.get("portal_denominator")),
                          portal_value=raw.get("portal_value"), scope=raw.get("scope", "unit"), unit=raw.get("unit", "%"))
     except KeyError as missing:
         raise MethodologyError(f"{where}: thiếu trường {missing}") from None
@@ -140,11 +182,17 @@ def load_methodology(path: Path) -> Methodology:
         where = f"{path.name}, nhóm {g.get('code')}"
         _unknown_keys(g, GROUP_KEYS, where)
         portal = g.get("portal") or {}
+        _unknown_keys(portal, PORTAL_KEYS, f"{where}, portal")
         if portal.get("shape") not in SHAPES:
             raise MethodologyError(f"{where}: portal.shape phải là tree hoặc evaluation")
+        fields = portal.get("fields") or {}
+        if not isinstance(fields, dict) or set(fields) - set(ROW_LEVELS):
+            raise MethodologyError(f"{where}: portal.fields chỉ có các khóa {', '.join(ROW_LEVELS)}")
         indicators = tuple(_indicator(i, g["code"], f"{where}, chỉ tiêu {i.get('code')}") for i in g["indicators"])
         groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max"]), endpoint=portal["endpoint"],
-                            shape=portal["shape"], indicators=indicators, counts=tuple(portal.get("counts", ()))))
+                            shape=portal["shape"], indicators=indicators,
+                            fields={level: _names(fields.get(level)) for level in ROW_LEVELS},
+                            info_metrics=_names(portal.get("info_metrics"))))
     m = Methodology(path=path, name=raw["name"], decision=raw["decision"], valid_from=raw["valid_from"],
                     max_points=float(raw["max"]), parameters=raw.get("parameters", {}), groups=tuple(groups))
     _validate(m)
@@ -181,9 +229,14 @@ def _validate(m: Methodology) -> None:
                 problems.append(f"chỉ tiêu {i.code}: thiếu mã metric của Cổng")
             if g.shape == "tree" and i.scored and not (i.portal_numerator and i.portal_denominator):
                 problems.append(f"chỉ tiêu {i.code}: thiếu portal_numerator/portal_denominator")
-            for field in (i.portal_numerator, i.portal_denominator, i.portal_value):
-                if g.shape == "tree" and field and field not in g.counts:
-                    problems.append(f"chỉ tiêu {i.code}: trường '{field}' không nằm trong portal.counts của nhóm")
+            for name in (*i.portal_numerator, *i.portal_denominator, *_names(i.portal_value)):
+                if g.shape == "tree" and name not in g.all_fields:
+                    problems.append(f"chỉ tiêu {i.code}: trường '{name}' không nằm trong portal.fields của nhóm")
+            if g.shape == "tree" and i.scored:  # every row level that is reconciled must publish what the formula needs
+                for level in ROW_LEVELS:
+                    absent = [n for n in (*i.portal_numerator, *i.portal_denominator) if n not in g.published_fields(level)]
+                    if absent and g.published_fields(level):
+                        problems.append(f"chỉ tiêu {i.code}: dòng {level} không có trường {', '.join(absent)}")
     if problems:
         raise MethodologyError(f"{m.path.name}: " + "; ".join(sorted(problems)))
 
@@ -285,11 +338,13 @@ class PortalMetricValues(Protocol):
     numerator: float | None
     denominator: float | None
     score: float | None
+    data_quality_status: str | None
 
 
 class PortalRow(Protocol):
     """What reconciliation needs of a snapshot row (sources/portal_qd766.PortalNode has it)."""
 
+    role: str  # province | unit: the row level, whose published fields apply
     counts: Mapping[str, float | None]
     metrics: Mapping[str, PortalMetricValues]
     score: float | None
@@ -303,53 +358,73 @@ def _status(portal: float | None, recomputed: float | None, tolerance: float) ->
     return "match" if abs(recomputed - portal) <= tolerance else "mismatch"
 
 
+def portal_count(counts: Mapping[str, float | None], names: tuple[str, ...]) -> float | None:
+    """A count of the tree shape: one field, or the sum of several; None when any of them is absent or null."""
+    if not names:
+        return None
+    values = [counts.get(n) for n in names]
+    return None if any(v is None for v in values) else float(sum(values))  # type: ignore[arg-type]
+
+
 def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
     """Recompute one snapshot row (a tree node or an evaluation row) and compare with the portal's scores.
 
-    ``node`` has ``counts`` (tree: field -> value or None; an absent field is missing), ``metrics`` (evaluation:
-    code -> object with numerator, denominator, score), ``score`` (the portal's group score). Returns one row per
-    indicator and one for the group (``indicator_code`` None).
+    Tree rows are recomputed from their counts (the shape publishes only the group's score). Evaluation rows are
+    compared metric by metric; a metric the portal scores without publishing its counts (``null`` numerator and
+    denominator, e.g. ELECTRONIC_CERTIFIED_COPY) takes the portal's score and the group is still reconciled from the
+    other metrics; a metric the portal does not evaluate (``null`` score) adds nothing, as on the portal. Returns one
+    row per scored indicator and one for the group (``indicator_code`` None).
     """
     tol = m.tolerance
     rows: list[dict] = []
-    evaluated_points: list[float] = []
+    group_points: list[float] = []
     complete = True
     for ind in group.indicators:
         if ind.rule.kind == "info":
             continue
+        quality = None
         if group.shape == "tree":
-            num = node.counts.get(ind.portal_numerator) if ind.portal_numerator else None
-            den = node.counts.get(ind.portal_denominator) if ind.portal_denominator else None
-            portal_score = None  # the tree shape publishes only the group's score
-            evaluated = True
+            num, den = portal_count(node.counts, ind.portal_numerator), portal_count(node.counts, ind.portal_denominator)
+            portal_score, metric = None, None
         else:
             metric = node.metrics.get(ind.metric)
             num, den = (metric.numerator, metric.denominator) if metric else (None, None)
             portal_score = metric.score if metric else None
-            evaluated = metric is not None and metric.score is not None
+            quality = metric.data_quality_status if metric else None
         if ind.rule.kind == "unresolved":
-            rows.append(_row(ind, num, den, None, None, "portal_authoritative"))
+            rows.append(_row(ind, num, den, None, None, "portal_authoritative", quality))
             complete = False
             continue
         pts = points(ind.rule, num, den)
-        if pts is None:
-            complete = complete and not evaluated
-        elif evaluated:
-            evaluated_points.append(pts)
         recomputed = None if pts is None else round(pts, 2)
-        if group.shape == "evaluation":
-            status = _status(portal_score, recomputed, tol)
-        else:
+        if group.shape == "tree":
             status = "computed" if recomputed is not None else "missing_data"
-        rows.append(_row(ind, num, den, portal_score, recomputed, status))
+            if pts is None:
+                complete = False
+            else:
+                group_points.append(pts)
+        elif metric is None:
+            status, complete = "missing_data", False
+        elif portal_score is None:
+            status = "not_evaluated"  # the portal leaves it out of its total: so does the recomputation
+        elif num is None and den is None:
+            status = "portal_score_without_counts"
+            group_points.append(portal_score)
+        elif pts is None:
+            status, complete = "missing_data", False
+        else:
+            status = _status(portal_score, recomputed, tol)
+            group_points.append(pts)
+        rows.append(_row(ind, num, den, portal_score, recomputed, status, quality))
     if group.unresolved:
         group_recomputed, group_status = None, "portal_authoritative"
     else:
-        group_recomputed = group_total(group, evaluated_points) if complete else None
+        group_recomputed = group_total(group, group_points) if complete else None
         group_status = _status(node.score, group_recomputed, tol)
     rows.append({"indicator_code": None, "metric_code": None, "numerator": None, "denominator": None,
                  "portal_score": node.score, "recomputed_score": group_recomputed,
-                 "difference": _difference(node.score, group_recomputed), "status": group_status})
+                 "difference": _difference(node.score, group_recomputed), "status": group_status,
+                 "data_quality_status": None})
     return rows
 
 
@@ -358,7 +433,8 @@ def _difference(portal: float | None, recomputed: float | None) -> float | None:
 
 
 def _row(ind: Indicator, num: float | None, den: float | None, portal_score: float | None,
-         recomputed: float | None, status: str) -> dict:
+         recomputed: float | None, status: str, data_quality_status: str | None = None) -> dict:
     return {"indicator_code": ind.code, "metric_code": ind.metric, "numerator": num, "denominator": den,
             "portal_score": portal_score, "recomputed_score": recomputed,
-            "difference": _difference(portal_score, recomputed), "status": status}
+            "difference": _difference(portal_score, recomputed), "status": status,
+            "data_quality_status": data_quality_status}

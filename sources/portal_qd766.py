@@ -1,18 +1,21 @@
-"""Snapshots of the national portal's QĐ 766 evaluation API (Cổng DVCQG), one JSON file per group and period.
+"""Responses of the national portal's QĐ 766 evaluation API (Cổng DVCQG), one JSON file per group and period.
 
-File name: ``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10`` (month), ``2026-Q3``
-(quarter) or ``2026-Y`` (year to date). Two shapes (methodology §3.4):
+A response carries no period and no capture time (../shared/reference/portal-api.md), so they come from, in order:
+the sidecar ``<stem>.request.json`` the collector writes beside every capture (``sources/portal_client.py``), or the
+documented file name ``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10``, ``2026-Q3`` or
+``2026-Y``. The endpoint is recognised from the content (metric codes, count fields, maximum score) and must agree
+with the name or sidecar when they give one. A file whose period cannot be known is refused with a message saying
+what to add; a missing capture time is taken from the file's modification time, and said so.
 
-- tree (timeliness, online services, online payment): ``{"code": "OK", "data": {"parent": {...}, "children": [...]}}``,
-  every node with ``departmentCode``, ``departmentName``, ``level``, the group's raw counts, ``ratio``, ``score``,
-  ``maxScore``;
-- evaluation (transparency, satisfaction, digitisation): ``{"data": {"overview": {...}, "evaluation": [...]}}``,
-  every row with ``departmentId``, ``departmentName`` (no code: matched by name), ``totalScore``,
-  ``totalMaxScore`` and ``metrics`` of ``{code, name, numerator, denominator, ratio, score, maxScore}``.
+Two shapes (methodology §3.4): tree (``data.parent`` + ``data.children[]``) and evaluation (``data.overview`` +
+``data.evaluation[]`` with ``metrics[]`` and ``data.pagination``). Every field variant of the real endpoints is read:
+``score``/``totalScore``, ``maxScore``/``totalMaxScore``, ``departmentCode`` where the endpoint publishes it,
+``departmentId`` always, ``dataQualityStatus`` per metric. Which count fields each endpoint publishes on each row
+level is configuration (``portal.fields`` of the methodology file): only what is abnormal is reported.
 
-``null`` means "not evaluated" and stays None, never 0. Problems (bad JSON, a missing field, a changed maximum, a
-department that matches no unit) are returned as issues; every usable row is kept, unmatched ones under the
-portal's own code or name.
+``null`` means "not evaluated" and stays None, never 0. Problems are returned as issues (one per row and field;
+``summarise_issues`` makes one line per rule and file); every usable row is kept, unmatched ones under the
+portal's own code, id or name.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,9 +33,45 @@ from pathlib import Path
 from common.periods import parse_period
 from common.units import UnitMatcher
 from common.vntext import nfc
-from scoring.qd766 import Group, Methodology, MethodologyError
+from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 
 FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q[1-4]|Y))_(?P<captured>\d{8}T\d{4})\.json$")
+SIDECAR_SUFFIX = ".request.json"
+_PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
+_CAPTURE_IN_NAME = re.compile(r"(?<![0-9])(\d{8}T\d{4})(\d{2})?(?![0-9])")
+OK_CODES = frozenset({"OK", "200", "0", "SUCCESS"})
+SCORE_FIELDS = ("score", "totalScore")
+MAX_FIELDS = ("maxScore", "totalMaxScore")
+
+# Rule -> short Vietnamese label of a summarised issue line.
+ISSUE_LABELS = {
+    "missing_field": "thiếu trường số liệu",
+    "null_value": "giá trị null (Cổng chưa đánh giá; không coi là 0)",
+    "missing_score": "không có điểm",
+    "missing_metric": "thiếu chỉ tiêu",
+    "unknown_metric": "chỉ tiêu không có trong phương pháp",
+    "changed_max_score": "điểm tối đa khác phương pháp",
+    "unknown_department": "đơn vị không khớp danh mục",
+    "other_province": "đơn vị của tỉnh khác",
+    "conflicting_department": "mã của Cổng ứng với hai đơn vị",
+    "duplicate_row": "dòng trùng lặp (giữ một dòng)",
+    "conflicting_rows": "một đơn vị có nhiều dòng khác nhau (không dùng dòng nào)",
+    "bad_number": "giá trị không phải số",
+    "bad_row": "dòng không đọc được",
+    "incomplete_pages": "thiếu trang dữ liệu",
+    "capture_time_from_file": "thời điểm chụp lấy theo thời gian sửa tệp",
+}
+
+
+def snapshot_files(folder: Path) -> list[Path]:
+    """The response files of a folder, by name: every ``*.json`` except the collector's sidecars."""
+    if not folder.exists():
+        return []
+    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith("."))
+
+
+def sidecar_of(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".json") + SIDECAR_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -43,6 +83,8 @@ class PortalMetric:
     ratio: float | None
     score: float | None
     max_score: float | None
+    data_quality_status: str | None = None  # the portal's own warning, e.g. TEMP_NATIONAL_REPORT_DENOMINATOR
+    data_quality_message: str | None = None
 
 
 @dataclass
@@ -58,6 +100,7 @@ class PortalNode:
     ratio: float | None
     counts: dict[str, float | None] = field(default_factory=dict)  # tree: fields present (value may be None)
     metrics: dict[str, PortalMetric] = field(default_factory=dict)  # evaluation: by metric code
+    matched_by: str | None = None  # code | name | department_id | learned_code
 
     @property
     def department(self) -> str:
@@ -77,17 +120,23 @@ class PortalIssue:
 class PortalSnapshot:
     file_name: str
     sha256: str
+    size_bytes: int = 0
     endpoint: str | None = None
     methodology: Methodology | None = None
     group: Group | None = None
     period_label: str | None = None
     captured_at: datetime | None = None
+    capture_source: str | None = None  # sidecar | file_name | file_time
     nodes: list[PortalNode] = field(default_factory=list)
     issues: list[PortalIssue] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
         return not any(i.blocking for i in self.issues)
+
+    def refuse(self, rule: str, reason: str) -> PortalSnapshot:
+        self.issues.append(PortalIssue(None, None, rule, reason, blocking=True))
+        return self
 
 
 class BadNumber(ValueError):
@@ -101,7 +150,7 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         raise BadNumber(value)
     if isinstance(value, int | float):
-        if isinstance(value, float) and math.isnan(value):
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             raise BadNumber(value)
         return float(value)
     try:
@@ -113,51 +162,211 @@ def _number(value: object) -> float | None:
 MethodologyChoice = Methodology | Callable[[date], Methodology]
 
 
-def read_snapshot(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
-    """Read one snapshot file. ``methodology`` is a Methodology, or a function giving the one valid on a day: a
-    snapshot is then read and reconciled with the methodology valid when its period starts."""
-    raw = path.read_bytes()
-    snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest())
+# --- where the period and capture time come from ------------------------------------------------------------
+
+@dataclass
+class CaptureInfo:
+    endpoint: str | None = None
+    period_label: str | None = None
+    captured_at: datetime | None = None
+    source: str | None = None  # sidecar | file_name
+
+
+def _period_from_request(request: dict) -> str | None:
+    """The period label of a request body: timeType/year/quarter/month, or fromDate/toDate of a whole period."""
+    try:
+        year = int(request["year"]) if "year" in request else None
+        kind = request.get("timeType")
+        if kind == "year" and year:
+            return f"{year}-Y"
+        if kind == "quarter" and year:
+            return f"{year}-Q{int(request['quarter'])}"
+        if kind == "month" and year:
+            return f"{year}-M{int(request['month']):02d}"
+        if "fromDate" in request and "toDate" in request:
+            first, last = date.fromisoformat(str(request["fromDate"])[:10]), date.fromisoformat(str(request["toDate"])[:10])
+            for label in (f"{first.year}-Y", f"{first.year}-Q{(first.month - 1) // 3 + 1}", f"{first.year}-M{first.month:02d}"):
+                p = parse_period(label)
+                if (p.start, p.end) == (first, last):
+                    return label
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
+def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
+    """Endpoint, period and capture time declared for a response: by its sidecar, else by its file name."""
+    sidecar = sidecar_of(path)
+    if sidecar.exists():
+        try:
+            meta = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+            if not isinstance(meta, dict):
+                raise ValueError("không phải đối tượng JSON")
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            return CaptureInfo(), [PortalIssue(None, None, "bad_sidecar", f"Tệp kèm {sidecar.name} không đọc được ({err}); "
+                                               "xóa tệp kèm hoặc thu thập lại.", blocking=True)]
+        requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
+        period = meta.get("period") or (_period_from_request(requests[0]) if requests else None)
+        captured = None
+        try:
+            captured = datetime.fromisoformat(str(meta["captured_at"])).replace(tzinfo=None) if meta.get("captured_at") else None
+        except ValueError:
+            pass
+        return CaptureInfo(meta.get("endpoint"), period, captured, "sidecar"), []
     name = FILE_PATTERN.match(path.name)
-    if not name:
-        snap.issues.append(PortalIssue(None, None, "bad_file_name",
-                                       "Tên tệp không theo mẫu {endpoint}_{kỳ}_{thời điểm chụp}.json "
-                                       "(ví dụ dvc-progress-tree_2026-Q3_20261003T0815.json).", blocking=True))
+    if name:
+        return CaptureInfo(name["endpoint"], name["period"], datetime.strptime(name["captured"], "%Y%m%dT%H%M"), "file_name"), []
+    # A name that is not the documented one may still carry the period and the time somewhere.
+    period = _PERIOD_IN_NAME.search(path.name)
+    stamp = _CAPTURE_IN_NAME.search(path.name)
+    captured = None
+    if stamp:
+        try:
+            captured = datetime.strptime(stamp.group(1) + (stamp.group(2) or "00"), "%Y%m%dT%H%M%S")
+        except ValueError:
+            captured = None
+    return CaptureInfo(None, period.group(1) if period else None, captured, "file_name"), []
+
+
+# --- content ------------------------------------------------------------------------------------------------
+
+def _decode(raw: bytes) -> str:
+    """The text of a JSON file saved by a browser or an editor: UTF-8 (with or without BOM), UTF-16 or UTF-32."""
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding)
+    return raw.decode("utf-8-sig")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body")) or "<html" in head
+
+
+def detect_group(data: dict, methodology: Methodology) -> Group | None:
+    """The group a response belongs to, from its content: metric codes (evaluation shape), count fields (tree
+    shape), or else the maximum score of its rows; None when nothing decides."""
+    if isinstance(data.get("evaluation"), list) or isinstance(data.get("overview"), dict):
+        rows = [r for r in [data.get("overview"), *(data.get("evaluation") or [])] if isinstance(r, dict)]
+        codes = {m.get("code") for r in rows for m in (r.get("metrics") or []) if isinstance(m, dict)}
+        candidates = [g for g in methodology.groups if g.shape == "evaluation"]
+        best = max(candidates, key=lambda g: len(codes & set(g.metric_codes)), default=None)
+        if best is not None and codes & set(best.metric_codes):
+            return best
+    elif isinstance(data.get("children"), list) or isinstance(data.get("parent"), dict):
+        rows = [r for r in [data.get("parent"), *(data.get("children") or [])] if isinstance(r, dict)]
+        keys = {k for r in rows for k in r}
+        candidates = [g for g in methodology.groups if g.shape == "tree"]
+        best = max(candidates, key=lambda g: len(keys & set(g.all_fields)), default=None)
+        if best is not None and keys & set(best.all_fields):
+            return best
+    else:
+        return None
+    maxima = {_number_or_none(r.get(k)) for r in rows for k in MAX_FIELDS if k in r} - {None}
+    fitting = [g for g in candidates if maxima and all(math.isclose(g.max_points, x) for x in maxima)]  # type: ignore[arg-type]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _number_or_none(value: object) -> float | None:
+    try:
+        return _number(value)
+    except BadNumber:
+        return None
+
+
+def read_snapshot(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
+    """Read one response file, its departments matched to units (``read_snapshot_files`` reads several)."""
+    return read_snapshot_files([path], methodology, matcher)[0]
+
+
+def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, matcher: UnitMatcher) -> list[PortalSnapshot]:
+    """Read response files; departments are matched by code, by name and by the portal's department id, which the
+    tree shape publishes beside the code while two evaluation endpoints publish only the id and the name."""
+    snapshots = [_read(p, methodology, matcher) for p in paths]
+    link_departments(snapshots, matcher)
+    return snapshots
+
+
+def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
+    raw = path.read_bytes()
+    snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    info, problems = capture_info(path)
+    snap.issues += problems
+    if problems:
         return snap
-    snap.endpoint, snap.period_label = name["endpoint"], name["period"]
-    snap.captured_at = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
+    if not raw.strip():
+        return snap.refuse("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc "
+                                         "lưu lỗi; lưu lại phản hồi của Cổng.")
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError:
+        return snap.refuse("bad_encoding", "Tệp không phải văn bản UTF-8/UTF-16: không phải phản hồi JSON của Cổng.")
+    if _looks_like_html(text):
+        return snap.refuse("html_not_json", "Tệp là một trang HTML (trang lỗi, bảo trì hoặc đăng nhập của Cổng), không "
+                                            "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.")
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as err:
+        return snap.refuse("bad_json", f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "
+                                       "thể bị cắt cụt khi lưu hoặc đang được chép.")
+    if not isinstance(payload, dict):
+        return snap.refuse("bad_shape", "Tệp không có dạng phản hồi của Cổng ({\"code\", \"message\", \"data\"}).")
+    code = payload.get("code")
+    if code is not None and str(code).strip().upper() not in OK_CODES:
+        return snap.refuse("portal_error", f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); "
+                                           "tệp không có số liệu.")
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return snap.refuse("bad_shape", "Phản hồi không có phần 'data' (dạng parent/children hoặc overview/evaluation).")
+
+    if not info.period_label:
+        return snap.refuse("missing_period", "Không biết kỳ của ảnh chụp: phản hồi của Cổng không ghi kỳ. Đặt tên tệp theo "
+                                             "mẫu {nhóm}_{kỳ}_{thời điểm chụp}.json (ví dụ dvc-progress-tree_2026-Q3_"
+                                             f"20261003T0815.json) hoặc thêm tệp kèm {sidecar_of(path).name} có "
+                                             "{\"period\": \"2026-Q3\", \"captured_at\": \"2026-10-03T08:15\"}.")
+    try:
+        period = parse_period(info.period_label)
+    except ValueError as err:
+        return snap.refuse("bad_period", f"Kỳ '{info.period_label}' không hợp lệ ({err}).")
+    snap.period_label = period.label
+    snap.captured_at, snap.capture_source = info.captured_at, info.source
+    if snap.captured_at is None:
+        snap.captured_at = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        snap.capture_source = "file_time"
+        snap.issues.append(PortalIssue(None, None, "capture_time_from_file",
+                                       f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp "
+                                       f"{snap.captured_at:%d/%m/%Y %H:%M}."))
     if not isinstance(methodology, Methodology):
         try:
-            methodology = methodology(parse_period(snap.period_label).start)
-        except (ValueError, MethodologyError) as err:
-            snap.issues.append(PortalIssue(None, None, "no_methodology", str(err), blocking=True))
-            return snap
+            methodology = methodology(period.start)
+        except MethodologyError as err:
+            return snap.refuse("no_methodology", str(err))
     snap.methodology = methodology
-    snap.group = methodology.group_for_endpoint(snap.endpoint)
+    detected = detect_group(data, methodology)
+    declared = methodology.group_for_endpoint(info.endpoint) if info.endpoint else None
+    if info.endpoint and declared is None:
+        return snap.refuse("unknown_endpoint", f"Nhóm chỉ số '{info.endpoint}' không có trong phương pháp "
+                                               f"{methodology.path.name}.")
+    if detected and declared and detected is not declared:
+        return snap.refuse("endpoint_mismatch", f"Tên tệp hoặc tệp kèm ghi nhóm '{info.endpoint}' nhưng nội dung là của "
+                                                f"nhóm '{detected.endpoint}' ({detected.name}): kiểm tra lại tệp.")
+    snap.group = detected or declared
     if snap.group is None:
-        snap.issues.append(PortalIssue(None, None, "unknown_endpoint",
-                                       f"Nhóm chỉ số '{snap.endpoint}' không có trong phương pháp {methodology.path.name}.",
-                                       blocking=True))
-        return snap
-    try:
-        payload = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        snap.issues.append(PortalIssue(None, None, "bad_json", f"Tệp JSON không đọc được: {err}.", blocking=True))
-        return snap
-    data = payload.get("data") if isinstance(payload, dict) else None
-    data = data if isinstance(data, dict) else {}
+        return snap.refuse("unknown_endpoint", "Không nhận ra nhóm chỉ số của phản hồi (không có chỉ tiêu, trường số liệu "
+                                               "hay điểm tối đa của nhóm nào): ghi tên nhóm vào tên tệp.")
+    snap.endpoint = snap.group.endpoint
     if snap.group.shape == "tree":
         head, rows = data.get("parent"), data.get("children")
     else:
         head, rows = data.get("overview"), data.get("evaluation")
     if not isinstance(rows, list):
         expected = "data.parent/data.children" if snap.group.shape == "tree" else "data.overview/data.evaluation"
-        snap.issues.append(PortalIssue(None, None, "bad_shape", f"Không có {expected} như dạng của nhóm "
-                                       f"{snap.group.code}.", blocking=True))
-        return snap
-    for number, (role, item) in enumerate(([("province", head)] if isinstance(head, dict) else [])
-                                          + [("unit", r) for r in rows]):
-        node = _node(snap, role, item, matcher) if isinstance(item, dict) else None
+        return snap.refuse("bad_shape", f"Không có {expected} như dạng của nhóm {snap.group.code}.")
+    _check_pages(snap, data.get("pagination"), len(rows))
+    items = ([("province", head)] if isinstance(head, dict) else []) + [("unit", r) for r in _unique_rows(snap, rows)]
+    for number, (role, item) in enumerate(items):
+        node = _node(snap, role, item) if isinstance(item, dict) else None
         if node is None:
             snap.issues.append(PortalIssue(None, None, "bad_row", f"Dòng thứ {number + 1} của tệp không đọc được "
                                            "(không phải đối tượng JSON hoặc sai cấu trúc); bỏ qua dòng này."))
@@ -166,14 +375,64 @@ def read_snapshot(path: Path, methodology: MethodologyChoice, matcher: UnitMatch
     return snap
 
 
+def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
+    if not isinstance(pagination, dict):
+        return
+    total = _number_or_none(pagination.get("total"))
+    if total is not None and rows < total:
+        page, pages = pagination.get("currentPage"), pagination.get("totalPages")
+        snap.issues.append(PortalIssue(None, "pagination", "incomplete_pages",
+                                       f"Tệp có {rows}/{total:g} đơn vị (trang {page}/{pages}): các đơn vị ở trang khác không "
+                                       "có trong ảnh chụp này; dùng bộ thu thập (lấy đủ các trang) hoặc lưu đủ các trang."))
+
+
+def _row_key(item: object) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    for key in ("departmentId", "departmentCode", "departmentName"):
+        if item.get(key):
+            return f"{key}:{item[key]}"
+    return None
+
+
+def _unique_rows(snap: PortalSnapshot, rows: list) -> list:
+    """Rows with one copy of each verbatim duplicate (reported with its count); a unit with two different rows keeps
+    neither, since which one the portal meant is unknowable."""
+    by_key: dict[str, list] = {}
+    for item in rows:
+        key = _row_key(item)
+        if key is not None:
+            by_key.setdefault(key, []).append(item)
+    kept, done = [], set()
+    for item in rows:
+        key = _row_key(item)
+        if key is None:
+            kept.append(item)
+            continue
+        if key in done:
+            continue
+        done.add(key)
+        copies = by_key[key]
+        distinct = {json.dumps(c, sort_keys=True, ensure_ascii=False) for c in copies}
+        who = str(item.get("departmentCode") or item.get("departmentName") or item.get("departmentId"))
+        if len(distinct) > 1:
+            snap.issues.append(PortalIssue(who, None, "conflicting_rows", f"{who}: {len(copies)} dòng khác nhau cho cùng "
+                                           "một đơn vị; không dùng dòng nào."))
+            continue
+        if len(copies) > 1:
+            snap.issues.append(PortalIssue(who, None, "duplicate_row", f"{who}: dòng lặp lại {len(copies)} lần; giữ một dòng."))
+        kept.append(item)
+    return kept
+
+
 class _Row:
     """Reads the fields of one JSON row, turning every bad value into an issue instead of an exception."""
 
     def __init__(self, snap: PortalSnapshot, item: dict, label: str):
         self.snap, self.item, self.label = snap, item, label
 
-    def number(self, key: str, value: object = None, *, use_value: bool = False) -> float | None:
-        raw = value if use_value else self.item.get(key)
+    def number(self, key: str) -> float | None:
+        raw = self.item.get(key)
         try:
             return _number(raw)
         except BadNumber:
@@ -181,38 +440,43 @@ class _Row:
                                                 f"{self.label}: '{key}' = {raw!r} không phải số; bỏ qua giá trị này."))
             return None
 
+    def first_number(self, keys: Sequence[str]) -> tuple[float | None, str | None]:
+        """The first of the field variants that the row carries (value may be null), and its name."""
+        for key in keys:
+            if key in self.item:
+                return self.number(key), key
+        return None, None
+
     def text(self, key: str) -> str | None:
         value = self.item.get(key)
-        return nfc(value) if isinstance(value, str) else (None if value is None else str(value))
+        if value is None:
+            return None
+        return nfc(value) if isinstance(value, str) else str(value)
 
 
-def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> PortalNode | None:
+def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
     group = snap.group
     assert group is not None
     name = nfc(item["departmentName"]) if isinstance(item.get("departmentName"), str) else None
-    code = item.get("departmentCode") if group.shape == "tree" else None
+    code = item.get("departmentCode")
     row = _Row(snap, item, str(code or name or item.get("departmentId") or "?"))
+    score, score_field = row.first_number(SCORE_FIELDS)
+    max_score, _ = row.first_number(MAX_FIELDS)
+    level = row.text("level") if group.shape == "tree" else row.text("departmentLevel")
+    node = PortalNode(role=role, department_code=row.text("departmentCode"), department_id=row.text("departmentId"),
+                      department_name=name, level=level, unit_code=None, score=score, max_score=max_score,
+                      ratio=row.number("ratio"))
+    if score_field is None:  # a present score is never lost: every variant was tried
+        snap.issues.append(PortalIssue(node.department, "/".join(SCORE_FIELDS), "missing_score",
+                                       f"{node.department} ({name}): không có điểm ({' hoặc '.join(SCORE_FIELDS)}); dòng này "
+                                       "không có điểm của Cổng."))
     if group.shape == "tree":
-        score_key = "totalScore" if role == "province" and "totalScore" in item else "score"
-        node = PortalNode(role=role, department_code=row.text("departmentCode"), department_id=None,
-                          department_name=name, level=row.text("level"), unit_code=None,
-                          score=row.number(score_key), max_score=row.number("maxScore", item.get("maxScore",
-                          item.get("totalMaxScore")), use_value=True), ratio=row.number("ratio"))
-        for count in group.counts:
-            if count in item:
-                node.counts[count] = row.number(count)
-                if item[count] is None:
-                    snap.issues.append(PortalIssue(node.department, count, "null_value",
-                                                   f"{node.department} ({name}): '{count}' là null "
-                                                   "(Cổng chưa đánh giá; không coi là 0)."))
-            else:
-                snap.issues.append(PortalIssue(node.department, count, "missing_field",
-                                               f"{node.department} ({name}): thiếu trường '{count}'; "
-                                               "chỉ tiêu dùng trường này không được tính lại (không coi là 0)."))
+        _read_counts(snap, node, item, group, row)
+        if node.max_score is not None and not math.isclose(node.max_score, group.max_points):
+            snap.issues.append(PortalIssue(node.department, "maxScore", "changed_max_score",
+                                           f"{node.department}: điểm tối đa của nhóm {group.code} trên Cổng là "
+                                           f"{node.max_score:g}, phương pháp đang dùng quy định {group.max_points:g}."))
     else:
-        node = PortalNode(role=role, department_code=None, department_id=row.text("departmentId"),
-                          department_name=name, level=row.text("departmentLevel"), unit_code=None,
-                          score=row.number("totalScore"), max_score=row.number("totalMaxScore"), ratio=row.number("ratio"))
         metrics = item.get("metrics")
         for metric in metrics if isinstance(metrics, list) else []:
             if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
@@ -223,21 +487,26 @@ def _node(snap: PortalSnapshot, role: str, item: dict, matcher: UnitMatcher) -> 
             node.metrics[metric["code"]] = PortalMetric(
                 code=metric["code"], name=m.text("name"), numerator=m.number("numerator"),
                 denominator=m.number("denominator"), ratio=m.number("ratio"), score=m.number("score"),
-                max_score=m.number("maxScore"))
+                max_score=m.number("maxScore"), data_quality_status=m.text("dataQualityStatus"),
+                data_quality_message=m.text("dataQualityMessage"))
         _check_metrics(snap, node, group)
-    if role == "unit":
-        node.unit_code = matcher.match_portal(node.department_code, name)
-        if node.unit_code is None:
-            suggestion = matcher.suggest(name) if name else None
-            hint = f" Có phải '{suggestion}'?" if suggestion else ""
-            snap.issues.append(PortalIssue(node.department, None, "unknown_department",
-                                           f"Đơn vị {node.department} ('{name}') không khớp đơn vị nào trong danh mục; "
-                                           f"giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
-    if group.shape == "tree" and node.max_score is not None and node.max_score != group.max_points:
-        snap.issues.append(PortalIssue(node.department, "maxScore", "changed_max_score",
-                                       f"{node.department}: điểm tối đa của nhóm {group.code} trên Cổng là "
-                                       f"{node.max_score:g}, phương pháp đang dùng quy định {group.max_points:g}."))
     return node
+
+
+def _read_counts(snap: PortalSnapshot, node: PortalNode, item: dict, group: Group, row: _Row) -> None:
+    """The counts of a tree row; only a field the endpoint publishes at this row level is missing when absent."""
+    published = group.published_fields(node.role if node.role in ROW_LEVELS else "unit")
+    for name in group.all_fields:
+        if name in item:
+            node.counts[name] = row.number(name)
+            if item[name] is None and name in published:
+                snap.issues.append(PortalIssue(node.department, name, "null_value",
+                                               f"{node.department} ({node.department_name}): '{name}' là null "
+                                               "(Cổng chưa đánh giá; không coi là 0)."))
+        elif name in published:
+            snap.issues.append(PortalIssue(node.department, name, "missing_field",
+                                           f"{node.department} ({node.department_name}): thiếu trường '{name}'; "
+                                           "chỉ tiêu dùng trường này không được tính lại (không coi là 0)."))
 
 
 def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None:
@@ -247,14 +516,105 @@ def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None
         if metric is None:
             snap.issues.append(PortalIssue(node.department, code, "missing_metric",
                                            f"{node.department_name}: thiếu chỉ tiêu {code}."))
-        elif metric.score is None or metric.numerator is None or metric.denominator is None:
+            continue
+        counts_null = [k for k, v in (("numerator", metric.numerator), ("denominator", metric.denominator)) if v is None]
+        if metric.score is None or len(counts_null) == 1:
+            # Both counts null beside a real score is the portal scoring from data it does not publish: not abnormal.
+            what = "điểm" if metric.score is None else counts_null[0]
             snap.issues.append(PortalIssue(node.department, code, "null_value",
-                                           f"{node.department_name}: chỉ tiêu {code} có giá trị null "
+                                           f"{node.department_name}: chỉ tiêu {code} có {what} null "
                                            "(Cổng chưa đánh giá; không coi là 0)."))
-        elif metric.max_score is not None and metric.max_score != ind.rule.max_points:
+        if metric.max_score is not None and not math.isclose(metric.max_score, ind.rule.max_points):
             snap.issues.append(PortalIssue(node.department, code, "changed_max_score",
                                            f"{node.department_name}: điểm tối đa của {code} trên Cổng là "
                                            f"{metric.max_score:g}, phương pháp quy định {ind.rule.max_points:g}."))
-    for code in node.metrics.keys() - configured.keys():
+    for code in node.metrics.keys() - set(group.metric_codes):
         snap.issues.append(PortalIssue(node.department, code, "unknown_metric",
                                        f"{node.department_name}: chỉ tiêu {code} không có trong phương pháp; bỏ qua."))
+
+
+# --- departments -> units ------------------------------------------------------------------------------------
+
+def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) -> None:
+    """Match every unit row to a unit: by the master data's portal code, by name, then by what the other rows of the
+    same batch taught: the portal code or department id of a department matched elsewhere (the evaluation endpoints
+    publish the id and a name, the tree endpoints the id beside the code). Unmatched rows get an issue each."""
+    nodes = [(s, n) for s in snapshots if s.group is not None for n in s.nodes if n.role == "unit"]
+    for _, node in nodes:
+        by_code = matcher.match_portal(node.department_code, None) if node.department_code else None
+        if by_code:
+            node.unit_code, node.matched_by = by_code, "code"
+        elif node.department_name and (by_name := matcher.match(node.department_name)):
+            node.unit_code, node.matched_by = by_name, "name"
+    learned: dict[str, dict[str, set[str]]] = {"department_code": {}, "department_id": {}}
+    for _, node in nodes:
+        if node.unit_code:
+            for key in learned:
+                value = getattr(node, key)
+                if value:
+                    learned[key].setdefault(value, set()).add(node.unit_code)
+    for snap, node in nodes:
+        if node.unit_code is None:
+            for key, how in (("department_code", "learned_code"), ("department_id", "department_id")):
+                units = learned[key].get(getattr(node, key) or "", set())
+                if len(units) == 1:
+                    node.unit_code, node.matched_by = next(iter(units)), how
+                    break
+        for key, label in (("department_code", "mã"), ("department_id", "mã định danh")):
+            units = learned[key].get(getattr(node, key) or "", set())
+            if len(units) > 1 and node.unit_code in units:
+                names = ", ".join(sorted(matcher.units[u].name for u in units if u in matcher.units))
+                snap.issues.append(PortalIssue(node.department, key, "conflicting_department",
+                                               f"{node.department} ({node.department_name}): {label} '{getattr(node, key)}' "
+                                               f"của Cổng ứng với nhiều đơn vị ({names}); kiểm tra danh mục mã đơn vị."))
+        if node.unit_code is None:
+            suggestion = matcher.suggest(node.department_name) if node.department_name else None
+            hint = f" Có phải '{suggestion}'?" if suggestion else ""
+            snap.issues.append(PortalIssue(node.department, None, "unknown_department",
+                                           f"Đơn vị {node.department} ('{node.department_name}') không khớp đơn vị nào trong "
+                                           f"danh mục; giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
+
+
+def portal_codes_seen(snapshots: Iterable[PortalSnapshot], matcher: UnitMatcher) -> list[dict]:
+    """Every (portal code or department id, unit) pair the snapshots used, with how it was known: the master data's
+    code, or learned from a name (to be reviewed and written into the master data's mapping file)."""
+    seen: dict[tuple, dict] = {}
+    for snap in snapshots:
+        for node in snap.nodes:
+            if node.role != "unit" or node.unit_code is None:
+                continue
+            key = (node.unit_code, node.department_code, node.department_id)
+            if key in seen:
+                continue
+            unit = matcher.units.get(node.unit_code)
+            seen[key] = {"unit_code": node.unit_code, "unit_name": unit.name if unit else None,
+                         "portal_code": node.department_code, "department_id": node.department_id,
+                         "department_name": node.department_name,
+                         "source": "masterdata" if node.matched_by == "code" else "learned", "matched_by": node.matched_by,
+                         "file_name": snap.file_name}
+    return sorted(seen.values(), key=lambda r: (r["unit_code"], r["portal_code"] or "", r["department_id"] or ""))
+
+
+# --- issues, one line per rule and file --------------------------------------------------------------------
+
+def summarise_issues(snap: PortalSnapshot) -> list[dict]:
+    """The snapshot's issues as one line per rule and field: how many rows, which departments, one example."""
+    grouped: dict[tuple[str, str | None], list[PortalIssue]] = {}
+    for issue in snap.issues:
+        grouped.setdefault((issue.rule, issue.field), []).append(issue)
+    out = []
+    for (rule, fld), found in grouped.items():
+        departments = list(dict.fromkeys(i.department for i in found if i.department))
+        if len(found) == 1:
+            reason = found[0].reason
+        else:
+            label = ISSUE_LABELS.get(rule, rule)
+            where = f" '{fld}'" if fld else ""
+            reason = f"{len(found)} dòng: {label}{where}. Ví dụ: {found[0].reason}"
+        out.append({"rule": rule, "field": fld, "rows": len(found), "departments": departments, "reason": reason,
+                    "blocking": any(i.blocking for i in found)})
+    return out
+
+
+def issue_counts(snapshots: Iterable[PortalSnapshot]) -> Counter[str]:
+    return Counter(i.rule for s in snapshots for i in s.issues)

@@ -1,163 +1,309 @@
-"""Portal snapshots: both JSON shapes read with their capture time, problems reported, and every row reconciled
-against the formulas on a hand-made snapshot where one portal score disagrees with its own counts."""
+"""National-portal responses as the portal sends them (fixtures written by hand from ../shared/reference/portal-api.md,
+tests/fixtures/portal/README.md): every score kept whatever its field name, the portal's own warnings kept, only
+abnormal things reported, the period and capture time from a sidecar or the name, and the bad days of hand-saved
+files."""
 
 import json
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from common.units import matcher_for
+from common.units import load_units, matcher_for
 from scoring.qd766 import methodology_for, reconcile_node
-from sources.portal_qd766 import read_snapshot
+from sources.portal_qd766 import read_snapshot, read_snapshot_files, snapshot_files, summarise_issues
+from warehouse import qd766 as store
+from warehouse.schema import ensure_schema
+from warehouse.tthc import load_units as load_unit_rows
 
+FIXTURES = Path(__file__).parent / "fixtures" / "portal"
 M = methodology_for(date(2026, 1, 1))
 MATCHER = matcher_for("Thái Nguyên")
-
-PAYMENT_COUNTS = {  # 3.5a 30/50 = 60 % -> 1.5; 3.5b 45/50 = 90 % -> 2 (capped); 3.6 100/400 -> 1.5; total 5.0
-    "totalDossierOnlinePaymentSuccess": 100, "totalDossierFinancialObligation": 400,
-    "totalDossierOnlineFormalityPaymentSuccess": 45, "totalFeeDossierFormalityDistinct": 40,
-    "totalFeeDossierFormality": 30, "totalFeeFormality": 50,
-}
+SNV = "19.SNV"  # Sở Nội vụ, H55.02 in the master data
 
 
-def _write(folder: Path, name: str, payload: dict) -> Path:
-    path = folder / name
+def _copy(tmp_path: Path, *names: str) -> list[Path]:
+    return [Path(shutil.copy(FIXTURES / n, tmp_path / n)) for n in names]
+
+
+def _fixture(prefix: str) -> str:
+    return next(p.name for p in FIXTURES.glob(f"{prefix}_*.json"))
+
+
+def _read_all(tmp_path: Path) -> dict[str, object]:
+    paths = _copy(tmp_path, *(p.name for p in FIXTURES.glob("*.json")))
+    return {s.endpoint: s for s in read_snapshot_files(paths, methodology_for, MATCHER)}
+
+
+def _by_unit(snap) -> dict:
+    return {n.unit_code or n.role: n for n in snap.nodes}
+
+
+def test_every_score_is_kept_whatever_its_field_and_nothing_normal_is_an_issue(tmp_path):
+    snaps = _read_all(tmp_path)
+    assert all(s.usable for s in snaps.values()) and len(snaps) == 6
+    # Fields the endpoints never publish at a level (totalCompleted of units, totalOverdue of the root, any count of
+    # online-services units) and information metrics are not issues; the old name of Văn Lăng is resolved by its id.
+    assert {e: [i.rule for i in s.issues] for e, s in snaps.items()} == {e: [] for e in snaps}
+    payment = _by_unit(snaps["formality-online-payment-tree"])
+    phan_dinh_phung, van_lang = MATCHER.match("Phường Phan Đình Phùng"), MATCHER.match("Xã Văn Lăng")
+    assert (payment["province"].score, payment[SNV].score, payment[phan_dinh_phung].score, payment[van_lang].score) == (
+        5.23, 5.0, 5.75, 7.05)
+    assert payment[van_lang].max_score == 10  # totalMaxScore
+    online = _by_unit(snaps["provide-online-tree"])
+    assert (online["province"].score, online[SNV].score, online[van_lang].score) == (8.46, 6.5, 6.25)
+    assert online[SNV].counts == {} and online["province"].counts["authorityCount"] == 90
+    assert _by_unit(snaps["dvc-progress-tree"])[SNV].score == 18.0  # score/maxScore on the units of this tree
+
+
+def test_tree_rows_reconcile_from_their_published_counts(tmp_path):
+    snaps = _read_all(tmp_path)
+    for endpoint in ("formality-online-payment-tree", "dvc-progress-tree"):
+        snap = snaps[endpoint]
+        for node in snap.nodes:
+            rows = reconcile_node(M, snap.group, node)
+            assert rows[-1]["status"] == "match", (endpoint, node.department, rows)
+    van_lang = _by_unit(snaps["formality-online-payment-tree"])[MATCHER.match("Xã Văn Lăng")]
+    rows = {r["indicator_code"]: r["recomputed_score"] for r in reconcile_node(M, snaps["formality-online-payment-tree"].group, van_lang)}
+    assert rows == {"3.5a": 0.5, "3.5b": 1.75, "3.6": 4.8, None: 7.05}  # 2 × 20/80, 2 × 70/80, 6 × 80 %
+    online = snaps["provide-online-tree"]
+    rows = reconcile_node(M, online.group, _by_unit(online)[SNV])
+    assert {r["status"] for r in rows} == {"portal_authoritative"} and rows[-1]["portal_score"] == 6.5
+
+
+def test_a_metric_scored_without_counts_takes_the_portal_score_and_the_group_still_reconciles(tmp_path):
+    snap = _read_all(tmp_path)["dossier-digitized"]
+    for node in snap.nodes:
+        rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, node)}
+        assert rows["4.x"]["status"] == "portal_score_without_counts"
+        assert rows[None]["status"] == "match", node.department
+    van_lang = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[MATCHER.match("Xã Văn Lăng")])}
+    assert van_lang["4.1"]["recomputed_score"] == 5.14 and van_lang[None]["recomputed_score"] == 8.24
+
+
+def test_the_portal_warnings_are_kept_per_metric(tmp_path):
+    snap = _read_all(tmp_path)["transparency"]
+    nodes = _by_unit(snap)
+    assert nodes[SNV].metrics["DOSSIER_SYNC"].data_quality_status == "TEMP_NATIONAL_REPORT_DENOMINATOR"
+    van_lang = nodes[MATCHER.match("Xã Văn Lăng")]
+    assert van_lang.metrics["DOSSIER_SYNC"].data_quality_status == "NO_NATIONAL_REPORT_DATA"
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, van_lang)}
+    assert rows["1.4"]["data_quality_status"] == "NO_NATIONAL_REPORT_DATA" and rows["1.4"]["status"] == "match"
+
+
+def test_evaluation_rows_without_code_are_matched_by_the_id_the_trees_publish(tmp_path):
+    satisfaction = _fixture("handling-satisfaction")
+    alone = read_snapshot(_copy(tmp_path, satisfaction)[0], M, MATCHER)
+    old_name = next(n for n in alone.nodes if n.department_id == "0a1b-vlg")
+    assert old_name.unit_code is None and [i.rule for i in alone.issues] == ["unknown_department"]
+    together = read_snapshot_files(_copy(tmp_path, satisfaction, _fixture("dvc-progress-tree")), M, MATCHER)
+    node = next(n for n in together[0].nodes if n.department_id == "0a1b-vlg")
+    assert (node.unit_code, node.matched_by) == (MATCHER.match("Xã Văn Lăng"), "department_id")
+    assert together[0].issues == []
+
+
+def test_a_disagreeing_score_is_a_mismatch_and_only_it(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("dossier-digitized")).read_text(encoding="utf-8"))
+    row = payload["data"]["evaluation"][1]  # Phan Đình Phùng: 4.2 is 4 × 300/600 = 2.00; the portal says 3.00
+    row["metrics"][1]["score"], row["totalScore"] = 3.0, 13.8
+    path = tmp_path / _fixture("dossier-digitized")
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
-def _tree_node(code: str, name: str, level: str, score: float, max_score: float = 10, **counts) -> dict:
-    return {"departmentCode": code, "departmentName": name, "level": level, **(PAYMENT_COUNTS | counts),
-            "ratio": 25.0, "score": score, "maxScore": max_score}
-
-
-def _metric(code: str, num, den, score, max_score) -> dict:
-    return {"code": code, "name": code, "numerator": num, "denominator": den,
-            "ratio": None if num is None else round(100 * num / den, 2), "score": score, "maxScore": max_score}
-
-
-def _digitised_row(name: str, so_hoa_score: float) -> dict:
-    metrics = [
-        _metric("ORIGINAL_RESULT_AVAILABLE", 400, 800, 3.0, 6),     # 6 × 50 % = 3.00
-        _metric("SO_HOA_GIAY_TO_GIAI_QUYET", 700, 1000, so_hoa_score, 4),  # 4 × 70 % = 2.80
-        _metric("ELECTRONIC_CERTIFIED_COPY", 1, 1, 2.0, 2),          # 2.00
-        _metric("REUSED_DIGITIZED_DATA", 500, 1000, 1.25, 2),        # 2 × min(1, 50/80) = 1.25
-        _metric("SYNCED_WITH_DVCQG_PERSONAL_STORAGE", 200, 1000, 0.8, 4),
-        _metric("CITIZEN_DATA_CONNECTED_DOSSIER", 300, 1000, 0.6, 2),
-        _metric("CITIZEN_DATA_CONNECTED_FORMALITY", 12, 30, 0.8, 2),
-    ]
-    total = round(sum(m["score"] for m in metrics), 2)
-    return {"departmentId": "abc", "departmentName": name, "departmentLevel": "COMMUNE", "totalScore": total,
-            "totalMaxScore": 22, "ratio": round(100 * total / 22, 2), "metrics": metrics}
-
-
-def test_tree_snapshot_with_capture_time_and_problems(tmp_path):
-    path = _write(tmp_path, "formality-online-payment-tree_2026-M03_20260403T0815.json", {"code": "OK", "data": {
-        "parent": _tree_node("H55", "Tỉnh Thái Nguyên", "PROVINCE", 5.0) | {"totalScore": 5.0, "totalMaxScore": 10},
-        "children": [
-            _tree_node("H55.05443", "Phường Phan Đình Phùng", "COMMUNE", 5.0),
-            _tree_node("H55.99999", "Xã Không Tồn Tại", "COMMUNE", 5.0),
-            {k: v for k, v in _tree_node("H55.05665", "Xã Văn Lăng", "COMMUNE", 5.0).items()
-             if k != "totalDossierFinancialObligation"},
-            _tree_node("H55.02", "Sở Nội vụ", "PROVINCE", 6.0, 12, totalFeeFormality=None),
-        ]}})
     snap = read_snapshot(path, M, MATCHER)
-    assert (snap.endpoint, snap.period_label, snap.group.code) == ("formality-online-payment-tree", "2026-M03", "TTTT")
-    assert snap.captured_at == datetime(2026, 4, 3, 8, 15)
-    assert snap.usable and len(snap.nodes) == 5  # the province row and every child, the unknown one included
-    units = {n.department_code: n.unit_code for n in snap.nodes}
-    assert units["H55.05443"] == "05443" and units["H55.99999"] is None
-    rules = {(i.department, i.field, i.rule) for i in snap.issues}
-    assert ("H55.99999", None, "unknown_department") in rules
-    assert ("H55.05665", "totalDossierFinancialObligation", "missing_field") in rules
-    assert ("H55.02", "totalFeeFormality", "null_value") in rules
-    assert ("H55.02", "maxScore", "changed_max_score") in rules
-
-    by_code = {n.department_code: n for n in snap.nodes}
-    good = reconcile_node(M, snap.group, by_code["H55.05443"])
-    assert {r["indicator_code"]: r["recomputed_score"] for r in good} == {"3.5a": 1.5, "3.5b": 2.0, "3.6": 1.5, None: 5.0}
-    assert good[-1]["status"] == "match" and good[-1]["difference"] == 0
-    # The unmatched row is reconciled too (kept under the portal's own code).
-    assert reconcile_node(M, snap.group, by_code["H55.99999"])[-1]["status"] == "match"
-    # A missing count is never read as 0: the indicator and the group cannot be recomputed.
-    missing = reconcile_node(M, snap.group, by_code["H55.05665"])
-    assert [r["status"] for r in missing] == ["computed", "computed", "missing_data", "missing_data"]
-    assert by_code["H55.02"].counts["totalFeeFormality"] is None
-
-
-def test_evaluation_snapshot_one_disagreeing_score(tmp_path):
-    path = _write(tmp_path, "dossier-digitized_2026-Q1_20260403T0815.json", {"data": {
-        "overview": _digitised_row("Tỉnh Thái Nguyên", 2.8) | {"departmentLevel": "PROVINCE"},
-        "evaluation": [_digitised_row("UBND Phường Phan Đình Phùng", 2.8), _digitised_row("UBND  xã  văn lăng", 3.8)],
-    }})
-    snap = read_snapshot(path, M, MATCHER)
-    assert [n.unit_code for n in snap.nodes] == [None, "05443", "05665"]  # matched by name, whatever the case and spacing
-    assert snap.issues == []
-    agreeing = reconcile_node(M, snap.group, snap.nodes[1])
-    assert {r["status"] for r in agreeing} == {"match"}
-    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, snap.nodes[2])}
-    assert rows["4.2"]["status"] == "mismatch"
-    assert (rows["4.2"]["portal_score"], rows["4.2"]["recomputed_score"], rows["4.2"]["difference"]) == (3.8, 2.8, -1.0)
-    assert rows["4.3"]["recomputed_score"] == 1.25 and rows["4.3"]["status"] == "match"  # 2 × min(1, 50/80)
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[MATCHER.match("Phường Phan Đình Phùng")])}
+    assert (rows["4.2"]["status"], rows["4.2"]["portal_score"], rows["4.2"]["recomputed_score"]) == ("mismatch", 3.0, 2.0)
     assert rows[None]["status"] == "mismatch" and rows[None]["difference"] == pytest.approx(-1.0)
-    assert sum(r["status"] == "mismatch" for r in rows.values()) == 2  # the metric and its group total, nothing else
+    assert sum(r["status"] == "mismatch" for r in rows.values()) == 2
 
 
-def test_null_metric_is_not_evaluated_and_excluded_from_the_total(tmp_path):
-    row = _digitised_row("Phường Phan Đình Phùng", 2.8)
+def test_a_null_score_is_not_evaluated_and_left_out_of_the_total(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("dossier-digitized")).read_text(encoding="utf-8"))
+    row = payload["data"]["evaluation"][0]  # Sở Nội vụ: ORIGINAL_RESULT_AVAILABLE (3.75) not evaluated
     row["metrics"][0].update(numerator=None, denominator=None, ratio=None, score=None)
-    row["totalScore"] = round(row["totalScore"] - 3.0, 2)
-    path = _write(tmp_path, "dossier-digitized_2026-M01_20260203T0815.json", {"data": {"overview": row, "evaluation": [row]}})
+    row["totalScore"] = 5.5
+    path = tmp_path / _fixture("dossier-digitized")
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
-    assert any(i.rule == "null_value" and i.field == "ORIGINAL_RESULT_AVAILABLE" for i in snap.issues)
-    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, snap.nodes[1])}
+    assert [(i.rule, i.field) for i in snap.issues] == [("null_value", "ORIGINAL_RESULT_AVAILABLE")]
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[SNV])}
     assert rows["4.1"]["status"] == "not_evaluated" and rows["4.1"]["recomputed_score"] is None
-    assert rows[None]["status"] == "match"  # the portal's total leaves the metric out, and so do we
+    assert rows[None]["status"] == "match"
 
 
-def test_unresolved_group_uses_the_portal_score(tmp_path):
-    node = {"departmentCode": "H55.05443", "departmentName": "Phường Phan Đình Phùng", "level": "COMMUNE",
-            "totalFormality": 100, "totalOnlineFormality": 80, "totalFullOnlineFormality": 40,
-            "totalOnlineFormalityHasDossier": 30, "totalOnlineDossier": 600, "totalDossier": 1000,
-            "ratio": 60.0, "score": 8.56, "maxScore": 12}
-    path = _write(tmp_path, "provide-online-tree_2026-Y_20261126T1730.json",
-                  {"code": "OK", "data": {"parent": node, "children": [node]}})
+def test_a_missing_count_is_reported_once_per_rule_and_never_read_as_zero(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("formality-online-payment-tree")).read_text(encoding="utf-8"))
+    for child in payload["data"]["children"]:
+        del child["totalDossierFinancialObligation"]
+    path = tmp_path / _fixture("formality-online-payment-tree")
+    path.write_text(json.dumps(payload), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
+    assert [i.rule for i in snap.issues] == ["missing_field"] * 3
+    lines = summarise_issues(snap)
+    assert len(lines) == 1 and lines[0]["rows"] == 3 and lines[0]["field"] == "totalDossierFinancialObligation"
+    assert lines[0]["departments"] == ["H55.02", "H55.100", "H55.101"] and lines[0]["reason"].startswith("3 dòng")
     rows = reconcile_node(M, snap.group, snap.nodes[1])
-    assert {r["status"] for r in rows} == {"portal_authoritative"}
-    assert rows[-1]["portal_score"] == 8.56 and rows[-1]["recomputed_score"] is None
+    assert [r["status"] for r in rows] == ["computed", "computed", "missing_data", "missing_data"]
 
 
-@pytest.mark.parametrize(("name", "content", "rule"), [
-    ("ket_qua.json", "{}", "bad_file_name"),
-    ("unknown-endpoint_2026-M01_20260203T0815.json", "{}", "unknown_endpoint"),
-    ("transparency_2026-M01_20260203T0815.json", "{not json", "bad_json"),
-    ("transparency_2026-M01_20260203T0815.json", '{"data": {"parent": {}}}', "bad_shape"),
+def test_a_row_without_any_score_field_is_an_issue_naming_the_fields(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("provide-online-tree")).read_text(encoding="utf-8"))
+    del payload["data"]["children"][0]["totalScore"]
+    path = tmp_path / _fixture("provide-online-tree")
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    issue = read_snapshot(path, M, MATCHER).issues[0]
+    assert (issue.rule, issue.field, issue.department) == ("missing_score", "score/totalScore", "H55.02")
+
+
+# --- where period and capture time come from ------------------------------------------------------------------
+
+def test_a_sidecar_gives_period_and_capture_time_to_a_file_named_anyhow(tmp_path):
+    path = tmp_path / "ket_qua_thanh_toan.json"
+    shutil.copy(FIXTURES / _fixture("formality-online-payment-tree"), path)
+    (tmp_path / "ket_qua_thanh_toan.request.json").write_text(json.dumps({
+        "endpoint": "formality-online-payment-tree", "captured_at": "2026-10-03T08:15:00",
+        "requests": [{"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "x"}]}), encoding="utf-8")
+    assert snapshot_files(tmp_path) == [path]  # the sidecar is not a response
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and (snap.period_label, snap.captured_at, snap.capture_source) == (
+        "2026-Q3", datetime(2026, 10, 3, 8, 15), "sidecar")
+    assert snap.endpoint == "formality-online-payment-tree"
+
+
+def test_the_endpoint_is_recognised_from_the_content(tmp_path):
+    for prefix in ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree", "transparency",
+                   "handling-satisfaction", "dossier-digitized"):
+        path = tmp_path / f"bao_cao_2026-Q3_20261003T0815_{prefix.split('-')[0]}.json"
+        shutil.copy(FIXTURES / _fixture(prefix), path)
+        snap = read_snapshot(path, methodology_for, MATCHER)
+        assert snap.usable and snap.endpoint == prefix and snap.captured_at == datetime(2026, 10, 3, 8, 15)
+
+
+def test_a_file_without_its_period_is_refused_saying_what_to_add(tmp_path):
+    path = tmp_path / "dvc-progress-tree.json"
+    shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), path)
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and snap.issues[0].rule == "missing_period"
+    assert "dvc-progress-tree.request.json" in snap.issues[0].reason and "2026-Q3" in snap.issues[0].reason
+
+
+def test_a_missing_capture_time_is_taken_from_the_file_and_said(tmp_path):
+    path = tmp_path / "transparency_2026-Q3.json"
+    shutil.copy(FIXTURES / _fixture("transparency"), path)
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.capture_source == "file_time" and snap.captured_at is not None
+    assert [i.rule for i in snap.issues] == ["capture_time_from_file"]
+
+
+def test_content_that_contradicts_the_name_is_refused(tmp_path):
+    path = tmp_path / "transparency_2026-Q3_20261003T0815.json"
+    shutil.copy(FIXTURES / _fixture("dossier-digitized"), path)
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and snap.issues[0].rule == "endpoint_mismatch" and "dossier-digitized" in snap.issues[0].reason
+
+
+# --- bad days -------------------------------------------------------------------------------------------------
+
+def test_a_utf16_save_is_read(tmp_path):
+    path = tmp_path / _fixture("transparency")
+    path.write_bytes((FIXTURES / path.name).read_text(encoding="utf-8").encode("utf-16"))
+    snap = read_snapshot(path, M, MATCHER)
+    assert snap.usable and len(snap.nodes) == 4
+
+
+@pytest.mark.parametrize(("content", "rule"), [
+    (b"", "empty_file"),
+    (b"<!DOCTYPE html><html><head><title>B\xe1\xba\xa3o tr\xc3\xac</title></head><body>...</body></html>", "html_not_json"),
+    (b'{"code":"OK","data":{"parent":{"departmentCode":"H55","totalRece', "bad_json"),
+    (b'{"code":"ERR_UNAUTHORIZED","message":"Phi\xc3\xaan \xc4\x91\xc4\x83ng nh\xe1\xba\xadp h\xe1\xba\xbft h\xe1\xba\xa1n","data":null}',
+     "portal_error"),
+    (b'{"code":"OK","data":{"parent":{}}}', "bad_shape"),
+    (b'[1, 2]', "bad_shape"),
 ])
-def test_unusable_files_are_reported(tmp_path, name, content, rule):
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
+def test_unusable_files_are_refused_with_the_real_cause(tmp_path, content, rule):
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_bytes(content)
     snap = read_snapshot(path, M, MATCHER)
     assert not snap.usable and snap.issues[0].rule == rule and snap.issues[0].reason
 
 
-def test_malformed_rows_and_values_are_reported_not_raised(tmp_path):
-    row = _digitised_row("Phường Phan Đình Phùng", 2.8)
-    row["metrics"][1]["numerator"] = "bảy trăm"  # not a number: reported, not mistaken for the portal's null
+def test_one_page_of_several_is_reported(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("transparency")).read_text(encoding="utf-8"))
+    payload["data"]["evaluation"] = payload["data"]["evaluation"][:2]
+    payload["data"]["pagination"] = {"total": 3, "currentPage": 1, "pageSize": 2, "totalPages": 2}
+    path = tmp_path / _fixture("transparency")
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert snap.usable and [i.rule for i in snap.issues] == ["incomplete_pages"] and "2/3" in snap.issues[0].reason
+
+
+def test_duplicated_rows_keep_one_copy_and_conflicting_ones_none(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("dvc-progress-tree")).read_text(encoding="utf-8"))
+    children = payload["data"]["children"]
+    changed = dict(children[2], score=12.0)
+    payload["data"]["children"] = [children[0], children[0], children[1], children[2], changed]
+    path = tmp_path / _fixture("dvc-progress-tree")
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert [n.department_code for n in snap.nodes] == ["H55", "H55.02", "H55.100"]
+    assert sorted(i.rule for i in snap.issues) == ["conflicting_rows", "duplicate_row"]
+
+
+@pytest.mark.parametrize(("name", "content", "rule"), [
+    ("unknown-endpoint_2026-M01_20260203T0815.json", '{"code":"OK","data":{"parent":{},"children":[]}}', "unknown_endpoint"),
+    ("transparency_2019-M01_20190203T0815.json", '{"data": {"overview": {}, "evaluation": []}}', "no_methodology"),
+])
+def test_files_the_methodology_cannot_take_are_refused(tmp_path, name, content, rule):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and snap.issues[0].rule == rule
+
+
+def test_malformed_values_and_rows_are_reported_not_raised(tmp_path):
+    payload = json.loads((FIXTURES / _fixture("dossier-digitized")).read_text(encoding="utf-8"))
+    row = payload["data"]["evaluation"][0]
+    row["metrics"][1]["numerator"] = "năm mươi"  # not a number: reported, not mistaken for the portal's null
     row["metrics"].append("not an object")
-    path = _write(tmp_path, "dossier-digitized_2026-M01_20260203T0815.json",
-                  {"data": {"overview": row, "evaluation": [row, ["not", "an", "object"]]}})
-    snap = read_snapshot(path, methodology_for, MATCHER)  # the methodology valid when the period starts
-    assert snap.usable and snap.methodology is M and len(snap.nodes) == 2
-    rules = [i.rule for i in snap.issues]
-    assert rules.count("bad_number") == 2 and rules.count("bad_row") == 3  # per row read; plus the non-object row
-    assert snap.nodes[1].metrics["SO_HOA_GIAY_TO_GIAI_QUYET"].numerator is None
-    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, snap.nodes[1])}
+    payload["data"]["evaluation"].append(["not", "an", "object"])
+    path = tmp_path / _fixture("dossier-digitized")
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert snap.usable and len(snap.nodes) == 4
+    assert sorted(i.rule for i in snap.issues) == ["bad_number", "bad_row", "bad_row", "null_value"]
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[SNV])}
     assert rows["4.2"]["status"] == "missing_data" and rows[None]["status"] == "missing_data"
 
 
-def test_a_period_before_any_methodology_is_reported(tmp_path):
-    path = _write(tmp_path, "transparency_2019-M01_20190203T0815.json", {"data": {"overview": {}, "evaluation": []}})
-    snap = read_snapshot(path, methodology_for, MATCHER)
-    assert not snap.usable and snap.issues[0].rule == "no_methodology"
+# --- into the warehouse ---------------------------------------------------------------------------------------
+
+def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(tmp_path):
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    _copy(folder, *(p.name for p in FIXTURES.glob("*.json")))
+    payload = json.loads((FIXTURES / _fixture("formality-online-payment-tree")).read_text(encoding="utf-8"))
+    for child in payload["data"]["children"]:
+        del child["totalFeeFormality"]
+    (folder / "formality-online-payment-tree_2026-M07_20260803T0815.json").write_text(json.dumps(payload), encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    stats = store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    assert stats["files"] == 7 and stats["files_rejected"] == 0 and stats["unmatched_rows"] == 0
+    issues = con.execute("SELECT rule, field, rows, departments FROM portal_qd766_issue").fetchall()
+    assert issues == [("missing_field", "totalFeeFormality", 3, ["H55.02", "H55.100", "H55.101"])]
+    labels = con.execute("""SELECT DISTINCT data_quality_label FROM mart_qd766_reconciliation
+                            WHERE data_quality_status IS NOT NULL ORDER BY 1""").fetchall()
+    assert labels == [("Chưa có số liệu báo cáo quốc gia",), ("Mẫu số tạm tính (số liệu báo cáo quốc gia chưa chính thức)",)]
+    statuses = dict(con.execute("""SELECT status, count(*) FROM mart_qd766_reconciliation
+                                   WHERE file_name NOT LIKE '%2026-M07%' GROUP BY 1""").fetchall())
+    assert set(statuses) == {"match", "computed", "portal_authoritative", "portal_score_without_counts"}
+    learned = con.execute("SELECT DISTINCT portal_code FROM portal_unit_code WHERE source = 'learned' AND portal_code IS NOT NULL "
+                          "ORDER BY 1").fetchall()
+    assert learned == [("H55.100",), ("H55.101",)]  # communes: the portal's own sequence, learned by name
+    review = store.write_portal_code_review(con, tmp_path / "reports", "Thái Nguyên")
+    assert review is not None and "H55.101" in review.read_text(encoding="utf-8-sig")
+    scores = dict(con.execute("""SELECT unit_code, score FROM portal_qd766_node
+                                 WHERE group_code = 'DVCTT' AND role = 'unit'""").fetchall())
+    assert scores[SNV] == 6.5  # the online-services score reaches the index (store.latest_portal_scores)
+    assert store.latest_portal_scores(con, ["DVCTT"])[("2026-Q3", SNV, "DVCTT")] == 6.5

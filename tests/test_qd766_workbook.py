@@ -105,9 +105,12 @@ def workbook(tmp_path_factory):
         recon(NEW, datetime(2026, 10, 2, 8), "Sở Tài chính", "STC", "not_evaluated", indicator=None, portal=None),
         recon(OLD, datetime(2026, 10, 1, 8), "Sở Y tế", "SYT", "mismatch", recomputed=1.0),  # older capture
     ])
-    con.executemany("INSERT INTO portal_qd766_issue VALUES (?, ?, NULL, 'unmatched_unit', ?, false, NULL)", [
-        (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục"),
-        (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ"),
+    con.executemany("""INSERT INTO portal_qd766_issue BY NAME
+                       SELECT ? AS file_name, ? AS department, 'unknown_department' AS rule, ? AS reason, false AS blocking,
+                              'transparency' AS endpoint, 'CKMB' AS group_code, '2026-Q3' AS period_label, 1 AS rows,
+                              [?] AS departments, ?::TIMESTAMP AS captured_at""", [
+        (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục", "UBND xã Tân Khánh", datetime(2026, 10, 2, 8)),
+        (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ", "Sở Y tế", datetime(2026, 10, 1, 8)),
     ])
     data = read_workbook_data(con, PERIOD)
     con.close()
@@ -177,7 +180,7 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     summary = rows_under(ws, find_row(ws, "II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG") + 3)
     assert summary[0][:2] == ("Công khai, minh bạch", NEW) and summary[-1][0] == "Tổng cộng"
     assert summary[-1][-1] == 3
-    issues = rows_under(ws, find_row(ws, "III. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG") + 3)
+    issues = rows_under(ws, find_row(ws, "IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG") + 3)
     assert [(i[1], i[2]) for i in issues] == [(NEW, "UBND xã Tân Khánh")]
 
 

@@ -17,9 +17,16 @@ from common.periods import Period, periods_between
 from common.units import UnitMatcher
 from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
-from scoring.qd766 import STATUS_LABELS, Methodology, methodology_for, reconcile_node, score_measures
+from scoring.qd766 import (
+    STATUS_LABELS,
+    Methodology,
+    data_quality_label,
+    methodology_for,
+    reconcile_node,
+    score_measures,
+)
 from scoring.ranking import rank_within
-from sources.portal_qd766 import PortalSnapshot, read_snapshot
+from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, snapshot_files, summarise_issues
 from warehouse.landing import insert_frame, transaction
 
 PORTAL_SOURCE = "portal_qd766"
@@ -29,61 +36,77 @@ FINISHED_WITH_DECISION = ("completed", "returned", "refused")
 # --- portal snapshots -----------------------------------------------------------------------------------
 
 def read_snapshots(folder: Path, matcher: UnitMatcher) -> list[PortalSnapshot]:
-    """Every snapshot in the folder, each read with the methodology valid when its period starts."""
-    files = sorted(folder.glob("*.json")) if folder.exists() else []
-    return [read_snapshot(p, methodology_for, matcher) for p in files]
+    """Every response in the folder (not the collector's sidecars), each read with the methodology valid when its
+    period starts, departments matched across all of them."""
+    return read_snapshot_files(snapshot_files(folder), methodology_for, matcher)
 
 
-def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], folder: Path,
+def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher,
                           now: datetime) -> dict:
     """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them with its
     snapshot's methodology."""
     nodes, metrics, recon, issues = [], [], [], []
     for snap in snapshots:
-        issues += [(snap.file_name, i.department, i.field, i.rule, i.reason, i.blocking, now) for i in snap.issues]
+        group_code = snap.group.code if snap.group else None
+        for i in summarise_issues(snap):
+            issues.append({"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": group_code,
+                           "period_label": snap.period_label, "captured_at": snap.captured_at,
+                           "department": (i["departments"] or [None])[0],
+                           "departments": i["departments"], "field": i["field"], "rule": i["rule"], "rows": i["rows"],
+                           "reason": i["reason"], "blocking": i["blocking"], "loaded_at": now})
         if not snap.usable:
             continue
-        file_info = {"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": snap.group.code,
+        file_info = {"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": group_code,
                      "period_label": snap.period_label, "captured_at": snap.captured_at}
         for n in snap.nodes:
             who = {"role": n.role, "department_code": n.department_code, "department_name": n.department_name,
                    "unit_code": n.unit_code, "matched": n.unit_code is not None or n.role == "province"}
             nodes.append({**file_info, **who, "department_id": n.department_id, "level": n.level, "score": n.score,
-                          "max_score": n.max_score, "ratio": n.ratio, "counts": n.counts or None, "loaded_at": now})
-            metrics += [{"file_name": snap.file_name, "role": n.role, "department_id": n.department_id,
+                          "max_score": n.max_score, "ratio": n.ratio, "counts": n.counts or None, "loaded_at": now,
+                          "matched_by": n.matched_by, "capture_source": snap.capture_source})
+            metrics += [{"file_name": snap.file_name, "endpoint": snap.endpoint, "period_label": snap.period_label,
+                         "role": n.role, "department_id": n.department_id, "department_code": n.department_code,
                          "department_name": n.department_name, "unit_code": n.unit_code, "metric_code": m.code,
                          "metric_name": m.name, "numerator": m.numerator, "denominator": m.denominator,
-                         "ratio": m.ratio, "score": m.score, "max_score": m.max_score} for m in n.metrics.values()]
+                         "ratio": m.ratio, "score": m.score, "max_score": m.max_score,
+                         "data_quality_status": m.data_quality_status, "data_quality_message": m.data_quality_message}
+                        for m in n.metrics.values()]
             for r in reconcile_node(snap.methodology, snap.group, n):
-                recon.append({**file_info, **who, **r, "status_label": STATUS_LABELS[r["status"]]})
+                message = n.metrics[r["metric_code"]].data_quality_message if r["metric_code"] in n.metrics else None
+                recon.append({**file_info, **who, **r, "department_id": n.department_id,
+                              "status_label": STATUS_LABELS[r["status"]],
+                              "data_quality_label": data_quality_label(r["data_quality_status"], message)})
+    codes = [{**c, "loaded_at": now} for c in portal_codes_seen([s for s in snapshots if s.usable], matcher)]
     first_loaded = dict(con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?",
                                     [PORTAL_SOURCE]).fetchall())
     lineage = [(PORTAL_SOURCE, s.file_name, s.captured_at.date() if s.captured_at else None, s.sha256,
-                (folder / s.file_name).stat().st_size, "utf-8", "loaded" if s.usable else "rejected",
+                s.size_bytes, "utf-8", "loaded" if s.usable else "rejected",
                 len(s.nodes), len(s.nodes) if s.usable else 0, 0 if s.usable else len(s.nodes),
                 first_loaded.get(s.file_name + s.sha256, now), now) for s in snapshots]
     with transaction(con):
-        _replace_portal_tables(con, nodes, metrics, recon, issues, lineage, now)
+        _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now)
     recon_df = pd.DataFrame(recon)
     status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}
     return {"files": len(snapshots), "files_rejected": sum(not s.usable for s in snapshots), "rows": len(nodes),
-            "unmatched_rows": sum(not n["matched"] for n in nodes), "issues": len(issues),
+            "unmatched_rows": sum(not n["matched"] for n in nodes), "issues": sum(len(s.issues) for s in snapshots),
+            "issue_lines": len(issues), "codes_learned": sum(c["source"] == "learned" for c in codes),
             **{f"reconciliation_{k}": int(v) for k, v in status.items()}}
 
 
-def _replace_portal_tables(con, nodes, metrics, recon, issues, lineage, now) -> None:
-    for table in ("portal_qd766_node", "portal_qd766_metric", "portal_qd766_issue", "mart_qd766_reconciliation"):
+def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now) -> None:
+    for table in ("portal_qd766_node", "portal_qd766_metric", "portal_qd766_issue", "mart_qd766_reconciliation",
+                  "portal_unit_code"):
         con.execute(f"DELETE FROM {table}")
     insert_frame(con, "portal_qd766_node", pd.DataFrame(nodes))
     insert_frame(con, "portal_qd766_metric", pd.DataFrame(metrics))
     insert_frame(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
-    if issues:
-        con.executemany("INSERT INTO portal_qd766_issue VALUES (?, ?, ?, ?, ?, ?, ?)", issues)
+    insert_frame(con, "portal_qd766_issue", pd.DataFrame(issues))
+    insert_frame(con, "portal_unit_code", pd.DataFrame(codes))
     con.execute("DELETE FROM landed_files WHERE source = ?", [PORTAL_SOURCE])
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     if lineage:
         con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
-    blocking = [(PORTAL_SOURCE, f, None, rule, reason, True, now) for f, _, _, rule, reason, b, _ in issues if b]
+    blocking = [(PORTAL_SOURCE, i["file_name"], None, i["rule"], i["reason"], True, now) for i in issues if i["blocking"]]
     if blocking:
         con.executemany("INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", blocking)
 
@@ -347,3 +370,18 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         insert_frame(con, "mart_qd766_unit", units)
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
+
+
+def write_portal_code_review(con: duckdb.DuckDBPyConnection, folder: Path, province: str) -> Path | None:
+    """The portal codes learned by name (not in the master data) as a CSV for review: once checked, its rows go into
+    masterdata/portal_codes/<province>.csv and the units are then matched by code. None when nothing was learned."""
+    rows = con.execute("""SELECT unit_code AS ma_don_vi, unit_name AS ten_don_vi, portal_code AS ma_tren_cong,
+                                 department_id AS ma_dinh_danh_cong, department_name AS ten_tren_cong,
+                                 matched_by AS cach_khop, file_name AS tep_anh_chup
+                          FROM portal_unit_code WHERE source = 'learned' ORDER BY unit_code""").df()
+    if rows.empty:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"ma_don_vi_cong_dvcqg_can_ra_soat_{match_key(province)}.csv"
+    rows.to_csv(path, index=False, encoding="utf-8-sig")
+    return path

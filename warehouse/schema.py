@@ -265,36 +265,54 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         period_label VARCHAR NOT NULL, captured_at TIMESTAMP NOT NULL, role VARCHAR NOT NULL,
         department_code VARCHAR, department_id VARCHAR, department_name VARCHAR, level VARCHAR, unit_code VARCHAR,
         matched BOOLEAN NOT NULL, score DOUBLE, max_score DOUBLE, ratio DOUBLE, counts MAP(VARCHAR, DOUBLE),
-        loaded_at TIMESTAMP""",
+        loaded_at TIMESTAMP, matched_by VARCHAR, capture_source VARCHAR""",
         "Ảnh chụp Chỉ số 766 từ Cổng DVCQG: mỗi dòng là một đơn vị (hoặc toàn tỉnh) trong một tệp JSON. NULL = Cổng chưa đánh giá, không phải 0.",
         {"role": "province (dòng tổng của tỉnh) | unit", "unit_code": "mã đơn vị trong danh mục; NULL khi không khớp (matched = false)",
          "period_label": "2026-M10 (tháng) | 2026-Q3 (quý) | 2026-Y (lũy kế năm)",
          "counts": "số liệu thô của nhóm dạng cây (trường thiếu thì không có khóa; giá trị NULL giữ nguyên)",
-         "score": "điểm nhóm của Cổng (score / totalScore)", "max_score": "điểm tối đa theo Cổng (maxScore / totalMaxScore)"},
+         "score": "điểm nhóm của Cổng (score / totalScore)", "max_score": "điểm tối đa theo Cổng (maxScore / totalMaxScore)",
+         "matched_by": "code (mã trong danh mục) | name (tên) | learned_code, department_id (mã, mã định danh học từ dòng khác)",
+         "capture_source": "kỳ và thời điểm chụp lấy từ: sidecar (tệp kèm của bộ thu thập) | file_name | file_time"},
     ),
     "portal_qd766_metric": (
         """file_name VARCHAR NOT NULL, role VARCHAR NOT NULL, department_id VARCHAR, department_name VARCHAR,
         unit_code VARCHAR, metric_code VARCHAR NOT NULL, metric_name VARCHAR, numerator DOUBLE, denominator DOUBLE,
-        ratio DOUBLE, score DOUBLE, max_score DOUBLE""",
+        ratio DOUBLE, score DOUBLE, max_score DOUBLE, data_quality_status VARCHAR, data_quality_message VARCHAR,
+        endpoint VARCHAR, period_label VARCHAR, department_code VARCHAR""",
         "Chỉ tiêu (metrics) của các nhóm dạng đánh giá (công khai, hài lòng, số hóa) trong ảnh chụp của Cổng DVCQG.",
-        {"metric_code": "mã chỉ tiêu của Cổng, ví dụ PUBLISH_ON_TIME"},
+        {"metric_code": "mã chỉ tiêu của Cổng, ví dụ PUBLISH_ON_TIME",
+         "data_quality_status": "cảnh báo của chính Cổng về chỉ tiêu, ví dụ TEMP_NATIONAL_REPORT_DENOMINATOR (mẫu số tạm tính)"},
     ),
     "portal_qd766_issue": (
         """file_name VARCHAR NOT NULL, department VARCHAR, field VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-        blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
-        "Vấn đề trong ảnh chụp của Cổng: thiếu trường, giá trị null, điểm tối đa thay đổi, đơn vị không khớp danh mục…",
-        {"department": "mã hoặc tên đơn vị như Cổng ghi", "blocking": "cả tệp không dùng được"},
+        blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP, endpoint VARCHAR, group_code VARCHAR, period_label VARCHAR,
+        rows INTEGER, departments VARCHAR[], captured_at TIMESTAMP""",
+        ("Vấn đề trong ảnh chụp của Cổng, một dòng cho mỗi tệp, quy tắc và trường: thiếu trường, giá trị null, điểm tối đa "
+         "thay đổi, đơn vị không khớp danh mục… Chỉ những gì bất thường: trường mà Cổng không bao giờ công bố ở cấp dòng "
+         "đó và chỉ tiêu thông tin (điểm tối đa 0) không phải vấn đề."),
+        {"department": "đơn vị đầu tiên (mã hoặc tên như Cổng ghi)", "departments": "mọi đơn vị gặp vấn đề này",
+         "rows": "số dòng (đơn vị, chỉ tiêu) gặp vấn đề", "blocking": "cả tệp không dùng được"},
+    ),
+    "portal_unit_code": (
+        """unit_code VARCHAR NOT NULL, unit_name VARCHAR, portal_code VARCHAR, department_id VARCHAR,
+        department_name VARCHAR, source VARCHAR NOT NULL, matched_by VARCHAR, file_name VARCHAR, loaded_at TIMESTAMP""",
+        ("Mã đơn vị trên Cổng DVCQG (departmentCode, departmentId) đã dùng để khớp ảnh chụp với danh mục: từ danh mục "
+         "(source = masterdata) hoặc học được khi khớp theo tên (learned) — cần rà soát rồi ghi vào "
+         "masterdata/portal_codes/<tỉnh>.csv."),
+        {"source": "masterdata | learned", "matched_by": "code | name | learned_code | department_id"},
     ),
     "mart_qd766_reconciliation": (
         """file_name VARCHAR NOT NULL, endpoint VARCHAR NOT NULL, group_code VARCHAR NOT NULL, period_label VARCHAR NOT NULL,
         captured_at TIMESTAMP NOT NULL, role VARCHAR NOT NULL, department_code VARCHAR, department_name VARCHAR,
         unit_code VARCHAR, matched BOOLEAN NOT NULL, indicator_code VARCHAR, metric_code VARCHAR, numerator DOUBLE,
         denominator DOUBLE, portal_score DOUBLE, recomputed_score DOUBLE, difference DOUBLE, status VARCHAR NOT NULL,
-        status_label VARCHAR NOT NULL""",
+        status_label VARCHAR NOT NULL, department_id VARCHAR, data_quality_status VARCHAR, data_quality_label VARCHAR""",
         ("Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
         "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch."),
         {"indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm", "difference": "recomputed_score − portal_score",
-         "status": "match | mismatch | not_evaluated | missing_data | portal_authoritative | computed"},
+         "status": ("match | mismatch | not_evaluated | missing_data | portal_authoritative | computed | "
+                    "portal_score_without_counts (Cổng có điểm, không công bố tử số/mẫu số: dùng điểm của Cổng)"),
+         "data_quality_label": "cảnh báo chất lượng số liệu của Cổng (dataQualityStatus), bằng tiếng Việt"},
     ),
     "mart_qd766_indicator": (
         """period_label VARCHAR NOT NULL, period_kind VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,

@@ -24,7 +24,6 @@ import pandas as pd
 from common.periods import Period
 from common.vntext import nfc, sort_key
 from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
-from sources.portal_qd766 import FILE_PATTERN
 from workbooks.style import (
     SECTION_FONT,
     TIED,
@@ -137,16 +136,17 @@ def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period
     used_files = {f for _, f, _ in used}
     latest = {e: pd.Timestamp(c) for e, _, c in used}
 
-    def keep(file_name: str) -> bool:
-        if file_name in used_files:
+    def keep(issue: dict) -> bool:
+        if issue["file_name"] in used_files:
             return True
-        name = FILE_PATTERN.match(file_name)
-        if not name or name["period"] != period.label:
+        if is_missing(issue.get("period_label")):  # a file refused before its period was known concerns any period
+            return bool(issue.get("blocking"))
+        if issue["period_label"] != period.label:
             return False
-        captured = pd.Timestamp(datetime.strptime(name["captured"], "%Y%m%dT%H%M"))
-        return name["endpoint"] not in latest or captured > latest[name["endpoint"]]
+        endpoint, captured = issue.get("endpoint"), issue.get("captured_at")
+        return is_missing(endpoint) or endpoint not in latest or (not is_missing(captured) and pd.Timestamp(captured) > latest[endpoint])
 
-    return issues[issues["file_name"].map(keep)].reset_index(drop=True)
+    return issues[[keep(r) for r in issues.to_dict("records")]].reset_index(drop=True)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -356,11 +356,20 @@ PROBLEM_COLUMNS = (
     Column("Điểm tính lại", "recomputed_score", 12, "0.00"),
     Column("Chênh lệch", "difference", 12, "+0.00;-0.00;0.00"),
     Column("Tình trạng", "status", 26),
+    Column("Cảnh báo của Cổng", "warning", 30),
+)
+WARNING_COLUMNS = (
+    Column("Nhóm", "group", 24),
+    Column("Chỉ tiêu", "indicator", 40),
+    Column("Cảnh báo của Cổng (dataQualityStatus)", "warning", 44),
+    Column("Số đơn vị", "units", 10, "#,##0"),
+    Column("Đơn vị (ví dụ)", "examples", 50),
 )
 ISSUE_COLUMNS = (
     Column("Nhóm", "group", 24),
     Column("Tệp ảnh chụp", "file_name", 34),
     Column("Đơn vị trên Cổng", "department", 16),
+    Column("Số dòng", "rows", 8, "#,##0"),
     Column("Lý do", "reason", 40),
     Column("Trường", "field", 12),
     Column("Cả tệp không dùng được", "blocking", 12, align="center"),
@@ -378,16 +387,14 @@ def summary_columns() -> tuple[Column, ...]:
 
 
 def _group_name(code: str | None, methodology: Methodology) -> str:
+    if is_missing(code):
+        return ""
     try:
         return methodology.group(code).name if code else ""
     except StopIteration:
         return code or ""
 
 
-def _group_of_file(file_name: str, methodology: Methodology) -> str:
-    name = FILE_PATTERN.match(file_name or "")
-    group = methodology.group_for_endpoint(name["endpoint"]) if name else None
-    return group.name if group else ""
 
 
 def _indicator_label(code: str | None, names: dict[str, str]) -> str:
@@ -416,7 +423,8 @@ def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list
             "indicator": _indicator_label(r.get("indicator_code"), names), "numerator": r.get("numerator"),
             "denominator": r.get("denominator"), "portal_score": r.get("portal_score"),
             "recomputed_score": r.get("recomputed_score"), "difference": r.get("difference"),
-            "status": r.get("status_label") or STATUS_LABELS.get(r["status"], r["status"])}))
+            "status": r.get("status_label") or STATUS_LABELS.get(r["status"], r["status"]),
+            "warning": None if is_missing(r.get("data_quality_label")) else r.get("data_quality_label")}))
     keyed.sort(key=lambda kv: kv[0])
     return [row for _, row in keyed]
 
@@ -441,9 +449,28 @@ def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tupl
     return rows, total
 
 
+def warning_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list[dict]:
+    """The portal's own warnings on its metrics (dataQualityStatus): one line per group, indicator and warning, with
+    the number of units it qualifies."""
+    names = {i.code: i.name for i in methodology.indicators}
+    order = {i.code: n for n, i in enumerate(methodology.indicators)}
+    found: dict[tuple, list[str]] = {}
+    for r in frame_records(reconciliation):
+        if is_missing(r.get("data_quality_status")):
+            continue
+        who = PROVINCE_ROW if r.get("role") == "province" else (r.get("department_name") or r.get("department_code") or "")
+        found.setdefault((r["group_code"], r.get("indicator_code"), r.get("data_quality_label")), []).append(who)
+    rows = [{"group": _group_name(g, methodology), "indicator": _indicator_label(i, names), "warning": w,
+             "units": len(who), "examples": ", ".join(who[:5]) + (" …" if len(who) > 5 else ""),
+             "_key": (order.get(i, 99), w or "")} for (g, i, w), who in found.items()]
+    rows.sort(key=lambda r: r.pop("_key"))
+    return rows
+
+
 def issue_rows(issues: pd.DataFrame, methodology: Methodology) -> list[dict]:
-    rows = [{"group": _group_of_file(r["file_name"], methodology), "file_name": r["file_name"],
+    rows = [{"group": _group_name(r.get("group_code"), methodology), "file_name": r["file_name"],
              "department": r.get("department") or "", "reason": r.get("reason"), "field": r.get("field") or "",
+             "rows": None if is_missing(r.get("rows")) else r.get("rows"),
              "blocking": "Có" if r.get("blocking") else ""} for r in frame_records(issues)]
     rows.sort(key=lambda r: (r["blocking"] != "Có", r["file_name"], sort_key(r["department"])))
     return rows
@@ -468,9 +495,16 @@ def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, comm
                                      "toàn tỉnh) trong ảnh chụp mới nhất của mỗi nhóm.")],
                           total=total, start_row=start)
     start = (summary.total_row or summary.last_row) + 3
+    warnings = write_table(ws, WARNING_COLUMNS, warning_rows(data.reconciliation, methodology),
+                           title="III. CẢNH BÁO CỦA CỔNG VỀ SỐ LIỆU", start_row=start,
+                           subtitles=[("Cổng tự đánh dấu chỉ tiêu có số liệu chưa chính thức (ví dụ mẫu số tạm tính): "
+                                       "điểm vẫn là điểm của Cổng nhưng có thể thay đổi khi Cổng cập nhật số liệu.")],
+                           empty_text="Cổng không có cảnh báo nào về số liệu của kỳ này.")
+    start = max(warnings.last_row, warnings.first_row) + 3
     write_table(ws, ISSUE_COLUMNS, issue_rows(data.portal_issues, methodology),
-                title="III. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG", start_row=start,
-                subtitles=["Thiếu trường, giá trị null, điểm tối đa thay đổi, đơn vị không khớp danh mục…"],
+                title="IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG", start_row=start,
+                subtitles=[("Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị null, "
+                           "điểm tối đa thay đổi, đơn vị không khớp danh mục, tệp không đọc được…")],
                 empty_text="Không có vấn đề")
     return problems
 
