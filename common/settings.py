@@ -9,6 +9,11 @@
 | CCHC_PROVINCE         | Thái Nguyên                     | province whose units the pipeline serves     |
 | CCHC_START_DATE       | 2026-01-01                      | first daily partition                        |
 | CCHC_PII_SALT         | (demo value)                    | salt for the one-way hash of applicant IDs   |
+| CCHC_PORTAL_URL       | https://dichvucong.gov.vn       | portal called by qd766_portal_capture        |
+| CCHC_PORTAL_ROOT_ID   | (province's, portal_provinces)  | rootDepartmentId sent to the portal          |
+| CCHC_PORTAL_TIMEOUT   | 60                              | seconds to wait for one answer of the portal |
+| CCHC_PORTAL_RETRIES   | 3                               | retries after a timeout, lost link or 5xx    |
+| CCHC_PORTAL_DELAY     | 2                               | seconds between two calls to the portal      |
 """
 
 from __future__ import annotations
@@ -29,6 +34,17 @@ def now_local() -> datetime:
     return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
+def _number(var: str, default: float) -> float:
+    value = os.environ.get(var, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        raise ValueError(f"Biến môi trường {var}='{value}' không phải số (ví dụ {default:g}).") from None
+    if number < 0:
+        raise ValueError(f"Biến môi trường {var}='{value}' không được âm.")
+    return number
+
+
 def _path(var: str, default: str) -> Path:
     value = os.environ.get(var)
     return Path(value).expanduser().resolve() if value else PROJECT_ROOT / default
@@ -43,6 +59,11 @@ class Settings:
     province: str
     start_date: str
     pii_salt: str
+    portal_url: str = "https://dichvucong.gov.vn"
+    portal_root_id: str = ""  # empty: the province's own, from masterdata/portal_provinces.csv
+    portal_timeout: float = 60.0
+    portal_retries: int = 3
+    portal_delay: float = 2.0
 
     @property
     def build_db(self) -> Path:
@@ -64,4 +85,9 @@ def get_settings() -> Settings:
         province=os.environ.get("CCHC_PROVINCE", "Thái Nguyên"),
         start_date=os.environ.get("CCHC_START_DATE", "2026-01-01"),
         pii_salt=os.environ.get("CCHC_PII_SALT", DEMO_PII_SALT),
+        portal_url=os.environ.get("CCHC_PORTAL_URL", "").strip() or "https://dichvucong.gov.vn",
+        portal_root_id=os.environ.get("CCHC_PORTAL_ROOT_ID", "").strip(),
+        portal_timeout=_number("CCHC_PORTAL_TIMEOUT", 60.0),
+        portal_retries=int(_number("CCHC_PORTAL_RETRIES", 3)),
+        portal_delay=_number("CCHC_PORTAL_DELAY", 2.0),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import dti, par, publish, qd766, tasks, tthc
+from assets import dti, par, portal_capture, publish, qd766, tasks, tthc
 from checks import qd766_checks, task_checks, tthc_checks
 from pipelines.jobs import (
     after_daily,
@@ -14,15 +14,17 @@ from pipelines.jobs import (
     inbox_sensor,
     masterdata_job,
     period_jobs,
+    portal_capture_job,
+    portal_capture_schedule,
     sources_job,
 )
 from pipelines.resources import Warehouse
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish]),
+    assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish, portal_capture]),
     asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par, dti]),
-    jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, *period_jobs.values()],
-    schedules=[daily_schedule],
+    jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, portal_capture_job, *period_jobs.values()],
+    schedules=[daily_schedule, portal_capture_schedule],
     sensors=[inbox_sensor, after_daily],
-    resources={"warehouse": Warehouse.from_settings()},
+    resources={"warehouse": Warehouse.from_settings(), "portal": portal_capture.PortalApi.from_settings()},
 )

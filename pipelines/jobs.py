@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from common.periods import period_containing, periods_between, report_quarter
-from common.settings import now_local
+from common.settings import TIMEZONE, now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
 from sources.petition_format import PETITION_DIR
@@ -37,10 +37,12 @@ PERIOD_JOBS: dict[str, tuple[str, list[str], str]] = {
 _SHARED = {"analyst_snapshot", "plan_register"}  # unpartitioned: also in the daily job
 _period_selection = dg.AssetSelection.assets(
     *sorted({a for _, assets, _ in PERIOD_JOBS.values() for a in assets} - _SHARED), "par_blank_forms", "dti_blank_forms")
+# Calls the national portal over the Internet: its own job and schedule, never the daily run.
+_portal_capture = dg.AssetSelection.assets("qd766_portal_capture")
 
 # Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
-    "daily_tthc", selection=dg.AssetSelection.all() - _period_selection, partitions_def=daily_partitions,
+    "daily_tthc", selection=dg.AssetSelection.all() - _period_selection - _portal_capture, partitions_def=daily_partitions,
     description="Nạp tệp xuất của một ngày, kiểm tra chất lượng, cập nhật trạng thái hồ sơ, báo cáo và bản chụp.",
 )
 period_jobs = {
@@ -65,6 +67,19 @@ daily_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
+portal_capture_job = dg.define_asset_job(
+    "portal_capture", selection=_portal_capture,
+    description="Lấy điểm Chỉ số 766 từ API của Cổng DVCQG vào inbox/portal (cần Internet).",
+)
+# Off by default: the department's server may have no Internet. Before the 06:00 run, so the day's run and
+# inbox_sensor see the new captures.
+portal_capture_schedule = dg.ScheduleDefinition(
+    name="portal_capture_0530", job=portal_capture_job, cron_schedule="30 5 * * *", execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="05:30 giờ Việt Nam: lấy điểm Chỉ số 766 từ Cổng DVCQG (tắt sẵn; bật khi máy chủ có Internet).",
+)
+
+
 def _signature(path: Path) -> str:
     stat = path.stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -79,7 +94,9 @@ sources_job = dg.define_asset_job(
 
 def _other_sources(inbox: Path) -> dict[str, str]:
     """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
-    found = [*(inbox / "portal").glob("*.json"), *(inbox / PETITION_DIR).glob("*.csv"),
+    # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
+    portal = [p for p in (inbox / "portal").glob("*.json") if not p.name.endswith(".request.json")]
+    found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"),
              inbox / "tthc" / PUBLICATION_FILE_NAME]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 

@@ -1,0 +1,286 @@
+"""Client of the national portal's QĐ 766 evaluation API (Cổng DVCQG): one group for one period per call.
+
+``POST {base}/api/v1/reporting/evaluation/{endpoint}`` with the period as the portal wants it (``timeType``, ``year``,
+``quarter`` or ``month``; ``fromDate``/``toDate`` for ``handling-satisfaction``) and the province's
+``rootDepartmentId`` (shapes in ../shared/reference/portal-api.md, methodology §3.4). Evaluation endpoints are paged:
+every page is fetched and the rows merged into one answer, so one capture holds the whole province.
+
+Crawl etiquette: calls are sequential with a pause between them; a timeout, a lost connection or a 5xx is retried a
+few times with exponential backoff; 403 and 429 stop everything at once, without retry. Every failure is a
+PortalError whose message (Vietnamese: an official reads it in the run) names the group, the period, the cause and
+what to do. No Dagster here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+from common.periods import Period, parse_period
+from common.settings import now_local
+
+API_PATH = "/api/v1/reporting/evaluation/"
+TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
+EVALUATION_ENDPOINTS = ("transparency", "handling-satisfaction", "dossier-digitized")
+ENDPOINTS = TREE_ENDPOINTS + EVALUATION_ENDPOINTS
+SATISFACTION = "handling-satisfaction"  # takes the period's calendar bounds instead of timeType
+GROUP_NAMES = {
+    "transparency": "Công khai, minh bạch", "dvc-progress-tree": "Tiến độ giải quyết",
+    "provide-online-tree": "Dịch vụ công trực tuyến", "formality-online-payment-tree": "Thanh toán trực tuyến",
+    "handling-satisfaction": "Mức độ hài lòng", "dossier-digitized": "Số hóa hồ sơ",
+}
+PAGE_SIZE = 200
+# A province has about 110 units: more than 50 pages of 200 means the portal ignores currentPage; stop rather than loop.
+MAX_PAGES = 50
+COLLECTOR = "cchc-portal-collector/1"
+USER_AGENT = f"{COLLECTOR} (So KH&CN; thu thap Chi so 766; tuan tu, co gian cach)"
+_OK_CODES = ("OK", "200", "0")
+_BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận quá nhiều yêu cầu (HTTP 429)"}
+
+
+class PortalError(Exception):
+    """A call that gave nothing to save. ``kind``: network, server (retried, then given up), blocked, http, html,
+    not_json, code, shape, incomplete."""
+
+    def __init__(self, endpoint: str, period: Period, kind: str, cause: str, advice: str):
+        self.endpoint, self.period, self.kind, self.cause, self.advice = endpoint, period, kind, cause, advice
+        super().__init__(f"{where(endpoint, period)}: {cause}. {advice.rstrip('.')}.")
+
+    @property
+    def transient(self) -> bool:
+        """The portal did not answer (or answered 5xx), as opposed to answering something unusable."""
+        return self.kind in ("network", "server")
+
+
+class PortalBlocked(PortalError):
+    """HTTP 403 or 429: the whole run stops at once."""
+
+
+def where(endpoint: str, period: Period) -> str:
+    return f"Cổng DVCQG, nhóm {GROUP_NAMES.get(endpoint, endpoint)} ({endpoint}), kỳ {period.vietnamese} ({period.label})"
+
+
+def portal_period(label: str) -> Period:
+    """A period the portal knows: month, quarter or year (to date). ValueError with a Vietnamese message otherwise."""
+    period = parse_period(label.strip())
+    if period.kind not in ("month", "quarter", "year"):
+        raise ValueError(f"Kỳ '{label}': Cổng DVCQG chỉ chấm theo tháng (2026-M03), quý (2026-Q1) hoặc năm (2026-Y).")
+    return period
+
+
+def request_body(endpoint: str, period: Period, root_department_id: str, page: int | None = None) -> dict:
+    """The JSON body of one call; ``page`` for the paged (evaluation) endpoints."""
+    if endpoint == SATISFACTION:
+        body: dict = {"fromDate": period.start.isoformat(), "toDate": period.end.isoformat()}
+    else:
+        body = {"timeType": period.kind, "year": period.start.year}
+        if period.kind == "quarter":
+            body["quarter"] = (period.start.month + 2) // 3
+        elif period.kind == "month":
+            body["month"] = period.start.month
+    body["rootDepartmentId"] = root_department_id
+    if page is not None:
+        body |= {"currentPage": page, "pageSize": PAGE_SIZE}
+    return body
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One group and period as the portal answered it."""
+
+    endpoint: str
+    period: Period
+    captured_at: datetime  # local Vietnam time, naive, when the (first) answer arrived
+    url: str
+    requests: tuple[dict, ...]  # the body of each call, one per page
+    body: bytes  # the answer as received; pages of an evaluation endpoint merged into one answer
+    http_status: int
+    rows: int  # units in the answer (tree children or evaluation rows)
+
+    @property
+    def pages(self) -> int:
+        return len(self.requests)
+
+
+def _ok(code: object) -> bool:
+    if isinstance(code, bool):  # True == 1 and False == 0 in Python: a boolean is no code
+        return False
+    return code in _OK_CODES or (isinstance(code, int) and code in (200, 0))
+
+
+def _errno_text(err: Exception) -> str:
+    """The useful end of requests' long messages: 'Connection refused', 'Name or service not known'."""
+    text = str(err)
+    found = re.findall(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    return found[-1].strip() if found else (type(err).__name__ + (f": {text[:160]}" if text else ""))
+
+
+class PortalClient:
+    """Calls the portal for one province. ``sleep`` and ``now`` are injectable so that tests neither wait nor depend
+    on the clock."""
+
+    def __init__(self, base_url: str, root_department_id: str, *, timeout: float = 60.0, retries: int = 3,
+                 backoff: float = 5.0, delay: float = 2.0, sleep: Callable[[float], None] = time.sleep,
+                 now: Callable[[], datetime] = now_local):
+        if not root_department_id:
+            raise ValueError("Thiếu rootDepartmentId của tỉnh (CCHC_PORTAL_ROOT_ID hoặc masterdata/portal_provinces.csv).")
+        if timeout <= 0 or retries < 0 or backoff < 0 or delay < 0:
+            raise ValueError("Thời gian chờ phải dương; số lần thử lại, thời gian giãn cách không được âm.")
+        self.base_url = base_url.rstrip("/")
+        self.root_department_id = root_department_id
+        self.timeout, self.retries, self.backoff, self.delay = timeout, retries, backoff, delay
+        self._sleep, self._now = sleep, now
+        self._session = requests.Session()
+        self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._calls = 0
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> PortalClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def url(self, endpoint: str) -> str:
+        return f"{self.base_url}{API_PATH}{endpoint}"
+
+    def fetch(self, endpoint: str, period: Period) -> Capture:
+        """One group for one period, every page of it; PortalError (PortalBlocked on 403/429) when nothing usable
+        came back."""
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"Nhóm '{endpoint}' không có trong API của Cổng (chỉ {', '.join(ENDPOINTS)}).")
+        paged = endpoint in EVALUATION_ENDPOINTS
+        first = request_body(endpoint, period, self.root_department_id, 1 if paged else None)
+        status, raw, payload = self._call(endpoint, period, first)
+        captured_at = self._now()
+        data = payload.get("data")
+        fail = _failer(endpoint, period)
+        if not paged:
+            if not isinstance(data, dict) or not isinstance(data.get("parent"), dict) \
+                    or not isinstance(data.get("children"), list):
+                raise fail("shape", "câu trả lời không có data.parent và danh sách data.children như dạng cây của Cổng",
+                           _SHAPE_ADVICE)
+            return Capture(endpoint, period, captured_at, self.url(endpoint), (first,), raw, status, len(data["children"]))
+
+        rows, total, pages = _page(fail, data, 1)
+        bodies = [first]
+        for page in range(2, pages + 1):
+            body = request_body(endpoint, period, self.root_department_id, page)
+            _, _, more = self._call(endpoint, period, body)
+            bodies.append(body)
+            rows += _page(fail, more.get("data"), page)[0]
+        if len(rows) < total:
+            raise fail("incomplete", f"Cổng báo {total} đơn vị nhưng {pages} trang chỉ có {len(rows)} dòng",
+                       "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.")
+        if pages > 1:  # one answer as if it had come in one page: the envelope of page 1 with every row
+            merged = {**payload, "data": {**data, "evaluation": rows, "pagination": {
+                "currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1}}}
+            raw = json.dumps(merged, ensure_ascii=False).encode("utf-8")
+        return Capture(endpoint, period, captured_at, self.url(endpoint), tuple(bodies), raw, status, len(rows))
+
+    def _call(self, endpoint: str, period: Period, body: dict) -> tuple[int, bytes, dict]:
+        """(HTTP status, bytes, parsed JSON) of one call, retried on timeouts, lost connections and 5xx."""
+        fail = _failer(endpoint, period)
+        attempts = self.retries + 1
+        error: PortalError | None = None
+        for attempt in range(attempts):
+            if self._calls:  # a pause before every call but the first: never two calls back to back
+                self._sleep(self.delay)
+            self._calls += 1
+            try:
+                response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False)
+            except requests.Timeout:
+                error = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
+            except requests.ConnectionError as err:
+                error = fail("network", f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
+                             "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.")
+            except requests.RequestException as err:
+                raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})",
+                           "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+            else:
+                status = response.status_code
+                if status in _BLOCKED:
+                    wait = response.headers.get("Retry-After")
+                    raise PortalBlocked(endpoint, period, "blocked", f"Cổng {_BLOCKED[status]}"
+                                        + (f", yêu cầu chờ {wait} giây" if wait else ""), _BLOCKED_ADVICE)
+                if status >= 500:
+                    error = fail("server", f"Cổng gặp lỗi máy chủ (HTTP {status})", _RETRY_ADVICE)
+                elif 300 <= status < 400:
+                    raise fail("http", f"Cổng chuyển hướng (HTTP {status}) sang "
+                               f"'{response.headers.get('Location', '?')}' thay vì trả dữ liệu",
+                               "Có thể Cổng đổi địa chỉ API hoặc đang bảo trì: kiểm tra CCHC_PORTAL_URL; chạy lại sau.")
+                elif status != 200:
+                    raise fail("http", f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(response.content)}",
+                               "Kiểm tra CCHC_PORTAL_URL, rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; "
+                               "Cổng có thể đã đổi API.")
+                else:
+                    return status, response.content, _parse(fail, response)
+            if attempt + 1 < attempts:
+                self._sleep(self.backoff * 2 ** attempt)
+        assert error is not None
+        raise PortalError(endpoint, period, error.kind, f"{error.cause}, sau {attempts} lần thử", error.advice)
+
+
+_RETRY_ADVICE = "Cổng có thể đang quá tải hoặc bảo trì: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay)."
+_BLOCKED_ADVICE = ("Đã dừng toàn bộ lượt thu thập ngay, không thử lại, không gọi tiếp nhóm nào (quy tắc thu thập lịch sự: "
+                   "không gọi dồn khi Cổng đã từ chối). Chờ ít nhất vài giờ hoặc đến ngày hôm sau rồi mới chạy lại; "
+                   "nếu vẫn bị từ chối, liên hệ quản trị Cổng DVCQG, không đổi địa chỉ IP để lách")
+_SHAPE_ADVICE = "Cổng có thể đã đổi định dạng: báo người phụ trách dữ liệu (xem portal-api.md); không lưu gì"
+
+
+def _failer(endpoint: str, period: Period) -> Callable[[str, str, str], PortalError]:
+    return lambda kind, cause, advice: PortalError(endpoint, period, kind, cause, advice)
+
+
+def _snippet(raw: bytes, size: int = 120) -> str:
+    text = " ".join(raw[:size * 2].decode("utf-8", errors="replace").split())
+    return f"'{text[:size]}'" if text else "(rỗng)"
+
+
+def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Response) -> dict:
+    """The JSON of an HTTP 200 answer whose code says OK; anything else is a PortalError."""
+    raw = response.content
+    # A maintenance or block page comes back as HTML with status 200; JSON never starts with '<'.
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        title = re.search(rb"<title[^>]*>(.*?)</title>", raw[:65536], re.IGNORECASE | re.DOTALL)
+        named = f" «{' '.join(title.group(1).decode('utf-8', errors='replace').split())[:120]}»" if title else ""
+        raise fail("html", f"Cổng trả về một trang HTML{named} (HTTP 200) thay vì dữ liệu JSON: có thể Cổng đang "
+                   "bảo trì hoặc đã chặn truy cập", "Mở trang Cổng bằng trình duyệt để xem; chạy lại sau. "
+                   "Không lưu gì")
+    try:
+        payload = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        raise fail("not_json", f"câu trả lời không phải JSON ({len(raw)} byte, bắt đầu bằng {_snippet(raw, 60)})",
+                   "Chạy lại sau; nếu lặp lại, Cổng có thể đã đổi API. Không lưu gì") from None
+    if not isinstance(payload, dict):
+        raise fail("not_json", "câu trả lời là JSON nhưng không phải đối tượng {code, message, data}", _SHAPE_ADVICE)
+    if not _ok(payload.get("code")):
+        raise fail("code", f"Cổng trả mã lỗi {payload.get('code')!r}, thông báo: «{payload.get('message')}»",
+                   "Kiểm tra rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; nếu Cổng báo lỗi tạm thời, chạy lại sau. "
+                   "Không lưu gì")
+    return payload
+
+
+def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int) -> tuple[list, int, int]:
+    """(rows, portal total, number of pages) of one page of an evaluation endpoint."""
+    pagination = data.get("pagination") if isinstance(data, dict) else None
+    rows = data.get("evaluation") if isinstance(data, dict) else None
+    if not isinstance(rows, list) or not isinstance(pagination, dict):
+        raise fail("shape", f"trang {page} không có data.evaluation và data.pagination như dạng đánh giá của Cổng",
+                   _SHAPE_ADVICE)
+    total, pages, current = (pagination.get(k) for k in ("total", "totalPages", "currentPage"))
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (total, pages)):
+        raise fail("shape", f"data.pagination của trang {page} không đọc được ({pagination})", _SHAPE_ADVICE)
+    if pages > MAX_PAGES:
+        raise fail("shape", f"Cổng báo {pages} trang (quá {MAX_PAGES} trang cho một tỉnh)", _SHAPE_ADVICE)
+    if current is not None and current != page:  # a portal that ignores currentPage would repeat page 1
+        raise fail("shape", f"hỏi trang {page} nhưng Cổng trả trang {current}", _SHAPE_ADVICE)
+    return list(rows), total, max(pages, 1)
