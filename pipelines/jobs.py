@@ -15,6 +15,7 @@ from common.settings import TIMEZONE, now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
 from sources.petition_format import PETITION_DIR
+from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
@@ -95,7 +96,7 @@ sources_job = dg.define_asset_job(
 def _other_sources(inbox: Path) -> dict[str, str]:
     """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
-    portal = [p for p in (inbox / "portal").glob("*.json") if not p.name.endswith(".request.json")]
+    portal = snapshot_files(inbox / PORTAL_DIR)
     found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"),
              inbox / "tthc" / PUBLICATION_FILE_NAME]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from common.periods import Period, period_containing
 from sources.portal_client import COLLECTOR, ENDPOINTS, Capture, PortalBlocked, PortalClient, PortalError
+from sources.portal_format import SIDECAR_SUFFIX
 
-SIDECAR_SUFFIX = ".request.json"
 # A closed month or quarter (and in January, last year) is captured again for this many days: its final figures.
 CLOSED_PERIOD_DAYS = 10
 # After this many calls in a row that got no answer (retries included), the portal is down or the server offline:

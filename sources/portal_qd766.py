@@ -34,9 +34,8 @@ from common.periods import parse_period
 from common.units import UnitMatcher
 from common.vntext import nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
+from sources.portal_format import FILE_PATTERN, sidecar_of
 
-FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q[1-4]|Y))_(?P<captured>\d{8}T\d{4})\.json$")
-SIDECAR_SUFFIX = ".request.json"
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
 _CAPTURE_IN_NAME = re.compile(r"(?<![0-9])(\d{8}T\d{4})(\d{2})?(?![0-9])")
 OK_CODES = frozenset({"OK", "200", "0", "SUCCESS"})
@@ -61,17 +60,6 @@ ISSUE_LABELS = {
     "incomplete_pages": "thiếu trang dữ liệu",
     "capture_time_from_file": "thời điểm chụp lấy theo thời gian sửa tệp",
 }
-
-
-def snapshot_files(folder: Path) -> list[Path]:
-    """The response files of a folder, by name: every ``*.json`` except the collector's sidecars."""
-    if not folder.exists():
-        return []
-    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith("."))
-
-
-def sidecar_of(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".json") + SIDECAR_SUFFIX)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import pytest
 
 from common.units import load_units, matcher_for
 from scoring.qd766 import methodology_for, reconcile_node
-from sources.portal_qd766 import read_snapshot, read_snapshot_files, snapshot_files, summarise_issues
+from sources.portal_format import snapshot_files
+from sources.portal_qd766 import read_snapshot, read_snapshot_files, summarise_issues
 from warehouse import qd766 as store
 from warehouse.schema import ensure_schema
 from warehouse.tthc import load_units as load_unit_rows

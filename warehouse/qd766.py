@@ -26,7 +26,8 @@ from scoring.qd766 import (
     score_measures,
 )
 from scoring.ranking import rank_within
-from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, snapshot_files, summarise_issues
+from sources.portal_format import snapshot_files
+from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
 from warehouse.landing import insert_frame, transaction
 
 PORTAL_SOURCE = "portal_qd766"
