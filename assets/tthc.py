@@ -42,17 +42,26 @@ def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     return dg.MaterializeResult(metadata={**stats, "sha256": result.sha256})
 
 
+class DossierLoadConfig(dg.Config):
+    """withdraw: replace the partitions with exactly what the inbox holds now, even when a day's file is gone, empty,
+    header-only or cut short (the explicit way to take a day's data out; by default such a day keeps its earlier
+    good load)."""
+
+    withdraw: bool = False
+
+
 @dg.asset(
     group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
     partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
     description="Các phiên bản hồ sơ trong tệp xuất hằng ngày của Hệ thống TTHC tỉnh; dòng lỗi vào bảng quarantine.",
 )
-def tthc_dossier_versions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def tthc_dossier_versions(context: dg.AssetExecutionContext, config: DossierLoadConfig,
+                          warehouse: Warehouse) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with warehouse.write() as con:
         stats = load.load_dossier_partitions(
             con, tthc_folder(warehouse), start, end, matcher=matcher_for(warehouse.province),
-            salt=warehouse.pii_salt, work_dir=warehouse.work_dir, now=now_local(),
+            salt=warehouse.pii_salt, work_dir=warehouse.work_dir, now=now_local(), withdraw=config.withdraw,
         )
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues
@@ -68,6 +77,7 @@ def tthc_dossier_versions(context: dg.AssetExecutionContext, warehouse: Warehous
         "rows_read": stats.rows_read,
         "rows_loaded": stats.rows_loaded,
         "rows_quarantined": stats.rows_rejected,
+        "days_kept": stats.days_kept,
         "file_issues": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues) or "không có"),
     })
 

@@ -1,13 +1,15 @@
-"""Inspect a CSV export before DuckDB reads it: hash, encoding, Unicode form and header.
+"""Inspect a CSV file before it is read: kind, encoding, delimiter, line ends, header, completeness.
 
-Well-formed files (UTF-8, NFC, the standard header) are read in place, many at once, by DuckDB.
-Anything else (Windows-1258, decomposed diacritics, renamed, reordered or missing optional columns)
-is rewritten once into a normalised UTF-8 copy with the standard header, so the fast batch read still
-applies and the rest of the file still loads.
+Well-formed files (UTF-8, NFC, comma-separated, the standard header) are read in place, many at once, by DuckDB.
+Anything else a real office sends is normalised once into UTF-8 text with the standard header, so the rest of the
+file still loads: Windows-1258, UTF-16/UTF-32 ("Unicode text" from Excel), decomposed diacritics, a semicolon, tab
+or pipe delimiter, old-Mac CR-only line ends, renamed, reordered or missing optional columns. What cannot be read
+is refused with its real cause: another kind of file under a ``.csv`` name, TCVN3/VNI text, an empty file. A file
+still being copied is left for the next run; a file cut short (a partial last line) is flagged ``truncated`` for the
+loader to decide (a re-delivery of a file that loaded well is then refused, the earlier good data kept).
 
-Only the header line is decoded to choose the encoding: a Windows-1258 export shows itself in its Vietnamese
-header, and a stray invalid byte further down is reported by DuckDB on its own line ("INVALID ENCODING") while
-the rest loads.
+The normalised text stays in memory (``PreparedFile.text``); only a reader that needs a path (DuckDB) writes it to
+the work folder, and removes it as soon as the rows are staged: copies of exports hold personal data.
 """
 
 from __future__ import annotations
@@ -16,15 +18,27 @@ import csv
 import hashlib
 import io
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from common.vntext import match_key
+from sources.intake import (
+    KIND_LABELS,
+    STILL_COPYING_REASON,
+    LegacyEncoding,
+    decode_text,
+    sniff_kind,
+    still_being_written,
+)
 from sources.tthc_format import Column
+
+# No field-size limit below a file's own size: a 200 kB cell (a pasted document) is a value, not an error.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass
@@ -46,6 +60,8 @@ class ReadResult:
     size_bytes: int = 0
     encoding: str = "utf-8"
     loadable: bool = False
+    truncated: bool = False  # the last line was cut short (copy interrupted or still in progress)
+    deferred: bool = False  # still being copied: left for the next run
 
 
 @dataclass
@@ -54,13 +70,49 @@ class PreparedFile:
     sha256: str
     size_bytes: int
     encoding: str = "utf-8"
-    read_path: Path | None = None  # what DuckDB reads; None when nothing can be loaded
+    read_path: Path | None = None  # what DuckDB reads (the received file, or a normalised copy in the work folder)
+    text: str | None = None  # the normalised text, when the received file could not be read in place
     issues: list[FileIssue] = field(default_factory=list)
     present: frozenset[str] = frozenset()  # canonical names of the columns the received file has
+    truncated: bool = False  # the last line is cut short
+    deferred: bool = False  # still being copied: left for the next run
+    data_lines: int | None = None  # records after the header, when known
+    stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file: their lines are rejected
 
     @property
     def loadable(self) -> bool:
-        return self.read_path is not None
+        return self.read_path is not None or self.text is not None
+
+    def materialise(self, work_dir: Path) -> Path:
+        """A path for readers that need one: the received file, or the normalised text written to the work folder
+        (removed by ``discard``)."""
+        if self.read_path is None:
+            work_dir.mkdir(parents=True, exist_ok=True)
+            target = work_dir / f"{self.path.stem}.{hashlib.sha1(str(self.path).encode()).hexdigest()[:8]}.normalised.csv"
+            target.write_text(self.text or "", encoding="utf-8")
+            self.read_path = target
+        return self.read_path
+
+    def discard(self) -> None:
+        """Remove the normalised copy, if one was written: it may hold personal data."""
+        if self.read_path is not None and self.read_path != self.path:
+            self.read_path.unlink(missing_ok=True)
+            self.read_path = None
+
+
+NORMALISED_SUFFIX = ".normalised.csv"
+UNREADABLE = "\ufffd"  # what an invalid UTF-8 byte decodes to
+BAD_BYTES_REASON = "Dòng có ký tự không phải UTF-8 (lỗi bảng mã trên dòng này); đề nghị xuất lại tệp."
+
+
+def purge_work_copies(work_dir: Path) -> int:
+    """Remove normalised copies a killed run may have left behind (they can hold personal data)."""
+    removed = 0
+    if work_dir.exists():
+        for p in work_dir.glob(f"*{NORMALISED_SUFFIX}"):
+            p.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column], list[str]]:
@@ -83,51 +135,88 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
 # UTF-8 lead bytes of the combining marks U+0300..U+036F: text without them is already NFC for Vietnamese,
 # which saves a full normalisation pass over every clean export.
 _COMBINING_LEAD_BYTES = (b"\xcc", b"\xcd")
-
-
 _NOT_BLANK = re.compile(rb"[^\s\xef\xbb\xbf]")
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab", "|": "dấu gạch đứng"}
 
 
-def _is_utf8(header: bytes) -> bool:
-    try:
-        header.decode("utf-8")
-    except UnicodeDecodeError:
+def _split_header(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _best_delimiter(header_line: str, columns: tuple[Column, ...]) -> tuple[str, dict[int, Column], list[str], list[str]]:
+    """The delimiter under which the header names the most known columns (a comma on a tie)."""
+    best = None
+    for delimiter in DELIMITERS:
+        headers = _split_header(header_line, delimiter)
+        mapping, unknown = header_mapping(headers, columns)
+        if best is None or len(mapping) > len(best[1]):
+            best = (delimiter, mapping, unknown, headers)
+    assert best is not None
+    return best
+
+
+def _partial_last_line(text: str, delimiter: str, fields: int) -> bool:
+    """The file ends inside a record: an open quote, or a last line without its end and with too few fields."""
+    if text.count('"') % 2:
+        return True
+    if text.endswith(("\n", "\r")):
         return False
-    return True
+    last = text[text.rfind("\n") + 1:]
+    parsed = next(csv.reader([last], delimiter=delimiter), [])
+    return 0 < len(parsed) < fields
 
 
-def _decode(raw: bytes, encoding: str) -> str:
-    text = raw.decode("utf-8-sig", errors="replace") if encoding == "utf-8" else raw.decode("cp1258")
-    return unicodedata.normalize("NFC", text)
-
-
-def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> PreparedFile:
+def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *,
+                watch: Callable[[Path], bool] = still_being_written) -> PreparedFile:
+    """Inspect one CSV file and make it readable: see the module docstring. ``work_dir`` is unused (kept for callers);
+    normalised text is held in memory until ``materialise``."""
     raw = path.read_bytes()
     prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
-    if not _NOT_BLANK.search(raw):
-        prepared.issues.append(FileIssue("empty_file", "Tệp rỗng: không có tiêu đề cột và không có dòng dữ liệu."))
+    if watch(path):
+        prepared.deferred = True
+        prepared.issues.append(FileIssue("still_copying", STILL_COPYING_REASON))
         return prepared
-    header_end = raw.find(b"\n")
-    header_bytes = raw if header_end < 0 else raw[:header_end]
-    if not _is_utf8(header_bytes):
-        # The other encoding Vietnamese offices still export: Windows-1258 (tone marks as combining characters).
-        try:
-            raw.decode("cp1258")
-        except UnicodeDecodeError:
-            prepared.issues.append(FileIssue("bad_encoding", "Không đọc được mã hóa của tệp (cần UTF-8 hoặc Windows-1258)."))
-            return prepared
-        prepared.encoding = "windows-1258"
-        prepared.issues.append(
-            FileIssue("encoding_converted", "Tệp mã hóa windows-1258, đã chuyển sang UTF-8; đề nghị xuất UTF-8.", blocking=False)
-        )
-    headers = next(csv.reader([_decode(header_bytes, prepared.encoding).rstrip("\r")]))
-    mapping, unknown = header_mapping(headers, columns)
+    if not _NOT_BLANK.search(raw):
+        prepared.issues.append(FileIssue("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có tiêu đề cột "
+                                                       "và không có dòng dữ liệu."))
+        return prepared
+    kind = sniff_kind(raw)
+    if kind not in ("text", "json"):
+        prepared.issues.append(FileIssue("wrong_file_kind", f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
+                                                            "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại."))
+        return prepared
+    try:
+        decoded = decode_text(raw)
+    except LegacyEncoding as err:
+        prepared.issues.append(FileIssue("legacy_encoding", str(err)))
+        return prepared
+    prepared.encoding, prepared.stray_bytes = decoded.encoding, decoded.stray_bytes
+    text = decoded.text
+    if decoded.encoding not in ("utf-8",):
+        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {decoded.encoding}, đã chuyển sang UTF-8; "
+                                                               "đề nghị xuất dạng CSV UTF-8.", blocking=False))
+    cr_only = "\n" not in text and "\r" in text
+    if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
+        text = text.replace("\r", "\n")
+        prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
+                                         blocking=False))
+    header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    delimiter, mapping, unknown, headers = _best_delimiter(unicodedata.normalize("NFC", header_line), columns)
+    if delimiter != ",":
+        prepared.issues.append(FileIssue("delimiter_converted", f"Tệp phân cách cột bằng {DELIMITER_NAMES[delimiter]}, "
+                                                                "đã nhận diện.", blocking=False))
     found = set(mapping.values())
     prepared.present = frozenset(c.name for c in found)
     missing_required = [c for c in columns if c.required and c not in found]
     if missing_required:
         names = ", ".join(f"'{c.header}'" for c in missing_required)
-        prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
+        if not found:
+            cause = (f"không nhận ra cột nào trong dòng tiêu đề ('{header_line[:120]}'): tệp không phải bảng dữ liệu "
+                     "này, hoặc sai bảng mã hay dấu phân cách")
+            prepared.issues.append(FileIssue("unrecognised_header", f"Thiếu cột bắt buộc {names}: {cause}; không nạp được tệp."))
+        else:
+            prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
         return prepared
     if unknown:
         prepared.issues.append(
@@ -140,39 +229,46 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path) -> Prep
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-    if header_end < 0 or not _NOT_BLANK.search(raw, header_end + 1):
-        prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có hồ sơ nào.", blocking=False))
+    body = text.lstrip("\ufeff").split("\n", 1)
+    if len(body) < 2 or not body[1].strip():
+        prepared.data_lines = 0
+        prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
+    if _partial_last_line(text, delimiter, len(headers)):
+        prepared.truncated = True
+        prepared.issues.append(FileIssue("truncated", "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi "
+                                                      "lưu): dòng đó không được nạp.", blocking=False))
 
-    decomposed = prepared.encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
-    text = _decode(raw, prepared.encoding) if decomposed else None
-    clean = prepared.encoding == "utf-8" and headers == [c.header for c in columns]
-    if clean and (text is None or text == raw.decode("utf-8-sig", errors="replace")):
-        prepared.read_path = path
+    decomposed = decoded.encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
+    if decomposed:
+        text = unicodedata.normalize("NFC", text)
+    standard = headers == [c.header for c in columns]
+    if decoded.encoding == "utf-8" and not decomposed and not cr_only and delimiter == "," and standard:
+        prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
-    prepared.read_path = _rewrite(path, text if text is not None else _decode(raw, prepared.encoding), mapping, columns, work_dir)
+    prepared.text = _rewrite(text, delimiter, mapping, columns)
     return prepared
 
 
-def _rewrite(path: Path, text: str, mapping: dict[int, Column], columns: tuple[Column, ...], work_dir: Path) -> Path:
-    """Copy with the standard header and column order; line numbers stay those of the received file."""
+def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tuple[Column, ...]) -> str:
+    """The text with the standard header, column order and delimiter; record positions stay those of the received
+    file (a malformed line is kept as is, on its own line, for the reader to report)."""
     position_of = {column.name: position for position, column in mapping.items()}
     order = [position_of.get(c.name) for c in columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    lines = text.split("\n")
+    lines = text.lstrip("\ufeff").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     writer.writerow([c.header for c in columns])
     for line in lines[1:]:
-        fields = next(csv.reader([line.rstrip("\r")]), [])
+        stripped = line.rstrip("\r")
+        fields = next(csv.reader([stripped], delimiter=delimiter), [])
         if len(fields) < len(mapping):
-            out.write(line.rstrip("\r") + "\n")  # malformed: keep as is so DuckDB reports it on the same line
+            out.write(stripped.replace(delimiter, ",") if delimiter != "," else stripped)
+            out.write("\n")  # malformed (or a quoted value spanning lines): kept on its line for the reader to report
             continue
         writer.writerow(["" if p is None or p >= len(fields) else fields[p] for p in order])
-    work_dir.mkdir(parents=True, exist_ok=True)
-    target = work_dir / f"{path.stem}.{hashlib.sha1(str(path).encode()).hexdigest()[:8]}.normalised.csv"
-    target.write_text(out.getvalue(), encoding="utf-8")
-    return target
+    return out.getvalue()
 
 
 # --- small files read row by row in Python (catalogue, petitions, publication) ---------------------------------
@@ -201,14 +297,24 @@ def vocabulary_lookup(vocabulary: dict[str, Any]) -> Callable[[str], Any]:
 def iter_records(prepared: PreparedFile) -> Iterator[tuple[int, list[str]]]:
     """(line where the record starts in the received file, NFC fields) of every data record; a quoted value may span
     lines, so line numbers come from the reader, not from counting records."""
-    with prepared.read_path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        start = reader.line_num + 1
+    if prepared.text is not None:
+        yield from _records(io.StringIO(prepared.text, newline=""))
+        return
+    with prepared.path.open(encoding="utf-8-sig", newline="", errors="replace") as fh:
+        yield from _records(fh)
+
+
+def _records(fh: Any) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(fh)
+    next(reader, None)
+    start = reader.line_num + 1
+    try:
         for fields in reader:
             if fields and any(f.strip() for f in fields):
                 yield start, [unicodedata.normalize("NFC", f) for f in fields]
             start = reader.line_num + 1
+    except csv.Error:  # an open quote at the end of a truncated file: the partial record is reported by its reader
+        return
 
 
 # --- small CSV files read row by row in Python (petitions, publication register, DTI inputs) ----------------------
@@ -224,7 +330,8 @@ def open_csv(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: s
         return result_type(file_issues=[FileIssue("unreadable_file", f"{what}; không nạp được tệp.")], **fields), None
     issues = [FileIssue(i.rule, no_rows, i.blocking) if i.rule == "no_rows" else i for i in prepared.issues]
     result = result_type(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
-                         encoding=prepared.encoding, loadable=prepared.loadable, **fields)
+                         encoding=prepared.encoding, loadable=prepared.loadable, truncated=prepared.truncated,
+                         deferred=prepared.deferred, **fields)
     return result, prepared if prepared.loadable else None
 
 
@@ -235,11 +342,32 @@ def row_reject(path: Path, line: int, rule: str, reason: str, value: str | None 
             "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
 
 
+def unique_records(records: Iterable[tuple[int, list[str]]], issues: list[FileIssue]) -> Iterator[tuple[int, list[str]]]:
+    """The records with one copy of each verbatim duplicate (the same values, line for line): the copies are counted
+    and reported once, in ``issues``, never loaded twice nor rejected as conflicting."""
+    first_line: dict[tuple[str, ...], int] = {}
+    copies: list[tuple[int, int]] = []
+    for line, fields in records:
+        key = tuple(" ".join(f.split()) for f in fields)
+        if key in first_line:
+            copies.append((line, first_line[key]))
+            continue
+        first_line[key] = line
+        yield line, fields
+    if copies:
+        shown = ", ".join(f"dòng {c} (= dòng {o})" for c, o in copies[:10]) + (" …" if len(copies) > 10 else "")
+        issues.append(FileIssue("duplicate_rows", f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: "
+                                                  f"{shown}.", blocking=False))
+
+
 def csv_rows(prepared: PreparedFile, columns: tuple[Column, ...], result: ReadResult) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, values by canonical name, NFC with white space collapsed) of every well-formed record; a record with
-    too few or too many fields is rejected into ``result`` (``malformed_line``) and skipped."""
+    """(line, values by canonical name, NFC with white space collapsed) of every well-formed record, verbatim
+    duplicates once; a record with too few or too many fields is rejected into ``result`` (``malformed_line``)."""
     names = [c.name for c in columns]
-    for line, fields in iter_records(prepared):
+    for line, fields in unique_records(iter_records(prepared), result.file_issues):
+        if any(UNREADABLE in f for f in fields):
+            result.rejects.append(row_reject(prepared.path, line, "malformed_line", BAD_BYTES_REASON))
+            continue
         if len(fields) != len(names):
             reason = ("Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(names) else
                       "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).")

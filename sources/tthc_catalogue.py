@@ -7,13 +7,12 @@ A name that matches no unit rejects the row with the closest official name as a 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
-from sources.csvfiles import FileIssue, prepare_csv, vocabulary_lookup
+from sources.csvfiles import FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
 from sources.tthc_format import (
     AUTHORITY_LEVELS,
     BOOLEANS,
@@ -61,59 +60,56 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
     if not prepared.loadable:
         return result
     seen: dict[str, int] = {}
-    with prepared.read_path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        for line, fields in enumerate(reader, start=2):
-            values = dict(zip([c.name for c in CATALOGUE_COLUMNS], (nfc(f) for f in fields), strict=False))
-            code = values.get("procedure_code", "")
-            problems = []
-            if len(fields) < len(CATALOGUE_COLUMNS):
-                problems.append(("malformed_line", "Dòng thiếu cột.", ""))
-            elif not code:
-                problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
-            elif code in seen:
-                problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
-            authority = _AUTHORITY(values.get("authority_level", ""))
-            online = _ONLINE(values.get("online_level", ""))
-            fee = _BOOLEAN(values.get("fee_bearing", ""))
-            if not problems:
-                if authority is None:
-                    problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
-                if online is None:
-                    problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
-                if fee is None:
-                    problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
-            if problems:
-                result.rejects += [
-                    {"file_name": path.name, "row_number": line, "record_key": code or None, "unit_name": None,
-                     "rule": r, "reason": m, "value": v}
-                    for r, m, v in problems
-                ]
-                continue
-            # The owner and the payment flag only feed indicators: a bad value leaves them unknown (NULL) and is
-            # reported, but the procedure itself loads, so its dossiers are not rejected as unknown procedures.
-            paid_raw = values.get("payment_integrated", "")
-            payment = _BOOLEAN(paid_raw) if paid_raw.strip() else None
-            soft = []
-            if paid_raw.strip() and payment is None:
-                soft.append(("bad_value:payment_integrated",
-                             f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
-            owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
-            if problem:
-                soft.append(problem)
-            result.file_issues += [FileIssue(rule, f"Dòng {line} (mã {code}): {reason} Giá trị để trống (chưa rõ).",
-                                             blocking=False) for rule, reason, _ in soft]
-            seen[code] = line
-            result.rows.append({
-                "procedure_code": code,
-                "procedure_name": values["procedure_name"],
-                "field": values["field"],
-                "authority_level": authority,
-                "online_level": online,
-                "fee_bearing": fee,
-                "owner_unit_code": owner,
-                "payment_integrated": payment,
-                "source_row": line,
-            })
+    for line, fields in unique_records(iter_records(prepared), result.file_issues):
+        values = dict(zip([c.name for c in CATALOGUE_COLUMNS], (nfc(f) for f in fields), strict=False))
+        code = values.get("procedure_code", "")
+        problems = []
+        if len(fields) < len(CATALOGUE_COLUMNS):
+            problems.append(("malformed_line", "Dòng thiếu cột.", ""))
+        elif not code:
+            problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
+        elif code in seen:
+            problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
+        authority = _AUTHORITY(values.get("authority_level", ""))
+        online = _ONLINE(values.get("online_level", ""))
+        fee = _BOOLEAN(values.get("fee_bearing", ""))
+        if not problems:
+            if authority is None:
+                problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
+            if online is None:
+                problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
+            if fee is None:
+                problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+        if problems:
+            result.rejects += [
+                {"file_name": path.name, "row_number": line, "record_key": code or None, "unit_name": None,
+                 "rule": r, "reason": m, "value": v}
+                for r, m, v in problems
+            ]
+            continue
+        # The owner and the payment flag only feed indicators: a bad value leaves them unknown (NULL) and is
+        # reported, but the procedure itself loads, so its dossiers are not rejected as unknown procedures.
+        paid_raw = values.get("payment_integrated", "")
+        payment = _BOOLEAN(paid_raw) if paid_raw.strip() else None
+        soft = []
+        if paid_raw.strip() and payment is None:
+            soft.append(("bad_value:payment_integrated",
+                         f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
+        owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
+        if problem:
+            soft.append(problem)
+        result.file_issues += [FileIssue(rule, f"Dòng {line} (mã {code}): {reason} Giá trị để trống (chưa rõ).",
+                                         blocking=False) for rule, reason, _ in soft]
+        seen[code] = line
+        result.rows.append({
+            "procedure_code": code,
+            "procedure_name": values["procedure_name"],
+            "field": values["field"],
+            "authority_level": authority,
+            "online_level": online,
+            "fee_bearing": fee,
+            "owner_unit_code": owner,
+            "payment_integrated": payment,
+            "source_row": line,
+        })
     return result

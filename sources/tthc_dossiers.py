@@ -20,7 +20,7 @@ import duckdb
 
 from common.units import UnitMatcher
 from common.vntext import match_key
-from sources.csvfiles import PreparedFile, prepare_csv
+from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, PreparedFile, prepare_csv
 from sources.tthc_format import (
     BOOLEANS,
     CHANNELS,
@@ -58,6 +58,7 @@ class ExportFile:
 class StagingResult:
     rows_read: dict[str, int] = field(default_factory=dict)  # per file name: data lines, malformed included
     rows_rejected: dict[str, int] = field(default_factory=dict)  # per file name: lines with at least one broken rule
+    duplicates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # per file: (copy line, kept line)
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -115,14 +116,23 @@ def stage_dossier_exports(
     con.execute("CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR)")
     if readable:
         con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, f.export_date, f.path.name) for i, f in enumerate(readable)])
-    _read_raw(con, readable)
-    _type_and_validate(con, matcher=matcher, salt=salt)
+    try:
+        _read_raw(con, readable, work_dir)
+    finally:  # a normalised copy holds personal data: it lives only while DuckDB scans it
+        for export in readable:
+            export.prepared.discard()
+    stray = [i for i, f in enumerate(readable) if f.prepared.stray_bytes and f.prepared.text is not None]
+    _type_and_validate(con, matcher=matcher, salt=salt, stray_files=stray)
+    duplicates: dict[str, list[tuple[int, int]]] = {}
+    for name, line, kept in con.execute("""SELECT f.file_name, v.line, v.first_line FROM _verbatim v JOIN _files f USING (file_id)
+                                           ORDER BY 1, 2""").fetchall():
+        duplicates.setdefault(name, []).append((line, kept))
     read = con.execute(
         """SELECT f.file_name, coalesce(s.rows, 0) + (SELECT count(*) FROM _malformed m WHERE m.file_id = f.file_id)
            FROM _files f LEFT JOIN _starts s USING (file_id)"""
     ).fetchall()
     rejected = con.execute("SELECT file_name, count(DISTINCT row_number) FROM _dossier_rejects GROUP BY 1").fetchall()
-    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected))
+    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates)
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -133,10 +143,12 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> None:
+def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_dir: Path) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
     names = [c.name for c in DOSSIER_COLUMNS]
-    paths = [str(f.prepared.read_path) for f in readable]
+    paths = [str(f.prepared.materialise(work_dir)) for f in readable]
+    # No line-size limit below the largest file: a 200 kB cell is a value, not a broken line.
+    max_line = max([2 << 20, *(f.prepared.size_bytes + 1 for f in readable)])
     con.execute("CREATE OR REPLACE TEMP TABLE _paths (file_id INTEGER, path VARCHAR)")
     if paths:
         con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
@@ -145,7 +157,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> Non
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _scan AS
             SELECT * FROM read_csv(?, columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
-                                   auto_detect = false, filename = true, store_rejects = true,
+                                   auto_detect = false, filename = true, store_rejects = true, max_line_size = {max_line},
                                    rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')""",
             [paths],
         )
@@ -183,7 +195,8 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile]) -> Non
         ASOF LEFT JOIN _shifts c ON c.file_id = i.file_id AND c.at_idx <= i.idx""")
 
 
-def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, salt: str) -> None:
+def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, salt: str,
+                       stray_files: list[int]) -> None:
     cases = {column: _vocabulary_case(con, column) for column in VOCABULARIES}
     unit_names = [r[0] for r in con.execute("SELECT DISTINCT resolving_unit FROM _dossier_raw WHERE resolving_unit IS NOT NULL").fetchall()]
     _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
@@ -216,7 +229,25 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
         FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""",
         [salt],
     )
+    # Verbatim copies of a line (every column the same, within one file) are one version: the first is kept, the
+    # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting.
+    every = ", ".join(f"r.{c.name}" for c in DOSSIER_COLUMNS)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _verbatim AS
+        SELECT file_id, line, first_line FROM (
+            SELECT r.file_id, r.line, min(r.line) OVER (PARTITION BY r.file_id, {every}) AS first_line
+            FROM _dossier_raw r
+            WHERE (r.file_id, nullif(trim(r.dossier_code), '')) IN (
+                SELECT (file_id, dossier_code) FROM _dossier_typed WHERE dossier_code IS NOT NULL
+                GROUP BY ALL HAVING count(*) > 1))
+        WHERE line <> first_line""")
+    con.execute("DELETE FROM _dossier_typed t WHERE (t.file_id, t.line) IN (SELECT (file_id, line) FROM _verbatim)")
     rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)))
+    if stray_files:  # a normalised copy carries the replacement character where the received file had invalid bytes
+        text = " || ".join(f"coalesce(r.{c.name}, '')" for c in DOSSIER_COLUMNS)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _unreadable AS SELECT r.file_id, r.line FROM _dossier_raw r
+                        WHERE list_contains({sorted(stray_files)}, r.file_id) AND contains({text}, '{UNREADABLE}')""")
+        rules.append(("malformed_line", "(file_id, line) IN (SELECT (file_id, line) FROM _unreadable)",
+                      f"'{BAD_BYTES_REASON}'", "NULL"))
     union = "\nUNION ALL\n".join(
         f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, {value} AS value FROM _dossier_typed t WHERE {cond}"
         for rule, cond, reason, value in rules

@@ -103,7 +103,7 @@ def test_deadlines_count_vietnamese_working_days(tmp_path, received, handling, d
         ({"satisfaction": "Rất hài lòng"}, "bad_value:satisfaction", "Đánh giá của người dân"),
         ({"repeated": "Có thể"}, "bad_value:repeated", "Phản ánh lặp lại"),
         ({"petition_code": ""}, "missing_petition_code", "Thiếu mã PAKN."),
-        ({"petition_code": "OK-1"}, "duplicate_petition", "Mã PAKN trùng với dòng 2"),
+        ({"petition_code": "OK-1", "satisfaction": "Không hài lòng"}, "duplicate_petition", "Mã PAKN trùng với dòng 2"),
         ({"received_at": "05/02/2026 08:00:00", "completed_at": ""}, "received_outside_month", "không thuộc tháng 01/2026"),
     ],
 )
@@ -115,6 +115,15 @@ def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule,
     assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [("pakn_202601.csv", 3, rule)]
     assert reason_part in result.rejects[0]["reason"]
     assert not any(value in str(result.rejects) for value in PERSONAL)
+
+
+def test_a_verbatim_copy_of_a_row_is_kept_once_and_reported_once(tmp_path):
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="D-1"), petition(petition_code="D-2"),
+                                                   petition(petition_code="D-1"), petition(petition_code="D-1")])
+    result = read(path, tmp_path)
+    assert [r["petition_code"] for r in result.rows] == ["D-1", "D-2"] and result.rejects == []
+    assert [i.rule for i in result.file_issues] == ["duplicate_rows"]
+    assert result.file_issues[0].reason.startswith("2 dòng lặp lại") and not any(v in result.file_issues[0].reason for v in PERSONAL)
 
 
 def test_malformed_lines_and_multi_line_content_keep_line_numbers(tmp_path):
@@ -220,8 +229,8 @@ def test_unreadable_file_is_recorded_as_rejected(tmp_path):
 @pytest.mark.parametrize(
     ("content", "rule"),
     [(b"", "empty_file"),
-     # A header-less re-delivery: the first data line is taken for the header, so the required columns are missing.
-     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "missing_columns")],
+     # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
+     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "unrecognised_header")],
 )
 def test_a_rejected_re_delivery_keeps_the_month_already_loaded(tmp_path, content, rule):
     inbox = tmp_path / "inbox"

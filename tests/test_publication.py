@@ -138,8 +138,8 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
 @pytest.mark.parametrize(
     ("content", "rule"),
     [(b"", "empty_file"),
-     # A header-less re-delivery: the first data line is taken for the header, so the required columns are missing.
-     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "missing_columns")],
+     # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
+     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "unrecognised_header")],
 )
 def test_a_rejected_register_keeps_the_register_already_loaded(tmp_path, content, rule):
     path = write_register(tmp_path / "tthc", [entry(), entry(procedure_code="9.999999")])

@@ -223,10 +223,13 @@ def test_catalogue_rejects_bad_rows_and_keeps_good_ones(inbox):
 
     write_catalogue(inbox / "tthc", [["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
                                      ["2.000002", "A", "B", "Cấp huyện", "Toàn trình", "Có"],
-                                     ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"]])
+                                     ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
+                                     ["2.000001", "A khác", "B", "Cấp xã", "Toàn trình", "Có"]])
     result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work", matcher=matcher_for("Thái Nguyên"))
     assert [r["procedure_code"] for r in result.rows] == ["2.000001"]
-    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (4, "duplicate_procedure")]
+    # The verbatim copy (line 4) is one procedure, reported once; a different row with the same code is a conflict.
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (5, "duplicate_procedure")]
+    assert [i.rule for i in result.file_issues] == ["duplicate_rows"] and "dòng 4 (= dòng 2)" in result.file_issues[0].reason
 
 
 def test_portal_sync_flag_reaches_versions_and_current_state(inbox):

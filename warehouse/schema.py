@@ -33,7 +33,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         size_bytes BIGINT, encoding VARCHAR, status VARCHAR NOT NULL, rows_read BIGINT, rows_loaded BIGINT,
         rows_rejected BIGINT, first_loaded_at TIMESTAMP, loaded_at TIMESTAMP""",
         "Mỗi tệp nguồn đã nhận (hoặc ngày thiếu tệp): dòng dõi dữ liệu.",
-        {"status": "loaded | partly_loaded | rejected | missing",
+        {"status": ("loaded | partly_loaded | rejected | missing | deferred (tệp đang được chép, để lần chạy sau); một "
+                    "tệp giao lại rỗng, chỉ có tiêu đề hay bị cắt cụt không thay dòng của lần nạp tốt trước (xem file_issues)"),
          "first_loaded_at": "lần nạp đầu tiên của nội dung này (sha256); nạp lại cùng tệp không đổi giá trị"},
     ),
     "stg_dossier_versions": (

@@ -13,6 +13,7 @@ import duckdb
 
 from common.db import scalar
 from common.units import GROUP_LABELS, Unit, UnitMatcher
+from sources.csvfiles import FileIssue, PreparedFile, purge_work_copies
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
@@ -95,6 +96,7 @@ class DossierLoadStats:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
+    days_kept: int = 0  # partitions whose earlier good data stayed (refused re-delivery, file gone, still copying)
 
 
 def load_dossier_partitions(
@@ -107,48 +109,126 @@ def load_dossier_partitions(
     salt: str,
     work_dir: Path,
     now: datetime,
+    withdraw: bool = False,
 ) -> DossierLoadStats:
-    """Replace the partitions [start, end] of the dossier versions, their quarantine, file issues and lineage."""
+    """Replace the partitions [start, end] of the dossier versions, their quarantine, file issues and lineage.
+
+    A day whose file is still being copied, is gone from the inbox, or came again empty, header-only, unreadable or
+    cut short keeps the data of its earlier good load (and says so in file_issues): data is withdrawn only by the
+    explicit ``withdraw`` (the asset's config), never by an empty file. Rerunning gives the same tables.
+    """
+    purge_work_copies(work_dir)
     first_loaded = _first_loaded(con, DOSSIER_SOURCE, start, end)
     files = export_files(folder, start, end)
     staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir)
-    file_issues = _lineage(con, files, staged, first_loaded, now)
+    kept = {} if withdraw else _kept_days(con, files, staged)
+    file_issues = _lineage(con, files, staged, first_loaded, now, kept)
+    kept_days = sorted(kept)
 
     with transaction(con):
-        con.execute("DELETE FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
-        con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
-        con.execute("DELETE FROM quarantine WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+        outside_kept = "export_date BETWEEN ? AND ? AND NOT list_contains(?, export_date)"
+        con.execute(f"DELETE FROM stg_dossier_versions WHERE {outside_kept}", [start, end, kept_days])
+        con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good WHERE NOT list_contains(?, export_date)",
+                    [kept_days])
+        partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
+        params = [DOSSIER_SOURCE, start, end, kept_days]
+        con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
         con.execute(
             """INSERT INTO quarantine
             SELECT r.*, l.first_loaded_at FROM _dossier_rejects r
             JOIN _landed l ON l.file_name = r.file_name
-            ORDER BY r.partition_date, r.row_number, r.rule"""
-        )
-        con.execute("DELETE FROM file_issues WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
+            WHERE NOT list_contains(?, r.partition_date)
+            ORDER BY r.partition_date, r.row_number, r.rule""", [kept_days])
+        con.execute(f"DELETE FROM file_issues WHERE {partition}", params)
+        con.execute("DELETE FROM file_issues WHERE source = ? AND list_contains(?, partition_date) AND list_contains(?, rule)",
+                    [DOSSIER_SOURCE, kept_days, list(KEPT_RULES)])
         _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", file_issues)
-        con.execute("DELETE FROM landed_files WHERE source = ? AND partition_date BETWEEN ? AND ?", [DOSSIER_SOURCE, start, end])
-        con.execute("INSERT INTO landed_files SELECT * FROM _landed")
+        con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
+        con.execute("""INSERT INTO landed_files SELECT * FROM _landed
+                       WHERE NOT list_contains(?, partition_date) OR status = 'deferred'""", [kept_days])
     drop_staging(con)
+    loaded_files = [f for f in files if f.prepared is not None and f.export_date not in kept]
+    read = sum(staged.rows_read.get(f.path.name, 0) for f in loaded_files)
+    bad = sum(staged.rows_rejected.get(f.path.name, 0) for f in loaded_files)
+    copies = sum(len(staged.duplicates.get(f.path.name, [])) for f in loaded_files)
     return DossierLoadStats(
         files_expected=len(files),
         files_missing=sum(1 for f in files if f.prepared is None),
         files_rejected=sum(1 for f in files if f.prepared is not None and not f.prepared.loadable),
-        rows_read=sum(staged.rows_read.values()),
-        rows_loaded=sum(staged.rows_read.values()) - sum(staged.rows_rejected.values()),
-        rows_rejected=sum(staged.rows_rejected.values()),
+        rows_read=read,
+        rows_loaded=read - bad - copies,
+        rows_rejected=bad,
+        days_kept=len(kept),
     )
 
 
+# file_issues rules of a day that kept its earlier data: rewritten on every run of that day.
+KEPT_RULES = ("redelivery_refused", "file_gone", "still_copying")
+
+
+def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult) -> dict[date, FileIssue]:
+    """The days whose earlier good load must stay, with the issue saying why."""
+    good = {day: (sha, loaded, when) for day, sha, loaded, when in con.execute(
+        """SELECT partition_date, sha256, rows_loaded, loaded_at FROM landed_files
+           WHERE source = ? AND status IN ('loaded', 'partly_loaded') AND rows_loaded > 0
+             AND partition_date BETWEEN ? AND ?""",
+        [DOSSIER_SOURCE, files[0].export_date, files[-1].export_date]).fetchall()} if files else {}
+    kept: dict[date, FileIssue] = {}
+    for export in files:
+        p = export.prepared
+        earlier = good.get(export.export_date)
+        if p is not None and p.deferred:
+            kept[export.export_date] = FileIssue("still_copying", p.issues[0].reason, blocking=False)
+            continue
+        if earlier is None:
+            continue
+        sha, loaded, when = earlier
+        kept_text = (f"giữ {loaded:,} phiên bản hồ sơ đã nạp lúc {when:%d/%m/%Y %H:%M} từ tệp trước".replace(",", ".")
+                     + ". Muốn rút dữ liệu của ngày này, chạy lại phân vùng với cấu hình withdraw: true.")
+        if p is None:
+            kept[export.export_date] = FileIssue("file_gone", f"Tệp {export.path.name} không còn trong hộp thư đến; "
+                                                              f"{kept_text}", blocking=False)
+            continue
+        if p.sha256 == sha:
+            continue
+        problem = _redelivery_problem(p, staged.rows_read.get(export.path.name, 0))
+        if problem:
+            kept[export.export_date] = FileIssue("redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; "
+                                                                       f"{kept_text}")
+    return kept
+
+
+def _redelivery_problem(p: PreparedFile, rows: int) -> str | None:
+    """Why a new file of a day that loaded well must not replace it (Vietnamese), or None."""
+    if not p.loadable:
+        blocking = next((i.reason for i in p.issues if i.blocking), "không đọc được")
+        return f"không dùng được ({blocking.rstrip('.')})"
+    if p.data_lines == 0 or rows == 0:
+        return "chỉ có dòng tiêu đề, không có hồ sơ nào"
+    if p.truncated:
+        return "bị cắt cụt (dòng cuối không trọn vẹn)"
+    return None
+
+
 def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult, first_loaded: dict,
-             now: datetime) -> list[tuple]:
+             now: datetime, kept: dict[date, FileIssue]) -> list[tuple]:
     landed, file_issues = [], []
     for export in files:
         p = export.prepared
+        if export.export_date in kept:
+            first = first_loaded.get((export.path.name, p.sha256), now) if p is not None else now
+            file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, [kept[export.export_date]],
+                                            first)
+            if p is not None and p.deferred and not _has_lineage(con, export.export_date):
+                landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, p.size_bytes, None, "deferred",
+                               0, 0, 0, None, now))
+            continue
         if p is None:
             landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, None, None, "missing", 0, 0, 0, None, None))
             continue
         first = first_loaded.get((export.path.name, p.sha256), now)
         read, bad = staged.rows_read.get(export.path.name, 0), staged.rows_rejected.get(export.path.name, 0)
+        copies = staged.duplicates.get(export.path.name, [])
         if not p.loadable:
             status = "rejected"
         elif bad:
@@ -156,11 +236,20 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: St
         else:
             status = "loaded"
         landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, p.sha256, p.size_bytes, p.encoding,
-                       status, read, read - bad, bad, first, now))
-        file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, p.issues, first)
+                       status, read, read - bad - len(copies), bad, first, now))
+        issues = list(p.issues)
+        if copies:
+            shown = ", ".join(f"dòng {c} (= dòng {k})" for c, k in copies[:10]) + (" …" if len(copies) > 10 else "")
+            issues.append(FileIssue("duplicate_rows", f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: "
+                                                      f"{shown}.", blocking=False))
+        file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
     _insert_many(con, "INSERT INTO _landed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", landed)
     return file_issues
+
+
+def _has_lineage(con: duckdb.DuckDBPyConnection, day: date) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM landed_files WHERE source = ? AND partition_date = ?", [DOSSIER_SOURCE, day]))
 
 
 def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date) -> int:
