@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from common.units import matcher_for
+from common.units import UnitMatcher, apply_portal_codes, load_units, matcher_for
 from scoring.qd766 import methodology_for, reconcile_node
 from sources.portal_qd766 import read_snapshot
 
@@ -56,9 +56,9 @@ def test_tree_snapshot_with_capture_time_and_problems(tmp_path):
     path = _write(tmp_path, "formality-online-payment-tree_2026-M03_20260403T0815.json", {"code": "OK", "data": {
         "parent": _tree_node("H55", "Tỉnh Thái Nguyên", "PROVINCE", 5.0) | {"totalScore": 5.0, "totalMaxScore": 10},
         "children": [
-            _tree_node("H55.05443", "Phường Phan Đình Phùng", "COMMUNE", 5.0),
-            _tree_node("H55.99999", "Xã Không Tồn Tại", "COMMUNE", 5.0),
-            {k: v for k, v in _tree_node("H55.05665", "Xã Văn Lăng", "COMMUNE", 5.0).items()
+            _tree_node("H55.137", "Phường Phan Đình Phùng", "COMMUNE", 5.0),
+            _tree_node("H55.193", "Xã Không Tồn Tại", "COMMUNE", 5.0),
+            {k: v for k, v in _tree_node("H55.181", "Xã Văn Lăng", "COMMUNE", 5.0).items()
              if k != "totalDossierFinancialObligation"},
             _tree_node("H55.02", "Sở Nội vụ", "PROVINCE", 6.0, 12, totalFeeFormality=None),
         ]}})
@@ -67,23 +67,46 @@ def test_tree_snapshot_with_capture_time_and_problems(tmp_path):
     assert snap.captured_at == datetime(2026, 4, 3, 8, 15)
     assert snap.usable and len(snap.nodes) == 5  # the province row and every child, the unknown one included
     units = {n.department_code: n.unit_code for n in snap.nodes}
-    assert units["H55.05443"] == "05443" and units["H55.99999"] is None
+    # No mapping file: communes are matched by name (the code is the portal's own sequence, unknown to master data).
+    assert units["H55.137"] == "05443" and units["H55.193"] is None
     rules = {(i.department, i.field, i.rule) for i in snap.issues}
-    assert ("H55.99999", None, "unknown_department") in rules
-    assert ("H55.05665", "totalDossierFinancialObligation", "missing_field") in rules
+    assert ("H55.193", None, "unknown_department") in rules
+    assert ("H55.181", "totalDossierFinancialObligation", "missing_field") in rules
     assert ("H55.02", "totalFeeFormality", "null_value") in rules
     assert ("H55.02", "maxScore", "changed_max_score") in rules
 
     by_code = {n.department_code: n for n in snap.nodes}
-    good = reconcile_node(M, snap.group, by_code["H55.05443"])
+    good = reconcile_node(M, snap.group, by_code["H55.137"])
     assert {r["indicator_code"]: r["recomputed_score"] for r in good} == {"3.5a": 1.5, "3.5b": 2.0, "3.6": 1.5, None: 5.0}
     assert good[-1]["status"] == "match" and good[-1]["difference"] == 0
     # The unmatched row is reconciled too (kept under the portal's own code).
-    assert reconcile_node(M, snap.group, by_code["H55.99999"])[-1]["status"] == "match"
+    assert reconcile_node(M, snap.group, by_code["H55.193"])[-1]["status"] == "match"
     # A missing count is never read as 0: the indicator and the group cannot be recomputed.
-    missing = reconcile_node(M, snap.group, by_code["H55.05665"])
+    missing = reconcile_node(M, snap.group, by_code["H55.181"])
     assert [r["status"] for r in missing] == ["computed", "computed", "missing_data", "missing_data"]
     assert by_code["H55.02"].counts["totalFeeFormality"] is None
+
+
+def test_a_commune_of_another_province_is_never_ours_and_mapped_codes_match(tmp_path):
+    # Xã Văn Lang exists in Thái Nguyên and in Phú Thọ (H44): a Phú Thọ row is reported, never taken for ours.
+    mapping = tmp_path / "thai_nguyen.csv"
+    mapping.write_text("unit_code,portal_code,department_id\n05443,H55.150,\n", encoding="utf-8")
+    matcher = UnitMatcher(apply_portal_codes(load_units("Thái Nguyên"), mapping))
+    path = _write(tmp_path, "formality-online-payment-tree_2026-M03_20260403T0815.json", {"code": "OK", "data": {
+        "parent": _tree_node("H55", "Tỉnh Thái Nguyên", "PROVINCE", 5.0) | {"totalScore": 5.0, "totalMaxScore": 10},
+        "children": [
+            _tree_node("H44.132", "Xã Văn Lang", "COMMUNE", 5.0),
+            _tree_node("H55.160", "UBND xã Văn Lang - Tỉnh Phú Thọ", "COMMUNE", 5.0),
+            _tree_node("H55.161", "UBND xã Văn Lang - Tỉnh Thái Nguyên", "COMMUNE", 5.0),
+            _tree_node("H55.150", "Phường PĐP", "COMMUNE", 5.0),  # a name nobody could match: the mapped code does
+        ]}})
+    snap = read_snapshot(path, M, matcher)
+    units = {n.department_code: n.unit_code for n in snap.nodes}
+    assert units == {"H55": None, "H44.132": None, "H55.160": None, "H55.161": "02143", "H55.150": "05443"}
+    unknown = {i.department for i in snap.issues if i.rule == "unknown_department"}
+    assert unknown == {"H44.132", "H55.160"}
+    assert matcher.other_province("H44.132", "Xã Văn Lang") == matcher.other_province("H55.160", "UBND xã Văn Lang - "
+                                                                                       "Tỉnh Phú Thọ") == "Phú Thọ"
 
 
 def test_evaluation_snapshot_one_disagreeing_score(tmp_path):
@@ -117,7 +140,7 @@ def test_null_metric_is_not_evaluated_and_excluded_from_the_total(tmp_path):
 
 
 def test_unresolved_group_uses_the_portal_score(tmp_path):
-    node = {"departmentCode": "H55.05443", "departmentName": "Phường Phan Đình Phùng", "level": "COMMUNE",
+    node = {"departmentCode": "H55.137", "departmentName": "Phường Phan Đình Phùng", "level": "COMMUNE",
             "totalFormality": 100, "totalOnlineFormality": 80, "totalFullOnlineFormality": 40,
             "totalOnlineFormalityHasDossier": 30, "totalOnlineDossier": 600, "totalDossier": 1000,
             "ratio": 60.0, "score": 8.56, "maxScore": 12}
