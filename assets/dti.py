@@ -6,11 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.tasks import DEPARTMENT_CODE
 from assets.tthc import units
 from checks.tthc_expectations import run_suite
 from common.settings import now_local
-from common.units import load_units, matcher_for
+from common.units import department_code, load_units, matcher_for
 from pipelines.partitions import PERIOD_PARTITIONS, partition_years
 from pipelines.resources import WRITER_POOL, Warehouse
 
@@ -59,7 +58,7 @@ def dti_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     top: list = []
     with warehouse.write() as con:
         for year in partition_years(context):
-            stats = refresh_dti(con, year, matcher_for(warehouse.province), DEPARTMENT_CODE)
+            stats = refresh_dti(con, year, matcher_for(warehouse.province), department_code(warehouse.province))
             top = con.execute("""SELECT ranking_group, rank, unit_name, total, rank_p05, rank_p95 FROM mart_dti_unit
                                  WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
     lines = [f"- {g} #{r}: {n} ({t:.2f}; khoảng hạng {lo}–{hi})" for g, r, n, t, lo, hi in top]

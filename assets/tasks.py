@@ -9,22 +9,30 @@ import dagster as dg
 from assets.tthc import units
 from common.periods import Period, parse_period, period_containing, periods_between, periods_closed_by
 from common.settings import now_local
-from common.units import load_offices, load_units
+from common.units import department_code, load_offices, load_units, offices_missing_message
 from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
 from pipelines.resources import WRITER_POOL, Warehouse
 
 TASKS_GROUP = "tasks"
-DEPARTMENT_CODE = "19.SKHCN"  # the department whose plan this is: its office list is masterdata/offices
+
+
+def _offices_note(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dict:
+    """Warn, and say in the metadata, when the province has no office list (another province than Thái Nguyên)."""
+    message = offices_missing_message(warehouse.province)
+    if message is None:
+        return {}
+    context.log.warning(message)
+    return {"offices_missing": message}
 
 
 @dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL, deps=[units],
           description="Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì, phối hợp nhiệm vụ của kế hoạch.")
-def offices(warehouse: Warehouse) -> dg.MaterializeResult:
+def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import load_offices as store_offices
 
     with warehouse.write() as con:
         count = store_offices(con, load_offices(warehouse.province))
-    return dg.MaterializeResult(metadata={"offices": count})
+    return dg.MaterializeResult(metadata={"offices": count, **_offices_note(context, warehouse)})
 
 
 @dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[units, offices],
@@ -40,7 +48,7 @@ def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
                              "ORDER BY file_name").fetchall()
     for file_name, reason in issues[:50]:
         context.log.warning(f"{file_name}: {reason}")
-    return dg.MaterializeResult(metadata={**stats, "issues_list": dg.MetadataValue.md(
+    return dg.MaterializeResult(metadata={**stats, **_offices_note(context, warehouse), "issues_list": dg.MetadataValue.md(
         "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
 
 
@@ -70,7 +78,8 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
                                 AND list_contains(?, file_name) ORDER BY file_name""",
                              [[r.path.name for r in reports if r.result.period_label in labels
                                or not r.result.period_label]]).fetchall()
-    return dg.MaterializeResult(metadata={**stats, "periods": ", ".join(labels), "issues_list": dg.MetadataValue.md(
+    return dg.MaterializeResult(metadata={**stats, **_offices_note(context, warehouse), "periods": ", ".join(labels),
+                                          "issues_list": dg.MetadataValue.md(
         "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
 
 
@@ -86,6 +95,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     quarters = [q for q in _quarters(context) if q.start <= today]
     if not quarters:
         return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
+    department = department_code(warehouse.province)
     with warehouse.write() as con:
         stats = {"rows": 0}
         for year in sorted({q.start.year for q in quarters}):
@@ -95,7 +105,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             if quarters[-1].end >= today:  # the year so far, as of today
                 closing.append(parse_period(f"{year}-Y"))
             periods = sorted({(p.label, min(p.end, today)) for p in closing})
-            refresh_completion(con, year, periods, DEPARTMENT_CODE)
+            refresh_completion(con, year, periods, department)
         as_of = min(quarters[-1].end, today)
         attention = con.execute("""
             SELECT s.status, s.task_no, s.status_label, s.effective_due_date, t.lead_text, t.content
@@ -103,7 +113,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             WHERE s.plan_year = ? AND s.as_of = ? AND s.status IN ('overdue', 'due_soon')
             ORDER BY s.status DESC, s.effective_due_date""", [as_of.year, as_of]).fetchall()
         rate = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = ? AND as_of = ?
-                              ORDER BY period_label DESC LIMIT 1""", [DEPARTMENT_CODE, as_of]).fetchall()
+                              ORDER BY period_label DESC LIMIT 1""", [department, as_of]).fetchall()
     lines = [f"- {n}. {label} (hạn {due:%d/%m/%Y}; {lead}): {content[:90]}" for _, n, label, due, lead, content in attention]
     return dg.MaterializeResult(metadata={
         **stats, "as_of": f"{as_of:%d/%m/%Y}", "overdue": sum(a[0] == "overdue" for a in attention),
@@ -134,7 +144,8 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
         raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
     written = []
     with warehouse.read() as con:
-        books = [(p, read_task_report_data(con, p, min(p.end, today), DEPARTMENT_CODE)) for p in periods if p.start <= today]
+        books = [(p, read_task_report_data(con, p, min(p.end, today), department_code(warehouse.province)))
+                 for p in periods if p.start <= today]
     for period, data in books:
         path = Path(warehouse.reports) / task_report_name(period)
         path.parent.mkdir(parents=True, exist_ok=True)

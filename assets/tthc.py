@@ -6,7 +6,7 @@ import dagster as dg
 
 from common.db import scalar
 from common.settings import now_local
-from common.units import load_units, matcher_for
+from common.units import agency_list_source, load_units, master_data_notes, matcher_for
 from pipelines.partitions import daily_partitions, partition_dates
 from pipelines.resources import WRITER_POOL, Warehouse
 from sources.tthc_catalogue import read_catalogue
@@ -19,13 +19,20 @@ def tthc_folder(warehouse: Warehouse) -> Path:
 
 
 @dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL,
-          description="Đơn vị: cơ quan cấp tỉnh (CSV trong masterdata/) và 92 xã/phường (gói vietnam-provinces).")
-def units(warehouse: Warehouse) -> dg.MaterializeResult:
+          description="Đơn vị của tỉnh (CCHC_PROVINCE): cơ quan cấp tỉnh (CSV đã rà soát trong masterdata/agencies, "
+                      "hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces).")
+def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     all_units = load_units(warehouse.province)
+    notes = master_data_notes(warehouse.province)
+    for note in notes:  # a default agency list is used, but never silently
+        context.log.warning(note)
     with warehouse.write() as con:
         count = load.load_units(con, all_units)
         by_group = dict(con.execute("SELECT unit_group, count(*) FROM dim_unit GROUP BY 1 ORDER BY 1").fetchall())
-    return dg.MaterializeResult(metadata={"units": count, **{f"units_{k}": v for k, v in by_group.items()}})
+    return dg.MaterializeResult(metadata={
+        "units": count, **{f"units_{k}": v for k, v in by_group.items()}, "province": warehouse.province,
+        "agency_list": agency_list_source(warehouse.province),
+        "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "không có")})
 
 
 @dg.asset(group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],

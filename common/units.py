@@ -1,10 +1,18 @@
-"""Master data of units: provincial agencies (one reviewed CSV per province) and communes/wards (vietnam-provinces).
+"""Master data of units: provincial agencies (one reviewed CSV per province, or the documented default list) and
+communes/wards (vietnam-provinces), for any of the 34 provinces (``CCHC_PROVINCE``).
 
 Names from any source are matched to unit codes through ``UnitMatcher``: NFC, case, diacritics, spacing and
 the usual prefixes ("UBND", "Ủy ban nhân dân", "- Tỉnh Thái Nguyên") do not matter. A name that does not match
 is reported, never turned into a new unit; a close spelling is only offered as a suggestion. An agency is matched by
 its current name, its aliases (other spellings of it) and every spelling of its predecessors (the agencies of last
 year it continues, ``Unit.predecessors``), so an old name in any file still maps to the agency of today.
+
+Matching stays inside the province served: a portal code with another province's prefix (H44.132 while serving
+Thái Nguyên, H55) or a name with another province's suffix ("UBND xã Văn Lang - Tỉnh Phú Thọ") matches nothing,
+even when a unit of this province has the same name (``UnitMatcher.other_province`` says which province it is).
+Portal codes come only from master data: the agencies' CSV and, for communes and wards (whose codes are the portal's
+own running sequence, not derived from the ward code), ``masterdata/portal_codes/<province>.csv``; without them a
+unit has no portal code and is matched by its name.
 """
 
 from __future__ import annotations
@@ -12,11 +20,14 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 from common.settings import PROJECT_ROOT
-from common.vntext import match_key, nfc, sort_key, tone_free_key
+from common.vntext import match_key, nfc, sort_key, strip_diacritics, tone_free_key
+
+MASTERDATA = PROJECT_ROOT / "masterdata"
 
 AGENCY, COMMUNE, WARD = "agency", "commune", "ward"
 OFFICE = "office"  # an office or unit inside a department (Văn phòng Sở, Phòng Chuyển đổi số, …): never ranked
@@ -28,6 +39,12 @@ RANKING_GROUP_LABELS = {"agency": "Sở, ban, ngành", "local": "Xã, phường"
 
 _ABBREVIATIONS = {"p": "phuong", "x": "xa", "tt": "thitran"}
 
+# Where a unit's master data comes from (Unit.master_source, dim_unit.master_source).
+REVIEWED_CSV = "reviewed_csv"  # masterdata/agencies/<province>.csv (or offices/), reviewed for the province
+DEFAULT_LIST = "default_list"  # masterdata/agencies/_default.csv: to be replaced by the province's reviewed CSV
+PACKAGE = "vietnam-provinces"  # communes and wards
+DEFAULT_AGENCIES = "_default"  # file stem of the default agency list
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -35,13 +52,15 @@ class Unit:
     name: str
     group: str  # agency | commune | ward | office
     province: str
-    portal_code: str
+    portal_code: str | None  # code on the national portal (Cổng DVCQG); None when master data gives none
     aliases: tuple[str, ...] = field(default=())
     parent: str | None = None  # offices: the code of their department (19.SKHCN)
     kind: str | None = None  # offices: van_phong | phong | don_vi
     # Agencies: the agencies of last year (before the 2025 restructuring) this one continues, each as its spellings,
     # the official name first; empty when the agency is its own only predecessor (and for communes, wards, offices).
     predecessors: tuple[tuple[str, ...], ...] = field(default=())
+    master_source: str | None = None  # reviewed_csv | default_list | vietnam-provinces (None: built by hand)
+    department_id: str | None = None  # the portal's opaque departmentId (evaluation endpoints), from the mapping file
 
     @property
     def ranking_group(self) -> str | None:
@@ -72,16 +91,32 @@ def _split_predecessors(text: str | None) -> tuple[tuple[str, ...], ...]:
     return tuple(g for g in groups if g)
 
 
+class MasterDataError(ValueError):
+    """A master-data file that cannot be used: the message names the file and line, in Vietnamese."""
+
+
+def _bare_province(text: str) -> str:
+    return match_key(text).removeprefix("tinh").removeprefix("thanhpho")
+
+
 def _province(name: str):
     from vietnam_provinces import Province
 
-    def bare(text: str) -> str:
-        return match_key(text).removeprefix("tinh").removeprefix("thanhpho")
-
     for province in Province.iter_all():
-        if bare(province.name) == bare(name):
+        if _bare_province(province.name) == _bare_province(name):
             return province
     raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
+
+
+def province_codename(province_name: str) -> str:
+    """'Thái Nguyên' -> 'thai_nguyen': the stem of the province's master-data files."""
+    return _province(province_name).codename
+
+
+def _is_city(province) -> bool:
+    from vietnam_provinces import VietNamDivisionType
+
+    return province.division_type == VietNamDivisionType.THANH_PHO_TRUNG_UONG
 
 
 @dataclass(frozen=True)
@@ -98,7 +133,7 @@ class PortalProvince:
 @lru_cache(maxsize=1)
 def portal_provinces() -> dict[str, PortalProvince]:
     """Every province of ``masterdata/portal_provinces.csv``, by its vietnam-provinces codename."""
-    with (PROJECT_ROOT / "masterdata" / "portal_provinces.csv").open(encoding="utf-8", newline="") as fh:
+    with (MASTERDATA / "portal_provinces.csv").open(encoding="utf-8", newline="") as fh:
         rows = [PortalProvince(r["province_codename"], r["portal_code"], r["root_department_id"], nfc(r["portal_name"]))
                 for r in csv.DictReader(fh)]
     return {r.codename: r for r in rows}
@@ -109,72 +144,251 @@ def portal_province(province_name: str) -> PortalProvince | None:
     return portal_provinces().get(_province(province_name).codename)
 
 
-def _agency_csv(codename: str):
-    return PROJECT_ROOT / "masterdata" / "agencies" / f"{codename}.csv"
+@lru_cache(maxsize=1)
+def _province_names_by_prefix() -> dict[str, str]:
+    """Portal prefix (H44) -> the province's name in vietnam-provinces (Phú Thọ)."""
+    from vietnam_provinces import Province
+
+    names = {p.codename: p.name for p in Province.iter_all()}
+    return {pp.portal_code.upper(): names[pp.codename] for pp in portal_provinces().values() if pp.codename in names}
 
 
-@lru_cache(maxsize=8)
+def _agency_csv(codename: str) -> Path:
+    return MASTERDATA / "agencies" / f"{codename}.csv"
+
+
+def _office_csv(codename: str) -> Path:
+    return MASTERDATA / "offices" / f"{codename}.csv"
+
+
+def _portal_codes_csv(codename: str) -> Path:
+    return MASTERDATA / "portal_codes" / f"{codename}.csv"
+
+
+def _shown(path: Path) -> str:
+    """The path as a message shows it: relative to the project when inside it."""
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def agency_list_source(province_name: str) -> str:
+    """REVIEWED_CSV when the province has its own agency list, else DEFAULT_LIST."""
+    return REVIEWED_CSV if _agency_csv(province_codename(province_name)).exists() else DEFAULT_LIST
+
+
+def _portal_prefix_problem(portal_code: str, own_prefix: str | None) -> str | None:
+    """Why a portal code cannot be one of this province's units (another province's prefix, or none), else None."""
+    if own_prefix is None:
+        return None
+    prefix = portal_code.split(".")[0].strip().upper()
+    if prefix == own_prefix.upper() and "." in portal_code:
+        return None
+    other = _province_names_by_prefix().get(prefix)
+    if other is not None and prefix != own_prefix.upper():
+        return f"mã Cổng '{portal_code}' mang tiền tố {prefix} của {other}, không phải {own_prefix} của tỉnh đang phục vụ"
+    return f"mã Cổng '{portal_code}' không có dạng {own_prefix}.<số> của tỉnh đang phục vụ"
+
+
+def _own_prefix(province) -> str | None:
+    found = portal_provinces().get(province.codename)
+    return found.portal_code if found else None
+
+
+def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
+    """Agencies of a CSV (reviewed or the default list). In the default list the code is the abbreviation alone
+    (prefixed here with the province code, 25.SKHCN) and "tỉnh" reads "thành phố" for a centrally-run city."""
+    city = default and _is_city(province)
+
+    def local(text: str) -> str:  # "Văn phòng UBND tỉnh" -> "Văn phòng UBND thành phố" in Hà Nội, Huế, …
+        return re.sub(r"\btỉnh\b", "thành phố", text) if city else text
+
+    own_prefix = _own_prefix(province)
+    agencies: list[Unit] = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            code, name = nfc(row.get("code") or ""), local(nfc(row.get("name") or ""))
+            if not code or not name:
+                raise MasterDataError(f"{_shown(path)} dòng {line}: thiếu mã hoặc tên cơ quan.")
+            if default:
+                code = f"{int(province.code):02d}.{code}"
+            if any(a.code == code for a in agencies):
+                raise MasterDataError(f"{_shown(path)} dòng {line}: mã '{code}' bị trùng.")
+            portal_code = nfc(row.get("portal_code") or "") or None
+            problem = None if portal_code is None else _portal_prefix_problem(portal_code, own_prefix)
+            if problem:
+                raise MasterDataError(f"{_shown(path)} dòng {line}: {problem}.")
+            agencies.append(Unit(code, name, AGENCY, province.name, portal_code,
+                                 tuple(local(a) for a in _split_names(row.get("aliases"))),
+                                 predecessors=tuple(tuple(local(s) for s in p)
+                                                    for p in _split_predecessors(row.get("predecessors"))),
+                                 master_source=DEFAULT_LIST if default else REVIEWED_CSV))
+    return agencies
+
+
+def _agencies(province) -> list[Unit]:
+    path = _agency_csv(province.codename)
+    if path.exists():
+        return _read_agencies(path, province, default=False)
+    return _read_agencies(_agency_csv(DEFAULT_AGENCIES), province, default=True)
+
+
+PORTAL_CODE_COLUMNS = ("unit_code", "portal_code", "department_id")
+
+
+def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
+    """The units with the portal codes of a mapping file (``unit_code,portal_code,department_id``, the last optional):
+    the province fills it with the codes the national portal gives its communes and wards (its own running sequence,
+    H44.100 …) and, where the agencies' CSV has none, its agencies. Raises ``MasterDataError`` naming the file and line
+    for a unit code the province does not have, a unit or portal code given twice, a code of another province (or not
+    in the province's ``H..`` form), or an agency code that contradicts the agencies' CSV."""
+    units = tuple(units)
+    by_code = {u.code: u for u in units}
+    province = _province(units[0].province) if units else None
+    own_prefix = _own_prefix(province) if province is not None else None
+    where = _shown(path)
+    taken = {u.portal_code: u.code for u in units if u.portal_code}
+    taken_ids = {u.department_id: u.code for u in units if u.department_id}
+    changes: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in PORTAL_CODE_COLUMNS[:2] if c not in (reader.fieldnames or [])]
+        if missing:
+            raise MasterDataError(f"{where}: thiếu cột {', '.join(missing)} (cần unit_code, portal_code; "
+                                  "department_id nếu có).")
+        for line, row in enumerate(reader, start=2):
+            code, portal_code, department_id = (nfc(row.get(k) or "") for k in PORTAL_CODE_COLUMNS)
+            if not code and not portal_code and not department_id:
+                continue  # a blank line
+            if code not in by_code:
+                raise MasterDataError(f"{where} dòng {line}: mã đơn vị '{code}' không có trong danh mục đơn vị"
+                                      f"{f' của {province.name}' if province else ''}.")
+            if code in changes:
+                raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng "
+                                      f"{changes[code]['line']}).")
+            if not portal_code:
+                raise MasterDataError(f"{where} dòng {line}: thiếu mã Cổng (portal_code) của đơn vị '{code}'.")
+            problem = _portal_prefix_problem(portal_code, own_prefix)
+            if problem:
+                raise MasterDataError(f"{where} dòng {line}: {problem}.")
+            unit = by_code[code]
+            if unit.portal_code and unit.portal_code != portal_code:
+                raise MasterDataError(f"{where} dòng {line}: '{code}' đã có mã Cổng '{unit.portal_code}' trong danh "
+                                      f"sách cơ quan, khác '{portal_code}'; chỉ ghi ở một nơi.")
+            owner = taken.get(portal_code)
+            if owner is not None and owner != code:
+                raise MasterDataError(f"{where} dòng {line}: mã Cổng '{portal_code}' đã dùng cho đơn vị '{owner}'.")
+            taken[portal_code] = code
+            if department_id:
+                owner = taken_ids.get(department_id)
+                if owner is not None and owner != code:
+                    raise MasterDataError(f"{where} dòng {line}: departmentId '{department_id}' đã dùng cho đơn vị "
+                                          f"'{owner}'.")
+                taken_ids[department_id] = code
+            changes[code] = {"line": str(line), "portal_code": portal_code, "department_id": department_id}
+    out = []
+    for u in units:
+        change = changes.get(u.code)
+        if change is None:
+            out.append(u)
+        else:
+            out.append(replace(u, portal_code=change["portal_code"],
+                               department_id=change["department_id"] or u.department_id))
+    return tuple(out)
+
+
+@lru_cache(maxsize=40)
 def load_units(province_name: str) -> tuple[Unit, ...]:
-    """All units of a province, agencies first, each group in Vietnamese order."""
+    """All units of a province, agencies first, each group in Vietnamese order.
+
+    Agencies: ``masterdata/agencies/<province>.csv`` when the province has one, else the default list (marked
+    ``master_source = default_list``). Communes and wards: vietnam-provinces, with the portal codes of
+    ``masterdata/portal_codes/<province>.csv`` when there is one (none otherwise: never derived from the ward code).
+    """
     from vietnam_provinces import VietNamDivisionType, Ward
 
     province = _province(province_name)
-    path = _agency_csv(province.codename)
-    if not path.exists():
-        raise FileNotFoundError(f"Thiếu danh sách cơ quan cấp tỉnh: {path}")
-    agencies = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            agencies.append(Unit(row["code"], nfc(row["name"]), AGENCY, province.name, row["portal_code"],
-                                 _split_names(row.get("aliases")),
-                                 predecessors=_split_predecessors(row.get("predecessors"))))
+    agencies = _agencies(province)
     locals_ = []
     for ward in Ward.iter_all():
         if ward.province_code != province.code:
             continue
         group = WARD if ward.division_type == VietNamDivisionType.PHUONG else COMMUNE
-        code = f"{int(ward.code):05d}"
-        locals_.append(Unit(code, nfc(ward.name), group, province.name, f"H55.{code}"))
+        locals_.append(Unit(f"{int(ward.code):05d}", nfc(ward.name), group, province.name, None,
+                            master_source=PACKAGE))
     agencies.sort(key=lambda u: sort_key(u.name))
     locals_.sort(key=lambda u: sort_key(u.name))
-    return tuple(agencies + locals_)
+    units = tuple(agencies + locals_)
+    mapping = _portal_codes_csv(province.codename)
+    return apply_portal_codes(units, mapping) if mapping.exists() else units
 
 
-def _office_csv(codename: str):
-    return PROJECT_ROOT / "masterdata" / "offices" / f"{codename}.csv"
+def master_data_notes(province_name: str) -> tuple[str, ...]:
+    """What a reader of the ``units`` asset must know about the province's master data (Vietnamese): a default agency
+    list, communes and wards without portal codes."""
+    province = _province(province_name)
+    notes = []
+    if agency_list_source(province_name) == DEFAULT_LIST:
+        notes.append(f"Danh sách cơ quan cấp tỉnh của {province.name} là danh sách MẶC ĐỊNH "
+                     f"({_shown(_agency_csv(DEFAULT_AGENCIES))}, các sở, ban, ngành sau sắp xếp năm 2025), chưa có mã "
+                     f"trên Cổng DVCQG: cần thay bằng danh sách đã rà soát của tỉnh "
+                     f"({_shown(_agency_csv(province.codename))}).")
+    if not _portal_codes_csv(province.codename).exists():
+        notes.append(f"Chưa có bảng mã xã, phường trên Cổng DVCQG ({_shown(_portal_codes_csv(province.codename))}): "
+                     "xã, phường trên Cổng được đối chiếu theo tên, trong phạm vi tỉnh.")
+    return tuple(notes)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=40)
 def load_offices(province_name: str) -> tuple[Unit, ...]:
     """Offices and units inside the province's departments (group "office"), in the order of the reviewed CSV.
 
     They are units of their own kind for task tracking: not in ``load_units``, not ranked. Every office names its
-    department (``parent``, a code of the province's agency list) and its kind (van_phong, phong, don_vi).
+    department (``parent``, a code of the province's agency list) and its kind (van_phong, phong, don_vi). A province
+    without an office list has none (empty): ``offices_missing_message`` says so to the task-tracking steps.
     """
     province = _province(province_name)
     path = _office_csv(province.codename)
     if not path.exists():
-        raise FileNotFoundError(f"Thiếu danh sách phòng, đơn vị thuộc Sở: {path}")
-    with _agency_csv(province.codename).open(encoding="utf-8-sig", newline="") as fh:
-        agencies = {row["code"] for row in csv.DictReader(fh)}
+        return ()
+    agencies = {u.code for u in load_units(province_name) if u.group == AGENCY}
     offices: list[Unit] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             code, name, kind, parent = (nfc(row.get(k) or "") for k in ("code", "name", "kind", "parent"))
             if not code or not name:
-                raise ValueError(f"{path.name} dòng {line}: thiếu mã hoặc tên phòng, đơn vị.")
+                raise MasterDataError(f"{path.name} dòng {line}: thiếu mã hoặc tên phòng, đơn vị.")
             if kind not in OFFICE_KINDS:
-                raise ValueError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
+                raise MasterDataError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
             if parent not in agencies:
-                raise ValueError(f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh.")
+                raise MasterDataError(f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh.")
             if any(o.code == code for o in offices):
-                raise ValueError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
+                raise MasterDataError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
             aliases = _split_names(row.get("aliases"))
-            offices.append(Unit(code, name, OFFICE, province.name, "", aliases, parent=parent, kind=kind))
+            offices.append(Unit(code, name, OFFICE, province.name, None, aliases, parent=parent, kind=kind,
+                                master_source=REVIEWED_CSV))
     return tuple(offices)
 
 
+def offices_missing_message(province_name: str) -> str | None:
+    """Vietnamese message when the province has no office list (task tracking cannot name the department's offices)."""
+    province = _province(province_name)
+    path = _office_csv(province.codename)
+    if path.exists():
+        return None
+    return (f"Chưa có danh sách phòng, đơn vị thuộc Sở của {province.name} ({_shown(path)}): nhiệm vụ giao cho các "
+            "phòng, đơn vị thuộc Sở không xác định được đơn vị chủ trì, phối hợp và được báo là đơn vị không xác định.")
+
+
 _PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")
+
+
+@lru_cache(maxsize=64)
+def _own_suffixes(province: str, key: Callable[[str], str]) -> tuple[str, ...]:
+    """Keys of the province's own suffixes: "tỉnh Thái Nguyên", "thành phố Huế", "TP Huế", "Thái Nguyên"."""
+    bare = re.sub(r"^(tỉnh|thành phố)\s+", "", nfc(province), flags=re.IGNORECASE)
+    return tuple(key(text) for text in (f"tỉnh {bare}", f"thành phố {bare}", f"tp {bare}", bare))
 
 
 def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
@@ -183,10 +397,54 @@ def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
     value = key(text)
     for prefix in _PREFIX_TEXTS:
         value = value.removeprefix(key(prefix))
-    for suffix in (key("tỉnh " + province), key(province)):
+    for suffix in _own_suffixes(province, key):
         if value.endswith(suffix) and len(value) > len(suffix):
             value = value[: -len(suffix)]
     return value
+
+
+def _exact_key(text: str) -> str:
+    """Key that ignores only case, spacing and punctuation: tone marks decide (Xã Cẩm Giang ≠ Xã Cẩm Giàng, both
+    in Hải Phòng), so an official name always finds its unit even where the looser keys are ambiguous."""
+    return re.sub(r"[\W_]+", "", nfc(text).casefold())
+
+
+_WORDS = re.compile(r"[0-9a-z]+")
+
+
+def _words(text: str) -> str:
+    """'UBND xã Lâm Thao - Tỉnh Phú Thọ' -> 'ubnd xa lam thao tinh phu tho' (word boundaries kept)."""
+    return " ".join(_WORDS.findall(strip_diacritics(nfc(text)).casefold()))
+
+
+@lru_cache(maxsize=1)
+def _province_forms() -> tuple[tuple[str, str], ...]:
+    """(form in words, province name) for every province, longest form first: 'tinh phu tho', 'thanh pho phu tho',
+    'tp phu tho'. The bare name alone is not a form: communes are named after provinces (Phường Phú Thọ is in
+    Thành phố Hồ Chí Minh too)."""
+    from vietnam_provinces import Province
+
+    forms = []
+    for province in Province.iter_all():
+        bare = _words(re.sub(r"^Thành phố\s+", "", province.name))
+        forms += [(f"{word} {bare}", province.name) for word in ("tinh", "thanh pho", "tp")]
+    return tuple(sorted(forms, key=lambda f: -len(f[0])))
+
+
+@lru_cache(maxsize=65536)
+def province_in_name(name: str) -> str | None:
+    """The province a name says it belongs to, by a "- Tỉnh X" / "tỉnh X" / "Thành phố X" / "TP X" suffix or prefix
+    ("UBND xã Lâm Thao - Tỉnh Phú Thọ" -> "Phú Thọ"); None when it names none."""
+    words = re.sub(r"^(ubnd|uy ban nhan dan)\s+", "", _words(name))
+    for form, province in _province_forms():
+        if words == form or words.endswith(" " + form) or words.startswith(form + " "):
+            return province
+    return None
+
+
+def province_of_portal_code(portal_code: str) -> str | None:
+    """The province whose portal prefix a code carries ('H44.132' -> 'Phú Thọ'); None for an unknown prefix."""
+    return _province_names_by_prefix().get(portal_code.split(".")[0].strip().upper())
 
 
 class _Index:
@@ -211,18 +469,21 @@ class _Index:
 
 
 class UnitMatcher:
-    """Match names and portal codes from any source to unit codes.
+    """Match names and portal codes from any source to unit codes, inside the units' province.
 
-    Tone marks, case, spacing and prefixes never matter; letters with a breve, circumflex or horn decide first
-    (Xã Văn Lang and Xã Văn Lăng are two communes), and a name written without any diacritics matches when only
-    one unit fits.
+    Case, spacing and prefixes never matter. A name spelt exactly (tone marks included) matches first: some provinces
+    have communes whose names differ only by a tone mark (Xã Tân Thành, Xã Tân Thạnh). Otherwise tone marks do not
+    matter, letters with a breve, circumflex or horn decide (Xã Văn Lang and Xã Văn Lăng are two communes), and a name
+    written without any diacritics matches when only one unit fits. A code or name of another province never matches
+    (``other_province``).
     """
 
     def __init__(self, units: Iterable[Unit]):
         self.units = {u.code: u for u in units}
         provinces = {u.province for u in self.units.values()}
-        province = next(iter(provinces)) if provinces else ""
-        self._indexes = (_Index(tone_free_key, province), _Index(match_key, province))
+        self.province = next(iter(provinces)) if provinces else ""
+        self._own = _bare_province(self.province)
+        self._indexes = tuple(_Index(key, self.province) for key in (_exact_key, tone_free_key, match_key))
         for index in self._indexes:
             for unit in self.units.values():
                 for name in unit.spellings:  # old names too: "Sở KHĐT" in any file is Sở Tài chính
@@ -230,27 +491,51 @@ class UnitMatcher:
             for unit in self.units.values():
                 if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
                     index.add(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name), unit.code, weak=True)
+                else:  # "Thanh tra tỉnh Phú Thọ" once its suffix is dropped is "Thanh tra"
+                    for name in unit.spellings:
+                        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
+                        if short != name:
+                            index.add(short, unit.code, weak=True)
         self._by_portal = {u.portal_code: u.code for u in self.units.values() if u.portal_code}
+        self._by_department_id = {u.department_id: u.code for u in self.units.values() if u.department_id}
+
+    def other_province(self, portal_code: str | None = None, name: str | None = None) -> str | None:
+        """The other province a portal code (its prefix: H44.132 is Phú Thọ's) or a name ("… - Tỉnh Phú Thọ") points
+        to, for a caller to report; None when both are this province's or say nothing of a province."""
+        for found in (province_of_portal_code(portal_code) if portal_code else None,
+                      province_in_name(name) if name else None):
+            if found is not None and _bare_province(found) != self._own:
+                return found
+        return None
 
     def match(self, name: str | None) -> str | None:
-        """Unit code for a name, or None when it matches no unit (or more than one)."""
+        """Unit code for a name, or None when it matches no unit (or more than one) or names another province."""
         if not name or not name.strip():
             return None
         for index in self._indexes:
             code = index.get(name)
             if code is not None:
-                return code
+                return None if self.other_province(None, name) else code
         return None
 
-    def match_portal(self, portal_code: str | None, name: str | None = None) -> str | None:
-        if portal_code and portal_code in self._by_portal:
-            return self._by_portal[portal_code]
+    def match_portal(self, portal_code: str | None, name: str | None = None,
+                     department_id: str | None = None) -> str | None:
+        """Unit code of a portal row: by its code (or departmentId) when master data has it, else by its name; None
+        for a row of another province (``other_province``), whatever its name."""
+        if self.other_province(portal_code, name) is not None:
+            return None
+        if portal_code and portal_code.strip() in self._by_portal:
+            return self._by_portal[portal_code.strip()]
+        if department_id and department_id.strip() in self._by_department_id:
+            return self._by_department_id[department_id.strip()]
         return self.match(name)
 
     def suggest(self, name: str) -> str | None:
-        """Closest official name, offered in a quality message; never used to load data."""
+        """Closest official name, offered in a quality message; never used to load data (nor for another province)."""
         from rapidfuzz import fuzz, process, utils
 
+        if self.other_province(None, name):
+            return None
         loose = self._indexes[-1]
         choices = {code: _core_key(u.name, match_key, loose.province) for code, u in self.units.items()}
         best = process.extractOne(_core_key(name, match_key, loose.province), choices, scorer=fuzz.ratio,
@@ -258,6 +543,19 @@ class UnitMatcher:
         return self.units[best[2]].name if best else None
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=40)
 def matcher_for(province_name: str) -> UnitMatcher:
     return UnitMatcher(load_units(province_name))
+
+
+DEPARTMENT_NAME = "Sở Khoa học và Công nghệ"  # the department whose plan is tracked and whose offices are listed
+
+
+def department_code(province_name: str) -> str:
+    """Code of the province's Sở Khoa học và Công nghệ (19.SKHCN in Thái Nguyên, 25.SKHCN from the default list in Phú
+    Thọ): the department whose plan the task steps follow."""
+    code = matcher_for(province_name).match(DEPARTMENT_NAME)
+    if code is None:
+        raise MasterDataError(f"Danh sách cơ quan cấp tỉnh của {_province(province_name).name} không có "
+                              f"{DEPARTMENT_NAME}.")
+    return code

@@ -29,6 +29,7 @@ from demo.dossier_files import (
     format_datetime,
     header_line,
 )
+from demo.portal_codes import demo_portal_codes, demo_province_code
 from demo.simulate import Calendar
 from sources.petition_format import CATEGORIES, HANDLINGS
 from sources.tthc_format import DOSSIER_COLUMNS
@@ -161,7 +162,7 @@ def _base_row(ctx: Context, day: date, i: int) -> dict[str, str]:
     name = " ".join([list(sm)[int(ctx.rng.integers(len(sm)))], vocab.FEMALE_MIDDLE[i % 3],
                      vocab.FEMALE_GIVEN[int(ctx.rng.integers(len(vocab.FEMALE_GIVEN)))]])
     return {
-        "dossier_code": ctx.fresh_code(unit.portal_code, day),
+        "dossier_code": ctx.fresh_code(demo_portal_codes(ctx.units)[unit.code], day),
         "procedure_code": ctx.cat.code[p],
         "receiving_centre": f"Trung tâm Phục vụ hành chính công {unit.name}",
         "resolving_unit": unit.name,
@@ -204,7 +205,7 @@ def _rows_bad_dates(ctx: Context, day: date) -> list[dict[str, str]]:
 
 def _rows_unknown(ctx: Context, day: date) -> list[dict[str, str]]:
     rows = [_base_row(ctx, day, i) for i in range(4)]
-    province_code = ctx.units[-1].portal_code.split(".")[0]
+    province_code = demo_province_code(ctx.units)
     for r in rows[:2]:
         ctx.codes.remove(r["dossier_code"])
         r["dossier_code"] = ctx.fresh_code(f"{province_code}.99999", day)

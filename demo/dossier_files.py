@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from common.units import AGENCY, Unit
 from demo import vocab
 from demo.catalogue import Catalogue
+from demo.portal_codes import demo_portal_codes
 from demo.simulate import (
     CHANNEL_CODES,
     DAY,
@@ -176,8 +177,9 @@ class Formatter:
         yymmdd = _dict([(epoch + timedelta(days=self.first_day + i)).strftime("%y%m%d") for i in range(n_days)])
 
         width = max(4, len(str(int(d.seq.max(initial=1)))))
+        portal_codes = demo_portal_codes(units)  # dossier codes start with the unit's code on the portal
         code = pc.binary_join_element_wise(
-            _take(_dict([u.portal_code for u in units]), d.unit), _take(yymmdd, d.day - self.first_day),
+            _take(_dict([portal_codes[u.code] for u in units]), d.unit), _take(yymmdd, d.day - self.first_day),
             _lpad(d.seq, width), _sep("-"))
         self.prefix = _join(
             code,

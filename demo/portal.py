@@ -19,6 +19,7 @@ import numpy as np
 from common.units import AGENCY, Unit
 from demo.catalogue import ONLINE_FULL, ONLINE_NONE, Catalogue
 from demo.petitions import Petitions, petition_counts
+from demo.portal_codes import demo_portal_codes
 from demo.publication import Publication, publication_counts
 from demo.simulate import (
     CHANNEL_ONLINE,
@@ -264,13 +265,13 @@ class PeriodCounts:
         self.e_copy_den = np.r_[np.where(is_agency, n_local, 1), n_local]
 
 
-def _node(units: tuple[Unit, ...], i: int, province: str, province_code: str) -> dict:
+def _node(units: tuple[Unit, ...], i: int, province: str, province_code: str, codes: dict[str, str]) -> dict:
     if i == len(units):  # the root carries no level
         return {"departmentId": department_id(province_code), "departmentName": f"UBND tỉnh {province}",
                 "departmentCode": province_code}
     u = units[i]
-    return {"departmentId": department_id(u.portal_code), "departmentName": evaluation_name(u),
-            "departmentCode": u.portal_code, "level": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
+    return {"departmentId": department_id(codes[u.code]), "departmentName": evaluation_name(u),
+            "departmentCode": codes[u.code], "level": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
 
 
 def _online_score(c: PeriodCounts, i: int, rng: np.random.Generator) -> float:
@@ -371,11 +372,12 @@ def with_totals(row: dict) -> dict:
 
 def snapshot(endpoint: str, c: PeriodCounts, units: tuple[Unit, ...], rng: np.random.Generator) -> dict:
     province = units[0].province
-    province_code = units[-1].portal_code.split(".")[0]
+    codes = demo_portal_codes(units)  # the portal's own numbering (communes <prefix>.100 …), not in master data
+    province_code = codes[units[-1].code].split(".")[0]
     n = len(units)
     if endpoint in TREE_ENDPOINTS:
-        parent = _node(units, n, province, province_code) | tree_counts(endpoint, c, n, rng)
-        children = [_node(units, i, province, province_code) | tree_counts(endpoint, c, i, rng) for i in range(n)]
+        parent = _node(units, n, province, province_code, codes) | tree_counts(endpoint, c, n, rng)
+        children = [_node(units, i, province, province_code, codes) | tree_counts(endpoint, c, i, rng) for i in range(n)]
         return {"code": "OK", "data": {"parent": parent, "children": children}, "message": "OK"}
 
     def head(i: int) -> dict:
@@ -386,8 +388,8 @@ def snapshot(endpoint: str, c: PeriodCounts, units: tuple[Unit, ...], rng: np.ra
                    "agencyLevel": "level_1"}
         else:
             u = units[i]
-            out = {"stt": i + 1, "departmentId": department_id(u.portal_code), "departmentName": evaluation_name(u),
-                   "departmentCode": u.portal_code,
+            out = {"stt": i + 1, "departmentId": department_id(codes[u.code]), "departmentName": evaluation_name(u),
+                   "departmentCode": codes[u.code],
                    "departmentType": "PROVINCIAL_DEPARTMENT" if u.group == AGENCY else "COMMUNE_PEOPLE_COMMITTEE",
                    "departmentLevel": "PROVINCE" if u.group == AGENCY else "COMMUNE", "agencyLevel": "level_2"}
         if endpoint != "dossier-digitized":
@@ -454,10 +456,13 @@ def _changed_max(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
 def _unknown_child(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
     template = dict(snap["data"]["children"][-1])
     province_code = snap["data"]["parent"]["departmentCode"]
-    template.update(departmentCode=f"{province_code}.99999", departmentId=department_id(f"{province_code}.99999"),
-                    departmentName="Xã Không Tồn Tại", level="COMMUNE")
+    # The next number of the portal's running sequence: a code the province's own portal could give.
+    numbers = [int(n) for n in (code.rpartition(".")[2] for code in demo_portal_codes(units).values()) if n.isdigit()]
+    unknown = f"{province_code}.{max(numbers) + 1}"
+    template.update(departmentCode=unknown, departmentId=department_id(unknown), departmentName="Xã Không Tồn Tại",
+                    level="COMMUNE")
     snap["data"]["children"].append(template)
-    return f"extra child {province_code}.99999 'Xã Không Tồn Tại' that matches no unit"
+    return f"extra child {unknown} 'Xã Không Tồn Tại' that matches no unit"
 
 
 def _score_mismatch(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:

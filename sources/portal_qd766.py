@@ -528,9 +528,14 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
     same batch taught: the portal code or department id of a department matched elsewhere (the evaluation endpoints
     publish the id and a name, the tree endpoints the id beside the code). Unmatched rows get an issue each."""
     nodes = [(s, n) for s in snapshots if s.group is not None for n in s.nodes if n.role == "unit"]
+    foreign: dict[int, str] = {}  # rows of another province (by code prefix or name suffix): never matched, never taught
     for _, node in nodes:
-        by_code = matcher.match_portal(node.department_code, None) if node.department_code else None
-        if by_code:
+        other = matcher.other_province(node.department_code, node.department_name)
+        if other is not None:
+            foreign[id(node)] = other
+            continue
+        by_code = matcher.match_portal(node.department_code, None, node.department_id)
+        if by_code and (node.department_code or node.department_id):
             node.unit_code, node.matched_by = by_code, "code"
         elif node.department_name and (by_name := matcher.match(node.department_name)):
             node.unit_code, node.matched_by = by_name, "name"
@@ -542,6 +547,12 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
                 if value:
                     learned[key].setdefault(value, set()).add(node.unit_code)
     for snap, node in nodes:
+        if id(node) in foreign:
+            snap.issues.append(PortalIssue(node.department, None, "other_province",
+                                           f"Đơn vị {node.department} ('{node.department_name}') thuộc {foreign[id(node)]}, "
+                                           "không phải tỉnh đang phục vụ: không khớp với đơn vị nào (tệp của tỉnh khác "
+                                           "hoặc mã/tên ghi nhầm)."))
+            continue
         if node.unit_code is None:
             for key, how in (("department_code", "learned_code"), ("department_id", "department_id")):
                 units = learned[key].get(getattr(node, key) or "", set())

@@ -41,14 +41,18 @@ class UnitResolution:
     unmatched: tuple[str, ...]  # parts naming no known unit, verbatim (NFC)
     collective: tuple[str, ...]  # canonical collective phrases found, in order of appearance
     suggestions: tuple[str | None, ...] = field(default=())  # closest official name for each unmatched part
+    empty: tuple[str, ...] = field(default=())  # collective phrases that name no unit of the master data
 
     def messages(self) -> tuple[str, ...]:
-        """Vietnamese quality messages, one per unmatched part."""
+        """Vietnamese quality messages, one per unmatched part and per collective phrase that names no unit."""
         out = []
         for i, part in enumerate(self.unmatched):
             hint = self.suggestions[i] if i < len(self.suggestions) else None
             text = f"Không xác định được đơn vị '{part}' trong danh mục đơn vị"
             out.append(f"{text} (có phải '{hint}'?)." if hint else f"{text}.")
+        # A province without an office list: "Các phòng chuyên môn" would otherwise expand to nothing, silently.
+        out += [f"Cụm từ '{phrase}' không ứng với đơn vị nào trong danh mục (thiếu danh sách phòng, đơn vị thuộc Sở?)."
+                for phrase in self.empty]
         return tuple(out)
 
 
@@ -125,6 +129,7 @@ class _Resolver:
     def resolve(self, text: str | None) -> UnitResolution:
         codes: dict[str, None] = {}
         collective: dict[str, None] = {}
+        empty: dict[str, None] = {}
         unmatched: list[str] = []
         for raw in _HARD.split(_nfc_lines(text or "")):
             part = _BULLET.sub("", raw).strip(" .")
@@ -146,14 +151,18 @@ class _Resolver:
                     pending = None
                 if isinstance(found, CollectivePhrase):
                     collective[found.phrase] = None
-                    codes.update((u.code, None) for u in self.everything if found.selects(u))
+                    selected = [u.code for u in self.everything if found.selects(u)]
+                    if not selected:
+                        empty[found.phrase] = None
+                    codes.update((c, None) for c in selected)
                 else:
                     codes.update((c, None) for c in found)
                 i = j
             if pending is not None:
                 unmatched.append(part[pending:].strip())
         unique = tuple(dict.fromkeys(unmatched))
-        return UnitResolution(tuple(codes), unique, tuple(collective), tuple(self.suggest(u) for u in unique))
+        return UnitResolution(tuple(codes), unique, tuple(collective), tuple(self.suggest(u) for u in unique),
+                              tuple(empty))
 
 
 def _nfc_lines(text: str) -> str:

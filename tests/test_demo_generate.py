@@ -16,6 +16,7 @@ import pytest
 from common.units import AGENCY, load_units
 from demo.generate import generate_inbox, main
 from demo.portal import EVALUATION_ENDPOINTS, METRICS, TREE_ENDPOINTS
+from demo.portal_codes import demo_portal_codes
 from demo.simulate import BASE_PER_WORKING_DAY, Calendar, daily_counts, unit_traits
 from sources.tthc_format import (
     AUTHORITY_LEVELS,
@@ -257,7 +258,12 @@ def test_portal_files_parse_and_have_the_real_shapes(inbox: tuple[Path, dict]) -
     snaps = _portal(root)
     labels = {(PORTAL_NAME.match(n).group(1), PORTAL_NAME.match(n).group(2)) for n in snaps}
     assert labels == {(e, p) for e in TREE_ENDPOINTS + EVALUATION_ENDPOINTS for p in ("2026-M01", "2026-Q1", "2026-Y")}
-    n_units = len(load_units("Thái Nguyên"))
+    units = load_units("Thái Nguyên")
+    n_units = len(units)
+    codes = demo_portal_codes(units)
+    # Agencies keep their master-data code; communes and wards get the portal's running sequence H55.100, H55.101, …
+    assert all(codes[u.code] == u.portal_code for u in units if u.group == AGENCY)
+    assert [codes[u.code] for u in units if u.group != AGENCY] == [f"H55.{n}" for n in range(100, 192)]
     for name, snap in snaps.items():
         endpoint = PORTAL_NAME.match(name).group(1)
         assert snap["code"] == "OK"

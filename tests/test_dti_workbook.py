@@ -178,7 +178,8 @@ def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dti")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
+    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
     insert(con, "mart_dti_unit", UNITS)
     components = [c for u in UNITS if u["year"] == YEAR for c in components_of(u["unit_code"], u["ranking_group"])]
     insert(con, "mart_dti_component", components)

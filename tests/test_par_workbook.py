@@ -89,7 +89,8 @@ def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("par")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
+    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
     insert(con, "mart_par_unit", [
         unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
         unit("STC", "Sở Tài chính", "agency", 86.0, 86.0, "Tốt", 1, True, 2),

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from common.units import load_units, matcher_for
+from common.units import UnitMatcher, apply_portal_codes, load_units, matcher_for
 from scoring.qd766 import methodology_for, reconcile_node
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import read_snapshot, read_snapshot_files, summarise_issues
@@ -154,6 +154,31 @@ def test_a_row_without_any_score_field_is_an_issue_naming_the_fields(tmp_path):
     path.write_text(json.dumps(payload), encoding="utf-8")
     issue = read_snapshot(path, M, MATCHER).issues[0]
     assert (issue.rule, issue.field, issue.department) == ("missing_score", "score/totalScore", "H55.02")
+
+
+def test_a_commune_of_another_province_is_never_ours_and_mapped_codes_match(tmp_path):
+    # Xã Văn Lang exists in Thái Nguyên and in Phú Thọ (H44): a Phú Thọ row is reported, never taken for ours, by its
+    # code's prefix or by its name's province; a code of the master data's mapping file matches whatever the name.
+    mapping = tmp_path / "thai_nguyen.csv"
+    mapping.write_text("unit_code,portal_code,department_id\n05443,H55.150,\n", encoding="utf-8")
+    matcher = UnitMatcher(apply_portal_codes(load_units("Thái Nguyên"), mapping))
+    payload = json.loads((FIXTURES / _fixture("dvc-progress-tree")).read_text(encoding="utf-8"))
+    template = payload["data"]["children"][1]
+    payload["data"]["children"] = [
+        template | {"departmentId": "a", "departmentCode": "H44.132", "departmentName": "UBND xã Văn Lang"},
+        template | {"departmentId": "b", "departmentCode": "H55.160", "departmentName": "UBND xã Văn Lang - Tỉnh Phú Thọ"},
+        template | {"departmentId": "c", "departmentCode": "H55.161", "departmentName": "UBND xã Văn Lang - Tỉnh Thái Nguyên"},
+        template | {"departmentId": "d", "departmentCode": "H55.150", "departmentName": "Phường PĐP"},
+    ]
+    path = tmp_path / _fixture("dvc-progress-tree")
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, matcher)
+    units = {n.department_code: (n.unit_code, n.matched_by) for n in snap.nodes if n.role == "unit"}
+    assert units == {"H44.132": (None, None), "H55.160": (None, None), "H55.161": (matcher.match("Xã Văn Lang"), "name"),
+                     "H55.150": ("05443", "code")}
+    assert sorted((i.department, i.rule) for i in snap.issues) == [("H44.132", "other_province"),
+                                                                  ("H55.160", "other_province")]
+    assert all("Phú Thọ" in i.reason for i in snap.issues)
 
 
 # --- where period and capture time come from ------------------------------------------------------------------
@@ -304,6 +329,10 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
     assert learned == [("H55.100",), ("H55.101",)]  # communes: the portal's own sequence, learned by name
     review = store.write_portal_code_review(con, tmp_path / "reports", "Thái Nguyên")
     assert review is not None and "H55.101" in review.read_text(encoding="utf-8-sig")
+    # Reviewed, the file is the master data's mapping: the communes are then matched by the portal's code.
+    reviewed = UnitMatcher(apply_portal_codes(load_units("Thái Nguyên"), review))
+    assert reviewed.match_portal("H55.101") == MATCHER.match("Xã Văn Lăng")
+    assert reviewed.match_portal(None, None, "0a1b-pdp") == MATCHER.match("Phường Phan Đình Phùng")
     scores = dict(con.execute("""SELECT unit_code, score FROM portal_qd766_node
                                  WHERE group_code = 'DVCTT' AND role = 'unit'""").fetchall())
     assert scores[SNV] == 6.5  # the online-services score reaches the index (store.latest_portal_scores)

@@ -92,7 +92,8 @@ def workbook(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("qd766")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
                     [u[:6] for u in UNITS])
     units = [unit_row(c, n, rg, s, r, t, d) for c, n, _, _, rg, _, s, r, t, d in UNITS]
     # another period must not leak in

@@ -19,10 +19,9 @@ def test_thai_nguyen_has_92_communes_and_wards_and_its_agencies():
     assert {"Sở Khoa học và Công nghệ", "Phường Phan Đình Phùng", "Xã Đồng Hỷ"} <= {u.name for u in units}
 
 
-def test_province_is_a_setting_and_a_missing_agency_list_is_a_clear_error():
+def test_province_is_a_setting_and_an_unknown_province_is_a_clear_error():
     assert load_units("tinh thai nguyen") == load_units("Thái Nguyên")
-    with pytest.raises(FileNotFoundError, match="Thiếu danh sách cơ quan cấp tỉnh"):
-        load_units("Hà Nội")
+    assert load_units("Hà Nội")[0].master_source == "default_list"  # no reviewed list: the default one (test_provinces)
     with pytest.raises(ValueError, match="Không tìm thấy tỉnh"):
         load_units("Tỉnh Không Có")
 
@@ -59,7 +58,15 @@ def test_unknown_names_never_match_but_get_a_suggestion():
 def test_portal_codes_match_first_then_names():
     matcher = matcher_for("Thái Nguyên")
     assert matcher.match_portal("H55.08", "tên sai") == "19.SKHCN"
-    assert matcher.match_portal("H99.99", "Sở Y tế") == "19.SYT"
+    assert matcher.match_portal("H99.99", "Sở Y tế") == "19.SYT"  # a prefix of no province: the name decides
+    assert matcher.match_portal("H55.140", "Xã Đồng Hỷ") == "05692"  # a commune code master data does not know
+    assert matcher.match_portal("H44.08", "Sở Y tế") is None  # Phú Thọ's prefix: never one of ours
+
+
+def test_commune_portal_codes_are_never_derived_from_the_ward_code():
+    units = load_units("Thái Nguyên")
+    assert all(u.portal_code is None for u in units if u.group != AGENCY)  # no masterdata/portal_codes/thai_nguyen.csv
+    assert all(u.portal_code.startswith("H55.") for u in units if u.group == AGENCY)  # the reviewed CSV's column
 
 
 def test_text_helpers():

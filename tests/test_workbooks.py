@@ -25,12 +25,12 @@ from workbooks.style import Column, add_bar_chart, add_color_scale, new_workbook
 
 PROVINCE = "Thái Nguyên"
 UNITS = [
-    Unit("00001", "Xã Đồng Hỷ", COMMUNE, PROVINCE, "H55.00001"),
-    Unit("00002", "Xã Yên Trạch", COMMUNE, PROVINCE, "H55.00002"),
-    Unit("00003", "Xã Dân Tiến", COMMUNE, PROVINCE, "H55.00003"),
-    Unit("00004", "Phường Phan Đình Phùng", WARD, PROVINCE, "H55.00004"),
+    Unit("00001", "Xã Đồng Hỷ", COMMUNE, PROVINCE, None),
+    Unit("00002", "Xã Yên Trạch", COMMUNE, PROVINCE, None),
+    Unit("00003", "Xã Dân Tiến", COMMUNE, PROVINCE, None),
+    Unit("00004", "Phường Phan Đình Phùng", WARD, PROVINCE, None),
     Unit("19.SNV", "Sở Nội vụ", AGENCY, PROVINCE, "H55.02"),
-    Unit("00005", "Xã Không Lỗi", COMMUNE, PROVINCE, "H55.00005"),
+    Unit("00005", "Xã Không Lỗi", COMMUNE, PROVINCE, None),
 ]
 NAMES = {u.code: u.name for u in UNITS}
 FIXED_TIME = datetime(2026, 1, 31, 20, 30, tzinfo=UTC)  # 03:30 on 01/02/2026 in Việt Nam

@@ -374,12 +374,17 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
 
 
 def write_portal_code_review(con: duckdb.DuckDBPyConnection, folder: Path, province: str) -> Path | None:
-    """The portal codes learned by name (not in the master data) as a CSV for review: once checked, its rows go into
+    """The portal codes learned by name (not in the master data) as a CSV for review, in the master data's mapping
+    format (unit_code, portal_code, department_id first): once checked, its rows go into
     masterdata/portal_codes/<province>.csv and the units are then matched by code. None when nothing was learned."""
-    rows = con.execute("""SELECT unit_code AS ma_don_vi, unit_name AS ten_don_vi, portal_code AS ma_tren_cong,
-                                 department_id AS ma_dinh_danh_cong, department_name AS ten_tren_cong,
-                                 matched_by AS cach_khop, file_name AS tep_anh_chup
-                          FROM portal_unit_code WHERE source = 'learned' ORDER BY unit_code""").df()
+    # A unit known by its master-data code keeps it; what was learned is then only its department id.
+    rows = con.execute("""SELECT c.unit_code, coalesce(max(c.portal_code), any_value(u.portal_code)) AS portal_code,
+                                 max(c.department_id) AS department_id, any_value(c.unit_name) AS unit_name,
+                                 string_agg(DISTINCT c.department_name, ' | ') AS portal_name,
+                                 string_agg(DISTINCT c.matched_by, ', ') AS matched_by, min(c.file_name) AS file_name,
+                                 count(DISTINCT c.portal_code) > 1 OR count(DISTINCT c.department_id) > 1 AS conflicting
+                          FROM portal_unit_code c LEFT JOIN dim_unit u USING (unit_code)
+                          WHERE c.source = 'learned' GROUP BY c.unit_code ORDER BY c.unit_code""").df()
     if rows.empty:
         return None
     folder.mkdir(parents=True, exist_ok=True)

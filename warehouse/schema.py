@@ -14,10 +14,16 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "dim_unit": (
         """unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_group VARCHAR NOT NULL,
         group_label VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL, province VARCHAR NOT NULL,
-        portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL""",
-        "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
+        portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL, master_source VARCHAR,
+        portal_department_id VARCHAR""",
+        "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
         {"unit_group": "agency | commune | ward", "ranking_group": "agency | local: nhóm xếp hạng",
-         "sort_order": "thứ tự theo bảng chữ cái tiếng Việt", "portal_code": "mã đơn vị trên Cổng DVCQG"},
+         "sort_order": "thứ tự theo bảng chữ cái tiếng Việt",
+         "portal_code": "mã đơn vị trên Cổng DVCQG, chỉ lấy từ dữ liệu danh mục (CSV cơ quan, masterdata/portal_codes); "
+                        "NULL khi chưa có: đơn vị được đối chiếu theo tên",
+         "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
+                          "mặc định, cần thay bằng CSV đã rà soát) | vietnam-provinces (xã, phường)",
+         "portal_department_id": "departmentId của đơn vị trên Cổng DVCQG (masterdata/portal_codes), nếu có"},
     ),
     "dim_procedure": (
         """procedure_code VARCHAR PRIMARY KEY, procedure_name VARCHAR NOT NULL, field VARCHAR,

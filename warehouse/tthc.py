@@ -36,9 +36,12 @@ def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
     con.execute("DELETE FROM dim_unit")
     _insert_many(
         con,
-        "INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code,
+                                 aliases, sort_order, master_source, portal_department_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            (u.code, u.name, u.group, GROUP_LABELS[u.group], u.ranking_group, u.province, u.portal_code, list(u.aliases), i)
+            (u.code, u.name, u.group, GROUP_LABELS[u.group], u.ranking_group, u.province, u.portal_code, list(u.aliases), i,
+             u.master_source, u.department_id)
             for i, u in enumerate(units)
         ],
     )
