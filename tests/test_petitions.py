@@ -226,13 +226,18 @@ def test_unreadable_file_is_recorded_as_rejected(tmp_path):
     assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [("empty_file", True)]
 
 
+HEADER = ",".join(c.header for c in PETITION_COLUMNS) + "\n"
+
+
 @pytest.mark.parametrize(
     ("content", "rule"),
     [(b"", "empty_file"),
      # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
-     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "unrecognised_header")],
+     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "unrecognised_header"),
+     (HEADER.encode("utf-8-sig"), "no_rows"),  # a header-only re-delivery
+     ((HEADER + "PAKN-1,05/01/2026 09:15:00,UBND Phường Phan Đình Phùng,Về quy").encode("utf-8-sig"), "truncated")],
 )
-def test_a_rejected_re_delivery_keeps_the_month_already_loaded(tmp_path, content, rule):
+def test_a_broken_re_delivery_keeps_the_month_already_loaded(tmp_path, content, rule):
     inbox = tmp_path / "inbox"
     good = write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2", unit="Xã Không Tồn Tại")])
     write_pakn(inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00",
@@ -244,18 +249,18 @@ def test_a_rejected_re_delivery_keeps_the_month_already_loaded(tmp_path, content
 
     good.write_bytes(content)
     out = load_petitions(con, good, read(good, tmp_path), datetime(2026, 2, 4))
-    assert (out["status"], out["rows_loaded"], out["rows_rejected"], out["month"]) == ("rejected", 0, 0, JANUARY)
+    assert (out["status"], out["rows_loaded"], out["rows_rejected"], out["month"]) == ("kept_earlier", 0, 0, JANUARY)
     after = _tables(con)
     assert after["fct_petition"] == before["fct_petition"]  # January's good rows and February stay
     assert after["quarantine"] == before["quarantine"]  # and the earlier file's rejected line
-    assert con.execute("SELECT file_name, partition_date, status, rows_read, rows_loaded, sha256 FROM landed_files "
-                       "ORDER BY 1").fetchall() == [
-        ("pakn_202601.csv", JANUARY, "rejected", 0, 0, read(good, tmp_path).sha256),
-        ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, before["landed_files"][1][3])]
-    assert con.execute("SELECT file_name, rule, blocking FROM file_issues").fetchall() == [("pakn_202601.csv", rule, True)]
+    assert after["landed_files"] == before["landed_files"]  # the lineage is still that of the good load
+    issues = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues ORDER BY rule <> 'redelivery_refused'").fetchall()
+    assert issues[0][:3] == ("pakn_202601.csv", "redelivery_refused", True)
+    assert "03/02/2026 06:00" in issues[0][3] and "giữ nguyên" in issues[0][3]
+    assert rule in {i[1] for i in issues[1:]} or rule == "no_rows"  # the real cause is named too
 
     stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 5))
-    assert stats["files_rejected"] == 1 and _tables(con) == after  # the same bad file again: nothing changes
+    assert stats["files_kept_earlier"] == 1 and _tables(con) == after  # the same bad file again: nothing changes
 
 
 def test_a_failed_load_rolls_back_and_leaves_no_open_transaction(tmp_path, monkeypatch):

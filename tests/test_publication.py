@@ -139,9 +139,10 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
     ("content", "rule"),
     [(b"", "empty_file"),
      # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
-     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "unrecognised_header")],
+     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "unrecognised_header"),
+     ((",".join(c.header for c in PUBLICATION_COLUMNS) + "\n").encode("utf-8-sig"), "no_rows")],
 )
-def test_a_rejected_register_keeps_the_register_already_loaded(tmp_path, content, rule):
+def test_a_broken_register_keeps_the_register_already_loaded(tmp_path, content, rule):
     path = write_register(tmp_path / "tthc", [entry(), entry(procedure_code="9.999999")])
     con = duckdb.connect()
     ensure_schema(con)
@@ -156,12 +157,13 @@ def test_a_rejected_register_keeps_the_register_already_loaded(tmp_path, content
 
     path.write_bytes(content)
     result = read_publication(path, tmp_path / "work", KNOWN)
+    lineage = rows("landed_files")
     out = load_publication(con, path, result, datetime(2026, 3, 2))
-    assert out == {"file": PUBLICATION_FILE_NAME, "status": "rejected", "rows_loaded": 0, "rows_rejected": 0}
+    assert out == {"file": PUBLICATION_FILE_NAME, "status": "kept_earlier", "rows_loaded": 0, "rows_rejected": 0}
     assert rows("fct_procedure_publication") == good and rows("quarantine") == quarantined
-    assert con.execute("SELECT file_name, status, rows_read, sha256, first_loaded_at FROM landed_files").fetchall() == [
-        (PUBLICATION_FILE_NAME, "rejected", 0, result.sha256, datetime(2026, 3, 2))]
-    assert con.execute("SELECT rule, blocking FROM file_issues").fetchall() == [(rule, True)]
+    assert rows("landed_files") == lineage  # still the good register's lineage
+    issues = con.execute("SELECT rule, blocking FROM file_issues ORDER BY rule <> 'redelivery_refused'").fetchall()
+    assert issues[0] == ("redelivery_refused", True) and (rule == "no_rows" or (rule, True) in issues)
 
     # The next good register replaces everything again.
     path = write_register(tmp_path / "tthc", [entry(procedure_code="1.000100")])

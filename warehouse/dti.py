@@ -17,7 +17,7 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.ranking import rank_within
-from warehouse.landing import insert_frame, record_file, transaction
+from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
 from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
 
@@ -105,8 +105,14 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
         _forget_removed(con, "dti_previous", year - 1, previous_files)
         _without_year(con, "dti_external", external_unnamed, now)
         _without_year(con, "dti_previous", previous_unnamed, now)
-        con.execute("DELETE FROM stg_dti_external WHERE year = ?", [year])
-        con.execute("DELETE FROM stg_dti_previous WHERE year = ?", [year - 1])
+        # An empty, broken or cut-short re-delivery keeps the rows of the earlier good file of the same name.
+        kept_external = [p.name for p, r in external.items() if keep_earlier_load(con, "dti_external", p, r, now)]
+        kept_previous = [p.name for p, r in previous.items() if keep_earlier_load(con, "dti_previous", p, r, now)]
+        external = {p: r for p, r in external.items() if p.name not in kept_external}
+        previous = {p: r for p, r in previous.items() if p.name not in kept_previous}
+        con.execute("DELETE FROM stg_dti_external WHERE year = ? AND NOT list_contains(?, source_file)", [year, kept_external])
+        con.execute("DELETE FROM stg_dti_previous WHERE year = ? AND NOT list_contains(?, source_file)",
+                    [year - 1, kept_previous])
         insert_frame(con, "stg_dti_external", pd.DataFrame(
             [{"source_file": p.name, "source_row": x["source_row"], "year": year, "unit_code": x["unit_code"],
               "code": x["code"], "value": x["value"], "system": x.get("system"), "note": x.get("note")}

@@ -111,6 +111,64 @@ def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result:
         issues=list(result.file_issues if issues is None else issues), now=now)
 
 
+# file_issues rule of a delivery refused so that an earlier good load of the same file (or partition) stays.
+REDELIVERY_RULE = "redelivery_refused"
+
+
+def redelivery_problem(result: Any) -> str | None:
+    """Why a delivery could not replace good data (Vietnamese), or None: still being copied, unusable, no rows, or cut
+    short. ``result`` is any reader's result (``loadable``, ``rows``, ``file_issues``; ``truncated``, ``deferred``)."""
+    if getattr(result, "deferred", False):
+        return "đang được chép (kích thước còn thay đổi), để lại cho lần chạy sau"
+    if not result.loadable:
+        blocking = next((i.reason for i in result.file_issues if i.blocking), "không đọc được")
+        return f"không dùng được ({blocking.rstrip('.')})"
+    if not result.rows:
+        return "không có dòng dữ liệu nào (rỗng hoặc chỉ có dòng tiêu đề)"
+    if getattr(result, "truncated", False):
+        return "bị cắt cụt (dòng cuối không trọn vẹn)"
+    return None
+
+
+def earlier_good_load(con: duckdb.DuckDBPyConnection, source: str, file_name: str,
+                      partition_date: date | None = None) -> tuple[str, int, datetime] | None:
+    """(sha256, rows loaded, when) of the good load now in the warehouse for this file name, or for its partition."""
+    where, params = "source = ? AND (file_name = ?", [source, file_name]
+    if partition_date is not None:
+        where += " OR partition_date = ?"
+        params.append(partition_date)
+    rows = con.execute(f"""SELECT sha256, rows_loaded, loaded_at FROM landed_files
+                           WHERE {where}) AND status IN ('loaded', 'partly_loaded') AND rows_loaded > 0
+                           ORDER BY loaded_at DESC LIMIT 1""", params).fetchall()
+    return rows[0] if rows else None
+
+
+def keep_earlier_load(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
+                      partition_date: date | None = None) -> dict | None:
+    """When this delivery is unusable, empty or cut short while an earlier good load of the same file (or partition)
+    is in the warehouse, keep that load: record the refusal in file_issues (its earlier lineage and quarantine stay)
+    and return the stats to report; the caller then leaves its rows alone. None: load the delivery as usual.
+
+    Data is withdrawn only explicitly (a corrected file with rows, or the loader's own withdraw option), never by an
+    empty or broken file. Run inside the caller's transaction."""
+    problem = redelivery_problem(result)
+    earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
+    if earlier is None or earlier[0] == result.sha256:
+        return None
+    _, rows, when = earlier
+    count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator
+    reason = (f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
+              "được giữ nguyên; gửi lại tệp đúng để thay.")
+    issues = [FileIssue(REDELIVERY_RULE, reason), *(i for i in result.file_issues if i.rule != "no_rows")]
+    # The same refusal seen again keeps the time it was first recorded: a rerun changes nothing.
+    seen = con.execute("SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ? AND reason = ?",
+                       [source, path.name, REDELIVERY_RULE, reason]).fetchall()[0][0]
+    con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
+    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                file_issue_rows(source, path.name, partition_date, issues, seen or now))
+    return {"status": "kept_earlier", "rows_loaded": 0, "rows_rejected": 0}
+
+
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     """Insert a DataFrame by column name (much faster than executemany for thousands of rows)."""
     if df.empty:

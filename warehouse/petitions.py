@@ -3,8 +3,8 @@ file problems in ``file_issues`` and lineage in ``landed_files``, partitioned by
 
 A file replaces everything of its month (a later export of the same month wins); loading the same file twice
 changes nothing (``first_loaded_at`` keeps the first load of identical content). A file that cannot be loaded (empty,
-a required column missing, unreadable) replaces nothing: only its lineage ('rejected') and file issues are recorded,
-and the rows and quarantine of the month's earlier good file stay.
+a required column missing, unreadable), has no rows or is cut short replaces nothing: the month keeps the rows,
+quarantine and lineage of its earlier good file, and the refusal is recorded in file_issues.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 from common.units import UnitMatcher
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
-from warehouse.landing import first_loaded_at, insert_many, replace_file_records, transaction
+from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
 
 PETITION_SOURCE = "pakn"
 _COLUMNS = ("petition_code", "unit_code", "received_at", "category", "handling", "due_at", "completed_at",
@@ -37,6 +37,9 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
     """
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
     with transaction(con):
+        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month)
+        if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
+            return {"file": path.name, "month": result.month, **kept}
         if result.loadable:
             _replace_rows(con, path, result)
         stats = replace_file_records(
@@ -78,6 +81,7 @@ def load_petition_folder(con: duckdb.DuckDBPyConnection, inbox: Path, *, matcher
     return {
         "files": len(loaded),
         "files_rejected": sum(s["status"] == "rejected" for s in loaded),
+        "files_kept_earlier": sum(s["status"] == "kept_earlier" for s in loaded),
         "rows_loaded": sum(s["rows_loaded"] for s in loaded),
         "rows_rejected": sum(s["rows_rejected"] for s in loaded),
         "months": loaded,

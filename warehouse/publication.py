@@ -3,8 +3,8 @@
 
 The register is one file holding every decision, so each load replaces the whole table; loading the same file twice
 changes nothing (``first_loaded_at`` keeps the first load of identical content). A register that cannot be loaded
-(empty, a required column missing, unreadable) replaces nothing: only its lineage ('rejected') and file issues are
-recorded, and the rows and quarantine of the earlier good register stay.
+(empty, a required column missing, unreadable), has no rows or is cut short replaces nothing: the rows, quarantine
+and lineage of the earlier good register stay, and the refusal is recorded in file_issues.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import duckdb
 
 from sources.procedure_publication import PublicationResult, read_publication
 from sources.publication_format import PUBLICATION_FILE_NAME
-from warehouse.landing import first_loaded_at, insert_many, replace_file_records, transaction
+from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
 
 PUBLICATION_SOURCE = "tthc_publication"
 _COLUMNS = ("decision_number", "decision_date", "procedure_code", "legal_effective_date", "made_public_date",
@@ -32,6 +32,9 @@ def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: Publica
     """
     first = first_loaded_at(con, PUBLICATION_SOURCE, path.name, result.sha256, now)
     with transaction(con):
+        kept = keep_earlier_load(con, PUBLICATION_SOURCE, path, result, now)
+        if kept:  # an empty, broken or cut-short re-delivery: the earlier good register stays
+            return {"file": path.name, **kept}
         if result.loadable:
             con.execute("DELETE FROM fct_procedure_publication")
             insert_many(
