@@ -43,9 +43,14 @@ def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         raise dg.Failure(f"Không tìm thấy danh mục TTHC: {path}")
     result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))
     with warehouse.write() as con:
-        stats = load.load_catalogue(con, path, result, now_local())
+        try:
+            stats = load.load_catalogue(con, path, result, now_local())
+        except load.CatalogueUnusable as err:
+            raise dg.Failure(str(err)) from None
     for issue in result.file_issues:
         context.log.warning(f"{path.name}: {issue.reason}")
+    if stats["status"] == "kept_earlier":
+        context.log.warning(f"{path.name}: không dùng được ({stats['refused']}); giữ danh mục đang dùng.")
     return dg.MaterializeResult(metadata={**stats, "sha256": result.sha256})
 
 

@@ -22,7 +22,7 @@ VERSION_COLUMNS = [
 
 def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> dict[str, tuple[str, dict]]:
     """Check name -> (GX expectation class, arguments). Value sets come from the master data and catalogue."""
-    from sources.tthc_format import CHANNELS, RATINGS, STATUSES
+    from sources.tthc_format import TTHC_CODES
 
     return {
         "schema_matches": ("ExpectTableColumnsToMatchSet", {"column_set": VERSION_COLUMNS, "exact_match": True}),
@@ -30,9 +30,9 @@ def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> d
         "dossier_version_unique": ("ExpectCompoundColumnsToBeUnique", {"column_list": ["export_date", "dossier_code"]}),
         "unit_in_master_data": ("ExpectColumnValuesToBeInSet", {"column": "resolving_unit_code", "value_set": unit_codes}),
         "procedure_in_catalogue": ("ExpectColumnValuesToBeInSet", {"column": "procedure_code", "value_set": procedure_codes}),
-        "channel_known": ("ExpectColumnValuesToBeInSet", {"column": "channel", "value_set": list(CHANNELS.values())}),
-        "status_known": ("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": list(STATUSES.values())}),
-        "rating_known": ("ExpectColumnValuesToBeInSet", {"column": "satisfaction", "value_set": list(RATINGS.values())}),
+        "channel_known": ("ExpectColumnValuesToBeInSet", {"column": "channel", "value_set": sorted(TTHC_CODES["channel"])}),
+        "status_known": ("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": sorted(TTHC_CODES["status"])}),
+        "rating_known": ("ExpectColumnValuesToBeInSet", {"column": "satisfaction", "value_set": sorted(TTHC_CODES["rating"])}),
         "received_not_after_completed": ("ExpectColumnPairValuesAToBeGreaterThanB", {
             "column_A": "completed_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
         "due_not_before_received": ("ExpectColumnPairValuesAToBeGreaterThanB", {

@@ -78,6 +78,13 @@ class PreparedFile:
     deferred: bool = False  # still being copied: left for the next run
     data_lines: int | None = None  # records after the header, when known
     stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file: their lines are rejected
+    headers: tuple[str, ...] = ()  # the header cells as received (NFC), when the header could be read
+
+    def hint_other_format(self, hint: Callable[[list[str]], str]) -> None:
+        """Add to the refusal of a file whose header does not fit the profile what profile it does fit."""
+        refusal = next((i for i in self.issues if i.blocking and i.rule in ("missing_columns", "unrecognised_header")), None)
+        if refusal is not None and self.headers:
+            refusal.reason += hint(list(self.headers))
 
     @property
     def loadable(self) -> bool:
@@ -136,6 +143,7 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
 # which saves a full normalisation pass over every clean export.
 _COMBINING_LEAD_BYTES = (b"\xcc", b"\xcd")
 _NOT_BLANK = re.compile(rb"[^\s\xef\xbb\xbf]")
+_VISIBLE = re.compile(r"\S")
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab", "|": "dấu gạch đứng"}
 
@@ -156,15 +164,43 @@ def _best_delimiter(header_line: str, columns: tuple[Column, ...]) -> tuple[str,
     return best
 
 
-def _partial_last_line(text: str, delimiter: str, fields: int) -> bool:
-    """The file ends inside a record: an open quote, or a last line without its end and with too few fields."""
-    if text.count('"') % 2:
+def _partial_last_line(content: str | bytes, delimiter: str, fields: int) -> bool:
+    """The file ends inside a record: an open quote, or a last line without its end and with too few fields. Works on
+    the text, or on the raw bytes of a UTF-8 file (no decoding of the whole file)."""
+    quote, newline, cr = ('"', "\n", "\r") if isinstance(content, str) else (b'"', b"\n", b"\r")
+    if content.count(quote) % 2:  # type: ignore[arg-type]
         return True
-    if text.endswith(("\n", "\r")):
+    if content.endswith((newline, cr)):  # type: ignore[arg-type]
         return False
-    last = text[text.rfind("\n") + 1:]
+    last = content[content.rfind(newline) + 1:]  # type: ignore[arg-type]
+    if isinstance(last, bytes):
+        last = last.decode("utf-8", errors="replace")
     parsed = next(csv.reader([last], delimiter=delimiter), [])
     return 0 < len(parsed) < fields
+
+
+# Files above this size that look like UTF-8 (the header and samples through the file decode) are not decoded whole
+# to be checked: a daily export is read in place by DuckDB, which reports a stray invalid byte on its own line.
+FULL_DECODE_BYTES = 1 << 20
+_SAMPLES = 16
+_SAMPLE_BYTES = 1 << 15
+
+
+def _looks_utf8(raw: bytes) -> bool:
+    """A big file whose header and evenly spread samples (cut at line ends) are valid UTF-8, and not UTF-16/32."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return False
+    step = max(1, len(raw) // _SAMPLES)
+    for start in range(0, len(raw), step):
+        a = raw.find(b"\n", start) + 1 if start else 0
+        b = raw.rfind(b"\n", a, a + _SAMPLE_BYTES)
+        chunk = raw[a:b if b > a else a + 4096]
+        try:
+            chunk.decode("utf-8-sig" if a == 0 else "utf-8")
+        except UnicodeDecodeError as err:
+            if err.start < len(chunk) - 4:  # not merely a character cut by the sample's end
+                return False
+    return True
 
 
 def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *,
@@ -186,23 +222,31 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
         prepared.issues.append(FileIssue("wrong_file_kind", f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
                                                             "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại."))
         return prepared
-    try:
-        decoded = decode_text(raw)
-    except LegacyEncoding as err:
-        prepared.issues.append(FileIssue("legacy_encoding", str(err)))
-        return prepared
-    prepared.encoding, prepared.stray_bytes = decoded.encoding, decoded.stray_bytes
-    text = decoded.text
-    if decoded.encoding not in ("utf-8",):
-        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {decoded.encoding}, đã chuyển sang UTF-8; "
+    cr_only = b"\n" not in raw and b"\r" in raw
+    # A big UTF-8 export (the daily case) is checked on its bytes; anything else is decoded whole.
+    text: str | None = None
+    if len(raw) > FULL_DECODE_BYTES and not cr_only and _looks_utf8(raw):
+        encoding, stray = "utf-8", 0
+        header_line = raw[: raw.find(b"\n")].decode("utf-8-sig", errors="replace").rstrip("\r")
+    else:
+        try:
+            decoded = decode_text(raw)
+        except LegacyEncoding as err:
+            prepared.issues.append(FileIssue("legacy_encoding", str(err)))
+            return prepared
+        encoding, stray, text = decoded.encoding, decoded.stray_bytes, decoded.text
+        cr_only = "\n" not in text and "\r" in text
+        if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
+            text = text.replace("\r", "\n")
+            prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
+                                             blocking=False))
+        header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    prepared.encoding, prepared.stray_bytes = encoding, stray
+    if encoding != "utf-8":
+        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {encoding}, đã chuyển sang UTF-8; "
                                                                "đề nghị xuất dạng CSV UTF-8.", blocking=False))
-    cr_only = "\n" not in text and "\r" in text
-    if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
-        text = text.replace("\r", "\n")
-        prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
-                                         blocking=False))
-    header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
     delimiter, mapping, unknown, headers = _best_delimiter(unicodedata.normalize("NFC", header_line), columns)
+    prepared.headers = tuple(headers)
     if delimiter != ",":
         prepared.issues.append(FileIssue("delimiter_converted", f"Tệp phân cách cột bằng {DELIMITER_NAMES[delimiter]}, "
                                                                 "đã nhận diện.", blocking=False))
@@ -229,22 +273,26 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-    body = text.lstrip("\ufeff").split("\n", 1)
-    if len(body) < 2 or not body[1].strip():
+    content: str | bytes = text if text is not None else raw
+    header_end = content.find("\n" if text is not None else b"\n")  # type: ignore[arg-type]
+    visible = _VISIBLE if text is not None else _NOT_BLANK
+    if header_end < 0 or not visible.search(content, header_end + 1):  # type: ignore[arg-type]  # in place: no copy
         prepared.data_lines = 0
         prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
-    if _partial_last_line(text, delimiter, len(headers)):
+    if _partial_last_line(content, delimiter, len(headers)):
         prepared.truncated = True
         prepared.issues.append(FileIssue("truncated", "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi "
                                                       "lưu): dòng đó không được nạp.", blocking=False))
 
-    decomposed = decoded.encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
-    if decomposed:
-        text = unicodedata.normalize("NFC", text)
+    decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
     standard = headers == [c.header for c in columns]
-    if decoded.encoding == "utf-8" and not decomposed and not cr_only and delimiter == "," and standard:
+    if encoding == "utf-8" and not decomposed and not cr_only and delimiter == "," and standard:
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
+    if text is None:
+        text = decode_text(raw).text
+    if decomposed:
+        text = unicodedata.normalize("NFC", text)
     prepared.text = _rewrite(text, delimiter, mapping, columns)
     return prepared
 

@@ -9,6 +9,7 @@ refusal names the real cause (kind, encoding, size) instead of a symptom such as
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import time
 from collections.abc import Callable
@@ -160,15 +161,24 @@ def decode_text(raw: bytes) -> Decoded:
 
 # --- a file still being copied ------------------------------------------------------------------------------
 
-def still_being_written(path: Path, *, settle: float = SETTLE_SECONDS, watch: float = WATCH_SECONDS,
+def settle_seconds() -> float:
+    """How recent a modification must be for a file to be watched (``CCHC_SETTLE_SECONDS``; 0 turns watching off)."""
+    try:
+        return max(0.0, float(os.environ.get("CCHC_SETTLE_SECONDS", SETTLE_SECONDS)))
+    except ValueError:
+        return SETTLE_SECONDS
+
+
+def still_being_written(path: Path, *, settle: float | None = None, watch: float = WATCH_SECONDS,
                         now: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> bool:
     """True when a recently modified file is still changing (a copy in progress): it is left for the next run.
     Files older than ``settle`` seconds are never watched, so a day's batch costs nothing."""
+    settle = settle_seconds() if settle is None else settle
     try:
         first = path.stat()
     except OSError:
         return False
-    if now() - first.st_mtime > settle:
+    if settle <= 0 or now() - first.st_mtime > settle:
         return False
     sleep(watch)
     try:

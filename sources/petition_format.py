@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
-from sources.tthc_format import Column
+from sources.profiles import Field, SourceProfile, profile_for
 
 PETITION_DIR = "pakn"
 PETITION_FILE_PATTERN = re.compile(r"^pakn_(\d{4})(\d{2})\.csv$", re.IGNORECASE)
@@ -32,26 +33,49 @@ def petition_file_month(name: str) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-PETITION_COLUMNS: tuple[Column, ...] = (
-    Column("petition_code", "Mã PAKN", "text", aliases=("Mã phản ánh", "Số PAKN")),
-    Column("received_at", "Ngày tiếp nhận", "datetime", aliases=("Thời gian tiếp nhận",)),
-    Column("unit", "Đơn vị xử lý", "text", aliases=("Cơ quan xử lý", "Đơn vị tiếp nhận xử lý")),
-    Column("category", "Phân loại", "category", aliases=("Loại PAKN", "Phân loại PAKN")),
-    Column("handling", "Hình thức xử lý", "handling", aliases=("Kết quả xử lý",)),
-    Column("completed_at", "Ngày hoàn thành", "datetime", required=False, aliases=("Ngày kết thúc xử lý",)),
-    Column("satisfaction", "Đánh giá của người dân", "rating", required=False, aliases=("Đánh giá",)),
-    Column("repeated", "Phản ánh lặp lại", "bool", required=False, aliases=("PAKN lặp lại",)),
-    Column("petitioner_name", "Họ tên người phản ánh", "text", required=False, personal=True, aliases=("Người phản ánh",)),
-    Column("petitioner_phone", "Số điện thoại", "text", required=False, personal=True, aliases=("Điện thoại",)),
-    Column("petitioner_email", "Email", "text", required=False, personal=True, aliases=("Thư điện tử",)),
-    Column("content", "Nội dung", "text", required=False, personal=True, aliases=("Nội dung PAKN",)),
+# The warehouse's side of the export; headers and the words of the code lists are the system's profile
+# (profiles/pakn/<name>.yaml).
+PETITION_FIELDS: tuple[Field, ...] = (
+    Field("petition_code", "text"),
+    Field("received_at", "datetime"),
+    Field("unit", "text"),
+    Field("category", "category", values="category"),
+    Field("handling", "handling", values="handling"),
+    Field("completed_at", "datetime", required=False),
+    Field("satisfaction", "rating", required=False, values="rating"),
+    Field("repeated", "bool", required=False, values="bool"),
+    Field("petitioner_name", "text", required=False, personal=True),
+    Field("petitioner_phone", "text", required=False, personal=True),
+    Field("petitioner_email", "text", required=False, personal=True),
+    Field("content", "text", required=False, personal=True),
 )
-
-CATEGORIES: dict[str, str] = {"Về quy định hành chính, TTHC": "procedure", "Về hành vi, thái độ của CBCCVC": "staff"}
-HANDLINGS: dict[str, str] = {
-    "Trả lời, giải quyết": "answer",
-    "Từ chối tiếp nhận": "refusal",
-    "Yêu cầu bổ sung thông tin": "more_information",
+PAKN_FIELDS = {"petitions": PETITION_FIELDS}
+PAKN_CODES: dict[str, frozenset] = {
+    "category": frozenset({"procedure", "staff"}),
+    "handling": frozenset({"answer", "refusal", "more_information"}),
+    "rating": frozenset({"satisfied", "dissatisfied"}),
+    "bool": frozenset({True, False}),
 }
+
+
+def pakn_profile(name: str | None = None) -> SourceProfile:
+    """The PAKN system's profile (default: CCHC_PROFILE_PAKN, else the demo format)."""
+    return profile_for("pakn", PAKN_FIELDS, PAKN_CODES, name)
+
+
+_FROM_PROFILE = {
+    "PETITION_COLUMNS": lambda p: p.columns["petitions"],
+    "CATEGORIES": lambda p: p.vocabulary("petitions", "category"),
+    "HANDLINGS": lambda p: p.vocabulary("petitions", "handling"),
+    "PETITION_RATINGS": lambda p: p.vocabulary("petitions", "rating"),
+    "PETITION_BOOLEANS": lambda p: p.vocabulary("petitions", "bool"),
+}
+
+
+def __getattr__(name: str) -> Any:  # the profile in use, read on first use (the sensor imports this module)
+    if name in _FROM_PROFILE:
+        return _FROM_PROFILE[name](pakn_profile())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 DEADLINE_WORKING_DAYS: dict[str, int] = {"answer": 15, "refusal": 2, "more_information": 5}
-PETITION_RATINGS: dict[str, str] = {"Hài lòng": "satisfied", "Không hài lòng": "dissatisfied"}

@@ -15,25 +15,30 @@ from pathlib import Path
 from common.units import UnitMatcher
 from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
-from sources.petition_format import (
-    CATEGORIES,
-    DEADLINE_WORKING_DAYS,
-    HANDLINGS,
-    PETITION_COLUMNS,
-    PETITION_RATINGS,
-    petition_file_month,
-)
-from sources.tthc_format import BOOLEANS
+from sources.petition_format import DEADLINE_WORKING_DAYS, pakn_profile, petition_file_month
+from sources.profiles import SourceProfile, readable_format
 
-_HEADER = {c.name: c.header for c in PETITION_COLUMNS}
-_LOOKUPS = {
-    "category": vocabulary_lookup(CATEGORIES),
-    "handling": vocabulary_lookup(HANDLINGS),
-    "satisfaction": vocabulary_lookup(PETITION_RATINGS),
-    "repeated": vocabulary_lookup(BOOLEANS),
-}
-_ALLOWED = {"category": CATEGORIES, "handling": HANDLINGS, "satisfaction": PETITION_RATINGS, "repeated": BOOLEANS}
 END_OF_DAY = time(23, 59, 59)
+# Coded column -> its code list in the profile.
+_CODED = {"category": "category", "handling": "handling", "satisfaction": "rating", "repeated": "bool"}
+
+
+@dataclass(frozen=True)
+class _Format:
+    """The export's columns, date formats and code lists under a profile."""
+
+    columns: tuple
+    headers: dict[str, str]
+    date_formats: tuple[str, ...]
+    allowed: dict[str, dict]
+    lookups: dict
+
+    @classmethod
+    def of(cls, profile: SourceProfile) -> _Format:
+        columns = profile.columns["petitions"]
+        allowed = {name: profile.vocabulary("petitions", values) for name, values in _CODED.items()}
+        return cls(columns, {c.name: c.header for c in columns}, profile.date_formats, allowed,
+                   {name: vocabulary_lookup(words) for name, words in allowed.items()})
 
 
 @dataclass
@@ -46,9 +51,11 @@ def petition_due(received: datetime, handling: str) -> datetime:
     return datetime.combine(add_working_days(received.date(), DEADLINE_WORKING_DAYS[handling]), END_OF_DAY)
 
 
-def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> PetitionResult:
+def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: SourceProfile | None = None) -> PetitionResult:
+    """Read one monthly export under the PAKN system's profile (default: the one in use)."""
+    fmt = _Format.of(profile or pakn_profile())
     month = petition_file_month(path.name)
-    result, prepared = open_csv(path, PETITION_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.",
+    result, prepared = open_csv(path, fmt.columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.",
                                 PetitionResult, month=month)
     if month is None:
         result.file_issues.append(FileIssue(
@@ -57,13 +64,13 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> Petition
         return result
     seen: dict[str, int] = {}
     unit_codes: dict[str, str | None] = {}
-    for line, values in csv_rows(prepared, PETITION_COLUMNS, result):
+    for line, values in csv_rows(prepared, fmt.columns, result):
         code = values["petition_code"] or None
         unit_raw = " ".join(values["unit"].split())
         if unit_raw not in unit_codes:
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
-        problems = _problems(values, unit_code, unit_raw, matcher, month)
+        problems = _problems(values, unit_code, unit_raw, matcher, month, fmt)
         if code is None:
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
         elif code in seen:
@@ -74,25 +81,25 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path) -> Petition
                                for rule, reason, value in problems]
             continue
         seen[code] = line
-        received = parse_day_first(values["received_at"])
-        handling = _LOOKUPS["handling"](values["handling"])
+        received = parse_day_first(values["received_at"], fmt.date_formats)
+        handling = fmt.lookups["handling"](values["handling"])
         result.rows.append({
             "petition_code": code,
             "unit_code": unit_code,
             "received_at": received,
-            "category": _LOOKUPS["category"](values["category"]),
+            "category": fmt.lookups["category"](values["category"]),
             "handling": handling,
             "due_at": petition_due(received, handling),
-            "completed_at": parse_day_first(values["completed_at"]) if values["completed_at"] else None,
-            "satisfaction": _LOOKUPS["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
-            "repeated": _LOOKUPS["repeated"](values["repeated"]) if values["repeated"] else None,
+            "completed_at": parse_day_first(values["completed_at"], fmt.date_formats) if values["completed_at"] else None,
+            "satisfaction": fmt.lookups["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
+            "repeated": fmt.lookups["repeated"](values["repeated"]) if values["repeated"] else None,
             "source_row": line,
         })
     return result
 
 
 def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matcher: UnitMatcher,
-              month: date | None) -> list[tuple[str, str, str | None]]:
+              month: date | None, fmt: _Format) -> list[tuple[str, str, str | None]]:
     """(rule, Vietnamese reason, offending value) of every broken rule; only non-personal columns are quoted."""
     problems: list[tuple[str, str, str | None]] = []
     if unit_code is None:
@@ -105,14 +112,15 @@ def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matc
     dates: dict[str, datetime | None] = {}
     for name in ("received_at", "completed_at"):
         raw = values[name]
-        dates[name] = parse_day_first(raw) if raw else None
+        dates[name] = parse_day_first(raw, fmt.date_formats) if raw else None
         if dates[name] is None and (raw or name == "received_at"):
-            reason = f"Cột '{_HEADER[name]}': ngày giờ không đúng định dạng dd/mm/yyyy: '{raw}'."
+            shown = readable_format(fmt.date_formats[-1])
+            reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown}: '{raw}'."
             problems.append((f"bad_date:{name}", reason, raw))
     for name in ("category", "handling", "satisfaction", "repeated"):
         raw = values[name]
-        if (raw or name in ("category", "handling")) and _LOOKUPS[name](raw) is None:
-            reason = f"Cột '{_HEADER[name]}': giá trị không hợp lệ (cho phép: {', '.join(_ALLOWED[name])}): '{raw}'."
+        if (raw or name in ("category", "handling")) and fmt.lookups[name](raw) is None:
+            reason = f"Cột '{fmt.headers[name]}': giá trị không hợp lệ (cho phép: {', '.join(fmt.allowed[name])}): '{raw}'."
             problems.append((f"bad_value:{name}", reason, raw))
     received, completed = dates["received_at"], dates["completed_at"]
     if received and completed and completed < received:

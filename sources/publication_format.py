@@ -9,28 +9,44 @@ most 5 working days after the decision; the content is full when all seven parts
 
 from __future__ import annotations
 
-from sources.tthc_format import Column
+from typing import Any
+
+from sources.profiles import Field, SourceProfile, profile_for
 
 PUBLICATION_FILE_NAME = "cong_bo_tthc.csv"
 PUBLISH_LEAD_WORKING_DAYS = 5  # provincial decision: at least this many working days before the legal basis applies
 PUBLIC_UPDATE_WORKING_DAYS = 5  # made public on the CSDLQG at most this many working days after the decision
 
 # The seven parts of a procedure (NĐ 63/2010, khoản 2 Điều 8), in the order the register lists them.
-CONTENT_PARTS: tuple[Column, ...] = (
-    Column("part_name", "Tên thủ tục", "bool"),
-    Column("part_sequence", "Trình tự thực hiện", "bool"),
-    Column("part_method", "Cách thức thực hiện", "bool"),
-    Column("part_dossier", "Thành phần hồ sơ", "bool"),
-    Column("part_time_limit", "Thời hạn giải quyết", "bool"),
-    Column("part_applicant", "Đối tượng thực hiện", "bool"),
-    Column("part_agency", "Cơ quan thực hiện", "bool"),
-)
+PART_NAMES = ("part_name", "part_sequence", "part_method", "part_dossier", "part_time_limit", "part_applicant",
+              "part_agency")
 
-PUBLICATION_COLUMNS: tuple[Column, ...] = (
-    Column("decision_number", "Số quyết định", "text", aliases=("Số QĐ", "Số quyết định công bố")),
-    Column("decision_date", "Ngày quyết định", "date", aliases=("Ngày ban hành quyết định", "Ngày ký")),
-    Column("procedure_code", "Mã TTHC", "text", aliases=("Mã thủ tục", "Mã thủ tục hành chính")),
-    Column("legal_effective_date", "Ngày hiệu lực của văn bản quy định", "date", aliases=("Ngày có hiệu lực",)),
-    Column("made_public_date", "Ngày công khai trên CSDLQG", "date", required=False, aliases=("Ngày công khai",)),
-    *CONTENT_PARTS,
+# The warehouse's side of the register; headers and the yes/no words are the system's profile (profiles/cong_bo/).
+PUBLICATION_FIELDS: tuple[Field, ...] = (
+    Field("decision_number", "text"),
+    Field("decision_date", "date"),
+    Field("procedure_code", "text"),
+    Field("legal_effective_date", "date"),
+    Field("made_public_date", "date", required=False),
+    *(Field(name, "bool", values="bool") for name in PART_NAMES),
 )
+CONG_BO_FIELDS = {"register": PUBLICATION_FIELDS}
+CONG_BO_CODES: dict[str, frozenset] = {"bool": frozenset({True, False})}
+
+
+def publication_profile(name: str | None = None) -> SourceProfile:
+    """The register's profile (default: CCHC_PROFILE_CONG_BO, else the demo format)."""
+    return profile_for("cong_bo", CONG_BO_FIELDS, CONG_BO_CODES, name)
+
+
+_FROM_PROFILE = {
+    "PUBLICATION_COLUMNS": lambda p: p.columns["register"],
+    "CONTENT_PARTS": lambda p: tuple(c for c in p.columns["register"] if c.name in PART_NAMES),
+    "PUBLICATION_BOOLEANS": lambda p: p.vocabulary("register", "bool"),
+}
+
+
+def __getattr__(name: str) -> Any:  # the profile in use, read on first use
+    if name in _FROM_PROFILE:
+        return _FROM_PROFILE[name](publication_profile())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -50,6 +50,20 @@ RULE_LABELS = {
     "date_after_report": "Ngày sau ngày báo cáo",
     "future_report_date": "Ngày báo cáo sau ngày hiện tại",
     "future_date": "Ngày sau ngày hiện tại",
+    # files as offices send them (sources/intake.py, sources/csvfiles.py, warehouse/landing.py)
+    "empty_file": "Tệp rỗng",
+    "wrong_file_kind": "Loại tệp không đúng (tên một đằng, nội dung một nẻo)",
+    "legacy_encoding": "Bảng mã cũ TCVN3/VNI",
+    "encoding_converted": "Đã chuyển bảng mã sang UTF-8",
+    "delimiter_converted": "Dấu phân cách cột khác dấu phẩy (đã nhận diện)",
+    "line_ends_converted": "Ký tự xuống dòng CR (đã chuyển)",
+    "unrecognised_header": "Không nhận ra dòng tiêu đề",
+    "truncated": "Tệp bị cắt cụt",
+    "still_copying": "Tệp đang được chép, để lần sau",
+    "redelivery_refused": "Tệp giao lại bị từ chối, giữ dữ liệu cũ",
+    "file_gone": "Tệp không còn trong hộp thư, giữ dữ liệu cũ",
+    "duplicate_rows": "Dòng lặp lại y nguyên (giữ một bản)",
+    "lossy_encoding": "Mất dấu tiếng Việt",
 }
 
 

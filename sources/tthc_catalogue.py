@@ -7,19 +7,15 @@ A name that matches no unit rejects the row with the closest official name as a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
 from sources.csvfiles import FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
-from sources.tthc_format import (
-    AUTHORITY_LEVELS,
-    BOOLEANS,
-    CATALOGUE_COLUMNS,
-    COMMUNE_OWNER,
-    ONLINE_LEVELS,
-)
+from sources.profiles import SourceProfile, profile_hint
+from sources.tthc_format import COMMUNE_OWNER, TTHC_CODES, TTHC_FIELDS, tthc_profile
 
 
 @dataclass
@@ -29,9 +25,35 @@ class CatalogueResult:
     rejects: list[dict] = field(default_factory=list)
     file_issues: list[FileIssue] = field(default_factory=list)
     sha256: str = ""
+    loadable: bool = False
+    truncated: bool = False
+    deferred: bool = False
+
+    @property
+    def unusable(self) -> str | None:
+        """Why this catalogue cannot be master data (Vietnamese), or None: it would make every dossier an unknown
+        procedure, so it never replaces a good one."""
+        if self.deferred:
+            return "tệp đang được chép, để lại cho lần chạy sau"
+        if not self.loadable:
+            return next((i.reason for i in self.file_issues if i.blocking), "không đọc được tệp").rstrip(".")
+        lossy = next((i.reason for i in self.file_issues if i.rule == LOSSY_RULE), None)
+        if lossy:
+            return lossy.rstrip(".")
+        if not self.rows:
+            return "không có thủ tục nào dùng được (rỗng, chỉ có dòng tiêu đề, hoặc mọi dòng đều lỗi)"
+        if self.truncated:
+            return "tệp bị cắt cụt (dòng cuối không trọn vẹn)"
+        return None
 
 
-_AUTHORITY, _ONLINE, _BOOLEAN = (vocabulary_lookup(v) for v in (AUTHORITY_LEVELS, ONLINE_LEVELS, BOOLEANS))
+LOSSY_RULE = "lossy_encoding"
+# A question mark or U+FFFD inside a word: the letter with diacritics was lost when the file was saved in a code page
+# without Vietnamese ("Ch?ng th?c b?n sao"). A few such names make the whole file suspect.
+_LOST_LETTER = re.compile(r"[^\W\d_][?\ufffd]|[?\ufffd][^\W\d_]")
+LOSSY_SHARE = 0.05
+
+
 
 
 def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str | None, tuple[str, str, str] | None]:
@@ -54,25 +76,38 @@ def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str |
     return code, None
 
 
-def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> CatalogueResult:
-    prepared = prepare_csv(path, CATALOGUE_COLUMNS, work_dir)
-    result = CatalogueResult(file_issues=list(prepared.issues), sha256=prepared.sha256)
+def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile: SourceProfile | None = None) -> CatalogueResult:
+    """Read the catalogue under the TTHC system's profile (default: the one in use)."""
+    profile = profile or tthc_profile()
+    columns = profile.columns["catalogue"]
+    authority_of, online_of, yes_no = (vocabulary_lookup(profile.vocabulary("catalogue", v))
+                                     for v in ("authority_level", "online_level", "bool"))
+    prepared = prepare_csv(path, columns, work_dir)
+    prepared.hint_other_format(
+        lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "catalogue", headers, profile.name))
+    result = CatalogueResult(file_issues=list(prepared.issues), sha256=prepared.sha256, loadable=prepared.loadable,
+                             truncated=prepared.truncated, deferred=prepared.deferred)
     if not prepared.loadable:
         return result
     seen: dict[str, int] = {}
+    lost: list[tuple[int, str]] = []  # lines whose text lost its diacritics, whatever else is wrong with them
+    records = 0
     for line, fields in unique_records(iter_records(prepared), result.file_issues):
-        values = dict(zip([c.name for c in CATALOGUE_COLUMNS], (nfc(f) for f in fields), strict=False))
+        values = dict(zip([c.name for c in columns], (nfc(f) for f in fields), strict=False))
+        records += 1
+        if _LOST_LETTER.search(" ".join(values.values())):
+            lost.append((line, values.get("procedure_name") or " ".join(values.values())))
         code = values.get("procedure_code", "")
         problems = []
-        if len(fields) < len(CATALOGUE_COLUMNS):
+        if len(fields) < len(columns):
             problems.append(("malformed_line", "Dòng thiếu cột.", ""))
         elif not code:
             problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
         elif code in seen:
             problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
-        authority = _AUTHORITY(values.get("authority_level", ""))
-        online = _ONLINE(values.get("online_level", ""))
-        fee = _BOOLEAN(values.get("fee_bearing", ""))
+        authority = authority_of(values.get("authority_level", ""))
+        online = online_of(values.get("online_level", ""))
+        fee = yes_no(values.get("fee_bearing", ""))
         if not problems:
             if authority is None:
                 problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
@@ -90,7 +125,7 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
         # The owner and the payment flag only feed indicators: a bad value leaves them unknown (NULL) and is
         # reported, but the procedure itself loads, so its dossiers are not rejected as unknown procedures.
         paid_raw = values.get("payment_integrated", "")
-        payment = _BOOLEAN(paid_raw) if paid_raw.strip() else None
+        payment = yes_no(paid_raw) if paid_raw.strip() else None
         soft = []
         if paid_raw.strip() and payment is None:
             soft.append(("bad_value:payment_integrated",
@@ -112,4 +147,9 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher) -> Catal
             "payment_integrated": payment,
             "source_row": line,
         })
+    if lost and len(lost) >= LOSSY_SHARE * records:
+        line, text = lost[0]
+        result.file_issues.append(FileIssue(LOSSY_RULE, (
+            f"Chữ tiếng Việt bị mất dấu ở {len(lost)}/{records} dòng (ví dụ dòng {line}: '{text[:60]}'): tệp đã được lưu "
+            "bằng bảng mã không có tiếng Việt; xuất lại dạng CSV UTF-8.")))
     return result

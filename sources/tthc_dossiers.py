@@ -21,30 +21,53 @@ import duckdb
 from common.units import UnitMatcher
 from common.vntext import match_key
 from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, PreparedFile, prepare_csv
+from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
-    BOOLEANS,
-    CHANNELS,
-    DOSSIER_COLUMNS,
-    RATINGS,
+    DOSSIER_FIELDS,
     RESULT_STATUSES,
-    STATUSES,
+    TTHC_CODES,
+    TTHC_FIELDS,
+    Column,
     dossier_file_name,
+    tthc_profile,
 )
 
-COLUMNS = {c.name: c for c in DOSSIER_COLUMNS}
-# dd/mm/yyyy only: a date written another way is reported, never guessed (03/05 could be May or March).
-DATE_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
-DATETIME_COLUMNS = [c.name for c in DOSSIER_COLUMNS if c.kind == "datetime"]
-BOOL_COLUMNS = [c.name for c in DOSSIER_COLUMNS if c.kind == "bool"]
-VOCABULARIES: dict[str, dict[str, object]] = {
-    "channel": dict(CHANNELS),
-    "status": dict(STATUSES),
-    "satisfaction": dict(RATINGS),
-    **{name: dict(BOOLEANS) for name in BOOL_COLUMNS},
-}
 
-# Raw text kept beside the typed value, to quote it in the reason (never a personal-data column).
-RAW_KEPT = [*DATETIME_COLUMNS, *VOCABULARIES, "supplement_requests", "fee_due"]
+@dataclass(frozen=True)
+class DossierFormat:
+    """What the reader needs of the system's profile: columns, date formats, the code list of every coded column."""
+
+    columns: tuple[Column, ...]
+    date_formats: tuple[str, ...]
+    vocabularies: dict[str, dict[str, object]]  # coded column -> raw word -> code
+    profile_name: str = ""
+
+    @property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    @property
+    def datetime_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.kind == "datetime"]
+
+    @property
+    def bool_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.kind == "bool"]
+
+    @property
+    def raw_kept(self) -> list[str]:
+        """Raw text kept beside the typed value, to quote it in the reason (never a personal-data column)."""
+        return [*self.datetime_columns, *self.vocabularies, "supplement_requests", "fee_due"]
+
+
+def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
+    """The dossier export's format under a profile (default: the one in use)."""
+    profile = profile or tthc_profile()
+    columns = profile.columns["dossiers"]
+    coded = {c.name: f.values for c, f in zip(columns, DOSSIER_FIELDS, strict=True) if f.values}
+    return DossierFormat(columns=columns, date_formats=profile.date_formats,
+                         vocabularies={name: profile.vocabulary("dossiers", values) for name, values in coded.items()},
+                         profile_name=profile.name)
 
 
 @dataclass
@@ -83,10 +106,10 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _vocabulary_case(con: duckdb.DuckDBPyConnection, column: str) -> str:
+def _vocabulary_case(con: duckdb.DuckDBPyConnection, column: str, fmt: DossierFormat) -> str:
     """CASE expression mapping every raw value seen in the batch to its code (NULL when unknown); the distinct
     values are few, so matching them in Python (case, diacritics, spacing) costs nothing per row."""
-    keyed = {match_key(k): v for k, v in VOCABULARIES[column].items()}
+    keyed = {match_key(k): v for k, v in fmt.vocabularies[column].items()}
     raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM _scan WHERE {column} IS NOT NULL").fetchall()]
     branches = [f"WHEN {_sql_literal(raw)} THEN {_sql_literal(keyed[match_key(raw)])}" for raw in raws if match_key(raw) in keyed]
     if not branches:
@@ -101,15 +124,19 @@ def stage_dossier_exports(
     matcher: UnitMatcher,
     salt: str,
     work_dir: Path,
+    profile: SourceProfile | None = None,
 ) -> StagingResult:
     """Read, type and validate the given exports; results in temp tables ``_dossier_good`` and ``_dossier_rejects``.
 
     The connection must hold a table ``dim_procedure(procedure_code)``: unknown procedure codes are rejected.
     """
+    fmt = dossier_format(profile)
     readable: list[ExportFile] = []
     for export in files:
         if export.path.exists():
-            export.prepared = prepare_csv(export.path, DOSSIER_COLUMNS, work_dir)
+            export.prepared = prepare_csv(export.path, fmt.columns, work_dir)
+            export.prepared.hint_other_format(
+                lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name))
             if export.prepared.loadable:
                 readable.append(export)
 
@@ -117,12 +144,12 @@ def stage_dossier_exports(
     if readable:
         con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, f.export_date, f.path.name) for i, f in enumerate(readable)])
     try:
-        _read_raw(con, readable, work_dir)
+        _read_raw(con, readable, work_dir, fmt)
     finally:  # a normalised copy holds personal data: it lives only while DuckDB scans it
         for export in readable:
             export.prepared.discard()
     stray = [i for i, f in enumerate(readable) if f.prepared.stray_bytes and f.prepared.text is not None]
-    _type_and_validate(con, matcher=matcher, salt=salt, stray_files=stray)
+    _type_and_validate(con, fmt, matcher=matcher, salt=salt, stray_files=stray)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute("""SELECT f.file_name, v.line, v.first_line FROM _verbatim v JOIN _files f USING (file_id)
                                            ORDER BY 1, 2""").fetchall():
@@ -143,9 +170,9 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_dir: Path) -> None:
+def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_dir: Path, fmt: DossierFormat) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
-    names = [c.name for c in DOSSIER_COLUMNS]
+    names = [c.name for c in fmt.columns]
     paths = [str(f.prepared.materialise(work_dir)) for f in readable]
     # No line-size limit below the largest file: a 200 kB cell is a value, not a broken line.
     max_line = max([2 << 20, *(f.prepared.size_bytes + 1 for f in readable)])
@@ -195,22 +222,23 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
         ASOF LEFT JOIN _shifts c ON c.file_id = i.file_id AND c.at_idx <= i.idx""")
 
 
-def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, salt: str,
+def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, salt: str,
                        stray_files: list[int]) -> None:
-    cases = {column: _vocabulary_case(con, column) for column in VOCABULARIES}
+    cases = {column: _vocabulary_case(con, column, fmt) for column in fmt.vocabularies}
     unit_names = [r[0] for r in con.execute("SELECT DISTINCT resolving_unit FROM _dossier_raw WHERE resolving_unit IS NOT NULL").fetchall()]
     _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
     suggestions = {n: matcher.suggest(n) for n in unit_names if matcher.match(n) is None}
     _register_lookup(con, "_unit_suggestion", [(n, s) for n, s in suggestions.items() if s])
 
-    raw_copies = ", ".join(f"r.{c} AS raw_{c}" for c in RAW_KEPT)
-    formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
+    raw_copies = ", ".join(f"r.{c} AS raw_{c}" for c in fmt.raw_kept)
+    formats = "[" + ", ".join(f"'{f}'" for f in fmt.date_formats) + "]"
     # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
     dates = ",\n".join(
-        f"coalesce(try_strptime(r.{c}, '{DATE_FORMATS[0]}'), try_strptime(trim(r.{c}), {formats})) AS {c}"
-        for c in DATETIME_COLUMNS
+        f"coalesce(try_strptime(r.{c}, '{fmt.date_formats[0]}'), try_strptime(trim(r.{c}), {formats})) AS {c}"
+        for c in fmt.datetime_columns
     )
-    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in BOOL_COLUMNS else '::VARCHAR'} AS {c}" for c in VOCABULARIES)
+    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in fmt.bool_columns else '::VARCHAR'} AS {c}"
+                       for c in fmt.vocabularies)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
         SELECT r.file_id, r.line, f.export_date, f.file_name,
@@ -231,7 +259,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
     )
     # Verbatim copies of a line (every column the same, within one file) are one version: the first is kept, the
     # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting.
-    every = ", ".join(f"r.{c.name}" for c in DOSSIER_COLUMNS)
+    every = ", ".join(f"r.{c.name}" for c in fmt.columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _verbatim AS
         SELECT file_id, line, first_line FROM (
             SELECT r.file_id, r.line, min(r.line) OVER (PARTITION BY r.file_id, {every}) AS first_line
@@ -241,9 +269,9 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
                 GROUP BY ALL HAVING count(*) > 1))
         WHERE line <> first_line""")
     con.execute("DELETE FROM _dossier_typed t WHERE (t.file_id, t.line) IN (SELECT (file_id, line) FROM _verbatim)")
-    rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)))
+    rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)), fmt)
     if stray_files:  # a normalised copy carries the replacement character where the received file had invalid bytes
-        text = " || ".join(f"coalesce(r.{c.name}, '')" for c in DOSSIER_COLUMNS)
+        text = " || ".join(f"coalesce(r.{c.name}, '')" for c in fmt.columns)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _unreadable AS SELECT r.file_id, r.line FROM _dossier_raw r
                         WHERE list_contains({sorted(stray_files)}, r.file_id) AND contains({text}, '{UNREADABLE}')""")
         rules.append(("malformed_line", "(file_id, line) IN (SELECT (file_id, line) FROM _unreadable)",
@@ -302,7 +330,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, *, matcher: UnitMatcher, 
     )
 
 
-def _rules(resulted: str) -> list[tuple[str, str, str, str]]:
+def _rules(resulted: str, fmt: DossierFormat) -> list[tuple[str, str, str, str]]:
     """(rule, condition, Vietnamese reason, offending value) — hard rules; a row breaking one is quarantined."""
     rules: list[tuple[str, str, str, str]] = [
         ("missing_dossier_code", "dossier_code IS NULL", "'Thiếu mã hồ sơ.'", "NULL"),
@@ -313,13 +341,14 @@ def _rules(resulted: str) -> list[tuple[str, str, str, str]]:
         ("unknown_procedure", "procedure_code IS NULL OR procedure_code NOT IN (SELECT procedure_code FROM dim_procedure)",
          "'Mã TTHC không có trong danh mục thủ tục: ''' || coalesce(procedure_code, '') || '''.'", "procedure_code"),
     ]
-    for name in [*DATETIME_COLUMNS, *VOCABULARIES]:
-        column = COLUMNS[name]
+    columns = fmt.by_name
+    for name in [*fmt.datetime_columns, *fmt.vocabularies]:
+        column = columns[name]
         present = "" if column.required else f"nullif(trim(raw_{name}), '') IS NOT NULL AND "
         if column.kind == "datetime":
-            rule, problem = f"bad_date:{name}", "ngày giờ không đúng định dạng dd/mm/yyyy"
+            rule, problem = f"bad_date:{name}", f"ngày giờ không đúng định dạng {readable_format(fmt.date_formats[-1])}"
         else:
-            rule, problem = f"bad_value:{name}", f"giá trị không hợp lệ (cho phép: {', '.join(VOCABULARIES[name])})"
+            rule, problem = f"bad_value:{name}", f"giá trị không hợp lệ (cho phép: {', '.join(fmt.vocabularies[name])})"
         reason = f"'Cột ''{column.header}'': {problem}: ''' || coalesce(raw_{name}, '') || '''.'"
         rules.append((rule, f"{present}{name} IS NULL", reason, f"raw_{name}"))
     rules += [

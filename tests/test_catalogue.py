@@ -93,7 +93,7 @@ def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inb
         if attempt == 0:
             first = current
         assert current == first
-    assert stats == {"procedures": 3, "rejected_rows": 0}
+    assert stats == {"procedures": 3, "rejected_rows": 0, "status": "loaded"}
     assert con.execute("SELECT procedure_code, owner_unit_code, payment_integrated FROM dim_procedure ORDER BY 1").fetchall() == [
         ("1.000001", "19.SKHCN", True), ("1.000002", None, True), ("2.000001", None, False)]
     assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]

@@ -115,17 +115,18 @@ def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result:
 REDELIVERY_RULE = "redelivery_refused"
 
 
-def redelivery_problem(result: Any) -> str | None:
+def redelivery_problem(*, loadable: bool, rows: int, issues: list[FileIssue], truncated: bool = False,
+                       deferred: bool = False) -> str | None:
     """Why a delivery could not replace good data (Vietnamese), or None: still being copied, unusable, no rows, or cut
-    short. ``result`` is any reader's result (``loadable``, ``rows``, ``file_issues``; ``truncated``, ``deferred``)."""
-    if getattr(result, "deferred", False):
+    short."""
+    if deferred:
         return "đang được chép (kích thước còn thay đổi), để lại cho lần chạy sau"
-    if not result.loadable:
-        blocking = next((i.reason for i in result.file_issues if i.blocking), "không đọc được")
+    if not loadable:
+        blocking = next((i.reason for i in issues if i.blocking), "không đọc được")
         return f"không dùng được ({blocking.rstrip('.')})"
-    if not result.rows:
-        return "không có dòng dữ liệu nào (rỗng hoặc chỉ có dòng tiêu đề)"
-    if getattr(result, "truncated", False):
+    if not rows:
+        return "chỉ có dòng tiêu đề, không có dòng dữ liệu nào"
+    if truncated:
         return "bị cắt cụt (dòng cuối không trọn vẹn)"
     return None
 
@@ -151,7 +152,8 @@ def keep_earlier_load(con: duckdb.DuckDBPyConnection, source: str, path: Path, r
 
     Data is withdrawn only explicitly (a corrected file with rows, or the loader's own withdraw option), never by an
     empty or broken file. Run inside the caller's transaction."""
-    problem = redelivery_problem(result)
+    problem = redelivery_problem(loadable=result.loadable, rows=len(result.rows), issues=result.file_issues,
+                                 truncated=getattr(result, "truncated", False), deferred=getattr(result, "deferred", False))
     earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
     if earlier is None or earlier[0] == result.sha256:
         return None

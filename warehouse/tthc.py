@@ -13,13 +13,14 @@ import duckdb
 
 from common.db import scalar
 from common.units import GROUP_LABELS, Unit, UnitMatcher
-from sources.csvfiles import FileIssue, PreparedFile, purge_work_copies
+from sources.csvfiles import FileIssue, purge_work_copies
+from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
+from warehouse.landing import REDELIVERY_RULE, redelivery_problem, transaction
 from warehouse.landing import file_issue_rows as _file_issue_rows
 from warehouse.landing import insert_many as _insert_many
-from warehouse.landing import transaction
 
 DOSSIER_SOURCE = "tthc_dossier"
 # Columns of a dossier version that make up its current state (is_finished and finished_on_time are derived).
@@ -58,6 +59,26 @@ def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | Non
 
 
 def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime) -> dict:
+    """Replace dim_procedure with a usable catalogue. One that cannot be used (unreadable, no rows, lost diacritics,
+    cut short, still being copied) never replaces the good one: its refusal goes to file_issues and the earlier
+    catalogue stays; with no earlier catalogue, ``CatalogueUnusable`` is raised (a run without master data publishes
+    nothing)."""
+    problem = result.unusable
+    if problem:
+        earlier = scalar(con, "SELECT count(*) FROM dim_procedure")
+        if not earlier:
+            raise CatalogueUnusable(f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
+                                    "không nạp hồ sơ, không công bố. Gửi lại danh mục đúng rồi chạy lại masterdata_refresh.")
+        reason = (f"Danh mục giao lại không dùng được ({problem}): giữ danh mục đang dùng ({earlier} thủ tục); "
+                  "gửi lại tệp đúng để thay.")
+        seen = scalar(con, "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND rule = ? AND reason = ?",
+                      [CATALOGUE_SOURCE, REDELIVERY_RULE, reason])
+        with transaction(con):
+            con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
+            _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         _file_issue_rows(CATALOGUE_SOURCE, path.name, None,
+                                          [FileIssue(REDELIVERY_RULE, reason), *result.file_issues], seen or now))
+        return {"procedures": earlier, "rejected_rows": 0, "status": "kept_earlier", "refused": problem}
     first = _first_loaded(con, CATALOGUE_SOURCE, None, None).get((path.name, result.sha256), now)
     with transaction(con):
         con.execute("DELETE FROM dim_procedure")
@@ -88,7 +109,11 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
             [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
              len(result.rows) + rejected_rows, len(result.rows), rejected_rows, first, now],
         )
-    return {"procedures": len(result.rows), "rejected_rows": rejected_rows}
+    return {"procedures": len(result.rows), "rejected_rows": rejected_rows, "status": status}
+
+
+class CatalogueUnusable(ValueError):
+    """No usable procedure catalogue at all: nothing can be loaded or published until one arrives."""
 
 
 @dataclass
@@ -113,6 +138,7 @@ def load_dossier_partitions(
     work_dir: Path,
     now: datetime,
     withdraw: bool = False,
+    profile: SourceProfile | None = None,
 ) -> DossierLoadStats:
     """Replace the partitions [start, end] of the dossier versions, their quarantine, file issues and lineage.
 
@@ -123,7 +149,7 @@ def load_dossier_partitions(
     purge_work_copies(work_dir)
     first_loaded = _first_loaded(con, DOSSIER_SOURCE, start, end)
     files = export_files(folder, start, end)
-    staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir)
+    staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir, profile=profile)
     kept = {} if withdraw else _kept_days(con, files, staged)
     file_issues = _lineage(con, files, staged, first_loaded, now, kept)
     kept_days = sorted(kept)
@@ -194,23 +220,12 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
             continue
         if p.sha256 == sha:
             continue
-        problem = _redelivery_problem(p, staged.rows_read.get(export.path.name, 0))
+        problem = redelivery_problem(loadable=p.loadable, rows=0 if p.data_lines == 0 else staged.rows_read.get(export.path.name, 0),
+                                     issues=p.issues, truncated=p.truncated)
         if problem:
             kept[export.export_date] = FileIssue("redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; "
                                                                        f"{kept_text}")
     return kept
-
-
-def _redelivery_problem(p: PreparedFile, rows: int) -> str | None:
-    """Why a new file of a day that loaded well must not replace it (Vietnamese), or None."""
-    if not p.loadable:
-        blocking = next((i.reason for i in p.issues if i.blocking), "không đọc được")
-        return f"không dùng được ({blocking.rstrip('.')})"
-    if p.data_lines == 0 or rows == 0:
-        return "chỉ có dòng tiêu đề, không có hồ sơ nào"
-    if p.truncated:
-        return "bị cắt cụt (dòng cuối không trọn vẹn)"
-    return None
 
 
 def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult, first_loaded: dict,
