@@ -302,3 +302,17 @@ def test_prepare_csv_reports_the_header_it_could_not_read(tmp_path):
     path.write_text("a;b;c\n1;2;3\n", encoding="utf-8")
     prepared = prepare_csv(path, DOSSIER_COLUMNS)
     assert not prepared.loadable and prepared.issues[0].rule == "unrecognised_header" and "'a;b;c'" in prepared.issues[0].reason
+
+
+def test_one_oversized_cell_does_not_reject_a_survey_file(tmp_path):
+    from sources.par_forms import read_survey
+
+    path = tmp_path / "khao_sat_2026.csv"
+    lines = ["Mã đơn vị,Loại khảo sát,Mã tiêu chí,Điểm,Ghi chú",
+             f"05443,SIPAS,8.1,7.5,\"{'Ý kiến người dân ' * 15_000}\"",
+             "19.STP,SIPAS,8.1,8",
+             "19.SNV,SIPAS,8.1,6.5"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    assert path.stat().st_size > 200_000
+    result = read_survey(path, MATCHER)
+    assert result.loadable and [r["unit_code"] for r in result.rows] == ["05443", "19.STP", "19.SNV"]

@@ -337,3 +337,26 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
                                  WHERE group_code = 'DVCTT' AND role = 'unit'""").fetchall())
     assert scores[SNV] == 6.5  # the online-services score reaches the index (store.latest_portal_scores)
     assert store.latest_portal_scores(con, ["DVCTT"])[("2026-Q3", SNV, "DVCTT")] == 6.5
+
+
+def test_a_broken_re_delivery_of_a_capture_keeps_its_earlier_rows(tmp_path):
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    _copy(folder, *(p.name for p in FIXTURES.glob("*.json")))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    name = _fixture("dvc-progress-tree")
+
+    def rows() -> list:
+        return con.execute("SELECT unit_code, score FROM portal_qd766_node WHERE file_name = ? ORDER BY ALL", [name]).fetchall()
+
+    before = rows()
+    whole = (folder / name).read_bytes()
+    (folder / name).write_bytes(whole[: len(whole) // 2])  # a copy cut in the middle
+    stats = store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 5))
+    assert stats["files_kept_earlier"] == 1 and rows() == before and len(before) == 4
+    assert con.execute("SELECT rule FROM portal_qd766_issue WHERE file_name = ? ORDER BY rule", [name]).fetchall() == [
+        ("bad_json",), ("redelivery_refused",)]
+    assert con.execute("SELECT status FROM landed_files WHERE file_name = ?", [name]).fetchall() == [("loaded",)]

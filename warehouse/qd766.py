@@ -28,7 +28,7 @@ from scoring.qd766 import (
 from scoring.ranking import rank_within
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
-from warehouse.landing import insert_frame, transaction
+from warehouse.landing import REDELIVERY_RULE, insert_frame, transaction
 
 PORTAL_SOURCE = "portal_qd766"
 FINISHED_WITH_DECISION = ("completed", "returned", "refused")
@@ -45,10 +45,23 @@ def read_snapshots(folder: Path, matcher: UnitMatcher) -> list[PortalSnapshot]:
 def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher,
                           now: datetime) -> dict:
     """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them with its
-    snapshot's methodology."""
+    snapshot's methodology. A file that loaded well and comes again unusable (empty, cut short, an error page) keeps
+    its earlier rows; the refusal is an issue of its own."""
     nodes, metrics, recon, issues = [], [], [], []
+    earlier = {name: (sha, when) for name, sha, when in con.execute(
+        "SELECT file_name, sha256, loaded_at FROM landed_files WHERE source = ? AND status = 'loaded'",
+        [PORTAL_SOURCE]).fetchall()}
+    kept = {s.file_name for s in snapshots
+            if not s.usable and s.file_name in earlier and earlier[s.file_name][0] != s.sha256}
     for snap in snapshots:
         group_code = snap.group.code if snap.group else None
+        if snap.file_name in kept:
+            when = earlier[snap.file_name][1]
+            issues.append({"file_name": snap.file_name, "endpoint": None, "group_code": None, "period_label": None,
+                           "captured_at": None, "department": None, "departments": [], "field": None,
+                           "rule": REDELIVERY_RULE, "rows": 1, "blocking": True, "loaded_at": now,
+                           "reason": (f"Tệp {snap.file_name} giao lại không dùng được: giữ ảnh chụp đã nạp lúc "
+                                      f"{when:%d/%m/%Y %H:%M}; gửi lại tệp đúng để thay.")})
         for i in summarise_issues(snap):
             issues.append({"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": group_code,
                            "period_label": snap.period_label, "captured_at": snap.captured_at,
@@ -83,27 +96,29 @@ def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Po
     lineage = [(PORTAL_SOURCE, s.file_name, s.captured_at.date() if s.captured_at else None, s.sha256,
                 s.size_bytes, "utf-8", "loaded" if s.usable else "rejected",
                 len(s.nodes), len(s.nodes) if s.usable else 0, 0 if s.usable else len(s.nodes),
-                first_loaded.get(s.file_name + s.sha256, now), now) for s in snapshots]
+                first_loaded.get(s.file_name + s.sha256, now), now) for s in snapshots if s.file_name not in kept]
     with transaction(con):
-        _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now)
+        _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept))
     recon_df = pd.DataFrame(recon)
     status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}
     return {"files": len(snapshots), "files_rejected": sum(not s.usable for s in snapshots), "rows": len(nodes),
             "unmatched_rows": sum(not n["matched"] for n in nodes), "issues": sum(len(s.issues) for s in snapshots),
             "issue_lines": len(issues), "codes_learned": sum(c["source"] == "learned" for c in codes),
+            "files_kept_earlier": len(kept),
             **{f"reconciliation_{k}": int(v) for k, v in status.items()}}
 
 
-def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now) -> None:
-    for table in ("portal_qd766_node", "portal_qd766_metric", "portal_qd766_issue", "mart_qd766_reconciliation",
-                  "portal_unit_code"):
-        con.execute(f"DELETE FROM {table}")
+def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, kept: list[str]) -> None:
+    """Everything of the portal source, but the rows of the files whose broken re-delivery was refused (``kept``)."""
+    for table in ("portal_qd766_node", "portal_qd766_metric", "mart_qd766_reconciliation", "portal_unit_code"):
+        con.execute(f"DELETE FROM {table} WHERE NOT list_contains(?, file_name)", [kept])
+    con.execute("DELETE FROM portal_qd766_issue")
     insert_frame(con, "portal_qd766_node", pd.DataFrame(nodes))
     insert_frame(con, "portal_qd766_metric", pd.DataFrame(metrics))
     insert_frame(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
     insert_frame(con, "portal_qd766_issue", pd.DataFrame(issues))
     insert_frame(con, "portal_unit_code", pd.DataFrame(codes))
-    con.execute("DELETE FROM landed_files WHERE source = ?", [PORTAL_SOURCE])
+    con.execute("DELETE FROM landed_files WHERE source = ? AND NOT list_contains(?, file_name)", [PORTAL_SOURCE, kept])
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     if lineage:
         con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
