@@ -86,6 +86,17 @@ KINDS: tuple[Kind, ...] = (
     Kind("header_only", False,
          "Header only: BOM and header, no rows.",
          "Load zero rows; report a warning that the day has no dossier rows."),
+    # Files as offices really save them (issue 11): read, never refused.
+    Kind("unicode_text", True,
+         "Saved from Excel as 'Unicode text': UTF-16 LE with BOM, tab-separated, CRLF line ends.",
+         "Detect UTF-16 and the tab delimiter, convert and load every row; note the conversion (encoding_converted, "
+         "delimiter_converted)."),
+    Kind("semicolon_cr", True,
+         "Semicolon-separated (a regional-settings CSV) with old-Mac CR-only line ends.",
+         "Detect ';' and CR, load every row; note both (delimiter_converted, line_ends_converted)."),
+    Kind("verbatim_duplicates", True,
+         "The day's last three lines repeated verbatim at the end of the file.",
+         "Load each dossier version once; report the three copies once (duplicate_rows), never as a conflict."),
 )
 FIRST_OFFSET = 1  # the first day of the range stays clean
 
@@ -289,6 +300,15 @@ def damage(kind: Kind, day: date, body: bytes, ctx: Context) -> tuple[bytes, lis
         return BOM + out.getvalue().encode("utf-8"), []
     if kind.key == "cp1258":
         return to_cp1258((header_line() + body).decode("utf-8")), []
+    if kind.key in ("unicode_text", "semicolon_cr"):
+        delimiter, end, encoding = ("\t", "\r\n", "utf-16") if kind.key == "unicode_text" else (";", "\r", "utf-8-sig")
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator=end)
+        writer.writerows(csv.reader(io.StringIO((header_line() + body).decode("utf-8"))))
+        return out.getvalue().encode(encoding), []
+    if kind.key == "verbatim_duplicates":
+        lines = body.decode("utf-8").splitlines(keepends=True)
+        return good + "".join(lines[-3:]).encode("utf-8"), []
     if kind.key == "empty":
         return b"", []
     if kind.key == "header_only":

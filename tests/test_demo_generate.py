@@ -1,4 +1,4 @@
-"""Tests of the demo inbox generator on a small scale and a 15-day range."""
+"""Tests of the demo inbox generator on a small scale and a 22-day range."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from sources.tthc_format import (
     STATUSES,
 )
 
-START, END, SCALE = date(2026, 1, 1), date(2026, 1, 15), 0.002
+START, END, SCALE = date(2026, 1, 1), date(2026, 1, 22), 0.002
 BOM = b"\xef\xbb\xbf"
 HEADERS = [c.header for c in DOSSIER_COLUMNS]
 COL = {c.name: i for i, c in enumerate(DOSSIER_COLUMNS)}
@@ -78,9 +78,9 @@ def test_same_arguments_give_identical_files(inbox: tuple[Path, dict], tmp_path:
 def test_summary_and_layout(inbox: tuple[Path, dict]) -> None:
     root, summary = inbox
     days = sorted(p.name for p in (root / "tthc").glob("ho_so_*.csv"))
-    assert days == [f"ho_so_202601{d:02d}.csv" for d in range(1, 16)]
+    assert days == [f"ho_so_202601{d:02d}.csv" for d in range(1, 23)]
     assert all(DOSSIER_FILE_PATTERN.match(d) for d in days)
-    assert summary["dossier_files"] == 15 and summary["dossiers"] > 50
+    assert summary["dossier_files"] == 22 and summary["dossiers"] > 50
     assert 1.5 <= summary["versions"] / summary["dossiers"] <= 3.0
     assert summary["files_written"] == len(_files(root))
 
@@ -89,7 +89,7 @@ def test_good_files_have_bom_and_exact_headers(inbox: tuple[Path, dict]) -> None
     root, summary = inbox
     bad = {b["file"] for b in summary["bad_files"]}
     good = [p for p in (root / "tthc").glob("ho_so_*.csv") if f"tthc/{p.name}" not in bad]
-    assert len(good) == 15 - 11
+    assert len(good) == 22 - 14
     for path in good:
         raw = path.read_bytes()
         assert raw.startswith(BOM), path.name
@@ -169,7 +169,8 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
     doc = (root / "BAD_FILES.md").read_text(encoding="utf-8")
     bad = {b["kind"]: b for b in summary["bad_files"]}
     expected = {"truncated", "renamed_column", "missing_status", "cp1258", "bad_dates", "unknown_codes",
-                "negative_values", "completed_before_received", "duplicate_code", "empty", "header_only"}
+                "negative_values", "completed_before_received", "duplicate_code", "empty", "header_only",
+                "unicode_text", "semicolon_cr", "verbatim_duplicates"}
     assert expected | {"pakn_bad_rows"} <= bad.keys()
     assert {k for k in bad if k.startswith("portal_")} == {
         "portal_missing_field", "portal_null_counts", "portal_changed_max", "portal_unknown_department",
@@ -210,6 +211,11 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
             r[COL["received_at"]], DATETIME_FORMAT)
     dup = extra("duplicate_code")
     assert len(dup) == 2 and dup[0][0] == dup[1][0] and dup[0] != dup[1]
+    assert content["unicode_text"].startswith(b"\xff\xfe")  # UTF-16 LE with its BOM, tab-separated
+    assert next(csv.reader(io.StringIO(content["unicode_text"].decode("utf-16")), delimiter="\t")) == HEADERS
+    assert b"\n" not in content["semicolon_cr"] and b";" in content["semicolon_cr"].split(b"\r")[0]
+    lines = content["verbatim_duplicates"].decode("utf-8-sig").splitlines()
+    assert lines[-3:] == lines[-6:-3]
 
 
 def test_short_range_and_no_bad_files(tmp_path: Path) -> None:

@@ -95,6 +95,8 @@ def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
 EXPECTED_FILE_OUTCOME = {
     "renamed_column": ("loaded", "renamed_columns"), "missing_status": ("rejected", "missing_columns"),
     "empty": ("rejected", "empty_file"), "header_only": ("loaded", "no_rows"), "cp1258": ("loaded", "encoding_converted"),
+    "unicode_text": ("loaded", "delimiter_converted"), "semicolon_cr": ("loaded", "line_ends_converted"),
+    "verbatim_duplicates": ("loaded", "duplicate_rows"),
 }
 EXPECTED_ROW_RULES = {
     "bad_dates": {"bad_date:received_at"}, "unknown_codes": {"unknown_unit", "unknown_procedure"},
@@ -106,8 +108,8 @@ EXPECTED_ROW_RULES = {
 def test_generated_demo_inbox_with_every_bad_file(warehouse):
     from demo.generate import generate_inbox
 
-    summary = generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 14), scale=0.002)
-    result = run(warehouse, "2026-01-01", "2026-01-14")
+    summary = generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 16), scale=0.002)
+    result = run(warehouse, "2026-01-01", "2026-01-16")
     assert result.success
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
         for bad in (b for b in summary["bad_files"] if b["file"].startswith("tthc/ho_so_")):
@@ -127,7 +129,7 @@ def test_generated_demo_inbox_with_every_bad_file(warehouse):
                                  "(SELECT unnest(?))", [name, bad["dossier_codes"]]).fetchall()[0][0]
             assert loaded == 0, kind
         statuses = dict(con.execute("SELECT status, count(*) FROM landed_files WHERE source = 'tthc_dossier' GROUP BY 1").fetchall())
-        assert statuses["rejected"] == 2 and sum(statuses.values()) == 14  # the empty file and the one without 'Trạng thái'
+        assert statuses["rejected"] == 2 and sum(statuses.values()) == 16  # the empty file and the one without 'Trạng thái'
 
 
 def test_rerunning_a_partition_gives_the_same_tables(warehouse):
