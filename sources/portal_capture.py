@@ -54,19 +54,24 @@ class Saved:
     written: bool  # False: a capture of the same group, period and minute was already there and was left alone
 
 
-def _write_new(path: Path, content: bytes) -> None:
-    """Write through a temporary file of the same folder (not matching *.json) and an atomic rename."""
+def _write_new(path: Path, content: bytes) -> bool:
+    """Write through a temporary file of the same folder (not matching *.json), then link it into place: the link
+    fails when the name exists, so a capture is never overwritten, even by a second run in the same minute. False:
+    the name was taken."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
 
 
 def save_capture(folder: Path, capture: Capture, province: str, root_department_id: str) -> Saved:
@@ -77,13 +82,16 @@ def save_capture(folder: Path, capture: Capture, province: str, root_department_
     if response.exists() or sidecar.exists():
         return Saved(response, sidecar, written=False)
     record = sidecar_record(capture, province, root_department_id)
-    _write_new(sidecar, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    if not _write_new(sidecar, (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")):
+        return Saved(response, sidecar, written=False)  # another run took the name a moment ago
     try:
-        _write_new(response, capture.body)
+        written = _write_new(response, capture.body)
     except BaseException:
         sidecar.unlink(missing_ok=True)  # no sidecar without its answer
         raise
-    return Saved(response, sidecar, written=True)
+    if not written:
+        sidecar.unlink(missing_ok=True)
+    return Saved(response, sidecar, written=written)
 
 
 def capture_periods(today: date) -> list[Period]:
