@@ -142,7 +142,7 @@ def read_workbook(path: Path, *, watch: Callable[[Path], bool] = still_being_wri
     """Read any file of an Excel folder: see the module docstring."""
     path = Path(path)
     raw = path.read_bytes()
-    found = WorkbookFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    found = WorkbookFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), kind=_kind(raw))
     if watch(path):
         found.deferred = True
         found.issues.append(FileIssue("still_copying", STILL_COPYING_REASON))
