@@ -171,16 +171,37 @@ def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -
         WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year, index, f"{index}_form", f"{index}_form"]).fetchall()
 
 
-def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> dict[str, dict[str, CriterionInput]]:
-    """unit code → criterion code → the unit's current self-assessment, the appraisal and the survey points."""
+def refused_forms(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
+                  ) -> dict[str, str]:
+    """unit → why its current form was refused ("<file>: <reasons>"), for the units whose current form cannot be used
+    (any hard error; with ``rejected_rows_ok`` only a form that could not be loaded at all). Such a unit is scored
+    without the form, like a unit that sent none: listed, not ranked, no level, and flagged with this text."""
+    _, usable = submission_notes(con, year, index, rejected_rows_ok=rejected_rows_ok)
+    out = {}
+    for unit, file_name, reasons in hard_errors(con, year, index):
+        if unit in usable:
+            continue
+        parts = [r.strip().rstrip(".") for r in (reasons or "").split("; ") if r.strip()] or ["phiếu có lỗi"]
+        shown = "; ".join(parts[:3]) + (f"; … ({len(parts)} lỗi)" if len(parts) > 3 else "")
+        out[unit] = f"{file_name}: {shown}"
+    return out
+
+
+def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = True
+                      ) -> dict[str, dict[str, CriterionInput]]:
+    """unit code → criterion code → the unit's current self-assessment (only from a usable form: without
+    ``rejected_rows_ok`` a form with rejected rows is not used at all), the appraisal and the survey points."""
     inputs: dict[str, dict[str, CriterionInput]] = defaultdict(dict)
 
     def slot(unit: str, code: str) -> CriterionInput:
         return inputs[unit].setdefault(code, CriterionInput())
 
     for unit, code, points, answer in con.execute("""
-            SELECT unit_code, code, self_points, self_answer FROM stg_assessment_self
-            WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall():
+            SELECT s.unit_code, s.code, s.self_points, s.self_answer FROM stg_assessment_self s
+            JOIN stg_assessment_submission f ON f.source_file = s.source_file AND f.year = s.year
+                 AND f.index_code = s.index_code AND f.unit_code = s.unit_code
+            WHERE s.year = ? AND s.index_code = ? AND NOT s.superseded AND (? OR f.hard_errors = 0)""",
+                                                  [year, index, rejected_rows_ok]).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
     # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
@@ -212,9 +233,12 @@ def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = IND
 
 
 def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime, department_code: str | None = None) -> dict:
-    """Score every unit of the master data for the year with its group's tree and replace the year's marts."""
+    """Score every unit of the master data for the year with its group's tree and replace the year's marts. A unit
+    whose current form has hard errors is scored without it (as a unit that sent none: listed, not ranked, no band)
+    and flagged with why in ``form_refused``; every other unit is ranked."""
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
-    inputs = assessment_inputs(con, year)
+    inputs = assessment_inputs(con, year, rejected_rows_ok=False)
+    refused = refused_forms(con, year)
     trees = {g: tree_for(INDEX, year, g) for g in ("agency", "local")}
     values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
                              department_code)
@@ -237,8 +261,9 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         difficulties, proposals = notes.get(code, (None, None))
         unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
                           "tree": tree.path.name, "total": score.total, "max_applicable": score.max_applicable,
-                          "index_pct": score.index_pct, "band": score.band, "provisional": score.provisional,
-                          "has_form": code in with_form, "difficulties": difficulties, "proposals": proposals})
+                          "index_pct": score.index_pct, "band": score.band if code in with_form else None,
+                          "provisional": score.provisional, "has_form": code in with_form,
+                          "form_refused": refused.get(code), "difficulties": difficulties, "proposals": proposals})
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None, eligible="has_form")
@@ -251,4 +276,35 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
         insert_frame(con, "mart_par_unit", ranked)
     return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
-            "with_form": len(with_form), "overclaims": sum(r["overclaim"] for r in criteria)}
+            "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
+
+
+def forms_check(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """What makes the year's whole PAR ranking wrong (empty: fine): a criteria tree that cannot be loaded, or no unit
+    with a usable form. One unit's refused form is not among them: that unit is left unranked and flagged."""
+    problems = []
+    for group in ("agency", "local"):
+        try:
+            tree_for(INDEX, year, group)
+        except Exception as err:  # the tree file is missing or invalid: no unit of the group can be scored
+            problems.append(f"bộ tiêu chí năm {year} nhóm {group}: {err}")
+    _, usable = submission_notes(con, year)
+    if not usable:
+        problems.append(f"năm {year}: không đơn vị nào có phiếu tự đánh giá dùng được")
+    return problems
+
+
+def scorecard_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """Values of the year's PAR marts that cannot be published (empty: fine): a unit of the master data missing,
+    points outside [0, maximum], an index outside 0..100, a unit ranked without a usable form."""
+    checks = [
+        ("""SELECT u.unit_code FROM dim_unit u LEFT JOIN mart_par_unit m ON m.unit_code = u.unit_code AND m.year = ?
+            WHERE m.unit_code IS NULL""", "không có trong bảng xếp hạng"),
+        (("SELECT unit_code FROM mart_par_unit WHERE year = ? AND (index_pct < 0 OR index_pct > 100 OR total < 0 "
+         "OR total > max_applicable + 1e-6)"), "tổng điểm hoặc chỉ số ngoài khoảng cho phép"),
+        ("SELECT DISTINCT unit_code FROM mart_par_criterion WHERE year = ? AND (points < 0 OR points > max_points + 1e-6)",
+         "điểm tiêu chí ngoài [0, điểm tối đa]"),
+        ("SELECT unit_code FROM mart_par_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL",
+         "chưa có phiếu dùng được nhưng vẫn được xếp hạng"),
+    ]
+    return [f"{unit}: {what}" for sql, what in checks for (unit,) in con.execute(sql, [year]).fetchall()]
