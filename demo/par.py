@@ -219,7 +219,7 @@ def _bad_forms(forms_dir: Path, ranked: list[Unit], trees: dict, rng: np.random.
         "score cell, a full score with neither evidence nor explanation, a score written '0,75'-style with a decimal "
         "comma, and an extra row with the unknown code LV9.1.",
         "Reject those rows with sheet 'Tự đánh giá', the score cell and rules score_above_max, negative_score, "
-        "not_a_number, formula_in_score, missing_evidence, unknown_criterion; note decimal_comma (read as a number); "
+        "not_a_number, uncalculated_formula (a formula saved without its value), missing_evidence, unknown_criterion; note decimal_comma (read as a number); "
         "load the other rows; the corrected later form supersedes it, so the year's forms are clean."))
     out.append(BadForm(
         "par_form_layout", _form_name(flawed_layout),
@@ -254,7 +254,7 @@ def _bad_forms(forms_dir: Path, ranked: list[Unit], trees: dict, rng: np.random.
     path.write_bytes("Phiếu tự đánh giá gửi kèm email, xem tệp đính kèm.\n".encode())
     written.append(path)
     out.append(BadForm("par_form_not_workbook", path.name, "A text file named .xlsx.",
-                       "Reject the file (bad_workbook); nothing crashes."))
+                       "Reject the file (wrong_file_kind: text, not a workbook); nothing crashes."))
     return [{"file": f"{FORM_DIR}/{b.file_name}", "kind": b.key, "problem": b.problem, "expected": b.expected,
              "dossier_codes": []} for b in out]
 

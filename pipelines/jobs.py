@@ -14,12 +14,13 @@ from common.periods import period_containing, periods_between, report_quarter
 from common.settings import TIMEZONE, now_local
 from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
 from pipelines.resources import Warehouse
+from sources.excel_intake import ignored_name
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
-from warehouse.landing import inbox_files
+from warehouse.landing import inbox_workbooks
 
 # Assets with month, quarter or year partitions run in their own jobs (a job has one partitions definition),
 # requested by `after_daily` once the day's run has succeeded: job name -> (partition kind, assets, description).
@@ -106,7 +107,7 @@ def _par_files(inbox: Path) -> dict[str, str]:
     """Inputs of the yearly indices: forms, appraisal and surveys of the PAR index (par/) and of the DTI (dti/), with
     the other systems' values and last year's DTI results."""
     found = [p for folder in ("par", "dti") if (inbox / folder).exists() for p in (inbox / folder).rglob("*")
-             if p.is_file() and not p.name.startswith("~$")]
+             if p.is_file() and not ignored_name(p.name)]
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 
@@ -132,7 +133,7 @@ def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.Ru
 
 
 def _task_files(inbox: Path) -> dict[str, str]:
-    found = [*inbox_files(inbox, PLAN_DIR), *inbox_files(inbox, REPORT_DIR)]
+    found = [*inbox_workbooks(inbox, PLAN_DIR), *inbox_workbooks(inbox, REPORT_DIR)]  # .xls, .ods … too
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 

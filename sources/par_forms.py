@@ -26,8 +26,6 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 
 from __future__ import annotations
 
-import hashlib
-import io
 import re
 import tempfile
 from collections.abc import Callable, Mapping
@@ -39,7 +37,17 @@ from typing import Any
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
-from sources.task_formats import RowIssue, cell_date, cell_text, find_table, optional_text, read_sheets, workbook_issue
+from sources.excel_intake import CellFault, cell_fault, read_workbook
+from sources.task_formats import (
+    RowIssue,
+    cell_date,
+    cell_text,
+    clean_faults,
+    find_table,
+    open_sheets,
+    optional_text,
+    workbook_issue,
+)
 from sources.tthc_format import Column
 
 # Each index's inputs sit in inbox/<index>/<folder> (par/tu_danh_gia, dti/tham_dinh, ...).
@@ -140,9 +148,13 @@ class SurveyResult(ReadResult):
 
 def read_points(value: Any) -> tuple[float | None, str | None, str | None]:
     """(points, note rule, problem reason) of a score cell: numbers as they are, "7,5" as 7.5 (note
-    ``decimal_comma``), "7.5" as 7.5 (note ``number_as_text``), a formula or any other text a problem."""
+    ``decimal_comma``), "7.5" as 7.5 (note ``number_as_text``), a formula saved without its value or an Excel error
+    value (the problem is then the ``CellFault`` itself), text written as a formula ("formula") or any other text a
+    problem."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None, None
+    if isinstance(value, CellFault):  # the problem is the fault itself (its rule and reason)
+        return None, None, value
     if isinstance(value, bool):
         return None, None, f"không phải số: '{cell_text(value)}'"
     if isinstance(value, int | float):
@@ -233,18 +245,6 @@ def self_assessed(tree: Any, unit_group: str) -> list[Any]:
 # --- self-assessment form ------------------------------------------------------------------------------------
 
 
-def _open(raw: bytes) -> tuple[Any, FileIssue | None]:
-    from openpyxl import load_workbook
-
-    if not raw.strip():
-        return None, FormIssue("bad_workbook", "Tệp rỗng: không có bảng tính nào; không nạp được tệp.")
-    try:
-        return load_workbook(io.BytesIO(raw), data_only=False), None
-    except Exception as err:
-        issue = workbook_issue(err)
-        return None, FormIssue(issue.rule, issue.reason)
-
-
 def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
     """Header values and their cells: the next non-empty cell to the right of a label (or after its colon)."""
     keys = {match_key(label): name for name, options in HEADER_LABELS.items() for label in options}
@@ -268,20 +268,22 @@ def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
 
 
 def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
-                         year: int | None = None, index: str = "par") -> FormResult:
+                         year: int | None = None, index: str = "par",
+                         watch: Callable[[Path], bool] | None = None) -> FormResult:
     """Rows: code, self_points, evidence, explanation, sheet, cell (of the score), source_row. Rejects: file_name,
     sheet, cell, row_number, record_key (criterion code), unit_code, unit_name, rule, reason, value.
 
     ``trees``: (index, year, ranking group) -> CriteriaTree, a mapping or a callable (None or an exception: no tree).
     ``year``: the year being assessed; a form for another year is rejected (``wrong_year``).
-    ``index``: the index the folder collects (``par``, ``dti``); a form of another index is rejected (``wrong_index``)."""
+    ``index``: the index the folder collects (``par``, ``dti``); a form of another index is rejected (``wrong_index``).
+    ``watch``: tells whether the file is still being copied (then left for the next run, ``deferred``)."""
     path = Path(path)
-    raw = path.read_bytes()
-    result = FormResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
-                        file_name=path.name)
-    wb, problem = _open(raw)
-    if problem:
-        result.file_issues.append(problem)
+    found = read_workbook(path, watch=watch or (lambda _: False))
+    result = FormResult(sha256=found.sha256, size_bytes=found.size_bytes, encoding=found.kind, file_name=path.name,
+                        deferred=found.deferred)
+    result.file_issues += [FormIssue(i.rule, i.reason, i.blocking) for i in found.issues]
+    wb = found.workbook
+    if wb is None:
         return result
     try:
         _read_form(result, wb, trees, matcher, year, index)
@@ -337,6 +339,16 @@ def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatc
 
 def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, matcher: UnitMatcher,
                  year: int | None, index: str = "par") -> bool:
+    for name, (value, cell) in list(found.items()):
+        fault = cell_fault(value)
+        if fault is None:
+            continue
+        label = HEADER_LABELS[name][0]
+        if name in ("unit", "year", "index"):  # what the form is cannot be known
+            _block(result, fault.rule, f"'{label}' {fault.reason}", cell)
+            return False
+        _note(result, fault.rule, f"'{label}' {fault.reason}; bỏ qua ô này.", cell)
+        found[name] = (None, cell)
     unit_value, unit_cell = found.get("unit", (None, None))
     result.unit_text = optional_text(unit_value)
     if result.unit_text is None:
@@ -457,8 +469,20 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
             return ws.cell(row, cols[name] + 1).value if name in cols else None
 
         raw_code, raw_score, raw_answer = value("code"), value("score"), value("answer")
-        evidence, explanation = optional_text(value("evidence")), optional_text(value("explanation"))
         if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
+            continue
+        texts, faults = clean_faults({"evidence": value("evidence"), "explanation": value("explanation")})
+        evidence, explanation = optional_text(texts["evidence"]), optional_text(texts["explanation"])
+        for name, fault in faults.items():  # read as not given: a non-zero score then needs the other one
+            _note(result, fault.rule, f"{fault.reason}; ô này được coi là để trống.", f"{letter[name]}{r}", r)
+        code_fault = cell_fault(raw_code)
+        if code_fault is not None:
+            result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": f"{letter['code']}{r}",
+                                   "row_number": r, "record_key": None, "unit_code": result.unit_code,
+                                   "unit_name": result.unit_text, "rule": code_fault.rule,
+                                   "reason": f"Trang '{result.sheet}', ô {letter['code']}{r}: mã tiêu chí: "
+                                             f"{code_fault.reason}.", "value": str(code_fault)})
+            any_score = True
             continue
         if ws.row_dimensions[r].hidden:
             _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
@@ -504,6 +528,9 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
                        else "không do đơn vị tự chấm")
                 _note(result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r,
                       code)
+            continue
+        if isinstance(bad, CellFault):
+            reject(bad.rule, f"tiêu chí {code}: {bad.reason}.", str(bad))
             continue
         if bad == "formula":
             reject("formula_in_score", f"tiêu chí {code}: ô điểm chứa công thức '{cell_text(raw_score)}'; đề nghị "
@@ -567,6 +594,10 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
                                "record_key": node.code, "unit_code": result.unit_code, "unit_name": result.unit_text,
                                "rule": rule, "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": value})
 
+    fault = cell_fault(raw)
+    if fault is not None:
+        reject(fault.rule, f"tiêu chí {node.code}: {fault.reason}.")
+        return True
     if isinstance(raw, str) and raw.startswith("="):
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
@@ -604,18 +635,17 @@ def _unit_code(matcher: UnitMatcher, text: str) -> str | None:
 
 
 def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
-                   year: int | None = None, index: str = "par") -> AppraisalResult:
+                   year: int | None = None, index: str = "par",
+                   watch: Callable[[Path], bool] | None = None) -> AppraisalResult:
     """The council's appraisal (Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét). Rows: unit_code, code,
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
-    ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``, and with
-    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma is a note."""
+    ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
+    ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with ``trees`` and ``year``:
+    ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment, are notes."""
     path = Path(path)
-    raw = path.read_bytes()
-    result = AppraisalResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
-                             file_name=path.name)
-    sheets, problem = read_sheets(raw)
-    if problem:
-        result.file_issues.append(problem)
+    result = AppraisalResult(file_name=path.name)
+    sheets = open_sheets(path, result, watch=watch)
+    if sheets is None:
         return result
     ws, table, grid = None, None, []
     for sheet, grid in sheets:
@@ -636,18 +666,26 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
     for r, row in enumerate(grid[table.header_row:], start=table.header_row + 1):
         if not any(cell_text(v) for v in row):
             continue
-        unit_text = cell_text(row[cols["unit"]])
-        code = cell_text(row[cols["code"]]).strip().rstrip(".") or None
-        comment = optional_text(row[cols["comment"]]) if "comment" in cols else None
+        values, faults = clean_faults({name: row[i] for name, i in cols.items()})
+        unit_text = cell_text(values["unit"])
+        code = cell_text(values["code"]).strip().rstrip(".") or None
+        comment = optional_text(values["comment"]) if "comment" in cols else None
         points, note, bad = read_points(row[cols["points"]])
-        problems: list[tuple[str, str, str, Any]] = []
+        problems: list[tuple[str, str, str, Any]] = [(f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items()
+                                                     if name in ("unit", "code")]
+        if "comment" in faults:
+            result.file_issues.append(FormIssue(faults["comment"].rule, f"Trang '{ws.title}', ô {letter['comment']}{r}: "
+                                                f"{faults['comment'].reason}; nhận xét không được dùng.", blocking=False,
+                                                row_number=r, sheet=ws.title, cell=f"{letter['comment']}{r}"))
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
-        if unit_code is None:
+        if unit_code is None and "unit" not in faults:
             problems.append(("unknown_unit", "unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
                              else "thiếu tên đơn vị.", unit_text))
-        if code is None:
+        if code is None and "code" not in faults:
             problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
-        if bad:
+        if isinstance(bad, CellFault):
+            problems.append((bad.rule, "points", f"điểm thẩm định: {bad.reason}.", str(bad)))
+        elif bad:
             problems.append(("not_a_number", "points", "điểm thẩm định là công thức." if bad == "formula"
                              else f"điểm thẩm định {bad}.", cell_text(row[cols["points"]])))
         elif points is None:

@@ -1,4 +1,4 @@
-"""Read a plan register (sổ kế hoạch: ``inbox/ke_hoach/*.xlsx``) into its metadata, task rows, rejects and issues.
+"""Read a plan register (sổ kế hoạch: ``inbox/ke_hoach/``, .xlsx, .xls, .ods or an HTML table) into its metadata, task rows, rejects and issues.
 
 One file per plan and revision. Sheet "Danh mục nhiệm vụ" (or the first sheet holding the table): title rows, the
 labelled metadata cells (Số kế hoạch, Ngày ban hành, Năm kế hoạch, Lần ban hành/sửa đổi, Tên kế hoạch), then the
@@ -9,16 +9,19 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 - A merged cell in the table gives its top-left value to every cell of its range, reported (non-blocking).
 - A blank row between tasks is skipped and reported (non-blocking) with its row number.
 - A row without task number or content, and the second row of a task number already seen, are rejected.
-- A file that is not a readable .xlsx workbook (not a zip, a truncated or broken sheet XML, …) is one blocking
-  ``bad_workbook`` issue naming the error's class; no exception escapes.
+- A file that is not a readable workbook (a CSV, PDF or Word file, a workbook cut short or broken, …) is one
+  blocking issue saying what it is (``sources.excel_intake``); no exception escapes.
+- A cell holding a formula saved without its value or an Excel error value (#DIV/0!, #REF!…) is never read as
+  empty: in the task number or the content it rejects the row (``uncalculated_formula``, ``excel_error``),
+  elsewhere the row loads without that value and the cell is reported (non-blocking).
 - A register without plan number or plan year, without the table, or without any task cannot be loaded (blocking):
   loading it would replace the plan's tasks with nothing or file them under no plan.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,17 +37,26 @@ from sources.task_formats import (
     Table,
     cell_date,
     cell_text,
+    clean_faults,
     document_number,
+    fault_issue,
     fill_body_merges,
     find_labels,
     find_table,
     is_column_number_row,
+    open_sheets,
     optional_text,
-    read_sheets,
     task_number,
 )
 
 _HEADERS = {c.name: c.header for c in PLAN_COLUMNS}
+_ROW_REQUIRED = ("task_no", "content")  # a row without either is rejected
+
+
+def _letter(table: Table, name: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(table.columns[name] + 1)
 _LABELS = {name: labels[0] for name, labels in PLAN_METADATA.items()}
 
 
@@ -59,17 +71,14 @@ class RegisterResult(ReadResult):
     file_name: str | None = None
 
 
-def read_plan_register(path: Path) -> RegisterResult:
+def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = None) -> RegisterResult:
     """Rows: task_no, content, lead_text, collaborators_text, deadline_text, expected_result, responsible,
     source_row. Rejects: file_name, row_number, record_key (task number), unit_code, unit_name (None), rule,
-    reason (Vietnamese), value."""
+    reason (Vietnamese), value. ``watch``: tells whether the file is still being copied (left for the next run)."""
     path = Path(path)
-    raw = path.read_bytes()
-    result = RegisterResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
-                            file_name=path.name)
-    sheets, problem = read_sheets(raw)
-    if problem:
-        result.file_issues.append(problem)
+    result = RegisterResult(file_name=path.name)
+    sheets = open_sheets(path, result, watch=watch)
+    if sheets is None:
         return result
     ws, table, grid, missing = _find_sheet(sheets)
     if table is None:
@@ -81,7 +90,9 @@ def read_plan_register(path: Path) -> RegisterResult:
     if match_key(ws.title) != match_key(PLAN_SHEET):
         result.file_issues.append(FileIssue(
             "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False))
-    _read_metadata(result, find_labels(grid, PLAN_METADATA, table.header_row - 1))
+    found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_row - 1))
+    result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
+    _read_metadata(result, found)
     _column_notes(result, table)
     if any(i.blocking for i in result.file_issues):
         return result
@@ -164,16 +175,22 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
             result.file_issues.append(RowIssue("blank_row", f"Dòng {number} trống giữa bảng nhiệm vụ: đã bỏ qua.",
                                                blocking=False, row_number=number))
             continue
-        values = {name: row[col] for name, col in table.columns.items()}
+        values, faults = clean_faults({name: row[col] for name, col in table.columns.items()})
         task_no = task_number(values["task_no"])
         content = optional_text(values["content"])
         problems: list[tuple[str, str, str | None]] = []
-        if task_no is None:
+        for name, fault in faults.items():  # the task number and content are required; the rest loads without it
+            where = f"Dòng {number}, ô {_letter(table, name)}{number} (cột '{_HEADERS[name]}')"
+            if name in _ROW_REQUIRED:
+                problems.append((fault.rule, f"{where}: {fault.reason}.", str(fault)))
+            else:
+                result.file_issues.append(fault_issue(fault, where, number, task_no))
+        if task_no is None and "task_no" not in faults:
             problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
         elif task_no in seen:
             problems.append(("duplicate_task", (f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; "
                              "giữ dòng đầu tiên, loại dòng này."), task_no))
-        if content is None:
+        if content is None and "content" not in faults:
             problems.append(("missing_content", (f"Nhiệm vụ {task_no or '(không số)'}: thiếu nội dung công việc "
                              f"(cột '{_HEADERS['content']}')."), None))
         if problems:

@@ -1,4 +1,4 @@
-"""Read a unit's progress report (báo cáo tiến độ: ``inbox/tien_do/*.xlsx``, any file name) into rows, rejects and
+"""Read a unit's progress report (báo cáo tiến độ: ``inbox/tien_do/``, any file name, .xlsx, .xls, .ods …) into rows, rejects and
 issues. No Dagster, no DuckDB.
 
 Layout (``sources/task_formats.py``): title rows, labelled header cells "Đơn vị báo cáo:" (the office's name as
@@ -14,7 +14,11 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - Rejected rows: no task number, a task number twice (the second), a task not in ``known_tasks`` (when given), a
   missing or unknown status, a percent outside 0-100 or not a number, an unreadable date, a completion or
   result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``).
-- Blocking (the file is not loaded): not a readable .xlsx (``bad_workbook``, no exception escapes), no table, no
+- A formula saved without its value or an Excel error value (#DIV/0!…) is never read as empty: in the task
+  number or the status it rejects the row (``uncalculated_formula``, ``excel_error``), elsewhere the row loads
+  without that value and the cell is reported (non-blocking).
+- Blocking (the file is not loaded): not a readable workbook (.xlsx, .xls, .ods or an HTML table: a CSV, PDF or
+  broken file is refused by ``sources.excel_intake`` saying what it is; no exception escapes), no table, no
   unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
   ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
   unreadable report date, a report date after ``today`` (``future_report_date``).
@@ -24,7 +28,6 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -43,17 +46,20 @@ from sources.task_formats import (
     Table,
     cell_date,
     cell_text,
+    clean_faults,
+    fault_issue,
     fill_body_merges,
     find_labels,
     find_table,
     is_column_number_row,
+    open_sheets,
     optional_text,
     read_report_period,
-    read_sheets,
     task_number,
 )
 
 _HEADERS = {c.name: c.header for c in REPORT_COLUMNS}
+_ROW_REQUIRED = ("task_no", "status")  # a row without either is rejected
 _LABELS = {name: labels[0] for name, labels in REPORT_METADATA.items()}
 _STATUS = vocabulary_lookup(TASK_STATUSES)
 _ALLOWED_STATUS = ", ".join(STATUS_LABELS.values())
@@ -72,7 +78,7 @@ class ReportResult(ReadResult):
 
 def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int, Collection[str]] | None = None, *,
                          unit_matcher: Callable[[str], str | None] | None = None,
-                         today: date | None = None) -> ReportResult:
+                         today: date | None = None, watch: Callable[[Path], bool] | None = None) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
     row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value.
@@ -80,14 +86,12 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
     ``known_tasks``: the plan's task numbers, or a mapping plan year -> task numbers (the year of the header's period).
     ``today`` (the day the file is read; None: no check): a report date after it blocks the file
     (``future_report_date``), a completion or result-document date after it rejects the row
-    (``future_date:completed_on`` / ``future_date:result_doc_date``, instead of ``date_after_report``)."""
+    (``future_date:completed_on`` / ``future_date:result_doc_date``, instead of ``date_after_report``).
+    ``watch``: tells whether the file is still being copied (then left for the next run, ``deferred``)."""
     path = Path(path)
-    raw = path.read_bytes()
-    result = ReportResult(sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), encoding="xlsx",
-                          file_name=path.name)
-    sheets, problem = read_sheets(raw)
-    if problem:
-        result.file_issues.append(problem)
+    result = ReportResult(file_name=path.name)
+    sheets = open_sheets(path, result, watch=watch)
+    if sheets is None:
         return result
     ws, table, grid, missing = None, None, [], []
     for sheet, grid in sheets:
@@ -102,7 +106,9 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
         result.file_issues.append(FileIssue(
             "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."))
         return result
-    _read_metadata(result, find_labels(grid, REPORT_METADATA, table.header_row - 1), unit_matcher, today)
+    found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_row - 1))
+    result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
+    _read_metadata(result, found, unit_matcher, today)
     if any(i.blocking for i in result.file_issues):
         return result
     missing_optional = [c.header for c in REPORT_COLUMNS if not c.required and c.name not in table.columns]
@@ -169,6 +175,8 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 
 def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,
                known: set[str | None] | None, today: date | None) -> None:
+    from openpyxl.utils import get_column_letter
+
     body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
@@ -178,11 +186,19 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
     for number, row in body:
         if not any(cell_text(v) for v in row):
             continue  # blank rows are harmless in a report
-        values = {name: row[col] for name, col in cols.items()}
+        values, faults = clean_faults({name: row[col] for name, col in cols.items()})
         task_no = task_number(values["task_no"])
         problems: list[tuple[str, str, str | None]] = []
         notes: list[tuple[str, str]] = []
-        if task_no is None:
+        for name, fault in faults.items():  # task number and status are required; the rest loads without it
+            where = f"Dòng {number}, ô {get_column_letter(cols[name] + 1)}{number} (cột '{_HEADERS[name]}')"
+            if name in _ROW_REQUIRED:
+                problems.append((fault.rule, f"{where}: {fault.reason}.", str(fault)))
+            else:
+                result.file_issues.append(fault_issue(fault, where, number, task_no))
+        if task_no is None and "task_no" in faults:
+            pass
+        elif task_no is None:
             problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
         elif task_no in seen:
             problems.append(("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.",
@@ -191,7 +207,7 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
             problems.append(("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no))
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
-        if status is None:
+        if status is None and "status" not in faults:
             reason = (f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
                       if status_text else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}').")
             problems.append(("bad_value:status", reason, status_text or None))

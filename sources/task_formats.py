@@ -11,17 +11,20 @@ parsed by ``sources/deadlines.py`` and unit names matched by ``sources/task_unit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from common.vntext import match_key, nfc
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
+from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
 from sources.tthc_format import Column
 
-PLAN_DIR = "ke_hoach"  # inbox/ke_hoach/*.xlsx: plan registers, one file per plan and revision
-REPORT_DIR = "tien_do"  # inbox/tien_do/*.xlsx: progress reports, one file per unit and period (any file name)
+PLAN_DIR = "ke_hoach"  # inbox/ke_hoach/ (.xlsx, .xls, .ods …): plan registers, one file per plan and revision
+REPORT_DIR = "tien_do"  # inbox/tien_do/ (.xlsx, .xls, .ods …): progress reports, one file per unit and period (any file name)
 PLAN_SHEET = "Danh mục nhiệm vụ"
 
 PLAN_COLUMNS: tuple[Column, ...] = (
@@ -238,37 +241,39 @@ def optional_text(value: Any) -> str | None:
 # --- workbooks -----------------------------------------------------------------------------------------------
 
 
-def open_workbook(raw: bytes) -> tuple[Any, FileIssue | None]:
-    """(workbook, None), or (None, a blocking issue) when the bytes are not a readable .xlsx workbook."""
-    import io
-
-    from openpyxl import load_workbook
-
-    if not raw.strip():
-        return None, FileIssue("bad_workbook", "Tệp rỗng: không có bảng tính nào.")
+def open_sheets(path: Path, result: Any, *, watch: Callable[[Path], bool] | None = None
+                ) -> list[tuple[Any, list[list[Any]]]] | None:
+    """Every sheet of the workbook at ``path`` with its grid, read by ``sources.excel_intake`` (an .xls, .ods or HTML
+    table as well as an .xlsx); fills the reader's ``result`` (sha256, size, kind as its encoding, deferred, the
+    intake's issues). None when the file is refused (one blocking issue says why) or left for the next run."""
+    found = read_workbook(path, watch=watch or (lambda _: False))
+    result.sha256, result.size_bytes, result.encoding, result.deferred = (found.sha256, found.size_bytes, found.kind,
+                                                                          found.deferred)
+    result.file_issues += found.issues
+    if found.workbook is None:
+        return None
     try:
-        # Not read-only: merged ranges are only known to a fully loaded sheet (these files are small).
-        return load_workbook(io.BytesIO(raw), data_only=True), None
-    except Exception as err:  # any failure of the parser (zip, XML, styles …) means a broken file
-        return None, workbook_issue(err)
+        return [(ws, sheet_grid(ws)) for ws in found.workbook.worksheets]
+    except Exception as err:  # a sheet that fails while being read is a broken file too
+        result.file_issues.append(workbook_issue(err))
+        return None
 
 
 def workbook_issue(err: Exception) -> FileIssue:
-    """The blocking issue of a workbook that could not be opened or read (the error's class named)."""
-    return FileIssue("bad_workbook", f"Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng (lỗi "
-                     f"{type(err).__name__}); không nạp được tệp.")
+    """The blocking issue of a workbook that failed while being read (the error's class named)."""
+    return FileIssue("bad_workbook", BROKEN_REASON.format(cause=f"lỗi {type(err).__name__}"))
 
 
-def read_sheets(raw: bytes) -> tuple[list[tuple[Any, list[list[Any]]]], FileIssue | None]:
-    """([(sheet, its grid), …], None) of every sheet of a workbook, or ([], a blocking ``bad_workbook`` issue) when
-    the bytes cannot be opened or a sheet cannot be read: no exception escapes."""
-    wb, problem = open_workbook(raw)
-    if problem:
-        return [], problem
-    try:
-        return [(ws, sheet_grid(ws)) for ws in wb.worksheets], None
-    except Exception as err:  # a sheet that fails while being read is a broken file too
-        return [], workbook_issue(err)
+def fault_issue(fault: CellFault, where: str, row: int | None = None, key: str | None = None) -> RowIssue:
+    """The note of a cell whose formula or error value was not read (the row still loads without that value)."""
+    return RowIssue(fault.rule, f"{where}: {fault.reason}; giá trị này không được dùng.", blocking=False,
+                    row_number=row, record_key=key)
+
+
+def clean_faults(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, CellFault]]:
+    """(the values with every uncalculated formula or Excel error replaced by None, the faults by field)."""
+    faults = {name: f for name, value in values.items() if (f := cell_fault(value)) is not None}
+    return {name: (None if name in faults else value) for name, value in values.items()}, faults
 
 
 def sheet_grid(ws: Any) -> list[list[Any]]:

@@ -41,10 +41,10 @@ def test_every_unit_has_a_form_and_the_bad_ones_are_reported(par, forms) -> None
     assert set(loaded) == {u.code for u in ranked} and len(ranked) == 107
     assert sum(1 for n in loaded.values() if n == 2) == 3  # the re-submissions, one correcting a flawed first form
     blocking = {name: [i.rule for i in r.file_issues if i.blocking] for name, r in forms.items() if not r.loadable}
-    assert sorted(v[0] for v in blocking.values()) == ["bad_workbook", "empty_form", "unknown_unit", "wrong_index",
+    assert sorted(v[0] for v in blocking.values()) == ["empty_form", "unknown_unit", "wrong_file_kind", "wrong_index",
                                                        "wrong_year"]
     rejects = Counter(x["rule"] for r in forms.values() for x in r.rejects)
-    assert set(rejects) == {"score_above_max", "negative_score", "not_a_number", "formula_in_score",
+    assert set(rejects) == {"score_above_max", "negative_score", "not_a_number", "uncalculated_formula",
                             "missing_evidence", "unknown_criterion"}
     notes = {i.rule for r in forms.values() for i in r.file_issues if not i.blocking}
     assert {"merged_cells", "hidden_cells", "decimal_comma", "missing_criterion"} <= notes

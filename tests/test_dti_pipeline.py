@@ -52,6 +52,34 @@ def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox
     assert len(book.sheetnames) > units  # one sheet per unit
 
 
+def test_a_units_refused_form_leaves_it_unranked_and_flagged_and_the_rest_is_published(small_inbox, tmp_path):
+    source, _ = small_inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    form = sorted((tmp_path / "inbox" / "dti" / "tu_danh_gia").glob("*.xlsx"))[0]
+    book = openpyxl.load_workbook(form)
+    ws = book.worksheets[0]
+    label = next(c for row in ws.iter_rows(max_row=15) for c in row if c.value == "Năm đánh giá:")
+    value = next(c for c in ws[label.row][label.column:] if c.value is not None)
+    value.value = 2031  # a year nobody assesses: the unit is known, the form is refused
+    book.save(form)
+    warehouse = warehouse_in(tmp_path)
+    result = materialize_year(DTI, warehouse)
+    assert result.success
+    checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"dti_complete": True, "dti_values_valid": True}
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        refused = con.execute("""SELECT unit_name, rank, level, form_refused FROM mart_dti_unit
+                                 WHERE year = 2026 AND form_refused IS NOT NULL""").fetchall()
+        assert len(refused) == 1 and refused[0][1:3] == (None, None)
+        assert refused[0][3].startswith(form.name) and "năm 2031" in refused[0][3]
+        ranked = con.execute("SELECT count(rank) FROM mart_dti_unit WHERE year = 2026 AND has_form").fetchall()[0][0]
+        assert ranked == con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = 2026 AND has_form").fetchall()[0][0]
+    published = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx", read_only=True)
+    texts = [v for name in published.sheetnames if name.startswith("Xếp hạng")
+             for row in published[name].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert f"Phiếu bị từ chối: {refused[0][3]}" in texts
+
+
 def test_no_usable_form_blocks_the_publication(small_inbox, tmp_path):
     source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")

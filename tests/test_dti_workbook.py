@@ -324,7 +324,7 @@ def test_local_ranking_lists_units_without_form_apart(books):
     text = text_of(ws)
     assert f"{NO_FORM.upper()} (không xếp hạng): 1 đơn vị" in text
     _, unranked = table_rows(ws, "STT")
-    assert unranked == [(1, "Xã An Khánh", "Phiếu lỗi: dti_an_khanh.xlsx") + (None,) * (len(unranked[0]) - 3)]
+    assert unranked == [(1, "Xã An Khánh", "Phiếu bị từ chối: dti_an_khanh.xlsx") + (None,) * (len(unranked[0]) - 3)]
     assert METHOD_NOTE in text
     assert len(ws._charts) == 1 and isinstance(ws._charts[0], BarChart)
 
@@ -393,7 +393,7 @@ def test_unit_sheet(books):
     snv = text_of(whole["Sở Nội vụ"])
     assert "thay đổi: +5,00 điểm" in snv and "Khoảng xếp hạng (5–95%): 1;" in snv
     no_form = text_of(whole["Xã An Khánh"])
-    assert "Xếp hạng: Chưa xếp hạng (phiếu lỗi: dti_an_khanh.xlsx)" in no_form
+    assert "Xếp hạng: Chưa xếp hạng (phiếu bị từ chối: dti_an_khanh.xlsx)" in no_form
     _, local = table_rows(whole["Xã An Khánh"], "Chỉ số chính")
     assert [r[10] for r in local if r[1] == "XH.9"] == ["Không áp dụng"]
 

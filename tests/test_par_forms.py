@@ -13,6 +13,7 @@ from common.units import load_units, matcher_for
 from scoring.criteria import load_tree
 from sources.par_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
 from tests.conftest import cp1258_bytes
+from tests.excel_files import with_saved_values
 from workbooks.par_forms import write_blank_form
 
 TREE_YAML = """\
@@ -194,19 +195,32 @@ def test_row_problems_reported_with_sheet_cell_and_reason(tmp_path: Path, blank:
 
 def test_formula_comma_and_evidence(tmp_path: Path, blank: Path, trees, matcher) -> None:
     cells = {**GOOD,
-             "D14": "=1+0.5",  # a formula: its value is never trusted
+             "D14": "=1+0.5",  # a formula saved without its value (openpyxl, not Excel): never read as empty
              "D15": "1,25", "E15": EVIDENCE, "F15": None,  # decimal comma: read, with a note
              "D16": 1, "E16": "Kế hoạch tuyên truyền",  # evidence without number and date, no explanation
              }
     result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher)
-    assert _rejects(result) == [("formula_in_score", SHEET, "D14"), ("missing_evidence", SHEET, "E16")]
-    assert "công thức '=1+0.5'" in result.rejects[0]["reason"]
-    assert "thiếu số văn bản, ngày ban hành" in result.rejects[1]["reason"]
+    assert _rejects(result) == [("missing_evidence", SHEET, "E16"), ("uncalculated_formula", SHEET, "D14")]
+    reasons = {r["rule"]: r["reason"] for r in result.rejects}
+    assert "ô chứa công thức chưa được tính ('=1+0.5') — mở bằng Excel và lưu lại" in reasons["uncalculated_formula"]
+    assert "thiếu số văn bản, ngày ban hành" in reasons["missing_evidence"]
     assert [(r["code"], r["self_points"]) for r in result.rows] == [("LV1.2", 1.25)]
     assert ("decimal_comma", "D15") in _notes(result)
     bare = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", {**GOOD, "E14": None}), trees, matcher)
     assert _rejects(bare) == [("missing_evidence", SHEET, "E14")]
     assert "không có tài liệu kiểm chứng và không có giải trình" in bare.rejects[0]["reason"]
+
+
+def test_a_formula_counts_with_the_value_excel_saved_and_an_error_value_is_rejected(tmp_path: Path, blank: Path,
+                                                                                     trees, matcher) -> None:
+    # One rule for every Excel reader (sources/excel_intake): the value Excel computed and saved is what the unit
+    # sees and what is read; an error value (#DIV/0!…) rejects the criterion's row with its own reason.
+    path = _fill(blank, tmp_path / "f.xlsx", {**GOOD, "D14": "=1+0.5", "D15": "=1/0", "E15": EVIDENCE})
+    with_saved_values(path, {"D14": 1.5, "D15": "#DIV/0!"})
+    result = read_self_assessment(path, trees, matcher)
+    assert ("LV1.1", 1.5) in [(r["code"], r["self_points"]) for r in result.rows]
+    assert _rejects(result) == [("excel_error", SHEET, "D15")]
+    assert "giá trị lỗi #DIV/0! của Excel" in result.rejects[0]["reason"]
 
 
 def test_evidence_parts() -> None:
@@ -278,7 +292,7 @@ def test_empty_and_broken_files(tmp_path: Path, blank: Path, trees, matcher) -> 
     empty.write_bytes(b"")
     other = tmp_path / "other.xlsx"
     Workbook().save(other)
-    for path, rule in ((text, "bad_workbook"), (empty, "bad_workbook"), (other, "missing_columns")):
+    for path, rule in ((text, "wrong_file_kind"), (empty, "empty_file"), (other, "missing_columns")):
         result = read_self_assessment(path, trees, matcher)
         assert [i.rule for i in result.file_issues] == [rule] and not result.loadable
         assert result.file_issues[0].blocking

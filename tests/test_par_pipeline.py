@@ -1,5 +1,6 @@
 """Real Dagster runs of the PAR assets on a generated inbox: blank forms, the filled forms with their bad ones,
-the appraisal and surveys, the scorecards and the workbook; and a broken current form blocking what follows."""
+the appraisal and surveys, the scorecards and the workbook; a broken current form leaving its unit unranked and
+flagged while the others are ranked and the snapshot published; no usable form at all blocking the publication."""
 
 import shutil
 from pathlib import Path
@@ -8,7 +9,7 @@ import dagster as dg
 import duckdb
 import openpyxl
 
-from assets import par, tthc
+from assets import par, publish, tthc
 from tests.conftest import materialize_year, warehouse_in
 
 PAR = [tthc.units, par.par_inputs, par.par_forms_valid, par.par_scorecards, par.par_workbook]
@@ -42,22 +43,56 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, tmp_
                              OR abs(u.index_pct - round(100 * u.total / u.max_applicable, 2)) > 0.001""").fetchall()
         assert off == [(0,)]
     book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026.xlsx", read_only=True)
-    assert book.sheetnames[0] == "Xếp hạng" and len(book.sheetnames) == units + 1
+    assert book.sheetnames[0] == "Xếp hạng" and book.sheetnames[-1] == "Dữ liệu bị loại" and len(book.sheetnames) == units + 2
 
 
-def test_a_broken_current_form_blocks_the_scorecards_and_is_listed(small_inbox, tmp_path):
+def test_a_broken_current_form_leaves_its_unit_unranked_and_flagged_and_the_ranking_is_published(small_inbox, tmp_path):
     source, _ = small_inbox
     shutil.copytree(source, tmp_path / "inbox")
     forms = tmp_path / "inbox" / "par" / "tu_danh_gia"
     for corrected in forms.glob("*_lan_2.xlsx"):  # the flawed first form becomes the unit's current one again
         corrected.unlink()
     warehouse = warehouse_in(tmp_path)
-    result = materialize_year(PAR, warehouse)
-    check = next(e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION")
-    assert not check.passed and check.metadata["units_with_errors"].value >= 1
-    assert "score_above_max" in check.metadata["list"].value or "vượt" in check.metadata["list"].value
+    result = materialize_year([*PAR, par.par_scores_valid, publish.analyst_snapshot], warehouse)
+    assert result.success
+    checks = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
+    assert checks["par_forms_valid"].passed and checks["par_scores_valid"].passed
+    listed = checks["par_forms_valid"].metadata
+    assert listed["units_with_errors"].value >= 1 and "vượt" in listed["list"].value  # still said, no longer blocking
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "par_scorecards" not in materialized and "par_workbook" not in materialized
+    assert {"par_scorecards", "par_workbook", "analyst_snapshot"} <= materialized
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:  # the published snapshot
+        units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
+        refused = con.execute("""SELECT unit_code, unit_name, rank, band, has_form, form_refused FROM mart_par_unit
+                                 WHERE year = 2026 AND form_refused IS NOT NULL""").fetchall()
+        assert refused and all(r[2] is None and r[3] is None and r[4] is False for r in refused)
+        assert any("Trang 'Tự đánh giá', ô " in r[5] and "lỗi)" in r[5] for r in refused)  # file, cells, how many
+        ranked = con.execute("SELECT count(rank) FROM mart_par_unit WHERE year = 2026").fetchall()[0][0]
+        assert ranked == units - len(refused)  # every other unit is ranked
+        # Scored without the refused form, as a unit that sent none: no self-assessed points count.
+        self_points = con.execute("""SELECT count(*) FROM mart_par_criterion c JOIN mart_par_unit u USING (year, unit_code)
+                                     WHERE u.form_refused IS NOT NULL AND c.source LIKE 'self%'""").fetchall()[0][0]
+        assert self_points == 0
+    book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026.xlsx", read_only=True)
+    ranking = [r for r in book["Xếp hạng"].iter_rows(values_only=True)]
+    name = refused[0][1]
+    row = next(r for r in ranking if r[1] == name)
+    assert "Chưa xếp hạng" in str(row[0]) and f"Phiếu bị từ chối: {refused[0][5]}" in row
+    problems = [r for r in book["Dữ liệu bị loại"].iter_rows(values_only=True)]
+    assert (name, refused[0][5]) in [r[:2] for r in problems]
+
+
+def test_no_usable_form_at_all_still_blocks_the_publication(small_inbox, tmp_path):
+    source, _ = small_inbox
+    shutil.copytree(source, tmp_path / "inbox")
+    shutil.rmtree(tmp_path / "inbox" / "par" / "tu_danh_gia")
+    warehouse = warehouse_in(tmp_path)
+    result = materialize_year([*PAR, publish.analyst_snapshot], warehouse)
+    check = next(e for e in result.get_asset_check_evaluations() if e.asset_check_key.name == "par_forms_valid")
+    assert not check.passed and "không đơn vị nào có phiếu tự đánh giá dùng được" in check.metadata["problems"].value
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not {"par_scorecards", "par_workbook", "analyst_snapshot"} & materialized
+    assert not Path(warehouse.snapshot_db).exists()
 
 
 def test_blank_forms_and_a_per_unit_workbook(small_inbox, tmp_path):

@@ -12,6 +12,7 @@ from scoring.criteria import SOURCES
 from warehouse.schema import ensure_schema
 from workbooks.par import (
     OVERCLAIM,
+    SHEET_PROBLEMS,
     SHEET_RANKING,
     read_par_data,
     write_par_workbook,
@@ -134,7 +135,8 @@ def test_read_keeps_only_the_year(books):
 
 def test_sheet_names(books):
     _, whole, _, elapsed = books
-    assert whole.sheetnames == [SHEET_RANKING, "Sở Nội vụ", "Sở Tài chính", "Xã Đồng Hỷ", "Phường Phan Đình Phùng"]
+    assert whole.sheetnames == [SHEET_RANKING, "Sở Nội vụ", "Sở Tài chính", "Xã Đồng Hỷ", "Phường Phan Đình Phùng",
+                                SHEET_PROBLEMS]
     assert elapsed < 1.5
 
 
@@ -190,3 +192,36 @@ def test_unknown_unit(books, tmp_path):
     data, *_ = books
     with pytest.raises(ValueError, match="XYZ"):
         write_par_workbook(tmp_path / "x.xlsx", data, unit="XYZ")
+
+
+def test_a_unit_whose_form_was_refused_is_flagged_unranked_and_listed_with_the_rejected_data(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM[:2])
+    refused = "tu_danh_gia_stc.xlsx: Trang 'Tự đánh giá', ô D14: tiêu chí D1.1: điểm tự đánh giá 12 vượt điểm tối đa 10."
+    insert(con, "mart_par_unit", [
+        {**unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, False, 1), "form_refused": None},
+        {**unit("STC", "Sở Tài chính", "agency", 40.0, 40.0, None, None, False, 1, has_form=False),
+         "form_refused": refused},
+    ])
+    insert(con, "mart_par_criterion", [r for code, *_ in DIM[:2] for r in criteria_of(code)])
+    insert(con, "mart_par_domain", [d for code, *_ in DIM[:2] for d in domains_of(criteria_of(code))])
+    con.execute("""INSERT INTO quarantine VALUES ('par_form', 'tu_danh_gia_stc.xlsx', NULL, 14, 'STC', 'Sở Tài chính',
+                   'D1.1', 'score_above_max', 'Trang ''Tự đánh giá'', ô D14: vượt điểm tối đa', '12', now())""")
+    con.execute("""INSERT INTO file_issues VALUES ('par_form', 'bao_cao.xlsx', NULL, 'wrong_file_kind',
+                   'Tệp ''bao_cao.xlsx'' không phải bảng tính Excel mà là tệp PDF', true, now())""")
+    data = read_par_data(con, YEAR)
+    con.close()
+    book = load_workbook(write_par_workbook(tmp_path / "b.xlsx", data))
+    ranking = values(book[SHEET_RANKING])
+    header = next(r for r in ranking if r[0] == "Hạng")
+    stc = next(r for r in ranking if r[1] == "Sở Tài chính")
+    col = {name: i for i, name in enumerate(header)}
+    assert stc[col["Hạng"]] != 1 and stc[col["Tình trạng"]] == "Phiếu bị từ chối"
+    assert stc[col["Ghi chú"]] == f"Phiếu bị từ chối: {refused}" and not stc[col["Xếp loại"]]
+    assert "Phiếu tự đánh giá bị từ chối: tu_danh_gia_stc.xlsx" in str(values(book["Sở Tài chính"]))
+    problems = values(book[SHEET_PROBLEMS])
+    assert ("Sở Tài chính", refused) in [r[:2] for r in problems]
+    assert any(r[1] == "tu_danh_gia_stc.xlsx" and r[2] == 14 for r in problems)
+    assert any(r[1] == "bao_cao.xlsx" and "tệp PDF" in (r[2] or "") for r in problems)

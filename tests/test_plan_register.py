@@ -263,10 +263,12 @@ def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> N
     assert [(i.rule, i.blocking) for i in empty.file_issues] == [("no_rows", True)] and not empty.loadable
     (tmp_path / "c.xlsx").write_text("Số TT,Nội dung\n1,Việc\n", encoding="utf-8")
     (tmp_path / "d.xlsx").write_bytes(b"")
-    for name in ("c.xlsx", "d.xlsx"):
+    # What the file really is decides the reason (sources/excel_intake): a CSV saved as .xlsx, an empty file.
+    for name, rule, kind in (("c.xlsx", "wrong_file_kind", "text"), ("d.xlsx", "empty_file", "empty")):
         result = read_plan_register(tmp_path / name)
-        assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)] and not result.loadable
-        assert result.sha256 and result.encoding == "xlsx"
+        assert [(i.rule, i.blocking) for i in result.file_issues] == [(rule, True)] and not result.loadable
+        assert result.sha256 and result.encoding == kind
+    assert "văn bản (CSV)" in read_plan_register(tmp_path / "c.xlsx").file_issues[0].reason
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
@@ -282,4 +284,4 @@ def test_a_valid_zip_with_broken_xml_is_a_blocking_issue_not_an_exception(tmp_pa
     result = read_plan_register(path)
     assert not result.loadable and result.rows == [] and result.rejects == []
     assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)]
-    assert "ParseError" in result.file_issues[0].reason
+    assert "hỏng hoặc chép chưa xong (lỗi " in result.file_issues[0].reason  # the parser's error class named

@@ -19,7 +19,7 @@ from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_
 from scoring.ranking import rank_within
 from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
-from warehouse.par import assessment_inputs, load_assessment_inputs, submission_notes
+from warehouse.par import assessment_inputs, load_assessment_inputs, refused_forms, submission_notes
 
 INDEX = "dti"
 GROUPS = ("agency", "local")
@@ -201,6 +201,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     # A form with rejected rows counts: the good rows load, the rejected components are missing (0 points, and
     # the group mean in the uncertainty analysis) and are listed back to the unit in the publication.
     _, with_form = submission_notes(con, year, INDEX, rejected_rows_ok=True)
+    refused_form = refused_forms(con, year, INDEX, rejected_rows_ok=True)
     components, indices, pillars, unit_rows = [], [], [], []
     refused = 0
     for code, name, group, ranking_group in units:
@@ -237,7 +238,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
                           "tree": tree.path.name, "total": score.total, "index_value": score.index_value,
                           # Without a usable form most components are missing: no level, as no rank.
                           "level": score.band if code in with_form else None, "provisional": score.provisional,
-                          "has_form": code in with_form,
+                          "has_form": code in with_form, "form_refused": refused_form.get(code),
                           "missing_components": score.missing})
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
@@ -306,7 +307,8 @@ def missing_forms(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, 
     """(unit code, unit name, why) of the units listed as without a usable form."""
     return con.execute("""
         SELECT m.unit_code, m.unit_name,
-               coalesce((SELECT 'phiếu lỗi: ' || string_agg(DISTINCT s.source_file, ', ') FROM stg_assessment_submission s
+               coalesce('phiếu bị từ chối: ' || m.form_refused,
+                        (SELECT 'phiếu bị từ chối: ' || string_agg(DISTINCT s.source_file, ', ') FROM stg_assessment_submission s
                          WHERE s.year = m.year AND s.index_code = 'dti' AND s.unit_code = m.unit_code), 'chưa nộp phiếu')
         FROM mart_dti_unit m JOIN dim_unit d USING (unit_code)
         WHERE m.year = ? AND NOT m.has_form ORDER BY d.sort_order""", [year]).fetchall()

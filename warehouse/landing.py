@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from sources.csvfiles import FileIssue
+from sources.excel_intake import WORKBOOK_KINDS, folder_files
+from sources.intake import STILL_COPYING_REASON
 
 if TYPE_CHECKING:  # pandas costs ~1 s to import: the code location must load without it
     import pandas as pd
@@ -105,7 +107,8 @@ def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result:
     ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more."""
     return replace_file_records(
         con, source=source, file_name=path.name, partition_date=day, sha256=result.sha256, size_bytes=result.size_bytes,
-        encoding="xlsx" if path.suffix.lower() == ".xlsx" else result.encoding,
+        # A workbook's kind as read from its content (an .xls named .xlsx says "xls"); CSV readers give an encoding.
+        encoding=result.encoding if result.encoding in WORKBOOK_KINDS or path.suffix.lower() != ".xlsx" else "xlsx",
         loadable=result.loadable if loadable is None else loadable, rows_loaded=len(result.rows),
         rejects=result.rejects if rejects is None else rejects,
         issues=list(result.file_issues if issues is None else issues), now=now)
@@ -192,6 +195,26 @@ def inbox_files(inbox: Path, folder: str, pattern: str = "*.xlsx") -> list[Path]
     """The files of one inbox folder matching ``pattern`` (Excel's own lock files "~$…" left out), by name."""
     path = inbox / folder
     return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
+
+
+def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:
+    """Every file delivered to an Excel folder of the inbox, whatever its extension (lock, hidden and temporary files
+    left out): each is read or refused with a reason by ``sources.excel_intake``, never passed over."""
+    return folder_files(inbox / folder)
+
+
+def record_deferred(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
+                    day: date | None = None) -> dict:
+    """A file still being copied, with no earlier good load to keep: lineage ``deferred`` and the note saying it is
+    left for the next run (which reads it again); its earlier issues are replaced, nothing else is touched."""
+    con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
+    con.execute("DELETE FROM landed_files WHERE source = ? AND file_name = ?", [source, path.name])
+    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+                file_issue_rows(source, path.name, day, [FileIssue("still_copying", STILL_COPYING_REASON, blocking=False)],
+                                now))
+    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, 'deferred', 0, 0, 0, NULL, ?)",
+                [source, path.name, day, result.sha256 or None, result.size_bytes, result.encoding, now])
+    return {"status": "deferred", "rows_loaded": 0, "rows_rejected": 0}
 
 
 def read_safely(read, path: Path, result_type):

@@ -4,6 +4,8 @@ scorecards per criterion, domain and unit. The points come from scoring/criteria
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -14,8 +16,18 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
+from sources.intake import still_being_written
 from sources.par_forms import folder_of
-from warehouse.landing import inbox_files, insert_frame, read_safely, record_file, transaction
+from warehouse.landing import (
+    inbox_files,
+    inbox_workbooks,
+    insert_frame,
+    keep_earlier_load,
+    read_safely,
+    record_deferred,
+    record_file,
+    transaction,
+)
 from warehouse.measures import computed_values
 
 INDEX = "par"
@@ -25,7 +37,12 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
                            assessed_years: frozenset[int] = frozenset(), index: str = INDEX) -> dict:
     """Stage the year's self-assessment forms of an index (the latest submission per unit wins, the others are kept
     as superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
-    of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run."""
+    of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run.
+
+    Every file of the form and appraisal folders is read or refused (``sources.excel_intake``: .xls, .ods, an HTML
+    table read; a CSV, PDF or broken file refused saying what it is). A broken, empty or cut-short re-delivery of a
+    form or appraisal that loaded well (same name) is refused (``redelivery_refused``) and its earlier rows stay;
+    a file still being copied is left for the next run; an appraisal file whose name carries no year is reported."""
     from sources.par_forms import (
         AppraisalResult,
         FormResult,
@@ -38,40 +55,60 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
 
     trees = tree_for
     forms = []
-    for p in inbox_files(inbox, folder_of(index, "form"), "*.xlsx"):
-        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index), p, FormResult)
+    for p in inbox_workbooks(inbox, folder_of(index, "form")):
+        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index, watch=still_being_written), p,
+                        FormResult)
         if r.year is not None and r.year != year and r.year not in assessed_years:
             r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
         elif r.year is not None and r.year != year:
             continue  # another assessed year's form: its own partition records it
         forms.append((p, r))
-    usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
-    latest: dict[str, tuple[date, str]] = {}
-    for p, r in usable:
-        latest[r.unit_code] = max(latest.get(r.unit_code, (date.min, "")), (r.submitted_on or date.min, p.name))
-    submissions, selfs = [], []
-    for p, r in forms:
-        if r.unit_code is None:
-            continue
-        superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
-        hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
-        submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
-                            "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
-                            "proposals": r.proposals, "hard_errors": hard, "superseded": superseded, "loaded_at": now})
-        selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year, "code": x["code"],
-                   "self_answer": x.get("self_answer"), "self_points": x["self_points"], "evidence": x.get("evidence"), "explanation": x.get("explanation"),
-                   "superseded": superseded} for x in r.rows]
-    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index), p,
-                                  AppraisalResult))
-                  for p in inbox_files(inbox, folder_of(index, "appraisal"), f"*{year}*.xlsx")]
+    appraisal_files, undated = _files_of_year(inbox_workbooks(inbox, folder_of(index, "appraisal")), year)
+    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index,
+                                                             watch=still_being_written), p, AppraisalResult))
+                  for p in appraisal_files]
     surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
                for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
+    form_source, appraisal_source = f"{index}_form", f"{index}_appraisal"
     with transaction(con):
-        for table in ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal",
-                      "stg_assessment_survey"):
-            con.execute(f"DELETE FROM {table} WHERE year = ? AND index_code = ?", [year, index])
+        kept_forms = [p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now)]
+        kept_appraisals = [p.name for p, r in appraisals if keep_earlier_load(con, appraisal_source, p, r, now)]
+        forms = [(p, r) for p, r in forms if p.name not in kept_forms]
+        appraisals = [(p, r) for p, r in appraisals if p.name not in kept_appraisals]
+        usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
+        # A kept form competes for "latest" with what it was when it loaded; a newer form of its unit supersedes it.
+        earlier = con.execute("""SELECT unit_code, submitted_at, source_file FROM stg_assessment_submission
+                                 WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
+                              [year, index, kept_forms]).fetchall()
+        earlier = [(u, d.date() if isinstance(d, datetime) else d, n) for u, d, n in earlier]  # a TIMESTAMP column
+        latest: dict[str, tuple[date, str]] = {}
+        for unit, submitted, name in [*((r.unit_code, r.submitted_on, p.name) for p, r in usable), *earlier]:
+            latest[unit] = max(latest.get(unit, (date.min, "")), (submitted or date.min, name))
+        submissions, selfs = [], []
+        for p, r in forms:
+            if r.unit_code is None:
+                continue
+            superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
+            hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
+            submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
+                                "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
+                                "proposals": r.proposals, "hard_errors": hard, "superseded": superseded,
+                                "loaded_at": now})
+            selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year,
+                       "code": x["code"], "self_answer": x.get("self_answer"), "self_points": x["self_points"],
+                       "evidence": x.get("evidence"), "explanation": x.get("explanation"), "superseded": superseded}
+                      for x in r.rows]
+        for table, kept in (("stg_assessment_submission", kept_forms), ("stg_assessment_self", kept_forms),
+                            ("stg_assessment_appraisal", kept_appraisals), ("stg_assessment_survey", [])):
+            con.execute(f"DELETE FROM {table} WHERE year = ? AND index_code = ? AND NOT list_contains(?, source_file)",
+                        [year, index, kept])
         insert_frame(con, "stg_assessment_submission", pd.DataFrame(submissions))
         insert_frame(con, "stg_assessment_self", pd.DataFrame(selfs))
+        for unit, submitted, name in earlier:
+            superseded = latest[unit] != (submitted or date.min, name)
+            for table in ("stg_assessment_submission", "stg_assessment_self"):
+                con.execute(f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
+                                AND unit_code = ?""", [superseded, year, index, name, unit])
         insert_frame(con, "stg_assessment_appraisal", pd.DataFrame(
             [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year, "code": x["code"],
               "appraised_points": x["appraised_points"], "comment": x.get("comment")}
@@ -82,11 +119,36 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
              for p, r in surveys if r.loadable for x in r.rows]))
         for kind, items in (("form", forms), ("appraisal", appraisals), ("survey", surveys)):
             for p, r in items:
-                record_file(con, f"{index}_{kind}", p, r, now)
-    return {"forms": len(forms), "forms_usable": len(usable), "units_with_form": len(latest),
-            "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
-            "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable),
+                if getattr(r, "deferred", False):
+                    record_deferred(con, f"{index}_{kind}", p, r, now)
+                else:
+                    record_file(con, f"{index}_{kind}", p, r, now)
+        for p in undated:
+            _record_undated(con, appraisal_source, p, now)
+    return {"forms": len(forms) + len(kept_forms), "forms_usable": len(usable), "forms_kept": len(kept_forms),
+            "units_with_form": len(latest), "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
+            "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable), "appraisals_kept": len(kept_appraisals),
             "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
+
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def _files_of_year(files: list[Path], year: int) -> tuple[list[Path], list[Path]]:
+    """(the files whose name carries the year, the files whose name carries no year): an appraisal belongs to the year
+    its name says (tham_dinh_2026.xlsx); one without a year is reported, never silently skipped."""
+    years = {p: {int(y) for y in _YEAR_IN_NAME.findall(p.stem)} for p in files}
+    return [p for p in files if year in years[p]], [p for p in files if not years[p]]
+
+
+def _record_undated(con: duckdb.DuckDBPyConnection, source: str, path: Path, now: datetime) -> None:
+    from sources.csvfiles import FileIssue, ReadResult
+
+    raw = path.read_bytes()
+    issue = FileIssue("no_year_in_name", f"Tên tệp '{path.name}' không có năm (ví dụ tham_dinh_2026{path.suffix}): không "
+                      "biết tệp thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.")
+    record_file(con, source, path, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
+                                              size_bytes=len(raw), encoding=path.suffix.lstrip(".").lower()), now)
 
 
 def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
@@ -109,16 +171,37 @@ def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -
         WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year, index, f"{index}_form", f"{index}_form"]).fetchall()
 
 
-def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> dict[str, dict[str, CriterionInput]]:
-    """unit code → criterion code → the unit's current self-assessment, the appraisal and the survey points."""
+def refused_forms(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
+                  ) -> dict[str, str]:
+    """unit → why its current form was refused ("<file>: <reasons>"), for the units whose current form cannot be used
+    (any hard error; with ``rejected_rows_ok`` only a form that could not be loaded at all). Such a unit is scored
+    without the form, like a unit that sent none: listed, not ranked, no level, and flagged with this text."""
+    _, usable = submission_notes(con, year, index, rejected_rows_ok=rejected_rows_ok)
+    out = {}
+    for unit, file_name, reasons in hard_errors(con, year, index):
+        if unit in usable:
+            continue
+        parts = [r.strip().rstrip(".") for r in (reasons or "").split("; ") if r.strip()] or ["phiếu có lỗi"]
+        shown = "; ".join(parts[:3]) + (f"; … ({len(parts)} lỗi)" if len(parts) > 3 else "")
+        out[unit] = f"{file_name}: {shown}"
+    return out
+
+
+def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = True
+                      ) -> dict[str, dict[str, CriterionInput]]:
+    """unit code → criterion code → the unit's current self-assessment (only from a usable form: without
+    ``rejected_rows_ok`` a form with rejected rows is not used at all), the appraisal and the survey points."""
     inputs: dict[str, dict[str, CriterionInput]] = defaultdict(dict)
 
     def slot(unit: str, code: str) -> CriterionInput:
         return inputs[unit].setdefault(code, CriterionInput())
 
     for unit, code, points, answer in con.execute("""
-            SELECT unit_code, code, self_points, self_answer FROM stg_assessment_self
-            WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall():
+            SELECT s.unit_code, s.code, s.self_points, s.self_answer FROM stg_assessment_self s
+            JOIN stg_assessment_submission f ON f.source_file = s.source_file AND f.year = s.year
+                 AND f.index_code = s.index_code AND f.unit_code = s.unit_code
+            WHERE s.year = ? AND s.index_code = ? AND NOT s.superseded AND (? OR f.hard_errors = 0)""",
+                                                  [year, index, rejected_rows_ok]).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
     # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
@@ -150,9 +233,12 @@ def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = IND
 
 
 def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime, department_code: str | None = None) -> dict:
-    """Score every unit of the master data for the year with its group's tree and replace the year's marts."""
+    """Score every unit of the master data for the year with its group's tree and replace the year's marts. A unit
+    whose current form has hard errors is scored without it (as a unit that sent none: listed, not ranked, no band)
+    and flagged with why in ``form_refused``; every other unit is ranked."""
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
-    inputs = assessment_inputs(con, year)
+    inputs = assessment_inputs(con, year, rejected_rows_ok=False)
+    refused = refused_forms(con, year)
     trees = {g: tree_for(INDEX, year, g) for g in ("agency", "local")}
     values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
                              department_code)
@@ -175,8 +261,9 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         difficulties, proposals = notes.get(code, (None, None))
         unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
                           "tree": tree.path.name, "total": score.total, "max_applicable": score.max_applicable,
-                          "index_pct": score.index_pct, "band": score.band, "provisional": score.provisional,
-                          "has_form": code in with_form, "difficulties": difficulties, "proposals": proposals})
+                          "index_pct": score.index_pct, "band": score.band if code in with_form else None,
+                          "provisional": score.provisional, "has_form": code in with_form,
+                          "form_refused": refused.get(code), "difficulties": difficulties, "proposals": proposals})
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None, eligible="has_form")
@@ -189,4 +276,35 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
         insert_frame(con, "mart_par_unit", ranked)
     return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
-            "with_form": len(with_form), "overclaims": sum(r["overclaim"] for r in criteria)}
+            "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
+
+
+def forms_check(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """What makes the year's whole PAR ranking wrong (empty: fine): a criteria tree that cannot be loaded, or no unit
+    with a usable form. One unit's refused form is not among them: that unit is left unranked and flagged."""
+    problems = []
+    for group in ("agency", "local"):
+        try:
+            tree_for(INDEX, year, group)
+        except Exception as err:  # the tree file is missing or invalid: no unit of the group can be scored
+            problems.append(f"bộ tiêu chí năm {year} nhóm {group}: {err}")
+    _, usable = submission_notes(con, year)
+    if not usable:
+        problems.append(f"năm {year}: không đơn vị nào có phiếu tự đánh giá dùng được")
+    return problems
+
+
+def scorecard_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """Values of the year's PAR marts that cannot be published (empty: fine): a unit of the master data missing,
+    points outside [0, maximum], an index outside 0..100, a unit ranked without a usable form."""
+    checks = [
+        ("""SELECT u.unit_code FROM dim_unit u LEFT JOIN mart_par_unit m ON m.unit_code = u.unit_code AND m.year = ?
+            WHERE m.unit_code IS NULL""", "không có trong bảng xếp hạng"),
+        (("SELECT unit_code FROM mart_par_unit WHERE year = ? AND (index_pct < 0 OR index_pct > 100 OR total < 0 "
+         "OR total > max_applicable + 1e-6)"), "tổng điểm hoặc chỉ số ngoài khoảng cho phép"),
+        ("SELECT DISTINCT unit_code FROM mart_par_criterion WHERE year = ? AND (points < 0 OR points > max_points + 1e-6)",
+         "điểm tiêu chí ngoài [0, điểm tối đa]"),
+        ("SELECT unit_code FROM mart_par_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL",
+         "chưa có phiếu dùng được nhưng vẫn được xếp hạng"),
+    ]
+    return [f"{unit}: {what}" for sql, what in checks for (unit,) in con.execute(sql, [year]).fetchall()]

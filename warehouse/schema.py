@@ -220,14 +220,16 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         has_form BOOLEAN NOT NULL, missing_components INTEGER NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
         units_in_group INTEGER NOT NULL, group_average DOUBLE, previous_total DOUBLE, previous_names VARCHAR,
         previous_merged BOOLEAN, previous_renamed BOOLEAN, previous_missing VARCHAR, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
-        rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE""",
+        rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE, form_refused VARCHAR""",
         ("DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
          "khoảng xếp hạng của phân tích độ bất định."),
         {"total": "Σ trọng số × giá trị chỉ số chính / Σ trọng số × 100",
          "previous_total": "tổng điểm năm trước; đơn vị hợp nhất: trung bình các đơn vị cũ",
          "previous_missing": "đơn vị cũ (trước sắp xếp) chưa có kết quả năm trước: previous_total chỉ tính trên các đơn vị còn lại",
          "rank_p05": "bách phân vị 5 của thứ hạng qua các lần tính lại", "rank_p95": "bách phân vị 95",
-         "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố"},
+         "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố",
+         "form_refused": ("phiếu hiện hành không nạp được (tệp: lý do): đơn vị không xếp hạng, không xếp loại; NULL khi "
+                          "phiếu dùng được hoặc chưa nộp phiếu")},
     ),
     "mart_par_criterion": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, tree VARCHAR NOT NULL, code VARCHAR NOT NULL,
@@ -248,11 +250,14 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
         tree VARCHAR NOT NULL, total DOUBLE NOT NULL, max_applicable DOUBLE NOT NULL, index_pct DOUBLE, band VARCHAR,
         provisional BOOLEAN NOT NULL, has_form BOOLEAN NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
-        units_in_group INTEGER NOT NULL, group_average_pct DOUBLE, difficulties VARCHAR, proposals VARCHAR""",
+        units_in_group INTEGER NOT NULL, group_average_pct DOUBLE, difficulties VARCHAR, proposals VARCHAR,
+        form_refused VARCHAR""",
         "Chỉ số CCHC theo đơn vị và năm: tổng điểm, chỉ số %, xếp loại, xếp hạng trong nhóm (sở/ban/ngành; xã/phường).",
         {"index_pct": "tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
          "provisional": "còn tiêu chí tự chấm chưa được thẩm định: kết quả tạm tính",
-         "has_form": "đã có phiếu tự đánh giá dùng được"},
+         "has_form": "đã có phiếu tự đánh giá dùng được",
+         "form_refused": ("phiếu hiện hành bị từ chối (tệp: lý do); đơn vị được tính điểm không có phiếu, không xếp hạng, "
+                          "không xếp loại; NULL khi phiếu dùng được hoặc chưa nộp phiếu")},
     ),
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,

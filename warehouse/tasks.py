@@ -24,11 +24,21 @@ from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
 from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
+from sources.intake import still_being_written
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
-from warehouse.landing import inbox_files, insert_frame, insert_many, read_safely, record_file, transaction
+from warehouse.landing import (
+    inbox_workbooks,
+    insert_frame,
+    insert_many,
+    keep_earlier_load,
+    read_safely,
+    record_deferred,
+    record_file,
+    transaction,
+)
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -81,13 +91,23 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
 
 def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: Sequence[Unit],
                         offices: Sequence[Unit], now: datetime) -> dict:
-    """Load the registers of ``inbox/ke_hoach``. A loadable file replaces its own earlier rows (a corrected
-    re-delivery); a file that cannot be loaded, or one no longer in the inbox, leaves what was loaded from it.
-    The current tasks of a plan year are then those of its latest revision."""
-    processed, loaded_rows = [], 0
+    """Load the registers of ``inbox/ke_hoach`` (every file: .xlsx, .xls, .ods, an HTML table; anything else is
+    refused with a reason). A loadable file replaces its own earlier rows (a corrected re-delivery); a file that
+    cannot be loaded, or one no longer in the inbox, leaves what was loaded from it: a broken, empty or cut-short
+    re-delivery of a register that loaded well is refused (``redelivery_refused``) and its earlier lineage kept, a
+    file still being copied is left for the next run. The current tasks of a plan year are then those of its latest
+    revision."""
+    processed, loaded_rows, kept = [], 0, 0
     with transaction(con):
-        for path in inbox_files(inbox, PLAN_DIR):
-            result = read_safely(lambda p=path: read_plan_register(p), path, RegisterResult)
+        for path in inbox_workbooks(inbox, PLAN_DIR):
+            result = read_safely(lambda p=path: read_plan_register(p, watch=still_being_written), path, RegisterResult)
+            processed.append(path.name)
+            if keep_earlier_load(con, REGISTER_SOURCE, path, result, now):
+                kept += 1
+                continue
+            if result.deferred:
+                record_deferred(con, REGISTER_SOURCE, path, result, now)
+                continue
             issues = list(result.file_issues)
             if result.loadable:
                 rows, task_issues = _task_rows(result, units, offices)
@@ -99,13 +119,12 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                 } for r in rows], columns=list(HISTORY_COLUMNS)))
                 loaded_rows += len(rows)
             record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues)
-            processed.append(path.name)
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
             con.execute("INSERT INTO file_issues VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?)",
                         [REGISTER_SOURCE, file_name, reason, now])
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
-    return {"registers_read": len(processed), "task_rows_loaded": loaded_rows, "plans": counts[0],
+    return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
             "history_rows": con.execute("SELECT count(*) FROM plan_task_history").fetchall()[0][0]}
 
@@ -185,9 +204,9 @@ def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit],
         return resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
 
     out = []
-    for path in inbox_files(inbox, REPORT_DIR):
-        result = read_safely(lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit),
-                             path, ReportResult)
+    for path in inbox_workbooks(inbox, REPORT_DIR):
+        result = read_safely(lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit,
+                                                                 watch=still_being_written), path, ReportResult)
         out.append(ReadReport(path, result, result.unit_code, list(result.file_issues)))
     return out
 
@@ -195,19 +214,31 @@ def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit],
 def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str],
                       now: datetime) -> dict:
     """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
-    later file name), the others are kept as superseded. Files whose period cannot be read are recorded too."""
+    later file name), the others are kept as superseded. Files whose period cannot be read are recorded too. A
+    broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
+    a report still being copied is left for the next run."""
     selected = [r for r in reports if r.result.period_label in period_labels or not r.result.period_label]
-    usable = [r for r in selected if r.result.loadable and r.unit_code is not None and r.result.period_label
-              and not any(i.blocking for i in r.issues)]
-    latest: dict[tuple[str, str], tuple[date, str]] = {}
-    for r in usable:
-        key = (r.unit_code, r.result.period_label)
-        latest[key] = max(latest.get(key, (date.min, "")), (r.result.report_date, r.path.name))
     leads = _current_leads(con)
     rows = []
     with transaction(con):
+        kept = [r.path.name for r in selected if keep_earlier_load(con, REPORT_SOURCE, r.path, r.result, now)]
+        usable = [r for r in selected if r.path.name not in kept and r.result.loadable and r.unit_code is not None
+                  and r.result.period_label and not any(i.blocking for i in r.issues)]
+        # The kept reports' earlier rows compete for "latest" as they did when they loaded.
+        earlier = con.execute("""SELECT DISTINCT unit_code, period_label, report_date, source_file FROM stg_task_report
+                                 WHERE list_contains(?, source_file) AND list_contains(?, period_label)""",
+                              [kept, list(period_labels)]).fetchall()
+        latest: dict[tuple[str, str], tuple[date, str]] = {}
+        for unit, label, day, name in [*((r.unit_code, r.result.period_label, r.result.report_date, r.path.name)
+                                         for r in usable), *earlier]:
+            latest[(unit, label)] = max(latest.get((unit, label), (date.min, "")), (day, name))
         for r in selected:
             result, issues = r.result, list(r.issues)
+            if r.path.name in kept:
+                continue
+            if result.deferred:
+                record_deferred(con, REPORT_SOURCE, r.path, result, now)
+                continue
             day = end_of_label(result.period_label)
             if r in usable:
                 superseded = latest[(r.unit_code, result.period_label)] != (result.report_date, r.path.name)
@@ -230,9 +261,13 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
                                  "loaded_at": now})
             record_file(con, REPORT_SOURCE, r.path, result, now, day, loadable=r in usable, issues=issues,
                         rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects])
-        con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label)", [list(period_labels)])
+        con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label) AND NOT list_contains(?, source_file)",
+                    [list(period_labels), kept])
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
-    return {"reports": len(selected), "reports_rejected": len(selected) - len(usable),
+        for unit, label, day, name in earlier:
+            con.execute("""UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
+                           AND period_label = ?""", [latest[(unit, label)] != (day, name), name, unit, label])
+    return {"reports": len(selected), "reports_kept": len(kept), "reports_rejected": len(selected) - len(usable) - len(kept),
             "superseded": len({(x["source_file"]) for x in rows if x["superseded"]}), "rows_loaded": len(rows),
             "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected)}
 

@@ -413,8 +413,10 @@ def ranking_rows(units: list[dict], indices: Sequence[tuple[str, str]],
 def no_form_status(data: DtiData, unit: dict) -> str:
     if unit.get("has_form"):
         return "Chưa xếp hạng"
+    if unit.get("form_refused"):  # why the current form was refused (mart_dti_unit.form_refused)
+        return f"Phiếu bị từ chối: {unit['form_refused']}"
     files = data.no_form_files.get(unit["unit_code"])
-    return f"Phiếu lỗi: {files}" if files else "Chưa nộp phiếu"
+    return f"Phiếu bị từ chối: {files}" if files else "Chưa nộp phiếu"
 
 
 def _ranking_subtitles(data: DtiData, group: str, units: list[dict]) -> list[str]:

@@ -1,15 +1,17 @@
 """The PAR index workbook (Chỉ số cải cách hành chính): rankings and one scorecard sheet per unit, for officials.
 
 Sheets: "Xếp hạng" (provincial agencies, then communes and wards: total, maximum of the applicable criteria, index %,
-band and status, a colour scale on the index and a bar chart per group), then one sheet per unit: its header
+band and status, a note "Phiếu bị từ chối: …" for a unit whose form was refused (unranked), a colour scale on the index
+and a bar chart per group), then one sheet per unit: its header
 (rank, index, band, group average), its domains, every criterion with the self-assessed, appraised, survey and
-computed points, the criteria where it lost the most points, and the difficulties and proposals it reported.
+computed points, the criteria where it lost the most points, and the difficulties and proposals it reported; last
+"Dữ liệu bị loại": the units whose form was refused and why, the rejected rows and the files not loaded.
 With ``unit=`` the workbook holds only that unit's sheet: the scorecard sent back to the unit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -43,10 +45,13 @@ from workbooks.style import (
     write_table,
 )
 
-SHEET_RANKING = "Xếp hạng"
+SHEET_RANKING, SHEET_PROBLEMS = "Xếp hạng", "Dữ liệu bị loại"
 PROVISIONAL = "(tạm tính)"
 OVERCLAIM = "Tự chấm cao hơn dữ liệu"
 STATUS_APPRAISED, STATUS_PROVISIONAL, STATUS_NO_FORM = "Đã thẩm định", "Tạm tính", "Chưa nộp phiếu"
+STATUS_REFUSED, REFUSED = "Phiếu bị từ chối", "phiếu bị từ chối"
+FILE_SOURCES = ("par_form", "par_appraisal", "par_survey")  # quarantine and file_issues sources
+SOURCE_LABELS = {"par_form": "Phiếu tự đánh giá", "par_appraisal": "Kết quả thẩm định", "par_survey": "Điều tra xã hội học"}
 METHOD_LABELS = {
     "self": "Tự chấm, thẩm định",
     "survey_sipas": "Khảo sát SIPAS",
@@ -61,6 +66,21 @@ class ParData:
     units: pd.DataFrame  # mart_par_unit rows of the year (+ dim_unit.sort_order)
     domains: pd.DataFrame  # mart_par_domain rows of the year
     criteria: pd.DataFrame  # mart_par_criterion rows of the year
+    problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # quarantine rows of the PAR sources of the year
+    file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
+
+
+# The PAR files of the year: those staged for it, and those staged for no year at all (a file that could not be
+# read names no year); a file staged only for other years belongs to their workbooks.
+_OF_THE_YEAR = """
+    source IN ('par_form', 'par_appraisal', 'par_survey')
+    AND file_name NOT IN (
+        SELECT source_file FROM (
+            SELECT source_file, year FROM stg_assessment_submission WHERE index_code = 'par'
+            UNION ALL SELECT source_file, year FROM stg_assessment_appraisal WHERE index_code = 'par'
+            UNION ALL SELECT source_file, year FROM stg_assessment_survey WHERE index_code = 'par')
+        GROUP BY source_file HAVING NOT bool_or(year = $year))
+"""
 
 
 def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
@@ -69,7 +89,11 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
                            WHERE m.year = ?""", [year]).df()
     domains = con.execute("SELECT * FROM mart_par_domain WHERE year = ?", [year]).df()
     criteria = con.execute("SELECT * FROM mart_par_criterion WHERE year = ?", [year]).df()
-    return ParData(year=year, units=units, domains=domains, criteria=criteria)
+    problems = con.execute(f"""SELECT * FROM quarantine WHERE {_OF_THE_YEAR}
+                               ORDER BY source, file_name, row_number NULLS FIRST, rule, reason""", {"year": year}).df()
+    issues = con.execute(f"""SELECT * FROM file_issues WHERE blocking AND {_OF_THE_YEAR}
+                             ORDER BY source, file_name, rule, reason""", {"year": year}).df()
+    return ParData(year=year, units=units, domains=domains, criteria=criteria, problems=problems, file_issues=issues)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -77,7 +101,7 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
 
 def status_label(unit: dict) -> str:
     if not unit.get("has_form"):
-        return STATUS_NO_FORM
+        return STATUS_REFUSED if unit.get("form_refused") else STATUS_NO_FORM
     return STATUS_PROVISIONAL if unit.get("provisional") else STATUS_APPRAISED
 
 
@@ -116,7 +140,13 @@ RANKING_COLUMNS = (
     Column("Chỉ số (%)", "index_pct", 11, "0.00"),
     Column("Xếp loại", "band", 20),
     Column("Tình trạng", "status", 16, align="center"),
+    Column("Ghi chú", "note", 40),
 )
+
+
+def refused_note(unit: dict) -> str | None:
+    """The flag of a unit whose current form was refused: "phiếu bị từ chối: <file>: <reasons>"."""
+    return f"{STATUS_REFUSED}: {unit['form_refused']}" if unit.get("form_refused") else None
 
 
 def ranking_notes(units: list[dict]) -> list[str]:
@@ -129,6 +159,8 @@ def ranking_notes(units: list[dict]) -> list[str]:
         tree_note,
         f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
         "Chỉ số (%) = tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị × 100.",
+        (f"Đơn vị chưa nộp phiếu hoặc có {REFUSED} (lý do ở cột Ghi chú và trang \"{SHEET_PROBLEMS}\") được tính điểm "
+         "không có phiếu, không xếp hạng, không xếp loại; các đơn vị khác vẫn được xếp hạng."),
         generated_label(),
     ]
 
@@ -136,7 +168,7 @@ def ranking_notes(units: list[dict]) -> list[str]:
 def _ranking_rows(rows: list[dict]) -> list[dict]:
     return [{"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
              "total": r.get("total"), "max_applicable": r.get("max_applicable"), "index_pct": r.get("index_pct"),
-             "band": band_label(r), "status": status_label(r)} for r in rows]
+             "band": band_label(r), "status": status_label(r), "note": refused_note(r)} for r in rows]
 
 
 def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
@@ -202,7 +234,10 @@ def unit_subtitles(unit: dict) -> list[str]:
              f"Tổng điểm: {decimal_text(unit.get('total'))}/{decimal_text(unit.get('max_applicable'))} điểm (tối đa của các tiêu chí áp dụng)",
              f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
              f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %"]
-    if not unit.get("has_form"):
+    if unit.get("form_refused"):
+        lines.append(f"Phiếu tự đánh giá bị từ chối: {unit['form_refused']}. Đơn vị không được xếp hạng, không xếp loại "
+                     "cho đến khi gửi lại phiếu đúng.")
+    elif not unit.get("has_form"):
         lines.append("Đơn vị chưa nộp phiếu tự đánh giá dùng được.")
     elif unit.get("provisional"):
         lines.append(f"Kết quả {PROVISIONAL}: còn tiêu chí tự chấm chưa được thẩm định.")
@@ -250,6 +285,61 @@ def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], c
                 title="KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", start_row=row_after(table))
 
 
+# --- rejected data ----------------------------------------------------------------------------------------
+
+PROBLEM_COLUMNS = (
+    Column("Nguồn", "source", 18),
+    Column("Tệp", "file_name", 30),
+    Column("Dòng", "row_number", 8, "0", align="center"),
+    Column("Đơn vị", "unit", 26),
+    Column("Lý do", "reason", 60),
+    Column("Giá trị", "value", 16),
+)
+FILE_ISSUE_COLUMNS = (Column("Nguồn", "source", 18), Column("Tệp", "file_name", 30), Column("Lý do", "reason", 80))
+
+
+def _order(source: str) -> int:
+    return FILE_SOURCES.index(source) if source in FILE_SOURCES else len(FILE_SOURCES)
+
+
+def problem_rows(data: ParData) -> list[dict]:
+    """The rejected rows of the year's forms, appraisal and surveys, by source, file and row."""
+    names = {r["unit_code"]: r["unit_name"] for r in frame_records(data.units)} if not data.units.empty else {}
+    rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"],
+             "row_number": r.get("row_number"), "unit": r.get("unit_name") or names.get(r.get("unit_code") or ""),
+             "reason": r["reason"], "value": r.get("value"), "_key": (_order(r["source"]), r["file_name"],
+                                                                       r.get("row_number") or 0, r["reason"])}
+            for r in frame_records(data.problems)]
+    return sorted(rows, key=lambda r: r["_key"])
+
+
+def refused_rows(data: ParData) -> list[dict]:
+    """The files not loaded (blocking file issues: not a workbook, broken, wrong year, a refused re-delivery …)."""
+    rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"], "reason": r["reason"],
+             "_key": (_order(r["source"]), r["file_name"], r["reason"])} for r in frame_records(data.file_issues)]
+    return sorted(rows, key=lambda r: r["_key"])
+
+
+def _write_problems(wb, data: ParData, units: list[dict]) -> None:
+    ws = wb.create_sheet(SHEET_PROBLEMS)
+    refused = [u for u in units if u.get("form_refused")]
+    table = write_table(ws, (Column("Đơn vị", "unit", 38), Column("Phiếu bị từ chối (tệp: lý do)", "reason", 90)),
+                        [{"unit": u.get("unit_name"), "reason": u["form_refused"]} for u in _alphabetical(refused)],
+                        title=f"DỮ LIỆU CHỈ SỐ CCHC NĂM {data.year} BỊ LOẠI",
+                        subtitles=[("Đơn vị có phiếu bị từ chối được tính điểm không có phiếu, không xếp hạng; gửi lại "
+                                    "phiếu đúng để được xếp hạng."), generated_label(),
+                                   "I. ĐƠN VỊ CÓ PHIẾU BỊ TỪ CHỐI"],
+                        empty_text="Không có đơn vị nào", freeze_columns=1)
+    ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
+    rows = write_table(ws, PROBLEM_COLUMNS, problem_rows(data), title="II. CÁC DÒNG BỊ LOẠI",
+                       subtitles=["Dòng bị loại không được dùng để tính điểm."], empty_text="Không có dòng nào bị loại",
+                       start_row=max(table.last_row, table.first_row) + 3)
+    write_table(ws, FILE_ISSUE_COLUMNS, refused_rows(data), title="III. TỆP KHÔNG NẠP ĐƯỢC",
+                subtitles=[("Tệp không phải bảng tính, hỏng, sai năm, gửi lại bị từ chối…: không dòng nào của tệp được "
+                           "dùng (khi gửi lại bị từ chối, dữ liệu đã nạp trước đó được giữ).")],
+                empty_text="Không có tệp nào", start_row=max(rows.last_row, rows.first_row) + 3)
+
+
 # --- the workbook -----------------------------------------------------------------------------------------
 
 def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Path:
@@ -263,12 +353,14 @@ def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Pa
     if unit is None:
         _write_ranking(wb, data, units)
     ordered = _alphabetical(units)
-    names = unit_sheet_names(ordered, reserved=() if unit else (SHEET_RANKING,))
+    names = unit_sheet_names(ordered, reserved=() if unit else (SHEET_RANKING, SHEET_PROBLEMS))
     domains, criteria = rows_by_unit(data.domains), rows_by_unit(data.criteria)
     averages = _domain_averages(data)
     for u in ordered:
         code = u["unit_code"]
         _write_unit(wb, names[code], data, u, domains.get(code, []), criteria.get(code, []), averages)
+    if unit is None:
+        _write_problems(wb, data, units)
     if not wb.sheetnames:  # a year without any unit: still a valid workbook
         _write_ranking(wb, data, [])
     return save_workbook(wb, path)

@@ -1,0 +1,493 @@
+"""Excel workbooks as units really send them: one way in for every Excel reader (plan registers, progress reports,
+PAR and DTI self-assessment forms, appraisal workbooks). Pure, no Dagster, no DuckDB; no exception escapes.
+
+What a file is comes from its content (``sources.intake.sniff_kind``), never from its extension:
+
+- ``.xlsx`` / ``.xlsm`` (Office Open XML): openpyxl, as before.
+- ``.xls`` (Excel 97-2003, BIFF in an OLE2 file), ``.ods`` (LibreOffice) and ``.xlsb``: read with python-calamine
+  into an in-memory openpyxl ``Workbook`` (values; the merged ranges calamine gives for .xls/.xlsb, those of an .ods
+  from its own XML), so the readers work unchanged.
+- an HTML table saved with an ``.xls`` name (what many portals and programs export as "Excel"): its tables are read
+  with lxml into one in-memory sheet, one table under the other (``colspan``/``rowspan`` as merged ranges, the
+  numbers Excel marks with ``x:num`` as numbers), and a note asks the unit to save it as .xlsx.
+- anything else (CSV or text, PDF, Word, a zip archive, JSON, an unknown binary, an empty file) is refused with a
+  Vietnamese reason naming what it is; a workbook cut short or broken (``BadZipFile``…) with "tệp Excel hỏng hoặc
+  chép chưa xong"; a password-protected one as such; a file still being copied is left for the next run.
+
+One rule for formulas and error values, in every reader: a formula counts with the value Excel computed and saved
+in the file (what the unit sees on screen). A formula saved without that value (written by a program other than
+Excel and never opened in Excel) becomes an ``UncalculatedFormula`` marker, an Excel error value (#DIV/0!, #REF!,
+#N/A, #VALUE!, #NAME?, #NUM!, #NULL!) an ``ExcelError`` marker: both are ``str`` values the readers recognise with
+``cell_fault`` and report with the cell, never read as empty or 0. In an .ods both are found in its XML; python-
+calamine gives neither for .xls/.xlsb (an error cell reads as empty), which the note on such files says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from sources.csvfiles import FileIssue
+from sources.intake import KIND_LABELS, STILL_COPYING_REASON, LegacyEncoding, decode_text, sniff_kind, still_being_written
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# Excel's lock file "~$name.xlsx", hidden files (".~lock.name#" of LibreOffice, ".DS_Store"), and the temporary
+# names of copies and downloads in progress: never a delivery.
+TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp")
+WORKBOOK_KINDS = ("xlsx", "xls", "ods", "xlsb", "html")
+ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#N/A!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA"})
+
+BROKEN_REASON = ("Tệp Excel hỏng hoặc chép chưa xong ({cause}): không nạp được tệp; mở lại tệp gốc bằng Excel, lưu "
+                 "lại rồi gửi lại.")
+PASSWORD_REASON = ("Tệp Excel đặt mật khẩu: không nạp được tệp; bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi "
+                   "gửi lại.")
+SAVE_AS_XLSX = "mở bằng Excel rồi chọn Lưu thành (Save As) kiểu 'Excel Workbook (*.xlsx)' và gửi lại"
+
+
+def ignored_name(name: str) -> bool:
+    """Excel's lock files, hidden files and temporary files: not deliveries, never listed."""
+    lower = name.lower()
+    return name.startswith(("~$", ".")) or lower.endswith(TEMPORARY_SUFFIXES) or (name.startswith("~") and
+                                                                                    lower.endswith(".tmp"))
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Every delivered file of a folder, by name: whatever its extension, so that a file in the wrong format is
+    read or refused with a reason, never passed over."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not ignored_name(p.name))
+
+
+# --- cells that hold no usable value ------------------------------------------------------------------------
+
+class CellFault(str):
+    """A cell's value that must not be read as a value: the text is the formula or the error as written."""
+
+    rule: ClassVar[str] = "cell_fault"
+
+    @property
+    def reason(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class UncalculatedFormula(CellFault):
+    rule = "uncalculated_formula"
+
+    @property
+    def reason(self) -> str:
+        return f"ô chứa công thức chưa được tính ('{self}') — mở bằng Excel và lưu lại"
+
+
+class ExcelError(CellFault):
+    rule = "excel_error"
+
+    @property
+    def reason(self) -> str:
+        return f"ô chứa giá trị lỗi {self} của Excel — sửa công thức hoặc nhập giá trị rồi lưu lại"
+
+
+def cell_fault(value: Any) -> CellFault | None:
+    """The fault a cell's value stands for (uncalculated formula, Excel error), or None for a usable value."""
+    if isinstance(value, CellFault):
+        return value
+    if isinstance(value, str) and value.strip().upper() in ERROR_VALUES:
+        return ExcelError(value.strip().upper())
+    return None
+
+
+def _set_fault(cell: Any, fault: CellFault) -> None:
+    # Direct assignment: openpyxl's setter would turn "=…" back into a formula and lose the marker's class.
+    cell._value = fault
+    cell.data_type = "s"
+
+
+# --- the workbook ---------------------------------------------------------------------------------------------
+
+@dataclass
+class WorkbookFile:
+    """What ``read_workbook`` found: the workbook (None when refused or deferred), the issues (one blocking issue
+    when refused; notes otherwise), what the content is, and the lineage of the bytes."""
+
+    path: Path
+    workbook: Workbook | None = None
+    issues: list[FileIssue] = field(default_factory=list)
+    kind: str = "empty"  # xlsx | xls | ods | xlsb | html | the kind refused
+    sha256: str = ""
+    size_bytes: int = 0
+    deferred: bool = False  # still being copied: left for the next run
+
+    @property
+    def problem(self) -> FileIssue | None:
+        return next((i for i in self.issues if i.blocking), None)
+
+
+def open_workbook(path: Path) -> tuple[Workbook | None, FileIssue | None]:
+    """(workbook, None) or (None, the blocking issue saying why the file cannot be read as a workbook)."""
+    found = read_workbook(path)
+    return found.workbook, found.problem
+
+
+def read_workbook(path: Path, *, watch: Callable[[Path], bool] = still_being_written) -> WorkbookFile:
+    """Read any file of an Excel folder: see the module docstring."""
+    path = Path(path)
+    raw = path.read_bytes()
+    found = WorkbookFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw), kind=_kind(raw))
+    if watch(path):
+        found.deferred = True
+        found.issues.append(FileIssue("still_copying", STILL_COPYING_REASON))
+        return found
+    return workbook_from_bytes(raw, path.name, found)
+
+
+def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None) -> WorkbookFile:
+    found = found or WorkbookFile(path=Path(name), sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    kind = found.kind = _kind(raw)
+    ext = Path(name).suffix.lower()
+
+    def refuse(rule: str, reason: str) -> WorkbookFile:
+        found.issues.append(FileIssue(rule, reason))
+        return found
+
+    if kind == "empty":
+        return refuse("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có bảng tính nào; không nạp "
+                                    "được tệp; gửi lại tệp đầy đủ.")
+    if kind == "broken_zip":
+        return refuse("bad_workbook", BROKEN_REASON.format(cause="cấu trúc nén ZIP không trọn vẹn"))
+    if kind == "encrypted":
+        return refuse("password_protected", PASSWORD_REASON)
+    if kind not in WORKBOOK_KINDS:
+        return refuse("wrong_file_kind", f"Tệp '{name}' không phải bảng tính Excel mà là {_kind_label(kind)}: không "
+                                         f"nạp được tệp; {SAVE_AS_XLSX}.")
+    expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}.get(ext)
+    if expected and expected != kind and kind != "html":
+        found.issues.append(FileIssue("extension_mismatch", f"Tệp có đuôi {ext} nhưng thực chất là {_kind_label(kind)}; "
+                                      "vẫn đọc theo nội dung thật.", blocking=False))
+    try:
+        if kind == "xlsx":
+            found.workbook = _openpyxl(raw)
+        elif kind == "html":
+            found.workbook = _html(raw)
+            found.issues.append(FileIssue("html_table", f"Tệp là trang HTML (bảng lưu với đuôi {ext or 'khác'}), không "
+                                          "phải bảng tính Excel thật: đã đọc các bảng trong trang; đề nghị lần sau "
+                                          f"{SAVE_AS_XLSX}.", blocking=False))
+        else:
+            found.workbook = _calamine(raw, kind)
+            if kind in ("xls", "xlsb"):
+                found.issues.append(FileIssue("old_format", f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
+                                              "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
+                                              f"sau {SAVE_AS_XLSX}.", blocking=False))
+    except _Refused as refused:
+        return refuse(refused.rule, refused.reason)
+    except zipfile.BadZipFile as err:
+        return refuse("bad_workbook", BROKEN_REASON.format(cause=f"lỗi nén ZIP: {err}"))
+    except (EOFError, zipfile.LargeZipFile) as err:
+        return refuse("bad_workbook", BROKEN_REASON.format(cause=type(err).__name__))
+    except Exception as err:  # any failure of a parser (XML, styles, BIFF …) means a broken file
+        cause = type(err).__name__
+        if "password" in cause.lower():
+            return refuse("password_protected", PASSWORD_REASON)
+        return refuse("bad_workbook", BROKEN_REASON.format(cause=f"lỗi {cause}"))
+    return found
+
+
+class _Refused(Exception):
+    def __init__(self, rule: str, reason: str) -> None:
+        super().__init__(reason)
+        self.rule, self.reason = rule, reason
+
+
+_EXTRA_LABELS = {
+    "word": "văn bản Word (.docx/.doc)",
+    "powerpoint": "trình chiếu PowerPoint",
+    "ole2": "tệp Office cũ không phải bảng tính (.doc, .ppt…)",
+}
+
+
+def _kind_label(kind: str) -> str:
+    return _EXTRA_LABELS.get(kind) or KIND_LABELS.get(kind, kind)
+
+
+def _kind(raw: bytes) -> str:
+    """sniff_kind, refined for what can arrive in an Excel folder: an Office Open XML file is told apart by its
+    parts (xlsx, xlsb, Word, PowerPoint), a zip that cannot be opened is ``broken_zip``, an OLE2 file holding
+    another Office document or an encrypted workbook is named as such."""
+    kind = sniff_kind(raw)
+    if kind in ("xlsx", "zip"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
+        except (zipfile.BadZipFile, EOFError, ValueError):
+            return "broken_zip"
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        if "mimetype" in names and b"opendocument.spreadsheet" in raw[:200]:
+            return "ods"
+        if any(n.startswith("word/") for n in names):
+            return "word"
+        if any(n.startswith("ppt/") for n in names):
+            return "powerpoint"
+        return "zip"
+    if kind == "xls":
+        if "EncryptionInfo".encode("utf-16-le") in raw:
+            return "encrypted"  # an .xlsx with a password is an OLE2 file holding the encrypted package
+        if "Workbook".encode("utf-16-le") in raw or "Book".encode("utf-16-le") in raw:
+            return "xls"
+        if "WordDocument".encode("utf-16-le") in raw:
+            return "word"
+        return "ole2"
+    return kind
+
+
+# --- openpyxl: values Excel saved, formulas without one marked ----------------------------------------------
+
+def _openpyxl(raw: bytes) -> Workbook:
+    from openpyxl import load_workbook
+
+    # Not read-only: merged ranges, hidden rows and number formats are only known to a fully loaded sheet.
+    wb = load_workbook(io.BytesIO(raw), data_only=False)
+    formulas = [(ws.title, cell) for ws in wb.worksheets for cell in ws._cells.values() if cell.data_type == "f"]
+    if formulas:
+        cached = load_workbook(io.BytesIO(raw), data_only=True)
+        for title, cell in formulas:
+            saved = cached[title][cell.coordinate]
+            if saved.value is None and saved.data_type != "str":  # "str" with no value: a formula giving ""
+                _set_fault(cell, UncalculatedFormula(_formula_text(cell.value)))
+            elif saved.data_type == "e" or cell_fault(saved.value):
+                _set_fault(cell, ExcelError(str(saved.value).strip().upper()))
+            else:
+                cell._value = saved.value
+                cell.data_type = saved.data_type
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            if cell.data_type == "e" and not isinstance(cell.value, CellFault):
+                _set_fault(cell, ExcelError(str(cell.value).strip().upper()))
+    return wb
+
+
+def _formula_text(value: Any) -> str:
+    text = getattr(value, "text", None) or value  # ArrayFormula / DataTableFormula keep the text apart
+    return str(text) if str(text).startswith("=") else f"={text}"
+
+
+# --- python-calamine: .xls, .xlsb, .ods -------------------------------------------------------------------
+
+def _calamine(raw: bytes, kind: str) -> Workbook:
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    extras = _ods_extras(raw) if kind == "ods" else {}
+    wb = Workbook()
+    wb.remove(wb.active)
+    for index, title in enumerate(book.sheet_names):
+        sheet = book.get_sheet_by_index(index)
+        ws = wb.create_sheet(_sheet_title(title, wb.sheetnames))
+        for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
+            for c, value in enumerate(row, start=1):
+                if value == "" or value is None:
+                    continue
+                ws.cell(r, c)._value = _plain(value)
+                ws.cell(r, c).data_type = _data_type(value)
+        merges, faults = extras.get(index, ([], {}))
+        if kind != "ods":
+            merges = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        for (r, c), fault in faults.items():
+            if fault is _PERCENT:
+                ws.cell(r, c).number_format = "0%"  # a progress report's "50%" holds 0.5, as in Excel
+            else:
+                _set_fault(ws.cell(r, c), fault)
+        _merge(ws, merges)
+    book.close()
+    return wb
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, timedelta):  # a duration: keep it as Excel shows it, in days
+        return value.total_seconds() / 86400
+    return value
+
+
+def _data_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "b"
+    if isinstance(value, int | float | timedelta):
+        return "n"
+    if isinstance(value, datetime | date | time):
+        return "d"
+    return "s"
+
+
+def _sheet_title(title: str, taken: list[str]) -> str:
+    """A title openpyxl accepts (no []:*?/\\, at most 31 characters), unique in the workbook."""
+    clean = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Trang"
+    out, n = clean, 2
+    while out in taken:
+        out, n = f"{clean[:28]} {n}", n + 1
+    return out
+
+
+def _merge(ws: Any, merges: list[tuple[int, int, int, int]]) -> None:
+    for r0, c0, r1, c1 in merges:
+        if (r0, c0) != (r1, c1):
+            ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
+
+
+_ODS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+_PERCENT = CellFault("%")  # marks a percentage cell of an .ods in _ods_extras' result (never put in a cell)
+
+
+def _ods_extras(raw: bytes) -> dict[int, tuple[list[tuple[int, int, int, int]], dict[tuple[int, int], CellFault]]]:
+    """Per sheet (index): the merged ranges (calamine gives none for .ods) and the cells holding an error value or a
+    formula saved without its value (calamine reads both as empty), or a percentage (``_PERCENT``), 1-based, from
+    the file's content.xml."""
+    from lxml import etree
+
+    t, o, x = (f"{{{_ODS[k]}}}" for k in ("table", "office", "calcext"))
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        root = etree.fromstring(z.read("content.xml"), parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
+    out: dict = {}
+    for index, table in enumerate(root.iter(f"{t}table")):
+        merges: list[tuple[int, int, int, int]] = []
+        faults: dict[tuple[int, int], CellFault] = {}
+        r = 0
+        for row in table.iter(f"{t}table-row"):
+            if row.getparent() is not None and _owning_table(row, t) is not table:
+                continue  # a table nested in a cell
+            rows = int(row.get(f"{t}number-rows-repeated", "1"))
+            c = 0
+            for cell in row:
+                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    continue
+                cols = int(cell.get(f"{t}number-columns-repeated", "1"))
+                if cell.tag == f"{t}table-cell" and rows * cols <= 1024:
+                    fault = _ods_fault(cell, t, o, x)
+                    if fault is None and cell.get(f"{o}value-type") == "percentage":
+                        fault = _PERCENT  # not a fault: the cell's format, as in an .xlsx "0%" cell
+                    span_r = int(cell.get(f"{t}number-rows-spanned", "1"))
+                    span_c = int(cell.get(f"{t}number-columns-spanned", "1"))
+                    for dr in range(rows):
+                        for dc in range(cols):
+                            if fault is not None:
+                                faults[(r + dr + 1, c + dc + 1)] = fault
+                            if span_r > 1 or span_c > 1:
+                                merges.append((r + dr + 1, c + dc + 1, r + dr + span_r, c + dc + span_c))
+                c += cols
+            r += rows
+        out[index] = (merges, faults)
+    return out
+
+
+def _owning_table(element: Any, t: str) -> Any:
+    parent = element.getparent()
+    while parent is not None and parent.tag != f"{t}table":
+        parent = parent.getparent()
+    return parent
+
+
+def _ods_fault(cell: Any, t: str, o: str, x: str) -> CellFault | None:
+    formula = cell.get(f"{t}formula")
+    if cell.get(f"{x}value-type") == "error":
+        shown = "".join(cell.itertext()).strip().upper()
+        return ExcelError(shown if shown in ERROR_VALUES else (shown or "#VALUE!"))
+    if formula and cell.get(f"{o}value-type") is None:
+        return UncalculatedFormula("=" + formula.split(":=", 1)[-1].lstrip("="))
+    return None
+
+
+# --- HTML tables saved as .xls ------------------------------------------------------------------------------
+
+def _html(raw: bytes) -> Workbook:
+    import lxml.html
+    from openpyxl import Workbook
+
+    try:
+        text = decode_text(raw).text
+    except LegacyEncoding as err:
+        raise _Refused("legacy_encoding", str(err)) from err
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml refuses a str that declares its encoding
+    document = lxml.html.document_fromstring(text)
+    tables = [tb for tb in document.iter("table") if not any(a.tag == "table" for a in tb.iterancestors())]
+    if not tables:
+        raise _Refused("wrong_file_kind", "Tệp là trang HTML nhưng không có bảng nào: không đọc được; "
+                       f"{SAVE_AS_XLSX}.")
+    wb = Workbook()
+    ws = wb.active
+    title = (document.findtext(".//title") or "").strip()
+    ws.title = _sheet_title(title or "Trang 1", [])
+    r = 1
+    merges: list[tuple[int, int, int, int]] = []
+    for table in tables:
+        taken: set[tuple[int, int]] = set()
+        rows = [tr for tr in table.iter("tr") if _nearest_table(tr) is table]
+        for tr in rows:
+            c = 1
+            for td in tr:
+                if td.tag not in ("td", "th"):
+                    continue
+                while (r, c) in taken:
+                    c += 1
+                span_c = max(1, _int(td.get("colspan")))
+                span_r = max(1, _int(td.get("rowspan")))
+                value = _html_value(td)
+                if isinstance(value, CellFault):
+                    _set_fault(ws.cell(r, c), value)
+                elif value is not None:  # set directly: "=…" typed in a page is text, not a formula
+                    ws.cell(r, c)._value = value
+                    ws.cell(r, c).data_type = _data_type(value)
+                for dr in range(span_r):
+                    for dc in range(span_c):
+                        taken.add((r + dr, c + dc))
+                if span_r > 1 or span_c > 1:
+                    merges.append((r, c, r + span_r - 1, c + span_c - 1))
+                c += span_c
+            r += 1
+        r += 1  # one blank row between two tables
+    _merge(ws, merges)
+    return wb
+
+
+def _nearest_table(element: Any) -> Any:
+    return next((a for a in element.iterancestors() if a.tag == "table"), None)
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return 1
+
+
+def _html_value(td: Any) -> Any:
+    """A cell's text (line breaks kept as spaces), or the number Excel's HTML export marks with x:num."""
+    for br in td.iter("br"):
+        br.tail = " " + (br.tail or "")
+    text = " ".join("".join(td.itertext()).split())
+    number = td.get("x:num")
+    if number is not None:
+        try:
+            return float(number or text.replace(",", "."))
+        except ValueError:
+            pass
+    if not text:
+        return None
+    fault = cell_fault(text)
+    return fault if fault is not None else text

@@ -1,0 +1,135 @@
+"""Hand-made workbooks as other programs write them, for the tests: a grid of values written as .xlsx (openpyxl),
+.xls (xlwt, Excel 97-2003 BIFF8), .ods (odfpy) or an HTML table saved with an .xls name, and an .xlsx whose formula
+cells carry the value Excel would have saved (openpyxl writes formulas without one)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+Grid = list[list[Any]]  # rows of cell values; None = empty
+
+
+def write_xlsx(path: Path, grid: Grid, sheet: str = "Sheet1", merges: tuple[str, ...] = ()) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    for rng in merges:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+def write_xls(path: Path, grid: Grid, sheet: str = "Sheet1") -> Path:
+    """A real Excel 97-2003 file (BIFF8), dates stored as Excel dates."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(sheet)
+    as_date = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, date | datetime):
+                ws.write(r, c, value, as_date)
+            else:
+                ws.write(r, c, value)
+    wb.save(str(path))
+    return path
+
+
+def write_ods(path: Path, grid: Grid, sheet: str = "Sheet1") -> Path:
+    """A real OpenDocument spreadsheet, cells typed as LibreOffice types them."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name=sheet)
+    for row in grid:
+        tr = TableRow()
+        for value in row:
+            if value is None:
+                cell = TableCell()
+            elif isinstance(value, bool):
+                cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+            elif isinstance(value, int | float):
+                cell = TableCell(valuetype="float", value=value)
+            elif isinstance(value, date | datetime):
+                cell = TableCell(valuetype="date", datevalue=value.isoformat())
+            else:
+                cell = TableCell(valuetype="string")
+            if value is not None:
+                cell.addElement(P(text=f"{value:%d/%m/%Y}" if isinstance(value, date | datetime) else str(value)))
+            tr.addElement(cell)
+        table.addElement(tr)
+    doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+    return path
+
+
+def write_html_xls(path: Path, grid: Grid, title: str = "Báo cáo") -> Path:
+    """An HTML page holding the grid as a table, saved with an .xls name, as portals export "Excel"."""
+    def cell(value: Any) -> str:
+        if value is None:
+            return "<td></td>"
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f'<td x:num="{value}">{value}</td>'
+        text = f"{value:%d/%m/%Y}" if isinstance(value, date | datetime) else str(value)
+        return f"<td>{text.replace('&', '&amp;').replace('<', '&lt;')}</td>"
+
+    rows = "\n".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in grid)
+    path.write_text(f'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8">'
+                    f"<title>{title}</title></head><body><table border=1>\n{rows}\n</table></body></html>",
+                    encoding="utf-8")
+    return path
+
+
+def with_saved_values(path: Path, values: dict[str, Any], sheet_xml: str = "xl/worksheets/sheet1.xml") -> Path:
+    """The .xlsx at ``path`` with the formula cells named in ``values`` carrying a saved value, as Excel saves them:
+    a number, a string (t="str") or an error (t="e", e.g. "#DIV/0!")."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet_xml].decode("utf-8")
+    for ref, value in values.items():
+        found = re.search(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/?>(?:</v>)?', xml)
+        assert found, f"no formula in {ref}"
+        attrs = re.sub(r'\s*t="[^"]*"', "", found.group(1))
+        if isinstance(value, str) and value.startswith("#"):
+            kind = ' t="e"'
+        elif isinstance(value, str):
+            kind = ' t="str"'
+        else:
+            kind = ""
+        xml = xml.replace(found.group(0), f'<c r="{ref}"{attrs}{kind}><f>{found.group(2)}</f><v>{value}</v>')
+    parts[sheet_xml] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def with_error_values(path: Path, values: dict[str, str], sheet_xml: str = "xl/worksheets/sheet1.xml") -> Path:
+    """The .xlsx at ``path`` with the cells named in ``values`` holding an Excel error value (t="e"), no formula."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[sheet_xml].decode("utf-8")
+    for ref, error in values.items():
+        found = re.search(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml)
+        assert found, f"no cell {ref}: write a placeholder value there first"
+        xml = xml.replace(found.group(0), f'<c r="{ref}" t="e"><v>{error}</v></c>')
+    parts[sheet_xml] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path

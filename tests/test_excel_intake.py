@@ -1,0 +1,233 @@
+"""Excel files as units really send them (sources/excel_intake.py), on files these tests write by hand: a real .xls
+(xlwt) and a real .ods (odfpy) of a progress report and a register read to the same rows as the .xlsx, an HTML table
+saved as .xls, a CSV, a PDF and a Word file named .xlsx, a workbook cut short, formulas saved without their value and
+Excel error values, the folder listing."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from demo.plan import REPORTS, write_report
+from sources.excel_intake import ExcelError, UncalculatedFormula, folder_files, read_workbook
+from sources.plan_register import read_plan_register
+from sources.progress_report import read_progress_report
+from tests.excel_files import with_error_values, with_saved_values, write_html_xls, write_ods, write_xls, write_xlsx
+from tests.test_progress_report import KNOWN, office_code
+
+TODAY = date(2026, 12, 1)
+REGISTER = [
+    ["SỔ KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH"],
+    ["Số kế hoạch:", "123/KH-SKHCN"],
+    ["Ngày ban hành:", "15/01/2026"],
+    ["Năm kế hoạch:", 2026],
+    ["Lần ban hành/sửa đổi:", 1],
+    [],
+    ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
+     "Kết quả, sản phẩm dự kiến", "Người chịu trách nhiệm"],
+    ["1", "Ban hành kế hoạch CCHC năm 2026", "Văn phòng Sở", "Các phòng chuyên môn", "Quý I/2026", "Kế hoạch",
+     "Chánh Văn phòng"],
+    ["2", "Rà soát thủ tục hành chính", "Phòng Quản lý Khoa học", None, "Trước 01/6/2026", "Báo cáo", "Trưởng phòng"],
+    ["3", "Số hóa hồ sơ", "Phòng Chuyển đổi số", None, "Năm 2026", None, None],
+]
+
+
+def _no_watch(_: Path) -> bool:
+    return False
+
+
+def _grid(path: Path) -> list[list]:
+    ws = load_workbook(path).worksheets[0]
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _register_rows(path: Path) -> tuple[list[dict], list[tuple[str, bool]]]:
+    result = read_plan_register(path)
+    assert result.loadable, result.file_issues
+    return ([{k: v for k, v in r.items()} for r in result.rows],
+            [(i.rule, i.blocking) for i in result.file_issues if i.rule not in ("old_format", "html_table")])
+
+
+# --- the same register and report in every format ----------------------------------------------------------
+
+@pytest.mark.parametrize("write, suffix, kind", [(write_xls, ".xls", "xls"), (write_ods, ".ods", "ods"),
+                                                 (write_html_xls, ".xls", "html")])
+def test_a_register_as_xls_ods_or_html_reads_to_the_same_rows_as_the_xlsx(tmp_path: Path, write, suffix, kind) -> None:
+    expected = _register_rows(write_xlsx(tmp_path / "kh.xlsx", REGISTER, "Danh mục nhiệm vụ"))
+    other = write(tmp_path / f"kh{suffix}", REGISTER, "Danh mục nhiệm vụ")
+    assert _register_rows(other) == expected
+    result = read_plan_register(other)
+    assert result.encoding == kind and (result.plan_number, result.plan_year) == ("123/KH-SKHCN", 2026)
+    notes = [i for i in result.file_issues if i.rule in ("old_format", "html_table")]
+    assert [i.blocking for i in notes] == ([] if kind == "ods" else [False])  # said, never silent
+    if kind == "html":
+        assert "trang HTML" in notes[0].reason and "Excel Workbook (*.xlsx)" in notes[0].reason
+
+
+@pytest.mark.parametrize("write, suffix", [(write_xls, ".xls"), (write_ods, ".ods")])
+def test_a_progress_report_as_xls_or_ods_reads_to_the_same_rows_as_the_xlsx(tmp_path: Path, write, suffix) -> None:
+    report = next(r for r in REPORTS if r.file_name == "bao_cao_tien_do_van_phong_so_quy_1_2026.xlsx")
+    original = tmp_path / report.file_name
+    write_report(original, report)
+    # The cells as the office typed them (dates as dates, numbers as numbers), saved by another program.
+    other = write(tmp_path / f"bao_cao{suffix}", _grid(original), "Báo cáo")
+    read = [read_progress_report(p, KNOWN, unit_matcher=office_code, today=TODAY) for p in (original, other)]
+    assert read[0].loadable and read[1].loadable
+    assert read[1].rows == read[0].rows and read[1].rejects == read[0].rejects
+    assert (read[1].unit_code, read[1].period_label, read[1].report_date) == ("19.SKHCN.VP", "2026-Q1", date(2026, 4, 3))
+
+
+def test_an_xlsx_that_is_really_an_xls_is_read_by_its_content(tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "kh.xls", REGISTER, "Danh mục nhiệm vụ")
+    renamed = path.rename(tmp_path / "kh.xlsx")
+    result = read_plan_register(renamed)
+    assert result.loadable and len(result.rows) == 3 and result.encoding == "xls"
+    assert ("extension_mismatch", False) in [(i.rule, i.blocking) for i in result.file_issues]
+
+
+def test_merged_cells_of_an_ods_and_an_html_table_are_merged_ranges(tmp_path: Path) -> None:
+    path = tmp_path / "r.xls"
+    path.write_text('<html><body><table><tr><td colspan="2" rowspan="2">gộp</td><td>x</td></tr><tr><td>y</td></tr>'
+                    '<tr><td x:num="7.5">7,5</td><td>#N/A</td><td>=A1</td></tr></table></body></html>', encoding="utf-8")
+    found = read_workbook(path, watch=_no_watch)
+    ws = found.workbook.active
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:B2"]
+    assert [c.value for c in ws[1]] == ["gộp", None, "x"] and ws["C2"].value == "y"
+    assert ws["A3"].value == 7.5 and isinstance(ws["B3"].value, ExcelError) and ws["C3"].value == "=A1"
+
+
+# --- files that are not workbooks, or broken ---------------------------------------------------------------
+
+def test_files_that_are_not_workbooks_are_refused_naming_what_they_are(tmp_path: Path) -> None:
+    csv = tmp_path / "ke_hoach.xlsx"
+    csv.write_text("Số TT,Nội dung công việc\n1,Việc\n", encoding="utf-8")
+    pdf = tmp_path / "scan.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    word = tmp_path / "cong_van.xls"
+    with zipfile.ZipFile(word, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    archive = tmp_path / "nhieu_tep.xlsx"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("bao_cao.txt", "x")
+    expected = {csv: "văn bản (CSV)", pdf: "tệp PDF", word: "văn bản Word", archive: "tệp nén ZIP"}
+    for path, what in expected.items():
+        result = read_progress_report(path)
+        assert [(i.rule, i.blocking) for i in result.file_issues] == [("wrong_file_kind", True)], path
+        reason = result.file_issues[0].reason
+        assert what in reason and "Excel Workbook (*.xlsx)" in reason and not result.loadable and result.sha256
+
+
+def test_a_workbook_cut_short_is_refused_with_its_cause(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "kh.xlsx", REGISTER, "Danh mục nhiệm vụ").read_bytes()
+    cut = tmp_path / "kh_cut.xlsx"
+    cut.write_bytes(whole[: len(whole) // 2])  # a copy interrupted half way
+    result = read_plan_register(cut)
+    assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)] and not result.loadable
+    assert "Tệp Excel hỏng hoặc chép chưa xong" in result.file_issues[0].reason
+    assert "Traceback" not in result.file_issues[0].reason
+    empty = tmp_path / "empty.xls"
+    empty.write_bytes(b"")
+    assert [i.rule for i in read_plan_register(empty).file_issues] == ["empty_file"]
+
+
+def test_a_workbook_still_being_copied_is_left_for_the_next_run(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "kh.xlsx", REGISTER, "Danh mục nhiệm vụ")
+    result = read_plan_register(path, watch=lambda _: True)
+    assert result.deferred and not result.loadable and result.rows == []
+    assert [i.rule for i in result.file_issues] == ["still_copying"]
+    assert "để lại cho lần chạy sau" in result.file_issues[0].reason
+
+
+def test_the_folder_lists_every_delivery_but_lock_hidden_and_temporary_files(tmp_path: Path) -> None:
+    for name in ("a.xlsx", "b.xls", "c.ods", "d.csv", "e.pdf", "~$a.xlsx", ".~lock.a.xlsx#", ".DS_Store", "f.xlsx.tmp",
+                 "g.crdownload", "h.part"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    assert [p.name for p in folder_files(tmp_path)] == ["a.xlsx", "b.xls", "c.ods", "d.csv", "e.pdf"]
+    assert folder_files(tmp_path / "missing") == []
+
+
+# --- formulas and error values -----------------------------------------------------------------------------
+
+def test_a_formula_without_its_value_or_an_error_in_the_register_is_reported_never_read_as_empty(tmp_path: Path) -> None:
+    grid = [list(r) for r in REGISTER]
+    grid[7][4] = '="Quý I/"&"2026"'  # deadline: a formula written by a program, no value saved
+    grid[8][1] = "=B8"  # content (required): the row is rejected
+    grid[9][2] = "placeholder"  # lead unit: becomes #DIV/0!
+    path = with_error_values(write_xlsx(tmp_path / "kh.xlsx", grid, "Danh mục nhiệm vụ"), {"C10": "#DIV/0!"})
+    result = read_plan_register(path)
+    assert result.loadable
+    assert [(r["task_no"], r["deadline_text"], r["lead_text"]) for r in result.rows] == [
+        ("1", None, "Văn phòng Sở"), ("3", "Năm 2026", None)]
+    assert [(x["row_number"], x["rule"], x["record_key"]) for x in result.rejects] == [(9, "uncalculated_formula", "2")]
+    assert "ô B9" in result.rejects[0]["reason"]
+    assert "ô chứa công thức chưa được tính ('=B8') — mở bằng Excel và lưu lại" in result.rejects[0]["reason"]
+    notes = {(i.rule, i.row_number): i.reason for i in result.file_issues if not i.blocking}
+    assert "ô E8" in notes[("uncalculated_formula", 8)] and "mở bằng Excel và lưu lại" in notes[("uncalculated_formula", 8)]
+    assert "ô C10" in notes[("excel_error", 10)] and "#DIV/0!" in notes[("excel_error", 10)]
+
+
+def test_a_formula_excel_saved_counts_with_its_value(tmp_path: Path) -> None:
+    grid = [list(r) for r in REGISTER]
+    grid[7][4] = '="Quý I/"&"2026"'
+    grid[3][1] = "=2025+1"  # the plan year, computed
+    path = with_saved_values(write_xlsx(tmp_path / "kh.xlsx", grid, "Danh mục nhiệm vụ"),
+                             {"E8": "Quý I/2026", "B4": 2026})
+    result = read_plan_register(path)
+    assert result.loadable and result.plan_year == 2026 and result.rows[0]["deadline_text"] == "Quý I/2026"
+    assert not [i for i in result.file_issues if i.rule in ("uncalculated_formula", "excel_error")]
+
+
+def test_an_error_in_a_reports_required_field_rejects_the_row_and_elsewhere_is_a_note(tmp_path: Path) -> None:
+    report = next(r for r in REPORTS if r.file_name == "bao_cao_tien_do_van_phong_so_quy_1_2026.xlsx")
+    original = tmp_path / report.file_name
+    write_report(original, report)
+    good = read_progress_report(original, KNOWN, unit_matcher=office_code, today=TODAY)
+    first, second = good.rows[0]["source_row"], good.rows[1]["source_row"]
+    wb = load_workbook(original)
+    ws = wb.worksheets[0]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Số TT nhiệm vụ")
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    ws.cell(first, columns["Tình trạng"]).value = "=X1"  # status (required), no value saved
+    ws.cell(second, columns["Tỷ lệ hoàn thành (%)"]).value = 0  # becomes #DIV/0! below
+    wb.save(original)
+    from openpyxl.utils import get_column_letter
+
+    with_error_values(original, {f"{get_column_letter(columns['Tỷ lệ hoàn thành (%)'])}{second}": "#DIV/0!"})
+    result = read_progress_report(original, KNOWN, unit_matcher=office_code, today=TODAY)
+    assert [(x["row_number"], x["rule"]) for x in result.rejects] == [(first, "uncalculated_formula")]
+    assert [r["task_no"] for r in result.rows] == [r["task_no"] for r in good.rows[1:]]
+    assert result.rows[0]["percent"] is None and result.rows[0]["status"] == good.rows[1]["status"]
+    notes = [i for i in result.file_issues if i.rule == "excel_error"]
+    assert len(notes) == 1 and notes[0].row_number == second and "#DIV/0!" in notes[0].reason
+
+
+def test_an_ods_formula_without_its_value_and_an_error_cell_are_seen(tmp_path: Path) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="Trang 1")
+    row = TableRow()
+    done = TableCell(formula="of:=1+1", valuetype="float", value=2)
+    done.addElement(P(text="2"))
+    error = TableCell(formula="of:=1/0", valuetype="string", stringvalue="")
+    error.setAttrNS("urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0", "value-type", "error")
+    error.addElement(P(text="#DIV/0!"))
+    for cell in (done, TableCell(formula="of:=[.A1]*3"), error, TableCell(valuetype="percentage", value=0.5)):
+        row.addElement(cell)
+    table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    path = tmp_path / "t.ods"
+    doc.save(str(path))
+    ws = read_workbook(path, watch=_no_watch).workbook.active
+    values = [c.value for c in ws[1]]
+    assert values[0] == 2 and isinstance(values[1], UncalculatedFormula) and values[1] == "=[.A1]*3"
+    assert isinstance(values[2], ExcelError) and values[2] == "#DIV/0!"
+    assert values[3] == 0.5 and ws["D1"].number_format == "0%"

@@ -1,0 +1,196 @@
+"""Excel folders in the warehouse: every file of ke_hoach/, tien_do/ and par/ read or refused with a reason (never
+passed over), a workbook still being copied left for the next run, and a broken re-delivery (0 bytes, cut short,
+empty) of a register, report, form or appraisal that loaded well refused while the earlier good load stays."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from common.units import load_offices, load_units, matcher_for
+from tests.excel_files import write_xls, write_xlsx
+from tests.test_excel_intake import REGISTER
+from warehouse.par import load_assessment_inputs
+from warehouse.schema import ensure_schema
+from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
+
+NOW = datetime(2026, 12, 1, 8, 0)
+LATER = datetime(2026, 12, 2, 8, 0)
+UNITS, OFFICES = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
+REPORT = [
+    ["BÁO CÁO TIẾN ĐỘ THỰC HIỆN KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH"],
+    ["Đơn vị báo cáo:", "Văn phòng Sở"],
+    ["Kỳ báo cáo:", "Quý I/2026"],
+    ["Ngày báo cáo:", "03/04/2026"],
+    [],
+    ["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày hoàn thành"],
+    ["1", "Hoàn thành", 100, "20/01/2026"],
+]
+
+
+def _settled(path: Path) -> Path:
+    """A delivery that finished arriving a minute ago (not watched for a copy in progress)."""
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    return path
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture()
+def con(tmp_path: Path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    yield con
+    con.close()
+
+
+def _load_registers(con, inbox: Path, now: datetime = NOW) -> dict:
+    return load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=now)
+
+
+def test_a_zero_byte_or_cut_short_register_keeps_the_earlier_load(con, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    path = _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
+    whole = path.read_bytes()
+    _load_registers(con, inbox)
+    before = _rows(con, "SELECT * FROM plan_task_history ORDER BY source_row")
+    lineage = _rows(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'")
+    assert len(before) == 3 and lineage[0][0] == "loaded"
+    for broken in (b"", whole[: len(whole) // 2]):
+        _settled(path).write_bytes(broken)
+        _settled(path)
+        stats = _load_registers(con, inbox, LATER)
+        assert stats["registers_kept"] == 1
+        assert _rows(con, "SELECT * FROM plan_task_history ORDER BY source_row") == before
+        assert _rows(con, "SELECT count(*) FROM fct_plan_task") == [(3,)]
+        assert _rows(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'") == lineage
+        issues = _rows(con, "SELECT rule, reason, blocking FROM file_issues WHERE source = 'plan_register'")
+        assert issues[0][0] == "redelivery_refused" and issues[0][2]
+        assert "không thay dữ liệu đã nạp lúc 01/12/2026 08:00 (3 dòng)" in issues[0][1]
+        assert ("rỗng" in issues[0][1]) if not broken else ("hỏng hoặc chép chưa xong" in issues[0][1])
+        again = _rows(con, "SELECT * FROM file_issues ORDER BY ALL")
+        _load_registers(con, inbox, LATER)
+        assert _rows(con, "SELECT * FROM file_issues ORDER BY ALL") == again  # re-running changes nothing
+
+
+def test_every_file_of_the_register_folder_is_read_or_refused(con, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox" / "ke_hoach"
+    folder.mkdir(parents=True)
+    _settled(write_xls(folder / "ke_hoach_2026.xls", REGISTER, "Danh mục nhiệm vụ"))
+    (folder / "ke_hoach.csv").write_text("Số TT,Nội dung công việc\n1,Việc\n", encoding="utf-8")
+    (folder / "to_trinh.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
+    (folder / "~$ke_hoach_2026.xls").write_bytes(b"lock")  # Excel's lock file: not a delivery
+    for p in folder.iterdir():
+        _settled(p)
+    stats = _load_registers(con, tmp_path / "inbox")
+    assert stats["registers_read"] == 3 and stats["current_tasks"] == 3
+    lineage = dict(_rows(con, "SELECT file_name, status FROM landed_files WHERE source = 'plan_register'"))
+    assert lineage == {"ke_hoach_2026.xls": "loaded", "ke_hoach.csv": "rejected", "to_trinh.pdf": "rejected"}
+    assert _rows(con, "SELECT encoding FROM landed_files WHERE file_name = 'ke_hoach_2026.xls'") == [("xls",)]
+    refused = dict(_rows(con, "SELECT file_name, reason FROM file_issues WHERE rule = 'wrong_file_kind'"))
+    assert "văn bản (CSV)" in refused["ke_hoach.csv"] and "tệp PDF" in refused["to_trinh.pdf"]
+
+
+def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox" / "ke_hoach"
+    folder.mkdir(parents=True)
+    whole = write_xlsx(tmp_path / "whole.xlsx", REGISTER, "Danh mục nhiệm vụ").read_bytes()
+    target = folder / "ke_hoach_2026.xlsx"
+    target.write_bytes(whole[:1000])
+    stop = threading.Event()
+
+    def copy() -> None:  # a slow copy: a few bytes more every 50 ms while the pipeline looks
+        written = 1000
+        while not stop.is_set() and written < len(whole):
+            time.sleep(0.05)
+            with target.open("ab") as out:
+                out.write(whole[written:written + 200])
+            written += 200
+
+    copier = threading.Thread(target=copy)
+    copier.start()
+    try:
+        _load_registers(con, tmp_path / "inbox")
+    finally:
+        stop.set()
+        copier.join()
+    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("deferred",)]
+    issue = _rows(con, "SELECT rule, blocking, reason FROM file_issues WHERE source = 'plan_register'")
+    assert issue[0][:2] == ("still_copying", False) and "để lại cho lần chạy sau" in issue[0][2]
+    assert _rows(con, "SELECT count(*) FROM plan_task_history") == [(0,)]
+    target.write_bytes(whole)  # the copy finished: the next run loads it
+    _settled(target)
+    _load_registers(con, tmp_path / "inbox")
+    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("loaded",)]
+    assert _rows(con, "SELECT count(*) FROM file_issues WHERE rule = 'still_copying'") == [(0,)]
+
+
+def _load_reports(con, inbox: Path, now: datetime) -> dict:
+    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=date(2026, 12, 1))
+    return load_task_reports(con, reports, ["2026-Q1"], now)
+
+
+def test_a_broken_report_redelivery_keeps_its_rows_until_a_newer_report_supersedes_them(con, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    (inbox / "tien_do").mkdir(parents=True)
+    _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
+    _load_registers(con, inbox)
+    report = _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1.xlsx", REPORT, "Báo cáo"))
+    _load_reports(con, inbox, NOW)
+    before = _rows(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report")
+    assert before == [("1", "completed", False, "vp_quy_1.xlsx")]
+    report.write_bytes(b"")
+    _settled(report)
+    stats = _load_reports(con, inbox, LATER)
+    assert stats["reports_kept"] == 1
+    assert _rows(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report") == before
+    assert _rows(con, "SELECT rule FROM file_issues WHERE source = 'task_report'")[0] == ("redelivery_refused",)
+    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'task_report'") == [("loaded",)]
+    # The office's later report under another name supersedes the kept one, as any later report does.
+    later = [list(r) for r in REPORT]
+    later[3][1], later[6][1] = "10/04/2026", "Đang triển khai"
+    _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1_bo_sung.xlsx", later, "Báo cáo"))
+    _load_reports(con, inbox, LATER)
+    assert _rows(con, "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file") == [
+        ("vp_quy_1.xlsx", "completed", True), ("vp_quy_1_bo_sung.xlsx", "in_progress", False)]
+
+
+def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_path: Path, small_inbox) -> None:
+    source, _ = small_inbox
+    inbox = tmp_path / "inbox"
+    for folder in ("tu_danh_gia", "tham_dinh"):
+        (inbox / "par" / folder).mkdir(parents=True)
+    form = inbox / "par" / "tu_danh_gia" / "tu_danh_gia_2026_01840.xlsx"
+    shutil.copy2(source / "par" / "tu_danh_gia" / form.name, form)
+    appraisal = inbox / "par" / "tham_dinh" / "tham_dinh_2026.xlsx"
+    shutil.copy2(source / "par" / "tham_dinh" / appraisal.name, appraisal)
+    undated = _settled(write_xlsx(inbox / "par" / "tham_dinh" / "tham_dinh.xlsx", [["Đơn vị"]]))
+    matcher = matcher_for("Thái Nguyên")
+    load_assessment_inputs(con, inbox, 2026, matcher, NOW)
+    tables = ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal")
+    before = {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    assert all(before.values())
+    whole = form.read_bytes()
+    form.write_bytes(whole[: len(whole) // 2])
+    appraisal.write_bytes(b"")
+    for p in (form, appraisal):
+        _settled(p)
+    stats = load_assessment_inputs(con, inbox, 2026, matcher, LATER)
+    assert (stats["forms_kept"], stats["appraisals_kept"]) == (1, 1)
+    assert {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+    refused = dict(_rows(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', "
+                              "'no_year_in_name')"))
+    assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused",
+                       undated.name: "no_year_in_name"}
