@@ -102,7 +102,8 @@ def test_every_file_of_the_register_folder_is_read_or_refused(con, tmp_path: Pat
     assert "văn bản (CSV)" in refused["ke_hoach.csv"] and "tệp PDF" in refused["to_trinh.pdf"]
 
 
-def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: Path) -> None:
+def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "5")  # the watch the other tests turn off (tests/conftest.py)
     folder = tmp_path / "inbox" / "ke_hoach"
     folder.mkdir(parents=True)
     whole = write_xlsx(tmp_path / "whole.xlsx", REGISTER, "Danh mục nhiệm vụ").read_bytes()
