@@ -136,6 +136,13 @@ def add_history(build_db: str, years: int) -> int:
         return con.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0]
 
 
+def plain_readable(path: Path) -> bool:
+    """A file a bare read_csv with a comma and LF can take: the demo's days saved as UTF-16 'Unicode text' or with
+    semicolons and CR line ends (deliberately odd, read by the pipeline's intake) are left out of the baseline."""
+    head = path.read_bytes()[:65536]
+    return not head.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\n" in head and b";" not in head.split(b"\n")[0]
+
+
 def plain_sql_ingest(files: list[Path], db: Path) -> None:
     """The baseline: DuckDB alone reading the same files into the same table, typed, without any rule."""
     from sources.tthc_format import DOSSIER_COLUMNS
@@ -230,7 +237,9 @@ def main() -> None:
                                          now=datetime.now())
 
     _, ingest_s = timed("ingest step: checked load of every export", ingest)
-    _, plain_s = timed("plain DuckDB SQL: read_csv of the same files, same table", plain_sql_ingest, files, plain_db)
+    plain_files = [f for f in files if plain_readable(f)]
+    _, plain_s = timed(f"plain DuckDB SQL: read_csv of the same files ({len(files) - len(plain_files)} odd ones out), same table",
+                       plain_sql_ingest, plain_files, plain_db)
     print(f"    ratio ingest / plain SQL: {ingest_s / plain_s:.2f} (target ≤ 1.5)")
     print("\nSummary")
     print(f"  definitions load {load_s:.2f} s | TTHC year {tthc_s:.1f} s | whole year {year_s:.1f} s | "
