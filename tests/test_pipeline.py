@@ -198,3 +198,15 @@ def test_open_analyst_session_does_not_block_publication(warehouse):
         analyst.close()
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as fresh:
         assert fresh.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0] > before
+
+
+def test_an_unusable_first_catalogue_stops_the_run_and_nothing_is_published(warehouse):
+    """Master data that cannot be used: no dossier loads and no snapshot is published (with a catalogue already in
+    use, the run goes on with that one: tests/test_intake.py)."""
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    (Path(warehouse.inbox) / "tthc" / "danh_muc_tthc.csv").write_bytes(b"")
+    result = run(warehouse, "2026-01-05", "2026-01-06")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_key == "tthc_catalogue" and "không công bố" in str(failure.event_specific_data.error)
+    assert not Path(warehouse.snapshot_db).exists()
