@@ -168,10 +168,10 @@ def _partial_last_line(content: str | bytes, delimiter: str, fields: int) -> boo
     """The file ends inside a record: an open quote, or a last line without its end and with too few fields. Works on
     the text, or on the raw bytes of a UTF-8 file (no decoding of the whole file)."""
     quote, newline, cr = ('"', "\n", "\r") if isinstance(content, str) else (b'"', b"\n", b"\r")
+    if content.endswith((newline, cr)):  # type: ignore[arg-type]  # a whole last line: no need to scan the file
+        return False
     if content.count(quote) % 2:  # type: ignore[arg-type]
         return True
-    if content.endswith((newline, cr)):  # type: ignore[arg-type]
-        return False
     last = content[content.rfind(newline) + 1:]  # type: ignore[arg-type]
     if isinstance(last, bytes):
         last = last.decode("utf-8", errors="replace")

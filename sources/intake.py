@@ -40,7 +40,7 @@ def sniff_kind(raw: bytes) -> str:
     """What a file is, from its first bytes: empty | text | json | xlsx | xls | ods | html | zip | pdf | binary."""
     head = raw[:4096]
     stripped = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
-    if not raw.strip():
+    if not head.strip() and not raw.strip():  # the whole file is stripped only when its head is blank
         return "empty"
     if head.startswith(b"PK\x03\x04"):
         if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head:
@@ -127,6 +127,9 @@ LEGACY_REASON = ("Tệp dùng bảng mã {name} (phông chữ cũ trước Unico
 LEGACY_FONTS = {"TCVN3": ".VnTime", "VNI": "VNI-Times"}
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -150,7 +153,7 @@ def decode_text(raw: bytes) -> Decoded:
         pass
     text = raw.decode("utf-8-sig", errors="replace")
     stray = text.count("\ufffd")
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    multibyte = len(_UTF8_SEQUENCE.findall(raw))  # well-formed multi-byte characters, counted in C
     if multibyte > 4 * stray:  # mostly UTF-8, a few broken bytes
         return Decoded(text, "utf-8", stray)
     legacy = legacy_vietnamese(raw)

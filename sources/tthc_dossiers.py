@@ -257,16 +257,18 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
         FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""",
         [salt],
     )
-    # Verbatim copies of a line (every column the same, within one file) are one version: the first is kept, the
-    # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting.
-    every = ", ".join(f"r.{c.name}" for c in fmt.columns)
+    # Verbatim copies of a line (every value the same, within one file) are one version: the first is kept, the
+    # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting. Compared
+    # on the typed row, which keeps the raw text of dates and codes and the hash of the ID number (the other personal
+    # columns are not kept), only for the few codes that appear more than once in a file.
+    con.execute("""CREATE OR REPLACE TEMP TABLE _repeated AS
+        SELECT file_id, dossier_code FROM _dossier_typed WHERE dossier_code IS NOT NULL GROUP BY ALL HAVING count(*) > 1""")
+    typed = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE _dossier_typed)").fetchall()]
+    every = ", ".join(f"t.{c}" for c in typed if c not in ("file_id", "line"))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _verbatim AS
         SELECT file_id, line, first_line FROM (
-            SELECT r.file_id, r.line, min(r.line) OVER (PARTITION BY r.file_id, {every}) AS first_line
-            FROM _dossier_raw r
-            WHERE (r.file_id, nullif(trim(r.dossier_code), '')) IN (
-                SELECT (file_id, dossier_code) FROM _dossier_typed WHERE dossier_code IS NOT NULL
-                GROUP BY ALL HAVING count(*) > 1))
+            SELECT t.file_id, t.line, min(t.line) OVER (PARTITION BY t.file_id, {every}) AS first_line
+            FROM _dossier_typed t SEMI JOIN _repeated x ON x.file_id = t.file_id AND x.dossier_code = t.dossier_code)
         WHERE line <> first_line""")
     con.execute("DELETE FROM _dossier_typed t WHERE (t.file_id, t.line) IN (SELECT (file_id, line) FROM _verbatim)")
     rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)), fmt)
@@ -296,9 +298,8 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                    first_value(line) OVER w AS keep_line, row_number() OVER w AS rank, count(*) OVER d AS copies,
                    max(updated_at) OVER d AS latest,
                    sum(CASE WHEN updated_at = latest_u THEN 1 ELSE 0 END) OVER d AS tied
-            FROM (SELECT *, max(updated_at) OVER (PARTITION BY file_id, dossier_code) AS latest_u FROM _dossier_typed
-                  WHERE (file_id, dossier_code) IN (SELECT (file_id, dossier_code) FROM _dossier_typed
-                                                    WHERE dossier_code IS NOT NULL GROUP BY ALL HAVING count(*) > 1)) t
+            FROM (SELECT t.*, max(updated_at) OVER (PARTITION BY t.file_id, t.dossier_code) AS latest_u
+                  FROM _dossier_typed t SEMI JOIN _repeated x ON x.file_id = t.file_id AND x.dossier_code = t.dossier_code) t
             WHERE dossier_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)
             WINDOW w AS (PARTITION BY file_id, dossier_code ORDER BY updated_at DESC NULLS LAST, line DESC),
                    d AS (PARTITION BY file_id, dossier_code)

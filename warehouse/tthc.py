@@ -157,8 +157,11 @@ def load_dossier_partitions(
     with transaction(con):
         outside_kept = "export_date BETWEEN ? AND ? AND NOT list_contains(?, export_date)"
         con.execute(f"DELETE FROM stg_dossier_versions WHERE {outside_kept}", [start, end, kept_days])
-        con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good WHERE NOT list_contains(?, export_date)",
-                    [kept_days])
+        if kept_days:  # (the usual case has none: no filter on the big insert)
+            con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good "
+                        "WHERE NOT list_contains(?, export_date)", [kept_days])
+        else:
+            con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
         partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
         params = [DOSSIER_SOURCE, start, end, kept_days]
         con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
