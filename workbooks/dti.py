@@ -38,6 +38,8 @@ from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
     LINE_HEIGHT,
+    REFUSED_FILE_COLUMNS,
+    REJECTED_ROW_COLUMNS,
     SECTION_FONT,
     TIED,
     Column,
@@ -543,19 +545,6 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
 
 # --- the data problems sheet ------------------------------------------------------------------------------
 
-PROBLEM_COLUMNS = (
-    Column("Nguồn", "source", 18),
-    Column("Tệp", "file_name", 30),
-    Column("Dòng", "row_number", 8, "0", align="center"),
-    Column("Đơn vị", "unit", 26),
-    Column("Lý do", "reason", 60),
-    Column("Giá trị", "value", 16),
-)
-FILE_ISSUE_COLUMNS = (
-    Column("Nguồn", "source", 18),
-    Column("Tệp", "file_name", 30),
-    Column("Lý do", "reason", 70),
-)
 UNANSWERED_COLUMNS = (
     Column("Đơn vị", "unit", 26),
     Column("Tệp", "file_name", 30),
@@ -645,13 +634,13 @@ def unanswered_rows(data: DtiData) -> list[dict]:
 def _write_problems(wb, data: DtiData) -> Table:
     ws = wb.create_sheet(SHEET_PROBLEMS)
     table = write_table(
-        ws, PROBLEM_COLUMNS, problem_rows(data), title=f"DỮ LIỆU DTI NĂM {data.year} BỊ LOẠI",
+        ws, REJECTED_ROW_COLUMNS, problem_rows(data), title=f"DỮ LIỆU DTI NĂM {data.year} BỊ LOẠI",
         subtitles=[("Phiếu tự đánh giá, kết quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước: "
                     "dòng bị loại không được dùng để tính điểm; thành phần tương ứng được coi là thiếu dữ liệu."),
                    generated_label(data.generated_at), "I. CÁC DÒNG BỊ LOẠI"],
         empty_text="Không có dòng nào bị loại", freeze_columns=2)
     ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
-    files = write_table(ws, FILE_ISSUE_COLUMNS, issue_rows(data), title="II. TỆP KHÔNG NẠP ĐƯỢC",
+    files = write_table(ws, REFUSED_FILE_COLUMNS, issue_rows(data), title="II. TỆP KHÔNG NẠP ĐƯỢC",
                         subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…: không dòng nào của tệp được dùng."],
                         empty_text="Không có tệp nào", start_row=max(table.last_row, table.first_row) + 3)
     unanswered = write_table(
@@ -659,7 +648,7 @@ def _write_problems(wb, data: DtiData) -> Table:
         subtitles=[("Phiếu tự đánh giá đã nạp nhưng để trống câu trả lời của thành phần: không dòng nào bị loại; thành "
                     "phần được coi là thiếu dữ liệu (0 điểm).")],
         empty_text="Không có thành phần nào", start_row=max(files.last_row, files.first_row) + 3)
-    write_table(ws, FILE_ISSUE_COLUMNS, note_rows(data), title="IV. GHI CHÚ KHI ĐỌC TỆP",
+    write_table(ws, REFUSED_FILE_COLUMNS, note_rows(data), title="IV. GHI CHÚ KHI ĐỌC TỆP",
                 subtitles=["Những điểm cần lưu ý khi đọc tệp, không làm loại dòng hay tệp nào."],
                 empty_text="Không có ghi chú", start_row=max(unanswered.last_row, unanswered.first_row) + 3)
     return table

@@ -21,6 +21,8 @@ from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES
 from workbooks.style import (
+    REFUSED_FILE_COLUMNS,
+    REJECTED_ROW_COLUMNS,
     SECTION_FONT,
     Column,
     Table,
@@ -287,15 +289,6 @@ def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], c
 
 # --- rejected data ----------------------------------------------------------------------------------------
 
-PROBLEM_COLUMNS = (
-    Column("Nguồn", "source", 18),
-    Column("Tệp", "file_name", 30),
-    Column("Dòng", "row_number", 8, "0", align="center"),
-    Column("Đơn vị", "unit", 26),
-    Column("Lý do", "reason", 60),
-    Column("Giá trị", "value", 16),
-)
-FILE_ISSUE_COLUMNS = (Column("Nguồn", "source", 18), Column("Tệp", "file_name", 30), Column("Lý do", "reason", 80))
 
 
 def _order(source: str) -> int:
@@ -331,10 +324,10 @@ def _write_problems(wb, data: ParData, units: list[dict]) -> None:
                                    "I. ĐƠN VỊ CÓ PHIẾU BỊ TỪ CHỐI"],
                         empty_text="Không có đơn vị nào", freeze_columns=1)
     ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
-    rows = write_table(ws, PROBLEM_COLUMNS, problem_rows(data), title="II. CÁC DÒNG BỊ LOẠI",
+    rows = write_table(ws, REJECTED_ROW_COLUMNS, problem_rows(data), title="II. CÁC DÒNG BỊ LOẠI",
                        subtitles=["Dòng bị loại không được dùng để tính điểm."], empty_text="Không có dòng nào bị loại",
                        start_row=max(table.last_row, table.first_row) + 3)
-    write_table(ws, FILE_ISSUE_COLUMNS, refused_rows(data), title="III. TỆP KHÔNG NẠP ĐƯỢC",
+    write_table(ws, REFUSED_FILE_COLUMNS, refused_rows(data), title="III. TỆP KHÔNG NẠP ĐƯỢC",
                 subtitles=[("Tệp không phải bảng tính, hỏng, sai năm, gửi lại bị từ chối…: không dòng nào của tệp được "
                            "dùng (khi gửi lại bị từ chối, dữ liệu đã nạp trước đó được giữ).")],
                 empty_text="Không có tệp nào", start_row=max(rows.last_row, rows.first_row) + 3)

@@ -72,6 +72,18 @@ class Column:
     wrap: bool = True
 
 
+# The rejected rows and refused files of an assessment workbook (PAR and DTI show them alike).
+REJECTED_ROW_COLUMNS = (
+    Column("Nguồn", "source", 18),
+    Column("Tệp", "file_name", 30),
+    Column("Dòng", "row_number", 8, "0", align="center"),
+    Column("Đơn vị", "unit", 26),
+    Column("Lý do", "reason", 60),
+    Column("Giá trị", "value", 16),
+)
+REFUSED_FILE_COLUMNS = (Column("Nguồn", "source", 18), Column("Tệp", "file_name", 30), Column("Lý do", "reason", 80))
+
+
 @dataclass(frozen=True)
 class Table:
     """Where ``write_table`` put a table, for colour scales, charts and tests."""
