@@ -7,8 +7,12 @@ export GX_ANALYTICS_ENABLED := false
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
+# Offline install: where `make wheelhouse` left its bundle beside this file, uv and every package come from it and
+# nothing is fetched (README, "Installing and operating on a server").
+WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
+OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui lint demo-inbox clean
+.PHONY: run test bench ui lint demo-inbox clean wheelhouse help
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -23,21 +27,37 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 	$(PY) -m pipelines.instance
 	.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
-lint: .venv/.synced
+lint: .venv/.synced  ## ruff
 	.venv/bin/ruff check .
 
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
 
+wheelhouse: $(UV)  ## offline install bundle in wheelhouse/ (this platform, Python 3.11-3.13; PLATFORM=manylinux_2_28_x86_64 for another server)
+	.tools/bin/python deploy/wheelhouse.py --out wheelhouse --uv-version $(UV_VERSION) $(if $(PLATFORM),--platform $(PLATFORM))
+
+help:  ## this list
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/\1\t\2/' | \
+		awk -F '\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+
 $(UV):
+	@python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' || { \
+		echo "Python 3.11, 3.12 or 3.13 is needed as python3 (found: $$(python3 --version 2>&1))." >&2; exit 1; }
 	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	.tools/bin/python -m pip install --quiet $(if $(WHEELHOUSE),--no-index --find-links $(WHEELHOUSE)) uv==$(UV_VERSION)
 
 .venv/.synced: $(UV) pyproject.toml uv.lock Makefile
 	# Bytecode at install: where PYTHONDONTWRITEBYTECODE is set, every import would otherwise recompile Dagster
 	# (definitions load 4.1 s instead of 1.4 s on this machine).
+ifeq ($(WHEELHOUSE),)
 	$(UV) sync --frozen --compile-bytecode --python python3
+else
+	# Offline: the lock's exact files and hashes, from wheelhouse/ (uv sync would fetch the lock's URLs).
+	$(OFFLINE) $(UV) venv --quiet --allow-existing --python python3 .venv
+	$(OFFLINE) $(UV) export --frozen --quiet --format requirements-txt --no-emit-project -o .venv/requirements.txt
+	$(OFFLINE) $(UV) pip sync --quiet --python $(PY) --compile-bytecode --require-hashes .venv/requirements.txt
+endif
 	touch $@
 
-clean:
+clean:  ## remove data/, .venv/ and .tools/ (not wheelhouse/)
 	rm -rf data .venv .tools
