@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui lint demo-inbox clean wheelhouse offline-check help
+.PHONY: run test bench ui lint demo-inbox clean wheelhouse backup offline-check help
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -35,6 +35,9 @@ demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 
 wheelhouse: $(UV)  ## offline install bundle in wheelhouse/ (this platform, Python 3.11-3.13; PLATFORM=manylinux_2_28_x86_64 for another server)
 	.tools/bin/python deploy/wheelhouse.py --out wheelhouse --uv-version $(UV_VERSION) $(if $(PLATFORM),--platform $(PLATFORM))
+
+backup:  ## back up snapshots, run history, reports and logs to CCHC_BACKUP_DIR (default data/backups; deploy/backup.py)
+	python3 deploy/backup.py
 
 offline-check:  ## prove the offline install: fresh clone + wheelhouse/, network cut, install and a test subset (PYTHONS="python3 …")
 	tests/offline_install_check.sh $(or $(PYTHONS),python3)
