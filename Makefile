@@ -33,7 +33,7 @@ lint: .venv/.synced  ## ruff
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
 
-wheelhouse: $(UV)  ## offline install bundle in wheelhouse/ (this platform, Python 3.11-3.13; PLATFORM=manylinux_2_28_x86_64 for another server)
+wheelhouse: $(UV)  ## offline install bundle in wheelhouse/ for this platform and Python 3.11-3.13 (PLATFORM=manylinux_2_28_x86_64: another server)
 	.tools/bin/python deploy/wheelhouse.py --out wheelhouse --uv-version $(UV_VERSION) $(if $(PLATFORM),--platform $(PLATFORM))
 
 backup:  ## back up snapshots, run history, reports and logs to CCHC_BACKUP_DIR (default data/backups; deploy/backup.py)
@@ -44,7 +44,7 @@ offline-check:  ## prove the offline install: fresh clone + wheelhouse/, network
 
 help:  ## this list
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/\1\t\2/' | \
-		awk -F '\t' '{ printf "  make %-12s %s\n", $$1, $$2 }'
+		awk -F '\t' '{ printf "  make %-14s %s\n", $$1, $$2 }'
 
 $(UV):
 	@python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' || { \

@@ -46,12 +46,13 @@ for python in "${pythons[@]}"; do
     if [[ -z "$exe" ]] || ! version="$("$exe" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)"; then
         echo "== $python: not found, skipped" >&2; status=1; continue
     fi
-    rm -rf "$work/repo/.venv" "$work/repo/.tools" "$work/repo/data" "$work/bin" "$work/cache"
+    rm -rf "${work:?}/repo/.venv" "${work:?}/repo/.tools" "${work:?}/repo/data" "${work:?}/bin" "${work:?}/cache"
     mkdir -p "$work/bin" "$work/cache/uv" "$work/cache/pip"
     ln -s "$exe" "$work/bin/python3"
     echo "== Python $version ($exe): install from wheelhouse/, then ${#tests[@]} test files; $cut"
     start=$(date +%s)
     set +e
+    # shellcheck disable=SC2016  # the inner script is expanded by the inner shell
     "${isolate[@]}" env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u UV_INDEX_URL -u UV_EXTRA_INDEX_URL \
         PATH="$work/bin:$PATH" UV_OFFLINE=1 PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null \
         UV_CACHE_DIR="$work/cache/uv" PIP_CACHE_DIR="$work/cache/pip" \
