@@ -33,7 +33,7 @@ lint: .venv/.synced  ## ruff
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
 
-wheelhouse: $(UV)  ## offline install bundle in wheelhouse/ for this platform and Python 3.11-3.13 (PLATFORM=manylinux_2_28_x86_64: another server)
+wheelhouse: $(UV)  ## offline install bundle in wheelhouse/: Python 3.11-3.13, Linux with glibc >= 2.28 of this architecture (PLATFORM=win_amd64, …: another)
 	.tools/bin/python deploy/wheelhouse.py --out wheelhouse --uv-version $(UV_VERSION) $(if $(PLATFORM),--platform $(PLATFORM))
 
 backup:  ## back up snapshots, run history, reports and logs to CCHC_BACKUP_DIR (default data/backups; deploy/backup.py)

@@ -93,7 +93,24 @@ def marker_environment(python: tuple[int, int], platform_tag: str) -> dict[str, 
     }
 
 
+PORTABLE_GLIBC = 28  # manylinux_2_28: Debian 10+, Ubuntu 18.10+, RHEL 8+; every locked package has such a wheel
+
+
+def default_platform() -> str | None:
+    """On Linux with glibc 2.28 or newer: manylinux_2_28 of this machine's architecture, so that a bundle built on a
+    recent workstation also installs on an older server (and still here). Elsewhere: None (this machine's tags)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc, version = platform.libc_ver()
+    try:
+        minor = int(version.split(".")[1]) if libc == "glibc" and version.startswith("2.") else -1
+    except (IndexError, ValueError):
+        minor = -1
+    return f"manylinux_2_{PORTABLE_GLIBC}_{platform.machine()}" if minor >= PORTABLE_GLIBC else None
+
+
 def targets(pythons: list[str], platform_tag: str | None) -> list[Target]:
+    platform_tag = platform_tag or default_platform()
     if platform_tag:
         platforms = manylinux_platforms(platform_tag)
     else:  # this machine's own, as pip and uv see it (manylinux tags up to its glibc, musllinux, macOS, Windows)
@@ -182,7 +199,8 @@ def main() -> None:
     parser.add_argument("--lock", type=Path, default=ROOT / "uv.lock")
     parser.add_argument("--out", type=Path, default=ROOT / "wheelhouse")
     parser.add_argument("--python", nargs="+", default=["3.11", "3.12", "3.13"])
-    parser.add_argument("--platform", help="e.g. manylinux_2_28_x86_64 for another Linux server (default: this machine)")
+    parser.add_argument("--platform", help="platform tag of the server: manylinux_2_17_x86_64 (older glibc), win_amd64, "
+                        "… (default: manylinux_2_28 of this machine's architecture on Linux, else this machine's own)")
     parser.add_argument("--uv-version", required=True, help="the uv the Makefile bootstraps (UV_VERSION)")
     args = parser.parse_args()
 
@@ -208,7 +226,7 @@ def main() -> None:
     for _name, file in sorted(wanted.items()):
         fetched += download(file, args.out, context)[1]
     # uv itself, for `pip install uv==…` in .tools/ (one wheel per platform: it runs on any Python)
-    pip_download(args.out, [f"uv=={args.uv_version}"], targets(args.python[:1], args.platform)[0] if args.platform else None)
+    pip_download(args.out, [f"uv=={args.uv_version}"], targets(args.python[:1], args.platform)[0])
     if sdists:  # the build backend (pure-Python wheels), so that uv can build them without the network
         pip_download(args.out, BUILD_REQUIREMENTS, None)
     stale = [p for p in args.out.iterdir() if p.is_file() and p.name not in wanted and not p.name.startswith(
