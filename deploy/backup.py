@@ -9,7 +9,11 @@ One folder per backup, ``<CCHC_BACKUP_DIR>/cchc_<YYYYmmddTHHMMSS>/`` with ``ware
 so a day costs only what changed. Dagster's SQLite files are copied with SQLite's online backup, consistent while
 the daemon writes. Backups older than ``CCHC_BACKUP_KEEP_DAYS`` days are removed (the newest is always kept).
 
-Not copied: the build file (the pipeline rebuilds it from the inbox), the inbox itself (it holds citizens' personal
+The pipeline's build file is copied too (it remembers what the inbox may no longer hold: earlier loads kept against
+a bad re-delivery, every plan revision), but only while no run writes it: with a write-ahead log beside it, or
+changed during the copy, the previous backup's copy stands in and the summary says so.
+
+Not copied: the intake's scratch folder ``work/``, the inbox itself (it holds citizens' personal
 data: back it up apart, to a place protected like the inbox, only if the source systems cannot deliver again), and the
 PII secret (keep it apart from the data it protects, see the README's "Data safety"). Only the standard library:
 it runs with the system's python3, without the project's environment.
@@ -41,12 +45,18 @@ def _path(var: str, default: Path) -> Path:
 def sources() -> dict[str, tuple[Path, tuple[str, ...]]]:
     """name in the backup → (folder, sub-paths to skip). Defaults as in common/settings.py and pipelines/instance.py."""
     warehouse = _path("CCHC_WAREHOUSE_DIR", ROOT / "data" / "warehouse")
-    return {
-        "warehouse": (warehouse, ("build", "work", "warehouse_build.duckdb", "warehouse_build.duckdb.wal")),
+    out = {
+        # work/: the intake's scratch files, never kept. The build file (build/ or warehouse_build.duckdb) is copied
+        # only while no run writes it (see copy_tree).
+        "warehouse": (warehouse, ("work",)),
         "dagster_home": (_path("DAGSTER_HOME", ROOT / "data" / "dagster_home"), ()),
         "reports": (_path("CCHC_REPORTS", ROOT / "data" / "reports"), ()),
         "logs": (_path("CCHC_LOG_DIR", ROOT / "data" / "logs"), ()),
     }
+    build = _path("CCHC_BUILD_DIR", warehouse / "build")
+    if not build.is_relative_to(warehouse):  # a build folder of its own, elsewhere
+        out["build"] = (build, ())
+    return out
 
 
 def _skipped(rel: Path, skip: tuple[str, ...]) -> bool:
@@ -60,7 +70,13 @@ def _sqlite(path: Path) -> bool:
         return fh.read(16) == b"SQLite format 3\x00"
 
 
-def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...], stats: dict[str, int]) -> None:
+def _duckdb_busy(path: Path) -> bool:
+    """A DuckDB file with a write-ahead log beside it is being written (or was left by a killed run): its main file
+    alone is not a consistent state. Without one, the file is the state of its last checkpoint."""
+    return path.suffix == ".duckdb" and path.with_name(path.name + ".wal").exists()
+
+
+def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...], stats: dict) -> None:
     for dirpath, dirnames, filenames in os.walk(src):
         here = Path(dirpath)
         rel_dir = here.relative_to(src)
@@ -89,9 +105,21 @@ def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...]
                         os.link(old, target)
                         stats["linked"] += 1
                         continue
-                shutil.copy2(source, target)  # the published snapshot is replaced by rename: this reads one whole file
-                stats["copied"] += 1
-                stats["bytes"] += info.st_size
+                if not _duckdb_busy(source):
+                    # the published snapshot is replaced by rename: this reads one whole file
+                    shutil.copy2(source, target)
+                    after = source.stat()
+                    if not _duckdb_busy(source) and (after.st_size, after.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
+                        stats["copied"] += 1
+                        stats["bytes"] += info.st_size
+                        continue
+                    target.unlink()
+                # written during the backup: the previous backup's copy (consistent, older) stands in for it
+                if old is not None and old.is_file():
+                    os.link(old, target)
+                    stats["busy"].append(f"{rel} (busy: previous copy kept)")
+                else:
+                    stats["busy"].append(f"{rel} (busy: not copied)")
             except FileNotFoundError:  # removed meanwhile (a snapshot past retention, a temporary file)
                 continue
 
@@ -142,7 +170,7 @@ def main() -> int:
     final = dest / f"{PREFIX}{now:{STAMP}}"
     work = final.with_name(final.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
-    stats = {"copied": 0, "linked": 0, "bytes": 0}
+    stats = {"copied": 0, "linked": 0, "bytes": 0, "busy": []}
     absent, missing = [], []
     for name, (folder, skip) in sources().items():
         if not folder.is_dir():  # e.g. no logs yet: said, not a failure
@@ -154,12 +182,13 @@ def main() -> int:
     (work / "BACKUP.txt").write_text(
         f"cchc-thainguyen backup of {now:%Y-%m-%d %H:%M:%S} on {platform.node()}\n"
         + "".join(f"{name}: {folder}\n" for name, (folder, _) in sources().items())
-        + "".join(f"absent: {a}\n" for a in absent) + "".join(f"MISSING: {m}\n" for m in missing), encoding="utf-8")
+        + "".join(f"absent: {a}\n" for a in absent) + "".join(f"busy: {b}\n" for b in stats["busy"]) + "".join(f"MISSING: {m}\n" for m in missing), encoding="utf-8")
     work.rename(final)
     removed = prune(dest, keep_days, now)
     print(f"{final}: {stats['copied']} files copied ({stats['bytes'] / 2**20:.0f} MiB), {stats['linked']} unchanged "
           f"linked to {previous.name if previous else '-'}; {len(removed)} older than {keep_days:g} days removed; "
           f"{time.monotonic() - start:.1f} s" + (f"; absent: {', '.join(absent)}" if absent else "")
+          + (f"; written during the backup: {', '.join(stats['busy'])}" if stats["busy"] else "")
           + (f"; MISSING: {', '.join(missing)}" if missing else ""))
     return 2 if missing else 0
 
