@@ -101,7 +101,7 @@ def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...]
                 old = previous / rel if previous else None
                 if old is not None and old.is_file():
                     kept = old.stat()
-                    if kept.st_size == info.st_size and int(kept.st_mtime) == int(info.st_mtime):
+                    if kept.st_size == info.st_size and kept.st_mtime_ns == info.st_mtime_ns:
                         os.link(old, target)
                         stats["linked"] += 1
                         continue
@@ -168,8 +168,13 @@ def main() -> int:
     now = datetime.now()
     previous = max((p for p in dest.glob(f"{PREFIX}*") if p.is_dir() and not p.name.endswith(".partial")), default=None)
     final = dest / f"{PREFIX}{now:{STAMP}}"
+    while final.exists():  # two backups within one second: names are to the second
+        time.sleep(1)
+        now = datetime.now()
+        final = dest / f"{PREFIX}{now:{STAMP}}"
     work = final.with_name(final.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     stats = {"copied": 0, "linked": 0, "bytes": 0, "busy": []}
     absent, missing = [], []
     for name, (folder, skip) in sources().items():
