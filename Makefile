@@ -33,10 +33,11 @@ lint: .venv/.synced  ## ruff
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
 
-wheelhouse: $(UV)  ## offline install bundle in wheelhouse/: Python 3.11-3.13, Linux with glibc >= 2.28 of this architecture (PLATFORM=win_amd64, …: another)
-	.tools/bin/python deploy/wheelhouse.py --out wheelhouse --uv-version $(UV_VERSION) $(if $(PLATFORM),--platform $(PLATFORM))
+wheelhouse: $(UV)  ## offline install bundle in wheelhouse/: Python 3.11-3.13, Linux glibc >= 2.28 (PLATFORM=win_amd64 …: wheelhouse-<PLATFORM>/)
+	.tools/bin/python deploy/wheelhouse.py --out $(if $(PLATFORM),wheelhouse-$(PLATFORM),wheelhouse) --uv-version $(UV_VERSION) \
+		$(if $(PLATFORM),--platform $(PLATFORM))
 
-backup:  ## back up snapshots, run history, reports and logs to CCHC_BACKUP_DIR (default data/backups; deploy/backup.py)
+backup:  ## back up snapshots, build file, run history, reports, logs to CCHC_BACKUP_DIR (default data/backups; deploy/backup.py)
 	python3 deploy/backup.py
 
 offline-check:  ## prove the offline install: fresh clone + wheelhouse/, network cut, install and a test subset (PYTHONS="python3 …")
