@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui lint demo-inbox clean wheelhouse backup offline-check help
+.PHONY: run test bench ui lint demo-inbox clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -27,12 +27,13 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 	$(PY) -m pipelines.instance
 	.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
-lint: .venv/.synced  ## ruff
+lint: .venv/.synced
 	.venv/bin/ruff check .
 
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
 
+.PHONY: wheelhouse backup offline-check help
 wheelhouse: $(UV)  ## offline install bundle in wheelhouse/: Python 3.11-3.13, Linux glibc >= 2.28 (PLATFORM=win_amd64 …: wheelhouse-<PLATFORM>/)
 	.tools/bin/python deploy/wheelhouse.py --out $(if $(PLATFORM),wheelhouse-$(PLATFORM),wheelhouse) --uv-version $(UV_VERSION) \
 		$(if $(PLATFORM),--platform $(PLATFORM))
@@ -43,8 +44,8 @@ backup:  ## back up snapshots, build file, run history, reports, logs to CCHC_BA
 offline-check:  ## prove the offline install: fresh clone + wheelhouse/, network cut, install and a test subset (PYTHONS="python3 …")
 	tests/offline_install_check.sh $(or $(PYTHONS),python3)
 
-help:  ## this list
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/\1\t\2/' | \
+help:  ## this list: every target, with the description after its "##"
+	@grep -E '^[a-zA-Z_-]+:' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):([^#]*(## (.*))?)?.*$$/\1\t\4/' | \
 		awk -F '\t' '{ printf "  make %-14s %s\n", $$1, $$2 }'
 
 $(UV):

@@ -52,13 +52,16 @@ def test_manylinux_platform_expands_to_older_glibc_tags():
     assert "manylinux_2_34_x86_64" not in tags
 
 
-def test_make_help_lists_every_described_target():
-    described = re.findall(r"^([a-zA-Z_-]+):.*## ", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+def test_make_help_lists_every_target_with_its_description():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-zA-Z_-]+):", makefile, re.M)
+    described = dict(re.findall(r"^([a-zA-Z_-]+):.*?## (.*)$", makefile, re.M))
     out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    listed = re.findall(r"^  make (\S+)", out, re.M)
-    assert listed == described
-    assert {"run", "test", "wheelhouse", "help", "backup"} <= set(listed)
+    listed = re.findall(r"^  make (\S+) *(.*)$", out, re.M)
+    assert [name for name, _ in listed] == targets
+    assert {name: text for name, text in listed if text} == described
+    assert {"run", "test", "wheelhouse", "help", "backup"} <= set(described)
 
 
 def _sqlite(path: Path, rows: int) -> None:
