@@ -53,11 +53,11 @@ class Target:
     def label(self) -> str:
         return f"cp{self.python[0]}{self.python[1]}-{self.platforms[0]}"
 
-    def tags(self) -> set[tags.Tag]:
-        out = set(tags.cpython_tags(self.python, platforms=self.platforms))
-        out |= set(tags.compatible_tags(self.python, interpreter=f"cp{self.python[0]}{self.python[1]}",
-                                        platforms=self.platforms))
-        return out
+    def accepted_tags(self) -> list[tags.Tag]:
+        """The wheel tags an installer of this Python accepts on these platforms, best first."""
+        interpreter = f"cp{self.python[0]}{self.python[1]}"
+        return [*tags.cpython_tags(self.python, platforms=self.platforms),
+                *tags.compatible_tags(self.python, interpreter=interpreter, platforms=self.platforms)]
 
 
 def manylinux_platforms(tag: str) -> tuple[str, ...]:
@@ -146,9 +146,9 @@ def needed_packages(lock: dict, target: Target) -> dict[str, dict]:
 
 def choose_file(package: dict, target: Target) -> dict:
     """The wheel the installer would pick on ``target`` (the lock's, best tag first), else the source archive."""
-    accepted = list(tags.cpython_tags(target.python, platforms=target.platforms)) + list(
-        tags.compatible_tags(target.python, interpreter=f"cp{target.python[0]}{target.python[1]}", platforms=target.platforms))
-    rank = {tag: i for i, tag in enumerate(accepted)}
+    rank: dict[tags.Tag, int] = {}
+    for i, tag in enumerate(target.accepted_tags()):
+        rank.setdefault(tag, i)
     best, best_rank = None, len(rank)
     for wheel in package.get("wheels", []):
         name = wheel["url"].rsplit("/", 1)[1]
