@@ -8,7 +8,8 @@
 #
 # Each PYTHON (default: python3) is put first on PATH as `python3`, as the Makefile calls it. The network is cut
 # three ways: a network namespace with only loopback when `unshare -n` is allowed (root), uv and pip told to stay
-# offline (UV_OFFLINE=1, PIP_NO_INDEX=1, no pip configuration file) and an unreachable proxy for anything else.
+# offline (UV_OFFLINE=1, PIP_NO_INDEX=1, no pip configuration file) and an unreachable proxy for anything else
+# but loopback (the portal tests talk to a fake portal on 127.0.0.1).
 # uv's and pip's caches are empty folders of the check, so nothing downloaded earlier helps.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,7 +58,8 @@ for python in "${pythons[@]}"; do
         PATH="$work/bin:$PATH" UV_OFFLINE=1 PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null \
         UV_CACHE_DIR="$work/cache/uv" PIP_CACHE_DIR="$work/cache/pip" \
         http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 \
-        HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 no_proxy= NO_PROXY= \
+        HTTPS_PROXY=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9 \
+        no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1 \
         bash -c '
             set -euo pipefail
             ip link set lo up 2>/dev/null || true
