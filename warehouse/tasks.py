@@ -29,6 +29,7 @@ from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
+from warehouse.labels import label_units
 from warehouse.landing import (
     inbox_workbooks,
     insert_frame,
@@ -427,6 +428,7 @@ def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: 
         con.execute("DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
                     [plan_year, [label for label, _ in periods]])
         insert_frame(con, "mart_task_completion", pd.DataFrame(out))
+        label_units(con, "mart_task_completion")
     return {"periods": len(periods), "rows": len(out)}
 
 
