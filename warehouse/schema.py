@@ -109,7 +109,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, task_no VARCHAR NOT NULL, content VARCHAR NOT NULL,
         lead_text VARCHAR, collaborators_text VARCHAR, deadline_text VARCHAR, deadline_kind VARCHAR, due_date DATE,
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
-        responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[]""",
+        responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[],
+        trial BOOLEAN""",
         ("Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
          "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."),
         {"revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
