@@ -260,3 +260,30 @@ def test_parquet_has_every_table_and_view_and_skips_unchanged_ones(tmp_path: Pat
     assert sorted(p.name for p in folder.glob("*.parquet")) == ["t.parquet", "u.parquet"]  # v's file is gone
     assert export_parquet(snapshot, folder) == []  # nothing changed: nothing rewritten
     assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("Đăk",)]
+
+
+def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_path: Path) -> None:
+    """Views are stored as SQL text that the 1.x client parses again: a 2.0-only construct would break them there."""
+    from warehouse.schema import ensure_schema
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    with connect(build) as con:
+        ensure_schema(con)
+    publish_snapshot(build, snapshot, parquet=False)
+    python = _duckdb_1x()
+    if python is None:
+        pytest.skip("DuckDB 1.x could not be installed here")
+    code = textwrap.dedent(f"""
+        import duckdb
+        con = duckdb.connect({str(snapshot)!r}, read_only=True)
+        names = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() UNION ALL "
+                            "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        for (name,) in names:
+            con.execute(f"SELECT count(*) FROM {{name}}").fetchall()
+        missing = con.execute("SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND comment IS NULL").fetchall()
+        print(len(names), missing[0][0])
+    """)
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    count, missing = map(int, out.stdout.split())
+    assert count >= 38 and missing == 0
