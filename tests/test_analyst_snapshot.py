@@ -287,3 +287,45 @@ def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_pat
     assert out.returncode == 0, out.stderr
     count, missing = map(int, out.stdout.split())
     assert count >= 38 and missing == 0
+
+
+def _warehouse(root: Path):
+    from pipelines.resources import Warehouse
+
+    return Warehouse(build_db=str(root / "wh" / "build" / "warehouse_build.duckdb"),
+                     snapshot_db=str(root / "wh" / "warehouse.duckdb"), inbox=str(root / "inbox"),
+                     reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+
+
+def test_a_dagster_step_waits_for_the_lock_then_materialises(tmp_path: Path, monkeypatch) -> None:
+    import dagster as dg
+
+    from assets.tthc import units
+
+    warehouse = _warehouse(tmp_path)
+    assert dg.materialize([units], resources={"warehouse": warehouse}).success  # creates the build file
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "30")
+    holder = _holder(Path(warehouse.build_db), 2.0)  # an analyst opened the build file, read-only
+    result = dg.materialize([units], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert holder.wait(timeout=10) == 0
+    assert result.success
+
+
+def test_a_dagster_step_fails_naming_the_holder_after_the_wait(tmp_path: Path, monkeypatch) -> None:
+    import dagster as dg
+
+    from assets.tthc import units
+
+    warehouse = _warehouse(tmp_path)
+    assert dg.materialize([units], resources={"warehouse": warehouse}).success
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "1")
+    holder = _holder(Path(warehouse.build_db), 60.0)
+    try:
+        result = dg.materialize([units], resources={"warehouse": warehouse}, raise_on_error=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = str(failure.event_specific_data.error)
+    assert f"PID {holder.pid}" in message and "analyst-session" in message and "CCHC_LOCK_WAIT" in message
