@@ -329,3 +329,23 @@ def test_a_dagster_step_fails_naming_the_holder_after_the_wait(tmp_path: Path, m
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     message = str(failure.event_specific_data.error)
     assert f"PID {holder.pid}" in message and "analyst-session" in message and "CCHC_LOCK_WAIT" in message
+
+
+def test_the_big_tables_are_exported_per_month_and_only_changed_months_rewritten(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    with connect(build) as con:
+        con.execute("""CREATE TABLE stg_dossier_versions AS SELECT 'HS-' || range AS dossier_code,
+                       DATE '2026-01-01' + (range % 90)::INT AS export_date FROM range(900)""")
+    publish_snapshot(build, snapshot)
+    folder = tmp_path / "parquet" / "stg_dossier_versions"
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["2026-01.parquet", "2026-02.parquet", "2026-03.parquet"]
+    assert not (tmp_path / "parquet" / "stg_dossier_versions.parquet").exists()
+    with connect(build) as con:  # a daily run: a new day in March
+        con.execute("INSERT INTO stg_dossier_versions VALUES ('HS-X', DATE '2026-03-31')")
+    with connect(build) as con:
+        con.execute("CHECKPOINT")
+    shutil.copyfile(build, tmp_path / "copy.duckdb")
+    written = export_parquet(tmp_path / "copy.duckdb", tmp_path / "parquet")
+    assert [p.relative_to(tmp_path / "parquet").as_posix() for p in written] == ["stg_dossier_versions/2026-03.parquet"]
+    total = duckdb.sql(f"SELECT count(*) FROM '{folder}/*.parquet'").fetchall()[0][0]
+    assert total == 901
