@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui lint demo-inbox clean
+.PHONY: run test bench ui lint demo-inbox clean restore
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -29,6 +29,9 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 
 lint: .venv/.synced
 	.venv/bin/ruff check .
+
+restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
+	$(PY) -m warehouse.restore $(SNAPSHOT)
 
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}

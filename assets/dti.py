@@ -88,7 +88,7 @@ def unit_expectations(unit_codes: list[str], levels: list[str]) -> dict[str, tup
         "unit_in_master_data": ("ExpectColumnValuesToBeInSet", {"column": "unit_code", "value_set": unit_codes}),
         "total_0_100": ("ExpectColumnValuesToBeBetween", {"column": "total", "min_value": 0, "max_value": 100}),
         "index_value_0_1": ("ExpectColumnValuesToBeBetween", {"column": "index_value", "min_value": 0, "max_value": 1}),
-        "level_from_tree": ("ExpectColumnValuesToBeInSet", {"column": "level", "value_set": levels}),
+        "level_from_tree": ("ExpectColumnValuesToBeInSet", {"column": "band", "value_set": levels}),
         "rank_positive": ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
         "interval_ordered": ("ExpectColumnPairValuesAToBeGreaterThanB", {
             "column_A": "rank_p95", "column_B": "rank_p05", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),

@@ -11,7 +11,8 @@ from common.db import rows_as_dicts
 from common.settings import now_local
 from common.units import load_units
 from pipelines.resources import WRITER_POOL, Warehouse
-from warehouse.connection import publish_snapshot
+from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
+from warehouse.labels import UNIT_MARTS, label_units
 
 QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
 
@@ -47,9 +48,18 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
 @dg.asset(group_name="publish", kinds={"duckdb"}, pool=WRITER_POOL,
           deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook", "par_workbook",
                 "dti_workbook"],  # keys
-          description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích, công bố bằng đổi tên nguyên tử "
-                      "sau khi các kiểm tra chặn đã đạt.")
+          description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích (đọc được bằng DuckDB 1.x) và tệp "
+                      "Parquet của từng bảng, công bố bằng đổi tên nguyên tử sau khi các kiểm tra chặn đã đạt; giữ "
+                      "các bản chụp trước trong snapshots/.")
 def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    size = publish_snapshot(Path(warehouse.build_db), Path(warehouse.snapshot_db))
-    context.log.info(f"Published {warehouse.snapshot_db} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}")
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(warehouse.snapshot_db), "size_mb": round(size / 1e6, 1)})
+    with warehouse.write() as con:  # unit names and sort keys, whatever step last touched the dimensions
+        label_units(con, *UNIT_MARTS)
+    snapshot = Path(warehouse.snapshot_db)
+    size = publish_snapshot(Path(warehouse.build_db), snapshot)
+    kept = snapshot_paths(snapshot)
+    context.log.info(f"Published {snapshot} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}; "
+                     f"{len(kept)} earlier snapshot(s) kept")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(snapshot)), "size_mb": round(size / 1e6, 1),
+        "storage_version": SNAPSHOT_STORAGE_VERSION, "parquet": dg.MetadataValue.path(str(snapshot.parent / PARQUET_DIR)),
+        "snapshots_kept": len(kept)})

@@ -62,7 +62,7 @@ def _refresh_periods(context: dg.AssetExecutionContext, warehouse: Warehouse, ki
 
 
 def _leaders(con, period: Period) -> str:
-    rows = con.execute("""SELECT ranking_group, rank, unit_name, total_score FROM mart_qd766_unit
+    rows = con.execute("""SELECT ranking_group, rank, unit_name, total FROM mart_qd766_unit
                           WHERE period_label = ? AND rank <= 3 ORDER BY ranking_group, rank, unit_name""",
                        [period.label]).fetchall()
     return f"**{period.vietnamese}**\n\n" + "\n".join(f"- {g} #{r}: {n} ({s:.2f})" for g, r, n, s in rows)

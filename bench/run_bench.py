@@ -215,6 +215,11 @@ def main() -> None:
 
     _, day1_s = timed("one day + checks + snapshot, 1 year of history (target < 15 s)", materialise, warehouse, end, end)
     rows = add_history(warehouse.build_db, 2)
+    # The added years were never published: export their Parquet months once, untimed, as a warehouse with that
+    # history would have them already; the timed day then rewrites only what a daily run touches.
+    from warehouse.connection import publish_snapshot
+
+    publish_snapshot(Path(warehouse.build_db), Path(warehouse.snapshot_db))
     _, day3_s = timed(f"one day + checks + snapshot, 3 years ({rows:,} versions)", materialise, warehouse, end, end)
     print(f"    ratio 3 years / 1 year: {day3_s / day1_s:.2f}")
 

@@ -18,7 +18,7 @@ def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, 
     checks: dict[str, tuple[str, dict]] = {
         "one_row_per_unit_and_period": ("ExpectCompoundColumnsToBeUnique", {"column_list": ["period_label", "unit_code"]}),
         "unit_in_master_data": ("ExpectColumnValuesToBeInSet", {"column": "unit_code", "value_set": unit_codes}),
-        "total_within_max": ("ExpectColumnValuesToBeBetween", {"column": "total_score", "min_value": 0,
+        "total_within_max": ("ExpectColumnValuesToBeBetween", {"column": "total", "min_value": 0,
                                                                 "max_value": m.max_points}),
         "rank_positive": ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
         "every_unit_scored": ("ExpectTableRowCountToEqual", {"value": len(unit_codes) * periods}),

@@ -14,6 +14,9 @@
 | CCHC_PORTAL_TIMEOUT   | 60                              | seconds to wait for one answer of the portal |
 | CCHC_PORTAL_RETRIES   | 3                               | retries after a timeout, lost link or 5xx    |
 | CCHC_PORTAL_DELAY     | 2                               | seconds between two calls to the portal      |
+| CCHC_BUILD_DIR        | <CCHC_WAREHOUSE_DIR>/build      | the pipeline's own build file (not analysts')|
+| CCHC_SNAPSHOT_KEEP    | 7                               | previous published snapshots kept            |
+| CCHC_LOCK_WAIT        | 60                              | seconds to retry a locked build file         |
 """
 
 from __future__ import annotations
@@ -64,11 +67,15 @@ class Settings:
     portal_timeout: float = 60.0
     portal_retries: int = 3
     portal_delay: float = 2.0
+    # --- analysts' warehouse: build file apart, snapshot retention, lock waits ---
+    build_dir: Path | None = None  # None: <warehouse_dir>/build
+    snapshot_keep: int = 7
+    lock_wait: float = 60.0
 
     @property
     def build_db(self) -> Path:
-        """The file only the pipeline opens (read-write)."""
-        return self.warehouse_dir / "warehouse_build.duckdb"
+        """The file only the pipeline opens (read-write), in a folder of its own so analysts are never handed it."""
+        return (self.build_dir or self.warehouse_dir / "build") / "warehouse_build.duckdb"
 
     @property
     def snapshot_db(self) -> Path:
@@ -90,4 +97,13 @@ def get_settings() -> Settings:
         portal_timeout=_number("CCHC_PORTAL_TIMEOUT", 60.0),
         portal_retries=int(_number("CCHC_PORTAL_RETRIES", 3)),
         portal_delay=_number("CCHC_PORTAL_DELAY", 2.0),
+        **warehouse_settings(),
     )
+
+
+def warehouse_settings() -> dict:
+    """Build folder, snapshot retention and lock wait (read apart so the connection module can use them alone)."""
+    build_dir = os.environ.get("CCHC_BUILD_DIR", "").strip()
+    return {"build_dir": Path(build_dir).expanduser().resolve() if build_dir else None,
+            "snapshot_keep": int(_number("CCHC_SNAPSHOT_KEEP", 7)),
+            "lock_wait": _number("CCHC_LOCK_WAIT", 60.0)}

@@ -317,7 +317,7 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
             if group_score is not None:
                 total += group_score
                 evaluated_max += g.max_points
-        unit["total_score"] = round(total, 2)
+        unit["total"] = round(total, 2)
         unit["evaluated_max"] = evaluated_max
         unit["complete"] = math.isclose(evaluated_max, m.max_points)
         unit_rows.append(unit)

@@ -8,7 +8,7 @@ import pandas as pd
 
 
 def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
-                score: str = "total_score", evaluated: str | None = "evaluated_max",
+                score: str = "total", evaluated: str | None = "evaluated_max",
                 eligible: str | None = None) -> pd.DataFrame:
     """Competition ranking (1, 2, 2, 4) on the 2-decimal ``score`` within each group of ``by``; ties are flagged.
 

@@ -49,6 +49,7 @@ RULE_LABELS = {
     "no_rows": "Không có nhiệm vụ nào",
     "merged_cells": "Ô gộp trong bảng",
     "blank_row": "Dòng trống giữa bảng",
+    "trial_register": "Sổ kế hoạch nhập thử, không theo dõi",
     "missing_task_no": "Thiếu số thứ tự nhiệm vụ",
     "missing_content": "Thiếu nội dung công việc",
     "duplicate_task": "Số thứ tự nhiệm vụ trùng",

@@ -68,7 +68,7 @@ def test_a_units_refused_form_leaves_it_unranked_and_flagged_and_the_rest_is_pub
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"dti_complete": True, "dti_values_valid": True}
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
-        refused = con.execute("""SELECT unit_name, rank, level, form_refused FROM mart_dti_unit
+        refused = con.execute("""SELECT unit_name, rank, band, form_refused FROM mart_dti_unit
                                  WHERE year = 2026 AND form_refused IS NOT NULL""").fetchall()
         assert len(refused) == 1 and refused[0][1:3] == (None, None)
         assert refused[0][3].startswith(form.name) and "năm 2031" in refused[0][3]

@@ -89,7 +89,7 @@ def test_zero_weight_index_does_not_affect_scores_or_replications() -> None:
 def test_published_rank_matches_rank_within_on_two_decimal_scores() -> None:
     inputs = synthetic()
     out = rank_intervals(inputs, replications=10, tie_decimals=2)
-    published = rank_within(out.assign(total_score=out["score"].where(inputs.eligible)),
+    published = rank_within(out.assign(total=out["score"].where(inputs.eligible)),
                             by=("ranking_group",), evaluated=None)
     assert out["rank"].tolist() == published["rank"].tolist()
 

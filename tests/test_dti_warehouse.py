@@ -172,7 +172,7 @@ def test_dt_plan_tasks_are_found_by_their_content(setup):
 def test_a_unit_without_a_form_gets_no_level(setup):
     _refresh(setup)
     con = setup[0]
-    level, total = con.execute("SELECT level, total FROM mart_dti_unit WHERE unit_code = ?", [JUSTICE]).fetchall()[0]
+    level, total = con.execute("SELECT band, total FROM mart_dti_unit WHERE unit_code = ?", [JUSTICE]).fetchall()[0]
     assert level is None and total >= 0  # scored on what the data gives, but neither ranked nor classified
 
 

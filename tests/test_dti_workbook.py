@@ -54,7 +54,7 @@ def unit(code, name, group, total, level, rank, tied, n, *, provisional=False, h
          previous=None, previous_names=None, merged=None, previous_missing=None, interval=(None, None), median=None, share=None, year=YEAR):
     return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group,
             "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, "total": total, "index_value": total / 100,
-            "level": level, "provisional": provisional, "has_form": has_form, "missing_components": missing,
+            "band": level, "provisional": provisional, "has_form": has_form, "missing_components": missing,
             "rank": rank, "is_tied": tied, "units_in_group": n, "group_average": 75.0 if group == "agency" else 57.5,
             "previous_total": previous, "previous_names": previous_names, "previous_merged": merged,
             "previous_missing": previous_missing,

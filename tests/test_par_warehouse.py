@@ -32,7 +32,7 @@ def con(tmp_path):
                        methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
                        VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 20, 'linear', 'local')""",
                     [(NOW, AGENCY, "2.1", 96.5), (NOW, AGENCY, "3.3", 60.0)])
-    con.execute("""INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0)""",
+    con.execute("""INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0, NULL)""",
                 [AGENCY])
     yield con, tree
     con.close()

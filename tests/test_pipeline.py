@@ -2,6 +2,7 @@
 changes nothing, a failed blocking check stops publication, the schedule and the sensor pick the right partition."""
 
 import os
+import stat
 import subprocess
 import sys
 from datetime import date, datetime
@@ -86,9 +87,28 @@ def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
             ("A-1", "completed"), ("A-2", "processing"), ("B-1", "processing")]
         assert con.execute("SELECT rule FROM quarantine").fetchall() == [("unknown_unit",)]
     assert not Path(warehouse.snapshot_db + ".wal").exists()
+    _assert_analysts_snapshot(Path(warehouse.snapshot_db))
     book = openpyxl.load_workbook(Path(warehouse.reports) / publish.QUALITY_WORKBOOK, read_only=True)
     detail = [row for row in book["Chi tiết"].iter_rows(values_only=True) if row and "A-3" in [str(v) for v in row]]
     assert detail and any("Xã Không Tồn Tại" in str(v) for v in detail[0])
+
+
+def _assert_analysts_snapshot(snapshot: Path) -> None:
+    """What issue 12 promises analysts of a published snapshot: read-only on disk, 1.x-readable, every column
+    commented, sort keys set, one Parquet file per table and view."""
+    from tests.test_schema import uncommented
+    from warehouse.connection import readable_by_1x, storage_version
+
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o444
+    assert readable_by_1x(storage_version(snapshot))
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert uncommented(con) == []
+        assert con.execute("SELECT count(*) FROM dim_unit WHERE sort_key IS NULL").fetchall() == [(0,)]
+        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION "
+                                           "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal").fetchall()}
+    folder = snapshot.parent / "parquet"
+    exported = {p.stem for p in folder.glob("*.parquet")} | {p.parent.name for p in folder.glob("*/*.parquet")}
+    assert exported == names
 
 
 # Each documented bad file of the demo inbox and what the warehouse must say about it.

@@ -285,3 +285,14 @@ def test_a_valid_zip_with_broken_xml_is_a_blocking_issue_not_an_exception(tmp_pa
     assert not result.loadable and result.rows == [] and result.rejects == []
     assert [(i.rule, i.blocking) for i in result.file_issues] == [("bad_workbook", True)]
     assert "hỏng hoặc chép chưa xong (lỗi " in result.file_issues[0].reason  # the parser's error class named
+
+
+def test_a_trial_register_is_recognised_by_its_title() -> None:
+    from warehouse.tasks import is_trial_register
+
+    assert is_trial_register("Kế hoạch tuyên truyền cải cách hành chính năm 2025 (bản nhập thử)")
+    assert is_trial_register("KẾ HOẠCH CCHC 2026 - DỮ LIỆU THỬ") and is_trial_register("Ke hoach demo")
+    # real plans, including pilots ("thí điểm", "thử nghiệm mô hình"), stay real
+    assert not is_trial_register("Kế hoạch cải cách hành chính năm 2026 của Sở Khoa học và Công nghệ")
+    assert not is_trial_register("Kế hoạch thử nghiệm mô hình một cửa số tại xã") and not is_trial_register(None)
+    assert not is_trial_register("Kế hoạch triển khai Chỉ thị 05 (contest, testing)")

@@ -146,7 +146,7 @@ def test_index_marts_from_hand_rows(con):
             "4.1": 4.50, "4.2": 2.86, "4.x": 2.00, "4.3": 0.71,  # 6×3/4, 4×5/7, 2×1, 2×min(1, 28.57/80)
             "4.4": 1.14, "4.5b": 0.86, "4.5a": 2.00}  # 4×2/7, 2×3/7, 2×3/3
     assert {k: scores[k] for k in hand} == hand
-    unit = con.execute("""SELECT score_ckmb, score_tdgq, score_dvctt, score_tttt, score_mdhl, score_shhs, total_score,
+    unit = con.execute("""SELECT score_ckmb, score_tdgq, score_dvctt, score_tttt, score_mdhl, score_shhs, total,
                                  dvctt_source, rank, is_tied, units_in_group, dossiers
                           FROM mart_qd766_unit WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall()[0]
     assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.07, 58.36, "portal", 1, False, 1, 7)

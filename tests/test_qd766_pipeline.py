@@ -149,7 +149,7 @@ def test_scores_suite_fails_on_a_score_above_its_maximum():
     from checks.tthc_expectations import run_suite
     from scoring.qd766 import methodology_for
 
-    row = {"period_label": "2026-Y", "unit_code": "05443", "total_score": 80.0, "rank": 1, "score_ckmb": 17.0,
+    row = {"period_label": "2026-Y", "unit_code": "05443", "total": 80.0, "rank": 1, "score_ckmb": 17.0,
            "score_tdgq": 18.0, "score_dvctt": 10.0, "score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0}
     expectations = unit_mart_expectations(methodology_for(date(2026, 1, 1)), ["05443", "05665"], 1)
     good = pd.DataFrame([row, row | {"unit_code": "05665", "rank": None}])  # an unranked unit is fine

@@ -106,7 +106,7 @@ def test_every_known_indicator_against_hand_values():
     for group, value in expected.items():
         assert unit[group] == pytest.approx(value), group
     assert unit["DVCTT"] == 8.56 and unit["DVCTT_source"] == "portal"
-    assert unit["total_score"] == pytest.approx(round(sum(expected.values()) + 8.56, 2))
+    assert unit["total"] == pytest.approx(round(sum(expected.values()) + 8.56, 2))
     assert unit["complete"] and unit["evaluated_max"] == 100
 
 
@@ -136,7 +136,7 @@ def test_ranking_with_ties_within_each_group():
         "period_label": ["2026-Y"] * 7,
         "ranking_group": ["agency", "agency", "agency", "agency", "local", "local", "local"],
         "unit_code": list("ABCDEFG"),
-        "total_score": [90.0, 85.504, 85.496, 80.0, 70.0, 70.0, 70.0],
+        "total": [90.0, 85.504, 85.496, 80.0, 70.0, 70.0, 70.0],
         "evaluated_max": [100] * 7,
     })
     ranked = rank_within(units).set_index("unit_code")
@@ -148,7 +148,7 @@ def test_ranking_with_ties_within_each_group():
 
 def test_a_unit_missing_a_group_is_not_ranked_against_complete_ones():
     units = pd.DataFrame({"period_label": ["2026-Y"] * 4, "ranking_group": ["local"] * 4, "unit_code": list("ABCD"),
-                          "total_score": [80.0, 85.0, 75.0, 60.0], "evaluated_max": [100, 88, 100, 100]})
+                          "total": [80.0, 85.0, 75.0, 60.0], "evaluated_max": [100, 88, 100, 100]})
     ranked = rank_within(units).set_index("unit_code")
     assert pd.isna(ranked.loc["B", "rank"]) and not ranked.loc["B", "is_tied"]  # out of 88: not ranked
     assert [ranked.loc[u, "rank"] for u in "ACD"] == [1, 2, 3] and ranked.loc["A", "units_in_group"] == 3

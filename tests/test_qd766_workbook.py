@@ -45,7 +45,7 @@ def unit_row(code, name, ranking_group, scores, rank, tied, dossiers, period=PER
     return {"period_label": period.label, "period_kind": period.kind, "period_start": period.start,
             "period_end": period.end, "as_of": AS_OF, "unit_code": code, "unit_name": name,
             "ranking_group": ranking_group, **{f"score_{g.lower()}": s for g, s in zip(GROUPS, scores, strict=True)},
-            "dvctt_source": "missing" if scores[2] is None else "portal", "total_score": float(total),
+            "dvctt_source": "missing" if scores[2] is None else "portal", "total": float(total),
             "evaluated_max": evaluated, "complete": evaluated == 100, "rank": rank, "is_tied": tied,
             "units_in_group": 3 if ranking_group == "agency" else 4, "dossiers": dossiers}
 

@@ -18,3 +18,52 @@ def test_ensure_schema_adds_new_columns_to_an_old_warehouse(tmp_path):
     assert con.execute("SELECT procedure_code, owner_unit_code FROM dim_procedure").fetchall() == [("1.000001", None)]
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert set(TABLES) <= tables
+
+
+def uncommented(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(schema, table or view, column) of every user column without a comment."""
+    return con.execute("""SELECT schema_name, table_name, column_name FROM duckdb_columns()
+                          WHERE NOT internal AND database_name = current_database()
+                            AND (comment IS NULL OR trim(comment) = '') ORDER BY ALL""").fetchall()
+
+
+def test_every_column_of_every_table_and_view_has_a_comment() -> None:
+    with duckdb.connect() as con:
+        ensure_schema(con)
+        assert uncommented(con) == []
+        assert con.execute("SELECT count(*) FROM duckdb_columns() WHERE NOT internal").fetchall()[0][0] > 500
+
+
+def test_renamed_columns_keep_their_data_and_old_names_live_in_compat(tmp_path) -> None:
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("""CREATE TABLE mart_qd766_unit (period_label VARCHAR, unit_code VARCHAR, unit_name VARCHAR,
+                   ranking_group VARCHAR, total_score DOUBLE, rank INTEGER)""")  # as built before the rename
+    con.execute("INSERT INTO mart_qd766_unit VALUES ('2026-Y', '05443', 'Phường Phan Đình Phùng', 'local', 80.5, 1)")
+    ensure_schema(con)
+    ensure_schema(con)
+    assert con.execute("SELECT total FROM mart_qd766_unit").fetchall() == [(80.5,)]
+    assert "total_score" not in {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'mart_qd766_unit'").fetchall()}
+    con.execute("SET search_path = 'compat,main'")  # an analyst's query written for the old names runs unchanged
+    assert con.execute("SELECT total_score, unit_name FROM mart_qd766_unit").fetchall() == [(80.5, "Phường Phan Đình Phùng")]
+    assert con.execute("SELECT count(*) FROM mart_dti_unit WHERE level IS NULL").fetchall() == [(0,)]
+    assert uncommented(con) == []
+    con.close()
+
+
+def test_sort_key_puts_d_with_stroke_after_d_not_after_y() -> None:
+    from warehouse.labels import label_units
+
+    with duckdb.connect() as con:
+        ensure_schema(con)
+        names = ["Xã Yên Bình", "Phường Đức Xuân", "Xã Dân Tiến", "Xã Ân Thịnh", "Xã An Khánh", "Phường Bắc Kạn"]
+        for i, name in enumerate(names):
+            con.execute("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, "
+                        "sort_order) VALUES (?, ?, 'ward', 'Phường', 'local', 'Thái Nguyên', ?)", [f"U{i}", name, i])
+            con.execute("INSERT INTO mart_dti_pillar (year, unit_code, pillar, name, value) VALUES (2026, ?, 'cqs', "
+                        "'Chính quyền số', 0.5)", [f"U{i}"])
+        label_units(con, "mart_dti_pillar")
+        ordered = [r[0] for r in con.execute("SELECT unit_name FROM mart_dti_pillar ORDER BY sort_key").fetchall()]
+        assert ordered == ["Phường Bắc Kạn", "Phường Đức Xuân", "Xã An Khánh", "Xã Ân Thịnh", "Xã Dân Tiến", "Xã Yên Bình"]
+        plain = [r[0] for r in con.execute("SELECT unit_name FROM mart_dti_pillar ORDER BY unit_name").fetchall()]
+        assert plain.index("Xã Ân Thịnh") > plain.index("Xã Dân Tiến")  # code-point order, what sort_key is for

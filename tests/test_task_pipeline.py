@@ -71,8 +71,12 @@ def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
             "SELECT rule FROM file_issues WHERE source IN ('plan_register', 'task_report')").fetchall()}
         assert {"merged_cells", "blank_row", "unknown_unit", "superseded_report", "percent_as_text",
                 "percent_status_mismatch"} <= notes
-        # The duplicated task of the bad register keeps its first row; its other tasks load.
-        assert con.execute("SELECT count(*) FROM fct_plan_task WHERE plan_year = 2025").fetchall()[0][0] > 0
+        # The duplicated task of the bad register keeps its first row; its other tasks load into the history, but the
+        # register is a trial entry ("bản nhập thử"): none of its tasks is a current task of the real plan.
+        assert con.execute("SELECT count(*) FROM plan_task_history WHERE plan_year = 2025 AND trial").fetchall()[0][0] > 0
+        assert con.execute("SELECT DISTINCT plan_number FROM fct_plan_task").fetchall() == [("123/KH-SKHCN",)]
+        assert con.execute("SELECT count(*) FROM mart_task_status WHERE plan_year = 2025").fetchall() == [(0,)]
+        assert "trial_register" in notes
         # Two reports from the same office for the same quarter: the later one is used, both are kept.
         superseded = con.execute("""SELECT unit_code, period_label, count(DISTINCT source_file), count(DISTINCT source_file)
                                     FILTER (NOT superseded) FROM stg_task_report GROUP BY 1, 2

@@ -1,40 +1,326 @@
-"""Short-lived DuckDB connections that always close, and publishing the analysts' snapshot."""
+"""Short-lived DuckDB connections that always close, and publishing the analysts' snapshot.
+
+Three places on disk (see README, "For analysts"):
+
+- the build file (``<CCHC_BUILD_DIR>/warehouse_build.duckdb``): the pipeline's alone; a lock held on it by anyone
+  else is waited for (``CCHC_LOCK_WAIT``), then named;
+- the snapshot (``<CCHC_WAREHOUSE_DIR>/warehouse.duckdb``): a read-only copy, replaced atomically, never written
+  in place; the previous ones are kept in ``snapshots/`` (``CCHC_SNAPSHOT_KEEP``);
+- ``parquet/<table>.parquet`` (the two big tables: ``parquet/<table>/<YYYY-MM>.parquet``): every table and view
+  of the snapshot, each file replaced atomically.
+
+Both the build file and the snapshot are written in the storage format of DuckDB ``SNAPSHOT_STORAGE_VERSION``, so
+that 1.x clients (the CLI from the package index, DBeaver) open the snapshot; publishing stays a plain file copy.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+# The oldest DuckDB that reads the files we write. 2.0 writes format 69 by default, which 1.x refuses
+# ("version number 69"); v1.2.0 is read by every DuckDB from 1.2 on (the 1.5 CLI reads 64..68).
+SNAPSHOT_STORAGE_VERSION = "v1.2.0"
+BUILD_NAME = "warehouse_build.duckdb"
+SNAPSHOTS_DIR = "snapshots"
+PARQUET_DIR = "parquet"
+_LOCK = re.compile(r"Could not set lock on file .*?Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)", re.S)
+_STAMP = "%Y%m%dT%H%M%S"
+SNAPSHOT_HINT = "warehouse.duckdb (chỉ đọc)"
+
+
+class BuildFileLocked(RuntimeError):
+    """Another process holds the build file past the configured wait."""
+
+
+def _lock_wait() -> float:
+    from common.settings import warehouse_settings  # late: settings reads the environment of the moment
+
+    return float(warehouse_settings()["lock_wait"])
+
+
+def describe_process(pid: int) -> str:
+    """'PID 123: duckdb -readonly …' from /proc where there is one (Linux), else just the PID."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"PID {pid}"
+    command = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    return f"PID {pid}: {command}" if command else f"PID {pid}"
+
+
+def _move_legacy_build(path: Path) -> None:
+    """Earlier versions kept the build file beside the snapshot; move it (and its WAL) into its own folder once."""
+    if path.exists() or path.name != BUILD_NAME:
+        return
+    legacy = path.parent.parent / BUILD_NAME
+    if legacy.exists():
+        for suffix in ("", ".wal"):
+            old = legacy.with_name(legacy.name + suffix)
+            if old.exists():
+                os.replace(old, path.with_name(path.name + suffix))
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only or path.exists():
+        return duckdb.connect(str(path), read_only=read_only)
+    # A new file is created in the 1.x-readable format; an existing file keeps the format it was created with.
+    return duckdb.connect(str(path), config={"storage_compatibility_version": SNAPSHOT_STORAGE_VERSION})
+
+
+def open_with_retry(path: Path, *, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying a lock conflict with growing pauses for up to ``wait`` seconds (``CCHC_LOCK_WAIT``).
+
+    The usual holder is an analyst who opened the build file instead of the snapshot (even read-only, that stops
+    the pipeline from writing). Past the wait, ``BuildFileLocked`` names the process and says what to do.
+    """
+    wait = _lock_wait() if wait is None else wait
+    start, pause, tries = time.monotonic(), 0.25, 0
+    while True:
+        tries += 1
+        try:
+            return _open(path, read_only)
+        except duckdb.IOException as err:
+            held = _LOCK.search(str(err))
+            if held is None:
+                raise
+            elapsed = time.monotonic() - start
+            if elapsed >= wait:
+                holder = describe_process(int(held["pid"]))
+                raise BuildFileLocked(
+                    f"Không mở được {path}: tệp đang bị khóa bởi tiến trình {holder} (đã chờ {elapsed:.0f} giây, "
+                    f"{tries} lần thử). Tệp dựng kho chỉ dành cho pipeline: đóng phiên đó (hoặc `kill {held['pid']}` "
+                    f"nếu là phiên phân tích bị bỏ quên), mở bản chụp {SNAPSHOT_HINT} thay thế, rồi chạy lại. "
+                    f"Tăng CCHC_LOCK_WAIT để chờ lâu hơn.") from err
+            time.sleep(min(pause, wait - elapsed))
+            pause = min(pause * 2, 10.0)
 
 
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    _move_legacy_build(path)
+    con = open_with_retry(path, read_only=read_only)
     try:
         yield con
     finally:
         con.close()
 
 
-def publish_snapshot(build: Path, snapshot: Path) -> int:
-    """Checkpoint the build file and atomically replace the published snapshot with a copy of it.
+def storage_version(path: Path) -> str:
+    """The storage format a DuckDB file is written in, as DuckDB reports it ('v1.2.0+', 'v2.0.0+')."""
+    with duckdb.connect() as con:
+        con.execute("ATTACH ? AS probe (READ_ONLY)", [str(path)])
+        tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'probe'").fetchall()[0][0]
+    return tags.get("storage_version", "")
 
-    Analysts only ever open ``snapshot`` (read-only), so they never hold the pipeline's write lock; a connection
-    already open keeps seeing the previous snapshot, a new one sees the new snapshot. Returns the size in bytes.
+
+def readable_by_1x(version: str) -> bool:
+    return version.startswith("v1.") or version.startswith("v0.")
+
+
+def _convert_build(build: Path) -> None:
+    """Rewrite a build file of DuckDB 2's format (made before this version) in the 1.x-readable one, once.
+
+    Costs one full copy (about 10 s for the demo year); every later publication is a plain file copy again.
     """
+    tmp = build.with_name(build.name + ".convert")
+    tmp.unlink(missing_ok=True)
+    with open_with_retry(build) as con:  # holding the write lock: nobody else is in the file while we copy it
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH ? AS target (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')", [str(tmp)])
+        con.execute(f"COPY FROM DATABASE {_catalog(con)} TO target")
+        con.execute("DETACH target")
+    os.replace(tmp, build)
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_database()").fetchall()[0][0]
+
+
+def snapshot_paths(snapshot: Path) -> list[Path]:
+    """Previous snapshots, newest first (names carry their publication time)."""
+    folder = snapshot.parent / SNAPSHOTS_DIR
+    return sorted(folder.glob(f"{snapshot.stem}_*{snapshot.suffix}"), reverse=True)
+
+
+def _archive_current(snapshot: Path, keep: int) -> Path | None:
+    """Keep the snapshot being replaced under snapshots/, as a hard link (no copy), and drop the oldest past ``keep``."""
+    if not snapshot.exists() or keep <= 0:
+        return None
+    folder = snapshot.parent / SNAPSHOTS_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.fromtimestamp(snapshot.stat().st_mtime).strftime(_STAMP)
+    target = folder / f"{snapshot.stem}_{stamp}{snapshot.suffix}"
+    if not target.exists():
+        try:
+            os.link(snapshot, target)
+        except OSError:  # a file system without hard links: a copy
+            shutil.copy2(snapshot, target)
+    for old in snapshot_paths(snapshot)[keep:]:
+        old.chmod(stat.S_IWUSR | stat.S_IRUSR)
+        old.unlink()
+    return target
+
+
+def _read_only(path: Path) -> None:
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+
+def _replace_read_only(tmp: Path, snapshot: Path, keep: int) -> None:
+    """Make ``tmp`` read-only, keep the current snapshot, then rename ``tmp`` over it.
+
+    os.replace swaps the directory entry: an analyst's open session (read-only or not) keeps the old file's inode
+    and never blocks this, and a new session sees the new file whole.
+    """
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    _read_only(tmp)
+    _archive_current(snapshot, keep)
+    os.replace(tmp, snapshot)
+
+
+def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, parquet: bool = True) -> int:
+    """Checkpoint the build file and atomically replace the published snapshot with a read-only copy of it.
+
+    Analysts only ever open ``snapshot``, so they never hold the pipeline's lock; a connection already open keeps
+    seeing the previous snapshot, a new one sees the new snapshot. The previous snapshot is kept (``keep`` of
+    them, ``CCHC_SNAPSHOT_KEEP``), and every table and view is exported as Parquet beside it. Returns the size in
+    bytes.
+    """
+    if keep is None:
+        from common.settings import warehouse_settings
+
+        keep = int(warehouse_settings()["snapshot_keep"])
     with connect(build) as con:
         con.execute("CHECKPOINT")
     wal = build.with_name(build.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"{wal} still exists after CHECKPOINT; not publishing a partial snapshot")
+    if not readable_by_1x(storage_version(build)):
+        _convert_build(build)
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
     tmp = snapshot.with_name(snapshot.name + ".tmp")
+    if tmp.exists():  # left by a killed publication
+        tmp.chmod(stat.S_IWUSR | stat.S_IRUSR)
+        tmp.unlink()
     shutil.copyfile(build, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, snapshot)
+    _replace_read_only(tmp, snapshot, keep)
+    if parquet:
+        export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
     return snapshot.stat().st_size
+
+
+# The two big tables are exported one file per month (parquet/<table>/<YYYY-MM>.parquet) of a date column, so that a
+# daily run rewrites the months it touched (about 1 s) instead of 3 M rows (10 s and more); old months rarely change.
+MONTHLY = {"stg_dossier_versions": "export_date", "fct_dossier": "received_at"}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    return str(con.execute("SELECT list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
+                           "WHERE schema_name = 'main' AND table_name = ? AND database_name = current_database()",
+                           [name]).fetchall()[0][0])
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    """Columns, row count and the sum of row hashes, per file to write: equal only when the content is (order aside).
+    About 1 s for the 3 M dossier versions, against 10 s and more to write them."""
+    columns = _columns(con, name)
+    column = MONTHLY.get(name)
+    if column is None:
+        rows, total = con.execute(f"SELECT count(*), sum(hash(t)::HUGEINT) FROM main.{name} t").fetchall()[0]
+        return {name: f"{columns}|{rows}|{total}"}
+    parts = con.execute(f"""SELECT coalesce(strftime({column}, '%Y-%m'), 'none'), count(*), sum(hash(t)::HUGEINT)
+                            FROM main.{name} t GROUP BY 1""").fetchall()
+    return {f"{name}/{month}": f"{columns}|{rows}|{total}" for month, rows, total in parts}
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, key: str) -> Path:
+    """Write one file aside and rename it into place."""
+    name, _, month = key.partition("/")
+    target = folder / f"{key}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    if month:
+        column = MONTHLY[name]
+        where = f"{column} IS NULL" if month == "none" else f"strftime({column}, '%Y-%m') = '{month}'"
+        query = f"SELECT * FROM main.{name} WHERE {where}"
+    else:
+        query = f"SELECT * FROM main.{name}"
+    con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet)")
+    os.replace(tmp, target)
+    return target
+
+
+def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
+    """Every table and view of the snapshot's main schema as Parquet: ``<table>.parquet``, or one file per month under
+    ``<table>/`` for the big tables (``MONTHLY``); each file is written aside and renamed into place. A file whose
+    content has not changed since the last export is kept (``_manifest.json``); files of tables or months that no
+    longer exist are removed. Compatibility views (schema ``compat``) are not exported. Returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest_path = folder / "_manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    written, current = [], {}
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        con.execute("SET enable_progress_bar = false")
+        names = [r[0] for r in con.execute(
+            """SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
+               UNION ALL
+               SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal
+                 AND database_name = current_database() ORDER BY 1""").fetchall()]
+        for name in names:
+            for key, fingerprint in _fingerprints(con, name).items():
+                current[key] = fingerprint
+                if manifest.get(key) == fingerprint and (folder / f"{key}.parquet").exists():
+                    continue
+                written.append(_write_parquet(con, folder, key))
+    for stale in [*folder.glob("*.parquet"), *folder.glob("*/*.parquet")]:
+        if stale.relative_to(folder).with_suffix("").as_posix() not in current:
+            stale.unlink()
+    for sub in folder.iterdir():
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+    tmp_manifest = folder / "._manifest.json.tmp"
+    tmp_manifest.write_text(json.dumps(current, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp_manifest, manifest_path)
+    return written
+
+
+def restore_snapshot(snapshot: Path, chosen: Path | None = None, *, keep: int | None = None) -> Path:
+    """Put a previous snapshot back (default: the newest kept one), atomically; the one replaced is kept in turn,
+    so a restore can itself be undone. Returns the file restored."""
+    previous = snapshot_paths(snapshot)
+    if chosen is None:
+        if not previous:
+            raise FileNotFoundError(f"Không có bản chụp cũ nào trong {snapshot.parent / SNAPSHOTS_DIR}.")
+        chosen = previous[0]
+    elif not chosen.exists():
+        candidate = snapshot.parent / SNAPSHOTS_DIR / chosen.name
+        if not candidate.exists():
+            raise FileNotFoundError(f"Không có bản chụp {chosen}.")
+        chosen = candidate
+    if keep is None:
+        from common.settings import warehouse_settings
+
+        keep = int(warehouse_settings()["snapshot_keep"])
+    tmp = snapshot.with_name(snapshot.name + ".tmp")
+    if tmp.exists():
+        tmp.chmod(stat.S_IWUSR | stat.S_IRUSR)
+        tmp.unlink()
+    shutil.copyfile(chosen, tmp)  # a copy, not a link: the restored file gets its own time stamp when archived again
+    _replace_read_only(tmp, snapshot, keep)
+    export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
+    return chosen

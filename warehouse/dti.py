@@ -17,6 +17,7 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.ranking import rank_within
+from warehouse.labels import label_units
 from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
 from warehouse.par import assessment_inputs, load_assessment_inputs, refused_forms, submission_notes
@@ -237,7 +238,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
                           "tree": tree.path.name, "total": score.total, "index_value": score.index_value,
                           # Without a usable form most components are missing: no level, as no rank.
-                          "level": score.band if code in with_form else None, "provisional": score.provisional,
+                          "band": score.band if code in with_form else None, "provisional": score.provisional,
                           "has_form": code in with_form, "form_refused": refused_form.get(code),
                           "missing_components": score.missing})
     frame = pd.DataFrame(unit_rows)
@@ -266,6 +267,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         insert_frame(con, "mart_dti_index", pd.DataFrame(indices))
         insert_frame(con, "mart_dti_pillar", pd.DataFrame(pillars))
         insert_frame(con, "mart_dti_unit", ranked)
+        label_units(con, "mart_dti_component", "mart_dti_index", "mart_dti_pillar", "mart_dti_unit")
     return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
             "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
             "with_previous": int(ranked["previous_total"].notna().sum()),

@@ -18,6 +18,7 @@ from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.ranking import rank_within
 from sources.intake import still_being_written
 from sources.par_forms import folder_of
+from warehouse.labels import label_units
 from warehouse.landing import (
     inbox_files,
     inbox_workbooks,
@@ -275,6 +276,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_criterion", pd.DataFrame(criteria))
         insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
         insert_frame(con, "mart_par_unit", ranked)
+        label_units(con, "mart_par_criterion", "mart_par_domain", "mart_par_unit")
     return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
             "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
 

@@ -28,6 +28,7 @@ from scoring.qd766 import (
 from scoring.ranking import rank_within
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
+from warehouse.labels import label_units
 from warehouse.landing import REDELIVERY_RULE, insert_frame, transaction
 
 PORTAL_SOURCE = "portal_qd766"
@@ -116,6 +117,7 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     insert_frame(con, "portal_qd766_node", pd.DataFrame(nodes))
     insert_frame(con, "portal_qd766_metric", pd.DataFrame(metrics))
     insert_frame(con, "mart_qd766_reconciliation", pd.DataFrame(recon))
+    label_units(con, "mart_qd766_reconciliation")
     insert_frame(con, "portal_qd766_issue", pd.DataFrame(issues))
     insert_frame(con, "portal_unit_code", pd.DataFrame(codes))
     con.execute("DELETE FROM landed_files WHERE source = ? AND NOT list_contains(?, file_name)", [PORTAL_SOURCE, kept])
@@ -384,6 +386,7 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         con.execute("DELETE FROM mart_qd766_unit WHERE list_contains(?, period_label)", [labels])
         insert_frame(con, "mart_qd766_indicator", indicators)
         insert_frame(con, "mart_qd766_unit", units)
+        label_units(con, "mart_qd766_indicator", "mart_qd766_unit")
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
 

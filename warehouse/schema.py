@@ -15,7 +15,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_group VARCHAR NOT NULL,
         group_label VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL, province VARCHAR NOT NULL,
         portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL, master_source VARCHAR,
-        portal_department_id VARCHAR""",
+        portal_department_id VARCHAR, sort_key VARCHAR""",
         "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
         {"unit_group": "agency | commune | ward", "ranking_group": "agency | local: nhóm xếp hạng",
          "sort_order": "thứ tự theo bảng chữ cái tiếng Việt",
@@ -100,7 +100,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "dim_office": (
         """office_code VARCHAR PRIMARY KEY, office_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
-        parent_unit_code VARCHAR NOT NULL, aliases VARCHAR[], sort_order INTEGER NOT NULL""",
+        parent_unit_code VARCHAR NOT NULL, aliases VARCHAR[], sort_order INTEGER NOT NULL, sort_key VARCHAR""",
         "Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì hoặc phối hợp nhiệm vụ của kế hoạch; không xếp hạng.",
         {"kind": "van_phong | phong | don_vi", "parent_unit_code": "cơ quan chủ quản (dim_unit)"},
     ),
@@ -109,7 +109,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, task_no VARCHAR NOT NULL, content VARCHAR NOT NULL,
         lead_text VARCHAR, collaborators_text VARCHAR, deadline_text VARCHAR, deadline_kind VARCHAR, due_date DATE,
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
-        responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[]""",
+        responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[],
+        trial BOOLEAN""",
         ("Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
          "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."),
         {"revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
@@ -148,7 +149,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "mart_task_completion": (
         """plan_year INTEGER NOT NULL, period_label VARCHAR NOT NULL, as_of DATE NOT NULL, unit_code VARCHAR NOT NULL,
         unit_name VARCHAR NOT NULL, tasks INTEGER NOT NULL, due INTEGER NOT NULL, completed_on_time INTEGER NOT NULL,
-        completed_late INTEGER NOT NULL, overdue INTEGER NOT NULL, on_time_rate DOUBLE""",
+        completed_late INTEGER NOT NULL, overdue INTEGER NOT NULL, on_time_rate DOUBLE, sort_key VARCHAR""",
         ("Tỷ lệ nhiệm vụ hoàn thành đúng hạn lũy kế từ đầu năm kế hoạch đến cuối kỳ (as_of), cho từng đơn vị chủ trì "
          "(theo báo cáo của chính đơn vị) và cả Sở (unit_code của Sở); dùng cho Chỉ số CCHC và DTI."),
         {"due": "nhiệm vụ đã đến hạn hoặc đã hoàn thành tính đến as_of",
@@ -197,7 +198,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         main_index VARCHAR NOT NULL, name VARCHAR NOT NULL, method VARCHAR NOT NULL, rule_kind VARCHAR,
         data_source VARCHAR, max_points DOUBLE NOT NULL, applicable BOOLEAN NOT NULL, self_answer VARCHAR,
         self_points DOUBLE, appraised_points DOUBLE, external_value DOUBLE, computed_value DOUBLE, points DOUBLE,
-        points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL""",
+        points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL, unit_name VARCHAR, sort_key VARCHAR""",
         "DTI theo đơn vị và thành phần: câu trả lời, giá trị từ hệ thống khác hoặc từ kho, điểm và điểm mất.",
         {"source": "appraised | self_provisional | computed | external | missing | not_measured | not_applicable",
          "data_source": "tự đánh giá, tính từ kho (công thức) hoặc tên hệ thống cung cấp"},
@@ -205,22 +206,22 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "mart_dti_index": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, main_index VARCHAR NOT NULL, name VARCHAR NOT NULL,
         weight DOUBLE NOT NULL, max_points DOUBLE NOT NULL, points DOUBLE, value DOUBLE, points_lost DOUBLE,
-        missing_components INTEGER NOT NULL""",
+        missing_components INTEGER NOT NULL, unit_name VARCHAR, sort_key VARCHAR""",
         "DTI theo đơn vị và chỉ số chính: điểm, giá trị chuẩn hóa 0..1 (điểm / tối đa của các thành phần áp dụng), trọng số.",
         {"value": "NULL khi không thành phần nào áp dụng (chỉ số chính rời khỏi bình quân gia quyền)"},
     ),
     "mart_dti_pillar": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, pillar VARCHAR NOT NULL, name VARCHAR NOT NULL,
-        value DOUBLE""",
+        value DOUBLE, unit_name VARCHAR, sort_key VARCHAR""",
         "DTI theo đơn vị và trụ cột (chính quyền số, kinh tế số, xã hội số): bình quân gia quyền các chỉ số chính.", {},
     ),
     "mart_dti_unit": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
-        tree VARCHAR NOT NULL, total DOUBLE NOT NULL, index_value DOUBLE, level VARCHAR, provisional BOOLEAN NOT NULL,
+        tree VARCHAR NOT NULL, total DOUBLE NOT NULL, index_value DOUBLE, band VARCHAR, provisional BOOLEAN NOT NULL,
         has_form BOOLEAN NOT NULL, missing_components INTEGER NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
         units_in_group INTEGER NOT NULL, group_average DOUBLE, previous_total DOUBLE, previous_names VARCHAR,
         previous_merged BOOLEAN, previous_renamed BOOLEAN, previous_missing VARCHAR, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
-        rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE, form_refused VARCHAR""",
+        rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE, form_refused VARCHAR, sort_key VARCHAR""",
         ("DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
          "khoảng xếp hạng của phân tích độ bất định."),
         {"total": "Σ trọng số × giá trị chỉ số chính / Σ trọng số × 100",
@@ -235,7 +236,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, tree VARCHAR NOT NULL, code VARCHAR NOT NULL,
         domain VARCHAR NOT NULL, name VARCHAR NOT NULL, method VARCHAR NOT NULL, max_points DOUBLE NOT NULL,
         applicable BOOLEAN NOT NULL, self_points DOUBLE, appraised_points DOUBLE, survey_points DOUBLE,
-        computed_value DOUBLE, points DOUBLE, points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL""",
+        computed_value DOUBLE, points DOUBLE, points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL,
+        unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và tiêu chí: điểm tự chấm, thẩm định, khảo sát, tính từ dữ liệu, điểm tính và điểm mất.",
         {"source": "appraised | self_provisional | survey | computed | missing | not_applicable",
          "computed_value": "giá trị đo từ kho (%): tỷ lệ hồ sơ đúng hạn, trực tuyến, nhiệm vụ đúng hạn",
@@ -243,7 +245,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "mart_par_domain": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, domain VARCHAR NOT NULL, name VARCHAR NOT NULL,
-        max_points DOUBLE NOT NULL, points DOUBLE, points_lost DOUBLE""",
+        max_points DOUBLE NOT NULL, points DOUBLE, points_lost DOUBLE, unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và lĩnh vực (8 lĩnh vực của QĐ 876/QĐ-BNV).", {},
     ),
     "mart_par_unit": (
@@ -251,7 +253,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         tree VARCHAR NOT NULL, total DOUBLE NOT NULL, max_applicable DOUBLE NOT NULL, index_pct DOUBLE, band VARCHAR,
         provisional BOOLEAN NOT NULL, has_form BOOLEAN NOT NULL, rank INTEGER, is_tied BOOLEAN NOT NULL,
         units_in_group INTEGER NOT NULL, group_average_pct DOUBLE, difficulties VARCHAR, proposals VARCHAR,
-        form_refused VARCHAR""",
+        form_refused VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và năm: tổng điểm, chỉ số %, xếp loại, xếp hạng trong nhóm (sở/ban/ngành; xã/phường).",
         {"index_pct": "tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
          "provisional": "còn tiêu chí tự chấm chưa được thẩm định: kết quả tạm tính",
@@ -318,7 +320,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         captured_at TIMESTAMP NOT NULL, role VARCHAR NOT NULL, department_code VARCHAR, department_name VARCHAR,
         unit_code VARCHAR, matched BOOLEAN NOT NULL, indicator_code VARCHAR, metric_code VARCHAR, numerator DOUBLE,
         denominator DOUBLE, portal_score DOUBLE, recomputed_score DOUBLE, difference DOUBLE, status VARCHAR NOT NULL,
-        status_label VARCHAR NOT NULL, department_id VARCHAR, data_quality_status VARCHAR, data_quality_label VARCHAR""",
+        status_label VARCHAR NOT NULL, department_id VARCHAR, data_quality_status VARCHAR, data_quality_label VARCHAR,
+        unit_name VARCHAR, sort_key VARCHAR""",
         ("Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
         "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch."),
         {"indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm", "difference": "recomputed_score − portal_score",
@@ -330,7 +333,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """period_label VARCHAR NOT NULL, period_kind VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
         as_of TIMESTAMP NOT NULL, methodology VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
         indicator_code VARCHAR NOT NULL, indicator_name VARCHAR NOT NULL, numerator DOUBLE, denominator DOUBLE,
-        ratio DOUBLE, score DOUBLE, max_score DOUBLE NOT NULL, rule VARCHAR NOT NULL, source VARCHAR NOT NULL""",
+        ratio DOUBLE, score DOUBLE, max_score DOUBLE NOT NULL, rule VARCHAR NOT NULL, source VARCHAR NOT NULL,
+        unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số 766 tính từ kho dữ liệu: mỗi đơn vị × kỳ × chỉ tiêu, với tử số, mẫu số, tỷ lệ (%) và điểm.",
         {"as_of": "thời điểm dữ liệu (cuối ngày xuất dữ liệu gần nhất); hồ sơ đang xử lý chưa đến hạn tính là đúng hạn",
          "source": "local (tính từ kho) | portal (điểm của Cổng, công thức chưa xác định) | missing | info (không tính điểm)",
@@ -340,8 +344,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """period_label VARCHAR NOT NULL, period_kind VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
         as_of TIMESTAMP NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
         score_ckmb DOUBLE, score_tdgq DOUBLE, score_dvctt DOUBLE, score_tttt DOUBLE, score_mdhl DOUBLE, score_shhs DOUBLE,
-        dvctt_source VARCHAR NOT NULL, total_score DOUBLE NOT NULL, evaluated_max DOUBLE NOT NULL, complete BOOLEAN NOT NULL,
-        rank INTEGER, is_tied BOOLEAN NOT NULL, units_in_group INTEGER NOT NULL, dossiers BIGINT NOT NULL""",
+        dvctt_source VARCHAR NOT NULL, total DOUBLE NOT NULL, evaluated_max DOUBLE NOT NULL, complete BOOLEAN NOT NULL,
+        rank INTEGER, is_tied BOOLEAN NOT NULL, units_in_group INTEGER NOT NULL, dossiers BIGINT NOT NULL, sort_key VARCHAR""",
         "Chỉ số 766 theo đơn vị và kỳ: điểm 6 nhóm, tổng điểm và thứ hạng trong nhóm xếp hạng (sở/ban/ngành riêng, xã/phường riêng).",
         {"rank": "xếp hạng kiểu thi đấu (1, 2, 2, 4) theo tổng điểm làm tròn 2 chữ số; NULL = chưa xếp hạng (thiếu nhóm điểm mà các đơn vị khác cùng nhóm có)", "is_tied": "đồng hạng với đơn vị khác",
          "dvctt_source": "portal: điểm nhóm DVCTT lấy từ ảnh chụp mới nhất của Cổng cùng kỳ | missing: chưa có ảnh chụp",
@@ -349,6 +353,14 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
 }
 
+
+# Columns renamed so that one idea has one name across marts (table: {old: new}); schema `compat` keeps views with
+# the old names for one release (README, "For analysts").
+RENAMED: dict[str, dict[str, str]] = {
+    "mart_qd766_unit": {"total_score": "total"},
+    "mart_dti_unit": {"level": "band"},
+}
+COMPAT_SCHEMA = "compat"
 
 # Views over the tables above: (SQL, comment). Created after the tables, replaced on every start.
 VIEWS: dict[str, tuple[str, str]] = {
@@ -358,12 +370,13 @@ VIEWS: dict[str, tuple[str, str]] = {
                       max(captured_at) AS captured_at
                FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL GROUP BY ALL),
            local AS (
-               UNPIVOT (SELECT period_label, unit_code, unit_name, ranking_group, as_of, score_ckmb AS CKMB,
+               UNPIVOT (SELECT period_label, unit_code, unit_name, sort_key, ranking_group, as_of, score_ckmb AS CKMB,
                                score_tdgq AS TDGQ, score_dvctt AS DVCTT, score_tttt AS TTTT, score_mdhl AS MDHL,
                                score_shhs AS SHHS FROM mart_qd766_unit)
                ON CKMB, TDGQ, DVCTT, TTTT, MDHL, SHHS INTO NAME group_code VALUE local_score)
            SELECT l.period_label, l.unit_code, l.unit_name, l.ranking_group, l.group_code, l.local_score,
-                  p.portal_score, round(l.local_score - p.portal_score, 2) AS difference, l.as_of, p.captured_at
+                  p.portal_score, round(l.local_score - p.portal_score, 2) AS difference, l.as_of, p.captured_at,
+                  l.sort_key
            FROM local l LEFT JOIN portal p USING (period_label, unit_code, group_code)""",
         ("Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
         "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."),
@@ -395,19 +408,303 @@ def _add_missing_columns(con: duckdb.DuckDBPyConnection, name: str, existing: se
             con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {data_type}")
 
 
+def _rename_columns(con: duckdb.DuckDBPyConnection, present: dict[str, set[str]]) -> None:
+    """A warehouse built before a rename gets the new name (data kept)."""
+    for table, renames in RENAMED.items():
+        for old, new in renames.items():
+            columns = present.get(table, set())
+            if old in columns and new not in columns:
+                con.execute(f"ALTER TABLE {table} RENAME COLUMN {old} TO {new}")
+                columns.discard(old)
+                columns.add(new)
+
+
+def column_comment(table: str, column: str) -> str | None:
+    """The comment of a column: the table's own, else the shared one for that column name."""
+    own = TABLES[table][2] if table in TABLES else VIEW_COLUMN_COMMENTS.get(table, {})
+    return own.get(column) or MORE_COMMENTS.get(table, {}).get(column) or COMMON_COMMENTS.get(column)
+
+
+def _write_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """Every column's comment, written only where it differs (a warm warehouse writes none: COMMENT is a catalog
+    write, and this runs at the start of every step)."""
+    rows = con.execute(f"""SELECT schema_name, table_name, column_name, comment FROM duckdb_columns()
+                           WHERE database_name = current_database() AND NOT internal
+                             AND schema_name IN ('main', '{COMPAT_SCHEMA}')""").fetchall()
+    for schema, name, column, current in rows:
+        if name not in TABLES and name not in VIEWS and name not in RENAMED:
+            continue
+        text = column_comment(name, column)
+        if schema == COMPAT_SCHEMA and column in RENAMED.get(name, {}):
+            new = RENAMED[name][column]
+            text = f"tên cũ của cột {new} (giữ một phiên bản, sẽ bỏ): {column_comment(name, new)}"
+        if text and text != current:
+            con.execute(f"COMMENT ON COLUMN {schema}.{name}.{column} IS {_quote(text)}")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create missing tables, add missing columns and (re)write the comments; never drops data."""
+    """Create missing tables, rename and add columns, (re)create the views and (re)write every comment; never drops
+    data."""
     present: dict[str, set[str]] = {}
     for table, column in con.execute("""SELECT table_name, column_name FROM duckdb_columns()
-                                        WHERE database_name = current_database() AND schema_name = 'main'""").fetchall():
+                                        WHERE database_name = current_database() AND schema_name = 'main'
+                                          AND NOT internal""").fetchall():
         present.setdefault(table, set()).add(column)
-    for name, (columns, comment, column_comments) in TABLES.items():
+    _rename_columns(con, present)
+    table_comments = dict(con.execute("""SELECT table_name, comment FROM duckdb_tables()
+                                         WHERE database_name = current_database() AND schema_name = 'main'""").fetchall())
+    for name, (columns, comment, _) in TABLES.items():
         if name in present:
             _add_missing_columns(con, name, present[name])
-        con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
-        con.execute(f"COMMENT ON TABLE {name} IS {_quote(comment)}")
-        for column, text in column_comments.items():
-            con.execute(f"COMMENT ON COLUMN {name}.{column} IS {_quote(text)}")
+        else:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+        if table_comments.get(name) != comment:
+            con.execute(f"COMMENT ON TABLE {name} IS {_quote(comment)}")
     for name, (sql, comment) in VIEWS.items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         con.execute(f"COMMENT ON VIEW {name} IS {_quote(comment)}")
+    # Old column names, for one release: `SET search_path = 'compat,main'` runs a query written for them unchanged.
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {COMPAT_SCHEMA}")
+    for name, renames in RENAMED.items():
+        olds = ", ".join(f"{new} AS {old}" for old, new in renames.items())
+        con.execute(f"CREATE OR REPLACE VIEW {COMPAT_SCHEMA}.{name} AS SELECT *, {olds} FROM main.{name}")
+        con.execute(f"COMMENT ON VIEW {COMPAT_SCHEMA}.{name} IS "
+                    f"{_quote(f'{name} với tên cột cũ ({olds}); chỉ giữ một phiên bản: hãy dùng tên mới.')}")
+    _write_comments(con)
+
+
+# --- comments of the columns that the table definitions above leave without one --------------------------------
+# A column takes its table's own comment (TABLES), else MORE_COMMENTS of its table, else COMMON_COMMENTS of its
+# name. tests/test_schema.py fails on any column of the snapshot left without a comment.
+COMMON_COMMENTS: dict[str, str] = {
+    "unit_code": "mã đơn vị (dim_unit.unit_code; nhiệm vụ kế hoạch: có thể là mã phòng của Sở, dim_office.office_code)",
+    "unit_name": "tên đơn vị hiện hành (dim_unit.unit_name hoặc dim_office.office_name)",
+    "sort_key": ("khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
+                 "ORDER BY sort_key thay cho ORDER BY unit_name (đặt Đ sau D, không sau Y); NULL khi không khớp đơn vị"),
+    "ranking_group": "nhóm xếp hạng: agency (sở, ban, ngành cấp tỉnh) | local (xã, phường)",
+    "province": "tỉnh, thành phố",
+    "year": "năm đánh giá",
+    "plan_year": "năm của kế hoạch",
+    "source": "nguồn dữ liệu (loại tệp nguồn), ví dụ tthc_dossier, pakn, plan_register, par_form",
+    "source_file": "tên tệp nguồn trong hộp thư đến (inbox)",
+    "source_row": "số dòng trong tệp hoặc trang tính nguồn (dòng tiêu đề = 1)",
+    "file_name": "tên tệp nguồn trong hộp thư đến (inbox)",
+    "partition_date": "ngày của phân vùng dữ liệu (ngày xuất tệp hồ sơ, ngày đầu tháng của tệp PAKN…)",
+    "loaded_at": "thời điểm nạp vào kho (giờ Việt Nam)",
+    "sha256": "mã băm SHA-256 của nội dung tệp: cùng mã = cùng nội dung",
+    "rule": "mã quy tắc kiểm tra bị vi phạm (xem README, bảng quy tắc)",
+    "reason": "lý do bằng tiếng Việt, để gửi lại cho đơn vị",
+    "blocking": "true: cả tệp không nạp được; false: chỉ ghi nhận, tệp vẫn được nạp",
+    "period_label": "kỳ: 2026-M03 (tháng) | 2026-Q1 (quý) | 2026-H1 (6 tháng) | 2026-Y (lũy kế năm)",
+    "period_kind": "loại kỳ: month (tháng) | quarter (quý) | year (lũy kế từ đầu năm)",
+    "period_start": "ngày đầu kỳ",
+    "period_end": "ngày cuối kỳ",
+    "as_of": "ngày (thời điểm) số liệu được tính đến",
+    "rank": "thứ hạng trong nhóm xếp hạng, kiểu thi đấu (1, 2, 2, 4); NULL = chưa xếp hạng",
+    "is_tied": "đồng hạng với ít nhất một đơn vị khác cùng nhóm",
+    "units_in_group": "số đơn vị trong nhóm xếp hạng của kỳ/năm",
+    "tree": "bộ tiêu chí đã dùng (tệp trong methodology/)",
+    "code": "mã tiêu chí/thành phần trong bộ tiêu chí",
+    "name": "tên tiêu chí/thành phần/lĩnh vực theo bộ tiêu chí",
+    "method": "cách có điểm: self (tự đánh giá, thẩm định) | computed (tính từ kho) | survey_* (điều tra) | external (hệ thống khác) | group (nút tổng)",
+    "max_points": "điểm tối đa",
+    "points": "điểm đạt được (điểm thẩm định, nếu chưa có thì điểm tự chấm; điểm tính từ kho hoặc khảo sát)",
+    "points_lost": "điểm mất = điểm tối đa − điểm đạt được",
+    "applicable": "tiêu chí áp dụng cho đơn vị; false: không tính vào điểm tối đa (ví dụ tiêu chí chỉ dành cho xã hoặc phường)",
+    "self_points": "điểm đơn vị tự chấm",
+    "appraised_points": "điểm Hội đồng thẩm định chấm; NULL khi chưa thẩm định",
+    "survey_points": "điểm từ điều tra xã hội học (SIPAS, lãnh đạo quản lý)",
+    "computed_value": "giá trị đo từ kho dữ liệu (%)",
+    "overclaim": "đơn vị tự chấm cao hơn số liệu của kho cho thấy",
+    "domain": "mã lĩnh vực (8 lĩnh vực QĐ 876/QĐ-BNV)",
+    "main_index": "mã chỉ số chính của DTI",
+    "provisional": "tạm tính: còn phần tự chấm chưa được thẩm định",
+    "has_form": "đã có phiếu tự đánh giá dùng được",
+    "missing_components": "số thành phần áp dụng chưa có giá trị (tính 0 điểm)",
+    "difficulties": "khó khăn, vướng mắc đơn vị nêu",
+    "proposals": "đề xuất, kiến nghị của đơn vị",
+    "superseded": "có bản gửi sau thay thế (vẫn giữ làm lịch sử)",
+    "index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số)",
+    "plan_number": "số kế hoạch, ví dụ 123/KH-SKHCN",
+    "revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
+    "issued_on": "ngày ban hành kế hoạch hoặc lần sửa đổi",
+    "task_no": "số thứ tự nhiệm vụ như văn bản ghi (ví dụ 9, IV.2)",
+    "content": "nội dung nhiệm vụ",
+    "lead_text": "đơn vị chủ trì như văn bản ghi",
+    "collaborators_text": "đơn vị phối hợp như văn bản ghi",
+    "lead_codes": "mã đơn vị chủ trì (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
+    "collaborator_codes": "mã đơn vị phối hợp (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
+    "deadline_text": "thời gian hoàn thành như văn bản ghi",
+    "deadline_kind": "loại thời hạn đọc được: date | month | quarter | half | year | recurring; NULL khi không đọc được",
+    "due_date": "hạn theo văn bản (NULL khi không đọc được)",
+    "effective_due_date": "hạn thực tế: hạn rơi vào ngày nghỉ thì là hết ngày làm việc tiếp theo (BLDS 2015 Đ.148 k.5)",
+    "deadline_condition": "điều kiện của hạn dự kiến, ví dụ 'Sau khi có Kế hoạch của UBND tỉnh'",
+    "expected_result": "sản phẩm, kết quả dự kiến",
+    "responsible": "người chịu trách nhiệm",
+    "completed_on": "ngày hoàn thành theo báo cáo của đơn vị",
+    "percent": "tỷ lệ khối lượng đã thực hiện theo báo cáo (%)",
+    "dossier_code": "mã hồ sơ trên hệ thống thông tin giải quyết TTHC",
+    "procedure_code": "mã thủ tục hành chính (dim_procedure)",
+    "receiving_centre": "nơi tiếp nhận (Trung tâm Phục vụ hành chính công, bộ phận một cửa)",
+    "resolving_unit_code": "đơn vị giải quyết (mã trong dim_unit)",
+    "channel": "kênh nộp: direct (trực tiếp) | online (trực tuyến) | postal (bưu chính công ích)",
+    "received_at": "thời điểm tiếp nhận (giờ Việt Nam)",
+    "due_at": "hạn trả kết quả (giờ Việt Nam)",
+    "completed_at": "thời điểm hoàn thành, trả kết quả; NULL khi chưa xong",
+    "supplement_requests": "số lần yêu cầu bổ sung hồ sơ (trên 1 lần tính là trễ hạn, chỉ tiêu 2.1 QĐ 766)",
+    "digitised": "hồ sơ được số hóa (chỉ tiêu 6.x QĐ 766)",
+    "electronic_result": "có kết quả điện tử",
+    "fee_due": "phí, lệ phí phải nộp (đồng)",
+    "paid_online": "đã thanh toán trực tuyến",
+    "reused_data": "tái sử dụng dữ liệu đã số hóa",
+    "citizen_data_used": "khai thác dữ liệu dân cư (CSDLQG về dân cư)",
+    "satisfaction": "đánh giá của người dân: very_satisfied | satisfied | dissatisfied; NULL khi chưa đánh giá",
+    "updated_at": "thời điểm cập nhật của phiên bản hồ sơ trong tệp xuất",
+    "applicant_hash": "mã hóa một chiều số giấy tờ người nộp, chỉ để đếm người nộp khác nhau; không đảo ngược được",
+    "status_label": "tình trạng bằng tiếng Việt",
+    "department_code": "mã đơn vị trên Cổng DVCQG (departmentCode), nếu Cổng công bố",
+    "department_id": "mã định danh đơn vị trên Cổng DVCQG (departmentId)",
+    "department_name": "tên đơn vị như Cổng DVCQG ghi",
+    "endpoint": "nhóm API của Cổng đã gọi, ví dụ dvc-progress-tree, transparency",
+    "group_code": "mã nhóm Chỉ số 766: CKMB (công khai, minh bạch) | TDGQ (tiến độ) | DVCTT (dịch vụ công trực tuyến) | TTTT (thanh toán trực tuyến) | MDHL (mức độ hài lòng) | SHHS (số hóa hồ sơ)",
+    "captured_at": "thời điểm chụp số liệu từ Cổng DVCQG (giờ Việt Nam)",
+    "matched": "dòng của Cổng khớp được với một đơn vị trong danh mục",
+    "role": "province (dòng tổng của tỉnh) | unit (một đơn vị)",
+    "numerator": "tử số",
+    "denominator": "mẫu số",
+    "ratio": "tỷ lệ (%) = tử số / mẫu số × 100",
+    "score": "điểm",
+    "max_score": "điểm tối đa",
+    "metric_code": "mã chỉ tiêu của Cổng, ví dụ PUBLISH_ON_TIME",
+    "metric_name": "tên chỉ tiêu như Cổng ghi",
+    "indicator_code": "mã chỉ tiêu QĐ 766 (ví dụ 2.1)",
+    "indicator_name": "tên chỉ tiêu QĐ 766",
+    "portal_score": "điểm của Cổng DVCQG (điểm chính thức)",
+    "recomputed_score": "điểm tính lại từ tử số, mẫu số của chính ảnh chụp theo methodology/qd766",
+    "data_quality_status": "cảnh báo của Cổng về số liệu (dataQualityStatus), ví dụ TEMP_NATIONAL_REPORT_DENOMINATOR",
+    "data_quality_message": "thông báo kèm cảnh báo của Cổng",
+    "status": "tình trạng (giá trị: xem chú thích của bảng)",
+    "total": "tổng điểm (thang 100)",
+    "band": "xếp loại theo ngưỡng của bộ tiêu chí (Xuất sắc, Tốt, Khá…); NULL khi chưa xếp loại",
+    "group_average": "điểm trung bình của nhóm xếp hạng",
+    "value": "giá trị",
+    "weight": "trọng số",
+    "aliases": "các cách viết khác của tên (kể cả tên cũ trước sắp xếp), dùng để khớp tên",
+    "sort_order": "thứ tự theo bảng chữ cái tiếng Việt trong danh mục",
+    "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1); NULL với lỗi cả tệp",
+    "record_key": "khóa của bản ghi bị loại (mã hồ sơ, mã PAKN, số nhiệm vụ, mã tiêu chí…)",
+    "comment": "nhận xét",
+}
+
+MORE_COMMENTS: dict[str, dict[str, str]] = {
+    "dim_unit": {"unit_code": "mã đơn vị (mã hành chính của xã/phường; mã của tỉnh cho cơ quan)",
+                 "group_label": "nhóm đơn vị bằng tiếng Việt (Sở, ban, ngành; Xã; Phường)"},
+    "dim_office": {"office_code": "mã phòng, đơn vị thuộc Sở", "office_name": "tên phòng, đơn vị thuộc Sở"},
+    "dim_procedure": {"procedure_code": "mã thủ tục hành chính (mã trên CSDLQG về TTHC)",
+                      "procedure_name": "tên thủ tục hành chính", "field": "lĩnh vực",
+                      "fee_bearing": "thủ tục có thu phí, lệ phí"},
+    "landed_files": {"source": "loại tệp nguồn: tthc_dossier, tthc_catalogue, pakn, cong_bo, plan_register, task_report, par_form…",
+                     "size_bytes": "kích thước tệp (byte)", "encoding": "bảng mã đã nhận biết (utf-8, utf-16, cp1258…)",
+                     "rows_read": "số dòng dữ liệu đã đọc", "rows_loaded": "số dòng đã nạp",
+                     "rows_rejected": "số dòng bị loại (chi tiết trong quarantine)",
+                     "partition_date": "ngày của tệp (ngày xuất, tháng, ngày ban hành…); NULL khi tệp không theo ngày"},
+    "stg_dossier_versions": {"export_date": "ngày của tệp xuất chứa phiên bản này (phân vùng)",
+                             "source_file": "tệp xuất hằng ngày chứa phiên bản (ho_so_YYYYMMDD.csv)",
+                             "status": "trạng thái hồ sơ: received | processing | awaiting_supplement | completed | returned | refused | withdrawn"},
+    "fct_dossier": {"status": "trạng thái hiện tại: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
+                    "is_finished": "đã kết thúc (completed, returned, refused, withdrawn)",
+                    "first_export_date": "ngày xuất đầu tiên có hồ sơ", "last_export_date": "ngày xuất gần nhất có hồ sơ",
+                    "version_count": "số phiên bản của hồ sơ trong các tệp xuất",
+                    "updated_at": "thời điểm cập nhật của phiên bản mới nhất"},
+    "fct_petition": {"petition_code": "mã PAKN", "received_at": "thời điểm tiếp nhận PAKN",
+                     "source_file": "tệp xuất PAKN hằng tháng (pakn_YYYYMM.csv)"},
+    "fct_procedure_publication": {"decision_date": "ngày ký quyết định công bố",
+                                  "procedure_code": "mã thủ tục được công bố (dim_procedure)",
+                                  "source_file": "sổ công bố (tthc/cong_bo_tthc.csv)"},
+    "plan_task_history": {"source_file": "sổ kế hoạch (ke_hoach/…) chứa phiên bản nhiệm vụ",
+                          "trial": ("sổ nhập thử (tiêu đề ghi 'nhập thử', 'thử nghiệm'…): giữ làm lịch sử, không đưa "
+                                    "vào fct_plan_task")},
+    "fct_plan_task": {"revision": "lần ban hành/sửa đổi mới nhất của kế hoạch (nhiệm vụ hiện hành theo lần này)",
+                      "first_revision": "lần ban hành/sửa đổi đầu tiên có nhiệm vụ này",
+                      "source_file": "sổ kế hoạch của lần ban hành/sửa đổi mới nhất",
+                      "provisional": "hạn dự kiến, phụ thuộc điều kiện (deadline_condition)"},
+    "stg_task_report": {"unit_code": "phòng, đơn vị báo cáo (dim_office hoặc dim_unit)",
+                        "period_label": "kỳ báo cáo: 2026-Q1 (quý) | 2026-H1 (6 tháng) | 2026-Y (năm)",
+                        "report_date": "ngày của báo cáo", "result_doc_number": "số văn bản kết quả",
+                        "result_doc_date": "ngày văn bản kết quả", "source_file": "tệp báo cáo tiến độ (tien_do/…)"},
+    "mart_task_status": {"status_label": "tình trạng bằng tiếng Việt (Đúng tiến độ, Sắp đến hạn, Quá hạn…)",
+                         "completed_on": "ngày hoàn thành (báo cáo của các đơn vị chủ trì); NULL khi chưa xong",
+                         "percent": "tỷ lệ khối lượng thực hiện theo báo cáo mới nhất đã gửi đến ngày as_of (%)",
+                         "as_of": "ngày tình trạng được xét"},
+    "mart_task_completion": {"as_of": "ngày cuối kỳ (hoặc ngày dữ liệu nếu kỳ chưa kết thúc)",
+                             "unit_name": "tên phòng/đơn vị chủ trì, hoặc tên Sở cho dòng của cả Sở",
+                             "tasks": "số nhiệm vụ đơn vị chủ trì", "completed_on_time": "số nhiệm vụ hoàn thành đúng hạn",
+                             "completed_late": "số nhiệm vụ hoàn thành muộn", "overdue": "số nhiệm vụ quá hạn chưa hoàn thành"},
+    "stg_assessment_submission": {"submitted_at": "thời điểm nộp ghi trên phiếu (hoặc thời điểm tệp)",
+                                  "source_file": "tệp phiếu tự đánh giá (par/tu_danh_gia, dti/tu_danh_gia)"},
+    "stg_assessment_self": {"evidence": "tài liệu kiểm chứng đơn vị nêu", "explanation": "giải trình của đơn vị",
+                            "source_file": "tệp phiếu tự đánh giá"},
+    "stg_assessment_appraisal": {"source_file": "tệp thẩm định (par/tham_dinh, dti/tham_dinh)",
+                                 "comment": "nhận xét của Hội đồng thẩm định"},
+    "stg_assessment_survey": {"source_file": "tệp kết quả điều tra (par/khao_sat)", "points": "điểm điều tra của tiêu chí"},
+    "stg_dti_external": {"value": "giá trị do hệ thống khác cung cấp (trong khoảng của thành phần)",
+                         "system": "hệ thống cung cấp (quản lý văn bản, giám sát an toàn thông tin…)",
+                         "note": "ghi chú của hệ thống", "code": "mã thành phần DTI", "year": "năm đánh giá"},
+    "stg_dti_previous": {"unit_code": "đơn vị hiện nay (dim_unit) tương ứng với tên đã công bố",
+                         "total": "tổng điểm DTI đã công bố của năm trước", "rank": "thứ hạng đã công bố",
+                         "level": "xếp loại đã công bố (như nguồn ghi)"},
+    "mart_dti_component": {"code": "mã thành phần DTI", "name": "tên thành phần",
+                           "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds; NULL khi không theo quy tắc",
+                           "self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số)",
+                           "external_value": "giá trị do hệ thống khác cung cấp (stg_dti_external)"},
+    "mart_dti_index": {"name": "tên chỉ số chính", "weight": "trọng số của chỉ số chính trong tổng điểm",
+                       "max_points": "tổng điểm tối đa của các thành phần áp dụng",
+                       "points": "tổng điểm các thành phần", "points_lost": "điểm mất của các thành phần"},
+    "mart_dti_pillar": {"pillar": "trụ cột: chính quyền số | kinh tế số | xã hội số", "name": "tên trụ cột",
+                        "value": "giá trị 0..1: bình quân gia quyền các chỉ số chính của trụ cột"},
+    "mart_dti_unit": {"index_value": "giá trị chỉ số 0..1 = total / 100",
+                      "group_average": "tổng điểm trung bình của nhóm xếp hạng",
+                      "previous_names": "tên đơn vị năm trước đã dùng để so sánh (kể cả đơn vị cũ trước hợp nhất)",
+                      "previous_merged": "đơn vị hình thành do hợp nhất: so với trung bình các đơn vị cũ",
+                      "previous_renamed": "đơn vị đổi tên so với năm trước",
+                      "change": "thay đổi tổng điểm so với năm trước (total − previous_total)",
+                      "rank_median": "trung vị thứ hạng qua 1.000 lần tính lại (trọng số ±25 %, thành phần thiếu 0 hoặc trung bình)",
+                      "rank_best": "thứ hạng tốt nhất qua các lần tính lại", "rank_worst": "thứ hạng kém nhất qua các lần tính lại"},
+    "mart_par_criterion": {"domain": "lĩnh vực chứa tiêu chí (8 lĩnh vực QĐ 876/QĐ-BNV)"},
+    "mart_par_domain": {"domain": "mã lĩnh vực", "name": "tên lĩnh vực", "max_points": "điểm tối đa của lĩnh vực",
+                        "points": "điểm lĩnh vực", "points_lost": "điểm mất của lĩnh vực"},
+    "mart_par_unit": {"total": "tổng điểm Chỉ số CCHC (thang điểm của bộ tiêu chí, tối đa 100)",
+                      "max_applicable": "tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị",
+                      "group_average_pct": "chỉ số % trung bình của nhóm xếp hạng"},
+    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)", "reason": "lý do loại bằng tiếng Việt",
+                   "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1)"},
+    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm"},
+    "portal_qd766_node": {"level": "cấp của đơn vị trên Cổng (như Cổng ghi)",
+                          "ratio": "tỷ lệ (%) của nhóm như Cổng ghi", "matched": "khớp được với đơn vị trong danh mục"},
+    "portal_qd766_metric": {"score": "điểm chỉ tiêu của Cổng", "max_score": "điểm tối đa của chỉ tiêu theo Cổng",
+                            "ratio": "tỷ lệ (%) của chỉ tiêu như Cổng ghi"},
+    "portal_qd766_issue": {"field": "trường JSON có vấn đề"},
+    "portal_unit_code": {"portal_code": "mã đơn vị trên Cổng (departmentCode)", "unit_name": "tên đơn vị trong danh mục"},
+    "mart_qd766_reconciliation": {"unit_name": "tên đơn vị trong danh mục (NULL khi không khớp: xem department_name)"},
+    "mart_qd766_indicator": {"score": "điểm chỉ tiêu theo quy tắc (rule)", "max_score": "điểm tối đa của chỉ tiêu",
+                             "rule": "quy tắc chấm: linear | target | unresolved | info",
+                             "numerator": "tử số (số hồ sơ, PAKN, thủ tục… đo từ kho)", "denominator": "mẫu số"},
+    "mart_qd766_unit": {"score_ckmb": "điểm nhóm công khai, minh bạch (tối đa 18)",
+                        "score_tdgq": "điểm nhóm tiến độ giải quyết (tối đa 20)",
+                        "score_dvctt": "điểm nhóm dịch vụ công trực tuyến (tối đa 12; điểm của Cổng)",
+                        "score_tttt": "điểm nhóm thanh toán trực tuyến (tối đa 10)",
+                        "score_mdhl": "điểm nhóm mức độ hài lòng (tối đa 18)",
+                        "score_shhs": "điểm nhóm số hóa hồ sơ (tối đa 22)",
+                        "total": "tổng điểm Chỉ số 766 (thang 100; thang evaluated_max khi thiếu nhóm)",
+                        "dossiers": "số hồ sơ tiếp nhận trong kỳ"},
+}
+
+# Column comments of the views (a view has no column definitions of its own).
+VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "mart_qd766_local_vs_portal": {
+        "local_score": "điểm nhóm tính từ kho (mart_qd766_unit)",
+        "portal_score": "điểm nhóm của Cổng, ảnh chụp mới nhất cùng kỳ; NULL khi chưa có ảnh chụp",
+        "difference": "local_score − portal_score (làm tròn 2 chữ số)",
+        "as_of": "thời điểm số liệu của kho",
+    },
+}

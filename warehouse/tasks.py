@@ -9,6 +9,7 @@ that submission arrived: a quarter's report comes after the quarter, and the qua
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
 from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
+from common.vntext import nfc
 from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.intake import still_being_written
@@ -29,6 +31,7 @@ from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
+from warehouse.labels import label_units
 from warehouse.landing import (
     inbox_workbooks,
     insert_frame,
@@ -45,13 +48,21 @@ REPORT_SOURCE = "task_report"
 HISTORY_COLUMNS = ("plan_number", "plan_year", "revision", "issued_on", "source_file", "source_row", "task_no", "content",
                    "lead_text", "collaborators_text", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
                    "provisional", "deadline_condition", "expected_result", "responsible", "loaded_at", "sha256",
-                   "lead_codes", "collaborator_codes")
+                   "lead_codes", "collaborator_codes", "trial")
+# A register whose title says it is a trial entry ("bản nhập thử", "dữ liệu thử", "demo"…) is kept in the history and
+# its file problems reported, but its tasks never become current tasks: they would be followed and scored as real.
+_TRIAL_TITLE = re.compile(r"\b(nhập thử|bản thử|dữ liệu thử|dùng thử|chạy thử|test|demo)\b", re.IGNORECASE)
+
+
+def is_trial_register(title: str | None) -> bool:
+    return bool(title and _TRIAL_TITLE.search(nfc(title)))
 
 
 def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int:
     with transaction(con):
         con.execute("DELETE FROM dim_office")
-        insert_many(con, "INSERT INTO dim_office VALUES (?, ?, ?, ?, ?, ?)",
+        insert_many(con, "INSERT INTO dim_office (office_code, office_name, kind, parent_unit_code, aliases, sort_order) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
                     [(o.code, o.name, o.kind, o.parent, list(o.aliases), i) for i, o in enumerate(offices)])
     return len(offices)
 
@@ -112,10 +123,17 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
             if result.loadable:
                 rows, task_issues = _task_rows(result, units, offices)
                 issues += task_issues
+                trial = is_trial_register(result.title)
+                if trial:
+                    issues.append(FileIssue("trial_register", (
+                        f"Sổ kế hoạch '{result.title}' là bản nhập thử: các nhiệm vụ được lưu trong lịch sử "
+                        "(plan_task_history.trial) nhưng không đưa vào danh sách nhiệm vụ hiện hành và không được "
+                        "theo dõi, chấm điểm. Nếu đây là kế hoạch thật, sửa tiêu đề rồi gửi lại."), blocking=False))
                 con.execute("DELETE FROM plan_task_history WHERE source_file = ?", [path.name])
                 insert_frame(con, "plan_task_history", pd.DataFrame([{
                     **r, "plan_number": result.plan_number, "plan_year": result.plan_year, "revision": result.revision,
                     "issued_on": result.issued_on, "source_file": path.name, "loaded_at": now, "sha256": result.sha256,
+                    "trial": trial,
                 } for r in rows], columns=list(HISTORY_COLUMNS)))
                 loaded_rows += len(rows)
             record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues)
@@ -133,6 +151,7 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
     """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the
     (file, reason) of plans that compete for a year."""
     versions = con.execute("""SELECT DISTINCT plan_year, plan_number, revision, issued_on, source_file FROM plan_task_history
+                              WHERE trial IS NOT TRUE
                               ORDER BY plan_year, issued_on NULLS FIRST, revision, source_file""").fetchall()
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for version in versions:
@@ -427,6 +446,7 @@ def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: 
         con.execute("DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
                     [plan_year, [label for label, _ in periods]])
         insert_frame(con, "mart_task_completion", pd.DataFrame(out))
+        label_units(con, "mart_task_completion")
     return {"periods": len(periods), "rows": len(out)}
 
 

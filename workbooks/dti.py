@@ -245,7 +245,7 @@ def unit_note(unit: dict) -> str:
 
 
 def level_label(unit: dict) -> str | None:
-    level = unit.get("level")
+    level = unit.get("band")
     if not level:
         return None
     return f"{level} ({PROVISIONAL})" if unit.get("provisional") else level
@@ -316,7 +316,7 @@ def _levels(data: DtiData, units: list[dict]) -> list[str]:
     for tree in data.trees.values():
         if tree is not None:
             labels += [b.label for b in tree.bands if b.label not in labels]
-    labels += sorted({u["level"] for u in units if u.get("level") and u["level"] not in labels}, key=sort_key)
+    labels += sorted({u["band"] for u in units if u.get("band") and u["band"] not in labels}, key=sort_key)
     return labels
 
 
@@ -345,7 +345,7 @@ def summary_rows(data: DtiData, units: list[dict]) -> tuple[list[dict], dict]:
         row = {"group": group_label(group), "units": len(members), "with_form": sum(bool(u.get("has_form")) for u in members),
                "ranked": len(ranked), "provisional": sum(bool(u.get("provisional")) for u in ranked),
                "average": average}
-        row.update({f"level:{level}": sum(u.get("level") == level for u in ranked) for level in levels})
+        row.update({f"level:{level}": sum(u.get("band") == level for u in ranked) for level in levels})
         rows.append(row)
     total = {"group": "Cộng", **{k: sum(r[k] for r in rows) for k in ("units", "with_form", "ranked", "provisional")},
              **{f"level:{level}": sum(r[f"level:{level}"] for r in rows) for level in levels}}
@@ -404,7 +404,7 @@ def ranking_rows(units: list[dict], indices: Sequence[tuple[str, str]],
     rows = []
     for u in units:
         row = {"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"), "total": u.get("total"),
-               "level": u.get("level"), "previous_total": u.get("previous_total"), "change": u.get("change"),
+               "level": u.get("band"), "previous_total": u.get("previous_total"), "change": u.get("change"),
                "interval": interval_text(u), "rank_median": u.get("rank_median"),
                "share_same_rank": u.get("share_same_rank"), "note": unit_note(u) or None}
         row.update({_index_key(code): values.get((u["unit_code"], code)) for code, _ in indices})

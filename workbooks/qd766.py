@@ -211,7 +211,7 @@ def ranking_columns(methodology: Methodology) -> tuple[Column, ...]:
         Column("Hạng", "rank", 13, align="center"),
         Column("Đơn vị", "unit", 38),
         *(Column(group_header(g), score_key(g), 13, "0.00") for g in methodology.groups),
-        Column(f"Tổng điểm ({_num(methodology.max_points)})", "total_score", 12, "0.00"),
+        Column(f"Tổng điểm ({_num(methodology.max_points)})", "total", 12, "0.00"),
         Column("Số hồ sơ", "dossiers", 11, "#,##0"),
         Column("Ghi chú", "note", 30),
     )
@@ -237,7 +237,7 @@ def _ranking_rows(rows: Iterable[dict], methodology: Methodology) -> list[dict]:
     out = []
     for r in rows:
         row = {"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
-               "total_score": r.get("total_score"), "dossiers": r.get("dossiers"),
+               "total": r.get("total"), "dossiers": r.get("dossiers"),
                "note": _unit_note(r, methodology)}
         row.update({score_key(g): r.get(score_key(g)) for g in methodology.groups})
         out.append(row)
@@ -261,8 +261,8 @@ def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: 
             table = write_table(ws, columns, _ranking_rows(rows, methodology), title=section, start_row=next_row)
         for g in methodology.groups:
             add_color_scale(ws, table.data_range(score_key(g)))
-        add_color_scale(ws, table.data_range("total_score"))
-        chart = add_bar_chart(table, category_key="unit", value_keys=["total_score"],
+        add_color_scale(ws, table.data_range("total"))
+        chart = add_bar_chart(table, category_key="unit", value_keys=["total"],
                               title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm")
         chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)

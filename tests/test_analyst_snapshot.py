@@ -1,0 +1,351 @@
+"""The analysts' side of the warehouse, with real files and real processes: the build file's lock, the read-only
+snapshot and its retention, `make restore`, DuckDB 1.x readability and the Parquet export."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.connection import (
+    SNAPSHOT_STORAGE_VERSION,
+    BuildFileLocked,
+    connect,
+    export_parquet,
+    publish_snapshot,
+    readable_by_1x,
+    restore_snapshot,
+    snapshot_paths,
+    storage_version,
+)
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _holder(path: Path, seconds: float, *, read_only: bool = True) -> subprocess.Popen:
+    """A separate process (as an analyst's session would be) holding ``path`` open for ``seconds``."""
+    code = textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r}, read_only={read_only})
+        print("open", flush=True)
+        time.sleep({seconds})
+        con.close()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code, "analyst-session"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "open"
+    return proc
+
+
+def _build(path: Path, rows: int = 1000, label: str = "a") -> None:
+    with connect(path) as con:
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT range AS i, ? AS label FROM range(?)", [label, rows])
+        con.execute("COMMENT ON TABLE t IS 'bảng thử'")
+
+
+def test_a_step_waits_for_an_analyst_on_the_build_file_then_succeeds(tmp_path: Path, monkeypatch) -> None:
+    build = tmp_path / "build" / "warehouse_build.duckdb"
+    _build(build)
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "30")
+    holder = _holder(build, 2.0)
+    started = time.monotonic()
+    with connect(build) as con:  # what every writing step does (Warehouse.write)
+        con.execute("INSERT INTO t VALUES (1000, 'b')")
+    waited = time.monotonic() - started
+    holder.wait(timeout=10)
+    assert waited >= 1.0  # it did wait for the holder instead of failing at once
+    with connect(build, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(1001,)]
+
+
+def test_a_lock_never_released_fails_naming_the_holder(tmp_path: Path, monkeypatch) -> None:
+    build = tmp_path / "build" / "warehouse_build.duckdb"
+    _build(build)
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "1.5")
+    holder = _holder(build, 60.0)
+    try:
+        started = time.monotonic()
+        with pytest.raises(BuildFileLocked) as err, connect(build):
+            pass
+        assert 1.4 <= time.monotonic() - started < 10
+        message = str(err.value)
+        assert f"PID {holder.pid}" in message and "analyst-session" in message  # the command line, from /proc
+        assert "warehouse.duckdb" in message and "CCHC_LOCK_WAIT" in message  # what to do instead
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_build_file_moves_out_of_the_analysts_folder(tmp_path: Path) -> None:
+    legacy = tmp_path / "wh" / "warehouse_build.duckdb"
+    legacy.parent.mkdir()
+    with duckdb.connect(str(legacy)) as con:
+        con.execute("CREATE TABLE t AS SELECT 1 AS i")
+    build = tmp_path / "wh" / "build" / "warehouse_build.duckdb"
+    with connect(build, read_only=True) as con:
+        assert con.execute("SELECT i FROM t").fetchall() == [(1,)]
+    assert not legacy.exists()
+
+
+def test_the_snapshot_is_read_only_kept_and_restorable(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    for n in range(4):
+        _build(build, rows=10 + n)
+        publish_snapshot(build, snapshot, keep=2)
+        assert stat.S_IMODE(snapshot.stat().st_mode) == 0o444
+        os.utime(snapshot, (time.time() - 10 * (4 - n), time.time() - 10 * (4 - n)))  # distinct names per second
+    kept = snapshot_paths(snapshot)
+    assert len(kept) == 2 and all(stat.S_IMODE(p.stat().st_mode) == 0o444 for p in kept)
+    with duckdb.connect(str(kept[0]), read_only=True) as con:  # the newest kept one is the one published before
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(12,)]
+
+    restored = restore_snapshot(snapshot, keep=2)
+    assert restored == kept[0] and stat.S_IMODE(snapshot.stat().st_mode) == 0o444
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(12,)]
+    with duckdb.connect(str(snapshot_paths(snapshot)[0]), read_only=True) as con:  # the replaced one is kept: undo
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(13,)]
+    assert pd_count(tmp_path / "parquet" / "t.parquet") == 12  # the Parquet files follow the restore
+
+    # `make restore SNAPSHOT=<name>` through the real command
+    env = {**os.environ, "CCHC_WAREHOUSE_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT)}
+    name = snapshot_paths(snapshot)[0].name
+    out = subprocess.run([sys.executable, "-m", "warehouse.restore", name], env=env, capture_output=True, text=True,
+                         check=True, cwd=PROJECT)
+    assert name in out.stdout
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(13,)]
+
+
+def pd_count(path: Path) -> int:
+    return duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0]
+
+
+def test_open_sessions_on_the_snapshot_never_block_publication(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=5)
+    publish_snapshot(build, snapshot)
+    reader = _holder(snapshot, 60.0)  # an analyst's session left open over the night
+    try:
+        _build(build, rows=7)
+        publish_snapshot(build, snapshot)
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM t").fetchall() == [(7,)]
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_a_read_write_session_on_the_snapshot_does_not_block_publication(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=5)
+    publish_snapshot(build, snapshot)
+    snapshot.chmod(0o644)  # as root could (a plain user cannot: see the next test)
+    holder = _holder(snapshot, 60.0, read_only=False)
+    try:
+        _build(build, rows=8)
+        publish_snapshot(build, snapshot)
+        with duckdb.connect(str(snapshot), read_only=True) as con:  # another analyst opens the new one at once
+            assert con.execute("SELECT count(*) FROM t").fetchall() == [(8,)]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="needs root to act as a plain user")
+def test_a_plain_user_cannot_open_the_snapshot_read_write(tmp_path: Path) -> None:
+    """DuckDB opens a file read-write with open(O_RDWR): the file system refuses it to anyone but root. (This
+    project's Python lives under /root, which a plain user cannot run, so the shell's `<>` does the same open.)"""
+    folder = Path(tempfile.mkdtemp(prefix="cchc-snapshot-"))  # tmp_path's parents are closed to other users
+    try:
+        folder.chmod(0o755)
+        build, snapshot = folder / "build" / "warehouse_build.duckdb", folder / "warehouse.duckdb"
+        _build(build, rows=3)
+        publish_snapshot(build, snapshot, parquet=False)
+        write = subprocess.run(["sh", "-c", f'exec 3<>"{snapshot}"'], user="nobody", capture_output=True, text=True)
+        assert write.returncode != 0 and "Permission denied" in write.stderr
+        read = subprocess.run(["sh", "-c", f'exec 3<"{snapshot}"'], user="nobody", capture_output=True, text=True)
+        assert read.returncode == 0, read.stderr
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _duckdb_1x() -> Path | None:
+    """A Python with DuckDB 1.x in a throw-away virtual environment (uv from .tools, its cache, the package index);
+    None when it cannot be had quickly (no network and nothing cached)."""
+    uv = PROJECT / ".tools" / "bin" / "uv"
+    if not uv.exists():
+        return None
+    venv = Path(tempfile.gettempdir()) / "cchc-duckdb-1x"
+    python = venv / "bin" / "python"
+    try:
+        if not python.exists():
+            subprocess.run([str(uv), "venv", "-q", str(venv), "--python", sys.executable], check=True, timeout=60,
+                           capture_output=True)
+        check = subprocess.run([str(python), "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True,
+                               text=True)
+        if not check.stdout.startswith("1."):
+            subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), "duckdb>=1.2,<2"], check=True,
+                           timeout=120, capture_output=True)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return python
+
+
+def test_the_snapshot_opens_with_duckdb_1x(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build)
+    with connect(build) as con:
+        con.execute("CREATE TABLE m (k VARCHAR[], v MAP(VARCHAR, DOUBLE))")
+        con.execute("INSERT INTO m VALUES (['a'], MAP {'x': 1.5})")
+        con.execute("CREATE VIEW v AS SELECT label, count(*) AS n FROM t GROUP BY ALL")
+        con.execute("COMMENT ON COLUMN t.label IS 'nhãn'")
+    publish_snapshot(build, snapshot)
+    version = storage_version(snapshot)
+    assert version == SNAPSHOT_STORAGE_VERSION + "+" and readable_by_1x(version)
+    python = _duckdb_1x()
+    if python is None:
+        pytest.skip(f"DuckDB 1.x could not be installed here; the storage version {version} is one 1.x reads")
+    code = textwrap.dedent(f"""
+        import duckdb
+        con = duckdb.connect({str(snapshot)!r}, read_only=True)
+        print(duckdb.__version__)
+        print(con.execute("SELECT count(*) FROM t").fetchall(), con.execute("SELECT * FROM m").fetchall(),
+              con.execute("SELECT n FROM v").fetchall(),
+              con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 't' AND column_name = 'label'").fetchall())
+    """)
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    release, values = out.stdout.splitlines()[:2]
+    assert release.startswith("1.")
+    assert values == "[(1000,)] [(['a'], {'x': 1.5})] [(1000,)] [('nhãn',)]"
+
+
+def test_a_build_file_of_duckdb_2s_format_is_converted_once(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    build.parent.mkdir()
+    with duckdb.connect(str(build)) as con:  # made by an earlier version of the pipeline
+        con.execute("CREATE TABLE t AS SELECT range AS i FROM range(100)")
+    assert not readable_by_1x(storage_version(build))
+    publish_snapshot(build, snapshot)
+    assert readable_by_1x(storage_version(build)) and readable_by_1x(storage_version(snapshot))
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT sum(i) FROM t").fetchall() == [(4950,)]
+
+
+def test_parquet_has_every_table_and_view_and_skips_unchanged_ones(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build)
+    with connect(build) as con:
+        con.execute("CREATE TABLE u AS SELECT 'Đắk' AS name")
+        con.execute("CREATE VIEW v AS SELECT count(*) AS n FROM t")
+        con.execute("CREATE SCHEMA compat")
+        con.execute("CREATE VIEW compat.t AS SELECT i AS old_i FROM main.t")
+    publish_snapshot(build, snapshot)
+    folder = tmp_path / "parquet"
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["t.parquet", "u.parquet", "v.parquet"]
+    assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("Đắk",)]
+    with connect(build) as con:
+        con.execute("UPDATE u SET name = 'Đăk'")
+        con.execute("DROP VIEW v")
+    publish_snapshot(build, snapshot)
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["t.parquet", "u.parquet"]  # v's file is gone
+    assert export_parquet(snapshot, folder) == []  # nothing changed: nothing rewritten
+    assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("Đăk",)]
+
+
+def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_path: Path) -> None:
+    """Views are stored as SQL text that the 1.x client parses again: a 2.0-only construct would break them there."""
+    from warehouse.schema import ensure_schema
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    with connect(build) as con:
+        ensure_schema(con)
+    publish_snapshot(build, snapshot, parquet=False)
+    python = _duckdb_1x()
+    if python is None:
+        pytest.skip("DuckDB 1.x could not be installed here")
+    code = textwrap.dedent(f"""
+        import duckdb
+        con = duckdb.connect({str(snapshot)!r}, read_only=True)
+        names = con.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables() UNION ALL "
+                            "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        for (name,) in names:
+            con.execute(f"SELECT count(*) FROM {{name}}").fetchall()
+        missing = con.execute("SELECT count(*) FROM duckdb_columns() WHERE NOT internal AND comment IS NULL").fetchall()
+        print(len(names), missing[0][0])
+    """)
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    count, missing = map(int, out.stdout.split())
+    assert count >= 38 and missing == 0
+
+
+def _warehouse(root: Path):
+    from pipelines.resources import Warehouse
+
+    return Warehouse(build_db=str(root / "wh" / "build" / "warehouse_build.duckdb"),
+                     snapshot_db=str(root / "wh" / "warehouse.duckdb"), inbox=str(root / "inbox"),
+                     reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+
+
+def test_a_dagster_step_waits_for_the_lock_then_materialises(tmp_path: Path, monkeypatch) -> None:
+    import dagster as dg
+
+    from assets.tthc import units
+
+    warehouse = _warehouse(tmp_path)
+    assert dg.materialize([units], resources={"warehouse": warehouse}).success  # creates the build file
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "30")
+    holder = _holder(Path(warehouse.build_db), 2.0)  # an analyst opened the build file, read-only
+    result = dg.materialize([units], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert holder.wait(timeout=10) == 0
+    assert result.success
+
+
+def test_a_dagster_step_fails_naming_the_holder_after_the_wait(tmp_path: Path, monkeypatch) -> None:
+    import dagster as dg
+
+    from assets.tthc import units
+
+    warehouse = _warehouse(tmp_path)
+    assert dg.materialize([units], resources={"warehouse": warehouse}).success
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "1")
+    holder = _holder(Path(warehouse.build_db), 60.0)
+    try:
+        result = dg.materialize([units], resources={"warehouse": warehouse}, raise_on_error=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = str(failure.event_specific_data.error)
+    assert f"PID {holder.pid}" in message and "analyst-session" in message and "CCHC_LOCK_WAIT" in message
+
+
+def test_the_big_tables_are_exported_per_month_and_only_changed_months_rewritten(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    with connect(build) as con:
+        con.execute("""CREATE TABLE stg_dossier_versions AS SELECT 'HS-' || range AS dossier_code,
+                       DATE '2026-01-01' + (range % 90)::INT AS export_date FROM range(900)""")
+    publish_snapshot(build, snapshot)
+    folder = tmp_path / "parquet" / "stg_dossier_versions"
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["2026-01.parquet", "2026-02.parquet", "2026-03.parquet"]
+    assert not (tmp_path / "parquet" / "stg_dossier_versions.parquet").exists()
+    with connect(build) as con:  # a daily run: a new day in March
+        con.execute("INSERT INTO stg_dossier_versions VALUES ('HS-X', DATE '2026-03-31')")
+    with connect(build) as con:
+        con.execute("CHECKPOINT")
+    shutil.copyfile(build, tmp_path / "copy.duckdb")
+    written = export_parquet(tmp_path / "copy.duckdb", tmp_path / "parquet")
+    assert [p.relative_to(tmp_path / "parquet").as_posix() for p in written] == ["stg_dossier_versions/2026-03.parquet"]
+    total = duckdb.sql(f"SELECT count(*) FROM '{folder}/*.parquet'").fetchall()[0][0]
+    assert total == 901
