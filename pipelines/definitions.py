@@ -16,7 +16,9 @@ from pipelines.jobs import (
     period_jobs,
     portal_capture_job,
     portal_capture_schedule,
+    run_failure_alert,
     sources_job,
+    stale_runs,
 )
 from pipelines.resources import Warehouse
 
@@ -25,6 +27,6 @@ defs = dg.Definitions(
     asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par, dti]),
     jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, portal_capture_job, *period_jobs.values()],
     schedules=[daily_schedule, portal_capture_schedule],
-    sensors=[inbox_sensor, after_daily],
+    sensors=[inbox_sensor, after_daily, run_failure_alert, stale_runs],
     resources={"warehouse": Warehouse.from_settings(), "portal": portal_capture.PortalApi.from_settings()},
 )
