@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: run test bench ui lint demo-inbox clean
+.PHONY: run test bench ui serve recover lint demo-inbox clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -22,6 +22,13 @@ bench: .venv/.synced  ## speed figures on the full-scale demo year (prints figur
 ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAGSTER_HOME, telemetry off
 	$(PY) -m pipelines.instance
 	.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the schedule and sensors ON (CCHC_AUTOMATION=on)
+	$(PY) -m pipelines.instance recover
+	CCHC_AUTOMATION=on .venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $${CCHC_PORT:-3000}
+
+recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)
+	$(PY) -m pipelines.instance recover
 
 lint: .venv/.synced
 	.venv/bin/ruff check .
