@@ -14,6 +14,7 @@ import uuid
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
 import pytest
@@ -154,9 +155,9 @@ def test_after_daily_requests_the_period_runs_once_per_batch(instance):
 
 
 class _Webhook(BaseHTTPRequestHandler):
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:  # http.server's naming
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Webhook.received.append(json.loads(body))
         self.send_response(200)
@@ -168,7 +169,7 @@ class _Webhook(BaseHTTPRequestHandler):
 
 class _Smtp(socketserver.StreamRequestHandler):
     """Just enough of SMTP (RFC 5321) for smtplib: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
-    messages: list[str] = []
+    messages: ClassVar[list[str]] = []
 
     def handle(self) -> None:
         self.wfile.write(b"220 localhost test SMTP\r\n")
