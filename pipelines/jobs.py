@@ -268,14 +268,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         requested = True
         yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags)
     context.update_cursor(json.dumps(recorded | others | task_files | par_files))
-    if not requested:
+    if not requested and (before_start or waiting):  # the tick's line in the UI says why nothing ran
         notes = []
         if before_start:
             notes.append(f"bỏ qua {len(before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: "
                          f"{_names(before_start)}")
         if waiting:
             notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(waiting)}")
-        yield dg.SkipReason("Không có tệp mới" + (f"; {'; '.join(notes)}" if notes else "") + ".")
+        yield dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
