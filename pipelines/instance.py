@@ -96,14 +96,22 @@ def process_alive(pid: int, since: float) -> bool:
 
 
 def _worker(instance: dg.DagsterInstance, run_id: str) -> tuple[int | None, float, bool]:
-    """(pid, time of the event naming it, whether the process said it exited) from the run's engine events."""
-    pid, when, exited = None, 0.0, False
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
-        data = entry.dagster_event.engine_event_data if entry.dagster_event else None
+    """(pid, time of the event naming it, whether the process said it exited) from the run's events: the run worker's
+    "Started process for run (pid: …)", else the process that started the run (a run executed in the process of
+    `dagster job execute` or of a test has no worker of its own)."""
+    pid, when, exited, worker = None, 0.0, False, False
+    types = {dg.DagsterEventType.ENGINE_EVENT, dg.DagsterEventType.RUN_START}
+    for entry in instance.all_logs(run_id, of_type=types):
+        event = entry.dagster_event
+        if event is None:
+            continue
         if entry.message.startswith("Process for run exited"):
             exited = True
+        data = event.engine_event_data if event.event_type == dg.DagsterEventType.ENGINE_EVENT else None
         if data and "pid" in data.metadata and entry.message.startswith("Started process for run"):
-            pid, when, exited = int(str(data.metadata["pid"].value)), entry.timestamp, False
+            pid, when, exited, worker = int(str(data.metadata["pid"].value)), entry.timestamp, False, True
+        elif event.event_type == dg.DagsterEventType.RUN_START and event.pid and not worker:
+            pid, when = event.pid, entry.timestamp
     return pid, when, exited
 
 

@@ -115,16 +115,11 @@ def _reexecute_from_the_ui(instance: dg.DagsterInstance, parent: dg.DagsterRun) 
         child = instance.get_run_by_id(answer["run"]["runId"])
         assert child.parent_run_id == parent.run_id and child.job_name == parent.job_name
         if child.status == dg.DagsterRunStatus.QUEUED:
-            # The UI's instance queues it for the daemon (make ui / make serve run one); here we dequeue it ourselves.
-            instance.run_launcher.launch_run(_launch_context(child, context))
+            # The UI's instance queues it for the daemon (make ui / make serve run one); here we dequeue it as the
+            # daemon does.
+            instance.launch_run(child.run_id, context)
         done = wait_for_run(instance, child.run_id, child.job_name, lambda *args, **kwargs: None)
         assert done.success
-
-
-def _launch_context(run: dg.DagsterRun, workspace):
-    from dagster._core.launcher import LaunchRunContext
-
-    return LaunchRunContext(dagster_run=run, workspace=workspace)
 
 
 def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp_path, operator_env):
@@ -161,3 +156,11 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         # Idempotent: nothing more to do.
         again = recover_stale_runs(instance)
         assert again.failed == [] and again.freed == [] and len(again.running) == 1
+
+        # A run executed inside a live process (`dagster job execute`, a test) has no worker of its own: the process
+        # that started it counts, however long it runs.
+        inproc = instance.create_run_for_job(dg.GraphDefinition(name="job_inproc").to_job(), run_id=None)
+        instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name="job_inproc",
+                                                      pid=os.getpid()), run_id=inproc.run_id)
+        later = recover_stale_runs(instance, start_timeout=0)
+        assert later.failed == [] and {p.run_id for p in later.running} == {runs["alive"].run_id, inproc.run_id}
