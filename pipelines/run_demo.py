@@ -8,7 +8,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,8 +71,12 @@ def main() -> int:
         print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, "
               f"năm … (nhật ký chi tiết của Dagster: {log_path})", flush=True)
         started = time.perf_counter()
-        with output_to(log_path) as say:
-            results = launch_all(span[0], span[1], instance=instance, say=say)
+        try:
+            with output_to(log_path) as say:
+                results = launch_all(span[0], span[1], instance=instance, say=say)
+        except KeyboardInterrupt:
+            print("\nĐã dừng (Ctrl-C): lần chạy đang dở đã được hủy; chạy lại make run khi cần.", file=sys.stderr)
+            return 130
     return report(results, settings, time.perf_counter() - started)
 
 
@@ -193,7 +197,10 @@ def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say 
             try:
                 result = wait_for_run(instance, run.run_id, job_name, say)
             except KeyboardInterrupt:  # Ctrl-C: stop the run worker too, so nothing keeps the pool
-                instance.run_launcher.terminate(run.run_id)
+                # The code server may already be gone (Ctrl-C reaches the whole process group): then the next
+                # make run finds the dead run and frees its slot.
+                with suppress(Exception):
+                    instance.run_launcher.terminate(run.run_id)
                 raise
             steps = sum(1 for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SUCCESS)
             say(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s "
