@@ -51,13 +51,17 @@ def _claimed_by(instance: dg.DagsterInstance) -> set[str]:
 
 
 def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(tmp_path, operator_env):
+    from pipelines.instance import prepare_dagster_home
+
     make_run = [sys.executable, "-m", "pipelines.run_demo"]
-    first = subprocess.Popen(make_run, env=operator_env, cwd=PROJECT_ROOT, start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        home = Path(operator_env["DAGSTER_HOME"])
-        _wait(lambda: (home / "dagster.yaml").exists(), 120, "DAGSTER_HOME")
-        with dg.DagsterInstance.get() as instance:
+    prepare_dagster_home()
+    # The run history is created here first: two processes creating the same new SQLite storage at once can both
+    # stamp its schema version (a fresh DAGSTER_HOME only).
+    with dg.DagsterInstance.get() as instance:
+        assert _claimed_by(instance) == set()  # (opens the event log's index too)
+        first = subprocess.Popen(make_run, env=operator_env, cwd=PROJECT_ROOT, start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
             # Mid-step: the daily run's worker holds the pool's slot.
             dead_run_id = next(iter(_wait(lambda: _claimed_by(instance), 300, "a step holding the pool")))
             time.sleep(1)
@@ -87,9 +91,9 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
                                                   "yearly_indices", "par_blank_forms_yearly"}
             assert (Path(operator_env["CCHC_WAREHOUSE_DIR"]) / "warehouse.duckdb").exists()
             _reexecute_from_the_ui(instance, next(r for r in runs if r.job_name == "par_blank_forms_yearly"))
-    finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+        finally:
+            if first.poll() is None:
+                os.killpg(first.pid, signal.SIGKILL)
 
 
 def _reexecute_from_the_ui(instance: dg.DagsterInstance, parent: dg.DagsterRun) -> None:
