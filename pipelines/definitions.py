@@ -7,6 +7,7 @@ import dagster as dg
 from assets import dti, par, portal_capture, publish, qd766, tasks, tthc
 from checks import qd766_checks, task_checks, tthc_checks
 from pipelines.jobs import (
+    EXECUTOR,
     after_daily,
     blank_forms_job,
     daily_job,
@@ -28,5 +29,6 @@ defs = dg.Definitions(
     jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, portal_capture_job, *period_jobs.values()],
     schedules=[daily_schedule, portal_capture_schedule],
     sensors=[inbox_sensor, after_daily, run_failure_alert, stale_runs],
+    executor=EXECUTOR,  # also for assets materialised from the UI's asset graph
     resources={"warehouse": Warehouse.from_settings(), "portal": portal_capture.PortalApi.from_settings()},
 )

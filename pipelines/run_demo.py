@@ -161,11 +161,6 @@ def output_to(path: Path) -> Iterator[Terminal]:
             terminal.close()
 
 
-# Steps run one after another in the run worker: the pool duckdb_writer serialises them anyway, and a subprocess
-# per step would import the libraries again for each (the demo year: minutes instead of seconds).
-IN_PROCESS: dict = {"execution": {"config": {"in_process": {}}}}
-
-
 def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say = print,
                blank_forms: bool = True, jobs: Collection[str] | None = None) -> list[LaunchedRun]:
     """The runs of `planned_runs`, created as `dagster job launch` creates them (from the code location, so they
@@ -190,7 +185,7 @@ def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say 
             if jobs is not None and job_name not in jobs:
                 continue
             run = _create_run(instance=instance, code_location=location, remote_repo=repo,
-                              remote_job=repo.get_full_job(job_name), run_config=IN_PROCESS, tags=tags, op_selection=None,
+                              remote_job=repo.get_full_job(job_name), run_config={}, tags=tags, op_selection=None,
                               run_id=None)
             started = time.perf_counter()
             instance.launch_run(run.run_id, workspace)
