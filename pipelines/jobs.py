@@ -365,13 +365,12 @@ def run_failure_alert(context: dg.RunFailureSensorContext):
 
 
 def run_failure_message(run: dg.DagsterRun, message: str | None, failed_steps: list[str]) -> str:
-    partition = run.tags.get("dagster/partition") or "–".join(
-        v for k in ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
-        if (v := run.tags.get(k)))
-    where = f", phân vùng {partition}" if partition else ""
+    first = run.tags.get("dagster/asset_partition_range_start") or run.tags.get("dagster/partition")
+    last = run.tags.get("dagster/asset_partition_range_end") or first
+    where = f", phân vùng {first}" + (f"–{last}" if last != first else "") if first else ""
     steps = f", bước lỗi: {', '.join(failed_steps)}" if failed_steps else ""
-    return (f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {(message or '').strip()[:500]}. "
-            "Xem chi tiết: make ui → Runs.")
+    reason = (message or "").strip()[:500].rstrip(".")
+    return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}. Xem chi tiết: make ui → Runs."
 
 
 # Always on where a daemon runs: the default run launcher cannot tell run monitoring that a run worker died, so this
