@@ -17,7 +17,14 @@ import dagster as dg
 
 from common.settings import PROJECT_ROOT, get_settings
 from common.units import RANKING_GROUP_LABELS
-from pipelines.instance import log_dir, prepare_dagster_home, print_recovery, recover_stale_runs
+from pipelines.instance import (
+    START_TIMEOUT_SECONDS,
+    Recovery,
+    log_dir,
+    prepare_dagster_home,
+    print_recovery,
+    recover_stale_runs,
+)
 from sources.tthc_format import DOSSIER_FILE_PATTERN
 
 # The code location's name: the one `make ui` / `make serve` load (`-m pipelines.definitions`), which the UI looks
@@ -61,8 +68,7 @@ def main() -> int:
     log_path = log_dir() / f"dagster_{date.today():%Y%m%d}.log"
     with dg.DagsterInstance.get() as instance:
         # A run killed earlier (kill -9, power cut) must not leave this one waiting for its pool slot.
-        recovery = recover_stale_runs(instance)
-        print_recovery(recovery)
+        recovery = recover_runs_before_starting(instance)
         if recovery.running:
             for proc in recovery.running:
                 print(f"Đang có lần chạy khác: {proc.describe()}. Chờ nó xong rồi chạy lại make run; nếu tiến trình "
@@ -78,6 +84,24 @@ def main() -> int:
             print("\nĐã dừng (Ctrl-C): lần chạy đang dở đã được hủy; chạy lại make run khi cần.", file=sys.stderr)
             return 130
     return report(results, settings, time.perf_counter() - started)
+
+
+def recover_runs_before_starting(instance: dg.DagsterInstance, poll: float = 5.0) -> Recovery:
+    """Fail dead runs and free their slots. A run without a process yet (created, not started: e.g. `make run` was
+    killed just after creating it) cannot be judged until Dagster's start timeout: wait for it to start or time out
+    rather than stop, so a killed `make run` never blocks the next one."""
+    said = False
+    while True:
+        recovery = recover_stale_runs(instance)
+        print_recovery(recovery)
+        starting = [p for p in recovery.running if p.alive is None]
+        if not starting or len(starting) < len(recovery.running):
+            return recovery
+        if not said:
+            print(f"Chờ lần chạy {', '.join(p.describe() for p in starting)} khởi động hoặc hết hạn "
+                  f"({START_TIMEOUT_SECONDS} giây) …", flush=True)
+            said = True
+        time.sleep(poll)
 
 
 def planned_runs(first: str, last: str, *, blank_forms: bool = True) -> list[tuple[str, dict[str, str]]]:

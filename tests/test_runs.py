@@ -168,3 +168,10 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
                                                       pid=os.getpid()), run_id=inproc.run_id)
         later = recover_stale_runs(instance, start_timeout=0)
         assert later.failed == [] and {p.run_id for p in later.running} == {runs["alive"].run_id, inproc.run_id}
+
+        # A run created but never started (make run killed right after creating it): undecided during the start
+        # timeout (make run waits), failed after it.
+        orphan = instance.create_run_for_job(dg.GraphDefinition(name="job_orphan").to_job(), run_id=None)
+        waiting = recover_stale_runs(instance)
+        assert [p.alive for p in waiting.running if p.run_id == orphan.run_id] == [None]
+        assert [p.run_id for p in recover_stale_runs(instance, start_timeout=0).failed] == [orphan.run_id]
