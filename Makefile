@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui lint demo-inbox clean restore
+.PHONY: run test bench ui serve recover restore lint demo-inbox clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	$(PY) -m pipelines.run_demo
@@ -27,7 +27,14 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 	$(PY) -m pipelines.instance
 	.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
-lint: .venv/.synced
+serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the schedule and sensors ON (CCHC_AUTOMATION=on)
+	$(PY) -m pipelines.instance recover
+	CCHC_AUTOMATION=on .venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $${CCHC_PORT:-3000}
+
+recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)
+	$(PY) -m pipelines.instance recover
+
+lint: .venv/.synced  ## ruff over the whole project
 	.venv/bin/ruff check .
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)

@@ -7,6 +7,7 @@ import dagster as dg
 from assets import dti, par, portal_capture, publish, qd766, tasks, tthc
 from checks import qd766_checks, task_checks, tthc_checks
 from pipelines.jobs import (
+    EXECUTOR,
     after_daily,
     blank_forms_job,
     daily_job,
@@ -16,7 +17,9 @@ from pipelines.jobs import (
     period_jobs,
     portal_capture_job,
     portal_capture_schedule,
+    run_failure_alert,
     sources_job,
+    stale_runs,
 )
 from pipelines.resources import Warehouse
 
@@ -25,6 +28,7 @@ defs = dg.Definitions(
     asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par, dti]),
     jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, portal_capture_job, *period_jobs.values()],
     schedules=[daily_schedule, portal_capture_schedule],
-    sensors=[inbox_sensor, after_daily],
+    sensors=[inbox_sensor, after_daily, run_failure_alert, stale_runs],
+    executor=EXECUTOR,  # also for assets materialised from the UI's asset graph
     resources={"warehouse": Warehouse.from_settings(), "portal": portal_capture.PortalApi.from_settings()},
 )

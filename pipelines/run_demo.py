@@ -1,18 +1,38 @@
-"""`make run`: build the demo inbox if none is configured, materialise everything for the demo year in one run
-(recorded in DAGSTER_HOME, so it shows in `make ui`), publish the snapshot and say where the outputs are."""
+"""`make run`: build the demo inbox if none is configured, then run everything for the demo year as the daemon
+would, through the code location (so each run shows in `make ui` and can be re-executed from there), publish the
+snapshot and say where the outputs are. The terminal gets one line per run and the summary; Dagster's own event
+log (DEBUG) goes to data/logs/dagster_<date>.log."""
 
 import os
 import sys
 import time
 import warnings
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
-from common.settings import get_settings
+from common.settings import PROJECT_ROOT, get_settings
 from common.units import RANKING_GROUP_LABELS
-from pipelines.instance import prepare_dagster_home
+from pipelines.instance import (
+    START_TIMEOUT_SECONDS,
+    Recovery,
+    log_dir,
+    prepare_dagster_home,
+    print_recovery,
+    recover_stale_runs,
+)
 from sources.tthc_format import DOSSIER_FILE_PATTERN
+
+# The code location's name: the one `make ui` / `make serve` load (`-m pipelines.definitions`), which the UI looks
+# up to re-execute a run.
+CODE_MODULE = "pipelines.definitions"
+_STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
+                dg.DagsterEventType.STEP_SKIPPED}
+Say = Callable[..., None]
 
 
 def export_range(folder) -> tuple[str, str] | None:
@@ -45,28 +65,66 @@ def main() -> int:
         print(f"Không có tệp xuất hồ sơ nào trong {settings.inbox / 'tthc'}.", file=sys.stderr)
         return 2
     prepare_dagster_home()
-    print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, năm …",
-          flush=True)
-    started = time.perf_counter()
+    log_path = log_dir() / f"dagster_{date.today():%Y%m%d}.log"
     with dg.DagsterInstance.get() as instance:
-        results = materialise_all(span[0], span[1], instance=instance)
+        # A run killed earlier (kill -9, power cut) must not leave this one waiting for its pool slot.
+        recovery = recover_runs_before_starting(instance)
+        if recovery.running:
+            for proc in recovery.running:
+                print(f"Đang có lần chạy khác: {proc.describe()}. Chờ nó xong rồi chạy lại make run; nếu tiến trình "
+                      f"đã treo: kill {proc.pid or '<pid>'}, rồi: make recover", file=sys.stderr)
+            return 3
+        print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, "
+              f"năm … (nhật ký chi tiết của Dagster: {log_path})", flush=True)
+        started = time.perf_counter()
+        try:
+            with output_to(log_path) as say:
+                results = launch_all(span[0], span[1], instance=instance, say=say)
+        except KeyboardInterrupt:
+            print("\nĐã dừng (Ctrl-C): lần chạy đang dở đã được hủy; chạy lại make run khi cần.", file=sys.stderr)
+            return 130
     return report(results, settings, time.perf_counter() - started)
 
 
-def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | None = None,
-                    resources: dict | None = None, quiet: bool = False,
-                    blank_forms: bool = True) -> list[dg.ExecuteInProcessResult]:
+def recover_runs_before_starting(instance: dg.DagsterInstance, poll: float = 5.0) -> Recovery:
+    """Fail dead runs and free their slots. A run without a process yet (created, not started: e.g. `make run` was
+    killed just after creating it) cannot be judged until Dagster's start timeout: wait for it to start or time out
+    rather than stop, so a killed `make run` never blocks the next one."""
+    said = False
+    while True:
+        recovery = recover_stale_runs(instance)
+        print_recovery(recovery)
+        starting = [p for p in recovery.running if p.alive is None]
+        if not starting or len(starting) < len(recovery.running):
+            return recovery
+        if not said:
+            print(f"Chờ lần chạy {', '.join(p.describe() for p in starting)} khởi động hoặc hết hạn "
+                  f"({START_TIMEOUT_SECONDS} giây) …", flush=True)
+            said = True
+        time.sleep(poll)
+
+
+def planned_runs(first: str, last: str, *, blank_forms: bool = True) -> list[tuple[str, dict[str, str]]]:
     """What the daily schedule and the after_daily sensor do, in one go: the daily job over the days (one run),
-    then the month, quarter and year jobs over the periods those days touch. Stops at the first failed run."""
-    from pipelines.definitions import defs
+    then the month, quarter and year jobs over the periods those days touch."""
     from pipelines.jobs import period_run_requests
 
     runs = [("daily_tthc", {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})]
     runs += period_run_requests(date.fromisoformat(first), date.fromisoformat(last))
     if blank_forms:  # the yearly blank self-assessment forms, outside the daily flow
         runs.append(("par_blank_forms_yearly", {"dagster/partition": first[:4]}))
+    return runs
+
+
+def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | None = None,
+                    resources: dict | None = None, quiet: bool = False,
+                    blank_forms: bool = True) -> list[dg.ExecuteInProcessResult]:
+    """The runs of `planned_runs` in this process (tests and bench: resources can be swapped). Stops at the first
+    failed run. The UI cannot re-execute these runs: `make run` uses `launch_all`."""
+    from pipelines.definitions import defs
+
     results = []
-    for job_name, tags in runs:
+    for job_name, tags in planned_runs(first, last, blank_forms=blank_forms):
         started = time.perf_counter()
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False, tags=tags, resources=resources)
@@ -79,7 +137,130 @@ def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | Non
     return results
 
 
-def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -> int:
+@dataclass
+class LaunchedRun:
+    """A finished launched run, read back from the instance: what `report` needs of an ExecuteInProcessResult."""
+    run_id: str
+    job_name: str
+    success: bool
+    all_events: list[dg.DagsterEvent]
+
+
+class Terminal:
+    """Writes to the terminal while fds 1 and 2 go to the log file; ``live``: a terminal that can redraw a line."""
+
+    def __init__(self, fd: int) -> None:
+        self.live = os.isatty(fd)
+        self._file = os.fdopen(os.dup(fd), "w", encoding="utf-8", buffering=1)
+
+    def __call__(self, text: str, end: str = "\n") -> None:
+        self._file.write(text + end)
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@contextmanager
+def output_to(path: Path) -> Iterator[Terminal]:
+    """Send this process's stdout and stderr, and those of the code server and run workers it starts (they inherit
+    the file descriptors), to ``path``; yield a `Terminal` that still writes to the screen."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    terminal = Terminal(saved[0])
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            terminal.close()
+
+
+def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say = print,
+               blank_forms: bool = True, jobs: Collection[str] | None = None) -> list[LaunchedRun]:
+    """The runs of `planned_runs`, created as `dagster job launch` creates them (from the code location, so they
+    carry its origin and the UI can re-execute them) and launched with the instance's run launcher (a subprocess
+    per run); each is awaited before the next. Stops at the first failed run. ``jobs``: only these of the plan."""
+    # Dagster's own run creation of `dagster job launch`: the same snapshots and origins as a run from the UI.
+    from dagster._cli.job import _create_run
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import ModuleTarget
+
+    target = ModuleTarget(module_name=CODE_MODULE, attribute=None, working_directory=str(PROJECT_ROOT),
+                          location_name=None)
+    results: list[LaunchedRun] = []
+    with WorkspaceProcessContext(instance, target, version=dg.__version__) as process:
+        workspace = process.create_request_context()
+        location_name = workspace.code_location_names[0]
+        if workspace.has_code_location_error(location_name):
+            raise RuntimeError(f"Không nạp được {CODE_MODULE}: {workspace.get_code_location_error(location_name)}")
+        location = workspace.get_code_location(location_name)
+        repo = next(iter(location.get_repositories().values()))
+        for job_name, tags in planned_runs(first, last, blank_forms=blank_forms):
+            if jobs is not None and job_name not in jobs:
+                continue
+            run = _create_run(instance=instance, code_location=location, remote_repo=repo,
+                              remote_job=repo.get_full_job(job_name), run_config={}, tags=tags, op_selection=None,
+                              run_id=None)
+            started = time.perf_counter()
+            instance.launch_run(run.run_id, workspace)
+            try:
+                result = wait_for_run(instance, run.run_id, job_name, say)
+            except KeyboardInterrupt:  # Ctrl-C: stop the run worker too, so nothing keeps the pool
+                # The code server may already be gone (Ctrl-C reaches the whole process group): then the next
+                # make run finds the dead run and frees its slot.
+                with suppress(Exception):
+                    instance.run_launcher.terminate(run.run_id)
+                raise
+            steps = sum(1 for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SUCCESS)
+            say(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s "
+                f"({steps} bước, run {run.run_id[:8]})")
+            results.append(result)
+            if not result.success:
+                break
+    return results
+
+
+def wait_for_run(instance: dg.DagsterInstance, run_id: str, job_name: str, say: Say,
+                 poll: float = 0.5) -> LaunchedRun:
+    """Wait until the run ends; on a terminal, one line that follows its steps. If its worker dies (killed, out of
+    memory), the run is marked failed and its slot freed instead of waiting for ever."""
+    live = getattr(say, "live", False)
+    last_check = time.monotonic()
+    shown = ""
+    while True:
+        run = instance.get_run_by_id(run_id)
+        if run is not None and run.is_finished:
+            break
+        if live:
+            steps = [e.dagster_event for e in instance.all_logs(run_id, of_type=_STEP_EVENTS) if e.dagster_event]
+            running = [e.step_key for e in steps if e.event_type == dg.DagsterEventType.STEP_START]
+            finished = {e.step_key for e in steps if e.event_type != dg.DagsterEventType.STEP_START}
+            current = next((k for k in reversed(running) if k not in finished), "")
+            line = f"  {job_name}: {len(finished)} bước xong{', đang chạy ' + current if current else ''}"
+            if line != shown:
+                say(f"\r{line[:110]:<110}", end="")
+                shown = line
+        if time.monotonic() - last_check > 10:
+            last_check = time.monotonic()
+            recover_stale_runs(instance)  # marks this run failed if its worker is gone
+        time.sleep(poll)
+    if shown:
+        say(f"\r{'':<110}\r", end="")
+    events = [e.dagster_event for e in instance.all_logs(run_id) if e.dagster_event]
+    return LaunchedRun(run_id, job_name, run.status == dg.DagsterRunStatus.SUCCESS, events)
+
+
+def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float) -> int:
     events = [e for r in results for e in r.all_events]
     success = all(r.success for r in results)
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
@@ -102,9 +283,9 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
                           (SELECT count(*) FROM quarantine), (SELECT count(*) FROM file_issues WHERE blocking)"""
             ).fetchall()[0]
             top = con.execute("""
-                SELECT period_label, ranking_group, rank, unit_name, total_score FROM mart_qd766_unit
+                SELECT period_label, ranking_group, rank, unit_name, total FROM mart_qd766_unit
                 WHERE period_label = (SELECT max(period_label) FROM mart_qd766_unit WHERE period_kind = 'year')
-                  AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+                  AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
             tasks = con.execute("""
                 SELECT s.status_label, count(*) FROM mart_task_status s
                 WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
@@ -112,10 +293,10 @@ def report(results: list[dg.ExecuteInProcessResult], settings, elapsed: float) -
                                        WHERE unit_code = '19.SKHCN' AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""").fetchall()
             par_top = con.execute("""
                 SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
-                WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+                WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
             dti_top = con.execute("""
-                SELECT ranking_group, rank, unit_name, total, level, rank_p05, rank_p95, change FROM mart_dti_unit
-                WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, unit_name""").fetchall()
+                SELECT ranking_group, rank, unit_name, total, band, rank_p05, rank_p95, change FROM mart_dti_unit
+                WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
             reconciliation = con.execute(
                 "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
         print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")

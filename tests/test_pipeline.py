@@ -197,13 +197,14 @@ def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
         first = list(inbox_sensor(context))
-        assert sorted((r.job_name, r.partition_key) for r in first) == [
-            ("daily_tthc", "2026-01-05"), ("masterdata_refresh", None)]
+        # The new catalogue is reloaded by the daily run itself: no separate masterdata_refresh run.
+        assert [(r.job_name, r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+                for r in first] == [("daily_tthc", "2026-01-05", "2026-01-05")]
         again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
         assert list(inbox_sensor(again)) == []
         write_export(folder, date(2026, 1, 5), [dossier_row(), dossier_row(dossier_code="HS-2")])
         changed = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
-        assert [r.partition_key for r in inbox_sensor(changed)] == ["2026-01-05"]
+        assert [r.tags["dagster/asset_partition_range_start"] for r in inbox_sensor(changed)] == ["2026-01-05"]
 
 
 def test_open_analyst_session_does_not_block_publication(warehouse):

@@ -1,0 +1,258 @@
+"""The sensors on real Dagster instances in temporary DAGSTER_HOMEs: the inbox sensor batches days into ranges, waits
+for today's export and names files before the start date; after_daily requests the period runs once per batch;
+the failure sensor writes the alert file and delivers it to a local SMTP server and a local webhook."""
+
+import json
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import dagster as dg
+import pytest
+import yaml
+
+from common.settings import PROJECT_ROOT, now_local
+from pipelines.jobs import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert
+from sources.tthc_format import dossier_file_name
+from tests.conftest import dossier_row, warehouse_in, write_export
+
+
+@pytest.fixture
+def instance(tmp_path: Path):
+    """An instance with the project's dagster.yaml (pools, run monitoring) in a temporary DAGSTER_HOME."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    overrides = yaml.safe_load((PROJECT_ROOT / "pipelines" / "dagster.yaml").read_text())
+    with dg.instance_for_test(temp_dir=str(home), overrides=overrides) as instance:
+        yield instance
+
+
+def evaluate(instance: dg.DagsterInstance, root: Path, cursor: str | None = None):
+    from pipelines.definitions import defs
+
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"warehouse": warehouse_in(root)},
+                                      definitions=defs)
+    return inbox_sensor.evaluate_tick(context)
+
+
+def test_day_ranges():
+    d = date(2026, 1, 1)
+    days = [d, d + timedelta(1), d + timedelta(2), d + timedelta(6), d + timedelta(2)]
+    assert day_ranges(days) == [(d, d + timedelta(2)), (d + timedelta(6), d + timedelta(6))]
+
+
+def test_inbox_sensor_on_the_demo_inbox_requests_a_handful_of_runs(tmp_path, small_inbox, instance):
+    shutil.copytree(small_inbox[0], tmp_path / "inbox")
+    first = evaluate(instance, tmp_path)
+    requests = first.run_requests
+    assert 1 <= len(requests) <= 6, [(r.job_name, r.tags) for r in requests]
+    daily = [r for r in requests if r.job_name == "daily_tthc"]
+    # Ten days of exports, one contiguous range: one run (single-run backfill policy), not ten.
+    assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+            for r in daily] == [("2026-01-01", "2026-01-10")]
+    assert len({r.job_name for r in requests}) == len(requests)  # no job twice
+    assert "masterdata_refresh" not in {r.job_name for r in requests}  # the daily run reloads the catalogue
+
+    again = evaluate(instance, tmp_path, first.cursor)
+    assert again.run_requests == []
+
+
+def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_path, instance):
+    folder = tmp_path / "inbox" / "tthc"
+    today = now_local().date()
+    write_export(folder, date(2026, 1, 5), [dossier_row()])
+    write_export(folder, date(2026, 1, 7), [dossier_row()])
+    write_export(folder, date(2025, 12, 31), [dossier_row()])
+    write_export(folder, today, [dossier_row()])
+    first = evaluate(instance, tmp_path)
+    ranges = [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+              for r in first.run_requests if r.job_name == "daily_tthc"]
+    assert ranges == [("2026-01-05", "2026-01-05"), ("2026-01-07", "2026-01-07")]
+    cursor = json.loads(first.cursor)
+    assert dossier_file_name(today) not in cursor  # today's export is taken once its day is over
+    assert dossier_file_name(date(2025, 12, 31)) in cursor
+
+    # Nothing new: the skip reason names the file before the start date and the setting, and today's waiting file.
+    quiet_inbox = tmp_path / "quiet"
+    (quiet_inbox / "inbox" / "tthc").mkdir(parents=True)
+    old = write_export(quiet_inbox / "inbox" / "tthc", date(2025, 12, 30), [dossier_row()])
+    quiet = evaluate(instance, quiet_inbox)
+    assert quiet.run_requests == []
+    assert old.name in quiet.skip_message and "CCHC_START_DATE=2026-01-01" in quiet.skip_message
+
+    # A file still being copied (modified just now) waits too, then loads once it has settled.
+    os.environ["CCHC_SETTLE_SECONDS"] = "3600"
+    try:
+        write_export(folder, date(2026, 1, 9), [dossier_row()])
+        copying = evaluate(instance, tmp_path, first.cursor)
+        assert [r for r in copying.run_requests if r.job_name == "daily_tthc"] == []
+        assert dossier_file_name(date(2026, 1, 9)) not in json.loads(copying.cursor)
+    finally:
+        os.environ["CCHC_SETTLE_SECONDS"] = "0"
+    settled = evaluate(instance, tmp_path, copying.cursor)
+    assert [r.tags["dagster/asset_partition_range_start"] for r in settled.run_requests
+            if r.job_name == "daily_tthc"] == ["2026-01-09"]
+
+
+def _finished_run(instance: dg.DagsterInstance, job_name: str, first: str, last: str, *,
+                  success: bool = True) -> dg.DagsterRun:
+    """A run of ``job_name`` recorded in the instance and taken to STARTED, then SUCCESS (status and end time set
+    by the instance from the events, as for a real run)."""
+    run = instance.add_run(dg.DagsterRun(job_name=job_name, run_id=str(uuid.uuid4()), tags={
+        "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}))
+    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job_name),
+                                  run_id=run.run_id)
+    if success:
+        time.sleep(0.01)
+        instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name=job_name),
+                                      run_id=run.run_id)
+    return instance.get_run_by_id(run.run_id)
+
+
+def _spans(requests: list[dg.RunRequest]) -> dict[str, tuple[str, str]]:
+    return {r.job_name: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+            for r in requests}
+
+
+def test_after_daily_requests_the_period_runs_once_per_batch(instance):
+    a = _finished_run(instance, "daily_tthc", "2026-01-01", "2026-01-03")
+    b = _finished_run(instance, "daily_tthc", "2026-02-10", "2026-02-10", success=False)  # still running
+    assert follow_up_requests(instance, a) == []  # b's success will request for both
+
+    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="daily_tthc"),
+                                  run_id=b.run_id)
+    b = instance.get_run_by_id(b.run_id)
+    assert follow_up_requests(instance, a) == []  # a later run of the batch has finished: it requests
+    requests = follow_up_requests(instance, b)
+    assert sorted(r.job_name for r in requests) == ["qd766_monthly", "qd766_quarterly", "task_progress",
+                                                     "yearly_indices"]
+    assert _spans(requests)["qd766_monthly"] == ("2026-01", "2026-02")
+    assert _spans(requests)["yearly_indices"] == ("2026", "2026")
+
+    # The sensor itself, on the success event of the run: the same four requests.
+    context = dg.build_run_status_sensor_context(
+        sensor_name="after_daily", dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value,
+                                                                 job_name="daily_tthc"),
+        dagster_instance=instance, dagster_run=b)
+    assert len(list(after_daily(context))) == 4
+
+    # Once those runs exist, the next day's run covers only its own day.
+    for request in requests:
+        instance.add_run(dg.DagsterRun(job_name=request.job_name, run_id=str(uuid.uuid4()), tags=request.tags,
+                                       status=dg.DagsterRunStatus.SUCCESS))
+    time.sleep(0.01)
+    c = _finished_run(instance, "daily_tthc", "2026-03-05", "2026-03-05")
+    assert _spans(follow_up_requests(instance, c))["qd766_monthly"] == ("2026-03", "2026-03")
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:  # http.server's naming
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Webhook.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _Smtp(socketserver.StreamRequestHandler):
+    """Just enough of SMTP (RFC 5321) for smtplib: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
+    messages: ClassVar[list[str]] = []
+
+    def handle(self) -> None:
+        self.wfile.write(b"220 localhost test SMTP\r\n")
+        while line := self.rfile.readline():
+            verb = line.decode("ascii", "replace").strip().upper()
+            if verb.startswith(("EHLO", "HELO")):
+                self.wfile.write(b"250 localhost\r\n")
+            elif verb.startswith("DATA"):
+                self.wfile.write(b"354 go ahead\r\n")
+                data = []
+                while (part := self.rfile.readline()) not in (b".\r\n", b""):
+                    data.append(part)
+                _Smtp.messages.append(b"".join(data).decode("utf-8", "replace"))
+                self.wfile.write(b"250 queued\r\n")
+            elif verb.startswith("QUIT"):
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:  # MAIL FROM, RCPT TO, RSET, NOOP
+                self.wfile.write(b"250 ok\r\n")
+
+
+@dg.op
+def broken_step() -> None:
+    raise ValueError("tệp hỏng")
+
+
+@dg.job
+def broken_job() -> None:
+    broken_step()
+
+
+def test_failure_sensor_writes_the_alert_file_and_delivers_by_email_and_webhook(tmp_path, monkeypatch, instance):
+    webhook = HTTPServer(("127.0.0.1", 0), _Webhook)
+    smtp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
+    for server in (webhook, smtp):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("CCHC_LOG_DIR", str(tmp_path / "logs"))
+        monkeypatch.setenv("CCHC_ALERT_WEBHOOK", f"http://127.0.0.1:{webhook.server_port}/hook")
+        monkeypatch.setenv("CCHC_ALERT_SMTP", f"127.0.0.1:{smtp.server_address[1]}")
+        monkeypatch.setenv("CCHC_ALERT_EMAIL", "cntt@example.vn")
+        result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        context = dg.build_run_status_sensor_context(
+            sensor_name="run_failure_alert", dagster_event=result.get_run_failure_event(), dagster_instance=instance,
+            dagster_run=result.dagster_run).for_run_failure()
+        run_failure_alert(context)
+    finally:
+        webhook.shutdown()
+        smtp.shutdown()
+    lines = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 and "broken_job THẤT BẠI" in lines[0] and result.run_id in lines[0]
+    assert "broken_step" in lines[0]
+    assert [m["text"] for m in _Webhook.received] == [lines[0].split(" ", 1)[1]]
+    assert len(_Smtp.messages) == 1 and "cntt@example.vn" in _Smtp.messages[0] and "[CCHC]" in _Smtp.messages[0]
+
+
+def test_failure_sensor_reports_an_unreachable_webhook_in_the_alert_file(tmp_path, monkeypatch, instance):
+    monkeypatch.setenv("CCHC_LOG_DIR", str(tmp_path / "logs"))
+    with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
+        port = closed.server_address[1]
+    monkeypatch.setenv("CCHC_ALERT_WEBHOOK", f"http://127.0.0.1:{port}/hook")
+    result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_alert", dagster_event=result.get_run_failure_event(), dagster_instance=instance,
+        dagster_run=result.dagster_run).for_run_failure()
+    run_failure_alert(context)
+    lines = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "Không gửi được cảnh báo tới webhook" in lines[1]
+
+
+def test_automation_is_on_only_where_make_serve_says_so():
+    code = ("from pipelines.definitions import defs; "
+            "print(defs.resolve_sensor_def('inbox_sensor').default_status.value, "
+            "defs.resolve_sensor_def('after_daily').default_status.value, "
+            "defs.resolve_sensor_def('run_failure_alert').default_status.value, "
+            "defs.resolve_sensor_def('stale_runs').default_status.value, "
+            "defs.resolve_schedule_def('daily_tthc_0600').default_status.value, "
+            "defs.resolve_schedule_def('portal_capture_0530').default_status.value)")
+    env = {k: v for k, v in os.environ.items() if k != "CCHC_AUTOMATION"}
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+                         cwd=PROJECT_ROOT).stdout.split()
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                        env={**env, "CCHC_AUTOMATION": "on"}, cwd=PROJECT_ROOT).stdout.split()
+    assert off == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "STOPPED", "STOPPED"]
+    assert on == ["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "STOPPED"]
