@@ -188,7 +188,7 @@ def main() -> None:
     wh_dir = BENCH_DIR / "warehouse"
     shutil.rmtree(wh_dir, ignore_errors=True)
     warehouse = Warehouse(build_db=str(wh_dir / "warehouse_build.duckdb"), snapshot_db=str(wh_dir / "warehouse.duckdb"),
-                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên", pii_salt="bench")
+                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên")
     _, tthc_s = timed("demo year TTHC only, empty warehouse → snapshot (issue 2 target < 45 s)",
                       materialise, warehouse, start, end)
     shutil.rmtree(wh_dir, ignore_errors=True)
