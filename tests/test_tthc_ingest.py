@@ -10,7 +10,7 @@ import pytest
 from common.units import load_units, matcher_for
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
-from tests.conftest import TEST_KEYS, PERSONAL_VALUES, dossier_row, write_export
+from tests.conftest import PERSONAL_VALUES, TEST_KEYS, dossier_row, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
