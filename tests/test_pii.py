@@ -180,3 +180,15 @@ def test_a_run_on_real_data_with_the_demo_secret_refuses_to_start(tmp_path, monk
     assert not Path(warehouse.build_db).exists()  # nothing was written
     (Path(warehouse.inbox) / DEMO_MARKER).write_text("demo")
     assert dg.materialize([tthc_assets.units], resources={"warehouse": warehouse}, raise_on_error=False).success
+
+
+def test_the_salted_hash_of_earlier_versions_is_dropped_from_an_existing_warehouse(tmp_path):
+    warehouse = warehouse_in(tmp_path)
+    Path(warehouse.build_db).parent.mkdir(parents=True)
+    with duckdb.connect(warehouse.build_db) as con:
+        ensure_schema(con)
+        for table in ("stg_dossier_versions", "fct_dossier"):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN applicant_hash VARCHAR")
+    with warehouse.write() as con:
+        columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()").fetchall()}
+    assert "applicant_key" in columns and "applicant_hash" not in columns
