@@ -284,10 +284,6 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
     con.executemany("INSERT INTO _pii_pads VALUES (?, ?, ?)", keys.year_pads(PSEUDONYM_YEARS))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
-        SELECT t.* EXCLUDE (_applicant_id, _pseudonymised),
-               CASE WHEN t._pseudonymised THEN t._applicant_id
-                    WHEN t._applicant_id IS NOT NULL THEN {hmac_sql("k", "t._applicant_id")} END AS applicant_key
-        FROM (
         SELECT r.file_id, r.line, f.export_date, f.file_name,
                nullif(trim(r.dossier_code), '') AS dossier_code,
                nullif(trim(r.procedure_code), '') AS procedure_code,
@@ -301,11 +297,15 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                nullif(trim(r.applicant_id), '') AS _applicant_id, f.pseudonymised AS _pseudonymised,
                r._unreadable,
                {raw_copies}
-        FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit
-        ) t LEFT JOIN _pii_pads k ON k.year = year(t.received_at)""")
+        FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""")
+    # The key of each (year, ID number) once, not per version: a dossier's versions share it (half the hashing).
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _applicant_keys AS
+        SELECT d.year, d.id, {hmac_sql("k", "d.id")} AS applicant_key
+        FROM (SELECT DISTINCT year(received_at) AS year, _applicant_id AS id FROM _dossier_typed
+              WHERE NOT _pseudonymised AND _applicant_id IS NOT NULL) d JOIN _pii_pads k USING (year)""")
     # Verbatim copies of a line (every value the same, within one file) are one version: the first is kept, the
     # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting. Compared
-    # on the typed row, which keeps the raw text of dates and codes and the key of the ID number (the other personal
+    # on the typed row, which keeps the raw text of dates and codes and the ID number (the other personal
     # columns are not kept), only for the few codes that appear more than once in a file.
     con.execute("""CREATE OR REPLACE TEMP TABLE _repeated AS
         SELECT file_id, dossier_code FROM _dossier_typed WHERE dossier_code IS NOT NULL GROUP BY ALL HAVING count(*) > 1""")
@@ -368,8 +368,9 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
         SELECT export_date, file_name AS source_file, line AS source_row, dossier_code, procedure_code,
                receiving_centre, resolving_unit_code, channel, received_at, due_at, completed_at, status,
                supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
-               citizen_data_used, synced_to_portal, satisfaction, updated_at, applicant_key
-        FROM _dossier_typed t
+               citizen_data_used, synced_to_portal, satisfaction, updated_at,
+               CASE WHEN t._pseudonymised THEN t._applicant_id ELSE k.applicant_key END AS applicant_key
+        FROM _dossier_typed t LEFT JOIN _applicant_keys k ON k.year = year(t.received_at) AND k.id = t._applicant_id
         WHERE NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)"""
     )
 
