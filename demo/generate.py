@@ -79,7 +79,7 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
     (inbox / DEMO_MARKER).write_text("Hộp thư dữ liệu mẫu do demo/generate.py tạo (không phải dữ liệu thật).\n",
                                      encoding="utf-8")
     write_catalogue(tthc / CATALOGUE_FILE_NAME, cat, units)
-    written = [tthc / CATALOGUE_FILE_NAME]
+    written = [inbox / DEMO_MARKER, tthc / CATALOGUE_FILE_NAME]
 
     epoch = date(1970, 1, 1)
     days = cal.days
