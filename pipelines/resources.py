@@ -38,7 +38,10 @@ class Warehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Every step checks the secret before touching data: the demo secret on real data stops the run here.
-        self.pii_keys()
+        keys = self.pii_keys()
+        if keys.created:
+            context.log.warning(f"Đã tạo khóa bí mật mã hóa số giấy tờ người nộp tại {keys.source} (quyền 0600): sao lưu "
+                                "tệp này riêng, ngoài thư mục kho dữ liệu (xem README, 'Data safety').")
 
     def pii_keys(self) -> PiiKeys:
         """The pseudonym keys; refuses the demo secret on an inbox the demo generator did not write."""

@@ -12,6 +12,7 @@ Every rule is a SQL expression over the whole batch, so the cost stays close to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -193,7 +194,7 @@ def year_of(text: str, formats: tuple[str, ...]) -> int | None:
     return None
 
 
-def _key_of_record(keys: PiiKeys, fmt: DossierFormat):  # -> Callable[[dict[str, str]], str]
+def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
     """The applicant key of a record of a normalised copy (empty when the ID or the receipt date is missing or bad:
     such a row has no key, or is rejected for its date)."""
     def key(record: dict[str, str]) -> str:
@@ -363,13 +364,15 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                             ELSE 'Dòng không đúng cấu trúc CSV (' || m.error || ').' END, NULL
         FROM _malformed m JOIN _files f USING (file_id)"""
     )
+    # A copy's ID column holds the key already, or the unreadable mark of a broken ID (no key, as for a bad date).
     con.execute(
-        """CREATE OR REPLACE TEMP VIEW _dossier_good AS
+        f"""CREATE OR REPLACE TEMP VIEW _dossier_good AS
         SELECT export_date, file_name AS source_file, line AS source_row, dossier_code, procedure_code,
                receiving_centre, resolving_unit_code, channel, received_at, due_at, completed_at, status,
                supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
                citizen_data_used, synced_to_portal, satisfaction, updated_at,
-               CASE WHEN t._pseudonymised THEN t._applicant_id ELSE k.applicant_key END AS applicant_key
+               CASE WHEN NOT t._pseudonymised THEN k.applicant_key
+                    WHEN NOT contains(t._applicant_id, '{UNREADABLE}') THEN t._applicant_id END AS applicant_key
         FROM _dossier_typed t LEFT JOIN _applicant_keys k ON k.year = year(t.received_at) AND k.id = t._applicant_id
         WHERE NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)"""
     )

@@ -134,8 +134,9 @@ def test_secret_is_generated_on_first_use_outside_the_repository_with_mode_0600(
     assert not path.resolve().is_relative_to(PROJECT_ROOT)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert len(path.read_text().strip()) == 64 and not keys.is_demo
-    assert load_pii_keys(PROJECT_ROOT).fingerprint == keys.fingerprint  # generated once, then reused
+    assert len(path.read_text().strip()) == 64 and not keys.is_demo and keys.created
+    again = load_pii_keys(PROJECT_ROOT)
+    assert again.fingerprint == keys.fingerprint and not again.created  # generated once, then reused
 
 
 def test_secret_settings_that_are_refused(config_home, tmp_path, monkeypatch):
