@@ -73,7 +73,7 @@ def tthc_dossier_versions(context: dg.AssetExecutionContext, config: DossierLoad
     with warehouse.write() as con:
         stats = load.load_dossier_partitions(
             con, tthc_folder(warehouse), start, end, matcher=matcher_for(warehouse.province),
-            salt=warehouse.pii_salt, work_dir=warehouse.work_dir, now=now_local(), withdraw=config.withdraw,
+            keys=warehouse.pii_keys(), work_dir=warehouse.work_dir, now=now_local(), withdraw=config.withdraw,
         )
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues

@@ -123,13 +123,13 @@ def add_history(build_db: str, years: int) -> int:
                        receiving_centre, resolving_unit_code, channel, received_at - {shift}, due_at - {shift},
                        completed_at - {shift}, status, supplement_requests, digitised, electronic_result, fee_due,
                        paid_online, reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift},
-                       applicant_hash
+                       applicant_key
                 FROM stg_dossier_versions WHERE NOT contains(dossier_code, '-Y')""")
             con.execute(f"""INSERT INTO fct_dossier
                 SELECT dossier_code || '-Y{back}', procedure_code, receiving_centre, resolving_unit_code, channel,
                        received_at - {shift}, due_at - {shift}, completed_at - {shift}, status, is_finished,
                        finished_on_time, supplement_requests, digitised, electronic_result, fee_due, paid_online,
-                       reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift}, applicant_hash,
+                       reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift}, applicant_key,
                        first_export_date - {shift}, last_export_date - {shift}, version_count
                 FROM fct_dossier WHERE NOT contains(dossier_code, '-Y')""")
         con.execute("CHECKPOINT")
@@ -188,7 +188,7 @@ def main() -> None:
     wh_dir = BENCH_DIR / "warehouse"
     shutil.rmtree(wh_dir, ignore_errors=True)
     warehouse = Warehouse(build_db=str(wh_dir / "warehouse_build.duckdb"), snapshot_db=str(wh_dir / "warehouse.duckdb"),
-                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên", pii_salt="bench")
+                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên")
     _, tthc_s = timed("demo year TTHC only, empty warehouse → snapshot (issue 2 target < 45 s)",
                       materialise, warehouse, start, end)
     shutil.rmtree(wh_dir, ignore_errors=True)
@@ -238,7 +238,7 @@ def main() -> None:
             con.execute("INSERT INTO dim_procedure SELECT * FROM src.dim_procedure")
             con.execute("DETACH src")
             tthc.load_dossier_partitions(con, inbox / "tthc", date.fromisoformat(start), date.fromisoformat(end),
-                                         matcher=matcher_for("Thái Nguyên"), salt="bench", work_dir=BENCH_DIR / "work",
+                                         matcher=matcher_for("Thái Nguyên"), keys=warehouse.pii_keys(), work_dir=BENCH_DIR / "work",
                                          now=datetime.now())
 
     _, ingest_s = timed("ingest step: checked load of every export", ingest)

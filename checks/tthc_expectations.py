@@ -16,7 +16,7 @@ VERSION_COLUMNS = [
     "export_date", "source_file", "source_row", "dossier_code", "procedure_code", "receiving_centre",
     "resolving_unit_code", "channel", "received_at", "due_at", "completed_at", "status", "supplement_requests",
     "digitised", "electronic_result", "fee_due", "paid_online", "reused_data", "citizen_data_used", "satisfaction",
-    "updated_at", "applicant_hash",
+    "updated_at", "applicant_key",
 ]
 
 
@@ -39,8 +39,8 @@ def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> d
             "column_A": "due_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
         "supplement_requests_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "supplement_requests", "min_value": 0}),
         "fee_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "fee_due", "min_value": 0}),
-        # The ID number must arrive only as a 64-hex salted hash, never in clear.
-        "applicant_id_hashed": ("ExpectColumnValuesToMatchRegex", {"column": "applicant_hash", "regex": r"^[0-9a-f]{64}$"}),
+        # The ID number must arrive only as its keyed pseudonym (64 hex of HMAC-SHA256), never in clear.
+        "applicant_id_hashed": ("ExpectColumnValuesToMatchRegex", {"column": "applicant_key", "regex": r"^[0-9a-f]{64}$"}),
     }
 
 

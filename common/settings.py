@@ -8,7 +8,8 @@
 | DAGSTER_HOME          | data/dagster_home               | Dagster run history (set by the Makefile)    |
 | CCHC_PROVINCE         | Thái Nguyên                     | province whose units the pipeline serves     |
 | CCHC_START_DATE       | 2026-01-01                      | first daily partition                        |
-| CCHC_PII_SALT         | (demo value)                    | salt for the one-way hash of applicant IDs   |
+| CCHC_PII_SECRET_FILE  | ~/.config/cchc-thainguyen/...   | secret of the applicant pseudonyms (common/pii.py); generated on first use |
+| CCHC_PII_SECRET       | (none)                          | the secret itself, instead of the file       |
 | CCHC_PORTAL_URL       | https://dichvucong.gov.vn       | portal called by qd766_portal_capture        |
 | CCHC_PORTAL_ROOT_ID   | (province's, portal_provinces)  | rootDepartmentId sent to the portal          |
 | CCHC_PORTAL_TIMEOUT   | 60                              | seconds to wait for one answer of the portal |
@@ -29,7 +30,6 @@ from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Ho_Chi_Minh"
-DEMO_PII_SALT = "demo-salt-change-me"
 
 
 def now_local() -> datetime:
@@ -61,7 +61,6 @@ class Settings:
     dagster_home: Path
     province: str
     start_date: str
-    pii_salt: str
     portal_url: str = "https://dichvucong.gov.vn"
     portal_root_id: str = ""  # empty: the province's own, from masterdata/portal_provinces.csv
     portal_timeout: float = 60.0
@@ -91,7 +90,6 @@ def get_settings() -> Settings:
         dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
         province=os.environ.get("CCHC_PROVINCE", "Thái Nguyên"),
         start_date=os.environ.get("CCHC_START_DATE", "2026-01-01"),
-        pii_salt=os.environ.get("CCHC_PII_SALT", DEMO_PII_SALT),
         portal_url=os.environ.get("CCHC_PORTAL_URL", "").strip() or "https://dichvucong.gov.vn",
         portal_root_id=os.environ.get("CCHC_PORTAL_ROOT_ID", "").strip(),
         portal_timeout=_number("CCHC_PORTAL_TIMEOUT", 60.0),

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common.pii import DEMO_MARKER
 from common.units import load_units
 from demo import badfiles
 from demo.catalogue import build_catalogue, write_catalogue
@@ -74,8 +75,11 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
     _clear_previous(inbox)
     tthc = inbox / TTHC_DIR
     tthc.mkdir(parents=True, exist_ok=True)
+    # The public demo secret of the applicant pseudonyms is accepted only on an inbox carrying this mark (common/pii.py).
+    (inbox / DEMO_MARKER).write_text("Hộp thư dữ liệu mẫu do demo/generate.py tạo (không phải dữ liệu thật).\n",
+                                     encoding="utf-8")
     write_catalogue(tthc / CATALOGUE_FILE_NAME, cat, units)
-    written = [tthc / CATALOGUE_FILE_NAME]
+    written = [inbox / DEMO_MARKER, tthc / CATALOGUE_FILE_NAME]
 
     epoch = date(1970, 1, 1)
     days = cal.days

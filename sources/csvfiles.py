@@ -9,7 +9,8 @@ still being copied is left for the next run; a file cut short (a partial last li
 loader to decide (a re-delivery of a file that loaded well is then refused, the earlier good data kept).
 
 The normalised text stays in memory (``PreparedFile.text``); only a reader that needs a path (DuckDB) writes it to
-the work folder, and removes it as soon as the rows are staged: copies of exports hold personal data.
+the work folder, without the personal columns (the ID number replaced by its keyed pseudonym), and removes it as soon
+as the rows are staged.
 """
 
 from __future__ import annotations
@@ -90,14 +91,19 @@ class PreparedFile:
     def loadable(self) -> bool:
         return self.read_path is not None or self.text is not None
 
-    def materialise(self, work_dir: Path) -> Path:
+    def materialise(self, work_dir: Path, columns: tuple[Column, ...],
+                    replace: dict[str, Callable[[dict[str, str]], str]] | None = None) -> Path:
         """A path for readers that need one: the received file, or the normalised text written to the work folder
-        (removed by ``discard``)."""
+        (removed by ``discard``) WITHOUT personal data: every ``personal`` column is written empty, except those in
+        ``replace``, written as what their function computes from the record (the ID number → its keyed pseudonym).
+        A line the reader will reject as malformed is written as as many empty fields (the same error, no content).
+        A personal value holding an unreadable byte is written as that one character, so the reader still rejects its
+        line for it."""
         if self.read_path is None:
             work_dir.mkdir(parents=True, exist_ok=True)
-            target = work_dir / f"{self.path.stem}.{hashlib.sha1(str(self.path).encode()).hexdigest()[:8]}.normalised.csv"
-            target.write_text(self.text or "", encoding="utf-8")
-            self.read_path = target
+            target = work_dir / f"{self.path.stem}.{hashlib.sha1(str(self.path).encode()).hexdigest()[:8]}{NORMALISED_SUFFIX}"
+            self.read_path = target  # set first: a failure while writing still leaves it to ``discard``
+            target.write_text(_without_personal_data(self.text or "", columns, replace or {}), encoding="utf-8")
         return self.read_path
 
     def discard(self) -> None:
@@ -120,6 +126,39 @@ def purge_work_copies(work_dir: Path) -> int:
             p.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def _without_personal_data(text: str, columns: tuple[Column, ...],
+                           replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
+    """The normalised text (standard header and order, one record per line: see ``_rewrite``) with personal columns
+    dropped or replaced; see ``PreparedFile.materialise``."""
+    names = [c.name for c in columns]
+    personal = [i for i, c in enumerate(columns) if c.personal]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    out.write(lines[0] + "\n")
+    for line in lines[1:]:
+        if not line:
+            out.write("\n")
+            continue
+        fields = next(csv.reader([line]), [])
+        if len(fields) != len(names):
+            out.write("," * (max(len(fields), 1) - 1) + "\n")
+            continue
+        record = dict(zip(names, fields, strict=True))
+        for i in personal:
+            name = names[i]
+            if UNREADABLE in fields[i]:
+                fields[i] = UNREADABLE
+            elif name in replace:
+                fields[i] = replace[name](record)
+            else:
+                fields[i] = ""
+        writer.writerow(fields)
+    return out.getvalue()
 
 
 def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column], list[str]]:

@@ -4,7 +4,7 @@
 in the connection:
 
 * ``_dossier_good``: one typed row per dossier version; applicant name, phone and address are never selected,
-  the ID number survives only as a salted SHA-256 hash;
+  the ID number survives only as a per-year keyed HMAC (``applicant_key``, see ``common/pii.py``);
 * ``_dossier_rejects``: one row per broken rule with file, line, rule and a Vietnamese reason.
 
 Every rule is a SQL expression over the whole batch, so the cost stays close to a plain ``read_csv``.
@@ -12,12 +12,14 @@ Every rule is a SQL expression over the whole batch, so the cost stays close to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
+from common.pii import PiiKeys, hmac_sql
 from common.units import UnitMatcher
 from common.vntext import match_key
 from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, PreparedFile, prepare_csv
@@ -55,6 +57,11 @@ class DossierFormat:
         return [c.name for c in self.columns if c.kind == "bool"]
 
     @property
+    def scanned(self) -> list[str]:
+        """Columns the scan keeps: every non-personal one and the ID number (to be pseudonymised at once)."""
+        return [c.name for c in self.columns if not c.personal or c.name == "applicant_id"]
+
+    @property
     def raw_kept(self) -> list[str]:
         """Raw text kept beside the typed value, to quote it in the reason (never a personal-data column)."""
         return [*self.datetime_columns, *self.vocabularies, "supplement_requests", "fee_due"]
@@ -68,6 +75,10 @@ def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
     return DossierFormat(columns=columns, date_formats=profile.date_formats,
                          vocabularies={name: profile.vocabulary("dossiers", values) for name, values in coded.items()},
                          profile_name=profile.name)
+
+
+# Receipt years whose key is prepared (a dossier received outside them keeps no applicant key).
+PSEUDONYM_YEARS = range(2000, 2101)
 
 
 @dataclass
@@ -122,7 +133,7 @@ def stage_dossier_exports(
     files: list[ExportFile],
     *,
     matcher: UnitMatcher,
-    salt: str,
+    keys: PiiKeys,
     work_dir: Path,
     profile: SourceProfile | None = None,
 ) -> StagingResult:
@@ -140,16 +151,19 @@ def stage_dossier_exports(
             if export.prepared.loadable:
                 readable.append(export)
 
-    con.execute("CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR)")
+    # A normalised copy carries the applicant key instead of the ID number (computed before it is written).
+    copied = [f.prepared.read_path is None for f in readable]
+    con.execute("CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR, pseudonymised BOOLEAN)")
     if readable:
-        con.executemany("INSERT INTO _files VALUES (?, ?, ?)", [(i, f.export_date, f.path.name) for i, f in enumerate(readable)])
+        con.executemany("INSERT INTO _files VALUES (?, ?, ?, ?)",
+                        [(i, f.export_date, f.path.name, c) for i, (f, c) in enumerate(zip(readable, copied, strict=True))])
+    stray = [i for i, f in enumerate(readable) if f.prepared.stray_bytes and f.prepared.text is not None]
     try:
-        _read_raw(con, readable, work_dir, fmt)
-    finally:  # a normalised copy holds personal data: it lives only while DuckDB scans it
+        _read_raw(con, readable, work_dir, fmt, keys, bool(stray))
+    finally:  # a normalised copy lives only while DuckDB scans it
         for export in readable:
             export.prepared.discard()
-    stray = [i for i, f in enumerate(readable) if f.prepared.stray_bytes and f.prepared.text is not None]
-    _type_and_validate(con, fmt, matcher=matcher, salt=salt, stray_files=stray)
+    _type_and_validate(con, fmt, matcher=matcher, keys=keys, stray_files=stray)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute("""SELECT f.file_name, v.line, v.first_line FROM _verbatim v JOIN _files f USING (file_id)
                                            ORDER BY 1, 2""").fetchall():
@@ -170,10 +184,33 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_dir: Path, fmt: DossierFormat) -> None:
-    """One scan over every readable file; line numbers are those of the received file (header = line 1)."""
+def year_of(text: str, formats: tuple[str, ...]) -> int | None:
+    """The year of a date written in one of the profile's formats (as the SQL reads it), None otherwise."""
+    for fmt in formats:
+        try:
+            return datetime.strptime(text.strip(), fmt).year
+        except ValueError:
+            continue
+    return None
+
+
+def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
+    """The applicant key of a record of a normalised copy (empty when the ID or the receipt date is missing or bad:
+    such a row has no key, or is rejected for its date)."""
+    def key(record: dict[str, str]) -> str:
+        year = year_of(record.get("received_at", ""), fmt.date_formats)
+        return (keys.applicant_key(year, record.get("applicant_id", "")) or "") if year else ""
+    return key
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_dir: Path, fmt: DossierFormat,
+              keys: PiiKeys, any_stray: bool) -> None:
+    """One scan over every readable file; line numbers are those of the received file (header = line 1). Name,
+    phone and address are not even kept by the scan; a normalised copy is written without them."""
     names = [c.name for c in fmt.columns]
-    paths = [str(f.prepared.materialise(work_dir)) for f in readable]
+    scanned = fmt.scanned
+    replace = {"applicant_id": _key_of_record(keys, fmt)}
+    paths = [str(f.prepared.materialise(work_dir, fmt.columns, replace)) for f in readable]
     # No line-size limit below the largest file: a 200 kB cell is a value, not a broken line.
     max_line = max([2 << 20, *(f.prepared.size_bytes + 1 for f in readable)])
     con.execute("CREATE OR REPLACE TEMP TABLE _paths (file_id INTEGER, path VARCHAR)")
@@ -181,9 +218,13 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
         con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
         columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
         # Insertion order is preserved, so rowid follows file order and line order within each file.
+        # Only a copy may carry an unreadable byte as a value (see ``PreparedFile.materialise``): flagged here, as
+        # personal columns are not kept.
+        unreadable = (", contains(" + " || ".join(f"coalesce({n}, '')" for n in names) + f", '{UNREADABLE}') AS _unreadable"
+                      if any_stray else ", false AS _unreadable")
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _scan AS
-            SELECT * FROM read_csv(?, columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
+            SELECT {", ".join(scanned)}, filename{unreadable} FROM read_csv(?, columns = {columns}, header = true, delim = ',', quote = '"', escape = '"',
                                    auto_detect = false, filename = true, store_rejects = true, max_line_size = {max_line},
                                    rejects_table = '_csv_rejects', rejects_scan = '_csv_scans')""",
             [paths],
@@ -197,8 +238,8 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
             GROUP BY ALL"""
         )
     else:
-        empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _scan AS SELECT {empty}, NULL::VARCHAR AS filename LIMIT 0")
+        empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in scanned)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _scan AS SELECT {empty}, NULL::VARCHAR AS filename, false AS _unreadable LIMIT 0")
         con.execute("CREATE OR REPLACE TEMP TABLE _malformed (file_id INTEGER, line INTEGER, error VARCHAR)")
     con.execute("""CREATE OR REPLACE TEMP TABLE _starts AS
         SELECT p.file_id, p.path, min(s.rowid) AS first_rowid, count(*) AS rows,
@@ -211,7 +252,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
             SELECT file_id, row_number() OVER (PARTITION BY file_id ORDER BY line) AS shift,
                    line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx
             FROM _malformed) GROUP BY ALL""")
-    selected = ", ".join(f"i.{n}" for n in names)
+    selected = ", ".join(f"i.{n}" for n in [*scanned, "_unreadable"])
     positioned = "SELECT s.*, f.file_id, s.rowid - f.first_rowid AS idx FROM _scan s JOIN _starts f ON f.path = s.filename"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW _dossier_raw AS
         SELECT i.file_id, (i.idx + 2)::INTEGER AS line, {selected}
@@ -222,7 +263,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
         ASOF LEFT JOIN _shifts c ON c.file_id = i.file_id AND c.at_idx <= i.idx""")
 
 
-def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, salt: str,
+def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, keys: PiiKeys,
                        stray_files: list[int]) -> None:
     cases = {column: _vocabulary_case(con, column, fmt) for column in fmt.vocabularies}
     unit_names = [r[0] for r in con.execute("SELECT DISTINCT resolving_unit FROM _dossier_raw WHERE resolving_unit IS NOT NULL").fetchall()]
@@ -239,6 +280,9 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
     )
     vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in fmt.bool_columns else '::VARCHAR'} AS {c}"
                        for c in fmt.vocabularies)
+    # The key of each year the receipt dates may fall in, as HMAC pads (parameters: no key in SQL text).
+    con.execute("CREATE OR REPLACE TEMP TABLE _pii_pads (year INTEGER, inner_pad BLOB, outer_pad BLOB)")
+    con.executemany("INSERT INTO _pii_pads VALUES (?, ?, ?)", keys.year_pads(PSEUDONYM_YEARS))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
         SELECT r.file_id, r.line, f.export_date, f.file_name,
@@ -251,15 +295,18 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                {vocab},
                try_cast(trim(r.supplement_requests) AS INTEGER) AS supplement_requests,
                try_cast(replace(replace(trim(r.fee_due), '.', ''), ',', '') AS BIGINT) AS fee_due,
-               CASE WHEN nullif(trim(r.applicant_id), '') IS NOT NULL
-                    THEN sha256(? || trim(r.applicant_id)) END AS applicant_hash,
+               nullif(trim(r.applicant_id), '') AS _applicant_id, f.pseudonymised AS _pseudonymised,
+               r._unreadable,
                {raw_copies}
-        FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""",
-        [salt],
-    )
+        FROM _dossier_raw r JOIN _files f USING (file_id) LEFT JOIN _lookup_unit u ON u.raw = r.resolving_unit""")
+    # The key of each (year, ID number) once, not per version: a dossier's versions share it (half the hashing).
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _applicant_keys AS
+        SELECT d.year, d.id, {hmac_sql("k", "d.id")} AS applicant_key
+        FROM (SELECT DISTINCT year(received_at) AS year, _applicant_id AS id FROM _dossier_typed
+              WHERE NOT _pseudonymised AND _applicant_id IS NOT NULL) d JOIN _pii_pads k USING (year)""")
     # Verbatim copies of a line (every value the same, within one file) are one version: the first is kept, the
     # copies are counted (StagingResult.duplicates) and neither loaded twice nor rejected as conflicting. Compared
-    # on the typed row, which keeps the raw text of dates and codes and the hash of the ID number (the other personal
+    # on the typed row, which keeps the raw text of dates and codes and the ID number (the other personal
     # columns are not kept), only for the few codes that appear more than once in a file.
     con.execute("""CREATE OR REPLACE TEMP TABLE _repeated AS
         SELECT file_id, dossier_code FROM _dossier_typed WHERE dossier_code IS NOT NULL GROUP BY ALL HAVING count(*) > 1""")
@@ -273,10 +320,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
     con.execute("DELETE FROM _dossier_typed t WHERE (t.file_id, t.line) IN (SELECT (file_id, line) FROM _verbatim)")
     rules = _rules(", ".join(f"'{s}'" for s in sorted(RESULT_STATUSES)), fmt)
     if stray_files:  # a normalised copy carries the replacement character where the received file had invalid bytes
-        text = " || ".join(f"coalesce(r.{c.name}, '')" for c in fmt.columns)
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _unreadable AS SELECT r.file_id, r.line FROM _dossier_raw r
-                        WHERE list_contains({sorted(stray_files)}, r.file_id) AND contains({text}, '{UNREADABLE}')""")
-        rules.append(("malformed_line", "(file_id, line) IN (SELECT (file_id, line) FROM _unreadable)",
+        rules.append(("malformed_line", f"_unreadable AND list_contains({sorted(stray_files)}, file_id)",
                       f"'{BAD_BYTES_REASON}'", "NULL"))
     union = "\nUNION ALL\n".join(
         f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, {value} AS value FROM _dossier_typed t WHERE {cond}"
@@ -320,13 +364,16 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                             ELSE 'Dòng không đúng cấu trúc CSV (' || m.error || ').' END, NULL
         FROM _malformed m JOIN _files f USING (file_id)"""
     )
+    # A copy's ID column holds the key already, or the unreadable mark of a broken ID (no key, as for a bad date).
     con.execute(
-        """CREATE OR REPLACE TEMP VIEW _dossier_good AS
+        f"""CREATE OR REPLACE TEMP VIEW _dossier_good AS
         SELECT export_date, file_name AS source_file, line AS source_row, dossier_code, procedure_code,
                receiving_centre, resolving_unit_code, channel, received_at, due_at, completed_at, status,
                supplement_requests, digitised, electronic_result, fee_due, paid_online, reused_data,
-               citizen_data_used, synced_to_portal, satisfaction, updated_at, applicant_hash
-        FROM _dossier_typed t
+               citizen_data_used, synced_to_portal, satisfaction, updated_at,
+               CASE WHEN NOT t._pseudonymised THEN k.applicant_key
+                    WHEN NOT contains(t._applicant_id, '{UNREADABLE}') THEN t._applicant_id END AS applicant_key
+        FROM _dossier_typed t LEFT JOIN _applicant_keys k ON k.year = year(t.received_at) AND k.id = t._applicant_id
         WHERE NOT EXISTS (SELECT 1 FROM _row_rejects x WHERE x.file_id = t.file_id AND x.line = t.line)"""
     )
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import tempfile
 import unicodedata
 import warnings
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from common.pii import keys_from_secret
 from pipelines.resources import Warehouse
 from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME, DOSSIER_COLUMNS, dossier_file_name
 
@@ -17,6 +19,12 @@ warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")
 # Tests write a file and load it the next moment: watching each for a copy in progress would only add waits. The test
 # of a real copy in progress turns it back on (tests/test_intake.py).
 os.environ["CCHC_SETTLE_SECONDS"] = "0"
+# The pseudonym secret of the tests is generated on first use, as on a new server, in a folder of their own: never the
+# machine's real one (~/.config/cchc-thainguyen/pii_secret), never one given by the environment.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="cchc-test-config-")
+for _variable in ("CCHC_PII_SECRET", "CCHC_PII_SECRET_FILE", "CCHC_PII_SALT"):
+    os.environ.pop(_variable, None)
+TEST_KEYS = keys_from_secret("test-secret-" + "0" * 32, "tests")
 
 DEFAULT_ROW = {
     "dossier_code": "HS-0001", "procedure_code": "2.000001", "receiving_centre": "Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",
@@ -101,14 +109,14 @@ def inbox(tmp_path: Path) -> Path:
 def warehouse(tmp_path: Path, inbox: Path) -> Warehouse:
     return Warehouse(
         build_db=str(tmp_path / "wh" / "warehouse_build.duckdb"), snapshot_db=str(tmp_path / "wh" / "warehouse.duckdb"),
-        inbox=str(inbox), reports=str(tmp_path / "reports"), province="Thái Nguyên", pii_salt="test-salt",
+        inbox=str(inbox), reports=str(tmp_path / "reports"), province="Thái Nguyên",
     )
 
 
 def warehouse_in(root: Path) -> Warehouse:
     """A warehouse resource whose files, inbox and reports are all under ``root``."""
     return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên")
 
 
 @pytest.fixture(scope="session")

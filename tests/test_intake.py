@@ -20,7 +20,7 @@ from sources.procedure_publication import read_publication
 from sources.publication_format import PUBLICATION_COLUMNS, PUBLICATION_FILE_NAME
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME, DOSSIER_COLUMNS, dossier_file_name
-from tests.conftest import cp1258_bytes, dossier_row, write_catalogue, write_export
+from tests.conftest import TEST_KEYS, cp1258_bytes, dossier_row, write_catalogue, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
@@ -48,7 +48,7 @@ def _warehouse(inbox: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _load_day(con, inbox: Path, *, withdraw: bool = False, day: date = DAY):
-    return tthc.load_dossier_partitions(con, inbox / "tthc", day, day, matcher=MATCHER, salt="s",
+    return tthc.load_dossier_partitions(con, inbox / "tthc", day, day, matcher=MATCHER, keys=TEST_KEYS,
                                         work_dir=inbox / "work", now=NOW, withdraw=withdraw)
 
 

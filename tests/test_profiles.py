@@ -16,7 +16,7 @@ from sources.profiles import PROFILES_DIR, ProfileError, load_profile, profile_n
 from sources.publication_format import CONG_BO_CODES, CONG_BO_FIELDS, publication_profile
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME, TTHC_CODES, TTHC_FIELDS, dossier_file_name, tthc_profile
-from tests.conftest import dossier_row, write_export
+from tests.conftest import TEST_KEYS, dossier_row, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
@@ -72,7 +72,7 @@ def test_another_system_is_read_by_its_profile_not_by_code(inbox):
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=MATCHER), NOW)
     profile = tthc_profile("vi_du_ma_so")
-    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, salt="s",
+    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS,
                                          work_dir=inbox / "work", now=NOW, profile=profile)
     rows = con.execute("""SELECT dossier_code, channel, status, received_at, completed_at, digitised, fee_due, satisfaction
                           FROM stg_dossier_versions ORDER BY dossier_code""").fetchall()
@@ -91,7 +91,7 @@ def test_a_file_of_another_profile_is_refused_naming_the_profile_it_fits(inbox):
     con = duckdb.connect()
     ensure_schema(con)
     tthc.load_units(con, load_units("Thái Nguyên"))
-    tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, salt="s", work_dir=inbox / "work",
+    tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work",
                                  now=NOW)  # the demo profile, in use by default
     reason = con.execute("SELECT reason FROM file_issues WHERE blocking").fetchall()[0][0]
     assert "vi_du_ma_so" in reason and "CCHC_PROFILE_TTHC=vi_du_ma_so" in reason
@@ -104,7 +104,7 @@ def test_the_demo_export_still_reads_under_the_demo_profile(inbox):
     tthc.load_units(con, load_units("Thái Nguyên"))
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=MATCHER), NOW)
-    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, salt="s",
+    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS,
                                          work_dir=inbox / "work", now=NOW)
     assert stats.rows_loaded == 1
 

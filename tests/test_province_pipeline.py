@@ -34,7 +34,7 @@ def test_phu_tho_loads_and_scores_with_the_default_agency_list(tmp_path):
     root = tmp_path
     generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001, province="Phú Thọ")
     warehouse = Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Phú Thọ", pii_salt="t")
+                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Phú Thọ")
     daily = _run(DAILY, warehouse, "2026-01-01", "2026-01-10")
     _run(MONTH, warehouse, "2026-01", "2026-01")
 

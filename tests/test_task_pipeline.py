@@ -31,7 +31,7 @@ def loaded(tmp_path_factory) -> tuple[Warehouse, dict, dg.ExecuteInProcessResult
 
     root = tmp_path_factory.mktemp("tasks")
     warehouse = Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên")
     summary = generate_inbox(root / "inbox", end=date(2026, 11, 26), scale=0.001)
     register = _run(REGISTER, warehouse)
     quarterly = _run(QUARTERLY, warehouse, {"dagster/asset_partition_range_start": "2026-01-01",

@@ -10,7 +10,7 @@ import pytest
 from common.units import load_units, matcher_for
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
-from tests.conftest import PERSONAL_VALUES, dossier_row, write_export
+from tests.conftest import PERSONAL_VALUES, TEST_KEYS, dossier_row, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
@@ -25,7 +25,7 @@ def load(inbox: Path, start: date = DAY, end: date = DAY, con: duckdb.DuckDBPyCo
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
     stats = tthc.load_dossier_partitions(con, inbox / "tthc", start, end, matcher=matcher_for("Thái Nguyên"),
-                                         salt="s", work_dir=inbox / "work", now=NOW)
+                                         keys=TEST_KEYS, work_dir=inbox / "work", now=NOW)
     tthc.refresh_current_state(con, start, end)
     return con, stats
 
@@ -43,10 +43,10 @@ def test_good_file_loads_typed_and_without_personal_data(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"HS-{i}") for i in range(3)])
     con, stats = load(inbox)
     assert (stats.rows_read, stats.rows_loaded, stats.rows_rejected) == (3, 3, 0)
-    row = con.execute("SELECT resolving_unit_code, channel, received_at, status, digitised, source_row, applicant_hash "
+    row = con.execute("SELECT resolving_unit_code, channel, received_at, status, digitised, source_row, applicant_key "
                       "FROM stg_dossier_versions ORDER BY source_row LIMIT 1").fetchall()[0]
     assert row[:6] == ("05443", "online", datetime(2026, 1, 5, 8), "processing", True, 2)
-    assert len(row[6]) == 64 and "019188001234" not in row[6]
+    assert row[6] == TEST_KEYS.applicant_key(2026, "019188001234")
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()}
     assert not columns & {"applicant_name", "applicant_id", "applicant_phone", "applicant_address"}
 

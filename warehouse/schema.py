@@ -9,6 +9,10 @@ from functools import lru_cache
 
 import duckdb
 
+# The only trace of an applicant's ID number (common/pii.py): not reversible without the secret, not linkable across years.
+APPLICANT_KEY_COMMENT = ("khóa ẩn danh người nộp theo năm tiếp nhận: HMAC-SHA256 số giấy tờ với khóa bí mật của năm "
+                         "(không dò ngược được khi không có khóa, không nối được giữa các năm); chỉ để đếm người nộp "
+                         "khác nhau trong một năm")
 TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     # name: (column DDL, table comment, column comments)
     "dim_unit": (
@@ -50,9 +54,9 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP, status VARCHAR NOT NULL, supplement_requests INTEGER NOT NULL,
         digitised BOOLEAN, electronic_result BOOLEAN, fee_due BIGINT, paid_online BOOLEAN, reused_data BOOLEAN,
         citizen_data_used BOOLEAN, synced_to_portal BOOLEAN, satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL,
-        applicant_hash VARCHAR""",
+        applicant_key VARCHAR""",
         "Mọi phiên bản hồ sơ trong các tệp xuất hằng ngày, đã bỏ dữ liệu cá nhân; phân vùng theo export_date.",
-        {"applicant_hash": "SHA-256 có muối của số giấy tờ người nộp, chỉ để đếm người nộp khác nhau",
+        {"applicant_key": APPLICANT_KEY_COMMENT,
          "channel": "direct | online | postal", "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
          "synced_to_portal": "hồ sơ đã đồng bộ lên Cổng DVCQG (chỉ tiêu 1.4 QĐ 766); NULL khi tệp xuất không có cột này"},
     ),
@@ -62,10 +66,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP, status VARCHAR NOT NULL, is_finished BOOLEAN NOT NULL,
         finished_on_time BOOLEAN, supplement_requests INTEGER NOT NULL, digitised BOOLEAN, electronic_result BOOLEAN,
         fee_due BIGINT, paid_online BOOLEAN, reused_data BOOLEAN, citizen_data_used BOOLEAN, synced_to_portal BOOLEAN,
-        satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL, applicant_hash VARCHAR, first_export_date DATE NOT NULL,
+        satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL, applicant_key VARCHAR, first_export_date DATE NOT NULL,
         last_export_date DATE NOT NULL, version_count INTEGER NOT NULL""",
         "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất (mã duy nhất: kiểm tra chặn current_state_unique).",
-        {"finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
+        {"applicant_key": APPLICANT_KEY_COMMENT,
+         "finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
          "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ"},
     ),
     "fct_petition": (

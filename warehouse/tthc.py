@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from common.db import scalar
+from common.pii import PiiKeys
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
@@ -28,9 +29,17 @@ DOSSIER_SOURCE = "tthc_dossier"
 _STATE_COLUMNS = (
     "procedure_code", "receiving_centre", "resolving_unit_code", "channel", "received_at", "due_at", "completed_at",
     "status", "supplement_requests", "digitised", "electronic_result", "fee_due", "paid_online", "reused_data",
-    "citizen_data_used", "synced_to_portal", "satisfaction", "updated_at", "applicant_hash",
+    "citizen_data_used", "synced_to_portal", "satisfaction", "updated_at", "applicant_key",
 )
 CATALOGUE_SOURCE = "tthc_catalogue"
+
+
+def drop_legacy_pseudonyms(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the salted SHA-256 of ID numbers that earlier versions stored (``applicant_hash``): with a salt known to
+    anyone it is reversible. The dossiers get their ``applicant_key`` when their days are loaded again."""
+    for (table,) in con.execute("""SELECT table_name FROM duckdb_columns() WHERE database_name = current_database()
+                                   AND schema_name = 'main' AND column_name = 'applicant_hash'""").fetchall():
+        con.execute(f'ALTER TABLE "{table}" DROP COLUMN applicant_hash')
 
 
 def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
@@ -134,7 +143,7 @@ def load_dossier_partitions(
     end: date,
     *,
     matcher: UnitMatcher,
-    salt: str,
+    keys: PiiKeys,
     work_dir: Path,
     now: datetime,
     withdraw: bool = False,
@@ -149,7 +158,7 @@ def load_dossier_partitions(
     purge_work_copies(work_dir)
     first_loaded = _first_loaded(con, DOSSIER_SOURCE, start, end)
     files = export_files(folder, start, end)
-    staged = stage_dossier_exports(con, files, matcher=matcher, salt=salt, work_dir=work_dir, profile=profile)
+    staged = stage_dossier_exports(con, files, matcher=matcher, keys=keys, work_dir=work_dir, profile=profile)
     kept = {} if withdraw else _kept_days(con, files, staged)
     file_issues = _lineage(con, files, staged, first_loaded, now, kept)
     kept_days = sorted(kept)

@@ -1,0 +1,195 @@
+"""Applicant pseudonyms: the SQL HMAC equals Python's, a normalised copy holds no personal data and does not outlive
+the load, the secret is generated outside the repository with mode 0600, the demo secret is refused on real data."""
+
+import hashlib
+import hmac
+import os
+import stat
+from datetime import date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets import tthc as tthc_assets
+from common.pii import (
+    DEMO_MARKER,
+    PiiSecretError,
+    check_secret_for_inbox,
+    default_secret_file,
+    hmac_pads,
+    hmac_sql,
+    keys_from_secret,
+    load_pii_keys,
+)
+from common.settings import PROJECT_ROOT
+from common.units import load_units, matcher_for
+from sources.csvfiles import NORMALISED_SUFFIX, prepare_csv
+from sources.tthc_catalogue import read_catalogue
+from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
+from tests.conftest import DEFAULT_ROW, PERSONAL_VALUES, TEST_KEYS, dossier_row, warehouse_in, write_export
+from warehouse import tthc
+from warehouse.schema import ensure_schema
+
+IDS = ["019188001234", "001099000001", "Đ-ngoại lệ", " 019188001234 "]
+DAY = date(2026, 1, 5)
+NOW = datetime(2026, 1, 6, 6, 0)
+
+
+def documented_key(secret: bytes, year: int, id_number: str) -> str:
+    """The construction of common/pii.py written out with the hmac module alone."""
+    year_key = hmac.new(secret, f"cchc-thainguyen/applicant-year/v1:{year}".encode(), hashlib.sha256).digest()
+    return hmac.new(year_key, id_number.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def test_hmac_in_duckdb_sql_equals_pythons_hmac():
+    con = duckdb.connect()
+    for key in (b"k" * 20, b"x" * 64, os.urandom(100)):  # shorter than, equal to and longer than a block
+        inner, outer = hmac_pads(key)
+        con.execute("CREATE OR REPLACE TABLE pads AS SELECT ?::BLOB AS inner_pad, ?::BLOB AS outer_pad", [inner, outer])
+        for value in IDS:
+            got = con.execute(f"SELECT {hmac_sql('pads', '?')} FROM pads", [value]).fetchone()[0]
+            assert got == hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def test_applicant_key_is_the_documented_construction_per_year():
+    keys = keys_from_secret("s" * 40)
+    for year in (2025, 2026):
+        for value in IDS[:3]:
+            assert keys.applicant_key(year, value) == documented_key(b"s" * 40, year, value)
+    assert keys.applicant_key(2025, IDS[0]) != keys.applicant_key(2026, IDS[0])  # no link across years
+    assert keys_from_secret("t" * 40).applicant_key(2026, IDS[0]) != keys.applicant_key(2026, IDS[0])
+    assert keys.applicant_key(2026, "  ") is None
+
+
+def load(inbox: Path, con: duckdb.DuckDBPyConnection | None = None, work: Path | None = None):
+    con = con or duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
+    tthc.load_dossier_partitions(con, inbox / "tthc", DAY, date(2026, 1, 6), matcher=matcher_for("Thái Nguyên"),
+                                 keys=TEST_KEYS, work_dir=work or inbox / "work", now=NOW)
+    return con
+
+
+def test_same_key_from_a_file_read_in_place_and_from_a_normalised_copy(inbox):
+    """Day 1 is read in place (key computed in SQL), day 2 is UTF-16 with semicolons (key computed in Python while its
+    copy is written): the same person received the same year has the same key; another year, another key."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="A-1"),
+                                        dossier_row(dossier_code="A-2", received_at="30/12/2025 08:00:00")])
+    odd = write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="B-1", updated_at="06/01/2026 08:00:00")],
+                       encoding="utf-16")
+    odd.write_bytes(odd.read_bytes().decode("utf-16").replace(",", ";").encode("utf-16"))
+    con = load(inbox)
+    keys = dict(con.execute("SELECT dossier_code, applicant_key FROM stg_dossier_versions").fetchall())
+    assert keys["A-1"] == keys["B-1"] == TEST_KEYS.applicant_key(2026, DEFAULT_ROW["applicant_id"])
+    assert keys["A-2"] == TEST_KEYS.applicant_key(2025, DEFAULT_ROW["applicant_id"])
+    issues = {r[0] for r in con.execute("SELECT rule FROM file_issues WHERE file_name = ?", [odd.name]).fetchall()}
+    assert {"encoding_converted", "delimiter_converted"} <= issues
+    assert not list((inbox / "work").glob("*"))  # the copy is gone after the load
+
+
+def test_normalised_copy_is_written_without_personal_data(tmp_path):
+    rows = [dossier_row(dossier_code=f"C-{i}") for i in range(3)]
+    path = write_export(tmp_path / "in", DAY, rows, encoding="cp1258", tail="C-9;2.000001;Nguyễn Thị Hoa cut\n")
+    prepared = prepare_csv(path, DOSSIER_COLUMNS)
+    assert prepared.text is not None and "019188001234" in prepared.text  # in memory only
+    replace = {"applicant_id": lambda record: TEST_KEYS.applicant_key(2026, record["applicant_id"]) or ""}
+    copy = prepared.materialise(tmp_path / "work", DOSSIER_COLUMNS, replace)
+    written = copy.read_text(encoding="utf-8")
+    assert copy.name.endswith(NORMALISED_SUFFIX)
+    for value in PERSONAL_VALUES:
+        assert value not in written
+    assert written.count(TEST_KEYS.applicant_key(2026, "019188001234")) == 3
+    assert written.splitlines()[-1] == "," * (len(written.splitlines()[-1]))  # the malformed line: no content left
+    prepared.discard()
+    assert not copy.exists()
+
+
+def test_a_copy_left_by_a_killed_run_is_removed_by_the_next_load(inbox):
+    work = inbox / "work"
+    work.mkdir(parents=True)
+    leftover = work / f"ho_so_20260105.abcd1234{NORMALISED_SUFFIX}"
+    leftover.write_text("Số CCCD/CMND\n019188001234\n", encoding="utf-8")
+    write_export(inbox / "tthc", DAY, [dossier_row()])
+    load(inbox, work=work)
+    assert not leftover.exists()
+
+
+# --- the secret ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def config_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home
+
+
+def test_secret_is_generated_on_first_use_outside_the_repository_with_mode_0600(config_home):
+    keys = load_pii_keys(PROJECT_ROOT)
+    path = default_secret_file()
+    assert path == config_home / "cchc-thainguyen" / "pii_secret" and path.exists()
+    assert not path.resolve().is_relative_to(PROJECT_ROOT)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert len(path.read_text().strip()) == 64 and not keys.is_demo and keys.created
+    again = load_pii_keys(PROJECT_ROOT)
+    assert again.fingerprint == keys.fingerprint and not again.created  # generated once, then reused
+
+
+def test_secret_settings_that_are_refused(config_home, tmp_path, monkeypatch):
+    inside = PROJECT_ROOT / "data" / "pii_secret_test_never_created"
+    monkeypatch.setenv("CCHC_PII_SECRET_FILE", str(inside))
+    with pytest.raises(PiiSecretError, match="ngoài thư mục dự án"):
+        load_pii_keys(PROJECT_ROOT)
+    readable = tmp_path / "secret"
+    readable.write_text("r" * 64)
+    readable.chmod(0o644)
+    monkeypatch.setenv("CCHC_PII_SECRET_FILE", str(readable))
+    with pytest.raises(PiiSecretError, match="chmod 600"):
+        load_pii_keys(PROJECT_ROOT)
+    monkeypatch.delenv("CCHC_PII_SECRET_FILE")
+    monkeypatch.setenv("CCHC_PII_SECRET", "short")
+    with pytest.raises(PiiSecretError, match="quá ngắn"):
+        load_pii_keys(PROJECT_ROOT)
+    monkeypatch.setenv("CCHC_PII_SALT", "demo-salt-change-me")
+    with pytest.raises(PiiSecretError, match="CCHC_PII_SALT đã bỏ"):
+        load_pii_keys(PROJECT_ROOT)
+    assert not inside.exists()
+
+
+def test_demo_secret_only_on_the_demo_inbox(tmp_path):
+    demo = keys_from_secret("demo", "CCHC_PII_SECRET")
+    with pytest.raises(PiiSecretError, match="CCHC_PII_SECRET_FILE"):
+        check_secret_for_inbox(demo, tmp_path)
+    (tmp_path / DEMO_MARKER).write_text("demo")
+    check_secret_for_inbox(demo, tmp_path)
+
+
+def test_a_run_on_real_data_with_the_demo_secret_refuses_to_start(tmp_path, monkeypatch):
+    """A real Dagster run: the resource refuses before any step touches the inbox, naming the setting to fix."""
+    monkeypatch.setenv("CCHC_PII_SECRET", "demo")
+    warehouse = warehouse_in(tmp_path)
+    write_export(Path(warehouse.inbox) / "tthc", DAY, [dossier_row()])
+    result = dg.materialize([tthc_assets.units], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "RESOURCE_INIT_FAILURE")
+    message = failure.event_specific_data.error.to_string()
+    assert "khóa bí mật mẫu" in message and "CCHC_PII_SECRET_FILE" in message and "Dừng chạy" in message
+    assert not Path(warehouse.build_db).exists()  # nothing was written
+    (Path(warehouse.inbox) / DEMO_MARKER).write_text("demo")
+    assert dg.materialize([tthc_assets.units], resources={"warehouse": warehouse}, raise_on_error=False).success
+
+
+def test_the_salted_hash_of_earlier_versions_is_dropped_from_an_existing_warehouse(tmp_path):
+    warehouse = warehouse_in(tmp_path)
+    Path(warehouse.build_db).parent.mkdir(parents=True)
+    with duckdb.connect(warehouse.build_db) as con:
+        ensure_schema(con)
+        for table in ("stg_dossier_versions", "fct_dossier"):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN applicant_hash VARCHAR")
+    with warehouse.write() as con:
+        columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()").fetchall()}
+    assert "applicant_key" in columns and "applicant_hash" not in columns
