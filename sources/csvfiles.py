@@ -128,6 +128,33 @@ def purge_work_copies(work_dir: Path) -> int:
     return removed
 
 
+# A quoted value may hold line breaks (a note typed over two lines in Excel); its record then spans several lines.
+# Lines are joined while a quote is left open, up to this many: a stray quote must not swallow the rest of the file.
+MAX_LINES_PER_RECORD = 200
+
+
+def logical_lines(lines: list[str]) -> Iterator[str]:
+    """The lines of a CSV text joined into records where a quoted value spans lines; an open quote that never closes
+    within ``MAX_LINES_PER_RECORD`` lines leaves its lines as they are (each then reported as malformed)."""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.count('"') % 2 == 0:
+            yield line
+            i += 1
+            continue
+        j, quotes = i, line.count('"')
+        while quotes % 2 and j + 1 < len(lines) and j + 1 - i < MAX_LINES_PER_RECORD:
+            j += 1
+            quotes += lines[j].count('"')
+        if quotes % 2:
+            yield line
+            i += 1
+            continue
+        yield "\n".join(lines[i:j + 1])
+        i = j + 1
+
+
 def _without_personal_data(text: str, columns: tuple[Column, ...],
                            replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
     """The normalised text (standard header and order, one record per line: see ``_rewrite``) with personal columns
@@ -140,7 +167,7 @@ def _without_personal_data(text: str, columns: tuple[Column, ...],
     if lines[-1] == "":
         lines.pop()
     out.write(lines[0] + "\n")
-    for line in lines[1:]:
+    for line in logical_lines(lines[1:]):
         if not line:
             out.write("\n")
             continue
@@ -347,8 +374,8 @@ def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tup
     if lines and lines[-1] == "":
         lines.pop()
     writer.writerow([c.header for c in columns])
-    for line in lines[1:]:
-        stripped = line.rstrip("\r")
+    for line in logical_lines([line.rstrip("\r") for line in lines[1:]]):
+        stripped = line
         fields = next(csv.reader([stripped], delimiter=delimiter), [])
         if len(fields) < len(mapping):
             out.write(stripped.replace(delimiter, ",") if delimiter != "," else stripped)

@@ -193,3 +193,17 @@ def test_the_salted_hash_of_earlier_versions_is_dropped_from_an_existing_warehou
     with warehouse.write() as con:
         columns = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns()").fetchall()}
     assert "applicant_key" in columns and "applicant_hash" not in columns
+
+
+def test_a_quoted_value_over_two_lines_in_a_normalised_copy_loads(inbox):
+    """Excel's 'Unicode text' keeps a line break typed in a cell inside quotes: the record spans two lines. The copy
+    (address blanked) must still give one good row per record, not two malformed ones."""
+    rows = [dossier_row(dossier_code="M-1", applicant_address="Tổ 5,\nphường Phan Đình Phùng"),
+            dossier_row(dossier_code="M-2"),
+            dossier_row(dossier_code="M-3", receiving_centre="Trung tâm \"Một cửa\"\nliên thông")]
+    write_export(inbox / "tthc", DAY, rows, encoding="utf-16")
+    con = load(inbox)
+    loaded = dict(con.execute("SELECT dossier_code, receiving_centre FROM stg_dossier_versions").fetchall())
+    assert set(loaded) == {"M-1", "M-2", "M-3"}
+    assert loaded["M-3"] == 'Trung tâm "Một cửa"\nliên thông'
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
