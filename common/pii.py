@@ -123,7 +123,8 @@ def load_pii_keys(project_root: Path | None = None, data_dirs: tuple[Path, ...] 
             created = True
         except FileExistsError:  # another process created it meanwhile: use theirs
             pass
-    if path.stat().st_mode & 0o077:
+    # Windows has no POSIX mode bits (its ACLs are set by the installer, see deploy/WINDOWS.md).
+    if os.name != "nt" and path.stat().st_mode & 0o077:
         raise PiiSecretError(f"Tệp khóa bí mật {path} đọc được bởi người khác: chmod 600 '{path}'.")
     keys = keys_from_secret(_checked(path.read_text(encoding="utf-8"), str(path)), str(path))
     return replace(keys, created=created)
