@@ -268,7 +268,7 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
     print(f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
           f"(run {', '.join(r.run_id[:8] for r in results)}, lịch sử trong {settings.dagster_home}).")
     print(f"Kiểm tra chất lượng: {len(checks) - len(failed)}/{len(checks)} đạt")
-    for check in failed:
+    for check in {(c.asset_key, c.check_name): c for c in failed}.values():  # one line per check, not per run
         level = "CHẶN" if check.severity == dg.AssetCheckSeverity.ERROR else "cảnh báo"
         print(f"  - [{level}] {check.asset_key.to_user_string()}.{check.check_name}")
     for event in events:
