@@ -232,11 +232,12 @@ M = TypeVar("M", bound=Strict)
 def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Node | None, yaml.Node | None]:
     """(deepest node reached along a pydantic error location, the key node of the last mapping step)."""
     node, key_node = root, None
-    for part in loc:
+    for step, part in enumerate(loc):
+        last = step == len(loc) - 1
         if isinstance(node, yaml.MappingNode):
             found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)),
                          None)
-            if found is None:
+            if found is None or (part == _kind(node) and not last):
                 continue  # a union's branch name (e.g. 'target', 'str'): stay on this node
             key_node, node = found
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
@@ -244,6 +245,13 @@ def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Nod
         else:
             continue  # pydantic's own steps (a union's branch name, a tuple position beyond the data): stay put
     return node, key_node
+
+
+def _kind(node: yaml.Node) -> str | None:
+    """The `kind` written in a mapping node (the tag pydantic puts in the location of a rule's error)."""
+    if isinstance(node, yaml.MappingNode):
+        return next((v.value for k, v in node.value if k.value == "kind" and isinstance(v, yaml.ScalarNode)), None)
+    return None
 
 
 def line_of(root: yaml.Node | None, loc: Sequence[int | str], *, key: bool = False) -> int | None:
@@ -268,8 +276,9 @@ def _what(data: Any, loc: Sequence[int | str]) -> str:
             names.append(f"{labels[part]} {ident}" if ident is not None else f"{labels[part]} thứ {nxt + 1}")
             cur, rest, i = item, [], i + 2
             continue
-        if isinstance(part, str) and isinstance(cur, dict) and part not in cur:
-            i += 1  # a union's branch name, not a key of the file
+        tag = isinstance(cur, dict) and part == cur.get("kind") and i < len(loc) - 1
+        if isinstance(part, str) and isinstance(cur, dict) and (part not in cur or tag):
+            i += 1  # a union's branch name (the rule's kind, 'str', …), not a key of the file
             continue
         if isinstance(part, str):
             rest.append(part)
@@ -289,9 +298,9 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "thiếu trường bắt buộc"
     if kind == "literal_error":
-        return f"'{given}' không hợp lệ, chỉ dùng: {ctx.get('expected', '')}"
+        return f"'{given}' không hợp lệ, chỉ dùng: {str(ctx.get('expected', '')).replace(' or ', ' hoặc ')}"
     if kind == "union_tag_invalid":
-        return f"kind '{ctx.get('tag')}' không hợp lệ, chỉ dùng: {ctx.get('expected_tags', '')}"
+        return f"kind '{ctx.get('tag')}' không hợp lệ, chỉ dùng: {str(ctx.get('expected_tags', '')).replace(' or ', ' hoặc ')}"
     if kind == "union_tag_not_found":
         return "thiếu kind"
     if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
@@ -316,7 +325,7 @@ def _message(error: dict[str, Any]) -> str:
               "less_than_equal": "nhỏ hơn hoặc bằng"}
     if kind in bounds:
         limit = next(iter(ctx.values()), "")
-        return f"'{given}' phải {bounds[kind]} {limit}"
+        return f"'{given}' phải {bounds[kind]} {limit:g}" if isinstance(limit, int | float) else f"'{given}' phải {bounds[kind]} {limit}"
     return str(error.get("msg", kind))
 
 
