@@ -223,12 +223,12 @@ def test_threshold_rule_at_its_boundaries(tree, value, expected):
 
 
 @pytest.mark.parametrize(("code", "value", "expected"), [
-    # online rate, linear to 80 % on 2 points: 2 × min(1, v/80)
+    # online rate, target 80 % on 2 points: 2 × min(1, v/80)
     ("D2.1.2", 0, 0.0), ("D2.1.2", 40, 1.0), ("D2.1.2", 79, 1.98), ("D2.1.2", 80, 2.0), ("D2.1.2", 100, 2.0),
-    # plan tasks, linear to 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
+    # plan tasks, target 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
     ("D1.2", 100, 2.0), ("D1.2", 50, 1.0), ("D1.2", 33.333, 0.67),
 ])
-def test_linear_rule(tree, code, value, expected):
+def test_target_rule(tree, code, value, expected):
     s = score_unit(tree, "ward", {code: CriterionInput(computed_value=value)})
     assert next(r["points"] for r in s.criteria if r["code"] == code) == expected
 
