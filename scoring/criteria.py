@@ -315,8 +315,15 @@ def _bands(raw: list[TreeBand], lines: _Lines, problems: list[str]) -> tuple[Ban
 
 def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], aggregation: str,
                lines: _Lines, problems: list[str]) -> None:
-    codes = [n.code for n in nodes]
     line = {n.code: lines.at("nodes", i) for i, n in reversed(list(enumerate(nodes)))}  # first occurrence wins
+    _links(nodes, line, problems)
+    _children(nodes, line, tree_groups, problems)
+    _domains(nodes, tree_max, aggregation, lines, problems)
+
+
+def _links(nodes: list[Criterion], line: dict[str, str], problems: list[str]) -> None:
+    """Codes unique, parents that exist, no cycle."""
+    codes = [n.code for n in nodes]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"{line[code]}mã tiêu chí {code} bị trùng")
     by_code = {n.code: n for n in nodes}
@@ -331,25 +338,32 @@ def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, 
                 break
             seen.add(cur.parent)
             cur = by_code[cur.parent]
+
+
+def _children(nodes: list[Criterion], line: dict[str, str], tree_groups: tuple[str, ...], problems: list[str]) -> None:
+    """A group has children, and only a group; children add up to their parent and never widen its unit groups."""
+    by_code = {n.code: n for n in nodes}
     children: dict[str, list[Criterion]] = {}
     for n in nodes:
         if n.parent is not None:
             children.setdefault(n.parent, []).append(n)
     for n in nodes:
-        kids = children.get(n.code, [])
+        kids, where = children.get(n.code, []), f"{line[n.code]}tiêu chí {n.code}"
         if n.method == "group" and not kids:
-            problems.append(f"{line[n.code]}tiêu chí {n.code}: nút group không có tiêu chí con")
+            problems.append(f"{where}: nút group không có tiêu chí con")
         if kids and n.method != "group":
-            problems.append(f"{line[n.code]}tiêu chí {n.code}: có tiêu chí con nên method phải là group (không phải {n.method})")
+            problems.append(f"{where}: có tiêu chí con nên method phải là group (không phải {n.method})")
         if kids and not math.isclose(sum(k.max_points for k in kids), n.max_points, abs_tol=1e-6):
-            problems.append(f"{line[n.code]}tiêu chí {n.code}: tổng điểm tiêu chí con {sum(k.max_points for k in kids):g} ≠ "
-                            f"{n.max_points:g}")
+            problems.append(f"{where}: tổng điểm tiêu chí con {sum(k.max_points for k in kids):g} ≠ {n.max_points:g}")
         if n.applies_to and n.parent in by_code:  # a child may narrow its parent's groups, never widen them
             allowed = _effective_groups(n.parent, by_code, tree_groups)
             wider = [g for g in n.applies_to if g in tree_groups and g not in allowed]
             if wider:
-                problems.append(f"{line[n.code]}tiêu chí {n.code}: applies_to {', '.join(wider)} rộng hơn tiêu chí cha "
-                                f"{n.parent}")
+                problems.append(f"{where}: applies_to {', '.join(wider)} rộng hơn tiêu chí cha {n.parent}")
+
+
+def _domains(nodes: list[Criterion], tree_max: float, aggregation: str, lines: _Lines, problems: list[str]) -> None:
+    """The domains' maxima (sum) or weights (weighted) add up to the tree's max."""
     domains = [n for n in nodes if n.parent is None]
     if not domains:
         problems.append("không có lĩnh vực nào (nút có parent null)")

@@ -290,43 +290,47 @@ def _what(data: Any, loc: Sequence[int | str]) -> str:
     return ", ".join([*names, field] if field else names) or "tệp"
 
 
+# pydantic's error types in Vietnamese: {given} is the value written in the file, {limit} the bound, {choices} the
+# allowed words, {tag} a rule's kind. A type not listed keeps pydantic's English message.
+MESSAGES = {
+    "extra_forbidden": "trường không hợp lệ (tên có dấu phẩy phải đặt trong ngoặc kép)",
+    "missing": "thiếu trường bắt buộc",
+    "literal_error": "'{given}' không hợp lệ, chỉ dùng: {choices}",
+    "union_tag_invalid": "kind '{tag}' không hợp lệ, chỉ dùng: {choices}",
+    "union_tag_not_found": "thiếu kind",
+    "float_type": "'{given}' phải là số",
+    "float_parsing": "'{given}' phải là số",
+    "int_type": "'{given}' phải là số nguyên",
+    "int_parsing": "'{given}' phải là số nguyên",
+    "int_from_float": "'{given}' phải là số nguyên",
+    "string_type": "{given!r} phải là chuỗi (văn bản)",
+    "bool_type": "'{given}' phải là true hoặc false",
+    "date_type": "'{given}' phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "'{given}' phải là ngày dạng YYYY-MM-DD",
+    "list_type": "phải là một danh sách",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "model_attributes_type": "phải là một bảng khóa: giá trị",
+    "too_short": "cần ít nhất {limit} phần tử",
+    "too_long": "chỉ được tối đa {limit} phần tử",
+    "string_too_short": "không được để trống",
+    "greater_than": "'{given}' phải lớn hơn {limit}",
+    "greater_than_equal": "'{given}' phải lớn hơn hoặc bằng {limit}",
+    "less_than": "'{given}' phải nhỏ hơn {limit}",
+    "less_than_equal": "'{given}' phải nhỏ hơn hoặc bằng {limit}",
+}
+
+
 def _message(error: dict[str, Any]) -> str:
     """A pydantic error in Vietnamese."""
-    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "extra_forbidden":
-        return "trường không hợp lệ (tên có dấu phẩy phải đặt trong ngoặc kép)"
-    if kind == "missing":
-        return "thiếu trường bắt buộc"
-    if kind == "literal_error":
-        return f"'{given}' không hợp lệ, chỉ dùng: {str(ctx.get('expected', '')).replace(' or ', ' hoặc ')}"
-    if kind == "union_tag_invalid":
-        return f"kind '{ctx.get('tag')}' không hợp lệ, chỉ dùng: {str(ctx.get('expected_tags', '')).replace(' or ', ' hoặc ')}"
-    if kind == "union_tag_not_found":
-        return "thiếu kind"
-    if kind in ("float_type", "int_type", "int_from_float", "float_parsing", "int_parsing"):
-        return f"'{given}' phải là số" if kind.startswith("float") else f"'{given}' phải là số nguyên"
-    if kind == "string_type":
-        return f"{given!r} phải là chuỗi (văn bản)"
-    if kind == "bool_type":
-        return f"'{given}' phải là true hoặc false"
-    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact"):
-        return f"'{given}' phải là ngày dạng YYYY-MM-DD"
-    if kind in ("list_type", "tuple_type"):
-        return "phải là một danh sách"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "phải là một bảng khóa: giá trị"
-    if kind == "too_short":
-        return f"cần ít nhất {ctx.get('min_length')} phần tử"
-    if kind == "too_long":
-        return f"chỉ được tối đa {ctx.get('max_length')} phần tử"
-    if kind == "string_too_short":
-        return "không được để trống"
-    bounds = {"greater_than": "lớn hơn", "greater_than_equal": "lớn hơn hoặc bằng", "less_than": "nhỏ hơn",
-              "less_than_equal": "nhỏ hơn hoặc bằng"}
-    if kind in bounds:
-        limit = next(iter(ctx.values()), "")
-        return f"'{given}' phải {bounds[kind]} {limit:g}" if isinstance(limit, int | float) else f"'{given}' phải {bounds[kind]} {limit}"
-    return str(error.get("msg", kind))
+    template = MESSAGES.get(error["type"])
+    if template is None:
+        return str(error.get("msg", error["type"]))
+    ctx = error.get("ctx") or {}
+    limit = next((ctx[k] for k in ("gt", "ge", "lt", "le", "min_length", "max_length") if k in ctx), "")
+    choices = str(ctx.get("expected") or ctx.get("expected_tags") or "").replace(" or ", " hoặc ")
+    return template.format(given=error.get("input"), tag=ctx.get("tag"), choices=choices,
+                           limit=f"{limit:g}" if isinstance(limit, float) else limit)
 
 
 def schema_problems(error: ValidationError, data: Any, root: yaml.Node | None) -> list[str]:

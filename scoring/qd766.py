@@ -208,23 +208,31 @@ def _validate(m: Methodology, root: yaml.Node | None = None) -> None:
         if not math.isclose(counted, g.max_points):
             problems.append(f"{at('groups', gi, 'max')}nhóm {g.code}: tổng điểm chỉ tiêu {counted:g} ≠ {g.max_points:g}")
         for ii, i in enumerate(g.indicators):
-            line = at("groups", gi, "indicators", ii)
-            if i.rule.kind == "info" and i.rule.max_points != 0:
-                problems.append(f"{line}chỉ tiêu {i.code}: chỉ tiêu thông tin (info) phải có max 0")
-            if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
-                problems.append(f"{line}chỉ tiêu {i.code}: thiếu mã metric của Cổng")
-            if g.shape == "tree" and i.scored and not (i.portal_numerator and i.portal_denominator):
-                problems.append(f"{line}chỉ tiêu {i.code}: thiếu portal_numerator/portal_denominator")
-            for name in (*i.portal_numerator, *i.portal_denominator, *_names(i.portal_value)):
-                if g.shape == "tree" and name not in g.all_fields:
-                    problems.append(f"{line}chỉ tiêu {i.code}: trường '{name}' không nằm trong portal.fields của nhóm")
-            if g.shape == "tree" and i.scored:  # every row level that is reconciled must publish what the formula needs
-                for level in ROW_LEVELS:
-                    absent = [n for n in (*i.portal_numerator, *i.portal_denominator) if n not in g.published_fields(level)]
-                    if absent and g.published_fields(level):
-                        problems.append(f"{line}chỉ tiêu {i.code}: dòng {level} không có trường {', '.join(absent)}")
+            problems += [f"{at('groups', gi, 'indicators', ii)}chỉ tiêu {i.code}: {p}" for p in _indicator_problems(g, i)]
     if problems:
         raise MethodologyError(f"{m.path.name}: " + "; ".join(sorted(problems)))
+
+
+def _indicator_problems(g: Group, i: Indicator) -> list[str]:
+    """What an indicator lacks for its group's portal shape: metric code, count fields the formula needs."""
+    problems = []
+    if i.rule.kind == "info" and i.rule.max_points != 0:
+        problems.append("chỉ tiêu thông tin (info) phải có max 0")
+    if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
+        problems.append("thiếu mã metric của Cổng")
+    if g.shape != "tree":
+        return problems
+    if i.scored and not (i.portal_numerator and i.portal_denominator):
+        problems.append("thiếu portal_numerator/portal_denominator")
+    for name in (*i.portal_numerator, *i.portal_denominator, *_names(i.portal_value)):
+        if name not in g.all_fields:
+            problems.append(f"trường '{name}' không nằm trong portal.fields của nhóm")
+    for level in ROW_LEVELS if i.scored else ():  # every row level that is reconciled must publish what the formula needs
+        absent = [n for n in (*i.portal_numerator, *i.portal_denominator) if n not in g.published_fields(level)]
+        if absent and g.published_fields(level):
+            problems.append(f"dòng {level} không có trường {', '.join(absent)}")
+    return problems
+
 
 def methodology_files(folder: Path = METHODOLOGY_DIR) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
