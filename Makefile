@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui serve recover restore lint demo-inbox clean
+.PHONY: run test bench ui serve recover restore lint demo-inbox methodology-schema clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	@$(PY) -m pipelines.run_demo
@@ -39,6 +39,9 @@ lint: .venv/.synced  ## ruff over the whole project
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
 	$(PY) -m warehouse.restore $(SNAPSHOT)
+
+methodology-schema: .venv/.synced  ## rewrite methodology/schema/*.json from scoring/methodology_schema.py (a test fails while they are stale)
+	$(PY) -m scoring.methodology_schema
 
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
 	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}

@@ -20,24 +20,26 @@ from pathlib import Path
 
 import yaml
 
+from scoring.methodology_schema import (
+    FORMULAS,
+    ChoiceRule,
+    CriterionRuleModel,
+    SchemaProblems,
+    TargetRule,
+    TreeBand,
+    TreeFile,
+    TreeNode,
+    TreePillar,
+    YesNoRule,
+    line_of,
+    read_model,
+)
+
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology"
 
-# Values the warehouse measures per unit and year (percent); a computed criterion must name one of these.
-FORMULAS = {
-    "tthc_on_time_rate": "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn (%) trong năm, từ luồng dữ liệu TTHC",
-    "tthc_online_rate": "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
-    "plan_tasks_on_time_rate": "Tỷ lệ nhiệm vụ trong kế hoạch CCHC hoàn thành đúng hạn (%), từ theo dõi tiến độ kế hoạch",
-    "dt_plan_tasks_on_time_rate": ("Tỷ lệ nhiệm vụ chuyển đổi số trong kế hoạch năm hoàn thành đúng hạn (%), từ theo "
-                                   "dõi tiến độ kế hoạch"),
-    "full_online_procedures_with_dossiers_rate": ("Tỷ lệ TTHC cung cấp DVCTT toàn trình có phát sinh hồ sơ trực tuyến "
-                                                  "trong năm (%), từ luồng dữ liệu TTHC"),
-    "digitisation_rate": "Tỷ lệ hồ sơ TTHC được số hóa (%) trong năm, từ luồng dữ liệu TTHC",
-    "e_result_rate": "Tỷ lệ hồ sơ TTHC được cấp kết quả điện tử (%) trong năm, từ luồng dữ liệu TTHC",
-    "online_payment_rate": "Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
-}
 METHODS = ("group", "self", "survey_sipas", "survey_leaders", "computed", "external")
 SURVEY_METHODS = ("survey_sipas", "survey_leaders")
-RULE_KINDS = ("linear", "thresholds", "yes_no", "choice")
+RULE_KINDS = ("target", "thresholds", "yes_no", "choice")  # methodology/README.md; `linear` is the old word for target
 AGGREGATIONS = ("sum", "weighted")
 # Ranking group of a tree -> the unit groups it scores (common/units.py: agency | commune | ward; a province for
 # the national province-level DTI).
@@ -54,13 +56,6 @@ SOURCES = {
     "not_applicable": "Không áp dụng",
 }
 
-TREE_KEYS = frozenset({"index", "year", "group", "decision", "default", "max", "aggregation", "bands", "pillars",
-                       "nodes"})
-NODE_KEYS = frozenset({"code", "parent", "name", "max", "weight", "method", "formula", "applies_to", "rule", "source"})
-BAND_KEYS = frozenset({"min", "label"})
-PILLAR_KEYS = frozenset({"code", "name", "domains"})
-RULE_KEYS = {"linear": frozenset({"kind", "target", "range"}), "thresholds": frozenset({"kind", "steps", "range"}),
-             "yes_no": frozenset({"kind"}), "choice": frozenset({"kind", "options"})}
 YES_WORDS = frozenset({"co", "x", "yes", "dat", "1", "true"})
 NO_WORDS = frozenset({"khong", "no", "khongdat", "0", "false"})
 EPSILON = 1e-9
@@ -76,8 +71,8 @@ class TreeError(ValueError):
 
 @dataclass(frozen=True)
 class CriterionRule:
-    """How a value becomes points: ``linear`` max × min(1, value/target); ``thresholds`` the share of max of the first
-    step (value ≥ step, steps in descending order), 0 below every step; ``yes_no`` max for yes (value 1), 0 for no;
+    """How a value becomes points: ``target`` max × min(1, value/target) (the old word ``linear`` is still read);
+    ``thresholds`` the share of max of the first step (value ≥ step, steps in descending order), 0 below every step; ``yes_no`` max for yes (value 1), 0 for no;
     ``choice`` the share of max of the chosen answer (the value is that share). ``value_range`` is what a value may
     be (percent 0..100 unless the file says otherwise); anything outside it is rejected, never clipped."""
 
@@ -88,13 +83,19 @@ class CriterionRule:
     value_range: tuple[float, float] = (0.0, 100.0)
 
     def points(self, max_points: float, value: float) -> float:
-        if self.kind == "linear":
+        if self.kind == "target":
             assert self.target is not None
             return max_points * min(1.0, max(0.0, value) / self.target)
         if self.kind == "thresholds":
             share = next((s for at_least, s in self.steps if value >= at_least - EPSILON), 0.0)
             return max_points * share
         return max_points * min(1.0, max(0.0, value))  # yes_no (1/0) and choice (the answer's share)
+
+    @property
+    def stored_word(self) -> str:
+        """The word the marts carry for this rule (`mart_dti_component.rule_kind`): still `linear` for `target`, so
+        published outputs do not move with the renaming; switching it is a named change of the marts."""
+        return "linear" if self.kind == "target" else self.kind
 
     def answers(self) -> tuple[str, ...]:
         """The answers a form offers for this rule (a drop-down list); empty for a number."""
@@ -231,228 +232,164 @@ class CriteriaTree:
 
 
 # --- loading and validation --------------------------------------------------------------------------------
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return None
-    return float(value)
+# The shape of a file (keys, types, allowed words) is TreeFile in scoring/methodology_schema.py; what follows are
+# the rules that span several fields: sums of maxima, parents that exist, bands and steps in order, …
 
 
-def _unknown(raw: dict, allowed: frozenset[str], where: str, problems: list[str]) -> None:
-    unknown = sorted(str(k) for k in raw if k not in allowed)
-    if unknown:
-        problems.append(f"{where}: trường không hợp lệ {', '.join(unknown)} (tên có dấu phẩy phải đặt trong ngoặc kép)")
+class _Lines:
+    """Line numbers of a file's nodes, so that a cross-field problem names its line too."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+
+    def at(self, *loc: int | str) -> str:
+        line = line_of(self.root, loc)
+        return f"dòng {line}, " if line else ""
 
 
-def _value_range(raw: dict, where: str, problems: list[str]) -> tuple[float, float]:
-    given = raw.get("range", [0, 100])
-    pair = [_number(v) for v in given] if isinstance(given, list) and len(given) == 2 else [None, None]
-    if pair[0] is None or pair[1] is None or pair[0] >= pair[1]:
+def _value_range(raw: list[float] | None, where: str, problems: list[str]) -> tuple[float, float]:
+    low, high = raw if raw is not None else (0.0, 100.0)
+    if low >= high:
         problems.append(f"{where}: range phải là [nhỏ nhất, lớn nhất] của giá trị")
         return (0.0, 100.0)
-    return (pair[0], pair[1])
+    return (float(low), float(high))
 
 
-def _choice(raw: dict, where: str, problems: list[str]) -> CriterionRule | None:
+def _rule(raw: CriterionRuleModel, where: str, problems: list[str]) -> CriterionRule:
     from common.vntext import match_key
 
-    options_raw = raw.get("options")
-    if not isinstance(options_raw, list) or len(options_raw) < 2:
-        problems.append(f"{where}: rule choice cần options [{{label, share}}, ...] (ít nhất 2 lựa chọn)")
-        return None
-    options = []
-    for option in options_raw:
-        share = _number(option.get("share")) if isinstance(option, dict) else None
-        label = str(option.get("label") or "").strip() if isinstance(option, dict) else ""
-        if isinstance(option, dict):
-            _unknown(option, frozenset({"label", "share"}), f"{where}, lựa chọn {label}", problems)
-        if not label or share is None or not 0 <= share <= 1:
-            problems.append(f"{where}: lựa chọn {option!r} cần label và share từ 0 đến 1")
-            return None
-        options.append((label, share))
-    keys = [match_key(label) for label, _ in options]
-    if len(set(keys)) != len(keys):
-        problems.append(f"{where}: các lựa chọn bị trùng (không phân biệt dấu, hoa thường)")
-    return CriterionRule("choice", options=tuple(options), value_range=(0.0, 1.0))
-
-
-def _rule(raw: object, where: str, problems: list[str]) -> CriterionRule | None:
-    if not isinstance(raw, dict) or raw.get("kind") not in RULE_KINDS:
-        problems.append(f"{where}: rule phải có kind là {' hoặc '.join(RULE_KINDS)}")
-        return None
-    _unknown(raw, RULE_KEYS[raw["kind"]], f"{where}, rule", problems)
-    if raw["kind"] == "yes_no":
+    if isinstance(raw, YesNoRule):
         return CriterionRule("yes_no", value_range=(0.0, 1.0))
-    if raw["kind"] == "choice":
-        return _choice(raw, where, problems)
-    value_range = _value_range(raw, where, problems)
-    if raw["kind"] == "linear":
-        target = _number(raw.get("target"))
-        if target is None or target <= 0:
-            problems.append(f"{where}: rule linear cần target là số dương (%)")
-            return None
-        return CriterionRule("linear", target=target, value_range=value_range)
-    steps_raw = raw.get("steps")
-    steps: list[tuple[float, float]] = []
-    if not isinstance(steps_raw, list) or not steps_raw:
-        problems.append(f"{where}: rule thresholds cần steps [[ngưỡng, tỷ lệ điểm], ...]")
-        return None
-    for step in steps_raw:
-        pair = [_number(v) for v in step] if isinstance(step, list) and len(step) == 2 else [None, None]
-        if pair[0] is None or pair[1] is None or not 0 <= pair[1] <= 1:
-            problems.append(f"{where}: bậc {step!r} phải là [ngưỡng, tỷ lệ điểm từ 0 đến 1]")
-            return None
-        steps.append((pair[0], pair[1]))
+    if isinstance(raw, ChoiceRule):
+        keys = [match_key(o.label) for o in raw.options]
+        if len(set(keys)) != len(keys):
+            problems.append(f"{where}: các lựa chọn bị trùng (không phân biệt dấu, hoa thường)")
+        return CriterionRule("choice", options=tuple((o.label.strip(), float(o.share)) for o in raw.options),
+                             value_range=(0.0, 1.0))
+    value_range = _value_range(raw.range, where, problems)
+    if isinstance(raw, TargetRule):  # `linear` (the old word) is read as `target`
+        return CriterionRule("target", target=float(raw.target), value_range=value_range)
+    steps = tuple((float(at), float(share)) for at, share in raw.steps)
+    if any(not 0 <= share <= 1 for _, share in steps):
+        problems.append(f"{where}: tỷ lệ điểm của mỗi bậc [ngưỡng, tỷ lệ điểm] phải từ 0 đến 1")
     if any(a[0] <= b[0] for a, b in pairwise(steps)):
         problems.append(f"{where}: các ngưỡng của steps phải giảm dần")
     if any(a[1] < b[1] for a, b in pairwise(steps)):
         problems.append(f"{where}: tỷ lệ điểm của steps không được tăng khi ngưỡng giảm")
-    return CriterionRule("thresholds", steps=tuple(steps), value_range=value_range)
+    return CriterionRule("thresholds", steps=steps, value_range=value_range)
 
 
-def _node(raw: object, i: int, tree_groups: tuple[str, ...], problems: list[str]) -> Criterion | None:
-    if not isinstance(raw, dict):
-        problems.append(f"nút thứ {i + 1}: phải là một bảng khóa: giá trị")
-        return None
-    code = raw.get("code")
-    where = f"tiêu chí {code}" if code else f"nút thứ {i + 1}"
-    _unknown(raw, NODE_KEYS, where, problems)
-    if not isinstance(code, str | int) or not str(code).strip():
-        problems.append(f"{where}: thiếu mã (code)")
-        return None
-    for key in ("name", "method"):
-        if not raw.get(key):
-            problems.append(f"{where}: thiếu trường {key}")
-    max_points = _number(raw.get("max"))
-    if max_points is None or max_points <= 0:
-        problems.append(f"{where}: max phải là số dương")
-        max_points = 0.0
-    method = raw.get("method")
-    if method and method not in METHODS:
-        problems.append(f"{where}: method '{method}' không hợp lệ (chỉ dùng {', '.join(METHODS)})")
-    formula, rule = raw.get("formula"), None
-    if method == "computed":
-        if formula not in FORMULAS:
-            problems.append(f"{where}: công thức '{formula}' không có trong FORMULAS ({', '.join(FORMULAS)})")
-        rule = _rule(raw.get("rule"), where, problems)
-    elif method == "external":
-        rule = _rule(raw.get("rule"), where, problems)
-    elif method == "self" and raw.get("rule") is not None:
-        rule = _rule(raw.get("rule"), where, problems)  # the unit answers; the rule turns the answer into points
-    elif raw.get("rule") is not None:
-        problems.append(f"{where}: rule chỉ dùng cho tiêu chí self, computed hoặc external")
-    if formula is not None and method != "computed":
+def _node(raw: TreeNode, where: str, tree_groups: tuple[str, ...], problems: list[str]) -> Criterion:
+    rule = None
+    if raw.method in ("computed", "external") and raw.rule is None:
+        problems.append(f"{where}: tiêu chí {raw.method} cần rule")
+    if raw.method == "computed" and raw.formula is None:
+        problems.append(f"{where}: tiêu chí computed cần formula ({', '.join(FORMULAS)})")
+    if raw.rule is not None:
+        if raw.method in ("self", "computed", "external"):  # self with a rule: the unit answers, the rule gives points
+            rule = _rule(raw.rule, where, problems)
+        else:
+            problems.append(f"{where}: rule chỉ dùng cho tiêu chí self, computed hoặc external")
+    if raw.formula is not None and raw.method != "computed":
         problems.append(f"{where}: formula chỉ dùng cho tiêu chí computed")
-    weight = None
-    if raw.get("weight") is not None:
-        weight = _number(raw.get("weight"))
-        if weight is None or weight < 0:
-            problems.append(f"{where}: weight phải là số không âm")
-            weight = None
-        elif raw.get("parent") is not None:
-            problems.append(f"{where}: weight chỉ dùng cho chỉ số chính (parent null)")
-    applies_raw = raw.get("applies_to") or []
-    if not isinstance(applies_raw, list):
-        applies_raw = [applies_raw]
-    bad = [str(g) for g in applies_raw if g not in tree_groups]
+    if raw.weight is not None and raw.parent is not None:
+        problems.append(f"{where}: weight chỉ dùng cho chỉ số chính (parent null)")
+    applies_to = tuple(raw.applies_to or ())
+    bad = [g for g in applies_to if g not in tree_groups]
     if bad:
         problems.append(f"{where}: applies_to {', '.join(bad)} không thuộc nhóm của bộ tiêu chí ({', '.join(tree_groups)})")
-    parent = raw.get("parent")
-    return Criterion(code=str(code), parent=None if parent is None else str(parent), name=str(raw.get("name") or ""),
-                     max_points=max_points, method=str(method or ""), formula=formula,
-                     applies_to=tuple(str(g) for g in applies_raw), rule=rule, weight=weight,
-                     source=None if raw.get("source") is None else str(raw["source"]))
+    return Criterion(code=raw.code, parent=raw.parent, name=raw.name, max_points=float(raw.max), method=raw.method,
+                     formula=raw.formula, applies_to=applies_to, rule=rule,
+                     weight=None if raw.weight is None else float(raw.weight), source=raw.source)
 
 
-def _bands(raw: object, problems: list[str]) -> tuple[Band, ...]:
-    if not isinstance(raw, list) or not raw:
-        problems.append("bands: cần danh sách [{min, label}, ...] theo thứ tự min giảm dần")
-        return ()
-    bands = []
-    for b in raw:
-        if not isinstance(b, dict):
-            problems.append(f"bands: {b!r} phải có min và label")
-            continue
-        _unknown(b, BAND_KEYS, f"bands, {b.get('label')}", problems)
-        low = _number(b.get("min"))
-        if low is None or not 0 <= low <= 100 or not b.get("label"):
-            problems.append(f"bands: {b!r} cần min từ 0 đến 100 và label")
-            continue
-        bands.append(Band(low, str(b["label"])))
+def _bands(raw: list[TreeBand], lines: _Lines, problems: list[str]) -> tuple[Band, ...]:
+    bands = tuple(Band(float(b.min), b.label) for b in raw)
     if any(a.min_pct <= b.min_pct for a, b in pairwise(bands)):
-        problems.append("bands: min phải giảm dần (xếp loại cao nhất trước)")
+        problems.append(f"{lines.at('bands')}bands: min phải giảm dần (xếp loại cao nhất trước)")
     labels = [b.label for b in bands]
     if len(set(labels)) != len(labels):
-        problems.append("bands: nhãn xếp loại bị trùng")
-    return tuple(bands)
+        problems.append(f"{lines.at('bands')}bands: nhãn xếp loại bị trùng")
+    return bands
 
 
 def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], aggregation: str,
-               problems: list[str]) -> None:
+               lines: _Lines, problems: list[str]) -> None:
+    line = {n.code: lines.at("nodes", i) for i, n in reversed(list(enumerate(nodes)))}  # first occurrence wins
+    _links(nodes, line, problems)
+    _children(nodes, line, tree_groups, problems)
+    _domains(nodes, tree_max, aggregation, lines, problems)
+
+
+def _links(nodes: list[Criterion], line: dict[str, str], problems: list[str]) -> None:
+    """Codes unique, parents that exist, no cycle."""
     codes = [n.code for n in nodes]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        problems.append(f"mã tiêu chí {code} bị trùng")
+        problems.append(f"{line[code]}mã tiêu chí {code} bị trùng")
     by_code = {n.code: n for n in nodes}
     for n in nodes:
         if n.parent is not None and n.parent not in by_code:
-            problems.append(f"tiêu chí {n.code}: tiêu chí cha {n.parent} không tồn tại")
+            problems.append(f"{line[n.code]}tiêu chí {n.code}: tiêu chí cha {n.parent} không tồn tại")
     for n in nodes:  # cycles: walking up from any node must reach a domain
         seen, cur = {n.code}, n
         while cur.parent is not None and cur.parent in by_code:
             if cur.parent in seen:
-                problems.append(f"tiêu chí {n.code}: vòng lặp cha–con ({' → '.join([*seen, cur.parent])})")
+                problems.append(f"{line[n.code]}tiêu chí {n.code}: vòng lặp cha–con ({' → '.join([*seen, cur.parent])})")
                 break
             seen.add(cur.parent)
             cur = by_code[cur.parent]
+
+
+def _children(nodes: list[Criterion], line: dict[str, str], tree_groups: tuple[str, ...], problems: list[str]) -> None:
+    """A group has children, and only a group; children add up to their parent and never widen its unit groups."""
+    by_code = {n.code: n for n in nodes}
     children: dict[str, list[Criterion]] = {}
     for n in nodes:
         if n.parent is not None:
             children.setdefault(n.parent, []).append(n)
     for n in nodes:
-        kids = children.get(n.code, [])
+        kids, where = children.get(n.code, []), f"{line[n.code]}tiêu chí {n.code}"
         if n.method == "group" and not kids:
-            problems.append(f"tiêu chí {n.code}: nút group không có tiêu chí con")
-        if kids and n.method not in ("group", ""):
-            problems.append(f"tiêu chí {n.code}: có tiêu chí con nên method phải là group (không phải {n.method})")
+            problems.append(f"{where}: nút group không có tiêu chí con")
+        if kids and n.method != "group":
+            problems.append(f"{where}: có tiêu chí con nên method phải là group (không phải {n.method})")
         if kids and not math.isclose(sum(k.max_points for k in kids), n.max_points, abs_tol=1e-6):
-            problems.append(f"tiêu chí {n.code}: tổng điểm tiêu chí con {sum(k.max_points for k in kids):g} ≠ {n.max_points:g}")
+            problems.append(f"{where}: tổng điểm tiêu chí con {sum(k.max_points for k in kids):g} ≠ {n.max_points:g}")
         if n.applies_to and n.parent in by_code:  # a child may narrow its parent's groups, never widen them
             allowed = _effective_groups(n.parent, by_code, tree_groups)
             wider = [g for g in n.applies_to if g in tree_groups and g not in allowed]
             if wider:
-                problems.append(f"tiêu chí {n.code}: applies_to {', '.join(wider)} rộng hơn tiêu chí cha {n.parent}")
+                problems.append(f"{where}: applies_to {', '.join(wider)} rộng hơn tiêu chí cha {n.parent}")
+
+
+def _domains(nodes: list[Criterion], tree_max: float, aggregation: str, lines: _Lines, problems: list[str]) -> None:
+    """The domains' maxima (sum) or weights (weighted) add up to the tree's max."""
     domains = [n for n in nodes if n.parent is None]
     if not domains:
         problems.append("không có lĩnh vực nào (nút có parent null)")
     elif aggregation == "weighted":
         # Each main index is normalised to 0..1 and weighted; the weights (default: the index's max) add up to max.
         if not math.isclose(sum(d.scored_weight for d in domains), tree_max, abs_tol=1e-6):
-            problems.append(f"tổng trọng số các chỉ số chính {sum(d.scored_weight for d in domains):g} ≠ max {tree_max:g}")
+            problems.append(f"{lines.at('max')}tổng trọng số các chỉ số chính {sum(d.scored_weight for d in domains):g} ≠ "
+                            f"max {tree_max:g}")
         if not any(d.scored_weight > 0 for d in domains):
             problems.append("mọi chỉ số chính đều có trọng số 0")
     else:
         if any(d.weight is not None for d in domains):
             problems.append("weight chỉ dùng khi aggregation: weighted")
         if not math.isclose(sum(d.max_points for d in domains), tree_max, abs_tol=1e-6):
-            problems.append(f"tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ max {tree_max:g}")
+            problems.append(f"{lines.at('max')}tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ "
+                            f"max {tree_max:g}")
 
 
-def _pillars(raw: object, domains: set[str], problems: list[str]) -> tuple[Pillar, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        problems.append("pillars: cần danh sách [{code, name, domains: [...]}]")
-        return ()
+def _pillars(raw: list[TreePillar] | None, domains: set[str], lines: _Lines, problems: list[str]) -> tuple[Pillar, ...]:
     pillars = []
-    for p in raw:
-        if not isinstance(p, dict) or not p.get("code") or not p.get("name") or not isinstance(p.get("domains"), list):
-            problems.append(f"pillars: {p!r} cần code, name và domains")
-            continue
-        _unknown(p, PILLAR_KEYS, f"trụ cột {p['code']}", problems)
-        unknown = [str(d) for d in p["domains"] if str(d) not in domains]
-        if unknown or not p["domains"]:
-            problems.append(f"trụ cột {p['code']}: chỉ số chính {', '.join(unknown) or '(trống)'} không có trong bộ tiêu chí")
-        pillars.append(Pillar(str(p["code"]), str(p["name"]), tuple(str(d) for d in p["domains"])))
+    for i, p in enumerate(raw or ()):
+        unknown = [d for d in p.domains if d not in domains]
+        if unknown:
+            problems.append(f"{lines.at('pillars', i)}trụ cột {p.code}: chỉ số chính {', '.join(unknown)} không có trong "
+                            "bộ tiêu chí")
+        pillars.append(Pillar(p.code, p.name, tuple(p.domains)))
     return tuple(pillars)
 
 
@@ -467,49 +404,23 @@ def _effective_groups(code: str, by_code: dict[str, Criterion], tree_groups: tup
 
 
 def load_tree(path: Path | str) -> CriteriaTree:
-    """Read and validate one criteria tree; every problem is listed in one TreeError naming the file."""
+    """Read and validate one criteria tree; every problem is listed in one TreeError naming the file and the line."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise TreeError(path.name, [f"không đọc được tệp: {err}"]) from None
-    if not isinstance(raw, dict):
-        raise TreeError(path.name, ["tệp phải là một bảng khóa: giá trị"])
-    problems: list[str] = []
-    _unknown(raw, TREE_KEYS, "bộ tiêu chí", problems)
-    for key in ("index", "decision"):
-        if not raw.get(key) or not isinstance(raw.get(key), str):
-            problems.append(f"thiếu trường {key}")
-    year = raw.get("year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        problems.append("year phải là số năm (ví dụ 2026)")
-        year = 0
-    group = raw.get("group")
-    if group not in TREE_GROUPS:
-        problems.append(f"group phải là {' hoặc '.join(TREE_GROUPS)}")
-    tree_groups = TREE_GROUPS.get(group, ())
-    if not isinstance(raw.get("default", False), bool):
-        problems.append("default phải là true hoặc false")
-    tree_max = _number(raw.get("max"))
-    if tree_max is None or tree_max <= 0:
-        problems.append("max phải là số dương")
-        tree_max = 0.0
-    aggregation = raw.get("aggregation", "sum")
-    if aggregation not in AGGREGATIONS:
-        problems.append(f"aggregation phải là {' hoặc '.join(AGGREGATIONS)}")
-    bands = _bands(raw.get("bands"), problems)
-    nodes_raw = raw.get("nodes")
-    if not isinstance(nodes_raw, list) or not nodes_raw:
-        problems.append("nodes: cần danh sách tiêu chí")
-        nodes_raw = []
-    nodes = [n for i, r in enumerate(nodes_raw) if (n := _node(r, i, tree_groups, problems)) is not None]
-    _structure(nodes, tree_max, tree_groups, aggregation, problems)
-    pillars = _pillars(raw.get("pillars"), {n.code for n in nodes if n.parent is None}, problems)
+        raw, root = read_model(path, TreeFile)
+    except SchemaProblems as bad:
+        raise TreeError(path.name, bad.problems) from None
+    lines, problems = _Lines(root), []
+    tree_groups = TREE_GROUPS[raw.group]
+    bands = _bands(raw.bands, lines, problems)
+    nodes = [_node(n, f"{lines.at('nodes', i)}tiêu chí {n.code}", tree_groups, problems) for i, n in enumerate(raw.nodes)]
+    _structure(nodes, float(raw.max), tree_groups, raw.aggregation, lines, problems)
+    pillars = _pillars(raw.pillars, {n.code for n in nodes if n.parent is None}, lines, problems)
     tree = None
     if not problems:
-        tree = CriteriaTree(path=path, index=raw["index"], year=year, group=group, decision=raw["decision"],
-                            default=bool(raw.get("default", False)), max_points=tree_max, bands=bands,
-                            nodes=tuple(nodes), aggregation=aggregation, pillars=pillars)
+        tree = CriteriaTree(path=path, index=raw.index, year=raw.year, group=raw.group, decision=raw.decision,
+                            default=raw.default, max_points=float(raw.max), bands=bands, nodes=tuple(nodes),
+                            aggregation=raw.aggregation, pillars=pillars)
         for unit_group in tree_groups:
             if not tree.applicable(unit_group):
                 problems.append(f"không có tiêu chí nào áp dụng cho nhóm {unit_group}")
@@ -517,7 +428,6 @@ def load_tree(path: Path | str) -> CriteriaTree:
         raise TreeError(path.name, problems)
     assert tree is not None
     return tree
-
 
 def _folder_signature(folder: Path) -> tuple:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml")))

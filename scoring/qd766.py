@@ -15,19 +15,21 @@ from typing import Protocol
 import pandas as pd
 import yaml
 
+from scoring.methodology_schema import (
+    LEGACY_RULE_WORD,
+    Qd766File,
+    Qd766Indicator,
+    SchemaProblems,
+    line_of,
+    read_model,
+)
+from scoring.methodology_schema import (
+    LOCAL_MEASURES as LOCAL_MEASURES,  # re-exported: the counts a file may name, declared with the file shape
+)
 from scoring.rules import Rule, points, ratio
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology" / "qd766"
 
-# Counts the warehouse measures per unit and period (warehouse/qd766.py); a methodology file may only name these.
-LOCAL_MEASURES = frozenset({
-    "published", "publish_on_time", "public_update_on_time", "content_full", "synced", "dossiers", "received",
-    "on_time", "completed", "processing_days", "online_dossiers", "formalities", "online_formalities",
-    "online_formalities_with_dossiers", "fee_formalities", "integrated_formalities", "paid_formalities",
-    "fee_dossiers", "paid_dossiers", "petitions", "petitions_on_time", "petitions_satisfied", "receiving_satisfied",
-    "e_results", "digitised", "e_copy_offering", "e_copy_units", "reused", "personal_store", "citizen_data",
-    "citizen_data_formalities", "formalities_with_dossiers",
-})
 SHAPES = ("tree", "evaluation")
 ROW_LEVELS = ("province", "unit")  # tree: data.parent | data.children[]; evaluation: data.overview | data.evaluation[]
 
@@ -80,7 +82,7 @@ class Indicator:
 
     @property
     def scored(self) -> bool:
-        return self.rule.kind in ("linear", "target")
+        return self.rule.kind in ("proportional", "target")
 
 
 @dataclass(frozen=True)
@@ -138,64 +140,48 @@ class Methodology:
         return float(self.parameters.get("tolerance", 0.011))
 
 
-INDICATOR_KEYS = frozenset({"code", "name", "max", "rule", "target", "when_empty", "scale", "numerator", "denominator",
-                            "metric", "portal_numerator", "portal_denominator", "portal_value", "scope", "unit"})
-GROUP_KEYS = frozenset({"code", "name", "max", "portal", "indicators"})
-PORTAL_KEYS = frozenset({"endpoint", "shape", "fields", "info_metrics"})
+# The shape of a file (keys, types, allowed words) is Qd766File in scoring/methodology_schema.py; load_methodology
+# keeps the rules that span several fields: maxima that add up, unique codes, portal fields a formula needs.
 
 
 def _names(value: object) -> tuple[str, ...]:
     """A field name or a list of them, as a tuple."""
     if value is None:
         return ()
-    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[attr-defined]
 
 
-def _unknown_keys(raw: dict, allowed: frozenset[str], where: str) -> None:
-    # An unquoted comma in a YAML flow mapping silently splits a name into a stray key: refuse it.
-    unknown = sorted(str(k) for k in raw if k not in allowed)
-    if unknown:
-        raise MethodologyError(f"{where}: trường không hợp lệ {', '.join(unknown)} (tên có dấu phẩy phải đặt trong ngoặc kép)")
-
-
-def _indicator(raw: dict, group: str, where: str) -> Indicator:
-    _unknown_keys(raw, INDICATOR_KEYS, where)
+def _indicator(raw: Qd766Indicator, group: str, where: str) -> Indicator:
+    kind = "proportional" if raw.rule == LEGACY_RULE_WORD else raw.rule  # `linear`: the old word, warned when read
     try:
-        rule = Rule(kind=raw["rule"], max_points=float(raw["max"]), target=raw.get("target"),
-                    when_empty=raw.get("when_empty", "zero"), scale=float(raw.get("scale", 100)))
-        return Indicator(code=str(raw["code"]), name=raw["name"], group=group, rule=rule,
-                         numerator=raw["numerator"], denominator=raw["denominator"], metric=raw.get("metric"),
-                         portal_numerator=_names(raw.get("portal_numerator")),
-                         portal_denominator=_names(raw.get("portal_denominator")),
-                         portal_value=raw.get("portal_value"), scope=raw.get("scope", "unit"), unit=raw.get("unit", "%"))
-    except KeyError as missing:
-        raise MethodologyError(f"{where}: thiếu trường {missing}") from None
+        rule = Rule(kind=kind, max_points=float(raw.max), target=raw.target, when_empty=raw.when_empty,
+                    scale=float(raw.scale))
     except ValueError as bad:
         raise MethodologyError(f"{where}: {bad}") from None
+    return Indicator(code=raw.code, name=raw.name, group=group, rule=rule, numerator=raw.numerator,
+                     denominator=raw.denominator, metric=raw.metric, portal_numerator=_names(raw.portal_numerator),
+                     portal_denominator=_names(raw.portal_denominator), portal_value=raw.portal_value, scope=raw.scope,
+                     unit=raw.unit)
 
 
 def load_methodology(path: Path) -> Methodology:
-    """Read and validate one methodology file; any inconsistency is a MethodologyError naming the file."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Read and validate one methodology file; any problem is a MethodologyError naming the file and the line."""
+    try:
+        raw, root = read_model(path, Qd766File)
+    except SchemaProblems as bad:
+        raise MethodologyError(str(bad)) from None
     groups = []
-    for g in raw.get("groups", []):
-        where = f"{path.name}, nhóm {g.get('code')}"
-        _unknown_keys(g, GROUP_KEYS, where)
-        portal = g.get("portal") or {}
-        _unknown_keys(portal, PORTAL_KEYS, f"{where}, portal")
-        if portal.get("shape") not in SHAPES:
-            raise MethodologyError(f"{where}: portal.shape phải là tree hoặc evaluation")
-        fields = portal.get("fields") or {}
-        if not isinstance(fields, dict) or set(fields) - set(ROW_LEVELS):
-            raise MethodologyError(f"{where}: portal.fields chỉ có các khóa {', '.join(ROW_LEVELS)}")
-        indicators = tuple(_indicator(i, g["code"], f"{where}, chỉ tiêu {i.get('code')}") for i in g["indicators"])
-        groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max"]), endpoint=portal["endpoint"],
-                            shape=portal["shape"], indicators=indicators,
-                            fields={level: _names(fields.get(level)) for level in ROW_LEVELS},
-                            info_metrics=_names(portal.get("info_metrics"))))
-    m = Methodology(path=path, name=raw["name"], decision=raw["decision"], valid_from=raw["valid_from"],
-                    max_points=float(raw["max"]), parameters=raw.get("parameters", {}), groups=tuple(groups))
-    _validate(m)
+    for gi, g in enumerate(raw.groups):
+        where = f"{path.name}, dòng {line_of(root, ('groups', gi))}, nhóm {g.code}"
+        indicators = tuple(_indicator(i, g.code, f"{where}, chỉ tiêu {i.code}") for i in g.indicators)
+        fields = g.portal.fields or {}
+        groups.append(Group(code=g.code, name=g.name, max_points=float(g.max), endpoint=g.portal.endpoint,
+                            shape=g.portal.shape, indicators=indicators,
+                            fields={level: _names(fields.get(level)) for level in ROW_LEVELS},  # type: ignore[call-overload]
+                            info_metrics=_names(g.portal.info_metrics)))
+    m = Methodology(path=path, name=raw.name, decision=raw.decision, valid_from=raw.valid_from,
+                    max_points=float(raw.max), parameters=raw.parameters.model_dump(), groups=tuple(groups))
+    _validate(m, root)
     return m
 
 
@@ -203,8 +189,12 @@ REQUIRED_PARAMETERS = ("publish_lead_working_days", "public_update_working_days"
 SCOPES = ("unit", "province")
 
 
-def _validate(m: Methodology) -> None:
-    problems = [f"thiếu tham số '{p}' trong parameters" for p in REQUIRED_PARAMETERS if p not in m.parameters]
+def _validate(m: Methodology, root: yaml.Node | None = None) -> None:
+    def at(*loc: int | str) -> str:
+        line = line_of(root, loc)
+        return f"dòng {line}, " if line else ""
+
+    problems = []
     codes = [i.code for i in m.indicators]
     for code in {c for c in codes if codes.count(c) > 1}:
         problems.append(f"mã chỉ tiêu {code} bị trùng")
@@ -212,33 +202,36 @@ def _validate(m: Methodology) -> None:
     if len(set(group_codes)) != len(group_codes):
         problems.append("mã nhóm bị trùng")
     if not math.isclose(sum(g.max_points for g in m.groups), m.max_points):
-        problems.append(f"tổng điểm các nhóm {sum(g.max_points for g in m.groups):g} ≠ {m.max_points:g}")
-    for g in m.groups:
+        problems.append(f"{at('max')}tổng điểm các nhóm {sum(g.max_points for g in m.groups):g} ≠ {m.max_points:g}")
+    for gi, g in enumerate(m.groups):
         counted = sum(i.rule.max_points for i in g.indicators if i.rule.kind != "info")
         if not math.isclose(counted, g.max_points):
-            problems.append(f"nhóm {g.code}: tổng điểm chỉ tiêu {counted:g} ≠ {g.max_points:g}")
-        for i in g.indicators:
-            for measure in (i.numerator, i.denominator):
-                if measure not in LOCAL_MEASURES:
-                    problems.append(f"chỉ tiêu {i.code}: số đo '{measure}' không có trong kho dữ liệu")
-            if i.scope not in SCOPES:
-                problems.append(f"chỉ tiêu {i.code}: scope phải là unit hoặc province")
-            if i.rule.kind == "info" and i.rule.max_points != 0:
-                problems.append(f"chỉ tiêu {i.code}: chỉ tiêu thông tin (info) phải có max 0")
-            if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
-                problems.append(f"chỉ tiêu {i.code}: thiếu mã metric của Cổng")
-            if g.shape == "tree" and i.scored and not (i.portal_numerator and i.portal_denominator):
-                problems.append(f"chỉ tiêu {i.code}: thiếu portal_numerator/portal_denominator")
-            for name in (*i.portal_numerator, *i.portal_denominator, *_names(i.portal_value)):
-                if g.shape == "tree" and name not in g.all_fields:
-                    problems.append(f"chỉ tiêu {i.code}: trường '{name}' không nằm trong portal.fields của nhóm")
-            if g.shape == "tree" and i.scored:  # every row level that is reconciled must publish what the formula needs
-                for level in ROW_LEVELS:
-                    absent = [n for n in (*i.portal_numerator, *i.portal_denominator) if n not in g.published_fields(level)]
-                    if absent and g.published_fields(level):
-                        problems.append(f"chỉ tiêu {i.code}: dòng {level} không có trường {', '.join(absent)}")
+            problems.append(f"{at('groups', gi, 'max')}nhóm {g.code}: tổng điểm chỉ tiêu {counted:g} ≠ {g.max_points:g}")
+        for ii, i in enumerate(g.indicators):
+            problems += [f"{at('groups', gi, 'indicators', ii)}chỉ tiêu {i.code}: {p}" for p in _indicator_problems(g, i)]
     if problems:
         raise MethodologyError(f"{m.path.name}: " + "; ".join(sorted(problems)))
+
+
+def _indicator_problems(g: Group, i: Indicator) -> list[str]:
+    """What an indicator lacks for its group's portal shape: metric code, count fields the formula needs."""
+    problems = []
+    if i.rule.kind == "info" and i.rule.max_points != 0:
+        problems.append("chỉ tiêu thông tin (info) phải có max 0")
+    if g.shape == "evaluation" and i.rule.kind != "info" and not i.metric:
+        problems.append("thiếu mã metric của Cổng")
+    if g.shape != "tree":
+        return problems
+    if i.scored and not (i.portal_numerator and i.portal_denominator):
+        problems.append("thiếu portal_numerator/portal_denominator")
+    for name in (*i.portal_numerator, *i.portal_denominator, *_names(i.portal_value)):
+        if name not in g.all_fields:
+            problems.append(f"trường '{name}' không nằm trong portal.fields của nhóm")
+    for level in ROW_LEVELS if i.scored else ():  # every row level that is reconciled must publish what the formula needs
+        absent = [n for n in (*i.portal_numerator, *i.portal_denominator) if n not in g.published_fields(level)]
+        if absent and g.published_fields(level):
+            problems.append(f"dòng {level} không có trường {', '.join(absent)}")
+    return problems
 
 
 def methodology_files(folder: Path = METHODOLOGY_DIR) -> list[Path]:
@@ -301,7 +294,7 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
                     **ids, "group_code": g.code, "indicator_code": ind.code, "numerator": num, "denominator": den,
                     "ratio": None if r is None else round(r, 2),
                     "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
-                    "max_score": ind.rule.max_points, "rule": ind.rule.kind,
+                    "max_score": ind.rule.max_points, "rule": ind.rule.stored_word,
                     "source": "portal" if ind.rule.kind == "unresolved" and pts is not None else
                               ("info" if ind.rule.kind == "info" else ("missing" if pts is None else "local")),
                 })

@@ -602,7 +602,7 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
     if percent_cell and isinstance(raw, int | float) and not isinstance(raw, bool) and node.rule.kind in (
-            "linear", "thresholds"):
+            "target", "thresholds"):
         _note(result, "percent_cell", f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là "
               f"{_fmt(round(raw * 100, 6))} (%).", cell, r, node.code)
         raw = raw * 100

@@ -29,14 +29,14 @@ nodes:
   - {code: D1, parent: null, name: "Chỉ đạo, điều hành", max: 8, method: group}
   - {code: D1.1, parent: D1, name: "Kế hoạch CCHC", max: 3, method: self}
   - {code: D1.2, parent: D1, name: "Nhiệm vụ đúng hạn", max: 2, method: computed, formula: plan_tasks_on_time_rate,
-     rule: {kind: linear, target: 100}}
+     rule: {kind: target, target: 100}}
   - {code: D1.3, parent: D1, name: "Khảo sát lãnh đạo", max: 3, method: survey_leaders}
   - {code: D2, parent: null, name: "Thủ tục hành chính", max: 12, method: group}
   - {code: D2.1, parent: D2, name: "Kết quả giải quyết", max: 6, method: group}
   - {code: D2.1.1, parent: D2.1, name: "Đúng hạn", max: 4, method: computed, formula: tthc_on_time_rate,
      rule: {kind: thresholds, steps: [[98, 1.0], [95, 0.5], [0, 0]]}}
   - {code: D2.1.2, parent: D2.1, name: "Trực tuyến", max: 2, method: computed, formula: tthc_online_rate,
-     rule: {kind: linear, target: 80}}
+     rule: {kind: target, target: 80}}
   - {code: D2.2, parent: D2, name: "Nông thôn mới", max: 4, method: self, applies_to: [commune]}
   - {code: D2.3, parent: D2, name: "SIPAS", max: 2, method: survey_sipas}
 """
@@ -102,20 +102,20 @@ def test_the_test_tree_loads(tree):
      "tổng điểm các lĩnh vực 21 ≠ max 20"),
     ((("code: D1.3,", "code: D1.1,"),), "mã tiêu chí D1.1 bị trùng"),
     ((("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),), "tiêu chí D2.3: tiêu chí cha D9 không tồn tại"),
-    ((("method: survey_leaders", "method: khao_sat"),), "tiêu chí D1.3: method 'khao_sat' không hợp lệ"),
-    ((("formula: tthc_online_rate", "formula: dvc_rate"),), "tiêu chí D2.1.2: công thức 'dvc_rate' không có trong FORMULAS"),
-    ((("rule: {kind: linear, target: 80}", "rule: {kind: linear, target: 0}"),), "tiêu chí D2.1.2: rule linear cần target"),
-    ((("rule: {kind: linear, target: 80}", "rule: {kind: curve}"),), "tiêu chí D2.1.2: rule phải có kind"),
+    ((("method: survey_leaders", "method: khao_sat"),), "tiêu chí D1.3, method: 'khao_sat' không hợp lệ"),
+    ((("formula: tthc_online_rate", "formula: dvc_rate"),), "tiêu chí D2.1.2, formula: 'dvc_rate' không hợp lệ"),
+    ((("rule: {kind: target, target: 80}", "rule: {kind: target, target: 0}"),), "tiêu chí D2.1.2, rule.target: '0' phải lớn hơn 0"),
+    ((("rule: {kind: target, target: 80}", "rule: {kind: curve}"),), "tiêu chí D2.1.2, rule: kind 'curve' không hợp lệ"),
     ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[95, 0.5], [98, 1.0], [0, 0]]"),), "các ngưỡng của steps phải giảm dần"),
-    ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[98, 1.5], [0, 0]]"),), "phải là [ngưỡng, tỷ lệ điểm từ 0 đến 1]"),
+    ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[98, 1.5], [0, 0]]"),), "tỷ lệ điểm của mỗi bậc [ngưỡng, tỷ lệ điểm] phải từ 0 đến 1"),
     ((("max: 3, method: survey_leaders}", "max: 3, method: survey_leaders, formula: tthc_on_time_rate}"),),
      "tiêu chí D1.3: formula chỉ dùng cho tiêu chí computed"),
     ((("applies_to: [commune]", "applies_to: [agency]"),), "tiêu chí D2.2: applies_to agency không thuộc nhóm"),
     # an unquoted comma cuts the name into a stray key
-    ((('name: "SIPAS"', "name: SIPAS, hài lòng"),), "tiêu chí D2.3: trường không hợp lệ hài lòng"),
-    ((("max: 20\n", "max: 20\nnote: x\n"),), "bộ tiêu chí: trường không hợp lệ note"),
+    ((('name: "SIPAS"', "name: SIPAS, hài lòng"),), "tiêu chí D2.3: trường không hợp lệ 'hài lòng'"),
+    ((("max: 20\n", "max: 20\nnote: x\n"),), "tệp: trường không hợp lệ 'note'"),
     ((("{min: 80, label: \"Tốt\"}", "{min: 95, label: \"Tốt\"}"),), "bands: min phải giảm dần"),
-    ((("group: local", "group: xa"),), "group phải là agency hoặc local hoặc province"),
+    ((("group: local", "group: xa"),), "group: 'xa' không hợp lệ, chỉ dùng: 'agency', 'local' hoặc 'province'"),
     ((("method: self, applies_to: [commune]", "method: group, applies_to: [commune]"),), "tiêu chí D2.2: nút group không có tiêu chí con"),
     ((("name: \"Kết quả giải quyết\", max: 6, method: group", "name: \"Kết quả giải quyết\", max: 6, method: self"),),
      "tiêu chí D2.1: có tiêu chí con nên method phải là group"),
@@ -132,9 +132,13 @@ def test_cycles_are_reported(tmp_path):
 
 def test_every_problem_is_listed_at_once(tmp_path):
     with pytest.raises(TreeError) as err:
-        load_tree(_variant(tmp_path, ("code: D1.3,", "code: D1.1,"), ("formula: tthc_online_rate", "formula: x"),
+        load_tree(_variant(tmp_path, ("code: D1.3,", "code: D1.1,"), ("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),
                            ("applies_to: [commune]", "applies_to: [agency]")))
-    assert len(err.value.problems) == 3
+    assert len(err.value.problems) == 4  # the orphan D2.3 also leaves D2's children short of its maximum
+    # The shape is checked first (every fault of it at once), then the rules across fields.
+    with pytest.raises(TreeError) as err:
+        load_tree(_variant(tmp_path, ("formula: tthc_online_rate", "formula: x"), ("method: survey_leaders", "method: y")))
+    assert len(err.value.problems) == 2
 
 
 def test_child_may_not_apply_more_widely_than_its_parent(tmp_path):
@@ -144,7 +148,7 @@ def test_child_may_not_apply_more_widely_than_its_parent(tmp_path):
 
 
 def test_unreadable_and_empty_files(tmp_path):
-    with pytest.raises(TreeError, match=r"bad.yaml: không đọc được tệp"):
+    with pytest.raises(TreeError, match=r"bad.yaml: dòng 1, không đọc được tệp YAML"):
         load_tree(_tree_file(tmp_path, "nodes: [", "bad.yaml"))
     with pytest.raises(TreeError, match=r"empty.yaml: tệp phải là một bảng"):
         load_tree(_tree_file(tmp_path, "", "empty.yaml"))
@@ -219,12 +223,12 @@ def test_threshold_rule_at_its_boundaries(tree, value, expected):
 
 
 @pytest.mark.parametrize(("code", "value", "expected"), [
-    # online rate, linear to 80 % on 2 points: 2 × min(1, v/80)
+    # online rate, target 80 % on 2 points: 2 × min(1, v/80)
     ("D2.1.2", 0, 0.0), ("D2.1.2", 40, 1.0), ("D2.1.2", 79, 1.98), ("D2.1.2", 80, 2.0), ("D2.1.2", 100, 2.0),
-    # plan tasks, linear to 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
+    # plan tasks, target 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
     ("D1.2", 100, 2.0), ("D1.2", 50, 1.0), ("D1.2", 33.333, 0.67),
 ])
-def test_linear_rule(tree, code, value, expected):
+def test_target_rule(tree, code, value, expected):
     s = score_unit(tree, "ward", {code: CriterionInput(computed_value=value)})
     assert next(r["points"] for r in s.criteria if r["code"] == code) == expected
 

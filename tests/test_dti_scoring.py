@@ -178,7 +178,7 @@ nodes:
   - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: yes_no}}
   - {code: B, parent: null, name: "B", max: 2, weight: 0, method: group}
-  - {code: B.1, parent: B, name: "b", max: 2, method: external, rule: {kind: linear, target: 50}}
+  - {code: B.1, parent: B, name: "b", max: 2, method: external, rule: {kind: target, target: 50}}
 """)
     score = score_unit(tree, "agency", {"A.1": CriterionInput(self_points=4), "B.1": CriterionInput(external_value=10)})
     assert score.total == 10.0 and score.index_value == 1.0  # B's 0.2 weighs nothing
@@ -191,14 +191,14 @@ nodes:
   - {code: A.1, parent: A, name: "a", max: 4, weight: 2, method: self}""", "weight chỉ dùng cho chỉ số chính"),
     ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: choice, options: [{label: "X", share: 1}]}}""",
-     "rule choice cần options"),
+     "tiêu chí A.1, rule.options: cần ít nhất 2 phần tử"),
     ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self,
      rule: {kind: choice, options: [{label: "Có", share: 1}, {label: "co", share: 0}]}}""", "các lựa chọn bị trùng"),
     ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
-  - {code: A.1, parent: A, name: "a", max: 4, method: external}""", "rule phải có kind"),
+  - {code: A.1, parent: A, name: "a", max: 4, method: external}""", "tiêu chí A.1: tiêu chí external cần rule"),
     ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
-  - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: linear, target: 5, range: [9, 1]}}""",
+  - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: target, target: 5, range: [9, 1]}}""",
      "range phải là"),
 ])
 def test_weighted_tree_validation(tmp_path, nodes, expected):

@@ -36,7 +36,7 @@ nodes:
   - {code: LV2.1, parent: LV2, name: "Hài lòng của người dân (SIPAS)", max: 2, method: survey_sipas}
   - {code: LV2.2, parent: LV2, name: "Lãnh đạo, quản lý đánh giá", max: 1, method: survey_leaders}
   - {code: LV2.3, parent: LV2, name: "Hồ sơ đúng hạn", max: 1, method: computed, formula: tthc_on_time_rate,
-     rule: {kind: linear, target: 100}}
+     rule: {kind: target, target: 100}}
 """
 # Rows of the blank form: header row 12, then the nodes in tree order.
 ROW = {"LV1": 13, "LV1.1": 14, "LV1.2": 15, "LV1.3": 16, "LV1.4": 17, "LV2": 18, "LV2.1": 19, "LV2.2": 20, "LV2.3": 21}

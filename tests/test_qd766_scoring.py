@@ -14,8 +14,8 @@ from scoring.rules import Rule, points, ratio
 M = methodology_for(date(2026, 1, 1))
 
 
-def test_linear_rule():
-    rule = Rule("linear", 6)
+def test_proportional_rule():
+    rule = Rule("proportional", 6)
     assert points(rule, 45, 50) == pytest.approx(5.4)  # 6 × 90/100
     assert points(rule, 50, 50) == pytest.approx(6.0)
     assert ratio(rule, 45, 50) == pytest.approx(90.0)
@@ -30,7 +30,7 @@ def test_capped_rule_two_times_min_one_r_over_80():
 
 
 def test_empty_and_null_denominators():
-    petitions = Rule("linear", 6, when_empty="full")
+    petitions = Rule("proportional", 6, when_empty="full")
     assert points(petitions, 0, 0) == 6.0  # 5.2 / 5.3: full points when a unit has no petitions
     assert ratio(petitions, 0, 0) is None
     receiving = Rule("target", 6, target=90)
@@ -44,6 +44,8 @@ def test_rule_configuration_errors():
         Rule("target", 2)
     with pytest.raises(ValueError, match="unknown rule"):
         Rule("log", 2)
+    with pytest.raises(ValueError, match="unknown rule"):  # the old word is read from files only (with a warning)
+        Rule("linear", 2)
 
 
 def _measures(**overrides) -> dict:
@@ -165,13 +167,14 @@ def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
 
 
 @pytest.mark.parametrize(("replace", "message"), [
-    (("max: 6, rule: linear, scope: province", "max: 7, rule: linear, scope: province"), "nhóm CKMB: tổng điểm chỉ tiêu 19"),
+    (("metric: PUBLISH_ON_TIME\n        max: 6", "metric: PUBLISH_ON_TIME\n        max: 7"),
+     r"dòng \d+, nhóm CKMB: tổng điểm chỉ tiêu 19"),
     (('code: "1.2"', 'code: "1.1"'), "mã chỉ tiêu 1.1 bị trùng"),
-    (("numerator: synced", "numerator: synced_dossiers"), "số đo 'synced_dossiers'"),
-    (("rule: target, target: 80", "rule: target"), "target"),
-    (('name: "Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"', "name: Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"), "ngoặc kép"),
-    (("  tolerance: 0.011", "  tolerence: 0.011"), "thiếu tham số 'tolerance'"),
-    (("scope: province,", "scope: tỉnh,"), "scope phải là unit hoặc province"),
+    (("numerator: synced", "numerator: synced_dossiers"), "numerator: 'synced_dossiers' không hợp lệ"),
+    (("rule: target\n        target: 80", "rule: target"), "target"),
+    (("        scope: province\n", "        scope: province\n        province: x\n"), "ngoặc kép"),
+    (("  tolerance: 0.011", "  tolerence: 0.011"), "parameters: thiếu trường tolerance"),
+    (("scope: province\n", "scope: tỉnh\n"), "scope: 'tỉnh' không hợp lệ, chỉ dùng: 'unit' hoặc 'province'"),
 ])
 def test_methodology_validation(tmp_path, replace, message):
     with pytest.raises(MethodologyError, match=message):

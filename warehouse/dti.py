@@ -223,7 +223,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         score = score_unit(tree, group, given)
         components += [{
             "year": year, "unit_code": code, "tree": tree.path.name, "code": r["code"], "main_index": r["domain"],
-            "name": r["name"], "method": r["method"], "rule_kind": leaves[r["code"]].rule.kind if leaves[r["code"]].rule else None,
+            "name": r["name"], "method": r["method"], "rule_kind": leaves[r["code"]].rule.stored_word if leaves[r["code"]].rule else None,
             "data_source": leaves[r["code"]].source or (
                 f"{SOURCE_LABELS['computed']}: {leaves[r['code']].formula}" if r["method"] == "computed"
                 else SOURCE_LABELS.get(r["method"], r["method"])),
