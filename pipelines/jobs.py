@@ -13,10 +13,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import groups
+from assets.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
+from assets.resources import Warehouse
 from common.periods import period_containing, periods_between, report_quarter
 from common.settings import TIMEZONE, get_settings, now_local
-from pipelines.partitions import PERIOD_PARTITIONS, daily_partitions, period_partition_key
-from pipelines.resources import Warehouse
 from sources.excel_intake import ignored_name
 from sources.intake import settle_seconds
 from sources.petition_format import PETITION_DIR
@@ -37,25 +38,33 @@ def _sensor_status() -> dg.DefaultSensorStatus:
     return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
 
 
+# Every job selects whole asset groups (assets/groups.py): a new asset joins the job of its group and nothing else.
+# An unpartitioned asset that a period job must rerun after its own group (the plan registers before the quarter's
+# task status, the snapshot after the yearly indices) is named here, the only assets a job takes outside its groups.
+
+
+def _job_selection(job_groups: tuple[str, ...], shared: tuple[str, ...] = ()) -> dg.AssetSelection:
+    selection = dg.AssetSelection.groups(*job_groups)
+    return selection | dg.AssetSelection.assets(*shared) if shared else selection
+
+
 # Assets with month, quarter or year partitions run in their own jobs (a job has one partitions definition),
-# requested by `after_daily` once the day's run has succeeded: job name -> (partition kind, assets, description).
-PERIOD_JOBS: dict[str, tuple[str, list[str], str]] = {
-    "qd766_monthly": ("month", ["qd766_month"], "Tính lại Chỉ số 766 của các tháng."),
-    "qd766_quarterly": ("quarter", ["qd766_quarter"], "Tính lại Chỉ số 766 của các quý."),
-    "task_progress": ("quarter", ["plan_register", "task_reports", "task_status", "task_progress_workbook"],
+# requested by `after_daily` once the day's run has succeeded:
+# job name -> (partition kind, asset groups, shared unpartitioned assets, description).
+PERIOD_JOBS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str]] = {
+    "qd766_monthly": ("month", (groups.QD766_MONTHLY,), (), "Tính lại Chỉ số 766 của các tháng."),
+    "qd766_quarterly": ("quarter", (groups.QD766_QUARTERLY,), (), "Tính lại Chỉ số 766 của các quý."),
+    "task_progress": ("quarter", (groups.TASK_PROGRESS,), ("plan_register",),
                       "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ."),
     # Last: it publishes the snapshot, so the day's task progress reaches analysts too. The PAR index and the DTI
     # read the QĐ 766 year and the task completion, so they run here, after both.
-    "yearly_indices": ("year", ["qd766_year", "qd766_workbook", "par_inputs", "par_scorecards", "par_workbook",
-                                "dti_inputs", "dti_scorecards", "dti_workbook", "analyst_snapshot"],
+    "yearly_indices": ("year", (groups.QD766, groups.PAR, groups.DTI), ("analyst_snapshot",),
                        ("Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
                         "bản chụp cho phân tích.")),
 }
-_SHARED = {"analyst_snapshot", "plan_register"}  # unpartitioned: also in the daily job
-_period_selection = dg.AssetSelection.assets(
-    *sorted({a for _, assets, _ in PERIOD_JOBS.values() for a in assets} - _SHARED), "par_blank_forms", "dti_blank_forms")
-# Calls the national portal over the Internet: its own job and schedule, never the daily run.
-_portal_capture = dg.AssetSelection.assets("qd766_portal_capture")
+# The daily run: the master data, the day's exports, the QĐ 766 sources that are not per period, the plan registers,
+# the quality workbook and the snapshot. Never the period groups, the blank forms or the portal capture.
+DAILY_GROUPS = (groups.MASTERDATA, groups.TTHC, groups.QD766_SOURCES, groups.TASK_PLAN, groups.QUALITY, groups.PUBLISH)
 
 # Steps run one after another inside the run's process: the pool duckdb_writer serialises them anyway, and a
 # subprocess per step imports the libraries again for each (the small demo through `make run`: 157 s instead of 409 s).
@@ -63,22 +72,22 @@ EXECUTOR = dg.in_process_executor
 
 # Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
-    "daily_tthc", executor_def=EXECUTOR, selection=dg.AssetSelection.all() - _period_selection - _portal_capture, partitions_def=daily_partitions,
+    "daily_tthc", executor_def=EXECUTOR, selection=_job_selection(DAILY_GROUPS), partitions_def=daily_partitions,
     description="Nạp tệp xuất của một ngày, kiểm tra chất lượng, cập nhật trạng thái hồ sơ, báo cáo và bản chụp.",
 )
 period_jobs = {
-    name: dg.define_asset_job(name, executor_def=EXECUTOR, selection=dg.AssetSelection.assets(*assets), partitions_def=PERIOD_PARTITIONS[kind],
-                              description=description)
-    for name, (kind, assets, description) in PERIOD_JOBS.items()
+    name: dg.define_asset_job(name, executor_def=EXECUTOR, selection=_job_selection(job_groups, shared),
+                              partitions_def=PERIOD_PARTITIONS[kind], description=description)
+    for name, (kind, job_groups, shared, description) in PERIOD_JOBS.items()
 }
 # Once a year, or when the criteria tree changes: not part of the daily flow.
 blank_forms_job = dg.define_asset_job(
-    "par_blank_forms_yearly", executor_def=EXECUTOR, selection=dg.AssetSelection.assets("par_blank_forms", "dti_blank_forms"),
+    "par_blank_forms_yearly", executor_def=EXECUTOR, selection=_job_selection((groups.ASSESSMENT_FORMS,)),
     partitions_def=PERIOD_PARTITIONS["year"],
     description="Sinh phiếu tự đánh giá Chỉ số CCHC và Chỉ số chuyển đổi số để trống cho từng đơn vị của năm.",
 )
 masterdata_job = dg.define_asset_job(
-    "masterdata_refresh", executor_def=EXECUTOR, selection=dg.AssetSelection.assets("units", "tthc_catalogue"),
+    "masterdata_refresh", executor_def=EXECUTOR, selection=_job_selection((groups.MASTERDATA,)),
     description="Nạp lại danh mục đơn vị và danh mục TTHC.",
 )
 
@@ -89,8 +98,9 @@ daily_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
+# Calls the national portal over the Internet: its own job and schedule, never the daily run.
 portal_capture_job = dg.define_asset_job(
-    "portal_capture", executor_def=EXECUTOR, selection=_portal_capture,
+    "portal_capture", executor_def=EXECUTOR, selection=_job_selection((groups.PORTAL_CAPTURE,)),
     description="Lấy điểm Chỉ số 766 từ API của Cổng DVCQG vào inbox/portal (cần Internet).",
 )
 # Off by default: the department's server may have no Internet. Before the 06:00 run, so the day's run and
@@ -109,7 +119,7 @@ def _signature(path: Path) -> str:
 
 # Sources of the QĐ 766 index that are not daily: a change reloads them and rescores the year (about 1 s).
 sources_job = dg.define_asset_job(
-    "qd766_sources", executor_def=EXECUTOR, selection=dg.AssetSelection.assets("qd766_portal_snapshots", "petitions", "procedure_publication"),
+    "qd766_sources", executor_def=EXECUTOR, selection=_job_selection((groups.QD766_SOURCES,)),
     description="Nạp lại ảnh chụp của Cổng DVCQG, PAKN và sổ công bố TTHC; sau đó after_daily tính lại Chỉ số 766.",
 )
 
@@ -286,7 +296,7 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
     """(job name, tags) of the period runs that a load of the days first..last makes stale: each job once, over
     the range of its partitions (single-run backfill), months, quarters, the year, then task progress."""
     requests = []
-    for name, (kind, _, _) in PERIOD_JOBS.items():
+    for name, (kind, _, _, _) in PERIOD_JOBS.items():
         keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
         requests.append((name, {"dagster/asset_partition_range_start": keys[0],
                                 "dagster/asset_partition_range_end": keys[-1]}))

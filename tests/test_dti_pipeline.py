@@ -10,9 +10,10 @@ import duckdb
 import openpyxl
 
 from assets import dti, tthc
+from checks import dti_checks
 from tests.conftest import materialize_year, warehouse_in
 
-DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti.dti_complete, dti.dti_values_valid, dti.dti_workbook]
+DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti_checks.dti_complete, dti_checks.dti_values_valid, dti.dti_workbook]
 
 
 def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox, tmp_path):

@@ -14,8 +14,8 @@ import duckdb
 import openpyxl
 
 from assets import publish, tthc
+from assets.resources import Warehouse
 from checks import tthc_checks
-from pipelines.resources import Warehouse
 from tests.conftest import dossier_row, write_export
 
 ALL_ASSETS = [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])]

@@ -10,9 +10,9 @@ import duckdb
 import openpyxl
 
 from assets import publish, qd766, tthc
+from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
 from pipelines.jobs import period_run_requests
-from pipelines.resources import Warehouse
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from assets import tasks, tthc
+from assets.resources import Warehouse
 from checks import task_checks
-from pipelines.resources import Warehouse
 from sources.rule_labels import rule_label
 
 REGISTER = [tthc.units, tasks.offices, tasks.plan_register, task_checks.six_clear]

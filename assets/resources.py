@@ -1,0 +1,69 @@
+"""The one resource every asset uses: where the warehouse, inbox and reports live, and how to open DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from common.pii import PiiKeys, check_secret_for_inbox, load_pii_keys
+from common.settings import PROJECT_ROOT, get_settings
+from warehouse.connection import connect
+from warehouse.schema import ensure_schema
+from warehouse.tthc import drop_legacy_pseudonyms
+
+# Every asset or check that writes the build file runs in this pool, whose limit is 1 (dagster.yaml):
+# DuckDB allows one writing process per file.
+WRITER_POOL = "duckdb_writer"
+
+
+class Warehouse(dg.ConfigurableResource):
+    build_db: str
+    snapshot_db: str
+    inbox: str
+    reports: str
+    province: str
+    # A file holding the secret of the applicant pseudonyms; empty: CCHC_PII_SECRET(_FILE) or the generated default
+    # (common/pii.py). A path, never the secret: resource values are shown in the UI.
+    pii_secret_file: str = ""
+
+    @classmethod
+    def from_settings(cls) -> Warehouse:
+        s = get_settings()
+        return cls(build_db=str(s.build_db), snapshot_db=str(s.snapshot_db), inbox=str(s.inbox),
+                   reports=str(s.reports), province=s.province)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Every step checks the secret before touching data: the demo secret on real data stops the run here.
+        keys = self.pii_keys()
+        if keys.created:
+            context.log.warning(f"Đã tạo khóa bí mật mã hóa số giấy tờ người nộp tại {keys.source} (quyền 0600): sao lưu "
+                                "tệp này riêng, ngoài thư mục kho dữ liệu (xem README, 'Data safety').")
+
+    def pii_keys(self) -> PiiKeys:
+        """The pseudonym keys; refuses the demo secret on an inbox the demo generator did not write."""
+        data = tuple(Path(p).parent if p.endswith(".duckdb") else Path(p)
+                     for p in (self.build_db, self.snapshot_db, self.inbox, self.reports))
+        keys = load_pii_keys(PROJECT_ROOT, data, self.pii_secret_file)
+        check_secret_for_inbox(keys, Path(self.inbox))
+        return keys
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space for normalised copies of odd input files."""
+        return Path(self.build_db).parent / "work"
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(Path(self.build_db)) as con:
+            ensure_schema(con)
+            drop_legacy_pseudonyms(con)
+            yield con
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with connect(Path(self.build_db), read_only=True) as con:
+            yield con
