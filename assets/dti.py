@@ -11,7 +11,7 @@ from assets.partitions import PERIOD_PARTITIONS, partition_years
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.settings import now_local
-from common.units import department_code, load_units, matcher_for
+from common.units import load_units, matcher_for
 
 YEARLY = PERIOD_PARTITIONS["year"]
 
@@ -57,7 +57,7 @@ def dti_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     top: list = []
     with warehouse.write() as con:
         for year in partition_years(context):
-            stats = refresh_dti(con, year, matcher_for(warehouse.province), department_code(warehouse.province))
+            stats = refresh_dti(con, year, matcher_for(warehouse.province), warehouse.department())
             top = con.execute("""SELECT ranking_group, rank, unit_name, total, rank_p05, rank_p95 FROM mart_dti_unit
                                  WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
     lines = [f"- {g} #{r}: {n} ({t:.2f}; khoảng hạng {lo}–{hi})" for g, r, n, t, lo, hi in top]

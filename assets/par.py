@@ -10,7 +10,7 @@ from assets.partitions import PERIOD_PARTITIONS, partition_years
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.settings import now_local
-from common.units import department_code, load_units, matcher_for
+from common.units import load_units, matcher_for
 
 YEARLY = PERIOD_PARTITIONS["year"]
 
@@ -54,7 +54,7 @@ def par_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     stats: dict = {}
     with warehouse.write() as con:
         for year in partition_years(context):
-            stats = refresh_scorecards(con, year, now_local(), department_code(warehouse.province))
+            stats = refresh_scorecards(con, year, now_local(), warehouse.department())
             top = con.execute("""SELECT ranking_group, rank, unit_name, index_pct FROM mart_par_unit
                                  WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
     lines = [f"- {g} #{r}: {n} ({p:.2f} %)" for g, r, n, p in top]

@@ -12,7 +12,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.periods import Period, parse_period, period_containing, periods_between, periods_closed_by
 from common.settings import now_local
-from common.units import department_code, load_offices, load_units, offices_missing_message
+from common.units import load_offices, load_units, offices_missing_message
 
 
 def _offices_note(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dict:
@@ -94,7 +94,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     quarters = [q for q in _quarters(context) if q.start <= today]
     if not quarters:
         return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
-    department = department_code(warehouse.province)
+    department = warehouse.department()
     with warehouse.write() as con:
         stats = {"rows": 0}
         for year in sorted({q.start.year for q in quarters}):
@@ -143,7 +143,7 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
         raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
     written = []
     with warehouse.read() as con:
-        books = [(p, read_task_report_data(con, p, min(p.end, today), department_code(warehouse.province)))
+        books = [(p, read_task_report_data(con, p, min(p.end, today), warehouse.department()))
                  for p in periods if p.start <= today]
     for period, data in books:
         path = Path(warehouse.reports) / task_report_name(period)
