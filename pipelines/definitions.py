@@ -7,21 +7,9 @@ import dagster as dg
 from assets import dti, par, portal_capture, publish, qd766, tasks, tthc
 from assets.resources import Warehouse
 from checks import dti_checks, par_checks, qd766_checks, task_checks, tthc_checks
-from pipelines.jobs import (
-    EXECUTOR,
-    after_daily,
-    blank_forms_job,
-    daily_job,
-    daily_schedule,
-    inbox_sensor,
-    masterdata_job,
-    period_jobs,
-    portal_capture_job,
-    portal_capture_schedule,
-    run_failure_alert,
-    sources_job,
-    stale_runs,
-)
+from pipelines.jobs import EXECUTOR, blank_forms_job, daily_job, masterdata_job, period_jobs, portal_capture_job, sources_job
+from pipelines.schedules import daily_schedule, portal_capture_schedule
+from pipelines.sensors import after_daily, inbox_sensor, run_failure_alert, stale_runs
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish, portal_capture]),

@@ -108,7 +108,7 @@ def recover_runs_before_starting(instance: dg.DagsterInstance, poll: float = 5.0
 def planned_runs(first: str, last: str, *, blank_forms: bool = True) -> list[tuple[str, dict[str, str]]]:
     """What the daily schedule and the after_daily sensor do, in one go: the daily job over the days (one run),
     then the month, quarter and year jobs over the periods those days touch."""
-    from pipelines.jobs import period_run_requests
+    from pipelines.sensors import period_run_requests
 
     runs = [("daily_tthc", {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})]
     runs += period_run_requests(date.fromisoformat(first), date.fromisoformat(last))

@@ -50,6 +50,14 @@ def test_every_top_level_package_is_scanned():
     assert len(MODULES) > 60
 
 
+def test_pipelines_holds_the_code_location_and_its_operation_only():
+    """Definitions, jobs, schedules and sensors, plus the operator's side of Dagster (the instance and its recovery,
+    failure alerts, `make run`); resources, partitions and groups live in assets/, which never reaches up here."""
+    assert {m for m in MODULES if _top(m) == "pipelines"} == {
+        "pipelines.__init__", "pipelines.definitions", "pipelines.jobs", "pipelines.schedules", "pipelines.sensors",
+        "pipelines.instance", "pipelines.alerts", "pipelines.run_demo"}
+
+
 @pytest.mark.parametrize("package", [*EDGE, *PURE])
 def test_nothing_below_the_edge_imports_pipelines(package):
     wrong = {m: sorted(i for i in imports if _top(i) == "pipelines")

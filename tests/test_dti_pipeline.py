@@ -109,7 +109,7 @@ def test_blank_forms_and_one_units_sheet(small_inbox, tmp_path):
 
 
 def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse = warehouse_in(tmp_path)
     folder = tmp_path / "inbox" / "dti" / "he_thong_khac"

@@ -111,7 +111,7 @@ def test_blank_forms_and_a_per_unit_workbook(small_inbox, tmp_path):
 
 
 def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse = warehouse_in(tmp_path)
     (tmp_path / "inbox" / "par" / "tham_dinh").mkdir(parents=True)

@@ -403,7 +403,7 @@ def test_asset_refuses_a_bad_period_before_calling(portal, tmp_path):
 
 def test_capture_has_its_own_stopped_schedule_and_stays_out_of_other_jobs(tmp_path):
     from pipelines.definitions import defs
-    from pipelines.jobs import _other_sources
+    from pipelines.sensors import _other_sources
 
     schedule = defs.resolve_schedule_def("portal_capture_0530")
     assert schedule.cron_schedule == "30 5 * * *" and schedule.execution_timezone == "Asia/Ho_Chi_Minh"

@@ -171,7 +171,7 @@ def test_report_workbooks_for_the_quarters_and_a_past_period(loaded):
 
 
 def test_sensor_requests_the_quarter_named_inside_a_new_report(loaded):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse, *_ = loaded
     with dg.instance_for_test() as instance:
