@@ -263,6 +263,11 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
             for job_name, tags in period_run_requests(first, last)]
 
 
+# Hand-written rather than declarative automation (AutomationCondition.eager / on_cron): the conditions request runs
+# per asset partition as soon as a parent updates, whereas this waits for the whole batch of daily, sources and
+# catalogue runs, then asks each period job once over the range of its partitions (single-run backfill: one writing
+# process, pool duckdb_writer), the year last so the snapshot is republished after the indices. Until a condition
+# expresses "once the batch is done, one range per job", switching would change when and how often the indices run.
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job, masterdata_job],
                       request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
                       default_status=_sensor_status(),
