@@ -9,9 +9,10 @@ from typing import Self
 
 import dagster as dg
 
-from assets.qd766 import QD766_GROUP, portal_folder
+from assets import groups
+from assets.qd766 import portal_folder
+from assets.resources import Warehouse
 from common.settings import get_settings
-from pipelines.resources import Warehouse
 
 
 class PortalApi(dg.ConfigurableResource):
@@ -39,7 +40,7 @@ class PortalCaptureConfig(dg.Config):
     endpoints: list[str] | None = None
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"json", "http"},
+@dg.asset(group_name=groups.PORTAL_CAPTURE, kinds={"json", "http"},
           description="Gọi API đánh giá Chỉ số 766 của Cổng DVCQG (6 nhóm) cho năm, quý, tháng hiện tại và kỳ vừa kết "
                       "thúc; lưu mỗi câu trả lời vào inbox/portal kèm tệp .request.json ghi lại yêu cầu và thời điểm "
                       "chụp. Không nằm trong lượt chạy hằng ngày (cần Internet); lịch portal_capture_0530 tắt sẵn.")

@@ -5,19 +5,20 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import groups
+from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers
 from checks import tthc_rules
 from common.db import rows_as_dicts
 from common.settings import now_local
 from common.units import load_units
-from pipelines.resources import WRITER_POOL, Warehouse
 from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
 from warehouse.labels import UNIT_MARTS, label_units
 
 QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
 
 
-@dg.asset(group_name="quality", kinds={"excel"}, pool=WRITER_POOL,
+@dg.asset(group_name=groups.QUALITY, kinds={"excel"}, pool=WRITER_POOL,
           deps=[tthc_dossiers, tthc_catalogue, "petitions", "procedure_publication"],
           description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.")
 def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -45,7 +46,7 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
 # follows the index and its workbook, in the task-progress run the report to Sở Nội vụ, so each run publishes
 # what it has just checked. The portal snapshots are
 # not upstream: a bad snapshot file must not hold back the day's dossiers.
-@dg.asset(group_name="publish", kinds={"duckdb"}, pool=WRITER_POOL,
+@dg.asset(group_name=groups.PUBLISH, kinds={"duckdb"}, pool=WRITER_POOL,
           deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook", "par_workbook",
                 "dti_workbook"],  # keys
           description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích (đọc được bằng DuckDB 1.x) và tệp "

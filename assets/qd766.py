@@ -6,21 +6,20 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import groups
+from assets.partitions import PERIOD_PARTITIONS, partition_dates
+from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
 from common.units import matcher_for
-from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
-from pipelines.resources import WRITER_POOL, Warehouse
-
-QD766_GROUP = "qd766"
 
 
 def portal_folder(warehouse: Warehouse) -> Path:
     return Path(warehouse.inbox) / "portal"
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"json", "duckdb"}, pool=WRITER_POOL, deps=[units],
+@dg.asset(group_name=groups.QD766_SOURCES, kinds={"json", "duckdb"}, pool=WRITER_POOL, deps=[units],
           description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
                       "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).")
 def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -68,7 +67,7 @@ def _leaders(con, period: Period) -> str:
     return f"**{period.vietnamese}**\n\n" + "\n".join(f"- {g} #{r}: {n} ({s:.2f})" for g, r, n, s in rows)
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
+@dg.asset(group_name=groups.QD766_SOURCES, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
           description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
                       "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.")
 def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -83,7 +82,7 @@ def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
     return dg.MaterializeResult(metadata={k: v for k, v in stats.items() if k != "months"})
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
+@dg.asset(group_name=groups.QD766_SOURCES, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
           description="Công bố TTHC (inbox/tthc/cong_bo_tthc.csv): ngày quyết định, hiệu lực văn bản, ngày công khai, "
                       "đủ 7 bộ phận; vào fct_procedure_publication. Dùng cho nhóm Công khai, minh bạch (1.1-1.3).")
 def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
@@ -97,21 +96,21 @@ def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
 _INDEX_DEPS = [tthc_dossiers, tthc_catalogue, qd766_portal_snapshots, petitions, procedure_publication]
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+@dg.asset(group_name=groups.QD766_MONTHLY, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
           partitions_def=PERIOD_PARTITIONS["month"], backfill_policy=dg.BackfillPolicy.single_run(),
           description="Chỉ số 766 theo tháng cho mọi đơn vị, tính từ kho dữ liệu (mart_qd766_indicator, mart_qd766_unit).")
 def qd766_month(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     return _refresh_periods(context, warehouse, "month")
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+@dg.asset(group_name=groups.QD766_QUARTERLY, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
           partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
           description="Chỉ số 766 theo quý (khóa phân vùng = ngày đầu quý, ví dụ 2026-07-01 là quý III/2026).")
 def qd766_quarter(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     return _refresh_periods(context, warehouse, "quarter")
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
+@dg.asset(group_name=groups.QD766, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
           partitions_def=PERIOD_PARTITIONS["year"], backfill_policy=dg.BackfillPolicy.single_run(),
           description="Chỉ số 766 lũy kế từ đầu năm (kỳ 2026-Y).")
 def qd766_year(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -128,7 +127,7 @@ class QD766WorkbookConfig(dg.Config):
     period: str = ""
 
 
-@dg.asset(group_name=QD766_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
+@dg.asset(group_name=groups.QD766, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
           description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) cho một kỳ: xếp hạng, điểm 6 nhóm, biểu đồ, "
                       "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Kỳ là tham số (config: period).")
 def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig,

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import groups
+from assets.partitions import PERIOD_PARTITIONS, partition_dates
+from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.periods import Period, parse_period, period_containing, periods_between, periods_closed_by
 from common.settings import now_local
-from common.units import department_code, load_offices, load_units, offices_missing_message
-from pipelines.partitions import PERIOD_PARTITIONS, partition_dates
-from pipelines.resources import WRITER_POOL, Warehouse
-
-TASKS_GROUP = "tasks"
+from common.units import load_offices, load_units, offices_missing_message
 
 
 def _offices_note(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dict:
@@ -25,7 +24,7 @@ def _offices_note(context: dg.AssetExecutionContext, warehouse: Warehouse) -> di
     return {"offices_missing": message}
 
 
-@dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL, deps=[units],
+@dg.asset(group_name=groups.TASK_PLAN, kinds={"duckdb"}, pool=WRITER_POOL, deps=[units],
           description="Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì, phối hợp nhiệm vụ của kế hoạch.")
 def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import load_offices as store_offices
@@ -35,7 +34,7 @@ def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
     return dg.MaterializeResult(metadata={"offices": count, **_offices_note(context, warehouse)})
 
 
-@dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[units, offices],
+@dg.asset(group_name=groups.TASK_PLAN, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[units, offices],
           description="Sổ kế hoạch (inbox/ke_hoach/*.xlsx): nhiệm vụ, đơn vị chủ trì/phối hợp, hạn đọc từ văn bản; "
                       "bản sửa đổi thay thế bản trước, mọi phiên bản được giữ (plan_task_history, fct_plan_task).")
 def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -62,7 +61,7 @@ def _report_periods(quarters: list[Period]) -> list[str]:
     return [p.label for q in quarters for p in periods_closed_by(q)]
 
 
-@dg.asset(group_name=TASKS_GROUP, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[plan_register],
+@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[plan_register],
           partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
           description="Báo cáo tiến độ của các đơn vị chủ trì (inbox/tien_do/*.xlsx) theo quý (và 6 tháng, năm): "
                       "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).")
@@ -83,7 +82,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
 
 
-@dg.asset(group_name=TASKS_GROUP, kinds={"duckdb"}, pool=WRITER_POOL, deps=[task_reports],
+@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"duckdb"}, pool=WRITER_POOL, deps=[task_reports],
           partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
           description="Tình trạng mỗi nhiệm vụ vào từng ngày của quý (trong hạn, sắp đến hạn, quá hạn, hoàn thành "
                       "đúng hạn/quá hạn; ngày nghỉ theo thư viện holidays) và tỷ lệ hoàn thành đúng hạn theo đơn vị "
@@ -95,7 +94,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     quarters = [q for q in _quarters(context) if q.start <= today]
     if not quarters:
         return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
-    department = department_code(warehouse.province)
+    department = warehouse.department()
     with warehouse.write() as con:
         stats = {"rows": 0}
         for year in sorted({q.start.year for q in quarters}):
@@ -128,7 +127,7 @@ class TaskReportConfig(dg.Config):
     period: str = ""
 
 
-@dg.asset(group_name=TASKS_GROUP, kinds={"excel"}, pool=WRITER_POOL, deps=[task_status],
+@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"excel"}, pool=WRITER_POOL, deps=[task_status],
           description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) cho một kỳ: tổng hợp, bảng "
                       "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. Kỳ là tham số (config: period).")
 def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReportConfig,
@@ -144,7 +143,7 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
         raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
     written = []
     with warehouse.read() as con:
-        books = [(p, read_task_report_data(con, p, min(p.end, today), department_code(warehouse.province)))
+        books = [(p, read_task_report_data(con, p, min(p.end, today), warehouse.department()))
                  for p in periods if p.start <= today]
     for period, data in books:
         path = Path(warehouse.reports) / task_report_name(period)

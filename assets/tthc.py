@@ -4,11 +4,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import groups
+from assets.partitions import daily_partitions, partition_dates
+from assets.resources import WRITER_POOL, Warehouse
 from common.db import scalar
 from common.settings import now_local
 from common.units import agency_list_source, load_units, master_data_notes, matcher_for
-from pipelines.partitions import daily_partitions, partition_dates
-from pipelines.resources import WRITER_POOL, Warehouse
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_format import CATALOGUE_FILE_NAME
 from warehouse import tthc as load
@@ -18,7 +19,7 @@ def tthc_folder(warehouse: Warehouse) -> Path:
     return Path(warehouse.inbox) / "tthc"
 
 
-@dg.asset(group_name="masterdata", kinds={"duckdb"}, pool=WRITER_POOL,
+@dg.asset(group_name=groups.MASTERDATA, kinds={"duckdb"}, pool=WRITER_POOL,
           description="Đơn vị của tỉnh (CCHC_PROVINCE): cơ quan cấp tỉnh (CSV đã rà soát trong masterdata/agencies, "
                       "hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces).")
 def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -35,7 +36,7 @@ def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
         "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "không có")})
 
 
-@dg.asset(group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
+@dg.asset(group_name=groups.MASTERDATA, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
           description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).")
 def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     path = tthc_folder(warehouse) / CATALOGUE_FILE_NAME
@@ -63,7 +64,7 @@ class DossierLoadConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="tthc", kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
+    group_name=groups.TTHC, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
     partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
     description="Các phiên bản hồ sơ trong tệp xuất hằng ngày của Hệ thống TTHC tỉnh; dòng lỗi vào bảng quarantine.",
 )
@@ -95,7 +96,7 @@ def tthc_dossier_versions(context: dg.AssetExecutionContext, config: DossierLoad
 
 
 @dg.asset(
-    group_name="tthc", kinds={"duckdb"}, pool=WRITER_POOL, deps=[tthc_dossier_versions],
+    group_name=groups.TTHC, kinds={"duckdb"}, pool=WRITER_POOL, deps=[tthc_dossier_versions],
     partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
     description="Trạng thái hiện tại của mỗi hồ sơ (phiên bản cập nhật mới nhất), bảng fct_dossier.",
 )

@@ -20,9 +20,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.resources import Warehouse
 from common.settings import PROJECT_ROOT
 from common.units import matcher_for
-from pipelines.resources import Warehouse
 
 warnings.filterwarnings("ignore")
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", PROJECT_ROOT / "data" / "bench"))

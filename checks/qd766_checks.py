@@ -6,11 +6,11 @@ counts are a warning (the portal's score stays authoritative).
 
 import dagster as dg
 
+from assets.partitions import partition_dates
 from assets.qd766 import qd766_month, qd766_portal_snapshots, qd766_quarter, qd766_year
+from assets.resources import WRITER_POOL, Warehouse
 from checks.tthc_expectations import run_suite
 from common.periods import periods_between
-from pipelines.partitions import partition_dates
-from pipelines.resources import WRITER_POOL, Warehouse
 
 
 def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, tuple[str, dict]]:

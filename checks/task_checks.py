@@ -3,11 +3,11 @@
 
 import dagster as dg
 
+from assets.resources import WRITER_POOL, Warehouse
 from assets.tasks import plan_register
 from checks.task_rules import six_clear_findings
 from common.db import rows_as_dicts
 from common.settings import now_local
-from pipelines.resources import WRITER_POOL, Warehouse
 
 
 @dg.asset_check(asset=plan_register, pool=WRITER_POOL,

@@ -4,13 +4,13 @@
 
 import dagster as dg
 
+from assets.partitions import partition_dates
+from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_dossier_versions, tthc_dossiers
 from checks import tthc_rules
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
 from common.settings import now_local
-from pipelines.partitions import partition_dates
-from pipelines.resources import WRITER_POOL, Warehouse
 
 # Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
 # validated at staging, so the suite is a second line of defence and need not cost a full pass.

@@ -7,6 +7,7 @@
 | CCHC_REPORTS          | data/reports                    | Excel workbooks for officials                |
 | DAGSTER_HOME          | data/dagster_home               | Dagster run history (set by the Makefile)    |
 | CCHC_PROVINCE         | Thái Nguyên                     | province whose units the pipeline serves     |
+| CCHC_DEPARTMENT_CODE  | (province's Sở KH&CN)           | unit code of the department whose plan is tracked, e.g. 19.SKHCN |
 | CCHC_START_DATE       | 2026-01-01                      | first daily partition                        |
 | CCHC_PII_SECRET_FILE  | ~/.config/cchc-thainguyen/...   | secret of the applicant pseudonyms (common/pii.py); generated on first use |
 | CCHC_PII_SECRET       | (none)                          | the secret itself, instead of the file       |
@@ -61,6 +62,9 @@ class Settings:
     dagster_home: Path
     province: str
     start_date: str
+    # Empty: the province's Sở Khoa học và Công nghệ found in the master data (19.SKHCN in Thái Nguyên), resolved
+    # where the units are loaded (assets/resources.py), since settings read no master data.
+    department_code: str = ""
     portal_url: str = "https://dichvucong.gov.vn"
     portal_root_id: str = ""  # empty: the province's own, from masterdata/portal_provinces.csv
     portal_timeout: float = 60.0
@@ -90,6 +94,7 @@ def get_settings() -> Settings:
         dagster_home=_path("DAGSTER_HOME", "data/dagster_home"),
         province=os.environ.get("CCHC_PROVINCE", "Thái Nguyên"),
         start_date=os.environ.get("CCHC_START_DATE", "2026-01-01"),
+        department_code=os.environ.get("CCHC_DEPARTMENT_CODE", "").strip(),
         portal_url=os.environ.get("CCHC_PORTAL_URL", "").strip() or "https://dichvucong.gov.vn",
         portal_root_id=os.environ.get("CCHC_PORTAL_ROOT_ID", "").strip(),
         portal_timeout=_number("CCHC_PORTAL_TIMEOUT", 60.0),

@@ -5,27 +5,15 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import dti, par, portal_capture, publish, qd766, tasks, tthc
-from checks import qd766_checks, task_checks, tthc_checks
-from pipelines.jobs import (
-    EXECUTOR,
-    after_daily,
-    blank_forms_job,
-    daily_job,
-    daily_schedule,
-    inbox_sensor,
-    masterdata_job,
-    period_jobs,
-    portal_capture_job,
-    portal_capture_schedule,
-    run_failure_alert,
-    sources_job,
-    stale_runs,
-)
-from pipelines.resources import Warehouse
+from assets.resources import Warehouse
+from checks import dti_checks, par_checks, qd766_checks, task_checks, tthc_checks
+from pipelines.jobs import EXECUTOR, blank_forms_job, daily_job, masterdata_job, period_jobs, portal_capture_job, sources_job
+from pipelines.schedules import daily_schedule, portal_capture_schedule
+from pipelines.sensors import after_daily, inbox_sensor, run_failure_alert, stale_runs
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish, portal_capture]),
-    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par, dti]),
+    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par_checks, dti_checks]),
     jobs=[daily_job, masterdata_job, sources_job, blank_forms_job, portal_capture_job, *period_jobs.values()],
     schedules=[daily_schedule, portal_capture_schedule],
     sensors=[inbox_sensor, after_daily, run_failure_alert, stale_runs],

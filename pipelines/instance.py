@@ -5,7 +5,7 @@ monitoring whether that process is still alive, so a run killed with `kill -9` (
 for ever and keeps its slot in the pool `duckdb_writer`: every later run then waits for a slot that nobody frees.
 We read the run worker's pid from the run's own event log ("Started process for run (pid: …)") and look at the
 process table: a run whose worker is gone is marked failed and its slots are freed. `make run`, `make recover` and
-the daemon's sensor `stale_runs` (pipelines/jobs.py) all call `recover_stale_runs`."""
+the daemon's sensor `stale_runs` (pipelines/sensors.py) all call `recover_stale_runs`."""
 
 from __future__ import annotations
 

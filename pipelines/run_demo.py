@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.resources import Warehouse
 from common.settings import PROJECT_ROOT, get_settings
 from common.units import RANKING_GROUP_LABELS
 from pipelines.instance import (
@@ -107,7 +108,7 @@ def recover_runs_before_starting(instance: dg.DagsterInstance, poll: float = 5.0
 def planned_runs(first: str, last: str, *, blank_forms: bool = True) -> list[tuple[str, dict[str, str]]]:
     """What the daily schedule and the after_daily sensor do, in one go: the daily job over the days (one run),
     then the month, quarter and year jobs over the periods those days touch."""
-    from pipelines.jobs import period_run_requests
+    from pipelines.sensors import period_run_requests
 
     runs = [("daily_tthc", {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})]
     runs += period_run_requests(date.fromisoformat(first), date.fromisoformat(last))
@@ -290,7 +291,8 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
                 SELECT s.status_label, count(*) FROM mart_task_status s
                 WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
             task_rate = con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
-                                       WHERE unit_code = '19.SKHCN' AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""").fetchall()
+                                       WHERE unit_code = ? AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""",
+                                    [Warehouse.from_settings().department()]).fetchall()
             par_top = con.execute("""
                 SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
                 WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from assets.resources import Warehouse
 from common.pii import keys_from_secret
-from pipelines.resources import Warehouse
 from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME, DOSSIER_COLUMNS, dossier_file_name
 
 warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")

@@ -290,7 +290,7 @@ def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_pat
 
 
 def _warehouse(root: Path):
-    from pipelines.resources import Warehouse
+    from assets.resources import Warehouse
 
     return Warehouse(build_db=str(root / "wh" / "build" / "warehouse_build.duckdb"),
                      snapshot_db=str(root / "wh" / "warehouse.duckdb"), inbox=str(root / "inbox"),

@@ -10,9 +10,10 @@ import duckdb
 import openpyxl
 
 from assets import dti, tthc
+from checks import dti_checks
 from tests.conftest import materialize_year, warehouse_in
 
-DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti.dti_complete, dti.dti_values_valid, dti.dti_workbook]
+DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti_checks.dti_complete, dti_checks.dti_values_valid, dti.dti_workbook]
 
 
 def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox, tmp_path):
@@ -108,7 +109,7 @@ def test_blank_forms_and_one_units_sheet(small_inbox, tmp_path):
 
 
 def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse = warehouse_in(tmp_path)
     folder = tmp_path / "inbox" / "dti" / "he_thong_khac"

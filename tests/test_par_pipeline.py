@@ -10,9 +10,10 @@ import duckdb
 import openpyxl
 
 from assets import par, publish, tthc
+from checks import par_checks
 from tests.conftest import materialize_year, warehouse_in
 
-PAR = [tthc.units, par.par_inputs, par.par_forms_valid, par.par_scorecards, par.par_workbook]
+PAR = [tthc.units, par.par_inputs, par_checks.par_forms_valid, par.par_scorecards, par.par_workbook]
 
 
 def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, tmp_path):
@@ -53,7 +54,7 @@ def test_a_broken_current_form_leaves_its_unit_unranked_and_flagged_and_the_rank
     for corrected in forms.glob("*_lan_2.xlsx"):  # the flawed first form becomes the unit's current one again
         corrected.unlink()
     warehouse = warehouse_in(tmp_path)
-    result = materialize_year([*PAR, par.par_scores_valid, publish.analyst_snapshot], warehouse)
+    result = materialize_year([*PAR, par_checks.par_scores_valid, publish.analyst_snapshot], warehouse)
     assert result.success
     checks = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
     assert checks["par_forms_valid"].passed and checks["par_scores_valid"].passed
@@ -110,7 +111,7 @@ def test_blank_forms_and_a_per_unit_workbook(small_inbox, tmp_path):
 
 
 def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse = warehouse_in(tmp_path)
     (tmp_path / "inbox" / "par" / "tham_dinh").mkdir(parents=True)

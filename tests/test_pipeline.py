@@ -14,8 +14,8 @@ import duckdb
 import openpyxl
 
 from assets import publish, tthc
+from assets.resources import Warehouse
 from checks import tthc_checks
-from pipelines.resources import Warehouse
 from tests.conftest import dossier_row, write_export
 
 ALL_ASSETS = [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])]
@@ -181,7 +181,7 @@ def test_failed_blocking_check_stops_current_state_and_publication(warehouse):
 
 
 def test_schedule_runs_yesterday_at_six_in_vietnam():
-    from pipelines.jobs import daily_schedule
+    from pipelines.schedules import daily_schedule
 
     tick = datetime(2026, 11, 27, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     context = dg.build_schedule_context(scheduled_execution_time=tick)
@@ -190,7 +190,7 @@ def test_schedule_runs_yesterday_at_six_in_vietnam():
 
 
 def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     folder = Path(warehouse.inbox) / "tthc"
     write_export(folder, date(2026, 1, 5), [dossier_row()])

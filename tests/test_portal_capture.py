@@ -403,7 +403,7 @@ def test_asset_refuses_a_bad_period_before_calling(portal, tmp_path):
 
 def test_capture_has_its_own_stopped_schedule_and_stays_out_of_other_jobs(tmp_path):
     from pipelines.definitions import defs
-    from pipelines.jobs import _other_sources
+    from pipelines.sensors import _other_sources
 
     schedule = defs.resolve_schedule_def("portal_capture_0530")
     assert schedule.cron_schedule == "30 5 * * *" and schedule.execution_timezone == "Asia/Ho_Chi_Minh"
@@ -415,7 +415,7 @@ def test_capture_has_its_own_stopped_schedule_and_stays_out_of_other_jobs(tmp_pa
     assert defs.resolve_job_def("portal_capture").asset_layer.selected_asset_keys == {capture}
     # make run: the daily job, the period jobs and the blank forms, none of which may call the portal
     assert capture not in defs.resolve_job_def("daily_tthc").asset_layer.selected_asset_keys
-    assert graph.get(capture).group_name == "qd766"
+    assert graph.get(capture).group_name == "portal_capture"  # a group of its own: no other job selects it
 
     # The sensor reloads the portal sources on a new answer; the sidecar written just before it triggers nothing.
     folder = tmp_path / "portal"

@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 
 from assets import publish, qd766, tasks, tthc
+from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
-from pipelines.resources import Warehouse
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, tasks.offices, tasks.plan_register,

@@ -10,9 +10,9 @@ import duckdb
 import openpyxl
 
 from assets import publish, qd766, tthc
+from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
-from pipelines.jobs import period_run_requests
-from pipelines.resources import Warehouse
+from pipelines.sensors import period_run_requests
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]
@@ -121,7 +121,7 @@ def test_after_daily_requests_month_quarter_and_year():
 
 
 def test_inbox_sensor_reloads_the_other_sources_once_per_change(warehouse):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     inbox = Path(warehouse.inbox)
     (inbox / "portal").mkdir(parents=True)

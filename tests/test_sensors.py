@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from common.settings import PROJECT_ROOT, now_local
-from pipelines.jobs import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert
+from pipelines.sensors import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert
 from sources.tthc_format import dossier_file_name
 from tests.conftest import dossier_row, warehouse_in, write_export
 

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from assets import tasks, tthc
+from assets.resources import Warehouse
 from checks import task_checks
-from pipelines.resources import Warehouse
 from sources.rule_labels import rule_label
 
 REGISTER = [tthc.units, tasks.offices, tasks.plan_register, task_checks.six_clear]
@@ -171,7 +171,7 @@ def test_report_workbooks_for_the_quarters_and_a_past_period(loaded):
 
 
 def test_sensor_requests_the_quarter_named_inside_a_new_report(loaded):
-    from pipelines.jobs import inbox_sensor
+    from pipelines.sensors import inbox_sensor
 
     warehouse, *_ = loaded
     with dg.instance_for_test() as instance:

@@ -26,6 +26,8 @@ class Warehouse(dg.ConfigurableResource):
     inbox: str
     reports: str
     province: str
+    # The department whose plan the task steps follow and whose offices are units; empty: the province's Sở KH&CN.
+    department_code: str = ""
     # A file holding the secret of the applicant pseudonyms; empty: CCHC_PII_SECRET(_FILE) or the generated default
     # (common/pii.py). A path, never the secret: resource values are shown in the UI.
     pii_secret_file: str = ""
@@ -34,7 +36,7 @@ class Warehouse(dg.ConfigurableResource):
     def from_settings(cls) -> Warehouse:
         s = get_settings()
         return cls(build_db=str(s.build_db), snapshot_db=str(s.snapshot_db), inbox=str(s.inbox),
-                   reports=str(s.reports), province=s.province)
+                   reports=str(s.reports), province=s.province, department_code=s.department_code)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Every step checks the secret before touching data: the demo secret on real data stops the run here.
@@ -50,6 +52,19 @@ class Warehouse(dg.ConfigurableResource):
         keys = load_pii_keys(PROJECT_ROOT, data, self.pii_secret_file)
         check_secret_for_inbox(keys, Path(self.inbox))
         return keys
+
+    def department(self) -> str:
+        """Unit code of the department (CCHC_DEPARTMENT_CODE, else the province's Sở KH&CN from the master data); a
+        configured code that is not a unit of the province stops the step instead of scoring nobody."""
+        from common.units import MasterDataError, department_code, load_units
+
+        code = self.department_code.strip()
+        if not code:
+            return department_code(self.province)
+        if code not in {u.code for u in load_units(self.province)}:
+            raise MasterDataError(f"CCHC_DEPARTMENT_CODE='{code}' không phải mã cơ quan trong danh mục đơn vị của "
+                                  f"{self.province}.")
+        return code
 
     @property
     def work_dir(self) -> Path:

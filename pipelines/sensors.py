@@ -1,0 +1,313 @@
+"""Sensors: the inbox sensor, the follow-up of a day's run, the alert on a failed run and the recovery of runs
+whose process died."""
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+
+from assets.partitions import PERIOD_PARTITIONS, period_partition_key
+from assets.resources import Warehouse
+from common.periods import period_containing, periods_between, report_quarter
+from common.settings import get_settings, now_local
+from pipelines.jobs import PERIOD_JOBS, daily_job, masterdata_job, period_jobs, sources_job
+from pipelines.schedules import automation_on
+from sources.excel_intake import ignored_name
+from sources.intake import settle_seconds
+from sources.petition_format import PETITION_DIR
+from sources.portal_format import PORTAL_DIR, snapshot_files
+from sources.publication_format import PUBLICATION_FILE_NAME
+from sources.task_formats import PLAN_DIR, REPORT_DIR
+from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
+from warehouse.landing import inbox_workbooks
+
+
+def _sensor_status() -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
+
+
+def _signature(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _other_sources(inbox: Path) -> dict[str, str]:
+    """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
+    # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
+    portal = snapshot_files(inbox / PORTAL_DIR)
+    found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"),
+             inbox / "tthc" / PUBLICATION_FILE_NAME]
+    return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
+
+
+def _par_files(inbox: Path) -> dict[str, str]:
+    """Inputs of the yearly indices: forms, appraisal and surveys of the PAR index (par/) and of the DTI (dti/), with
+    the other systems' values and last year's DTI results."""
+    found = [p for folder in ("par", "dti") if (inbox / folder).exists() for p in (inbox / folder).rglob("*")
+             if p.is_file() and not ignored_name(p.name)]
+    return {str(p.relative_to(inbox)): _signature(p) for p in found}
+
+
+def _changes(seen: dict[str, str], files: dict[str, str]) -> tuple[list[str], str, dict[str, str]]:
+    """(new or changed files by name, a digest of them for run keys, the run tags naming them)."""
+    changed = sorted(name for name, signature in files.items() if seen.get(name) != signature)
+    digest = hashlib.sha256(json.dumps([[n, files[n]] for n in changed]).encode()).hexdigest()[:16]
+    return changed, digest, {"cchc/changed_files": ", ".join(changed)[:1000]}
+
+
+def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
+    """A new form, appraisal or survey file rescores the year (the scorecards refresh when an appraisal arrives)."""
+    changed, digest, tags = _changes(seen, files)
+    if not changed:
+        return
+    # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January.
+    today = now_local().date()
+    keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
+    years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
+    for year in sorted(y for y in years if y in keys):
+        yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year,
+                            tags=tags)
+
+
+def _task_files(inbox: Path) -> dict[str, str]:
+    found = [*inbox_workbooks(inbox, PLAN_DIR), *inbox_workbooks(inbox, REPORT_DIR)]  # .xls, .ods … too
+    return {str(p.relative_to(inbox)): _signature(p) for p in found}
+
+
+def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
+    """A new or changed plan register reruns task progress for the year so far; a progress report, for the
+    quarter its header names (the unit and period come from inside the file, not its name)."""
+    from sources.progress_report import read_progress_report
+
+    changed, digest, tags = _changes(seen, files)
+    if not changed:
+        return
+    today = now_local().date()
+    keys: set[str] = set()
+    if any(name.startswith("ke_hoach/") for name in changed):
+        keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", date(today.year, 1, 1), today)}
+    for name in (n for n in changed if n.startswith("tien_do/")):
+        # The quarter the report is filed under, and the quarter of its date (whose days' status it changes).
+        try:
+            result = read_progress_report(inbox / name, None)
+        except Exception:  # a broken file is reported by the run; the sensor must keep going
+            result = None
+        quarter = report_quarter(result.period_label) if result else None
+        days = [d for d in (quarter, result.report_date if result else None, today) if d is not None]
+        keys |= {period_partition_key("quarter", period_containing("quarter", d).start) for d in days}
+    if keys:  # one run over the quarters (single-run backfill policy), not one per quarter
+        first, last = min(keys), max(keys)
+        yield dg.RunRequest(run_key=f"task_progress:{first}:{last}:{digest}", job_name="task_progress",
+                            tags={**tags, **_range_tags(first, last)})
+
+
+def _range_tags(first: str, last: str) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def day_ranges(days: list[date]) -> list[tuple[date, date]]:
+    """Contiguous runs of days: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def _start_date() -> date:
+    return date.fromisoformat(str(get_settings().start_date))
+
+
+def _names(files: list[str], limit: int = 8) -> str:
+    return ", ".join(files[:limit]) + (f" … (+{len(files) - limit})" if len(files) > limit else "")
+
+
+@dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"], period_jobs["yearly_indices"]],
+           minimum_interval_seconds=60, default_status=_sensor_status(),
+           description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng "
+                       "(một lần chạy cho mỗi dải ngày liền nhau).")
+def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
+    inbox = Path(warehouse.inbox)
+    folder = inbox / "tthc"
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} \
+        if folder.exists() else {}
+    today, start, settle = now_local().date(), _start_date(), settle_seconds()
+    recorded = {name: sig for name, sig in seen.items() if name in current}  # a removed file may come back
+    ready: dict[str, date] = {}  # new or changed export -> its day
+    waiting: list[str] = []
+    before_start: list[str] = []
+    catalogue = False
+    for name, signature in sorted(current.items()):
+        if seen.get(name) == signature:
+            continue
+        match = DOSSIER_FILE_PATTERN.match(name)
+        if name == CATALOGUE_FILE_NAME or not match:
+            catalogue |= name == CATALOGUE_FILE_NAME
+            recorded[name] = signature
+            continue
+        day = date(int(match.group(1)[:4]), int(match.group(1)[4:6]), int(match.group(1)[6:]))
+        if day < start:  # no partition to load it into: said (once per version of the file), not loaded
+            before_start.append(name)
+            recorded[name] = signature
+        elif day >= today or time.time() - (folder / name).stat().st_mtime < settle:
+            # Today's export is loaded once the day is over (its partition exists from midnight) and the file has
+            # stopped changing (a copy in progress): not recorded, so a later evaluation takes it.
+            waiting.append(name)
+        else:
+            ready[name] = day
+            recorded[name] = signature
+    if before_start:
+        context.log.warning(
+            f"{len(before_start)} tệp xuất trước ngày bắt đầu CCHC_START_DATE={start.isoformat()} không được nạp: "
+            f"{_names(before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại.")
+    if waiting:
+        context.log.info(f"Chờ ngày kết thúc hoặc tệp chép xong: {_names(waiting)}")
+    requested = False
+    # On first enable or after downtime: one run per contiguous range of days, not one per file.
+    for first, last in day_ranges(list(ready.values())):
+        names = [n for n, day in ready.items() if first <= day <= last]
+        digest = hashlib.sha256(json.dumps([[n, current[n]] for n in names]).encode()).hexdigest()[:16]
+        requested = True
+        yield dg.RunRequest(run_key=f"{daily_job.name}:{first}:{last}:{digest}", job_name=daily_job.name,
+                            tags={**_range_tags(first.isoformat(), last.isoformat()),
+                                  "cchc/changed_files": _names(names, 40)[:1000]})
+    if catalogue and not ready:  # the daily run reloads the catalogue itself
+        requested = True
+        yield dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}",
+                            job_name=masterdata_job.name)
+    task_files = _task_files(inbox)
+    par_files = _par_files(inbox)
+    others = _other_sources(inbox)
+    for request in (*_task_requests(inbox, seen, task_files), *_par_requests(seen, par_files)):
+        requested = True
+        yield request
+    changed, digest, tags = _changes(seen, others)
+    if changed:  # one reload for every new or changed file of the evaluation
+        requested = True
+        yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags)
+    context.update_cursor(json.dumps(recorded | others | task_files | par_files))
+    if not requested and (before_start or waiting):  # the tick's line in the UI says why nothing ran
+        notes = []
+        if before_start:
+            notes.append(f"bỏ qua {len(before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: "
+                         f"{_names(before_start)}")
+        if waiting:
+            notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(waiting)}")
+        yield dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")
+
+
+def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
+    """(job name, tags) of the period runs that a load of the days first..last makes stale: each job once, over
+    the range of its partitions (single-run backfill), months, quarters, the year, then task progress."""
+    requests = []
+    for name, (kind, _, _, _) in PERIOD_JOBS.items():
+        keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
+        requests.append((name, {"dagster/asset_partition_range_start": keys[0],
+                                "dagster/asset_partition_range_end": keys[-1]}))
+    return requests
+
+
+def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
+    """The days a run loaded; for a reload of the catalogue or of the index's other sources, the year so far (every
+    period may change)."""
+    tags = run.tags
+    if run.job_name in (sources_job.name, masterdata_job.name):
+        # Snapshots and petition exports of December arrive in January: rescore the previous year until mid-February.
+        yesterday = now_local().date() - timedelta(days=1)
+        return date((yesterday - timedelta(days=45)).year, 1, 1), yesterday
+    if "dagster/partition" in tags:
+        day = date.fromisoformat(tags["dagster/partition"])
+        return day, day
+    if "dagster/asset_partition_range_start" in tags:
+        return (date.fromisoformat(tags["dagster/asset_partition_range_start"]),
+                date.fromisoformat(tags["dagster/asset_partition_range_end"]))
+    return None
+
+
+# Runs whose success makes the period indices stale, and the tag that marks the period runs requested for them.
+_MONITORED = [daily_job.name, sources_job.name, masterdata_job.name]
+_AFTER_TAG = "cchc/trigger"
+_PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+            dg.DagsterRunStatus.STARTED]
+
+
+def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.RunRequest]:
+    """The period runs after ``run`` succeeded, once for a whole batch: nothing while another daily, sources or
+    catalogue run is still queued or running, or when a later one has already finished (its turn comes); otherwise
+    each period job once over the days of every such run that succeeded since the last batch."""
+    if any(instance.get_run_ids(dg.RunsFilter(job_name=job, statuses=_PENDING), limit=1) for job in _MONITORED):
+        return []
+    last_batch = instance.get_run_records(dg.RunsFilter(tags={_AFTER_TAG: "after_daily"}), limit=1)
+    since = last_batch[0].create_timestamp if last_batch else None
+    finished = [r for job in _MONITORED for r in instance.get_run_records(
+        dg.RunsFilter(job_name=job, statuses=[dg.DagsterRunStatus.SUCCESS], updated_after=since), limit=500)]
+    this = next((r for r in finished if r.dagster_run.run_id == run.run_id), None)
+    end = this.end_time if this and this.end_time else time.time()
+    if any(r.end_time and r.end_time > end and r.dagster_run.run_id != run.run_id for r in finished):
+        return []
+    spans = [d for d in (_run_days(r.dagster_run) for r in finished) if d] or \
+        [d for d in [_run_days(run)] if d]
+    if not spans:
+        return []
+    first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+    return [dg.RunRequest(run_key=f"{run.run_id}:{job_name}", job_name=job_name,
+                          tags={**tags, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id})
+            for job_name, tags in period_run_requests(first, last)]
+
+
+# Hand-written rather than declarative automation (AutomationCondition.eager / on_cron): the conditions request runs
+# per asset partition as soon as a parent updates, whereas this waits for the whole batch of daily, sources and
+# catalogue runs, then asks each period job once over the range of its partitions (single-run backfill: one writing
+# process, pool duckdb_writer), the year last so the snapshot is republished after the indices. Until a condition
+# expresses "once the batch is done, one range per job", switching would change when and how often the indices run.
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job, masterdata_job],
+                      request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
+                      default_status=_sensor_status(),
+                      description="Sau các lần chạy daily_tthc (và nạp nguồn, danh mục) thành công: tính lại Chỉ số 766 "
+                                  "của tháng, quý, năm chứa các ngày vừa nạp, tiến độ nhiệm vụ, rồi bảng xếp hạng và "
+                                  "bản chụp; một lần cho cả loạt, không phải một lần cho mỗi lần chạy.")
+def after_daily(context: dg.RunStatusSensorContext):
+    yield from follow_up_requests(context.instance, context.dagster_run)
+
+
+@dg.run_failure_sensor(name="run_failure_alert", minimum_interval_seconds=30, default_status=_sensor_status(),
+                       description="Khi một lần chạy thất bại: ghi một dòng vào data/logs/alerts.log, gửi e-mail "
+                                   "(CCHC_ALERT_SMTP, CCHC_ALERT_EMAIL) hoặc webhook (CCHC_ALERT_WEBHOOK) nếu có.")
+def run_failure_alert(context: dg.RunFailureSensorContext):
+    from pipelines.alerts import send_alert
+
+    run = context.dagster_run
+    failed_steps = [e.step_key for e in context.get_step_failure_events() if e.step_key]
+    problems = send_alert(run_failure_message(run, context.failure_event.message, failed_steps))
+    for problem in problems:
+        context.log.warning(problem)
+
+
+def run_failure_message(run: dg.DagsterRun, message: str | None, failed_steps: list[str]) -> str:
+    first = run.tags.get("dagster/asset_partition_range_start") or run.tags.get("dagster/partition")
+    last = run.tags.get("dagster/asset_partition_range_end") or first
+    where = f", phân vùng {first}" + (f"–{last}" if last != first else "") if first else ""
+    steps = f", bước lỗi: {', '.join(failed_steps)}" if failed_steps else ""
+    reason = (message or "").strip()[:500].rstrip(".")
+    return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}. Xem chi tiết: make ui → Runs."
+
+
+# Always on where a daemon runs: the default run launcher cannot tell run monitoring that a run worker died, so this
+# finds runs whose process is gone (kill -9, power cut), marks them failed and frees their pool slots.
+@dg.sensor(name="stale_runs", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Tìm lần chạy mà tiến trình đã chết (vẫn hiện 'Started'): đánh dấu thất bại, giải phóng pool.")
+def stale_runs(context: dg.SensorEvaluationContext):
+    from pipelines.instance import recover_stale_runs
+
+    recovery = recover_stale_runs(context.instance)
+    for line in recovery.lines():
+        context.log.warning(line)
+    yield dg.SkipReason("; ".join(recovery.lines()) or "Không có lần chạy nào bị treo.")
