@@ -191,10 +191,10 @@ def books(tmp_path_factory):
                for p, n in ([("CQS", "Chính quyền số")] + ([("KTS", "Kinh tế số"), ("XHS", "Xã hội số")]
                                                          if u["ranking_group"] == "local" else []))]
     insert(con, "mart_dti_pillar", pillars)
-    con.executemany("INSERT INTO quarantine VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)", QUARANTINE)
-    con.execute("""INSERT INTO file_issues VALUES ('dti_previous', 'dti_2025.csv', NULL, 'file_name_year',
+    con.executemany("INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)", QUARANTINE)
+    con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at) VALUES ('dti_previous', 'dti_2025.csv', NULL, 'file_name_year',
                    'Tên tệp ghi năm 2024, khác năm đang tổng hợp.', false, NULL)""")
-    con.executemany("INSERT INTO file_issues VALUES (?, ?, NULL, ?, ?, ?, NULL)", FILE_ISSUES)
+    con.executemany("INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at) VALUES (?, ?, NULL, ?, ?, ?, NULL)", FILE_ISSUES)
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
                    NULL, NULL, 3, false, NULL)""", [YEAR])
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_sxd.xlsx', NULL, 'SXD', ?, 'dti', NULL,

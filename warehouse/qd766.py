@@ -26,10 +26,11 @@ from scoring.qd766 import (
     score_measures,
 )
 from scoring.ranking import rank_within
+from sources.csvfiles import FileIssue
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
 from warehouse.labels import label_units
-from warehouse.landing import REDELIVERY_RULE, insert_frame, transaction
+from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, file_issue_rows, insert_frame, insert_many, transaction
 
 PORTAL_SOURCE = "portal_qd766"
 FINISHED_WITH_DECISION = ("completed", "returned", "refused")
@@ -124,9 +125,17 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     if lineage:
         con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
-    blocking = [(PORTAL_SOURCE, i["file_name"], None, i["rule"], i["reason"], True, now) for i in issues if i["blocking"]]
-    if blocking:
-        con.executemany("INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", blocking)
+    # The portal issue's endpoint, period and capture time go with it (what the file name or sidecar told).
+    blocking = [row for i in issues if i["blocking"] for row in file_issue_rows(
+        PORTAL_SOURCE, i["file_name"], None, [FileIssue(i["rule"], i["reason"])], now,
+        {"index_code": "qd766", "endpoint": i.get("endpoint"), "period_label": i.get("period_label"),
+         "captured_at": i.get("captured_at"), "year": _year_of(i.get("period_label"))})]
+    insert_many(con, FILE_ISSUE_INSERT, blocking)
+
+
+def _year_of(period_label: str | None) -> int | None:
+    """2026 of '2026-Q1'; None for a file whose period could not be read."""
+    return int(period_label[:4]) if period_label and period_label[:4].isdigit() else None
 
 
 # --- local measures -------------------------------------------------------------------------------------

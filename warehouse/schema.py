@@ -269,15 +269,43 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,
         unit_code VARCHAR, unit_name VARCHAR, record_key VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-        value VARCHAR, loaded_at TIMESTAMP""",
+        value VARCHAR, loaded_at TIMESTAMP, year INTEGER, period_label VARCHAR, index_code VARCHAR,
+        criterion_code VARCHAR, endpoint VARCHAR, captured_at TIMESTAMP""",
         "Dòng bị loại, kèm tệp, dòng, quy tắc và lý do bằng tiếng Việt. Không chứa dữ liệu cá nhân.",
         {"value": "giá trị vi phạm (không bao giờ là cột dữ liệu cá nhân)"},
     ),
     "file_issues": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, rule VARCHAR NOT NULL,
-        reason VARCHAR NOT NULL, blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
+        reason VARCHAR NOT NULL, blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP, unit_code VARCHAR, year INTEGER,
+        period_label VARCHAR, index_code VARCHAR, criterion_code VARCHAR, endpoint VARCHAR, captured_at TIMESTAMP""",
         "Vấn đề ở mức tệp: tệp rỗng, thiếu cột, sai mã hóa, đổi tên cột…; blocking = cả tệp không nạp được.",
         {},
+    ),
+    "dim_criterion": (
+        """year INTEGER NOT NULL, index_code VARCHAR NOT NULL, ranking_group VARCHAR, tree VARCHAR NOT NULL,
+        tree_sha256 VARCHAR, decision VARCHAR, default_tree BOOLEAN, position INTEGER NOT NULL, kind VARCHAR NOT NULL,
+        code VARCHAR NOT NULL, parent_code VARCHAR, group_code VARCHAR, name VARCHAR NOT NULL, max_points DOUBLE,
+        method VARCHAR, rule_kind VARCHAR, rule_text VARCHAR, weight DOUBLE, applies_to VARCHAR[], data_source VARCHAR,
+        bands STRUCT(label VARCHAR, min_points DOUBLE)[], loaded_at TIMESTAMP""",
+        ("Bộ tiêu chí đã dùng để chấm, theo năm và chỉ số (par, dti, qd766): nhóm, tiêu chí, điểm tối đa, cách chấm, "
+         "quy tắc bằng lời, trọng số, xếp loại; tệp phương pháp và mã băm của nó. Ghi lại mỗi lần tính điểm năm đó."),
+        {"index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số) | qd766 (Chỉ số 766)",
+         "ranking_group": "nhóm đơn vị dùng bộ tiêu chí: agency | local; NULL: mọi đơn vị (Chỉ số 766)",
+         "tree": "tệp phương pháp trong methodology/ đã dùng để chấm",
+         "tree_sha256": "mã băm SHA-256 của tệp phương pháp lúc chấm: cùng mã = cùng bộ tiêu chí",
+         "decision": "văn bản ban hành bộ tiêu chí", "default_tree": "bộ tiêu chí mặc định, chờ quyết định của tỉnh",
+         "position": "thứ tự của dòng trong bộ tiêu chí (như tệp phương pháp)",
+         "kind": "pillar (trụ cột DTI) | group (lĩnh vực, chỉ số chính, nhóm 766) | criterion (tiêu chí, thành phần, chỉ tiêu)",
+         "parent_code": "mã của nút cha; NULL ở lĩnh vực, chỉ số chính, nhóm 766, trụ cột",
+         "group_code": "mã lĩnh vực / chỉ số chính / nhóm 766 chứa dòng (chính nó ở dòng nhóm); trụ cột: mã trụ cột",
+         "method": ("cách có điểm: self | computed | survey_* | external | group (PAR, DTI); linear | target | "
+                    "unresolved | info (quy tắc Chỉ số 766)"),
+         "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI); linear | target | unresolved | info (766)",
+         "rule_text": "cách chấm bằng lời (tiếng Việt)",
+         "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",
+         "applies_to": "nhóm đơn vị áp dụng (agency, commune, ward); rỗng: mọi đơn vị của bộ",
+         "data_source": "nguồn giá trị: công thức tính từ kho, tên hệ thống khác; 766: tử số / mẫu số",
+         "bands": "xếp loại của bộ tiêu chí (tên, điểm hoặc % tối thiểu), từ cao xuống thấp; NULL khi không xếp loại"},
     ),
     "portal_qd766_node": (
         """file_name VARCHAR NOT NULL, endpoint VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
@@ -482,6 +510,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 # A column takes its table's own comment (TABLES), else MORE_COMMENTS of its table, else COMMON_COMMENTS of its
 # name. tests/test_schema.py fails on any column of the snapshot left without a comment.
 COMMON_COMMENTS: dict[str, str] = {
+    # Structured columns of quarantine and file_issues (issue 13): written by the loaders, so reports never parse
+    # file names or reason sentences. NULL where the source does not tell.
+    "criterion_code": "mã tiêu chí/thành phần của bộ chỉ số mà dòng hoặc ghi chú nói tới (PAR, DTI); NULL khi không có",
     "unit_code": "mã đơn vị (dim_unit.unit_code; nhiệm vụ kế hoạch: có thể là mã phòng của Sở, dim_office.office_code)",
     "unit_name": "tên đơn vị hiện hành (dim_unit.unit_name hoặc dim_office.office_name)",
     "sort_key": ("khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
@@ -681,9 +712,11 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     "mart_par_unit": {"total": "tổng điểm Chỉ số CCHC (thang điểm của bộ tiêu chí, tối đa 100)",
                       "max_applicable": "tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị",
                       "group_average_pct": "chỉ số % trung bình của nhóm xếp hạng"},
-    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)", "reason": "lý do loại bằng tiếng Việt",
+    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)",
+                   "unit_code": "mã đơn vị của dòng bị loại, khi đọc được (dim_unit.unit_code)", "reason": "lý do loại bằng tiếng Việt",
                    "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1)"},
-    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm"},
+    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm",
+                    "unit_code": "đơn vị của tệp (phiếu của đơn vị, báo cáo của đơn vị), khi tệp cho biết"},
     "portal_qd766_node": {"level": "cấp của đơn vị trên Cổng (như Cổng ghi)",
                           "ratio": "tỷ lệ (%) của nhóm như Cổng ghi", "matched": "khớp được với đơn vị trong danh mục"},
     "portal_qd766_metric": {"score": "điểm chỉ tiêu của Cổng", "max_score": "điểm tối đa của chỉ tiêu theo Cổng",
