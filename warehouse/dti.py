@@ -14,9 +14,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from common.settings import now_local
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
+from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
@@ -270,6 +273,8 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         insert_frame(con, "mart_dti_pillar", pd.DataFrame(pillars))
         insert_frame(con, "mart_dti_unit", ranked)
         label_units(con, "mart_dti_component", "mart_dti_index", "mart_dti_pillar", "mart_dti_unit")
+        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now_local(), year=year,
+                            index_code=INDEX)
     return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
             "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
             "with_previous": int(ranked["previous_total"].notna().sum()),

@@ -15,9 +15,11 @@ import pandas as pd
 
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
+from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
 from sources.intake import still_being_written
 from sources.par_forms import folder_of
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
     inbox_files,
@@ -294,6 +296,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
         insert_frame(con, "mart_par_unit", ranked)
         label_units(con, "mart_par_criterion", "mart_par_domain", "mart_par_unit")
+        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now, year=year, index_code=INDEX)
     return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
             "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
 

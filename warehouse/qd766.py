@@ -14,9 +14,11 @@ import duckdb
 import pandas as pd
 
 from common.periods import Period, periods_between
+from common.settings import now_local
 from common.units import UnitMatcher
 from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
+from scoring.criteria_table import qd766_rows
 from scoring.qd766 import (
     STATUS_LABELS,
     Methodology,
@@ -29,6 +31,7 @@ from scoring.ranking import rank_within
 from sources.csvfiles import FileIssue
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, file_issue_rows, insert_frame, insert_many, transaction
 
@@ -396,6 +399,9 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         insert_frame(con, "mart_qd766_indicator", indicators)
         insert_frame(con, "mart_qd766_unit", units)
         label_units(con, "mart_qd766_indicator", "mart_qd766_unit")
+        for year in sorted({p.start.year for p in periods}):
+            write_dim_criterion(con, qd766_rows(methodology, year), now_local(), year=year, index_code="qd766",
+                                tree=methodology.path.name)
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
 

@@ -286,7 +286,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         tree_sha256 VARCHAR, decision VARCHAR, default_tree BOOLEAN, position INTEGER NOT NULL, kind VARCHAR NOT NULL,
         code VARCHAR NOT NULL, parent_code VARCHAR, group_code VARCHAR, name VARCHAR NOT NULL, max_points DOUBLE,
         method VARCHAR, rule_kind VARCHAR, rule_text VARCHAR, weight DOUBLE, applies_to VARCHAR[], data_source VARCHAR,
-        bands STRUCT(label VARCHAR, min_points DOUBLE)[], loaded_at TIMESTAMP""",
+        bands STRUCT(label VARCHAR, min_value DOUBLE)[], loaded_at TIMESTAMP""",
         ("Bộ tiêu chí đã dùng để chấm, theo năm và chỉ số (par, dti, qd766): nhóm, tiêu chí, điểm tối đa, cách chấm, "
          "quy tắc bằng lời, trọng số, xếp loại; tệp phương pháp và mã băm của nó. Ghi lại mỗi lần tính điểm năm đó."),
         {"index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số) | qd766 (Chỉ số 766)",
