@@ -396,7 +396,68 @@ RENAMED: dict[str, dict[str, str]] = {
 COMPAT_SCHEMA = "compat"
 
 # Views over the tables above: (SQL, comment). Created after the tables, replaced on every start.
+# Last day of a period label ('2026-Q1' -> 2026-03-31), NULL for one that cannot be read: common/periods.py in SQL.
+_LABEL_YEAR = "CAST(left({0}, 4) AS INTEGER)"
+_LABEL_END = """CASE
+    WHEN regexp_full_match({0}, '\\d{{4}}-Y') THEN make_date({1}, 12, 31)
+    WHEN regexp_full_match({0}, '\\d{{4}}-H[12]') THEN last_day(make_date({1}, 6 * CAST(right({0}, 1) AS INTEGER), 1))
+    WHEN regexp_full_match({0}, '\\d{{4}}-Q[1-4]') THEN last_day(make_date({1}, 3 * CAST(right({0}, 1) AS INTEGER), 1))
+    WHEN regexp_full_match({0}, '\\d{{4}}-M(0[1-9]|1[0-2])') THEN last_day(make_date({1}, CAST(right({0}, 2) AS INTEGER), 1))
+    END"""
+
+
+def label_end_sql(column: str) -> str:
+    return _LABEL_END.format(column, _LABEL_YEAR.format(column))
+
+
+# Every period a progress report to Sở Nội vụ can be written for (month, quarter, six months, year) of each plan year
+# that has reports, with its last day; and the reports that count (not superseded), with the last day of their own.
+_REPORT_PERIODS = f"""
+    report_periods AS (
+        SELECT y.plan_year, y.plan_year || '-' || p.part AS for_period,
+               last_day(make_date(y.plan_year, p.month, 1)) AS for_period_end
+        FROM (SELECT DISTINCT plan_year FROM stg_task_report) y,
+             (SELECT * FROM (VALUES ('Q1', 3), ('Q2', 6), ('Q3', 9), ('Q4', 12), ('H1', 6), ('H2', 12), ('Y', 12))
+                       t(part, month)
+              UNION ALL SELECT 'M' || lpad(CAST(m AS VARCHAR), 2, '0'), m FROM range(1, 13) r(m)) p),
+    reports AS (
+        SELECT *, {label_end_sql('period_label')} AS period_end FROM stg_task_report WHERE NOT superseded)"""
+
 VIEWS: dict[str, tuple[str, str]] = {
+    "mart_task_report_latest": (
+        f"""WITH {_REPORT_PERIODS},
+           counted AS (
+               SELECT p.for_period, r.*,
+                      -- the latest result document the unit gave for the task: a later report that leaves it blank
+                      -- does not erase it
+                      arg_max({{'number': r.result_doc_number, 'day': r.result_doc_date}},
+                              (r.report_date, r.period_end, r.source_file, r.source_row))
+                          FILTER (WHERE coalesce(r.result_doc_number, '') <> '' OR r.result_doc_date IS NOT NULL)
+                          OVER (PARTITION BY p.for_period, r.task_no, r.unit_code) AS doc
+               FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end)
+           SELECT for_period, plan_year, task_no, unit_code, period_label, period_end, report_date, status, percent,
+                  completed_on, doc.number AS result_doc_number, doc.day AS result_doc_date, difficulties, proposals,
+                  source_file, source_row
+           FROM counted
+           QUALIFY row_number() OVER (PARTITION BY for_period, task_no, unit_code
+                                      ORDER BY report_date DESC, period_end DESC, source_file DESC, source_row DESC) = 1""",
+        ("Báo cáo tiến độ được dùng cho mỗi kỳ báo cáo gửi Sở Nội vụ (for_period), theo nhiệm vụ và đơn vị: bản gần "
+         "nhất của kỳ đó hoặc kỳ trước (không tính bản bị thay thế); văn bản kết quả là văn bản gần nhất đơn vị đã "
+         "báo cáo cho nhiệm vụ. Đúng như sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
+    ),
+    "mart_task_report_by_unit": (
+        f"""WITH {_REPORT_PERIODS}
+           SELECT p.for_period, p.plan_year, r.unit_code,
+                  -- the unit's report of the period itself, or of a quarter, six months or year ending with it
+                  bool_or(r.period_label = p.for_period
+                          OR (r.period_end = p.for_period_end AND r.period_label NOT LIKE '%-M%')) AS reported,
+                  arg_max(r.period_label, (r.report_date, r.period_end, r.source_file)) AS last_period,
+                  max(r.report_date) AS last_report_date
+           FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end
+           GROUP BY ALL""",
+        ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period) và đơn vị: đơn vị đã gửi báo cáo của kỳ chưa, báo cáo gần nhất "
+         "(kỳ, ngày gửi). Sổ báo cáo tiến độ liệt kê đơn vị chủ trì chưa gửi báo cáo theo bảng này."),
+    ),
     "mart_qd766_local_vs_portal": (
         """WITH portal AS (
                SELECT period_label, unit_code, group_code, arg_max(score, captured_at) AS portal_score,
@@ -738,7 +799,22 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
 }
 
 # Column comments of the views (a view has no column definitions of its own).
+_FOR_PERIOD = "kỳ của báo cáo gửi Sở Nội vụ mà dòng này được dùng: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03"
 VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "mart_task_report_latest": {
+        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "task_no": "số thứ tự nhiệm vụ trong kế hoạch",
+        "unit_code": "đơn vị báo cáo (dim_office hoặc dim_unit)",
+        "period_label": "kỳ của chính báo cáo đơn vị gửi (có thể là kỳ trước for_period)",
+        "period_end": "ngày cuối kỳ của báo cáo đơn vị gửi", "report_date": "ngày báo cáo",
+        "status": "tình trạng đơn vị báo cáo: not_started | in_progress | completed | suspended",
+        "percent": "tỷ lệ hoàn thành (%) đơn vị báo cáo", "completed_on": "ngày hoàn thành đơn vị báo cáo",
+        "result_doc_number": "số văn bản kết quả gần nhất đơn vị báo cáo cho nhiệm vụ",
+        "result_doc_date": "ngày văn bản kết quả gần nhất", "difficulties": "khó khăn, vướng mắc",
+        "proposals": "kiến nghị, đề xuất", "source_file": "tệp báo cáo", "source_row": "dòng trong tệp báo cáo"},
+    "mart_task_report_by_unit": {
+        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "unit_code": "đơn vị báo cáo",
+        "reported": "đã gửi báo cáo của kỳ (hoặc của quý, 6 tháng, năm kết thúc cùng ngày)",
+        "last_period": "kỳ của báo cáo gần nhất (đến hết for_period)", "last_report_date": "ngày gửi báo cáo gần nhất"},
     "mart_qd766_local_vs_portal": {
         "local_score": "điểm nhóm tính từ kho (mart_qd766_unit)",
         "portal_score": "điểm nhóm của Cổng, ảnh chụp mới nhất cùng kỳ; NULL khi chưa có ảnh chụp",
