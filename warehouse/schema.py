@@ -410,6 +410,17 @@ def label_end_sql(column: str) -> str:
     return _LABEL_END.format(column, _LABEL_YEAR.format(column))
 
 
+def _status_label_sql(column: str) -> str:
+    """The Vietnamese words of a unit's reported status (the report's own words), in SQL."""
+    from sources.task_formats import STATUS_LABELS
+
+    def quoted(text: str) -> str:  # _quote is defined below the views
+        return "'" + text.replace("'", "''") + "'"
+
+    cases = " ".join(f"WHEN {quoted(k)} THEN {quoted(v)}" for k, v in STATUS_LABELS.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
 # Every period a progress report to Sở Nội vụ can be written for (month, quarter, six months, year) of each plan year
 # that has reports, with its last day; and the reports that count (not superseded), with the last day of their own.
 _REPORT_PERIODS = f"""
@@ -435,7 +446,8 @@ VIEWS: dict[str, tuple[str, str]] = {
                           FILTER (WHERE coalesce(r.result_doc_number, '') <> '' OR r.result_doc_date IS NOT NULL)
                           OVER (PARTITION BY p.for_period, r.task_no, r.unit_code) AS doc
                FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end)
-           SELECT for_period, plan_year, task_no, unit_code, period_label, period_end, report_date, status, percent,
+           SELECT for_period, plan_year, task_no, unit_code, period_label, period_end, report_date, status,
+                  {_status_label_sql('status')} AS status_label, percent,
                   completed_on, doc.number AS result_doc_number, doc.day AS result_doc_date, difficulties, proposals,
                   source_file, source_row
            FROM counted
@@ -807,6 +819,7 @@ VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "period_label": "kỳ của chính báo cáo đơn vị gửi (có thể là kỳ trước for_period)",
         "period_end": "ngày cuối kỳ của báo cáo đơn vị gửi", "report_date": "ngày báo cáo",
         "status": "tình trạng đơn vị báo cáo: not_started | in_progress | completed | suspended",
+        "status_label": "tình trạng đơn vị báo cáo bằng tiếng Việt (như trong báo cáo gửi Sở Nội vụ)",
         "percent": "tỷ lệ hoàn thành (%) đơn vị báo cáo", "completed_on": "ngày hoàn thành đơn vị báo cáo",
         "result_doc_number": "số văn bản kết quả gần nhất đơn vị báo cáo cho nhiệm vụ",
         "result_doc_date": "ngày văn bản kết quả gần nhất", "difficulties": "khó khăn, vướng mắc",

@@ -31,7 +31,6 @@ from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
 from common.task_status import STATUS_LABELS
 from common.vntext import sort_key
-from sources.task_formats import STATUS_LABELS as REPORT_STATUS_LABELS
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
@@ -251,7 +250,7 @@ def _attach_reports(tasks: list[dict], latest: dict[tuple[str, str], dict], name
             "reported": bool(rows),
             "report_period": ", ".join(dict.fromkeys(r["period_label"] for r in rows)) or None,
             "report_date": max((r["report_date"] for r in rows), default=None),
-            "report_status": _joined([(n, REPORT_STATUS_LABELS.get(r["status"], r["status"])) for n, r in named], many),
+            "report_status": _joined([(n, r["status_label"]) for n, r in named], many),
             "result_doc_number": "; ".join(r["result_doc_number"] for r in docs if r["result_doc_number"]) or None,
             "result_doc_date": max((r["result_doc_date"] for r in docs if r["result_doc_date"]), default=None),
             "result_doc": _joined([(names.get(r["unit_code"], r["unit_code"]),
