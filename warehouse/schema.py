@@ -434,7 +434,35 @@ _REPORT_PERIODS = f"""
     reports AS (
         SELECT *, {label_end_sql('period_label')} AS period_end FROM stg_task_report WHERE NOT superseded)"""
 
+def _rule_label_values() -> str:
+    """The quality rules' labels and the source columns' headers (sources/rule_labels.py) as two VALUES lists."""
+    from sources.rule_labels import _HEADERS, RULE_LABELS
+
+    def quoted(text: str) -> str:  # _quote is defined below the views
+        return "'" + text.replace("'", "''") + "'"
+
+    labels = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in RULE_LABELS.items())
+    headers = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in _HEADERS.items())
+    return f"labels(rule, label) AS (VALUES {labels}), headers(col, header) AS (VALUES {headers})"
+
+
 VIEWS: dict[str, tuple[str, str]] = {
+    "mart_rejected_row": (
+        # sources/rule_labels.rule_label in SQL: "bad_date:received_at" names its column by the file's header.
+        f"""WITH {_rule_label_values()},
+           parts AS (SELECT *, split_part(rule, ':', 1) AS _kind,
+                            CASE WHEN contains(rule, ':') THEN substr(rule, strpos(rule, ':') + 1) ELSE '' END AS _col
+                     FROM quarantine)
+           SELECT p.* EXCLUDE (_kind, _col),
+                  CASE WHEN p._kind = 'bad_date' THEN 'Sai định dạng ngày: ' || coalesce(h.header, p._col)
+                       WHEN p._kind = 'bad_value' THEN 'Giá trị không hợp lệ: ' || coalesce(h.header, p._col)
+                       WHEN p._col <> '' AND k.label IS NOT NULL THEN k.label || ': ' || coalesce(h.header, p._col)
+                       ELSE f.label END AS rule_label
+           FROM parts p LEFT JOIN labels k ON k.rule = p._kind LEFT JOIN labels f ON f.rule = p.rule
+           LEFT JOIN headers h ON h.col = p._col""",
+        ("Dòng bị loại (quarantine) kèm tên ngắn của quy tắc bằng tiếng Việt, như trang \"Tổng hợp\" của báo cáo chất "
+         "lượng dữ liệu nhóm các dòng."),
+    ),
     "mart_task_report_latest": (
         f"""WITH {_REPORT_PERIODS},
            counted AS (
@@ -811,8 +839,11 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
 }
 
 # Column comments of the views (a view has no column definitions of its own).
+_QUARANTINE_COLUMNS = TABLES["quarantine"][2] | MORE_COMMENTS["quarantine"]
 _FOR_PERIOD = "kỳ của báo cáo gửi Sở Nội vụ mà dòng này được dùng: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03"
 VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "mart_rejected_row": {**_QUARANTINE_COLUMNS,
+                          "rule_label": "tên ngắn của quy tắc bằng tiếng Việt; NULL khi quy tắc chưa có tên (xem reason)"},
     "mart_task_report_latest": {
         "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "task_no": "số thứ tự nhiệm vụ trong kế hoạch",
         "unit_code": "đơn vị báo cáo (dim_office hoặc dim_unit)",
