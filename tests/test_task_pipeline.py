@@ -87,6 +87,19 @@ def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
         named = {r[0] for r in con.execute("""SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues""").fetchall()}
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith(("ke_hoach/", "tien_do/"))}
         assert documented and documented <= named
+        # The loaders wrote the period, year and unit of a report whose header gave them (issue 13), the plan year of
+        # a register, on every row and note: no report has to read them back from the file name.
+        for table in ("quarantine", "file_issues"):
+            unlabelled = con.execute(f"""SELECT count(*) FROM {table} q JOIN (SELECT DISTINCT source_file, unit_code,
+                                             period_label FROM stg_task_report) r ON r.source_file = q.file_name
+                                         WHERE q.source = 'task_report' AND (q.period_label IS DISTINCT FROM r.period_label
+                                               OR q.unit_code IS DISTINCT FROM r.unit_code OR q.year IS NULL
+                                               OR q.index_code IS DISTINCT FROM 'tasks')""").fetchone()[0]
+            assert unlabelled == 0, table
+            registers = con.execute(f"""SELECT count(*), count(year), count(index_code) FROM {table}
+                                         WHERE source = 'plan_register' AND file_name IN
+                                               (SELECT source_file FROM plan_task_history)""").fetchone()
+            assert registers[0] == registers[1] == registers[2], table
 
 
 def test_status_per_day_and_completion_rates(loaded):

@@ -141,8 +141,10 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
             con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at,
-                                                    index_code) VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?, 'tasks')""",
-                        [REGISTER_SOURCE, file_name, reason, now])
+                                                    index_code, year)
+                           VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?, 'tasks',
+                                   (SELECT max(plan_year) FROM plan_task_history WHERE source_file = ?))""",
+                        [REGISTER_SOURCE, file_name, reason, now, file_name])
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
     return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
