@@ -25,7 +25,7 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.quality import write_quality_workbook
 
     with warehouse.read() as con:
-        rejected = rows_as_dicts(con, "SELECT * FROM quarantine ORDER BY source, partition_date, file_name, row_number")
+        rejected = rows_as_dicts(con, "SELECT * FROM mart_rejected_row ORDER BY source, partition_date, file_name, row_number")
         file_issues = rows_as_dicts(con, "SELECT * FROM file_issues ORDER BY source, partition_date, file_name")
         findings = tthc_rules.export_gaps(con) + tthc_rules.silent_units(con)
         period = con.execute(

@@ -450,10 +450,11 @@ def open_csv(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: s
 
 
 def row_reject(path: Path, line: int, rule: str, reason: str, value: str | None = None, *, key: str | None = None,
-               unit_code: str | None = None, unit_name: str | None = None) -> dict:
-    """A rejected row as every loader's quarantine takes it."""
+               unit_code: str | None = None, unit_name: str | None = None, criterion_code: str | None = None) -> dict:
+    """A rejected row as every loader's quarantine takes it (``criterion_code``: the component or criterion of an
+    assessment row, when known)."""
     return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": unit_code,
-            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value}
+            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value, "criterion_code": criterion_code}
 
 
 def unique_records(records: Iterable[tuple[int, list[str]]], issues: list[FileIssue]) -> Iterator[tuple[int, list[str]]]:

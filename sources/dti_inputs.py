@@ -298,7 +298,8 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
                            candidate.component)
             key = f"{candidate.unit_code or candidate.unit_name or ''}|{candidate.component or ''}"
             result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=key,
-                                          unit_code=candidate.unit_code, unit_name=candidate.unit_name)
+                                          unit_code=candidate.unit_code, unit_name=candidate.unit_name,
+                                          criterion_code=candidate.component)
                                for rule, reason, value in candidate.problems]
         else:
             result.rows.append(candidate.row)

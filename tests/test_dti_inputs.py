@@ -139,7 +139,7 @@ def test_a_reject_keeps_the_quarantine_shape_and_lists_every_problem(tmp_path):
     [row_problem, year_problem] = read([path], tmp_path)[path].rejects
     assert row_problem == {
         "file_name": "he_thong_bao_cao.csv", "row_number": 2, "record_key": "19.SYT|ATTT.2", "unit_code": "19.SYT",
-        "unit_name": "Sở Y tế", "rule": "not_a_number", "value": "abc",
+        "unit_name": "Sở Y tế", "rule": "not_a_number", "value": "abc", "criterion_code": "ATTT.2",
         "reason": "Tệp he_thong_bao_cao.csv, dòng 2, đơn vị Sở Y tế (19.SYT), thành phần ATTT.2: giá trị không phải số: 'abc'.",
     }
     assert year_problem["rule"] == "wrong_year" and year_problem["value"] == "2024"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from datetime import datetime
 
 import duckdb
 import pytest
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, RadarChart
 
+from scoring.criteria import tree_for
+from scoring.criteria_table import tree_rows
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.schema import ensure_schema
 from workbooks.dti import (
     NO_FORM,
@@ -152,24 +156,28 @@ def insert(con, table: str, rows: list[dict]) -> None:
 
 
 QUARANTINE = [
-    # source, file_name, row_number, unit_code, unit_name, record_key, rule, reason, value
+    # source, file_name, row_number, unit_code, unit_name, record_key, rule, reason, value, year, index, criterion
+    # (the last three as the loaders write them)
     ("dti_external", "soc_2026.csv", 3, "SXD", "Sở Xây dựng", "SXD|AT.2", "out_of_range",
-     "Tệp soc_2026.csv, dòng 3, đơn vị Sở Xây dựng, thành phần AT.2: giá trị 120 ngoài khoảng 0..100.", "120"),
+     "Tệp soc_2026.csv, dòng 3, đơn vị Sở Xây dựng, thành phần AT.2: giá trị 120 ngoài khoảng 0..100.", "120",
+     YEAR, "dti", "AT.2"),
     ("dti_external", "soc_2025.csv", 4, "SNV", "Sở Nội vụ", "SNV|AT.2", "out_of_range",  # another year's file
-     "Tệp soc_2025.csv, dòng 4: giá trị của năm khác.", "130"),
+     "Tệp soc_2025.csv, dòng 4: giá trị của năm khác.", "130", YEAR - 1, "dti", "AT.2"),
     ("dti_form", "dti_an_khanh.xlsx", 12, "00003", "Xã An Khánh", None, "missing_answer",
-     "Phiếu dti_an_khanh.xlsx, ô D12: thiếu câu trả lời.", None),
-    ("par_form", "par_snv.xlsx", 5, "SNV", "Sở Nội vụ", None, "missing_answer", "Phiếu CCHC.", None),  # not DTI
+     "Phiếu dti_an_khanh.xlsx, ô D12: thiếu câu trả lời.", None, YEAR, "dti", None),
+    ("par_form", "par_snv.xlsx", 5, "SNV", "Sở Nội vụ", None, "missing_answer", "Phiếu CCHC.", None,  # not DTI
+     YEAR, "par", None),
 ]
 
 
 FILE_ISSUES = [
-    # source, file_name, rule, reason, blocking
-    ("dti_external", "vbdh_2026.csv", "missing_columns", "Thiếu cột 'Giá trị'; không nạp được tệp.", True),
+    # source, file_name, rule, reason, blocking, year, index, unit, criterion
+    ("dti_external", "vbdh_2026.csv", "missing_columns", "Thiếu cột 'Giá trị'; không nạp được tệp.", True,
+     YEAR, "dti", None, None),
     ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E12: tiêu chí NT.2 chưa có kết quả tự đánh giá.",
-     False),
+     False, YEAR, "dti", "SXD", "NT.2"),
     ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá.",
-     False),
+     False, YEAR, "dti", "SXD", "NT.1"),
 ]
 
 
@@ -191,10 +199,17 @@ def books(tmp_path_factory):
                for p, n in ([("CQS", "Chính quyền số")] + ([("KTS", "Kinh tế số"), ("XHS", "Xã hội số")]
                                                          if u["ranking_group"] == "local" else []))]
     insert(con, "mart_dti_pillar", pillars)
-    con.executemany("INSERT INTO quarantine VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, NULL)", QUARANTINE)
-    con.execute("""INSERT INTO file_issues VALUES ('dti_previous', 'dti_2025.csv', NULL, 'file_name_year',
-                   'Tên tệp ghi năm 2024, khác năm đang tổng hợp.', false, NULL)""")
-    con.executemany("INSERT INTO file_issues VALUES (?, ?, NULL, ?, ?, ?, NULL)", FILE_ISSUES)
+    con.executemany("""INSERT INTO quarantine (source, file_name, row_number, unit_code, unit_name, record_key, rule,
+                                               reason, value, year, index_code, criterion_code)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", QUARANTINE)
+    con.execute("""INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code)
+                   VALUES ('dti_previous', 'dti_2025.csv', 'file_name_year', 'Tên tệp ghi năm 2024, khác năm đang tổng hợp.',
+                           false, ?, 'dti')""", [YEAR - 1])
+    con.executemany("""INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code, unit_code,
+                                                criterion_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", FILE_ISSUES)
+    # The trees as scoring records them.
+    write_dim_criterion(con, [r for g in ("agency", "local") for r in tree_rows(tree_for("dti", YEAR, g))],
+                        datetime(2026, 12, 1), year=YEAR, index_code="dti")
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
                    NULL, NULL, 3, false, NULL)""", [YEAR])
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_sxd.xlsx', NULL, 'SXD', ?, 'dti', NULL,
@@ -242,9 +257,8 @@ def test_read_keeps_only_the_year_and_dti_sources(books):
     assert len(data.units) == 6 and set(data.units["year"]) == {YEAR}
     assert set(data.problems["file_name"]) == {"soc_2026.csv", "dti_an_khanh.xlsx"}
     assert list(data.file_issues["file_name"]) == ["vbdh_2026.csv", "dti_sxd.xlsx", "dti_sxd.xlsx", "dti_2025.csv"]
-    assert data.trees["agency"] is not None and data.trees["agency"].path.name == AGENCY_TREE
+    assert data.trees["agency"] is not None and data.trees["agency"].file == AGENCY_TREE
     assert data.no_form_files == {"00003": "dti_an_khanh.xlsx"}
-    assert data.file_units == {"dti_an_khanh.xlsx": "00003", "dti_sxd.xlsx": "SXD"}
 
 
 def test_sheet_names(books):

@@ -76,7 +76,7 @@ def test_hard_errors_name_units_whose_current_form_is_broken(con):
     con, _ = con
     con.execute("""INSERT INTO stg_assessment_submission VALUES ('g.xlsx', 'y', ?, 2026, 'par', '2026-11-05', NULL, NULL, 2, false, ?)""",
                 [OTHER, NOW])
-    con.execute("""INSERT INTO quarantine VALUES ('par_form', 'g.xlsx', NULL, 15, ?, NULL, 'LV1.1', 'score_above_max',
+    con.execute("""INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES ('par_form', 'g.xlsx', NULL, 15, ?, NULL, 'LV1.1', 'score_above_max',
                    'Điểm vượt tối đa', '9', ?)""", [OTHER, NOW])
     assert [(u, f) for u, f, _ in par.hard_errors(con, 2026)] == [(OTHER, "g.xlsx")]
     # A later clean submission of the same unit supersedes the broken one.

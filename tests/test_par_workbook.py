@@ -207,9 +207,9 @@ def test_a_unit_whose_form_was_refused_is_flagged_unranked_and_listed_with_the_r
     ])
     insert(con, "mart_par_criterion", [r for code, *_ in DIM[:2] for r in criteria_of(code)])
     insert(con, "mart_par_domain", [d for code, *_ in DIM[:2] for d in domains_of(criteria_of(code))])
-    con.execute("""INSERT INTO quarantine VALUES ('par_form', 'tu_danh_gia_stc.xlsx', NULL, 14, 'STC', 'Sở Tài chính',
+    con.execute("""INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES ('par_form', 'tu_danh_gia_stc.xlsx', NULL, 14, 'STC', 'Sở Tài chính',
                    'D1.1', 'score_above_max', 'Trang ''Tự đánh giá'', ô D14: vượt điểm tối đa', '12', now())""")
-    con.execute("""INSERT INTO file_issues VALUES ('par_form', 'bao_cao.xlsx', NULL, 'wrong_file_kind',
+    con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at) VALUES ('par_form', 'bao_cao.xlsx', NULL, 'wrong_file_kind',
                    'Tệp ''bao_cao.xlsx'' không phải bảng tính Excel mà là tệp PDF', true, now())""")
     data = read_par_data(con, YEAR)
     con.close()

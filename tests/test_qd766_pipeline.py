@@ -51,6 +51,16 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
         per_period = dict(con.execute("SELECT period_label, count(*) FROM mart_qd766_unit GROUP BY 1").fetchall())
         assert per_period == {"2026-M01": units, "2026-M02": units, "2026-Q1": units, "2026-Y": units}
+        # The method as it was used (issue 13): six groups and their indicators, the file and its hash, each rule in
+        # words, the same indicators as the mart's.
+        criteria = con.execute("""SELECT year, count(*) FILTER (kind = 'group'), count(DISTINCT tree), count(tree_sha256),
+                                         count(rule_text), count(*) FROM dim_criterion WHERE index_code = 'qd766'
+                                  GROUP BY year""").fetchall()
+        assert [(y, g, t) for y, g, t, *_ in criteria] == [(2026, 6, 1)] and len(set(criteria[0][3:])) == 1
+        loose = con.execute("""SELECT count(*) FROM (SELECT DISTINCT indicator_code, methodology FROM mart_qd766_indicator)
+                               ANTI JOIN dim_criterion ON index_code = 'qd766' AND code = indicator_code
+                                 AND tree = methodology""").fetchone()[0]
+        assert loose == 0
         ranks = con.execute("""SELECT ranking_group, min(rank), max(units_in_group) FROM mart_qd766_unit
                                WHERE period_label = '2026-Y' GROUP BY 1 ORDER BY 1""").fetchall()
         assert [(g, r) for g, r, _ in ranks] == [("agency", 1), ("local", 1)] and sum(n for *_, n in ranks) == units

@@ -87,6 +87,19 @@ def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
         named = {r[0] for r in con.execute("""SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues""").fetchall()}
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith(("ke_hoach/", "tien_do/"))}
         assert documented and documented <= named
+        # The loaders wrote the period, year and unit of a report whose header gave them (issue 13), the plan year of
+        # a register, on every row and note: no report has to read them back from the file name.
+        for table in ("quarantine", "file_issues"):
+            unlabelled = con.execute(f"""SELECT count(*) FROM {table} q JOIN (SELECT DISTINCT source_file, unit_code,
+                                             period_label FROM stg_task_report) r ON r.source_file = q.file_name
+                                         WHERE q.source = 'task_report' AND (q.period_label IS DISTINCT FROM r.period_label
+                                               OR q.unit_code IS DISTINCT FROM r.unit_code OR q.year IS NULL
+                                               OR q.index_code IS DISTINCT FROM 'tasks')""").fetchone()[0]
+            assert unlabelled == 0, table
+            registers = con.execute(f"""SELECT count(*), count(year), count(index_code) FROM {table}
+                                         WHERE source = 'plan_register' AND file_name IN
+                                               (SELECT source_file FROM plan_task_history)""").fetchone()
+            assert registers[0] == registers[1] == registers[2], table
 
 
 def test_status_per_day_and_completion_rates(loaded):
@@ -181,3 +194,19 @@ def test_sensor_requests_the_quarter_named_inside_a_new_report(loaded):
     assert len(requested) == 1
     assert requested[0].tags["dagster/asset_partition_range_start"] == "2026-01-01"
     assert requested[0].tags["dagster/asset_partition_range_end"] >= "2026-07-01"
+
+
+@pytest.mark.parametrize("label", ["2026-Q3", "2026-H1"])
+def test_report_values_unchanged_now_that_the_report_rules_are_views(loaded, label, tmp_path):
+    """The values the workbook showed when it computed the latest reports and the missing ones itself (saved from
+    that code), now read from mart_task_report_latest and mart_task_report_by_unit."""
+    from common.periods import parse_period
+    from tests.workbook_values import GENERATED_AT, expected_values, workbook_values
+    from workbooks.tasks import read_task_report_data, write_task_report
+
+    warehouse, *_ = loaded
+    period = parse_period(label)
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        data = read_task_report_data(con, period, period.end, "19.SKHCN")
+    path = write_task_report(tmp_path / "report.xlsx", data, generated_at=GENERATED_AT)
+    assert workbook_values(path) == expected_values(f"tasks_{label}")

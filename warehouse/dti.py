@@ -14,9 +14,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from common.settings import now_local
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
+from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
@@ -107,8 +110,10 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
         _without_year(con, "dti_external", external_unnamed, now)
         _without_year(con, "dti_previous", previous_unnamed, now)
         # An empty, broken or cut-short re-delivery keeps the rows of the earlier good file of the same name.
-        kept_external = [p.name for p, r in external.items() if keep_earlier_load(con, "dti_external", p, r, now)]
-        kept_previous = [p.name for p, r in previous.items() if keep_earlier_load(con, "dti_previous", p, r, now)]
+        kept_external = [p.name for p, r in external.items() if keep_earlier_load(
+            con, "dti_external", p, r, now, labels={"index_code": INDEX, "year": year})]
+        kept_previous = [p.name for p, r in previous.items() if keep_earlier_load(
+            con, "dti_previous", p, r, now, labels={"index_code": INDEX, "year": year - 1})]
         external = {p: r for p, r in external.items() if p.name not in kept_external}
         previous = {p: r for p, r in previous.items() if p.name not in kept_previous}
         con.execute("DELETE FROM stg_dti_external WHERE year = ? AND NOT list_contains(?, source_file)", [year, kept_external])
@@ -124,9 +129,9 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
               "rank": x.get("rank"), "level": x.get("level")}
              for p, r in previous.items() if r.loadable for x in r.rows]))
         for p, r in external.items():
-            record_file(con, "dti_external", p, r, now)
-        for p, r in previous.items():
-            record_file(con, "dti_previous", p, r, now)
+            record_file(con, "dti_external", p, r, now, labels={"index_code": INDEX, "year": year})
+        for p, r in previous.items():  # last year's published results: rows of that year
+            record_file(con, "dti_previous", p, r, now, labels={"index_code": INDEX, "year": year - 1})
     return {**stats, "external_rows": sum(len(r.rows) for r in external.values() if r.loadable),
             "external_rejected": sum(len(r.rejects) for r in external.values()),
             "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
@@ -268,6 +273,8 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         insert_frame(con, "mart_dti_pillar", pd.DataFrame(pillars))
         insert_frame(con, "mart_dti_unit", ranked)
         label_units(con, "mart_dti_component", "mart_dti_index", "mart_dti_pillar", "mart_dti_unit")
+        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now_local(), year=year,
+                            index_code=INDEX)
     return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
             "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
             "with_previous": int(ranked["previous_total"].notna().sum()),

@@ -31,13 +31,40 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
+# What a loader knows of a whole file and writes on each of its quarantine rows and file issues (issue 13): the
+# year and period its data belongs to, the index (par, dti, qd766, tasks) and the unit that sent it; a row or issue
+# that names its own unit or criterion keeps it. Reports read these columns instead of parsing names or sentences.
+LABEL_COLUMNS = ("year", "period_label", "index_code", "unit_code", "endpoint", "captured_at")
+QUARANTINE_COLUMNS = ("source", "file_name", "partition_date", "row_number", "unit_code", "unit_name", "record_key",
+                      "rule", "reason", "value", "loaded_at", "year", "period_label", "index_code", "criterion_code",
+                      "endpoint", "captured_at")
+FILE_ISSUE_COLUMNS = ("source", "file_name", "partition_date", "rule", "reason", "blocking", "loaded_at", "unit_code",
+                      "year", "period_label", "index_code", "criterion_code", "endpoint", "captured_at")
+QUARANTINE_INSERT = (f"INSERT INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(QUARANTINE_COLUMNS))})")
+FILE_ISSUE_INSERT = (f"INSERT INTO file_issues ({', '.join(FILE_ISSUE_COLUMNS)}) "
+                     f"VALUES ({', '.join('?' * len(FILE_ISSUE_COLUMNS))})")
+
+
+def _ASSESSMENT(labels: dict[str, Any]) -> bool:
+    """A note on an assessment form, appraisal or survey (sources/par_forms.py) names its criterion in ``record_key``."""
+    return labels.get("index_code") in ("par", "dti")
+
+
 def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
     if rows:  # DuckDB refuses executemany with no parameter sets
         con.executemany(sql, rows)
 
 
-def file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime) -> list[tuple]:
-    return [(source, file_name, day, i.rule, i.reason, i.blocking, at) for i in issues]
+def file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime,
+                    labels: dict[str, Any] | None = None) -> list[tuple]:
+    """Rows for FILE_ISSUE_INSERT; an issue's own ``criterion_code`` (or, for a form's cell, its ``record_key``: the
+    criterion code) is kept."""
+    labels = labels or {}
+    return [(source, file_name, day, i.rule, i.reason, i.blocking, at, labels.get("unit_code"), labels.get("year"),
+             labels.get("period_label"), labels.get("index_code"),
+             getattr(i, "criterion_code", None) or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None),
+             labels.get("endpoint"), labels.get("captured_at")) for i in issues]
 
 
 def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str, sha256: str, now: datetime) -> datetime:
@@ -69,6 +96,7 @@ def replace_file_records(
     now: datetime,
     first: datetime | None = None,
     replaces_partition: bool = False,
+    labels: dict[str, Any] | None = None,
 ) -> dict:
     """Replace the quarantine rows, file issues and lineage row of one file (the file's data is the caller's); returns
     status and counts. ``first``: when this content was first loaded (looked up when not given). Rejects may name a
@@ -76,7 +104,10 @@ def replace_file_records(
 
     ``replaces_partition``: a loadable file also replaces the records of every other file of its source and partition
     (a later export for the same month replaces the earlier one); one that cannot be loaded replaces only the issues
-    and lineage of its own name, and the quarantine of the earlier good file stays, as the caller keeps its data."""
+    and lineage of its own name, and the quarantine of the earlier good file stays, as the caller keeps its data.
+
+    ``labels``: what the loader knows of the whole file (LABEL_COLUMNS), written on each of its rows."""
+    labels = labels or {}
     first = first or first_loaded_at(con, source, file_name, sha256, now)
     if loadable and replaces_partition:
         where, params = "source = ? AND (file_name = ? OR partition_date = ?)", [source, file_name, partition_date]
@@ -86,11 +117,14 @@ def replace_file_records(
     for table in ("file_issues", "landed_files") if keeps_quarantine else ("quarantine", "file_issues", "landed_files"):
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
     ordered = sorted(rejects, key=lambda r: (r.get("row_number") or 0, r["rule"]))
-    insert_many(con, "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(source, file_name, partition_date, r.get("row_number"), r.get("unit_code"), r.get("unit_name"),
-                  r.get("record_key"), r["rule"], _with_cell(r), r.get("value"), first) for r in ordered])
-    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                file_issue_rows(source, file_name, partition_date, issues, first))
+    insert_many(con, QUARANTINE_INSERT,
+                [(source, file_name, partition_date, r.get("row_number"), r.get("unit_code") or labels.get("unit_code"),
+                  r.get("unit_name"), r.get("record_key"), r["rule"], _with_cell(r), r.get("value"), first,
+                  r.get("year") or labels.get("year"), r.get("period_label") or labels.get("period_label"),
+                  labels.get("index_code"), r.get("criterion_code"),
+                  labels.get("endpoint"), labels.get("captured_at")) for r in ordered])
+    insert_many(con, FILE_ISSUE_INSERT,
+                file_issue_rows(source, file_name, partition_date, issues, first, labels))
     rejected_rows = len({r.get("row_number") for r in rejects})
     loaded = rows_loaded if loadable else 0
     status = file_status(loadable, rejected_rows)
@@ -102,7 +136,7 @@ def replace_file_records(
 
 def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
                 day: date | None = None, *, loadable: bool | None = None, rejects: list[dict] | None = None,
-                issues: list[FileIssue] | None = None) -> dict:
+                issues: list[FileIssue] | None = None, labels: dict[str, Any] | None = None) -> dict:
     """``replace_file_records`` for what a reader returned (a ``ReadResult``): its quarantine, issues and lineage;
     ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more."""
     return replace_file_records(
@@ -111,7 +145,7 @@ def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result:
         encoding=result.encoding if result.encoding in WORKBOOK_KINDS or path.suffix.lower() != ".xlsx" else "xlsx",
         loadable=result.loadable if loadable is None else loadable, rows_loaded=len(result.rows),
         rejects=result.rejects if rejects is None else rejects,
-        issues=list(result.file_issues if issues is None else issues), now=now)
+        issues=list(result.file_issues if issues is None else issues), now=now, labels=labels)
 
 
 # file_issues rule of a delivery refused so that an earlier good load of the same file (or partition) stays.
@@ -148,7 +182,7 @@ def earlier_good_load(con: duckdb.DuckDBPyConnection, source: str, file_name: st
 
 
 def keep_earlier_load(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
-                      partition_date: date | None = None) -> dict | None:
+                      partition_date: date | None = None, labels: dict[str, Any] | None = None) -> dict | None:
     """When this delivery is unusable, empty or cut short while an earlier good load of the same file (or partition)
     is in the warehouse, keep that load: record the refusal in file_issues (its earlier lineage and quarantine stay)
     and return the stats to report; the caller then leaves its rows alone. None: load the delivery as usual.
@@ -169,8 +203,8 @@ def keep_earlier_load(con: duckdb.DuckDBPyConnection, source: str, path: Path, r
     seen = con.execute("SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ? AND reason = ?",
                        [source, path.name, REDELIVERY_RULE, reason]).fetchall()[0][0]
     con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
-    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-                file_issue_rows(source, path.name, partition_date, issues, seen or now))
+    insert_many(con, FILE_ISSUE_INSERT,
+                file_issue_rows(source, path.name, partition_date, issues, seen or now, labels))
     return {"status": "kept_earlier", "rows_loaded": 0, "rows_rejected": 0}
 
 
@@ -209,7 +243,7 @@ def record_deferred(con: duckdb.DuckDBPyConnection, source: str, path: Path, res
     left for the next run (which reads it again); its earlier issues are replaced, nothing else is touched."""
     con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
     con.execute("DELETE FROM landed_files WHERE source = ? AND file_name = ?", [source, path.name])
-    insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_many(con, FILE_ISSUE_INSERT,
                 file_issue_rows(source, path.name, day, [FileIssue("still_copying", STILL_COPYING_REASON, blocking=False)],
                                 now))
     con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, 'deferred', 0, 0, 0, NULL, ?)",

@@ -15,9 +15,11 @@ import pandas as pd
 
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
+from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
 from sources.intake import still_being_written
 from sources.par_forms import folder_of
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
     inbox_files,
@@ -72,8 +74,10 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
                for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
     form_source, appraisal_source = f"{index}_form", f"{index}_appraisal"
     with transaction(con):
-        kept_forms = [p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now)]
-        kept_appraisals = [p.name for p, r in appraisals if keep_earlier_load(con, appraisal_source, p, r, now)]
+        kept_forms = [p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now,
+                                                                    labels=_labels(index, year, "form", r))]
+        kept_appraisals = [p.name for p, r in appraisals if keep_earlier_load(con, appraisal_source, p, r, now,
+                                                                              labels=_labels(index, year, "appraisal", r))]
         forms = [(p, r) for p, r in forms if p.name not in kept_forms]
         appraisals = [(p, r) for p, r in appraisals if p.name not in kept_appraisals]
         usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
@@ -123,13 +127,28 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
                 if getattr(r, "deferred", False):
                     record_deferred(con, f"{index}_{kind}", p, r, now)
                 else:
-                    record_file(con, f"{index}_{kind}", p, r, now)
+                    record_file(con, f"{index}_{kind}", p, r, now, rejects=_with_criterion(r.rejects),
+                                labels=_labels(index, year, kind, r))
         for p in undated:
             _record_undated(con, appraisal_source, p, now)
     return {"forms": len(forms) + len(kept_forms), "forms_usable": len(usable), "forms_kept": len(kept_forms),
             "units_with_form": len(latest), "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
             "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable), "appraisals_kept": len(kept_appraisals),
             "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
+
+
+def _with_criterion(rejects: list[dict]) -> list[dict]:
+    """An assessment file's rejected rows name their criterion in ``record_key`` (sources/par_forms.py)."""
+    return [{**x, "criterion_code": x.get("criterion_code") or x.get("record_key")} for x in rejects]
+
+
+def _labels(index: str, year: int, kind: str, result: object) -> dict:
+    """Year, index and unit written on the quarantine rows and file issues of one form, appraisal or survey file. A
+    form whose year could not be read has none (it concerns any year, as before); an appraisal or survey belongs to
+    the year its name carries, the run's."""
+    form_year = getattr(result, "year", None)
+    return {"index_code": index, "unit_code": getattr(result, "unit_code", None),
+            "year": year if kind != "form" or form_year is not None else None}
 
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -277,6 +296,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_domain", pd.DataFrame(domains))
         insert_frame(con, "mart_par_unit", ranked)
         label_units(con, "mart_par_criterion", "mart_par_domain", "mart_par_unit")
+        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now, year=year, index_code=INDEX)
     return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
             "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
 

@@ -36,8 +36,11 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
     "rows_rejected" (lines with at least one broken rule)}.
     """
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
+    # The month of the export (from its content or name, as the reader found it) on its rows and issues.
+    labels = {"year": result.month.year, "period_label": f"{result.month:%Y}-M{result.month:%m}"} \
+        if result.month is not None else None
     with transaction(con):
-        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month)
+        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels)
         if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
             return {"file": path.name, "month": result.month, **kept}
         if result.loadable:
@@ -46,7 +49,7 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
             con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
             size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
             rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
-            replaces_partition=True,
+            replaces_partition=True, labels=labels,
         )
     return {"file": path.name, "month": result.month, **stats}
 

@@ -14,9 +14,11 @@ import duckdb
 import pandas as pd
 
 from common.periods import Period, periods_between
+from common.settings import now_local
 from common.units import UnitMatcher
 from common.vntext import match_key
 from common.workdays import add_working_days, subtract_working_days
+from scoring.criteria_table import qd766_rows
 from scoring.qd766 import (
     STATUS_LABELS,
     Methodology,
@@ -26,10 +28,12 @@ from scoring.qd766 import (
     score_measures,
 )
 from scoring.ranking import rank_within
+from sources.csvfiles import FileIssue
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
-from warehouse.landing import REDELIVERY_RULE, insert_frame, transaction
+from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, file_issue_rows, insert_frame, insert_many, transaction
 
 PORTAL_SOURCE = "portal_qd766"
 FINISHED_WITH_DECISION = ("completed", "returned", "refused")
@@ -124,9 +128,17 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     if lineage:
         con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
-    blocking = [(PORTAL_SOURCE, i["file_name"], None, i["rule"], i["reason"], True, now) for i in issues if i["blocking"]]
-    if blocking:
-        con.executemany("INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", blocking)
+    # The portal issue's endpoint, period and capture time go with it (what the file name or sidecar told).
+    blocking = [row for i in issues if i["blocking"] for row in file_issue_rows(
+        PORTAL_SOURCE, i["file_name"], None, [FileIssue(i["rule"], i["reason"])], now,
+        {"index_code": "qd766", "endpoint": i.get("endpoint"), "period_label": i.get("period_label"),
+         "captured_at": i.get("captured_at"), "year": _year_of(i.get("period_label"))})]
+    insert_many(con, FILE_ISSUE_INSERT, blocking)
+
+
+def _year_of(period_label: str | None) -> int | None:
+    """2026 of '2026-Q1'; None for a file whose period could not be read."""
+    return int(period_label[:4]) if period_label and period_label[:4].isdigit() else None
 
 
 # --- local measures -------------------------------------------------------------------------------------
@@ -387,6 +399,9 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         insert_frame(con, "mart_qd766_indicator", indicators)
         insert_frame(con, "mart_qd766_unit", units)
         label_units(con, "mart_qd766_indicator", "mart_qd766_unit")
+        for year in sorted({p.start.year for p in periods}):
+            write_dim_criterion(con, qd766_rows(methodology, year), now_local(), year=year, index_code="qd766",
+                                tree=methodology.path.name)
     return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
             "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
 

@@ -269,15 +269,43 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,
         unit_code VARCHAR, unit_name VARCHAR, record_key VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-        value VARCHAR, loaded_at TIMESTAMP""",
+        value VARCHAR, loaded_at TIMESTAMP, year INTEGER, period_label VARCHAR, index_code VARCHAR,
+        criterion_code VARCHAR, endpoint VARCHAR, captured_at TIMESTAMP""",
         "Dòng bị loại, kèm tệp, dòng, quy tắc và lý do bằng tiếng Việt. Không chứa dữ liệu cá nhân.",
         {"value": "giá trị vi phạm (không bao giờ là cột dữ liệu cá nhân)"},
     ),
     "file_issues": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, rule VARCHAR NOT NULL,
-        reason VARCHAR NOT NULL, blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
+        reason VARCHAR NOT NULL, blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP, unit_code VARCHAR, year INTEGER,
+        period_label VARCHAR, index_code VARCHAR, criterion_code VARCHAR, endpoint VARCHAR, captured_at TIMESTAMP""",
         "Vấn đề ở mức tệp: tệp rỗng, thiếu cột, sai mã hóa, đổi tên cột…; blocking = cả tệp không nạp được.",
         {},
+    ),
+    "dim_criterion": (
+        """year INTEGER NOT NULL, index_code VARCHAR NOT NULL, ranking_group VARCHAR, tree VARCHAR NOT NULL,
+        tree_sha256 VARCHAR, decision VARCHAR, default_tree BOOLEAN, position INTEGER NOT NULL, kind VARCHAR NOT NULL,
+        code VARCHAR NOT NULL, parent_code VARCHAR, group_code VARCHAR, name VARCHAR NOT NULL, max_points DOUBLE,
+        method VARCHAR, rule_kind VARCHAR, rule_text VARCHAR, weight DOUBLE, applies_to VARCHAR[], data_source VARCHAR,
+        bands STRUCT(label VARCHAR, min_value DOUBLE)[], loaded_at TIMESTAMP""",
+        ("Bộ tiêu chí đã dùng để chấm, theo năm và chỉ số (par, dti, qd766): nhóm, tiêu chí, điểm tối đa, cách chấm, "
+         "quy tắc bằng lời, trọng số, xếp loại; tệp phương pháp và mã băm của nó. Ghi lại mỗi lần tính điểm năm đó."),
+        {"index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số) | qd766 (Chỉ số 766)",
+         "ranking_group": "nhóm đơn vị dùng bộ tiêu chí: agency | local; NULL: mọi đơn vị (Chỉ số 766)",
+         "tree": "tệp phương pháp trong methodology/ đã dùng để chấm",
+         "tree_sha256": "mã băm SHA-256 của tệp phương pháp lúc chấm: cùng mã = cùng bộ tiêu chí",
+         "decision": "văn bản ban hành bộ tiêu chí", "default_tree": "bộ tiêu chí mặc định, chờ quyết định của tỉnh",
+         "position": "thứ tự của dòng trong bộ tiêu chí (như tệp phương pháp)",
+         "kind": "pillar (trụ cột DTI) | group (lĩnh vực, chỉ số chính, nhóm 766) | criterion (tiêu chí, thành phần, chỉ tiêu)",
+         "parent_code": "mã của nút cha; NULL ở lĩnh vực, chỉ số chính, nhóm 766, trụ cột",
+         "group_code": "mã lĩnh vực / chỉ số chính / nhóm 766 chứa dòng (chính nó ở dòng nhóm); trụ cột: mã trụ cột",
+         "method": ("cách có điểm: self | computed | survey_* | external | group (PAR, DTI); linear | target | "
+                    "unresolved | info (quy tắc Chỉ số 766)"),
+         "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI); linear | target | unresolved | info (766)",
+         "rule_text": "cách chấm bằng lời (tiếng Việt)",
+         "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",
+         "applies_to": "nhóm đơn vị áp dụng (agency, commune, ward); rỗng: mọi đơn vị của bộ",
+         "data_source": "nguồn giá trị: công thức tính từ kho, tên hệ thống khác; 766: tử số / mẫu số",
+         "bands": "xếp loại của bộ tiêu chí (tên, điểm hoặc % tối thiểu), từ cao xuống thấp; NULL khi không xếp loại"},
     ),
     "portal_qd766_node": (
         """file_name VARCHAR NOT NULL, endpoint VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
@@ -368,7 +396,108 @@ RENAMED: dict[str, dict[str, str]] = {
 COMPAT_SCHEMA = "compat"
 
 # Views over the tables above: (SQL, comment). Created after the tables, replaced on every start.
+# Last day of a period label ('2026-Q1' -> 2026-03-31), NULL for one that cannot be read: common/periods.py in SQL.
+_LABEL_YEAR = "CAST(left({0}, 4) AS INTEGER)"
+_LABEL_END = """CASE
+    WHEN regexp_full_match({0}, '\\d{{4}}-Y') THEN make_date({1}, 12, 31)
+    WHEN regexp_full_match({0}, '\\d{{4}}-H[12]') THEN last_day(make_date({1}, 6 * CAST(right({0}, 1) AS INTEGER), 1))
+    WHEN regexp_full_match({0}, '\\d{{4}}-Q[1-4]') THEN last_day(make_date({1}, 3 * CAST(right({0}, 1) AS INTEGER), 1))
+    WHEN regexp_full_match({0}, '\\d{{4}}-M(0[1-9]|1[0-2])') THEN last_day(make_date({1}, CAST(right({0}, 2) AS INTEGER), 1))
+    END"""
+
+
+def label_end_sql(column: str) -> str:
+    return _LABEL_END.format(column, _LABEL_YEAR.format(column))
+
+
+def _status_label_sql(column: str) -> str:
+    """The Vietnamese words of a unit's reported status (the report's own words), in SQL."""
+    from sources.task_formats import STATUS_LABELS
+
+    def quoted(text: str) -> str:  # _quote is defined below the views
+        return "'" + text.replace("'", "''") + "'"
+
+    cases = " ".join(f"WHEN {quoted(k)} THEN {quoted(v)}" for k, v in STATUS_LABELS.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
+
+# Every period a progress report to Sở Nội vụ can be written for (month, quarter, six months, year) of each plan year
+# that has reports, with its last day; and the reports that count (not superseded), with the last day of their own.
+_REPORT_PERIODS = f"""
+    report_periods AS (
+        SELECT y.plan_year, y.plan_year || '-' || p.part AS for_period,
+               last_day(make_date(y.plan_year, p.month, 1)) AS for_period_end
+        FROM (SELECT DISTINCT plan_year FROM stg_task_report) y,
+             (SELECT * FROM (VALUES ('Q1', 3), ('Q2', 6), ('Q3', 9), ('Q4', 12), ('H1', 6), ('H2', 12), ('Y', 12))
+                       t(part, month)
+              UNION ALL SELECT 'M' || lpad(CAST(m AS VARCHAR), 2, '0'), m FROM range(1, 13) r(m)) p),
+    reports AS (
+        SELECT *, {label_end_sql('period_label')} AS period_end FROM stg_task_report WHERE NOT superseded)"""
+
+def _rule_label_values() -> str:
+    """The quality rules' labels and the source columns' headers (sources/rule_labels.py) as two VALUES lists."""
+    from sources.rule_labels import _HEADERS, RULE_LABELS
+
+    def quoted(text: str) -> str:  # _quote is defined below the views
+        return "'" + text.replace("'", "''") + "'"
+
+    labels = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in RULE_LABELS.items())
+    headers = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in _HEADERS.items())
+    return f"labels(rule, label) AS (VALUES {labels}), headers(col, header) AS (VALUES {headers})"
+
+
 VIEWS: dict[str, tuple[str, str]] = {
+    "mart_rejected_row": (
+        # sources/rule_labels.rule_label in SQL: "bad_date:received_at" names its column by the file's header.
+        f"""WITH {_rule_label_values()},
+           parts AS (SELECT *, split_part(rule, ':', 1) AS _kind,
+                            CASE WHEN contains(rule, ':') THEN substr(rule, strpos(rule, ':') + 1) ELSE '' END AS _col
+                     FROM quarantine)
+           SELECT p.* EXCLUDE (_kind, _col),
+                  CASE WHEN p._kind = 'bad_date' THEN 'Sai định dạng ngày: ' || coalesce(h.header, p._col)
+                       WHEN p._kind = 'bad_value' THEN 'Giá trị không hợp lệ: ' || coalesce(h.header, p._col)
+                       WHEN p._col <> '' AND k.label IS NOT NULL THEN k.label || ': ' || coalesce(h.header, p._col)
+                       ELSE f.label END AS rule_label
+           FROM parts p LEFT JOIN labels k ON k.rule = p._kind LEFT JOIN labels f ON f.rule = p.rule
+           LEFT JOIN headers h ON h.col = p._col""",
+        ("Dòng bị loại (quarantine) kèm tên ngắn của quy tắc bằng tiếng Việt, như trang \"Tổng hợp\" của báo cáo chất "
+         "lượng dữ liệu nhóm các dòng."),
+    ),
+    "mart_task_report_latest": (
+        f"""WITH {_REPORT_PERIODS},
+           counted AS (
+               SELECT p.for_period, r.*,
+                      -- the latest result document the unit gave for the task: a later report that leaves it blank
+                      -- does not erase it
+                      arg_max({{'number': r.result_doc_number, 'day': r.result_doc_date}},
+                              (r.report_date, r.period_end, r.source_file, r.source_row))
+                          FILTER (WHERE coalesce(r.result_doc_number, '') <> '' OR r.result_doc_date IS NOT NULL)
+                          OVER (PARTITION BY p.for_period, r.task_no, r.unit_code) AS doc
+               FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end)
+           SELECT for_period, plan_year, task_no, unit_code, period_label, period_end, report_date, status,
+                  {_status_label_sql('status')} AS status_label, percent,
+                  completed_on, doc.number AS result_doc_number, doc.day AS result_doc_date, difficulties, proposals,
+                  source_file, source_row
+           FROM counted
+           QUALIFY row_number() OVER (PARTITION BY for_period, task_no, unit_code
+                                      ORDER BY report_date DESC, period_end DESC, source_file DESC, source_row DESC) = 1""",
+        ("Báo cáo tiến độ được dùng cho mỗi kỳ báo cáo gửi Sở Nội vụ (for_period), theo nhiệm vụ và đơn vị: bản gần "
+         "nhất của kỳ đó hoặc kỳ trước (không tính bản bị thay thế); văn bản kết quả là văn bản gần nhất đơn vị đã "
+         "báo cáo cho nhiệm vụ. Đúng như sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
+    ),
+    "mart_task_report_by_unit": (
+        f"""WITH {_REPORT_PERIODS}
+           SELECT p.for_period, p.plan_year, r.unit_code,
+                  -- the unit's report of the period itself, or of a quarter, six months or year ending with it
+                  bool_or(r.period_label = p.for_period
+                          OR (r.period_end = p.for_period_end AND r.period_label NOT LIKE '%-M%')) AS reported,
+                  arg_max(r.period_label, (r.report_date, r.period_end, r.source_file)) AS last_period,
+                  max(r.report_date) AS last_report_date
+           FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end
+           GROUP BY ALL""",
+        ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period) và đơn vị: đơn vị đã gửi báo cáo của kỳ chưa, báo cáo gần nhất "
+         "(kỳ, ngày gửi). Sổ báo cáo tiến độ liệt kê đơn vị chủ trì chưa gửi báo cáo theo bảng này."),
+    ),
     "mart_qd766_local_vs_portal": (
         """WITH portal AS (
                SELECT period_label, unit_code, group_code, arg_max(score, captured_at) AS portal_score,
@@ -482,6 +611,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 # A column takes its table's own comment (TABLES), else MORE_COMMENTS of its table, else COMMON_COMMENTS of its
 # name. tests/test_schema.py fails on any column of the snapshot left without a comment.
 COMMON_COMMENTS: dict[str, str] = {
+    # Structured columns of quarantine and file_issues (issue 13): written by the loaders, so reports never parse
+    # file names or reason sentences. NULL where the source does not tell.
+    "criterion_code": "mã tiêu chí/thành phần của bộ chỉ số mà dòng hoặc ghi chú nói tới (PAR, DTI); NULL khi không có",
     "unit_code": "mã đơn vị (dim_unit.unit_code; nhiệm vụ kế hoạch: có thể là mã phòng của Sở, dim_office.office_code)",
     "unit_name": "tên đơn vị hiện hành (dim_unit.unit_name hoặc dim_office.office_name)",
     "sort_key": ("khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
@@ -681,9 +813,11 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     "mart_par_unit": {"total": "tổng điểm Chỉ số CCHC (thang điểm của bộ tiêu chí, tối đa 100)",
                       "max_applicable": "tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị",
                       "group_average_pct": "chỉ số % trung bình của nhóm xếp hạng"},
-    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)", "reason": "lý do loại bằng tiếng Việt",
+    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)",
+                   "unit_code": "mã đơn vị của dòng bị loại, khi đọc được (dim_unit.unit_code)", "reason": "lý do loại bằng tiếng Việt",
                    "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1)"},
-    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm"},
+    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm",
+                    "unit_code": "đơn vị của tệp (phiếu của đơn vị, báo cáo của đơn vị), khi tệp cho biết"},
     "portal_qd766_node": {"level": "cấp của đơn vị trên Cổng (như Cổng ghi)",
                           "ratio": "tỷ lệ (%) của nhóm như Cổng ghi", "matched": "khớp được với đơn vị trong danh mục"},
     "portal_qd766_metric": {"score": "điểm chỉ tiêu của Cổng", "max_score": "điểm tối đa của chỉ tiêu theo Cổng",
@@ -705,7 +839,26 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
 }
 
 # Column comments of the views (a view has no column definitions of its own).
+_QUARANTINE_COLUMNS = TABLES["quarantine"][2] | MORE_COMMENTS["quarantine"]
+_FOR_PERIOD = "kỳ của báo cáo gửi Sở Nội vụ mà dòng này được dùng: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03"
 VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "mart_rejected_row": {**_QUARANTINE_COLUMNS,
+                          "rule_label": "tên ngắn của quy tắc bằng tiếng Việt; NULL khi quy tắc chưa có tên (xem reason)"},
+    "mart_task_report_latest": {
+        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "task_no": "số thứ tự nhiệm vụ trong kế hoạch",
+        "unit_code": "đơn vị báo cáo (dim_office hoặc dim_unit)",
+        "period_label": "kỳ của chính báo cáo đơn vị gửi (có thể là kỳ trước for_period)",
+        "period_end": "ngày cuối kỳ của báo cáo đơn vị gửi", "report_date": "ngày báo cáo",
+        "status": "tình trạng đơn vị báo cáo: not_started | in_progress | completed | suspended",
+        "status_label": "tình trạng đơn vị báo cáo bằng tiếng Việt (như trong báo cáo gửi Sở Nội vụ)",
+        "percent": "tỷ lệ hoàn thành (%) đơn vị báo cáo", "completed_on": "ngày hoàn thành đơn vị báo cáo",
+        "result_doc_number": "số văn bản kết quả gần nhất đơn vị báo cáo cho nhiệm vụ",
+        "result_doc_date": "ngày văn bản kết quả gần nhất", "difficulties": "khó khăn, vướng mắc",
+        "proposals": "kiến nghị, đề xuất", "source_file": "tệp báo cáo", "source_row": "dòng trong tệp báo cáo"},
+    "mart_task_report_by_unit": {
+        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "unit_code": "đơn vị báo cáo",
+        "reported": "đã gửi báo cáo của kỳ (hoặc của quý, 6 tháng, năm kết thúc cùng ngày)",
+        "last_period": "kỳ của báo cáo gần nhất (đến hết for_period)", "last_report_date": "ngày gửi báo cáo gần nhất"},
     "mart_qd766_local_vs_portal": {
         "local_score": "điểm nhóm tính từ kho (mart_qd766_unit)",
         "portal_score": "điểm nhóm của Cổng, ảnh chụp mới nhất cùng kỳ; NULL khi chưa có ảnh chụp",

@@ -136,11 +136,15 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                     "trial": trial,
                 } for r in rows], columns=list(HISTORY_COLUMNS)))
                 loaded_rows += len(rows)
-            record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues)
+            record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues,
+                        labels={"index_code": "tasks", "year": result.plan_year})
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
-            con.execute("INSERT INTO file_issues VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?)",
-                        [REGISTER_SOURCE, file_name, reason, now])
+            con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at,
+                                                    index_code, year)
+                           VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?, 'tasks',
+                                   (SELECT max(plan_year) FROM plan_task_history WHERE source_file = ?))""",
+                        [REGISTER_SOURCE, file_name, reason, now, file_name])
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
     return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
@@ -279,7 +283,9 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
                                  "report_date": result.report_date, "plan_year": year, "superseded": superseded,
                                  "loaded_at": now})
             record_file(con, REPORT_SOURCE, r.path, result, now, day, loadable=r in usable, issues=issues,
-                        rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects])
+                        rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects],
+                        labels={"index_code": "tasks", "unit_code": r.unit_code, "period_label": result.period_label,
+                                "year": result.plan_year})
         con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label) AND NOT list_contains(?, source_file)",
                     [list(period_labels), kept])
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))

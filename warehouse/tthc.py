@@ -19,7 +19,7 @@ from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
-from warehouse.landing import REDELIVERY_RULE, redelivery_problem, transaction
+from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, redelivery_problem, transaction
 from warehouse.landing import file_issue_rows as _file_issue_rows
 from warehouse.landing import insert_many as _insert_many
 
@@ -84,7 +84,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
                       [CATALOGUE_SOURCE, REDELIVERY_RULE, reason])
         with transaction(con):
             con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
-            _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _insert_many(con, FILE_ISSUE_INSERT,
                          _file_issue_rows(CATALOGUE_SOURCE, path.name, None,
                                           [FileIssue(REDELIVERY_RULE, reason), *result.file_issues], seen or now))
         return {"procedures": earlier, "rejected_rows": 0, "status": "kept_earlier", "refused": problem}
@@ -103,12 +103,12 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
         con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
         _insert_many(
             con,
-            "INSERT INTO quarantine VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
             [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r.get("unit_name"), r["record_key"], r["rule"],
               r["reason"], r["value"], first) for r in result.rejects],
         )
         con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
-        _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+        _insert_many(con, FILE_ISSUE_INSERT,
                      _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
         con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
         rejected_rows = len({r["row_number"] for r in result.rejects})
@@ -175,15 +175,15 @@ def load_dossier_partitions(
         params = [DOSSIER_SOURCE, start, end, kept_days]
         con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
         con.execute(
-            """INSERT INTO quarantine
-            SELECT r.*, l.first_loaded_at FROM _dossier_rejects r
+            """INSERT INTO quarantine BY NAME
+            SELECT r.*, l.first_loaded_at AS loaded_at, year(r.partition_date) AS year FROM _dossier_rejects r
             JOIN _landed l ON l.file_name = r.file_name
             WHERE NOT list_contains(?, r.partition_date)
             ORDER BY r.partition_date, r.row_number, r.rule""", [kept_days])
         con.execute(f"DELETE FROM file_issues WHERE {partition}", params)
         con.execute("DELETE FROM file_issues WHERE source = ? AND list_contains(?, partition_date) AND list_contains(?, rule)",
                     [DOSSIER_SOURCE, kept_days, list(KEPT_RULES)])
-        _insert_many(con, "INSERT INTO file_issues VALUES (?, ?, ?, ?, ?, ?, ?)", file_issues)
+        _insert_many(con, FILE_ISSUE_INSERT, file_issues)
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
         con.execute("""INSERT INTO landed_files SELECT * FROM _landed
                        WHERE NOT list_contains(?, partition_date) OR status = 'deferred'""", [kept_days])

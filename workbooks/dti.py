@@ -15,7 +15,6 @@ the sheets is the time the data was read (``DtiData.generated_at``), so the same
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +31,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.settings import now_local
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
-from scoring.criteria import METHODOLOGY_DIR, CriteriaTree, TreeError, load_tree, tree_for
 from scoring.criteria import SOURCES as POINT_SOURCES
 from workbooks.style import (
     FONT_NAME,
@@ -97,6 +95,31 @@ PILLAR_ORDER = ("CQS", "KTS", "XHS")
 _NOTE_FONT = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
 
 
+@dataclass(frozen=True)
+class TreeBand:
+    label: str
+    min_pct: float  # total at or above which a unit is in this band
+
+
+@dataclass(frozen=True)
+class TreeDomain:
+    code: str
+    name: str
+    scored_weight: float  # weight of the main index in the total
+
+
+@dataclass(frozen=True)
+class TreeSummary:
+    """What the workbook says of a criteria tree, read from dim_criterion (the tree the scores were computed with)."""
+
+    file: str
+    decision: str
+    default: bool
+    domains: tuple[TreeDomain, ...]
+    bands: tuple[TreeBand, ...]
+    pillars: tuple[str, ...]  # pillar codes in the tree's order
+
+
 @dataclass
 class DtiData:
     year: int
@@ -106,45 +129,41 @@ class DtiData:
     components: pd.DataFrame  # mart_dti_component of the year
     problems: pd.DataFrame  # quarantine rows of the DTI sources (of the year, as far as the rows tell)
     file_issues: pd.DataFrame  # file_issues of the DTI sources
-    trees: dict[str, CriteriaTree | None] = field(default_factory=dict)  # ranking group -> tree (None: not found)
+    trees: dict[str, TreeSummary | None] = field(default_factory=dict)  # ranking group -> tree (None: not scored)
     method_note: str | None = None  # the uncertainty analysis in one Vietnamese sentence
     generated_at: datetime | None = None  # when the data was read: the time written on the sheets
     no_form_files: dict[str, str] = field(default_factory=dict)  # unit without a usable form -> its rejected forms
-    file_units: dict[str, str] = field(default_factory=dict)  # form file -> unit code (for the unanswered components)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
 
+# The year's rows, by the year the loaders wrote on them: last year's published results are that year's; a form
+# whose year could not be read (year NULL) concerns every year, as do the files that name no year of their own.
 _OF_THE_YEAR = """
     source IN ('dti_form', 'dti_appraisal', 'dti_external', 'dti_previous')
-    -- The rows carry no year: a dated partition must be the year's (last year's for the published results) ...
-    AND (partition_date IS NULL
-         OR year(partition_date) = CASE WHEN source = 'dti_previous' THEN $year - 1 ELSE $year END)
-    -- ... the files of other systems and of last year's results are read by the year in their name ...
-    AND (source <> 'dti_external' OR contains(file_name, CAST($year AS VARCHAR)))
-    AND (source <> 'dti_previous' OR contains(file_name, CAST($year - 1 AS VARCHAR)))
-    -- ... and a form or appraisal file staged for another year only is that year's.
-    AND (source NOT IN ('dti_form', 'dti_appraisal') OR file_name NOT IN (
-        SELECT source_file FROM (
-            SELECT source_file, year FROM stg_assessment_submission WHERE index_code = 'dti'
-            UNION ALL SELECT source_file, year FROM stg_assessment_appraisal WHERE index_code = 'dti')
-        GROUP BY source_file HAVING NOT bool_or(year = $year)))
+    AND CASE WHEN source = 'dti_previous' THEN year = $year - 1
+             WHEN source = 'dti_external' THEN year = $year
+             ELSE year IS NULL OR year = $year END
 """
 
 
-def _tree(year: int, group: str, names: set[str]) -> CriteriaTree | None:
-    """The tree the marts were computed with (by file name), else the year's tree of the group; None if none."""
-    for name in sorted(names):
-        path = METHODOLOGY_DIR / INDEX / name
-        if path.is_file():
-            try:
-                return load_tree(path)
-            except TreeError:
-                pass
-    try:
-        return tree_for(INDEX, year, group)
-    except TreeError:
-        return None
+def _trees(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, TreeSummary | None]:
+    """Ranking group -> the tree the year's DTI was scored with (dim_criterion); None for a group not scored."""
+    rows = con.execute("""SELECT ranking_group, tree, decision, default_tree, kind, code, name, weight, bands
+                          FROM dim_criterion WHERE year = ? AND index_code = 'dti' AND kind IN ('group', 'pillar')
+                          ORDER BY ranking_group, position""", [year]).fetchall()
+    trees: dict[str, TreeSummary | None] = dict.fromkeys(RANKING_GROUP_LABELS)
+    for group in RANKING_GROUP_LABELS:
+        mine = [r for r in rows if r[0] == group]
+        if not mine:
+            continue
+        first = mine[0]
+        trees[group] = TreeSummary(
+            file=first[1], decision=first[2] or "", default=bool(first[3]),
+            domains=tuple(TreeDomain(r[5], r[6], r[7]) for r in mine if r[4] == "group"),
+            bands=tuple(TreeBand(b["label"], b["min_value"]) for b in first[8] or ()),
+            pillars=tuple(r[5] for r in mine if r[4] == "pillar"))
+    return trees
 
 
 def read_dti_data(con: duckdb.DuckDBPyConnection, year: int, method_note: str | None = None) -> DtiData:
@@ -164,14 +183,10 @@ def read_dti_data(con: duckdb.DuckDBPyConnection, year: int, method_note: str | 
         SELECT s.unit_code, string_agg(DISTINCT s.source_file, ', ' ORDER BY s.source_file)
         FROM stg_assessment_submission s JOIN mart_dti_unit m ON m.unit_code = s.unit_code AND m.year = s.year
         WHERE s.index_code = 'dti' AND s.year = ? AND NOT m.has_form GROUP BY s.unit_code""", [year]).fetchall())
-    file_units = dict(con.execute("""
-        SELECT source_file, min(unit_code) FROM stg_assessment_submission WHERE index_code = 'dti' AND year = ?
-        GROUP BY source_file""", [year]).fetchall())
-    trees = {group: _tree(year, group, set(units.loc[units["ranking_group"] == group, "tree"].dropna()))
-             for group in RANKING_GROUP_LABELS}
+    trees = _trees(con, year)
     return DtiData(year=year, units=units, indices=indices, pillars=pillars, components=components,
                    problems=problems, file_issues=issues, trees=trees, method_note=method_note,
-                   generated_at=now_local(), no_form_files=no_form_files, file_units=file_units)
+                   generated_at=now_local(), no_form_files=no_form_files)
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -525,7 +540,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     order: list[str] = []
     for tree in data.trees.values():
         if tree is not None:
-            order += [p.code for p in tree.pillars if p.code not in order]
+            order += [p for p in tree.pillars if p not in order]
     order += [c for c in PILLAR_ORDER if c not in order]
     pillars = sorted(names, key=lambda c: (order.index(c) if c in order else len(order), c))
     values = {(r["unit_code"], r["pillar"]): r.get("value") for r in frame_records(data.pillars)}
@@ -553,7 +568,6 @@ UNANSWERED_COLUMNS = (
     Column("Lý do", "reason", 50),
 )
 UNANSWERED_RULE = "blank_score"  # file_issues.rule of a component left unanswered in a form that was loaded
-_CRITERION = re.compile(r"tiêu chí ([^\s:;,()]+)")
 
 
 def problem_rows(data: DtiData) -> list[dict]:
@@ -622,9 +636,7 @@ def unanswered_rows(data: DtiData) -> list[dict]:
         if not data.components.empty else {}
     rows = []
     for r in _split_issues(data)[1]:
-        unit = data.file_units.get(r["file_name"])
-        found = _CRITERION.search(r["reason"] or "")
-        code = found.group(1).rstrip(".") if found else None
+        unit, code = _text_or_none(r.get("unit_code")), _text_or_none(r.get("criterion_code"))  # written by the loader
         rows.append({"unit": names.get(unit or "", unit), "file_name": r["file_name"], "code": code,
                      "name": components.get((unit, code)), "reason": r["reason"]})
     rows.sort(key=lambda r: (sort_key(r["unit"] or ""), r["file_name"], code_key(r["code"] or ""), r["reason"]))
@@ -656,7 +668,11 @@ def _write_problems(wb, data: DtiData) -> Table:
 
 # --- the method sheet -------------------------------------------------------------------------------------
 
-def _band_lines(tree: CriteriaTree) -> list[str]:
+def _text_or_none(value: Any) -> str | None:
+    return None if is_missing(value) else str(value)
+
+
+def _band_lines(tree: TreeSummary) -> list[str]:
     lines, upper = [], None
     for band in tree.bands:
         low = decimal_text(band.min_pct).replace(",00", "")
@@ -716,7 +732,7 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
     for group, tree in trees:
         weights = "; ".join(f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}"
                             for d in tree.domains)
-        line = f"{group_label(group)}: {tree.decision} (tệp {tree.path.name}). Chỉ số chính: {weights}."
+        line = f"{group_label(group)}: {tree.decision} (tệp {tree.file}). Chỉ số chính: {weights}."
         if tree.default:
             line += f" {DEFAULT_TREE_NOTE}."
         tree_lines.append(line)

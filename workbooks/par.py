@@ -72,16 +72,10 @@ class ParData:
     file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
 
 
-# The PAR files of the year: those staged for it, and those staged for no year at all (a file that could not be
-# read names no year); a file staged only for other years belongs to their workbooks.
+# The PAR files of the year, by the year the loaders wrote on their rows: those of the year, and those whose year
+# could not be read (a form that names none, an appraisal whose file name has no year) in every year's workbook.
 _OF_THE_YEAR = """
-    source IN ('par_form', 'par_appraisal', 'par_survey')
-    AND file_name NOT IN (
-        SELECT source_file FROM (
-            SELECT source_file, year FROM stg_assessment_submission WHERE index_code = 'par'
-            UNION ALL SELECT source_file, year FROM stg_assessment_appraisal WHERE index_code = 'par'
-            UNION ALL SELECT source_file, year FROM stg_assessment_survey WHERE index_code = 'par')
-        GROUP BY source_file HAVING NOT bool_or(year = $year))
+    source IN ('par_form', 'par_appraisal', 'par_survey') AND (year IS NULL OR year = $year)
 """
 
 

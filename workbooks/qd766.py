@@ -23,6 +23,8 @@ import pandas as pd
 
 from common.periods import Period
 from common.vntext import nfc, sort_key
+from scoring.criteria_table import measure_label, rule_text
+from scoring.criteria_table import number_text as _num
 from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
 from workbooks.style import (
     SECTION_FONT,
@@ -54,43 +56,6 @@ GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
 PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
 
-# The counts named in the methodology file (English snake_case there), as officials call them.
-MEASURE_LABELS = {
-    "published": "Số TTHC được công bố",
-    "publish_on_time": "Số TTHC công bố đúng hạn",
-    "public_update_on_time": "Số TTHC cập nhật, công khai đúng hạn trên CSDLQG",
-    "content_full": "Số TTHC công khai đầy đủ nội dung",
-    "synced": "Số hồ sơ đã đồng bộ lên Cổng DVCQG",
-    "dossiers": "Số hồ sơ tiếp nhận",
-    "received": "Số hồ sơ tiếp nhận (trừ hồ sơ rút)",
-    "on_time": "Số hồ sơ xử lý trước hạn, đúng hạn",
-    "completed": "Số hồ sơ đã giải quyết xong",
-    "processing_days": "Tổng số ngày giải quyết",
-    "online_dossiers": "Số hồ sơ nộp trực tuyến",
-    "formalities": "Số TTHC thuộc thẩm quyền",
-    "online_formalities": "Số TTHC cung cấp DVCTT",
-    "online_formalities_with_dossiers": "Số DVCTT có phát sinh hồ sơ",
-    "fee_formalities": "Số TTHC có nghĩa vụ tài chính",
-    "integrated_formalities": "Số TTHC đã tích hợp thanh toán trực tuyến",
-    "paid_formalities": "Số TTHC có giao dịch thanh toán trực tuyến",
-    "fee_dossiers": "Số hồ sơ có nghĩa vụ tài chính",
-    "paid_dossiers": "Số hồ sơ thanh toán trực tuyến",
-    "petitions": "Số phản ánh, kiến nghị (PAKN)",
-    "petitions_on_time": "Số PAKN xử lý đúng hạn",
-    "petitions_satisfied": "Số PAKN được xử lý hài lòng",
-    "receiving_satisfied": "Số hồ sơ người dân, doanh nghiệp hài lòng",
-    "e_results": "Số hồ sơ có kết quả điện tử",
-    "digitised": "Số hồ sơ được số hóa",
-    "e_copy_offering": "Số xã, phường cung cấp chứng thực bản sao điện tử",
-    "e_copy_units": "Số xã, phường được đánh giá",
-    "reused": "Số hồ sơ khai thác, sử dụng lại dữ liệu số hóa",
-    "personal_store": "Số hồ sơ kết nối kho dữ liệu cá nhân trên Cổng",
-    "citizen_data": "Số hồ sơ sử dụng dữ liệu dân cư",
-    "citizen_data_formalities": "Số TTHC có kết nối dữ liệu dân cư",
-    "formalities_with_dossiers": "Số TTHC có phát sinh hồ sơ",
-}
-# What "the denominator is 0" means, for the rule "full points when there is nothing to handle".
-EMPTY_DENOMINATOR = {"petitions": "không có PAKN"}
 
 
 @dataclass
@@ -152,11 +117,6 @@ def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period
 # --- small helpers ----------------------------------------------------------------------------------------
 
 
-def _num(value: float | None) -> str:
-    """18 -> '18', 12.5 -> '12,5' (Vietnamese decimal comma)."""
-    return "" if value is None else f"{value:g}".replace(".", ",")
-
-
 def score_key(group: Group) -> str:
     """Column of mart_qd766_unit holding a group's score: score_ckmb …"""
     return f"score_{group.code.lower()}"
@@ -169,10 +129,6 @@ def group_header(group: Group) -> str:
 def group_sheet_name(index: int, group: Group) -> str:
     """'1. Công khai, minh bạch': at most 31 characters, none that Excel forbids."""
     return sheet_title(f"{index}. {nfc(group.name)}")
-
-
-def measure_label(name: str) -> str:
-    return MEASURE_LABELS.get(name, name)
 
 
 def _as_of_text(as_of: datetime | None) -> str:
@@ -510,34 +466,6 @@ def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, comm
 
 
 # --- sheet 9: methodology in words ----------------------------------------------------------------------
-
-def _when_empty(ind: Indicator) -> str:
-    if ind.rule.when_empty == "full":
-        return f"được đủ điểm khi {EMPTY_DENOMINATOR.get(ind.denominator, 'mẫu số bằng 0')}"
-    return "0 điểm khi mẫu số bằng 0"
-
-
-def rule_text(ind: Indicator) -> str:
-    """One indicator's formula in Vietnamese."""
-    head = f"{ind.code} {ind.name}"
-    ratio = f"{measure_label(ind.numerator)} / {measure_label(ind.denominator)}"
-    kind = ind.rule.kind
-    if kind == "unresolved":
-        return (f"{head} (tối đa {_num(ind.rule.max_points)} điểm): dùng điểm của Cổng DVCQG, công thức chưa được "
-                f"công bố. Tham khảo: {ratio} × 100%.")
-    if kind == "info":
-        value = f"Tỷ lệ = {ratio} × 100%" if ind.unit == "%" else f"Giá trị ({ind.unit}) = {ratio}"
-        return f"{head}: chỉ tiêu thông tin, không tính điểm. {value}."
-    text = f"{head} (tối đa {_num(ind.rule.max_points)} điểm): Tỷ lệ = {ratio} × 100%. "
-    if kind == "target":
-        text += f"Điểm = tối đa × min(1, tỷ lệ / {_num(ind.rule.target)}%)"
-    else:
-        text += "Điểm = tối đa × tỷ lệ"
-    text += f"; {_when_empty(ind)}."
-    if ind.scope == "province":
-        text += " Số liệu chung của toàn tỉnh: mọi đơn vị cùng điểm, như trên Cổng DVCQG."
-    return text
-
 
 def method_sections(methodology: Methodology, as_of: datetime | None) -> list[tuple[str, list[str]]]:
     groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in methodology.groups)

@@ -17,7 +17,6 @@ from typing import Any
 
 from common.units import AGENCY, GROUP_LABELS, Unit
 from common.vntext import nfc, sort_key
-from sources.rule_labels import rule_label
 from workbooks.style import (
     Column,
     add_bar_chart,
@@ -165,7 +164,7 @@ def summary_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> tuple[
     for r in rejected_rows:
         label = _unit_label(r.get("unit_code"), r.get("unit_name"), by_code)
         # Grouped by rule: the per-row reason quotes the offending value, so its text varies row by row.
-        reason = rule_label(r.get("rule")) or _text(r.get("reason"))
+        reason = _text(r.get("rule_label")) or _text(r.get("reason"))  # rule_label: the view mart_rejected_row
         counts[label][reason] += 1
         all_reasons[reason] += 1
         file_key = f"{r.get('source')}/{r.get('file_name')}"

@@ -27,11 +27,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.db import rows_as_dicts
-from common.periods import Period, end_of_label, parse_period, periods_closed_by
+from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
 from common.task_status import STATUS_LABELS
 from common.vntext import sort_key
-from sources.task_formats import STATUS_LABELS as REPORT_STATUS_LABELS
 from workbooks.style import (
     FONT_NAME,
     FONT_SIZE,
@@ -213,25 +212,11 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
 
 
 def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -> dict[tuple[str, str], dict]:
-    """(task, unit) -> the latest current report row of the period or an earlier one; its result document is the
-    latest one the unit has given for the task (a later report that leaves it blank does not erase it)."""
-    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in rows_as_dicts(con, """
-            SELECT unit_code, period_label, report_date, task_no, status, percent, completed_on, result_doc_number,
-                   result_doc_date, difficulties, proposals, source_file, source_row
-            FROM stg_task_report WHERE NOT superseded AND plan_year = ?""", [year]):
-        end = end_of_label(r["period_label"])
-        if end is not None and end <= period.end:
-            grouped[(r["task_no"], r["unit_code"])].append({**r, "period_end": end})
-    latest = {}
-    for key, rows in grouped.items():
-        rows.sort(key=lambda r: (r["report_date"], r["period_end"], r["source_file"], r["source_row"]))
-        last = dict(rows[-1])
-        doc = next((r for r in reversed(rows) if r["result_doc_number"] or r["result_doc_date"]), None)
-        last["result_doc_number"] = doc["result_doc_number"] if doc else None
-        last["result_doc_date"] = doc["result_doc_date"] if doc else None
-        latest[key] = last
-    return latest
+    """(task, unit) -> the report row that counts for the period (the view mart_task_report_latest: the latest current
+    report of the period or an earlier one, with the latest result document the unit gave for the task)."""
+    rows = rows_as_dicts(con, """SELECT * FROM mart_task_report_latest WHERE for_period = ? AND plan_year = ?
+                                 ORDER BY task_no, unit_code""", [period.label, year])
+    return {(r["task_no"], r["unit_code"]): r for r in rows}
 
 
 def _doc_text(number: str | None, day: date | None) -> str:
@@ -265,7 +250,7 @@ def _attach_reports(tasks: list[dict], latest: dict[tuple[str, str], dict], name
             "reported": bool(rows),
             "report_period": ", ".join(dict.fromkeys(r["period_label"] for r in rows)) or None,
             "report_date": max((r["report_date"] for r in rows), default=None),
-            "report_status": _joined([(n, REPORT_STATUS_LABELS.get(r["status"], r["status"])) for n, r in named], many),
+            "report_status": _joined([(n, r["status_label"]) for n, r in named], many),
             "result_doc_number": "; ".join(r["result_doc_number"] for r in docs if r["result_doc_number"]) or None,
             "result_doc_date": max((r["result_doc_date"] for r in docs if r["result_doc_date"]), default=None),
             "result_doc": _joined([(names.get(r["unit_code"], r["unit_code"]),
@@ -306,20 +291,14 @@ def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.D
     for codes in tasks["lead_codes"]:
         for code in _codes(codes):
             led[code] += 1
-    labels = closing_labels(period)
-    reported = {r["unit_code"] for r in rows_as_dicts(con, """
-        SELECT DISTINCT unit_code FROM stg_task_report WHERE NOT superseded AND plan_year = ?
-        AND list_contains(?, period_label)""", [period.start.year, labels])}
-    last = {}
-    for r in rows_as_dicts(con, """SELECT unit_code, period_label, report_date FROM stg_task_report
-                            WHERE NOT superseded AND plan_year = ? ORDER BY report_date""", [period.start.year]):
-        end = end_of_label(r["period_label"])
-        if end is not None and end <= period.end:
-            last[r["unit_code"]] = r
+    # Whether each unit reported for the period, and its latest report: the view mart_task_report_by_unit.
+    by_unit = {r["unit_code"]: r for r in rows_as_dicts(con, """
+        SELECT unit_code, reported, last_period, last_report_date FROM mart_task_report_by_unit
+        WHERE for_period = ? AND plan_year = ?""", [period.label, period.start.year])}
     rows = [{"unit_code": code, "unit_name": names.get(code, code), "tasks": n,
-             "last_period": last.get(code, {}).get("period_label"),
-             "last_report_date": last.get(code, {}).get("report_date")}
-            for code, n in led.items() if code not in reported]
+             "last_period": by_unit.get(code, {}).get("last_period"),
+             "last_report_date": by_unit.get(code, {}).get("last_report_date")}
+            for code, n in led.items() if not by_unit.get(code, {}).get("reported")]
     rows.sort(key=lambda r: (order.get(r["unit_code"], 10**6), sort_key(r["unit_name"])))
     return pd.DataFrame(rows, columns=columns)
 
