@@ -128,7 +128,7 @@ def criterion_rule_text(node: Criterion, tree: CriteriaTree) -> str:
         return f"Có: {_num(node.max_points)} điểm; Không: 0 điểm"
     if rule.kind == "choice":
         return "; ".join(f"{label}: {_num(round(node.max_points * share, 4))} điểm" for label, share in rule.options)
-    if rule.kind == "linear":
+    if rule.kind == "target":
         return f"điểm = {_num(node.max_points)} × min(1, giá trị / {_num(rule.target)})"
     steps = "; ".join(f"từ {_num(at_least)}: {_num(round(node.max_points * share, 4))} điểm" for at_least, share in rule.steps)
     return f"{steps}; thấp hơn: 0 điểm"
@@ -155,7 +155,7 @@ def tree_rows(tree: CriteriaTree) -> list[dict[str, Any]]:
         rows.append({**common, "kind": "group" if node.parent is None else "criterion", "code": node.code,
                      "parent_code": node.parent, "group_code": top(node.code), "name": node.name,
                      "max_points": node.max_points, "method": node.method,
-                     "rule_kind": node.rule.kind if node.rule else None, "rule_text": criterion_rule_text(node, tree),
+                     "rule_kind": node.rule.stored_word if node.rule else None, "rule_text": criterion_rule_text(node, tree),
                      "weight": node.scored_weight if node.parent is None else None,
                      "applies_to": list(node.applies_to), "data_source": node.source or node.formula})
     return [{**r, "position": i} for i, r in enumerate(rows, start=1)]
@@ -175,6 +175,6 @@ def qd766_rows(methodology: Methodology, year: int) -> list[dict[str, Any]]:
         for ind in group.indicators:
             rows.append({**common, "kind": "criterion", "code": ind.code, "parent_code": group.code,
                          "group_code": group.code, "name": ind.name, "max_points": ind.rule.max_points,
-                         "method": ind.rule.kind, "rule_kind": ind.rule.kind, "rule_text": rule_text(ind),
+                         "method": ind.rule.stored_word, "rule_kind": ind.rule.stored_word, "rule_text": rule_text(ind),
                          "weight": None, "data_source": f"{ind.numerator} / {ind.denominator}"})
     return [{**r, "position": i} for i, r in enumerate(rows, start=1)]
