@@ -260,6 +260,11 @@ def test_parquet_has_every_table_and_view_and_skips_unchanged_ones(tmp_path: Pat
     assert sorted(p.name for p in folder.glob("*.parquet")) == ["t.parquet", "u.parquet"]  # v's file is gone
     assert export_parquet(snapshot, folder) == []  # nothing changed: nothing rewritten
     assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("Đăk",)]
+    # A killed export leaves its file written aside; the next export removes it (and the manifest's own).
+    (folder / ".u.parquet.tmp").write_bytes(b"PAR1 half")
+    (folder / "._manifest.json.tmp").write_text("{")
+    export_parquet(snapshot, folder)
+    assert not list(folder.glob(".*.tmp"))
 
 
 def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_path: Path) -> None:

@@ -287,6 +287,9 @@ def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
                 if manifest.get(key) == fingerprint and (folder / f"{key}.parquet").exists():
                     continue
                 written.append(_write_parquet(con, folder, key))
+    # Files half-written by a killed export (written aside as .<name>.tmp) are never renamed into place: remove them.
+    for partial in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+        partial.unlink(missing_ok=True)
     for stale in [*folder.glob("*.parquet"), *folder.glob("*/*.parquet")]:
         if stale.relative_to(folder).with_suffix("").as_posix() not in current:
             stale.unlink()
