@@ -12,13 +12,20 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test bench ui serve recover restore lint demo-inbox methodology-schema clean
+.PHONY: run test test-slow test-all bench ui serve recover restore lint demo-inbox methodology-schema clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	@$(PY) -m pipelines.run_demo
 
-test: .venv/.synced  ## unit tests, quality rules, end-to-end materialisations
-	$(PY) -m pytest
+# Tests in tiers (pyproject.toml, marker "slow"), each in parallel over the machine's cores (pytest-xdist): CI runs all.
+test: .venv/.synced  ## fast tier: parsers, formulas, quality rules, one end-to-end run, the definitions (~1-2 min)
+	$(PY) -m pytest -n auto -m "not slow"
+
+test-slow: .venv/.synced  ## the rest: whole Dagster runs of every index, `make run` killed and rerun, PII at rest (~5 min)
+	$(PY) -m pytest -n auto -m slow
+
+test-all: .venv/.synced  ## both tiers in one pytest session
+	$(PY) -m pytest -n auto
 
 bench: .venv/.synced  ## speed figures on the full-scale demo year (prints figures and ratios)
 	$(PY) -m bench.run_bench

@@ -19,13 +19,14 @@
 | CCHC_BUILD_DIR        | <CCHC_WAREHOUSE_DIR>/build      | the pipeline's own build file (not analysts')|
 | CCHC_SNAPSHOT_KEEP    | 7                               | previous published snapshots kept            |
 | CCHC_LOCK_WAIT        | 60                              | seconds to retry a locked build file         |
+| CCHC_TODAY            | (today in Vietnam)              | the business date the run acts on (YYYY-MM-DD): which periods have started, task status as of, freshness |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,21 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 def now_local() -> datetime:
     """Wall-clock time in Vietnam, naive to the second: the form the warehouse's local TIMESTAMPs use."""
     return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+
+
+def business_today() -> date:
+    """The business date a run acts on: `CCHC_TODAY` (YYYY-MM-DD) where set, else today's date in Vietnam.
+
+    Decisions that depend on the date (which periods have started, a task's status as of today, the freshness of the
+    exports, the periods the portal collector asks for) read this, so a test or a rerun "as of" a past day gives the
+    same tables whatever the wall clock says; timestamps of loads and files keep the wall clock (now_local)."""
+    value = os.environ.get("CCHC_TODAY", "").strip()
+    if not value:
+        return now_local().date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"Biến môi trường CCHC_TODAY='{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2026-12-31).") from None
 
 
 def _number(var: str, default: float) -> float:

@@ -14,7 +14,7 @@ import dagster as dg
 from assets.partitions import PERIOD_PARTITIONS, period_partition_key
 from assets.resources import Warehouse
 from common.periods import period_containing, periods_between, report_quarter
-from common.settings import get_settings, now_local
+from common.settings import business_today, get_settings
 from pipelines.jobs import PERIOD_JOBS, daily_job, masterdata_job, period_jobs, sources_job
 from pipelines.schedules import automation_on
 from sources.excel_intake import ignored_name
@@ -66,7 +66,7 @@ def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.Ru
     if not changed:
         return
     # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January.
-    today = now_local().date()
+    today = business_today()
     keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
     years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
     for year in sorted(y for y in years if y in keys):
@@ -87,7 +87,7 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
     changed, digest, tags = _changes(seen, files)
     if not changed:
         return
-    today = now_local().date()
+    today = business_today()
     keys: set[str] = set()
     if any(name.startswith("ke_hoach/") for name in changed):
         keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", date(today.year, 1, 1), today)}
@@ -139,7 +139,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} \
         if folder.exists() else {}
-    today, start, settle = now_local().date(), _start_date(), settle_seconds()
+    today, start, settle = business_today(), _start_date(), settle_seconds()
     recorded = {name: sig for name, sig in seen.items() if name in current}  # a removed file may come back
     ready: dict[str, date] = {}  # new or changed export -> its day
     waiting: list[str] = []
@@ -221,7 +221,7 @@ def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
     tags = run.tags
     if run.job_name in (sources_job.name, masterdata_job.name):
         # Snapshots and petition exports of December arrive in January: rescore the previous year until mid-February.
-        yesterday = now_local().date() - timedelta(days=1)
+        yesterday = business_today() - timedelta(days=1)
         return date((yesterday - timedelta(days=45)).year, 1, 1), yesterday
     if "dagster/partition" in tags:
         day = date.fromisoformat(tags["dagster/partition"])

@@ -3,11 +3,14 @@
 import csv
 import io
 import os
+import pickle
+import shutil
 import tempfile
 import unicodedata
 import warnings
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,9 @@ warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")
 # Tests write a file and load it the next moment: watching each for a copy in progress would only add waits. The test
 # of a real copy in progress turns it back on (tests/test_intake.py).
 os.environ["CCHC_SETTLE_SECONDS"] = "0"
+# The business date of every run in the tests (common.settings.business_today): results must not depend on the day the
+# suite runs. Late in the demo year, so every quarter of 2026 has started and Q4's reports are not due yet.
+os.environ["CCHC_TODAY"] = "2026-12-03"
 # The pseudonym secret of the tests is generated on first use, as on a new server, in a folder of their own: never the
 # machine's real one (~/.config/cchc-thainguyen/pii_secret), never one given by the environment.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="cchc-test-config-")
@@ -120,13 +126,31 @@ def warehouse_in(root: Path) -> Warehouse:
 
 
 @pytest.fixture(scope="session")
-def small_inbox(tmp_path_factory) -> tuple[Path, dict]:
+def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """The demo inbox for 1–10 January 2026 at 0.1 % scale (every yearly input: plan, PAR and DTI forms, other
-    systems' values, last year's results), written once per test session: copy it before changing it."""
+    systems' values, last year's results), written once per test session however many pytest-xdist workers ask for
+    it: copy it before changing it."""
     from demo.generate import generate_inbox
 
-    root = tmp_path_factory.mktemp("small_inbox")
-    return root / "inbox", generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001)
+    return shared_once(tmp_path_factory, "small_inbox",
+                       lambda root: generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001), "inbox")
+
+
+def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make, subfolder: str = "") -> tuple[Path, Any]:
+    """``make(folder)`` once per test session: the first xdist worker to ask writes ``folder`` under the session's
+    shared temporary folder while the others wait on a lock, then they all read its result (pickled beside it)."""
+    from filelock import FileLock  # Dagster's own dependency
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's basetemp is a subfolder of the session's
+        base = base.parent
+    folder, result_file = base / f"shared_{name}", base / f"shared_{name}.pickle"
+    with FileLock(str(base / f"shared_{name}.lock")):
+        if not result_file.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-written folder of an interrupted worker
+            folder.mkdir()
+            result_file.write_bytes(pickle.dumps(make(folder)))
+        return (folder / subfolder if subfolder else folder), pickle.loads(result_file.read_bytes())
 
 
 def materialize_year(assets: list, warehouse: Warehouse, year: str = "2026", **kwargs):

@@ -51,6 +51,7 @@ def _build(path: Path, rows: int = 1000, label: str = "a") -> None:
         con.execute("COMMENT ON TABLE t IS 'bảng thử'")
 
 
+@pytest.mark.slow
 def test_a_step_waits_for_an_analyst_on_the_build_file_then_succeeds(tmp_path: Path, monkeypatch) -> None:
     build = tmp_path / "build" / "warehouse_build.duckdb"
     _build(build)
@@ -66,6 +67,7 @@ def test_a_step_waits_for_an_analyst_on_the_build_file_then_succeeds(tmp_path: P
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(1001,)]
 
 
+@pytest.mark.slow
 def test_a_lock_never_released_fails_naming_the_holder(tmp_path: Path, monkeypatch) -> None:
     build = tmp_path / "build" / "warehouse_build.duckdb"
     _build(build)
@@ -302,6 +304,7 @@ def _warehouse(root: Path):
                      reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
 
 
+@pytest.mark.slow
 def test_a_dagster_step_waits_for_the_lock_then_materialises(tmp_path: Path, monkeypatch) -> None:
     import dagster as dg
 
@@ -316,6 +319,7 @@ def test_a_dagster_step_waits_for_the_lock_then_materialises(tmp_path: Path, mon
     assert result.success
 
 
+@pytest.mark.slow
 def test_a_dagster_step_fails_naming_the_holder_after_the_wait(tmp_path: Path, monkeypatch) -> None:
     import dagster as dg
 

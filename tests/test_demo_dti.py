@@ -24,6 +24,9 @@ from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, map_previous, read_ex
 from sources.par_forms import read_self_assessment
 from warehouse.dti import external_components
 
+# The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).
+pytestmark = pytest.mark.slow
+
 UNITS = load_units("Thái Nguyên")
 RANKED = [u for u in UNITS if u.group in RANKING_GROUP]
 MATCHER = matcher_for("Thái Nguyên")

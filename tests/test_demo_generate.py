@@ -31,6 +31,9 @@ from sources.tthc_format import (
     STATUSES,
 )
 
+# The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).
+pytestmark = pytest.mark.slow
+
 START, END, SCALE = date(2026, 1, 1), date(2026, 1, 22), 0.002
 BOM = b"\xef\xbb\xbf"
 HEADERS = [c.header for c in DOSSIER_COLUMNS]

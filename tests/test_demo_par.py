@@ -12,6 +12,9 @@ from demo.par import UNAPPRAISED, write_par_inbox
 from scoring.criteria import tree_for
 from sources.par_forms import FORM_DIR, read_appraisal, read_self_assessment, read_survey, self_assessed
 
+# The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def par(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:

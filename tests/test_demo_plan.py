@@ -172,6 +172,7 @@ def test_every_register_deadline_parses() -> None:
         assert deadlines.parse_deadline(task.deadline, default_year=year).due.year == year, task.no
 
 
+@pytest.mark.slow
 def test_generate_inbox_writes_and_counts_them(tmp_path: Path) -> None:
     summary = generate_inbox(tmp_path, start=date(2026, 7, 1), end=date(2026, 7, 8), scale=0.001)
     # every report dated up to the end of the range (Q1's too: the plan's history does not start with the range)

@@ -23,6 +23,9 @@ from sources.petitions import read_petitions
 from sources.procedure_publication import read_publication
 from sources.tthc_catalogue import read_catalogue
 
+# The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).
+pytestmark = pytest.mark.slow
+
 START, END, SCALE = date(2026, 1, 1), date(2026, 3, 10), 0.1
 BOM = b"\xef\xbb\xbf"
 PORTAL_NAME = re.compile(r"^([a-z-]+)_(\d{4})-(M\d{2}|Q[1-4]|Y)_(\d{8}T\d{4})\.json$")

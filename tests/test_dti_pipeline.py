@@ -8,10 +8,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import openpyxl
+import pytest
 
 from assets import dti, tthc
 from checks import dti_checks
 from tests.conftest import materialize_year, warehouse_in
+
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
 
 DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti_checks.dti_complete, dti_checks.dti_values_valid, dti.dti_workbook]
 

@@ -101,6 +101,7 @@ def test_a_200_kb_cell_is_a_value_not_an_error(inbox, tmp_path):
     assert [r["petition_code"] for r in read_petitions(path, MATCHER, tmp_path / "work").rows] == ["P-1"]
 
 
+@pytest.mark.slow
 def test_a_big_export_is_checked_on_its_bytes_and_still_converted_when_not_utf8(inbox):
     rows = [dossier_row(dossier_code=f"W-{i}") for i in range(6000)]
     path = write_export(inbox / "tthc", DAY, rows, encoding="cp1258")
@@ -163,6 +164,7 @@ def test_a_stray_byte_stays_utf8_and_a_whole_legacy_file_does_not():
 
 # --- a file still being copied, cut short, empty, or gone -----------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_file_still_being_copied_is_left_for_the_next_run(inbox, monkeypatch):
     """A real copy in progress: a thread keeps appending while the run looks at the file."""
     monkeypatch.setenv("CCHC_SETTLE_SECONDS", "5")

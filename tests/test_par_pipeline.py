@@ -8,10 +8,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import openpyxl
+import pytest
 
 from assets import par, publish, tthc
 from checks import par_checks
 from tests.conftest import materialize_year, warehouse_in
+
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
 
 PAR = [tthc.units, par.par_inputs, par_checks.par_forms_valid, par.par_scorecards, par.par_workbook]
 

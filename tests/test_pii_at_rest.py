@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from common.units import load_units
 from sources.csvfiles import DELIMITERS, header_mapping
@@ -23,6 +24,9 @@ from sources.intake import LegacyEncoding, decode_text
 from sources.petition_format import pakn_profile
 from sources.tthc_format import DOSSIER_COLUMNS
 from tests.conftest import warehouse_in
+
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d{9,}")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 import openpyxl
+import pytest
 
 from assets import publish, tthc
 from assets.resources import Warehouse
@@ -125,6 +126,7 @@ EXPECTED_ROW_RULES = {
 }
 
 
+@pytest.mark.slow
 def test_generated_demo_inbox_with_every_bad_file(warehouse):
     from demo.generate import generate_inbox
 
@@ -152,6 +154,7 @@ def test_generated_demo_inbox_with_every_bad_file(warehouse):
         assert statuses["rejected"] == 2 and sum(statuses.values()) == 16  # the empty file and the one without 'Trạng thái'
 
 
+@pytest.mark.slow
 def test_rerunning_a_partition_gives_the_same_tables(warehouse):
     small_inbox(Path(warehouse.inbox) / "tthc")
     assert run(warehouse, "2026-01-05", "2026-01-06").success
@@ -161,6 +164,7 @@ def test_rerunning_a_partition_gives_the_same_tables(warehouse):
     assert snapshot_tables(warehouse.snapshot_db) == first
 
 
+@pytest.mark.slow
 def test_failed_blocking_check_stops_current_state_and_publication(warehouse):
     small_inbox(Path(warehouse.inbox) / "tthc")
     assert run(warehouse, "2026-01-05", "2026-01-06").success
@@ -207,6 +211,7 @@ def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
         assert [r.tags["dagster/asset_partition_range_start"] for r in inbox_sensor(changed)] == ["2026-01-05"]
 
 
+@pytest.mark.slow
 def test_open_analyst_session_does_not_block_publication(warehouse):
     small_inbox(Path(warehouse.inbox) / "tthc")
     assert run(warehouse, "2026-01-05", "2026-01-05").success

@@ -196,6 +196,7 @@ def test_timeout_retried_then_succeeding(portal, earlier):
     assert [s for s in sleeps if s] == [0.5]  # the backoff before the retry
 
 
+@pytest.mark.slow
 def test_timeout_failing_for_good_writes_nothing(portal, earlier):
     portal.faults["dvc-progress-tree"] = [("sleep", 2.5), ("sleep", 2.5)]
     before = folder_state(earlier)
@@ -341,6 +342,7 @@ def _portal_resource(portal: FakePortal):
     return PortalApi(base_url=portal.url, timeout=10.0, retries=0, backoff=0.0, delay=0.0)
 
 
+@pytest.mark.slow
 def test_asset_captures_then_snapshot_asset_loads_them(portal, tmp_path):
     from assets.portal_capture import qd766_portal_capture
     from assets.qd766 import qd766_portal_snapshots

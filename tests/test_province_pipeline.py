@@ -6,10 +6,14 @@ from datetime import date
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets import publish, qd766, tasks, tthc
 from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
+
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, tasks.offices, tasks.plan_register,

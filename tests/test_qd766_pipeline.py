@@ -8,11 +8,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import openpyxl
+import pytest
 
 from assets import publish, qd766, tthc
 from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
 from pipelines.sensors import period_run_requests
+
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
 
 DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
          qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]

@@ -12,6 +12,9 @@ import pytest
 
 from tests.workbook_values import build_warehouse, expected_values, workbook_values, write_workbooks
 
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
+
 WORKBOOKS = Path(__file__).parent.parent / "workbooks"
 # Writes the blank self-assessment forms from the criteria tree (a form for units to fill, not a report on the
 # warehouse): it reads the tree file by design; it moves out of workbooks/ with the assessment-form renaming.

@@ -17,6 +17,9 @@ from dagster._core.events import EngineEventData
 from common.settings import PROJECT_ROOT
 from pipelines.instance import process_alive, recover_stale_runs
 
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
+
 POOL = "duckdb_writer"
 
 

@@ -20,7 +20,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from common.settings import PROJECT_ROOT, now_local
+from common.settings import PROJECT_ROOT, business_today
 from pipelines.sensors import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert
 from sources.tthc_format import dossier_file_name
 from tests.conftest import dossier_row, warehouse_in, write_export
@@ -68,7 +68,7 @@ def test_inbox_sensor_on_the_demo_inbox_requests_a_handful_of_runs(tmp_path, sma
 
 def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_path, instance):
     folder = tmp_path / "inbox" / "tthc"
-    today = now_local().date()
+    today = business_today()
     write_export(folder, date(2026, 1, 5), [dossier_row()])
     write_export(folder, date(2026, 1, 7), [dossier_row()])
     write_export(folder, date(2025, 12, 31), [dossier_row()])
@@ -241,6 +241,7 @@ def test_failure_sensor_reports_an_unreachable_webhook_in_the_alert_file(tmp_pat
     assert len(lines) == 2 and "Không gửi được cảnh báo tới webhook" in lines[1]
 
 
+@pytest.mark.slow
 def test_automation_is_on_only_where_make_serve_says_so():
     code = ("from pipelines.definitions import defs; "
             "print(defs.resolve_sensor_def('inbox_sensor').default_status.value, "

@@ -15,6 +15,9 @@ from assets.resources import Warehouse
 from checks import task_checks
 from sources.rule_labels import rule_label
 
+# End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
+pytestmark = pytest.mark.slow
+
 REGISTER = [tthc.units, tasks.offices, tasks.plan_register, task_checks.six_clear]
 QUARTERLY = [tasks.task_reports, tasks.task_status, tasks.task_progress_workbook]
 

@@ -51,6 +51,7 @@ def test_good_file_loads_typed_and_without_personal_data(inbox):
     assert not columns & {"applicant_name", "applicant_id", "applicant_phone", "applicant_address"}
 
 
+@pytest.mark.slow
 def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox, tmp_path):
     write_export(inbox / "tthc", DAY, [dossier_row(), dossier_row(dossier_code="HS-2", resolving_unit="Xã Không Tồn Tại")],
                  tail='HS-3,2.000001,"Nguyễn Thị Hoa cut')

