@@ -21,8 +21,8 @@ run: .venv/.synced  ## materialise everything on the demo inbox and publish the 
 test: .venv/.synced  ## fast tier: parsers, formulas, quality rules, one end-to-end run, the definitions (~1-2 min)
 	$(PY) -m pytest -n auto -m "not slow"
 
-test-slow: .venv/.synced  ## the rest: whole Dagster runs of every index, `make run` killed and rerun, PII at rest (~5 min)
-	$(PY) -m pytest -n auto -m slow
+test-slow: .venv/.synced  ## the rest (a module per worker: its shared runs happen once): whole Dagster runs of every index, `make run` killed and rerun, PII at rest (~5 min)
+	$(PY) -m pytest -n auto --dist loadscope -m slow
 
 test-all: .venv/.synced  ## both tiers in one pytest session
 	$(PY) -m pytest -n auto

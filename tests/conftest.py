@@ -153,6 +153,24 @@ def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make, subfo
         return (folder / subfolder if subfolder else folder), pickle.loads(result_file.read_bytes())
 
 
+def materialized_once(tmp_path_factory: pytest.TempPathFactory, small_inbox: tuple[Path, dict], assets: list,
+                      name: str):
+    """(folder, run result): a copy of the small demo inbox and the yearly ``assets`` materialised on it
+    (``warehouse_in``), for a module's tests that start from the same run. They read it, or change their own copy
+    (``copy_of``)."""
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(small_inbox[0], root / "inbox")
+    result = materialize_year(assets, warehouse_in(root))
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    return root, result
+
+
+def copy_of(root: Path, tmp_path: Path) -> Warehouse:
+    """A test's own copy of a materialised folder (inbox, warehouse files, reports): change it freely."""
+    shutil.copytree(root, tmp_path, dirs_exist_ok=True)
+    return warehouse_in(tmp_path)
+
+
 def materialize_year(assets: list, warehouse: Warehouse, year: str = "2026", **kwargs):
     """A real Dagster run of ``assets`` for one yearly partition, failures returned rather than raised."""
     import dagster as dg

@@ -12,7 +12,7 @@ import pytest
 
 from assets import dti, tthc
 from checks import dti_checks
-from tests.conftest import materialize_year, warehouse_in
+from tests.conftest import copy_of, materialize_year, materialized_once, warehouse_in
 
 # End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
 pytestmark = pytest.mark.slow
@@ -20,12 +20,16 @@ pytestmark = pytest.mark.slow
 DTI = [tthc.units, dti.dti_inputs, dti.dti_scorecards, dti_checks.dti_complete, dti_checks.dti_values_valid, dti.dti_workbook]
 
 
-def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox, tmp_path):
-    source, summary = small_inbox
-    shutil.copytree(source, tmp_path / "inbox")
-    warehouse = warehouse_in(tmp_path)
-    result = materialize_year(DTI, warehouse)
-    assert result.success
+@pytest.fixture(scope="module")
+def dti_year(small_inbox, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """The DTI year of the small demo inbox, materialised once for the tests that start from it."""
+    return materialized_once(tmp_path_factory, small_inbox, DTI, "dti_year")
+
+
+def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox, dti_year):
+    _, summary = small_inbox
+    root, result = dti_year
+    warehouse = warehouse_in(root)
     checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"dti_complete": True, "dti_values_valid": True}
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
@@ -96,16 +100,13 @@ def test_no_usable_form_blocks_the_publication(small_inbox, tmp_path):
     assert not (Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx").exists()
 
 
-def test_blank_forms_and_one_units_sheet(small_inbox, tmp_path):
-    source, _ = small_inbox
-    shutil.copytree(source, tmp_path / "inbox")
-    warehouse = warehouse_in(tmp_path)
+def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
+    warehouse = copy_of(dti_year[0], tmp_path)
     assert materialize_year([dti.dti_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia_dti" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
     sheet = openpyxl.load_workbook(blank[0]).active
     assert sheet.protection.sheet and any(v.type == "list" for v in sheet.data_validations.dataValidation)
-    assert materialize_year(DTI, warehouse).success
     assert materialize_year([dti.dti_workbook], warehouse,
                 run_config={"ops": {"dti_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.xlsx", read_only=True)

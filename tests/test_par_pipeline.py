@@ -12,7 +12,7 @@ import pytest
 
 from assets import par, publish, tthc
 from checks import par_checks
-from tests.conftest import materialize_year, warehouse_in
+from tests.conftest import copy_of, materialize_year, materialized_once, warehouse_in
 
 # End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
 pytestmark = pytest.mark.slow
@@ -20,12 +20,15 @@ pytestmark = pytest.mark.slow
 PAR = [tthc.units, par.par_inputs, par_checks.par_forms_valid, par.par_scorecards, par.par_workbook]
 
 
-def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, tmp_path):
-    source, summary = small_inbox
-    shutil.copytree(source, tmp_path / "inbox")
-    warehouse = warehouse_in(tmp_path)
-    result = materialize_year(PAR, warehouse)
-    assert result.success
+@pytest.fixture(scope="module")
+def par_year(small_inbox, tmp_path_factory) -> Path:
+    """The PAR year of the small demo inbox, materialised once for the tests that start from it."""
+    return materialized_once(tmp_path_factory, small_inbox, PAR, "par_year")[0]
+
+
+def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, par_year):
+    _, summary = small_inbox
+    warehouse = warehouse_in(par_year)
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         units = con.execute("SELECT count(*) FROM dim_unit").fetchall()[0][0]
         rows = con.execute("""SELECT ranking_group, count(*), count(rank), sum(provisional::INT), sum(has_form::INT)
@@ -100,15 +103,12 @@ def test_no_usable_form_at_all_still_blocks_the_publication(small_inbox, tmp_pat
     assert not Path(warehouse.snapshot_db).exists()
 
 
-def test_blank_forms_and_a_per_unit_workbook(small_inbox, tmp_path):
-    source, _ = small_inbox
-    shutil.copytree(source, tmp_path / "inbox")
-    warehouse = warehouse_in(tmp_path)
+def test_blank_forms_and_a_per_unit_workbook(par_year, tmp_path):
+    warehouse = copy_of(par_year, tmp_path)
     assert materialize_year([par.par_blank_forms], warehouse).success
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
     assert openpyxl.load_workbook(blank[0]).active.protection.sheet
-    assert materialize_year(PAR, warehouse).success
     assert materialize_year([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
@@ -128,11 +128,8 @@ def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
         assert [r for r in inbox_sensor(again) if r.job_name == "yearly_indices"] == []
 
 
-def test_a_form_claiming_more_than_the_data_is_flagged(small_inbox, tmp_path):
-    source, _ = small_inbox
-    shutil.copytree(source, tmp_path / "inbox")
-    warehouse = warehouse_in(tmp_path)
-    assert materialize_year(PAR, warehouse).success
+def test_a_form_claiming_more_than_the_data_is_flagged(par_year, tmp_path):
+    warehouse = copy_of(par_year, tmp_path)
     with duckdb.connect(warehouse.build_db) as con:
         claimed = con.execute("""SELECT s.unit_code, s.self_points FROM stg_assessment_self s
                                  WHERE NOT s.superseded AND s.code = 'LV3.2.1' AND s.self_points > 0 LIMIT 1""").fetchall()
