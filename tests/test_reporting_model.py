@@ -14,8 +14,8 @@ from tests.workbook_values import build_warehouse, expected_values, workbook_val
 
 WORKBOOKS = Path(__file__).parent.parent / "workbooks"
 # Writes the blank self-assessment forms from the criteria tree (a form for units to fill, not a report on the
-# warehouse): it reads the tree file by design; it moves out of workbooks/ with the assessment-form renaming.
-NOT_RENDERERS = {"par_forms.py"}
+# warehouse): it reads the tree file by design (PAR and DTI forms alike).
+NOT_RENDERERS = {"assessment_forms.py"}
 # What a renderer must not reach for: the source readers, YAML, the methodology files themselves.
 FORBIDDEN_MODULES = ("sources", "yaml", "ruamel")
 FORBIDDEN_NAMES = {"load_tree", "tree_for", "methodology_for", "load_methodology", "METHODOLOGY_DIR", "safe_load"}

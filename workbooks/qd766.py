@@ -26,24 +26,21 @@ from common.vntext import nfc, sort_key
 from scoring.criteria_table import measure_label, rule_text
 from scoring.criteria_table import number_text as _num
 from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
-from workbooks.style import (
+from scoring.ranking import TIED, group_label, rank_label, units_by_group
+from workbooks.excel import (
     SECTION_FONT,
-    TIED,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
     frame_records,
     generated_label,
-    group_label,
     is_missing,
     new_workbook,
-    rank_label,
     rows_under_chart,
     save_workbook,
     section_title,
     sheet_title,
-    units_by_group,
     write_table,
     write_text_sheet,
 )

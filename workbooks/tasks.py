@@ -29,9 +29,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
-from common.task_status import STATUS_LABELS
 from common.vntext import sort_key
-from workbooks.style import (
+from scoring.task_status import STATUS_LABELS
+from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
     Column,
@@ -54,7 +54,7 @@ SHEETS = (SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES)
 SOURCES = ("plan_register", "task_report")
 SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo tiến độ"}
 
-# Status codes of mart_task_status in the order of the summary (labels: common.task_status.STATUS_LABELS).
+# Status codes of mart_task_status in the order of the summary (labels: scoring.task_status.STATUS_LABELS).
 STATUS_ORDER = ("completed_on_time", "completed_late", "on_track", "due_soon", "overdue", "no_deadline")
 NO_STATUS = "Chưa tính tình trạng"
 # Colour cue of each status (Excel's light red / yellow / green / orange / grey fills).
