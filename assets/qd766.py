@@ -3,6 +3,7 @@ to date measured from the warehouse, and the ranking workbook."""
 
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -13,6 +14,9 @@ from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
 from common.units import matcher_for
+
+if TYPE_CHECKING:
+    from workbooks.qd766 import MethodFacts
 
 
 def portal_folder(warehouse: Warehouse) -> Path:
@@ -132,7 +136,6 @@ class QD766WorkbookConfig(dg.Config):
                       "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Kỳ là tham số (config: period).")
 def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig,
                    warehouse: Warehouse) -> dg.MaterializeResult:
-    from scoring.qd766 import methodology_for
     from warehouse import qd766 as store
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
@@ -144,7 +147,7 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
             periods = [parse_period(config.period.strip())] if config.period.strip() else _years_of_run(context, cutoff.year)
         except ValueError as err:
             raise dg.Failure(str(err)) from None
-        books = [(p, read_workbook_data(con, p)) for p in periods]
+        books = [(p, read_workbook_data(con, p, method_facts(p))) for p in periods]
     written = []
     for period, data in books:
         if data.units.empty:
@@ -152,11 +155,23 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
                              "qd766_quarter hoặc qd766_year) trước.")
         path = Path(warehouse.reports) / workbook_name(period)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_qd766_workbook(path, data, methodology_for(period.start))
+        write_qd766_workbook(path, data)
         written.append(path)
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
                                           "periods": ", ".join(p.label for p in periods),
                                           "units": len(books[-1][1].units)})
+
+
+def method_facts(period: Period) -> "MethodFacts":
+    """What the workbook says of the methodology of ``period`` that dim_criterion does not hold yet (its name, start
+    date, tolerance, indicator units and scopes): from the file valid when the period starts, as it was scored."""
+    from scoring.qd766 import methodology_for
+    from workbooks.qd766 import MethodFacts
+
+    m = methodology_for(period.start)
+    return MethodFacts(name=m.name, valid_from=m.valid_from, tolerance=m.tolerance,
+                       units={i.code: i.unit for i in m.indicators if i.unit != "%"},
+                       province_scope=frozenset(i.code for i in m.indicators if i.scope == "province"))
 
 
 def _years_of_run(context: dg.AssetExecutionContext, default_year: int) -> list[Period]:
