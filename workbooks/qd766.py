@@ -9,7 +9,9 @@ Units are ordered by rank, then Vietnamese name. The portal's (Cổng DVCQG) sco
 here are measured from the province's warehouse to follow and explain them.
 
 Everything is read from the warehouse: the marts of the period and the criteria tree the period was scored with
-(``dim_criterion``), so the workbook describes the tree that was used, not the methodology file on disk today.
+(``dim_criterion``: groups, indicators, maxima, rules in words, decision, file), so the workbook describes the tree that
+was used, not the methodology file on disk today. The few facts dim_criterion does not hold yet (``MethodFacts``: the
+index's name, start date, tolerance, indicator units and scopes) are given by the asset.
 """
 
 from __future__ import annotations
