@@ -20,7 +20,7 @@ YEARLY = PERIOD_PARTITIONS["year"]
           description="Phiếu tự đánh giá Chỉ số chuyển đổi số để trống cho từng đơn vị và năm, sinh từ bộ chỉ số "
                       "(methodology/dti): câu trả lời chọn trong danh sách hoặc số trong khoảng cho phép, cấu trúc được khóa.")
 def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from workbooks.par_forms import write_blank_forms
+    from workbooks.assessment_forms import write_blank_forms
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti"
     written = sum(write_blank_forms(folder / str(year), "dti", year, load_units(warehouse.province), "phieu_dti")

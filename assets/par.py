@@ -19,7 +19,7 @@ YEARLY = PERIOD_PARTITIONS["year"]
           description="Phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị và năm, sinh từ bộ tiêu chí "
                       "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.")
 def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from workbooks.par_forms import write_blank_forms
+    from workbooks.assessment_forms import write_blank_forms
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia"
     written = sum(write_blank_forms(folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia")

@@ -3,16 +3,20 @@ to date measured from the warehouse, and the ranking workbook."""
 
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from assets import groups
-from assets.partitions import PERIOD_PARTITIONS, partition_dates
+from assets.partitions import PERIOD_PARTITIONS, partition_dates, partition_years
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
 from common.units import matcher_for
+
+if TYPE_CHECKING:
+    from workbooks.qd766 import MethodFacts
 
 
 def portal_folder(warehouse: Warehouse) -> Path:
@@ -122,29 +126,27 @@ def workbook_name(period: Period) -> str:
 
 
 class QD766WorkbookConfig(dg.Config):
-    """Which period to write: 2026-M03, 2026-Q1 or 2026-Y; empty = the year to date of the latest data."""
+    """A month or quarter of the partition's year to write instead of the year to date: 2026-M03, 2026-Q1 (empty = the
+    year to date, 2026-Y, of each yearly partition of the run)."""
 
     period: str = ""
 
 
 @dg.asset(group_name=groups.QD766, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
-          description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) cho một kỳ: xếp hạng, điểm 6 nhóm, biểu đồ, "
-                      "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Kỳ là tham số (config: period).")
+          partitions_def=PERIOD_PARTITIONS["year"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) của năm (phân vùng): xếp hạng, điểm 6 nhóm, biểu đồ, "
+                      "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Một tháng hoặc quý của năm đó: "
+                      "config period (2026-M03, 2026-Q1).")
 def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig,
                    warehouse: Warehouse) -> dg.MaterializeResult:
-    from scoring.qd766 import methodology_for
     from warehouse import qd766 as store
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
+    periods = workbook_periods(partition_years(context), config.period)
     with warehouse.read() as con:
-        cutoff = store.data_cutoff(con)
-        if cutoff is None:
+        if store.data_cutoff(con) is None:
             raise dg.Failure("Kho chưa có hồ sơ nào.")
-        try:
-            periods = [parse_period(config.period.strip())] if config.period.strip() else _years_of_run(context, cutoff.year)
-        except ValueError as err:
-            raise dg.Failure(str(err)) from None
-        books = [(p, read_workbook_data(con, p)) for p in periods]
+        books = [(p, read_workbook_data(con, p, method_facts(p))) for p in periods]
     written = []
     for period, data in books:
         if data.units.empty:
@@ -152,18 +154,35 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
                              "qd766_quarter hoặc qd766_year) trước.")
         path = Path(warehouse.reports) / workbook_name(period)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_qd766_workbook(path, data, methodology_for(period.start))
+        write_qd766_workbook(path, data)
         written.append(path)
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
                                           "periods": ", ".join(p.label for p in periods),
                                           "units": len(books[-1][1].units)})
 
 
-def _years_of_run(context: dg.AssetExecutionContext, default_year: int) -> list[Period]:
-    """The years of the yearly partitions this run covers (a workbook each), else the year of the latest data."""
-    tags = context.run.tags
-    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    last = tags.get("dagster/asset_partition_range_end") or first
-    if first and first.isdigit() and last and last.isdigit():
-        return [parse_period(f"{year}-Y") for year in range(int(first), int(last) + 1)]
-    return [parse_period(f"{default_year}-Y")]
+def workbook_periods(years: list[int], period: str = "") -> list[Period]:
+    """The periods the workbook run writes: the year to date of each partition year, or the configured period, which
+    must lie in one of them."""
+    if not period.strip():
+        return [parse_period(f"{year}-Y") for year in years]
+    try:
+        chosen = parse_period(period.strip())
+    except ValueError as err:
+        raise dg.Failure(str(err)) from None
+    if chosen.start.year not in years:
+        raise dg.Failure(f"Kỳ {chosen.vietnamese} không thuộc phân vùng năm {', '.join(map(str, years))}: chọn phân vùng "
+                         f"{chosen.start.year}.")
+    return [chosen]
+
+
+def method_facts(period: Period) -> "MethodFacts":
+    """What the workbook says of the methodology of ``period`` that dim_criterion does not hold yet (its name, start
+    date, tolerance, indicator units and scopes): from the file valid when the period starts, as it was scored."""
+    from scoring.qd766 import methodology_for
+    from workbooks.qd766 import MethodFacts
+
+    m = methodology_for(period.start)
+    return MethodFacts(name=m.name, valid_from=m.valid_from, tolerance=m.tolerance,
+                       units={i.code: i.unit for i in m.indicators if i.unit != "%"},
+                       province_scope=frozenset(i.code for i in m.indicators if i.scope == "province"))

@@ -1,7 +1,6 @@
 """Task progress of the department's administrative-reform plan: offices, plan registers, units' progress reports
 (quarterly partitions), the status of every task on every day, completion rates, and the report to Sở Nội vụ."""
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -10,7 +9,7 @@ from assets import groups
 from assets.partitions import PERIOD_PARTITIONS, partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
-from common.periods import Period, parse_period, period_containing, periods_between, periods_closed_by
+from common.periods import Period, parse_period, periods_between, periods_closed_by
 from common.settings import now_local
 from common.units import load_offices, load_units, offices_missing_message
 
@@ -122,25 +121,23 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 
 
 class TaskReportConfig(dg.Config):
-    """Which period to report: 2026-Q3, 2026-H1 or 2026-Y; empty = the quarters of the run's partitions."""
+    """A six months or year closed by the partition's quarter to write instead of the quarter: 2026-H1 (partition
+    2026-04-01), 2026-Y (2026-10-01); empty = the report of each quarterly partition of the run."""
 
     period: str = ""
 
 
 @dg.asset(group_name=groups.TASK_PROGRESS, kinds={"excel"}, pool=WRITER_POOL, deps=[task_status],
-          description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) cho một kỳ: tổng hợp, bảng "
-                      "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. Kỳ là tham số (config: period).")
+          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
+          description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) của quý (phân vùng): tổng hợp, bảng "
+                      "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. 6 tháng hoặc năm kết thúc "
+                      "cùng quý: config period (2026-H1, 2026-Y).")
 def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReportConfig,
                            warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.tasks import read_task_report_data, task_report_name, write_task_report
 
     today = now_local().date()
-    try:
-        periods = [parse_period(config.period.strip())] if config.period.strip() else _run_quarters(context, today)
-    except ValueError as err:
-        raise dg.Failure(str(err)) from None
-    if any(p.kind == "month" for p in periods):
-        raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
+    periods = report_periods(_quarters(context), config.period)
     written = []
     with warehouse.read() as con:
         books = [(p, read_task_report_data(con, p, min(p.end, today), warehouse.department()))
@@ -153,10 +150,19 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written) or "-")})
 
 
-def _run_quarters(context: dg.AssetExecutionContext, today: date) -> list[Period]:
-    tags = context.run.tags
-    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    last = tags.get("dagster/asset_partition_range_end") or first
-    if first and last and len(first) == 10:
-        return periods_between("quarter", date.fromisoformat(first), date.fromisoformat(last))
-    return [period_containing("quarter", today - timedelta(days=1))]
+def report_periods(quarters: list[Period], period: str = "") -> list[Period]:
+    """The reports a run writes: one per quarter of its partitions, or the configured quarter, six months or year,
+    which must end with one of them."""
+    if not period.strip():
+        return quarters
+    try:
+        chosen = parse_period(period.strip())
+    except ValueError as err:
+        raise dg.Failure(str(err)) from None
+    if chosen.kind == "month":
+        raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
+    closing = next((q for q in quarters if q.end == chosen.end), None)
+    if closing is None:
+        raise dg.Failure(f"Kỳ {chosen.vietnamese} không kết thúc trong quý của phân vùng: chọn phân vùng "
+                         f"{chosen.end.year}-{chosen.end.month - 2:02d}-01.")
+    return [chosen]

@@ -1,10 +1,18 @@
-"""Ranking of units within their groups, shared by the indices (QĐ 766, PAR index). Pure pandas."""
+"""Ranking of units within their groups, shared by the indices (QĐ 766, PAR and DTI indices), and how a rank and a
+ranking group are shown and ordered in every report. Pure pandas."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
+
+from common.units import RANKING_GROUP_LABELS
+from common.vntext import sort_key
+
+TIED = "đồng hạng"
 
 
 def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
@@ -31,3 +39,41 @@ def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranki
     out["is_tied"] = rankable & (tie_size > 1)
     out["units_in_group"] = rankable.groupby([out[k] for k in keys]).transform("sum").astype("int64")
     return out
+
+
+def _missing(value: Any) -> bool:
+    """None, NaN, NA or NaT, as read back from a mart."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def rank_label(rank: Any, tied: Any, of: Any = None) -> str:
+    """'2', '2 (đồng hạng)', with ``of`` '2/15 (đồng hạng)'; no rank: 'Chưa xếp hạng'."""
+    if _missing(rank):
+        return "Chưa xếp hạng"
+    text = f"{int(rank)}/{int(of)}" if not _missing(of) else str(int(rank))
+    return f"{text} ({TIED})" if bool(tied) else text
+
+
+def group_label(code: str | None) -> str:
+    """'agency' -> 'Sở, ban, ngành'; an unknown group is shown as it is."""
+    return RANKING_GROUP_LABELS.get(code or "", code or "")
+
+
+def units_by_group(units: Iterable[dict]) -> list[tuple[str, list[dict]]]:
+    """(ranking group, its units: ranked ones by rank, then the others, each by Vietnamese name): agencies, communes
+    and wards (both even when empty), then any other group."""
+    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
+    for row in units:
+        groups.setdefault(row.get("ranking_group") or "", []).append(row)
+    order = list(RANKING_GROUP_LABELS)
+    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
+    return [(g, by_rank(groups[g])) for g in keys]
+
+
+def by_rank(units: Iterable[dict]) -> list[dict]:
+    """Ranked units by rank, then the unranked ones; each by Vietnamese name."""
+    return sorted(units, key=lambda r: (math.inf if _missing(r.get("rank")) else r["rank"],
+                                        sort_key(r.get("unit_name") or ""), r.get("unit_code") or ""))

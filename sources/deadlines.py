@@ -16,7 +16,7 @@ spaces: "Quý I - 2026", "Quý 1-2026"):
 
 ``Deadline.before`` is True for "Trước <date>" (also inside a conditional phrase). Such a boundary is the date
 written, not the end of a period, so the Civil Code's shift of a period ending on a rest day to the next working day
-(``common.task_status.effective_due``) does not apply: "Trước 01/6/2026" ends on Sunday 31/05/2026, not on Monday
+(``scoring.task_status.effective_due``) does not apply: "Trước 01/6/2026" ends on Sunday 31/05/2026, not on Monday
 01/06/2026, the very day named as too late. Callers take the effective due date as ``due`` itself when ``before``.
 
 A phrase without its year ("Quý II", "Thường xuyên") takes ``default_year`` (the plan's year) and is an error without

@@ -152,7 +152,7 @@ def test_unreadable_phrases_are_errors_naming_the_phrase_never_guesses(text, rea
     ],
 )
 def test_before_a_date_is_a_boundary_the_rest_day_shift_does_not_extend(text, due, before):
-    from common.task_status import effective_due
+    from scoring.task_status import effective_due
 
     deadline = parse_deadline(text, default_year=2026)
     assert (deadline.due, deadline.before) == (due, before)

@@ -20,8 +20,8 @@ from demo.dti import (
     write_dti_inbox,
 )
 from scoring.criteria import tree_for
+from sources.assessment_forms import read_self_assessment
 from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, map_previous, read_external_values, read_previous_results
-from sources.par_forms import read_self_assessment
 from warehouse.dti import external_components
 
 # The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).

@@ -10,7 +10,7 @@ import pytest
 from common.units import RANKING_GROUP, load_units, matcher_for
 from demo.par import UNAPPRAISED, write_par_inbox
 from scoring.criteria import tree_for
-from sources.par_forms import FORM_DIR, read_appraisal, read_self_assessment, read_survey, self_assessed
+from sources.assessment_forms import FORM_DIR, read_appraisal, read_self_assessment, read_survey, self_assessed
 
 # The demo generator's own tests write whole demo inboxes: the full tier (`make test-slow`, run by CI).
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from tests.test_progress_report import office_code
-from workbooks.par_forms import ZIP_TIME
+from workbooks.assessment_forms import ZIP_TIME
 
 FULL_END = date(2026, 11, 26)
 OFFICE_NAMES = {"Văn phòng Sở", "Phòng Chuyển đổi số", "Phòng Quản lý Khoa học", "Phòng Quản lý Chuyên ngành",

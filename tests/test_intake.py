@@ -307,7 +307,7 @@ def test_prepare_csv_reports_the_header_it_could_not_read(tmp_path):
 
 
 def test_one_oversized_cell_does_not_reject_a_survey_file(tmp_path):
-    from sources.par_forms import read_survey
+    from sources.assessment_forms import read_survey
 
     path = tmp_path / "khao_sat_2026.csv"
     lines = ["Mã đơn vị,Loại khảo sát,Mã tiêu chí,Điểm,Ghi chú",

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from scoring.criteria import SOURCES
 from warehouse.schema import ensure_schema
+from workbooks.excel import unit_sheet_names
 from workbooks.par import (
     OVERCLAIM,
     SHEET_PROBLEMS,
@@ -17,7 +18,6 @@ from workbooks.par import (
     read_par_data,
     write_par_workbook,
 )
-from workbooks.style import unit_sheet_names
 
 YEAR = 2026
 TREE = "par_2026_default.yaml"

@@ -22,7 +22,7 @@ from demo.plan import (
     write_register,
 )
 from sources.plan_register import RegisterResult, read_plan_register
-from workbooks.par_forms import save_fixed
+from workbooks.assessment_forms import save_fixed
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
 ROW_KEYS = {"task_no", "content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible",

@@ -15,7 +15,7 @@ from common.vntext import match_key
 from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_report
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import parse_report_period, read_report_period
-from workbooks.par_forms import save_fixed
+from workbooks.assessment_forms import save_fixed
 
 ROW_KEYS = {"task_no", "status", "percent", "completed_on", "result_doc_number", "result_doc_date", "difficulties",
             "proposals", "source_row"}

@@ -111,13 +111,14 @@ def test_workbook_for_a_past_period_from_config(warehouse):
     generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 20), scale=0.002, bad_files=False)
     _run(DAILY, warehouse, _range("2026-01-01", "2026-01-20"))
     _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
-    result = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse},
+    result = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, partition_key="2026",
                             run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}})
     assert result.success
     assert (Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx").exists()
-    wrong = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
-                           run_config={"ops": {"qd766_workbook": {"config": {"period": "tháng 13"}}}})
-    assert not wrong.success
+    for period in ("tháng 13", "2025-M12"):  # unreadable, or not in the partition's year
+        wrong = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
+                               partition_key="2026", run_config={"ops": {"qd766_workbook": {"config": {"period": period}}}})
+        assert not wrong.success
 
 
 def test_after_daily_requests_month_quarter_and_year():

@@ -1,4 +1,5 @@
-"""The QĐ 766 workbook, from hand-made mart rows in a small DuckDB to the reopened Excel file."""
+"""The QĐ 766 workbook, from hand-made mart and dim_criterion rows in a small DuckDB to the reopened Excel file: the
+renderer reads the warehouse only (the criteria tree as scored, from dim_criterion)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from assets.qd766 import method_facts
 from common.periods import parse_period
+from scoring.criteria_table import qd766_rows
 from scoring.qd766 import STATUS_LABELS, methodology_for
+from tests.workbook_values import expected_values, workbook_values
+from warehouse.criteria_dim import write_dim_criterion
 from warehouse.schema import ensure_schema
 from workbooks.qd766 import (
     SHEET_RANKING,
@@ -87,6 +92,12 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None
                     [[r[c] for c in columns] for r in rows])
 
 
+def write_tree(con: duckdb.DuckDBPyConnection, year: int = 2026, methodology=METHODOLOGY) -> None:
+    """dim_criterion rows of the QĐ 766 tree, as the scoring step writes them."""
+    write_dim_criterion(con, qd766_rows(methodology, year), datetime(2026, 10, 1), year=year, index_code="qd766",
+                        tree=methodology.path.name)
+
+
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("qd766")
@@ -95,6 +106,7 @@ def workbook(tmp_path_factory):
     con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
                     "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
                     [u[:6] for u in UNITS])
+    write_tree(con)
     units = [unit_row(c, n, rg, s, r, t, d) for c, n, _, _, rg, _, s, r, t, d in UNITS]
     # another period must not leak in
     units.append(unit_row("SNV", "Sở Nội vụ", "agency", (1, 1, 1, 1, 1, 1), 1, False, 1, parse_period("2026-Q2")))
@@ -113,10 +125,9 @@ def workbook(tmp_path_factory):
         (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục", "UBND xã Tân Khánh", datetime(2026, 10, 2, 8)),
         (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ", "Sở Y tế", datetime(2026, 10, 1, 8)),
     ])
-    data = read_workbook_data(con, PERIOD)
+    data = read_workbook_data(con, PERIOD, method_facts(PERIOD))
     con.close()
-    path = write_qd766_workbook(tmp_path / "chi_so_766.xlsx", data, METHODOLOGY,
-                                generated_at=datetime(2026, 10, 3, 9, 0))
+    path = write_qd766_workbook(tmp_path / "chi_so_766.xlsx", data, generated_at=datetime(2026, 10, 3, 9, 0))
     return data, load_workbook(path)
 
 
@@ -142,8 +153,8 @@ def test_read_workbook_data_filters_period_and_latest_capture(workbook):
 
 
 def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
-    _, wb = workbook
-    assert wb.sheetnames == sheet_names(METHODOLOGY)
+    data, wb = workbook
+    assert wb.sheetnames == sheet_names(data.method)
     assert wb.sheetnames[:2] == [SHEET_RANKING, "1. Công khai, minh bạch"]
     assert all(len(n) <= 31 for n in wb.sheetnames)
 
@@ -213,7 +224,38 @@ def test_group_sheet_explains_the_score(workbook):
 def test_empty_period_still_writes(tmp_path):
     con = duckdb.connect()
     ensure_schema(con)
+    write_tree(con, 2026, methodology_for(date(2026, 1, 1)))
     data = read_workbook_data(con, parse_period("2026-M01"))
     assert data.units.empty and data.as_of is None
-    wb = load_workbook(write_qd766_workbook(tmp_path / "empty.xlsx", data, methodology_for(date(2026, 1, 1))))
-    assert wb.sheetnames == sheet_names(METHODOLOGY)
+    wb = load_workbook(write_qd766_workbook(tmp_path / "empty.xlsx", data))
+    assert wb.sheetnames == sheet_names(data.method)
+    assert len(wb.sheetnames) == 3 + len(METHODOLOGY.groups)
+
+
+def test_cell_values_unchanged_reading_the_tree_from_the_warehouse(workbook, tmp_path):
+    """The values the workbook showed when it still took the methodology object from the asset (issue 13)."""
+    data, _ = workbook
+    got = workbook_values(write_qd766_workbook(tmp_path / "again.xlsx", data, generated_at=datetime(2026, 10, 3, 9, 0)))
+    expected = expected_values("qd766_hand_made")
+    assert sorted(got) == sorted(expected)
+    for sheet in expected:
+        assert got[sheet] == expected[sheet], f"sheet {sheet!r} changed"
+
+
+def test_the_tree_is_the_one_scored_not_the_file_on_disk(tmp_path):
+    """Names and maxima come from dim_criterion of the tree the period's marts name, not from the methodology file."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    write_tree(con)
+    con.execute("UPDATE dim_criterion SET name = 'Công khai (tên lúc chấm)' WHERE index_code = 'qd766' AND code = 'CKMB'")
+    insert(con, "mart_qd766_indicator", indicator_rows("SNV", 100))
+    data = read_workbook_data(con, PERIOD)
+    assert data.method.tree == METHODOLOGY.path.name
+    assert data.method.groups[0].name == "Công khai (tên lúc chấm)"
+    assert [g.code for g in data.method.groups] == GROUPS
+    assert data.method.max_points == 100
+    assert [i.code for i in data.method.indicators] == [i.code for i in METHODOLOGY.indicators]
+    assert [(i.numerator, i.denominator, i.max_points, i.scored) for i in data.method.indicators] == [
+        (i.numerator, i.denominator, i.rule.max_points, i.scored) for i in METHODOLOGY.indicators]
+    wb = load_workbook(write_qd766_workbook(tmp_path / "b.xlsx", data))
+    assert wb.sheetnames[1] == "1. Công khai (tên lúc chấm)"

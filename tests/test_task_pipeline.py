@@ -178,8 +178,13 @@ def test_report_workbooks_for_the_quarters_and_a_past_period(loaded):
     reports = Path(warehouse.reports)
     assert {p.name for p in reports.glob("bao_cao_tien_do_cchc_*.xlsx")} >= {
         f"bao_cao_tien_do_cchc_2026-Q{q}.xlsx" for q in (1, 2, 3)}
-    _run([tasks.task_progress_workbook], warehouse,
+    # The six months closed by the partition's quarter (Q2); a period not closed by it is refused.
+    _run([tasks.task_progress_workbook], warehouse, partition_key="2026-04-01",
          run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}})
+    wrong = dg.materialize([tasks.task_progress_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
+                           partition_key="2026-07-01",
+                           run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}})
+    assert not wrong.success
     book = openpyxl.load_workbook(reports / "bao_cao_tien_do_cchc_2026-H1.xlsx", read_only=True)
     assert book.sheetnames[:2] == ["Tổng hợp", "Nhiệm vụ"]
     text = " ".join(str(v) for row in book["Tổng hợp"].iter_rows(values_only=True) for v in row if v)

@@ -1,10 +1,10 @@
-"""Status of a plan task on a date, with the Civil Code's shift of a period ending on a rest day (common/task_status.py)."""
+"""Status of a plan task on a date, with the Civil Code's shift of a period ending on a rest day (scoring/task_status.py)."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from common.task_status import STATUS_LABELS, effective_due, task_status
+from scoring.task_status import STATUS_LABELS, effective_due, task_status
 
 
 def status(due: date | None, completed_on: date | None, as_of: date, **kwargs) -> str:

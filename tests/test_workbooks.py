@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from common.units import AGENCY, COMMUNE, WARD, Unit
-from workbooks import style
+from workbooks import excel
+from workbooks.excel import Column, add_bar_chart, add_color_scale, new_workbook, save_workbook, write_table
 from workbooks.quality import (
     SHEET_DETAIL,
     SHEET_FILES,
@@ -21,7 +22,6 @@ from workbooks.quality import (
     UNKNOWN_UNIT,
     write_quality_workbook,
 )
-from workbooks.style import Column, add_bar_chart, add_color_scale, new_workbook, save_workbook, write_table
 
 PROVINCE = "Thái Nguyên"
 UNITS = [
@@ -286,8 +286,8 @@ def test_empty_table_has_no_range_and_no_chart() -> None:
 
 
 def test_clean_value() -> None:
-    assert style.clean_value(nfd("Đồng Hỷ")) == "Đồng Hỷ"
-    assert style.clean_value("a\x00b") == "a\ufffdb"
-    assert style.clean_value(datetime(2026, 1, 1, 17, 0, tzinfo=UTC)) == datetime(2026, 1, 2, 0, 0)
-    assert style.clean_value(float("inf")) is None
-    assert len(style.clean_value("x" * 40_000)) == style.EXCEL_MAX_TEXT
+    assert excel.clean_value(nfd("Đồng Hỷ")) == "Đồng Hỷ"
+    assert excel.clean_value("a\x00b") == "a\ufffdb"
+    assert excel.clean_value(datetime(2026, 1, 1, 17, 0, tzinfo=UTC)) == datetime(2026, 1, 2, 0, 0)
+    assert excel.clean_value(float("inf")) is None
+    assert len(excel.clean_value("x" * 40_000)) == excel.EXCEL_MAX_TEXT

@@ -17,8 +17,8 @@ from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
+from sources.assessment_forms import folder_of
 from sources.intake import still_being_written
-from sources.par_forms import folder_of
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
@@ -46,7 +46,7 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
     table read; a CSV, PDF or broken file refused saying what it is). A broken, empty or cut-short re-delivery of a
     form or appraisal that loaded well (same name) is refused (``redelivery_refused``) and its earlier rows stay;
     a file still being copied is left for the next run; an appraisal file whose name carries no year is reported."""
-    from sources.par_forms import (
+    from sources.assessment_forms import (
         AppraisalResult,
         FormResult,
         SurveyResult,

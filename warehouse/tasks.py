@@ -21,9 +21,9 @@ import pandas as pd
 
 from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
-from common.task_status import STATUS_LABELS, effective_due, task_status
 from common.units import Unit
 from common.vntext import nfc
+from scoring.task_status import STATUS_LABELS, effective_due, task_status
 from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.intake import still_being_written

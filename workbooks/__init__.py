@@ -1,1 +1,1 @@
-"""Excel workbooks for officials (openpyxl only, no Dagster): one shared look in ``style``, one module per report."""
+"""Excel workbooks for officials (openpyxl only, no Dagster): one shared look in ``excel``, one module per report."""

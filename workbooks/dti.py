@@ -32,29 +32,26 @@ from common.settings import now_local
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES as POINT_SOURCES
-from workbooks.style import (
+from scoring.ranking import TIED, by_rank, group_label, rank_label, units_by_group
+from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
     LINE_HEIGHT,
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
-    TIED,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
     add_radar_chart,
-    by_rank,
     clean_value,
     code_key,
     decimal_text,
     frame_records,
     generated_label,
-    group_label,
     is_missing,
     new_workbook,
-    rank_label,
     row_after,
     rows_by_unit,
     rows_under_chart,
@@ -62,7 +59,6 @@ from workbooks.style import (
     sheet_title,
     tree_files,
     unit_sheet_names,
-    units_by_group,
     write_table,
     write_text_sheet,
 )

@@ -20,7 +20,8 @@ import pandas as pd
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES
-from workbooks.style import (
+from scoring.ranking import group_label, rank_label, units_by_group
+from workbooks.excel import (
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
@@ -32,10 +33,8 @@ from workbooks.style import (
     decimal_text,
     frame_records,
     generated_label,
-    group_label,
     is_missing,
     new_workbook,
-    rank_label,
     row_after,
     rows_by_unit,
     rows_under_chart,
@@ -43,7 +42,6 @@ from workbooks.style import (
     section_title,
     tree_files,
     unit_sheet_names,
-    units_by_group,
     write_table,
 )
 

@@ -7,14 +7,19 @@ from its counts disagree, and the problems found in its snapshots) and "Phương
 
 Units are ordered by rank, then Vietnamese name. The portal's (Cổng DVCQG) scores are the official ones; the scores
 here are measured from the province's warehouse to follow and explain them.
+
+Everything is read from the warehouse: the marts of the period and the criteria tree the period was scored with
+(``dim_criterion``: groups, indicators, maxima, rules in words, decision, file), so the workbook describes the tree that
+was used, not the methodology file on disk today. The few facts dim_criterion does not hold yet (``MethodFacts``: the
+index's name, start date, tolerance, indicator units and scopes) are given by the asset.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +28,24 @@ import pandas as pd
 
 from common.periods import Period
 from common.vntext import nfc, sort_key
-from scoring.criteria_table import measure_label, rule_text
+from scoring.criteria_table import measure_label
 from scoring.criteria_table import number_text as _num
-from scoring.qd766 import STATUS_LABELS, Group, Indicator, Methodology
-from workbooks.style import (
+from scoring.qd766 import STATUS_LABELS
+from scoring.ranking import TIED, group_label, rank_label, units_by_group
+from workbooks.excel import (
     SECTION_FONT,
-    TIED,
     Column,
     Table,
     add_bar_chart,
     add_color_scale,
     frame_records,
     generated_label,
-    group_label,
     is_missing,
     new_workbook,
-    rank_label,
     rows_under_chart,
     save_workbook,
     section_title,
     sheet_title,
-    units_by_group,
     write_table,
     write_text_sheet,
 )
@@ -55,13 +57,90 @@ PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
 PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
+SCORED_RULES = ("linear", "target")  # dim_criterion.rule_kind of the indicators that give points
 
+
+@dataclass(frozen=True)
+class MethodFacts:
+    """What the workbook says of the methodology that ``dim_criterion`` does not hold yet (issue 13: columns to add
+    there): the index's name, the file's start date, the reconciliation tolerance, and each indicator's unit (when
+    not %) and scope (when province-wide). Given by the asset; the defaults are those of the methodology schema."""
+
+    name: str = ""
+    valid_from: date | None = None
+    tolerance: float = 0.011
+    units: Mapping[str, str] = field(default_factory=dict)  # indicator code -> unit, when not "%"
+    province_scope: frozenset[str] = frozenset()  # indicator codes measured once for the whole province
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the tree as used (a ``dim_criterion`` row of kind criterion)."""
+
+    code: str
+    name: str
+    group: str
+    rule_kind: str  # linear | target | unresolved | info
+    max_points: float
+    rule_text: str
+    numerator: str
+    denominator: str
+    unit: str = "%"
+    scope: str = "unit"
+
+    @property
+    def scored(self) -> bool:
+        return self.rule_kind in SCORED_RULES
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of indicators of the tree as used (a ``dim_criterion`` row of kind group)."""
+
+    code: str
+    name: str
+    max_points: float
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def unresolved(self) -> bool:
+        return any(i.rule_kind == "unresolved" for i in self.indicators)
+
+
+@dataclass(frozen=True)
+class Method:
+    """The QĐ 766 criteria tree a period was scored with, as ``dim_criterion`` holds it."""
+
+    tree: str  # the methodology file's name
+    decision: str
+    groups: tuple[Group, ...]
+    facts: MethodFacts = MethodFacts()
+
+    @property
+    def name(self) -> str:
+        return self.facts.name
+
+    @property
+    def tolerance(self) -> float:
+        return self.facts.tolerance
+
+    @property
+    def max_points(self) -> float:
+        return float(sum(g.max_points for g in self.groups))
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for g in self.groups for i in g.indicators)
+
+    def group(self, code: str) -> Group:
+        return next(g for g in self.groups if g.code == code)
 
 
 @dataclass
 class WorkbookData:
     period: Period
     as_of: datetime | None  # data cutoff of the scores
+    method: Method  # the criteria tree the period was scored with (dim_criterion)
     units: pd.DataFrame  # mart_qd766_unit of the period + dim_unit.sort_order, group_label
     indicators: pd.DataFrame  # mart_qd766_indicator of the period
     reconciliation: pd.DataFrame  # mart_qd766_reconciliation of the period, latest capture per endpoint
@@ -70,7 +149,36 @@ class WorkbookData:
 
 # --- reading ----------------------------------------------------------------------------------------------
 
-def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> WorkbookData:
+def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None = None,
+                facts: MethodFacts | None = None) -> Method:
+    """The QĐ 766 tree of the period's year in ``dim_criterion``: the file ``tree`` (the one the period's marts were
+    scored with), else the year's latest written one. A year not scored yet has no groups."""
+    if tree is None:
+        found = con.execute("""SELECT tree FROM dim_criterion WHERE index_code = 'qd766' AND year = ?
+                               ORDER BY loaded_at DESC, tree DESC LIMIT 1""", [period.start.year]).fetchone()
+        tree = found[0] if found else ""
+    rows = frame_records(con.execute("""SELECT * FROM dim_criterion WHERE index_code = 'qd766' AND year = ? AND tree = ?
+                                        ORDER BY position""", [period.start.year, tree]).df())
+    facts = facts or MethodFacts()
+    groups = []
+    for g in (r for r in rows if r["kind"] == "group"):
+        indicators = tuple(_indicator(r, facts) for r in rows if r["kind"] == "criterion" and r["parent_code"] == g["code"])
+        groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max_points"]), indicators=indicators))
+    decision = rows[0]["decision"] if rows else ""
+    return Method(tree=tree, decision=decision or "", groups=tuple(groups), facts=facts)
+
+
+def _indicator(row: dict, facts: MethodFacts) -> Indicator:
+    # dim_criterion.data_source of a QĐ 766 indicator: "<numerator> / <denominator>", the counts of the methodology.
+    numerator, _, denominator = (row.get("data_source") or "").partition(" / ")
+    return Indicator(code=row["code"], name=row["name"], group=row["parent_code"], rule_kind=row["rule_kind"],
+                     max_points=float(row["max_points"] or 0), rule_text=row.get("rule_text") or "",
+                     numerator=numerator, denominator=denominator, unit=facts.units.get(row["code"], "%"),
+                     scope="province" if row["code"] in facts.province_scope else "unit")
+
+
+def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period,
+                       facts: MethodFacts | None = None) -> WorkbookData:
     """Everything the workbook shows for one period, read from the warehouse (or its published snapshot)."""
     units = con.execute("""
         SELECT m.*, d.sort_order, d.group_label
@@ -87,7 +195,10 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> Workbo
         WHERE r.period_label = ?""", [period.label, period.label]).df()
     issues = con.execute("SELECT * FROM portal_qd766_issue").df()
     as_of = units["as_of"].max() if not units.empty else None
+    trees = sorted(indicators["methodology"].dropna().unique()) if not indicators.empty else []
+    method = read_method(con, period, trees[-1] if trees else None, facts)
     return WorkbookData(period=period, as_of=None if is_missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
+                        method=method,
                         units=units, indicators=indicators, reconciliation=reconciliation,
                         portal_issues=_issues_of_period(issues, reconciliation, period))
 
@@ -139,19 +250,19 @@ def _as_of_text(as_of: datetime | None) -> str:
     return f"Số liệu tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"
 
 
-def _common_subtitles(data: WorkbookData, methodology: Methodology, generated_at: datetime | None) -> list[str]:
+def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime | None) -> list[str]:
     period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
     lines = [period, _as_of_text(data.as_of),
-             f"Phương pháp: {methodology.decision} (tệp {methodology.path.name})"]
+             f"Phương pháp: {method.decision} (tệp {method.tree})"]
     used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
-    if used - {methodology.path.name}:
+    if used - {method.tree}:
         lines.append(f"Lưu ý: điểm trong kho được tính theo tệp {', '.join(sorted(used))}.")
     lines.append(generated_label(generated_at))
     return lines
 
 
-def _unit_note(row: dict, methodology: Methodology) -> str:
-    missing = [g.code for g in methodology.groups if row.get(score_key(g)) is None]
+def _unit_note(row: dict, method: Method) -> str:
+    missing = [g.code for g in method.groups if row.get(score_key(g)) is None]
     evaluated = row.get("evaluated_max")
     if not missing and (row.get("complete") in (None, True)):
         return ""
@@ -162,20 +273,20 @@ def _unit_note(row: dict, methodology: Methodology) -> str:
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
 
-def ranking_columns(methodology: Methodology) -> tuple[Column, ...]:
+def ranking_columns(method: Method) -> tuple[Column, ...]:
     return (
         Column("Hạng", "rank", 13, align="center"),
         Column("Đơn vị", "unit", 38),
-        *(Column(group_header(g), score_key(g), 13, "0.00") for g in methodology.groups),
-        Column(f"Tổng điểm ({_num(methodology.max_points)})", "total", 12, "0.00"),
+        *(Column(group_header(g), score_key(g), 13, "0.00") for g in method.groups),
+        Column(f"Tổng điểm ({_num(method.max_points)})", "total", 12, "0.00"),
         Column("Số hồ sơ", "dossiers", 11, "#,##0"),
         Column("Ghi chú", "note", 30),
     )
 
 
-def _ranking_notes(units: pd.DataFrame, methodology: Methodology) -> list[str]:
+def _ranking_notes(units: pd.DataFrame, method: Method) -> list[str]:
     notes = []
-    for g in methodology.groups:
+    for g in method.groups:
         source = f"{g.code.lower()}_source"
         if not g.unresolved or source not in units:
             continue
@@ -189,33 +300,33 @@ def _ranking_notes(units: pd.DataFrame, methodology: Methodology) -> list[str]:
     return notes
 
 
-def _ranking_rows(rows: Iterable[dict], methodology: Methodology) -> list[dict]:
+def _ranking_rows(rows: Iterable[dict], method: Method) -> list[dict]:
     out = []
     for r in rows:
         row = {"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
                "total": r.get("total"), "dossiers": r.get("dossiers"),
-               "note": _unit_note(r, methodology)}
-        row.update({score_key(g): r.get(score_key(g)) for g in methodology.groups})
+               "note": _unit_note(r, method)}
+        row.update({score_key(g): r.get(score_key(g)) for g in method.groups})
         out.append(row)
     return out
 
 
-def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: list[str]) -> list[Table]:
+def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str]) -> list[Table]:
     ws = wb.create_sheet(SHEET_RANKING)
-    columns = ranking_columns(methodology)
+    columns = ranking_columns(method)
     groups = units_by_group(frame_records(data.units))
-    notes = _ranking_notes(data.units, methodology)
+    notes = _ranking_notes(data.units, method)
     tables: list[Table] = []
     next_row = 1
     for number, (group, rows) in enumerate(groups, start=1):
         section = section_title(group, len(rows), number)
         if number == 1:
-            table = write_table(ws, columns, _ranking_rows(rows, methodology), title=TITLE,
+            table = write_table(ws, columns, _ranking_rows(rows, method), title=TITLE,
                                 subtitles=[*subtitles, *notes, section], freeze_columns=2)
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
-            table = write_table(ws, columns, _ranking_rows(rows, methodology), title=section, start_row=next_row)
-        for g in methodology.groups:
+            table = write_table(ws, columns, _ranking_rows(rows, method), title=section, start_row=next_row)
+        for g in method.groups:
             add_color_scale(ws, table.data_range(score_key(g)))
         add_color_scale(ws, table.data_range("total"))
         chart = add_bar_chart(table, category_key="unit", value_keys=["total"],
@@ -230,11 +341,11 @@ def _write_ranking(wb, data: WorkbookData, methodology: Methodology, subtitles: 
 
 def _indicator_columns(ind: Indicator) -> list[Column]:
     key = ind.code
-    if ind.rule.kind == "unresolved":
-        return [Column(f"{ind.code} {ind.name} — Điểm ({_num(ind.rule.max_points)})",
+    if ind.rule_kind == "unresolved":
+        return [Column(f"{ind.code} {ind.name} — Điểm ({_num(ind.max_points)})",
                        f"{key}:score", 16, "0.00")]
     value = "Tỷ lệ (%)" if ind.unit == "%" else f"Giá trị ({ind.unit})"
-    if ind.rule.kind == "info":
+    if ind.rule_kind == "info":
         value += ", không tính điểm"
     count_format = "#,##0.0" if ind.unit != "%" else "#,##0"
     columns = [
@@ -243,7 +354,7 @@ def _indicator_columns(ind: Indicator) -> list[Column]:
         Column(f"{ind.code} {ind.name} — {value}", f"{key}:ratio", 17, "0.00"),
     ]
     if ind.scored:
-        columns.append(Column(f"{ind.code} — Điểm ({_num(ind.rule.max_points)})", f"{key}:score", 11, "0.00"))
+        columns.append(Column(f"{ind.code} — Điểm ({_num(ind.max_points)})", f"{key}:score", 11, "0.00"))
     return columns
 
 
@@ -285,16 +396,16 @@ def _group_subtitles(group: Group, common: list[str]) -> list[str]:
     return [*lines, common[-1]]
 
 
-def _write_group_sheets(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> None:
+def _write_group_sheets(wb, data: WorkbookData, method: Method, common: list[str]) -> None:
     ordered = units_by_group(frame_records(data.units))
     by_unit = {(r["unit_code"], r["indicator_code"]): r for r in frame_records(data.indicators)}
-    for index, group in enumerate(methodology.groups, start=1):
+    for index, group in enumerate(method.groups, start=1):
         ws = wb.create_sheet(group_sheet_name(index, group))
         title = f"NHÓM {index}: {group.name.upper()} (TỐI ĐA {_num(group.max_points)} ĐIỂM)"
         table = write_table(ws, group_columns(group), _group_rows(group, ordered, by_unit), title=title,
                             subtitles=_group_subtitles(group, common), freeze_columns=2)
         for ind in group.indicators:
-            if ind.rule.kind != "info":
+            if ind.rule_kind != "info":
                 add_color_scale(ws, table.data_range(f"{ind.code}:score"))
         add_color_scale(ws, table.data_range("group_score"))
 
@@ -342,11 +453,11 @@ def summary_columns() -> tuple[Column, ...]:
     )
 
 
-def _group_name(code: str | None, methodology: Methodology) -> str:
+def _group_name(code: str | None, method: Method) -> str:
     if is_missing(code):
         return ""
     try:
-        return methodology.group(code).name if code else ""
+        return method.group(code).name if code else ""
     except StopIteration:
         return code or ""
 
@@ -357,11 +468,11 @@ def _indicator_label(code: str | None, names: dict[str, str]) -> str:
     return GROUP_TOTAL if code is None else f"{code} {names.get(code, '')}".strip()
 
 
-def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list[dict]:
+def problem_rows(reconciliation: pd.DataFrame, method: Method) -> list[dict]:
     """Rows whose scores disagree or could not be compared: mismatch first, then missing data, then not evaluated."""
-    group_order = {g.code: i for i, g in enumerate(methodology.groups)}
-    ind_order = {i.code: n for n, i in enumerate(methodology.indicators)}
-    names = {i.code: i.name for i in methodology.indicators}
+    group_order = {g.code: i for i, g in enumerate(method.groups)}
+    ind_order = {i.code: n for n, i in enumerate(method.indicators)}
+    names = {i.code: i.name for i in method.indicators}
     keyed = []
     for r in frame_records(reconciliation):
         if r["status"] not in PROBLEM_STATUSES:
@@ -375,7 +486,7 @@ def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list
                r.get("role") != "province", sort_key(department),
                len(ind_order) if r.get("indicator_code") is None else ind_order.get(r["indicator_code"], 0))
         keyed.append((key, {
-            "group": _group_name(r["group_code"], methodology), "department": department, "unit_code": code,
+            "group": _group_name(r["group_code"], method), "department": department, "unit_code": code,
             "indicator": _indicator_label(r.get("indicator_code"), names), "numerator": r.get("numerator"),
             "denominator": r.get("denominator"), "portal_score": r.get("portal_score"),
             "recomputed_score": r.get("recomputed_score"), "difference": r.get("difference"),
@@ -385,8 +496,8 @@ def problem_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list
     return [row for _, row in keyed]
 
 
-def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tuple[list[dict], dict]:
-    """Rows counted per group and status, one line per group of the methodology, and the total line."""
+def summary_rows(reconciliation: pd.DataFrame, method: Method) -> tuple[list[dict], dict]:
+    """Rows counted per group and status, one line per group of the method, and the total line."""
     records = frame_records(reconciliation)
     counts: dict[str, Counter[str]] = {}
     files: dict[str, tuple[str, Any]] = {}
@@ -394,37 +505,37 @@ def summary_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> tupl
         counts.setdefault(r["group_code"], Counter())[r["status"]] += 1
         files[r["group_code"]] = (r["file_name"], r["captured_at"])
     rows = []
-    codes = [g.code for g in methodology.groups] + sorted(set(counts) - {g.code for g in methodology.groups})
+    codes = [g.code for g in method.groups] + sorted(set(counts) - {g.code for g in method.groups})
     for code in codes:
         c = counts.get(code, Counter())
         file_name, captured = files.get(code, ("Chưa có ảnh chụp của kỳ này", None))
-        rows.append({"group": _group_name(code, methodology), "file_name": file_name, "captured_at": captured,
+        rows.append({"group": _group_name(code, method), "file_name": file_name, "captured_at": captured,
                      **{s: c.get(s, 0) for s in STATUS_LABELS}, "total": sum(c.values())})
     total = {"group": "Tổng cộng", **{s: sum(r[s] for r in rows) for s in STATUS_LABELS},
              "total": sum(r["total"] for r in rows)}
     return rows, total
 
 
-def warning_rows(reconciliation: pd.DataFrame, methodology: Methodology) -> list[dict]:
+def warning_rows(reconciliation: pd.DataFrame, method: Method) -> list[dict]:
     """The portal's own warnings on its metrics (dataQualityStatus): one line per group, indicator and warning, with
     the number of units it qualifies."""
-    names = {i.code: i.name for i in methodology.indicators}
-    order = {i.code: n for n, i in enumerate(methodology.indicators)}
+    names = {i.code: i.name for i in method.indicators}
+    order = {i.code: n for n, i in enumerate(method.indicators)}
     found: dict[tuple, list[str]] = {}
     for r in frame_records(reconciliation):
         if is_missing(r.get("data_quality_status")):
             continue
         who = PROVINCE_ROW if r.get("role") == "province" else (r.get("department_name") or r.get("department_code") or "")
         found.setdefault((r["group_code"], r.get("indicator_code"), r.get("data_quality_label")), []).append(who)
-    rows = [{"group": _group_name(g, methodology), "indicator": _indicator_label(i, names), "warning": w,
+    rows = [{"group": _group_name(g, method), "indicator": _indicator_label(i, names), "warning": w,
              "units": len(who), "examples": ", ".join(who[:5]) + (" …" if len(who) > 5 else ""),
              "_key": (order.get(i, 99), w or "")} for (g, i, w), who in found.items()]
     rows.sort(key=lambda r: r.pop("_key"))
     return rows
 
 
-def issue_rows(issues: pd.DataFrame, methodology: Methodology) -> list[dict]:
-    rows = [{"group": _group_name(r.get("group_code"), methodology), "file_name": r["file_name"],
+def issue_rows(issues: pd.DataFrame, method: Method) -> list[dict]:
+    rows = [{"group": _group_name(r.get("group_code"), method), "file_name": r["file_name"],
              "department": r.get("department") or "", "reason": r.get("reason"), "field": r.get("field") or "",
              "rows": None if is_missing(r.get("rows")) else r.get("rows"),
              "blocking": "Có" if r.get("blocking") else ""} for r in frame_records(issues)]
@@ -432,32 +543,32 @@ def issue_rows(issues: pd.DataFrame, methodology: Methodology) -> list[dict]:
     return rows
 
 
-def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, common: list[str]) -> Table:
+def _write_reconciliation(wb, data: WorkbookData, method: Method, common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_RECONCILIATION)
     subtitles = [*common[:2],
                  ("Điểm của Cổng DVCQG là điểm chính thức. Điểm tính lại dùng chính số liệu trong ảnh chụp của Cổng và "
-                 f"công thức của tệp phương pháp; lệch không quá {_num(methodology.tolerance)} điểm coi là khớp."),
+                 f"công thức của tệp phương pháp; lệch không quá {_num(method.tolerance)} điểm coi là khớp."),
                  "Chỉ dùng ảnh chụp mới nhất của mỗi nhóm trong kỳ.", common[-1],
                  "I. CÁC DÒNG LỆCH HOẶC CHƯA ĐỐI CHIẾU ĐƯỢC"]
-    problems = write_table(ws, PROBLEM_COLUMNS, problem_rows(data.reconciliation, methodology),
+    problems = write_table(ws, PROBLEM_COLUMNS, problem_rows(data.reconciliation, method),
                            title=f"ĐỐI CHIẾU ĐIỂM VỚI CỔNG DỊCH VỤ CÔNG QUỐC GIA — {data.period.vietnamese.upper()}",
                            subtitles=subtitles, freeze_columns=2,
                            empty_text="Không có dòng lệch: mọi điểm đối chiếu được đều khớp với Cổng.")
     ws.cell(row=problems.header_row - 2, column=1).font = SECTION_FONT
     start = max(problems.last_row, problems.first_row) + 3
-    rows, total = summary_rows(data.reconciliation, methodology)
+    rows, total = summary_rows(data.reconciliation, method)
     summary = write_table(ws, summary_columns(), rows, title="II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG",
                           subtitles=[("Số dòng đối chiếu (từng chỉ tiêu và điểm nhóm của từng đơn vị, kể cả dòng "
                                      "toàn tỉnh) trong ảnh chụp mới nhất của mỗi nhóm.")],
                           total=total, start_row=start)
     start = (summary.total_row or summary.last_row) + 3
-    warnings = write_table(ws, WARNING_COLUMNS, warning_rows(data.reconciliation, methodology),
+    warnings = write_table(ws, WARNING_COLUMNS, warning_rows(data.reconciliation, method),
                            title="III. CẢNH BÁO CỦA CỔNG VỀ SỐ LIỆU", start_row=start,
                            subtitles=[("Cổng tự đánh dấu chỉ tiêu có số liệu chưa chính thức (ví dụ mẫu số tạm tính): "
                                        "điểm vẫn là điểm của Cổng nhưng có thể thay đổi khi Cổng cập nhật số liệu.")],
                            empty_text="Cổng không có cảnh báo nào về số liệu của kỳ này.")
     start = max(warnings.last_row, warnings.first_row) + 3
-    write_table(ws, ISSUE_COLUMNS, issue_rows(data.portal_issues, methodology),
+    write_table(ws, ISSUE_COLUMNS, issue_rows(data.portal_issues, method),
                 title="IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG", start_row=start,
                 subtitles=[("Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị null, "
                            "điểm tối đa thay đổi, đơn vị không khớp danh mục, tệp không đọc được…")],
@@ -465,18 +576,18 @@ def _write_reconciliation(wb, data: WorkbookData, methodology: Methodology, comm
     return problems
 
 
-# --- sheet 9: methodology in words ----------------------------------------------------------------------
+# --- sheet 9: methodology in words ----------------------------------------------------------------
 
-def method_sections(methodology: Methodology, as_of: datetime | None) -> list[tuple[str, list[str]]]:
-    groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in methodology.groups)
+def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, list[str]]]:
+    groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in method.groups)
     sections = [("Bộ chỉ số", [
-        (f"{methodology.name}: {methodology.decision}. Tệp phương pháp {methodology.path.name}, áp dụng từ "
-        f"{methodology.valid_from:%d/%m/%Y}."),
-        f"Tổng điểm tối đa {_num(methodology.max_points)}, gồm {len(methodology.groups)} nhóm: {groups}.",
+        (f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
+         + (f", áp dụng từ {method.facts.valid_from:%d/%m/%Y}." if method.facts.valid_from else ".")),
+        f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
     ])]
-    for index, g in enumerate(methodology.groups, start=1):
+    for index, g in enumerate(method.groups, start=1):
         sections.append((f"{index}. {g.name} ({g.code}) — tối đa {_num(g.max_points)} điểm",
-                         [rule_text(i) for i in g.indicators]))
+                         [i.rule_text for i in g.indicators]))
     sections.append(("Cách tính điểm và xếp hạng", [
         ("Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân; điểm nhóm là tổng điểm các chỉ tiêu "
         "của nhóm; tổng điểm là tổng điểm các nhóm."),
@@ -497,28 +608,28 @@ def method_sections(methodology: Methodology, as_of: datetime | None) -> list[tu
         "tỉnh để theo dõi, giải thích và phát hiện sớm chỉ tiêu yếu; có thể khác điểm của Cổng do thời điểm chụp "
         "và cách đồng bộ số liệu."),
         (f"Trang \"{SHEET_RECONCILIATION}\" tính lại điểm từ chính số liệu trong ảnh chụp của Cổng theo công thức trên "
-        f"và so với điểm Cổng công bố; chênh lệch không quá {_num(methodology.tolerance)} điểm được coi là khớp."),
+        f"và so với điểm Cổng công bố; chênh lệch không quá {_num(method.tolerance)} điểm được coi là khớp."),
     ]))
     return sections
 
 
 # --- the workbook ---------------------------------------------------------------------------------------
 
-def write_qd766_workbook(path: Path, data: WorkbookData, methodology: Methodology, *,
-                         generated_at: datetime | None = None) -> Path:
+def write_qd766_workbook(path: Path, data: WorkbookData, *, generated_at: datetime | None = None) -> Path:
     """Write the workbook of one period to ``path`` atomically and return ``path``."""
-    common = _common_subtitles(data, methodology, generated_at)
+    method = data.method
+    common = _common_subtitles(data, method, generated_at)
     wb = new_workbook(f"Chỉ số phục vụ người dân, doanh nghiệp — {data.period.vietnamese}")
-    _write_ranking(wb, data, methodology, common)
-    _write_group_sheets(wb, data, methodology, common)
-    _write_reconciliation(wb, data, methodology, common)
+    _write_ranking(wb, data, method, common)
+    _write_group_sheets(wb, data, method, common)
+    _write_reconciliation(wb, data, method, common)
     write_text_sheet(wb.create_sheet(SHEET_METHOD), title="PHƯƠNG PHÁP TÍNH CHỈ SỐ 766",
-                     sections=method_sections(methodology, data.as_of), subtitles=[methodology.name])
+                     sections=method_sections(method, data.as_of), subtitles=[method.name])
     return save_workbook(wb, path)
 
 
-def sheet_names(methodology: Methodology) -> list[str]:
+def sheet_names(method: Method) -> list[str]:
     """The sheets of the workbook, in order."""
-    return [SHEET_RANKING, *(group_sheet_name(i, g) for i, g in enumerate(methodology.groups, start=1)),
+    return [SHEET_RANKING, *(group_sheet_name(i, g) for i, g in enumerate(method.groups, start=1)),
             SHEET_RECONCILIATION, SHEET_METHOD]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from common.units import AGENCY, GROUP_LABELS, Unit
 from common.vntext import nfc, sort_key
-from workbooks.style import (
+from workbooks.excel import (
     Column,
     add_bar_chart,
     add_color_scale,

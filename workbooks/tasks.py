@@ -29,9 +29,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
-from common.task_status import STATUS_LABELS
 from common.vntext import sort_key
-from workbooks.style import (
+from scoring.task_status import STATUS_LABELS
+from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
     Column,
@@ -54,7 +54,7 @@ SHEETS = (SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES)
 SOURCES = ("plan_register", "task_report")
 SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo tiến độ"}
 
-# Status codes of mart_task_status in the order of the summary (labels: common.task_status.STATUS_LABELS).
+# Status codes of mart_task_status in the order of the summary (labels: scoring.task_status.STATUS_LABELS).
 STATUS_ORDER = ("completed_on_time", "completed_late", "on_track", "due_soon", "overdue", "no_deadline")
 NO_STATUS = "Chưa tính tình trạng"
 # Colour cue of each status (Excel's light red / yellow / green / orange / grey fills).
@@ -80,7 +80,7 @@ class TaskReportData:
     plan: dict  # plan_number, plan_year, revision, issued_on of the current plan of period.start.year
     tasks: pd.DataFrame  # one row per current task, in the plan's order (see read_task_report_data)
     completion: pd.DataFrame  # mart_task_completion rows of period.label (lead units + the department row)
-    missing_reports: pd.DataFrame  # lead units with tasks in the plan but no current report for the period
+    missing_reports: pd.DataFrame  # mart_task_report_missing of the period: lead units that sent no report
     issues: pd.DataFrame  # quarantine + file_issues rows of the plan register and progress reports of the period
     province: str = "Thái Nguyên"  # from dim_unit of the department
 
@@ -164,7 +164,7 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
     reports = _latest_reports(con, period, year)
     tasks = _attach_reports(tasks, reports, names)
     completion = _read_completion(con, period, as_of, order, department_code)
-    missing = _missing_reports(con, period, tasks, names, order)
+    missing = _missing_reports(con, period, tasks, order)
     issues = _read_issues(con, period)
     return TaskReportData(period=period, as_of=as_of, department_code=department_code,
                           department_name=dept[0]["unit_name"] if dept else department_code, plan=plan,
@@ -282,23 +282,14 @@ def _read_completion(con: duckdb.DuckDBPyConnection, period: Period, as_of: date
     return pd.DataFrame(rows, columns=columns)
 
 
-def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.DataFrame, names: dict[str, str],
+def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.DataFrame,
                      order: dict[str, int]) -> pd.DataFrame:
-    columns = ["unit_code", "unit_name", "tasks", "last_period", "last_report_date"]
+    """The lead units that sent no report of the period: the view mart_task_report_missing, in the offices' order."""
+    columns = ["unit_code", "unit_name", "tasks", "last_period", "last_report_date", "report_due_on", "is_late"]
     if tasks.empty:
         return pd.DataFrame(columns=columns)
-    led: dict[str, int] = defaultdict(int)
-    for codes in tasks["lead_codes"]:
-        for code in _codes(codes):
-            led[code] += 1
-    # Whether each unit reported for the period, and its latest report: the view mart_task_report_by_unit.
-    by_unit = {r["unit_code"]: r for r in rows_as_dicts(con, """
-        SELECT unit_code, reported, last_period, last_report_date FROM mart_task_report_by_unit
-        WHERE for_period = ? AND plan_year = ?""", [period.label, period.start.year])}
-    rows = [{"unit_code": code, "unit_name": names.get(code, code), "tasks": n,
-             "last_period": by_unit.get(code, {}).get("last_period"),
-             "last_report_date": by_unit.get(code, {}).get("last_report_date")}
-            for code, n in led.items() if not by_unit.get(code, {}).get("reported")]
+    rows = rows_as_dicts(con, f"""SELECT {', '.join(columns)} FROM mart_task_report_missing
+                                  WHERE for_period = ? AND plan_year = ?""", [period.label, period.start.year])
     rows.sort(key=lambda r: (order.get(r["unit_code"], 10**6), sort_key(r["unit_name"])))
     return pd.DataFrame(rows, columns=columns)
 

@@ -1,7 +1,7 @@
 """The blank self-assessment form (phiếu tự đánh giá) of one unit, index (Chỉ số CCHC, DTI) and year, generated from
 the criteria tree, so every unit fills the right form.
 
-One sheet "Tự đánh giá": the unit's identity in labelled header cells (read back by ``sources/par_forms.py``), the
+One sheet "Tự đánh giá": the unit's identity in labelled header cells (read back by ``sources/assessment_forms.py``), the
 table Mã | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Tài liệu kiểm chứng (số, ngày, trích yếu) | Giải trình cách
 chấm with one row per node of the tree (domains and inner criteria bold on grey, criteria scored by survey or from
 data and those not applicable to the unit greyed), then "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị". The sheet
@@ -27,7 +27,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
-from sources.par_forms import (
+from sources.assessment_forms import (
     DIFFICULTIES,
     FORM_SHEET,
     HEADER_LABELS,
@@ -38,7 +38,7 @@ from sources.par_forms import (
     form_columns,
     scored_by_answer,
 )
-from workbooks.style import FONT_NAME, FONT_SIZE
+from workbooks.excel import FONT_NAME, FONT_SIZE
 
 _FONT = Font(name=FONT_NAME, size=FONT_SIZE)
 _BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)

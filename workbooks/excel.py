@@ -32,8 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
-from common.units import RANKING_GROUP_LABELS
-from common.vntext import nfc, sort_key
+from common.vntext import nfc
+from scoring.ranking import group_label
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 12
@@ -435,9 +435,6 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
 # --- values read back from the marts ------------------------------------------------------------------------
 
-TIED = "đồng hạng"
-
-
 def is_missing(value: Any) -> bool:
     """None, NaN, NA or NaT (a list or an array is a value)."""
     try:
@@ -451,20 +448,7 @@ def frame_records(df: pd.DataFrame) -> list[dict]:
     return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
-def rank_label(rank: Any, tied: Any, of: Any = None) -> str:
-    """'2', '2 (đồng hạng)', with ``of`` '2/15 (đồng hạng)'; no rank: 'Chưa xếp hạng'."""
-    if is_missing(rank):
-        return "Chưa xếp hạng"
-    text = f"{int(rank)}/{int(of)}" if not is_missing(of) else str(int(rank))
-    return f"{text} ({TIED})" if bool(tied) else text
-
-
 # --- names, order and layout shared by the index workbooks ------------------------------------------------
-
-def group_label(code: str | None) -> str:
-    """'agency' -> 'Sở, ban, ngành'; an unknown group is shown as it is."""
-    return RANKING_GROUP_LABELS.get(code or "", code or "")
-
 
 def code_key(code: str) -> tuple:
     """'D2.10' after 'D2.9': numbers compared as numbers."""
@@ -515,23 +499,6 @@ def section_title(group: str, count: int, number: int) -> str:
     """'I. SỞ, BAN, NGÀNH (15 đơn vị)': the heading of a group's table on a ranking sheet."""
     roman = ("I", "II", "III", "IV", "V")[number - 1] if number <= 5 else str(number)
     return f"{roman}. {group_label(group).upper()} ({count} đơn vị)"
-
-
-def units_by_group(units: Iterable[dict]) -> list[tuple[str, list[dict]]]:
-    """(ranking group, its units: ranked ones by rank, then the others, each by Vietnamese name): agencies, communes
-    and wards (both even when empty), then any other group."""
-    groups: dict[str, list[dict]] = {g: [] for g in RANKING_GROUP_LABELS}
-    for row in units:
-        groups.setdefault(row.get("ranking_group") or "", []).append(row)
-    order = list(RANKING_GROUP_LABELS)
-    keys = sorted(groups, key=lambda g: (order.index(g) if g in order else len(order), sort_key(g)))
-    return [(g, by_rank(groups[g])) for g in keys]
-
-
-def by_rank(units: Iterable[dict]) -> list[dict]:
-    """Ranked units by rank, then the unranked ones; each by Vietnamese name."""
-    return sorted(units, key=lambda r: (math.inf if is_missing(r.get("rank")) else r["rank"],
-                                        sort_key(r.get("unit_name") or ""), r.get("unit_code") or ""))
 
 
 def rows_by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
