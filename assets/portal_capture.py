@@ -46,13 +46,13 @@ class PortalCaptureConfig(dg.Config):
                       "chụp. Không nằm trong lượt chạy hằng ngày (cần Internet); lịch portal_capture_0530 tắt sẵn.")
 def qd766_portal_capture(context: dg.AssetExecutionContext, config: PortalCaptureConfig, warehouse: Warehouse,
                          portal: PortalApi) -> dg.MaterializeResult:
-    from common.settings import now_local
+    from common.settings import business_today
     from common.units import portal_province
     from sources.portal_capture import capture_periods, collect, failure_report
     from sources.portal_client import ENDPOINTS, PortalClient, portal_period
 
     try:
-        periods = [portal_period(label) for label in dict.fromkeys(config.periods or [])] or capture_periods(now_local().date())
+        periods = [portal_period(label) for label in dict.fromkeys(config.periods or [])] or capture_periods(business_today())
     except ValueError as err:
         raise dg.Failure(str(err)) from None
     unknown = [e for e in config.endpoints or [] if e not in ENDPOINTS]

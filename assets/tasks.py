@@ -10,7 +10,7 @@ from assets.partitions import PERIOD_PARTITIONS, partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.periods import Period, parse_period, periods_between, periods_closed_by
-from common.settings import now_local
+from common.settings import business_today, now_local
 from common.units import load_offices, load_units, offices_missing_message
 
 
@@ -70,7 +70,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     labels = _report_periods(_quarters(context))
     with warehouse.write() as con:
         reports = read_reports(Path(warehouse.inbox), units=load_units(warehouse.province),
-                               offices=load_offices(warehouse.province), known=known_tasks(con), today=now_local().date())
+                               offices=load_offices(warehouse.province), known=known_tasks(con), today=business_today())
         stats = load_task_reports(con, reports, labels, now_local())
         issues = con.execute("""SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",
@@ -89,7 +89,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
 def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import days_between, refresh_completion, refresh_task_status
 
-    today = now_local().date()
+    today = business_today()
     quarters = [q for q in _quarters(context) if q.start <= today]
     if not quarters:
         return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
@@ -136,7 +136,7 @@ def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReport
                            warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.tasks import read_task_report_data, task_report_name, write_task_report
 
-    today = now_local().date()
+    today = business_today()
     periods = report_periods(_quarters(context), config.period)
     written = []
     with warehouse.read() as con:

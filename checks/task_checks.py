@@ -7,7 +7,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from assets.tasks import plan_register
 from checks.task_rules import six_clear_findings
 from common.db import rows_as_dicts
-from common.settings import now_local
+from common.settings import business_today
 
 
 @dg.asset_check(asset=plan_register, pool=WRITER_POOL,
@@ -16,7 +16,7 @@ from common.settings import now_local
 def six_clear(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
         tasks = rows_as_dicts(con, "SELECT * FROM fct_plan_task ORDER BY plan_year, task_no")
-    findings = six_clear_findings(tasks, now_local().date())
+    findings = six_clear_findings(tasks, business_today())
     lines = [f"- Nhiệm vụ {f['task_no']} — {f['element_label']}: {f['detail']}" for f in findings]
     by_element = {label: sum(f["element_label"] == label for f in findings) for label in {f["element_label"] for f in findings}}
     return dg.AssetCheckResult(passed=not findings, severity=dg.AssetCheckSeverity.WARN,

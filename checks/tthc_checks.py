@@ -10,7 +10,7 @@ from assets.tthc import tthc_dossier_versions, tthc_dossiers
 from checks import tthc_rules
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
-from common.settings import now_local
+from common.settings import business_today
 
 # Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
 # validated at staging, so the suite is a second line of defence and need not cost a full pass.
@@ -73,5 +73,5 @@ def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Tệp xuất mới nhất không cũ hơn một ngày làm việc.")
 def export_freshness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        state = tthc_rules.freshness(con, now_local().date())
+        state = tthc_rules.freshness(con, business_today())
     return dg.AssetCheckResult(passed=state["fresh"], severity=dg.AssetCheckSeverity.WARN, metadata=state)
