@@ -32,7 +32,7 @@ def label_units(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     labels = unit_sort_keys(con)
     con.execute("CREATE OR REPLACE TEMP TABLE unit_labels (code VARCHAR, name VARCHAR, sort_key VARCHAR)")
     if labels:
-        con.executemany("INSERT INTO unit_labels VALUES (?, ?, ?)", labels)
+        con.executemany("INSERT INTO unit_labels (code, name, sort_key) VALUES (?, ?, ?)", labels)  # temp table above
     con.execute("""UPDATE dim_unit SET sort_key = l.sort_key FROM unit_labels l
                    WHERE dim_unit.unit_code = l.code AND dim_unit.sort_key IS DISTINCT FROM l.sort_key""")
     con.execute("""UPDATE dim_office SET sort_key = l.sort_key FROM unit_labels l

@@ -42,6 +42,7 @@ from warehouse.landing import (
     record_file,
     transaction,
 )
+from warehouse.queries import sql
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -61,9 +62,9 @@ def is_trial_register(title: str | None) -> bool:
 def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int:
     with transaction(con):
         con.execute("DELETE FROM dim_office")
-        insert_many(con, "INSERT INTO dim_office (office_code, office_name, kind, parent_unit_code, aliases, sort_order) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(o.code, o.name, o.kind, o.parent, list(o.aliases), i) for i, o in enumerate(offices)])
+        insert_many(con, sql("tasks/insert_office"),
+                    [{"office_code": o.code, "office_name": o.name, "kind": o.kind, "parent_unit_code": o.parent,
+                      "aliases": list(o.aliases), "sort_order": i} for i, o in enumerate(offices)])
     return len(offices)
 
 
@@ -140,11 +141,8 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                         labels={"index_code": "tasks", "year": result.plan_year})
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
-            con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at,
-                                                    index_code, year)
-                           VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?, 'tasks',
-                                   (SELECT max(plan_year) FROM plan_task_history WHERE source_file = ?))""",
-                        [REGISTER_SOURCE, file_name, reason, now, file_name])
+            con.execute(sql("tasks/insert_conflicting_plans"),
+                        {"source": REGISTER_SOURCE, "file_name": file_name, "reason": reason, "loaded_at": now})
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
     return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
