@@ -152,9 +152,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
 def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the
     (file, reason) of plans that compete for a year."""
-    versions = con.execute("""SELECT DISTINCT plan_year, plan_number, revision, issued_on, source_file FROM plan_task_history
-                              WHERE trial IS NOT TRUE
-                              ORDER BY plan_year, issued_on NULLS FIRST, revision, source_file""").fetchall()
+    versions = con.execute(sql("tasks/plan_versions")).fetchall()
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for version in versions:
         by_year[version[0]].append(version)
@@ -315,11 +313,8 @@ def _task_versions(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, 
     """Each current task's versions along the current plan's revisions (a revision applies from its issue date)."""
     plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
     out: dict[str, list[_Version]] = defaultdict(list)
-    for task, issued, due, leads in con.execute("""
-            SELECT h.task_no, h.issued_on, h.effective_due_date, h.lead_codes FROM plan_task_history h
-            JOIN fct_plan_task t USING (plan_year, task_no)
-            WHERE h.plan_year = ? AND h.plan_number = ? ORDER BY h.issued_on NULLS FIRST, h.revision""",
-                                                [plan_year, plan]).fetchall():
+    for task, issued, due, leads in con.execute(sql("tasks/task_versions"),
+                                                {"plan_year": plan_year, "plan_number": plan}).fetchall():
         out[task].append(_Version(issued or date(plan_year - 1, 1, 1), due, tuple(leads or ())))
     return out
 
@@ -339,10 +334,8 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     then on the report date."""
     completed: dict[tuple[str, str], date] = {}
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
-    for task, unit, period, status, percent, done, doc_date, report_date in con.execute("""
-            SELECT task_no, unit_code, period_label, status, percent, completed_on, result_doc_date, report_date
-            FROM stg_task_report WHERE plan_year = ? AND NOT superseded ORDER BY report_date, source_file""",
-                                                                                  [plan_year]).fetchall():
+    for task, unit, period, status, percent, done, doc_date, report_date in con.execute(
+            sql("tasks/current_reports"), {"plan_year": plan_year}).fetchall():
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
         end = end_of_label(period)
