@@ -293,10 +293,8 @@ def method_note() -> str:
 def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Why the year's scorecards are not complete (empty = complete): a unit of the master data without a row, an
     applicable component without a row, a unit without a usable form that is ranked, no form at all."""
-    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute("""
-        SELECT u.unit_code, u.unit_name FROM dim_unit u
-        LEFT JOIN mart_dti_unit m ON m.unit_code = u.unit_code AND m.year = ?
-        WHERE m.unit_code IS NULL ORDER BY u.sort_order""", [year]).fetchall()]
+    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute(
+        sql("dti/units_without_scorecard"), {"year": year}).fetchall()]
     for tree in trees_for_year(year).values():
         for unit_group in tree.unit_groups:
             expected = len(tree.applicable(unit_group))
