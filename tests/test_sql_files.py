@@ -32,6 +32,15 @@ def test_fragments_must_match_the_file() -> None:
         sql("views/mart_task_report_by_unit", extra="x")
 
 
+def test_a_row_to_insert_by_name_has_every_column() -> None:
+    from warehouse.landing import LANDED_FILE_COLUMNS, named_row
+
+    row = named_row(LANDED_FILE_COLUMNS, source="pakn", file_name="pakn_202601.csv", status="missing")
+    assert list(row) == list(LANDED_FILE_COLUMNS) and row["sha256"] is None and row["status"] == "missing"
+    with pytest.raises(KeyError, match="not a column"):
+        named_row(LANDED_FILE_COLUMNS, source="pakn", no_such_column=1)
+
+
 def test_every_file_is_one_statement_that_duckdb_parses() -> None:
     """One statement per file; each parses (names of tables are not resolved: extract_statements only parses)."""
     config = configparser.ConfigParser(interpolation=None)

@@ -227,13 +227,10 @@ def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = IND
     """(unit → (difficulties, proposals) of its current form, units whose current form is usable). A current form
     is always a readable file; with ``rejected_rows_ok`` one with rejected rows still counts (those criteria are
     then missing), otherwise it must have none (PAR: the blocking check lists it until the unit resends)."""
-    notes = {u: (d, p) for u, d, p in con.execute("""
-        SELECT unit_code, difficulties, proposals FROM stg_assessment_submission
-        WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall()}
-    usable = {u for (u,) in con.execute("""SELECT unit_code FROM stg_assessment_submission
-                                           WHERE year = ? AND index_code = ? AND NOT superseded
-                                             AND (? OR hard_errors = 0)""",
-                                        [year, index, rejected_rows_ok]).fetchall()}
+    which = {"year": year, "index_code": index}
+    notes = {u: (d, p) for u, d, p in con.execute(sql("assessment/current_notes"), which).fetchall()}
+    usable = {u for (u,) in con.execute(sql("assessment/usable_forms"),
+                                        which | {"rejected_rows_ok": rejected_rows_ok}).fetchall()}
     return notes, usable
 
 

@@ -206,8 +206,7 @@ def _procedure_codes(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 def _months_with_petitions(con: duckdb.DuckDBPyConnection) -> set[date]:
     """Months whose petition export was loaded (a month with no petitions has a file with no rows)."""
-    rows = con.execute("""SELECT partition_date FROM landed_files WHERE source = 'pakn' AND status <> 'rejected'
-                          UNION SELECT DISTINCT date_trunc('month', received_at)::DATE FROM fct_petition""").fetchall()
+    rows = con.execute(sql("qd766/months_with_petitions")).fetchall()
     return {r[0] for r in rows if r[0] is not None}
 
 
