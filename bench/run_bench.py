@@ -118,19 +118,16 @@ def add_history(build_db: str, years: int) -> int:
     with duckdb.connect(build_db) as con:
         for back in range(1, years + 1):
             shift = f"INTERVAL {back} YEAR"
-            con.execute(f"""INSERT INTO stg_dossier_versions
-                SELECT export_date - {shift}, source_file, source_row, dossier_code || '-Y{back}', procedure_code,
-                       receiving_centre, resolving_unit_code, channel, received_at - {shift}, due_at - {shift},
-                       completed_at - {shift}, status, supplement_requests, digitised, electronic_result, fee_due,
-                       paid_online, reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift},
-                       applicant_key
+            con.execute(f"""INSERT INTO stg_dossier_versions BY NAME
+                SELECT * REPLACE (export_date - {shift} AS export_date, dossier_code || '-Y{back}' AS dossier_code,
+                                  received_at - {shift} AS received_at, due_at - {shift} AS due_at,
+                                  completed_at - {shift} AS completed_at, updated_at - {shift} AS updated_at)
                 FROM stg_dossier_versions WHERE NOT contains(dossier_code, '-Y')""")
-            con.execute(f"""INSERT INTO fct_dossier
-                SELECT dossier_code || '-Y{back}', procedure_code, receiving_centre, resolving_unit_code, channel,
-                       received_at - {shift}, due_at - {shift}, completed_at - {shift}, status, is_finished,
-                       finished_on_time, supplement_requests, digitised, electronic_result, fee_due, paid_online,
-                       reused_data, citizen_data_used, synced_to_portal, satisfaction, updated_at - {shift}, applicant_key,
-                       first_export_date - {shift}, last_export_date - {shift}, version_count
+            con.execute(f"""INSERT INTO fct_dossier BY NAME
+                SELECT * REPLACE (dossier_code || '-Y{back}' AS dossier_code, received_at - {shift} AS received_at,
+                                  due_at - {shift} AS due_at, completed_at - {shift} AS completed_at,
+                                  updated_at - {shift} AS updated_at, first_export_date - {shift} AS first_export_date,
+                                  last_export_date - {shift} AS last_export_date)
                 FROM fct_dossier WHERE NOT contains(dossier_code, '-Y')""")
         con.execute("CHECKPOINT")
         return con.execute("SELECT count(*) FROM stg_dossier_versions").fetchall()[0][0]
@@ -154,13 +151,17 @@ def plain_sql_ingest(files: list[Path], db: Path) -> None:
     yes = "({0} = 'Có')"
     with duckdb.connect(str(db)) as con:
         ensure_schema(con)
-        con.execute(f"""INSERT INTO stg_dossier_versions
-            SELECT strptime(regexp_extract(filename, '(\\d{{8}})\\.csv', 1), '%Y%m%d')::DATE, filename, 0, dossier_code,
-                   procedure_code, receiving_centre, resolving_unit, channel, {ts.format('received_at')}, {ts.format('due_at')},
-                   try_strptime(completed_at, '%d/%m/%Y %H:%M:%S'), status, try_cast(supplement_requests AS INTEGER),
-                   {yes.format('digitised')}, {yes.format('electronic_result')}, try_cast(fee_due AS BIGINT), {yes.format('paid_online')},
-                   {yes.format('reused_data')}, {yes.format('citizen_data_used')}, {yes.format('synced_to_portal')}, satisfaction,
-                   {ts.format('updated_at')}, sha256(applicant_id)
+        con.execute(f"""INSERT INTO stg_dossier_versions BY NAME
+            SELECT strptime(regexp_extract(filename, '(\\d{{8}})\\.csv', 1), '%Y%m%d')::DATE AS export_date,
+                   filename AS source_file, 0 AS source_row, dossier_code, procedure_code, receiving_centre,
+                   resolving_unit AS resolving_unit_code, channel, {ts.format('received_at')} AS received_at,
+                   {ts.format('due_at')} AS due_at, try_strptime(completed_at, '%d/%m/%Y %H:%M:%S') AS completed_at,
+                   status, try_cast(supplement_requests AS INTEGER) AS supplement_requests,
+                   {yes.format('digitised')} AS digitised, {yes.format('electronic_result')} AS electronic_result,
+                   try_cast(fee_due AS BIGINT) AS fee_due, {yes.format('paid_online')} AS paid_online,
+                   {yes.format('reused_data')} AS reused_data, {yes.format('citizen_data_used')} AS citizen_data_used,
+                   {yes.format('synced_to_portal')} AS synced_to_portal, satisfaction,
+                   {ts.format('updated_at')} AS updated_at, sha256(applicant_id) AS applicant_key
             FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, filename = true,
                           ignore_errors = true)
             WHERE {ts.format('received_at')} IS NOT NULL AND {ts.format('due_at')} IS NOT NULL
@@ -235,7 +236,7 @@ def main() -> None:
         with duckdb.connect(str(ingest_db)) as con:
             ensure_schema(con)
             con.execute("ATTACH ? AS src (READ_ONLY)", [warehouse.build_db])
-            con.execute("INSERT INTO dim_procedure SELECT * FROM src.dim_procedure")
+            con.execute("INSERT INTO dim_procedure BY NAME SELECT * FROM src.dim_procedure")
             con.execute("DETACH src")
             tthc.load_dossier_partitions(con, inbox / "tthc", date.fromisoformat(start), date.fromisoformat(end),
                                          matcher=matcher_for("Thái Nguyên"), keys=warehouse.pii_keys(), work_dir=BENCH_DIR / "work",

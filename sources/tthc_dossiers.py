@@ -108,7 +108,7 @@ def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
 def _register_lookup(con: duckdb.DuckDBPyConnection, name: str, pairs: list[tuple]) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (raw VARCHAR, value VARCHAR)")
     if pairs:
-        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", pairs)
+        con.executemany(f"INSERT INTO {name} (raw, value) VALUES (?, ?)", pairs)
 
 
 def _sql_literal(value: object) -> str:
@@ -155,7 +155,7 @@ def stage_dossier_exports(
     copied = [f.prepared.read_path is None for f in readable]
     con.execute("CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR, pseudonymised BOOLEAN)")
     if readable:
-        con.executemany("INSERT INTO _files VALUES (?, ?, ?, ?)",
+        con.executemany("INSERT INTO _files (file_id, export_date, file_name, pseudonymised) VALUES (?, ?, ?, ?)",
                         [(i, f.export_date, f.path.name, c) for i, (f, c) in enumerate(zip(readable, copied, strict=True))])
     stray = [i for i, f in enumerate(readable) if f.prepared.stray_bytes and f.prepared.text is not None]
     try:
@@ -215,7 +215,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[ExportFile], work_d
     max_line = max([2 << 20, *(f.prepared.size_bytes + 1 for f in readable)])
     con.execute("CREATE OR REPLACE TEMP TABLE _paths (file_id INTEGER, path VARCHAR)")
     if paths:
-        con.executemany("INSERT INTO _paths VALUES (?, ?)", list(enumerate(paths)))
+        con.executemany("INSERT INTO _paths (file_id, path) VALUES (?, ?)", list(enumerate(paths)))
         columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
         # Insertion order is preserved, so rowid follows file order and line order within each file.
         # Only a copy may carry an unreadable byte as a value (see ``PreparedFile.materialise``): flagged here, as
@@ -282,7 +282,7 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
                        for c in fmt.vocabularies)
     # The key of each year the receipt dates may fall in, as HMAC pads (parameters: no key in SQL text).
     con.execute("CREATE OR REPLACE TEMP TABLE _pii_pads (year INTEGER, inner_pad BLOB, outer_pad BLOB)")
-    con.executemany("INSERT INTO _pii_pads VALUES (?, ?, ?)", keys.year_pads(PSEUDONYM_YEARS))
+    con.executemany("INSERT INTO _pii_pads (year, inner_pad, outer_pad) VALUES (?, ?, ?)", keys.year_pads(PSEUDONYM_YEARS))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _dossier_typed AS
         SELECT r.file_id, r.line, f.export_date, f.file_name,
@@ -330,13 +330,14 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
     # Duplicate codes within one file: the latest update stays and the older copies are rejected; copies that
     # share the latest update time conflict, so all of them are rejected rather than one picked silently.
     con.execute(
-        """INSERT INTO _row_rejects
+        """INSERT INTO _row_rejects BY NAME
         SELECT file_id, line,
-               CASE WHEN tied > 1 AND updated_at = latest THEN 'duplicate_conflict' ELSE 'duplicate_in_file' END,
+               CASE WHEN tied > 1 AND updated_at = latest THEN 'duplicate_conflict' ELSE 'duplicate_in_file' END AS rule,
                CASE WHEN tied > 1 AND updated_at = latest
                     THEN 'Mã hồ sơ xuất hiện nhiều lần trong tệp với cùng ngày cập nhật; không tự chọn, loại mọi bản.'
-                    ELSE 'Mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản cập nhật mới nhất (dòng ' || keep_line || ').' END,
-               dossier_code
+                    ELSE 'Mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản cập nhật mới nhất (dòng ' || keep_line || ').'
+               END AS reason,
+               dossier_code AS value
         FROM (
             SELECT file_id, line, dossier_code, updated_at,
                    first_value(line) OVER w AS keep_line, row_number() OVER w AS rank, count(*) OVER d AS copies,

@@ -24,6 +24,7 @@ from warehouse.labels import label_units
 from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
 from warehouse.measures import computed_values
 from warehouse.par import assessment_inputs, load_assessment_inputs, refused_forms, submission_notes
+from warehouse.queries import sql
 
 INDEX = "dti"
 GROUPS = ("agency", "local")
@@ -292,19 +293,13 @@ def method_note() -> str:
 def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Why the year's scorecards are not complete (empty = complete): a unit of the master data without a row, an
     applicable component without a row, a unit without a usable form that is ranked, no form at all."""
-    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute("""
-        SELECT u.unit_code, u.unit_name FROM dim_unit u
-        LEFT JOIN mart_dti_unit m ON m.unit_code = u.unit_code AND m.year = ?
-        WHERE m.unit_code IS NULL ORDER BY u.sort_order""", [year]).fetchall()]
+    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute(
+        sql("dti/units_without_scorecard"), {"year": year}).fetchall()]
     for tree in trees_for_year(year).values():
         for unit_group in tree.unit_groups:
             expected = len(tree.applicable(unit_group))
-            problems += [f"{u}: {n}/{expected} thành phần áp dụng có kết quả" for u, n in con.execute("""
-                SELECT m.unit_code, count(c.code) FILTER (c.applicable) FROM mart_dti_unit m
-                JOIN dim_unit d ON d.unit_code = m.unit_code AND d.unit_group = ?
-                LEFT JOIN mart_dti_component c ON c.unit_code = m.unit_code AND c.year = m.year
-                WHERE m.year = ? GROUP BY ALL HAVING count(c.code) FILTER (c.applicable) <> ?""",
-                                                                             [unit_group, year, expected]).fetchall()]
+            problems += [f"{u}: {n}/{expected} thành phần áp dụng có kết quả" for u, n in con.execute(
+                sql("dti/missing_components"), {"unit_group": unit_group, "year": year, "expected": expected}).fetchall()]
     problems += [f"{u}: chưa có phiếu dùng được nhưng vẫn được xếp hạng" for (u,) in con.execute(
         "SELECT unit_code FROM mart_dti_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL", [year]).fetchall()]
     if not con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = ? AND has_form", [year]).fetchall()[0][0]:
@@ -314,10 +309,4 @@ def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str
 
 def missing_forms(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str]]:
     """(unit code, unit name, why) of the units listed as without a usable form."""
-    return con.execute("""
-        SELECT m.unit_code, m.unit_name,
-               coalesce('phiếu bị từ chối: ' || m.form_refused,
-                        (SELECT 'phiếu bị từ chối: ' || string_agg(DISTINCT s.source_file, ', ') FROM stg_assessment_submission s
-                         WHERE s.year = m.year AND s.index_code = 'dti' AND s.unit_code = m.unit_code), 'chưa nộp phiếu')
-        FROM mart_dti_unit m JOIN dim_unit d USING (unit_code)
-        WHERE m.year = ? AND NOT m.has_form ORDER BY d.sort_order""", [year]).fetchall()
+    return con.execute(sql("dti/missing_forms"), {"year": year}).fetchall()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from common.vntext import sort_key as vietnamese_key
+from warehouse.queries import sql
 
 # Marts keyed by unit_code that carry unit_name and sort_key (filled here, not by their builders).
 UNIT_MARTS = ("mart_qd766_indicator", "mart_qd766_unit", "mart_qd766_reconciliation", "mart_par_criterion",
@@ -32,11 +33,10 @@ def label_units(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     labels = unit_sort_keys(con)
     con.execute("CREATE OR REPLACE TEMP TABLE unit_labels (code VARCHAR, name VARCHAR, sort_key VARCHAR)")
     if labels:
-        con.executemany("INSERT INTO unit_labels VALUES (?, ?, ?)", labels)
-    con.execute("""UPDATE dim_unit SET sort_key = l.sort_key FROM unit_labels l
-                   WHERE dim_unit.unit_code = l.code AND dim_unit.sort_key IS DISTINCT FROM l.sort_key""")
-    con.execute("""UPDATE dim_office SET sort_key = l.sort_key FROM unit_labels l
-                   WHERE dim_office.office_code = l.code AND dim_office.sort_key IS DISTINCT FROM l.sort_key""")
+        con.executemany("INSERT INTO unit_labels (code, name, sort_key) VALUES (?, ?, ?)", labels)  # temp table above
+    con.execute(sql("labels/set_unit_sort_keys"))
+    con.execute(sql("labels/set_office_sort_keys"))
+    # One statement per table named by the caller: stays here, built from the table's name.
     for table in tables:
         con.execute(f"""UPDATE {table} SET unit_name = l.name, sort_key = l.sort_key FROM unit_labels l
                         WHERE {table}.unit_code = l.code

@@ -14,6 +14,7 @@ import duckdb
 from sources.csvfiles import FileIssue
 from sources.excel_intake import WORKBOOK_KINDS, folder_files
 from sources.intake import STILL_COPYING_REASON
+from warehouse.queries import sql
 
 if TYPE_CHECKING:  # pandas costs ~1 s to import: the code location must load without it
     import pandas as pd
@@ -35,15 +36,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 # year and period its data belongs to, the index (par, dti, qd766, tasks) and the unit that sent it; a row or issue
 # that names its own unit or criterion keeps it. Reports read these columns instead of parsing names or sentences.
 LABEL_COLUMNS = ("year", "period_label", "index_code", "unit_code", "endpoint", "captured_at")
+# Inserts by name (warehouse/sql/landing/): each row is a dict of the columns it fills, the rest are NULL.
 QUARANTINE_COLUMNS = ("source", "file_name", "partition_date", "row_number", "unit_code", "unit_name", "record_key",
                       "rule", "reason", "value", "loaded_at", "year", "period_label", "index_code", "criterion_code",
                       "endpoint", "captured_at")
 FILE_ISSUE_COLUMNS = ("source", "file_name", "partition_date", "rule", "reason", "blocking", "loaded_at", "unit_code",
                       "year", "period_label", "index_code", "criterion_code", "endpoint", "captured_at")
-QUARANTINE_INSERT = (f"INSERT INTO quarantine ({', '.join(QUARANTINE_COLUMNS)}) "
-                     f"VALUES ({', '.join('?' * len(QUARANTINE_COLUMNS))})")
-FILE_ISSUE_INSERT = (f"INSERT INTO file_issues ({', '.join(FILE_ISSUE_COLUMNS)}) "
-                     f"VALUES ({', '.join('?' * len(FILE_ISSUE_COLUMNS))})")
+LANDED_FILE_COLUMNS = ("source", "file_name", "partition_date", "sha256", "size_bytes", "encoding", "status", "rows_read",
+                       "rows_loaded", "rows_rejected", "first_loaded_at", "loaded_at")
+QUARANTINE_INSERT = sql("landing/insert_quarantine")
+FILE_ISSUE_INSERT = sql("landing/insert_file_issue")
+LANDED_FILE_INSERT = sql("landing/insert_landed_file")
+
+
+def named_row(columns: tuple[str, ...], **values: Any) -> dict[str, Any]:
+    """The parameters of an insert by name: every column of ``columns``, None where ``values`` has none."""
+    unknown = set(values) - set(columns)
+    if unknown:
+        raise KeyError(f"not a column: {sorted(unknown)}")
+    return {c: values.get(c) for c in columns}
 
 
 def _ASSESSMENT(labels: dict[str, Any]) -> bool:
@@ -57,14 +68,17 @@ def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
 
 
 def file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime,
-                    labels: dict[str, Any] | None = None) -> list[tuple]:
+                    labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Rows for FILE_ISSUE_INSERT; an issue's own ``criterion_code`` (or, for a form's cell, its ``record_key``: the
     criterion code) is kept."""
     labels = labels or {}
-    return [(source, file_name, day, i.rule, i.reason, i.blocking, at, labels.get("unit_code"), labels.get("year"),
-             labels.get("period_label"), labels.get("index_code"),
-             getattr(i, "criterion_code", None) or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None),
-             labels.get("endpoint"), labels.get("captured_at")) for i in issues]
+    return [named_row(FILE_ISSUE_COLUMNS, source=source, file_name=file_name, partition_date=day, rule=i.rule,
+                      reason=i.reason, blocking=i.blocking, loaded_at=at, unit_code=labels.get("unit_code"),
+                      year=labels.get("year"), period_label=labels.get("period_label"),
+                      index_code=labels.get("index_code"),
+                      criterion_code=(getattr(i, "criterion_code", None)
+                                      or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None)),
+                      endpoint=labels.get("endpoint"), captured_at=labels.get("captured_at")) for i in issues]
 
 
 def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str, sha256: str, now: datetime) -> datetime:
@@ -118,19 +132,23 @@ def replace_file_records(
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
     ordered = sorted(rejects, key=lambda r: (r.get("row_number") or 0, r["rule"]))
     insert_many(con, QUARANTINE_INSERT,
-                [(source, file_name, partition_date, r.get("row_number"), r.get("unit_code") or labels.get("unit_code"),
-                  r.get("unit_name"), r.get("record_key"), r["rule"], _with_cell(r), r.get("value"), first,
-                  r.get("year") or labels.get("year"), r.get("period_label") or labels.get("period_label"),
-                  labels.get("index_code"), r.get("criterion_code"),
-                  labels.get("endpoint"), labels.get("captured_at")) for r in ordered])
+                [named_row(QUARANTINE_COLUMNS, source=source, file_name=file_name, partition_date=partition_date,
+                           row_number=r.get("row_number"), unit_code=r.get("unit_code") or labels.get("unit_code"),
+                           unit_name=r.get("unit_name"), record_key=r.get("record_key"), rule=r["rule"],
+                           reason=_with_cell(r), value=r.get("value"), loaded_at=first,
+                           year=r.get("year") or labels.get("year"),
+                           period_label=r.get("period_label") or labels.get("period_label"),
+                           index_code=labels.get("index_code"), criterion_code=r.get("criterion_code"),
+                           endpoint=labels.get("endpoint"), captured_at=labels.get("captured_at")) for r in ordered])
     insert_many(con, FILE_ISSUE_INSERT,
                 file_issue_rows(source, file_name, partition_date, issues, first, labels))
     rejected_rows = len({r.get("row_number") for r in rejects})
     loaded = rows_loaded if loadable else 0
     status = file_status(loadable, rejected_rows)
-    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [source, file_name, partition_date, sha256, size_bytes, encoding, status, loaded + rejected_rows, loaded,
-                 rejected_rows, first, now])
+    con.execute(LANDED_FILE_INSERT, named_row(
+        LANDED_FILE_COLUMNS, source=source, file_name=file_name, partition_date=partition_date, sha256=sha256,
+        size_bytes=size_bytes, encoding=encoding, status=status, rows_read=loaded + rejected_rows, rows_loaded=loaded,
+        rows_rejected=rejected_rows, first_loaded_at=first, loaded_at=now))
     return {"status": status, "rows_loaded": loaded, "rows_rejected": rejected_rows}
 
 
@@ -246,8 +264,10 @@ def record_deferred(con: duckdb.DuckDBPyConnection, source: str, path: Path, res
     insert_many(con, FILE_ISSUE_INSERT,
                 file_issue_rows(source, path.name, day, [FileIssue("still_copying", STILL_COPYING_REASON, blocking=False)],
                                 now))
-    con.execute("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, 'deferred', 0, 0, 0, NULL, ?)",
-                [source, path.name, day, result.sha256 or None, result.size_bytes, result.encoding, now])
+    con.execute(LANDED_FILE_INSERT, named_row(
+        LANDED_FILE_COLUMNS, source=source, file_name=path.name, partition_date=day, sha256=result.sha256 or None,
+        size_bytes=result.size_bytes, encoding=result.encoding, status="deferred", rows_read=0, rows_loaded=0,
+        rows_rejected=0, loaded_at=now))
     return {"status": "deferred", "rows_loaded": 0, "rows_rejected": 0}
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import duckdb
 
 from common.vntext import nfc
+from warehouse.queries import sql
 
 # Plan tasks that are digital-transformation tasks: their content names one of these phrases, as whole words with
 # their tone marks ("sở hóa chất" is not "số hóa", "dữ liệu số liệu" is not "dữ liệu số"); "hoá" and "hóa" both count.
@@ -24,29 +25,6 @@ def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset
     """Numbers of the plan's digital-transformation tasks (content names one of DT_TASK_PHRASES)."""
     rows = con.execute("SELECT DISTINCT task_no, content FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()
     return frozenset(no for no, content in rows if DT_TASK_PHRASES.search(nfc(content).lower()))
-
-
-FULL_ONLINE_WITH_DOSSIERS = """
--- Full-online procedures under each unit's authority, and how many of them had an online dossier in the year
--- (an agency: its own provincial procedures; a commune or ward: every commune-level procedure).
-WITH online AS (
-    SELECT DISTINCT resolving_unit_code AS unit_code, procedure_code FROM fct_dossier
-    WHERE channel = 'online' AND received_at >= $start AND received_at < $end
-),
-unknown_owner AS (SELECT count(*) AS n FROM dim_procedure WHERE authority_level = 'province' AND owner_unit_code IS NULL)
-SELECT u.unit_code,
-       count(pr.procedure_code) AS full_online,
-       count(o.procedure_code) AS with_dossiers
-FROM dim_unit u
-JOIN dim_procedure pr
-  ON pr.online_level = 'full'
- AND ((u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
-      OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune'))
-LEFT JOIN online o ON o.unit_code = u.unit_code AND o.procedure_code = pr.procedure_code
-CROSS JOIN unknown_owner
-WHERE u.unit_group <> 'agency' OR unknown_owner.n = 0  -- an ownerless provincial procedure: no agency's count is known
-GROUP BY ALL
-"""
 
 
 def computed_values(con: duckdb.DuckDBPyConnection, year: int, formulas: set[str],
@@ -66,8 +44,8 @@ def computed_values(con: duckdb.DuckDBPyConnection, year: int, formulas: set[str
                                          [f"{year}-Y", indicators]).fetchall():
         values[(unit, QD766_FORMULAS[code])] = float(ratio)
     if "full_online_procedures_with_dossiers_rate" in formulas:
-        for unit, full_online, with_dossiers in con.execute(FULL_ONLINE_WITH_DOSSIERS, {
-                "start": datetime(year, 1, 1), "end": datetime(year + 1, 1, 1)}).fetchall():
+        for unit, full_online, with_dossiers in con.execute(sql("measures/full_online_with_dossiers"), {
+                "year_start": datetime(year, 1, 1), "year_end": datetime(year + 1, 1, 1)}).fetchall():
             if full_online:
                 values[(unit, "full_online_procedures_with_dossiers_rate")] = round(100 * with_dossiers / full_online, 2)
     if "plan_tasks_on_time_rate" in formulas:

@@ -32,6 +32,7 @@ from warehouse.landing import (
     transaction,
 )
 from warehouse.measures import computed_values
+from warehouse.queries import sql
 
 INDEX = "par"
 
@@ -179,16 +180,8 @@ def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
 def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> list[tuple[str, str, str]]:
     """(unit, file, reason) of every unit whose current form for the year cannot be used as it is: the blocking
     check lists them. A unit whose broken form was followed by a good one is fine."""
-    return con.execute("""
-        WITH current AS (  -- the form the scorecard uses, or the latest one when none could be used
-            SELECT unit_code, source_file, hard_errors FROM stg_assessment_submission WHERE year = ? AND index_code = ?
-            QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY NOT superseded DESC, submitted_at DESC NULLS LAST,
-                                                                      source_file DESC) = 1)
-        SELECT c.unit_code, c.source_file, coalesce(string_agg(DISTINCT q.reason, '; '), string_agg(DISTINCT f.reason, '; '))
-        FROM current c
-        LEFT JOIN quarantine q ON q.source = ? AND q.file_name = c.source_file
-        LEFT JOIN file_issues f ON f.source = ? AND f.file_name = c.source_file AND f.blocking
-        WHERE c.hard_errors > 0 GROUP BY ALL ORDER BY 1""", [year, index, f"{index}_form", f"{index}_form"]).fetchall()
+    return con.execute(sql("assessment/hard_errors"),
+                       {"year": year, "index_code": index, "source": f"{index}_form"}).fetchall()
 
 
 def refused_forms(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
@@ -216,23 +209,15 @@ def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = IN
     def slot(unit: str, code: str) -> CriterionInput:
         return inputs[unit].setdefault(code, CriterionInput())
 
-    for unit, code, points, answer in con.execute("""
-            SELECT s.unit_code, s.code, s.self_points, s.self_answer FROM stg_assessment_self s
-            JOIN stg_assessment_submission f ON f.source_file = s.source_file AND f.year = s.year
-                 AND f.index_code = s.index_code AND f.unit_code = s.unit_code
-            WHERE s.year = ? AND s.index_code = ? AND NOT s.superseded AND (? OR f.hard_errors = 0)""",
-                                                  [year, index, rejected_rows_ok]).fetchall():
+    which = {"year": year, "index_code": index}
+    for unit, code, points, answer in con.execute(sql("assessment/self_assessments"),
+                                                  which | {"rejected_rows_ok": rejected_rows_ok}).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
     # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
-    for unit, code, points in con.execute("""SELECT unit_code, code, arg_max(appraised_points, source_file)
-                                             FROM stg_assessment_appraisal WHERE year = ? AND index_code = ?
-                                             GROUP BY ALL""", [year, index]).fetchall():
+    for unit, code, points in con.execute(sql("assessment/appraised_points"), which).fetchall():
         slot(unit, code).appraised_points = points
-    for unit, code, points in con.execute("""
-            SELECT unit_code, code, sum(points) FROM (
-                SELECT unit_code, survey, code, arg_max(points, source_file) AS points FROM stg_assessment_survey
-                WHERE year = ? AND index_code = ? GROUP BY ALL) GROUP BY ALL""", [year, index]).fetchall():
+    for unit, code, points in con.execute(sql("assessment/survey_points"), which).fetchall():
         slot(unit, code).survey_points = points
     return inputs
 
@@ -242,13 +227,10 @@ def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = IND
     """(unit → (difficulties, proposals) of its current form, units whose current form is usable). A current form
     is always a readable file; with ``rejected_rows_ok`` one with rejected rows still counts (those criteria are
     then missing), otherwise it must have none (PAR: the blocking check lists it until the unit resends)."""
-    notes = {u: (d, p) for u, d, p in con.execute("""
-        SELECT unit_code, difficulties, proposals FROM stg_assessment_submission
-        WHERE year = ? AND index_code = ? AND NOT superseded""", [year, index]).fetchall()}
-    usable = {u for (u,) in con.execute("""SELECT unit_code FROM stg_assessment_submission
-                                           WHERE year = ? AND index_code = ? AND NOT superseded
-                                             AND (? OR hard_errors = 0)""",
-                                        [year, index, rejected_rows_ok]).fetchall()}
+    which = {"year": year, "index_code": index}
+    notes = {u: (d, p) for u, d, p in con.execute(sql("assessment/current_notes"), which).fetchall()}
+    usable = {u for (u,) in con.execute(sql("assessment/usable_forms"),
+                                        which | {"rejected_rows_ok": rejected_rows_ok}).fetchall()}
     return notes, usable
 
 

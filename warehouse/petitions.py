@@ -18,6 +18,7 @@ from common.units import UnitMatcher
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
 from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
+from warehouse.queries import sql
 
 PETITION_SOURCE = "pakn"
 _COLUMNS = ("petition_code", "unit_code", "received_at", "category", "handling", "due_at", "completed_at",
@@ -60,12 +61,9 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
                     [path.name, result.month, _next_month(result.month)])
     else:
         con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
-    columns = ", ".join(_COLUMNS)
-    insert_many(
-        con,
-        f"INSERT INTO fct_petition ({columns}, source_file, source_row) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
-        [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
-    )
+    insert_many(con, sql("petitions/insert_petition"),
+                [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]}
+                 for r in result.rows])
 
 
 def petition_files(folder: Path) -> list[Path]:

@@ -17,6 +17,7 @@ import duckdb
 from sources.procedure_publication import PublicationResult, read_publication
 from sources.publication_format import PUBLICATION_FILE_NAME
 from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
+from warehouse.queries import sql
 
 PUBLICATION_SOURCE = "tthc_publication"
 _COLUMNS = ("decision_number", "decision_date", "procedure_code", "legal_effective_date", "made_public_date",
@@ -37,12 +38,9 @@ def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: Publica
             return {"file": path.name, **kept}
         if result.loadable:
             con.execute("DELETE FROM fct_procedure_publication")
-            insert_many(
-                con,
-                f"INSERT INTO fct_procedure_publication ({', '.join(_COLUMNS)}, source_file, source_row) "
-                f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})",
-                [(*(r[c] for c in _COLUMNS), path.name, r["source_row"]) for r in result.rows],
-            )
+            insert_many(con, sql("publication/insert_publication"),
+                        [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]}
+                         for r in result.rows])
         stats = replace_file_records(
             con, source=PUBLICATION_SOURCE, file_name=path.name, partition_date=None, sha256=result.sha256,
             size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,

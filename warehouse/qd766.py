@@ -33,10 +33,20 @@ from sources.portal_format import snapshot_files
 from sources.portal_qd766 import PortalSnapshot, portal_codes_seen, read_snapshot_files, summarise_issues
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
-from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, file_issue_rows, insert_frame, insert_many, transaction
+from warehouse.landing import (
+    FILE_ISSUE_INSERT,
+    LANDED_FILE_COLUMNS,
+    LANDED_FILE_INSERT,
+    REDELIVERY_RULE,
+    file_issue_rows,
+    insert_frame,
+    insert_many,
+    named_row,
+    transaction,
+)
+from warehouse.queries import sql
 
 PORTAL_SOURCE = "portal_qd766"
-FINISHED_WITH_DECISION = ("completed", "returned", "refused")
 
 
 # --- portal snapshots -----------------------------------------------------------------------------------
@@ -98,10 +108,13 @@ def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[Po
     codes = [{**c, "loaded_at": now} for c in portal_codes_seen([s for s in snapshots if s.usable], matcher)]
     first_loaded = dict(con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?",
                                     [PORTAL_SOURCE]).fetchall())
-    lineage = [(PORTAL_SOURCE, s.file_name, s.captured_at.date() if s.captured_at else None, s.sha256,
-                s.size_bytes, "utf-8", "loaded" if s.usable else "rejected",
-                len(s.nodes), len(s.nodes) if s.usable else 0, 0 if s.usable else len(s.nodes),
-                first_loaded.get(s.file_name + s.sha256, now), now) for s in snapshots if s.file_name not in kept]
+    lineage = [named_row(LANDED_FILE_COLUMNS, source=PORTAL_SOURCE, file_name=s.file_name,
+                         partition_date=s.captured_at.date() if s.captured_at else None, sha256=s.sha256,
+                         size_bytes=s.size_bytes, encoding="utf-8", status="loaded" if s.usable else "rejected",
+                         rows_read=len(s.nodes), rows_loaded=len(s.nodes) if s.usable else 0,
+                         rows_rejected=0 if s.usable else len(s.nodes),
+                         first_loaded_at=first_loaded.get(s.file_name + s.sha256, now), loaded_at=now)
+               for s in snapshots if s.file_name not in kept]
     with transaction(con):
         _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept))
     recon_df = pd.DataFrame(recon)
@@ -126,8 +139,7 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     insert_frame(con, "portal_unit_code", pd.DataFrame(codes))
     con.execute("DELETE FROM landed_files WHERE source = ? AND NOT list_contains(?, file_name)", [PORTAL_SOURCE, kept])
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
-    if lineage:
-        con.executemany("INSERT INTO landed_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lineage)
+    insert_many(con, LANDED_FILE_INSERT, lineage)
     # The portal issue's endpoint, period and capture time go with it (what the file name or sidecar told).
     blocking = [row for i in issues if i["blocking"] for row in file_issue_rows(
         PORTAL_SOURCE, i["file_name"], None, [FileIssue(i["rule"], i["reason"])], now,
@@ -153,113 +165,6 @@ def _period_months(periods: Sequence[Period]) -> pd.DataFrame:
     """One row per (period, month it covers): dossiers join on their month, an equality join."""
     return pd.DataFrame([{"period_label": p.label, "month": m.start, "period_end": p.end}
                          for p in periods for m in periods_between("month", p.start, p.end)])
-
-
-# Two steps: counts per (unit, month, procedure) in one pass over the dossiers, then periods as sums of months;
-# distinct-procedure measures become counts of procedures with a non-zero count (no join fans out the dossiers).
-DOSSIER_MEASURES = f"""
-WITH by_month AS (
-    SELECT f.resolving_unit_code AS unit_code, date_trunc('month', f.received_at)::DATE AS month, f.procedure_code,
-        count(*) AS dossiers,
-        count(*) FILTER (status <> 'withdrawn') AS received,
-        -- on time: finished by the due date, or in progress and not yet due; more than one supplement request is late
-        count(*) FILTER (status <> 'withdrawn' AND supplement_requests <= 1 AND CASE
-            WHEN status IN {FINISHED_WITH_DECISION} THEN completed_at <= due_at ELSE due_at >= $as_of END) AS on_time,
-        count(*) FILTER (status IN ('completed', 'returned')) AS completed,
-        sum(epoch(completed_at - received_at) / 86400.0) FILTER (status IN ('completed', 'returned')) AS processing_days,
-        count(*) FILTER (channel = 'online') AS online_dossiers,
-        count(*) FILTER (fee_due > 0) AS fee_dossiers,
-        count(*) FILTER (paid_online) AS paid_dossiers,
-        count(*) FILTER (synced_to_portal) AS synced,
-        count(synced_to_portal) AS synced_known,
-        count(*) FILTER (status IN ('completed', 'returned') AND electronic_result) AS e_results,
-        count(*) FILTER (digitised) AS digitised,
-        count(*) FILTER (reused_data) AS reused,
-        count(*) FILTER (reused_data AND channel = 'online') AS personal_store,
-        count(*) FILTER (citizen_data_used) AS citizen_data,
-        count(*) FILTER (status IN ('completed', 'returned', 'refused', 'withdrawn') AND satisfaction = 'dissatisfied')
-            AS dissatisfied
-    FROM fct_dossier f
-    WHERE f.received_at <= $as_of AND date_trunc('month', f.received_at)::DATE IN (SELECT month FROM _period_months)
-    GROUP BY ALL
-)
-SELECT pm.period_label, b.unit_code,
-    sum(dossiers) AS dossiers, sum(received) AS received, sum(on_time) AS on_time, sum(completed) AS completed,
-    sum(processing_days) AS processing_days, sum(online_dossiers) AS online_dossiers,
-    sum(fee_dossiers) AS fee_dossiers, sum(paid_dossiers) AS paid_dossiers,
-    -- an export without the sync column leaves 1.4 unknown (NULL), never 0
-    CASE WHEN sum(synced_known) = sum(dossiers) THEN sum(synced) END AS synced,
-    sum(e_results) AS e_results, sum(digitised) AS digitised, sum(reused) AS reused,
-    sum(personal_store) AS personal_store, sum(citizen_data) AS citizen_data, sum(dissatisfied) AS dissatisfied,
-    count(DISTINCT b.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities_with_dossiers,
-    count(DISTINCT b.procedure_code) FILTER (paid_dossiers > 0) AS paid_formalities,
-    count(DISTINCT b.procedure_code) FILTER (citizen_data > 0) AS citizen_data_formalities,
-    count(DISTINCT b.procedure_code) AS formalities_with_dossiers
-FROM by_month b
-JOIN _period_months pm USING (month)
-LEFT JOIN dim_procedure pr USING (procedure_code)
-GROUP BY ALL
-"""
-
-PETITION_MEASURES = """
-WITH p AS (
-    SELECT pm.period_label, t.unit_code, t.satisfaction, t.repeated,
-           CASE WHEN t.completed_at IS NOT NULL THEN t.completed_at <= t.due_at ELSE t.due_at >= $as_of END AS on_time
-    FROM fct_petition t
-    JOIN _period_months pm ON date_trunc('month', t.received_at) = pm.month
-    WHERE t.received_at <= $as_of
-)
-SELECT period_label, unit_code, count(*) AS petitions, count(*) FILTER (on_time) AS petitions_on_time,
-       -- 5.3 counts out the petitions whose handling was disliked, repeated or late
-       count(*) FILTER (on_time AND coalesce(satisfaction, '') <> 'dissatisfied' AND NOT coalesce(repeated, false))
-           AS petitions_satisfied
-FROM p GROUP BY ALL
-"""
-
-# Procedures under each unit's authority: an agency's own provincial ones, every commune-level one for a commune.
-# When a provincial procedure has no known owner, no agency's count is known; an unknown payment flag likewise.
-AUTHORITY_MEASURES = """
-WITH counts AS (
-    SELECT u.unit_code, u.unit_group,
-           count(pr.procedure_code) AS formalities,
-           count(pr.procedure_code) FILTER (pr.online_level <> 'none') AS online_formalities,
-           count(pr.procedure_code) FILTER (pr.fee_bearing) AS fee_formalities,
-           count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated) AS integrated_formalities,
-           count(pr.procedure_code) FILTER (pr.fee_bearing AND pr.payment_integrated IS NULL) AS payment_unknown
-    FROM dim_unit u
-    LEFT JOIN dim_procedure pr
-           ON (u.unit_group = 'agency' AND pr.authority_level = 'province' AND pr.owner_unit_code = u.unit_code)
-           OR (u.unit_group <> 'agency' AND pr.authority_level = 'commune')
-    GROUP BY ALL
-),
-ownerless AS (SELECT count(*) AS n FROM dim_procedure WHERE authority_level = 'province' AND owner_unit_code IS NULL)
-SELECT unit_code,
-       CASE WHEN unit_group <> 'agency' OR n = 0 THEN formalities END AS formalities,
-       CASE WHEN unit_group <> 'agency' OR n = 0 THEN online_formalities END AS online_formalities,
-       CASE WHEN unit_group <> 'agency' OR n = 0 THEN fee_formalities END AS fee_formalities,
-       CASE WHEN (unit_group <> 'agency' OR n = 0) AND payment_unknown = 0 THEN integrated_formalities END
-           AS integrated_formalities
-FROM counts, ownerless
-"""
-
-# Communes that offer electronic certified copies: at least one such dossier received up to the period's end.
-E_COPY_MEASURES = """
-WITH offering AS (
-    SELECT p.period_label, f.resolving_unit_code AS unit_code
-    FROM fct_dossier f
-    JOIN (SELECT DISTINCT period_label, period_end FROM _period_months) p ON f.received_at < p.period_end + 1
-    WHERE list_contains($procedures, f.procedure_code) AND f.received_at <= $as_of
-    GROUP BY ALL
-),
-locals AS (SELECT unit_code FROM dim_unit WHERE unit_group <> 'agency')
-SELECT p.period_label, u.unit_code,
-       CASE WHEN u.unit_group = 'agency' THEN (SELECT count(*) FROM offering o JOIN locals USING (unit_code)
-                                               WHERE o.period_label = p.period_label)
-            ELSE (SELECT count(*) FROM offering o WHERE o.period_label = p.period_label AND o.unit_code = u.unit_code)
-       END AS e_copy_offering,
-       CASE WHEN u.unit_group = 'agency' THEN (SELECT count(*) FROM locals) ELSE 1 END AS e_copy_units
-FROM dim_unit u CROSS JOIN (SELECT DISTINCT period_label FROM _period_months) p
-"""
 
 
 def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
@@ -301,8 +206,7 @@ def _procedure_codes(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 def _months_with_petitions(con: duckdb.DuckDBPyConnection) -> set[date]:
     """Months whose petition export was loaded (a month with no petitions has a file with no rows)."""
-    rows = con.execute("""SELECT partition_date FROM landed_files WHERE source = 'pakn' AND status <> 'rejected'
-                          UNION SELECT DISTINCT date_trunc('month', received_at)::DATE FROM fct_petition""").fetchall()
+    rows = con.execute(sql("qd766/months_with_petitions")).fetchall()
     return {r[0] for r in rows if r[0] is not None}
 
 
@@ -328,10 +232,10 @@ def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], m
     con.register("_period_months", months)
     try:
         params = {"as_of": as_of}
-        dossiers = con.execute(DOSSIER_MEASURES, params).df()
-        petitions = con.execute(PETITION_MEASURES, params).df()
-        authority = con.execute(AUTHORITY_MEASURES).df()
-        e_copy = con.execute(E_COPY_MEASURES, params | {"procedures": e_copy_codes}).df()
+        dossiers = con.execute(sql("qd766/dossier_measures"), params).df()
+        petitions = con.execute(sql("qd766/petition_measures"), params).df()
+        authority = con.execute(sql("qd766/authority_measures")).df()
+        e_copy = con.execute(sql("qd766/e_copy_measures"), params | {"procedures": e_copy_codes}).df()
     finally:
         con.unregister("_period_months")
     units = con.execute("SELECT unit_code FROM dim_unit").df()
@@ -359,10 +263,7 @@ def latest_portal_scores(con: duckdb.DuckDBPyConnection, group_codes: Sequence[s
     """The latest capture's group score per (period, unit, group), for the groups whose formula is unresolved."""
     if not group_codes:
         return {}
-    rows = con.execute("""
-        SELECT period_label, unit_code, group_code, arg_max(score, captured_at)
-        FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL AND list_contains(?, group_code)
-        GROUP BY ALL""", [list(group_codes)]).fetchall()
+    rows = con.execute(sql("qd766/latest_portal_scores"), {"group_codes": list(group_codes)}).fetchall()
     return {(p, u, g): s for p, u, g, s in rows if s is not None}
 
 
@@ -411,13 +312,7 @@ def write_portal_code_review(con: duckdb.DuckDBPyConnection, folder: Path, provi
     format (unit_code, portal_code, department_id first): once checked, its rows go into
     masterdata/portal_codes/<province>.csv and the units are then matched by code. None when nothing was learned."""
     # A unit known by its master-data code keeps it; what was learned is then only its department id.
-    rows = con.execute("""SELECT c.unit_code, coalesce(max(c.portal_code), any_value(u.portal_code)) AS portal_code,
-                                 max(c.department_id) AS department_id, any_value(c.unit_name) AS unit_name,
-                                 string_agg(DISTINCT c.department_name, ' | ') AS portal_name,
-                                 string_agg(DISTINCT c.matched_by, ', ') AS matched_by, min(c.file_name) AS file_name,
-                                 count(DISTINCT c.portal_code) > 1 OR count(DISTINCT c.department_id) > 1 AS conflicting
-                          FROM portal_unit_code c LEFT JOIN dim_unit u USING (unit_code)
-                          WHERE c.source = 'learned' GROUP BY c.unit_code ORDER BY c.unit_code""").df()
+    rows = con.execute(sql("qd766/portal_codes_to_review")).df()
     if rows.empty:
         return None
     folder.mkdir(parents=True, exist_ok=True)

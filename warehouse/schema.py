@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import duckdb
 
+from warehouse.queries import sql
+
 # The only trace of an applicant's ID number (common/pii.py): not reversible without the secret, not linkable across years.
 APPLICANT_KEY_COMMENT = ("khóa ẩn danh người nộp theo năm tiếp nhận: HMAC-SHA256 số giấy tờ với khóa bí mật của năm "
                          "(không dò ngược được khi không có khóa, không nối được giữa các năm); chỉ để đếm người nộp "
@@ -395,123 +397,53 @@ RENAMED: dict[str, dict[str, str]] = {
 }
 COMPAT_SCHEMA = "compat"
 
-# Views over the tables above: (SQL, comment). Created after the tables, replaced on every start.
-# Last day of a period label ('2026-Q1' -> 2026-03-31), NULL for one that cannot be read: common/periods.py in SQL.
-_LABEL_YEAR = "CAST(left({0}, 4) AS INTEGER)"
-_LABEL_END = """CASE
-    WHEN regexp_full_match({0}, '\\d{{4}}-Y') THEN make_date({1}, 12, 31)
-    WHEN regexp_full_match({0}, '\\d{{4}}-H[12]') THEN last_day(make_date({1}, 6 * CAST(right({0}, 1) AS INTEGER), 1))
-    WHEN regexp_full_match({0}, '\\d{{4}}-Q[1-4]') THEN last_day(make_date({1}, 3 * CAST(right({0}, 1) AS INTEGER), 1))
-    WHEN regexp_full_match({0}, '\\d{{4}}-M(0[1-9]|1[0-2])') THEN last_day(make_date({1}, CAST(right({0}, 2) AS INTEGER), 1))
-    END"""
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def label_end_sql(column: str) -> str:
-    return _LABEL_END.format(column, _LABEL_YEAR.format(column))
+# Views over the tables above: (SQL, comment). Created after the tables, replaced on every start. Their SQL is in
+# warehouse/sql/views/<name>.sql; the Vietnamese labels they show come from Python data, filled in as fragments.
 
 
-def _status_label_sql(column: str) -> str:
-    """The Vietnamese words of a unit's reported status (the report's own words), in SQL."""
-    from sources.task_formats import STATUS_LABELS
-
-    def quoted(text: str) -> str:  # _quote is defined below the views
-        return "'" + text.replace("'", "''") + "'"
-
-    cases = " ".join(f"WHEN {quoted(k)} THEN {quoted(v)}" for k, v in STATUS_LABELS.items())
-    return f"CASE {column} {cases} ELSE {column} END"
+def _values(pairs: dict[str, str]) -> str:
+    """A dict as the rows of a VALUES list: ('key', 'value'), …"""
+    return ", ".join(f"({_quote(k)}, {_quote(v)})" for k, v in pairs.items())
 
 
-# Every period a progress report to Sở Nội vụ can be written for (month, quarter, six months, year) of each plan year
-# that has reports, with its last day; and the reports that count (not superseded), with the last day of their own.
-_REPORT_PERIODS = f"""
-    report_periods AS (
-        SELECT y.plan_year, y.plan_year || '-' || p.part AS for_period,
-               last_day(make_date(y.plan_year, p.month, 1)) AS for_period_end
-        FROM (SELECT DISTINCT plan_year FROM stg_task_report) y,
-             (SELECT * FROM (VALUES ('Q1', 3), ('Q2', 6), ('Q3', 9), ('Q4', 12), ('H1', 6), ('H2', 12), ('Y', 12))
-                       t(part, month)
-              UNION ALL SELECT 'M' || lpad(CAST(m AS VARCHAR), 2, '0'), m FROM range(1, 13) r(m)) p),
-    reports AS (
-        SELECT *, {label_end_sql('period_label')} AS period_end FROM stg_task_report WHERE NOT superseded)"""
-
-def _rule_label_values() -> str:
-    """The quality rules' labels and the source columns' headers (sources/rule_labels.py) as two VALUES lists."""
+def _rule_label_fragments() -> dict[str, str]:
+    """The quality rules' labels and the source columns' headers (sources/rule_labels.py) as rows of two VALUES lists."""
     from sources.rule_labels import _HEADERS, RULE_LABELS
 
-    def quoted(text: str) -> str:  # _quote is defined below the views
-        return "'" + text.replace("'", "''") + "'"
+    return {"rule_labels": _values(RULE_LABELS), "column_headers": _values(_HEADERS)}
 
-    labels = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in RULE_LABELS.items())
-    headers = ", ".join(f"({quoted(k)}, {quoted(v)})" for k, v in _HEADERS.items())
-    return f"labels(rule, label) AS (VALUES {labels}), headers(col, header) AS (VALUES {headers})"
+
+def _status_label_whens() -> str:
+    """The Vietnamese words of a unit's reported status (the report's own words): the WHEN arms of a CASE."""
+    from sources.task_formats import STATUS_LABELS
+
+    return " ".join(f"WHEN {_quote(k)} THEN {_quote(v)}" for k, v in STATUS_LABELS.items())
 
 
 VIEWS: dict[str, tuple[str, str]] = {
     "mart_rejected_row": (
-        # sources/rule_labels.rule_label in SQL: "bad_date:received_at" names its column by the file's header.
-        f"""WITH {_rule_label_values()},
-           parts AS (SELECT *, split_part(rule, ':', 1) AS _kind,
-                            CASE WHEN contains(rule, ':') THEN substr(rule, strpos(rule, ':') + 1) ELSE '' END AS _col
-                     FROM quarantine)
-           SELECT p.* EXCLUDE (_kind, _col),
-                  CASE WHEN p._kind = 'bad_date' THEN 'Sai định dạng ngày: ' || coalesce(h.header, p._col)
-                       WHEN p._kind = 'bad_value' THEN 'Giá trị không hợp lệ: ' || coalesce(h.header, p._col)
-                       WHEN p._col <> '' AND k.label IS NOT NULL THEN k.label || ': ' || coalesce(h.header, p._col)
-                       ELSE f.label END AS rule_label
-           FROM parts p LEFT JOIN labels k ON k.rule = p._kind LEFT JOIN labels f ON f.rule = p.rule
-           LEFT JOIN headers h ON h.col = p._col""",
+        sql("views/mart_rejected_row", **_rule_label_fragments()),
         ("Dòng bị loại (quarantine) kèm tên ngắn của quy tắc bằng tiếng Việt, như trang \"Tổng hợp\" của báo cáo chất "
          "lượng dữ liệu nhóm các dòng."),
     ),
     "mart_task_report_latest": (
-        f"""WITH {_REPORT_PERIODS},
-           counted AS (
-               SELECT p.for_period, r.*,
-                      -- the latest result document the unit gave for the task: a later report that leaves it blank
-                      -- does not erase it
-                      arg_max({{'number': r.result_doc_number, 'day': r.result_doc_date}},
-                              (r.report_date, r.period_end, r.source_file, r.source_row))
-                          FILTER (WHERE coalesce(r.result_doc_number, '') <> '' OR r.result_doc_date IS NOT NULL)
-                          OVER (PARTITION BY p.for_period, r.task_no, r.unit_code) AS doc
-               FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end)
-           SELECT for_period, plan_year, task_no, unit_code, period_label, period_end, report_date, status,
-                  {_status_label_sql('status')} AS status_label, percent,
-                  completed_on, doc.number AS result_doc_number, doc.day AS result_doc_date, difficulties, proposals,
-                  source_file, source_row
-           FROM counted
-           QUALIFY row_number() OVER (PARTITION BY for_period, task_no, unit_code
-                                      ORDER BY report_date DESC, period_end DESC, source_file DESC, source_row DESC) = 1""",
+        sql("views/mart_task_report_latest", status_label_whens=_status_label_whens()),
         ("Báo cáo tiến độ được dùng cho mỗi kỳ báo cáo gửi Sở Nội vụ (for_period), theo nhiệm vụ và đơn vị: bản gần "
          "nhất của kỳ đó hoặc kỳ trước (không tính bản bị thay thế); văn bản kết quả là văn bản gần nhất đơn vị đã "
          "báo cáo cho nhiệm vụ. Đúng như sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
     ),
     "mart_task_report_by_unit": (
-        f"""WITH {_REPORT_PERIODS}
-           SELECT p.for_period, p.plan_year, r.unit_code,
-                  -- the unit's report of the period itself, or of a quarter, six months or year ending with it
-                  bool_or(r.period_label = p.for_period
-                          OR (r.period_end = p.for_period_end AND r.period_label NOT LIKE '%-M%')) AS reported,
-                  arg_max(r.period_label, (r.report_date, r.period_end, r.source_file)) AS last_period,
-                  max(r.report_date) AS last_report_date
-           FROM report_periods p JOIN reports r ON r.plan_year = p.plan_year AND r.period_end <= p.for_period_end
-           GROUP BY ALL""",
+        sql("views/mart_task_report_by_unit"),
         ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period) và đơn vị: đơn vị đã gửi báo cáo của kỳ chưa, báo cáo gần nhất "
          "(kỳ, ngày gửi). Sổ báo cáo tiến độ liệt kê đơn vị chủ trì chưa gửi báo cáo theo bảng này."),
     ),
     "mart_qd766_local_vs_portal": (
-        """WITH portal AS (
-               SELECT period_label, unit_code, group_code, arg_max(score, captured_at) AS portal_score,
-                      max(captured_at) AS captured_at
-               FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL GROUP BY ALL),
-           local AS (
-               UNPIVOT (SELECT period_label, unit_code, unit_name, sort_key, ranking_group, as_of, score_ckmb AS CKMB,
-                               score_tdgq AS TDGQ, score_dvctt AS DVCTT, score_tttt AS TTTT, score_mdhl AS MDHL,
-                               score_shhs AS SHHS FROM mart_qd766_unit)
-               ON CKMB, TDGQ, DVCTT, TTTT, MDHL, SHHS INTO NAME group_code VALUE local_score)
-           SELECT l.period_label, l.unit_code, l.unit_name, l.ranking_group, l.group_code, l.local_score,
-                  p.portal_score, round(l.local_score - p.portal_score, 2) AS difference, l.as_of, p.captured_at,
-                  l.sort_key
-           FROM local l LEFT JOIN portal p USING (period_label, unit_code, group_code)""",
+        sql("views/mart_qd766_local_vs_portal"),
         ("Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
         "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."),
     ),
@@ -552,10 +484,6 @@ VIEWS: dict[str, tuple[str, str]] = {
          "báo cáo kỳ này\" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
     ),
 }
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @lru_cache(maxsize=1)
@@ -645,8 +573,8 @@ def _update_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
         if table_comments.get(name) != comment:
             con.execute(f"COMMENT ON TABLE {name} IS {_quote(comment)}")
-    for name, (sql, comment) in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+    for name, (query, comment) in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {query}")
         con.execute(f"COMMENT ON VIEW {name} IS {_quote(comment)}")
     # Old column names, for one release: `SET search_path = 'compat,main'` runs a query written for them unchanged.
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {COMPAT_SCHEMA}")

@@ -42,6 +42,7 @@ from warehouse.landing import (
     record_file,
     transaction,
 )
+from warehouse.queries import sql
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
@@ -61,9 +62,9 @@ def is_trial_register(title: str | None) -> bool:
 def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int:
     with transaction(con):
         con.execute("DELETE FROM dim_office")
-        insert_many(con, "INSERT INTO dim_office (office_code, office_name, kind, parent_unit_code, aliases, sort_order) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(o.code, o.name, o.kind, o.parent, list(o.aliases), i) for i, o in enumerate(offices)])
+        insert_many(con, sql("tasks/insert_office"),
+                    [{"office_code": o.code, "office_name": o.name, "kind": o.kind, "parent_unit_code": o.parent,
+                      "aliases": list(o.aliases), "sort_order": i} for i, o in enumerate(offices)])
     return len(offices)
 
 
@@ -140,11 +141,8 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                         labels={"index_code": "tasks", "year": result.plan_year})
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
-            con.execute("""INSERT INTO file_issues (source, file_name, partition_date, rule, reason, blocking, loaded_at,
-                                                    index_code, year)
-                           VALUES (?, ?, NULL, 'conflicting_plans', ?, false, ?, 'tasks',
-                                   (SELECT max(plan_year) FROM plan_task_history WHERE source_file = ?))""",
-                        [REGISTER_SOURCE, file_name, reason, now, file_name])
+            con.execute(sql("tasks/insert_conflicting_plans"),
+                        {"source": REGISTER_SOURCE, "file_name": file_name, "reason": reason, "loaded_at": now})
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
     return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
             "current_tasks": counts[1], "conflicts": len(conflicts),
@@ -154,9 +152,7 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
 def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the
     (file, reason) of plans that compete for a year."""
-    versions = con.execute("""SELECT DISTINCT plan_year, plan_number, revision, issued_on, source_file FROM plan_task_history
-                              WHERE trial IS NOT TRUE
-                              ORDER BY plan_year, issued_on NULLS FIRST, revision, source_file""").fetchall()
+    versions = con.execute(sql("tasks/plan_versions")).fetchall()
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for version in versions:
         by_year[version[0]].append(version)
@@ -317,11 +313,8 @@ def _task_versions(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, 
     """Each current task's versions along the current plan's revisions (a revision applies from its issue date)."""
     plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
     out: dict[str, list[_Version]] = defaultdict(list)
-    for task, issued, due, leads in con.execute("""
-            SELECT h.task_no, h.issued_on, h.effective_due_date, h.lead_codes FROM plan_task_history h
-            JOIN fct_plan_task t USING (plan_year, task_no)
-            WHERE h.plan_year = ? AND h.plan_number = ? ORDER BY h.issued_on NULLS FIRST, h.revision""",
-                                                [plan_year, plan]).fetchall():
+    for task, issued, due, leads in con.execute(sql("tasks/task_versions"),
+                                                {"plan_year": plan_year, "plan_number": plan}).fetchall():
         out[task].append(_Version(issued or date(plan_year - 1, 1, 1), due, tuple(leads or ())))
     return out
 
@@ -341,10 +334,8 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     then on the report date."""
     completed: dict[tuple[str, str], date] = {}
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
-    for task, unit, period, status, percent, done, doc_date, report_date in con.execute("""
-            SELECT task_no, unit_code, period_label, status, percent, completed_on, result_doc_date, report_date
-            FROM stg_task_report WHERE plan_year = ? AND NOT superseded ORDER BY report_date, source_file""",
-                                                                                  [plan_year]).fetchall():
+    for task, unit, period, status, percent, done, doc_date, report_date in con.execute(
+            sql("tasks/current_reports"), {"plan_year": plan_year}).fetchall():
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
         end = end_of_label(period)

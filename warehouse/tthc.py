@@ -19,18 +19,22 @@ from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
-from warehouse.landing import FILE_ISSUE_INSERT, REDELIVERY_RULE, redelivery_problem, transaction
+from warehouse.landing import (
+    FILE_ISSUE_INSERT,
+    LANDED_FILE_COLUMNS,
+    LANDED_FILE_INSERT,
+    QUARANTINE_COLUMNS,
+    QUARANTINE_INSERT,
+    REDELIVERY_RULE,
+    named_row,
+    redelivery_problem,
+    transaction,
+)
 from warehouse.landing import file_issue_rows as _file_issue_rows
 from warehouse.landing import insert_many as _insert_many
+from warehouse.queries import sql
 
 DOSSIER_SOURCE = "tthc_dossier"
-# Columns of a dossier version that make up its current state (is_finished and finished_on_time are derived).
-# Rows are inserted BY NAME, so a warehouse whose table gained a column later (at its end) loads the same.
-_STATE_COLUMNS = (
-    "procedure_code", "receiving_centre", "resolving_unit_code", "channel", "received_at", "due_at", "completed_at",
-    "status", "supplement_requests", "digitised", "electronic_result", "fee_due", "paid_online", "reused_data",
-    "citizen_data_used", "synced_to_portal", "satisfaction", "updated_at", "applicant_key",
-)
 CATALOGUE_SOURCE = "tthc_catalogue"
 
 
@@ -46,12 +50,12 @@ def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
     con.execute("DELETE FROM dim_unit")
     _insert_many(
         con,
-        """INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code,
-                                 aliases, sort_order, master_source, portal_department_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        sql("tthc/insert_unit"),
         [
-            (u.code, u.name, u.group, GROUP_LABELS[u.group], u.ranking_group, u.province, u.portal_code, list(u.aliases), i,
-             u.master_source, u.department_id)
+            {"unit_code": u.code, "unit_name": u.name, "unit_group": u.group, "group_label": GROUP_LABELS[u.group],
+             "ranking_group": u.ranking_group, "province": u.province, "portal_code": u.portal_code,
+             "aliases": list(u.aliases), "sort_order": i, "master_source": u.master_source,
+             "portal_department_id": u.department_id}
             for i, u in enumerate(units)
         ],
     )
@@ -93,19 +97,18 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
         con.execute("DELETE FROM dim_procedure")
         _insert_many(
             con,
-            """INSERT INTO dim_procedure (procedure_code, procedure_name, field, authority_level, online_level, fee_bearing,
-                                          owner_unit_code, payment_integrated, source_file, source_row)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [(r["procedure_code"], r["procedure_name"], r["field"], r["authority_level"], r["online_level"],
-              r["fee_bearing"], r["owner_unit_code"], r["payment_integrated"], path.name, r["source_row"])
-             for r in result.rows],
+            sql("tthc/insert_procedure"),
+            [{**{c: r[c] for c in ("procedure_code", "procedure_name", "field", "authority_level", "online_level",
+                                   "fee_bearing", "owner_unit_code", "payment_integrated", "source_row")},
+              "source_file": path.name} for r in result.rows],
         )
         con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
         _insert_many(
             con,
-            "INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES (?, ?, NULL, ?, NULL, ?, ?, ?, ?, ?, ?)",
-            [(CATALOGUE_SOURCE, r["file_name"], r["row_number"], r.get("unit_name"), r["record_key"], r["rule"],
-              r["reason"], r["value"], first) for r in result.rejects],
+            QUARANTINE_INSERT,
+            [named_row(QUARANTINE_COLUMNS, source=CATALOGUE_SOURCE, file_name=r["file_name"], row_number=r["row_number"],
+                       unit_name=r.get("unit_name"), record_key=r["record_key"], rule=r["rule"], reason=r["reason"],
+                       value=r["value"], loaded_at=first) for r in result.rejects],
         )
         con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
         _insert_many(con, FILE_ISSUE_INSERT,
@@ -113,11 +116,10 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
         con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
         rejected_rows = len({r["row_number"] for r in result.rejects})
         status = "loaded" if result.rows and not rejected_rows else ("partly_loaded" if result.rows else "rejected")
-        con.execute(
-            "INSERT INTO landed_files VALUES (?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
-            [CATALOGUE_SOURCE, path.name, result.sha256, path.stat().st_size, status,
-             len(result.rows) + rejected_rows, len(result.rows), rejected_rows, first, now],
-        )
+        con.execute(LANDED_FILE_INSERT, named_row(
+            LANDED_FILE_COLUMNS, source=CATALOGUE_SOURCE, file_name=path.name, sha256=result.sha256,
+            size_bytes=path.stat().st_size, status=status, rows_read=len(result.rows) + rejected_rows,
+            rows_loaded=len(result.rows), rows_rejected=rejected_rows, first_loaded_at=first, loaded_at=now))
     return {"procedures": len(result.rows), "rejected_rows": rejected_rows, "status": status}
 
 
@@ -185,8 +187,7 @@ def load_dossier_partitions(
                     [DOSSIER_SOURCE, kept_days, list(KEPT_RULES)])
         _insert_many(con, FILE_ISSUE_INSERT, file_issues)
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
-        con.execute("""INSERT INTO landed_files SELECT * FROM _landed
-                       WHERE NOT list_contains(?, partition_date) OR status = 'deferred'""", [kept_days])
+        con.execute(sql("tthc/insert_landed_dossier_files"), {"kept_days": kept_days})
     drop_staging(con)
     loaded_files = [f for f in files if f.prepared is not None and f.export_date not in kept]
     read = sum(staged.rows_read.get(f.path.name, 0) for f in loaded_files)
@@ -241,7 +242,7 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
 
 
 def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult, first_loaded: dict,
-             now: datetime, kept: dict[date, FileIssue]) -> list[tuple]:
+             now: datetime, kept: dict[date, FileIssue]) -> list[dict]:
     landed, file_issues = [], []
     for export in files:
         p = export.prepared
@@ -250,11 +251,14 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: St
             file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, [kept[export.export_date]],
                                             first)
             if p is not None and p.deferred and not _has_lineage(con, export.export_date):
-                landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, p.size_bytes, None, "deferred",
-                               0, 0, 0, None, now))
+                landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
+                                        partition_date=export.export_date, size_bytes=p.size_bytes, status="deferred",
+                                        rows_read=0, rows_loaded=0, rows_rejected=0, loaded_at=now))
             continue
         if p is None:
-            landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, None, None, None, "missing", 0, 0, 0, None, None))
+            landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
+                                    partition_date=export.export_date, status="missing", rows_read=0, rows_loaded=0,
+                                    rows_rejected=0))
             continue
         first = first_loaded.get((export.path.name, p.sha256), now)
         read, bad = staged.rows_read.get(export.path.name, 0), staged.rows_rejected.get(export.path.name, 0)
@@ -265,8 +269,10 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: St
             status = "partly_loaded"
         else:
             status = "loaded"
-        landed.append((DOSSIER_SOURCE, export.path.name, export.export_date, p.sha256, p.size_bytes, p.encoding,
-                       status, read, read - bad - len(copies), bad, first, now))
+        landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
+                                partition_date=export.export_date, sha256=p.sha256, size_bytes=p.size_bytes,
+                                encoding=p.encoding, status=status, rows_read=read, rows_loaded=read - bad - len(copies),
+                                rows_rejected=bad, first_loaded_at=first, loaded_at=now))
         issues = list(p.issues)
         if copies:
             shown = ", ".join(f"dòng {c} (= dòng {k})" for c, k in copies[:10]) + (" …" if len(copies) > 10 else "")
@@ -274,7 +280,7 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: St
                                                       f"{shown}.", blocking=False))
         file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
-    _insert_many(con, "INSERT INTO _landed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", landed)
+    _insert_many(con, sql("tthc/stage_landed_file"), landed)
     return file_issues
 
 
@@ -287,33 +293,8 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date
 
     The latest update wins; the result equals a full recomputation, whatever order partitions are (re)run in.
     """
-    finished = ", ".join(f"'{s}'" for s in sorted(FINISHED_STATUSES))
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _touched AS
-        SELECT DISTINCT dossier_code FROM stg_dossier_versions WHERE export_date BETWEEN $1 AND $2
-        UNION SELECT dossier_code FROM fct_dossier WHERE first_export_date <= $2 AND last_export_date >= $1""",
-        [start, end],
-    )
+    con.execute(sql("tthc/touched_dossiers"), {"from_day": start, "to_day": end})
     with transaction(con):
         con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
-        # The latest version is found as a small key (export day, line) by arg_max, then joined back: three times
-        # faster than carrying the whole row through the aggregate, and no sort as a window would need.
-        state = ", ".join(f"v.{c}" for c in _STATE_COLUMNS)
-        order = "(v.updated_at, v.export_date, v.source_row)"
-        con.execute(
-            f"""INSERT INTO fct_dossier BY NAME
-            WITH latest AS (
-                SELECT v.dossier_code, arg_max(v.export_date, {order}) AS export_date, arg_max(v.source_row, {order}) AS source_row,
-                       min(v.export_date) AS first_export_date, max(v.export_date) AS last_export_date,
-                       count(*)::INTEGER AS version_count
-                FROM stg_dossier_versions v SEMI JOIN _touched t ON t.dossier_code = v.dossier_code
-                GROUP BY v.dossier_code
-            )
-            SELECT v.dossier_code, {state}, v.status IN ({finished}) AS is_finished,
-                   CASE WHEN v.status IN ({finished}) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at END
-                       AS finished_on_time,
-                   l.first_export_date, l.last_export_date, l.version_count
-            FROM latest l JOIN stg_dossier_versions v
-              ON v.dossier_code = l.dossier_code AND v.export_date = l.export_date AND v.source_row = l.source_row"""
-        )
+        con.execute(sql("tthc/insert_current_state"), {"finished": sorted(FINISHED_STATUSES)})
     return scalar(con, "SELECT count(*) FROM _touched")
