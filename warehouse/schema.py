@@ -447,38 +447,8 @@ VIEWS: dict[str, tuple[str, str]] = {
         ("Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
         "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."),
     ),
-    # The report period's due date: period end + N days, N = the session variable task_report_due_days (default 15:
-    # the plan asks for quarterly, six-monthly and yearly reports without a date); late = after it, on the session
-    # variable task_report_as_of (default today).
     "mart_task_report_missing": (
-        """WITH periods AS (
-               SELECT y.plan_year, y.plan_year || '-' || p.part AS for_period,
-                      last_day(make_date(y.plan_year, p.month, 1)) AS for_period_end
-               FROM (SELECT plan_year FROM fct_plan_task UNION SELECT plan_year FROM stg_task_report) y,
-                    (SELECT * FROM (VALUES ('Q1', 3), ('Q2', 6), ('Q3', 9), ('Q4', 12), ('H1', 6), ('H2', 12), ('Y', 12))
-                              t(part, month)
-                     UNION ALL SELECT 'M' || lpad(CAST(m AS VARCHAR), 2, '0'), m FROM range(1, 13) r(m)) p),
-           -- the plan's tasks as they stood at the end of the period (a task added by a later revision is not yet in it)
-           led AS (
-               SELECT p.for_period, p.plan_year, p.for_period_end, lead.unit_code, count(*) AS tasks
-               FROM periods p JOIN fct_plan_task t USING (plan_year),
-                    unnest(t.lead_codes) AS lead(unit_code)
-               WHERE EXISTS (SELECT 1 FROM plan_task_history h
-                             WHERE h.plan_year = t.plan_year AND h.plan_number = t.plan_number AND h.task_no = t.task_no
-                               AND coalesce(h.issued_on, DATE '1900-01-01') <= p.for_period_end)
-                  OR NOT EXISTS (SELECT 1 FROM plan_task_history h WHERE h.plan_year = t.plan_year)
-               GROUP BY ALL)
-           SELECT l.for_period, l.plan_year, l.unit_code,
-                  coalesce(o.office_name, u.unit_name, l.unit_code) AS unit_name, l.tasks, r.last_period,
-                  r.last_report_date,
-                  l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS report_due_on,
-                  CAST(coalesce(getvariable('task_report_as_of'), current_date) AS DATE)
-                      > l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS is_late
-           FROM led l
-           LEFT JOIN mart_task_report_by_unit r USING (for_period, plan_year, unit_code)
-           LEFT JOIN dim_office o ON o.office_code = l.unit_code
-           LEFT JOIN dim_unit u ON u.unit_code = l.unit_code
-           WHERE NOT coalesce(r.reported, false)""",
+        sql("views/mart_task_report_missing"),
         ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period): đơn vị chủ trì nhiệm vụ của kế hoạch (như kế hoạch ở cuối kỳ) "
          "chưa gửi báo cáo của kỳ, với báo cáo gần nhất và hạn gửi báo cáo. Đúng như mục \"Đơn vị chủ trì chưa gửi "
          "báo cáo kỳ này\" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),

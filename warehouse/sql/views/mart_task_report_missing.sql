@@ -1,0 +1,63 @@
+-- Per period of a report to Sở Nội vụ (for_period): the lead units of the plan (as it stood at the period end) that
+-- sent no report of the period, their latest report, the due date (period end + task_report_due_days, default 15)
+-- and whether it is late on task_report_as_of (default today).
+WITH periods AS (
+    SELECT
+        y.plan_year,
+        y.plan_year || '-' || p.part AS for_period,
+        last_day(make_date(y.plan_year, p.month, 1)) AS for_period_end
+    FROM (
+        SELECT plan_year FROM fct_plan_task
+        UNION
+        SELECT plan_year FROM stg_task_report
+    ) AS y,
+        (
+            SELECT *
+            FROM (VALUES ('Q1', 3), ('Q2', 6), ('Q3', 9), ('Q4', 12), ('H1', 6), ('H2', 12), ('Y', 12))
+                    AS t (part, month)
+            UNION ALL
+            SELECT
+                'M' || lpad(CAST(m AS VARCHAR), 2, '0') AS part,
+                m
+            FROM range(1, 13) AS r (m)
+        ) AS p
+),
+
+-- the plan's tasks as they stood at the end of the period (a task added by a later revision is not yet in it)
+led AS (
+    SELECT
+        p.for_period,
+        p.plan_year,
+        p.for_period_end,
+        lead.unit_code,
+        count(*) AS tasks
+    FROM periods AS p INNER JOIN fct_plan_task AS t USING (plan_year),
+        unnest(t.lead_codes) AS lead (unit_code)
+    WHERE EXISTS (
+            SELECT 1 FROM plan_task_history AS h
+            WHERE h.plan_year = t.plan_year AND h.plan_number = t.plan_number AND h.task_no = t.task_no
+                AND coalesce(h.issued_on, DATE '1900-01-01') <= p.for_period_end
+        )
+        OR NOT EXISTS (
+            SELECT 1 FROM plan_task_history AS h
+            WHERE h.plan_year = t.plan_year
+        )
+    GROUP BY ALL
+)
+
+SELECT
+    l.for_period,
+    l.plan_year,
+    l.unit_code,
+    coalesce(o.office_name, u.unit_name, l.unit_code) AS unit_name,
+    l.tasks,
+    r.last_period,
+    r.last_report_date,
+    l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS report_due_on,
+    CAST(coalesce(getvariable('task_report_as_of'), current_date) AS DATE)
+    > l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS is_late
+FROM led AS l
+LEFT JOIN mart_task_report_by_unit AS r USING (for_period, plan_year, unit_code)
+LEFT JOIN dim_office AS o ON o.office_code = l.unit_code
+LEFT JOIN dim_unit AS u ON u.unit_code = l.unit_code
+WHERE NOT coalesce(r.reported, FALSE)
