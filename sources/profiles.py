@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -71,8 +71,8 @@ def _mapping(value: object, where: str) -> dict:
     return value
 
 
-def _unknown(keys: object, allowed: set[str], where: str) -> None:
-    extra = sorted(str(k) for k in keys if k not in allowed)  # type: ignore[union-attr]
+def _unknown(keys: Iterable[object], allowed: set[str], where: str) -> None:
+    extra = sorted(str(k) for k in keys if k not in allowed)
     if extra:
         raise ProfileError(f"{where}: khóa không hợp lệ {', '.join(extra)} (chỉ có {', '.join(sorted(allowed))})")
 
