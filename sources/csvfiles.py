@@ -197,11 +197,11 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
     mapping: dict[int, Column] = {}
     unknown: list[str] = []
     for position, header in enumerate(headers):
-        column = by_key.get(match_key(header))
-        if column is None or column in mapping.values():
+        found = by_key.get(match_key(header))
+        if found is None or found in mapping.values():
             unknown.append(header)
         else:
-            mapping[position] = column
+            mapping[position] = found
     return mapping, unknown
 
 
