@@ -27,6 +27,7 @@ def test_type_checker_covers_the_pure_packages() -> None:
     assert PURE_PACKAGES <= set(_pyproject()["tool"]["mypy"]["files"])
 
 
+@pytest.mark.slow  # about a minute on a fresh clone (no .mypy_cache): the slow tier and CI
 def test_type_checker_is_clean_on_the_pure_packages(monkeypatch: pytest.MonkeyPatch) -> None:
     api = pytest.importorskip("mypy.api", reason="mypy is not installed (the dev group: uv sync --group dev)")
     monkeypatch.chdir(ROOT)  # the configured files are relative to the repository root
