@@ -39,15 +39,9 @@ def six_clear_findings(tasks: Iterable[Mapping], today: date) -> list[dict]:
             add(t, "nguoi", "Chưa ghi người chịu trách nhiệm.")
         if len((t.get("content") or "").split()) < MIN_CONTENT_WORDS:
             add(t, "viec", "Nội dung công việc quá ngắn để biết phải làm gì.")
-        if t.get("due_date") is None:
-            add(t, "thoi_gian", f"Không xác định được hạn từ '{t.get('deadline_text') or ''}'.")
-        elif t.get("provisional"):
-            due = t.get("effective_due_date") or t["due_date"]
-            condition = t.get("deadline_condition") or "điều kiện"
-            if due < today:
-                add(t, "thoi_gian", f"Hạn dự kiến {due:%d/%m/%Y} đã qua mà hạn vẫn phụ thuộc '{condition}'.")
-            else:
-                add(t, "thoi_gian", f"Hạn dự kiến {due:%d/%m/%Y}, phụ thuộc '{condition}'.")
+        when = _deadline_finding(t, today)
+        if when is not None:
+            add(t, "thoi_gian", when)
         leads = list(t.get("lead_codes") or [])
         if not leads:
             add(t, "trach_nhiem", f"Đơn vị chủ trì '{t.get('lead_text') or ''}' không xác định được.")
@@ -57,9 +51,30 @@ def six_clear_findings(tasks: Iterable[Mapping], today: date) -> list[dict]:
             add(t, "tham_quyen", f"Đơn vị phối hợp '{t['collaborators_text']}' không xác định được.")
         if not leads:
             add(t, "tham_quyen", "Không có đơn vị chủ trì trong danh mục nên không rõ thẩm quyền.")
-        result = match_key(t.get("expected_result") or "")
-        if not result:
-            add(t, "ket_qua", "Chưa ghi kết quả, sản phẩm dự kiến.")
-        elif any(v in result for v in _VAGUE) or not (any(w in result for w in _PRODUCTS) or re.search(r"\d", result)):
-            add(t, "ket_qua", f"Kết quả '{t['expected_result']}' chưa đo được (không nêu sản phẩm hay con số).")
+        outcome = _result_finding(t)
+        if outcome is not None:
+            add(t, "ket_qua", outcome)
     return findings
+
+
+def _deadline_finding(t: Mapping, today: date) -> str | None:
+    """What is wrong with a task's deadline: none could be read, or it still hangs on a condition."""
+    if t.get("due_date") is None:
+        return f"Không xác định được hạn từ '{t.get('deadline_text') or ''}'."
+    if not t.get("provisional"):
+        return None
+    due = t.get("effective_due_date") or t["due_date"]
+    condition = t.get("deadline_condition") or "điều kiện"
+    if due < today:
+        return f"Hạn dự kiến {due:%d/%m/%Y} đã qua mà hạn vẫn phụ thuộc '{condition}'."
+    return f"Hạn dự kiến {due:%d/%m/%Y}, phụ thuộc '{condition}'."
+
+
+def _result_finding(t: Mapping) -> str | None:
+    """What is wrong with a task's expected result: missing, or not measurable (no product, no number)."""
+    result = match_key(t.get("expected_result") or "")
+    if not result:
+        return "Chưa ghi kết quả, sản phẩm dự kiến."
+    if any(v in result for v in _VAGUE) or not (any(w in result for w in _PRODUCTS) or re.search(r"\d", result)):
+        return f"Kết quả '{t['expected_result']}' chưa đo được (không nêu sản phẩm hay con số)."
+    return None

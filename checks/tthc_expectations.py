@@ -75,8 +75,10 @@ def run_suite(df: pd.DataFrame, expectations: dict[str, tuple[str, dict]], suite
     for result in batch.validate(suite, result_format="SUMMARY").results:
         info = result.result or {}
         details = info.get("partial_unexpected_list") or info.get("details") or info.get("observed_value") or ""
+        config = result.expectation_config
+        assert config is not None and config.meta is not None  # a suite's results name their expectation and its meta
         outcomes.append(Outcome(
-            check=result.expectation_config.meta["check"],
+            check=config.meta["check"],
             success=bool(result.success),
             unexpected_count=info.get("unexpected_count"),
             rows=len(df),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -237,6 +237,31 @@ def _agencies(province) -> list[Unit]:
 PORTAL_CODE_COLUMNS = ("unit_code", "portal_code", "department_id")
 
 
+def _portal_code_problem(unit: Unit, portal_code: str, own_prefix: str | None, taken: Mapping[str, str]) -> str | None:
+    """Why a mapping line's portal code cannot be the unit's: missing, of another province, given in the agencies' CSV
+    as another code, or already another unit's."""
+    if not portal_code:
+        return f"thiếu mã Cổng (portal_code) của đơn vị '{unit.code}'"
+    problem = _portal_prefix_problem(portal_code, own_prefix)
+    if problem:
+        return problem
+    if unit.portal_code and unit.portal_code != portal_code:
+        return (f"'{unit.code}' đã có mã Cổng '{unit.portal_code}' trong danh sách cơ quan, khác '{portal_code}'; chỉ ghi "
+                "ở một nơi")
+    owner = taken.get(portal_code)
+    if owner is not None and owner != unit.code:
+        return f"mã Cổng '{portal_code}' đã dùng cho đơn vị '{owner}'"
+    return None
+
+
+def _department_id_problem(code: str, department_id: str, taken_ids: Mapping[str, str]) -> str | None:
+    """Why a mapping line's department id (optional) cannot be the unit's: already another unit's."""
+    owner = taken_ids.get(department_id) if department_id else None
+    if owner is not None and owner != code:
+        return f"departmentId '{department_id}' đã dùng cho đơn vị '{owner}'"
+    return None
+
+
 def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
     """The units with the portal codes of a mapping file (``unit_code,portal_code,department_id``, the last optional):
     the province fills it with the codes the national portal gives its communes and wards (its own running sequence,
@@ -267,24 +292,12 @@ def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
             if code in changes:
                 raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng "
                                       f"{changes[code]['line']}).")
-            if not portal_code:
-                raise MasterDataError(f"{where} dòng {line}: thiếu mã Cổng (portal_code) của đơn vị '{code}'.")
-            problem = _portal_prefix_problem(portal_code, own_prefix)
+            problem = (_portal_code_problem(by_code[code], portal_code, own_prefix, taken)
+                       or _department_id_problem(code, department_id, taken_ids))
             if problem:
                 raise MasterDataError(f"{where} dòng {line}: {problem}.")
-            unit = by_code[code]
-            if unit.portal_code and unit.portal_code != portal_code:
-                raise MasterDataError(f"{where} dòng {line}: '{code}' đã có mã Cổng '{unit.portal_code}' trong danh "
-                                      f"sách cơ quan, khác '{portal_code}'; chỉ ghi ở một nơi.")
-            owner = taken.get(portal_code)
-            if owner is not None and owner != code:
-                raise MasterDataError(f"{where} dòng {line}: mã Cổng '{portal_code}' đã dùng cho đơn vị '{owner}'.")
             taken[portal_code] = code
             if department_id:
-                owner = taken_ids.get(department_id)
-                if owner is not None and owner != code:
-                    raise MasterDataError(f"{where} dòng {line}: departmentId '{department_id}' đã dùng cho đơn vị "
-                                          f"'{owner}'.")
                 taken_ids[department_id] = code
             changes[code] = {"line": str(line), "portal_code": portal_code, "department_id": department_id}
     out = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -410,7 +411,8 @@ def load_tree(path: Path | str) -> CriteriaTree:
         raw, root = read_model(path, TreeFile)
     except SchemaProblems as bad:
         raise TreeError(path.name, bad.problems) from None
-    lines, problems = _Lines(root), []
+    lines = _Lines(root)
+    problems: list[str] = []
     tree_groups = TREE_GROUPS[raw.group]
     bands = _bands(raw.bands, lines, problems)
     nodes = [_node(n, f"{lines.at('nodes', i)}tiêu chí {n.code}", tree_groups, problems) for i, n in enumerate(raw.nodes)]
@@ -510,43 +512,18 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     unknown = sorted(set(inputs) - leaves)
     if unknown:
         raise ValueError(f"{tree.path.name}: mã tiêu chí không có trong bộ tiêu chí (hoặc không phải tiêu chí lá): {', '.join(unknown)}")
-    rows, provisional = [], False
+    rows: list[dict[str, Any]] = []
+    provisional = False
     for n in tree.leaves:
         given = inputs.get(n.code) or CriterionInput()
         for what in ("self_points", "appraised_points", "survey_points"):
             _check_points(n.code, getattr(given, what), n.max_points, what)
-        points, source, overclaim = None, "not_applicable", False
+        points: float | None = None
+        source, overclaim = "not_applicable", False
         if n.code in applicable:
-            if n.method == "self":
-                if given.appraised_points is not None:
-                    points, source = float(given.appraised_points), "appraised"
-                else:
-                    provisional = True
-                    points, source = (float(given.self_points), "self_provisional") if given.self_points is not None \
-                        else (0.0, "missing")
-            elif n.method in SURVEY_METHODS:
-                points, source = (float(given.survey_points), "survey") if given.survey_points is not None else (0.0, "missing")
-            elif n.method == "external":
-                assert n.rule is not None
-                if given.external_value is not None:
-                    points, source = n.rule.points(n.max_points, float(given.external_value)), "external"
-                elif given.appraised_points is not None:
-                    points, source = float(given.appraised_points), "appraised"
-                else:  # the other system sent nothing usable for the unit: a missing component
-                    points, source = 0.0, "missing"
-            elif given.computed_value is not None:
-                assert n.rule is not None
-                points, source = n.rule.points(n.max_points, float(given.computed_value)), "computed"
-                overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
-                    given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON)
-            elif given.appraised_points is not None:
-                # The warehouse cannot measure it for this unit: the council's appraised points stand in.
-                points, source = float(given.appraised_points), "appraised"
-            else:
-                # Not measurable for this unit (e.g. plan tasks it does not lead) and not appraised: not evaluated,
-                # so it leaves the denominator rather than costing the unit points (methodology §1.2).
-                points, source = None, "not_measured"
+            points, source, overclaim = _leaf_points(n, given)
             points = None if points is None else round(points, 2)
+            provisional = provisional or (n.method == "self" and given.appraised_points is None)
         rows.append({
             "code": n.code, "parent": n.parent, "domain": tree.domain_of(n.code), "name": n.name, "method": n.method,
             "max_points": n.max_points, "applicable": n.code in applicable, "self_points": given.self_points,
@@ -556,26 +533,19 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
             "points_lost": 0.0 if points is None else round(n.max_points - points, 2), "source": source,
             "overclaim": overclaim,
         })
-    domains = []
-    for d in tree.domains:
-        mine = [r for r in rows if r["domain"] == d.code and r["applicable"] and r["points"] is not None]
-        max_points = round(sum(r["max_points"] for r in mine), 2)
-        points = round(sum(r["points"] for r in mine), 2)
-        domains.append({"code": d.code, "name": d.name, "max_points": max_points, "points": points,
-                        "points_lost": round(max_points - points, 2), "weight": d.scored_weight,
-                        "value": round(points / max_points, 4) if max_points > 0 else None,
-                        "missing": sum(r["source"] == "missing" for r in mine)})
+    domains = _domain_rows(tree, rows)
     max_applicable = round(sum(d["max_points"] for d in domains), 2)
     exact = {d["code"]: d["points"] / d["max_points"] for d in domains if d["max_points"] > 0}  # unrounded values
+    weights = {d["code"]: d["weight"] for d in domains}
 
     def weighted_mean(codes: list[str]) -> float | None:
         # A main index that does not apply to the unit leaves the weighted mean (its weight with it).
-        weights = sum(by_code[c]["weight"] for c in codes if c in exact)
-        return sum(by_code[c]["weight"] * exact[c] for c in codes if c in exact) / weights if weights > 0 else None
+        total_weight = sum(weights[c] for c in codes if c in exact)
+        return sum(weights[c] * exact[c] for c in codes if c in exact) / total_weight if total_weight > 0 else None
 
-    by_code = {d["code"]: d for d in domains}
+    index_value: float | None
     if tree.aggregation == "weighted":
-        index_value = weighted_mean(list(by_code))
+        index_value = weighted_mean(list(weights))
         total = round(tree.max_points * index_value, 2) if index_value is not None else 0.0
     else:
         total = round(sum(d["points"] for d in domains), 2)
@@ -590,3 +560,48 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                      overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
                      index_value=None if index_value is None else round(index_value, 4), pillars=pillars,
                      missing=sum(r["source"] == "missing" for r in rows))
+
+
+def _leaf_points(n: Criterion, given: CriterionInput) -> tuple[float | None, str, bool]:
+    """(unrounded points, source, overclaim) of a leaf criterion that applies to the unit."""
+    if n.method == "self":
+        if given.appraised_points is not None:
+            return float(given.appraised_points), "appraised", False
+        if given.self_points is not None:
+            return float(given.self_points), "self_provisional", False
+        return 0.0, "missing", False
+    if n.method in SURVEY_METHODS:
+        return (float(given.survey_points), "survey", False) if given.survey_points is not None else (0.0, "missing", False)
+    if n.method == "external":
+        assert n.rule is not None
+        if given.external_value is not None:
+            return n.rule.points(n.max_points, float(given.external_value)), "external", False
+        if given.appraised_points is not None:
+            return float(given.appraised_points), "appraised", False
+        return 0.0, "missing", False  # the other system sent nothing usable for the unit: a missing component
+    if given.computed_value is not None:
+        assert n.rule is not None
+        points = n.rule.points(n.max_points, float(given.computed_value))
+        overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
+            given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON)
+        return points, "computed", overclaim
+    if given.appraised_points is not None:
+        # The warehouse cannot measure it for this unit: the council's appraised points stand in.
+        return float(given.appraised_points), "appraised", False
+    # Not measurable for this unit (e.g. plan tasks it does not lead) and not appraised: not evaluated,
+    # so it leaves the denominator rather than costing the unit points (methodology §1.2).
+    return None, "not_measured", False
+
+
+def _domain_rows(tree: CriteriaTree, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per main index (domain): points and maximum over its applicable, evaluated criteria."""
+    domains: list[dict[str, Any]] = []
+    for d in tree.domains:
+        mine = [r for r in rows if r["domain"] == d.code and r["applicable"] and r["points"] is not None]
+        max_points = round(sum(r["max_points"] for r in mine), 2)
+        points = round(sum(r["points"] for r in mine), 2)
+        domains.append({"code": d.code, "name": d.name, "max_points": max_points, "points": points,
+                        "points_lost": round(max_points - points, 2), "weight": d.scored_weight,
+                        "value": round(points / max_points, 4) if max_points > 0 else None,
+                        "missing": sum(r["source"] == "missing" for r in mine)})
+    return domains

@@ -21,10 +21,11 @@ import warnings
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology"
 SCHEMA_DIR = METHODOLOGY_DIR / "schema"
@@ -85,7 +86,10 @@ class Strict(BaseModel):
 
 # --- QĐ 766 -------------------------------------------------------------------------------------------------
 
-Measure = Literal[tuple(sorted(LOCAL_MEASURES))]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Measure = str  # a literal built at run time from LOCAL_MEASURES: to the type checker, a string
+else:
+    Measure = Literal[tuple(sorted(LOCAL_MEASURES))]
 
 
 class Qd766Indicator(Strict):
@@ -263,7 +267,9 @@ def line_of(root: yaml.Node | None, loc: Sequence[int | str], *, key: bool = Fal
 
 def _what(data: Any, loc: Sequence[int | str]) -> str:
     """The location in words: which criterion, indicator or group, then the key path inside it."""
-    names, rest, cur = [], [], data
+    names: list[str] = []
+    rest: list[str] = []
+    cur = data
     labels = {"nodes": "tiêu chí", "groups": "nhóm", "indicators": "chỉ tiêu", "bands": "xếp loại",
               "pillars": "trụ cột", "options": "lựa chọn", "steps": "bậc"}
     i = 0
@@ -321,7 +327,7 @@ MESSAGES = {
 }
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     """A pydantic error in Vietnamese."""
     template = MESSAGES.get(error["type"])
     if template is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 import yaml
@@ -122,7 +122,7 @@ class Methodology:
     decision: str
     valid_from: date
     max_points: float
-    parameters: Mapping[str, object]
+    parameters: Mapping[str, Any]  # Qd766Parameters.model_dump(): keys and types checked by the schema
     groups: tuple[Group, ...]
 
     def group(self, code: str) -> Group:
@@ -256,7 +256,7 @@ def methodology_for(day: date, folder: Path = METHODOLOGY_DIR) -> Methodology:
 
 # --- local scores ------------------------------------------------------------------------------------------
 
-def _value(row: Mapping[str, object], name: str) -> float | None:
+def _value(row: Mapping[str, Any], name: str) -> float | None:
     v = row.get(name)
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return None
@@ -380,7 +380,7 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
             num, den = portal_count(node.counts, ind.portal_numerator), portal_count(node.counts, ind.portal_denominator)
             portal_score, metric = None, None
         else:
-            metric = node.metrics.get(ind.metric)
+            metric = node.metrics.get(ind.metric) if ind.metric is not None else None
             num, den = (metric.numerator, metric.denominator) if metric else (None, None)
             portal_score = metric.score if metric else None
             quality = metric.data_quality_status if metric else None

@@ -53,6 +53,6 @@ def points(rule: Rule, numerator: float | None, denominator: float | None) -> fl
     if denominator == 0:
         return rule.max_points if rule.when_empty == "full" else 0.0
     r = 100.0 * numerator / denominator
-    if rule.kind == "target":
+    if rule.kind == "target" and rule.target is not None:  # __post_init__ makes a target rule carry one
         return rule.max_points * min(1.0, r / rule.target)
     return min(rule.max_points, rule.max_points * r / 100.0)  # proportional

@@ -64,6 +64,13 @@ def _validate_inputs(inputs: UncertaintyInputs) -> tuple[np.ndarray, ...]:
                              f"({n} đơn vị, {k} chỉ số chính).")
     if eligible.dtype != bool:
         raise ValueError(f"eligible phải là mảng True/False (kiểu bool), nhận kiểu {eligible.dtype}.")
+    _check_weights(weights)
+    _check_values(codes, weights, eligible, zero, mean)
+    return groups, eligible, weights, zero, mean
+
+
+def _check_weights(weights: np.ndarray) -> None:
+    """ValueError unless the weights are finite, none negative and at least one positive."""
     if not np.isfinite(weights).all():
         raise ValueError("Trọng số của các chỉ số chính phải là số hữu hạn (không để trống).")
     if (weights < 0).any():
@@ -71,6 +78,12 @@ def _validate_inputs(inputs: UncertaintyInputs) -> tuple[np.ndarray, ...]:
         raise ValueError(f"Trọng số không được âm: chỉ số chính thứ {i + 1} có trọng số {weights[i]:g}.")
     if not (weights > 0).any():
         raise ValueError("Tất cả trọng số đều bằng 0: cần ít nhất một chỉ số chính có trọng số dương.")
+
+
+def _check_values(codes: list[str], weights: np.ndarray, eligible: np.ndarray, zero: np.ndarray,
+                  mean: np.ndarray) -> None:
+    """ValueError unless the values are in [0, 1], blank (NaN) at the same places in both readings, and every ranked
+    unit has a main index with a positive weight."""
     for name, values in (("value_zero", zero), ("value_mean", mean)):
         bad = ~np.isnan(values) & ((values < 0) | (values > 1))
         if bad.any():
@@ -87,7 +100,6 @@ def _validate_inputs(inputs: UncertaintyInputs) -> tuple[np.ndarray, ...]:
         u = int(np.flatnonzero(eligible & ~scorable)[0])
         raise ValueError(f"Đơn vị {codes[u]} được xếp hạng nhưng không có chỉ số chính nào áp dụng với trọng số dương, "
                          "nên không tính được điểm.")
-    return groups, eligible, weights, zero, mean
 
 
 def _scores(weights: np.ndarray, use_mean: np.ndarray, zero: np.ndarray, mean: np.ndarray, scale: float) -> np.ndarray:

@@ -197,11 +197,11 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
     mapping: dict[int, Column] = {}
     unknown: list[str] = []
     for position, header in enumerate(headers):
-        column = by_key.get(match_key(header))
-        if column is None or column in mapping.values():
+        found = by_key.get(match_key(header))
+        if found is None or found in mapping.values():
             unknown.append(header)
         else:
-            mapping[position] = column
+            mapping[position] = found
     return mapping, unknown
 
 
@@ -275,44 +275,95 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
     normalised text is held in memory until ``materialise``."""
     raw = path.read_bytes()
     prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    if not _first_look(prepared, path, raw, watch):
+        return prepared
+    head = _decode_head(prepared, raw)
+    if head is None:
+        return prepared
+    encoding, text = head.encoding, head.text
+    prepared.encoding, prepared.stray_bytes = encoding, head.stray_bytes
+    if encoding != "utf-8":
+        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {encoding}, đã chuyển sang UTF-8; "
+                                                               "đề nghị xuất dạng CSV UTF-8.", blocking=False))
+    delimiter, mapping, unknown, headers = _best_delimiter(unicodedata.normalize("NFC", head.header_line), columns)
+    prepared.headers = tuple(headers)
+    if not _check_header(prepared, columns, delimiter, mapping, unknown, head.header_line):
+        return prepared
+    if not _has_data_line(text, raw):
+        prepared.data_lines = 0
+        prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
+    if _partial_last_line(text if text is not None else raw, delimiter, len(headers)):
+        prepared.truncated = True
+        prepared.issues.append(FileIssue("truncated", "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi "
+                                                      "lưu): dòng đó không được nạp.", blocking=False))
+
+    decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
+    standard = headers == [c.header for c in columns]
+    if encoding == "utf-8" and not decomposed and not head.cr_only and delimiter == "," and standard:
+        prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
+        return prepared
+    if text is None:
+        text = decode_text(raw).text
+    if decomposed:
+        text = unicodedata.normalize("NFC", text)
+    prepared.text = _rewrite(text, delimiter, mapping, columns)
+    return prepared
+
+
+def _first_look(prepared: PreparedFile, path: Path, raw: bytes, watch: Callable[[Path], bool]) -> bool:
+    """False, with the blocking issue, when the file is still being copied, blank, or not a text file at all."""
     if watch(path):
         prepared.deferred = True
         prepared.issues.append(FileIssue("still_copying", STILL_COPYING_REASON))
-        return prepared
+        return False
     if not _NOT_BLANK.search(raw):
         prepared.issues.append(FileIssue("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có tiêu đề cột "
                                                        "và không có dòng dữ liệu."))
-        return prepared
+        return False
     kind = sniff_kind(raw)
     if kind not in ("text", "json"):
         prepared.issues.append(FileIssue("wrong_file_kind", f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
                                                             "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại."))
-        return prepared
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Head:
+    encoding: str
+    stray_bytes: int
+    text: str | None  # the whole text, decoded; None for a big UTF-8 export checked on its bytes
+    header_line: str
+    cr_only: bool  # old-Mac line ends (already converted in ``text``)
+
+
+def _decode_head(prepared: PreparedFile, raw: bytes) -> _Head | None:
+    """The encoding and header line of the file (and its text when decoded whole); None, with the blocking issue,
+    for a legacy encoding that cannot be told apart."""
     cr_only = b"\n" not in raw and b"\r" in raw
     # A big UTF-8 export (the daily case) is checked on its bytes; anything else is decoded whole.
-    text: str | None = None
     if len(raw) > FULL_DECODE_BYTES and not cr_only and _looks_utf8(raw):
-        encoding, stray = "utf-8", 0
         header_line = raw[: raw.find(b"\n")].decode("utf-8-sig", errors="replace").rstrip("\r")
-    else:
-        try:
-            decoded = decode_text(raw)
-        except LegacyEncoding as err:
-            prepared.issues.append(FileIssue("legacy_encoding", str(err)))
-            return prepared
-        encoding, stray, text = decoded.encoding, decoded.stray_bytes, decoded.text
-        cr_only = "\n" not in text and "\r" in text
-        if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
-            text = text.replace("\r", "\n")
-            prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
-                                             blocking=False))
-        header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    prepared.encoding, prepared.stray_bytes = encoding, stray
-    if encoding != "utf-8":
-        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {encoding}, đã chuyển sang UTF-8; "
-                                                               "đề nghị xuất dạng CSV UTF-8.", blocking=False))
-    delimiter, mapping, unknown, headers = _best_delimiter(unicodedata.normalize("NFC", header_line), columns)
-    prepared.headers = tuple(headers)
+        return _Head("utf-8", 0, None, header_line, cr_only)
+    try:
+        decoded = decode_text(raw)
+    except LegacyEncoding as err:
+        prepared.issues.append(FileIssue("legacy_encoding", str(err)))
+        return None
+    text = decoded.text
+    cr_only = "\n" not in text and "\r" in text
+    if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
+        text = text.replace("\r", "\n")
+        prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
+                                         blocking=False))
+    header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return _Head(decoded.encoding, decoded.stray_bytes, text, header_line, cr_only)
+
+
+def _check_header(prepared: PreparedFile, columns: tuple[Column, ...], delimiter: str, mapping: dict[int, Column],
+                  unknown: list[str], header_line: str) -> bool:
+    """Issues about the delimiter and the columns found; False (blocking) when a required column is missing."""
+    headers = prepared.headers
     if delimiter != ",":
         prepared.issues.append(FileIssue("delimiter_converted", f"Tệp phân cách cột bằng {DELIMITER_NAMES[delimiter]}, "
                                                                 "đã nhận diện.", blocking=False))
@@ -327,7 +378,7 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
             prepared.issues.append(FileIssue("unrecognised_header", f"Thiếu cột bắt buộc {names}: {cause}; không nạp được tệp."))
         else:
             prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
-        return prepared
+        return False
     if unknown:
         prepared.issues.append(
             FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False)
@@ -339,28 +390,16 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
         prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-    content: str | bytes = text if text is not None else raw
-    header_end = content.find("\n" if text is not None else b"\n")  # type: ignore[arg-type]
-    visible = _VISIBLE if text is not None else _NOT_BLANK
-    if header_end < 0 or not visible.search(content, header_end + 1):  # type: ignore[arg-type]  # in place: no copy
-        prepared.data_lines = 0
-        prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
-    if _partial_last_line(content, delimiter, len(headers)):
-        prepared.truncated = True
-        prepared.issues.append(FileIssue("truncated", "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi "
-                                                      "lưu): dòng đó không được nạp.", blocking=False))
+    return True
 
-    decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
-    standard = headers == [c.header for c in columns]
-    if encoding == "utf-8" and not decomposed and not cr_only and delimiter == "," and standard:
-        prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
-        return prepared
-    if text is None:
-        text = decode_text(raw).text
-    if decomposed:
-        text = unicodedata.normalize("NFC", text)
-    prepared.text = _rewrite(text, delimiter, mapping, columns)
-    return prepared
+
+def _has_data_line(text: str | None, raw: bytes) -> bool:
+    """A visible character after the header line, searched in place (no copy of the file)."""
+    if text is not None:
+        header_end = text.find("\n")
+        return header_end >= 0 and _VISIBLE.search(text, header_end + 1) is not None
+    header_end = raw.find(b"\n")
+    return header_end >= 0 and _NOT_BLANK.search(raw, header_end + 1) is not None
 
 
 def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tuple[Column, ...]) -> str:

@@ -130,26 +130,30 @@ def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, 
             return "date", _date(match), None, False
         if name == "period_before":
             raise _Unreadable("'trước' một tháng, quý hay năm không xác định được ngày cuối cùng; ghi ngày cụ thể")
-        year = _year(match, default_year)
-        if name == "half":
-            first = match["half"].casefold() == "đầu"
-            return "half", date(year, 6, 30) if first else date(year, 12, 31), date(year, 1 if first else 7, 1), False
-        if name == "month":
-            month = int(match["month"])
-            if not 1 <= month <= 12:
-                raise _Unreadable(f"tháng {month} không tồn tại")
-            return "month", date(year, month, calendar.monthrange(year, month)[1]), date(year, month, 1), False
-        if name == "quarter":
-            raw = match["quarter"].casefold()
-            quarter = int(raw) if raw.isdigit() else _QUARTERS.get(raw)
-            if quarter not in (1, 2, 3, 4):
-                raise _Unreadable(f"quý {match['quarter']} không tồn tại")
-            last = 3 * quarter
-            return "quarter", date(year, last, calendar.monthrange(year, last)[1]), date(year, last - 2, 1), False
-        if name == "recurring":
-            return "recurring", date(year, 12, 31), date(year, 1, 1), False
-        return "year", date(year, 12, 31), date(year, 1, 1), False
+        return _period_due(name, match, _year(match, default_year))
     raise _Unreadable("không phải ngày, tháng, quý, 6 tháng, năm hay nhiệm vụ thường xuyên")
+
+
+def _period_due(name: str, match: re.Match[str], year: int) -> tuple[str, date, date | None, bool]:
+    """(kind, due, period_start, before) of a half year, month, quarter, recurring task or year of ``year``."""
+    if name == "half":
+        first = match["half"].casefold() == "đầu"
+        return "half", date(year, 6, 30) if first else date(year, 12, 31), date(year, 1 if first else 7, 1), False
+    if name == "month":
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise _Unreadable(f"tháng {month} không tồn tại")
+        return "month", date(year, month, calendar.monthrange(year, month)[1]), date(year, month, 1), False
+    if name == "quarter":
+        raw = match["quarter"].casefold()
+        quarter = int(raw) if raw.isdigit() else _QUARTERS.get(raw)
+        if quarter not in (1, 2, 3, 4):
+            raise _Unreadable(f"quý {match['quarter']} không tồn tại")
+        last = 3 * quarter
+        return "quarter", date(year, last, calendar.monthrange(year, last)[1]), date(year, last - 2, 1), False
+    if name == "recurring":
+        return "recurring", date(year, 12, 31), date(year, 1, 1), False
+    return "year", date(year, 12, 31), date(year, 1, 1), False
 
 
 _EXPECTED = r"(?:dự\s+kiến|dk)\s*:?\s*"

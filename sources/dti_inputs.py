@@ -208,9 +208,9 @@ def _resolve_unit(matcher: UnitMatcher, code_text: str, name: str) -> tuple[str 
     if not name:
         return None, ("unknown_unit", "thiếu đơn vị (cần 'Mã đơn vị' hoặc 'Đơn vị').", None)
     if by_name is None:
-        hint = matcher.suggest(name)
-        return None, ("unknown_unit", "tên đơn vị không có trong danh mục đơn vị" + (f"; có phải '{hint}'?" if hint
-                                                                                   else "."), name)
+        suggestion = matcher.suggest(name)
+        return None, ("unknown_unit", "tên đơn vị không có trong danh mục đơn vị" + (f"; có phải '{suggestion}'?"
+                                                                                   if suggestion else "."), name)
     return by_name, None
 
 
@@ -250,7 +250,7 @@ def _check_external(path: Path, line: int, values: dict[str, str], matcher: Unit
     if unit_code is not None and component is not None and (year_problem is None or not values["year"].isdigit()):
         # A row of another year is not a second copy of this year's value; a blank or unreadable year might be.
         candidate.duplicate_key = (unit_code, component.code)
-    if not problems:
+    if not problems and component is not None:  # a missing component is a problem
         candidate.row = {"unit_code": unit_code, "code": component.code, "value": value,
                          "system": values["system"] or None, "note": values["note"] or None,
                          "source_file": path.name, "source_row": line}
@@ -287,7 +287,8 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
         if candidate.duplicate_key is not None:
             copies.setdefault(candidate.duplicate_key, []).append((candidate.path, candidate.line))
     for candidate in candidates:
-        others = [c for c in copies.get(candidate.duplicate_key, []) if c != (candidate.path, candidate.line)]
+        dup = candidate.duplicate_key
+        others = [c for c in copies.get(dup, []) if c != (candidate.path, candidate.line)] if dup is not None else []
         if others:
             candidate.problems.append(("duplicate", (f"giá trị được cung cấp nhiều lần (cũng ở {_mention(others, candidate.path)}"
                                        "); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này."),
@@ -301,7 +302,7 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
                                           unit_code=candidate.unit_code, unit_name=candidate.unit_name,
                                           criterion_code=candidate.component)
                                for rule, reason, value in candidate.problems]
-        else:
+        elif candidate.row is not None:  # set when the row had no problem of its own
             result.rows.append(candidate.row)
     for result in results.values():
         result.rejects.sort(key=lambda r: r["row_number"])
@@ -375,7 +376,8 @@ def _check_previous(path: Path, line: int, values: dict[str, str], matcher: Unit
         candidate.identity = previous_identity(matcher, unit_code, name)
     if name and (year_problem is None or not values["year"].isdigit()):
         # A row of another year is not a second copy of this year's result; a blank or unreadable year might be.
-        candidate.duplicate_key = ((unit_code, match_key(candidate.identity)) if candidate.identity is not None
+        candidate.duplicate_key = ((unit_code, match_key(candidate.identity))
+                                   if unit_code is not None and candidate.identity is not None  # identity needs the unit
                                    else ("", match_key(name)))
     if not problems:
         candidate.row = {"year": row_year, "published_name": name, "unit_code": unit_code,
@@ -405,7 +407,8 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
         if candidate.duplicate_key is not None:
             copies.setdefault(candidate.duplicate_key, []).append((candidate.path, candidate.line))
     for candidate in candidates:
-        others = [c for c in copies.get(candidate.duplicate_key, []) if c != (candidate.path, candidate.line)]
+        dup = candidate.duplicate_key
+        others = [c for c in copies.get(dup, []) if c != (candidate.path, candidate.line)] if dup is not None else []
         if others:
             what = candidate.identity or candidate.name
             candidate.problems.append(("duplicate", (f"đơn vị năm trước '{what}' có kết quả ở nhiều dòng (cũng ở "
@@ -418,7 +421,7 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
             result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=name,
                                           unit_code=candidate.unit_code, unit_name=name)
                                for rule, reason, value in candidate.problems]
-        else:
+        elif candidate.row is not None:  # set when the row had no problem of its own
             result.rows.append(candidate.row)
     for result in results.values():
         result.rejects.sort(key=lambda r: r["row_number"])
@@ -455,9 +458,9 @@ def map_previous(rows: list[dict], matcher: UnitMatcher) -> dict[str, PreviousRe
         unit = matcher.units[code]
         for identity, members in by_identity.items():
             if len(members) > 1:
-                names = ", ".join(f"'{r['published_name']}'" for r in members)
+                shown = ", ".join(f"'{r['published_name']}'" for r in members)
                 raise ValueError(f"Kết quả năm trước của {unit.name}: đơn vị năm trước '{identity}' có nhiều dòng "
-                                 f"({names}); đọc bằng read_previous_results để loại các dòng trùng.")
+                                 f"({shown}); đọc bằng read_previous_results để loại các dòng trùng.")
         listed = [spellings[0] for spellings in unit.last_year_units]
         last_year = list(dict.fromkeys([*listed, *by_identity]))
         totals = [float(members[0]["total"]) for members in by_identity.values()]

@@ -159,34 +159,16 @@ def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None
         found.issues.append(FileIssue(rule, reason))
         return found
 
-    if kind == "empty":
-        return refuse("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có bảng tính nào; không nạp "
-                                    "được tệp; gửi lại tệp đầy đủ.")
-    if kind == "broken_zip":
-        return refuse("bad_workbook", BROKEN_REASON.format(cause="cấu trúc nén ZIP không trọn vẹn"))
-    if kind == "encrypted":
-        return refuse("password_protected", PASSWORD_REASON)
-    if kind not in WORKBOOK_KINDS:
-        return refuse("wrong_file_kind", f"Tệp '{name}' không phải bảng tính Excel mà là {_kind_label(kind)}: không "
-                                         f"nạp được tệp; {SAVE_AS_XLSX}.")
+    try:
+        _refuse_kind(kind, name)
+    except _Refused as refused:
+        return refuse(refused.rule, refused.reason)
     expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}.get(ext)
     if expected and expected != kind and kind != "html":
         found.issues.append(FileIssue("extension_mismatch", f"Tệp có đuôi {ext} nhưng thực chất là {_kind_label(kind)}; "
                                       "vẫn đọc theo nội dung thật.", blocking=False))
     try:
-        if kind == "xlsx":
-            found.workbook = _openpyxl(raw)
-        elif kind == "html":
-            found.workbook = _html(raw)
-            found.issues.append(FileIssue("html_table", f"Tệp là trang HTML (bảng lưu với đuôi {ext or 'khác'}), không "
-                                          "phải bảng tính Excel thật: đã đọc các bảng trong trang; đề nghị lần sau "
-                                          f"{SAVE_AS_XLSX}.", blocking=False))
-        else:
-            found.workbook = _calamine(raw, kind)
-            if kind in ("xls", "xlsb"):
-                found.issues.append(FileIssue("old_format", f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
-                                              "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
-                                              f"sau {SAVE_AS_XLSX}.", blocking=False))
+        _parse(found, raw, kind, ext)
     except _Refused as refused:
         return refuse(refused.rule, refused.reason)
     except zipfile.BadZipFile as err:
@@ -199,6 +181,37 @@ def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None
             return refuse("password_protected", PASSWORD_REASON)
         return refuse("bad_workbook", BROKEN_REASON.format(cause=f"lỗi {cause}"))
     return found
+
+
+def _refuse_kind(kind: str, name: str) -> None:
+    """_Refused when the bytes are no workbook at all: empty, a broken or encrypted archive, another kind of file."""
+    if kind == "empty":
+        raise _Refused("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có bảng tính nào; không nạp "
+                                     "được tệp; gửi lại tệp đầy đủ.")
+    if kind == "broken_zip":
+        raise _Refused("bad_workbook", BROKEN_REASON.format(cause="cấu trúc nén ZIP không trọn vẹn"))
+    if kind == "encrypted":
+        raise _Refused("password_protected", PASSWORD_REASON)
+    if kind not in WORKBOOK_KINDS:
+        raise _Refused("wrong_file_kind", f"Tệp '{name}' không phải bảng tính Excel mà là {_kind_label(kind)}: không "
+                                          f"nạp được tệp; {SAVE_AS_XLSX}.")
+
+
+def _parse(found: WorkbookFile, raw: bytes, kind: str, ext: str) -> None:
+    """The workbook of a file of a workbook kind, with a note for the kinds read with a loss (HTML, old formats)."""
+    if kind == "xlsx":
+        found.workbook = _openpyxl(raw)
+    elif kind == "html":
+        found.workbook = _html(raw)
+        found.issues.append(FileIssue("html_table", f"Tệp là trang HTML (bảng lưu với đuôi {ext or 'khác'}), không "
+                                      "phải bảng tính Excel thật: đã đọc các bảng trong trang; đề nghị lần sau "
+                                      f"{SAVE_AS_XLSX}.", blocking=False))
+    else:
+        found.workbook = _calamine(raw, kind)
+        if kind in ("xls", "xlsb"):
+            found.issues.append(FileIssue("old_format", f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
+                                          "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
+                                          f"sau {SAVE_AS_XLSX}.", blocking=False))
 
 
 class _Refused(Exception):
@@ -439,30 +452,35 @@ def _html(raw: bytes) -> Workbook:
         taken: set[tuple[int, int]] = set()
         rows = [tr for tr in table.iter("tr") if _nearest_table(tr) is table]
         for tr in rows:
-            c = 1
-            for td in tr:
-                if td.tag not in ("td", "th"):
-                    continue
-                while (r, c) in taken:
-                    c += 1
-                span_c = max(1, _int(td.get("colspan")))
-                span_r = max(1, _int(td.get("rowspan")))
-                value = _html_value(td)
-                if isinstance(value, CellFault):
-                    _set_fault(ws.cell(r, c), value)
-                elif value is not None:  # set directly: "=…" typed in a page is text, not a formula
-                    ws.cell(r, c)._value = value
-                    ws.cell(r, c).data_type = _data_type(value)
-                for dr in range(span_r):
-                    for dc in range(span_c):
-                        taken.add((r + dr, c + dc))
-                if span_r > 1 or span_c > 1:
-                    merges.append((r, c, r + span_r - 1, c + span_c - 1))
-                c += span_c
+            _html_row(ws, tr, r, taken, merges)
             r += 1
         r += 1  # one blank row between two tables
     _merge(ws, merges)
     return wb
+
+
+def _html_row(ws: Any, tr: Any, r: int, taken: set[tuple[int, int]], merges: list[tuple[int, int, int, int]]) -> None:
+    """The cells of one HTML table row written to sheet row ``r``, past the cells that spans from above take."""
+    c = 1
+    for td in tr:
+        if td.tag not in ("td", "th"):
+            continue
+        while (r, c) in taken:
+            c += 1
+        span_c = max(1, _int(td.get("colspan")))
+        span_r = max(1, _int(td.get("rowspan")))
+        value = _html_value(td)
+        if isinstance(value, CellFault):
+            _set_fault(ws.cell(r, c), value)
+        elif value is not None:  # set directly: "=…" typed in a page is text, not a formula
+            ws.cell(r, c)._value = value
+            ws.cell(r, c).data_type = _data_type(value)
+        for dr in range(span_r):
+            for dc in range(span_c):
+                taken.add((r + dr, c + dc))
+        if span_r > 1 or span_c > 1:
+            merges.append((r, c, r + span_r - 1, c + span_c - 1))
+        c += span_c
 
 
 def _nearest_table(element: Any) -> Any:

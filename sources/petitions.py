@@ -75,7 +75,7 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
         elif code in seen:
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
-        if problems:
+        if problems or code is None:
             result.rejects += [row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code,
                                           unit_name=unit_raw or None)
                                for rule, reason, value in problems]
@@ -83,6 +83,7 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
         seen[code] = line
         received = parse_day_first(values["received_at"], fmt.date_formats)
         handling = fmt.lookups["handling"](values["handling"])
+        assert received is not None and handling is not None, "_problems rejects a row without them"
         result.rows.append({
             "petition_code": code,
             "unit_code": unit_code,

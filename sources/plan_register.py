@@ -193,7 +193,7 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
         if content is None and "content" not in faults:
             problems.append(("missing_content", (f"Nhiệm vụ {task_no or '(không số)'}: thiếu nội dung công việc "
                              f"(cột '{_HEADERS['content']}')."), None))
-        if problems:
+        if problems or task_no is None:  # a task number cell with a fault is among the problems
             result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no, "unit_code": None,
                                 "unit_name": None, "rule": rule, "reason": reason, "value": value}
                                for rule, reason, value in problems]

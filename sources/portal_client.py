@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 import requests
 
@@ -171,6 +172,7 @@ class PortalClient:
             return Capture(endpoint, period, captured_at, self.url(endpoint), (first,), raw, status, len(data["children"]))
 
         rows, total, pages = _page(fail, data, 1)
+        assert isinstance(data, dict)  # _page raised otherwise
         bodies = [first]
         for page in range(2, pages + 1):
             body = request_body(endpoint, period, self.root_department_id, page)
@@ -269,6 +271,11 @@ def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Resp
     return payload
 
 
+def _count(value: object) -> TypeGuard[int]:
+    """A whole number of rows or pages as JSON gives it (true and false are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int) -> tuple[list, int, int]:
     """(rows, portal total, number of pages) of one page of an evaluation endpoint."""
     pagination = data.get("pagination") if isinstance(data, dict) else None
@@ -277,7 +284,7 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
         raise fail("shape", f"trang {page} không có data.evaluation và data.pagination như dạng đánh giá của Cổng",
                    _SHAPE_ADVICE)
     total, pages, current = (pagination.get(k) for k in ("total", "totalPages", "currentPage"))
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (total, pages)):
+    if not (_count(total) and _count(pages)):
         raise fail("shape", f"data.pagination của trang {page} không đọc được ({pagination})", _SHAPE_ADVICE)
     if pages > MAX_PAGES:
         raise fail("shape", f"Cổng báo {pages} trang (quá {MAX_PAGES} trang cho một tỉnh)", _SHAPE_ADVICE)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from common.periods import parse_period
+from common.periods import Period, parse_period
 from common.units import UnitMatcher
 from common.vntext import nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -276,6 +276,14 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     return snapshots
 
 
+class _Refusal(Exception):
+    """A reason to refuse the whole file, raised by a step of ``_read``."""
+
+    def __init__(self, rule: str, reason: str):
+        super().__init__(reason)
+        self.rule, self.reason = rule, reason
+
+
 def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
     raw = path.read_bytes()
     snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
@@ -283,40 +291,63 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
     snap.issues += problems
     if problems:
         return snap
+    try:
+        data = _portal_data(raw)
+        period = _snapshot_period(snap, info, path)
+        if not isinstance(methodology, Methodology):
+            try:
+                methodology = methodology(period.start)
+            except MethodologyError as err:
+                raise _Refusal("no_methodology", str(err)) from None
+        snap.methodology = methodology
+        snap.group = _snapshot_group(data, methodology, info.endpoint)
+        snap.endpoint = snap.group.endpoint
+        _read_nodes(snap, snap.group, data)
+    except _Refusal as refusal:
+        snap.refuse(refusal.rule, refusal.reason)
+    return snap
+
+
+def _portal_data(raw: bytes) -> dict:
+    """The ``data`` part of a portal answer saved in a file; _Refusal when the file is not such an answer."""
     if not raw.strip():
-        return snap.refuse("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc "
-                                         "lưu lỗi; lưu lại phản hồi của Cổng.")
+        raise _Refusal("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc "
+                                     "lưu lỗi; lưu lại phản hồi của Cổng.")
     try:
         text = _decode(raw)
     except UnicodeDecodeError:
-        return snap.refuse("bad_encoding", "Tệp không phải văn bản UTF-8/UTF-16: không phải phản hồi JSON của Cổng.")
+        raise _Refusal("bad_encoding", "Tệp không phải văn bản UTF-8/UTF-16: không phải phản hồi JSON của Cổng.") from None
     if _looks_like_html(text):
-        return snap.refuse("html_not_json", "Tệp là một trang HTML (trang lỗi, bảo trì hoặc đăng nhập của Cổng), không "
-                                            "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.")
+        raise _Refusal("html_not_json", "Tệp là một trang HTML (trang lỗi, bảo trì hoặc đăng nhập của Cổng), không "
+                                        "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.")
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as err:
-        return snap.refuse("bad_json", f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "
-                                       "thể bị cắt cụt khi lưu hoặc đang được chép.")
+        raise _Refusal("bad_json", f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "
+                                   "thể bị cắt cụt khi lưu hoặc đang được chép.") from None
     if not isinstance(payload, dict):
-        return snap.refuse("bad_shape", "Tệp không có dạng phản hồi của Cổng ({\"code\", \"message\", \"data\"}).")
+        raise _Refusal("bad_shape", "Tệp không có dạng phản hồi của Cổng ({\"code\", \"message\", \"data\"}).")
     code = payload.get("code")
     if code is not None and str(code).strip().upper() not in OK_CODES:
-        return snap.refuse("portal_error", f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); "
-                                           "tệp không có số liệu.")
+        raise _Refusal("portal_error", f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); "
+                                       "tệp không có số liệu.")
     data = payload.get("data")
     if not isinstance(data, dict):
-        return snap.refuse("bad_shape", "Phản hồi không có phần 'data' (dạng parent/children hoặc overview/evaluation).")
+        raise _Refusal("bad_shape", "Phản hồi không có phần 'data' (dạng parent/children hoặc overview/evaluation).")
+    return data
 
+
+def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Period:
+    """The period of the snapshot (from the file name or its sidecar); sets the capture time, else the file's time."""
     if not info.period_label:
-        return snap.refuse("missing_period", "Không biết kỳ của ảnh chụp: phản hồi của Cổng không ghi kỳ. Đặt tên tệp theo "
-                                             "mẫu {nhóm}_{kỳ}_{thời điểm chụp}.json (ví dụ dvc-progress-tree_2026-Q3_"
-                                             f"20261003T0815.json) hoặc thêm tệp kèm {sidecar_of(path).name} có "
-                                             "{\"period\": \"2026-Q3\", \"captured_at\": \"2026-10-03T08:15\"}.")
+        raise _Refusal("missing_period", "Không biết kỳ của ảnh chụp: phản hồi của Cổng không ghi kỳ. Đặt tên tệp theo "
+                                         "mẫu {nhóm}_{kỳ}_{thời điểm chụp}.json (ví dụ dvc-progress-tree_2026-Q3_"
+                                         f"20261003T0815.json) hoặc thêm tệp kèm {sidecar_of(path).name} có "
+                                         "{\"period\": \"2026-Q3\", \"captured_at\": \"2026-10-03T08:15\"}.")
     try:
         period = parse_period(info.period_label)
     except ValueError as err:
-        return snap.refuse("bad_period", f"Kỳ '{info.period_label}' không hợp lệ ({err}).")
+        raise _Refusal("bad_period", f"Kỳ '{info.period_label}' không hợp lệ ({err}).") from None
     snap.period_label = period.label
     snap.captured_at, snap.capture_source = info.captured_at, info.source
     if snap.captured_at is None:
@@ -325,32 +356,35 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
         snap.issues.append(PortalIssue(None, None, "capture_time_from_file",
                                        f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp "
                                        f"{snap.captured_at:%d/%m/%Y %H:%M}."))
-    if not isinstance(methodology, Methodology):
-        try:
-            methodology = methodology(period.start)
-        except MethodologyError as err:
-            return snap.refuse("no_methodology", str(err))
-    snap.methodology = methodology
+    return period
+
+
+def _snapshot_group(data: dict, methodology: Methodology, endpoint: str | None) -> Group:
+    """The indicator group of the answer: detected from its content, else as the file name or sidecar declares it."""
     detected = detect_group(data, methodology)
-    declared = methodology.group_for_endpoint(info.endpoint) if info.endpoint else None
-    if info.endpoint and declared is None:
-        return snap.refuse("unknown_endpoint", f"Nhóm chỉ số '{info.endpoint}' không có trong phương pháp "
-                                               f"{methodology.path.name}.")
+    declared = methodology.group_for_endpoint(endpoint) if endpoint else None
+    if endpoint and declared is None:
+        raise _Refusal("unknown_endpoint", f"Nhóm chỉ số '{endpoint}' không có trong phương pháp "
+                                           f"{methodology.path.name}.")
     if detected and declared and detected is not declared:
-        return snap.refuse("endpoint_mismatch", f"Tên tệp hoặc tệp kèm ghi nhóm '{info.endpoint}' nhưng nội dung là của "
-                                                f"nhóm '{detected.endpoint}' ({detected.name}): kiểm tra lại tệp.")
-    snap.group = detected or declared
-    if snap.group is None:
-        return snap.refuse("unknown_endpoint", "Không nhận ra nhóm chỉ số của phản hồi (không có chỉ tiêu, trường số liệu "
-                                               "hay điểm tối đa của nhóm nào): ghi tên nhóm vào tên tệp.")
-    snap.endpoint = snap.group.endpoint
-    if snap.group.shape == "tree":
+        raise _Refusal("endpoint_mismatch", f"Tên tệp hoặc tệp kèm ghi nhóm '{endpoint}' nhưng nội dung là của "
+                                            f"nhóm '{detected.endpoint}' ({detected.name}): kiểm tra lại tệp.")
+    group = detected or declared
+    if group is None:
+        raise _Refusal("unknown_endpoint", "Không nhận ra nhóm chỉ số của phản hồi (không có chỉ tiêu, trường số liệu "
+                                           "hay điểm tối đa của nhóm nào): ghi tên nhóm vào tên tệp.")
+    return group
+
+
+def _read_nodes(snap: PortalSnapshot, group: Group, data: dict) -> None:
+    """The province's row and the units' rows of the answer; a row that does not read is an issue, not a refusal."""
+    if group.shape == "tree":
         head, rows = data.get("parent"), data.get("children")
     else:
         head, rows = data.get("overview"), data.get("evaluation")
     if not isinstance(rows, list):
-        expected = "data.parent/data.children" if snap.group.shape == "tree" else "data.overview/data.evaluation"
-        return snap.refuse("bad_shape", f"Không có {expected} như dạng của nhóm {snap.group.code}.")
+        expected = "data.parent/data.children" if group.shape == "tree" else "data.overview/data.evaluation"
+        raise _Refusal("bad_shape", f"Không có {expected} như dạng của nhóm {group.code}.")
     _check_pages(snap, data.get("pagination"), len(rows))
     items = ([("province", head)] if isinstance(head, dict) else []) + [("unit", r) for r in _unique_rows(snap, rows)]
     for number, (role, item) in enumerate(items):
@@ -360,7 +394,6 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
                                            "(không phải đối tượng JSON hoặc sai cấu trúc); bỏ qua dòng này."))
         else:
             snap.nodes.append(node)
-    return snap
 
 
 def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
@@ -528,7 +561,25 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
     same batch taught: the portal code or department id of a department matched elsewhere (the evaluation endpoints
     publish the id and a name, the tree endpoints the id beside the code). Unmatched rows get an issue each."""
     nodes = [(s, n) for s in snapshots if s.group is not None for n in s.nodes if n.role == "unit"]
-    foreign: dict[int, str] = {}  # rows of another province (by code prefix or name suffix): never matched, never taught
+    foreign = _match_on_their_own(nodes, matcher)
+    learned = _learned_codes(nodes)
+    for snap, node in nodes:
+        if id(node) in foreign:
+            snap.issues.append(PortalIssue(node.department, None, "other_province",
+                                           f"Đơn vị {node.department} ('{node.department_name}') thuộc {foreign[id(node)]}, "
+                                           "không phải tỉnh đang phục vụ: không khớp với đơn vị nào (tệp của tỉnh khác "
+                                           "hoặc mã/tên ghi nhầm)."))
+        else:
+            _match_by_the_batch(snap, node, learned, matcher)
+
+
+Linked = list[tuple[PortalSnapshot, PortalNode]]
+
+
+def _match_on_their_own(nodes: Linked, matcher: UnitMatcher) -> dict[int, str]:
+    """Match each row by the master data's portal code, else by name; returns the rows of another province (by code
+    prefix or name suffix, by id of the node): never matched, never taught."""
+    foreign: dict[int, str] = {}
     for _, node in nodes:
         other = matcher.other_province(node.department_code, node.department_name)
         if other is not None:
@@ -539,6 +590,11 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
             node.unit_code, node.matched_by = by_code, "code"
         elif node.department_name and (by_name := matcher.match(node.department_name)):
             node.unit_code, node.matched_by = by_name, "name"
+    return foreign
+
+
+def _learned_codes(nodes: Linked) -> dict[str, dict[str, set[str]]]:
+    """For the portal code and the department id: the units the matched rows of the batch give each value."""
     learned: dict[str, dict[str, set[str]]] = {"department_code": {}, "department_id": {}}
     for _, node in nodes:
         if node.unit_code:
@@ -546,32 +602,31 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
                 value = getattr(node, key)
                 if value:
                     learned[key].setdefault(value, set()).add(node.unit_code)
-    for snap, node in nodes:
-        if id(node) in foreign:
-            snap.issues.append(PortalIssue(node.department, None, "other_province",
-                                           f"Đơn vị {node.department} ('{node.department_name}') thuộc {foreign[id(node)]}, "
-                                           "không phải tỉnh đang phục vụ: không khớp với đơn vị nào (tệp của tỉnh khác "
-                                           "hoặc mã/tên ghi nhầm)."))
-            continue
-        if node.unit_code is None:
-            for key, how in (("department_code", "learned_code"), ("department_id", "department_id")):
-                units = learned[key].get(getattr(node, key) or "", set())
-                if len(units) == 1:
-                    node.unit_code, node.matched_by = next(iter(units)), how
-                    break
-        for key, label in (("department_code", "mã"), ("department_id", "mã định danh")):
+    return learned
+
+
+def _match_by_the_batch(snap: PortalSnapshot, node: PortalNode, learned: dict[str, dict[str, set[str]]],
+                        matcher: UnitMatcher) -> None:
+    """Match a row still unmatched by what the batch taught; an issue when a code means several units or none."""
+    if node.unit_code is None:
+        for key, how in (("department_code", "learned_code"), ("department_id", "department_id")):
             units = learned[key].get(getattr(node, key) or "", set())
-            if len(units) > 1 and node.unit_code in units:
-                names = ", ".join(sorted(matcher.units[u].name for u in units if u in matcher.units))
-                snap.issues.append(PortalIssue(node.department, key, "conflicting_department",
-                                               f"{node.department} ({node.department_name}): {label} '{getattr(node, key)}' "
-                                               f"của Cổng ứng với nhiều đơn vị ({names}); kiểm tra danh mục mã đơn vị."))
-        if node.unit_code is None:
-            suggestion = matcher.suggest(node.department_name) if node.department_name else None
-            hint = f" Có phải '{suggestion}'?" if suggestion else ""
-            snap.issues.append(PortalIssue(node.department, None, "unknown_department",
-                                           f"Đơn vị {node.department} ('{node.department_name}') không khớp đơn vị nào trong "
-                                           f"danh mục; giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
+            if len(units) == 1:
+                node.unit_code, node.matched_by = next(iter(units)), how
+                break
+    for key, label in (("department_code", "mã"), ("department_id", "mã định danh")):
+        units = learned[key].get(getattr(node, key) or "", set())
+        if len(units) > 1 and node.unit_code in units:
+            names = ", ".join(sorted(matcher.units[u].name for u in units if u in matcher.units))
+            snap.issues.append(PortalIssue(node.department, key, "conflicting_department",
+                                           f"{node.department} ({node.department_name}): {label} '{getattr(node, key)}' "
+                                           f"của Cổng ứng với nhiều đơn vị ({names}); kiểm tra danh mục mã đơn vị."))
+    if node.unit_code is None:
+        suggestion = matcher.suggest(node.department_name) if node.department_name else None
+        hint = f" Có phải '{suggestion}'?" if suggestion else ""
+        snap.issues.append(PortalIssue(node.department, None, "unknown_department",
+                                       f"Đơn vị {node.department} ('{node.department_name}') không khớp đơn vị nào trong "
+                                       f"danh mục; giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
 
 
 def portal_codes_seen(snapshots: Iterable[PortalSnapshot], matcher: UnitMatcher) -> list[dict]:

@@ -8,7 +8,7 @@ its decision, a part that is neither "Có" nor "Không", the same procedure twic
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,39 @@ from sources.publication_format import PART_NAMES, publication_profile
 
 class PublicationResult(ReadResult):
     """Rows of the register; rejects keyed by decision number or procedure code."""
+
+
+Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
+
+
+def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[str, str], int]) -> list[Problem]:
+    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision."""
+    problems: list[Problem] = []
+    if not number:
+        problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
+    if not code:
+        problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
+    elif code not in known:
+        problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
+    elif number and (number, code) in seen:
+        problems.append(("duplicate_publication",
+                         f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code))
+    return problems
+
+
+def _read_dates(values: Mapping[str, str], formats: tuple[str, ...], headers: Mapping[str, str],
+                problems: list[Problem]) -> dict[str, date | None]:
+    """The decision, legal effect and publication dates of a row; a problem for each unreadable one (the publication
+    date may be blank)."""
+    dates: dict[str, date | None] = {}
+    for name in ("decision_date", "legal_effective_date", "made_public_date"):
+        raw = values[name]
+        parsed = parse_day_first(raw, formats) if raw else None
+        dates[name] = parsed.date() if parsed else None
+        if parsed is None and (raw or name != "made_public_date"):
+            reason = f"Cột '{headers[name]}': ngày không đúng định dạng {readable_format(formats[0])}: '{raw}'."
+            problems.append((f"bad_date:{name}", reason, raw))
+    return dates
 
 
 def read_publication(path: Path, work_dir: Path, known_procedures: Collection[str],
@@ -40,24 +73,8 @@ def read_publication(path: Path, work_dir: Path, known_procedures: Collection[st
     for line, values in csv_rows(prepared, columns, result):
         number, code = values["decision_number"], values["procedure_code"]
         key = f"{number} | {code}" if number or code else None
-        problems: list[tuple[str, str, str | None]] = []
-        if not number:
-            problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
-        if not code:
-            problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
-        elif code not in known:
-            problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
-        elif number and (number, code) in seen:
-            problems.append(("duplicate_publication",
-                             f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code))
-        dates: dict[str, date | None] = {}
-        for name in ("decision_date", "legal_effective_date", "made_public_date"):
-            raw = values[name]
-            parsed = parse_day_first(raw, profile.date_formats) if raw else None
-            dates[name] = parsed.date() if parsed else None
-            if parsed is None and (raw or name != "made_public_date"):
-                reason = f"Cột '{headers[name]}': ngày không đúng định dạng {readable_format(profile.date_formats[0])}: '{raw}'."
-                problems.append((f"bad_date:{name}", reason, raw))
+        problems = _key_problems(number, code, known, seen)
+        dates = _read_dates(values, profile.date_formats, headers, problems)
         decided, public = dates["decision_date"], dates["made_public_date"]
         if decided and public and public < decided:
             reason = f"Ngày công khai trên CSDLQG ({public:%d/%m/%Y}) trước ngày quyết định công bố ({decided:%d/%m/%Y})."

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -71,8 +71,8 @@ def _mapping(value: object, where: str) -> dict:
     return value
 
 
-def _unknown(keys: object, allowed: set[str], where: str) -> None:
-    extra = sorted(str(k) for k in keys if k not in allowed)  # type: ignore[union-attr]
+def _unknown(keys: Iterable[object], allowed: set[str], where: str) -> None:
+    extra = sorted(str(k) for k in keys if k not in allowed)
     if extra:
         raise ProfileError(f"{where}: khóa không hợp lệ {', '.join(extra)} (chỉ có {', '.join(sorted(allowed))})")
 
@@ -80,8 +80,6 @@ def _unknown(keys: object, allowed: set[str], where: str) -> None:
 def load_profile(path: Path, system: str, fields: Mapping[str, tuple[Field, ...]],
                  codes: Mapping[str, frozenset]) -> SourceProfile:
     """Read and validate one profile of ``system`` against the warehouse's fields and code lists."""
-    from sources.tthc_format import Column
-
     where = f"{path.parent.name}/{path.name}"
     try:
         raw = _mapping(yaml.safe_load(path.read_text(encoding="utf-8")), where)
@@ -90,17 +88,7 @@ def load_profile(path: Path, system: str, fields: Mapping[str, tuple[Field, ...]
     _unknown(raw, _TOP_KEYS, where)
     if raw.get("system") != system:
         raise ProfileError(f"{where}: system phải là '{system}' (đang là '{raw.get('system')}')")
-    formats = raw.get("date_formats") or []
-    if not isinstance(formats, list) or not formats:
-        raise ProfileError(f"{where}: date_formats cần ít nhất một định dạng ngày (ví dụ '%d/%m/%Y')")
-    sample = datetime(2026, 3, 5, 14, 7, 9)
-    for fmt in formats:
-        try:
-            back = datetime.strptime(sample.strftime(str(fmt)), str(fmt))
-        except (ValueError, re.error):  # strptime compiles the format: a repeated directive is a regex error
-            back = None
-        if back is None or back.date() != sample.date():
-            raise ProfileError(f"{where}: định dạng ngày '{fmt}' không đọc lại được chính ngày nó viết")
+    formats = _date_formats(raw.get("date_formats") or [], where)
     files = _mapping(raw.get("files"), f"{where}, files")
     _unknown(files, set(fields), f"{where}, files")
     columns: dict[str, tuple[Column, ...]] = {}
@@ -109,38 +97,64 @@ def load_profile(path: Path, system: str, fields: Mapping[str, tuple[Field, ...]
         at = f"{where}, files.{kind}"
         spec = _mapping(files.get(kind), at)
         _unknown(spec, _FILE_KEYS, at)
-        given = _mapping(spec.get("columns"), f"{at}.columns")
-        _unknown(given, {f.name for f in expected}, f"{at}.columns")
-        missing = [f.name for f in expected if f.name not in given]
-        if missing:
-            raise ProfileError(f"{at}.columns: thiếu cột {', '.join(missing)} (ghi tên cột hệ thống dùng cho mỗi cột)")
-        built = []
-        for f in expected:
-            col = _mapping(given[f.name], f"{at}.columns.{f.name}")
-            _unknown(col, _COLUMN_KEYS, f"{at}.columns.{f.name}")
-            header = col.get("header")
-            if not isinstance(header, str) or not header.strip():
-                raise ProfileError(f"{at}.columns.{f.name}: thiếu header (tên cột trong tệp)")
-            aliases = tuple(nfc(str(a)) for a in col.get("aliases") or ())
-            built.append(Column(f.name, nfc(header), f.kind, required=f.required, personal=f.personal, aliases=aliases))
-        keys = [match_key(t) for c in built for t in (c.header, *c.aliases)]
-        clashes = sorted({k for k in keys if keys.count(k) > 1})
-        if clashes:
-            raise ProfileError(f"{at}.columns: một tên cột dùng cho hai cột ({', '.join(clashes)})")
-        columns[kind] = tuple(built)
-        lists = _mapping(spec.get("values") or {}, f"{at}.values")
-        needed = {f.values for f in expected if f.values}
-        _unknown(lists, needed, f"{at}.values")
-        values[kind] = {}
-        for name in sorted(needed):
-            words = _mapping(lists.get(name), f"{at}.values.{name}")
-            bad = sorted(str(v) for v in words.values() if v not in codes[name])
-            if bad:
-                allowed = ", ".join(sorted(str(c) for c in codes[name]))
-                raise ProfileError(f"{at}.values.{name}: mã {', '.join(bad)} không có trong kho (chỉ có {allowed})")
-            values[kind][name] = {nfc(str(word)): code for word, code in words.items()}
+        columns[kind] = _columns(_mapping(spec.get("columns"), f"{at}.columns"), expected, at)
+        values[kind] = _values(_mapping(spec.get("values") or {}, f"{at}.values"), expected, codes, at)
     return SourceProfile(system=system, name=path.stem, title=str(raw.get("title") or path.stem), path=path,
-                         date_formats=tuple(str(f) for f in formats), columns=columns, values=values)
+                         date_formats=formats, columns=columns, values=values)
+
+
+def _date_formats(formats: object, where: str) -> tuple[str, ...]:
+    """The profile's date formats, each one that reads back the day it writes."""
+    if not isinstance(formats, list) or not formats:
+        raise ProfileError(f"{where}: date_formats cần ít nhất một định dạng ngày (ví dụ '%d/%m/%Y')")
+    sample = datetime(2026, 3, 5, 14, 7, 9)
+    for fmt in formats:
+        try:
+            back: datetime | None = datetime.strptime(sample.strftime(str(fmt)), str(fmt))
+        except (ValueError, re.error):  # strptime compiles the format: a repeated directive is a regex error
+            back = None
+        if back is None or back.date() != sample.date():
+            raise ProfileError(f"{where}: định dạng ngày '{fmt}' không đọc lại được chính ngày nó viết")
+    return tuple(str(f) for f in formats)
+
+
+def _columns(given: dict, expected: tuple[Field, ...], at: str) -> tuple[Column, ...]:
+    """The columns of one file kind: every field named, with its header and aliases, no header used twice."""
+    from sources.tthc_format import Column
+
+    _unknown(given, {f.name for f in expected}, f"{at}.columns")
+    missing = [f.name for f in expected if f.name not in given]
+    if missing:
+        raise ProfileError(f"{at}.columns: thiếu cột {', '.join(missing)} (ghi tên cột hệ thống dùng cho mỗi cột)")
+    built = []
+    for f in expected:
+        col = _mapping(given[f.name], f"{at}.columns.{f.name}")
+        _unknown(col, _COLUMN_KEYS, f"{at}.columns.{f.name}")
+        header = col.get("header")
+        if not isinstance(header, str) or not header.strip():
+            raise ProfileError(f"{at}.columns.{f.name}: thiếu header (tên cột trong tệp)")
+        aliases = tuple(nfc(str(a)) for a in col.get("aliases") or ())
+        built.append(Column(f.name, nfc(header), f.kind, required=f.required, personal=f.personal, aliases=aliases))
+    keys = [match_key(t) for c in built for t in (c.header, *c.aliases)]
+    clashes = sorted({k for k in keys if keys.count(k) > 1})
+    if clashes:
+        raise ProfileError(f"{at}.columns: một tên cột dùng cho hai cột ({', '.join(clashes)})")
+    return tuple(built)
+
+
+def _values(lists: dict, expected: tuple[Field, ...], codes: Mapping[str, frozenset], at: str) -> dict[str, dict[str, Any]]:
+    """The system's words for each coded field of one file kind, every word mapped to a code the warehouse has."""
+    needed = {f.values for f in expected if f.values}
+    _unknown(lists, needed, f"{at}.values")
+    values: dict[str, dict[str, Any]] = {}
+    for name in sorted(needed):
+        words = _mapping(lists.get(name), f"{at}.values.{name}")
+        bad = sorted(str(v) for v in words.values() if v not in codes[name])
+        if bad:
+            allowed = ", ".join(sorted(str(c) for c in codes[name]))
+            raise ProfileError(f"{at}.values.{name}: mã {', '.join(bad)} không có trong kho (chỉ có {allowed})")
+        values[name] = {nfc(str(word)): code for word, code in words.items()}
+    return values
 
 
 def readable_format(fmt: str) -> str:

@@ -93,7 +93,10 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, table, grid, missing = None, None, [], []
+    ws: Any = None
+    table: Table | None = None
+    grid: list[list[Any]] = []
+    missing: list[str] = []
     for sheet, grid in sheets:
         table, missing_here = find_table(grid, REPORT_COLUMNS)
         if table is not None:
@@ -117,7 +120,8 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
         result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
     result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
     if isinstance(known_tasks, Mapping):  # per plan year: the header's period says which plan applies
-        known_tasks = known_tasks.get(result.plan_year) if result.plan_year in known_tasks else None
+        plan_year = result.plan_year
+        known_tasks = known_tasks.get(plan_year) if plan_year is not None and plan_year in known_tasks else None
     known = None if known_tasks is None else {task_number(t) for t in known_tasks}
     _read_rows(result, path.name, ws, grid, table, known, today)
     if not result.rows and not result.rejects:
@@ -163,14 +167,17 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, False, None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value) * (100 if "%" in (number_format or "") else 1)  # a cell formatted 0% holds 0.5 for 50 %
-        return round(number, 6), False, None
+        stored = float(value) * (100 if "%" in (number_format or "") else 1)  # a cell formatted 0% holds 0.5 for 50 %
+        return round(stored, 6), False, None
     text = cell_text(value)
     as_text = text.endswith("%")
     number = parse_decimal(text)
     if number is None:
         return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{text}'."
     return number, as_text, None
+
+
+Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
 
 def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,
@@ -182,13 +189,12 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
         body = body[1:]
     cols = table.columns
     seen: dict[str, int] = {}
-    report_date = result.report_date
     for number, row in body:
         if not any(cell_text(v) for v in row):
             continue  # blank rows are harmless in a report
         values, faults = clean_faults({name: row[col] for name, col in cols.items()})
         task_no = task_number(values["task_no"])
-        problems: list[tuple[str, str, str | None]] = []
+        problems: list[Problem] = []
         notes: list[tuple[str, str]] = []
         for name, fault in faults.items():  # task number and status are required; the rest loads without it
             where = f"Dòng {number}, ô {get_column_letter(cols[name] + 1)}{number} (cột '{_HEADERS[name]}')"
@@ -196,62 +202,26 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
                 problems.append((fault.rule, f"{where}: {fault.reason}.", str(fault)))
             else:
                 result.file_issues.append(fault_issue(fault, where, number, task_no))
-        if task_no is None and "task_no" in faults:
-            pass
-        elif task_no is None:
-            problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
-        elif task_no in seen:
-            problems.append(("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.",
-                             task_no))
-        elif known is not None and task_no not in known:
-            problems.append(("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no))
+        problems += _task_problems(task_no, "task_no" in faults, seen, known)
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
         if status is None and "status" not in faults:
             reason = (f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
                       if status_text else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}').")
             problems.append(("bad_value:status", reason, status_text or None))
-        percent = None
+        percent: float | None = None
         if "percent" in cols:
             number_format = ws.cell(row=number, column=cols["percent"] + 1).number_format
-            percent, as_text, bad = _percent(values["percent"], number_format)
-            shown = cell_text(values["percent"])
-            if bad:
-                problems.append(("bad_value:percent", bad, shown))
-            elif percent is not None and not 0 <= percent <= 100:
-                problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
-            elif as_text:
-                notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; "
-                              "đề nghị ghi số.")))
-        dates: dict[str, date | None] = {}
-        for name in ("completed_on", "result_doc_date"):
-            dates[name], ok = cell_date(values.get(name))
-            if not ok:
-                shown = cell_text(values[name])
-                problems.append((f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: "
-                                 f"'{shown}'."), shown))
-            elif dates[name] and today and dates[name] > today:
-                problems.append((f"future_date:{name}", (f"Cột '{_HEADERS[name]}': ngày {dates[name]:%d/%m/%Y} sau ngày "
-                                 f"hôm nay {today:%d/%m/%Y}."), f"{dates[name]:%d/%m/%Y}"))
-            elif dates[name] and report_date and dates[name] > report_date:
-                problems.append((f"date_after_report:{name}", (f"Cột '{_HEADERS[name]}': ngày {dates[name]:%d/%m/%Y} sau ngày "
-                                 f"báo cáo {report_date:%d/%m/%Y}."), f"{dates[name]:%d/%m/%Y}"))
-        if problems:
+            percent = _read_percent(values["percent"], number_format, problems, notes)
+        dates = _read_dates(values, today, result.report_date, problems)
+        if problems or task_no is None:  # no problem and no task number happens only with a faulty task number cell
             result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no,
                                 "unit_code": result.unit_code, "unit_name": result.unit_text, "rule": rule,
                                 "reason": reason, "value": value} for rule, reason, value in problems]
             continue
         seen[task_no] = number
         completed_on = dates["completed_on"]
-        if status != "completed" and percent == 100:
-            notes.append(("percent_status_mismatch", f"tỷ lệ hoàn thành 100% nhưng tình trạng '{status_text}'."))
-        if status == "completed" and percent is not None and percent < 100:
-            notes.append(("percent_status_mismatch", f"tình trạng '{status_text}' nhưng tỷ lệ hoàn thành {percent:g}%."))
-        if status == "completed" and completed_on is None:
-            notes.append(("completed_without_date", "tình trạng hoàn thành nhưng thiếu ngày hoàn thành."))
-        if status != "completed" and completed_on is not None:
-            notes.append(("date_without_completion", (f"có ngày hoàn thành {completed_on:%d/%m/%Y} nhưng tình trạng "
-                          f"'{status_text}'.")))
+        notes += _status_notes(status, status_text, percent, completed_on)
         result.file_issues += [RowIssue(rule, f"Dòng {number} (nhiệm vụ {task_no}): {text}", blocking=False,
                                         row_number=number, record_key=task_no) for rule, text in notes]
         result.rows.append({
@@ -265,3 +235,65 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
             "proposals": optional_text(values.get("proposals")),
             "source_row": number,
         })
+
+
+def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int],
+                   known: set[str | None] | None) -> list[Problem]:
+    """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register."""
+    if task_no is None:  # a faulty cell is already reported as such
+        return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
+    if task_no in seen:
+        return [("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.", task_no)]
+    if known is not None and task_no not in known:
+        return [("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no)]
+    return []
+
+
+def _read_percent(value: Any, number_format: str, problems: list[Problem], notes: list[tuple[str, str]]) -> float | None:
+    """The completion percent of a row; a problem when unreadable or outside 0-100, a note when written as text."""
+    percent, as_text, bad = _percent(value, number_format)
+    shown = cell_text(value)
+    if bad:
+        problems.append(("bad_value:percent", bad, shown))
+    elif percent is not None and not 0 <= percent <= 100:
+        problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
+    elif as_text:
+        notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; "
+                      "đề nghị ghi số.")))
+    return percent
+
+
+def _read_dates(values: Mapping[str, Any], today: date | None, report_date: date | None,
+                problems: list[Problem]) -> dict[str, date | None]:
+    """The completion and result-document dates of a row; a problem when unreadable, in the future or after the report."""
+    dates: dict[str, date | None] = {}
+    for name in ("completed_on", "result_doc_date"):
+        day, ok = cell_date(values.get(name))
+        dates[name] = day
+        if not ok:
+            shown = cell_text(values[name])
+            problems.append((f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: "
+                             f"'{shown}'."), shown))
+        elif day and today and day > today:
+            problems.append((f"future_date:{name}", (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày "
+                             f"hôm nay {today:%d/%m/%Y}."), f"{day:%d/%m/%Y}"))
+        elif day and report_date and day > report_date:
+            problems.append((f"date_after_report:{name}", (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày "
+                             f"báo cáo {report_date:%d/%m/%Y}."), f"{day:%d/%m/%Y}"))
+    return dates
+
+
+def _status_notes(status: str | None, status_text: str, percent: float | None,
+                  completed_on: date | None) -> list[tuple[str, str]]:
+    """Warnings (the row still loads) where status, percent and completion date disagree."""
+    notes: list[tuple[str, str]] = []
+    if status != "completed" and percent == 100:
+        notes.append(("percent_status_mismatch", f"tỷ lệ hoàn thành 100% nhưng tình trạng '{status_text}'."))
+    if status == "completed" and percent is not None and percent < 100:
+        notes.append(("percent_status_mismatch", f"tình trạng '{status_text}' nhưng tỷ lệ hoàn thành {percent:g}%."))
+    if status == "completed" and completed_on is None:
+        notes.append(("completed_without_date", "tình trạng hoàn thành nhưng thiếu ngày hoàn thành."))
+    if status != "completed" and completed_on is not None:
+        notes.append(("date_without_completion", (f"có ngày hoàn thành {completed_on:%d/%m/%Y} nhưng tình trạng "
+                      f"'{status_text}'.")))
+    return notes

@@ -104,7 +104,7 @@ class _Resolver:
     def __init__(self, units: tuple[Unit, ...], offices: tuple[Unit, ...], phrases: tuple[CollectivePhrase, ...]):
         self.everything = offices + tuple(u for u in units if u.code not in {o.code for o in offices})
         self.matchers = tuple(UnitMatcher(group) for group in (offices, units) if group)
-        self.phrases = {}
+        self.phrases: dict[str, CollectivePhrase] = {}
         for phrase in phrases:
             for wording in (phrase.phrase, *phrase.aliases):
                 self.phrases.setdefault(match_key(wording), phrase)

@@ -8,6 +8,7 @@ A name that matches no unit rejects the row with the closest official name as a 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +77,32 @@ def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str |
     return code, None
 
 
+Problem = tuple[str, str, str]  # (rule, reason, value as written)
+
+
+def _key_problems(short: bool, code: str, seen: Mapping[str, int]) -> list[Problem]:
+    """Why a record has no usable procedure code: too few fields, no code, or a code already read."""
+    if short:
+        return [("malformed_line", "Dòng thiếu cột.", "")]
+    if not code:
+        return [("missing_procedure_code", "Thiếu mã TTHC.", "")]
+    if code in seen:
+        return [("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code)]
+    return []
+
+
+def _coded_problems(values: Mapping[str, str], authority: object, online: object, fee: object) -> list[Problem]:
+    """The coded columns a procedure needs (authority level, online level, fee) that are not in their vocabulary."""
+    problems: list[Problem] = []
+    if authority is None:
+        problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
+    if online is None:
+        problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
+    if fee is None:
+        problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+    return problems
+
+
 def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile: SourceProfile | None = None) -> CatalogueResult:
     """Read the catalogue under the TTHC system's profile (default: the one in use)."""
     profile = profile or tthc_profile()
@@ -98,23 +125,10 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
         if _LOST_LETTER.search(" ".join(values.values())):
             lost.append((line, values.get("procedure_name") or " ".join(values.values())))
         code = values.get("procedure_code", "")
-        problems = []
-        if len(fields) < len(columns):
-            problems.append(("malformed_line", "Dòng thiếu cột.", ""))
-        elif not code:
-            problems.append(("missing_procedure_code", "Thiếu mã TTHC.", ""))
-        elif code in seen:
-            problems.append(("duplicate_procedure", f"Mã TTHC trùng với dòng {seen[code]}.", code))
         authority = authority_of(values.get("authority_level", ""))
         online = online_of(values.get("online_level", ""))
         fee = yes_no(values.get("fee_bearing", ""))
-        if not problems:
-            if authority is None:
-                problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
-            if online is None:
-                problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
-            if fee is None:
-                problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+        problems = _key_problems(len(fields) < len(columns), code, seen) or _coded_problems(values, authority, online, fee)
         if problems:
             result.rejects += [
                 {"file_name": path.name, "row_number": line, "record_key": code or None, "unit_name": None,
