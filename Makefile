@@ -41,8 +41,10 @@ serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the sc
 recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)
 	$(PY) -m pipelines.instance recover
 
-lint: .venv/.synced  ## ruff over the whole project
+lint: .venv/.synced  ## code habits: ruff lint (complexity limit included), SQL lint (sqlfluff), mypy on the pure packages
 	.venv/bin/ruff check .
+	.venv/bin/sqlfluff lint --processes 0 warehouse/sql
+	.venv/bin/mypy
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
 	$(PY) -m warehouse.restore $(SNAPSHOT)

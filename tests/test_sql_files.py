@@ -69,6 +69,7 @@ def test_every_insert_names_its_columns() -> None:
     assert not bad, "positional inserts:\n" + "\n".join(bad)
 
 
+@pytest.mark.slow  # sqlfluff parses every file: ~20 s
 def test_sql_files_pass_the_linter() -> None:
     """sqlfluff (dialect duckdb, rules in .sqlfluff) over warehouse/sql; `sqlfluff fix <file>` repairs most layout."""
     from sqlfluff.core import FluffConfig, Linter  # dev dependency (pyproject.toml)
