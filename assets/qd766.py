@@ -3,7 +3,6 @@ to date measured from the warehouse, and the ranking workbook."""
 
 from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -14,9 +13,6 @@ from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
 from common.units import matcher_for
-
-if TYPE_CHECKING:
-    from workbooks.qd766 import MethodFacts
 
 
 def portal_folder(warehouse: Warehouse) -> Path:
@@ -146,7 +142,7 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
     with warehouse.read() as con:
         if store.data_cutoff(con) is None:
             raise dg.Failure("Kho chưa có hồ sơ nào.")
-        books = [(p, read_workbook_data(con, p, method_facts(p))) for p in periods]
+        books = [(p, read_workbook_data(con, p)) for p in periods]
     written = []
     for period, data in books:
         if data.units.empty:
@@ -175,14 +171,3 @@ def workbook_periods(years: list[int], period: str = "") -> list[Period]:
                          f"{chosen.start.year}.")
     return [chosen]
 
-
-def method_facts(period: Period) -> "MethodFacts":
-    """What the workbook says of the methodology of ``period`` that dim_criterion does not hold yet (its name, start
-    date, tolerance, indicator units and scopes): from the file valid when the period starts, as it was scored."""
-    from scoring.qd766 import methodology_for
-    from workbooks.qd766 import MethodFacts
-
-    m = methodology_for(period.start)
-    return MethodFacts(name=m.name, valid_from=m.valid_from, tolerance=m.tolerance,
-                       units={i.code: i.unit for i in m.indicators if i.unit != "%"},
-                       province_scope=frozenset(i.code for i in m.indicators if i.scope == "province"))

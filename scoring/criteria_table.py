@@ -165,7 +165,8 @@ def qd766_rows(methodology: Methodology, year: int) -> list[dict[str, Any]]:
     """dim_criterion rows of the QĐ 766 method used for a year: its six groups and their indicators."""
     common = {"year": year, "index_code": "qd766", "ranking_group": None, "tree": methodology.path.name,
               "tree_sha256": file_sha256(methodology.path), "decision": methodology.decision, "default_tree": False,
-              "bands": None, "applies_to": []}
+              "bands": None, "applies_to": [], "index_name": methodology.name, "valid_from": methodology.valid_from,
+              "tolerance": methodology.tolerance}
     rows = []
     for group in methodology.groups:
         rows.append({**common, "kind": "group", "code": group.code, "parent_code": None, "group_code": group.code,
@@ -176,5 +177,6 @@ def qd766_rows(methodology: Methodology, year: int) -> list[dict[str, Any]]:
             rows.append({**common, "kind": "criterion", "code": ind.code, "parent_code": group.code,
                          "group_code": group.code, "name": ind.name, "max_points": ind.rule.max_points,
                          "method": ind.rule.stored_word, "rule_kind": ind.rule.stored_word, "rule_text": rule_text(ind),
-                         "weight": None, "data_source": f"{ind.numerator} / {ind.denominator}"})
+                         "weight": None, "data_source": f"{ind.numerator} / {ind.denominator}",
+                         "numerator": ind.numerator, "denominator": ind.denominator, "unit": ind.unit, "scope": ind.scope})
     return [{**r, "position": i} for i, r in enumerate(rows, start=1)]

@@ -9,7 +9,6 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from assets.qd766 import method_facts
 from common.periods import parse_period
 from scoring.criteria_table import qd766_rows
 from scoring.qd766 import STATUS_LABELS, methodology_for
@@ -125,7 +124,7 @@ def workbook(tmp_path_factory):
         (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục", "UBND xã Tân Khánh", datetime(2026, 10, 2, 8)),
         (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ", "Sở Y tế", datetime(2026, 10, 1, 8)),
     ])
-    data = read_workbook_data(con, PERIOD, method_facts(PERIOD))
+    data = read_workbook_data(con, PERIOD)
     con.close()
     path = write_qd766_workbook(tmp_path / "chi_so_766.xlsx", data, generated_at=datetime(2026, 10, 3, 9, 0))
     return data, load_workbook(path)

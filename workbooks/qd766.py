@@ -9,16 +9,16 @@ Units are ordered by rank, then Vietnamese name. The portal's (Cổng DVCQG) sco
 here are measured from the province's warehouse to follow and explain them.
 
 Everything is read from the warehouse: the marts of the period and the criteria tree the period was scored with
-(``dim_criterion``: groups, indicators, maxima, rules in words, decision, file), so the workbook describes the tree that
-was used, not the methodology file on disk today. The few facts dim_criterion does not hold yet (``MethodFacts``: the
-index's name, start date, tolerance, indicator units and scopes) are given by the asset.
+(``dim_criterion``: the index's name, decision, file and start date, the reconciliation tolerance, the groups and
+indicators with their maxima, rules in words, numerators, denominators, units and scopes), so the workbook describes
+the tree that was used, not the methodology file on disk today.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -58,19 +58,6 @@ GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
 PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
 SCORED_RULES = ("linear", "target")  # dim_criterion.rule_kind of the indicators that give points
-
-
-@dataclass(frozen=True)
-class MethodFacts:
-    """What the workbook says of the methodology that ``dim_criterion`` does not hold yet (issue 13: columns to add
-    there): the index's name, the file's start date, the reconciliation tolerance, and each indicator's unit (when
-    not %) and scope (when province-wide). Given by the asset; the defaults are those of the methodology schema."""
-
-    name: str = ""
-    valid_from: date | None = None
-    tolerance: float = 0.011
-    units: Mapping[str, str] = field(default_factory=dict)  # indicator code -> unit, when not "%"
-    province_scope: frozenset[str] = frozenset()  # indicator codes measured once for the whole province
 
 
 @dataclass(frozen=True)
@@ -114,15 +101,9 @@ class Method:
     tree: str  # the methodology file's name
     decision: str
     groups: tuple[Group, ...]
-    facts: MethodFacts = MethodFacts()
-
-    @property
-    def name(self) -> str:
-        return self.facts.name
-
-    @property
-    def tolerance(self) -> float:
-        return self.facts.tolerance
+    name: str = ""  # the index's name in the file
+    valid_from: date | None = None
+    tolerance: float = 0.011  # the methodology schema's default
 
     @property
     def max_points(self) -> float:
@@ -149,8 +130,7 @@ class WorkbookData:
 
 # --- reading ----------------------------------------------------------------------------------------------
 
-def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None = None,
-                facts: MethodFacts | None = None) -> Method:
+def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None = None) -> Method:
     """The QĐ 766 tree of the period's year in ``dim_criterion``: the file ``tree`` (the one the period's marts were
     scored with), else the year's latest written one. A year not scored yet has no groups."""
     if tree is None:
@@ -159,26 +139,27 @@ def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None
         tree = found[0] if found else ""
     rows = frame_records(con.execute("""SELECT * FROM dim_criterion WHERE index_code = 'qd766' AND year = ? AND tree = ?
                                         ORDER BY position""", [period.start.year, tree]).df())
-    facts = facts or MethodFacts()
     groups = []
     for g in (r for r in rows if r["kind"] == "group"):
-        indicators = tuple(_indicator(r, facts) for r in rows if r["kind"] == "criterion" and r["parent_code"] == g["code"])
+        indicators = tuple(_indicator(r) for r in rows if r["kind"] == "criterion" and r["parent_code"] == g["code"])
         groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max_points"]), indicators=indicators))
-    decision = rows[0]["decision"] if rows else ""
-    return Method(tree=tree, decision=decision or "", groups=tuple(groups), facts=facts)
+    if not rows:
+        return Method(tree=tree, decision="", groups=())
+    first = rows[0]
+    valid_from = None if is_missing(first.get("valid_from")) else pd.Timestamp(first["valid_from"]).date()
+    tolerance = 0.011 if is_missing(first.get("tolerance")) else float(first["tolerance"])
+    return Method(tree=tree, decision=first["decision"] or "", groups=tuple(groups), name=first.get("index_name") or "",
+                  valid_from=valid_from, tolerance=tolerance)
 
 
-def _indicator(row: dict, facts: MethodFacts) -> Indicator:
-    # dim_criterion.data_source of a QĐ 766 indicator: "<numerator> / <denominator>", the counts of the methodology.
-    numerator, _, denominator = (row.get("data_source") or "").partition(" / ")
+def _indicator(row: dict) -> Indicator:
     return Indicator(code=row["code"], name=row["name"], group=row["parent_code"], rule_kind=row["rule_kind"],
                      max_points=float(row["max_points"] or 0), rule_text=row.get("rule_text") or "",
-                     numerator=numerator, denominator=denominator, unit=facts.units.get(row["code"], "%"),
-                     scope="province" if row["code"] in facts.province_scope else "unit")
+                     numerator=row.get("numerator") or "", denominator=row.get("denominator") or "",
+                     unit=row.get("unit") or "%", scope=row.get("scope") or "unit")
 
 
-def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period,
-                       facts: MethodFacts | None = None) -> WorkbookData:
+def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> WorkbookData:
     """Everything the workbook shows for one period, read from the warehouse (or its published snapshot)."""
     units = con.execute("""
         SELECT m.*, d.sort_order, d.group_label
@@ -196,7 +177,7 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period,
     issues = con.execute("SELECT * FROM portal_qd766_issue").df()
     as_of = units["as_of"].max() if not units.empty else None
     trees = sorted(indicators["methodology"].dropna().unique()) if not indicators.empty else []
-    method = read_method(con, period, trees[-1] if trees else None, facts)
+    method = read_method(con, period, trees[-1] if trees else None)
     return WorkbookData(period=period, as_of=None if is_missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
                         method=method,
                         units=units, indicators=indicators, reconciliation=reconciliation,
@@ -582,7 +563,7 @@ def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, l
     groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in method.groups)
     sections = [("Bộ chỉ số", [
         (f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
-         + (f", áp dụng từ {method.facts.valid_from:%d/%m/%Y}." if method.facts.valid_from else ".")),
+         + (f", áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")),
         f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
     ])]
     for index, g in enumerate(method.groups, start=1):
