@@ -8,10 +8,10 @@ import dagster as dg
 from assets import groups
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers
-from checks import tthc_rules
 from common.db import rows_as_dicts
 from common.settings import now_local
 from common.units import load_units
+from warehouse import export_health
 from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
 from warehouse.labels import UNIT_MARTS, label_units
 
@@ -27,7 +27,7 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.read() as con:
         rejected = rows_as_dicts(con, "SELECT * FROM mart_rejected_row ORDER BY source, partition_date, file_name, row_number")
         file_issues = rows_as_dicts(con, "SELECT * FROM file_issues ORDER BY source, partition_date, file_name")
-        findings = tthc_rules.export_gaps(con) + tthc_rules.silent_units(con)
+        findings = export_health.export_gaps(con) + export_health.silent_units(con)
         period = con.execute(
             "SELECT min(partition_date), max(partition_date) FROM landed_files WHERE source = 'tthc_dossier'"
         ).fetchall()[0]

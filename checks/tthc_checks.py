@@ -7,10 +7,10 @@ import dagster as dg
 from assets.partitions import partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_dossier_versions, tthc_dossiers
-from checks import tthc_rules
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
 from common.settings import business_today
+from warehouse import export_health
 
 # Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
 # validated at staging, so the suite is a second line of defence and need not cost a full pass.
@@ -61,17 +61,17 @@ def _warning(findings: list[dict]) -> dg.AssetCheckResult:
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Có tệp xuất cho mọi ngày, không có ngày trống.")
 def export_completeness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        return _warning(tthc_rules.export_gaps(con))
+        return _warning(export_health.export_gaps(con))
 
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc).")
 def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        return _warning(tthc_rules.silent_units(con))
+        return _warning(export_health.silent_units(con))
 
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Tệp xuất mới nhất không cũ hơn một ngày làm việc.")
 def export_freshness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
-        state = tthc_rules.freshness(con, business_today())
+        state = export_health.freshness(con, business_today())
     return dg.AssetCheckResult(passed=state["fresh"], severity=dg.AssetCheckSeverity.WARN, metadata=state)
