@@ -1,0 +1,2 @@
+-- Lines with at least one broken rule, per file.
+SELECT file_name, count(DISTINCT row_number) FROM _dossier_rejects GROUP BY 1
