@@ -272,8 +272,8 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
 
 
 def _column_rules(fmt: DossierFormat) -> str:
-    """The rules of the profile's date and coded columns (a bad date, an unknown code word) as ``UNION ALL SELECT``
-    branches of ``row_rejects.sql``: their names, headers, formats and code words come from the source profile."""
+    """The rules of the profile's date and coded columns (a bad date, an unknown code word) as ``SELECT`` branches
+    of the ``UNION ALL`` in ``row_rejects.sql``: their names, headers, formats and code words come from the source profile."""
     columns = fmt.by_name
     branches = []
     for name in [*fmt.datetime_columns, *fmt.vocabularies]:
@@ -284,6 +284,6 @@ def _column_rules(fmt: DossierFormat) -> str:
         else:
             rule, problem = f"bad_value:{name}", f"giá trị không hợp lệ (cho phép: {', '.join(fmt.vocabularies[name])})"
         reason = f"'Cột ''{column.header}'': {problem}: ''' || coalesce(raw_{name}, '') || '''.'"
-        branches.append(f"UNION ALL\nSELECT file_id, line, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
+        branches.append(f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
                         f"FROM _dossier_typed t WHERE {present}{name} IS NULL")
-    return "\n".join(branches)
+    return "\nUNION ALL\n".join(branches)

@@ -8,7 +8,7 @@ SELECT
     filename,
     {{ unreadable }} AS _unreadable
 FROM read_csv(
-    $paths, columns = $columns, header = TRUE, delim = ',', quote = '"', escape = '"',
-    auto_detect = FALSE, filename = TRUE, store_rejects = TRUE, max_line_size = $max_line,
-    rejects_table = '_csv_rejects', rejects_scan = '_csv_scans'
-)
+        $paths, columns = $columns, header = TRUE, delim = ',', quote = '"', escape = '"',
+        auto_detect = FALSE, filename = TRUE, store_rejects = TRUE, max_line_size = $max_line,
+        rejects_table = '_csv_rejects', rejects_scan = '_csv_scans'
+    )

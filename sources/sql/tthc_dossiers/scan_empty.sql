@@ -4,4 +4,4 @@ SELECT
     {{ empty_columns }},
     NULL::VARCHAR AS filename,
     FALSE AS _unreadable
-LIMIT 0
+WHERE FALSE
