@@ -81,8 +81,7 @@ def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
                          profile_name=profile.name)
 
 
-SQL_DIR = Path(__file__).with_name("sql")
-sql = SqlFiles(SQL_DIR)
+sql = SqlFiles(Path(__file__).with_name("sql"))
 
 # Receipt years whose key is prepared (a dossier received outside them keeps no applicant key).
 PSEUDONYM_YEARS = range(2000, 2101)

@@ -11,7 +11,7 @@ import pytest
 
 from common.sql_files import SqlFileMissing, SqlFiles
 from sources import tthc_dossiers
-from warehouse.queries import SQL_DIR, sql
+from warehouse.queries import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every folder of SQL files (`make lint` runs sqlfluff over the same list).

@@ -9,5 +9,4 @@ from pathlib import Path
 
 from common.sql_files import SqlFiles
 
-SQL_DIR = Path(__file__).with_name("sql")
-sql = SqlFiles(SQL_DIR)
+sql = SqlFiles(Path(__file__).with_name("sql"))
