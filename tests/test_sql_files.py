@@ -1,4 +1,4 @@
-"""The warehouse's SQL files: loaded by name, one statement each, linted by sqlfluff (.sqlfluff at the root)."""
+"""The SQL files (warehouse/sql, sources/sql): loaded by name, one statement each, linted by sqlfluff (.sqlfluff at the root)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.queries import SQL_DIR, SqlFileMissing, sql, statement_names
+from common.sql_files import SqlFileMissing, SqlFiles
+from sources import tthc_dossiers
+from warehouse.queries import sql
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every folder of SQL files (`make lint` runs sqlfluff over the same list).
+FOLDERS: tuple[SqlFiles, ...] = (sql, tthc_dossiers.sql)
 
 
 def test_a_statement_is_loaded_by_name() -> None:
@@ -23,6 +27,10 @@ def test_a_statement_is_loaded_by_name() -> None:
 def test_a_missing_statement_names_its_file() -> None:
     with pytest.raises(SqlFileMissing, match=r"qd766/no_such_query.*warehouse/sql/qd766/no_such_query\.sql"):
         sql("qd766/no_such_query")
+
+
+def test_every_folder_of_sql_files_is_checked() -> None:
+    assert {p for p in ROOT.glob("*/sql") if p.is_dir()} == {f.folder.resolve() for f in FOLDERS}
 
 
 def test_fragments_must_match_the_file() -> None:
@@ -46,12 +54,13 @@ def test_every_file_is_one_statement_that_duckdb_parses() -> None:
     config = configparser.ConfigParser(interpolation=None)
     config.read(ROOT / ".sqlfluff", encoding="utf-8")
     samples = dict(config["sqlfluff:templater:placeholder"])  # a sample value of every fragment
-    names = statement_names()
-    assert len(names) >= 4
-    for name in names:
-        text = re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: samples[m.group(1)], (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
-        statements = duckdb.extract_statements(text)
-        assert len(statements) == 1, f"{name}.sql holds {len(statements)} statements"
+    for folder in FOLDERS:
+        names = folder.names()
+        assert len(names) >= 4
+        for name in names:
+            text = re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: samples[m.group(1)], folder.path(name).read_text(encoding="utf-8"))
+            statements = duckdb.extract_statements(text)
+            assert len(statements) == 1, f"{folder.path(name)} holds {len(statements)} statements"
 
 
 def test_every_insert_names_its_columns() -> None:
@@ -62,7 +71,7 @@ def test_every_insert_names_its_columns() -> None:
             for match in re.finditer(r"INSERT INTO\s+(\{?\w+\}?)\s*(\S+)", path.read_text(encoding="utf-8")):
                 if not match.group(2).startswith(("BY", "(")) and not match.group(1).startswith("_"):
                     bad.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
-    for path in sorted(SQL_DIR.rglob("*.sql")):
+    for path in sorted(p for folder in FOLDERS for p in folder.folder.rglob("*.sql")):
         for match in re.finditer(r"INSERT INTO\s+(\w+)\s*(\S+)", path.read_text(encoding="utf-8")):
             if not match.group(2).startswith(("BY", "(")):
                 bad.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
@@ -71,12 +80,12 @@ def test_every_insert_names_its_columns() -> None:
 
 @pytest.mark.slow  # sqlfluff parses every file: ~20 s
 def test_sql_files_pass_the_linter() -> None:
-    """sqlfluff (dialect duckdb, rules in .sqlfluff) over warehouse/sql; `sqlfluff fix <file>` repairs most layout."""
+    """sqlfluff (dialect duckdb, rules in .sqlfluff) over every folder; `sqlfluff fix <file>` repairs most layout."""
     from sqlfluff.core import FluffConfig, Linter  # dev dependency (pyproject.toml)
 
     linter = Linter(config=FluffConfig.from_path(str(ROOT)))
-    result = linter.lint_paths((str(SQL_DIR),))
+    result = linter.lint_paths(tuple(str(folder.folder) for folder in FOLDERS))
     problems = [f"{Path(r['filepath']).resolve().relative_to(ROOT)}:{v['start_line_no']}:{v['start_line_pos']} "
                 f"{v['code']} {v['description']}" for r in result.as_records() for v in r["violations"]]
-    assert len(result.as_records()) == len(statement_names())  # every file was linted
-    assert not problems, "sqlfluff lint warehouse/sql:\n" + "\n".join(problems)
+    assert len(result.as_records()) == sum(len(folder.names()) for folder in FOLDERS)  # every file was linted
+    assert not problems, "sqlfluff lint:\n" + "\n".join(problems)

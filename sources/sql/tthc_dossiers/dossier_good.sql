@@ -1,0 +1,35 @@
+-- The rows that break no rule, without the ID number: a copy's ID column holds the key already, or the unreadable
+-- mark of a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter.
+CREATE OR REPLACE TEMP VIEW _dossier_good AS
+SELECT
+    export_date,
+    file_name AS source_file,
+    line AS source_row,
+    dossier_code,
+    procedure_code,
+    receiving_centre,
+    resolving_unit_code,
+    channel,
+    received_at,
+    due_at,
+    completed_at,
+    status,
+    supplement_requests,
+    digitised,
+    electronic_result,
+    fee_due,
+    paid_online,
+    reused_data,
+    citizen_data_used,
+    synced_to_portal,
+    satisfaction,
+    updated_at,
+    CASE
+        WHEN NOT t._pseudonymised THEN k.applicant_key
+        WHEN NOT contains(t._applicant_id, {{ unreadable_mark }}) THEN t._applicant_id
+    END AS applicant_key
+FROM _dossier_typed AS t LEFT JOIN _applicant_keys AS k ON k.year = year(t.received_at) AND k.id = t._applicant_id
+WHERE NOT EXISTS (
+        SELECT 1 FROM _row_rejects AS x
+        WHERE x.file_id = t.file_id AND x.line = t.line
+    )

@@ -1,0 +1,33 @@
+-- One row per broken rule of a line, and one per malformed line, in the shape of the quarantine.
+CREATE OR REPLACE TEMP TABLE _dossier_rejects AS
+SELECT
+    'tthc_dossier' AS source,
+    f.file_name,
+    f.export_date AS partition_date,
+    x.line AS row_number,
+    t.resolving_unit_code AS unit_code,
+    t.resolving_unit_raw AS unit_name,
+    t.dossier_code AS record_key,
+    x.rule,
+    x.reason,
+    x.value
+FROM _row_rejects AS x INNER JOIN _files AS f USING (file_id)
+LEFT JOIN _dossier_typed AS t ON t.file_id = x.file_id AND t.line = x.line
+UNION ALL
+SELECT
+    'tthc_dossier' AS source,
+    f.file_name,
+    f.export_date AS partition_date,
+    m.line AS row_number,
+    NULL AS unit_code,
+    NULL AS unit_name,
+    NULL AS record_key,
+    'malformed_line' AS rule,
+    CASE m.error
+        WHEN 'INVALID ENCODING' THEN 'Dòng có ký tự không phải UTF-8; đề nghị xuất lại tệp.'
+        WHEN 'MISSING COLUMNS' THEN 'Dòng thiếu cột (tệp có thể bị cắt cụt).'
+        WHEN 'TOO MANY COLUMNS' THEN 'Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).'
+        ELSE 'Dòng không đúng cấu trúc CSV (' || m.error || ').'
+    END AS reason,
+    NULL AS value
+FROM _malformed AS m INNER JOIN _files AS f USING (file_id)

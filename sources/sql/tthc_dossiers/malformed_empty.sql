@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE _malformed (file_id INTEGER, line INTEGER, error VARCHAR)

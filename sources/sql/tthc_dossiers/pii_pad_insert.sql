@@ -1,0 +1,1 @@
+INSERT INTO _pii_pads (year, inner_pad, outer_pad) VALUES ($year, $inner_pad, $outer_pad)

@@ -1,0 +1,8 @@
+-- Data lines read per file, malformed ones included.
+SELECT
+    f.file_name,
+    coalesce(s.rows, 0) + (
+        SELECT count(*) FROM _malformed AS m
+        WHERE m.file_id = f.file_id
+    ) AS rows_read
+FROM _files AS f LEFT JOIN _starts AS s USING (file_id)

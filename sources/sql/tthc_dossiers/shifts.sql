@@ -1,0 +1,15 @@
+-- Line = position in the file + 2, plus the malformed lines before it: from position at_idx on, lines shift by
+-- `shift`.
+CREATE OR REPLACE TEMP TABLE _shifts AS
+SELECT
+    file_id,
+    at_idx,
+    max(shift) AS shift
+FROM (
+    SELECT
+        file_id,
+        row_number() OVER (PARTITION BY file_id ORDER BY line) AS shift,
+        line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx
+    FROM _malformed
+) AS m
+GROUP BY ALL

@@ -1,0 +1,2 @@
+SELECT DISTINCT resolving_unit FROM _dossier_raw
+WHERE resolving_unit IS NOT NULL
