@@ -43,7 +43,7 @@ recover: .venv/.synced  ## mark runs whose process died as failed and free their
 
 lint: .venv/.synced  ## code habits: ruff lint (complexity limit included), SQL lint (sqlfluff), mypy on the pure packages
 	.venv/bin/ruff check .
-	.venv/bin/sqlfluff lint --processes 0 warehouse/sql
+	.venv/bin/sqlfluff lint --processes 0 warehouse/sql sources/sql
 	.venv/bin/mypy
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
