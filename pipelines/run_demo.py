@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -262,8 +263,20 @@ def wait_for_run(instance: dg.DagsterInstance, run_id: str, job_name: str, say: 
 
 
 def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float) -> int:
-    events = [e for r in results for e in r.all_events]
     success = all(r.success for r in results)
+    _print_runs(results, settings, elapsed, success)
+    if settings.snapshot_db.exists():
+        _print_snapshot(settings.snapshot_db)
+    for workbook in sorted(settings.reports.glob("*.xlsx")):
+        print(f"  Báo cáo Excel: {workbook}")
+    print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")
+    return 0 if success else 1
+
+
+def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float,
+                success: bool) -> None:
+    """The runs' outcome, the failed checks (one line per check, not per run) and the failed steps."""
+    events = [e for r in results for e in r.all_events]
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [c for c in checks if not c.passed]
     print(f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
@@ -275,61 +288,76 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
     for event in events:
         if event.event_type_value == "STEP_FAILURE":
             print(f"  - bước lỗi: {event.step_key}: {event.message[:300]}")
-    if settings.snapshot_db.exists():
-        import duckdb
 
-        with duckdb.connect(str(settings.snapshot_db), read_only=True) as con:
-            counts = con.execute(
+
+def _snapshot_figures(snapshot_db: Path) -> dict[str, Any]:
+    """What the summary shows, read from the analysts' snapshot."""
+    import duckdb
+
+    with duckdb.connect(str(snapshot_db), read_only=True) as con:
+        return {
+            "counts": con.execute(
                 """SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions),
                           (SELECT count(*) FROM quarantine), (SELECT count(*) FROM file_issues WHERE blocking)"""
-            ).fetchall()[0]
-            top = con.execute("""
+            ).fetchall()[0],
+            "top": con.execute("""
                 SELECT period_label, ranking_group, rank, unit_name, total FROM mart_qd766_unit
                 WHERE period_label = (SELECT max(period_label) FROM mart_qd766_unit WHERE period_kind = 'year')
-                  AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
-            tasks = con.execute("""
+                  AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall(),
+            "tasks": con.execute("""
                 SELECT s.status_label, count(*) FROM mart_task_status s
-                WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
-            task_rate = con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
+                WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall(),
+            "task_rate": con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
                                        WHERE unit_code = ? AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""",
-                                    [Warehouse.from_settings().department()]).fetchall()
-            par_top = con.execute("""
+                                     [Warehouse.from_settings().department()]).fetchall(),
+            "par_top": con.execute("""
                 SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
-                WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
-            dti_top = con.execute("""
+                WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall(),
+            "dti_top": con.execute("""
                 SELECT ranking_group, rank, unit_name, total, band, rank_p05, rank_p95, change FROM mart_dti_unit
-                WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall()
-            reconciliation = con.execute(
-                "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall()
-        print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {settings.snapshot_db}")
-        print(f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
-              f"{counts[3]} tệp không nạp được")
-        if top:
-            print(f"\n  Chỉ số 766, kỳ {top[0][0]} (3 đơn vị đứng đầu mỗi nhóm; bảng mart_qd766_unit):")
-            for _, group, rank, name, score in top:
-                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {score:6.2f}")
-        if reconciliation:
-            print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
-                  + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
-        if par_top:
-            print("  Chỉ số CCHC (mart_par_unit; bộ tiêu chí mặc định, chờ quyết định của tỉnh):")
-            for group, rank, name, pct, band, provisional in par_top:
-                note = " (tạm tính)" if provisional else ""
-                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {pct:6.2f} % {band or ''}{note}")
-        if dti_top:
-            print("  Chỉ số chuyển đổi số (mart_dti_unit; bộ chỉ số mặc định; khoảng hạng 5–95 % của 1.000 lần tính lại):")
-            for group, rank, name, total, level, low, high, change in dti_top:
-                delta = f", {change:+.2f} so với năm trước" if change is not None else ""
-                interval = f"{low}" if low == high else f"{low}–{high}"
-                print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
-                      f"(khoảng hạng {interval}{delta})")
-        if tasks:
-            rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
-            print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)
-    for workbook in sorted(settings.reports.glob("*.xlsx")):
-        print(f"  Báo cáo Excel: {workbook}")
-    print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")
-    return 0 if success else 1
+                WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall(),
+            "reconciliation": con.execute(
+                "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall(),
+        }
+
+
+def _print_snapshot(snapshot_db: Path) -> None:
+    figures = _snapshot_figures(snapshot_db)
+    counts = figures["counts"]
+    print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {snapshot_db}")
+    print(f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
+          f"{counts[3]} tệp không nạp được")
+    _print_qd766(figures["top"], figures["reconciliation"])
+    _print_par_dti(figures["par_top"], figures["dti_top"])
+    tasks, task_rate = figures["tasks"], figures["task_rate"]
+    if tasks:
+        rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
+        print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)
+
+
+def _print_qd766(top: list[tuple], reconciliation: list[tuple]) -> None:
+    if top:
+        print(f"\n  Chỉ số 766, kỳ {top[0][0]} (3 đơn vị đứng đầu mỗi nhóm; bảng mart_qd766_unit):")
+        for _, group, rank, name, score in top:
+            print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {score:6.2f}")
+    if reconciliation:
+        print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
+              + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
+
+
+def _print_par_dti(par_top: list[tuple], dti_top: list[tuple]) -> None:
+    if par_top:
+        print("  Chỉ số CCHC (mart_par_unit; bộ tiêu chí mặc định, chờ quyết định của tỉnh):")
+        for group, rank, name, pct, band, provisional in par_top:
+            note = " (tạm tính)" if provisional else ""
+            print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {pct:6.2f} % {band or ''}{note}")
+    if dti_top:
+        print("  Chỉ số chuyển đổi số (mart_dti_unit; bộ chỉ số mặc định; khoảng hạng 5–95 % của 1.000 lần tính lại):")
+        for group, rank, name, total, level, low, high, change in dti_top:
+            delta = f", {change:+.2f} so với năm trước" if change is not None else ""
+            interval = f"{low}" if low == high else f"{low}–{high}"
+            print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
+                  f"(khoảng hạng {interval}{delta})")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -140,68 +141,89 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} \
         if folder.exists() else {}
     today, start, settle = business_today(), _start_date(), settle_seconds()
-    recorded = {name: sig for name, sig in seen.items() if name in current}  # a removed file may come back
-    ready: dict[str, date] = {}  # new or changed export -> its day
-    waiting: list[str] = []
-    before_start: list[str] = []
-    catalogue = False
+    scan = _scan_exports(folder, seen, current, start, today, settle)
+    if scan.before_start:
+        context.log.warning(
+            f"{len(scan.before_start)} tệp xuất trước ngày bắt đầu CCHC_START_DATE={start.isoformat()} không được nạp: "
+            f"{_names(scan.before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại.")
+    if scan.waiting:
+        context.log.info(f"Chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
+    requests = _export_requests(scan, current)
+    task_files = _task_files(inbox)
+    par_files = _par_files(inbox)
+    others = _other_sources(inbox)
+    requests += [*_task_requests(inbox, seen, task_files), *_par_requests(seen, par_files)]
+    changed, digest, tags = _changes(seen, others)
+    if changed:  # one reload for every new or changed file of the evaluation
+        requests.append(dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags))
+    yield from requests
+    context.update_cursor(json.dumps(scan.recorded | others | task_files | par_files))
+    if not requests and (scan.before_start or scan.waiting):  # the tick's line in the UI says why nothing ran
+        yield _skip_reason(scan, start)
+
+
+@dataclass
+class _ExportScan:
+    """The TTHC exports of one evaluation: ``recorded`` (name -> signature, the cursor's part), ``ready`` (new or
+    changed export -> its day), ``waiting`` (today's, or still being copied), ``before_start`` (no partition for
+    them), ``catalogue`` (the catalogue changed)."""
+
+    recorded: dict[str, str]
+    ready: dict[str, date] = field(default_factory=dict)
+    waiting: list[str] = field(default_factory=list)
+    before_start: list[str] = field(default_factory=list)
+    catalogue: bool = False
+
+
+def _scan_exports(folder: Path, seen: dict[str, str], current: dict[str, str], start: date, today: date,
+                  settle: float) -> _ExportScan:
+    scan = _ExportScan({name: sig for name, sig in seen.items() if name in current})  # a removed file may come back
     for name, signature in sorted(current.items()):
         if seen.get(name) == signature:
             continue
         match = DOSSIER_FILE_PATTERN.match(name)
         if name == CATALOGUE_FILE_NAME or not match:
-            catalogue |= name == CATALOGUE_FILE_NAME
-            recorded[name] = signature
+            scan.catalogue |= name == CATALOGUE_FILE_NAME
+            scan.recorded[name] = signature
             continue
         day = date(int(match.group(1)[:4]), int(match.group(1)[4:6]), int(match.group(1)[6:]))
         if day < start:  # no partition to load it into: said (once per version of the file), not loaded
-            before_start.append(name)
-            recorded[name] = signature
+            scan.before_start.append(name)
+            scan.recorded[name] = signature
         elif day >= today or time.time() - (folder / name).stat().st_mtime < settle:
             # Today's export is loaded once the day is over (its partition exists from midnight) and the file has
             # stopped changing (a copy in progress): not recorded, so a later evaluation takes it.
-            waiting.append(name)
+            scan.waiting.append(name)
         else:
-            ready[name] = day
-            recorded[name] = signature
-    if before_start:
-        context.log.warning(
-            f"{len(before_start)} tệp xuất trước ngày bắt đầu CCHC_START_DATE={start.isoformat()} không được nạp: "
-            f"{_names(before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại.")
-    if waiting:
-        context.log.info(f"Chờ ngày kết thúc hoặc tệp chép xong: {_names(waiting)}")
-    requested = False
-    # On first enable or after downtime: one run per contiguous range of days, not one per file.
-    for first, last in day_ranges(list(ready.values())):
-        names = [n for n, day in ready.items() if first <= day <= last]
+            scan.ready[name] = day
+            scan.recorded[name] = signature
+    return scan
+
+
+def _export_requests(scan: _ExportScan, current: dict[str, str]) -> list[dg.RunRequest]:
+    """On first enable or after downtime: one daily run per contiguous range of days, not one per file; a changed
+    catalogue alone reloads the master data."""
+    requests: list[dg.RunRequest] = []
+    for first, last in day_ranges(list(scan.ready.values())):
+        names = [n for n, day in scan.ready.items() if first <= day <= last]
         digest = hashlib.sha256(json.dumps([[n, current[n]] for n in names]).encode()).hexdigest()[:16]
-        requested = True
-        yield dg.RunRequest(run_key=f"{daily_job.name}:{first}:{last}:{digest}", job_name=daily_job.name,
-                            tags={**_range_tags(first.isoformat(), last.isoformat()),
-                                  "cchc/changed_files": _names(names, 40)[:1000]})
-    if catalogue and not ready:  # the daily run reloads the catalogue itself
-        requested = True
-        yield dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}",
-                            job_name=masterdata_job.name)
-    task_files = _task_files(inbox)
-    par_files = _par_files(inbox)
-    others = _other_sources(inbox)
-    for request in (*_task_requests(inbox, seen, task_files), *_par_requests(seen, par_files)):
-        requested = True
-        yield request
-    changed, digest, tags = _changes(seen, others)
-    if changed:  # one reload for every new or changed file of the evaluation
-        requested = True
-        yield dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags)
-    context.update_cursor(json.dumps(recorded | others | task_files | par_files))
-    if not requested and (before_start or waiting):  # the tick's line in the UI says why nothing ran
-        notes = []
-        if before_start:
-            notes.append(f"bỏ qua {len(before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: "
-                         f"{_names(before_start)}")
-        if waiting:
-            notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(waiting)}")
-        yield dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")
+        requests.append(dg.RunRequest(run_key=f"{daily_job.name}:{first}:{last}:{digest}", job_name=daily_job.name,
+                                      tags={**_range_tags(first.isoformat(), last.isoformat()),
+                                            "cchc/changed_files": _names(names, 40)[:1000]}))
+    if scan.catalogue and not scan.ready:  # the daily run reloads the catalogue itself
+        requests.append(dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}",
+                                      job_name=masterdata_job.name))
+    return requests
+
+
+def _skip_reason(scan: _ExportScan, start: date) -> dg.SkipReason:
+    notes = []
+    if scan.before_start:
+        notes.append(f"bỏ qua {len(scan.before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: "
+                     f"{_names(scan.before_start)}")
+    if scan.waiting:
+        notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
+    return dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")
 
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:

@@ -5,7 +5,7 @@ own scores, and ranking. Pure functions; the SQL that measures the counts is in 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -256,7 +256,7 @@ def methodology_for(day: date, folder: Path = METHODOLOGY_DIR) -> Methodology:
 
 # --- local scores ------------------------------------------------------------------------------------------
 
-def _value(row: Mapping[str, Any], name: str) -> float | None:
+def _value(row: Mapping[Hashable, Any], name: str) -> float | None:  # a DataFrame record: column labels are Hashable
     v = row.get(name)
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
         return None

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reje
 from sources.excel_intake import CellFault, cell_fault, read_workbook
 from sources.task_formats import (
     RowIssue,
+    Table,
     cell_date,
     cell_text,
     clean_faults,
@@ -316,15 +317,7 @@ def _note(result: FormResult, rule: str, reason: str, cell: str | None = None, r
 
 def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None,
                index: str = "par") -> None:
-    sheets = sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET))
-    ws, table, missing = None, None, []
-    for sheet in sheets:
-        grid = [[c for c in r] for r in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60), values_only=True)]
-        table, missing_here = find_table(grid, FORM_COLUMNS)
-        if table is not None:
-            ws = sheet
-            break
-        missing = missing or missing_here
+    ws, table, missing = _form_table(wb)
     if table is None:
         result.sheet = wb.worksheets[0].title if wb.worksheets else None
         names = ", ".join(f"'{h}'" for h in (missing or [c.header for c in FORM_COLUMNS if c.required]))
@@ -332,13 +325,42 @@ def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatc
         return
     result.sheet = ws.title
     found = _labels(ws, table.header_row - 1)
-    if not _read_header(result, found, trees, matcher, year, index):
+    if not _read_header(result, found, trees, matcher, year, index) or result.unit_group is None:
         return
-    _read_body(result, ws, table)
+    _read_body(result, ws, table, result.unit_group)
+
+
+def _form_table(wb: Any) -> tuple[Any, Table | None, list[str]]:
+    """(sheet, table, required labels missing) of the form's table: the sheet named "Tự đánh giá" first, then the
+    others in order; (None, None, the labels missing from the first sheet that came closest) when no sheet has it."""
+    missing: list[str] = []
+    for sheet in sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET)):
+        grid = [[c for c in r] for r in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60), values_only=True)]
+        table, missing_here = find_table(grid, FORM_COLUMNS)
+        if table is not None:
+            return sheet, table, missing
+        missing = missing or missing_here
+    return None, None, missing
 
 
 def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, matcher: UnitMatcher,
                  year: int | None, index: str = "par") -> bool:
+    """Fill the result's unit, index, year, tree and date from the header; False (the form blocked) when what the
+    form is cannot be known or is not what the folder collects."""
+    if not _header_faults(result, found):
+        return False
+    group = _header_unit(result, found, matcher)
+    if group is None:
+        return False
+    index_ok = _header_index(result, found, index)
+    form_year = _header_year(result, found, year)
+    if form_year is None or not index_ok:
+        return False
+    return _header_tree(result, found, trees, index, form_year, group)
+
+
+def _header_faults(result: FormResult, found: dict[str, tuple[Any, str]]) -> bool:
+    """A formula or error in a header cell: blocking in the unit, year or index (False), else the cell is ignored."""
     for name, (value, cell) in list(found.items()):
         fault = cell_fault(value)
         if fault is None:
@@ -349,12 +371,17 @@ def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: T
             return False
         _note(result, fault.rule, f"'{label}' {fault.reason}; bỏ qua ô này.", cell)
         found[name] = (None, cell)
+    return True
+
+
+def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher: UnitMatcher) -> str | None:
+    """The unit named in "Đơn vị:" (its code and groups into ``result``); its ranking group, None when blocked."""
     unit_value, unit_cell = found.get("unit", (None, None))
     result.unit_text = optional_text(unit_value)
     if result.unit_text is None:
         _block(result, "missing_metadata", "thiếu tên đơn vị ở ô 'Đơn vị:' đầu phiếu (đơn vị lấy từ đầu phiếu, không "
                "lấy từ tên tệp)", unit_cell)
-        return False
+        return None
     result.unit_code = matcher.match(result.unit_text)
     unit = matcher.units.get(result.unit_code) if result.unit_code else None
     if unit is None or unit.group not in RANKING_GROUP:
@@ -363,45 +390,59 @@ def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: T
         result.unit_code = None
         _block(result, "unknown_unit", f"đơn vị '{result.unit_text}' không có trong danh mục cơ quan, xã, phường"
                f"{hint_text}", unit_cell)
-        return False
+        return None
     result.unit_group, result.ranking_group = unit.group, RANKING_GROUP[unit.group]
     code_value, code_cell = found.get("unit_code", (None, None))
     if optional_text(code_value) and cell_text(code_value) != result.unit_code:
         _note(result, "unit_code_mismatch", f"mã đơn vị '{cell_text(code_value)}' không khớp với đơn vị "
               f"'{result.unit_text}' ({result.unit_code}); đã lấy theo tên đơn vị.", code_cell)
+    return result.ranking_group
+
+
+def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: str) -> bool:
+    """The index named in "Bộ chỉ số:" and the decision written after it; False (blocked) when missing or another."""
     index_value, index_cell = found.get("index", (None, None))
     index_text = optional_text(index_value)
-    year_value, year_cell = found.get("year", (None, None))
-    year_text = cell_text(year_value)
-    ok = True
     if index_text is None:
         _block(result, "missing_metadata", "thiếu 'Bộ chỉ số:' ở đầu phiếu", index_cell)
-        ok = False
-    else:
-        result.index = _index_of(index_text)
-        if result.index != index:
-            _block(result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải "
-                   f"{INDEX_LABELS[index]}", index_cell)
-            ok = False
-        else:
-            rest = re.split(r"\)\s*[-–—:]?\s*", index_text, maxsplit=1)
-            result.decision = rest[1].strip() or None if len(rest) == 2 else None
+        return False
+    result.index = _index_of(index_text)
+    if result.index != index:
+        _block(result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải "
+               f"{INDEX_LABELS[index]}", index_cell)
+        return False
+    rest = re.split(r"\)\s*[-–—:]?\s*", index_text, maxsplit=1)
+    result.decision = rest[1].strip() or None if len(rest) == 2 else None
+    return True
+
+
+def _header_year(result: FormResult, found: dict[str, tuple[Any, str]], year: int | None) -> int | None:
+    """The year in "Năm đánh giá:"; None (blocked) when missing, unreadable or not ``year``."""
+    year_value, year_cell = found.get("year", (None, None))
+    year_text = cell_text(year_value)
     digits = re.fullmatch(r"(?:năm\s*)?(\d{4})", year_text.strip(), re.IGNORECASE) if year_text else None
     if digits is None:
         _block(result, "missing_metadata" if not year_text else "bad_metadata",
                "thiếu 'Năm đánh giá:'" if not year_text else f"'Năm đánh giá:' không đọc được: '{year_text}'",
                year_cell)
-        return False
+        return None
     result.year = int(digits.group(1))
     if year is not None and result.year != year:
         _block(result, "wrong_year", f"phiếu tự đánh giá năm {result.year}, không phải năm {year}", year_cell)
-        return False
-    if not ok:
-        return False
-    result.tree = _tree(trees, result.index, result.year, result.ranking_group)
+        return None
+    return result.year
+
+
+def _header_tree(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, index: str, year: int,
+                 group: str) -> bool:
+    """The criteria tree of the form's index, year and ranking group (False, blocked, when there is none), then the
+    notes on the decision and the date."""
+    _, year_cell = found.get("year", (None, None))
+    _, index_cell = found.get("index", (None, None))
+    result.tree = _tree(trees, index, year, group)
     if result.tree is None:
-        _block(result, "wrong_year", f"không có bộ tiêu chí {INDEX_LABELS[result.index]} năm {result.year} cho nhóm "
-               f"'{result.ranking_group}'", year_cell)
+        _block(result, "wrong_year", f"không có bộ tiêu chí {INDEX_LABELS[index]} năm {year} cho nhóm "
+               f"'{group}'", year_cell)
         return False
     decision = getattr(result.tree, "decision", None)
     if result.decision and decision and match_key(decision) not in match_key(result.decision):
@@ -435,7 +476,32 @@ def _section_rows(ws: Any, start: int) -> tuple[int, dict[str, str | None]]:
     return end, texts
 
 
-def _read_body(result: FormResult, ws: Any, table: Any) -> None:
+@dataclass
+class _Body:
+    """A form's table as its rows are read: the sheet, the columns (0-based, and their letters) and the tree's
+    criteria; ``seen``: the row of each code already read."""
+
+    result: FormResult
+    ws: Any
+    cols: dict[str, int]
+    letter: dict[str, str]
+    nodes: dict[str, Any]
+    applicable: Any
+    wanted: set[str]
+    seen: dict[str, int] = field(default_factory=dict)
+
+    def value(self, name: str, row: int) -> Any:
+        return self.ws.cell(row, self.cols[name] + 1).value if name in self.cols else None
+
+    def reject(self, row: int, key: str | None, rule: str, reason: str, shown: Any, where: str) -> None:
+        result = self.result
+        result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where,
+                               "row_number": row, "record_key": key, "unit_code": result.unit_code,
+                               "unit_name": result.unit_text, "rule": rule,
+                               "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": shown})
+
+
+def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> None:
     from openpyxl.utils import get_column_letter
 
     tree = result.tree
@@ -443,6 +509,25 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
     letter = {name: get_column_letter(i + 1) for name, i in cols.items()}
     end, texts = _section_rows(ws, table.header_row + 1)
     result.difficulties, result.proposals = texts.get("difficulties"), texts.get("proposals")
+    first = table.header_row + 1
+    _note_layout(result, ws, table, end)
+    body = _Body(result, ws, cols, letter, {n.code: n for n in tree.nodes}, tree.applicable(unit_group),
+                 {n.code for n in self_assessed(tree, unit_group)})
+    if "answer" not in cols and any(scored_by_answer(body.nodes[c]) for c in body.wanted):
+        _block(result, "missing_columns", "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của "
+               "đơn vị, đề nghị dùng phiếu mẫu")
+        return
+    any_score = False
+    for r in range(first, end + 1):
+        any_score |= _read_row(body, r)
+    _finish_body(body, any_score)
+
+
+def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:
+    """Notes on merged cells in the table's rows and hidden columns of the table (they are read all the same)."""
+    from openpyxl.utils import get_column_letter
+
+    cols = table.columns
     first = table.header_row + 1
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         if rng.max_row >= first and rng.min_row <= end:
@@ -455,125 +540,133 @@ def _read_body(result: FormResult, ws: Any, table: Any) -> None:
     if hidden_cols:
         _note(result, "hidden_cells", f"cột {', '.join(hidden_cols)} của bảng bị ẩn; vẫn được đọc. Đề nghị không ẩn "
               "cột.", f"{hidden_cols[0]}{table.header_row}", table.header_row)
-    nodes = {n.code: n for n in tree.nodes}
-    applicable = tree.applicable(result.unit_group)
-    wanted = {n.code for n in self_assessed(tree, result.unit_group)}
-    if "answer" not in cols and any(scored_by_answer(nodes[c]) for c in wanted):
-        _block(result, "missing_columns", "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của "
-               "đơn vị, đề nghị dùng phiếu mẫu")
-        return
-    seen: dict[str, int] = {}
-    any_score = False
-    for r in range(first, end + 1):
-        def value(name: str, row: int = r) -> Any:
-            return ws.cell(row, cols[name] + 1).value if name in cols else None
 
-        raw_code, raw_score, raw_answer = value("code"), value("score"), value("answer")
-        if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
-            continue
-        texts, faults = clean_faults({"evidence": value("evidence"), "explanation": value("explanation")})
-        evidence, explanation = optional_text(texts["evidence"]), optional_text(texts["explanation"])
-        for name, fault in faults.items():  # read as not given: a non-zero score then needs the other one
-            _note(result, fault.rule, f"{fault.reason}; ô này được coi là để trống.", f"{letter[name]}{r}", r)
-        code_fault = cell_fault(raw_code)
-        if code_fault is not None:
-            result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": f"{letter['code']}{r}",
-                                   "row_number": r, "record_key": None, "unit_code": result.unit_code,
-                                   "unit_name": result.unit_text, "rule": code_fault.rule,
-                                   "reason": f"Trang '{result.sheet}', ô {letter['code']}{r}: mã tiêu chí: "
-                                             f"{code_fault.reason}.", "value": str(code_fault)})
-            any_score = True
-            continue
-        if ws.row_dimensions[r].hidden:
-            _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
-        code = cell_text(raw_code).strip().rstrip(".") or None
-        node = nodes.get(code) if code else None
-        if node is not None and scored_by_answer(node) and code in wanted and "answer" in cols and code not in seen:
-            seen[code] = r  # a second row of the code is reported as a duplicate below
-            percent_cell = "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
-            any_score |= _read_answer(result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}",
-                                      f"{letter['evidence']}{r}", percent_cell)
-            continue
-        cell = f"{letter['score']}{r}"
-        points, note, bad = read_points(raw_score)
+
+def _read_row(body: _Body, r: int) -> bool:
+    """Read row ``r`` of the table into rows, rejects or notes; True when the row holds a score (or a fault)."""
+    result, ws, cols, letter = body.result, body.ws, body.cols, body.letter
+    raw_code, raw_score, raw_answer = body.value("code", r), body.value("score", r), body.value("answer", r)
+    if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
+        return False
+    texts, faults = clean_faults({"evidence": body.value("evidence", r), "explanation": body.value("explanation", r)})
+    evidence, explanation = optional_text(texts["evidence"]), optional_text(texts["explanation"])
+    for name, fault in faults.items():  # read as not given: a non-zero score then needs the other one
+        _note(result, fault.rule, f"{fault.reason}; ô này được coi là để trống.", f"{letter[name]}{r}", r)
+    code_fault = cell_fault(raw_code)
+    if code_fault is not None:
+        body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault),
+                    f"{letter['code']}{r}")
+        return True
+    if ws.row_dimensions[r].hidden:
+        _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
+    code = cell_text(raw_code).strip().rstrip(".") or None
+    node = body.nodes.get(code) if code else None
+    if node is not None and scored_by_answer(node) and code in body.wanted and "answer" in cols and code not in body.seen:
+        body.seen[code] = r  # a second row of the code is reported as a duplicate below
+        percent_cell = "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
+        return _read_answer(result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}",
+                            f"{letter['evidence']}{r}", percent_cell)
+    points, note, bad = read_points(raw_score)
+    _read_score(body, r, code, raw_score, (points, note, bad), evidence, explanation)
+    return points is not None or bool(bad)
+
+
+def _read_score(body: _Body, r: int, code: str | None, raw_score: Any,
+                read: tuple[float | None, str | None, str | None], evidence: str | None, explanation: str | None) -> None:
+    """A scored row: which criterion (known, first of its code, self-assessed), then its points."""
+    cell = f"{body.letter['score']}{r}"
+    points, _, bad = read
+    if code is None:
         if points is not None or bad:
-            any_score = True
+            body.reject(r, code, "missing_code", f"dòng {r} có điểm nhưng thiếu mã tiêu chí (cột "
+                        f"'{FORM_COLUMNS[0].header}').", cell_text(raw_score), cell)
+        return
+    node = body.nodes.get(code)
+    if node is None:
+        if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
+            body.reject(r, code, "unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
+                        f"{body.result.year}.", code, f"{body.letter['code']}{r}")
+        return
+    if code in body.seen:
+        body.reject(r, code, "duplicate_criterion", f"tiêu chí {code} đã có ở dòng {body.seen[code]}; giữ dòng đầu "
+                    "tiên.", code, f"{body.letter['code']}{r}")
+        return
+    body.seen[code] = r
+    if code not in body.wanted:
+        if points or bad:
+            why = ("không áp dụng cho đơn vị" if node.method != "group" and code not in body.applicable
+                   else "không do đơn vị tự chấm")
+            _note(body.result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell,
+                  r, code)
+        return
+    _read_points_of(body, r, node, cell, raw_score, read, evidence, explanation)
 
-        def reject(rule: str, reason: str, shown: Any, where: str = cell, row: int = r, key: str | None = code) -> None:
-            result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where,
-                                   "row_number": row, "record_key": key, "unit_code": result.unit_code,
-                                   "unit_name": result.unit_text, "rule": rule,
-                                   "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": shown})
 
-        if code is None:
-            if points is not None or bad:
-                reject("missing_code", f"dòng {r} có điểm nhưng thiếu mã tiêu chí (cột '{FORM_COLUMNS[0].header}').",
-                       cell_text(raw_score))
-            continue
-        node = nodes.get(code)
-        if node is None:
-            if match_key(code) in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
-                continue
-            reject("unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {result.year}.",
-                   code, f"{letter['code']}{r}")
-            continue
-        if code in seen:
-            reject("duplicate_criterion", f"tiêu chí {code} đã có ở dòng {seen[code]}; giữ dòng đầu tiên.", code,
-                   f"{letter['code']}{r}")
-            continue
-        seen[code] = r
-        if code not in wanted:
-            if points or bad:
-                why = ("không áp dụng cho đơn vị" if node.method != "group" and code not in applicable
-                       else "không do đơn vị tự chấm")
-                _note(result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r,
-                      code)
-            continue
-        if isinstance(bad, CellFault):
-            reject(bad.rule, f"tiêu chí {code}: {bad.reason}.", str(bad))
-            continue
-        if bad == "formula":
-            reject("formula_in_score", f"tiêu chí {code}: ô điểm chứa công thức '{cell_text(raw_score)}'; đề nghị "
-                   "nhập số điểm trực tiếp.", cell_text(raw_score))
-            continue
-        if bad:
-            reject("not_a_number", f"tiêu chí {code}: điểm tự đánh giá {bad}.", cell_text(raw_score))
-            continue
-        if points is None:
-            if node.method != "computed":  # a computed criterion is scored from the data; its self-score is optional
-                _note(result, "blank_score", f"tiêu chí {code} chưa được chấm điểm.", cell, r, code)
-            continue
-        if points < 0:
-            reject("negative_score", f"tiêu chí {code}: điểm âm ({_fmt(points)}).", cell_text(raw_score))
-            continue
-        if points > node.max_points + _EPS:
-            reject("score_above_max", f"tiêu chí {code}: điểm tự đánh giá {_fmt(points)} vượt điểm tối đa "
-                   f"{_fmt(node.max_points)}.", cell_text(raw_score))
-            continue
-        if note == "decimal_comma":
-            _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{cell_text(raw_score)}', đã đọc là "
-                  f"{points:g}; đề nghị nhập số.", cell, r, code)
-        elif note:
-            _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{cell_text(raw_score)}', đã đọc là "
-                  f"{points:g}.", cell, r, code)
-        if points > 0 and not explanation:
-            lacking = evidence_parts(evidence)
-            if lacking:
-                what = ("không có tài liệu kiểm chứng" if not evidence
-                        else f"tài liệu kiểm chứng thiếu {', '.join(lacking)}")
-                reject("missing_evidence", f"tiêu chí {code}: chấm {_fmt(points)} điểm nhưng {what} và không có giải "
-                       "trình cách chấm.", evidence or "", f"{letter['evidence']}{r}")
-                continue
-        result.rows.append({"code": code, "self_points": points, "evidence": evidence, "explanation": explanation,
-                            "sheet": result.sheet, "cell": cell, "source_row": r})
+def _read_points_of(body: _Body, r: int, node: Any, cell: str, raw_score: Any,
+                    read: tuple[float | None, str | None, str | None], evidence: str | None,
+                    explanation: str | None) -> None:
+    """The points of a self-assessed criterion's row: rejected (not a number, out of range, no evidence) or kept."""
+    result, code, shown = body.result, node.code, cell_text(raw_score)
+    points, note, bad = read
+    problem = _score_problem(node, points, bad, shown)
+    if problem is not None:
+        body.reject(r, code, problem[0], problem[1], str(bad) if isinstance(bad, CellFault) else shown, cell)
+        return
+    if points is None:
+        if node.method != "computed":  # a computed criterion is scored from the data; its self-score is optional
+            _note(result, "blank_score", f"tiêu chí {code} chưa được chấm điểm.", cell, r, code)
+        return
+    if note:
+        advice = "; đề nghị nhập số." if note == "decimal_comma" else "."
+        _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{shown}', đã đọc là {points:g}{advice}", cell, r,
+              code)
+    what = _missing_evidence(points, evidence, explanation)
+    if what:
+        body.reject(r, code, "missing_evidence", f"tiêu chí {code}: chấm {_fmt(points)} điểm nhưng {what} và không có "
+                    "giải trình cách chấm.", evidence or "", f"{body.letter['evidence']}{r}")
+        return
+    result.rows.append({"code": code, "self_points": points, "evidence": evidence, "explanation": explanation,
+                        "sheet": result.sheet, "cell": cell, "source_row": r})
+
+
+def _score_problem(node: Any, points: float | None, bad: str | None, shown: str) -> tuple[str, str] | None:
+    """(rule, reason) of a self-assessed score that cannot be kept: a cell fault, a formula, text, out of range."""
+    code = node.code
+    if isinstance(bad, CellFault):
+        return bad.rule, f"tiêu chí {code}: {bad.reason}."
+    if bad == "formula":
+        return "formula_in_score", f"tiêu chí {code}: ô điểm chứa công thức '{shown}'; đề nghị nhập số điểm trực tiếp."
+    if bad:
+        return "not_a_number", f"tiêu chí {code}: điểm tự đánh giá {bad}."
+    if points is not None and points < 0:
+        return "negative_score", f"tiêu chí {code}: điểm âm ({_fmt(points)})."
+    if points is not None and points > node.max_points + _EPS:
+        return "score_above_max", (f"tiêu chí {code}: điểm tự đánh giá {_fmt(points)} vượt điểm tối đa "
+                                   f"{_fmt(node.max_points)}.")
+    return None
+
+
+def _missing_evidence(points: float, evidence: str | None, explanation: str | None) -> str | None:
+    """What a non-zero score without explanation lacks in its evidence, in words (None: nothing lacks)."""
+    if points <= 0 or explanation:
+        return None
+    lacking = evidence_parts(evidence)
+    if not lacking:
+        return None
+    return "không có tài liệu kiểm chứng" if not evidence else f"tài liệu kiểm chứng thiếu {', '.join(lacking)}"
+
+
+def _finish_body(body: _Body, any_score: bool) -> None:
+    """A form without any score is blocked (``empty_form``); otherwise note the criteria it lacks."""
+    result = body.result
     if not any_score:
         result.rows, result.rejects = [], []
         result.file_issues = [i for i in result.file_issues if i.rule not in ("blank_score", "hidden_cells")]
         _block(result, "empty_form", "phiếu tự đánh giá chưa có điểm nào")
         return
-    absent = [c for c in sorted(wanted, key=list(nodes).index) if c not in seen]
+    absent = [c for c in sorted(body.wanted, key=list(body.nodes).index) if c not in body.seen]
     for code in absent:
-        _note(result, "missing_criterion", f"thiếu dòng của tiêu chí {code} ({nodes[code].name}); tiêu chí được "
+        _note(result, "missing_criterion", f"thiếu dòng của tiêu chí {code} ({body.nodes[code].name}); tiêu chí được "
               "coi là chưa tự đánh giá.", None, None, code)
     result.loadable = True
 
@@ -613,13 +706,11 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
         rule = "bad_answer" if choices else ("value_out_of_range" if "ngoài khoảng" in (problem or "") else "not_a_number")
         reject(rule, f"tiêu chí {node.code}: kết quả tự đánh giá {problem}.")
         return True
-    if points > 0 and not explanation:
-        lacking = evidence_parts(evidence)
-        if lacking:
-            what = "không có tài liệu kiểm chứng" if not evidence else f"tài liệu kiểm chứng thiếu {', '.join(lacking)}"
-            reject("missing_evidence", f"tiêu chí {node.code}: kết quả '{shown}' ({_fmt(points)} điểm) nhưng {what} và "
-                   "không có giải trình cách chấm.", evidence_cell, evidence or "")
-            return True
+    what = _missing_evidence(points, evidence, explanation)
+    if what:
+        reject("missing_evidence", f"tiêu chí {node.code}: kết quả '{shown}' ({_fmt(points)} điểm) nhưng {what} và "
+               "không có giải trình cách chấm.", evidence_cell, evidence or "")
+        return True
     result.rows.append({"code": node.code, "self_points": points, "self_answer": shown, "evidence": evidence,
                         "explanation": explanation, "sheet": result.sheet, "cell": cell, "source_row": r})
     return True
@@ -642,90 +733,128 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
     ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with ``trees`` and ``year``:
     ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment, are notes."""
+    from openpyxl.utils import get_column_letter
+
     path = Path(path)
     result = AppraisalResult(file_name=path.name)
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, table, grid = None, None, []
-    for sheet, grid in sheets:
-        table, _ = find_table(grid, APPRAISAL_COLUMNS)
-        if table is not None:
-            ws = sheet
-            break
+    ws, table, grid = _appraisal_table(sheets)
     if table is None:
         result.file_issues.append(FileIssue("missing_columns", "Không tìm thấy bảng thẩm định (cần các cột 'Đơn vị', "
                                             "'Mã tiêu chí', 'Điểm thẩm định'); không nạp được tệp."))
         return result
     result.sheet = ws.title
-    from openpyxl.utils import get_column_letter
-
-    cols = table.columns
-    letter = {name: get_column_letter(i + 1) for name, i in cols.items()}
-    seen: dict[tuple[str, str], int] = {}
+    sheet = _Appraisal(result, path.name, ws.title, table.columns,
+                       {name: get_column_letter(i + 1) for name, i in table.columns.items()}, matcher, trees, year, index)
     for r, row in enumerate(grid[table.header_row:], start=table.header_row + 1):
-        if not any(cell_text(v) for v in row):
-            continue
-        values, faults = clean_faults({name: row[i] for name, i in cols.items()})
-        unit_text = cell_text(values["unit"])
-        code = cell_text(values["code"]).strip().rstrip(".") or None
-        comment = optional_text(values["comment"]) if "comment" in cols else None
-        points, note, bad = read_points(row[cols["points"]])
-        problems: list[tuple[str, str, str, Any]] = [(f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items()
-                                                     if name in ("unit", "code")]
-        if "comment" in faults:
-            result.file_issues.append(FormIssue(faults["comment"].rule, f"Trang '{ws.title}', ô {letter['comment']}{r}: "
-                                                f"{faults['comment'].reason}; nhận xét không được dùng.", blocking=False,
-                                                row_number=r, sheet=ws.title, cell=f"{letter['comment']}{r}"))
-        unit_code = _unit_code(matcher, unit_text) if unit_text else None
-        if unit_code is None and "unit" not in faults:
-            problems.append(("unknown_unit", "unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
-                             else "thiếu tên đơn vị.", unit_text))
-        if code is None and "code" not in faults:
-            problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
-        if isinstance(bad, CellFault):
-            problems.append((bad.rule, "points", f"điểm thẩm định: {bad.reason}.", str(bad)))
-        elif bad:
-            problems.append(("not_a_number", "points", "điểm thẩm định là công thức." if bad == "formula"
-                             else f"điểm thẩm định {bad}.", cell_text(row[cols["points"]])))
-        elif points is None:
-            problems.append(("missing_points", "points", "thiếu điểm thẩm định.", None))
-        elif points < 0:
-            problems.append(("negative_score", "points", f"điểm thẩm định âm ({_fmt(points)}).", _fmt(points)))
-        if not problems and trees is not None and year is not None:
-            unit = matcher.units[unit_code]
-            tree = _tree(trees, index, year, RANKING_GROUP.get(unit.group, ""))
-            node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
-            if node is None:
-                problems.append(("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
-                                 f"{year} của đơn vị."), code))
-            elif node.method == "group":
-                problems.append(("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu "
-                                 "chí thành phần."), code))
-            elif points > node.max_points + _EPS:
-                problems.append(("score_above_max", "points", (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa "
-                                 f"{_fmt(node.max_points)} của tiêu chí {code}."), _fmt(points)))
-        if not problems and (unit_code, code) in seen:
-            problems.append(("duplicate_appraisal", "code", (f"{unit_code} / {code} đã thẩm định ở dòng "
-                             f"{seen[(unit_code, code)]}; giữ dòng đầu tiên."), code))
-        if problems:
-            result.rejects += [{"file_name": path.name, "sheet": ws.title, "cell": f"{letter[col]}{r}", "row_number": r,
-                                "record_key": code, "unit_code": unit_code, "unit_name": unit_text, "rule": rule,
-                                "reason": f"Trang '{ws.title}', ô {letter[col]}{r}: {reason}", "value": shown}
-                               for rule, col, reason, shown in problems]
-            continue
-        seen[(unit_code, code)] = r
-        if note == "decimal_comma":
-            result.file_issues.append(FormIssue(
-                note, f"Trang '{ws.title}', ô {letter['points']}{r}: điểm ghi '{cell_text(row[cols['points']])}', đã "
-                f"đọc là {points:g}.", blocking=False, row_number=r, record_key=code, sheet=ws.title,
-                cell=f"{letter['points']}{r}"))
-        result.rows.append({"unit_code": unit_code, "code": code, "appraised_points": points, "comment": comment,
-                            "sheet": ws.title, "cell": f"{letter['points']}{r}", "source_row": r})
+        if any(cell_text(v) for v in row):
+            _appraisal_row(sheet, r, row)
     if not result.rows and not result.rejects:
         result.file_issues.append(FileIssue("no_rows", "Bảng thẩm định không có dòng nào.", blocking=False))
     result.loadable = True
     return result
+
+
+def _appraisal_table(sheets: list[tuple[Any, list[list[Any]]]]) -> tuple[Any, Table | None, list[list[Any]]]:
+    """(sheet, table, grid) of the first sheet holding the appraisal table; (None, None, the last grid) if none."""
+    grid: list[list[Any]] = []
+    for sheet, grid in sheets:
+        table, _ = find_table(grid, APPRAISAL_COLUMNS)
+        if table is not None:
+            return sheet, table, grid
+    return None, None, grid
+
+
+@dataclass
+class _Appraisal:
+    """An appraisal table as its rows are read; ``seen``: the row of each (unit, criterion) already kept."""
+
+    result: AppraisalResult
+    file_name: str
+    title: str
+    cols: dict[str, int]
+    letter: dict[str, str]
+    matcher: UnitMatcher
+    trees: TreeSource | None
+    year: int | None
+    index: str
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
+    cols, letter, title = a.cols, a.letter, a.title
+    values, faults = clean_faults({name: row[i] for name, i in cols.items()})
+    unit_text = cell_text(values["unit"])
+    code = cell_text(values["code"]).strip().rstrip(".") or None
+    comment = optional_text(values["comment"]) if "comment" in cols else None
+    raw_points = row[cols["points"]]
+    points, note, bad = read_points(raw_points)
+    problems: list[tuple[str, str, str, Any]] = [(f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items()
+                                                 if name in ("unit", "code")]
+    if "comment" in faults:
+        a.result.file_issues.append(FormIssue(faults["comment"].rule, f"Trang '{title}', ô {letter['comment']}{r}: "
+                                              f"{faults['comment'].reason}; nhận xét không được dùng.", blocking=False,
+                                              row_number=r, sheet=title, cell=f"{letter['comment']}{r}"))
+    unit_code = _unit_code(a.matcher, unit_text) if unit_text else None
+    if unit_code is None and "unit" not in faults:
+        problems.append(("unknown_unit", "unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
+                         else "thiếu tên đơn vị.", unit_text))
+    if code is None and "code" not in faults:
+        problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
+    problems += _appraisal_points_problems(points, bad, raw_points)
+    if not problems and unit_code is not None and code is not None and points is not None:
+        problems += _appraisal_tree_problems(a, unit_code, code, points)
+        if not problems and (unit_code, code) in a.seen:
+            problems.append(("duplicate_appraisal", "code", (f"{unit_code} / {code} đã thẩm định ở dòng "
+                             f"{a.seen[(unit_code, code)]}; giữ dòng đầu tiên."), code))
+    if problems or unit_code is None or code is None:
+        a.result.rejects += [{"file_name": a.file_name, "sheet": title, "cell": f"{letter[col]}{r}", "row_number": r,
+                              "record_key": code, "unit_code": unit_code, "unit_name": unit_text, "rule": rule,
+                              "reason": f"Trang '{title}', ô {letter[col]}{r}: {reason}", "value": shown}
+                             for rule, col, reason, shown in problems]
+        return
+    a.seen[(unit_code, code)] = r
+    if note == "decimal_comma":
+        a.result.file_issues.append(FormIssue(
+            note, f"Trang '{title}', ô {letter['points']}{r}: điểm ghi '{cell_text(raw_points)}', đã "
+            f"đọc là {points:g}.", blocking=False, row_number=r, record_key=code, sheet=title,
+            cell=f"{letter['points']}{r}"))
+    a.result.rows.append({"unit_code": unit_code, "code": code, "appraised_points": points, "comment": comment,
+                          "sheet": title, "cell": f"{letter['points']}{r}", "source_row": r})
+
+
+def _appraisal_points_problems(points: float | None, bad: str | None, raw: Any) -> list[tuple[str, str, str, Any]]:
+    if isinstance(bad, CellFault):
+        return [(bad.rule, "points", f"điểm thẩm định: {bad.reason}.", str(bad))]
+    if bad:
+        return [("not_a_number", "points", "điểm thẩm định là công thức." if bad == "formula"
+                 else f"điểm thẩm định {bad}.", cell_text(raw))]
+    if points is None:
+        return [("missing_points", "points", "thiếu điểm thẩm định.", None)]
+    if points < 0:
+        return [("negative_score", "points", f"điểm thẩm định âm ({_fmt(points)}).", _fmt(points))]
+    return []
+
+
+def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: float) -> list[tuple[str, str, str, Any]]:
+    """With trees and a year: the criterion must be a leaf of the unit's tree, the points within its maximum."""
+    if a.trees is None or a.year is None:
+        return []
+    unit = a.matcher.units[unit_code]
+    tree = _tree(a.trees, a.index, a.year, RANKING_GROUP.get(unit.group, ""))
+    node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
+    if node is None:
+        return [("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
+                 f"{a.year} của đơn vị."), code)]
+    if node.method == "group":
+        return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu "
+                 "chí thành phần."), code)]
+    if points > node.max_points + _EPS:
+        return [("score_above_max", "points", (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa "
+                 f"{_fmt(node.max_points)} của tiêu chí {code}."), _fmt(points))]
+    return []
 
 
 # --- survey CSV ----------------------------------------------------------------------------------------------
@@ -753,44 +882,26 @@ def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = 
 def _survey_rows(result: SurveyResult, prepared: Any, matcher: UnitMatcher, trees: TreeSource | None, year: int | None,
                  index: str) -> None:
     path = prepared.path
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     for line, record in csv_rows(prepared, SURVEY_COLUMNS, result):
         unit_text = record["unit_code"] or record["unit"]
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
         survey_text, code, points_text = record["survey"], record["code"] or None, record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
-        problems: list[tuple[str, str, Any]] = []
-        if unit_code is None:
-            problems.append(("unknown_unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
-                             else "thiếu đơn vị.", unit_text))
-        if survey is None:
-            problems.append(("unknown_survey", (f"loại khảo sát '{survey_text}' không hợp lệ (cho phép: SIPAS, Lãnh "
-                             "đạo, quản lý)."), survey_text))
-        if code is None:
-            problems.append(("missing_code", "thiếu mã tiêu chí.", None))
-        if bad or points is None:
-            problems.append(("not_a_number", f"điểm {bad or 'trống'}.", points_text))
-        elif points < 0:
-            problems.append(("negative_score", f"điểm âm ({_fmt(points)}).", points_text))
-        if not problems and trees is not None and year is not None:
+        problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)
+        if (not problems and unit_code is not None and survey is not None and code is not None and points is not None
+                and trees is not None and year is not None):
             tree = _tree(trees, index, year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
-            node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
-            if node is None:
-                problems.append(("unknown_criterion", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} "
-                                 "của đơn vị."), code))
-            elif node.method != SURVEY_METHOD[survey]:
-                problems.append(("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.",
-                                 code))
-            elif points > node.max_points + _EPS:
-                problems.append(("score_above_max", (f"điểm {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} "
-                                 f"của tiêu chí {code}."), points_text))
-        if not problems and (unit_code, survey, code) in seen:
-            problems.append(("duplicate_survey", (f"đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu "
-                             "tiên."), code))
-        if problems:
+            problems = _survey_tree_problems(tree, survey_text, survey, code, points, points_text, year)
+        if problems or unit_code is None or survey is None or code is None:
             result.rejects += [row_reject(path, line, rule, f"Dòng {line}: {reason}", shown, key=code, unit_code=unit_code,
                                           unit_name=unit_text) for rule, reason, shown in problems]
+            continue
+        if (unit_code, survey, code) in seen:
+            result.rejects.append(row_reject(path, line, "duplicate_survey", f"Dòng {line}: đã có ở dòng "
+                                             f"{seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.", code, key=code,
+                                             unit_code=unit_code, unit_name=unit_text))
             continue
         seen[(unit_code, survey, code)] = line
         if note == "decimal_comma":
@@ -798,3 +909,36 @@ def _survey_rows(result: SurveyResult, prepared: Any, matcher: UnitMatcher, tree
                                                blocking=False, row_number=line, record_key=code))
         result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points,
                             "source_row": line})
+
+
+def _survey_problems(unit_text: str, unit_code: str | None, survey_text: str, survey: str | None, code: str | None,
+                     points: float | None, bad: str | None, points_text: str) -> list[tuple[str, str, Any]]:
+    """(rule, reason, value shown) of what a survey row lacks or gets wrong, the tree aside."""
+    problems: list[tuple[str, str, Any]] = []
+    if unit_code is None:
+        problems.append(("unknown_unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
+                         else "thiếu đơn vị.", unit_text))
+    if survey is None:
+        problems.append(("unknown_survey", (f"loại khảo sát '{survey_text}' không hợp lệ (cho phép: SIPAS, Lãnh "
+                         "đạo, quản lý)."), survey_text))
+    if code is None:
+        problems.append(("missing_code", "thiếu mã tiêu chí.", None))
+    if bad or points is None:
+        problems.append(("not_a_number", f"điểm {bad or 'trống'}.", points_text))
+    elif points < 0:
+        problems.append(("negative_score", f"điểm âm ({_fmt(points)}).", points_text))
+    return problems
+
+
+def _survey_tree_problems(tree: Any, survey_text: str, survey: str, code: str, points: float, points_text: str,
+                          year: int) -> list[tuple[str, str, Any]]:
+    """With a tree: the criterion must be in it, scored by that survey, the points within its maximum."""
+    node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
+    if node is None:
+        return [("unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} của đơn vị.", code)]
+    if node.method != SURVEY_METHOD[survey]:
+        return [("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.", code)]
+    if points > node.max_points + _EPS:
+        return [("score_above_max", (f"điểm {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} "
+                 f"của tiêu chí {code}."), points_text)]
+    return []

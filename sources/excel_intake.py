@@ -108,8 +108,15 @@ def cell_fault(value: Any) -> CellFault | None:
 
 def _set_fault(cell: Any, fault: CellFault) -> None:
     # Direct assignment: openpyxl's setter would turn "=…" back into a formula and lose the marker's class.
-    cell._value = fault
-    cell.data_type = "s"
+    _store(cell, fault, "s")
+
+
+def _store(cell: Any, value: Any, data_type: str) -> None:
+    """Put ``value`` in a cell as it is, with the given type: openpyxl's ``value`` setter would infer the type again
+    (a "=…" text becomes a formula, a date gets a number format). ``_value`` is the slot behind the setter, which the
+    openpyxl stubs leave undeclared, hence ``cell: Any``."""
+    cell._value = value
+    cell.data_type = data_type
 
 
 # --- the workbook ---------------------------------------------------------------------------------------------
@@ -280,8 +287,7 @@ def _openpyxl(raw: bytes) -> Workbook:
             elif saved.data_type == "e" or cell_fault(saved.value):
                 _set_fault(cell, ExcelError(str(saved.value).strip().upper()))
             else:
-                cell._value = saved.value
-                cell.data_type = saved.data_type
+                _store(cell, saved.value, saved.data_type)
     for ws in wb.worksheets:
         for cell in ws._cells.values():
             if cell.data_type == "e" and not isinstance(cell.value, CellFault):
@@ -303,7 +309,8 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     extras = _ods_extras(raw) if kind == "ods" else {}
     wb = Workbook()
-    wb.remove(wb.active)
+    for blank in wb.worksheets:  # the new workbook's one empty sheet; the file's sheets follow
+        wb.remove(blank)
     for index, title in enumerate(book.sheet_names):
         sheet = book.get_sheet_by_index(index)
         ws = wb.create_sheet(_sheet_title(title, wb.sheetnames))
@@ -443,7 +450,7 @@ def _html(raw: bytes) -> Workbook:
         raise _Refused("wrong_file_kind", "Tệp là trang HTML nhưng không có bảng nào: không đọc được; "
                        f"{SAVE_AS_XLSX}.")
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook has one sheet
     title = (document.findtext(".//title") or "").strip()
     ws.title = _sheet_title(title or "Trang 1", [])
     r = 1

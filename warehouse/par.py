@@ -47,26 +47,10 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
     table read; a CSV, PDF or broken file refused saying what it is). A broken, empty or cut-short re-delivery of a
     form or appraisal that loaded well (same name) is refused (``redelivery_refused``) and its earlier rows stay;
     a file still being copied is left for the next run; an appraisal file whose name carries no year is reported."""
-    from sources.assessment_forms import (
-        AppraisalResult,
-        FormResult,
-        SurveyResult,
-        read_appraisal,
-        read_self_assessment,
-        read_survey,
-        refuse_year,
-    )
+    from sources.assessment_forms import AppraisalResult, SurveyResult, read_appraisal, read_survey
 
     trees = tree_for
-    forms = []
-    for p in inbox_workbooks(inbox, folder_of(index, "form")):
-        r = read_safely(lambda p=p: read_self_assessment(p, trees, matcher, index=index, watch=still_being_written), p,
-                        FormResult)
-        if r.year is not None and r.year != year and r.year not in assessed_years:
-            r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
-        elif r.year is not None and r.year != year:
-            continue  # another assessed year's form: its own partition records it
-        forms.append((p, r))
+    forms = _read_forms(inbox, year, matcher, assessed_years, index)
     appraisal_files, undated = _files_of_year(inbox_workbooks(inbox, folder_of(index, "appraisal")), year)
     appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index,
                                                              watch=still_being_written), p, AppraisalResult))
@@ -90,31 +74,14 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
         latest: dict[str, tuple[date, str]] = {}
         for unit, submitted, name in [*((r.unit_code, r.submitted_on, p.name) for p, r in usable), *earlier]:
             latest[unit] = max(latest.get(unit, (date.min, "")), (submitted or date.min, name))
-        submissions, selfs = [], []
-        for p, r in forms:
-            if r.unit_code is None:
-                continue
-            superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
-            hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
-            submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
-                                "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
-                                "proposals": r.proposals, "hard_errors": hard, "superseded": superseded,
-                                "loaded_at": now})
-            selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year,
-                       "code": x["code"], "self_answer": x.get("self_answer"), "self_points": x["self_points"],
-                       "evidence": x.get("evidence"), "explanation": x.get("explanation"), "superseded": superseded}
-                      for x in r.rows]
+        submissions, selfs = _submission_rows(forms, usable, latest, year, index, now)
         for table, kept in (("stg_assessment_submission", kept_forms), ("stg_assessment_self", kept_forms),
                             ("stg_assessment_appraisal", kept_appraisals), ("stg_assessment_survey", [])):
             con.execute(f"DELETE FROM {table} WHERE year = ? AND index_code = ? AND NOT list_contains(?, source_file)",
                         [year, index, kept])
         insert_frame(con, "stg_assessment_submission", pd.DataFrame(submissions))
         insert_frame(con, "stg_assessment_self", pd.DataFrame(selfs))
-        for unit, submitted, name in earlier:
-            superseded = latest[unit] != (submitted or date.min, name)
-            for table in ("stg_assessment_submission", "stg_assessment_self"):
-                con.execute(f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
-                                AND unit_code = ?""", [superseded, year, index, name, unit])
+        _supersede_earlier(con, earlier, latest, year, index)
         insert_frame(con, "stg_assessment_appraisal", pd.DataFrame(
             [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year, "code": x["code"],
               "appraised_points": x["appraised_points"], "comment": x.get("comment")}
@@ -123,19 +90,74 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
             [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year,
               "survey": x["survey"], "code": x["code"], "points": x["points"]}
              for p, r in surveys if r.loadable for x in r.rows]))
-        for kind, items in (("form", forms), ("appraisal", appraisals), ("survey", surveys)):
-            for p, r in items:
-                if getattr(r, "deferred", False):
-                    record_deferred(con, f"{index}_{kind}", p, r, now)
-                else:
-                    record_file(con, f"{index}_{kind}", p, r, now, rejects=_with_criterion(r.rejects),
-                                labels=_labels(index, year, kind, r))
+        _record_input_files(con, index, year, now, {"form": forms, "appraisal": appraisals, "survey": surveys})
         for p in undated:
             _record_undated(con, appraisal_source, p, now)
     return {"forms": len(forms) + len(kept_forms), "forms_usable": len(usable), "forms_kept": len(kept_forms),
             "units_with_form": len(latest), "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
             "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable), "appraisals_kept": len(kept_appraisals),
             "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
+
+
+def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: frozenset[int], index: str) -> list:
+    """(path, FormResult) of the forms of ``year`` in the index's form folder, and of the forms of years nobody
+    assesses (refused as of the wrong year); another assessed year's forms are left to its own partition."""
+    from sources.assessment_forms import FormResult, read_self_assessment, refuse_year
+
+    forms = []
+    for p in inbox_workbooks(inbox, folder_of(index, "form")):
+        r = read_safely(lambda p=p: read_self_assessment(p, tree_for, matcher, index=index, watch=still_being_written), p,
+                        FormResult)
+        if r.year is not None and r.year != year and r.year not in assessed_years:
+            r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
+        elif r.year is not None and r.year != year:
+            continue  # another assessed year's form: its own partition records it
+        forms.append((p, r))
+    return forms
+
+
+def _submission_rows(forms: list, usable: list, latest: dict[str, tuple[date, str]], year: int, index: str,
+                     now: datetime) -> tuple[list[dict], list[dict]]:
+    """(stg_assessment_submission rows, stg_assessment_self rows) of the forms naming a unit; a form is superseded
+    unless it is usable and its unit's latest."""
+    submissions: list[dict] = []
+    selfs: list[dict] = []
+    for p, r in forms:
+        if r.unit_code is None:
+            continue
+        superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
+        hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
+        submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
+                            "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
+                            "proposals": r.proposals, "hard_errors": hard, "superseded": superseded,
+                            "loaded_at": now})
+        selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year,
+                   "code": x["code"], "self_answer": x.get("self_answer"), "self_points": x["self_points"],
+                   "evidence": x.get("evidence"), "explanation": x.get("explanation"), "superseded": superseded}
+                  for x in r.rows]
+    return submissions, selfs
+
+
+def _supersede_earlier(con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, str]], year: int,
+                       index: str) -> None:
+    """The kept forms' rows are superseded unless the form is still its unit's latest."""
+    for unit, submitted, name in earlier:
+        superseded = latest[unit] != (submitted or date.min, name)
+        for table in ("stg_assessment_submission", "stg_assessment_self"):
+            con.execute(f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
+                            AND unit_code = ?""", [superseded, year, index, name, unit])
+
+
+def _record_input_files(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime,
+                        files: dict[str, list]) -> None:
+    """Every file read, with its problems (a file still being copied: deferred to the next run)."""
+    for kind, items in files.items():
+        for p, r in items:
+            if getattr(r, "deferred", False):
+                record_deferred(con, f"{index}_{kind}", p, r, now)
+            else:
+                record_file(con, f"{index}_{kind}", p, r, now, rejects=_with_criterion(r.rejects),
+                            labels=_labels(index, year, kind, r))
 
 
 def _with_criterion(rejects: list[dict]) -> list[dict]:

@@ -112,9 +112,26 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
     ws = wb.active
     ws.title = FORM_SHEET
     columns = form_columns(tree)
-    col_of = {c.name: i for i, c in enumerate(columns, start=1)}
     title = INDEX_TITLES.get(tree.index, tree.index)
     wb.properties.title = f"Phiếu tự đánh giá {title.capitalize()} năm {year} - {unit.name}"
+    _write_heading(ws, tree, unit, year, columns, title)
+    rows, row = _write_criteria(ws, tree, unit, columns)
+    _write_closing(ws, row + 2)
+    ws.freeze_panes = f"A{FIRST_ROW + 1}"
+    ws.print_title_rows = f"{FIRST_ROW}:{FIRST_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.protection.sheet = True
+    ws.protection.password = _PASSWORD
+    ws.protection.formatColumns = ws.protection.formatRows = False  # widths and heights may change
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.security.workbookPassword = _PASSWORD
+    return wb, rows
+
+
+def _write_heading(ws: Any, tree: Any, unit: Any, year: int, columns: tuple[Any, ...], title: str) -> None:
+    """Column widths, the title, the unit's identity in labelled cells, the instructions and the table's header."""
     for col, column in enumerate(columns, start=1):
         ws.column_dimensions[chr(64 + col)].width = _WIDTHS[column.name]
     ws.cell(1, 1, "UBND TỈNH " + unit.province.upper().removeprefix("TỈNH ")).font = _BOLD
@@ -138,7 +155,7 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         "hoặc dấu chấm thập phân theo máy tính; không dùng công thức."),
         "Mỗi tiêu chí có điểm phải ghi tài liệu kiểm chứng (số, ngày, trích yếu văn bản) hoặc giải trình cách chấm.",
     ]
-    if "answer" in col_of:
+    if any(column.name == "answer" for column in columns):
         notes[0] = (f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Cột 'Kết quả tự đánh giá': chọn câu trả lời trong "
                     "danh sách hoặc nhập số (tỷ lệ % không kèm dấu %); điểm được tính theo bộ chỉ số, không tự ghi điểm.")
     for offset, text in enumerate(notes):
@@ -146,8 +163,14 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
     for col, column in enumerate(columns, start=1):
         cell = ws.cell(FIRST_ROW, col, column.header)
         cell.font, cell.alignment, cell.border, cell.fill = _BOLD, _CENTRE, _BOX, _HEADER_FILL
+
+
+def _write_criteria(ws: Any, tree: Any, unit: Any, columns: tuple[Any, ...]) -> tuple[dict[str, int], int]:
+    """One row per node of the tree, styled by its role, with the input checks of the unit's own cells; (the row of
+    each criterion code, the last row)."""
+    col_of = {c.name: i for i, c in enumerate(columns, start=1)}
     applicable = tree.applicable(unit.group)
-    validations: dict[float, DataValidation] = {}
+    validations: dict[Any, DataValidation] = {}
     rows: dict[str, int] = {}
     cache = _Styles()
     row = FIRST_ROW
@@ -157,54 +180,72 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         inner = node.method == "group"
         own = not inner and node.code in applicable and node.method in ("self", "computed")
         by_answer = own and scored_by_answer(node)
-        values = {"code": node.code, "name": node.name, "max": _points(node.max_points)}
-        if not inner and node.code not in applicable:
-            values["explanation"] = "Không áp dụng đối với đơn vị."
-        elif own and node.method == "computed":  # the explanation cell stays the unit's: the note goes by the name
-            values["name"] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
-        elif not inner and not own:
-            note = METHOD_NOTES.get(node.method, "Không tự chấm.")
-            values["explanation"] = (f"Không tự chấm: giá trị lấy từ {node.source}." if node.method == "external"
-                                     and node.source else note)
-        if by_answer:
-            values["score"] = "(tính theo kết quả)"
+        values = _node_values(node, applicable, inner, own, by_answer)
         kind = "inner" if inner else ("answer" if by_answer else ("own" if own else "off"))
         for column in columns:
-            col = col_of[column.name]
-            cell = ws.cell(row, col, values.get(column.name))
-            editable = own and column.name in ("answer", "score", "evidence", "explanation") and not (
-                (column.name == "score" and by_answer) or (column.name == "answer" and not by_answer))
-            styles = {"border": _BOX,
-                      "alignment": _CENTRE if column.name in ("code", "max", "answer", "score") else _WRAP,
-                      "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
-                      "fill": _GROUP_FILL if inner else (_INPUT_FILL if editable else
-                                                         (_OFF_FILL if not own or column.name in ("answer", "score")
-                                                          else PatternFill()))}
-            if column.name == "max":
-                styles["number_format"] = "0.##"
-            if editable:
-                styles["protection"] = _OPEN
-                if column.name == "score":
-                    styles["number_format"] = "0.00"
-                elif column.name == "answer":
-                    styles["number_format"] = "General"  # a typed "90%" would otherwise become 0.9
-            cache.apply(cell, (kind, column.name), **styles)
+            cell = ws.cell(row, col_of[column.name], values.get(column.name))
+            cache.apply(cell, (kind, column.name), **_cell_styles(column.name, inner, own, by_answer))
         if by_answer:
             key, validation = _answer_validation(node)
             validations.setdefault(key, validation).add(ws.cell(row, col_of["answer"]))
         elif own:
-            limit = float(node.max_points)
-            if limit not in validations:
-                shown = f"{limit:g}".replace(".", ",")
-                validations[limit] = DataValidation(
-                    type="decimal", operator="between", formula1="0", formula2=f"{limit:g}", allow_blank=True,
-                    showErrorMessage=True, errorStyle="stop", errorTitle="Điểm không hợp lệ",
-                    error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
-                    showInputMessage=True, promptTitle="Điểm tự đánh giá", prompt=f"Nhập số từ 0 đến {shown}.")
-            validations[limit].add(ws.cell(row, col_of["score"]))
+            _score_validation(validations, float(node.max_points)).add(ws.cell(row, col_of["score"]))
     for key in sorted(validations, key=str):
         ws.add_data_validation(validations[key])
-    row += 2
+    return rows, row
+
+
+def _node_values(node: Any, applicable: Any, inner: bool, own: bool, by_answer: bool) -> dict[str, Any]:
+    """The texts of a node's row: code, name, maximum, and why the unit does not score it when it does not."""
+    values = {"code": node.code, "name": node.name, "max": _points(node.max_points)}
+    if not inner and node.code not in applicable:
+        values["explanation"] = "Không áp dụng đối với đơn vị."
+    elif own and node.method == "computed":  # the explanation cell stays the unit's: the note goes by the name
+        values["name"] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
+    elif not inner and not own:
+        note = METHOD_NOTES.get(node.method, "Không tự chấm.")
+        values["explanation"] = (f"Không tự chấm: giá trị lấy từ {node.source}." if node.method == "external"
+                                 and node.source else note)
+    if by_answer:
+        values["score"] = "(tính theo kết quả)"
+    return values
+
+
+def _cell_styles(name: str, inner: bool, own: bool, by_answer: bool) -> dict[str, Any]:
+    """The style of one cell of the table: grey for what the unit does not score, yellow and unlocked for its input."""
+    editable = own and name in ("answer", "score", "evidence", "explanation") and not (
+        (name == "score" and by_answer) or (name == "answer" and not by_answer))
+    styles = {"border": _BOX,
+              "alignment": _CENTRE if name in ("code", "max", "answer", "score") else _WRAP,
+              "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
+              "fill": _GROUP_FILL if inner else (_INPUT_FILL if editable else
+                                                 (_OFF_FILL if not own or name in ("answer", "score")
+                                                  else PatternFill()))}
+    if name == "max":
+        styles["number_format"] = "0.##"
+    if editable:
+        styles["protection"] = _OPEN
+        if name == "score":
+            styles["number_format"] = "0.00"
+        elif name == "answer":
+            styles["number_format"] = "General"  # a typed "90%" would otherwise become 0.9
+    return styles
+
+
+def _score_validation(validations: dict[Any, DataValidation], limit: float) -> DataValidation:
+    """The check of a score cell (a number from 0 to ``limit``), one per maximum."""
+    if limit not in validations:
+        shown = f"{limit:g}".replace(".", ",")
+        validations[limit] = DataValidation(
+            type="decimal", operator="between", formula1="0", formula2=f"{limit:g}", allow_blank=True,
+            showErrorMessage=True, errorStyle="stop", errorTitle="Điểm không hợp lệ",
+            error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
+            showInputMessage=True, promptTitle="Điểm tự đánh giá", prompt=f"Nhập số từ 0 đến {shown}.")
+    return validations[limit]
+
+
+def _write_closing(ws: Any, row: int) -> None:
+    """The two closing sections (an open cell each) and the signature block, from ``row``."""
     for title in (DIFFICULTIES, PROPOSALS):
         ws.cell(row, 1, title + ":").font = _BOLD
         row += 1
@@ -214,17 +255,6 @@ def build_form(tree: Any, unit: Any, year: int) -> tuple[Workbook, dict[str, int
         row += 2
     ws.cell(row, 5, "THỦ TRƯỞNG ĐƠN VỊ").font = _BOLD
     ws.cell(row + 1, 5, "(Ký, ghi rõ họ tên, đóng dấu)").font = _ITALIC
-    ws.freeze_panes = f"A{FIRST_ROW + 1}"
-    ws.print_title_rows = f"{FIRST_ROW}:{FIRST_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.protection.sheet = True
-    ws.protection.password = _PASSWORD
-    ws.protection.formatColumns = ws.protection.formatRows = False  # widths and heights may change
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.security.workbookPassword = _PASSWORD
-    return wb, rows
 
 
 def _answer_validation(node: Any) -> tuple[tuple, DataValidation]:
