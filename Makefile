@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test test-slow test-all bench ui serve recover restore lint demo-inbox methodology-schema clean
+.PHONY: run test test-slow test-all bench ui serve recover restore lint format demo-inbox methodology-schema clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	@$(PY) -m pipelines.run_demo
@@ -41,10 +41,15 @@ serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the sc
 recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)
 	$(PY) -m pipelines.instance recover
 
-lint: .venv/.synced  ## code habits: ruff lint (complexity limit included), SQL lint (sqlfluff), mypy on the pure packages
+lint: .venv/.synced  ## code habits: ruff lint (complexity limit included) and format, SQL lint (sqlfluff), mypy on the pure packages
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/sqlfluff lint --processes 0 warehouse/sql sources/sql
 	.venv/bin/mypy
+
+format: .venv/.synced  ## format the code (ruff format) and fix what ruff can fix
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
 	$(PY) -m warehouse.restore $(SNAPSHOT)

@@ -15,22 +15,35 @@ from common.units import load_units, matcher_for
 YEARLY = PERIOD_PARTITIONS["year"]
 
 
-@dg.asset(group_name=groups.ASSESSMENT_FORMS, kinds={"excel"}, partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị và năm, sinh từ bộ tiêu chí "
-                      "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.")
+@dg.asset(
+    group_name=groups.ASSESSMENT_FORMS,
+    kinds={"excel"},
+    partitions_def=YEARLY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Phiếu tự đánh giá Chỉ số CCHC để trống cho từng đơn vị và năm, sinh từ bộ tiêu chí "
+    "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.",
+)
 def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.assessment_forms import write_blank_forms
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia"
-    written = sum(write_blank_forms(folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia")
-                  for year in partition_years(context))
+    written = sum(
+        write_blank_forms(folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia")
+        for year in partition_years(context)
+    )
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia")})
 
 
-@dg.asset(group_name=groups.PAR, kinds={"excel", "csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
-          partitions_def=YEARLY, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Phiếu tự đánh giá đã điền (inbox/par/tu_danh_gia), kết quả thẩm định (par/tham_dinh) và điều "
-                      "tra xã hội học (par/khao_sat): đơn vị lấy từ đầu phiếu; bản gửi sau thay bản trước (giữ lịch sử).")
+@dg.asset(
+    group_name=groups.PAR,
+    kinds={"excel", "csv", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[units],
+    partitions_def=YEARLY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Phiếu tự đánh giá đã điền (inbox/par/tu_danh_gia), kết quả thẩm định (par/tham_dinh) và điều "
+    "tra xã hội học (par/khao_sat): đơn vị lấy từ đầu phiếu; bản gửi sau thay bản trước (giữ lịch sử).",
+)
 def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.par import load_par_inputs
 
@@ -42,12 +55,17 @@ def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     return dg.MaterializeResult(metadata=stats)
 
 
-@dg.asset(group_name=groups.PAR, kinds={"duckdb"}, pool=WRITER_POOL,
-          deps=[par_inputs, "qd766_year", "task_status"], partitions_def=YEARLY,
-          backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Chỉ số CCHC theo tiêu chí, lĩnh vực và đơn vị (mart_par_criterion, mart_par_domain, "
-                      "mart_par_unit): điểm thẩm định (tạm tính khi chưa thẩm định), khảo sát, tiêu chí tính từ dữ liệu; "
-                      "xếp loại và xếp hạng trong nhóm.")
+@dg.asset(
+    group_name=groups.PAR,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=[par_inputs, "qd766_year", "task_status"],
+    partitions_def=YEARLY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Chỉ số CCHC theo tiêu chí, lĩnh vực và đơn vị (mart_par_criterion, mart_par_domain, "
+    "mart_par_unit): điểm thẩm định (tạm tính khi chưa thẩm định), khảo sát, tiêu chí tính từ dữ liệu; "
+    "xếp loại và xếp hạng trong nhóm.",
+)
 def par_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.par import refresh_scorecards
 
@@ -55,8 +73,11 @@ def par_scorecards(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     with warehouse.write() as con:
         for year in partition_years(context):
             stats = refresh_scorecards(con, year, now_local(), warehouse.department())
-            top = con.execute("""SELECT ranking_group, rank, unit_name, index_pct FROM mart_par_unit
-                                 WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""", [year]).fetchall()
+            top = con.execute(
+                """SELECT ranking_group, rank, unit_name, index_pct FROM mart_par_unit
+                                 WHERE year = ? AND rank <= 3 ORDER BY ranking_group, rank""",
+                [year],
+            ).fetchall()
     lines = [f"- {g} #{r}: {n} ({p:.2f} %)" for g, r, n, p in top]
     return dg.MaterializeResult(metadata={**stats, "top_units": dg.MetadataValue.md("\n".join(lines) or "-")})
 
@@ -67,11 +88,17 @@ class ParWorkbookConfig(dg.Config):
     unit: str = ""
 
 
-@dg.asset(group_name=groups.PAR, kinds={"excel"}, pool=WRITER_POOL, deps=[par_scorecards], partitions_def=YEARLY,
-          backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Bảng xếp hạng và phiếu kết quả Chỉ số CCHC (Excel): xếp hạng theo nhóm, một trang cho mỗi đơn vị "
-                      "(lĩnh vực, tiêu chí, điểm tự chấm/thẩm định/khảo sát/dữ liệu, điểm mất, so với trung bình nhóm), "
-                      "biểu đồ; config unit để lập riêng phiếu của một đơn vị.")
+@dg.asset(
+    group_name=groups.PAR,
+    kinds={"excel"},
+    pool=WRITER_POOL,
+    deps=[par_scorecards],
+    partitions_def=YEARLY,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Bảng xếp hạng và phiếu kết quả Chỉ số CCHC (Excel): xếp hạng theo nhóm, một trang cho mỗi đơn vị "
+    "(lĩnh vực, tiêu chí, điểm tự chấm/thẩm định/khảo sát/dữ liệu, điểm mất, so với trung bình nhóm), "
+    "biểu đồ; config unit để lập riêng phiếu của một đơn vị.",
+)
 def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.par import read_par_data, write_par_workbook
 

@@ -1,6 +1,5 @@
 """Daily partitions: one per export day of the provincial TTHC system, in Vietnam's time zone."""
 
-
 from datetime import date, timedelta
 
 import dagster as dg
@@ -24,13 +23,17 @@ def partition_years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCo
 
 _start = date.fromisoformat(str(get_settings().start_date))
 # The current month, quarter and year are partitions too (end_offset=1): their figures are year to date.
-monthly_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=f"{_start:%Y-%m}", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1)
+monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=f"{_start:%Y-%m}", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1)
 quarterly_partitions = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1,4,7,10 *", fmt="%Y-%m-%d", timezone=TIMEZONE, end_offset=1,
-    start=date(_start.year, 3 * ((_start.month - 1) // 3) + 1, 1).isoformat())
+    cron_schedule="0 0 1 1,4,7,10 *",
+    fmt="%Y-%m-%d",
+    timezone=TIMEZONE,
+    end_offset=1,
+    start=date(_start.year, 3 * ((_start.month - 1) // 3) + 1, 1).isoformat(),
+)
 yearly_partitions = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE, end_offset=1, start=str(_start.year))
+    cron_schedule="0 0 1 1 *", fmt="%Y", timezone=TIMEZONE, end_offset=1, start=str(_start.year)
+)
 
 PERIOD_PARTITIONS = {"month": monthly_partitions, "quarter": quarterly_partitions, "year": yearly_partitions}
 

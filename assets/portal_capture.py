@@ -28,8 +28,13 @@ class PortalApi(dg.ConfigurableResource):
     @classmethod
     def from_settings(cls) -> Self:
         s = get_settings()
-        return cls(base_url=s.portal_url, root_department_id=s.portal_root_id, timeout=s.portal_timeout,
-                   retries=s.portal_retries, delay=s.portal_delay)
+        return cls(
+            base_url=s.portal_url,
+            root_department_id=s.portal_root_id,
+            timeout=s.portal_timeout,
+            retries=s.portal_retries,
+            delay=s.portal_delay,
+        )
 
 
 class PortalCaptureConfig(dg.Config):
@@ -40,12 +45,16 @@ class PortalCaptureConfig(dg.Config):
     endpoints: list[str] | None = None
 
 
-@dg.asset(group_name=groups.PORTAL_CAPTURE, kinds={"json", "http"},
-          description="Gọi API đánh giá Chỉ số 766 của Cổng DVCQG (6 nhóm) cho năm, quý, tháng hiện tại và kỳ vừa kết "
-                      "thúc; lưu mỗi câu trả lời vào inbox/portal kèm tệp .request.json ghi lại yêu cầu và thời điểm "
-                      "chụp. Không nằm trong lượt chạy hằng ngày (cần Internet); lịch portal_capture_0530 tắt sẵn.")
-def qd766_portal_capture(context: dg.AssetExecutionContext, config: PortalCaptureConfig, warehouse: Warehouse,
-                         portal: PortalApi) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=groups.PORTAL_CAPTURE,
+    kinds={"json", "http"},
+    description="Gọi API đánh giá Chỉ số 766 của Cổng DVCQG (6 nhóm) cho năm, quý, tháng hiện tại và kỳ vừa kết "
+    "thúc; lưu mỗi câu trả lời vào inbox/portal kèm tệp .request.json ghi lại yêu cầu và thời điểm "
+    "chụp. Không nằm trong lượt chạy hằng ngày (cần Internet); lịch portal_capture_0530 tắt sẵn.",
+)
+def qd766_portal_capture(
+    context: dg.AssetExecutionContext, config: PortalCaptureConfig, warehouse: Warehouse, portal: PortalApi
+) -> dg.MaterializeResult:
     from common.settings import business_today
     from common.units import portal_province
     from sources.portal_capture import capture_periods, collect, failure_report
@@ -62,19 +71,28 @@ def qd766_portal_capture(context: dg.AssetExecutionContext, config: PortalCaptur
     province = portal_province(warehouse.province)
     root_id = portal.root_department_id or (province.root_department_id if province else "")
     if not root_id:
-        raise dg.Failure(f"Không biết rootDepartmentId của tỉnh {warehouse.province} trên Cổng: đặt CCHC_PORTAL_ROOT_ID "
-                         "hoặc bổ sung masterdata/portal_provinces.csv.")
+        raise dg.Failure(
+            f"Không biết rootDepartmentId của tỉnh {warehouse.province} trên Cổng: đặt CCHC_PORTAL_ROOT_ID "
+            "hoặc bổ sung masterdata/portal_provinces.csv."
+        )
     folder = portal_folder(warehouse)
-    context.log.info(f"Thu thập {len(endpoints)} nhóm × {len(periods)} kỳ ({', '.join(p.label for p in periods)}) "
-                     f"từ {portal.base_url} vào {folder}.")
-    with PortalClient(portal.base_url, root_id, timeout=portal.timeout, retries=portal.retries, backoff=portal.backoff,
-                      delay=portal.delay) as client:
+    context.log.info(
+        f"Thu thập {len(endpoints)} nhóm × {len(periods)} kỳ ({', '.join(p.label for p in periods)}) "
+        f"từ {portal.base_url} vào {folder}."
+    )
+    with PortalClient(
+        portal.base_url, root_id, timeout=portal.timeout, retries=portal.retries, backoff=portal.backoff, delay=portal.delay
+    ) as client:
         result = collect(client, folder, periods, endpoints, province=warehouse.province, log=context.log.info)
     written = [s.response.name for s in result.saved]
     metadata = {
         "files_written": dg.MetadataValue.md("\n".join(f"- `{n}` (+ `.request.json`)" for n in written) or "không có"),
-        "captures_written": len(written), "captures_skipped": len(result.skipped), "failures": len(result.failures),
-        "periods": ", ".join(p.label for p in periods), "portal": portal.base_url, "folder": str(folder),
+        "captures_written": len(written),
+        "captures_skipped": len(result.skipped),
+        "failures": len(result.failures),
+        "periods": ", ".join(p.label for p in periods),
+        "portal": portal.base_url,
+        "folder": str(folder),
     }
     if not result.ok:
         report = failure_report(result)

@@ -1,6 +1,5 @@
 """Outputs of the TTHC domain: the data-quality workbook for units and the analysts' read-only snapshot."""
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -18,9 +17,13 @@ from warehouse.labels import UNIT_MARTS, label_units
 QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
 
 
-@dg.asset(group_name=groups.QUALITY, kinds={"excel"}, pool=WRITER_POOL,
-          deps=[tthc_dossiers, tthc_catalogue, "petitions", "procedure_publication"],
-          description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.")
+@dg.asset(
+    group_name=groups.QUALITY,
+    kinds={"excel"},
+    pool=WRITER_POOL,
+    deps=[tthc_dossiers, tthc_catalogue, "petitions", "procedure_publication"],
+    description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.",
+)
 def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     from workbooks.quality import write_quality_workbook
 
@@ -34,33 +37,59 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     label = f"Từ {period[0]:%d/%m/%Y} đến {period[1]:%d/%m/%Y}" if period[0] else "Chưa có dữ liệu"
     path = Path(warehouse.reports) / QUALITY_WORKBOOK
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_quality_workbook(path, rejected_rows=rejected, file_issues=file_issues, findings=findings,
-                           units=list(load_units(warehouse.province)), period_label=label)
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(path)),
-        "rejected_rows": len(rejected), "file_issues": len(file_issues), "warnings": len(findings),
-    })
+    write_quality_workbook(
+        path,
+        rejected_rows=rejected,
+        file_issues=file_issues,
+        findings=findings,
+        units=list(load_units(warehouse.province)),
+        period_label=label,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "rejected_rows": len(rejected),
+            "file_issues": len(file_issues),
+            "warnings": len(findings),
+        }
+    )
 
 
 # In the daily run the snapshot follows the dossiers and the quality workbook; in the yearly QĐ 766 run it
 # follows the index and its workbook, in the task-progress run the report to Sở Nội vụ, so each run publishes
 # what it has just checked. The portal snapshots are
 # not upstream: a bad snapshot file must not hold back the day's dossiers.
-@dg.asset(group_name=groups.PUBLISH, kinds={"duckdb"}, pool=WRITER_POOL,
-          deps=[tthc_dossiers, data_quality_workbook, "qd766_workbook", "task_progress_workbook", "par_workbook",
-                "dti_workbook"],  # keys
-          description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích (đọc được bằng DuckDB 1.x) và tệp "
-                      "Parquet của từng bảng, công bố bằng đổi tên nguyên tử sau khi các kiểm tra chặn đã đạt; giữ "
-                      "các bản chụp trước trong snapshots/.")
+@dg.asset(
+    group_name=groups.PUBLISH,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=[
+        tthc_dossiers,
+        data_quality_workbook,
+        "qd766_workbook",
+        "task_progress_workbook",
+        "par_workbook",
+        "dti_workbook",
+    ],  # keys
+    description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích (đọc được bằng DuckDB 1.x) và tệp "
+    "Parquet của từng bảng, công bố bằng đổi tên nguyên tử sau khi các kiểm tra chặn đã đạt; giữ "
+    "các bản chụp trước trong snapshots/.",
+)
 def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.write() as con:  # unit names and sort keys, whatever step last touched the dimensions
         label_units(con, *UNIT_MARTS)
     snapshot = Path(warehouse.snapshot_db)
     size = publish_snapshot(Path(warehouse.build_db), snapshot)
     kept = snapshot_paths(snapshot)
-    context.log.info(f"Published {snapshot} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}; "
-                     f"{len(kept)} earlier snapshot(s) kept")
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(snapshot)), "size_mb": round(size / 1e6, 1),
-        "storage_version": SNAPSHOT_STORAGE_VERSION, "parquet": dg.MetadataValue.path(str(snapshot.parent / PARQUET_DIR)),
-        "snapshots_kept": len(kept)})
+    context.log.info(
+        f"Published {snapshot} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}; {len(kept)} earlier snapshot(s) kept"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(snapshot)),
+            "size_mb": round(size / 1e6, 1),
+            "storage_version": SNAPSHOT_STORAGE_VERSION,
+            "parquet": dg.MetadataValue.path(str(snapshot.parent / PARQUET_DIR)),
+            "snapshots_kept": len(kept),
+        }
+    )

@@ -19,9 +19,14 @@ def portal_folder(warehouse: Warehouse) -> Path:
     return Path(warehouse.inbox) / "portal"
 
 
-@dg.asset(group_name=groups.QD766_SOURCES, kinds={"json", "duckdb"}, pool=WRITER_POOL, deps=[units],
-          description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
-                      "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).")
+@dg.asset(
+    group_name=groups.QD766_SOURCES,
+    kinds={"json", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[units],
+    description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
+    "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).",
+)
 def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from sources.portal_qd766 import summarise_issues
     from warehouse import qd766 as store
@@ -34,11 +39,14 @@ def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehou
     lines = [f"- `{s.file_name}`: {i['reason']}" for s in snapshots for i in summarise_issues(s)]
     for line in lines[:50]:
         context.log.warning(line[2:])
-    return dg.MaterializeResult(metadata={
-        **stats, "methodologies": ", ".join(sorted({s.methodology.path.name for s in snapshots if s.methodology})),
-        "issues_list": dg.MetadataValue.md("\n".join(lines[:200]) or "không có"),
-        "portal_codes_review": str(review) if review else "không có mã học được",
-    })
+    return dg.MaterializeResult(
+        metadata={
+            **stats,
+            "methodologies": ", ".join(sorted({s.methodology.path.name for s in snapshots if s.methodology})),
+            "issues_list": dg.MetadataValue.md("\n".join(lines[:200]) or "không có"),
+            "portal_codes_review": str(review) if review else "không có mã học được",
+        }
+    )
 
 
 def _refresh_periods(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str) -> dg.MaterializeResult:
@@ -61,30 +69,43 @@ def _refresh_periods(context: dg.AssetExecutionContext, warehouse: Warehouse, ki
 
 
 def _leaders(con, period: Period) -> str:
-    rows = con.execute("""SELECT ranking_group, rank, unit_name, total FROM mart_qd766_unit
+    rows = con.execute(
+        """SELECT ranking_group, rank, unit_name, total FROM mart_qd766_unit
                           WHERE period_label = ? AND rank <= 3 ORDER BY ranking_group, rank, unit_name""",
-                       [period.label]).fetchall()
+        [period.label],
+    ).fetchall()
     return f"**{period.vietnamese}**\n\n" + "\n".join(f"- {g} #{r}: {n} ({s:.2f})" for g, r, n, s in rows)
 
 
-@dg.asset(group_name=groups.QD766_SOURCES, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
-          description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
-                      "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.")
+@dg.asset(
+    group_name=groups.QD766_SOURCES,
+    kinds={"csv", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[units],
+    description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
+    "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.",
+)
 def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.petitions import load_petition_folder
 
     with warehouse.write() as con:
-        stats = load_petition_folder(con, Path(warehouse.inbox), matcher=matcher_for(warehouse.province),
-                                     work_dir=warehouse.work_dir, now=now_local())
+        stats = load_petition_folder(
+            con, Path(warehouse.inbox), matcher=matcher_for(warehouse.province), work_dir=warehouse.work_dir, now=now_local()
+        )
     for month in stats["months"]:
         if month["rows_rejected"] or month["status"] != "loaded":
             context.log.warning(f"{month['file']}: {month['rows_rejected']} dòng bị loại ({month['status']})")
     return dg.MaterializeResult(metadata={k: v for k, v in stats.items() if k != "months"})
 
 
-@dg.asset(group_name=groups.QD766_SOURCES, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
-          description="Công bố TTHC (inbox/tthc/cong_bo_tthc.csv): ngày quyết định, hiệu lực văn bản, ngày công khai, "
-                      "đủ 7 bộ phận; vào fct_procedure_publication. Dùng cho nhóm Công khai, minh bạch (1.1-1.3).")
+@dg.asset(
+    group_name=groups.QD766_SOURCES,
+    kinds={"csv", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[tthc_catalogue],
+    description="Công bố TTHC (inbox/tthc/cong_bo_tthc.csv): ngày quyết định, hiệu lực văn bản, ngày công khai, "
+    "đủ 7 bộ phận; vào fct_procedure_publication. Dùng cho nhóm Công khai, minh bạch (1.1-1.3).",
+)
 def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.publication import load_publication_register
 
@@ -96,23 +117,41 @@ def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
 _INDEX_DEPS = [tthc_dossiers, tthc_catalogue, qd766_portal_snapshots, petitions, procedure_publication]
 
 
-@dg.asset(group_name=groups.QD766_MONTHLY, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
-          partitions_def=PERIOD_PARTITIONS["month"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Chỉ số 766 theo tháng cho mọi đơn vị, tính từ kho dữ liệu (mart_qd766_indicator, mart_qd766_unit).")
+@dg.asset(
+    group_name=groups.QD766_MONTHLY,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=_INDEX_DEPS,
+    partitions_def=PERIOD_PARTITIONS["month"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Chỉ số 766 theo tháng cho mọi đơn vị, tính từ kho dữ liệu (mart_qd766_indicator, mart_qd766_unit).",
+)
 def qd766_month(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     return _refresh_periods(context, warehouse, "month")
 
 
-@dg.asset(group_name=groups.QD766_QUARTERLY, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
-          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Chỉ số 766 theo quý (khóa phân vùng = ngày đầu quý, ví dụ 2026-07-01 là quý III/2026).")
+@dg.asset(
+    group_name=groups.QD766_QUARTERLY,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=_INDEX_DEPS,
+    partitions_def=PERIOD_PARTITIONS["quarter"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Chỉ số 766 theo quý (khóa phân vùng = ngày đầu quý, ví dụ 2026-07-01 là quý III/2026).",
+)
 def qd766_quarter(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     return _refresh_periods(context, warehouse, "quarter")
 
 
-@dg.asset(group_name=groups.QD766, kinds={"duckdb"}, pool=WRITER_POOL, deps=_INDEX_DEPS,
-          partitions_def=PERIOD_PARTITIONS["year"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Chỉ số 766 lũy kế từ đầu năm (kỳ 2026-Y).")
+@dg.asset(
+    group_name=groups.QD766,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=_INDEX_DEPS,
+    partitions_def=PERIOD_PARTITIONS["year"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Chỉ số 766 lũy kế từ đầu năm (kỳ 2026-Y).",
+)
 def qd766_year(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     return _refresh_periods(context, warehouse, "year")
 
@@ -128,13 +167,18 @@ class QD766WorkbookConfig(dg.Config):
     period: str = ""
 
 
-@dg.asset(group_name=groups.QD766, kinds={"excel"}, pool=WRITER_POOL, deps=[qd766_year, qd766_quarter, qd766_month],
-          partitions_def=PERIOD_PARTITIONS["year"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) của năm (phân vùng): xếp hạng, điểm 6 nhóm, biểu đồ, "
-                      "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Một tháng hoặc quý của năm đó: "
-                      "config period (2026-M03, 2026-Q1).")
-def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig,
-                   warehouse: Warehouse) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=groups.QD766,
+    kinds={"excel"},
+    pool=WRITER_POOL,
+    deps=[qd766_year, qd766_quarter, qd766_month],
+    partitions_def=PERIOD_PARTITIONS["year"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Bảng xếp hạng Chỉ số 766 (Excel, tiếng Việt) của năm (phân vùng): xếp hạng, điểm 6 nhóm, biểu đồ, "
+    "một trang cho mỗi nhóm chỉ tiêu và trang đối chiếu với Cổng. Một tháng hoặc quý của năm đó: "
+    "config period (2026-M03, 2026-Q1).",
+)
+def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse import qd766 as store
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
@@ -146,15 +190,21 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
     written = []
     for period, data in books:
         if data.units.empty:
-            raise dg.Failure(f"Chưa có điểm cho kỳ {period.vietnamese}: chạy lại phân vùng của kỳ đó (qd766_month, "
-                             "qd766_quarter hoặc qd766_year) trước.")
+            raise dg.Failure(
+                f"Chưa có điểm cho kỳ {period.vietnamese}: chạy lại phân vùng của kỳ đó (qd766_month, "
+                "qd766_quarter hoặc qd766_year) trước."
+            )
         path = Path(warehouse.reports) / workbook_name(period)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_qd766_workbook(path, data)
         written.append(path)
-    return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
-                                          "periods": ", ".join(p.label for p in periods),
-                                          "units": len(books[-1][1].units)})
+    return dg.MaterializeResult(
+        metadata={
+            "paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written)),
+            "periods": ", ".join(p.label for p in periods),
+            "units": len(books[-1][1].units),
+        }
+    )
 
 
 def workbook_periods(years: list[int], period: str = "") -> list[Period]:
@@ -167,7 +217,7 @@ def workbook_periods(years: list[int], period: str = "") -> list[Period]:
     except ValueError as err:
         raise dg.Failure(str(err)) from None
     if chosen.start.year not in years:
-        raise dg.Failure(f"Kỳ {chosen.vietnamese} không thuộc phân vùng năm {', '.join(map(str, years))}: chọn phân vùng "
-                         f"{chosen.start.year}.")
+        raise dg.Failure(
+            f"Kỳ {chosen.vietnamese} không thuộc phân vùng năm {', '.join(map(str, years))}: chọn phân vùng {chosen.start.year}."
+        )
     return [chosen]
-

@@ -35,20 +35,30 @@ class Warehouse(dg.ConfigurableResource):
     @classmethod
     def from_settings(cls) -> Warehouse:
         s = get_settings()
-        return cls(build_db=str(s.build_db), snapshot_db=str(s.snapshot_db), inbox=str(s.inbox),
-                   reports=str(s.reports), province=s.province, department_code=s.department_code)
+        return cls(
+            build_db=str(s.build_db),
+            snapshot_db=str(s.snapshot_db),
+            inbox=str(s.inbox),
+            reports=str(s.reports),
+            province=s.province,
+            department_code=s.department_code,
+        )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Every step checks the secret before touching data: the demo secret on real data stops the run here.
         keys = self.pii_keys()
         if keys.created:
-            context.log.warning(f"Đã tạo khóa bí mật mã hóa số giấy tờ người nộp tại {keys.source} (quyền 0600): sao lưu "
-                                "tệp này riêng, ngoài thư mục kho dữ liệu (xem README, 'Data safety').")
+            context.log.warning(
+                f"Đã tạo khóa bí mật mã hóa số giấy tờ người nộp tại {keys.source} (quyền 0600): sao lưu "
+                "tệp này riêng, ngoài thư mục kho dữ liệu (xem README, 'Data safety')."
+            )
 
     def pii_keys(self) -> PiiKeys:
         """The pseudonym keys; refuses the demo secret on an inbox the demo generator did not write."""
-        data = tuple(Path(p).parent if p.endswith(".duckdb") else Path(p)
-                     for p in (self.build_db, self.snapshot_db, self.inbox, self.reports))
+        data = tuple(
+            Path(p).parent if p.endswith(".duckdb") else Path(p)
+            for p in (self.build_db, self.snapshot_db, self.inbox, self.reports)
+        )
         keys = load_pii_keys(PROJECT_ROOT, data, self.pii_secret_file)
         check_secret_for_inbox(keys, Path(self.inbox))
         return keys
@@ -62,8 +72,9 @@ class Warehouse(dg.ConfigurableResource):
         if not code:
             return department_code(self.province)
         if code not in {u.code for u in load_units(self.province)}:
-            raise MasterDataError(f"CCHC_DEPARTMENT_CODE='{code}' không phải mã cơ quan trong danh mục đơn vị của "
-                                  f"{self.province}.")
+            raise MasterDataError(
+                f"CCHC_DEPARTMENT_CODE='{code}' không phải mã cơ quan trong danh mục đơn vị của {self.province}."
+            )
         return code
 
     @property

@@ -23,8 +23,13 @@ def _offices_note(context: dg.AssetExecutionContext, warehouse: Warehouse) -> di
     return {"offices_missing": message}
 
 
-@dg.asset(group_name=groups.TASK_PLAN, kinds={"duckdb"}, pool=WRITER_POOL, deps=[units],
-          description="Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì, phối hợp nhiệm vụ của kế hoạch.")
+@dg.asset(
+    group_name=groups.TASK_PLAN,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=[units],
+    description="Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì, phối hợp nhiệm vụ của kế hoạch.",
+)
 def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import load_offices as store_offices
 
@@ -33,21 +38,37 @@ def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
     return dg.MaterializeResult(metadata={"offices": count, **_offices_note(context, warehouse)})
 
 
-@dg.asset(group_name=groups.TASK_PLAN, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[units, offices],
-          description="Sổ kế hoạch (inbox/ke_hoach/*.xlsx): nhiệm vụ, đơn vị chủ trì/phối hợp, hạn đọc từ văn bản; "
-                      "bản sửa đổi thay thế bản trước, mọi phiên bản được giữ (plan_task_history, fct_plan_task).")
+@dg.asset(
+    group_name=groups.TASK_PLAN,
+    kinds={"excel", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[units, offices],
+    description="Sổ kế hoạch (inbox/ke_hoach/*.xlsx): nhiệm vụ, đơn vị chủ trì/phối hợp, hạn đọc từ văn bản; "
+    "bản sửa đổi thay thế bản trước, mọi phiên bản được giữ (plan_task_history, fct_plan_task).",
+)
 def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import load_plan_registers
 
     with warehouse.write() as con:
-        stats = load_plan_registers(con, Path(warehouse.inbox), units=load_units(warehouse.province),
-                                    offices=load_offices(warehouse.province), now=now_local())
-        issues = con.execute("SELECT file_name, reason FROM file_issues WHERE source = 'plan_register' "
-                             "ORDER BY file_name").fetchall()
+        stats = load_plan_registers(
+            con,
+            Path(warehouse.inbox),
+            units=load_units(warehouse.province),
+            offices=load_offices(warehouse.province),
+            now=now_local(),
+        )
+        issues = con.execute(
+            "SELECT file_name, reason FROM file_issues WHERE source = 'plan_register' ORDER BY file_name"
+        ).fetchall()
     for file_name, reason in issues[:50]:
         context.log.warning(f"{file_name}: {reason}")
-    return dg.MaterializeResult(metadata={**stats, **_offices_note(context, warehouse), "issues_list": dg.MetadataValue.md(
-        "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
+    return dg.MaterializeResult(
+        metadata={
+            **stats,
+            **_offices_note(context, warehouse),
+            "issues_list": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có"),
+        }
+    )
 
 
 def _quarters(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[Period]:
@@ -60,32 +81,55 @@ def _report_periods(quarters: list[Period]) -> list[str]:
     return [p.label for q in quarters for p in periods_closed_by(q)]
 
 
-@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"excel", "duckdb"}, pool=WRITER_POOL, deps=[plan_register],
-          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Báo cáo tiến độ của các đơn vị chủ trì (inbox/tien_do/*.xlsx) theo quý (và 6 tháng, năm): "
-                      "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).")
+@dg.asset(
+    group_name=groups.TASK_PROGRESS,
+    kinds={"excel", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[plan_register],
+    partitions_def=PERIOD_PARTITIONS["quarter"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Báo cáo tiến độ của các đơn vị chủ trì (inbox/tien_do/*.xlsx) theo quý (và 6 tháng, năm): "
+    "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).",
+)
 def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import known_tasks, load_task_reports, read_reports
 
     labels = _report_periods(_quarters(context))
     with warehouse.write() as con:
-        reports = read_reports(Path(warehouse.inbox), units=load_units(warehouse.province),
-                               offices=load_offices(warehouse.province), known=known_tasks(con), today=business_today())
+        reports = read_reports(
+            Path(warehouse.inbox),
+            units=load_units(warehouse.province),
+            offices=load_offices(warehouse.province),
+            known=known_tasks(con),
+            today=business_today(),
+        )
         stats = load_task_reports(con, reports, labels, now_local())
-        issues = con.execute("""SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
+        issues = con.execute(
+            """SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",
-                             [[r.path.name for r in reports if r.result.period_label in labels
-                               or not r.result.period_label]]).fetchall()
-    return dg.MaterializeResult(metadata={**stats, **_offices_note(context, warehouse), "periods": ", ".join(labels),
-                                          "issues_list": dg.MetadataValue.md(
-        "\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có")})
+            [[r.path.name for r in reports if r.result.period_label in labels or not r.result.period_label]],
+        ).fetchall()
+    return dg.MaterializeResult(
+        metadata={
+            **stats,
+            **_offices_note(context, warehouse),
+            "periods": ", ".join(labels),
+            "issues_list": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues[:100]) or "không có"),
+        }
+    )
 
 
-@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"duckdb"}, pool=WRITER_POOL, deps=[task_reports],
-          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Tình trạng mỗi nhiệm vụ vào từng ngày của quý (trong hạn, sắp đến hạn, quá hạn, hoàn thành "
-                      "đúng hạn/quá hạn; ngày nghỉ theo thư viện holidays) và tỷ lệ hoàn thành đúng hạn theo đơn vị "
-                      "và cả Sở (mart_task_status, mart_task_completion).")
+@dg.asset(
+    group_name=groups.TASK_PROGRESS,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=[task_reports],
+    partitions_def=PERIOD_PARTITIONS["quarter"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Tình trạng mỗi nhiệm vụ vào từng ngày của quý (trong hạn, sắp đến hạn, quá hạn, hoàn thành "
+    "đúng hạn/quá hạn; ngày nghỉ theo thư viện holidays) và tỷ lệ hoàn thành đúng hạn theo đơn vị "
+    "và cả Sở (mart_task_status, mart_task_completion).",
+)
 def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import days_between, refresh_completion, refresh_task_status
 
@@ -105,19 +149,30 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
             periods = sorted({(p.label, min(p.end, today)) for p in closing})
             refresh_completion(con, year, periods, department)
         as_of = min(quarters[-1].end, today)
-        attention = con.execute("""
+        attention = con.execute(
+            """
             SELECT s.status, s.task_no, s.status_label, s.effective_due_date, t.lead_text, t.content
             FROM mart_task_status s JOIN fct_plan_task t USING (plan_year, task_no)
             WHERE s.plan_year = ? AND s.as_of = ? AND s.status IN ('overdue', 'due_soon')
-            ORDER BY s.status DESC, s.effective_due_date""", [as_of.year, as_of]).fetchall()
-        rate = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = ? AND as_of = ?
-                              ORDER BY period_label DESC LIMIT 1""", [department, as_of]).fetchall()
+            ORDER BY s.status DESC, s.effective_due_date""",
+            [as_of.year, as_of],
+        ).fetchall()
+        rate = con.execute(
+            """SELECT on_time_rate FROM mart_task_completion WHERE unit_code = ? AND as_of = ?
+                              ORDER BY period_label DESC LIMIT 1""",
+            [department, as_of],
+        ).fetchall()
     lines = [f"- {n}. {label} (hạn {due:%d/%m/%Y}; {lead}): {content[:90]}" for _, n, label, due, lead, content in attention]
-    return dg.MaterializeResult(metadata={
-        **stats, "as_of": f"{as_of:%d/%m/%Y}", "overdue": sum(a[0] == "overdue" for a in attention),
-        "due_soon": sum(a[0] == "due_soon" for a in attention), "department_on_time_rate": rate[0][0] if rate else None,
-        "overdue_and_due_soon": dg.MetadataValue.md("\n".join(lines) or "không có"),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            **stats,
+            "as_of": f"{as_of:%d/%m/%Y}",
+            "overdue": sum(a[0] == "overdue" for a in attention),
+            "due_soon": sum(a[0] == "due_soon" for a in attention),
+            "department_on_time_rate": rate[0][0] if rate else None,
+            "overdue_and_due_soon": dg.MetadataValue.md("\n".join(lines) or "không có"),
+        }
+    )
 
 
 class TaskReportConfig(dg.Config):
@@ -127,21 +182,29 @@ class TaskReportConfig(dg.Config):
     period: str = ""
 
 
-@dg.asset(group_name=groups.TASK_PROGRESS, kinds={"excel"}, pool=WRITER_POOL, deps=[task_status],
-          partitions_def=PERIOD_PARTITIONS["quarter"], backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) của quý (phân vùng): tổng hợp, bảng "
-                      "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. 6 tháng hoặc năm kết thúc "
-                      "cùng quý: config period (2026-H1, 2026-Y).")
-def task_progress_workbook(context: dg.AssetExecutionContext, config: TaskReportConfig,
-                           warehouse: Warehouse) -> dg.MaterializeResult:
+@dg.asset(
+    group_name=groups.TASK_PROGRESS,
+    kinds={"excel"},
+    pool=WRITER_POOL,
+    deps=[task_status],
+    partitions_def=PERIOD_PARTITIONS["quarter"],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) của quý (phân vùng): tổng hợp, bảng "
+    "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. 6 tháng hoặc năm kết thúc "
+    "cùng quý: config period (2026-H1, 2026-Y).",
+)
+def task_progress_workbook(
+    context: dg.AssetExecutionContext, config: TaskReportConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     from workbooks.tasks import read_task_report_data, task_report_name, write_task_report
 
     today = business_today()
     periods = report_periods(_quarters(context), config.period)
     written = []
     with warehouse.read() as con:
-        books = [(p, read_task_report_data(con, p, min(p.end, today), warehouse.department()))
-                 for p in periods if p.start <= today]
+        books = [
+            (p, read_task_report_data(con, p, min(p.end, today), warehouse.department())) for p in periods if p.start <= today
+        ]
     for period, data in books:
         path = Path(warehouse.reports) / task_report_name(period)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +226,8 @@ def report_periods(quarters: list[Period], period: str = "") -> list[Period]:
         raise dg.Failure("Báo cáo tiến độ lập theo quý, 6 tháng hoặc năm (2026-Q3, 2026-H1, 2026-Y), không theo tháng.")
     closing = next((q for q in quarters if q.end == chosen.end), None)
     if closing is None:
-        raise dg.Failure(f"Kỳ {chosen.vietnamese} không kết thúc trong quý của phân vùng: chọn phân vùng "
-                         f"{chosen.end.year}-{chosen.end.month - 2:02d}-01.")
+        raise dg.Failure(
+            f"Kỳ {chosen.vietnamese} không kết thúc trong quý của phân vùng: chọn phân vùng "
+            f"{chosen.end.year}-{chosen.end.month - 2:02d}-01."
+        )
     return [chosen]

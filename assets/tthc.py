@@ -19,9 +19,13 @@ def tthc_folder(warehouse: Warehouse) -> Path:
     return Path(warehouse.inbox) / "tthc"
 
 
-@dg.asset(group_name=groups.MASTERDATA, kinds={"duckdb"}, pool=WRITER_POOL,
-          description="Đơn vị của tỉnh (CCHC_PROVINCE): cơ quan cấp tỉnh (CSV đã rà soát trong masterdata/agencies, "
-                      "hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces).")
+@dg.asset(
+    group_name=groups.MASTERDATA,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    description="Đơn vị của tỉnh (CCHC_PROVINCE): cơ quan cấp tỉnh (CSV đã rà soát trong masterdata/agencies, "
+    "hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces).",
+)
 def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     all_units = load_units(warehouse.province)
     notes = master_data_notes(warehouse.province)
@@ -30,14 +34,24 @@ def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
     with warehouse.write() as con:
         count = load.load_units(con, all_units)
         by_group = dict(con.execute("SELECT unit_group, count(*) FROM dim_unit GROUP BY 1 ORDER BY 1").fetchall())
-    return dg.MaterializeResult(metadata={
-        "units": count, **{f"units_{k}": v for k, v in by_group.items()}, "province": warehouse.province,
-        "agency_list": agency_list_source(warehouse.province),
-        "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "không có")})
+    return dg.MaterializeResult(
+        metadata={
+            "units": count,
+            **{f"units_{k}": v for k, v in by_group.items()},
+            "province": warehouse.province,
+            "agency_list": agency_list_source(warehouse.province),
+            "notes": dg.MetadataValue.md("\n".join(f"- {n}" for n in notes) or "không có"),
+        }
+    )
 
 
-@dg.asset(group_name=groups.MASTERDATA, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[units],
-          description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).")
+@dg.asset(
+    group_name=groups.MASTERDATA,
+    kinds={"csv", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[units],
+    description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).",
+)
 def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     path = tthc_folder(warehouse) / CATALOGUE_FILE_NAME
     if not path.exists():
@@ -64,17 +78,29 @@ class DossierLoadConfig(dg.Config):
 
 
 @dg.asset(
-    group_name=groups.TTHC, kinds={"csv", "duckdb"}, pool=WRITER_POOL, deps=[tthc_catalogue],
-    partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name=groups.TTHC,
+    kinds={"csv", "duckdb"},
+    pool=WRITER_POOL,
+    deps=[tthc_catalogue],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     description="Các phiên bản hồ sơ trong tệp xuất hằng ngày của Hệ thống TTHC tỉnh; dòng lỗi vào bảng quarantine.",
 )
-def tthc_dossier_versions(context: dg.AssetExecutionContext, config: DossierLoadConfig,
-                          warehouse: Warehouse) -> dg.MaterializeResult:
+def tthc_dossier_versions(
+    context: dg.AssetExecutionContext, config: DossierLoadConfig, warehouse: Warehouse
+) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with warehouse.write() as con:
         stats = load.load_dossier_partitions(
-            con, tthc_folder(warehouse), start, end, matcher=matcher_for(warehouse.province),
-            keys=warehouse.pii_keys(), work_dir=warehouse.work_dir, now=now_local(), withdraw=config.withdraw,
+            con,
+            tthc_folder(warehouse),
+            start,
+            end,
+            matcher=matcher_for(warehouse.province),
+            keys=warehouse.pii_keys(),
+            work_dir=warehouse.work_dir,
+            now=now_local(),
+            withdraw=config.withdraw,
         )
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues
@@ -83,21 +109,27 @@ def tthc_dossier_versions(context: dg.AssetExecutionContext, config: DossierLoad
         ).fetchall()
     for file_name, reason in issues:
         context.log.warning(f"{file_name}: {reason}")
-    return dg.MaterializeResult(metadata={
-        "days": stats.files_expected,
-        "files_missing": stats.files_missing,
-        "files_rejected": stats.files_rejected,
-        "rows_read": stats.rows_read,
-        "rows_loaded": stats.rows_loaded,
-        "rows_quarantined": stats.rows_rejected,
-        "days_kept": stats.days_kept,
-        "file_issues": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues) or "không có"),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "days": stats.files_expected,
+            "files_missing": stats.files_missing,
+            "files_rejected": stats.files_rejected,
+            "rows_read": stats.rows_read,
+            "rows_loaded": stats.rows_loaded,
+            "rows_quarantined": stats.rows_rejected,
+            "days_kept": stats.days_kept,
+            "file_issues": dg.MetadataValue.md("\n".join(f"- `{f}`: {r}" for f, r in issues) or "không có"),
+        }
+    )
 
 
 @dg.asset(
-    group_name=groups.TTHC, kinds={"duckdb"}, pool=WRITER_POOL, deps=[tthc_dossier_versions],
-    partitions_def=daily_partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name=groups.TTHC,
+    kinds={"duckdb"},
+    pool=WRITER_POOL,
+    deps=[tthc_dossier_versions],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     description="Trạng thái hiện tại của mỗi hồ sơ (phiên bản cập nhật mới nhất), bảng fct_dossier.",
 )
 def tthc_dossiers(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

@@ -38,8 +38,18 @@ def timed(label: str, fn, *args, **kwargs):
 
 def definitions_load_seconds() -> float:
     code = "import time; t = time.perf_counter(); import pipelines.definitions; print(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
-                                 check=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}).stdout) for _ in range(3)]
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-W", "ignore", "-c", code],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     return min(runs)
 
 
@@ -49,7 +59,8 @@ def materialise(warehouse: Warehouse, start: str, end: str) -> dg.ExecuteInProce
 
     result = dg.materialize(
         [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])],
-        resources={"warehouse": warehouse}, raise_on_error=False,
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
         tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
     )
     if not result.success:
@@ -65,9 +76,17 @@ def qd766_index_seconds(warehouse: Warehouse) -> float:
 
     with duckdb.connect(warehouse.build_db) as con:
         cutoff = qd766.data_cutoff(con)
-        periods = [p for kind in ("month", "quarter", "year") for p in periods_between(kind, date(cutoff.year, 1, 1), cutoff.date())]
-        stats, seconds = timed(f"QĐ 766 index: {len(periods)} periods × every unit, after ingestion (target < 10 s)",
-                               qd766.refresh_index, con, periods, methodology_for(periods[0].start), cutoff)
+        periods = [
+            p for kind in ("month", "quarter", "year") for p in periods_between(kind, date(cutoff.year, 1, 1), cutoff.date())
+        ]
+        stats, seconds = timed(
+            f"QĐ 766 index: {len(periods)} periods × every unit, after ingestion (target < 10 s)",
+            qd766.refresh_index,
+            con,
+            periods,
+            methodology_for(periods[0].start),
+            cutoff,
+        )
         recon = con.execute("SELECT status, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 1").fetchall()
     print(f"    {stats['indicator_rows']:,} indicator rows; reconciliation rows by status: {dict(recon)}")
     return seconds
@@ -76,8 +95,11 @@ def qd766_index_seconds(warehouse: Warehouse) -> float:
 def print_step_times(results: list[dg.ExecuteInProcessResult]) -> None:
     """Seconds of every step of the runs, per job, from Dagster's own step events (the README's breakdown)."""
     for result in results:
-        steps = [(e.step_key, e.event_specific_data.duration_ms / 1000) for e in result.all_events
-                 if e.event_type_value == "STEP_SUCCESS"]
+        steps = [
+            (e.step_key, e.event_specific_data.duration_ms / 1000)
+            for e in result.all_events
+            if e.event_type_value == "STEP_SUCCESS"
+        ]
         print(f"    {result.dagster_run.job_name}: " + ", ".join(f"{k} {s:.1f}" for k, s in steps if s >= 0.3))
 
 
@@ -87,8 +109,9 @@ def local_vs_portal(warehouse: Warehouse) -> None:
         rows = con.execute("""SELECT group_code, round(avg(abs(difference)), 2), count(difference)
                               FROM mart_qd766_local_vs_portal WHERE difference IS NOT NULL
                               GROUP BY 1 ORDER BY 1""").fetchall()
-    print("    QĐ 766 local vs portal, mean |difference| per group: "
-          + "; ".join(f"{g} {d:.2f} ({n} scores)" for g, d, n in rows))
+    print(
+        "    QĐ 766 local vs portal, mean |difference| per group: " + "; ".join(f"{g} {d:.2f} ({n} scores)" for g, d, n in rows)
+    )
 
 
 def dti_seconds(warehouse: Warehouse) -> tuple[float, float]:
@@ -98,8 +121,14 @@ def dti_seconds(warehouse: Warehouse) -> tuple[float, float]:
 
     with duckdb.connect(warehouse.build_db) as con:
         year = con.execute("SELECT max(year) FROM mart_dti_unit").fetchall()[0][0]
-        _, refresh_s = timed(f"DTI {year}: scorecards of every unit incl. rank intervals", dti.refresh_dti, con, year,
-                             matcher_for("Thái Nguyên"), "19.SKHCN")
+        _, refresh_s = timed(
+            f"DTI {year}: scorecards of every unit incl. rank intervals",
+            dti.refresh_dti,
+            con,
+            year,
+            matcher_for("Thái Nguyên"),
+            "19.SKHCN",
+        )
         components = con.execute("SELECT * FROM mart_dti_component WHERE year = ?", [year]).df()
         units = con.execute("SELECT * FROM mart_dti_unit WHERE year = ?", [year]).df()
     trees = dti.trees_for_year(year)
@@ -108,8 +137,7 @@ def dti_seconds(warehouse: Warehouse) -> tuple[float, float]:
         started = time.perf_counter()
         dti.uncertainty_frame(components, units, trees)
         runs.append(time.perf_counter() - started)
-    print(f"  {f'DTI uncertainty: {dti.REPLICATIONS:,} replications × {len(units)} units (best of 5)':<62} "
-          f"{min(runs):8.2f} s")
+    print(f"  {f'DTI uncertainty: {dti.REPLICATIONS:,} replications × {len(units)} units (best of 5)':<62} {min(runs):8.2f} s")
     return refresh_s, min(runs)
 
 
@@ -151,22 +179,25 @@ def plain_sql_ingest(files: list[Path], db: Path) -> None:
     yes = "({0} = 'Có')"
     with duckdb.connect(str(db)) as con:
         ensure_schema(con)
-        con.execute(f"""INSERT INTO stg_dossier_versions BY NAME
+        con.execute(
+            f"""INSERT INTO stg_dossier_versions BY NAME
             SELECT strptime(regexp_extract(filename, '(\\d{{8}})\\.csv', 1), '%Y%m%d')::DATE AS export_date,
                    filename AS source_file, 0 AS source_row, dossier_code, procedure_code, receiving_centre,
-                   resolving_unit AS resolving_unit_code, channel, {ts.format('received_at')} AS received_at,
-                   {ts.format('due_at')} AS due_at, try_strptime(completed_at, '%d/%m/%Y %H:%M:%S') AS completed_at,
+                   resolving_unit AS resolving_unit_code, channel, {ts.format("received_at")} AS received_at,
+                   {ts.format("due_at")} AS due_at, try_strptime(completed_at, '%d/%m/%Y %H:%M:%S') AS completed_at,
                    status, try_cast(supplement_requests AS INTEGER) AS supplement_requests,
-                   {yes.format('digitised')} AS digitised, {yes.format('electronic_result')} AS electronic_result,
-                   try_cast(fee_due AS BIGINT) AS fee_due, {yes.format('paid_online')} AS paid_online,
-                   {yes.format('reused_data')} AS reused_data, {yes.format('citizen_data_used')} AS citizen_data_used,
-                   {yes.format('synced_to_portal')} AS synced_to_portal, satisfaction,
-                   {ts.format('updated_at')} AS updated_at, sha256(applicant_id) AS applicant_key
+                   {yes.format("digitised")} AS digitised, {yes.format("electronic_result")} AS electronic_result,
+                   try_cast(fee_due AS BIGINT) AS fee_due, {yes.format("paid_online")} AS paid_online,
+                   {yes.format("reused_data")} AS reused_data, {yes.format("citizen_data_used")} AS citizen_data_used,
+                   {yes.format("synced_to_portal")} AS synced_to_portal, satisfaction,
+                   {ts.format("updated_at")} AS updated_at, sha256(applicant_id) AS applicant_key
             FROM read_csv(?, columns = {columns}, header = true, auto_detect = false, filename = true,
                           ignore_errors = true)
-            WHERE {ts.format('received_at')} IS NOT NULL AND {ts.format('due_at')} IS NOT NULL
-              AND {ts.format('updated_at')} IS NOT NULL AND try_cast(supplement_requests AS INTEGER) IS NOT NULL
-              AND dossier_code IS NOT NULL AND status IS NOT NULL AND channel IS NOT NULL""", [[str(f) for f in files]])
+            WHERE {ts.format("received_at")} IS NOT NULL AND {ts.format("due_at")} IS NOT NULL
+              AND {ts.format("updated_at")} IS NOT NULL AND try_cast(supplement_requests AS INTEGER) IS NOT NULL
+              AND dossier_code IS NOT NULL AND status IS NOT NULL AND channel IS NOT NULL""",
+            [[str(f) for f in files]],
+        )
 
 
 def main() -> None:
@@ -188,10 +219,16 @@ def main() -> None:
 
     wh_dir = BENCH_DIR / "warehouse"
     shutil.rmtree(wh_dir, ignore_errors=True)
-    warehouse = Warehouse(build_db=str(wh_dir / "warehouse_build.duckdb"), snapshot_db=str(wh_dir / "warehouse.duckdb"),
-                          inbox=str(inbox), reports=str(BENCH_DIR / "reports"), province="Thái Nguyên")
-    _, tthc_s = timed("demo year TTHC only, empty warehouse → snapshot (issue 2 target < 45 s)",
-                      materialise, warehouse, start, end)
+    warehouse = Warehouse(
+        build_db=str(wh_dir / "warehouse_build.duckdb"),
+        snapshot_db=str(wh_dir / "warehouse.duckdb"),
+        inbox=str(inbox),
+        reports=str(BENCH_DIR / "reports"),
+        province="Thái Nguyên",
+    )
+    _, tthc_s = timed(
+        "demo year TTHC only, empty warehouse → snapshot (issue 2 target < 45 s)", materialise, warehouse, start, end
+    )
     shutil.rmtree(wh_dir, ignore_errors=True)
     from pipelines.run_demo import materialise_all
 
@@ -211,8 +248,7 @@ def main() -> None:
         dossiers, versions, rejected = con.execute(
             "SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions), (SELECT count(*) FROM quarantine)"
         ).fetchall()[0]
-    print(f"    {dossiers:,} dossiers, {versions:,} versions, {rejected:,} quarantined rows; "
-          f"{versions / year_s:,.0f} versions/s")
+    print(f"    {dossiers:,} dossiers, {versions:,} versions, {rejected:,} quarantined rows; {versions / year_s:,.0f} versions/s")
 
     _, day1_s = timed("one day + checks + snapshot, 1 year of history (target < 15 s)", materialise, warehouse, end, end)
     rows = add_history(warehouse.build_db, 2)
@@ -238,19 +274,32 @@ def main() -> None:
             con.execute("ATTACH ? AS src (READ_ONLY)", [warehouse.build_db])
             con.execute("INSERT INTO dim_procedure BY NAME SELECT * FROM src.dim_procedure")
             con.execute("DETACH src")
-            tthc.load_dossier_partitions(con, inbox / "tthc", date.fromisoformat(start), date.fromisoformat(end),
-                                         matcher=matcher_for("Thái Nguyên"), keys=warehouse.pii_keys(), work_dir=BENCH_DIR / "work",
-                                         now=datetime.now())
+            tthc.load_dossier_partitions(
+                con,
+                inbox / "tthc",
+                date.fromisoformat(start),
+                date.fromisoformat(end),
+                matcher=matcher_for("Thái Nguyên"),
+                keys=warehouse.pii_keys(),
+                work_dir=BENCH_DIR / "work",
+                now=datetime.now(),
+            )
 
     _, ingest_s = timed("ingest step: checked load of every export", ingest)
     plain_files = [f for f in files if plain_readable(f)]
-    _, plain_s = timed(f"plain DuckDB SQL: read_csv of the same files ({len(files) - len(plain_files)} odd ones out), same table",
-                       plain_sql_ingest, plain_files, plain_db)
+    _, plain_s = timed(
+        f"plain DuckDB SQL: read_csv of the same files ({len(files) - len(plain_files)} odd ones out), same table",
+        plain_sql_ingest,
+        plain_files,
+        plain_db,
+    )
     print(f"    ratio ingest / plain SQL: {ingest_s / plain_s:.2f} (target ≤ 1.5)")
     print("\nSummary")
-    print(f"  definitions load {load_s:.2f} s | TTHC year {tthc_s:.1f} s | whole year {year_s:.1f} s | "
-          f"QĐ 766 index {index_s:.1f} s | DTI {dti_s:.1f} s (uncertainty {uncertainty_s:.2f} s) | "
-          f"day {day1_s:.1f} s (1y) {day3_s:.1f} s (3y) | ingest/plain {ingest_s / plain_s:.2f}")
+    print(
+        f"  definitions load {load_s:.2f} s | TTHC year {tthc_s:.1f} s | whole year {year_s:.1f} s | "
+        f"QĐ 766 index {index_s:.1f} s | DTI {dti_s:.1f} s (uncertainty {uncertainty_s:.2f} s) | "
+        f"day {day1_s:.1f} s (1y) {day3_s:.1f} s (3y) | ingest/plain {ingest_s / plain_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,13 @@ from assets.resources import WRITER_POOL, Warehouse
 from checks.tthc_expectations import run_suite
 
 
-@dg.asset_check(asset=dti_scorecards, blocking=True, pool=WRITER_POOL,
-                description="Đầy đủ: mọi đơn vị trong danh mục có kết quả, mọi thành phần áp dụng có dòng, đơn vị chưa có "
-                            "phiếu dùng được được liệt kê (không xếp hạng).")
+@dg.asset_check(
+    asset=dti_scorecards,
+    blocking=True,
+    pool=WRITER_POOL,
+    description="Đầy đủ: mọi đơn vị trong danh mục có kết quả, mọi thành phần áp dụng có dòng, đơn vị chưa có "
+    "phiếu dùng được được liệt kê (không xếp hạng).",
+)
 def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.dti import completeness_problems, missing_forms
 
@@ -19,10 +23,15 @@ def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -
         years = partition_years(context)
         problems = [p for y in years for p in completeness_problems(con, y)]
         missing = [m for y in years for m in missing_forms(con, y)]
-    return dg.AssetCheckResult(passed=not problems, metadata={
-        "problems": len(problems), "units_without_form": len(missing),
-        "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-"),
-        "without_form": dg.MetadataValue.md("\n".join(f"- {c} {n}: {why}" for c, n, why in missing) or "-")})
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "problems": len(problems),
+            "units_without_form": len(missing),
+            "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-"),
+            "without_form": dg.MetadataValue.md("\n".join(f"- {c} {n}: {why}" for c, n, why in missing) or "-"),
+        },
+    )
 
 
 def unit_expectations(unit_codes: list[str], levels: list[str]) -> dict[str, tuple[str, dict]]:
@@ -34,41 +43,60 @@ def unit_expectations(unit_codes: list[str], levels: list[str]) -> dict[str, tup
         "index_value_0_1": ("ExpectColumnValuesToBeBetween", {"column": "index_value", "min_value": 0, "max_value": 1}),
         "level_from_tree": ("ExpectColumnValuesToBeInSet", {"column": "band", "value_set": levels}),
         "rank_positive": ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
-        "interval_ordered": ("ExpectColumnPairValuesAToBeGreaterThanB", {
-            "column_A": "rank_p95", "column_B": "rank_p05", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
-        "share_same_rank_0_1": ("ExpectColumnValuesToBeBetween", {"column": "share_same_rank", "min_value": 0,
-                                                                  "max_value": 1}),
+        "interval_ordered": (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "rank_p95", "column_B": "rank_p05", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        ),
+        "share_same_rank_0_1": ("ExpectColumnValuesToBeBetween", {"column": "share_same_rank", "min_value": 0, "max_value": 1}),
     }
 
 
 PART_EXPECTATIONS: dict[str, tuple[str, dict]] = {
     "points_not_negative": ("ExpectColumnValuesToBeBetween", {"column": "points", "min_value": 0}),
-    "points_within_max": ("ExpectColumnPairValuesAToBeGreaterThanB", {
-        "column_A": "max_points", "column_B": "points", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+    "points_within_max": (
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {"column_A": "max_points", "column_B": "points", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+    ),
 }
-COMPONENT_EXPECTATIONS = {**PART_EXPECTATIONS, "computed_value_percent": (
-    "ExpectColumnValuesToBeBetween", {"column": "computed_value", "min_value": 0, "max_value": 100})}
-INDEX_EXPECTATIONS = {**PART_EXPECTATIONS, "value_0_1": (
-    "ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0, "max_value": 1})}
+COMPONENT_EXPECTATIONS = {
+    **PART_EXPECTATIONS,
+    "computed_value_percent": ("ExpectColumnValuesToBeBetween", {"column": "computed_value", "min_value": 0, "max_value": 100}),
+}
+INDEX_EXPECTATIONS = {
+    **PART_EXPECTATIONS,
+    "value_0_1": ("ExpectColumnValuesToBeBetween", {"column": "value", "min_value": 0, "max_value": 1}),
+}
 
 
-@dg.asset_check(asset=dti_scorecards, blocking=True, pool=WRITER_POOL,
-                description="GX: tổng điểm 0..100, giá trị chỉ số chính 0..1, điểm thành phần trong [0, tối đa], tỷ lệ từ "
-                            "kho trong 0..100 %, xếp loại theo bộ chỉ số, khoảng xếp hạng có thứ tự.")
+@dg.asset_check(
+    asset=dti_scorecards,
+    blocking=True,
+    pool=WRITER_POOL,
+    description="GX: tổng điểm 0..100, giá trị chỉ số chính 0..1, điểm thành phần trong [0, tối đa], tỷ lệ từ "
+    "kho trong 0..100 %, xếp loại theo bộ chỉ số, khoảng xếp hạng có thứ tự.",
+)
 def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.dti import trees_for_year
 
     years = partition_years(context)
     with warehouse.read() as con:
         unit_codes = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
-        frames = {name: con.execute(f"SELECT * FROM {table} WHERE list_contains(?, year)", [years]).df()
-                  for name, table in (("unit", "mart_dti_unit"), ("index", "mart_dti_index"),
-                                      ("component", "mart_dti_component"))}
+        frames = {
+            name: con.execute(f"SELECT * FROM {table} WHERE list_contains(?, year)", [years]).df()
+            for name, table in (("unit", "mart_dti_unit"), ("index", "mart_dti_index"), ("component", "mart_dti_component"))
+        }
     levels = sorted({b.label for y in years for t in trees_for_year(y).values() for b in t.bands})
-    outcomes = [*run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit"),
-                *run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index"),
-                *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component")]
+    outcomes = [
+        *run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit"),
+        *run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index"),
+        *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component"),
+    ]
     failed = [o for o in outcomes if not o.success]
-    return dg.AssetCheckResult(passed=not failed and len(frames["unit"]) > 0, metadata={
-        "rows": sum(len(f) for f in frames.values()), "expectations": len(outcomes),
-        "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-")})
+    return dg.AssetCheckResult(
+        passed=not failed and len(frames["unit"]) > 0,
+        metadata={
+            "rows": sum(len(f) for f in frames.values()),
+            "expectations": len(outcomes),
+            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+        },
+    )

@@ -7,9 +7,13 @@ from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
 
 
-@dg.asset_check(asset=par_inputs, blocking=True, pool=WRITER_POOL,
-                description="Chặn công bố khi cả bảng xếp hạng sai: bộ tiêu chí của năm không đọc được hoặc không đơn vị "
-                            "nào có phiếu dùng được. Đơn vị có phiếu bị từ chối được liệt kê (không xếp hạng, không chặn).")
+@dg.asset_check(
+    asset=par_inputs,
+    blocking=True,
+    pool=WRITER_POOL,
+    description="Chặn công bố khi cả bảng xếp hạng sai: bộ tiêu chí của năm không đọc được hoặc không đơn vị "
+    "nào có phiếu dùng được. Đơn vị có phiếu bị từ chối được liệt kê (không xếp hạng, không chặn).",
+)
 def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.par import forms_check, hard_errors
 
@@ -18,18 +22,29 @@ def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         problems = [p for year in years for p in forms_check(con, year)]
         errors = [e for year in years for e in hard_errors(con, year)]
     lines = [f"- {unit} (`{file}`): {reason}" for unit, file, reason in errors[:100]]
-    return dg.AssetCheckResult(passed=not problems, metadata={
-        "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "-"),
-        "units_with_errors": len(errors), "list": dg.MetadataValue.md("\n".join(lines) or "-")})
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "-"),
+            "units_with_errors": len(errors),
+            "list": dg.MetadataValue.md("\n".join(lines) or "-"),
+        },
+    )
 
 
-@dg.asset_check(asset=par_scorecards, blocking=True, pool=WRITER_POOL,
-                description="Giá trị công bố: mọi đơn vị trong danh mục có kết quả, điểm tiêu chí trong [0, tối đa], chỉ số "
-                            "0..100 %, đơn vị chưa có phiếu dùng được không được xếp hạng.")
+@dg.asset_check(
+    asset=par_scorecards,
+    blocking=True,
+    pool=WRITER_POOL,
+    description="Giá trị công bố: mọi đơn vị trong danh mục có kết quả, điểm tiêu chí trong [0, tối đa], chỉ số "
+    "0..100 %, đơn vị chưa có phiếu dùng được không được xếp hạng.",
+)
 def par_scores_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.par import scorecard_problems
 
     with warehouse.read() as con:
         problems = [p for year in partition_years(context) for p in scorecard_problems(con, year)]
-    return dg.AssetCheckResult(passed=not problems, metadata={
-        "problems": len(problems), "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-")})
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={"problems": len(problems), "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-")},
+    )

@@ -3,7 +3,6 @@ what follows (the workbook and the snapshot after the year); disagreements betwe
 counts are a warning (the portal's score stays authoritative).
 """
 
-
 import dagster as dg
 
 from assets.partitions import partition_dates
@@ -18,20 +17,26 @@ def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, 
     checks: dict[str, tuple[str, dict]] = {
         "one_row_per_unit_and_period": ("ExpectCompoundColumnsToBeUnique", {"column_list": ["period_label", "unit_code"]}),
         "unit_in_master_data": ("ExpectColumnValuesToBeInSet", {"column": "unit_code", "value_set": unit_codes}),
-        "total_within_max": ("ExpectColumnValuesToBeBetween", {"column": "total", "min_value": 0,
-                                                                "max_value": m.max_points}),
+        "total_within_max": ("ExpectColumnValuesToBeBetween", {"column": "total", "min_value": 0, "max_value": m.max_points}),
         "rank_positive": ("ExpectColumnValuesToBeBetween", {"column": "rank", "min_value": 1}),
         "every_unit_scored": ("ExpectTableRowCountToEqual", {"value": len(unit_codes) * periods}),
     }
     for g in m.groups:
-        checks[f"{g.code.lower()}_within_max"] = ("ExpectColumnValuesToBeBetween", {
-            "column": f"score_{g.code.lower()}", "min_value": 0, "max_value": g.max_points})
+        checks[f"{g.code.lower()}_within_max"] = (
+            "ExpectColumnValuesToBeBetween",
+            {"column": f"score_{g.code.lower()}", "min_value": 0, "max_value": g.max_points},
+        )
     return checks
 
 
 def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name="qd766_scores_valid", blocking=True, pool=WRITER_POOL,
-                    description="GX: điểm mỗi nhóm trong [0, tối đa], tổng ≤ 100, mỗi đơn vị đúng một dòng mỗi kỳ.")
+    @dg.asset_check(
+        asset=asset,
+        name="qd766_scores_valid",
+        blocking=True,
+        pool=WRITER_POOL,
+        description="GX: điểm mỗi nhóm trong [0, tối đa], tổng ≤ 100, mỗi đơn vị đúng một dòng mỗi kỳ.",
+    )
     def check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         from scoring.qd766 import methodology_for
 
@@ -39,16 +44,21 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
         periods = periods_between(kind, start, end)
         with warehouse.read() as con:
             unit_codes = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
-            df = con.execute("SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)",
-                             [[p.label for p in periods]]).df()
+            df = con.execute(
+                "SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [[p.label for p in periods]]
+            ).df()
         scored = df["period_label"].nunique()
-        outcomes = run_suite(df, unit_mart_expectations(methodology_for(start), unit_codes, max(scored, 1)),
-                             f"qd766_unit_{kind}")
+        outcomes = run_suite(df, unit_mart_expectations(methodology_for(start), unit_codes, max(scored, 1)), f"qd766_unit_{kind}")
         failed = [o for o in outcomes if not o.success]
         return dg.AssetCheckResult(
-            passed=not failed and scored > 0, severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"rows": len(df), "periods": scored, "expectations": len(outcomes),
-                      "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-")},
+            passed=not failed and scored > 0,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "rows": len(df),
+                "periods": scored,
+                "expectations": len(outcomes),
+                "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+            },
         )
 
     return check
@@ -62,20 +72,35 @@ qd766_year_scores_valid = _scores_check(qd766_year, "year")
 ROUTINE_PORTAL_ISSUES = ("null_value", "capture_time_from_file")
 
 
-@dg.asset_check(asset=qd766_portal_snapshots, pool=WRITER_POOL, description="Điểm của Cổng khớp với điểm tính lại từ số liệu của "
-                "chính ảnh chụp; ảnh chụp không thiếu trường, không đổi điểm tối đa, đơn vị đều khớp danh mục.")
+@dg.asset_check(
+    asset=qd766_portal_snapshots,
+    pool=WRITER_POOL,
+    description="Điểm của Cổng khớp với điểm tính lại từ số liệu của "
+    "chính ảnh chụp; ảnh chụp không thiếu trường, không đổi điểm tối đa, đơn vị đều khớp danh mục.",
+)
 def qd766_portal_consistency(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
         mismatches = con.execute("""
             SELECT file_name, coalesce(department_name, department_code), coalesce(indicator_code, 'nhóm ' || group_code),
                    portal_score, recomputed_score
             FROM mart_qd766_reconciliation WHERE status = 'mismatch' ORDER BY file_name, 2, 3""").fetchall()
-        issues = con.execute("""SELECT file_name, reason FROM portal_qd766_issue
-                                WHERE NOT list_contains(?, rule) ORDER BY file_name""", [list(ROUTINE_PORTAL_ISSUES)]).fetchall()
-        routine = con.execute("SELECT count(*) FROM portal_qd766_issue WHERE list_contains(?, rule)",
-                              [list(ROUTINE_PORTAL_ISSUES)]).fetchall()[0][0]
+        issues = con.execute(
+            """SELECT file_name, reason FROM portal_qd766_issue
+                                WHERE NOT list_contains(?, rule) ORDER BY file_name""",
+            [list(ROUTINE_PORTAL_ISSUES)],
+        ).fetchall()
+        routine = con.execute(
+            "SELECT count(*) FROM portal_qd766_issue WHERE list_contains(?, rule)", [list(ROUTINE_PORTAL_ISSUES)]
+        ).fetchall()[0][0]
     lines = [f"- `{f}` {d} {i}: Cổng {p:g}, tính lại {r:g}" for f, d, i, p, r in mismatches[:50]]
     lines += [f"- `{f}`: {reason}" for f, reason in issues[:50]]
-    return dg.AssetCheckResult(passed=not mismatches and not issues, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"mismatches": len(mismatches), "issues": len(issues), "null_values": routine,
-                                         "list": dg.MetadataValue.md("\n".join(lines) or "-")})
+    return dg.AssetCheckResult(
+        passed=not mismatches and not issues,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "mismatches": len(mismatches),
+            "issues": len(issues),
+            "null_values": routine,
+            "list": dg.MetadataValue.md("\n".join(lines) or "-"),
+        },
+    )

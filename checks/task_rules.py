@@ -18,8 +18,24 @@ ELEMENTS = {
     "ket_qua": "Rõ kết quả",
 }
 # A result is measurable when it names a product (a document, a system, a report…) or a number.
-PRODUCT_WORDS = ("ke hoach", "bao cao", "quyet dinh", "van ban", "phan mem", "he thong", "nen tang", "trung tam",
-                 "kien truc", "bo chi so", "ket qua", "huong dan", "de an", "chuong trinh", "danh muc", "cong bo")
+PRODUCT_WORDS = (
+    "ke hoach",
+    "bao cao",
+    "quyet dinh",
+    "van ban",
+    "phan mem",
+    "he thong",
+    "nen tang",
+    "trung tam",
+    "kien truc",
+    "bo chi so",
+    "ket qua",
+    "huong dan",
+    "de an",
+    "chuong trinh",
+    "danh muc",
+    "cong bo",
+)
 VAGUE_RESULTS = ("hoan thanh nhiem vu", "thuc hien tot", "dam bao tien do", "theo yeu cau", "theo quy dinh")
 MIN_CONTENT_WORDS = 4
 _PRODUCTS = tuple(w.replace(" ", "") for w in PRODUCT_WORDS)  # match_key drops spaces
@@ -31,8 +47,7 @@ def six_clear_findings(tasks: Iterable[Mapping], today: date) -> list[dict]:
     findings: list[dict] = []
 
     def add(task: Mapping, element: str, detail: str) -> None:
-        findings.append({"task_no": task["task_no"], "element": element, "element_label": ELEMENTS[element],
-                         "detail": detail})
+        findings.append({"task_no": task["task_no"], "element": element, "element_label": ELEMENTS[element], "detail": detail})
 
     for t in tasks:
         if not (t.get("responsible") or "").strip():

@@ -1,7 +1,6 @@
 """Asset checks on the TTHC assets. The GX suite and the current-state uniqueness block everything downstream
 (current state, workbook, snapshot) when they fail; completeness, silent units and freshness warn."""
 
-
 import dagster as dg
 
 from assets.partitions import partition_dates
@@ -37,10 +36,17 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         ).df()
     for outcome in run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions"):
         yield dg.AssetCheckResult(
-            asset_key=tthc_dossier_versions.key, check_name=outcome.check, passed=outcome.success,
+            asset_key=tthc_dossier_versions.key,
+            check_name=outcome.check,
+            passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"rows_checked": outcome.rows, "rows_in_range": rows, "sampled": modulus > 1,
-                      "unexpected_count": outcome.unexpected_count, "details": outcome.details},
+            metadata={
+                "rows_checked": outcome.rows,
+                "rows_in_range": rows,
+                "sampled": modulus > 1,
+                "unexpected_count": outcome.unexpected_count,
+                "details": outcome.details,
+            },
         )
 
 
@@ -54,8 +60,11 @@ def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
 def _warning(findings: list[dict]) -> dg.AssetCheckResult:
     """A warning check passes when it found nothing; the first 50 findings are listed in the UI."""
     lines = [f"- {f['unit_name'] + ': ' if f['unit_name'] else ''}{f['detail']}" for f in findings[:50]]
-    return dg.AssetCheckResult(passed=not findings, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"findings": len(findings), "list": dg.MetadataValue.md("\n".join(lines) or "-")})
+    return dg.AssetCheckResult(
+        passed=not findings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"findings": len(findings), "list": dg.MetadataValue.md("\n".join(lines) or "-")},
+    )
 
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Có tệp xuất cho mọi ngày, không có ngày trống.")
@@ -64,7 +73,9 @@ def export_completeness(warehouse: Warehouse) -> dg.AssetCheckResult:
         return _warning(export_health.export_gaps(con))
 
 
-@dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc).")
+@dg.asset_check(
+    asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc)."
+)
 def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
         return _warning(export_health.silent_units(con))

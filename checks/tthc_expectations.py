@@ -13,10 +13,28 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VERSION_COLUMNS = [
-    "export_date", "source_file", "source_row", "dossier_code", "procedure_code", "receiving_centre",
-    "resolving_unit_code", "channel", "received_at", "due_at", "completed_at", "status", "supplement_requests",
-    "digitised", "electronic_result", "fee_due", "paid_online", "reused_data", "citizen_data_used", "satisfaction",
-    "updated_at", "applicant_key",
+    "export_date",
+    "source_file",
+    "source_row",
+    "dossier_code",
+    "procedure_code",
+    "receiving_centre",
+    "resolving_unit_code",
+    "channel",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "status",
+    "supplement_requests",
+    "digitised",
+    "electronic_result",
+    "fee_due",
+    "paid_online",
+    "reused_data",
+    "citizen_data_used",
+    "satisfaction",
+    "updated_at",
+    "applicant_key",
 ]
 
 
@@ -33,10 +51,14 @@ def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> d
         "channel_known": ("ExpectColumnValuesToBeInSet", {"column": "channel", "value_set": sorted(TTHC_CODES["channel"])}),
         "status_known": ("ExpectColumnValuesToBeInSet", {"column": "status", "value_set": sorted(TTHC_CODES["status"])}),
         "rating_known": ("ExpectColumnValuesToBeInSet", {"column": "satisfaction", "value_set": sorted(TTHC_CODES["rating"])}),
-        "received_not_after_completed": ("ExpectColumnPairValuesAToBeGreaterThanB", {
-            "column_A": "completed_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
-        "due_not_before_received": ("ExpectColumnPairValuesAToBeGreaterThanB", {
-            "column_A": "due_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
+        "received_not_after_completed": (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "completed_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        ),
+        "due_not_before_received": (
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": "due_at", "column_B": "received_at", "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+        ),
         "supplement_requests_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "supplement_requests", "min_value": 0}),
         "fee_non_negative": ("ExpectColumnValuesToBeBetween", {"column": "fee_due", "min_value": 0}),
         # The ID number must arrive only as its keyed pseudonym (64 hex of HMAC-SHA256), never in clear.
@@ -77,11 +99,13 @@ def run_suite(df: pd.DataFrame, expectations: dict[str, tuple[str, dict]], suite
         details = info.get("partial_unexpected_list") or info.get("details") or info.get("observed_value") or ""
         config = result.expectation_config
         assert config is not None and config.meta is not None  # a suite's results name their expectation and its meta
-        outcomes.append(Outcome(
-            check=config.meta["check"],
-            success=bool(result.success),
-            unexpected_count=info.get("unexpected_count"),
-            rows=len(df),
-            details=str(details)[:500],
-        ))
+        outcomes.append(
+            Outcome(
+                check=config.meta["check"],
+                success=bool(result.success),
+                unexpected_count=info.get("unexpected_count"),
+                rows=len(df),
+                details=str(details)[:500],
+            )
+        )
     return outcomes

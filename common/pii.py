@@ -68,8 +68,12 @@ class PiiKeys:
 
 def keys_from_secret(secret: str, source: str = "") -> PiiKeys:
     material = secret.strip().encode()
-    return PiiKeys(secret=material, is_demo=secret.strip() == DEMO_SECRET, source=source,
-                   fingerprint=hmac.new(material, b"cchc-thainguyen/fingerprint", hashlib.sha256).hexdigest()[:16])
+    return PiiKeys(
+        secret=material,
+        is_demo=secret.strip() == DEMO_SECRET,
+        source=source,
+        fingerprint=hmac.new(material, b"cchc-thainguyen/fingerprint", hashlib.sha256).hexdigest()[:16],
+    )
 
 
 def default_secret_file() -> Path:
@@ -88,8 +92,10 @@ def create_secret_file(path: Path) -> None:
 def _checked(secret: str, source: str) -> str:
     value = secret.strip()
     if value != DEMO_SECRET and len(value) < MIN_SECRET_CHARS:
-        raise PiiSecretError(f"Khóa bí mật mã hóa số giấy tờ ({source}) quá ngắn: cần ít nhất {MIN_SECRET_CHARS} ký tự "
-                             f"ngẫu nhiên (ví dụ: python3 -c 'import secrets; print(secrets.token_hex(32))').")
+        raise PiiSecretError(
+            f"Khóa bí mật mã hóa số giấy tờ ({source}) quá ngắn: cần ít nhất {MIN_SECRET_CHARS} ký tự "
+            f"ngẫu nhiên (ví dụ: python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     return value
 
 
@@ -100,10 +106,12 @@ def load_pii_keys(project_root: Path | None = None, data_dirs: tuple[Path, ...] 
     A secret file inside the project or a data folder is refused: it would travel with a copy of the repository or be
     backed up beside the warehouse it protects."""
     if os.environ.get(REMOVED_SALT_ENV, "").strip():
-        raise PiiSecretError(f"Biến {REMOVED_SALT_ENV} đã bỏ (muối SHA-256 có thể dò ngược số giấy tờ): bỏ biến này và "
-                             f"đặt {SECRET_FILE_ENV} (tệp chứa khóa bí mật) hoặc {SECRET_ENV}; không đặt gì thì khóa được "
-                             f"tạo tự động tại {default_secret_file()}. Đổi khóa thì phải nạp lại hồ sơ (xem README, "
-                             "'Data safety').")
+        raise PiiSecretError(
+            f"Biến {REMOVED_SALT_ENV} đã bỏ (muối SHA-256 có thể dò ngược số giấy tờ): bỏ biến này và "
+            f"đặt {SECRET_FILE_ENV} (tệp chứa khóa bí mật) hoặc {SECRET_ENV}; không đặt gì thì khóa được "
+            f"tạo tự động tại {default_secret_file()}. Đổi khóa thì phải nạp lại hồ sơ (xem README, "
+            "'Data safety')."
+        )
     value = os.environ.get(SECRET_ENV, "")
     if value.strip() and not secret_file:
         return keys_from_secret(_checked(value, SECRET_ENV), SECRET_ENV)
@@ -111,13 +119,17 @@ def load_pii_keys(project_root: Path | None = None, data_dirs: tuple[Path, ...] 
     path = Path(named).expanduser().resolve() if named else default_secret_file()
     for folder in (p for p in (project_root, *data_dirs) if p is not None):
         if path.is_relative_to(folder.resolve()):
-            raise PiiSecretError(f"Tệp khóa bí mật {path} nằm trong thư mục {folder}: đặt {SECRET_FILE_ENV} tới một tệp "
-                                 "ngoài thư mục dự án và dữ liệu (mặc định ~/.config/cchc-thainguyen/pii_secret).")
+            raise PiiSecretError(
+                f"Tệp khóa bí mật {path} nằm trong thư mục {folder}: đặt {SECRET_FILE_ENV} tới một tệp "
+                "ngoài thư mục dự án và dữ liệu (mặc định ~/.config/cchc-thainguyen/pii_secret)."
+            )
     created = False
     if not path.exists():
         if named:
-            raise PiiSecretError(f"Không có tệp khóa bí mật {path} ({SECRET_FILE_ENV}): tạo tệp hoặc bỏ biến để tự tạo "
-                                 f"tại {default_secret_file()}.")
+            raise PiiSecretError(
+                f"Không có tệp khóa bí mật {path} ({SECRET_FILE_ENV}): tạo tệp hoặc bỏ biến để tự tạo "
+                f"tại {default_secret_file()}."
+            )
         try:
             create_secret_file(path)
             created = True
@@ -141,10 +153,12 @@ def check_secret_for_inbox(keys: PiiKeys, inbox: Path) -> None:
             f"Đang dùng khóa bí mật mẫu ('{DEMO_SECRET}', từ {keys.source}) cho hộp thư {inbox} không phải dữ liệu mẫu: "
             "số giấy tờ của người dân sẽ dò ngược được. Dừng chạy. Bỏ biến "
             f"{SECRET_ENV}='{DEMO_SECRET}' (khóa thật được tạo tự động tại {default_secret_file()}) hoặc đặt "
-            f"{SECRET_FILE_ENV} tới tệp khóa bí mật riêng của Sở.")
+            f"{SECRET_FILE_ENV} tới tệp khóa bí mật riêng của Sở."
+        )
 
 
 # --- HMAC-SHA256 in DuckDB SQL (DuckDB has sha256() but no hmac()) ---------------------------------------------
+
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """(K ⊕ ipad, K ⊕ opad) of RFC 2104 for SHA-256: the key hashed if longer than a block, zero-padded to 64 bytes."""

@@ -123,6 +123,8 @@ def get_settings() -> Settings:
 def warehouse_settings() -> dict:
     """Build folder, snapshot retention and lock wait (read apart so the connection module can use them alone)."""
     build_dir = os.environ.get("CCHC_BUILD_DIR", "").strip()
-    return {"build_dir": Path(build_dir).expanduser().resolve() if build_dir else None,
-            "snapshot_keep": int(_number("CCHC_SNAPSHOT_KEEP", 7)),
-            "lock_wait": _number("CCHC_LOCK_WAIT", 60.0)}
+    return {
+        "build_dir": Path(build_dir).expanduser().resolve() if build_dir else None,
+        "snapshot_keep": int(_number("CCHC_SNAPSHOT_KEEP", 7)),
+        "lock_wait": _number("CCHC_LOCK_WAIT", 60.0),
+    }

@@ -134,8 +134,10 @@ class PortalProvince:
 def portal_provinces() -> dict[str, PortalProvince]:
     """Every province of ``masterdata/portal_provinces.csv``, by its vietnam-provinces codename."""
     with (MASTERDATA / "portal_provinces.csv").open(encoding="utf-8", newline="") as fh:
-        rows = [PortalProvince(r["province_codename"], r["portal_code"], r["root_department_id"], nfc(r["portal_name"]))
-                for r in csv.DictReader(fh)]
+        rows = [
+            PortalProvince(r["province_codename"], r["portal_code"], r["root_department_id"], nfc(r["portal_name"]))
+            for r in csv.DictReader(fh)
+        ]
     return {r.codename: r for r in rows}
 
 
@@ -219,11 +221,18 @@ def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
             problem = None if portal_code is None else _portal_prefix_problem(portal_code, own_prefix)
             if problem:
                 raise MasterDataError(f"{_shown(path)} dòng {line}: {problem}.")
-            agencies.append(Unit(code, name, AGENCY, province.name, portal_code,
-                                 tuple(local(a) for a in _split_names(row.get("aliases"))),
-                                 predecessors=tuple(tuple(local(s) for s in p)
-                                                    for p in _split_predecessors(row.get("predecessors"))),
-                                 master_source=DEFAULT_LIST if default else REVIEWED_CSV))
+            agencies.append(
+                Unit(
+                    code,
+                    name,
+                    AGENCY,
+                    province.name,
+                    portal_code,
+                    tuple(local(a) for a in _split_names(row.get("aliases"))),
+                    predecessors=tuple(tuple(local(s) for s in p) for p in _split_predecessors(row.get("predecessors"))),
+                    master_source=DEFAULT_LIST if default else REVIEWED_CSV,
+                )
+            )
     return agencies
 
 
@@ -246,8 +255,9 @@ def _portal_code_problem(unit: Unit, portal_code: str, own_prefix: str | None, t
     if problem:
         return problem
     if unit.portal_code and unit.portal_code != portal_code:
-        return (f"'{unit.code}' đã có mã Cổng '{unit.portal_code}' trong danh sách cơ quan, khác '{portal_code}'; chỉ ghi "
-                "ở một nơi")
+        return (
+            f"'{unit.code}' đã có mã Cổng '{unit.portal_code}' trong danh sách cơ quan, khác '{portal_code}'; chỉ ghi ở một nơi"
+        )
     owner = taken.get(portal_code)
     if owner is not None and owner != unit.code:
         return f"mã Cổng '{portal_code}' đã dùng cho đơn vị '{owner}'"
@@ -280,20 +290,21 @@ def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
         reader = csv.DictReader(fh)
         missing = [c for c in PORTAL_CODE_COLUMNS[:2] if c not in (reader.fieldnames or [])]
         if missing:
-            raise MasterDataError(f"{where}: thiếu cột {', '.join(missing)} (cần unit_code, portal_code; "
-                                  "department_id nếu có).")
+            raise MasterDataError(f"{where}: thiếu cột {', '.join(missing)} (cần unit_code, portal_code; department_id nếu có).")
         for line, row in enumerate(reader, start=2):
             code, portal_code, department_id = (nfc(row.get(k) or "") for k in PORTAL_CODE_COLUMNS)
             if not code and not portal_code and not department_id:
                 continue  # a blank line
             if code not in by_code:
-                raise MasterDataError(f"{where} dòng {line}: mã đơn vị '{code}' không có trong danh mục đơn vị"
-                                      f"{f' của {province.name}' if province else ''}.")
+                raise MasterDataError(
+                    f"{where} dòng {line}: mã đơn vị '{code}' không có trong danh mục đơn vị"
+                    f"{f' của {province.name}' if province else ''}."
+                )
             if code in changes:
-                raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng "
-                                      f"{changes[code]['line']}).")
-            problem = (_portal_code_problem(by_code[code], portal_code, own_prefix, taken)
-                       or _department_id_problem(code, department_id, taken_ids))
+                raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng {changes[code]['line']}).")
+            problem = _portal_code_problem(by_code[code], portal_code, own_prefix, taken) or _department_id_problem(
+                code, department_id, taken_ids
+            )
             if problem:
                 raise MasterDataError(f"{where} dòng {line}: {problem}.")
             taken[portal_code] = code
@@ -306,8 +317,7 @@ def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
         if change is None:
             out.append(u)
         else:
-            out.append(replace(u, portal_code=change["portal_code"],
-                               department_id=change["department_id"] or u.department_id))
+            out.append(replace(u, portal_code=change["portal_code"], department_id=change["department_id"] or u.department_id))
     return tuple(out)
 
 
@@ -328,8 +338,7 @@ def load_units(province_name: str) -> tuple[Unit, ...]:
         if ward.province_code != province.code:
             continue
         group = WARD if ward.division_type == VietNamDivisionType.PHUONG else COMMUNE
-        locals_.append(Unit(f"{int(ward.code):05d}", nfc(ward.name), group, province.name, None,
-                            master_source=PACKAGE))
+        locals_.append(Unit(f"{int(ward.code):05d}", nfc(ward.name), group, province.name, None, master_source=PACKAGE))
     agencies.sort(key=lambda u: sort_key(u.name))
     locals_.sort(key=lambda u: sort_key(u.name))
     units = tuple(agencies + locals_)
@@ -343,13 +352,17 @@ def master_data_notes(province_name: str) -> tuple[str, ...]:
     province = _province(province_name)
     notes = []
     if agency_list_source(province_name) == DEFAULT_LIST:
-        notes.append(f"Danh sách cơ quan cấp tỉnh của {province.name} là danh sách MẶC ĐỊNH "
-                     f"({_shown(_agency_csv(DEFAULT_AGENCIES))}, các sở, ban, ngành sau sắp xếp năm 2025), chưa có mã "
-                     f"trên Cổng DVCQG: cần thay bằng danh sách đã rà soát của tỉnh "
-                     f"({_shown(_agency_csv(province.codename))}).")
+        notes.append(
+            f"Danh sách cơ quan cấp tỉnh của {province.name} là danh sách MẶC ĐỊNH "
+            f"({_shown(_agency_csv(DEFAULT_AGENCIES))}, các sở, ban, ngành sau sắp xếp năm 2025), chưa có mã "
+            f"trên Cổng DVCQG: cần thay bằng danh sách đã rà soát của tỉnh "
+            f"({_shown(_agency_csv(province.codename))})."
+        )
     if not _portal_codes_csv(province.codename).exists():
-        notes.append(f"Chưa có bảng mã xã, phường trên Cổng DVCQG ({_shown(_portal_codes_csv(province.codename))}): "
-                     "xã, phường trên Cổng được đối chiếu theo tên, trong phạm vi tỉnh.")
+        notes.append(
+            f"Chưa có bảng mã xã, phường trên Cổng DVCQG ({_shown(_portal_codes_csv(province.codename))}): "
+            "xã, phường trên Cổng được đối chiếu theo tên, trong phạm vi tỉnh."
+        )
     return tuple(notes)
 
 
@@ -375,12 +388,15 @@ def load_offices(province_name: str) -> tuple[Unit, ...]:
             if kind not in OFFICE_KINDS:
                 raise MasterDataError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
             if parent not in agencies:
-                raise MasterDataError(f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh.")
+                raise MasterDataError(
+                    f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh."
+                )
             if any(o.code == code for o in offices):
                 raise MasterDataError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
             aliases = _split_names(row.get("aliases"))
-            offices.append(Unit(code, name, OFFICE, province.name, None, aliases, parent=parent, kind=kind,
-                                master_source=REVIEWED_CSV))
+            offices.append(
+                Unit(code, name, OFFICE, province.name, None, aliases, parent=parent, kind=kind, master_source=REVIEWED_CSV)
+            )
     return tuple(offices)
 
 
@@ -390,8 +406,10 @@ def offices_missing_message(province_name: str) -> str | None:
     path = _office_csv(province.codename)
     if path.exists():
         return None
-    return (f"Chưa có danh sách phòng, đơn vị thuộc Sở của {province.name} ({_shown(path)}): nhiệm vụ giao cho các "
-            "phòng, đơn vị thuộc Sở không xác định được đơn vị chủ trì, phối hợp và được báo là đơn vị không xác định.")
+    return (
+        f"Chưa có danh sách phòng, đơn vị thuộc Sở của {province.name} ({_shown(path)}): nhiệm vụ giao cho các "
+        "phòng, đơn vị thuộc Sở không xác định được đơn vị chủ trì, phối hợp và được báo là đơn vị không xác định."
+    )
 
 
 _PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")
@@ -515,8 +533,7 @@ class UnitMatcher:
     def other_province(self, portal_code: str | None = None, name: str | None = None) -> str | None:
         """The other province a portal code (its prefix: H44.132 is Phú Thọ's) or a name ("… - Tỉnh Phú Thọ") points
         to, for a caller to report; None when both are this province's or say nothing of a province."""
-        for found in (province_of_portal_code(portal_code) if portal_code else None,
-                      province_in_name(name) if name else None):
+        for found in (province_of_portal_code(portal_code) if portal_code else None, province_in_name(name) if name else None):
             if found is not None and _bare_province(found) != self._own:
                 return found
         return None
@@ -531,8 +548,7 @@ class UnitMatcher:
                 return None if self.other_province(None, name) else code
         return None
 
-    def match_portal(self, portal_code: str | None, name: str | None = None,
-                     department_id: str | None = None) -> str | None:
+    def match_portal(self, portal_code: str | None, name: str | None = None, department_id: str | None = None) -> str | None:
         """Unit code of a portal row: by its code (or departmentId) when master data has it, else by its name; None
         for a row of another province (``other_province``), whatever its name."""
         if self.other_province(portal_code, name) is not None:
@@ -551,8 +567,13 @@ class UnitMatcher:
             return None
         loose = self._indexes[-1]
         choices = {code: _core_key(u.name, match_key, loose.province) for code, u in self.units.items()}
-        best = process.extractOne(_core_key(name, match_key, loose.province), choices, scorer=fuzz.ratio,
-                                  processor=utils.default_process, score_cutoff=80)
+        best = process.extractOne(
+            _core_key(name, match_key, loose.province),
+            choices,
+            scorer=fuzz.ratio,
+            processor=utils.default_process,
+            score_cutoff=80,
+        )
         return self.units[best[2]].name if best else None
 
 
@@ -569,6 +590,5 @@ def department_code(province_name: str) -> str:
     Thọ): the department whose plan the task steps follow."""
     code = matcher_for(province_name).match(DEPARTMENT_NAME)
     if code is None:
-        raise MasterDataError(f"Danh sách cơ quan cấp tỉnh của {_province(province_name).name} không có "
-                              f"{DEPARTMENT_NAME}.")
+        raise MasterDataError(f"Danh sách cơ quan cấp tỉnh của {_province(province_name).name} không có {DEPARTMENT_NAME}.")
     return code

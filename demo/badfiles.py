@@ -49,60 +49,103 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("truncated", True,
-         "Truncated: the day's rows, then the last line cut in the middle of 'Ngày cập nhật' (no line end).",
-         "Report the truncated last row (too few fields, unparseable date) with file and line; load the complete "
-         "rows or quarantine the file, but never load the cut row."),
-    Kind("renamed_column", True,
-         "Header 'Kênh nộp' is written as its alias 'Hình thức nộp'; otherwise a good file.",
-         "Load every row normally (the alias is known); at most an informational note."),
-    Kind("missing_status", True,
-         "The required column 'Trạng thái' is missing entirely (header and values).",
-         "Reject the file: required column 'Trạng thái' is missing; report it; load none of its rows."),
-    Kind("cp1258", True,
-         "Encoded Windows-1258 (cp1258), no BOM; Vietnamese letters use combining tone marks.",
-         "Detect that it is not UTF-8, decode as cp1258, NFC-normalise, load normally; report the encoding "
-         "fallback as a warning. After NFC the values equal those of the UTF-8 files."),
-    Kind("bad_dates", False,
-         "Extra rows whose 'Ngày tiếp nhận' is ISO '2026-01-07' (no time) or US 'MM/DD/YYYY HH:MM:SS'.",
-         "Reject those rows (or their dates) and report dossier code, column and value; never guess the format. "
-         "The day's other rows load normally."),
-    Kind("unknown_codes", False,
-         f"Extra rows for an unknown unit '{UNKNOWN_UNIT}' and an unknown procedure '{UNKNOWN_PROCEDURE}'.",
-         "Report the unknown unit (no suggestion should match) and the unknown procedure code; never create a "
-         "unit or procedure for them. The day's other rows load normally."),
-    Kind("negative_values", False,
-         "Extra rows with 'Số lần yêu cầu bổ sung' = -1 and 'Phí, lệ phí (đồng)' = -50000.",
-         "Reject or null the negative values and report them. The day's other rows load normally."),
-    Kind("completed_before_received", False,
-         "Extra rows with status 'Đã hoàn thành' whose 'Ngày hoàn thành' is 2 days before 'Ngày tiếp nhận'.",
-         "Report the rows (completed before received); keep them out of timeliness figures."),
-    Kind("duplicate_code", False,
-         "One dossier code appears twice in the file with the same 'Ngày cập nhật' but different content.",
-         "Report the conflicting duplicate; do not pick one silently. The day's other rows load normally."),
-    Kind("empty", False,
-         "Empty file (0 bytes): no BOM, no header.",
-         "Report an empty file for the day; nothing to load; the day counts as missing data."),
-    Kind("header_only", False,
-         "Header only: BOM and header, no rows.",
-         "Load zero rows; report a warning that the day has no dossier rows."),
+    Kind(
+        "truncated",
+        True,
+        "Truncated: the day's rows, then the last line cut in the middle of 'Ngày cập nhật' (no line end).",
+        "Report the truncated last row (too few fields, unparseable date) with file and line; load the complete "
+        "rows or quarantine the file, but never load the cut row.",
+    ),
+    Kind(
+        "renamed_column",
+        True,
+        "Header 'Kênh nộp' is written as its alias 'Hình thức nộp'; otherwise a good file.",
+        "Load every row normally (the alias is known); at most an informational note.",
+    ),
+    Kind(
+        "missing_status",
+        True,
+        "The required column 'Trạng thái' is missing entirely (header and values).",
+        "Reject the file: required column 'Trạng thái' is missing; report it; load none of its rows.",
+    ),
+    Kind(
+        "cp1258",
+        True,
+        "Encoded Windows-1258 (cp1258), no BOM; Vietnamese letters use combining tone marks.",
+        "Detect that it is not UTF-8, decode as cp1258, NFC-normalise, load normally; report the encoding "
+        "fallback as a warning. After NFC the values equal those of the UTF-8 files.",
+    ),
+    Kind(
+        "bad_dates",
+        False,
+        "Extra rows whose 'Ngày tiếp nhận' is ISO '2026-01-07' (no time) or US 'MM/DD/YYYY HH:MM:SS'.",
+        "Reject those rows (or their dates) and report dossier code, column and value; never guess the format. "
+        "The day's other rows load normally.",
+    ),
+    Kind(
+        "unknown_codes",
+        False,
+        f"Extra rows for an unknown unit '{UNKNOWN_UNIT}' and an unknown procedure '{UNKNOWN_PROCEDURE}'.",
+        "Report the unknown unit (no suggestion should match) and the unknown procedure code; never create a "
+        "unit or procedure for them. The day's other rows load normally.",
+    ),
+    Kind(
+        "negative_values",
+        False,
+        "Extra rows with 'Số lần yêu cầu bổ sung' = -1 and 'Phí, lệ phí (đồng)' = -50000.",
+        "Reject or null the negative values and report them. The day's other rows load normally.",
+    ),
+    Kind(
+        "completed_before_received",
+        False,
+        "Extra rows with status 'Đã hoàn thành' whose 'Ngày hoàn thành' is 2 days before 'Ngày tiếp nhận'.",
+        "Report the rows (completed before received); keep them out of timeliness figures.",
+    ),
+    Kind(
+        "duplicate_code",
+        False,
+        "One dossier code appears twice in the file with the same 'Ngày cập nhật' but different content.",
+        "Report the conflicting duplicate; do not pick one silently. The day's other rows load normally.",
+    ),
+    Kind(
+        "empty",
+        False,
+        "Empty file (0 bytes): no BOM, no header.",
+        "Report an empty file for the day; nothing to load; the day counts as missing data.",
+    ),
+    Kind(
+        "header_only",
+        False,
+        "Header only: BOM and header, no rows.",
+        "Load zero rows; report a warning that the day has no dossier rows.",
+    ),
     # Files as offices really save them (issue 11): read, never refused.
-    Kind("unicode_text", True,
-         "Saved from Excel as 'Unicode text': UTF-16 LE with BOM, tab-separated, CRLF line ends.",
-         "Detect UTF-16 and the tab delimiter, convert and load every row; note the conversion (encoding_converted, "
-         "delimiter_converted)."),
-    Kind("semicolon_cr", True,
-         "Semicolon-separated (a regional-settings CSV) with old-Mac CR-only line ends.",
-         "Detect ';' and CR, load every row; note both (delimiter_converted, line_ends_converted)."),
-    Kind("verbatim_duplicates", True,
-         "The day's last three lines repeated verbatim at the end of the file.",
-         "Load each dossier version once; report the three copies once (duplicate_rows), never as a conflict."),
+    Kind(
+        "unicode_text",
+        True,
+        "Saved from Excel as 'Unicode text': UTF-16 LE with BOM, tab-separated, CRLF line ends.",
+        "Detect UTF-16 and the tab delimiter, convert and load every row; note the conversion (encoding_converted, "
+        "delimiter_converted).",
+    ),
+    Kind(
+        "semicolon_cr",
+        True,
+        "Semicolon-separated (a regional-settings CSV) with old-Mac CR-only line ends.",
+        "Detect ';' and CR, load every row; note both (delimiter_converted, line_ends_converted).",
+    ),
+    Kind(
+        "verbatim_duplicates",
+        True,
+        "The day's last three lines repeated verbatim at the end of the file.",
+        "Load each dossier version once; report the three copies once (duplicate_rows), never as a conflict.",
+    ),
 )
 FIRST_OFFSET = 1  # the first day of the range stays clean
 
 # The monthly PAKN export of the first month gets a few extra bad rows (fresh codes) after its good ones.
 PETITION_BAD = Kind(
-    "pakn_bad_rows", False,
+    "pakn_bad_rows",
+    False,
     f"Extra rows in the month's PAKN export: an unknown unit '{UNKNOWN_UNIT}', a 'Ngày hoàn thành' 2 days before "
     "'Ngày tiếp nhận', and an ISO 'Ngày tiếp nhận' (yyyy-mm-dd).",
     "Reject the three rows into quarantine (source 'pakn') with line, rule (unknown_unit without a suggestion, "
@@ -166,12 +209,18 @@ def _base_row(ctx: Context, day: date, i: int) -> dict[str, str]:
     procs = np.flatnonzero(ctx.cat.commune_level & (ctx.cat.days > 0))
     p = int(procs[int(ctx.rng.integers(len(procs)))])
     received = datetime.combine(day, time(8, 5)) + timedelta(minutes=13 * i, seconds=int(ctx.rng.integers(60)))
-    due_day = np.busday_offset(np.datetime64(day, "D"), int(ctx.cat.days[p]), roll="forward",
-                               holidays=ctx.cal.holidays).astype(date)
+    due_day = np.busday_offset(np.datetime64(day, "D"), int(ctx.cat.days[p]), roll="forward", holidays=ctx.cal.holidays).astype(
+        date
+    )
     due = datetime.combine(due_day, received.time())
     sm = vocab.SURNAMES
-    name = " ".join([list(sm)[int(ctx.rng.integers(len(sm)))], vocab.FEMALE_MIDDLE[i % 3],
-                     vocab.FEMALE_GIVEN[int(ctx.rng.integers(len(vocab.FEMALE_GIVEN)))]])
+    name = " ".join(
+        [
+            list(sm)[int(ctx.rng.integers(len(sm)))],
+            vocab.FEMALE_MIDDLE[i % 3],
+            vocab.FEMALE_GIVEN[int(ctx.rng.integers(len(vocab.FEMALE_GIVEN)))],
+        ]
+    )
     return {
         "dossier_code": ctx.fresh_code(demo_portal_codes(ctx.units)[unit.code], day),
         "procedure_code": ctx.cat.code[p],
@@ -251,8 +300,11 @@ def _rows_duplicate(ctx: Context, day: date) -> list[dict[str, str]]:
 
 
 EXTRA_ROWS: dict[str, Callable[[Context, date], list[dict[str, str]]]] = {
-    "bad_dates": _rows_bad_dates, "unknown_codes": _rows_unknown, "negative_values": _rows_negative,
-    "completed_before_received": _rows_completed_before, "duplicate_code": _rows_duplicate,
+    "bad_dates": _rows_bad_dates,
+    "unknown_codes": _rows_unknown,
+    "negative_values": _rows_negative,
+    "completed_before_received": _rows_completed_before,
+    "duplicate_code": _rows_duplicate,
 }
 
 
@@ -261,10 +313,22 @@ def petition_bad_rows(units: tuple[Unit, ...], day: date) -> tuple[list[list[str
     agency = next(u for u in units if u.group == AGENCY)
     received = datetime.combine(day, time(9, 10))
     codes = [f"PAKN-{day:%y%m}-{90001 + i}" for i in range(3)]
-    person = ["Lường Thị Hoa", "0912000111", "luongthihoa@gmail.com",
-              "Tôi là Lường Thị Hoa, số điện thoại 0912000111, đề nghị trả lời sớm."]
-    base = [received.strftime("%d/%m/%Y %H:%M:%S"), agency.name, next(iter(CATEGORIES)), next(iter(HANDLINGS)), "", "",
-            BOOL_LABEL[False], *person]
+    person = [
+        "Lường Thị Hoa",
+        "0912000111",
+        "luongthihoa@gmail.com",
+        "Tôi là Lường Thị Hoa, số điện thoại 0912000111, đề nghị trả lời sớm.",
+    ]
+    base = [
+        received.strftime("%d/%m/%Y %H:%M:%S"),
+        agency.name,
+        next(iter(CATEGORIES)),
+        next(iter(HANDLINGS)),
+        "",
+        "",
+        BOOL_LABEL[False],
+        *person,
+    ]
     unknown, early, iso = ([codes[i], *base] for i in range(3))
     unknown[2] = UNKNOWN_UNIT
     early[5] = format_datetime(received - timedelta(days=2))
@@ -296,7 +360,7 @@ def damage(kind: Kind, day: date, body: bytes, ctx: Context) -> tuple[bytes, lis
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         for row in csv.reader(io.StringIO((header_line() + body).decode("utf-8"))):
-            writer.writerow(row[:drop] + row[drop + 1:])
+            writer.writerow(row[:drop] + row[drop + 1 :])
         return BOM + out.getvalue().encode("utf-8"), []
     if kind.key == "cp1258":
         return to_cp1258((header_line() + body).decode("utf-8")), []

@@ -58,8 +58,10 @@ def _expand(fp: FieldProcedures) -> list[str]:
 def _pick(groups: tuple[FieldProcedures, ...], target: int, rng: np.random.Generator) -> list[tuple[str, str, float]]:
     """(field, name, top weight) for up to `target` procedures, spread over the fields of the groups."""
     per_field = [[(fp.field, n, fp.top.get(n, 0.0)) for n in _expand(fp)] for fp in groups]
-    base = [[item for item in items if item[1] in set(fp.names) or item[1].startswith(LICENCE_VERBS[0] + " ")]
-            for fp, items in zip(groups, per_field, strict=True)]
+    base = [
+        [item for item in items if item[1] in set(fp.names) or item[1].startswith(LICENCE_VERBS[0] + " ")]
+        for fp, items in zip(groups, per_field, strict=True)
+    ]
     chosen = [item for items in base for item in items]
     extra = [item for items in per_field for item in items if item not in chosen]
     order = rng.permutation(len(extra))
@@ -130,12 +132,20 @@ def catalogue_csv(cat: Catalogue, units: tuple[Unit, ...]) -> bytes:
     writer.writerow([c.header for c in CATALOGUE_COLUMNS] + list(EXTRA_COLUMNS))
     for i in range(len(cat)):
         owner = COMMUNE_OWNER if cat.commune_level[i] else units[cat.agency[i]].name
-        writer.writerow([
-            cat.code[i], cat.name[i], cat.field[i],
-            level["commune" if cat.commune_level[i] else "province"],
-            online[ONLINE_CODES[cat.online[i]]], yes_no[bool(cat.fee[i] > 0)],
-            owner, yes_no[bool(cat.payment_integrated[i])], int(cat.days[i]), int(cat.fee[i]),
-        ])
+        writer.writerow(
+            [
+                cat.code[i],
+                cat.name[i],
+                cat.field[i],
+                level["commune" if cat.commune_level[i] else "province"],
+                online[ONLINE_CODES[cat.online[i]]],
+                yes_no[bool(cat.fee[i] > 0)],
+                owner,
+                yes_no[bool(cat.payment_integrated[i])],
+                int(cat.days[i]),
+                int(cat.fee[i]),
+            ]
+        )
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 

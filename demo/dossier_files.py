@@ -109,7 +109,8 @@ def resolving_unit_names(units: tuple[Unit, ...]) -> list[str]:
 def centre_names(units: tuple[Unit, ...]) -> list[str]:
     province = units[0].province
     return [f"Trung tâm Phục vụ hành chính công tỉnh {province}"] + [
-        f"Trung tâm Phục vụ hành chính công {u.name}" for u in units if u.group != AGENCY]
+        f"Trung tâm Phục vụ hành chính công {u.name}" for u in units if u.group != AGENCY
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,16 +172,20 @@ class Formatter:
         self.first_day = int(days.min())
         n_days = int(days.max()) - self.first_day + 1
         epoch = date(1970, 1, 1)
-        self.dates = _dict([(epoch + timedelta(days=self.first_day + i)).strftime(DATETIME_FORMAT.split(" ")[0])
-                            for i in range(n_days)])
+        self.dates = _dict(
+            [(epoch + timedelta(days=self.first_day + i)).strftime(DATETIME_FORMAT.split(" ")[0]) for i in range(n_days)]
+        )
         self.times = _dict([f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)])
         yymmdd = _dict([(epoch + timedelta(days=self.first_day + i)).strftime("%y%m%d") for i in range(n_days)])
 
         width = max(4, len(str(int(d.seq.max(initial=1)))))
         portal_codes = demo_portal_codes(units)  # dossier codes start with the unit's code on the portal
         code = pc.binary_join_element_wise(
-            _take(_dict([portal_codes[u.code] for u in units]), d.unit), _take(yymmdd, d.day - self.first_day),
-            _lpad(d.seq, width), _sep("-"))
+            _take(_dict([portal_codes[u.code] for u in units]), d.unit),
+            _take(yymmdd, d.day - self.first_day),
+            _lpad(d.seq, width),
+            _sep("-"),
+        )
         self.prefix = _join(
             code,
             _take(_dict(cat.code), d.proc),
@@ -215,7 +220,8 @@ class Formatter:
     def datetimes(self, seconds: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
         safe = np.where(seconds >= 0, seconds, 0) if mask is not None else seconds
         return pc.binary_join_element_wise(
-            _take(self.dates, safe // DAY - self.first_day, mask), _take(self.times, safe % DAY, mask), _sep(" "))
+            _take(self.dates, safe // DAY - self.first_day, mask), _take(self.times, safe % DAY, mask), _sep(" ")
+        )
 
     def lines(self, v: Versions, rows: slice) -> pa.Array:
         """One CSV line per version (each ends with a newline) for the versions in `rows`."""
@@ -258,8 +264,8 @@ def day_bodies(fmt: Formatter, v: Versions, days: np.ndarray, chunk_days: int = 
         text = fmt.lines(v, slice(lo, hi)) if hi > lo else None
         if text is not None:
             text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-            offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset: text.offset + len(text) + 1]
+            offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
             data = memoryview(text.buffers()[2]) if text.buffers()[2] is not None else memoryview(b"")
         for i in range(c0, c1):
             a, b = int(bounds[i]) - lo, int(bounds[i + 1]) - lo
-            yield int(days[i]), (bytes(data[offsets[a]:offsets[b]]) if text is not None and b > a else b"")
+            yield int(days[i]), (bytes(data[offsets[a] : offsets[b]]) if text is not None and b > a else b"")

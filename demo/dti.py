@@ -54,8 +54,12 @@ SYSTEM_FILES = {
     "Công an tỉnh (hệ thống định danh và xác thực điện tử)": "dinh_danh_dien_tu_vneid",
 }
 # How each system names units in its export: master-data code, portal code (H55.xx) or the name only.
-SYSTEM_UNIT_KEY = {"quan_ly_van_ban": "code", "giam_sat_attt_soc": "code", "he_thong_bao_cao": "portal",
-                   "dinh_danh_dien_tu_vneid": "name"}
+SYSTEM_UNIT_KEY = {
+    "quan_ly_van_ban": "code",
+    "giam_sat_attt_soc": "code",
+    "he_thong_bao_cao": "portal",
+    "dinh_danh_dien_tu_vneid": "name",
+}
 SYSTEM_NOTES = ("Số liệu đến hết ngày 31/10/2026.", "Số liệu trích xuất tự động từ hệ thống.", "")
 
 # Old names of the agencies merged or renamed in 2025, as the 2025 ranking published them (masterdata aliases).
@@ -65,6 +69,7 @@ def old_names(units) -> dict[str, tuple[str, ...]]:
     """Agency code → the official names of the agencies it continues (masterdata `predecessors`), for the
     agencies restructured in 2025: last year's ranking lists them under those names."""
     return {u.code: tuple(names[0] for names in u.predecessors) for u in units if u.predecessors}
+
 
 UNKNOWN_OLD_NAME = "Thị xã Phổ Yên"  # a 2025 name the master data does not know (documented, rejected)
 UNKNOWN_SYSTEM_UNIT = "UBND huyện Đồng Hỷ"  # a district abolished in 2025, still in a system's unit list
@@ -220,8 +225,11 @@ def _answer(node, level: float, d: np.ndarray):
 
 def _evidence(unit: Unit, node, answer, d: np.ndarray) -> str:
     topics = LOCAL_TOPICS if unit.group != AGENCY else {}
-    kind, topic = topics.get(node.code) or TOPICS.get(node.code) or (
-        COMPUTED_TOPIC if node.method == "computed" else ("Báo cáo", node.name[0].lower() + node.name[1:]))
+    kind, topic = (
+        topics.get(node.code)
+        or TOPICS.get(node.code)
+        or (COMPUTED_TOPIC if node.method == "computed" else ("Báo cáo", node.name[0].lower() + node.name[1:]))
+    )
     issuer = "UBND" if unit.group != AGENCY else unit.code.split(".")[-1]
     early = node.code == "NT.2" and answer == "Có"  # the plan was issued before 31/3
     month = 1 + int(d[6] * (3 if early else 10))
@@ -291,12 +299,19 @@ def _roles(ranked: list[Unit], seed: int) -> dict[str, Unit | list[Unit] | None]
         taken.add(unit)
         return unit
 
-    return {"missing": missing, "bad_answer": pick(AGENCY), "out_of_range": pick(COMMUNE),
-            "missing_evidence": pick(WARD, COMMUNE), "wrong_index": pick(AGENCY), "resubmit": pick(COMMUNE, WARD)}
+    return {
+        "missing": missing,
+        "bad_answer": pick(AGENCY),
+        "out_of_range": pick(COMMUNE),
+        "missing_evidence": pick(WARD, COMMUNE),
+        "wrong_index": pick(AGENCY),
+        "resubmit": pick(COMMUNE, WARD),
+    }
 
 
-def _write_forms(inbox: Path, ranked: list[Unit], levels: dict[str, float], roles: dict, seed: int,
-                 bad_files: bool) -> tuple[list[Path], list[BadItem]]:
+def _write_forms(
+    inbox: Path, ranked: list[Unit], levels: dict[str, float], roles: dict, seed: int, bad_files: bool
+) -> tuple[list[Path], list[BadItem]]:
     trees = {g: tree_for(INDEX, YEAR, g) for g in ("agency", "local")}
     forms_dir = inbox / FORM_DIR
     written: list[Path] = []
@@ -323,12 +338,16 @@ def _write_forms(inbox: Path, ranked: list[Unit], levels: dict[str, float], role
         wb, _ = _fill(wrong, par_tree, levels[wrong.code], _stream(seed, 3), date(YEAR, 11, 10))
         path = save_fixed(wb, forms_dir / f"{FORM_PREFIX}loi_phieu_cchc.xlsx")
         written.append(path)
-        bad.append(BadItem(
-            "dti_form_wrong_index", f"{FORM_DIR}/{path.name}",
-            f"{wrong.name}'s PAR-index (Chỉ số CCHC) self-assessment form put into the DTI folder ('Bộ chỉ số:' "
-            "names the PAR index).",
-            f"Reject the whole file (wrong_index, cell B7); {wrong.name}'s DTI form "
-            f"{_form_name(wrong)} is unaffected and loads."))
+        bad.append(
+            BadItem(
+                "dti_form_wrong_index",
+                f"{FORM_DIR}/{path.name}",
+                f"{wrong.name}'s PAR-index (Chỉ số CCHC) self-assessment form put into the DTI folder ('Bộ chỉ số:' "
+                "names the PAR index).",
+                f"Reject the whole file (wrong_index, cell B7); {wrong.name}'s DTI form "
+                f"{_form_name(wrong)} is unaffected and loads.",
+            )
+        )
     return written, bad
 
 
@@ -341,32 +360,43 @@ def _damage(wb: Workbook, rows: dict[str, int], tree, unit: Unit, roles: dict) -
     if unit is roles["bad_answer"]:
         row = rows["NT.1"]
         ws.cell(row, col["answer"], "Trưởng phòng")
-        ws.cell(row, col["evidence"], "Quyết định số 15/QĐ-" + unit.code.split(".")[-1] + f" ngày 20/2/{YEAR} về việc "
-                "phân công Trưởng phòng phụ trách chuyển đổi số")
+        ws.cell(
+            row,
+            col["evidence"],
+            "Quyết định số 15/QĐ-" + unit.code.split(".")[-1] + f" ngày 20/2/{YEAR} về việc "
+            "phân công Trưởng phòng phụ trách chuyển đổi số",
+        )
         ws.cell(row, col["explanation"]).value = None
-        return BadItem("dti_form_bad_answer", path,
-                       f"{unit.name}'s only form: NT.1 (Trưởng Ban chỉ đạo chuyển đổi số) answered 'Trưởng phòng', "
-                       f"not one of the listed answers (cell {letter['answer']}{row}).",
-                       "Reject row NT.1 (bad_answer); load the other rows; NT.1 counts as not self-assessed. The unit "
-                       "has a usable form.")
+        return BadItem(
+            "dti_form_bad_answer",
+            path,
+            f"{unit.name}'s only form: NT.1 (Trưởng Ban chỉ đạo chuyển đổi số) answered 'Trưởng phòng', "
+            f"not one of the listed answers (cell {letter['answer']}{row}).",
+            "Reject row NT.1 (bad_answer); load the other rows; NT.1 counts as not self-assessed. The unit has a usable form.",
+        )
     if unit is roles["out_of_range"]:
         row = rows["HT.1"]
         ws.cell(row, col["answer"], 120)
-        return BadItem("dti_form_out_of_range", path,
-                       f"{unit.name}'s only form: HT.1 (tỷ lệ cán bộ, công chức được trang bị máy tính) answered 120 "
-                       f"(%), above 100 (cell {letter['answer']}{row}).",
-                       "Reject row HT.1 (value_out_of_range, never clipped); load the other rows; HT.1 counts as not "
-                       "self-assessed. The unit has a usable form.")
+        return BadItem(
+            "dti_form_out_of_range",
+            path,
+            f"{unit.name}'s only form: HT.1 (tỷ lệ cán bộ, công chức được trang bị máy tính) answered 120 "
+            f"(%), above 100 (cell {letter['answer']}{row}).",
+            "Reject row HT.1 (value_out_of_range, never clipped); load the other rows; HT.1 counts as not "
+            "self-assessed. The unit has a usable form.",
+        )
     if unit is roles["missing_evidence"]:
         row = rows["TC.1"]
         ws.cell(row, col["answer"], "Có")
         ws.cell(row, col["evidence"]).value = None
         ws.cell(row, col["explanation"]).value = None
-        return BadItem("dti_form_missing_evidence", path,
-                       f"{unit.name}'s only form: TC.1 answered 'Có' (3 points) with neither evidence nor an "
-                       f"explanation (row {row}).",
-                       f"Reject row TC.1 (missing_evidence, cell {letter['evidence']}{row}); load the other rows. The "
-                       "unit has a usable form.")
+        return BadItem(
+            "dti_form_missing_evidence",
+            path,
+            f"{unit.name}'s only form: TC.1 answered 'Có' (3 points) with neither evidence nor an explanation (row {row}).",
+            f"Reject row TC.1 (missing_evidence, cell {letter['evidence']}{row}); load the other rows. The "
+            "unit has a usable form.",
+        )
     return None
 
 
@@ -398,13 +428,13 @@ class _Value:
     planted: str | None = None  # out_of_range | unknown_component | unknown_unit | duplicate
 
     def cells(self, key: str) -> list:
-        unit_code = "" if self.unit is None else {"code": self.unit.code, "portal": self.unit.portal_code,
-                                                   "name": ""}[key]
+        unit_code = "" if self.unit is None else {"code": self.unit.code, "portal": self.unit.portal_code, "name": ""}[key]
         return [YEAR, unit_code, self.unit_text, self.code, _comma(self.value), self.source, self.note]
 
 
-def _write_external(inbox: Path, ranked: list[Unit], levels: dict[str, float], seed: int,
-                    bad_files: bool) -> tuple[list[Path], int, list[BadItem], list[str]]:
+def _write_external(
+    inbox: Path, ranked: list[Unit], levels: dict[str, float], seed: int, bad_files: bool
+) -> tuple[list[Path], int, list[BadItem], list[str]]:
     """One CSV per system; returns (paths, lines that load, bad items, notes on the missing components)."""
     rng = _stream(seed, 4)
     trees = {g: tree_for(INDEX, YEAR, g) for g in ("agency", "local")}
@@ -419,16 +449,19 @@ def _write_external(inbox: Path, ranked: list[Unit], levels: dict[str, float], s
                 continue
             value = target * (0.45 + 0.6 * levels[unit.code]) + rng.normal(0, 6)
             note = SYSTEM_NOTES[int(rng.integers(len(SYSTEM_NOTES)))] if rng.random() < 0.15 else ""
-            lines.append(_Value(unit, unit.name, node.code, float(np.clip(round(value, 1), low, min(high, 100.0))),
-                                source, note))
+            lines.append(_Value(unit, unit.name, node.code, float(np.clip(round(value, 1), low, min(high, 100.0))), source, note))
     for lines in files.values():  # unit by unit, as the systems export them
         order = {u.code: i for i, u in enumerate(ranked)}
         lines.sort(key=lambda v: order[v.unit.code])
     everything = [(stem, i) for stem, lines in files.items() for i in range(len(lines))]
-    gaps = sorted(everything[int(i)] for i in rng.choice(len(everything), min(len(everything), MISSING_COMPONENTS),
-                                                        replace=False))
-    notes = [f"`{EXTERNAL_DIR}/{stem}_{YEAR}.csv` has no value of {files[stem][i].code} for {files[stem][i].unit_text} "
-             f"({files[stem][i].unit.code}): the component is missing for that unit." for stem, i in gaps]
+    gaps = sorted(
+        everything[int(i)] for i in rng.choice(len(everything), min(len(everything), MISSING_COMPONENTS), replace=False)
+    )
+    notes = [
+        f"`{EXTERNAL_DIR}/{stem}_{YEAR}.csv` has no value of {files[stem][i].code} for {files[stem][i].unit_text} "
+        f"({files[stem][i].unit.code}): the component is missing for that unit."
+        for stem, i in gaps
+    ]
     if bad_files and files and all(len(lines) >= 8 for lines in files.values()):
         _plant(files, gaps, rng)
     for stem, i in sorted(gaps, reverse=True):
@@ -469,20 +502,46 @@ def _plant(files: dict[str, list[_Value]], gaps: list[tuple[str, int]], rng: np.
     over = line_of(soc, draws[0])
     over.value, over.planted = 130.0, "out_of_range"
     known = line_of(soc, draws[1])
-    files[soc].append(_Value(known.unit, known.unit_text, UNKNOWN_COMPONENT[0], known.value, known.source,
-                             UNKNOWN_COMPONENT[1], "unknown_component"))
+    files[soc].append(
+        _Value(
+            known.unit,
+            known.unit_text,
+            UNKNOWN_COMPONENT[0],
+            known.value,
+            known.source,
+            UNKNOWN_COMPONENT[1],
+            "unknown_component",
+        )
+    )
     twice = line_of(docs, draws[2])
     twice.planted = "duplicate"
-    files[docs].append(_Value(twice.unit, twice.unit_text, twice.code, min(100.0, twice.value + 2.5), twice.source,
-                              "Cập nhật lại số liệu", "duplicate"))
+    files[docs].append(
+        _Value(
+            twice.unit,
+            twice.unit_text,
+            twice.code,
+            min(100.0, twice.value + 2.5),
+            twice.source,
+            "Cập nhật lại số liệu",
+            "duplicate",
+        )
+    )
     shared = line_of(docs, draws[3])
     shared.planted = "duplicate"
     system = files[reports][0].source if files[reports] else shared.source
-    files[reports].append(_Value(shared.unit, shared.unit_text, shared.code, shared.value, system,
-                                 "Tổng hợp từ Hệ thống quản lý văn bản và điều hành", "duplicate"))
+    files[reports].append(
+        _Value(
+            shared.unit,
+            shared.unit_text,
+            shared.code,
+            shared.value,
+            system,
+            "Tổng hợp từ Hệ thống quản lý văn bản và điều hành",
+            "duplicate",
+        )
+    )
     template = files[people][0]
-    files[people].append(_Value(None, UNKNOWN_SYSTEM_UNIT, template.code, template.value, template.source, "",
-                                "unknown_unit"))
+    files[people].append(_Value(None, UNKNOWN_SYSTEM_UNIT, template.code, template.value, template.source, "", "unknown_unit"))
 
 
 def _external_bad_item(stem: str, lines: list[_Value], files: dict[str, list[_Value]]) -> BadItem:
@@ -498,15 +557,28 @@ def _external_bad_item(stem: str, lines: list[_Value], files: dict[str, list[_Va
             problems.append(f"line {line}: unit '{v.unit_text}' (a district abolished in 2025, no code)")
             expected.append(f"line {line} unknown_unit")
         elif v.planted == "duplicate":
-            others = [f"line {n}" if other == stem else f"`{other}_{YEAR}.csv` line {n}"
-                      for other, rows in files.items() for n, w in enumerate(rows, start=2)
-                      if w is not v and w.planted == "duplicate" and w.unit is v.unit and w.code == v.code]
+            others = [
+                f"line {n}" if other == stem else f"`{other}_{YEAR}.csv` line {n}"
+                for other, rows in files.items()
+                for n, w in enumerate(rows, start=2)
+                if w is not v and w.planted == "duplicate" and w.unit is v.unit and w.code == v.code
+            ]
             problems.append(f"line {line}: {v.code} of {v.unit_text} also given at {', '.join(others)}")
             expected.append(f"line {line} duplicate")
     duplicates = any(v.planted == "duplicate" for v in lines)
-    return BadItem(f"dti_external_{stem}", f"{EXTERNAL_DIR}/{stem}_{YEAR}.csv", "; ".join(problems) + ".",
-                   "Reject " + "; ".join(expected) + (" (every copy of a duplicate, within or across files: the "
-                   "component is then missing for that unit)" if duplicates else "") + "; load every other line.")
+    return BadItem(
+        f"dti_external_{stem}",
+        f"{EXTERNAL_DIR}/{stem}_{YEAR}.csv",
+        "; ".join(problems) + ".",
+        "Reject "
+        + "; ".join(expected)
+        + (
+            " (every copy of a duplicate, within or across files: the component is then missing for that unit)"
+            if duplicates
+            else ""
+        )
+        + "; load every other line.",
+    )
 
 
 # --- last year's published results ---------------------------------------------------------------------------
@@ -528,8 +600,9 @@ def _variant(name: str, kind: int) -> str:
     return name
 
 
-def _write_previous(inbox: Path, ranked: list[Unit], levels: dict[str, float], seed: int,
-                    bad_files: bool) -> tuple[Path, int, list[BadItem]]:
+def _write_previous(
+    inbox: Path, ranked: list[Unit], levels: dict[str, float], seed: int, bad_files: bool
+) -> tuple[Path, int, list[BadItem]]:
     rng = _stream(seed, 5)
     trees = {g: tree_for(INDEX, YEAR, g) for g in ("agency", "local")}
     published: dict[str, list[tuple[str, float]]] = {"agency": [], "local": []}
@@ -567,15 +640,20 @@ def _write_previous(inbox: Path, ranked: list[Unit], levels: dict[str, float], s
     if bad_files and published["local"]:
         line = next(n for n, r in enumerate(rows, start=2) if r[1] == UNKNOWN_OLD_NAME)
         good -= 1
-        merged = "; ".join(f"{' + '.join(names)} → {next(u.name for u in ranked if u.code == code)}"
-                           for code, names in old_names(ranked).items())
-        bad.append(BadItem(
-            "dti_previous_unknown_name", f"{PREVIOUS_DIR}/{PREVIOUS_FILE}",
-            f"The {PREVIOUS_YEAR} ranking under the names of the time: line {line} '{UNKNOWN_OLD_NAME}', an old name "
-            f"the master data does not know. The agencies merged or renamed in 2025 appear under their old names "
-            f"({merged}); some current names are spelt without diacritics, with a double space or in lower case.",
-            f"Reject line {line} (unknown_unit); map the other lines: merged agencies take the mean of their old "
-            "totals, Ban Dân tộc is the renamed Sở Dân tộc và Tôn giáo, spelling variants match their units."))
+        merged = "; ".join(
+            f"{' + '.join(names)} → {next(u.name for u in ranked if u.code == code)}" for code, names in old_names(ranked).items()
+        )
+        bad.append(
+            BadItem(
+                "dti_previous_unknown_name",
+                f"{PREVIOUS_DIR}/{PREVIOUS_FILE}",
+                f"The {PREVIOUS_YEAR} ranking under the names of the time: line {line} '{UNKNOWN_OLD_NAME}', an old name "
+                f"the master data does not know. The agencies merged or renamed in 2025 appear under their old names "
+                f"({merged}); some current names are spelt without diacritics, with a double space or in lower case.",
+                f"Reject line {line} (unknown_unit); map the other lines: merged agencies take the mean of their old "
+                "totals, Ban Dân tộc is the renamed Sở Dân tộc và Tôn giáo, spelling variants match their units.",
+            )
+        )
     return path, good, bad
 
 
@@ -599,10 +677,17 @@ def write_dti_inbox(inbox: Path, units: tuple[Unit, ...], seed: int = 2026, bad_
     written.append(previous)
     bad += previous_bad
     missing = sorted(u.code for u in roles["missing"])
-    notes = [f"{u.name} ({u.code}) sent no DTI self-assessment form for {YEAR} (no file in `{FORM_DIR}/`): "
-             "report it as a missing form." for u in roles["missing"]] + gaps
-    return {"written": written,
-            "bad": [{"file": b.file, "kind": b.key, "problem": b.problem, "expected": b.expected, "dossier_codes": []}
-                    for b in bad],
-            "notes": notes, "dti_forms": forms, "dti_missing_units": missing, "dti_external_rows": external_rows,
-            "dti_previous_rows": previous_rows}
+    notes = [
+        f"{u.name} ({u.code}) sent no DTI self-assessment form for {YEAR} (no file in `{FORM_DIR}/`): "
+        "report it as a missing form."
+        for u in roles["missing"]
+    ] + gaps
+    return {
+        "written": written,
+        "bad": [{"file": b.file, "kind": b.key, "problem": b.problem, "expected": b.expected, "dossier_codes": []} for b in bad],
+        "notes": notes,
+        "dti_forms": forms,
+        "dti_missing_units": missing,
+        "dti_external_rows": external_rows,
+        "dti_previous_rows": previous_rows,
+    }

@@ -43,16 +43,27 @@ TTHC_DIR, PORTAL_DIR, BAD_FILES_DOC = "tthc", "portal", "BAD_FILES.md"
 def _clear_previous(inbox: Path) -> None:
     """Remove only what an earlier run wrote, so a smaller range does not leave stale days behind."""
     tthc, portal = inbox / TTHC_DIR, inbox / PORTAL_DIR
-    stale = [p for p in tthc.glob("*.csv")
-             if DOSSIER_FILE_PATTERN.match(p.name) or p.name in (CATALOGUE_FILE_NAME, PUBLICATION_FILE_NAME)]
+    stale = [
+        p
+        for p in tthc.glob("*.csv")
+        if DOSSIER_FILE_PATTERN.match(p.name) or p.name in (CATALOGUE_FILE_NAME, PUBLICATION_FILE_NAME)
+    ]
     stale += [p for p in (inbox / PETITION_DIR).glob("*.csv") if PETITION_FILE_PATTERN.match(p.name)]
     stale += [*portal.glob("*.json"), inbox / BAD_FILES_DOC]
     for path in stale:
         path.unlink(missing_ok=True)
 
 
-def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_END, scale: float = 1.0,
-                   seed: int = 2026, province: str = "Thái Nguyên", bad_files: bool = True) -> dict:
+def generate_inbox(
+    inbox: Path,
+    *,
+    start: date = DEMO_START,
+    end: date = DEMO_END,
+    scale: float = 1.0,
+    seed: int = 2026,
+    province: str = "Thái Nguyên",
+    bad_files: bool = True,
+) -> dict:
     """Write the demo inbox under `inbox` and return a summary (files, dossiers, versions, bad files)."""
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
@@ -76,15 +87,19 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
     tthc = inbox / TTHC_DIR
     tthc.mkdir(parents=True, exist_ok=True)
     # The public demo secret of the applicant pseudonyms is accepted only on an inbox carrying this mark (common/pii.py).
-    (inbox / DEMO_MARKER).write_text("Hộp thư dữ liệu mẫu do demo/generate.py tạo (không phải dữ liệu thật).\n",
-                                     encoding="utf-8")
+    (inbox / DEMO_MARKER).write_text("Hộp thư dữ liệu mẫu do demo/generate.py tạo (không phải dữ liệu thật).\n", encoding="utf-8")
     write_catalogue(tthc / CATALOGUE_FILE_NAME, cat, units)
     written = [inbox / DEMO_MARKER, tthc / CATALOGUE_FILE_NAME]
 
     epoch = date(1970, 1, 1)
     days = cal.days
-    rows_per_day = dict(zip((epoch + timedelta(days=int(x)) for x in days),
-                            np.bincount(vers.day - days[0], minlength=len(days)).tolist(), strict=False))
+    rows_per_day = dict(
+        zip(
+            (epoch + timedelta(days=int(x)) for x in days),
+            np.bincount(vers.day - days[0], minlength=len(days)).tolist(),
+            strict=False,
+        )
+    )
     bad_plan = badfiles.plan(start, end, rows_per_day) if bad_files else {}
     free_seq = {day: int(dossiers.counts[i].max(initial=0)) + 101 for i, day in enumerate(rows_per_day)}
     ctx = badfiles.Context(units, cat, cal, bad_rng, free_seq)
@@ -97,8 +112,15 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         kind = bad_plan.get(day)
         if kind is not None:
             content, codes = badfiles.damage(kind, day, body, ctx)
-            bad.append({"file": f"{TTHC_DIR}/{path.name}", "kind": kind.key, "problem": kind.problem,
-                        "expected": kind.expected, "dossier_codes": codes})
+            bad.append(
+                {
+                    "file": f"{TTHC_DIR}/{path.name}",
+                    "kind": kind.key,
+                    "problem": kind.problem,
+                    "expected": kind.expected,
+                    "dossier_codes": codes,
+                }
+            )
         path.write_bytes(content)
         written.append(path)
 
@@ -113,13 +135,21 @@ def generate_inbox(inbox: Path, *, start: date = DEMO_START, end: date = DEMO_EN
         rows, codes = badfiles.petition_bad_rows(units, min(max(first_month, start) + timedelta(days=5), end))
         extra[first_month] = rows
         kind = badfiles.PETITION_BAD
-        bad.append({"file": f"{PETITION_DIR}/pakn_{first_month:%Y%m}.csv", "kind": kind.key, "problem": kind.problem,
-                    "expected": kind.expected, "dossier_codes": codes})
+        bad.append(
+            {
+                "file": f"{PETITION_DIR}/pakn_{first_month:%Y%m}.csv",
+                "kind": kind.key,
+                "problem": kind.problem,
+                "expected": kind.expected,
+                "dossier_codes": codes,
+            }
+        )
     petition_files = write_petitions(inbox, petitions, units, cal, seed, extra)
     written += petition_files
 
-    portal_files, portal_bad = write_portal(inbox / PORTAL_DIR, dossiers, units, cat, cal, traits, petitions,
-                                            publication, seed, bad_files)
+    portal_files, portal_bad = write_portal(
+        inbox / PORTAL_DIR, dossiers, units, cat, cal, traits, petitions, publication, seed, bad_files
+    )
     written += portal_files
     bad += portal_bad
     # The plan register (ke_hoach/) and the offices' progress reports (tien_do/) dated up to the end of the range.
@@ -180,8 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--province", default="Thái Nguyên")
     parser.add_argument("--no-bad-files", dest="bad_files", action="store_false", help="write only good files")
     args = parser.parse_args(argv)
-    summary = generate_inbox(args.inbox, start=args.start, end=args.end, scale=args.scale, seed=args.seed,
-                             province=args.province, bad_files=args.bad_files)
+    summary = generate_inbox(
+        args.inbox,
+        start=args.start,
+        end=args.end,
+        scale=args.scale,
+        seed=args.seed,
+        province=args.province,
+        bad_files=args.bad_files,
+    )
     short = {k: v for k, v in summary.items() if k != "bad_files"}
     short["bad_files"] = [b["file"] for b in summary["bad_files"]]
     json.dump(short, sys.stdout, ensure_ascii=False, indent=2)

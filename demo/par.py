@@ -36,8 +36,10 @@ DOC_KINDS = ("Quyết định", "Kế hoạch", "Báo cáo", "Công văn")
 DOC_SUFFIX = {"Quyết định": "QĐ", "Kế hoạch": "KH", "Báo cáo": "BC", "Công văn": "CV"}
 DIFFICULTIES = (
     "Đội ngũ công chức làm công tác CCHC còn kiêm nhiệm, thường xuyên thay đổi sau sắp xếp tổ chức bộ máy.",
-    ("Hạ tầng công nghệ thông tin chưa đồng bộ; một số phần mềm chuyên ngành chưa kết nối với Hệ thống thông tin giải "
-    "quyết TTHC của tỉnh."),
+    (
+        "Hạ tầng công nghệ thông tin chưa đồng bộ; một số phần mềm chuyên ngành chưa kết nối với Hệ thống thông tin giải "
+        "quyết TTHC của tỉnh."
+    ),
     "Kinh phí cho công tác CCHC, chuyển đổi số còn hạn chế.",
     None,
 )
@@ -48,8 +50,7 @@ PROPOSALS = (
     None,
 )
 EXPLANATIONS = (
-    ("Đơn vị thực hiện đầy đủ nhiệm vụ theo hướng dẫn chấm điểm; tài liệu lưu tại Văn phòng, sẵn sàng cung cấp khi "
-    "thẩm định."),
+    ("Đơn vị thực hiện đầy đủ nhiệm vụ theo hướng dẫn chấm điểm; tài liệu lưu tại Văn phòng, sẵn sàng cung cấp khi thẩm định."),
     "Chấm theo tỷ lệ nhiệm vụ hoàn thành trong năm (số liệu tại báo cáo CCHC quý IV).",
 )
 
@@ -145,16 +146,21 @@ def write_par_inbox(inbox: Path, units: tuple[Unit, ...], seed: int = 2026, bad_
     if bad_files:
         bad += _bad_forms(forms_dir, ranked, trees, rng, written, flawed_rows, flawed_layout)
     unappraised = {ranked[int(i)].code for i in sorted(rng.choice(len(ranked), UNAPPRAISED, replace=False))}
-    appraisal_path, appraisal_bad = _write_appraisal(inbox / APPRAISAL_DIR / APPRAISAL_FILE, ranked, trees, scores,
-                                                     unappraised, rng, bad_files)
+    appraisal_path, appraisal_bad = _write_appraisal(
+        inbox / APPRAISAL_DIR / APPRAISAL_FILE, ranked, trees, scores, unappraised, rng, bad_files
+    )
     written.append(appraisal_path)
     bad += appraisal_bad
-    survey_path, survey_rows, survey_bad = _write_survey(inbox / SURVEY_DIR / SURVEY_FILE, ranked, trees, rng,
-                                                         bad_files)
+    survey_path, survey_rows, survey_bad = _write_survey(inbox / SURVEY_DIR / SURVEY_FILE, ranked, trees, rng, bad_files)
     written.append(survey_path)
     bad += survey_bad
-    return {"written": written, "bad": bad, "par_forms": sum(1 for p in written if p.parent == forms_dir),
-            "par_unappraised": sorted(unappraised), "par_survey_rows": survey_rows}
+    return {
+        "written": written,
+        "bad": bad,
+        "par_forms": sum(1 for p in written if p.parent == forms_dir),
+        "par_unappraised": sorted(unappraised),
+        "par_survey_rows": survey_rows,
+    }
 
 
 # --- bad forms -----------------------------------------------------------------------------------------------
@@ -189,8 +195,7 @@ def _damage_layout(wb: Workbook, rows: dict[str, int], tree, unit: Unit) -> dict
     for col in range(1, 7):
         va, vb = ws.cell(ra, col).value, ws.cell(rb, col).value
         ws.cell(ra, col).value, ws.cell(rb, col).value = vb, va
-    ws.merge_cells(start_row=rows[merged.code], start_column=EVIDENCE, end_row=rows[merged.code],
-                   end_column=EXPLANATION)
+    ws.merge_cells(start_row=rows[merged.code], start_column=EVIDENCE, end_row=rows[merged.code], end_column=EXPLANATION)
     ws.row_dimensions[rows[hidden.code]].hidden = True
     ws.cell(rows[hidden.code], SCORE, f"{hidden.max_points * 0.5:g}".replace(".", ","))
     last = max(rows.values())
@@ -203,8 +208,15 @@ def _damage_layout(wb: Workbook, rows: dict[str, int], tree, unit: Unit) -> dict
     return {}
 
 
-def _bad_forms(forms_dir: Path, ranked: list[Unit], trees: dict, rng: np.random.Generator, written: list[Path],
-               flawed_rows: Unit, flawed_layout: Unit) -> list[dict]:
+def _bad_forms(
+    forms_dir: Path,
+    ranked: list[Unit],
+    trees: dict,
+    rng: np.random.Generator,
+    written: list[Path],
+    flawed_rows: Unit,
+    flawed_layout: Unit,
+) -> list[dict]:
     agencies = [u for u in ranked if u.group == "agency"]
     locals_ = [u for u in ranked if u.group != "agency"]
     out: list[BadForm] = []
@@ -213,57 +225,104 @@ def _bad_forms(forms_dir: Path, ranked: list[Unit], trees: dict, rng: np.random.
         wb, rows, _ = _fill(unit, trees[RANKING_GROUP[unit.group]], rng, submitted)
         return wb, rows
 
-    out.append(BadForm(
-        "par_form_rows", _form_name(flawed_rows),
-        f"{flawed_rows.name}'s first form (a corrected form follows as _lan_2): score above the maximum, a negative score, 'đạt' as a score, a formula in a "
-        "score cell, a full score with neither evidence nor explanation, a score written '0,75'-style with a decimal "
-        "comma, and an extra row with the unknown code LV9.1.",
-        "Reject those rows with sheet 'Tự đánh giá', the score cell and rules score_above_max, negative_score, "
-        "not_a_number, uncalculated_formula (a formula saved without its value), missing_evidence, unknown_criterion; note decimal_comma (read as a number); "
-        "load the other rows; the corrected later form supersedes it, so the year's forms are clean."))
-    out.append(BadForm(
-        "par_form_layout", _form_name(flawed_layout),
-        f"{flawed_layout.name}'s only form: two criteria rows swapped, one criterion row deleted, evidence and "
-        "explanation cells merged on one row, a hidden row whose score is written with a decimal comma.",
-        "Load every remaining row by its code; notes merged_cells, hidden_cells, decimal_comma and missing_criterion "
-        "(the deleted criterion counts as not self-assessed)."))
+    out.append(
+        BadForm(
+            "par_form_rows",
+            _form_name(flawed_rows),
+            f"{flawed_rows.name}'s first form (a corrected form follows as _lan_2): score above the maximum, a negative score, 'đạt' as a score, a formula in a "
+            "score cell, a full score with neither evidence nor explanation, a score written '0,75'-style with a decimal "
+            "comma, and an extra row with the unknown code LV9.1.",
+            "Reject those rows with sheet 'Tự đánh giá', the score cell and rules score_above_max, negative_score, "
+            "not_a_number, uncalculated_formula (a formula saved without its value), missing_evidence, unknown_criterion; note decimal_comma (read as a number); "
+            "load the other rows; the corrected later form supersedes it, so the year's forms are clean.",
+        )
+    )
+    out.append(
+        BadForm(
+            "par_form_layout",
+            _form_name(flawed_layout),
+            f"{flawed_layout.name}'s only form: two criteria rows swapped, one criterion row deleted, evidence and "
+            "explanation cells merged on one row, a hidden row whose score is written with a decimal comma.",
+            "Load every remaining row by its code; notes merged_cells, hidden_cells, decimal_comma and missing_criterion "
+            "(the deleted criterion counts as not self-assessed).",
+        )
+    )
     wb, _ = form(agencies[7], "year")
     wb.active["B6"] = YEAR - 1
     path = save_fixed(wb, forms_dir / f"{FORM_PREFIX}loi_nam_{YEAR - 1}.xlsx")
     written.append(path)
-    out.append(BadForm("par_form_wrong_year", path.name, f"{agencies[7].name}: 'Năm đánh giá:' {YEAR - 1}.",
-                       "Reject the file (wrong_year, cell B6); the unit's 2026 form is unaffected."))
+    out.append(
+        BadForm(
+            "par_form_wrong_year",
+            path.name,
+            f"{agencies[7].name}: 'Năm đánh giá:' {YEAR - 1}.",
+            "Reject the file (wrong_year, cell B6); the unit's 2026 form is unaffected.",
+        )
+    )
     wb, _ = form(locals_[30], "index")
     wb.active["B7"] = "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)"
     path = save_fixed(wb, forms_dir / f"{FORM_PREFIX}loi_bo_chi_so_khac.xlsx")
     written.append(path)
-    out.append(BadForm("par_form_wrong_index", path.name, f"{locals_[30].name}: 'Bộ chỉ số:' names SIPAS.",
-                       "Reject the file (wrong_index, cell B7)."))
+    out.append(
+        BadForm(
+            "par_form_wrong_index",
+            path.name,
+            f"{locals_[30].name}: 'Bộ chỉ số:' names SIPAS.",
+            "Reject the file (wrong_index, cell B7).",
+        )
+    )
     wb, _ = form(locals_[40], "unit")
     wb.active["B4"], wb.active["B5"] = "Xã Không Tồn Tại", None
     path = save_fixed(wb, forms_dir / f"{FORM_PREFIX}loi_don_vi_khong_ton_tai.xlsx")
     written.append(path)
-    out.append(BadForm("par_form_unknown_unit", path.name, "'Đơn vị:' Xã Không Tồn Tại (no such unit).",
-                       "Reject the whole file (unknown_unit, cell B4)."))
+    out.append(
+        BadForm(
+            "par_form_unknown_unit",
+            path.name,
+            "'Đơn vị:' Xã Không Tồn Tại (no such unit).",
+            "Reject the whole file (unknown_unit, cell B4).",
+        )
+    )
     blank, _ = build_form(trees["local"], locals_[50], YEAR)
     path = save_fixed(blank, forms_dir / f"{FORM_PREFIX}loi_phieu_trong.xlsx")
     written.append(path)
-    out.append(BadForm("par_form_empty", path.name, f"{locals_[50].name}: the blank form sent back without scores.",
-                       "Reject the file (empty_form); the unit's filled form is unaffected."))
+    out.append(
+        BadForm(
+            "par_form_empty",
+            path.name,
+            f"{locals_[50].name}: the blank form sent back without scores.",
+            "Reject the file (empty_form); the unit's filled form is unaffected.",
+        )
+    )
     path = forms_dir / f"{FORM_PREFIX}loi_khong_phai_excel.xlsx"
     path.write_bytes("Phiếu tự đánh giá gửi kèm email, xem tệp đính kèm.\n".encode())
     written.append(path)
-    out.append(BadForm("par_form_not_workbook", path.name, "A text file named .xlsx.",
-                       "Reject the file (wrong_file_kind: text, not a workbook); nothing crashes."))
-    return [{"file": f"{FORM_DIR}/{b.file_name}", "kind": b.key, "problem": b.problem, "expected": b.expected,
-             "dossier_codes": []} for b in out]
+    out.append(
+        BadForm(
+            "par_form_not_workbook",
+            path.name,
+            "A text file named .xlsx.",
+            "Reject the file (wrong_file_kind: text, not a workbook); nothing crashes.",
+        )
+    )
+    return [
+        {"file": f"{FORM_DIR}/{b.file_name}", "kind": b.key, "problem": b.problem, "expected": b.expected, "dossier_codes": []}
+        for b in out
+    ]
 
 
 # --- appraisal and surveys -----------------------------------------------------------------------------------
 
 
-def _write_appraisal(path: Path, ranked: list[Unit], trees: dict, scores: dict[str, dict[str, float]],
-                     unappraised: set[str], rng: np.random.Generator, bad_files: bool) -> tuple[Path, list[dict]]:
+def _write_appraisal(
+    path: Path,
+    ranked: list[Unit],
+    trees: dict,
+    scores: dict[str, dict[str, float]],
+    unappraised: set[str],
+    rng: np.random.Generator,
+    bad_files: bool,
+) -> tuple[Path, list[dict]]:
     wb = Workbook()
     ws = wb.active
     ws.title = "Kết quả thẩm định"
@@ -292,18 +351,25 @@ def _write_appraisal(path: Path, ranked: list[Unit], trees: dict, scores: dict[s
         ws.append(["Sở Không Tồn Tại", "LV1.2", 1, None])
         ws.append([ranked[0].name, "LV1.2", "chưa chấm", None])
         ws.append([ranked[1].name, "LV1.2", 99, "Nhập nhầm"])
-        bad.append({"file": f"{APPRAISAL_DIR}/{APPRAISAL_FILE}", "kind": "par_appraisal_rows",
-                    "problem": f"Rows {first}-{first + 2} of sheet 'Kết quả thẩm định': an unknown unit, a "
-                    "non-numeric appraised score, a score of 99 above the criterion's maximum (the latter two are "
-                    f"extra rows for units already appraised). {UNAPPRAISED} units have no appraisal at all.",
-                    "expected": "Reject those rows (unknown_unit, not_a_number, score_above_max with the trees); the units without appraisal stay provisional.", "dossier_codes": []})
+        bad.append(
+            {
+                "file": f"{APPRAISAL_DIR}/{APPRAISAL_FILE}",
+                "kind": "par_appraisal_rows",
+                "problem": f"Rows {first}-{first + 2} of sheet 'Kết quả thẩm định': an unknown unit, a "
+                "non-numeric appraised score, a score of 99 above the criterion's maximum (the latter two are "
+                f"extra rows for units already appraised). {UNAPPRAISED} units have no appraisal at all.",
+                "expected": "Reject those rows (unknown_unit, not_a_number, score_above_max with the trees); the units without appraisal stay provisional.",
+                "dossier_codes": [],
+            }
+        )
     ws.column_dimensions["A"].width = 45
     ws.column_dimensions["D"].width = 50
     return save_fixed(wb, path), bad
 
 
-def _write_survey(path: Path, ranked: list[Unit], trees: dict, rng: np.random.Generator,
-                  bad_files: bool) -> tuple[Path, int, list[dict]]:
+def _write_survey(
+    path: Path, ranked: list[Unit], trees: dict, rng: np.random.Generator, bad_files: bool
+) -> tuple[Path, int, list[dict]]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm"])
@@ -316,17 +382,21 @@ def _write_survey(path: Path, ranked: list[Unit], trees: dict, rng: np.random.Ge
         for node in tree.nodes:
             if node.method in labels and node.code in applicable:
                 share = float(np.clip(rng.normal(level, 0.05), 0.4, 1.0))
-                writer.writerow([unit.code, unit.name, labels[node.method], node.code,
-                                 f"{node.max_points * share:.2f}"])
+                writer.writerow([unit.code, unit.name, labels[node.method], node.code, f"{node.max_points * share:.2f}"])
                 rows += 1
     bad: list[dict] = []
     if bad_files:
         writer.writerow(["99.KHONGCO", "Sở Không Tồn Tại", "SIPAS", "LV8.1", "5.00"])
         writer.writerow([ranked[2].code, ranked[2].name, "Khảo sát doanh nghiệp", "LV8.1", "5.00"])
-        bad.append({"file": f"{SURVEY_DIR}/{SURVEY_FILE}", "kind": "par_survey_rows",
-                    "problem": f"The last two lines ({rows + 2}, {rows + 3}): an unknown unit code, an unknown survey "
-                    "type.", "expected": "Reject those two lines (unknown_unit, unknown_survey); load the others.",
-                    "dossier_codes": []})
+        bad.append(
+            {
+                "file": f"{SURVEY_DIR}/{SURVEY_FILE}",
+                "kind": "par_survey_rows",
+                "problem": f"The last two lines ({rows + 2}, {rows + 3}): an unknown unit code, an unknown survey type.",
+                "expected": "Reject those two lines (unknown_unit, unknown_survey); load the others.",
+                "dossier_codes": [],
+            }
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
     return path, rows, bad

@@ -46,13 +46,17 @@ RATING_LABELS = tuple(PETITION_RATINGS)  # index 0 satisfied, 1 dissatisfied
 DISLIKED = 1
 YES_NO = {v: k for k, v in BOOLEANS.items()}
 CONTENT_TEMPLATES = (
-    ("Tôi là {name}, số điện thoại {phone}. Hồ sơ của tôi nộp tại {unit} đã quá ngày hẹn trả nhưng chưa có kết quả, "
-     "đề nghị xem xét."),
+    (
+        "Tôi là {name}, số điện thoại {phone}. Hồ sơ của tôi nộp tại {unit} đã quá ngày hẹn trả nhưng chưa có kết quả, "
+        "đề nghị xem xét."
+    ),
     "Công chức tiếp nhận tại {unit} yêu cầu bổ sung giấy tờ nhiều lần, mỗi lần một ý; đề nghị hướng dẫn một lần đầy đủ.",
     "Đề nghị {unit} công khai rõ thành phần hồ sơ và mức phí, lệ phí của thủ tục tôi đang làm.",
     "Tôi tên {name}, ở Tổ {group}; phản ánh thái độ phục vụ của cán bộ bộ phận một cửa {unit}.",
-    ("Cổng dịch vụ công báo lỗi khi thanh toán trực tuyến lệ phí; tôi đã nộp tiền nhưng hồ sơ vẫn chờ thanh toán. "
-     "Liên hệ: {email}."),
+    (
+        "Cổng dịch vụ công báo lỗi khi thanh toán trực tuyến lệ phí; tôi đã nộp tiền nhưng hồ sơ vẫn chờ thanh toán. "
+        "Liên hệ: {email}."
+    ),
     "Kiến nghị {unit} bố trí thêm ngày làm việc sáng thứ Bảy để người dân đi làm có thể nộp hồ sơ.",
 )
 
@@ -80,8 +84,10 @@ def _working_day_after(day: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Epoch day of the n-th working day after `day`: the reader's own rule (common.workdays, which also knows the
     Saturdays worked in exchange for a day off), so the demo portal and the warehouse agree on every deadline."""
     epoch = date(1970, 1, 1)
-    return np.array([(add_working_days(epoch + timedelta(days=int(d)), int(k)) - epoch).days for d, k in zip(day, n, strict=True)],
-                    dtype=np.int64)
+    return np.array(
+        [(add_working_days(epoch + timedelta(days=int(d)), int(k)) - epoch).days for d, k in zip(day, n, strict=True)],
+        dtype=np.int64,
+    )
 
 
 def simulate_petitions(d: Dossiers, units: tuple[Unit, ...], cal: Calendar, traits: UnitTraits, seed: int) -> Petitions:
@@ -140,8 +146,9 @@ def simulate_petitions(d: Dossiers, units: tuple[Unit, ...], cal: Calendar, trai
     return Petitions(codes, unit, variant, received, category, handling, due, finish, rating, repeated)
 
 
-def petition_counts(p: Petitions, first_day: int, last_day: int, capture: int,
-                    n_units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def petition_counts(
+    p: Petitions, first_day: int, last_day: int, capture: int, n_units: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per unit (index n_units = the province): petitions handled in the period, on time, and 'bad' (late, disliked or
     repeated: the 5.3 subtraction), as known at `capture` (epoch seconds).
 
@@ -172,14 +179,19 @@ def _people(n: int, units: tuple[Unit, ...], unit: np.ndarray, rng: np.random.Ge
     for i in range(n):
         female = rng.random() < 0.5
         middles, givens = (vocab.FEMALE_MIDDLE, vocab.FEMALE_GIVEN) if female else (vocab.MALE_MIDDLE, vocab.MALE_GIVEN)
-        name = " ".join((surnames[rng.choice(len(surnames), p=weights / weights.sum())],
-                         middles[rng.integers(len(middles))], givens[rng.integers(len(givens))]))
+        name = " ".join(
+            (
+                surnames[rng.choice(len(surnames), p=weights / weights.sum())],
+                middles[rng.integers(len(middles))],
+                givens[rng.integers(len(givens))],
+            )
+        )
         phone = f"09{rng.integers(10**8):08d}"
-        email = "" if rng.random() < 0.4 else \
-            f"{strip_diacritics(name).lower().replace(' ', '')}{rng.integers(1, 100)}@gmail.com"
+        email = "" if rng.random() < 0.4 else f"{strip_diacritics(name).lower().replace(' ', '')}{rng.integers(1, 100)}@gmail.com"
         template = CONTENT_TEMPLATES[rng.integers(len(CONTENT_TEMPLATES))]
-        content = template.format(name=name, phone=phone, email=email or phone, unit=units[unit[i]].name,
-                                  group=rng.integers(1, 30))
+        content = template.format(
+            name=name, phone=phone, email=email or phone, unit=units[unit[i]].name, group=rng.integers(1, 30)
+        )
         out.append((name, phone, email, content))
     return out
 
@@ -190,11 +202,19 @@ def petition_rows(p: Petitions, units: tuple[Unit, ...], seed: int) -> list[list
     people = _people(len(p), units, p.unit, np.random.default_rng([seed, 766, 1]))
     rows = []
     for i in range(len(p)):
-        rows.append([
-            p.code[i], _timestamp(p.received[i]), names[2 * p.unit[i] + p.variant[i]], CATEGORY_LABELS[p.category[i]],
-            HANDLING_LABELS[p.handling[i]], _timestamp(p.finish[i]) if p.finish[i] >= 0 else "",
-            RATING_LABELS[p.rating[i]] if p.rating[i] >= 0 else "", YES_NO[bool(p.repeated[i])], *people[i],
-        ])
+        rows.append(
+            [
+                p.code[i],
+                _timestamp(p.received[i]),
+                names[2 * p.unit[i] + p.variant[i]],
+                CATEGORY_LABELS[p.category[i]],
+                HANDLING_LABELS[p.handling[i]],
+                _timestamp(p.finish[i]) if p.finish[i] >= 0 else "",
+                RATING_LABELS[p.rating[i]] if p.rating[i] >= 0 else "",
+                YES_NO[bool(p.repeated[i])],
+                *people[i],
+            ]
+        )
     return rows
 
 
@@ -214,8 +234,9 @@ def petition_csv(rows: list[list[str]]) -> bytes:
     return BOM + buf.getvalue().encode("utf-8")
 
 
-def write_petitions(inbox: Path, p: Petitions, units: tuple[Unit, ...], cal: Calendar, seed: int,
-                    extra: dict[date, list[list[str]]] | None = None) -> list[Path]:
+def write_petitions(
+    inbox: Path, p: Petitions, units: tuple[Unit, ...], cal: Calendar, seed: int, extra: dict[date, list[list[str]]] | None = None
+) -> list[Path]:
     """One file per month of the range, `pakn/pakn_YYYYMM.csv`, with the petitions received that month (header only
     when there are none); `extra` rows (deliberately bad ones) are appended to their month's file."""
     folder = inbox / PETITION_DIR

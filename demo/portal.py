@@ -37,8 +37,14 @@ from demo.simulate import (
 
 TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
 EVALUATION_ENDPOINTS = ("transparency", "handling-satisfaction", "dossier-digitized")
-GROUP_MAX = {"transparency": 18, "dvc-progress-tree": 20, "provide-online-tree": 12,
-             "formality-online-payment-tree": 10, "handling-satisfaction": 18, "dossier-digitized": 22}
+GROUP_MAX = {
+    "transparency": 18,
+    "dvc-progress-tree": 20,
+    "provide-online-tree": 12,
+    "formality-online-payment-tree": 10,
+    "handling-satisfaction": 18,
+    "dossier-digitized": 22,
+}
 
 
 @dataclass(frozen=True)
@@ -61,18 +67,20 @@ METRICS: dict[str, tuple[MetricDef, ...]] = {
         MetricDef("PETITION_CLASSIFICATION_TTHC", "Tỷ lệ PAKN về quy định, thủ tục hành chính", 0, "info"),
         MetricDef("PETITION_PROCESSING_ON_TIME", "Tỷ lệ PAKN xử lý đúng hạn", 6, "petition"),
         MetricDef("PETITION_HANDLING_SATISFACTION", "Tỷ lệ hài lòng trong xử lý PAKN", 6, "petition"),
-        MetricDef("DOSSIER_RECEIVING_SATISFACTION", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", 6,
-                  "receiving", 90.0),
+        MetricDef("DOSSIER_RECEIVING_SATISFACTION", "Tỷ lệ hài lòng trong tiếp nhận, giải quyết TTHC", 6, "receiving", 90.0),
         MetricDef("PETITION_CLASSIFICATION_STAFF", "Tỷ lệ PAKN về hành vi cán bộ, công chức, viên chức", 0, "info"),
     ),
     "dossier-digitized": (
         MetricDef("ORIGINAL_RESULT_AVAILABLE", "Tỷ lệ hồ sơ có cấp kết quả giải quyết TTHC điện tử", 6, "linear"),
         MetricDef("SO_HOA_GIAY_TO_GIAI_QUYET", "Tỷ lệ hồ sơ thực hiện số hóa", 4, "linear"),
-        MetricDef("ELECTRONIC_CERTIFIED_COPY", "Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính", 2,
-                  "linear"),
+        MetricDef("ELECTRONIC_CERTIFIED_COPY", "Tỷ lệ cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính", 2, "linear"),
         MetricDef("REUSED_DIGITIZED_DATA", "Tỷ lệ hồ sơ khai thác, sử dụng lại dữ liệu số hóa", 2, "target", 80.0),
-        MetricDef("SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
-                  "Tỷ lệ hồ sơ số hóa có kết nối, chia sẻ với kho dữ liệu cá nhân trên Cổng", 4, "linear"),
+        MetricDef(
+            "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
+            "Tỷ lệ hồ sơ số hóa có kết nối, chia sẻ với kho dữ liệu cá nhân trên Cổng",
+            4,
+            "linear",
+        ),
         MetricDef("CITIZEN_DATA_CONNECTED_DOSSIER", "Tỷ lệ hồ sơ sử dụng dữ liệu từ CSDLQG về dân cư", 2, "linear"),
         MetricDef("CITIZEN_DATA_CONNECTED_FORMALITY", "Tỷ lệ TTHC triển khai kết nối dữ liệu dân cư", 2, "linear"),
     ),
@@ -173,8 +181,17 @@ def evaluation_name(unit: Unit) -> str:
 class PeriodCounts:
     """Per-unit counts of one period as seen at its capture time (index len(units) = the province)."""
 
-    def __init__(self, d: Dossiers, units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: UnitTraits,
-                 pet: Petitions, pub: list[Publication], p: Period):
+    def __init__(
+        self,
+        d: Dossiers,
+        units: tuple[Unit, ...],
+        cat: Catalogue,
+        cal: Calendar,
+        traits: UnitTraits,
+        pet: Petitions,
+        pub: list[Publication],
+        p: Period,
+    ):
         n_units = len(units)
         self.n = n_units
         first = (np.datetime64(p.first, "D") - np.datetime64("1970-01-01", "D")).astype(int)
@@ -267,11 +284,18 @@ class PeriodCounts:
 
 def _node(units: tuple[Unit, ...], i: int, province: str, province_code: str, codes: dict[str, str]) -> dict:
     if i == len(units):  # the root carries no level
-        return {"departmentId": department_id(province_code), "departmentName": f"UBND tỉnh {province}",
-                "departmentCode": province_code}
+        return {
+            "departmentId": department_id(province_code),
+            "departmentName": f"UBND tỉnh {province}",
+            "departmentCode": province_code,
+        }
     u = units[i]
-    return {"departmentId": department_id(codes[u.code]), "departmentName": evaluation_name(u),
-            "departmentCode": codes[u.code], "level": "PROVINCE" if u.group == AGENCY else "COMMUNE"}
+    return {
+        "departmentId": department_id(codes[u.code]),
+        "departmentName": evaluation_name(u),
+        "departmentCode": codes[u.code],
+        "level": "PROVINCE" if u.group == AGENCY else "COMMUNE",
+    }
 
 
 def _online_score(c: PeriodCounts, i: int, rng: np.random.Generator) -> float:
@@ -300,20 +324,29 @@ def tree_counts(endpoint: str, c: PeriodCounts, i: int, rng: np.random.Generator
         out = {}
         if root:  # unit rows publish no counts at all
             online, total = int(c.online[i]), int(c.all[i])
-            out = {"authorityCount": int(c.formalities[i]),
-                   "partialCount": int(c.online_formalities[i] - c.full_online_formalities[i]),
-                   "fullCount": int(c.full_online_formalities[i]),
-                   "onlineServiceTotal": int(c.online_formalities[:-1].sum()),
-                   "onlineDossierCount": int(c.online_procs_with_dossiers[:-1].sum()),
-                   "channelOnlineSum": online, "channelDirectSum": total - online, "channelPostalSum": 0,
-                   "channelTotalSum": total, "onlineOnTimeSum": int(c.on_time[i]),
-                   "onlineOverdueSum": int(c.received[i] - c.on_time[i])}
+            out = {
+                "authorityCount": int(c.formalities[i]),
+                "partialCount": int(c.online_formalities[i] - c.full_online_formalities[i]),
+                "fullCount": int(c.full_online_formalities[i]),
+                "onlineServiceTotal": int(c.online_formalities[:-1].sum()),
+                "onlineDossierCount": int(c.online_procs_with_dossiers[:-1].sum()),
+                "channelOnlineSum": online,
+                "channelDirectSum": total - online,
+                "channelPostalSum": 0,
+                "channelTotalSum": total,
+                "onlineOnTimeSum": int(c.on_time[i]),
+                "onlineOverdueSum": int(c.received[i] - c.on_time[i]),
+            }
         out["ratio"] = round(100 * score / GROUP_MAX[endpoint], 2)
     else:
-        out = {"totalDossierOnlinePaymentSuccess": int(c.paid[i]), "totalDossierFinancialObligation": int(c.fee[i]),
-               "totalDossierOnlineFormalityPaymentSuccess": int(c.paid_procs[i]),
-               "totalFeeDossierFormalityDistinct": int(c.fee_procs[i]),
-               "totalFeeDossierFormality": int(c.integrated_formalities[i]), "totalFeeFormality": int(c.fee_formalities[i])}
+        out = {
+            "totalDossierOnlinePaymentSuccess": int(c.paid[i]),
+            "totalDossierFinancialObligation": int(c.fee[i]),
+            "totalDossierOnlineFormalityPaymentSuccess": int(c.paid_procs[i]),
+            "totalFeeDossierFormalityDistinct": int(c.fee_procs[i]),
+            "totalFeeDossierFormality": int(c.integrated_formalities[i]),
+            "totalFeeFormality": int(c.fee_formalities[i]),
+        }
         score = payment_score(out)
         out["ratio"] = round(100 * score / GROUP_MAX[endpoint], 1)
     out |= {scores[0]: round(float(score), 2), scores[1]: GROUP_MAX[endpoint]}
@@ -331,13 +364,23 @@ def metric_counts(endpoint: str, c: PeriodCounts, i: int) -> list[tuple[int | No
         received = int(c.received[i])
         unhappy = received - int(c.on_time[i]) + int(c.dissatisfied[i]) + pet
         about_procedures = (pet * 7) // 10
-        return [(about_procedures, pet), (int(c.petitions_on_time[i]), pet), (pet - int(c.petitions_bad[i]), pet),
-                (max(0, received - unhappy), received), (pet - about_procedures, pet)]
+        return [
+            (about_procedures, pet),
+            (int(c.petitions_on_time[i]), pet),
+            (pet - int(c.petitions_bad[i]), pet),
+            (max(0, received - unhappy), received),
+            (pet - about_procedures, pet),
+        ]
     # ELECTRONIC_CERTIFIED_COPY: the real endpoint publishes its score with null numerator and denominator.
-    return [(int(c.e_result[i]), int(c.completed_only[i])), (int(c.digitised[i]), int(c.all[i])),
-            (None, None), (int(c.reused[i]), int(c.all[i])),
-            (int(c.personal_store[i]), int(c.all[i])), (int(c.vneid[i]), int(c.all[i])),
-            (int(c.vneid_procs[i]), int(c.procs_with_dossiers[i]))]
+    return [
+        (int(c.e_result[i]), int(c.completed_only[i])),
+        (int(c.digitised[i]), int(c.all[i])),
+        (None, None),
+        (int(c.reused[i]), int(c.all[i])),
+        (int(c.personal_store[i]), int(c.all[i])),
+        (int(c.vneid[i]), int(c.all[i])),
+        (int(c.vneid_procs[i]), int(c.procs_with_dossiers[i])),
+    ]
 
 
 def evaluation_row(endpoint: str, c: PeriodCounts, i: int) -> dict:
@@ -348,11 +391,20 @@ def evaluation_row(endpoint: str, c: PeriodCounts, i: int) -> dict:
             score, r = metric_score(m, e_num, e_den), ratio(e_num, e_den)
         else:
             score, r = metric_score(m, num, den), (0 if den == 0 else ratio(num, den))
-        metric = {"code": m.code, "name": m.name, "numerator": num, "denominator": den, "ratio": r,
-                  "score": None if score is None else round(float(score), 2), "maxScore": m.max_score}
+        metric = {
+            "code": m.code,
+            "name": m.name,
+            "numerator": num,
+            "denominator": den,
+            "ratio": r,
+            "score": None if score is None else round(float(score), 2),
+            "maxScore": m.max_score,
+        }
         if m.code == "DOSSIER_SYNC":  # the portal's own warning, on every row of the real endpoint
-            metric |= {"dataQualityStatus": "TEMP_NATIONAL_REPORT_DENOMINATOR",
-                       "dataQualityMessage": "Mẫu số BCQG/GRIS đang dùng số tạm, cần thay bằng dữ liệu crawl hệ thống cũ."}
+            metric |= {
+                "dataQualityStatus": "TEMP_NATIONAL_REPORT_DENOMINATOR",
+                "dataQualityMessage": "Mẫu số BCQG/GRIS đang dùng số tạm, cần thay bằng dữ liệu crawl hệ thống cũ.",
+            }
         metrics.append(metric)
     row = with_totals({"metrics": metrics})
     if endpoint == "handling-satisfaction":
@@ -383,15 +435,26 @@ def snapshot(endpoint: str, c: PeriodCounts, units: tuple[Unit, ...], rng: np.ra
     def head(i: int) -> dict:
         """Evaluation rows carry the department id and name; only dossier-digitized also publishes the code."""
         if i == n:
-            out = {"stt": 1, "departmentId": department_id(province_code), "departmentName": f"UBND tỉnh {province}",
-                   "departmentCode": province_code, "departmentType": "PROVINCE", "departmentLevel": "PROVINCE",
-                   "agencyLevel": "level_1"}
+            out = {
+                "stt": 1,
+                "departmentId": department_id(province_code),
+                "departmentName": f"UBND tỉnh {province}",
+                "departmentCode": province_code,
+                "departmentType": "PROVINCE",
+                "departmentLevel": "PROVINCE",
+                "agencyLevel": "level_1",
+            }
         else:
             u = units[i]
-            out = {"stt": i + 1, "departmentId": department_id(codes[u.code]), "departmentName": evaluation_name(u),
-                   "departmentCode": codes[u.code],
-                   "departmentType": "PROVINCIAL_DEPARTMENT" if u.group == AGENCY else "COMMUNE_PEOPLE_COMMITTEE",
-                   "departmentLevel": "PROVINCE" if u.group == AGENCY else "COMMUNE", "agencyLevel": "level_2"}
+            out = {
+                "stt": i + 1,
+                "departmentId": department_id(codes[u.code]),
+                "departmentName": evaluation_name(u),
+                "departmentCode": codes[u.code],
+                "departmentType": "PROVINCIAL_DEPARTMENT" if u.group == AGENCY else "COMMUNE_PEOPLE_COMMITTEE",
+                "departmentLevel": "PROVINCE" if u.group == AGENCY else "COMMUNE",
+                "agencyLevel": "level_2",
+            }
         if endpoint != "dossier-digitized":
             del out["departmentCode"]
         return out
@@ -401,10 +464,17 @@ def snapshot(endpoint: str, c: PeriodCounts, units: tuple[Unit, ...], rng: np.ra
         return head(i) | {k: v for k, v in r.items() if k != "metrics"} | {"scoreDelta": None, "metrics": r["metrics"]}
 
     rows = [row(i) for i in range(n)]
-    return {"code": "OK", "data": {
-        "overview": row(n), "monthlyChart": [], "evaluation": rows,
-        "pagination": {"total": len(rows), "currentPage": 1, "pageSize": 200, "totalPages": 1},
-        "source": "demo"}, "message": "OK"}
+    return {
+        "code": "OK",
+        "data": {
+            "overview": row(n),
+            "monthlyChart": [],
+            "evaluation": rows,
+            "pagination": {"total": len(rows), "currentPage": 1, "pageSize": 200, "totalPages": 1},
+            "source": "demo",
+        },
+        "message": "OK",
+    }
 
 
 def file_name(endpoint: str, p: Period) -> str:
@@ -412,6 +482,7 @@ def file_name(endpoint: str, p: Period) -> str:
 
 
 # --- deliberately bad snapshots -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BadSnapshot:
@@ -441,8 +512,10 @@ def _null_counts(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
         m.update(numerator=None, denominator=None, ratio=None, score=None)
         rows[i].update({k: v for k, v in with_totals({"metrics": rows[i]["metrics"]}).items() if k != "metrics"})
     names = ", ".join(rows[i]["departmentName"] for i in order)
-    return (f"DOSSIER_RECEIVING_SATISFACTION has null numerator/denominator/ratio/score for {names}; "
-            "their totalMaxScore is 12 (the metric is not evaluated)")
+    return (
+        f"DOSSIER_RECEIVING_SATISFACTION has null numerator/denominator/ratio/score for {names}; "
+        "their totalMaxScore is 12 (the metric is not evaluated)"
+    )
 
 
 def _changed_max(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
@@ -459,8 +532,9 @@ def _unknown_child(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str:
     # The next number of the portal's running sequence: a code the province's own portal could give.
     numbers = [int(n) for n in (code.rpartition(".")[2] for code in demo_portal_codes(units).values()) if n.isdigit()]
     unknown = f"{province_code}.{max(numbers) + 1}"
-    template.update(departmentCode=unknown, departmentId=department_id(unknown), departmentName="Xã Không Tồn Tại",
-                    level="COMMUNE")
+    template.update(
+        departmentCode=unknown, departmentId=department_id(unknown), departmentName="Xã Không Tồn Tại", level="COMMUNE"
+    )
     snap["data"]["children"].append(template)
     return f"extra child {unknown} 'Xã Không Tồn Tại' that matches no unit"
 
@@ -471,29 +545,68 @@ def _score_mismatch(snap: dict, units: tuple[Unit, ...], c: PeriodCounts) -> str
     delta = -2.0 if m["score"] >= 2.0 else 2.0
     m["score"] = round(m["score"] + delta, 2)
     row.update({k: v for k, v in with_totals({"metrics": row["metrics"]}).items() if k != "metrics"})
-    return (f"{row['departmentName']}: SO_HOA_GIAY_TO_GIAI_QUYET score is {m['score']} but its counts "
-            f"{m['numerator']}/{m['denominator']} give {round(m['score'] - delta, 2)} (off by {delta:+})")
+    return (
+        f"{row['departmentName']}: SO_HOA_GIAY_TO_GIAI_QUYET score is {m['score']} but its counts "
+        f"{m['numerator']}/{m['denominator']} give {round(m['score'] - delta, 2)} (off by {delta:+})"
+    )
 
 
 BAD_SNAPSHOTS = (
-    BadSnapshot("portal_missing_field", "formality-online-payment-tree", "M", "a child lacks a count field",
-                "report the missing field for that unit; load the other units; do not treat the count as 0",
-                _drop_field),
-    BadSnapshot("portal_null_counts", "handling-satisfaction", "M", "null counts",
-                "keep the nulls as 'not evaluated' (never 0); score and ratio stay null", _null_counts),
-    BadSnapshot("portal_changed_max", "dvc-progress-tree", "Q", "changed maxScore",
-                "report that the group maximum differs from the configured 20 (methodology change?)", _changed_max),
-    BadSnapshot("portal_unknown_department", "provide-online-tree", "M", "child matches no unit",
-                "report the unknown department; never create a unit for it", _unknown_child),
-    BadSnapshot("portal_score_mismatch", "dossier-digitized", "M", "portal score disagrees with its counts",
-                "report the discrepancy (recomputed vs portal score); keep the portal's score, it is authoritative",
-                _score_mismatch),
+    BadSnapshot(
+        "portal_missing_field",
+        "formality-online-payment-tree",
+        "M",
+        "a child lacks a count field",
+        "report the missing field for that unit; load the other units; do not treat the count as 0",
+        _drop_field,
+    ),
+    BadSnapshot(
+        "portal_null_counts",
+        "handling-satisfaction",
+        "M",
+        "null counts",
+        "keep the nulls as 'not evaluated' (never 0); score and ratio stay null",
+        _null_counts,
+    ),
+    BadSnapshot(
+        "portal_changed_max",
+        "dvc-progress-tree",
+        "Q",
+        "changed maxScore",
+        "report that the group maximum differs from the configured 20 (methodology change?)",
+        _changed_max,
+    ),
+    BadSnapshot(
+        "portal_unknown_department",
+        "provide-online-tree",
+        "M",
+        "child matches no unit",
+        "report the unknown department; never create a unit for it",
+        _unknown_child,
+    ),
+    BadSnapshot(
+        "portal_score_mismatch",
+        "dossier-digitized",
+        "M",
+        "portal score disagrees with its counts",
+        "report the discrepancy (recomputed vs portal score); keep the portal's score, it is authoritative",
+        _score_mismatch,
+    ),
 )
 
 
-def write_portal(folder: Path, d: Dossiers, units: tuple[Unit, ...], cat: Catalogue, cal: Calendar,
-                 traits: UnitTraits, pet: Petitions, pub: list[Publication], seed: int,
-                 bad: bool) -> tuple[list[Path], list[dict]]:
+def write_portal(
+    folder: Path,
+    d: Dossiers,
+    units: tuple[Unit, ...],
+    cat: Catalogue,
+    cal: Calendar,
+    traits: UnitTraits,
+    pet: Petitions,
+    pub: list[Publication],
+    seed: int,
+    bad: bool,
+) -> tuple[list[Path], list[dict]]:
     folder.mkdir(parents=True, exist_ok=True)
     all_periods = periods(cal.start, cal.end)
     first_of = {kind: next(p for p in all_periods if f"-{kind}" in p.label) for kind in ("M", "Q")}
@@ -506,8 +619,14 @@ def write_portal(folder: Path, d: Dossiers, units: tuple[Unit, ...], cat: Catalo
             for b in BAD_SNAPSHOTS if bad else ():
                 if b.endpoint == endpoint and first_of[b.period_kind] is p:
                     detail = b.mutate(snap, units, counts)
-                    bad_list.append({"file": f"portal/{file_name(endpoint, p)}", "kind": b.key,
-                                     "problem": f"{b.problem}: {detail}", "expected": b.expected})
+                    bad_list.append(
+                        {
+                            "file": f"portal/{file_name(endpoint, p)}",
+                            "kind": b.key,
+                            "problem": f"{b.problem}: {detail}",
+                            "expected": b.expected,
+                        }
+                    )
             path = folder / file_name(endpoint, p)
             path.write_text(json.dumps(snap, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             written.append(path)

@@ -77,8 +77,11 @@ def _month_records(cat: Catalogue, cal: Calendar, seed: int, y: int, m: int) -> 
     on_time = rng.random(published) < 0.92
     lead = np.where(on_time, rng.integers(0, 60, published), -rng.integers(1, 30, published))
     public_on_time = rng.random(published) < 0.95
-    public_delay = np.where(public_on_time, rng.integers(0, PUBLIC_UPDATE_WORKING_DAYS + 1, published),
-                            rng.integers(PUBLIC_UPDATE_WORKING_DAYS + 1, 25, published))
+    public_delay = np.where(
+        public_on_time,
+        rng.integers(0, PUBLIC_UPDATE_WORKING_DAYS + 1, published),
+        rng.integers(PUBLIC_UPDATE_WORKING_DAYS + 1, 25, published),
+    )
     incomplete = rng.random(published) >= 0.985
     missing = rng.random((published, len(CONTENT_PARTS))).argsort(axis=1)[:, :2]
     n_missing = rng.integers(1, 3, published)
@@ -91,8 +94,11 @@ def _month_records(cat: Catalogue, cal: Calendar, seed: int, y: int, m: int) -> 
         if incomplete[i]:
             for k in missing[i, : n_missing[i]]:
                 parts[int(k)] = False
-        records.append(Publication(number, decided, int(procedures[i]), effective,
-                                   add_working_days(cal, decided, int(public_delay[i])), tuple(parts)))
+        records.append(
+            Publication(
+                number, decided, int(procedures[i]), effective, add_working_days(cal, decided, int(public_delay[i])), tuple(parts)
+            )
+        )
     return records
 
 
@@ -106,8 +112,9 @@ def build_publication(cat: Catalogue, cal: Calendar, seed: int) -> list[Publicat
     return sorted(records, key=lambda r: (r.decision_date, r.decision_number, cat.code[r.procedure]))
 
 
-def publication_counts(records: list[Publication], cal: Calendar, first: date, last: date,
-                       captured: datetime) -> tuple[int, int, int, int]:
+def publication_counts(
+    records: list[Publication], cal: Calendar, first: date, last: date, captured: datetime
+) -> tuple[int, int, int, int]:
     """(published, on time, made public on time, full content) of the decisions dated in [first, last], as known at
     the capture time: a publication not yet made public counts as late once its deadline has passed."""
     today = captured.date()
@@ -129,8 +136,16 @@ def publication_csv(records: list[Publication], cat: Catalogue, end: date) -> by
     writer.writerow([c.header for c in PUBLICATION_COLUMNS])
     for r in records:
         public = r.made_public.strftime(DATE_FORMAT) if r.made_public <= end else ""
-        writer.writerow([r.decision_number, r.decision_date.strftime(DATE_FORMAT), cat.code[r.procedure],
-                         r.effective.strftime(DATE_FORMAT), public, *(YES_NO[p] for p in r.parts)])
+        writer.writerow(
+            [
+                r.decision_number,
+                r.decision_date.strftime(DATE_FORMAT),
+                cat.code[r.procedure],
+                r.effective.strftime(DATE_FORMAT),
+                public,
+                *(YES_NO[p] for p in r.parts),
+            ]
+        )
     return BOM + buf.getvalue().encode("utf-8")
 
 

@@ -28,8 +28,21 @@ N_EVENTS = 10
 STATUS_CODES = ("received", "processing", "awaiting_supplement", "completed", "returned", "refused", "withdrawn")
 S_RECEIVED, S_PROCESSING, S_AWAITING, S_COMPLETED, S_RETURNED, S_REFUSED, S_WITHDRAWN = range(7)
 # Status of each event column (the finishing column is overridden per dossier).
-COLUMN_STATUS = np.array([S_RECEIVED, S_PROCESSING, S_AWAITING, S_PROCESSING, S_AWAITING, S_PROCESSING,
-                          S_AWAITING, S_PROCESSING, S_COMPLETED, S_RETURNED], dtype=np.int8)
+COLUMN_STATUS = np.array(
+    [
+        S_RECEIVED,
+        S_PROCESSING,
+        S_AWAITING,
+        S_PROCESSING,
+        S_AWAITING,
+        S_PROCESSING,
+        S_AWAITING,
+        S_PROCESSING,
+        S_COMPLETED,
+        S_RETURNED,
+    ],
+    dtype=np.int8,
+)
 # Supplement requests made up to and including each column (the last two use the dossier's total).
 COLUMN_SUPPLEMENTS = np.array([0, 0, 1, 1, 2, 2, 3, 3, 0, 0], dtype=np.int8)
 SUPPLEMENT_REQUEST_COLUMNS = (2, 4, 6)
@@ -45,8 +58,21 @@ HOLIDAY_FACTOR = 0.05
 MONTH_FACTOR = np.array([1.12, 0.80, 1.02, 1.0, 0.97, 1.0, 1.03, 1.0, 0.98, 1.0, 1.02, 1.10])
 AGENCY_SHARE = 0.25  # provincial agencies carry a quarter of the volume, communes and wards the rest
 AGENCY_SIZE = {  # relative size of an agency's dossier volume
-    "SNNMT": 5.0, "STC": 2.2, "CAT": 2.5, "SXD": 1.8, "STP": 2.0, "SYT": 1.6, "SCT": 1.0, "SGDDT": 1.2,
-    "SNV": 1.6, "SKHCN": 0.6, "SVHTTDL": 0.5, "BQLKCN": 0.7, "SDTTG": 0.12, "VPUBND": 0.1, "TTT": 0.05,
+    "SNNMT": 5.0,
+    "STC": 2.2,
+    "CAT": 2.5,
+    "SXD": 1.8,
+    "STP": 2.0,
+    "SYT": 1.6,
+    "SCT": 1.0,
+    "SGDDT": 1.2,
+    "SNV": 1.6,
+    "SKHCN": 0.6,
+    "SVHTTDL": 0.5,
+    "BQLKCN": 0.7,
+    "SDTTG": 0.12,
+    "VPUBND": 0.1,
+    "TTT": 0.05,
 }
 WARD_SIZE = 2.2  # wards are urban: more dossiers than rural communes
 
@@ -71,8 +97,7 @@ class Calendar:
         day_index = np.busday_count(base, days, holidays=hol)
         n_work = int(day_index[-1]) + 1
         work_dates = np.busday_offset(base, np.arange(n_work), roll="forward", holidays=hol)
-        return cls(start, end, hol, base, int(np.datetime64(start, "D").astype(int)), day_index,
-                   work_dates.astype(np.int64))
+        return cls(start, end, hol, base, int(np.datetime64(start, "D").astype(int)), day_index, work_dates.astype(np.int64))
 
     @property
     def days(self) -> np.ndarray:
@@ -116,8 +141,12 @@ class UnitTraits:
 def unit_traits(units: tuple[Unit, ...], cat: Catalogue, rng: np.random.Generator) -> UnitTraits:
     n = len(units)
     agency = np.array([u.group == AGENCY for u in units])
-    size = np.array([AGENCY_SIZE.get(u.code.split(".")[-1], 0.3) if u.group == AGENCY
-                     else WARD_SIZE if u.group == WARD else 1.0 for u in units])
+    size = np.array(
+        [
+            AGENCY_SIZE.get(u.code.split(".")[-1], 0.3) if u.group == AGENCY else WARD_SIZE if u.group == WARD else 1.0
+            for u in units
+        ]
+    )
     has_procedures = np.array([not agency[i] or bool((cat.agency == i).any()) for i in range(n)])
     share = size * rng.lognormal(0.0, np.where(agency, 0.3, 0.55)) * has_procedures
     for mask, total in ((agency, AGENCY_SHARE), (~agency, 1 - AGENCY_SHARE)):
@@ -181,8 +210,9 @@ def daily_counts(cal: Calendar, traits: UnitTraits, scale: float, rng: np.random
     return rng.poisson(lam)
 
 
-def _sample_procedures(unit: np.ndarray, units: tuple[Unit, ...], cat: Catalogue, traits: UnitTraits,
-                       rng: np.random.Generator) -> np.ndarray:
+def _sample_procedures(
+    unit: np.ndarray, units: tuple[Unit, ...], cat: Catalogue, traits: UnitTraits, rng: np.random.Generator
+) -> np.ndarray:
     proc = np.empty(len(unit), dtype=np.int64)
     agency_units = [i for i, u in enumerate(units) if u.group == AGENCY]
     local = ~np.isin(unit, agency_units)
@@ -215,8 +245,9 @@ def _received_seconds(day: np.ndarray, cal: Calendar, rng: np.random.Generator) 
     return tod.astype(np.int64), working
 
 
-def simulate(units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: UnitTraits, scale: float,
-             rng: np.random.Generator) -> Dossiers:
+def simulate(
+    units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: UnitTraits, scale: float, rng: np.random.Generator
+) -> Dossiers:
     counts = daily_counts(cal, traits, scale, rng)
     n_units = len(units)
     cell = np.repeat(np.arange(counts.size), counts.ravel())
@@ -251,8 +282,7 @@ def simulate(units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: Uni
     centre = np.where(is_agency[unit], 0, 1 + np.where(elsewhere, other, local_index[unit]))
     unit_variant = (rng.random(n) < np.where(is_agency[unit], 0.12, 0.15)).astype(np.int8)
 
-    events, finish, supplements, due = _lifecycle(proc, unit, received, day, tod, working, channel, cat, cal,
-                                                  traits, rng)
+    events, finish, supplements, due = _lifecycle(proc, unit, received, day, tod, working, channel, cat, cal, traits, rng)
 
     fee = cat.fee[proc] * np.where(cat.per_page[proc], rng.geometric(0.3, n), rng.choice([1, 1, 1, 1, 1, 1, 2, 3], n))
     pay_p = np.select([channel == CHANNEL_ONLINE, channel == CHANNEL_POSTAL], [0.85, 0.3], 0.06) * traits.pay_online[unit]
@@ -262,10 +292,22 @@ def simulate(units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: Uni
     r = rng.random(n)
     rating = np.where(r < traits.dissatisfied[unit], 2, np.where(r < 0.47, 0, 1))
     return Dossiers(
-        unit=unit, proc=proc, day=day, seq=seq, received=received, due=due, channel=channel, centre=centre,
-        unit_variant=unit_variant, events=events, finish=finish, supplements=supplements,
+        unit=unit,
+        proc=proc,
+        day=day,
+        seq=seq,
+        received=received,
+        due=due,
+        channel=channel,
+        centre=centre,
+        unit_variant=unit_variant,
+        events=events,
+        finish=finish,
+        supplements=supplements,
         digitised=rng.random(n) < np.minimum(traits.digitised[unit] + 0.1 * online, 0.99),
-        e_result=e_result, fee=fee.astype(np.int64), paid_online=paid_online,
+        e_result=e_result,
+        fee=fee.astype(np.int64),
+        paid_online=paid_online,
         reused=rng.random(n) < traits.reuse[unit],
         vneid=rng.random(n) < traits.vneid[unit] * np.where(online, 1.0, 0.35),
         synced=rng.random(n) < traits.sync[unit],
@@ -274,8 +316,9 @@ def simulate(units: tuple[Unit, ...], cat: Catalogue, cal: Calendar, traits: Uni
     )
 
 
-def _lifecycle(proc, unit, received, day, tod, working, channel, cat: Catalogue, cal: Calendar,
-               traits: UnitTraits, rng: np.random.Generator):
+def _lifecycle(
+    proc, unit, received, day, tod, working, channel, cat: Catalogue, cal: Calendar, traits: UnitTraits, rng: np.random.Generator
+):
     """Event timestamps (n, N_EVENTS), finishing status, supplement requests and due date of each dossier."""
     n = len(proc)
     # Working-time coordinate of reception: dossiers received outside working hours count from the next
@@ -285,13 +328,13 @@ def _lifecycle(proc, unit, received, day, tod, working, channel, cat: Catalogue,
     p_days = cat.days[proc]
     day_end = w0 // WORK_MINUTES * WORK_MINUTES + WORK_MINUTES - 1
     # Same-day procedures are due at closing time, or the next morning when received late in the day.
-    w_due = np.where(p_days > 0, w0 + p_days * WORK_MINUTES,
-                     np.where(w0 % WORK_MINUTES < 450, day_end, w0 + 240))
+    w_due = np.where(p_days > 0, w0 + p_days * WORK_MINUTES, np.where(w0 % WORK_MINUTES < 450, day_end, w0 + 240))
     span = np.maximum(w_due - w0, 1)
 
     same_day = p_days == 0
-    k = np.where(same_day, (rng.random(n) < 0.01).astype(np.int64),
-                 np.searchsorted([0.88, 0.98, 0.995], rng.random(n), side="right"))
+    k = np.where(
+        same_day, (rng.random(n) < 0.01).astype(np.int64), np.searchsorted([0.88, 0.98, 0.995], rng.random(n), side="right")
+    )
     u = rng.random(n)
     finish = np.where(u < 0.005, S_WITHDRAWN, np.where(u < 0.015, S_REFUSED, S_COMPLETED)).astype(np.int8)
     p_late = np.where(k >= 2, 0.5, traits.late[unit] * cat.late[proc])
@@ -318,8 +361,7 @@ def _lifecycle(proc, unit, received, day, tod, working, channel, cat: Catalogue,
     # Results are collected the same day, a few days later, or (rarely) not at all; electronic results
     # of online dossiers are "returned" at once.
     r = rng.random(n)
-    pickup = np.where(r < 0.5, rng.integers(5, 90, n),
-                      30 + rng.exponential(1.2 * WORK_MINUTES, n).astype(np.int64))
+    pickup = np.where(r < 0.5, rng.integers(5, 90, n), 30 + rng.exponential(1.2 * WORK_MINUTES, n).astype(np.int64))
     instant = (channel == CHANNEL_ONLINE) & (rng.random(n) < 0.6)
     pickup = np.where(instant, rng.integers(1, 5, n), pickup)
     returned = (finish == S_COMPLETED) & (r < 0.95)

@@ -91,8 +91,10 @@ def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...]
             try:
                 info = source.stat()
                 if _sqlite(source):  # a consistent copy while Dagster writes (its WAL included)
-                    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=60)) as db, \
-                            closing(sqlite3.connect(target)) as out:
+                    with (
+                        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=60)) as db,
+                        closing(sqlite3.connect(target)) as out,
+                    ):
                         db.backup(out)
                     shutil.copystat(source, target)
                     stats["copied"] += 1
@@ -129,7 +131,7 @@ def prune(dest: Path, keep_days: float, now: datetime) -> list[str]:
     removed = []
     for old in backups[:-1]:  # the newest is always kept
         try:
-            when = datetime.strptime(old.name[len(PREFIX):], STAMP)
+            when = datetime.strptime(old.name[len(PREFIX) :], STAMP)
         except ValueError:
             continue
         if now - when > timedelta(days=keep_days):
@@ -146,9 +148,11 @@ def _lock(path: Path):
     try:
         if os.name == "nt":
             import msvcrt
+
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         else:
             import fcntl
+
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
@@ -187,14 +191,21 @@ def main() -> int:
     (work / "BACKUP.txt").write_text(
         f"cchc-thainguyen backup of {now:%Y-%m-%d %H:%M:%S} on {platform.node()}\n"
         + "".join(f"{name}: {folder}\n" for name, (folder, _) in sources().items())
-        + "".join(f"absent: {a}\n" for a in absent) + "".join(f"busy: {b}\n" for b in stats["busy"]) + "".join(f"MISSING: {m}\n" for m in missing), encoding="utf-8")
+        + "".join(f"absent: {a}\n" for a in absent)
+        + "".join(f"busy: {b}\n" for b in stats["busy"])
+        + "".join(f"MISSING: {m}\n" for m in missing),
+        encoding="utf-8",
+    )
     work.rename(final)
     removed = prune(dest, keep_days, now)
-    print(f"{final}: {stats['copied']} files copied ({stats['bytes'] / 2**20:.0f} MiB), {stats['linked']} unchanged "
-          f"linked to {previous.name if previous else '-'}; {len(removed)} older than {keep_days:g} days removed; "
-          f"{time.monotonic() - start:.1f} s" + (f"; absent: {', '.join(absent)}" if absent else "")
-          + (f"; written during the backup: {', '.join(stats['busy'])}" if stats["busy"] else "")
-          + (f"; MISSING: {', '.join(missing)}" if missing else ""))
+    print(
+        f"{final}: {stats['copied']} files copied ({stats['bytes'] / 2**20:.0f} MiB), {stats['linked']} unchanged "
+        f"linked to {previous.name if previous else '-'}; {len(removed)} older than {keep_days:g} days removed; "
+        f"{time.monotonic() - start:.1f} s"
+        + (f"; absent: {', '.join(absent)}" if absent else "")
+        + (f"; written during the backup: {', '.join(stats['busy'])}" if stats["busy"] else "")
+        + (f"; MISSING: {', '.join(missing)}" if missing else "")
+    )
     return 2 if missing else 0
 
 

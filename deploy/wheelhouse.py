@@ -56,8 +56,10 @@ class Target:
     def accepted_tags(self) -> list[tags.Tag]:
         """The wheel tags an installer of this Python accepts on these platforms, best first."""
         interpreter = f"cp{self.python[0]}{self.python[1]}"
-        return [*tags.cpython_tags(self.python, platforms=self.platforms),
-                *tags.compatible_tags(self.python, interpreter=interpreter, platforms=self.platforms)]
+        return [
+            *tags.cpython_tags(self.python, platforms=self.platforms),
+            *tags.compatible_tags(self.python, interpreter=interpreter, platforms=self.platforms),
+        ]
 
 
 def manylinux_platforms(tag: str) -> tuple[str, ...]:
@@ -86,10 +88,17 @@ def marker_environment(python: tuple[int, int], platform_tag: str) -> dict[str, 
         system, sys_platform, os_name = "Linux", "linux", "posix"
         machine = platform_tag.split("_", 3)[-1] if platform_tag.startswith("manylinux_") else platform.machine()
     return {
-        "implementation_name": "cpython", "implementation_version": f"{version}.0", "os_name": os_name,
-        "platform_machine": machine, "platform_python_implementation": "CPython", "platform_release": "",
-        "platform_system": system, "platform_version": "", "python_full_version": f"{version}.0",
-        "python_version": version, "sys_platform": sys_platform,
+        "implementation_name": "cpython",
+        "implementation_version": f"{version}.0",
+        "os_name": os_name,
+        "platform_machine": machine,
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_system": system,
+        "platform_version": "",
+        "python_full_version": f"{version}.0",
+        "python_version": version,
+        "sys_platform": sys_platform,
     }
 
 
@@ -199,8 +208,11 @@ def main() -> None:
     parser.add_argument("--lock", type=Path, default=ROOT / "uv.lock")
     parser.add_argument("--out", type=Path, default=ROOT / "wheelhouse")
     parser.add_argument("--python", nargs="+", default=["3.11", "3.12", "3.13"])
-    parser.add_argument("--platform", help="platform tag of the server: manylinux_2_17_x86_64 (older glibc), win_amd64, "
-                        "… (default: manylinux_2_28 of this machine's architecture on Linux, else this machine's own)")
+    parser.add_argument(
+        "--platform",
+        help="platform tag of the server: manylinux_2_17_x86_64 (older glibc), win_amd64, "
+        "… (default: manylinux_2_28 of this machine's architecture on Linux, else this machine's own)",
+    )
     parser.add_argument("--uv-version", required=True, help="the uv the Makefile bootstraps (UV_VERSION)")
     args = parser.parse_args()
 
@@ -229,19 +241,24 @@ def main() -> None:
     pip_download(args.out, [f"uv=={args.uv_version}"], targets(args.python[:1], args.platform)[0])
     if sdists:  # the build backend (pure-Python wheels), so that uv can build them without the network
         pip_download(args.out, BUILD_REQUIREMENTS, None)
-    stale = [p for p in args.out.iterdir() if p.is_file() and p.name not in wanted and not p.name.startswith(
-        (*outside_lock, "README"))]
+    stale = [
+        p for p in args.out.iterdir() if p.is_file() and p.name not in wanted and not p.name.startswith((*outside_lock, "README"))
+    ]
     for path in stale:  # left from an older lock
         path.unlink()
     (args.out / "README.txt").write_text(
         "Offline install bundle of cchc-thainguyen, written by `make wheelhouse` (deploy/wheelhouse.py).\n"
         f"Python {', '.join(args.python)}; platform {targets(args.python[:1], args.platform)[0].platforms[0]}; "
         f"uv {args.uv_version}.\nWith this folder beside the Makefile, `make run` and `make test` install from it "
-        "with no network.\n", encoding="utf-8")
+        "with no network.\n",
+        encoding="utf-8",
+    )
     size = sum(p.stat().st_size for p in args.out.iterdir() if p.is_file())
-    print(f"{args.out}: {sum(1 for _ in args.out.glob('*.*'))} files, {size / 2**20:.0f} MiB "
-          f"({fetched} downloaded, {len(stale)} stale removed)" + (f"; built offline from source: {', '.join(sorted(set(sdists)))}"
-                                                                     if sdists else ""))
+    print(
+        f"{args.out}: {sum(1 for _ in args.out.glob('*.*'))} files, {size / 2**20:.0f} MiB "
+        f"({fetched} downloaded, {len(stale)} stale removed)"
+        + (f"; built offline from source: {', '.join(sorted(set(sdists)))}" if sdists else "")
+    )
 
 
 if __name__ == "__main__":

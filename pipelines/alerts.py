@@ -64,8 +64,10 @@ def send_email(server: str, recipients: list[str], message: str) -> None:
     if tls not in {"starttls", "ssl", "none"}:
         raise ValueError(f"CCHC_ALERT_SMTP_TLS='{tls}' phải là starttls, ssl hoặc none.")
     if user and tls == "none":
-        raise ValueError("Có CCHC_ALERT_SMTP_USER nhưng CCHC_ALERT_SMTP_TLS=none: không gửi mật khẩu không mã hóa; "
-                         "đặt CCHC_ALERT_SMTP_TLS=starttls (cổng 587) hoặc ssl (cổng 465).")
+        raise ValueError(
+            "Có CCHC_ALERT_SMTP_USER nhưng CCHC_ALERT_SMTP_TLS=none: không gửi mật khẩu không mã hóa; "
+            "đặt CCHC_ALERT_SMTP_TLS=starttls (cổng 587) hoặc ssl (cổng 465)."
+        )
     mail = EmailMessage()
     mail["Subject"] = "[CCHC] " + message.split(":", 1)[0][:150]
     mail["From"] = _env("CCHC_ALERT_FROM") or f"cchc-pipeline@{socket.gethostname()}"
@@ -94,8 +96,10 @@ def _smtp_password() -> str:
             raise ValueError(f"Không đọc được tệp mật khẩu SMTP {path} (CCHC_ALERT_SMTP_PASSWORD_FILE): {error}") from None
     if "CCHC_ALERT_SMTP_PASSWORD" in os.environ:
         return os.environ["CCHC_ALERT_SMTP_PASSWORD"]
-    raise ValueError("Có CCHC_ALERT_SMTP_USER nhưng không có mật khẩu: đặt CCHC_ALERT_SMTP_PASSWORD_FILE "
-                     "(tệp chỉ chủ sở hữu đọc được) hoặc CCHC_ALERT_SMTP_PASSWORD.")
+    raise ValueError(
+        "Có CCHC_ALERT_SMTP_USER nhưng không có mật khẩu: đặt CCHC_ALERT_SMTP_PASSWORD_FILE "
+        "(tệp chỉ chủ sở hữu đọc được) hoặc CCHC_ALERT_SMTP_PASSWORD."
+    )
 
 
 def post_webhook(url: str, message: str) -> None:

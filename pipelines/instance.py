@@ -23,8 +23,12 @@ from common.settings import PROJECT_ROOT, get_settings
 
 # A run that has no worker pid yet is given this long to start (Dagster's own start timeout, dagster.yaml).
 START_TIMEOUT_SECONDS = 180
-_ACTIVE = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
-           dg.DagsterRunStatus.CANCELING]
+_ACTIVE = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 
 
 def log_dir() -> Path:
@@ -139,8 +143,11 @@ def recover_stale_runs(instance: dg.DagsterInstance, *, start_timeout: float = S
         if proc.alive is False:
             run = instance.get_run_by_id(proc.run_id)
             if run is not None and not run.is_finished:
-                reason = (f"tiến trình pid {proc.pid} không còn chạy" if proc.pid
-                          else f"không khởi động được sau {start_timeout:.0f} giây")
+                reason = (
+                    f"tiến trình pid {proc.pid} không còn chạy"
+                    if proc.pid
+                    else f"không khởi động được sau {start_timeout:.0f} giây"
+                )
                 instance.report_run_failed(run, f"Lần chạy đã chết ({reason}): đánh dấu thất bại, giải phóng pool.")
                 recovery.failed.append(proc)
         else:
@@ -172,8 +179,10 @@ def main(argv: Iterable[str]) -> int:
         recovery = recover_stale_runs(instance)
     print_recovery(recovery)
     for proc in recovery.running:
-        print(f"Vẫn đang chạy (không đụng tới): {proc.describe()}. Nếu nó treo: kill {proc.pid or '<pid>'}, "
-              "rồi chạy lại: make recover")
+        print(
+            f"Vẫn đang chạy (không đụng tới): {proc.describe()}. Nếu nó treo: kill {proc.pid or '<pid>'}, "
+            "rồi chạy lại: make recover"
+        )
     if recovery.queued:
         print(f"{recovery.queued} lần chạy đang xếp hàng chờ daemon (make serve); chúng không giữ pool.")
     if not (recovery.failed or recovery.freed or recovery.running):

@@ -22,13 +22,23 @@ def _job_selection(job_groups: tuple[str, ...], shared: tuple[str, ...] = ()) ->
 PERIOD_JOBS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str]] = {
     "qd766_monthly": ("month", (groups.QD766_MONTHLY,), (), "Tính lại Chỉ số 766 của các tháng."),
     "qd766_quarterly": ("quarter", (groups.QD766_QUARTERLY,), (), "Tính lại Chỉ số 766 của các quý."),
-    "task_progress": ("quarter", (groups.TASK_PROGRESS,), ("plan_register",),
-                      "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ."),
+    "task_progress": (
+        "quarter",
+        (groups.TASK_PROGRESS,),
+        ("plan_register",),
+        "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ.",
+    ),
     # Last: it publishes the snapshot, so the day's task progress reaches analysts too. The PAR index and the DTI
     # read the QĐ 766 year and the task completion, so they run here, after both.
-    "yearly_indices": ("year", (groups.QD766, groups.PAR, groups.DTI), ("analyst_snapshot",),
-                       ("Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
-                        "bản chụp cho phân tích.")),
+    "yearly_indices": (
+        "year",
+        (groups.QD766, groups.PAR, groups.DTI),
+        ("analyst_snapshot",),
+        (
+            "Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
+            "bản chụp cho phân tích."
+        ),
+    ),
 }
 # The daily run: the master data, the day's exports, the QĐ 766 sources that are not per period, the plan registers,
 # the quality workbook and the snapshot. Never the period groups, the blank forms or the portal capture.
@@ -40,32 +50,48 @@ EXECUTOR = dg.in_process_executor
 
 # Yesterday's export, everything downstream of it that is not per period, the checks and the snapshot.
 daily_job = dg.define_asset_job(
-    "daily_tthc", executor_def=EXECUTOR, selection=_job_selection(DAILY_GROUPS), partitions_def=daily_partitions,
+    "daily_tthc",
+    executor_def=EXECUTOR,
+    selection=_job_selection(DAILY_GROUPS),
+    partitions_def=daily_partitions,
     description="Nạp tệp xuất của một ngày, kiểm tra chất lượng, cập nhật trạng thái hồ sơ, báo cáo và bản chụp.",
 )
 period_jobs = {
-    name: dg.define_asset_job(name, executor_def=EXECUTOR, selection=_job_selection(job_groups, shared),
-                              partitions_def=PERIOD_PARTITIONS[kind], description=description)
+    name: dg.define_asset_job(
+        name,
+        executor_def=EXECUTOR,
+        selection=_job_selection(job_groups, shared),
+        partitions_def=PERIOD_PARTITIONS[kind],
+        description=description,
+    )
     for name, (kind, job_groups, shared, description) in PERIOD_JOBS.items()
 }
 # Once a year, or when the criteria tree changes: not part of the daily flow.
 blank_forms_job = dg.define_asset_job(
-    "par_blank_forms_yearly", executor_def=EXECUTOR, selection=_job_selection((groups.ASSESSMENT_FORMS,)),
+    "par_blank_forms_yearly",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.ASSESSMENT_FORMS,)),
     partitions_def=PERIOD_PARTITIONS["year"],
     description="Sinh phiếu tự đánh giá Chỉ số CCHC và Chỉ số chuyển đổi số để trống cho từng đơn vị của năm.",
 )
 masterdata_job = dg.define_asset_job(
-    "masterdata_refresh", executor_def=EXECUTOR, selection=_job_selection((groups.MASTERDATA,)),
+    "masterdata_refresh",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.MASTERDATA,)),
     description="Nạp lại danh mục đơn vị và danh mục TTHC.",
 )
 
 # Calls the national portal over the Internet: its own job and schedule, never the daily run.
 portal_capture_job = dg.define_asset_job(
-    "portal_capture", executor_def=EXECUTOR, selection=_job_selection((groups.PORTAL_CAPTURE,)),
+    "portal_capture",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.PORTAL_CAPTURE,)),
     description="Lấy điểm Chỉ số 766 từ API của Cổng DVCQG vào inbox/portal (cần Internet).",
 )
 # Sources of the QĐ 766 index that are not daily: a change reloads them and rescores the year (about 1 s).
 sources_job = dg.define_asset_job(
-    "qd766_sources", executor_def=EXECUTOR, selection=_job_selection((groups.QD766_SOURCES,)),
+    "qd766_sources",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.QD766_SOURCES,)),
     description="Nạp lại ảnh chụp của Cổng DVCQG, PAKN và sổ công bố TTHC; sau đó after_daily tính lại Chỉ số 766.",
 )

@@ -32,8 +32,12 @@ from sources.tthc_format import DOSSIER_FILE_PATTERN
 # The code location's name: the one `make ui` / `make serve` load (`-m pipelines.definitions`), which the UI looks
 # up to re-execute a run.
 CODE_MODULE = "pipelines.definitions"
-_STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
-                dg.DagsterEventType.STEP_SKIPPED}
+_STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_SKIPPED,
+}
 Say = Callable[..., None]
 
 
@@ -58,9 +62,12 @@ def main() -> int:
         print(f"Tạo hộp thư đến mẫu (demo) tại {settings.inbox} …", flush=True)
         started = time.perf_counter()
         summary = generate_inbox(settings.inbox)
-        print(f"  xong trong {time.perf_counter() - started:.1f} s: {summary['dossiers']:,} hồ sơ, "
-              f"{summary['dossier_files']} tệp xuất, {summary['portal_files']} tệp Cổng DVCQG, "
-              f"{len(summary['bad_files'])} tệp lỗi cố ý (xem {settings.inbox / 'BAD_FILES.md'})", flush=True)
+        print(
+            f"  xong trong {time.perf_counter() - started:.1f} s: {summary['dossiers']:,} hồ sơ, "
+            f"{summary['dossier_files']} tệp xuất, {summary['portal_files']} tệp Cổng DVCQG, "
+            f"{len(summary['bad_files'])} tệp lỗi cố ý (xem {settings.inbox / 'BAD_FILES.md'})",
+            flush=True,
+        )
 
     span = export_range(settings.inbox / "tthc")
     if span is None:
@@ -73,11 +80,17 @@ def main() -> int:
         recovery = recover_runs_before_starting(instance)
         if recovery.running:
             for proc in recovery.running:
-                print(f"Đang có lần chạy khác: {proc.describe()}. Chờ nó xong rồi chạy lại make run; nếu tiến trình "
-                      f"đã treo: kill {proc.pid or '<pid>'}, rồi: make recover", file=sys.stderr)
+                print(
+                    f"Đang có lần chạy khác: {proc.describe()}. Chờ nó xong rồi chạy lại make run; nếu tiến trình "
+                    f"đã treo: kill {proc.pid or '<pid>'}, rồi: make recover",
+                    file=sys.stderr,
+                )
             return 3
-        print(f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, "
-              f"năm … (nhật ký chi tiết của Dagster: {log_path})", flush=True)
+        print(
+            f"Chạy toàn bộ tài sản cho các ngày {span[0]} → {span[1]}: nạp hồ sơ, rồi Chỉ số 766 theo tháng, quý, "
+            f"năm … (nhật ký chi tiết của Dagster: {log_path})",
+            flush=True,
+        )
         started = time.perf_counter()
         try:
             with output_to(log_path) as say:
@@ -100,8 +113,11 @@ def recover_runs_before_starting(instance: dg.DagsterInstance, poll: float = 5.0
         if not starting or len(starting) < len(recovery.running):
             return recovery
         if not said:
-            print(f"Chờ lần chạy {', '.join(p.describe() for p in starting)} khởi động hoặc hết hạn "
-                  f"({START_TIMEOUT_SECONDS} giây) …", flush=True)
+            print(
+                f"Chờ lần chạy {', '.join(p.describe() for p in starting)} khởi động hoặc hết hạn "
+                f"({START_TIMEOUT_SECONDS} giây) …",
+                flush=True,
+            )
             said = True
         time.sleep(poll)
 
@@ -118,9 +134,15 @@ def planned_runs(first: str, last: str, *, blank_forms: bool = True) -> list[tup
     return runs
 
 
-def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | None = None,
-                    resources: dict | None = None, quiet: bool = False,
-                    blank_forms: bool = True) -> list[dg.ExecuteInProcessResult]:
+def materialise_all(
+    first: str,
+    last: str,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    resources: dict | None = None,
+    quiet: bool = False,
+    blank_forms: bool = True,
+) -> list[dg.ExecuteInProcessResult]:
     """The runs of `planned_runs` in this process (tests and bench: resources can be swapped). Stops at the first
     failed run. The UI cannot re-execute these runs: `make run` uses `launch_all`."""
     from pipelines.definitions import defs
@@ -129,10 +151,10 @@ def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | Non
     for job_name, tags in planned_runs(first, last, blank_forms=blank_forms):
         started = time.perf_counter()
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False, tags=tags, resources=resources)
+            instance=instance, raise_on_error=False, tags=tags, resources=resources
+        )
         if not quiet:
-            print(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s",
-                  flush=True)
+            print(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s", flush=True)
         results.append(result)
         if not result.success:
             break
@@ -142,6 +164,7 @@ def materialise_all(first: str, last: str, *, instance: dg.DagsterInstance | Non
 @dataclass
 class LaunchedRun:
     """A finished launched run, read back from the instance: what `report` needs of an ExecuteInProcessResult."""
+
     run_id: str
     job_name: str
     success: bool
@@ -187,8 +210,15 @@ def output_to(path: Path) -> Iterator[Terminal]:
             terminal.close()
 
 
-def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say = print,
-               blank_forms: bool = True, jobs: Collection[str] | None = None) -> list[LaunchedRun]:
+def launch_all(
+    first: str,
+    last: str,
+    *,
+    instance: dg.DagsterInstance,
+    say: Say = print,
+    blank_forms: bool = True,
+    jobs: Collection[str] | None = None,
+) -> list[LaunchedRun]:
     """The runs of `planned_runs`, created as `dagster job launch` creates them (from the code location, so they
     carry its origin and the UI can re-execute them) and launched with the instance's run launcher (a subprocess
     per run); each is awaited before the next. Stops at the first failed run. ``jobs``: only these of the plan."""
@@ -197,8 +227,7 @@ def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say 
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import ModuleTarget
 
-    target = ModuleTarget(module_name=CODE_MODULE, attribute=None, working_directory=str(PROJECT_ROOT),
-                          location_name=None)
+    target = ModuleTarget(module_name=CODE_MODULE, attribute=None, working_directory=str(PROJECT_ROOT), location_name=None)
     results: list[LaunchedRun] = []
     with WorkspaceProcessContext(instance, target, version=dg.__version__) as process:
         workspace = process.create_request_context()
@@ -210,9 +239,16 @@ def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say 
         for job_name, tags in planned_runs(first, last, blank_forms=blank_forms):
             if jobs is not None and job_name not in jobs:
                 continue
-            run = _create_run(instance=instance, code_location=location, remote_repo=repo,
-                              remote_job=repo.get_full_job(job_name), run_config={}, tags=tags, op_selection=None,
-                              run_id=None)
+            run = _create_run(
+                instance=instance,
+                code_location=location,
+                remote_repo=repo,
+                remote_job=repo.get_full_job(job_name),
+                run_config={},
+                tags=tags,
+                op_selection=None,
+                run_id=None,
+            )
             started = time.perf_counter()
             instance.launch_run(run.run_id, workspace)
             try:
@@ -224,16 +260,17 @@ def launch_all(first: str, last: str, *, instance: dg.DagsterInstance, say: Say 
                     instance.run_launcher.terminate(run.run_id)
                 raise
             steps = sum(1 for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SUCCESS)
-            say(f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s "
-                f"({steps} bước, run {run.run_id[:8]})")
+            say(
+                f"  {job_name}: {'xong' if result.success else 'LỖI'} trong {time.perf_counter() - started:.1f} s "
+                f"({steps} bước, run {run.run_id[:8]})"
+            )
             results.append(result)
             if not result.success:
                 break
     return results
 
 
-def wait_for_run(instance: dg.DagsterInstance, run_id: str, job_name: str, say: Say,
-                 poll: float = 0.5) -> LaunchedRun:
+def wait_for_run(instance: dg.DagsterInstance, run_id: str, job_name: str, say: Say, poll: float = 0.5) -> LaunchedRun:
     """Wait until the run ends; on a terminal, one line that follows its steps. If its worker dies (killed, out of
     memory), the run is marked failed and its slot freed instead of waiting for ever."""
     live = getattr(say, "live", False)
@@ -273,14 +310,15 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
     return 0 if success else 1
 
 
-def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float,
-                success: bool) -> None:
+def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float, success: bool) -> None:
     """The runs' outcome, the failed checks (one line per check, not per run) and the failed steps."""
     events = [e for r in results for e in r.all_events]
     checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [c for c in checks if not c.passed]
-    print(f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
-          f"(run {', '.join(r.run_id[:8] for r in results)}, lịch sử trong {settings.dagster_home}).")
+    print(
+        f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
+        f"(run {', '.join(r.run_id[:8] for r in results)}, lịch sử trong {settings.dagster_home})."
+    )
     print(f"Kiểm tra chất lượng: {len(checks) - len(failed)}/{len(checks)} đạt")
     for check in {(c.asset_key, c.check_name): c for c in failed}.values():  # one line per check, not per run
         level = "CHẶN" if check.severity == dg.AssetCheckSeverity.ERROR else "cảnh báo"
@@ -307,9 +345,11 @@ def _snapshot_figures(snapshot_db: Path) -> dict[str, Any]:
             "tasks": con.execute("""
                 SELECT s.status_label, count(*) FROM mart_task_status s
                 WHERE s.as_of = (SELECT max(as_of) FROM mart_task_status) GROUP BY 1 ORDER BY 2 DESC""").fetchall(),
-            "task_rate": con.execute("""SELECT as_of, on_time_rate FROM mart_task_completion
+            "task_rate": con.execute(
+                """SELECT as_of, on_time_rate FROM mart_task_completion
                                        WHERE unit_code = ? AND period_label LIKE '%-Y' ORDER BY as_of DESC LIMIT 1""",
-                                     [Warehouse.from_settings().department()]).fetchall(),
+                [Warehouse.from_settings().department()],
+            ).fetchall(),
             "par_top": con.execute("""
                 SELECT ranking_group, rank, unit_name, index_pct, band, provisional FROM mart_par_unit
                 WHERE year = (SELECT max(year) FROM mart_par_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall(),
@@ -317,7 +357,8 @@ def _snapshot_figures(snapshot_db: Path) -> dict[str, Any]:
                 SELECT ranking_group, rank, unit_name, total, band, rank_p05, rank_p95, change FROM mart_dti_unit
                 WHERE year = (SELECT max(year) FROM mart_dti_unit) AND rank <= 3 ORDER BY ranking_group, rank, sort_key""").fetchall(),
             "reconciliation": con.execute(
-                "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC").fetchall(),
+                "SELECT status_label, count(*) FROM mart_qd766_reconciliation GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall(),
         }
 
 
@@ -325,13 +366,19 @@ def _print_snapshot(snapshot_db: Path) -> None:
     figures = _snapshot_figures(snapshot_db)
     counts = figures["counts"]
     print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {snapshot_db}")
-    print(f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
-          f"{counts[3]} tệp không nạp được")
+    print(
+        f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
+        f"{counts[3]} tệp không nạp được"
+    )
     _print_qd766(figures["top"], figures["reconciliation"])
     _print_par_dti(figures["par_top"], figures["dti_top"])
     tasks, task_rate = figures["tasks"], figures["task_rate"]
     if tasks:
-        rate = f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})" if task_rate and task_rate[0][1] is not None else ""
+        rate = (
+            f"; hoàn thành đúng hạn {task_rate[0][1]:.1f}% (đến {task_rate[0][0]:%d/%m/%Y})"
+            if task_rate and task_rate[0][1] is not None
+            else ""
+        )
         print("  Nhiệm vụ kế hoạch CCHC (mart_task_status): " + "; ".join(f"{label}: {n}" for label, n in tasks) + rate)
 
 
@@ -341,8 +388,10 @@ def _print_qd766(top: list[tuple], reconciliation: list[tuple]) -> None:
         for _, group, rank, name, score in top:
             print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {score:6.2f}")
     if reconciliation:
-        print("  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
-              + "; ".join(f"{label}: {n:,}" for label, n in reconciliation))
+        print(
+            "  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
+            + "; ".join(f"{label}: {n:,}" for label, n in reconciliation)
+        )
 
 
 def _print_par_dti(par_top: list[tuple], dti_top: list[tuple]) -> None:
@@ -356,8 +405,10 @@ def _print_par_dti(par_top: list[tuple], dti_top: list[tuple]) -> None:
         for group, rank, name, total, level, low, high, change in dti_top:
             delta = f", {change:+.2f} so với năm trước" if change is not None else ""
             interval = f"{low}" if low == high else f"{low}–{high}"
-            print(f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
-                  f"(khoảng hạng {interval}{delta})")
+            print(
+                f"    {RANKING_GROUP_LABELS[group]:<16} {rank:>2}. {name:<38} {total:6.2f} {level or ''} "
+                f"(khoảng hạng {interval}{delta})"
+            )
 
 
 if __name__ == "__main__":

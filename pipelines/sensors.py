@@ -41,16 +41,20 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
     portal = snapshot_files(inbox / PORTAL_DIR)
-    found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"),
-             inbox / "tthc" / PUBLICATION_FILE_NAME]
+    found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"), inbox / "tthc" / PUBLICATION_FILE_NAME]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 
 
 def _par_files(inbox: Path) -> dict[str, str]:
     """Inputs of the yearly indices: forms, appraisal and surveys of the PAR index (par/) and of the DTI (dti/), with
     the other systems' values and last year's DTI results."""
-    found = [p for folder in ("par", "dti") if (inbox / folder).exists() for p in (inbox / folder).rglob("*")
-             if p.is_file() and not ignored_name(p.name)]
+    found = [
+        p
+        for folder in ("par", "dti")
+        if (inbox / folder).exists()
+        for p in (inbox / folder).rglob("*")
+        if p.is_file() and not ignored_name(p.name)
+    ]
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 
@@ -71,8 +75,7 @@ def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.Ru
     keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
     years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
     for year in sorted(y for y in years if y in keys):
-        yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year,
-                            tags=tags)
+        yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year, tags=tags)
 
 
 def _task_files(inbox: Path) -> dict[str, str]:
@@ -103,8 +106,9 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
         keys |= {period_partition_key("quarter", period_containing("quarter", d).start) for d in days}
     if keys:  # one run over the quarters (single-run backfill policy), not one per quarter
         first, last = min(keys), max(keys)
-        yield dg.RunRequest(run_key=f"task_progress:{first}:{last}:{digest}", job_name="task_progress",
-                            tags={**tags, **_range_tags(first, last)})
+        yield dg.RunRequest(
+            run_key=f"task_progress:{first}:{last}:{digest}", job_name="task_progress", tags={**tags, **_range_tags(first, last)}
+        )
 
 
 def _range_tags(first: str, last: str) -> dict[str, str]:
@@ -130,22 +134,25 @@ def _names(files: list[str], limit: int = 8) -> str:
     return ", ".join(files[:limit]) + (f" … (+{len(files) - limit})" if len(files) > limit else "")
 
 
-@dg.sensor(jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"], period_jobs["yearly_indices"]],
-           minimum_interval_seconds=60, default_status=_sensor_status(),
-           description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng "
-                       "(một lần chạy cho mỗi dải ngày liền nhau).")
+@dg.sensor(
+    jobs=[daily_job, masterdata_job, sources_job, period_jobs["task_progress"], period_jobs["yearly_indices"]],
+    minimum_interval_seconds=60,
+    default_status=_sensor_status(),
+    description="Phát hiện tệp mới hoặc thay đổi trong hộp thư đến và chạy lại đúng phân vùng "
+    "(một lần chạy cho mỗi dải ngày liền nhau).",
+)
 def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     inbox = Path(warehouse.inbox)
     folder = inbox / "tthc"
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} \
-        if folder.exists() else {}
+    current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} if folder.exists() else {}
     today, start, settle = business_today(), _start_date(), settle_seconds()
     scan = _scan_exports(folder, seen, current, start, today, settle)
     if scan.before_start:
         context.log.warning(
             f"{len(scan.before_start)} tệp xuất trước ngày bắt đầu CCHC_START_DATE={start.isoformat()} không được nạp: "
-            f"{_names(scan.before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại.")
+            f"{_names(scan.before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại."
+        )
     if scan.waiting:
         context.log.info(f"Chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
     requests = _export_requests(scan, current)
@@ -175,8 +182,9 @@ class _ExportScan:
     catalogue: bool = False
 
 
-def _scan_exports(folder: Path, seen: dict[str, str], current: dict[str, str], start: date, today: date,
-                  settle: float) -> _ExportScan:
+def _scan_exports(
+    folder: Path, seen: dict[str, str], current: dict[str, str], start: date, today: date, settle: float
+) -> _ExportScan:
     scan = _ExportScan({name: sig for name, sig in seen.items() if name in current})  # a removed file may come back
     for name, signature in sorted(current.items()):
         if seen.get(name) == signature:
@@ -207,20 +215,26 @@ def _export_requests(scan: _ExportScan, current: dict[str, str]) -> list[dg.RunR
     for first, last in day_ranges(list(scan.ready.values())):
         names = [n for n, day in scan.ready.items() if first <= day <= last]
         digest = hashlib.sha256(json.dumps([[n, current[n]] for n in names]).encode()).hexdigest()[:16]
-        requests.append(dg.RunRequest(run_key=f"{daily_job.name}:{first}:{last}:{digest}", job_name=daily_job.name,
-                                      tags={**_range_tags(first.isoformat(), last.isoformat()),
-                                            "cchc/changed_files": _names(names, 40)[:1000]}))
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{daily_job.name}:{first}:{last}:{digest}",
+                job_name=daily_job.name,
+                tags={**_range_tags(first.isoformat(), last.isoformat()), "cchc/changed_files": _names(names, 40)[:1000]},
+            )
+        )
     if scan.catalogue and not scan.ready:  # the daily run reloads the catalogue itself
-        requests.append(dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}",
-                                      job_name=masterdata_job.name))
+        requests.append(
+            dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}", job_name=masterdata_job.name)
+        )
     return requests
 
 
 def _skip_reason(scan: _ExportScan, start: date) -> dg.SkipReason:
     notes = []
     if scan.before_start:
-        notes.append(f"bỏ qua {len(scan.before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: "
-                     f"{_names(scan.before_start)}")
+        notes.append(
+            f"bỏ qua {len(scan.before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: {_names(scan.before_start)}"
+        )
     if scan.waiting:
         notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
     return dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")
@@ -232,8 +246,7 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
     requests = []
     for name, (kind, _, _, _) in PERIOD_JOBS.items():
         keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
-        requests.append((name, {"dagster/asset_partition_range_start": keys[0],
-                                "dagster/asset_partition_range_end": keys[-1]}))
+        requests.append((name, {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}))
     return requests
 
 
@@ -249,16 +262,22 @@ def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
         day = date.fromisoformat(tags["dagster/partition"])
         return day, day
     if "dagster/asset_partition_range_start" in tags:
-        return (date.fromisoformat(tags["dagster/asset_partition_range_start"]),
-                date.fromisoformat(tags["dagster/asset_partition_range_end"]))
+        return (
+            date.fromisoformat(tags["dagster/asset_partition_range_start"]),
+            date.fromisoformat(tags["dagster/asset_partition_range_end"]),
+        )
     return None
 
 
 # Runs whose success makes the period indices stale, and the tag that marks the period runs requested for them.
 _MONITORED = [daily_job.name, sources_job.name, masterdata_job.name]
 _AFTER_TAG = "cchc/trigger"
-_PENDING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-            dg.DagsterRunStatus.STARTED]
+_PENDING = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[dg.RunRequest]:
@@ -269,20 +288,29 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
         return []
     last_batch = instance.get_run_records(dg.RunsFilter(tags={_AFTER_TAG: "after_daily"}), limit=1)
     since = last_batch[0].create_timestamp if last_batch else None
-    finished = [r for job in _MONITORED for r in instance.get_run_records(
-        dg.RunsFilter(job_name=job, statuses=[dg.DagsterRunStatus.SUCCESS], updated_after=since), limit=500)]
+    finished = [
+        r
+        for job in _MONITORED
+        for r in instance.get_run_records(
+            dg.RunsFilter(job_name=job, statuses=[dg.DagsterRunStatus.SUCCESS], updated_after=since), limit=500
+        )
+    ]
     this = next((r for r in finished if r.dagster_run.run_id == run.run_id), None)
     end = this.end_time if this and this.end_time else time.time()
     if any(r.end_time and r.end_time > end and r.dagster_run.run_id != run.run_id for r in finished):
         return []
-    spans = [d for d in (_run_days(r.dagster_run) for r in finished) if d] or \
-        [d for d in [_run_days(run)] if d]
+    spans = [d for d in (_run_days(r.dagster_run) for r in finished) if d] or [d for d in [_run_days(run)] if d]
     if not spans:
         return []
     first, last = min(s[0] for s in spans), max(s[1] for s in spans)
-    return [dg.RunRequest(run_key=f"{run.run_id}:{job_name}", job_name=job_name,
-                          tags={**tags, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id})
-            for job_name, tags in period_run_requests(first, last)]
+    return [
+        dg.RunRequest(
+            run_key=f"{run.run_id}:{job_name}",
+            job_name=job_name,
+            tags={**tags, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id},
+        )
+        for job_name, tags in period_run_requests(first, last)
+    ]
 
 
 # Hand-written rather than declarative automation (AutomationCondition.eager / on_cron): the conditions request runs
@@ -290,19 +318,27 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
 # catalogue runs, then asks each period job once over the range of its partitions (single-run backfill: one writing
 # process, pool duckdb_writer), the year last so the snapshot is republished after the indices. Until a condition
 # expresses "once the batch is done, one range per job", switching would change when and how often the indices run.
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job, sources_job, masterdata_job],
-                      request_jobs=list(period_jobs.values()), minimum_interval_seconds=30,
-                      default_status=_sensor_status(),
-                      description="Sau các lần chạy daily_tthc (và nạp nguồn, danh mục) thành công: tính lại Chỉ số 766 "
-                                  "của tháng, quý, năm chứa các ngày vừa nạp, tiến độ nhiệm vụ, rồi bảng xếp hạng và "
-                                  "bản chụp; một lần cho cả loạt, không phải một lần cho mỗi lần chạy.")
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[daily_job, sources_job, masterdata_job],
+    request_jobs=list(period_jobs.values()),
+    minimum_interval_seconds=30,
+    default_status=_sensor_status(),
+    description="Sau các lần chạy daily_tthc (và nạp nguồn, danh mục) thành công: tính lại Chỉ số 766 "
+    "của tháng, quý, năm chứa các ngày vừa nạp, tiến độ nhiệm vụ, rồi bảng xếp hạng và "
+    "bản chụp; một lần cho cả loạt, không phải một lần cho mỗi lần chạy.",
+)
 def after_daily(context: dg.RunStatusSensorContext):
     yield from follow_up_requests(context.instance, context.dagster_run)
 
 
-@dg.run_failure_sensor(name="run_failure_alert", minimum_interval_seconds=30, default_status=_sensor_status(),
-                       description="Khi một lần chạy thất bại: ghi một dòng vào data/logs/alerts.log, gửi e-mail "
-                                   "(CCHC_ALERT_SMTP, CCHC_ALERT_EMAIL) hoặc webhook (CCHC_ALERT_WEBHOOK) nếu có.")
+@dg.run_failure_sensor(
+    name="run_failure_alert",
+    minimum_interval_seconds=30,
+    default_status=_sensor_status(),
+    description="Khi một lần chạy thất bại: ghi một dòng vào data/logs/alerts.log, gửi e-mail "
+    "(CCHC_ALERT_SMTP, CCHC_ALERT_EMAIL) hoặc webhook (CCHC_ALERT_WEBHOOK) nếu có.",
+)
 def run_failure_alert(context: dg.RunFailureSensorContext):
     from pipelines.alerts import send_alert
 
@@ -324,8 +360,12 @@ def run_failure_message(run: dg.DagsterRun, message: str | None, failed_steps: l
 
 # Always on where a daemon runs: the default run launcher cannot tell run monitoring that a run worker died, so this
 # finds runs whose process is gone (kill -9, power cut), marks them failed and frees their pool slots.
-@dg.sensor(name="stale_runs", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Tìm lần chạy mà tiến trình đã chết (vẫn hiện 'Started'): đánh dấu thất bại, giải phóng pool.")
+@dg.sensor(
+    name="stale_runs",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tìm lần chạy mà tiến trình đã chết (vẫn hiện 'Started'): đánh dấu thất bại, giải phóng pool.",
+)
 def stale_runs(context: dg.SensorEvaluationContext):
     from pipelines.instance import recover_stale_runs
 

@@ -265,8 +265,9 @@ def _rule(raw: CriterionRuleModel, where: str, problems: list[str]) -> Criterion
         keys = [match_key(o.label) for o in raw.options]
         if len(set(keys)) != len(keys):
             problems.append(f"{where}: các lựa chọn bị trùng (không phân biệt dấu, hoa thường)")
-        return CriterionRule("choice", options=tuple((o.label.strip(), float(o.share)) for o in raw.options),
-                             value_range=(0.0, 1.0))
+        return CriterionRule(
+            "choice", options=tuple((o.label.strip(), float(o.share)) for o in raw.options), value_range=(0.0, 1.0)
+        )
     value_range = _value_range(raw.range, where, problems)
     if isinstance(raw, TargetRule):  # `linear` (the old word) is read as `target`
         return CriterionRule("target", target=float(raw.target), value_range=value_range)
@@ -299,9 +300,18 @@ def _node(raw: TreeNode, where: str, tree_groups: tuple[str, ...], problems: lis
     bad = [g for g in applies_to if g not in tree_groups]
     if bad:
         problems.append(f"{where}: applies_to {', '.join(bad)} không thuộc nhóm của bộ tiêu chí ({', '.join(tree_groups)})")
-    return Criterion(code=raw.code, parent=raw.parent, name=raw.name, max_points=float(raw.max), method=raw.method,
-                     formula=raw.formula, applies_to=applies_to, rule=rule,
-                     weight=None if raw.weight is None else float(raw.weight), source=raw.source)
+    return Criterion(
+        code=raw.code,
+        parent=raw.parent,
+        name=raw.name,
+        max_points=float(raw.max),
+        method=raw.method,
+        formula=raw.formula,
+        applies_to=applies_to,
+        rule=rule,
+        weight=None if raw.weight is None else float(raw.weight),
+        source=raw.source,
+    )
 
 
 def _bands(raw: list[TreeBand], lines: _Lines, problems: list[str]) -> tuple[Band, ...]:
@@ -314,8 +324,9 @@ def _bands(raw: list[TreeBand], lines: _Lines, problems: list[str]) -> tuple[Ban
     return bands
 
 
-def _structure(nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], aggregation: str,
-               lines: _Lines, problems: list[str]) -> None:
+def _structure(
+    nodes: list[Criterion], tree_max: float, tree_groups: tuple[str, ...], aggregation: str, lines: _Lines, problems: list[str]
+) -> None:
     line = {n.code: lines.at("nodes", i) for i, n in reversed(list(enumerate(nodes)))}  # first occurrence wins
     _links(nodes, line, problems)
     _children(nodes, line, tree_groups, problems)
@@ -371,16 +382,16 @@ def _domains(nodes: list[Criterion], tree_max: float, aggregation: str, lines: _
     elif aggregation == "weighted":
         # Each main index is normalised to 0..1 and weighted; the weights (default: the index's max) add up to max.
         if not math.isclose(sum(d.scored_weight for d in domains), tree_max, abs_tol=1e-6):
-            problems.append(f"{lines.at('max')}tổng trọng số các chỉ số chính {sum(d.scored_weight for d in domains):g} ≠ "
-                            f"max {tree_max:g}")
+            problems.append(
+                f"{lines.at('max')}tổng trọng số các chỉ số chính {sum(d.scored_weight for d in domains):g} ≠ max {tree_max:g}"
+            )
         if not any(d.scored_weight > 0 for d in domains):
             problems.append("mọi chỉ số chính đều có trọng số 0")
     else:
         if any(d.weight is not None for d in domains):
             problems.append("weight chỉ dùng khi aggregation: weighted")
         if not math.isclose(sum(d.max_points for d in domains), tree_max, abs_tol=1e-6):
-            problems.append(f"{lines.at('max')}tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ "
-                            f"max {tree_max:g}")
+            problems.append(f"{lines.at('max')}tổng điểm các lĩnh vực {sum(d.max_points for d in domains):g} ≠ max {tree_max:g}")
 
 
 def _pillars(raw: list[TreePillar] | None, domains: set[str], lines: _Lines, problems: list[str]) -> tuple[Pillar, ...]:
@@ -388,8 +399,9 @@ def _pillars(raw: list[TreePillar] | None, domains: set[str], lines: _Lines, pro
     for i, p in enumerate(raw or ()):
         unknown = [d for d in p.domains if d not in domains]
         if unknown:
-            problems.append(f"{lines.at('pillars', i)}trụ cột {p.code}: chỉ số chính {', '.join(unknown)} không có trong "
-                            "bộ tiêu chí")
+            problems.append(
+                f"{lines.at('pillars', i)}trụ cột {p.code}: chỉ số chính {', '.join(unknown)} không có trong bộ tiêu chí"
+            )
         pillars.append(Pillar(p.code, p.name, tuple(p.domains)))
     return tuple(pillars)
 
@@ -420,9 +432,19 @@ def load_tree(path: Path | str) -> CriteriaTree:
     pillars = _pillars(raw.pillars, {n.code for n in nodes if n.parent is None}, lines, problems)
     tree = None
     if not problems:
-        tree = CriteriaTree(path=path, index=raw.index, year=raw.year, group=raw.group, decision=raw.decision,
-                            default=raw.default, max_points=float(raw.max), bands=bands, nodes=tuple(nodes),
-                            aggregation=raw.aggregation, pillars=pillars)
+        tree = CriteriaTree(
+            path=path,
+            index=raw.index,
+            year=raw.year,
+            group=raw.group,
+            decision=raw.decision,
+            default=raw.default,
+            max_points=float(raw.max),
+            bands=bands,
+            nodes=tuple(nodes),
+            aggregation=raw.aggregation,
+            pillars=pillars,
+        )
         for unit_group in tree_groups:
             if not tree.applicable(unit_group):
                 problems.append(f"không có tiêu chí nào áp dụng cho nhóm {unit_group}")
@@ -430,6 +452,7 @@ def load_tree(path: Path | str) -> CriteriaTree:
         raise TreeError(path.name, problems)
     assert tree is not None
     return tree
+
 
 def _folder_signature(folder: Path) -> tuple:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yaml")))
@@ -454,12 +477,20 @@ def tree_for(index: str, year: int, group: str, folder: Path | None = None) -> C
     found = [t for t in trees if t.index == index and t.year == year and t.group == group]
     if not found:
         have = sorted({f"{t.index} {t.year} {t.group}" for t in trees}) or ["không có tệp nào"]
-        raise TreeError(str(folder), [(f"không có bộ tiêu chí {index} năm {year} cho nhóm {group}: thêm tệp "
-                                       f"{index}_{year}_{group}_<quyết định>.yaml (hiện có: {', '.join(have)})")])
+        raise TreeError(
+            str(folder),
+            [
+                (
+                    f"không có bộ tiêu chí {index} năm {year} cho nhóm {group}: thêm tệp "
+                    f"{index}_{year}_{group}_<quyết định>.yaml (hiện có: {', '.join(have)})"
+                )
+            ],
+        )
     return sorted(found, key=lambda t: (not t.default, t.path.name))[-1]
 
 
 # --- scoring -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class CriterionInput:
@@ -511,7 +542,9 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     leaves = {n.code for n in tree.leaves}
     unknown = sorted(set(inputs) - leaves)
     if unknown:
-        raise ValueError(f"{tree.path.name}: mã tiêu chí không có trong bộ tiêu chí (hoặc không phải tiêu chí lá): {', '.join(unknown)}")
+        raise ValueError(
+            f"{tree.path.name}: mã tiêu chí không có trong bộ tiêu chí (hoặc không phải tiêu chí lá): {', '.join(unknown)}"
+        )
     rows: list[dict[str, Any]] = []
     provisional = False
     for n in tree.leaves:
@@ -524,15 +557,28 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
             points, source, overclaim = _leaf_points(n, given)
             points = None if points is None else round(points, 2)
             provisional = provisional or (n.method == "self" and given.appraised_points is None)
-        rows.append({
-            "code": n.code, "parent": n.parent, "domain": tree.domain_of(n.code), "name": n.name, "method": n.method,
-            "max_points": n.max_points, "applicable": n.code in applicable, "self_points": given.self_points,
-            "appraised_points": given.appraised_points, "survey_points": given.survey_points,
-            "computed_value": given.computed_value, "self_claimed_value": given.self_claimed_value,
-            "self_answer": given.self_answer, "external_value": given.external_value, "points": points,
-            "points_lost": 0.0 if points is None else round(n.max_points - points, 2), "source": source,
-            "overclaim": overclaim,
-        })
+        rows.append(
+            {
+                "code": n.code,
+                "parent": n.parent,
+                "domain": tree.domain_of(n.code),
+                "name": n.name,
+                "method": n.method,
+                "max_points": n.max_points,
+                "applicable": n.code in applicable,
+                "self_points": given.self_points,
+                "appraised_points": given.appraised_points,
+                "survey_points": given.survey_points,
+                "computed_value": given.computed_value,
+                "self_claimed_value": given.self_claimed_value,
+                "self_answer": given.self_answer,
+                "external_value": given.external_value,
+                "points": points,
+                "points_lost": 0.0 if points is None else round(n.max_points - points, 2),
+                "source": source,
+                "overclaim": overclaim,
+            }
+        )
     domains = _domain_rows(tree, rows)
     max_applicable = round(sum(d["max_points"] for d in domains), 2)
     exact = {d["code"]: d["points"] / d["max_points"] for d in domains if d["max_points"] > 0}  # unrounded values
@@ -555,11 +601,20 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     for p in tree.pillars:
         value = weighted_mean(list(p.domains))
         pillars.append({"code": p.code, "name": p.name, "value": None if value is None else round(value, 4)})
-    return UnitScore(unit_group=unit_group, criteria=rows, domains=domains, total=total, max_applicable=max_applicable,
-                     index_pct=index_pct, band=tree.band_for(index_pct), provisional=provisional,
-                     overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
-                     index_value=None if index_value is None else round(index_value, 4), pillars=pillars,
-                     missing=sum(r["source"] == "missing" for r in rows))
+    return UnitScore(
+        unit_group=unit_group,
+        criteria=rows,
+        domains=domains,
+        total=total,
+        max_applicable=max_applicable,
+        index_pct=index_pct,
+        band=tree.band_for(index_pct),
+        provisional=provisional,
+        overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
+        index_value=None if index_value is None else round(index_value, 4),
+        pillars=pillars,
+        missing=sum(r["source"] == "missing" for r in rows),
+    )
 
 
 def _leaf_points(n: Criterion, given: CriterionInput) -> tuple[float | None, str, bool]:
@@ -583,7 +638,8 @@ def _leaf_points(n: Criterion, given: CriterionInput) -> tuple[float | None, str
         assert n.rule is not None
         points = n.rule.points(n.max_points, float(given.computed_value))
         overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
-            given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON)
+            given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON
+        )
         return points, "computed", overclaim
     if given.appraised_points is not None:
         # The warehouse cannot measure it for this unit: the council's appraised points stand in.
@@ -600,8 +656,16 @@ def _domain_rows(tree: CriteriaTree, rows: list[dict[str, Any]]) -> list[dict[st
         mine = [r for r in rows if r["domain"] == d.code and r["applicable"] and r["points"] is not None]
         max_points = round(sum(r["max_points"] for r in mine), 2)
         points = round(sum(r["points"] for r in mine), 2)
-        domains.append({"code": d.code, "name": d.name, "max_points": max_points, "points": points,
-                        "points_lost": round(max_points - points, 2), "weight": d.scored_weight,
-                        "value": round(points / max_points, 4) if max_points > 0 else None,
-                        "missing": sum(r["source"] == "missing" for r in mine)})
+        domains.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "max_points": max_points,
+                "points": points,
+                "points_lost": round(max_points - points, 2),
+                "weight": d.scored_weight,
+                "value": round(points / max_points, 4) if max_points > 0 else None,
+                "missing": sum(r["source"] == "missing" for r in mine),
+            }
+        )
     return domains

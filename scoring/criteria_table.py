@@ -73,8 +73,10 @@ def rule_text(ind: Indicator) -> str:
     ratio = f"{measure_label(ind.numerator)} / {measure_label(ind.denominator)}"
     kind = ind.rule.kind
     if kind == "unresolved":
-        return (f"{head} (tối đa {_num(ind.rule.max_points)} điểm): dùng điểm của Cổng DVCQG, công thức chưa được "
-                f"công bố. Tham khảo: {ratio} × 100%.")
+        return (
+            f"{head} (tối đa {_num(ind.rule.max_points)} điểm): dùng điểm của Cổng DVCQG, công thức chưa được "
+            f"công bố. Tham khảo: {ratio} × 100%."
+        )
     if kind == "info":
         value = f"Tỷ lệ = {ratio} × 100%" if ind.unit == "%" else f"Giá trị ({ind.unit}) = {ratio}"
         return f"{head}: chỉ tiêu thông tin, không tính điểm. {value}."
@@ -117,8 +119,10 @@ def criterion_rule_text(node: Criterion, tree: CriteriaTree) -> str:
     rule = node.rule
     if node.method == "group":
         if tree.aggregation == "weighted" and node.parent is None:
-            return (f"giá trị 0..1 = tổng điểm / tổng điểm tối đa của các thành phần áp dụng; trọng số "
-                    f"{_num(node.scored_weight)} trong tổng điểm")
+            return (
+                f"giá trị 0..1 = tổng điểm / tổng điểm tối đa của các thành phần áp dụng; trọng số "
+                f"{_num(node.scored_weight)} trong tổng điểm"
+            )
         return f"tổng điểm các tiêu chí con ({top})"
     if rule is None:
         how = METHOD_TEXT.get(node.method, node.method)
@@ -137,9 +141,16 @@ def criterion_rule_text(node: Criterion, tree: CriteriaTree) -> str:
 def tree_rows(tree: CriteriaTree) -> list[dict[str, Any]]:
     """dim_criterion rows of one PAR or DTI tree: its pillars, then its nodes in the file's order."""
     bands = [{"label": b.label, "min_value": b.min_pct} for b in tree.bands] or None
-    common = {"year": tree.year, "index_code": tree.index, "ranking_group": tree.group, "tree": tree.path.name,
-              "tree_sha256": file_sha256(tree.path), "decision": tree.decision, "default_tree": tree.default,
-              "bands": bands}
+    common = {
+        "year": tree.year,
+        "index_code": tree.index,
+        "ranking_group": tree.group,
+        "tree": tree.path.name,
+        "tree_sha256": file_sha256(tree.path),
+        "decision": tree.decision,
+        "default_tree": tree.default,
+        "bands": bands,
+    }
     parents = {n.code: n.parent for n in tree.nodes}
 
     def top(code: str) -> str:
@@ -147,36 +158,98 @@ def tree_rows(tree: CriteriaTree) -> list[dict[str, Any]]:
             code = parents[code]  # type: ignore[assignment]
         return code
 
-    rows = [{**common, "kind": "pillar", "code": p.code, "parent_code": None, "group_code": p.code, "name": p.name,
-             "max_points": None, "method": "pillar", "rule_kind": None, "weight": None, "applies_to": [],
-             "data_source": None, "rule_text": "bình quân gia quyền giá trị các chỉ số chính: " + ", ".join(p.domains)}
-            for p in tree.pillars]
+    rows = [
+        {
+            **common,
+            "kind": "pillar",
+            "code": p.code,
+            "parent_code": None,
+            "group_code": p.code,
+            "name": p.name,
+            "max_points": None,
+            "method": "pillar",
+            "rule_kind": None,
+            "weight": None,
+            "applies_to": [],
+            "data_source": None,
+            "rule_text": "bình quân gia quyền giá trị các chỉ số chính: " + ", ".join(p.domains),
+        }
+        for p in tree.pillars
+    ]
     for node in tree.nodes:
-        rows.append({**common, "kind": "group" if node.parent is None else "criterion", "code": node.code,
-                     "parent_code": node.parent, "group_code": top(node.code), "name": node.name,
-                     "max_points": node.max_points, "method": node.method,
-                     "rule_kind": node.rule.stored_word if node.rule else None, "rule_text": criterion_rule_text(node, tree),
-                     "weight": node.scored_weight if node.parent is None else None,
-                     "applies_to": list(node.applies_to), "data_source": node.source or node.formula})
+        rows.append(
+            {
+                **common,
+                "kind": "group" if node.parent is None else "criterion",
+                "code": node.code,
+                "parent_code": node.parent,
+                "group_code": top(node.code),
+                "name": node.name,
+                "max_points": node.max_points,
+                "method": node.method,
+                "rule_kind": node.rule.stored_word if node.rule else None,
+                "rule_text": criterion_rule_text(node, tree),
+                "weight": node.scored_weight if node.parent is None else None,
+                "applies_to": list(node.applies_to),
+                "data_source": node.source or node.formula,
+            }
+        )
     return [{**r, "position": i} for i, r in enumerate(rows, start=1)]
 
 
 def qd766_rows(methodology: Methodology, year: int) -> list[dict[str, Any]]:
     """dim_criterion rows of the QĐ 766 method used for a year: its six groups and their indicators."""
-    common = {"year": year, "index_code": "qd766", "ranking_group": None, "tree": methodology.path.name,
-              "tree_sha256": file_sha256(methodology.path), "decision": methodology.decision, "default_tree": False,
-              "bands": None, "applies_to": [], "index_name": methodology.name, "valid_from": methodology.valid_from,
-              "tolerance": methodology.tolerance}
+    common = {
+        "year": year,
+        "index_code": "qd766",
+        "ranking_group": None,
+        "tree": methodology.path.name,
+        "tree_sha256": file_sha256(methodology.path),
+        "decision": methodology.decision,
+        "default_tree": False,
+        "bands": None,
+        "applies_to": [],
+        "index_name": methodology.name,
+        "valid_from": methodology.valid_from,
+        "tolerance": methodology.tolerance,
+    }
     rows = []
     for group in methodology.groups:
-        rows.append({**common, "kind": "group", "code": group.code, "parent_code": None, "group_code": group.code,
-                     "name": group.name, "max_points": group.max_points, "method": "group", "rule_kind": None,
-                     "rule_text": f"tổng điểm các chỉ tiêu (tối đa {_num(group.max_points)} điểm)",
-                     "weight": group.max_points, "data_source": group.endpoint})
+        rows.append(
+            {
+                **common,
+                "kind": "group",
+                "code": group.code,
+                "parent_code": None,
+                "group_code": group.code,
+                "name": group.name,
+                "max_points": group.max_points,
+                "method": "group",
+                "rule_kind": None,
+                "rule_text": f"tổng điểm các chỉ tiêu (tối đa {_num(group.max_points)} điểm)",
+                "weight": group.max_points,
+                "data_source": group.endpoint,
+            }
+        )
         for ind in group.indicators:
-            rows.append({**common, "kind": "criterion", "code": ind.code, "parent_code": group.code,
-                         "group_code": group.code, "name": ind.name, "max_points": ind.rule.max_points,
-                         "method": ind.rule.stored_word, "rule_kind": ind.rule.stored_word, "rule_text": rule_text(ind),
-                         "weight": None, "data_source": f"{ind.numerator} / {ind.denominator}",
-                         "numerator": ind.numerator, "denominator": ind.denominator, "unit": ind.unit, "scope": ind.scope})
+            rows.append(
+                {
+                    **common,
+                    "kind": "criterion",
+                    "code": ind.code,
+                    "parent_code": group.code,
+                    "group_code": group.code,
+                    "name": ind.name,
+                    "max_points": ind.rule.max_points,
+                    "method": ind.rule.stored_word,
+                    "rule_kind": ind.rule.stored_word,
+                    "rule_text": rule_text(ind),
+                    "weight": None,
+                    "data_source": f"{ind.numerator} / {ind.denominator}",
+                    "numerator": ind.numerator,
+                    "denominator": ind.denominator,
+                    "unit": ind.unit,
+                    "scope": ind.scope,
+                }
+            )
     return [{**r, "position": i} for i, r in enumerate(rows, start=1)]

@@ -36,24 +36,54 @@ FORMULAS = {
     "tthc_on_time_rate": "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn (%) trong năm, từ luồng dữ liệu TTHC",
     "tthc_online_rate": "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
     "plan_tasks_on_time_rate": "Tỷ lệ nhiệm vụ trong kế hoạch CCHC hoàn thành đúng hạn (%), từ theo dõi tiến độ kế hoạch",
-    "dt_plan_tasks_on_time_rate": ("Tỷ lệ nhiệm vụ chuyển đổi số trong kế hoạch năm hoàn thành đúng hạn (%), từ theo "
-                                   "dõi tiến độ kế hoạch"),
-    "full_online_procedures_with_dossiers_rate": ("Tỷ lệ TTHC cung cấp DVCTT toàn trình có phát sinh hồ sơ trực tuyến "
-                                                  "trong năm (%), từ luồng dữ liệu TTHC"),
+    "dt_plan_tasks_on_time_rate": (
+        "Tỷ lệ nhiệm vụ chuyển đổi số trong kế hoạch năm hoàn thành đúng hạn (%), từ theo dõi tiến độ kế hoạch"
+    ),
+    "full_online_procedures_with_dossiers_rate": (
+        "Tỷ lệ TTHC cung cấp DVCTT toàn trình có phát sinh hồ sơ trực tuyến trong năm (%), từ luồng dữ liệu TTHC"
+    ),
     "digitisation_rate": "Tỷ lệ hồ sơ TTHC được số hóa (%) trong năm, từ luồng dữ liệu TTHC",
     "e_result_rate": "Tỷ lệ hồ sơ TTHC được cấp kết quả điện tử (%) trong năm, từ luồng dữ liệu TTHC",
     "online_payment_rate": "Tỷ lệ hồ sơ có nghĩa vụ tài chính được thanh toán trực tuyến (%) trong năm, từ luồng dữ liệu TTHC",
 }
 
 # Counts the warehouse measures per unit and period (warehouse/qd766.py); a QĐ 766 file may only name these.
-LOCAL_MEASURES = frozenset({
-    "published", "publish_on_time", "public_update_on_time", "content_full", "synced", "dossiers", "received",
-    "on_time", "completed", "processing_days", "online_dossiers", "formalities", "online_formalities",
-    "online_formalities_with_dossiers", "fee_formalities", "integrated_formalities", "paid_formalities",
-    "fee_dossiers", "paid_dossiers", "petitions", "petitions_on_time", "petitions_satisfied", "receiving_satisfied",
-    "e_results", "digitised", "e_copy_offering", "e_copy_units", "reused", "personal_store", "citizen_data",
-    "citizen_data_formalities", "formalities_with_dossiers",
-})
+LOCAL_MEASURES = frozenset(
+    {
+        "published",
+        "publish_on_time",
+        "public_update_on_time",
+        "content_full",
+        "synced",
+        "dossiers",
+        "received",
+        "on_time",
+        "completed",
+        "processing_days",
+        "online_dossiers",
+        "formalities",
+        "online_formalities",
+        "online_formalities_with_dossiers",
+        "fee_formalities",
+        "integrated_formalities",
+        "paid_formalities",
+        "fee_dossiers",
+        "paid_dossiers",
+        "petitions",
+        "petitions_on_time",
+        "petitions_satisfied",
+        "receiving_satisfied",
+        "e_results",
+        "digitised",
+        "e_copy_offering",
+        "e_copy_units",
+        "reused",
+        "personal_store",
+        "citizen_data",
+        "citizen_data_formalities",
+        "formalities_with_dossiers",
+    }
+)
 
 
 class MethodologyDeprecation(UserWarning):
@@ -98,7 +128,8 @@ class Qd766Indicator(Strict):
     max: Annotated[float, Field(ge=0)]
     rule: Literal["proportional", "target", "unresolved", "info", "linear"] = Field(
         description="proportional: max × min(1, R/100); target: max × min(1, R/target); unresolved: điểm của Cổng; "
-                    "info: không tính điểm ('linear' là tên cũ của proportional)")
+        "info: không tính điểm ('linear' là tên cũ của proportional)"
+    )
     target: Annotated[float, Field(gt=0)] | None = None
     when_empty: Literal["zero", "full"] = "zero"
     scale: Annotated[float, Field(gt=0)] = 100.0
@@ -239,8 +270,7 @@ def _node_at(root: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Nod
     for step, part in enumerate(loc):
         last = step == len(loc) - 1
         if isinstance(node, yaml.MappingNode):
-            found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)),
-                         None)
+            found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
             if found is None or (part == _kind(node) and not last):
                 continue  # a union's branch name (e.g. 'target', 'str'): stay on this node
             key_node, node = found
@@ -270,8 +300,15 @@ def _what(data: Any, loc: Sequence[int | str]) -> str:
     names: list[str] = []
     rest: list[str] = []
     cur = data
-    labels = {"nodes": "tiêu chí", "groups": "nhóm", "indicators": "chỉ tiêu", "bands": "xếp loại",
-              "pillars": "trụ cột", "options": "lựa chọn", "steps": "bậc"}
+    labels = {
+        "nodes": "tiêu chí",
+        "groups": "nhóm",
+        "indicators": "chỉ tiêu",
+        "bands": "xếp loại",
+        "pillars": "trụ cột",
+        "options": "lựa chọn",
+        "steps": "bậc",
+    }
     i = 0
     while i < len(loc):
         part = loc[i]
@@ -335,8 +372,9 @@ def _message(error: ErrorDetails) -> str:
     ctx = error.get("ctx") or {}
     limit = next((ctx[k] for k in ("gt", "ge", "lt", "le", "min_length", "max_length") if k in ctx), "")
     choices = str(ctx.get("expected") or ctx.get("expected_tags") or "").replace(" or ", " hoặc ")
-    return template.format(given=error.get("input"), tag=ctx.get("tag"), choices=choices,
-                           limit=f"{limit:g}" if isinstance(limit, float) else limit)
+    return template.format(
+        given=error.get("input"), tag=ctx.get("tag"), choices=choices, limit=f"{limit:g}" if isinstance(limit, float) else limit
+    )
 
 
 def schema_problems(error: ValidationError, data: Any, root: yaml.Node | None) -> list[str]:
@@ -392,16 +430,25 @@ def _warn_legacy_words(path: Path, data: dict[str, Any], root: yaml.Node | None)
         for ii, ind in enumerate(group.get("indicators") or []):
             if ind.get("rule") == LEGACY_RULE_WORD:
                 line = line_of(root, ("groups", gi, "indicators", ii, "rule"))
-                warnings.warn(f"{path.name}, dòng {line}: 'rule: linear' là tên cũ, hãy đổi thành 'rule: proportional' "
-                              "(điểm = tối đa × tỷ lệ/100)", MethodologyDeprecation, stacklevel=3)
+                warnings.warn(
+                    f"{path.name}, dòng {line}: 'rule: linear' là tên cũ, hãy đổi thành 'rule: proportional' "
+                    "(điểm = tối đa × tỷ lệ/100)",
+                    MethodologyDeprecation,
+                    stacklevel=3,
+                )
     for ni, node in enumerate(data.get("nodes") or []):
         if isinstance(node.get("rule"), dict) and node["rule"].get("kind") == LEGACY_RULE_WORD:
             line = line_of(root, ("nodes", ni, "rule", "kind"))
-            warnings.warn(f"{path.name}, dòng {line}: 'kind: linear' là tên cũ, hãy đổi thành 'kind: target' "
-                          "(điểm = tối đa × min(1, giá trị/target))", MethodologyDeprecation, stacklevel=3)
+            warnings.warn(
+                f"{path.name}, dòng {line}: 'kind: linear' là tên cũ, hãy đổi thành 'kind: target' "
+                "(điểm = tối đa × min(1, giá trị/target))",
+                MethodologyDeprecation,
+                stacklevel=3,
+            )
 
 
 # --- the JSON schemas ---------------------------------------------------------------------------------------
+
 
 def schema_text(model: type[Strict]) -> str:
     schema = model.model_json_schema()

@@ -154,14 +154,23 @@ def _names(value: object) -> tuple[str, ...]:
 def _indicator(raw: Qd766Indicator, group: str, where: str) -> Indicator:
     kind = "proportional" if raw.rule == LEGACY_RULE_WORD else raw.rule  # `linear`: the old word, warned when read
     try:
-        rule = Rule(kind=kind, max_points=float(raw.max), target=raw.target, when_empty=raw.when_empty,
-                    scale=float(raw.scale))
+        rule = Rule(kind=kind, max_points=float(raw.max), target=raw.target, when_empty=raw.when_empty, scale=float(raw.scale))
     except ValueError as bad:
         raise MethodologyError(f"{where}: {bad}") from None
-    return Indicator(code=raw.code, name=raw.name, group=group, rule=rule, numerator=raw.numerator,
-                     denominator=raw.denominator, metric=raw.metric, portal_numerator=_names(raw.portal_numerator),
-                     portal_denominator=_names(raw.portal_denominator), portal_value=raw.portal_value, scope=raw.scope,
-                     unit=raw.unit)
+    return Indicator(
+        code=raw.code,
+        name=raw.name,
+        group=group,
+        rule=rule,
+        numerator=raw.numerator,
+        denominator=raw.denominator,
+        metric=raw.metric,
+        portal_numerator=_names(raw.portal_numerator),
+        portal_denominator=_names(raw.portal_denominator),
+        portal_value=raw.portal_value,
+        scope=raw.scope,
+        unit=raw.unit,
+    )
 
 
 def load_methodology(path: Path) -> Methodology:
@@ -175,12 +184,27 @@ def load_methodology(path: Path) -> Methodology:
         where = f"{path.name}, dòng {line_of(root, ('groups', gi))}, nhóm {g.code}"
         indicators = tuple(_indicator(i, g.code, f"{where}, chỉ tiêu {i.code}") for i in g.indicators)
         fields = g.portal.fields or {}
-        groups.append(Group(code=g.code, name=g.name, max_points=float(g.max), endpoint=g.portal.endpoint,
-                            shape=g.portal.shape, indicators=indicators,
-                            fields={level: _names(fields.get(level)) for level in ROW_LEVELS},  # type: ignore[call-overload]
-                            info_metrics=_names(g.portal.info_metrics)))
-    m = Methodology(path=path, name=raw.name, decision=raw.decision, valid_from=raw.valid_from,
-                    max_points=float(raw.max), parameters=raw.parameters.model_dump(), groups=tuple(groups))
+        groups.append(
+            Group(
+                code=g.code,
+                name=g.name,
+                max_points=float(g.max),
+                endpoint=g.portal.endpoint,
+                shape=g.portal.shape,
+                indicators=indicators,
+                fields={level: _names(fields.get(level)) for level in ROW_LEVELS},  # type: ignore[call-overload]
+                info_metrics=_names(g.portal.info_metrics),
+            )
+        )
+    m = Methodology(
+        path=path,
+        name=raw.name,
+        decision=raw.decision,
+        valid_from=raw.valid_from,
+        max_points=float(raw.max),
+        parameters=raw.parameters.model_dump(),
+        groups=tuple(groups),
+    )
     _validate(m, root)
     return m
 
@@ -256,6 +280,7 @@ def methodology_for(day: date, folder: Path = METHODOLOGY_DIR) -> Methodology:
 
 # --- local scores ------------------------------------------------------------------------------------------
 
+
 def _value(row: Mapping[Hashable, Any], name: str) -> float | None:  # a DataFrame record: column labels are Hashable
     v = row.get(name)
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
@@ -263,9 +288,11 @@ def _value(row: Mapping[Hashable, Any], name: str) -> float | None:  # a DataFra
     return float(v)
 
 
-def score_measures(m: Methodology, measures: pd.DataFrame,
-                   portal_scores: Mapping[tuple[str, str, str], float | None] | None = None,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_measures(
+    m: Methodology,
+    measures: pd.DataFrame,
+    portal_scores: Mapping[tuple[str, str, str], float | None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator and unit scores from one row of counts per (period_label, unit_code).
 
     Each scored indicator is rounded to 2 decimals as on the portal, and groups are totalled as the portal does
@@ -290,14 +317,22 @@ def score_measures(m: Methodology, measures: pd.DataFrame,
                     pts = portal_scores.get((*key, g.code))
                     source = "portal" if pts is not None else "missing"
                 r = ratio(ind.rule, num, den)
-                indicator_rows.append({
-                    **ids, "group_code": g.code, "indicator_code": ind.code, "numerator": num, "denominator": den,
-                    "ratio": None if r is None else round(r, 2),
-                    "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
-                    "max_score": ind.rule.max_points, "rule": ind.rule.stored_word,
-                    "source": "portal" if ind.rule.kind == "unresolved" and pts is not None else
-                              ("info" if ind.rule.kind == "info" else ("missing" if pts is None else "local")),
-                })
+                indicator_rows.append(
+                    {
+                        **ids,
+                        "group_code": g.code,
+                        "indicator_code": ind.code,
+                        "numerator": num,
+                        "denominator": den,
+                        "ratio": None if r is None else round(r, 2),
+                        "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
+                        "max_score": ind.rule.max_points,
+                        "rule": ind.rule.stored_word,
+                        "source": "portal"
+                        if ind.rule.kind == "unresolved" and pts is not None
+                        else ("info" if ind.rule.kind == "info" else ("missing" if pts is None else "local")),
+                    }
+                )
                 if ind.rule.kind == "info":
                     continue
                 if pts is None:
@@ -326,6 +361,7 @@ def group_total(group: Group, raw_points: Iterable[float]) -> float:
 
 
 # --- reconciliation of portal snapshots --------------------------------------------------------------------
+
 
 class PortalMetricValues(Protocol):
     numerator: float | None
@@ -414,10 +450,19 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
     else:
         group_recomputed = group_total(group, group_points) if complete else None
         group_status = _status(node.score, group_recomputed, tol)
-    rows.append({"indicator_code": None, "metric_code": None, "numerator": None, "denominator": None,
-                 "portal_score": node.score, "recomputed_score": group_recomputed,
-                 "difference": _difference(node.score, group_recomputed), "status": group_status,
-                 "data_quality_status": None})
+    rows.append(
+        {
+            "indicator_code": None,
+            "metric_code": None,
+            "numerator": None,
+            "denominator": None,
+            "portal_score": node.score,
+            "recomputed_score": group_recomputed,
+            "difference": _difference(node.score, group_recomputed),
+            "status": group_status,
+            "data_quality_status": None,
+        }
+    )
     return rows
 
 
@@ -425,9 +470,23 @@ def _difference(portal: float | None, recomputed: float | None) -> float | None:
     return None if portal is None or recomputed is None else round(recomputed - portal, 2)
 
 
-def _row(ind: Indicator, num: float | None, den: float | None, portal_score: float | None,
-         recomputed: float | None, status: str, data_quality_status: str | None = None) -> dict:
-    return {"indicator_code": ind.code, "metric_code": ind.metric, "numerator": num, "denominator": den,
-            "portal_score": portal_score, "recomputed_score": recomputed,
-            "difference": _difference(portal_score, recomputed), "status": status,
-            "data_quality_status": data_quality_status}
+def _row(
+    ind: Indicator,
+    num: float | None,
+    den: float | None,
+    portal_score: float | None,
+    recomputed: float | None,
+    status: str,
+    data_quality_status: str | None = None,
+) -> dict:
+    return {
+        "indicator_code": ind.code,
+        "metric_code": ind.metric,
+        "numerator": num,
+        "denominator": den,
+        "portal_score": portal_score,
+        "recomputed_score": recomputed,
+        "difference": _difference(portal_score, recomputed),
+        "status": status,
+        "data_quality_status": data_quality_status,
+    }

@@ -15,9 +15,13 @@ from common.vntext import sort_key
 TIED = "đồng hạng"
 
 
-def rank_within(units: pd.DataFrame, by: Iterable[str] = ("period_label", "ranking_group"),
-                score: str = "total", evaluated: str | None = "evaluated_max",
-                eligible: str | None = None) -> pd.DataFrame:
+def rank_within(
+    units: pd.DataFrame,
+    by: Iterable[str] = ("period_label", "ranking_group"),
+    score: str = "total",
+    evaluated: str | None = "evaluated_max",
+    eligible: str | None = None,
+) -> pd.DataFrame:
     """Competition ranking (1, 2, 2, 4) on the 2-decimal ``score`` within each group of ``by``; ties are flagged.
 
     Adds ``rank`` (Int64), ``is_tied`` and ``units_in_group``. When ``evaluated`` names a column (the maximum a
@@ -75,5 +79,11 @@ def units_by_group(units: Iterable[dict]) -> list[tuple[str, list[dict]]]:
 
 def by_rank(units: Iterable[dict]) -> list[dict]:
     """Ranked units by rank, then the unranked ones; each by Vietnamese name."""
-    return sorted(units, key=lambda r: (math.inf if _missing(r.get("rank")) else r["rank"],
-                                        sort_key(r.get("unit_name") or ""), r.get("unit_code") or ""))
+    return sorted(
+        units,
+        key=lambda r: (
+            math.inf if _missing(r.get("rank")) else r["rank"],
+            sort_key(r.get("unit_name") or ""),
+            r.get("unit_code") or "",
+        ),
+    )

@@ -18,8 +18,18 @@ import numpy as np
 import pandas as pd
 
 MISSING_TREATMENTS = ("zero", "mean")
-OUTPUT_COLUMNS = ("unit_code", "ranking_group", "score", "rank", "rank_median", "rank_p05", "rank_p95",
-                  "rank_best", "rank_worst", "share_same_rank")
+OUTPUT_COLUMNS = (
+    "unit_code",
+    "ranking_group",
+    "score",
+    "rank",
+    "rank_median",
+    "rank_p05",
+    "rank_p95",
+    "rank_best",
+    "rank_worst",
+    "share_same_rank",
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +48,10 @@ def _validate_settings(replications: int, weight_spread: float, published_missin
     if not (np.isfinite(weight_spread) and 0.0 <= weight_spread < 1.0):
         raise ValueError(f"Biên độ dao động trọng số phải nằm trong khoảng [0, 1): nhận {weight_spread!r}.")
     if published_missing not in MISSING_TREATMENTS:
-        raise ValueError(f"Cách tính thành phần thiếu dữ liệu không hợp lệ: {published_missing!r} "
-                         "(chỉ nhận 'zero' – tính 0 điểm, hoặc 'mean' – bằng trung bình nhóm).")
+        raise ValueError(
+            f"Cách tính thành phần thiếu dữ liệu không hợp lệ: {published_missing!r} "
+            "(chỉ nhận 'zero' – tính 0 điểm, hoặc 'mean' – bằng trung bình nhóm)."
+        )
 
 
 def _validate_inputs(inputs: UncertaintyInputs) -> tuple[np.ndarray, ...]:
@@ -57,11 +69,17 @@ def _validate_inputs(inputs: UncertaintyInputs) -> tuple[np.ndarray, ...]:
     if weights.ndim != 1:
         raise ValueError(f"Kích thước dữ liệu không khớp: weights phải là mảng một chiều (k,), nhận {weights.shape}.")
     k = weights.shape[0]
-    for name, array, expected in (("groups", groups, (n,)), ("eligible", eligible, (n,)),
-                                  ("value_zero", zero, (n, k)), ("value_mean", mean, (n, k))):
+    for name, array, expected in (
+        ("groups", groups, (n,)),
+        ("eligible", eligible, (n,)),
+        ("value_zero", zero, (n, k)),
+        ("value_mean", mean, (n, k)),
+    ):
         if array.shape != expected:
-            raise ValueError(f"Kích thước dữ liệu không khớp: {name} có kích thước {array.shape}, cần {expected} "
-                             f"({n} đơn vị, {k} chỉ số chính).")
+            raise ValueError(
+                f"Kích thước dữ liệu không khớp: {name} có kích thước {array.shape}, cần {expected} "
+                f"({n} đơn vị, {k} chỉ số chính)."
+            )
     if eligible.dtype != bool:
         raise ValueError(f"eligible phải là mảng True/False (kiểu bool), nhận kiểu {eligible.dtype}.")
     _check_weights(weights)
@@ -80,26 +98,30 @@ def _check_weights(weights: np.ndarray) -> None:
         raise ValueError("Tất cả trọng số đều bằng 0: cần ít nhất một chỉ số chính có trọng số dương.")
 
 
-def _check_values(codes: list[str], weights: np.ndarray, eligible: np.ndarray, zero: np.ndarray,
-                  mean: np.ndarray) -> None:
+def _check_values(codes: list[str], weights: np.ndarray, eligible: np.ndarray, zero: np.ndarray, mean: np.ndarray) -> None:
     """ValueError unless the values are in [0, 1], blank (NaN) at the same places in both readings, and every ranked
     unit has a main index with a positive weight."""
     for name, values in (("value_zero", zero), ("value_mean", mean)):
         bad = ~np.isnan(values) & ((values < 0) | (values > 1))
         if bad.any():
             u, i = (int(x) for x in np.argwhere(bad)[0])
-            raise ValueError(f"Giá trị chỉ số chính phải nằm trong khoảng [0, 1]: {name} của đơn vị {codes[u]}, "
-                             f"chỉ số chính thứ {i + 1} bằng {values[u, i]:g}.")
+            raise ValueError(
+                f"Giá trị chỉ số chính phải nằm trong khoảng [0, 1]: {name} của đơn vị {codes[u]}, "
+                f"chỉ số chính thứ {i + 1} bằng {values[u, i]:g}."
+            )
     if (np.isnan(zero) != np.isnan(mean)).any():
         u = int(np.argwhere(np.isnan(zero) != np.isnan(mean))[0, 0])
-        raise ValueError("value_zero và value_mean phải để trống (NaN) ở cùng các chỉ số chính không áp dụng: "
-                         f"khác nhau ở đơn vị {codes[u]}.")
+        raise ValueError(
+            f"value_zero và value_mean phải để trống (NaN) ở cùng các chỉ số chính không áp dụng: khác nhau ở đơn vị {codes[u]}."
+        )
     # Weights only shrink/grow by < 100 %, so a positive weight stays positive: checking the published weights suffices.
     scorable = (~np.isnan(zero) & (weights > 0)).any(axis=1)
     if (eligible & ~scorable).any():
         u = int(np.flatnonzero(eligible & ~scorable)[0])
-        raise ValueError(f"Đơn vị {codes[u]} được xếp hạng nhưng không có chỉ số chính nào áp dụng với trọng số dương, "
-                         "nên không tính được điểm.")
+        raise ValueError(
+            f"Đơn vị {codes[u]} được xếp hạng nhưng không có chỉ số chính nào áp dụng với trọng số dương, "
+            "nên không tính được điểm."
+        )
 
 
 def _scores(weights: np.ndarray, use_mean: np.ndarray, zero: np.ndarray, mean: np.ndarray, scale: float) -> np.ndarray:
@@ -145,16 +167,25 @@ def _rank_in_groups(scores: np.ndarray, groups: np.ndarray, eligible: np.ndarray
     return ranks
 
 
-def _published(inputs: UncertaintyInputs, published_missing: str, scale: float,
-               tie_decimals: int) -> tuple[np.ndarray, np.ndarray]:
+def _published(
+    inputs: UncertaintyInputs, published_missing: str, scale: float, tie_decimals: int
+) -> tuple[np.ndarray, np.ndarray]:
     groups, eligible, weights, zero, mean = _validate_inputs(inputs)
     scores = _scores(weights[None, :], np.array([published_missing == "mean"]), zero, mean, scale)
     return scores[0], _rank_in_groups(scores, groups, eligible, tie_decimals)[0]
 
 
-def replicate_ranks(inputs: UncertaintyInputs, *, replications: int = 1000, weight_spread: float = 0.25,
-                    vary_missing: bool = True, published_missing: str = "zero", seed: int = 2026,
-                    scale: float = 100.0, tie_decimals: int = 6) -> np.ndarray:
+def replicate_ranks(
+    inputs: UncertaintyInputs,
+    *,
+    replications: int = 1000,
+    weight_spread: float = 0.25,
+    vary_missing: bool = True,
+    published_missing: str = "zero",
+    seed: int = 2026,
+    scale: float = 100.0,
+    tie_decimals: int = 6,
+) -> np.ndarray:
     """(replications, n) matrix of ranks, one row per replication (NaN for non-eligible units)."""
     _validate_settings(replications, weight_spread, published_missing)
     groups, eligible, weights, zero, mean = _validate_inputs(inputs)
@@ -167,9 +198,17 @@ def replicate_ranks(inputs: UncertaintyInputs, *, replications: int = 1000, weig
     return _rank_in_groups(scores, groups, eligible, tie_decimals)
 
 
-def rank_intervals(inputs: UncertaintyInputs, *, replications: int = 1000, weight_spread: float = 0.25,
-                   vary_missing: bool = True, published_missing: str = "zero", seed: int = 2026,
-                   scale: float = 100.0, tie_decimals: int = 6) -> pd.DataFrame:
+def rank_intervals(
+    inputs: UncertaintyInputs,
+    *,
+    replications: int = 1000,
+    weight_spread: float = 0.25,
+    vary_missing: bool = True,
+    published_missing: str = "zero",
+    seed: int = 2026,
+    scale: float = 100.0,
+    tie_decimals: int = 6,
+) -> pd.DataFrame:
     """One row per unit (input order): published score and rank, median rank, 5–95 % rank interval, best/worst rank
     and the share of replications that reproduce the published rank.
 
@@ -178,8 +217,16 @@ def rank_intervals(inputs: UncertaintyInputs, *, replications: int = 1000, weigh
     """
     _validate_settings(replications, weight_spread, published_missing)
     score, rank = _published(inputs, published_missing, scale, tie_decimals)
-    ranks = replicate_ranks(inputs, replications=replications, weight_spread=weight_spread, vary_missing=vary_missing,
-                            published_missing=published_missing, seed=seed, scale=scale, tie_decimals=tie_decimals)
+    ranks = replicate_ranks(
+        inputs,
+        replications=replications,
+        weight_spread=weight_spread,
+        vary_missing=vary_missing,
+        published_missing=published_missing,
+        seed=seed,
+        scale=scale,
+        tie_decimals=tie_decimals,
+    )
     ranked = ~np.isnan(rank)
     n = len(inputs.unit_codes)
 
@@ -189,18 +236,21 @@ def rank_intervals(inputs: UncertaintyInputs, *, replications: int = 1000, weigh
         return out
 
     sample = ranks[:, ranked]
-    return pd.DataFrame({
-        "unit_code": list(inputs.unit_codes),
-        "ranking_group": list(inputs.groups),
-        "score": np.round(score, 2),
-        "rank": pd.array(np.where(ranked, rank, np.nan), dtype="Int64"),
-        "rank_median": per_unit(np.median(sample, axis=0)),
-        "rank_p05": per_unit(np.percentile(sample, 5, axis=0, method="lower")),
-        "rank_p95": per_unit(np.percentile(sample, 95, axis=0, method="higher")),
-        "rank_best": per_unit(sample.min(axis=0)),
-        "rank_worst": per_unit(sample.max(axis=0)),
-        "share_same_rank": per_unit((sample == rank[ranked]).mean(axis=0)),
-    }, columns=list(OUTPUT_COLUMNS))
+    return pd.DataFrame(
+        {
+            "unit_code": list(inputs.unit_codes),
+            "ranking_group": list(inputs.groups),
+            "score": np.round(score, 2),
+            "rank": pd.array(np.where(ranked, rank, np.nan), dtype="Int64"),
+            "rank_median": per_unit(np.median(sample, axis=0)),
+            "rank_p05": per_unit(np.percentile(sample, 5, axis=0, method="lower")),
+            "rank_p95": per_unit(np.percentile(sample, 95, axis=0, method="higher")),
+            "rank_best": per_unit(sample.min(axis=0)),
+            "rank_worst": per_unit(sample.max(axis=0)),
+            "share_same_rank": per_unit((sample == rank[ranked]).mean(axis=0)),
+        },
+        columns=list(OUTPUT_COLUMNS),
+    )
 
 
 def _vietnamese_number(value: float) -> str:
@@ -209,8 +259,9 @@ def _vietnamese_number(value: float) -> str:
     return whole.replace(",", ".") + ("," + fraction if fraction else "")
 
 
-def describe_method(weight_spread: float, replications: int, vary_missing: bool, seed: int, *,
-                    published_missing: str = "zero") -> str:
+def describe_method(
+    weight_spread: float, replications: int, vary_missing: bool, seed: int, *, published_missing: str = "zero"
+) -> str:
     """One Vietnamese sentence for the publication's method sheet."""
     _validate_settings(replications, weight_spread, published_missing)
     if weight_spread > 0:
@@ -222,6 +273,8 @@ def describe_method(weight_spread: float, replications: int, vary_missing: bool,
     else:
         treatment = "tính 0 điểm" if published_missing == "zero" else "bằng trung bình nhóm"
         missing = f"thành phần thiếu dữ liệu giữ cách tính khi công bố ({treatment})"
-    return (f"Xếp hạng được tính lại {_vietnamese_number(replications)} lần: {weights}; {missing}; "
-            f"giá trị khởi tạo ngẫu nhiên (seed) {seed}, chạy lại cho cùng kết quả. "
-            "Khoảng xếp hạng là bách phân vị 5–95.")
+    return (
+        f"Xếp hạng được tính lại {_vietnamese_number(replications)} lần: {weights}; {missing}; "
+        f"giá trị khởi tạo ngẫu nhiên (seed) {seed}, chạy lại cho cùng kết quả. "
+        "Khoảng xếp hạng là bách phân vị 5–95."
+    )

@@ -89,8 +89,12 @@ APPRAISAL_COLUMNS: tuple[Column, ...] = (
     Column("points", "Điểm thẩm định", "number"),
     Column("comment", "Nhận xét", "text", required=False, aliases=("Ý kiến thẩm định",)),
 )
-SURVEYS = {"SIPAS": "sipas", "Lãnh đạo, quản lý": "leaders", "Lãnh đạo quản lý": "leaders",
-           "Khảo sát lãnh đạo, quản lý": "leaders"}
+SURVEYS = {
+    "SIPAS": "sipas",
+    "Lãnh đạo, quản lý": "leaders",
+    "Lãnh đạo quản lý": "leaders",
+    "Khảo sát lãnh đạo, quản lý": "leaders",
+}
 SURVEY_METHOD = {"sipas": "survey_sipas", "leaders": "survey_leaders"}
 SURVEY_COLUMNS: tuple[Column, ...] = (  # at least one of the two unit columns (checked by the reader)
     Column("unit_code", "Mã đơn vị", "text", required=False),
@@ -178,8 +182,9 @@ def evidence_parts(text: str | None) -> list[str]:
     if not _DATE.search(text):
         missing.append("ngày ban hành")
     rest = _DATE.sub(" ", _DOC_NUMBER.sub(" ", text))
-    rest = re.sub(r"\b(?:số|ngày|về|việc|văn bản|quyết định|kế hoạch|báo cáo|công văn|thông báo)\b", " ", rest,
-                  flags=re.IGNORECASE)
+    rest = re.sub(
+        r"\b(?:số|ngày|về|việc|văn bản|quyết định|kế hoạch|báo cáo|công văn|thông báo)\b", " ", rest, flags=re.IGNORECASE
+    )
     if len(re.sub(r"[\W\d_]", "", rest)) < 8:
         missing.append("trích yếu")
     return missing
@@ -257,9 +262,11 @@ def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
                 continue
             name = keys.get(match_key(text))
             if name is not None and name not in found:
-                nxt = next((c for c in row[i + 1:] if cell_text(c.value)), None)
-                found[name] = (nxt.value if nxt is not None else None,
-                               nxt.coordinate if nxt is not None else row[min(i + 1, len(row) - 1)].coordinate)
+                nxt = next((c for c in row[i + 1 :] if cell_text(c.value)), None)
+                found[name] = (
+                    nxt.value if nxt is not None else None,
+                    nxt.coordinate if nxt is not None else row[min(i + 1, len(row) - 1)].coordinate,
+                )
                 continue
             label, colon, rest = text.partition(":")
             name = keys.get(match_key(label + ":")) if colon else None
@@ -268,9 +275,15 @@ def _labels(ws: Any, last_row: int) -> dict[str, tuple[Any, str]]:
     return found
 
 
-def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
-                         year: int | None = None, index: str = "par",
-                         watch: Callable[[Path], bool] | None = None) -> FormResult:
+def read_self_assessment(
+    path: Path,
+    trees: TreeSource,
+    matcher: UnitMatcher,
+    *,
+    year: int | None = None,
+    index: str = "par",
+    watch: Callable[[Path], bool] | None = None,
+) -> FormResult:
     """Rows: code, self_points, evidence, explanation, sheet, cell (of the score), source_row. Rejects: file_name,
     sheet, cell, row_number, record_key (criterion code), unit_code, unit_name, rule, reason, value.
 
@@ -280,8 +293,9 @@ def read_self_assessment(path: Path, trees: TreeSource, matcher: UnitMatcher, *,
     ``watch``: tells whether the file is still being copied (then left for the next run, ``deferred``)."""
     path = Path(path)
     found = read_workbook(path, watch=watch or (lambda _: False))
-    result = FormResult(sha256=found.sha256, size_bytes=found.size_bytes, encoding=found.kind, file_name=path.name,
-                        deferred=found.deferred)
+    result = FormResult(
+        sha256=found.sha256, size_bytes=found.size_bytes, encoding=found.kind, file_name=path.name, deferred=found.deferred
+    )
     result.file_issues += [FormIssue(i.rule, i.reason, i.blocking) for i in found.issues]
     wb = found.workbook
     if wb is None:
@@ -308,15 +322,18 @@ def _block(result: FormResult, rule: str, reason: str, cell: str | None = None) 
     result.file_issues.append(FormIssue(rule, f"{where}{reason}; không nạp được tệp.", sheet=result.sheet, cell=cell))
 
 
-def _note(result: FormResult, rule: str, reason: str, cell: str | None = None, row: int | None = None,
-          code: str | None = None) -> None:
+def _note(
+    result: FormResult, rule: str, reason: str, cell: str | None = None, row: int | None = None, code: str | None = None
+) -> None:
     where = f"Trang '{result.sheet}', ô {cell}: " if cell else f"Trang '{result.sheet}': "
-    result.file_issues.append(FormIssue(rule, where + reason, blocking=False, row_number=row, record_key=code,
-                                        sheet=result.sheet, cell=cell))
+    result.file_issues.append(
+        FormIssue(rule, where + reason, blocking=False, row_number=row, record_key=code, sheet=result.sheet, cell=cell)
+    )
 
 
-def _read_form(result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None,
-               index: str = "par") -> None:
+def _read_form(
+    result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None, index: str = "par"
+) -> None:
     ws, table, missing = _form_table(wb)
     if table is None:
         result.sheet = wb.worksheets[0].title if wb.worksheets else None
@@ -343,8 +360,14 @@ def _form_table(wb: Any) -> tuple[Any, Table | None, list[str]]:
     return None, None, missing
 
 
-def _read_header(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, matcher: UnitMatcher,
-                 year: int | None, index: str = "par") -> bool:
+def _read_header(
+    result: FormResult,
+    found: dict[str, tuple[Any, str]],
+    trees: TreeSource,
+    matcher: UnitMatcher,
+    year: int | None,
+    index: str = "par",
+) -> bool:
     """Fill the result's unit, index, year, tree and date from the header; False (the form blocked) when what the
     form is cannot be known or is not what the folder collects."""
     if not _header_faults(result, found):
@@ -379,8 +402,12 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
     unit_value, unit_cell = found.get("unit", (None, None))
     result.unit_text = optional_text(unit_value)
     if result.unit_text is None:
-        _block(result, "missing_metadata", "thiếu tên đơn vị ở ô 'Đơn vị:' đầu phiếu (đơn vị lấy từ đầu phiếu, không "
-               "lấy từ tên tệp)", unit_cell)
+        _block(
+            result,
+            "missing_metadata",
+            "thiếu tên đơn vị ở ô 'Đơn vị:' đầu phiếu (đơn vị lấy từ đầu phiếu, không lấy từ tên tệp)",
+            unit_cell,
+        )
         return None
     result.unit_code = matcher.match(result.unit_text)
     unit = matcher.units.get(result.unit_code) if result.unit_code else None
@@ -388,14 +415,23 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
         hint = matcher.suggest(result.unit_text) if hasattr(matcher, "suggest") else None
         hint_text = f" (có phải '{hint}'?)" if hint else ""
         result.unit_code = None
-        _block(result, "unknown_unit", f"đơn vị '{result.unit_text}' không có trong danh mục cơ quan, xã, phường"
-               f"{hint_text}", unit_cell)
+        _block(
+            result,
+            "unknown_unit",
+            f"đơn vị '{result.unit_text}' không có trong danh mục cơ quan, xã, phường{hint_text}",
+            unit_cell,
+        )
         return None
     result.unit_group, result.ranking_group = unit.group, RANKING_GROUP[unit.group]
     code_value, code_cell = found.get("unit_code", (None, None))
     if optional_text(code_value) and cell_text(code_value) != result.unit_code:
-        _note(result, "unit_code_mismatch", f"mã đơn vị '{cell_text(code_value)}' không khớp với đơn vị "
-              f"'{result.unit_text}' ({result.unit_code}); đã lấy theo tên đơn vị.", code_cell)
+        _note(
+            result,
+            "unit_code_mismatch",
+            f"mã đơn vị '{cell_text(code_value)}' không khớp với đơn vị "
+            f"'{result.unit_text}' ({result.unit_code}); đã lấy theo tên đơn vị.",
+            code_cell,
+        )
     return result.ranking_group
 
 
@@ -408,8 +444,9 @@ def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: 
         return False
     result.index = _index_of(index_text)
     if result.index != index:
-        _block(result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải "
-               f"{INDEX_LABELS[index]}", index_cell)
+        _block(
+            result, "wrong_index", f"phiếu thuộc bộ chỉ số khác ('{index_text}'), không phải {INDEX_LABELS[index]}", index_cell
+        )
         return False
     rest = re.split(r"\)\s*[-–—:]?\s*", index_text, maxsplit=1)
     result.decision = rest[1].strip() or None if len(rest) == 2 else None
@@ -422,9 +459,12 @@ def _header_year(result: FormResult, found: dict[str, tuple[Any, str]], year: in
     year_text = cell_text(year_value)
     digits = re.fullmatch(r"(?:năm\s*)?(\d{4})", year_text.strip(), re.IGNORECASE) if year_text else None
     if digits is None:
-        _block(result, "missing_metadata" if not year_text else "bad_metadata",
-               "thiếu 'Năm đánh giá:'" if not year_text else f"'Năm đánh giá:' không đọc được: '{year_text}'",
-               year_cell)
+        _block(
+            result,
+            "missing_metadata" if not year_text else "bad_metadata",
+            "thiếu 'Năm đánh giá:'" if not year_text else f"'Năm đánh giá:' không đọc được: '{year_text}'",
+            year_cell,
+        )
         return None
     result.year = int(digits.group(1))
     if year is not None and result.year != year:
@@ -433,26 +473,29 @@ def _header_year(result: FormResult, found: dict[str, tuple[Any, str]], year: in
     return result.year
 
 
-def _header_tree(result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, index: str, year: int,
-                 group: str) -> bool:
+def _header_tree(
+    result: FormResult, found: dict[str, tuple[Any, str]], trees: TreeSource, index: str, year: int, group: str
+) -> bool:
     """The criteria tree of the form's index, year and ranking group (False, blocked, when there is none), then the
     notes on the decision and the date."""
     _, year_cell = found.get("year", (None, None))
     _, index_cell = found.get("index", (None, None))
     result.tree = _tree(trees, index, year, group)
     if result.tree is None:
-        _block(result, "wrong_year", f"không có bộ tiêu chí {INDEX_LABELS[index]} năm {year} cho nhóm "
-               f"'{group}'", year_cell)
+        _block(result, "wrong_year", f"không có bộ tiêu chí {INDEX_LABELS[index]} năm {year} cho nhóm '{group}'", year_cell)
         return False
     decision = getattr(result.tree, "decision", None)
     if result.decision and decision and match_key(decision) not in match_key(result.decision):
-        _note(result, "decision_mismatch", f"phiếu ghi '{result.decision}', bộ tiêu chí đang áp dụng theo "
-              f"'{decision}'; điểm được đọc theo mã tiêu chí.", index_cell)
+        _note(
+            result,
+            "decision_mismatch",
+            f"phiếu ghi '{result.decision}', bộ tiêu chí đang áp dụng theo '{decision}'; điểm được đọc theo mã tiêu chí.",
+            index_cell,
+        )
     date_value, date_cell = found.get("submitted_on", (None, None))
     result.submitted_on, date_ok = cell_date(date_value)
     if not date_ok:
-        _note(result, "bad_date", f"'Ngày lập phiếu:' không đúng định dạng dd/mm/yyyy: '{cell_text(date_value)}'.",
-              date_cell)
+        _note(result, "bad_date", f"'Ngày lập phiếu:' không đúng định dạng dd/mm/yyyy: '{cell_text(date_value)}'.", date_cell)
     return True
 
 
@@ -495,10 +538,20 @@ class _Body:
 
     def reject(self, row: int, key: str | None, rule: str, reason: str, shown: Any, where: str) -> None:
         result = self.result
-        result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where,
-                               "row_number": row, "record_key": key, "unit_code": result.unit_code,
-                               "unit_name": result.unit_text, "rule": rule,
-                               "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": shown})
+        result.rejects.append(
+            {
+                "file_name": result.file_name,
+                "sheet": result.sheet,
+                "cell": where,
+                "row_number": row,
+                "record_key": key,
+                "unit_code": result.unit_code,
+                "unit_name": result.unit_text,
+                "rule": rule,
+                "reason": f"Trang '{result.sheet}', ô {where}: {reason}",
+                "value": shown,
+            }
+        )
 
 
 def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> None:
@@ -511,11 +564,21 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
     result.difficulties, result.proposals = texts.get("difficulties"), texts.get("proposals")
     first = table.header_row + 1
     _note_layout(result, ws, table, end)
-    body = _Body(result, ws, cols, letter, {n.code: n for n in tree.nodes}, tree.applicable(unit_group),
-                 {n.code for n in self_assessed(tree, unit_group)})
+    body = _Body(
+        result,
+        ws,
+        cols,
+        letter,
+        {n.code: n for n in tree.nodes},
+        tree.applicable(unit_group),
+        {n.code for n in self_assessed(tree, unit_group)},
+    )
     if "answer" not in cols and any(scored_by_answer(body.nodes[c]) for c in body.wanted):
-        _block(result, "missing_columns", "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của "
-               "đơn vị, đề nghị dùng phiếu mẫu")
+        _block(
+            result,
+            "missing_columns",
+            "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của đơn vị, đề nghị dùng phiếu mẫu",
+        )
         return
     any_score = False
     for r in range(first, end + 1):
@@ -531,15 +594,31 @@ def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:
     first = table.header_row + 1
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         if rng.max_row >= first and rng.min_row <= end:
-            _note(result, "merged_cells", f"ô gộp {rng.coord} trong bảng tự đánh giá; chỉ ô đầu vùng gộp được đọc. "
-                  "Đề nghị không gộp ô.", rng.coord.split(":")[0], rng.min_row)
-    hidden_cols = sorted({get_column_letter(i + 1) for i in cols.values()
-                          if ws.column_dimensions[get_column_letter(i + 1)].hidden}
-                         | {get_column_letter(c) for key, dim in ws.column_dimensions.items() if dim.hidden
-                            for c in range(dim.min or 1, (dim.max or 1) + 1) if c - 1 in cols.values()})
+            _note(
+                result,
+                "merged_cells",
+                f"ô gộp {rng.coord} trong bảng tự đánh giá; chỉ ô đầu vùng gộp được đọc. Đề nghị không gộp ô.",
+                rng.coord.split(":")[0],
+                rng.min_row,
+            )
+    hidden_cols = sorted(
+        {get_column_letter(i + 1) for i in cols.values() if ws.column_dimensions[get_column_letter(i + 1)].hidden}
+        | {
+            get_column_letter(c)
+            for key, dim in ws.column_dimensions.items()
+            if dim.hidden
+            for c in range(dim.min or 1, (dim.max or 1) + 1)
+            if c - 1 in cols.values()
+        }
+    )
     if hidden_cols:
-        _note(result, "hidden_cells", f"cột {', '.join(hidden_cols)} của bảng bị ẩn; vẫn được đọc. Đề nghị không ẩn "
-              "cột.", f"{hidden_cols[0]}{table.header_row}", table.header_row)
+        _note(
+            result,
+            "hidden_cells",
+            f"cột {', '.join(hidden_cols)} của bảng bị ẩn; vẫn được đọc. Đề nghị không ẩn cột.",
+            f"{hidden_cols[0]}{table.header_row}",
+            table.header_row,
+        )
 
 
 def _read_row(body: _Body, r: int) -> bool:
@@ -554,8 +633,7 @@ def _read_row(body: _Body, r: int) -> bool:
         _note(result, fault.rule, f"{fault.reason}; ô này được coi là để trống.", f"{letter[name]}{r}", r)
     code_fault = cell_fault(raw_code)
     if code_fault is not None:
-        body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault),
-                    f"{letter['code']}{r}")
+        body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault), f"{letter['code']}{r}")
         return True
     if ws.row_dimensions[r].hidden:
         _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
@@ -564,47 +642,82 @@ def _read_row(body: _Body, r: int) -> bool:
     if node is not None and scored_by_answer(node) and code in body.wanted and "answer" in cols and code not in body.seen:
         body.seen[code] = r  # a second row of the code is reported as a duplicate below
         percent_cell = "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
-        return _read_answer(result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}",
-                            f"{letter['evidence']}{r}", percent_cell)
+        return _read_answer(
+            result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}", f"{letter['evidence']}{r}", percent_cell
+        )
     points, note, bad = read_points(raw_score)
     _read_score(body, r, code, raw_score, (points, note, bad), evidence, explanation)
     return points is not None or bool(bad)
 
 
-def _read_score(body: _Body, r: int, code: str | None, raw_score: Any,
-                read: tuple[float | None, str | None, str | None], evidence: str | None, explanation: str | None) -> None:
+def _read_score(
+    body: _Body,
+    r: int,
+    code: str | None,
+    raw_score: Any,
+    read: tuple[float | None, str | None, str | None],
+    evidence: str | None,
+    explanation: str | None,
+) -> None:
     """A scored row: which criterion (known, first of its code, self-assessed), then its points."""
     cell = f"{body.letter['score']}{r}"
     points, _, bad = read
     if code is None:
         if points is not None or bad:
-            body.reject(r, code, "missing_code", f"dòng {r} có điểm nhưng thiếu mã tiêu chí (cột "
-                        f"'{FORM_COLUMNS[0].header}').", cell_text(raw_score), cell)
+            body.reject(
+                r,
+                code,
+                "missing_code",
+                f"dòng {r} có điểm nhưng thiếu mã tiêu chí (cột '{FORM_COLUMNS[0].header}').",
+                cell_text(raw_score),
+                cell,
+            )
         return
     node = body.nodes.get(code)
     if node is None:
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
-            body.reject(r, code, "unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
-                        f"{body.result.year}.", code, f"{body.letter['code']}{r}")
+            body.reject(
+                r,
+                code,
+                "unknown_criterion",
+                f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {body.result.year}.",
+                code,
+                f"{body.letter['code']}{r}",
+            )
         return
     if code in body.seen:
-        body.reject(r, code, "duplicate_criterion", f"tiêu chí {code} đã có ở dòng {body.seen[code]}; giữ dòng đầu "
-                    "tiên.", code, f"{body.letter['code']}{r}")
+        body.reject(
+            r,
+            code,
+            "duplicate_criterion",
+            f"tiêu chí {code} đã có ở dòng {body.seen[code]}; giữ dòng đầu tiên.",
+            code,
+            f"{body.letter['code']}{r}",
+        )
         return
     body.seen[code] = r
     if code not in body.wanted:
         if points or bad:
-            why = ("không áp dụng cho đơn vị" if node.method != "group" and code not in body.applicable
-                   else "không do đơn vị tự chấm")
-            _note(body.result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell,
-                  r, code)
+            why = (
+                "không áp dụng cho đơn vị"
+                if node.method != "group" and code not in body.applicable
+                else "không do đơn vị tự chấm"
+            )
+            _note(body.result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r, code)
         return
     _read_points_of(body, r, node, cell, raw_score, read, evidence, explanation)
 
 
-def _read_points_of(body: _Body, r: int, node: Any, cell: str, raw_score: Any,
-                    read: tuple[float | None, str | None, str | None], evidence: str | None,
-                    explanation: str | None) -> None:
+def _read_points_of(
+    body: _Body,
+    r: int,
+    node: Any,
+    cell: str,
+    raw_score: Any,
+    read: tuple[float | None, str | None, str | None],
+    evidence: str | None,
+    explanation: str | None,
+) -> None:
     """The points of a self-assessed criterion's row: rejected (not a number, out of range, no evidence) or kept."""
     result, code, shown = body.result, node.code, cell_text(raw_score)
     points, note, bad = read
@@ -618,15 +731,29 @@ def _read_points_of(body: _Body, r: int, node: Any, cell: str, raw_score: Any,
         return
     if note:
         advice = "; đề nghị nhập số." if note == "decimal_comma" else "."
-        _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{shown}', đã đọc là {points:g}{advice}", cell, r,
-              code)
+        _note(result, note, f"tiêu chí {code}: điểm ghi dạng chữ '{shown}', đã đọc là {points:g}{advice}", cell, r, code)
     what = _missing_evidence(points, evidence, explanation)
     if what:
-        body.reject(r, code, "missing_evidence", f"tiêu chí {code}: chấm {_fmt(points)} điểm nhưng {what} và không có "
-                    "giải trình cách chấm.", evidence or "", f"{body.letter['evidence']}{r}")
+        body.reject(
+            r,
+            code,
+            "missing_evidence",
+            f"tiêu chí {code}: chấm {_fmt(points)} điểm nhưng {what} và không có giải trình cách chấm.",
+            evidence or "",
+            f"{body.letter['evidence']}{r}",
+        )
         return
-    result.rows.append({"code": code, "self_points": points, "evidence": evidence, "explanation": explanation,
-                        "sheet": result.sheet, "cell": cell, "source_row": r})
+    result.rows.append(
+        {
+            "code": code,
+            "self_points": points,
+            "evidence": evidence,
+            "explanation": explanation,
+            "sheet": result.sheet,
+            "cell": cell,
+            "source_row": r,
+        }
+    )
 
 
 def _score_problem(node: Any, points: float | None, bad: str | None, shown: str) -> tuple[str, str] | None:
@@ -641,8 +768,7 @@ def _score_problem(node: Any, points: float | None, bad: str | None, shown: str)
     if points is not None and points < 0:
         return "negative_score", f"tiêu chí {code}: điểm âm ({_fmt(points)})."
     if points is not None and points > node.max_points + _EPS:
-        return "score_above_max", (f"tiêu chí {code}: điểm tự đánh giá {_fmt(points)} vượt điểm tối đa "
-                                   f"{_fmt(node.max_points)}.")
+        return "score_above_max", (f"tiêu chí {code}: điểm tự đánh giá {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)}.")
     return None
 
 
@@ -666,13 +792,28 @@ def _finish_body(body: _Body, any_score: bool) -> None:
         return
     absent = [c for c in sorted(body.wanted, key=list(body.nodes).index) if c not in body.seen]
     for code in absent:
-        _note(result, "missing_criterion", f"thiếu dòng của tiêu chí {code} ({body.nodes[code].name}); tiêu chí được "
-              "coi là chưa tự đánh giá.", None, None, code)
+        _note(
+            result,
+            "missing_criterion",
+            f"thiếu dòng của tiêu chí {code} ({body.nodes[code].name}); tiêu chí được coi là chưa tự đánh giá.",
+            None,
+            None,
+            code,
+        )
     result.loadable = True
 
 
-def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str | None, explanation: str | None,
-                 cell: str, evidence_cell: str, percent_cell: bool = False) -> bool:
+def _read_answer(
+    result: FormResult,
+    node: Any,
+    r: int,
+    raw: Any,
+    evidence: str | None,
+    explanation: str | None,
+    cell: str,
+    evidence_cell: str,
+    percent_cell: bool = False,
+) -> bool:
     """Read a criterion the unit answers; its points come from the rule. False when the row holds no answer.
     A number typed as "90%" is stored by Excel as 0.9 in a percent-formatted cell: it is read as 90."""
     from scoring.criteria import answer_points
@@ -683,9 +824,20 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
     shown = cell_text(raw)
 
     def reject(rule: str, reason: str, where: str = cell, value: str = shown) -> None:
-        result.rejects.append({"file_name": result.file_name, "sheet": result.sheet, "cell": where, "row_number": r,
-                               "record_key": node.code, "unit_code": result.unit_code, "unit_name": result.unit_text,
-                               "rule": rule, "reason": f"Trang '{result.sheet}', ô {where}: {reason}", "value": value})
+        result.rejects.append(
+            {
+                "file_name": result.file_name,
+                "sheet": result.sheet,
+                "cell": where,
+                "row_number": r,
+                "record_key": node.code,
+                "unit_code": result.unit_code,
+                "unit_name": result.unit_text,
+                "rule": rule,
+                "reason": f"Trang '{result.sheet}', ô {where}: {reason}",
+                "value": value,
+            }
+        )
 
     fault = cell_fault(raw)
     if fault is not None:
@@ -694,10 +846,15 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
     if isinstance(raw, str) and raw.startswith("="):
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
-    if percent_cell and isinstance(raw, int | float) and not isinstance(raw, bool) and node.rule.kind in (
-            "target", "thresholds"):
-        _note(result, "percent_cell", f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là "
-              f"{_fmt(round(raw * 100, 6))} (%).", cell, r, node.code)
+    if percent_cell and isinstance(raw, int | float) and not isinstance(raw, bool) and node.rule.kind in ("target", "thresholds"):
+        _note(
+            result,
+            "percent_cell",
+            f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là {_fmt(round(raw * 100, 6))} (%).",
+            cell,
+            r,
+            node.code,
+        )
         raw = raw * 100
         shown = _fmt(round(raw, 6))
     value, points, problem = answer_points(node, raw)
@@ -708,11 +865,25 @@ def _read_answer(result: FormResult, node: Any, r: int, raw: Any, evidence: str 
         return True
     what = _missing_evidence(points, evidence, explanation)
     if what:
-        reject("missing_evidence", f"tiêu chí {node.code}: kết quả '{shown}' ({_fmt(points)} điểm) nhưng {what} và "
-               "không có giải trình cách chấm.", evidence_cell, evidence or "")
+        reject(
+            "missing_evidence",
+            f"tiêu chí {node.code}: kết quả '{shown}' ({_fmt(points)} điểm) nhưng {what} và không có giải trình cách chấm.",
+            evidence_cell,
+            evidence or "",
+        )
         return True
-    result.rows.append({"code": node.code, "self_points": points, "self_answer": shown, "evidence": evidence,
-                        "explanation": explanation, "sheet": result.sheet, "cell": cell, "source_row": r})
+    result.rows.append(
+        {
+            "code": node.code,
+            "self_points": points,
+            "self_answer": shown,
+            "evidence": evidence,
+            "explanation": explanation,
+            "sheet": result.sheet,
+            "cell": cell,
+            "source_row": r,
+        }
+    )
     return True
 
 
@@ -725,9 +896,15 @@ def _unit_code(matcher: UnitMatcher, text: str) -> str | None:
     return matcher.match(text)
 
 
-def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
-                   year: int | None = None, index: str = "par",
-                   watch: Callable[[Path], bool] | None = None) -> AppraisalResult:
+def read_appraisal(
+    path: Path,
+    matcher: UnitMatcher,
+    *,
+    trees: TreeSource | None = None,
+    year: int | None = None,
+    index: str = "par",
+    watch: Callable[[Path], bool] | None = None,
+) -> AppraisalResult:
     """The council's appraisal (Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét). Rows: unit_code, code,
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
@@ -742,13 +919,26 @@ def read_appraisal(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None
         return result
     ws, table, grid = _appraisal_table(sheets)
     if table is None:
-        result.file_issues.append(FileIssue("missing_columns", "Không tìm thấy bảng thẩm định (cần các cột 'Đơn vị', "
-                                            "'Mã tiêu chí', 'Điểm thẩm định'); không nạp được tệp."))
+        result.file_issues.append(
+            FileIssue(
+                "missing_columns",
+                "Không tìm thấy bảng thẩm định (cần các cột 'Đơn vị', 'Mã tiêu chí', 'Điểm thẩm định'); không nạp được tệp.",
+            )
+        )
         return result
     result.sheet = ws.title
-    sheet = _Appraisal(result, path.name, ws.title, table.columns,
-                       {name: get_column_letter(i + 1) for name, i in table.columns.items()}, matcher, trees, year, index)
-    for r, row in enumerate(grid[table.header_row:], start=table.header_row + 1):
+    sheet = _Appraisal(
+        result,
+        path.name,
+        ws.title,
+        table.columns,
+        {name: get_column_letter(i + 1) for name, i in table.columns.items()},
+        matcher,
+        trees,
+        year,
+        index,
+    )
+    for r, row in enumerate(grid[table.header_row :], start=table.header_row + 1):
         if any(cell_text(v) for v in row):
             _appraisal_row(sheet, r, row)
     if not result.rows and not result.rejects:
@@ -791,46 +981,99 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     comment = optional_text(values["comment"]) if "comment" in cols else None
     raw_points = row[cols["points"]]
     points, note, bad = read_points(raw_points)
-    problems: list[tuple[str, str, str, Any]] = [(f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items()
-                                                 if name in ("unit", "code")]
+    problems: list[tuple[str, str, str, Any]] = [
+        (f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items() if name in ("unit", "code")
+    ]
     if "comment" in faults:
-        a.result.file_issues.append(FormIssue(faults["comment"].rule, f"Trang '{title}', ô {letter['comment']}{r}: "
-                                              f"{faults['comment'].reason}; nhận xét không được dùng.", blocking=False,
-                                              row_number=r, sheet=title, cell=f"{letter['comment']}{r}"))
+        a.result.file_issues.append(
+            FormIssue(
+                faults["comment"].rule,
+                f"Trang '{title}', ô {letter['comment']}{r}: {faults['comment'].reason}; nhận xét không được dùng.",
+                blocking=False,
+                row_number=r,
+                sheet=title,
+                cell=f"{letter['comment']}{r}",
+            )
+        )
     unit_code = _unit_code(a.matcher, unit_text) if unit_text else None
     if unit_code is None and "unit" not in faults:
-        problems.append(("unknown_unit", "unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
-                         else "thiếu tên đơn vị.", unit_text))
+        problems.append(
+            (
+                "unknown_unit",
+                "unit",
+                f"đơn vị '{unit_text}' không có trong danh mục." if unit_text else "thiếu tên đơn vị.",
+                unit_text,
+            )
+        )
     if code is None and "code" not in faults:
         problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
     problems += _appraisal_points_problems(points, bad, raw_points)
     if not problems and unit_code is not None and code is not None and points is not None:
         problems += _appraisal_tree_problems(a, unit_code, code, points)
         if not problems and (unit_code, code) in a.seen:
-            problems.append(("duplicate_appraisal", "code", (f"{unit_code} / {code} đã thẩm định ở dòng "
-                             f"{a.seen[(unit_code, code)]}; giữ dòng đầu tiên."), code))
+            problems.append(
+                (
+                    "duplicate_appraisal",
+                    "code",
+                    (f"{unit_code} / {code} đã thẩm định ở dòng {a.seen[(unit_code, code)]}; giữ dòng đầu tiên."),
+                    code,
+                )
+            )
     if problems or unit_code is None or code is None:
-        a.result.rejects += [{"file_name": a.file_name, "sheet": title, "cell": f"{letter[col]}{r}", "row_number": r,
-                              "record_key": code, "unit_code": unit_code, "unit_name": unit_text, "rule": rule,
-                              "reason": f"Trang '{title}', ô {letter[col]}{r}: {reason}", "value": shown}
-                             for rule, col, reason, shown in problems]
+        a.result.rejects += [
+            {
+                "file_name": a.file_name,
+                "sheet": title,
+                "cell": f"{letter[col]}{r}",
+                "row_number": r,
+                "record_key": code,
+                "unit_code": unit_code,
+                "unit_name": unit_text,
+                "rule": rule,
+                "reason": f"Trang '{title}', ô {letter[col]}{r}: {reason}",
+                "value": shown,
+            }
+            for rule, col, reason, shown in problems
+        ]
         return
     a.seen[(unit_code, code)] = r
     if note == "decimal_comma":
-        a.result.file_issues.append(FormIssue(
-            note, f"Trang '{title}', ô {letter['points']}{r}: điểm ghi '{cell_text(raw_points)}', đã "
-            f"đọc là {points:g}.", blocking=False, row_number=r, record_key=code, sheet=title,
-            cell=f"{letter['points']}{r}"))
-    a.result.rows.append({"unit_code": unit_code, "code": code, "appraised_points": points, "comment": comment,
-                          "sheet": title, "cell": f"{letter['points']}{r}", "source_row": r})
+        a.result.file_issues.append(
+            FormIssue(
+                note,
+                f"Trang '{title}', ô {letter['points']}{r}: điểm ghi '{cell_text(raw_points)}', đã đọc là {points:g}.",
+                blocking=False,
+                row_number=r,
+                record_key=code,
+                sheet=title,
+                cell=f"{letter['points']}{r}",
+            )
+        )
+    a.result.rows.append(
+        {
+            "unit_code": unit_code,
+            "code": code,
+            "appraised_points": points,
+            "comment": comment,
+            "sheet": title,
+            "cell": f"{letter['points']}{r}",
+            "source_row": r,
+        }
+    )
 
 
 def _appraisal_points_problems(points: float | None, bad: str | None, raw: Any) -> list[tuple[str, str, str, Any]]:
     if isinstance(bad, CellFault):
         return [(bad.rule, "points", f"điểm thẩm định: {bad.reason}.", str(bad))]
     if bad:
-        return [("not_a_number", "points", "điểm thẩm định là công thức." if bad == "formula"
-                 else f"điểm thẩm định {bad}.", cell_text(raw))]
+        return [
+            (
+                "not_a_number",
+                "points",
+                "điểm thẩm định là công thức." if bad == "formula" else f"điểm thẩm định {bad}.",
+                cell_text(raw),
+            )
+        ]
     if points is None:
         return [("missing_points", "points", "thiếu điểm thẩm định.", None)]
     if points < 0:
@@ -846,41 +1089,49 @@ def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: f
     tree = _tree(a.trees, a.index, a.year, RANKING_GROUP.get(unit.group, ""))
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
-        return [("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm "
-                 f"{a.year} của đơn vị."), code)]
+        return [
+            ("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {a.year} của đơn vị."), code)
+        ]
     if node.method == "group":
-        return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu "
-                 "chí thành phần."), code)]
+        return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu chí thành phần."), code)]
     if points > node.max_points + _EPS:
-        return [("score_above_max", "points", (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa "
-                 f"{_fmt(node.max_points)} của tiêu chí {code}."), _fmt(points))]
+        return [
+            (
+                "score_above_max",
+                "points",
+                (f"điểm thẩm định {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} của tiêu chí {code}."),
+                _fmt(points),
+            )
+        ]
     return []
 
 
 # --- survey CSV ----------------------------------------------------------------------------------------------
 
 
-def read_survey(path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None,
-                year: int | None = None, index: str = "par") -> SurveyResult:
+def read_survey(
+    path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None, year: int | None = None, index: str = "par"
+) -> SurveyResult:
     """Survey points per unit and criterion (CSV, UTF-8 with BOM: Mã đơn vị or Đơn vị, Loại khảo sát, Mã tiêu chí,
     Điểm). Rows: unit_code, survey (sipas | leaders), code, points, source_row. Rejects (row_number, rule, reason):
     ``unknown_unit``, ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``,
     and with ``trees`` and ``year``: ``unknown_criterion``, ``not_survey_criterion``, ``score_above_max``."""
     path = Path(path)
     with tempfile.TemporaryDirectory() as work_dir:  # a Windows-1258 or renamed-header file is rewritten there
-        result, prepared = open_csv(path, SURVEY_COLUMNS, Path(work_dir), "Tệp khảo sát không có dòng nào.",
-                                    SurveyResult, file_name=path.name)
+        result, prepared = open_csv(
+            path, SURVEY_COLUMNS, Path(work_dir), "Tệp khảo sát không có dòng nào.", SurveyResult, file_name=path.name
+        )
         if prepared is not None and not {"unit_code", "unit"} & prepared.present:
-            result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị'; không nạp "
-                                                   "được tệp."))
+            result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị'; không nạp được tệp."))
             result.loadable, prepared = False, None
         if prepared is not None:
             _survey_rows(result, prepared, matcher, trees, year, index)
     return result
 
 
-def _survey_rows(result: SurveyResult, prepared: Any, matcher: UnitMatcher, trees: TreeSource | None, year: int | None,
-                 index: str) -> None:
+def _survey_rows(
+    result: SurveyResult, prepared: Any, matcher: UnitMatcher, trees: TreeSource | None, year: int | None, index: str
+) -> None:
     path = prepared.path
     seen: dict[tuple[str, str, str], int] = {}
     for line, record in csv_rows(prepared, SURVEY_COLUMNS, result):
@@ -890,37 +1141,71 @@ def _survey_rows(result: SurveyResult, prepared: Any, matcher: UnitMatcher, tree
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)
-        if (not problems and unit_code is not None and survey is not None and code is not None and points is not None
-                and trees is not None and year is not None):
+        if (
+            not problems
+            and unit_code is not None
+            and survey is not None
+            and code is not None
+            and points is not None
+            and trees is not None
+            and year is not None
+        ):
             tree = _tree(trees, index, year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
             problems = _survey_tree_problems(tree, survey_text, survey, code, points, points_text, year)
         if problems or unit_code is None or survey is None or code is None:
-            result.rejects += [row_reject(path, line, rule, f"Dòng {line}: {reason}", shown, key=code, unit_code=unit_code,
-                                          unit_name=unit_text) for rule, reason, shown in problems]
+            result.rejects += [
+                row_reject(path, line, rule, f"Dòng {line}: {reason}", shown, key=code, unit_code=unit_code, unit_name=unit_text)
+                for rule, reason, shown in problems
+            ]
             continue
         if (unit_code, survey, code) in seen:
-            result.rejects.append(row_reject(path, line, "duplicate_survey", f"Dòng {line}: đã có ở dòng "
-                                             f"{seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.", code, key=code,
-                                             unit_code=unit_code, unit_name=unit_text))
+            result.rejects.append(
+                row_reject(
+                    path,
+                    line,
+                    "duplicate_survey",
+                    f"Dòng {line}: đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.",
+                    code,
+                    key=code,
+                    unit_code=unit_code,
+                    unit_name=unit_text,
+                )
+            )
             continue
         seen[(unit_code, survey, code)] = line
         if note == "decimal_comma":
-            result.file_issues.append(RowIssue(note, f"Dòng {line}: điểm ghi '{points_text}', đã đọc là {points:g}.",
-                                               blocking=False, row_number=line, record_key=code))
-        result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points,
-                            "source_row": line})
+            result.file_issues.append(
+                RowIssue(
+                    note,
+                    f"Dòng {line}: điểm ghi '{points_text}', đã đọc là {points:g}.",
+                    blocking=False,
+                    row_number=line,
+                    record_key=code,
+                )
+            )
+        result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points, "source_row": line})
 
 
-def _survey_problems(unit_text: str, unit_code: str | None, survey_text: str, survey: str | None, code: str | None,
-                     points: float | None, bad: str | None, points_text: str) -> list[tuple[str, str, Any]]:
+def _survey_problems(
+    unit_text: str,
+    unit_code: str | None,
+    survey_text: str,
+    survey: str | None,
+    code: str | None,
+    points: float | None,
+    bad: str | None,
+    points_text: str,
+) -> list[tuple[str, str, Any]]:
     """(rule, reason, value shown) of what a survey row lacks or gets wrong, the tree aside."""
     problems: list[tuple[str, str, Any]] = []
     if unit_code is None:
-        problems.append(("unknown_unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text
-                         else "thiếu đơn vị.", unit_text))
+        problems.append(
+            ("unknown_unit", f"đơn vị '{unit_text}' không có trong danh mục." if unit_text else "thiếu đơn vị.", unit_text)
+        )
     if survey is None:
-        problems.append(("unknown_survey", (f"loại khảo sát '{survey_text}' không hợp lệ (cho phép: SIPAS, Lãnh "
-                         "đạo, quản lý)."), survey_text))
+        problems.append(
+            ("unknown_survey", (f"loại khảo sát '{survey_text}' không hợp lệ (cho phép: SIPAS, Lãnh đạo, quản lý)."), survey_text)
+        )
     if code is None:
         problems.append(("missing_code", "thiếu mã tiêu chí.", None))
     if bad or points is None:
@@ -930,8 +1215,9 @@ def _survey_problems(unit_text: str, unit_code: str | None, survey_text: str, su
     return problems
 
 
-def _survey_tree_problems(tree: Any, survey_text: str, survey: str, code: str, points: float, points_text: str,
-                          year: int) -> list[tuple[str, str, Any]]:
+def _survey_tree_problems(
+    tree: Any, survey_text: str, survey: str, code: str, points: float, points_text: str, year: int
+) -> list[tuple[str, str, Any]]:
     """With a tree: the criterion must be in it, scored by that survey, the points within its maximum."""
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
@@ -939,6 +1225,11 @@ def _survey_tree_problems(tree: Any, survey_text: str, survey: str, code: str, p
     if node.method != SURVEY_METHOD[survey]:
         return [("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.", code)]
     if points > node.max_points + _EPS:
-        return [("score_above_max", (f"điểm {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} "
-                 f"của tiêu chí {code}."), points_text)]
+        return [
+            (
+                "score_above_max",
+                (f"điểm {_fmt(points)} vượt điểm tối đa {_fmt(node.max_points)} của tiêu chí {code}."),
+                points_text,
+            )
+        ]
     return []

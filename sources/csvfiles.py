@@ -91,8 +91,9 @@ class PreparedFile:
     def loadable(self) -> bool:
         return self.read_path is not None or self.text is not None
 
-    def materialise(self, work_dir: Path, columns: tuple[Column, ...],
-                    replace: dict[str, Callable[[dict[str, str]], str]] | None = None) -> Path:
+    def materialise(
+        self, work_dir: Path, columns: tuple[Column, ...], replace: dict[str, Callable[[dict[str, str]], str]] | None = None
+    ) -> Path:
         """A path for readers that need one: the received file, or the normalised text written to the work folder
         (removed by ``discard``) WITHOUT personal data: every ``personal`` column is written empty, except those in
         ``replace``, written as what their function computes from the record (the ID number → its keyed pseudonym).
@@ -151,12 +152,11 @@ def logical_lines(lines: list[str]) -> Iterator[str]:
             yield line
             i += 1
             continue
-        yield "\n".join(lines[i:j + 1])
+        yield "\n".join(lines[i : j + 1])
         i = j + 1
 
 
-def _without_personal_data(text: str, columns: tuple[Column, ...],
-                           replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
+def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
     """The normalised text (standard header and order, one record per line: see ``_rewrite``) with personal columns
     dropped or replaced; see ``PreparedFile.materialise``."""
     names = [c.name for c in columns]
@@ -238,7 +238,7 @@ def _partial_last_line(content: str | bytes, delimiter: str, fields: int) -> boo
         return False
     if content.count(quote) % 2:  # type: ignore[arg-type]
         return True
-    last = content[content.rfind(newline) + 1:]  # type: ignore[arg-type]
+    last = content[content.rfind(newline) + 1 :]  # type: ignore[arg-type]
     if isinstance(last, bytes):
         last = last.decode("utf-8", errors="replace")
     parsed = next(csv.reader([last], delimiter=delimiter), [])
@@ -260,7 +260,7 @@ def _looks_utf8(raw: bytes) -> bool:
     for start in range(0, len(raw), step):
         a = raw.find(b"\n", start) + 1 if start else 0
         b = raw.rfind(b"\n", a, a + _SAMPLE_BYTES)
-        chunk = raw[a:b if b > a else a + 4096]
+        chunk = raw[a : b if b > a else a + 4096]
         try:
             chunk.decode("utf-8-sig" if a == 0 else "utf-8")
         except UnicodeDecodeError as err:
@@ -269,8 +269,9 @@ def _looks_utf8(raw: bytes) -> bool:
     return True
 
 
-def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *,
-                watch: Callable[[Path], bool] = still_being_written) -> PreparedFile:
+def prepare_csv(
+    path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *, watch: Callable[[Path], bool] = still_being_written
+) -> PreparedFile:
     """Inspect one CSV file and make it readable: see the module docstring. ``work_dir`` is unused (kept for callers);
     normalised text is held in memory until ``materialise``."""
     raw = path.read_bytes()
@@ -283,8 +284,11 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
     encoding, text = head.encoding, head.text
     prepared.encoding, prepared.stray_bytes = encoding, head.stray_bytes
     if encoding != "utf-8":
-        prepared.issues.append(FileIssue("encoding_converted", f"Tệp mã hóa {encoding}, đã chuyển sang UTF-8; "
-                                                               "đề nghị xuất dạng CSV UTF-8.", blocking=False))
+        prepared.issues.append(
+            FileIssue(
+                "encoding_converted", f"Tệp mã hóa {encoding}, đã chuyển sang UTF-8; đề nghị xuất dạng CSV UTF-8.", blocking=False
+            )
+        )
     delimiter, mapping, unknown, headers = _best_delimiter(unicodedata.normalize("NFC", head.header_line), columns)
     prepared.headers = tuple(headers)
     if not _check_header(prepared, columns, delimiter, mapping, unknown, head.header_line):
@@ -294,8 +298,13 @@ def prepare_csv(path: Path, columns: tuple[Column, ...], work_dir: Path | None =
         prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
     if _partial_last_line(text if text is not None else raw, delimiter, len(headers)):
         prepared.truncated = True
-        prepared.issues.append(FileIssue("truncated", "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi "
-                                                      "lưu): dòng đó không được nạp.", blocking=False))
+        prepared.issues.append(
+            FileIssue(
+                "truncated",
+                "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi lưu): dòng đó không được nạp.",
+                blocking=False,
+            )
+        )
 
     decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
     standard = headers == [c.header for c in columns]
@@ -317,13 +326,19 @@ def _first_look(prepared: PreparedFile, path: Path, raw: bytes, watch: Callable[
         prepared.issues.append(FileIssue("still_copying", STILL_COPYING_REASON))
         return False
     if not _NOT_BLANK.search(raw):
-        prepared.issues.append(FileIssue("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có tiêu đề cột "
-                                                       "và không có dòng dữ liệu."))
+        prepared.issues.append(
+            FileIssue("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có tiêu đề cột và không có dòng dữ liệu.")
+        )
         return False
     kind = sniff_kind(raw)
     if kind not in ("text", "json"):
-        prepared.issues.append(FileIssue("wrong_file_kind", f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
-                                                            "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại."))
+        prepared.issues.append(
+            FileIssue(
+                "wrong_file_kind",
+                f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
+                "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại.",
+            )
+        )
         return False
     return True
 
@@ -354,27 +369,39 @@ def _decode_head(prepared: PreparedFile, raw: bytes) -> _Head | None:
     cr_only = "\n" not in text and "\r" in text
     if cr_only:  # old-Mac line ends: one line for Python's csv and DuckDB
         text = text.replace("\r", "\n")
-        prepared.issues.append(FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.",
-                                         blocking=False))
+        prepared.issues.append(
+            FileIssue("line_ends_converted", "Tệp dùng ký tự xuống dòng CR (máy Mac cũ), đã chuyển.", blocking=False)
+        )
     header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
     return _Head(decoded.encoding, decoded.stray_bytes, text, header_line, cr_only)
 
 
-def _check_header(prepared: PreparedFile, columns: tuple[Column, ...], delimiter: str, mapping: dict[int, Column],
-                  unknown: list[str], header_line: str) -> bool:
+def _check_header(
+    prepared: PreparedFile,
+    columns: tuple[Column, ...],
+    delimiter: str,
+    mapping: dict[int, Column],
+    unknown: list[str],
+    header_line: str,
+) -> bool:
     """Issues about the delimiter and the columns found; False (blocking) when a required column is missing."""
     headers = prepared.headers
     if delimiter != ",":
-        prepared.issues.append(FileIssue("delimiter_converted", f"Tệp phân cách cột bằng {DELIMITER_NAMES[delimiter]}, "
-                                                                "đã nhận diện.", blocking=False))
+        prepared.issues.append(
+            FileIssue(
+                "delimiter_converted", f"Tệp phân cách cột bằng {DELIMITER_NAMES[delimiter]}, đã nhận diện.", blocking=False
+            )
+        )
     found = set(mapping.values())
     prepared.present = frozenset(c.name for c in found)
     missing_required = [c for c in columns if c.required and c not in found]
     if missing_required:
         names = ", ".join(f"'{c.header}'" for c in missing_required)
         if not found:
-            cause = (f"không nhận ra cột nào trong dòng tiêu đề ('{header_line[:120]}'): tệp không phải bảng dữ liệu "
-                     "này, hoặc sai bảng mã hay dấu phân cách")
+            cause = (
+                f"không nhận ra cột nào trong dòng tiêu đề ('{header_line[:120]}'): tệp không phải bảng dữ liệu "
+                "này, hoặc sai bảng mã hay dấu phân cách"
+            )
             prepared.issues.append(FileIssue("unrecognised_header", f"Thiếu cột bắt buộc {names}: {cause}; không nạp được tệp."))
         else:
             prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
@@ -385,7 +412,9 @@ def _check_header(prepared: PreparedFile, columns: tuple[Column, ...], delimiter
         )
     renamed = [f"'{headers[i]}' → '{c.header}'" for i, c in mapping.items() if headers[i] != c.header]
     if renamed:
-        prepared.issues.append(FileIssue("renamed_columns", f"Tên cột khác mẫu, đã nhận diện: {'; '.join(renamed)}.", blocking=False))
+        prepared.issues.append(
+            FileIssue("renamed_columns", f"Tên cột khác mẫu, đã nhận diện: {'; '.join(renamed)}.", blocking=False)
+        )
     missing_optional = [c for c in columns if c not in found]
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
@@ -472,8 +501,15 @@ def _records(fh: Any) -> Iterator[tuple[int, list[str]]]:
 
 # --- small CSV files read row by row in Python (petitions, publication register, DTI inputs) ----------------------
 
-def open_csv(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: str,
-             result_type: type[ReadResult] = ReadResult, **fields: Any) -> tuple[Any, PreparedFile | None]:
+
+def open_csv(
+    path: Path,
+    columns: tuple[Column, ...],
+    work_dir: Path,
+    no_rows: str,
+    result_type: type[ReadResult] = ReadResult,
+    **fields: Any,
+) -> tuple[Any, PreparedFile | None]:
     """``prepare_csv`` for a reader that checks rows itself: a ``result_type`` with the file's lineage and issues (an
     unreadable file is a blocking issue, a header-only file says ``no_rows``), and the prepared file when loadable."""
     try:
@@ -482,18 +518,44 @@ def open_csv(path: Path, columns: tuple[Column, ...], work_dir: Path, no_rows: s
         what = "Không tìm thấy tệp" if isinstance(error, FileNotFoundError) else "Không đọc được tệp"
         return result_type(file_issues=[FileIssue("unreadable_file", f"{what}; không nạp được tệp.")], **fields), None
     issues = [FileIssue(i.rule, no_rows, i.blocking) if i.rule == "no_rows" else i for i in prepared.issues]
-    result = result_type(file_issues=issues, sha256=prepared.sha256, size_bytes=prepared.size_bytes,
-                         encoding=prepared.encoding, loadable=prepared.loadable, truncated=prepared.truncated,
-                         deferred=prepared.deferred, **fields)
+    result = result_type(
+        file_issues=issues,
+        sha256=prepared.sha256,
+        size_bytes=prepared.size_bytes,
+        encoding=prepared.encoding,
+        loadable=prepared.loadable,
+        truncated=prepared.truncated,
+        deferred=prepared.deferred,
+        **fields,
+    )
     return result, prepared if prepared.loadable else None
 
 
-def row_reject(path: Path, line: int, rule: str, reason: str, value: str | None = None, *, key: str | None = None,
-               unit_code: str | None = None, unit_name: str | None = None, criterion_code: str | None = None) -> dict:
+def row_reject(
+    path: Path,
+    line: int,
+    rule: str,
+    reason: str,
+    value: str | None = None,
+    *,
+    key: str | None = None,
+    unit_code: str | None = None,
+    unit_name: str | None = None,
+    criterion_code: str | None = None,
+) -> dict:
     """A rejected row as every loader's quarantine takes it (``criterion_code``: the component or criterion of an
     assessment row, when known)."""
-    return {"file_name": path.name, "row_number": line, "record_key": key, "unit_code": unit_code,
-            "unit_name": unit_name, "rule": rule, "reason": reason, "value": value, "criterion_code": criterion_code}
+    return {
+        "file_name": path.name,
+        "row_number": line,
+        "record_key": key,
+        "unit_code": unit_code,
+        "unit_name": unit_name,
+        "rule": rule,
+        "reason": reason,
+        "value": value,
+        "criterion_code": criterion_code,
+    }
 
 
 def unique_records(records: Iterable[tuple[int, list[str]]], issues: list[FileIssue]) -> Iterator[tuple[int, list[str]]]:
@@ -510,8 +572,11 @@ def unique_records(records: Iterable[tuple[int, list[str]]], issues: list[FileIs
         yield line, fields
     if copies:
         shown = ", ".join(f"dòng {c} (= dòng {o})" for c, o in copies[:10]) + (" …" if len(copies) > 10 else "")
-        issues.append(FileIssue("duplicate_rows", f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: "
-                                                  f"{shown}.", blocking=False))
+        issues.append(
+            FileIssue(
+                "duplicate_rows", f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: {shown}.", blocking=False
+            )
+        )
 
 
 def csv_rows(prepared: PreparedFile, columns: tuple[Column, ...], result: ReadResult) -> Iterator[tuple[int, dict[str, str]]]:
@@ -523,8 +588,11 @@ def csv_rows(prepared: PreparedFile, columns: tuple[Column, ...], result: ReadRe
             result.rejects.append(row_reject(prepared.path, line, "malformed_line", BAD_BYTES_REASON))
             continue
         if len(fields) != len(names):
-            reason = ("Dòng thiếu cột (tệp có thể bị cắt cụt)." if len(fields) < len(names) else
-                      "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).")
+            reason = (
+                "Dòng thiếu cột (tệp có thể bị cắt cụt)."
+                if len(fields) < len(names)
+                else "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."
+            )
             result.rejects.append(row_reject(prepared.path, line, "malformed_line", reason))
             continue
         yield line, {name: " ".join(value.split()) for name, value in zip(names, fields, strict=True)}

@@ -39,8 +39,14 @@ from common.periods import ROMAN
 from common.vntext import nfc
 
 KINDS = ("date", "month", "quarter", "half", "year", "recurring")
-KIND_LABELS = {"date": "Ngày cụ thể", "month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm",
-               "recurring": "Thường xuyên, định kỳ"}
+KIND_LABELS = {
+    "date": "Ngày cụ thể",
+    "month": "Tháng",
+    "quarter": "Quý",
+    "half": "6 tháng",
+    "year": "Năm",
+    "recurring": "Thường xuyên, định kỳ",
+}
 
 
 @dataclass(frozen=True)
@@ -81,18 +87,24 @@ _ONGOING = r"(?:định\s+kỳ|thường\s+xuyên|liên\s+tục)"  # "Thường 
 _EVERY = rf"h[ằà]ng\s+(?:tháng|{_QUY}|năm|tuần)"  # "Hằng quý", "hàng năm"
 _PERIOD_PREFIX = r"(?:(?:trong|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?|hoàn\s+thành\s+trong)\s+)?"
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((name, re.compile(p, _F)) for name, p in (
-    ("date_before", rf"{_BEFORE}\s*{_DATE_NUM}"),
-    ("date_before", rf"{_BEFORE}\s*{_DATE_WORDS}"),
-    ("date", rf"(?:{_UNTIL}\s*)?{_DATE_NUM}"),
-    ("date", rf"(?:{_UNTIL}\s*)?{_DATE_WORDS}"),
-    ("period_before", rf"trước\s+(?:tháng|{_QUY}|năm|6\s+tháng|sáu\s+tháng)\b.*"),
-    ("half", rf"{_PERIOD_PREFIX}(?:6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s*{_YEAR})?"),
-    ("month", rf"{_PERIOD_PREFIX}tháng\s*(?P<month>\d{{1,2}}){_OPT_YEAR}"),
-    ("quarter", rf"{_PERIOD_PREFIX}{_QUY}\s*(?P<quarter>[ivxl]+|\d+){_OPT_YEAR}"),
-    ("recurring", rf"(?:{_ONGOING}(?:\s*(?:,|và)?\s*{_ONGOING})*(?:\s*,?\s*{_EVERY})?|{_EVERY})(?:\s*,?\s*(?:trong\s+)?năm\s*{_YEAR})?"),
-    ("year", rf"(?:(?:trong|cả|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
-))
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(p, _F))
+    for name, p in (
+        ("date_before", rf"{_BEFORE}\s*{_DATE_NUM}"),
+        ("date_before", rf"{_BEFORE}\s*{_DATE_WORDS}"),
+        ("date", rf"(?:{_UNTIL}\s*)?{_DATE_NUM}"),
+        ("date", rf"(?:{_UNTIL}\s*)?{_DATE_WORDS}"),
+        ("period_before", rf"trước\s+(?:tháng|{_QUY}|năm|6\s+tháng|sáu\s+tháng)\b.*"),
+        ("half", rf"{_PERIOD_PREFIX}(?:6|sáu)\s+tháng\s+(?P<half>đầu|cuối)\s+năm(?:\s*{_YEAR})?"),
+        ("month", rf"{_PERIOD_PREFIX}tháng\s*(?P<month>\d{{1,2}}){_OPT_YEAR}"),
+        ("quarter", rf"{_PERIOD_PREFIX}{_QUY}\s*(?P<quarter>[ivxl]+|\d+){_OPT_YEAR}"),
+        (
+            "recurring",
+            rf"(?:{_ONGOING}(?:\s*(?:,|và)?\s*{_ONGOING})*(?:\s*,?\s*{_EVERY})?|{_EVERY})(?:\s*,?\s*(?:trong\s+)?năm\s*{_YEAR})?",
+        ),
+        ("year", rf"(?:(?:trong|cả|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
+    )
+)
 
 
 def _year(match: re.Match[str], default_year: int | None) -> int:
@@ -159,8 +171,10 @@ def _period_due(name: str, match: re.Match[str], year: int) -> tuple[str, date, 
 _EXPECTED = r"(?:dự\s+kiến|dk)\s*:?\s*"
 _CONDITION_WORDS = r"(?:sau\s+khi|khi|sau|tùy\s+thuộc|tuỳ\s+thuộc|căn\s+cứ|theo)\b"
 # (condition, expected time): "Sau khi có Kế hoạch của UBND tỉnh (dự kiến quý I/2026)", "Sau khi …, dự kiến quý I/2026"
-_COND_THEN_TIME = (re.compile(rf"(?P<cond>[^()]+?)\s*\(\s*{_EXPECTED}(?P<when>[^()]+?)\s*\)", _F),
-                   re.compile(rf"(?P<cond>{_CONDITION_WORDS}[^()]+?)\s*[,;:-]\s*{_EXPECTED}(?P<when>[^()]+?)", _F))
+_COND_THEN_TIME = (
+    re.compile(rf"(?P<cond>[^()]+?)\s*\(\s*{_EXPECTED}(?P<when>[^()]+?)\s*\)", _F),
+    re.compile(rf"(?P<cond>{_CONDITION_WORDS}[^()]+?)\s*[,;:-]\s*{_EXPECTED}(?P<when>[^()]+?)", _F),
+)
 # (time, condition): "Quý II/2026 (sau khi UBND tỉnh công bố)"
 _TIME_THEN_COND = re.compile(rf"(?P<when>[^()]+?)\s*\(\s*(?P<cond>{_CONDITION_WORDS}[^()]*?)\s*\)", _F)
 _TIME_EXPECTED = (re.compile(r"(?P<when>[^()]+?)\s*\(\s*dự\s+kiến\s*\)", _F), re.compile(rf"{_EXPECTED}(?P<when>.+)", _F))

@@ -133,8 +133,9 @@ def _where(path: Path, line: int, unit: str | None = None, component: str | None
     return text + ": "
 
 
-def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
-              ) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
+def _open_all(
+    paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
+) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
     """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. A file
     with the same bytes as an earlier one is noted: all its rows will be duplicates (``what``: 'giá trị', 'kết quả')."""
     results: dict[Path, ReadResult] = {}
@@ -146,8 +147,13 @@ def _open_all(paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no
         if prepared is None:
             continue
         if result.sha256 in seen_content:
-            result.file_issues.append(FileIssue("same_content", (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}:"
-                                                f" mọi {what} đều trùng và bị loại."), blocking=False))
+            result.file_issues.append(
+                FileIssue(
+                    "same_content",
+                    (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}: mọi {what} đều trùng và bị loại."),
+                    blocking=False,
+                )
+            )
         seen_content.setdefault(result.sha256, path)
         opened.append((path, result, prepared))
     return results, opened
@@ -201,16 +207,25 @@ def _resolve_unit(matcher: UnitMatcher, code_text: str, name: str) -> tuple[str 
             hint = f" Tên '{name}' là {matcher.units[by_name].name} ({by_name}): đề nghị sửa mã." if by_name else ""
             return None, ("unknown_unit", f"mã đơn vị '{code_text}' không có trong danh mục đơn vị.{hint}", code_text)
         if by_name is not None and by_name != by_code:
-            return None, ("unit_mismatch", (f"mã đơn vị '{code_text}' là {matcher.units[by_code].name} nhưng tên "
-                                            f"'{name}' là {matcher.units[by_name].name} ({by_name}); không rõ số liệu "
-                                            "của đơn vị nào."), f"{code_text} | {name}")
+            return None, (
+                "unit_mismatch",
+                (
+                    f"mã đơn vị '{code_text}' là {matcher.units[by_code].name} nhưng tên "
+                    f"'{name}' là {matcher.units[by_name].name} ({by_name}); không rõ số liệu "
+                    "của đơn vị nào."
+                ),
+                f"{code_text} | {name}",
+            )
         return by_code, None
     if not name:
         return None, ("unknown_unit", "thiếu đơn vị (cần 'Mã đơn vị' hoặc 'Đơn vị').", None)
     if by_name is None:
         suggestion = matcher.suggest(name)
-        return None, ("unknown_unit", "tên đơn vị không có trong danh mục đơn vị" + (f"; có phải '{suggestion}'?"
-                                                                                   if suggestion else "."), name)
+        return None, (
+            "unknown_unit",
+            "tên đơn vị không có trong danh mục đơn vị" + (f"; có phải '{suggestion}'?" if suggestion else "."),
+            name,
+        )
     return by_name, None
 
 
@@ -218,32 +233,66 @@ def _groups_text(groups: Iterable[str]) -> str:
     return ", ".join(GROUP_LABELS.get(g, g) for g in groups)
 
 
-def _check_external(path: Path, line: int, values: dict[str, str], matcher: UnitMatcher,
-                    components: Mapping[str, ExternalComponent], year: int) -> _Candidate:
+def _check_external(
+    path: Path, line: int, values: dict[str, str], matcher: UnitMatcher, components: Mapping[str, ExternalComponent], year: int
+) -> _Candidate:
     unit_code, unit_problem = _resolve_unit(matcher, values["unit_code"], values["unit"])
     component_text = values["component"]
     component = components.get(_component_key(component_text)) if component_text else None
-    candidate = _Candidate(path, line, unit_code, values["unit"] or values["unit_code"] or None,
-                           component.code if component else component_text or None, values["value"] or None)
+    candidate = _Candidate(
+        path,
+        line,
+        unit_code,
+        values["unit"] or values["unit_code"] or None,
+        component.code if component else component_text or None,
+        values["value"] or None,
+    )
     problems = candidate.problems
     if unit_problem:
         problems.append(unit_problem)
     if component is None:
-        problems.append(("unknown_component", f"mã thành phần '{component_text}' không có trong các thành phần do hệ "
-                         f"thống khác cung cấp của bộ chỉ số năm {year}." if component_text else "thiếu mã thành phần.",
-                         component_text or None))
+        problems.append(
+            (
+                "unknown_component",
+                f"mã thành phần '{component_text}' không có trong các thành phần do hệ "
+                f"thống khác cung cấp của bộ chỉ số năm {year}."
+                if component_text
+                else "thiếu mã thành phần.",
+                component_text or None,
+            )
+        )
     elif unit_code is not None and matcher.units[unit_code].group not in component.unit_groups:
         group = matcher.units[unit_code].group
-        problems.append(("not_applicable", (f"thành phần {component.code} ({component.name}) không áp dụng cho nhóm "
-                         f"'{GROUP_LABELS.get(group, group)}'; chỉ áp dụng cho: {_groups_text(component.unit_groups)}."),
-                         component.code))
+        problems.append(
+            (
+                "not_applicable",
+                (
+                    f"thành phần {component.code} ({component.name}) không áp dụng cho nhóm "
+                    f"'{GROUP_LABELS.get(group, group)}'; chỉ áp dụng cho: {_groups_text(component.unit_groups)}."
+                ),
+                component.code,
+            )
+        )
     value = parse_decimal(values["value"]) if values["value"] else None
     if value is None:
-        problems.append(("not_a_number", f"giá trị không phải số: '{values['value']}'." if values["value"]
-                         else "thiếu giá trị.", values["value"] or None))
+        problems.append(
+            (
+                "not_a_number",
+                f"giá trị không phải số: '{values['value']}'." if values["value"] else "thiếu giá trị.",
+                values["value"] or None,
+            )
+        )
     elif component is not None and not component.low - _EPS <= value <= component.high + _EPS:
-        problems.append(("out_of_range", (f"giá trị {_fmt(value)} ngoài khoảng cho phép của thành phần {component.code} "
-                         f"(từ {_fmt(component.low)} đến {_fmt(component.high)})."), values["value"]))
+        problems.append(
+            (
+                "out_of_range",
+                (
+                    f"giá trị {_fmt(value)} ngoài khoảng cho phép của thành phần {component.code} "
+                    f"(từ {_fmt(component.low)} đến {_fmt(component.high)})."
+                ),
+                values["value"],
+            )
+        )
     _, year_problem = _year_problem(values["year"], year, path)
     if year_problem:
         problems.append(year_problem)
@@ -251,14 +300,21 @@ def _check_external(path: Path, line: int, values: dict[str, str], matcher: Unit
         # A row of another year is not a second copy of this year's value; a blank or unreadable year might be.
         candidate.duplicate_key = (unit_code, component.code)
     if not problems and component is not None:  # a missing component is a problem
-        candidate.row = {"unit_code": unit_code, "code": component.code, "value": value,
-                         "system": values["system"] or None, "note": values["note"] or None,
-                         "source_file": path.name, "source_row": line}
+        candidate.row = {
+            "unit_code": unit_code,
+            "code": component.code,
+            "value": value,
+            "system": values["system"] or None,
+            "note": values["note"] or None,
+            "source_file": path.name,
+            "source_row": line,
+        }
     return candidate
 
 
-def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Mapping[str, ExternalComponent],
-                         year: int, work_dir: Path) -> dict[Path, ReadResult]:
+def read_external_values(
+    paths: list[Path], matcher: UnitMatcher, components: Mapping[str, ExternalComponent], year: int, work_dir: Path
+) -> dict[Path, ReadResult]:
     """One ReadResult per file of ``paths`` (the files of ``year`` in he_thong_khac/). Rows: unit_code, code, value,
     system, note, source_file, source_row. Rejects (reason "Tệp …, dòng …, đơn vị …, thành phần …: …"):
     ``unknown_unit`` (with a suggestion), ``unit_mismatch``, ``unknown_component``, ``not_applicable``, ``not_a_number``,
@@ -268,18 +324,26 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
     has a blocking issue and is not loaded."""
     by_code = {_component_key(code): component for code, component in components.items()}
     candidates: list[_Candidate] = []
-    results, opened = _open_all(paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.",
-                                "giá trị")
+    results, opened = _open_all(paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", "giá trị")
     for path, result, prepared in opened:
         if not {"unit_code", "unit"} & prepared.present:
-            result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất "
-                                                   "một trong hai); không nạp được tệp."))
+            result.file_issues.insert(
+                0,
+                FileIssue(
+                    "missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất một trong hai); không nạp được tệp."
+                ),
+            )
             result.loadable = False
             continue
         named_year = _file_year(path)
         if named_year is not None and named_year != year:
-            result.file_issues.append(FileIssue("file_name_year", (f"Tên tệp ghi năm {named_year}, khác năm đang tổng "
-                                                f"hợp {year}; các dòng vẫn được kiểm tra theo cột 'Năm'."), blocking=False))
+            result.file_issues.append(
+                FileIssue(
+                    "file_name_year",
+                    (f"Tên tệp ghi năm {named_year}, khác năm đang tổng hợp {year}; các dòng vẫn được kiểm tra theo cột 'Năm'."),
+                    blocking=False,
+                )
+            )
         for line, values in csv_rows(prepared, EXTERNAL_COLUMNS, result):
             candidates.append(_check_external(path, line, values, matcher, by_code, year))
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
@@ -290,18 +354,39 @@ def read_external_values(paths: list[Path], matcher: UnitMatcher, components: Ma
         dup = candidate.duplicate_key
         others = [c for c in copies.get(dup, []) if c != (candidate.path, candidate.line)] if dup is not None else []
         if others:
-            candidate.problems.append(("duplicate", (f"giá trị được cung cấp nhiều lần (cũng ở {_mention(others, candidate.path)}"
-                                       "); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này."),
-                                       candidate.value_text))
+            candidate.problems.append(
+                (
+                    "duplicate",
+                    (
+                        f"giá trị được cung cấp nhiều lần (cũng ở {_mention(others, candidate.path)}"
+                        "); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này."
+                    ),
+                    candidate.value_text,
+                )
+            )
         result = results[candidate.path]
         if candidate.problems:
-            where = _where(candidate.path, candidate.line, _unit_label(matcher, candidate.unit_code, candidate.unit_name),
-                           candidate.component)
+            where = _where(
+                candidate.path,
+                candidate.line,
+                _unit_label(matcher, candidate.unit_code, candidate.unit_name),
+                candidate.component,
+            )
             key = f"{candidate.unit_code or candidate.unit_name or ''}|{candidate.component or ''}"
-            result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=key,
-                                          unit_code=candidate.unit_code, unit_name=candidate.unit_name,
-                                          criterion_code=candidate.component)
-                               for rule, reason, value in candidate.problems]
+            result.rejects += [
+                row_reject(
+                    candidate.path,
+                    candidate.line,
+                    rule,
+                    where + reason,
+                    value,
+                    key=key,
+                    unit_code=candidate.unit_code,
+                    unit_name=candidate.unit_name,
+                    criterion_code=candidate.component,
+                )
+                for rule, reason, value in candidate.problems
+            ]
         elif candidate.row is not None:  # set when the row had no problem of its own
             result.rows.append(candidate.row)
     for result in results.values():
@@ -356,14 +441,27 @@ def _check_previous(path: Path, line: int, values: dict[str, str], matcher: Unit
         problems.append(("unknown_unit", "thiếu tên đơn vị.", None))
     elif unit_code is None:
         hint = matcher.suggest(name)
-        problems.append(("unknown_unit", ("tên không khớp đơn vị hiện nay nào, kể cả tên các cơ quan trước sắp xếp "
-                         "năm 2025 mà đơn vị hiện nay kế thừa; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
-                         + (f"; có phải '{hint}'?" if hint else ".")), name))
+        problems.append(
+            (
+                "unknown_unit",
+                (
+                    "tên không khớp đơn vị hiện nay nào, kể cả tên các cơ quan trước sắp xếp "
+                    "năm 2025 mà đơn vị hiện nay kế thừa; nếu là tên cũ, cần bổ sung vào danh mục đơn vị"
+                    + (f"; có phải '{hint}'?" if hint else ".")
+                ),
+                name,
+            )
+        )
     total_text = values["total"]
     total = parse_decimal(total_text) if total_text else None
     if total is None:
-        problems.append(("not_a_number", f"tổng điểm không phải số: '{total_text}'." if total_text
-                         else "thiếu tổng điểm.", total_text or None))
+        problems.append(
+            (
+                "not_a_number",
+                f"tổng điểm không phải số: '{total_text}'." if total_text else "thiếu tổng điểm.",
+                total_text or None,
+            )
+        )
     elif not -_EPS <= total <= 100 + _EPS:
         problems.append(("out_of_range", f"tổng điểm {_fmt(total)} ngoài khoảng từ 0 đến 100.", total_text))
     rank_text = values["rank"]
@@ -376,13 +474,22 @@ def _check_previous(path: Path, line: int, values: dict[str, str], matcher: Unit
         candidate.identity = previous_identity(matcher, unit_code, name)
     if name and (year_problem is None or not values["year"].isdigit()):
         # A row of another year is not a second copy of this year's result; a blank or unreadable year might be.
-        candidate.duplicate_key = ((unit_code, match_key(candidate.identity))
-                                   if unit_code is not None and candidate.identity is not None  # identity needs the unit
-                                   else ("", match_key(name)))
+        candidate.duplicate_key = (
+            (unit_code, match_key(candidate.identity))
+            if unit_code is not None and candidate.identity is not None  # identity needs the unit
+            else ("", match_key(name))
+        )
     if not problems:
-        candidate.row = {"year": row_year, "published_name": name, "unit_code": unit_code,
-                         "identity": candidate.identity, "total": total, "rank": int(rank_text) if rank_text else None,
-                         "level": values["level"] or None, "source_row": line}
+        candidate.row = {
+            "year": row_year,
+            "published_name": name,
+            "unit_code": unit_code,
+            "identity": candidate.identity,
+            "total": total,
+            "rank": int(rank_text) if rank_text else None,
+            "level": values["level"] or None,
+            "source_row": line,
+        }
     return candidate
 
 
@@ -397,8 +504,7 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
     file or over several, however it is spelt ("Sở TN&MT" and "Sở Tài nguyên và Môi trường" are one unit), so that
     unit has no previous result. A file without the needed columns, empty or unreadable has a blocking issue."""
     candidates: list[_Published] = []
-    results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.",
-                                "kết quả")
+    results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.", "kết quả")
     for path, result, prepared in opened:
         for line, values in csv_rows(prepared, PREVIOUS_COLUMNS, result):
             candidates.append(_check_previous(path, line, values, matcher, year))
@@ -411,16 +517,34 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
         others = [c for c in copies.get(dup, []) if c != (candidate.path, candidate.line)] if dup is not None else []
         if others:
             what = candidate.identity or candidate.name
-            candidate.problems.append(("duplicate", (f"đơn vị năm trước '{what}' có kết quả ở nhiều dòng (cũng ở "
-                                       f"{_mention(others, candidate.path)}); loại mọi bản, '{what}' được coi là không "
-                                       "có kết quả năm trước."), candidate.name))
+            candidate.problems.append(
+                (
+                    "duplicate",
+                    (
+                        f"đơn vị năm trước '{what}' có kết quả ở nhiều dòng (cũng ở "
+                        f"{_mention(others, candidate.path)}); loại mọi bản, '{what}' được coi là không "
+                        "có kết quả năm trước."
+                    ),
+                    candidate.name,
+                )
+            )
         result = results[candidate.path]
         if candidate.problems:
             name = candidate.name or None
             where = _where(candidate.path, candidate.line, f"'{name}'" if name else None)
-            result.rejects += [row_reject(candidate.path, candidate.line, rule, where + reason, value, key=name,
-                                          unit_code=candidate.unit_code, unit_name=name)
-                               for rule, reason, value in candidate.problems]
+            result.rejects += [
+                row_reject(
+                    candidate.path,
+                    candidate.line,
+                    rule,
+                    where + reason,
+                    value,
+                    key=name,
+                    unit_code=candidate.unit_code,
+                    unit_name=name,
+                )
+                for rule, reason, value in candidate.problems
+            ]
         elif candidate.row is not None:  # set when the row had no problem of its own
             result.rows.append(candidate.row)
     for result in results.values():
@@ -459,8 +583,10 @@ def map_previous(rows: list[dict], matcher: UnitMatcher) -> dict[str, PreviousRe
         for identity, members in by_identity.items():
             if len(members) > 1:
                 shown = ", ".join(f"'{r['published_name']}'" for r in members)
-                raise ValueError(f"Kết quả năm trước của {unit.name}: đơn vị năm trước '{identity}' có nhiều dòng "
-                                 f"({shown}); đọc bằng read_previous_results để loại các dòng trùng.")
+                raise ValueError(
+                    f"Kết quả năm trước của {unit.name}: đơn vị năm trước '{identity}' có nhiều dòng "
+                    f"({shown}); đọc bằng read_previous_results để loại các dòng trùng."
+                )
         listed = [spellings[0] for spellings in unit.last_year_units]
         last_year = list(dict.fromkeys([*listed, *by_identity]))
         totals = [float(members[0]["total"]) for members in by_identity.values()]

@@ -44,21 +44,21 @@ if TYPE_CHECKING:
 # names of copies and downloads in progress: never a delivery.
 TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp")
 WORKBOOK_KINDS = ("xlsx", "xls", "ods", "xlsb", "html")
-ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#N/A!",
-                          "#SPILL!", "#CALC!", "#GETTING_DATA"})
+ERROR_VALUES = frozenset(
+    {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#N/A!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
 
-BROKEN_REASON = ("Tệp Excel hỏng hoặc chép chưa xong ({cause}): không nạp được tệp; mở lại tệp gốc bằng Excel, lưu "
-                 "lại rồi gửi lại.")
-PASSWORD_REASON = ("Tệp Excel đặt mật khẩu: không nạp được tệp; bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi "
-                   "gửi lại.")
+BROKEN_REASON = (
+    "Tệp Excel hỏng hoặc chép chưa xong ({cause}): không nạp được tệp; mở lại tệp gốc bằng Excel, lưu lại rồi gửi lại."
+)
+PASSWORD_REASON = "Tệp Excel đặt mật khẩu: không nạp được tệp; bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại."
 SAVE_AS_XLSX = "mở bằng Excel rồi chọn Lưu thành (Save As) kiểu 'Excel Workbook (*.xlsx)' và gửi lại"
 
 
 def ignored_name(name: str) -> bool:
     """Excel's lock files, hidden files and temporary files: not deliveries, never listed."""
     lower = name.lower()
-    return name.startswith(("~$", ".")) or lower.endswith(TEMPORARY_SUFFIXES) or (name.startswith("~") and
-                                                                                    lower.endswith(".tmp"))
+    return name.startswith(("~$", ".")) or lower.endswith(TEMPORARY_SUFFIXES) or (name.startswith("~") and lower.endswith(".tmp"))
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -70,6 +70,7 @@ def folder_files(folder: Path) -> list[Path]:
 
 
 # --- cells that hold no usable value ------------------------------------------------------------------------
+
 
 class CellFault(str):
     """A cell's value that must not be read as a value: the text is the formula or the error as written."""
@@ -120,6 +121,7 @@ def _store(cell: Any, value: Any, data_type: str) -> None:
 
 
 # --- the workbook ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class WorkbookFile:
@@ -172,8 +174,13 @@ def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None
         return refuse(refused.rule, refused.reason)
     expected = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}.get(ext)
     if expected and expected != kind and kind != "html":
-        found.issues.append(FileIssue("extension_mismatch", f"Tệp có đuôi {ext} nhưng thực chất là {_kind_label(kind)}; "
-                                      "vẫn đọc theo nội dung thật.", blocking=False))
+        found.issues.append(
+            FileIssue(
+                "extension_mismatch",
+                f"Tệp có đuôi {ext} nhưng thực chất là {_kind_label(kind)}; vẫn đọc theo nội dung thật.",
+                blocking=False,
+            )
+        )
     try:
         _parse(found, raw, kind, ext)
     except _Refused as refused:
@@ -193,15 +200,19 @@ def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None
 def _refuse_kind(kind: str, name: str) -> None:
     """_Refused when the bytes are no workbook at all: empty, a broken or encrypted archive, another kind of file."""
     if kind == "empty":
-        raise _Refused("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có bảng tính nào; không nạp "
-                                     "được tệp; gửi lại tệp đầy đủ.")
+        raise _Refused(
+            "empty_file",
+            "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): không có bảng tính nào; không nạp được tệp; gửi lại tệp đầy đủ.",
+        )
     if kind == "broken_zip":
         raise _Refused("bad_workbook", BROKEN_REASON.format(cause="cấu trúc nén ZIP không trọn vẹn"))
     if kind == "encrypted":
         raise _Refused("password_protected", PASSWORD_REASON)
     if kind not in WORKBOOK_KINDS:
-        raise _Refused("wrong_file_kind", f"Tệp '{name}' không phải bảng tính Excel mà là {_kind_label(kind)}: không "
-                                          f"nạp được tệp; {SAVE_AS_XLSX}.")
+        raise _Refused(
+            "wrong_file_kind",
+            f"Tệp '{name}' không phải bảng tính Excel mà là {_kind_label(kind)}: không nạp được tệp; {SAVE_AS_XLSX}.",
+        )
 
 
 def _parse(found: WorkbookFile, raw: bytes, kind: str, ext: str) -> None:
@@ -210,15 +221,27 @@ def _parse(found: WorkbookFile, raw: bytes, kind: str, ext: str) -> None:
         found.workbook = _openpyxl(raw)
     elif kind == "html":
         found.workbook = _html(raw)
-        found.issues.append(FileIssue("html_table", f"Tệp là trang HTML (bảng lưu với đuôi {ext or 'khác'}), không "
-                                      "phải bảng tính Excel thật: đã đọc các bảng trong trang; đề nghị lần sau "
-                                      f"{SAVE_AS_XLSX}.", blocking=False))
+        found.issues.append(
+            FileIssue(
+                "html_table",
+                f"Tệp là trang HTML (bảng lưu với đuôi {ext or 'khác'}), không "
+                "phải bảng tính Excel thật: đã đọc các bảng trong trang; đề nghị lần sau "
+                f"{SAVE_AS_XLSX}.",
+                blocking=False,
+            )
+        )
     else:
         found.workbook = _calamine(raw, kind)
         if kind in ("xls", "xlsb"):
-            found.issues.append(FileIssue("old_format", f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
-                                          "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
-                                          f"sau {SAVE_AS_XLSX}.", blocking=False))
+            found.issues.append(
+                FileIssue(
+                    "old_format",
+                    f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
+                    "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
+                    f"sau {SAVE_AS_XLSX}.",
+                    blocking=False,
+                )
+            )
 
 
 class _Refused(Exception):
@@ -272,6 +295,7 @@ def _kind(raw: bytes) -> str:
 
 # --- openpyxl: values Excel saved, formulas without one marked ----------------------------------------------
 
+
 def _openpyxl(raw: bytes) -> Workbook:
     from openpyxl import load_workbook
 
@@ -301,6 +325,7 @@ def _formula_text(value: Any) -> str:
 
 
 # --- python-calamine: .xls, .xlsb, .ods -------------------------------------------------------------------
+
 
 def _calamine(raw: bytes, kind: str) -> Workbook:
     from openpyxl import Workbook
@@ -435,6 +460,7 @@ def _ods_fault(cell: Any, t: str, o: str, x: str) -> CellFault | None:
 
 # --- HTML tables saved as .xls ------------------------------------------------------------------------------
 
+
 def _html(raw: bytes) -> Workbook:
     import lxml.html
     from openpyxl import Workbook
@@ -447,8 +473,7 @@ def _html(raw: bytes) -> Workbook:
     document = lxml.html.document_fromstring(text)
     tables = [tb for tb in document.iter("table") if not any(a.tag == "table" for a in tb.iterancestors())]
     if not tables:
-        raise _Refused("wrong_file_kind", "Tệp là trang HTML nhưng không có bảng nào: không đọc được; "
-                       f"{SAVE_AS_XLSX}.")
+        raise _Refused("wrong_file_kind", f"Tệp là trang HTML nhưng không có bảng nào: không đọc được; {SAVE_AS_XLSX}.")
     wb = Workbook()
     ws = wb.worksheets[0]  # a new workbook has one sheet
     title = (document.findtext(".//title") or "").strip()

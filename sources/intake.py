@@ -94,6 +94,7 @@ def _text_head(head: bytes) -> bytes:
 
 # --- encodings -----------------------------------------------------------------------------------------------
 
+
 class LegacyEncoding(ValueError):
     """Text in a pre-Unicode Vietnamese encoding (TCVN3, VNI) that cannot be read as such without guessing."""
 
@@ -121,9 +122,11 @@ def legacy_vietnamese(raw: bytes) -> str | None:
     return None
 
 
-LEGACY_REASON = ("Tệp dùng bảng mã {name} (phông chữ cũ trước Unicode, ví dụ {font}): không đọc được mà không đoán. "
-                 "Chuyển sang Unicode bằng Unikey (Công cụ chuyển mã: nguồn {name}, đích Unicode) hoặc mở bằng Excel rồi "
-                 "lưu dạng CSV UTF-8, sau đó gửi lại.")
+LEGACY_REASON = (
+    "Tệp dùng bảng mã {name} (phông chữ cũ trước Unicode, ví dụ {font}): không đọc được mà không đoán. "
+    "Chuyển sang Unicode bằng Unikey (Công cụ chuyển mã: nguồn {name}, đích Unicode) hoặc mở bằng Excel rồi "
+    "lưu dạng CSV UTF-8, sau đó gửi lại."
+)
 LEGACY_FONTS = {"TCVN3": ".VnTime", "VNI": "VNI-Times"}
 
 
@@ -164,6 +167,7 @@ def decode_text(raw: bytes) -> Decoded:
 
 # --- a file still being copied ------------------------------------------------------------------------------
 
+
 def settle_seconds() -> float:
     """How recent a modification must be for a file to be watched (``CCHC_SETTLE_SECONDS``; 0 turns watching off)."""
     try:
@@ -172,8 +176,14 @@ def settle_seconds() -> float:
         return SETTLE_SECONDS
 
 
-def still_being_written(path: Path, *, settle: float | None = None, watch: float = WATCH_SECONDS,
-                        now: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> bool:
+def still_being_written(
+    path: Path,
+    *,
+    settle: float | None = None,
+    watch: float = WATCH_SECONDS,
+    now: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
     """True when a recently modified file is still changing (a copy in progress): it is left for the next run.
     Files older than ``settle`` seconds are never watched, so a day's batch costs nothing."""
     settle = settle_seconds() if settle is None else settle
@@ -191,5 +201,6 @@ def still_being_written(path: Path, *, settle: float | None = None, watch: float
     return (second.st_size, second.st_mtime_ns) != (first.st_size, first.st_mtime_ns)
 
 
-STILL_COPYING_REASON = ("Tệp đang được chép hoặc ghi (kích thước còn thay đổi): để lại cho lần chạy sau, dữ liệu đã nạp "
-                        "trước đó được giữ nguyên.")
+STILL_COPYING_REASON = (
+    "Tệp đang được chép hoặc ghi (kích thước còn thay đổi): để lại cho lần chạy sau, dữ liệu đã nạp trước đó được giữ nguyên."
+)

@@ -37,8 +37,13 @@ class _Format:
     def of(cls, profile: SourceProfile) -> _Format:
         columns = profile.columns["petitions"]
         allowed = {name: profile.vocabulary("petitions", values) for name, values in _CODED.items()}
-        return cls(columns, {c.name: c.header for c in columns}, profile.date_formats, allowed,
-                   {name: vocabulary_lookup(words) for name, words in allowed.items()})
+        return cls(
+            columns,
+            {c.name: c.header for c in columns},
+            profile.date_formats,
+            allowed,
+            {name: vocabulary_lookup(words) for name, words in allowed.items()},
+        )
 
 
 @dataclass
@@ -55,11 +60,13 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
     """Read one monthly export under the PAKN system's profile (default: the one in use)."""
     fmt = _Format.of(profile or pakn_profile())
     month = petition_file_month(path.name)
-    result, prepared = open_csv(path, fmt.columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.",
-                                PetitionResult, month=month)
+    result, prepared = open_csv(
+        path, fmt.columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.", PetitionResult, month=month
+    )
     if month is None:
-        result.file_issues.append(FileIssue(
-            "file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.", blocking=False))
+        result.file_issues.append(
+            FileIssue("file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.", blocking=False)
+        )
     if prepared is None:
         return result
     seen: dict[str, int] = {}
@@ -76,31 +83,35 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
         elif code in seen:
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
         if problems or code is None:
-            result.rejects += [row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code,
-                                          unit_name=unit_raw or None)
-                               for rule, reason, value in problems]
+            result.rejects += [
+                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=unit_raw or None)
+                for rule, reason, value in problems
+            ]
             continue
         seen[code] = line
         received = parse_day_first(values["received_at"], fmt.date_formats)
         handling = fmt.lookups["handling"](values["handling"])
         assert received is not None and handling is not None, "_problems rejects a row without them"
-        result.rows.append({
-            "petition_code": code,
-            "unit_code": unit_code,
-            "received_at": received,
-            "category": fmt.lookups["category"](values["category"]),
-            "handling": handling,
-            "due_at": petition_due(received, handling),
-            "completed_at": parse_day_first(values["completed_at"], fmt.date_formats) if values["completed_at"] else None,
-            "satisfaction": fmt.lookups["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
-            "repeated": fmt.lookups["repeated"](values["repeated"]) if values["repeated"] else None,
-            "source_row": line,
-        })
+        result.rows.append(
+            {
+                "petition_code": code,
+                "unit_code": unit_code,
+                "received_at": received,
+                "category": fmt.lookups["category"](values["category"]),
+                "handling": handling,
+                "due_at": petition_due(received, handling),
+                "completed_at": parse_day_first(values["completed_at"], fmt.date_formats) if values["completed_at"] else None,
+                "satisfaction": fmt.lookups["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
+                "repeated": fmt.lookups["repeated"](values["repeated"]) if values["repeated"] else None,
+                "source_row": line,
+            }
+        )
     return result
 
 
-def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matcher: UnitMatcher,
-              month: date | None, fmt: _Format) -> list[tuple[str, str, str | None]]:
+def _problems(
+    values: dict[str, str], unit_code: str | None, unit_raw: str, matcher: UnitMatcher, month: date | None, fmt: _Format
+) -> list[tuple[str, str, str | None]]:
     """(rule, Vietnamese reason, offending value) of every broken rule; only non-personal columns are quoted."""
     problems: list[tuple[str, str, str | None]] = []
     if unit_code is None:
@@ -128,7 +139,9 @@ def _problems(values: dict[str, str], unit_code: str | None, unit_raw: str, matc
         reason = f"Ngày hoàn thành ({completed:%d/%m/%Y %H:%M}) trước ngày tiếp nhận ({received:%d/%m/%Y %H:%M})."
         problems.append(("completed_before_received", reason, f"{completed:%d/%m/%Y %H:%M:%S}"))
     if received and month and (received.year, received.month) != (month.year, month.month):
-        reason = (f"Ngày tiếp nhận {received:%d/%m/%Y} không thuộc tháng {month:%m/%Y} của tệp; "
-                  "PAKN phải nằm trong tệp của tháng tiếp nhận.")
+        reason = (
+            f"Ngày tiếp nhận {received:%d/%m/%Y} không thuộc tháng {month:%m/%Y} của tệp; "
+            "PAKN phải nằm trong tệp của tháng tiếp nhận."
+        )
         problems.append(("received_outside_month", reason, values["received_at"]))
     return problems

@@ -57,6 +57,8 @@ def _letter(table: Table, name: str) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(table.columns[name] + 1)
+
+
 _LABELS = {name: labels[0] for name, labels in PLAN_METADATA.items()}
 
 
@@ -83,13 +85,19 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
     ws, table, grid, missing = _find_sheet(sheets)
     if table is None:
         names = ", ".join(f"'{h}'" for h in missing)
-        result.file_issues.append(FileIssue(
-            "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp."))
+        result.file_issues.append(
+            FileIssue(
+                "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp."
+            )
+        )
         return result
     result.sheet_name = ws.title
     if match_key(ws.title) != match_key(PLAN_SHEET):
-        result.file_issues.append(FileIssue(
-            "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False))
+        result.file_issues.append(
+            FileIssue(
+                "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False
+            )
+        )
     found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_row - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found)
@@ -127,8 +135,11 @@ def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
     if year:
         result.plan_year = int(year.group(1))
     elif year_text:
-        issues.append(FileIssue("bad_metadata",
-                                f"'{_LABELS['plan_year']}' không hợp lệ: '{year_text}' (cần năm, ví dụ 2026); không nạp được tệp."))
+        issues.append(
+            FileIssue(
+                "bad_metadata", f"'{_LABELS['plan_year']}' không hợp lệ: '{year_text}' (cần năm, ví dụ 2026); không nạp được tệp."
+            )
+        )
     else:
         issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['plan_year']}' ở đầu trang; không nạp được tệp."))
     revision_text = cell_text(found.get("revision"))
@@ -136,17 +147,28 @@ def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
     if revision and int(revision.group(1)) >= 1:
         result.revision = int(revision.group(1))
     elif revision_text:
-        issues.append(FileIssue("bad_metadata", f"'{_LABELS['revision']}' không hợp lệ: '{revision_text}' (cần số 1, 2, …); "
-                                "không nạp được tệp vì không biết bản này thay thế bản nào."))
+        issues.append(
+            FileIssue(
+                "bad_metadata",
+                f"'{_LABELS['revision']}' không hợp lệ: '{revision_text}' (cần số 1, 2, …); "
+                "không nạp được tệp vì không biết bản này thay thế bản nào.",
+            )
+        )
     else:
         result.revision = 1
-        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['revision']}': coi là ban hành lần đầu (1).",
-                                blocking=False))
+        issues.append(
+            FileIssue("missing_metadata", f"Thiếu '{_LABELS['revision']}': coi là ban hành lần đầu (1).", blocking=False)
+        )
     issued, ok = cell_date(found.get("issued_on"))
     result.issued_on = issued
     if not ok:
-        issues.append(FileIssue("bad_metadata", f"'{_LABELS['issued_on']}' không đúng định dạng dd/mm/yyyy: "
-                                f"'{cell_text(found.get('issued_on'))}'; để trống.", blocking=False))
+        issues.append(
+            FileIssue(
+                "bad_metadata",
+                f"'{_LABELS['issued_on']}' không đúng định dạng dd/mm/yyyy: '{cell_text(found.get('issued_on'))}'; để trống.",
+                blocking=False,
+            )
+        )
     elif issued is None:
         issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['issued_on']}' ở đầu trang.", blocking=False))
     result.title = optional_text(found.get("title"))
@@ -158,12 +180,13 @@ def _column_notes(result: RegisterResult, table: Table) -> None:
         names = ", ".join(f"'{h}'" for h in missing)
         result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
     if table.unknown:
-        result.file_issues.append(FileIssue(
-            "unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False))
+        result.file_issues.append(
+            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False)
+        )
 
 
 def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table) -> None:
-    body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
+    body = list(enumerate(grid[table.header_row :], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
     last_filled = max((n for n, row in body if any(cell_text(v) for v in row)), default=0)
@@ -172,8 +195,9 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
         if number > last_filled:
             break
         if not any(cell_text(v) for v in row):
-            result.file_issues.append(RowIssue("blank_row", f"Dòng {number} trống giữa bảng nhiệm vụ: đã bỏ qua.",
-                                               blocking=False, row_number=number))
+            result.file_issues.append(
+                RowIssue("blank_row", f"Dòng {number} trống giữa bảng nhiệm vụ: đã bỏ qua.", blocking=False, row_number=number)
+            )
             continue
         values, faults = clean_faults({name: row[col] for name, col in table.columns.items()})
         task_no = task_number(values["task_no"])
@@ -188,24 +212,49 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
         if task_no is None and "task_no" not in faults:
             problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
         elif task_no in seen:
-            problems.append(("duplicate_task", (f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; "
-                             "giữ dòng đầu tiên, loại dòng này."), task_no))
+            problems.append(
+                (
+                    "duplicate_task",
+                    (
+                        f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; "
+                        "giữ dòng đầu tiên, loại dòng này."
+                    ),
+                    task_no,
+                )
+            )
         if content is None and "content" not in faults:
-            problems.append(("missing_content", (f"Nhiệm vụ {task_no or '(không số)'}: thiếu nội dung công việc "
-                             f"(cột '{_HEADERS['content']}')."), None))
+            problems.append(
+                (
+                    "missing_content",
+                    (f"Nhiệm vụ {task_no or '(không số)'}: thiếu nội dung công việc (cột '{_HEADERS['content']}')."),
+                    None,
+                )
+            )
         if problems or task_no is None:  # a task number cell with a fault is among the problems
-            result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no, "unit_code": None,
-                                "unit_name": None, "rule": rule, "reason": reason, "value": value}
-                               for rule, reason, value in problems]
+            result.rejects += [
+                {
+                    "file_name": file_name,
+                    "row_number": number,
+                    "record_key": task_no,
+                    "unit_code": None,
+                    "unit_name": None,
+                    "rule": rule,
+                    "reason": reason,
+                    "value": value,
+                }
+                for rule, reason, value in problems
+            ]
             continue
         seen[task_no] = number
-        result.rows.append({
-            "task_no": task_no,
-            "content": content,
-            "lead_text": optional_text(values["lead_text"]),
-            "collaborators_text": optional_text(values.get("collaborators_text")),
-            "deadline_text": optional_text(values["deadline_text"]),
-            "expected_result": optional_text(values.get("expected_result")),
-            "responsible": optional_text(values.get("responsible")),
-            "source_row": number,
-        })
+        result.rows.append(
+            {
+                "task_no": task_no,
+                "content": content,
+                "lead_text": optional_text(values["lead_text"]),
+                "collaborators_text": optional_text(values.get("collaborators_text")),
+                "deadline_text": optional_text(values["deadline_text"]),
+                "expected_result": optional_text(values.get("expected_result")),
+                "responsible": optional_text(values.get("responsible")),
+                "source_row": number,
+            }
+        )

@@ -40,9 +40,15 @@ def capture_stem(capture: Capture) -> str:
 
 def sidecar_record(capture: Capture, province: str, root_department_id: str) -> dict:
     return {
-        "endpoint": capture.endpoint, "period": capture.period.label, "captured_at": capture.captured_at.isoformat(),
-        "url": capture.url, "requests": list(capture.requests), "pages": capture.pages,
-        "http_status": capture.http_status, "province": province, "root_department_id": root_department_id,
+        "endpoint": capture.endpoint,
+        "period": capture.period.label,
+        "captured_at": capture.captured_at.isoformat(),
+        "url": capture.url,
+        "requests": list(capture.requests),
+        "pages": capture.pages,
+        "http_status": capture.http_status,
+        "province": province,
+        "root_department_id": root_department_id,
         "collector": COLLECTOR,
     }
 
@@ -123,8 +129,15 @@ class Collection:
         return not self.failures and not self.not_attempted
 
 
-def collect(client: PortalClient, folder: Path, periods: Iterable[Period], endpoints: Iterable[str] = ENDPOINTS, *,
-            province: str, log: Callable[[str], None] = lambda message: None) -> Collection:
+def collect(
+    client: PortalClient,
+    folder: Path,
+    periods: Iterable[Period],
+    endpoints: Iterable[str] = ENDPOINTS,
+    *,
+    province: str,
+    log: Callable[[str], None] = lambda message: None,
+) -> Collection:
     """Every endpoint for every period, one call at a time; each success saved at once, so a later failure keeps it.
     A 403/429 stops the run; so do MAX_FAILURES_IN_A_ROW calls in a row that got no answer."""
     todo = [(endpoint, period) for period in periods for endpoint in endpoints]
@@ -143,11 +156,20 @@ def collect(client: PortalClient, folder: Path, periods: Iterable[Period], endpo
             in_a_row = in_a_row + 1 if err.transient else 0
             log(str(err))
             if in_a_row >= MAX_FAILURES_IN_A_ROW:
-                result.stopped = (f"{in_a_row} lần gọi liên tiếp không được Cổng trả lời: Cổng ngừng hoạt động hoặc máy "
-                                  "chủ không có mạng; dừng, không gọi tiếp.")
+                result.stopped = (
+                    f"{in_a_row} lần gọi liên tiếp không được Cổng trả lời: Cổng ngừng hoạt động hoặc máy "
+                    "chủ không có mạng; dừng, không gọi tiếp."
+                )
         except OSError as err:  # the answer came but could not be written: the inbox folder's fault, not the portal's
-            result.failures.append(PortalError(endpoint, period, "save", f"không ghi được tệp vào {folder} ({err})",
-                                               "Kiểm tra quyền ghi và dung lượng ổ đĩa của thư mục này rồi chạy lại"))
+            result.failures.append(
+                PortalError(
+                    endpoint,
+                    period,
+                    "save",
+                    f"không ghi được tệp vào {folder} ({err})",
+                    "Kiểm tra quyền ghi và dung lượng ổ đĩa của thư mục này rồi chạy lại",
+                )
+            )
             in_a_row = 0
         else:
             in_a_row = 0
@@ -158,20 +180,26 @@ def collect(client: PortalClient, folder: Path, periods: Iterable[Period], endpo
                 result.skipped.append(saved)
                 log(f"Bỏ qua {saved.response.name}: đã có ảnh chụp cùng nhóm, cùng kỳ, cùng phút; giữ nguyên tệp cũ.")
         if result.stopped:
-            result.not_attempted = [(e, p.label) for e, p in todo[number + 1:]]
+            result.not_attempted = [(e, p.label) for e, p in todo[number + 1 :]]
             break
     return result
 
 
 def failure_report(result: Collection) -> str:
     """Every failure of a run and what to do, in Vietnamese, for the official reading the failed run."""
-    lines = [(f"Thu thập Chỉ số 766 từ Cổng DVCQG chưa trọn vẹn: {len(result.saved)} ảnh chụp đã lưu (vẫn giữ nguyên), "
-              f"{len(result.failures)} lần gọi lỗi.")]
+    lines = [
+        (
+            f"Thu thập Chỉ số 766 từ Cổng DVCQG chưa trọn vẹn: {len(result.saved)} ảnh chụp đã lưu (vẫn giữ nguyên), "
+            f"{len(result.failures)} lần gọi lỗi."
+        )
+    ]
     lines += [f"- {err}" for err in result.failures]
     if result.stopped:
         lines.append(f"Dừng sớm: {result.stopped}")
     if result.not_attempted:
         lines.append("Chưa gọi: " + ", ".join(f"{e} {p}" for e, p in result.not_attempted) + ".")
-    lines.append("Các nhóm, kỳ lỗi hoặc chưa gọi sẽ được thu thập ở lần chạy sau (theo lịch portal_capture_0530) hoặc "
-                 "chạy tay qd766_portal_capture với cấu hình periods; ảnh chụp cũ trong inbox/portal không bị đụng tới.")
+    lines.append(
+        "Các nhóm, kỳ lỗi hoặc chưa gọi sẽ được thu thập ở lần chạy sau (theo lịch portal_capture_0530) hoặc "
+        "chạy tay qd766_portal_capture với cấu hình periods; ảnh chụp cũ trong inbox/portal không bị đụng tới."
+    )
     return "\n".join(lines)

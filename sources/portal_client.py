@@ -32,9 +32,12 @@ EVALUATION_ENDPOINTS = ("transparency", "handling-satisfaction", "dossier-digiti
 ENDPOINTS = TREE_ENDPOINTS + EVALUATION_ENDPOINTS
 SATISFACTION = "handling-satisfaction"  # takes the period's calendar bounds instead of timeType
 GROUP_NAMES = {
-    "transparency": "Công khai, minh bạch", "dvc-progress-tree": "Tiến độ giải quyết",
-    "provide-online-tree": "Dịch vụ công trực tuyến", "formality-online-payment-tree": "Thanh toán trực tuyến",
-    "handling-satisfaction": "Mức độ hài lòng", "dossier-digitized": "Số hóa hồ sơ",
+    "transparency": "Công khai, minh bạch",
+    "dvc-progress-tree": "Tiến độ giải quyết",
+    "provide-online-tree": "Dịch vụ công trực tuyến",
+    "formality-online-payment-tree": "Thanh toán trực tuyến",
+    "handling-satisfaction": "Mức độ hài lòng",
+    "dossier-digitized": "Số hóa hồ sơ",
 }
 PAGE_SIZE = 200
 # A province has about 110 units: more than 50 pages of 200 means the portal ignores currentPage; stop rather than loop.
@@ -126,9 +129,18 @@ class PortalClient:
     """Calls the portal for one province. ``sleep`` and ``now`` are injectable so that tests neither wait nor depend
     on the clock."""
 
-    def __init__(self, base_url: str, root_department_id: str, *, timeout: float = 60.0, retries: int = 3,
-                 backoff: float = 5.0, delay: float = 2.0, sleep: Callable[[float], None] = time.sleep,
-                 now: Callable[[], datetime] = now_local):
+    def __init__(
+        self,
+        base_url: str,
+        root_department_id: str,
+        *,
+        timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 5.0,
+        delay: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = now_local,
+    ):
         if not root_department_id:
             raise ValueError("Thiếu rootDepartmentId của tỉnh (CCHC_PORTAL_ROOT_ID hoặc masterdata/portal_provinces.csv).")
         if timeout <= 0 or retries < 0 or backoff < 0 or delay < 0:
@@ -165,10 +177,14 @@ class PortalClient:
         data = payload.get("data")
         fail = _failer(endpoint, period)
         if not paged:
-            if not isinstance(data, dict) or not isinstance(data.get("parent"), dict) \
-                    or not isinstance(data.get("children"), list):
-                raise fail("shape", "câu trả lời không có data.parent và danh sách data.children như dạng cây của Cổng",
-                           _SHAPE_ADVICE)
+            if (
+                not isinstance(data, dict)
+                or not isinstance(data.get("parent"), dict)
+                or not isinstance(data.get("children"), list)
+            ):
+                raise fail(
+                    "shape", "câu trả lời không có data.parent và danh sách data.children như dạng cây của Cổng", _SHAPE_ADVICE
+                )
             return Capture(endpoint, period, captured_at, self.url(endpoint), (first,), raw, status, len(data["children"]))
 
         rows, total, pages = _page(fail, data, 1)
@@ -180,11 +196,20 @@ class PortalClient:
             bodies.append(body)
             rows += _page(fail, more.get("data"), page)[0]
         if len(rows) < total:
-            raise fail("incomplete", f"Cổng báo {total} đơn vị nhưng {pages} trang chỉ có {len(rows)} dòng",
-                       "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.")
+            raise fail(
+                "incomplete",
+                f"Cổng báo {total} đơn vị nhưng {pages} trang chỉ có {len(rows)} dòng",
+                "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.",
+            )
         if pages > 1:  # one answer as if it had come in one page: the envelope of page 1 with every row
-            merged = {**payload, "data": {**data, "evaluation": rows, "pagination": {
-                "currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1}}}
+            merged = {
+                **payload,
+                "data": {
+                    **data,
+                    "evaluation": rows,
+                    "pagination": {"currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1},
+                },
+            }
             raw = json.dumps(merged, ensure_ascii=False).encode("utf-8")
         return Capture(endpoint, period, captured_at, self.url(endpoint), tuple(bodies), raw, status, len(rows))
 
@@ -202,39 +227,52 @@ class PortalClient:
             except requests.Timeout:
                 error = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
             except requests.ConnectionError as err:
-                error = fail("network", f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
-                             "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.")
+                error = fail(
+                    "network",
+                    f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
+                    "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.",
+                )
             except requests.RequestException as err:
-                raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})",
-                           "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+                raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
             else:
                 status = response.status_code
                 if status in _BLOCKED:
                     wait = response.headers.get("Retry-After")
-                    raise PortalBlocked(endpoint, period, "blocked", f"Cổng {_BLOCKED[status]}"
-                                        + (f", yêu cầu chờ {wait} giây" if wait else ""), _BLOCKED_ADVICE)
+                    raise PortalBlocked(
+                        endpoint,
+                        period,
+                        "blocked",
+                        f"Cổng {_BLOCKED[status]}" + (f", yêu cầu chờ {wait} giây" if wait else ""),
+                        _BLOCKED_ADVICE,
+                    )
                 if status >= 500:
                     error = fail("server", f"Cổng gặp lỗi máy chủ (HTTP {status})", _RETRY_ADVICE)
                 elif 300 <= status < 400:
-                    raise fail("http", f"Cổng chuyển hướng (HTTP {status}) sang "
-                               f"'{response.headers.get('Location', '?')}' thay vì trả dữ liệu",
-                               "Có thể Cổng đổi địa chỉ API hoặc đang bảo trì: kiểm tra CCHC_PORTAL_URL; chạy lại sau.")
+                    raise fail(
+                        "http",
+                        f"Cổng chuyển hướng (HTTP {status}) sang '{response.headers.get('Location', '?')}' thay vì trả dữ liệu",
+                        "Có thể Cổng đổi địa chỉ API hoặc đang bảo trì: kiểm tra CCHC_PORTAL_URL; chạy lại sau.",
+                    )
                 elif status != 200:
-                    raise fail("http", f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(response.content)}",
-                               "Kiểm tra CCHC_PORTAL_URL, rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; "
-                               "Cổng có thể đã đổi API.")
+                    raise fail(
+                        "http",
+                        f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(response.content)}",
+                        "Kiểm tra CCHC_PORTAL_URL, rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; Cổng có thể đã đổi API.",
+                    )
                 else:
                     return status, response.content, _parse(fail, response)
             if attempt + 1 < attempts:
-                self._sleep(self.backoff * 2 ** attempt)
+                self._sleep(self.backoff * 2**attempt)
         assert error is not None
         raise PortalError(endpoint, period, error.kind, f"{error.cause}, sau {attempts} lần thử", error.advice)
 
 
 _RETRY_ADVICE = "Cổng có thể đang quá tải hoặc bảo trì: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay)."
-_BLOCKED_ADVICE = ("Đã dừng toàn bộ lượt thu thập ngay, không thử lại, không gọi tiếp nhóm nào (quy tắc thu thập lịch sự: "
-                   "không gọi dồn khi Cổng đã từ chối). Chờ ít nhất vài giờ hoặc đến ngày hôm sau rồi mới chạy lại; "
-                   "nếu vẫn bị từ chối, liên hệ quản trị Cổng DVCQG, không đổi địa chỉ IP để lách")
+_BLOCKED_ADVICE = (
+    "Đã dừng toàn bộ lượt thu thập ngay, không thử lại, không gọi tiếp nhóm nào (quy tắc thu thập lịch sự: "
+    "không gọi dồn khi Cổng đã từ chối). Chờ ít nhất vài giờ hoặc đến ngày hôm sau rồi mới chạy lại; "
+    "nếu vẫn bị từ chối, liên hệ quản trị Cổng DVCQG, không đổi địa chỉ IP để lách"
+)
 _SHAPE_ADVICE = "Cổng có thể đã đổi định dạng: báo người phụ trách dữ liệu (xem portal-api.md); không lưu gì"
 
 
@@ -243,7 +281,7 @@ def _failer(endpoint: str, period: Period) -> Callable[[str, str, str], PortalEr
 
 
 def _snippet(raw: bytes, size: int = 120) -> str:
-    text = " ".join(raw[:size * 2].decode("utf-8", errors="replace").split())
+    text = " ".join(raw[: size * 2].decode("utf-8", errors="replace").split())
     return f"'{text[:size]}'" if text else "(rỗng)"
 
 
@@ -254,20 +292,27 @@ def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Resp
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         title = re.search(rb"<title[^>]*>(.*?)</title>", raw[:65536], re.IGNORECASE | re.DOTALL)
         named = f" «{' '.join(title.group(1).decode('utf-8', errors='replace').split())[:120]}»" if title else ""
-        raise fail("html", f"Cổng trả về một trang HTML{named} (HTTP 200) thay vì dữ liệu JSON: có thể Cổng đang "
-                   "bảo trì hoặc đã chặn truy cập", "Mở trang Cổng bằng trình duyệt để xem; chạy lại sau. "
-                   "Không lưu gì")
+        raise fail(
+            "html",
+            f"Cổng trả về một trang HTML{named} (HTTP 200) thay vì dữ liệu JSON: có thể Cổng đang bảo trì hoặc đã chặn truy cập",
+            "Mở trang Cổng bằng trình duyệt để xem; chạy lại sau. Không lưu gì",
+        )
     try:
         payload = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
-        raise fail("not_json", f"câu trả lời không phải JSON ({len(raw)} byte, bắt đầu bằng {_snippet(raw, 60)})",
-                   "Chạy lại sau; nếu lặp lại, Cổng có thể đã đổi API. Không lưu gì") from None
+        raise fail(
+            "not_json",
+            f"câu trả lời không phải JSON ({len(raw)} byte, bắt đầu bằng {_snippet(raw, 60)})",
+            "Chạy lại sau; nếu lặp lại, Cổng có thể đã đổi API. Không lưu gì",
+        ) from None
     if not isinstance(payload, dict):
         raise fail("not_json", "câu trả lời là JSON nhưng không phải đối tượng {code, message, data}", _SHAPE_ADVICE)
     if not _ok(payload.get("code")):
-        raise fail("code", f"Cổng trả mã lỗi {payload.get('code')!r}, thông báo: «{payload.get('message')}»",
-                   "Kiểm tra rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; nếu Cổng báo lỗi tạm thời, chạy lại sau. "
-                   "Không lưu gì")
+        raise fail(
+            "code",
+            f"Cổng trả mã lỗi {payload.get('code')!r}, thông báo: «{payload.get('message')}»",
+            "Kiểm tra rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; nếu Cổng báo lỗi tạm thời, chạy lại sau. Không lưu gì",
+        )
     return payload
 
 
@@ -281,8 +326,7 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
     pagination = data.get("pagination") if isinstance(data, dict) else None
     rows = data.get("evaluation") if isinstance(data, dict) else None
     if not isinstance(rows, list) or not isinstance(pagination, dict):
-        raise fail("shape", f"trang {page} không có data.evaluation và data.pagination như dạng đánh giá của Cổng",
-                   _SHAPE_ADVICE)
+        raise fail("shape", f"trang {page} không có data.evaluation và data.pagination như dạng đánh giá của Cổng", _SHAPE_ADVICE)
     total, pages, current = (pagination.get(k) for k in ("total", "totalPages", "currentPage"))
     if not (_count(total) and _count(pages)):
         raise fail("shape", f"data.pagination của trang {page} không đọc được ({pagination})", _SHAPE_ADVICE)

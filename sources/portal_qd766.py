@@ -152,6 +152,7 @@ MethodologyChoice = Methodology | Callable[[date], Methodology]
 
 # --- where the period and capture time come from ------------------------------------------------------------
 
+
 @dataclass
 class CaptureInfo:
     endpoint: str | None = None
@@ -191,8 +192,15 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
             if not isinstance(meta, dict):
                 raise ValueError("không phải đối tượng JSON")
         except (OSError, UnicodeDecodeError, ValueError) as err:
-            return CaptureInfo(), [PortalIssue(None, None, "bad_sidecar", f"Tệp kèm {sidecar.name} không đọc được ({err}); "
-                                               "xóa tệp kèm hoặc thu thập lại.", blocking=True)]
+            return CaptureInfo(), [
+                PortalIssue(
+                    None,
+                    None,
+                    "bad_sidecar",
+                    f"Tệp kèm {sidecar.name} không đọc được ({err}); xóa tệp kèm hoặc thu thập lại.",
+                    blocking=True,
+                )
+            ]
         requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
         period = meta.get("period") or (_period_from_request(requests[0]) if requests else None)
         captured = None
@@ -218,10 +226,15 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
 
 # --- content ------------------------------------------------------------------------------------------------
 
+
 def _decode(raw: bytes) -> str:
     """The text of a JSON file saved by a browser or an editor: UTF-8 (with or without BOM), UTF-16 or UTF-32."""
-    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, encoding in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if raw.startswith(bom):
             return raw.decode(encoding)
     return raw.decode("utf-8-sig")
@@ -311,26 +324,36 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
 def _portal_data(raw: bytes) -> dict:
     """The ``data`` part of a portal answer saved in a file; _Refusal when the file is not such an answer."""
     if not raw.strip():
-        raise _Refusal("empty_file", "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc "
-                                     "lưu lỗi; lưu lại phản hồi của Cổng.")
+        raise _Refusal(
+            "empty_file",
+            "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc lưu lỗi; lưu lại phản hồi của Cổng.",
+        )
     try:
         text = _decode(raw)
     except UnicodeDecodeError:
         raise _Refusal("bad_encoding", "Tệp không phải văn bản UTF-8/UTF-16: không phải phản hồi JSON của Cổng.") from None
     if _looks_like_html(text):
-        raise _Refusal("html_not_json", "Tệp là một trang HTML (trang lỗi, bảo trì hoặc đăng nhập của Cổng), không "
-                                        "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.")
+        raise _Refusal(
+            "html_not_json",
+            "Tệp là một trang HTML (trang lỗi, bảo trì hoặc đăng nhập của Cổng), không "
+            "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.",
+        )
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as err:
-        raise _Refusal("bad_json", f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "
-                                   "thể bị cắt cụt khi lưu hoặc đang được chép.") from None
+        raise _Refusal(
+            "bad_json",
+            f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "
+            "thể bị cắt cụt khi lưu hoặc đang được chép.",
+        ) from None
     if not isinstance(payload, dict):
-        raise _Refusal("bad_shape", "Tệp không có dạng phản hồi của Cổng ({\"code\", \"message\", \"data\"}).")
+        raise _Refusal("bad_shape", 'Tệp không có dạng phản hồi của Cổng ({"code", "message", "data"}).')
     code = payload.get("code")
     if code is not None and str(code).strip().upper() not in OK_CODES:
-        raise _Refusal("portal_error", f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); "
-                                       "tệp không có số liệu.")
+        raise _Refusal(
+            "portal_error",
+            f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); tệp không có số liệu.",
+        )
     data = payload.get("data")
     if not isinstance(data, dict):
         raise _Refusal("bad_shape", "Phản hồi không có phần 'data' (dạng parent/children hoặc overview/evaluation).")
@@ -340,10 +363,13 @@ def _portal_data(raw: bytes) -> dict:
 def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Period:
     """The period of the snapshot (from the file name or its sidecar); sets the capture time, else the file's time."""
     if not info.period_label:
-        raise _Refusal("missing_period", "Không biết kỳ của ảnh chụp: phản hồi của Cổng không ghi kỳ. Đặt tên tệp theo "
-                                         "mẫu {nhóm}_{kỳ}_{thời điểm chụp}.json (ví dụ dvc-progress-tree_2026-Q3_"
-                                         f"20261003T0815.json) hoặc thêm tệp kèm {sidecar_of(path).name} có "
-                                         "{\"period\": \"2026-Q3\", \"captured_at\": \"2026-10-03T08:15\"}.")
+        raise _Refusal(
+            "missing_period",
+            "Không biết kỳ của ảnh chụp: phản hồi của Cổng không ghi kỳ. Đặt tên tệp theo "
+            "mẫu {nhóm}_{kỳ}_{thời điểm chụp}.json (ví dụ dvc-progress-tree_2026-Q3_"
+            f"20261003T0815.json) hoặc thêm tệp kèm {sidecar_of(path).name} có "
+            '{"period": "2026-Q3", "captured_at": "2026-10-03T08:15"}.',
+        )
     try:
         period = parse_period(info.period_label)
     except ValueError as err:
@@ -353,9 +379,14 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
     if snap.captured_at is None:
         snap.captured_at = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
         snap.capture_source = "file_time"
-        snap.issues.append(PortalIssue(None, None, "capture_time_from_file",
-                                       f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp "
-                                       f"{snap.captured_at:%d/%m/%Y %H:%M}."))
+        snap.issues.append(
+            PortalIssue(
+                None,
+                None,
+                "capture_time_from_file",
+                f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp {snap.captured_at:%d/%m/%Y %H:%M}.",
+            )
+        )
     return period
 
 
@@ -364,15 +395,20 @@ def _snapshot_group(data: dict, methodology: Methodology, endpoint: str | None) 
     detected = detect_group(data, methodology)
     declared = methodology.group_for_endpoint(endpoint) if endpoint else None
     if endpoint and declared is None:
-        raise _Refusal("unknown_endpoint", f"Nhóm chỉ số '{endpoint}' không có trong phương pháp "
-                                           f"{methodology.path.name}.")
+        raise _Refusal("unknown_endpoint", f"Nhóm chỉ số '{endpoint}' không có trong phương pháp {methodology.path.name}.")
     if detected and declared and detected is not declared:
-        raise _Refusal("endpoint_mismatch", f"Tên tệp hoặc tệp kèm ghi nhóm '{endpoint}' nhưng nội dung là của "
-                                            f"nhóm '{detected.endpoint}' ({detected.name}): kiểm tra lại tệp.")
+        raise _Refusal(
+            "endpoint_mismatch",
+            f"Tên tệp hoặc tệp kèm ghi nhóm '{endpoint}' nhưng nội dung là của "
+            f"nhóm '{detected.endpoint}' ({detected.name}): kiểm tra lại tệp.",
+        )
     group = detected or declared
     if group is None:
-        raise _Refusal("unknown_endpoint", "Không nhận ra nhóm chỉ số của phản hồi (không có chỉ tiêu, trường số liệu "
-                                           "hay điểm tối đa của nhóm nào): ghi tên nhóm vào tên tệp.")
+        raise _Refusal(
+            "unknown_endpoint",
+            "Không nhận ra nhóm chỉ số của phản hồi (không có chỉ tiêu, trường số liệu "
+            "hay điểm tối đa của nhóm nào): ghi tên nhóm vào tên tệp.",
+        )
     return group
 
 
@@ -390,8 +426,15 @@ def _read_nodes(snap: PortalSnapshot, group: Group, data: dict) -> None:
     for number, (role, item) in enumerate(items):
         node = _node(snap, role, item) if isinstance(item, dict) else None
         if node is None:
-            snap.issues.append(PortalIssue(None, None, "bad_row", f"Dòng thứ {number + 1} của tệp không đọc được "
-                                           "(không phải đối tượng JSON hoặc sai cấu trúc); bỏ qua dòng này."))
+            snap.issues.append(
+                PortalIssue(
+                    None,
+                    None,
+                    "bad_row",
+                    f"Dòng thứ {number + 1} của tệp không đọc được "
+                    "(không phải đối tượng JSON hoặc sai cấu trúc); bỏ qua dòng này.",
+                )
+            )
         else:
             snap.nodes.append(node)
 
@@ -402,9 +445,15 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
     total = _number_or_none(pagination.get("total"))
     if total is not None and rows < total:
         page, pages = pagination.get("currentPage"), pagination.get("totalPages")
-        snap.issues.append(PortalIssue(None, "pagination", "incomplete_pages",
-                                       f"Tệp có {rows}/{total:g} đơn vị (trang {page}/{pages}): các đơn vị ở trang khác không "
-                                       "có trong ảnh chụp này; dùng bộ thu thập (lấy đủ các trang) hoặc lưu đủ các trang."))
+        snap.issues.append(
+            PortalIssue(
+                None,
+                "pagination",
+                "incomplete_pages",
+                f"Tệp có {rows}/{total:g} đơn vị (trang {page}/{pages}): các đơn vị ở trang khác không "
+                "có trong ảnh chụp này; dùng bộ thu thập (lấy đủ các trang) hoặc lưu đủ các trang.",
+            )
+        )
 
 
 def _row_key(item: object) -> str | None:
@@ -437,8 +486,14 @@ def _unique_rows(snap: PortalSnapshot, rows: list) -> list:
         distinct = {json.dumps(c, sort_keys=True, ensure_ascii=False) for c in copies}
         who = str(item.get("departmentCode") or item.get("departmentName") or item.get("departmentId"))
         if len(distinct) > 1:
-            snap.issues.append(PortalIssue(who, None, "conflicting_rows", f"{who}: {len(copies)} dòng khác nhau cho cùng "
-                                           "một đơn vị; không dùng dòng nào."))
+            snap.issues.append(
+                PortalIssue(
+                    who,
+                    None,
+                    "conflicting_rows",
+                    f"{who}: {len(copies)} dòng khác nhau cho cùng một đơn vị; không dùng dòng nào.",
+                )
+            )
             continue
         if len(copies) > 1:
             snap.issues.append(PortalIssue(who, None, "duplicate_row", f"{who}: dòng lặp lại {len(copies)} lần; giữ một dòng."))
@@ -457,8 +512,9 @@ class _Row:
         try:
             return _number(raw)
         except BadNumber:
-            self.snap.issues.append(PortalIssue(self.label, key, "bad_number",
-                                                f"{self.label}: '{key}' = {raw!r} không phải số; bỏ qua giá trị này."))
+            self.snap.issues.append(
+                PortalIssue(self.label, key, "bad_number", f"{self.label}: '{key}' = {raw!r} không phải số; bỏ qua giá trị này.")
+            )
             return None
 
     def first_number(self, keys: Sequence[str]) -> tuple[float | None, str | None]:
@@ -484,32 +540,60 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
     score, score_field = row.first_number(SCORE_FIELDS)
     max_score, _ = row.first_number(MAX_FIELDS)
     level = row.text("level") if group.shape == "tree" else row.text("departmentLevel")
-    node = PortalNode(role=role, department_code=row.text("departmentCode"), department_id=row.text("departmentId"),
-                      department_name=name, level=level, unit_code=None, score=score, max_score=max_score,
-                      ratio=row.number("ratio"))
+    node = PortalNode(
+        role=role,
+        department_code=row.text("departmentCode"),
+        department_id=row.text("departmentId"),
+        department_name=name,
+        level=level,
+        unit_code=None,
+        score=score,
+        max_score=max_score,
+        ratio=row.number("ratio"),
+    )
     if score_field is None:  # a present score is never lost: every variant was tried
-        snap.issues.append(PortalIssue(node.department, "/".join(SCORE_FIELDS), "missing_score",
-                                       f"{node.department} ({name}): không có điểm ({' hoặc '.join(SCORE_FIELDS)}); dòng này "
-                                       "không có điểm của Cổng."))
+        snap.issues.append(
+            PortalIssue(
+                node.department,
+                "/".join(SCORE_FIELDS),
+                "missing_score",
+                f"{node.department} ({name}): không có điểm ({' hoặc '.join(SCORE_FIELDS)}); dòng này không có điểm của Cổng.",
+            )
+        )
     if group.shape == "tree":
         _read_counts(snap, node, item, group, row)
         if node.max_score is not None and not math.isclose(node.max_score, group.max_points):
-            snap.issues.append(PortalIssue(node.department, "maxScore", "changed_max_score",
-                                           f"{node.department}: điểm tối đa của nhóm {group.code} trên Cổng là "
-                                           f"{node.max_score:g}, phương pháp đang dùng quy định {group.max_points:g}."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    "maxScore",
+                    "changed_max_score",
+                    f"{node.department}: điểm tối đa của nhóm {group.code} trên Cổng là "
+                    f"{node.max_score:g}, phương pháp đang dùng quy định {group.max_points:g}.",
+                )
+            )
     else:
         metrics = item.get("metrics")
         for metric in metrics if isinstance(metrics, list) else []:
             if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
-                snap.issues.append(PortalIssue(node.department, "metrics", "bad_row",
-                                               f"{node.department_name}: một chỉ tiêu không đọc được; bỏ qua."))
+                snap.issues.append(
+                    PortalIssue(
+                        node.department, "metrics", "bad_row", f"{node.department_name}: một chỉ tiêu không đọc được; bỏ qua."
+                    )
+                )
                 continue
             m = _Row(snap, metric, f"{node.department_name} / {metric['code']}")
             node.metrics[metric["code"]] = PortalMetric(
-                code=metric["code"], name=m.text("name"), numerator=m.number("numerator"),
-                denominator=m.number("denominator"), ratio=m.number("ratio"), score=m.number("score"),
-                max_score=m.number("maxScore"), data_quality_status=m.text("dataQualityStatus"),
-                data_quality_message=m.text("dataQualityMessage"))
+                code=metric["code"],
+                name=m.text("name"),
+                numerator=m.number("numerator"),
+                denominator=m.number("denominator"),
+                ratio=m.number("ratio"),
+                score=m.number("score"),
+                max_score=m.number("maxScore"),
+                data_quality_status=m.text("dataQualityStatus"),
+                data_quality_message=m.text("dataQualityMessage"),
+            )
         _check_metrics(snap, node, group)
     return node
 
@@ -521,13 +605,24 @@ def _read_counts(snap: PortalSnapshot, node: PortalNode, item: dict, group: Grou
         if name in item:
             node.counts[name] = row.number(name)
             if item[name] is None and name in published:
-                snap.issues.append(PortalIssue(node.department, name, "null_value",
-                                               f"{node.department} ({node.department_name}): '{name}' là null "
-                                               "(Cổng chưa đánh giá; không coi là 0)."))
+                snap.issues.append(
+                    PortalIssue(
+                        node.department,
+                        name,
+                        "null_value",
+                        f"{node.department} ({node.department_name}): '{name}' là null (Cổng chưa đánh giá; không coi là 0).",
+                    )
+                )
         elif name in published:
-            snap.issues.append(PortalIssue(node.department, name, "missing_field",
-                                           f"{node.department} ({node.department_name}): thiếu trường '{name}'; "
-                                           "chỉ tiêu dùng trường này không được tính lại (không coi là 0)."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    name,
+                    "missing_field",
+                    f"{node.department} ({node.department_name}): thiếu trường '{name}'; "
+                    "chỉ tiêu dùng trường này không được tính lại (không coi là 0).",
+                )
+            )
 
 
 def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None:
@@ -535,26 +630,45 @@ def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None
     for code, ind in configured.items():
         metric = node.metrics.get(code)
         if metric is None:
-            snap.issues.append(PortalIssue(node.department, code, "missing_metric",
-                                           f"{node.department_name}: thiếu chỉ tiêu {code}."))
+            snap.issues.append(
+                PortalIssue(node.department, code, "missing_metric", f"{node.department_name}: thiếu chỉ tiêu {code}.")
+            )
             continue
         counts_null = [k for k, v in (("numerator", metric.numerator), ("denominator", metric.denominator)) if v is None]
         if metric.score is None or len(counts_null) == 1:
             # Both counts null beside a real score is the portal scoring from data it does not publish: not abnormal.
             what = "điểm" if metric.score is None else counts_null[0]
-            snap.issues.append(PortalIssue(node.department, code, "null_value",
-                                           f"{node.department_name}: chỉ tiêu {code} có {what} null "
-                                           "(Cổng chưa đánh giá; không coi là 0)."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    code,
+                    "null_value",
+                    f"{node.department_name}: chỉ tiêu {code} có {what} null (Cổng chưa đánh giá; không coi là 0).",
+                )
+            )
         if metric.max_score is not None and not math.isclose(metric.max_score, ind.rule.max_points):
-            snap.issues.append(PortalIssue(node.department, code, "changed_max_score",
-                                           f"{node.department_name}: điểm tối đa của {code} trên Cổng là "
-                                           f"{metric.max_score:g}, phương pháp quy định {ind.rule.max_points:g}."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    code,
+                    "changed_max_score",
+                    f"{node.department_name}: điểm tối đa của {code} trên Cổng là "
+                    f"{metric.max_score:g}, phương pháp quy định {ind.rule.max_points:g}.",
+                )
+            )
     for code in node.metrics.keys() - set(group.metric_codes):
-        snap.issues.append(PortalIssue(node.department, code, "unknown_metric",
-                                       f"{node.department_name}: chỉ tiêu {code} không có trong phương pháp; bỏ qua."))
+        snap.issues.append(
+            PortalIssue(
+                node.department,
+                code,
+                "unknown_metric",
+                f"{node.department_name}: chỉ tiêu {code} không có trong phương pháp; bỏ qua.",
+            )
+        )
 
 
 # --- departments -> units ------------------------------------------------------------------------------------
+
 
 def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) -> None:
     """Match every unit row to a unit: by the master data's portal code, by name, then by what the other rows of the
@@ -565,10 +679,16 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
     learned = _learned_codes(nodes)
     for snap, node in nodes:
         if id(node) in foreign:
-            snap.issues.append(PortalIssue(node.department, None, "other_province",
-                                           f"Đơn vị {node.department} ('{node.department_name}') thuộc {foreign[id(node)]}, "
-                                           "không phải tỉnh đang phục vụ: không khớp với đơn vị nào (tệp của tỉnh khác "
-                                           "hoặc mã/tên ghi nhầm)."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    None,
+                    "other_province",
+                    f"Đơn vị {node.department} ('{node.department_name}') thuộc {foreign[id(node)]}, "
+                    "không phải tỉnh đang phục vụ: không khớp với đơn vị nào (tệp của tỉnh khác "
+                    "hoặc mã/tên ghi nhầm).",
+                )
+            )
         else:
             _match_by_the_batch(snap, node, learned, matcher)
 
@@ -605,8 +725,9 @@ def _learned_codes(nodes: Linked) -> dict[str, dict[str, set[str]]]:
     return learned
 
 
-def _match_by_the_batch(snap: PortalSnapshot, node: PortalNode, learned: dict[str, dict[str, set[str]]],
-                        matcher: UnitMatcher) -> None:
+def _match_by_the_batch(
+    snap: PortalSnapshot, node: PortalNode, learned: dict[str, dict[str, set[str]]], matcher: UnitMatcher
+) -> None:
     """Match a row still unmatched by what the batch taught; an issue when a code means several units or none."""
     if node.unit_code is None:
         for key, how in (("department_code", "learned_code"), ("department_id", "department_id")):
@@ -618,15 +739,27 @@ def _match_by_the_batch(snap: PortalSnapshot, node: PortalNode, learned: dict[st
         units = learned[key].get(getattr(node, key) or "", set())
         if len(units) > 1 and node.unit_code in units:
             names = ", ".join(sorted(matcher.units[u].name for u in units if u in matcher.units))
-            snap.issues.append(PortalIssue(node.department, key, "conflicting_department",
-                                           f"{node.department} ({node.department_name}): {label} '{getattr(node, key)}' "
-                                           f"của Cổng ứng với nhiều đơn vị ({names}); kiểm tra danh mục mã đơn vị."))
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    key,
+                    "conflicting_department",
+                    f"{node.department} ({node.department_name}): {label} '{getattr(node, key)}' "
+                    f"của Cổng ứng với nhiều đơn vị ({names}); kiểm tra danh mục mã đơn vị.",
+                )
+            )
     if node.unit_code is None:
         suggestion = matcher.suggest(node.department_name) if node.department_name else None
         hint = f" Có phải '{suggestion}'?" if suggestion else ""
-        snap.issues.append(PortalIssue(node.department, None, "unknown_department",
-                                       f"Đơn vị {node.department} ('{node.department_name}') không khớp đơn vị nào trong "
-                                       f"danh mục; giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}"))
+        snap.issues.append(
+            PortalIssue(
+                node.department,
+                None,
+                "unknown_department",
+                f"Đơn vị {node.department} ('{node.department_name}') không khớp đơn vị nào trong "
+                f"danh mục; giữ nguyên mã/tên của Cổng, không tạo đơn vị mới.{hint}",
+            )
+        )
 
 
 def portal_codes_seen(snapshots: Iterable[PortalSnapshot], matcher: UnitMatcher) -> list[dict]:
@@ -641,15 +774,21 @@ def portal_codes_seen(snapshots: Iterable[PortalSnapshot], matcher: UnitMatcher)
             if key in seen:
                 continue
             unit = matcher.units.get(node.unit_code)
-            seen[key] = {"unit_code": node.unit_code, "unit_name": unit.name if unit else None,
-                         "portal_code": node.department_code, "department_id": node.department_id,
-                         "department_name": node.department_name,
-                         "source": "masterdata" if node.matched_by == "code" else "learned", "matched_by": node.matched_by,
-                         "file_name": snap.file_name}
+            seen[key] = {
+                "unit_code": node.unit_code,
+                "unit_name": unit.name if unit else None,
+                "portal_code": node.department_code,
+                "department_id": node.department_id,
+                "department_name": node.department_name,
+                "source": "masterdata" if node.matched_by == "code" else "learned",
+                "matched_by": node.matched_by,
+                "file_name": snap.file_name,
+            }
     return sorted(seen.values(), key=lambda r: (r["unit_code"], r["portal_code"] or "", r["department_id"] or ""))
 
 
 # --- issues, one line per rule and file --------------------------------------------------------------------
+
 
 def summarise_issues(snap: PortalSnapshot) -> list[dict]:
     """The snapshot's issues as one line per rule and field: how many rows, which departments, one example."""
@@ -665,8 +804,16 @@ def summarise_issues(snap: PortalSnapshot) -> list[dict]:
             label = ISSUE_LABELS.get(rule, rule)
             where = f" '{fld}'" if fld else ""
             reason = f"{len(found)} dòng: {label}{where}. Ví dụ: {found[0].reason}"
-        out.append({"rule": rule, "field": fld, "rows": len(found), "departments": departments, "reason": reason,
-                    "blocking": any(i.blocking for i in found)})
+        out.append(
+            {
+                "rule": rule,
+                "field": fld,
+                "rows": len(found),
+                "departments": departments,
+                "reason": reason,
+                "blocking": any(i.blocking for i in found),
+            }
+        )
     return out
 
 

@@ -34,13 +34,15 @@ def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[s
     elif code not in known:
         problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
     elif number and (number, code) in seen:
-        problems.append(("duplicate_publication",
-                         f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code))
+        problems.append(
+            ("duplicate_publication", f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code)
+        )
     return problems
 
 
-def _read_dates(values: Mapping[str, str], formats: tuple[str, ...], headers: Mapping[str, str],
-                problems: list[Problem]) -> dict[str, date | None]:
+def _read_dates(
+    values: Mapping[str, str], formats: tuple[str, ...], headers: Mapping[str, str], problems: list[Problem]
+) -> dict[str, date | None]:
     """The decision, legal effect and publication dates of a row; a problem for each unreadable one (the publication
     date may be blank)."""
     dates: dict[str, date | None] = {}
@@ -54,8 +56,9 @@ def _read_dates(values: Mapping[str, str], formats: tuple[str, ...], headers: Ma
     return dates
 
 
-def read_publication(path: Path, work_dir: Path, known_procedures: Collection[str],
-                     profile: SourceProfile | None = None) -> PublicationResult:
+def read_publication(
+    path: Path, work_dir: Path, known_procedures: Collection[str], profile: SourceProfile | None = None
+) -> PublicationResult:
     """`known_procedures`: the procedure codes of the catalogue (dim_procedure); other codes are rejected. Read under
     the register's profile (default: the one in use)."""
     profile = profile or publication_profile()
@@ -64,8 +67,9 @@ def read_publication(path: Path, work_dir: Path, known_procedures: Collection[st
     parts_of = [c for c in columns if c.name in PART_NAMES]
     yes_no = vocabulary_lookup(profile.vocabulary("register", "bool"))
     yes_no_words = ", ".join(profile.vocabulary("register", "bool"))
-    result, prepared = open_csv(path, columns, work_dir,
-                                "Tệp chỉ có dòng tiêu đề, không có thủ tục nào được công bố.", PublicationResult)
+    result, prepared = open_csv(
+        path, columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có thủ tục nào được công bố.", PublicationResult
+    )
     if prepared is None:
         return result
     known = set(known_procedures)
@@ -90,14 +94,16 @@ def read_publication(path: Path, work_dir: Path, known_procedures: Collection[st
             continue
         seen[(number, code)] = line
         missing = [part.header for part in parts_of if not parts[part.name]]
-        result.rows.append({
-            "decision_number": number,
-            "decision_date": decided,
-            "procedure_code": code,
-            "legal_effective_date": dates["legal_effective_date"],
-            "made_public_date": public,
-            "parts_complete": len(parts_of) - len(missing),
-            "missing_parts": "; ".join(missing) or None,
-            "source_row": line,
-        })
+        result.rows.append(
+            {
+                "decision_number": number,
+                "decision_date": decided,
+                "procedure_code": code,
+                "legal_effective_date": dates["legal_effective_date"],
+                "made_public_date": public,
+                "parts_complete": len(parts_of) - len(missing),
+                "missing_parts": "; ".join(missing) or None,
+                "source_row": line,
+            }
+        )
     return result

@@ -77,8 +77,9 @@ def _unknown(keys: Iterable[object], allowed: set[str], where: str) -> None:
         raise ProfileError(f"{where}: khóa không hợp lệ {', '.join(extra)} (chỉ có {', '.join(sorted(allowed))})")
 
 
-def load_profile(path: Path, system: str, fields: Mapping[str, tuple[Field, ...]],
-                 codes: Mapping[str, frozenset]) -> SourceProfile:
+def load_profile(
+    path: Path, system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset]
+) -> SourceProfile:
     """Read and validate one profile of ``system`` against the warehouse's fields and code lists."""
     where = f"{path.parent.name}/{path.name}"
     try:
@@ -99,8 +100,15 @@ def load_profile(path: Path, system: str, fields: Mapping[str, tuple[Field, ...]
         _unknown(spec, _FILE_KEYS, at)
         columns[kind] = _columns(_mapping(spec.get("columns"), f"{at}.columns"), expected, at)
         values[kind] = _values(_mapping(spec.get("values") or {}, f"{at}.values"), expected, codes, at)
-    return SourceProfile(system=system, name=path.stem, title=str(raw.get("title") or path.stem), path=path,
-                         date_formats=formats, columns=columns, values=values)
+    return SourceProfile(
+        system=system,
+        name=path.stem,
+        title=str(raw.get("title") or path.stem),
+        path=path,
+        date_formats=formats,
+        columns=columns,
+        values=values,
+    )
 
 
 def _date_formats(formats: object, where: str) -> tuple[str, ...]:
@@ -178,19 +186,22 @@ def _cached(system: str, name: str, fields: tuple, codes: tuple) -> SourceProfil
     path = PROFILES_DIR / system / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(profile_names(system)) or "không có"
-        raise ProfileError(f"Không có hồ sơ định dạng '{name}' cho {system} (profiles/{system}/{name}.yaml); "
-                           f"các hồ sơ có: {known}.")
+        raise ProfileError(
+            f"Không có hồ sơ định dạng '{name}' cho {system} (profiles/{system}/{name}.yaml); các hồ sơ có: {known}."
+        )
     return load_profile(path, system, dict(fields), dict(codes))
 
 
-def profile_for(system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset],
-                name: str | None = None) -> SourceProfile:
+def profile_for(
+    system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset], name: str | None = None
+) -> SourceProfile:
     """The profile ``name`` (default: the system's setting) of a system, read once per process."""
     return _cached(system, name or profile_setting(system), tuple(fields.items()), tuple(codes.items()))
 
 
-def matching_profiles(system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset],
-                      file: str, headers: list[str]) -> list[str]:
+def matching_profiles(
+    system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset], file: str, headers: list[str]
+) -> list[str]:
     """The profiles of a system whose required columns of ``file`` all appear in ``headers``: what to suggest when
     a file does not fit the profile in use."""
     keys = {match_key(h) for h in headers}
@@ -206,12 +217,20 @@ def matching_profiles(system: str, fields: Mapping[str, tuple[Field, ...]], code
     return found
 
 
-def profile_hint(system: str, fields: Mapping[str, tuple[Field, ...]], codes: Mapping[str, frozenset], file: str,
-                 headers: list[str], current: str) -> str:
+def profile_hint(
+    system: str,
+    fields: Mapping[str, tuple[Field, ...]],
+    codes: Mapping[str, frozenset],
+    file: str,
+    headers: list[str],
+    current: str,
+) -> str:
     """A sentence for a file whose header does not fit the profile in use but fits another one, else ''."""
     others = [n for n in matching_profiles(system, fields, codes, file, headers) if n != current]
     if not others:
         return ""
-    return (f" Dòng tiêu đề khớp hồ sơ định dạng '{others[0]}' (profiles/{system}/{others[0]}.yaml), không phải "
-            f"'{current}' đang dùng: nếu hệ thống của tỉnh xuất theo định dạng đó, đặt CCHC_PROFILE_{system.upper()}="
-            f"{others[0]}.")
+    return (
+        f" Dòng tiêu đề khớp hồ sơ định dạng '{others[0]}' (profiles/{system}/{others[0]}.yaml), không phải "
+        f"'{current}' đang dùng: nếu hệ thống của tỉnh xuất theo định dạng đó, đặt CCHC_PROFILE_{system.upper()}="
+        f"{others[0]}."
+    )

@@ -76,9 +76,14 @@ class ReportResult(ReadResult):
     file_name: str | None = None
 
 
-def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int, Collection[str]] | None = None, *,
-                         unit_matcher: Callable[[str], str | None] | None = None,
-                         today: date | None = None, watch: Callable[[Path], bool] | None = None) -> ReportResult:
+def read_progress_report(
+    path: Path,
+    known_tasks: Collection[str] | Mapping[int, Collection[str]] | None = None,
+    *,
+    unit_matcher: Callable[[str], str | None] | None = None,
+    today: date | None = None,
+    watch: Callable[[Path], bool] | None = None,
+) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
     row_number, record_key (task number), unit_code, unit_name (the unit as written), rule, reason, value.
@@ -106,8 +111,9 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
     if table is None:
         missing = missing or [c.header for c in REPORT_COLUMNS if c.required]
         names = ", ".join(f"'{h}'" for h in missing)
-        result.file_issues.append(FileIssue(
-            "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."))
+        result.file_issues.append(
+            FileIssue("missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp.")
+        )
         return result
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_row - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
@@ -130,36 +136,59 @@ def read_progress_report(path: Path, known_tasks: Collection[str] | Mapping[int,
     return result
 
 
-def _read_metadata(result: ReportResult, found: dict[str, Any],
-                   unit_matcher: Callable[[str], str | None] | None, today: date | None) -> None:
+def _read_metadata(
+    result: ReportResult, found: dict[str, Any], unit_matcher: Callable[[str], str | None] | None, today: date | None
+) -> None:
     issues = result.file_issues
     result.unit_text = optional_text(found.get("unit"))
     if result.unit_text is None:
-        issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['unit']}' ở đầu báo cáo; không nạp được tệp "
-                                "(đơn vị lấy từ đầu báo cáo, không lấy từ tên tệp)."))
+        issues.append(
+            FileIssue(
+                "missing_metadata",
+                f"Thiếu '{_LABELS['unit']}' ở đầu báo cáo; không nạp được tệp (đơn vị lấy từ đầu báo cáo, không lấy từ tên tệp).",
+            )
+        )
     elif unit_matcher is not None:
         result.unit_code = unit_matcher(result.unit_text)
         if result.unit_code is None:
-            issues.append(FileIssue("unknown_unit", f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, "
-                                    "đơn vị của Sở; không nạp được tệp."))
+            issues.append(
+                FileIssue(
+                    "unknown_unit",
+                    f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, đơn vị của Sở; không nạp được tệp.",
+                )
+            )
     result.period_text = optional_text(found.get("period"))
     result.period_label, why = read_report_period(result.period_text or "")
     if result.period_label is None:
         shown = f"không đọc được '{result.period_text}' ({why})" if result.period_text else "thiếu"
-        issues.append(FileIssue("bad_metadata" if result.period_text else "missing_metadata",
-                                f"'{_LABELS['period']}' {shown}; cần kỳ quý, 6 tháng hoặc năm, ví dụ {PERIOD_EXAMPLES}; "
-                                "không nạp được tệp."))
+        issues.append(
+            FileIssue(
+                "bad_metadata" if result.period_text else "missing_metadata",
+                f"'{_LABELS['period']}' {shown}; cần kỳ quý, 6 tháng hoặc năm, ví dụ {PERIOD_EXAMPLES}; không nạp được tệp.",
+            )
+        )
     else:
         result.plan_year = int(result.period_label[:4])
     report_date, ok = cell_date(found.get("report_date"))
     result.report_date = report_date
     if report_date is None:
         shown = f"không đúng định dạng dd/mm/yyyy: '{cell_text(found.get('report_date'))}'" if not ok else "thiếu"
-        issues.append(FileIssue("bad_metadata" if not ok else "missing_metadata",
-                                f"'{_LABELS['report_date']}' {shown}; không nạp được tệp (cần để biết bản gửi sau)."))
+        issues.append(
+            FileIssue(
+                "bad_metadata" if not ok else "missing_metadata",
+                f"'{_LABELS['report_date']}' {shown}; không nạp được tệp (cần để biết bản gửi sau).",
+            )
+        )
     elif today is not None and report_date > today:
-        issues.append(FileIssue("future_report_date", (f"'{_LABELS['report_date']}' {report_date:%d/%m/%Y} sau ngày hôm "
-                                f"nay {today:%d/%m/%Y}; không nạp được tệp (đề nghị kiểm tra lại ngày báo cáo).")))
+        issues.append(
+            FileIssue(
+                "future_report_date",
+                (
+                    f"'{_LABELS['report_date']}' {report_date:%d/%m/%Y} sau ngày hôm "
+                    f"nay {today:%d/%m/%Y}; không nạp được tệp (đề nghị kiểm tra lại ngày báo cáo)."
+                ),
+            )
+        )
 
 
 def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | None]:
@@ -180,11 +209,18 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
 
-def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[Any]], table: Table,
-               known: set[str | None] | None, today: date | None) -> None:
+def _read_rows(
+    result: ReportResult,
+    file_name: str,
+    ws: Any,
+    grid: list[list[Any]],
+    table: Table,
+    known: set[str | None] | None,
+    today: date | None,
+) -> None:
     from openpyxl.utils import get_column_letter
 
-    body = list(enumerate(grid[table.header_row:], start=table.header_row + 1))
+    body = list(enumerate(grid[table.header_row :], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
     cols = table.columns
@@ -206,8 +242,11 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
         if status is None and "status" not in faults:
-            reason = (f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
-                      if status_text else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}').")
+            reason = (
+                f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
+                if status_text
+                else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}')."
+            )
             problems.append(("bad_value:status", reason, status_text or None))
         percent: float | None = None
         if "percent" in cols:
@@ -215,30 +254,43 @@ def _read_rows(result: ReportResult, file_name: str, ws: Any, grid: list[list[An
             percent = _read_percent(values["percent"], number_format, problems, notes)
         dates = _read_dates(values, today, result.report_date, problems)
         if problems or task_no is None:  # no problem and no task number happens only with a faulty task number cell
-            result.rejects += [{"file_name": file_name, "row_number": number, "record_key": task_no,
-                                "unit_code": result.unit_code, "unit_name": result.unit_text, "rule": rule,
-                                "reason": reason, "value": value} for rule, reason, value in problems]
+            result.rejects += [
+                {
+                    "file_name": file_name,
+                    "row_number": number,
+                    "record_key": task_no,
+                    "unit_code": result.unit_code,
+                    "unit_name": result.unit_text,
+                    "rule": rule,
+                    "reason": reason,
+                    "value": value,
+                }
+                for rule, reason, value in problems
+            ]
             continue
         seen[task_no] = number
         completed_on = dates["completed_on"]
         notes += _status_notes(status, status_text, percent, completed_on)
-        result.file_issues += [RowIssue(rule, f"Dòng {number} (nhiệm vụ {task_no}): {text}", blocking=False,
-                                        row_number=number, record_key=task_no) for rule, text in notes]
-        result.rows.append({
-            "task_no": task_no,
-            "status": status,
-            "percent": percent,
-            "completed_on": completed_on,
-            "result_doc_number": optional_text(values.get("result_doc_number")),
-            "result_doc_date": dates["result_doc_date"],
-            "difficulties": optional_text(values.get("difficulties")),
-            "proposals": optional_text(values.get("proposals")),
-            "source_row": number,
-        })
+        result.file_issues += [
+            RowIssue(rule, f"Dòng {number} (nhiệm vụ {task_no}): {text}", blocking=False, row_number=number, record_key=task_no)
+            for rule, text in notes
+        ]
+        result.rows.append(
+            {
+                "task_no": task_no,
+                "status": status,
+                "percent": percent,
+                "completed_on": completed_on,
+                "result_doc_number": optional_text(values.get("result_doc_number")),
+                "result_doc_date": dates["result_doc_date"],
+                "difficulties": optional_text(values.get("difficulties")),
+                "proposals": optional_text(values.get("proposals")),
+                "source_row": number,
+            }
+        )
 
 
-def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int],
-                   known: set[str | None] | None) -> list[Problem]:
+def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None) -> list[Problem]:
     """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register."""
     if task_no is None:  # a faulty cell is already reported as such
         return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
@@ -258,13 +310,13 @@ def _read_percent(value: Any, number_format: str, problems: list[Problem], notes
     elif percent is not None and not 0 <= percent <= 100:
         problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
     elif as_text:
-        notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; "
-                      "đề nghị ghi số.")))
+        notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; đề nghị ghi số.")))
     return percent
 
 
-def _read_dates(values: Mapping[str, Any], today: date | None, report_date: date | None,
-                problems: list[Problem]) -> dict[str, date | None]:
+def _read_dates(
+    values: Mapping[str, Any], today: date | None, report_date: date | None, problems: list[Problem]
+) -> dict[str, date | None]:
     """The completion and result-document dates of a row; a problem when unreadable, in the future or after the report."""
     dates: dict[str, date | None] = {}
     for name in ("completed_on", "result_doc_date"):
@@ -272,19 +324,31 @@ def _read_dates(values: Mapping[str, Any], today: date | None, report_date: date
         dates[name] = day
         if not ok:
             shown = cell_text(values[name])
-            problems.append((f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: "
-                             f"'{shown}'."), shown))
+            problems.append(
+                (f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: '{shown}'."), shown)
+            )
         elif day and today and day > today:
-            problems.append((f"future_date:{name}", (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày "
-                             f"hôm nay {today:%d/%m/%Y}."), f"{day:%d/%m/%Y}"))
+            problems.append(
+                (
+                    f"future_date:{name}",
+                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày hôm nay {today:%d/%m/%Y}."),
+                    f"{day:%d/%m/%Y}",
+                )
+            )
         elif day and report_date and day > report_date:
-            problems.append((f"date_after_report:{name}", (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày "
-                             f"báo cáo {report_date:%d/%m/%Y}."), f"{day:%d/%m/%Y}"))
+            problems.append(
+                (
+                    f"date_after_report:{name}",
+                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày báo cáo {report_date:%d/%m/%Y}."),
+                    f"{day:%d/%m/%Y}",
+                )
+            )
     return dates
 
 
-def _status_notes(status: str | None, status_text: str, percent: float | None,
-                  completed_on: date | None) -> list[tuple[str, str]]:
+def _status_notes(
+    status: str | None, status_text: str, percent: float | None, completed_on: date | None
+) -> list[tuple[str, str]]:
     """Warnings (the row still loads) where status, percent and completion date disagree."""
     notes: list[tuple[str, str]] = []
     if status != "completed" and percent == 100:
@@ -294,6 +358,7 @@ def _status_notes(status: str | None, status_text: str, percent: float | None,
     if status == "completed" and completed_on is None:
         notes.append(("completed_without_date", "tình trạng hoàn thành nhưng thiếu ngày hoàn thành."))
     if status != "completed" and completed_on is not None:
-        notes.append(("date_without_completion", (f"có ngày hoàn thành {completed_on:%d/%m/%Y} nhưng tình trạng "
-                      f"'{status_text}'.")))
+        notes.append(
+            ("date_without_completion", (f"có ngày hoàn thành {completed_on:%d/%m/%Y} nhưng tình trạng '{status_text}'."))
+        )
     return notes

@@ -18,8 +18,7 @@ PUBLISH_LEAD_WORKING_DAYS = 5  # provincial decision: at least this many working
 PUBLIC_UPDATE_WORKING_DAYS = 5  # made public on the CSDLQG at most this many working days after the decision
 
 # The seven parts of a procedure (NĐ 63/2010, khoản 2 Điều 8), in the order the register lists them.
-PART_NAMES = ("part_name", "part_sequence", "part_method", "part_dossier", "part_time_limit", "part_applicant",
-              "part_agency")
+PART_NAMES = ("part_name", "part_sequence", "part_method", "part_dossier", "part_time_limit", "part_applicant", "part_agency")
 
 # The warehouse's side of the register; headers and the yes/no words are the system's profile (profiles/cong_bo/).
 PUBLICATION_FIELDS: tuple[Field, ...] = (

@@ -6,8 +6,10 @@ from sources.task_formats import PLAN_COLUMNS, REPORT_COLUMNS
 from sources.tthc_format import COLUMN_HEADERS
 
 # The dossier and catalogue headers first; the other sources only add the columns those do not have.
-_HEADERS = {**{c.name: c.header for c in (*PETITION_COLUMNS, *PUBLICATION_COLUMNS, *PLAN_COLUMNS, *REPORT_COLUMNS)},
-            **COLUMN_HEADERS}
+_HEADERS = {
+    **{c.name: c.header for c in (*PETITION_COLUMNS, *PUBLICATION_COLUMNS, *PLAN_COLUMNS, *REPORT_COLUMNS)},
+    **COLUMN_HEADERS,
+}
 
 RULE_LABELS = {
     "missing_dossier_code": "Thiếu mã hồ sơ",

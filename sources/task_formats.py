@@ -31,24 +31,44 @@ PLAN_COLUMNS: tuple[Column, ...] = (
     Column("task_no", "Số TT", "text", aliases=("STT", "TT", "Số thứ tự", "Số TT nhiệm vụ")),
     Column("content", "Nội dung công việc", "text", aliases=("Nội dung nhiệm vụ", "Nội dung", "Nhiệm vụ")),
     Column("lead_text", "Cơ quan chủ trì", "text", aliases=("Đơn vị chủ trì", "Chủ trì", "Cơ quan, đơn vị chủ trì")),
-    Column("collaborators_text", "Cơ quan phối hợp", "text", required=False,
-           aliases=("Đơn vị phối hợp", "Phối hợp", "Cơ quan, đơn vị phối hợp")),
-    Column("deadline_text", "Thời gian hoàn thành", "text",
-           aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn")),
-    Column("expected_result", "Kết quả, sản phẩm dự kiến", "text", required=False,
-           aliases=("Sản phẩm dự kiến", "Kết quả dự kiến", "Sản phẩm", "Kết quả, sản phẩm")),
-    Column("responsible", "Người chịu trách nhiệm", "text", required=False,
-           aliases=("Người phụ trách", "Cá nhân chịu trách nhiệm", "Người chịu trách nhiệm chính")),
+    Column(
+        "collaborators_text",
+        "Cơ quan phối hợp",
+        "text",
+        required=False,
+        aliases=("Đơn vị phối hợp", "Phối hợp", "Cơ quan, đơn vị phối hợp"),
+    ),
+    Column("deadline_text", "Thời gian hoàn thành", "text", aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn")),
+    Column(
+        "expected_result",
+        "Kết quả, sản phẩm dự kiến",
+        "text",
+        required=False,
+        aliases=("Sản phẩm dự kiến", "Kết quả dự kiến", "Sản phẩm", "Kết quả, sản phẩm"),
+    ),
+    Column(
+        "responsible",
+        "Người chịu trách nhiệm",
+        "text",
+        required=False,
+        aliases=("Người phụ trách", "Cá nhân chịu trách nhiệm", "Người chịu trách nhiệm chính"),
+    ),
 )
 
 REPORT_COLUMNS: tuple[Column, ...] = (
     Column("task_no", "Số TT nhiệm vụ", "text", aliases=("STT nhiệm vụ", "Nhiệm vụ số", "Mã nhiệm vụ")),
     Column("status", "Tình trạng", "status", aliases=("Tình trạng thực hiện", "Trạng thái", "Tiến độ thực hiện")),
-    Column("percent", "Tỷ lệ hoàn thành (%)", "percent", required=False,
-           aliases=("Tỷ lệ hoàn thành", "Tỷ lệ (%)", "% hoàn thành")),
+    Column(
+        "percent", "Tỷ lệ hoàn thành (%)", "percent", required=False, aliases=("Tỷ lệ hoàn thành", "Tỷ lệ (%)", "% hoàn thành")
+    ),
     Column("completed_on", "Ngày hoàn thành", "date", required=False, aliases=("Ngày hoàn thành thực tế",)),
-    Column("result_doc_number", "Số văn bản kết quả", "text", required=False,
-           aliases=("Văn bản kết quả", "Số hiệu văn bản", "Số văn bản")),
+    Column(
+        "result_doc_number",
+        "Số văn bản kết quả",
+        "text",
+        required=False,
+        aliases=("Văn bản kết quả", "Số hiệu văn bản", "Số văn bản"),
+    ),
     Column("result_doc_date", "Ngày văn bản", "date", required=False, aliases=("Ngày ban hành văn bản",)),
     Column("difficulties", "Khó khăn, vướng mắc", "text", required=False, aliases=("Khó khăn", "Vướng mắc")),
     Column("proposals", "Đề xuất, kiến nghị", "text", required=False, aliases=("Kiến nghị", "Đề xuất")),
@@ -70,13 +90,21 @@ REPORT_METADATA: dict[str, tuple[str, ...]] = {
 
 # Status as written -> code; the first label of each code is the form's own.
 TASK_STATUSES: dict[str, str] = {
-    "Chưa triển khai": "not_started", "Chưa thực hiện": "not_started",
-    "Đang triển khai": "in_progress", "Đang thực hiện": "in_progress",
-    "Hoàn thành": "completed", "Đã hoàn thành": "completed",
-    "Tạm dừng": "suspended", "Dừng thực hiện": "suspended",
+    "Chưa triển khai": "not_started",
+    "Chưa thực hiện": "not_started",
+    "Đang triển khai": "in_progress",
+    "Đang thực hiện": "in_progress",
+    "Hoàn thành": "completed",
+    "Đã hoàn thành": "completed",
+    "Tạm dừng": "suspended",
+    "Dừng thực hiện": "suspended",
 }
-STATUS_LABELS: dict[str, str] = {"not_started": "Chưa triển khai", "in_progress": "Đang triển khai",
-                                  "completed": "Hoàn thành", "suspended": "Tạm dừng"}
+STATUS_LABELS: dict[str, str] = {
+    "not_started": "Chưa triển khai",
+    "in_progress": "Đang triển khai",
+    "completed": "Hoàn thành",
+    "suspended": "Tạm dừng",
+}
 
 
 @dataclass
@@ -225,7 +253,7 @@ def find_labels(grid: list[list[Any]], labels: dict[str, tuple[str, ...]], last_
                 continue
             name = keys.get(match_key(text))
             if name is not None and name not in found:
-                found[name] = next((v for v in row[col + 1:] if cell_text(v)), None)
+                found[name] = next((v for v in row[col + 1 :] if cell_text(v)), None)
                 continue
             label, colon, rest = text.partition(":")
             name = keys.get(match_key(label)) if colon else None
@@ -241,14 +269,19 @@ def optional_text(value: Any) -> str | None:
 # --- workbooks -----------------------------------------------------------------------------------------------
 
 
-def open_sheets(path: Path, result: Any, *, watch: Callable[[Path], bool] | None = None
-                ) -> list[tuple[Any, list[list[Any]]]] | None:
+def open_sheets(
+    path: Path, result: Any, *, watch: Callable[[Path], bool] | None = None
+) -> list[tuple[Any, list[list[Any]]]] | None:
     """Every sheet of the workbook at ``path`` with its grid, read by ``sources.excel_intake`` (an .xls, .ods or HTML
     table as well as an .xlsx); fills the reader's ``result`` (sha256, size, kind as its encoding, deferred, the
     intake's issues). None when the file is refused (one blocking issue says why) or left for the next run."""
     found = read_workbook(path, watch=watch or (lambda _: False))
-    result.sha256, result.size_bytes, result.encoding, result.deferred = (found.sha256, found.size_bytes, found.kind,
-                                                                          found.deferred)
+    result.sha256, result.size_bytes, result.encoding, result.deferred = (
+        found.sha256,
+        found.size_bytes,
+        found.kind,
+        found.deferred,
+    )
     result.file_issues += found.issues
     if found.workbook is None:
         return None
@@ -266,8 +299,9 @@ def workbook_issue(err: Exception) -> FileIssue:
 
 def fault_issue(fault: CellFault, where: str, row: int | None = None, key: str | None = None) -> RowIssue:
     """The note of a cell whose formula or error value was not read (the row still loads without that value)."""
-    return RowIssue(fault.rule, f"{where}: {fault.reason}; giá trị này không được dùng.", blocking=False,
-                    row_number=row, record_key=key)
+    return RowIssue(
+        fault.rule, f"{where}: {fault.reason}; giá trị này không được dùng.", blocking=False, row_number=row, record_key=key
+    )
 
 
 def clean_faults(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, CellFault]]:
@@ -300,9 +334,13 @@ def fill_body_merges(ws: Any, grid: list[list[Any]], table: Table, headers: dict
         columns = [headers.get(names.get(c - 1, ""), "") for c in range(rng.min_col, rng.max_col + 1)]
         column_text = ", ".join(f"'{h}'" for h in columns if h) or "ngoài bảng"
         shown = cell_text(value)
-        issues.append(RowIssue(
-            "merged_cells",
-            f"Dòng {top}-{rng.max_row}: ô gộp {rng.coord} (cột {column_text}); đã lấy giá trị '{shown}' của ô đầu "
-            "cho mọi dòng của vùng gộp. Đề nghị không gộp ô trong bảng.",
-            blocking=False, row_number=top))
+        issues.append(
+            RowIssue(
+                "merged_cells",
+                f"Dòng {top}-{rng.max_row}: ô gộp {rng.coord} (cột {column_text}); đã lấy giá trị '{shown}' của ô đầu "
+                "cho mọi dòng của vùng gộp. Đề nghị không gộp ô trong bảng.",
+                blocking=False,
+                row_number=top,
+            )
+        )
     return issues

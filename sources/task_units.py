@@ -51,8 +51,10 @@ class UnitResolution:
             text = f"Không xác định được đơn vị '{part}' trong danh mục đơn vị"
             out.append(f"{text} (có phải '{hint}'?)." if hint else f"{text}.")
         # A province without an office list: "Các phòng chuyên môn" would otherwise expand to nothing, silently.
-        out += [f"Cụm từ '{phrase}' không ứng với đơn vị nào trong danh mục (thiếu danh sách phòng, đơn vị thuộc Sở?)."
-                for phrase in self.empty]
+        out += [
+            f"Cụm từ '{phrase}' không ứng với đơn vị nào trong danh mục (thiếu danh sách phòng, đơn vị thuộc Sở?)."
+            for phrase in self.empty
+        ]
         return tuple(out)
 
 
@@ -63,8 +65,10 @@ def _parse_selectors(text: str, path: Path, line: int) -> tuple[tuple[tuple[str,
         for term in alternative.split("&"):
             key, sep, value = (t.strip() for t in term.partition("="))
             if not sep or key not in _SELECTOR_FIELDS or not value:
-                raise ValueError(f"{path.name} dòng {line}: điều kiện '{term.strip()}' không hợp lệ "
-                                 f"(dạng trường=giá trị, trường là {', '.join(_SELECTOR_FIELDS)}).")
+                raise ValueError(
+                    f"{path.name} dòng {line}: điều kiện '{term.strip()}' không hợp lệ "
+                    f"(dạng trường=giá trị, trường là {', '.join(_SELECTOR_FIELDS)})."
+                )
             terms.append((key, value))
         selectors.append(tuple(terms))
     return tuple(selectors)
@@ -139,7 +143,7 @@ class _Resolver:
             i, pending = 0, None  # pending: start of a run of pieces that match nothing
             while i < len(pieces):
                 for j in range(len(pieces), i, -1):
-                    found = self.name(part[pieces[i][0]:pieces[j - 1][1]])
+                    found = self.name(part[pieces[i][0] : pieces[j - 1][1]])
                     if found is not None:
                         break
                 else:
@@ -147,7 +151,7 @@ class _Resolver:
                     i += 1
                     continue
                 if pending is not None:
-                    unmatched.append(part[pending:pieces[i - 1][1]].strip())
+                    unmatched.append(part[pending : pieces[i - 1][1]].strip())
                     pending = None
                 if isinstance(found, CollectivePhrase):
                     collective[found.phrase] = None
@@ -161,8 +165,7 @@ class _Resolver:
             if pending is not None:
                 unmatched.append(part[pending:].strip())
         unique = tuple(dict.fromkeys(unmatched))
-        return UnitResolution(tuple(codes), unique, tuple(collective), tuple(self.suggest(u) for u in unique),
-                              tuple(empty))
+        return UnitResolution(tuple(codes), unique, tuple(collective), tuple(self.suggest(u) for u in unique), tuple(empty))
 
 
 def _nfc_lines(text: str) -> str:
@@ -175,8 +178,9 @@ def _resolver(units: tuple[Unit, ...], offices: tuple[Unit, ...], phrases: tuple
     return _Resolver(units, offices, phrases)
 
 
-def resolve_units(text: str | None, units: Iterable[Unit], offices: Iterable[Unit],
-                  phrases: Iterable[CollectivePhrase] | None = None) -> UnitResolution:
+def resolve_units(
+    text: str | None, units: Iterable[Unit], offices: Iterable[Unit], phrases: Iterable[CollectivePhrase] | None = None
+) -> UnitResolution:
     """Unit codes named by a lead or collaborator cell of a plan (see the module docstring).
 
     ``units`` are the province's agencies and communes/wards (``load_units``), ``offices`` the department's own

@@ -55,25 +55,32 @@ _LOST_LETTER = re.compile(r"[^\W\d_][?\ufffd]|[?\ufffd][^\W\d_]")
 LOSSY_SHARE = 0.05
 
 
-
-
 def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str | None, tuple[str, str, str] | None]:
     """(owner unit code, problem) of the "Cơ quan chủ quản" cell."""
     if not raw.strip():
         return None, None
     if match_key(raw) == match_key(COMMUNE_OWNER):
         if authority == "province":
-            return None, ("bad_value:owner_unit",
-                          f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản là '{raw}'; cần ghi tên cơ quan cấp tỉnh.", raw)
+            return None, (
+                "bad_value:owner_unit",
+                f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản là '{raw}'; cần ghi tên cơ quan cấp tỉnh.",
+                raw,
+            )
         return None, None
     code = matcher.match(raw)
     if code is None:
         hint = matcher.suggest(raw)
-        return None, ("unknown_unit", f"Cơ quan chủ quản không có trong danh mục đơn vị: '{raw}'"
-                      + (f"; có phải '{hint}'?" if hint else "."), raw)
+        return None, (
+            "unknown_unit",
+            f"Cơ quan chủ quản không có trong danh mục đơn vị: '{raw}'" + (f"; có phải '{hint}'?" if hint else "."),
+            raw,
+        )
     if authority == "province" and matcher.units[code].group != AGENCY:
-        return None, ("bad_value:owner_unit",
-                      f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản '{raw}' là xã/phường, không phải cơ quan cấp tỉnh.", raw)
+        return None, (
+            "bad_value:owner_unit",
+            f"Thủ tục cấp tỉnh nhưng cơ quan chủ quản '{raw}' là xã/phường, không phải cơ quan cấp tỉnh.",
+            raw,
+        )
     return code, None
 
 
@@ -95,11 +102,21 @@ def _coded_problems(values: Mapping[str, str], authority: object, online: object
     """The coded columns a procedure needs (authority level, online level, fee) that are not in their vocabulary."""
     problems: list[Problem] = []
     if authority is None:
-        problems.append(("bad_value:authority_level", f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.", values["authority_level"]))
+        problems.append(
+            (
+                "bad_value:authority_level",
+                f"Cấp thực hiện không hợp lệ: '{values['authority_level']}'.",
+                values["authority_level"],
+            )
+        )
     if online is None:
-        problems.append(("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"]))
+        problems.append(
+            ("bad_value:online_level", f"Mức độ DVCTT không hợp lệ: '{values['online_level']}'.", values["online_level"])
+        )
     if fee is None:
-        problems.append(("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"]))
+        problems.append(
+            ("bad_value:fee_bearing", f"Cột 'Có phí, lệ phí' không hợp lệ: '{values['fee_bearing']}'.", values["fee_bearing"])
+        )
     return problems
 
 
@@ -107,13 +124,18 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
     """Read the catalogue under the TTHC system's profile (default: the one in use)."""
     profile = profile or tthc_profile()
     columns = profile.columns["catalogue"]
-    authority_of, online_of, yes_no = (vocabulary_lookup(profile.vocabulary("catalogue", v))
-                                     for v in ("authority_level", "online_level", "bool"))
+    authority_of, online_of, yes_no = (
+        vocabulary_lookup(profile.vocabulary("catalogue", v)) for v in ("authority_level", "online_level", "bool")
+    )
     prepared = prepare_csv(path, columns, work_dir)
-    prepared.hint_other_format(
-        lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "catalogue", headers, profile.name))
-    result = CatalogueResult(file_issues=list(prepared.issues), sha256=prepared.sha256, loadable=prepared.loadable,
-                             truncated=prepared.truncated, deferred=prepared.deferred)
+    prepared.hint_other_format(lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "catalogue", headers, profile.name))
+    result = CatalogueResult(
+        file_issues=list(prepared.issues),
+        sha256=prepared.sha256,
+        loadable=prepared.loadable,
+        truncated=prepared.truncated,
+        deferred=prepared.deferred,
+    )
     if not prepared.loadable:
         return result
     seen: dict[str, int] = {}
@@ -131,8 +153,15 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
         problems = _key_problems(len(fields) < len(columns), code, seen) or _coded_problems(values, authority, online, fee)
         if problems:
             result.rejects += [
-                {"file_name": path.name, "row_number": line, "record_key": code or None, "unit_name": None,
-                 "rule": r, "reason": m, "value": v}
+                {
+                    "file_name": path.name,
+                    "row_number": line,
+                    "record_key": code or None,
+                    "unit_name": None,
+                    "rule": r,
+                    "reason": m,
+                    "value": v,
+                }
                 for r, m, v in problems
             ]
             continue
@@ -142,28 +171,39 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
         payment = yes_no(paid_raw) if paid_raw.strip() else None
         soft = []
         if paid_raw.strip() and payment is None:
-            soft.append(("bad_value:payment_integrated",
-                         f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw))
+            soft.append(
+                ("bad_value:payment_integrated", f"Cột 'Tích hợp thanh toán trực tuyến' không hợp lệ: '{paid_raw}'.", paid_raw)
+            )
         owner, problem = _owner(values.get("owner_unit", ""), authority, matcher)
         if problem:
             soft.append(problem)
-        result.file_issues += [FileIssue(rule, f"Dòng {line} (mã {code}): {reason} Giá trị để trống (chưa rõ).",
-                                         blocking=False) for rule, reason, _ in soft]
+        result.file_issues += [
+            FileIssue(rule, f"Dòng {line} (mã {code}): {reason} Giá trị để trống (chưa rõ).", blocking=False)
+            for rule, reason, _ in soft
+        ]
         seen[code] = line
-        result.rows.append({
-            "procedure_code": code,
-            "procedure_name": values["procedure_name"],
-            "field": values["field"],
-            "authority_level": authority,
-            "online_level": online,
-            "fee_bearing": fee,
-            "owner_unit_code": owner,
-            "payment_integrated": payment,
-            "source_row": line,
-        })
+        result.rows.append(
+            {
+                "procedure_code": code,
+                "procedure_name": values["procedure_name"],
+                "field": values["field"],
+                "authority_level": authority,
+                "online_level": online,
+                "fee_bearing": fee,
+                "owner_unit_code": owner,
+                "payment_integrated": payment,
+                "source_row": line,
+            }
+        )
     if lost and len(lost) >= LOSSY_SHARE * records:
         line, text = lost[0]
-        result.file_issues.append(FileIssue(LOSSY_RULE, (
-            f"Chữ tiếng Việt bị mất dấu ở {len(lost)}/{records} dòng (ví dụ dòng {line}: '{text[:60]}'): tệp đã được lưu "
-            "bằng bảng mã không có tiếng Việt; xuất lại dạng CSV UTF-8.")))
+        result.file_issues.append(
+            FileIssue(
+                LOSSY_RULE,
+                (
+                    f"Chữ tiếng Việt bị mất dấu ở {len(lost)}/{records} dòng (ví dụ dòng {line}: '{text[:60]}'): tệp đã được lưu "
+                    "bằng bảng mã không có tiếng Việt; xuất lại dạng CSV UTF-8."
+                ),
+            )
+        )
     return result

@@ -76,9 +76,12 @@ def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
     profile = profile or tthc_profile()
     columns = profile.columns["dossiers"]
     coded = {c.name: f.values for c, f in zip(columns, DOSSIER_FIELDS, strict=True) if f.values}
-    return DossierFormat(columns=columns, date_formats=profile.date_formats,
-                         vocabularies={name: profile.vocabulary("dossiers", values) for name, values in coded.items()},
-                         profile_name=profile.name)
+    return DossierFormat(
+        columns=columns,
+        date_formats=profile.date_formats,
+        vocabularies={name: profile.vocabulary("dossiers", values) for name, values in coded.items()},
+        profile_name=profile.name,
+    )
 
 
 sql = SqlFiles(Path(__file__).with_name("sql"))
@@ -115,8 +118,9 @@ def _register_lookup(con: duckdb.DuckDBPyConnection, name: str, pairs: list[tupl
     """A temp table ``name(raw, value)`` of the given pairs (two lookups share it: the table name stays in Python)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (raw VARCHAR, value VARCHAR)")
     if pairs:
-        con.executemany(f"INSERT INTO {name} (raw, value) VALUES ($raw, $value)",
-                        [{"raw": raw, "value": value} for raw, value in pairs])
+        con.executemany(
+            f"INSERT INTO {name} (raw, value) VALUES ($raw, $value)", [{"raw": raw, "value": value} for raw, value in pairs]
+        )
 
 
 def _sql_literal(value: object) -> str:
@@ -156,16 +160,21 @@ def stage_dossier_exports(
         if export.path.exists():
             prepared = export.prepared = prepare_csv(export.path, fmt.columns, work_dir)
             prepared.hint_other_format(
-                lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name))
+                lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name)
+            )
             if prepared.loadable:
                 readable.append((export, prepared))
 
     # A normalised copy carries the applicant key instead of the ID number (computed before it is written).
     con.execute(sql("tthc_dossiers/files"))
     if readable:
-        con.executemany(sql("tthc_dossiers/file_insert"),
-                        [{"file_id": i, "export_date": f.export_date, "file_name": f.path.name,
-                          "pseudonymised": p.read_path is None} for i, (f, p) in enumerate(readable)])
+        con.executemany(
+            sql("tthc_dossiers/file_insert"),
+            [
+                {"file_id": i, "export_date": f.export_date, "file_name": f.path.name, "pseudonymised": p.read_path is None}
+                for i, (f, p) in enumerate(readable)
+            ],
+        )
     stray = [i for i, (_, p) in enumerate(readable) if p.stray_bytes and p.text is not None]
     try:
         _read_raw(con, [p for _, p in readable], work_dir, fmt, keys, bool(stray))
@@ -185,7 +194,9 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temporary views and tables, including the raw rows that still hold personal data (queries over a
     catalogue and a table name given in a loop: they stay here)."""
     for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
-        names = con.execute(f"SELECT {kind.lower()}_name FROM {catalog} WHERE temporary AND starts_with({kind.lower()}_name, '_')").fetchall()
+        names = con.execute(
+            f"SELECT {kind.lower()}_name FROM {catalog} WHERE temporary AND starts_with({kind.lower()}_name, '_')"
+        ).fetchall()
         for (name,) in names:
             con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
@@ -203,14 +214,22 @@ def year_of(text: str, formats: tuple[str, ...]) -> int | None:
 def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
     """The applicant key of a record of a normalised copy (empty when the ID or the receipt date is missing or bad:
     such a row has no key, or is rejected for its date)."""
+
     def key(record: dict[str, str]) -> str:
         year = year_of(record.get("received_at", ""), fmt.date_formats)
         return (keys.applicant_key(year, record.get("applicant_id", "")) or "") if year else ""
+
     return key
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], work_dir: Path, fmt: DossierFormat,
-              keys: PiiKeys, any_stray: bool) -> None:
+def _read_raw(
+    con: duckdb.DuckDBPyConnection,
+    readable: list[PreparedFile],
+    work_dir: Path,
+    fmt: DossierFormat,
+    keys: PiiKeys,
+    any_stray: bool,
+) -> None:
     """One scan over every readable file; line numbers are those of the received file (header = line 1). Name,
     phone and address are not even kept by the scan; a normalised copy is written without them."""
     names = [c.name for c in fmt.columns]
@@ -222,11 +241,19 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], work
         con.executemany(sql("tthc_dossiers/path_insert"), [{"file_id": i, "path": p} for i, p in enumerate(paths)])
         # Only a copy may carry an unreadable byte as a value (see ``PreparedFile.materialise``): flagged here, as
         # personal columns are not kept.
-        unreadable = ("contains(" + " || ".join(f"coalesce({n}, '')" for n in names) + f", {_sql_literal(UNREADABLE)})"
-                      if any_stray else "false")
-        con.execute(sql("tthc_dossiers/scan", scanned=", ".join(scanned), unreadable=unreadable),
-                    {"paths": paths, "columns": dict.fromkeys(names, "VARCHAR"),
-                     "max_line": max([2 << 20, *(p.size_bytes + 1 for p in readable)])})
+        unreadable = (
+            "contains(" + " || ".join(f"coalesce({n}, '')" for n in names) + f", {_sql_literal(UNREADABLE)})"
+            if any_stray
+            else "false"
+        )
+        con.execute(
+            sql("tthc_dossiers/scan", scanned=", ".join(scanned), unreadable=unreadable),
+            {
+                "paths": paths,
+                "columns": dict.fromkeys(names, "VARCHAR"),
+                "max_line": max([2 << 20, *(p.size_bytes + 1 for p in readable)]),
+            },
+        )
         con.execute(sql("tthc_dossiers/malformed"))
     else:
         con.execute(sql("tthc_dossiers/scan_empty", empty_columns=", ".join(f"NULL::VARCHAR AS {n}" for n in scanned)))
@@ -236,8 +263,9 @@ def _read_raw(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], work
     con.execute(sql("tthc_dossiers/dossier_raw", selected=", ".join(f"i.{n}" for n in [*scanned, "_unreadable"])))
 
 
-def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, keys: PiiKeys,
-                       stray_files: list[int]) -> None:
+def _type_and_validate(
+    con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, keys: PiiKeys, stray_files: list[int]
+) -> None:
     cases = {column: _vocabulary_case(con, column, fmt) for column in fmt.vocabularies}
     unit_names = [r[0] for r in con.execute(sql("tthc_dossiers/unit_names")).fetchall()]
     _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
@@ -250,21 +278,29 @@ def _type_and_validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, ma
         f"coalesce(try_strptime(r.{c}, '{fmt.date_formats[0]}'), try_strptime(trim(r.{c}), {formats})) AS {c}"
         for c in fmt.datetime_columns
     )
-    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in fmt.bool_columns else '::VARCHAR'} AS {c}"
-                       for c in fmt.vocabularies)
+    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in fmt.bool_columns else '::VARCHAR'} AS {c}" for c in fmt.vocabularies)
     con.execute(sql("tthc_dossiers/pii_pads"))
-    con.executemany(sql("tthc_dossiers/pii_pad_insert"),
-                    [{"year": y, "inner_pad": i, "outer_pad": o} for y, i, o in keys.year_pads(PSEUDONYM_YEARS)])
-    con.execute(sql("tthc_dossiers/dossier_typed", dates=dates, vocab=vocab,
-                    raw_copies=", ".join(f"r.{c} AS raw_{c}" for c in fmt.raw_kept)))
+    con.executemany(
+        sql("tthc_dossiers/pii_pad_insert"),
+        [{"year": y, "inner_pad": i, "outer_pad": o} for y, i, o in keys.year_pads(PSEUDONYM_YEARS)],
+    )
+    con.execute(
+        sql(
+            "tthc_dossiers/dossier_typed",
+            dates=dates,
+            vocab=vocab,
+            raw_copies=", ".join(f"r.{c} AS raw_{c}" for c in fmt.raw_kept),
+        )
+    )
     con.execute(sql("tthc_dossiers/applicant_keys", hmac=hmac_sql("k", "d.id")))
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
     con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c not in ("file_id", "line"))))
     con.execute(sql("tthc_dossiers/verbatim_delete"))
-    con.execute(sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
-                {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files),
-                 "bad_bytes_reason": BAD_BYTES_REASON})
+    con.execute(
+        sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
+        {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},
+    )
     con.execute(sql("tthc_dossiers/duplicate_rejects"))
     con.execute(sql("tthc_dossiers/dossier_rejects"))
     con.execute(sql("tthc_dossiers/dossier_good", unreadable_mark=_sql_literal(UNREADABLE)))
@@ -283,6 +319,8 @@ def _column_rules(fmt: DossierFormat) -> str:
         else:
             rule, problem = f"bad_value:{name}", f"giá trị không hợp lệ (cho phép: {', '.join(fmt.vocabularies[name])})"
         reason = f"'Cột ''{column.header}'': {problem}: ''' || coalesce(raw_{name}, '') || '''.'"
-        branches.append(f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
-                        f"FROM _dossier_typed t WHERE {present}{name} IS NULL")
+        branches.append(
+            f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
+            f"FROM _dossier_typed t WHERE {present}{name} IS NULL"
+        )
     return "\nUNION ALL\n".join(branches)

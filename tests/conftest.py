@@ -33,12 +33,28 @@ for _variable in ("CCHC_PII_SECRET", "CCHC_PII_SECRET_FILE", "CCHC_PII_SALT"):
 TEST_KEYS = keys_from_secret("test-secret-" + "0" * 32, "tests")
 
 DEFAULT_ROW = {
-    "dossier_code": "HS-0001", "procedure_code": "2.000001", "receiving_centre": "Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",
-    "resolving_unit": "Phường Phan Đình Phùng", "channel": "Trực tuyến", "received_at": "05/01/2026 08:00:00",
-    "due_at": "08/01/2026 17:00:00", "completed_at": "", "status": "Đang xử lý", "supplement_requests": "0",
-    "digitised": "Có", "electronic_result": "Không", "fee_due": "0", "paid_online": "Không", "reused_data": "Có",
-    "citizen_data_used": "Có", "synced_to_portal": "Có", "satisfaction": "", "updated_at": "05/01/2026 08:00:00",
-    "applicant_name": "Nguyễn Thị Hoa", "applicant_id": "019188001234", "applicant_phone": "0912345678",
+    "dossier_code": "HS-0001",
+    "procedure_code": "2.000001",
+    "receiving_centre": "Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",
+    "resolving_unit": "Phường Phan Đình Phùng",
+    "channel": "Trực tuyến",
+    "received_at": "05/01/2026 08:00:00",
+    "due_at": "08/01/2026 17:00:00",
+    "completed_at": "",
+    "status": "Đang xử lý",
+    "supplement_requests": "0",
+    "digitised": "Có",
+    "electronic_result": "Không",
+    "fee_due": "0",
+    "paid_online": "Không",
+    "reused_data": "Có",
+    "citizen_data_used": "Có",
+    "synced_to_portal": "Có",
+    "satisfaction": "",
+    "updated_at": "05/01/2026 08:00:00",
+    "applicant_name": "Nguyễn Thị Hoa",
+    "applicant_id": "019188001234",
+    "applicant_phone": "0912345678",
     "applicant_address": "Tổ 5, Phường Phan Đình Phùng, tỉnh Thái Nguyên",
 }
 PERSONAL_VALUES = ["Nguyễn Thị Hoa", "019188001234", "0912345678", "Tổ 5, Phường"]
@@ -59,8 +75,9 @@ def cp1258_bytes(text: str) -> bytes:
     return "".join(out).encode("cp1258")
 
 
-def write_rows(path: Path, columns, rows: list[dict], *, headers: list[str] | None = None,
-               encoding: str = "utf-8-sig", tail: str = "") -> Path:
+def write_rows(
+    path: Path, columns, rows: list[dict], *, headers: list[str] | None = None, encoding: str = "utf-8-sig", tail: str = ""
+) -> Path:
     """A CSV of ``rows`` (dicts by canonical column name) under the format's headers, or the given ``headers``
     (any header or alias of the format; an unknown header takes the row's value of that name)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,20 +95,30 @@ def write_rows(path: Path, columns, rows: list[dict], *, headers: list[str] | No
     return path
 
 
-def write_export(folder: Path, day: date, rows: list[dict], *, headers: list[str] | None = None,
-                 encoding: str = "utf-8-sig", tail: str = "") -> Path:
+def write_export(
+    folder: Path, day: date, rows: list[dict], *, headers: list[str] | None = None, encoding: str = "utf-8-sig", tail: str = ""
+) -> Path:
     """A daily export; ``headers`` maps canonical names to the headers to write (default: the standard ones)."""
     return write_rows(folder / dossier_file_name(day), DOSSIER_COLUMNS, rows, headers=headers, encoding=encoding, tail=tail)
 
 
-def write_catalogue(folder: Path, rows: list[list[str]] | None = None, *, headers: list[str] | None = None,
-                    encoding: str = "utf-8-sig") -> Path:
+def write_catalogue(
+    folder: Path, rows: list[list[str]] | None = None, *, headers: list[str] | None = None, encoding: str = "utf-8-sig"
+) -> Path:
     """The catalogue; rows shorter than the header are padded with empty optional cells."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows or [
         ["2.000001", "Chứng thực bản sao từ bản chính", "Chứng thực", "Cấp xã", "Toàn trình", "Có", "UBND cấp xã", "Có"],
-        ["1.000100", "Cấp giấy chứng nhận hoạt động khoa học và công nghệ", "Khoa học và công nghệ", "Cấp tỉnh", "Một phần", "Có",
-         "Sở Khoa học và Công nghệ", "Không"],
+        [
+            "1.000100",
+            "Cấp giấy chứng nhận hoạt động khoa học và công nghệ",
+            "Khoa học và công nghệ",
+            "Cấp tỉnh",
+            "Một phần",
+            "Có",
+            "Sở Khoa học và Công nghệ",
+            "Không",
+        ],
     ]
     headers = headers or [c.header for c in CATALOGUE_COLUMNS]
     buffer = io.StringIO()
@@ -114,15 +141,23 @@ def inbox(tmp_path: Path) -> Path:
 @pytest.fixture
 def warehouse(tmp_path: Path, inbox: Path) -> Warehouse:
     return Warehouse(
-        build_db=str(tmp_path / "wh" / "warehouse_build.duckdb"), snapshot_db=str(tmp_path / "wh" / "warehouse.duckdb"),
-        inbox=str(inbox), reports=str(tmp_path / "reports"), province="Thái Nguyên",
+        build_db=str(tmp_path / "wh" / "warehouse_build.duckdb"),
+        snapshot_db=str(tmp_path / "wh" / "warehouse.duckdb"),
+        inbox=str(inbox),
+        reports=str(tmp_path / "reports"),
+        province="Thái Nguyên",
     )
 
 
 def warehouse_in(root: Path) -> Warehouse:
     """A warehouse resource whose files, inbox and reports are all under ``root``."""
-    return Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                     inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên")
+    return Warehouse(
+        build_db=str(root / "w" / "build.duckdb"),
+        snapshot_db=str(root / "w" / "snap.duckdb"),
+        inbox=str(root / "inbox"),
+        reports=str(root / "reports"),
+        province="Thái Nguyên",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -132,8 +167,9 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     it: copy it before changing it."""
     from demo.generate import generate_inbox
 
-    return shared_once(tmp_path_factory, "small_inbox",
-                       lambda root: generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001), "inbox")
+    return shared_once(
+        tmp_path_factory, "small_inbox", lambda root: generate_inbox(root / "inbox", end=date(2026, 1, 10), scale=0.001), "inbox"
+    )
 
 
 def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make, subfolder: str = "") -> tuple[Path, Any]:
@@ -153,8 +189,7 @@ def shared_once(tmp_path_factory: pytest.TempPathFactory, name: str, make, subfo
         return (folder / subfolder if subfolder else folder), pickle.loads(result_file.read_bytes())
 
 
-def materialized_once(tmp_path_factory: pytest.TempPathFactory, small_inbox: tuple[Path, dict], assets: list,
-                      name: str):
+def materialized_once(tmp_path_factory: pytest.TempPathFactory, small_inbox: tuple[Path, dict], assets: list, name: str):
     """(folder, run result): a copy of the small demo inbox and the yearly ``assets`` materialised on it
     (``warehouse_in``), for a module's tests that start from the same run. They read it, or change their own copy
     (``copy_of``)."""

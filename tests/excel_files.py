@@ -80,6 +80,7 @@ def write_ods(path: Path, grid: Grid, sheet: str = "Sheet1") -> Path:
 
 def write_html_xls(path: Path, grid: Grid, title: str = "Báo cáo") -> Path:
     """An HTML page holding the grid as a table, saved with an .xls name, as portals export "Excel"."""
+
     def cell(value: Any) -> str:
         if value is None:
             return "<td></td>"
@@ -89,9 +90,11 @@ def write_html_xls(path: Path, grid: Grid, title: str = "Báo cáo") -> Path:
         return f"<td>{text.replace('&', '&amp;').replace('<', '&lt;')}</td>"
 
     rows = "\n".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in grid)
-    path.write_text(f'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8">'
-                    f"<title>{title}</title></head><body><table border=1>\n{rows}\n</table></body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        f'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><table border=1>\n{rows}\n</table></body></html>",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -26,21 +26,29 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cchc test smtp")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = folder / "server.pem", folder / "server.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
 class _Smtp(socketserver.StreamRequestHandler):
     """Enough of SMTP with STARTTLS (RFC 3207) and AUTH PLAIN (RFC 4954) for smtplib."""
+
     tls: ClassVar[ssl.SSLContext]
     logins: ClassVar[list[tuple[str, bool]]] = []  # (credentials, over TLS)
     messages: ClassVar[list[str]] = []
@@ -92,9 +100,13 @@ def smtp_server(tmp_path: Path, monkeypatch) -> Iterator[tuple[int, Path]]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Smtp)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     (tmp_path / "smtp_password").write_text("mat-khau 123\n", encoding="utf-8")
-    for name, value in {"CCHC_LOG_DIR": str(tmp_path / "logs"), "CCHC_ALERT_SMTP": f"127.0.0.1:{server.server_address[1]}",
-                        "CCHC_ALERT_EMAIL": "cntt@example.vn", "CCHC_ALERT_SMTP_USER": "canhbao",
-                        "CCHC_ALERT_SMTP_PASSWORD_FILE": str(tmp_path / "smtp_password")}.items():
+    for name, value in {
+        "CCHC_LOG_DIR": str(tmp_path / "logs"),
+        "CCHC_ALERT_SMTP": f"127.0.0.1:{server.server_address[1]}",
+        "CCHC_ALERT_EMAIL": "cntt@example.vn",
+        "CCHC_ALERT_SMTP_USER": "canhbao",
+        "CCHC_ALERT_SMTP_PASSWORD_FILE": str(tmp_path / "smtp_password"),
+    }.items():
         monkeypatch.setenv(name, value)
     for name in ("CCHC_ALERT_WEBHOOK", "CCHC_ALERT_SMTP_TLS", "CCHC_ALERT_SMTP_CAFILE", "CCHC_ALERT_SMTP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)

@@ -120,8 +120,9 @@ def test_the_snapshot_is_read_only_kept_and_restorable(tmp_path: Path) -> None:
     # `make restore SNAPSHOT=<name>` through the real command
     env = {**os.environ, "CCHC_WAREHOUSE_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT)}
     name = snapshot_paths(snapshot)[0].name
-    out = subprocess.run([sys.executable, "-m", "warehouse.restore", name], env=env, capture_output=True, text=True,
-                         check=True, cwd=PROJECT)
+    out = subprocess.run(
+        [sys.executable, "-m", "warehouse.restore", name], env=env, capture_output=True, text=True, check=True, cwd=PROJECT
+    )
     assert name in out.stdout
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(13,)]
@@ -190,13 +191,17 @@ def _duckdb_1x() -> Path | None:
     python = venv / "bin" / "python"
     try:
         if not python.exists():
-            subprocess.run([str(uv), "venv", "-q", str(venv), "--python", sys.executable], check=True, timeout=60,
-                           capture_output=True)
-        check = subprocess.run([str(python), "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True,
-                               text=True)
+            subprocess.run(
+                [str(uv), "venv", "-q", str(venv), "--python", sys.executable], check=True, timeout=60, capture_output=True
+            )
+        check = subprocess.run([str(python), "-c", "import duckdb; print(duckdb.__version__)"], capture_output=True, text=True)
         if not check.stdout.startswith("1."):
-            subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), "duckdb>=1.2,<2"], check=True,
-                           timeout=120, capture_output=True)
+            subprocess.run(
+                [str(uv), "pip", "install", "-q", "--python", str(python), "duckdb>=1.2,<2"],
+                check=True,
+                timeout=120,
+                capture_output=True,
+            )
     except (subprocess.SubprocessError, OSError):
         return None
     return python
@@ -299,9 +304,14 @@ def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_pat
 def _warehouse(root: Path):
     from assets.resources import Warehouse
 
-    return Warehouse(build_db=str(root / "wh" / "build" / "warehouse_build.duckdb"),
-                     snapshot_db=str(root / "wh" / "warehouse.duckdb"), inbox=str(root / "inbox"),
-                     reports=str(root / "reports"), province="Thái Nguyên", pii_salt="t")
+    return Warehouse(
+        build_db=str(root / "wh" / "build" / "warehouse_build.duckdb"),
+        snapshot_db=str(root / "wh" / "warehouse.duckdb"),
+        inbox=str(root / "inbox"),
+        reports=str(root / "reports"),
+        province="Thái Nguyên",
+        pii_salt="t",
+    )
 
 
 @pytest.mark.slow

@@ -72,8 +72,7 @@ def blank(tmp_path: Path, tree, commune) -> Path:
     return write_blank_form(tmp_path / "blank.xlsx", tree, commune, 2026)
 
 
-def _fill(blank: Path, path: Path, cells: dict[str, object], hide_row: int | None = None,
-          merge: str | None = None) -> Path:
+def _fill(blank: Path, path: Path, cells: dict[str, object], hide_row: int | None = None, merge: str | None = None) -> Path:
     wb = load_workbook(blank)
     ws = wb[SHEET]
     for ref, value in cells.items():
@@ -86,9 +85,16 @@ def _fill(blank: Path, path: Path, cells: dict[str, object], hide_row: int | Non
     return path
 
 
-GOOD = {"B8": datetime(2026, 11, 5), "D14": 1.75, "E14": EVIDENCE, "D15": 1.5,
-        "F15": "Gửi đủ 4 báo cáo quý đúng hạn qua Hệ thống báo cáo của tỉnh.", "D16": 0,
-        "B24": "Thiếu công chức chuyên trách.", "B27": "Đề nghị tập huấn chấm điểm."}
+GOOD = {
+    "B8": datetime(2026, 11, 5),
+    "D14": 1.75,
+    "E14": EVIDENCE,
+    "D15": 1.5,
+    "F15": "Gửi đủ 4 báo cáo quý đúng hạn qua Hệ thống báo cáo của tỉnh.",
+    "D16": 0,
+    "B24": "Thiếu công chức chuyên trách.",
+    "B27": "Đề nghị tập huấn chấm điểm.",
+}
 
 
 def _rejects(result) -> list[tuple[str, str, str]]:
@@ -111,12 +117,21 @@ def test_blank_form_identity_protection_and_validation(blank: Path, tree, commun
     assert wb.sheetnames == [SHEET]
     ws = wb[SHEET]
     header = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(4, 9)}
-    assert header == {"Đơn vị:": commune.name, "Mã đơn vị:": commune.code, "Năm đánh giá:": 2026,
-                      "Bộ chỉ số:": "Chỉ số cải cách hành chính (PAR INDEX) - Quyết định số 99/QĐ-UBND ngày 01/02/2026",
-                      "Ngày lập phiếu:": None}
+    assert header == {
+        "Đơn vị:": commune.name,
+        "Mã đơn vị:": commune.code,
+        "Năm đánh giá:": 2026,
+        "Bộ chỉ số:": "Chỉ số cải cách hành chính (PAR INDEX) - Quyết định số 99/QĐ-UBND ngày 01/02/2026",
+        "Ngày lập phiếu:": None,
+    }
     assert [ws.cell(12, c).value for c in range(1, 7)] == [
-        "Mã", "Tiêu chí", "Điểm tối đa", "Điểm tự đánh giá", "Tài liệu kiểm chứng (số, ngày, trích yếu)",
-        "Giải trình cách chấm"]
+        "Mã",
+        "Tiêu chí",
+        "Điểm tối đa",
+        "Điểm tự đánh giá",
+        "Tài liệu kiểm chứng (số, ngày, trích yếu)",
+        "Giải trình cách chấm",
+    ]
     assert {code: ws.cell(row, 1).value for code, row in ROW.items()} == {c: c for c in ROW}
     assert [ws.cell(ROW[c], 3).value for c in ROW] == [6, 2, 1.5, 1.5, 1, 4, 2, 1, 1]
     assert ws.protection.sheet and wb.security.lockStructure
@@ -155,7 +170,10 @@ def test_round_trip(tmp_path: Path, blank: Path, trees, matcher, commune) -> Non
     assert (result.index, result.year, result.decision) == ("par", 2026, "Quyết định số 99/QĐ-UBND ngày 01/02/2026")
     assert result.submitted_on.isoformat() == "2026-11-05"
     assert [(r["code"], r["self_points"], r["cell"], r["sheet"]) for r in result.rows] == [
-        ("LV1.1", 1.75, "D14", SHEET), ("LV1.2", 1.5, "D15", SHEET), ("LV1.3", 0, "D16", SHEET)]
+        ("LV1.1", 1.75, "D14", SHEET),
+        ("LV1.2", 1.5, "D15", SHEET),
+        ("LV1.3", 0, "D16", SHEET),
+    ]
     assert result.rows[0]["evidence"] == EVIDENCE and result.rows[1]["explanation"].startswith("Gửi đủ")
     assert (result.difficulties, result.proposals) == ("Thiếu công chức chuyên trách.", "Đề nghị tập huấn chấm điểm.")
     assert _notes(result) == []
@@ -172,20 +190,27 @@ def test_unit_from_header_not_file_name(tmp_path: Path, blank: Path, trees, matc
 
 
 def test_row_problems_reported_with_sheet_cell_and_reason(tmp_path: Path, blank: Path, trees, matcher) -> None:
-    cells = {**GOOD,
-             "D14": 2.5,  # above the maximum 2
-             "D15": -1,
-             "D16": "khá",
-             "D17": 1,  # LV1.4 does not apply to a commune: ignored with a note
-             "D19": 2,  # SIPAS: survey, not self-assessed
-             "A22": "LV9.9", "D22": 1, "E22": EVIDENCE}
+    cells = {
+        **GOOD,
+        "D14": 2.5,  # above the maximum 2
+        "D15": -1,
+        "D16": "khá",
+        "D17": 1,  # LV1.4 does not apply to a commune: ignored with a note
+        "D19": 2,  # SIPAS: survey, not self-assessed
+        "A22": "LV9.9",
+        "D22": 1,
+        "E22": EVIDENCE,
+    }
     result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
     assert result.loadable
-    assert _rejects(result) == [("negative_score", SHEET, "D15"), ("not_a_number", SHEET, "D16"),
-                                ("score_above_max", SHEET, "D14"), ("unknown_criterion", SHEET, "A22")]
+    assert _rejects(result) == [
+        ("negative_score", SHEET, "D15"),
+        ("not_a_number", SHEET, "D16"),
+        ("score_above_max", SHEET, "D14"),
+        ("unknown_criterion", SHEET, "A22"),
+    ]
     reasons = {r["rule"]: r["reason"] for r in result.rejects}
-    assert reasons["score_above_max"] == ("Trang 'Tự đánh giá', ô D14: tiêu chí LV1.1: điểm tự đánh giá 2,5 vượt điểm "
-                                          "tối đa 2.")
+    assert reasons["score_above_max"] == ("Trang 'Tự đánh giá', ô D14: tiêu chí LV1.1: điểm tự đánh giá 2,5 vượt điểm tối đa 2.")
     assert reasons["not_a_number"].endswith("không phải số: 'khá'.")
     assert "LV9.9" in reasons["unknown_criterion"]
     assert {r["unit_code"] for r in result.rejects} == {result.unit_code}
@@ -194,11 +219,15 @@ def test_row_problems_reported_with_sheet_cell_and_reason(tmp_path: Path, blank:
 
 
 def test_formula_comma_and_evidence(tmp_path: Path, blank: Path, trees, matcher) -> None:
-    cells = {**GOOD,
-             "D14": "=1+0.5",  # a formula saved without its value (openpyxl, not Excel): never read as empty
-             "D15": "1,25", "E15": EVIDENCE, "F15": None,  # decimal comma: read, with a note
-             "D16": 1, "E16": "Kế hoạch tuyên truyền",  # evidence without number and date, no explanation
-             }
+    cells = {
+        **GOOD,
+        "D14": "=1+0.5",  # a formula saved without its value (openpyxl, not Excel): never read as empty
+        "D15": "1,25",
+        "E15": EVIDENCE,
+        "F15": None,  # decimal comma: read, with a note
+        "D16": 1,
+        "E16": "Kế hoạch tuyên truyền",  # evidence without number and date, no explanation
+    }
     result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher)
     assert _rejects(result) == [("missing_evidence", SHEET, "E16"), ("uncalculated_formula", SHEET, "D14")]
     reasons = {r["rule"]: r["reason"] for r in result.rejects}
@@ -211,8 +240,9 @@ def test_formula_comma_and_evidence(tmp_path: Path, blank: Path, trees, matcher)
     assert "không có tài liệu kiểm chứng và không có giải trình" in bare.rejects[0]["reason"]
 
 
-def test_a_formula_counts_with_the_value_excel_saved_and_an_error_value_is_rejected(tmp_path: Path, blank: Path,
-                                                                                     trees, matcher) -> None:
+def test_a_formula_counts_with_the_value_excel_saved_and_an_error_value_is_rejected(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
     # One rule for every Excel reader (sources/excel_intake): the value Excel computed and saved is what the unit
     # sees and what is read; an error value (#DIV/0!…) rejects the criterion's row with its own reason.
     path = _fill(blank, tmp_path / "f.xlsx", {**GOOD, "D14": "=1+0.5", "D15": "=1/0", "E15": EVIDENCE})
@@ -248,7 +278,9 @@ def test_rows_reordered_deleted_merged_hidden(tmp_path: Path, blank: Path, trees
     result = read_self_assessment(path, trees, matcher)
     assert result.loadable and not result.rejects
     assert sorted((r["code"], r["self_points"], r["cell"]) for r in result.rows) == [
-        ("LV1.1", 1.75, "D15"), ("LV1.3", 0.5, "D14")]
+        ("LV1.1", 1.75, "D15"),
+        ("LV1.3", 0.5, "D14"),
+    ]
     notes = _notes(result)
     assert ("hidden_cells", "A14") in notes and ("merged_cells", "E15") in notes
     assert ("decimal_comma", "D14") in notes and ("missing_criterion", "") in notes
@@ -256,12 +288,15 @@ def test_rows_reordered_deleted_merged_hidden(tmp_path: Path, blank: Path, trees
     assert missing.record_key == "LV1.2" and "Báo cáo CCHC định kỳ" in missing.reason
 
 
-@pytest.mark.parametrize(("cells", "rule", "cell"), [
-    ({"B6": 2025}, "wrong_year", "B6"),
-    ({"B7": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)"}, "wrong_index", "B7"),
-    ({"B4": "Xã Không Tồn Tại"}, "unknown_unit", "B4"),
-    ({"B4": None, "B5": None}, "missing_metadata", "B4"),
-])
+@pytest.mark.parametrize(
+    ("cells", "rule", "cell"),
+    [
+        ({"B6": 2025}, "wrong_year", "B6"),
+        ({"B7": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)"}, "wrong_index", "B7"),
+        ({"B4": "Xã Không Tồn Tại"}, "unknown_unit", "B4"),
+        ({"B4": None, "B5": None}, "missing_metadata", "B4"),
+    ],
+)
 def test_blocking_header_problems(tmp_path: Path, blank: Path, trees, matcher, cells, rule, cell) -> None:
     result = read_self_assessment(_fill(blank, tmp_path / "h.xlsx", {**GOOD, **cells}), trees, matcher, year=2026)
     assert not result.loadable and result.rows == [] and _blocking(result) == [(rule, cell)]
@@ -279,6 +314,7 @@ def test_no_tree_for_the_year_and_callable_trees(tmp_path: Path, blank: Path, tr
         if year != 2026:
             raise FileNotFoundError(year)
         return tree
+
     assert read_self_assessment(path, lookup, matcher).file_issues[0].rule == "wrong_year"
     good = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", GOOD), lookup, matcher)
     assert good.loadable and len(good.rows) == 3
@@ -321,10 +357,17 @@ def test_read_appraisal(tmp_path: Path, trees, matcher, commune) -> None:
     result = read_appraisal(path, matcher, trees=trees, year=2026)
     assert result.loadable
     assert [(r["unit_code"], r["code"], r["appraised_points"], r["comment"], r["cell"]) for r in result.rows] == [
-        (commune.code, "LV1.1", 1.5, "Trừ 0,25 điểm: kế hoạch ban hành chậm.", "C3"), (ward.code, "LV1.4", 0.75, None, "C4")]
-    assert _rejects(result) == [("duplicate_appraisal", "Thẩm định", "B8"), ("missing_code", "Thẩm định", "B9"),
-                                ("not_a_number", "Thẩm định", "C6"), ("not_leaf_criterion", "Thẩm định", "B10"),
-                                ("score_above_max", "Thẩm định", "C7"), ("unknown_unit", "Thẩm định", "A5")]
+        (commune.code, "LV1.1", 1.5, "Trừ 0,25 điểm: kế hoạch ban hành chậm.", "C3"),
+        (ward.code, "LV1.4", 0.75, None, "C4"),
+    ]
+    assert _rejects(result) == [
+        ("duplicate_appraisal", "Thẩm định", "B8"),
+        ("missing_code", "Thẩm định", "B9"),
+        ("not_a_number", "Thẩm định", "C6"),
+        ("not_leaf_criterion", "Thẩm định", "B10"),
+        ("score_above_max", "Thẩm định", "C7"),
+        ("unknown_unit", "Thẩm định", "A5"),
+    ]
     assert [(i.rule, i.cell) for i in result.file_issues] == [("decimal_comma", "C4")]
     without_trees = read_appraisal(path, matcher)
     assert "score_above_max" not in {r["rule"] for r in without_trees.rejects}
@@ -334,24 +377,33 @@ def test_read_appraisal(tmp_path: Path, trees, matcher, commune) -> None:
 
 
 def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
-    lines = ["Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
-             f"{commune.code},{commune.name},SIPAS,LV2.1,1.75",
-             f",{commune.name},\"Lãnh đạo, quản lý\",LV2.2,\"0,8\"",
-             "99.X,Sở Không Tồn Tại,SIPAS,LV2.1,1",
-             f"{commune.code},,Khảo sát doanh nghiệp,LV2.1,1",
-             f"{commune.code},,SIPAS,LV2.1,abc",
-             f"{commune.code},,SIPAS,LV2.2,0.5",  # LV2.2 is the leaders' survey
-             f"{commune.code},,SIPAS,LV2.1,1.0",  # twice
-             f"{commune.code},,SIPAS,LV2.1,-1"]
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{commune.code},{commune.name},SIPAS,LV2.1,1.75",
+        f',{commune.name},"Lãnh đạo, quản lý",LV2.2,"0,8"',
+        "99.X,Sở Không Tồn Tại,SIPAS,LV2.1,1",
+        f"{commune.code},,Khảo sát doanh nghiệp,LV2.1,1",
+        f"{commune.code},,SIPAS,LV2.1,abc",
+        f"{commune.code},,SIPAS,LV2.2,0.5",  # LV2.2 is the leaders' survey
+        f"{commune.code},,SIPAS,LV2.1,1.0",  # twice
+        f"{commune.code},,SIPAS,LV2.1,-1",
+    ]
     path = tmp_path / "khao_sat.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
     result = read_survey(path, matcher, trees=trees, year=2026)
     assert result.loadable
     assert [(r["unit_code"], r["survey"], r["code"], r["points"], r["source_row"]) for r in result.rows] == [
-        (commune.code, "sipas", "LV2.1", 1.75, 2), (commune.code, "leaders", "LV2.2", 0.8, 3)]
+        (commune.code, "sipas", "LV2.1", 1.75, 2),
+        (commune.code, "leaders", "LV2.2", 0.8, 3),
+    ]
     assert sorted((r["rule"], r["row_number"]) for r in result.rejects) == [
-        ("duplicate_survey", 8), ("negative_score", 9), ("not_a_number", 6), ("not_survey_criterion", 7),
-        ("unknown_survey", 5), ("unknown_unit", 4)]
+        ("duplicate_survey", 8),
+        ("negative_score", 9),
+        ("not_a_number", 6),
+        ("not_survey_criterion", 7),
+        ("unknown_survey", 5),
+        ("unknown_unit", 4),
+    ]
     assert all(r["reason"].startswith(f"Dòng {r['row_number']}: ") for r in result.rejects)
     bad = tmp_path / "bad.csv"
     bad.write_text("Đơn vị,Điểm\nx,1\n", encoding="utf-8")

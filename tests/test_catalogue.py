@@ -24,42 +24,65 @@ def row(code: str, level: str = "Cấp tỉnh", owner: str = "Sở Khoa học v�
 
 
 def test_owner_names_match_unit_codes_and_payment_is_typed(inbox):
-    write_catalogue(inbox / "tthc", [
-        row("1.000001"),
-        row("1.000002", owner="Sở Khoa học và Công nghệ - Tỉnh Thái Nguyên", paid="Không"),
-        row("1.000003", owner="so khoa hoc va cong nghe", paid=""),
-        row("2.000001", level="Cấp xã", owner="UBND cấp xã"),
-        row("2.000002", level="Cấp xã", owner=""),
-        row("2.000003", level="Cấp xã", owner="Sở Tư pháp"),
-    ])
+    write_catalogue(
+        inbox / "tthc",
+        [
+            row("1.000001"),
+            row("1.000002", owner="Sở Khoa học và Công nghệ - Tỉnh Thái Nguyên", paid="Không"),
+            row("1.000003", owner="so khoa hoc va cong nghe", paid=""),
+            row("2.000001", level="Cấp xã", owner="UBND cấp xã"),
+            row("2.000002", level="Cấp xã", owner=""),
+            row("2.000003", level="Cấp xã", owner="Sở Tư pháp"),
+        ],
+    )
     result = read(inbox)
     assert result.rejects == []
     assert [(r["procedure_code"], r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [
-        ("1.000001", "19.SKHCN", True), ("1.000002", "19.SKHCN", False), ("1.000003", "19.SKHCN", None),
-        ("2.000001", None, True), ("2.000002", None, True), ("2.000003", "19.STP", True)]
+        ("1.000001", "19.SKHCN", True),
+        ("1.000002", "19.SKHCN", False),
+        ("1.000003", "19.SKHCN", None),
+        ("2.000001", None, True),
+        ("2.000002", None, True),
+        ("2.000003", "19.STP", True),
+    ]
 
 
 def test_bad_owner_and_payment_values_are_reported_and_left_unknown(inbox):
-    write_catalogue(inbox / "tthc", [
-        row("1.000001"),
-        row("1.000002", owner="Sở Khoa học và Công nghệ Mới"),
-        row("1.000003", owner="Sở Không Tồn Tại Ở Đâu Cả"),
-        row("1.000004", owner="UBND cấp xã"),
-        row("1.000005", owner="Phường Phan Đình Phùng"),
-        row("1.000006", paid="Chưa"),
-    ])
+    write_catalogue(
+        inbox / "tthc",
+        [
+            row("1.000001"),
+            row("1.000002", owner="Sở Khoa học và Công nghệ Mới"),
+            row("1.000003", owner="Sở Không Tồn Tại Ở Đâu Cả"),
+            row("1.000004", owner="UBND cấp xã"),
+            row("1.000005", owner="Phường Phan Đình Phùng"),
+            row("1.000006", paid="Chưa"),
+        ],
+    )
     result = read(inbox)
     # The procedures still load (their dossiers must not be rejected as unknown procedures); the values are NULL.
     assert result.rejects == []
     assert [(r["procedure_code"], r["owner_unit_code"], r["payment_integrated"]) for r in result.rows] == [
-        ("1.000001", "19.SKHCN", True), ("1.000002", None, True), ("1.000003", None, True), ("1.000004", None, True),
-        ("1.000005", None, True), ("1.000006", "19.SKHCN", None)]
+        ("1.000001", "19.SKHCN", True),
+        ("1.000002", None, True),
+        ("1.000003", None, True),
+        ("1.000004", None, True),
+        ("1.000005", None, True),
+        ("1.000006", "19.SKHCN", None),
+    ]
     issues = [(i.rule, i.blocking) for i in result.file_issues]
-    assert issues == [("unknown_unit", False), ("unknown_unit", False), ("bad_value:owner_unit", False),
-                      ("bad_value:owner_unit", False), ("bad_value:payment_integrated", False)]
+    assert issues == [
+        ("unknown_unit", False),
+        ("unknown_unit", False),
+        ("bad_value:owner_unit", False),
+        ("bad_value:owner_unit", False),
+        ("bad_value:payment_integrated", False),
+    ]
     reasons = [i.reason for i in result.file_issues]
-    assert reasons[0] == ("Dòng 3 (mã 1.000002): Cơ quan chủ quản không có trong danh mục đơn vị: "
-                          "'Sở Khoa học và Công nghệ Mới'; có phải 'Sở Khoa học và Công nghệ'? Giá trị để trống (chưa rõ).")
+    assert reasons[0] == (
+        "Dòng 3 (mã 1.000002): Cơ quan chủ quản không có trong danh mục đơn vị: "
+        "'Sở Khoa học và Công nghệ Mới'; có phải 'Sở Khoa học và Công nghệ'? Giá trị để trống (chưa rõ)."
+    )
     assert "'Sở Không Tồn Tại Ở Đâu Cả'." in reasons[1]
     assert "Thủ tục cấp tỉnh" in reasons[2] and "xã/phường" in reasons[3]
     assert reasons[4].startswith("Dòng 7 (mã 1.000006): Cột 'Tích hợp thanh toán trực tuyến'")
@@ -80,8 +103,10 @@ def test_windows_1258_catalogue_matches_owner_names(inbox):
 
 
 def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inbox):
-    write_catalogue(inbox / "tthc", [row("1.000001"), row("2.000001", level="Cấp xã", owner="UBND cấp xã", paid="Không"),
-                                     row("1.000002", owner="Sở Ma")])
+    write_catalogue(
+        inbox / "tthc",
+        [row("1.000001"), row("2.000001", level="Cấp xã", owner="UBND cấp xã", paid="Không"), row("1.000002", owner="Sở Ma")],
+    )
     con = duckdb.connect()
     ensure_schema(con)
     tthc.load_units(con, load_units("Thái Nguyên"))
@@ -95,9 +120,14 @@ def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inb
         assert current == first
     assert stats == {"procedures": 3, "rejected_rows": 0, "status": "loaded"}
     assert con.execute("SELECT procedure_code, owner_unit_code, payment_integrated FROM dim_procedure ORDER BY 1").fetchall() == [
-        ("1.000001", "19.SKHCN", True), ("1.000002", None, True), ("2.000001", None, False)]
+        ("1.000001", "19.SKHCN", True),
+        ("1.000002", None, True),
+        ("2.000001", None, False),
+    ]
     assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
     issues = con.execute("SELECT rule, blocking, reason FROM file_issues").fetchall()
     assert [(r, b) for r, b, _ in issues] == [("unknown_unit", False)] and "Dòng 4 (mã 1.000002)" in issues[0][2]
-    comments = dict(con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall())
+    comments = dict(
+        con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall()
+    )
     assert comments["owner_unit_code"] and comments["payment_integrated"]

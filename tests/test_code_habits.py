@@ -46,10 +46,17 @@ def test_no_function_over_the_complexity_limit() -> None:
         pytest.skip("ruff is not installed (the dev group: uv sync --group dev)")
     lint = _pyproject()["tool"]["ruff"]["lint"]
     assert "C90" in lint["select"], "the complexity limit (ruff C90, mccabe) is part of the lint"
-    done = subprocess.run([ruff, "check", "--select", "C90", "--output-format", "concise", "--no-cache", "."],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, (f"functions over max-complexity {lint['mccabe']['max-complexity']}: split them into "
-                                  f"named steps\n{done.stdout}{done.stderr}")
+    done = subprocess.run(
+        [ruff, "check", "--select", "C90", "--output-format", "concise", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"functions over max-complexity {lint['mccabe']['max-complexity']}: split them into "
+        f"named steps\n{done.stdout}{done.stderr}"
+    )
 
 
 def test_no_exception_to_the_complexity_limit() -> None:
@@ -57,6 +64,17 @@ def test_no_exception_to_the_complexity_limit() -> None:
     ignores = _pyproject()["tool"]["ruff"]["lint"].get("per-file-ignores", {})
     assert not {f: codes for f, codes in ignores.items() if any(c.startswith("C90") for c in codes)}
     excluded = {".venv", ".tools", "data", "wheelhouse"}
-    marked = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py")
-              if not excluded & set(p.relative_to(ROOT).parts) and "noqa: " + "C901" in p.read_text(encoding="utf-8")]
+    marked = [
+        str(p.relative_to(ROOT))
+        for p in ROOT.rglob("*.py")
+        if not excluded & set(p.relative_to(ROOT).parts) and "noqa: " + "C901" in p.read_text(encoding="utf-8")
+    ]
     assert not marked
+
+
+def test_code_is_formatted() -> None:
+    ruff = _ruff()
+    if ruff is None:
+        pytest.skip("ruff is not installed (the dev group: uv sync --group dev)")
+    done = subprocess.run([ruff, "format", "--check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"run `make format`:\n{done.stdout}{done.stderr}"

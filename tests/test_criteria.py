@@ -83,6 +83,7 @@ INPUTS = {
 
 # --- loading and validation --------------------------------------------------------------------------------
 
+
 def test_the_test_tree_loads(tree):
     assert [d.code for d in tree.domains] == ["D1", "D2"]
     assert [n.code for n in tree.leaves] == ["D1.1", "D1.2", "D1.3", "D2.1.1", "D2.1.2", "D2.2", "D2.3"]
@@ -94,32 +95,53 @@ def test_the_test_tree_loads(tree):
         tree.applicable("agency")  # not a group of a local tree
 
 
-@pytest.mark.parametrize(("replacements", "expected"), [
-    # children's maxima: D1.1 3 → 4 makes D1's children 4 + 2 + 3 = 9 ≠ 8
-    ((("max: 3, method: self}", "max: 4, method: self}"),), "tiêu chí D1: tổng điểm tiêu chí con 9 ≠ 8"),
-    # domains: D2 12 → 13 (and D2.3 2 → 3 so D2 itself adds up) gives 8 + 13 = 21 ≠ 20
-    ((("max: 12, method: group", "max: 13, method: group"), ("max: 2, method: survey_sipas", "max: 3, method: survey_sipas")),
-     "tổng điểm các lĩnh vực 21 ≠ max 20"),
-    ((("code: D1.3,", "code: D1.1,"),), "mã tiêu chí D1.1 bị trùng"),
-    ((("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),), "tiêu chí D2.3: tiêu chí cha D9 không tồn tại"),
-    ((("method: survey_leaders", "method: khao_sat"),), "tiêu chí D1.3, method: 'khao_sat' không hợp lệ"),
-    ((("formula: tthc_online_rate", "formula: dvc_rate"),), "tiêu chí D2.1.2, formula: 'dvc_rate' không hợp lệ"),
-    ((("rule: {kind: target, target: 80}", "rule: {kind: target, target: 0}"),), "tiêu chí D2.1.2, rule.target: '0' phải lớn hơn 0"),
-    ((("rule: {kind: target, target: 80}", "rule: {kind: curve}"),), "tiêu chí D2.1.2, rule: kind 'curve' không hợp lệ"),
-    ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[95, 0.5], [98, 1.0], [0, 0]]"),), "các ngưỡng của steps phải giảm dần"),
-    ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[98, 1.5], [0, 0]]"),), "tỷ lệ điểm của mỗi bậc [ngưỡng, tỷ lệ điểm] phải từ 0 đến 1"),
-    ((("max: 3, method: survey_leaders}", "max: 3, method: survey_leaders, formula: tthc_on_time_rate}"),),
-     "tiêu chí D1.3: formula chỉ dùng cho tiêu chí computed"),
-    ((("applies_to: [commune]", "applies_to: [agency]"),), "tiêu chí D2.2: applies_to agency không thuộc nhóm"),
-    # an unquoted comma cuts the name into a stray key
-    ((('name: "SIPAS"', "name: SIPAS, hài lòng"),), "tiêu chí D2.3: trường không hợp lệ 'hài lòng'"),
-    ((("max: 20\n", "max: 20\nnote: x\n"),), "tệp: trường không hợp lệ 'note'"),
-    ((("{min: 80, label: \"Tốt\"}", "{min: 95, label: \"Tốt\"}"),), "bands: min phải giảm dần"),
-    ((("group: local", "group: xa"),), "group: 'xa' không hợp lệ, chỉ dùng: 'agency', 'local' hoặc 'province'"),
-    ((("method: self, applies_to: [commune]", "method: group, applies_to: [commune]"),), "tiêu chí D2.2: nút group không có tiêu chí con"),
-    ((("name: \"Kết quả giải quyết\", max: 6, method: group", "name: \"Kết quả giải quyết\", max: 6, method: self"),),
-     "tiêu chí D2.1: có tiêu chí con nên method phải là group"),
-])
+@pytest.mark.parametrize(
+    ("replacements", "expected"),
+    [
+        # children's maxima: D1.1 3 → 4 makes D1's children 4 + 2 + 3 = 9 ≠ 8
+        ((("max: 3, method: self}", "max: 4, method: self}"),), "tiêu chí D1: tổng điểm tiêu chí con 9 ≠ 8"),
+        # domains: D2 12 → 13 (and D2.3 2 → 3 so D2 itself adds up) gives 8 + 13 = 21 ≠ 20
+        (
+            (
+                ("max: 12, method: group", "max: 13, method: group"),
+                ("max: 2, method: survey_sipas", "max: 3, method: survey_sipas"),
+            ),
+            "tổng điểm các lĩnh vực 21 ≠ max 20",
+        ),
+        ((("code: D1.3,", "code: D1.1,"),), "mã tiêu chí D1.1 bị trùng"),
+        ((("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),), "tiêu chí D2.3: tiêu chí cha D9 không tồn tại"),
+        ((("method: survey_leaders", "method: khao_sat"),), "tiêu chí D1.3, method: 'khao_sat' không hợp lệ"),
+        ((("formula: tthc_online_rate", "formula: dvc_rate"),), "tiêu chí D2.1.2, formula: 'dvc_rate' không hợp lệ"),
+        (
+            (("rule: {kind: target, target: 80}", "rule: {kind: target, target: 0}"),),
+            "tiêu chí D2.1.2, rule.target: '0' phải lớn hơn 0",
+        ),
+        ((("rule: {kind: target, target: 80}", "rule: {kind: curve}"),), "tiêu chí D2.1.2, rule: kind 'curve' không hợp lệ"),
+        ((("[[98, 1.0], [95, 0.5], [0, 0]]", "[[95, 0.5], [98, 1.0], [0, 0]]"),), "các ngưỡng của steps phải giảm dần"),
+        (
+            (("[[98, 1.0], [95, 0.5], [0, 0]]", "[[98, 1.5], [0, 0]]"),),
+            "tỷ lệ điểm của mỗi bậc [ngưỡng, tỷ lệ điểm] phải từ 0 đến 1",
+        ),
+        (
+            (("max: 3, method: survey_leaders}", "max: 3, method: survey_leaders, formula: tthc_on_time_rate}"),),
+            "tiêu chí D1.3: formula chỉ dùng cho tiêu chí computed",
+        ),
+        ((("applies_to: [commune]", "applies_to: [agency]"),), "tiêu chí D2.2: applies_to agency không thuộc nhóm"),
+        # an unquoted comma cuts the name into a stray key
+        ((('name: "SIPAS"', "name: SIPAS, hài lòng"),), "tiêu chí D2.3: trường không hợp lệ 'hài lòng'"),
+        ((("max: 20\n", "max: 20\nnote: x\n"),), "tệp: trường không hợp lệ 'note'"),
+        ((('{min: 80, label: "Tốt"}', '{min: 95, label: "Tốt"}'),), "bands: min phải giảm dần"),
+        ((("group: local", "group: xa"),), "group: 'xa' không hợp lệ, chỉ dùng: 'agency', 'local' hoặc 'province'"),
+        (
+            (("method: self, applies_to: [commune]", "method: group, applies_to: [commune]"),),
+            "tiêu chí D2.2: nút group không có tiêu chí con",
+        ),
+        (
+            (('name: "Kết quả giải quyết", max: 6, method: group', 'name: "Kết quả giải quyết", max: 6, method: self'),),
+            "tiêu chí D2.1: có tiêu chí con nên method phải là group",
+        ),
+    ],
+)
 def test_each_validation_rule(tmp_path, replacements, expected):
     assert expected in _problems(tmp_path, *replacements)
 
@@ -132,8 +154,14 @@ def test_cycles_are_reported(tmp_path):
 
 def test_every_problem_is_listed_at_once(tmp_path):
     with pytest.raises(TreeError) as err:
-        load_tree(_variant(tmp_path, ("code: D1.3,", "code: D1.1,"), ("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),
-                           ("applies_to: [commune]", "applies_to: [agency]")))
+        load_tree(
+            _variant(
+                tmp_path,
+                ("code: D1.3,", "code: D1.1,"),
+                ("code: D2.3, parent: D2,", "code: D2.3, parent: D9,"),
+                ("applies_to: [commune]", "applies_to: [agency]"),
+            )
+        )
     assert len(err.value.problems) == 4  # the orphan D2.3 also leaves D2's children short of its maximum
     # The shape is checked first (every fault of it at once), then the rules across fields.
     with pytest.raises(TreeError) as err:
@@ -142,8 +170,11 @@ def test_every_problem_is_listed_at_once(tmp_path):
 
 
 def test_child_may_not_apply_more_widely_than_its_parent(tmp_path):
-    message = _problems(tmp_path, ("max: 6, method: group}", "max: 6, method: group, applies_to: [ward]}"),
-                        ("formula: tthc_online_rate,", "formula: tthc_online_rate, applies_to: [commune],"))
+    message = _problems(
+        tmp_path,
+        ("max: 6, method: group}", "max: 6, method: group, applies_to: [ward]}"),
+        ("formula: tthc_online_rate,", "formula: tthc_online_rate, applies_to: [commune],"),
+    )
     assert "tiêu chí D2.1.2: applies_to commune rộng hơn tiêu chí cha D2.1" in message
 
 
@@ -155,6 +186,7 @@ def test_unreadable_and_empty_files(tmp_path):
 
 
 # --- tree per year --------------------------------------------------------------------------------------------
+
 
 def test_tree_for_picks_the_years_file_and_the_decision_over_the_default(tmp_path):
     _tree_file(tmp_path, TREE.replace("year: 2026", "year: 2025"), "par_2025_local_qd1.yaml")
@@ -171,6 +203,7 @@ def test_tree_for_picks_the_years_file_and_the_decision_over_the_default(tmp_pat
 
 # --- scoring ---------------------------------------------------------------------------------------------------
 
+
 def test_commune_score_by_hand(tree):
     s = score_unit(tree, "commune", INPUTS)
     pts = {r["code"]: r["points"] for r in s.criteria}
@@ -178,11 +211,20 @@ def test_commune_score_by_hand(tree):
     # D2.1.1 96 % ≥ 95 → half of 4 = 2; D2.1.2 2 × 60/80 = 1.5; D2.2 self 3 (provisional); D2.3 survey 1.6
     assert pts == {"D1.1": 2.5, "D1.2": 1.8, "D1.3": 2.4, "D2.1.1": 2.0, "D2.1.2": 1.5, "D2.2": 3.0, "D2.3": 1.6}
     sources = {r["code"]: r["source"] for r in s.criteria}
-    assert sources == {"D1.1": "appraised", "D1.2": "computed", "D1.3": "survey", "D2.1.1": "computed",
-                       "D2.1.2": "computed", "D2.2": "self_provisional", "D2.3": "survey"}
+    assert sources == {
+        "D1.1": "appraised",
+        "D1.2": "computed",
+        "D1.3": "survey",
+        "D2.1.1": "computed",
+        "D2.1.2": "computed",
+        "D2.2": "self_provisional",
+        "D2.3": "survey",
+    }
     # domains: D1 2.5 + 1.8 + 2.4 = 6.7 of 8; D2 2 + 1.5 + 3 + 1.6 = 8.1 of 12
     assert [(d["code"], d["points"], d["max_points"], d["points_lost"]) for d in s.domains] == [
-        ("D1", 6.7, 8.0, 1.3), ("D2", 8.1, 12.0, 3.9)]
+        ("D1", 6.7, 8.0, 1.3),
+        ("D2", 8.1, 12.0, 3.9),
+    ]
     # total 6.7 + 8.1 = 14.8 of 20 → 74 % → Khá (70 ≤ 74 < 80)
     assert (s.total, s.max_applicable, s.index_pct, s.band) == (14.8, 20.0, 74.0, "Khá")
     assert s.provisional  # D2.2 has no appraisal yet
@@ -213,21 +255,38 @@ def test_provisional_until_appraised(tree):
     assert {r["source"] for r in missing.criteria if r["applicable"]} == {"missing", "not_measured"}
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    # thresholds on 4 points: ≥ 98 → 4, ≥ 95 → 2, else 0
-    (100, 4.0), (98, 4.0), (97.99, 2.0), (95, 2.0), (94.99, 0.0), (0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # thresholds on 4 points: ≥ 98 → 4, ≥ 95 → 2, else 0
+        (100, 4.0),
+        (98, 4.0),
+        (97.99, 2.0),
+        (95, 2.0),
+        (94.99, 0.0),
+        (0, 0.0),
+    ],
+)
 def test_threshold_rule_at_its_boundaries(tree, value, expected):
     s = score_unit(tree, "ward", {"D2.1.1": CriterionInput(computed_value=value)})
     assert next(r["points"] for r in s.criteria if r["code"] == "D2.1.1") == expected
 
 
-@pytest.mark.parametrize(("code", "value", "expected"), [
-    # online rate, target 80 % on 2 points: 2 × min(1, v/80)
-    ("D2.1.2", 0, 0.0), ("D2.1.2", 40, 1.0), ("D2.1.2", 79, 1.98), ("D2.1.2", 80, 2.0), ("D2.1.2", 100, 2.0),
-    # plan tasks, target 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
-    ("D1.2", 100, 2.0), ("D1.2", 50, 1.0), ("D1.2", 33.333, 0.67),
-])
+@pytest.mark.parametrize(
+    ("code", "value", "expected"),
+    [
+        # online rate, target 80 % on 2 points: 2 × min(1, v/80)
+        ("D2.1.2", 0, 0.0),
+        ("D2.1.2", 40, 1.0),
+        ("D2.1.2", 79, 1.98),
+        ("D2.1.2", 80, 2.0),
+        ("D2.1.2", 100, 2.0),
+        # plan tasks, target 100 % on 2 points: 2 × v/100; 33.333 → 0.66666 → 0.67
+        ("D1.2", 100, 2.0),
+        ("D1.2", 50, 1.0),
+        ("D1.2", 33.333, 0.67),
+    ],
+)
 def test_target_rule(tree, code, value, expected):
     s = score_unit(tree, "ward", {code: CriterionInput(computed_value=value)})
     assert next(r["points"] for r in s.criteria if r["code"] == code) == expected
@@ -262,9 +321,14 @@ def test_bands(tree):
     # band of index % = total / 16 × 100 for a ward: 14.4 → 90 (Xuất sắc, boundary); 14.3 → 89.375 → 89.38 (Tốt);
     # 12.8 → 80 (Tốt, boundary); 11.4 → 71.25 (Khá)
     for survey, band in [(3, "Xuất sắc"), (2.9, "Tốt"), (1.4, "Tốt"), (0, "Khá")]:
-        full = {"D1.1": CriterionInput(appraised_points=3), "D1.2": CriterionInput(computed_value=100),
-                "D2.1.1": CriterionInput(computed_value=100), "D2.1.2": CriterionInput(computed_value=80),
-                "D2.3": CriterionInput(survey_points=0.4), "D1.3": CriterionInput(survey_points=survey)}
+        full = {
+            "D1.1": CriterionInput(appraised_points=3),
+            "D1.2": CriterionInput(computed_value=100),
+            "D2.1.1": CriterionInput(computed_value=100),
+            "D2.1.2": CriterionInput(computed_value=80),
+            "D2.3": CriterionInput(survey_points=0.4),
+            "D1.3": CriterionInput(survey_points=survey),
+        }
         # 3 + 2 + 4 + 2 + 0.4 = 11.4, plus the leaders' survey
         s = score_unit(tree, "ward", full)
         assert s.band == band, (survey, s.index_pct)
@@ -281,13 +345,16 @@ def test_bad_inputs_are_refused(tree):
 
 # --- ranking -----------------------------------------------------------------------------------------------------
 
+
 def test_ranking_with_ties_on_the_index():
-    units = pd.DataFrame({
-        "ranking_group": ["local"] * 5 + ["agency"] * 2,
-        "unit_code": list("ABCDEFG"),
-        # B and C: 85.504 and 85.496 both round to 85.50 → tied; agencies ranked apart
-        "index_pct": [90.0, 85.504, 85.496, 80.0, 70.0, 75.0, 75.0],
-    })
+    units = pd.DataFrame(
+        {
+            "ranking_group": ["local"] * 5 + ["agency"] * 2,
+            "unit_code": list("ABCDEFG"),
+            # B and C: 85.504 and 85.496 both round to 85.50 → tied; agencies ranked apart
+            "index_pct": [90.0, 85.504, 85.496, 80.0, 70.0, 75.0, 75.0],
+        }
+    )
     ranked = rank_within(units, by=("ranking_group",), score="index_pct", evaluated=None).set_index("unit_code")
     assert list(ranked.loc[list("ABCDE"), "rank"]) == [1, 2, 2, 4, 5]
     assert list(ranked.loc[list("ABCDE"), "is_tied"]) == [False, True, True, False, False]
@@ -295,6 +362,7 @@ def test_ranking_with_ties_on_the_index():
 
 
 # --- the default trees --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("group", ["agency", "local"])
 def test_default_trees_load_and_add_up(group):
@@ -311,15 +379,19 @@ def test_default_trees_load_and_add_up(group):
         by_method[leaf.method] = by_method.get(leaf.method, 0) + leaf.max_points
     assert by_method["survey_sipas"] == 10 and by_method["survey_leaders"] == 22
     assert {n.formula for n in t.leaves if n.method == "computed"} == {
-        "tthc_on_time_rate", "tthc_online_rate", "plan_tasks_on_time_rate"}
+        "tthc_on_time_rate",
+        "tthc_online_rate",
+        "plan_tasks_on_time_rate",
+    }
     assert {n.formula for n in t.leaves if n.method == "computed"} <= set(FORMULAS)
     for d in t.domains:
         assert 2 <= len(t.children(d.code)) <= 4
     # a perfect unit scores 100 % of what applies to it
     for unit_group in t.unit_groups:
         leaves = [t.node(c) for c in t.applicable(unit_group)]
-        perfect = {n.code: CriterionInput(appraised_points=n.max_points, survey_points=n.max_points, computed_value=100)
-                   for n in leaves}
+        perfect = {
+            n.code: CriterionInput(appraised_points=n.max_points, survey_points=n.max_points, computed_value=100) for n in leaves
+        }
         s = score_unit(t, unit_group, perfect)
         assert s.index_pct == 100 and s.band == "Xuất sắc" and not s.provisional
 

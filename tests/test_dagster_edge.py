@@ -30,8 +30,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def _modules(package: str) -> dict[str, set[str]]:
-    return {".".join(p.relative_to(ROOT).with_suffix("").parts): _imports(p)
-            for p in sorted((ROOT / package).rglob("*.py"))}
+    return {".".join(p.relative_to(ROOT).with_suffix("").parts): _imports(p) for p in sorted((ROOT / package).rglob("*.py"))}
 
 
 MODULES = {name: imports for package in PACKAGES for name, imports in _modules(package).items()}
@@ -54,21 +53,30 @@ def test_pipelines_holds_the_code_location_and_its_operation_only():
     """Definitions, jobs, schedules and sensors, plus the operator's side of Dagster (the instance and its recovery,
     failure alerts, `make run`); resources, partitions and groups live in assets/, which never reaches up here."""
     assert {m for m in MODULES if _top(m) == "pipelines"} == {
-        "pipelines.__init__", "pipelines.definitions", "pipelines.jobs", "pipelines.schedules", "pipelines.sensors",
-        "pipelines.instance", "pipelines.alerts", "pipelines.run_demo"}
+        "pipelines.__init__",
+        "pipelines.definitions",
+        "pipelines.jobs",
+        "pipelines.schedules",
+        "pipelines.sensors",
+        "pipelines.instance",
+        "pipelines.alerts",
+        "pipelines.run_demo",
+    }
 
 
 @pytest.mark.parametrize("package", [*EDGE, *PURE])
 def test_nothing_below_the_edge_imports_pipelines(package):
-    wrong = {m: sorted(i for i in imports if _top(i) == "pipelines")
-             for m, imports in MODULES.items() if _top(m) == package}
+    wrong = {m: sorted(i for i in imports if _top(i) == "pipelines") for m, imports in MODULES.items() if _top(m) == package}
     assert not {m: i for m, i in wrong.items() if i}
 
 
 @pytest.mark.parametrize("package", PURE)
 def test_pure_packages_know_nothing_of_dagster_or_its_modules(package):
-    wrong = {m: sorted(i for i in imports if _top(i) in ("pipelines", *EDGE) or _uses_dagster({i}))
-             for m, imports in MODULES.items() if _top(m) == package}
+    wrong = {
+        m: sorted(i for i in imports if _top(i) in ("pipelines", *EDGE) or _uses_dagster({i}))
+        for m, imports in MODULES.items()
+        if _top(m) == package
+    }
     assert not {m: i for m, i in wrong.items() if i}
 
 
@@ -79,8 +87,10 @@ LAYERS = ("pipelines", "checks", "assets", "demo", "workbooks", "warehouse", "so
 
 def test_imports_between_packages_point_down_the_layers():
     assert set(LAYERS) == set(PACKAGES)
-    wrong = {m: sorted(i for i in imports if _top(i) in LAYERS and LAYERS.index(_top(i)) < LAYERS.index(_top(m)))
-             for m, imports in MODULES.items()}
+    wrong = {
+        m: sorted(i for i in imports if _top(i) in LAYERS and LAYERS.index(_top(i)) < LAYERS.index(_top(m)))
+        for m, imports in MODULES.items()
+    }
     assert not {m: i for m, i in wrong.items() if i}
 
 
@@ -94,9 +104,22 @@ def test_every_asset_check_is_defined_in_checks():
 
 # Asset keys and checks of every job, computed from the definitions before jobs selected groups (main at e52e5a7).
 JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
-    "daily_tthc": ({"analyst_snapshot", "data_quality_workbook", "offices", "petitions", "plan_register",
-                    "procedure_publication", "qd766_portal_snapshots", "tthc_catalogue", "tthc_dossier_versions",
-                    "tthc_dossiers", "units"}, 19),
+    "daily_tthc": (
+        {
+            "analyst_snapshot",
+            "data_quality_workbook",
+            "offices",
+            "petitions",
+            "plan_register",
+            "procedure_publication",
+            "qd766_portal_snapshots",
+            "tthc_catalogue",
+            "tthc_dossier_versions",
+            "tthc_dossiers",
+            "units",
+        },
+        19,
+    ),
     "masterdata_refresh": ({"tthc_catalogue", "units"}, 0),
     "par_blank_forms_yearly": ({"dti_blank_forms", "par_blank_forms"}, 0),
     "portal_capture": ({"qd766_portal_capture"}, 0),
@@ -104,8 +127,20 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
     "qd766_quarterly": ({"qd766_quarter"}, 1),
     "qd766_sources": ({"petitions", "procedure_publication", "qd766_portal_snapshots"}, 1),
     "task_progress": ({"plan_register", "task_progress_workbook", "task_reports", "task_status"}, 1),
-    "yearly_indices": ({"analyst_snapshot", "dti_inputs", "dti_scorecards", "dti_workbook", "par_inputs",
-                        "par_scorecards", "par_workbook", "qd766_workbook", "qd766_year"}, 5),
+    "yearly_indices": (
+        {
+            "analyst_snapshot",
+            "dti_inputs",
+            "dti_scorecards",
+            "dti_workbook",
+            "par_inputs",
+            "par_scorecards",
+            "par_workbook",
+            "qd766_workbook",
+            "qd766_year",
+        },
+        5,
+    ),
 }
 
 

@@ -14,10 +14,26 @@ _PLAN = "Sau khi có Kế hoạch của UBND tỉnh"
 SEED = [
     ("1", "Sau khi có Kế hoạch của UBND tỉnh (dự kiến quý I/2026)", "quarter", date(2026, 3, 31), True, _PLAN, date(2026, 1, 1)),
     ("2", "Sau khi có Kế hoạch của UBND tỉnh (dự kiến tháng 01/2026)", "month", date(2026, 1, 31), True, _PLAN, date(2026, 1, 1)),
-    ("3", "Sau khi có Kế hoạch của UBND tỉnh (dự kiến quý III/2026)", "quarter", date(2026, 9, 30), True, _PLAN, date(2026, 7, 1)),
+    (
+        "3",
+        "Sau khi có Kế hoạch của UBND tỉnh (dự kiến quý III/2026)",
+        "quarter",
+        date(2026, 9, 30),
+        True,
+        _PLAN,
+        date(2026, 7, 1),
+    ),
     # "before 1 June": the last day allowed is 31 May
     ("4", "Trước 01/6/2026", "date", date(2026, 5, 31), False, None, None),
-    ("5", "Quý II/2026 (sau khi UBND tỉnh công bố)", "quarter", date(2026, 6, 30), True, "sau khi UBND tỉnh công bố", date(2026, 4, 1)),
+    (
+        "5",
+        "Quý II/2026 (sau khi UBND tỉnh công bố)",
+        "quarter",
+        date(2026, 6, 30),
+        True,
+        "sau khi UBND tỉnh công bố",
+        date(2026, 4, 1),
+    ),
     ("6", "Quý III/2026", "quarter", date(2026, 9, 30), False, None, date(2026, 7, 1)),
     ("7", "Năm 2026", "year", date(2026, 12, 31), False, None, date(2026, 1, 1)),
     ("8", "Năm 2026", "year", date(2026, 12, 31), False, None, date(2026, 1, 1)),
@@ -29,7 +45,9 @@ SEED = [
 ]
 
 
-@pytest.mark.parametrize(("task", "text", "kind", "due", "provisional", "condition", "start"), SEED, ids=[f"task{s[0]}" for s in SEED])
+@pytest.mark.parametrize(
+    ("task", "text", "kind", "due", "provisional", "condition", "start"), SEED, ids=[f"task{s[0]}" for s in SEED]
+)
 def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start):
     assert parse_deadline(text) == Deadline(text, kind, due, provisional, condition, start, before=task == "4")
 
@@ -74,7 +92,9 @@ def test_other_phrases(text, kind, due, start):
     assert not deadline.provisional and deadline.condition is None
 
 
-@pytest.mark.parametrize("text", ["Hằng quý", "Định kỳ hằng quý", "Thường xuyên", "Hàng năm", "Thường xuyên, liên tục", "định kỳ  hằng tháng"])
+@pytest.mark.parametrize(
+    "text", ["Hằng quý", "Định kỳ hằng quý", "Thường xuyên", "Hàng năm", "Thường xuyên, liên tục", "định kỳ  hằng tháng"]
+)
 def test_recurring_tasks_fall_due_at_the_end_of_the_plan_year(text):
     deadline = parse_deadline(text, default_year=2026)
     assert (deadline.kind, deadline.due, deadline.period_start) == ("recurring", date(2026, 12, 31), date(2026, 1, 1))
@@ -95,7 +115,12 @@ def test_a_phrase_without_its_year_takes_the_plan_year_only_when_given():
         ("Sau khi UBND tỉnh công bố, dự kiến quý II/2026", "quarter", date(2026, 6, 30), "Sau khi UBND tỉnh công bố"),
         ("Dự kiến quý II/2026", "quarter", date(2026, 6, 30), None),
         ("Quý II/2026 (dự kiến)", "quarter", date(2026, 6, 30), None),
-        ("sau khi có kế hoạch của UBND tỉnh (dự kiến trước 01/6/2026)", "date", date(2026, 5, 31), "sau khi có kế hoạch của UBND tỉnh"),
+        (
+            "sau khi có kế hoạch của UBND tỉnh (dự kiến trước 01/6/2026)",
+            "date",
+            date(2026, 5, 31),
+            "sau khi có kế hoạch của UBND tỉnh",
+        ),
     ],
 )
 def test_conditional_phrases_are_provisional_and_keep_their_condition(text, kind, due, condition):

@@ -48,8 +48,10 @@ def dti(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def forms(dti) -> dict[str, object]:
     root, _ = dti
-    return {p.name: read_self_assessment(p, tree_for, MATCHER, year=2026, index="dti")
-            for p in sorted((root / FORM_DIR).glob("*.xlsx"))}
+    return {
+        p.name: read_self_assessment(p, tree_for, MATCHER, year=2026, index="dti")
+        for p in sorted((root / FORM_DIR).glob("*.xlsx"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +66,8 @@ def test_same_seed_same_bytes(dti, tmp_path: Path) -> None:
     assert all((tmp_path / p.relative_to(root)).read_bytes() == p.read_bytes() for p in summary["written"])
     assert again["bad"] == summary["bad"] and again["notes"] == summary["notes"]
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == sorted(
-        str(p.relative_to(root)) for p in summary["written"])
+        str(p.relative_to(root)) for p in summary["written"]
+    )
     assert sum(p.stat().st_size for p in summary["written"]) < 5_000_000
 
 
@@ -95,8 +98,12 @@ def test_every_unit_but_the_missing_ones_has_a_usable_form(dti, forms) -> None:
 def test_bad_forms_fail_exactly_as_documented(dti, forms, bad) -> None:
     root, _ = dti
     documented = {k: b for k, b in bad.items() if k.startswith("dti_form_")}
-    assert set(documented) == {"dti_form_bad_answer", "dti_form_out_of_range", "dti_form_missing_evidence",
-                               "dti_form_wrong_index"}
+    assert set(documented) == {
+        "dti_form_bad_answer",
+        "dti_form_out_of_range",
+        "dti_form_missing_evidence",
+        "dti_form_wrong_index",
+    }
     for b in documented.values():
         assert (root / b["file"]).exists()
     by_file = {Path(b["file"]).name: k for k, b in documented.items()}
@@ -129,9 +136,10 @@ def test_answers_vary_with_the_units_maturity(forms) -> None:
     shares = {}
     for r in good:
         rows = [row for row in r.rows if r.tree.node(row["code"]).method == "self"]
-        shares[r.file_name] = (LEVELS[r.unit_code],
-                               sum(row["self_points"] for row in rows) / sum(r.tree.node(row["code"]).max_points
-                                                                            for row in rows))
+        shares[r.file_name] = (
+            LEVELS[r.unit_code],
+            sum(row["self_points"] for row in rows) / sum(r.tree.node(row["code"]).max_points for row in rows),
+        )
     levels, share = np.array(list(shares.values())).T
     assert np.corrcoef(levels, share)[0, 1] > 0.7
     assert share.min() < 0.5 and share.max() > 0.9  # weak and strong units
@@ -142,8 +150,12 @@ def test_answers_vary_with_the_units_maturity(forms) -> None:
     assert np.mean(strong) > 0.6 > 0.3 > np.mean(weak)
     answers = Counter(row["self_answer"] for r in good for row in r.rows if row["code"] == "NT.2")
     assert set(answers) == {"Có", "Không"} and answers["Có"] > answers["Không"]
-    percentages = [(LEVELS[r.unit_code], float(row["self_answer"].replace(",", "."))) for r in good for row in r.rows
-                   if row["code"] in ("HT.1", "NL.2", "KH.1")]
+    percentages = [
+        (LEVELS[r.unit_code], float(row["self_answer"].replace(",", ".")))
+        for r in good
+        for row in r.rows
+        if row["code"] in ("HT.1", "NL.2", "KH.1")
+    ]
     assert all(0 <= p <= 100 for _, p in percentages)
     assert np.corrcoef(np.array(percentages).T)[0, 1] > 0.6
 
@@ -151,8 +163,12 @@ def test_answers_vary_with_the_units_maturity(forms) -> None:
 def test_external_values_load_but_the_documented_rejects(dti, bad, tmp_path: Path) -> None:
     root, summary = dti
     paths = sorted((root / EXTERNAL_DIR).glob("*.csv"))
-    assert [p.name for p in paths] == ["dinh_danh_dien_tu_vneid_2026.csv", "giam_sat_attt_soc_2026.csv",
-                                       "he_thong_bao_cao_2026.csv", "quan_ly_van_ban_2026.csv"]
+    assert [p.name for p in paths] == [
+        "dinh_danh_dien_tu_vneid_2026.csv",
+        "giam_sat_attt_soc_2026.csv",
+        "he_thong_bao_cao_2026.csv",
+        "quan_ly_van_ban_2026.csv",
+    ]
     components = external_components(2026)
     results = read_external_values(paths, MATCHER, components, 2026, tmp_path / "work")
     assert all(r.loadable and not any(i.blocking for i in r.file_issues) for r in results.values())
@@ -180,7 +196,12 @@ def test_external_values_load_but_the_documented_rejects(dti, bad, tmp_path: Pat
     values = np.array([(LEVELS[row["unit_code"]], row["value"]) for row in loaded if row["code"] == "HD.1"]).T
     assert np.corrcoef(values)[0, 1] > 0.6 and values[1].min() >= 0 and values[1].max() <= 100
     assert {row["code"] for row in loaded if MATCHER.units[row["unit_code"]].group == AGENCY} == {
-        "AT.2", "AT.3", "HD.1", "HD.2", "HD.8"}
+        "AT.2",
+        "AT.3",
+        "HD.1",
+        "HD.2",
+        "HD.8",
+    }
 
 
 def test_previous_results_map_to_current_units(dti, bad, forms, tmp_path: Path) -> None:
@@ -193,25 +214,27 @@ def test_previous_results_map_to_current_units(dti, bad, forms, tmp_path: Path) 
     previous = map_previous(result.rows, MATCHER)
     agencies = {u.code for u in RANKED if u.group == AGENCY}
     assert agencies <= set(previous)
-    assert {c for c, p in previous.items() if p.merged} == {"19.STC", "19.SNNMT", "19.SNV", "19.SXD", "19.SKHCN",
-                                                             "19.VPUBND"}
+    assert {c for c, p in previous.items() if p.merged} == {"19.STC", "19.SNNMT", "19.SNV", "19.SXD", "19.SKHCN", "19.VPUBND"}
     assert {c for c, p in previous.items() if p.renamed} == {"19.SDTTG"}  # Ban Dân tộc
     assert all(not p.missing for p in previous.values())  # every predecessor has its result
     for code, names in old_names(RANKED).items():
         assert set(previous[code].published_names) == set(names)
         totals = [r["total"] for r in result.rows if r["unit_code"] == code]
         assert previous[code].total == pytest.approx(round(sum(totals) / len(totals), 2))
-    spelt = {r["published_name"] for r in result.rows} - {u.name for u in RANKED} - {
-        n for v in old_names(RANKED).values() for n in v}
+    spelt = (
+        {r["published_name"] for r in result.rows} - {u.name for u in RANKED} - {n for v in old_names(RANKED).values() for n in v}
+    )
     assert len(spelt) >= 5  # no diacritics, double spaces, lower case, "UBND …"
     locals_ = [u for u in RANKED if u.group != AGENCY]
     assert 0.8 * len(locals_) <= sum(1 for u in locals_ if u.code in previous) < len(locals_)
     # totals 0..100, a little lower than this year's self-assessment; ranks and levels per group
     totals = np.array([r["total"] for r in result.rows])
     assert 0 <= totals.min() and totals.max() <= 100
-    shares = [100 * sum(row["self_points"] for row in r.rows) / sum(r.tree.node(row["code"]).max_points
-                                                                   for row in r.rows)
-              for r in forms.values() if r.loadable and not r.rejects]
+    shares = [
+        100 * sum(row["self_points"] for row in r.rows) / sum(r.tree.node(row["code"]).max_points for row in r.rows)
+        for r in forms.values()
+        if r.loadable and not r.rejects
+    ]
     assert np.mean(shares) - 15 < totals.mean() < np.mean(shares)
     for group in ("agency", "local"):
         rows = [r for r in result.rows if RANKING_GROUP[MATCHER.units[r["unit_code"]].group] == group]
@@ -233,13 +256,15 @@ def test_summary_and_a_smaller_run(dti, tmp_path: Path) -> None:
     subset = tuple(RANKED[:4] + RANKED[20:30])
     clean = write_dti_inbox(tmp_path, subset, seed=7, bad_files=False)
     assert clean["bad"] == [] and len(clean["dti_missing_units"]) == 3
-    results = [read_self_assessment(p, tree_for, MATCHER, year=2026, index="dti")
-               for p in sorted((tmp_path / FORM_DIR).glob("*.xlsx"))]
+    results = [
+        read_self_assessment(p, tree_for, MATCHER, year=2026, index="dti") for p in sorted((tmp_path / FORM_DIR).glob("*.xlsx"))
+    ]
     assert len(results) == len(subset) - 3 + 1 and all(r.loadable and not r.rejects for r in results)
     paths = sorted((tmp_path / EXTERNAL_DIR).glob("*.csv"))
     external = read_external_values(paths, MATCHER, external_components(2026), 2026, tmp_path / "work")
     assert all(not r.rejects for r in external.values())
     assert sum(len(r.rows) for r in external.values()) == clean["dti_external_rows"]
-    previous = next(iter(read_previous_results([tmp_path / PREVIOUS_DIR / "dti_2025.csv"], MATCHER, 2025,
-                                               tmp_path / "work").values()))
+    previous = next(
+        iter(read_previous_results([tmp_path / PREVIOUS_DIR / "dti_2025.csv"], MATCHER, 2025, tmp_path / "work").values())
+    )
     assert previous.rejects == [] and len(previous.rows) == clean["dti_previous_rows"]

@@ -73,8 +73,7 @@ def test_same_arguments_give_identical_files(inbox: tuple[Path, dict], tmp_path:
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
     assert again["dossiers"] == summary["dossiers"] and again["versions"] == summary["versions"]
-    other = _files(tmp_path / "other") if generate_inbox(tmp_path / "other", start=START, end=END, scale=SCALE,
-                                                         seed=7) else {}
+    other = _files(tmp_path / "other") if generate_inbox(tmp_path / "other", start=START, end=END, scale=SCALE, seed=7) else {}
     assert other["tthc/ho_so_20260105.csv"] != first["tthc/ho_so_20260105.csv"]  # the seed matters
 
 
@@ -115,8 +114,7 @@ def test_values_follow_the_format(good_rows: list[tuple[str, list[str]]]) -> Non
             assert received <= datetime.strptime(row[COL["completed_at"]], DATETIME_FORMAT) <= updated
         assert row[COL["status"]] in STATUSES and row[COL["channel"]] in CHANNELS
         assert row[COL["satisfaction"]] in {"", *RATINGS}
-        for name in ("digitised", "electronic_result", "paid_online", "reused_data", "citizen_data_used",
-                     "synced_to_portal"):
+        for name in ("digitised", "electronic_result", "paid_online", "reused_data", "citizen_data_used", "synced_to_portal"):
             assert row[COL[name]] in BOOLEANS
         fee = int(row[COL["fee_due"]])
         assert fee >= 0 and (fee > 0 or row[COL["paid_online"]] == "Không")
@@ -171,13 +169,30 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
     root, summary = inbox
     doc = (root / "BAD_FILES.md").read_text(encoding="utf-8")
     bad = {b["kind"]: b for b in summary["bad_files"]}
-    expected = {"truncated", "renamed_column", "missing_status", "cp1258", "bad_dates", "unknown_codes",
-                "negative_values", "completed_before_received", "duplicate_code", "empty", "header_only",
-                "unicode_text", "semicolon_cr", "verbatim_duplicates"}
+    expected = {
+        "truncated",
+        "renamed_column",
+        "missing_status",
+        "cp1258",
+        "bad_dates",
+        "unknown_codes",
+        "negative_values",
+        "completed_before_received",
+        "duplicate_code",
+        "empty",
+        "header_only",
+        "unicode_text",
+        "semicolon_cr",
+        "verbatim_duplicates",
+    }
     assert expected | {"pakn_bad_rows"} <= bad.keys()
     assert {k for k in bad if k.startswith("portal_")} == {
-        "portal_missing_field", "portal_null_counts", "portal_changed_max", "portal_unknown_department",
-        "portal_score_mismatch"}
+        "portal_missing_field",
+        "portal_null_counts",
+        "portal_changed_max",
+        "portal_unknown_department",
+        "portal_score_mismatch",
+    }
     for b in summary["bad_files"]:
         assert (root / b["file"]).exists() and f"`{b['file']}`" in doc
         for code in b.get("dossier_codes", []):
@@ -205,13 +220,15 @@ def test_every_bad_file_exists_and_is_broken_as_documented(inbox: tuple[Path, di
     assert any(re.fullmatch(r"\d{2}/(1[3-9]|2\d|3[01])/\d{4} \d{2}:\d{2}:\d{2}", d) for d in dates)
     unknown = extra("unknown_codes")
     assert {"Xã Không Tồn Tại", "9.999999"} <= {r[COL["resolving_unit"]] for r in unknown} | {
-        r[COL["procedure_code"]] for r in unknown}
+        r[COL["procedure_code"]] for r in unknown
+    }
     negative = extra("negative_values")
     assert any(int(r[COL["supplement_requests"]]) < 0 for r in negative)
     assert any(int(r[COL["fee_due"]]) < 0 for r in negative)
     for r in extra("completed_before_received"):
         assert datetime.strptime(r[COL["completed_at"]], DATETIME_FORMAT) < datetime.strptime(
-            r[COL["received_at"]], DATETIME_FORMAT)
+            r[COL["received_at"]], DATETIME_FORMAT
+        )
     dup = extra("duplicate_code")
     assert len(dup) == 2 and dup[0][0] == dup[1][0] and dup[0] != dup[1]
     assert content["unicode_text"].startswith(b"\xff\xfe")  # UTF-16 LE with its BOM, tab-separated
@@ -233,8 +250,24 @@ def test_short_range_and_no_bad_files(tmp_path: Path) -> None:
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--inbox", str(tmp_path), "--scale", "0.001", "--start", "2026-03-01", "--end", "2026-03-03",
-                 "--seed", "5", "--no-bad-files"]) == 0
+    assert (
+        main(
+            [
+                "--inbox",
+                str(tmp_path),
+                "--scale",
+                "0.001",
+                "--start",
+                "2026-03-01",
+                "--end",
+                "2026-03-03",
+                "--seed",
+                "5",
+                "--no-bad-files",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["dossier_files"] == 3 and out["bad_files"] == []
     assert sorted(p.name for p in (tmp_path / "tthc").glob("ho_so_*.csv"))[0] == "ho_so_20260301.csv"
@@ -246,17 +279,51 @@ def _portal(root: Path) -> dict[str, dict]:
 
 # Fields of the real endpoints per row level (../shared/reference/portal-api.md), written out independently of demo.portal.
 TREE_FIELDS = {
-    "dvc-progress-tree": ({"totalReceived", "totalOnTime", "totalCompleted", "avgProcessingDays", "totalScore", "totalMaxScore"},
-                          {"totalReceived", "totalOnTime", "totalOverdue", "avgProcessingDays", "score", "maxScore", "scoreDelta"}),
-    "provide-online-tree": ({"authorityCount", "partialCount", "fullCount", "onlineServiceTotal", "onlineDossierCount",
-                             "channelOnlineSum", "channelDirectSum", "channelPostalSum", "channelTotalSum", "onlineOnTimeSum",
-                             "onlineOverdueSum", "totalScore", "totalMaxScore"}, {"totalScore", "totalMaxScore", "scoreDelta"}),
+    "dvc-progress-tree": (
+        {"totalReceived", "totalOnTime", "totalCompleted", "avgProcessingDays", "totalScore", "totalMaxScore"},
+        {"totalReceived", "totalOnTime", "totalOverdue", "avgProcessingDays", "score", "maxScore", "scoreDelta"},
+    ),
+    "provide-online-tree": (
+        {
+            "authorityCount",
+            "partialCount",
+            "fullCount",
+            "onlineServiceTotal",
+            "onlineDossierCount",
+            "channelOnlineSum",
+            "channelDirectSum",
+            "channelPostalSum",
+            "channelTotalSum",
+            "onlineOnTimeSum",
+            "onlineOverdueSum",
+            "totalScore",
+            "totalMaxScore",
+        },
+        {"totalScore", "totalMaxScore", "scoreDelta"},
+    ),
     "formality-online-payment-tree": (
-        {"totalDossierOnlinePaymentSuccess", "totalDossierFinancialObligation", "totalDossierOnlineFormalityPaymentSuccess",
-         "totalFeeDossierFormalityDistinct", "totalFeeDossierFormality", "totalFeeFormality", "totalScore", "totalMaxScore"},
-        {"totalDossierOnlinePaymentSuccess", "totalDossierFinancialObligation", "totalDossierOnlineFormalityPaymentSuccess",
-         "totalFeeDossierFormalityDistinct", "totalFeeDossierFormality", "totalFeeFormality", "totalScore", "totalMaxScore",
-         "scoreDelta"}),
+        {
+            "totalDossierOnlinePaymentSuccess",
+            "totalDossierFinancialObligation",
+            "totalDossierOnlineFormalityPaymentSuccess",
+            "totalFeeDossierFormalityDistinct",
+            "totalFeeDossierFormality",
+            "totalFeeFormality",
+            "totalScore",
+            "totalMaxScore",
+        },
+        {
+            "totalDossierOnlinePaymentSuccess",
+            "totalDossierFinancialObligation",
+            "totalDossierOnlineFormalityPaymentSuccess",
+            "totalFeeDossierFormalityDistinct",
+            "totalFeeDossierFormality",
+            "totalFeeFormality",
+            "totalScore",
+            "totalMaxScore",
+            "scoreDelta",
+        },
+    ),
 }
 IDENTITY = {"departmentId", "departmentName", "departmentCode", "ratio"}
 
@@ -289,8 +356,15 @@ def test_portal_files_parse_and_have_the_real_shapes(inbox: tuple[Path, dict]) -
             rows = [snap["data"]["overview"], *snap["data"]["evaluation"]]
             assert len(rows) == 1 + n_units and snap["data"]["pagination"]["total"] == n_units
             for r in rows:
-                assert {"departmentId", "departmentName", "departmentLevel", "totalScore", "totalMaxScore", "ratio",
-                        "metrics"} <= r.keys()
+                assert {
+                    "departmentId",
+                    "departmentName",
+                    "departmentLevel",
+                    "totalScore",
+                    "totalMaxScore",
+                    "ratio",
+                    "metrics",
+                } <= r.keys()
                 assert ("departmentCode" in r) == (endpoint == "dossier-digitized")  # only there, as on the portal
                 assert [m["code"] for m in r["metrics"]] == [m.code for m in METRICS[endpoint]]
                 for m in r["metrics"]:
@@ -307,12 +381,19 @@ def test_portal_files_parse_and_have_the_real_shapes(inbox: tuple[Path, dict]) -
 
 # Methodology §3.3, written out independently of demo.portal: (max, target %, points when no denominator).
 RULES = {
-    "PUBLISH_ON_TIME": (6, 100, 0), "PUBLIC_UPDATE_ON_TIME": (4, 100, 0), "PUBLIC_CONTENT_FULL": (2, 100, 0),
-    "DOSSIER_SYNC": (6, 100, 0), "PETITION_PROCESSING_ON_TIME": (6, 100, 6),
-    "PETITION_HANDLING_SATISFACTION": (6, 100, 6), "DOSSIER_RECEIVING_SATISFACTION": (6, 90, 0),
-    "ORIGINAL_RESULT_AVAILABLE": (6, 100, 0), "SO_HOA_GIAY_TO_GIAI_QUYET": (4, 100, 0),
-    "ELECTRONIC_CERTIFIED_COPY": (2, 100, 0), "REUSED_DIGITIZED_DATA": (2, 80, 0),
-    "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": (4, 100, 0), "CITIZEN_DATA_CONNECTED_DOSSIER": (2, 100, 0),
+    "PUBLISH_ON_TIME": (6, 100, 0),
+    "PUBLIC_UPDATE_ON_TIME": (4, 100, 0),
+    "PUBLIC_CONTENT_FULL": (2, 100, 0),
+    "DOSSIER_SYNC": (6, 100, 0),
+    "PETITION_PROCESSING_ON_TIME": (6, 100, 6),
+    "PETITION_HANDLING_SATISFACTION": (6, 100, 6),
+    "DOSSIER_RECEIVING_SATISFACTION": (6, 90, 0),
+    "ORIGINAL_RESULT_AVAILABLE": (6, 100, 0),
+    "SO_HOA_GIAY_TO_GIAI_QUYET": (4, 100, 0),
+    "ELECTRONIC_CERTIFIED_COPY": (2, 100, 0),
+    "REUSED_DIGITIZED_DATA": (2, 80, 0),
+    "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": (4, 100, 0),
+    "CITIZEN_DATA_CONNECTED_DOSSIER": (2, 100, 0),
     "CITIZEN_DATA_CONNECTED_FORMALITY": (2, 100, 0),
 }
 

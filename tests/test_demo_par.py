@@ -25,8 +25,10 @@ def par(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def forms(par) -> dict[str, object]:
     root, _ = par
-    return {p.name: read_self_assessment(p, tree_for, matcher_for("Thái Nguyên"), year=2026)
-            for p in sorted((root / FORM_DIR).glob("*.xlsx"))}
+    return {
+        p.name: read_self_assessment(p, tree_for, matcher_for("Thái Nguyên"), year=2026)
+        for p in sorted((root / FORM_DIR).glob("*.xlsx"))
+    }
 
 
 def test_same_seed_same_bytes(par, tmp_path: Path) -> None:
@@ -44,20 +46,38 @@ def test_every_unit_has_a_form_and_the_bad_ones_are_reported(par, forms) -> None
     assert set(loaded) == {u.code for u in ranked} and len(ranked) == 107
     assert sum(1 for n in loaded.values() if n == 2) == 3  # the re-submissions, one correcting a flawed first form
     blocking = {name: [i.rule for i in r.file_issues if i.blocking] for name, r in forms.items() if not r.loadable}
-    assert sorted(v[0] for v in blocking.values()) == ["empty_form", "unknown_unit", "wrong_file_kind", "wrong_index",
-                                                       "wrong_year"]
+    assert sorted(v[0] for v in blocking.values()) == [
+        "empty_form",
+        "unknown_unit",
+        "wrong_file_kind",
+        "wrong_index",
+        "wrong_year",
+    ]
     rejects = Counter(x["rule"] for r in forms.values() for x in r.rejects)
-    assert set(rejects) == {"score_above_max", "negative_score", "not_a_number", "uncalculated_formula",
-                            "missing_evidence", "unknown_criterion"}
+    assert set(rejects) == {
+        "score_above_max",
+        "negative_score",
+        "not_a_number",
+        "uncalculated_formula",
+        "missing_evidence",
+        "unknown_criterion",
+    }
     notes = {i.rule for r in forms.values() for i in r.file_issues if not i.blocking}
     assert {"merged_cells", "hidden_cells", "decimal_comma", "missing_criterion"} <= notes
     kinds = {b["kind"] for b in summary["bad"]}
-    assert {"par_form_rows", "par_form_layout", "par_form_wrong_year", "par_form_empty", "par_appraisal_rows",
-            "par_survey_rows"} <= kinds
+    assert {
+        "par_form_rows",
+        "par_form_layout",
+        "par_form_wrong_year",
+        "par_form_empty",
+        "par_appraisal_rows",
+        "par_survey_rows",
+    } <= kinds
     # realistic scores: mostly 70-95 % of the maximum, evidence or an explanation on every non-zero score
     good = [r for r in forms.values() if r.loadable and not r.rejects]
     share = sum(row["self_points"] for r in good for row in r.rows) / sum(
-        r.tree.node(row["code"]).max_points for r in good for row in r.rows)
+        r.tree.node(row["code"]).max_points for r in good for row in r.rows
+    )
     assert 0.7 <= share <= 0.92
     assert all(row["evidence"] or row["explanation"] for r in good for row in r.rows)
     assert sum(1 for r in good if r.difficulties) > 50
@@ -78,5 +98,7 @@ def test_appraisal_and_survey(par) -> None:
         wanted = {n.code for n in tree.nodes if n.method.startswith("survey") and n.code in tree.applicable(unit.group)}
         assert {r["code"] for r in survey.rows if r["unit_code"] == unit.code} == wanted
         assert {r["code"] for r in appraisal.rows if r["unit_code"] == unit.code} in (
-            set(), {n.code for n in self_assessed(tree, unit.group)})
+            set(),
+            {n.code for n in self_assessed(tree, unit.group)},
+        )
     assert len(survey.rows) == summary["par_survey_rows"]

@@ -20,8 +20,13 @@ from tests.test_progress_report import office_code
 from workbooks.assessment_forms import ZIP_TIME
 
 FULL_END = date(2026, 11, 26)
-OFFICE_NAMES = {"Văn phòng Sở", "Phòng Chuyển đổi số", "Phòng Quản lý Khoa học", "Phòng Quản lý Chuyên ngành",
-                "Phòng Bưu chính - Viễn thông"}
+OFFICE_NAMES = {
+    "Văn phòng Sở",
+    "Phòng Chuyển đổi số",
+    "Phòng Quản lý Khoa học",
+    "Phòng Quản lý Chuyên ngành",
+    "Phòng Bưu chính - Viễn thông",
+}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,10 @@ def _known(root: Path) -> list[str]:
 def test_files_of_the_full_range(full: tuple[Path, dict]) -> None:
     root, out = full
     assert sorted(p.name for p in (root / PLAN_DIR).iterdir()) == [
-        "ke_hoach_cchc_2026.xlsx", "ke_hoach_cchc_2026_sua_doi_1.xlsx", "ke_hoach_thu_nghiem_loi.xlsx"]
+        "ke_hoach_cchc_2026.xlsx",
+        "ke_hoach_cchc_2026_sua_doi_1.xlsx",
+        "ke_hoach_thu_nghiem_loi.xlsx",
+    ]
     assert out["plan_registers"] == 2 and out["progress_reports"] == len(REPORTS) == 16
     assert len(out["written"]) == 3 + 16 and all(p.exists() for p in out["written"])
     # one report per lead office per quarter, except Phòng Quản lý Khoa học in Q2; Phòng Chuyển đổi số twice in Q2
@@ -69,8 +77,10 @@ def test_same_range_gives_byte_identical_files(full: tuple[Path, dict], tmp_path
 def test_the_range_decides_what_has_been_sent(tmp_path: Path) -> None:
     early = write_plan_inbox(tmp_path / "jan", date(2026, 1, 15))
     assert (early["plan_registers"], early["progress_reports"]) == (1, 0)
-    assert sorted(p.name for p in (tmp_path / "jan" / PLAN_DIR).iterdir()) == ["ke_hoach_cchc_2026.xlsx",
-                                                                               "ke_hoach_thu_nghiem_loi.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "jan" / PLAN_DIR).iterdir()) == [
+        "ke_hoach_cchc_2026.xlsx",
+        "ke_hoach_thu_nghiem_loi.xlsx",
+    ]
     july = write_plan_inbox(tmp_path / "jul", date(2026, 7, 5))
     names = {p.name for p in (tmp_path / "jul" / REPORT_DIR).iterdir()}
     assert july["plan_registers"] == 2 and "bao_cao_tien_do_phong_cds_quy_2_2026.xlsx" in names
@@ -83,10 +93,17 @@ def test_the_range_decides_what_has_been_sent(tmp_path: Path) -> None:
 def test_bad_files_are_documented_with_the_rows_the_reader_reports(full: tuple[Path, dict]) -> None:
     root, out = full
     bad = {b["kind"]: b for b in out["bad"]}
-    assert set(bad) == {"plan_register_bad", "task_report_unknown_task", "task_report_percent_as_text",
-                        "task_report_first_submission", "task_report_second_submission",
-                        "task_report_percent_out_of_range", "task_report_unknown_office",
-                        "task_report_completed_without_date", "task_report_completed_after_report"}
+    assert set(bad) == {
+        "plan_register_bad",
+        "task_report_unknown_task",
+        "task_report_percent_as_text",
+        "task_report_first_submission",
+        "task_report_second_submission",
+        "task_report_percent_out_of_range",
+        "task_report_unknown_office",
+        "task_report_completed_without_date",
+        "task_report_completed_after_report",
+    }
     known = _known(root)
     for kind, entry in bad.items():
         path = root / entry["file"]
@@ -127,7 +144,10 @@ def test_the_quarterly_story(full: tuple[Path, dict]) -> None:
 
     q1 = rows("bao_cao_tien_do_van_phong_so_quy_1_2026.xlsx")
     assert (q1["2"]["status"], q1["2"]["completed_on"], q1["2"]["result_doc_number"]) == (
-        "completed", date(2026, 1, 20), "Kế hoạch số 45/KH-SKHCN")
+        "completed",
+        date(2026, 1, 20),
+        "Kế hoạch số 45/KH-SKHCN",
+    )
     q3 = rows("bao_cao_tien_do_van_phong_so_quy_3_2026.xlsx")
     assert q3["5"]["completed_on"] == date(2026, 7, 15)  # due Quý II/2026: completed late
     assert q3["3"]["status"] == "in_progress"  # due (dự kiến) quý III/2026: overdue at the Q3 report
@@ -178,8 +198,12 @@ def test_generate_inbox_writes_and_counts_them(tmp_path: Path) -> None:
     # every report dated up to the end of the range (Q1's too: the plan's history does not start with the range)
     assert (summary["plan_registers"], summary["progress_reports"]) == (2, 11)
     kinds = {b["kind"] for b in summary["bad_files"]}
-    assert {"plan_register_bad", "task_report_unknown_task", "task_report_second_submission",
-            "task_report_unknown_office"} <= kinds
+    assert {
+        "plan_register_bad",
+        "task_report_unknown_task",
+        "task_report_second_submission",
+        "task_report_unknown_office",
+    } <= kinds
     assert "task_report_completed_after_report" not in kinds  # a Q3 report, not sent yet
     doc = (tmp_path / "BAD_FILES.md").read_text(encoding="utf-8")
     for b in summary["bad_files"]:

@@ -40,7 +40,9 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def petitions(inbox: tuple[Path, dict]) -> dict[str, object]:
     root, _ = inbox
-    results = {p.name: read_petitions(p, matcher_for("Thái Nguyên"), root / "work") for p in sorted((root / "pakn").glob("*.csv"))}
+    results = {
+        p.name: read_petitions(p, matcher_for("Thái Nguyên"), root / "work") for p in sorted((root / "pakn").glob("*.csv"))
+    }
     return results
 
 
@@ -57,8 +59,9 @@ def _snapshots(root: Path, endpoint: str) -> list[tuple[date, date, datetime, di
     for path in sorted((root / "portal").glob(f"{endpoint}_*.json")):
         _, year, kind, captured = PORTAL_NAME.match(path.name).groups()
         first, last = _bounds(int(year), kind)
-        out.append((first, min(last, END), datetime.strptime(captured, "%Y%m%dT%H%M"),
-                    json.loads(path.read_text(encoding="utf-8"))))
+        out.append(
+            (first, min(last, END), datetime.strptime(captured, "%Y%m%dT%H%M"), json.loads(path.read_text(encoding="utf-8")))
+        )
     return out
 
 
@@ -73,8 +76,9 @@ def test_petition_files_follow_the_format_and_load(inbox, petitions):
     assert sum(len(r.rows) for r in petitions.values()) == summary["petitions"]
     bad = next(b for b in summary["bad_files"] if b["kind"] == "pakn_bad_rows")
     rejects = [(r["record_key"], r["rule"]) for res in petitions.values() for r in res.rejects]
-    assert sorted(rejects) == sorted(zip(bad["dossier_codes"], ["unknown_unit", "completed_before_received",
-                                                                "bad_date:received_at"], strict=True))
+    assert sorted(rejects) == sorted(
+        zip(bad["dossier_codes"], ["unknown_unit", "completed_before_received", "bad_date:received_at"], strict=True)
+    )
     assert all(res.file_issues == [] for res in petitions.values())
     rows = [r for res in petitions.values() for r in res.rows]
     assert {r["handling"] for r in rows} == {"answer", "refusal", "more_information"} or len(rows) < 60
@@ -105,8 +109,10 @@ def test_portal_petition_counts_equal_a_recomputation_from_the_loaded_rows(inbox
         data = snap["data"]
         for i, row in enumerate([*data["evaluation"], data["overview"]]):
             metrics = {m["code"]: m for m in row["metrics"]}
-            assert (metrics["PETITION_PROCESSING_ON_TIME"]["numerator"], metrics["PETITION_PROCESSING_ON_TIME"]["denominator"]) == (
-                on_time[i], handled[i])
+            assert (
+                metrics["PETITION_PROCESSING_ON_TIME"]["numerator"],
+                metrics["PETITION_PROCESSING_ON_TIME"]["denominator"],
+            ) == (on_time[i], handled[i])
             assert metrics["PETITION_HANDLING_SATISFACTION"]["numerator"] == handled[i] - bad[i]
             checked += handled[i] > 0
     assert checked > 20

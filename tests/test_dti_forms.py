@@ -25,8 +25,15 @@ def _trees(index: str, year: int, group: str):
     return tree_for(index, year, group)
 
 
-def _form(tmp_path: Path, agency, answers: dict[str, object], *, percent: tuple[str, ...] = (),
-          evidence: bool = True, drop_answer_column: bool = False) -> Path:
+def _form(
+    tmp_path: Path,
+    agency,
+    answers: dict[str, object],
+    *,
+    percent: tuple[str, ...] = (),
+    evidence: bool = True,
+    drop_answer_column: bool = False,
+) -> Path:
     tree = tree_for("dti", YEAR, "agency")
     wb, rows = build_form(tree, agency, YEAR)
     ws = wb.active
@@ -62,8 +69,12 @@ def test_blank_form_offers_the_answers(tmp_path, agency):
 
 
 def test_answers_become_points_and_a_percent_cell_is_read_as_percent(tmp_path, agency):
-    path = _form(tmp_path, agency, {"NT.1": "Cấp phó của người đứng đầu", "NT.2": "có", "HT.1": 0.9, "HT.2": "90%",
-                                    "NT.3": 3}, percent=("HT.1",))
+    path = _form(
+        tmp_path,
+        agency,
+        {"NT.1": "Cấp phó của người đứng đầu", "NT.2": "có", "HT.1": 0.9, "HT.2": "90%", "NT.3": 3},
+        percent=("HT.1",),
+    )
     result = _read(path)
     assert result.loadable and not result.rejects
     rows = {r["code"]: (r["self_answer"], r["self_points"]) for r in result.rows}

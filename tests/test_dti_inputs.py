@@ -29,8 +29,15 @@ COMPONENTS = {
     "CQS.5": ExternalComponent("CQS.5", "Tỷ lệ văn bản đi được ký số", 0, 100, ("agency",)),
     "NL.1": ExternalComponent("NL.1", "Số cán bộ chuyên trách chuyển đổi số", 0, 10, ("commune", "ward")),
 }
-DEFAULT = {"year": "2026", "unit_code": "", "unit": "Sở Tài chính", "component": "ATTT.2", "value": "90",
-           "system": "Hệ thống giám sát an toàn thông tin", "note": ""}
+DEFAULT = {
+    "year": "2026",
+    "unit_code": "",
+    "unit": "Sở Tài chính",
+    "component": "ATTT.2",
+    "value": "90",
+    "system": "Hệ thống giám sát an toàn thông tin",
+    "note": "",
+}
 
 
 def value_row(**overrides: str) -> dict[str, str]:
@@ -49,70 +56,151 @@ def read(paths: list[Path], tmp_path: Path, year: int = YEAR):
 
 
 def test_good_rows_load_with_decimal_comma_percent_and_unit_by_code_or_name(tmp_path):
-    path = write_values(tmp_path, "giam_sat_attt_2026.csv", [
-        value_row(),
-        value_row(unit="", unit_code="19.SKHCN", value="85,5"),
-        value_row(unit="Phường Phan Đình Phùng", value="97%", note="Theo báo cáo tháng 12"),
-        value_row(unit="Xã Đại Phúc", component="nl.1", value=" 2 ", system=""),
-        value_row(unit_code="H55.10", unit="Sở Y tế", component="CQS.5", value="99,25 %"),
-    ])
+    path = write_values(
+        tmp_path,
+        "giam_sat_attt_2026.csv",
+        [
+            value_row(),
+            value_row(unit="", unit_code="19.SKHCN", value="85,5"),
+            value_row(unit="Phường Phan Đình Phùng", value="97%", note="Theo báo cáo tháng 12"),
+            value_row(unit="Xã Đại Phúc", component="nl.1", value=" 2 ", system=""),
+            value_row(unit_code="H55.10", unit="Sở Y tế", component="CQS.5", value="99,25 %"),
+        ],
+    )
     result = read([path], tmp_path)[path]
     assert result.loadable and result.rejects == [] and result.sha256 and result.size_bytes == path.stat().st_size
     system = DEFAULT["system"]
     assert result.rows == [
-        {"unit_code": "19.STC", "code": "ATTT.2", "value": 90.0, "system": system, "note": None,
-         "source_file": "giam_sat_attt_2026.csv", "source_row": 2},
-        {"unit_code": "19.SKHCN", "code": "ATTT.2", "value": 85.5, "system": system, "note": None,
-         "source_file": "giam_sat_attt_2026.csv", "source_row": 3},
-        {"unit_code": "05443", "code": "ATTT.2", "value": 97.0, "system": system, "note": "Theo báo cáo tháng 12",
-         "source_file": "giam_sat_attt_2026.csv", "source_row": 4},
-        {"unit_code": "05488", "code": "NL.1", "value": 2.0, "system": None, "note": None,
-         "source_file": "giam_sat_attt_2026.csv", "source_row": 5},
-        {"unit_code": "19.SYT", "code": "CQS.5", "value": 99.25, "system": system, "note": None,
-         "source_file": "giam_sat_attt_2026.csv", "source_row": 6},
+        {
+            "unit_code": "19.STC",
+            "code": "ATTT.2",
+            "value": 90.0,
+            "system": system,
+            "note": None,
+            "source_file": "giam_sat_attt_2026.csv",
+            "source_row": 2,
+        },
+        {
+            "unit_code": "19.SKHCN",
+            "code": "ATTT.2",
+            "value": 85.5,
+            "system": system,
+            "note": None,
+            "source_file": "giam_sat_attt_2026.csv",
+            "source_row": 3,
+        },
+        {
+            "unit_code": "05443",
+            "code": "ATTT.2",
+            "value": 97.0,
+            "system": system,
+            "note": "Theo báo cáo tháng 12",
+            "source_file": "giam_sat_attt_2026.csv",
+            "source_row": 4,
+        },
+        {
+            "unit_code": "05488",
+            "code": "NL.1",
+            "value": 2.0,
+            "system": None,
+            "note": None,
+            "source_file": "giam_sat_attt_2026.csv",
+            "source_row": 5,
+        },
+        {
+            "unit_code": "19.SYT",
+            "code": "CQS.5",
+            "value": 99.25,
+            "system": system,
+            "note": None,
+            "source_file": "giam_sat_attt_2026.csv",
+            "source_row": 6,
+        },
     ]
 
 
-@pytest.mark.parametrize(("text", "number"), [("85,5", 85.5), ("85.5", 85.5), ("85%", 85.0), ("85,5 %", 85.5),
-                                              ("-1", -1.0), ("1.234,5", None), ("khoảng 80", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("85,5", 85.5),
+        ("85.5", 85.5),
+        ("85%", 85.0),
+        ("85,5 %", 85.5),
+        ("-1", -1.0),
+        ("1.234,5", None),
+        ("khoảng 80", None),
+        ("", None),
+    ],
+)
 def test_numbers_accept_a_decimal_comma_and_a_percent_sign_only(text, number):
     assert parse_decimal(text) == number
 
 
 def test_windows_1258_file_with_renamed_headers_reads_like_utf8(tmp_path):
     headers = ["Năm", "Tên đơn vị", "Mã chỉ số thành phần", "Kết quả", "Hệ thống", "Ghi chú"]
-    path = write_values(tmp_path, "quan_ly_van_ban_2026.csv", [
-        value_row(unit="Sở Nông nghiệp và Môi trường", component="CQS.5", value="88,5", system="Hệ thống QLVB"),
-        value_row(unit="Phường Phan Đình Phùng", component="NL.1", value="3", system="Hệ thống QLVB", note="Đủ"),
-    ], headers=headers, encoding="cp1258")
+    path = write_values(
+        tmp_path,
+        "quan_ly_van_ban_2026.csv",
+        [
+            value_row(unit="Sở Nông nghiệp và Môi trường", component="CQS.5", value="88,5", system="Hệ thống QLVB"),
+            value_row(unit="Phường Phan Đình Phùng", component="NL.1", value="3", system="Hệ thống QLVB", note="Đủ"),
+        ],
+        headers=headers,
+        encoding="cp1258",
+    )
     result = read([path], tmp_path)[path]
     assert result.loadable and result.encoding == "windows-1258" and result.rejects == []
     assert {"encoding_converted", "renamed_columns", "missing_optional_columns"} <= {i.rule for i in result.file_issues}
     assert not any(i.blocking for i in result.file_issues)
     assert [(r["unit_code"], r["code"], r["value"], r["system"], r["note"]) for r in result.rows] == [
-        ("19.SNNMT", "CQS.5", 88.5, "Hệ thống QLVB", None), ("05443", "NL.1", 3.0, "Hệ thống QLVB", "Đủ")]
+        ("19.SNNMT", "CQS.5", 88.5, "Hệ thống QLVB", None),
+        ("05443", "NL.1", 3.0, "Hệ thống QLVB", "Đủ"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("bad", "rule", "reason_parts"),
     [
-        ({"unit": "Sở Nội Vũ Mới"}, "unknown_unit",
-         ["đơn vị 'Sở Nội Vũ Mới', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị;",
-          "có phải 'Sở Nội vụ'?"]),
-        ({"unit": "Xã Không Tồn Tại"}, "unknown_unit", ["đơn vị 'Xã Không Tồn Tại', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị."]),
+        (
+            {"unit": "Sở Nội Vũ Mới"},
+            "unknown_unit",
+            ["đơn vị 'Sở Nội Vũ Mới', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị;", "có phải 'Sở Nội vụ'?"],
+        ),
+        (
+            {"unit": "Xã Không Tồn Tại"},
+            "unknown_unit",
+            ["đơn vị 'Xã Không Tồn Tại', thành phần ATTT.2: tên đơn vị không có trong danh mục đơn vị."],
+        ),
         ({"unit": ""}, "unknown_unit", ["thiếu đơn vị"]),
-        ({"unit_code": "19.SABC", "unit": "Sở Y tế"}, "unknown_unit",
-         ["mã đơn vị '19.SABC' không có trong danh mục đơn vị", "Tên 'Sở Y tế' là Sở Y tế (19.SYT)"]),
-        ({"unit_code": "19.STP", "unit": "Sở Y tế"}, "unit_mismatch",
-         ["mã đơn vị '19.STP' là Sở Tư pháp nhưng tên 'Sở Y tế' là Sở Y tế (19.SYT)"]),
-        ({"component": "ATTT.9"}, "unknown_component",
-         ["đơn vị Sở Tài chính (19.STC), thành phần ATTT.9: mã thành phần 'ATTT.9' không có"]),
+        (
+            {"unit_code": "19.SABC", "unit": "Sở Y tế"},
+            "unknown_unit",
+            ["mã đơn vị '19.SABC' không có trong danh mục đơn vị", "Tên 'Sở Y tế' là Sở Y tế (19.SYT)"],
+        ),
+        (
+            {"unit_code": "19.STP", "unit": "Sở Y tế"},
+            "unit_mismatch",
+            ["mã đơn vị '19.STP' là Sở Tư pháp nhưng tên 'Sở Y tế' là Sở Y tế (19.SYT)"],
+        ),
+        (
+            {"component": "ATTT.9"},
+            "unknown_component",
+            ["đơn vị Sở Tài chính (19.STC), thành phần ATTT.9: mã thành phần 'ATTT.9' không có"],
+        ),
         ({"component": ""}, "unknown_component", ["thiếu mã thành phần."]),
-        ({"component": "NL.1", "value": "1"}, "not_applicable",
-         ["thành phần NL.1 (Số cán bộ chuyên trách chuyển đổi số) không áp dụng cho nhóm 'Cơ quan cấp tỉnh'",
-          "chỉ áp dụng cho: Xã, Phường."]),
-        ({"unit": "Phường Phan Đình Phùng", "component": "CQS.5"}, "not_applicable",
-         ["đơn vị Phường Phan Đình Phùng (05443), thành phần CQS.5:", "không áp dụng cho nhóm 'Phường'"]),
+        (
+            {"component": "NL.1", "value": "1"},
+            "not_applicable",
+            [
+                "thành phần NL.1 (Số cán bộ chuyên trách chuyển đổi số) không áp dụng cho nhóm 'Cơ quan cấp tỉnh'",
+                "chỉ áp dụng cho: Xã, Phường.",
+            ],
+        ),
+        (
+            {"unit": "Phường Phan Đình Phùng", "component": "CQS.5"},
+            "not_applicable",
+            ["đơn vị Phường Phan Đình Phùng (05443), thành phần CQS.5:", "không áp dụng cho nhóm 'Phường'"],
+        ),
         ({"value": "khoảng 90"}, "not_a_number", ["giá trị không phải số: 'khoảng 90'."]),
         ({"value": ""}, "not_a_number", ["thiếu giá trị."]),
         ({"value": "120"}, "out_of_range", ["giá trị 120 ngoài khoảng cho phép của thành phần ATTT.2 (từ 0 đến 100)."]),
@@ -123,8 +211,9 @@ def test_windows_1258_file_with_renamed_headers_reads_like_utf8(tmp_path):
     ],
 )
 def test_each_bad_row_is_rejected_with_file_line_unit_component_and_reason(tmp_path, bad, rule, reason_parts):
-    path = write_values(tmp_path, "he_thong_bao_cao.csv", [value_row(unit="Sở Tư pháp"), value_row(**bad),
-                                                           value_row(unit="Sở Xây dựng")])
+    path = write_values(
+        tmp_path, "he_thong_bao_cao.csv", [value_row(unit="Sở Tư pháp"), value_row(**bad), value_row(unit="Sở Xây dựng")]
+    )
     result = read([path], tmp_path)[path]
     assert [r["unit_code"] for r in result.rows] == ["19.STP", "19.SXD"]
     assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [("he_thong_bao_cao.csv", 3, rule)]
@@ -138,8 +227,14 @@ def test_a_reject_keeps_the_quarantine_shape_and_lists_every_problem(tmp_path):
     path = write_values(tmp_path, "he_thong_bao_cao.csv", [value_row(unit="Sở Y tế", value="abc", year="2024")])
     [row_problem, year_problem] = read([path], tmp_path)[path].rejects
     assert row_problem == {
-        "file_name": "he_thong_bao_cao.csv", "row_number": 2, "record_key": "19.SYT|ATTT.2", "unit_code": "19.SYT",
-        "unit_name": "Sở Y tế", "rule": "not_a_number", "value": "abc", "criterion_code": "ATTT.2",
+        "file_name": "he_thong_bao_cao.csv",
+        "row_number": 2,
+        "record_key": "19.SYT|ATTT.2",
+        "unit_code": "19.SYT",
+        "unit_name": "Sở Y tế",
+        "rule": "not_a_number",
+        "value": "abc",
+        "criterion_code": "ATTT.2",
         "reason": "Tệp he_thong_bao_cao.csv, dòng 2, đơn vị Sở Y tế (19.SYT), thành phần ATTT.2: giá trị không phải số: 'abc'.",
     }
     assert year_problem["rule"] == "wrong_year" and year_problem["value"] == "2024"
@@ -156,28 +251,40 @@ def test_a_blank_year_is_the_year_of_the_file_name_only_when_it_is_the_year_read
 
 
 def test_duplicates_within_one_file_reject_every_copy_even_identical(tmp_path):
-    path = write_values(tmp_path, "attt_2026.csv", [
-        value_row(unit="Sở Y tế"),
-        value_row(unit="Sở Tài chính", value="90"),
-        value_row(unit="So Tai chinh", value="90"),  # same unit written without diacritics, same value
-        value_row(unit="Sở Tư pháp"),
-        value_row(unit="", unit_code="19.STC", value="91"),
-    ])
+    path = write_values(
+        tmp_path,
+        "attt_2026.csv",
+        [
+            value_row(unit="Sở Y tế"),
+            value_row(unit="Sở Tài chính", value="90"),
+            value_row(unit="So Tai chinh", value="90"),  # same unit written without diacritics, same value
+            value_row(unit="Sở Tư pháp"),
+            value_row(unit="", unit_code="19.STC", value="91"),
+        ],
+    )
     result = read([path], tmp_path)[path]
     assert [r["unit_code"] for r in result.rows] == ["19.SYT", "19.STP"]
     assert [(r["row_number"], r["rule"], r["record_key"]) for r in result.rejects] == [
-        (3, "duplicate", "19.STC|ATTT.2"), (4, "duplicate", "19.STC|ATTT.2"), (6, "duplicate", "19.STC|ATTT.2")]
+        (3, "duplicate", "19.STC|ATTT.2"),
+        (4, "duplicate", "19.STC|ATTT.2"),
+        (6, "duplicate", "19.STC|ATTT.2"),
+    ]
     assert result.rejects[0]["reason"] == (
         "Tệp attt_2026.csv, dòng 3, đơn vị Sở Tài chính (19.STC), thành phần ATTT.2: giá trị được cung cấp nhiều lần "
-        "(cũng ở dòng 4; dòng 6); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này.")
+        "(cũng ở dòng 4; dòng 6); loại mọi bản, thành phần được coi là chưa có số liệu của đơn vị này."
+    )
 
 
 def test_duplicates_across_files_reject_every_copy_and_name_the_other_file(tmp_path):
     first = write_values(tmp_path, "giam_sat_2026.csv", [value_row(unit="Sở Y tế"), value_row(unit="Sở Công Thương")])
-    second = write_values(tmp_path, "bao_cao_2026.csv", [
-        value_row(unit="Sở Tư pháp", component="CQS.5"),
-        value_row(unit="Sở Y tế", value="95", system="Hệ thống báo cáo"),
-    ])
+    second = write_values(
+        tmp_path,
+        "bao_cao_2026.csv",
+        [
+            value_row(unit="Sở Tư pháp", component="CQS.5"),
+            value_row(unit="Sở Y tế", value="95", system="Hệ thống báo cáo"),
+        ],
+    )
     results = read([first, second], tmp_path)
     assert [r["unit_code"] for r in results[first].rows] == ["19.SCT"]
     assert [(r["unit_code"], r["code"]) for r in results[second].rows] == [("19.STP", "CQS.5")]
@@ -190,8 +297,9 @@ def test_duplicates_across_files_reject_every_copy_and_name_the_other_file(tmp_p
 
 def test_a_bad_copy_still_makes_the_good_one_a_duplicate_but_another_year_does_not(tmp_path):
     first = write_values(tmp_path, "a_2026.csv", [value_row(unit="Sở Y tế", value="120"), value_row(unit="Sở Tư pháp")])
-    second = write_values(tmp_path, "b_2026.csv", [value_row(unit="Sở Y tế", value="80"),
-                                                   value_row(unit="Sở Tư pháp", year="2025")])
+    second = write_values(
+        tmp_path, "b_2026.csv", [value_row(unit="Sở Y tế", value="80"), value_row(unit="Sở Tư pháp", year="2025")]
+    )
     results = read([first, second], tmp_path)
     assert [r["rule"] for r in results[first].rejects] == ["out_of_range", "duplicate"]
     assert [r["rule"] for r in results[second].rejects] == ["duplicate", "wrong_year"]
@@ -206,15 +314,18 @@ def test_the_same_file_sent_twice_under_two_names_loads_nothing_and_says_why(tmp
     assert results[first].rows == results[second].rows == []
     assert {r["rule"] for r in results[first].rejects + results[second].rejects} == {"duplicate"}
     assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
-        "Nội dung giống hệt tệp a_2026.csv: mọi giá trị đều trùng và bị loại."]
+        "Nội dung giống hệt tệp a_2026.csv: mọi giá trị đều trùng và bị loại."
+    ]
 
 
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
         (["Năm", "Đơn vị", "Mã thành phần", "Hệ thống nguồn"], "Thiếu cột bắt buộc 'Giá trị'; không nạp được tệp."),
-        (["Năm", "Mã thành phần", "Giá trị"], ("Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất một trong hai); "
-                                               "không nạp được tệp.")),
+        (
+            ["Năm", "Mã thành phần", "Giá trị"],
+            ("Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị' (cần ít nhất một trong hai); không nạp được tệp."),
+        ),
     ],
 )
 def test_missing_columns_block_the_file_and_the_other_files_still_load(tmp_path, headers, reason):
@@ -235,10 +346,12 @@ def test_empty_missing_and_header_only_files(tmp_path):
     results = read([empty, header_only, absent], tmp_path)
     assert [(i.rule, i.blocking) for i in results[empty].file_issues] == [("empty_file", True)]
     assert [(i.rule, i.reason) for i in results[absent].file_issues] == [
-        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")]
+        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")
+    ]
     assert not results[empty].loadable and not results[absent].loadable
     assert results[header_only].loadable and [(i.rule, i.reason, i.blocking) for i in results[header_only].file_issues] == [
-        ("no_rows", "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", False)]
+        ("no_rows", "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", False)
+    ]
 
 
 def test_a_malformed_line_is_rejected_on_its_own_line(tmp_path):
@@ -279,41 +392,59 @@ def previous_of(tmp_path: Path, rows: list[dict]) -> dict[str, PreviousResult]:
 
 
 def test_previous_results_map_renamed_merged_and_current_units(tmp_path):
-    path = write_previous(tmp_path, [
-        published("Sở Thông tin và Truyền thông", "82,4", "3", "Tốt"),
-        published("Sở Kế hoạch và Đầu tư", "70", "9", "Khá"),
-        published("Sở Tài chính", "80", "5", "Tốt"),
-        published("So Noi  vu", "77.5", "6"),
-        published("UBND Phường Phan Đình Phùng", "65,25"),
-        published("Sở Nông nghiệp và Phát triển nông thôn", "60"),
-        published("Sở TN&MT", "71"),
-        published("Sở VHTTDL", "74"),
-        published("Ban Dân tộc", "68"),
-        published("Sở Y tế", "81"),
-    ])
+    path = write_previous(
+        tmp_path,
+        [
+            published("Sở Thông tin và Truyền thông", "82,4", "3", "Tốt"),
+            published("Sở Kế hoạch và Đầu tư", "70", "9", "Khá"),
+            published("Sở Tài chính", "80", "5", "Tốt"),
+            published("So Noi  vu", "77.5", "6"),
+            published("UBND Phường Phan Đình Phùng", "65,25"),
+            published("Sở Nông nghiệp và Phát triển nông thôn", "60"),
+            published("Sở TN&MT", "71"),
+            published("Sở VHTTDL", "74"),
+            published("Ban Dân tộc", "68"),
+            published("Sở Y tế", "81"),
+        ],
+    )
     result = read_previous(path, tmp_path)
     assert result.loadable and result.rejects == []
-    assert result.rows[0] == {"year": 2025, "published_name": "Sở Thông tin và Truyền thông", "unit_code": "19.SKHCN",
-                              "identity": "Sở Thông tin và Truyền thông", "total": 82.4, "rank": 3, "level": "Tốt",
-                              "source_row": 2}
+    assert result.rows[0] == {
+        "year": 2025,
+        "published_name": "Sở Thông tin và Truyền thông",
+        "unit_code": "19.SKHCN",
+        "identity": "Sở Thông tin và Truyền thông",
+        "total": 82.4,
+        "rank": 3,
+        "level": "Tốt",
+        "source_row": 2,
+    }
     assert result.rows[3]["published_name"] == "So Noi vu" and result.rows[3]["rank"] == 6
     assert result.rows[3]["level"] is None
     assert [(r["unit_code"], r["identity"]) for r in result.rows[3:]] == [
-        ("19.SNV", "Sở Nội vụ"), ("05443", "Phường Phan Đình Phùng"),
-        ("19.SNNMT", "Sở Nông nghiệp và Phát triển nông thôn"), ("19.SNNMT", "Sở Tài nguyên và Môi trường"),
-        ("19.SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"), ("19.SDTTG", "Ban Dân tộc"), ("19.SYT", "Sở Y tế")]
+        ("19.SNV", "Sở Nội vụ"),
+        ("05443", "Phường Phan Đình Phùng"),
+        ("19.SNNMT", "Sở Nông nghiệp và Phát triển nông thôn"),
+        ("19.SNNMT", "Sở Tài nguyên và Môi trường"),
+        ("19.SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("19.SDTTG", "Ban Dân tộc"),
+        ("19.SYT", "Sở Y tế"),
+    ]
     previous = map_previous(result.rows, MATCHER)
     assert previous == {
         # Sở Khoa học và Công nghệ absorbed Sở Thông tin và Truyền thông: merged, the other predecessor missing.
-        "19.SKHCN": PreviousResult("19.SKHCN", 82.4, ("Sở Thông tin và Truyền thông",), merged=True, renamed=False,
-                                   missing=("Sở Khoa học và Công nghệ",)),
+        "19.SKHCN": PreviousResult(
+            "19.SKHCN", 82.4, ("Sở Thông tin và Truyền thông",), merged=True, renamed=False, missing=("Sở Khoa học và Công nghệ",)
+        ),
         "19.STC": PreviousResult("19.STC", 75.0, ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"), merged=True, renamed=False),
-        "19.SNV": PreviousResult("19.SNV", 77.5, ("So Noi vu",), merged=True, renamed=False,
-                                 missing=("Sở Lao động - Thương binh và Xã hội",)),
+        "19.SNV": PreviousResult(
+            "19.SNV", 77.5, ("So Noi vu",), merged=True, renamed=False, missing=("Sở Lao động - Thương binh và Xã hội",)
+        ),
         "05443": PreviousResult("05443", 65.25, ("UBND Phường Phan Đình Phùng",), merged=False, renamed=False),
         # Two old agencies: the unweighted mean, rounded to 2 decimals.
-        "19.SNNMT": PreviousResult("19.SNNMT", 65.5, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"),
-                                   merged=True, renamed=False),
+        "19.SNNMT": PreviousResult(
+            "19.SNNMT", 65.5, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"), merged=True, renamed=False
+        ),
         "19.SVHTTDL": PreviousResult("19.SVHTTDL", 74.0, ("Sở VHTTDL",), merged=False, renamed=False),
         "19.SDTTG": PreviousResult("19.SDTTG", 68.0, ("Ban Dân tộc",), merged=False, renamed=True),
         "19.SYT": PreviousResult("19.SYT", 81.0, ("Sở Y tế",), merged=False, renamed=False),
@@ -322,26 +453,39 @@ def test_previous_results_map_renamed_merged_and_current_units(tmp_path):
 
 def test_an_abbreviated_and_a_full_predecessor_name_are_two_last_year_units_averaged(tmp_path):
     previous = previous_of(tmp_path, [published("Sở TN&MT", "60"), published("Sở Nông nghiệp và Phát triển nông thôn", "70")])
-    assert previous == {"19.SNNMT": PreviousResult("19.SNNMT", 65.0, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"),
-                                                   merged=True, renamed=False, missing=())}
+    assert previous == {
+        "19.SNNMT": PreviousResult(
+            "19.SNNMT", 65.0, ("Sở Nông nghiệp và Phát triển nông thôn", "Sở TN&MT"), merged=True, renamed=False, missing=()
+        )
+    }
     # The mean is rounded to 2 decimals: (60.333 + 70.5) / 2 = 65.4165.
-    assert previous_of(tmp_path, [published("Sở TN&MT", "60,333"), published("Sở NN&PTNT", "70,5")])["19.SNNMT"].total \
-        == 65.42
+    assert previous_of(tmp_path, [published("Sở TN&MT", "60,333"), published("Sở NN&PTNT", "70,5")])["19.SNNMT"].total == 65.42
 
 
 def test_two_spellings_of_one_last_year_unit_are_a_duplicate_not_a_merge(tmp_path):
-    path = write_previous(tmp_path, [published("Sở Tài nguyên và Môi trường", "60"), published("Sở Y tế", "80"),
-                                     published("Sở TN&MT", "62"), published("Sở NN&PTNT", "70")])
+    path = write_previous(
+        tmp_path,
+        [
+            published("Sở Tài nguyên và Môi trường", "60"),
+            published("Sở Y tế", "80"),
+            published("Sở TN&MT", "62"),
+            published("Sở NN&PTNT", "70"),
+        ],
+    )
     result = read_previous(path, tmp_path)
     assert [(r["row_number"], r["rule"], r["unit_code"]) for r in result.rejects] == [
-        (2, "duplicate", "19.SNNMT"), (4, "duplicate", "19.SNNMT")]
+        (2, "duplicate", "19.SNNMT"),
+        (4, "duplicate", "19.SNNMT"),
+    ]
     assert result.rejects[0]["reason"] == (
         "Tệp dti_2025.csv, dòng 2, đơn vị 'Sở Tài nguyên và Môi trường': đơn vị năm trước 'Sở Tài nguyên và Môi trường' "
         "có kết quả ở nhiều dòng (cũng ở dòng 4); loại mọi bản, 'Sở Tài nguyên và Môi trường' được coi là không có kết "
-        "quả năm trước.")
+        "quả năm trước."
+    )
     previous = map_previous(result.rows, MATCHER)
-    assert previous["19.SNNMT"] == PreviousResult("19.SNNMT", 70.0, ("Sở NN&PTNT",), merged=True, renamed=False,
-                                                  missing=("Sở Tài nguyên và Môi trường",))
+    assert previous["19.SNNMT"] == PreviousResult(
+        "19.SNNMT", 70.0, ("Sở NN&PTNT",), merged=True, renamed=False, missing=("Sở Tài nguyên và Môi trường",)
+    )
 
 
 @pytest.mark.parametrize(
@@ -366,43 +510,74 @@ def test_one_last_year_unit_alone(tmp_path, name, code, merged, renamed, missing
 
 
 def test_spelling_variants_and_communes_take_the_official_name_as_identity(tmp_path):
-    path = write_previous(tmp_path, [published("So Noi  vu", "77"), published("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "71"),
-                                     published("Xã Đại Phúc", "55"), published("ubnd phuong phan dinh phung", "60")])
+    path = write_previous(
+        tmp_path,
+        [
+            published("So Noi  vu", "77"),
+            published("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "71"),
+            published("Xã Đại Phúc", "55"),
+            published("ubnd phuong phan dinh phung", "60"),
+        ],
+    )
     result = read_previous(path, tmp_path)
     assert result.rejects == []
     assert [(r["unit_code"], r["identity"]) for r in result.rows] == [
-        ("19.SNV", "Sở Nội vụ"), ("19.SNV", "Sở Lao động - Thương binh và Xã hội"), ("05488", "Xã Đại Phúc"),
-        ("05443", "Phường Phan Đình Phùng")]
+        ("19.SNV", "Sở Nội vụ"),
+        ("19.SNV", "Sở Lao động - Thương binh và Xã hội"),
+        ("05488", "Xã Đại Phúc"),
+        ("05443", "Phường Phan Đình Phùng"),
+    ]
     previous = map_previous(result.rows, MATCHER)
-    assert previous["19.SNV"] == PreviousResult("19.SNV", 74.0, ("So Noi vu", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
-                                                merged=True, renamed=False)
+    assert previous["19.SNV"] == PreviousResult(
+        "19.SNV", 74.0, ("So Noi vu", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"), merged=True, renamed=False
+    )
     assert previous["05488"] == PreviousResult("05488", 55.0, ("Xã Đại Phúc",), merged=False, renamed=False)
-    assert previous["05443"] == PreviousResult("05443", 60.0, ("ubnd phuong phan dinh phung",), merged=False,
-                                               renamed=False)
+    assert previous["05443"] == PreviousResult("05443", 60.0, ("ubnd phuong phan dinh phung",), merged=False, renamed=False)
 
 
 def test_a_current_name_the_predecessors_leave_out_is_kept_as_one_more_last_year_unit(tmp_path):
-    path = write_previous(tmp_path, [published("Sở Nông nghiệp và Môi trường", "50"), published("Sở NN&PTNT", "60"),
-                                     published("Sở Dân tộc và Tôn giáo", "66")])
+    path = write_previous(
+        tmp_path,
+        [
+            published("Sở Nông nghiệp và Môi trường", "50"),
+            published("Sở NN&PTNT", "60"),
+            published("Sở Dân tộc và Tôn giáo", "66"),
+        ],
+    )
     result = read_previous(path, tmp_path)
     assert result.rejects == []
-    assert [r["identity"] for r in result.rows] == ["Sở Nông nghiệp và Môi trường", "Sở Nông nghiệp và Phát triển nông thôn",
-                                                    "Sở Dân tộc và Tôn giáo"]
+    assert [r["identity"] for r in result.rows] == [
+        "Sở Nông nghiệp và Môi trường",
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        "Sở Dân tộc và Tôn giáo",
+    ]
     previous = map_previous(result.rows, MATCHER)
-    assert previous["19.SNNMT"] == PreviousResult("19.SNNMT", 55.0, ("Sở NN&PTNT", "Sở Nông nghiệp và Môi trường"),
-                                                  merged=True, renamed=False, missing=("Sở Tài nguyên và Môi trường",))
+    assert previous["19.SNNMT"] == PreviousResult(
+        "19.SNNMT",
+        55.0,
+        ("Sở NN&PTNT", "Sở Nông nghiệp và Môi trường"),
+        merged=True,
+        renamed=False,
+        missing=("Sở Tài nguyên và Môi trường",),
+    )
     # Never a rename: the current name; flagged by the predecessor it lacks (Ban Dân tộc).
-    assert previous["19.SDTTG"] == PreviousResult("19.SDTTG", 66.0, ("Sở Dân tộc và Tôn giáo",), merged=True,
-                                                  renamed=False, missing=("Ban Dân tộc",))
+    assert previous["19.SDTTG"] == PreviousResult(
+        "19.SDTTG", 66.0, ("Sở Dân tộc và Tôn giáo",), merged=True, renamed=False, missing=("Ban Dân tộc",)
+    )
     # Its alias is the same last-year unit as its name: a duplicate.
-    again = read_previous(write_previous(tmp_path, [published("Sở NN&MT", "50"), published("Sở Nông nghiệp và Môi trường", "50")],
-                                         name="again_2025.csv"), tmp_path)
+    again = read_previous(
+        write_previous(
+            tmp_path, [published("Sở NN&MT", "50"), published("Sở Nông nghiệp và Môi trường", "50")], name="again_2025.csv"
+        ),
+        tmp_path,
+    )
     assert [r["rule"] for r in again.rejects] == ["duplicate", "duplicate"] and again.rows == []
 
 
 def test_the_same_last_year_unit_in_two_files_is_rejected_in_both_without_an_error(tmp_path):
-    first = write_previous(tmp_path, [published("Sở Tài nguyên và Môi trường", "60"), published("Sở Y tế", "80")],
-                           name="a_2025.csv")
+    first = write_previous(
+        tmp_path, [published("Sở Tài nguyên và Môi trường", "60"), published("Sở Y tế", "80")], name="a_2025.csv"
+    )
     second = write_previous(tmp_path, [published("Sở Tư pháp", "75"), published("so tn&mt", "61")], name="b_2025.csv")
     results = read_previous_all([first, second], tmp_path)
     assert list(results) == [first, second]
@@ -421,24 +596,33 @@ def test_two_files_with_the_same_content_reject_every_row(tmp_path):
     results = read_previous_all([first, second], tmp_path)
     assert results[first].rows == results[second].rows == []
     assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
-        "Nội dung giống hệt tệp a_2025.csv: mọi kết quả đều trùng và bị loại."]
+        "Nội dung giống hệt tệp a_2025.csv: mọi kết quả đều trùng và bị loại."
+    ]
 
 
 def test_previous_results_in_windows_1258_with_renamed_headers(tmp_path):
-    path = write_previous(tmp_path, [published("Sở Thông tin và Truyền thông", "82,4", "1"),
-                                     published("Xã Đại Phúc", "55")],
-                          headers=["Năm", "Tên đơn vị", "Điểm DTI", "Thứ hạng", "Xếp loại"], encoding="cp1258")
+    path = write_previous(
+        tmp_path,
+        [published("Sở Thông tin và Truyền thông", "82,4", "1"), published("Xã Đại Phúc", "55")],
+        headers=["Năm", "Tên đơn vị", "Điểm DTI", "Thứ hạng", "Xếp loại"],
+        encoding="cp1258",
+    )
     result = read_previous(path, tmp_path)
     assert result.encoding == "windows-1258" and result.rejects == []
     assert {c: (p.total, p.merged, p.renamed) for c, p in map_previous(result.rows, MATCHER).items()} == {
-        "19.SKHCN": (82.4, True, False), "05488": (55.0, False, False)}
+        "19.SKHCN": (82.4, True, False),
+        "05488": (55.0, False, False),
+    }
 
 
 @pytest.mark.parametrize(
     ("bad", "rule", "reason_parts"),
     [
-        (published("Sở Bưu chính Viễn thông Bắc Thái", "60"), "unknown_unit",
-         ["đơn vị 'Sở Bưu chính Viễn thông Bắc Thái': tên không khớp đơn vị hiện nay nào"]),
+        (
+            published("Sở Bưu chính Viễn thông Bắc Thái", "60"),
+            "unknown_unit",
+            ["đơn vị 'Sở Bưu chính Viễn thông Bắc Thái': tên không khớp đơn vị hiện nay nào"],
+        ),
         (published("Sở Nội Vũ Mới", "60"), "unknown_unit", ["có phải 'Sở Nội vụ'?"]),
         (published("", "60"), "unknown_unit", ["thiếu tên đơn vị."]),
         (published("Sở Y tế", "tám mươi"), "not_a_number", ["tổng điểm không phải số: 'tám mươi'."]),
@@ -462,15 +646,20 @@ def test_each_bad_previous_row_is_rejected_with_file_line_and_reason(tmp_path, b
 
 
 def test_a_previous_name_written_twice_rejects_both_copies_however_it_is_spelt(tmp_path):
-    path = write_previous(tmp_path, [
-        published("Sở Thông tin và Truyền thông", "82"),
-        published("Sở Y tế", "70"),
-        published("SO THONG TIN VA  TRUYEN THONG", "82"),
-        published("Sở Tài chính", "80"),
-    ])
+    path = write_previous(
+        tmp_path,
+        [
+            published("Sở Thông tin và Truyền thông", "82"),
+            published("Sở Y tế", "70"),
+            published("SO THONG TIN VA  TRUYEN THONG", "82"),
+            published("Sở Tài chính", "80"),
+        ],
+    )
     result = read_previous(path, tmp_path)
     assert [(r["row_number"], r["rule"], r["unit_code"]) for r in result.rejects] == [
-        (2, "duplicate", "19.SKHCN"), (4, "duplicate", "19.SKHCN")]
+        (2, "duplicate", "19.SKHCN"),
+        (4, "duplicate", "19.SKHCN"),
+    ]
     assert "(cũng ở dòng 4)" in result.rejects[0]["reason"]
     assert set(map_previous(result.rows, MATCHER)) == {"19.SYT", "19.STC"}  # no previous result for 19.SKHCN
 
@@ -484,7 +673,8 @@ def test_previous_blank_year_and_missing_columns(tmp_path):
     result = read_previous(broken, tmp_path)
     assert not result.loadable and result.rows == []
     assert [(i.rule, i.reason) for i in result.file_issues if i.blocking] == [
-        ("missing_columns", "Thiếu cột bắt buộc 'Tổng điểm'; không nạp được tệp.")]
+        ("missing_columns", "Thiếu cột bắt buộc 'Tổng điểm'; không nạp được tệp.")
+    ]
 
 
 def test_an_unreadable_previous_file_does_not_stop_the_others(tmp_path):
@@ -492,18 +682,30 @@ def test_an_unreadable_previous_file_does_not_stop_the_others(tmp_path):
     absent = tmp_path / "absent_2025.csv"
     results = read_previous_all([absent, good], tmp_path)
     assert [(i.rule, i.reason) for i in results[absent].file_issues] == [
-        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")]
+        ("unreadable_file", "Không tìm thấy tệp; không nạp được tệp.")
+    ]
     assert [r["unit_code"] for r in results[good].rows] == ["19.SYT"]
 
 
 def test_map_previous_works_from_rows_without_identity_and_refuses_two_rows_for_one_last_year_unit():
     def rows(*entries):
-        return [{"year": 2025, "published_name": name, "unit_code": code, "total": total, "rank": None, "level": None,
-                 "source_row": line} for line, (name, code, total) in enumerate(entries, start=2)]
+        return [
+            {
+                "year": 2025,
+                "published_name": name,
+                "unit_code": code,
+                "total": total,
+                "rank": None,
+                "level": None,
+                "source_row": line,
+            }
+            for line, (name, code, total) in enumerate(entries, start=2)
+        ]
 
     # As read back from the warehouse (no identity column): the identity is found again.
     assert map_previous(rows(("Sở TN&MT", "19.SNNMT", 60.0), ("Sở NN&PTNT", "19.SNNMT", 70.0)), MATCHER) == {
-        "19.SNNMT": PreviousResult("19.SNNMT", 65.0, ("Sở NN&PTNT", "Sở TN&MT"), merged=True, renamed=False)}
+        "19.SNNMT": PreviousResult("19.SNNMT", 65.0, ("Sở NN&PTNT", "Sở TN&MT"), merged=True, renamed=False)
+    }
     for names in (("Sở Nội vụ", "So Noi vu"), ("Sở Tài nguyên và Môi trường", "Sở TN&MT")):
         code = MATCHER.match(names[0])
         with pytest.raises(ValueError, match="có nhiều dòng"):

@@ -44,8 +44,13 @@ def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox
         assert "Sở Kế hoạch và Đầu tư" in merged
         bad = con.execute("""SELECT DISTINCT rule FROM quarantine WHERE source = 'dti_external'""").fetchall()
         assert {"out_of_range", "duplicate", "unknown_unit", "unknown_component"} <= {r for (r,) in bad}
-        named = {r[0] for r in con.execute("SELECT file_name FROM quarantine WHERE source LIKE 'dti%' UNION "
-                                           "SELECT file_name FROM file_issues WHERE source LIKE 'dti%'").fetchall()}
+        named = {
+            r[0]
+            for r in con.execute(
+                "SELECT file_name FROM quarantine WHERE source LIKE 'dti%' UNION "
+                "SELECT file_name FROM file_issues WHERE source LIKE 'dti%'"
+            ).fetchall()
+        }
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith("dti/")}
         assert documented and documented <= named
         # External values that were rejected are never used: those components are missing, not scored.
@@ -53,8 +58,9 @@ def test_publication_with_rank_intervals_and_the_bad_inputs_reported(small_inbox
                                 ON q.source = 'dti_external' AND q.record_key = c.unit_code || '|' || c.code
                               WHERE c.source = 'external'""").fetchall()[0][0]
         assert used == 0
-        out_of_range = con.execute("SELECT count(*) FROM mart_dti_component WHERE points > max_points + 1e-9 "
-                                   "OR points < 0").fetchall()[0][0]
+        out_of_range = con.execute(
+            "SELECT count(*) FROM mart_dti_component WHERE points > max_points + 1e-9 OR points < 0"
+        ).fetchall()[0][0]
         assert out_of_range == 0
     book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx", read_only=True)
     assert {"Tổng hợp", "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường", "Phương pháp"} <= set(book.sheetnames)
@@ -68,7 +74,7 @@ def test_a_units_refused_form_leaves_it_unranked_and_flagged_and_the_rest_is_pub
     book = openpyxl.load_workbook(form)
     ws = book.worksheets[0]
     label = next(c for row in ws.iter_rows(max_row=15) for c in row if c.value == "Năm đánh giá:")
-    value = next(c for c in ws[label.row][label.column:] if c.value is not None)
+    value = next(c for c in ws[label.row][label.column :] if c.value is not None)
     value.value = 2031  # a year nobody assesses: the unit is known, the form is refused
     book.save(form)
     warehouse = warehouse_in(tmp_path)
@@ -84,8 +90,14 @@ def test_a_units_refused_form_leaves_it_unranked_and_flagged_and_the_rest_is_pub
         ranked = con.execute("SELECT count(rank) FROM mart_dti_unit WHERE year = 2026 AND has_form").fetchall()[0][0]
         assert ranked == con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = 2026 AND has_form").fetchall()[0][0]
     published = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx", read_only=True)
-    texts = [v for name in published.sheetnames if name.startswith("Xếp hạng")
-             for row in published[name].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    texts = [
+        v
+        for name in published.sheetnames
+        if name.startswith("Xếp hạng")
+        for row in published[name].iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str)
+    ]
     assert f"Phiếu bị từ chối: {refused[0][3]}" in texts
 
 
@@ -107,8 +119,9 @@ def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
     assert len(blank) == 107
     sheet = openpyxl.load_workbook(blank[0]).active
     assert sheet.protection.sheet and any(v.type == "list" for v in sheet.data_validations.dataValidation)
-    assert materialize_year([dti.dti_workbook], warehouse,
-                run_config={"ops": {"dti_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
+    assert materialize_year(
+        [dti.dti_workbook], warehouse, run_config={"ops": {"dti_workbook": {"config": {"unit": "19.SKHCN"}}}}
+    ).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
 

@@ -8,8 +8,9 @@ import pytest
 from scoring.criteria import SOURCES, CriterionInput, TreeError, answer_points, load_tree, score_unit, tree_for
 
 
-def _inputs(tree, answers: dict[str, object], external: dict[str, float] | None = None,
-            computed: dict[str, float] | None = None) -> dict[str, CriterionInput]:
+def _inputs(
+    tree, answers: dict[str, object], external: dict[str, float] | None = None, computed: dict[str, float] | None = None
+) -> dict[str, CriterionInput]:
     """Inputs as the warehouse builds them: a unit's answer becomes self points through the component's rule."""
     given: dict[str, CriterionInput] = {}
     for code, answer in answers.items():
@@ -30,8 +31,9 @@ QD922_VALUES = {"1": 0.8, "2": 0.7, "3": 0.9, "4": 0.6, "5": 0.75, "6": 0.5, "7"
 
 def _qd922(values: dict[str, float]):
     tree = tree_for("dti", 2022, "province")
-    return tree, score_unit(tree, "province", {f"{k}.0": CriterionInput(external_value=v * tree.node(k).max_points)
-                                               for k, v in values.items()})
+    return tree, score_unit(
+        tree, "province", {f"{k}.0": CriterionInput(external_value=v * tree.node(k).max_points) for k, v in values.items()}
+    )
 
 
 def test_qd922_weights_main_indices_as_published():
@@ -71,19 +73,34 @@ def test_qd922_points_outside_an_index_maximum_are_refused():
 # --- default trees of the province's agencies and communes ----------------------------------------------------
 
 AGENCY_ANSWERS = {
-    "NT.1": "Cấp phó của người đứng đầu", "NT.2": "Có", "NT.3": 3, "NT.4": 20,
-    "TC.1": "có", "TC.2": "Không", "TC.3": "1,0",
-    "HT.1": 90, "HT.2": "100%", "HT.3": "Có", "HT.4": "Không",
-    "NL.1": "Kiem nhiem", "NL.2": 50,  # NL.3 not answered: a missing component
-    "AT.1": 80, "AT.4": "Có",
-    "HD.9": "Có", "KH.1": 80,
+    "NT.1": "Cấp phó của người đứng đầu",
+    "NT.2": "Có",
+    "NT.3": 3,
+    "NT.4": 20,
+    "TC.1": "có",
+    "TC.2": "Không",
+    "TC.3": "1,0",
+    "HT.1": 90,
+    "HT.2": "100%",
+    "HT.3": "Có",
+    "HT.4": "Không",
+    "NL.1": "Kiem nhiem",
+    "NL.2": 50,  # NL.3 not answered: a missing component
+    "AT.1": 80,
+    "AT.4": "Có",
+    "HD.9": "Có",
+    "KH.1": 80,
 }
 
 
 def test_agency_default_tree_on_hand_values():
     tree = tree_for("dti", 2026, "agency")
-    given = _inputs(tree, AGENCY_ANSWERS, external={"AT.2": 95, "HD.1": 90, "HD.2": 45, "HD.8": 100},
-                    computed={"HD.3": 60, "HD.5": 50, "HD.6": 25, "HD.7": 100})
+    given = _inputs(
+        tree,
+        AGENCY_ANSWERS,
+        external={"AT.2": 95, "HD.1": 90, "HD.2": 45, "HD.8": 100},
+        computed={"HD.3": 60, "HD.5": 50, "HD.6": 25, "HD.7": 100},
+    )
     score = score_unit(tree, "agency", given)
     values = {d["code"]: d["value"] for d in score.domains}
     # NT: Phó 0.5 × 3 + Có 2 + 3 meetings (≥ 2: half) 1.5 + 20 news (≥ 12: full) 2 = 7 / 10
@@ -104,10 +121,29 @@ def test_agency_default_tree_on_hand_values():
 
 def test_local_default_tree_on_hand_values():
     tree = tree_for("dti", 2026, "local")
-    answers = {"NT.1": "Chủ tịch UBND", "NT.2": "Có", "NT.3": 4, "NT.4": 12, "TC.1": "Có", "TC.2": "Có", "TC.3": 2,
-               "HT.1": 100, "HT.2": 100, "HT.3": "Có", "HT.4": 100, "NL.1": "Chuyên trách", "NL.2": 100, "NL.3": 100,
-               "AT.4": "Có", "KT.1": 0, "KT.2": 0, "KT.3": "Không",
-               "XH.2": "Hoạt động thường xuyên ở mọi thôn, tổ dân phố", "XH.3": 85, "KH.1": 100}
+    answers = {
+        "NT.1": "Chủ tịch UBND",
+        "NT.2": "Có",
+        "NT.3": 4,
+        "NT.4": 12,
+        "TC.1": "Có",
+        "TC.2": "Có",
+        "TC.3": 2,
+        "HT.1": 100,
+        "HT.2": 100,
+        "HT.3": "Có",
+        "HT.4": 100,
+        "NL.1": "Chuyên trách",
+        "NL.2": 100,
+        "NL.3": 100,
+        "AT.4": "Có",
+        "KT.1": 0,
+        "KT.2": 0,
+        "KT.3": "Không",
+        "XH.2": "Hoạt động thường xuyên ở mọi thôn, tổ dân phố",
+        "XH.3": 85,
+        "KH.1": 100,
+    }
     external = {"AT.2": 100, "AT.3": 100, "HD.1": 100, "HD.2": 90, "HD.8": 100}  # XH.1 (VNeID) not sent
     computed = {"HD.3": 80, "HD.4": 80, "HD.5": 100, "HD.6": 100, "HD.7": 80}
     score = score_unit(tree, "commune", _inputs(tree, answers, external, computed))
@@ -116,8 +152,7 @@ def test_local_default_tree_on_hand_values():
     # 10 + 8 + 10 + 10 + 10 + 27 + 0 + 10 × 0.6 + 5 = 86
     assert score.total == 86.0 and score.band == "Tốt"
     # Kinh tế số pillar: foundation (10 + 8 + 10 + 10 + 10 = 48) + 0 over 58; Xã hội số: (48 + 6) / 58
-    assert {p["code"]: p["value"] for p in score.pillars} == {"CQS": 1.0, "KTS": round(48 / 58, 4),
-                                                               "XHS": round(54 / 58, 4)}
+    assert {p["code"]: p["value"] for p in score.pillars} == {"CQS": 1.0, "KTS": round(48 / 58, 4), "XHS": round(54 / 58, 4)}
 
 
 def test_both_default_trees_are_marked_defaults_and_add_up():
@@ -132,21 +167,40 @@ def test_both_default_trees_are_marked_defaults_and_add_up():
 
 # --- answer rules -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("code", "answer", "points"), [
-    ("NT.1", "Người đứng đầu đơn vị", 3.0), ("NT.1", "cap pho cua nguoi dung dau", 1.5),
-    ("NT.1", "Chưa thành lập Ban chỉ đạo", 0.0), ("NT.2", "Có", 2.0), ("NT.2", "KHÔNG", 0.0), ("NT.2", "x", 2.0),
-    ("NT.3", 4, 3.0), ("NT.3", 2, 1.5), ("NT.3", 1, 0.0), ("HT.1", "45,5%", 1.365), ("HT.1", 120 - 20, 3.0),
-])
+
+@pytest.mark.parametrize(
+    ("code", "answer", "points"),
+    [
+        ("NT.1", "Người đứng đầu đơn vị", 3.0),
+        ("NT.1", "cap pho cua nguoi dung dau", 1.5),
+        ("NT.1", "Chưa thành lập Ban chỉ đạo", 0.0),
+        ("NT.2", "Có", 2.0),
+        ("NT.2", "KHÔNG", 0.0),
+        ("NT.2", "x", 2.0),
+        ("NT.3", 4, 3.0),
+        ("NT.3", 2, 1.5),
+        ("NT.3", 1, 0.0),
+        ("HT.1", "45,5%", 1.365),
+        ("HT.1", 120 - 20, 3.0),
+    ],
+)
 def test_answers_become_points(code, answer, points):
     node = tree_for("dti", 2026, "agency").node(code)
     assert answer_points(node, answer)[1] == points
 
 
-@pytest.mark.parametrize(("code", "answer", "reason"), [
-    ("NT.1", "Trưởng phòng", "không thuộc các lựa chọn"), ("NT.2", "đạt một phần", "không phải 'Có' hoặc 'Không'"),
-    ("HT.1", 120, "ngoài khoảng 0..100"), ("HT.1", "nhiều", "không phải số"), ("HT.1", None, "chưa có câu trả lời"),
-    ("HT.1", "1e2", "không phải số"), ("HT.1", "1.234,5", "không phải số"),  # read like every other number
-])
+@pytest.mark.parametrize(
+    ("code", "answer", "reason"),
+    [
+        ("NT.1", "Trưởng phòng", "không thuộc các lựa chọn"),
+        ("NT.2", "đạt một phần", "không phải 'Có' hoặc 'Không'"),
+        ("HT.1", 120, "ngoài khoảng 0..100"),
+        ("HT.1", "nhiều", "không phải số"),
+        ("HT.1", None, "chưa có câu trả lời"),
+        ("HT.1", "1e2", "không phải số"),
+        ("HT.1", "1.234,5", "không phải số"),  # read like every other number
+    ],
+)
 def test_unreadable_answers_are_refused_with_a_reason(code, answer, reason):
     node = tree_for("dti", 2026, "agency").node(code)
     value, points, problem = answer_points(node, answer)
@@ -154,6 +208,7 @@ def test_unreadable_answers_are_refused_with_a_reason(code, answer, reason):
 
 
 # --- validation of the DTI keys ---------------------------------------------------------------------------------
+
 
 def _tree(tmp_path, body: str):
     path = tmp_path / "dti_2026_agency_test.yaml"
@@ -173,34 +228,57 @@ bands: [{min: 0, label: "Đạt"}]
 
 
 def test_weighted_tree_without_components_under_a_weight_zero_index(tmp_path):
-    tree = _tree(tmp_path, HEADER + """\
+    tree = _tree(
+        tmp_path,
+        HEADER
+        + """\
 nodes:
   - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: yes_no}}
   - {code: B, parent: null, name: "B", max: 2, weight: 0, method: group}
   - {code: B.1, parent: B, name: "b", max: 2, method: external, rule: {kind: target, target: 50}}
-""")
+""",
+    )
     score = score_unit(tree, "agency", {"A.1": CriterionInput(self_points=4), "B.1": CriterionInput(external_value=10)})
     assert score.total == 10.0 and score.index_value == 1.0  # B's 0.2 weighs nothing
 
 
-@pytest.mark.parametrize(("nodes", "expected"), [
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 8, method: group}
-  - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: yes_no}}""", "tổng trọng số các chỉ số chính 8 ≠ max 10"),
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
-  - {code: A.1, parent: A, name: "a", max: 4, weight: 2, method: self}""", "weight chỉ dùng cho chỉ số chính"),
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
+@pytest.mark.parametrize(
+    ("nodes", "expected"),
+    [
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 8, method: group}
+  - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: yes_no}}""",
+            "tổng trọng số các chỉ số chính 8 ≠ max 10",
+        ),
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
+  - {code: A.1, parent: A, name: "a", max: 4, weight: 2, method: self}""",
+            "weight chỉ dùng cho chỉ số chính",
+        ),
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: choice, options: [{label: "X", share: 1}]}}""",
-     "tiêu chí A.1, rule.options: cần ít nhất 2 phần tử"),
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
+            "tiêu chí A.1, rule.options: cần ít nhất 2 phần tử",
+        ),
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self,
-     rule: {kind: choice, options: [{label: "Có", share: 1}, {label: "co", share: 0}]}}""", "các lựa chọn bị trùng"),
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
-  - {code: A.1, parent: A, name: "a", max: 4, method: external}""", "tiêu chí A.1: tiêu chí external cần rule"),
-    ("""  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
+     rule: {kind: choice, options: [{label: "Có", share: 1}, {label: "co", share: 0}]}}""",
+            "các lựa chọn bị trùng",
+        ),
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
+  - {code: A.1, parent: A, name: "a", max: 4, method: external}""",
+            "tiêu chí A.1: tiêu chí external cần rule",
+        ),
+        (
+            """  - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: target, target: 5, range: [9, 1]}}""",
-     "range phải là"),
-])
+            "range phải là",
+        ),
+    ],
+)
 def test_weighted_tree_validation(tmp_path, nodes, expected):
     with pytest.raises(TreeError) as err:
         _tree(tmp_path, HEADER + "nodes:\n" + nodes + "\n")
@@ -209,18 +287,26 @@ def test_weighted_tree_validation(tmp_path, nodes, expected):
 
 def test_pillar_naming_an_unknown_main_index_is_refused(tmp_path):
     with pytest.raises(TreeError, match="trụ cột P: chỉ số chính Z không có"):
-        _tree(tmp_path, HEADER + """\
+        _tree(
+            tmp_path,
+            HEADER
+            + """\
 pillars: [{code: P, name: "P", domains: [A, Z]}]
 nodes:
   - {code: A, parent: null, name: "A", max: 4, weight: 10, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self, rule: {kind: yes_no}}
-""")
+""",
+        )
 
 
 def test_sum_tree_refuses_weights(tmp_path):
     with pytest.raises(TreeError, match="weight chỉ dùng khi aggregation: weighted"):
-        _tree(tmp_path, HEADER.replace("aggregation: weighted\n", "").replace("max: 10", "max: 4") + """\
+        _tree(
+            tmp_path,
+            HEADER.replace("aggregation: weighted\n", "").replace("max: 10", "max: 4")
+            + """\
 nodes:
   - {code: A, parent: null, name: "A", max: 4, weight: 4, method: group}
   - {code: A.1, parent: A, name: "a", max: 4, method: self}
-""")
+""",
+        )

@@ -20,8 +20,14 @@ from scoring.uncertainty import (
 FIXED = {"weight_spread": 0.0, "vary_missing": False}  # nothing perturbed
 
 
-def make_inputs(values: list[list[float]], weights: list[float], *, mean: list[list[float]] | None = None,
-                groups: list[str] | None = None, eligible: list[bool] | None = None) -> UncertaintyInputs:
+def make_inputs(
+    values: list[list[float]],
+    weights: list[float],
+    *,
+    mean: list[list[float]] | None = None,
+    groups: list[str] | None = None,
+    eligible: list[bool] | None = None,
+) -> UncertaintyInputs:
     n = len(values)
     zero = np.array(values, dtype=float)
     return UncertaintyInputs(
@@ -45,8 +51,14 @@ def synthetic(n_agency: int = 20, n_local: int = 90, k: int = 9, seed: int = 1) 
     zero[n_agency + 1], mean[n_agency + 1] = zero[n_agency], mean[n_agency]  # an exact tie among locals
     eligible = np.ones(n, dtype=bool)
     eligible[[3, n - 1]] = False
-    return UncertaintyInputs(tuple(f"U{i:03d}" for i in range(n)), tuple(["agency"] * n_agency + ["local"] * n_local),
-                             eligible, np.array([15, 15, 10, 10, 10, 10, 10, 10, 10], dtype=float)[:k], zero, mean)
+    return UncertaintyInputs(
+        tuple(f"U{i:03d}" for i in range(n)),
+        tuple(["agency"] * n_agency + ["local"] * n_local),
+        eligible,
+        np.array([15, 15, 10, 10, 10, 10, 10, 10, 10], dtype=float)[:k],
+        zero,
+        mean,
+    )
 
 
 def row(frame: pd.DataFrame, code: str) -> pd.Series:
@@ -54,6 +66,7 @@ def row(frame: pd.DataFrame, code: str) -> pd.Series:
 
 
 # Published score and rank, by hand.
+
 
 def test_published_scores_and_ranks_hand_computed() -> None:
     # (2·1 + 1·0)/3 = 66.67, (2·0.5 + 1·0.5)/3 = 50, (2·0 + 1·1)/3 = 33.33
@@ -89,8 +102,7 @@ def test_zero_weight_index_does_not_affect_scores_or_replications() -> None:
 def test_published_rank_matches_rank_within_on_two_decimal_scores() -> None:
     inputs = synthetic()
     out = rank_intervals(inputs, replications=10, tie_decimals=2)
-    published = rank_within(out.assign(total=out["score"].where(inputs.eligible)),
-                            by=("ranking_group",), evaluated=None)
+    published = rank_within(out.assign(total=out["score"].where(inputs.eligible)), by=("ranking_group",), evaluated=None)
     assert out["rank"].tolist() == published["rank"].tolist()
 
 
@@ -108,6 +120,7 @@ def test_competition_ranks_equal_one_plus_count_of_strictly_greater_scores() -> 
 
 
 # Reproducibility and the unperturbed case.
+
 
 def test_same_seed_same_result_and_other_seed_other_replications() -> None:
     inputs = synthetic()
@@ -128,6 +141,7 @@ def test_nothing_perturbed_gives_zero_width_intervals(published_missing: str) ->
 
 
 # Perturbation.
+
 
 def test_dominant_unit_keeps_rank_one_and_close_units_swap() -> None:
     # A is best in every index. B = 50 and C = 47.5 with equal weights; C overtakes B when w2/w1 > 10/9, which
@@ -171,10 +185,14 @@ def test_missing_treatment_is_one_choice_per_replication_for_all_units() -> None
 
 # Groups and eligibility.
 
+
 def test_groups_are_ranked_separately_and_unranked_units_take_no_rank() -> None:
-    inputs = make_inputs([[0.9], [0.5], [0.2], [1.0], [0.6], [0.1]], [1],
-                         groups=["agency", "agency", "local", "local", "local", "local"],
-                         eligible=[True, True, True, False, True, True])
+    inputs = make_inputs(
+        [[0.9], [0.5], [0.2], [1.0], [0.6], [0.1]],
+        [1],
+        groups=["agency", "agency", "local", "local", "local", "local"],
+        eligible=[True, True, True, False, True, True],
+    )
     out = rank_intervals(inputs)
     assert out["rank"].tolist() == [1, 2, 2, pd.NA, 1, 3]
     unranked = row(out, "U04")
@@ -191,6 +209,7 @@ def test_unranked_unit_without_any_applicable_index_is_allowed() -> None:
 
 # Validation.
 
+
 def replace(inputs: UncertaintyInputs, **changes: object) -> UncertaintyInputs:
     return UncertaintyInputs(**{**inputs.__dict__, **changes})
 
@@ -198,36 +217,49 @@ def replace(inputs: UncertaintyInputs, **changes: object) -> UncertaintyInputs:
 BASE = make_inputs([[0.5, 0.2], [0.3, 0.9]], [1, 1])
 
 
-@pytest.mark.parametrize(("inputs", "message"), [
-    (replace(BASE, groups=("local",)), "Kích thước dữ liệu không khớp: groups"),
-    (replace(BASE, eligible=np.array([True])), "Kích thước dữ liệu không khớp: eligible"),
-    (replace(BASE, weights=np.array([1.0, 1.0, 1.0])), "Kích thước dữ liệu không khớp: value_zero"),
-    (replace(BASE, value_mean=np.zeros((2, 3))), "Kích thước dữ liệu không khớp: value_mean"),
-    (replace(BASE, weights=np.ones((1, 2))), "weights phải là mảng một chiều"),
-    (replace(BASE, eligible=np.array([1, 1])), "kiểu bool"),
-    (replace(BASE, weights=np.array([1.0, -0.5])), "Trọng số không được âm: chỉ số chính thứ 2"),
-    (replace(BASE, weights=np.array([0.0, 0.0])), "Tất cả trọng số đều bằng 0"),
-    (replace(BASE, weights=np.array([1.0, np.nan])), "số hữu hạn"),
-    (replace(BASE, value_zero=np.array([[0.5, 1.2], [0.3, 0.9]])), r"\[0, 1\]: value_zero của đơn vị U01"),
-    (replace(BASE, value_mean=np.array([[0.5, 0.2], [-0.1, 0.9]])), r"\[0, 1\]: value_mean của đơn vị U02"),
-    (replace(BASE, value_mean=np.array([[0.5, np.nan], [0.3, 0.9]])), "khác nhau ở đơn vị U01"),
-    (replace(BASE, unit_codes=("U01", "U01")), "Mã đơn vị bị trùng: U01"),
-    (replace(BASE, weights=np.array([1.0, 0.0]), value_zero=np.array([[np.nan, 0.2], [0.3, 0.9]]),
-             value_mean=np.array([[np.nan, 0.2], [0.3, 0.9]])), "Đơn vị U01 được xếp hạng nhưng không có chỉ số chính"),
-])
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        (replace(BASE, groups=("local",)), "Kích thước dữ liệu không khớp: groups"),
+        (replace(BASE, eligible=np.array([True])), "Kích thước dữ liệu không khớp: eligible"),
+        (replace(BASE, weights=np.array([1.0, 1.0, 1.0])), "Kích thước dữ liệu không khớp: value_zero"),
+        (replace(BASE, value_mean=np.zeros((2, 3))), "Kích thước dữ liệu không khớp: value_mean"),
+        (replace(BASE, weights=np.ones((1, 2))), "weights phải là mảng một chiều"),
+        (replace(BASE, eligible=np.array([1, 1])), "kiểu bool"),
+        (replace(BASE, weights=np.array([1.0, -0.5])), "Trọng số không được âm: chỉ số chính thứ 2"),
+        (replace(BASE, weights=np.array([0.0, 0.0])), "Tất cả trọng số đều bằng 0"),
+        (replace(BASE, weights=np.array([1.0, np.nan])), "số hữu hạn"),
+        (replace(BASE, value_zero=np.array([[0.5, 1.2], [0.3, 0.9]])), r"\[0, 1\]: value_zero của đơn vị U01"),
+        (replace(BASE, value_mean=np.array([[0.5, 0.2], [-0.1, 0.9]])), r"\[0, 1\]: value_mean của đơn vị U02"),
+        (replace(BASE, value_mean=np.array([[0.5, np.nan], [0.3, 0.9]])), "khác nhau ở đơn vị U01"),
+        (replace(BASE, unit_codes=("U01", "U01")), "Mã đơn vị bị trùng: U01"),
+        (
+            replace(
+                BASE,
+                weights=np.array([1.0, 0.0]),
+                value_zero=np.array([[np.nan, 0.2], [0.3, 0.9]]),
+                value_mean=np.array([[np.nan, 0.2], [0.3, 0.9]]),
+            ),
+            "Đơn vị U01 được xếp hạng nhưng không có chỉ số chính",
+        ),
+    ],
+)
 def test_invalid_inputs_are_refused(inputs: UncertaintyInputs, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rank_intervals(inputs)
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ({"weight_spread": 1.0}, "Biên độ dao động trọng số"),
-    ({"weight_spread": -0.1}, "Biên độ dao động trọng số"),
-    ({"weight_spread": float("nan")}, "Biên độ dao động trọng số"),
-    ({"replications": 0}, "Số lần tính lại"),
-    ({"replications": 2.5}, "Số lần tính lại"),
-    ({"published_missing": "median"}, "Cách tính thành phần thiếu dữ liệu không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"weight_spread": 1.0}, "Biên độ dao động trọng số"),
+        ({"weight_spread": -0.1}, "Biên độ dao động trọng số"),
+        ({"weight_spread": float("nan")}, "Biên độ dao động trọng số"),
+        ({"replications": 0}, "Số lần tính lại"),
+        ({"replications": 2.5}, "Số lần tính lại"),
+        ({"published_missing": "median"}, "Cách tính thành phần thiếu dữ liệu không hợp lệ"),
+    ],
+)
 def test_invalid_settings_are_refused(settings: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rank_intervals(BASE, **settings)
@@ -235,11 +267,13 @@ def test_invalid_settings_are_refused(settings: dict[str, object], message: str)
 
 # Method sheet and size.
 
+
 def test_describe_method_in_vietnamese() -> None:
     assert describe_method(0.25, 1000, True, 2026) == (
         "Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
         "thành phần thiếu dữ liệu tính 0 điểm hoặc bằng trung bình nhóm (mỗi cách khoảng một nửa số lần); "
-        "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị 5–95.")
+        "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị 5–95."
+    )
     fixed = describe_method(0.125, 20000, False, 7, published_missing="mean")
     assert "20.000 lần" in fixed and "±12,5 %" in fixed and "giữ cách tính khi công bố (bằng trung bình nhóm)" in fixed
     assert "trọng số giữ nguyên" in describe_method(0.0, 10, True, 1)

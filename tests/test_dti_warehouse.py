@@ -30,47 +30,102 @@ def setup(tmp_path):
     ensure_schema(con)
     load_unit_rows(con, tuple(u for u in units if u.code in AGENCIES) + communes)
     # Finance's dossiers of the year: 60 % online, 50 % digitised, 25 % e-results, 100 % of fees paid online.
-    con.executemany("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+    con.executemany(
+        """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
                        methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
                        VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 0, 'info', 'local')""",
-                    [(NOW, FINANCE, code, ratio) for code, ratio in (("3.3", 60.0), ("4.2", 50.0), ("4.1", 25.0),
-                                                                     ("3.6", 100.0))])
+        [(NOW, FINANCE, code, ratio) for code, ratio in (("3.3", 60.0), ("4.2", 50.0), ("4.1", 25.0), ("3.6", 100.0))],
+    )
     # Finance owns two full-online procedures and one partly online; only P1 had an online dossier in 2026.
-    con.executemany("""INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level,
+    con.executemany(
+        """INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level,
                        fee_bearing, owner_unit_code) VALUES (?, ?, 'province', ?, false, ?)""",
-                    [("P1", "Thủ tục 1", "full", FINANCE), ("P2", "Thủ tục 2", "full", FINANCE),
-                     ("P3", "Thủ tục 3", "partial", FINANCE)])
-    dossier = {"receiving_centre": "TT", "resolving_unit_code": FINANCE, "due_at": datetime(2026, 3, 9),
-               "status": "Đang xử lý", "is_finished": False, "supplement_requests": 0, "updated_at": NOW,
-               "first_export_date": datetime(2026, 3, 2), "last_export_date": datetime(2026, 3, 2), "version_count": 1}
-    insert_frame(con, "fct_dossier", pd.DataFrame([
-        {**dossier, "dossier_code": "D1", "procedure_code": "P1", "channel": "online", "received_at": datetime(2026, 3, 2)},
-        {**dossier, "dossier_code": "D2", "procedure_code": "P2", "channel": "offline", "received_at": datetime(2026, 3, 2)},
-        {**dossier, "dossier_code": "D3", "procedure_code": "P2", "channel": "online", "received_at": datetime(2025, 12, 1)},
-        {**dossier, "dossier_code": "D4", "procedure_code": "P3", "channel": "online", "received_at": datetime(2026, 3, 2)},
-    ]))
+        [("P1", "Thủ tục 1", "full", FINANCE), ("P2", "Thủ tục 2", "full", FINANCE), ("P3", "Thủ tục 3", "partial", FINANCE)],
+    )
+    dossier = {
+        "receiving_centre": "TT",
+        "resolving_unit_code": FINANCE,
+        "due_at": datetime(2026, 3, 9),
+        "status": "Đang xử lý",
+        "is_finished": False,
+        "supplement_requests": 0,
+        "updated_at": NOW,
+        "first_export_date": datetime(2026, 3, 2),
+        "last_export_date": datetime(2026, 3, 2),
+        "version_count": 1,
+    }
+    insert_frame(
+        con,
+        "fct_dossier",
+        pd.DataFrame(
+            [
+                {
+                    **dossier,
+                    "dossier_code": "D1",
+                    "procedure_code": "P1",
+                    "channel": "online",
+                    "received_at": datetime(2026, 3, 2),
+                },
+                {
+                    **dossier,
+                    "dossier_code": "D2",
+                    "procedure_code": "P2",
+                    "channel": "offline",
+                    "received_at": datetime(2026, 3, 2),
+                },
+                {
+                    **dossier,
+                    "dossier_code": "D3",
+                    "procedure_code": "P2",
+                    "channel": "online",
+                    "received_at": datetime(2025, 12, 1),
+                },
+                {
+                    **dossier,
+                    "dossier_code": "D4",
+                    "procedure_code": "P3",
+                    "channel": "online",
+                    "received_at": datetime(2026, 3, 2),
+                },
+            ]
+        ),
+    )
     inbox = tmp_path / "inbox"
-    write_rows(inbox / EXTERNAL_DIR / "soc_2026.csv", EXTERNAL_COLUMNS, [
-        {"year": "2026", "unit": "Sở Tài chính", "component": "AT.2", "value": "95", "system": "SOC"},
-        {"year": "2026", "unit": "Sở Tài chính", "component": "AT.3", "value": "130", "system": "SOC"},  # out of range
-        {"year": "2026", "unit": "Sở Nội vụ", "component": "AT.2", "value": "80", "system": "SOC"},
-    ])
-    write_rows(inbox / PREVIOUS_DIR / "dti_2025.csv", PREVIOUS_COLUMNS, [
-        {"year": "2025", "published_name": "Sở Kế hoạch và Đầu tư", "total": "70"},  # merged into Finance
-        {"year": "2025", "published_name": "Sở Tài chính", "total": "80"},
-        {"year": "2025", "published_name": "Sở Thông tin và Truyền thông", "total": "66,5"},  # renamed: Science
-        {"year": "2025", "published_name": "Sở Nội  vụ", "total": "58"},  # Sở LĐTBXH, merged in, has no result
-        {"year": "2025", "published_name": "Ban Dân tộc", "total": "61"},  # renamed Sở Dân tộc và Tôn giáo
-    ])
+    write_rows(
+        inbox / EXTERNAL_DIR / "soc_2026.csv",
+        EXTERNAL_COLUMNS,
+        [
+            {"year": "2026", "unit": "Sở Tài chính", "component": "AT.2", "value": "95", "system": "SOC"},
+            {"year": "2026", "unit": "Sở Tài chính", "component": "AT.3", "value": "130", "system": "SOC"},  # out of range
+            {"year": "2026", "unit": "Sở Nội vụ", "component": "AT.2", "value": "80", "system": "SOC"},
+        ],
+    )
+    write_rows(
+        inbox / PREVIOUS_DIR / "dti_2025.csv",
+        PREVIOUS_COLUMNS,
+        [
+            {"year": "2025", "published_name": "Sở Kế hoạch và Đầu tư", "total": "70"},  # merged into Finance
+            {"year": "2025", "published_name": "Sở Tài chính", "total": "80"},
+            {"year": "2025", "published_name": "Sở Thông tin và Truyền thông", "total": "66,5"},  # renamed: Science
+            {"year": "2025", "published_name": "Sở Nội  vụ", "total": "58"},  # Sở LĐTBXH, merged in, has no result
+            {"year": "2025", "published_name": "Ban Dân tộc", "total": "61"},  # renamed Sở Dân tộc và Tôn giáo
+        ],
+    )
     yield con, inbox, tmp_path, communes
     con.close()
 
 
 def _form(con, unit: str, answers: dict[str, tuple[str, float]], source: str = "f.xlsx") -> None:
-    con.execute("""INSERT INTO stg_assessment_submission VALUES (?, 'x', ?, 2026, 'dti', '2026-11-03', NULL, NULL, 0,
-                   false, ?)""", [source, unit, NOW])
-    con.executemany("""INSERT INTO stg_assessment_self VALUES (?, 'dti', ?, 2026, ?, ?, ?, 'QĐ 1/QĐ-X ngày 1/3/2026 về…',
-                       NULL, false)""", [(source, unit, code, answer, points) for code, (answer, points) in answers.items()])
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES (?, 'x', ?, 2026, 'dti', '2026-11-03', NULL, NULL, 0,
+                   false, ?)""",
+        [source, unit, NOW],
+    )
+    con.executemany(
+        """INSERT INTO stg_assessment_self VALUES (?, 'dti', ?, 2026, ?, ?, ?, 'QĐ 1/QĐ-X ngày 1/3/2026 về…',
+                       NULL, false)""",
+        [(source, unit, code, answer, points) for code, (answer, points) in answers.items()],
+    )
 
 
 def _component(con, unit: str, code: str) -> dict:
@@ -91,8 +146,13 @@ def _refresh(setup) -> None:
 def test_components_computed_from_the_tthc_stream(setup):
     _refresh(setup)
     con = setup[0]
-    expected = {"HD.3": (60.0, 3.75), "HD.5": (50.0, 2.0), "HD.6": (25.0, 1.0), "HD.7": (100.0, 3.0),
-                "HD.4": (50.0, 2.5)}  # HD.4: 1 of 2 full-online procedures had an online dossier in 2026 → 4 × 50/80
+    expected = {
+        "HD.3": (60.0, 3.75),
+        "HD.5": (50.0, 2.0),
+        "HD.6": (25.0, 1.0),
+        "HD.7": (100.0, 3.0),
+        "HD.4": (50.0, 2.5),
+    }  # HD.4: 1 of 2 full-online procedures had an online dossier in 2026 → 4 × 50/80
     for code, (value, points) in expected.items():
         row = _component(con, FINANCE, code)
         assert (row["computed_value"], row["points"], row["source"]) == (value, points, "computed"), code
@@ -113,9 +173,13 @@ def test_other_systems_values_and_the_quarantined_row(setup):
 def test_last_year_across_merged_and_renamed_agencies(setup):
     _refresh(setup)
     con = setup[0]
-    rows = {u: (prev, names, merged, missing, change, total) for u, prev, names, merged, missing, change, total in con.execute(
-        """SELECT unit_code, previous_total, previous_names, previous_merged, previous_missing, change, total
-           FROM mart_dti_unit""").fetchall()}
+    rows = {
+        u: (prev, names, merged, missing, change, total)
+        for u, prev, names, merged, missing, change, total in con.execute(
+            """SELECT unit_code, previous_total, previous_names, previous_merged, previous_missing, change, total
+           FROM mart_dti_unit"""
+        ).fetchall()
+    }
     prev, names, merged, missing, change, total = rows[FINANCE]  # Sở KH&ĐT merged into Sở Tài chính: mean of both
     assert (prev, merged, missing) == (75.0, True, None) and names == "Sở Kế hoạch và Đầu tư; Sở Tài chính"
     assert change == pytest.approx(round(total - 75.0, 2))
@@ -157,15 +221,19 @@ def test_rank_intervals_bracket_the_published_rank_and_collapse_without_perturba
 
 def test_dt_plan_tasks_are_found_by_their_content(setup):
     con = setup[0]
-    con.executemany("""INSERT INTO fct_plan_task (plan_number, plan_year, revision, task_no, content, first_revision,
+    con.executemany(
+        """INSERT INTO fct_plan_task (plan_number, plan_year, revision, task_no, content, first_revision,
                        changed_in_revision, source_file, source_row) VALUES ('KH 1', 2026, 1, ?, ?, 1, 1, 'k.xlsx', 1)""",
-                    [("6", "Nâng cấp phần mềm đánh giá mức độ chuyển đổi số các cơ quan nhà nước"),
-                     ("7", "Rà soát, đơn giản hóa thủ tục hành chính"),
-                     ("8", "Số hoá hồ sơ, kết quả giải quyết TTHC"),
-                     ("9", "Kiểm tra an toàn tại các cơ sở hóa chất"),  # "sở hóa" is not "số hóa"
-                     ("10", "Ứng dụng công nghệ, thông tin thị trường cho nông dân"),
-                     ("11", "Chuẩn hóa dữ liệu số liệu thống kê"),
-                     ("12", "Xây dựng nền tảng số dùng chung của tỉnh")])
+        [
+            ("6", "Nâng cấp phần mềm đánh giá mức độ chuyển đổi số các cơ quan nhà nước"),
+            ("7", "Rà soát, đơn giản hóa thủ tục hành chính"),
+            ("8", "Số hoá hồ sơ, kết quả giải quyết TTHC"),
+            ("9", "Kiểm tra an toàn tại các cơ sở hóa chất"),  # "sở hóa" is not "số hóa"
+            ("10", "Ứng dụng công nghệ, thông tin thị trường cho nông dân"),
+            ("11", "Chuẩn hóa dữ liệu số liệu thống kê"),
+            ("12", "Xây dựng nền tảng số dùng chung của tỉnh"),
+        ],
+    )
     assert dt_task_numbers(con, 2026) == frozenset({"6", "8", "12"})
 
 
@@ -190,8 +258,10 @@ def test_rerunning_the_year_gives_the_same_tables(setup):
     tables = ("mart_dti_unit", "mart_dti_index", "mart_dti_component", "stg_dti_external", "stg_dti_previous", "quarantine")
 
     def snapshot() -> dict[str, list]:
-        return {t: con.execute(f"SELECT * {'EXCLUDE (loaded_at)' if t == 'quarantine' else ''} FROM {t} ORDER BY ALL")
-                .fetchall() for t in tables}
+        return {
+            t: con.execute(f"SELECT * {'EXCLUDE (loaded_at)' if t == 'quarantine' else ''} FROM {t} ORDER BY ALL").fetchall()
+            for t in tables
+        }
 
     before = snapshot()
     _refresh(setup)  # the same inputs loaded and scored again
@@ -202,8 +272,9 @@ def test_files_without_a_year_are_reported_and_removed_files_forgotten(setup):
     con, inbox, tmp_path, _ = setup
     matcher = matcher_for("Thái Nguyên")
     folder = inbox / EXTERNAL_DIR
-    write_rows(folder / "soc_thang11.CSV", EXTERNAL_COLUMNS, [
-        {"year": "2026", "unit": "Sở Tư pháp", "component": "AT.2", "value": "90"}])
+    write_rows(
+        folder / "soc_thang11.CSV", EXTERNAL_COLUMNS, [{"year": "2026", "unit": "Sở Tư pháp", "component": "AT.2", "value": "90"}]
+    )
     dti.load_dti_inputs(con, inbox, 2026, matcher, NOW, tmp_path / "work")
     issues = con.execute("SELECT file_name, rule, blocking FROM file_issues WHERE source = 'dti_external'").fetchall()
     assert ("soc_thang11.CSV", "no_year_in_name", True) in issues

@@ -35,9 +35,11 @@ from workbooks.dti import (
 
 YEAR = 2026
 AGENCY_TREE, LOCAL_TREE = "dti_2026_agency_default.yaml", "dti_2026_local_default.yaml"
-METHOD_NOTE = ("Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
-               "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị "
-               "5–95.")
+METHOD_NOTE = (
+    "Xếp hạng được tính lại 1.000 lần: trọng số mỗi chỉ số chính nhân ngẫu nhiên trong khoảng ±25 %; "
+    "giá trị khởi tạo ngẫu nhiên (seed) 2026, chạy lại cho cùng kết quả. Khoảng xếp hạng là bách phân vị "
+    "5–95."
+)
 RANK_AGENCIES, RANK_LOCAL = "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường"
 
 # code, name, unit_group, group_label, ranking_group, sort_order
@@ -49,47 +51,161 @@ DIM = [
     ("00001", "Xã Đồng Hỷ", "commune", "Xã", "local", 5),
     ("00002", "Phường Phan Đình Phùng", "ward", "Phường", "local", 6),
 ]
-NAMES = {"NT": "Nhận thức số", "AT": "An toàn thông tin mạng", "HD": "Hoạt động chính quyền số",
-         "KT": "Kinh tế số", "XH": "Xã hội số"}
+NAMES = {
+    "NT": "Nhận thức số",
+    "AT": "An toàn thông tin mạng",
+    "HD": "Hoạt động chính quyền số",
+    "KT": "Kinh tế số",
+    "XH": "Xã hội số",
+}
 WEIGHTS = {"NT": 10, "AT": 15, "HD": 35, "KT": 10, "XH": 10}
 
 
-def unit(code, name, group, total, level, rank, tied, n, *, provisional=False, has_form=True, missing=0,
-         previous=None, previous_names=None, merged=None, previous_missing=None, interval=(None, None), median=None, share=None, year=YEAR):
-    return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group,
-            "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, "total": total, "index_value": total / 100,
-            "band": level, "provisional": provisional, "has_form": has_form, "missing_components": missing,
-            "rank": rank, "is_tied": tied, "units_in_group": n, "group_average": 75.0 if group == "agency" else 57.5,
-            "previous_total": previous, "previous_names": previous_names, "previous_merged": merged,
-            "previous_missing": previous_missing,
-            "change": None if previous is None else round(total - previous, 2), "rank_median": median,
-            "rank_p05": interval[0], "rank_p95": interval[1], "rank_best": interval[0], "rank_worst": interval[1],
-            "share_same_rank": share}
+def unit(
+    code,
+    name,
+    group,
+    total,
+    level,
+    rank,
+    tied,
+    n,
+    *,
+    provisional=False,
+    has_form=True,
+    missing=0,
+    previous=None,
+    previous_names=None,
+    merged=None,
+    previous_missing=None,
+    interval=(None, None),
+    median=None,
+    share=None,
+    year=YEAR,
+):
+    return {
+        "year": year,
+        "unit_code": code,
+        "unit_name": name,
+        "ranking_group": group,
+        "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE,
+        "total": total,
+        "index_value": total / 100,
+        "band": level,
+        "provisional": provisional,
+        "has_form": has_form,
+        "missing_components": missing,
+        "rank": rank,
+        "is_tied": tied,
+        "units_in_group": n,
+        "group_average": 75.0 if group == "agency" else 57.5,
+        "previous_total": previous,
+        "previous_names": previous_names,
+        "previous_merged": merged,
+        "previous_missing": previous_missing,
+        "change": None if previous is None else round(total - previous, 2),
+        "rank_median": median,
+        "rank_p05": interval[0],
+        "rank_p95": interval[1],
+        "rank_best": interval[0],
+        "rank_worst": interval[1],
+        "share_same_rank": share,
+    }
 
 
 UNITS = [
-    unit("SNV", "Sở Nội vụ", "agency", 85.0, "Tốt", 1, False, 3, previous=80.0, previous_names="Sở Nội vụ",
-         merged=False, interval=(1, 1), median=1.0, share=0.92),
-    unit("STC", "Sở Tài chính", "agency", 70.0, "Khá", 2, True, 3, previous=72.5,
-         previous_names="Sở Kế hoạch và Đầu tư; Sở Tài chính; Ban Quản lý dự án", merged=True,
-         previous_missing="Ban Quản lý dự án", interval=(2, 3), median=2.5, share=0.48),
-    unit("SXD", "Sở Xây dựng", "agency", 70.0, "Khá", 2, True, 3, provisional=True, missing=1, interval=(2, 3),
-         median=2.5, share=0.5),
+    unit(
+        "SNV",
+        "Sở Nội vụ",
+        "agency",
+        85.0,
+        "Tốt",
+        1,
+        False,
+        3,
+        previous=80.0,
+        previous_names="Sở Nội vụ",
+        merged=False,
+        interval=(1, 1),
+        median=1.0,
+        share=0.92,
+    ),
+    unit(
+        "STC",
+        "Sở Tài chính",
+        "agency",
+        70.0,
+        "Khá",
+        2,
+        True,
+        3,
+        previous=72.5,
+        previous_names="Sở Kế hoạch và Đầu tư; Sở Tài chính; Ban Quản lý dự án",
+        merged=True,
+        previous_missing="Ban Quản lý dự án",
+        interval=(2, 3),
+        median=2.5,
+        share=0.48,
+    ),
+    unit(
+        "SXD",
+        "Sở Xây dựng",
+        "agency",
+        70.0,
+        "Khá",
+        2,
+        True,
+        3,
+        provisional=True,
+        missing=1,
+        interval=(2, 3),
+        median=2.5,
+        share=0.5,
+    ),
     unit("00001", "Xã Đồng Hỷ", "local", 60.0, "Trung bình", 1, False, 2, interval=(1, 2), median=1.0, share=0.7),
-    unit("00002", "Phường Phan Đình Phùng", "local", 55.0, "Trung bình", 2, False, 2, interval=(1, 2), median=2.0,
-         share=0.7),
+    unit("00002", "Phường Phan Đình Phùng", "local", 55.0, "Trung bình", 2, False, 2, interval=(1, 2), median=2.0, share=0.7),
     unit("00003", "Xã An Khánh", "local", 12.0, "Yếu", None, False, 2, has_form=False, missing=5),
     unit("SNV", "Sở Nội vụ", "agency", 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
 ]
 
 
-def comp(code, main, name, method, mx, points, source, *, applicable=True, answer=None, self_points=None,
-         appraised=None, external=None, computed=None, overclaim=False, data_source=None):
-    return {"code": code, "main_index": main, "name": name, "method": method, "rule_kind": "linear",
-            "data_source": data_source or {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu của kho: x"}.get(method),
-            "max_points": mx, "applicable": applicable, "self_answer": answer, "self_points": self_points,
-            "appraised_points": appraised, "external_value": external, "computed_value": computed, "points": points,
-            "points_lost": None if points is None else round(mx - points, 2), "source": source, "overclaim": overclaim}
+def comp(
+    code,
+    main,
+    name,
+    method,
+    mx,
+    points,
+    source,
+    *,
+    applicable=True,
+    answer=None,
+    self_points=None,
+    appraised=None,
+    external=None,
+    computed=None,
+    overclaim=False,
+    data_source=None,
+):
+    return {
+        "code": code,
+        "main_index": main,
+        "name": name,
+        "method": method,
+        "rule_kind": "linear",
+        "data_source": data_source or {"self": "Tự đánh giá", "computed": "Tính từ dữ liệu của kho: x"}.get(method),
+        "max_points": mx,
+        "applicable": applicable,
+        "self_answer": answer,
+        "self_points": self_points,
+        "appraised_points": appraised,
+        "external_value": external,
+        "computed_value": computed,
+        "points": points,
+        "points_lost": None if points is None else round(mx - points, 2),
+        "source": source,
+        "overclaim": overclaim,
+    }
 
 
 SOC = "Hệ thống giám sát an toàn thông tin mạng (SOC) của tỉnh"
@@ -99,46 +215,122 @@ def components_of(code: str, group: str) -> list[dict]:
     if group == "agency":
         soc_missing = code == "SXD"  # the SOC's row for the unit was rejected: the component is missing
         rows = [
-            comp("NT.1", "NT", "Trưởng Ban chỉ đạo", "self", 3, 1.5, "appraised", answer="Cấp phó của người đứng đầu",
-                 self_points=3, appraised=1.5),
+            comp(
+                "NT.1",
+                "NT",
+                "Trưởng Ban chỉ đạo",
+                "self",
+                3,
+                1.5,
+                "appraised",
+                answer="Cấp phó của người đứng đầu",
+                self_points=3,
+                appraised=1.5,
+            ),
             comp("NT.2", "NT", "Kế hoạch chuyển đổi số", "self", 2, 2, "self_provisional", answer="Có", self_points=2),
-            comp("AT.2", "AT", "Máy tính có phần mềm phòng, chống mã độc", "external", 4,
-                 0.0 if soc_missing else 3.6, "missing" if soc_missing else "external",
-                 external=None if soc_missing else 90.0, data_source=SOC),
+            comp(
+                "AT.2",
+                "AT",
+                "Máy tính có phần mềm phòng, chống mã độc",
+                "external",
+                4,
+                0.0 if soc_missing else 3.6,
+                "missing" if soc_missing else "external",
+                external=None if soc_missing else 90.0,
+                data_source=SOC,
+            ),
             comp("AT.4", "AT", "Diễn tập an toàn thông tin", "self", 3, 3, "appraised", answer="Có", appraised=3),
-            comp("HD.1", "HD", "Văn bản ký số", "external", 5, 4, "external", external=80.0,
-                 data_source="Hệ thống quản lý văn bản và điều hành của tỉnh"),
-            comp("HD.2", "HD", "Hồ sơ công việc trên môi trường mạng", "external", 5, 5, "external", external=100.0,
-                 data_source="Hệ thống quản lý văn bản và điều hành của tỉnh"),
-            comp("HD.3", "HD", "Hồ sơ TTHC nộp trực tuyến", "computed", 5, 2, "computed", computed=40.0,
-                 self_points=5, overclaim=True),
-            comp("HD.9", "HD", "Nhiệm vụ chủ trì", "computed", 3, None, "not_measured",
-                 data_source="Tính từ dữ liệu của kho: dt_plan_tasks_on_time_rate"),
+            comp(
+                "HD.1",
+                "HD",
+                "Văn bản ký số",
+                "external",
+                5,
+                4,
+                "external",
+                external=80.0,
+                data_source="Hệ thống quản lý văn bản và điều hành của tỉnh",
+            ),
+            comp(
+                "HD.2",
+                "HD",
+                "Hồ sơ công việc trên môi trường mạng",
+                "external",
+                5,
+                5,
+                "external",
+                external=100.0,
+                data_source="Hệ thống quản lý văn bản và điều hành của tỉnh",
+            ),
+            comp(
+                "HD.3",
+                "HD",
+                "Hồ sơ TTHC nộp trực tuyến",
+                "computed",
+                5,
+                2,
+                "computed",
+                computed=40.0,
+                self_points=5,
+                overclaim=True,
+            ),
+            comp(
+                "HD.9",
+                "HD",
+                "Nhiệm vụ chủ trì",
+                "computed",
+                3,
+                None,
+                "not_measured",
+                data_source="Tính từ dữ liệu của kho: dt_plan_tasks_on_time_rate",
+            ),
         ]
     else:
         rows = [
             comp("NT.1", "NT", "Trưởng Ban chỉ đạo", "self", 3, 3, "appraised", answer="Chủ tịch UBND", appraised=3),
-            comp("KT.1", "KT", "Hộ kinh doanh dùng hóa đơn điện tử", "self", 4, 2, "self_provisional", answer="50",
-                 self_points=2),
-            comp("XH.1", "XH", "Định danh điện tử mức 2", "external", 4, 3, "external", external=67.5,
-                 data_source="Công an tỉnh"),
+            comp(
+                "KT.1", "KT", "Hộ kinh doanh dùng hóa đơn điện tử", "self", 4, 2, "self_provisional", answer="50", self_points=2
+            ),
+            comp(
+                "XH.1", "XH", "Định danh điện tử mức 2", "external", 4, 3, "external", external=67.5, data_source="Công an tỉnh"
+            ),
             comp("XH.9", "XH", "Thành phần của agency", "self", 2, None, "not_applicable", applicable=False),
         ]
         if code == "00003":  # no usable form: self-assessed components missing
-            rows = [{**r, "points": 0.0, "points_lost": r["max_points"], "source": "missing", "appraised_points": None,
-                     "self_points": None, "self_answer": None} if r["method"] == "self" and r["applicable"] else r
-                    for r in rows]
-    return [{"year": YEAR, "unit_code": code, "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, **r}
-            for r in rows]
+            rows = [
+                {
+                    **r,
+                    "points": 0.0,
+                    "points_lost": r["max_points"],
+                    "source": "missing",
+                    "appraised_points": None,
+                    "self_points": None,
+                    "self_answer": None,
+                }
+                if r["method"] == "self" and r["applicable"]
+                else r
+                for r in rows
+            ]
+    return [{"year": YEAR, "unit_code": code, "tree": AGENCY_TREE if group == "agency" else LOCAL_TREE, **r} for r in rows]
 
 
 def indices_of(components: list[dict]) -> list[dict]:
     out: dict[str, dict] = {}
     for c in components:
-        d = out.setdefault(c["main_index"], {"year": YEAR, "unit_code": c["unit_code"], "main_index": c["main_index"],
-                                             "name": NAMES[c["main_index"]], "weight": WEIGHTS[c["main_index"]],
-                                             "max_points": 0.0, "points": 0.0, "points_lost": 0.0,
-                                             "missing_components": 0})
+        d = out.setdefault(
+            c["main_index"],
+            {
+                "year": YEAR,
+                "unit_code": c["unit_code"],
+                "main_index": c["main_index"],
+                "name": NAMES[c["main_index"]],
+                "weight": WEIGHTS[c["main_index"]],
+                "max_points": 0.0,
+                "points": 0.0,
+                "points_lost": 0.0,
+                "missing_components": 0,
+            },
+        )
         if c["applicable"] and c["points"] is not None:
             d["max_points"] += c["max_points"]
             d["points"] += c["points"]
@@ -151,33 +343,109 @@ def indices_of(components: list[dict]) -> list[dict]:
 
 def insert(con, table: str, rows: list[dict]) -> None:
     columns = list(rows[0])
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    [[r[c] for c in columns] for r in rows])
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[r[c] for c in columns] for r in rows],
+    )
 
 
 QUARANTINE = [
     # source, file_name, row_number, unit_code, unit_name, record_key, rule, reason, value, year, index, criterion
     # (the last three as the loaders write them)
-    ("dti_external", "soc_2026.csv", 3, "SXD", "Sở Xây dựng", "SXD|AT.2", "out_of_range",
-     "Tệp soc_2026.csv, dòng 3, đơn vị Sở Xây dựng, thành phần AT.2: giá trị 120 ngoài khoảng 0..100.", "120",
-     YEAR, "dti", "AT.2"),
-    ("dti_external", "soc_2025.csv", 4, "SNV", "Sở Nội vụ", "SNV|AT.2", "out_of_range",  # another year's file
-     "Tệp soc_2025.csv, dòng 4: giá trị của năm khác.", "130", YEAR - 1, "dti", "AT.2"),
-    ("dti_form", "dti_an_khanh.xlsx", 12, "00003", "Xã An Khánh", None, "missing_answer",
-     "Phiếu dti_an_khanh.xlsx, ô D12: thiếu câu trả lời.", None, YEAR, "dti", None),
-    ("par_form", "par_snv.xlsx", 5, "SNV", "Sở Nội vụ", None, "missing_answer", "Phiếu CCHC.", None,  # not DTI
-     YEAR, "par", None),
+    (
+        "dti_external",
+        "soc_2026.csv",
+        3,
+        "SXD",
+        "Sở Xây dựng",
+        "SXD|AT.2",
+        "out_of_range",
+        "Tệp soc_2026.csv, dòng 3, đơn vị Sở Xây dựng, thành phần AT.2: giá trị 120 ngoài khoảng 0..100.",
+        "120",
+        YEAR,
+        "dti",
+        "AT.2",
+    ),
+    (
+        "dti_external",
+        "soc_2025.csv",
+        4,
+        "SNV",
+        "Sở Nội vụ",
+        "SNV|AT.2",
+        "out_of_range",  # another year's file
+        "Tệp soc_2025.csv, dòng 4: giá trị của năm khác.",
+        "130",
+        YEAR - 1,
+        "dti",
+        "AT.2",
+    ),
+    (
+        "dti_form",
+        "dti_an_khanh.xlsx",
+        12,
+        "00003",
+        "Xã An Khánh",
+        None,
+        "missing_answer",
+        "Phiếu dti_an_khanh.xlsx, ô D12: thiếu câu trả lời.",
+        None,
+        YEAR,
+        "dti",
+        None,
+    ),
+    (
+        "par_form",
+        "par_snv.xlsx",
+        5,
+        "SNV",
+        "Sở Nội vụ",
+        None,
+        "missing_answer",
+        "Phiếu CCHC.",
+        None,  # not DTI
+        YEAR,
+        "par",
+        None,
+    ),
 ]
 
 
 FILE_ISSUES = [
     # source, file_name, rule, reason, blocking, year, index, unit, criterion
-    ("dti_external", "vbdh_2026.csv", "missing_columns", "Thiếu cột 'Giá trị'; không nạp được tệp.", True,
-     YEAR, "dti", None, None),
-    ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E12: tiêu chí NT.2 chưa có kết quả tự đánh giá.",
-     False, YEAR, "dti", "SXD", "NT.2"),
-    ("dti_form", "dti_sxd.xlsx", "blank_score", "Trang 'Tự đánh giá', ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá.",
-     False, YEAR, "dti", "SXD", "NT.1"),
+    (
+        "dti_external",
+        "vbdh_2026.csv",
+        "missing_columns",
+        "Thiếu cột 'Giá trị'; không nạp được tệp.",
+        True,
+        YEAR,
+        "dti",
+        None,
+        None,
+    ),
+    (
+        "dti_form",
+        "dti_sxd.xlsx",
+        "blank_score",
+        "Trang 'Tự đánh giá', ô E12: tiêu chí NT.2 chưa có kết quả tự đánh giá.",
+        False,
+        YEAR,
+        "dti",
+        "SXD",
+        "NT.2",
+    ),
+    (
+        "dti_form",
+        "dti_sxd.xlsx",
+        "blank_score",
+        "Trang 'Tự đánh giá', ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá.",
+        False,
+        YEAR,
+        "dti",
+        "SXD",
+        "NT.1",
+    ),
 ]
 
 
@@ -186,34 +454,60 @@ def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dti")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
-                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
+    con.executemany(
+        "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+        "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+        DIM,
+    )
     insert(con, "mart_dti_unit", UNITS)
     components = [c for u in UNITS if u["year"] == YEAR for c in components_of(u["unit_code"], u["ranking_group"])]
     insert(con, "mart_dti_component", components)
-    indices = [i for u in UNITS if u["year"] == YEAR
-               for i in indices_of(components_of(u["unit_code"], u["ranking_group"]))]
+    indices = [i for u in UNITS if u["year"] == YEAR for i in indices_of(components_of(u["unit_code"], u["ranking_group"]))]
     insert(con, "mart_dti_index", indices)
-    pillars = [{"year": YEAR, "unit_code": u["unit_code"], "pillar": p, "name": n, "value": round(u["total"] / 100, 4)}
-               for u in UNITS if u["year"] == YEAR
-               for p, n in ([("CQS", "Chính quyền số")] + ([("KTS", "Kinh tế số"), ("XHS", "Xã hội số")]
-                                                         if u["ranking_group"] == "local" else []))]
+    pillars = [
+        {"year": YEAR, "unit_code": u["unit_code"], "pillar": p, "name": n, "value": round(u["total"] / 100, 4)}
+        for u in UNITS
+        if u["year"] == YEAR
+        for p, n in (
+            [("CQS", "Chính quyền số")] + ([("KTS", "Kinh tế số"), ("XHS", "Xã hội số")] if u["ranking_group"] == "local" else [])
+        )
+    ]
     insert(con, "mart_dti_pillar", pillars)
-    con.executemany("""INSERT INTO quarantine (source, file_name, row_number, unit_code, unit_name, record_key, rule,
+    con.executemany(
+        """INSERT INTO quarantine (source, file_name, row_number, unit_code, unit_name, record_key, rule,
                                                reason, value, year, index_code, criterion_code)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", QUARANTINE)
-    con.execute("""INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        QUARANTINE,
+    )
+    con.execute(
+        """INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code)
                    VALUES ('dti_previous', 'dti_2025.csv', 'file_name_year', 'Tên tệp ghi năm 2024, khác năm đang tổng hợp.',
-                           false, ?, 'dti')""", [YEAR - 1])
-    con.executemany("""INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code, unit_code,
-                                                criterion_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", FILE_ISSUES)
+                           false, ?, 'dti')""",
+        [YEAR - 1],
+    )
+    con.executemany(
+        """INSERT INTO file_issues (source, file_name, rule, reason, blocking, year, index_code, unit_code,
+                                                criterion_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        FILE_ISSUES,
+    )
     # The trees as scoring records them.
-    write_dim_criterion(con, [r for g in ("agency", "local") for r in tree_rows(tree_for("dti", YEAR, g))],
-                        datetime(2026, 12, 1), year=YEAR, index_code="dti")
-    con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
-                   NULL, NULL, 3, false, NULL)""", [YEAR])
-    con.execute("""INSERT INTO stg_assessment_submission VALUES ('dti_sxd.xlsx', NULL, 'SXD', ?, 'dti', NULL,
-                   NULL, NULL, 0, false, NULL)""", [YEAR])
+    write_dim_criterion(
+        con,
+        [r for g in ("agency", "local") for r in tree_rows(tree_for("dti", YEAR, g))],
+        datetime(2026, 12, 1),
+        year=YEAR,
+        index_code="dti",
+    )
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES ('dti_an_khanh.xlsx', NULL, '00003', ?, 'dti', NULL,
+                   NULL, NULL, 3, false, NULL)""",
+        [YEAR],
+    )
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES ('dti_sxd.xlsx', NULL, 'SXD', ?, 'dti', NULL,
+                   NULL, NULL, 0, false, NULL)""",
+        [YEAR],
+    )
     data = read_dti_data(con, YEAR, method_note=METHOD_NOTE)
     con.close()
     whole = write_dti_workbook(tmp / "dti.xlsx", data)
@@ -245,7 +539,7 @@ def table_rows(ws, first_header: str, occurrence: int = 0) -> tuple[tuple, list[
     starts = [i for i, r in enumerate(rows) if r and r[0] == first_header]
     start = starts[occurrence]
     out = []
-    for r in rows[start + 1:]:
+    for r in rows[start + 1 :]:
         if all(v is None for v in r):
             break
         out.append(r)
@@ -266,8 +560,15 @@ def test_sheet_names(books):
     fixed = [SHEET_SUMMARY, RANK_AGENCIES, RANK_LOCAL, SHEET_PROFILE, SHEET_PILLARS, SHEET_PROBLEMS, SHEET_METHOD]
     units = ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng", "Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"]
     assert whole.sheetnames == fixed + units
-    assert fixed == ["Tổng hợp", "Xếp hạng sở, ban, ngành", "Xếp hạng xã, phường", "Hồ sơ chỉ số", "Trụ cột",
-                     "Dữ liệu lỗi", "Phương pháp"]
+    assert fixed == [
+        "Tổng hợp",
+        "Xếp hạng sở, ban, ngành",
+        "Xếp hạng xã, phường",
+        "Hồ sơ chỉ số",
+        "Trụ cột",
+        "Dữ liệu lỗi",
+        "Phương pháp",
+    ]
     for name in whole.sheetnames:
         assert len(name) <= 31 and not set(name) & set("[]:*?/\\")
         assert unicodedata.normalize("NFC", name) == name
@@ -281,15 +582,16 @@ def test_summary(books):
     assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
     assert AGENCY_TREE in text and LOCAL_TREE in text
     header, rows = table_rows(ws, "Nhóm xếp hạng")
-    assert header[:6] == ("Nhóm xếp hạng", "Số đơn vị", "Có phiếu dùng được", "Được xếp hạng", "Tạm tính",
-                          "Điểm trung bình")
+    assert header[:6] == ("Nhóm xếp hạng", "Số đơn vị", "Có phiếu dùng được", "Được xếp hạng", "Tạm tính", "Điểm trung bình")
     assert header[6:10] == ("Tốt", "Khá", "Trung bình", "Yếu")  # the trees' bands, best first
     by_group = {r[0]: r for r in rows}
     assert by_group["Sở, ban, ngành"][1:10] == (3, 3, 3, 1, 75, 1, 2, 0, 0)
     assert by_group["Xã, phường"][1:10] == (3, 2, 2, 0, 57.5, 0, 0, 2, 0)  # the unranked unit's level not counted
     assert by_group["Cộng"][1:4] == (6, 5, 5)
-    assert ("Dữ liệu lỗi: 2 dòng bị loại; 1 tệp không nạp được; 2 thành phần chưa trả lời; 1 ghi chú khi đọc tệp "
-            "(xem trang \"Dữ liệu lỗi\").") in text
+    assert (
+        "Dữ liệu lỗi: 2 dòng bị loại; 1 tệp không nạp được; 2 thành phần chưa trả lời; 1 ghi chú khi đọc tệp "
+        '(xem trang "Dữ liệu lỗi").'
+    ) in text
 
 
 def test_agency_ranking(books):
@@ -298,10 +600,16 @@ def test_agency_ranking(books):
     assert "SỞ, BAN, NGÀNH" in ws["A1"].value
     header, rows = table_rows(ws, "Hạng")
     col = {h: i for i, h in enumerate(header)}
-    assert [h for h in header[2:5]] == ["Nhận thức số (NT)", "An toàn thông tin mạng (AT)",
-                                        "Hoạt động chính quyền số (HD)"]  # the tree's order
-    assert [(r[0], r[1]) for r in rows] == [("1", "Sở Nội vụ"), ("2 (đồng hạng)", "Sở Tài chính"),
-                                            ("2 (đồng hạng)", "Sở Xây dựng")]
+    assert [h for h in header[2:5]] == [
+        "Nhận thức số (NT)",
+        "An toàn thông tin mạng (AT)",
+        "Hoạt động chính quyền số (HD)",
+    ]  # the tree's order
+    assert [(r[0], r[1]) for r in rows] == [
+        ("1", "Sở Nội vụ"),
+        ("2 (đồng hạng)", "Sở Tài chính"),
+        ("2 (đồng hạng)", "Sở Xây dựng"),
+    ]
     snv, stc, sxd = rows
     assert snv[col["Nhận thức số (NT)"]] == 0.7 and snv[col["An toàn thông tin mạng (AT)"]] == pytest.approx(0.9429)
     assert snv[col["Hoạt động chính quyền số (HD)"]] == 0.7333  # HD.9 not measured: out of the maximum
@@ -313,8 +621,9 @@ def test_agency_ranking(books):
     assert (snv[col["Năm trước"]], snv[col["Thay đổi"]]) == (80, 5)
     assert (stc[col["Năm trước"]], stc[col["Thay đổi"]]) == (72.5, -2.5)
     assert sxd[col["Năm trước"]] is None and sxd[col["Thay đổi"]] is None
-    assert stc[col["Ghi chú"]] == ("Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết "
-                                   "quả năm trước của: Ban Quản lý dự án")
+    assert stc[col["Ghi chú"]] == (
+        "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết quả năm trước của: Ban Quản lý dự án"
+    )
     assert sxd[col["Ghi chú"]] == "Tạm tính; thiếu 1 thành phần"
     assert snv[col["Ghi chú"]] is None
     header_row, _ = header_of(ws, "Hạng")
@@ -402,8 +711,10 @@ def test_unit_sheet(books):
     assert by_code["HD.1"][col["Tình trạng"]] == "Hệ thống khác"
 
     merged = text_of(whole["Sở Tài chính"])
-    assert ("Năm trước: 72,50 điểm (hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết "
-            "quả năm trước của: Ban Quản lý dự án); thay đổi: −2,50 điểm") in merged
+    assert (
+        "Năm trước: 72,50 điểm (hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án; thiếu kết "
+        "quả năm trước của: Ban Quản lý dự án); thay đổi: −2,50 điểm"
+    ) in merged
     snv = text_of(whole["Sở Nội vụ"])
     assert "thay đổi: +5,00 điểm" in snv and "Khoảng xếp hạng (5–95%): 1;" in snv
     no_form = text_of(whole["Xã An Khánh"])
@@ -417,8 +728,10 @@ def test_problems_sheet(books):
     ws = whole[SHEET_PROBLEMS]
     header, rows = table_rows(ws, "Nguồn")
     assert header[:6] == ("Nguồn", "Tệp", "Dòng", "Đơn vị", "Lý do", "Giá trị")
-    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("Phiếu tự đánh giá", "dti_an_khanh.xlsx", 12, "Xã An Khánh"),
-                                                        ("Hệ thống khác", "soc_2026.csv", 3, "Sở Xây dựng")]
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("Phiếu tự đánh giá", "dti_an_khanh.xlsx", 12, "Xã An Khánh"),
+        ("Hệ thống khác", "soc_2026.csv", 3, "Sở Xây dựng"),
+    ]
     assert "giá trị 120 ngoài khoảng 0..100" in rows[1][4] and rows[1][5] == "120"
     text = text_of(ws)
     assert "soc_2025.csv" not in text and "par_snv.xlsx" not in text
@@ -429,19 +742,21 @@ def test_problems_sheet(books):
     assert "III. THÀNH PHẦN CHƯA TRẢ LỜI" in text
     header, unanswered = table_rows(ws, "Đơn vị")
     assert header[:4] == ("Đơn vị", "Tệp", "Mã", "Thành phần")
-    assert [r[:4] for r in unanswered] == [("Sở Xây dựng", "dti_sxd.xlsx", "NT.1", "Trưởng Ban chỉ đạo"),
-                                           ("Sở Xây dựng", "dti_sxd.xlsx", "NT.2", "Kế hoạch chuyển đổi số")]
+    assert [r[:4] for r in unanswered] == [
+        ("Sở Xây dựng", "dti_sxd.xlsx", "NT.1", "Trưởng Ban chỉ đạo"),
+        ("Sở Xây dựng", "dti_sxd.xlsx", "NT.2", "Kế hoạch chuyển đổi số"),
+    ]
     assert "ô E9: tiêu chí NT.1 chưa có kết quả tự đánh giá" in unanswered[0][4]
     assert "IV. GHI CHÚ KHI ĐỌC TỆP" in text
     _, notes = table_rows(ws, "Nguồn", occurrence=2)
-    assert [r[:3] for r in notes] == [("Kết quả năm trước", "dti_2025.csv",
-                                       "Tên tệp ghi năm 2024, khác năm đang tổng hợp.")]
+    assert [r[:3] for r in notes] == [("Kết quả năm trước", "dti_2025.csv", "Tên tệp ghi năm 2024, khác năm đang tổng hợp.")]
 
 
 def test_problems_summary_line():
     assert problems_summary({"rows": 11, "files": 1, "unanswered": 41, "notes": 0}) == (
         "Dữ liệu lỗi: 11 dòng bị loại; 1 tệp không nạp được; 41 thành phần chưa trả lời; 0 ghi chú khi đọc tệp (xem "
-        "trang \"Dữ liệu lỗi\").")
+        'trang "Dữ liệu lỗi").'
+    )
     assert "Không có dòng dữ liệu nào bị loại" in problems_summary({"rows": 0, "files": 0, "unanswered": 0, "notes": 0})
 
 
@@ -456,9 +771,11 @@ def test_method_sheet(books):
     assert "so với trung bình các đơn vị cũ còn lại, có ghi chú" in text
     assert "tính 0 điểm" in text
     # HD.9 comes from the plan-task stream and is measured for no agency: said so, and that it costs no points
-    assert ("Thành phần HD.9 (Nhiệm vụ chủ trì) tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị "
-            "được giao chủ trì nhiệm vụ chuyển đổi số") in text
-    assert "đo được cho 0/3 đơn vị" in text and "\"không đo được\"" in text and "không bị mất điểm" in text
+    assert (
+        "Thành phần HD.9 (Nhiệm vụ chủ trì) tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị "
+        "được giao chủ trì nhiệm vụ chuyển đổi số"
+    ) in text
+    assert "đo được cho 0/3 đơn vị" in text and '"không đo được"' in text and "không bị mất điểm" in text
     assert "XH.1 (" not in text  # measured for every unit
 
 
@@ -486,20 +803,29 @@ def test_helpers():
     assert interval_text({"rank_p05": 4, "rank_p95": 4}) == "4"
     assert interval_text({"rank_p05": None, "rank_p95": None}) is None
     assert unit_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y tế", "previous_total": 60.0}) == ""
-    assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0,
-                      "provisional": True}) == "Tạm tính; năm trước là Xã Cũ"
+    assert (
+        unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0, "provisional": True})
+        == "Tạm tính; năm trước là Xã Cũ"
+    )
     # previous_renamed decides; without it (an older mart) the names are compared
-    assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0,
-                      "previous_renamed": False}) == ""
-    assert previous_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y Tế", "previous_total": 60.0,
-                          "previous_renamed": True}) == "năm trước là Sở Y Tế"
+    assert unit_note({"unit_name": "Xã Mới", "previous_names": "Xã Cũ", "previous_total": 60.0, "previous_renamed": False}) == ""
+    assert (
+        previous_note({"unit_name": "Sở Y tế", "previous_names": "Sở Y Tế", "previous_total": 60.0, "previous_renamed": True})
+        == "năm trước là Sở Y Tế"
+    )
 
 
 def test_previous_missing_note():
-    merged = {"unit_name": "Sở Tài chính", "previous_names": "Sở Kế hoạch và Đầu tư; Sở Tài chính",
-              "previous_merged": True, "previous_total": 70.0, "previous_missing": "Sở Kế hoạch và Đầu tư"}
-    assert previous_note(merged) == ("hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính; thiếu kết quả năm trước của: "
-                                     "Sở Kế hoạch và Đầu tư")
+    merged = {
+        "unit_name": "Sở Tài chính",
+        "previous_names": "Sở Kế hoạch và Đầu tư; Sở Tài chính",
+        "previous_merged": True,
+        "previous_total": 70.0,
+        "previous_missing": "Sở Kế hoạch và Đầu tư",
+    }
+    assert previous_note(merged) == (
+        "hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính; thiếu kết quả năm trước của: Sở Kế hoạch và Đầu tư"
+    )
     assert previous_note({**merged, "previous_missing": "A; B"}).endswith("thiếu kết quả năm trước của: A, B")
     older = {k: v for k, v in merged.items() if k != "previous_missing"}  # a mart written before the column
     assert previous_note(older) == "hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính"

@@ -27,10 +27,16 @@ REGISTER = [
     ["Năm kế hoạch:", 2026],
     ["Lần ban hành/sửa đổi:", 1],
     [],
-    ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
-     "Kết quả, sản phẩm dự kiến", "Người chịu trách nhiệm"],
-    ["1", "Ban hành kế hoạch CCHC năm 2026", "Văn phòng Sở", "Các phòng chuyên môn", "Quý I/2026", "Kế hoạch",
-     "Chánh Văn phòng"],
+    [
+        "Số TT",
+        "Nội dung công việc",
+        "Cơ quan chủ trì",
+        "Cơ quan phối hợp",
+        "Thời gian hoàn thành",
+        "Kết quả, sản phẩm dự kiến",
+        "Người chịu trách nhiệm",
+    ],
+    ["1", "Ban hành kế hoạch CCHC năm 2026", "Văn phòng Sở", "Các phòng chuyên môn", "Quý I/2026", "Kế hoạch", "Chánh Văn phòng"],
     ["2", "Rà soát thủ tục hành chính", "Phòng Quản lý Khoa học", None, "Trước 01/6/2026", "Báo cáo", "Trưởng phòng"],
     ["3", "Số hóa hồ sơ", "Phòng Chuyển đổi số", None, "Năm 2026", None, None],
 ]
@@ -48,14 +54,18 @@ def _grid(path: Path) -> list[list]:
 def _register_rows(path: Path) -> tuple[list[dict], list[tuple[str, bool]]]:
     result = read_plan_register(path)
     assert result.loadable, result.file_issues
-    return ([{k: v for k, v in r.items()} for r in result.rows],
-            [(i.rule, i.blocking) for i in result.file_issues if i.rule not in ("old_format", "html_table")])
+    return (
+        [{k: v for k, v in r.items()} for r in result.rows],
+        [(i.rule, i.blocking) for i in result.file_issues if i.rule not in ("old_format", "html_table")],
+    )
 
 
 # --- the same register and report in every format ----------------------------------------------------------
 
-@pytest.mark.parametrize("write, suffix, kind", [(write_xls, ".xls", "xls"), (write_ods, ".ods", "ods"),
-                                                 (write_html_xls, ".xls", "html")])
+
+@pytest.mark.parametrize(
+    "write, suffix, kind", [(write_xls, ".xls", "xls"), (write_ods, ".ods", "ods"), (write_html_xls, ".xls", "html")]
+)
 def test_a_register_as_xls_ods_or_html_reads_to_the_same_rows_as_the_xlsx(tmp_path: Path, write, suffix, kind) -> None:
     expected = _register_rows(write_xlsx(tmp_path / "kh.xlsx", REGISTER, "Danh mục nhiệm vụ"))
     other = write(tmp_path / f"kh{suffix}", REGISTER, "Danh mục nhiệm vụ")
@@ -91,8 +101,11 @@ def test_an_xlsx_that_is_really_an_xls_is_read_by_its_content(tmp_path: Path) ->
 
 def test_merged_cells_of_an_ods_and_an_html_table_are_merged_ranges(tmp_path: Path) -> None:
     path = tmp_path / "r.xls"
-    path.write_text('<html><body><table><tr><td colspan="2" rowspan="2">gộp</td><td>x</td></tr><tr><td>y</td></tr>'
-                    '<tr><td x:num="7.5">7,5</td><td>#N/A</td><td>=A1</td></tr></table></body></html>', encoding="utf-8")
+    path.write_text(
+        '<html><body><table><tr><td colspan="2" rowspan="2">gộp</td><td>x</td></tr><tr><td>y</td></tr>'
+        '<tr><td x:num="7.5">7,5</td><td>#N/A</td><td>=A1</td></tr></table></body></html>',
+        encoding="utf-8",
+    )
     found = read_workbook(path, watch=_no_watch)
     ws = found.workbook.active
     assert [str(r) for r in ws.merged_cells.ranges] == ["A1:B2"]
@@ -101,6 +114,7 @@ def test_merged_cells_of_an_ods_and_an_html_table_are_merged_ranges(tmp_path: Pa
 
 
 # --- files that are not workbooks, or broken ---------------------------------------------------------------
+
 
 def test_files_that_are_not_workbooks_are_refused_naming_what_they_are(tmp_path: Path) -> None:
     csv = tmp_path / "ke_hoach.xlsx"
@@ -144,8 +158,19 @@ def test_a_workbook_still_being_copied_is_left_for_the_next_run(tmp_path: Path) 
 
 
 def test_the_folder_lists_every_delivery_but_lock_hidden_and_temporary_files(tmp_path: Path) -> None:
-    for name in ("a.xlsx", "b.xls", "c.ods", "d.csv", "e.pdf", "~$a.xlsx", ".~lock.a.xlsx#", ".DS_Store", "f.xlsx.tmp",
-                 "g.crdownload", "h.part"):
+    for name in (
+        "a.xlsx",
+        "b.xls",
+        "c.ods",
+        "d.csv",
+        "e.pdf",
+        "~$a.xlsx",
+        ".~lock.a.xlsx#",
+        ".DS_Store",
+        "f.xlsx.tmp",
+        "g.crdownload",
+        "h.part",
+    ):
         (tmp_path / name).write_bytes(b"x")
     (tmp_path / "sub").mkdir()
     assert [p.name for p in folder_files(tmp_path)] == ["a.xlsx", "b.xls", "c.ods", "d.csv", "e.pdf"]
@@ -153,6 +178,7 @@ def test_the_folder_lists_every_delivery_but_lock_hidden_and_temporary_files(tmp
 
 
 # --- formulas and error values -----------------------------------------------------------------------------
+
 
 def test_a_formula_without_its_value_or_an_error_in_the_register_is_reported_never_read_as_empty(tmp_path: Path) -> None:
     grid = [list(r) for r in REGISTER]
@@ -163,7 +189,9 @@ def test_a_formula_without_its_value_or_an_error_in_the_register_is_reported_nev
     result = read_plan_register(path)
     assert result.loadable
     assert [(r["task_no"], r["deadline_text"], r["lead_text"]) for r in result.rows] == [
-        ("1", None, "Văn phòng Sở"), ("3", "Năm 2026", None)]
+        ("1", None, "Văn phòng Sở"),
+        ("3", "Năm 2026", None),
+    ]
     assert [(x["row_number"], x["rule"], x["record_key"]) for x in result.rejects] == [(9, "uncalculated_formula", "2")]
     assert "ô B9" in result.rejects[0]["reason"]
     assert "ô chứa công thức chưa được tính ('=B8') — mở bằng Excel và lưu lại" in result.rejects[0]["reason"]
@@ -176,8 +204,7 @@ def test_a_formula_excel_saved_counts_with_its_value(tmp_path: Path) -> None:
     grid = [list(r) for r in REGISTER]
     grid[7][4] = '="Quý I/"&"2026"'
     grid[3][1] = "=2025+1"  # the plan year, computed
-    path = with_saved_values(write_xlsx(tmp_path / "kh.xlsx", grid, "Danh mục nhiệm vụ"),
-                             {"E8": "Quý I/2026", "B4": 2026})
+    path = with_saved_values(write_xlsx(tmp_path / "kh.xlsx", grid, "Danh mục nhiệm vụ"), {"E8": "Quý I/2026", "B4": 2026})
     result = read_plan_register(path)
     assert result.loadable and result.plan_year == 2026 and result.rows[0]["deadline_text"] == "Quý I/2026"
     assert not [i for i in result.file_issues if i.rule in ("uncalculated_formula", "excel_error")]

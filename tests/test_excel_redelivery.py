@@ -116,7 +116,7 @@ def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: P
         while not stop.is_set() and written < len(whole):
             time.sleep(0.05)
             with target.open("ab") as out:
-                out.write(whole[written:written + 200])
+                out.write(whole[written : written + 200])
             written += 200
 
     copier = threading.Thread(target=copy)
@@ -165,7 +165,9 @@ def test_a_broken_report_redelivery_keeps_its_rows_until_a_newer_report_supersed
     _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1_bo_sung.xlsx", later, "Báo cáo"))
     _load_reports(con, inbox, LATER)
     assert _rows(con, "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file") == [
-        ("vp_quy_1.xlsx", "completed", True), ("vp_quy_1_bo_sung.xlsx", "in_progress", False)]
+        ("vp_quy_1.xlsx", "completed", True),
+        ("vp_quy_1_bo_sung.xlsx", "in_progress", False),
+    ]
 
 
 def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_path: Path, small_inbox) -> None:
@@ -191,7 +193,5 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
     stats = load_assessment_inputs(con, inbox, 2026, matcher, LATER)
     assert (stats["forms_kept"], stats["appraisals_kept"]) == (1, 1)
     assert {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
-    refused = dict(_rows(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', "
-                              "'no_year_in_name')"))
-    assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused",
-                       undated.name: "no_year_in_name"}
+    refused = dict(_rows(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', 'no_year_in_name')"))
+    assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused", undated.name: "no_year_in_name"}

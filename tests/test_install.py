@@ -56,8 +56,7 @@ def test_make_help_lists_every_target_with_its_description():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     targets = re.findall(r"^([a-zA-Z_-]+):", makefile, re.M)
     described = dict(re.findall(r"^([a-zA-Z_-]+):.*?## (.*)$", makefile, re.M))
-    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     listed = re.findall(r"^  make (\S+) *(.*)$", out, re.M)
     assert [name for name, _ in listed] == targets
     assert {name: text for name, text in listed if text} == described
@@ -84,8 +83,13 @@ def test_backup_copies_links_unchanged_files_skips_scratch_and_busy_build(tmp_pa
     (reports / "x.xlsx").parent.mkdir(parents=True)
     (reports / "x.xlsx").write_bytes(b"xlsx")
     _sqlite(home / "history" / "runs.db", 3)
-    for var, path in {"CCHC_WAREHOUSE_DIR": wh, "DAGSTER_HOME": home, "CCHC_REPORTS": reports,
-                      "CCHC_LOG_DIR": tmp_path / "logs", "CCHC_BACKUP_DIR": dest}.items():
+    for var, path in {
+        "CCHC_WAREHOUSE_DIR": wh,
+        "DAGSTER_HOME": home,
+        "CCHC_REPORTS": reports,
+        "CCHC_LOG_DIR": tmp_path / "logs",
+        "CCHC_BACKUP_DIR": dest,
+    }.items():
         monkeypatch.setenv(var, str(path))
     monkeypatch.delenv("CCHC_BUILD_DIR", raising=False)
 

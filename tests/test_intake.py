@@ -48,8 +48,9 @@ def _warehouse(inbox: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _load_day(con, inbox: Path, *, withdraw: bool = False, day: date = DAY):
-    return tthc.load_dossier_partitions(con, inbox / "tthc", day, day, matcher=MATCHER, keys=TEST_KEYS,
-                                        work_dir=inbox / "work", now=NOW, withdraw=withdraw)
+    return tthc.load_dossier_partitions(
+        con, inbox / "tthc", day, day, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work", now=NOW, withdraw=withdraw
+    )
 
 
 def _codes(con) -> list[str]:
@@ -62,9 +63,11 @@ def _issues(con) -> list[tuple[str, bool]]:
 
 # --- encodings, delimiters, line ends, sizes ----------------------------------------------------------------------
 
+
 def test_excel_unicode_text_utf16_tab_separated_loads(inbox):
-    text = _csv_text(DOSSIER_COLUMNS, [dossier_row(dossier_code="U-1"), dossier_row(dossier_code="U-2")], delimiter="\t",
-                     line_end="\r\n")
+    text = _csv_text(
+        DOSSIER_COLUMNS, [dossier_row(dossier_code="U-1"), dossier_row(dossier_code="U-2")], delimiter="\t", line_end="\r\n"
+    )
     (inbox / "tthc" / dossier_file_name(DAY)).write_bytes(text.encode("utf-16"))  # what Excel's "Unicode text" writes
     con = _warehouse(inbox)
     stats = _load_day(con, inbox)
@@ -76,8 +79,9 @@ def test_excel_unicode_text_utf16_tab_separated_loads(inbox):
 
 
 def test_old_mac_line_ends_and_semicolons_load(inbox):
-    text = _csv_text(DOSSIER_COLUMNS, [dossier_row(dossier_code="M-1"), dossier_row(dossier_code="M-2")], delimiter=";",
-                     line_end="\r")
+    text = _csv_text(
+        DOSSIER_COLUMNS, [dossier_row(dossier_code="M-1"), dossier_row(dossier_code="M-2")], delimiter=";", line_end="\r"
+    )
     (inbox / "tthc" / dossier_file_name(DAY)).write_bytes(text.encode("utf-8-sig"))
     con = _warehouse(inbox)
     _load_day(con, inbox)
@@ -94,9 +98,17 @@ def test_a_200_kb_cell_is_a_value_not_an_error(inbox, tmp_path):
     # The readers of small files too (Python's csv refuses fields over 131,072 characters by default).
     path = tmp_path / "pakn" / "pakn_202601.csv"
     path.parent.mkdir()
-    row = {"petition_code": "P-1", "received_at": "05/01/2026 09:15:00", "unit": "UBND Phường Phan Đình Phùng",
-           "category": "Về quy định hành chính, TTHC", "handling": "Trả lời, giải quyết", "completed_at": "12/01/2026 16:00:00",
-           "satisfaction": "Hài lòng", "repeated": "Không", "content": "Nội dung " + "y" * 300_000}
+    row = {
+        "petition_code": "P-1",
+        "received_at": "05/01/2026 09:15:00",
+        "unit": "UBND Phường Phan Đình Phùng",
+        "category": "Về quy định hành chính, TTHC",
+        "handling": "Trả lời, giải quyết",
+        "completed_at": "12/01/2026 16:00:00",
+        "satisfaction": "Hài lòng",
+        "repeated": "Không",
+        "content": "Nội dung " + "y" * 300_000,
+    }
     path.write_text(_csv_text(PETITION_COLUMNS, [row]), encoding="utf-8-sig")
     assert [r["petition_code"] for r in read_petitions(path, MATCHER, tmp_path / "work").rows] == ["P-1"]
 
@@ -110,15 +122,21 @@ def test_a_big_export_is_checked_on_its_bytes_and_still_converted_when_not_utf8(
     stats = _load_day(con, inbox)
     assert stats.rows_loaded == 6000 and stats.rows_rejected == 0
     assert con.execute("SELECT DISTINCT receiving_centre FROM stg_dossier_versions").fetchall() == [
-        ("Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",)]
+        ("Trung tâm Phục vụ hành chính công Phường Phan Đình Phùng",)
+    ]
     path = write_export(inbox / "tthc", DAY, rows)  # the same in UTF-8: read in place
     assert prepare_csv(path, DOSSIER_COLUMNS).read_path == path
 
 
 def test_windows_1258_register_keeps_all_its_rows(tmp_path):
-    row = {"decision_number": "125/QĐ-UBND", "decision_date": "15/01/2026", "procedure_code": "2.000001",
-           "legal_effective_date": "01/02/2026", "made_public_date": "19/01/2026",
-           **{c.name: "Có" for c in PUBLICATION_COLUMNS if c.name.startswith("part_")}}
+    row = {
+        "decision_number": "125/QĐ-UBND",
+        "decision_date": "15/01/2026",
+        "procedure_code": "2.000001",
+        "legal_effective_date": "01/02/2026",
+        "made_public_date": "19/01/2026",
+        **{c.name: "Có" for c in PUBLICATION_COLUMNS if c.name.startswith("part_")},
+    }
     path = tmp_path / PUBLICATION_FILE_NAME
     path.write_bytes(cp1258_bytes(_csv_text(PUBLICATION_COLUMNS, [row, row | {"procedure_code": "1.000100"}])))
     result = read_publication(path, tmp_path / "work", ["2.000001", "1.000100"])
@@ -164,6 +182,7 @@ def test_a_stray_byte_stays_utf8_and_a_whole_legacy_file_does_not():
 
 # --- a file still being copied, cut short, empty, or gone -----------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_a_file_still_being_copied_is_left_for_the_next_run(inbox, monkeypatch):
     """A real copy in progress: a thread keeps appending while the run looks at the file."""
@@ -181,7 +200,7 @@ def test_a_file_still_being_copied_is_left_for_the_next_run(inbox, monkeypatch):
             for start in range(1000, len(full), 2000):
                 if stop.is_set():
                     return
-                fh.write(full[start:start + 2000])
+                fh.write(full[start : start + 2000])
                 fh.flush()
                 time.sleep(0.05)
 
@@ -197,11 +216,14 @@ def test_a_file_still_being_copied_is_left_for_the_next_run(inbox, monkeypatch):
     assert ("still_copying", False) in _issues(con)
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    (b"", "không dùng được"),
-    (_csv_text(DOSSIER_COLUMNS, []).encode("utf-8-sig"), "chỉ có dòng tiêu đề"),
-    ("cut", "bị cắt cụt"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "không dùng được"),
+        (_csv_text(DOSSIER_COLUMNS, []).encode("utf-8-sig"), "chỉ có dòng tiêu đề"),
+        ("cut", "bị cắt cụt"),
+    ],
+)
 def test_a_broken_re_delivery_keeps_the_day_and_withdraw_is_explicit(inbox, content, problem):
     path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="G-1"), dossier_row(dossier_code="G-2")])
     con = _warehouse(inbox)
@@ -250,22 +272,46 @@ def test_verbatim_duplicate_rows_load_once_and_are_reported_once(inbox):
     assert _codes(con) == ["D-1", "D-2"] and stats.rows_rejected == 0 and stats.rows_loaded == 2
     reason = con.execute("SELECT reason FROM file_issues WHERE rule = 'duplicate_rows'").fetchall()
     assert len(reason) == 1 and reason[0][0].startswith("2 dòng lặp lại") and "dòng 4 (= dòng 2)" in reason[0][0]
-    assert con.execute("SELECT rows_read, rows_loaded, rows_rejected FROM landed_files WHERE source = 'tthc_dossier'"
-                       ).fetchall() == [(4, 2, 0)]
+    assert con.execute(
+        "SELECT rows_read, rows_loaded, rows_rejected FROM landed_files WHERE source = 'tthc_dossier'"
+    ).fetchall() == [(4, 2, 0)]
 
 
 # --- the catalogue: master data that never gives way to an unusable file --------------------------------------------
 
-@pytest.mark.parametrize(("make", "cause"), [
-    (lambda folder: (folder / CATALOGUE_FILE_NAME).write_text(_csv_text(CATALOGUE_COLUMNS, []), encoding="utf-8"),
-     "không có thủ tục nào"),  # header only
-    (lambda folder: write_catalogue(folder, headers=["Ma", "Ten", "Linh vuc", "Cap", "Muc do", "Phi", "Co quan", "TT"]),
-     "Thiếu cột bắt buộc"),  # renamed columns
-    (lambda folder: (folder / CATALOGUE_FILE_NAME).write_bytes(
-        _csv_text(CATALOGUE_COLUMNS, [{"procedure_code": f"9.00000{i}", "procedure_name": "Ch?ng th?c b?n sao",
-                                       "field": "Ch?ng th?c", "authority_level": "C?p x?", "online_level": "Toàn trình",
-                                       "fee_bearing": "Có"} for i in range(3)]).encode()), "mất dấu"),
-])
+
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [
+        (
+            lambda folder: (folder / CATALOGUE_FILE_NAME).write_text(_csv_text(CATALOGUE_COLUMNS, []), encoding="utf-8"),
+            "không có thủ tục nào",
+        ),  # header only
+        (
+            lambda folder: write_catalogue(folder, headers=["Ma", "Ten", "Linh vuc", "Cap", "Muc do", "Phi", "Co quan", "TT"]),
+            "Thiếu cột bắt buộc",
+        ),  # renamed columns
+        (
+            lambda folder: (folder / CATALOGUE_FILE_NAME).write_bytes(
+                _csv_text(
+                    CATALOGUE_COLUMNS,
+                    [
+                        {
+                            "procedure_code": f"9.00000{i}",
+                            "procedure_name": "Ch?ng th?c b?n sao",
+                            "field": "Ch?ng th?c",
+                            "authority_level": "C?p x?",
+                            "online_level": "Toàn trình",
+                            "fee_bearing": "Có",
+                        }
+                        for i in range(3)
+                    ],
+                ).encode()
+            ),
+            "mất dấu",
+        ),
+    ],
+)
 def test_an_unusable_catalogue_never_replaces_the_good_one(inbox, make, cause):
     con = _warehouse(inbox)
     before = con.execute("SELECT procedure_code FROM dim_procedure ORDER BY 1").fetchall()
@@ -281,8 +327,16 @@ def test_an_unusable_catalogue_never_replaces_the_good_one(inbox, make, cause):
 
 
 def test_a_semicolon_catalogue_is_read_not_refused(inbox):
-    rows = [{"procedure_code": "2.000001", "procedure_name": "Chứng thực bản sao từ bản chính", "field": "Chứng thực",
-             "authority_level": "Cấp xã", "online_level": "Toàn trình", "fee_bearing": "Có"}]
+    rows = [
+        {
+            "procedure_code": "2.000001",
+            "procedure_name": "Chứng thực bản sao từ bản chính",
+            "field": "Chứng thực",
+            "authority_level": "Cấp xã",
+            "online_level": "Toàn trình",
+            "fee_bearing": "Có",
+        }
+    ]
     (inbox / "tthc" / CATALOGUE_FILE_NAME).write_text(_csv_text(CATALOGUE_COLUMNS, rows, delimiter=";"), encoding="utf-8")
     result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work", matcher=MATCHER)
     assert result.unusable is None and [r["procedure_code"] for r in result.rows] == ["2.000001"]
@@ -310,10 +364,12 @@ def test_one_oversized_cell_does_not_reject_a_survey_file(tmp_path):
     from sources.assessment_forms import read_survey
 
     path = tmp_path / "khao_sat_2026.csv"
-    lines = ["Mã đơn vị,Loại khảo sát,Mã tiêu chí,Điểm,Ghi chú",
-             f"05443,SIPAS,8.1,7.5,\"{'Ý kiến người dân ' * 15_000}\"",
-             "19.STP,SIPAS,8.1,8",
-             "19.SNV,SIPAS,8.1,6.5"]
+    lines = [
+        "Mã đơn vị,Loại khảo sát,Mã tiêu chí,Điểm,Ghi chú",
+        f'05443,SIPAS,8.1,7.5,"{"Ý kiến người dân " * 15_000}"',
+        "19.STP,SIPAS,8.1,8",
+        "19.SNV,SIPAS,8.1,6.5",
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     assert path.stat().st_size > 200_000
     result = read_survey(path, MATCHER)

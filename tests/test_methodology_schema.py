@@ -85,6 +85,7 @@ def test_schema_lists_the_words_an_editor_offers():
 
 # --- the old word `linear` is still read, with a Vietnamese warning naming the line ---------------------------
 
+
 def test_legacy_linear_in_a_tree_means_target(tmp_path):
     source = ROOT / "par" / "par_2026_agency_default.yaml"
     text = source.read_text(encoding="utf-8")
@@ -93,8 +94,10 @@ def test_legacy_linear_in_a_tree_means_target(tmp_path):
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "kind: target" in row)
     with pytest.warns(MethodologyDeprecation) as record:
         old = load_tree(legacy)
-    assert str(record[0].message) == (f"par_2026_agency_default.yaml, dòng {line}: 'kind: linear' là tên cũ, hãy đổi "
-                                      "thành 'kind: target' (điểm = tối đa × min(1, giá trị/target))")
+    assert str(record[0].message) == (
+        f"par_2026_agency_default.yaml, dòng {line}: 'kind: linear' là tên cũ, hãy đổi "
+        "thành 'kind: target' (điểm = tối đa × min(1, giá trị/target))"
+    )
     assert len(record) == text.count("kind: target")
     assert _plain(old) == _plain(load_tree(source))
 
@@ -112,11 +115,12 @@ def test_legacy_linear_in_qd766_means_proportional(tmp_path):
 
 # --- broken files: Vietnamese messages naming the file and the line ------------------------------------------
 
+
 def _broken(tmp_path: Path, source: Path, old: str, new: str) -> tuple[Path, int]:
     """A copy of a file with one edit, and the line of the edit."""
     text = source.read_text(encoding="utf-8")
     assert old in text, old
-    line = text[:text.index(old)].count("\n") + 1
+    line = text[: text.index(old)].count("\n") + 1
     path = tmp_path / source.name
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path, line
@@ -126,19 +130,25 @@ PAR = ROOT / "par" / "par_2026_agency_default.yaml"
 QD = ROOT / "qd766" / "qd766_2022_dvcqg.yaml"
 
 
-@pytest.mark.parametrize(("old", "new", "words"), [
-    # unknown field (the classic: an unquoted comma in a flow mapping, here a typo)
-    ("    max: 1\n    method: self\n", "    max: 1\n    methd: self\n",
-     "tiêu chí LV1.1.1: trường không hợp lệ 'methd'"),
-    # wrong type
-    ("  - code: LV1.2\n    parent: LV1\n    name: \"Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn\"\n    max: 1.5",
-     "  - code: LV1.2\n    parent: LV1\n    name: \"Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn\"\n    max: \"1,5\"",
-     "tiêu chí LV1.2, max: '1,5' phải là số"),
-    # a word outside the vocabulary
-    ("      kind: target\n      target: 100", "      kind: curve\n      target: 100",
-     ("tiêu chí LV1.1.2, rule: kind 'curve' không hợp lệ, chỉ dùng: 'target', 'linear', 'thresholds', 'yes_no', "
-      "'choice'")),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        # unknown field (the classic: an unquoted comma in a flow mapping, here a typo)
+        ("    max: 1\n    method: self\n", "    max: 1\n    methd: self\n", "tiêu chí LV1.1.1: trường không hợp lệ 'methd'"),
+        # wrong type
+        (
+            '  - code: LV1.2\n    parent: LV1\n    name: "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn"\n    max: 1.5',
+            '  - code: LV1.2\n    parent: LV1\n    name: "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn"\n    max: "1,5"',
+            "tiêu chí LV1.2, max: '1,5' phải là số",
+        ),
+        # a word outside the vocabulary
+        (
+            "      kind: target\n      target: 100",
+            "      kind: curve\n      target: 100",
+            ("tiêu chí LV1.1.2, rule: kind 'curve' không hợp lệ, chỉ dùng: 'target', 'linear', 'thresholds', 'yes_no', 'choice'"),
+        ),
+    ],
+)
 def test_tree_shape_errors_name_file_and_line(tmp_path, old, new, words):
     path, line = _broken(tmp_path, PAR, old, new)
     changed = line + next(i for i, (a, b) in enumerate(zip(old.splitlines(), new.splitlines(), strict=False)) if a != b)
@@ -149,15 +159,21 @@ def test_tree_shape_errors_name_file_and_line(tmp_path, old, new, words):
 
 
 def test_tree_missing_field_names_the_criterion_line(tmp_path):
-    path, line = _broken(tmp_path, PAR, "  - code: LV1.3\n    parent: LV1\n    name:", "  - code: LV1.3\n    parent: LV1\n    nam:")
+    path, line = _broken(
+        tmp_path, PAR, "  - code: LV1.3\n    parent: LV1\n    name:", "  - code: LV1.3\n    parent: LV1\n    nam:"
+    )
     with pytest.raises(TreeError) as caught:
         load_tree(path)
     assert f"dòng {line}, tiêu chí LV1.3: thiếu trường name" in str(caught.value), str(caught.value)
 
 
 def test_tree_bad_sum_names_the_parent_line(tmp_path):
-    path, _ = _broken(tmp_path, PAR, "    name: \"Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn\"\n    max: 1.5",
-                      "    name: \"Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn\"\n    max: 2")
+    path, _ = _broken(
+        tmp_path,
+        PAR,
+        '    name: "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn"\n    max: 1.5',
+        '    name: "Báo cáo CCHC định kỳ đầy đủ, đúng thời hạn"\n    max: 2',
+    )
     lv1 = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if row == "  - code: LV1")
     with pytest.raises(TreeError) as caught:
         load_tree(path)
@@ -176,15 +192,26 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
     assert int(str(caught.value).split("dòng ")[1].split(",")[0]) in (line, line + 1), str(caught.value)
 
 
-@pytest.mark.parametrize(("old", "new", "words"), [
-    ("        rule: proportional\n        scope: province\n        numerator: publish_on_time",
-     "        rule: proportional\n        scop: province\n        numerator: publish_on_time",
-     "nhóm CKMB, chỉ tiêu 1.1: trường không hợp lệ 'scop'"),
-    ("        metric: PUBLISH_ON_TIME\n        max: 6", "        metric: PUBLISH_ON_TIME\n        max: six",
-     "nhóm CKMB, chỉ tiêu 1.1, max: 'six' phải là số"),
-    ("        numerator: publish_on_time\n", "        numerator: publish_in_time\n",
-     "nhóm CKMB, chỉ tiêu 1.1, numerator: 'publish_in_time' không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "        rule: proportional\n        scope: province\n        numerator: publish_on_time",
+            "        rule: proportional\n        scop: province\n        numerator: publish_on_time",
+            "nhóm CKMB, chỉ tiêu 1.1: trường không hợp lệ 'scop'",
+        ),
+        (
+            "        metric: PUBLISH_ON_TIME\n        max: 6",
+            "        metric: PUBLISH_ON_TIME\n        max: six",
+            "nhóm CKMB, chỉ tiêu 1.1, max: 'six' phải là số",
+        ),
+        (
+            "        numerator: publish_on_time\n",
+            "        numerator: publish_in_time\n",
+            "nhóm CKMB, chỉ tiêu 1.1, numerator: 'publish_in_time' không hợp lệ",
+        ),
+    ],
+)
 def test_qd766_shape_errors_name_file_and_line(tmp_path, old, new, words):
     path, line = _broken(tmp_path, QD, old, new)
     changed = line + next(i for i, (a, b) in enumerate(zip(old.splitlines(), new.splitlines(), strict=False)) if a != b)
@@ -198,7 +225,9 @@ def test_qd766_missing_field_and_bad_sum(tmp_path):
     path, _ = _broken(tmp_path, QD, "  tolerance: 0.011\n", "")
     with pytest.raises(MethodologyError, match="parameters: thiếu trường tolerance"):
         load_methodology(path)
-    path, _ = _broken(tmp_path, QD, "        metric: DOSSIER_SYNC\n        max: 6", "        metric: DOSSIER_SYNC\n        max: 7")
+    path, _ = _broken(
+        tmp_path, QD, "        metric: DOSSIER_SYNC\n        max: 6", "        metric: DOSSIER_SYNC\n        max: 7"
+    )
     group_max = next(i for i, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if row == "    max: 18")
     with pytest.raises(MethodologyError) as caught:
         load_methodology(path)

@@ -37,8 +37,13 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, par_
         assert sum(r[3] for r in rows) == summary["par_unappraised"]  # not appraised yet: provisional
         superseded = con.execute("SELECT count(*) FROM stg_assessment_submission WHERE superseded AND hard_errors = 0").fetchall()
         assert superseded[0][0] >= 2  # re-submissions: the later one counts, the earlier is kept
-        named = {r[0] for r in con.execute("SELECT file_name FROM quarantine WHERE source LIKE 'par%' UNION "
-                                           "SELECT file_name FROM file_issues WHERE source LIKE 'par%'").fetchall()}
+        named = {
+            r[0]
+            for r in con.execute(
+                "SELECT file_name FROM quarantine WHERE source LIKE 'par%' UNION "
+                "SELECT file_name FROM file_issues WHERE source LIKE 'par%'"
+            ).fetchall()
+        }
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith("par/")}
         assert documented and documented <= named
         # Not-applicable criteria (a ward-only one for a commune) and criteria the warehouse cannot measure here
@@ -109,7 +114,9 @@ def test_blank_forms_and_a_per_unit_workbook(par_year, tmp_path):
     blank = sorted((Path(warehouse.reports) / "phieu_tu_danh_gia" / "2026").glob("*.xlsx"))
     assert len(blank) == 107
     assert openpyxl.load_workbook(blank[0]).active.protection.sheet
-    assert materialize_year([par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}).success
+    assert materialize_year(
+        [par.par_workbook], warehouse, run_config={"ops": {"par_workbook": {"config": {"unit": "19.SKHCN"}}}}
+    ).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
 
@@ -136,12 +143,18 @@ def test_a_form_claiming_more_than_the_data_is_flagged(par_year, tmp_path):
         assert claimed, "the demo forms self-score the computed criteria"
         unit = claimed[0][0]
         # The warehouse says 90 % on time: below 95 %, no points (thresholds 98 → full, 95 → half).
-        con.execute("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+        con.execute(
+            """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
                        methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
                        VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', now(), 'm', ?, 'TDGQ', '2.1', 'n', 90.0, 20,
-                       'linear', 'local')""", [unit])
+                       'linear', 'local')""",
+            [unit],
+        )
     assert materialize_year([par.par_scorecards], warehouse).success
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
-        row = con.execute("""SELECT self_points, computed_value, points, source, overclaim FROM mart_par_criterion
-                             WHERE unit_code = ? AND code = 'LV3.2.1'""", [unit]).fetchall()[0]
+        row = con.execute(
+            """SELECT self_points, computed_value, points, source, overclaim FROM mart_par_criterion
+                             WHERE unit_code = ? AND code = 'LV3.2.1'""",
+            [unit],
+        ).fetchall()[0]
     assert row[1:] == (90.0, 0.0, "computed", True) and row[0] == claimed[0][1]

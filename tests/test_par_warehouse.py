@@ -23,17 +23,25 @@ def con(tmp_path):
     load_unit_rows(con, tuple(u for u in load_units("Thái Nguyên") if u.code in (AGENCY, OTHER)))
     tree = tree_for("par", 2026, "agency")
     selfs = [(AGENCY, leaf.code, leaf.max_points) for leaf in tree.leaves if leaf.method in ("self", "computed")]
-    con.executemany("INSERT INTO stg_assessment_self VALUES ('f.xlsx', 'par', ?, 2026, ?, NULL, ?, 'QĐ 1/QĐ-SKHCN ngày 1/3/2026 về …', NULL, false)",
-                    selfs)
-    con.execute("""INSERT INTO stg_assessment_submission VALUES ('f.xlsx', 'x', ?, 2026, 'par', '2026-11-03', 'Thiếu nhân lực',
-                   'Tăng biên chế', 0, false, ?)""", [AGENCY, NOW])
+    con.executemany(
+        "INSERT INTO stg_assessment_self VALUES ('f.xlsx', 'par', ?, 2026, ?, NULL, ?, 'QĐ 1/QĐ-SKHCN ngày 1/3/2026 về …', NULL, false)",
+        selfs,
+    )
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES ('f.xlsx', 'x', ?, 2026, 'par', '2026-11-03', 'Thiếu nhân lực',
+                   'Tăng biên chế', 0, false, ?)""",
+        [AGENCY, NOW],
+    )
     # The dossiers of the year: 96.5 % on time (2.1), 60 % online (3.3); the plan tasks: 75 % on time.
-    con.executemany("""INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
+    con.executemany(
+        """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
                        methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
                        VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 20, 'linear', 'local')""",
-                    [(NOW, AGENCY, "2.1", 96.5), (NOW, AGENCY, "3.3", 60.0)])
-    con.execute("""INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0, NULL)""",
-                [AGENCY])
+        [(NOW, AGENCY, "2.1", 96.5), (NOW, AGENCY, "3.3", 60.0)],
+    )
+    con.execute(
+        """INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0, NULL)""", [AGENCY]
+    )
     yield con, tree
     con.close()
 
@@ -64,8 +72,10 @@ def test_provisional_until_appraised_and_units_without_a_form(con):
     other = con.execute("SELECT provisional, has_form, total FROM mart_par_unit WHERE unit_code = ?", [OTHER]).fetchall()
     assert other[0][1] is False  # no form: scored on what the warehouse and surveys give, listed as without a form
     first_self = next(leaf for leaf in tree.leaves if leaf.method == "self")
-    con.executemany("INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL)",
-                    [(AGENCY, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method == "self"])
+    con.executemany(
+        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL)",
+        [(AGENCY, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method == "self"],
+    )
     par.refresh_scorecards(con, 2026, NOW)
     row = _criterion(con, AGENCY, first_self.code)
     assert (row["source"], row["points"]) == ("appraised", round(first_self.max_points / 2, 2))
@@ -74,12 +84,19 @@ def test_provisional_until_appraised_and_units_without_a_form(con):
 
 def test_hard_errors_name_units_whose_current_form_is_broken(con):
     con, _ = con
-    con.execute("""INSERT INTO stg_assessment_submission VALUES ('g.xlsx', 'y', ?, 2026, 'par', '2026-11-05', NULL, NULL, 2, false, ?)""",
-                [OTHER, NOW])
-    con.execute("""INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES ('par_form', 'g.xlsx', NULL, 15, ?, NULL, 'LV1.1', 'score_above_max',
-                   'Điểm vượt tối đa', '9', ?)""", [OTHER, NOW])
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES ('g.xlsx', 'y', ?, 2026, 'par', '2026-11-05', NULL, NULL, 2, false, ?)""",
+        [OTHER, NOW],
+    )
+    con.execute(
+        """INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES ('par_form', 'g.xlsx', NULL, 15, ?, NULL, 'LV1.1', 'score_above_max',
+                   'Điểm vượt tối đa', '9', ?)""",
+        [OTHER, NOW],
+    )
     assert [(u, f) for u, f, _ in par.hard_errors(con, 2026)] == [(OTHER, "g.xlsx")]
     # A later clean submission of the same unit supersedes the broken one.
-    con.execute("""INSERT INTO stg_assessment_submission VALUES ('h.xlsx', 'z', ?, 2026, 'par', '2026-11-20', NULL, NULL, 0, false, ?)""",
-                [OTHER, NOW])
+    con.execute(
+        """INSERT INTO stg_assessment_submission VALUES ('h.xlsx', 'z', ?, 2026, 'par', '2026-11-20', NULL, NULL, 0, false, ?)""",
+        [OTHER, NOW],
+    )
     assert par.hard_errors(con, 2026) == []

@@ -32,19 +32,59 @@ DIM = [
 
 
 def unit(code, name, group, total, pct, band, rank, tied, n, *, provisional=False, has_form=True, year=YEAR):
-    return {"year": year, "unit_code": code, "unit_name": name, "ranking_group": group, "tree": TREE,
-            "total": total, "max_applicable": 100.0 if code != "00001" else 98.0, "index_pct": pct, "band": band,
-            "provisional": provisional, "has_form": has_form, "rank": rank, "is_tied": tied, "units_in_group": n,
-            "group_average_pct": 80.0, "difficulties": f"Khó khăn của {name}", "proposals": f"Đề xuất của {name}"}
+    return {
+        "year": year,
+        "unit_code": code,
+        "unit_name": name,
+        "ranking_group": group,
+        "tree": TREE,
+        "total": total,
+        "max_applicable": 100.0 if code != "00001" else 98.0,
+        "index_pct": pct,
+        "band": band,
+        "provisional": provisional,
+        "has_form": has_form,
+        "rank": rank,
+        "is_tied": tied,
+        "units_in_group": n,
+        "group_average_pct": 80.0,
+        "difficulties": f"Khó khăn của {name}",
+        "proposals": f"Đề xuất của {name}",
+    }
 
 
-def crit(code, domain, name, method, mx, points, source, *, applicable=True, self_points=None, appraised=None,
-         survey=None, computed=None, overclaim=False):
-    return {"code": code, "domain": domain, "name": name, "method": method, "max_points": mx,
-            "applicable": applicable, "self_points": self_points, "appraised_points": appraised,
-            "survey_points": survey, "computed_value": computed, "points": points,
-            "points_lost": None if not applicable or points is None else mx - points, "source": source,
-            "overclaim": overclaim}
+def crit(
+    code,
+    domain,
+    name,
+    method,
+    mx,
+    points,
+    source,
+    *,
+    applicable=True,
+    self_points=None,
+    appraised=None,
+    survey=None,
+    computed=None,
+    overclaim=False,
+):
+    return {
+        "code": code,
+        "domain": domain,
+        "name": name,
+        "method": method,
+        "max_points": mx,
+        "applicable": applicable,
+        "self_points": self_points,
+        "appraised_points": appraised,
+        "survey_points": survey,
+        "computed_value": computed,
+        "points": points,
+        "points_lost": None if not applicable or points is None else mx - points,
+        "source": source,
+        "overclaim": overclaim,
+    }
 
 
 def criteria_of(code: str) -> list[dict]:
@@ -52,8 +92,18 @@ def criteria_of(code: str) -> list[dict]:
         rows = [
             crit("D1.1", "D1", "Ban hành kế hoạch CCHC", "self", 10, 8, "self_provisional", self_points=8),
             crit("D1.2", "D1", "Kiểm tra CCHC", "self", 2, None, "not_applicable", applicable=False),
-            crit("D2.1", "D2", "Tỷ lệ hồ sơ đúng hạn", "computed", 50, 30, "computed", self_points=50,
-                 computed=60.0, overclaim=True),
+            crit(
+                "D2.1",
+                "D2",
+                "Tỷ lệ hồ sơ đúng hạn",
+                "computed",
+                50,
+                30,
+                "computed",
+                self_points=50,
+                computed=60.0,
+                overclaim=True,
+            ),
             crit("D2.10", "D2", "Khảo sát SIPAS", "survey_sipas", 38, 35, "survey", survey=35),
         ]
     else:
@@ -69,9 +119,18 @@ def criteria_of(code: str) -> list[dict]:
 def domains_of(criteria: list[dict]) -> list[dict]:
     out = {}
     for c in criteria:
-        d = out.setdefault(c["domain"], {"year": YEAR, "unit_code": c["unit_code"], "domain": c["domain"],
-                                         "name": f"Lĩnh vực {c['domain']}", "max_points": 0.0, "points": 0.0,
-                                         "points_lost": 0.0})
+        d = out.setdefault(
+            c["domain"],
+            {
+                "year": YEAR,
+                "unit_code": c["unit_code"],
+                "domain": c["domain"],
+                "name": f"Lĩnh vực {c['domain']}",
+                "max_points": 0.0,
+                "points": 0.0,
+                "points_lost": 0.0,
+            },
+        )
         if c["applicable"]:
             d["max_points"] += c["max_points"]
             d["points"] += c["points"] or 0
@@ -81,8 +140,10 @@ def domains_of(criteria: list[dict]) -> list[dict]:
 
 def insert(con, table: str, rows: list[dict]) -> None:
     columns = list(rows[0])
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    [[r[c] for c in columns] for r in rows])
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[r[c] for c in columns] for r in rows],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +151,22 @@ def books(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("par")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
-                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM)
-    insert(con, "mart_par_unit", [
-        unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
-        unit("STC", "Sở Tài chính", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
-        unit("00001", "Xã Đồng Hỷ", "local", 73.0, 74.49, "Khá", 2, False, 2, provisional=True),
-        unit("00002", "Phường Phan Đình Phùng", "local", 86.0, 86.0, "Tốt", 1, False, 2),
-        unit("SNV", "Sở Nội vụ", "agency", 1.0, 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
-    ])
+    con.executemany(
+        "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+        "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+        DIM,
+    )
+    insert(
+        con,
+        "mart_par_unit",
+        [
+            unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
+            unit("STC", "Sở Tài chính", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
+            unit("00001", "Xã Đồng Hỷ", "local", 73.0, 74.49, "Khá", 2, False, 2, provisional=True),
+            unit("00002", "Phường Phan Đình Phùng", "local", 86.0, 86.0, "Tốt", 1, False, 2),
+            unit("SNV", "Sở Nội vụ", "agency", 1.0, 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
+        ],
+    )
     criteria = [r for code, *_ in DIM for r in criteria_of(code)]
     insert(con, "mart_par_criterion", criteria)
     insert(con, "mart_par_domain", [d for code, *_ in DIM for d in domains_of(criteria_of(code))])
@@ -135,14 +203,21 @@ def test_read_keeps_only_the_year(books):
 
 def test_sheet_names(books):
     _, whole, _, elapsed = books
-    assert whole.sheetnames == [SHEET_RANKING, "Sở Nội vụ", "Sở Tài chính", "Xã Đồng Hỷ", "Phường Phan Đình Phùng",
-                                SHEET_PROBLEMS]
+    assert whole.sheetnames == [
+        SHEET_RANKING,
+        "Sở Nội vụ",
+        "Sở Tài chính",
+        "Xã Đồng Hỷ",
+        "Phường Phan Đình Phùng",
+        SHEET_PROBLEMS,
+    ]
     assert elapsed < 1.5
 
 
 def test_sheet_names_short_unique_and_legal():
-    units = [{"unit_code": f"U{i}", "unit_name": "Ban Quản lý các khu công nghiệp tỉnh Thái Nguyên: A/B"}
-             for i in range(3)] + [{"unit_code": "X", "unit_name": "xếp hạng"}]
+    units = [{"unit_code": f"U{i}", "unit_name": "Ban Quản lý các khu công nghiệp tỉnh Thái Nguyên: A/B"} for i in range(3)] + [
+        {"unit_code": "X", "unit_name": "xếp hạng"}
+    ]
     names = unit_sheet_names(units, reserved=(SHEET_RANKING,))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values())
     assert len({n.casefold() for n in names.values()} | {SHEET_RANKING.casefold()}) == 5
@@ -197,14 +272,20 @@ def test_unknown_unit(books, tmp_path):
 def test_a_unit_whose_form_was_refused_is_flagged_unranked_and_listed_with_the_rejected_data(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
-                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)", DIM[:2])
+    con.executemany(
+        "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+        "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+        DIM[:2],
+    )
     refused = "tu_danh_gia_stc.xlsx: Trang 'Tự đánh giá', ô D14: tiêu chí D1.1: điểm tự đánh giá 12 vượt điểm tối đa 10."
-    insert(con, "mart_par_unit", [
-        {**unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, False, 1), "form_refused": None},
-        {**unit("STC", "Sở Tài chính", "agency", 40.0, 40.0, None, None, False, 1, has_form=False),
-         "form_refused": refused},
-    ])
+    insert(
+        con,
+        "mart_par_unit",
+        [
+            {**unit("SNV", "Sở Nội vụ", "agency", 86.0, 86.0, "Tốt", 1, False, 1), "form_refused": None},
+            {**unit("STC", "Sở Tài chính", "agency", 40.0, 40.0, None, None, False, 1, has_form=False), "form_refused": refused},
+        ],
+    )
     insert(con, "mart_par_criterion", [r for code, *_ in DIM[:2] for r in criteria_of(code)])
     insert(con, "mart_par_domain", [d for code, *_ in DIM[:2] for d in domains_of(criteria_of(code))])
     con.execute("""INSERT INTO quarantine (source, file_name, partition_date, row_number, unit_code, unit_name, record_key, rule, reason, value, loaded_at) VALUES ('par_form', 'tu_danh_gia_stc.xlsx', NULL, 14, 'STC', 'Sở Tài chính',

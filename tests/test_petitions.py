@@ -21,9 +21,16 @@ MATCHER = matcher_for("Thái Nguyên")
 JANUARY = date(2026, 1, 1)
 NOW = datetime(2026, 2, 3, 6, 0)
 DEFAULT = {
-    "petition_code": "PAKN-1", "received_at": "05/01/2026 09:15:00", "unit": "UBND Phường Phan Đình Phùng",
-    "category": "Về quy định hành chính, TTHC", "handling": "Trả lời, giải quyết", "completed_at": "12/01/2026 16:00:00",
-    "satisfaction": "Hài lòng", "repeated": "Không", "petitioner_name": "Trần Văn Bình", "petitioner_phone": "0987654321",
+    "petition_code": "PAKN-1",
+    "received_at": "05/01/2026 09:15:00",
+    "unit": "UBND Phường Phan Đình Phùng",
+    "category": "Về quy định hành chính, TTHC",
+    "handling": "Trả lời, giải quyết",
+    "completed_at": "12/01/2026 16:00:00",
+    "satisfaction": "Hài lòng",
+    "repeated": "Không",
+    "petitioner_name": "Trần Văn Bình",
+    "petitioner_phone": "0987654321",
     "petitioner_email": "tranvanbinh@example.vn",
     "content": "Tôi là Trần Văn Bình, CCCD 019088001111, hồ sơ nộp ngày 02/01, đến nay chưa có kết quả, đề nghị xem xét.",
 }
@@ -34,10 +41,16 @@ def petition(**overrides: str) -> dict[str, str]:
     return {**DEFAULT, **overrides}
 
 
-def write_pakn(folder: Path, month: date, rows: list[dict], *, headers: list[str] | None = None,
-               encoding: str = "utf-8-sig", name: str | None = None) -> Path:
-    return write_rows(folder / (name or petition_file_name(month)), PETITION_COLUMNS, rows, headers=headers,
-                      encoding=encoding)
+def write_pakn(
+    folder: Path,
+    month: date,
+    rows: list[dict],
+    *,
+    headers: list[str] | None = None,
+    encoding: str = "utf-8-sig",
+    name: str | None = None,
+) -> Path:
+    return write_rows(folder / (name or petition_file_name(month)), PETITION_COLUMNS, rows, headers=headers, encoding=encoding)
 
 
 def read(path: Path, tmp_path: Path):
@@ -45,24 +58,62 @@ def read(path: Path, tmp_path: Path):
 
 
 def test_good_rows_are_typed_with_deadlines_and_no_personal_data(tmp_path):
-    path = write_pakn(tmp_path / "pakn", JANUARY, [
-        petition(),
-        petition(petition_code="PAKN-2", unit="Sở Tư pháp", category="Về hành vi, thái độ của CBCCVC",
-                 handling="Từ chối tiếp nhận", completed_at="", satisfaction="", repeated="Có"),
-        petition(petition_code="PAKN-3", handling="yêu cầu bổ sung thông tin", satisfaction="Không hài lòng", repeated=""),
-    ])
+    path = write_pakn(
+        tmp_path / "pakn",
+        JANUARY,
+        [
+            petition(),
+            petition(
+                petition_code="PAKN-2",
+                unit="Sở Tư pháp",
+                category="Về hành vi, thái độ của CBCCVC",
+                handling="Từ chối tiếp nhận",
+                completed_at="",
+                satisfaction="",
+                repeated="Có",
+            ),
+            petition(petition_code="PAKN-3", handling="yêu cầu bổ sung thông tin", satisfaction="Không hài lòng", repeated=""),
+        ],
+    )
     result = read(path, tmp_path)
     assert result.rejects == [] and result.file_issues == [] and result.month == JANUARY
     assert result.rows == [
-        {"petition_code": "PAKN-1", "unit_code": "05443", "received_at": datetime(2026, 1, 5, 9, 15), "category": "procedure",
-         "handling": "answer", "due_at": datetime(2026, 1, 26, 23, 59, 59), "completed_at": datetime(2026, 1, 12, 16),
-         "satisfaction": "satisfied", "repeated": False, "source_row": 2},
-        {"petition_code": "PAKN-2", "unit_code": "19.STP", "received_at": datetime(2026, 1, 5, 9, 15), "category": "staff",
-         "handling": "refusal", "due_at": datetime(2026, 1, 7, 23, 59, 59), "completed_at": None, "satisfaction": None,
-         "repeated": True, "source_row": 3},
-        {"petition_code": "PAKN-3", "unit_code": "05443", "received_at": datetime(2026, 1, 5, 9, 15), "category": "procedure",
-         "handling": "more_information", "due_at": datetime(2026, 1, 12, 23, 59, 59),
-         "completed_at": datetime(2026, 1, 12, 16), "satisfaction": "dissatisfied", "repeated": None, "source_row": 4},
+        {
+            "petition_code": "PAKN-1",
+            "unit_code": "05443",
+            "received_at": datetime(2026, 1, 5, 9, 15),
+            "category": "procedure",
+            "handling": "answer",
+            "due_at": datetime(2026, 1, 26, 23, 59, 59),
+            "completed_at": datetime(2026, 1, 12, 16),
+            "satisfaction": "satisfied",
+            "repeated": False,
+            "source_row": 2,
+        },
+        {
+            "petition_code": "PAKN-2",
+            "unit_code": "19.STP",
+            "received_at": datetime(2026, 1, 5, 9, 15),
+            "category": "staff",
+            "handling": "refusal",
+            "due_at": datetime(2026, 1, 7, 23, 59, 59),
+            "completed_at": None,
+            "satisfaction": None,
+            "repeated": True,
+            "source_row": 3,
+        },
+        {
+            "petition_code": "PAKN-3",
+            "unit_code": "05443",
+            "received_at": datetime(2026, 1, 5, 9, 15),
+            "category": "procedure",
+            "handling": "more_information",
+            "due_at": datetime(2026, 1, 12, 23, 59, 59),
+            "completed_at": datetime(2026, 1, 12, 16),
+            "satisfaction": "dissatisfied",
+            "repeated": None,
+            "source_row": 4,
+        },
     ]
     assert not any(value in str(result) for value in PERSONAL)
 
@@ -108,8 +159,11 @@ def test_deadlines_count_vietnamese_working_days(tmp_path, received, handling, d
     ],
 )
 def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule, reason_part):
-    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="OK-1"), petition(**{"petition_code": "BAD-1", **bad}),
-                                                   petition(petition_code="OK-2")])
+    path = write_pakn(
+        tmp_path / "pakn",
+        JANUARY,
+        [petition(petition_code="OK-1"), petition(**{"petition_code": "BAD-1", **bad}), petition(petition_code="OK-2")],
+    )
     result = read(path, tmp_path)
     assert [r["petition_code"] for r in result.rows] == ["OK-1", "OK-2"]
     assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [("pakn_202601.csv", 3, rule)]
@@ -118,26 +172,45 @@ def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule,
 
 
 def test_a_verbatim_copy_of_a_row_is_kept_once_and_reported_once(tmp_path):
-    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="D-1"), petition(petition_code="D-2"),
-                                                   petition(petition_code="D-1"), petition(petition_code="D-1")])
+    path = write_pakn(
+        tmp_path / "pakn",
+        JANUARY,
+        [
+            petition(petition_code="D-1"),
+            petition(petition_code="D-2"),
+            petition(petition_code="D-1"),
+            petition(petition_code="D-1"),
+        ],
+    )
     result = read(path, tmp_path)
     assert [r["petition_code"] for r in result.rows] == ["D-1", "D-2"] and result.rejects == []
     assert [i.rule for i in result.file_issues] == ["duplicate_rows"]
-    assert result.file_issues[0].reason.startswith("2 dòng lặp lại") and not any(v in result.file_issues[0].reason for v in PERSONAL)
+    assert result.file_issues[0].reason.startswith("2 dòng lặp lại") and not any(
+        v in result.file_issues[0].reason for v in PERSONAL
+    )
 
 
 def test_malformed_lines_and_multi_line_content_keep_line_numbers(tmp_path):
-    path = write_pakn(tmp_path / "pakn", JANUARY, [
-        petition(petition_code="M-1", content="Dòng một\nDòng hai, có dấu phẩy\nDòng ba"),
-        petition(petition_code="M-2"),
-    ])
-    text = path.read_text(encoding="utf-8-sig") + "M-3,05/01/2026 09:00:00,Sở Tư pháp\n" + \
-        'M-4,05/01/2026 09:00:00,Sở Tư pháp,"Về quy định hành chính, TTHC",Trả lời,,,,,,,,, thừa\n'
+    path = write_pakn(
+        tmp_path / "pakn",
+        JANUARY,
+        [
+            petition(petition_code="M-1", content="Dòng một\nDòng hai, có dấu phẩy\nDòng ba"),
+            petition(petition_code="M-2"),
+        ],
+    )
+    text = (
+        path.read_text(encoding="utf-8-sig")
+        + "M-3,05/01/2026 09:00:00,Sở Tư pháp\n"
+        + 'M-4,05/01/2026 09:00:00,Sở Tư pháp,"Về quy định hành chính, TTHC",Trả lời,,,,,,,,, thừa\n'
+    )
     path.write_text(text, encoding="utf-8-sig")
     result = read(path, tmp_path)
     assert [(r["petition_code"], r["source_row"]) for r in result.rows] == [("M-1", 2), ("M-2", 5)]
-    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(6, "malformed_line", None),
-                                                                                (7, "malformed_line", None)]
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [
+        (6, "malformed_line", None),
+        (7, "malformed_line", None),
+    ]
 
 
 def test_windows_1258_and_decomposed_files_read_like_utf8(tmp_path):
@@ -167,50 +240,71 @@ def test_renamed_reordered_and_missing_optional_columns(tmp_path):
 
 
 def _tables(con) -> dict[str, list]:
-    return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
-                           else f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-            for t in ("fct_petition", "quarantine", "file_issues", "landed_files")}
+    return {
+        t: con.execute(
+            f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files" else f"SELECT * FROM {t} ORDER BY ALL"
+        ).fetchall()
+        for t in ("fct_petition", "quarantine", "file_issues", "landed_files")
+    }
 
 
 def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_path):
     inbox = tmp_path / "inbox"
     write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2", unit="Xã Không Tồn Tại")])
-    write_pakn(inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00",
-                                                           completed_at="")])
+    write_pakn(
+        inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00", completed_at="")]
+    )
     write_pakn(inbox / "pakn", date(2026, 3, 1), [], name="ghi_chu.csv")  # not a PAKN export: left alone
     db = tmp_path / "wh.duckdb"
     con = duckdb.connect(str(db))
     ensure_schema(con)
     stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
     assert {k: stats[k] for k in ("files", "files_rejected", "rows_loaded", "rows_rejected")} == {
-        "files": 2, "files_rejected": 0, "rows_loaded": 2, "rows_rejected": 1}
+        "files": 2,
+        "files_rejected": 0,
+        "rows_loaded": 2,
+        "rows_rejected": 1,
+    }
     first = _tables(con)
     assert [r[0] for r in first["fct_petition"]] == ["F-1", "PAKN-1"]
-    assert con.execute("SELECT source, file_name, partition_date, row_number, unit_name, record_key, rule FROM quarantine").fetchall() == [
-        ("pakn", "pakn_202601.csv", JANUARY, 3, "Xã Không Tồn Tại", "PAKN-2", "unknown_unit")]
-    assert con.execute("SELECT file_name, partition_date, status, rows_read, rows_loaded, rows_rejected FROM landed_files "
-                       "ORDER BY 1").fetchall() == [("pakn_202601.csv", JANUARY, "partly_loaded", 2, 1, 1),
-                                                    ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, 0)]
+    assert con.execute(
+        "SELECT source, file_name, partition_date, row_number, unit_name, record_key, rule FROM quarantine"
+    ).fetchall() == [("pakn", "pakn_202601.csv", JANUARY, 3, "Xã Không Tồn Tại", "PAKN-2", "unknown_unit")]
+    assert con.execute(
+        "SELECT file_name, partition_date, status, rows_read, rows_loaded, rows_rejected FROM landed_files ORDER BY 1"
+    ).fetchall() == [
+        ("pakn_202601.csv", JANUARY, "partly_loaded", 2, 1, 1),
+        ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, 0),
+    ]
 
     load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 4))
     assert _tables(con) == first  # same files, same tables (first_loaded_at kept)
 
     # A later export of January: the petition is now finished and the bad row is fixed; February is untouched.
-    path = write_pakn(inbox / "pakn", JANUARY, [petition(completed_at="20/01/2026 10:00:00"),
-                                                petition(petition_code="PAKN-2", unit="Sở Tư pháp")])
+    path = write_pakn(
+        inbox / "pakn",
+        JANUARY,
+        [petition(completed_at="20/01/2026 10:00:00"), petition(petition_code="PAKN-2", unit="Sở Tư pháp")],
+    )
     out = load_petitions(con, path, read_petitions(path, MATCHER, tmp_path / "work"), datetime(2026, 2, 5))
     assert (out["status"], out["rows_loaded"], out["rows_rejected"], out["month"]) == ("loaded", 2, 0, JANUARY)
     assert con.execute("SELECT petition_code, completed_at FROM fct_petition ORDER BY 1").fetchall() == [
-        ("F-1", None), ("PAKN-1", datetime(2026, 1, 20, 10)), ("PAKN-2", datetime(2026, 1, 12, 16))]
+        ("F-1", None),
+        ("PAKN-1", datetime(2026, 1, 20, 10)),
+        ("PAKN-2", datetime(2026, 1, 12, 16)),
+    ]
     assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
-    assert con.execute("SELECT count(*), min(first_loaded_at) FROM landed_files WHERE file_name = 'pakn_202601.csv'").fetchall() == [
-        (1, datetime(2026, 2, 5))]
+    assert con.execute(
+        "SELECT count(*), min(first_loaded_at) FROM landed_files WHERE file_name = 'pakn_202601.csv'"
+    ).fetchall() == [(1, datetime(2026, 2, 5))]
     con.close()
     with duckdb.connect(str(db), read_only=True) as ro:
         for (table,) in ro.execute("SELECT table_name FROM duckdb_tables()").fetchall():
             text = str(ro.execute(f"SELECT * FROM {table}").fetchall())
             assert not any(value in text for value in PERSONAL), table
-        columns = {r[0] for r in ro.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'fct_petition'").fetchall()}
+        columns = {
+            r[0] for r in ro.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'fct_petition'").fetchall()
+        }
         assert not columns & {"petitioner_name", "petitioner_phone", "petitioner_email", "content"}
 
 
@@ -231,17 +325,23 @@ HEADER = ",".join(c.header for c in PETITION_COLUMNS) + "\n"
 
 @pytest.mark.parametrize(
     ("content", "rule"),
-    [(b"", "empty_file"),
-     # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
-     ("PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(), "unrecognised_header"),
-     (HEADER.encode("utf-8-sig"), "no_rows"),  # a header-only re-delivery
-     ((HEADER + "PAKN-1,05/01/2026 09:15:00,UBND Phường Phan Đình Phùng,Về quy").encode("utf-8-sig"), "truncated")],
+    [
+        (b"", "empty_file"),
+        # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
+        (
+            "PAKN-9,05/01/2026 09:15:00,Sở Tư pháp,Về quy định hành chính TTHC,Trả lời giải quyết\n".encode(),
+            "unrecognised_header",
+        ),
+        (HEADER.encode("utf-8-sig"), "no_rows"),  # a header-only re-delivery
+        ((HEADER + "PAKN-1,05/01/2026 09:15:00,UBND Phường Phan Đình Phùng,Về quy").encode("utf-8-sig"), "truncated"),
+    ],
 )
 def test_a_broken_re_delivery_keeps_the_month_already_loaded(tmp_path, content, rule):
     inbox = tmp_path / "inbox"
     good = write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2", unit="Xã Không Tồn Tại")])
-    write_pakn(inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00",
-                                                           completed_at="")])
+    write_pakn(
+        inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00", completed_at="")]
+    )
     con = duckdb.connect()
     ensure_schema(con)
     load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
@@ -254,7 +354,9 @@ def test_a_broken_re_delivery_keeps_the_month_already_loaded(tmp_path, content, 
     assert after["fct_petition"] == before["fct_petition"]  # January's good rows and February stay
     assert after["quarantine"] == before["quarantine"]  # and the earlier file's rejected line
     assert after["landed_files"] == before["landed_files"]  # the lineage is still that of the good load
-    issues = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues ORDER BY rule <> 'redelivery_refused'").fetchall()
+    issues = con.execute(
+        "SELECT file_name, rule, blocking, reason FROM file_issues ORDER BY rule <> 'redelivery_refused'"
+    ).fetchall()
     assert issues[0][:3] == ("pakn_202601.csv", "redelivery_refused", True)
     assert "03/02/2026 06:00" in issues[0][3] and "giữ nguyên" in issues[0][3]
     assert rule in {i[1] for i in issues[1:]} or rule == "no_rows"  # the real cause is named too

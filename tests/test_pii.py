@@ -69,18 +69,28 @@ def load(inbox: Path, con: duckdb.DuckDBPyConnection | None = None, work: Path |
     tthc.load_units(con, load_units("Thái Nguyên"))
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
-    tthc.load_dossier_partitions(con, inbox / "tthc", DAY, date(2026, 1, 6), matcher=matcher_for("Thái Nguyên"),
-                                 keys=TEST_KEYS, work_dir=work or inbox / "work", now=NOW)
+    tthc.load_dossier_partitions(
+        con,
+        inbox / "tthc",
+        DAY,
+        date(2026, 1, 6),
+        matcher=matcher_for("Thái Nguyên"),
+        keys=TEST_KEYS,
+        work_dir=work or inbox / "work",
+        now=NOW,
+    )
     return con
 
 
 def test_same_key_from_a_file_read_in_place_and_from_a_normalised_copy(inbox):
     """Day 1 is read in place (key computed in SQL), day 2 is UTF-16 with semicolons (key computed in Python while its
     copy is written): the same person received the same year has the same key; another year, another key."""
-    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="A-1"),
-                                        dossier_row(dossier_code="A-2", received_at="30/12/2025 08:00:00")])
-    odd = write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="B-1", updated_at="06/01/2026 08:00:00")],
-                       encoding="utf-16")
+    write_export(
+        inbox / "tthc", DAY, [dossier_row(dossier_code="A-1"), dossier_row(dossier_code="A-2", received_at="30/12/2025 08:00:00")]
+    )
+    odd = write_export(
+        inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="B-1", updated_at="06/01/2026 08:00:00")], encoding="utf-16"
+    )
     odd.write_bytes(odd.read_bytes().decode("utf-16").replace(",", ";").encode("utf-16"))
     con = load(inbox)
     keys = dict(con.execute("SELECT dossier_code, applicant_key FROM stg_dossier_versions").fetchall())
@@ -119,6 +129,7 @@ def test_a_copy_left_by_a_killed_run_is_removed_by_the_next_load(inbox):
 
 
 # --- the secret ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def config_home(tmp_path, monkeypatch) -> Path:
@@ -198,9 +209,11 @@ def test_the_salted_hash_of_earlier_versions_is_dropped_from_an_existing_warehou
 def test_a_quoted_value_over_two_lines_in_a_normalised_copy_loads(inbox):
     """Excel's 'Unicode text' keeps a line break typed in a cell inside quotes: the record spans two lines. The copy
     (address blanked) must still give one good row per record, not two malformed ones."""
-    rows = [dossier_row(dossier_code="M-1", applicant_address="Tổ 5,\nphường Phan Đình Phùng"),
-            dossier_row(dossier_code="M-2"),
-            dossier_row(dossier_code="M-3", receiving_centre="Trung tâm \"Một cửa\"\nliên thông")]
+    rows = [
+        dossier_row(dossier_code="M-1", applicant_address="Tổ 5,\nphường Phan Đình Phùng"),
+        dossier_row(dossier_code="M-2"),
+        dossier_row(dossier_code="M-3", receiving_centre='Trung tâm "Một cửa"\nliên thông'),
+    ]
     write_export(inbox / "tthc", DAY, rows, encoding="utf-16")
     con = load(inbox)
     loaded = dict(con.execute("SELECT dossier_code, receiving_centre FROM stg_dossier_versions").fetchall())

@@ -54,8 +54,14 @@ def inbox_personal_data(inbox: Path) -> dict[str, set[str]]:
     also, say, a ward's name)."""
     found: dict[str, set[str]] = {"id": set(), "phone": set(), "email": set(), "name": set()}
     other: list[str] = []
-    kinds = {"applicant_id": "id", "applicant_phone": "phone", "applicant_name": "name", "petitioner_name": "name",
-             "petitioner_phone": "phone", "petitioner_email": "email"}
+    kinds = {
+        "applicant_id": "id",
+        "applicant_phone": "phone",
+        "applicant_name": "name",
+        "petitioner_name": "name",
+        "petitioner_phone": "phone",
+        "petitioner_email": "email",
+    }
     sources = [(p, DOSSIER_COLUMNS) for p in sorted((inbox / "tthc").glob("ho_so_*.csv"))]
     sources += [(p, pakn_profile().columns["petitions"]) for p in sorted((inbox / "pakn").glob("*.csv"))]
     for path, columns in sources:
@@ -105,7 +111,7 @@ def leaks(text: str, personal: dict[str, set[str]]) -> list[str]:
     hits = []
     for run in _DIGITS.findall(text):
         for size, kind in ((12, "id"), (10, "phone"), (9, "phone"), (11, "phone")):
-            hits += [f"{kind}:{run[i:i + size]}" for i in range(len(run) - size + 1) if run[i:i + size] in personal[kind]]
+            hits += [f"{kind}:{run[i : i + size]}" for i in range(len(run) - size + 1) if run[i : i + size] in personal[kind]]
     hits += [f"email:{e}" for e in personal["email"] if e in text]  # few: a plain search each
     hits += [f"name:{run}" for run in _word_runs(text, personal["name"])]
     return hits
@@ -145,8 +151,7 @@ def test_no_personal_data_at_rest_after_a_whole_run(tmp_path):
     home.mkdir()
     shutil.copy(Path(__file__).parent.parent / "pipelines" / "dagster.yaml", home / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        results = materialise_all("2026-01-01", "2026-01-10", instance=instance,
-                                  resources={"warehouse": warehouse}, quiet=True)
+        results = materialise_all("2026-01-01", "2026-01-10", instance=instance, resources={"warehouse": warehouse}, quiet=True)
     assert results and all(r.success for r in results)
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:  # the odd files were really loaded
         loaded = dict(con.execute("SELECT file_name, status FROM landed_files WHERE source = 'tthc_dossier'").fetchall())

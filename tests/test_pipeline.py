@@ -24,28 +24,50 @@ TABLES = ["dim_unit", "dim_procedure", "stg_dossier_versions", "fct_dossier", "q
 
 
 def small_inbox(folder: Path) -> None:
-    write_export(folder, date(2026, 1, 5), [
-        dossier_row(dossier_code="A-1"),
-        dossier_row(dossier_code="A-2", resolving_unit="UBND Xã Đồng Hỷ", channel="Trực tiếp"),
-        dossier_row(dossier_code="A-3", resolving_unit="Xã Không Tồn Tại"),
-    ])
-    write_export(folder, date(2026, 1, 6), [
-        dossier_row(dossier_code="A-1", status="Đã hoàn thành", completed_at="06/01/2026 10:00:00", updated_at="06/01/2026 10:00:00"),
-        dossier_row(dossier_code="B-1", resolving_unit="Sở Khoa học và Công nghệ", procedure_code="1.000100",
-                    received_at="06/01/2026 09:00:00", due_at="20/01/2026 17:00:00", updated_at="06/01/2026 09:00:00"),
-    ])
+    write_export(
+        folder,
+        date(2026, 1, 5),
+        [
+            dossier_row(dossier_code="A-1"),
+            dossier_row(dossier_code="A-2", resolving_unit="UBND Xã Đồng Hỷ", channel="Trực tiếp"),
+            dossier_row(dossier_code="A-3", resolving_unit="Xã Không Tồn Tại"),
+        ],
+    )
+    write_export(
+        folder,
+        date(2026, 1, 6),
+        [
+            dossier_row(
+                dossier_code="A-1", status="Đã hoàn thành", completed_at="06/01/2026 10:00:00", updated_at="06/01/2026 10:00:00"
+            ),
+            dossier_row(
+                dossier_code="B-1",
+                resolving_unit="Sở Khoa học và Công nghệ",
+                procedure_code="1.000100",
+                received_at="06/01/2026 09:00:00",
+                due_at="20/01/2026 17:00:00",
+                updated_at="06/01/2026 09:00:00",
+            ),
+        ],
+    )
 
 
 def run(warehouse: Warehouse, start: str, end: str, selection=None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        ALL_ASSETS, selection=selection, resources={"warehouse": warehouse}, raise_on_error=False,
+        ALL_ASSETS,
+        selection=selection,
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
         tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
     )
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
-    return {e.event_specific_data.check_name: e.event_specific_data.passed
-            for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    return {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
 
 
 def snapshot_tables(path: str) -> dict[str, list]:
@@ -56,8 +78,10 @@ def snapshot_tables(path: str) -> dict[str, list]:
 def test_definitions_load_without_the_heavy_libraries():
     """The code location is loaded by every Dagster process: pandas, numpy, openpyxl and GX are imported only by the
     steps that use them (each costs up to seconds)."""
-    code = ("import sys, pipelines.definitions; "
-            "print(','.join(m for m in ('pandas', 'numpy', 'openpyxl', 'great_expectations') if m in sys.modules))")
+    code = (
+        "import sys, pipelines.definitions; "
+        "print(','.join(m for m in ('pandas', 'numpy', 'openpyxl', 'great_expectations') if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
 
@@ -85,7 +109,10 @@ def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
     assert checks["export_completeness"] is False  # 04/01 has no export: a warning, not a block
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
         assert con.execute("SELECT dossier_code, status FROM fct_dossier ORDER BY 1").fetchall() == [
-            ("A-1", "completed"), ("A-2", "processing"), ("B-1", "processing")]
+            ("A-1", "completed"),
+            ("A-2", "processing"),
+            ("B-1", "processing"),
+        ]
         assert con.execute("SELECT rule FROM quarantine").fetchall() == [("unknown_unit",)]
     assert not Path(warehouse.snapshot_db + ".wal").exists()
     _assert_analysts_snapshot(Path(warehouse.snapshot_db))
@@ -105,8 +132,13 @@ def _assert_analysts_snapshot(snapshot: Path) -> None:
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert uncommented(con) == []
         assert con.execute("SELECT count(*) FROM dim_unit WHERE sort_key IS NULL").fetchall() == [(0,)]
-        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION "
-                                           "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal").fetchall()}
+        names = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION "
+                "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+            ).fetchall()
+        }
     folder = snapshot.parent / "parquet"
     exported = {p.stem for p in folder.glob("*.parquet")} | {p.parent.name for p in folder.glob("*/*.parquet")}
     assert exported == names
@@ -114,14 +146,20 @@ def _assert_analysts_snapshot(snapshot: Path) -> None:
 
 # Each documented bad file of the demo inbox and what the warehouse must say about it.
 EXPECTED_FILE_OUTCOME = {
-    "renamed_column": ("loaded", "renamed_columns"), "missing_status": ("rejected", "missing_columns"),
-    "empty": ("rejected", "empty_file"), "header_only": ("loaded", "no_rows"), "cp1258": ("loaded", "encoding_converted"),
-    "unicode_text": ("loaded", "delimiter_converted"), "semicolon_cr": ("loaded", "line_ends_converted"),
+    "renamed_column": ("loaded", "renamed_columns"),
+    "missing_status": ("rejected", "missing_columns"),
+    "empty": ("rejected", "empty_file"),
+    "header_only": ("loaded", "no_rows"),
+    "cp1258": ("loaded", "encoding_converted"),
+    "unicode_text": ("loaded", "delimiter_converted"),
+    "semicolon_cr": ("loaded", "line_ends_converted"),
     "verbatim_duplicates": ("loaded", "duplicate_rows"),
 }
 EXPECTED_ROW_RULES = {
-    "bad_dates": {"bad_date:received_at"}, "unknown_codes": {"unknown_unit", "unknown_procedure"},
-    "negative_values": {"bad_count", "bad_amount"}, "completed_before_received": {"completed_before_received"},
+    "bad_dates": {"bad_date:received_at"},
+    "unknown_codes": {"unknown_unit", "unknown_procedure"},
+    "negative_values": {"bad_count", "bad_amount"},
+    "completed_before_received": {"completed_before_received"},
     "duplicate_code": {"duplicate_conflict"},
 }
 
@@ -141,16 +179,26 @@ def test_generated_demo_inbox_with_every_bad_file(warehouse):
                 assert con.execute("SELECT status FROM landed_files WHERE file_name = ?", [name]).fetchall() == [(status,)], kind
                 assert (rule,) in con.execute("SELECT rule FROM file_issues WHERE file_name = ?", [name]).fetchall(), kind
             elif kind == "truncated":
-                assert con.execute("SELECT count(*) FROM quarantine WHERE file_name = ? AND rule = 'malformed_line'",
-                                   [name]).fetchall() == [(1,)]
+                assert con.execute(
+                    "SELECT count(*) FROM quarantine WHERE file_name = ? AND rule = 'malformed_line'", [name]
+                ).fetchall() == [(1,)]
             else:
-                rules = {r[0] for r in con.execute("SELECT rule FROM quarantine WHERE file_name = ? AND record_key IN "
-                                                   "(SELECT unnest(?))", [name, bad["dossier_codes"]]).fetchall()}
+                rules = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT rule FROM quarantine WHERE file_name = ? AND record_key IN (SELECT unnest(?))",
+                        [name, bad["dossier_codes"]],
+                    ).fetchall()
+                }
                 assert rules and rules <= EXPECTED_ROW_RULES[kind], (kind, rules)
-            loaded = con.execute("SELECT count(*) FROM stg_dossier_versions WHERE source_file = ? AND dossier_code IN "
-                                 "(SELECT unnest(?))", [name, bad["dossier_codes"]]).fetchall()[0][0]
+            loaded = con.execute(
+                "SELECT count(*) FROM stg_dossier_versions WHERE source_file = ? AND dossier_code IN (SELECT unnest(?))",
+                [name, bad["dossier_codes"]],
+            ).fetchall()[0][0]
             assert loaded == 0, kind
-        statuses = dict(con.execute("SELECT status, count(*) FROM landed_files WHERE source = 'tthc_dossier' GROUP BY 1").fetchall())
+        statuses = dict(
+            con.execute("SELECT status, count(*) FROM landed_files WHERE source = 'tthc_dossier' GROUP BY 1").fetchall()
+        )
         assert statuses["rejected"] == 2 and sum(statuses.values()) == 16  # the empty file and the one without 'Trạng thái'
 
 
@@ -173,13 +221,17 @@ def test_failed_blocking_check_stops_current_state_and_publication(warehouse):
     # the suite must block the current state, the workbook and the snapshot of this run.
     with duckdb.connect(warehouse.build_db) as con:
         con.execute("DELETE FROM dim_unit WHERE unit_code = '05692'")
-    selection = dg.AssetSelection.assets("tthc_dossiers", "data_quality_workbook", "analyst_snapshot") | \
-        dg.AssetSelection.checks_for_assets(tthc.tthc_dossier_versions)
+    selection = dg.AssetSelection.assets(
+        "tthc_dossiers", "data_quality_workbook", "analyst_snapshot"
+    ) | dg.AssetSelection.checks_for_assets(tthc.tthc_dossier_versions)
     result = run(warehouse, "2026-01-05", "2026-01-06", selection=selection)
     assert not result.success
     assert check_results(result)["unit_in_master_data"] is False
-    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
-                    for e in [e.event_specific_data.materialization]}
+    materialized = {
+        e.asset_key.to_user_string()
+        for e in result.get_asset_materialization_events()
+        for e in [e.event_specific_data.materialization]
+    }
     assert materialized == set()
     assert os.stat(warehouse.snapshot_db).st_mtime_ns == published
 
@@ -202,8 +254,10 @@ def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
         context = dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse})
         first = list(inbox_sensor(context))
         # The new catalogue is reloaded by the daily run itself: no separate masterdata_refresh run.
-        assert [(r.job_name, r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-                for r in first] == [("daily_tthc", "2026-01-05", "2026-01-05")]
+        assert [
+            (r.job_name, r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+            for r in first
+        ] == [("daily_tthc", "2026-01-05", "2026-01-05")]
         again = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
         assert list(inbox_sensor(again)) == []
         write_export(folder, date(2026, 1, 5), [dossier_row(), dossier_row(dossier_code="HS-2")])

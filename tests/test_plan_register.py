@@ -25,11 +25,25 @@ from sources.plan_register import RegisterResult, read_plan_register
 from workbooks.assessment_forms import save_fixed
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
-ROW_KEYS = {"task_no", "content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible",
-            "source_row"}
+ROW_KEYS = {
+    "task_no",
+    "content",
+    "lead_text",
+    "collaborators_text",
+    "deadline_text",
+    "expected_result",
+    "responsible",
+    "source_row",
+}
 REJECT_KEYS = {"file_name", "row_number", "record_key", "unit_code", "unit_name", "rule", "reason", "value"}
-OFFICES = {"IV.1": "Các phòng, đơn vị thuộc Sở", "IV.2": "Phòng Chuyển đổi số", "IV.3": "Phòng Quản lý Khoa học",
-           "IV.4": "Phòng Quản lý Chuyên ngành", "IV.5": "Phòng Bưu chính - Viễn thông", "IV.6": "Văn phòng Sở"}
+OFFICES = {
+    "IV.1": "Các phòng, đơn vị thuộc Sở",
+    "IV.2": "Phòng Chuyển đổi số",
+    "IV.3": "Phòng Quản lý Khoa học",
+    "IV.4": "Phòng Quản lý Chuyên ngành",
+    "IV.5": "Phòng Bưu chính - Viễn thông",
+    "IV.6": "Văn phòng Sở",
+}
 WHEN = datetime(2026, 1, 5, 9, 0)
 
 
@@ -87,7 +101,7 @@ def test_section_iv_responsibilities_are_tasks_of_the_named_offices(registers: d
         assert tasks[number]["deadline_text"] in ("Năm 2026", "Hằng quý")
     assert tasks["IV.1"]["deadline_text"] == tasks["IV.6"]["deadline_text"] == "Hằng quý"
     text = _seed_text().replace("của Tỉnh\n\nủy", "của Tỉnh ủy")  # a page break inside IV.5 in the seed
-    section = text[text.index("IV. TỔ CHỨC THỰC HIỆN"):text.index("Trên đây là")]
+    section = text[text.index("IV. TỔ CHỨC THỰC HIỆN") : text.index("Trên đây là")]
     for line in section.splitlines():
         if m := re.match(r"([1-6])\. (.*)", line):
             number, body = f"IV.{m.group(1)}", m.group(2)
@@ -99,8 +113,7 @@ def test_section_iv_responsibilities_are_tasks_of_the_named_offices(registers: d
 
 def test_the_register_metadata_and_six_ro_fields(registers: dict[str, RegisterResult]) -> None:
     first = registers[REGISTER_FILE]
-    assert (first.plan_number, first.plan_year, first.revision, first.issued_on) == ("123/KH-SKHCN", 2026, 1,
-                                                                                     date(2025, 12, 30))
+    assert (first.plan_number, first.plan_year, first.revision, first.issued_on) == ("123/KH-SKHCN", 2026, 1, date(2025, 12, 30))
     assert first.title == "Kế hoạch cải cách hành chính của Sở Khoa học và Công nghệ năm 2026"
     assert first.loadable and first.rejects == [] and first.file_issues == []
     assert first.sheet_name == "Danh mục nhiệm vụ" and first.file_name == REGISTER_FILE
@@ -123,8 +136,12 @@ def test_the_register_metadata_and_six_ro_fields(registers: dict[str, RegisterRe
 
 def test_the_revision_supersedes_with_its_own_metadata(registers: dict[str, RegisterResult]) -> None:
     first, revised = registers[REGISTER_FILE], registers[REVISION_FILE]
-    assert (revised.plan_number, revised.plan_year, revised.revision, revised.issued_on) == ("123/KH-SKHCN", 2026, 2,
-                                                                                         date(2026, 6, 15))
+    assert (revised.plan_number, revised.plan_year, revised.revision, revised.issued_on) == (
+        "123/KH-SKHCN",
+        2026,
+        2,
+        date(2026, 6, 15),
+    )
     assert revised.title.endswith("(sửa đổi, bổ sung lần 1)")
     assert revised.loadable and revised.rejects == []
     assert [(i.rule, i.blocking) for i in revised.file_issues] == [("unknown_columns", False)]  # its "Ghi chú" column
@@ -132,8 +149,11 @@ def test_the_revision_supersedes_with_its_own_metadata(registers: dict[str, Regi
     assert new.keys() - old.keys() == {"14"} and old.keys() <= new.keys()
     assert (old["9"]["deadline_text"], new["9"]["deadline_text"]) == ("Quý II/2026", "Quý III/2026")
     strip = ("source_row",)
-    changed = [n for n in old if {k: v for k, v in old[n].items() if k not in strip}
-               != {k: v for k, v in new[n].items() if k not in strip}]
+    changed = [
+        n
+        for n in old
+        if {k: v for k, v in old[n].items() if k not in strip} != {k: v for k, v in new[n].items() if k not in strip}
+    ]
     assert changed == ["9"]
     assert new["14"]["lead_text"] == "Văn phòng Sở" and new["14"]["deadline_text"] == "Quý IV/2026"
 
@@ -149,7 +169,10 @@ def test_the_bad_register(registers: dict[str, RegisterResult]) -> None:
     assert bad.file_issues[1].reason == "Dòng 20 trống giữa bảng nhiệm vụ: đã bỏ qua."
     assert all(set(r) == REJECT_KEYS for r in bad.rejects)
     assert [(r["row_number"], r["rule"], r["record_key"], r["value"]) for r in bad.rejects] == [
-        (22, "duplicate_task", "5", "5"), (23, "missing_content", "6", None), (24, "missing_task_no", None, None)]
+        (22, "duplicate_task", "5", "5"),
+        (23, "missing_content", "6", None),
+        (24, "missing_task_no", None, None),
+    ]
     assert {r["file_name"] for r in bad.rejects} == {BAD_REGISTER_FILE}
     assert bad.rejects[0]["reason"] == "Số thứ tự nhiệm vụ '5' trùng với nhiệm vụ ở dòng 21; giữ dòng đầu tiên, loại dòng này."
     assert bad.rejects[1]["reason"] == "Nhiệm vụ 6: thiếu nội dung công việc (cột 'Nội dung công việc')."
@@ -163,8 +186,7 @@ def test_the_bad_register(registers: dict[str, RegisterResult]) -> None:
 # --- hand-made sheets ------------------------------------------------------------------------------------------
 
 
-def _sheet(path: Path, rows: list[list[object]], *, title: str = "Danh mục nhiệm vụ",
-           merges: tuple[str, ...] = ()) -> Path:
+def _sheet(path: Path, rows: list[list[object]], *, title: str = "Danh mục nhiệm vụ", merges: tuple[str, ...] = ()) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -176,10 +198,16 @@ def _sheet(path: Path, rows: list[list[object]], *, title: str = "Danh mục nhi
     return path
 
 
-META = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "20/01/2026"], ["Năm kế hoạch:", 2026],
-        ["Lần ban hành/sửa đổi:", 1]]
-HEADER = ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành",
-          "Kết quả, sản phẩm dự kiến", "Người chịu trách nhiệm"]
+META = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "20/01/2026"], ["Năm kế hoạch:", 2026], ["Lần ban hành/sửa đổi:", 1]]
+HEADER = [
+    "Số TT",
+    "Nội dung công việc",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Thời gian hoàn thành",
+    "Kết quả, sản phẩm dự kiến",
+    "Người chịu trách nhiệm",
+]
 
 
 def test_tolerant_headers_numbers_metadata_and_nfc(tmp_path: Path) -> None:
@@ -202,8 +230,12 @@ def test_tolerant_headers_numbers_metadata_and_nfc(tmp_path: Path) -> None:
     ]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, title="Sheet1"))
     assert result.loadable and result.rejects == []
-    assert (result.plan_number, result.plan_year, result.revision, result.issued_on) == ("45/KH-SKHCN", 2026, 2,
-                                                                                         date(2026, 1, 20))
+    assert (result.plan_number, result.plan_year, result.revision, result.issued_on) == (
+        "45/KH-SKHCN",
+        2026,
+        2,
+        date(2026, 1, 20),
+    )
     assert [r["task_no"] for r in result.rows] == ["1", "2", "3", "IV.2"]
     first, second = result.rows[0], result.rows[1]
     assert first["content"] == "Rà soát quy trình nội bộ" and unicodedata.is_normalized("NFC", first["content"])
@@ -218,12 +250,15 @@ def test_tolerant_headers_numbers_metadata_and_nfc(tmp_path: Path) -> None:
     assert result.title is None
 
 
-@pytest.mark.parametrize(("meta", "rule", "text"), [
-    ([m for m in META if m[0] != "Số kế hoạch:"], "missing_metadata", "Thiếu 'Số kế hoạch'"),
-    ([m for m in META if m[0] != "Năm kế hoạch:"], "missing_metadata", "Thiếu 'Năm kế hoạch'"),
-    ([*META[:2], ["Năm kế hoạch:", "hai không hai sáu"], META[3]], "bad_metadata", "'Năm kế hoạch' không hợp lệ"),
-    ([*META[:3], ["Lần ban hành/sửa đổi:", "bổ sung"]], "bad_metadata", "'Lần ban hành/sửa đổi' không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("meta", "rule", "text"),
+    [
+        ([m for m in META if m[0] != "Số kế hoạch:"], "missing_metadata", "Thiếu 'Số kế hoạch'"),
+        ([m for m in META if m[0] != "Năm kế hoạch:"], "missing_metadata", "Thiếu 'Năm kế hoạch'"),
+        ([*META[:2], ["Năm kế hoạch:", "hai không hai sáu"], META[3]], "bad_metadata", "'Năm kế hoạch' không hợp lệ"),
+        ([*META[:3], ["Lần ban hành/sửa đổi:", "bổ sung"]], "bad_metadata", "'Lần ban hành/sửa đổi' không hợp lệ"),
+    ],
+)
 def test_metadata_a_plan_cannot_do_without_blocks_the_file(tmp_path: Path, meta: list, rule: str, text: str) -> None:
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", [*meta, [], HEADER, ["1.", "Việc", "Văn phòng Sở"]]))
     assert not result.loadable and result.rows == []
@@ -232,8 +267,14 @@ def test_metadata_a_plan_cannot_do_without_blocks_the_file(tmp_path: Path, meta:
 
 
 def test_missing_revision_means_first_issue_and_a_bad_date_is_a_note(tmp_path: Path) -> None:
-    rows = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "2026-01-20"], ["Năm kế hoạch:", 2026], [], HEADER,
-            ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]
+    rows = [
+        ["Số kế hoạch:", "45/KH-SKHCN"],
+        ["Ngày ban hành:", "2026-01-20"],
+        ["Năm kế hoạch:", 2026],
+        [],
+        HEADER,
+        ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"],
+    ]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
     assert result.loadable and result.revision == 1 and result.issued_on is None
     assert [(i.rule, i.blocking) for i in result.file_issues] == [("missing_metadata", False), ("bad_metadata", False)]
@@ -241,10 +282,14 @@ def test_missing_revision_means_first_issue_and_a_bad_date_is_a_note(tmp_path: P
 
 
 def test_merged_cells_in_any_table_column_are_filled_and_reported(tmp_path: Path) -> None:
-    rows = [*META, [], HEADER,
-            ["1.", "Việc một", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Năm 2026"],
-            ["2.", "Việc hai", "Phòng Chuyển đổi số", None, None],
-            ["3.", "Việc ba", "Phòng Chuyển đổi số", None, None]]
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["1.", "Việc một", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Năm 2026"],
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, None],
+        ["3.", "Việc ba", "Phòng Chuyển đổi số", None, None],
+    ]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=("A5:C5", "D7:E9")))
     assert result.loadable
     # the top-left value (D7) for every cell of the range, across both columns
@@ -255,8 +300,9 @@ def test_merged_cells_in_any_table_column_are_filled_and_reported(tmp_path: Path
 
 
 def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> None:
-    no_lead = read_plan_register(_sheet(tmp_path / "a.xlsx", [*META, ["Số TT", "Nội dung công việc", "Thời gian hoàn thành"],
-                                                              ["1", "Việc", "Năm 2026"]]))
+    no_lead = read_plan_register(
+        _sheet(tmp_path / "a.xlsx", [*META, ["Số TT", "Nội dung công việc", "Thời gian hoàn thành"], ["1", "Việc", "Năm 2026"]])
+    )
     assert [(i.rule, i.blocking) for i in no_lead.file_issues] == [("missing_columns", True)]
     assert "'Cơ quan chủ trì'" in no_lead.file_issues[0].reason and not no_lead.loadable
     empty = read_plan_register(_sheet(tmp_path / "b.xlsx", [*META, HEADER, [], []]))

@@ -28,8 +28,10 @@ from tests.conftest import warehouse_in
 FIXTURES = Path(__file__).parent / "portal_api"
 ROOT_ID = "019d2be3-6a88-732b-8b25-68dfdcdcff0e"  # Thái Nguyên in masterdata/portal_provinces.csv
 CAPTURED = datetime(2026, 10, 3, 8, 15, 42)
-HTML_PAGE = ("<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Hệ thống đang bảo trì</title></head>"
-             "<body><h1>Cổng Dịch vụ công quốc gia đang nâng cấp</h1></body></html>").encode()
+HTML_PAGE = (
+    "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Hệ thống đang bảo trì</title></head>"
+    "<body><h1>Cổng Dịch vụ công quốc gia đang nâng cấp</h1></body></html>"
+).encode()
 
 
 def fixture(endpoint: str, page: int = 1) -> bytes:
@@ -98,8 +100,9 @@ def portal():
 
 def client_for(portal: FakePortal, sleeps: list | None = None, **options) -> PortalClient:
     settings = {"timeout": 10.0, "retries": 2, "backoff": 1.0, "delay": 0.0} | options
-    return PortalClient(portal.url, ROOT_ID, sleep=(sleeps.append if sleeps is not None else lambda s: None),
-                        now=lambda: CAPTURED, **settings)
+    return PortalClient(
+        portal.url, ROOT_ID, sleep=(sleeps.append if sleeps is not None else lambda s: None), now=lambda: CAPTURED, **settings
+    )
 
 
 def folder_state(folder: Path) -> dict[str, bytes]:
@@ -123,11 +126,14 @@ def year_body(**extra) -> dict:
 PAGE = {"pageSize": 200}
 
 
-@pytest.mark.parametrize(("label", "period_fields", "bounds"), [
-    ("2026-Y", {"timeType": "year", "year": 2026}, ("2026-01-01", "2026-12-31")),
-    ("2026-Q3", {"timeType": "quarter", "year": 2026, "quarter": 3}, ("2026-07-01", "2026-09-30")),
-    ("2026-M10", {"timeType": "month", "year": 2026, "month": 10}, ("2026-10-01", "2026-10-31")),
-])
+@pytest.mark.parametrize(
+    ("label", "period_fields", "bounds"),
+    [
+        ("2026-Y", {"timeType": "year", "year": 2026}, ("2026-01-01", "2026-12-31")),
+        ("2026-Q3", {"timeType": "quarter", "year": 2026, "quarter": 3}, ("2026-07-01", "2026-09-30")),
+        ("2026-M10", {"timeType": "month", "year": 2026, "month": 10}, ("2026-10-01", "2026-10-31")),
+    ],
+)
 def test_all_six_endpoints_fetched_with_the_right_request_bodies(portal, tmp_path, label, period_fields, bounds):
     folder = tmp_path / "portal"
     with client_for(portal) as client:
@@ -139,7 +145,8 @@ def test_all_six_endpoints_fetched_with_the_right_request_bodies(portal, tmp_pat
         assert portal.bodies(endpoint) == [timed]
     assert portal.bodies("transparency") == [{**timed, "currentPage": 1, **PAGE}]
     assert portal.bodies("handling-satisfaction") == [
-        {"fromDate": bounds[0], "toDate": bounds[1], "rootDepartmentId": ROOT_ID, "currentPage": 1, **PAGE}]
+        {"fromDate": bounds[0], "toDate": bounds[1], "rootDepartmentId": ROOT_ID, "currentPage": 1, **PAGE}
+    ]
     assert portal.bodies("dossier-digitized") == [{**timed, "currentPage": 1, **PAGE}, {**timed, "currentPage": 2, **PAGE}]
     assert len(portal.calls) == 7  # sequential, one call per page, nothing repeated
 
@@ -167,10 +174,15 @@ def test_pages_merged_into_one_answer_with_its_sidecar(portal, tmp_path):
     quarter = {"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": ROOT_ID}
     assert saved.sidecar.name == "dossier-digitized_2026-Q3_20261003T0815.request.json"
     assert json.loads(saved.sidecar.read_text(encoding="utf-8")) == {
-        "endpoint": "dossier-digitized", "period": "2026-Q3", "captured_at": "2026-10-03T08:15:42",
+        "endpoint": "dossier-digitized",
+        "period": "2026-Q3",
+        "captured_at": "2026-10-03T08:15:42",
         "url": f"{portal.url}/api/v1/reporting/evaluation/dossier-digitized",
-        "requests": [{**quarter, "currentPage": 1, **PAGE}, {**quarter, "currentPage": 2, **PAGE}], "pages": 2,
-        "http_status": 200, "province": "Thái Nguyên", "root_department_id": ROOT_ID,
+        "requests": [{**quarter, "currentPage": 1, **PAGE}, {**quarter, "currentPage": 2, **PAGE}],
+        "pages": 2,
+        "http_status": 200,
+        "province": "Thái Nguyên",
+        "root_department_id": ROOT_ID,
         "collector": "cchc-portal-collector/1",
     }
     assert sorted(p.name for p in tmp_path.iterdir()) == [saved.response.name, saved.sidecar.name]  # no temporary file
@@ -242,8 +254,9 @@ def test_ok_codes_accepted(portal, tmp_path, code):
 
 
 def test_json_error_code_is_an_error_carrying_its_message(portal, earlier):
-    portal.faults["handling-satisfaction"] = [json_answer(
-        {"code": "ERR_INVALID_PARAM", "message": "Không tìm thấy đơn vị gốc", "data": None})]
+    portal.faults["handling-satisfaction"] = [
+        json_answer({"code": "ERR_INVALID_PARAM", "message": "Không tìm thấy đơn vị gốc", "data": None})
+    ]
     before = folder_state(earlier)
     with client_for(portal) as client, pytest.raises(PortalError) as caught:
         client.fetch("handling-satisfaction", parse_period("2026-Q3"))
@@ -253,17 +266,21 @@ def test_json_error_code_is_an_error_carrying_its_message(portal, earlier):
     assert len(portal.calls) == 1 and folder_state(earlier) == before
 
 
-@pytest.mark.parametrize(("answer", "kind", "words"), [
-    ((200, "text/html; charset=utf-8", HTML_PAGE), "html", "«Hệ thống đang bảo trì»"),
-    ((200, "application/json", b'{"code": "OK", "data": '), "not_json", "không phải JSON"),
-    ((200, "application/json", b"[1, 2]"), "not_json", "không phải đối tượng"),
-])
+@pytest.mark.parametrize(
+    ("answer", "kind", "words"),
+    [
+        ((200, "text/html; charset=utf-8", HTML_PAGE), "html", "«Hệ thống đang bảo trì»"),
+        ((200, "application/json", b'{"code": "OK", "data": '), "not_json", "không phải JSON"),
+        ((200, "application/json", b"[1, 2]"), "not_json", "không phải đối tượng"),
+    ],
+)
 def test_html_page_or_broken_json_with_status_200(portal, earlier, answer, kind, words):
     portal.faults["dvc-progress-tree"] = [answer]
     before = folder_state(earlier)
     with client_for(portal) as client:
-        result = collect(client, earlier, [parse_period("2026-Q3")], ["dvc-progress-tree", "transparency"],
-                         province="Thái Nguyên")
+        result = collect(
+            client, earlier, [parse_period("2026-Q3")], ["dvc-progress-tree", "transparency"], province="Thái Nguyên"
+        )
     [error] = result.failures
     assert error.kind == kind and words in str(error) and "dvc-progress-tree" in str(error)
     assert len(portal.bodies("dvc-progress-tree")) == 1  # an answer that came is not retried
@@ -285,8 +302,9 @@ def test_fewer_rows_than_the_portal_total_is_an_error(portal, earlier):
 
 @pytest.mark.parametrize("status", [429, 403])
 def test_429_or_403_stops_the_whole_run_at_once(portal, earlier, status):
-    portal.faults["provide-online-tree"] = [(status, "application/json", b'{"message": "Too Many Requests"}',
-                                             {"Retry-After": "3600"})]
+    portal.faults["provide-online-tree"] = [
+        (status, "application/json", b'{"message": "Too Many Requests"}', {"Retry-After": "3600"})
+    ]
     before = folder_state(earlier)
     with client_for(portal) as client:
         result = collect(client, earlier, [parse_period("2026-Q3"), parse_period("2026-M10")], province="Thái Nguyên")
@@ -297,8 +315,10 @@ def test_429_or_403_stops_the_whole_run_at_once(portal, earlier, status):
     assert len(result.not_attempted) == 10 and result.not_attempted[0] == ("formality-online-payment-tree", "2026-Q3")
     after = folder_state(earlier)
     assert {n: after[n] for n in before} == before
-    assert sorted(set(after) - set(before)) == ["dvc-progress-tree_2026-Q3_20261003T0815.json",
-                                                "dvc-progress-tree_2026-Q3_20261003T0815.request.json"]
+    assert sorted(set(after) - set(before)) == [
+        "dvc-progress-tree_2026-Q3_20261003T0815.json",
+        "dvc-progress-tree_2026-Q3_20261003T0815.request.json",
+    ]
     report = failure_report(result)
     assert "1 ảnh chụp đã lưu" in report and "Chưa gọi: formality-online-payment-tree 2026-Q3" in report
 
@@ -317,14 +337,17 @@ def test_portal_unreachable_stops_after_a_few_calls(tmp_path):
     assert not (tmp_path / "portal").exists() or not any((tmp_path / "portal").iterdir())
 
 
-@pytest.mark.parametrize(("today", "labels"), [
-    (date(2026, 10, 3), ["2026-Y", "2026-Q4", "2026-M10", "2026-M09", "2026-Q3"]),
-    (date(2026, 10, 10), ["2026-Y", "2026-Q4", "2026-M10", "2026-M09", "2026-Q3"]),
-    (date(2026, 10, 11), ["2026-Y", "2026-Q4", "2026-M10"]),
-    (date(2026, 5, 6), ["2026-Y", "2026-Q2", "2026-M05", "2026-M04"]),
-    (date(2026, 1, 5), ["2026-Y", "2026-Q1", "2026-M01", "2025-M12", "2025-Q4", "2025-Y"]),
-    (date(2026, 1, 11), ["2026-Y", "2026-Q1", "2026-M01"]),
-])
+@pytest.mark.parametrize(
+    ("today", "labels"),
+    [
+        (date(2026, 10, 3), ["2026-Y", "2026-Q4", "2026-M10", "2026-M09", "2026-Q3"]),
+        (date(2026, 10, 10), ["2026-Y", "2026-Q4", "2026-M10", "2026-M09", "2026-Q3"]),
+        (date(2026, 10, 11), ["2026-Y", "2026-Q4", "2026-M10"]),
+        (date(2026, 5, 6), ["2026-Y", "2026-Q2", "2026-M05", "2026-M04"]),
+        (date(2026, 1, 5), ["2026-Y", "2026-Q1", "2026-M01", "2025-M12", "2025-Q4", "2025-Y"]),
+        (date(2026, 1, 11), ["2026-Y", "2026-Q1", "2026-M01"]),
+    ],
+)
 def test_periods_captured_by_default(today, labels):
     assert [p.label for p in capture_periods(today)] == labels
 
@@ -351,8 +374,9 @@ def test_asset_captures_then_snapshot_asset_loads_them(portal, tmp_path):
 
     warehouse = warehouse_in(tmp_path)
     config = {"ops": {"qd766_portal_capture": {"config": {"periods": ["2026-Q3"]}}}}
-    result = dg.materialize([qd766_portal_capture], resources={"warehouse": warehouse, "portal": _portal_resource(portal)},
-                            run_config=config)
+    result = dg.materialize(
+        [qd766_portal_capture], resources={"warehouse": warehouse, "portal": _portal_resource(portal)}, run_config=config
+    )
     assert result.success
     [materialization] = result.asset_materializations_for_node("qd766_portal_capture")
     assert materialization.metadata["captures_written"].value == 6
@@ -382,24 +406,32 @@ def test_asset_saves_what_it_can_then_fails_listing_every_failure(portal, tmp_pa
     portal.faults["dossier-digitized"] = [json_answer({"code": 500, "message": "Lỗi truy vấn báo cáo", "data": None})]
     warehouse = warehouse_in(tmp_path)
     config = {"ops": {"qd766_portal_capture": {"config": {"periods": ["2026-M09"]}}}}
-    result = dg.materialize([qd766_portal_capture], resources={"warehouse": warehouse, "portal": _portal_resource(portal)},
-                            run_config=config, raise_on_error=False)
+    result = dg.materialize(
+        [qd766_portal_capture],
+        resources={"warehouse": warehouse, "portal": _portal_resource(portal)},
+        run_config=config,
+        raise_on_error=False,
+    )
     assert not result.success
     [failure] = result.get_step_failure_events()
     message = failure.step_failure_data.user_failure_data.description
     assert "4 ảnh chụp đã lưu" in message and "2 lần gọi lỗi" in message
     assert "handling-satisfaction" in message and "HTTP 500" in message and "Lỗi truy vấn báo cáo" in message
     saved = sorted(p.name for p in (Path(warehouse.inbox) / "portal").glob("*_2026-M09_*[0-9].json"))
-    assert [n.split("_")[0] for n in saved] == sorted(["dvc-progress-tree", "provide-online-tree",
-                                                       "formality-online-payment-tree", "transparency"])
+    assert [n.split("_")[0] for n in saved] == sorted(
+        ["dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree", "transparency"]
+    )
 
 
 def test_asset_refuses_a_bad_period_before_calling(portal, tmp_path):
     from assets.portal_capture import qd766_portal_capture
 
-    result = dg.materialize([qd766_portal_capture], raise_on_error=False,
-                            resources={"warehouse": warehouse_in(tmp_path), "portal": _portal_resource(portal)},
-                            run_config={"ops": {"qd766_portal_capture": {"config": {"periods": ["2026-H1"]}}}})
+    result = dg.materialize(
+        [qd766_portal_capture],
+        raise_on_error=False,
+        resources={"warehouse": warehouse_in(tmp_path), "portal": _portal_resource(portal)},
+        run_config={"ops": {"qd766_portal_capture": {"config": {"periods": ["2026-H1"]}}}},
+    )
     assert not result.success and portal.calls == []
 
 

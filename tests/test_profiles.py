@@ -48,14 +48,81 @@ def _other_system_export(folder: Path) -> Path:
     profile = tthc_profile("vi_du_ma_so")
     header = [c.header for c in profile.columns["dossiers"]]
     rows = [
-        ["OTHER-1", "2.000001", "TTPVHCC", "UBND phường Phan Đình Phùng", "2", "2026-01-05 08:00:00", "2026-01-08 17:00:00",
-         "", "DANG_XU_LY", "0", "1", "0", "0", "0", "1", "1", "1", "", "2026-01-05 08:00:00", "Nguyễn Văn A",
-         "019188009999", "0912000000", "Tổ 1"],
-        ["OTHER-2", "2.000001", "TTPVHCC", "Phường Phan Đình Phùng", "1", "2026-01-05 09:00", "2026-01-08",
-         "2026-01-06 10:00:00", "DA_TRA_KET_QUA", "1", "0", "1", "50.000", "1", "0", "0", "0", "3", "2026-01-06 10:00:00",
-         "", "", "", ""],
-        ["OTHER-3", "2.000001", "TTPVHCC", "Phường Phan Đình Phùng", "2", "05/01/2026 08:00:00", "2026-01-08",
-         "", "DANG_XU_LY", "0", "1", "0", "0", "0", "1", "1", "1", "", "2026-01-05 08:00:00", "", "", "", ""],
+        [
+            "OTHER-1",
+            "2.000001",
+            "TTPVHCC",
+            "UBND phường Phan Đình Phùng",
+            "2",
+            "2026-01-05 08:00:00",
+            "2026-01-08 17:00:00",
+            "",
+            "DANG_XU_LY",
+            "0",
+            "1",
+            "0",
+            "0",
+            "0",
+            "1",
+            "1",
+            "1",
+            "",
+            "2026-01-05 08:00:00",
+            "Nguyễn Văn A",
+            "019188009999",
+            "0912000000",
+            "Tổ 1",
+        ],
+        [
+            "OTHER-2",
+            "2.000001",
+            "TTPVHCC",
+            "Phường Phan Đình Phùng",
+            "1",
+            "2026-01-05 09:00",
+            "2026-01-08",
+            "2026-01-06 10:00:00",
+            "DA_TRA_KET_QUA",
+            "1",
+            "0",
+            "1",
+            "50.000",
+            "1",
+            "0",
+            "0",
+            "0",
+            "3",
+            "2026-01-06 10:00:00",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OTHER-3",
+            "2.000001",
+            "TTPVHCC",
+            "Phường Phan Đình Phùng",
+            "2",
+            "05/01/2026 08:00:00",
+            "2026-01-08",
+            "",
+            "DANG_XU_LY",
+            "0",
+            "1",
+            "0",
+            "0",
+            "0",
+            "1",
+            "1",
+            "1",
+            "",
+            "2026-01-05 08:00:00",
+            "",
+            "",
+            "",
+            "",
+        ],
     ]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
@@ -72,8 +139,9 @@ def test_another_system_is_read_by_its_profile_not_by_code(inbox):
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=MATCHER), NOW)
     profile = tthc_profile("vi_du_ma_so")
-    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS,
-                                         work_dir=inbox / "work", now=NOW, profile=profile)
+    stats = tthc.load_dossier_partitions(
+        con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work", now=NOW, profile=profile
+    )
     rows = con.execute("""SELECT dossier_code, channel, status, received_at, completed_at, digitised, fee_due, satisfaction
                           FROM stg_dossier_versions ORDER BY dossier_code""").fetchall()
     assert rows == [
@@ -91,8 +159,9 @@ def test_a_file_of_another_profile_is_refused_naming_the_profile_it_fits(inbox):
     con = duckdb.connect()
     ensure_schema(con)
     tthc.load_units(con, load_units("Thái Nguyên"))
-    tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work",
-                                 now=NOW)  # the demo profile, in use by default
+    tthc.load_dossier_partitions(
+        con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work", now=NOW
+    )  # the demo profile, in use by default
     reason = con.execute("SELECT reason FROM file_issues WHERE blocking").fetchall()[0][0]
     assert "vi_du_ma_so" in reason and "CCHC_PROFILE_TTHC=vi_du_ma_so" in reason
 
@@ -104,22 +173,33 @@ def test_the_demo_export_still_reads_under_the_demo_profile(inbox):
     tthc.load_units(con, load_units("Thái Nguyên"))
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=MATCHER), NOW)
-    stats = tthc.load_dossier_partitions(con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS,
-                                         work_dir=inbox / "work", now=NOW)
+    stats = tthc.load_dossier_partitions(
+        con, inbox / "tthc", DAY, DAY, matcher=MATCHER, keys=TEST_KEYS, work_dir=inbox / "work", now=NOW
+    )
     assert stats.rows_loaded == 1
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda t: t.replace("  dossiers:\n    columns:\n", "  dossiers:\n    columns:\n      extra_column: {header: X}\n"),
-     "khóa không hợp lệ extra_column"),
-    (lambda t: t.replace("      dossier_code: {header: MaHoSo}\n", ""), "thiếu cột dossier_code"),
-    (lambda t: t.replace('"1": direct', '"1": by_pigeon'), "mã by_pigeon không có trong kho"),
-    (lambda t: t.replace('  - "%Y-%m-%d"\n', '  - "%Y-%Y"\n'), "không đọc lại được"),
-    (lambda t: t.replace("system: tthc", "system: pakn"), "system phải là 'tthc'"),
-    (lambda t: t.replace("      procedure_code: {header: MaTTHC}\n      receiving_centre",
-                         "      procedure_code: {header: MaHoSo}\n      receiving_centre"), "một tên cột dùng cho hai cột"),
-    (lambda t: t + "\nunknown_top: 1\n", "khóa không hợp lệ unknown_top"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda t: t.replace("  dossiers:\n    columns:\n", "  dossiers:\n    columns:\n      extra_column: {header: X}\n"),
+            "khóa không hợp lệ extra_column",
+        ),
+        (lambda t: t.replace("      dossier_code: {header: MaHoSo}\n", ""), "thiếu cột dossier_code"),
+        (lambda t: t.replace('"1": direct', '"1": by_pigeon'), "mã by_pigeon không có trong kho"),
+        (lambda t: t.replace('  - "%Y-%m-%d"\n', '  - "%Y-%Y"\n'), "không đọc lại được"),
+        (lambda t: t.replace("system: tthc", "system: pakn"), "system phải là 'tthc'"),
+        (
+            lambda t: t.replace(
+                "      procedure_code: {header: MaTTHC}\n      receiving_centre",
+                "      procedure_code: {header: MaHoSo}\n      receiving_centre",
+            ),
+            "một tên cột dùng cho hai cột",
+        ),
+        (lambda t: t + "\nunknown_top: 1\n", "khóa không hợp lệ unknown_top"),
+    ],
+)
 def test_a_bad_profile_is_refused_naming_the_file_and_the_problem(tmp_path, edit, message):
     text = (PROFILES_DIR / "tthc" / "vi_du_ma_so.yaml").read_text(encoding="utf-8")
     path = tmp_path / "tthc" / "tinh_x.yaml"

@@ -17,15 +17,26 @@ from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import parse_report_period, read_report_period
 from workbooks.assessment_forms import save_fixed
 
-ROW_KEYS = {"task_no", "status", "percent", "completed_on", "result_doc_number", "result_doc_date", "difficulties",
-            "proposals", "source_row"}
+ROW_KEYS = {
+    "task_no",
+    "status",
+    "percent",
+    "completed_on",
+    "result_doc_number",
+    "result_doc_date",
+    "difficulties",
+    "proposals",
+    "source_row",
+}
 REJECT_KEYS = {"file_name", "row_number", "record_key", "unit_code", "unit_name", "rule", "reason", "value"}
 KNOWN = [t.no for t in register_tasks(2)]  # "1.", …, "14.", "IV.1", …: the reader normalises them
-OFFICES = {"19.SKHCN.VP": ("Văn phòng Sở", "Văn phòng Sở Khoa học và Công nghệ"),
-           "19.SKHCN.CDS": ("Phòng Chuyển đổi số", "Phòng Chuyên đổi số"),
-           "19.SKHCN.QLKH": ("Phòng Quản lý Khoa học",),
-           "19.SKHCN.QLCN": ("Phòng Quản lý Chuyên ngành",),
-           "19.SKHCN.BCVT": ("Phòng Bưu chính - Viễn thông", "Phòng Bưu chính, Viễn thông")}
+OFFICES = {
+    "19.SKHCN.VP": ("Văn phòng Sở", "Văn phòng Sở Khoa học và Công nghệ"),
+    "19.SKHCN.CDS": ("Phòng Chuyển đổi số", "Phòng Chuyên đổi số"),
+    "19.SKHCN.QLKH": ("Phòng Quản lý Khoa học",),
+    "19.SKHCN.QLCN": ("Phòng Quản lý Chuyên ngành",),
+    "19.SKHCN.BCVT": ("Phòng Bưu chính - Viễn thông", "Phòng Bưu chính, Viễn thông"),
+}
 _BY_KEY = {match_key(name): code for code, names in OFFICES.items() for name in names}
 
 
@@ -58,14 +69,28 @@ def _rows(result: ReportResult) -> dict[str, dict]:
 def test_a_good_report_reads_every_field(demo_reports: dict[str, Path]) -> None:
     result = _read(demo_reports, "bao_cao_tien_do_van_phong_so_quy_1_2026.xlsx")
     assert result.loadable and result.rejects == [] and result.file_issues == []
-    assert (result.unit_text, result.unit_code, result.period_text, result.period_label, result.plan_year,
-            result.report_date) == ("Văn phòng Sở", "19.SKHCN.VP", "Quý I/2026", "2026-Q1", 2026, date(2026, 4, 3))
+    assert (
+        result.unit_text,
+        result.unit_code,
+        result.period_text,
+        result.period_label,
+        result.plan_year,
+        result.report_date,
+    ) == ("Văn phòng Sở", "19.SKHCN.VP", "Quý I/2026", "2026-Q1", 2026, date(2026, 4, 3))
     assert all(set(r) == ROW_KEYS for r in result.rows)
     rows = _rows(result)
     assert list(rows) == ["1", "2", "3", "5", "IV.1", "IV.6"]  # task 4 is led by the professional offices
-    assert rows["2"] == {"task_no": "2", "status": "completed", "percent": 100.0, "completed_on": date(2026, 1, 20),
-                         "result_doc_number": "Kế hoạch số 45/KH-SKHCN", "result_doc_date": date(2026, 1, 20),
-                         "difficulties": None, "proposals": None, "source_row": 11}
+    assert rows["2"] == {
+        "task_no": "2",
+        "status": "completed",
+        "percent": 100.0,
+        "completed_on": date(2026, 1, 20),
+        "result_doc_number": "Kế hoạch số 45/KH-SKHCN",
+        "result_doc_date": date(2026, 1, 20),
+        "difficulties": None,
+        "proposals": None,
+        "source_row": 11,
+    }
     assert rows["3"]["status"] == "not_started" and rows["3"]["percent"] == 0.0
     assert rows["3"]["difficulties"] == "UBND tỉnh chưa ban hành Kế hoạch đánh giá Chỉ số CCHC năm 2026"
     assert rows["IV.1"]["status"] == "in_progress" and rows["IV.1"]["completed_on"] is None
@@ -83,9 +108,18 @@ def test_unknown_task_is_rejected_only_against_the_register(demo_reports: dict[s
     result = _read(demo_reports, name)
     row = report_row(_report(name), "15")
     assert row == 18
-    assert result.rejects == [{"file_name": name, "row_number": 18, "record_key": "15", "unit_code": "19.SKHCN.CDS",
-                               "unit_name": "Phòng Chuyển đổi số", "rule": "unknown_task",
-                               "reason": "Nhiệm vụ số '15' không có trong sổ kế hoạch.", "value": "15"}]
+    assert result.rejects == [
+        {
+            "file_name": name,
+            "row_number": 18,
+            "record_key": "15",
+            "unit_code": "19.SKHCN.CDS",
+            "unit_name": "Phòng Chuyển đổi số",
+            "rule": "unknown_task",
+            "reason": "Nhiệm vụ số '15' không có trong sổ kế hoạch.",
+            "value": "15",
+        }
+    ]
     assert len(result.rows) == 9 and result.loadable
     without = read_progress_report(demo_reports[name])
     assert without.rejects == [] and "15" in _rows(without) and without.unit_code is None
@@ -123,7 +157,11 @@ def test_completion_after_the_report_date_is_rejected(demo_reports: dict[str, Pa
     result = _read(demo_reports, name)
     [reject] = result.rejects
     assert (reject["row_number"], reject["record_key"], reject["rule"], reject["value"]) == (
-        report_row(_report(name), "13"), "13", "date_after_report:completed_on", "15/10/2026")
+        report_row(_report(name), "13"),
+        "13",
+        "date_after_report:completed_on",
+        "15/10/2026",
+    )
     assert reject["reason"] == "Cột 'Ngày hoàn thành': ngày 15/10/2026 sau ngày báo cáo 06/10/2026."
     assert list(_rows(result)) == ["IV.4"]
 
@@ -155,13 +193,17 @@ def test_a_report_sent_twice_is_read_twice_with_its_own_date(demo_reports: dict[
 
 
 def test_every_demo_report_reads(demo_reports: dict[str, Path]) -> None:
-    expected_rejects = {"bao_cao_tien_do_phong_cds_quy_1_2026.xlsx": 1, "bao_cao_tien_do_phong_bcvt_quy_2_2026.xlsx": 1,
-                        "bao_cao_tien_do_phong_qlcn_quy_3_2026.xlsx": 1}
+    expected_rejects = {
+        "bao_cao_tien_do_phong_cds_quy_1_2026.xlsx": 1,
+        "bao_cao_tien_do_phong_bcvt_quy_2_2026.xlsx": 1,
+        "bao_cao_tien_do_phong_qlcn_quy_3_2026.xlsx": 1,
+    }
     for report in REPORTS:
         result = _read(demo_reports, report.file_name)
         assert result.unit_text == report.unit and result.report_date == report.report_date
-        assert result.period_label == {"Quý I/2026": "2026-Q1", "Quý II/2026": "2026-Q2", "Quý III/2026": "2026-Q3"}[
-            report.period]
+        assert (
+            result.period_label == {"Quý I/2026": "2026-Q1", "Quý II/2026": "2026-Q2", "Quý III/2026": "2026-Q3"}[report.period]
+        )
         if report.bad != "unknown_office":
             assert result.loadable and len(result.rejects) == expected_rejects.get(report.file_name, 0), report.file_name
             assert len(result.rows) + len(result.rejects) == len(report.lines)
@@ -182,13 +224,22 @@ def _workbook(path: Path, rows: list[list[object]], formats: dict[str, str] | No
 
 
 HEAD = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "03/04/2026"], []]
-TABLE = ["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày hoàn thành", "Số văn bản kết quả", "Ngày văn bản",
-         "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+TABLE = [
+    "Số TT nhiệm vụ",
+    "Tình trạng",
+    "Tỷ lệ hoàn thành (%)",
+    "Ngày hoàn thành",
+    "Số văn bản kết quả",
+    "Ngày văn bản",
+    "Khó khăn, vướng mắc",
+    "Đề xuất, kiến nghị",
+]
 
 
 def test_the_unit_comes_from_the_header_not_the_file_name(tmp_path: Path) -> None:
-    report = Report("x.xlsx", "Văn phòng Sở", "6 tháng đầu năm 2026", date(2026, 7, 3),
-                    (Line("1", "completed", 100, date(2026, 2, 27)),))
+    report = Report(
+        "x.xlsx", "Văn phòng Sở", "6 tháng đầu năm 2026", date(2026, 7, 3), (Line("1", "completed", 100, date(2026, 2, 27)),)
+    )
     path = tmp_path / "bao_cao_phong_chuyen_doi_so_quy_1.xlsx"
     write_report(path, report)
     result = read_progress_report(path, unit_matcher=office_code)
@@ -196,34 +247,43 @@ def test_the_unit_comes_from_the_header_not_the_file_name(tmp_path: Path) -> Non
 
 
 def test_every_row_rule(tmp_path: Path) -> None:
-    rows = [*HEAD, TABLE,
-            ["1.", "Hoàn thành", 100, "20/01/2026", "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: good
-            ["1", "Đang triển khai", 50],  # 7: duplicate of row 6
-            [None, "Đang triển khai", 10],  # 8: no task number
-            ["2", "Xong rồi", 10],  # 9: unknown status
-            ["3", None, 10],  # 10: no status
-            ["4", "Đang triển khai", "khoảng một nửa"],  # 11: percent not a number
-            ["5", "Đang triển khai", -5],  # 12: percent below 0
-            ["6", "Hoàn thành", 100, "2026-03-01"],  # 13: ISO date
-            ["7", "Hoàn thành", 100, "01/03/2026", "Báo cáo số 9/BC-SKHCN", "10/04/2026"],  # 14: document after the report
-            ["8", "đã hoàn thành", 80, datetime(2026, 3, 2)],  # 15: completed at 80 %
-            ["9", "ĐANG THỰC HIỆN", "30,5 %", "15/03/2026"],  # 16: a date while in progress; percent text
-            ["IV.1", "Tạm dừng", None],  # 17: suspended, no percent
-            [],  # 18: blank rows in a report are harmless
-            ["10", "chua trien khai", 0],  # 19
-            ]
-    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), ["1", "2", "3", "4", "5", "6", "7", "8", "9",
-                                                                       "10", "IV.1"])
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1.", "Hoàn thành", 100, "20/01/2026", "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: good
+        ["1", "Đang triển khai", 50],  # 7: duplicate of row 6
+        [None, "Đang triển khai", 10],  # 8: no task number
+        ["2", "Xong rồi", 10],  # 9: unknown status
+        ["3", None, 10],  # 10: no status
+        ["4", "Đang triển khai", "khoảng một nửa"],  # 11: percent not a number
+        ["5", "Đang triển khai", -5],  # 12: percent below 0
+        ["6", "Hoàn thành", 100, "2026-03-01"],  # 13: ISO date
+        ["7", "Hoàn thành", 100, "01/03/2026", "Báo cáo số 9/BC-SKHCN", "10/04/2026"],  # 14: document after the report
+        ["8", "đã hoàn thành", 80, datetime(2026, 3, 2)],  # 15: completed at 80 %
+        ["9", "ĐANG THỰC HIỆN", "30,5 %", "15/03/2026"],  # 16: a date while in progress; percent text
+        ["IV.1", "Tạm dừng", None],  # 17: suspended, no percent
+        [],  # 18: blank rows in a report are harmless
+        ["10", "chua trien khai", 0],  # 19
+    ]
+    result = read_progress_report(
+        _workbook(tmp_path / "r.xlsx", rows), ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "IV.1"]
+    )
     assert result.loadable and all(set(r) == REJECT_KEYS for r in result.rejects)
     assert [(r["row_number"], r["rule"], r["record_key"], r["value"]) for r in result.rejects] == [
-        (7, "duplicate_task", "1", "1"), (8, "missing_task_no", None, None), (9, "bad_value:status", "2", "Xong rồi"),
-        (10, "bad_value:status", "3", None), (11, "bad_value:percent", "4", "khoảng một nửa"),
-        (12, "bad_percent", "5", "-5"), (13, "bad_date:completed_on", "6", "2026-03-01"),
-        (14, "date_after_report:result_doc_date", "7", "10/04/2026")]
+        (7, "duplicate_task", "1", "1"),
+        (8, "missing_task_no", None, None),
+        (9, "bad_value:status", "2", "Xong rồi"),
+        (10, "bad_value:status", "3", None),
+        (11, "bad_value:percent", "4", "khoảng một nửa"),
+        (12, "bad_percent", "5", "-5"),
+        (13, "bad_date:completed_on", "6", "2026-03-01"),
+        (14, "date_after_report:result_doc_date", "7", "10/04/2026"),
+    ]
     reasons = {r["row_number"]: r["reason"] for r in result.rejects}
     assert reasons[7] == "Nhiệm vụ 1 đã báo cáo ở dòng 6; giữ dòng đầu tiên."
-    assert reasons[9] == ("Cột 'Tình trạng': giá trị không hợp lệ 'Xong rồi' (cho phép: Chưa triển khai, Đang triển khai, "
-                          "Hoàn thành, Tạm dừng).")
+    assert reasons[9] == (
+        "Cột 'Tình trạng': giá trị không hợp lệ 'Xong rồi' (cho phép: Chưa triển khai, Đang triển khai, Hoàn thành, Tạm dừng)."
+    )
     assert reasons[10] == "Thiếu tình trạng thực hiện (cột 'Tình trạng')."
     assert reasons[13] == "Cột 'Ngày hoàn thành': ngày không đúng định dạng dd/mm/yyyy: '2026-03-01'."
     rows_by_no = _rows(result)
@@ -233,31 +293,62 @@ def test_every_row_rule(tmp_path: Path) -> None:
     assert rows_by_no["IV.1"]["status"] == "suspended" and rows_by_no["IV.1"]["percent"] is None
     assert rows_by_no["10"]["status"] == "not_started"
     assert [(i.rule, i.row_number, i.blocking) for i in result.file_issues] == [
-        ("percent_status_mismatch", 15, False), ("percent_as_text", 16, False), ("date_without_completion", 16, False)]
+        ("percent_status_mismatch", 15, False),
+        ("percent_as_text", 16, False),
+        ("date_without_completion", 16, False),
+    ]
 
 
 def test_tolerant_headers_and_a_percent_formatted_cell(tmp_path: Path) -> None:
-    rows = [["BÁO CÁO TIẾN ĐỘ"], [None, "don vi bao cao", "Phòng Chuyên đổi số"], [None, "KỲ BÁO CÁO:", "quý 2 năm 2026"],
-            [None, "Ngày báo cáo: 03/07/2026"], [],
-            ["STT", "Nội dung", "nhiem vu so", "TINH TRANG THUC HIEN", "Tỷ lệ hoàn thành", "Ghi chú"],
-            [1, "Việc", 6, "Đang triển khai", 0.5]]
+    rows = [
+        ["BÁO CÁO TIẾN ĐỘ"],
+        [None, "don vi bao cao", "Phòng Chuyên đổi số"],
+        [None, "KỲ BÁO CÁO:", "quý 2 năm 2026"],
+        [None, "Ngày báo cáo: 03/07/2026"],
+        [],
+        ["STT", "Nội dung", "nhiem vu so", "TINH TRANG THUC HIEN", "Tỷ lệ hoàn thành", "Ghi chú"],
+        [1, "Việc", 6, "Đang triển khai", 0.5],
+    ]
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, {"E7": "0%"}), unit_matcher=office_code)
     assert (result.unit_text, result.unit_code, result.period_label, result.report_date) == (
-        "Phòng Chuyên đổi số", "19.SKHCN.CDS", "2026-Q2", date(2026, 7, 3))
-    assert result.rows == [{"task_no": "6", "status": "in_progress", "percent": 50.0, "completed_on": None,
-                            "result_doc_number": None, "result_doc_date": None, "difficulties": None, "proposals": None,
-                            "source_row": 7}]
+        "Phòng Chuyên đổi số",
+        "19.SKHCN.CDS",
+        "2026-Q2",
+        date(2026, 7, 3),
+    )
+    assert result.rows == [
+        {
+            "task_no": "6",
+            "status": "in_progress",
+            "percent": 50.0,
+            "completed_on": None,
+            "result_doc_number": None,
+            "result_doc_date": None,
+            "difficulties": None,
+            "proposals": None,
+            "source_row": 7,
+        }
+    ]
     assert [i.rule for i in result.file_issues] == ["missing_optional_columns"]
 
 
-@pytest.mark.parametrize(("head", "rule", "text"), [
-    ([["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "03/04/2026"]], "missing_metadata", "Thiếu 'Đơn vị báo cáo'"),
-    ([["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý V/2026"], ["Ngày báo cáo:", "03/04/2026"]],
-     "bad_metadata", "không đọc được 'Quý V/2026'"),
-    ([["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "April 3"]],
-     "bad_metadata", "'Ngày báo cáo' không đúng định dạng dd/mm/yyyy: 'April 3'"),
-    ([["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"]], "missing_metadata", "'Ngày báo cáo' thiếu"),
-])
+@pytest.mark.parametrize(
+    ("head", "rule", "text"),
+    [
+        ([["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "03/04/2026"]], "missing_metadata", "Thiếu 'Đơn vị báo cáo'"),
+        (
+            [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý V/2026"], ["Ngày báo cáo:", "03/04/2026"]],
+            "bad_metadata",
+            "không đọc được 'Quý V/2026'",
+        ),
+        (
+            [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "April 3"]],
+            "bad_metadata",
+            "'Ngày báo cáo' không đúng định dạng dd/mm/yyyy: 'April 3'",
+        ),
+        ([["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"]], "missing_metadata", "'Ngày báo cáo' thiếu"),
+    ],
+)
 def test_header_problems_block_the_file(tmp_path: Path, head: list, rule: str, text: str) -> None:
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, [], TABLE, ["1", "Hoàn thành", 100]]))
     assert not result.loadable and result.rows == []
@@ -297,53 +388,86 @@ def test_a_report_dated_after_today_is_not_loaded(tmp_path: Path) -> None:
     result = read_progress_report(path, KNOWN, today=date(2026, 4, 2))
     assert not result.loadable and result.rows == []
     assert [(i.rule, i.blocking) for i in result.file_issues] == [("future_report_date", True)]
-    assert result.file_issues[0].reason == ("'Ngày báo cáo' 03/04/2026 sau ngày hôm nay 02/04/2026; không nạp được tệp "
-                                            "(đề nghị kiểm tra lại ngày báo cáo).")
+    assert result.file_issues[0].reason == (
+        "'Ngày báo cáo' 03/04/2026 sau ngày hôm nay 02/04/2026; không nạp được tệp (đề nghị kiểm tra lại ngày báo cáo)."
+    )
     for today in (date(2026, 4, 3), None):  # the report's own day, or no check
         assert read_progress_report(path, KNOWN, today=today).loadable
 
 
 def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
     head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "03/04/2026"], []]
-    rows = [*head, TABLE,
-            ["1", "Hoàn thành", 100, "20/01/2026", "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: good
-            ["2", "Hoàn thành", 100, "15/04/2026"],  # 7: completed after today (and after the report date)
-            ["3", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", "02/04/2026"],  # 8: document after today
-            ["5", "Hoàn thành", 100, "01/04/2026"]]  # 9: today itself is fine
+    rows = [
+        *head,
+        TABLE,
+        ["1", "Hoàn thành", 100, "20/01/2026", "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: good
+        ["2", "Hoàn thành", 100, "15/04/2026"],  # 7: completed after today (and after the report date)
+        ["3", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", "02/04/2026"],  # 8: document after today
+        ["5", "Hoàn thành", 100, "01/04/2026"],
+    ]  # 9: today itself is fine
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 1))
     assert result.loadable is False  # the report date 03/04/2026 is itself after 01/04/2026
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 3))
     assert result.loadable and list(_rows(result)) == ["1", "3", "5"]
     # a date after today is rejected as such, not (also) as after the report date
-    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [
-        (7, "future_date:completed_on", "15/04/2026")]
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(7, "future_date:completed_on", "15/04/2026")]
     assert result.rejects[0]["reason"] == "Cột 'Ngày hoàn thành': ngày 15/04/2026 sau ngày hôm nay 03/04/2026."
     rows[-2] = ["3", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", "04/04/2026"]
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, today=date(2026, 4, 3))
-    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(7, "future_date:completed_on"),
-                                                                     (8, "future_date:result_doc_date")]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [
+        (7, "future_date:completed_on"),
+        (8, "future_date:result_doc_date"),
+    ]
     # without today, the same rows fall under the report date rule
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN)
-    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(7, "date_after_report:completed_on"),
-                                                                     (8, "date_after_report:result_doc_date")]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [
+        (7, "date_after_report:completed_on"),
+        (8, "date_after_report:result_doc_date"),
+    ]
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("Quý I/2026", "2026-Q1"), ("quý 3/2026", "2026-Q3"), ("QUÝ IV NĂM 2026", "2026-Q4"), ("Quý II - 2026", "2026-Q2"),
-    ("Quí II/2026", "2026-Q2"), ("Quý I - 2026", "2026-Q1"), ("Quý 1-2026", "2026-Q1"), ("quý 2 năm 2026", "2026-Q2"),
-    ("6 tháng đầu năm 2026", "2026-H1"), ("Sáu tháng cuối năm 2026", "2026-H2"), ("Năm 2026", "2026-Y"),
-    ("Báo cáo quý I/2026", "2026-Q1"), ("Kỳ báo cáo: quý III/2026", "2026-Q3"), ("2026-Q2", "2026-Q2"),
-    ("Quý V/2026", None), ("Tháng 5/2026", None), ("9 tháng năm 2026", None), ("", None), ("Quý II", None),
-    ("Dự kiến quý II/2026", None), ("Thường xuyên năm 2026", None), ("15/07/2026", None), ("Trước 01/7/2026", None),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Quý I/2026", "2026-Q1"),
+        ("quý 3/2026", "2026-Q3"),
+        ("QUÝ IV NĂM 2026", "2026-Q4"),
+        ("Quý II - 2026", "2026-Q2"),
+        ("Quí II/2026", "2026-Q2"),
+        ("Quý I - 2026", "2026-Q1"),
+        ("Quý 1-2026", "2026-Q1"),
+        ("quý 2 năm 2026", "2026-Q2"),
+        ("6 tháng đầu năm 2026", "2026-H1"),
+        ("Sáu tháng cuối năm 2026", "2026-H2"),
+        ("Năm 2026", "2026-Y"),
+        ("Báo cáo quý I/2026", "2026-Q1"),
+        ("Kỳ báo cáo: quý III/2026", "2026-Q3"),
+        ("2026-Q2", "2026-Q2"),
+        ("Quý V/2026", None),
+        ("Tháng 5/2026", None),
+        ("9 tháng năm 2026", None),
+        ("", None),
+        ("Quý II", None),
+        ("Dự kiến quý II/2026", None),
+        ("Thường xuyên năm 2026", None),
+        ("15/07/2026", None),
+        ("Trước 01/7/2026", None),
+    ],
+)
 def test_period_labels(text: str, label: str | None) -> None:
     assert parse_report_period(text) == label
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    ("Quý V/2026", "quý V không tồn tại"), ("Quý II", "thiếu năm"), ("Tháng 5/2026", "không phải kỳ quý, 6 tháng hay năm"),
-    ("Dự kiến quý II/2026", "dự kiến"), ("9 tháng năm 2026", "không phải ngày"),
-])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("Quý V/2026", "quý V không tồn tại"),
+        ("Quý II", "thiếu năm"),
+        ("Tháng 5/2026", "không phải kỳ quý, 6 tháng hay năm"),
+        ("Dự kiến quý II/2026", "dự kiến"),
+        ("9 tháng năm 2026", "không phải ngày"),
+    ],
+)
 def test_a_period_that_is_not_one_says_why_and_blocks_the_report(tmp_path: Path, text: str, why: str) -> None:
     label, reason = read_report_period(text)
     assert label is None and why in reason

@@ -80,10 +80,17 @@ def test_without_an_office_list_task_phrases_are_reported_not_dropped():
     assert any("'Các phòng chuyên môn' không ứng với đơn vị nào" in m for m in res.messages())
 
 
-@pytest.mark.parametrize("name", [
-    "UBND xã Văn Lang - Tỉnh Phú Thọ", "Xã Văn Lang tỉnh Phú Thọ", "Tỉnh Phú Thọ - UBND xã Văn Lang",
-    "Ủy ban nhân dân xã Văn Lang, tỉnh Phú Thọ", "xa van lang - tinh phu tho", "Văn Lang - Tỉnh Phú Thọ",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "UBND xã Văn Lang - Tỉnh Phú Thọ",
+        "Xã Văn Lang tỉnh Phú Thọ",
+        "Tỉnh Phú Thọ - UBND xã Văn Lang",
+        "Ủy ban nhân dân xã Văn Lang, tỉnh Phú Thọ",
+        "xa van lang - tinh phu tho",
+        "Văn Lang - Tỉnh Phú Thọ",
+    ],
+)
 def test_a_same_name_commune_of_another_province_is_never_ours_by_its_name(name):
     matcher = matcher_for("Thái Nguyên")
     assert matcher.match(name) is None and matcher.match_portal(None, name) is None
@@ -107,23 +114,32 @@ def test_a_same_name_commune_of_another_province_is_never_ours_by_its_code():
     assert matcher_for("Phú Thọ").other_province("H55.140", None) == "Thái Nguyên"
 
 
-@pytest.mark.parametrize(("code", "name"), [
-    (None, "Xã Văn Lang"), (None, "UBND xã Văn Lang - Tỉnh Thái Nguyên"), ("H55.140", "Xã Văn Lang"),
-    ("H55", "Văn Lang"), (None, "Xã Văn Lang, tỉnh Thái Nguyên"),
-])
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        (None, "Xã Văn Lang"),
+        (None, "UBND xã Văn Lang - Tỉnh Thái Nguyên"),
+        ("H55.140", "Xã Văn Lang"),
+        ("H55", "Văn Lang"),
+        (None, "Xã Văn Lang, tỉnh Thái Nguyên"),
+    ],
+)
 def test_the_own_province_forms_still_match(code, name):
     matcher = matcher_for("Thái Nguyên")
     assert matcher.other_province(code, name) is None
     assert matcher.match_portal(code, name) == VAN_LANG_TN
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("UBND xã Lâm Thao - Tỉnh Phú Thọ", "08494"),
-    ("Sở Công Thương - Tỉnh Phú Thọ", "25.SCT"),
-    ("UBND Phường Việt Trì", "07900"),
-    ("Văn phòng UBND Tỉnh - Tỉnh Phú Thọ", "25.VPUBND"),
-    ("Thanh tra tỉnh Phú Thọ", "25.TTT"),
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("UBND xã Lâm Thao - Tỉnh Phú Thọ", "08494"),
+        ("Sở Công Thương - Tỉnh Phú Thọ", "25.SCT"),
+        ("UBND Phường Việt Trì", "07900"),
+        ("Văn phòng UBND Tỉnh - Tỉnh Phú Thọ", "25.VPUBND"),
+        ("Thanh tra tỉnh Phú Thọ", "25.TTT"),
+    ],
+)
 def test_real_portal_names_of_phu_tho_match_its_units(name, code):
     assert matcher_for("Phú Thọ").match_portal(None, name) == code
 
@@ -155,16 +171,19 @@ def test_portal_sequence_codes_from_a_mapping_file_match(tmp_path):
     assert matcher.match_portal("H44.200", "UBND xã Lâm Thao - Tỉnh Phú Thọ") == "08494"  # not in the file: by name
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    (("99999,H44.100,",), "dòng 2: mã đơn vị '99999' không có trong danh mục đơn vị của Phú Thọ"),
-    (("02143,H44.100,",), "dòng 2: mã đơn vị '02143'"),  # Thái Nguyên's Văn Lang
-    ((f"{VAN_LANG_PT},H44.132,", f"{VAN_LANG_PT},H44.133,"), "dòng 3: đơn vị '08134' đã có dòng trước đó (dòng 2)"),
-    ((f"{VAN_LANG_PT},H44.132,", "07900,H44.132,"), "dòng 3: mã Cổng 'H44.132' đã dùng cho đơn vị '08134'"),
-    ((f"{VAN_LANG_PT},H44.132,x", "07900,H44.100,x"), "dòng 3: departmentId 'x' đã dùng cho đơn vị '08134'"),
-    ((f"{VAN_LANG_PT},H55.132,",), "dòng 2: mã Cổng 'H55.132' mang tiền tố H55 của Thái Nguyên, không phải H44"),
-    ((f"{VAN_LANG_PT},132,",), "dòng 2: mã Cổng '132' không có dạng H44.<số>"),
-    ((f"{VAN_LANG_PT},,",), "dòng 2: thiếu mã Cổng"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (("99999,H44.100,",), "dòng 2: mã đơn vị '99999' không có trong danh mục đơn vị của Phú Thọ"),
+        (("02143,H44.100,",), "dòng 2: mã đơn vị '02143'"),  # Thái Nguyên's Văn Lang
+        ((f"{VAN_LANG_PT},H44.132,", f"{VAN_LANG_PT},H44.133,"), "dòng 3: đơn vị '08134' đã có dòng trước đó (dòng 2)"),
+        ((f"{VAN_LANG_PT},H44.132,", "07900,H44.132,"), "dòng 3: mã Cổng 'H44.132' đã dùng cho đơn vị '08134'"),
+        ((f"{VAN_LANG_PT},H44.132,x", "07900,H44.100,x"), "dòng 3: departmentId 'x' đã dùng cho đơn vị '08134'"),
+        ((f"{VAN_LANG_PT},H55.132,",), "dòng 2: mã Cổng 'H55.132' mang tiền tố H55 của Thái Nguyên, không phải H44"),
+        ((f"{VAN_LANG_PT},132,",), "dòng 2: mã Cổng '132' không có dạng H44.<số>"),
+        ((f"{VAN_LANG_PT},,",), "dòng 2: thiếu mã Cổng"),
+    ],
+)
 def test_a_bad_mapping_file_is_a_clear_error_naming_the_file_and_line(tmp_path, rows, expected):
     path = _mapping(tmp_path, *rows)
     with pytest.raises(MasterDataError, match=re.escape("phu_tho.csv")) as err:

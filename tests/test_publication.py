@@ -23,9 +23,14 @@ from warehouse.schema import ensure_schema
 
 KNOWN = {"2.000001", "1.000100"}
 NOW = datetime(2026, 3, 1, 6, 0)
-DEFAULT = {"decision_number": "125/QĐ-UBND", "decision_date": "15/01/2026", "procedure_code": "2.000001",
-           "legal_effective_date": "01/02/2026", "made_public_date": "19/01/2026",
-           **{p.name: "Có" for p in CONTENT_PARTS}}
+DEFAULT = {
+    "decision_number": "125/QĐ-UBND",
+    "decision_date": "15/01/2026",
+    "procedure_code": "2.000001",
+    "legal_effective_date": "01/02/2026",
+    "made_public_date": "19/01/2026",
+    **{p.name: "Có" for p in CONTENT_PARTS},
+}
 
 
 def entry(**overrides: str) -> dict[str, str]:
@@ -37,25 +42,53 @@ def write_register(folder: Path, rows: list[dict], *, headers: list[str] | None 
 
 
 def test_rows_are_typed_and_missing_parts_named(tmp_path):
-    path = write_register(tmp_path / "tthc", [
-        entry(),
-        entry(procedure_code="1.000100", made_public_date="", part_dossier="Không", part_time_limit="không"),
-        # A decision after the legal basis took effect is a late publication, not an error.
-        entry(decision_number="300/QĐ-UBND", decision_date="10/03/2026", legal_effective_date="01/03/2026",
-              made_public_date="10/03/2026"),
-    ])
+    path = write_register(
+        tmp_path / "tthc",
+        [
+            entry(),
+            entry(procedure_code="1.000100", made_public_date="", part_dossier="Không", part_time_limit="không"),
+            # A decision after the legal basis took effect is a late publication, not an error.
+            entry(
+                decision_number="300/QĐ-UBND",
+                decision_date="10/03/2026",
+                legal_effective_date="01/03/2026",
+                made_public_date="10/03/2026",
+            ),
+        ],
+    )
     result = read_publication(path, tmp_path / "work", KNOWN)
     assert result.rejects == [] and result.file_issues == []
     assert result.rows == [
-        {"decision_number": "125/QĐ-UBND", "decision_date": date(2026, 1, 15), "procedure_code": "2.000001",
-         "legal_effective_date": date(2026, 2, 1), "made_public_date": date(2026, 1, 19), "parts_complete": 7,
-         "missing_parts": None, "source_row": 2},
-        {"decision_number": "125/QĐ-UBND", "decision_date": date(2026, 1, 15), "procedure_code": "1.000100",
-         "legal_effective_date": date(2026, 2, 1), "made_public_date": None, "parts_complete": 5,
-         "missing_parts": "Thành phần hồ sơ; Thời hạn giải quyết", "source_row": 3},
-        {"decision_number": "300/QĐ-UBND", "decision_date": date(2026, 3, 10), "procedure_code": "2.000001",
-         "legal_effective_date": date(2026, 3, 1), "made_public_date": date(2026, 3, 10), "parts_complete": 7,
-         "missing_parts": None, "source_row": 4},
+        {
+            "decision_number": "125/QĐ-UBND",
+            "decision_date": date(2026, 1, 15),
+            "procedure_code": "2.000001",
+            "legal_effective_date": date(2026, 2, 1),
+            "made_public_date": date(2026, 1, 19),
+            "parts_complete": 7,
+            "missing_parts": None,
+            "source_row": 2,
+        },
+        {
+            "decision_number": "125/QĐ-UBND",
+            "decision_date": date(2026, 1, 15),
+            "procedure_code": "1.000100",
+            "legal_effective_date": date(2026, 2, 1),
+            "made_public_date": None,
+            "parts_complete": 5,
+            "missing_parts": "Thành phần hồ sơ; Thời hạn giải quyết",
+            "source_row": 3,
+        },
+        {
+            "decision_number": "300/QĐ-UBND",
+            "decision_date": date(2026, 3, 10),
+            "procedure_code": "2.000001",
+            "legal_effective_date": date(2026, 3, 1),
+            "made_public_date": date(2026, 3, 10),
+            "parts_complete": 7,
+            "missing_parts": None,
+            "source_row": 4,
+        },
     ]
 
 
@@ -70,13 +103,18 @@ def test_rows_are_typed_and_missing_parts_named(tmp_path):
         ({"made_public_date": "31/02/2026"}, "bad_date:made_public_date", "'31/02/2026'"),
         ({"made_public_date": "10/01/2026"}, "public_before_decision", "(10/01/2026) trước ngày quyết định công bố (15/01/2026)"),
         ({"part_agency": "Đang cập nhật"}, "bad_value:part_agency", "Cột 'Cơ quan thực hiện'"),
-        ({"decision_number": "125/QĐ-UBND", "procedure_code": "1.000100", "legal_effective_date": "05/02/2026"},
-         "duplicate_publication", "Thủ tục 1.000100 đã có trong quyết định 125/QĐ-UBND ở dòng 2."),
+        (
+            {"decision_number": "125/QĐ-UBND", "procedure_code": "1.000100", "legal_effective_date": "05/02/2026"},
+            "duplicate_publication",
+            "Thủ tục 1.000100 đã có trong quyết định 125/QĐ-UBND ở dòng 2.",
+        ),
     ],
 )
 def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule, reason_part):
-    path = write_register(tmp_path / "tthc", [entry(procedure_code="1.000100"), entry(**{"decision_number": "BAD", **bad}),
-                                              entry(decision_number="200/QĐ-UBND")])
+    path = write_register(
+        tmp_path / "tthc",
+        [entry(procedure_code="1.000100"), entry(**{"decision_number": "BAD", **bad}), entry(decision_number="200/QĐ-UBND")],
+    )
     result = read_publication(path, tmp_path / "work", KNOWN)
     assert [r["source_row"] for r in result.rows] == [2, 4]
     assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [(PUBLICATION_FILE_NAME, 3, rule)]
@@ -111,11 +149,15 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, tmp_path / "work", matcher=matcher_for("Thái Nguyên")), NOW)
 
     def tables() -> dict[str, list]:
-        return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} WHERE source = 'tthc_publication' ORDER BY ALL"
-                               if t == "landed_files" else
-                               f"SELECT * FROM {t} {'' if t.startswith('fct') else 'WHERE source = ' + repr('tthc_publication')} "
-                               "ORDER BY ALL").fetchall()
-                for t in ("fct_procedure_publication", "quarantine", "file_issues", "landed_files")}
+        return {
+            t: con.execute(
+                f"SELECT * EXCLUDE (loaded_at) FROM {t} WHERE source = 'tthc_publication' ORDER BY ALL"
+                if t == "landed_files"
+                else f"SELECT * FROM {t} {'' if t.startswith('fct') else 'WHERE source = ' + repr('tthc_publication')} "
+                "ORDER BY ALL"
+            ).fetchall()
+            for t in ("fct_procedure_publication", "quarantine", "file_issues", "landed_files")
+        }
 
     stats = load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)
     assert stats == {"file": PUBLICATION_FILE_NAME, "status": "partly_loaded", "rows_loaded": 1, "rows_rejected": 1}
@@ -129,18 +171,23 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
     out = load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), datetime(2026, 3, 3))
     assert (out["status"], out["rows_loaded"], out["rows_rejected"]) == ("loaded", 2, 0)
     assert con.execute("SELECT procedure_code, made_public_date FROM fct_procedure_publication ORDER BY 1").fetchall() == [
-        ("1.000100", None), ("2.000001", date(2026, 1, 19))]
+        ("1.000100", None),
+        ("2.000001", date(2026, 1, 19)),
+    ]
     assert con.execute("SELECT count(*) FROM quarantine WHERE source = 'tthc_publication'").fetchall() == [(0,)]
     assert con.execute("SELECT first_loaded_at FROM landed_files WHERE source = 'tthc_publication'").fetchall() == [
-        (datetime(2026, 3, 3),)]
+        (datetime(2026, 3, 3),)
+    ]
 
 
 @pytest.mark.parametrize(
     ("content", "rule"),
-    [(b"", "empty_file"),
-     # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
-     ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "unrecognised_header"),
-     ((",".join(c.header for c in PUBLICATION_COLUMNS) + "\n").encode("utf-8-sig"), "no_rows")],
+    [
+        (b"", "empty_file"),
+        # A header-less re-delivery: the first data line is taken for the header, which names no column at all.
+        ("125/QĐ-UBND,15/01/2026,2.000001,01/02/2026,19/01/2026,Có,Có,Có,Có,Có,Có,Có\n".encode(), "unrecognised_header"),
+        ((",".join(c.header for c in PUBLICATION_COLUMNS) + "\n").encode("utf-8-sig"), "no_rows"),
+    ],
 )
 def test_a_broken_register_keeps_the_register_already_loaded(tmp_path, content, rule):
     path = write_register(tmp_path / "tthc", [entry(), entry(procedure_code="9.999999")])
@@ -190,15 +237,18 @@ def test_published_on_time_is_decided_by_effective_date_minus_five_working_days(
         ("10/02/2026", "24/02/2026", True),  # Tết 16-20/02: Mon 23, Fri 13 … Tue 10
         ("11/02/2026", "24/02/2026", False),
     ]
-    rows = [entry(decision_number=f"{i}/QĐ-UBND", decision_date=d, legal_effective_date=e, made_public_date="")
-            for i, (d, e, _) in enumerate(cases, start=1)]
+    rows = [
+        entry(decision_number=f"{i}/QĐ-UBND", decision_date=d, legal_effective_date=e, made_public_date="")
+        for i, (d, e, _) in enumerate(cases, start=1)
+    ]
     path = write_register(tmp_path / "tthc", rows)
     con = duckdb.connect()
     ensure_schema(con)
     load_publication(con, path, read_publication(path, tmp_path / "work", KNOWN), NOW)
     methodology = methodology_for(date(2026, 1, 1))
-    frame = publication_measures(con, [parse_period("2026-M02"), parse_period("2026-M03")], methodology,
-                                 datetime(2026, 3, 31, 23, 59, 59)).set_index("period_label")
+    frame = publication_measures(
+        con, [parse_period("2026-M02"), parse_period("2026-M03")], methodology, datetime(2026, 3, 31, 23, 59, 59)
+    ).set_index("period_label")
     assert frame.loc["2026-M02", ["published", "publish_on_time"]].tolist() == [2, 1]
     assert frame.loc["2026-M03", ["published", "publish_on_time"]].tolist() == [4, 2]
 

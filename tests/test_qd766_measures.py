@@ -30,32 +30,164 @@ PROCEDURES = [  # code, name, level, online, fee, owner, integrated
 T = datetime
 
 
-def D(code, proc, unit, channel, received, due, completed, status, supplements=0, digitised=False, e_result=False,
-      fee=0, paid=False, reused=False, citizen=False, synced=False, rating=None):
-    return dict(dossier_code=code, procedure_code=proc, resolving_unit_code=unit, channel=channel, received_at=received,
-                due_at=due, completed_at=completed, status=status, supplement_requests=supplements, digitised=digitised,
-                electronic_result=e_result, fee_due=fee, paid_online=paid, reused_data=reused, citizen_data_used=citizen,
-                synced_to_portal=synced, satisfaction=rating)
+def D(
+    code,
+    proc,
+    unit,
+    channel,
+    received,
+    due,
+    completed,
+    status,
+    supplements=0,
+    digitised=False,
+    e_result=False,
+    fee=0,
+    paid=False,
+    reused=False,
+    citizen=False,
+    synced=False,
+    rating=None,
+):
+    return dict(
+        dossier_code=code,
+        procedure_code=proc,
+        resolving_unit_code=unit,
+        channel=channel,
+        received_at=received,
+        due_at=due,
+        completed_at=completed,
+        status=status,
+        supplement_requests=supplements,
+        digitised=digitised,
+        electronic_result=e_result,
+        fee_due=fee,
+        paid_online=paid,
+        reused_data=reused,
+        citizen_data_used=citizen,
+        synced_to_portal=synced,
+        satisfaction=rating,
+    )
 
 
 DOSSIERS = [
-    D("D1", "2.0001", WARD, "online", T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed",
-      digitised=True, e_result=True, fee=20000, paid=True, reused=True, citizen=True, synced=True, rating="satisfied"),
-    D("D2", "2.0001", WARD, "direct", T(2026, 3, 3, 8), T(2026, 3, 6, 17), T(2026, 3, 10, 8), "completed",  # late
-      digitised=True, fee=20000, synced=True, rating="dissatisfied"),
-    D("D3", "2.0003", WARD, "direct", T(2026, 3, 25, 8), T(2026, 4, 5, 17), None, "processing",  # not yet due
-      citizen=True, synced=True),
-    D("D4", "2.0003", WARD, "direct", T(2026, 3, 5, 8), T(2026, 3, 20, 17), None, "processing", 1,  # overdue
-      digitised=True),
-    D("D5", "2.0001", WARD, "online", T(2026, 3, 6, 8), T(2026, 3, 12, 17), T(2026, 3, 11, 8), "returned", 2,  # 2 requests
-      digitised=True, e_result=True, fee=20000, paid=True, reused=True, synced=True),
+    D(
+        "D1",
+        "2.0001",
+        WARD,
+        "online",
+        T(2026, 3, 2, 8),
+        T(2026, 3, 5, 17),
+        T(2026, 3, 4, 10),
+        "completed",
+        digitised=True,
+        e_result=True,
+        fee=20000,
+        paid=True,
+        reused=True,
+        citizen=True,
+        synced=True,
+        rating="satisfied",
+    ),
+    D(
+        "D2",
+        "2.0001",
+        WARD,
+        "direct",
+        T(2026, 3, 3, 8),
+        T(2026, 3, 6, 17),
+        T(2026, 3, 10, 8),
+        "completed",  # late
+        digitised=True,
+        fee=20000,
+        synced=True,
+        rating="dissatisfied",
+    ),
+    D(
+        "D3",
+        "2.0003",
+        WARD,
+        "direct",
+        T(2026, 3, 25, 8),
+        T(2026, 4, 5, 17),
+        None,
+        "processing",  # not yet due
+        citizen=True,
+        synced=True,
+    ),
+    D(
+        "D4",
+        "2.0003",
+        WARD,
+        "direct",
+        T(2026, 3, 5, 8),
+        T(2026, 3, 20, 17),
+        None,
+        "processing",
+        1,  # overdue
+        digitised=True,
+    ),
+    D(
+        "D5",
+        "2.0001",
+        WARD,
+        "online",
+        T(2026, 3, 6, 8),
+        T(2026, 3, 12, 17),
+        T(2026, 3, 11, 8),
+        "returned",
+        2,  # 2 requests
+        digitised=True,
+        e_result=True,
+        fee=20000,
+        paid=True,
+        reused=True,
+        synced=True,
+    ),
     D("D6", "2.0003", WARD, "direct", T(2026, 3, 9, 8), T(2026, 3, 12, 17), None, "withdrawn"),
-    D("D7", "2.0002", WARD, "online", T(2026, 3, 16, 8), T(2026, 3, 16, 17), T(2026, 3, 16, 15), "completed",
-      digitised=True, e_result=True, fee=2000, paid=True, citizen=True, synced=True),
-    D("D8", "2.0003", WARD, "direct", T(2026, 1, 12, 8), T(2026, 1, 15, 17), T(2026, 1, 14, 8), "completed",
-      citizen=True, synced=True),
-    D("D9", "1.0001", AGENCY, "online", T(2026, 3, 2, 8), T(2026, 3, 20, 17), T(2026, 3, 19, 8), "completed",
-      digitised=True, e_result=True, fee=50000, paid=True, synced=True),
+    D(
+        "D7",
+        "2.0002",
+        WARD,
+        "online",
+        T(2026, 3, 16, 8),
+        T(2026, 3, 16, 17),
+        T(2026, 3, 16, 15),
+        "completed",
+        digitised=True,
+        e_result=True,
+        fee=2000,
+        paid=True,
+        citizen=True,
+        synced=True,
+    ),
+    D(
+        "D8",
+        "2.0003",
+        WARD,
+        "direct",
+        T(2026, 1, 12, 8),
+        T(2026, 1, 15, 17),
+        T(2026, 1, 14, 8),
+        "completed",
+        citizen=True,
+        synced=True,
+    ),
+    D(
+        "D9",
+        "1.0001",
+        AGENCY,
+        "online",
+        T(2026, 3, 2, 8),
+        T(2026, 3, 20, 17),
+        T(2026, 3, 19, 8),
+        "completed",
+        digitised=True,
+        e_result=True,
+        fee=50000,
+        paid=True,
+        synced=True,
+    ),
 ]
 
 PETITIONS = [  # code, unit, received, handling, due (15 / 2 working days), completed, rating
@@ -77,20 +209,35 @@ def con(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
     load_unit_rows(con, tuple(u for u in load_units("Thái Nguyên") if u.code in (WARD, OTHER_WARD, AGENCY)))
-    con.executemany("""INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level, fee_bearing,
-                       owner_unit_code, payment_integrated) VALUES (?, ?, ?, ?, ?, ?, ?)""", PROCEDURES)
+    con.executemany(
+        """INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level, fee_bearing,
+                       owner_unit_code, payment_integrated) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        PROCEDURES,
+    )
     for d in DOSSIERS:
-        columns = {**d, "is_finished": d["status"] in ("completed", "returned", "refused", "withdrawn"),
-                   "updated_at": d["completed_at"] or d["received_at"], "first_export_date": d["received_at"].date(),
-                   "last_export_date": AS_OF.date(), "version_count": 1}
-        con.execute(f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    list(columns.values()))
-    con.executemany("""INSERT INTO fct_petition (petition_code, unit_code, received_at, category, handling, due_at,
+        columns = {
+            **d,
+            "is_finished": d["status"] in ("completed", "returned", "refused", "withdrawn"),
+            "updated_at": d["completed_at"] or d["received_at"],
+            "first_export_date": d["received_at"].date(),
+            "last_export_date": AS_OF.date(),
+            "version_count": 1,
+        }
+        con.execute(
+            f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
+        )
+    con.executemany(
+        """INSERT INTO fct_petition (petition_code, unit_code, received_at, category, handling, due_at,
                        completed_at, satisfaction, repeated, source_file, source_row)
-                       VALUES (?, ?, ?, 'procedure', ?, ?, ?, ?, false, 'pakn_202603.csv', 2)""", PETITIONS)
-    con.executemany("""INSERT INTO fct_procedure_publication (decision_number, decision_date, procedure_code,
+                       VALUES (?, ?, ?, 'procedure', ?, ?, ?, ?, false, 'pakn_202603.csv', 2)""",
+        PETITIONS,
+    )
+    con.executemany(
+        """INSERT INTO fct_procedure_publication (decision_number, decision_date, procedure_code,
                        legal_effective_date, made_public_date, parts_complete, source_file, source_row)
-                       VALUES ('1/QĐ-UBND', ?, '2.0001', ?, ?, ?, 'cong_bo_tthc.csv', 2)""", PUBLICATIONS)
+                       VALUES ('1/QĐ-UBND', ?, '2.0001', ?, ?, ?, 'cong_bo_tthc.csv', 2)""",
+        PUBLICATIONS,
+    )
     yield con
     con.close()
 
@@ -103,16 +250,38 @@ def test_counts_measured_from_hand_rows(con):
     frame = store.measure_periods(con, [parse_period("2026-M03"), parse_period("2026-Q1")], M, AS_OF)
     march = _row(frame, "2026-M03", WARD)
     expected = dict(
-        dossiers=7, received=6,  # the withdrawn D6 is out of the timeliness universe
+        dossiers=7,
+        received=6,  # the withdrawn D6 is out of the timeliness universe
         on_time=3,  # D1, D3 (in progress, due after the cut-off), D7; D2 late, D4 overdue, D5 two supplement requests
-        completed=4, online_dossiers=3, online_formalities_with_dossiers=2, fee_dossiers=4, paid_dossiers=3,
-        paid_formalities=2, synced=5, e_results=3, digitised=5, reused=2, personal_store=2, citizen_data=3,
-        citizen_data_formalities=3, formalities_with_dossiers=3, dissatisfied=1,
-        petitions=3, petitions_on_time=2, petitions_satisfied=2,  # PK2 refused after its 2-day deadline and disliked
+        completed=4,
+        online_dossiers=3,
+        online_formalities_with_dossiers=2,
+        fee_dossiers=4,
+        paid_dossiers=3,
+        paid_formalities=2,
+        synced=5,
+        e_results=3,
+        digitised=5,
+        reused=2,
+        personal_store=2,
+        citizen_data=3,
+        citizen_data_formalities=3,
+        formalities_with_dossiers=3,
+        dissatisfied=1,
+        petitions=3,
+        petitions_on_time=2,
+        petitions_satisfied=2,  # PK2 refused after its 2-day deadline and disliked
         receiving_satisfied=0,  # max(0, 3 on time - 1 dissatisfied - 3 petitions)
-        formalities=3, online_formalities=2, fee_formalities=2, integrated_formalities=2,  # commune-level catalogue
-        e_copy_offering=1, e_copy_units=1,
-        published=2, publish_on_time=1, public_update_on_time=1, content_full=1,
+        formalities=3,
+        online_formalities=2,
+        fee_formalities=2,
+        integrated_formalities=2,  # commune-level catalogue
+        e_copy_offering=1,
+        e_copy_units=1,
+        published=2,
+        publish_on_time=1,
+        public_update_on_time=1,
+        content_full=1,
     )
     assert {k: march[k] for k in expected} == expected
     assert march["processing_days"] == pytest.approx(2 + 2 / 24 + 7 + 5 + 7 / 24)
@@ -130,33 +299,71 @@ def test_counts_measured_from_hand_rows(con):
 
 
 def test_index_marts_from_hand_rows(con):
-    con.execute("""INSERT INTO portal_qd766_node (file_name, endpoint, group_code, period_label, captured_at, role,
+    con.execute(
+        """INSERT INTO portal_qd766_node (file_name, endpoint, group_code, period_label, captured_at, role,
                    unit_code, matched, score) VALUES
                    ('a.json', 'provide-online-tree', 'DVCTT', '2026-M03', '2026-04-03 08:15', 'unit', ?, true, 6.0),
                    ('b.json', 'provide-online-tree', 'DVCTT', '2026-M03', '2026-04-10 08:15', 'unit', ?, true, 7.5)""",
-                [WARD, WARD])
+        [WARD, WARD],
+    )
     store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
-    scores = dict(con.execute("""SELECT indicator_code, score FROM mart_qd766_indicator
-                                 WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall())
-    hand = {"1.1": 3.00, "1.2": 2.00, "1.3": 1.00, "1.4": 4.29,  # 6×1/2, 4×1/2, 2×1/2, 6×5/7
-            "2.1": 10.00,  # 20 × 3/6
-            "3": 7.5,  # the latest capture of the portal's DVCTT score
-            "3.5a": 2.00, "3.5b": 2.00, "3.6": 4.50,  # 2×min(1, 100/80), idem, 6×3/4
-            "5.2": 4.00, "5.3": 4.00, "5.4": 0.00,  # 6×2/3, 6×2/3, 6×min(1, 0/90)
-            "4.1": 4.50, "4.2": 2.86, "4.x": 2.00, "4.3": 0.71,  # 6×3/4, 4×5/7, 2×1, 2×min(1, 28.57/80)
-            "4.4": 1.14, "4.5b": 0.86, "4.5a": 2.00}  # 4×2/7, 2×3/7, 2×3/3
+    scores = dict(
+        con.execute(
+            """SELECT indicator_code, score FROM mart_qd766_indicator
+                                 WHERE unit_code = ? AND period_label = '2026-M03'""",
+            [WARD],
+        ).fetchall()
+    )
+    hand = {
+        "1.1": 3.00,
+        "1.2": 2.00,
+        "1.3": 1.00,
+        "1.4": 4.29,  # 6×1/2, 4×1/2, 2×1/2, 6×5/7
+        "2.1": 10.00,  # 20 × 3/6
+        "3": 7.5,  # the latest capture of the portal's DVCTT score
+        "3.5a": 2.00,
+        "3.5b": 2.00,
+        "3.6": 4.50,  # 2×min(1, 100/80), idem, 6×3/4
+        "5.2": 4.00,
+        "5.3": 4.00,
+        "5.4": 0.00,  # 6×2/3, 6×2/3, 6×min(1, 0/90)
+        "4.1": 4.50,
+        "4.2": 2.86,
+        "4.x": 2.00,
+        "4.3": 0.71,  # 6×3/4, 4×5/7, 2×1, 2×min(1, 28.57/80)
+        "4.4": 1.14,
+        "4.5b": 0.86,
+        "4.5a": 2.00,
+    }  # 4×2/7, 2×3/7, 2×3/3
     assert {k: scores[k] for k in hand} == hand
-    unit = con.execute("""SELECT score_ckmb, score_tdgq, score_dvctt, score_tttt, score_mdhl, score_shhs, total,
+    unit = con.execute(
+        """SELECT score_ckmb, score_tdgq, score_dvctt, score_tttt, score_mdhl, score_shhs, total,
                                  dvctt_source, rank, is_tied, units_in_group, dossiers
-                          FROM mart_qd766_unit WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall()[0]
+                          FROM mart_qd766_unit WHERE unit_code = ? AND period_label = '2026-M03'""",
+        [WARD],
+    ).fetchall()[0]
     assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.07, 58.36, "portal", 1, False, 1, 7)
     # The other ward has no portal score for DVCTT: its total is out of 88, so it is not ranked against 100.
-    assert con.execute("""SELECT rank, evaluated_max, complete FROM mart_qd766_unit
-                          WHERE unit_code = ? AND period_label = '2026-M03'""", [OTHER_WARD]).fetchall() == [(None, 88, False)]
-    agency = dict(con.execute("""SELECT indicator_code, score FROM mart_qd766_indicator
-                                 WHERE unit_code = ? AND period_label = '2026-M03'""", [AGENCY]).fetchall())
+    assert con.execute(
+        """SELECT rank, evaluated_max, complete FROM mart_qd766_unit
+                          WHERE unit_code = ? AND period_label = '2026-M03'""",
+        [OTHER_WARD],
+    ).fetchall() == [(None, 88, False)]
+    agency = dict(
+        con.execute(
+            """SELECT indicator_code, score FROM mart_qd766_indicator
+                                 WHERE unit_code = ? AND period_label = '2026-M03'""",
+            [AGENCY],
+        ).fetchall()
+    )
     assert {k: agency[k] for k in ("3.5a", "3.5b", "3.6", "4.x", "5.2", "5.4")} == {
-        "3.5a": 1.25, "3.5b": 1.25, "3.6": 6.0, "4.x": 1.0, "5.2": 6.0, "5.4": 6.0}
+        "3.5a": 1.25,
+        "3.5b": 1.25,
+        "3.6": 6.0,
+        "4.x": 1.0,
+        "5.2": 6.0,
+        "5.4": 6.0,
+    }
     # Rerunning the period replaces its rows: same tables.
     before = con.execute("SELECT * FROM mart_qd766_unit ORDER BY unit_code").fetchall()
     store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
@@ -173,7 +380,9 @@ def test_unknown_inputs_stay_unknown_never_zero(con):
     assert (store.measure_periods(con, [parse_period("2026-M02")], M, AS_OF)["petitions"] == 0).all()
 
     # The e-copy procedure is found whatever the case and spacing of its name in the catalogue.
-    con.execute("UPDATE dim_procedure SET procedure_name = '  chứng thực  bản sao điện tử từ bản chính' WHERE procedure_code = '2.0002'")
+    con.execute(
+        "UPDATE dim_procedure SET procedure_name = '  chứng thực  bản sao điện tử từ bản chính' WHERE procedure_code = '2.0002'"
+    )
     assert _row(store.measure_periods(con, march, M, AS_OF), "2026-M03", WARD)["e_copy_offering"] == 1
 
     # A dossier whose sync flag is unknown, a fee-bearing procedure with no payment flag, a provincial procedure
@@ -188,6 +397,11 @@ def test_unknown_inputs_stay_unknown_never_zero(con):
     assert ward["fee_formalities"] == 2  # known counts stay
     assert pd.isna(agency["formalities"]) and pd.isna(agency["fee_formalities"])
     store.refresh_index(con, march, M, AS_OF)
-    sources = dict(con.execute("""SELECT indicator_code, source FROM mart_qd766_indicator
-                                  WHERE unit_code = ? AND period_label = '2026-M03'""", [WARD]).fetchall())
+    sources = dict(
+        con.execute(
+            """SELECT indicator_code, source FROM mart_qd766_indicator
+                                  WHERE unit_code = ? AND period_label = '2026-M03'""",
+            [WARD],
+        ).fetchall()
+    )
     assert sources["1.4"] == sources["3.5a"] == sources["4.x"] == "missing" and sources["3.6"] == "local"

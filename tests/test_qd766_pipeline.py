@@ -18,8 +18,14 @@ from pipelines.sensors import period_run_requests
 # End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
 pytestmark = pytest.mark.slow
 
-DAILY = [*dg.load_assets_from_modules([tthc, publish]), qd766.qd766_portal_snapshots, qd766.petitions,
-         qd766.procedure_publication, *dg.load_asset_checks_from_modules([tthc_checks]), qd766_checks.qd766_portal_consistency]
+DAILY = [
+    *dg.load_assets_from_modules([tthc, publish]),
+    qd766.qd766_portal_snapshots,
+    qd766.petitions,
+    qd766.procedure_publication,
+    *dg.load_asset_checks_from_modules([tthc_checks]),
+    qd766_checks.qd766_portal_consistency,
+]
 MONTH = [qd766.qd766_month, qd766_checks.qd766_month_scores_valid]
 
 
@@ -39,16 +45,25 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
 
     summary = generate_inbox(Path(warehouse.inbox), end=date(2026, 2, 10), scale=0.003)
     daily = _run(DAILY, warehouse, _range("2026-01-01", "2026-02-10"))
-    consistency = [e.event_specific_data for e in daily.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                   and e.event_specific_data.check_name == "qd766_portal_consistency"]
+    consistency = [
+        e.event_specific_data
+        for e in daily.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.check_name == "qd766_portal_consistency"
+    ]
     assert consistency and not consistency[0].passed  # the demo's deliberately bad snapshots are reported
 
     _run(MONTH, warehouse, _range("2026-01", "2026-02"))
     _run([qd766.qd766_quarter, qd766_checks.qd766_quarter_scores_valid], warehouse, _range("2026-01-01", "2026-01-01"))
-    year = _run([qd766.qd766_year, qd766.qd766_workbook, publish.analyst_snapshot, qd766_checks.qd766_year_scores_valid],
-                warehouse, {"dagster/partition": "2026"})
-    checks = {e.event_specific_data.check_name: e.event_specific_data.passed
-              for e in year.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    year = _run(
+        [qd766.qd766_year, qd766.qd766_workbook, publish.analyst_snapshot, qd766_checks.qd766_year_scores_valid],
+        warehouse,
+        {"dagster/partition": "2026"},
+    )
+    checks = {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in year.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
     assert checks == {"qd766_scores_valid": True}
 
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
@@ -73,8 +88,10 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         # Local group scores beside the portal's. February was captured at the data's own cut-off and holds no
         # deliberately bad export, so payment and timeliness, counted from the same dossiers, agree exactly (SHHS may
         # not: the warehouse infers e-certified copies from dossiers, the demo portal from a commune trait).
-        compared = dict(con.execute("""SELECT group_code, max(abs(difference)) FROM mart_qd766_local_vs_portal
-                                       WHERE portal_score IS NOT NULL AND period_label = '2026-M02' GROUP BY 1""").fetchall())
+        compared = dict(
+            con.execute("""SELECT group_code, max(abs(difference)) FROM mart_qd766_local_vs_portal
+                                       WHERE portal_score IS NOT NULL AND period_label = '2026-M02' GROUP BY 1""").fetchall()
+        )
         assert set(compared) == {"CKMB", "TDGQ", "DVCTT", "TTTT", "MDHL", "SHHS"}
         assert compared["TTTT"] == 0 and compared["TDGQ"] == 0
         assert con.execute("SELECT count(*) FROM fct_petition").fetchall()[0][0] > 0
@@ -84,14 +101,23 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         issues = {r[0] for r in con.execute("SELECT rule FROM portal_qd766_issue").fetchall()}
         assert {"missing_field", "null_value", "changed_max_score", "unknown_department"} <= issues
         bad = {b["kind"]: b["file"].removeprefix("portal/") for b in summary["bad_files"] if b["file"].startswith("portal/")}
-        mismatched = con.execute("""SELECT DISTINCT indicator_code FROM mart_qd766_reconciliation
-                                    WHERE file_name = ? AND status = 'mismatch'""", [bad["portal_score_mismatch"]]).fetchall()
+        mismatched = con.execute(
+            """SELECT DISTINCT indicator_code FROM mart_qd766_reconciliation
+                                    WHERE file_name = ? AND status = 'mismatch'""",
+            [bad["portal_score_mismatch"]],
+        ).fetchall()
         assert set(mismatched) == {("4.2",), (None,)}  # the metric and its group total
-        unmatched = con.execute("""SELECT department_code, unit_code FROM mart_qd766_reconciliation
-                                   WHERE file_name = ? AND NOT matched""", [bad["portal_unknown_department"]]).fetchall()
+        unmatched = con.execute(
+            """SELECT department_code, unit_code FROM mart_qd766_reconciliation
+                                   WHERE file_name = ? AND NOT matched""",
+            [bad["portal_unknown_department"]],
+        ).fetchall()
         assert unmatched and {u for _, u in unmatched} == {None}
-        clean = con.execute("""SELECT count(*) FILTER (status = 'mismatch'), count(*) FROM mart_qd766_reconciliation
-                               WHERE file_name NOT IN (SELECT unnest(?))""", [list(bad.values())]).fetchall()[0]
+        clean = con.execute(
+            """SELECT count(*) FILTER (status = 'mismatch'), count(*) FROM mart_qd766_reconciliation
+                               WHERE file_name NOT IN (SELECT unnest(?))""",
+            [list(bad.values())],
+        ).fetchall()[0]
         assert clean[0] == 0 and clean[1] > 0  # every other portal score agrees with its own counts
 
     book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_766_2026-Y.xlsx", read_only=True)
@@ -102,7 +128,9 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         before = con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall()
     _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
-        assert con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall() == before
+        assert (
+            con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall() == before
+        )
 
 
 def test_workbook_for_a_past_period_from_config(warehouse):
@@ -111,13 +139,22 @@ def test_workbook_for_a_past_period_from_config(warehouse):
     generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 20), scale=0.002, bad_files=False)
     _run(DAILY, warehouse, _range("2026-01-01", "2026-01-20"))
     _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
-    result = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, partition_key="2026",
-                            run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}})
+    result = dg.materialize(
+        [qd766.qd766_workbook],
+        resources={"warehouse": warehouse},
+        partition_key="2026",
+        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
+    )
     assert result.success
     assert (Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx").exists()
     for period in ("tháng 13", "2025-M12"):  # unreadable, or not in the partition's year
-        wrong = dg.materialize([qd766.qd766_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
-                               partition_key="2026", run_config={"ops": {"qd766_workbook": {"config": {"period": period}}}})
+        wrong = dg.materialize(
+            [qd766.qd766_workbook],
+            resources={"warehouse": warehouse},
+            raise_on_error=False,
+            partition_key="2026",
+            run_config={"ops": {"qd766_workbook": {"config": {"period": period}}}},
+        )
         assert not wrong.success
 
 
@@ -154,7 +191,8 @@ def test_inbox_sensor_reloads_the_other_sources_once_per_change(warehouse):
         (inbox / "tthc" / "cong_bo_tthc.csv").write_text("y", encoding="utf-8")
         changed = dg.build_sensor_context(instance=instance, cursor=context.cursor, resources={"warehouse": warehouse})
         assert [(r.job_name, r.tags["cchc/changed_files"]) for r in inbox_sensor(changed)] == [
-            ("qd766_sources", "tthc/cong_bo_tthc.csv")]
+            ("qd766_sources", "tthc/cong_bo_tthc.csv")
+        ]
 
 
 def test_scores_suite_fails_on_a_score_above_its_maximum():
@@ -164,8 +202,18 @@ def test_scores_suite_fails_on_a_score_above_its_maximum():
     from checks.tthc_expectations import run_suite
     from scoring.qd766 import methodology_for
 
-    row = {"period_label": "2026-Y", "unit_code": "05443", "total": 80.0, "rank": 1, "score_ckmb": 17.0,
-           "score_tdgq": 18.0, "score_dvctt": 10.0, "score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0}
+    row = {
+        "period_label": "2026-Y",
+        "unit_code": "05443",
+        "total": 80.0,
+        "rank": 1,
+        "score_ckmb": 17.0,
+        "score_tdgq": 18.0,
+        "score_dvctt": 10.0,
+        "score_tttt": 8.0,
+        "score_mdhl": 15.0,
+        "score_shhs": 12.0,
+    }
     expectations = unit_mart_expectations(methodology_for(date(2026, 1, 1)), ["05443", "05665"], 1)
     good = pd.DataFrame([row, row | {"unit_code": "05665", "rank": None}])  # an unranked unit is fine
     assert all(o.success for o in run_suite(good, expectations, "good"))

@@ -51,7 +51,11 @@ def test_every_score_is_kept_whatever_its_field_and_nothing_normal_is_an_issue(t
     payment = _by_unit(snaps["formality-online-payment-tree"])
     phan_dinh_phung, van_lang = MATCHER.match("Phường Phan Đình Phùng"), MATCHER.match("Xã Văn Lăng")
     assert (payment["province"].score, payment[SNV].score, payment[phan_dinh_phung].score, payment[van_lang].score) == (
-        5.23, 5.0, 5.75, 7.05)
+        5.23,
+        5.0,
+        5.75,
+        7.05,
+    )
     assert payment[van_lang].max_score == 10  # totalMaxScore
     online = _by_unit(snaps["provide-online-tree"])
     assert (online["province"].score, online[SNV].score, online[van_lang].score) == (8.46, 6.5, 6.25)
@@ -67,7 +71,10 @@ def test_tree_rows_reconcile_from_their_published_counts(tmp_path):
             rows = reconcile_node(M, snap.group, node)
             assert rows[-1]["status"] == "match", (endpoint, node.department, rows)
     van_lang = _by_unit(snaps["formality-online-payment-tree"])[MATCHER.match("Xã Văn Lăng")]
-    rows = {r["indicator_code"]: r["recomputed_score"] for r in reconcile_node(M, snaps["formality-online-payment-tree"].group, van_lang)}
+    rows = {
+        r["indicator_code"]: r["recomputed_score"]
+        for r in reconcile_node(M, snaps["formality-online-payment-tree"].group, van_lang)
+    }
     assert rows == {"3.5a": 0.5, "3.5b": 1.75, "3.6": 4.8, None: 7.05}  # 2 × 20/80, 2 × 70/80, 6 × 80 %
     online = snaps["provide-online-tree"]
     rows = reconcile_node(M, online.group, _by_unit(online)[SNV])
@@ -112,7 +119,9 @@ def test_a_disagreeing_score_is_a_mismatch_and_only_it(tmp_path):
     path = tmp_path / _fixture("dossier-digitized")
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
-    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[MATCHER.match("Phường Phan Đình Phùng")])}
+    rows = {
+        r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[MATCHER.match("Phường Phan Đình Phùng")])
+    }
     assert (rows["4.2"]["status"], rows["4.2"]["portal_score"], rows["4.2"]["recomputed_score"]) == ("mismatch", 3.0, 2.0)
     assert rows[None]["status"] == "mismatch" and rows[None]["difference"] == pytest.approx(-1.0)
     assert sum(r["status"] == "mismatch" for r in rows.values()) == 2
@@ -174,31 +183,51 @@ def test_a_commune_of_another_province_is_never_ours_and_mapped_codes_match(tmp_
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, matcher)
     units = {n.department_code: (n.unit_code, n.matched_by) for n in snap.nodes if n.role == "unit"}
-    assert units == {"H44.132": (None, None), "H55.160": (None, None), "H55.161": (matcher.match("Xã Văn Lang"), "name"),
-                     "H55.150": ("05443", "code")}
-    assert sorted((i.department, i.rule) for i in snap.issues) == [("H44.132", "other_province"),
-                                                                  ("H55.160", "other_province")]
+    assert units == {
+        "H44.132": (None, None),
+        "H55.160": (None, None),
+        "H55.161": (matcher.match("Xã Văn Lang"), "name"),
+        "H55.150": ("05443", "code"),
+    }
+    assert sorted((i.department, i.rule) for i in snap.issues) == [("H44.132", "other_province"), ("H55.160", "other_province")]
     assert all("Phú Thọ" in i.reason for i in snap.issues)
 
 
 # --- where period and capture time come from ------------------------------------------------------------------
 
+
 def test_a_sidecar_gives_period_and_capture_time_to_a_file_named_anyhow(tmp_path):
     path = tmp_path / "ket_qua_thanh_toan.json"
     shutil.copy(FIXTURES / _fixture("formality-online-payment-tree"), path)
-    (tmp_path / "ket_qua_thanh_toan.request.json").write_text(json.dumps({
-        "endpoint": "formality-online-payment-tree", "captured_at": "2026-10-03T08:15:00",
-        "requests": [{"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "x"}]}), encoding="utf-8")
+    (tmp_path / "ket_qua_thanh_toan.request.json").write_text(
+        json.dumps(
+            {
+                "endpoint": "formality-online-payment-tree",
+                "captured_at": "2026-10-03T08:15:00",
+                "requests": [{"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "x"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     assert snapshot_files(tmp_path) == [path]  # the sidecar is not a response
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert snap.usable and (snap.period_label, snap.captured_at, snap.capture_source) == (
-        "2026-Q3", datetime(2026, 10, 3, 8, 15), "sidecar")
+        "2026-Q3",
+        datetime(2026, 10, 3, 8, 15),
+        "sidecar",
+    )
     assert snap.endpoint == "formality-online-payment-tree"
 
 
 def test_the_endpoint_is_recognised_from_the_content(tmp_path):
-    for prefix in ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree", "transparency",
-                   "handling-satisfaction", "dossier-digitized"):
+    for prefix in (
+        "dvc-progress-tree",
+        "provide-online-tree",
+        "formality-online-payment-tree",
+        "transparency",
+        "handling-satisfaction",
+        "dossier-digitized",
+    ):
         path = tmp_path / f"bao_cao_2026-Q3_20261003T0815_{prefix.split('-')[0]}.json"
         shutil.copy(FIXTURES / _fixture(prefix), path)
         snap = read_snapshot(path, methodology_for, MATCHER)
@@ -230,6 +259,7 @@ def test_content_that_contradicts_the_name_is_refused(tmp_path):
 
 # --- bad days -------------------------------------------------------------------------------------------------
 
+
 def test_a_utf16_save_is_read(tmp_path):
     path = tmp_path / _fixture("transparency")
     path.write_bytes((FIXTURES / path.name).read_text(encoding="utf-8").encode("utf-16"))
@@ -237,15 +267,20 @@ def test_a_utf16_save_is_read(tmp_path):
     assert snap.usable and len(snap.nodes) == 4
 
 
-@pytest.mark.parametrize(("content", "rule"), [
-    (b"", "empty_file"),
-    (b"<!DOCTYPE html><html><head><title>B\xe1\xba\xa3o tr\xc3\xac</title></head><body>...</body></html>", "html_not_json"),
-    (b'{"code":"OK","data":{"parent":{"departmentCode":"H55","totalRece', "bad_json"),
-    (b'{"code":"ERR_UNAUTHORIZED","message":"Phi\xc3\xaan \xc4\x91\xc4\x83ng nh\xe1\xba\xadp h\xe1\xba\xbft h\xe1\xba\xa1n","data":null}',
-     "portal_error"),
-    (b'{"code":"OK","data":{"parent":{}}}', "bad_shape"),
-    (b'[1, 2]', "bad_shape"),
-])
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (b"", "empty_file"),
+        (b"<!DOCTYPE html><html><head><title>B\xe1\xba\xa3o tr\xc3\xac</title></head><body>...</body></html>", "html_not_json"),
+        (b'{"code":"OK","data":{"parent":{"departmentCode":"H55","totalRece', "bad_json"),
+        (
+            b'{"code":"ERR_UNAUTHORIZED","message":"Phi\xc3\xaan \xc4\x91\xc4\x83ng nh\xe1\xba\xadp h\xe1\xba\xbft h\xe1\xba\xa1n","data":null}',
+            "portal_error",
+        ),
+        (b'{"code":"OK","data":{"parent":{}}}', "bad_shape"),
+        (b"[1, 2]", "bad_shape"),
+    ],
+)
 def test_unusable_files_are_refused_with_the_real_cause(tmp_path, content, rule):
     path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
     path.write_bytes(content)
@@ -275,10 +310,13 @@ def test_duplicated_rows_keep_one_copy_and_conflicting_ones_none(tmp_path):
     assert sorted(i.rule for i in snap.issues) == ["conflicting_rows", "duplicate_row"]
 
 
-@pytest.mark.parametrize(("name", "content", "rule"), [
-    ("unknown-endpoint_2026-M01_20260203T0815.json", '{"code":"OK","data":{"parent":{},"children":[]}}', "unknown_endpoint"),
-    ("transparency_2019-M01_20190203T0815.json", '{"data": {"overview": {}, "evaluation": []}}', "no_methodology"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "rule"),
+    [
+        ("unknown-endpoint_2026-M01_20260203T0815.json", '{"code":"OK","data":{"parent":{},"children":[]}}', "unknown_endpoint"),
+        ("transparency_2019-M01_20190203T0815.json", '{"data": {"overview": {}, "evaluation": []}}', "no_methodology"),
+    ],
+)
 def test_files_the_methodology_cannot_take_are_refused(tmp_path, name, content, rule):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -303,6 +341,7 @@ def test_malformed_values_and_rows_are_reported_not_raised(tmp_path):
 
 # --- into the warehouse ---------------------------------------------------------------------------------------
 
+
 def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(tmp_path):
     folder = tmp_path / "portal"
     folder.mkdir()
@@ -321,11 +360,14 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
     labels = con.execute("""SELECT DISTINCT data_quality_label FROM mart_qd766_reconciliation
                             WHERE data_quality_status IS NOT NULL ORDER BY 1""").fetchall()
     assert labels == [("Chưa có số liệu báo cáo quốc gia",), ("Mẫu số tạm tính (số liệu báo cáo quốc gia chưa chính thức)",)]
-    statuses = dict(con.execute("""SELECT status, count(*) FROM mart_qd766_reconciliation
-                                   WHERE file_name NOT LIKE '%2026-M07%' GROUP BY 1""").fetchall())
+    statuses = dict(
+        con.execute("""SELECT status, count(*) FROM mart_qd766_reconciliation
+                                   WHERE file_name NOT LIKE '%2026-M07%' GROUP BY 1""").fetchall()
+    )
     assert set(statuses) == {"match", "computed", "portal_authoritative", "portal_score_without_counts"}
-    learned = con.execute("SELECT DISTINCT portal_code FROM portal_unit_code WHERE source = 'learned' AND portal_code IS NOT NULL "
-                          "ORDER BY 1").fetchall()
+    learned = con.execute(
+        "SELECT DISTINCT portal_code FROM portal_unit_code WHERE source = 'learned' AND portal_code IS NOT NULL ORDER BY 1"
+    ).fetchall()
     assert learned == [("H55.100",), ("H55.101",)]  # communes: the portal's own sequence, learned by name
     review = store.write_portal_code_review(con, tmp_path / "reports", "Thái Nguyên")
     assert review is not None and "H55.101" in review.read_text(encoding="utf-8-sig")
@@ -333,8 +375,10 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
     reviewed = UnitMatcher(apply_portal_codes(load_units("Thái Nguyên"), review))
     assert reviewed.match_portal("H55.101") == MATCHER.match("Xã Văn Lăng")
     assert reviewed.match_portal(None, None, "0a1b-pdp") == MATCHER.match("Phường Phan Đình Phùng")
-    scores = dict(con.execute("""SELECT unit_code, score FROM portal_qd766_node
-                                 WHERE group_code = 'DVCTT' AND role = 'unit'""").fetchall())
+    scores = dict(
+        con.execute("""SELECT unit_code, score FROM portal_qd766_node
+                                 WHERE group_code = 'DVCTT' AND role = 'unit'""").fetchall()
+    )
     assert scores[SNV] == 6.5  # the online-services score reaches the index (store.latest_portal_scores)
     assert store.latest_portal_scores(con, ["DVCTT"])[("2026-Q3", SNV, "DVCTT")] == 6.5
 
@@ -358,5 +402,7 @@ def test_a_broken_re_delivery_of_a_capture_keeps_its_earlier_rows(tmp_path):
     stats = store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 5))
     assert stats["files_kept_earlier"] == 1 and rows() == before and len(before) == 4
     assert con.execute("SELECT rule FROM portal_qd766_issue WHERE file_name = ? ORDER BY rule", [name]).fetchall() == [
-        ("bad_json",), ("redelivery_refused",)]
+        ("bad_json",),
+        ("redelivery_refused",),
+    ]
     assert con.execute("SELECT status FROM landed_files WHERE file_name = ?", [name]).fetchall() == [("loaded",)]

@@ -50,38 +50,64 @@ def test_rule_configuration_errors():
 
 def _measures(**overrides) -> dict:
     row = dict(
-        period_label="2026-Q1", unit_code="X1",
-        published=20, publish_on_time=18, public_update_on_time=19, content_full=20,
-        dossiers=1000, synced=950, received=990, on_time=900, completed=800, processing_days=4000.0,
-        online_dossiers=600, formalities=100, online_formalities=80, online_formalities_with_dossiers=40,
-        fee_formalities=50, integrated_formalities=30, paid_formalities=45, fee_dossiers=400, paid_dossiers=100,
-        petitions=10, petitions_on_time=8, petitions_satisfied=7, receiving_satisfied=850,
-        e_results=400, digitised=700, e_copy_offering=1, e_copy_units=1, reused=500, personal_store=200,
-        citizen_data=300, citizen_data_formalities=12, formalities_with_dossiers=30,
+        period_label="2026-Q1",
+        unit_code="X1",
+        published=20,
+        publish_on_time=18,
+        public_update_on_time=19,
+        content_full=20,
+        dossiers=1000,
+        synced=950,
+        received=990,
+        on_time=900,
+        completed=800,
+        processing_days=4000.0,
+        online_dossiers=600,
+        formalities=100,
+        online_formalities=80,
+        online_formalities_with_dossiers=40,
+        fee_formalities=50,
+        integrated_formalities=30,
+        paid_formalities=45,
+        fee_dossiers=400,
+        paid_dossiers=100,
+        petitions=10,
+        petitions_on_time=8,
+        petitions_satisfied=7,
+        receiving_satisfied=850,
+        e_results=400,
+        digitised=700,
+        e_copy_offering=1,
+        e_copy_units=1,
+        reused=500,
+        personal_store=200,
+        citizen_data=300,
+        citizen_data_formalities=12,
+        formalities_with_dossiers=30,
     )
     return row | overrides
 
 
 # Every indicator with a known formula, by hand from the counts above (methodology §3.3).
 HAND = {
-    "1.1": 6 * 18 / 20,                 # 5.40
-    "1.2": 4 * 19 / 20,                 # 3.80
-    "1.3": 2 * 20 / 20,                 # 2.00
-    "1.4": 6 * 950 / 1000,              # 5.70
-    "2.1": 20 * 900 / 990,              # 18.18
-    "3.5a": 2 * min(1, 60 / 80),        # 30/50 = 60 % -> 1.50
-    "3.5b": 2 * min(1, 90 / 80),        # 45/50 = 90 % -> capped at 2.00
-    "3.6": 6 * 100 / 400,               # 1.50
-    "5.2": 6 * 8 / 10,                  # 4.80
-    "5.3": 6 * 7 / 10,                  # 4.20
+    "1.1": 6 * 18 / 20,  # 5.40
+    "1.2": 4 * 19 / 20,  # 3.80
+    "1.3": 2 * 20 / 20,  # 2.00
+    "1.4": 6 * 950 / 1000,  # 5.70
+    "2.1": 20 * 900 / 990,  # 18.18
+    "3.5a": 2 * min(1, 60 / 80),  # 30/50 = 60 % -> 1.50
+    "3.5b": 2 * min(1, 90 / 80),  # 45/50 = 90 % -> capped at 2.00
+    "3.6": 6 * 100 / 400,  # 1.50
+    "5.2": 6 * 8 / 10,  # 4.80
+    "5.3": 6 * 7 / 10,  # 4.20
     "5.4": 6 * min(1, (850 / 990 * 100) / 90),  # 85.86 % / 90 -> 5.72
-    "4.1": 6 * 400 / 800,               # 3.00
-    "4.2": 4 * 700 / 1000,              # 2.80
-    "4.x": 2 * 1 / 1,                   # 2.00
-    "4.3": 2 * min(1, 50 / 80),         # 500/1000 = 50 % -> 1.25
-    "4.4": 4 * 200 / 1000,              # 0.80
-    "4.5b": 2 * 300 / 1000,             # 0.60
-    "4.5a": 2 * 12 / 30,                # 0.80
+    "4.1": 6 * 400 / 800,  # 3.00
+    "4.2": 4 * 700 / 1000,  # 2.80
+    "4.x": 2 * 1 / 1,  # 2.00
+    "4.3": 2 * min(1, 50 / 80),  # 500/1000 = 50 % -> 1.25
+    "4.4": 4 * 200 / 1000,  # 0.80
+    "4.5b": 2 * 300 / 1000,  # 0.60
+    "4.5a": 2 * 12 / 30,  # 0.80
 }
 
 
@@ -113,8 +139,18 @@ def test_every_known_indicator_against_hand_values():
 
 
 def test_special_cases_no_petitions_and_no_dossiers():
-    quiet = _measures(dossiers=0, synced=0, received=0, on_time=0, completed=0, processing_days=None,
-                      petitions=0, petitions_on_time=0, petitions_satisfied=0, receiving_satisfied=0)
+    quiet = _measures(
+        dossiers=0,
+        synced=0,
+        received=0,
+        on_time=0,
+        completed=0,
+        processing_days=None,
+        petitions=0,
+        petitions_on_time=0,
+        petitions_satisfied=0,
+        receiving_satisfied=0,
+    )
     indicators, units = score_measures(M, pd.DataFrame([quiet]))
     got = dict(zip(indicators["indicator_code"], indicators["score"], strict=True))
     assert got["5.2"] == 6.0 and got["5.3"] == 6.0  # no petitions: full points
@@ -127,20 +163,23 @@ def test_special_cases_no_petitions_and_no_dossiers():
 
 
 def test_null_publication_counts_leave_the_group_unevaluated():
-    indicators, units = score_measures(M, pd.DataFrame([_measures(published=None, publish_on_time=None,
-                                                                  public_update_on_time=None, content_full=None)]))
+    indicators, units = score_measures(
+        M, pd.DataFrame([_measures(published=None, publish_on_time=None, public_update_on_time=None, content_full=None)])
+    )
     assert indicators.set_index("indicator_code").loc["1.1", "source"] == "missing"
     assert pd.isna(units.iloc[0]["CKMB"])
 
 
 def test_ranking_with_ties_within_each_group():
-    units = pd.DataFrame({
-        "period_label": ["2026-Y"] * 7,
-        "ranking_group": ["agency", "agency", "agency", "agency", "local", "local", "local"],
-        "unit_code": list("ABCDEFG"),
-        "total": [90.0, 85.504, 85.496, 80.0, 70.0, 70.0, 70.0],
-        "evaluated_max": [100] * 7,
-    })
+    units = pd.DataFrame(
+        {
+            "period_label": ["2026-Y"] * 7,
+            "ranking_group": ["agency", "agency", "agency", "agency", "local", "local", "local"],
+            "unit_code": list("ABCDEFG"),
+            "total": [90.0, 85.504, 85.496, 80.0, 70.0, 70.0, 70.0],
+            "evaluated_max": [100] * 7,
+        }
+    )
     ranked = rank_within(units).set_index("unit_code")
     assert list(ranked.loc[list("ABCD"), "rank"]) == [1, 2, 2, 4]  # 85.50 and 85.50 after rounding: tied
     assert list(ranked.loc[list("ABCD"), "is_tied"]) == [False, True, True, False]
@@ -149,8 +188,15 @@ def test_ranking_with_ties_within_each_group():
 
 
 def test_a_unit_missing_a_group_is_not_ranked_against_complete_ones():
-    units = pd.DataFrame({"period_label": ["2026-Y"] * 4, "ranking_group": ["local"] * 4, "unit_code": list("ABCD"),
-                          "total": [80.0, 85.0, 75.0, 60.0], "evaluated_max": [100, 88, 100, 100]})
+    units = pd.DataFrame(
+        {
+            "period_label": ["2026-Y"] * 4,
+            "ranking_group": ["local"] * 4,
+            "unit_code": list("ABCD"),
+            "total": [80.0, 85.0, 75.0, 60.0],
+            "evaluated_max": [100, 88, 100, 100],
+        }
+    )
     ranked = rank_within(units).set_index("unit_code")
     assert pd.isna(ranked.loc["B", "rank"]) and not ranked.loc["B", "is_tied"]  # out of 88: not ranked
     assert [ranked.loc[u, "rank"] for u in "ACD"] == [1, 2, 3] and ranked.loc["A", "units_in_group"] == 3
@@ -166,16 +212,21 @@ def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("replace", "message"), [
-    (("metric: PUBLISH_ON_TIME\n        max: 6", "metric: PUBLISH_ON_TIME\n        max: 7"),
-     r"dòng \d+, nhóm CKMB: tổng điểm chỉ tiêu 19"),
-    (('code: "1.2"', 'code: "1.1"'), "mã chỉ tiêu 1.1 bị trùng"),
-    (("numerator: synced", "numerator: synced_dossiers"), "numerator: 'synced_dossiers' không hợp lệ"),
-    (("rule: target\n        target: 80", "rule: target"), "target"),
-    (("        scope: province\n", "        scope: province\n        province: x\n"), "ngoặc kép"),
-    (("  tolerance: 0.011", "  tolerence: 0.011"), "parameters: thiếu trường tolerance"),
-    (("scope: province\n", "scope: tỉnh\n"), "scope: 'tỉnh' không hợp lệ, chỉ dùng: 'unit' hoặc 'province'"),
-])
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        (
+            ("metric: PUBLISH_ON_TIME\n        max: 6", "metric: PUBLISH_ON_TIME\n        max: 7"),
+            r"dòng \d+, nhóm CKMB: tổng điểm chỉ tiêu 19",
+        ),
+        (('code: "1.2"', 'code: "1.1"'), "mã chỉ tiêu 1.1 bị trùng"),
+        (("numerator: synced", "numerator: synced_dossiers"), "numerator: 'synced_dossiers' không hợp lệ"),
+        (("rule: target\n        target: 80", "rule: target"), "target"),
+        (("        scope: province\n", "        scope: province\n        province: x\n"), "ngoặc kép"),
+        (("  tolerance: 0.011", "  tolerence: 0.011"), "parameters: thiếu trường tolerance"),
+        (("scope: province\n", "scope: tỉnh\n"), "scope: 'tỉnh' không hợp lệ, chỉ dùng: 'unit' hoặc 'province'"),
+    ],
+)
 def test_methodology_validation(tmp_path, replace, message):
     with pytest.raises(MethodologyError, match=message):
         load_methodology(_write_variant(tmp_path, replace))
@@ -191,8 +242,9 @@ def test_methodology_is_chosen_by_date(tmp_path):
     """A period is scored with the file valid on its first day: the latest valid_from not after it."""
     text = (METHODOLOGY_DIR / "qd766_2022_dvcqg.yaml").read_text(encoding="utf-8")
     (tmp_path / "qd766_2022_dvcqg.yaml").write_text(text, encoding="utf-8")
-    (tmp_path / "qd766_2026_sua_doi.yaml").write_text(text.replace("valid_from: 2022-06-23", "valid_from: 2026-07-01"),
-                                                       encoding="utf-8")
+    (tmp_path / "qd766_2026_sua_doi.yaml").write_text(
+        text.replace("valid_from: 2022-06-23", "valid_from: 2026-07-01"), encoding="utf-8"
+    )
     assert methodology_for(date(2026, 6, 30), tmp_path).valid_from == date(2022, 6, 23)
     assert methodology_for(date(2026, 7, 1), tmp_path).valid_from == date(2026, 7, 1)
     assert methodology_for(date(2027, 1, 1), tmp_path).valid_from == date(2026, 7, 1)

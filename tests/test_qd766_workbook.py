@@ -46,12 +46,25 @@ UNITS = [
 def unit_row(code, name, ranking_group, scores, rank, tied, dossiers, period=PERIOD) -> dict:
     total = sum(s for s in scores if s is not None)
     evaluated = sum(g.max_points for g, s in zip(METHODOLOGY.groups, scores, strict=True) if s is not None)
-    return {"period_label": period.label, "period_kind": period.kind, "period_start": period.start,
-            "period_end": period.end, "as_of": AS_OF, "unit_code": code, "unit_name": name,
-            "ranking_group": ranking_group, **{f"score_{g.lower()}": s for g, s in zip(GROUPS, scores, strict=True)},
-            "dvctt_source": "missing" if scores[2] is None else "portal", "total": float(total),
-            "evaluated_max": evaluated, "complete": evaluated == 100, "rank": rank, "is_tied": tied,
-            "units_in_group": 3 if ranking_group == "agency" else 4, "dossiers": dossiers}
+    return {
+        "period_label": period.label,
+        "period_kind": period.kind,
+        "period_start": period.start,
+        "period_end": period.end,
+        "as_of": AS_OF,
+        "unit_code": code,
+        "unit_name": name,
+        "ranking_group": ranking_group,
+        **{f"score_{g.lower()}": s for g, s in zip(GROUPS, scores, strict=True)},
+        "dvctt_source": "missing" if scores[2] is None else "portal",
+        "total": float(total),
+        "evaluated_max": evaluated,
+        "complete": evaluated == 100,
+        "rank": rank,
+        "is_tied": tied,
+        "units_in_group": 3 if ranking_group == "agency" else 4,
+        "dossiers": dossiers,
+    }
 
 
 def indicator_rows(code: str, base: int) -> list[dict]:
@@ -61,24 +74,62 @@ def indicator_rows(code: str, base: int) -> list[dict]:
         num, den = float(base + i), 200.0
         ratio = round(100 * num / den, 2) if ind.unit == "%" else round(num / den, 2)
         score = round(ind.rule.max_points * ratio / 100, 2) if ind.scored else None
-        rows.append({"period_label": PERIOD.label, "period_kind": PERIOD.kind, "period_start": PERIOD.start,
-                     "period_end": PERIOD.end, "as_of": AS_OF, "methodology": METHODOLOGY.path.name,
-                     "unit_code": code, "group_code": ind.group, "indicator_code": ind.code,
-                     "indicator_name": ind.name, "numerator": num, "denominator": den, "ratio": ratio,
-                     "score": score, "max_score": ind.rule.max_points, "rule": ind.rule.kind,
-                     "source": "local" if ind.scored else "info"})
+        rows.append(
+            {
+                "period_label": PERIOD.label,
+                "period_kind": PERIOD.kind,
+                "period_start": PERIOD.start,
+                "period_end": PERIOD.end,
+                "as_of": AS_OF,
+                "methodology": METHODOLOGY.path.name,
+                "unit_code": code,
+                "group_code": ind.group,
+                "indicator_code": ind.code,
+                "indicator_name": ind.name,
+                "numerator": num,
+                "denominator": den,
+                "ratio": ratio,
+                "score": score,
+                "max_score": ind.rule.max_points,
+                "rule": ind.rule.kind,
+                "source": "local" if ind.scored else "info",
+            }
+        )
     return rows
 
 
-def recon(file_name: str, captured: datetime, department: str, unit_code: str | None, status: str, *,
-          indicator: str | None = "1.4", portal: float | None = 6.0, recomputed: float | None = 6.0) -> dict:
-    return {"file_name": file_name, "endpoint": "transparency", "group_code": "CKMB", "period_label": PERIOD.label,
-            "captured_at": captured, "role": "unit", "department_code": None, "department_name": department,
-            "unit_code": unit_code, "matched": unit_code is not None, "indicator_code": indicator,
-            "metric_code": "DOSSIER_SYNC", "numerator": 90.0, "denominator": 100.0, "portal_score": portal,
-            "recomputed_score": recomputed,
-            "difference": None if portal is None or recomputed is None else round(recomputed - portal, 2),
-            "status": status, "status_label": STATUS_LABELS[status]}
+def recon(
+    file_name: str,
+    captured: datetime,
+    department: str,
+    unit_code: str | None,
+    status: str,
+    *,
+    indicator: str | None = "1.4",
+    portal: float | None = 6.0,
+    recomputed: float | None = 6.0,
+) -> dict:
+    return {
+        "file_name": file_name,
+        "endpoint": "transparency",
+        "group_code": "CKMB",
+        "period_label": PERIOD.label,
+        "captured_at": captured,
+        "role": "unit",
+        "department_code": None,
+        "department_name": department,
+        "unit_code": unit_code,
+        "matched": unit_code is not None,
+        "indicator_code": indicator,
+        "metric_code": "DOSSIER_SYNC",
+        "numerator": 90.0,
+        "denominator": 100.0,
+        "portal_score": portal,
+        "recomputed_score": recomputed,
+        "difference": None if portal is None or recomputed is None else round(recomputed - portal, 2),
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+    }
 
 
 NEW = "transparency_2026-Q3_20261002T0800.json"
@@ -87,14 +138,17 @@ OLD = "transparency_2026-Q3_20261001T0800.json"
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     columns = list(rows[0])
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    [[r[c] for c in columns] for r in rows])
+    con.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [[r[c] for c in columns] for r in rows],
+    )
 
 
 def write_tree(con: duckdb.DuckDBPyConnection, year: int = 2026, methodology=METHODOLOGY) -> None:
     """dim_criterion rows of the QĐ 766 tree, as the scoring step writes them."""
-    write_dim_criterion(con, qd766_rows(methodology, year), datetime(2026, 10, 1), year=year, index_code="qd766",
-                        tree=methodology.path.name)
+    write_dim_criterion(
+        con, qd766_rows(methodology, year), datetime(2026, 10, 1), year=year, index_code="qd766", tree=methodology.path.name
+    )
 
 
 @pytest.fixture(scope="module")
@@ -102,28 +156,37 @@ def workbook(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("qd766")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
-    con.executemany("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
-                    "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
-                    [u[:6] for u in UNITS])
+    con.executemany(
+        "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+        "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+        [u[:6] for u in UNITS],
+    )
     write_tree(con)
     units = [unit_row(c, n, rg, s, r, t, d) for c, n, _, _, rg, _, s, r, t, d in UNITS]
     # another period must not leak in
     units.append(unit_row("SNV", "Sở Nội vụ", "agency", (1, 1, 1, 1, 1, 1), 1, False, 1, parse_period("2026-Q2")))
     insert(con, "mart_qd766_unit", units)
     insert(con, "mart_qd766_indicator", [r for n, u in enumerate(UNITS) for r in indicator_rows(u[0], 100 + 10 * n)])
-    insert(con, "mart_qd766_reconciliation", [
-        recon(NEW, datetime(2026, 10, 2, 8), "Sở Nội vụ", "SNV", "match"),
-        recon(NEW, datetime(2026, 10, 2, 8), "UBND xã Tân Khánh", None, "mismatch", recomputed=5.4),
-        recon(NEW, datetime(2026, 10, 2, 8), "Sở Tài chính", "STC", "not_evaluated", indicator=None, portal=None),
-        recon(OLD, datetime(2026, 10, 1, 8), "Sở Y tế", "SYT", "mismatch", recomputed=1.0),  # older capture
-    ])
-    con.executemany("""INSERT INTO portal_qd766_issue BY NAME
+    insert(
+        con,
+        "mart_qd766_reconciliation",
+        [
+            recon(NEW, datetime(2026, 10, 2, 8), "Sở Nội vụ", "SNV", "match"),
+            recon(NEW, datetime(2026, 10, 2, 8), "UBND xã Tân Khánh", None, "mismatch", recomputed=5.4),
+            recon(NEW, datetime(2026, 10, 2, 8), "Sở Tài chính", "STC", "not_evaluated", indicator=None, portal=None),
+            recon(OLD, datetime(2026, 10, 1, 8), "Sở Y tế", "SYT", "mismatch", recomputed=1.0),  # older capture
+        ],
+    )
+    con.executemany(
+        """INSERT INTO portal_qd766_issue BY NAME
                        SELECT ? AS file_name, ? AS department, 'unknown_department' AS rule, ? AS reason, false AS blocking,
                               'transparency' AS endpoint, 'CKMB' AS group_code, '2026-Q3' AS period_label, 1 AS rows,
-                              [?] AS departments, ?::TIMESTAMP AS captured_at""", [
-        (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục", "UBND xã Tân Khánh", datetime(2026, 10, 2, 8)),
-        (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ", "Sở Y tế", datetime(2026, 10, 1, 8)),
-    ])
+                              [?] AS departments, ?::TIMESTAMP AS captured_at""",
+        [
+            (NEW, "UBND xã Tân Khánh", "Đơn vị không khớp danh mục", "UBND xã Tân Khánh", datetime(2026, 10, 2, 8)),
+            (OLD, "Sở Y tế", "Vấn đề của ảnh chụp cũ", "Sở Y tế", datetime(2026, 10, 1, 8)),
+        ],
+    )
     data = read_workbook_data(con, PERIOD)
     con.close()
     path = write_qd766_workbook(tmp_path / "chi_so_766.xlsx", data, generated_at=datetime(2026, 10, 3, 9, 0))
@@ -170,17 +233,18 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     assert any("Nhóm DVCTT: điểm của Cổng DVCQG, công thức chưa được công bố" in t for t in texts)
     assert any(t.startswith("II. XÃ, PHƯỜNG") for t in texts)
 
-    local_header = header + 1 + next(i for i, t in enumerate(
-        c.value for c in ws["A"][header:]) if t == "Hạng")
+    local_header = header + 1 + next(i for i, t in enumerate(c.value for c in ws["A"][header:]) if t == "Hạng")
     locals_ = rows_under(ws, local_header)
     # tie shown explicitly; Đồng Hỷ before Yên Trạch in Vietnamese order (not in code-point order)
     assert [(r[0], r[1]) for r in locals_] == [
-        ("1", "Phường Phan Đình Phùng"), ("2 (đồng hạng)", "Xã Đồng Hỷ"), ("2 (đồng hạng)", "Xã Yên Trạch"),
-        ("4", "Xã Dân Tiến")]
+        ("1", "Phường Phan Đình Phùng"),
+        ("2 (đồng hạng)", "Xã Đồng Hỷ"),
+        ("2 (đồng hạng)", "Xã Yên Trạch"),
+        ("4", "Xã Dân Tiến"),
+    ]
     assert locals_[0][headers.index("Tổng điểm (100)")] == pytest.approx(91)
     assert len(ws._charts) == 2
-    assert ws.conditional_formatting and any(
-        r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+    assert ws.conditional_formatting and any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[SHEET_RECONCILIATION]
     header = find_row(ws, "Nhóm")
@@ -255,6 +319,7 @@ def test_the_tree_is_the_one_scored_not_the_file_on_disk(tmp_path):
     assert data.method.max_points == 100
     assert [i.code for i in data.method.indicators] == [i.code for i in METHODOLOGY.indicators]
     assert [(i.numerator, i.denominator, i.max_points, i.scored) for i in data.method.indicators] == [
-        (i.numerator, i.denominator, i.rule.max_points, i.scored) for i in METHODOLOGY.indicators]
+        (i.numerator, i.denominator, i.rule.max_points, i.scored) for i in METHODOLOGY.indicators
+    ]
     wb = load_workbook(write_qd766_workbook(tmp_path / "b.xlsx", data))
     assert wb.sheetnames[1] == "1. Công khai (tên lúc chấm)"

@@ -21,8 +21,7 @@ WORKBOOKS = Path(__file__).parent.parent / "workbooks"
 NOT_RENDERERS = {"assessment_forms.py"}
 # What a renderer must not reach for: the source readers, YAML, the methodology files themselves.
 FORBIDDEN_MODULES = ("sources", "yaml", "ruamel")
-FORBIDDEN_NAMES = {"load_tree", "tree_for", "methodology_for", "load_methodology", "METHODOLOGY_DIR", "safe_load",
-                   "Methodology"}
+FORBIDDEN_NAMES = {"load_tree", "tree_for", "methodology_for", "load_methodology", "METHODOLOGY_DIR", "safe_load", "Methodology"}
 # Still to move (issue 13): shrink this, never grow it.
 KNOWN_LEFT: set[tuple[str, str]] = set()
 
@@ -76,14 +75,21 @@ def test_dim_criterion_for_every_scored_year_and_index(demo):
                             UNION SELECT DISTINCT 'dti', year, ranking_group, tree FROM mart_dti_unit""").fetchall()
     assert {(i, y) for i, y, _, _ in scored} == {("par", 2026), ("dti", 2026)}
     for index, year, group, tree in scored:
-        rows = con.execute("""SELECT count(*), count(tree_sha256), count(rule_text), count(DISTINCT tree),
+        rows = con.execute(
+            """SELECT count(*), count(tree_sha256), count(rule_text), count(DISTINCT tree),
                                      count(*) FILTER (kind = 'group'), count(bands)
                               FROM dim_criterion WHERE index_code = ? AND year = ? AND ranking_group = ?""",
-                           [index, year, group]).fetchone()
+            [index, year, group],
+        ).fetchone()
         assert rows[0] > 0 and rows[0] == rows[1] == rows[2] == rows[5], (index, year, group)
         assert rows[3] == 1 and rows[4] >= 5
-        assert con.execute("SELECT any_value(tree) FROM dim_criterion WHERE index_code = ? AND year = ? "
-                           "AND ranking_group = ?", [index, year, group]).fetchone()[0] == tree
+        assert (
+            con.execute(
+                "SELECT any_value(tree) FROM dim_criterion WHERE index_code = ? AND year = ? AND ranking_group = ?",
+                [index, year, group],
+            ).fetchone()[0]
+            == tree
+        )
     # Every criterion the marts scored is in the tree as used, under the same name and maximum.
     missing = con.execute("""SELECT count(*) FROM (SELECT DISTINCT m.year, u.ranking_group, m.code, m.name, m.max_points
                                                  FROM mart_dti_component m JOIN mart_dti_unit u USING (year, unit_code)) m

@@ -28,10 +28,17 @@ def operator_env(tmp_path: Path, small_inbox, monkeypatch) -> dict[str, str]:
     """Every folder of `make run` under tmp_path; set in this process too (the test opens the same instance and a
     code server that must see the same folders)."""
     shutil.copytree(small_inbox[0], tmp_path / "inbox")
-    env = {"DAGSTER_HOME": str(tmp_path / "dagster_home"), "CCHC_INBOX": str(tmp_path / "inbox"),
-           "CCHC_WAREHOUSE_DIR": str(tmp_path / "warehouse"), "CCHC_REPORTS": str(tmp_path / "reports"),
-           "CCHC_LOG_DIR": str(tmp_path / "logs"), "CCHC_SETTLE_SECONDS": "0", "PYTHONPATH": str(PROJECT_ROOT),
-           "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false"}
+    env = {
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "CCHC_INBOX": str(tmp_path / "inbox"),
+        "CCHC_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "CCHC_REPORTS": str(tmp_path / "reports"),
+        "CCHC_LOG_DIR": str(tmp_path / "logs"),
+        "CCHC_SETTLE_SECONDS": "0",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("CCHC_AUTOMATION", raising=False)
@@ -62,8 +69,14 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
     # stamp its schema version (a fresh DAGSTER_HOME only).
     with dg.DagsterInstance.get() as instance:
         assert _claimed_by(instance) == set()  # (opens the event log's index too)
-        first = subprocess.Popen(make_run, env=operator_env, cwd=PROJECT_ROOT, start_new_session=True,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first = subprocess.Popen(
+            make_run,
+            env=operator_env,
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             # Mid-step: the daily run's worker holds the pool's slot.
             dead_run_id = next(iter(_wait(lambda: _claimed_by(instance), 300, "a step holding the pool")))
@@ -74,8 +87,7 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
             # What stalled every later run before: the dead run still "Started", holding its slot.
             assert dead.status == dg.DagsterRunStatus.STARTED and dead_run_id in _claimed_by(instance)
 
-            second = subprocess.run(make_run, env=operator_env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                    timeout=1200)
+            second = subprocess.run(make_run, env=operator_env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1200)
             output = second.stdout + second.stderr
             assert second.returncode == 0, output
             lines = output.splitlines()
@@ -90,8 +102,14 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
             assert dead_run_id not in instance.event_log_storage.get_concurrency_run_ids()
             assert _claimed_by(instance) == set()
             runs = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
-            assert {r.job_name for r in runs} == {"daily_tthc", "qd766_monthly", "qd766_quarterly", "task_progress",
-                                                  "yearly_indices", "par_blank_forms_yearly"}
+            assert {r.job_name for r in runs} == {
+                "daily_tthc",
+                "qd766_monthly",
+                "qd766_quarterly",
+                "task_progress",
+                "yearly_indices",
+                "par_blank_forms_yearly",
+            }
             assert (Path(operator_env["CCHC_WAREHOUSE_DIR"]) / "warehouse.duckdb").exists()
             _reexecute_from_the_ui(instance, next(r for r in runs if r.job_name == "par_blank_forms_yearly"))
         finally:
@@ -110,12 +128,16 @@ def _reexecute_from_the_ui(instance: dg.DagsterInstance, parent: dg.DagsterRun) 
     from pipelines.run_demo import wait_for_run
 
     assert parent.remote_job_origin is not None  # an execute_in_process run has none: the UI cannot re-execute it
-    target = ModuleTarget(module_name="pipelines.definitions", attribute=None, working_directory=str(PROJECT_ROOT),
-                          location_name=None)
+    target = ModuleTarget(
+        module_name="pipelines.definitions", attribute=None, working_directory=str(PROJECT_ROOT), location_name=None
+    )
     with WorkspaceProcessContext(instance, target) as process:
         context = process.create_request_context()
-        result = execute_dagster_graphql(context, LAUNCH_PIPELINE_REEXECUTION_MUTATION, variables={
-            "reexecutionParams": {"parentRunId": parent.run_id, "strategy": "ALL_STEPS"}})
+        result = execute_dagster_graphql(
+            context,
+            LAUNCH_PIPELINE_REEXECUTION_MUTATION,
+            variables={"reexecutionParams": {"parentRunId": parent.run_id, "strategy": "ALL_STEPS"}},
+        )
         assert not result.errors, result.errors
         answer = result.data["launchPipelineReexecution"]
         assert answer["__typename"] == "LaunchRunSuccess", answer
@@ -141,10 +163,10 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         runs = {}
         for name, pid in (("dead", gone.pid), ("alive", os.getpid())):
             run = instance.create_run_for_job(dg.GraphDefinition(name=f"job_{name}").to_job(), run_id=None)
-            instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=run.job_name),
-                                          run_id=run.run_id)
-            instance.report_engine_event(f"Started process for run (pid: {pid}).", run,
-                                         EngineEventData.in_process(pid))
+            instance.report_dagster_event(
+                dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=run.job_name), run_id=run.run_id
+            )
+            instance.report_engine_event(f"Started process for run (pid: {pid}).", run, EngineEventData.in_process(pid))
             runs[name] = run
         storage = instance.event_log_storage
         storage.set_concurrency_slots(POOL, 1)
@@ -152,8 +174,14 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         assert not process_alive(gone.pid, time.time())
         assert process_alive(os.getpid(), time.time())
 
-        output = subprocess.run([sys.executable, "-m", "pipelines.instance", "recover"], env=operator_env,
-                                cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+        output = subprocess.run(
+            [sys.executable, "-m", "pipelines.instance", "recover"],
+            env=operator_env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert instance.get_run_by_id(runs["dead"].run_id).status == dg.DagsterRunStatus.FAILURE
         assert instance.get_run_by_id(runs["alive"].run_id).status == dg.DagsterRunStatus.STARTED
         assert _claimed_by(instance) == set()
@@ -167,8 +195,9 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         # A run executed inside a live process (`dagster job execute`, a test) has no worker of its own: the process
         # that started it counts, however long it runs.
         inproc = instance.create_run_for_job(dg.GraphDefinition(name="job_inproc").to_job(), run_id=None)
-        instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name="job_inproc",
-                                                      pid=os.getpid()), run_id=inproc.run_id)
+        instance.report_dagster_event(
+            dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name="job_inproc", pid=os.getpid()), run_id=inproc.run_id
+        )
         later = recover_stale_runs(instance, start_timeout=0)
         assert later.failed == [] and {p.run_id for p in later.running} == {runs["alive"].run_id, inproc.run_id}
 

@@ -7,13 +7,17 @@ from warehouse.schema import TABLES, ensure_schema
 
 def test_ensure_schema_adds_new_columns_to_an_old_warehouse(tmp_path):
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    con.execute("CREATE TABLE dim_procedure (procedure_code VARCHAR PRIMARY KEY, procedure_name VARCHAR NOT NULL, "
-                "field VARCHAR, authority_level VARCHAR NOT NULL, online_level VARCHAR NOT NULL, fee_bearing BOOLEAN NOT NULL, "
-                "source_file VARCHAR, source_row INTEGER)")
+    con.execute(
+        "CREATE TABLE dim_procedure (procedure_code VARCHAR PRIMARY KEY, procedure_name VARCHAR NOT NULL, "
+        "field VARCHAR, authority_level VARCHAR NOT NULL, online_level VARCHAR NOT NULL, fee_bearing BOOLEAN NOT NULL, "
+        "source_file VARCHAR, source_row INTEGER)"
+    )
     con.execute("INSERT INTO dim_procedure VALUES ('1.000001', 'Thủ tục', NULL, 'province', 'full', true, 'a.csv', 2)")
     ensure_schema(con)
     ensure_schema(con)  # a second pass changes nothing
-    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall()]
+    columns = [
+        r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall()
+    ]
     assert {"owner_unit_code", "payment_integrated"} <= set(columns)
     assert con.execute("SELECT procedure_code, owner_unit_code FROM dim_procedure").fetchall() == [("1.000001", None)]
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -42,8 +46,12 @@ def test_renamed_columns_keep_their_data_and_old_names_live_in_compat(tmp_path) 
     ensure_schema(con)
     ensure_schema(con)
     assert con.execute("SELECT total FROM mart_qd766_unit").fetchall() == [(80.5,)]
-    assert "total_score" not in {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'mart_qd766_unit'").fetchall()}
+    assert "total_score" not in {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'mart_qd766_unit'"
+        ).fetchall()
+    }
     con.execute("SET search_path = 'compat,main'")  # an analyst's query written for the old names runs unchanged
     assert con.execute("SELECT total_score, unit_name FROM mart_qd766_unit").fetchall() == [(80.5, "Phường Phan Đình Phùng")]
     assert con.execute("SELECT count(*) FROM mart_dti_unit WHERE level IS NULL").fetchall() == [(0,)]
@@ -58,10 +66,16 @@ def test_sort_key_puts_d_with_stroke_after_d_not_after_y() -> None:
         ensure_schema(con)
         names = ["Xã Yên Bình", "Phường Đức Xuân", "Xã Dân Tiến", "Xã Ân Thịnh", "Xã An Khánh", "Phường Bắc Kạn"]
         for i, name in enumerate(names):
-            con.execute("INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, "
-                        "sort_order) VALUES (?, ?, 'ward', 'Phường', 'local', 'Thái Nguyên', ?)", [f"U{i}", name, i])
-            con.execute("INSERT INTO mart_dti_pillar (year, unit_code, pillar, name, value) VALUES (2026, ?, 'cqs', "
-                        "'Chính quyền số', 0.5)", [f"U{i}"])
+            con.execute(
+                "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, "
+                "sort_order) VALUES (?, ?, 'ward', 'Phường', 'local', 'Thái Nguyên', ?)",
+                [f"U{i}", name, i],
+            )
+            con.execute(
+                "INSERT INTO mart_dti_pillar (year, unit_code, pillar, name, value) VALUES (2026, ?, 'cqs', "
+                "'Chính quyền số', 0.5)",
+                [f"U{i}"],
+            )
         label_units(con, "mart_dti_pillar")
         ordered = [r[0] for r in con.execute("SELECT unit_name FROM mart_dti_pillar ORDER BY sort_key").fetchall()]
         assert ordered == ["Phường Bắc Kạn", "Phường Đức Xuân", "Xã An Khánh", "Xã Ân Thịnh", "Xã Dân Tiến", "Xã Yên Bình"]

@@ -39,8 +39,9 @@ def instance(tmp_path: Path):
 def evaluate(instance: dg.DagsterInstance, root: Path, cursor: str | None = None):
     from pipelines.definitions import defs
 
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"warehouse": warehouse_in(root)},
-                                      definitions=defs)
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"warehouse": warehouse_in(root)}, definitions=defs
+    )
     return inbox_sensor.evaluate_tick(context)
 
 
@@ -57,8 +58,9 @@ def test_inbox_sensor_on_the_demo_inbox_requests_a_handful_of_runs(tmp_path, sma
     assert 1 <= len(requests) <= 6, [(r.job_name, r.tags) for r in requests]
     daily = [r for r in requests if r.job_name == "daily_tthc"]
     # Ten days of exports, one contiguous range: one run (single-run backfill policy), not ten.
-    assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-            for r in daily] == [("2026-01-01", "2026-01-10")]
+    assert [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in daily] == [
+        ("2026-01-01", "2026-01-10")
+    ]
     assert len({r.job_name for r in requests}) == len(requests)  # no job twice
     assert "masterdata_refresh" not in {r.job_name for r in requests}  # the daily run reloads the catalogue
 
@@ -74,8 +76,11 @@ def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_
     write_export(folder, date(2025, 12, 31), [dossier_row()])
     write_export(folder, today, [dossier_row()])
     first = evaluate(instance, tmp_path)
-    ranges = [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-              for r in first.run_requests if r.job_name == "daily_tthc"]
+    ranges = [
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in first.run_requests
+        if r.job_name == "daily_tthc"
+    ]
     assert ranges == [("2026-01-05", "2026-01-05"), ("2026-01-07", "2026-01-07")]
     cursor = json.loads(first.cursor)
     assert dossier_file_name(today) not in cursor  # today's export is taken once its day is over
@@ -99,28 +104,34 @@ def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_
     finally:
         os.environ["CCHC_SETTLE_SECONDS"] = "0"
     settled = evaluate(instance, tmp_path, copying.cursor)
-    assert [r.tags["dagster/asset_partition_range_start"] for r in settled.run_requests
-            if r.job_name == "daily_tthc"] == ["2026-01-09"]
+    assert [r.tags["dagster/asset_partition_range_start"] for r in settled.run_requests if r.job_name == "daily_tthc"] == [
+        "2026-01-09"
+    ]
 
 
-def _finished_run(instance: dg.DagsterInstance, job_name: str, first: str, last: str, *,
-                  success: bool = True) -> dg.DagsterRun:
+def _finished_run(instance: dg.DagsterInstance, job_name: str, first: str, last: str, *, success: bool = True) -> dg.DagsterRun:
     """A run of ``job_name`` recorded in the instance and taken to STARTED, then SUCCESS (status and end time set
     by the instance from the events, as for a real run)."""
-    run = instance.add_run(dg.DagsterRun(job_name=job_name, run_id=str(uuid.uuid4()), tags={
-        "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}))
-    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job_name),
-                                  run_id=run.run_id)
+    run = instance.add_run(
+        dg.DagsterRun(
+            job_name=job_name,
+            run_id=str(uuid.uuid4()),
+            tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+        )
+    )
+    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job_name), run_id=run.run_id)
     if success:
         time.sleep(0.01)
-        instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name=job_name),
-                                      run_id=run.run_id)
+        instance.report_dagster_event(
+            dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name=job_name), run_id=run.run_id
+        )
     return instance.get_run_by_id(run.run_id)
 
 
 def _spans(requests: list[dg.RunRequest]) -> dict[str, tuple[str, str]]:
-    return {r.job_name: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
-            for r in requests}
+    return {
+        r.job_name: (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in requests
+    }
 
 
 def test_after_daily_requests_the_period_runs_once_per_batch(instance):
@@ -128,27 +139,30 @@ def test_after_daily_requests_the_period_runs_once_per_batch(instance):
     b = _finished_run(instance, "daily_tthc", "2026-02-10", "2026-02-10", success=False)  # still running
     assert follow_up_requests(instance, a) == []  # b's success will request for both
 
-    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="daily_tthc"),
-                                  run_id=b.run_id)
+    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="daily_tthc"), run_id=b.run_id)
     b = instance.get_run_by_id(b.run_id)
     assert follow_up_requests(instance, a) == []  # a later run of the batch has finished: it requests
     requests = follow_up_requests(instance, b)
-    assert sorted(r.job_name for r in requests) == ["qd766_monthly", "qd766_quarterly", "task_progress",
-                                                     "yearly_indices"]
+    assert sorted(r.job_name for r in requests) == ["qd766_monthly", "qd766_quarterly", "task_progress", "yearly_indices"]
     assert _spans(requests)["qd766_monthly"] == ("2026-01", "2026-02")
     assert _spans(requests)["yearly_indices"] == ("2026", "2026")
 
     # The sensor itself, on the success event of the run: the same four requests.
     context = dg.build_run_status_sensor_context(
-        sensor_name="after_daily", dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value,
-                                                                 job_name="daily_tthc"),
-        dagster_instance=instance, dagster_run=b)
+        sensor_name="after_daily",
+        dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="daily_tthc"),
+        dagster_instance=instance,
+        dagster_run=b,
+    )
     assert len(list(after_daily(context))) == 4
 
     # Once those runs exist, the next day's run covers only its own day.
     for request in requests:
-        instance.add_run(dg.DagsterRun(job_name=request.job_name, run_id=str(uuid.uuid4()), tags=request.tags,
-                                       status=dg.DagsterRunStatus.SUCCESS))
+        instance.add_run(
+            dg.DagsterRun(
+                job_name=request.job_name, run_id=str(uuid.uuid4()), tags=request.tags, status=dg.DagsterRunStatus.SUCCESS
+            )
+        )
     time.sleep(0.01)
     c = _finished_run(instance, "daily_tthc", "2026-03-05", "2026-03-05")
     assert _spans(follow_up_requests(instance, c))["qd766_monthly"] == ("2026-03", "2026-03")
@@ -169,6 +183,7 @@ class _Webhook(BaseHTTPRequestHandler):
 
 class _Smtp(socketserver.StreamRequestHandler):
     """Just enough of SMTP (RFC 5321) for smtplib: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
+
     messages: ClassVar[list[str]] = []
 
     def handle(self) -> None:
@@ -214,8 +229,11 @@ def test_failure_sensor_writes_the_alert_file_and_delivers_by_email_and_webhook(
         result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         context = dg.build_run_status_sensor_context(
-            sensor_name="run_failure_alert", dagster_event=result.get_run_failure_event(), dagster_instance=instance,
-            dagster_run=result.dagster_run).for_run_failure()
+            sensor_name="run_failure_alert",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+        ).for_run_failure()
         run_failure_alert(context)
     finally:
         webhook.shutdown()
@@ -234,8 +252,11 @@ def test_failure_sensor_reports_an_unreachable_webhook_in_the_alert_file(tmp_pat
     monkeypatch.setenv("CCHC_ALERT_WEBHOOK", f"http://127.0.0.1:{port}/hook")
     result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
     context = dg.build_run_status_sensor_context(
-        sensor_name="run_failure_alert", dagster_event=result.get_run_failure_event(), dagster_instance=instance,
-        dagster_run=result.dagster_run).for_run_failure()
+        sensor_name="run_failure_alert",
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    ).for_run_failure()
     run_failure_alert(context)
     lines = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and "Không gửi được cảnh báo tới webhook" in lines[1]
@@ -243,17 +264,26 @@ def test_failure_sensor_reports_an_unreachable_webhook_in_the_alert_file(tmp_pat
 
 @pytest.mark.slow
 def test_automation_is_on_only_where_make_serve_says_so():
-    code = ("from pipelines.definitions import defs; "
-            "print(defs.resolve_sensor_def('inbox_sensor').default_status.value, "
-            "defs.resolve_sensor_def('after_daily').default_status.value, "
-            "defs.resolve_sensor_def('run_failure_alert').default_status.value, "
-            "defs.resolve_sensor_def('stale_runs').default_status.value, "
-            "defs.resolve_schedule_def('daily_tthc_0600').default_status.value, "
-            "defs.resolve_schedule_def('portal_capture_0530').default_status.value)")
+    code = (
+        "from pipelines.definitions import defs; "
+        "print(defs.resolve_sensor_def('inbox_sensor').default_status.value, "
+        "defs.resolve_sensor_def('after_daily').default_status.value, "
+        "defs.resolve_sensor_def('run_failure_alert').default_status.value, "
+        "defs.resolve_sensor_def('stale_runs').default_status.value, "
+        "defs.resolve_schedule_def('daily_tthc_0600').default_status.value, "
+        "defs.resolve_schedule_def('portal_capture_0530').default_status.value)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "CCHC_AUTOMATION"}
-    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
-                         cwd=PROJECT_ROOT).stdout.split()
-    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                        env={**env, "CCHC_AUTOMATION": "on"}, cwd=PROJECT_ROOT).stdout.split()
+    off = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=PROJECT_ROOT
+    ).stdout.split()
+    on = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "CCHC_AUTOMATION": "on"},
+        cwd=PROJECT_ROOT,
+    ).stdout.split()
     assert off == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "STOPPED", "STOPPED"]
     assert on == ["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "STOPPED"]

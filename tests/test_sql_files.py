@@ -85,7 +85,11 @@ def test_sql_files_pass_the_linter() -> None:
 
     linter = Linter(config=FluffConfig.from_path(str(ROOT)))
     result = linter.lint_paths(tuple(str(folder.folder) for folder in FOLDERS))
-    problems = [f"{Path(r['filepath']).resolve().relative_to(ROOT)}:{v['start_line_no']}:{v['start_line_pos']} "
-                f"{v['code']} {v['description']}" for r in result.as_records() for v in r["violations"]]
+    problems = [
+        f"{Path(r['filepath']).resolve().relative_to(ROOT)}:{v['start_line_no']}:{v['start_line_pos']} "
+        f"{v['code']} {v['description']}"
+        for r in result.as_records()
+        for v in r["violations"]
+    ]
     assert len(result.as_records()) == sum(len(folder.names()) for folder in FOLDERS)  # every file was linted
     assert not problems, "sqlfluff lint:\n" + "\n".join(problems)

@@ -33,21 +33,32 @@ def loaded(tmp_path_factory) -> tuple[Warehouse, dict, dg.ExecuteInProcessResult
     from demo.generate import generate_inbox
 
     root = tmp_path_factory.mktemp("tasks")
-    warehouse = Warehouse(build_db=str(root / "w" / "build.duckdb"), snapshot_db=str(root / "w" / "snap.duckdb"),
-                          inbox=str(root / "inbox"), reports=str(root / "reports"), province="Thái Nguyên")
+    warehouse = Warehouse(
+        build_db=str(root / "w" / "build.duckdb"),
+        snapshot_db=str(root / "w" / "snap.duckdb"),
+        inbox=str(root / "inbox"),
+        reports=str(root / "reports"),
+        province="Thái Nguyên",
+    )
     summary = generate_inbox(root / "inbox", end=date(2026, 11, 26), scale=0.001)
     register = _run(REGISTER, warehouse)
-    quarterly = _run(QUARTERLY, warehouse, {"dagster/asset_partition_range_start": "2026-01-01",
-                                            "dagster/asset_partition_range_end": "2026-10-01"})
+    quarterly = _run(
+        QUARTERLY,
+        warehouse,
+        {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-10-01"},
+    )
     return warehouse, summary, register, quarterly
 
 
 def test_register_revision_supersedes_and_keeps_the_change(loaded):
     warehouse, *_ = loaded
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
-        current = {r[0]: r[1:] for r in con.execute("""
+        current = {
+            r[0]: r[1:]
+            for r in con.execute("""
             SELECT task_no, revision, deadline_text, due_date, previous_deadline_text, changed_in_revision, lead_codes
-            FROM fct_plan_task WHERE plan_year = 2026""").fetchall()}
+            FROM fct_plan_task WHERE plan_year = 2026""").fetchall()
+        }
         assert len(current) == 20  # 13 seed tasks, task 14 of the revision, IV.1-IV.6
         assert current["9"][:5] == (2, "Quý III/2026", date(2026, 9, 30), "Quý II/2026", 2)
         assert current["14"][4] == 2 and current["1"][4] == 1
@@ -63,17 +74,34 @@ def test_register_revision_supersedes_and_keeps_the_change(loaded):
 def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
     warehouse, summary, *_ = loaded
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
-        rejected = {(r[0], r[1]) for r in con.execute(
-            "SELECT rule, row_number FROM quarantine WHERE source IN ('plan_register', 'task_report')").fetchall()}
-        assert {("duplicate_task", 22), ("missing_content", 23), ("missing_task_no", 24), ("bad_percent", 10),
-                ("unknown_task", 18), ("date_after_report:completed_on", 10)} <= rejected
+        rejected = {
+            (r[0], r[1])
+            for r in con.execute(
+                "SELECT rule, row_number FROM quarantine WHERE source IN ('plan_register', 'task_report')"
+            ).fetchall()
+        }
+        assert {
+            ("duplicate_task", 22),
+            ("missing_content", 23),
+            ("missing_task_no", 24),
+            ("bad_percent", 10),
+            ("unknown_task", 18),
+            ("date_after_report:completed_on", 10),
+        } <= rejected
         # Every rule has a short Vietnamese name for the quality workbook's summaries, columns by their headers.
         assert all(rule_label(rule) for rule, _ in rejected)
         assert rule_label("date_after_report:completed_on") == "Ngày sau ngày báo cáo: Ngày hoàn thành"
-        notes = {r[0] for r in con.execute(
-            "SELECT rule FROM file_issues WHERE source IN ('plan_register', 'task_report')").fetchall()}
-        assert {"merged_cells", "blank_row", "unknown_unit", "superseded_report", "percent_as_text",
-                "percent_status_mismatch"} <= notes
+        notes = {
+            r[0] for r in con.execute("SELECT rule FROM file_issues WHERE source IN ('plan_register', 'task_report')").fetchall()
+        }
+        assert {
+            "merged_cells",
+            "blank_row",
+            "unknown_unit",
+            "superseded_report",
+            "percent_as_text",
+            "percent_status_mismatch",
+        } <= notes
         # The duplicated task of the bad register keeps its first row; its other tasks load into the history, but the
         # register is a trial entry ("bản nhập thử"): none of its tasks is a current task of the real plan.
         assert con.execute("SELECT count(*) FROM plan_task_history WHERE plan_year = 2025 AND trial").fetchall()[0][0] > 0
@@ -87,7 +115,9 @@ def test_bad_register_and_bad_reports_are_reported_and_the_rest_loads(loaded):
         assert superseded == [("19.SKHCN.CDS", "2026-Q2", 2, 1)]
         assert con.execute("SELECT count(*) FROM stg_task_report WHERE percent > 100 OR percent < 0").fetchall() == [(0,)]
         # Every documented bad register or report file of the demo is named in the quality tables.
-        named = {r[0] for r in con.execute("""SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues""").fetchall()}
+        named = {
+            r[0] for r in con.execute("""SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues""").fetchall()
+        }
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith(("ke_hoach/", "tien_do/"))}
         assert documented and documented <= named
         # The loaders wrote the period, year and unit of a report whose header gave them (issue 13), the plan year of
@@ -117,14 +147,20 @@ def test_status_per_day_and_completion_rates(loaded):
         assert rate[2] == round(100 * rate[1] / rate[0], 1)
         labels = {r[0] for r in con.execute("SELECT DISTINCT period_label FROM mart_task_completion").fetchall()}
         assert {"2026-Q1", "2026-Q2", "2026-Q3", "2026-H1", "2026-Y"} <= labels
-    metadata = [m.event_specific_data.materialization.metadata for m in quarterly.get_asset_materialization_events()
-                if m.asset_key.to_user_string() == "task_status"]
+    metadata = [
+        m.event_specific_data.materialization.metadata
+        for m in quarterly.get_asset_materialization_events()
+        if m.asset_key.to_user_string() == "task_status"
+    ]
     assert "overdue_and_due_soon" in metadata[-1] and metadata[-1]["overdue"].value >= 1
 
 
 def _status(con, task: str, day: str) -> tuple:
-    rows = con.execute("""SELECT status, effective_due_date, completed_on FROM mart_task_status
-                          WHERE plan_year = 2026 AND task_no = ? AND as_of = ?""", [task, day]).fetchall()
+    rows = con.execute(
+        """SELECT status, effective_due_date, completed_on FROM mart_task_status
+                          WHERE plan_year = 2026 AND task_no = ? AND as_of = ?""",
+        [task, day],
+    ).fetchall()
     return rows[0] if rows else None
 
 
@@ -143,8 +179,11 @@ def test_statuses_of_named_tasks(loaded):
         assert _status(con, "4", "2026-06-01")[0] == "overdue"  # Monday 01/06 is already past the boundary
         # Task 4 has four lead offices: complete only when all four reported it complete.
         leads = con.execute("SELECT lead_codes FROM fct_plan_task WHERE plan_year = 2026 AND task_no = '4'").fetchall()[0][0]
-        reported = {u for (u,) in con.execute("""SELECT DISTINCT unit_code FROM stg_task_report WHERE task_no = '4'
-                                                 AND status = 'completed' AND NOT superseded""").fetchall()}
+        reported = {
+            u
+            for (u,) in con.execute("""SELECT DISTINCT unit_code FROM stg_task_report WHERE task_no = '4'
+                                                 AND status = 'completed' AND NOT superseded""").fetchall()
+        }
         final = _status(con, "4", "2026-11-26")[0]
         assert (final in ("completed_on_time", "completed_late")) == (set(leads) <= reported)
         q1 = con.execute("""SELECT on_time_rate FROM mart_task_completion WHERE unit_code = '19.SKHCN'
@@ -158,8 +197,14 @@ def test_rerunning_a_quarter_gives_the_same_tables(loaded):
 
     def snapshot() -> dict:
         with duckdb.connect(warehouse.build_db, read_only=True) as con:
-            return {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "stg_task_report"
-                                   else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+            return {
+                t: con.execute(
+                    f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL"
+                    if t == "stg_task_report"
+                    else f"SELECT * FROM {t} ORDER BY ALL"
+                ).fetchall()
+                for t in tables
+            }
 
     before = snapshot()
     _run(QUARTERLY[:2], warehouse, {"dagster/partition": "2026-04-01"})
@@ -177,13 +222,22 @@ def test_report_workbooks_for_the_quarters_and_a_past_period(loaded):
     warehouse, *_ = loaded
     reports = Path(warehouse.reports)
     assert {p.name for p in reports.glob("bao_cao_tien_do_cchc_*.xlsx")} >= {
-        f"bao_cao_tien_do_cchc_2026-Q{q}.xlsx" for q in (1, 2, 3)}
+        f"bao_cao_tien_do_cchc_2026-Q{q}.xlsx" for q in (1, 2, 3)
+    }
     # The six months closed by the partition's quarter (Q2); a period not closed by it is refused.
-    _run([tasks.task_progress_workbook], warehouse, partition_key="2026-04-01",
-         run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}})
-    wrong = dg.materialize([tasks.task_progress_workbook], resources={"warehouse": warehouse}, raise_on_error=False,
-                           partition_key="2026-07-01",
-                           run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}})
+    _run(
+        [tasks.task_progress_workbook],
+        warehouse,
+        partition_key="2026-04-01",
+        run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}},
+    )
+    wrong = dg.materialize(
+        [tasks.task_progress_workbook],
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
+        partition_key="2026-07-01",
+        run_config={"ops": {"task_progress_workbook": {"config": {"period": "2026-H1"}}}},
+    )
     assert not wrong.success
     book = openpyxl.load_workbook(reports / "bao_cao_tien_do_cchc_2026-H1.xlsx", read_only=True)
     assert book.sheetnames[:2] == ["Tổng hợp", "Nhiệm vụ"]

@@ -20,47 +20,84 @@ def _insert(con, table: str, rows: list[dict]) -> None:
 
 
 def _task(no: str, leads: list[str], issued_on: date, revision: int = 1) -> dict:
-    return {"plan_number": PLAN, "plan_year": 2026, "revision": revision, "task_no": no, "content": f"Nhiệm vụ {no}",
-            "lead_codes": leads, "source_file": "ke_hoach.xlsx", "source_row": 3, "issued_on": issued_on}
+    return {
+        "plan_number": PLAN,
+        "plan_year": 2026,
+        "revision": revision,
+        "task_no": no,
+        "content": f"Nhiệm vụ {no}",
+        "lead_codes": leads,
+        "source_file": "ke_hoach.xlsx",
+        "source_row": 3,
+        "issued_on": issued_on,
+    }
 
 
 def _report(unit: str, period: str, day: date, task: str = "1", *, superseded: bool = False) -> dict:
-    return {"source_file": f"tien_do_{unit}_{period}.xlsx", "unit_code": unit, "period_label": period,
-            "report_date": day, "plan_year": 2026, "task_no": task, "status": "in_progress", "source_row": 5,
-            "superseded": superseded}
+    return {
+        "source_file": f"tien_do_{unit}_{period}.xlsx",
+        "unit_code": unit,
+        "period_label": period,
+        "report_date": day,
+        "plan_year": 2026,
+        "task_no": task,
+        "status": "in_progress",
+        "source_row": 5,
+        "superseded": superseded,
+    }
 
 
 @pytest.fixture
 def con():
     con = duckdb.connect()
     ensure_schema(con)
-    _insert(con, "dim_office", [{"office_code": c, "office_name": n, "kind": "phong", "parent_unit_code": DEPT,
-                                 "sort_order": i} for i, (c, n) in enumerate([(VP, "Văn phòng Sở"),
-                                                                               (CDS, "Phòng Chuyển đổi số"),
-                                                                               (QLCN, "Phòng Quản lý Chuyên ngành")])])
-    tasks = [_task("1", [VP], date(2026, 1, 10)), _task("2", [CDS], date(2026, 1, 10)),
-             _task("3", [CDS, VP], date(2026, 1, 10)),
-             # added by the revision of 15 July: not a task of Q1 or Q2
-             _task("4", [QLCN], date(2026, 7, 15), revision=2)]
+    _insert(
+        con,
+        "dim_office",
+        [
+            {"office_code": c, "office_name": n, "kind": "phong", "parent_unit_code": DEPT, "sort_order": i}
+            for i, (c, n) in enumerate([(VP, "Văn phòng Sở"), (CDS, "Phòng Chuyển đổi số"), (QLCN, "Phòng Quản lý Chuyên ngành")])
+        ],
+    )
+    tasks = [
+        _task("1", [VP], date(2026, 1, 10)),
+        _task("2", [CDS], date(2026, 1, 10)),
+        _task("3", [CDS, VP], date(2026, 1, 10)),
+        # added by the revision of 15 July: not a task of Q1 or Q2
+        _task("4", [QLCN], date(2026, 7, 15), revision=2),
+    ]
     _insert(con, "plan_task_history", tasks)
-    _insert(con, "fct_plan_task", [{k: v for k, v in t.items() if k != "issued_on"} | {"first_revision": t["revision"],
-                                                                                       "changed_in_revision": t["revision"]}
-                                   for t in tasks])
-    _insert(con, "stg_task_report", [
-        _report(VP, "2026-Q1", date(2026, 4, 5)),
-        _report(VP, "2026-Q2", date(2026, 7, 3)),
-        _report(CDS, "2026-Q1", date(2026, 4, 20)),
-        _report(CDS, "2026-Q2", date(2026, 7, 1), superseded=True),  # replaced by a later copy: still a report
-        _report(CDS, "2026-Q2", date(2026, 7, 2)),
-        _report(VP, "2026-M10", date(2026, 11, 2)),  # a monthly report does not stand for the quarter
-    ])
+    _insert(
+        con,
+        "fct_plan_task",
+        [
+            {k: v for k, v in t.items() if k != "issued_on"}
+            | {"first_revision": t["revision"], "changed_in_revision": t["revision"]}
+            for t in tasks
+        ],
+    )
+    _insert(
+        con,
+        "stg_task_report",
+        [
+            _report(VP, "2026-Q1", date(2026, 4, 5)),
+            _report(VP, "2026-Q2", date(2026, 7, 3)),
+            _report(CDS, "2026-Q1", date(2026, 4, 20)),
+            _report(CDS, "2026-Q2", date(2026, 7, 1), superseded=True),  # replaced by a later copy: still a report
+            _report(CDS, "2026-Q2", date(2026, 7, 2)),
+            _report(VP, "2026-M10", date(2026, 11, 2)),  # a monthly report does not stand for the quarter
+        ],
+    )
     yield con
     con.close()
 
 
 def missing(con, period: str) -> list[tuple]:
-    return con.execute("""SELECT unit_code, unit_name, tasks, last_period, last_report_date, report_due_on, is_late
-                          FROM mart_task_report_missing WHERE for_period = ? ORDER BY unit_code""", [period]).fetchall()
+    return con.execute(
+        """SELECT unit_code, unit_name, tasks, last_period, last_report_date, report_due_on, is_late
+                          FROM mart_task_report_missing WHERE for_period = ? ORDER BY unit_code""",
+        [period],
+    ).fetchall()
 
 
 def test_units_that_reported_are_not_listed_and_tasks_follow_the_plan_at_the_period_end(con):
@@ -71,7 +108,8 @@ def test_units_that_reported_are_not_listed_and_tasks_follow_the_plan_at_the_per
     assert [(u, n, t, p, d) for u, n, t, p, d, _, _ in q3] == [
         (CDS, "Phòng Chuyển đổi số", 2, "2026-Q2", date(2026, 7, 2)),
         (QLCN, "Phòng Quản lý Chuyên ngành", 1, None, None),
-        (VP, "Văn phòng Sở", 2, "2026-Q2", date(2026, 7, 3))]
+        (VP, "Văn phòng Sở", 2, "2026-Q2", date(2026, 7, 3)),
+    ]
     assert {r[5] for r in q3} == {date(2026, 10, 15)}  # 15 days after the end of the quarter by default
     assert all(r[6] for r in q3)  # 20 October: after the due date
 

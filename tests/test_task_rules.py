@@ -5,10 +5,18 @@ from datetime import date
 from checks.task_rules import six_clear_findings
 
 CLEAR = {
-    "task_no": "1", "content": "Xây dựng Kế hoạch tuyên truyền cải cách hành chính năm 2026", "responsible": "Chánh Văn phòng",
-    "due_date": date(2026, 3, 31), "effective_due_date": date(2026, 3, 31), "provisional": False,
-    "deadline_text": "Quý I/2026", "deadline_condition": None, "lead_text": "Văn phòng Sở", "lead_codes": ["19.SKHCN.VP"],
-    "collaborators_text": "Các phòng, đơn vị thuộc Sở", "collaborator_codes": ["19.SKHCN.CDS"],
+    "task_no": "1",
+    "content": "Xây dựng Kế hoạch tuyên truyền cải cách hành chính năm 2026",
+    "responsible": "Chánh Văn phòng",
+    "due_date": date(2026, 3, 31),
+    "effective_due_date": date(2026, 3, 31),
+    "provisional": False,
+    "deadline_text": "Quý I/2026",
+    "deadline_condition": None,
+    "lead_text": "Văn phòng Sở",
+    "lead_codes": ["19.SKHCN.VP"],
+    "collaborators_text": "Các phòng, đơn vị thuộc Sở",
+    "collaborator_codes": ["19.SKHCN.CDS"],
     "expected_result": "Kế hoạch được Giám đốc Sở ban hành",
 }
 TODAY = date(2026, 5, 1)
@@ -25,8 +33,10 @@ def test_a_clear_task_has_no_finding():
 def test_each_missing_or_vague_element_is_named():
     assert set(elements(CLEAR | {"responsible": " "})) == {"nguoi"}
     assert set(elements(CLEAR | {"content": "Triển khai"})) == {"viec"}
-    assert "Quý 5/2026" in elements(CLEAR | {"due_date": None, "effective_due_date": None,
-                                              "deadline_text": "Quý 5/2026"})["thoi_gian"]
+    assert (
+        "Quý 5/2026"
+        in elements(CLEAR | {"due_date": None, "effective_due_date": None, "deadline_text": "Quý 5/2026"})["thoi_gian"]
+    )
     assert set(elements(CLEAR | {"lead_codes": ["a", "b", "c"], "lead_text": "Các phòng chuyên môn"})) == {"trach_nhiem"}
     assert set(elements(CLEAR | {"lead_codes": [], "lead_text": "Phòng Không Có"})) == {"trach_nhiem", "tham_quyen"}
     assert set(elements(CLEAR | {"collaborator_codes": []})) == {"tham_quyen"}

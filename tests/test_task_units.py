@@ -37,8 +37,13 @@ EXPECTED = {
 
 def test_offices_are_units_of_their_own_kind_and_not_ranked():
     assert tuple(o.code for o in OFFICES) == ALL_OFFICES
-    assert [o.name for o in OFFICES] == ["Văn phòng Sở", "Phòng Chuyển đổi số", "Phòng Quản lý Khoa học",
-                                         "Phòng Quản lý Chuyên ngành", "Phòng Bưu chính - Viễn thông"]
+    assert [o.name for o in OFFICES] == [
+        "Văn phòng Sở",
+        "Phòng Chuyển đổi số",
+        "Phòng Quản lý Khoa học",
+        "Phòng Quản lý Chuyên ngành",
+        "Phòng Bưu chính - Viễn thông",
+    ]
     assert all(o.group == OFFICE and o.parent == "19.SKHCN" and o.ranking_group is None for o in OFFICES)
     assert [o.kind for o in OFFICES] == ["van_phong", "phong", "phong", "phong", "phong"]
     assert all(unicodedata.is_normalized("NFC", o.name) for o in OFFICES)
@@ -83,7 +88,11 @@ def test_collective_phrases():
     assert resolve_units("các phòng, đơn vị trực thuộc Sở", UNITS, OFFICES).codes == ALL_OFFICES
     assert resolve_units("Các phòng chuyên môn thuộc Sở", UNITS, OFFICES).codes == PHONG
     assert {p.phrase for p in load_collective_phrases()} == {
-        "Các phòng, đơn vị thuộc Sở", "Các phòng chuyên môn", "Các sở, ban, ngành", "UBND cấp xã"}
+        "Các phòng, đơn vị thuộc Sở",
+        "Các phòng chuyên môn",
+        "Các sở, ban, ngành",
+        "UBND cấp xã",
+    }
 
 
 def test_several_units_in_one_cell_in_order_of_appearance():

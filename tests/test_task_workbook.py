@@ -35,19 +35,74 @@ PROPOSAL = "Đề nghị Sở Tài chính bổ sung kinh phí trong quý IV"
 
 # task_no, content, lead, deadline text, due, provisional, status, percent, completed_on, days_to_due
 TASKS = [
-    ("IV.1", "Tham mưu triển khai mạng truyền số liệu chuyên dùng", CDS, "Tháng 10/2026", date(2026, 10, 9), False,
-     "due_soon", 70.0, None, 9),
-    ("10", "Nâng cấp Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)", CDS, "Quý II/2026", date(2026, 6, 30), False,
-     "overdue", 60.0, None, -92),
-    ("2", "Kế hoạch nâng cao chất lượng kiểm soát TTHC", VP, "Sau khi có Kế hoạch của UBND tỉnh (dự kiến tháng 01/2026)",
-     date(2026, 1, 31), True, "completed_late", 100.0, date(2026, 2, 20), -242),
-    ("13", "Hướng dẫn quy trình công nhận sáng kiến CCHC", QLCN, "Năm 2026", date(2026, 12, 31), False,
-     "on_track", 40.0, None, 92),
-    ("1", "Kế hoạch tuyên truyền CCHC năm 2026", VP, "Quý I/2026", date(2026, 3, 31), False,
-     "completed_on_time", 100.0, date(2026, 3, 20), -183),
+    (
+        "IV.1",
+        "Tham mưu triển khai mạng truyền số liệu chuyên dùng",
+        CDS,
+        "Tháng 10/2026",
+        date(2026, 10, 9),
+        False,
+        "due_soon",
+        70.0,
+        None,
+        9,
+    ),
+    (
+        "10",
+        "Nâng cấp Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)",
+        CDS,
+        "Quý II/2026",
+        date(2026, 6, 30),
+        False,
+        "overdue",
+        60.0,
+        None,
+        -92,
+    ),
+    (
+        "2",
+        "Kế hoạch nâng cao chất lượng kiểm soát TTHC",
+        VP,
+        "Sau khi có Kế hoạch của UBND tỉnh (dự kiến tháng 01/2026)",
+        date(2026, 1, 31),
+        True,
+        "completed_late",
+        100.0,
+        date(2026, 2, 20),
+        -242,
+    ),
+    (
+        "13",
+        "Hướng dẫn quy trình công nhận sáng kiến CCHC",
+        QLCN,
+        "Năm 2026",
+        date(2026, 12, 31),
+        False,
+        "on_track",
+        40.0,
+        None,
+        92,
+    ),
+    (
+        "1",
+        "Kế hoạch tuyên truyền CCHC năm 2026",
+        VP,
+        "Quý I/2026",
+        date(2026, 3, 31),
+        False,
+        "completed_on_time",
+        100.0,
+        date(2026, 3, 20),
+        -183,
+    ),
 ]
-LABELS = {"on_track": "Đang thực hiện, trong hạn", "due_soon": "Sắp đến hạn (≤ 14 ngày)", "overdue": "Quá hạn",
-          "completed_on_time": "Hoàn thành đúng hạn", "completed_late": "Hoàn thành quá hạn"}
+LABELS = {
+    "on_track": "Đang thực hiện, trong hạn",
+    "due_soon": "Sắp đến hạn (≤ 14 ngày)",
+    "overdue": "Quá hạn",
+    "completed_on_time": "Hoàn thành đúng hạn",
+    "completed_late": "Hoàn thành quá hạn",
+}
 
 
 def _insert(con, table: str, rows: list[dict]) -> None:
@@ -56,9 +111,18 @@ def _insert(con, table: str, rows: list[dict]) -> None:
 
 
 def _report(unit, period, day, task, status, *, superseded=False, **extra) -> dict:
-    return {"source_file": f"tien_do_{unit}_{period}_{day:%m%d}.xlsx", "unit_code": unit, "period_label": period,
-            "report_date": day, "plan_year": 2026, "task_no": task, "status": status, "source_row": 5,
-            "superseded": superseded, **extra}
+    return {
+        "source_file": f"tien_do_{unit}_{period}_{day:%m%d}.xlsx",
+        "unit_code": unit,
+        "period_label": period,
+        "report_date": day,
+        "plan_year": 2026,
+        "task_no": task,
+        "status": status,
+        "source_row": 5,
+        "superseded": superseded,
+        **extra,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -66,50 +130,182 @@ def workbook(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tasks")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    _insert(con, "dim_unit", [{"unit_code": DEPT, "unit_name": "Sở Khoa học và Công nghệ", "unit_group": "agency",
-                               "group_label": "Cơ quan cấp tỉnh", "ranking_group": "agency", "province": "Thái Nguyên",
-                               "sort_order": 1}])
-    _insert(con, "dim_office", [{"office_code": c, "office_name": n, "kind": k, "parent_unit_code": DEPT, "sort_order": i}
-                                for i, (c, n, k) in enumerate([(VP, "Văn phòng Sở", "van_phong"),
-                                                               (CDS, "Phòng Chuyển đổi số", "phong"),
-                                                               (QLCN, "Phòng Quản lý Chuyên ngành", "phong")])])
+    _insert(
+        con,
+        "dim_unit",
+        [
+            {
+                "unit_code": DEPT,
+                "unit_name": "Sở Khoa học và Công nghệ",
+                "unit_group": "agency",
+                "group_label": "Cơ quan cấp tỉnh",
+                "ranking_group": "agency",
+                "province": "Thái Nguyên",
+                "sort_order": 1,
+            }
+        ],
+    )
+    _insert(
+        con,
+        "dim_office",
+        [
+            {"office_code": c, "office_name": n, "kind": k, "parent_unit_code": DEPT, "sort_order": i}
+            for i, (c, n, k) in enumerate(
+                [
+                    (VP, "Văn phòng Sở", "van_phong"),
+                    (CDS, "Phòng Chuyển đổi số", "phong"),
+                    (QLCN, "Phòng Quản lý Chuyên ngành", "phong"),
+                ]
+            )
+        ],
+    )
     for no, content, lead, text, due, provisional, status, percent, done, days in TASKS:
-        common = {"plan_number": PLAN, "plan_year": 2026, "revision": 2, "task_no": no, "content": content,
-                  "deadline_text": text, "due_date": due, "effective_due_date": due, "provisional": provisional,
-                  "source_file": "ke_hoach_2026_sua_doi.xlsx", "source_row": 3}
+        common = {
+            "plan_number": PLAN,
+            "plan_year": 2026,
+            "revision": 2,
+            "task_no": no,
+            "content": content,
+            "deadline_text": text,
+            "due_date": due,
+            "effective_due_date": due,
+            "provisional": provisional,
+            "source_file": "ke_hoach_2026_sua_doi.xlsx",
+            "source_row": 3,
+        }
         _insert(con, "plan_task_history", [{**common, "issued_on": date(2026, 4, 15)}])
-        _insert(con, "fct_plan_task", [{**common, "lead_codes": [lead], "collaborators_text": "Các phòng, đơn vị thuộc Sở",
-                                        "first_revision": 1, "changed_in_revision": 1}])
-        _insert(con, "mart_task_status", [{"plan_year": 2026, "task_no": no, "as_of": AS_OF, "status": status,
-                                           "status_label": LABELS[status], "effective_due_date": due,
-                                           "completed_on": done, "percent": percent, "days_to_due": days}])
-    _insert(con, "stg_task_report", [
-        _report(VP, "2026-Q1", date(2026, 3, 25), "1", "completed", percent=100.0, completed_on=date(2026, 3, 20),
-                result_doc_number="15/KH-SKHCN", result_doc_date=date(2026, 3, 20)),
-        _report(VP, "2026-Q3", date(2026, 9, 25), "1", "completed", percent=100.0, completed_on=date(2026, 3, 20)),
-        _report(VP, "2026-Q3", date(2026, 9, 25), "2", "completed", percent=100.0, completed_on=date(2026, 2, 20)),
-        _report(CDS, "2026-Q3", date(2026, 9, 20), "10", "in_progress", superseded=True, percent=10.0,
-                difficulties=OLD_TEXT, proposals=OLD_TEXT, result_doc_number=OLD_DOC, result_doc_date=date(2026, 9, 1)),
-        _report(CDS, "2026-Q3", date(2026, 9, 28), "10", "in_progress", percent=60.0, difficulties=REASON,
-                proposals=PROPOSAL),
-        _report(CDS, "2026-Q3", date(2026, 9, 28), "IV.1", "in_progress", percent=70.0),
-    ])
-    completion = [(VP, "Văn phòng Sở", 2, 2, 1, 1, 0, 50.0), (CDS, "Phòng Chuyển đổi số", 2, 1, 0, 0, 1, 0.0),
-                  (QLCN, "Phòng Quản lý Chuyên ngành", 1, 0, 0, 0, 0, None),
-                  (DEPT, "Sở Khoa học và Công nghệ", 5, 3, 1, 1, 1, 33.3)]
-    _insert(con, "mart_task_completion", [
-        {"plan_year": 2026, "period_label": "2026-Q3", "as_of": AS_OF, "unit_code": c, "unit_name": n, "tasks": t,
-         "due": d, "completed_on_time": o, "completed_late": late, "overdue": od, "on_time_rate": r}
-        for c, n, t, d, o, late, od, r in completion])
-    _insert(con, "quarantine", [
-        {"source": "task_report", "file_name": "tien_do_CDS_Q3.xlsx", "partition_date": date(2026, 9, 30),
-         "row_number": 9, "unit_code": CDS, "unit_name": "Phòng Chuyển đổi số", "rule": "percent_range",
-         "reason": "Tỷ lệ hoàn thành 150 ngoài khoảng 0–100", "value": "150"},
-        {"source": "task_report", "file_name": "tien_do_VP_Q1.xlsx", "partition_date": date(2026, 3, 31),
-         "row_number": 4, "rule": "unknown_task", "reason": "Lỗi của quý I không thuộc kỳ này", "value": "99"}])
-    _insert(con, "file_issues", [{"source": "task_report", "file_name": "tien_do_CDS_Q3_0920.xlsx",
-                                  "partition_date": date(2026, 9, 30), "rule": "superseded_report",
-                                  "reason": "Đã có báo cáo gửi sau của cùng đơn vị", "blocking": False}])
+        _insert(
+            con,
+            "fct_plan_task",
+            [
+                {
+                    **common,
+                    "lead_codes": [lead],
+                    "collaborators_text": "Các phòng, đơn vị thuộc Sở",
+                    "first_revision": 1,
+                    "changed_in_revision": 1,
+                }
+            ],
+        )
+        _insert(
+            con,
+            "mart_task_status",
+            [
+                {
+                    "plan_year": 2026,
+                    "task_no": no,
+                    "as_of": AS_OF,
+                    "status": status,
+                    "status_label": LABELS[status],
+                    "effective_due_date": due,
+                    "completed_on": done,
+                    "percent": percent,
+                    "days_to_due": days,
+                }
+            ],
+        )
+    _insert(
+        con,
+        "stg_task_report",
+        [
+            _report(
+                VP,
+                "2026-Q1",
+                date(2026, 3, 25),
+                "1",
+                "completed",
+                percent=100.0,
+                completed_on=date(2026, 3, 20),
+                result_doc_number="15/KH-SKHCN",
+                result_doc_date=date(2026, 3, 20),
+            ),
+            _report(VP, "2026-Q3", date(2026, 9, 25), "1", "completed", percent=100.0, completed_on=date(2026, 3, 20)),
+            _report(VP, "2026-Q3", date(2026, 9, 25), "2", "completed", percent=100.0, completed_on=date(2026, 2, 20)),
+            _report(
+                CDS,
+                "2026-Q3",
+                date(2026, 9, 20),
+                "10",
+                "in_progress",
+                superseded=True,
+                percent=10.0,
+                difficulties=OLD_TEXT,
+                proposals=OLD_TEXT,
+                result_doc_number=OLD_DOC,
+                result_doc_date=date(2026, 9, 1),
+            ),
+            _report(
+                CDS, "2026-Q3", date(2026, 9, 28), "10", "in_progress", percent=60.0, difficulties=REASON, proposals=PROPOSAL
+            ),
+            _report(CDS, "2026-Q3", date(2026, 9, 28), "IV.1", "in_progress", percent=70.0),
+        ],
+    )
+    completion = [
+        (VP, "Văn phòng Sở", 2, 2, 1, 1, 0, 50.0),
+        (CDS, "Phòng Chuyển đổi số", 2, 1, 0, 0, 1, 0.0),
+        (QLCN, "Phòng Quản lý Chuyên ngành", 1, 0, 0, 0, 0, None),
+        (DEPT, "Sở Khoa học và Công nghệ", 5, 3, 1, 1, 1, 33.3),
+    ]
+    _insert(
+        con,
+        "mart_task_completion",
+        [
+            {
+                "plan_year": 2026,
+                "period_label": "2026-Q3",
+                "as_of": AS_OF,
+                "unit_code": c,
+                "unit_name": n,
+                "tasks": t,
+                "due": d,
+                "completed_on_time": o,
+                "completed_late": late,
+                "overdue": od,
+                "on_time_rate": r,
+            }
+            for c, n, t, d, o, late, od, r in completion
+        ],
+    )
+    _insert(
+        con,
+        "quarantine",
+        [
+            {
+                "source": "task_report",
+                "file_name": "tien_do_CDS_Q3.xlsx",
+                "partition_date": date(2026, 9, 30),
+                "row_number": 9,
+                "unit_code": CDS,
+                "unit_name": "Phòng Chuyển đổi số",
+                "rule": "percent_range",
+                "reason": "Tỷ lệ hoàn thành 150 ngoài khoảng 0–100",
+                "value": "150",
+            },
+            {
+                "source": "task_report",
+                "file_name": "tien_do_VP_Q1.xlsx",
+                "partition_date": date(2026, 3, 31),
+                "row_number": 4,
+                "rule": "unknown_task",
+                "reason": "Lỗi của quý I không thuộc kỳ này",
+                "value": "99",
+            },
+        ],
+    )
+    _insert(
+        con,
+        "file_issues",
+        [
+            {
+                "source": "task_report",
+                "file_name": "tien_do_CDS_Q3_0920.xlsx",
+                "partition_date": date(2026, 9, 30),
+                "rule": "superseded_report",
+                "reason": "Đã có báo cáo gửi sau của cùng đơn vị",
+                "blocking": False,
+            }
+        ],
+    )
     data = read_task_report_data(con, PERIOD, AS_OF, DEPT)
     con.close()
     path = write_task_report(tmp / task_report_name(PERIOD), data, generated_at=datetime(2026, 10, 5, 9, 0))
@@ -128,8 +324,7 @@ def test_task_report_workbook(workbook):
     data, wb = workbook
     assert task_report_name(PERIOD) == "bao_cao_tien_do_cchc_2026-Q3.xlsx"
     assert closing_labels(parse_period("2026-Q2")) == ["2026-Q2", "2026-H1"]
-    assert sorted(["IV.1", "10", "2", "V.1", "IV.10", "IV.2"], key=task_order_key) == ["2", "10", "IV.1", "IV.2",
-                                                                                     "IV.10", "V.1"]
+    assert sorted(["IV.1", "10", "2", "V.1", "IV.10", "IV.2"], key=task_order_key) == ["2", "10", "IV.1", "IV.2", "IV.10", "V.1"]
     assert wb.sheetnames == list(SHEETS)
     assert data.plan["plan_number"] == PLAN and data.plan["issued_on"] == date(2026, 4, 15)
 
@@ -147,7 +342,7 @@ def test_task_report_workbook(workbook):
 
     tasks = wb[SHEET_TASKS]
     header = next(r for r in _values(tasks) if r[0] == "STT")
-    body = _values(tasks)[_values(tasks).index(header) + 1:]
+    body = _values(tasks)[_values(tasks).index(header) + 1 :]
     assert [r[0] for r in body] == ["1", "2", "10", "13", "IV.1"]
     assert body[0][8] == "15/KH-SKHCN ngày 20/03/2026"  # from the Q1 report, the Q3 one leaves it blank
     assert body[1][4].endswith("Hạn: 31/01/2026 (dự kiến)") and body[2][5] == "Quá hạn"

@@ -24,15 +24,17 @@ def load(inbox: Path, start: date = DAY, end: date = DAY, con: duckdb.DuckDBPyCo
     tthc.load_units(con, load_units("Thái Nguyên"))
     catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
     tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
-    stats = tthc.load_dossier_partitions(con, inbox / "tthc", start, end, matcher=matcher_for("Thái Nguyên"),
-                                         keys=TEST_KEYS, work_dir=inbox / "work", now=NOW)
+    stats = tthc.load_dossier_partitions(
+        con, inbox / "tthc", start, end, matcher=matcher_for("Thái Nguyên"), keys=TEST_KEYS, work_dir=inbox / "work", now=NOW
+    )
     tthc.refresh_current_state(con, start, end)
     return con, stats
 
 
 def rejects(con) -> list[tuple]:
-    return con.execute("SELECT file_name, row_number, rule, reason FROM quarantine WHERE source = 'tthc_dossier' "
-                       "ORDER BY row_number, rule").fetchall()
+    return con.execute(
+        "SELECT file_name, row_number, rule, reason FROM quarantine WHERE source = 'tthc_dossier' ORDER BY row_number, rule"
+    ).fetchall()
 
 
 def loaded_codes(con) -> list[str]:
@@ -43,8 +45,10 @@ def test_good_file_loads_typed_and_without_personal_data(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"HS-{i}") for i in range(3)])
     con, stats = load(inbox)
     assert (stats.rows_read, stats.rows_loaded, stats.rows_rejected) == (3, 3, 0)
-    row = con.execute("SELECT resolving_unit_code, channel, received_at, status, digitised, source_row, applicant_key "
-                      "FROM stg_dossier_versions ORDER BY source_row LIMIT 1").fetchall()[0]
+    row = con.execute(
+        "SELECT resolving_unit_code, channel, received_at, status, digitised, source_row, applicant_key "
+        "FROM stg_dossier_versions ORDER BY source_row LIMIT 1"
+    ).fetchall()[0]
     assert row[:6] == ("05443", "online", datetime(2026, 1, 5, 8), "processing", True, 2)
     assert row[6] == TEST_KEYS.applicant_key(2026, "019188001234")
     columns = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE NOT internal").fetchall()}
@@ -53,8 +57,12 @@ def test_good_file_loads_typed_and_without_personal_data(inbox):
 
 @pytest.mark.slow
 def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox, tmp_path):
-    write_export(inbox / "tthc", DAY, [dossier_row(), dossier_row(dossier_code="HS-2", resolving_unit="Xã Không Tồn Tại")],
-                 tail='HS-3,2.000001,"Nguyễn Thị Hoa cut')
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [dossier_row(), dossier_row(dossier_code="HS-2", resolving_unit="Xã Không Tồn Tại")],
+        tail='HS-3,2.000001,"Nguyễn Thị Hoa cut',
+    )
     path = tmp_path / "pii.duckdb"
     con, _ = load(inbox, con=duckdb.connect(str(path)))
     con.close()
@@ -82,8 +90,11 @@ def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox,
     ],
 )
 def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, reason_part):
-    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="OK-1"), dossier_row(**{"dossier_code": "BAD-1", **bad}),
-                                       dossier_row(dossier_code="OK-2")])
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [dossier_row(dossier_code="OK-1"), dossier_row(**{"dossier_code": "BAD-1", **bad}), dossier_row(dossier_code="OK-2")],
+    )
     con, stats = load(inbox)
     assert loaded_codes(con) == ["OK-1", "OK-2"]
     found = rejects(con)
@@ -106,20 +117,29 @@ def test_unit_names_match_without_diacritics_spacing_or_prefix(inbox):
 
 
 def test_duplicate_code_in_a_file_keeps_the_latest_update(inbox):
-    write_export(inbox / "tthc", DAY, [
-        dossier_row(dossier_code="D-1", updated_at="05/01/2026 10:00:00", status="Chờ bổ sung"),
-        dossier_row(dossier_code="D-1", updated_at="05/01/2026 08:00:00"),
-    ])
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="D-1", updated_at="05/01/2026 10:00:00", status="Chờ bổ sung"),
+            dossier_row(dossier_code="D-1", updated_at="05/01/2026 08:00:00"),
+        ],
+    )
     con, _ = load(inbox)
     assert con.execute("SELECT status, source_row FROM stg_dossier_versions").fetchall() == [("awaiting_supplement", 2)]
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "duplicate_in_file")]
 
 
 def test_duplicates_with_the_same_update_time_conflict_and_are_all_rejected(inbox):
-    write_export(inbox / "tthc", DAY, [
-        dossier_row(dossier_code="D-1", channel="Trực tuyến"), dossier_row(dossier_code="D-1", channel="Trực tiếp"),
-        dossier_row(dossier_code="D-2"),
-    ])
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="D-1", channel="Trực tuyến"),
+            dossier_row(dossier_code="D-1", channel="Trực tiếp"),
+            dossier_row(dossier_code="D-2"),
+        ],
+    )
     con, _ = load(inbox)
     assert loaded_codes(con) == ["D-2"]
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(2, "duplicate_conflict"), (3, "duplicate_conflict")]
@@ -141,22 +161,31 @@ def test_truncated_file_loads_the_complete_rows_and_reports_the_cut_line(inbox):
 
 
 def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
-    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="M-1"), dossier_row(dossier_code="M-2"),
-                                               dossier_row(dossier_code="M-3", channel="Fax")])
+    path = write_export(
+        inbox / "tthc",
+        DAY,
+        [dossier_row(dossier_code="M-1"), dossier_row(dossier_code="M-2"), dossier_row(dossier_code="M-3", channel="Fax")],
+    )
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     lines.insert(2, "only,three,fields")  # becomes line 3; M-2 moves to line 4, M-3 to line 5
     path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
     con, _ = load(inbox)
     assert con.execute("SELECT dossier_code, source_row FROM stg_dossier_versions ORDER BY 2").fetchall() == [
-        ("M-1", 2), ("M-2", 4)]
+        ("M-1", 2),
+        ("M-2", 4),
+    ]
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "malformed_line"), (5, "bad_value:channel")]
 
 
 def test_windows_1258_file_is_converted_and_normalised(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="W-1", status="Chờ bổ sung")], encoding="cp1258")
     con, _ = load(inbox)
-    assert con.execute("SELECT status, resolving_unit_code FROM stg_dossier_versions").fetchall() == [("awaiting_supplement", "05443")]
-    assert con.execute("SELECT encoding FROM landed_files WHERE file_name = 'ho_so_20260105.csv'").fetchall() == [("windows-1258",)]
+    assert con.execute("SELECT status, resolving_unit_code FROM stg_dossier_versions").fetchall() == [
+        ("awaiting_supplement", "05443")
+    ]
+    assert con.execute("SELECT encoding FROM landed_files WHERE file_name = 'ho_so_20260105.csv'").fetchall() == [
+        ("windows-1258",)
+    ]
     issues = con.execute("SELECT rule, blocking FROM file_issues").fetchall()
     assert ("encoding_converted", False) in issues
 
@@ -191,30 +220,48 @@ def test_empty_and_missing_files_are_recorded_not_crashing(inbox):
     con, stats = load(inbox, DAY, date(2026, 1, 6))
     assert (stats.files_rejected, stats.files_missing, stats.rows_loaded) == (1, 1, 0)
     assert con.execute("SELECT partition_date, status FROM landed_files WHERE source = 'tthc_dossier' ORDER BY 1").fetchall() == [
-        (DAY, "rejected"), (date(2026, 1, 6), "missing")]
+        (DAY, "rejected"),
+        (date(2026, 1, 6), "missing"),
+    ]
     assert con.execute("SELECT rule FROM file_issues").fetchall() == [("empty_file",)]
 
 
 def test_latest_version_wins_across_days_whatever_order_partitions_load(inbox):
     folder = inbox / "tthc"
     write_export(folder, DAY, [dossier_row(dossier_code="L-1")])
-    write_export(folder, date(2026, 1, 6), [dossier_row(dossier_code="L-1", status="Đã hoàn thành",
-                                                        completed_at="06/01/2026 09:00:00", updated_at="06/01/2026 09:00:00")])
+    write_export(
+        folder,
+        date(2026, 1, 6),
+        [
+            dossier_row(
+                dossier_code="L-1", status="Đã hoàn thành", completed_at="06/01/2026 09:00:00", updated_at="06/01/2026 09:00:00"
+            )
+        ],
+    )
     con, _ = load(inbox, date(2026, 1, 6), date(2026, 1, 6))
     con, _ = load(inbox, DAY, DAY, con=con)  # the older day after the newer one
     assert con.execute("SELECT status, finished_on_time, version_count, first_export_date FROM fct_dossier").fetchall() == [
-        ("completed", True, 2, DAY)]
+        ("completed", True, 2, DAY)
+    ]
 
 
 def test_reloading_the_same_files_changes_nothing(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="I-1"), dossier_row(dossier_code="I-2", fee_due="-1")])
     con, _ = load(inbox)
     tables = ["stg_dossier_versions", "fct_dossier", "quarantine", "landed_files", "file_issues"]
-    before = {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
-                             else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    before = {
+        t: con.execute(
+            f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files" else f"SELECT * FROM {t} ORDER BY ALL"
+        ).fetchall()
+        for t in tables
+    }
     con, _ = load(inbox, con=con)
-    after = {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files"
-                            else f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables}
+    after = {
+        t: con.execute(
+            f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL" if t == "landed_files" else f"SELECT * FROM {t} ORDER BY ALL"
+        ).fetchall()
+        for t in tables
+    }
     assert before == after
     assert len(before["stg_dossier_versions"]) == 1 and len(before["quarantine"]) == 1
 
@@ -222,30 +269,49 @@ def test_reloading_the_same_files_changes_nothing(inbox):
 def test_catalogue_rejects_bad_rows_and_keeps_good_ones(inbox):
     from tests.conftest import write_catalogue
 
-    write_catalogue(inbox / "tthc", [["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
-                                     ["2.000002", "A", "B", "Cấp huyện", "Toàn trình", "Có"],
-                                     ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
-                                     ["2.000001", "A khác", "B", "Cấp xã", "Toàn trình", "Có"]])
+    write_catalogue(
+        inbox / "tthc",
+        [
+            ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
+            ["2.000002", "A", "B", "Cấp huyện", "Toàn trình", "Có"],
+            ["2.000001", "A", "B", "Cấp xã", "Toàn trình", "Có"],
+            ["2.000001", "A khác", "B", "Cấp xã", "Toàn trình", "Có"],
+        ],
+    )
     result = read_catalogue(inbox / "tthc" / CATALOGUE_FILE_NAME, inbox / "work", matcher=matcher_for("Thái Nguyên"))
     assert [r["procedure_code"] for r in result.rows] == ["2.000001"]
     # The verbatim copy (line 4) is one procedure, reported once; a different row with the same code is a conflict.
-    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "bad_value:authority_level"), (5, "duplicate_procedure")]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [
+        (3, "bad_value:authority_level"),
+        (5, "duplicate_procedure"),
+    ]
     assert [i.rule for i in result.file_issues] == ["duplicate_rows"] and "dòng 4 (= dòng 2)" in result.file_issues[0].reason
 
 
 def test_portal_sync_flag_reaches_versions_and_current_state(inbox):
     folder = inbox / "tthc"
-    write_export(folder, DAY, [dossier_row(dossier_code="S-1", synced_to_portal="Không"),
-                               dossier_row(dossier_code="S-2", synced_to_portal="Có"),
-                               dossier_row(dossier_code="S-3", synced_to_portal=""),
-                               dossier_row(dossier_code="S-4", synced_to_portal="Chưa rõ")])
-    write_export(folder, date(2026, 1, 6), [dossier_row(dossier_code="S-1", synced_to_portal="có",
-                                                        updated_at="06/01/2026 09:00:00")])
+    write_export(
+        folder,
+        DAY,
+        [
+            dossier_row(dossier_code="S-1", synced_to_portal="Không"),
+            dossier_row(dossier_code="S-2", synced_to_portal="Có"),
+            dossier_row(dossier_code="S-3", synced_to_portal=""),
+            dossier_row(dossier_code="S-4", synced_to_portal="Chưa rõ"),
+        ],
+    )
+    write_export(
+        folder, date(2026, 1, 6), [dossier_row(dossier_code="S-1", synced_to_portal="có", updated_at="06/01/2026 09:00:00")]
+    )
     con, _ = load(inbox, DAY, date(2026, 1, 6))
-    assert con.execute("SELECT dossier_code, export_date, synced_to_portal FROM stg_dossier_versions ORDER BY ALL").fetchall() == [
-        ("S-1", DAY, False), ("S-1", date(2026, 1, 6), True), ("S-2", DAY, True), ("S-3", DAY, None)]
+    assert con.execute(
+        "SELECT dossier_code, export_date, synced_to_portal FROM stg_dossier_versions ORDER BY ALL"
+    ).fetchall() == [("S-1", DAY, False), ("S-1", date(2026, 1, 6), True), ("S-2", DAY, True), ("S-3", DAY, None)]
     assert con.execute("SELECT dossier_code, synced_to_portal FROM fct_dossier ORDER BY 1").fetchall() == [
-        ("S-1", True), ("S-2", True), ("S-3", None)]
+        ("S-1", True),
+        ("S-2", True),
+        ("S-3", None),
+    ]
     found = rejects(con)
     assert [(r, ru) for _, r, ru, _ in found] == [(5, "bad_value:synced_to_portal")]
     assert "Đã đồng bộ Cổng DVCQG" in found[0][3] and "Chưa rõ" in found[0][3]
@@ -259,7 +325,9 @@ def test_export_without_the_sync_column_loads_with_an_unknown_flag(inbox):
     con, stats = load(inbox, DAY, date(2026, 1, 6))
     assert stats.rows_rejected == 0
     assert con.execute("SELECT dossier_code, synced_to_portal FROM fct_dossier ORDER BY 1").fetchall() == [
-        ("N-1", None), ("N-2", False)]
+        ("N-1", None),
+        ("N-2", False),
+    ]
     issues = con.execute("SELECT file_name, rule, blocking FROM file_issues ORDER BY ALL").fetchall()
     assert ("ho_so_20260105.csv", "missing_optional_columns", False) in issues
     assert ("ho_so_20260106.csv", "renamed_columns", False) in issues

@@ -98,8 +98,10 @@ def test_letters_with_breve_decide_before_diacritic_free_matching():
 def test_predecessors_are_the_agencies_of_last_year_and_aliases_only_spell_the_current_one():
     units = {u.code: u for u in load_units("Thái Nguyên")}
     assert units["19.SNNMT"].aliases == ("Sở NN&MT",)
-    assert units["19.SNNMT"].predecessors == (("Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
-                                              ("Sở Tài nguyên và Môi trường", "Sở TN&MT"))
+    assert units["19.SNNMT"].predecessors == (
+        ("Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
+        ("Sở Tài nguyên và Môi trường", "Sở TN&MT"),
+    )
     assert units["19.SDTTG"].aliases == () and units["19.SDTTG"].last_year_units == (("Ban Dân tộc", "Ban Dân tộc tỉnh"),)
     assert [p[0] for p in units["19.VPUBND"].last_year_units] == ["Văn phòng UBND tỉnh", "Sở Ngoại vụ"]
     assert "Sở Ngoại vụ" not in units["19.VPUBND"].aliases

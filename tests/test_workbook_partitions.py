@@ -15,8 +15,15 @@ from common.periods import parse_period
 ASSETS = Path(__file__).parent.parent / "assets"
 
 
-@pytest.mark.parametrize(("asset", "kind"), [(qd766.qd766_workbook, "year"), (tasks.task_progress_workbook, "quarter"),
-                                             (par.par_workbook, "year"), (dti.dti_workbook, "year")])
+@pytest.mark.parametrize(
+    ("asset", "kind"),
+    [
+        (qd766.qd766_workbook, "year"),
+        (tasks.task_progress_workbook, "quarter"),
+        (par.par_workbook, "year"),
+        (dti.dti_workbook, "year"),
+    ],
+)
 def test_workbook_assets_are_partitioned_by_their_period(asset, kind):
     assert asset.partitions_def == PERIOD_PARTITIONS[kind]
     assert asset.backfill_policy == dg.BackfillPolicy.single_run()

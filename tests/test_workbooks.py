@@ -40,11 +40,27 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
-def rejected(code: str | None, file_name: str, row: int, reason: str = "Thiếu Mã hồ sơ", *,
-             name: str | None = None, value: str | None = None) -> dict:
-    return {"source": "tthc", "file_name": file_name, "row_number": row, "partition_date": "2026-01-02",
-            "unit_code": code, "unit_name": name if name is not None else NAMES.get(code or ""),
-            "record_key": f"HS-{row}", "rule": "required", "reason": reason, "value": value}
+def rejected(
+    code: str | None,
+    file_name: str,
+    row: int,
+    reason: str = "Thiếu Mã hồ sơ",
+    *,
+    name: str | None = None,
+    value: str | None = None,
+) -> dict:
+    return {
+        "source": "tthc",
+        "file_name": file_name,
+        "row_number": row,
+        "partition_date": "2026-01-02",
+        "unit_code": code,
+        "unit_name": name if name is not None else NAMES.get(code or ""),
+        "record_key": f"HS-{row}",
+        "rule": "required",
+        "reason": reason,
+        "value": value,
+    }
 
 
 REJECTED = [
@@ -58,8 +74,15 @@ REJECTED = [
     rejected(None, "ho_so_20260101.csv", 8, name=nfd("UBND xã Tân  Khánh")),  # unknown unit, NFD from the source
     rejected(None, "ho_so_20260101.csv", 9, nfd("Không khớp đơn vị"), name=nfd("UBND xã Tân  Khánh")),
 ]
-FILE_ISSUES = [{"source": "tthc", "file_name": "ho_so_20260103.csv", "partition_date": date(2026, 1, 3),
-                "rule": "missing_column", "reason": "Thiếu cột \"Mã hồ sơ\""}]
+FILE_ISSUES = [
+    {
+        "source": "tthc",
+        "file_name": "ho_so_20260103.csv",
+        "partition_date": date(2026, 1, 3),
+        "rule": "missing_column",
+        "reason": 'Thiếu cột "Mã hồ sơ"',
+    }
+]
 FINDINGS = [
     {"check": "silent_unit", "unit_code": "00002", "unit_name": "Xã Yên Trạch", "detail": "14 ngày không có hồ sơ"},
     {"check": "missing_day", "unit_code": None, "unit_name": None, "detail": "Không có tệp ngày 04/01/2026"},
@@ -85,9 +108,15 @@ def header_row_of(ws) -> int:
 
 @pytest.fixture
 def workbook_path(tmp_path: Path) -> Path:
-    return write_quality_workbook(tmp_path / "bao_cao" / "chat_luong.xlsx", rejected_rows=REJECTED,
-                                  file_issues=FILE_ISSUES, findings=FINDINGS, units=UNITS,
-                                  period_label="Tháng 01/2026", generated_at=FIXED_TIME)
+    return write_quality_workbook(
+        tmp_path / "bao_cao" / "chat_luong.xlsx",
+        rejected_rows=REJECTED,
+        file_issues=FILE_ISSUES,
+        findings=FINDINGS,
+        units=UNITS,
+        period_label="Tháng 01/2026",
+        generated_at=FIXED_TIME,
+    )
 
 
 def test_is_valid_workbook_with_vietnamese_sheets(workbook_path: Path) -> None:
@@ -192,16 +221,18 @@ def test_frozen_panes_filter_and_print_setup(workbook_path: Path) -> None:
 def test_file_issues_and_findings(workbook_path: Path) -> None:
     wb = load_workbook(workbook_path)
     files = table_rows(wb[SHEET_FILES], header_row_of(wb[SHEET_FILES]))
-    assert files == [(1, "tthc", "ho_so_20260103.csv", datetime(2026, 1, 3), "Thiếu cột \"Mã hồ sơ\"",
-                      "missing_column")]
+    assert files == [(1, "tthc", "ho_so_20260103.csv", datetime(2026, 1, 3), 'Thiếu cột "Mã hồ sơ"', "missing_column")]
     findings = table_rows(wb[SHEET_FINDINGS], header_row_of(wb[SHEET_FINDINGS]))
-    assert [(r[1], r[3]) for r in findings] == [("(Toàn hệ thống)", "Không có tệp ngày 04/01/2026"),
-                                                ("Xã Yên Trạch", "14 ngày không có hồ sơ")]
+    assert [(r[1], r[3]) for r in findings] == [
+        ("(Toàn hệ thống)", "Không có tệp ngày 04/01/2026"),
+        ("Xã Yên Trạch", "14 ngày không có hồ sơ"),
+    ]
 
 
 def test_empty_input_says_no_errors(tmp_path: Path) -> None:
-    path = write_quality_workbook(tmp_path / "empty.xlsx", rejected_rows=[], file_issues=[], findings=[],
-                                  units=UNITS, period_label="Ngày 02/01/2026")
+    path = write_quality_workbook(
+        tmp_path / "empty.xlsx", rejected_rows=[], file_issues=[], findings=[], units=UNITS, period_label="Ngày 02/01/2026"
+    )
     wb = load_workbook(path)
     assert wb.sheetnames == [SHEET_SUMMARY, SHEET_DETAIL, SHEET_FILES, SHEET_FINDINGS, SHEET_GUIDE]
     summary = wb[SHEET_SUMMARY]
@@ -214,8 +245,9 @@ def test_empty_input_says_no_errors(tmp_path: Path) -> None:
 
 def test_unknown_unit_code_and_blank_name(tmp_path: Path) -> None:
     rows = [rejected("99999", "a.csv", 1, name="Xã Đã Sáp Nhập"), rejected(None, "a.csv", 2, name="  ")]
-    path = write_quality_workbook(tmp_path / "q.xlsx", rejected_rows=rows, file_issues=[], findings=[],
-                                  units=UNITS, period_label="x")
+    path = write_quality_workbook(
+        tmp_path / "q.xlsx", rejected_rows=rows, file_issues=[], findings=[], units=UNITS, period_label="x"
+    )
     ws = load_workbook(path)[SHEET_SUMMARY]
     got = [(r[1], r[2]) for r in table_rows(ws, header_row_of(ws))[:-1]]
     # a code the master data does not know shows the source's name; an empty name comes last
@@ -223,14 +255,15 @@ def test_unknown_unit_code_and_blank_name(tmp_path: Path) -> None:
 
 
 def test_source_values_are_never_formulas(tmp_path: Path) -> None:
-    rows = [rejected("00001", "a.csv", 1, value="=HYPERLINK(\"http://x\",\"bấm\")")]
-    path = write_quality_workbook(tmp_path / "q.xlsx", rejected_rows=rows, file_issues=[], findings=[],
-                                  units=UNITS, period_label="x")
+    rows = [rejected("00001", "a.csv", 1, value='=HYPERLINK("http://x","bấm")')]
+    path = write_quality_workbook(
+        tmp_path / "q.xlsx", rejected_rows=rows, file_issues=[], findings=[], units=UNITS, period_label="x"
+    )
     with zipfile.ZipFile(path) as zf:
         sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any(b"<f>" in zf.read(n) for n in sheets)
     ws = load_workbook(path)[SHEET_DETAIL]
-    assert ws.cell(header_row_of(ws) + 1, 9).value == "=HYPERLINK(\"http://x\",\"bấm\")"
+    assert ws.cell(header_row_of(ws) + 1, 9).value == '=HYPERLINK("http://x","bấm")'
 
 
 def test_atomic_save_replaces_and_keeps_old_file_on_failure(tmp_path: Path, monkeypatch) -> None:
@@ -253,12 +286,20 @@ def test_atomic_save_replaces_and_keeps_old_file_on_failure(tmp_path: Path, monk
 def test_write_table_tuples_formats_colour_scale_and_chart(tmp_path: Path) -> None:
     wb = new_workbook("Xếp hạng")
     ws = wb.create_sheet("Xếp hạng")
-    columns = [Column("Đơn vị", "unit", 30), Column("Điểm", "score", 10, "0.00"),
-               Column("Tỷ lệ đúng hạn", "on_time", 12, "0.0%"), Column("Số hồ sơ", "n", 12, "#,##0"),
-               Column("Ngày", "day", 12, "dd/mm/yyyy")]
-    table = write_table(ws, columns, [("Xã Dân Tiến", 8.5, 0.9, 1234, date(2026, 1, 2)),
-                                      ("Xã Đồng Hỷ", float("nan"), 0.75, 5, None)],
-                        title="XẾP HẠNG", subtitles=["Kỳ: Quý I/2026"])
+    columns = [
+        Column("Đơn vị", "unit", 30),
+        Column("Điểm", "score", 10, "0.00"),
+        Column("Tỷ lệ đúng hạn", "on_time", 12, "0.0%"),
+        Column("Số hồ sơ", "n", 12, "#,##0"),
+        Column("Ngày", "day", 12, "dd/mm/yyyy"),
+    ]
+    table = write_table(
+        ws,
+        columns,
+        [("Xã Dân Tiến", 8.5, 0.9, 1234, date(2026, 1, 2)), ("Xã Đồng Hỷ", float("nan"), 0.75, 5, None)],
+        title="XẾP HẠNG",
+        subtitles=["Kỳ: Quý I/2026"],
+    )
     assert (table.header_row, table.first_row, table.last_row, table.n_rows) == (4, 5, 6, 2)
     assert table.data_range("score") == "B5:B6"
     add_color_scale(ws, table.data_range("score"))

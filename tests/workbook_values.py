@@ -34,14 +34,18 @@ def build_warehouse(inbox: Path, root: Path):
 
     shutil.copytree(inbox, root / "inbox")
     warehouse = warehouse_in(root)
-    result = materialize_year([tthc.units, par.par_inputs, par.par_scorecards, dti.dti_inputs, dti.dti_scorecards],
-                              warehouse)
+    result = materialize_year([tthc.units, par.par_inputs, par.par_scorecards, dti.dti_inputs, dti.dti_scorecards], warehouse)
     assert result.success, "PAR/DTI materialisation failed"
-    result = dg.materialize([tthc.units, tasks.offices, tasks.plan_register], resources={"warehouse": warehouse},
-                            raise_on_error=False)
+    result = dg.materialize(
+        [tthc.units, tasks.offices, tasks.plan_register], resources={"warehouse": warehouse}, raise_on_error=False
+    )
     assert result.success, "plan register materialisation failed"
-    result = dg.materialize([tasks.task_reports, tasks.task_status], resources={"warehouse": warehouse},
-                            partition_key="2026-01-01", raise_on_error=False)
+    result = dg.materialize(
+        [tasks.task_reports, tasks.task_status],
+        resources={"warehouse": warehouse},
+        partition_key="2026-01-01",
+        raise_on_error=False,
+    )
     assert result.success, "task reports materialisation failed"
     return warehouse
 

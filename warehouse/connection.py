@@ -101,7 +101,8 @@ def open_with_retry(path: Path, *, read_only: bool = False, wait: float | None =
                     f"Không mở được {path}: tệp đang bị khóa bởi tiến trình {holder} (đã chờ {elapsed:.0f} giây, "
                     f"{tries} lần thử). Tệp dựng kho chỉ dành cho pipeline: đóng phiên đó (hoặc `kill {held['pid']}` "
                     f"nếu là phiên phân tích bị bỏ quên), mở bản chụp {SNAPSHOT_HINT} thay thế, rồi chạy lại. "
-                    f"Tăng CCHC_LOCK_WAIT để chờ lâu hơn.") from err
+                    f"Tăng CCHC_LOCK_WAIT để chờ lâu hơn."
+                ) from err
             time.sleep(min(pause, wait - elapsed))
             pause = min(pause * 2, 10.0)
 
@@ -227,9 +228,13 @@ MONTHLY = {"stg_dossier_versions": "export_date", "fct_dossier": "received_at"}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    return str(con.execute("SELECT list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
-                           "WHERE schema_name = 'main' AND table_name = ? AND database_name = current_database()",
-                           [name]).fetchall()[0][0])
+    return str(
+        con.execute(
+            "SELECT list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND table_name = ? AND database_name = current_database()",
+            [name],
+        ).fetchall()[0][0]
+    )
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
@@ -276,11 +281,15 @@ def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
     written, current = [], {}
     with duckdb.connect(str(snapshot), read_only=True) as con:
         con.execute("SET enable_progress_bar = false")
-        names = [r[0] for r in con.execute(
-            """SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
+        names = [
+            r[0]
+            for r in con.execute(
+                """SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()
                UNION ALL
                SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal
-                 AND database_name = current_database() ORDER BY 1""").fetchall()]
+                 AND database_name = current_database() ORDER BY 1"""
+            ).fetchall()
+        ]
         for name in names:
             for key, fingerprint in _fingerprints(con, name).items():
                 current[key] = fingerprint

@@ -13,8 +13,15 @@ import pandas as pd
 from warehouse.landing import insert_frame
 
 
-def write_dim_criterion(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], now: datetime,
-                        *, year: int, index_code: str, tree: str | None = None) -> int:
+def write_dim_criterion(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[dict[str, Any]],
+    now: datetime,
+    *,
+    year: int,
+    index_code: str,
+    tree: str | None = None,
+) -> int:
     """Replace the rows of one year and index (of one methodology file only, with ``tree``: QĐ 766 may score the
     periods of a year with two files). Run inside the caller's transaction."""
     where, params = "year = ? AND index_code = ?", [year, index_code]

@@ -50,8 +50,10 @@ def external_components(year: int):
             known = found.get(leaf.code)
             if known and (known.low, known.high) != leaf.rule.value_range:
                 # One CSV column serves both trees: a component must mean the same value in each.
-                raise ValueError(f"thành phần {leaf.code} có khoảng giá trị khác nhau giữa các bộ chỉ số năm {year}: "
-                                 f"{known.low:g}..{known.high:g} và {leaf.rule.value_range[0]:g}..{leaf.rule.value_range[1]:g}")
+                raise ValueError(
+                    f"thành phần {leaf.code} có khoảng giá trị khác nhau giữa các bộ chỉ số năm {year}: "
+                    f"{known.low:g}..{known.high:g} và {leaf.rule.value_range[0]:g}..{leaf.rule.value_range[1]:g}"
+                )
             groups = tuple(sorted(set(groups) | set(known.unit_groups))) if known else groups
             found[leaf.code] = ExternalComponent(leaf.code, leaf.name, *leaf.rule.value_range, groups)
     return found
@@ -66,8 +68,11 @@ def _csv_files(inbox: Path, folder: str, year: int) -> tuple[list[Path], list[Pa
     """(the year's CSV files, CSV files whose name carries no year). A file belongs to the year its name carries
     (soc_2026.csv); one without a year cannot be given to a partition and is reported, never silently skipped."""
     path = inbox / folder
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv"
-                   and not p.name.startswith("~$")) if path.exists() else []
+    files = (
+        sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("~$"))
+        if path.exists()
+        else []
+    )
     years = {p: {int(y) for y in _YEAR_IN_NAME.findall(p.stem)} for p in files}
     return [p for p in files if year in years[p]], [p for p in files if not years[p]]
 
@@ -77,10 +82,14 @@ def _without_year(con: duckdb.DuckDBPyConnection, source: str, paths: list[Path]
 
     for p in paths:
         raw = p.read_bytes()
-        issue = FileIssue("no_year_in_name", f"Tên tệp '{p.name}' không có năm (ví dụ {p.stem}_2026.csv): không biết tệp "
-                          "thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.")
-        record_file(con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
-                                           size_bytes=len(raw)), now)
+        issue = FileIssue(
+            "no_year_in_name",
+            f"Tên tệp '{p.name}' không có năm (ví dụ {p.stem}_2026.csv): không biết tệp "
+            "thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.",
+        )
+        record_file(
+            con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw)), now
+        )
 
 
 def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, present: list[Path]) -> None:
@@ -94,8 +103,15 @@ def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, pres
             con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
 
 
-def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
-                    work_dir: Path, assessed_years: frozenset[int] = frozenset()) -> dict:
+def load_dti_inputs(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    year: int,
+    matcher: UnitMatcher,
+    now: datetime,
+    work_dir: Path,
+    assessed_years: frozenset[int] = frozenset(),
+) -> dict:
     """Stage the year's DTI forms, appraisal, the other systems' values and last year's published results. Rejected
     rows go to the quarantine with their reason; a rerun replaces the year's rows."""
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
@@ -111,62 +127,131 @@ def load_dti_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matc
         _without_year(con, "dti_external", external_unnamed, now)
         _without_year(con, "dti_previous", previous_unnamed, now)
         # An empty, broken or cut-short re-delivery keeps the rows of the earlier good file of the same name.
-        kept_external = [p.name for p, r in external.items() if keep_earlier_load(
-            con, "dti_external", p, r, now, labels={"index_code": INDEX, "year": year})]
-        kept_previous = [p.name for p, r in previous.items() if keep_earlier_load(
-            con, "dti_previous", p, r, now, labels={"index_code": INDEX, "year": year - 1})]
+        kept_external = [
+            p.name
+            for p, r in external.items()
+            if keep_earlier_load(con, "dti_external", p, r, now, labels={"index_code": INDEX, "year": year})
+        ]
+        kept_previous = [
+            p.name
+            for p, r in previous.items()
+            if keep_earlier_load(con, "dti_previous", p, r, now, labels={"index_code": INDEX, "year": year - 1})
+        ]
         external = {p: r for p, r in external.items() if p.name not in kept_external}
         previous = {p: r for p, r in previous.items() if p.name not in kept_previous}
         con.execute("DELETE FROM stg_dti_external WHERE year = ? AND NOT list_contains(?, source_file)", [year, kept_external])
-        con.execute("DELETE FROM stg_dti_previous WHERE year = ? AND NOT list_contains(?, source_file)",
-                    [year - 1, kept_previous])
-        insert_frame(con, "stg_dti_external", pd.DataFrame(
-            [{"source_file": p.name, "source_row": x["source_row"], "year": year, "unit_code": x["unit_code"],
-              "code": x["code"], "value": x["value"], "system": x.get("system"), "note": x.get("note")}
-             for p, r in external.items() if r.loadable for x in r.rows]))
-        insert_frame(con, "stg_dti_previous", pd.DataFrame(
-            [{"source_file": p.name, "source_row": x["source_row"], "year": year - 1,
-              "published_name": x["published_name"], "unit_code": x["unit_code"], "total": x["total"],
-              "rank": x.get("rank"), "level": x.get("level")}
-             for p, r in previous.items() if r.loadable for x in r.rows]))
+        con.execute(
+            "DELETE FROM stg_dti_previous WHERE year = ? AND NOT list_contains(?, source_file)", [year - 1, kept_previous]
+        )
+        insert_frame(
+            con,
+            "stg_dti_external",
+            pd.DataFrame(
+                [
+                    {
+                        "source_file": p.name,
+                        "source_row": x["source_row"],
+                        "year": year,
+                        "unit_code": x["unit_code"],
+                        "code": x["code"],
+                        "value": x["value"],
+                        "system": x.get("system"),
+                        "note": x.get("note"),
+                    }
+                    for p, r in external.items()
+                    if r.loadable
+                    for x in r.rows
+                ]
+            ),
+        )
+        insert_frame(
+            con,
+            "stg_dti_previous",
+            pd.DataFrame(
+                [
+                    {
+                        "source_file": p.name,
+                        "source_row": x["source_row"],
+                        "year": year - 1,
+                        "published_name": x["published_name"],
+                        "unit_code": x["unit_code"],
+                        "total": x["total"],
+                        "rank": x.get("rank"),
+                        "level": x.get("level"),
+                    }
+                    for p, r in previous.items()
+                    if r.loadable
+                    for x in r.rows
+                ]
+            ),
+        )
         for p, r in external.items():
             record_file(con, "dti_external", p, r, now, labels={"index_code": INDEX, "year": year})
         for p, r in previous.items():  # last year's published results: rows of that year
             record_file(con, "dti_previous", p, r, now, labels={"index_code": INDEX, "year": year - 1})
-    return {**stats, "external_rows": sum(len(r.rows) for r in external.values() if r.loadable),
-            "external_rejected": sum(len(r.rejects) for r in external.values()),
-            "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
-            "previous_rejected": sum(len(r.rejects) for r in previous.values())}
+    return {
+        **stats,
+        "external_rows": sum(len(r.rows) for r in external.values() if r.loadable),
+        "external_rejected": sum(len(r.rejects) for r in external.values()),
+        "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
+        "previous_rejected": sum(len(r.rejects) for r in previous.values()),
+    }
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
 
+
 def _external_inputs(con: duckdb.DuckDBPyConnection, year: int) -> dict[tuple[str, str], float]:
-    return {(u, c): v for u, c, v in con.execute(
-        "SELECT unit_code, code, value FROM stg_dti_external WHERE year = ?", [year]).fetchall()}
+    return {
+        (u, c): v
+        for u, c, v in con.execute("SELECT unit_code, code, value FROM stg_dti_external WHERE year = ?", [year]).fetchall()
+    }
 
 
-def _previous(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher
-              ) -> dict[str, tuple[float, str, bool, bool, str | None]]:
+def _previous(
+    con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher
+) -> dict[str, tuple[float, str, bool, bool, str | None]]:
     """unit → (last year's total, the names it was published under, merged, renamed, last year's units without a
     result): the published results (merged units: the mean of the old units present), else the warehouse's own
     scorecards of last year."""
     from common.vntext import sort_key
     from sources.dti_inputs import map_previous
 
-    rows = con.execute("""SELECT published_name, unit_code, total, rank, level, source_row FROM stg_dti_previous
-                          WHERE year = ?""", [year - 1]).df().to_dict("records")
+    rows = (
+        con.execute(
+            """SELECT published_name, unit_code, total, rank, level, source_row FROM stg_dti_previous
+                          WHERE year = ?""",
+            [year - 1],
+        )
+        .df()
+        .to_dict("records")
+    )
     if rows:
         mapped = map_previous([{**r, "year": year - 1} for r in rows], matcher)
-        return {code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged, p.renamed,
-                       "; ".join(p.missing) or None) for code, p in mapped.items()}
-    return {u: (t, n, False, False, None) for u, t, n in con.execute("""
-        SELECT unit_code, total, unit_name FROM mart_dti_unit WHERE year = ? AND has_form""", [year - 1]).fetchall()}
+        return {
+            code: (p.total, "; ".join(sorted(p.published_names, key=sort_key)), p.merged, p.renamed, "; ".join(p.missing) or None)
+            for code, p in mapped.items()
+        }
+    return {
+        u: (t, n, False, False, None)
+        for u, t, n in con.execute(
+            """
+        SELECT unit_code, total, unit_name FROM mart_dti_unit WHERE year = ? AND has_form""",
+            [year - 1],
+        ).fetchall()
+    }
 
 
-def uncertainty_frame(components: pd.DataFrame, units: pd.DataFrame, trees: dict[str, CriteriaTree], *,
-                      replications: int = REPLICATIONS, weight_spread: float = WEIGHT_SPREAD, seed: int = SEED,
-                      vary_missing: bool = True) -> pd.DataFrame:
+def uncertainty_frame(
+    components: pd.DataFrame,
+    units: pd.DataFrame,
+    trees: dict[str, CriteriaTree],
+    *,
+    replications: int = REPLICATIONS,
+    weight_spread: float = WEIGHT_SPREAD,
+    seed: int = SEED,
+    vary_missing: bool = True,
+) -> pd.DataFrame:
     """Rank intervals per ranking group: main-index values with missing components as 0 (published) or as the mean
     share of the group's units that have the component; weights of the group's tree."""
     from scoring.uncertainty import UncertaintyInputs, rank_intervals
@@ -177,22 +262,37 @@ def uncertainty_frame(components: pd.DataFrame, units: pd.DataFrame, trees: dict
         if mine.empty:
             continue
         codes = list(mine["unit_code"])
-        rows = components[components["unit_code"].isin(codes) & components["applicable"]
-                          & (components["source"] != "not_measured")].copy()
+        rows = components[
+            components["unit_code"].isin(codes) & components["applicable"] & (components["source"] != "not_measured")
+        ].copy()
         scored = rows[rows["source"] != "missing"]
         share = (scored["points"] / scored["max_points"]).groupby(scored["code"]).mean()
-        rows["points_mean"] = np.where(rows["source"] == "missing", rows["code"].map(share).fillna(0) * rows["max_points"],
-                                       rows["points"])
+        rows["points_mean"] = np.where(
+            rows["source"] == "missing", rows["code"].map(share).fillna(0) * rows["max_points"], rows["points"]
+        )
         domains = [d.code for d in tree.domains]
         sums = rows.groupby(["unit_code", "main_index"])[["points", "points_mean", "max_points"]].sum()
         zero = (sums["points"] / sums["max_points"]).unstack().reindex(index=codes, columns=domains)
         mean = (sums["points_mean"] / sums["max_points"]).unstack().reindex(index=codes, columns=domains)
-        inputs = UncertaintyInputs(unit_codes=tuple(codes), groups=tuple(mine["ranking_group"]),
-                                   eligible=mine["has_form"].to_numpy(dtype=bool),
-                                   weights=np.array([d.scored_weight for d in tree.domains], dtype=float),
-                                   value_zero=zero.to_numpy(dtype=float), value_mean=mean.to_numpy(dtype=float))
-        frames.append(rank_intervals(inputs, replications=replications, weight_spread=weight_spread,
-                                     vary_missing=vary_missing, seed=seed, scale=100.0, tie_decimals=2))
+        inputs = UncertaintyInputs(
+            unit_codes=tuple(codes),
+            groups=tuple(mine["ranking_group"]),
+            eligible=mine["has_form"].to_numpy(dtype=bool),
+            weights=np.array([d.scored_weight for d in tree.domains], dtype=float),
+            value_zero=zero.to_numpy(dtype=float),
+            value_mean=mean.to_numpy(dtype=float),
+        )
+        frames.append(
+            rank_intervals(
+                inputs,
+                replications=replications,
+                weight_spread=weight_spread,
+                vary_missing=vary_missing,
+                seed=seed,
+                scale=100.0,
+                tie_decimals=2,
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -203,8 +303,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     units = con.execute("SELECT unit_code, unit_name, unit_group, ranking_group FROM dim_unit ORDER BY sort_order").fetchall()
     inputs = assessment_inputs(con, year, INDEX)
     external = _external_inputs(con, year)
-    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
-                             department_code)
+    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula}, department_code)
     # A form with rejected rows counts: the good rows load, the rejected components are missing (0 points, and
     # the group mean in the uncertainty analysis) and are listed back to the unit in the publication.
     _, with_form = submission_notes(con, year, INDEX, rejected_rows_ok=True)
@@ -227,30 +326,82 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
             elif leaf.method == "external" and (code, leaf.code) in external:
                 given.setdefault(leaf.code, CriterionInput()).external_value = external[(code, leaf.code)]
         score = score_unit(tree, group, given)
-        components += [{
-            "year": year, "unit_code": code, "tree": tree.path.name, "code": r["code"], "main_index": r["domain"],
-            "name": r["name"], "method": r["method"], "rule_kind": leaves[r["code"]].rule.stored_word if leaves[r["code"]].rule else None,
-            "data_source": leaves[r["code"]].source or (
-                f"{SOURCE_LABELS['computed']}: {leaves[r['code']].formula}" if r["method"] == "computed"
-                else SOURCE_LABELS.get(r["method"], r["method"])),
-            **{k: r[k] for k in ("max_points", "applicable", "self_answer", "self_points", "appraised_points",
-                                 "external_value", "computed_value", "points", "points_lost", "source", "overclaim")},
-        } for r in score.criteria]
-        indices += [{"year": year, "unit_code": code, "main_index": d["code"], "name": d["name"], "weight": d["weight"],
-                     "max_points": d["max_points"], "points": d["points"], "value": d["value"],
-                     "points_lost": d["points_lost"], "missing_components": d["missing"]} for d in score.domains]
-        pillars += [{"year": year, "unit_code": code, "pillar": p["code"], "name": p["name"], "value": p["value"]}
-                    for p in score.pillars]
-        unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
-                          "tree": tree.path.name, "total": score.total, "index_value": score.index_value,
-                          # Without a usable form most components are missing: no level, as no rank.
-                          "band": score.band if code in with_form else None, "provisional": score.provisional,
-                          "has_form": code in with_form, "form_refused": refused_form.get(code),
-                          "missing_components": score.missing})
+        components += [
+            {
+                "year": year,
+                "unit_code": code,
+                "tree": tree.path.name,
+                "code": r["code"],
+                "main_index": r["domain"],
+                "name": r["name"],
+                "method": r["method"],
+                "rule_kind": leaves[r["code"]].rule.stored_word if leaves[r["code"]].rule else None,
+                "data_source": leaves[r["code"]].source
+                or (
+                    f"{SOURCE_LABELS['computed']}: {leaves[r['code']].formula}"
+                    if r["method"] == "computed"
+                    else SOURCE_LABELS.get(r["method"], r["method"])
+                ),
+                **{
+                    k: r[k]
+                    for k in (
+                        "max_points",
+                        "applicable",
+                        "self_answer",
+                        "self_points",
+                        "appraised_points",
+                        "external_value",
+                        "computed_value",
+                        "points",
+                        "points_lost",
+                        "source",
+                        "overclaim",
+                    )
+                },
+            }
+            for r in score.criteria
+        ]
+        indices += [
+            {
+                "year": year,
+                "unit_code": code,
+                "main_index": d["code"],
+                "name": d["name"],
+                "weight": d["weight"],
+                "max_points": d["max_points"],
+                "points": d["points"],
+                "value": d["value"],
+                "points_lost": d["points_lost"],
+                "missing_components": d["missing"],
+            }
+            for d in score.domains
+        ]
+        pillars += [
+            {"year": year, "unit_code": code, "pillar": p["code"], "name": p["name"], "value": p["value"]} for p in score.pillars
+        ]
+        unit_rows.append(
+            {
+                "year": year,
+                "unit_code": code,
+                "unit_name": name,
+                "ranking_group": ranking_group,
+                "tree": tree.path.name,
+                "total": score.total,
+                "index_value": score.index_value,
+                # Without a usable form most components are missing: no level, as no rank.
+                "band": score.band if code in with_form else None,
+                "provisional": score.provisional,
+                "has_form": code in with_form,
+                "form_refused": refused_form.get(code),
+                "missing_components": score.missing,
+            }
+        )
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="total", evaluated=None, eligible="has_form")
-    ranked["group_average"] = ranked["total"].where(ranked["has_form"]).groupby(ranked["ranking_group"]).transform("mean").round(2)
+    ranked["group_average"] = (
+        ranked["total"].where(ranked["has_form"]).groupby(ranked["ranking_group"]).transform("mean").round(2)
+    )
     previous = _previous(con, year, matcher)
     ranked["previous_total"] = ranked["unit_code"].map(lambda u: previous[u][0] if u in previous else None)
     ranked["previous_names"] = ranked["unit_code"].map(lambda u: previous[u][1] if u in previous else None)
@@ -274,12 +425,17 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
         insert_frame(con, "mart_dti_pillar", pd.DataFrame(pillars))
         insert_frame(con, "mart_dti_unit", ranked)
         label_units(con, "mart_dti_component", "mart_dti_index", "mart_dti_pillar", "mart_dti_unit")
-        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now_local(), year=year,
-                            index_code=INDEX)
-    return {"units": len(unit_rows), "with_form": len(with_form & {u for u, *_ in units}),
-            "provisional": int(frame["provisional"].sum()), "missing_components": int(frame["missing_components"].sum()),
-            "with_previous": int(ranked["previous_total"].notna().sum()),
-            "computed_values": len(values), "external_values": len(external), "answers_refused_by_tree": refused}
+        write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now_local(), year=year, index_code=INDEX)
+    return {
+        "units": len(unit_rows),
+        "with_form": len(with_form & {u for u, *_ in units}),
+        "provisional": int(frame["provisional"].sum()),
+        "missing_components": int(frame["missing_components"].sum()),
+        "with_previous": int(ranked["previous_total"].notna().sum()),
+        "computed_values": len(values),
+        "external_values": len(external),
+        "answers_refused_by_tree": refused,
+    }
 
 
 def method_note() -> str:
@@ -290,18 +446,29 @@ def method_note() -> str:
 
 # --- checks --------------------------------------------------------------------------------------------------------
 
+
 def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Why the year's scorecards are not complete (empty = complete): a unit of the master data without a row, an
     applicable component without a row, a unit without a usable form that is ranked, no form at all."""
-    problems = [f"{code} ({name}): không có trong bảng xếp hạng" for code, name in con.execute(
-        sql("dti/units_without_scorecard"), {"year": year}).fetchall()]
+    problems = [
+        f"{code} ({name}): không có trong bảng xếp hạng"
+        for code, name in con.execute(sql("dti/units_without_scorecard"), {"year": year}).fetchall()
+    ]
     for tree in trees_for_year(year).values():
         for unit_group in tree.unit_groups:
             expected = len(tree.applicable(unit_group))
-            problems += [f"{u}: {n}/{expected} thành phần áp dụng có kết quả" for u, n in con.execute(
-                sql("dti/missing_components"), {"unit_group": unit_group, "year": year, "expected": expected}).fetchall()]
-    problems += [f"{u}: chưa có phiếu dùng được nhưng vẫn được xếp hạng" for (u,) in con.execute(
-        "SELECT unit_code FROM mart_dti_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL", [year]).fetchall()]
+            problems += [
+                f"{u}: {n}/{expected} thành phần áp dụng có kết quả"
+                for u, n in con.execute(
+                    sql("dti/missing_components"), {"unit_group": unit_group, "year": year, "expected": expected}
+                ).fetchall()
+            ]
+    problems += [
+        f"{u}: chưa có phiếu dùng được nhưng vẫn được xếp hạng"
+        for (u,) in con.execute(
+            "SELECT unit_code FROM mart_dti_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL", [year]
+        ).fetchall()
+    ]
     if not con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = ? AND has_form", [year]).fetchall()[0][0]:
         problems.append(f"năm {year}: không đơn vị nào có phiếu tự đánh giá dùng được")
     return problems

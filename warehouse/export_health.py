@@ -16,8 +16,10 @@ SILENT_MIN_DAILY = 0.5
 
 def last_usable_export(con: duckdb.DuckDBPyConnection) -> date | None:
     """The newest day whose export loaded (fully or in part)."""
-    return scalar(con, "SELECT max(partition_date) FROM landed_files WHERE source = 'tthc_dossier' "
-                       "AND status IN ('loaded', 'partly_loaded')")
+    return scalar(
+        con,
+        "SELECT max(partition_date) FROM landed_files WHERE source = 'tthc_dossier' AND status IN ('loaded', 'partly_loaded')",
+    )
 
 
 def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -30,8 +32,15 @@ def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
            ORDER BY partition_date"""
     ).fetchall()
     labels = {"missing": "không có tệp xuất", "rejected": "tệp xuất không nạp được"}
-    return [{"check": "export_completeness", "unit_code": None, "unit_name": None,
-             "detail": f"Ngày {day:%d/%m/%Y}: {labels[status]} ({name})."} for day, status, name in rows]
+    return [
+        {
+            "check": "export_completeness",
+            "unit_code": None,
+            "unit_name": None,
+            "detail": f"Ngày {day:%d/%m/%Y}: {labels[status]} ({name}).",
+        }
+        for day, status, name in rows
+    ]
 
 
 def silent_units(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -52,8 +61,14 @@ def silent_units(con: duckdb.DuckDBPyConnection) -> list[dict]:
         active_days = max(1, working_days_between(first_received, last_received) + 1)
         silent = working_days_between(last_received, last_day)
         if dossiers / active_days >= SILENT_MIN_DAILY and silent >= SILENT_WORKING_DAYS:
-            findings.append({"check": "silent_units", "unit_code": code, "unit_name": name,
-                             "detail": f"Không có hồ sơ mới trong {silent} ngày làm việc (lần cuối {last_received:%d/%m/%Y})."})
+            findings.append(
+                {
+                    "check": "silent_units",
+                    "unit_code": code,
+                    "unit_name": name,
+                    "detail": f"Không có hồ sơ mới trong {silent} ngày làm việc (lần cuối {last_received:%d/%m/%Y}).",
+                }
+            )
     return findings
 
 

@@ -14,9 +14,19 @@ from common.vntext import sort_key as vietnamese_key
 from warehouse.queries import sql
 
 # Marts keyed by unit_code that carry unit_name and sort_key (filled here, not by their builders).
-UNIT_MARTS = ("mart_qd766_indicator", "mart_qd766_unit", "mart_qd766_reconciliation", "mart_par_criterion",
-              "mart_par_domain", "mart_par_unit", "mart_dti_component", "mart_dti_index", "mart_dti_pillar",
-              "mart_dti_unit", "mart_task_completion")
+UNIT_MARTS = (
+    "mart_qd766_indicator",
+    "mart_qd766_unit",
+    "mart_qd766_reconciliation",
+    "mart_par_criterion",
+    "mart_par_domain",
+    "mart_par_unit",
+    "mart_dti_component",
+    "mart_dti_index",
+    "mart_dti_pillar",
+    "mart_dti_unit",
+    "mart_task_completion",
+)
 
 
 def unit_sort_keys(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:

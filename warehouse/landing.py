@@ -37,13 +37,55 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 # that names its own unit or criterion keeps it. Reports read these columns instead of parsing names or sentences.
 LABEL_COLUMNS = ("year", "period_label", "index_code", "unit_code", "endpoint", "captured_at")
 # Inserts by name (warehouse/sql/landing/): each row is a dict of the columns it fills, the rest are NULL.
-QUARANTINE_COLUMNS = ("source", "file_name", "partition_date", "row_number", "unit_code", "unit_name", "record_key",
-                      "rule", "reason", "value", "loaded_at", "year", "period_label", "index_code", "criterion_code",
-                      "endpoint", "captured_at")
-FILE_ISSUE_COLUMNS = ("source", "file_name", "partition_date", "rule", "reason", "blocking", "loaded_at", "unit_code",
-                      "year", "period_label", "index_code", "criterion_code", "endpoint", "captured_at")
-LANDED_FILE_COLUMNS = ("source", "file_name", "partition_date", "sha256", "size_bytes", "encoding", "status", "rows_read",
-                       "rows_loaded", "rows_rejected", "first_loaded_at", "loaded_at")
+QUARANTINE_COLUMNS = (
+    "source",
+    "file_name",
+    "partition_date",
+    "row_number",
+    "unit_code",
+    "unit_name",
+    "record_key",
+    "rule",
+    "reason",
+    "value",
+    "loaded_at",
+    "year",
+    "period_label",
+    "index_code",
+    "criterion_code",
+    "endpoint",
+    "captured_at",
+)
+FILE_ISSUE_COLUMNS = (
+    "source",
+    "file_name",
+    "partition_date",
+    "rule",
+    "reason",
+    "blocking",
+    "loaded_at",
+    "unit_code",
+    "year",
+    "period_label",
+    "index_code",
+    "criterion_code",
+    "endpoint",
+    "captured_at",
+)
+LANDED_FILE_COLUMNS = (
+    "source",
+    "file_name",
+    "partition_date",
+    "sha256",
+    "size_bytes",
+    "encoding",
+    "status",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "first_loaded_at",
+    "loaded_at",
+)
 QUARANTINE_INSERT = sql("landing/insert_quarantine")
 FILE_ISSUE_INSERT = sql("landing/insert_file_issue")
 LANDED_FILE_INSERT = sql("landing/insert_landed_file")
@@ -67,24 +109,42 @@ def insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list) -> None:
         con.executemany(sql, rows)
 
 
-def file_issue_rows(source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime,
-                    labels: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def file_issue_rows(
+    source: str, file_name: str, day: date | None, issues: list[FileIssue], at: datetime, labels: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Rows for FILE_ISSUE_INSERT; an issue's own ``criterion_code`` (or, for a form's cell, its ``record_key``: the
     criterion code) is kept."""
     labels = labels or {}
-    return [named_row(FILE_ISSUE_COLUMNS, source=source, file_name=file_name, partition_date=day, rule=i.rule,
-                      reason=i.reason, blocking=i.blocking, loaded_at=at, unit_code=labels.get("unit_code"),
-                      year=labels.get("year"), period_label=labels.get("period_label"),
-                      index_code=labels.get("index_code"),
-                      criterion_code=(getattr(i, "criterion_code", None)
-                                      or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None)),
-                      endpoint=labels.get("endpoint"), captured_at=labels.get("captured_at")) for i in issues]
+    return [
+        named_row(
+            FILE_ISSUE_COLUMNS,
+            source=source,
+            file_name=file_name,
+            partition_date=day,
+            rule=i.rule,
+            reason=i.reason,
+            blocking=i.blocking,
+            loaded_at=at,
+            unit_code=labels.get("unit_code"),
+            year=labels.get("year"),
+            period_label=labels.get("period_label"),
+            index_code=labels.get("index_code"),
+            criterion_code=(
+                getattr(i, "criterion_code", None) or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None)
+            ),
+            endpoint=labels.get("endpoint"),
+            captured_at=labels.get("captured_at"),
+        )
+        for i in issues
+    ]
 
 
 def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str, sha256: str, now: datetime) -> datetime:
     """When this exact content (name and sha256) was first loaded; `now` for new content."""
-    rows = con.execute("SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
-                       [source, file_name, sha256]).fetchall()
+    rows = con.execute(
+        "SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ? AND sha256 = ?",
+        [source, file_name, sha256],
+    ).fetchall()
     return rows[0][0] or now
 
 
@@ -131,47 +191,98 @@ def replace_file_records(
     for table in ("file_issues", "landed_files") if keeps_quarantine else ("quarantine", "file_issues", "landed_files"):
         con.execute(f"DELETE FROM {table} WHERE {where}", params)
     ordered = sorted(rejects, key=lambda r: (r.get("row_number") or 0, r["rule"]))
-    insert_many(con, QUARANTINE_INSERT,
-                [named_row(QUARANTINE_COLUMNS, source=source, file_name=file_name, partition_date=partition_date,
-                           row_number=r.get("row_number"), unit_code=r.get("unit_code") or labels.get("unit_code"),
-                           unit_name=r.get("unit_name"), record_key=r.get("record_key"), rule=r["rule"],
-                           reason=_with_cell(r), value=r.get("value"), loaded_at=first,
-                           year=r.get("year") or labels.get("year"),
-                           period_label=r.get("period_label") or labels.get("period_label"),
-                           index_code=labels.get("index_code"), criterion_code=r.get("criterion_code"),
-                           endpoint=labels.get("endpoint"), captured_at=labels.get("captured_at")) for r in ordered])
-    insert_many(con, FILE_ISSUE_INSERT,
-                file_issue_rows(source, file_name, partition_date, issues, first, labels))
+    insert_many(
+        con,
+        QUARANTINE_INSERT,
+        [
+            named_row(
+                QUARANTINE_COLUMNS,
+                source=source,
+                file_name=file_name,
+                partition_date=partition_date,
+                row_number=r.get("row_number"),
+                unit_code=r.get("unit_code") or labels.get("unit_code"),
+                unit_name=r.get("unit_name"),
+                record_key=r.get("record_key"),
+                rule=r["rule"],
+                reason=_with_cell(r),
+                value=r.get("value"),
+                loaded_at=first,
+                year=r.get("year") or labels.get("year"),
+                period_label=r.get("period_label") or labels.get("period_label"),
+                index_code=labels.get("index_code"),
+                criterion_code=r.get("criterion_code"),
+                endpoint=labels.get("endpoint"),
+                captured_at=labels.get("captured_at"),
+            )
+            for r in ordered
+        ],
+    )
+    insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, file_name, partition_date, issues, first, labels))
     rejected_rows = len({r.get("row_number") for r in rejects})
     loaded = rows_loaded if loadable else 0
     status = file_status(loadable, rejected_rows)
-    con.execute(LANDED_FILE_INSERT, named_row(
-        LANDED_FILE_COLUMNS, source=source, file_name=file_name, partition_date=partition_date, sha256=sha256,
-        size_bytes=size_bytes, encoding=encoding, status=status, rows_read=loaded + rejected_rows, rows_loaded=loaded,
-        rows_rejected=rejected_rows, first_loaded_at=first, loaded_at=now))
+    con.execute(
+        LANDED_FILE_INSERT,
+        named_row(
+            LANDED_FILE_COLUMNS,
+            source=source,
+            file_name=file_name,
+            partition_date=partition_date,
+            sha256=sha256,
+            size_bytes=size_bytes,
+            encoding=encoding,
+            status=status,
+            rows_read=loaded + rejected_rows,
+            rows_loaded=loaded,
+            rows_rejected=rejected_rows,
+            first_loaded_at=first,
+            loaded_at=now,
+        ),
+    )
     return {"status": status, "rows_loaded": loaded, "rows_rejected": rejected_rows}
 
 
-def record_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
-                day: date | None = None, *, loadable: bool | None = None, rejects: list[dict] | None = None,
-                issues: list[FileIssue] | None = None, labels: dict[str, Any] | None = None) -> dict:
+def record_file(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    result: Any,
+    now: datetime,
+    day: date | None = None,
+    *,
+    loadable: bool | None = None,
+    rejects: list[dict] | None = None,
+    issues: list[FileIssue] | None = None,
+    labels: dict[str, Any] | None = None,
+) -> dict:
     """``replace_file_records`` for what a reader returned (a ``ReadResult``): its quarantine, issues and lineage;
     ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more."""
     return replace_file_records(
-        con, source=source, file_name=path.name, partition_date=day, sha256=result.sha256, size_bytes=result.size_bytes,
+        con,
+        source=source,
+        file_name=path.name,
+        partition_date=day,
+        sha256=result.sha256,
+        size_bytes=result.size_bytes,
         # A workbook's kind as read from its content (an .xls named .xlsx says "xls"); CSV readers give an encoding.
         encoding=result.encoding if result.encoding in WORKBOOK_KINDS or path.suffix.lower() != ".xlsx" else "xlsx",
-        loadable=result.loadable if loadable is None else loadable, rows_loaded=len(result.rows),
+        loadable=result.loadable if loadable is None else loadable,
+        rows_loaded=len(result.rows),
         rejects=result.rejects if rejects is None else rejects,
-        issues=list(result.file_issues if issues is None else issues), now=now, labels=labels)
+        issues=list(result.file_issues if issues is None else issues),
+        now=now,
+        labels=labels,
+    )
 
 
 # file_issues rule of a delivery refused so that an earlier good load of the same file (or partition) stays.
 REDELIVERY_RULE = "redelivery_refused"
 
 
-def redelivery_problem(*, loadable: bool, rows: int, issues: list[FileIssue], truncated: bool = False,
-                       deferred: bool = False) -> str | None:
+def redelivery_problem(
+    *, loadable: bool, rows: int, issues: list[FileIssue], truncated: bool = False, deferred: bool = False
+) -> str | None:
     """Why a delivery could not replace good data (Vietnamese), or None: still being copied, unusable, no rows, or cut
     short."""
     if deferred:
@@ -186,43 +297,62 @@ def redelivery_problem(*, loadable: bool, rows: int, issues: list[FileIssue], tr
     return None
 
 
-def earlier_good_load(con: duckdb.DuckDBPyConnection, source: str, file_name: str,
-                      partition_date: date | None = None) -> tuple[str, int, datetime] | None:
+def earlier_good_load(
+    con: duckdb.DuckDBPyConnection, source: str, file_name: str, partition_date: date | None = None
+) -> tuple[str, int, datetime] | None:
     """(sha256, rows loaded, when) of the good load now in the warehouse for this file name, or for its partition."""
     where, params = "source = ? AND (file_name = ?", [source, file_name]
     if partition_date is not None:
         where += " OR partition_date = ?"
         params.append(partition_date)
-    rows = con.execute(f"""SELECT sha256, rows_loaded, loaded_at FROM landed_files
+    rows = con.execute(
+        f"""SELECT sha256, rows_loaded, loaded_at FROM landed_files
                            WHERE {where}) AND status IN ('loaded', 'partly_loaded') AND rows_loaded > 0
-                           ORDER BY loaded_at DESC LIMIT 1""", params).fetchall()
+                           ORDER BY loaded_at DESC LIMIT 1""",
+        params,
+    ).fetchall()
     return rows[0] if rows else None
 
 
-def keep_earlier_load(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
-                      partition_date: date | None = None, labels: dict[str, Any] | None = None) -> dict | None:
+def keep_earlier_load(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    result: Any,
+    now: datetime,
+    partition_date: date | None = None,
+    labels: dict[str, Any] | None = None,
+) -> dict | None:
     """When this delivery is unusable, empty or cut short while an earlier good load of the same file (or partition)
     is in the warehouse, keep that load: record the refusal in file_issues (its earlier lineage and quarantine stay)
     and return the stats to report; the caller then leaves its rows alone. None: load the delivery as usual.
 
     Data is withdrawn only explicitly (a corrected file with rows, or the loader's own withdraw option), never by an
     empty or broken file. Run inside the caller's transaction."""
-    problem = redelivery_problem(loadable=result.loadable, rows=len(result.rows), issues=result.file_issues,
-                                 truncated=getattr(result, "truncated", False), deferred=getattr(result, "deferred", False))
+    problem = redelivery_problem(
+        loadable=result.loadable,
+        rows=len(result.rows),
+        issues=result.file_issues,
+        truncated=getattr(result, "truncated", False),
+        deferred=getattr(result, "deferred", False),
+    )
     earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
     if earlier is None or earlier[0] == result.sha256:
         return None
     _, rows, when = earlier
     count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator
-    reason = (f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
-              "được giữ nguyên; gửi lại tệp đúng để thay.")
+    reason = (
+        f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
+        "được giữ nguyên; gửi lại tệp đúng để thay."
+    )
     issues = [FileIssue(REDELIVERY_RULE, reason), *(i for i in result.file_issues if i.rule != "no_rows")]
     # The same refusal seen again keeps the time it was first recorded: a rerun changes nothing.
-    seen = con.execute("SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ? AND reason = ?",
-                       [source, path.name, REDELIVERY_RULE, reason]).fetchall()[0][0]
+    seen = con.execute(
+        "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ? AND reason = ?",
+        [source, path.name, REDELIVERY_RULE, reason],
+    ).fetchall()[0][0]
     con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
-    insert_many(con, FILE_ISSUE_INSERT,
-                file_issue_rows(source, path.name, partition_date, issues, seen or now, labels))
+    insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, path.name, partition_date, issues, seen or now, labels))
     return {"status": "kept_earlier", "rows_loaded": 0, "rows_rejected": 0}
 
 
@@ -238,8 +368,9 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -
 
 
 def _with_cell(reject: dict) -> str:
-    where = ", ".join(x for x in (reject.get("sheet") and f"trang '{reject['sheet']}'",
-                                  reject.get("cell") and f"ô {reject['cell']}") if x)
+    where = ", ".join(
+        x for x in (reject.get("sheet") and f"trang '{reject['sheet']}'", reject.get("cell") and f"ô {reject['cell']}") if x
+    )
     return f"{reject['reason']} ({where})" if where and reject.get("cell", "") not in reject["reason"] else reject["reason"]
 
 
@@ -255,19 +386,35 @@ def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:
     return folder_files(inbox / folder)
 
 
-def record_deferred(con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime,
-                    day: date | None = None) -> dict:
+def record_deferred(
+    con: duckdb.DuckDBPyConnection, source: str, path: Path, result: Any, now: datetime, day: date | None = None
+) -> dict:
     """A file still being copied, with no earlier good load to keep: lineage ``deferred`` and the note saying it is
     left for the next run (which reads it again); its earlier issues are replaced, nothing else is touched."""
     con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
     con.execute("DELETE FROM landed_files WHERE source = ? AND file_name = ?", [source, path.name])
-    insert_many(con, FILE_ISSUE_INSERT,
-                file_issue_rows(source, path.name, day, [FileIssue("still_copying", STILL_COPYING_REASON, blocking=False)],
-                                now))
-    con.execute(LANDED_FILE_INSERT, named_row(
-        LANDED_FILE_COLUMNS, source=source, file_name=path.name, partition_date=day, sha256=result.sha256 or None,
-        size_bytes=result.size_bytes, encoding=result.encoding, status="deferred", rows_read=0, rows_loaded=0,
-        rows_rejected=0, loaded_at=now))
+    insert_many(
+        con,
+        FILE_ISSUE_INSERT,
+        file_issue_rows(source, path.name, day, [FileIssue("still_copying", STILL_COPYING_REASON, blocking=False)], now),
+    )
+    con.execute(
+        LANDED_FILE_INSERT,
+        named_row(
+            LANDED_FILE_COLUMNS,
+            source=source,
+            file_name=path.name,
+            partition_date=day,
+            sha256=result.sha256 or None,
+            size_bytes=result.size_bytes,
+            encoding=result.encoding,
+            status="deferred",
+            rows_read=0,
+            rows_loaded=0,
+            rows_rejected=0,
+            loaded_at=now,
+        ),
+    )
     return {"status": "deferred", "rows_loaded": 0, "rows_rejected": 0}
 
 

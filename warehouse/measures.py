@@ -15,10 +15,16 @@ from warehouse.queries import sql
 # their tone marks ("sở hóa chất" is not "số hóa", "dữ liệu số liệu" is not "dữ liệu số"); "hoá" and "hóa" both count.
 DT_TASK_PHRASES = re.compile(
     r"\b(?:chuyển đổi số|số ho[áa]|chính quyền số|chính quyền điện tử|dịch vụ công trực tuyến|công nghệ thông tin"
-    r"|nền tảng số|dữ liệu số(?! liệu))\b")
+    r"|nền tảng số|dữ liệu số(?! liệu))\b"
+)
 # QĐ 766 year-to-date indicators that criteria use: indicator code → formula (scoring/criteria.FORMULAS).
-QD766_FORMULAS = {"3.3": "tthc_online_rate", "4.2": "digitisation_rate", "4.1": "e_result_rate",
-                  "3.6": "online_payment_rate", "2.1": "tthc_on_time_rate"}
+QD766_FORMULAS = {
+    "3.3": "tthc_online_rate",
+    "4.2": "digitisation_rate",
+    "4.1": "e_result_rate",
+    "3.6": "online_payment_rate",
+    "2.1": "tthc_on_time_rate",
+}
 
 
 def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset[str]:
@@ -27,8 +33,9 @@ def dt_task_numbers(con: duckdb.DuckDBPyConnection, plan_year: int) -> frozenset
     return frozenset(no for no, content in rows if DT_TASK_PHRASES.search(nfc(content).lower()))
 
 
-def computed_values(con: duckdb.DuckDBPyConnection, year: int, formulas: set[str],
-                    department_code: str | None = None) -> dict[tuple[str, str], float]:
+def computed_values(
+    con: duckdb.DuckDBPyConnection, year: int, formulas: set[str], department_code: str | None = None
+) -> dict[tuple[str, str], float]:
     """(unit code, formula) → percent for the ``formulas`` (scoring/criteria.FORMULAS) a year's trees use, from what
     other streams already publish ("thu thập một lần, sử dụng nhiều lần"): QĐ 766 year to date (on time, online,
     digitised, e-results, paid online), the share of full-online procedures with online dossiers, and plan tasks
@@ -38,20 +45,26 @@ def computed_values(con: duckdb.DuckDBPyConnection, year: int, formulas: set[str
 
     values: dict[tuple[str, str], float] = {}
     indicators = [code for code, formula in QD766_FORMULAS.items() if formula in formulas]
-    for unit, code, ratio in con.execute("""
+    for unit, code, ratio in con.execute(
+        """
             SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
             WHERE period_label = ? AND list_contains(?, indicator_code) AND ratio IS NOT NULL""",
-                                         [f"{year}-Y", indicators]).fetchall():
+        [f"{year}-Y", indicators],
+    ).fetchall():
         values[(unit, QD766_FORMULAS[code])] = float(ratio)
     if "full_online_procedures_with_dossiers_rate" in formulas:
-        for unit, full_online, with_dossiers in con.execute(sql("measures/full_online_with_dossiers"), {
-                "year_start": datetime(year, 1, 1), "year_end": datetime(year + 1, 1, 1)}).fetchall():
+        for unit, full_online, with_dossiers in con.execute(
+            sql("measures/full_online_with_dossiers"), {"year_start": datetime(year, 1, 1), "year_end": datetime(year + 1, 1, 1)}
+        ).fetchall():
             if full_online:
                 values[(unit, "full_online_procedures_with_dossiers_rate")] = round(100 * with_dossiers / full_online, 2)
     if "plan_tasks_on_time_rate" in formulas:
-        for unit, rate in con.execute("""
+        for unit, rate in con.execute(
+            """
                 SELECT unit_code, on_time_rate FROM mart_task_completion
-                WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""", [year, f"{year}-Y"]).fetchall():
+                WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""",
+            [year, f"{year}-Y"],
+        ).fetchall():
             values[(unit, "plan_tasks_on_time_rate")] = float(rate)
     if "dt_plan_tasks_on_time_rate" in formulas:
         if department_code is None:

@@ -37,8 +37,15 @@ from warehouse.queries import sql
 INDEX = "par"
 
 
-def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
-                           assessed_years: frozenset[int] = frozenset(), index: str = INDEX) -> dict:
+def load_assessment_inputs(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    year: int,
+    matcher: UnitMatcher,
+    now: datetime,
+    assessed_years: frozenset[int] = frozenset(),
+    index: str = INDEX,
+) -> dict:
     """Stage the year's self-assessment forms of an index (the latest submission per unit wins, the others are kept
     as superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
     of a year that is not assessed (``assessed_years``) is recorded as a wrong-year form by every run.
@@ -52,51 +59,111 @@ def load_assessment_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: in
     trees = tree_for
     forms = _read_forms(inbox, year, matcher, assessed_years, index)
     appraisal_files, undated = _files_of_year(inbox_workbooks(inbox, folder_of(index, "appraisal")), year)
-    appraisals = [(p, read_safely(lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index,
-                                                             watch=still_being_written), p, AppraisalResult))
-                  for p in appraisal_files]
-    surveys = [(p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
-               for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")]
+    appraisals = [
+        (
+            p,
+            read_safely(
+                lambda p=p: read_appraisal(p, matcher, trees=trees, year=year, index=index, watch=still_being_written),
+                p,
+                AppraisalResult,
+            ),
+        )
+        for p in appraisal_files
+    ]
+    surveys = [
+        (p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
+        for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")
+    ]
     form_source, appraisal_source = f"{index}_form", f"{index}_appraisal"
     with transaction(con):
-        kept_forms = [p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now,
-                                                                    labels=_labels(index, year, "form", r))]
-        kept_appraisals = [p.name for p, r in appraisals if keep_earlier_load(con, appraisal_source, p, r, now,
-                                                                              labels=_labels(index, year, "appraisal", r))]
+        kept_forms = [
+            p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now, labels=_labels(index, year, "form", r))
+        ]
+        kept_appraisals = [
+            p.name
+            for p, r in appraisals
+            if keep_earlier_load(con, appraisal_source, p, r, now, labels=_labels(index, year, "appraisal", r))
+        ]
         forms = [(p, r) for p, r in forms if p.name not in kept_forms]
         appraisals = [(p, r) for p, r in appraisals if p.name not in kept_appraisals]
         usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
         # A kept form competes for "latest" with what it was when it loaded; a newer form of its unit supersedes it.
-        earlier = con.execute("""SELECT unit_code, submitted_at, source_file FROM stg_assessment_submission
+        earlier = con.execute(
+            """SELECT unit_code, submitted_at, source_file FROM stg_assessment_submission
                                  WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
-                              [year, index, kept_forms]).fetchall()
+            [year, index, kept_forms],
+        ).fetchall()
         earlier = [(u, d.date() if isinstance(d, datetime) else d, n) for u, d, n in earlier]  # a TIMESTAMP column
         latest: dict[str, tuple[date, str]] = {}
         for unit, submitted, name in [*((r.unit_code, r.submitted_on, p.name) for p, r in usable), *earlier]:
             latest[unit] = max(latest.get(unit, (date.min, "")), (submitted or date.min, name))
         submissions, selfs = _submission_rows(forms, usable, latest, year, index, now)
-        for table, kept in (("stg_assessment_submission", kept_forms), ("stg_assessment_self", kept_forms),
-                            ("stg_assessment_appraisal", kept_appraisals), ("stg_assessment_survey", [])):
-            con.execute(f"DELETE FROM {table} WHERE year = ? AND index_code = ? AND NOT list_contains(?, source_file)",
-                        [year, index, kept])
+        for table, kept in (
+            ("stg_assessment_submission", kept_forms),
+            ("stg_assessment_self", kept_forms),
+            ("stg_assessment_appraisal", kept_appraisals),
+            ("stg_assessment_survey", []),
+        ):
+            con.execute(
+                f"DELETE FROM {table} WHERE year = ? AND index_code = ? AND NOT list_contains(?, source_file)",
+                [year, index, kept],
+            )
         insert_frame(con, "stg_assessment_submission", pd.DataFrame(submissions))
         insert_frame(con, "stg_assessment_self", pd.DataFrame(selfs))
         _supersede_earlier(con, earlier, latest, year, index)
-        insert_frame(con, "stg_assessment_appraisal", pd.DataFrame(
-            [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year, "code": x["code"],
-              "appraised_points": x["appraised_points"], "comment": x.get("comment")}
-             for p, r in appraisals if r.loadable for x in r.rows]))
-        insert_frame(con, "stg_assessment_survey", pd.DataFrame(
-            [{"source_file": p.name, "index_code": index, "unit_code": x["unit_code"], "year": year,
-              "survey": x["survey"], "code": x["code"], "points": x["points"]}
-             for p, r in surveys if r.loadable for x in r.rows]))
+        insert_frame(
+            con,
+            "stg_assessment_appraisal",
+            pd.DataFrame(
+                [
+                    {
+                        "source_file": p.name,
+                        "index_code": index,
+                        "unit_code": x["unit_code"],
+                        "year": year,
+                        "code": x["code"],
+                        "appraised_points": x["appraised_points"],
+                        "comment": x.get("comment"),
+                    }
+                    for p, r in appraisals
+                    if r.loadable
+                    for x in r.rows
+                ]
+            ),
+        )
+        insert_frame(
+            con,
+            "stg_assessment_survey",
+            pd.DataFrame(
+                [
+                    {
+                        "source_file": p.name,
+                        "index_code": index,
+                        "unit_code": x["unit_code"],
+                        "year": year,
+                        "survey": x["survey"],
+                        "code": x["code"],
+                        "points": x["points"],
+                    }
+                    for p, r in surveys
+                    if r.loadable
+                    for x in r.rows
+                ]
+            ),
+        )
         _record_input_files(con, index, year, now, {"form": forms, "appraisal": appraisals, "survey": surveys})
         for p in undated:
             _record_undated(con, appraisal_source, p, now)
-    return {"forms": len(forms) + len(kept_forms), "forms_usable": len(usable), "forms_kept": len(kept_forms),
-            "units_with_form": len(latest), "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
-            "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable), "appraisals_kept": len(kept_appraisals),
-            "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable)}
+    return {
+        "forms": len(forms) + len(kept_forms),
+        "forms_usable": len(usable),
+        "forms_kept": len(kept_forms),
+        "units_with_form": len(latest),
+        "superseded": sum(s["superseded"] for s in submissions if s["hard_errors"] == 0),
+        "appraisal_rows": sum(len(r.rows) for _, r in appraisals if r.loadable),
+        "appraisals_kept": len(kept_appraisals),
+        "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable),
+    }
 
 
 def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: frozenset[int], index: str) -> list:
@@ -106,8 +173,9 @@ def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: fr
 
     forms = []
     for p in inbox_workbooks(inbox, folder_of(index, "form")):
-        r = read_safely(lambda p=p: read_self_assessment(p, tree_for, matcher, index=index, watch=still_being_written), p,
-                        FormResult)
+        r = read_safely(
+            lambda p=p: read_self_assessment(p, tree_for, matcher, index=index, watch=still_being_written), p, FormResult
+        )
         if r.year is not None and r.year != year and r.year not in assessed_years:
             r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run
         elif r.year is not None and r.year != year:
@@ -116,8 +184,9 @@ def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: fr
     return forms
 
 
-def _submission_rows(forms: list, usable: list, latest: dict[str, tuple[date, str]], year: int, index: str,
-                     now: datetime) -> tuple[list[dict], list[dict]]:
+def _submission_rows(
+    forms: list, usable: list, latest: dict[str, tuple[date, str]], year: int, index: str, now: datetime
+) -> tuple[list[dict], list[dict]]:
     """(stg_assessment_submission rows, stg_assessment_self rows) of the forms naming a unit; a form is superseded
     unless it is usable and its unit's latest."""
     submissions: list[dict] = []
@@ -127,37 +196,63 @@ def _submission_rows(forms: list, usable: list, latest: dict[str, tuple[date, st
             continue
         superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
         hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
-        submissions.append({"source_file": p.name, "sha256": r.sha256, "unit_code": r.unit_code, "year": year,
-                            "index_code": index, "submitted_at": r.submitted_on, "difficulties": r.difficulties,
-                            "proposals": r.proposals, "hard_errors": hard, "superseded": superseded,
-                            "loaded_at": now})
-        selfs += [{"source_file": p.name, "index_code": index, "unit_code": r.unit_code, "year": year,
-                   "code": x["code"], "self_answer": x.get("self_answer"), "self_points": x["self_points"],
-                   "evidence": x.get("evidence"), "explanation": x.get("explanation"), "superseded": superseded}
-                  for x in r.rows]
+        submissions.append(
+            {
+                "source_file": p.name,
+                "sha256": r.sha256,
+                "unit_code": r.unit_code,
+                "year": year,
+                "index_code": index,
+                "submitted_at": r.submitted_on,
+                "difficulties": r.difficulties,
+                "proposals": r.proposals,
+                "hard_errors": hard,
+                "superseded": superseded,
+                "loaded_at": now,
+            }
+        )
+        selfs += [
+            {
+                "source_file": p.name,
+                "index_code": index,
+                "unit_code": r.unit_code,
+                "year": year,
+                "code": x["code"],
+                "self_answer": x.get("self_answer"),
+                "self_points": x["self_points"],
+                "evidence": x.get("evidence"),
+                "explanation": x.get("explanation"),
+                "superseded": superseded,
+            }
+            for x in r.rows
+        ]
     return submissions, selfs
 
 
-def _supersede_earlier(con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, str]], year: int,
-                       index: str) -> None:
+def _supersede_earlier(
+    con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, str]], year: int, index: str
+) -> None:
     """The kept forms' rows are superseded unless the form is still its unit's latest."""
     for unit, submitted, name in earlier:
         superseded = latest[unit] != (submitted or date.min, name)
         for table in ("stg_assessment_submission", "stg_assessment_self"):
-            con.execute(f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
-                            AND unit_code = ?""", [superseded, year, index, name, unit])
+            con.execute(
+                f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
+                            AND unit_code = ?""",
+                [superseded, year, index, name, unit],
+            )
 
 
-def _record_input_files(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime,
-                        files: dict[str, list]) -> None:
+def _record_input_files(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime, files: dict[str, list]) -> None:
     """Every file read, with its problems (a file still being copied: deferred to the next run)."""
     for kind, items in files.items():
         for p, r in items:
             if getattr(r, "deferred", False):
                 record_deferred(con, f"{index}_{kind}", p, r, now)
             else:
-                record_file(con, f"{index}_{kind}", p, r, now, rejects=_with_criterion(r.rejects),
-                            labels=_labels(index, year, kind, r))
+                record_file(
+                    con, f"{index}_{kind}", p, r, now, rejects=_with_criterion(r.rejects), labels=_labels(index, year, kind, r)
+                )
 
 
 def _with_criterion(rejects: list[dict]) -> list[dict]:
@@ -170,8 +265,11 @@ def _labels(index: str, year: int, kind: str, result: object) -> dict:
     form whose year could not be read has none (it concerns any year, as before); an appraisal or survey belongs to
     the year its name carries, the run's."""
     form_year = getattr(result, "year", None)
-    return {"index_code": index, "unit_code": getattr(result, "unit_code", None),
-            "year": year if kind != "form" or form_year is not None else None}
+    return {
+        "index_code": index,
+        "unit_code": getattr(result, "unit_code", None),
+        "year": year if kind != "form" or form_year is not None else None,
+    }
 
 
 _YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -188,26 +286,45 @@ def _record_undated(con: duckdb.DuckDBPyConnection, source: str, path: Path, now
     from sources.csvfiles import FileIssue, ReadResult
 
     raw = path.read_bytes()
-    issue = FileIssue("no_year_in_name", f"Tên tệp '{path.name}' không có năm (ví dụ tham_dinh_2026{path.suffix}): không "
-                      "biết tệp thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.")
-    record_file(con, source, path, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(),
-                                              size_bytes=len(raw), encoding=path.suffix.lstrip(".").lower()), now)
+    issue = FileIssue(
+        "no_year_in_name",
+        f"Tên tệp '{path.name}' không có năm (ví dụ tham_dinh_2026{path.suffix}): không "
+        "biết tệp thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.",
+    )
+    record_file(
+        con,
+        source,
+        path,
+        ReadResult(
+            file_issues=[issue],
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size_bytes=len(raw),
+            encoding=path.suffix.lstrip(".").lower(),
+        ),
+        now,
+    )
 
 
-def load_par_inputs(con: duckdb.DuckDBPyConnection, inbox: Path, year: int, matcher: UnitMatcher, now: datetime,
-                    assessed_years: frozenset[int] = frozenset()) -> dict:
+def load_par_inputs(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    year: int,
+    matcher: UnitMatcher,
+    now: datetime,
+    assessed_years: frozenset[int] = frozenset(),
+) -> dict:
     return load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
 
 
 def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> list[tuple[str, str, str]]:
     """(unit, file, reason) of every unit whose current form for the year cannot be used as it is: the blocking
     check lists them. A unit whose broken form was followed by a good one is fine."""
-    return con.execute(sql("assessment/hard_errors"),
-                       {"year": year, "index_code": index, "source": f"{index}_form"}).fetchall()
+    return con.execute(sql("assessment/hard_errors"), {"year": year, "index_code": index, "source": f"{index}_form"}).fetchall()
 
 
-def refused_forms(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
-                  ) -> dict[str, str]:
+def refused_forms(
+    con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
+) -> dict[str, str]:
     """unit → why its current form was refused ("<file>: <reasons>"), for the units whose current form cannot be used
     (any hard error; with ``rejected_rows_ok`` only a form that could not be loaded at all). Such a unit is scored
     without the form, like a unit that sent none: listed, not ranked, no level, and flagged with this text."""
@@ -222,8 +339,9 @@ def refused_forms(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX,
     return out
 
 
-def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = True
-                      ) -> dict[str, dict[str, CriterionInput]]:
+def assessment_inputs(
+    con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = True
+) -> dict[str, dict[str, CriterionInput]]:
     """unit code → criterion code → the unit's current self-assessment (only from a usable form: without
     ``rejected_rows_ok`` a form with rejected rows is not used at all), the appraisal and the survey points."""
     inputs: dict[str, dict[str, CriterionInput]] = defaultdict(dict)
@@ -232,8 +350,9 @@ def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = IN
         return inputs[unit].setdefault(code, CriterionInput())
 
     which = {"year": year, "index_code": index}
-    for unit, code, points, answer in con.execute(sql("assessment/self_assessments"),
-                                                  which | {"rejected_rows_ok": rejected_rows_ok}).fetchall():
+    for unit, code, points, answer in con.execute(
+        sql("assessment/self_assessments"), which | {"rejected_rows_ok": rejected_rows_ok}
+    ).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
     # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
@@ -244,15 +363,17 @@ def assessment_inputs(con: duckdb.DuckDBPyConnection, year: int, index: str = IN
     return inputs
 
 
-def submission_notes(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
-                     ) -> tuple[dict[str, tuple[str | None, str | None]], set[str]]:
+def submission_notes(
+    con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX, *, rejected_rows_ok: bool = False
+) -> tuple[dict[str, tuple[str | None, str | None]], set[str]]:
     """(unit → (difficulties, proposals) of its current form, units whose current form is usable). A current form
     is always a readable file; with ``rejected_rows_ok`` one with rejected rows still counts (those criteria are
     then missing), otherwise it must have none (PAR: the blocking check lists it until the unit resends)."""
     which = {"year": year, "index_code": index}
     notes = {u: (d, p) for u, d, p in con.execute(sql("assessment/current_notes"), which).fetchall()}
-    usable = {u for (u,) in con.execute(sql("assessment/usable_forms"),
-                                        which | {"rejected_rows_ok": rejected_rows_ok}).fetchall()}
+    usable = {
+        u for (u,) in con.execute(sql("assessment/usable_forms"), which | {"rejected_rows_ok": rejected_rows_ok}).fetchall()
+    }
     return notes, usable
 
 
@@ -264,8 +385,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
     inputs = assessment_inputs(con, year, rejected_rows_ok=False)
     refused = refused_forms(con, year)
     trees = {g: tree_for(INDEX, year, g) for g in ("agency", "local")}
-    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula},
-                             department_code)
+    values = computed_values(con, year, {n.formula for t in trees.values() for n in t.leaves if n.formula}, department_code)
     notes, with_form = submission_notes(con, year)
     criteria, domains, unit_rows = [], [], []
     for code, name, group, ranking_group in units:
@@ -275,19 +395,64 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
             if leaf.method == "computed" and (code, leaf.formula) in values:
                 given.setdefault(leaf.code, CriterionInput()).computed_value = values[(code, leaf.formula)]
         score = score_unit(tree, group, given)
-        criteria += [{**{k: r[k] for k in ("code", "domain", "name", "method", "max_points", "applicable", "self_points",
-                                           "appraised_points", "survey_points", "computed_value", "points",
-                                           "points_lost", "source", "overclaim")},
-                      "year": year, "unit_code": code, "tree": tree.path.name} for r in score.criteria]
-        domains += [{"year": year, "unit_code": code, "domain": d["code"], "name": d["name"],
-                     "max_points": d["max_points"], "points": d["points"], "points_lost": d["points_lost"]}
-                    for d in score.domains]
+        criteria += [
+            {
+                **{
+                    k: r[k]
+                    for k in (
+                        "code",
+                        "domain",
+                        "name",
+                        "method",
+                        "max_points",
+                        "applicable",
+                        "self_points",
+                        "appraised_points",
+                        "survey_points",
+                        "computed_value",
+                        "points",
+                        "points_lost",
+                        "source",
+                        "overclaim",
+                    )
+                },
+                "year": year,
+                "unit_code": code,
+                "tree": tree.path.name,
+            }
+            for r in score.criteria
+        ]
+        domains += [
+            {
+                "year": year,
+                "unit_code": code,
+                "domain": d["code"],
+                "name": d["name"],
+                "max_points": d["max_points"],
+                "points": d["points"],
+                "points_lost": d["points_lost"],
+            }
+            for d in score.domains
+        ]
         difficulties, proposals = notes.get(code, (None, None))
-        unit_rows.append({"year": year, "unit_code": code, "unit_name": name, "ranking_group": ranking_group,
-                          "tree": tree.path.name, "total": score.total, "max_applicable": score.max_applicable,
-                          "index_pct": score.index_pct, "band": score.band if code in with_form else None,
-                          "provisional": score.provisional, "has_form": code in with_form,
-                          "form_refused": refused.get(code), "difficulties": difficulties, "proposals": proposals})
+        unit_rows.append(
+            {
+                "year": year,
+                "unit_code": code,
+                "unit_name": name,
+                "ranking_group": ranking_group,
+                "tree": tree.path.name,
+                "total": score.total,
+                "max_applicable": score.max_applicable,
+                "index_pct": score.index_pct,
+                "band": score.band if code in with_form else None,
+                "provisional": score.provisional,
+                "has_form": code in with_form,
+                "form_refused": refused.get(code),
+                "difficulties": difficulties,
+                "proposals": proposals,
+            }
+        )
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None, eligible="has_form")
@@ -301,8 +466,13 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
         insert_frame(con, "mart_par_unit", ranked)
         label_units(con, "mart_par_criterion", "mart_par_domain", "mart_par_unit")
         write_dim_criterion(con, [r for t in trees.values() for r in tree_rows(t)], now, year=year, index_code=INDEX)
-    return {"units": len(unit_rows), "provisional": int(frame["provisional"].sum()),
-            "with_form": len(with_form), "forms_refused": len(refused), "overclaims": sum(r["overclaim"] for r in criteria)}
+    return {
+        "units": len(unit_rows),
+        "provisional": int(frame["provisional"].sum()),
+        "with_form": len(with_form),
+        "forms_refused": len(refused),
+        "overclaims": sum(r["overclaim"] for r in criteria),
+    }
 
 
 def forms_check(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
@@ -324,13 +494,25 @@ def scorecard_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Values of the year's PAR marts that cannot be published (empty: fine): a unit of the master data missing,
     points outside [0, maximum], an index outside 0..100, a unit ranked without a usable form."""
     checks = [
-        ("""SELECT u.unit_code FROM dim_unit u LEFT JOIN mart_par_unit m ON m.unit_code = u.unit_code AND m.year = ?
-            WHERE m.unit_code IS NULL""", "không có trong bảng xếp hạng"),
-        (("SELECT unit_code FROM mart_par_unit WHERE year = ? AND (index_pct < 0 OR index_pct > 100 OR total < 0 "
-         "OR total > max_applicable + 1e-6)"), "tổng điểm hoặc chỉ số ngoài khoảng cho phép"),
-        ("SELECT DISTINCT unit_code FROM mart_par_criterion WHERE year = ? AND (points < 0 OR points > max_points + 1e-6)",
-         "điểm tiêu chí ngoài [0, điểm tối đa]"),
-        ("SELECT unit_code FROM mart_par_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL",
-         "chưa có phiếu dùng được nhưng vẫn được xếp hạng"),
+        (
+            """SELECT u.unit_code FROM dim_unit u LEFT JOIN mart_par_unit m ON m.unit_code = u.unit_code AND m.year = ?
+            WHERE m.unit_code IS NULL""",
+            "không có trong bảng xếp hạng",
+        ),
+        (
+            (
+                "SELECT unit_code FROM mart_par_unit WHERE year = ? AND (index_pct < 0 OR index_pct > 100 OR total < 0 "
+                "OR total > max_applicable + 1e-6)"
+            ),
+            "tổng điểm hoặc chỉ số ngoài khoảng cho phép",
+        ),
+        (
+            "SELECT DISTINCT unit_code FROM mart_par_criterion WHERE year = ? AND (points < 0 OR points > max_points + 1e-6)",
+            "điểm tiêu chí ngoài [0, điểm tối đa]",
+        ),
+        (
+            "SELECT unit_code FROM mart_par_unit WHERE year = ? AND NOT has_form AND rank IS NOT NULL",
+            "chưa có phiếu dùng được nhưng vẫn được xếp hạng",
+        ),
     ]
     return [f"{unit}: {what}" for sql, what in checks for (unit,) in con.execute(sql, [year]).fetchall()]

@@ -21,8 +21,17 @@ from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, r
 from warehouse.queries import sql
 
 PETITION_SOURCE = "pakn"
-_COLUMNS = ("petition_code", "unit_code", "received_at", "category", "handling", "due_at", "completed_at",
-            "satisfaction", "repeated")
+_COLUMNS = (
+    "petition_code",
+    "unit_code",
+    "received_at",
+    "category",
+    "handling",
+    "due_at",
+    "completed_at",
+    "satisfaction",
+    "repeated",
+)
 
 
 def _next_month(month: date) -> date:
@@ -38,8 +47,9 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
     """
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
     # The month of the export (from its content or name, as the reader found it) on its rows and issues.
-    labels = {"year": result.month.year, "period_label": f"{result.month:%Y}-M{result.month:%m}"} \
-        if result.month is not None else None
+    labels = (
+        {"year": result.month.year, "period_label": f"{result.month:%Y}-M{result.month:%m}"} if result.month is not None else None
+    )
     with transaction(con):
         kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels)
         if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
@@ -47,23 +57,38 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
         if result.loadable:
             _replace_rows(con, path, result)
         stats = replace_file_records(
-            con, source=PETITION_SOURCE, file_name=path.name, partition_date=result.month, sha256=result.sha256,
-            size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
-            rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
-            replaces_partition=True, labels=labels,
+            con,
+            source=PETITION_SOURCE,
+            file_name=path.name,
+            partition_date=result.month,
+            sha256=result.sha256,
+            size_bytes=result.size_bytes,
+            encoding=result.encoding,
+            loadable=result.loadable,
+            rows_loaded=len(result.rows),
+            rejects=result.rejects,
+            issues=result.file_issues,
+            first=first,
+            now=now,
+            replaces_partition=True,
+            labels=labels,
         )
     return {"file": path.name, "month": result.month, **stats}
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult) -> None:
     if result.month is not None:
-        con.execute("DELETE FROM fct_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
-                    [path.name, result.month, _next_month(result.month)])
+        con.execute(
+            "DELETE FROM fct_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
+            [path.name, result.month, _next_month(result.month)],
+        )
     else:
         con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
-    insert_many(con, sql("petitions/insert_petition"),
-                [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]}
-                 for r in result.rows])
+    insert_many(
+        con,
+        sql("petitions/insert_petition"),
+        [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]} for r in result.rows],
+    )
 
 
 def petition_files(folder: Path) -> list[Path]:
@@ -72,8 +97,9 @@ def petition_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: (petition_file_month(p.name), p.name))
 
 
-def load_petition_folder(con: duckdb.DuckDBPyConnection, inbox: Path, *, matcher: UnitMatcher, work_dir: Path,
-                         now: datetime) -> dict:
+def load_petition_folder(
+    con: duckdb.DuckDBPyConnection, inbox: Path, *, matcher: UnitMatcher, work_dir: Path, now: datetime
+) -> dict:
     """Read and load every monthly export in ``inbox/pakn/``.
 
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.

@@ -20,8 +20,15 @@ from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, r
 from warehouse.queries import sql
 
 PUBLICATION_SOURCE = "tthc_publication"
-_COLUMNS = ("decision_number", "decision_date", "procedure_code", "legal_effective_date", "made_public_date",
-            "parts_complete", "missing_parts")
+_COLUMNS = (
+    "decision_number",
+    "decision_date",
+    "procedure_code",
+    "legal_effective_date",
+    "made_public_date",
+    "parts_complete",
+    "missing_parts",
+)
 
 
 def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: PublicationResult, now: datetime) -> dict:
@@ -38,13 +45,25 @@ def load_publication(con: duckdb.DuckDBPyConnection, path: Path, result: Publica
             return {"file": path.name, **kept}
         if result.loadable:
             con.execute("DELETE FROM fct_procedure_publication")
-            insert_many(con, sql("publication/insert_publication"),
-                        [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]}
-                         for r in result.rows])
+            insert_many(
+                con,
+                sql("publication/insert_publication"),
+                [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]} for r in result.rows],
+            )
         stats = replace_file_records(
-            con, source=PUBLICATION_SOURCE, file_name=path.name, partition_date=None, sha256=result.sha256,
-            size_bytes=result.size_bytes, encoding=result.encoding, loadable=result.loadable,
-            rows_loaded=len(result.rows), rejects=result.rejects, issues=result.file_issues, first=first, now=now,
+            con,
+            source=PUBLICATION_SOURCE,
+            file_name=path.name,
+            partition_date=None,
+            sha256=result.sha256,
+            size_bytes=result.size_bytes,
+            encoding=result.encoding,
+            loadable=result.loadable,
+            rows_loaded=len(result.rows),
+            rejects=result.rejects,
+            issues=result.file_issues,
+            first=first,
+            now=now,
             replaces_partition=True,
         )
     return {"file": path.name, **stats}

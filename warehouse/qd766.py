@@ -51,79 +51,173 @@ PORTAL_SOURCE = "portal_qd766"
 
 # --- portal snapshots -----------------------------------------------------------------------------------
 
+
 def read_snapshots(folder: Path, matcher: UnitMatcher) -> list[PortalSnapshot]:
     """Every response in the folder (not the collector's sidecars), each read with the methodology valid when its
     period starts, departments matched across all of them."""
     return read_snapshot_files(snapshot_files(folder), methodology_for, matcher)
 
 
-def load_portal_snapshots(con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher,
-                          now: datetime) -> dict:
+def load_portal_snapshots(
+    con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher, now: datetime
+) -> dict:
     """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them with its
     snapshot's methodology. A file that loaded well and comes again unusable (empty, cut short, an error page) keeps
     its earlier rows; the refusal is an issue of its own."""
     nodes, metrics, recon, issues = [], [], [], []
-    earlier = {name: (sha, when) for name, sha, when in con.execute(
-        "SELECT file_name, sha256, loaded_at FROM landed_files WHERE source = ? AND status = 'loaded'",
-        [PORTAL_SOURCE]).fetchall()}
-    kept = {s.file_name for s in snapshots
-            if not s.usable and s.file_name in earlier and earlier[s.file_name][0] != s.sha256}
+    earlier = {
+        name: (sha, when)
+        for name, sha, when in con.execute(
+            "SELECT file_name, sha256, loaded_at FROM landed_files WHERE source = ? AND status = 'loaded'", [PORTAL_SOURCE]
+        ).fetchall()
+    }
+    kept = {s.file_name for s in snapshots if not s.usable and s.file_name in earlier and earlier[s.file_name][0] != s.sha256}
     for snap in snapshots:
         group_code = snap.group.code if snap.group else None
         if snap.file_name in kept:
             when = earlier[snap.file_name][1]
-            issues.append({"file_name": snap.file_name, "endpoint": None, "group_code": None, "period_label": None,
-                           "captured_at": None, "department": None, "departments": [], "field": None,
-                           "rule": REDELIVERY_RULE, "rows": 1, "blocking": True, "loaded_at": now,
-                           "reason": (f"Tệp {snap.file_name} giao lại không dùng được: giữ ảnh chụp đã nạp lúc "
-                                      f"{when:%d/%m/%Y %H:%M}; gửi lại tệp đúng để thay.")})
+            issues.append(
+                {
+                    "file_name": snap.file_name,
+                    "endpoint": None,
+                    "group_code": None,
+                    "period_label": None,
+                    "captured_at": None,
+                    "department": None,
+                    "departments": [],
+                    "field": None,
+                    "rule": REDELIVERY_RULE,
+                    "rows": 1,
+                    "blocking": True,
+                    "loaded_at": now,
+                    "reason": (
+                        f"Tệp {snap.file_name} giao lại không dùng được: giữ ảnh chụp đã nạp lúc "
+                        f"{when:%d/%m/%Y %H:%M}; gửi lại tệp đúng để thay."
+                    ),
+                }
+            )
         for i in summarise_issues(snap):
-            issues.append({"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": group_code,
-                           "period_label": snap.period_label, "captured_at": snap.captured_at,
-                           "department": (i["departments"] or [None])[0],
-                           "departments": i["departments"], "field": i["field"], "rule": i["rule"], "rows": i["rows"],
-                           "reason": i["reason"], "blocking": i["blocking"], "loaded_at": now})
+            issues.append(
+                {
+                    "file_name": snap.file_name,
+                    "endpoint": snap.endpoint,
+                    "group_code": group_code,
+                    "period_label": snap.period_label,
+                    "captured_at": snap.captured_at,
+                    "department": (i["departments"] or [None])[0],
+                    "departments": i["departments"],
+                    "field": i["field"],
+                    "rule": i["rule"],
+                    "rows": i["rows"],
+                    "reason": i["reason"],
+                    "blocking": i["blocking"],
+                    "loaded_at": now,
+                }
+            )
         if not snap.usable:
             continue
-        file_info = {"file_name": snap.file_name, "endpoint": snap.endpoint, "group_code": group_code,
-                     "period_label": snap.period_label, "captured_at": snap.captured_at}
+        file_info = {
+            "file_name": snap.file_name,
+            "endpoint": snap.endpoint,
+            "group_code": group_code,
+            "period_label": snap.period_label,
+            "captured_at": snap.captured_at,
+        }
         for n in snap.nodes:
-            who = {"role": n.role, "department_code": n.department_code, "department_name": n.department_name,
-                   "unit_code": n.unit_code, "matched": n.unit_code is not None or n.role == "province"}
-            nodes.append({**file_info, **who, "department_id": n.department_id, "level": n.level, "score": n.score,
-                          "max_score": n.max_score, "ratio": n.ratio, "counts": n.counts or None, "loaded_at": now,
-                          "matched_by": n.matched_by, "capture_source": snap.capture_source})
-            metrics += [{"file_name": snap.file_name, "endpoint": snap.endpoint, "period_label": snap.period_label,
-                         "role": n.role, "department_id": n.department_id, "department_code": n.department_code,
-                         "department_name": n.department_name, "unit_code": n.unit_code, "metric_code": m.code,
-                         "metric_name": m.name, "numerator": m.numerator, "denominator": m.denominator,
-                         "ratio": m.ratio, "score": m.score, "max_score": m.max_score,
-                         "data_quality_status": m.data_quality_status, "data_quality_message": m.data_quality_message}
-                        for m in n.metrics.values()]
+            who = {
+                "role": n.role,
+                "department_code": n.department_code,
+                "department_name": n.department_name,
+                "unit_code": n.unit_code,
+                "matched": n.unit_code is not None or n.role == "province",
+            }
+            nodes.append(
+                {
+                    **file_info,
+                    **who,
+                    "department_id": n.department_id,
+                    "level": n.level,
+                    "score": n.score,
+                    "max_score": n.max_score,
+                    "ratio": n.ratio,
+                    "counts": n.counts or None,
+                    "loaded_at": now,
+                    "matched_by": n.matched_by,
+                    "capture_source": snap.capture_source,
+                }
+            )
+            metrics += [
+                {
+                    "file_name": snap.file_name,
+                    "endpoint": snap.endpoint,
+                    "period_label": snap.period_label,
+                    "role": n.role,
+                    "department_id": n.department_id,
+                    "department_code": n.department_code,
+                    "department_name": n.department_name,
+                    "unit_code": n.unit_code,
+                    "metric_code": m.code,
+                    "metric_name": m.name,
+                    "numerator": m.numerator,
+                    "denominator": m.denominator,
+                    "ratio": m.ratio,
+                    "score": m.score,
+                    "max_score": m.max_score,
+                    "data_quality_status": m.data_quality_status,
+                    "data_quality_message": m.data_quality_message,
+                }
+                for m in n.metrics.values()
+            ]
             for r in reconcile_node(snap.methodology, snap.group, n):
                 message = n.metrics[r["metric_code"]].data_quality_message if r["metric_code"] in n.metrics else None
-                recon.append({**file_info, **who, **r, "department_id": n.department_id,
-                              "status_label": STATUS_LABELS[r["status"]],
-                              "data_quality_label": data_quality_label(r["data_quality_status"], message)})
+                recon.append(
+                    {
+                        **file_info,
+                        **who,
+                        **r,
+                        "department_id": n.department_id,
+                        "status_label": STATUS_LABELS[r["status"]],
+                        "data_quality_label": data_quality_label(r["data_quality_status"], message),
+                    }
+                )
     codes = [{**c, "loaded_at": now} for c in portal_codes_seen([s for s in snapshots if s.usable], matcher)]
-    first_loaded = dict(con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?",
-                                    [PORTAL_SOURCE]).fetchall())
-    lineage = [named_row(LANDED_FILE_COLUMNS, source=PORTAL_SOURCE, file_name=s.file_name,
-                         partition_date=s.captured_at.date() if s.captured_at else None, sha256=s.sha256,
-                         size_bytes=s.size_bytes, encoding="utf-8", status="loaded" if s.usable else "rejected",
-                         rows_read=len(s.nodes), rows_loaded=len(s.nodes) if s.usable else 0,
-                         rows_rejected=0 if s.usable else len(s.nodes),
-                         first_loaded_at=first_loaded.get(s.file_name + s.sha256, now), loaded_at=now)
-               for s in snapshots if s.file_name not in kept]
+    first_loaded = dict(
+        con.execute("SELECT file_name || sha256, first_loaded_at FROM landed_files WHERE source = ?", [PORTAL_SOURCE]).fetchall()
+    )
+    lineage = [
+        named_row(
+            LANDED_FILE_COLUMNS,
+            source=PORTAL_SOURCE,
+            file_name=s.file_name,
+            partition_date=s.captured_at.date() if s.captured_at else None,
+            sha256=s.sha256,
+            size_bytes=s.size_bytes,
+            encoding="utf-8",
+            status="loaded" if s.usable else "rejected",
+            rows_read=len(s.nodes),
+            rows_loaded=len(s.nodes) if s.usable else 0,
+            rows_rejected=0 if s.usable else len(s.nodes),
+            first_loaded_at=first_loaded.get(s.file_name + s.sha256, now),
+            loaded_at=now,
+        )
+        for s in snapshots
+        if s.file_name not in kept
+    ]
     with transaction(con):
         _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept))
     recon_df = pd.DataFrame(recon)
     status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}
-    return {"files": len(snapshots), "files_rejected": sum(not s.usable for s in snapshots), "rows": len(nodes),
-            "unmatched_rows": sum(not n["matched"] for n in nodes), "issues": sum(len(s.issues) for s in snapshots),
-            "issue_lines": len(issues), "codes_learned": sum(c["source"] == "learned" for c in codes),
-            "files_kept_earlier": len(kept),
-            **{f"reconciliation_{k}": int(v) for k, v in status.items()}}
+    return {
+        "files": len(snapshots),
+        "files_rejected": sum(not s.usable for s in snapshots),
+        "rows": len(nodes),
+        "unmatched_rows": sum(not n["matched"] for n in nodes),
+        "issues": sum(len(s.issues) for s in snapshots),
+        "issue_lines": len(issues),
+        "codes_learned": sum(c["source"] == "learned" for c in codes),
+        "files_kept_earlier": len(kept),
+        **{f"reconciliation_{k}": int(v) for k, v in status.items()},
+    }
 
 
 def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, kept: list[str]) -> None:
@@ -141,10 +235,25 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     insert_many(con, LANDED_FILE_INSERT, lineage)
     # The portal issue's endpoint, period and capture time go with it (what the file name or sidecar told).
-    blocking = [row for i in issues if i["blocking"] for row in file_issue_rows(
-        PORTAL_SOURCE, i["file_name"], None, [FileIssue(i["rule"], i["reason"])], now,
-        {"index_code": "qd766", "endpoint": i.get("endpoint"), "period_label": i.get("period_label"),
-         "captured_at": i.get("captured_at"), "year": _year_of(i.get("period_label"))})]
+    blocking = [
+        row
+        for i in issues
+        if i["blocking"]
+        for row in file_issue_rows(
+            PORTAL_SOURCE,
+            i["file_name"],
+            None,
+            [FileIssue(i["rule"], i["reason"])],
+            now,
+            {
+                "index_code": "qd766",
+                "endpoint": i.get("endpoint"),
+                "period_label": i.get("period_label"),
+                "captured_at": i.get("captured_at"),
+                "year": _year_of(i.get("period_label")),
+            },
+        )
+    ]
     insert_many(con, FILE_ISSUE_INSERT, blocking)
 
 
@@ -155,6 +264,7 @@ def _year_of(period_label: str | None) -> int | None:
 
 # --- local measures -------------------------------------------------------------------------------------
 
+
 def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
     """The end of the last export day: the moment the warehouse's picture of the dossiers stands at."""
     last = con.execute("SELECT max(last_export_date) FROM fct_dossier").fetchall()[0][0]
@@ -163,12 +273,18 @@ def data_cutoff(con: duckdb.DuckDBPyConnection) -> datetime | None:
 
 def _period_months(periods: Sequence[Period]) -> pd.DataFrame:
     """One row per (period, month it covers): dossiers join on their month, an equality join."""
-    return pd.DataFrame([{"period_label": p.label, "month": m.start, "period_end": p.end}
-                         for p in periods for m in periods_between("month", p.start, p.end)])
+    return pd.DataFrame(
+        [
+            {"period_label": p.label, "month": m.start, "period_end": p.end}
+            for p in periods
+            for m in periods_between("month", p.start, p.end)
+        ]
+    )
 
 
-def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
-                         as_of: datetime) -> pd.DataFrame:
+def publication_measures(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology, as_of: datetime
+) -> pd.DataFrame:
     """Province-wide counts for 1.1-1.3 (the portal gives every unit the province's figures).
 
     Working days come from the holidays library (common/workdays.py); a decision not yet made public counts as
@@ -176,8 +292,11 @@ def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Perio
     """
     lead = int(methodology.parameters["publish_lead_working_days"])
     update = int(methodology.parameters["public_update_working_days"])
-    rows = con.execute("""SELECT decision_date, legal_effective_date, made_public_date, parts_complete
-                          FROM fct_procedure_publication WHERE decision_date <= ?""", [as_of.date()]).fetchall()
+    rows = con.execute(
+        """SELECT decision_date, legal_effective_date, made_public_date, parts_complete
+                          FROM fct_procedure_publication WHERE decision_date <= ?""",
+        [as_of.date()],
+    ).fetchall()
     if not con.execute("SELECT count(*) FROM fct_procedure_publication").fetchall()[0][0]:
         return pd.DataFrame({"period_label": [p.label for p in periods]})  # no publication data: not evaluated
     out = []
@@ -192,16 +311,26 @@ def publication_measures(con: duckdb.DuckDBPyConnection, periods: Sequence[Perio
             deadline = add_working_days(decided, update)
             updated += (public <= deadline) if public is not None else (as_of.date() <= deadline)
             full += parts == 7
-        out.append({"period_label": p.label, "published": published, "publish_on_time": on_time,
-                    "public_update_on_time": updated, "content_full": full})
+        out.append(
+            {
+                "period_label": p.label,
+                "published": published,
+                "publish_on_time": on_time,
+                "public_update_on_time": updated,
+                "content_full": full,
+            }
+        )
     return pd.DataFrame(out)
 
 
 def _procedure_codes(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
     """Codes of the catalogue's procedures with this name, whatever the case, spacing or Unicode form."""
     key = match_key(name)
-    return [code for code, n in con.execute("SELECT procedure_code, procedure_name FROM dim_procedure").fetchall()
-            if match_key(n) == key]
+    return [
+        code
+        for code, n in con.execute("SELECT procedure_code, procedure_name FROM dim_procedure").fetchall()
+        if match_key(n) == key
+    ]
 
 
 def _months_with_petitions(con: duckdb.DuckDBPyConnection) -> set[date]:
@@ -220,8 +349,9 @@ def _fill_absent(frame: pd.DataFrame, part: pd.DataFrame, keys: list[str]) -> pd
     return merged.drop(columns="_found")
 
 
-def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
-                    as_of: datetime) -> pd.DataFrame:
+def measure_periods(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology, as_of: datetime
+) -> pd.DataFrame:
     """Every count the methodology names, one row per (period, unit) for every unit of the master data.
 
     NULL means unknown and is kept (the indicator is then not evaluated): an export without the sync column, a
@@ -246,8 +376,7 @@ def measure_periods(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], m
     if not e_copy_codes:  # the procedure is not in the catalogue: 4.x cannot be measured
         frame["e_copy_offering"] = None
     loaded = _months_with_petitions(con)
-    unknown = [p.label for p in periods
-               if any(m not in loaded for m in _months_until(p, as_of.date()))]
+    unknown = [p.label for p in periods if any(m not in loaded for m in _months_until(p, as_of.date()))]
     petition_columns = ["petitions", "petitions_on_time", "petitions_satisfied"]
     frame.loc[frame["period_label"].isin(unknown), petition_columns] = None
     frame["receiving_satisfied"] = (frame["on_time"] - frame["dissatisfied"] - frame["petitions"]).clip(lower=0)
@@ -267,8 +396,7 @@ def latest_portal_scores(con: duckdb.DuckDBPyConnection, group_codes: Sequence[s
     return {(p, u, g): s for p, u, g, s in rows if s is not None}
 
 
-def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology,
-                  as_of: datetime) -> dict:
+def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], methodology: Methodology, as_of: datetime) -> dict:
     """Measure, score and rank the periods, then replace their rows in the two marts (idempotent)."""
     measures = measure_periods(con, periods, methodology, as_of)
     portal = latest_portal_scores(con, [g.code for g in methodology.groups if g.unresolved])
@@ -290,8 +418,13 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
     indicators["indicator_name"] = indicators["indicator_code"].map(names)
     units = period_columns(units).rename(columns={g.code: f"score_{g.code.lower()}" for g in methodology.groups})
     units["dvctt_source"] = units["DVCTT_source"]
-    units["dossiers"] = units[["period_label", "unit_code"]].merge(
-        measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"].fillna(0).astype("int64").values
+    units["dossiers"] = (
+        units[["period_label", "unit_code"]]
+        .merge(measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"]
+        .fillna(0)
+        .astype("int64")
+        .values
+    )
     units = units.drop(columns=[c for c in units.columns if c.endswith("_source") and c != "dvctt_source"])
     labels = [p.label for p in periods]
     with transaction(con):
@@ -301,10 +434,16 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
         insert_frame(con, "mart_qd766_unit", units)
         label_units(con, "mart_qd766_indicator", "mart_qd766_unit")
         for year in sorted({p.start.year for p in periods}):
-            write_dim_criterion(con, qd766_rows(methodology, year), now_local(), year=year, index_code="qd766",
-                                tree=methodology.path.name)
-    return {"periods": len(periods), "units": int(units["unit_code"].nunique()), "indicator_rows": len(indicators),
-            "as_of": f"{as_of:%d/%m/%Y %H:%M}", "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum())}
+            write_dim_criterion(
+                con, qd766_rows(methodology, year), now_local(), year=year, index_code="qd766", tree=methodology.path.name
+            )
+    return {
+        "periods": len(periods),
+        "units": int(units["unit_code"].nunique()),
+        "indicator_rows": len(indicators),
+        "as_of": f"{as_of:%d/%m/%Y %H:%M}",
+        "dvctt_from_portal": int((units["dvctt_source"] == "portal").sum()),
+    }
 
 
 def write_portal_code_review(con: duckdb.DuckDBPyConnection, folder: Path, province: str) -> Path | None:

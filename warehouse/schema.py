@@ -12,9 +12,11 @@ import duckdb
 from warehouse.queries import sql
 
 # The only trace of an applicant's ID number (common/pii.py): not reversible without the secret, not linkable across years.
-APPLICANT_KEY_COMMENT = ("khóa ẩn danh người nộp theo năm tiếp nhận: HMAC-SHA256 số giấy tờ với khóa bí mật của năm "
-                         "(không dò ngược được khi không có khóa, không nối được giữa các năm); chỉ để đếm người nộp "
-                         "khác nhau trong một năm")
+APPLICANT_KEY_COMMENT = (
+    "khóa ẩn danh người nộp theo năm tiếp nhận: HMAC-SHA256 số giấy tờ với khóa bí mật của năm "
+    "(không dò ngược được khi không có khóa, không nối được giữa các năm); chỉ để đếm người nộp "
+    "khác nhau trong một năm"
+)
 TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     # name: (column DDL, table comment, column comments)
     "dim_unit": (
@@ -23,31 +25,41 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL, master_source VARCHAR,
         portal_department_id VARCHAR, sort_key VARCHAR""",
         "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
-        {"unit_group": "agency | commune | ward", "ranking_group": "agency | local: nhóm xếp hạng",
-         "sort_order": "thứ tự theo bảng chữ cái tiếng Việt",
-         "portal_code": "mã đơn vị trên Cổng DVCQG, chỉ lấy từ dữ liệu danh mục (CSV cơ quan, masterdata/portal_codes); "
-                        "NULL khi chưa có: đơn vị được đối chiếu theo tên",
-         "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
-                          "mặc định, cần thay bằng CSV đã rà soát) | vietnam-provinces (xã, phường)",
-         "portal_department_id": "departmentId của đơn vị trên Cổng DVCQG (masterdata/portal_codes), nếu có"},
+        {
+            "unit_group": "agency | commune | ward",
+            "ranking_group": "agency | local: nhóm xếp hạng",
+            "sort_order": "thứ tự theo bảng chữ cái tiếng Việt",
+            "portal_code": "mã đơn vị trên Cổng DVCQG, chỉ lấy từ dữ liệu danh mục (CSV cơ quan, masterdata/portal_codes); "
+            "NULL khi chưa có: đơn vị được đối chiếu theo tên",
+            "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
+            "mặc định, cần thay bằng CSV đã rà soát) | vietnam-provinces (xã, phường)",
+            "portal_department_id": "departmentId của đơn vị trên Cổng DVCQG (masterdata/portal_codes), nếu có",
+        },
     ),
     "dim_procedure": (
         """procedure_code VARCHAR PRIMARY KEY, procedure_name VARCHAR NOT NULL, field VARCHAR,
         authority_level VARCHAR NOT NULL, online_level VARCHAR NOT NULL, fee_bearing BOOLEAN NOT NULL,
         owner_unit_code VARCHAR, payment_integrated BOOLEAN, source_file VARCHAR, source_row INTEGER""",
         "Danh mục thủ tục hành chính.",
-        {"authority_level": "province | commune", "online_level": "full (toàn trình) | partial (một phần) | none",
-         "owner_unit_code": "cơ quan chủ quản (mã trong dim_unit); NULL với thủ tục cấp xã ('UBND cấp xã') hoặc khi danh mục không ghi",
-         "payment_integrated": "đã tích hợp thanh toán trực tuyến trên Cổng DVCQG (chỉ tiêu 3.5a); NULL khi danh mục không ghi"},
+        {
+            "authority_level": "province | commune",
+            "online_level": "full (toàn trình) | partial (một phần) | none",
+            "owner_unit_code": "cơ quan chủ quản (mã trong dim_unit); NULL với thủ tục cấp xã ('UBND cấp xã') hoặc khi danh mục không ghi",
+            "payment_integrated": "đã tích hợp thanh toán trực tuyến trên Cổng DVCQG (chỉ tiêu 3.5a); NULL khi danh mục không ghi",
+        },
     ),
     "landed_files": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, sha256 VARCHAR,
         size_bytes BIGINT, encoding VARCHAR, status VARCHAR NOT NULL, rows_read BIGINT, rows_loaded BIGINT,
         rows_rejected BIGINT, first_loaded_at TIMESTAMP, loaded_at TIMESTAMP""",
         "Mỗi tệp nguồn đã nhận (hoặc ngày thiếu tệp): dòng dõi dữ liệu.",
-        {"status": ("loaded | partly_loaded | rejected | missing | deferred (tệp đang được chép, để lần chạy sau); một "
-                    "tệp giao lại rỗng, chỉ có tiêu đề hay bị cắt cụt không thay dòng của lần nạp tốt trước (xem file_issues)"),
-         "first_loaded_at": "lần nạp đầu tiên của nội dung này (sha256); nạp lại cùng tệp không đổi giá trị"},
+        {
+            "status": (
+                "loaded | partly_loaded | rejected | missing | deferred (tệp đang được chép, để lần chạy sau); một "
+                "tệp giao lại rỗng, chỉ có tiêu đề hay bị cắt cụt không thay dòng của lần nạp tốt trước (xem file_issues)"
+            ),
+            "first_loaded_at": "lần nạp đầu tiên của nội dung này (sha256); nạp lại cùng tệp không đổi giá trị",
+        },
     ),
     "stg_dossier_versions": (
         """export_date DATE NOT NULL, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL,
@@ -58,9 +70,12 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         citizen_data_used BOOLEAN, synced_to_portal BOOLEAN, satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL,
         applicant_key VARCHAR""",
         "Mọi phiên bản hồ sơ trong các tệp xuất hằng ngày, đã bỏ dữ liệu cá nhân; phân vùng theo export_date.",
-        {"applicant_key": APPLICANT_KEY_COMMENT,
-         "channel": "direct | online | postal", "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
-         "synced_to_portal": "hồ sơ đã đồng bộ lên Cổng DVCQG (chỉ tiêu 1.4 QĐ 766); NULL khi tệp xuất không có cột này"},
+        {
+            "applicant_key": APPLICANT_KEY_COMMENT,
+            "channel": "direct | online | postal",
+            "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
+            "synced_to_portal": "hồ sơ đã đồng bộ lên Cổng DVCQG (chỉ tiêu 1.4 QĐ 766); NULL khi tệp xuất không có cột này",
+        },
     ),
     "fct_dossier": (
         """dossier_code VARCHAR NOT NULL, procedure_code VARCHAR NOT NULL, receiving_centre VARCHAR,
@@ -71,39 +86,55 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL, applicant_key VARCHAR, first_export_date DATE NOT NULL,
         last_export_date DATE NOT NULL, version_count INTEGER NOT NULL""",
         "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất (mã duy nhất: kiểm tra chặn current_state_unique).",
-        {"applicant_key": APPLICANT_KEY_COMMENT,
-         "finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
-         "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ"},
+        {
+            "applicant_key": APPLICANT_KEY_COMMENT,
+            "finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
+            "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ",
+        },
     ),
     "fct_petition": (
         """petition_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
         category VARCHAR NOT NULL, handling VARCHAR NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP,
         satisfaction VARCHAR, repeated BOOLEAN, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
-        ("Phản ánh, kiến nghị (PAKN) về TTHC theo tệp xuất hằng tháng (pakn_YYYYMM.csv, tháng tiếp nhận), trạng thái tại "
-         "thời điểm xuất; không lưu họ tên, điện thoại, email, nội dung."),
-        {"unit_code": "đơn vị xử lý (mã trong dim_unit)",
-         "category": "procedure (về quy định hành chính, TTHC) | staff (về hành vi, thái độ của CBCCVC): chỉ tiêu 5.1",
-         "handling": "answer (trả lời, giải quyết) | refusal (từ chối tiếp nhận) | more_information (yêu cầu bổ sung thông tin)",
-         "due_at": ("hạn xử lý: cuối ngày làm việc thứ 15 (trả lời), 2 (từ chối) hoặc 5 (yêu cầu bổ sung) sau ngày tiếp "
-                    "nhận, trừ nghỉ lễ Việt Nam; đúng hạn khi completed_at ≤ due_at (chỉ tiêu 5.2)"),
-         "completed_at": "NULL khi đang xử lý", "satisfaction": "satisfied | dissatisfied | NULL (chưa đánh giá)",
-         "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
-         "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
+        (
+            "Phản ánh, kiến nghị (PAKN) về TTHC theo tệp xuất hằng tháng (pakn_YYYYMM.csv, tháng tiếp nhận), trạng thái tại "
+            "thời điểm xuất; không lưu họ tên, điện thoại, email, nội dung."
+        ),
+        {
+            "unit_code": "đơn vị xử lý (mã trong dim_unit)",
+            "category": "procedure (về quy định hành chính, TTHC) | staff (về hành vi, thái độ của CBCCVC): chỉ tiêu 5.1",
+            "handling": "answer (trả lời, giải quyết) | refusal (từ chối tiếp nhận) | more_information (yêu cầu bổ sung thông tin)",
+            "due_at": (
+                "hạn xử lý: cuối ngày làm việc thứ 15 (trả lời), 2 (từ chối) hoặc 5 (yêu cầu bổ sung) sau ngày tiếp "
+                "nhận, trừ nghỉ lễ Việt Nam; đúng hạn khi completed_at ≤ due_at (chỉ tiêu 5.2)"
+            ),
+            "completed_at": "NULL khi đang xử lý",
+            "satisfaction": "satisfied | dissatisfied | NULL (chưa đánh giá)",
+            "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
+            "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
+        },
     ),
     "fct_procedure_publication": (
         """decision_number VARCHAR NOT NULL, decision_date DATE NOT NULL, procedure_code VARCHAR NOT NULL,
         legal_effective_date DATE NOT NULL, made_public_date DATE, parts_complete INTEGER NOT NULL,
         missing_parts VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
-        ("Công bố TTHC: mỗi thủ tục trong mỗi quyết định công bố (tệp tthc/cong_bo_tthc.csv), ngày công khai trên "
-         "CSDLQG và số bộ phận tạo thành được công khai (chỉ tiêu 1.1-1.3 QĐ 766, chung cho cả tỉnh)."),
-        {"decision_number": "số quyết định công bố, ví dụ 1234/QĐ-UBND",
-         "legal_effective_date": ("ngày có hiệu lực của văn bản quy định TTHC; công bố đúng hạn khi decision_date ≤ "
-                                  "ngày này − 5 ngày làm việc (chỉ tiêu 1.1)"),
-         "made_public_date": ("ngày công khai trên CSDLQG; NULL = chưa công khai; đúng hạn khi ≤ decision_date + 5 ngày "
-                              "làm việc (chỉ tiêu 1.2)"),
-         "parts_complete": "số bộ phận tạo thành được công khai (0-7, k.2 Đ.8 NĐ 63/2010); đầy đủ khi = 7 (chỉ tiêu 1.3)",
-         "missing_parts": "tên các bộ phận còn thiếu, cách nhau bởi '; '; NULL khi đủ 7",
-         "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)"},
+        (
+            "Công bố TTHC: mỗi thủ tục trong mỗi quyết định công bố (tệp tthc/cong_bo_tthc.csv), ngày công khai trên "
+            "CSDLQG và số bộ phận tạo thành được công khai (chỉ tiêu 1.1-1.3 QĐ 766, chung cho cả tỉnh)."
+        ),
+        {
+            "decision_number": "số quyết định công bố, ví dụ 1234/QĐ-UBND",
+            "legal_effective_date": (
+                "ngày có hiệu lực của văn bản quy định TTHC; công bố đúng hạn khi decision_date ≤ "
+                "ngày này − 5 ngày làm việc (chỉ tiêu 1.1)"
+            ),
+            "made_public_date": (
+                "ngày công khai trên CSDLQG; NULL = chưa công khai; đúng hạn khi ≤ decision_date + 5 ngày làm việc (chỉ tiêu 1.2)"
+            ),
+            "parts_complete": "số bộ phận tạo thành được công khai (0-7, k.2 Đ.8 NĐ 63/2010); đầy đủ khi = 7 (chỉ tiêu 1.3)",
+            "missing_parts": "tên các bộ phận còn thiếu, cách nhau bởi '; '; NULL khi đủ 7",
+            "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
+        },
     ),
     "dim_office": (
         """office_code VARCHAR PRIMARY KEY, office_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
@@ -118,12 +149,17 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
         responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[],
         trial BOOLEAN""",
-        ("Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
-         "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."),
-        {"revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
-         "deadline_text": "thời gian hoàn thành như văn bản ghi", "due_date": "hạn theo văn bản (NULL khi không đọc được)",
-         "effective_due_date": "hạn thực tế: nếu rơi vào ngày nghỉ thì là hết ngày làm việc tiếp theo (BLDS 2015 Đ.148 k.5)",
-         "provisional": "hạn dự kiến, phụ thuộc điều kiện (deadline_condition)"},
+        (
+            "Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
+            "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."
+        ),
+        {
+            "revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
+            "deadline_text": "thời gian hoàn thành như văn bản ghi",
+            "due_date": "hạn theo văn bản (NULL khi không đọc được)",
+            "effective_due_date": "hạn thực tế: nếu rơi vào ngày nghỉ thì là hết ngày làm việc tiếp theo (BLDS 2015 Đ.148 k.5)",
+            "provisional": "hạn dự kiến, phụ thuộc điều kiện (deadline_condition)",
+        },
     ),
     "fct_plan_task": (
         """plan_number VARCHAR NOT NULL, plan_year INTEGER NOT NULL, revision INTEGER NOT NULL, task_no VARCHAR NOT NULL,
@@ -133,9 +169,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         responsible VARCHAR, first_revision INTEGER NOT NULL, changed_in_revision INTEGER NOT NULL,
         previous_deadline_text VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
         "Nhiệm vụ hiện hành của mỗi kế hoạch (theo lần ban hành/sửa đổi mới nhất), với đơn vị chủ trì/phối hợp đã quy về mã.",
-        {"lead_codes": "mã đơn vị chủ trì (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
-         "changed_in_revision": "lần sửa đổi gần nhất làm thay đổi nhiệm vụ này",
-         "previous_deadline_text": "thời gian hoàn thành trước lần sửa đổi gần nhất (nếu thay đổi)"},
+        {
+            "lead_codes": "mã đơn vị chủ trì (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
+            "changed_in_revision": "lần sửa đổi gần nhất làm thay đổi nhiệm vụ này",
+            "previous_deadline_text": "thời gian hoàn thành trước lần sửa đổi gần nhất (nếu thay đổi)",
+        },
     ),
     "stg_task_report": (
         """source_file VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, period_label VARCHAR NOT NULL, report_date DATE NOT NULL,
@@ -143,33 +181,46 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         result_doc_number VARCHAR, result_doc_date DATE, difficulties VARCHAR, proposals VARCHAR, source_row INTEGER NOT NULL,
         superseded BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
         "Mọi báo cáo tiến độ đã nhận (kể cả bản bị thay thế): superseded = có bản gửi sau cho cùng đơn vị, kỳ.",
-        {"status": "not_started | in_progress | completed | suspended",
-         "superseded": "bản gửi sau (ngày báo cáo muộn hơn) của cùng đơn vị và kỳ thay thế bản này; vẫn giữ làm lịch sử"},
+        {
+            "status": "not_started | in_progress | completed | suspended",
+            "superseded": "bản gửi sau (ngày báo cáo muộn hơn) của cùng đơn vị và kỳ thay thế bản này; vẫn giữ làm lịch sử",
+        },
     ),
     "mart_task_status": (
         """plan_year INTEGER NOT NULL, task_no VARCHAR NOT NULL, as_of DATE NOT NULL, status VARCHAR NOT NULL,
         status_label VARCHAR NOT NULL, effective_due_date DATE, completed_on DATE, percent DOUBLE, days_to_due INTEGER""",
         "Tình trạng mỗi nhiệm vụ vào mỗi ngày của năm kế hoạch (đến ngày dữ liệu): chỉ dùng báo cáo đã gửi đến ngày đó.",
-        {"status": "on_track | due_soon | overdue | completed_on_time | completed_late | no_deadline",
-         "days_to_due": "số ngày đến hạn thực tế (âm = đã quá hạn)"},
+        {
+            "status": "on_track | due_soon | overdue | completed_on_time | completed_late | no_deadline",
+            "days_to_due": "số ngày đến hạn thực tế (âm = đã quá hạn)",
+        },
     ),
     "mart_task_completion": (
         """plan_year INTEGER NOT NULL, period_label VARCHAR NOT NULL, as_of DATE NOT NULL, unit_code VARCHAR NOT NULL,
         unit_name VARCHAR NOT NULL, tasks INTEGER NOT NULL, due INTEGER NOT NULL, completed_on_time INTEGER NOT NULL,
         completed_late INTEGER NOT NULL, overdue INTEGER NOT NULL, on_time_rate DOUBLE, sort_key VARCHAR""",
-        ("Tỷ lệ nhiệm vụ hoàn thành đúng hạn lũy kế từ đầu năm kế hoạch đến cuối kỳ (as_of), cho từng đơn vị chủ trì "
-         "(theo báo cáo của chính đơn vị) và cả Sở (unit_code của Sở); dùng cho Chỉ số CCHC và DTI."),
-        {"due": "nhiệm vụ đã đến hạn hoặc đã hoàn thành tính đến as_of",
-         "on_time_rate": "completed_on_time / due (%); NULL khi chưa có nhiệm vụ đến hạn"},
+        (
+            "Tỷ lệ nhiệm vụ hoàn thành đúng hạn lũy kế từ đầu năm kế hoạch đến cuối kỳ (as_of), cho từng đơn vị chủ trì "
+            "(theo báo cáo của chính đơn vị) và cả Sở (unit_code của Sở); dùng cho Chỉ số CCHC và DTI."
+        ),
+        {
+            "due": "nhiệm vụ đã đến hạn hoặc đã hoàn thành tính đến as_of",
+            "on_time_rate": "completed_on_time / due (%); NULL khi chưa có nhiệm vụ đến hạn",
+        },
     ),
     "stg_assessment_submission": (
         """source_file VARCHAR NOT NULL, sha256 VARCHAR, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
         index_code VARCHAR NOT NULL, submitted_at TIMESTAMP, difficulties VARCHAR, proposals VARCHAR,
         hard_errors INTEGER NOT NULL, superseded BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
-        ("Mọi phiếu tự đánh giá đã nhận, Chỉ số CCHC và DTI (kể cả bản bị thay thế bởi bản gửi sau của cùng đơn vị, "
-         "chỉ số, năm)."),
-        {"index_code": "par | dti", "hard_errors": "số lỗi làm phiếu không dùng được hoặc dòng bị loại",
-         "superseded": "có bản gửi sau thay thế"},
+        (
+            "Mọi phiếu tự đánh giá đã nhận, Chỉ số CCHC và DTI (kể cả bản bị thay thế bởi bản gửi sau của cùng đơn vị, "
+            "chỉ số, năm)."
+        ),
+        {
+            "index_code": "par | dti",
+            "hard_errors": "số lỗi làm phiếu không dùng được hoặc dòng bị loại",
+            "superseded": "có bản gửi sau thay thế",
+        },
     ),
     "stg_assessment_self": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
@@ -181,18 +232,23 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "stg_assessment_appraisal": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
         code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR""",
-        "Điểm thẩm định của Hội đồng theo chỉ số, đơn vị và tiêu chí.", {},
+        "Điểm thẩm định của Hội đồng theo chỉ số, đơn vị và tiêu chí.",
+        {},
     ),
     "stg_assessment_survey": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
         survey VARCHAR NOT NULL, code VARCHAR NOT NULL, points DOUBLE""",
-        "Điểm điều tra xã hội học (SIPAS; lãnh đạo, quản lý) theo đơn vị và tiêu chí.", {"survey": "sipas | leaders"},
+        "Điểm điều tra xã hội học (SIPAS; lãnh đạo, quản lý) theo đơn vị và tiêu chí.",
+        {"survey": "sipas | leaders"},
     ),
     "stg_dti_external": (
         """source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, year INTEGER NOT NULL, unit_code VARCHAR NOT NULL,
         code VARCHAR NOT NULL, value DOUBLE NOT NULL, system VARCHAR, note VARCHAR""",
-        ("Giá trị thành phần DTI do hệ thống khác cung cấp (quản lý văn bản, giám sát an toàn thông tin, báo cáo…), "
-         "đã kiểm tra; dòng lỗi, trùng hoặc ngoài khoảng nằm trong quarantine."), {},
+        (
+            "Giá trị thành phần DTI do hệ thống khác cung cấp (quản lý văn bản, giám sát an toàn thông tin, báo cáo…), "
+            "đã kiểm tra; dòng lỗi, trùng hoặc ngoài khoảng nằm trong quarantine."
+        ),
+        {},
     ),
     "stg_dti_previous": (
         """source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, year INTEGER NOT NULL, published_name VARCHAR NOT NULL,
@@ -207,8 +263,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         self_points DOUBLE, appraised_points DOUBLE, external_value DOUBLE, computed_value DOUBLE, points DOUBLE,
         points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL, unit_name VARCHAR, sort_key VARCHAR""",
         "DTI theo đơn vị và thành phần: câu trả lời, giá trị từ hệ thống khác hoặc từ kho, điểm và điểm mất.",
-        {"source": "appraised | self_provisional | computed | external | missing | not_measured | not_applicable",
-         "data_source": "tự đánh giá, tính từ kho (công thức) hoặc tên hệ thống cung cấp"},
+        {
+            "source": "appraised | self_provisional | computed | external | missing | not_measured | not_applicable",
+            "data_source": "tự đánh giá, tính từ kho (công thức) hoặc tên hệ thống cung cấp",
+        },
     ),
     "mart_dti_index": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, main_index VARCHAR NOT NULL, name VARCHAR NOT NULL,
@@ -220,7 +278,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "mart_dti_pillar": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, pillar VARCHAR NOT NULL, name VARCHAR NOT NULL,
         value DOUBLE, unit_name VARCHAR, sort_key VARCHAR""",
-        "DTI theo đơn vị và trụ cột (chính quyền số, kinh tế số, xã hội số): bình quân gia quyền các chỉ số chính.", {},
+        "DTI theo đơn vị và trụ cột (chính quyền số, kinh tế số, xã hội số): bình quân gia quyền các chỉ số chính.",
+        {},
     ),
     "mart_dti_unit": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
@@ -229,15 +288,22 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         units_in_group INTEGER NOT NULL, group_average DOUBLE, previous_total DOUBLE, previous_names VARCHAR,
         previous_merged BOOLEAN, previous_renamed BOOLEAN, previous_missing VARCHAR, change DOUBLE, rank_median DOUBLE, rank_p05 INTEGER, rank_p95 INTEGER,
         rank_best INTEGER, rank_worst INTEGER, share_same_rank DOUBLE, form_refused VARCHAR, sort_key VARCHAR""",
-        ("DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
-         "khoảng xếp hạng của phân tích độ bất định."),
-        {"total": "Σ trọng số × giá trị chỉ số chính / Σ trọng số × 100",
-         "previous_total": "tổng điểm năm trước; đơn vị hợp nhất: trung bình các đơn vị cũ",
-         "previous_missing": "đơn vị cũ (trước sắp xếp) chưa có kết quả năm trước: previous_total chỉ tính trên các đơn vị còn lại",
-         "rank_p05": "bách phân vị 5 của thứ hạng qua các lần tính lại", "rank_p95": "bách phân vị 95",
-         "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố",
-         "form_refused": ("phiếu hiện hành không nạp được (tệp: lý do): đơn vị không xếp hạng, không xếp loại; NULL khi "
-                          "phiếu dùng được hoặc chưa nộp phiếu")},
+        (
+            "DTI theo đơn vị và năm: tổng điểm (thang 100), xếp loại, xếp hạng trong nhóm, thay đổi so với năm trước và "
+            "khoảng xếp hạng của phân tích độ bất định."
+        ),
+        {
+            "total": "Σ trọng số × giá trị chỉ số chính / Σ trọng số × 100",
+            "previous_total": "tổng điểm năm trước; đơn vị hợp nhất: trung bình các đơn vị cũ",
+            "previous_missing": "đơn vị cũ (trước sắp xếp) chưa có kết quả năm trước: previous_total chỉ tính trên các đơn vị còn lại",
+            "rank_p05": "bách phân vị 5 của thứ hạng qua các lần tính lại",
+            "rank_p95": "bách phân vị 95",
+            "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố",
+            "form_refused": (
+                "phiếu hiện hành không nạp được (tệp: lý do): đơn vị không xếp hạng, không xếp loại; NULL khi "
+                "phiếu dùng được hoặc chưa nộp phiếu"
+            ),
+        },
     ),
     "mart_par_criterion": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, tree VARCHAR NOT NULL, code VARCHAR NOT NULL,
@@ -246,14 +312,17 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         computed_value DOUBLE, points DOUBLE, points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL,
         unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và tiêu chí: điểm tự chấm, thẩm định, khảo sát, tính từ dữ liệu, điểm tính và điểm mất.",
-        {"source": "appraised | self_provisional | survey | computed | missing | not_applicable",
-         "computed_value": "giá trị đo từ kho (%): tỷ lệ hồ sơ đúng hạn, trực tuyến, nhiệm vụ đúng hạn",
-         "overclaim": "đơn vị tự chấm cao hơn dữ liệu cho thấy"},
+        {
+            "source": "appraised | self_provisional | survey | computed | missing | not_applicable",
+            "computed_value": "giá trị đo từ kho (%): tỷ lệ hồ sơ đúng hạn, trực tuyến, nhiệm vụ đúng hạn",
+            "overclaim": "đơn vị tự chấm cao hơn dữ liệu cho thấy",
+        },
     ),
     "mart_par_domain": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, domain VARCHAR NOT NULL, name VARCHAR NOT NULL,
         max_points DOUBLE NOT NULL, points DOUBLE, points_lost DOUBLE, unit_name VARCHAR, sort_key VARCHAR""",
-        "Chỉ số CCHC theo đơn vị và lĩnh vực (8 lĩnh vực của QĐ 876/QĐ-BNV).", {},
+        "Chỉ số CCHC theo đơn vị và lĩnh vực (8 lĩnh vực của QĐ 876/QĐ-BNV).",
+        {},
     ),
     "mart_par_unit": (
         """year INTEGER NOT NULL, unit_code VARCHAR NOT NULL, unit_name VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL,
@@ -262,11 +331,15 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         units_in_group INTEGER NOT NULL, group_average_pct DOUBLE, difficulties VARCHAR, proposals VARCHAR,
         form_refused VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và năm: tổng điểm, chỉ số %, xếp loại, xếp hạng trong nhóm (sở/ban/ngành; xã/phường).",
-        {"index_pct": "tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
-         "provisional": "còn tiêu chí tự chấm chưa được thẩm định: kết quả tạm tính",
-         "has_form": "đã có phiếu tự đánh giá dùng được",
-         "form_refused": ("phiếu hiện hành bị từ chối (tệp: lý do); đơn vị được tính điểm không có phiếu, không xếp hạng, "
-                          "không xếp loại; NULL khi phiếu dùng được hoặc chưa nộp phiếu")},
+        {
+            "index_pct": "tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
+            "provisional": "còn tiêu chí tự chấm chưa được thẩm định: kết quả tạm tính",
+            "has_form": "đã có phiếu tự đánh giá dùng được",
+            "form_refused": (
+                "phiếu hiện hành bị từ chối (tệp: lý do); đơn vị được tính điểm không có phiếu, không xếp hạng, "
+                "không xếp loại; NULL khi phiếu dùng được hoặc chưa nộp phiếu"
+            ),
+        },
     ),
     "quarantine": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, row_number INTEGER,
@@ -290,32 +363,39 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         method VARCHAR, rule_kind VARCHAR, rule_text VARCHAR, weight DOUBLE, applies_to VARCHAR[], data_source VARCHAR,
         bands STRUCT(label VARCHAR, min_value DOUBLE)[], index_name VARCHAR, valid_from DATE, tolerance DOUBLE,
         numerator VARCHAR, denominator VARCHAR, unit VARCHAR, scope VARCHAR, loaded_at TIMESTAMP""",
-        ("Bộ tiêu chí đã dùng để chấm, theo năm và chỉ số (par, dti, qd766): nhóm, tiêu chí, điểm tối đa, cách chấm, "
-         "quy tắc bằng lời, trọng số, xếp loại; tệp phương pháp và mã băm của nó. Ghi lại mỗi lần tính điểm năm đó."),
-        {"index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số) | qd766 (Chỉ số 766)",
-         "ranking_group": "nhóm đơn vị dùng bộ tiêu chí: agency | local; NULL: mọi đơn vị (Chỉ số 766)",
-         "tree": "tệp phương pháp trong methodology/ đã dùng để chấm",
-         "tree_sha256": "mã băm SHA-256 của tệp phương pháp lúc chấm: cùng mã = cùng bộ tiêu chí",
-         "decision": "văn bản ban hành bộ tiêu chí", "default_tree": "bộ tiêu chí mặc định, chờ quyết định của tỉnh",
-         "position": "thứ tự của dòng trong bộ tiêu chí (như tệp phương pháp)",
-         "kind": "pillar (trụ cột DTI) | group (lĩnh vực, chỉ số chính, nhóm 766) | criterion (tiêu chí, thành phần, chỉ tiêu)",
-         "parent_code": "mã của nút cha; NULL ở lĩnh vực, chỉ số chính, nhóm 766, trụ cột",
-         "group_code": "mã lĩnh vực / chỉ số chính / nhóm 766 chứa dòng (chính nó ở dòng nhóm); trụ cột: mã trụ cột",
-         "method": ("cách có điểm: self | computed | survey_* | external | group (PAR, DTI); linear | target | "
-                    "unresolved | info (quy tắc Chỉ số 766)"),
-         "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI); linear | target | unresolved | info (766)",
-         "rule_text": "cách chấm bằng lời (tiếng Việt)",
-         "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",
-         "applies_to": "nhóm đơn vị áp dụng (agency, commune, ward); rỗng: mọi đơn vị của bộ",
-         "data_source": "nguồn giá trị: công thức tính từ kho, tên hệ thống khác; 766: tử số / mẫu số",
-         "bands": "xếp loại của bộ tiêu chí (tên, điểm hoặc % tối thiểu), từ cao xuống thấp; NULL khi không xếp loại",
-         "index_name": "tên bộ chỉ số như tệp phương pháp ghi (Chỉ số 766); NULL ở PAR, DTI",
-         "valid_from": "ngày bắt đầu áp dụng tệp phương pháp (Chỉ số 766); NULL ở PAR, DTI",
-         "tolerance": "độ lệch điểm tối đa coi là khớp khi đối chiếu điểm tính lại với điểm Cổng (Chỉ số 766)",
-         "numerator": "tử số của chỉ tiêu 766 (số đếm trong kho, như tệp phương pháp); NULL ở dòng nhóm, PAR, DTI",
-         "denominator": "mẫu số của chỉ tiêu 766; NULL ở dòng nhóm, PAR, DTI",
-         "unit": "đơn vị của giá trị chỉ tiêu 766: % (tỷ lệ) hoặc đơn vị khác (ngày…); NULL ở dòng nhóm, PAR, DTI",
-         "scope": "phạm vi đo chỉ tiêu 766: unit (từng đơn vị) | province (một lần cho toàn tỉnh); NULL ở dòng nhóm, PAR, DTI"},
+        (
+            "Bộ tiêu chí đã dùng để chấm, theo năm và chỉ số (par, dti, qd766): nhóm, tiêu chí, điểm tối đa, cách chấm, "
+            "quy tắc bằng lời, trọng số, xếp loại; tệp phương pháp và mã băm của nó. Ghi lại mỗi lần tính điểm năm đó."
+        ),
+        {
+            "index_code": "bộ chỉ số: par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số) | qd766 (Chỉ số 766)",
+            "ranking_group": "nhóm đơn vị dùng bộ tiêu chí: agency | local; NULL: mọi đơn vị (Chỉ số 766)",
+            "tree": "tệp phương pháp trong methodology/ đã dùng để chấm",
+            "tree_sha256": "mã băm SHA-256 của tệp phương pháp lúc chấm: cùng mã = cùng bộ tiêu chí",
+            "decision": "văn bản ban hành bộ tiêu chí",
+            "default_tree": "bộ tiêu chí mặc định, chờ quyết định của tỉnh",
+            "position": "thứ tự của dòng trong bộ tiêu chí (như tệp phương pháp)",
+            "kind": "pillar (trụ cột DTI) | group (lĩnh vực, chỉ số chính, nhóm 766) | criterion (tiêu chí, thành phần, chỉ tiêu)",
+            "parent_code": "mã của nút cha; NULL ở lĩnh vực, chỉ số chính, nhóm 766, trụ cột",
+            "group_code": "mã lĩnh vực / chỉ số chính / nhóm 766 chứa dòng (chính nó ở dòng nhóm); trụ cột: mã trụ cột",
+            "method": (
+                "cách có điểm: self | computed | survey_* | external | group (PAR, DTI); linear | target | "
+                "unresolved | info (quy tắc Chỉ số 766)"
+            ),
+            "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI); linear | target | unresolved | info (766)",
+            "rule_text": "cách chấm bằng lời (tiếng Việt)",
+            "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",
+            "applies_to": "nhóm đơn vị áp dụng (agency, commune, ward); rỗng: mọi đơn vị của bộ",
+            "data_source": "nguồn giá trị: công thức tính từ kho, tên hệ thống khác; 766: tử số / mẫu số",
+            "bands": "xếp loại của bộ tiêu chí (tên, điểm hoặc % tối thiểu), từ cao xuống thấp; NULL khi không xếp loại",
+            "index_name": "tên bộ chỉ số như tệp phương pháp ghi (Chỉ số 766); NULL ở PAR, DTI",
+            "valid_from": "ngày bắt đầu áp dụng tệp phương pháp (Chỉ số 766); NULL ở PAR, DTI",
+            "tolerance": "độ lệch điểm tối đa coi là khớp khi đối chiếu điểm tính lại với điểm Cổng (Chỉ số 766)",
+            "numerator": "tử số của chỉ tiêu 766 (số đếm trong kho, như tệp phương pháp); NULL ở dòng nhóm, PAR, DTI",
+            "denominator": "mẫu số của chỉ tiêu 766; NULL ở dòng nhóm, PAR, DTI",
+            "unit": "đơn vị của giá trị chỉ tiêu 766: % (tỷ lệ) hoặc đơn vị khác (ngày…); NULL ở dòng nhóm, PAR, DTI",
+            "scope": "phạm vi đo chỉ tiêu 766: unit (từng đơn vị) | province (một lần cho toàn tỉnh); NULL ở dòng nhóm, PAR, DTI",
+        },
     ),
     "portal_qd766_node": (
         """file_name VARCHAR NOT NULL, endpoint VARCHAR NOT NULL, group_code VARCHAR NOT NULL,
@@ -324,12 +404,16 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         matched BOOLEAN NOT NULL, score DOUBLE, max_score DOUBLE, ratio DOUBLE, counts MAP(VARCHAR, DOUBLE),
         loaded_at TIMESTAMP, matched_by VARCHAR, capture_source VARCHAR""",
         "Ảnh chụp Chỉ số 766 từ Cổng DVCQG: mỗi dòng là một đơn vị (hoặc toàn tỉnh) trong một tệp JSON. NULL = Cổng chưa đánh giá, không phải 0.",
-        {"role": "province (dòng tổng của tỉnh) | unit", "unit_code": "mã đơn vị trong danh mục; NULL khi không khớp (matched = false)",
-         "period_label": "2026-M10 (tháng) | 2026-Q3 (quý) | 2026-Y (lũy kế năm)",
-         "counts": "số liệu thô của nhóm dạng cây (trường thiếu thì không có khóa; giá trị NULL giữ nguyên)",
-         "score": "điểm nhóm của Cổng (score / totalScore)", "max_score": "điểm tối đa theo Cổng (maxScore / totalMaxScore)",
-         "matched_by": "code (mã trong danh mục) | name (tên) | learned_code, department_id (mã, mã định danh học từ dòng khác)",
-         "capture_source": "kỳ và thời điểm chụp lấy từ: sidecar (tệp kèm của bộ thu thập) | file_name | file_time"},
+        {
+            "role": "province (dòng tổng của tỉnh) | unit",
+            "unit_code": "mã đơn vị trong danh mục; NULL khi không khớp (matched = false)",
+            "period_label": "2026-M10 (tháng) | 2026-Q3 (quý) | 2026-Y (lũy kế năm)",
+            "counts": "số liệu thô của nhóm dạng cây (trường thiếu thì không có khóa; giá trị NULL giữ nguyên)",
+            "score": "điểm nhóm của Cổng (score / totalScore)",
+            "max_score": "điểm tối đa theo Cổng (maxScore / totalMaxScore)",
+            "matched_by": "code (mã trong danh mục) | name (tên) | learned_code, department_id (mã, mã định danh học từ dòng khác)",
+            "capture_source": "kỳ và thời điểm chụp lấy từ: sidecar (tệp kèm của bộ thu thập) | file_name | file_time",
+        },
     ),
     "portal_qd766_metric": (
         """file_name VARCHAR NOT NULL, role VARCHAR NOT NULL, department_id VARCHAR, department_name VARCHAR,
@@ -337,25 +421,35 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         ratio DOUBLE, score DOUBLE, max_score DOUBLE, data_quality_status VARCHAR, data_quality_message VARCHAR,
         endpoint VARCHAR, period_label VARCHAR, department_code VARCHAR""",
         "Chỉ tiêu (metrics) của các nhóm dạng đánh giá (công khai, hài lòng, số hóa) trong ảnh chụp của Cổng DVCQG.",
-        {"metric_code": "mã chỉ tiêu của Cổng, ví dụ PUBLISH_ON_TIME",
-         "data_quality_status": "cảnh báo của chính Cổng về chỉ tiêu, ví dụ TEMP_NATIONAL_REPORT_DENOMINATOR (mẫu số tạm tính)"},
+        {
+            "metric_code": "mã chỉ tiêu của Cổng, ví dụ PUBLISH_ON_TIME",
+            "data_quality_status": "cảnh báo của chính Cổng về chỉ tiêu, ví dụ TEMP_NATIONAL_REPORT_DENOMINATOR (mẫu số tạm tính)",
+        },
     ),
     "portal_qd766_issue": (
         """file_name VARCHAR NOT NULL, department VARCHAR, field VARCHAR, rule VARCHAR NOT NULL, reason VARCHAR NOT NULL,
         blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP, endpoint VARCHAR, group_code VARCHAR, period_label VARCHAR,
         rows INTEGER, departments VARCHAR[], captured_at TIMESTAMP""",
-        ("Vấn đề trong ảnh chụp của Cổng, một dòng cho mỗi tệp, quy tắc và trường: thiếu trường, giá trị null, điểm tối đa "
-         "thay đổi, đơn vị không khớp danh mục… Chỉ những gì bất thường: trường mà Cổng không bao giờ công bố ở cấp dòng "
-         "đó và chỉ tiêu thông tin (điểm tối đa 0) không phải vấn đề."),
-        {"department": "đơn vị đầu tiên (mã hoặc tên như Cổng ghi)", "departments": "mọi đơn vị gặp vấn đề này",
-         "rows": "số dòng (đơn vị, chỉ tiêu) gặp vấn đề", "blocking": "cả tệp không dùng được"},
+        (
+            "Vấn đề trong ảnh chụp của Cổng, một dòng cho mỗi tệp, quy tắc và trường: thiếu trường, giá trị null, điểm tối đa "
+            "thay đổi, đơn vị không khớp danh mục… Chỉ những gì bất thường: trường mà Cổng không bao giờ công bố ở cấp dòng "
+            "đó và chỉ tiêu thông tin (điểm tối đa 0) không phải vấn đề."
+        ),
+        {
+            "department": "đơn vị đầu tiên (mã hoặc tên như Cổng ghi)",
+            "departments": "mọi đơn vị gặp vấn đề này",
+            "rows": "số dòng (đơn vị, chỉ tiêu) gặp vấn đề",
+            "blocking": "cả tệp không dùng được",
+        },
     ),
     "portal_unit_code": (
         """unit_code VARCHAR NOT NULL, unit_name VARCHAR, portal_code VARCHAR, department_id VARCHAR,
         department_name VARCHAR, source VARCHAR NOT NULL, matched_by VARCHAR, file_name VARCHAR, loaded_at TIMESTAMP""",
-        ("Mã đơn vị trên Cổng DVCQG (departmentCode, departmentId) đã dùng để khớp ảnh chụp với danh mục: từ danh mục "
-         "(source = masterdata) hoặc học được khi khớp theo tên (learned) — cần rà soát rồi ghi vào "
-         "masterdata/portal_codes/<tỉnh>.csv."),
+        (
+            "Mã đơn vị trên Cổng DVCQG (departmentCode, departmentId) đã dùng để khớp ảnh chụp với danh mục: từ danh mục "
+            "(source = masterdata) hoặc học được khi khớp theo tên (learned) — cần rà soát rồi ghi vào "
+            "masterdata/portal_codes/<tỉnh>.csv."
+        ),
         {"source": "masterdata | learned", "matched_by": "code | name | learned_code | department_id"},
     ),
     "mart_qd766_reconciliation": (
@@ -365,12 +459,19 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         denominator DOUBLE, portal_score DOUBLE, recomputed_score DOUBLE, difference DOUBLE, status VARCHAR NOT NULL,
         status_label VARCHAR NOT NULL, department_id VARCHAR, data_quality_status VARCHAR, data_quality_label VARCHAR,
         unit_name VARCHAR, sort_key VARCHAR""",
-        ("Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
-        "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch."),
-        {"indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm", "difference": "recomputed_score − portal_score",
-         "status": ("match | mismatch | not_evaluated | missing_data | portal_authoritative | computed | "
-                    "portal_score_without_counts (Cổng có điểm, không công bố tử số/mẫu số: dùng điểm của Cổng)"),
-         "data_quality_label": "cảnh báo chất lượng số liệu của Cổng (dataQualityStatus), bằng tiếng Việt"},
+        (
+            "Đối chiếu: điểm tính lại từ số liệu thô của chính ảnh chụp theo công thức (methodology/qd766) so với điểm của Cổng. "
+            "Điểm của Cổng là điểm chính thức; bảng này chỉ giải thích và phát hiện sai lệch."
+        ),
+        {
+            "indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm",
+            "difference": "recomputed_score − portal_score",
+            "status": (
+                "match | mismatch | not_evaluated | missing_data | portal_authoritative | computed | "
+                "portal_score_without_counts (Cổng có điểm, không công bố tử số/mẫu số: dùng điểm của Cổng)"
+            ),
+            "data_quality_label": "cảnh báo chất lượng số liệu của Cổng (dataQualityStatus), bằng tiếng Việt",
+        },
     ),
     "mart_qd766_indicator": (
         """period_label VARCHAR NOT NULL, period_kind VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
@@ -379,9 +480,12 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         ratio DOUBLE, score DOUBLE, max_score DOUBLE NOT NULL, rule VARCHAR NOT NULL, source VARCHAR NOT NULL,
         unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số 766 tính từ kho dữ liệu: mỗi đơn vị × kỳ × chỉ tiêu, với tử số, mẫu số, tỷ lệ (%) và điểm.",
-        {"as_of": "thời điểm dữ liệu (cuối ngày xuất dữ liệu gần nhất); hồ sơ đang xử lý chưa đến hạn tính là đúng hạn",
-         "source": "local (tính từ kho) | portal (điểm của Cổng, công thức chưa xác định) | missing | info (không tính điểm)",
-         "ratio": "tỷ lệ %, riêng 2.2 là số ngày trung bình", "methodology": "tệp phương pháp đã dùng"},
+        {
+            "as_of": "thời điểm dữ liệu (cuối ngày xuất dữ liệu gần nhất); hồ sơ đang xử lý chưa đến hạn tính là đúng hạn",
+            "source": "local (tính từ kho) | portal (điểm của Cổng, công thức chưa xác định) | missing | info (không tính điểm)",
+            "ratio": "tỷ lệ %, riêng 2.2 là số ngày trung bình",
+            "methodology": "tệp phương pháp đã dùng",
+        },
     ),
     "mart_qd766_unit": (
         """period_label VARCHAR NOT NULL, period_kind VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
@@ -390,9 +494,13 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         dvctt_source VARCHAR NOT NULL, total DOUBLE NOT NULL, evaluated_max DOUBLE NOT NULL, complete BOOLEAN NOT NULL,
         rank INTEGER, is_tied BOOLEAN NOT NULL, units_in_group INTEGER NOT NULL, dossiers BIGINT NOT NULL, sort_key VARCHAR""",
         "Chỉ số 766 theo đơn vị và kỳ: điểm 6 nhóm, tổng điểm và thứ hạng trong nhóm xếp hạng (sở/ban/ngành riêng, xã/phường riêng).",
-        {"rank": "xếp hạng kiểu thi đấu (1, 2, 2, 4) theo tổng điểm làm tròn 2 chữ số; NULL = chưa xếp hạng (thiếu nhóm điểm mà các đơn vị khác cùng nhóm có)", "is_tied": "đồng hạng với đơn vị khác",
-         "dvctt_source": "portal: điểm nhóm DVCTT lấy từ ảnh chụp mới nhất của Cổng cùng kỳ | missing: chưa có ảnh chụp",
-         "evaluated_max": "tổng điểm tối đa của các nhóm đã có điểm (100 khi đủ)", "complete": "đủ 6 nhóm"},
+        {
+            "rank": "xếp hạng kiểu thi đấu (1, 2, 2, 4) theo tổng điểm làm tròn 2 chữ số; NULL = chưa xếp hạng (thiếu nhóm điểm mà các đơn vị khác cùng nhóm có)",
+            "is_tied": "đồng hạng với đơn vị khác",
+            "dvctt_source": "portal: điểm nhóm DVCTT lấy từ ảnh chụp mới nhất của Cổng cùng kỳ | missing: chưa có ảnh chụp",
+            "evaluated_max": "tổng điểm tối đa của các nhóm đã có điểm (100 khi đủ)",
+            "complete": "đủ 6 nhóm",
+        },
     ),
 }
 
@@ -436,30 +544,40 @@ def _status_label_whens() -> str:
 VIEWS: dict[str, tuple[str, str]] = {
     "mart_rejected_row": (
         sql("views/mart_rejected_row", **_rule_label_fragments()),
-        ("Dòng bị loại (quarantine) kèm tên ngắn của quy tắc bằng tiếng Việt, như trang \"Tổng hợp\" của báo cáo chất "
-         "lượng dữ liệu nhóm các dòng."),
+        (
+            'Dòng bị loại (quarantine) kèm tên ngắn của quy tắc bằng tiếng Việt, như trang "Tổng hợp" của báo cáo chất '
+            "lượng dữ liệu nhóm các dòng."
+        ),
     ),
     "mart_task_report_latest": (
         sql("views/mart_task_report_latest", status_label_whens=_status_label_whens()),
-        ("Báo cáo tiến độ được dùng cho mỗi kỳ báo cáo gửi Sở Nội vụ (for_period), theo nhiệm vụ và đơn vị: bản gần "
-         "nhất của kỳ đó hoặc kỳ trước (không tính bản bị thay thế); văn bản kết quả là văn bản gần nhất đơn vị đã "
-         "báo cáo cho nhiệm vụ. Đúng như sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
+        (
+            "Báo cáo tiến độ được dùng cho mỗi kỳ báo cáo gửi Sở Nội vụ (for_period), theo nhiệm vụ và đơn vị: bản gần "
+            "nhất của kỳ đó hoặc kỳ trước (không tính bản bị thay thế); văn bản kết quả là văn bản gần nhất đơn vị đã "
+            "báo cáo cho nhiệm vụ. Đúng như sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."
+        ),
     ),
     "mart_task_report_by_unit": (
         sql("views/mart_task_report_by_unit"),
-        ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period) và đơn vị: đơn vị đã gửi báo cáo của kỳ chưa, báo cáo gần nhất "
-         "(kỳ, ngày gửi). Sổ báo cáo tiến độ liệt kê đơn vị chủ trì chưa gửi báo cáo theo bảng này."),
+        (
+            "Theo kỳ báo cáo gửi Sở Nội vụ (for_period) và đơn vị: đơn vị đã gửi báo cáo của kỳ chưa, báo cáo gần nhất "
+            "(kỳ, ngày gửi). Sổ báo cáo tiến độ liệt kê đơn vị chủ trì chưa gửi báo cáo theo bảng này."
+        ),
     ),
     "mart_qd766_local_vs_portal": (
         sql("views/mart_qd766_local_vs_portal"),
-        ("Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
-        "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."),
+        (
+            "Điểm nhóm tính từ kho so với điểm nhóm của Cổng (ảnh chụp mới nhất cùng kỳ): giải thích chênh lệch "
+            "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."
+        ),
     ),
     "mart_task_report_missing": (
         sql("views/mart_task_report_missing"),
-        ("Theo kỳ báo cáo gửi Sở Nội vụ (for_period): đơn vị chủ trì nhiệm vụ của kế hoạch (như kế hoạch ở cuối kỳ) "
-         "chưa gửi báo cáo của kỳ, với báo cáo gần nhất và hạn gửi báo cáo. Đúng như mục \"Đơn vị chủ trì chưa gửi "
-         "báo cáo kỳ này\" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx)."),
+        (
+            "Theo kỳ báo cáo gửi Sở Nội vụ (for_period): đơn vị chủ trì nhiệm vụ của kế hoạch (như kế hoạch ở cuối kỳ) "
+            'chưa gửi báo cáo của kỳ, với báo cáo gần nhất và hạn gửi báo cáo. Đúng như mục "Đơn vị chủ trì chưa gửi '
+            'báo cáo kỳ này" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx).'
+        ),
     ),
 }
 
@@ -542,8 +660,10 @@ def _update_schema(con: duckdb.DuckDBPyConnection) -> None:
                                           AND NOT internal""").fetchall():
         present.setdefault(table, set()).add(column)
     _rename_columns(con, present)
-    table_comments = dict(con.execute("""SELECT table_name, comment FROM duckdb_tables()
-                                         WHERE database_name = current_database() AND schema_name = 'main'""").fetchall())
+    table_comments = dict(
+        con.execute("""SELECT table_name, comment FROM duckdb_tables()
+                                         WHERE database_name = current_database() AND schema_name = 'main'""").fetchall()
+    )
     for name, (columns, comment, _) in TABLES.items():
         if name in present:
             _add_missing_columns(con, name, present[name])
@@ -559,8 +679,10 @@ def _update_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name, renames in RENAMED.items():
         olds = ", ".join(f"{new} AS {old}" for old, new in renames.items())
         con.execute(f"CREATE OR REPLACE VIEW {COMPAT_SCHEMA}.{name} AS SELECT *, {olds} FROM main.{name}")
-        con.execute(f"COMMENT ON VIEW {COMPAT_SCHEMA}.{name} IS "
-                    f"{_quote(f'{name} với tên cột cũ ({olds}); chỉ giữ một phiên bản: hãy dùng tên mới.')}")
+        con.execute(
+            f"COMMENT ON VIEW {COMPAT_SCHEMA}.{name} IS "
+            f"{_quote(f'{name} với tên cột cũ ({olds}); chỉ giữ một phiên bản: hãy dùng tên mới.')}"
+        )
     _write_comments(con)
 
 
@@ -573,8 +695,10 @@ COMMON_COMMENTS: dict[str, str] = {
     "criterion_code": "mã tiêu chí/thành phần của bộ chỉ số mà dòng hoặc ghi chú nói tới (PAR, DTI); NULL khi không có",
     "unit_code": "mã đơn vị (dim_unit.unit_code; nhiệm vụ kế hoạch: có thể là mã phòng của Sở, dim_office.office_code)",
     "unit_name": "tên đơn vị hiện hành (dim_unit.unit_name hoặc dim_office.office_name)",
-    "sort_key": ("khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
-                 "ORDER BY sort_key thay cho ORDER BY unit_name (đặt Đ sau D, không sau Y); NULL khi không khớp đơn vị"),
+    "sort_key": (
+        "khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
+        "ORDER BY sort_key thay cho ORDER BY unit_name (đặt Đ sau D, không sau Y); NULL khi không khớp đơn vị"
+    ),
     "ranking_group": "nhóm xếp hạng: agency (sở, ban, ngành cấp tỉnh) | local (xã, phường)",
     "province": "tỉnh, thành phố",
     "year": "năm đánh giá",
@@ -691,131 +815,228 @@ COMMON_COMMENTS: dict[str, str] = {
 }
 
 MORE_COMMENTS: dict[str, dict[str, str]] = {
-    "dim_unit": {"unit_code": "mã đơn vị (mã hành chính của xã/phường; mã của tỉnh cho cơ quan)",
-                 "group_label": "nhóm đơn vị bằng tiếng Việt (Sở, ban, ngành; Xã; Phường)"},
+    "dim_unit": {
+        "unit_code": "mã đơn vị (mã hành chính của xã/phường; mã của tỉnh cho cơ quan)",
+        "group_label": "nhóm đơn vị bằng tiếng Việt (Sở, ban, ngành; Xã; Phường)",
+    },
     "dim_office": {"office_code": "mã phòng, đơn vị thuộc Sở", "office_name": "tên phòng, đơn vị thuộc Sở"},
-    "dim_procedure": {"procedure_code": "mã thủ tục hành chính (mã trên CSDLQG về TTHC)",
-                      "procedure_name": "tên thủ tục hành chính", "field": "lĩnh vực",
-                      "fee_bearing": "thủ tục có thu phí, lệ phí"},
-    "landed_files": {"source": "loại tệp nguồn: tthc_dossier, tthc_catalogue, pakn, cong_bo, plan_register, task_report, par_form…",
-                     "size_bytes": "kích thước tệp (byte)", "encoding": "bảng mã đã nhận biết (utf-8, utf-16, cp1258…)",
-                     "rows_read": "số dòng dữ liệu đã đọc", "rows_loaded": "số dòng đã nạp",
-                     "rows_rejected": "số dòng bị loại (chi tiết trong quarantine)",
-                     "partition_date": "ngày của tệp (ngày xuất, tháng, ngày ban hành…); NULL khi tệp không theo ngày"},
-    "stg_dossier_versions": {"export_date": "ngày của tệp xuất chứa phiên bản này (phân vùng)",
-                             "source_file": "tệp xuất hằng ngày chứa phiên bản (ho_so_YYYYMMDD.csv)",
-                             "status": "trạng thái hồ sơ: received | processing | awaiting_supplement | completed | returned | refused | withdrawn"},
-    "fct_dossier": {"status": "trạng thái hiện tại: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
-                    "is_finished": "đã kết thúc (completed, returned, refused, withdrawn)",
-                    "first_export_date": "ngày xuất đầu tiên có hồ sơ", "last_export_date": "ngày xuất gần nhất có hồ sơ",
-                    "version_count": "số phiên bản của hồ sơ trong các tệp xuất",
-                    "updated_at": "thời điểm cập nhật của phiên bản mới nhất"},
-    "fct_petition": {"petition_code": "mã PAKN", "received_at": "thời điểm tiếp nhận PAKN",
-                     "source_file": "tệp xuất PAKN hằng tháng (pakn_YYYYMM.csv)"},
-    "fct_procedure_publication": {"decision_date": "ngày ký quyết định công bố",
-                                  "procedure_code": "mã thủ tục được công bố (dim_procedure)",
-                                  "source_file": "sổ công bố (tthc/cong_bo_tthc.csv)"},
-    "plan_task_history": {"source_file": "sổ kế hoạch (ke_hoach/…) chứa phiên bản nhiệm vụ",
-                          "trial": ("sổ nhập thử (tiêu đề ghi 'nhập thử', 'thử nghiệm'…): giữ làm lịch sử, không đưa "
-                                    "vào fct_plan_task")},
-    "fct_plan_task": {"revision": "lần ban hành/sửa đổi mới nhất của kế hoạch (nhiệm vụ hiện hành theo lần này)",
-                      "first_revision": "lần ban hành/sửa đổi đầu tiên có nhiệm vụ này",
-                      "source_file": "sổ kế hoạch của lần ban hành/sửa đổi mới nhất",
-                      "provisional": "hạn dự kiến, phụ thuộc điều kiện (deadline_condition)"},
-    "stg_task_report": {"unit_code": "phòng, đơn vị báo cáo (dim_office hoặc dim_unit)",
-                        "period_label": "kỳ báo cáo: 2026-Q1 (quý) | 2026-H1 (6 tháng) | 2026-Y (năm)",
-                        "report_date": "ngày của báo cáo", "result_doc_number": "số văn bản kết quả",
-                        "result_doc_date": "ngày văn bản kết quả", "source_file": "tệp báo cáo tiến độ (tien_do/…)"},
-    "mart_task_status": {"status_label": "tình trạng bằng tiếng Việt (Đúng tiến độ, Sắp đến hạn, Quá hạn…)",
-                         "completed_on": "ngày hoàn thành (báo cáo của các đơn vị chủ trì); NULL khi chưa xong",
-                         "percent": "tỷ lệ khối lượng thực hiện theo báo cáo mới nhất đã gửi đến ngày as_of (%)",
-                         "as_of": "ngày tình trạng được xét"},
-    "mart_task_completion": {"as_of": "ngày cuối kỳ (hoặc ngày dữ liệu nếu kỳ chưa kết thúc)",
-                             "unit_name": "tên phòng/đơn vị chủ trì, hoặc tên Sở cho dòng của cả Sở",
-                             "tasks": "số nhiệm vụ đơn vị chủ trì", "completed_on_time": "số nhiệm vụ hoàn thành đúng hạn",
-                             "completed_late": "số nhiệm vụ hoàn thành muộn", "overdue": "số nhiệm vụ quá hạn chưa hoàn thành"},
-    "stg_assessment_submission": {"submitted_at": "thời điểm nộp ghi trên phiếu (hoặc thời điểm tệp)",
-                                  "source_file": "tệp phiếu tự đánh giá (par/tu_danh_gia, dti/tu_danh_gia)"},
-    "stg_assessment_self": {"evidence": "tài liệu kiểm chứng đơn vị nêu", "explanation": "giải trình của đơn vị",
-                            "source_file": "tệp phiếu tự đánh giá"},
-    "stg_assessment_appraisal": {"source_file": "tệp thẩm định (par/tham_dinh, dti/tham_dinh)",
-                                 "comment": "nhận xét của Hội đồng thẩm định"},
+    "dim_procedure": {
+        "procedure_code": "mã thủ tục hành chính (mã trên CSDLQG về TTHC)",
+        "procedure_name": "tên thủ tục hành chính",
+        "field": "lĩnh vực",
+        "fee_bearing": "thủ tục có thu phí, lệ phí",
+    },
+    "landed_files": {
+        "source": "loại tệp nguồn: tthc_dossier, tthc_catalogue, pakn, cong_bo, plan_register, task_report, par_form…",
+        "size_bytes": "kích thước tệp (byte)",
+        "encoding": "bảng mã đã nhận biết (utf-8, utf-16, cp1258…)",
+        "rows_read": "số dòng dữ liệu đã đọc",
+        "rows_loaded": "số dòng đã nạp",
+        "rows_rejected": "số dòng bị loại (chi tiết trong quarantine)",
+        "partition_date": "ngày của tệp (ngày xuất, tháng, ngày ban hành…); NULL khi tệp không theo ngày",
+    },
+    "stg_dossier_versions": {
+        "export_date": "ngày của tệp xuất chứa phiên bản này (phân vùng)",
+        "source_file": "tệp xuất hằng ngày chứa phiên bản (ho_so_YYYYMMDD.csv)",
+        "status": "trạng thái hồ sơ: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
+    },
+    "fct_dossier": {
+        "status": "trạng thái hiện tại: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
+        "is_finished": "đã kết thúc (completed, returned, refused, withdrawn)",
+        "first_export_date": "ngày xuất đầu tiên có hồ sơ",
+        "last_export_date": "ngày xuất gần nhất có hồ sơ",
+        "version_count": "số phiên bản của hồ sơ trong các tệp xuất",
+        "updated_at": "thời điểm cập nhật của phiên bản mới nhất",
+    },
+    "fct_petition": {
+        "petition_code": "mã PAKN",
+        "received_at": "thời điểm tiếp nhận PAKN",
+        "source_file": "tệp xuất PAKN hằng tháng (pakn_YYYYMM.csv)",
+    },
+    "fct_procedure_publication": {
+        "decision_date": "ngày ký quyết định công bố",
+        "procedure_code": "mã thủ tục được công bố (dim_procedure)",
+        "source_file": "sổ công bố (tthc/cong_bo_tthc.csv)",
+    },
+    "plan_task_history": {
+        "source_file": "sổ kế hoạch (ke_hoach/…) chứa phiên bản nhiệm vụ",
+        "trial": ("sổ nhập thử (tiêu đề ghi 'nhập thử', 'thử nghiệm'…): giữ làm lịch sử, không đưa vào fct_plan_task"),
+    },
+    "fct_plan_task": {
+        "revision": "lần ban hành/sửa đổi mới nhất của kế hoạch (nhiệm vụ hiện hành theo lần này)",
+        "first_revision": "lần ban hành/sửa đổi đầu tiên có nhiệm vụ này",
+        "source_file": "sổ kế hoạch của lần ban hành/sửa đổi mới nhất",
+        "provisional": "hạn dự kiến, phụ thuộc điều kiện (deadline_condition)",
+    },
+    "stg_task_report": {
+        "unit_code": "phòng, đơn vị báo cáo (dim_office hoặc dim_unit)",
+        "period_label": "kỳ báo cáo: 2026-Q1 (quý) | 2026-H1 (6 tháng) | 2026-Y (năm)",
+        "report_date": "ngày của báo cáo",
+        "result_doc_number": "số văn bản kết quả",
+        "result_doc_date": "ngày văn bản kết quả",
+        "source_file": "tệp báo cáo tiến độ (tien_do/…)",
+    },
+    "mart_task_status": {
+        "status_label": "tình trạng bằng tiếng Việt (Đúng tiến độ, Sắp đến hạn, Quá hạn…)",
+        "completed_on": "ngày hoàn thành (báo cáo của các đơn vị chủ trì); NULL khi chưa xong",
+        "percent": "tỷ lệ khối lượng thực hiện theo báo cáo mới nhất đã gửi đến ngày as_of (%)",
+        "as_of": "ngày tình trạng được xét",
+    },
+    "mart_task_completion": {
+        "as_of": "ngày cuối kỳ (hoặc ngày dữ liệu nếu kỳ chưa kết thúc)",
+        "unit_name": "tên phòng/đơn vị chủ trì, hoặc tên Sở cho dòng của cả Sở",
+        "tasks": "số nhiệm vụ đơn vị chủ trì",
+        "completed_on_time": "số nhiệm vụ hoàn thành đúng hạn",
+        "completed_late": "số nhiệm vụ hoàn thành muộn",
+        "overdue": "số nhiệm vụ quá hạn chưa hoàn thành",
+    },
+    "stg_assessment_submission": {
+        "submitted_at": "thời điểm nộp ghi trên phiếu (hoặc thời điểm tệp)",
+        "source_file": "tệp phiếu tự đánh giá (par/tu_danh_gia, dti/tu_danh_gia)",
+    },
+    "stg_assessment_self": {
+        "evidence": "tài liệu kiểm chứng đơn vị nêu",
+        "explanation": "giải trình của đơn vị",
+        "source_file": "tệp phiếu tự đánh giá",
+    },
+    "stg_assessment_appraisal": {
+        "source_file": "tệp thẩm định (par/tham_dinh, dti/tham_dinh)",
+        "comment": "nhận xét của Hội đồng thẩm định",
+    },
     "stg_assessment_survey": {"source_file": "tệp kết quả điều tra (par/khao_sat)", "points": "điểm điều tra của tiêu chí"},
-    "stg_dti_external": {"value": "giá trị do hệ thống khác cung cấp (trong khoảng của thành phần)",
-                         "system": "hệ thống cung cấp (quản lý văn bản, giám sát an toàn thông tin…)",
-                         "note": "ghi chú của hệ thống", "code": "mã thành phần DTI", "year": "năm đánh giá"},
-    "stg_dti_previous": {"unit_code": "đơn vị hiện nay (dim_unit) tương ứng với tên đã công bố",
-                         "total": "tổng điểm DTI đã công bố của năm trước", "rank": "thứ hạng đã công bố",
-                         "level": "xếp loại đã công bố (như nguồn ghi)"},
-    "mart_dti_component": {"code": "mã thành phần DTI", "name": "tên thành phần",
-                           "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds; NULL khi không theo quy tắc",
-                           "self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số)",
-                           "external_value": "giá trị do hệ thống khác cung cấp (stg_dti_external)"},
-    "mart_dti_index": {"name": "tên chỉ số chính", "weight": "trọng số của chỉ số chính trong tổng điểm",
-                       "max_points": "tổng điểm tối đa của các thành phần áp dụng",
-                       "points": "tổng điểm các thành phần", "points_lost": "điểm mất của các thành phần"},
-    "mart_dti_pillar": {"pillar": "trụ cột: chính quyền số | kinh tế số | xã hội số", "name": "tên trụ cột",
-                        "value": "giá trị 0..1: bình quân gia quyền các chỉ số chính của trụ cột"},
-    "mart_dti_unit": {"index_value": "giá trị chỉ số 0..1 = total / 100",
-                      "group_average": "tổng điểm trung bình của nhóm xếp hạng",
-                      "previous_names": "tên đơn vị năm trước đã dùng để so sánh (kể cả đơn vị cũ trước hợp nhất)",
-                      "previous_merged": "đơn vị hình thành do hợp nhất: so với trung bình các đơn vị cũ",
-                      "previous_renamed": "đơn vị đổi tên so với năm trước",
-                      "change": "thay đổi tổng điểm so với năm trước (total − previous_total)",
-                      "rank_median": "trung vị thứ hạng qua 1.000 lần tính lại (trọng số ±25 %, thành phần thiếu 0 hoặc trung bình)",
-                      "rank_best": "thứ hạng tốt nhất qua các lần tính lại", "rank_worst": "thứ hạng kém nhất qua các lần tính lại"},
+    "stg_dti_external": {
+        "value": "giá trị do hệ thống khác cung cấp (trong khoảng của thành phần)",
+        "system": "hệ thống cung cấp (quản lý văn bản, giám sát an toàn thông tin…)",
+        "note": "ghi chú của hệ thống",
+        "code": "mã thành phần DTI",
+        "year": "năm đánh giá",
+    },
+    "stg_dti_previous": {
+        "unit_code": "đơn vị hiện nay (dim_unit) tương ứng với tên đã công bố",
+        "total": "tổng điểm DTI đã công bố của năm trước",
+        "rank": "thứ hạng đã công bố",
+        "level": "xếp loại đã công bố (như nguồn ghi)",
+    },
+    "mart_dti_component": {
+        "code": "mã thành phần DTI",
+        "name": "tên thành phần",
+        "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds; NULL khi không theo quy tắc",
+        "self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số)",
+        "external_value": "giá trị do hệ thống khác cung cấp (stg_dti_external)",
+    },
+    "mart_dti_index": {
+        "name": "tên chỉ số chính",
+        "weight": "trọng số của chỉ số chính trong tổng điểm",
+        "max_points": "tổng điểm tối đa của các thành phần áp dụng",
+        "points": "tổng điểm các thành phần",
+        "points_lost": "điểm mất của các thành phần",
+    },
+    "mart_dti_pillar": {
+        "pillar": "trụ cột: chính quyền số | kinh tế số | xã hội số",
+        "name": "tên trụ cột",
+        "value": "giá trị 0..1: bình quân gia quyền các chỉ số chính của trụ cột",
+    },
+    "mart_dti_unit": {
+        "index_value": "giá trị chỉ số 0..1 = total / 100",
+        "group_average": "tổng điểm trung bình của nhóm xếp hạng",
+        "previous_names": "tên đơn vị năm trước đã dùng để so sánh (kể cả đơn vị cũ trước hợp nhất)",
+        "previous_merged": "đơn vị hình thành do hợp nhất: so với trung bình các đơn vị cũ",
+        "previous_renamed": "đơn vị đổi tên so với năm trước",
+        "change": "thay đổi tổng điểm so với năm trước (total − previous_total)",
+        "rank_median": "trung vị thứ hạng qua 1.000 lần tính lại (trọng số ±25 %, thành phần thiếu 0 hoặc trung bình)",
+        "rank_best": "thứ hạng tốt nhất qua các lần tính lại",
+        "rank_worst": "thứ hạng kém nhất qua các lần tính lại",
+    },
     "mart_par_criterion": {"domain": "lĩnh vực chứa tiêu chí (8 lĩnh vực QĐ 876/QĐ-BNV)"},
-    "mart_par_domain": {"domain": "mã lĩnh vực", "name": "tên lĩnh vực", "max_points": "điểm tối đa của lĩnh vực",
-                        "points": "điểm lĩnh vực", "points_lost": "điểm mất của lĩnh vực"},
-    "mart_par_unit": {"total": "tổng điểm Chỉ số CCHC (thang điểm của bộ tiêu chí, tối đa 100)",
-                      "max_applicable": "tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị",
-                      "group_average_pct": "chỉ số % trung bình của nhóm xếp hạng"},
-    "quarantine": {"unit_name": "tên đơn vị như tệp ghi (khi đọc được)",
-                   "unit_code": "mã đơn vị của dòng bị loại, khi đọc được (dim_unit.unit_code)", "reason": "lý do loại bằng tiếng Việt",
-                   "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1)"},
-    "file_issues": {"reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm",
-                    "unit_code": "đơn vị của tệp (phiếu của đơn vị, báo cáo của đơn vị), khi tệp cho biết"},
-    "portal_qd766_node": {"level": "cấp của đơn vị trên Cổng (như Cổng ghi)",
-                          "ratio": "tỷ lệ (%) của nhóm như Cổng ghi", "matched": "khớp được với đơn vị trong danh mục"},
-    "portal_qd766_metric": {"score": "điểm chỉ tiêu của Cổng", "max_score": "điểm tối đa của chỉ tiêu theo Cổng",
-                            "ratio": "tỷ lệ (%) của chỉ tiêu như Cổng ghi"},
+    "mart_par_domain": {
+        "domain": "mã lĩnh vực",
+        "name": "tên lĩnh vực",
+        "max_points": "điểm tối đa của lĩnh vực",
+        "points": "điểm lĩnh vực",
+        "points_lost": "điểm mất của lĩnh vực",
+    },
+    "mart_par_unit": {
+        "total": "tổng điểm Chỉ số CCHC (thang điểm của bộ tiêu chí, tối đa 100)",
+        "max_applicable": "tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị",
+        "group_average_pct": "chỉ số % trung bình của nhóm xếp hạng",
+    },
+    "quarantine": {
+        "unit_name": "tên đơn vị như tệp ghi (khi đọc được)",
+        "unit_code": "mã đơn vị của dòng bị loại, khi đọc được (dim_unit.unit_code)",
+        "reason": "lý do loại bằng tiếng Việt",
+        "row_number": "số dòng trong tệp nguồn (dòng tiêu đề = 1)",
+    },
+    "file_issues": {
+        "reason": "mô tả vấn đề bằng tiếng Việt và việc cần làm",
+        "unit_code": "đơn vị của tệp (phiếu của đơn vị, báo cáo của đơn vị), khi tệp cho biết",
+    },
+    "portal_qd766_node": {
+        "level": "cấp của đơn vị trên Cổng (như Cổng ghi)",
+        "ratio": "tỷ lệ (%) của nhóm như Cổng ghi",
+        "matched": "khớp được với đơn vị trong danh mục",
+    },
+    "portal_qd766_metric": {
+        "score": "điểm chỉ tiêu của Cổng",
+        "max_score": "điểm tối đa của chỉ tiêu theo Cổng",
+        "ratio": "tỷ lệ (%) của chỉ tiêu như Cổng ghi",
+    },
     "portal_qd766_issue": {"field": "trường JSON có vấn đề"},
     "portal_unit_code": {"portal_code": "mã đơn vị trên Cổng (departmentCode)", "unit_name": "tên đơn vị trong danh mục"},
     "mart_qd766_reconciliation": {"unit_name": "tên đơn vị trong danh mục (NULL khi không khớp: xem department_name)"},
-    "mart_qd766_indicator": {"score": "điểm chỉ tiêu theo quy tắc (rule)", "max_score": "điểm tối đa của chỉ tiêu",
-                             "rule": "quy tắc chấm: linear | target | unresolved | info",
-                             "numerator": "tử số (số hồ sơ, PAKN, thủ tục… đo từ kho)", "denominator": "mẫu số"},
-    "mart_qd766_unit": {"score_ckmb": "điểm nhóm công khai, minh bạch (tối đa 18)",
-                        "score_tdgq": "điểm nhóm tiến độ giải quyết (tối đa 20)",
-                        "score_dvctt": "điểm nhóm dịch vụ công trực tuyến (tối đa 12; điểm của Cổng)",
-                        "score_tttt": "điểm nhóm thanh toán trực tuyến (tối đa 10)",
-                        "score_mdhl": "điểm nhóm mức độ hài lòng (tối đa 18)",
-                        "score_shhs": "điểm nhóm số hóa hồ sơ (tối đa 22)",
-                        "total": "tổng điểm Chỉ số 766 (thang 100; thang evaluated_max khi thiếu nhóm)",
-                        "dossiers": "số hồ sơ tiếp nhận trong kỳ"},
+    "mart_qd766_indicator": {
+        "score": "điểm chỉ tiêu theo quy tắc (rule)",
+        "max_score": "điểm tối đa của chỉ tiêu",
+        "rule": "quy tắc chấm: linear | target | unresolved | info",
+        "numerator": "tử số (số hồ sơ, PAKN, thủ tục… đo từ kho)",
+        "denominator": "mẫu số",
+    },
+    "mart_qd766_unit": {
+        "score_ckmb": "điểm nhóm công khai, minh bạch (tối đa 18)",
+        "score_tdgq": "điểm nhóm tiến độ giải quyết (tối đa 20)",
+        "score_dvctt": "điểm nhóm dịch vụ công trực tuyến (tối đa 12; điểm của Cổng)",
+        "score_tttt": "điểm nhóm thanh toán trực tuyến (tối đa 10)",
+        "score_mdhl": "điểm nhóm mức độ hài lòng (tối đa 18)",
+        "score_shhs": "điểm nhóm số hóa hồ sơ (tối đa 22)",
+        "total": "tổng điểm Chỉ số 766 (thang 100; thang evaluated_max khi thiếu nhóm)",
+        "dossiers": "số hồ sơ tiếp nhận trong kỳ",
+    },
 }
 
 # Column comments of the views (a view has no column definitions of its own).
 _QUARANTINE_COLUMNS = TABLES["quarantine"][2] | MORE_COMMENTS["quarantine"]
 _FOR_PERIOD = "kỳ của báo cáo gửi Sở Nội vụ mà dòng này được dùng: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03"
 VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
-    "mart_rejected_row": {**_QUARANTINE_COLUMNS,
-                          "rule_label": "tên ngắn của quy tắc bằng tiếng Việt; NULL khi quy tắc chưa có tên (xem reason)"},
+    "mart_rejected_row": {
+        **_QUARANTINE_COLUMNS,
+        "rule_label": "tên ngắn của quy tắc bằng tiếng Việt; NULL khi quy tắc chưa có tên (xem reason)",
+    },
     "mart_task_report_latest": {
-        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "task_no": "số thứ tự nhiệm vụ trong kế hoạch",
+        "for_period": _FOR_PERIOD,
+        "plan_year": "năm của kế hoạch",
+        "task_no": "số thứ tự nhiệm vụ trong kế hoạch",
         "unit_code": "đơn vị báo cáo (dim_office hoặc dim_unit)",
         "period_label": "kỳ của chính báo cáo đơn vị gửi (có thể là kỳ trước for_period)",
-        "period_end": "ngày cuối kỳ của báo cáo đơn vị gửi", "report_date": "ngày báo cáo",
+        "period_end": "ngày cuối kỳ của báo cáo đơn vị gửi",
+        "report_date": "ngày báo cáo",
         "status": "tình trạng đơn vị báo cáo: not_started | in_progress | completed | suspended",
         "status_label": "tình trạng đơn vị báo cáo bằng tiếng Việt (như trong báo cáo gửi Sở Nội vụ)",
-        "percent": "tỷ lệ hoàn thành (%) đơn vị báo cáo", "completed_on": "ngày hoàn thành đơn vị báo cáo",
+        "percent": "tỷ lệ hoàn thành (%) đơn vị báo cáo",
+        "completed_on": "ngày hoàn thành đơn vị báo cáo",
         "result_doc_number": "số văn bản kết quả gần nhất đơn vị báo cáo cho nhiệm vụ",
-        "result_doc_date": "ngày văn bản kết quả gần nhất", "difficulties": "khó khăn, vướng mắc",
-        "proposals": "kiến nghị, đề xuất", "source_file": "tệp báo cáo", "source_row": "dòng trong tệp báo cáo"},
+        "result_doc_date": "ngày văn bản kết quả gần nhất",
+        "difficulties": "khó khăn, vướng mắc",
+        "proposals": "kiến nghị, đề xuất",
+        "source_file": "tệp báo cáo",
+        "source_row": "dòng trong tệp báo cáo",
+    },
     "mart_task_report_by_unit": {
-        "for_period": _FOR_PERIOD, "plan_year": "năm của kế hoạch", "unit_code": "đơn vị báo cáo",
+        "for_period": _FOR_PERIOD,
+        "plan_year": "năm của kế hoạch",
+        "unit_code": "đơn vị báo cáo",
         "reported": "đã gửi báo cáo của kỳ (hoặc của quý, 6 tháng, năm kết thúc cùng ngày)",
-        "last_period": "kỳ của báo cáo gần nhất (đến hết for_period)", "last_report_date": "ngày gửi báo cáo gần nhất"},
+        "last_period": "kỳ của báo cáo gần nhất (đến hết for_period)",
+        "last_report_date": "ngày gửi báo cáo gần nhất",
+    },
     "mart_qd766_local_vs_portal": {
         "local_score": "điểm nhóm tính từ kho (mart_qd766_unit)",
         "portal_score": "điểm nhóm của Cổng, ảnh chụp mới nhất cùng kỳ; NULL khi chưa có ảnh chụp",
@@ -823,11 +1044,15 @@ VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "as_of": "thời điểm số liệu của kho",
     },
     "mart_task_report_missing": {
-        "for_period": _FOR_PERIOD, "unit_code": "đơn vị chủ trì (dim_office hoặc dim_unit)",
+        "for_period": _FOR_PERIOD,
+        "unit_code": "đơn vị chủ trì (dim_office hoặc dim_unit)",
         "tasks": "số nhiệm vụ đơn vị chủ trì trong kế hoạch (như kế hoạch ở cuối kỳ)",
         "last_period": "kỳ của báo cáo gần nhất đơn vị đã gửi (đến hết for_period); NULL: chưa gửi báo cáo nào",
         "last_report_date": "ngày gửi báo cáo gần nhất",
-        "report_due_on": ("hạn gửi báo cáo của kỳ: ngày cuối kỳ + N ngày (N = biến task_report_due_days, mặc định 15: "
-                          "kế hoạch chỉ yêu cầu báo cáo quý, 6 tháng, năm, không nêu ngày)"),
-        "is_late": "đã quá hạn gửi báo cáo (ngày hiện tại, hoặc biến task_report_as_of, sau report_due_on)"},
+        "report_due_on": (
+            "hạn gửi báo cáo của kỳ: ngày cuối kỳ + N ngày (N = biến task_report_due_days, mặc định 15: "
+            "kế hoạch chỉ yêu cầu báo cáo quý, 6 tháng, năm, không nêu ngày)"
+        ),
+        "is_late": "đã quá hạn gửi báo cáo (ngày hiện tại, hoặc biến task_report_as_of, sau report_due_on)",
+    },
 }

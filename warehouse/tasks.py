@@ -46,10 +46,31 @@ from warehouse.queries import sql
 
 REGISTER_SOURCE = "plan_register"
 REPORT_SOURCE = "task_report"
-HISTORY_COLUMNS = ("plan_number", "plan_year", "revision", "issued_on", "source_file", "source_row", "task_no", "content",
-                   "lead_text", "collaborators_text", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
-                   "provisional", "deadline_condition", "expected_result", "responsible", "loaded_at", "sha256",
-                   "lead_codes", "collaborator_codes", "trial")
+HISTORY_COLUMNS = (
+    "plan_number",
+    "plan_year",
+    "revision",
+    "issued_on",
+    "source_file",
+    "source_row",
+    "task_no",
+    "content",
+    "lead_text",
+    "collaborators_text",
+    "deadline_text",
+    "deadline_kind",
+    "due_date",
+    "effective_due_date",
+    "provisional",
+    "deadline_condition",
+    "expected_result",
+    "responsible",
+    "loaded_at",
+    "sha256",
+    "lead_codes",
+    "collaborator_codes",
+    "trial",
+)
 # A register whose title says it is a trial entry ("bản nhập thử", "dữ liệu thử", "demo"…) is kept in the history and
 # its file problems reported, but its tasks never become current tasks: they would be followed and scored as real.
 _TRIAL_TITLE = re.compile(r"\b(nhập thử|bản thử|dữ liệu thử|dùng thử|chạy thử|test|demo)\b", re.IGNORECASE)
@@ -62,13 +83,26 @@ def is_trial_register(title: str | None) -> bool:
 def load_offices(con: duckdb.DuckDBPyConnection, offices: Sequence[Unit]) -> int:
     with transaction(con):
         con.execute("DELETE FROM dim_office")
-        insert_many(con, sql("tasks/insert_office"),
-                    [{"office_code": o.code, "office_name": o.name, "kind": o.kind, "parent_unit_code": o.parent,
-                      "aliases": list(o.aliases), "sort_order": i} for i, o in enumerate(offices)])
+        insert_many(
+            con,
+            sql("tasks/insert_office"),
+            [
+                {
+                    "office_code": o.code,
+                    "office_name": o.name,
+                    "kind": o.kind,
+                    "parent_unit_code": o.parent,
+                    "aliases": list(o.aliases),
+                    "sort_order": i,
+                }
+                for i, o in enumerate(offices)
+            ],
+        )
     return len(offices)
 
 
 # --- plan registers ------------------------------------------------------------------------------------------
+
 
 def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[Unit]) -> tuple[list[dict], list[FileIssue]]:
     rows, issues = [], []
@@ -86,23 +120,35 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
         for role, label in (("lead", "chủ trì"), ("collaborators", "phối hợp")):
             res = resolve_units(r.get(f"{role}_text") or "", units, offices)
             resolved[role] = list(res.codes)
-            issues += [FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False)
-                       for message in res.messages()]
+            issues += [
+                FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False) for message in res.messages()
+            ]
         due = None if deadline is None else effective_due(deadline.due, deadline.before)
-        rows.append({
-            "task_no": r["task_no"], "content": r["content"], "lead_text": r.get("lead_text"),
-            "collaborators_text": r.get("collaborators_text"), "deadline_text": r.get("deadline_text"),
-            "deadline_kind": deadline.kind if deadline else None, "due_date": deadline.due if deadline else None,
-            "effective_due_date": due, "provisional": deadline.provisional if deadline else None,
-            "deadline_condition": deadline.condition if deadline else None, "expected_result": r.get("expected_result"),
-            "responsible": r.get("responsible"), "source_row": r["source_row"], "lead_codes": resolved["lead"],
-            "collaborator_codes": resolved["collaborators"],
-        })
+        rows.append(
+            {
+                "task_no": r["task_no"],
+                "content": r["content"],
+                "lead_text": r.get("lead_text"),
+                "collaborators_text": r.get("collaborators_text"),
+                "deadline_text": r.get("deadline_text"),
+                "deadline_kind": deadline.kind if deadline else None,
+                "due_date": deadline.due if deadline else None,
+                "effective_due_date": due,
+                "provisional": deadline.provisional if deadline else None,
+                "deadline_condition": deadline.condition if deadline else None,
+                "expected_result": r.get("expected_result"),
+                "responsible": r.get("responsible"),
+                "source_row": r["source_row"],
+                "lead_codes": resolved["lead"],
+                "collaborator_codes": resolved["collaborators"],
+            }
+        )
     return rows, issues
 
 
-def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: Sequence[Unit],
-                        offices: Sequence[Unit], now: datetime) -> dict:
+def load_plan_registers(
+    con: duckdb.DuckDBPyConnection, inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], now: datetime
+) -> dict:
     """Load the registers of ``inbox/ke_hoach`` (every file: .xlsx, .xls, .ods, an HTML table; anything else is
     refused with a reason). A loadable file replaces its own earlier rows (a corrected re-delivery); a file that
     cannot be loaded, or one no longer in the inbox, leaves what was loaded from it: a broken, empty or cut-short
@@ -126,27 +172,66 @@ def load_plan_registers(con: duckdb.DuckDBPyConnection, inbox: Path, *, units: S
                 issues += task_issues
                 trial = is_trial_register(result.title)
                 if trial:
-                    issues.append(FileIssue("trial_register", (
-                        f"Sổ kế hoạch '{result.title}' là bản nhập thử: các nhiệm vụ được lưu trong lịch sử "
-                        "(plan_task_history.trial) nhưng không đưa vào danh sách nhiệm vụ hiện hành và không được "
-                        "theo dõi, chấm điểm. Nếu đây là kế hoạch thật, sửa tiêu đề rồi gửi lại."), blocking=False))
+                    issues.append(
+                        FileIssue(
+                            "trial_register",
+                            (
+                                f"Sổ kế hoạch '{result.title}' là bản nhập thử: các nhiệm vụ được lưu trong lịch sử "
+                                "(plan_task_history.trial) nhưng không đưa vào danh sách nhiệm vụ hiện hành và không được "
+                                "theo dõi, chấm điểm. Nếu đây là kế hoạch thật, sửa tiêu đề rồi gửi lại."
+                            ),
+                            blocking=False,
+                        )
+                    )
                 con.execute("DELETE FROM plan_task_history WHERE source_file = ?", [path.name])
-                insert_frame(con, "plan_task_history", pd.DataFrame([{
-                    **r, "plan_number": result.plan_number, "plan_year": result.plan_year, "revision": result.revision,
-                    "issued_on": result.issued_on, "source_file": path.name, "loaded_at": now, "sha256": result.sha256,
-                    "trial": trial,
-                } for r in rows], columns=list(HISTORY_COLUMNS)))
+                insert_frame(
+                    con,
+                    "plan_task_history",
+                    pd.DataFrame(
+                        [
+                            {
+                                **r,
+                                "plan_number": result.plan_number,
+                                "plan_year": result.plan_year,
+                                "revision": result.revision,
+                                "issued_on": result.issued_on,
+                                "source_file": path.name,
+                                "loaded_at": now,
+                                "sha256": result.sha256,
+                                "trial": trial,
+                            }
+                            for r in rows
+                        ],
+                        columns=list(HISTORY_COLUMNS),
+                    ),
+                )
                 loaded_rows += len(rows)
-            record_file(con, REGISTER_SOURCE, path, result, now, result.issued_on, issues=issues,
-                        labels={"index_code": "tasks", "year": result.plan_year})
+            record_file(
+                con,
+                REGISTER_SOURCE,
+                path,
+                result,
+                now,
+                result.issued_on,
+                issues=issues,
+                labels={"index_code": "tasks", "year": result.plan_year},
+            )
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
-            con.execute(sql("tasks/insert_conflicting_plans"),
-                        {"source": REGISTER_SOURCE, "file_name": file_name, "reason": reason, "loaded_at": now})
+            con.execute(
+                sql("tasks/insert_conflicting_plans"),
+                {"source": REGISTER_SOURCE, "file_name": file_name, "reason": reason, "loaded_at": now},
+            )
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
-    return {"registers_read": len(processed), "registers_kept": kept, "task_rows_loaded": loaded_rows, "plans": counts[0],
-            "current_tasks": counts[1], "conflicts": len(conflicts),
-            "history_rows": con.execute("SELECT count(*) FROM plan_task_history").fetchall()[0][0]}
+    return {
+        "registers_read": len(processed),
+        "registers_kept": kept,
+        "task_rows_loaded": loaded_rows,
+        "plans": counts[0],
+        "current_tasks": counts[1],
+        "conflicts": len(conflicts),
+        "history_rows": con.execute("SELECT count(*) FROM plan_task_history").fetchall()[0][0],
+    }
 
 
 def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -163,8 +248,15 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
         latest_plan = year_versions[-1][1]
         if len(plans) > 1:
             others = sorted(plans - {latest_plan})
-            conflicts.append((year_versions[-1][4], (f"Năm {year} có nhiều kế hoạch ({', '.join(sorted(plans))}); dùng "
-                              f"{latest_plan} (ban hành sau cùng), bỏ qua {', '.join(others)}.")))
+            conflicts.append(
+                (
+                    year_versions[-1][4],
+                    (
+                        f"Năm {year} có nhiều kế hoạch ({', '.join(sorted(plans))}); dùng "
+                        f"{latest_plan} (ban hành sau cùng), bỏ qua {', '.join(others)}."
+                    ),
+                )
+            )
         chain = sorted((v for v in year_versions if v[1] == latest_plan), key=lambda v: (v[2], v[3] or date.min, v[4]))
         first: dict[str, int] = {}
         changed: dict[str, int] = {}
@@ -182,12 +274,37 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
                         previous_deadline[t["task_no"]] = before.get("deadline_text")
                 seen[t["task_no"]] = t
         for t in tasks:  # the last revision's tasks are the current ones
-            rows.append({**{k: t[k] for k in (
-                "plan_number", "plan_year", "revision", "task_no", "content", "lead_text", "collaborators_text",
-                "lead_codes", "collaborator_codes", "deadline_text", "deadline_kind", "due_date", "effective_due_date",
-                "provisional", "deadline_condition", "expected_result", "responsible", "source_file", "source_row")},
-                "first_revision": first[t["task_no"]], "changed_in_revision": changed[t["task_no"]],
-                "previous_deadline_text": previous_deadline.get(t["task_no"])})
+            rows.append(
+                {
+                    **{
+                        k: t[k]
+                        for k in (
+                            "plan_number",
+                            "plan_year",
+                            "revision",
+                            "task_no",
+                            "content",
+                            "lead_text",
+                            "collaborators_text",
+                            "lead_codes",
+                            "collaborator_codes",
+                            "deadline_text",
+                            "deadline_kind",
+                            "due_date",
+                            "effective_due_date",
+                            "provisional",
+                            "deadline_condition",
+                            "expected_result",
+                            "responsible",
+                            "source_file",
+                            "source_row",
+                        )
+                    },
+                    "first_revision": first[t["task_no"]],
+                    "changed_in_revision": changed[t["task_no"]],
+                    "previous_deadline_text": previous_deadline.get(t["task_no"]),
+                }
+            )
     con.execute("DELETE FROM fct_plan_task")
     insert_frame(con, "fct_plan_task", pd.DataFrame(rows))
     return conflicts
@@ -207,6 +324,7 @@ def known_tasks(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
 
 # --- progress reports -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class ReadReport:
     path: Path
@@ -215,23 +333,29 @@ class ReadReport:
     issues: list[FileIssue] = field(default_factory=list)
 
 
-def read_reports(inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], known: dict[int, set[str]],
-                 today: date) -> list[ReadReport]:
+def read_reports(
+    inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], known: dict[int, set[str]], today: date
+) -> list[ReadReport]:
     """Every report in ``inbox/tien_do`` with the unit code of its header (None when it matches no unit)."""
+
     def reporting_unit(text: str) -> str | None:  # one unit or office, as the plan's lead units are resolved
         resolution = resolve_units(text, units, offices)
         return resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
 
     out = []
     for path in inbox_workbooks(inbox, REPORT_DIR):
-        result = read_safely(lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit,
-                                                                 watch=still_being_written), path, ReportResult)
+        result = read_safely(
+            lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit, watch=still_being_written),
+            path,
+            ReportResult,
+        )
         out.append(ReadReport(path, result, result.unit_code, list(result.file_issues)))
     return out
 
 
-def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str],
-                      now: datetime) -> dict:
+def load_task_reports(
+    con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str], now: datetime
+) -> dict:
     """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
     later file name), the others are kept as superseded. Files whose period cannot be read are recorded too. A
     broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
@@ -241,15 +365,26 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
     rows = []
     with transaction(con):
         kept = [r.path.name for r in selected if keep_earlier_load(con, REPORT_SOURCE, r.path, r.result, now)]
-        usable = [r for r in selected if r.path.name not in kept and r.result.loadable and r.unit_code is not None
-                  and r.result.period_label and not any(i.blocking for i in r.issues)]
+        usable = [
+            r
+            for r in selected
+            if r.path.name not in kept
+            and r.result.loadable
+            and r.unit_code is not None
+            and r.result.period_label
+            and not any(i.blocking for i in r.issues)
+        ]
         # The kept reports' earlier rows compete for "latest" as they did when they loaded.
-        earlier = con.execute("""SELECT DISTINCT unit_code, period_label, report_date, source_file FROM stg_task_report
+        earlier = con.execute(
+            """SELECT DISTINCT unit_code, period_label, report_date, source_file FROM stg_task_report
                                  WHERE list_contains(?, source_file) AND list_contains(?, period_label)""",
-                              [kept, list(period_labels)]).fetchall()
+            [kept, list(period_labels)],
+        ).fetchall()
         latest: dict[tuple[str, str], tuple[date, str]] = {}
-        for unit, label, day, name in [*((r.unit_code, r.result.period_label, r.result.report_date, r.path.name)
-                                         for r in usable), *earlier]:
+        for unit, label, day, name in [
+            *((r.unit_code, r.result.period_label, r.result.report_date, r.path.name) for r in usable),
+            *earlier,
+        ]:
             latest[(unit, label)] = max(latest.get((unit, label), (date.min, "")), (day, name))
         for r in selected:
             result, issues = r.result, list(r.issues)
@@ -262,45 +397,98 @@ def load_task_reports(con: duckdb.DuckDBPyConnection, reports: Iterable[ReadRepo
             if r in usable:
                 superseded = latest[(r.unit_code, result.period_label)] != (result.report_date, r.path.name)
                 if superseded:
-                    issues.append(FileIssue("superseded_report", f"Đã có báo cáo gửi sau của cùng đơn vị cho kỳ "
-                                            f"{result.period_label}; bản này được giữ làm lịch sử, không dùng để tính.",
-                                            blocking=False))
+                    issues.append(
+                        FileIssue(
+                            "superseded_report",
+                            f"Đã có báo cáo gửi sau của cùng đơn vị cho kỳ "
+                            f"{result.period_label}; bản này được giữ làm lịch sử, không dùng để tính.",
+                            blocking=False,
+                        )
+                    )
                 year = int(result.period_label[:4])
                 for row in result.rows:
                     task_leads = leads.get((year, row["task_no"]))
                     if task_leads is not None and r.unit_code not in task_leads:
-                        issues.append(FileIssue("not_lead_unit", f"Dòng {row['source_row']}: đơn vị không chủ trì nhiệm "
-                                                f"vụ {row['task_no']}; báo cáo của dòng này không dùng để tính tiến độ.",
-                                                blocking=False))
-                    rows.append({**{k: row.get(k) for k in ("task_no", "status", "percent", "completed_on",
-                                                            "result_doc_number", "result_doc_date", "difficulties",
-                                                            "proposals", "source_row")},
-                                 "source_file": r.path.name, "unit_code": r.unit_code, "period_label": result.period_label,
-                                 "report_date": result.report_date, "plan_year": year, "superseded": superseded,
-                                 "loaded_at": now})
-            record_file(con, REPORT_SOURCE, r.path, result, now, day, loadable=r in usable, issues=issues,
-                        rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects],
-                        labels={"index_code": "tasks", "unit_code": r.unit_code, "period_label": result.period_label,
-                                "year": result.plan_year})
-        con.execute("DELETE FROM stg_task_report WHERE list_contains(?, period_label) AND NOT list_contains(?, source_file)",
-                    [list(period_labels), kept])
+                        issues.append(
+                            FileIssue(
+                                "not_lead_unit",
+                                f"Dòng {row['source_row']}: đơn vị không chủ trì nhiệm "
+                                f"vụ {row['task_no']}; báo cáo của dòng này không dùng để tính tiến độ.",
+                                blocking=False,
+                            )
+                        )
+                    rows.append(
+                        {
+                            **{
+                                k: row.get(k)
+                                for k in (
+                                    "task_no",
+                                    "status",
+                                    "percent",
+                                    "completed_on",
+                                    "result_doc_number",
+                                    "result_doc_date",
+                                    "difficulties",
+                                    "proposals",
+                                    "source_row",
+                                )
+                            },
+                            "source_file": r.path.name,
+                            "unit_code": r.unit_code,
+                            "period_label": result.period_label,
+                            "report_date": result.report_date,
+                            "plan_year": year,
+                            "superseded": superseded,
+                            "loaded_at": now,
+                        }
+                    )
+            record_file(
+                con,
+                REPORT_SOURCE,
+                r.path,
+                result,
+                now,
+                day,
+                loadable=r in usable,
+                issues=issues,
+                rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects],
+                labels={
+                    "index_code": "tasks",
+                    "unit_code": r.unit_code,
+                    "period_label": result.period_label,
+                    "year": result.plan_year,
+                },
+            )
+        con.execute(
+            "DELETE FROM stg_task_report WHERE list_contains(?, period_label) AND NOT list_contains(?, source_file)",
+            [list(period_labels), kept],
+        )
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
         for unit, label, day, name in earlier:
-            con.execute("""UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
-                           AND period_label = ?""", [latest[(unit, label)] != (day, name), name, unit, label])
-    return {"reports": len(selected), "reports_kept": len(kept), "reports_rejected": len(selected) - len(usable) - len(kept),
-            "superseded": len({(x["source_file"]) for x in rows if x["superseded"]}), "rows_loaded": len(rows),
-            "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected)}
+            con.execute(
+                """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
+                           AND period_label = ?""",
+                [latest[(unit, label)] != (day, name), name, unit, label],
+            )
+    return {
+        "reports": len(selected),
+        "reports_kept": len(kept),
+        "reports_rejected": len(selected) - len(usable) - len(kept),
+        "superseded": len({(x["source_file"]) for x in rows if x["superseded"]}),
+        "rows_loaded": len(rows),
+        "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected),
+    }
 
 
 def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[str]]:
-    return {(y, t): set(codes or []) for y, t, codes in
-            con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()}
-
-
+    return {
+        (y, t): set(codes or [])
+        for y, t, codes in con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()
+    }
 
 
 # --- status and completion ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Version:
@@ -313,8 +501,9 @@ def _task_versions(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, 
     """Each current task's versions along the current plan's revisions (a revision applies from its issue date)."""
     plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
     out: dict[str, list[_Version]] = defaultdict(list)
-    for task, issued, due, leads in con.execute(sql("tasks/task_versions"),
-                                                {"plan_year": plan_year, "plan_number": plan}).fetchall():
+    for task, issued, due, leads in con.execute(
+        sql("tasks/task_versions"), {"plan_year": plan_year, "plan_number": plan}
+    ).fetchall():
         out[task].append(_Version(issued or date(plan_year - 1, 1, 1), due, tuple(leads or ())))
     return out
 
@@ -335,7 +524,8 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     completed: dict[tuple[str, str], date] = {}
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
     for task, unit, period, status, percent, done, doc_date, report_date in con.execute(
-            sql("tasks/current_reports"), {"plan_year": plan_year}).fetchall():
+        sql("tasks/current_reports"), {"plan_year": plan_year}
+    ).fetchall():
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
         end = end_of_label(period)
@@ -370,14 +560,25 @@ def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[
             done, _ = _lead_completions(completed, task_no, version.leads, day)
             # Percent done: each lead's latest report for this day's quarter or an earlier period, averaged.
             quarter_end = quarter_ends[day]
-            latest = [next((p for end, p in reversed(percents.get((task_no, unit), [])) if end <= quarter_end), None)
-                      for unit in version.leads]
+            latest = [
+                next((p for end, p in reversed(percents.get((task_no, unit), [])) if end <= quarter_end), None)
+                for unit in version.leads
+            ]
             known = [p for p in latest if p is not None]
             status = task_status(version.due, done, day)
-            rows.append({"plan_year": plan_year, "task_no": task_no, "as_of": day, "status": status,
-                         "status_label": STATUS_LABELS[status], "effective_due_date": version.due, "completed_on": done,
-                         "percent": round(sum(known) / len(known), 1) if known else None,
-                         "days_to_due": None if version.due is None else (version.due - day).days})
+            rows.append(
+                {
+                    "plan_year": plan_year,
+                    "task_no": task_no,
+                    "as_of": day,
+                    "status": status,
+                    "status_label": STATUS_LABELS[status],
+                    "effective_due_date": version.due,
+                    "completed_on": done,
+                    "percent": round(sum(known) / len(known), 1) if known else None,
+                    "days_to_due": None if version.due is None else (version.due - day).days,
+                }
+            )
     return rows
 
 
@@ -391,8 +592,9 @@ def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Se
     return {"tasks": len({r["task_no"] for r in rows}), "days": len(days), "rows": len(rows)}
 
 
-def _statuses_by_unit(versions: dict[str, list[_Version]], completed: dict, as_of: date, department_code: str,
-                      only: frozenset[str] | None = None) -> dict[str, list[str]]:
+def _statuses_by_unit(
+    versions: dict[str, list[_Version]], completed: dict, as_of: date, department_code: str, only: frozenset[str] | None = None
+) -> dict[str, list[str]]:
     """Status of each task on ``as_of`` (the version in force that day): for the department by the task as a whole,
     for each lead unit by what that lead did. ``only``: the task numbers to count (all when None)."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -407,12 +609,12 @@ def _statuses_by_unit(versions: dict[str, list[_Version]], completed: dict, as_o
     return groups
 
 
-def on_time_rates(con: duckdb.DuckDBPyConnection, plan_year: int, as_of: date, department_code: str,
-                  only: frozenset[str] | None = None) -> dict[str, float]:
+def on_time_rates(
+    con: duckdb.DuckDBPyConnection, plan_year: int, as_of: date, department_code: str, only: frozenset[str] | None = None
+) -> dict[str, float]:
     """unit code → percent of its due tasks (of ``only``, or all) completed on time by ``as_of``; units with no task
     due are absent."""
-    groups = _statuses_by_unit(_task_versions(con, plan_year), _completions(con, plan_year)[0], as_of, department_code,
-                               only)
+    groups = _statuses_by_unit(_task_versions(con, plan_year), _completions(con, plan_year)[0], as_of, department_code, only)
     rates = {}
     for code, statuses in groups.items():
         on_time, late, overdue = _due_counts(statuses)
@@ -421,12 +623,16 @@ def on_time_rates(con: duckdb.DuckDBPyConnection, plan_year: int, as_of: date, d
     return rates
 
 
-def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: Sequence[tuple[str, date]],
-                       department_code: str) -> dict:
+def refresh_completion(
+    con: duckdb.DuckDBPyConnection, plan_year: int, periods: Sequence[tuple[str, date]], department_code: str
+) -> dict:
     """On-time completion, year to date at each (period label, as-of date): for the department from the tasks'
     status, for each lead unit from its own reports (a shared task counts for each lead by what that lead did)."""
-    names = dict(con.execute("SELECT office_code, office_name FROM dim_office UNION ALL "
-                             "SELECT unit_code, unit_name FROM dim_unit").fetchall())
+    names = dict(
+        con.execute(
+            "SELECT office_code, office_name FROM dim_office UNION ALL SELECT unit_code, unit_name FROM dim_unit"
+        ).fetchall()
+    )
     completed, _ = _completions(con, plan_year)
     versions = _task_versions(con, plan_year)
     out = []
@@ -435,13 +641,26 @@ def refresh_completion(con: duckdb.DuckDBPyConnection, plan_year: int, periods: 
         for code, statuses in groups.items():
             on_time, late, overdue = _due_counts(statuses)
             due = on_time + late + overdue
-            out.append({"plan_year": plan_year, "period_label": label, "as_of": as_of, "unit_code": code,
-                        "unit_name": names.get(code, code), "tasks": len(statuses), "due": due,
-                        "completed_on_time": on_time, "completed_late": late, "overdue": overdue,
-                        "on_time_rate": None if due == 0 else round(100 * on_time / due, 1)})
+            out.append(
+                {
+                    "plan_year": plan_year,
+                    "period_label": label,
+                    "as_of": as_of,
+                    "unit_code": code,
+                    "unit_name": names.get(code, code),
+                    "tasks": len(statuses),
+                    "due": due,
+                    "completed_on_time": on_time,
+                    "completed_late": late,
+                    "overdue": overdue,
+                    "on_time_rate": None if due == 0 else round(100 * on_time / due, 1),
+                }
+            )
     with transaction(con):
-        con.execute("DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
-                    [plan_year, [label for label, _ in periods]])
+        con.execute(
+            "DELETE FROM mart_task_completion WHERE plan_year = ? AND list_contains(?, period_label)",
+            [plan_year, [label for label, _ in periods]],
+        )
         insert_frame(con, "mart_task_completion", pd.DataFrame(out))
         label_units(con, "mart_task_completion")
     return {"periods": len(periods), "rows": len(out)}

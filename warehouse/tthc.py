@@ -52,10 +52,19 @@ def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
         con,
         sql("tthc/insert_unit"),
         [
-            {"unit_code": u.code, "unit_name": u.name, "unit_group": u.group, "group_label": GROUP_LABELS[u.group],
-             "ranking_group": u.ranking_group, "province": u.province, "portal_code": u.portal_code,
-             "aliases": list(u.aliases), "sort_order": i, "master_source": u.master_source,
-             "portal_department_id": u.department_id}
+            {
+                "unit_code": u.code,
+                "unit_name": u.name,
+                "unit_group": u.group,
+                "group_label": GROUP_LABELS[u.group],
+                "ranking_group": u.ranking_group,
+                "province": u.province,
+                "portal_code": u.portal_code,
+                "aliases": list(u.aliases),
+                "sort_order": i,
+                "master_source": u.master_source,
+                "portal_department_id": u.department_id,
+            }
             for i, u in enumerate(units)
         ],
     )
@@ -80,17 +89,28 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
     if problem:
         earlier = scalar(con, "SELECT count(*) FROM dim_procedure")
         if not earlier:
-            raise CatalogueUnusable(f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
-                                    "không nạp hồ sơ, không công bố. Gửi lại danh mục đúng rồi chạy lại masterdata_refresh.")
-        reason = (f"Danh mục giao lại không dùng được ({problem}): giữ danh mục đang dùng ({earlier} thủ tục); "
-                  "gửi lại tệp đúng để thay.")
-        seen = scalar(con, "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND rule = ? AND reason = ?",
-                      [CATALOGUE_SOURCE, REDELIVERY_RULE, reason])
+            raise CatalogueUnusable(
+                f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
+                "không nạp hồ sơ, không công bố. Gửi lại danh mục đúng rồi chạy lại masterdata_refresh."
+            )
+        reason = (
+            f"Danh mục giao lại không dùng được ({problem}): giữ danh mục đang dùng ({earlier} thủ tục); "
+            "gửi lại tệp đúng để thay."
+        )
+        seen = scalar(
+            con,
+            "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND rule = ? AND reason = ?",
+            [CATALOGUE_SOURCE, REDELIVERY_RULE, reason],
+        )
         with transaction(con):
             con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
-            _insert_many(con, FILE_ISSUE_INSERT,
-                         _file_issue_rows(CATALOGUE_SOURCE, path.name, None,
-                                          [FileIssue(REDELIVERY_RULE, reason), *result.file_issues], seen or now))
+            _insert_many(
+                con,
+                FILE_ISSUE_INSERT,
+                _file_issue_rows(
+                    CATALOGUE_SOURCE, path.name, None, [FileIssue(REDELIVERY_RULE, reason), *result.file_issues], seen or now
+                ),
+            )
         return {"procedures": earlier, "rejected_rows": 0, "status": "kept_earlier", "refused": problem}
     first = _first_loaded(con, CATALOGUE_SOURCE, None, None).get((path.name, result.sha256), now)
     with transaction(con):
@@ -98,28 +118,68 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
         _insert_many(
             con,
             sql("tthc/insert_procedure"),
-            [{**{c: r[c] for c in ("procedure_code", "procedure_name", "field", "authority_level", "online_level",
-                                   "fee_bearing", "owner_unit_code", "payment_integrated", "source_row")},
-              "source_file": path.name} for r in result.rows],
+            [
+                {
+                    **{
+                        c: r[c]
+                        for c in (
+                            "procedure_code",
+                            "procedure_name",
+                            "field",
+                            "authority_level",
+                            "online_level",
+                            "fee_bearing",
+                            "owner_unit_code",
+                            "payment_integrated",
+                            "source_row",
+                        )
+                    },
+                    "source_file": path.name,
+                }
+                for r in result.rows
+            ],
         )
         con.execute("DELETE FROM quarantine WHERE source = ?", [CATALOGUE_SOURCE])
         _insert_many(
             con,
             QUARANTINE_INSERT,
-            [named_row(QUARANTINE_COLUMNS, source=CATALOGUE_SOURCE, file_name=r["file_name"], row_number=r["row_number"],
-                       unit_name=r.get("unit_name"), record_key=r["record_key"], rule=r["rule"], reason=r["reason"],
-                       value=r["value"], loaded_at=first) for r in result.rejects],
+            [
+                named_row(
+                    QUARANTINE_COLUMNS,
+                    source=CATALOGUE_SOURCE,
+                    file_name=r["file_name"],
+                    row_number=r["row_number"],
+                    unit_name=r.get("unit_name"),
+                    record_key=r["record_key"],
+                    rule=r["rule"],
+                    reason=r["reason"],
+                    value=r["value"],
+                    loaded_at=first,
+                )
+                for r in result.rejects
+            ],
         )
         con.execute("DELETE FROM file_issues WHERE source = ?", [CATALOGUE_SOURCE])
-        _insert_many(con, FILE_ISSUE_INSERT,
-                     _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
+        _insert_many(con, FILE_ISSUE_INSERT, _file_issue_rows(CATALOGUE_SOURCE, path.name, None, result.file_issues, first))
         con.execute("DELETE FROM landed_files WHERE source = ?", [CATALOGUE_SOURCE])
         rejected_rows = len({r["row_number"] for r in result.rejects})
         status = "loaded" if result.rows and not rejected_rows else ("partly_loaded" if result.rows else "rejected")
-        con.execute(LANDED_FILE_INSERT, named_row(
-            LANDED_FILE_COLUMNS, source=CATALOGUE_SOURCE, file_name=path.name, sha256=result.sha256,
-            size_bytes=path.stat().st_size, status=status, rows_read=len(result.rows) + rejected_rows,
-            rows_loaded=len(result.rows), rows_rejected=rejected_rows, first_loaded_at=first, loaded_at=now))
+        con.execute(
+            LANDED_FILE_INSERT,
+            named_row(
+                LANDED_FILE_COLUMNS,
+                source=CATALOGUE_SOURCE,
+                file_name=path.name,
+                sha256=result.sha256,
+                size_bytes=path.stat().st_size,
+                status=status,
+                rows_read=len(result.rows) + rejected_rows,
+                rows_loaded=len(result.rows),
+                rows_rejected=rejected_rows,
+                first_loaded_at=first,
+                loaded_at=now,
+            ),
+        )
     return {"procedures": len(result.rows), "rejected_rows": rejected_rows, "status": status}
 
 
@@ -169,8 +229,10 @@ def load_dossier_partitions(
         outside_kept = "export_date BETWEEN ? AND ? AND NOT list_contains(?, export_date)"
         con.execute(f"DELETE FROM stg_dossier_versions WHERE {outside_kept}", [start, end, kept_days])
         if kept_days:  # (the usual case has none: no filter on the big insert)
-            con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good "
-                        "WHERE NOT list_contains(?, export_date)", [kept_days])
+            con.execute(
+                "INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good WHERE NOT list_contains(?, export_date)",
+                [kept_days],
+            )
         else:
             con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
         partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
@@ -181,10 +243,14 @@ def load_dossier_partitions(
             SELECT r.*, l.first_loaded_at AS loaded_at, year(r.partition_date) AS year FROM _dossier_rejects r
             JOIN _landed l ON l.file_name = r.file_name
             WHERE NOT list_contains(?, r.partition_date)
-            ORDER BY r.partition_date, r.row_number, r.rule""", [kept_days])
+            ORDER BY r.partition_date, r.row_number, r.rule""",
+            [kept_days],
+        )
         con.execute(f"DELETE FROM file_issues WHERE {partition}", params)
-        con.execute("DELETE FROM file_issues WHERE source = ? AND list_contains(?, partition_date) AND list_contains(?, rule)",
-                    [DOSSIER_SOURCE, kept_days, list(KEPT_RULES)])
+        con.execute(
+            "DELETE FROM file_issues WHERE source = ? AND list_contains(?, partition_date) AND list_contains(?, rule)",
+            [DOSSIER_SOURCE, kept_days, list(KEPT_RULES)],
+        )
         _insert_many(con, FILE_ISSUE_INSERT, file_issues)
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
         con.execute(sql("tthc/insert_landed_dossier_files"), {"kept_days": kept_days})
@@ -210,11 +276,19 @@ KEPT_RULES = ("redelivery_refused", "file_gone", "still_copying")
 
 def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult) -> dict[date, FileIssue]:
     """The days whose earlier good load must stay, with the issue saying why."""
-    good = {day: (sha, loaded, when) for day, sha, loaded, when in con.execute(
-        """SELECT partition_date, sha256, rows_loaded, loaded_at FROM landed_files
+    good = (
+        {
+            day: (sha, loaded, when)
+            for day, sha, loaded, when in con.execute(
+                """SELECT partition_date, sha256, rows_loaded, loaded_at FROM landed_files
            WHERE source = ? AND status IN ('loaded', 'partly_loaded') AND rows_loaded > 0
              AND partition_date BETWEEN ? AND ?""",
-        [DOSSIER_SOURCE, files[0].export_date, files[-1].export_date]).fetchall()} if files else {}
+                [DOSSIER_SOURCE, files[0].export_date, files[-1].export_date],
+            ).fetchall()
+        }
+        if files
+        else {}
+    )
     kept: dict[date, FileIssue] = {}
     for export in files:
         p = export.prepared
@@ -225,40 +299,75 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
         if earlier is None:
             continue
         sha, loaded, when = earlier
-        kept_text = (f"giữ {loaded:,} phiên bản hồ sơ đã nạp lúc {when:%d/%m/%Y %H:%M} từ tệp trước".replace(",", ".")
-                     + ". Muốn rút dữ liệu của ngày này, chạy lại phân vùng với cấu hình withdraw: true.")
+        kept_text = (
+            f"giữ {loaded:,} phiên bản hồ sơ đã nạp lúc {when:%d/%m/%Y %H:%M} từ tệp trước".replace(",", ".")
+            + ". Muốn rút dữ liệu của ngày này, chạy lại phân vùng với cấu hình withdraw: true."
+        )
         if p is None:
-            kept[export.export_date] = FileIssue("file_gone", f"Tệp {export.path.name} không còn trong hộp thư đến; "
-                                                              f"{kept_text}", blocking=False)
+            kept[export.export_date] = FileIssue(
+                "file_gone", f"Tệp {export.path.name} không còn trong hộp thư đến; {kept_text}", blocking=False
+            )
             continue
         if p.sha256 == sha:
             continue
-        problem = redelivery_problem(loadable=p.loadable, rows=0 if p.data_lines == 0 else staged.rows_read.get(export.path.name, 0),
-                                     issues=p.issues, truncated=p.truncated)
+        problem = redelivery_problem(
+            loadable=p.loadable,
+            rows=0 if p.data_lines == 0 else staged.rows_read.get(export.path.name, 0),
+            issues=p.issues,
+            truncated=p.truncated,
+        )
         if problem:
-            kept[export.export_date] = FileIssue("redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; "
-                                                                       f"{kept_text}")
+            kept[export.export_date] = FileIssue(
+                "redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; {kept_text}"
+            )
     return kept
 
 
-def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: StagingResult, first_loaded: dict,
-             now: datetime, kept: dict[date, FileIssue]) -> list[dict]:
+def _lineage(
+    con: duckdb.DuckDBPyConnection,
+    files: list[ExportFile],
+    staged: StagingResult,
+    first_loaded: dict,
+    now: datetime,
+    kept: dict[date, FileIssue],
+) -> list[dict]:
     landed, file_issues = [], []
     for export in files:
         p = export.prepared
         if export.export_date in kept:
             first = first_loaded.get((export.path.name, p.sha256), now) if p is not None else now
-            file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, [kept[export.export_date]],
-                                            first)
+            file_issues += _file_issue_rows(
+                DOSSIER_SOURCE, export.path.name, export.export_date, [kept[export.export_date]], first
+            )
             if p is not None and p.deferred and not _has_lineage(con, export.export_date):
-                landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
-                                        partition_date=export.export_date, size_bytes=p.size_bytes, status="deferred",
-                                        rows_read=0, rows_loaded=0, rows_rejected=0, loaded_at=now))
+                landed.append(
+                    named_row(
+                        LANDED_FILE_COLUMNS,
+                        source=DOSSIER_SOURCE,
+                        file_name=export.path.name,
+                        partition_date=export.export_date,
+                        size_bytes=p.size_bytes,
+                        status="deferred",
+                        rows_read=0,
+                        rows_loaded=0,
+                        rows_rejected=0,
+                        loaded_at=now,
+                    )
+                )
             continue
         if p is None:
-            landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
-                                    partition_date=export.export_date, status="missing", rows_read=0, rows_loaded=0,
-                                    rows_rejected=0))
+            landed.append(
+                named_row(
+                    LANDED_FILE_COLUMNS,
+                    source=DOSSIER_SOURCE,
+                    file_name=export.path.name,
+                    partition_date=export.export_date,
+                    status="missing",
+                    rows_read=0,
+                    rows_loaded=0,
+                    rows_rejected=0,
+                )
+            )
             continue
         first = first_loaded.get((export.path.name, p.sha256), now)
         read, bad = staged.rows_read.get(export.path.name, 0), staged.rows_rejected.get(export.path.name, 0)
@@ -269,15 +378,33 @@ def _lineage(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: St
             status = "partly_loaded"
         else:
             status = "loaded"
-        landed.append(named_row(LANDED_FILE_COLUMNS, source=DOSSIER_SOURCE, file_name=export.path.name,
-                                partition_date=export.export_date, sha256=p.sha256, size_bytes=p.size_bytes,
-                                encoding=p.encoding, status=status, rows_read=read, rows_loaded=read - bad - len(copies),
-                                rows_rejected=bad, first_loaded_at=first, loaded_at=now))
+        landed.append(
+            named_row(
+                LANDED_FILE_COLUMNS,
+                source=DOSSIER_SOURCE,
+                file_name=export.path.name,
+                partition_date=export.export_date,
+                sha256=p.sha256,
+                size_bytes=p.size_bytes,
+                encoding=p.encoding,
+                status=status,
+                rows_read=read,
+                rows_loaded=read - bad - len(copies),
+                rows_rejected=bad,
+                first_loaded_at=first,
+                loaded_at=now,
+            )
+        )
         issues = list(p.issues)
         if copies:
             shown = ", ".join(f"dòng {c} (= dòng {k})" for c, k in copies[:10]) + (" …" if len(copies) > 10 else "")
-            issues.append(FileIssue("duplicate_rows", f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: "
-                                                      f"{shown}.", blocking=False))
+            issues.append(
+                FileIssue(
+                    "duplicate_rows",
+                    f"{len(copies)} dòng lặp lại y nguyên một dòng khác, đã giữ một bản: {shown}.",
+                    blocking=False,
+                )
+            )
         file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
     _insert_many(con, sql("tthc/stage_landed_file"), landed)

@@ -140,8 +140,7 @@ def _write_heading(ws: Any, tree: Any, unit: Any, year: int, columns: tuple[Any,
         ws.cell(2, col).alignment = Alignment(horizontal="centerContinuous", vertical="center")
     decision = getattr(tree, "decision", None) or ""
     index_text = INDEX_LABELS.get(tree.index, tree.index) + (f" - {decision}" if decision else "")
-    header = [("unit", unit.name), ("unit_code", unit.code), ("year", year), ("index", index_text),
-              ("submitted_on", None)]
+    header = [("unit", unit.name), ("unit_code", unit.code), ("year", year), ("index", index_text), ("submitted_on", None)]
     for offset, (name, value) in enumerate(header):
         row = 4 + offset
         ws.cell(row, 1, _label(name)).font = _BOLD
@@ -151,13 +150,17 @@ def _write_heading(ws: Any, tree: Any, unit: Any, year: int, columns: tuple[Any,
             cell.protection, cell.fill, cell.number_format = _OPEN, _INPUT_FILL, "dd/mm/yyyy"
     default = " (bộ tiêu chí mặc định, sẽ thay bằng quyết định của tỉnh)" if getattr(tree, "default", False) else ""
     notes = [
-        (f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Điểm tự đánh giá là số từ 0 đến điểm tối đa, dùng dấu phẩy "
-        "hoặc dấu chấm thập phân theo máy tính; không dùng công thức."),
+        (
+            f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Điểm tự đánh giá là số từ 0 đến điểm tối đa, dùng dấu phẩy "
+            "hoặc dấu chấm thập phân theo máy tính; không dùng công thức."
+        ),
         "Mỗi tiêu chí có điểm phải ghi tài liệu kiểm chứng (số, ngày, trích yếu văn bản) hoặc giải trình cách chấm.",
     ]
     if any(column.name == "answer" for column in columns):
-        notes[0] = (f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Cột 'Kết quả tự đánh giá': chọn câu trả lời trong "
-                    "danh sách hoặc nhập số (tỷ lệ % không kèm dấu %); điểm được tính theo bộ chỉ số, không tự ghi điểm.")
+        notes[0] = (
+            f"Hướng dẫn: chỉ nhập vào các ô nền vàng{default}. Cột 'Kết quả tự đánh giá': chọn câu trả lời trong "
+            "danh sách hoặc nhập số (tỷ lệ % không kèm dấu %); điểm được tính theo bộ chỉ số, không tự ghi điểm."
+        )
     for offset, text in enumerate(notes):
         ws.cell(9 + offset, 1, text).font = _ITALIC
     for col, column in enumerate(columns, start=1):
@@ -201,11 +204,12 @@ def _node_values(node: Any, applicable: Any, inner: bool, own: bool, by_answer: 
     if not inner and node.code not in applicable:
         values["explanation"] = "Không áp dụng đối với đơn vị."
     elif own and node.method == "computed":  # the explanation cell stays the unit's: the note goes by the name
-        values["name"] = (f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)")
+        values["name"] = f"{node.name} (điểm chính thức tính từ dữ liệu của hệ thống; đơn vị tự chấm để đối chiếu)"
     elif not inner and not own:
         note = METHOD_NOTES.get(node.method, "Không tự chấm.")
-        values["explanation"] = (f"Không tự chấm: giá trị lấy từ {node.source}." if node.method == "external"
-                                 and node.source else note)
+        values["explanation"] = (
+            f"Không tự chấm: giá trị lấy từ {node.source}." if node.method == "external" and node.source else note
+        )
     if by_answer:
         values["score"] = "(tính theo kết quả)"
     return values
@@ -213,14 +217,19 @@ def _node_values(node: Any, applicable: Any, inner: bool, own: bool, by_answer: 
 
 def _cell_styles(name: str, inner: bool, own: bool, by_answer: bool) -> dict[str, Any]:
     """The style of one cell of the table: grey for what the unit does not score, yellow and unlocked for its input."""
-    editable = own and name in ("answer", "score", "evidence", "explanation") and not (
-        (name == "score" and by_answer) or (name == "answer" and not by_answer))
-    styles = {"border": _BOX,
-              "alignment": _CENTRE if name in ("code", "max", "answer", "score") else _WRAP,
-              "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
-              "fill": _GROUP_FILL if inner else (_INPUT_FILL if editable else
-                                                 (_OFF_FILL if not own or name in ("answer", "score")
-                                                  else PatternFill()))}
+    editable = (
+        own
+        and name in ("answer", "score", "evidence", "explanation")
+        and not ((name == "score" and by_answer) or (name == "answer" and not by_answer))
+    )
+    styles = {
+        "border": _BOX,
+        "alignment": _CENTRE if name in ("code", "max", "answer", "score") else _WRAP,
+        "font": _BOLD if inner else (_FONT if own else _GREY_TEXT),
+        "fill": _GROUP_FILL
+        if inner
+        else (_INPUT_FILL if editable else (_OFF_FILL if not own or name in ("answer", "score") else PatternFill())),
+    }
     if name == "max":
         styles["number_format"] = "0.##"
     if editable:
@@ -237,10 +246,19 @@ def _score_validation(validations: dict[Any, DataValidation], limit: float) -> D
     if limit not in validations:
         shown = f"{limit:g}".replace(".", ",")
         validations[limit] = DataValidation(
-            type="decimal", operator="between", formula1="0", formula2=f"{limit:g}", allow_blank=True,
-            showErrorMessage=True, errorStyle="stop", errorTitle="Điểm không hợp lệ",
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2=f"{limit:g}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="Điểm không hợp lệ",
             error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
-            showInputMessage=True, promptTitle="Điểm tự đánh giá", prompt=f"Nhập số từ 0 đến {shown}.")
+            showInputMessage=True,
+            promptTitle="Điểm tự đánh giá",
+            prompt=f"Nhập số từ 0 đến {shown}.",
+        )
     return validations[limit]
 
 
@@ -266,16 +284,32 @@ def _answer_validation(node: Any) -> tuple[tuple, DataValidation]:
         shown = "; ".join(answers)
         # A list in the formula itself: Excel limits it to 255 characters, longer answer sets would need a sheet.
         return ("list", answers), DataValidation(
-            type="list", formula1='"' + ",".join(a.replace(",", "") for a in answers) + '"', allow_blank=True,
-            showErrorMessage=True, errorStyle="stop", errorTitle="Câu trả lời không hợp lệ",
-            error=f"Chọn một trong: {shown}.", showInputMessage=True, promptTitle="Kết quả tự đánh giá",
-            prompt=f"Chọn: {shown}"[:255])
+            type="list",
+            formula1='"' + ",".join(a.replace(",", "") for a in answers) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop",
+            errorTitle="Câu trả lời không hợp lệ",
+            error=f"Chọn một trong: {shown}.",
+            showInputMessage=True,
+            promptTitle="Kết quả tự đánh giá",
+            prompt=f"Chọn: {shown}"[:255],
+        )
     low, high = rule.value_range
     return ("number", low, high), DataValidation(
-        type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}", allow_blank=True,
-        showErrorMessage=True, errorStyle="stop", errorTitle="Giá trị không hợp lệ",
-        error=f"Nhập số từ {low:g} đến {high:g}.", showInputMessage=True, promptTitle="Kết quả tự đánh giá",
-        prompt=f"Nhập số từ {low:g} đến {high:g} (tỷ lệ % không kèm dấu %).")
+        type="decimal",
+        operator="between",
+        formula1=f"{low:g}",
+        formula2=f"{high:g}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Giá trị không hợp lệ",
+        error=f"Nhập số từ {low:g} đến {high:g}.",
+        showInputMessage=True,
+        promptTitle="Kết quả tự đánh giá",
+        prompt=f"Nhập số từ {low:g} đến {high:g} (tỷ lệ % không kèm dấu %).",
+    )
 
 
 def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) -> Path:

@@ -72,7 +72,7 @@ DEFAULT_TREE_NOTE = "Bộ chỉ số mặc định, sẽ thay bằng quyết đ�
 PROVISIONAL = "tạm tính"
 NO_FORM = "Chưa nộp phiếu / phiếu lỗi"
 OVERCLAIM = "Tự đánh giá cao hơn dữ liệu"
-REJECTED_EXTERNAL = "Giá trị từ hệ thống khác bị loại (xem trang \"Dữ liệu lỗi\")"
+REJECTED_EXTERNAL = 'Giá trị từ hệ thống khác bị loại (xem trang "Dữ liệu lỗi")'
 GROUP_AVERAGE = "Trung bình nhóm"
 PROFILE_SIZE = 3  # first and last units shown on the profile chart of each group
 
@@ -145,9 +145,12 @@ _OF_THE_YEAR = """
 
 def _trees(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, TreeSummary | None]:
     """Ranking group -> the tree the year's DTI was scored with (dim_criterion); None for a group not scored."""
-    rows = con.execute("""SELECT ranking_group, tree, decision, default_tree, kind, code, name, weight, bands
+    rows = con.execute(
+        """SELECT ranking_group, tree, decision, default_tree, kind, code, name, weight, bands
                           FROM dim_criterion WHERE year = ? AND index_code = 'dti' AND kind IN ('group', 'pillar')
-                          ORDER BY ranking_group, position""", [year]).fetchall()
+                          ORDER BY ranking_group, position""",
+        [year],
+    ).fetchall()
     trees: dict[str, TreeSummary | None] = dict.fromkeys(RANKING_GROUP_LABELS)
     for group in RANKING_GROUP_LABELS:
         mine = [r for r in rows if r[0] == group]
@@ -155,37 +158,65 @@ def _trees(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, TreeSummary |
             continue
         first = mine[0]
         trees[group] = TreeSummary(
-            file=first[1], decision=first[2] or "", default=bool(first[3]),
+            file=first[1],
+            decision=first[2] or "",
+            default=bool(first[3]),
             domains=tuple(TreeDomain(r[5], r[6], r[7]) for r in mine if r[4] == "group"),
             bands=tuple(TreeBand(b["label"], b["min_value"]) for b in first[8] or ()),
-            pillars=tuple(r[5] for r in mine if r[4] == "pillar"))
+            pillars=tuple(r[5] for r in mine if r[4] == "pillar"),
+        )
     return trees
 
 
 def read_dti_data(con: duckdb.DuckDBPyConnection, year: int, method_note: str | None = None) -> DtiData:
     """Everything the workbook shows for one year, read once from the warehouse (or its published snapshot)."""
-    units = con.execute("""SELECT m.*, d.sort_order, d.group_label FROM mart_dti_unit m
+    units = con.execute(
+        """SELECT m.*, d.sort_order, d.group_label FROM mart_dti_unit m
                            LEFT JOIN dim_unit d USING (unit_code) WHERE m.year = ?
-                           ORDER BY m.ranking_group, m.unit_code""", [year]).df()
+                           ORDER BY m.ranking_group, m.unit_code""",
+        [year],
+    ).df()
     indices = con.execute("SELECT * FROM mart_dti_index WHERE year = ? ORDER BY unit_code, main_index", [year]).df()
     pillars = con.execute("SELECT * FROM mart_dti_pillar WHERE year = ? ORDER BY unit_code, pillar", [year]).df()
     components = con.execute("SELECT * FROM mart_dti_component WHERE year = ? ORDER BY unit_code, code", [year]).df()
     params = {"year": year}
-    problems = con.execute(f"""SELECT * FROM quarantine WHERE {_OF_THE_YEAR}
-                               ORDER BY source, file_name, row_number NULLS FIRST, rule, reason""", params).df()
-    issues = con.execute(f"""SELECT * FROM file_issues WHERE {_OF_THE_YEAR}
-                             ORDER BY source, file_name, rule, reason""", params).df()
-    no_form_files = dict(con.execute("""
+    problems = con.execute(
+        f"""SELECT * FROM quarantine WHERE {_OF_THE_YEAR}
+                               ORDER BY source, file_name, row_number NULLS FIRST, rule, reason""",
+        params,
+    ).df()
+    issues = con.execute(
+        f"""SELECT * FROM file_issues WHERE {_OF_THE_YEAR}
+                             ORDER BY source, file_name, rule, reason""",
+        params,
+    ).df()
+    no_form_files = dict(
+        con.execute(
+            """
         SELECT s.unit_code, string_agg(DISTINCT s.source_file, ', ' ORDER BY s.source_file)
         FROM stg_assessment_submission s JOIN mart_dti_unit m ON m.unit_code = s.unit_code AND m.year = s.year
-        WHERE s.index_code = 'dti' AND s.year = ? AND NOT m.has_form GROUP BY s.unit_code""", [year]).fetchall())
+        WHERE s.index_code = 'dti' AND s.year = ? AND NOT m.has_form GROUP BY s.unit_code""",
+            [year],
+        ).fetchall()
+    )
     trees = _trees(con, year)
-    return DtiData(year=year, units=units, indices=indices, pillars=pillars, components=components,
-                   problems=problems, file_issues=issues, trees=trees, method_note=method_note,
-                   generated_at=now_local(), no_form_files=no_form_files)
+    return DtiData(
+        year=year,
+        units=units,
+        indices=indices,
+        pillars=pillars,
+        components=components,
+        problems=problems,
+        file_issues=issues,
+        trees=trees,
+        method_note=method_note,
+        generated_at=now_local(),
+        no_form_files=no_form_files,
+    )
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
+
 
 def _signed(value: Any) -> str:
     """+3,50 / −2,00 / 0,00."""
@@ -333,6 +364,7 @@ def _levels(data: DtiData, units: list[dict]) -> list[str]:
 
 # --- sheet 1: summary -------------------------------------------------------------------------------------
 
+
 def summary_columns(levels: Sequence[str]) -> tuple[Column, ...]:
     return (
         Column("Nhóm xếp hạng", "group", 24),
@@ -351,15 +383,22 @@ def summary_rows(data: DtiData, units: list[dict]) -> tuple[list[dict], dict]:
     for group, members in units_by_group(units):
         ranked = [u for u in members if _ranked(u)]
         averages = [u["group_average"] for u in members if not is_missing(u.get("group_average"))]
-        average = averages[0] if averages else (
-            round(sum(u["total"] for u in ranked) / len(ranked), 2) if ranked else None)
-        row = {"group": group_label(group), "units": len(members), "with_form": sum(bool(u.get("has_form")) for u in members),
-               "ranked": len(ranked), "provisional": sum(bool(u.get("provisional")) for u in ranked),
-               "average": average}
+        average = averages[0] if averages else (round(sum(u["total"] for u in ranked) / len(ranked), 2) if ranked else None)
+        row = {
+            "group": group_label(group),
+            "units": len(members),
+            "with_form": sum(bool(u.get("has_form")) for u in members),
+            "ranked": len(ranked),
+            "provisional": sum(bool(u.get("provisional")) for u in ranked),
+            "average": average,
+        }
         row.update({f"level:{level}": sum(u.get("band") == level for u in ranked) for level in levels})
         rows.append(row)
-    total = {"group": "Cộng", **{k: sum(r[k] for r in rows) for k in ("units", "with_form", "ranked", "provisional")},
-             **{f"level:{level}": sum(r[f"level:{level}"] for r in rows) for level in levels}}
+    total = {
+        "group": "Cộng",
+        **{k: sum(r[k] for r in rows) for k in ("units", "with_form", "ranked", "provisional")},
+        **{f"level:{level}": sum(r[f"level:{level}"] for r in rows) for level in levels},
+    }
     return rows, total
 
 
@@ -367,25 +406,31 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
     ws = wb.create_sheet(SHEET_SUMMARY)
     levels = _levels(data, units)
     rows, total = summary_rows(data, units)
-    subtitles = [tree_note(units),
-                 "Sở, ban, ngành và xã, phường được đánh giá theo bộ chỉ số riêng và xếp hạng riêng.",
-                 generated_label(data.generated_at)]
-    table = write_table(ws, summary_columns(levels), rows, total=total, title=TITLE.format(year=data.year),
-                        subtitles=subtitles)
+    subtitles = [
+        tree_note(units),
+        "Sở, ban, ngành và xã, phường được đánh giá theo bộ chỉ số riêng và xếp hạng riêng.",
+        generated_label(data.generated_at),
+    ]
+    table = write_table(ws, summary_columns(levels), rows, total=total, title=TITLE.format(year=data.year), subtitles=subtitles)
     counts = problem_counts(data)
     notes = [
-        ("Có phiếu dùng được: đơn vị đã nộp phiếu tự đánh giá đọc được. Đơn vị chưa nộp phiếu hoặc phiếu lỗi không "
-         "được xếp hạng, được liệt kê riêng dưới bảng xếp hạng của nhóm."),
-        ("Tạm tính: còn thành phần tự đánh giá chưa được thẩm định. Số đơn vị theo xếp loại và điểm trung bình tính "
-         "trên các đơn vị được xếp hạng."),
+        (
+            "Có phiếu dùng được: đơn vị đã nộp phiếu tự đánh giá đọc được. Đơn vị chưa nộp phiếu hoặc phiếu lỗi không "
+            "được xếp hạng, được liệt kê riêng dưới bảng xếp hạng của nhóm."
+        ),
+        (
+            "Tạm tính: còn thành phần tự đánh giá chưa được thẩm định. Số đơn vị theo xếp loại và điểm trung bình tính "
+            "trên các đơn vị được xếp hạng."
+        ),
         problems_summary(counts),
-        f"Cách tính, xếp loại và phân tích độ bất định của thứ hạng: trang \"{SHEET_METHOD}\".",
+        f'Cách tính, xếp loại và phân tích độ bất định của thứ hạng: trang "{SHEET_METHOD}".',
     ]
     _write_notes(ws, (table.total_row or table.last_row) + 2, notes, len(table.columns))
     return table
 
 
 # --- sheets 2-3: one ranking per group --------------------------------------------------------------------
+
 
 def ranking_columns(indices: Sequence[tuple[str, str]]) -> tuple[Column, ...]:
     return (
@@ -410,14 +455,23 @@ UNRANKED_COLUMNS = (
 )
 
 
-def ranking_rows(units: list[dict], indices: Sequence[tuple[str, str]],
-                 values: dict[tuple[str, str], float | None]) -> list[dict]:
+def ranking_rows(
+    units: list[dict], indices: Sequence[tuple[str, str]], values: dict[tuple[str, str], float | None]
+) -> list[dict]:
     rows = []
     for u in units:
-        row = {"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"), "total": u.get("total"),
-               "level": u.get("band"), "previous_total": u.get("previous_total"), "change": u.get("change"),
-               "interval": interval_text(u), "rank_median": u.get("rank_median"),
-               "share_same_rank": u.get("share_same_rank"), "note": unit_note(u) or None}
+        row = {
+            "rank": rank_label(u.get("rank"), u.get("is_tied")),
+            "unit": u.get("unit_name"),
+            "total": u.get("total"),
+            "level": u.get("band"),
+            "previous_total": u.get("previous_total"),
+            "change": u.get("change"),
+            "interval": interval_text(u),
+            "rank_median": u.get("rank_median"),
+            "share_same_rank": u.get("share_same_rank"),
+            "note": unit_note(u) or None,
+        }
         row.update({_index_key(code): values.get((u["unit_code"], code)) for code, _ in indices})
         rows.append(row)
     return rows
@@ -435,18 +489,21 @@ def no_form_status(data: DtiData, unit: dict) -> str:
 def _ranking_subtitles(data: DtiData, group: str, units: list[dict]) -> list[str]:
     return [
         tree_note(units),
-        ("Giá trị mỗi chỉ số chính từ 0 đến 1 (điểm đạt / điểm tối đa của các thành phần áp dụng); tổng điểm thang "
-         "100 = bình quân gia quyền giá trị các chỉ số chính × 100."),
-        (f"Đơn vị bằng điểm được cùng hạng (ghi \"{TIED}\"); kết quả còn điểm tự đánh giá chưa thẩm định ghi "
-         f"\"{PROVISIONAL}\"."),
+        (
+            "Giá trị mỗi chỉ số chính từ 0 đến 1 (điểm đạt / điểm tối đa của các thành phần áp dụng); tổng điểm thang "
+            "100 = bình quân gia quyền giá trị các chỉ số chính × 100."
+        ),
+        (f'Đơn vị bằng điểm được cùng hạng (ghi "{TIED}"); kết quả còn điểm tự đánh giá chưa thẩm định ghi "{PROVISIONAL}".'),
         generated_label(data.generated_at),
     ]
 
 
 def _uncertainty_notes(data: DtiData) -> list[str]:
-    what = ("Khoảng xếp hạng (5–95%), hạng trung vị và tỷ lệ giữ hạng: kết quả phân tích độ bất định, cho biết thứ "
-            "hạng công bố có vững khi trọng số và cách tính thành phần thiếu dữ liệu thay đổi; không thay thế thứ "
-            "hạng công bố.")
+    what = (
+        "Khoảng xếp hạng (5–95%), hạng trung vị và tỷ lệ giữ hạng: kết quả phân tích độ bất định, cho biết thứ "
+        "hạng công bố có vững khi trọng số và cách tính thành phần thiếu dữ liệu thay đổi; không thay thế thứ "
+        "hạng công bố."
+    )
     return [what, data.method_note or "Chưa có mô tả phân tích độ bất định."]
 
 
@@ -457,10 +514,15 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
     ranked = [u for u in units if _ranked(u)]
     unranked = [u for u in units if not _ranked(u)]
     label = group_label(group)
-    table = write_table(ws, ranking_columns(indices), ranking_rows(ranked, indices, _values(data)),
-                        title=f"XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ {label.upper()} NĂM {data.year}",
-                        subtitles=_ranking_subtitles(data, group, units), freeze_columns=2,
-                        empty_text="Chưa có đơn vị nào được xếp hạng")
+    table = write_table(
+        ws,
+        ranking_columns(indices),
+        ranking_rows(ranked, indices, _values(data)),
+        title=f"XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ {label.upper()} NĂM {data.year}",
+        subtitles=_ranking_subtitles(data, group, units),
+        freeze_columns=2,
+        empty_text="Chưa có đơn vị nào được xếp hạng",
+    )
     add_color_scale(ws, table.data_range("total"))
     for code, _ in indices:
         add_color_scale(ws, table.data_range(_index_key(code)))
@@ -468,21 +530,30 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
     n_cols = len(table.columns)
     row = _write_notes(ws, row, _uncertainty_notes(data), n_cols) + 1
     if unranked:
-        listed = write_table(ws, UNRANKED_COLUMNS,
-                             [{"no": i, "unit": u.get("unit_name"), "status": no_form_status(data, u)}
-                              for i, u in enumerate(unranked, start=1)],
-                             title=f"{NO_FORM.upper()} (không xếp hạng): {len(unranked)} đơn vị", start_row=row)
+        listed = write_table(
+            ws,
+            UNRANKED_COLUMNS,
+            [{"no": i, "unit": u.get("unit_name"), "status": no_form_status(data, u)} for i, u in enumerate(unranked, start=1)],
+            title=f"{NO_FORM.upper()} (không xếp hạng): {len(unranked)} đơn vị",
+            start_row=row,
+        )
         ws.cell(row=listed.header_row - 2, column=1).alignment = Alignment(horizontal="left")
         row = listed.last_row + 3
-    chart = add_bar_chart(table, category_key="unit", value_keys=["total"],
-                          title=f"Tổng điểm DTI năm {data.year}: {label}", value_axis_title="Điểm",
-                          anchor=f"B{row}")
+    chart = add_bar_chart(
+        table,
+        category_key="unit",
+        value_keys=["total"],
+        title=f"Tổng điểm DTI năm {data.year}: {label}",
+        value_axis_title="Điểm",
+        anchor=f"B{row}",
+    )
     if chart is not None:
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
     return table
 
 
 # --- profile and pillars ----------------------------------------------------------------------------------
+
 
 def profile_units(units: list[dict], size: int = PROFILE_SIZE) -> list[dict]:
     """The ``size`` first and ``size`` last ranked units (each once; all of them in a small group)."""
@@ -501,10 +572,15 @@ def _write_profiles(wb, data: DtiData, units: list[dict]) -> list[RadarChart]:
         chosen = profile_units(members)
         ranked = [u for u in members if _ranked(u)]
         indices = main_indices(data, {u["unit_code"] for u in members}, group)
-        columns = (Column("Mã", "code", 7, align="center"), Column("Chỉ số chính", "name", 28),
-                   *(Column(f"{int(u['rank'])}. {nfc(u.get('unit_name') or u['unit_code'])}", u["unit_code"], 14,
-                            "0.0000") for u in chosen),
-                   Column(GROUP_AVERAGE, "_average", 12, "0.0000"))
+        columns = (
+            Column("Mã", "code", 7, align="center"),
+            Column("Chỉ số chính", "name", 28),
+            *(
+                Column(f"{int(u['rank'])}. {nfc(u.get('unit_name') or u['unit_code'])}", u["unit_code"], 14, "0.0000")
+                for u in chosen
+            ),
+            Column(GROUP_AVERAGE, "_average", 12, "0.0000"),
+        )
         rows = []
         for code, name in indices:
             row_values = {u["unit_code"]: values.get((u["unit_code"], code)) for u in chosen}
@@ -512,16 +588,33 @@ def _write_profiles(wb, data: DtiData, units: list[dict]) -> list[RadarChart]:
             average = round(sum(group_values) / len(group_values), 4) if group_values else None
             rows.append({"code": code, "name": name, **row_values, "_average": average})
         title = f"{number}. HỒ SƠ CHỈ SỐ CHÍNH: {group_label(group).upper()} NĂM {data.year}"
-        who = (f"{PROFILE_SIZE} đơn vị dẫn đầu và {PROFILE_SIZE} đơn vị cuối bảng xếp hạng"
-               if len(chosen) == 2 * PROFILE_SIZE and len(ranked) > 2 * PROFILE_SIZE
-               else f"cả {len(chosen)} đơn vị được xếp hạng")
+        who = (
+            f"{PROFILE_SIZE} đơn vị dẫn đầu và {PROFILE_SIZE} đơn vị cuối bảng xếp hạng"
+            if len(chosen) == 2 * PROFILE_SIZE and len(ranked) > 2 * PROFILE_SIZE
+            else f"cả {len(chosen)} đơn vị được xếp hạng"
+        )
         subtitles = [f"Giá trị 0..1 của {who}, cùng trung bình các đơn vị được xếp hạng của nhóm."]
         if number == 1:
             subtitles.append(generated_label(data.generated_at))
-        table = write_table(ws, columns, rows if chosen else [], title=title, subtitles=subtitles, start_row=row,
-                            empty_text="Chưa có đơn vị nào được xếp hạng")
-        chart = add_radar_chart(table, category_key="name", value_keys=[u["unit_code"] for u in chosen] + ["_average"],
-                                title=f"Hồ sơ chỉ số chính: {group_label(group)}") if chosen else None
+        table = write_table(
+            ws,
+            columns,
+            rows if chosen else [],
+            title=title,
+            subtitles=subtitles,
+            start_row=row,
+            empty_text="Chưa có đơn vị nào được xếp hạng",
+        )
+        chart = (
+            add_radar_chart(
+                table,
+                category_key="name",
+                value_keys=[u["unit_code"] for u in chosen] + ["_average"],
+                title=f"Hồ sơ chỉ số chính: {group_label(group)}",
+            )
+            if chosen
+            else None
+        )
         if chart is not None:
             charts.append(chart)
         row = max(max(table.last_row, table.first_row) + 3, table.header_row + rows_under_chart(chart))
@@ -540,16 +633,34 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     order += [c for c in PILLAR_ORDER if c not in order]
     pillars = sorted(names, key=lambda c: (order.index(c) if c in order else len(order), c))
     values = {(r["unit_code"], r["pillar"]): r.get("value") for r in frame_records(data.pillars)}
-    columns = (Column("Hạng", "rank", 13, align="center"), Column("Đơn vị", "unit", 34),
-               *(Column(f"{names[p]} ({p})", f"p:{p}", 14, "0.0000") for p in pillars),
-               Column("Tổng điểm", "total", 10, "0.00"))
+    columns = (
+        Column("Hạng", "rank", 13, align="center"),
+        Column("Đơn vị", "unit", 34),
+        *(Column(f"{names[p]} ({p})", f"p:{p}", 14, "0.0000") for p in pillars),
+        Column("Tổng điểm", "total", 10, "0.00"),
+    )
     row = 1
     for number, (group, members) in enumerate(units_by_group(units), start=1):
-        rows = [{"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"), "total": u.get("total"),
-                 **{f"p:{p}": values.get((u["unit_code"], p)) for p in pillars}} for u in members]
+        rows = [
+            {
+                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                "unit": u.get("unit_name"),
+                "total": u.get("total"),
+                **{f"p:{p}": values.get((u["unit_code"], p)) for p in pillars},
+            }
+            for u in members
+        ]
         title = f"{number}. TRỤ CỘT CHUYỂN ĐỔI SỐ: {group_label(group).upper()} NĂM {data.year}"
-        subtitles = [("Giá trị trụ cột (0..1): bình quân gia quyền giá trị các chỉ số chính của trụ cột; ô trống: trụ "
-                     "cột không áp dụng cho nhóm.")] if number == 1 else []
+        subtitles = (
+            [
+                (
+                    "Giá trị trụ cột (0..1): bình quân gia quyền giá trị các chỉ số chính của trụ cột; ô trống: trụ "
+                    "cột không áp dụng cho nhóm."
+                )
+            ]
+            if number == 1
+            else []
+        )
         table = write_table(ws, columns, rows, title=title, subtitles=subtitles, start_row=row, freeze_columns=2)
         row = max(table.last_row, table.first_row) + 3
 
@@ -567,14 +678,25 @@ UNANSWERED_RULE = "blank_score"  # file_issues.rule of a component left unanswer
 
 
 def problem_rows(data: DtiData) -> list[dict]:
-    names = {r["unit_code"]: r["unit_name"] for r in frame_records(data.units[["unit_code", "unit_name"]])} \
-        if not data.units.empty else {}
+    names = (
+        {r["unit_code"]: r["unit_name"] for r in frame_records(data.units[["unit_code", "unit_name"]])}
+        if not data.units.empty
+        else {}
+    )
     rows = []
     for r in frame_records(data.problems):
         unit = r.get("unit_name") or names.get(r.get("unit_code") or "") or r.get("unit_code")
-        rows.append({"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"],
-                     "row_number": r.get("row_number"), "unit": unit, "reason": r["reason"], "value": r.get("value"),
-                     "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES)})
+        rows.append(
+            {
+                "source": SOURCE_LABELS.get(r["source"], r["source"]),
+                "file_name": r["file_name"],
+                "row_number": r.get("row_number"),
+                "unit": unit,
+                "reason": r["reason"],
+                "value": r.get("value"),
+                "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES),
+            }
+        )
     rows.sort(key=lambda r: (r["_order"], r["file_name"], r["row_number"] or 0, r["reason"]))
     return rows
 
@@ -602,14 +724,23 @@ def problems_summary(counts: dict[str, int]) -> str:
     """The summary's line on the data problems sheet."""
     if not any(counts.values()):
         return "Không có dòng dữ liệu nào bị loại, không có tệp nào không nạp được."
-    return (f"Dữ liệu lỗi: {counts['rows']} dòng bị loại; {counts['files']} tệp không nạp được; "
-            f"{counts['unanswered']} thành phần chưa trả lời; {counts['notes']} ghi chú khi đọc tệp (xem trang "
-            f"\"{SHEET_PROBLEMS}\").")
+    return (
+        f"Dữ liệu lỗi: {counts['rows']} dòng bị loại; {counts['files']} tệp không nạp được; "
+        f"{counts['unanswered']} thành phần chưa trả lời; {counts['notes']} ghi chú khi đọc tệp (xem trang "
+        f'"{SHEET_PROBLEMS}").'
+    )
 
 
 def _source_rows(issues: list[dict]) -> list[dict]:
-    rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"], "reason": r["reason"],
-             "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES)} for r in issues]
+    rows = [
+        {
+            "source": SOURCE_LABELS.get(r["source"], r["source"]),
+            "file_name": r["file_name"],
+            "reason": r["reason"],
+            "_order": SOURCES.index(r["source"]) if r["source"] in SOURCES else len(SOURCES),
+        }
+        for r in issues
+    ]
     rows.sort(key=lambda r: (r["_order"], r["file_name"], r["reason"]))
     return rows
 
@@ -626,15 +757,26 @@ def note_rows(data: DtiData) -> list[dict]:
 
 def unanswered_rows(data: DtiData) -> list[dict]:
     """Components a loaded form left unanswered: unit (by the form's file), file, component code and name, reason."""
-    names = {r["unit_code"]: r["unit_name"] for r in frame_records(data.units[["unit_code", "unit_name"]])} \
-        if not data.units.empty else {}
-    components = {(r["unit_code"], r["code"]): r.get("name") for r in frame_records(data.components)} \
-        if not data.components.empty else {}
+    names = (
+        {r["unit_code"]: r["unit_name"] for r in frame_records(data.units[["unit_code", "unit_name"]])}
+        if not data.units.empty
+        else {}
+    )
+    components = (
+        {(r["unit_code"], r["code"]): r.get("name") for r in frame_records(data.components)} if not data.components.empty else {}
+    )
     rows = []
     for r in _split_issues(data)[1]:
         unit, code = _text_or_none(r.get("unit_code")), _text_or_none(r.get("criterion_code"))  # written by the loader
-        rows.append({"unit": names.get(unit or "", unit), "file_name": r["file_name"], "code": code,
-                     "name": components.get((unit, code)), "reason": r["reason"]})
+        rows.append(
+            {
+                "unit": names.get(unit or "", unit),
+                "file_name": r["file_name"],
+                "code": code,
+                "name": components.get((unit, code)),
+                "reason": r["reason"],
+            }
+        )
     rows.sort(key=lambda r: (sort_key(r["unit"] or ""), r["file_name"], code_key(r["code"] or ""), r["reason"]))
     return rows
 
@@ -642,27 +784,59 @@ def unanswered_rows(data: DtiData) -> list[dict]:
 def _write_problems(wb, data: DtiData) -> Table:
     ws = wb.create_sheet(SHEET_PROBLEMS)
     table = write_table(
-        ws, REJECTED_ROW_COLUMNS, problem_rows(data), title=f"DỮ LIỆU DTI NĂM {data.year} BỊ LOẠI",
-        subtitles=[("Phiếu tự đánh giá, kết quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước: "
-                    "dòng bị loại không được dùng để tính điểm; thành phần tương ứng được coi là thiếu dữ liệu."),
-                   generated_label(data.generated_at), "I. CÁC DÒNG BỊ LOẠI"],
-        empty_text="Không có dòng nào bị loại", freeze_columns=2)
+        ws,
+        REJECTED_ROW_COLUMNS,
+        problem_rows(data),
+        title=f"DỮ LIỆU DTI NĂM {data.year} BỊ LOẠI",
+        subtitles=[
+            (
+                "Phiếu tự đánh giá, kết quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước: "
+                "dòng bị loại không được dùng để tính điểm; thành phần tương ứng được coi là thiếu dữ liệu."
+            ),
+            generated_label(data.generated_at),
+            "I. CÁC DÒNG BỊ LOẠI",
+        ],
+        empty_text="Không có dòng nào bị loại",
+        freeze_columns=2,
+    )
     ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
-    files = write_table(ws, REFUSED_FILE_COLUMNS, issue_rows(data), title="II. TỆP KHÔNG NẠP ĐƯỢC",
-                        subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…: không dòng nào của tệp được dùng."],
-                        empty_text="Không có tệp nào", start_row=max(table.last_row, table.first_row) + 3)
+    files = write_table(
+        ws,
+        REFUSED_FILE_COLUMNS,
+        issue_rows(data),
+        title="II. TỆP KHÔNG NẠP ĐƯỢC",
+        subtitles=["Tệp rỗng, thiếu cột, sai năm, trùng nội dung…: không dòng nào của tệp được dùng."],
+        empty_text="Không có tệp nào",
+        start_row=max(table.last_row, table.first_row) + 3,
+    )
     unanswered = write_table(
-        ws, UNANSWERED_COLUMNS, unanswered_rows(data), title="III. THÀNH PHẦN CHƯA TRẢ LỜI",
-        subtitles=[("Phiếu tự đánh giá đã nạp nhưng để trống câu trả lời của thành phần: không dòng nào bị loại; thành "
-                    "phần được coi là thiếu dữ liệu (0 điểm).")],
-        empty_text="Không có thành phần nào", start_row=max(files.last_row, files.first_row) + 3)
-    write_table(ws, REFUSED_FILE_COLUMNS, note_rows(data), title="IV. GHI CHÚ KHI ĐỌC TỆP",
-                subtitles=["Những điểm cần lưu ý khi đọc tệp, không làm loại dòng hay tệp nào."],
-                empty_text="Không có ghi chú", start_row=max(unanswered.last_row, unanswered.first_row) + 3)
+        ws,
+        UNANSWERED_COLUMNS,
+        unanswered_rows(data),
+        title="III. THÀNH PHẦN CHƯA TRẢ LỜI",
+        subtitles=[
+            (
+                "Phiếu tự đánh giá đã nạp nhưng để trống câu trả lời của thành phần: không dòng nào bị loại; thành "
+                "phần được coi là thiếu dữ liệu (0 điểm)."
+            )
+        ],
+        empty_text="Không có thành phần nào",
+        start_row=max(files.last_row, files.first_row) + 3,
+    )
+    write_table(
+        ws,
+        REFUSED_FILE_COLUMNS,
+        note_rows(data),
+        title="IV. GHI CHÚ KHI ĐỌC TỆP",
+        subtitles=["Những điểm cần lưu ý khi đọc tệp, không làm loại dòng hay tệp nào."],
+        empty_text="Không có ghi chú",
+        start_row=max(unanswered.last_row, unanswered.first_row) + 3,
+    )
     return table
 
 
 # --- the method sheet -------------------------------------------------------------------------------------
+
 
 def _text_or_none(value: Any) -> str | None:
     return None if is_missing(value) else str(value)
@@ -694,8 +868,10 @@ def sparse_components(data: DtiData) -> list[dict]:
     for c in frame_records(data.components):
         if c.get("method") != "computed" or not c.get("applicable") or c.get("source") == "not_applicable":
             continue
-        row = seen.setdefault(c["code"], {"code": c["code"], "name": c.get("name"),
-                                          "data_source": c.get("data_source") or "", "measured": 0, "units": 0})
+        row = seen.setdefault(
+            c["code"],
+            {"code": c["code"], "name": c.get("name"), "data_source": c.get("data_source") or "", "measured": 0, "units": 0},
+        )
         row["units"] += 1
         row["measured"] += c.get("source") != "not_measured"
     return sorted((r for r in seen.values() if r["measured"] * 2 < r["units"]), key=lambda r: code_key(r["code"]))
@@ -709,16 +885,24 @@ def not_measured_lines(data: DtiData) -> list[str]:
         counted = f"năm {data.year} đo được cho {c['measured']}/{c['units']} đơn vị"
         if PLAN_FORMULA in c["data_source"]:
             tasks = "nhiệm vụ chuyển đổi số" if f"dt_{PLAN_FORMULA}" in c["data_source"] else "nhiệm vụ"
-            lines.append(f"{what} tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị được giao chủ trì "
-                         f"{tasks} trong các kế hoạch mà hệ thống đang theo dõi (hiện là kế hoạch của Sở Khoa học và "
-                         f"Công nghệ; {counted}). Với các đơn vị khác, thành phần này \"không đo được\" và được loại "
-                         "khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm.")
+            lines.append(
+                f"{what} tính từ theo dõi tiến độ nhiệm vụ kế hoạch, chỉ đo được cho đơn vị được giao chủ trì "
+                f"{tasks} trong các kế hoạch mà hệ thống đang theo dõi (hiện là kế hoạch của Sở Khoa học và "
+                f'Công nghệ; {counted}). Với các đơn vị khác, thành phần này "không đo được" và được loại '
+                "khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm."
+            )
         else:
-            lines.append(f"{what} tính từ dữ liệu của kho, chỉ đo được cho đơn vị có dữ liệu ({counted}). Với các đơn "
-                         "vị khác, thành phần này \"không đo được\" và được loại khỏi điểm tối đa của chỉ số chính: "
-                         "đơn vị không bị mất điểm.")
-    return lines or [("Thành phần tính từ dữ liệu \"không đo được\" cho một đơn vị (không có hồ sơ, không chủ trì "
-                      "nhiệm vụ nào) được loại khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm.")]
+            lines.append(
+                f"{what} tính từ dữ liệu của kho, chỉ đo được cho đơn vị có dữ liệu ({counted}). Với các đơn "
+                'vị khác, thành phần này "không đo được" và được loại khỏi điểm tối đa của chỉ số chính: '
+                "đơn vị không bị mất điểm."
+            )
+    return lines or [
+        (
+            'Thành phần tính từ dữ liệu "không đo được" cho một đơn vị (không có hồ sơ, không chủ trì '
+            "nhiệm vụ nào) được loại khỏi điểm tối đa của chỉ số chính: đơn vị không bị mất điểm."
+        )
+    ]
 
 
 def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
@@ -726,8 +910,9 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
     trees = [(g, t) for g, t in data.trees.items() if t is not None]
     tree_lines = []
     for group, tree in trees:
-        weights = "; ".join(f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}"
-                            for d in tree.domains)
+        weights = "; ".join(
+            f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}" for d in tree.domains
+        )
         line = f"{group_label(group)}: {tree.decision} (tệp {tree.file}). Chỉ số chính: {weights}."
         if tree.default:
             line += f" {DEFAULT_TREE_NOTE}."
@@ -735,50 +920,94 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
     if not trees:
         tree_lines.append(f"Chưa có bộ chỉ số DTI năm {data.year} trong thư mục methodology/dti.")
     sections.append(("Bộ chỉ số", tree_lines))
-    sections.append(("Cách tính (như Quyết định 922/QĐ-BTTTT)", [
-        ("Mỗi thành phần được chấm điểm theo nguồn của nó: câu trả lời trong phiếu tự đánh giá (điểm thẩm định thay "
-         "điểm tự đánh giá khi đã có; chưa thẩm định thì kết quả là tạm tính), giá trị tính từ dữ liệu của kho (hồ sơ "
-         "thủ tục hành chính, nhiệm vụ kế hoạch) hoặc giá trị do hệ thống khác của tỉnh cung cấp."),
-        ("Giá trị chỉ số chính (từ 0 đến 1) = tổng điểm đạt / tổng điểm tối đa của các thành phần áp dụng cho đơn vị. "
-         "Thành phần không áp dụng cho nhóm đơn vị, hoặc không đo được cho đơn vị (ví dụ đơn vị không có hồ sơ nào), "
-         "được loại khỏi mẫu số; chỉ số chính không có thành phần nào áp dụng được loại khỏi bình quân."),
-        "Tổng điểm (thang 100) = Σ (trọng số × giá trị chỉ số chính) / Σ trọng số × 100; Chỉ số DTI = tổng điểm / 100.",
-        ("Giá trị trụ cột (chính quyền số, kinh tế số, xã hội số) = bình quân gia quyền giá trị các chỉ số chính "
-         "thuộc trụ cột."),
-    ]))
+    sections.append(
+        (
+            "Cách tính (như Quyết định 922/QĐ-BTTTT)",
+            [
+                (
+                    "Mỗi thành phần được chấm điểm theo nguồn của nó: câu trả lời trong phiếu tự đánh giá (điểm thẩm định thay "
+                    "điểm tự đánh giá khi đã có; chưa thẩm định thì kết quả là tạm tính), giá trị tính từ dữ liệu của kho (hồ sơ "
+                    "thủ tục hành chính, nhiệm vụ kế hoạch) hoặc giá trị do hệ thống khác của tỉnh cung cấp."
+                ),
+                (
+                    "Giá trị chỉ số chính (từ 0 đến 1) = tổng điểm đạt / tổng điểm tối đa của các thành phần áp dụng cho đơn vị. "
+                    "Thành phần không áp dụng cho nhóm đơn vị, hoặc không đo được cho đơn vị (ví dụ đơn vị không có hồ sơ nào), "
+                    "được loại khỏi mẫu số; chỉ số chính không có thành phần nào áp dụng được loại khỏi bình quân."
+                ),
+                "Tổng điểm (thang 100) = Σ (trọng số × giá trị chỉ số chính) / Σ trọng số × 100; Chỉ số DTI = tổng điểm / 100.",
+                (
+                    "Giá trị trụ cột (chính quyền số, kinh tế số, xã hội số) = bình quân gia quyền giá trị các chỉ số chính "
+                    "thuộc trụ cột."
+                ),
+            ],
+        )
+    )
     band_lines: list[str] = []
     for group, tree in trees:
         band_lines.append(f"{group_label(group)}: " + "; ".join(_band_lines(tree)) + ".")
     sections.append(("Xếp loại", band_lines or ["Chưa có ngưỡng xếp loại."]))
-    sections.append(("Thành phần thiếu dữ liệu và xếp hạng", [
-        ("Thành phần áp dụng nhưng thiếu dữ liệu (chưa trả lời, giá trị của hệ thống khác bị loại hoặc không có) được "
-         "tính 0 điểm trong bảng xếp hạng công bố; số thành phần thiếu được ghi ở cột Ghi chú."),
-        ("Sở, ban, ngành và xã, phường được xếp hạng riêng theo tổng điểm làm tròn 2 chữ số, từ cao xuống thấp; đơn vị "
-         f"bằng điểm được cùng hạng (ghi \"{TIED}\"), hạng kế tiếp bỏ qua số tương ứng (1, 2, 2, 4)."),
-        (f"Đơn vị chưa nộp phiếu tự đánh giá hoặc phiếu lỗi không được xếp hạng và được liệt kê riêng "
-         f"(\"{NO_FORM}\")."),
-    ]))
+    sections.append(
+        (
+            "Thành phần thiếu dữ liệu và xếp hạng",
+            [
+                (
+                    "Thành phần áp dụng nhưng thiếu dữ liệu (chưa trả lời, giá trị của hệ thống khác bị loại hoặc không có) được "
+                    "tính 0 điểm trong bảng xếp hạng công bố; số thành phần thiếu được ghi ở cột Ghi chú."
+                ),
+                (
+                    "Sở, ban, ngành và xã, phường được xếp hạng riêng theo tổng điểm làm tròn 2 chữ số, từ cao xuống thấp; đơn vị "
+                    f'bằng điểm được cùng hạng (ghi "{TIED}"), hạng kế tiếp bỏ qua số tương ứng (1, 2, 2, 4).'
+                ),
+                (f'Đơn vị chưa nộp phiếu tự đánh giá hoặc phiếu lỗi không được xếp hạng và được liệt kê riêng ("{NO_FORM}").'),
+            ],
+        )
+    )
     sections.append(("Thành phần không đo được", not_measured_lines(data)))
-    sections.append(("Phân tích độ bất định của thứ hạng", [
-        data.method_note or "Chưa có mô tả phân tích độ bất định.",
-        ("Khoảng xếp hạng (5–95%): 90% số lần tính lại cho thứ hạng trong khoảng này; hạng trung vị: thứ hạng ở giữa "
-         "các lần tính lại; tỷ lệ giữ hạng: tỷ lệ số lần tính lại cho đúng thứ hạng công bố. Khoảng hẹp nghĩa là thứ "
-         "hạng vững; khoảng rộng nghĩa là thứ hạng phụ thuộc nhiều vào trọng số và dữ liệu còn thiếu."),
-    ]))
-    sections.append(("So sánh với năm trước", [
-        ("Năm trước: tổng điểm DTI đã công bố năm trước của đơn vị; Thay đổi = tổng điểm năm nay − năm trước (chỉ với "
-         "đơn vị có phiếu dùng được)."),
-        ("Đơn vị hình thành do hợp nhất năm 2025 được so với trung bình cộng tổng điểm năm trước của các đơn vị cũ "
-         "(ghi \"hợp nhất từ: …\"); đơn vị đổi tên được so với kết quả theo tên cũ."),
-        ("Đơn vị hợp nhất thiếu kết quả năm trước của một đơn vị cũ: so với trung bình các đơn vị cũ còn lại, có ghi "
-         "chú (\"thiếu kết quả năm trước của: …\")."),
-    ]))
-    sections.append(("Dữ liệu lỗi", [
-        (f"Trang \"{SHEET_PROBLEMS}\" liệt kê các dòng bị loại và các tệp không nạp được của phiếu tự đánh giá, kết "
-         "quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước, kèm lý do; các dòng này không được "
-         "dùng để tính điểm. Trang cũng liệt kê riêng các thành phần phiếu để trống (được coi là thiếu dữ liệu) và "
-         "các ghi chú khi đọc tệp (không làm loại dòng nào)."),
-    ]))
+    sections.append(
+        (
+            "Phân tích độ bất định của thứ hạng",
+            [
+                data.method_note or "Chưa có mô tả phân tích độ bất định.",
+                (
+                    "Khoảng xếp hạng (5–95%): 90% số lần tính lại cho thứ hạng trong khoảng này; hạng trung vị: thứ hạng ở giữa "
+                    "các lần tính lại; tỷ lệ giữ hạng: tỷ lệ số lần tính lại cho đúng thứ hạng công bố. Khoảng hẹp nghĩa là thứ "
+                    "hạng vững; khoảng rộng nghĩa là thứ hạng phụ thuộc nhiều vào trọng số và dữ liệu còn thiếu."
+                ),
+            ],
+        )
+    )
+    sections.append(
+        (
+            "So sánh với năm trước",
+            [
+                (
+                    "Năm trước: tổng điểm DTI đã công bố năm trước của đơn vị; Thay đổi = tổng điểm năm nay − năm trước (chỉ với "
+                    "đơn vị có phiếu dùng được)."
+                ),
+                (
+                    "Đơn vị hình thành do hợp nhất năm 2025 được so với trung bình cộng tổng điểm năm trước của các đơn vị cũ "
+                    '(ghi "hợp nhất từ: …"); đơn vị đổi tên được so với kết quả theo tên cũ.'
+                ),
+                (
+                    "Đơn vị hợp nhất thiếu kết quả năm trước của một đơn vị cũ: so với trung bình các đơn vị cũ còn lại, có ghi "
+                    'chú ("thiếu kết quả năm trước của: …").'
+                ),
+            ],
+        )
+    )
+    sections.append(
+        (
+            "Dữ liệu lỗi",
+            [
+                (
+                    f'Trang "{SHEET_PROBLEMS}" liệt kê các dòng bị loại và các tệp không nạp được của phiếu tự đánh giá, kết '
+                    "quả thẩm định, giá trị do hệ thống khác cung cấp và kết quả năm trước, kèm lý do; các dòng này không được "
+                    "dùng để tính điểm. Trang cũng liệt kê riêng các thành phần phiếu để trống (được coi là thiếu dữ liệu) và "
+                    "các ghi chú khi đọc tệp (không làm loại dòng nào)."
+                ),
+            ],
+        )
+    )
     return sections
 
 
@@ -815,19 +1044,28 @@ def unit_subtitles(data: DtiData, unit: dict) -> list[str]:
     rank = rank_label(unit.get("rank"), unit.get("is_tied"), unit.get("units_in_group"))
     if not _ranked(unit):
         rank += f" ({no_form_status(data, unit).lower()})"
-    lines = [f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
-             f"Xếp hạng: {rank}",
-             (f"Tổng điểm: {decimal_text(unit.get('total'))}/100; Chỉ số DTI: {decimal_text(unit.get('index_value'), 4)}; "
-             f"Xếp loại: {level_label(unit) or '—'}")]
+    lines = [
+        f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
+        f"Xếp hạng: {rank}",
+        (
+            f"Tổng điểm: {decimal_text(unit.get('total'))}/100; Chỉ số DTI: {decimal_text(unit.get('index_value'), 4)}; "
+            f"Xếp loại: {level_label(unit) or '—'}"
+        ),
+    ]
     interval = interval_text(unit)
     if interval:
         share = unit.get("share_same_rank")
-        lines.append(f"Khoảng xếp hạng (5–95%): {interval}; hạng trung vị: {decimal_text(unit.get('rank_median'), 1)}"
-                     + (f"; giữ đúng hạng trong {decimal_text(100 * share, 0)}% số lần tính lại" if not is_missing(share) else ""))
+        lines.append(
+            f"Khoảng xếp hạng (5–95%): {interval}; hạng trung vị: {decimal_text(unit.get('rank_median'), 1)}"
+            + (f"; giữ đúng hạng trong {decimal_text(100 * share, 0)}% số lần tính lại" if not is_missing(share) else "")
+        )
     if not is_missing(unit.get("previous_total")):
         previous = previous_note(unit)
-        lines.append(f"Năm trước: {decimal_text(unit.get('previous_total'))} điểm" + (f" ({previous})" if previous else "")
-                     + f"; thay đổi: {_signed(unit.get('change'))} điểm")
+        lines.append(
+            f"Năm trước: {decimal_text(unit.get('previous_total'))} điểm"
+            + (f" ({previous})" if previous else "")
+            + f"; thay đổi: {_signed(unit.get('change'))} điểm"
+        )
     else:
         lines.append("Năm trước: chưa có kết quả")
     lines.append(f"Trung bình nhóm: {decimal_text(unit.get('group_average'))} điểm")
@@ -870,11 +1108,17 @@ def component_rows(components: list[dict], order: dict[str, int], rejected: set[
     """Components grouped by main index (the tree's order), the largest points lost first within each (components
     that do not apply or could not be measured last), then by code. ``rejected``: codes whose external value was
     rejected for this unit."""
+
     def key(c: dict) -> tuple:
         lost = c.get("points_lost")
         counted = c.get("applicable") and c.get("points") is not None and lost is not None
-        return (order.get(c["main_index"], len(order)), code_key(c["main_index"]), 0 if counted else 1,
-                -(lost or 0) if counted else 0, code_key(c["code"]))
+        return (
+            order.get(c["main_index"], len(order)),
+            code_key(c["main_index"]),
+            0 if counted else 1,
+            -(lost or 0) if counted else 0,
+            code_key(c["code"]),
+        )
 
     rows = []
     for c in sorted(components, key=key):
@@ -884,12 +1128,22 @@ def component_rows(components: list[dict], order: dict[str, int], rejected: set[
         if c["code"] in rejected and c.get("source") == "missing":
             flags.append(REJECTED_EXTERNAL)
         applies = c.get("applicable") and c.get("source") not in ("not_applicable", "not_measured")
-        rows.append({"main_index": c["main_index"], "code": c["code"], "name": c.get("name"),
-                     "data_source": _data_source(c), "answer": _answer(c), "self_points": c.get("self_points"),
-                     "appraised_points": c.get("appraised_points"), "points": c.get("points"),
-                     "max_points": c.get("max_points"), "points_lost": c.get("points_lost") if applies else None,
-                     "status": POINT_SOURCES.get(c.get("source"), c.get("source")),
-                     "flag": "; ".join(flags) or None})
+        rows.append(
+            {
+                "main_index": c["main_index"],
+                "code": c["code"],
+                "name": c.get("name"),
+                "data_source": _data_source(c),
+                "answer": _answer(c),
+                "self_points": c.get("self_points"),
+                "appraised_points": c.get("appraised_points"),
+                "points": c.get("points"),
+                "max_points": c.get("max_points"),
+                "points_lost": c.get("points_lost") if applies else None,
+                "status": POINT_SOURCES.get(c.get("source"), c.get("source")),
+                "flag": "; ".join(flags) or None,
+            }
+        )
     return rows
 
 
@@ -906,34 +1160,63 @@ def _rejected_external(data: DtiData) -> dict[str, set[str]]:
     return out
 
 
-def _write_unit(wb, name: str, data: DtiData, unit: dict, indices: list[dict], components: list[dict],
-                averages: dict[tuple[str, str], float], rejected: set[str]) -> None:
+def _write_unit(
+    wb,
+    name: str,
+    data: DtiData,
+    unit: dict,
+    indices: list[dict],
+    components: list[dict],
+    averages: dict[tuple[str, str], float],
+    rejected: set[str],
+) -> None:
     ws = wb.create_sheet(name)
     group = unit.get("ranking_group")
     order = _index_order(data, group)
-    index_rows = [{**i, "group_average": averages.get((group, i["main_index"]))}
-                  for i in sorted(indices, key=lambda i: (order.get(i["main_index"], len(order)),
-                                                          code_key(i["main_index"])))]
+    index_rows = [
+        {**i, "group_average": averages.get((group, i["main_index"]))}
+        for i in sorted(indices, key=lambda i: (order.get(i["main_index"], len(order)), code_key(i["main_index"])))
+    ]
     applied = [i for i in indices if i.get("value") is not None]
-    total = {"name": "Chỉ số DTI (tổng điểm / 100)", "weight": sum(i["weight"] for i in applied),
-             "value": unit.get("index_value"), "points_lost": round(sum(i.get("points_lost") or 0 for i in indices), 2),
-             "missing_components": sum(i.get("missing_components") or 0 for i in indices)}
-    table = write_table(ws, INDEX_COLUMNS, index_rows, total=total,
-                        title=f"CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {data.year}: {nfc(unit.get('unit_name') or '').upper()}",
-                        subtitles=unit_subtitles(data, unit))
+    total = {
+        "name": "Chỉ số DTI (tổng điểm / 100)",
+        "weight": sum(i["weight"] for i in applied),
+        "value": unit.get("index_value"),
+        "points_lost": round(sum(i.get("points_lost") or 0 for i in indices), 2),
+        "missing_components": sum(i.get("missing_components") or 0 for i in indices),
+    }
+    table = write_table(
+        ws,
+        INDEX_COLUMNS,
+        index_rows,
+        total=total,
+        title=f"CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {data.year}: {nfc(unit.get('unit_name') or '').upper()}",
+        subtitles=unit_subtitles(data, unit),
+    )
     ws.freeze_panes = None  # the header and main indices would take half the screen
-    write_table(ws, COMPONENT_COLUMNS, component_rows(components, order, rejected),
-                title="KẾT QUẢ THEO THÀNH PHẦN",
-                subtitles=["Theo từng chỉ số chính, thành phần mất nhiều điểm nhất trước."],
-                start_row=row_after(table))
+    write_table(
+        ws,
+        COMPONENT_COLUMNS,
+        component_rows(components, order, rejected),
+        title="KẾT QUẢ THEO THÀNH PHẦN",
+        subtitles=["Theo từng chỉ số chính, thành phần mất nhiều điểm nhất trước."],
+        start_row=row_after(table),
+    )
 
 
 # --- the workbook -----------------------------------------------------------------------------------------
 
+
 def sheet_names(groups: Sequence[str] = tuple(RANKING_GROUP_LABELS), pillars: bool = True) -> list[str]:
     """The fixed sheets of the whole workbook, in order (the unit sheets follow)."""
-    return [SHEET_SUMMARY, *(ranking_sheet_name(g) for g in groups), SHEET_PROFILE,
-            *([SHEET_PILLARS] if pillars else []), SHEET_PROBLEMS, SHEET_METHOD]
+    return [
+        SHEET_SUMMARY,
+        *(ranking_sheet_name(g) for g in groups),
+        SHEET_PROFILE,
+        *([SHEET_PILLARS] if pillars else []),
+        SHEET_PROBLEMS,
+        SHEET_METHOD,
+    ]
 
 
 def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Path:
@@ -957,8 +1240,12 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
         if not data.pillars.empty:
             _write_pillars(wb, data, units)
         _write_problems(wb, data)
-        write_text_sheet(wb.create_sheet(SHEET_METHOD), title=f"PHƯƠNG PHÁP TÍNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {data.year}",
-                         sections=method_sections(data), subtitles=[generated_label(data.generated_at)])
+        write_text_sheet(
+            wb.create_sheet(SHEET_METHOD),
+            title=f"PHƯƠNG PHÁP TÍNH CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {data.year}",
+            sections=method_sections(data),
+            subtitles=[generated_label(data.generated_at)],
+        )
         fixed = list(wb.sheetnames)
     ordered = [u for _, members in groups for u in members]
     names = unit_sheet_names(ordered, reserved=tuple(fixed))
@@ -967,6 +1254,7 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
     rejected = _rejected_external(data)
     for u in ordered:
         code = u["unit_code"]
-        _write_unit(wb, names[code], data, u, indices.get(code, []), components.get(code, []), averages,
-                    rejected.get(code, set()))
+        _write_unit(
+            wb, names[code], data, u, indices.get(code, []), components.get(code, []), averages, rejected.get(code, set())
+        )
     return save_workbook(wb, path)

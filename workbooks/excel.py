@@ -344,8 +344,9 @@ def add_color_scale(ws: Worksheet, cell_range: str | None, *, high_is_good: bool
     if not cell_range:
         return
     low, high = (RED, GREEN) if high_is_good else (GREEN, RED)
-    rule = ColorScaleRule(start_type="min", start_color=low, mid_type="percentile", mid_value=50,
-                          mid_color=YELLOW, end_type="max", end_color=high)
+    rule = ColorScaleRule(
+        start_type="min", start_color=low, mid_type="percentile", mid_value=50, mid_color=YELLOW, end_type="max", end_color=high
+    )
     ws.conditional_formatting.add(cell_range, rule)
 
 
@@ -381,8 +382,9 @@ def add_bar_chart(
     return chart
 
 
-def add_radar_chart(table: Table, *, category_key: str, value_keys: Sequence[str], title: str,
-                    anchor: str | None = None, maximum: float = 1.0) -> RadarChart | None:
+def add_radar_chart(
+    table: Table, *, category_key: str, value_keys: Sequence[str], title: str, anchor: str | None = None, maximum: float = 1.0
+) -> RadarChart | None:
     """Radar chart (one series per value column, one axis per row of the category column) on a 0..maximum scale,
     placed right of the table by default: the profile of a few units over an index's main indices. None for a
     table without rows or series."""
@@ -406,8 +408,7 @@ def _series(chart: BarChart | RadarChart, table: Table, category_key: str, value
     chart.style = 10
     for key in value_keys:
         col = table.column_index(key)
-        chart.add_data(Reference(table.ws, min_col=col, min_row=table.header_row, max_row=table.last_row),
-                       titles_from_data=True)
+        chart.add_data(Reference(table.ws, min_col=col, min_row=table.header_row, max_row=table.last_row), titles_from_data=True)
     cat_col = table.column_index(category_key)
     chart.set_categories(Reference(table.ws, min_col=cat_col, min_row=table.first_row, max_row=table.last_row))
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
@@ -435,6 +436,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
 # --- values read back from the marts ------------------------------------------------------------------------
 
+
 def is_missing(value: Any) -> bool:
     """None, NaN, NA or NaT (a list or an array is a value)."""
     try:
@@ -449,6 +451,7 @@ def frame_records(df: pd.DataFrame) -> list[dict]:
 
 
 # --- names, order and layout shared by the index workbooks ------------------------------------------------
+
 
 def code_key(code: str) -> tuple:
     """'D2.10' after 'D2.9': numbers compared as numbers."""
@@ -465,7 +468,7 @@ def short_name(name: str) -> str:
     name = nfc(name or "").strip()
     for prefix in _NAME_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix) + 1:
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -481,7 +484,7 @@ def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[
         while name.casefold() in used or name.casefold() == "history":
             n += 1
             suffix = f" ({n})"
-            name = base[:31 - len(suffix)].rstrip() + suffix
+            name = base[: 31 - len(suffix)].rstrip() + suffix
         used.add(name.casefold())
         names[unit["unit_code"]] = name
     return names

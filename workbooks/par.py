@@ -79,14 +79,23 @@ _OF_THE_YEAR = """
 
 def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
     """Everything the workbook shows for one year, read from the warehouse (or its published snapshot)."""
-    units = con.execute("""SELECT m.*, d.sort_order FROM mart_par_unit m LEFT JOIN dim_unit d USING (unit_code)
-                           WHERE m.year = ?""", [year]).df()
+    units = con.execute(
+        """SELECT m.*, d.sort_order FROM mart_par_unit m LEFT JOIN dim_unit d USING (unit_code)
+                           WHERE m.year = ?""",
+        [year],
+    ).df()
     domains = con.execute("SELECT * FROM mart_par_domain WHERE year = ?", [year]).df()
     criteria = con.execute("SELECT * FROM mart_par_criterion WHERE year = ?", [year]).df()
-    problems = con.execute(f"""SELECT * FROM quarantine WHERE {_OF_THE_YEAR}
-                               ORDER BY source, file_name, row_number NULLS FIRST, rule, reason""", {"year": year}).df()
-    issues = con.execute(f"""SELECT * FROM file_issues WHERE blocking AND {_OF_THE_YEAR}
-                             ORDER BY source, file_name, rule, reason""", {"year": year}).df()
+    problems = con.execute(
+        f"""SELECT * FROM quarantine WHERE {_OF_THE_YEAR}
+                               ORDER BY source, file_name, row_number NULLS FIRST, rule, reason""",
+        {"year": year},
+    ).df()
+    issues = con.execute(
+        f"""SELECT * FROM file_issues WHERE blocking AND {_OF_THE_YEAR}
+                             ORDER BY source, file_name, rule, reason""",
+        {"year": year},
+    ).df()
     return ParData(year=year, units=units, domains=domains, criteria=criteria, problems=problems, file_issues=issues)
 
 
@@ -110,9 +119,14 @@ def _alphabetical(units: list[dict]) -> list[dict]:
     """Unit sheets: agencies, then communes and wards, each in Vietnamese order (dim_unit.sort_order)."""
     order = list(RANKING_GROUP_LABELS)
     big = float("inf")
-    return sorted(units, key=lambda r: (order.index(r["ranking_group"]) if r.get("ranking_group") in order else len(order),
-                                        big if r.get("sort_order") is None else r["sort_order"],
-                                        sort_key(r.get("unit_name") or "")))
+    return sorted(
+        units,
+        key=lambda r: (
+            order.index(r["ranking_group"]) if r.get("ranking_group") in order else len(order),
+            big if r.get("sort_order") is None else r["sort_order"],
+            sort_key(r.get("unit_name") or ""),
+        ),
+    )
 
 
 def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
@@ -147,22 +161,35 @@ def ranking_notes(units: list[dict]) -> list[str]:
     trees = tree_files(units)
     tree_note = f"Bộ tiêu chí: tệp {trees}."
     if "default" in trees:
-        tree_note = (f"Bộ tiêu chí: tệp {trees} (bộ mặc định), sẽ được thay bằng bộ tiêu chí theo quyết định "
-                     "của UBND tỉnh khi ban hành.")
+        tree_note = (
+            f"Bộ tiêu chí: tệp {trees} (bộ mặc định), sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
+        )
     return [
         tree_note,
         f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
         "Chỉ số (%) = tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị × 100.",
-        (f"Đơn vị chưa nộp phiếu hoặc có {REFUSED} (lý do ở cột Ghi chú và trang \"{SHEET_PROBLEMS}\") được tính điểm "
-         "không có phiếu, không xếp hạng, không xếp loại; các đơn vị khác vẫn được xếp hạng."),
+        (
+            f'Đơn vị chưa nộp phiếu hoặc có {REFUSED} (lý do ở cột Ghi chú và trang "{SHEET_PROBLEMS}") được tính điểm '
+            "không có phiếu, không xếp hạng, không xếp loại; các đơn vị khác vẫn được xếp hạng."
+        ),
         generated_label(),
     ]
 
 
 def _ranking_rows(rows: list[dict]) -> list[dict]:
-    return [{"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
-             "total": r.get("total"), "max_applicable": r.get("max_applicable"), "index_pct": r.get("index_pct"),
-             "band": band_label(r), "status": status_label(r), "note": refused_note(r)} for r in rows]
+    return [
+        {
+            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            "unit": r.get("unit_name"),
+            "total": r.get("total"),
+            "max_applicable": r.get("max_applicable"),
+            "index_pct": r.get("index_pct"),
+            "band": band_label(r),
+            "status": status_label(r),
+            "note": refused_note(r),
+        }
+        for r in rows
+    ]
 
 
 def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
@@ -172,15 +199,25 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
     for number, (group, rows) in enumerate(units_by_group(units), start=1):
         section = section_title(group, len(rows), number)
         if number == 1:
-            table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows),
-                                title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
-                                subtitles=[*ranking_notes(units), section], freeze_columns=2)
+            table = write_table(
+                ws,
+                RANKING_COLUMNS,
+                _ranking_rows(rows),
+                title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
+                subtitles=[*ranking_notes(units), section],
+                freeze_columns=2,
+            )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
         add_color_scale(ws, table.data_range("index_pct"))
-        chart = add_bar_chart(table, category_key="unit", value_keys=["index_pct"],
-                              title=f"Chỉ số CCHC (%): {group_label(group)}", value_axis_title="%")
+        chart = add_bar_chart(
+            table,
+            category_key="unit",
+            value_keys=["index_pct"],
+            title=f"Chỉ số CCHC (%): {group_label(group)}",
+            value_axis_title="%",
+        )
         chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
         tables.append(table)
@@ -223,14 +260,18 @@ TEXT_COLUMNS = (Column("Mục", "what", 9), Column("Nội dung", "text", 50))
 
 
 def unit_subtitles(unit: dict) -> list[str]:
-    lines = [f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
-             f"Xếp hạng: {rank_label(unit.get('rank'), unit.get('is_tied'), unit.get('units_in_group'))}",
-             f"Tổng điểm: {decimal_text(unit.get('total'))}/{decimal_text(unit.get('max_applicable'))} điểm (tối đa của các tiêu chí áp dụng)",
-             f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
-             f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %"]
+    lines = [
+        f"Nhóm xếp hạng: {group_label(unit.get('ranking_group'))}",
+        f"Xếp hạng: {rank_label(unit.get('rank'), unit.get('is_tied'), unit.get('units_in_group'))}",
+        f"Tổng điểm: {decimal_text(unit.get('total'))}/{decimal_text(unit.get('max_applicable'))} điểm (tối đa của các tiêu chí áp dụng)",
+        f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
+        f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %",
+    ]
     if unit.get("form_refused"):
-        lines.append(f"Phiếu tự đánh giá bị từ chối: {unit['form_refused']}. Đơn vị không được xếp hạng, không xếp loại "
-                     "cho đến khi gửi lại phiếu đúng.")
+        lines.append(
+            f"Phiếu tự đánh giá bị từ chối: {unit['form_refused']}. Đơn vị không được xếp hạng, không xếp loại "
+            "cho đến khi gửi lại phiếu đúng."
+        )
     elif not unit.get("has_form"):
         lines.append("Đơn vị chưa nộp phiếu tự đánh giá dùng được.")
     elif unit.get("provisional"):
@@ -243,44 +284,79 @@ def improvement_rows(criteria: list[dict]) -> list[dict]:
     """Applicable criteria that lost points, largest loss first (then by code)."""
     lost = [c for c in criteria if c.get("applicable") and (c.get("points_lost") or 0) > 0]
     lost.sort(key=lambda c: (-c["points_lost"], code_key(c["code"])))
-    return [{"code": c["code"], "name": c.get("name"), "max_points": c.get("max_points"), "points": c.get("points"),
-             "points_lost": c["points_lost"], "source": SOURCES.get(c.get("source"), c.get("source"))}
-            for c in lost]
+    return [
+        {
+            "code": c["code"],
+            "name": c.get("name"),
+            "max_points": c.get("max_points"),
+            "points": c.get("points"),
+            "points_lost": c["points_lost"],
+            "source": SOURCES.get(c.get("source"), c.get("source")),
+        }
+        for c in lost
+    ]
 
 
 def _criteria_rows(criteria: list[dict]) -> list[dict]:
     rows = []
     for c in sorted(criteria, key=lambda c: code_key(c["code"])):
-        rows.append({**c, "method": METHOD_LABELS.get(c.get("method"), c.get("method")),
-                     "source": SOURCES.get(c.get("source"), c.get("source")),
-                     "flag": OVERCLAIM if c.get("overclaim") else None})
+        rows.append(
+            {
+                **c,
+                "method": METHOD_LABELS.get(c.get("method"), c.get("method")),
+                "source": SOURCES.get(c.get("source"), c.get("source")),
+                "flag": OVERCLAIM if c.get("overclaim") else None,
+            }
+        )
     return rows
 
 
-def _write_unit(wb, name: str, data: ParData, unit: dict, domains: list[dict], criteria: list[dict],
-                averages: dict[tuple[str, str], float]) -> None:
+def _write_unit(
+    wb, name: str, data: ParData, unit: dict, domains: list[dict], criteria: list[dict], averages: dict[tuple[str, str], float]
+) -> None:
     ws = wb.create_sheet(name)
     group = unit.get("ranking_group")
-    domain_rows = [{**d, "group_average": averages.get((group, d["domain"]))}
-                   for d in sorted(domains, key=lambda d: code_key(d["domain"]))]
-    total = {"name": "Cộng", "max_points": unit.get("max_applicable"), "points": unit.get("total"),
-             "points_lost": sum(d.get("points_lost") or 0 for d in domains)}
-    table = write_table(ws, DOMAIN_COLUMNS, domain_rows, total=total,
-                        title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}: {nfc(unit.get('unit_name') or '')}",
-                        subtitles=unit_subtitles(unit))
+    domain_rows = [
+        {**d, "group_average": averages.get((group, d["domain"]))} for d in sorted(domains, key=lambda d: code_key(d["domain"]))
+    ]
+    total = {
+        "name": "Cộng",
+        "max_points": unit.get("max_applicable"),
+        "points": unit.get("total"),
+        "points_lost": sum(d.get("points_lost") or 0 for d in domains),
+    }
+    table = write_table(
+        ws,
+        DOMAIN_COLUMNS,
+        domain_rows,
+        total=total,
+        title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}: {nfc(unit.get('unit_name') or '')}",
+        subtitles=unit_subtitles(unit),
+    )
     ws.freeze_panes = None  # the header and domains would take half the screen
-    table = write_table(ws, CRITERIA_COLUMNS, _criteria_rows(criteria), title="KẾT QUẢ THEO TIÊU CHÍ",
-                        start_row=row_after(table))
-    table = write_table(ws, IMPROVE_COLUMNS, improvement_rows(criteria), title="ĐIỂM CÓ THỂ CẢI THIỆN",
-                        subtitles=["Các tiêu chí áp dụng bị mất điểm, mất nhiều điểm nhất trước"],
-                        empty_text="Không có tiêu chí nào bị mất điểm", start_row=row_after(table))
-    write_table(ws, TEXT_COLUMNS, [("Khó khăn, vướng mắc", unit.get("difficulties") or "Không nêu"),
-                                   ("Đề xuất, kiến nghị", unit.get("proposals") or "Không nêu")],
-                title="KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", start_row=row_after(table))
+    table = write_table(ws, CRITERIA_COLUMNS, _criteria_rows(criteria), title="KẾT QUẢ THEO TIÊU CHÍ", start_row=row_after(table))
+    table = write_table(
+        ws,
+        IMPROVE_COLUMNS,
+        improvement_rows(criteria),
+        title="ĐIỂM CÓ THỂ CẢI THIỆN",
+        subtitles=["Các tiêu chí áp dụng bị mất điểm, mất nhiều điểm nhất trước"],
+        empty_text="Không có tiêu chí nào bị mất điểm",
+        start_row=row_after(table),
+    )
+    write_table(
+        ws,
+        TEXT_COLUMNS,
+        [
+            ("Khó khăn, vướng mắc", unit.get("difficulties") or "Không nêu"),
+            ("Đề xuất, kiến nghị", unit.get("proposals") or "Không nêu"),
+        ],
+        title="KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ",
+        start_row=row_after(table),
+    )
 
 
 # --- rejected data ----------------------------------------------------------------------------------------
-
 
 
 def _order(source: str) -> int:
@@ -290,42 +366,79 @@ def _order(source: str) -> int:
 def problem_rows(data: ParData) -> list[dict]:
     """The rejected rows of the year's forms, appraisal and surveys, by source, file and row."""
     names = {r["unit_code"]: r["unit_name"] for r in frame_records(data.units)} if not data.units.empty else {}
-    rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"],
-             "row_number": r.get("row_number"), "unit": r.get("unit_name") or names.get(r.get("unit_code") or ""),
-             "reason": r["reason"], "value": r.get("value"), "_key": (_order(r["source"]), r["file_name"],
-                                                                       r.get("row_number") or 0, r["reason"])}
-            for r in frame_records(data.problems)]
+    rows = [
+        {
+            "source": SOURCE_LABELS.get(r["source"], r["source"]),
+            "file_name": r["file_name"],
+            "row_number": r.get("row_number"),
+            "unit": r.get("unit_name") or names.get(r.get("unit_code") or ""),
+            "reason": r["reason"],
+            "value": r.get("value"),
+            "_key": (_order(r["source"]), r["file_name"], r.get("row_number") or 0, r["reason"]),
+        }
+        for r in frame_records(data.problems)
+    ]
     return sorted(rows, key=lambda r: r["_key"])
 
 
 def refused_rows(data: ParData) -> list[dict]:
     """The files not loaded (blocking file issues: not a workbook, broken, wrong year, a refused re-delivery …)."""
-    rows = [{"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"], "reason": r["reason"],
-             "_key": (_order(r["source"]), r["file_name"], r["reason"])} for r in frame_records(data.file_issues)]
+    rows = [
+        {
+            "source": SOURCE_LABELS.get(r["source"], r["source"]),
+            "file_name": r["file_name"],
+            "reason": r["reason"],
+            "_key": (_order(r["source"]), r["file_name"], r["reason"]),
+        }
+        for r in frame_records(data.file_issues)
+    ]
     return sorted(rows, key=lambda r: r["_key"])
 
 
 def _write_problems(wb, data: ParData, units: list[dict]) -> None:
     ws = wb.create_sheet(SHEET_PROBLEMS)
     refused = [u for u in units if u.get("form_refused")]
-    table = write_table(ws, (Column("Đơn vị", "unit", 38), Column("Phiếu bị từ chối (tệp: lý do)", "reason", 90)),
-                        [{"unit": u.get("unit_name"), "reason": u["form_refused"]} for u in _alphabetical(refused)],
-                        title=f"DỮ LIỆU CHỈ SỐ CCHC NĂM {data.year} BỊ LOẠI",
-                        subtitles=[("Đơn vị có phiếu bị từ chối được tính điểm không có phiếu, không xếp hạng; gửi lại "
-                                    "phiếu đúng để được xếp hạng."), generated_label(),
-                                   "I. ĐƠN VỊ CÓ PHIẾU BỊ TỪ CHỐI"],
-                        empty_text="Không có đơn vị nào", freeze_columns=1)
+    table = write_table(
+        ws,
+        (Column("Đơn vị", "unit", 38), Column("Phiếu bị từ chối (tệp: lý do)", "reason", 90)),
+        [{"unit": u.get("unit_name"), "reason": u["form_refused"]} for u in _alphabetical(refused)],
+        title=f"DỮ LIỆU CHỈ SỐ CCHC NĂM {data.year} BỊ LOẠI",
+        subtitles=[
+            ("Đơn vị có phiếu bị từ chối được tính điểm không có phiếu, không xếp hạng; gửi lại phiếu đúng để được xếp hạng."),
+            generated_label(),
+            "I. ĐƠN VỊ CÓ PHIẾU BỊ TỪ CHỐI",
+        ],
+        empty_text="Không có đơn vị nào",
+        freeze_columns=1,
+    )
     ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
-    rows = write_table(ws, REJECTED_ROW_COLUMNS, problem_rows(data), title="II. CÁC DÒNG BỊ LOẠI",
-                       subtitles=["Dòng bị loại không được dùng để tính điểm."], empty_text="Không có dòng nào bị loại",
-                       start_row=max(table.last_row, table.first_row) + 3)
-    write_table(ws, REFUSED_FILE_COLUMNS, refused_rows(data), title="III. TỆP KHÔNG NẠP ĐƯỢC",
-                subtitles=[("Tệp không phải bảng tính, hỏng, sai năm, gửi lại bị từ chối…: không dòng nào của tệp được "
-                           "dùng (khi gửi lại bị từ chối, dữ liệu đã nạp trước đó được giữ).")],
-                empty_text="Không có tệp nào", start_row=max(rows.last_row, rows.first_row) + 3)
+    rows = write_table(
+        ws,
+        REJECTED_ROW_COLUMNS,
+        problem_rows(data),
+        title="II. CÁC DÒNG BỊ LOẠI",
+        subtitles=["Dòng bị loại không được dùng để tính điểm."],
+        empty_text="Không có dòng nào bị loại",
+        start_row=max(table.last_row, table.first_row) + 3,
+    )
+    write_table(
+        ws,
+        REFUSED_FILE_COLUMNS,
+        refused_rows(data),
+        title="III. TỆP KHÔNG NẠP ĐƯỢC",
+        subtitles=[
+            (
+                "Tệp không phải bảng tính, hỏng, sai năm, gửi lại bị từ chối…: không dòng nào của tệp được "
+                "dùng (khi gửi lại bị từ chối, dữ liệu đã nạp trước đó được giữ)."
+            )
+        ],
+        empty_text="Không có tệp nào",
+        start_row=max(rows.last_row, rows.first_row) + 3,
+    )
 
 
 # --- the workbook -----------------------------------------------------------------------------------------
+
 
 def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Path:
     """The whole workbook (ranking + every unit), or with ``unit`` (a unit code) only that unit's sheet."""

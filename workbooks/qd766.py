@@ -130,15 +130,24 @@ class WorkbookData:
 
 # --- reading ----------------------------------------------------------------------------------------------
 
+
 def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None = None) -> Method:
     """The QĐ 766 tree of the period's year in ``dim_criterion``: the file ``tree`` (the one the period's marts were
     scored with), else the year's latest written one. A year not scored yet has no groups."""
     if tree is None:
-        found = con.execute("""SELECT tree FROM dim_criterion WHERE index_code = 'qd766' AND year = ?
-                               ORDER BY loaded_at DESC, tree DESC LIMIT 1""", [period.start.year]).fetchone()
+        found = con.execute(
+            """SELECT tree FROM dim_criterion WHERE index_code = 'qd766' AND year = ?
+                               ORDER BY loaded_at DESC, tree DESC LIMIT 1""",
+            [period.start.year],
+        ).fetchone()
         tree = found[0] if found else ""
-    rows = frame_records(con.execute("""SELECT * FROM dim_criterion WHERE index_code = 'qd766' AND year = ? AND tree = ?
-                                        ORDER BY position""", [period.start.year, tree]).df())
+    rows = frame_records(
+        con.execute(
+            """SELECT * FROM dim_criterion WHERE index_code = 'qd766' AND year = ? AND tree = ?
+                                        ORDER BY position""",
+            [period.start.year, tree],
+        ).df()
+    )
     groups = []
     for g in (r for r in rows if r["kind"] == "group"):
         indicators = tuple(_indicator(r) for r in rows if r["kind"] == "criterion" and r["parent_code"] == g["code"])
@@ -148,48 +157,75 @@ def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None
     first = rows[0]
     valid_from = None if is_missing(first.get("valid_from")) else pd.Timestamp(first["valid_from"]).date()
     tolerance = 0.011 if is_missing(first.get("tolerance")) else float(first["tolerance"])
-    return Method(tree=tree, decision=first["decision"] or "", groups=tuple(groups), name=first.get("index_name") or "",
-                  valid_from=valid_from, tolerance=tolerance)
+    return Method(
+        tree=tree,
+        decision=first["decision"] or "",
+        groups=tuple(groups),
+        name=first.get("index_name") or "",
+        valid_from=valid_from,
+        tolerance=tolerance,
+    )
 
 
 def _indicator(row: dict) -> Indicator:
-    return Indicator(code=row["code"], name=row["name"], group=row["parent_code"], rule_kind=row["rule_kind"],
-                     max_points=float(row["max_points"] or 0), rule_text=row.get("rule_text") or "",
-                     numerator=row.get("numerator") or "", denominator=row.get("denominator") or "",
-                     unit=row.get("unit") or "%", scope=row.get("scope") or "unit")
+    return Indicator(
+        code=row["code"],
+        name=row["name"],
+        group=row["parent_code"],
+        rule_kind=row["rule_kind"],
+        max_points=float(row["max_points"] or 0),
+        rule_text=row.get("rule_text") or "",
+        numerator=row.get("numerator") or "",
+        denominator=row.get("denominator") or "",
+        unit=row.get("unit") or "%",
+        scope=row.get("scope") or "unit",
+    )
 
 
 def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> WorkbookData:
     """Everything the workbook shows for one period, read from the warehouse (or its published snapshot)."""
-    units = con.execute("""
+    units = con.execute(
+        """
         SELECT m.*, d.sort_order, d.group_label
         FROM mart_qd766_unit m LEFT JOIN dim_unit d USING (unit_code)
-        WHERE m.period_label = ?""", [period.label]).df()
+        WHERE m.period_label = ?""",
+        [period.label],
+    ).df()
     indicators = con.execute("SELECT * FROM mart_qd766_indicator WHERE period_label = ?", [period.label]).df()
-    reconciliation = con.execute("""
+    reconciliation = con.execute(
+        """
         WITH latest AS (
             SELECT endpoint, file_name, captured_at FROM (
                 SELECT DISTINCT endpoint, file_name, captured_at FROM mart_qd766_reconciliation WHERE period_label = ?)
             QUALIFY row_number() OVER (PARTITION BY endpoint ORDER BY captured_at DESC, file_name DESC) = 1
         )
         SELECT r.* FROM mart_qd766_reconciliation r JOIN latest USING (endpoint, file_name)
-        WHERE r.period_label = ?""", [period.label, period.label]).df()
+        WHERE r.period_label = ?""",
+        [period.label, period.label],
+    ).df()
     issues = con.execute("SELECT * FROM portal_qd766_issue").df()
     as_of = units["as_of"].max() if not units.empty else None
     trees = sorted(indicators["methodology"].dropna().unique()) if not indicators.empty else []
     method = read_method(con, period, trees[-1] if trees else None)
-    return WorkbookData(period=period, as_of=None if is_missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
-                        method=method,
-                        units=units, indicators=indicators, reconciliation=reconciliation,
-                        portal_issues=_issues_of_period(issues, reconciliation, period))
+    return WorkbookData(
+        period=period,
+        as_of=None if is_missing(as_of) else pd.Timestamp(as_of).to_pydatetime(),
+        method=method,
+        units=units,
+        indicators=indicators,
+        reconciliation=reconciliation,
+        portal_issues=_issues_of_period(issues, reconciliation, period),
+    )
 
 
 def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Issues of the snapshots used, plus those of any newer snapshot of the period that could not be used."""
     if issues.empty:
         return issues
-    used = {(r["endpoint"], r["file_name"], r["captured_at"])
-            for r in reconciliation[["endpoint", "file_name", "captured_at"]].drop_duplicates().to_dict("records")}
+    used = {
+        (r["endpoint"], r["file_name"], r["captured_at"])
+        for r in reconciliation[["endpoint", "file_name", "captured_at"]].drop_duplicates().to_dict("records")
+    }
     used_files = {f for _, f, _ in used}
     latest = {e: pd.Timestamp(c) for e, _, c in used}
 
@@ -201,7 +237,11 @@ def _issues_of_period(issues: pd.DataFrame, reconciliation: pd.DataFrame, period
         if issue["period_label"] != period.label:
             return False
         endpoint, captured = issue.get("endpoint"), issue.get("captured_at")
-        return is_missing(endpoint) or endpoint not in latest or (not is_missing(captured) and pd.Timestamp(captured) > latest[endpoint])
+        return (
+            is_missing(endpoint)
+            or endpoint not in latest
+            or (not is_missing(captured) and pd.Timestamp(captured) > latest[endpoint])
+        )
 
     return issues[[keep(r) for r in issues.to_dict("records")]].reset_index(drop=True)
 
@@ -233,8 +273,7 @@ def _as_of_text(as_of: datetime | None) -> str:
 
 def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime | None) -> list[str]:
     period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
-    lines = [period, _as_of_text(data.as_of),
-             f"Phương pháp: {method.decision} (tệp {method.tree})"]
+    lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision} (tệp {method.tree})"]
     used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
     if used - {method.tree}:
         lines.append(f"Lưu ý: điểm trong kho được tính theo tệp {', '.join(sorted(used))}.")
@@ -253,6 +292,7 @@ def _unit_note(row: dict, method: Method) -> str:
 
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
+
 
 def ranking_columns(method: Method) -> tuple[Column, ...]:
     return (
@@ -276,17 +316,23 @@ def _ranking_notes(units: pd.DataFrame, method: Method) -> list[str]:
             notes.append(f"Nhóm {g.code}: điểm của Cổng DVCQG, công thức chưa được công bố.")
         n_missing = int((values == "missing").sum())
         if n_missing:
-            notes.append(f"Nhóm {g.code}: {n_missing} đơn vị chưa có điểm của Cổng; tổng điểm của các đơn vị này "
-                         "tính trên số điểm tối đa của các nhóm đã có điểm (xem cột Ghi chú).")
+            notes.append(
+                f"Nhóm {g.code}: {n_missing} đơn vị chưa có điểm của Cổng; tổng điểm của các đơn vị này "
+                "tính trên số điểm tối đa của các nhóm đã có điểm (xem cột Ghi chú)."
+            )
     return notes
 
 
 def _ranking_rows(rows: Iterable[dict], method: Method) -> list[dict]:
     out = []
     for r in rows:
-        row = {"rank": rank_label(r.get("rank"), r.get("is_tied")), "unit": r.get("unit_name"),
-               "total": r.get("total"), "dossiers": r.get("dossiers"),
-               "note": _unit_note(r, method)}
+        row = {
+            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            "unit": r.get("unit_name"),
+            "total": r.get("total"),
+            "dossiers": r.get("dossiers"),
+            "note": _unit_note(r, method),
+        }
         row.update({score_key(g): r.get(score_key(g)) for g in method.groups})
         out.append(row)
     return out
@@ -302,16 +348,18 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
     for number, (group, rows) in enumerate(groups, start=1):
         section = section_title(group, len(rows), number)
         if number == 1:
-            table = write_table(ws, columns, _ranking_rows(rows, method), title=TITLE,
-                                subtitles=[*subtitles, *notes, section], freeze_columns=2)
+            table = write_table(
+                ws, columns, _ranking_rows(rows, method), title=TITLE, subtitles=[*subtitles, *notes, section], freeze_columns=2
+            )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, columns, _ranking_rows(rows, method), title=section, start_row=next_row)
         for g in method.groups:
             add_color_scale(ws, table.data_range(score_key(g)))
         add_color_scale(ws, table.data_range("total"))
-        chart = add_bar_chart(table, category_key="unit", value_keys=["total"],
-                              title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm")
+        chart = add_bar_chart(
+            table, category_key="unit", value_keys=["total"], title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm"
+        )
         chart_rows = rows_under_chart(chart)
         next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
         tables.append(table)
@@ -320,11 +368,11 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
 
 # --- sheets 2-7: one per group of indicators ------------------------------------------------------------
 
+
 def _indicator_columns(ind: Indicator) -> list[Column]:
     key = ind.code
     if ind.rule_kind == "unresolved":
-        return [Column(f"{ind.code} {ind.name} — Điểm ({_num(ind.max_points)})",
-                       f"{key}:score", 16, "0.00")]
+        return [Column(f"{ind.code} {ind.name} — Điểm ({_num(ind.max_points)})", f"{key}:score", 16, "0.00")]
     value = "Tỷ lệ (%)" if ind.unit == "%" else f"Giá trị ({ind.unit})"
     if ind.rule_kind == "info":
         value += ", không tính điểm"
@@ -353,8 +401,12 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
     rows = []
     for ranking_group, units in ordered:
         for u in units:
-            row = {"rank": rank_label(u.get("rank"), u.get("is_tied")), "unit": u.get("unit_name"),
-                   "ranking_group": group_label(ranking_group), "group_score": u.get(score_key(group))}
+            row = {
+                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                "unit": u.get("unit_name"),
+                "ranking_group": group_label(ranking_group),
+                "group_score": u.get(score_key(group)),
+            }
             for ind in group.indicators:
                 found = by_unit.get((u["unit_code"], ind.code), {})
                 row[f"{ind.code}:num"] = found.get("numerator")
@@ -366,9 +418,13 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
 
 
 def _group_subtitles(group: Group, common: list[str]) -> list[str]:
-    lines = [*common[:-1],
-             (f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; điểm nhóm = tổng điểm các chỉ tiêu, mỗi chỉ tiêu "
-             f"làm tròn 2 chữ số thập phân. Cách tính từng chỉ tiêu: trang \"{SHEET_METHOD}\".")]
+    lines = [
+        *common[:-1],
+        (
+            f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; điểm nhóm = tổng điểm các chỉ tiêu, mỗi chỉ tiêu "
+            f'làm tròn 2 chữ số thập phân. Cách tính từng chỉ tiêu: trang "{SHEET_METHOD}".'
+        ),
+    ]
     if group.unresolved:
         lines.append("Điểm nhóm là điểm của Cổng DVCQG (công thức chưa được công bố); các tỷ lệ chỉ để tham khảo.")
     if any(i.scope == "province" for i in group.indicators):
@@ -383,8 +439,14 @@ def _write_group_sheets(wb, data: WorkbookData, method: Method, common: list[str
     for index, group in enumerate(method.groups, start=1):
         ws = wb.create_sheet(group_sheet_name(index, group))
         title = f"NHÓM {index}: {group.name.upper()} (TỐI ĐA {_num(group.max_points)} ĐIỂM)"
-        table = write_table(ws, group_columns(group), _group_rows(group, ordered, by_unit), title=title,
-                            subtitles=_group_subtitles(group, common), freeze_columns=2)
+        table = write_table(
+            ws,
+            group_columns(group),
+            _group_rows(group, ordered, by_unit),
+            title=title,
+            subtitles=_group_subtitles(group, common),
+            freeze_columns=2,
+        )
         for ind in group.indicators:
             if ind.rule_kind != "info":
                 add_color_scale(ws, table.data_range(f"{ind.code}:score"))
@@ -443,8 +505,6 @@ def _group_name(code: str | None, method: Method) -> str:
         return code or ""
 
 
-
-
 def _indicator_label(code: str | None, names: dict[str, str]) -> str:
     return GROUP_TOTAL if code is None else f"{code} {names.get(code, '')}".strip()
 
@@ -463,16 +523,31 @@ def problem_rows(reconciliation: pd.DataFrame, method: Method) -> list[dict]:
             code = PROVINCE_ROW
         else:
             code = r.get("unit_code") if r.get("matched") and r.get("unit_code") else UNMATCHED
-        key = (PROBLEM_STATUSES.index(r["status"]), group_order.get(r["group_code"], 99),
-               r.get("role") != "province", sort_key(department),
-               len(ind_order) if r.get("indicator_code") is None else ind_order.get(r["indicator_code"], 0))
-        keyed.append((key, {
-            "group": _group_name(r["group_code"], method), "department": department, "unit_code": code,
-            "indicator": _indicator_label(r.get("indicator_code"), names), "numerator": r.get("numerator"),
-            "denominator": r.get("denominator"), "portal_score": r.get("portal_score"),
-            "recomputed_score": r.get("recomputed_score"), "difference": r.get("difference"),
-            "status": r.get("status_label") or STATUS_LABELS.get(r["status"], r["status"]),
-            "warning": None if is_missing(r.get("data_quality_label")) else r.get("data_quality_label")}))
+        key = (
+            PROBLEM_STATUSES.index(r["status"]),
+            group_order.get(r["group_code"], 99),
+            r.get("role") != "province",
+            sort_key(department),
+            len(ind_order) if r.get("indicator_code") is None else ind_order.get(r["indicator_code"], 0),
+        )
+        keyed.append(
+            (
+                key,
+                {
+                    "group": _group_name(r["group_code"], method),
+                    "department": department,
+                    "unit_code": code,
+                    "indicator": _indicator_label(r.get("indicator_code"), names),
+                    "numerator": r.get("numerator"),
+                    "denominator": r.get("denominator"),
+                    "portal_score": r.get("portal_score"),
+                    "recomputed_score": r.get("recomputed_score"),
+                    "difference": r.get("difference"),
+                    "status": r.get("status_label") or STATUS_LABELS.get(r["status"], r["status"]),
+                    "warning": None if is_missing(r.get("data_quality_label")) else r.get("data_quality_label"),
+                },
+            )
+        )
     keyed.sort(key=lambda kv: kv[0])
     return [row for _, row in keyed]
 
@@ -490,10 +565,16 @@ def summary_rows(reconciliation: pd.DataFrame, method: Method) -> tuple[list[dic
     for code in codes:
         c = counts.get(code, Counter())
         file_name, captured = files.get(code, ("Chưa có ảnh chụp của kỳ này", None))
-        rows.append({"group": _group_name(code, method), "file_name": file_name, "captured_at": captured,
-                     **{s: c.get(s, 0) for s in STATUS_LABELS}, "total": sum(c.values())})
-    total = {"group": "Tổng cộng", **{s: sum(r[s] for r in rows) for s in STATUS_LABELS},
-             "total": sum(r["total"] for r in rows)}
+        rows.append(
+            {
+                "group": _group_name(code, method),
+                "file_name": file_name,
+                "captured_at": captured,
+                **{s: c.get(s, 0) for s in STATUS_LABELS},
+                "total": sum(c.values()),
+            }
+        )
+    total = {"group": "Tổng cộng", **{s: sum(r[s] for r in rows) for s in STATUS_LABELS}, "total": sum(r["total"] for r in rows)}
     return rows, total
 
 
@@ -508,93 +589,182 @@ def warning_rows(reconciliation: pd.DataFrame, method: Method) -> list[dict]:
             continue
         who = PROVINCE_ROW if r.get("role") == "province" else (r.get("department_name") or r.get("department_code") or "")
         found.setdefault((r["group_code"], r.get("indicator_code"), r.get("data_quality_label")), []).append(who)
-    rows = [{"group": _group_name(g, method), "indicator": _indicator_label(i, names), "warning": w,
-             "units": len(who), "examples": ", ".join(who[:5]) + (" …" if len(who) > 5 else ""),
-             "_key": (order.get(i, 99), w or "")} for (g, i, w), who in found.items()]
+    rows = [
+        {
+            "group": _group_name(g, method),
+            "indicator": _indicator_label(i, names),
+            "warning": w,
+            "units": len(who),
+            "examples": ", ".join(who[:5]) + (" …" if len(who) > 5 else ""),
+            "_key": (order.get(i, 99), w or ""),
+        }
+        for (g, i, w), who in found.items()
+    ]
     rows.sort(key=lambda r: r.pop("_key"))
     return rows
 
 
 def issue_rows(issues: pd.DataFrame, method: Method) -> list[dict]:
-    rows = [{"group": _group_name(r.get("group_code"), method), "file_name": r["file_name"],
-             "department": r.get("department") or "", "reason": r.get("reason"), "field": r.get("field") or "",
-             "rows": None if is_missing(r.get("rows")) else r.get("rows"),
-             "blocking": "Có" if r.get("blocking") else ""} for r in frame_records(issues)]
+    rows = [
+        {
+            "group": _group_name(r.get("group_code"), method),
+            "file_name": r["file_name"],
+            "department": r.get("department") or "",
+            "reason": r.get("reason"),
+            "field": r.get("field") or "",
+            "rows": None if is_missing(r.get("rows")) else r.get("rows"),
+            "blocking": "Có" if r.get("blocking") else "",
+        }
+        for r in frame_records(issues)
+    ]
     rows.sort(key=lambda r: (r["blocking"] != "Có", r["file_name"], sort_key(r["department"])))
     return rows
 
 
 def _write_reconciliation(wb, data: WorkbookData, method: Method, common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_RECONCILIATION)
-    subtitles = [*common[:2],
-                 ("Điểm của Cổng DVCQG là điểm chính thức. Điểm tính lại dùng chính số liệu trong ảnh chụp của Cổng và "
-                 f"công thức của tệp phương pháp; lệch không quá {_num(method.tolerance)} điểm coi là khớp."),
-                 "Chỉ dùng ảnh chụp mới nhất của mỗi nhóm trong kỳ.", common[-1],
-                 "I. CÁC DÒNG LỆCH HOẶC CHƯA ĐỐI CHIẾU ĐƯỢC"]
-    problems = write_table(ws, PROBLEM_COLUMNS, problem_rows(data.reconciliation, method),
-                           title=f"ĐỐI CHIẾU ĐIỂM VỚI CỔNG DỊCH VỤ CÔNG QUỐC GIA — {data.period.vietnamese.upper()}",
-                           subtitles=subtitles, freeze_columns=2,
-                           empty_text="Không có dòng lệch: mọi điểm đối chiếu được đều khớp với Cổng.")
+    subtitles = [
+        *common[:2],
+        (
+            "Điểm của Cổng DVCQG là điểm chính thức. Điểm tính lại dùng chính số liệu trong ảnh chụp của Cổng và "
+            f"công thức của tệp phương pháp; lệch không quá {_num(method.tolerance)} điểm coi là khớp."
+        ),
+        "Chỉ dùng ảnh chụp mới nhất của mỗi nhóm trong kỳ.",
+        common[-1],
+        "I. CÁC DÒNG LỆCH HOẶC CHƯA ĐỐI CHIẾU ĐƯỢC",
+    ]
+    problems = write_table(
+        ws,
+        PROBLEM_COLUMNS,
+        problem_rows(data.reconciliation, method),
+        title=f"ĐỐI CHIẾU ĐIỂM VỚI CỔNG DỊCH VỤ CÔNG QUỐC GIA — {data.period.vietnamese.upper()}",
+        subtitles=subtitles,
+        freeze_columns=2,
+        empty_text="Không có dòng lệch: mọi điểm đối chiếu được đều khớp với Cổng.",
+    )
     ws.cell(row=problems.header_row - 2, column=1).font = SECTION_FONT
     start = max(problems.last_row, problems.first_row) + 3
     rows, total = summary_rows(data.reconciliation, method)
-    summary = write_table(ws, summary_columns(), rows, title="II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG",
-                          subtitles=[("Số dòng đối chiếu (từng chỉ tiêu và điểm nhóm của từng đơn vị, kể cả dòng "
-                                     "toàn tỉnh) trong ảnh chụp mới nhất của mỗi nhóm.")],
-                          total=total, start_row=start)
+    summary = write_table(
+        ws,
+        summary_columns(),
+        rows,
+        title="II. TỔNG HỢP THEO NHÓM VÀ TÌNH TRẠNG",
+        subtitles=[
+            (
+                "Số dòng đối chiếu (từng chỉ tiêu và điểm nhóm của từng đơn vị, kể cả dòng "
+                "toàn tỉnh) trong ảnh chụp mới nhất của mỗi nhóm."
+            )
+        ],
+        total=total,
+        start_row=start,
+    )
     start = (summary.total_row or summary.last_row) + 3
-    warnings = write_table(ws, WARNING_COLUMNS, warning_rows(data.reconciliation, method),
-                           title="III. CẢNH BÁO CỦA CỔNG VỀ SỐ LIỆU", start_row=start,
-                           subtitles=[("Cổng tự đánh dấu chỉ tiêu có số liệu chưa chính thức (ví dụ mẫu số tạm tính): "
-                                       "điểm vẫn là điểm của Cổng nhưng có thể thay đổi khi Cổng cập nhật số liệu.")],
-                           empty_text="Cổng không có cảnh báo nào về số liệu của kỳ này.")
+    warnings = write_table(
+        ws,
+        WARNING_COLUMNS,
+        warning_rows(data.reconciliation, method),
+        title="III. CẢNH BÁO CỦA CỔNG VỀ SỐ LIỆU",
+        start_row=start,
+        subtitles=[
+            (
+                "Cổng tự đánh dấu chỉ tiêu có số liệu chưa chính thức (ví dụ mẫu số tạm tính): "
+                "điểm vẫn là điểm của Cổng nhưng có thể thay đổi khi Cổng cập nhật số liệu."
+            )
+        ],
+        empty_text="Cổng không có cảnh báo nào về số liệu của kỳ này.",
+    )
     start = max(warnings.last_row, warnings.first_row) + 3
-    write_table(ws, ISSUE_COLUMNS, issue_rows(data.portal_issues, method),
-                title="IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG", start_row=start,
-                subtitles=[("Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị null, "
-                           "điểm tối đa thay đổi, đơn vị không khớp danh mục, tệp không đọc được…")],
-                empty_text="Không có vấn đề")
+    write_table(
+        ws,
+        ISSUE_COLUMNS,
+        issue_rows(data.portal_issues, method),
+        title="IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG",
+        start_row=start,
+        subtitles=[
+            (
+                "Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị null, "
+                "điểm tối đa thay đổi, đơn vị không khớp danh mục, tệp không đọc được…"
+            )
+        ],
+        empty_text="Không có vấn đề",
+    )
     return problems
 
 
 # --- sheet 9: methodology in words ----------------------------------------------------------------
 
+
 def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, list[str]]]:
     groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in method.groups)
-    sections = [("Bộ chỉ số", [
-        (f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
-         + (f", áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")),
-        f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
-    ])]
+    sections = [
+        (
+            "Bộ chỉ số",
+            [
+                (
+                    f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
+                    + (f", áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")
+                ),
+                f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
+            ],
+        )
+    ]
     for index, g in enumerate(method.groups, start=1):
-        sections.append((f"{index}. {g.name} ({g.code}) — tối đa {_num(g.max_points)} điểm",
-                         [i.rule_text for i in g.indicators]))
-    sections.append(("Cách tính điểm và xếp hạng", [
-        ("Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân; điểm nhóm là tổng điểm các chỉ tiêu "
-        "của nhóm; tổng điểm là tổng điểm các nhóm."),
-        ("Số liệu trống (chưa có) nghĩa là chưa đánh giá, không phải 0 điểm. Khi một nhóm chưa có điểm (ví dụ chưa có "
-        "ảnh chụp của Cổng cho nhóm dịch vụ công trực tuyến), tổng điểm tính trên số điểm tối đa của các nhóm đã có "
-        "điểm và được ghi chú ở trang \"Xếp hạng\"."),
-        ("Sở, ban, ngành và xã, phường được xếp hạng riêng, theo tổng điểm làm tròn 2 chữ số, từ cao xuống thấp. Đơn vị "
-        f"bằng điểm nhau được cùng hạng (ghi \"{TIED}\"), hạng kế tiếp bỏ qua số tương ứng (1, 2, 2, 4)."),
-    ]))
+        sections.append((f"{index}. {g.name} ({g.code}) — tối đa {_num(g.max_points)} điểm", [i.rule_text for i in g.indicators]))
+    sections.append(
+        (
+            "Cách tính điểm và xếp hạng",
+            [
+                (
+                    "Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân; điểm nhóm là tổng điểm các chỉ tiêu "
+                    "của nhóm; tổng điểm là tổng điểm các nhóm."
+                ),
+                (
+                    "Số liệu trống (chưa có) nghĩa là chưa đánh giá, không phải 0 điểm. Khi một nhóm chưa có điểm (ví dụ chưa có "
+                    "ảnh chụp của Cổng cho nhóm dịch vụ công trực tuyến), tổng điểm tính trên số điểm tối đa của các nhóm đã có "
+                    'điểm và được ghi chú ở trang "Xếp hạng".'
+                ),
+                (
+                    "Sở, ban, ngành và xã, phường được xếp hạng riêng, theo tổng điểm làm tròn 2 chữ số, từ cao xuống thấp. Đơn vị "
+                    f'bằng điểm nhau được cùng hạng (ghi "{TIED}"), hạng kế tiếp bỏ qua số tương ứng (1, 2, 2, 4).'
+                ),
+            ],
+        )
+    )
     when = _as_of_text(as_of)
-    sections.append(("Thời điểm số liệu", [
-        (f"{when}. Hồ sơ đang giải quyết mà chưa đến hạn tại thời điểm này được tính là đúng hạn; hồ sơ đã quá hạn mà "
-        "chưa có kết quả tính là trễ hạn; hồ sơ phải yêu cầu bổ sung quá một lần tính là trễ hạn."),
-        "Kỳ tháng và quý tính theo tháng tiếp nhận hồ sơ; kỳ năm là lũy kế từ đầu năm đến thời điểm số liệu.",
-    ]))
-    sections.append(("Điểm chính thức", [
-        ("Điểm do Cổng Dịch vụ công quốc gia công bố là điểm chính thức. Điểm trong bảng này tính từ kho dữ liệu của "
-        "tỉnh để theo dõi, giải thích và phát hiện sớm chỉ tiêu yếu; có thể khác điểm của Cổng do thời điểm chụp "
-        "và cách đồng bộ số liệu."),
-        (f"Trang \"{SHEET_RECONCILIATION}\" tính lại điểm từ chính số liệu trong ảnh chụp của Cổng theo công thức trên "
-        f"và so với điểm Cổng công bố; chênh lệch không quá {_num(method.tolerance)} điểm được coi là khớp."),
-    ]))
+    sections.append(
+        (
+            "Thời điểm số liệu",
+            [
+                (
+                    f"{when}. Hồ sơ đang giải quyết mà chưa đến hạn tại thời điểm này được tính là đúng hạn; hồ sơ đã quá hạn mà "
+                    "chưa có kết quả tính là trễ hạn; hồ sơ phải yêu cầu bổ sung quá một lần tính là trễ hạn."
+                ),
+                "Kỳ tháng và quý tính theo tháng tiếp nhận hồ sơ; kỳ năm là lũy kế từ đầu năm đến thời điểm số liệu.",
+            ],
+        )
+    )
+    sections.append(
+        (
+            "Điểm chính thức",
+            [
+                (
+                    "Điểm do Cổng Dịch vụ công quốc gia công bố là điểm chính thức. Điểm trong bảng này tính từ kho dữ liệu của "
+                    "tỉnh để theo dõi, giải thích và phát hiện sớm chỉ tiêu yếu; có thể khác điểm của Cổng do thời điểm chụp "
+                    "và cách đồng bộ số liệu."
+                ),
+                (
+                    f'Trang "{SHEET_RECONCILIATION}" tính lại điểm từ chính số liệu trong ảnh chụp của Cổng theo công thức trên '
+                    f"và so với điểm Cổng công bố; chênh lệch không quá {_num(method.tolerance)} điểm được coi là khớp."
+                ),
+            ],
+        )
+    )
     return sections
 
 
 # --- the workbook ---------------------------------------------------------------------------------------
+
 
 def write_qd766_workbook(path: Path, data: WorkbookData, *, generated_at: datetime | None = None) -> Path:
     """Write the workbook of one period to ``path`` atomically and return ``path``."""
@@ -604,13 +774,20 @@ def write_qd766_workbook(path: Path, data: WorkbookData, *, generated_at: dateti
     _write_ranking(wb, data, method, common)
     _write_group_sheets(wb, data, method, common)
     _write_reconciliation(wb, data, method, common)
-    write_text_sheet(wb.create_sheet(SHEET_METHOD), title="PHƯƠNG PHÁP TÍNH CHỈ SỐ 766",
-                     sections=method_sections(method, data.as_of), subtitles=[method.name])
+    write_text_sheet(
+        wb.create_sheet(SHEET_METHOD),
+        title="PHƯƠNG PHÁP TÍNH CHỈ SỐ 766",
+        sections=method_sections(method, data.as_of),
+        subtitles=[method.name],
+    )
     return save_workbook(wb, path)
 
 
 def sheet_names(method: Method) -> list[str]:
     """The sheets of the workbook, in order."""
-    return [SHEET_RANKING, *(group_sheet_name(i, g) for i, g in enumerate(method.groups, start=1)),
-            SHEET_RECONCILIATION, SHEET_METHOD]
-
+    return [
+        SHEET_RANKING,
+        *(group_sheet_name(i, g) for i, g in enumerate(method.groups, start=1)),
+        SHEET_RECONCILIATION,
+        SHEET_METHOD,
+    ]

@@ -30,7 +30,12 @@ from workbooks.excel import (
 
 TITLE = "BÁO CÁO CHẤT LƯỢNG DỮ LIỆU"
 SHEET_SUMMARY, SHEET_DETAIL, SHEET_FILES, SHEET_FINDINGS, SHEET_GUIDE = (
-    "Tổng hợp", "Chi tiết", "Lỗi tệp", "Cảnh báo", "Hướng dẫn")
+    "Tổng hợp",
+    "Chi tiết",
+    "Lỗi tệp",
+    "Cảnh báo",
+    "Hướng dẫn",
+)
 UNKNOWN_UNIT = "(Không xác định đơn vị)"
 BLANK_NAME = "(để trống)"  # an unknown unit whose name cell was empty in the source
 NO_UNIT = "(Toàn hệ thống)"  # a finding about the whole export, e.g. a day with no file
@@ -76,33 +81,54 @@ FINDING_COLUMNS = (
 )
 
 GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Báo cáo này dùng để làm gì", (
-        ("Báo cáo liệt kê dữ liệu không nạp được vào kho dữ liệu vì không đạt kiểm tra. Dòng bị loại không được "
-         "tính vào chỉ số của đơn vị cho đến khi được sửa và gửi lại."),
-    )),
-    ("Các trang tính", (
-        "Tổng hợp: số dòng bị loại của từng đơn vị và các lý do thường gặp.",
-        ("Chi tiết: từng dòng bị loại, gồm tệp, số thứ tự dòng trong tệp, mã hồ sơ, lý do và giá trị sai. "
-         "Dùng bộ lọc ở cột \"Đơn vị\" để xem riêng dữ liệu của đơn vị mình."),
-        "Lỗi tệp: tệp không đọc được hoặc sai mẫu; toàn bộ tệp chưa được nạp.",
-        ("Cảnh báo: dấu hiệu cần kiểm tra (ngày không có tệp, đơn vị nhiều ngày không phát sinh hồ sơ...); "
-         "dữ liệu vẫn được nạp."),
-    )),
-    ("Cách sửa và gửi lại dữ liệu", (
-        "1. Tìm hồ sơ theo \"Mã hồ sơ\" và đọc \"Lý do bị loại\" cùng \"Giá trị trong tệp\".",
-        ("2. Sửa thông tin ngay trên hệ thống nguồn (Hệ thống thông tin giải quyết thủ tục hành chính), "
-         "không sửa tay trong tệp xuất."),
-        ("3. Sau khi sửa, hồ sơ được xuất lại trong tệp của ngày cập nhật và được nạp tự động ở lần chạy kế tiếp; "
-         "đơn vị không phải gửi riêng."),
-        ("4. Với lỗi ở trang \"Lỗi tệp\": xuất lại tệp của đúng ngày đó, giữ nguyên tên tệp và mẫu cột, rồi đặt vào "
-         "thư mục tiếp nhận; hệ thống sẽ xử lý lại ngày đó."),
-        (f"5. Dòng thuộc nhóm \"{UNKNOWN_UNIT}\": tên cơ quan, đơn vị ghi trong tệp không khớp danh mục. Sửa tên "
-         "trên hệ thống nguồn cho đúng tên chính thức, hoặc đề nghị Sở Khoa học và Công nghệ bổ sung tên gọi khác "
-         "vào danh mục đơn vị."),
-    )),
-    ("Liên hệ", (
-        "Mọi thắc mắc về báo cáo, xin liên hệ bộ phận quản lý kho dữ liệu của Sở Khoa học và Công nghệ.",
-    )),
+    (
+        "Báo cáo này dùng để làm gì",
+        (
+            (
+                "Báo cáo liệt kê dữ liệu không nạp được vào kho dữ liệu vì không đạt kiểm tra. Dòng bị loại không được "
+                "tính vào chỉ số của đơn vị cho đến khi được sửa và gửi lại."
+            ),
+        ),
+    ),
+    (
+        "Các trang tính",
+        (
+            "Tổng hợp: số dòng bị loại của từng đơn vị và các lý do thường gặp.",
+            (
+                "Chi tiết: từng dòng bị loại, gồm tệp, số thứ tự dòng trong tệp, mã hồ sơ, lý do và giá trị sai. "
+                'Dùng bộ lọc ở cột "Đơn vị" để xem riêng dữ liệu của đơn vị mình.'
+            ),
+            "Lỗi tệp: tệp không đọc được hoặc sai mẫu; toàn bộ tệp chưa được nạp.",
+            (
+                "Cảnh báo: dấu hiệu cần kiểm tra (ngày không có tệp, đơn vị nhiều ngày không phát sinh hồ sơ...); "
+                "dữ liệu vẫn được nạp."
+            ),
+        ),
+    ),
+    (
+        "Cách sửa và gửi lại dữ liệu",
+        (
+            '1. Tìm hồ sơ theo "Mã hồ sơ" và đọc "Lý do bị loại" cùng "Giá trị trong tệp".',
+            (
+                "2. Sửa thông tin ngay trên hệ thống nguồn (Hệ thống thông tin giải quyết thủ tục hành chính), "
+                "không sửa tay trong tệp xuất."
+            ),
+            (
+                "3. Sau khi sửa, hồ sơ được xuất lại trong tệp của ngày cập nhật và được nạp tự động ở lần chạy kế tiếp; "
+                "đơn vị không phải gửi riêng."
+            ),
+            (
+                '4. Với lỗi ở trang "Lỗi tệp": xuất lại tệp của đúng ngày đó, giữ nguyên tên tệp và mẫu cột, rồi đặt vào '
+                "thư mục tiếp nhận; hệ thống sẽ xử lý lại ngày đó."
+            ),
+            (
+                f'5. Dòng thuộc nhóm "{UNKNOWN_UNIT}": tên cơ quan, đơn vị ghi trong tệp không khớp danh mục. Sửa tên '
+                "trên hệ thống nguồn cho đúng tên chính thức, hoặc đề nghị Sở Khoa học và Công nghệ bổ sung tên gọi khác "
+                "vào danh mục đơn vị."
+            ),
+        ),
+    ),
+    ("Liên hệ", ("Mọi thắc mắc về báo cáo, xin liên hệ bộ phận quản lý kho dữ liệu của Sở Khoa học và Công nghệ.",)),
 )
 
 
@@ -174,10 +200,24 @@ def summary_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> tuple[
     rows = []
     for i, label in enumerate(sorted(counts, key=lambda lb: lb.order), start=1):
         n = sum(counts[label].values())
-        rows.append({"stt": i, "unit": label.name, "group": label.group, "rejected": n,
-                     "files": len(files[label]), "share": n / grand, "reasons": _reasons(counts[label])})
-    total = {"unit": "Tổng cộng", "rejected": grand, "files": len(all_files),
-             "share": 1.0 if grand else None, "reasons": _reasons(all_reasons)}
+        rows.append(
+            {
+                "stt": i,
+                "unit": label.name,
+                "group": label.group,
+                "rejected": n,
+                "files": len(files[label]),
+                "share": n / grand,
+                "reasons": _reasons(counts[label]),
+            }
+        )
+    total = {
+        "unit": "Tổng cộng",
+        "rejected": grand,
+        "files": len(all_files),
+        "share": 1.0 if grand else None,
+        "reasons": _reasons(all_reasons),
+    }
     return rows, total
 
 
@@ -188,19 +228,33 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
     for r in rejected_rows:
         label = _unit_label(r.get("unit_code"), r.get("unit_name"), by_code)
         file_name = _text(r.get("file_name"))
-        row = {"unit": label.name, "group": label.group, "file_name": file_name,
-               "row_number": r.get("row_number"), "partition_date": _as_date(r.get("partition_date")),
-               "record_key": r.get("record_key"), "reason": r.get("reason"), "value": r.get("value"),
-               "rule": r.get("rule")}
+        row = {
+            "unit": label.name,
+            "group": label.group,
+            "file_name": file_name,
+            "row_number": r.get("row_number"),
+            "partition_date": _as_date(r.get("partition_date")),
+            "record_key": r.get("record_key"),
+            "reason": r.get("reason"),
+            "value": r.get("value"),
+            "rule": r.get("rule"),
+        }
         keyed.append(((label.order, file_name, _row_order(r.get("row_number"))), row))
     keyed.sort(key=lambda kv: kv[0])
     return [{"stt": i, **row} for i, (_, row) in enumerate(keyed, start=1)]
 
 
 def _file_rows(file_issues: Iterable[dict]) -> list[dict]:
-    rows = [{"source": _text(f.get("source")), "file_name": _text(f.get("file_name")),
-             "partition_date": _as_date(f.get("partition_date")), "reason": f.get("reason"), "rule": f.get("rule")}
-            for f in file_issues]
+    rows = [
+        {
+            "source": _text(f.get("source")),
+            "file_name": _text(f.get("file_name")),
+            "partition_date": _as_date(f.get("partition_date")),
+            "reason": f.get("reason"),
+            "rule": f.get("rule"),
+        }
+        for f in file_issues
+    ]
     rows.sort(key=lambda r: (str(r["partition_date"] or ""), r["source"], r["file_name"]))
     return [{"stt": i, **row} for i, row in enumerate(rows, start=1)]
 
@@ -214,8 +268,9 @@ def _finding_rows(findings: Iterable[dict], units: dict[str, Unit]) -> list[dict
         else:
             label = _unit_label(code, name, units)
         check = _text(f.get("check"))
-        keyed.append(((label.order, check), {"unit": label.name, "group": label.group,
-                                             "detail": f.get("detail"), "check": check}))
+        keyed.append(
+            ((label.order, check), {"unit": label.name, "group": label.group, "detail": f.get("detail"), "check": check})
+        )
     keyed.sort(key=lambda kv: kv[0])
     return [{"stt": i, **row} for i, (_, row) in enumerate(keyed, start=1)]
 
@@ -240,15 +295,24 @@ def write_quality_workbook(
 
     summary, total = summary_rows(rejected_rows, units)
     if rejected_rows or file_issues or findings:
-        overview = (f"Tổng số: {_n(len(rejected_rows))} dòng bị loại ở {_n(len(summary))} đơn vị; "
-                    f"{_n(len(file_issues))} lỗi tệp; {_n(len(findings))} cảnh báo.")
+        overview = (
+            f"Tổng số: {_n(len(rejected_rows))} dòng bị loại ở {_n(len(summary))} đơn vị; "
+            f"{_n(len(file_issues))} lỗi tệp; {_n(len(findings))} cảnh báo."
+        )
         no_rows = "Không có dòng dữ liệu bị loại"
     else:
         overview = f"{NO_ERRORS}: mọi tệp và mọi dòng dữ liệu trong kỳ đều đạt kiểm tra."
         no_rows = NO_ERRORS
-    table = write_table(wb.create_sheet(SHEET_SUMMARY), SUMMARY_COLUMNS, summary, title=TITLE,
-                        subtitles=[*subtitles, overview], total=total if summary else None,
-                        empty_text=no_rows, freeze_columns=2)
+    table = write_table(
+        wb.create_sheet(SHEET_SUMMARY),
+        SUMMARY_COLUMNS,
+        summary,
+        title=TITLE,
+        subtitles=[*subtitles, overview],
+        total=total if summary else None,
+        empty_text=no_rows,
+        freeze_columns=2,
+    )
     add_color_scale(table.ws, table.data_range("rejected"), high_is_good=False)
     add_bar_chart(table, category_key="unit", value_keys=["rejected"], title="Số dòng bị loại theo đơn vị")
 
@@ -257,13 +321,30 @@ def write_quality_workbook(
     if len(details) > MAX_DETAIL_ROWS:
         detail_subtitles.append(f"Chỉ hiển thị {_n(MAX_DETAIL_ROWS)} dòng đầu trong {_n(len(details))} dòng bị loại.")
         details = details[:MAX_DETAIL_ROWS]
-    write_table(wb.create_sheet(SHEET_DETAIL), DETAIL_COLUMNS, details,
-                title="CHI TIẾT CÁC DÒNG DỮ LIỆU BỊ LOẠI", subtitles=detail_subtitles,
-                empty_text=no_rows, freeze_columns=2)
-    write_table(wb.create_sheet(SHEET_FILES), FILE_COLUMNS, _file_rows(file_issues),
-                title="CÁC TỆP DỮ LIỆU KHÔNG NẠP ĐƯỢC", subtitles=subtitles, empty_text="Không có lỗi tệp")
-    write_table(wb.create_sheet(SHEET_FINDINGS), FINDING_COLUMNS, _finding_rows(findings, by_code),
-                title="CẢNH BÁO VỀ DỮ LIỆU", subtitles=subtitles, empty_text="Không có cảnh báo")
-    write_text_sheet(wb.create_sheet(SHEET_GUIDE), title="HƯỚNG DẪN SỬA VÀ GỬI LẠI DỮ LIỆU", sections=GUIDE,
-                     subtitles=subtitles)
+    write_table(
+        wb.create_sheet(SHEET_DETAIL),
+        DETAIL_COLUMNS,
+        details,
+        title="CHI TIẾT CÁC DÒNG DỮ LIỆU BỊ LOẠI",
+        subtitles=detail_subtitles,
+        empty_text=no_rows,
+        freeze_columns=2,
+    )
+    write_table(
+        wb.create_sheet(SHEET_FILES),
+        FILE_COLUMNS,
+        _file_rows(file_issues),
+        title="CÁC TỆP DỮ LIỆU KHÔNG NẠP ĐƯỢC",
+        subtitles=subtitles,
+        empty_text="Không có lỗi tệp",
+    )
+    write_table(
+        wb.create_sheet(SHEET_FINDINGS),
+        FINDING_COLUMNS,
+        _finding_rows(findings, by_code),
+        title="CẢNH BÁO VỀ DỮ LIỆU",
+        subtitles=subtitles,
+        empty_text="Không có cảnh báo",
+    )
+    write_text_sheet(wb.create_sheet(SHEET_GUIDE), title="HƯỚNG DẪN SỬA VÀ GỬI LẠI DỮ LIỆU", sections=GUIDE, subtitles=subtitles)
     return save_workbook(wb, path)

@@ -49,7 +49,12 @@ from workbooks.excel import (
 )
 
 SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES = (
-    "Tổng hợp", "Nhiệm vụ", "Quá hạn", "Theo đơn vị", "Lỗi dữ liệu")
+    "Tổng hợp",
+    "Nhiệm vụ",
+    "Quá hạn",
+    "Theo đơn vị",
+    "Lỗi dữ liệu",
+)
 SHEETS = (SHEET_SUMMARY, SHEET_TASKS, SHEET_OVERDUE, SHEET_UNITS, SHEET_ISSUES)
 SOURCES = ("plan_register", "task_report")
 SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo tiến độ"}
@@ -58,8 +63,14 @@ SOURCE_LABELS = {"plan_register": "Sổ kế hoạch", "task_report": "Báo cáo
 STATUS_ORDER = ("completed_on_time", "completed_late", "on_track", "due_soon", "overdue", "no_deadline")
 NO_STATUS = "Chưa tính tình trạng"
 # Colour cue of each status (Excel's light red / yellow / green / orange / grey fills).
-STATUS_FILLS = {"overdue": "FFC7CE", "due_soon": "FFEB9C", "completed_on_time": "C6EFCE", "completed_late": "FCE4D6",
-                "on_track": "DDEBF7", "no_deadline": "EDEDED"}
+STATUS_FILLS = {
+    "overdue": "FFC7CE",
+    "due_soon": "FFEB9C",
+    "completed_on_time": "C6EFCE",
+    "completed_late": "FCE4D6",
+    "on_track": "DDEBF7",
+    "no_deadline": "EDEDED",
+}
 NO_REPORT = "(đơn vị chủ trì chưa báo cáo)"
 NOT_STATED = "(không nêu)"
 
@@ -87,6 +98,7 @@ class TaskReportData:
 
 # --- small helpers ----------------------------------------------------------------------------------------
 
+
 def task_order_key(task_no: Any) -> tuple:
     """Natural order of task numbers as the plan writes them: 1, 2, …, 10, 13, 14, IV.1, IV.2, IV.10, V.1."""
     key = []
@@ -105,10 +117,6 @@ def _roman(text: str) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-
-
-
-
 def _as_date(value: Any) -> date | None:
     if is_missing(value):
         return None
@@ -123,8 +131,6 @@ def _codes(value: Any) -> list[str]:
     if value is None or isinstance(value, float):
         return []
     return [str(v) for v in list(value)]
-
-
 
 
 def _period_text(label: str | None) -> str:
@@ -150,14 +156,20 @@ def task_report_name(period: Period) -> str:
 
 # --- reading ----------------------------------------------------------------------------------------------
 
-def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
-                          department_code: str) -> TaskReportData:
+
+def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, department_code: str) -> TaskReportData:
     """Everything the report of one period shows, read from the warehouse (or its published snapshot)."""
     year = period.start.year
     dept = rows_as_dicts(con, "SELECT unit_name, province FROM dim_unit WHERE unit_code = ?", [department_code])
-    names = {r["code"]: r["name"] for r in rows_as_dicts(con, """
+    names = {
+        r["code"]: r["name"]
+        for r in rows_as_dicts(
+            con,
+            """
         SELECT unit_code AS code, unit_name AS name FROM dim_unit
-        UNION ALL SELECT office_code, office_name FROM dim_office""")}
+        UNION ALL SELECT office_code, office_name FROM dim_office""",
+        )
+    }
     order = {r["office_code"]: r["sort_order"] for r in rows_as_dicts(con, "SELECT office_code, sort_order FROM dim_office")}
     plan = _read_plan(con, year)
     tasks = _read_tasks(con, period, as_of, names)
@@ -166,19 +178,31 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
     completion = _read_completion(con, period, as_of, order, department_code)
     missing = _missing_reports(con, period, tasks, order)
     issues = _read_issues(con, period)
-    return TaskReportData(period=period, as_of=as_of, department_code=department_code,
-                          department_name=dept[0]["unit_name"] if dept else department_code, plan=plan,
-                          tasks=tasks, completion=completion, missing_reports=missing, issues=issues,
-                          province=dept[0]["province"] if dept else "Thái Nguyên")
+    return TaskReportData(
+        period=period,
+        as_of=as_of,
+        department_code=department_code,
+        department_name=dept[0]["unit_name"] if dept else department_code,
+        plan=plan,
+        tasks=tasks,
+        completion=completion,
+        missing_reports=missing,
+        issues=issues,
+        province=dept[0]["province"] if dept else "Thái Nguyên",
+    )
 
 
 def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
-    rows = rows_as_dicts(con, """
+    rows = rows_as_dicts(
+        con,
+        """
         WITH current AS (SELECT plan_number, plan_year, max(revision) AS revision FROM fct_plan_task
                          WHERE plan_year = ? GROUP BY ALL ORDER BY count(*) DESC, plan_number LIMIT 1)
         SELECT c.*, (SELECT max(h.issued_on) FROM plan_task_history h WHERE h.plan_number = c.plan_number
                      AND h.plan_year = c.plan_year AND h.revision = c.revision) AS issued_on
-        FROM current c""", [year])
+        FROM current c""",
+        [year],
+    )
     return rows[0] if rows else {"plan_number": None, "plan_year": year, "revision": None, "issued_on": None}
 
 
@@ -187,7 +211,9 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
     kept in status_as_of)."""
     # The task as it stood on the as-of date: a revision issued later (a moved deadline, a new task) is not yet
     # in a report for an earlier period.
-    rows = rows_as_dicts(con, """
+    rows = rows_as_dicts(
+        con,
+        """
         WITH st AS (
             SELECT * FROM mart_task_status WHERE plan_year = ? AND as_of <= ?
             QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1),
@@ -202,7 +228,8 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
         FROM fct_plan_task t LEFT JOIN st USING (plan_year, task_no) LEFT JOIN version v USING (task_no)
         WHERE t.plan_year = ?
           AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_task_history WHERE plan_year = ?))""",
-                  [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year])
+        [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year],
+    )
     for r in rows:
         r["lead_codes"] = _codes(r.get("lead_codes"))
         r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
@@ -214,8 +241,12 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
 def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -> dict[tuple[str, str], dict]:
     """(task, unit) -> the report row that counts for the period (the view mart_task_report_latest: the latest current
     report of the period or an earlier one, with the latest result document the unit gave for the task)."""
-    rows = rows_as_dicts(con, """SELECT * FROM mart_task_report_latest WHERE for_period = ? AND plan_year = ?
-                                 ORDER BY task_no, unit_code""", [period.label, year])
+    rows = rows_as_dicts(
+        con,
+        """SELECT * FROM mart_task_report_latest WHERE for_period = ? AND plan_year = ?
+                                 ORDER BY task_no, unit_code""",
+        [period.label, year],
+    )
     return {(r["task_no"], r["unit_code"]): r for r in rows}
 
 
@@ -246,18 +277,25 @@ def _attach_reports(tasks: list[dict], latest: dict[tuple[str, str], dict], name
         many = len(rows) > 1
         named = [(names.get(r["unit_code"], r["unit_code"]), r) for r in rows]
         docs = [r for r in rows if r["result_doc_number"] or r["result_doc_date"]]
-        t.update({
-            "reported": bool(rows),
-            "report_period": ", ".join(dict.fromkeys(r["period_label"] for r in rows)) or None,
-            "report_date": max((r["report_date"] for r in rows), default=None),
-            "report_status": _joined([(n, r["status_label"]) for n, r in named], many),
-            "result_doc_number": "; ".join(r["result_doc_number"] for r in docs if r["result_doc_number"]) or None,
-            "result_doc_date": max((r["result_doc_date"] for r in docs if r["result_doc_date"]), default=None),
-            "result_doc": _joined([(names.get(r["unit_code"], r["unit_code"]),
-                                    _doc_text(r["result_doc_number"], r["result_doc_date"])) for r in docs], len(docs) > 1),
-            "difficulties": _joined([(n, r["difficulties"]) for n, r in named], many),
-            "proposals": _joined([(n, r["proposals"]) for n, r in named], many),
-        })
+        t.update(
+            {
+                "reported": bool(rows),
+                "report_period": ", ".join(dict.fromkeys(r["period_label"] for r in rows)) or None,
+                "report_date": max((r["report_date"] for r in rows), default=None),
+                "report_status": _joined([(n, r["status_label"]) for n, r in named], many),
+                "result_doc_number": "; ".join(r["result_doc_number"] for r in docs if r["result_doc_number"]) or None,
+                "result_doc_date": max((r["result_doc_date"] for r in docs if r["result_doc_date"]), default=None),
+                "result_doc": _joined(
+                    [
+                        (names.get(r["unit_code"], r["unit_code"]), _doc_text(r["result_doc_number"], r["result_doc_date"]))
+                        for r in docs
+                    ],
+                    len(docs) > 1,
+                ),
+                "difficulties": _joined([(n, r["difficulties"]) for n, r in named], many),
+                "proposals": _joined([(n, r["proposals"]) for n, r in named], many),
+            }
+        )
         if t.get("percent") is None:
             percents = [r["percent"] for r in rows if r["percent"] is not None]
             t["percent"] = sum(percents) / len(percents) if percents else None
@@ -265,31 +303,46 @@ def _attach_reports(tasks: list[dict], latest: dict[tuple[str, str], dict], name
     return pd.DataFrame(tasks) if tasks else pd.DataFrame(columns=columns)
 
 
-def _read_completion(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, order: dict[str, int],
-                     department_code: str) -> pd.DataFrame:
+def _read_completion(
+    con: duckdb.DuckDBPyConnection, period: Period, as_of: date, order: dict[str, int], department_code: str
+) -> pd.DataFrame:
     """The period's completion rows as of ``as_of`` (or the nearest computed day): units by office order, the
     department last."""
-    rows = rows_as_dicts(con, "SELECT * FROM mart_task_completion WHERE plan_year = ? AND period_label = ?",
-                  [period.start.year, period.label])
+    rows = rows_as_dicts(
+        con, "SELECT * FROM mart_task_completion WHERE plan_year = ? AND period_label = ?", [period.start.year, period.label]
+    )
     days = sorted({r["as_of"] for r in rows})
     if days:
         chosen = max((d for d in days if d <= as_of), default=days[-1])
         rows = [r for r in rows if r["as_of"] == chosen]
-    rows.sort(key=lambda r: (r["unit_code"] == department_code, order.get(r["unit_code"], 10**6),
-                             sort_key(r["unit_name"] or "")))
-    columns = ["plan_year", "period_label", "as_of", "unit_code", "unit_name", "tasks", "due", "completed_on_time",
-               "completed_late", "overdue", "on_time_rate"]
+    rows.sort(key=lambda r: (r["unit_code"] == department_code, order.get(r["unit_code"], 10**6), sort_key(r["unit_name"] or "")))
+    columns = [
+        "plan_year",
+        "period_label",
+        "as_of",
+        "unit_code",
+        "unit_name",
+        "tasks",
+        "due",
+        "completed_on_time",
+        "completed_late",
+        "overdue",
+        "on_time_rate",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
-def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.DataFrame,
-                     order: dict[str, int]) -> pd.DataFrame:
+def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     """The lead units that sent no report of the period: the view mart_task_report_missing, in the offices' order."""
     columns = ["unit_code", "unit_name", "tasks", "last_period", "last_report_date", "report_due_on", "is_late"]
     if tasks.empty:
         return pd.DataFrame(columns=columns)
-    rows = rows_as_dicts(con, f"""SELECT {', '.join(columns)} FROM mart_task_report_missing
-                                  WHERE for_period = ? AND plan_year = ?""", [period.label, period.start.year])
+    rows = rows_as_dicts(
+        con,
+        f"""SELECT {", ".join(columns)} FROM mart_task_report_missing
+                                  WHERE for_period = ? AND plan_year = ?""",
+        [period.label, period.start.year],
+    )
     rows.sort(key=lambda r: (order.get(r["unit_code"], 10**6), sort_key(r["unit_name"])))
     return pd.DataFrame(rows, columns=columns)
 
@@ -297,7 +350,9 @@ def _missing_reports(con: duckdb.DuckDBPyConnection, period: Period, tasks: pd.D
 def _read_issues(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
     """Rejected rows and file problems of the progress reports of the period (or whose period could not be read)
     and of the plan registers of the period's year (or of no plan at all: a register that could not be loaded)."""
-    rows = rows_as_dicts(con, """
+    rows = rows_as_dicts(
+        con,
+        """
         WITH plan_files AS (SELECT DISTINCT source_file, plan_year FROM plan_task_history),
         issues AS (
             SELECT 'row' AS kind, source, file_name, partition_date, row_number, unit_code, unit_name, rule, reason,
@@ -311,13 +366,26 @@ def _read_issues(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame
                 file_name IN (SELECT source_file FROM plan_files WHERE plan_year = ?)
                 OR file_name NOT IN (SELECT source_file FROM plan_files)))
         ORDER BY source, file_name, kind, row_number NULLS FIRST, rule""",
-                  [list(SOURCES), list(SOURCES), period.start, period.end, period.start.year])
-    columns = ["kind", "source", "file_name", "partition_date", "row_number", "unit_code", "unit_name", "rule",
-               "reason", "value", "blocking"]
+        [list(SOURCES), list(SOURCES), period.start, period.end, period.start.year],
+    )
+    columns = [
+        "kind",
+        "source",
+        "file_name",
+        "partition_date",
+        "row_number",
+        "unit_code",
+        "unit_name",
+        "rule",
+        "reason",
+        "value",
+        "blocking",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 # --- derived figures --------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Counts:
@@ -359,19 +427,33 @@ def _unit_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dic
         for t in tasks:
             for code in _codes(t.get("lead_codes")):
                 groups[code].append(t)
-        lead_names = {c: n for t in tasks for c, n in zip(_codes(t.get("lead_codes")),
-                                                          (t.get("lead_names") or "").split("; "), strict=False)}
+        lead_names = {
+            c: n
+            for t in tasks
+            for c, n in zip(_codes(t.get("lead_codes")), (t.get("lead_names") or "").split("; "), strict=False)
+        }
         for code, group in [*groups.items(), (data.department_code, tasks)]:
             c = _counts(group)
-            rows.append({"unit_code": code, "unit_name": lead_names.get(code, data.department_name), "tasks": c.total,
-                         "due": c.due, "completed_on_time": c.of("completed_on_time"),
-                         "completed_late": c.of("completed_late"), "overdue": c.of("overdue"),
-                         "on_time_rate": round(100 * c.of("completed_on_time") / c.due, 1) if c.due else None})
+            rows.append(
+                {
+                    "unit_code": code,
+                    "unit_name": lead_names.get(code, data.department_name),
+                    "tasks": c.total,
+                    "due": c.due,
+                    "completed_on_time": c.of("completed_on_time"),
+                    "completed_late": c.of("completed_late"),
+                    "overdue": c.of("overdue"),
+                    "on_time_rate": round(100 * c.of("completed_on_time") / c.due, 1) if c.due else None,
+                }
+            )
     out, department = [], None
     for r in rows:
         values = percents.get(r["unit_code"], [])
-        row = {**r, "not_due": (r["tasks"] or 0) - (r["due"] or 0),
-               "mean_percent": round(sum(values) / len(values), 1) if values else None}
+        row = {
+            **r,
+            "not_due": (r["tasks"] or 0) - (r["due"] or 0),
+            "mean_percent": round(sum(values) / len(values), 1) if values else None,
+        }
         if r["unit_code"] == data.department_code:
             department = {**row, "unit_name": f"Toàn Sở ({data.department_name})"}
         else:
@@ -413,14 +495,20 @@ def plan_text(data: TaskReportData) -> str:
     revision = plan.get("revision")
     if revision and int(revision) > 1:
         text += f" (bản sửa đổi, bổ sung lần {int(revision) - 1}; lần ban hành/sửa đổi thứ {int(revision)})"
-    return text + (f", {data.department_name} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
-                   f"{data.period.vietnamese} như sau:")
+    return text + (
+        f", {data.department_name} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese} như sau:"
+    )
 
 
 def as_of_text(data: TaskReportData, tasks: list[dict]) -> str:
     text = f"Số liệu tính đến hết ngày {data.as_of:%d/%m/%Y}"
-    older = sorted({_as_date(t.get("status_as_of")) for t in tasks
-                    if t.get("status_as_of") is not None and _as_date(t["status_as_of"]) != data.as_of})
+    older = sorted(
+        {
+            _as_date(t.get("status_as_of"))
+            for t in tasks
+            if t.get("status_as_of") is not None and _as_date(t["status_as_of"]) != data.as_of
+        }
+    )
     if older:
         stale = sum(1 for t in tasks if _as_date(t.get("status_as_of")) in older)
         text += f" (tình trạng của {stale} nhiệm vụ theo số liệu ngày {older[-1]:%d/%m/%Y}, ngày gần nhất đã tính)"
@@ -429,8 +517,9 @@ def as_of_text(data: TaskReportData, tasks: list[dict]) -> str:
     return text + "."
 
 
-def _merged(ws: Worksheet, row: int, first: int, last: int, text: str, font: Font, *,
-            align: str = "center", height: float | None = None) -> None:
+def _merged(
+    ws: Worksheet, row: int, first: int, last: int, text: str, font: Font, *, align: str = "center", height: float | None = None
+) -> None:
     cell = ws.cell(row=row, column=first, value=text)
     cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -456,16 +545,14 @@ def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], gener
     _merged(ws, 2, 1, 2, data.department_name.upper(), _BOLD)
     _merged(ws, 2, 3, n, "Độc lập - Tự do - Hạnh phúc", _BOLD)
     _merged(ws, 3, 1, 2, f"Số:        /BC-{_abbreviation(data.department_code)}", _PLAIN)
-    _merged(ws, 3, 3, n, f"{data.province}, ngày {generated_at:%d} tháng {generated_at:%m} năm {generated_at:%Y}",
-            _ITALIC)
+    _merged(ws, 3, 3, n, f"{data.province}, ngày {generated_at:%d} tháng {generated_at:%m} năm {generated_at:%Y}", _ITALIC)
     _merged(ws, 5, 1, n, "BÁO CÁO", _TITLE, height=22)
     title = f"Kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese}"
     _merged(ws, 6, 1, n, title, _BOLD, height=20)
     _merged(ws, 8, 1, n, f"Kính gửi: Sở Nội vụ tỉnh {data.province}", _PLAIN, height=20)
     row = 10
     for text in (plan_text(data), as_of_text(data, tasks), generated_label(generated_at)):
-        _merged(ws, row, 1, n, text, _ITALIC if row > 10 else _PLAIN, align="left",
-                height=_text_height(text, total_width))
+        _merged(ws, row, 1, n, text, _ITALIC if row > 10 else _PLAIN, align="left", height=_text_height(text, total_width))
         row += 1
     return row + 1
 
@@ -477,13 +564,23 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
     def share(n: int) -> float | None:
         return round(100 * n / c.total, 1) if c.total else None
 
-    notes = {"overdue": f"Chi tiết, nguyên nhân: trang \"{SHEET_OVERDUE}\"",
-             "due_soon": f"Chi tiết: trang \"{SHEET_OVERDUE}\"",
-             "no_deadline": "Thời hạn trong kế hoạch chưa đọc được (xem trang \"Lỗi dữ liệu\")"}
+    notes = {
+        "overdue": f'Chi tiết, nguyên nhân: trang "{SHEET_OVERDUE}"',
+        "due_soon": f'Chi tiết: trang "{SHEET_OVERDUE}"',
+        "no_deadline": 'Thời hạn trong kế hoạch chưa đọc được (xem trang "Lỗi dữ liệu")',
+    }
     rows = [{"no": 1, "label": "Tổng số nhiệm vụ của kế hoạch", "count": c.total, "share": 100.0 if c.total else None}]
     for status in STATUS_ORDER:
-        rows.append({"no": len(rows) + 1, "status": status, "label": c.labels.get(status, status), "count": c.of(status),
-                     "share": share(c.of(status)), "note": notes.get(status, "") if c.of(status) else ""})
+        rows.append(
+            {
+                "no": len(rows) + 1,
+                "status": status,
+                "label": c.labels.get(status, status),
+                "count": c.of(status),
+                "share": share(c.of(status)),
+                "note": notes.get(status, "") if c.of(status) else "",
+            }
+        )
     if c.of(""):
         rows.append({"no": len(rows) + 1, "label": NO_STATUS, "count": c.of(""), "share": share(c.of(""))})
     department = next((r for r in frame_records(data.completion) if r["unit_code"] == data.department_code), None)
@@ -492,10 +589,12 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
     else:
         on_time, due = c.of("completed_on_time"), c.due
         rate = round(100 * on_time / due, 1) if due else None
-    total = {"label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn)",
-             "count": on_time, "share": rate,
-             "note": "Hoàn thành đúng hạn / (đúng hạn + hoàn thành quá hạn + quá hạn)" if due
-             else "Chưa có nhiệm vụ đến hạn"}
+    total = {
+        "label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn)",
+        "count": on_time,
+        "share": rate,
+        "note": "Hoàn thành đúng hạn / (đúng hạn + hoàn thành quá hạn + quá hạn)" if due else "Chưa có nhiệm vụ đến hạn",
+    }
     return rows, total
 
 
@@ -504,20 +603,33 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: da
     ws.sheet_view.showGridLines = False
     start = _write_heading(ws, data, tasks, generated_at)
     rows, total = summary_rows(data, tasks)
-    summary = write_table(ws, SUMMARY_COLUMNS, rows, title="I. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ",
-                          subtitles=[f"Kỳ báo cáo: {data.period.vietnamese}; tình trạng tại ngày {data.as_of:%d/%m/%Y}."],
-                          total=total, start_row=start)
+    summary = write_table(
+        ws,
+        SUMMARY_COLUMNS,
+        rows,
+        title="I. TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ",
+        subtitles=[f"Kỳ báo cáo: {data.period.vietnamese}; tình trạng tại ngày {data.as_of:%d/%m/%Y}."],
+        total=total,
+        start_row=start,
+    )
     for table_row, r in enumerate(rows, start=summary.first_row):
         if r.get("status") in STATUS_FILLS:
             fill_row(summary, table_row, STATUS_FILLS[r["status"]], ["label"])
-    missing = [{**r, "no": i, "last_period": _period_text(r.get("last_period")) or "Chưa gửi"}
-               for i, r in enumerate(frame_records(data.missing_reports), start=1)]
+    missing = [
+        {**r, "no": i, "last_period": _period_text(r.get("last_period")) or "Chưa gửi"}
+        for i, r in enumerate(frame_records(data.missing_reports), start=1)
+    ]
     labels = ", ".join(_period_text(label) for label in closing_labels(data.period))
     after = (summary.total_row or summary.last_row) + 3
     missing_table = write_table(
-        ws, MISSING_COLUMNS, missing, title="II. ĐƠN VỊ CHỦ TRÌ CHƯA GỬI BÁO CÁO KỲ NÀY", start_row=after,
+        ws,
+        MISSING_COLUMNS,
+        missing,
+        title="II. ĐƠN VỊ CHỦ TRÌ CHƯA GỬI BÁO CÁO KỲ NÀY",
+        start_row=after,
         subtitles=[f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}."],
-        empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.")
+        empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.",
+    )
     set_print_layout(ws, portrait=True)
     return summary, missing_table
 
@@ -567,26 +679,43 @@ def _task_note(task: dict) -> str:
 
 
 def task_rows(tasks: list[dict]) -> list[dict]:
-    return [{"task_no": t["task_no"], "content": t.get("content"), "lead": t.get("lead_names") or t.get("lead_text"),
-             "collaborators": t.get("collaborators_text"), "deadline": deadline_text(t),
-             "status": t.get("status_label") or NO_STATUS, "percent": t.get("percent"),
-             "completed_on": _as_date(t.get("completed_on")), "result_doc": t.get("result_doc"),
-             "note": _task_note(t)} for t in tasks]
+    return [
+        {
+            "task_no": t["task_no"],
+            "content": t.get("content"),
+            "lead": t.get("lead_names") or t.get("lead_text"),
+            "collaborators": t.get("collaborators_text"),
+            "deadline": deadline_text(t),
+            "status": t.get("status_label") or NO_STATUS,
+            "percent": t.get("percent"),
+            "completed_on": _as_date(t.get("completed_on")),
+            "result_doc": t.get("result_doc"),
+            "note": _task_note(t),
+        }
+        for t in tasks
+    ]
 
 
 def _legend() -> str:
-    names = {"FFC7CE": "đỏ", "FFEB9C": "vàng", "C6EFCE": "xanh lá", "FCE4D6": "cam", "DDEBF7": "xanh dương",
-             "EDEDED": "xám"}
-    return "Màu ô Tình trạng: " + "; ".join(f"{names[STATUS_FILLS[s]]} = {STATUS_LABELS[s].lower()}"
-                                           for s in STATUS_ORDER) + ". Dòng nhiệm vụ quá hạn tô đỏ."
+    names = {"FFC7CE": "đỏ", "FFEB9C": "vàng", "C6EFCE": "xanh lá", "FCE4D6": "cam", "DDEBF7": "xanh dương", "EDEDED": "xám"}
+    return (
+        "Màu ô Tình trạng: "
+        + "; ".join(f"{names[STATUS_FILLS[s]]} = {STATUS_LABELS[s].lower()}" for s in STATUS_ORDER)
+        + ". Dòng nhiệm vụ quá hạn tô đỏ."
+    )
 
 
 def _write_tasks(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_TASKS)
-    table = write_table(ws, TASK_COLUMNS, task_rows(tasks),
-                        title=f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {data.period.vietnamese.upper()}",
-                        subtitles=[*common, _legend()], freeze_columns=2,
-                        empty_text="Chưa có nhiệm vụ của kế hoạch trong kho dữ liệu")
+    table = write_table(
+        ws,
+        TASK_COLUMNS,
+        task_rows(tasks),
+        title=f"KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {data.period.vietnamese.upper()}",
+        subtitles=[*common, _legend()],
+        freeze_columns=2,
+        empty_text="Chưa có nhiệm vụ của kế hoạch trong kho dữ liệu",
+    )
     for row, t in enumerate(tasks, start=table.first_row):
         status = t.get("status")
         if status == "overdue":
@@ -621,29 +750,49 @@ def overdue_rows(tasks: list[dict]) -> list[dict]:
     for t in picked:
         days = t.get("days_to_due")
         reported = bool(t.get("reported"))
-        rows.append({
-            "task_no": t["task_no"], "content": t.get("content"), "lead": t.get("lead_names") or t.get("lead_text"),
-            "due": _as_date(t.get("effective_due_date")), "status": t.get("status_label"),
-            "days_late": -int(days) if t["status"] == "overdue" and days is not None else None,
-            "days_left": int(days) if t["status"] == "due_soon" and days is not None else None,
-            "percent": t.get("percent"),
-            "difficulties": t.get("difficulties") or (NOT_STATED if reported else NO_REPORT),
-            "proposals": t.get("proposals") or (NOT_STATED if reported else NO_REPORT),
-            "report_period": ", ".join(_period_text(p) for p in (t.get("report_period") or "").split(", ") if p),
-        })
+        rows.append(
+            {
+                "task_no": t["task_no"],
+                "content": t.get("content"),
+                "lead": t.get("lead_names") or t.get("lead_text"),
+                "due": _as_date(t.get("effective_due_date")),
+                "status": t.get("status_label"),
+                "days_late": -int(days) if t["status"] == "overdue" and days is not None else None,
+                "days_left": int(days) if t["status"] == "due_soon" and days is not None else None,
+                "percent": t.get("percent"),
+                "difficulties": t.get("difficulties") or (NOT_STATED if reported else NO_REPORT),
+                "proposals": t.get("proposals") or (NOT_STATED if reported else NO_REPORT),
+                "report_period": ", ".join(_period_text(p) for p in (t.get("report_period") or "").split(", ") if p),
+            }
+        )
     return rows
 
 
 def _write_overdue(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_OVERDUE)
     rows = overdue_rows(tasks)
-    table = write_table(ws, OVERDUE_COLUMNS, rows, title="NHIỆM VỤ QUÁ HẠN, SẮP ĐẾN HẠN VÀ NGUYÊN NHÂN",
-                        subtitles=[*common, ("Khó khăn, vướng mắc và đề xuất, kiến nghị theo báo cáo gần nhất của đơn "
-                                             "vị chủ trì; số ngày tính theo ngày dương lịch đến hạn thực tế.")],
-                        freeze_columns=2, empty_text="Không có nhiệm vụ quá hạn hoặc sắp đến hạn.")
+    table = write_table(
+        ws,
+        OVERDUE_COLUMNS,
+        rows,
+        title="NHIỆM VỤ QUÁ HẠN, SẮP ĐẾN HẠN VÀ NGUYÊN NHÂN",
+        subtitles=[
+            *common,
+            (
+                "Khó khăn, vướng mắc và đề xuất, kiến nghị theo báo cáo gần nhất của đơn "
+                "vị chủ trì; số ngày tính theo ngày dương lịch đến hạn thực tế."
+            ),
+        ],
+        freeze_columns=2,
+        empty_text="Không có nhiệm vụ quá hạn hoặc sắp đến hạn.",
+    )
     for row, r in enumerate(rows, start=table.first_row):
-        fill_row(table, row, STATUS_FILLS["overdue" if r["days_late"] is not None else "due_soon"],
-                 ["task_no", "status", "days_late", "days_left"])
+        fill_row(
+            table,
+            row,
+            STATUS_FILLS["overdue" if r["days_late"] is not None else "due_soon"],
+            ["task_no", "status", "days_late", "days_left"],
+        )
     return table
 
 
@@ -665,15 +814,31 @@ UNIT_COLUMNS = (
 def _write_units(wb, data: TaskReportData, tasks: list[dict], common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_UNITS)
     rows, department = _unit_rows(data, tasks)
-    table = write_table(ws, UNIT_COLUMNS, rows, title="KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ CHỦ TRÌ",
-                        subtitles=[*common, ("Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn "
-                                             "(trống khi chưa có nhiệm vụ đến hạn). Nhiệm vụ nhiều đơn vị chủ trì được "
-                                             "tính cho từng đơn vị; dòng toàn Sở tính mỗi nhiệm vụ một lần.")],
-                        total=department, freeze_columns=1, empty_text="Chưa có số liệu theo đơn vị")
+    table = write_table(
+        ws,
+        UNIT_COLUMNS,
+        rows,
+        title="KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ CHỦ TRÌ",
+        subtitles=[
+            *common,
+            (
+                "Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn "
+                "(trống khi chưa có nhiệm vụ đến hạn). Nhiệm vụ nhiều đơn vị chủ trì được "
+                "tính cho từng đơn vị; dòng toàn Sở tính mỗi nhiệm vụ một lần."
+            ),
+        ],
+        total=department,
+        freeze_columns=1,
+        empty_text="Chưa có số liệu theo đơn vị",
+    )
     add_color_scale(ws, table.data_range("on_time_rate"))
-    chart = add_bar_chart(table, category_key="unit_name",
-                          value_keys=["completed_on_time", "completed_late", "overdue", "not_due"],
-                          title="Tiến độ thực hiện nhiệm vụ theo đơn vị", value_axis_title="Số nhiệm vụ")
+    chart = add_bar_chart(
+        table,
+        category_key="unit_name",
+        value_keys=["completed_on_time", "completed_late", "overdue", "not_due"],
+        title="Tiến độ thực hiện nhiệm vụ theo đơn vị",
+        value_axis_title="Số nhiệm vụ",
+    )
     if chart is not None:
         chart.grouping, chart.overlap = "stacked", 100
     return table
@@ -699,28 +864,45 @@ def issue_rows(issues: pd.DataFrame) -> list[dict]:
             level = "Dòng bị loại"
         else:
             level = "Cả tệp không được nạp" if r.get("blocking") else "Lưu ý"
-        rows.append({"source": SOURCE_LABELS.get(r["source"], r["source"]), "file_name": r["file_name"],
-                     "row_number": r.get("row_number"), "unit": r.get("unit_name") or r.get("unit_code") or "",
-                     "reason": r.get("reason"), "value": r.get("value") or "", "level": level})
+        rows.append(
+            {
+                "source": SOURCE_LABELS.get(r["source"], r["source"]),
+                "file_name": r["file_name"],
+                "row_number": r.get("row_number"),
+                "unit": r.get("unit_name") or r.get("unit_code") or "",
+                "reason": r.get("reason"),
+                "value": r.get("value") or "",
+                "level": level,
+            }
+        )
     return rows
 
 
 def _write_issues(wb, data: TaskReportData, common: list[str]) -> Table:
     ws = wb.create_sheet(SHEET_ISSUES)
-    return write_table(ws, ISSUE_COLUMNS, issue_rows(data.issues), title="LỖI DỮ LIỆU SỔ KẾ HOẠCH VÀ BÁO CÁO TIẾN ĐỘ",
-                       subtitles=[*common, "Dòng, tệp không dùng được để tính tiến độ: cần đơn vị sửa và gửi lại."],
-                       empty_text="Không có")
+    return write_table(
+        ws,
+        ISSUE_COLUMNS,
+        issue_rows(data.issues),
+        title="LỖI DỮ LIỆU SỔ KẾ HOẠCH VÀ BÁO CÁO TIẾN ĐỘ",
+        subtitles=[*common, "Dòng, tệp không dùng được để tính tiến độ: cần đơn vị sửa và gửi lại."],
+        empty_text="Không có",
+    )
 
 
 # --- the workbook -----------------------------------------------------------------------------------------
+
 
 def write_task_report(path: Path, data: TaskReportData, *, generated_at: datetime | None = None) -> Path:
     """Write the report of one period to ``path`` atomically and return ``path``."""
     generated_at = generated_at or now_local()
     tasks = frame_records(data.tasks)
     tasks.sort(key=lambda t: task_order_key(t.get("task_no")))
-    common = [f"{data.department_name} — kỳ báo cáo: {data.period.vietnamese}", as_of_text(data, tasks),
-              generated_label(generated_at)]
+    common = [
+        f"{data.department_name} — kỳ báo cáo: {data.period.vietnamese}",
+        as_of_text(data, tasks),
+        generated_label(generated_at),
+    ]
     wb = new_workbook(f"Báo cáo kết quả thực hiện nhiệm vụ CCHC {data.period.vietnamese}")
     _write_summary(wb, data, tasks, generated_at)
     _write_tasks(wb, data, tasks, common)
