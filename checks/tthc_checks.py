@@ -86,3 +86,27 @@ def export_freshness(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
         state = export_health.freshness(con, business_today())
     return dg.AssetCheckResult(passed=state["fresh"], severity=dg.AssetCheckSeverity.WARN, metadata=state)
+
+
+@dg.asset_check(
+    asset=tthc_dossiers,
+    pool=WRITER_POOL,
+    blocking=True,
+    description="Mọi ngày hồ sơ đã nạp dùng cùng một khóa ẩn danh người nộp (khóa hiện tại).",
+)
+def single_pii_secret(warehouse: Warehouse) -> dg.AssetCheckResult:
+    """Blocks publication while the warehouse mixes two PII secrets: a lost and regenerated secret file, or a
+    rotation whose reload is not finished. The message says which days and both ways out."""
+    keys = warehouse.pii_keys()
+    with warehouse.read() as con:
+        days = export_health.days_with_another_secret(con, keys.fingerprint)
+    shown = ", ".join(f"{d:%d/%m/%Y}" for d in days[:20]) + (" …" if len(days) > 20 else "")
+    what_to_do = (
+        f"{len(days)} ngày hồ sơ được nạp với khóa ẩn danh khác khóa hiện tại ({keys.source}): {shown}. Nếu đang đổi "
+        "khóa: nạp lại các ngày đó (backfill tthc_dossier_versions cho các phân vùng trên). Nếu không đổi khóa: tệp "
+        "khóa đã mất hoặc bị thay, hãy đặt lại tệp khóa cũ (CCHC_PII_SECRET_FILE) từ nơi cất giữ rồi chạy lại."
+    )
+    return dg.AssetCheckResult(
+        passed=not days,
+        metadata={"days": len(days), "current_secret": keys.fingerprint, "what_to_do": what_to_do if days else "-"},
+    )

@@ -118,7 +118,7 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
             "tthc_dossiers",
             "units",
         },
-        19,
+        20,  # 19 then; + single_pii_secret
     ),
     "masterdata_refresh": ({"tthc_catalogue", "units"}, 0),
     "par_blank_forms_yearly": ({"dti_blank_forms", "par_blank_forms"}, 0),

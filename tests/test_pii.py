@@ -220,3 +220,34 @@ def test_a_quoted_value_over_two_lines_in_a_normalised_copy_loads(inbox):
     assert set(loaded) == {"M-1", "M-2", "M-3"}
     assert loaded["M-3"] == 'Trung tâm "Một cửa"\nliên thông'
     assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def test_days_loaded_with_another_secret_are_found_until_they_are_reloaded(inbox):
+    """A lost and regenerated secret file (or a rotation half done) mixes two secrets in a year: the days loaded
+    with the other secret are named, and reloading them with the current secret clears the finding."""
+    from warehouse.export_health import days_with_another_secret
+
+    write_export(inbox / "tthc", DAY, [dossier_row()])
+    write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="HS-0002")])
+    con = load(inbox)  # both days with TEST_KEYS
+    assert days_with_another_secret(con, TEST_KEYS.fingerprint) == []
+    other = keys_from_secret("another-secret-" + "1" * 32, "tests")
+    assert other.fingerprint != TEST_KEYS.fingerprint
+    tthc.load_dossier_partitions(
+        con, inbox / "tthc", DAY, DAY, matcher=matcher_for("Thái Nguyên"), keys=other, work_dir=inbox / "work", now=NOW
+    )
+    assert days_with_another_secret(con, TEST_KEYS.fingerprint) == [DAY]
+    assert days_with_another_secret(con, other.fingerprint) == [date(2026, 1, 6)]  # the rotation's days still to reload
+    stored = {r[0] for r in con.execute("SELECT DISTINCT pii_secret FROM landed_files WHERE source = 'tthc_dossier'").fetchall()}
+    assert stored == {TEST_KEYS.fingerprint, other.fingerprint}  # fingerprints only: 16 hex, never the secret
+    tthc.load_dossier_partitions(
+        con,
+        inbox / "tthc",
+        date(2026, 1, 6),
+        date(2026, 1, 6),
+        matcher=matcher_for("Thái Nguyên"),
+        keys=other,
+        work_dir=inbox / "work",
+        now=NOW,
+    )
+    assert days_with_another_secret(con, other.fingerprint) == []

@@ -79,3 +79,19 @@ def freshness(con: duckdb.DuckDBPyConnection, today: date) -> dict:
         return {"last_export": None, "lag_working_days": None, "fresh": False}
     lag = working_days_between(last_day, today) - (1 if is_working_day(today) else 0)
     return {"last_export": last_day.isoformat(), "lag_working_days": max(lag, 0), "fresh": lag <= 1}
+
+
+def days_with_another_secret(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[date]:
+    """Days whose loaded dossiers were pseudonymised with another PII secret than ``fingerprint`` (the current one):
+    their applicant keys never match the others', so a year mixing them counts one person twice. After a deliberate
+    rotation these are the days still to reload; otherwise the secret file was lost or replaced. Days loaded before
+    the secret was recorded (NULL) are not judged."""
+    rows = con.execute(
+        """SELECT partition_date FROM landed_files
+           WHERE source = 'tthc_dossier' AND status IN ('loaded', 'partly_loaded')
+           QUALIFY row_number() OVER (PARTITION BY partition_date ORDER BY loaded_at DESC) = 1
+                   AND pii_secret IS NOT NULL AND pii_secret <> $fingerprint
+           ORDER BY partition_date""",
+        {"fingerprint": fingerprint},
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -85,6 +85,7 @@ LANDED_FILE_COLUMNS = (
     "rows_rejected",
     "first_loaded_at",
     "loaded_at",
+    "pii_secret",
 )
 QUARANTINE_INSERT = sql("landing/insert_quarantine")
 FILE_ISSUE_INSERT = sql("landing/insert_file_issue")

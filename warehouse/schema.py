@@ -51,9 +51,13 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "landed_files": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, sha256 VARCHAR,
         size_bytes BIGINT, encoding VARCHAR, status VARCHAR NOT NULL, rows_read BIGINT, rows_loaded BIGINT,
-        rows_rejected BIGINT, first_loaded_at TIMESTAMP, loaded_at TIMESTAMP""",
+        rows_rejected BIGINT, first_loaded_at TIMESTAMP, loaded_at TIMESTAMP, pii_secret VARCHAR""",
         "Mỗi tệp nguồn đã nhận (hoặc ngày thiếu tệp): dòng dõi dữ liệu.",
         {
+            "pii_secret": (
+                "dấu nhận dạng (16 ký tự hex, HMAC) của khóa bí mật dùng để ẩn danh người nộp khi nạp tệp hồ sơ: hai "
+                "khóa khác nhau cho hai dấu khác nhau, không suy ra được khóa; NULL ở nguồn khác và tệp nạp trước khi có cột"
+            ),
             "status": (
                 "loaded | partly_loaded | rejected | missing | deferred (tệp đang được chép, để lần chạy sau); một "
                 "tệp giao lại rỗng, chỉ có tiêu đề hay bị cắt cụt không thay dòng của lần nạp tốt trước (xem file_issues)"

@@ -222,7 +222,7 @@ def load_dossier_partitions(
     files = export_files(folder, start, end)
     staged = stage_dossier_exports(con, files, matcher=matcher, keys=keys, work_dir=work_dir, profile=profile)
     kept = {} if withdraw else _kept_days(con, files, staged)
-    file_issues = _lineage(con, files, staged, first_loaded, now, kept)
+    file_issues = _lineage(con, files, staged, first_loaded, now, kept, keys.fingerprint)
     kept_days = sorted(kept)
 
     with transaction(con):
@@ -330,7 +330,11 @@ def _lineage(
     first_loaded: dict,
     now: datetime,
     kept: dict[date, FileIssue],
+    pii_secret: str,
 ) -> list[dict]:
+    """Lineage rows of the exports (staged in _landed) and their file issues; a loaded file records which PII secret
+    its applicant keys were made with (``pii_secret``, the secret's fingerprint), so a year that mixes two secrets is
+    found (warehouse/export_health.days_with_another_secret)."""
     landed, file_issues = [], []
     for export in files:
         p = export.prepared
@@ -393,6 +397,7 @@ def _lineage(
                 rows_rejected=bad,
                 first_loaded_at=first,
                 loaded_at=now,
+                pii_secret=pii_secret,
             )
         )
         issues = list(p.issues)

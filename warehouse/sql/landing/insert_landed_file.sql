@@ -12,4 +12,5 @@ SELECT
     $rows_loaded AS rows_loaded,
     $rows_rejected AS rows_rejected,
     $first_loaded_at AS first_loaded_at,
-    $loaded_at AS loaded_at
+    $loaded_at AS loaded_at,
+    $pii_secret AS pii_secret
