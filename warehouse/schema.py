@@ -583,6 +583,30 @@ VIEWS: dict[str, tuple[str, str]] = {
             'báo cáo kỳ này" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx).'
         ),
     ),
+    "mart_qd766_trend": (
+        sql("views/mart_qd766_trend"),
+        (
+            "Diễn biến Chỉ số 766 theo đơn vị: mỗi tháng và mỗi quý của mart_qd766_unit (điểm 6 nhóm, tổng điểm, thứ "
+            "hạng) cạnh kỳ liền trước của cùng đơn vị, với mức thay đổi tổng điểm và thứ hạng. Kỳ chưa có số liệu "
+            "không có dòng (không phải điểm 0); kỳ ngay sau đó không có mức thay đổi (chỉ so hai kỳ liền nhau)."
+        ),
+    ),
+    "mart_par_trend": (
+        sql("views/mart_par_trend"),
+        (
+            "Chỉ số CCHC theo đơn vị, năm nay so với năm trước (mart_par_unit của hai năm): tổng điểm, chỉ số %, "
+            "thứ hạng, xếp loại và mức thay đổi. Đơn vị năm trước chưa có (mới, hoặc hình thành khi sắp xếp) không "
+            "có mức thay đổi."
+        ),
+    ),
+    "mart_dti_trend": (
+        sql("views/mart_dti_trend"),
+        (
+            "DTI theo đơn vị, năm nay so với năm trước: tổng điểm năm trước là previous_total của mart_dti_unit "
+            "(kết quả đã công bố, quy về đơn vị hiện nay: đơn vị hợp nhất so với trung bình các đơn vị cũ), thứ "
+            "hạng và xếp loại năm trước cùng nguồn, mức thay đổi tổng điểm, thứ hạng, xếp loại."
+        ),
+    ),
 }
 
 
@@ -1058,5 +1082,62 @@ VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
             "kế hoạch chỉ yêu cầu báo cáo quý, 6 tháng, năm, không nêu ngày)"
         ),
         "is_late": "đã quá hạn gửi báo cáo (ngày hiện tại, hoặc biến task_report_as_of, sau report_due_on)",
+    },
+    "mart_qd766_trend": {
+        **MORE_COMMENTS["mart_qd766_unit"],
+        "period_kind": "loại kỳ: month (tháng) | quarter (quý); mỗi loại là một chuỗi riêng",
+        "period_label": "kỳ: 2026-M03 (tháng) | 2026-Q1 (quý); tháng/quý chưa có số liệu không có dòng",
+        "evaluated_max": "tổng điểm tối đa của các nhóm đã có điểm (100 khi đủ)",
+        "complete": "đủ 6 nhóm",
+        "rank": "thứ hạng trong nhóm xếp hạng của kỳ, như mart_qd766_unit (kiểu thi đấu 1, 2, 2, 4); NULL = chưa xếp hạng",
+        "previous_period_label": "kỳ liền trước cùng loại (tháng trước, quý trước); NULL khi kỳ đó chưa có số liệu",
+        "previous_total": "tổng điểm của đơn vị ở kỳ liền trước",
+        "previous_rank": "thứ hạng của đơn vị ở kỳ liền trước; NULL khi chưa xếp hạng hoặc chưa có kỳ đó",
+        "previous_is_tied": "kỳ liền trước đơn vị đồng hạng với đơn vị khác",
+        "total_change": (
+            "thay đổi tổng điểm so với kỳ liền trước (total − previous_total, làm tròn 2 chữ số); NULL khi không có "
+            "kỳ liền trước hoặc hai kỳ khác thang điểm (evaluated_max)"
+        ),
+        "rank_change": (
+            "thay đổi thứ hạng so với kỳ liền trước = previous_rank − rank: dương là tăng hạng (từ 3 lên 1: +2), "
+            "âm là tụt hạng; NULL khi một trong hai kỳ chưa xếp hạng, không có kỳ liền trước hoặc đổi nhóm xếp hạng"
+        ),
+    },
+    "mart_par_trend": {
+        **MORE_COMMENTS["mart_par_unit"],
+        "index_pct": "chỉ số % năm nay = tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
+        "previous_total": "tổng điểm năm trước của cùng đơn vị (mart_par_unit); NULL khi năm trước chưa có đơn vị",
+        "previous_index_pct": "chỉ số % năm trước",
+        "previous_band": "xếp loại năm trước",
+        "previous_rank": "thứ hạng năm trước trong nhóm xếp hạng",
+        "previous_units_in_group": "số đơn vị trong nhóm xếp hạng năm trước",
+        "total_change": (
+            "thay đổi tổng điểm so với năm trước (làm tròn 2 chữ số); NULL khi đơn vị mới hoặc một trong hai năm "
+            "chưa có phiếu tự đánh giá dùng được"
+        ),
+        "index_change": "thay đổi chỉ số % so với năm trước (điểm phần trăm; so được khi bộ tiêu chí đổi); NULL như total_change",
+        "rank_change": (
+            "thay đổi thứ hạng = previous_rank − rank: dương là tăng hạng, âm là tụt hạng; NULL khi đơn vị mới, "
+            "chưa xếp hạng một trong hai năm hoặc đổi nhóm xếp hạng"
+        ),
+        "band_changed": "xếp loại khác năm trước; NULL khi một trong hai năm chưa xếp loại",
+    },
+    "mart_dti_trend": {
+        **TABLES["mart_dti_unit"][2],
+        **MORE_COMMENTS["mart_dti_unit"],
+        "previous_rank": (
+            "thứ hạng năm trước: thứ hạng đã công bố (stg_dti_previous) khi kho có kết quả công bố của năm trước, "
+            "nếu không thì mart_dti_unit năm trước; NULL với đơn vị hợp nhất từ nhiều đơn vị cũ hoặc đơn vị mới"
+        ),
+        "previous_band": "xếp loại năm trước, cùng nguồn với previous_rank (kết quả công bố: như nguồn ghi)",
+        "total_change": (
+            "thay đổi tổng điểm so với năm trước = mart_dti_unit.change (total − previous_total); NULL khi đơn vị mới "
+            "hoặc chưa có phiếu dùng được"
+        ),
+        "rank_change": (
+            "thay đổi thứ hạng = previous_rank − rank: dương là tăng hạng, âm là tụt hạng; NULL khi đơn vị mới, hợp "
+            "nhất hoặc chưa xếp hạng một trong hai năm"
+        ),
+        "band_changed": "xếp loại khác năm trước (không phân biệt hoa thường); NULL khi một trong hai năm chưa xếp loại",
     },
 }
