@@ -93,3 +93,35 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
             "snapshots_kept": len(kept),
         }
     )
+
+
+WEB_FOLDER = "web"  # under the reports folder: cong-khai/ (public build) and noi-bo/ (internal build)
+
+
+@dg.asset(
+    group_name=groups.PUBLISH,
+    kinds={"html"},
+    deps=[analyst_snapshot],
+    description="Trang web tĩnh công bố kết quả (HTML, CSS, biểu đồ SVG; mở được từ đĩa hoặc qua máy chủ web bất kỳ): "
+    "xếp hạng Chỉ số 766, CCHC, chuyển đổi số, trang từng đơn vị với xu hướng; bản công khai (cong-khai/) và bản nội "
+    "bộ (noi-bo/, thêm dữ liệu bị loại). Đọc từ bản chụp đã công bố.",
+)
+def web_publication(warehouse: Warehouse) -> dg.MaterializeResult:
+    import duckdb
+
+    from web.site import build_site
+
+    folder = Path(warehouse.reports) / WEB_FOLDER
+    generated_at = now_local()
+    # The published snapshot, read-only: the site shows exactly what analysts see, and never waits for the build file.
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        public = build_site(con, folder / "cong-khai", province=warehouse.province, generated_at=generated_at, internal=False)
+        internal = build_site(con, folder / "noi-bo", province=warehouse.province, generated_at=generated_at, internal=True)
+    return dg.MaterializeResult(
+        metadata={
+            "public": dg.MetadataValue.path(str(folder / "cong-khai" / "index.html")),
+            "internal": dg.MetadataValue.path(str(folder / "noi-bo" / "index.html")),
+            "pages": len(public),
+            "internal_pages": len(internal),
+        }
+    )

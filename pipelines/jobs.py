@@ -33,7 +33,7 @@ PERIOD_JOBS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str]] = {
     "yearly_indices": (
         "year",
         (groups.QD766, groups.PAR, groups.DTI),
-        ("analyst_snapshot",),
+        ("analyst_snapshot", "web_publication"),
         (
             "Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
             "bản chụp cho phân tích."

@@ -306,6 +306,9 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
         _print_snapshot(settings.snapshot_db)
     for workbook in sorted(settings.reports.glob("*.xlsx")):
         print(f"  Báo cáo Excel: {workbook}")
+    site = settings.reports / "web" / "cong-khai" / "index.html"
+    if site.exists():
+        print(f"  Trang web công bố (mở bằng trình duyệt): {site}")
     print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")
     return 0 if success else 1
 

@@ -1,0 +1,237 @@
+"""The static web publication, built from a small hand-made warehouse: every page type, links that resolve, headings
+and tables a screen reader can follow, Vietnamese numbers, rank movement, a public build without internal data; and
+in headless Chromium (where installed): no console error, the table script runs, a screenshot per page type."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import duckdb
+import pytest
+
+from common.periods import parse_period
+from scoring.criteria_table import qd766_rows
+from scoring.qd766 import methodology_for
+from warehouse.criteria_dim import write_dim_criterion
+from warehouse.schema import ensure_schema
+from web.site import build_site, unit_page
+
+GROUPS = ("ckmb", "tdgq", "dvctt", "tttt", "mdhl", "shhs")
+UNITS = [  # code, name, ranking group
+    ("19.SKHCN", "Sở Khoa học và Công nghệ", "agency"),
+    ("19.SNV", "Sở Nội vụ", "agency"),
+    ("19.STC", "Sở Tài chính", "agency"),
+    ("12345", "Xã Ân Thịnh", "commune"),
+]
+# (period, unit, scores by group, rank, tied): SKHCN goes from 3rd in January to 1st in February; no March row for it.
+QD766 = [
+    ("2026-M01", "19.SKHCN", (15, 15, 10, 5, 15, 10), 3, False),
+    ("2026-M01", "19.SNV", (17, 18, 12, 8, 17, 20), 1, False),
+    ("2026-M01", "19.STC", (16, 17, 11, 7, 16, 18), 2, False),
+    ("2026-M02", "19.SKHCN", (17.5, 19, 12, 9, 17, 21), 1, False),
+    ("2026-M02", "19.SNV", (17, 18, 12, 8, 17, 20), 2, True),
+    ("2026-M02", "19.STC", (17, 18, 12, 8, 17, 20), 2, True),
+    ("2026-M03", "19.SNV", (17, 18, 12, 8, 17, 20), 1, False),
+    ("2026-Y", "19.SKHCN", (17.2, 17.53, 12, 5.8, 17.79, 14.95), 2, False),
+    ("2026-Y", "19.SNV", (17, 18, 12, 8, 17, 20), 1, False),
+    ("2026-Y", "12345", (16, 16, 10, 6, 16, 15), 1, False),
+]
+REJECTED_FILE = "ho_so_20260105.csv"
+
+
+def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    con.executemany(
+        """INSERT INTO dim_unit BY NAME SELECT ? AS unit_code, ? AS unit_name, ? AS ranking_group, ? AS unit_group,
+           'x' AS group_label, 'Thái Nguyên' AS province, [] AS aliases, ? AS sort_order""",
+        [(c, n, g, g, i) for i, (c, n, g) in enumerate(UNITS)],
+    )
+    m = methodology_for(date(2026, 1, 1))
+    write_dim_criterion(con, qd766_rows(m, 2026), datetime(2026, 10, 1), year=2026, index_code="qd766", tree=m.path.name)
+    for label, code, scores, rank, tied in QD766:
+        p = parse_period(label)
+        name, group = next((n, g) for c, n, g in UNITS if c == code)
+        row = {
+            "period_label": label,
+            "period_kind": p.kind,
+            "period_start": p.start,
+            "period_end": p.end,
+            "as_of": datetime(2026, 11, 30, 23, 0),
+            "unit_code": code,
+            "unit_name": name,
+            "ranking_group": group,
+            **{f"score_{g}": float(s) for g, s in zip(GROUPS, scores, strict=True)},
+            "dvctt_source": "portal",
+            "total": float(sum(scores)),
+            "evaluated_max": 100.0,
+            "complete": True,
+            "rank": rank,
+            "is_tied": tied,
+            "units_in_group": 3,
+            "dossiers": 10,
+        }
+        con.execute(f"INSERT INTO mart_qd766_unit BY NAME SELECT {', '.join(f'${k} AS {k}' for k in row)}", row)
+    for code, name, group in UNITS:
+        con.execute(
+            """INSERT INTO mart_par_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
+                       ? AS ranking_group, 'par.yaml' AS tree, 69.48 AS total, 100 AS max_applicable, 69.48 AS index_pct,
+                       'Trung bình' AS band, false AS provisional, true AS has_form, 1 AS rank, false AS is_tied,
+                       1 AS units_in_group""",
+            [code, name, group],
+        )
+        con.execute(
+            """INSERT INTO mart_dti_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
+                       ? AS ranking_group, 'dti.yaml' AS tree, 85.6 AS total, 85.6 AS index_value, 'Tốt' AS band,
+                       true AS provisional, true AS has_form, 0 AS missing_components, 1 AS rank, false AS is_tied,
+                       1 AS units_in_group, 15.42 AS change""",
+            [code, name, group],
+        )
+    con.execute(
+        """INSERT INTO quarantine BY NAME SELECT 'tthc_dossier' AS source, ? AS file_name, 2 AS row_number,
+                   'unknown_unit' AS rule, 'Đơn vị không có trong danh mục' AS reason, now() AS loaded_at""",
+        [REJECTED_FILE],
+    )
+    return con
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("web")
+    con = _warehouse(root / "w.duckdb")
+    out = {}
+    for name, internal in (("cong-khai", False), ("noi-bo", True)):
+        build_site(con, root / name, province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 30), internal=internal)
+        out[name] = root / name
+    con.close()
+    return out
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.h1 = 0
+        self.tables = 0
+        self.captions = 0
+        self.head_cells_without_scope = 0
+        self.lang = ""
+        self._in_thead = False
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang") or ""
+        for key in ("href", "src"):
+            if a.get(key):
+                self.links.append(a[key] or "")
+        self.h1 += tag == "h1"
+        self.tables += tag == "table"
+        self.captions += tag == "caption"
+        self._in_thead = self._in_thead or tag == "thead"
+        if tag == "th" and self._in_thead and "scope" not in a:
+            self.head_cells_without_scope += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._in_thead = False
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_every_page_type_is_written(sites):
+    pages = {p.relative_to(sites["cong-khai"]).as_posix() for p in sites["cong-khai"].rglob("*.html")}
+    assert {
+        "index.html",
+        "phuong-phap.html",
+        "qd766/2026-M01.html",
+        "qd766/2026-M02.html",
+        "qd766/2026-Y.html",
+        "par/2026.html",
+        "dti/2026.html",
+    } <= pages
+    assert {f"don-vi/{unit_page(c)}" for c, _, _ in UNITS} <= pages
+    assert not any(p.startswith("noi-bo/") for p in pages)
+
+
+@pytest.mark.parametrize("build", ["cong-khai", "noi-bo"])
+def test_links_resolve_and_pages_are_accessible(sites, build):
+    for path in sites[build].rglob("*.html"):
+        page = _parse(path)
+        assert page.lang == "vi" and page.h1 == 1, path
+        assert page.tables == page.captions and page.head_cells_without_scope == 0, path
+        for link in page.links:
+            if link.startswith(("data:", "#")):
+                continue
+            assert not urlparse(link).scheme, f"{path}: {link} leaves the site (no CDN)"
+            target = (path.parent / unquote(link.split("#")[0])).resolve()
+            assert target.exists(), f"{path}: {link}"
+
+
+def test_numbers_rank_movement_and_order(sites):
+    unit = _parse(sites["cong-khai"] / "don-vi" / unit_page("19.SKHCN"))
+    text = " ".join(unit.text)
+    assert "85,27" in text  # 17.2 + 17.53 + 12 + 5.8 + 17.79 + 14.95, Vietnamese decimal comma
+    assert "+2" in text  # 3rd in January, 1st in February
+    assert "7,05" in text  # points lost in "Số hóa hồ sơ": 22 - 14.95
+    ranking = (sites["cong-khai"] / "qd766" / "2026-M02.html").read_text(encoding="utf-8")
+    order = [ranking.index(name) for name in ("Sở Khoa học và Công nghệ", "Sở Nội vụ", "Sở Tài chính")]
+    assert order == sorted(order) and ranking.count("đồng hạng</td>") == 2
+    index = (sites["cong-khai"] / "index.html").read_text(encoding="utf-8")
+    assert index.index("Xã Ân Thịnh") > 0 and "2026-M03" in index
+
+
+def test_the_public_build_holds_no_internal_data(sites):
+    public = " ".join(p.read_text(encoding="utf-8") for p in sites["cong-khai"].rglob("*.html"))
+    internal = (sites["noi-bo"] / "noi-bo" / "du-lieu-bi-loai.html").read_text(encoding="utf-8")
+    assert REJECTED_FILE in internal and REJECTED_FILE not in public
+    assert "Bản nội bộ" not in public and "du-lieu-bi-loai" not in public
+
+
+def _chromium() -> str | None:
+    return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["index.html", "qd766/2026-Y.html", f"don-vi/{unit_page('19.SKHCN')}"])
+def test_pages_render_in_headless_chromium_without_console_errors(sites, page, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium): the browser test is skipped")
+    url = (sites["cong-khai"] / page).resolve().as_uri()
+    flags = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-extensions",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    dom = subprocess.run([*flags, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+    assert dom.returncode == 0 and not console, console or dom.stderr[-2000:]
+    if "sortable" in dom.stdout:
+        assert 'data-ready="yes"' in dom.stdout  # the table script ran
+    shot = tmp_path / "page.png"
+    subprocess.run(
+        [*flags, "--window-size=1280,1600", f"--screenshot={shot}", url], capture_output=True, timeout=120, check=False
+    )
+    assert shot.exists() and shot.stat().st_size > 10_000
+    assert re.search(r"<h1>[^<]+</h1>", dom.stdout)

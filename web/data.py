@@ -1,0 +1,97 @@
+"""What the web publication shows, read from the warehouse's marts and views (nothing else): plain dicts for the
+templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from common.units import RANKING_GROUP_LABELS
+
+QD766_GROUPS = ("ckmb", "tdgq", "dvctt", "tttt", "mdhl", "shhs")
+
+
+def records(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(query, params or {})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dataclass
+class SiteData:
+    province: str
+    generated_at: datetime
+    data_as_of: datetime | None
+    units: list[dict[str, Any]]  # dim_unit in Vietnamese order
+    qd766_groups: list[dict[str, Any]]  # code, name, max_points of the latest year's tree
+    qd766_periods: list[dict[str, Any]]  # period_label, period_kind, period_start, period_end, as_of
+    qd766: dict[str, list[dict[str, Any]]]  # period_label -> mart_qd766_unit rows
+    qd766_trend: dict[str, list[dict[str, Any]]]  # unit_code -> mart_qd766_trend month rows, in order
+    par: dict[int, list[dict[str, Any]]]  # year -> mart_par_unit rows
+    dti: dict[int, list[dict[str, Any]]]  # year -> mart_dti_unit rows
+    method: dict[str, list[dict[str, Any]]]  # index_code -> dim_criterion rows of the latest year
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # internal build only: rejected rows by rule and file
+
+
+def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_at: datetime, internal: bool) -> SiteData:
+    units = records(con, "SELECT unit_code, unit_name, ranking_group, group_label FROM dim_unit ORDER BY sort_key")
+    periods = records(
+        con,
+        """SELECT DISTINCT period_label, period_kind, period_start, period_end, max(as_of) AS as_of
+                              FROM mart_qd766_unit GROUP BY ALL ORDER BY period_start, period_end""",
+    )
+    qd766: dict[str, list[dict[str, Any]]] = {}
+    for row in records(con, "SELECT * FROM mart_qd766_unit ORDER BY period_label, ranking_group, rank NULLS LAST, sort_key"):
+        qd766.setdefault(row["period_label"], []).append(row)
+    trend: dict[str, list[dict[str, Any]]] = {}
+    for row in records(con, "SELECT * FROM mart_qd766_trend WHERE period_kind = 'month' ORDER BY unit_code, period_start"):
+        trend.setdefault(row["unit_code"], []).append(row)
+    par: dict[int, list[dict[str, Any]]] = {}
+    for row in records(con, "SELECT * FROM mart_par_unit ORDER BY year, ranking_group, rank NULLS LAST, sort_key"):
+        par.setdefault(row["year"], []).append(row)
+    dti: dict[int, list[dict[str, Any]]] = {}
+    for row in records(con, "SELECT * FROM mart_dti_unit ORDER BY year, ranking_group, rank NULLS LAST, sort_key"):
+        dti.setdefault(row["year"], []).append(row)
+    method: dict[str, list[dict[str, Any]]] = {}
+    for row in records(
+        con,
+        """SELECT * FROM dim_criterion
+                               QUALIFY year = max(year) OVER (PARTITION BY index_code)
+                               ORDER BY index_code, ranking_group NULLS FIRST, tree, position""",
+    ):
+        method.setdefault(row["index_code"], []).append(row)
+    groups = [
+        {"code": r["code"], "key": f"score_{r['code'].lower()}", "name": r["name"], "max_points": r["max_points"]}
+        for r in method.get("qd766", [])
+        if r["kind"] == "group"
+    ]
+    groups = list({g["code"]: g for g in reversed(groups)}.values())[::-1]  # each group once (one tree's)
+    as_of = max((p["as_of"] for p in periods if p["as_of"] is not None), default=None)
+    rejected = []
+    if internal:
+        rejected = records(
+            con,
+            """SELECT source, rule_label, file_name, count(*) AS rows
+                                   FROM mart_rejected_row GROUP BY ALL ORDER BY rows DESC, source, file_name LIMIT 500""",
+        )
+    return SiteData(
+        province=province,
+        generated_at=generated_at,
+        data_as_of=as_of,
+        units=units,
+        qd766_groups=groups,
+        qd766_periods=periods,
+        qd766=qd766,
+        qd766_trend=trend,
+        par=par,
+        dti=dti,
+        method=method,
+        rejected=rejected,
+    )
+
+
+def group_label(code: str | None) -> str:
+    return RANKING_GROUP_LABELS.get(code or "", code or "")

@@ -1,0 +1,312 @@
+"""Writes the static web publication from the warehouse: index, rankings (QĐ 766 per month, quarter and year; PAR
+and DTI per year), a page per unit (scorecard, points lost, trends), the method in words; the internal build adds
+the rejected rows. Every page is plain HTML with the stylesheet, a classic script and inline SVG, written aside and
+swapped into place, so a reader never sees half a site."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from common.periods import parse_period
+from common.vntext import match_key
+from web.charts import Series, line_chart
+from web.data import SiteData, group_label, read_site_data
+from web.format import day, missing, number
+
+HERE = Path(__file__).resolve().parent
+INDEX_TITLES = {
+    "qd766": "Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)",
+    "par": "Chỉ số cải cách hành chính (PAR INDEX)",
+    "dti": "Chỉ số chuyển đổi số (DTI)",
+}
+
+
+def unit_page(code: str) -> str:
+    """The file name of a unit's page: its code, made safe for any file system and URL."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", match_key(code) if not code.isascii() else code) + ".html"
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def period_name(label: str) -> str:
+    return parse_period(label).vietnamese
+
+
+def _ranking_rows(rows: Iterable[dict[str, Any]], columns: list[tuple[str, str, int]], mark) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        values = [("" if missing(r.get(key)) else r[key], number(r.get(key), digits)) for _, key, digits in columns]
+        out.append(
+            {
+                **r,
+                "page": unit_page(r["unit_code"]),
+                "group_label": group_label(r["ranking_group"]),
+                "cells": values,
+                "mark": mark(r),
+            }
+        )
+    return out
+
+
+class SiteWriter:
+    def __init__(self, data: SiteData, out: Path, *, internal: bool) -> None:
+        self.data, self.out, self.internal, self.env = data, out, internal, _environment()
+        self.written: list[Path] = []
+        periods = data.qd766_periods
+        self.common = {
+            "site": data,
+            "internal": internal,
+            "generated": f"{data.generated_at:%H:%M %d/%m/%Y}",
+            "data_as_of": day(data.data_as_of),
+            "latest_qd766": next(
+                (p["period_label"] for p in reversed(periods) if p["period_kind"] == "year"),
+                periods[-1]["period_label"] if periods else None,
+            ),
+            "latest_par": max(data.par, default=None),
+            "latest_dti": max(data.dti, default=None),
+        }
+
+    def page(self, path: str, template: str, title: str, **values: Any) -> None:
+        root = "../" * path.count("/")
+        html = self.env.get_template(template).render(**self.common, root=root, title=title, **values)
+        target = self.out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.written.append(target)
+
+    def write(self) -> list[Path]:
+        shutil.copytree(HERE / "static", self.out / "static", dirs_exist_ok=True)
+        self._index()
+        for p in self.data.qd766_periods:
+            self._qd766_ranking(p)
+        for year, rows in self.data.par.items():
+            self._index_ranking("par", year, rows, "index_pct", "Chỉ số (%)")
+        for year, rows in self.data.dti.items():
+            self._index_ranking("dti", year, rows, "index_value", "Chỉ số")
+        for unit in self.data.units:
+            self._unit(unit)
+        self._method()
+        if self.internal:
+            self.page("noi-bo/du-lieu-bi-loai.html", "rejected.html", "Dữ liệu bị loại", rows=self.data.rejected)
+        return self.written
+
+    def _index(self) -> None:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for u in self.data.units:
+            groups.setdefault(group_label(u["ranking_group"]), []).append({**u, "page": unit_page(u["unit_code"])})
+        periods = [{**p, "name": period_name(p["period_label"])} for p in self.data.qd766_periods]
+        self.page(
+            "index.html",
+            "index.html",
+            f"Kết quả đánh giá các đơn vị tỉnh {self.data.province}",
+            periods=periods,
+            par_years=sorted(self.data.par),
+            dti_years=sorted(self.data.dti),
+            unit_groups=list(groups.items()),
+        )
+
+    def _groups(self, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        present = dict.fromkeys(r["ranking_group"] for r in rows)
+        return [(g, group_label(g)) for g in present]
+
+    def _qd766_ranking(self, period: dict[str, Any]) -> None:
+        label = period["period_label"]
+        rows = self.data.qd766.get(label, [])
+        columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in self.data.qd766_groups]
+        columns.append(("Tổng điểm", "total", 2))
+        notes = []
+        if period["as_of"] is not None and period["as_of"].date() < period["period_end"]:
+            notes.append(f"Kỳ chưa kết thúc: số liệu tạm tính đến {day(period['as_of'])}.")
+        self.page(
+            f"qd766/{label}.html",
+            "ranking.html",
+            f"Chỉ số 766 – {period_name(label)}",
+            notes=notes,
+            groups=self._groups(rows),
+            caption=f"Xếp hạng {period_name(label)} (hạng trong nhóm đơn vị)",
+            columns=[{"header": h} for h, _, _ in columns],
+            rows=_ranking_rows(rows, columns, lambda r: "" if r.get("complete") else "chưa đủ chỉ tiêu"),
+            chart=None,
+            chart_caption="",
+        )
+
+    def _index_ranking(self, code: str, year: int, rows: list[dict[str, Any]], value_key: str, value_header: str) -> None:
+        columns = [("Tổng điểm", "total", 2), (value_header, value_key, 2)]
+        notes = []
+        if any(r.get("provisional") for r in rows):
+            notes.append('Kết quả tạm tính ở các đơn vị ghi "tạm tính": chưa có kết quả thẩm định.')
+        self.page(
+            f"{code}/{year}.html",
+            "ranking.html",
+            f"{INDEX_TITLES[code]} – năm {year}",
+            notes=notes,
+            groups=self._groups(rows),
+            caption=f"Xếp hạng năm {year} (hạng trong nhóm đơn vị; xếp loại theo phương pháp)",
+            columns=[{"header": h} for h, _, _ in columns],
+            rows=_ranking_rows(
+                rows,
+                columns,
+                lambda r: (
+                    "tạm tính" if r.get("provisional") else ("chưa gửi phiếu" if not r.get("has_form") else (r.get("band") or ""))
+                ),
+            ),
+            chart=None,
+            chart_caption="",
+        )
+
+    def _unit(self, unit: dict[str, Any]) -> None:
+        code = unit["unit_code"]
+        mine = {label: next((r for r in rows if r["unit_code"] == code), None) for label, rows in self.data.qd766.items()}
+        latest = next(
+            (
+                mine[p["period_label"]]
+                for p in reversed(self.data.qd766_periods)
+                if p["period_kind"] == "year" and mine.get(p["period_label"])
+            ),
+            None,
+        )
+        qd766_latest = None
+        if latest is not None:
+            qd766_latest = {
+                "name": period_name(latest["period_label"]),
+                "total": number(latest["total"]),
+                "max": number(latest["evaluated_max"], trim=True),
+                "rank": latest["rank"] if latest["rank"] is not None else "–",
+                "is_tied": latest["is_tied"],
+                "units_in_group": latest["units_in_group"],
+                "groups": [
+                    {
+                        "name": g["name"],
+                        "score": number(latest.get(g["key"])),
+                        "max": number(g["max_points"], trim=True),
+                        "lost": number(None if missing(latest.get(g["key"])) else g["max_points"] - latest[g["key"]]),
+                    }
+                    for g in self.data.qd766_groups
+                ],
+            }
+        # Month by month from mart_qd766_trend (what analysts query): the change is against the month just before,
+        # none after a month without data; a missing month breaks the chart's line.
+        trend = {r["period_label"]: r for r in self.data.qd766_trend.get(code, [])}
+        month_rows = [
+            {
+                "period_label": label,
+                "name": period_name(label),
+                "total": number(r["total"]),
+                "rank": r["rank"] if r["rank"] is not None else "–",
+                "movement": "" if r["rank_change"] is None else f"{r['rank_change']:+d}".replace("+0", "0"),
+            }
+            for label, r in trend.items()
+        ]
+        all_months = [p for p in self.data.qd766_periods if p["period_kind"] == "month"]
+        chart = None
+        if trend:
+            chart = line_chart(
+                f"Tổng điểm Chỉ số 766 theo tháng – {unit['unit_name']}",
+                [f"{p['period_start']:%m/%Y}" for p in all_months],
+                [
+                    Series(
+                        "Tổng điểm",
+                        [trend[p["period_label"]]["total"] if p["period_label"] in trend else None for p in all_months],
+                    )
+                ],
+                y_max=100,
+            )
+        indices = [block for block in (self._yearly("par", code), self._yearly("dti", code)) if block["rows"]]
+        self.page(
+            f"don-vi/{unit_page(code)}",
+            "unit.html",
+            unit["unit_name"],
+            unit={**unit, "group_label": group_label(unit["ranking_group"])},
+            qd766_latest=qd766_latest,
+            qd766_chart=chart,
+            qd766_months=month_rows,
+            indices=indices,
+        )
+
+    def _yearly(self, code: str, unit_code: str) -> dict[str, Any]:
+        years = self.data.par if code == "par" else self.data.dti
+        value = "index_pct" if code == "par" else "index_value"
+        rows = []
+        for year in sorted(years):
+            r = next((x for x in years[year] if x["unit_code"] == unit_code), None)
+            if r is None:
+                continue
+            change = r.get("change") if code == "dti" else None
+            rows.append(
+                [
+                    year,
+                    number(r["total"]),
+                    number(r[value]),
+                    r["rank"] if r["rank"] is not None else "–",
+                    r.get("band") or "–",
+                    "tạm tính" if r.get("provisional") else "",
+                    ("+" if change > 0 else "") + number(change) if change is not None else "",
+                ]
+            )
+        headers = ["Năm", "Tổng điểm", "Chỉ số", "Hạng", "Xếp loại", "Ghi chú", "Thay đổi so với năm trước"]
+        return {"code": code, "title": INDEX_TITLES[code], "headers": headers, "rows": rows}
+
+    def _method(self) -> None:
+        blocks = []
+        for code in ("qd766", "par", "dti"):
+            rows = self.data.method.get(code, [])
+            if not rows:
+                continue
+            trees: dict[tuple, list[dict[str, Any]]] = {}
+            for r in rows:
+                trees.setdefault((r["ranking_group"], r["tree"]), []).append(r)
+            blocks.append(
+                {
+                    "code": code,
+                    "title": INDEX_TITLES[code],
+                    "decision": rows[0].get("decision") or "",
+                    "trees": [
+                        {
+                            "caption": f"Năm {tree_rows[0]['year']}" + (f" – {group_label(group)}" if group else ""),
+                            "rows": [
+                                {
+                                    "kind": r["kind"],
+                                    "code": r["code"],
+                                    "name": r["name"],
+                                    "max": number(r["max_points"], trim=True),
+                                    "rule": r.get("rule_text") or "",
+                                }
+                                for r in tree_rows
+                            ],
+                        }
+                        for (group, _), tree_rows in trees.items()
+                    ],
+                }
+            )
+        self.page("phuong-phap.html", "method.html", "Phương pháp tính điểm", blocks=blocks)
+
+
+def build_site(con: duckdb.DuckDBPyConnection, out: Path, *, province: str, generated_at: datetime, internal: bool) -> list[Path]:
+    """Write the site into ``out`` (replaced whole: built beside it, then swapped in). Returns the pages written."""
+    data = read_site_data(con, province=province, generated_at=generated_at, internal=internal)
+    staging = out.with_name(f".{out.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    pages = SiteWriter(data, staging, internal=internal).write()
+    old = out.with_name(f".{out.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+    return [out / p.relative_to(staging) for p in pages]
