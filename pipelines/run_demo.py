@@ -299,16 +299,27 @@ def wait_for_run(instance: dg.DagsterInstance, run_id: str, job_name: str, say: 
     return LaunchedRun(run_id, job_name, run.status == dg.DagsterRunStatus.SUCCESS, events)
 
 
+def _print_outputs(reports: Path) -> None:
+    """The reports folder once, then its files by kind on one line each (the output stays under a screen)."""
+    kinds = (("Excel", "*.xlsx"), ("Word", "*.docx"), ("PDF", "*.pdf"))
+    found = [(kind, sorted(p.name for p in reports.glob(pattern))) for kind, pattern in kinds]
+    site = reports / "web" / "cong-khai" / "index.html"
+    if not any(names for _, names in found) and not site.exists():
+        return
+    print(f"  Báo cáo trong {reports}:")
+    for kind, names in found:
+        if names:
+            print(f"    {kind}: {', '.join(names)}")
+    if site.exists():
+        print(f"    Trang web công bố (mở bằng trình duyệt): {site.relative_to(reports)}")
+
+
 def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float) -> int:
     success = all(r.success for r in results)
     _print_runs(results, settings, elapsed, success)
     if settings.snapshot_db.exists():
         _print_snapshot(settings.snapshot_db)
-    for workbook in sorted(settings.reports.glob("*.xlsx")):
-        print(f"  Báo cáo Excel: {workbook}")
-    site = settings.reports / "web" / "cong-khai" / "index.html"
-    if site.exists():
-        print(f"  Trang web công bố (mở bằng trình duyệt): {site}")
+    _print_outputs(settings.reports)
     print("\nXem lịch sử chạy và kiểm tra: make ui  (http://127.0.0.1:3000)")
     return 0 if success else 1
 
