@@ -16,6 +16,7 @@ from tests.workbook_values import build_warehouse, expected_values, workbook_val
 pytestmark = pytest.mark.slow
 
 WORKBOOKS = Path(__file__).parent.parent / "workbooks"
+WEB = Path(__file__).parent.parent / "web"  # the web publication: a renderer too
 # Writes the blank self-assessment forms from the criteria tree (a form for units to fill, not a report on the
 # warehouse): it reads the tree file by design (PAR and DTI forms alike).
 NOT_RENDERERS = {"assessment_forms.py"}
@@ -38,7 +39,7 @@ def demo(small_inbox, tmp_path_factory):
 
 
 def _renderers() -> list[Path]:
-    return sorted(p for p in WORKBOOKS.glob("*.py") if p.name not in NOT_RENDERERS)
+    return sorted(p for p in [*WORKBOOKS.glob("*.py"), *WEB.glob("*.py")] if p.name not in NOT_RENDERERS)
 
 
 @pytest.mark.parametrize("path", _renderers(), ids=lambda p: p.name)
