@@ -31,8 +31,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 TASK_REPORT_TEMPLATE = TEMPLATES / "bao_cao_tien_do.docx"
 
 GROUP_COLUMNS = (
-    ("STT", "no", 11),
-    ("Nhóm nhiệm vụ", "name", 46),
+    ("STT", "no", 12),
+    ("Nhóm nhiệm vụ", "name", 45),
     ("Tổng số", "tasks", 14),
     ("Đã đến hạn", "due", 15),
     ("Hoàn thành đúng hạn", "on_time", 17),
@@ -41,8 +41,8 @@ GROUP_COLUMNS = (
     ("Tỷ lệ đúng hạn (%)", "rate", 28),
 )
 UNIT_COLUMNS = (
-    ("STT", "no", 11),
-    ("Đơn vị chủ trì", "name", 52),
+    ("STT", "no", 12),
+    ("Đơn vị chủ trì", "name", 51),
     ("Số nhiệm vụ", "tasks", 14),
     ("Đã đến hạn", "due", 15),
     ("Hoàn thành đúng hạn", "on_time", 17),
@@ -89,7 +89,7 @@ def _caption(doc, text: str) -> None:
 def build_template(path: Path = TASK_REPORT_TEMPLATE) -> Path:
     doc = Document()
     page_setup(doc)
-    left_mm = 70
+    left_mm = 77
     right_mm = TEXT_MM - left_mm
 
     # header: parent agency and issuing agency (left), Quốc hiệu and Tiêu ngữ (right); number and place-date below

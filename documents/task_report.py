@@ -253,8 +253,10 @@ def _reporting(data: TaskDocumentData) -> list[str]:
             )
         return [text]
     lines = [
-        f"Đơn vị chủ trì chưa gửi báo cáo {period.vietnamese} (quá hạn ngày {due:%d/%m/%Y}, {data.due_days} ngày sau khi "
-        f"kết thúc kỳ báo cáo), tình trạng nhiệm vụ của các đơn vị này tính theo báo cáo gần nhất:"
+        (
+            f"Đơn vị chủ trì chưa gửi báo cáo {period.vietnamese} (quá hạn ngày {due:%d/%m/%Y}, {data.due_days} ngày "
+            "sau khi kết thúc kỳ báo cáo), tình trạng nhiệm vụ của các đơn vị này tính theo báo cáo gần nhất:"
+        )
     ]
     for r in late:
         last = f"báo cáo gần nhất ngày {_day(r['last_report_date'])}" if r.get("last_report_date") else "chưa gửi báo cáo nào"
