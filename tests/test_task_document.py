@@ -283,7 +283,7 @@ def _table_rows(table: Table) -> list[list[str]]:
 def test_results_tables_equal_the_marts(document, warehouse_db):
     path, _ = document
     doc = Document(str(path))
-    _, groups, units, sign = doc.tables
+    _, groups, units, _sign = doc.tables
     rows = _table_rows(groups)
     assert rows[0][:3] == ["STT", "Nhóm nhiệm vụ", "Tổng số"]
     with duckdb.connect(str(warehouse_db), read_only=True) as con:
@@ -339,8 +339,10 @@ def test_a_report_is_missing_only_after_its_due_date(warehouse_db):
     # before the due date: nobody listed as late
     early = context(_data(warehouse_db, date(2026, 10, 5)))["reporting"]
     assert early == [
-        "Hạn gửi báo cáo Quý III/2026 của các đơn vị là ngày 15/10/2026 (15 ngày sau khi kết thúc kỳ báo cáo); "
-        "1 đơn vị chưa gửi, chưa đến hạn."
+        (
+            "Hạn gửi báo cáo Quý III/2026 của các đơn vị là ngày 15/10/2026 (15 ngày sau khi kết thúc kỳ báo cáo); "
+            "1 đơn vị chưa gửi, chưa đến hạn."
+        )
     ]
     # a configurable deadline: 30 days, so on 20/10 the report is not yet due
     longer = context(_data(warehouse_db, MADE_ON, due_days=30))["reporting"]
