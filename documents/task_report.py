@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from common.db import rows_as_dicts
 from common.periods import Period, period_containing
