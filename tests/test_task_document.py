@@ -354,3 +354,57 @@ def test_template_can_be_regenerated(tmp_path):
     fresh = build_template(tmp_path / "t.docx")
     with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(TASK_REPORT_TEMPLATE) as b:
         assert a.read("word/document.xml") == b.read("word/document.xml")
+
+
+@pytest.mark.slow
+def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, monkeypatch):
+    """Dagster runs on the small demo inbox: the task asset writes each quarter's .docx beside its Excel annex (and a
+    PDF where LibreOffice is installed); the document's total row is the department's row of the mart."""
+    import shutil
+
+    import dagster as dg
+
+    from assets import tasks, tthc
+    from assets.resources import Warehouse
+    from demo.generate import generate_inbox
+
+    monkeypatch.setenv("CCHC_TODAY", "2026-11-26")
+    monkeypatch.setenv("CCHC_TASK_REPORT_DUE_DAYS", "20")
+    root = tmp_path_factory.mktemp("taskdoc_e2e")
+    warehouse = Warehouse(
+        build_db=str(root / "w" / "build.duckdb"),
+        snapshot_db=str(root / "w" / "snap.duckdb"),
+        inbox=str(root / "inbox"),
+        reports=str(root / "reports"),
+        province="Thái Nguyên",
+    )
+    generate_inbox(root / "inbox", end=date(2026, 11, 26), scale=0.001)
+    for assets, tags in (
+        ([tthc.units, tasks.offices, tasks.plan_register], None),
+        (
+            [tasks.task_reports, tasks.task_status, tasks.task_progress_workbook],
+            {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-07-01"},
+        ),
+    ):
+        result = dg.materialize(assets, resources={"warehouse": warehouse}, tags=tags, raise_on_error=False)
+        assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    reports = Path(warehouse.reports)
+    for q in (1, 2, 3):
+        label = f"2026-Q{q}"
+        docx_path = reports / f"bao_cao_tien_do_cchc_{label}.docx"
+        assert docx_path.exists() and (reports / f"bao_cao_tien_do_cchc_{label}.xlsx").exists()
+        if shutil.which("soffice"):
+            assert docx_path.with_suffix(".pdf").stat().st_size > 10_000
+        doc = Document(str(docx_path))
+        assert [p.text.split(".")[0] for p in doc.paragraphs if p.style.name.startswith("Heading")] == ["I", "II", "III", "IV"]
+        total = [c.text for c in doc.tables[1].rows[-1].cells]
+        with duckdb.connect(warehouse.build_db, read_only=True) as con:
+            dept = con.execute(
+                """SELECT tasks, due, completed_on_time, completed_late, overdue FROM mart_task_completion
+                   WHERE period_label = ? AND unit_code = '19.SKHCN' ORDER BY as_of DESC LIMIT 1""",
+                [label],
+            ).fetchone()
+        assert dept is not None and [int(x) for x in total[2:7]] == list(dept)
+        body = "\n".join(p.text for p in doc.paragraphs)
+        assert "Kế hoạch số 123/KH-SKHCN ngày 30/12/2025" in body
+        assert ("sửa đổi, bổ sung lần 1 ngày 15/06/2026" in body) == (q > 1)
