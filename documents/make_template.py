@@ -19,6 +19,7 @@ from documents.nd30 import (
     cell_paragraph,
     fixed_widths,
     no_borders,
+    no_cell_padding,
     page_setup,
     paragraph,
     repeat_header,
@@ -42,8 +43,8 @@ GROUP_COLUMNS = (
 )
 UNIT_COLUMNS = (
     ("STT", "no", 12),
-    ("Đơn vị chủ trì", "name", 51),
-    ("Số nhiệm vụ", "tasks", 14),
+    ("Đơn vị chủ trì", "name", 49),
+    ("Số nhiệm vụ", "tasks", 16),
     ("Đã đến hạn", "due", 15),
     ("Hoàn thành đúng hạn", "on_time", 17),
     ("Hoàn thành quá hạn", "late", 17),
@@ -83,19 +84,22 @@ def _table(doc, columns: tuple, items: str, total: str | None) -> None:
 
 
 def _caption(doc, text: str) -> None:
-    paragraph(doc, text, 13, italic=True, align=CENTER, indent=False, after=3)
+    p = paragraph(doc, text, 13, italic=True, align=CENTER, indent=False, after=3)
+    p.paragraph_format.keep_with_next = True
 
 
 def build_template(path: Path = TASK_REPORT_TEMPLATE) -> Path:
     doc = Document()
     page_setup(doc)
-    left_mm = 77
-    right_mm = TEXT_MM - left_mm
+    # the header is 9 mm wider than the text, centred (4.5 mm into each margin), without cell padding: the Quốc hiệu
+    # at 12 pt bold needs about 96 mm, the agency's name at 13 pt bold about 72 mm
+    left_mm, right_mm = 74, 100
 
     # header: parent agency and issuing agency (left), Quốc hiệu and Tiêu ngữ (right); number and place-date below
     head = doc.add_table(rows=2, cols=2)
     no_borders(head)
     fixed_widths(head, [left_mm, right_mm])
+    no_cell_padding(head)
     left, right = head.cell(0, 0), head.cell(0, 1)
     p = cell_paragraph(left, first=True)
     p.alignment = CENTER

@@ -142,6 +142,16 @@ def no_borders(table) -> None:
     table._tbl.tblPr.append(borders)
 
 
+def no_cell_padding(table) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        e = OxmlElement(f"w:{side}")
+        e.set(qn("w:w"), "0")
+        e.set(qn("w:type"), "dxa")
+        margins.append(e)
+    table._tbl.tblPr.append(margins)
+
+
 def repeat_header(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
