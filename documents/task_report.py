@@ -245,7 +245,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     period = data.report.period
     due = period.end + timedelta(days=data.due_days)
     if not late:
-        text = f"Các đơn vị chủ trì đã gửi báo cáo {period.vietnamese} đúng hạn."
+        text = f"Các đơn vị chủ trì đã gửi báo cáo {period.vietnamese}."
         if waiting:
             text = (
                 f"Hạn gửi báo cáo {period.vietnamese} của các đơn vị là ngày {due:%d/%m/%Y} "
