@@ -33,7 +33,7 @@ def par_scorecard_name(year: int, unit_code: str) -> str:
     return f"chi_so_cchc_{year}_{unit_code}.docx"
 
 
-def _table(doc, header: list[str], widths: list[float], rows: list[list[str]], bold_last: bool = False) -> None:
+def simple_table(doc, header: list[str], widths: list[float], rows: list[list[str]], bold_last: bool = False) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for c, text in zip(table.rows[0].cells, header, strict=True):
@@ -50,7 +50,7 @@ def _table(doc, header: list[str], widths: list[float], rows: list[list[str]], b
     fixed_widths(table, widths)
 
 
-def _header(doc, province: str, agency: str, made_on: date) -> None:
+def agency_header(doc, province: str, agency: str, made_on: date) -> None:
     head = doc.add_table(rows=2, cols=2)
     no_borders(head)
     fixed_widths(head, [74, 100])
@@ -95,7 +95,7 @@ def write_par_scorecard(
 
     doc = Document()
     page_setup(doc)
-    _header(doc, province, agency, made_on)
+    agency_header(doc, province, agency, made_on)
     paragraph(doc, "", indent=False)
     paragraph(doc, f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}", 14, bold=True, align=CENTER, indent=False, after=0)
     paragraph(doc, nfc(unit.get("unit_name") or unit_code), 14, bold=True, align=CENTER, indent=False, after=12)
@@ -113,7 +113,7 @@ def write_par_scorecard(
             decimal_text(d.get("max_points")),
             decimal_text(d.get("points")),
             decimal_text(d.get("points_lost")),
-            decimal_text(averages.get((group, d["domain"]))),
+            decimal_text(averages.get((str(group), str(d["domain"])))),
         ]
         for d in domains
     ]
@@ -127,12 +127,12 @@ def write_par_scorecard(
             "",
         ]
     )
-    _table(doc, ["Mã", "Lĩnh vực", "Điểm tối đa", "Điểm đạt", "Điểm mất", "TB nhóm"], [14, 71, 20, 20, 20, 20], rows, True)
+    simple_table(doc, ["Mã", "Lĩnh vực", "Điểm tối đa", "Điểm đạt", "Điểm mất", "TB nhóm"], [14, 71, 20, 20, 20, 20], rows, True)
 
     doc.add_heading("III. TIÊU CHÍ CÓ THỂ CẢI THIỆN", level=1)
     lost = improvement_rows(criteria)
     if lost:
-        _table(
+        simple_table(
             doc,
             ["Mã", "Tiêu chí", "Điểm tối đa", "Điểm đạt", "Điểm mất"],
             [18, 87, 20, 20, 20],

@@ -1,4 +1,4 @@
-"""One unit's PAR index as a Word scorecard (NĐ 30/2020 layout): hand-made mart rows to the .docx read back."""
+"""One unit's PAR index and DTI as Word scorecards (NĐ 30/2020 layout): hand-made mart rows to the .docx read back."""
 
 from __future__ import annotations
 
@@ -102,3 +102,67 @@ def test_par_scorecard(tmp_path):
     assert [r[0] for r in lost] == ["LV2.1", "LV1.2"]  # largest loss first; LV1.1 lost nothing
     assert "- Khó khăn, vướng mắc: Thiếu cán bộ <CNTT> & kinh phí." in texts
     assert "- Đề xuất, kiến nghị: Không nêu." in texts
+
+
+def test_dti_scorecard(tmp_path):
+    from documents.dti_scorecard import dti_scorecard_name, write_dti_scorecard
+    from workbooks.dti import DtiData
+
+    unit = {
+        "year": 2026,
+        "unit_code": "P1",
+        "unit_name": "Phường Đức Xuân",
+        "ranking_group": "commune",
+        "tree": "dti_2026",
+        "total": 90.71,
+        "index_value": 0.91,
+        "band": "Tốt",
+        "provisional": True,
+        "has_form": True,
+        "missing_components": 0,
+        "rank": 2,
+        "is_tied": False,
+        "units_in_group": 90,
+        "group_average": 72.41,
+        "previous_total": 82.13,
+        "change": 8.58,
+        "rank_p05": 2,
+        "rank_p95": 7,
+    }
+    indices = pd.DataFrame(
+        [
+            {"unit_code": "P1", "main_index": c, "name": n, "weight": w, "max_points": w, "points": p, "points_lost": w - p}
+            for c, n, w, p in (
+                ("HT", "Hạ tầng số", 10.0, 9.45),
+                ("AT", "An toàn thông tin mạng", 10.0, 10.0),
+                ("HD", "Hoạt động chính quyền số", 27.0, 19.88),
+            )
+        ]
+    )
+    pillars = pd.DataFrame([{"unit_code": "P1", "pillar": "CQS", "name": "Chính quyền số", "value": 0.89}])
+    empty = pd.DataFrame()
+    data = DtiData(
+        year=2026,
+        units=pd.DataFrame([unit]),
+        indices=indices,
+        pillars=pillars,
+        components=empty,
+        problems=empty,
+        file_issues=empty,
+    )
+    path = write_dti_scorecard(tmp_path / dti_scorecard_name(2026, "P1"), data, "P1", made_on=date(2026, 12, 3))
+    doc = Document(str(path))
+    texts = [p.text for p in doc.paragraphs]
+    assert "KẾT QUẢ CHỈ SỐ CHUYỂN ĐỔI SỐ (DTI) NĂM 2026" in texts and "Phường Đức Xuân" in texts
+    assert "- Xếp hạng: 2/90 (khoảng hạng 5–95 %: 2–7)." in texts
+    assert "- So với năm trước: +8,58 (năm trước 82,13)." in texts
+    assert "- Chính quyền số: 0,89." in texts
+    rows = [[c.text for c in r.cells] for r in doc.tables[1].rows][1:]
+    assert [r[0] for r in rows] == ["AT", "HD", "HT"]
+    assert rows[1][2:] == ["27,00", "27,00", "19,88", "7,12"]
+    # what to improve: the main indices that lost points, largest loss first
+    assert texts[-3:] == [
+        "IV. NỘI DUNG CẦN CẢI THIỆN",
+        "- HD Hoạt động chính quyền số: mất 7,12 điểm.",
+        "- HT Hạ tầng số: mất 0,55 điểm.",
+    ]
