@@ -215,6 +215,8 @@ def pdf_copy(path: Path, log=None) -> Path | None:
     soffice = shutil.which("soffice")
     if soffice is None:
         return None
+    pdf = path.with_suffix(".pdf")
+    pdf.unlink(missing_ok=True)  # never leave the copy of an earlier run beside a new document
     profile = Path(tempfile.mkdtemp(prefix=f"lo_{os.getpid()}_"))
     try:
         subprocess.run(
@@ -238,7 +240,6 @@ def pdf_copy(path: Path, log=None) -> Path | None:
         return None
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    pdf = path.with_suffix(".pdf")
     return pdf if pdf.exists() else None
 
 
