@@ -1,6 +1,10 @@
 """Task progress of the department's administrative-reform plan: offices, plan registers, units' progress reports
 (quarterly partitions), the status of every task on every day, completion rates, and the report to Sở Nội vụ."""
 
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -177,40 +181,120 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 
 class TaskReportConfig(dg.Config):
     """A six months or year closed by the partition's quarter to write instead of the quarter: 2026-H1 (partition
-    2026-04-01), 2026-Y (2026-10-01); empty = the report of each quarterly partition of the run."""
+    2026-04-01), 2026-Y (2026-10-01); empty = the report of each quarterly partition of the run. The signer of the
+    .docx report (empty name: signed by hand)."""
 
     period: str = ""
+    signer_authority: str = "KT. GIÁM ĐỐC"
+    signer_title: str = "PHÓ GIÁM ĐỐC"
+    signer_name: str = ""
+
+
+# Days after a period's end by which the lead units' reports are due (the view mart_task_report_missing): a unit is
+# listed as late in the report only after that.
+DUE_DAYS_ENV = "CCHC_TASK_REPORT_DUE_DAYS"
+
+
+def report_due_days() -> int:
+    from documents.task_report import DUE_DAYS_DEFAULT
+
+    text = os.environ.get(DUE_DAYS_ENV, "").strip()
+    if not text:
+        return DUE_DAYS_DEFAULT
+    try:
+        days = int(text)
+    except ValueError:
+        raise dg.Failure(f"{DUE_DAYS_ENV}={text!r}: cần một số ngày (ví dụ 15).") from None
+    if not 0 <= days <= 366:
+        raise dg.Failure(f"{DUE_DAYS_ENV}={days}: số ngày phải từ 0 đến 366.")
+    return days
+
+
+def pdf_copy(path: Path, log=None) -> Path | None:
+    """A PDF beside the document when LibreOffice (soffice) is on PATH; None otherwise or when it fails."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+    pdf = path.with_suffix(".pdf")
+    pdf.unlink(missing_ok=True)  # never leave the copy of an earlier run beside a new document
+    profile = Path(tempfile.mkdtemp(prefix=f"lo_{os.getpid()}_"))
+    try:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(path.parent),
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        if log is not None:
+            log.warning(f"Không chuyển được {path.name} sang PDF: {err}")
+        return None
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return pdf if pdf.exists() else None
 
 
 @dg.asset(
     group_name=groups.TASK_PROGRESS,
-    kinds={"excel"},
+    kinds={"excel", "docx", "pdf"},
     pool=WRITER_POOL,
     deps=[task_status],
     partitions_def=PERIOD_PARTITIONS["quarter"],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ (Excel) của quý (phân vùng): tổng hợp, bảng "
-    "nhiệm vụ, nhiệm vụ quá hạn và lý do, biểu đồ tiến độ theo đơn vị. 6 tháng hoặc năm kết thúc "
-    "cùng quý: config period (2026-H1, 2026-Y).",
+    description="Báo cáo kết quả thực hiện nhiệm vụ CCHC gửi Sở Nội vụ của quý (phân vùng): văn bản .docx theo thể "
+    "thức Nghị định 30/2020/NĐ-CP (kết quả theo nhóm nhiệm vụ và đơn vị, nhiệm vụ quá hạn và nguyên nhân, khó khăn, "
+    "đề xuất, nhiệm vụ kỳ tới, nơi nhận, chữ ký; bản PDF khi có LibreOffice) và Phụ lục Excel (tổng hợp, bảng nhiệm "
+    "vụ, quá hạn, biểu đồ theo đơn vị). 6 tháng hoặc năm kết thúc cùng quý: config period (2026-H1, 2026-Y); hạn "
+    "báo cáo của đơn vị: CCHC_TASK_REPORT_DUE_DAYS ngày sau kỳ (mặc định 15).",
 )
 def task_progress_workbook(
     context: dg.AssetExecutionContext, config: TaskReportConfig, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    from workbooks.tasks import read_task_report_data, task_report_name, write_task_report
+    from documents.task_report import Signature, read_task_document_data, task_document_name, write_task_document
+    from workbooks.tasks import task_report_name, write_task_report
 
     today = business_today()
+    due_days = report_due_days()
     periods = report_periods(_quarters(context), config.period)
+    signature = Signature(config.signer_authority, config.signer_title, config.signer_name)
     written = []
     with warehouse.read() as con:
-        books = [
-            (p, read_task_report_data(con, p, min(p.end, today), warehouse.department())) for p in periods if p.start <= today
+        # the lateness of a unit's report is judged on the day the report is made (today), after its due date
+        reports = [
+            read_task_document_data(con, p, min(p.end, today), warehouse.department(), made_on=today, due_days=due_days)
+            for p in periods
+            if p.start <= today
         ]
-    for period, data in books:
-        path = Path(warehouse.reports) / task_report_name(period)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_task_report(path, data)
-        written.append(path)
-    return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written) or "-")})
+    late = 0
+    for data in reports:
+        period = data.report.period
+        annex = Path(warehouse.reports) / task_report_name(period)
+        annex.parent.mkdir(parents=True, exist_ok=True)
+        write_task_report(annex, data.report)
+        document = write_task_document(
+            annex.with_name(task_document_name(period)), data, signature=signature, annex_name=annex.name
+        )
+        written += [document, annex]
+        pdf = pdf_copy(document, context.log)
+        if pdf is not None:
+            written.append(pdf)
+        late += int(data.report.missing_reports["is_late"].fillna(False).astype(bool).sum())
+    return dg.MaterializeResult(
+        metadata={
+            "paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written) or "-"),
+            "report_due_days": due_days,
+            "late_unit_reports": late,
+        }
+    )
 
 
 def report_periods(quarters: list[Period], period: str = "") -> list[Period]:

@@ -1,0 +1,414 @@
+"""The report to Sở Nội vụ as a Word document (NĐ 30/2020 layout): a hand-made warehouse in a small DuckDB to the
+.docx read back with python-docx; its numbers against the marts; a unit's report is late only after its due date."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from docx import Document
+from docx.table import Table
+
+from common.periods import parse_period
+from documents.make_template import TASK_REPORT_TEMPLATE, build_template
+from documents.task_report import (
+    Signature,
+    context,
+    read_task_document_data,
+    task_document_name,
+    task_group,
+    write_task_document,
+)
+from warehouse.schema import ensure_schema
+
+PERIOD = parse_period("2026-Q3")
+AS_OF = date(2026, 9, 30)
+MADE_ON = date(2026, 10, 20)  # after the units' due date 15/10/2026
+DEPT = "19.SKHCN"
+VP, CDS, QLCN = "19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLCN"
+PLAN = "123/KH-SKHCN"
+REASON = "Chưa bố trí được kinh phí <nâng cấp> & phần mềm"  # markup characters: autoescape keeps them as text
+PROPOSAL = "Đề nghị Sở Tài chính bổ sung kinh phí trong quý IV"
+
+# task_no, content, lead, due, status, percent, completed_on
+TASKS = [
+    ("1", "Kế hoạch tuyên truyền CCHC năm 2026", VP, date(2026, 3, 31), "completed_on_time", 100.0, date(2026, 3, 20)),
+    ("2", "Kế hoạch kiểm soát TTHC", VP, date(2026, 1, 31), "completed_late", 100.0, date(2026, 2, 20)),
+    ("10", "Nâng cấp Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)", CDS, date(2026, 6, 30), "overdue", 60.0, None),
+    ("13", "Hướng dẫn quy trình công nhận sáng kiến CCHC", QLCN, date(2026, 12, 31), "on_track", 40.0, None),
+    ("IV.1", "Tham mưu triển khai mạng truyền số liệu chuyên dùng", CDS, date(2026, 10, 9), "due_soon", 70.0, None),
+    ("IV.2", "Tự kiểm tra công tác CCHC", VP, date(2026, 6, 30), "completed_on_time", 100.0, date(2026, 6, 1)),
+]
+LABELS = {
+    "on_track": "Đang thực hiện, trong hạn",
+    "due_soon": "Sắp đến hạn (≤ 14 ngày)",
+    "overdue": "Quá hạn",
+    "completed_on_time": "Hoàn thành đúng hạn",
+    "completed_late": "Hoàn thành quá hạn",
+}
+
+
+def _insert(con, table: str, rows: list[dict]) -> None:
+    for row in rows:
+        con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+
+def _report(unit, task, status, **extra) -> dict:
+    return {
+        "source_file": f"tien_do_{unit}_q3.xlsx",
+        "unit_code": unit,
+        "period_label": "2026-Q3",
+        "report_date": date(2026, 10, 3),
+        "plan_year": 2026,
+        "task_no": task,
+        "status": status,
+        "source_row": 5,
+        "superseded": False,
+        **extra,
+    }
+
+
+def _completion(con) -> None:
+    """mart_task_completion as the pipeline computes it from the statuses: per lead unit and the department."""
+    leads = {no: lead for no, _, lead, *_ in TASKS}
+    rows = []
+    for code, name in ((VP, "Văn phòng Sở"), (CDS, "Phòng Chuyển đổi số"), (QLCN, "Phòng Quản lý Chuyên ngành"), (DEPT, None)):
+        mine = [t for t in TASKS if code == DEPT or leads[t[0]] == code]
+        on_time = sum(t[4] == "completed_on_time" for t in mine)
+        late = sum(t[4] == "completed_late" for t in mine)
+        overdue = sum(t[4] == "overdue" for t in mine)
+        due = on_time + late + overdue
+        rows.append(
+            {
+                "plan_year": 2026,
+                "period_label": "2026-Q3",
+                "as_of": AS_OF,
+                "unit_code": code,
+                "unit_name": name or "Sở Khoa học và Công nghệ",
+                "tasks": len(mine),
+                "due": due,
+                "completed_on_time": on_time,
+                "completed_late": late,
+                "overdue": overdue,
+                "on_time_rate": round(100 * on_time / due, 1) if due else None,
+            }
+        )
+    _insert(con, "mart_task_completion", rows)
+
+
+@pytest.fixture(scope="module")
+def warehouse_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("taskdoc") / "w.duckdb"
+    con = duckdb.connect(str(path))
+    ensure_schema(con)
+    _insert(
+        con,
+        "dim_unit",
+        [
+            {
+                "unit_code": DEPT,
+                "unit_name": "Sở Khoa học và Công nghệ",
+                "unit_group": "agency",
+                "group_label": "Cơ quan cấp tỉnh",
+                "ranking_group": "agency",
+                "province": "Thái Nguyên",
+                "sort_order": 1,
+            }
+        ],
+    )
+    _insert(
+        con,
+        "dim_office",
+        [
+            {"office_code": c, "office_name": n, "kind": k, "parent_unit_code": DEPT, "sort_order": i}
+            for i, (c, n, k) in enumerate(
+                [
+                    (VP, "Văn phòng Sở", "van_phong"),
+                    (CDS, "Phòng Chuyển đổi số", "phong"),
+                    (QLCN, "Phòng Quản lý Chuyên ngành", "phong"),
+                ]
+            )
+        ],
+    )
+    for no, content, lead, due, status, percent, done in TASKS:
+        common = {
+            "plan_number": PLAN,
+            "plan_year": 2026,
+            "task_no": no,
+            "content": content,
+            "deadline_text": f"Hạn {due:%d/%m/%Y}",
+            "due_date": due,
+            "effective_due_date": due,
+            "provisional": False,
+            "source_row": 3,
+        }
+        for revision, issued in ((1, date(2025, 12, 30)), (2, date(2026, 6, 15))):
+            _insert(
+                con,
+                "plan_task_history",
+                [{**common, "revision": revision, "issued_on": issued, "source_file": f"ke_hoach_2026_lan_{revision}.xlsx"}],
+            )
+        _insert(
+            con,
+            "fct_plan_task",
+            [
+                {
+                    **common,
+                    "revision": 2,
+                    "source_file": "ke_hoach_2026_lan_2.xlsx",
+                    "lead_codes": [lead],
+                    "first_revision": 1,
+                    "changed_in_revision": 1,
+                }
+            ],
+        )
+        _insert(
+            con,
+            "mart_task_status",
+            [
+                {
+                    "plan_year": 2026,
+                    "task_no": no,
+                    "as_of": AS_OF,
+                    "status": status,
+                    "status_label": LABELS[status],
+                    "effective_due_date": due,
+                    "completed_on": done,
+                    "percent": percent,
+                    "days_to_due": (due - AS_OF).days,
+                }
+            ],
+        )
+    # VP and CDS reported quý III; QLCN (task 13) did not
+    _insert(
+        con,
+        "stg_task_report",
+        [
+            _report(VP, "1", "completed", percent=100.0, completed_on=date(2026, 3, 20)),
+            _report(VP, "2", "completed", percent=100.0, completed_on=date(2026, 2, 20)),
+            _report(VP, "IV.2", "completed", percent=100.0, completed_on=date(2026, 6, 1)),
+            _report(CDS, "10", "in_progress", percent=60.0, difficulties=REASON, proposals=PROPOSAL),
+            _report(CDS, "IV.1", "in_progress", percent=70.0),
+        ],
+    )
+    _completion(con)
+    con.close()
+    return path
+
+
+def _data(path: Path, made_on: date = MADE_ON, due_days: int = 15):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return read_task_document_data(con, PERIOD, AS_OF, DEPT, made_on=made_on, due_days=due_days)
+
+
+@pytest.fixture(scope="module")
+def document(warehouse_db, tmp_path_factory):
+    data = _data(warehouse_db)
+    path = tmp_path_factory.mktemp("doc") / task_document_name(PERIOD)
+    write_task_document(path, data, signature=Signature(name="Nguyễn Văn A"))
+    return path, data
+
+
+def _texts(doc) -> list[str]:
+    return [p.text for p in doc.paragraphs]
+
+
+def test_page_header_and_title(document):
+    path, _ = document
+    assert path.name == "bao_cao_tien_do_cchc_2026-Q3.docx"
+    doc = Document(str(path))
+    s = doc.sections[0]
+    assert (round(s.page_width.mm), round(s.page_height.mm)) == (210, 297)
+    assert 20 <= round(s.top_margin.mm, 1) <= 25 and 20 <= round(s.bottom_margin.mm, 1) <= 25
+    assert 30 <= round(s.left_margin.mm, 1) <= 35 and 15 <= round(s.right_margin.mm, 1) <= 20
+    assert s.different_first_page_header_footer  # page number from page 2
+    head = doc.tables[0]
+    left = [p.text for p in head.cell(0, 0).paragraphs if p.text]
+    right = [p.text for p in head.cell(0, 1).paragraphs if p.text]
+    assert left == ["UBND TỈNH THÁI NGUYÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"]
+    assert right == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    parent, agency = (p.runs[0] for p in head.cell(0, 0).paragraphs[:2])
+    assert not parent.bold and agency.bold
+    number = head.cell(1, 0).text
+    assert number.startswith("Số:") and number.endswith("/BC-SKHCN")
+    date_line = head.cell(1, 1).paragraphs[0]
+    assert date_line.text == "Thái Nguyên, ngày 20 tháng 10 năm 2026"
+    assert all(r.italic for r in date_line.runs if r.text)
+    texts = _texts(doc)
+    i = texts.index("BÁO CÁO")
+    assert texts[i + 1] == "Kết quả thực hiện nhiệm vụ cải cách hành chính quý III năm 2026"
+    assert doc.paragraphs[i].runs[0].bold and doc.paragraphs[i + 1].runs[0].bold
+    assert "Kính gửi: Sở Nội vụ tỉnh Thái Nguyên" in texts
+    intro = next(t for t in texts if t.startswith("Thực hiện Kế hoạch"))
+    assert f"Kế hoạch số {PLAN} ngày 30/12/2025" in intro
+    assert "sửa đổi, bổ sung lần 1 ngày 15/06/2026" in intro
+
+
+def test_headings_and_sections(document):
+    path, _ = document
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV"]
+    assert headings[3] == "IV. NHIỆM VỤ TRỌNG TÂM QUÝ IV/2026"
+    texts = _texts(doc)
+    body = "\n".join(texts)
+    # II: the overdue task with the reason its lead unit gave (escaped markup stays text)
+    assert (
+        f"- Nhiệm vụ 10: Nâng cấp Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP) (chủ trì: Phòng Chuyển đổi số; hạn 30/06/2026); đã thực hiện 60%. Nguyên nhân: {REASON}."
+        in texts
+    )
+    assert "Có 1 nhiệm vụ hoàn thành nhưng quá hạn:" in texts
+    # III: difficulties and proposals of the units' reports
+    assert f"- Nhiệm vụ 10: {PROPOSAL}" in texts
+    # IV: tasks due in quý IV
+    assert any(t.startswith("- Nhiệm vụ 13: ") for t in texts[texts.index(headings[3]) :])
+    assert any(t.startswith("- Nhiệm vụ IV.1: ") for t in texts[texts.index(headings[3]) :])
+    assert "Khẩn trương hoàn thành 1 nhiệm vụ đã quá hạn: 10." in texts
+    # the annex
+    assert "bao_cao_tien_do_cchc_2026-Q3.xlsx" in body
+    # only Times New Roman where a run names a font
+    assert {r.font.name for p in doc.paragraphs for r in p.runs if r.font.name} == {"Times New Roman"}
+    with zipfile.ZipFile(path) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    assert "{{" not in xml and "{%" not in xml and "&lt;nâng cấp&gt; &amp;" in xml
+
+
+def _table_rows(table: Table) -> list[list[str]]:
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_results_tables_equal_the_marts(document, warehouse_db):
+    path, _ = document
+    doc = Document(str(path))
+    _, groups, units, _sign = doc.tables
+    rows = _table_rows(groups)
+    assert rows[0][:3] == ["STT", "Nhóm nhiệm vụ", "Tổng số"]
+    with duckdb.connect(str(warehouse_db), read_only=True) as con:
+        statuses = con.execute("SELECT task_no, status FROM mart_task_status WHERE as_of = ?", [AS_OF]).fetchall()
+        completion = con.execute(
+            """SELECT unit_code, unit_name, tasks, due, completed_on_time, completed_late, overdue, on_time_rate
+               FROM mart_task_completion WHERE period_label = '2026-Q3' AND as_of = ?""",
+            [AS_OF],
+        ).fetchall()
+    for row in rows[1:-1]:
+        group = "Nhiệm vụ trọng tâm" if row[1].startswith("Nhiệm vụ trọng tâm") else row[1].split(" (")[0]
+        mine = [s for no, s in statuses if task_group(no) == group]
+        on_time, late, overdue = (sum(s == k for s in mine) for k in ("completed_on_time", "completed_late", "overdue"))
+        assert [int(x) for x in row[2:7]] == [len(mine), on_time + late + overdue, on_time, late, overdue]
+    # the total row is the department's row of mart_task_completion
+    dept = next(r for r in completion if r[0] == DEPT)
+    total = rows[-1]
+    assert total[1] == "Tổng cộng"
+    assert [int(x) for x in total[2:7]] == list(dept[2:7])
+    assert total[7] == f"{dept[7]:.1f}".replace(".", ",")
+    # one row per lead unit, as the mart has them
+    shown = {r[1]: r for r in _table_rows(units)[1:]}
+    for code, name, tasks, due, on_time, late, overdue, rate in completion:
+        if code == DEPT:
+            continue
+        assert [int(x) for x in shown[name][2:7]] == [tasks, due, on_time, late, overdue]
+        assert shown[name][7] == ("-" if rate is None else f"{rate:.1f}".replace(".", ","))
+    assert total[7] == "50,0"  # 2 on time of 4 due
+
+
+def test_noi_nhan_and_signature(document):
+    path, _ = document
+    doc = Document(str(path))
+    sign = doc.tables[-1]
+    left, right = sign.cell(0, 0), sign.cell(0, 1)
+    first = left.paragraphs[0]
+    assert first.text == "Nơi nhận:"
+    run = first.runs[0]
+    assert run.bold and run.italic and run.font.size.pt == 12
+    lines = [p.text for p in left.paragraphs[1:] if p.text]
+    assert lines[0] == "- Như trên;" and all(x.startswith("- ") for x in lines)
+    assert lines[-1].startswith("- Lưu: VT") and lines[-1].endswith(".")
+    assert all(r.font.size.pt == 11 for p in left.paragraphs[1:] for r in p.runs if r.text)
+    signature = [p for p in right.paragraphs if p.text]
+    assert [p.text for p in signature] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn A"]
+    assert all(r.bold for p in signature for r in p.runs if r.text)
+
+
+def test_a_report_is_missing_only_after_its_due_date(warehouse_db):
+    late = context(_data(warehouse_db, MADE_ON))["reporting"]
+    assert late[0].startswith("Đơn vị chủ trì chưa gửi báo cáo Quý III/2026 (quá hạn ngày 15/10/2026")
+    assert late[1:] == ["- Phòng Quản lý Chuyên ngành (1 nhiệm vụ chủ trì; chưa gửi báo cáo nào);"]
+    # before the due date: nobody listed as late
+    early = context(_data(warehouse_db, date(2026, 10, 5)))["reporting"]
+    assert early == [
+        (
+            "Hạn gửi báo cáo Quý III/2026 của các đơn vị là ngày 15/10/2026 (15 ngày sau khi kết thúc kỳ báo cáo); "
+            "1 đơn vị chưa gửi, chưa đến hạn."
+        )
+    ]
+    # a configurable deadline: 30 days, so on 20/10 the report is not yet due
+    longer = context(_data(warehouse_db, MADE_ON, due_days=30))["reporting"]
+    assert "Phòng Quản lý Chuyên ngành" not in " ".join(longer) and "30/10/2026" in longer[0]
+
+
+def test_the_committed_template_needs_only_what_the_report_gives(document, tmp_path):
+    """The department may edit the committed template in Word; every tag it holds is still a variable the renderer
+    gives, and make_template writes a template with the same tags."""
+    from docxtpl import DocxTemplate
+
+    _, data = document
+    given = set(context(data))
+    for template in (TASK_REPORT_TEMPLATE, build_template(tmp_path / "t.docx")):
+        assert DocxTemplate(str(template)).get_undeclared_template_variables() <= given
+
+
+@pytest.mark.slow
+def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, monkeypatch):
+    """Dagster runs on the small demo inbox: the task asset writes each quarter's .docx beside its Excel annex (and a
+    PDF where LibreOffice is installed); the document's total row is the department's row of the mart."""
+    import shutil
+
+    import dagster as dg
+
+    from assets import tasks, tthc
+    from assets.resources import Warehouse
+    from demo.generate import generate_inbox
+
+    monkeypatch.setenv("CCHC_TODAY", "2026-11-26")
+    monkeypatch.setenv("CCHC_TASK_REPORT_DUE_DAYS", "20")
+    root = tmp_path_factory.mktemp("taskdoc_e2e")
+    warehouse = Warehouse(
+        build_db=str(root / "w" / "build.duckdb"),
+        snapshot_db=str(root / "w" / "snap.duckdb"),
+        inbox=str(root / "inbox"),
+        reports=str(root / "reports"),
+        province="Thái Nguyên",
+    )
+    generate_inbox(root / "inbox", end=date(2026, 11, 26), scale=0.001)
+    for assets, tags in (
+        ([tthc.units, tasks.offices, tasks.plan_register], None),
+        (
+            [tasks.task_reports, tasks.task_status, tasks.task_progress_workbook],
+            {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-07-01"},
+        ),
+    ):
+        result = dg.materialize(assets, resources={"warehouse": warehouse}, tags=tags, raise_on_error=False)
+        assert result.success, [e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    reports = Path(warehouse.reports)
+    for q in (1, 2, 3):
+        label = f"2026-Q{q}"
+        docx_path = reports / f"bao_cao_tien_do_cchc_{label}.docx"
+        assert docx_path.exists() and (reports / f"bao_cao_tien_do_cchc_{label}.xlsx").exists()
+        if shutil.which("soffice"):
+            assert docx_path.with_suffix(".pdf").stat().st_size > 10_000
+        doc = Document(str(docx_path))
+        assert [p.text.split(".")[0] for p in doc.paragraphs if p.style.name.startswith("Heading")] == ["I", "II", "III", "IV"]
+        total = [c.text for c in doc.tables[1].rows[-1].cells]
+        with duckdb.connect(warehouse.build_db, read_only=True) as con:
+            dept = con.execute(
+                """SELECT tasks, due, completed_on_time, completed_late, overdue FROM mart_task_completion
+                   WHERE period_label = ? AND unit_code = '19.SKHCN' ORDER BY as_of DESC LIMIT 1""",
+                [label],
+            ).fetchone()
+        assert dept is not None and [int(x) for x in total[2:7]] == list(dept)
+        body = "\n".join(p.text for p in doc.paragraphs)
+        assert "Kế hoạch số 123/KH-SKHCN ngày 30/12/2025" in body
+        assert ("sửa đổi, bổ sung lần 1 ngày 15/06/2026" in body) == (q > 1)
