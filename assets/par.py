@@ -9,7 +9,7 @@ from assets import groups
 from assets.partitions import PERIOD_PARTITIONS, partition_years
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
-from common.settings import now_local
+from common.settings import business_today, now_local
 from common.units import load_units, matcher_for
 
 YEARLY = PERIOD_PARTITIONS["year"]
@@ -112,4 +112,9 @@ def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, w
         path.parent.mkdir(parents=True, exist_ok=True)
         write_par_workbook(path, data, unit=unit)
         written.append(path)
+        if unit:  # one unit's result also as a Word scorecard, beside its sheet
+            from documents.par_scorecard import par_scorecard_name, write_par_scorecard
+
+            card = path.with_name(par_scorecard_name(year, unit))
+            written.append(write_par_scorecard(card, data, unit, made_on=business_today(), province=warehouse.province))
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written))})

@@ -124,6 +124,11 @@ def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
     ).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
+    # and the same unit's Word scorecard beside it
+    from docx import Document
+
+    card = Document(str(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.docx"))
+    assert any("2026" in p.text for p in card.paragraphs) and card.tables
 
 
 def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):

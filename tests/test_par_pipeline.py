@@ -119,6 +119,11 @@ def test_blank_forms_and_a_per_unit_workbook(par_year, tmp_path):
     ).success
     single = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.xlsx", read_only=True)
     assert len(single.sheetnames) == 1
+    # and the same unit's Word scorecard beside it
+    from docx import Document
+
+    card = Document(str(Path(warehouse.reports) / "chi_so_cchc_2026_19.SKHCN.docx"))
+    assert any("2026" in p.text for p in card.paragraphs) and card.tables
 
 
 def test_sensor_rescores_the_year_when_a_form_or_appraisal_arrives(tmp_path):
