@@ -37,6 +37,7 @@ from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
     LINE_HEIGHT,
+    RANK_COLUMNS,
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
@@ -52,6 +53,7 @@ from workbooks.excel import (
     generated_label,
     is_missing,
     new_workbook,
+    rank_cells,
     row_after,
     rows_by_unit,
     rows_under_chart,
@@ -434,7 +436,7 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
 
 def ranking_columns(indices: Sequence[tuple[str, str]]) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         *(Column(f"{name} ({code})", _index_key(code), 11, "0.0000") for code, name in indices),
         Column("Tổng điểm", "total", 10, "0.00"),
@@ -461,7 +463,7 @@ def ranking_rows(
     rows = []
     for u in units:
         row = {
-            "rank": rank_label(u.get("rank"), u.get("is_tied")),
+            **rank_cells(u.get("rank"), u.get("is_tied")),
             "unit": u.get("unit_name"),
             "total": u.get("total"),
             "level": u.get("band"),
@@ -520,7 +522,7 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
         ranking_rows(ranked, indices, _values(data)),
         title=f"XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ {label.upper()} NĂM {data.year}",
         subtitles=_ranking_subtitles(data, group, units),
-        freeze_columns=2,
+        freeze_columns=3,
         empty_text="Chưa có đơn vị nào được xếp hạng",
     )
     add_color_scale(ws, table.data_range("total"))
@@ -634,7 +636,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     pillars = sorted(names, key=lambda c: (order.index(c) if c in order else len(order), c))
     values = {(r["unit_code"], r["pillar"]): r.get("value") for r in frame_records(data.pillars)}
     columns = (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         *(Column(f"{names[p]} ({p})", f"p:{p}", 14, "0.0000") for p in pillars),
         Column("Tổng điểm", "total", 10, "0.00"),
@@ -643,7 +645,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     for number, (group, members) in enumerate(units_by_group(units), start=1):
         rows = [
             {
-                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                **rank_cells(u.get("rank"), u.get("is_tied")),
                 "unit": u.get("unit_name"),
                 "total": u.get("total"),
                 **{f"p:{p}": values.get((u["unit_code"], p)) for p in pillars},
@@ -661,7 +663,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
             if number == 1
             else []
         )
-        table = write_table(ws, columns, rows, title=title, subtitles=subtitles, start_row=row, freeze_columns=2)
+        table = write_table(ws, columns, rows, title=title, subtitles=subtitles, start_row=row, freeze_columns=3)
         row = max(table.last_row, table.first_row) + 3
 
 

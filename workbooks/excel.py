@@ -81,6 +81,18 @@ REJECTED_ROW_COLUMNS = (
     Column("Lý do", "reason", 60),
     Column("Giá trị", "value", 16),
 )
+# A rank is a number (filters sort 1, 2, ..., 10); a tie or a unit left unranked is said in the next column.
+RANK_COLUMNS = (Column("Hạng", "rank", 7, "0", align="center"), Column("Đồng hạng", "rank_note", 13, align="center"))
+TIED_MARK, UNRANKED = "Đồng hạng", "Chưa xếp hạng"
+
+
+def rank_cells(rank: Any, tied: Any) -> dict[str, Any]:
+    """The two cells of ``RANK_COLUMNS``: {'rank': 2, 'rank_note': 'Đồng hạng'}; no rank: None and 'Chưa xếp hạng'."""
+    if is_missing(rank):
+        return {"rank": None, "rank_note": UNRANKED}
+    return {"rank": int(rank), "rank_note": TIED_MARK if bool(tied) and not is_missing(tied) else None}
+
+
 REFUSED_FILE_COLUMNS = (Column("Nguồn", "source", 18), Column("Tệp", "file_name", 30), Column("Lý do", "reason", 80))
 
 
@@ -294,7 +306,10 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     if repeat_row:
         ws.print_title_rows = f"{repeat_row}:{repeat_row}"  # header on every printed page
+    ws.oddHeader.center.text = "&A"  # the sheet's name on every page (the print check attributes pages by it)
+    ws.oddHeader.center.size = 9
     ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.size = 9
 
 
 def set_print_layout(ws: Worksheet, repeat_row: int | None = None, *, portrait: bool = False) -> None:

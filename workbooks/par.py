@@ -22,6 +22,7 @@ from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES
 from scoring.ranking import group_label, rank_label, units_by_group
 from workbooks.excel import (
+    RANK_COLUMNS,
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
@@ -35,6 +36,7 @@ from workbooks.excel import (
     generated_label,
     is_missing,
     new_workbook,
+    rank_cells,
     row_after,
     rows_by_unit,
     rows_under_chart,
@@ -141,7 +143,7 @@ def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
 
 RANKING_COLUMNS = (
-    Column("Hạng", "rank", 14, align="center"),
+    *RANK_COLUMNS,
     Column("Đơn vị", "unit", 38),
     Column("Tổng điểm", "total", 11, "0.00"),
     Column("Điểm tối đa áp dụng", "max_applicable", 12, "0.00"),
@@ -179,7 +181,7 @@ def ranking_notes(units: list[dict]) -> list[str]:
 def _ranking_rows(rows: list[dict]) -> list[dict]:
     return [
         {
-            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            **rank_cells(r.get("rank"), r.get("is_tied")),
             "unit": r.get("unit_name"),
             "total": r.get("total"),
             "max_applicable": r.get("max_applicable"),
@@ -205,7 +207,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
                 _ranking_rows(rows),
                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
                 subtitles=[*ranking_notes(units), section],
-                freeze_columns=2,
+                freeze_columns=3,
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:

@@ -31,8 +31,9 @@ from common.vntext import nfc, sort_key
 from scoring.criteria_table import measure_label
 from scoring.criteria_table import number_text as _num
 from scoring.qd766 import STATUS_LABELS
-from scoring.ranking import TIED, group_label, rank_label, units_by_group
+from scoring.ranking import TIED, group_label, units_by_group
 from workbooks.excel import (
+    RANK_COLUMNS,
     SECTION_FONT,
     Column,
     Table,
@@ -42,6 +43,7 @@ from workbooks.excel import (
     generated_label,
     is_missing,
     new_workbook,
+    rank_cells,
     rows_under_chart,
     save_workbook,
     section_title,
@@ -296,7 +298,7 @@ def _unit_note(row: dict, method: Method) -> str:
 
 def ranking_columns(method: Method) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 38),
         *(Column(group_header(g), score_key(g), 13, "0.00") for g in method.groups),
         Column(f"Tổng điểm ({_num(method.max_points)})", "total", 12, "0.00"),
@@ -327,7 +329,7 @@ def _ranking_rows(rows: Iterable[dict], method: Method) -> list[dict]:
     out = []
     for r in rows:
         row = {
-            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            **rank_cells(r.get("rank"), r.get("is_tied")),
             "unit": r.get("unit_name"),
             "total": r.get("total"),
             "dossiers": r.get("dossiers"),
@@ -349,7 +351,7 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
         section = section_title(group, len(rows), number)
         if number == 1:
             table = write_table(
-                ws, columns, _ranking_rows(rows, method), title=TITLE, subtitles=[*subtitles, *notes, section], freeze_columns=2
+                ws, columns, _ranking_rows(rows, method), title=TITLE, subtitles=[*subtitles, *notes, section], freeze_columns=3
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
@@ -389,7 +391,7 @@ def _indicator_columns(ind: Indicator) -> list[Column]:
 
 def group_columns(group: Group) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         Column("Nhóm xếp hạng", "ranking_group", 14),
         *(c for ind in group.indicators for c in _indicator_columns(ind)),
@@ -402,7 +404,7 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
     for ranking_group, units in ordered:
         for u in units:
             row = {
-                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                **rank_cells(u.get("rank"), u.get("is_tied")),
                 "unit": u.get("unit_name"),
                 "ranking_group": group_label(ranking_group),
                 "group_score": u.get(score_key(group)),
@@ -445,7 +447,7 @@ def _write_group_sheets(wb, data: WorkbookData, method: Method, common: list[str
             _group_rows(group, ordered, by_unit),
             title=title,
             subtitles=_group_subtitles(group, common),
-            freeze_columns=2,
+            freeze_columns=3,
         )
         for ind in group.indicators:
             if ind.rule_kind != "info":
