@@ -475,7 +475,17 @@ def code_key(code: str) -> tuple:
 
 def sheet_title(text: str) -> str:
     """A sheet name Excel accepts: none of []:*?/\\, no surrounding quote, at most 31 characters."""
-    return text.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'")[:31].strip()
+    return cut_words(text.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'"), 31)
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` characters at a word boundary (a single over-long word is cut)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > 0 else text[:limit]).rstrip(" ,.;:-—–(").strip()
 
 
 def short_name(name: str) -> str:
@@ -499,7 +509,7 @@ def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[
         while name.casefold() in used or name.casefold() == "history":
             n += 1
             suffix = f" ({n})"
-            name = base[: 31 - len(suffix)].rstrip() + suffix
+            name = cut_words(base, 31 - len(suffix)) + suffix
         used.add(name.casefold())
         names[unit["unit_code"]] = name
     return names
