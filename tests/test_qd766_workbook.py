@@ -244,7 +244,7 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     ]
     assert locals_[0][headers.index("Tổng điểm (100)")] == pytest.approx(91)
     assert len(ws._charts) == 2
-    assert ws.conditional_formatting and any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+    assert ws.conditional_formatting and any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[SHEET_RECONCILIATION]
     header = find_row(ws, "Nhóm")
@@ -276,7 +276,7 @@ def test_group_sheet_explains_the_score(workbook):
     assert snv[headers.index("1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG — Tỷ lệ (%)")] == pytest.approx(51.5)
     assert snv[headers.index("1.4 — Điểm (6)")] == pytest.approx(3.09)
     assert snv[headers.index("Điểm nhóm (18)")] == 15
-    assert any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+    assert any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[group_sheet_name(2, METHODOLOGY.groups[1])]  # 2.2 is info: a value, no points
     headers = [c.value for c in ws[find_row(ws, "Hạng")]]

@@ -43,9 +43,10 @@ from workbooks.excel import (
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
     add_radar_chart,
+    band_thresholds,
     clean_value,
     code_key,
     decimal_text,
@@ -525,9 +526,11 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
         freeze_columns=3,
         empty_text="Chưa có đơn vị nào được xếp hạng",
     )
-    add_color_scale(ws, table.data_range("total"))
-    for code, _ in indices:
-        add_color_scale(ws, table.data_range(_index_key(code)))
+    tree = data.trees.get(group)
+    bands = [(b.label, b.min_pct) for b in tree.bands] if tree is not None else None
+    add_band_colors(ws, table.data_range("total"), band_thresholds(bands))
+    for code, _ in indices:  # values 0..1 against bands in points of 100
+        add_band_colors(ws, table.data_range(_index_key(code)), band_thresholds(bands, 1.0, scale=0.01))
     row = max(table.last_row, table.first_row) + 2
     n_cols = len(table.columns)
     row = _write_notes(ws, row, _uncertainty_notes(data), n_cols) + 1

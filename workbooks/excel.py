@@ -25,7 +25,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, RadarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -363,6 +363,41 @@ def add_color_scale(ws: Worksheet, cell_range: str | None, *, high_is_good: bool
         start_type="min", start_color=low, mid_type="percentile", mid_value=50, mid_color=YELLOW, end_type="max", end_color=high
     )
     ws.conditional_formatting.add(cell_range, rule)
+
+
+# Fills of a score by its band: Excel's own "good", "neutral" and "bad" cell styles.
+GOOD_FILL, FAIR_FILL, POOR_FILL = "C6EFCE", "FFEB9C", "FFC7CE"
+# Without bands of a methodology (QĐ 766 scores, on-time rates): share of the maximum from which a value is good,
+# and below which it is poor.
+GOOD_SHARE, POOR_SHARE = 0.8, 0.5
+
+
+def band_thresholds(bands: Sequence[tuple[str, float]] | None, maximum: float = 100.0, scale: float = 1.0) -> tuple[float, float]:
+    """(good from, poor below) of a methodology's bands (label, minimum), best first: the best band is green, the
+    lowest red, the ones between amber. ``scale`` converts the band minimum to the column's unit (0.01 for a value
+    0..1 against bands in points of 100). Without bands: 80 % and 50 % of ``maximum``."""
+    mins = sorted((float(m) for _, m in bands or () if m is not None), reverse=True)
+    if len(mins) < 2:
+        return GOOD_SHARE * maximum, POOR_SHARE * maximum
+    return mins[0] * scale, mins[-2] * scale
+
+
+def add_band_colors(ws: Worksheet, cell_range: str | None, thresholds: tuple[float, float]) -> None:
+    """Green at or above ``thresholds[0]``, red below ``thresholds[1]``, amber between; empty cells stay white.
+
+    Fixed by the methodology's bands (see ``band_thresholds``), not a min-max scale: a 94 % score is never red
+    because the others scored higher. None (an empty table) is ignored."""
+    if not cell_range:
+        return
+    good, poor = thresholds
+    first = cell_range.split(":")[0]
+    for formula, color in (
+        (f"AND(ISNUMBER({first}),{first}>={good!r})", GOOD_FILL),
+        (f"AND(ISNUMBER({first}),{first}<{poor!r})", POOR_FILL),
+        (f"AND(ISNUMBER({first}),{first}>={poor!r},{first}<{good!r})", FAIR_FILL),
+    ):
+        fill = PatternFill(start_color=color, end_color=color, fill_type="solid")
+        ws.conditional_formatting.add(cell_range, FormulaRule(formula=[formula], fill=fill, stopIfTrue=True))
 
 
 def add_bar_chart(

@@ -28,8 +28,9 @@ from workbooks.excel import (
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
+    band_thresholds,
     code_key,
     decimal_text,
     frame_records,
@@ -70,6 +71,8 @@ class ParData:
     criteria: pd.DataFrame  # mart_par_criterion rows of the year
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # quarantine rows of the PAR sources of the year
     file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
+    bands: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # ranking group -> (label, min %), best first
+    decisions: dict[str, str] = field(default_factory=dict)  # criteria-tree file -> the decision it follows
 
 
 # The PAR files of the year, by the year the loaders wrote on their rows: those of the year, and those whose year
@@ -98,7 +101,23 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
                              ORDER BY source, file_name, rule, reason""",
         {"year": year},
     ).df()
-    return ParData(year=year, units=units, domains=domains, criteria=criteria, problems=problems, file_issues=issues)
+    trees = con.execute(
+        """SELECT DISTINCT ranking_group, tree, decision, bands FROM dim_criterion
+           WHERE year = ? AND index_code = 'par' AND bands IS NOT NULL""",
+        [year],
+    ).fetchall()
+    bands = {g: [(b["label"], b["min_value"]) for b in bs] for g, _, _, bs in trees if g and bs}
+    decisions = {t: d for _, t, d, _ in trees if t and d}
+    return ParData(
+        year=year,
+        units=units,
+        domains=domains,
+        criteria=criteria,
+        problems=problems,
+        file_issues=issues,
+        bands=bands,
+        decisions=decisions,
+    )
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -212,7 +231,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
-        add_color_scale(ws, table.data_range("index_pct"))
+        add_band_colors(ws, table.data_range("index_pct"), band_thresholds(data.bands.get(group)))
         chart = add_bar_chart(
             table,
             category_key="unit",

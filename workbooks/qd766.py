@@ -37,8 +37,9 @@ from workbooks.excel import (
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
+    band_thresholds,
     frame_records,
     generated_label,
     is_missing,
@@ -357,8 +358,8 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
         else:
             table = write_table(ws, columns, _ranking_rows(rows, method), title=section, start_row=next_row)
         for g in method.groups:
-            add_color_scale(ws, table.data_range(score_key(g)))
-        add_color_scale(ws, table.data_range("total"))
+            add_band_colors(ws, table.data_range(score_key(g)), band_thresholds(None, g.max_points))
+        add_band_colors(ws, table.data_range("total"), band_thresholds(None, method.max_points))
         chart = add_bar_chart(
             table, category_key="unit", value_keys=["total"], title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm"
         )
@@ -451,8 +452,8 @@ def _write_group_sheets(wb, data: WorkbookData, method: Method, common: list[str
         )
         for ind in group.indicators:
             if ind.rule_kind != "info":
-                add_color_scale(ws, table.data_range(f"{ind.code}:score"))
-        add_color_scale(ws, table.data_range("group_score"))
+                add_band_colors(ws, table.data_range(f"{ind.code}:score"), band_thresholds(None, ind.max_points))
+        add_band_colors(ws, table.data_range("group_score"), band_thresholds(None, group.max_points))
 
 
 # --- sheet 8: reconciliation with the portal ------------------------------------------------------------
