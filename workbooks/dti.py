@@ -52,6 +52,7 @@ from workbooks.excel import (
     decimal_text,
     frame_records,
     generated_label,
+    is_default_tree,
     is_missing,
     new_workbook,
     rank_cells,
@@ -60,7 +61,7 @@ from workbooks.excel import (
     rows_under_chart,
     save_workbook,
     sheet_title,
-    tree_files,
+    tree_names,
     unit_sheet_names,
     write_table,
     write_text_sheet,
@@ -300,10 +301,10 @@ def _ranked(unit: dict) -> bool:
     return not is_missing(unit.get("rank"))
 
 
-def tree_note(units: list[dict]) -> str:
-    files = tree_files(units)
-    note = f"Bộ chỉ số: tệp {files}."
-    if "default" in files:
+def tree_note(units: list[dict], data: DtiData | None = None) -> str:
+    decisions = {t.file: t.decision for t in (data.trees.values() if data else ()) if t is not None and t.decision}
+    note = f"Bộ chỉ số: {tree_names(units, decisions)}."
+    if is_default_tree(units):
         note += f" {DEFAULT_TREE_NOTE}."
     return note
 
@@ -410,7 +411,7 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
     levels = _levels(data, units)
     rows, total = summary_rows(data, units)
     subtitles = [
-        tree_note(units),
+        tree_note(units, data),
         "Sở, ban, ngành và xã, phường được đánh giá theo bộ chỉ số riêng và xếp hạng riêng.",
         generated_label(data.generated_at),
     ]
@@ -491,7 +492,7 @@ def no_form_status(data: DtiData, unit: dict) -> str:
 
 def _ranking_subtitles(data: DtiData, group: str, units: list[dict]) -> list[str]:
     return [
-        tree_note(units),
+        tree_note(units, data),
         (
             "Giá trị mỗi chỉ số chính từ 0 đến 1 (điểm đạt / điểm tối đa của các thành phần áp dụng); tổng điểm thang "
             "100 = bình quân gia quyền giá trị các chỉ số chính × 100."

@@ -179,16 +179,20 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
-def _title_rows(ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1) -> int:
-    """Write the title and subtitle lines merged across the table; return the next free row."""
+def _title_rows(
+    ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1, width: float | None = None
+) -> int:
+    """Write the title and subtitle lines merged across the table (``width``: its characters), wrapped within it so
+    that a long note is printed whole; return the next free row."""
     last = get_column_letter(max(n_cols, 1))
     for row, text in enumerate([title, *subtitles], start=start_row):
         cell = _write(ws, row, 1, text)
         cell.font = _TITLE_FONT if row == start_row else _ITALIC
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if n_cols > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 22 if row == start_row else 18
+        lines = _lines(str(cell.value or ""), width * (0.85 if row == start_row else 1.0)) if width else 1
+        ws.row_dimensions[row].height = (22 if row == start_row else 18) + (lines - 1) * LINE_HEIGHT
     return start_row + len(subtitles) + 2  # one blank row before the header
 
 
@@ -245,7 +249,7 @@ def write_table(
     """
     columns = tuple(columns)
     n_cols = len(columns)
-    header_row = _title_rows(ws, title, subtitles, n_cols, start_row)
+    header_row = _title_rows(ws, title, subtitles, n_cols, start_row, sum(c.width for c in columns))
     last_letter = get_column_letter(n_cols)
 
     header_lines = 1
@@ -336,7 +340,7 @@ def write_text_sheet(
     width: float = 110,
 ) -> None:
     """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one wide column."""
-    row = _title_rows(ws, title, subtitles, 1)
+    row = _title_rows(ws, title, subtitles, 1, width=width)
     ws.column_dimensions["A"].width = width
     ws.sheet_view.showGridLines = False
     for heading, paragraphs in sections:
@@ -572,9 +576,23 @@ def rows_by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
-def tree_files(units: Iterable[dict]) -> str:
-    """The criteria-tree files the units were scored with, for the sheets' subtitles."""
-    return ", ".join(sorted({u["tree"] for u in units if u.get("tree")})) or "chưa xác định"
+def is_default_tree(units: Iterable[dict]) -> bool:
+    """Whether one of the units was scored with a default criteria tree (not yet a decision of the province)."""
+    return any("default" in (u.get("tree") or "") for u in units)
+
+
+def tree_names(units: Iterable[dict], decisions: Mapping[str, str] | None = None) -> str:
+    """The criteria trees the units were scored with, for the sheets' subtitles, by the decision each follows
+    (``decisions``: tree file -> dim_criterion.decision): never the methodology's file name, which officials do not
+    know (issue 14)."""
+    names: list[str] = []
+    for tree in sorted({u["tree"] for u in units if u.get("tree")}):
+        name = nfc((decisions or {}).get(tree) or "").strip().rstrip(".")
+        if not name:
+            name = "bộ mặc định của dự án" if "default" in tree else "bộ theo quyết định của tỉnh"
+        if name not in names:
+            names.append(name)
+    return "; ".join(names) or "chưa xác định"
 
 
 def row_after(table: Table) -> int:

@@ -35,6 +35,7 @@ from workbooks.excel import (
     decimal_text,
     frame_records,
     generated_label,
+    is_default_tree,
     is_missing,
     new_workbook,
     rank_cells,
@@ -43,7 +44,7 @@ from workbooks.excel import (
     rows_under_chart,
     save_workbook,
     section_title,
-    tree_files,
+    tree_names,
     unit_sheet_names,
     write_table,
 )
@@ -178,13 +179,10 @@ def refused_note(unit: dict) -> str | None:
     return f"{STATUS_REFUSED}: {unit['form_refused']}" if unit.get("form_refused") else None
 
 
-def ranking_notes(units: list[dict]) -> list[str]:
-    trees = tree_files(units)
-    tree_note = f"Bộ tiêu chí: tệp {trees}."
-    if "default" in trees:
-        tree_note = (
-            f"Bộ tiêu chí: tệp {trees} (bộ mặc định), sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
-        )
+def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) -> list[str]:
+    tree_note = f"Bộ tiêu chí: {tree_names(units, decisions)}."
+    if is_default_tree(units):
+        tree_note += " Bộ mặc định sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
     return [
         tree_note,
         f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
@@ -225,7 +223,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
                 RANKING_COLUMNS,
                 _ranking_rows(rows),
                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
-                subtitles=[*ranking_notes(units), section],
+                subtitles=[*ranking_notes(units, data.decisions), section],
                 freeze_columns=3,
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
