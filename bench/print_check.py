@@ -125,6 +125,7 @@ def check_workbook(xlsx: Path, work_dir: Path | None = None) -> list[SheetPrint]
     """Print ``xlsx`` to PDF and group its pages by sheet (consecutive pages with the same header)."""
     with tempfile.TemporaryDirectory(prefix="print_check_") as tmp:
         out_dir = Path(work_dir or tmp)
+        out_dir.mkdir(parents=True, exist_ok=True)
         pages = read_pages(to_pdf(Path(xlsx), out_dir))
     sheets: list[SheetPrint] = []
     for page in pages:
@@ -166,3 +167,29 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# --- what officials must not see ----------------------------------------------------------------------------
+
+# A raw rule or column code: lower-case snake_case words (completed_before_received), not a file name
+# (tu_danh_gia_stc.xlsx, whose extension follows) and not inside a longer word or path.
+RULE_CODE = re.compile(r"(?<![\w./\\-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/\\-]|\.\w)")
+YAML_NAME = re.compile(r"\.ya?ml\b", re.I)
+
+
+def raw_codes(xlsx: Path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, text) of every cell that shows a raw rule code or a methodology file name (.yaml)."""
+    import openpyxl
+
+    found = []
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    try:
+        for ws in book.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if isinstance(value, str) and (RULE_CODE.search(value) or YAML_NAME.search(value)):
+                        found.append((ws.title, cell.coordinate, value))
+    finally:
+        book.close()
+    return found

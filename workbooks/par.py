@@ -181,7 +181,7 @@ def refused_note(unit: dict) -> str | None:
 
 def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) -> list[str]:
     tree_note = f"Bộ tiêu chí: {tree_names(units, decisions)}."
-    if is_default_tree(units):
+    if is_default_tree(units) and "thay bằng" not in tree_note:  # the decision text may say so already
         tree_note += " Bộ mặc định sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
     return [
         tree_note,
