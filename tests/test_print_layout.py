@@ -131,6 +131,7 @@ def test_the_code_pattern_finds_codes_not_file_names():
 def demo_books(small_inbox, tmp_path_factory) -> dict[str, Path]:
     """The PAR, DTI and task workbooks of the small demo year (as tests/test_reporting_model.py writes them) and
     the data-quality workbook of the same warehouse (its rejected rows and refused files)."""
+    from common.db import rows_as_dicts
     from tests.workbook_values import build_warehouse, write_workbooks
     from warehouse.export_health import export_gaps, silent_units
     from workbooks.quality import write_quality_workbook
@@ -139,8 +140,8 @@ def demo_books(small_inbox, tmp_path_factory) -> dict[str, Path]:
     warehouse = build_warehouse(small_inbox[0], root / "run")
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         paths = write_workbooks(con, root / "books")
-        rejected = con.execute("SELECT * FROM mart_rejected_row").df().to_dict("records")
-        issues = con.execute("SELECT * FROM file_issues").df().to_dict("records")
+        rejected = rows_as_dicts(con, "SELECT * FROM mart_rejected_row")  # as assets/publish.py reads them
+        issues = rows_as_dicts(con, "SELECT * FROM file_issues")
         findings = export_gaps(con) + silent_units(con)
     from common.units import load_units
 

@@ -296,6 +296,7 @@ def write_table(
         ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
         ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
         _print_setup(ws, header_row)
+        _split_wide(ws, [c.width for c in columns], freeze_columns)
     return Table(ws, columns, header_row, first_row, last_row, total_row)
 
 
@@ -314,6 +315,24 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
     ws.oddHeader.center.size = 9
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.oddFooter.center.size = 9
+
+
+# Characters of column width one landscape A4 page prints legibly: fit to width scales 12 pt text to about 7 pt
+# at this width (a 32-column sheet squeezed onto one page printed at 4–5 pt).
+PAGE_CHARS = 260
+
+
+def _split_wide(ws: Worksheet, widths: Sequence[float], title_columns: int) -> None:
+    """A table wider than one legible page prints on several pages across, each repeating its first
+    ``title_columns`` (rank and unit) like the header row, instead of being squeezed onto one page."""
+    total = sum(widths)
+    if total <= PAGE_CHARS:
+        return
+    repeated = sum(widths[:title_columns]) if title_columns else 0.0
+    per_page = max(PAGE_CHARS - repeated, PAGE_CHARS / 2)
+    ws.page_setup.fitToWidth = max(1, math.ceil((total - repeated) / per_page))
+    if title_columns:
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
 
 
 def set_print_layout(ws: Worksheet, repeat_row: int | None = None, *, portrait: bool = False) -> None:

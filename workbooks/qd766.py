@@ -276,10 +276,10 @@ def _as_of_text(as_of: datetime | None) -> str:
 
 def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime | None) -> list[str]:
     period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
-    lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision} (tệp {method.tree})"]
+    lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision}"]
     used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
     if used - {method.tree}:
-        lines.append(f"Lưu ý: điểm trong kho được tính theo tệp {', '.join(sorted(used))}.")
+        lines.append(f"Lưu ý: điểm trong kho được tính theo {len(used)} phiên bản phương pháp khác nhau.")
     lines.append(generated_label(generated_at))
     return lines
 
@@ -705,8 +705,8 @@ def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, l
             "Bộ chỉ số",
             [
                 (
-                    f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
-                    + (f", áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")
+                    f"{method.name}: {method.decision}"
+                    + (f"; áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")
                 ),
                 f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
             ],
