@@ -201,3 +201,27 @@ def test_print_check_skips_cleanly_without_libreoffice(monkeypatch, capsys):
     monkeypatch.setattr(shutil, "which", lambda _: None)
     assert print_check.main([]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+def test_an_all_zero_appraisal_or_a_blank_form_is_flagged():
+    import pandas as pd
+
+    from workbooks.excel import assessment_flags
+
+    def rows(unit, self_points, appraised):
+        return [
+            {"unit_code": unit, "method": "self", "applicable": True, "self_points": s, "appraised_points": a}
+            for s, a in zip(self_points, appraised, strict=True)
+        ]
+
+    criteria = pd.DataFrame(
+        rows("zero", [2, 3, 1], [0, 0, 0])  # appraisal all zeros: 21.84 % and "Trung bình" without a flag before
+        + rows("blank", [None] * 3, [None] * 3)
+        + rows("ok", [2, 3, 1], [2, 0, 1])
+        + rows("pending", [2, 3, 1], [None] * 3)
+        + [{"unit_code": "ok", "method": "survey_sipas", "applicable": True, "self_points": None, "appraised_points": 0}]
+    )
+    flags = assessment_flags(criteria)
+    assert set(flags) == {"zero", "blank"}
+    assert "thẩm định 0 điểm ở cả 3 tiêu chí" in flags["zero"] and "bỏ trống cả 3 tiêu chí" in flags["blank"]
+    assert assessment_flags(pd.DataFrame()) == {}

@@ -46,6 +46,7 @@ from workbooks.excel import (
     add_band_colors,
     add_bar_chart,
     add_radar_chart,
+    assessment_flags,
     band_thresholds,
     clean_value,
     code_key,
@@ -286,6 +287,8 @@ def unit_note(unit: dict) -> str:
     previous = previous_note(unit)
     if previous:
         parts.append(previous)
+    if unit.get("assessment_flag"):
+        parts.append(unit["assessment_flag"])
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
 
@@ -1058,6 +1061,8 @@ def unit_subtitles(data: DtiData, unit: dict) -> list[str]:
             f"Xếp loại: {level_label(unit) or '—'}"
         ),
     ]
+    if unit.get("assessment_flag"):
+        lines.append(f"{unit['assessment_flag']}.")
     interval = interval_text(unit)
     if interval:
         share = unit.get("share_same_rank")
@@ -1229,6 +1234,9 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
     """The whole workbook (summary, rankings, profiles, pillars, data problems, method, every unit), or with ``unit``
     (a unit code) only that unit's sheet."""
     units = frame_records(data.units)
+    flags = assessment_flags(data.components)
+    for u in units:
+        u["assessment_flag"] = flags.get(u["unit_code"])
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:

@@ -600,6 +600,30 @@ def is_default_tree(units: Iterable[dict]) -> bool:
     return any("default" in (u.get("tree") or "") for u in units)
 
 
+def assessment_flags(criteria: pd.DataFrame) -> dict[str, str]:
+    """unit_code -> a warning for a unit whose self-assessed criteria (method 'self', applicable) were all appraised
+    at 0 points, or whose form scored none or left every one blank: a score that is more likely a broken file than a
+    result (issue 14: an appraisal of all zeros gave 21.84 % and "Trung bình" with no flag). Reads the criteria or
+    components mart of PAR or DTI (``self_points``, ``appraised_points``)."""
+    needed = {"unit_code", "method", "applicable", "self_points", "appraised_points"}
+    if criteria.empty or not needed <= set(criteria.columns):
+        return {}
+    rows = criteria[(criteria["method"] == "self") & criteria["applicable"].fillna(False).astype(bool)]
+    flags: dict[str, str] = {}
+    for code, unit in rows.groupby("unit_code"):
+        appraised, self_points = unit["appraised_points"].dropna(), unit["self_points"].dropna()
+        n = len(unit)
+        if len(appraised) and (appraised == 0).all():
+            flags[str(code)] = (
+                f"Cảnh báo: kết quả thẩm định 0 điểm ở cả {len(appraised)} tiêu chí, cần kiểm tra lại tệp thẩm định"
+            )
+        elif self_points.empty and appraised.empty:
+            flags[str(code)] = f"Cảnh báo: phiếu tự đánh giá bỏ trống cả {n} tiêu chí"
+        elif len(self_points) and (self_points == 0).all() and appraised.empty:
+            flags[str(code)] = f"Cảnh báo: phiếu tự đánh giá 0 điểm ở cả {len(self_points)} tiêu chí"
+    return flags
+
+
 def tree_names(units: Iterable[dict], decisions: Mapping[str, str] | None = None) -> str:
     """The criteria trees the units were scored with, for the sheets' subtitles, by the decision each follows
     (``decisions``: tree file -> dim_criterion.decision): never the methodology's file name, which officials do not

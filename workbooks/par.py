@@ -30,6 +30,7 @@ from workbooks.excel import (
     Table,
     add_band_colors,
     add_bar_chart,
+    assessment_flags,
     band_thresholds,
     code_key,
     decimal_text,
@@ -205,7 +206,7 @@ def _ranking_rows(rows: list[dict]) -> list[dict]:
             "index_pct": r.get("index_pct"),
             "band": band_label(r),
             "status": status_label(r),
-            "note": refused_note(r),
+            "note": "; ".join(t for t in (refused_note(r), r.get("assessment_flag")) if t) or None,
         }
         for r in rows
     ]
@@ -286,6 +287,8 @@ def unit_subtitles(unit: dict) -> list[str]:
         f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
         f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %",
     ]
+    if unit.get("assessment_flag"):
+        lines.append(f"{unit['assessment_flag']}.")
     if unit.get("form_refused"):
         lines.append(
             f"Phiếu tự đánh giá bị từ chối: {unit['form_refused']}. Đơn vị không được xếp hạng, không xếp loại "
@@ -462,6 +465,9 @@ def _write_problems(wb, data: ParData, units: list[dict]) -> None:
 def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Path:
     """The whole workbook (ranking + every unit), or with ``unit`` (a unit code) only that unit's sheet."""
     units = frame_records(data.units)
+    flags = assessment_flags(data.criteria)
+    for u in units:
+        u["assessment_flag"] = flags.get(u["unit_code"])
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:
