@@ -102,18 +102,23 @@ def test_every_sheet_prints_a4_fit_to_width_with_its_name_and_page_numbers(tmp_p
     from workbooks.excel import Column
 
     wb = new_workbook()
-    table = write_table(wb.create_sheet("Bảng"), [Column(f"Cột {i}", str(i), 14) for i in range(32)], [], title="T")
+    table = write_table(wb.create_sheet("Bảng"), [Column(f"Cột {i}", str(i), 14) for i in range(8)], [], title="T")
+    wide = [Column("Đơn vị", "unit", 30), *(Column(f"Cột {i}", str(i), 14) for i in range(31))]  # QĐ 766 group 6
+    write_table(wb.create_sheet("Rộng"), wide, [], title="W", freeze_columns=1)
     write_text_sheet(wb.create_sheet("Hướng dẫn"), title="H", sections=[("A", ["đoạn văn " * 60])])
     wb.save(tmp_path / "p.xlsx")
     back = load_workbook(tmp_path / "p.xlsx")
     for ws in back.worksheets:
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.oddHeader.center.text == "&A" and ws.oddFooter.center.text == "Trang &P/&N"
     assert back["Bảng"].print_title_rows == f"${table.header_row}:${table.header_row}"
     assert back["Bảng"].page_setup.orientation == "landscape"
     assert back["Hướng dẫn"].page_setup.orientation == "portrait"
+    assert back["Bảng"].page_setup.fitToWidth == back["Hướng dẫn"].page_setup.fitToWidth == 1
+    # 464 characters of columns: two pages across (not one page at 4 pt), the unit column repeated on each
+    assert back["Rộng"].page_setup.fitToWidth == 2 and back["Rộng"].print_title_cols == "$A:$A"
 
 
 def test_the_code_pattern_finds_codes_not_file_names():
