@@ -20,7 +20,7 @@ from pathlib import Path
 
 A4 = (595.28, 841.89)  # points
 MIN_FONT_PT = 6.0  # smallest legible text after scaling
-EM_HEIGHT = 1.107  # Times New Roman: height of a word's box (ascent + descent) per point of font size
+EM_HEIGHT = 1.3  # height of a word's box per point of font size (Times New Roman 12 pt at 100 %: 15.6 pt boxes)
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 _WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)</word>', re.S)
 
@@ -33,7 +33,8 @@ class Page:
     sheet: str  # the page header's text (the sheet name)
     words: int
     outside: list[str] = field(default_factory=list)  # words beyond the paper
-    min_font: float | None = None  # smallest text on the page in points, after scaling
+    min_font: float | None = None  # smallest text on the page in points, after scaling (chart labels included)
+    body_font: float | None = None  # the median size of the page's words: the table's text
 
     @property
     def is_a4(self) -> bool:
@@ -86,6 +87,7 @@ def read_pages(pdf: Path) -> list[Page]:
         page.outside = [w for x0, y0, x1, y1, w in words if x0 < -tol or y0 < -tol or x1 > width + tol or y1 > height + tol]
         sizes = [(y1 - y0) / EM_HEIGHT for _, y0, _, y1, w in words if w.strip()]
         page.min_font = round(min(sizes), 1) if sizes else None
+        page.body_font = round(sorted(sizes)[len(sizes) // 2], 1) if sizes else None
         pages.append(page)
     return pages
 
@@ -110,10 +112,15 @@ class SheetPrint:
         outside = [w for p in self.pages for w in p.outside]
         if outside:
             out.append(f"{len(outside)} words beyond the paper, e.g. {outside[:3]}")
-        small = self.min_font
-        if small is not None and small < MIN_FONT_PT:
-            out.append(f"text at {small} pt after scaling (< {MIN_FONT_PT} pt)")
+        body = self.body_font
+        if body is not None and body < MIN_FONT_PT:
+            out.append(f"text at {body} pt after scaling (< {MIN_FONT_PT} pt)")
         return out
+
+    @property
+    def body_font(self) -> float | None:
+        sizes = [p.body_font for p in self.pages if p.body_font is not None]
+        return min(sizes) if sizes else None
 
     @property
     def min_font(self) -> float | None:
@@ -150,7 +157,10 @@ def report(paths: list[Path]) -> int:
             bad += bool(problems)
             mark = "LỖI " + "; ".join(problems) if problems else "ok"
             orientation = "ngang" if first.landscape else "dọc"
-            print(f"  {s.sheet[:40]:<40} {len(s.pages):4d} trang, {orientation:<4} chữ nhỏ nhất {s.min_font} pt  {mark}")
+            print(
+                f"  {s.sheet[:40]:<40} {len(s.pages):4d} trang, {orientation:<4} chữ bảng {s.body_font} pt, "
+                f"nhỏ nhất {s.min_font} pt  {mark}"
+            )
     return bad
 
 

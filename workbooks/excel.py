@@ -320,6 +320,9 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
 # Characters of column width one landscape A4 page prints legibly: fit to width scales 12 pt text to about 7 pt
 # at this width (a 32-column sheet squeezed onto one page printed at 4–5 pt).
 PAGE_CHARS = 260
+# Characters of the one column of a text sheet that a portrait A4 page prints whole, unscaled (measured in the PDF
+# printed by LibreOffice: about 6.5 pt a character of width).
+TEXT_SHEET_WIDTH = 78
 
 
 def _split_wide(ws: Worksheet, widths: Sequence[float], title_columns: int) -> None:
@@ -356,9 +359,11 @@ def write_text_sheet(
     title: str,
     sections: Sequence[tuple[str, Sequence[str]]],
     subtitles: Sequence[str] = (),
-    width: float = 110,
+    width: float = TEXT_SHEET_WIDTH,
 ) -> None:
-    """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one wide column."""
+    """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one column as wide as
+    a portrait A4 page prints at full size (LibreOffice does not shrink a one-column sheet to the page: a wider
+    column was printed cut at both margins)."""
     row = _title_rows(ws, title, subtitles, 1, width=width)
     ws.column_dimensions["A"].width = width
     ws.sheet_view.showGridLines = False
