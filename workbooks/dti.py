@@ -922,7 +922,7 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
         weights = "; ".join(
             f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}" for d in tree.domains
         )
-        line = f"{group_label(group)}: {tree.decision} (tệp {tree.file}). Chỉ số chính: {weights}."
+        line = f"{group_label(group)}: {tree.decision}. Chỉ số chính: {weights}."
         if tree.default:
             line += f" {DEFAULT_TREE_NOTE}."
         tree_lines.append(line)
