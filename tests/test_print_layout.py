@@ -117,8 +117,8 @@ def test_every_sheet_prints_a4_fit_to_width_with_its_name_and_page_numbers(tmp_p
     assert back["Bảng"].page_setup.orientation == "landscape"
     assert back["Hướng dẫn"].page_setup.orientation == "portrait"
     assert back["Bảng"].page_setup.fitToWidth == back["Hướng dẫn"].page_setup.fitToWidth == 1
-    # 464 characters of columns: two pages across (not one page at 4 pt), the unit column repeated on each
-    assert back["Rộng"].page_setup.fitToWidth == 2 and back["Rộng"].print_title_cols == "$A:$A"
+    # 464 characters of columns: three pages across (not one page at 4 pt), the unit column repeated on each
+    assert back["Rộng"].page_setup.fitToWidth == 3 and back["Rộng"].print_title_cols == "$A:$A"
 
 
 def test_the_code_pattern_finds_codes_not_file_names():
