@@ -28,7 +28,7 @@ from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
@@ -329,19 +329,10 @@ TEXT_SHEET_WIDTH = 78
 def _split_wide(ws: Worksheet, widths: Sequence[float], title_columns: int, header_row: int) -> None:
     """A table wider than one legible page prints on several pages across, each repeating its first
     ``title_columns`` (rank and unit) like the header row, instead of being squeezed onto one page. Its title lines
-    are merged across the first page only (a line centred across pages was printed beyond the paper)."""
+    are merged across the first page only when the workbook is saved (``_merge_within_first_page``)."""
     total = sum(widths)
     if total <= PAGE_CHARS:
         return
-    n, width = 0, 0.0
-    while n < len(widths) and width + widths[n] <= PAGE_CHARS:
-        width += widths[n]
-        n += 1
-    for merged in list(ws.merged_cells.ranges):
-        if merged.min_row < header_row and merged.min_col == 1 and merged.max_col > max(n, 1):
-            ws.unmerge_cells(str(merged))
-            if n > 1:
-                ws.merge_cells(start_row=merged.min_row, start_column=1, end_row=merged.max_row, end_column=n)
     repeated = sum(widths[:title_columns]) if title_columns else 0.0
     per_page = max(PAGE_CHARS - repeated, PAGE_CHARS / 2)
     ws.page_setup.fitToWidth = max(1, math.ceil((total - repeated) / per_page))
@@ -511,6 +502,34 @@ def _series(chart: BarChart | RadarChart, table: Table, category_key: str, value
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
 
 
+def _merge_within_first_page(ws: Worksheet) -> None:
+    """On a sheet printed several pages across, a line merged across the whole table (a title, a note, a section
+    heading) is merged across about the first page's columns instead: centred across pages, LibreOffice printed it
+    beyond the paper."""
+    pages = int(ws.page_setup.fitToWidth or 1)
+    if pages <= 1:
+        return
+    merged = [m for m in ws.merged_cells.ranges if m.min_col == 1 and m.min_row == m.max_row]
+    if not merged:
+        return
+    last = max(m.max_col for m in merged)
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, last + 1)]
+    repeated = 0.0
+    if ws.print_title_cols:  # '$A:$C'
+        repeated = sum(widths[: column_index_from_string(ws.print_title_cols.split(":")[-1].strip("$"))])
+    target = 0.85 * (sum(widths) + repeated * (pages - 1)) / pages
+    n, width = 0, 0.0
+    while n < len(widths) and width + widths[n] <= target:
+        width += widths[n]
+        n += 1
+    for m in merged:
+        if m.max_col > max(n, 1):
+            row = m.min_row
+            ws.unmerge_cells(str(m))
+            if n > 1:
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+
+
 def save_workbook(wb: Workbook, path: Path) -> Path:
     """Save atomically: write a temporary file in the same folder, then rename it over ``path``.
 
@@ -518,6 +537,8 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for ws in wb.worksheets:
+        _merge_within_first_page(ws)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         wb.save(tmp)

@@ -467,7 +467,7 @@ def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Pa
     units = frame_records(data.units)
     flags = assessment_flags(data.criteria)
     for u in units:
-        u["assessment_flag"] = flags.get(u["unit_code"])
+        u["assessment_flag"] = flags.get(u["unit_code"]) if u.get("has_form") else None  # no form: said already
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:
