@@ -297,6 +297,9 @@ def write_table(
         ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
         _print_setup(ws, header_row)
         _split_wide(ws, [c.width for c in columns], freeze_columns, header_row)
+    elif int(ws.page_setup.fitToWidth or 1) <= 1:  # a lower table may widen the sheet's columns
+        widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, ws.max_column + 1)]
+        _split_wide(ws, widths, 0, header_row)
     return Table(ws, columns, header_row, first_row, last_row, total_row)
 
 
