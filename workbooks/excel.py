@@ -324,6 +324,7 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
 # (measured in LibreOffice's PDF: 217 characters printed at 6.1 pt, 260 at 5.2 pt)
 # at this width (a 32-column sheet squeezed onto one page printed at 4–5 pt).
 PAGE_CHARS = 220
+PRINTED_CHART_CM = 17.0  # the tallest chart a landscape A4 page holds (21 cm less the margins)
 # Characters of the one column of a text sheet that a portrait A4 page prints whole, unscaled (measured in the PDF
 # printed by LibreOffice: about 6.5 pt a character of width).
 TEXT_SHEET_WIDTH = 78
@@ -458,6 +459,8 @@ def add_bar_chart(
     if horizontal:
         chart.x_axis.scaling.orientation = "maxMin"  # first row of the table at the top
         chart.height = max(7.5, 0.55 * table.n_rows + 3)
+        if anchor is not None:  # a chart in the print area: no taller than a landscape page (LibreOffice does not
+            chart.height = min(chart.height, PRINTED_CHART_CM)  # split a chart, it printed 52 cm beyond the paper)
     chart.width = 18
     if len(value_keys) == 1:
         chart.legend = None
