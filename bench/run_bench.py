@@ -4,6 +4,7 @@
 2. The whole demo year from an empty warehouse to the published snapshot, as one run.
 3. One day's partition with its checks and the snapshot, with one and with three years of history.
 4. The ingest step against plain DuckDB SQL reading the same files into the same table.
+5. The print check of the year's workbooks (``bench/print_check.py``; skipped when LibreOffice is absent).
 
 Set BENCH_DIR to keep the generated inbox between runs (default: data/bench).
 """
@@ -249,6 +250,11 @@ def main() -> None:
             "SELECT (SELECT count(*) FROM fct_dossier), (SELECT count(*) FROM stg_dossier_versions), (SELECT count(*) FROM quarantine)"
         ).fetchall()[0]
     print(f"    {dossiers:,} dossiers, {versions:,} versions, {rejected:,} quarantined rows; {versions / year_s:,.0f} versions/s")
+
+    from bench import print_check  # the workbooks of the whole year printed to PDF (skipped without LibreOffice)
+
+    print("  print check of the year's workbooks (LibreOffice → PDF, every page against A4):")
+    print_check.main([str(BENCH_DIR / "reports")])
 
     _, day1_s = timed("one day + checks + snapshot, 1 year of history (target < 15 s)", materialise, warehouse, end, end)
     rows = add_history(warehouse.build_db, 2)

@@ -579,8 +579,8 @@ def test_summary(books):
     ws = whole[SHEET_SUMMARY]
     assert ws["A1"].value == f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {YEAR}"
     text = text_of(ws)
-    assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
-    assert AGENCY_TREE in text and LOCAL_TREE in text
+    assert "Bộ chỉ số mặc định" in text and "thay bằng quyết định của UBND tỉnh" in text
+    assert ".yaml" not in text and AGENCY_TREE not in text  # the trees by their decisions, not their files
     header, rows = table_rows(ws, "Nhóm xếp hạng")
     assert header[:6] == ("Nhóm xếp hạng", "Số đơn vị", "Có phiếu dùng được", "Được xếp hạng", "Tạm tính", "Điểm trung bình")
     assert header[6:10] == ("Tốt", "Khá", "Trung bình", "Yếu")  # the trees' bands, best first
@@ -600,15 +600,15 @@ def test_agency_ranking(books):
     assert "SỞ, BAN, NGÀNH" in ws["A1"].value
     header, rows = table_rows(ws, "Hạng")
     col = {h: i for i, h in enumerate(header)}
-    assert [h for h in header[2:5]] == [
+    assert [h for h in header[3:6]] == [
         "Nhận thức số (NT)",
         "An toàn thông tin mạng (AT)",
         "Hoạt động chính quyền số (HD)",
     ]  # the tree's order
-    assert [(r[0], r[1]) for r in rows] == [
-        ("1", "Sở Nội vụ"),
-        ("2 (đồng hạng)", "Sở Tài chính"),
-        ("2 (đồng hạng)", "Sở Xây dựng"),
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (1, None, "Sở Nội vụ"),
+        (2, "Đồng hạng", "Sở Tài chính"),
+        (2, "Đồng hạng", "Sở Xây dựng"),
     ]
     snv, stc, sxd = rows
     assert snv[col["Nhận thức số (NT)"]] == 0.7 and snv[col["An toàn thông tin mạng (AT)"]] == pytest.approx(0.9429)
@@ -629,7 +629,7 @@ def test_agency_ranking(books):
     header_row, _ = header_of(ws, "Hạng")
     change = ws.cell(row=header_row + 2, column=col["Thay đổi"] + 1)
     assert change.value == -2.5 and change.number_format.startswith("+")
-    assert ws.cell(row=header_row + 1, column=3).number_format == "0.0000"
+    assert ws.cell(row=header_row + 1, column=4).number_format == "0.0000"
     assert ws.cell(row=header_row + 1, column=col["Tổng điểm"] + 1).number_format == "0.00"
     assert METHOD_NOTE in text_of(ws)
     assert NO_FORM.upper() not in text_of(ws)  # every agency has a form
@@ -642,7 +642,7 @@ def test_local_ranking_lists_units_without_form_apart(books):
     _, whole, _, _ = books
     ws = whole[RANK_LOCAL]
     header, rows = table_rows(ws, "Hạng")
-    assert [r[1] for r in rows] == ["Xã Đồng Hỷ", "Phường Phan Đình Phùng"]
+    assert [r[2] for r in rows] == ["Xã Đồng Hỷ", "Phường Phan Đình Phùng"]
     assert "Kinh tế số (KT)" in header and "Xã hội số (XH)" in header and "An toàn thông tin mạng (AT)" not in header
     text = text_of(ws)
     assert f"{NO_FORM.upper()} (không xếp hạng): 1 đơn vị" in text
@@ -678,10 +678,10 @@ def test_pillars(books):
     _, whole, _, _ = books
     ws = whole[SHEET_PILLARS]
     header, rows = table_rows(ws, "Hạng")
-    assert header[2:5] == ("Chính quyền số (CQS)", "Kinh tế số (KTS)", "Xã hội số (XHS)")
-    assert rows[0][1] == "Sở Nội vụ" and rows[0][2] == 0.85 and rows[0][3] is None
+    assert header[3:6] == ("Chính quyền số (CQS)", "Kinh tế số (KTS)", "Xã hội số (XHS)")
+    assert rows[0][2] == "Sở Nội vụ" and rows[0][3] == 0.85 and rows[0][4] is None
     _, local = table_rows(ws, "Hạng", occurrence=1)
-    assert [r[0] for r in local] == ["1", "2", "Chưa xếp hạng"]
+    assert [r[:2] for r in local] == [(1, None), (2, None), (None, "Chưa xếp hạng")]
 
 
 def test_unit_sheet(books):
@@ -766,7 +766,7 @@ def test_method_sheet(books):
     assert METHOD_NOTE in text
     assert "Σ (trọng số × giá trị chỉ số chính) / Σ trọng số × 100" in text
     assert "Tốt: từ 80 điểm trở lên; Khá: từ 65 đến dưới 80 điểm" in text and "Yếu: dưới 50 điểm" in text
-    assert "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh" in text
+    assert "Bộ chỉ số mặc định" in text and "thay bằng quyết định của UBND tỉnh" in text
     assert "trung bình cộng tổng điểm năm trước của các đơn vị cũ" in text
     assert "so với trung bình các đơn vị cũ còn lại, có ghi chú" in text
     assert "tính 0 điểm" in text
@@ -838,5 +838,5 @@ def test_workbook_from_a_mart_without_previous_missing(books, tmp_path):
     older = dataclasses.replace(data, units=data.units.drop(columns=["previous_missing", "previous_renamed"]))
     book = load_workbook(write_dti_workbook(tmp_path / "older.xlsx", older))
     _, rows = table_rows(book[RANK_AGENCIES], "Hạng")
-    assert rows[1][1] == "Sở Tài chính" and rows[1][-1] == "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án"
+    assert rows[1][2] == "Sở Tài chính" and rows[1][-1] == "Hợp nhất từ: Sở Kế hoạch và Đầu tư, Sở Tài chính, Ban Quản lý dự án"
     assert "thiếu kết quả" not in text_of(book["Sở Tài chính"])

@@ -89,8 +89,8 @@ def test_a_broken_current_form_leaves_its_unit_unranked_and_flagged_and_the_rank
     book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026.xlsx", read_only=True)
     ranking = [r for r in book["Xếp hạng"].iter_rows(values_only=True)]
     name = refused[0][1]
-    row = next(r for r in ranking if r[1] == name)
-    assert "Chưa xếp hạng" in str(row[0]) and f"Phiếu bị từ chối: {refused[0][5]}" in row
+    row = next(r for r in ranking if r[2] == name)  # rank (a number), tie or "Chưa xếp hạng", unit (issue 14)
+    assert row[0] is None and row[1] == "Chưa xếp hạng" and f"Phiếu bị từ chối: {refused[0][5]}" in row
     problems = [r for r in book["Dữ liệu bị loại"].iter_rows(values_only=True)]
     assert (name, refused[0][5]) in [r[:2] for r in problems]
 

@@ -230,12 +230,13 @@ def test_ranking_sheet(books):
     rows = values(ws)
     assert rows[0][0] == f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {YEAR}"
     text = "\n".join(str(v) for r in rows for v in r if v is not None)
-    assert TREE in text and "(tạm tính)" in text and "tiêu chí áp dụng" in text
-    agencies = [r for r in rows if r[1] in ("Sở Nội vụ", "Sở Tài chính")]
-    assert [r[0] for r in agencies] == ["1 (đồng hạng)", "1 (đồng hạng)"]
-    locals_ = {r[1]: r for r in rows if r[1] in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng")}
-    assert locals_["Xã Đồng Hỷ"][0] == "2" and locals_["Xã Đồng Hỷ"][5] == "Khá (tạm tính)"
-    assert locals_["Xã Đồng Hỷ"][6] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][6] == "Đã thẩm định"
+    assert ".yaml" not in text and "Bộ tiêu chí: bộ mặc định" in text  # the tree by its decision, not its file
+    assert "(tạm tính)" in text and "tiêu chí áp dụng" in text
+    agencies = [r for r in rows if r[2] in ("Sở Nội vụ", "Sở Tài chính")]
+    assert [r[:2] for r in agencies] == [(1, "Đồng hạng"), (1, "Đồng hạng")]  # the rank a number, the tie apart
+    locals_ = {r[2]: r for r in rows if r[2] in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng")}
+    assert locals_["Xã Đồng Hỷ"][:2] == (2, None) and locals_["Xã Đồng Hỷ"][6] == "Khá (tạm tính)"
+    assert locals_["Xã Đồng Hỷ"][7] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][7] == "Đã thẩm định"
     assert len(ws._charts) == 2
     assert len(ws.conditional_formatting) == 2
 
@@ -297,7 +298,7 @@ def test_a_unit_whose_form_was_refused_is_flagged_unranked_and_listed_with_the_r
     book = load_workbook(write_par_workbook(tmp_path / "b.xlsx", data))
     ranking = values(book[SHEET_RANKING])
     header = next(r for r in ranking if r[0] == "Hạng")
-    stc = next(r for r in ranking if r[1] == "Sở Tài chính")
+    stc = next(r for r in ranking if r[2] == "Sở Tài chính")
     col = {name: i for i, name in enumerate(header)}
     assert stc[col["Hạng"]] != 1 and stc[col["Tình trạng"]] == "Phiếu bị từ chối"
     assert stc[col["Ghi chú"]] == f"Phiếu bị từ chối: {refused}" and not stc[col["Xếp loại"]]

@@ -224,10 +224,10 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     assert ws["A1"].value == "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
     header = find_row(ws, "Hạng")
     headers = [c.value for c in ws[header]]
-    assert headers[:3] == ["Hạng", "Đơn vị", "Công khai, minh bạch (18)"]
+    assert headers[:4] == ["Hạng", "Đồng hạng", "Đơn vị", "Công khai, minh bạch (18)"]
     assert "Tổng điểm (100)" in headers and "Số hồ sơ" in headers
     agencies = rows_under(ws, header)
-    assert [(r[0], r[1]) for r in agencies] == [("1", "Sở Nội vụ"), ("2", "Sở Tài chính"), ("3", "Sở Y tế")]
+    assert [(r[0], r[2]) for r in agencies] == [(1, "Sở Nội vụ"), (2, "Sở Tài chính"), (3, "Sở Y tế")]
     assert "DVCTT" in agencies[2][-1] and "88" in agencies[2][-1]  # total out of 88, flagged
     texts = [c.value for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
     assert any("Nhóm DVCTT: điểm của Cổng DVCQG, công thức chưa được công bố" in t for t in texts)
@@ -236,15 +236,15 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     local_header = header + 1 + next(i for i, t in enumerate(c.value for c in ws["A"][header:]) if t == "Hạng")
     locals_ = rows_under(ws, local_header)
     # tie shown explicitly; Đồng Hỷ before Yên Trạch in Vietnamese order (not in code-point order)
-    assert [(r[0], r[1]) for r in locals_] == [
-        ("1", "Phường Phan Đình Phùng"),
-        ("2 (đồng hạng)", "Xã Đồng Hỷ"),
-        ("2 (đồng hạng)", "Xã Yên Trạch"),
-        ("4", "Xã Dân Tiến"),
+    assert [(r[0], r[1], r[2]) for r in locals_] == [
+        (1, None, "Phường Phan Đình Phùng"),
+        (2, "Đồng hạng", "Xã Đồng Hỷ"),
+        (2, "Đồng hạng", "Xã Yên Trạch"),
+        (4, None, "Xã Dân Tiến"),
     ]
     assert locals_[0][headers.index("Tổng điểm (100)")] == pytest.approx(91)
     assert len(ws._charts) == 2
-    assert ws.conditional_formatting and any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+    assert ws.conditional_formatting and any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[SHEET_RECONCILIATION]
     header = find_row(ws, "Nhóm")
@@ -268,7 +268,7 @@ def test_group_sheet_explains_the_score(workbook):
     assert "1.4 — Điểm (6)" in headers and "Điểm nhóm (18)" in headers
     assert "1.4 — Số hồ sơ đã đồng bộ lên Cổng DVCQG (tử số)" in headers
     rows = rows_under(ws, header)
-    assert [r[1] for r in rows][:3] == ["Sở Nội vụ", "Sở Tài chính", "Sở Y tế"]
+    assert [r[2] for r in rows][:3] == ["Sở Nội vụ", "Sở Tài chính", "Sở Y tế"]
     snv = rows[0]
     # Sở Nội vụ: base 100, 1.4 is the 4th indicator -> 103 / 200 = 51.5 % -> 6 × 0.515 = 3.09
     assert snv[headers.index("1.4 — Số hồ sơ đã đồng bộ lên Cổng DVCQG (tử số)")] == 103
@@ -276,7 +276,7 @@ def test_group_sheet_explains_the_score(workbook):
     assert snv[headers.index("1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG — Tỷ lệ (%)")] == pytest.approx(51.5)
     assert snv[headers.index("1.4 — Điểm (6)")] == pytest.approx(3.09)
     assert snv[headers.index("Điểm nhóm (18)")] == 15
-    assert any(r.type == "colorScale" for cf in ws.conditional_formatting for r in cf.rules)
+    assert any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[group_sheet_name(2, METHODOLOGY.groups[1])]  # 2.2 is info: a value, no points
     headers = [c.value for c in ws[find_row(ws, "Hạng")]]

@@ -221,7 +221,8 @@ def test_frozen_panes_filter_and_print_setup(workbook_path: Path) -> None:
 def test_file_issues_and_findings(workbook_path: Path) -> None:
     wb = load_workbook(workbook_path)
     files = table_rows(wb[SHEET_FILES], header_row_of(wb[SHEET_FILES]))
-    assert files == [(1, "tthc", "ho_so_20260103.csv", datetime(2026, 1, 3), 'Thiếu cột "Mã hồ sơ"', "missing_column")]
+    # the source by its Vietnamese name (an unknown one: "Nguồn khác"), no column of rule codes (issue 14)
+    assert files == [(1, "Nguồn khác", "ho_so_20260103.csv", datetime(2026, 1, 3), 'Thiếu cột "Mã hồ sơ"')]
     findings = table_rows(wb[SHEET_FINDINGS], header_row_of(wb[SHEET_FINDINGS]))
     assert [(r[1], r[3]) for r in findings] == [
         ("(Toàn hệ thống)", "Không có tệp ngày 04/01/2026"),

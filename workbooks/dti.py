@@ -37,27 +37,32 @@ from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
     LINE_HEIGHT,
+    RANK_COLUMNS,
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
     add_radar_chart,
+    assessment_flags,
+    band_thresholds,
     clean_value,
     code_key,
     decimal_text,
     frame_records,
     generated_label,
+    is_default_tree,
     is_missing,
     new_workbook,
+    rank_cells,
     row_after,
     rows_by_unit,
     rows_under_chart,
     save_workbook,
     sheet_title,
-    tree_files,
+    tree_names,
     unit_sheet_names,
     write_table,
     write_text_sheet,
@@ -282,6 +287,8 @@ def unit_note(unit: dict) -> str:
     previous = previous_note(unit)
     if previous:
         parts.append(previous)
+    if unit.get("assessment_flag"):
+        parts.append(unit["assessment_flag"])
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
 
@@ -297,10 +304,10 @@ def _ranked(unit: dict) -> bool:
     return not is_missing(unit.get("rank"))
 
 
-def tree_note(units: list[dict]) -> str:
-    files = tree_files(units)
-    note = f"Bộ chỉ số: tệp {files}."
-    if "default" in files:
+def tree_note(units: list[dict], data: DtiData | None = None) -> str:
+    decisions = {t.file: t.decision for t in (data.trees.values() if data else ()) if t is not None and t.decision}
+    note = f"Bộ chỉ số: {tree_names(units, decisions)}."
+    if is_default_tree(units) and "thay bằng" not in note:  # the decision text may say so already
         note += f" {DEFAULT_TREE_NOTE}."
     return note
 
@@ -407,7 +414,7 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
     levels = _levels(data, units)
     rows, total = summary_rows(data, units)
     subtitles = [
-        tree_note(units),
+        tree_note(units, data),
         "Sở, ban, ngành và xã, phường được đánh giá theo bộ chỉ số riêng và xếp hạng riêng.",
         generated_label(data.generated_at),
     ]
@@ -434,7 +441,7 @@ def _write_summary(wb, data: DtiData, units: list[dict]) -> Table:
 
 def ranking_columns(indices: Sequence[tuple[str, str]]) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         *(Column(f"{name} ({code})", _index_key(code), 11, "0.0000") for code, name in indices),
         Column("Tổng điểm", "total", 10, "0.00"),
@@ -461,7 +468,7 @@ def ranking_rows(
     rows = []
     for u in units:
         row = {
-            "rank": rank_label(u.get("rank"), u.get("is_tied")),
+            **rank_cells(u.get("rank"), u.get("is_tied")),
             "unit": u.get("unit_name"),
             "total": u.get("total"),
             "level": u.get("band"),
@@ -488,7 +495,7 @@ def no_form_status(data: DtiData, unit: dict) -> str:
 
 def _ranking_subtitles(data: DtiData, group: str, units: list[dict]) -> list[str]:
     return [
-        tree_note(units),
+        tree_note(units, data),
         (
             "Giá trị mỗi chỉ số chính từ 0 đến 1 (điểm đạt / điểm tối đa của các thành phần áp dụng); tổng điểm thang "
             "100 = bình quân gia quyền giá trị các chỉ số chính × 100."
@@ -520,12 +527,14 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
         ranking_rows(ranked, indices, _values(data)),
         title=f"XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ {label.upper()} NĂM {data.year}",
         subtitles=_ranking_subtitles(data, group, units),
-        freeze_columns=2,
+        freeze_columns=3,
         empty_text="Chưa có đơn vị nào được xếp hạng",
     )
-    add_color_scale(ws, table.data_range("total"))
-    for code, _ in indices:
-        add_color_scale(ws, table.data_range(_index_key(code)))
+    tree = data.trees.get(group)
+    bands = [(b.label, b.min_pct) for b in tree.bands] if tree is not None else None
+    add_band_colors(ws, table.data_range("total"), band_thresholds(bands))
+    for code, _ in indices:  # values 0..1 against bands in points of 100
+        add_band_colors(ws, table.data_range(_index_key(code)), band_thresholds(bands, 1.0, scale=0.01))
     row = max(table.last_row, table.first_row) + 2
     n_cols = len(table.columns)
     row = _write_notes(ws, row, _uncertainty_notes(data), n_cols) + 1
@@ -634,7 +643,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     pillars = sorted(names, key=lambda c: (order.index(c) if c in order else len(order), c))
     values = {(r["unit_code"], r["pillar"]): r.get("value") for r in frame_records(data.pillars)}
     columns = (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         *(Column(f"{names[p]} ({p})", f"p:{p}", 14, "0.0000") for p in pillars),
         Column("Tổng điểm", "total", 10, "0.00"),
@@ -643,7 +652,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
     for number, (group, members) in enumerate(units_by_group(units), start=1):
         rows = [
             {
-                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                **rank_cells(u.get("rank"), u.get("is_tied")),
                 "unit": u.get("unit_name"),
                 "total": u.get("total"),
                 **{f"p:{p}": values.get((u["unit_code"], p)) for p in pillars},
@@ -661,7 +670,7 @@ def _write_pillars(wb, data: DtiData, units: list[dict]) -> None:
             if number == 1
             else []
         )
-        table = write_table(ws, columns, rows, title=title, subtitles=subtitles, start_row=row, freeze_columns=2)
+        table = write_table(ws, columns, rows, title=title, subtitles=subtitles, start_row=row, freeze_columns=3)
         row = max(table.last_row, table.first_row) + 3
 
 
@@ -913,7 +922,7 @@ def method_sections(data: DtiData) -> list[tuple[str, list[str]]]:
         weights = "; ".join(
             f"{d.code} {d.name}: trọng số {decimal_text(d.scored_weight).replace(',00', '')}" for d in tree.domains
         )
-        line = f"{group_label(group)}: {tree.decision} (tệp {tree.file}). Chỉ số chính: {weights}."
+        line = f"{group_label(group)}: {tree.decision}. Chỉ số chính: {weights}."
         if tree.default:
             line += f" {DEFAULT_TREE_NOTE}."
         tree_lines.append(line)
@@ -1052,6 +1061,8 @@ def unit_subtitles(data: DtiData, unit: dict) -> list[str]:
             f"Xếp loại: {level_label(unit) or '—'}"
         ),
     ]
+    if unit.get("assessment_flag"):
+        lines.append(f"{unit['assessment_flag']}.")
     interval = interval_text(unit)
     if interval:
         share = unit.get("share_same_rank")
@@ -1223,6 +1234,9 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
     """The whole workbook (summary, rankings, profiles, pillars, data problems, method, every unit), or with ``unit``
     (a unit code) only that unit's sheet."""
     units = frame_records(data.units)
+    flags = assessment_flags(data.components)
+    for u in units:
+        u["assessment_flag"] = flags.get(u["unit_code"]) if u.get("has_form") else None  # no form: said already
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:

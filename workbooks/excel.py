@@ -25,10 +25,10 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, RadarChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
@@ -81,6 +81,18 @@ REJECTED_ROW_COLUMNS = (
     Column("Lý do", "reason", 60),
     Column("Giá trị", "value", 16),
 )
+# A rank is a number (filters sort 1, 2, ..., 10); a tie or a unit left unranked is said in the next column.
+RANK_COLUMNS = (Column("Hạng", "rank", 7, "0", align="center"), Column("Đồng hạng", "rank_note", 13, align="center"))
+TIED_MARK, UNRANKED = "Đồng hạng", "Chưa xếp hạng"
+
+
+def rank_cells(rank: Any, tied: Any) -> dict[str, Any]:
+    """The two cells of ``RANK_COLUMNS``: {'rank': 2, 'rank_note': 'Đồng hạng'}; no rank: None and 'Chưa xếp hạng'."""
+    if is_missing(rank):
+        return {"rank": None, "rank_note": UNRANKED}
+    return {"rank": int(rank), "rank_note": TIED_MARK if bool(tied) and not is_missing(tied) else None}
+
+
 REFUSED_FILE_COLUMNS = (Column("Nguồn", "source", 18), Column("Tệp", "file_name", 30), Column("Lý do", "reason", 80))
 
 
@@ -167,16 +179,20 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
-def _title_rows(ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1) -> int:
-    """Write the title and subtitle lines merged across the table; return the next free row."""
+def _title_rows(
+    ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1, width: float | None = None
+) -> int:
+    """Write the title and subtitle lines merged across the table (``width``: its characters), wrapped within it so
+    that a long note is printed whole; return the next free row."""
     last = get_column_letter(max(n_cols, 1))
     for row, text in enumerate([title, *subtitles], start=start_row):
         cell = _write(ws, row, 1, text)
         cell.font = _TITLE_FONT if row == start_row else _ITALIC
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if n_cols > 1:
             ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 22 if row == start_row else 18
+        lines = _lines(str(cell.value or ""), width * (0.85 if row == start_row else 1.0)) if width else 1
+        ws.row_dimensions[row].height = (22 if row == start_row else 18) + (lines - 1) * LINE_HEIGHT
     return start_row + len(subtitles) + 2  # one blank row before the header
 
 
@@ -233,7 +249,7 @@ def write_table(
     """
     columns = tuple(columns)
     n_cols = len(columns)
-    header_row = _title_rows(ws, title, subtitles, n_cols, start_row)
+    header_row = _title_rows(ws, title, subtitles, n_cols, start_row, sum(c.width for c in columns))
     last_letter = get_column_letter(n_cols)
 
     header_lines = 1
@@ -280,6 +296,10 @@ def write_table(
         ws.freeze_panes = f"{get_column_letter(freeze_columns + 1)}{header_row + 1}"
         ws.auto_filter.ref = f"A{header_row}:{last_letter}{max(last_row, header_row)}"
         _print_setup(ws, header_row)
+        _split_wide(ws, [c.width for c in columns], freeze_columns, header_row)
+    elif int(ws.page_setup.fitToWidth or 1) <= 1:  # a lower table may widen the sheet's columns
+        widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, ws.max_column + 1)]
+        _split_wide(ws, widths, 0, header_row)
     return Table(ws, columns, header_row, first_row, last_row, total_row)
 
 
@@ -294,7 +314,34 @@ def _print_setup(ws: Worksheet, repeat_row: int | None) -> None:
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     if repeat_row:
         ws.print_title_rows = f"{repeat_row}:{repeat_row}"  # header on every printed page
+    ws.oddHeader.center.text = "&A"  # the sheet's name on every page (the print check attributes pages by it)
+    ws.oddHeader.center.size = 9
     ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.size = 9
+
+
+# Characters of column width one landscape A4 page prints legibly: fit to width scales 12 pt text to about 7 pt
+# (measured in LibreOffice's PDF: 217 characters printed at 6.1 pt, 260 at 5.2 pt)
+# at this width (a 32-column sheet squeezed onto one page printed at 4–5 pt).
+PAGE_CHARS = 220
+PRINTED_CHART_CM = 17.0  # the tallest chart a landscape A4 page holds (21 cm less the margins)
+# Characters of the one column of a text sheet that a portrait A4 page prints whole, unscaled (measured in the PDF
+# printed by LibreOffice: about 6.5 pt a character of width).
+TEXT_SHEET_WIDTH = 78
+
+
+def _split_wide(ws: Worksheet, widths: Sequence[float], title_columns: int, header_row: int) -> None:
+    """A table wider than one legible page prints on several pages across, each repeating its first
+    ``title_columns`` (rank and unit) like the header row, instead of being squeezed onto one page. Its title lines
+    are merged across the first page only when the workbook is saved (``_merge_within_first_page``)."""
+    total = sum(widths)
+    if total <= PAGE_CHARS:
+        return
+    repeated = sum(widths[:title_columns]) if title_columns else 0.0
+    per_page = max(PAGE_CHARS - repeated, PAGE_CHARS / 2)
+    ws.page_setup.fitToWidth = max(1, math.ceil((total - repeated) / per_page))
+    if title_columns:
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
 
 
 def set_print_layout(ws: Worksheet, repeat_row: int | None = None, *, portrait: bool = False) -> None:
@@ -318,10 +365,12 @@ def write_text_sheet(
     title: str,
     sections: Sequence[tuple[str, Sequence[str]]],
     subtitles: Sequence[str] = (),
-    width: float = 110,
+    width: float = TEXT_SHEET_WIDTH,
 ) -> None:
-    """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one wide column."""
-    row = _title_rows(ws, title, subtitles, 1)
+    """An explanation sheet: title, then bold headings each followed by wrapped paragraphs in one column as wide as
+    a portrait A4 page prints at full size (LibreOffice does not shrink a one-column sheet to the page: a wider
+    column was printed cut at both margins)."""
+    row = _title_rows(ws, title, subtitles, 1, width=width)
     ws.column_dimensions["A"].width = width
     ws.sheet_view.showGridLines = False
     for heading, paragraphs in sections:
@@ -350,6 +399,41 @@ def add_color_scale(ws: Worksheet, cell_range: str | None, *, high_is_good: bool
     ws.conditional_formatting.add(cell_range, rule)
 
 
+# Fills of a score by its band: Excel's own "good", "neutral" and "bad" cell styles.
+GOOD_FILL, FAIR_FILL, POOR_FILL = "C6EFCE", "FFEB9C", "FFC7CE"
+# Without bands of a methodology (QĐ 766 scores, on-time rates): share of the maximum from which a value is good,
+# and below which it is poor.
+GOOD_SHARE, POOR_SHARE = 0.8, 0.5
+
+
+def band_thresholds(bands: Sequence[tuple[str, float]] | None, maximum: float = 100.0, scale: float = 1.0) -> tuple[float, float]:
+    """(good from, poor below) of a methodology's bands (label, minimum), best first: the best band is green, the
+    lowest red, the ones between amber. ``scale`` converts the band minimum to the column's unit (0.01 for a value
+    0..1 against bands in points of 100). Without bands: 80 % and 50 % of ``maximum``."""
+    mins = sorted((float(m) for _, m in bands or () if m is not None), reverse=True)
+    if len(mins) < 2:
+        return GOOD_SHARE * maximum, POOR_SHARE * maximum
+    return mins[0] * scale, mins[-2] * scale
+
+
+def add_band_colors(ws: Worksheet, cell_range: str | None, thresholds: tuple[float, float]) -> None:
+    """Green at or above ``thresholds[0]``, red below ``thresholds[1]``, amber between; empty cells stay white.
+
+    Fixed by the methodology's bands (see ``band_thresholds``), not a min-max scale: a 94 % score is never red
+    because the others scored higher. None (an empty table) is ignored."""
+    if not cell_range:
+        return
+    good, poor = thresholds
+    first = cell_range.split(":")[0]
+    for formula, color in (
+        (f"AND(ISNUMBER({first}),{first}>={good!r})", GOOD_FILL),
+        (f"AND(ISNUMBER({first}),{first}<{poor!r})", POOR_FILL),
+        (f"AND(ISNUMBER({first}),{first}>={poor!r},{first}<{good!r})", FAIR_FILL),
+    ):
+        fill = PatternFill(start_color=color, end_color=color, fill_type="solid")
+        ws.conditional_formatting.add(cell_range, FormulaRule(formula=[formula], fill=fill, stopIfTrue=True))
+
+
 def add_bar_chart(
     table: Table,
     *,
@@ -375,11 +459,21 @@ def add_bar_chart(
     if horizontal:
         chart.x_axis.scaling.orientation = "maxMin"  # first row of the table at the top
         chart.height = max(7.5, 0.55 * table.n_rows + 3)
+        if anchor is not None:  # a chart in the print area: no taller than a landscape page (LibreOffice does not
+            chart.height = min(chart.height, PRINTED_CHART_CM)  # split a chart, it printed 52 cm beyond the paper)
     chart.width = 18
     if len(value_keys) == 1:
         chart.legend = None
-    table.ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    _place_beside(table, chart, anchor)
     return chart
+
+
+def _place_beside(table: Table, chart: Any, anchor: str | None) -> None:
+    """Put a chart right of its table (or at ``anchor``). A chart beside the table is left out of the print: fitting
+    both to the page width printed the table at 4–5 pt; the print area is the table's columns."""
+    table.ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    if anchor is None:
+        table.ws.print_area = f"A1:{get_column_letter(len(table.columns))}1048576"
 
 
 def add_radar_chart(
@@ -398,7 +492,7 @@ def add_radar_chart(
     chart.y_axis.number_format = "0.00"
     chart.width, chart.height = 18, 11
     chart.legend.position = "b"
-    table.ws.add_chart(chart, anchor or f"{get_column_letter(len(table.columns) + 2)}{table.header_row}")
+    _place_beside(table, chart, anchor)
     return chart
 
 
@@ -414,6 +508,34 @@ def _series(chart: BarChart | RadarChart, table: Table, category_key: str, value
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
 
 
+def _merge_within_first_page(ws: Worksheet) -> None:
+    """On a sheet printed several pages across, a line merged across the whole table (a title, a note, a section
+    heading) is merged across about the first page's columns instead: centred across pages, LibreOffice printed it
+    beyond the paper."""
+    pages = int(ws.page_setup.fitToWidth or 1)
+    if pages <= 1:
+        return
+    merged = [m for m in ws.merged_cells.ranges if m.min_col == 1 and m.min_row == m.max_row]
+    if not merged:
+        return
+    last = max(m.max_col for m in merged)
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, last + 1)]
+    repeated = 0.0
+    if ws.print_title_cols:  # '$A:$C'
+        repeated = sum(widths[: column_index_from_string(ws.print_title_cols.split(":")[-1].strip("$"))])
+    target = 0.85 * (sum(widths) + repeated * (pages - 1)) / pages
+    n, width = 0, 0.0
+    while n < len(widths) and width + widths[n] <= target:
+        width += widths[n]
+        n += 1
+    for m in merged:
+        if m.max_col > max(n, 1):
+            row = m.min_row
+            ws.unmerge_cells(str(m))
+            if n > 1:
+                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+
+
 def save_workbook(wb: Workbook, path: Path) -> Path:
     """Save atomically: write a temporary file in the same folder, then rename it over ``path``.
 
@@ -421,6 +543,8 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for ws in wb.worksheets:
+        _merge_within_first_page(ws)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         wb.save(tmp)
@@ -460,7 +584,17 @@ def code_key(code: str) -> tuple:
 
 def sheet_title(text: str) -> str:
     """A sheet name Excel accepts: none of []:*?/\\, no surrounding quote, at most 31 characters."""
-    return text.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'")[:31].strip()
+    return cut_words(text.translate(_FORBIDDEN_IN_SHEET_NAMES).strip().strip("'"), 31)
+
+
+def cut_words(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` characters at a word boundary (a single over-long word is cut)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > 0 else text[:limit]).rstrip(" ,.;:-—–(").strip()
 
 
 def short_name(name: str) -> str:
@@ -484,7 +618,7 @@ def unit_sheet_names(units: list[dict], reserved: tuple[str, ...] = ()) -> dict[
         while name.casefold() in used or name.casefold() == "history":
             n += 1
             suffix = f" ({n})"
-            name = base[: 31 - len(suffix)].rstrip() + suffix
+            name = cut_words(base, 31 - len(suffix)) + suffix
         used.add(name.casefold())
         names[unit["unit_code"]] = name
     return names
@@ -512,9 +646,47 @@ def rows_by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
-def tree_files(units: Iterable[dict]) -> str:
-    """The criteria-tree files the units were scored with, for the sheets' subtitles."""
-    return ", ".join(sorted({u["tree"] for u in units if u.get("tree")})) or "chưa xác định"
+def is_default_tree(units: Iterable[dict]) -> bool:
+    """Whether one of the units was scored with a default criteria tree (not yet a decision of the province)."""
+    return any("default" in (u.get("tree") or "") for u in units)
+
+
+def assessment_flags(criteria: pd.DataFrame) -> dict[str, str]:
+    """unit_code -> a warning for a unit whose self-assessed criteria (method 'self', applicable) were all appraised
+    at 0 points, or whose form scored none or left every one blank: a score that is more likely a broken file than a
+    result (issue 14: an appraisal of all zeros gave 21.84 % and "Trung bình" with no flag). Reads the criteria or
+    components mart of PAR or DTI (``self_points``, ``appraised_points``)."""
+    needed = {"unit_code", "method", "applicable", "self_points", "appraised_points"}
+    if criteria.empty or not needed <= set(criteria.columns):
+        return {}
+    rows = criteria[(criteria["method"] == "self") & criteria["applicable"].fillna(False).astype(bool)]
+    flags: dict[str, str] = {}
+    for code, unit in rows.groupby("unit_code"):
+        appraised, self_points = unit["appraised_points"].dropna(), unit["self_points"].dropna()
+        n = len(unit)
+        if len(appraised) and (appraised == 0).all():
+            flags[str(code)] = (
+                f"Cảnh báo: kết quả thẩm định 0 điểm ở cả {len(appraised)} tiêu chí, cần kiểm tra lại tệp thẩm định"
+            )
+        elif self_points.empty and appraised.empty:
+            flags[str(code)] = f"Cảnh báo: phiếu tự đánh giá bỏ trống cả {n} tiêu chí"
+        elif len(self_points) and (self_points == 0).all() and appraised.empty:
+            flags[str(code)] = f"Cảnh báo: phiếu tự đánh giá 0 điểm ở cả {len(self_points)} tiêu chí"
+    return flags
+
+
+def tree_names(units: Iterable[dict], decisions: Mapping[str, str] | None = None) -> str:
+    """The criteria trees the units were scored with, for the sheets' subtitles, by the decision each follows
+    (``decisions``: tree file -> dim_criterion.decision): never the methodology's file name, which officials do not
+    know (issue 14)."""
+    names: list[str] = []
+    for tree in sorted({u["tree"] for u in units if u.get("tree")}):
+        name = nfc((decisions or {}).get(tree) or "").strip().rstrip(".")
+        if not name:
+            name = "bộ mặc định của dự án" if "default" in tree else "bộ theo quyết định của tỉnh"
+        if name not in names:
+            names.append(name)
+    return "; ".join(names) or "chưa xác định"
 
 
 def row_after(table: Table) -> int:

@@ -22,25 +22,30 @@ from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES
 from scoring.ranking import group_label, rank_label, units_by_group
 from workbooks.excel import (
+    RANK_COLUMNS,
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
+    assessment_flags,
+    band_thresholds,
     code_key,
     decimal_text,
     frame_records,
     generated_label,
+    is_default_tree,
     is_missing,
     new_workbook,
+    rank_cells,
     row_after,
     rows_by_unit,
     rows_under_chart,
     save_workbook,
     section_title,
-    tree_files,
+    tree_names,
     unit_sheet_names,
     write_table,
 )
@@ -68,6 +73,8 @@ class ParData:
     criteria: pd.DataFrame  # mart_par_criterion rows of the year
     problems: pd.DataFrame = field(default_factory=pd.DataFrame)  # quarantine rows of the PAR sources of the year
     file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
+    bands: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # ranking group -> (label, min %), best first
+    decisions: dict[str, str] = field(default_factory=dict)  # criteria-tree file -> the decision it follows
 
 
 # The PAR files of the year, by the year the loaders wrote on their rows: those of the year, and those whose year
@@ -96,7 +103,23 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
                              ORDER BY source, file_name, rule, reason""",
         {"year": year},
     ).df()
-    return ParData(year=year, units=units, domains=domains, criteria=criteria, problems=problems, file_issues=issues)
+    trees = con.execute(
+        """SELECT DISTINCT ranking_group, tree, decision, bands FROM dim_criterion
+           WHERE year = ? AND index_code = 'par' AND bands IS NOT NULL""",
+        [year],
+    ).fetchall()
+    bands = {g: [(b["label"], b["min_value"]) for b in bs] for g, _, _, bs in trees if g and bs}
+    decisions = {t: d for _, t, d, _ in trees if t and d}
+    return ParData(
+        year=year,
+        units=units,
+        domains=domains,
+        criteria=criteria,
+        problems=problems,
+        file_issues=issues,
+        bands=bands,
+        decisions=decisions,
+    )
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -141,7 +164,7 @@ def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
 
 RANKING_COLUMNS = (
-    Column("Hạng", "rank", 14, align="center"),
+    *RANK_COLUMNS,
     Column("Đơn vị", "unit", 38),
     Column("Tổng điểm", "total", 11, "0.00"),
     Column("Điểm tối đa áp dụng", "max_applicable", 12, "0.00"),
@@ -157,13 +180,10 @@ def refused_note(unit: dict) -> str | None:
     return f"{STATUS_REFUSED}: {unit['form_refused']}" if unit.get("form_refused") else None
 
 
-def ranking_notes(units: list[dict]) -> list[str]:
-    trees = tree_files(units)
-    tree_note = f"Bộ tiêu chí: tệp {trees}."
-    if "default" in trees:
-        tree_note = (
-            f"Bộ tiêu chí: tệp {trees} (bộ mặc định), sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
-        )
+def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) -> list[str]:
+    tree_note = f"Bộ tiêu chí: {tree_names(units, decisions)}."
+    if is_default_tree(units) and "thay bằng" not in tree_note:  # the decision text may say so already
+        tree_note += " Bộ mặc định sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
     return [
         tree_note,
         f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
@@ -179,14 +199,14 @@ def ranking_notes(units: list[dict]) -> list[str]:
 def _ranking_rows(rows: list[dict]) -> list[dict]:
     return [
         {
-            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            **rank_cells(r.get("rank"), r.get("is_tied")),
             "unit": r.get("unit_name"),
             "total": r.get("total"),
             "max_applicable": r.get("max_applicable"),
             "index_pct": r.get("index_pct"),
             "band": band_label(r),
             "status": status_label(r),
-            "note": refused_note(r),
+            "note": "; ".join(t for t in (refused_note(r), r.get("assessment_flag")) if t) or None,
         }
         for r in rows
     ]
@@ -204,13 +224,13 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
                 RANKING_COLUMNS,
                 _ranking_rows(rows),
                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
-                subtitles=[*ranking_notes(units), section],
-                freeze_columns=2,
+                subtitles=[*ranking_notes(units, data.decisions), section],
+                freeze_columns=3,
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
-        add_color_scale(ws, table.data_range("index_pct"))
+        add_band_colors(ws, table.data_range("index_pct"), band_thresholds(data.bands.get(group)))
         chart = add_bar_chart(
             table,
             category_key="unit",
@@ -267,6 +287,8 @@ def unit_subtitles(unit: dict) -> list[str]:
         f"Chỉ số: {decimal_text(unit.get('index_pct'))} %; Xếp loại: {band_label(unit) or '—'}",
         f"Trung bình nhóm: {decimal_text(unit.get('group_average_pct'))} %",
     ]
+    if unit.get("assessment_flag"):
+        lines.append(f"{unit['assessment_flag']}.")
     if unit.get("form_refused"):
         lines.append(
             f"Phiếu tự đánh giá bị từ chối: {unit['form_refused']}. Đơn vị không được xếp hạng, không xếp loại "
@@ -443,6 +465,9 @@ def _write_problems(wb, data: ParData, units: list[dict]) -> None:
 def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Path:
     """The whole workbook (ranking + every unit), or with ``unit`` (a unit code) only that unit's sheet."""
     units = frame_records(data.units)
+    flags = assessment_flags(data.criteria)
+    for u in units:
+        u["assessment_flag"] = flags.get(u["unit_code"]) if u.get("has_form") else None  # no form: said already
     if unit is not None:
         units = [u for u in units if u["unit_code"] == unit]
         if not units:

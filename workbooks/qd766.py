@@ -31,17 +31,20 @@ from common.vntext import nfc, sort_key
 from scoring.criteria_table import measure_label
 from scoring.criteria_table import number_text as _num
 from scoring.qd766 import STATUS_LABELS
-from scoring.ranking import TIED, group_label, rank_label, units_by_group
+from scoring.ranking import TIED, group_label, units_by_group
 from workbooks.excel import (
+    RANK_COLUMNS,
     SECTION_FONT,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
+    band_thresholds,
     frame_records,
     generated_label,
     is_missing,
     new_workbook,
+    rank_cells,
     rows_under_chart,
     save_workbook,
     section_title,
@@ -273,10 +276,10 @@ def _as_of_text(as_of: datetime | None) -> str:
 
 def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime | None) -> list[str]:
     period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
-    lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision} (tệp {method.tree})"]
+    lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision}"]
     used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
     if used - {method.tree}:
-        lines.append(f"Lưu ý: điểm trong kho được tính theo tệp {', '.join(sorted(used))}.")
+        lines.append(f"Lưu ý: điểm trong kho được tính theo {len(used)} phiên bản phương pháp khác nhau.")
     lines.append(generated_label(generated_at))
     return lines
 
@@ -296,7 +299,7 @@ def _unit_note(row: dict, method: Method) -> str:
 
 def ranking_columns(method: Method) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 38),
         *(Column(group_header(g), score_key(g), 13, "0.00") for g in method.groups),
         Column(f"Tổng điểm ({_num(method.max_points)})", "total", 12, "0.00"),
@@ -327,7 +330,7 @@ def _ranking_rows(rows: Iterable[dict], method: Method) -> list[dict]:
     out = []
     for r in rows:
         row = {
-            "rank": rank_label(r.get("rank"), r.get("is_tied")),
+            **rank_cells(r.get("rank"), r.get("is_tied")),
             "unit": r.get("unit_name"),
             "total": r.get("total"),
             "dossiers": r.get("dossiers"),
@@ -349,14 +352,14 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
         section = section_title(group, len(rows), number)
         if number == 1:
             table = write_table(
-                ws, columns, _ranking_rows(rows, method), title=TITLE, subtitles=[*subtitles, *notes, section], freeze_columns=2
+                ws, columns, _ranking_rows(rows, method), title=TITLE, subtitles=[*subtitles, *notes, section], freeze_columns=3
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
             table = write_table(ws, columns, _ranking_rows(rows, method), title=section, start_row=next_row)
         for g in method.groups:
-            add_color_scale(ws, table.data_range(score_key(g)))
-        add_color_scale(ws, table.data_range("total"))
+            add_band_colors(ws, table.data_range(score_key(g)), band_thresholds(None, g.max_points))
+        add_band_colors(ws, table.data_range("total"), band_thresholds(None, method.max_points))
         chart = add_bar_chart(
             table, category_key="unit", value_keys=["total"], title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm"
         )
@@ -389,7 +392,7 @@ def _indicator_columns(ind: Indicator) -> list[Column]:
 
 def group_columns(group: Group) -> tuple[Column, ...]:
     return (
-        Column("Hạng", "rank", 13, align="center"),
+        *RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         Column("Nhóm xếp hạng", "ranking_group", 14),
         *(c for ind in group.indicators for c in _indicator_columns(ind)),
@@ -402,7 +405,7 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
     for ranking_group, units in ordered:
         for u in units:
             row = {
-                "rank": rank_label(u.get("rank"), u.get("is_tied")),
+                **rank_cells(u.get("rank"), u.get("is_tied")),
                 "unit": u.get("unit_name"),
                 "ranking_group": group_label(ranking_group),
                 "group_score": u.get(score_key(group)),
@@ -445,12 +448,12 @@ def _write_group_sheets(wb, data: WorkbookData, method: Method, common: list[str
             _group_rows(group, ordered, by_unit),
             title=title,
             subtitles=_group_subtitles(group, common),
-            freeze_columns=2,
+            freeze_columns=3,
         )
         for ind in group.indicators:
             if ind.rule_kind != "info":
-                add_color_scale(ws, table.data_range(f"{ind.code}:score"))
-        add_color_scale(ws, table.data_range("group_score"))
+                add_band_colors(ws, table.data_range(f"{ind.code}:score"), band_thresholds(None, ind.max_points))
+        add_band_colors(ws, table.data_range("group_score"), band_thresholds(None, group.max_points))
 
 
 # --- sheet 8: reconciliation with the portal ------------------------------------------------------------
@@ -702,8 +705,8 @@ def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, l
             "Bộ chỉ số",
             [
                 (
-                    f"{method.name}: {method.decision}. Tệp phương pháp {method.tree}"
-                    + (f", áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")
+                    f"{method.name}: {method.decision}"
+                    + (f"; áp dụng từ {method.valid_from:%d/%m/%Y}." if method.valid_from else ".")
                 ),
                 f"Tổng điểm tối đa {_num(method.max_points)}, gồm {len(method.groups)} nhóm: {groups}.",
             ],

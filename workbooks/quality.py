@@ -62,7 +62,7 @@ DETAIL_COLUMNS = (
     Column("Mã hồ sơ", "record_key", 22),
     Column("Lý do bị loại", "reason", 45),
     Column("Giá trị trong tệp", "value", 24),
-    Column("Mã quy tắc", "rule", 18),
+    Column("Loại lỗi", "rule", 24),
 )
 FILE_COLUMNS = (
     Column("STT", "stt", 6, align="center"),
@@ -70,14 +70,13 @@ FILE_COLUMNS = (
     Column("Tệp dữ liệu", "file_name", 28),
     Column("Ngày dữ liệu", "partition_date", 12, "dd/mm/yyyy", align="center"),
     Column("Lý do", "reason", 70),
-    Column("Mã quy tắc", "rule", 18),
 )
 FINDING_COLUMNS = (
     Column("STT", "stt", 6, align="center"),
     Column("Đơn vị", "unit", 36),
     Column("Nhóm", "group", 22),
     Column("Nội dung cảnh báo", "detail", 70),
-    Column("Mã kiểm tra", "check", 20),
+    Column("Loại cảnh báo", "check", 20),
 )
 
 GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -237,7 +236,7 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
             "record_key": r.get("record_key"),
             "reason": r.get("reason"),
             "value": r.get("value"),
-            "rule": r.get("rule"),
+            "rule": _text(r.get("rule_label")) or None,  # the rule by its Vietnamese name, never its code
         }
         keyed.append(((label.order, file_name, _row_order(r.get("row_number"))), row))
     keyed.sort(key=lambda kv: kv[0])
@@ -247,16 +246,40 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
 def _file_rows(file_issues: Iterable[dict]) -> list[dict]:
     rows = [
         {
-            "source": _text(f.get("source")),
+            "source": source_label(f.get("source")),
             "file_name": _text(f.get("file_name")),
             "partition_date": _as_date(f.get("partition_date")),
             "reason": f.get("reason"),
-            "rule": f.get("rule"),
         }
         for f in file_issues
     ]
     rows.sort(key=lambda r: (str(r["partition_date"] or ""), r["source"], r["file_name"]))
     return [{"stt": i, **row} for i, row in enumerate(rows, start=1)]
+
+
+# Officials see sources and checks by their Vietnamese names, never by the codes the warehouse keeps.
+SOURCE_LABELS = {
+    "tthc_dossier": "Hồ sơ TTHC",
+    "tthc_catalogue": "Danh mục TTHC",
+    "tthc_publication": "Công bố TTHC",
+    "pakn": "Phản ánh, kiến nghị",
+    "portal_qd766": "Điểm Cổng DVCQG",
+    "plan_register": "Sổ kế hoạch",
+    "task_report": "Báo cáo tiến độ",
+    "par_form": "Phiếu tự đánh giá CCHC",
+    "par_appraisal": "Thẩm định CCHC",
+    "par_survey": "Điều tra xã hội học",
+    "dti_form": "Phiếu tự đánh giá DTI",
+    "dti_appraisal": "Thẩm định DTI",
+    "dti_external": "DTI: hệ thống khác",
+    "dti_previous": "DTI năm trước",
+}
+CHECK_LABELS = {"export_completeness": "Thiếu tệp xuất", "silent_units": "Đơn vị không có hồ sơ mới"}
+
+
+def source_label(source: str | None) -> str:
+    """'par_form' -> 'Phiếu tự đánh giá CCHC'; an unknown source: 'Nguồn khác'."""
+    return SOURCE_LABELS.get(_text(source), "Nguồn khác") if source else ""
 
 
 def _finding_rows(findings: Iterable[dict], units: dict[str, Unit]) -> list[dict]:
@@ -267,7 +290,7 @@ def _finding_rows(findings: Iterable[dict], units: dict[str, Unit]) -> list[dict
             label = _UnitLabel(NO_UNIT, "", (-1, ()))  # province-wide findings first
         else:
             label = _unit_label(code, name, units)
-        check = _text(f.get("check"))
+        check = CHECK_LABELS.get(_text(f.get("check")), "Cảnh báo khác")
         keyed.append(
             ((label.order, check), {"unit": label.name, "group": label.group, "detail": f.get("detail"), "check": check})
         )

@@ -36,8 +36,9 @@ from workbooks.excel import (
     FONT_SIZE,
     Column,
     Table,
+    add_band_colors,
     add_bar_chart,
-    add_color_scale,
+    band_thresholds,
     fill_row,
     frame_records,
     generated_label,
@@ -831,7 +832,7 @@ def _write_units(wb, data: TaskReportData, tasks: list[dict], common: list[str])
         freeze_columns=1,
         empty_text="Chưa có số liệu theo đơn vị",
     )
-    add_color_scale(ws, table.data_range("on_time_rate"))
+    add_band_colors(ws, table.data_range("on_time_rate"), band_thresholds(None, 1.0))
     chart = add_bar_chart(
         table,
         category_key="unit_name",
