@@ -20,7 +20,7 @@ FOLDERS: tuple[SqlFiles, ...] = (sql, tthc_dossiers.sql)
 
 def test_a_statement_is_loaded_by_name() -> None:
     text = sql("views/mart_task_report_by_unit")
-    assert text.lstrip().startswith("--") and "report_periods" in text
+    assert text.lstrip().startswith("--") and "mart_task_report_period" in text
     assert sql("views/mart_task_report_by_unit") is text  # read once
 
 

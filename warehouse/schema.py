@@ -553,6 +553,15 @@ VIEWS: dict[str, tuple[str, str]] = {
             "lượng dữ liệu nhóm các dòng."
         ),
     ),
+    # Shared by the two task-report views below (created before them).
+    "mart_task_report_period": (
+        sql("views/mart_task_report_period"),
+        "Mọi kỳ có thể báo cáo gửi Sở Nội vụ (tháng, quý, sáu tháng, năm) của các năm kế hoạch có báo cáo tiến độ, với ngày cuối kỳ.",
+    ),
+    "mart_task_report_current": (
+        sql("views/mart_task_report_current"),
+        "Báo cáo tiến độ được tính (bỏ bản bị thay thế), kèm ngày cuối kỳ của chính báo cáo (NULL khi không đọc được kỳ).",
+    ),
     "mart_task_report_latest": (
         sql("views/mart_task_report_latest", status_label_whens=_status_label_whens()),
         (
@@ -1034,6 +1043,16 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
 _QUARANTINE_COLUMNS = TABLES["quarantine"][2] | MORE_COMMENTS["quarantine"]
 _FOR_PERIOD = "kỳ của báo cáo gửi Sở Nội vụ mà dòng này được dùng: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03"
 VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "mart_task_report_period": {
+        "plan_year": "năm của kế hoạch",
+        "for_period": "kỳ báo cáo gửi Sở Nội vụ: 2026-Q1 | 2026-H1 | 2026-Y | 2026-M03",
+        "for_period_end": "ngày cuối của kỳ báo cáo",
+    },
+    "mart_task_report_current": {
+        **TABLES["stg_task_report"][2],
+        **MORE_COMMENTS.get("stg_task_report", {}),
+        "period_end": "ngày cuối kỳ của chính báo cáo (NULL khi không đọc được kỳ)",
+    },
     "mart_rejected_row": {
         **_QUARANTINE_COLUMNS,
         "rule_label": "tên ngắn của quy tắc bằng tiếng Việt; NULL khi quy tắc chưa có tên (xem reason)",
