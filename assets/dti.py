@@ -25,7 +25,7 @@ YEARLY = PERIOD_PARTITIONS["year"]
     "(methodology/dti): câu trả lời chọn trong danh sách hoặc số trong khoảng cho phép, cấu trúc được khóa.",
 )
 def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from workbooks.assessment_forms import write_blank_forms
+    from forms.assessment_forms import write_blank_forms
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti"
     written = sum(

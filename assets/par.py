@@ -24,7 +24,7 @@ YEARLY = PERIOD_PARTITIONS["year"]
     "(methodology/par): ô điểm giới hạn 0..tối đa, cột tài liệu kiểm chứng, cấu trúc được khóa.",
 )
 def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from workbooks.assessment_forms import write_blank_forms
+    from forms.assessment_forms import write_blank_forms
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia"
     written = sum(

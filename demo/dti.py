@@ -13,7 +13,7 @@ steering committee, answer "Có" more often, report higher percentages and more 
 higher values for them; weak units leave a few answers blank. Each unit's answers come from a stream of its own (the
 seed and the unit code), a fixed number of draws per criterion, so a re-submission drawn with a higher maturity is at
 least as good on every row. Seeded and deterministic (same seed, same bytes); the forms are the blank forms of
-``workbooks/assessment_forms.py`` filled in cell by cell, as a unit would.
+``forms/assessment_forms.py`` filled in cell by cell, as a unit would.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ import numpy as np
 from openpyxl import Workbook
 
 from common.units import AGENCY, COMMUNE, RANKING_GROUP, WARD, Unit
+from forms.assessment_forms import FIRST_ROW, build_form, save_fixed
 from scoring.criteria import answer_points, tree_for
 from sources.assessment_forms import HEADER_LABELS, folder_of, form_columns, scored_by_answer, self_assessed
 from sources.dti_inputs import EXTERNAL_COLUMNS, EXTERNAL_DIR, PREVIOUS_COLUMNS, PREVIOUS_DIR
-from workbooks.assessment_forms import FIRST_ROW, build_form, save_fixed
 
 YEAR, PREVIOUS_YEAR = 2026, 2025
 INDEX = "dti"

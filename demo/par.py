@@ -7,7 +7,7 @@ a handful of bad forms, the council's appraisal workbook and the survey results.
     par/tham_dinh/tham_dinh_2026.xlsx                      appraisal of every unit but UNAPPRAISED (provisional)
     par/khao_sat/khao_sat_2026.csv                         SIPAS and leaders' survey points of every unit
 
-Seeded and deterministic (same seed, same bytes); the forms are the blank forms of ``workbooks/assessment_forms.py``
+Seeded and deterministic (same seed, same bytes); the forms are the blank forms of ``forms/assessment_forms.py``
 filled in cell by cell, as a unit would.
 """
 
@@ -23,9 +23,9 @@ import numpy as np
 from openpyxl import Workbook
 
 from common.units import RANKING_GROUP, Unit
+from forms.assessment_forms import build_form, save_fixed
 from scoring.criteria import tree_for
 from sources.assessment_forms import APPRAISAL_COLUMNS, APPRAISAL_DIR, FORM_DIR, SURVEY_DIR, self_assessed
-from workbooks.assessment_forms import build_form, save_fixed
 
 YEAR = 2026
 UNAPPRAISED = 10  # units the council has not appraised yet: their totals stay provisional

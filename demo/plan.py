@@ -27,8 +27,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from forms.assessment_forms import save_fixed
 from sources.task_formats import PLAN_COLUMNS, PLAN_DIR, PLAN_SHEET, REPORT_COLUMNS, REPORT_DIR, STATUS_LABELS
-from workbooks.assessment_forms import save_fixed
 
 PLAN_NUMBER = "123/KH-SKHCN"
 PLAN_TITLE = "Kế hoạch cải cách hành chính của Sở Khoa học và Công nghệ năm 2026"

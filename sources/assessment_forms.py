@@ -1,7 +1,7 @@
 """Read the PAR-index (Chỉ số CCHC) inputs: units' self-assessment forms, the council's appraisal workbook and the
 survey results. No Dagster, no DuckDB; no exception escapes for a bad file.
 
-Self-assessment form (``inbox/par/tu_danh_gia/*.xlsx``, any file name; written blank by ``workbooks/assessment_forms.py``):
+Self-assessment form (``inbox/par/tu_danh_gia/*.xlsx``, any file name; written blank by ``forms/assessment_forms.py``):
 sheet "Tự đánh giá", labelled header cells "Đơn vị:", "Mã đơn vị:", "Năm đánh giá:", "Bộ chỉ số:" (index and
 decision), "Ngày lập phiếu:", then the table Mã | Tiêu chí | Điểm tối đa | Điểm tự đánh giá | Tài liệu kiểm chứng
 (số, ngày, trích yếu) | Giải trình cách chấm, then "Khó khăn, vướng mắc" and "Đề xuất, kiến nghị".

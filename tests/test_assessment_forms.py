@@ -10,11 +10,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from common.units import load_units, matcher_for
+from forms.assessment_forms import write_blank_form
 from scoring.criteria import load_tree
 from sources.assessment_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
 from tests.conftest import cp1258_bytes
 from tests.excel_files import with_saved_values
-from workbooks.assessment_forms import write_blank_form
 
 TREE_YAML = """\
 index: par

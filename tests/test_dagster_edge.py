@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE = ("sources", "scoring", "warehouse", "documents", "workbooks", "web", "common", "demo")
+PURE = ("sources", "scoring", "warehouse", "documents", "workbooks", "web", "forms", "common", "demo")
 EDGE = ("assets", "checks")
 PACKAGES = ("pipelines", *EDGE, *PURE)
 
@@ -87,6 +87,7 @@ LAYERS = (
     "checks",
     "assets",
     "demo",
+    "forms",
     "web",
     "documents",
     "workbooks",

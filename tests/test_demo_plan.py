@@ -13,11 +13,11 @@ import pytest
 
 from demo.generate import generate_inbox
 from demo.plan import REPORTS, write_plan_inbox
+from forms.assessment_forms import ZIP_TIME
 from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from tests.test_progress_report import office_code
-from workbooks.assessment_forms import ZIP_TIME
 
 FULL_END = date(2026, 11, 26)
 OFFICE_NAMES = {

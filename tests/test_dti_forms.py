@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from common.units import load_units, matcher_for
+from forms.assessment_forms import build_form, save_fixed
 from scoring.criteria import tree_for
 from sources.assessment_forms import form_columns, read_self_assessment
-from workbooks.assessment_forms import build_form, save_fixed
 
 YEAR = 2026
 EVIDENCE = "Quyết định số 12/QĐ-STP ngày 15/3/2026 về ban hành kế hoạch chuyển đổi số"

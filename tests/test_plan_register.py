@@ -21,8 +21,8 @@ from demo.plan import (
     register_specs,
     write_register,
 )
+from forms.assessment_forms import save_fixed
 from sources.plan_register import RegisterResult, read_plan_register
-from workbooks.assessment_forms import save_fixed
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
 ROW_KEYS = {

@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 from common.vntext import match_key
 from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_report
+from forms.assessment_forms import save_fixed
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import parse_report_period, read_report_period
-from workbooks.assessment_forms import save_fixed
 
 ROW_KEYS = {
     "task_no",
