@@ -35,31 +35,13 @@ from common.units import UnitMatcher
 from common.vntext import nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 from sources.portal_format import FILE_PATTERN, sidecar_of
+from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
 
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
 _CAPTURE_IN_NAME = re.compile(r"(?<![0-9])(\d{8}T\d{4})(\d{2})?(?![0-9])")
 OK_CODES = frozenset({"OK", "200", "0", "SUCCESS"})
 SCORE_FIELDS = ("score", "totalScore")
 MAX_FIELDS = ("maxScore", "totalMaxScore")
-
-# Rule -> short Vietnamese label of a summarised issue line.
-ISSUE_LABELS = {
-    "missing_field": "thiếu trường số liệu",
-    "null_value": "giá trị null (Cổng chưa đánh giá; không coi là 0)",
-    "missing_score": "không có điểm",
-    "missing_metric": "thiếu chỉ tiêu",
-    "unknown_metric": "chỉ tiêu không có trong phương pháp",
-    "changed_max_score": "điểm tối đa khác phương pháp",
-    "unknown_department": "đơn vị không khớp danh mục",
-    "other_province": "đơn vị của tỉnh khác",
-    "conflicting_department": "mã của Cổng ứng với hai đơn vị",
-    "duplicate_row": "dòng trùng lặp (giữ một dòng)",
-    "conflicting_rows": "một đơn vị có nhiều dòng khác nhau (không dùng dòng nào)",
-    "bad_number": "giá trị không phải số",
-    "bad_row": "dòng không đọc được",
-    "incomplete_pages": "thiếu trang dữ liệu",
-    "capture_time_from_file": "thời điểm chụp lấy theo thời gian sửa tệp",
-}
 
 
 @dataclass(frozen=True)

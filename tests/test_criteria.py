@@ -401,3 +401,11 @@ def test_local_default_tree_has_criteria_for_communes_or_wards_only():
     # LV8.2.2 (nông thôn mới, 2 points) communes only, LV8.2.3 (trật tự đô thị, 1.5) wards only
     assert sum(t.node(c).max_points for c in t.applicable("commune")) == 98.5
     assert sum(t.node(c).max_points for c in t.applicable("ward")) == 98
+
+
+@pytest.mark.parametrize("group", ["agency", "local"])
+def test_default_par_trees_have_a_lowest_band(group):
+    """Issue 14: an all-zero appraisal (about 21 %) was labelled "Trung bình"; the bands end with "Yếu" below 50."""
+    tree = tree_for("par", 2026, group)
+    assert [(b.label, b.min_pct) for b in tree.bands][-2:] == [("Trung bình", 50), ("Yếu", 0)]
+    assert tree.band_for(21.84) == "Yếu" and tree.band_for(50) == "Trung bình" and tree.band_for(49.99) == "Yếu"

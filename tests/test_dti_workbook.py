@@ -19,6 +19,7 @@ from workbooks.dti import (
     NO_FORM,
     OVERCLAIM,
     REJECTED_EXTERNAL,
+    SHEET_CHARTS,
     SHEET_METHOD,
     SHEET_PILLARS,
     SHEET_PROBLEMS,
@@ -557,13 +558,23 @@ def test_read_keeps_only_the_year_and_dti_sources(books):
 
 def test_sheet_names(books):
     _, whole, _, _ = books
-    fixed = [SHEET_SUMMARY, RANK_AGENCIES, RANK_LOCAL, SHEET_PROFILE, SHEET_PILLARS, SHEET_PROBLEMS, SHEET_METHOD]
+    fixed = [
+        SHEET_SUMMARY,
+        RANK_AGENCIES,
+        RANK_LOCAL,
+        SHEET_CHARTS,
+        SHEET_PROFILE,
+        SHEET_PILLARS,
+        SHEET_PROBLEMS,
+        SHEET_METHOD,
+    ]
     units = ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng", "Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"]
     assert whole.sheetnames == fixed + units
     assert fixed == [
         "Tổng hợp",
         "Xếp hạng sở, ban, ngành",
         "Xếp hạng xã, phường",
+        "Biểu đồ xếp hạng",
         "Hồ sơ chỉ số",
         "Trụ cột",
         "Dữ liệu lỗi",
@@ -633,8 +644,7 @@ def test_agency_ranking(books):
     assert ws.cell(row=header_row + 1, column=col["Tổng điểm"] + 1).number_format == "0.00"
     assert METHOD_NOTE in text_of(ws)
     assert NO_FORM.upper() not in text_of(ws)  # every agency has a form
-    charts = ws._charts
-    assert len(charts) == 1 and isinstance(charts[0], BarChart)
+    assert not ws._charts  # the chart prints on its own sheet (test_ranking_charts_print_on_their_own_sheet)
     assert len(ws.conditional_formatting) == 4  # totals and each main index
 
 
@@ -649,7 +659,19 @@ def test_local_ranking_lists_units_without_form_apart(books):
     _, unranked = table_rows(ws, "STT")
     assert unranked == [(1, "Xã An Khánh", "Phiếu bị từ chối: dti_an_khanh.xlsx") + (None,) * (len(unranked[0]) - 3)]
     assert METHOD_NOTE in text
-    assert len(ws._charts) == 1 and isinstance(ws._charts[0], BarChart)
+    assert not ws._charts
+
+
+def test_ranking_charts_print_on_their_own_sheet(books):
+    _, whole, _, _ = books
+    ws = whole[SHEET_CHARTS]
+    charts = ws._charts
+    assert len(charts) == 2 and all(isinstance(c, BarChart) for c in charts)  # one per group (each under 25 units)
+    assert [r[0] for r in ws.iter_rows(values_only=True) if r and r[0]] == [
+        "Tổng điểm DTI năm 2026: Sở, ban, ngành",
+        "Tổng điểm DTI năm 2026: Xã, phường",
+    ]
+    assert len(ws.row_breaks.brk) == 2  # each chart on its own page
 
 
 def test_profile_charts(books):

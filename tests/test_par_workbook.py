@@ -13,6 +13,7 @@ from warehouse.schema import ensure_schema
 from workbooks.excel import unit_sheet_names
 from workbooks.par import (
     OVERCLAIM,
+    SHEET_CHARTS,
     SHEET_PROBLEMS,
     SHEET_RANKING,
     read_par_data,
@@ -205,6 +206,7 @@ def test_sheet_names(books):
     _, whole, _, elapsed = books
     assert whole.sheetnames == [
         SHEET_RANKING,
+        SHEET_CHARTS,
         "Sở Nội vụ",
         "Sở Tài chính",
         "Xã Đồng Hỷ",
@@ -237,8 +239,10 @@ def test_ranking_sheet(books):
     locals_ = {r[2]: r for r in rows if r[2] in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng")}
     assert locals_["Xã Đồng Hỷ"][:2] == (2, None) and locals_["Xã Đồng Hỷ"][6] == "Khá (tạm tính)"
     assert locals_["Xã Đồng Hỷ"][7] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][7] == "Đã thẩm định"
-    assert len(ws._charts) == 2
+    assert not ws._charts
     assert len(ws.conditional_formatting) == 2
+    charts = whole[SHEET_CHARTS]
+    assert len(charts._charts) == 2 and len(charts.row_breaks.brk) == 2  # a chart a group, each on its own page
 
 
 def test_unit_sheet(books):

@@ -217,7 +217,7 @@ def test_read_workbook_data_filters_period_and_latest_capture(workbook):
 def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     data, wb = workbook
     assert wb.sheetnames == sheet_names(data.method)
-    assert wb.sheetnames[:2] == [SHEET_RANKING, "1. Công khai, minh bạch"]
+    assert wb.sheetnames[:3] == [SHEET_RANKING, "Biểu đồ xếp hạng", "1. Công khai, minh bạch"]
     assert all(len(n) <= 31 for n in wb.sheetnames)
 
     ws = wb[SHEET_RANKING]
@@ -243,7 +243,7 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
         (4, None, "Xã Dân Tiến"),
     ]
     assert locals_[0][headers.index("Tổng điểm (100)")] == pytest.approx(91)
-    assert len(ws._charts) == 2
+    assert not ws._charts and len(wb["Biểu đồ xếp hạng"]._charts) == 2  # printed on their own sheet
     assert ws.conditional_formatting and any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[SHEET_RECONCILIATION]
@@ -292,7 +292,7 @@ def test_empty_period_still_writes(tmp_path):
     assert data.units.empty and data.as_of is None
     wb = load_workbook(write_qd766_workbook(tmp_path / "empty.xlsx", data))
     assert wb.sheetnames == sheet_names(data.method)
-    assert len(wb.sheetnames) == 3 + len(METHODOLOGY.groups)
+    assert len(wb.sheetnames) == 4 + len(METHODOLOGY.groups)
 
 
 def test_cell_values_unchanged_reading_the_tree_from_the_warehouse(workbook, tmp_path):
@@ -322,4 +322,4 @@ def test_the_tree_is_the_one_scored_not_the_file_on_disk(tmp_path):
         (i.numerator, i.denominator, i.rule.max_points, i.scored) for i in METHODOLOGY.indicators
     ]
     wb = load_workbook(write_qd766_workbook(tmp_path / "b.xlsx", data))
-    assert wb.sheetnames[1] == "1. Công khai (tên lúc chấm)"
+    assert wb.sheetnames[2] == "1. Công khai (tên lúc chấm)"

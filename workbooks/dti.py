@@ -41,10 +41,10 @@ from workbooks.excel import (
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
+    ChartSource,
     Column,
     Table,
     add_band_colors,
-    add_bar_chart,
     add_radar_chart,
     assessment_flags,
     band_thresholds,
@@ -64,6 +64,7 @@ from workbooks.excel import (
     sheet_title,
     tree_names,
     unit_sheet_names,
+    write_chart_sheet,
     write_table,
     write_text_sheet,
 )
@@ -72,6 +73,7 @@ INDEX = "dti"
 TITLE = "KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG CHỈ SỐ CHUYỂN ĐỔI SỐ NĂM {year}"
 SHEET_SUMMARY, SHEET_PROFILE, SHEET_PILLARS = "Tổng hợp", "Hồ sơ chỉ số", "Trụ cột"
 SHEET_PROBLEMS, SHEET_METHOD = "Dữ liệu lỗi", "Phương pháp"
+SHEET_CHARTS = "Biểu đồ xếp hạng"
 RANKING_SHEETS = {"agency": "Xếp hạng sở, ban, ngành", "local": "Xếp hạng xã, phường"}
 DEFAULT_TREE_NOTE = "Bộ chỉ số mặc định, sẽ thay bằng quyết định của UBND tỉnh"
 PROVISIONAL = "tạm tính"
@@ -548,16 +550,6 @@ def _write_ranking(wb, data: DtiData, group: str, units: list[dict]) -> Table:
         )
         ws.cell(row=listed.header_row - 2, column=1).alignment = Alignment(horizontal="left")
         row = listed.last_row + 3
-    chart = add_bar_chart(
-        table,
-        category_key="unit",
-        value_keys=["total"],
-        title=f"Tổng điểm DTI năm {data.year}: {label}",
-        value_axis_title="Điểm",
-        anchor=f"B{row}",
-    )
-    if chart is not None:
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 100
     return table
 
 
@@ -1248,8 +1240,14 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
     fixed: list[str] = []
     if unit is None:
         _write_summary(wb, data, units)
-        for group, members in groups:
-            _write_ranking(wb, data, group, members)
+        rankings = [(group, _write_ranking(wb, data, group, members)) for group, members in groups]
+        write_chart_sheet(
+            wb,
+            SHEET_CHARTS,
+            [ChartSource(t, "unit", "total", f"Tổng điểm DTI năm {data.year}: {group_label(g)}") for g, t in rankings],
+            value_axis_title="Điểm",
+            maximum=100,
+        )
         _write_profiles(wb, data, units)
         if not data.pillars.empty:
             _write_pillars(wb, data, units)

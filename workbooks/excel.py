@@ -25,10 +25,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, RadarChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
@@ -466,6 +470,88 @@ def add_bar_chart(
         chart.legend = None
     _place_beside(table, chart, anchor)
     return chart
+
+
+# Bars of one printed ranking chart: 25 on a landscape page leave ~6 mm a bar, room for a 9 pt unit name (92 communes
+# on one chart printed their names at 4.6 pt, or over three pages).
+CHART_BARS_PER_PAGE = 25
+_CHART_WIDTH_CM = 24.0
+# Columns under a chart, set to its width (about 0.2 cm a character): a print area of wider default columns was
+# shrunk to the page with the chart (its 9 pt labels printed at 7.4 pt).
+_CHART_PAGE_COLUMNS, _CHART_COLUMN_CHARS = 12, 10.0
+_CHART_TEXT_PT = 9
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    """A ranking table to draw: its category (unit) column, its value column and the chart's title."""
+
+    table: Table
+    category_key: str
+    value_key: str
+    title: str
+
+
+def _text_size(points: float) -> RichText:
+    size = int(points * 100)
+    props = CharacterProperties(sz=size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
+
+
+def _page_chart(source: ChartSource, first: int, last: int, value_axis_title: str, maximum: float | None) -> BarChart:
+    """One page's horizontal bar chart of rows ``first..last`` of the source table, labels at a fixed 9 pt."""
+    table = source.table
+    chart = BarChart()
+    chart.type, chart.style = "bar", 10
+    value_col, cat_col = table.column_index(source.value_key), table.column_index(source.category_key)
+    chart.add_data(Reference(table.ws, min_col=value_col, min_row=first, max_row=last), titles_from_data=False)
+    chart.series[0].tx = SeriesLabel(v=value_axis_title)
+    chart.set_categories(Reference(table.ws, min_col=cat_col, min_row=first, max_row=last))
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes unless told otherwise
+    chart.x_axis.scaling.orientation = "maxMin"  # the table's first row at the top
+    chart.x_axis.txPr = chart.y_axis.txPr = _text_size(_CHART_TEXT_PT)
+    chart.y_axis.title = value_axis_title
+    if maximum is not None:
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, maximum
+    chart.legend = None
+    chart.width = _CHART_WIDTH_CM
+    chart.height = min(PRINTED_CHART_CM - 1.5, max(7.5, 0.55 * (last - first + 1) + 3))
+    return chart
+
+
+def write_chart_sheet(
+    wb: Workbook,
+    name: str,
+    sources: Sequence[ChartSource],
+    *,
+    value_axis_title: str,
+    maximum: float | None = None,
+    index: int | None = None,
+) -> Worksheet:
+    """A sheet of ranking charts that prints one chart a landscape page: each table in parts of at most
+    ``CHART_BARS_PER_PAGE`` units, in rank order, each part captioned above its chart. Charts left beside or below
+    a wide table were scaled with it (labels at 4–6 pt) or cut at a page edge. Without ranked units the sheet says so."""
+    sources = [s for s in sources if s.table.n_rows > 0]
+    ws = wb.create_sheet(name, index)
+    if not sources:
+        _write(ws, 1, 1, "Chưa có đơn vị nào được xếp hạng").font = _ITALIC
+    row = 1
+    for source in sources:
+        table, n = source.table, source.table.n_rows
+        for offset in range(0, n, CHART_BARS_PER_PAGE):
+            first, last = table.first_row + offset, min(table.first_row + offset + CHART_BARS_PER_PAGE, table.last_row + 1) - 1
+            part = f" (thứ tự {offset + 1}–{last - table.first_row + 1}/{n})" if n > CHART_BARS_PER_PAGE else ""
+            caption = _write(ws, row, 1, f"{source.title}{part}")
+            caption.font = _BOLD
+            chart = _page_chart(source, first, last, value_axis_title, maximum)
+            ws.add_chart(chart, f"A{row + 1}")
+            row += 1 + rows_under_chart(chart)
+            ws.row_breaks.append(Break(id=row - 1))  # the next chart starts a page
+    for column in range(1, _CHART_PAGE_COLUMNS + 1):
+        ws.column_dimensions[get_column_letter(column)].width = _CHART_COLUMN_CHARS
+    _print_setup(ws, None)
+    ws.print_area = f"A1:{get_column_letter(_CHART_PAGE_COLUMNS)}{row}"
+    return ws
 
 
 def _place_beside(table: Table, chart: Any, anchor: str | None) -> None:

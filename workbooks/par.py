@@ -26,10 +26,10 @@ from workbooks.excel import (
     REFUSED_FILE_COLUMNS,
     REJECTED_ROW_COLUMNS,
     SECTION_FONT,
+    ChartSource,
     Column,
     Table,
     add_band_colors,
-    add_bar_chart,
     assessment_flags,
     band_thresholds,
     code_key,
@@ -42,14 +42,15 @@ from workbooks.excel import (
     rank_cells,
     row_after,
     rows_by_unit,
-    rows_under_chart,
     save_workbook,
     section_title,
     tree_names,
     unit_sheet_names,
+    write_chart_sheet,
     write_table,
 )
 
+SHEET_CHARTS = "Biểu đồ xếp hạng"
 SHEET_RANKING, SHEET_PROBLEMS = "Xếp hạng", "Dữ liệu bị loại"
 PROVISIONAL = "(tạm tính)"
 OVERCLAIM = "Tự chấm cao hơn dữ liệu"
@@ -215,6 +216,7 @@ def _ranking_rows(rows: list[dict]) -> list[dict]:
 def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
     ws = wb.create_sheet(SHEET_RANKING)
     tables: list[Table] = []
+    charts: list[ChartSource] = []
     next_row = 1
     for number, (group, rows) in enumerate(units_by_group(units), start=1):
         section = section_title(group, len(rows), number)
@@ -231,16 +233,10 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
         else:
             table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
         add_band_colors(ws, table.data_range("index_pct"), band_thresholds(data.bands.get(group)))
-        chart = add_bar_chart(
-            table,
-            category_key="unit",
-            value_keys=["index_pct"],
-            title=f"Chỉ số CCHC (%): {group_label(group)}",
-            value_axis_title="%",
-        )
-        chart_rows = rows_under_chart(chart)
-        next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
+        next_row = max(table.last_row, table.header_row + 1) + 3
         tables.append(table)
+        charts.append(ChartSource(table, "unit", "index_pct", f"Chỉ số CCHC (%): {group_label(group)}"))
+    write_chart_sheet(wb, SHEET_CHARTS, charts, value_axis_title="%", maximum=100)
     return tables
 
 

@@ -35,25 +35,26 @@ from scoring.ranking import TIED, group_label, units_by_group
 from workbooks.excel import (
     RANK_COLUMNS,
     SECTION_FONT,
+    ChartSource,
     Column,
     Table,
     add_band_colors,
-    add_bar_chart,
     band_thresholds,
     frame_records,
     generated_label,
     is_missing,
     new_workbook,
     rank_cells,
-    rows_under_chart,
     save_workbook,
     section_title,
     sheet_title,
+    write_chart_sheet,
     write_table,
     write_text_sheet,
 )
 
 TITLE = "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
+SHEET_CHARTS = "Biểu đồ xếp hạng"
 SHEET_RANKING, SHEET_RECONCILIATION, SHEET_METHOD = "Xếp hạng", "Đối chiếu Cổng", "Phương pháp"
 UNMATCHED = "(không khớp danh mục)"
 PROVINCE_ROW = "(toàn tỉnh)"
@@ -347,6 +348,7 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
     groups = units_by_group(frame_records(data.units))
     notes = _ranking_notes(data.units, method)
     tables: list[Table] = []
+    charts: list[ChartSource] = []
     next_row = 1
     for number, (group, rows) in enumerate(groups, start=1):
         section = section_title(group, len(rows), number)
@@ -360,12 +362,10 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
         for g in method.groups:
             add_band_colors(ws, table.data_range(score_key(g)), band_thresholds(None, g.max_points))
         add_band_colors(ws, table.data_range("total"), band_thresholds(None, method.max_points))
-        chart = add_bar_chart(
-            table, category_key="unit", value_keys=["total"], title=f"Tổng điểm: {group_label(group)}", value_axis_title="Điểm"
-        )
-        chart_rows = rows_under_chart(chart)
-        next_row = max(max(table.last_row, table.header_row + 1) + 3, table.header_row + chart_rows)
+        next_row = max(table.last_row, table.header_row + 1) + 3
         tables.append(table)
+        charts.append(ChartSource(table, "unit", "total", f"Tổng điểm: {group_label(group)}"))
+    write_chart_sheet(wb, SHEET_CHARTS, charts, value_axis_title="Điểm", maximum=method.max_points)
     return tables
 
 
@@ -790,6 +790,7 @@ def sheet_names(method: Method) -> list[str]:
     """The sheets of the workbook, in order."""
     return [
         SHEET_RANKING,
+        SHEET_CHARTS,
         *(group_sheet_name(i, g) for i, g in enumerate(method.groups, start=1)),
         SHEET_RECONCILIATION,
         SHEET_METHOD,
