@@ -15,3 +15,5 @@ QD766 = "qd766"  # the year to date and the index workbook: yearly_indices
 PAR = "par"  # PAR inputs, scorecards, workbook: yearly_indices
 DTI = "dti"  # DTI inputs, scorecards, workbook: yearly_indices
 ASSESSMENT_FORMS = "assessment_forms"  # blank PAR and DTI self-assessment forms: par_blank_forms_yearly
+NATIONAL = "national"  # every province's QĐ 766 from the national dossier versions (province × year partitions): national_index
+NATIONAL_VIEWS = "national_views"  # national.duckdb: views and the roll-up over the national Parquet: national_views

@@ -20,6 +20,9 @@
 | CCHC_SNAPSHOT_KEEP    | 7                               | previous published snapshots kept            |
 | CCHC_LOCK_WAIT        | 60                              | seconds to retry a locked build file         |
 | CCHC_TODAY            | (today in Vietnam)              | the business date the run acts on (YYYY-MM-DD): which periods have started, task status as of, freshness |
+| CCHC_NATIONAL_INBOX   | data/national/inbox             | every province's dossier versions (layout of demo/national.py) for the national QĐ 766 job |
+| CCHC_NATIONAL_DIR     | <CCHC_WAREHOUSE_DIR>/national   | the national marts: Parquet partitions per province and year, and national.duckdb (views) |
+| CCHC_NATIONAL_MEMORY  | 2GB                             | DuckDB memory_limit of one province's run (spills to disk beyond it) |
 """
 
 from __future__ import annotations
@@ -90,6 +93,14 @@ class Settings:
     build_dir: Path | None = None  # None: <warehouse_dir>/build
     snapshot_keep: int = 7
     lock_wait: float = 60.0
+    # --- the national QĐ 766 job (warehouse/national.py) ---
+    national_inbox: Path = PROJECT_ROOT / "data" / "national" / "inbox"
+    national_dir: Path | None = None  # None: <warehouse_dir>/national
+    national_memory: str = "2GB"
+
+    @property
+    def national_out(self) -> Path:
+        return self.national_dir or self.warehouse_dir / "national"
 
     @property
     def build_db(self) -> Path:
@@ -116,6 +127,9 @@ def get_settings() -> Settings:
         portal_timeout=_number("CCHC_PORTAL_TIMEOUT", 60.0),
         portal_retries=int(_number("CCHC_PORTAL_RETRIES", 3)),
         portal_delay=_number("CCHC_PORTAL_DELAY", 2.0),
+        national_inbox=_path("CCHC_NATIONAL_INBOX", "data/national/inbox"),
+        national_dir=_path("CCHC_NATIONAL_DIR", "") if os.environ.get("CCHC_NATIONAL_DIR", "").strip() else None,
+        national_memory=os.environ.get("CCHC_NATIONAL_MEMORY", "").strip() or "2GB",
         **warehouse_settings(),
     )
 

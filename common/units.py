@@ -108,6 +108,14 @@ def _province(name: str):
     raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
 
 
+def province_codes() -> list[str]:
+    """Two-digit codes of Viet Nam's provinces and centrally-run cities (34 since 1 July 2025): the province
+    partitions of the national job."""
+    from vietnam_provinces import Province
+
+    return sorted(f"{int(p.code):02d}" for p in Province.iter_all())
+
+
 def province_codename(province_name: str) -> str:
     """'Thái Nguyên' -> 'thai_nguyen': the stem of the province's master-data files."""
     return _province(province_name).codename

@@ -4,6 +4,7 @@ else; schedules are in pipelines/schedules.py, sensors in pipelines/sensors.py."
 import dagster as dg
 
 from assets import groups
+from assets.national import PROVINCE_PARTITIONS
 from assets.partitions import PERIOD_PARTITIONS, daily_partitions
 
 # Every job selects whole asset groups (assets/groups.py): a new asset joins the job of its group and nothing else.
@@ -94,4 +95,21 @@ sources_job = dg.define_asset_job(
     executor_def=EXECUTOR,
     selection=_job_selection((groups.QD766_SOURCES,)),
     description="Nạp lại ảnh chụp của Cổng DVCQG, PAKN và sổ công bố TTHC; sau đó after_daily tính lại Chỉ số 766.",
+)
+
+# Every province's QĐ 766 from the national dossier versions (warehouse/national.py): one run per province and
+# year, each with its own DuckDB work file, so a backfill's runs can go in parallel where the instance allows more
+# than one run at a time (deploy/national/dagster.yaml); never part of the province's daily flow.
+national_job = dg.define_asset_job(
+    "national_index",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.NATIONAL,)),
+    partitions_def=PROVINCE_PARTITIONS,
+    description="Chỉ số 766 của mọi xã, phường và cơ quan một tỉnh từ dữ liệu hồ sơ toàn quốc (một lần chạy cho một tỉnh, một năm).",
+)
+national_views_job = dg.define_asset_job(
+    "national_views",
+    executor_def=EXECUTOR,
+    selection=_job_selection((groups.NATIONAL_VIEWS,)),
+    description="Khung nhìn toàn quốc và tổng hợp theo tỉnh trên các phân vùng Parquet của Chỉ số 766.",
 )

@@ -13,7 +13,10 @@ WITH by_month AS (
             WHEN status IN ('completed', 'returned', 'refused') THEN completed_at <= due_at ELSE due_at >= $as_of
         END) AS on_time,
         count(*) FILTER (WHERE status IN ('completed', 'returned')) AS completed,
-        sum(epoch(completed_at - received_at) / 86400.0) FILTER (WHERE status IN ('completed', 'returned')) AS processing_days,
+        -- whole seconds summed as integers: a sum of doubles depends on the threads' order (reruns differed in the
+        -- last digit)
+        sum(date_diff('second', received_at, completed_at)) FILTER (WHERE status IN ('completed', 'returned'))
+            AS processing_seconds,
         count(*) FILTER (WHERE channel = 'online') AS online_dossiers,
         count(*) FILTER (WHERE fee_due > 0) AS fee_dossiers,
         count(*) FILTER (WHERE paid_online) AS paid_dossiers,
@@ -38,7 +41,7 @@ SELECT
     sum(received) AS received,
     sum(on_time) AS on_time,
     sum(completed) AS completed,
-    sum(processing_days) AS processing_days,
+    sum(processing_seconds) / 86400.0 AS processing_days,
     sum(online_dossiers) AS online_dossiers,
     sum(fee_dossiers) AS fee_dossiers,
     sum(paid_dossiers) AS paid_dossiers,

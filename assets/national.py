@@ -1,0 +1,84 @@
+"""The national QĐ 766 job: every province's months, quarters and year from the national dossier versions.
+
+Partitioned by province × year, so a rerun of one province touches only its Parquet partitions (each run writes its
+own DuckDB work file: provinces run in parallel processes without sharing a writer). The work itself is
+``warehouse.national`` (pure functions); ``national_marts`` puts the national views and the ministry roll-up over the
+published partitions in ``national.duckdb``.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+
+from assets import groups
+from assets.partitions import yearly_partitions
+from common.settings import get_settings
+from common.units import province_codes
+
+PROVINCE_PARTITIONS = dg.MultiPartitionsDefinition(
+    {"province": dg.StaticPartitionsDefinition(province_codes()), "year": yearly_partitions}
+)
+
+
+class NationalStore(dg.ConfigurableResource):
+    """Where the national versions are read and the national marts written (settings CCHC_NATIONAL_*)."""
+
+    inbox: str
+    out: str
+    memory_limit: str = "2GB"
+    threads: int = 0  # 0: DuckDB's default (all cores); a parallel backfill gives each run a share
+
+    @classmethod
+    def from_settings(cls) -> "NationalStore":
+        s = get_settings()
+        return cls(inbox=str(s.national_inbox), out=str(s.national_out), memory_limit=s.national_memory)
+
+
+@dg.asset(
+    group_name=groups.NATIONAL,
+    partitions_def=PROVINCE_PARTITIONS,
+    description="Chỉ số 766 (tháng, quý, năm) của mọi đơn vị một tỉnh từ hồ sơ toàn quốc; ghi phân vùng Parquet của tỉnh.",
+    kinds={"duckdb", "parquet"},
+)
+def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -> dg.MaterializeResult:
+    from warehouse.national import province_qd766
+
+    keys = context.partition_key.keys_by_dimension
+    province, year = keys["province"], int(keys["year"])
+    inbox, out = Path(national.inbox), Path(national.out)
+    if not (inbox / "versions" / f"province={province}").is_dir():
+        raise dg.Failure(
+            f"Không có dữ liệu hồ sơ của tỉnh mã {province} trong {inbox / 'versions'}: chép dữ liệu toàn quốc vào "
+            "CCHC_NATIONAL_INBOX (bố cục của demo/national.py) hoặc chọn tỉnh có dữ liệu."
+        )
+    run = province_qd766(
+        inbox, province, out, out / "work", year=year, memory_limit=national.memory_limit, threads=national.threads or None
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "versions": run.versions,
+            "dossiers": run.dossiers,
+            "units": run.units,
+            "periods": run.periods,
+            "seconds": run.seconds,
+        }
+    )
+
+
+@dg.asset(
+    group_name=groups.NATIONAL_VIEWS,  # apart: parallel province runs must not open the one national.duckdb at once
+    deps=[national_qd766],
+    description="Khung nhìn toàn quốc và tổng hợp theo tỉnh (mart_qd766_province) trên các phân vùng Parquet đã công bố.",
+    kinds={"duckdb"},
+)
+def national_marts(national: NationalStore) -> dg.MaterializeResult:
+    import duckdb
+
+    from warehouse.national import national_views
+
+    out = Path(national.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(out / "national.duckdb")) as con:
+        national_views(con, out)
+        provinces = con.execute("SELECT count(DISTINCT province) FROM mart_qd766_province").fetchone()[0]  # type: ignore[index]
+    return dg.MaterializeResult(metadata={"provinces": int(provinces), "file": str(out / "national.duckdb")})

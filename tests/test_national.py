@@ -1,0 +1,144 @@
+"""The national QĐ 766 path (issue 15): one province at a time with the province pipeline's definitions, published
+as Parquet partitions per province and year, national views and the ministry roll-up; Dagster province partitions,
+run one after the other and as parallel processes."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.national import NationalStore, national_marts, national_qd766
+from demo.national import generate_national
+from warehouse.national import MARTS, national_views, province_qd766, provinces_in
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = "hue,lai_chau"  # 46 and 12: the two smallest provinces
+TARGET = 1_000_000  # national density: about 300 versions a commune a year
+YEAR = 2026
+# Columns that say when a row was computed, not what it holds.
+WHEN = {"computed_at", "loaded_at", "updated_at"}
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("national") / "inbox"
+    generate_national(out, SMALL, target=TARGET, seed=3, progress=False)
+    return out
+
+
+def _rows(out: Path, mart: str) -> list[tuple]:
+    con = duckdb.connect()
+    national_views(con, out)
+    columns = [r[0] for r in con.execute(f"DESCRIBE {mart}_national").fetchall() if r[0] not in WHEN]
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM {mart}_national ORDER BY ALL").fetchall()
+    return [tuple("NaN" if isinstance(v, float) and math.isnan(v) else v for v in row) for row in rows]  # NaN != NaN
+
+
+def test_a_province_is_scored_with_the_province_pipelines_definitions(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = province_qd766(inbox, "12", out, tmp_path / "work", year=YEAR)
+    assert provinces_in(inbox) == ["12", "46"]
+    con = duckdb.connect()
+    versions = f"read_parquet('{inbox}/versions/province=12/**/*.parquet', hive_partitioning=false)"
+    # The bare count: each dossier once (its latest version), received by the data cutoff.
+    bare = dict(
+        con.execute(
+            f"""SELECT unit_code, count(*) FROM (
+                    SELECT dossier_code, arg_max(unit_code, updated_at) AS unit_code,
+                           arg_max(received_at, updated_at) AS received_at FROM {versions} GROUP BY dossier_code)
+                WHERE received_at <= (SELECT max(updated_at)::DATE + INTERVAL 1 DAY FROM {versions})
+                GROUP BY unit_code"""
+        ).fetchall()
+    )
+    assert run.versions == con.execute(f"SELECT count(*) FROM {versions}").fetchone()[0]  # type: ignore[index]
+    national_views(con, out)
+    year_rows = con.execute(
+        "SELECT unit_code, dossiers, total, rank, province FROM mart_qd766_unit_national WHERE period_kind = 'year'"
+    ).fetchall()
+    assert len(year_rows) == run.units == 53  # 38 communes/wards and 15 agencies, all scored
+    assert {r[4] for r in year_rows} == {"12"}
+    assert {r[0]: r[1] for r in year_rows if r[1]} == bare
+    assert all(r[2] is not None and 0 <= r[2] <= 100 for r in year_rows)
+    agency_ranks = sorted(r[3] for r in year_rows if not r[0].isdigit())  # agencies are ranked among themselves
+    assert len(agency_ranks) == 15 and agency_ranks[0] == 1 and agency_ranks[-1] <= 15
+    periods = {r[0] for r in con.execute("SELECT DISTINCT period_label FROM mart_qd766_unit_national").fetchall()}
+    assert {"2026-M01", "2026-Q1", "2026-Y"} <= periods and len(periods) == run.periods
+    # Months add up to the year: the same dossiers counted once.
+    months, year = con.execute(
+        """SELECT sum(dossiers) FILTER (WHERE period_kind = 'month'), sum(dossiers) FILTER (WHERE period_kind = 'year')
+           FROM mart_qd766_unit_national"""
+    ).fetchone()  # type: ignore[misc]
+    assert months == year == sum(bare.values())
+    assert not list((tmp_path / "work").glob("*.duckdb")), "the work file is removed once the partition is published"
+
+
+def test_rerunning_a_province_rewrites_only_its_partition(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for code in ("12", "46"):
+        province_qd766(inbox, code, out, tmp_path / "work", year=YEAR)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+    first = {m: _rows(out, m) for m in MARTS}
+    province_qd766(inbox, "46", out, tmp_path / "work", year=YEAR)
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
+    assert sorted(after) == sorted(before)
+    changed = {p.relative_to(out).parts[1] for p in after if after[p] != before[p]}
+    assert changed == {"province=46"}
+    assert {m: _rows(out, m) for m in MARTS} == first  # same tables after the rerun
+    con = duckdb.connect()
+    national_views(con, out)
+    roll_up = con.execute(
+        "SELECT province, units, units_scored, dossiers FROM mart_qd766_province WHERE period_kind = 'year' ORDER BY 1"
+    ).fetchall()
+    assert [(r[0], r[1]) for r in roll_up] == [("12", 53), ("46", 55)]
+    assert all(r[2] == r[1] and r[3] > 0 for r in roll_up)
+
+
+def test_a_province_without_data_fails_with_advice(inbox: Path, tmp_path: Path) -> None:
+    store = NationalStore(inbox=str(inbox), out=str(tmp_path / "out"))
+    result = dg.materialize([national_qd766], resources={"national": store}, partition_key="01|2026", raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "CCHC_NATIONAL_INBOX" in str(failure.event_specific_data)
+
+
+@pytest.mark.slow
+def test_two_provinces_in_parallel_processes_give_the_same_marts_as_one_after_the_other(inbox: Path, tmp_path: Path) -> None:
+    """Sequential: two Dagster runs in this process. Parallel: two `dagster asset materialize` processes at once,
+    each a run of one province partition with its own DuckDB work file."""
+    sequential = tmp_path / "sequential"
+    store = NationalStore(inbox=str(inbox), out=str(sequential))
+    for key in ("12|2026", "46|2026"):
+        assert dg.materialize([national_qd766], resources={"national": store}, partition_key=key).success
+    assert dg.materialize([national_marts], resources={"national": store}, selection=[national_marts]).success
+
+    parallel = tmp_path / "parallel"
+    env = {
+        **os.environ,
+        "CCHC_NATIONAL_INBOX": str(inbox),
+        "CCHC_NATIONAL_DIR": str(parallel),
+        "CCHC_NATIONAL_MEMORY": "1GB",
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "PYTHONPATH": str(ROOT),
+    }
+    (tmp_path / "dagster_home").mkdir()
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:  # storage made once, not raced
+        assert not instance.get_runs()
+    command = [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "pipelines.definitions"]
+    command += ["--select", "national_qd766", "--partition"]
+    processes = [
+        subprocess.Popen([*command, key], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for key in ("12|2026", "46|2026")
+    ]
+    logs = [p.communicate(timeout=600)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], logs[0][-3000:] + logs[1][-3000:]
+    for mart in MARTS:
+        assert _rows(parallel, mart) == _rows(sequential, mart), mart
+    con = duckdb.connect(str(sequential / "national.duckdb"), read_only=True)
+    assert con.execute("SELECT count(DISTINCT province) FROM mart_qd766_province").fetchone()[0] == 2  # type: ignore[index]

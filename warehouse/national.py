@@ -1,0 +1,215 @@
+"""The QĐ 766 index of every province from the national dossier versions, one province at a time (issue 15).
+
+Input: the national layout of ``demo/national.py`` (and of a ministry export in the same shape): Parquet or CSV.gz
+files under ``versions/province=PP/year=YYYY/day=…/``, with ``units/province=PP/`` and ``procedures/province=PP/``.
+
+Each province is computed in its own DuckDB file (one writer per province, no shared lock), with the province
+pipeline's own definitions: the versions are exposed as ``stg_dossier_versions`` and its current state is built by
+``tthc/insert_current_state.sql``; the index by ``warehouse.qd766.refresh_index`` (the same counts, scoring and
+ranking as the province's marts). Memory is bounded by DuckDB's ``memory_limit`` (spilling to ``temp_directory``).
+The province's marts are then written as Parquet partitions ``<out>/<mart>/province=PP/year=YYYY/part-0.parquet``:
+rerunning a province rewrites only its partition, and any tool (DuckDB, Spark, Trino, pandas, Power BI) reads the
+national marts from the hive layout. ``national_views`` puts DuckDB views and the ministry roll-up over them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dt_time
+from itertools import groupby
+from pathlib import Path
+
+import duckdb
+
+from common.periods import Period, periods_between
+from scoring.qd766 import methodology_for
+from sources.tthc_format import FINISHED_STATUSES
+from warehouse.qd766 import refresh_index
+from warehouse.queries import sql
+from warehouse.schema import ensure_schema
+
+MARTS = ("mart_qd766_unit", "mart_qd766_indicator")
+DEFAULT_MEMORY_LIMIT = "2GB"
+_VERSIONS, _UNITS, _PROCEDURES = "versions", "units", "procedures"
+
+
+@dataclass(frozen=True)
+class ProvinceRun:
+    province: str
+    versions: int
+    dossiers: int
+    units: int
+    periods: int
+    seconds: float
+
+
+def provinces_in(inbox: Path) -> list[str]:
+    """Province codes with a versions folder, in code order."""
+    root = inbox / _VERSIONS
+    return sorted(p.name.split("=", 1)[1] for p in root.glob("province=*") if p.is_dir()) if root.exists() else []
+
+
+def _files(folder: Path) -> tuple[str, str]:
+    """(glob, reader) of a partition folder: Parquet, else gzip CSV (the generator's two formats)."""
+    if any(folder.rglob("*.parquet")):
+        return (folder / "**" / "*.parquet").as_posix(), "read_parquet"
+    if any(folder.rglob("*.csv.gz")):
+        return (folder / "**" / "*.csv.gz").as_posix(), "read_csv"
+    raise FileNotFoundError(f"Không có tệp Parquet hay CSV.gz nào trong {folder}: kiểm tra thư mục dữ liệu toàn quốc.")
+
+
+def _relation(folder: Path) -> str:
+    pattern, reader = _files(folder)
+    quoted = pattern.replace("'", "''")
+    options = "hive_partitioning = false" if reader == "read_parquet" else "header = true, hive_partitioning = false"
+    return f"{reader}('{quoted}', {options})"
+
+
+def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, threads: int | None) -> None:
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    con.execute("SET preserve_insertion_order = false")  # lets large aggregates and COPY stream and spill
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+
+
+def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> int:
+    """dim_unit and dim_procedure of the province from its units and procedures files."""
+    units = _relation(inbox / _UNITS / f"province={province}")
+    con.execute(
+        f"""INSERT INTO dim_unit BY NAME
+            SELECT unit_code, unit_name, unit_group,
+                   CASE unit_group WHEN 'agency' THEN 'Sở, ban, ngành' WHEN 'ward' THEN 'Phường' ELSE 'Xã' END AS group_label,
+                   CASE unit_group WHEN 'agency' THEN 'agency' ELSE 'local' END AS ranking_group,
+                   $province AS province, []::VARCHAR[] AS aliases,
+                   (row_number() OVER (ORDER BY unit_code))::INTEGER AS sort_order, 'national' AS master_source
+            FROM {units}""",
+        {"province": province},
+    )
+    procedures = _relation(inbox / _PROCEDURES / f"province={province}")
+    con.execute(
+        f"""INSERT INTO dim_procedure BY NAME
+            SELECT procedure_code, procedure_name, field, level AS authority_level, online_level,
+                   fee > 0 AS fee_bearing, owner_unit_code, payment_integrated
+            FROM {procedures}"""
+    )
+    return int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
+
+
+def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> None:
+    """The province's versions as ``stg_dossier_versions`` in the province pipeline's column names (a view over the
+    files: the current state reads them once, nothing is copied)."""
+    pattern, reader = _files(inbox / _VERSIONS / f"province={province}")
+    quoted = pattern.replace("'", "''")
+    extra = "header = true, " if reader == "read_csv" else ""
+    con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
+    con.execute(
+        f"""CREATE VIEW stg_dossier_versions AS
+            SELECT dossier_code, procedure_code, receiving_centre, unit_code AS resolving_unit_code, channel,
+                   received_at::TIMESTAMP AS received_at, due_at::TIMESTAMP AS due_at,
+                   finished_at::TIMESTAMP AS completed_at, status, supplements::INTEGER AS supplement_requests,
+                   digitised, e_result AS electronic_result, fee AS fee_due, paid_online, data_reused AS reused_data,
+                   vneid AS citizen_data_used, synced AS synced_to_portal, rating AS satisfaction,
+                   updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
+                   day::DATE AS export_date, file_row_number::INTEGER AS source_row
+            FROM {reader}('{quoted}', {extra}hive_partitioning = true, hive_types = {{'day': DATE}},
+                          filename = false{", file_row_number = true" if reader == "read_parquet" else ""})"""
+    )
+
+
+def _current_state(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("CREATE OR REPLACE TEMP VIEW _touched AS SELECT DISTINCT dossier_code FROM stg_dossier_versions")
+    con.execute(sql("tthc/insert_current_state"), {"finished": sorted(FINISHED_STATUSES)})
+    return int(con.execute("SELECT count(*) FROM fct_dossier").fetchone()[0])  # type: ignore[index]
+
+
+def year_periods(year: int, as_of: date) -> list[Period]:
+    """Months, quarters and the year that have started by ``as_of``."""
+    first, last = date(year, 1, 1), min(date(year, 12, 31), as_of)
+    return [p for kind in ("month", "quarter", "year") for p in periods_between(kind, first, last) if p.start <= as_of]
+
+
+def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int) -> None:
+    """Each mart's rows as the province's Parquet partition, replaced whole (written aside, then renamed)."""
+    for mart in MARTS:
+        target = out / mart / f"province={province}" / f"year={year}"
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        staging.mkdir(parents=True)
+        con.execute(
+            f"COPY (SELECT * FROM {mart} ORDER BY ALL) TO '{(staging / 'part-0.parquet').as_posix()}' "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        )
+        old = target.with_name(f".{target.name}.old.{uuid.uuid4().hex}")
+        if target.exists():
+            target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def province_qd766(
+    inbox: Path,
+    province: str,
+    out: Path,
+    work_dir: Path,
+    *,
+    year: int,
+    as_of: datetime | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
+) -> ProvinceRun:
+    """Compute one province's QĐ 766 months, quarters and year and publish its Parquet partitions.
+
+    ``as_of`` None: the end of the province's last export day of the year (its data cutoff, as the province
+    pipeline's ``data_cutoff``)."""
+    started = time.perf_counter()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db = work_dir / f"province_{province}.duckdb"
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)  # a killed run leaves a half-built file: always start from empty
+    con = duckdb.connect(str(db))
+    try:
+        _configure(con, work_dir / f"spill_{province}", memory_limit, threads)
+        ensure_schema(con)
+        n_units = _load_master_data(con, inbox, province)
+        _stage_versions(con, inbox, province)
+        versions, last_day = con.execute(
+            "SELECT count(*), max(export_date) FROM stg_dossier_versions WHERE year(export_date) = $year", {"year": year}
+        ).fetchone()  # type: ignore[misc]
+        if as_of is None:
+            as_of = datetime.combine(last_day or date(year, 1, 1), dt_time(23, 59, 59))
+        periods = year_periods(year, as_of.date())
+        dossiers = _current_state(con)
+        for methodology, batch in groupby(periods, key=lambda p: methodology_for(p.start)):
+            refresh_index(con, list(batch), methodology, as_of)
+        _export(con, out, province, year)
+    finally:
+        con.close()
+    for leftover in (db, db.with_suffix(".duckdb.wal")):
+        leftover.unlink(missing_ok=True)  # the Parquet partitions are the result; the work file is not kept
+    shutil.rmtree(work_dir / f"spill_{province}", ignore_errors=True)
+    return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), round(time.perf_counter() - started, 2))
+
+
+def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    """Views over every province's published partitions, and the ministry roll-up (one row per province and period:
+    units scored, mean and spread of the unit totals, dossiers)."""
+    for mart in MARTS:
+        pattern = (out / mart / "**" / "*.parquet").as_posix().replace("'", "''")
+        con.execute(
+            f"""CREATE OR REPLACE VIEW {mart}_national AS
+                SELECT * FROM read_parquet('{pattern}', hive_partitioning = true,
+                                           hive_types = {{'province': VARCHAR, 'year': INTEGER}})"""
+        )
+    con.execute(
+        """CREATE OR REPLACE VIEW mart_qd766_province AS
+           SELECT province, year, period_label, period_kind, period_start,
+                  count(*) AS units, count(total) AS units_scored, round(avg(total), 2) AS mean_total,
+                  round(min(total), 2) AS min_total, round(max(total), 2) AS max_total, sum(dossiers) AS dossiers
+           FROM mart_qd766_unit_national
+           GROUP BY ALL"""
+    )
