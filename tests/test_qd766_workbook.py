@@ -25,6 +25,7 @@ from workbooks.qd766 import (
     group_sheet_name,
     read_workbook_data,
     sheet_names,
+    trend_columns,
     write_qd766_workbook,
 )
 
@@ -386,6 +387,14 @@ def test_trend_sheet_month_by_month_from_the_view(workbook):
     assert by_name["Xã Dân Tiến"][1:4] == (None, None, pytest.approx(51)) and by_name["Xã Dân Tiến"][6] is None
     widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
     assert sum(widths) <= PAGE_CHARS and ws.page_setup.fitToWidth == 1  # one legible page across
+
+
+def test_a_year_of_months_prints_on_one_page_across():
+    """Unit, 12 months, rank, tie and change: within the legible width of one landscape page."""
+    months = [parse_period(f"2026-M{m:02d}") for m in range(1, 13)]
+    columns = trend_columns(months)
+    assert len(columns) == 16 and columns[-1].header == "Thay đổi hạng so với T11"
+    assert sum(c.width for c in columns) <= PAGE_CHARS
 
 
 def test_cell_values_unchanged_reading_the_tree_from_the_warehouse(workbook, tmp_path):
