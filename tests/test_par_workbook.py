@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 import duckdb
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from scoring.criteria import SOURCES
 from warehouse.schema import ensure_schema
-from workbooks.excel import unit_sheet_names
+from workbooks.excel import PAGE_CHARS, unit_sheet_names
 from workbooks.par import (
     OVERCLAIM,
     SHEET_CHARTS,
@@ -165,7 +167,10 @@ def books(tmp_path_factory):
             unit("STC", "Sở Tài chính", "agency", 86.0, 86.0, "Tốt", 1, True, 2),
             unit("00001", "Xã Đồng Hỷ", "local", 73.0, 74.49, "Khá", 2, False, 2, provisional=True),
             unit("00002", "Phường Phan Đình Phùng", "local", 86.0, 86.0, "Tốt", 1, False, 2),
-            unit("SNV", "Sở Nội vụ", "agency", 1.0, 1.0, "Yếu", 1, False, 1, year=YEAR - 1),  # another year
+            unit("SNV", "Sở Nội vụ", "agency", 1.0, 1.0, "Yếu", 1, False, 2, year=YEAR - 1),  # another year
+            unit("STC", "Sở Tài chính", "agency", 80.5, 80.5, "Khá", 2, False, 2, year=YEAR - 1),
+            # no form last year: last year's index shown, no change computed
+            unit("00001", "Xã Đồng Hỷ", "local", 40.0, 40.0, "Yếu", None, False, 1, has_form=False, year=YEAR - 1),
         ],
     )
     criteria = [r for code, *_ in DIM for r in criteria_of(code)]
@@ -238,11 +243,40 @@ def test_ranking_sheet(books):
     assert [r[:2] for r in agencies] == [(1, "Đồng hạng"), (1, "Đồng hạng")]  # the rank a number, the tie apart
     locals_ = {r[2]: r for r in rows if r[2] in ("Xã Đồng Hỷ", "Phường Phan Đình Phùng")}
     assert locals_["Xã Đồng Hỷ"][:2] == (2, None) and locals_["Xã Đồng Hỷ"][6] == "Khá (tạm tính)"
-    assert locals_["Xã Đồng Hỷ"][7] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][7] == "Đã thẩm định"
+    assert locals_["Xã Đồng Hỷ"][11] == "Tạm tính" and locals_["Phường Phan Đình Phùng"][11] == "Đã thẩm định"
     assert not ws._charts
     assert len(ws.conditional_formatting) == 2
     charts = whole[SHEET_CHARTS]
     assert len(charts._charts) == 2 and len(charts.row_breaks.brk) == 2  # a chart a group, each on its own page
+
+
+def test_ranking_sheet_beside_last_year_from_the_trend_view(books):
+    """Last year's index and rank and the changes are mart_par_trend's cells (data.trend, read from the view); a unit
+    without last year's row has them empty, and a note says so."""
+    data, whole, _, _ = books
+    ws = whole[SHEET_RANKING]
+    rows = values(ws)
+    header = next(r for r in rows if r[0] == "Hạng")
+    keys = ["Chỉ số năm trước (%)", "Thay đổi chỉ số (điểm %)", "Hạng năm trước", "Thay đổi hạng"]
+    at = [header.index(k) for k in keys]
+    assert header.index("Xếp loại") < at[0] and at[-1] < header.index("Tình trạng")
+    view = {r["unit_code"]: r for r in data.trend.to_dict("records")}
+    codes = {name: code for code, name, *_ in DIM}
+    shown = {r[2]: [r[i] for i in at] for r in rows if r[2] in codes}
+    for name, cells in shown.items():
+        v = view[codes[name]]
+        expected = [v["previous_index_pct"], v["index_change"], v["previous_rank"], v["rank_change"]]
+        assert cells == [None if pd.isna(x) else pytest.approx(x) for x in expected], name
+    assert shown["Sở Tài chính"] == [80.5, pytest.approx(5.5), 2, 1]  # up one place
+    assert shown["Sở Nội vụ"] == [1, 85, 1, 0]
+    assert shown["Xã Đồng Hỷ"] == [40, None, None, None]  # no form last year: no change
+    assert shown["Phường Phan Đình Phùng"] == [None] * 4  # no row last year
+    text = "\n".join(str(v) for r in rows for v in r if v is not None)
+    assert "để trống khi đơn vị không có kết quả năm trước" in text
+    header_row = next(c.row for c in ws["A"] if c.value == "Hạng")
+    assert ws.cell(header_row + 1, at[3] + 1).number_format == "+0;-0;0"  # "+1": up one place
+    widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(header) + 1)]
+    assert sum(widths) <= PAGE_CHARS  # still one legible landscape page across
 
 
 def test_unit_sheet(books):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -15,13 +16,16 @@ from scoring.qd766 import STATUS_LABELS, methodology_for
 from tests.workbook_values import expected_values, workbook_values
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.schema import ensure_schema
+from workbooks.excel import PAGE_CHARS
 from workbooks.qd766 import (
     SHEET_RANKING,
     SHEET_RECONCILIATION,
+    SHEET_TREND,
     UNMATCHED,
     group_sheet_name,
     read_workbook_data,
     sheet_names,
+    trend_columns,
     write_qd766_workbook,
 )
 
@@ -65,6 +69,45 @@ def unit_row(code, name, ranking_group, scores, rank, tied, dossiers, period=PER
         "units_in_group": 3 if ranking_group == "agency" else 4,
         "dossiers": dossiers,
     }
+
+
+# Months of the quarter (mart_qd766_unit rows that mart_qd766_trend reads): code -> (scores, rank, tied) per month;
+# Sở Tài chính overtakes Sở Nội vụ in August and falls back in September; Xã Dân Tiến has only September.
+MONTHS = {
+    "2026-M07": {
+        "SNV": ((15, 18, 10, 8, 16, 20), 1, False),
+        "STC": ((14, 17, 9, 8, 15, 18), 2, False),
+        "SYT": ((12, 15, None, 6, 14, 16), 3, False),
+        "00003": ((16, 19, 11, 9, 16, 20), 1, False),
+        "00001": ((15, 18, 10, 8, 15, 19), 2, False),
+    },
+    "2026-M08": {
+        "SNV": ((14, 17, 9, 8, 15, 18), 2, False),
+        "STC": ((15, 18, 10, 8, 16, 20), 1, False),
+        "SYT": ((12, 15, None, 6, 14, 16), 3, False),
+        "00003": ((15, 18, 10, 8, 15, 19), 2, False),
+        "00001": ((16, 19, 11, 9, 16, 20), 1, False),
+        "00002": ((15, 18, 10, 8, 16, 18), 3, False),
+    },
+    "2026-M09": {
+        "SNV": ((15, 18, 10, 8, 16, 20.5), 1, False),
+        "STC": ((14, 17, 9, 8, 15, 18), 2, False),
+        "SYT": ((12, 15, None, 6, 14, 16), 3, False),
+        "00003": ((16, 19, 11, 9, 16, 20), 1, False),
+        "00001": ((15, 18, 10, 8, 15, 19), 2, True),
+        "00002": ((15, 18, 10, 8, 16, 18), 2, True),
+        "00004": ((10, 10, 6, 5, 9, 11), 4, False),
+    },
+}
+
+
+def month_rows() -> list[dict]:
+    names = {u[0]: (u[1], u[4]) for u in UNITS}
+    return [
+        unit_row(code, *names[code], scores, rank, tied, 10, parse_period(label))
+        for label, units in MONTHS.items()
+        for code, (scores, rank, tied) in units.items()
+    ]
 
 
 def indicator_rows(code: str, base: int) -> list[dict]:
@@ -165,6 +208,8 @@ def workbook(tmp_path_factory):
     units = [unit_row(c, n, rg, s, r, t, d) for c, n, _, _, rg, _, s, r, t, d in UNITS]
     # another period must not leak in
     units.append(unit_row("SNV", "Sở Nội vụ", "agency", (1, 1, 1, 1, 1, 1), 1, False, 1, parse_period("2026-Q2")))
+    units += month_rows()
+    units.append(unit_row("SNV", "Sở Nội vụ", "agency", (1, 1, 1, 1, 1, 1), 1, False, 1, parse_period("2026-M10")))
     insert(con, "mart_qd766_unit", units)
     insert(con, "mart_qd766_indicator", [r for n, u in enumerate(UNITS) for r in indicator_rows(u[0], 100 + 10 * n)])
     insert(
@@ -292,7 +337,64 @@ def test_empty_period_still_writes(tmp_path):
     assert data.units.empty and data.as_of is None
     wb = load_workbook(write_qd766_workbook(tmp_path / "empty.xlsx", data))
     assert wb.sheetnames == sheet_names(data.method)
-    assert len(wb.sheetnames) == 4 + len(METHODOLOGY.groups)
+    assert len(wb.sheetnames) == 5 + len(METHODOLOGY.groups)
+    ws = wb[SHEET_TREND]  # a month workbook: that month's column only, empty here
+    headers = [c.value for c in ws[find_row(ws, "Đơn vị")]]
+    assert headers == ["Đơn vị", "T1/2026", "Hạng T1", "Đồng hạng", "Thay đổi hạng so với T12"]
+
+
+def test_trend_sheet_month_by_month_from_the_view(workbook):
+    """One column per month of the quarter, then September's rank and its change against August: each cell is the
+    mart_qd766_trend row's (data.trend is what read_workbook_data read from the view)."""
+    data, wb = workbook
+    assert set(data.trend["period_label"]) == set(MONTHS)  # June and October left out
+    view = {(r["unit_code"], r["period_label"]): r for r in data.trend.to_dict("records")}
+    names = {u[1]: u[0] for u in UNITS}
+    ws = wb[SHEET_TREND]
+    header = find_row(ws, "Đơn vị")
+    headers = [c.value for c in ws[header]]
+    assert headers == ["Đơn vị", "T7/2026", "T8/2026", "T9/2026", "Hạng T9", "Đồng hạng", "Thay đổi hạng so với T8"]
+    assert ws.cell(header + 1, 7).number_format == "+0;-0;0"
+    agencies = rows_under(ws, header)
+    local_header = (
+        header
+        + len(agencies)
+        + 1
+        + next(
+            i
+            for i, r in enumerate(ws.iter_rows(min_row=header + len(agencies) + 1, max_col=1, values_only=True))
+            if r[0] == "Đơn vị"
+        )
+    )
+    locals_ = rows_under(ws, local_header)
+    # the ranking sheet's order: rank of the quarter, then Vietnamese name
+    assert [r[0] for r in agencies] == ["Sở Nội vụ", "Sở Tài chính", "Sở Y tế"]
+    assert [r[0] for r in locals_] == ["Phường Phan Đình Phùng", "Xã Đồng Hỷ", "Xã Yên Trạch", "Xã Dân Tiến"]
+    for row in agencies + locals_:
+        code = names[row[0]]
+        for i, label in enumerate(MONTHS, start=1):
+            found = view.get((code, label))
+            assert row[i] == (None if found is None else pytest.approx(found["total"])), (code, label)
+        september = view[(code, "2026-M09")]
+        assert row[4] == september["rank"]
+        assert row[5] == ("Đồng hạng" if september["is_tied"] else None)
+        change = september["rank_change"]
+        assert row[6] == (None if pd.isna(change) else change)
+    by_name = {r[0]: r for r in agencies + locals_}
+    assert by_name["Sở Nội vụ"][3] == pytest.approx(87.5) and by_name["Sở Nội vụ"][6] == 1  # back up from 2nd
+    assert by_name["Sở Tài chính"][6] == -1
+    assert by_name["Xã Yên Trạch"][1] is None and by_name["Xã Yên Trạch"][6] == 1
+    assert by_name["Xã Dân Tiến"][1:4] == (None, None, pytest.approx(51)) and by_name["Xã Dân Tiến"][6] is None
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
+    assert sum(widths) <= PAGE_CHARS and ws.page_setup.fitToWidth == 1  # one legible page across
+
+
+def test_a_year_of_months_prints_on_one_page_across():
+    """Unit, 12 months, rank, tie and change: within the legible width of one landscape page."""
+    months = [parse_period(f"2026-M{m:02d}") for m in range(1, 13)]
+    columns = trend_columns(months)
+    assert len(columns) == 16 and columns[-1].header == "Thay đổi hạng so với T11"
+    assert sum(c.width for c in columns) <= PAGE_CHARS
 
 
 def test_cell_values_unchanged_reading_the_tree_from_the_warehouse(workbook, tmp_path):

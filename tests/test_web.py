@@ -20,6 +20,7 @@ from scoring.criteria_table import qd766_rows
 from scoring.qd766 import methodology_for
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.schema import ensure_schema
+from web.format import number
 from web.site import build_site, unit_page
 
 GROUPS = ("ckmb", "tdgq", "dvctt", "tttt", "mdhl", "shhs")
@@ -43,6 +44,14 @@ QD766 = [
     ("2026-Y", "12345", (16, 16, 10, 6, 16, 15), 1, False),
 ]
 REJECTED_FILE = "ho_so_20260105.csv"
+# Last year: PAR (index %, band, rank, has form) in the warehouse; DTI only as published (total, rank, level).
+# Every unit is 1st in 2026, so SKHCN moved up 2 places in PAR and 3 in DTI; STC has no PAR row last year.
+PAR_2025 = {
+    "19.SKHCN": (60.0, "Trung bình", 3, True),
+    "19.SNV": (72.5, "Khá", 1, True),
+    "12345": (40.0, "Yếu", None, False),
+}
+DTI_PREVIOUS = {"19.SKHCN": (70.18, 4, "Khá"), "19.SNV": (80.0, 1, "Tốt"), "19.STC": (75.0, 2, "Khá")}
 
 
 def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
@@ -86,12 +95,27 @@ def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
                        1 AS units_in_group""",
             [code, name, group],
         )
+        previous = DTI_PREVIOUS.get(code)
         con.execute(
             """INSERT INTO mart_dti_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
                        ? AS ranking_group, 'dti.yaml' AS tree, 85.6 AS total, 85.6 AS index_value, 'Tốt' AS band,
                        true AS provisional, true AS has_form, 0 AS missing_components, 1 AS rank, false AS is_tied,
-                       1 AS units_in_group, 15.42 AS change""",
-            [code, name, group],
+                       1 AS units_in_group, ? AS previous_total, ? AS change, [?] AS previous_names""",
+            [code, name, group, *((previous[0], round(85.6 - previous[0], 2)) if previous else (None, None)), name],
+        )
+    for code, (index_pct, band, rank, has_form) in PAR_2025.items():
+        name, group = next((n, g) for c, n, g in UNITS if c == code)
+        con.execute(
+            """INSERT INTO mart_par_unit BY NAME SELECT 2025 AS year, ? AS unit_code, ? AS unit_name,
+                       ? AS ranking_group, 'par.yaml' AS tree, ? AS total, 100 AS max_applicable, ? AS index_pct,
+                       ? AS band, false AS provisional, ? AS has_form, ? AS rank, false AS is_tied, 3 AS units_in_group""",
+            [code, name, group, index_pct, index_pct, band, has_form, rank],
+        )
+    for n, (code, (total, rank, level)) in enumerate(DTI_PREVIOUS.items()):
+        name = next(n for c, n, _ in UNITS if c == code)
+        con.execute(
+            "INSERT INTO stg_dti_previous VALUES ('dti_2025.xlsx', ?, 2025, ?, ?, ?, ?, ?)",
+            [n + 2, name, code, total, rank, level],
         )
     con.execute(
         """INSERT INTO quarantine BY NAME SELECT 'tthc_dossier' AS source, ? AS file_name, 2 AS row_number,
@@ -193,6 +217,126 @@ def test_numbers_rank_movement_and_order(sites):
     assert order == sorted(order) and ranking.count("đồng hạng</td>") == 2
     index = (sites["cong-khai"] / "index.html").read_text(encoding="utf-8")
     assert index.index("Xã Ân Thịnh") > 0 and "2026-M03" in index
+
+
+class _Rows(HTMLParser):
+    """Body rows of every table on a page (or part of one): each cell's shown text and its screen-reader words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[tuple[str, str]]] = []
+        self._cell: list[str] | None = None
+        self._words: list[str] = []
+        self._hidden = 0
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append([])
+        elif tag in ("td", "th") and self._in_body:
+            self._cell, self._words = [], []
+        elif tag == "span" and a.get("class") == "sr-only":
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(("".join(self._cell).strip(), "".join(self._words).strip()))
+            self._cell = None
+        elif tag == "span" and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            (self._words if self._hidden else self._cell).append(data)
+
+
+def _rows(html: str) -> list[list[tuple[str, str]]]:
+    parser = _Rows()
+    parser.feed(html)
+    return parser.rows
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'<section aria-labelledby="{heading_id}">')
+    return html[start : html.index("</section>", start)]
+
+
+def _view(sites, query: str) -> list[dict]:
+    with duckdb.connect(str(sites["cong-khai"].parent / "w.duckdb"), read_only=True) as con:
+        cursor = con.execute(query)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def _movement(change) -> tuple[str, str]:
+    """The cell a rank change should show (arrow and number; words for screen readers), from the view's value."""
+    if change is None:
+        return "–", "không so sánh được với năm trước"
+    if change > 0:
+        return f"▲ +{change}", f"tăng {change} bậc so với năm trước"
+    if change < 0:
+        return f"▼ −{-change}", f"giảm {-change} bậc so với năm trước"
+    return "= 0", "giữ nguyên hạng so với năm trước"
+
+
+@pytest.mark.parametrize("code", ["par", "dti"])
+def test_unit_pages_show_year_over_year_from_the_trend_views(sites, code):
+    """Each unit's PAR and DTI block: one row per year of mart_par_trend / mart_dti_trend, and before the first the
+    view's previous_* values when the warehouse has no row of that year; a line chart from two years on."""
+    view = _view(sites, f"SELECT * FROM mart_{code}_trend ORDER BY unit_code, year")
+    value_key, change_key = ("index_pct", "index_change") if code == "par" else ("index_value", "total_change")
+    for unit_code, name, _ in UNITS:
+        mine = [r for r in view if r["unit_code"] == unit_code]
+        html = (sites["cong-khai"] / "don-vi" / unit_page(unit_code)).read_text(encoding="utf-8")
+        section = _section(html, f"h-{code}")
+        expected = []
+        first = mine[0]
+        if first["previous_total"] is not None:  # last year only as the view gives it beside this year
+            value = first["previous_index_pct"] if code == "par" else None
+            last_year = [str(first["year"] - 1), number(first["previous_total"]), number(value), first["previous_band"] or "–"]
+            expected.append([*last_year, str(first["previous_rank"] or "–"), "", _movement(None)[0]])
+        for r in mine:
+            change = r[change_key]
+            shown_change = "" if change is None else ("+" if change > 0 else "") + number(change)
+            year = [str(r["year"]), number(r["total"]), number(r[value_key]), r["band"] or "–", str(r["rank"] or "–")]
+            expected.append([*year, shown_change, _movement(r["rank_change"])[0]])
+        got = _rows(section)
+        assert [[c[0] for c in row[:7]] for row in got] == expected, (code, unit_code)
+        assert [row[6][1] for row in got][-1] == _movement(mine[-1]["rank_change"])[1]
+        chart = re.search(r"<desc>(.*?)</desc>", section)
+        assert (chart is not None) == (len(expected) > 1), (code, unit_code)
+        if chart:
+            assert f"qua các năm – {name}" in section
+    skhcn = _section((sites["cong-khai"] / "don-vi" / unit_page("19.SKHCN")).read_text(encoding="utf-8"), f"h-{code}")
+    rows = _rows(skhcn)
+    assert [r[0][0] for r in rows] == ["2025", "2026"]
+    assert rows[-1][6] == ((f"▲ +{2 if code == 'par' else 3}"), f"tăng {2 if code == 'par' else 3} bậc so với năm trước")
+    if code == "par":
+        assert rows[-1][5][0] == "+9,48" and "<desc>Chỉ số (%): 2025 60,00, 2026 69,48</desc>" in skhcn
+    else:  # last year as published: total 70.18, 4th, "Khá"
+        assert rows[0][1:5] == [("70,18", ""), ("–", ""), ("Khá", ""), ("4", "")] and rows[-1][5][0] == "+15,42"
+        assert "<desc>Tổng điểm: 2025 70,18, 2026 85,60</desc>" in skhcn
+
+
+@pytest.mark.parametrize("code", ["par", "dti"])
+def test_ranking_pages_show_the_rank_change_against_last_year(sites, code):
+    view = {r["unit_code"]: r for r in _view(sites, f"SELECT * FROM mart_{code}_trend WHERE year = 2026")}
+    html = (sites["cong-khai"] / code / "2026.html").read_text(encoding="utf-8")
+    assert '<button type="button" data-kind="number">So với năm trước</button>' in html
+    names = {n: c for c, n, _ in UNITS}
+    rows = {next(n for n in names if r[2][0].startswith(n)): r for r in _rows(html)}  # the name, then its mark
+    assert set(rows) == set(names)
+    for name, row in rows.items():
+        assert row[-1] == _movement(view[names[name]]["rank_change"]), (code, name)
+    moved = {"par": {"19.SKHCN": 2, "19.SNV": 0}, "dti": {"19.SKHCN": 3, "19.SNV": 0, "19.STC": 1}}[code]
+    assert {c: r["rank_change"] for c, r in view.items() if r["rank_change"] is not None} == moved
+    if code == "par":  # sorted by the number, shown with its arrow
+        assert 'data-value="2"><span aria-hidden="true">▲ +2</span>' in html
 
 
 def test_the_public_build_holds_no_internal_data(sites):

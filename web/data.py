@@ -32,6 +32,9 @@ class SiteData:
     qd766_trend: dict[str, list[dict[str, Any]]]  # unit_code -> mart_qd766_trend month rows, in order
     par: dict[int, list[dict[str, Any]]]  # year -> mart_par_unit rows
     dti: dict[int, list[dict[str, Any]]]  # year -> mart_dti_unit rows
+    # year -> unit_code -> mart_par_trend / mart_dti_trend row: last year beside each year (year over year)
+    par_trend: dict[int, dict[str, dict[str, Any]]]
+    dti_trend: dict[int, dict[str, dict[str, Any]]]
     method: dict[str, list[dict[str, Any]]]  # index_code -> dim_criterion rows of the latest year
     rejected: list[dict[str, Any]] = field(default_factory=list)  # internal build only: rejected rows by rule and file
 
@@ -55,6 +58,8 @@ def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_a
     dti: dict[int, list[dict[str, Any]]] = {}
     for row in records(con, "SELECT * FROM mart_dti_unit ORDER BY year, ranking_group, rank NULLS LAST, sort_key"):
         dti.setdefault(row["year"], []).append(row)
+    par_trend = _by_year_and_unit(records(con, "SELECT * FROM mart_par_trend"))
+    dti_trend = _by_year_and_unit(records(con, "SELECT * FROM mart_dti_trend"))
     method: dict[str, list[dict[str, Any]]] = {}
     for row in records(
         con,
@@ -88,9 +93,18 @@ def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_a
         qd766_trend=trend,
         par=par,
         dti=dti,
+        par_trend=par_trend,
+        dti_trend=dti_trend,
         method=method,
         rejected=rejected,
     )
+
+
+def _by_year_and_unit(rows: list[dict[str, Any]]) -> dict[int, dict[str, dict[str, Any]]]:
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["year"], {})[row["unit_code"]] = row
+    return out
 
 
 def group_label(code: str | None) -> str:

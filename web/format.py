@@ -24,3 +24,16 @@ def number(value: Any, digits: int = 2, *, trim: bool = False) -> str:
 
 def day(value: date | datetime | None) -> str:
     return "–" if value is None else f"{value:%d/%m/%Y}"
+
+
+def rank_movement(change: Any, against: str = "năm trước") -> dict[str, Any]:
+    """A rank change (previous rank - rank: positive moved up) as a screen shows it: an arrow (hidden from screen
+    readers), the signed number, and the words a screen reader says instead. No change known: a dash."""
+    if missing(change):
+        return {"value": "", "arrow": "", "text": "–", "words": f"không so sánh được với {against}"}
+    n = int(change)
+    if n > 0:
+        return {"value": n, "arrow": "▲", "text": f"+{n}", "words": f"tăng {n} bậc so với {against}"}
+    if n < 0:
+        return {"value": n, "arrow": "▼", "text": f"−{-n}", "words": f"giảm {-n} bậc so với {against}"}
+    return {"value": 0, "arrow": "=", "text": "0", "words": f"giữ nguyên hạng so với {against}"}

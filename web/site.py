@@ -19,7 +19,7 @@ from common.periods import parse_period
 from common.vntext import match_key
 from web.charts import Series, line_chart
 from web.data import SiteData, group_label, read_site_data
-from web.format import day, missing, number
+from web.format import day, missing, number, rank_movement
 
 HERE = Path(__file__).resolve().parent
 INDEX_TITLES = {
@@ -142,6 +142,7 @@ class SiteWriter:
             caption=f"Xếp hạng {period_name(label)} (hạng trong nhóm đơn vị)",
             columns=[{"header": h} for h, _, _ in columns],
             rows=_ranking_rows(rows, columns, lambda r: "" if r.get("complete") else "chưa đủ chỉ tiêu"),
+            movement_header=None,
             chart=None,
             chart_caption="",
         )
@@ -151,6 +152,13 @@ class SiteWriter:
         notes = []
         if any(r.get("provisional") for r in rows):
             notes.append('Kết quả tạm tính ở các đơn vị ghi "tạm tính": chưa có kết quả thẩm định.')
+        notes.append(
+            "So với năm trước: số bậc tăng (▲) hoặc giảm (▼) so với hạng năm trước trong cùng nhóm đơn vị; "
+            "để trống khi đơn vị không có hạng năm trước."
+        )
+        # the rank change is mart_par_trend's / mart_dti_trend's, never recomputed here
+        trend = (self.data.par_trend if code == "par" else self.data.dti_trend).get(year, {})
+        rows = [{**r, "movement": rank_movement(trend.get(r["unit_code"], {}).get("rank_change"))} for r in rows]
         self.page(
             f"{code}/{year}.html",
             "ranking.html",
@@ -166,6 +174,7 @@ class SiteWriter:
                     "tạm tính" if r.get("provisional") else ("chưa gửi phiếu" if not r.get("has_form") else (r.get("band") or ""))
                 ),
             ),
+            movement_header="So với năm trước",
             chart=None,
             chart_caption="",
         )
@@ -227,7 +236,7 @@ class SiteWriter:
                 ],
                 y_max=100,
             )
-        indices = [block for block in (self._yearly("par", code), self._yearly("dti", code)) if block["rows"]]
+        indices = [block for block in (self._yearly("par", unit), self._yearly("dti", unit)) if block["rows"]]
         self.page(
             f"don-vi/{unit_page(code)}",
             "unit.html",
@@ -239,28 +248,67 @@ class SiteWriter:
             indices=indices,
         )
 
-    def _yearly(self, code: str, unit_code: str) -> dict[str, Any]:
-        years = self.data.par if code == "par" else self.data.dti
-        value = "index_pct" if code == "par" else "index_value"
-        rows = []
-        for year in sorted(years):
-            r = next((x for x in years[year] if x["unit_code"] == unit_code), None)
-            if r is None:
-                continue
-            change = r.get("change") if code == "dti" else None
-            rows.append(
-                [
-                    year,
-                    number(r["total"]),
-                    number(r[value]),
-                    r["rank"] if r["rank"] is not None else "–",
-                    r.get("band") or "–",
-                    "tạm tính" if r.get("provisional") else "",
-                    ("+" if change > 0 else "") + number(change) if change is not None else "",
-                ]
+    def _yearly(self, code: str, unit: dict[str, Any]) -> dict[str, Any]:
+        """Year over year from mart_par_trend / mart_dti_trend: each year of the unit, and before its first year the
+        view's previous_* values (for DTI, the results published last year) when the warehouse has no row of that
+        year; a table and, from two years on, a line chart."""
+        trend = self.data.par_trend if code == "par" else self.data.dti_trend
+        mine = [(year, trend[year][unit["unit_code"]]) for year in sorted(trend) if unit["unit_code"] in trend[year]]
+        rows = [self._year_row(code, year, r) for year, r in mine]
+        if mine and not missing(mine[0][1].get("previous_total")):
+            rows.insert(0, self._previous_year_row(code, *mine[0]))
+        value_name = "Chỉ số (%)" if code == "par" else "Tổng điểm"
+        chart = None
+        if len(rows) > 1:
+            chart = line_chart(
+                f"{INDEX_TITLES[code]} qua các năm – {unit['unit_name']}",
+                [str(r["year"]) for r in rows],
+                [Series(value_name, [r["chart_value"] for r in rows])],
+                y_max=100,
             )
-        headers = ["Năm", "Tổng điểm", "Chỉ số", "Hạng", "Xếp loại", "Ghi chú", "Thay đổi so với năm trước"]
-        return {"code": code, "title": INDEX_TITLES[code], "headers": headers, "rows": rows}
+        headers = ["Năm", "Tổng điểm", "Chỉ số (%)" if code == "par" else "Chỉ số", "Xếp loại", "Hạng"]
+        change = "Thay đổi chỉ số (điểm %)" if code == "par" else "Thay đổi tổng điểm"
+        headers += [f"{change} so với năm trước", "So với hạng năm trước", "Ghi chú"]
+        return {
+            "code": code,
+            "title": INDEX_TITLES[code],
+            "headers": headers,
+            "rows": rows,
+            "chart": chart,
+            "value_name": value_name,
+        }
+
+    def _year_row(self, code: str, year: int, r: dict[str, Any]) -> dict[str, Any]:
+        value = r["index_pct"] if code == "par" else r["index_value"]
+        change = r.get("index_change") if code == "par" else r.get("total_change")  # PAR: index points; DTI: total
+        return {
+            "year": year,
+            "link": year in (self.data.par if code == "par" else self.data.dti),
+            "total": number(r["total"]),
+            "value": number(value),
+            "band": r.get("band") or "–",
+            "rank": r["rank"] if r["rank"] is not None else "–",
+            "change": "" if missing(change) else ("+" if change > 0 else "") + number(change),
+            "movement": rank_movement(r.get("rank_change")),
+            "note": "tạm tính" if r.get("provisional") else "",
+            "chart_value": value if code == "par" else r["total"],
+        }
+
+    def _previous_year_row(self, code: str, year: int, r: dict[str, Any]) -> dict[str, Any]:
+        """The year before ``year`` as the view gives it beside ``year`` (previous_total, _rank, _band …)."""
+        value = r.get("previous_index_pct") if code == "par" else None  # the DTI view has last year's total only
+        return {
+            "year": year - 1,
+            "link": year - 1 in (self.data.par if code == "par" else self.data.dti),
+            "total": number(r["previous_total"]),
+            "value": number(value),
+            "band": r.get("previous_band") or "–",
+            "rank": r["previous_rank"] if r.get("previous_rank") is not None else "–",
+            "change": "",
+            "movement": rank_movement(None),
+            "note": "kết quả đã công bố" if code == "dti" else "",
+            "chart_value": value if code == "par" else r["previous_total"],
+        }
 
     def _method(self) -> None:
         blocks = []

@@ -1,7 +1,7 @@
 """The PAR index workbook (Chỉ số cải cách hành chính): rankings and one scorecard sheet per unit, for officials.
 
 Sheets: "Xếp hạng" (provincial agencies, then communes and wards: total, maximum of the applicable criteria, index %,
-band and status, a note "Phiếu bị từ chối: …" for a unit whose form was refused (unranked), a colour scale on the index
+band, last year's index and rank with the changes (``mart_par_trend``) and status, a note "Phiếu bị từ chối: …" for a unit whose form was refused (unranked), a colour scale on the index
 and a bar chart per group), then one sheet per unit: its header
 (rank, index, band, group average), its domains, every criterion with the self-assessed, appraised, survey and
 computed points, the criteria where it lost the most points, and the difficulties and proposals it reported; last
@@ -76,6 +76,7 @@ class ParData:
     file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
     bands: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # ranking group -> (label, min %), best first
     decisions: dict[str, str] = field(default_factory=dict)  # criteria-tree file -> the decision it follows
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_par_trend rows of the year (last year beside)
 
 
 # The PAR files of the year, by the year the loaders wrote on their rows: those of the year, and those whose year
@@ -111,6 +112,7 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
     ).fetchall()
     bands = {g: [(b["label"], b["min_value"]) for b in bs] for g, _, _, bs in trees if g and bs}
     decisions = {t: d for _, t, d, _ in trees if t and d}
+    trend = con.execute("SELECT * FROM mart_par_trend WHERE year = ?", [year]).df()
     return ParData(
         year=year,
         units=units,
@@ -120,6 +122,7 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
         file_issues=issues,
         bands=bands,
         decisions=decisions,
+        trend=trend,
     )
 
 
@@ -171,9 +174,15 @@ RANKING_COLUMNS = (
     Column("Điểm tối đa áp dụng", "max_applicable", 12, "0.00"),
     Column("Chỉ số (%)", "index_pct", 11, "0.00"),
     Column("Xếp loại", "band", 20),
+    # last year beside this year's row, from mart_par_trend: empty when the unit has no row last year
+    Column("Chỉ số năm trước (%)", "previous_index_pct", 10, "0.00"),
+    Column("Thay đổi chỉ số (điểm %)", "index_change", 10, "+0.00;-0.00;0.00"),
+    Column("Hạng năm trước", "previous_rank", 8, "0", align="center"),
+    Column("Thay đổi hạng", "rank_change", 8, "+0;-0;0", align="center"),
     Column("Tình trạng", "status", 16, align="center"),
-    Column("Ghi chú", "note", 40),
+    Column("Ghi chú", "note", 34),
 )
+TREND_KEYS = ("previous_index_pct", "index_change", "previous_rank", "rank_change")
 
 
 def refused_note(unit: dict) -> str | None:
@@ -190,6 +199,11 @@ def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) ->
         f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
         "Chỉ số (%) = tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị × 100.",
         (
+            "Năm trước: chỉ số và hạng của đơn vị năm trước; để trống khi đơn vị không có kết quả năm trước (đơn vị "
+            "mới hoặc hình thành sau sắp xếp). Thay đổi chỉ số chỉ tính khi đơn vị có phiếu cả hai năm; thay đổi hạng "
+            'chỉ tính trong cùng nhóm xếp hạng ("+2": lên 2 bậc, "-1": xuống 1 bậc).'
+        ),
+        (
             f'Đơn vị chưa nộp phiếu hoặc có {REFUSED} (lý do ở cột Ghi chú và trang "{SHEET_PROBLEMS}") được tính điểm '
             "không có phiếu, không xếp hạng, không xếp loại; các đơn vị khác vẫn được xếp hạng."
         ),
@@ -197,7 +211,16 @@ def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) ->
     ]
 
 
-def _ranking_rows(rows: list[dict]) -> list[dict]:
+def _previous(row: dict | None) -> dict:
+    """The mart_par_trend cells of ``TREND_KEYS``: missing values (no row last year) stay empty."""
+    row = row or {}
+    out = {k: None if is_missing(row.get(k)) else row[k] for k in TREND_KEYS}
+    for k in ("previous_rank", "rank_change"):  # a frame with empty cells holds ranks as floats
+        out[k] = None if out[k] is None else int(out[k])
+    return out
+
+
+def _ranking_rows(rows: list[dict], trend: dict[str, dict]) -> list[dict]:
     return [
         {
             **rank_cells(r.get("rank"), r.get("is_tied")),
@@ -206,6 +229,7 @@ def _ranking_rows(rows: list[dict]) -> list[dict]:
             "max_applicable": r.get("max_applicable"),
             "index_pct": r.get("index_pct"),
             "band": band_label(r),
+            **_previous(trend.get(r["unit_code"])),
             "status": status_label(r),
             "note": "; ".join(t for t in (refused_note(r), r.get("assessment_flag")) if t) or None,
         }
@@ -217,6 +241,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
     ws = wb.create_sheet(SHEET_RANKING)
     tables: list[Table] = []
     charts: list[ChartSource] = []
+    trend = {r["unit_code"]: r for r in frame_records(data.trend)}
     next_row = 1
     for number, (group, rows) in enumerate(units_by_group(units), start=1):
         section = section_title(group, len(rows), number)
@@ -224,14 +249,14 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
             table = write_table(
                 ws,
                 RANKING_COLUMNS,
-                _ranking_rows(rows),
+                _ranking_rows(rows, trend),
                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
                 subtitles=[*ranking_notes(units, data.decisions), section],
                 freeze_columns=3,
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
         else:
-            table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows), title=section, start_row=next_row)
+            table = write_table(ws, RANKING_COLUMNS, _ranking_rows(rows, trend), title=section, start_row=next_row)
         add_band_colors(ws, table.data_range("index_pct"), band_thresholds(data.bands.get(group)))
         next_row = max(table.last_row, table.header_row + 1) + 3
         tables.append(table)

@@ -2,7 +2,8 @@
 
 Sheets: "Xếp hạng" (two ranking tables, provincial agencies then communes and wards, with the six group scores and
 a bar chart each), one sheet per group of indicators (ratio, numerator, denominator and points of every indicator,
-so each score can be checked by hand), "Đối chiếu Cổng" (where the portal's own scores and the scores recomputed
+so each score can be checked by hand), "Diễn biến theo tháng" (each unit's total month by month within the period,
+its rank in the last month and the change against the month before, from ``mart_qd766_trend``), "Đối chiếu Cổng" (where the portal's own scores and the scores recomputed
 from its counts disagree, and the problems found in its snapshots) and "Phương pháp" (the formulas in words).
 
 Units are ordered by rank, then Vietnamese name. The portal's (Cổng DVCQG) scores are the official ones; the scores
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from common.periods import Period
+from common.periods import Period, periods_between
 from common.vntext import nfc, sort_key
 from scoring.criteria_table import measure_label
 from scoring.criteria_table import number_text as _num
@@ -56,6 +57,7 @@ from workbooks.excel import (
 TITLE = "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"
 SHEET_CHARTS = "Biểu đồ xếp hạng"
 SHEET_RANKING, SHEET_RECONCILIATION, SHEET_METHOD = "Xếp hạng", "Đối chiếu Cổng", "Phương pháp"
+SHEET_TREND = "Diễn biến theo tháng"
 UNMATCHED = "(không khớp danh mục)"
 PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
@@ -130,6 +132,8 @@ class WorkbookData:
     indicators: pd.DataFrame  # mart_qd766_indicator of the period
     reconciliation: pd.DataFrame  # mart_qd766_reconciliation of the period, latest capture per endpoint
     portal_issues: pd.DataFrame  # portal_qd766_issue of those files (and of newer files that could not be read)
+    # mart_qd766_trend month rows of the period's months (a month workbook: that month only)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -208,6 +212,11 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> Workbo
         [period.label, period.label],
     ).df()
     issues = con.execute("SELECT * FROM portal_qd766_issue").df()
+    trend = con.execute(
+        """SELECT * FROM mart_qd766_trend WHERE period_kind = 'month' AND period_start BETWEEN ? AND ?
+           ORDER BY period_start, unit_code""",
+        [period.start, period.end],
+    ).df()
     as_of = units["as_of"].max() if not units.empty else None
     trees = sorted(indicators["methodology"].dropna().unique()) if not indicators.empty else []
     method = read_method(con, period, trees[-1] if trees else None)
@@ -219,6 +228,7 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> Workbo
         indicators=indicators,
         reconciliation=reconciliation,
         portal_issues=_issues_of_period(issues, reconciliation, period),
+        trend=trend,
     )
 
 
@@ -366,6 +376,104 @@ def _write_ranking(wb, data: WorkbookData, method: Method, subtitles: list[str])
         tables.append(table)
         charts.append(ChartSource(table, "unit", "total", f"Tổng điểm: {group_label(group)}"))
     write_chart_sheet(wb, SHEET_CHARTS, charts, value_axis_title="Điểm", maximum=method.max_points)
+    return tables
+
+
+# --- sheet: month by month -------------------------------------------------------------------------------
+# One column per month of the period up to the data date (a month workbook: that month alone, with its change
+# against the month before, which may lie outside the period). Every number is a mart_qd766_trend cell.
+
+RANK_CHANGE_FORMAT = "+0;-0;0"  # rank_change > 0: moved up, shown "+2"
+
+
+def trend_months(data: WorkbookData) -> list[Period]:
+    """The period's months up to the data date; without a data date, up to the last month with data. A month
+    workbook always has its month."""
+    if data.period.kind == "month":
+        return [data.period]
+    last = data.period.end
+    if data.as_of is not None:
+        last = min(last, data.as_of.date())
+    elif not data.trend.empty:
+        last = min(last, pd.Timestamp(data.trend["period_start"].max()).date())
+    else:
+        return []
+    return periods_between("month", data.period.start, last) if last >= data.period.start else []
+
+
+def _month_key(month: Period) -> str:
+    return f"total:{month.label}"
+
+
+def trend_columns(months: list[Period]) -> tuple[Column, ...]:
+    last = f"T{months[-1].start.month}" if months else "tháng cuối"
+    before = f"T{(months[-1].start.month - 2) % 12 + 1}" if months else "tháng trước"
+    return (
+        Column("Đơn vị", "unit", 30),
+        *(Column(f"T{m.start.month}/{m.start.year}", _month_key(m), 8, "0.00") for m in months),
+        Column(f"Hạng {last}", "rank", 7, "0", align="center"),
+        Column("Đồng hạng", "rank_note", 11, align="center"),
+        Column(f"Thay đổi hạng so với {before}", "rank_change", 10, RANK_CHANGE_FORMAT, align="center"),
+    )
+
+
+def trend_rows(data: WorkbookData, months: list[Period]) -> list[tuple[str, list[dict]]]:
+    """(ranking group, its rows) in the ranking sheet's order: the total of each month, the last month's rank and
+    rank change. A unit without a row in a month has an empty cell there, never a zero."""
+    by_unit: dict[str, dict[str, dict]] = {}
+    for r in frame_records(data.trend):
+        by_unit.setdefault(r["unit_code"], {})[r["period_label"]] = r
+    # The ranking sheet's order; a unit that has month rows but no row of the period comes after, by name.
+    units = frame_records(data.units)
+    known = {u["unit_code"] for u in units}
+    for code, rows in by_unit.items():
+        if code not in known:
+            latest = rows[max(rows)]
+            units.append({"unit_code": code, "unit_name": latest["unit_name"], "ranking_group": latest["ranking_group"]})
+    last = months[-1].label if months else None
+    out = []
+    for group, members in units_by_group(units):
+        rows = []
+        for u in members:
+            series = by_unit.get(u["unit_code"], {})
+            final = series.get(last, {}) if last else {}
+            row = {"unit": u.get("unit_name"), **{_month_key(m): series.get(m.label, {}).get("total") for m in months}}
+            row.update(rank_cells(final.get("rank"), final.get("is_tied")) if final else {"rank": None, "rank_note": None})
+            row["rank_change"] = None if is_missing(final.get("rank_change")) else int(final["rank_change"])
+            rows.append(row)
+        out.append((group, rows))
+    return out
+
+
+def _write_trend(wb, data: WorkbookData, method: Method, common: list[str]) -> list[Table]:
+    ws = wb.create_sheet(SHEET_TREND)
+    months = trend_months(data)
+    columns = trend_columns(months)
+    subtitles = [
+        *common[:2],
+        (
+            f"Tổng điểm (tối đa {_num(method.max_points)}) của từng tháng, tính theo tháng tiếp nhận hồ sơ; ô trống: "
+            "tháng chưa có số liệu của đơn vị. Hạng và thay đổi hạng của tháng cuối, so với tháng liền trước trong "
+            'cùng nhóm xếp hạng ("+2": lên 2 bậc, "-1": xuống 1 bậc; trống: tháng trước chưa xếp hạng).'
+        ),
+        common[-1],
+    ]
+    if data.period.kind == "month":
+        subtitles.insert(3, "Bảng tháng chỉ có một cột; diễn biến nhiều tháng xem bảng của quý hoặc của năm.")
+    tables: list[Table] = []
+    next_row = 1
+    for number, (group, rows) in enumerate(trend_rows(data, months), start=1):
+        section = section_title(group, len(rows), number)
+        if number == 1:
+            title = f"DIỄN BIẾN TỔNG ĐIỂM VÀ XẾP HẠNG THEO THÁNG — {data.period.vietnamese.upper()}"
+            table = write_table(ws, columns, rows, title=title, subtitles=[*subtitles, section], freeze_columns=1)
+            ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
+        else:
+            table = write_table(ws, columns, rows, title=section, start_row=next_row)
+        for m in months:
+            add_band_colors(ws, table.data_range(_month_key(m)), band_thresholds(None, method.max_points))
+        next_row = max(table.last_row, table.header_row + 1) + 3
+        tables.append(table)
     return tables
 
 
@@ -776,6 +884,7 @@ def write_qd766_workbook(path: Path, data: WorkbookData, *, generated_at: dateti
     wb = new_workbook(f"Chỉ số phục vụ người dân, doanh nghiệp — {data.period.vietnamese}")
     _write_ranking(wb, data, method, common)
     _write_group_sheets(wb, data, method, common)
+    _write_trend(wb, data, method, common)
     _write_reconciliation(wb, data, method, common)
     write_text_sheet(
         wb.create_sheet(SHEET_METHOD),
@@ -792,6 +901,7 @@ def sheet_names(method: Method) -> list[str]:
         SHEET_RANKING,
         SHEET_CHARTS,
         *(group_sheet_name(i, g) for i, g in enumerate(method.groups, start=1)),
+        SHEET_TREND,
         SHEET_RECONCILIATION,
         SHEET_METHOD,
     ]
