@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -142,3 +143,67 @@ def test_two_provinces_in_parallel_processes_give_the_same_marts_as_one_after_th
         assert _rows(parallel, mart) == _rows(sequential, mart), mart
     con = duckdb.connect(str(sequential / "national.duckdb"), read_only=True)
     assert con.execute("SELECT count(DISTINCT province) FROM mart_qd766_province").fetchone()[0] == 2  # type: ignore[index]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def postgres(tmp_path: Path):
+    """A PostgreSQL server started for the test on 127.0.0.1 (initdb and pg_ctl of the Debian package, as the user
+    postgres when the test runs as root); skipped, saying why, where PostgreSQL is not installed."""
+    import shutil
+
+    initdb = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)
+    if initdb is None:
+        pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed: apt-get install postgresql to run this test")
+    bin_dir = Path(initdb).resolve().parent
+    # Its own folder outside pytest's (mode 0700 under root): the user postgres must reach it.
+    root = Path(tempfile.mkdtemp(prefix="cchc_pg_"))
+    root.chmod(0o755)
+    data = root / "data"
+    data.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        shutil.chown(data, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(
+        [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "dagster", "--auth=trust"], check=True, capture_output=True
+    )
+    log = data / "server.log"
+    options = f"-h 127.0.0.1 -p {port} -k {data}"
+    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"], check=True)
+    try:
+        subprocess.run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster", "dagster"], check=True)
+        yield f"postgresql+psycopg2://dagster@127.0.0.1:{port}/dagster"  # SQLAlchemy 2.1 defaults to psycopg 3
+    finally:
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_runs_of_the_national_job_are_stored_in_postgresql(inbox: Path, tmp_path: Path, postgres: str, monkeypatch) -> None:
+    """The cluster deployment's instance (deploy/national/dagster.yaml, run storage in PostgreSQL): a province run is
+    recorded there and its materialisation can be read back by another process's instance."""
+    import shutil
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(ROOT / "deploy" / "national" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("CCHC_PG_URL", postgres)
+    store = NationalStore(inbox=str(inbox), out=str(tmp_path / "out"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        result = dg.materialize([national_qd766], resources={"national": store}, partition_key="12|2026", instance=instance)
+        assert result.success
+    with dg.DagsterInstance.from_config(str(home)) as again:  # a fresh instance: the history is in the database
+        runs = again.get_runs()
+        assert [r.run_id for r in runs] == [result.run_id] and runs[0].tags["dagster/partition"] == "12|2026"
+        event = again.get_latest_materialization_event(national_qd766.key)
+        assert event is not None and event.asset_materialization.metadata["units"].value == 53  # type: ignore[union-attr]

@@ -288,7 +288,7 @@ class SiteWriter:
             "value": number(value),
             "band": r.get("band") or "–",
             "rank": r["rank"] if r["rank"] is not None else "–",
-            "change": "" if missing(change) else ("+" if change > 0 else "") + number(change),
+            "change": "" if change is None or missing(change) else ("+" if change > 0 else "") + number(change),
             "movement": rank_movement(r.get("rank_change")),
             "note": "tạm tính" if r.get("provisional") else "",
             "chart_value": value if code == "par" else r["total"],
