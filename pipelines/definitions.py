@@ -6,7 +6,7 @@ import dagster as dg
 
 from assets import dti, national, par, portal_capture, publish, qd766, tasks, tthc
 from assets.resources import Warehouse
-from checks import dti_checks, par_checks, qd766_checks, task_checks, tthc_checks
+from checks import dti_checks, national_checks, par_checks, qd766_checks, task_checks, tthc_checks
 from pipelines.jobs import (
     EXECUTOR,
     blank_forms_job,
@@ -23,7 +23,9 @@ from pipelines.sensors import after_daily, inbox_sensor, run_failure_alert, stal
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([tthc, qd766, tasks, par, dti, publish, portal_capture, national]),
-    asset_checks=dg.load_asset_checks_from_modules([tthc_checks, qd766_checks, task_checks, par_checks, dti_checks]),
+    asset_checks=dg.load_asset_checks_from_modules(
+        [tthc_checks, qd766_checks, task_checks, par_checks, dti_checks, national_checks]
+    ),
     jobs=[
         daily_job,
         masterdata_job,

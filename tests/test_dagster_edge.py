@@ -135,7 +135,7 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
         20,  # 19 then; + single_pii_secret
     ),
     "masterdata_refresh": ({"tthc_catalogue", "units"}, 0),
-    "national_index": ({"national_qd766"}, 0),  # the national job (issue 15)
+    "national_index": ({"national_qd766"}, 1),  # the national job (issue 15)
     "national_views": ({"national_marts"}, 0),
     "par_blank_forms_yearly": ({"dti_blank_forms", "par_blank_forms"}, 0),
     "portal_capture": ({"qd766_portal_capture"}, 0),

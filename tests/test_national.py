@@ -101,6 +101,34 @@ def test_rerunning_a_province_rewrites_only_its_partition(inbox: Path, tmp_path:
     assert all(r[2] == r[1] and r[3] > 0 for r in roll_up)
 
 
+def test_marts_that_break_the_rules_are_not_published(inbox: Path, tmp_path: Path, monkeypatch) -> None:
+    """A scoring fault (here a unit scored twice in a period) fails the run and leaves the published partition."""
+    import warehouse.national as national
+
+    out = tmp_path / "out"
+    province_qd766(inbox, "12", out, tmp_path / "work", year=YEAR)
+    published = {p: p.read_bytes() for p in out.rglob("*.parquet")}
+    real = national.refresh_index
+
+    def scoring_fault(con, periods, methodology, as_of):
+        real(con, periods, methodology, as_of)
+        con.execute("INSERT INTO mart_qd766_unit SELECT * FROM mart_qd766_unit LIMIT 1")
+
+    monkeypatch.setattr(national, "refresh_index", scoring_fault)
+    with pytest.raises(ValueError, match=r"Không công bố Chỉ số 766 tỉnh mã 12 năm 2026: .*1 dòng trùng"):
+        province_qd766(inbox, "12", out, tmp_path / "work", year=YEAR)
+    assert {p: p.read_bytes() for p in out.rglob("*.parquet")} == published
+
+
+def test_the_gx_check_passes_on_a_published_province(inbox: Path, tmp_path: Path) -> None:
+    from checks.national_checks import national_scores_valid
+
+    store = NationalStore(inbox=str(inbox), out=str(tmp_path / "out"))
+    result = dg.materialize([national_qd766, national_scores_valid], resources={"national": store}, partition_key="46|2026")
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed and check.metadata["rows"].value == 55 * 17
+
+
 def test_a_province_without_data_fails_with_advice(inbox: Path, tmp_path: Path) -> None:
     store = NationalStore(inbox=str(inbox), out=str(tmp_path / "out"))
     result = dg.materialize([national_qd766], resources={"national": store}, partition_key="01|2026", raise_on_error=False)

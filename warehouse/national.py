@@ -134,6 +134,24 @@ def year_periods(year: int, as_of: date) -> list[Period]:
     return [p for kind in ("month", "quarter", "year") for p in periods_between(kind, first, last) if p.start <= as_of]
 
 
+def unpublishable(con: duckdb.DuckDBPyConnection, periods: int) -> list[str]:
+    """Why the province's marts must not replace its published partition (Vietnamese, for the run's failure):
+    a unit without a row in a period, or two rows, or a total outside 0-100. Empty: publishable."""
+    units = int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
+    rows, keys, bad_total = con.execute(
+        """SELECT count(*), count(DISTINCT (period_label, unit_code)),
+                  count(*) FILTER (WHERE total < 0 OR total > 100) FROM mart_qd766_unit"""
+    ).fetchone()  # type: ignore[misc]
+    problems = []
+    if rows != units * periods:
+        problems.append(f"{rows} dòng điểm đơn vị, cần {units} đơn vị × {periods} kỳ = {units * periods}")
+    if keys != rows:
+        problems.append(f"{rows - keys} dòng trùng (đơn vị, kỳ)")
+    if bad_total:
+        problems.append(f"{bad_total} tổng điểm ngoài khoảng 0-100")
+    return problems
+
+
 def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int) -> None:
     """Each mart's rows as the province's Parquet partition, replaced whole (written aside, then renamed)."""
     for mart in MARTS:
@@ -186,6 +204,9 @@ def province_qd766(
         dossiers = _current_state(con)
         for methodology, batch in groupby(periods, key=lambda p: methodology_for(p.start)):
             refresh_index(con, list(batch), methodology, as_of)
+        problems = unpublishable(con, len(periods))
+        if problems:  # the partition published before stays; nothing half-checked reaches the national marts
+            raise ValueError(f"Không công bố Chỉ số 766 tỉnh mã {province} năm {year}: " + "; ".join(problems) + ".")
         _export(con, out, province, year)
     finally:
         con.close()

@@ -1,0 +1,46 @@
+"""Checks on the national QĐ 766 marts: the GX suite of the province's QĐ 766 marts on each published province
+partition (``warehouse.national`` already refuses to publish a province whose marts break the same rules; this check
+shows the suite's result per partition in the UI and blocks the national views after a failure)."""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from assets.national import NationalStore, national_qd766
+from checks.qd766_checks import unit_mart_expectations
+from checks.tthc_expectations import run_suite
+
+
+@dg.asset_check(
+    asset=national_qd766,
+    name="national_scores_valid",
+    blocking=True,
+    description="GX: phân vùng Parquet của tỉnh có đúng một dòng mỗi đơn vị mỗi kỳ, điểm mỗi nhóm trong [0, tối đa].",
+)
+def national_scores_valid(context: dg.AssetCheckExecutionContext, national: NationalStore) -> dg.AssetCheckResult:
+    import duckdb
+
+    from scoring.qd766 import methodology_for
+
+    keys = context.partition_key.keys_by_dimension  # type: ignore[attr-defined]
+    province, year = keys["province"], int(keys["year"])
+    partition = Path(national.out) / "mart_qd766_unit" / f"province={province}" / f"year={year}"
+    units = Path(national.inbox) / "units" / f"province={province}"
+    with duckdb.connect() as con:
+        df = con.execute(f"SELECT * FROM read_parquet('{(partition / '*.parquet').as_posix()}')").df()
+        codes = [r[0] for r in con.execute(f"SELECT unit_code FROM read_parquet('{(units / '*').as_posix()}')").fetchall()]
+    periods = int(df["period_label"].nunique())
+    method = methodology_for(date(year, 1, 1))
+    outcomes = run_suite(df, unit_mart_expectations(method, codes, max(periods, 1)), "national_qd766_unit")
+    failed = [o for o in outcomes if not o.success]
+    return dg.AssetCheckResult(
+        passed=not failed and periods > 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows": len(df),
+            "periods": periods,
+            "expectations": len(outcomes),
+            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+        },
+    )
