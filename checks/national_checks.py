@@ -8,8 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.national import NationalStore, national_qd766
-from checks.qd766_checks import unit_mart_expectations
-from checks.tthc_expectations import run_suite
+from checks.qd766_checks import unit_mart_result
 
 
 @dg.asset_check(
@@ -23,24 +22,11 @@ def national_scores_valid(context: dg.AssetCheckExecutionContext, national: Nati
 
     from scoring.qd766 import methodology_for
 
-    keys = context.partition_key.keys_by_dimension  # type: ignore[attr-defined]
+    keys = context.partition_key.keys_by_dimension
     province, year = keys["province"], int(keys["year"])
     partition = Path(national.out) / "mart_qd766_unit" / f"province={province}" / f"year={year}"
     units = Path(national.inbox) / "units" / f"province={province}"
     with duckdb.connect() as con:
         df = con.execute(f"SELECT * FROM read_parquet('{(partition / '*.parquet').as_posix()}')").df()
         codes = [r[0] for r in con.execute(f"SELECT unit_code FROM read_parquet('{(units / '*').as_posix()}')").fetchall()]
-    periods = int(df["period_label"].nunique())
-    method = methodology_for(date(year, 1, 1))
-    outcomes = run_suite(df, unit_mart_expectations(method, codes, max(periods, 1)), "national_qd766_unit")
-    failed = [o for o in outcomes if not o.success]
-    return dg.AssetCheckResult(
-        passed=not failed and periods > 0,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "rows": len(df),
-            "periods": periods,
-            "expectations": len(outcomes),
-            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
-        },
-    )
+    return unit_mart_result(df, methodology_for(date(year, 1, 1)), codes, "national_qd766_unit")

@@ -29,6 +29,24 @@ def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, 
     return checks
 
 
+def unit_mart_result(df, method, unit_codes: list[str], suite: str) -> dg.AssetCheckResult:
+    """The GX suite of a QĐ 766 unit mart (one province's periods) as a blocking check's result: fails on any failed
+    expectation and on a mart without any period."""
+    scored = int(df["period_label"].nunique())
+    outcomes = run_suite(df, unit_mart_expectations(method, unit_codes, max(scored, 1)), suite)
+    failed = [o for o in outcomes if not o.success]
+    return dg.AssetCheckResult(
+        passed=not failed and scored > 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows": len(df),
+            "periods": scored,
+            "expectations": len(outcomes),
+            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+        },
+    )
+
+
 def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset,
@@ -47,19 +65,7 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
             df = con.execute(
                 "SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [[p.label for p in periods]]
             ).df()
-        scored = df["period_label"].nunique()
-        outcomes = run_suite(df, unit_mart_expectations(methodology_for(start), unit_codes, max(scored, 1)), f"qd766_unit_{kind}")
-        failed = [o for o in outcomes if not o.success]
-        return dg.AssetCheckResult(
-            passed=not failed and scored > 0,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "rows": len(df),
-                "periods": scored,
-                "expectations": len(outcomes),
-                "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
-            },
-        )
+        return unit_mart_result(df, methodology_for(start), unit_codes, f"qd766_unit_{kind}")
 
     return check
 
