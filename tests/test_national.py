@@ -80,6 +80,18 @@ def test_a_province_is_scored_with_the_province_pipelines_definitions(inbox: Pat
     assert not list((tmp_path / "work").glob("*.duckdb")), "the work file is removed once the partition is published"
 
 
+def test_the_same_versions_as_gzip_csv_give_the_same_marts(inbox: Path, tmp_path: Path) -> None:
+    """The generator's other format (and a ministry export's likelier one): CSV.gz files in the same layout."""
+    csv_inbox = tmp_path / "csv"
+    generate_national(csv_inbox, "lai_chau", target=TARGET, seed=3, fmt="csv.gz")
+    assert not list(csv_inbox.rglob("*.parquet")) and list(csv_inbox.rglob("*.csv.gz"))
+    from_csv, from_parquet = tmp_path / "from_csv", tmp_path / "from_parquet"
+    province_qd766(csv_inbox, "12", from_csv, tmp_path / "work", year=YEAR)
+    province_qd766(inbox, "12", from_parquet, tmp_path / "work", year=YEAR)
+    for mart in MARTS:
+        assert _rows(from_csv, mart) == _rows(from_parquet, mart), mart
+
+
 def test_rerunning_a_province_rewrites_only_its_partition(inbox: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     for code in ("12", "46"):

@@ -56,7 +56,8 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, par_
                              OR abs(u.index_pct - round(100 * u.total / u.max_applicable, 2)) > 0.001""").fetchall()
         assert off == [(0,)]
     book = openpyxl.load_workbook(Path(warehouse.reports) / "chi_so_cchc_2026.xlsx", read_only=True)
-    assert book.sheetnames[0] == "Xếp hạng" and book.sheetnames[-1] == "Dữ liệu bị loại" and len(book.sheetnames) == units + 2
+    assert book.sheetnames[:2] == ["Xếp hạng", "Biểu đồ xếp hạng"] and book.sheetnames[-1] == "Dữ liệu bị loại"
+    assert len(book.sheetnames) == units + 3  # ranking, its charts, one sheet per unit, rejected data
 
 
 def test_a_broken_current_form_leaves_its_unit_unranked_and_flagged_and_the_ranking_is_published(small_inbox, tmp_path):

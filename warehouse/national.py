@@ -107,6 +107,13 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
     pattern, reader = _files(inbox / _VERSIONS / f"province={province}")
     quoted = pattern.replace("'", "''")
     extra = "header = true, " if reader == "read_csv" else ""
+    # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
+    # (Parquet); the CSV reader has no line numbers, so a fixed order of the version's content instead.
+    source_row = (
+        "file_row_number::INTEGER"
+        if reader == "read_parquet"
+        else "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
+    )
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
@@ -116,7 +123,7 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
                    digitised, e_result AS electronic_result, fee AS fee_due, paid_online, data_reused AS reused_data,
                    vneid AS citizen_data_used, synced AS synced_to_portal, rating AS satisfaction,
                    updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
-                   day::DATE AS export_date, file_row_number::INTEGER AS source_row
+                   day::DATE AS export_date, {source_row} AS source_row
             FROM {reader}('{quoted}', {extra}hive_partitioning = true, hive_types = {{'day': DATE}},
                           filename = false{", file_row_number = true" if reader == "read_parquet" else ""})"""
     )
