@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,12 +99,18 @@ def test_rerunning_a_province_rewrites_only_its_partition(inbox: Path, tmp_path:
         province_qd766(inbox, code, out, tmp_path / "work", year=YEAR)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
     first = {m: _rows(out, m) for m in MARTS}
+    # A killed export leaves a staging copy beside the partition: never read by the views, removed by the next run.
+    leftover = out / "mart_qd766_unit" / "province=46" / ".year=2026.0f0f"
+    leftover.mkdir()
+    shutil.copy(out / "mart_qd766_unit" / "province=46" / "year=2026" / "part-0.parquet", leftover / "part-0.parquet")
+    assert {m: _rows(out, m) for m in MARTS} == first
     province_qd766(inbox, "46", out, tmp_path / "work", year=YEAR)
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet")}
     assert sorted(after) == sorted(before)
     changed = {p.relative_to(out).parts[1] for p in after if after[p] != before[p]}
     assert changed == {"province=46"}
     assert {m: _rows(out, m) for m in MARTS} == first  # same tables after the rerun
+    assert not leftover.exists()
     con = duckdb.connect()
     national_views(con, out)
     roll_up = con.execute(
@@ -197,8 +204,6 @@ def _free_port() -> int:
 def postgres(tmp_path: Path):
     """A PostgreSQL server started for the test on 127.0.0.1 (initdb and pg_ctl of the Debian package, as the user
     postgres when the test runs as root); skipped, saying why, where PostgreSQL is not installed."""
-    import shutil
-
     initdb = shutil.which("initdb") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))), None)
     if initdb is None:
         pytest.skip("PostgreSQL (initdb, pg_ctl) is not installed: apt-get install postgresql to run this test")
@@ -231,8 +236,6 @@ def postgres(tmp_path: Path):
 def test_runs_of_the_national_job_are_stored_in_postgresql(inbox: Path, tmp_path: Path, postgres: str, monkeypatch) -> None:
     """The cluster deployment's instance (deploy/national/dagster.yaml, run storage in PostgreSQL): a province run is
     recorded there and its materialisation can be read back by another process's instance."""
-    import shutil
-
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(ROOT / "deploy" / "national" / "dagster.yaml", home / "dagster.yaml")

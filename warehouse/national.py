@@ -163,6 +163,8 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int)
     """Each mart's rows as the province's Parquet partition, replaced whole (written aside, then renamed)."""
     for mart in MARTS:
         target = out / mart / f"province={province}" / f"year={year}"
+        for leftover in target.parent.glob(f".{target.name}.*"):  # a killed export's staging or old folder
+            shutil.rmtree(leftover, ignore_errors=True)
         staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
         staging.mkdir(parents=True)
         con.execute(
@@ -227,7 +229,8 @@ def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Views over every province's published partitions, and the ministry roll-up (one row per province and period:
     units scored, mean and spread of the unit totals, dossiers)."""
     for mart in MARTS:
-        pattern = (out / mart / "**" / "*.parquet").as_posix().replace("'", "''")
+        # The published layout only: a killed export's staging folders (".year=…") never match.
+        pattern = (out / mart / "province=*" / "year=*" / "*.parquet").as_posix().replace("'", "''")
         con.execute(
             f"""CREATE OR REPLACE VIEW {mart}_national AS
                 SELECT * FROM read_parquet('{pattern}', hive_partitioning = true,
