@@ -74,11 +74,10 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
 def national_marts(national: NationalStore) -> dg.MaterializeResult:
     import duckdb
 
-    from warehouse.national import national_views
+    from warehouse.national import publish_national_views
 
     out = Path(national.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(out / "national.duckdb")) as con:
-        national_views(con, out)
+    path = publish_national_views(out)
+    with duckdb.connect(str(path), read_only=True) as con:
         provinces = con.execute("SELECT count(DISTINCT province) FROM mart_qd766_province").fetchone()[0]  # type: ignore[index]
-    return dg.MaterializeResult(metadata={"provinces": int(provinces), "file": str(out / "national.duckdb")})
+    return dg.MaterializeResult(metadata={"provinces": int(provinces), "file": str(path)})

@@ -14,6 +14,7 @@ national marts from the hive layout. ``national_views`` puts DuckDB views and th
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
@@ -244,3 +245,19 @@ def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
            FROM mart_qd766_unit_national
            GROUP BY ALL"""
     )
+
+
+def publish_national_views(out: Path) -> Path:
+    """``out/national.duckdb`` with the national views, written aside and renamed over the previous one: an analyst
+    who has the file open (which would lock a writer out) keeps the old file and never stops the run."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "national.duckdb"
+    tmp = out / f".national.{uuid.uuid4().hex}.duckdb"
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            national_views(con, out)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    return path
