@@ -21,7 +21,6 @@ import re
 import shutil
 import stat
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -268,33 +267,6 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, key: str) -> Pa
     return target
 
 
-def _write_months(con: duckdb.DuckDBPyConnection, folder: Path, name: str, months: list[str]) -> list[Path]:
-    """Several months of a big table in one scan (``COPY … PARTITION_BY``) instead of one scan of the whole table per
-    month (the first export of a year scanned the 3 M versions 11 times), each month's file then renamed into place."""
-    column = MONTHLY[name]
-    staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
-    month = f"coalesce(strftime({column}, '%Y-%m'), 'none')"
-    try:
-        con.execute(
-            f"COPY (SELECT *, {month} AS _month FROM main.{name} WHERE list_contains($months, {month})) "
-            f"TO '{staging.as_posix()}' (FORMAT parquet, PARTITION_BY (_month))",
-            {"months": months},
-        )
-        written = []
-        for m in months:
-            parts = sorted((staging / f"_month={m}").glob("*.parquet"))
-            if len(parts) != 1:  # several files for one month (or none): write that month on its own
-                written.append(_write_parquet(con, folder, f"{name}/{m}"))
-                continue
-            target = folder / name / f"{m}.parquet"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(parts[0], target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
     """Every table and view of the snapshot's main schema as Parquet: ``<table>.parquet``, or one file per month under
     ``<table>/`` for the big tables (``MONTHLY``); each file is written aside and renamed into place. A file whose
@@ -319,21 +291,14 @@ def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
             ).fetchall()
         ]
         for name in names:
-            changed = []
             for key, fingerprint in _fingerprints(con, name).items():
                 current[key] = fingerprint
-                if manifest.get(key) != fingerprint or not (folder / f"{key}.parquet").exists():
-                    changed.append(key)
-            if name in MONTHLY and len(changed) > 1:
-                written += _write_months(con, folder, name, [k.partition("/")[2] for k in changed])
-            else:
-                written += [_write_parquet(con, folder, key) for key in changed]
+                if manifest.get(key) == fingerprint and (folder / f"{key}.parquet").exists():
+                    continue
+                written.append(_write_parquet(con, folder, key))
     # Files half-written by a killed export (written aside as .<name>.tmp) are never renamed into place: remove them.
     for partial in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
-        if partial.is_dir():  # the staging folder of several months (_write_months)
-            shutil.rmtree(partial, ignore_errors=True)
-        else:
-            partial.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
     for stale in [*folder.glob("*.parquet"), *folder.glob("*/*.parquet")]:
         if stale.relative_to(folder).with_suffix("").as_posix() not in current:
             stale.unlink()
