@@ -54,6 +54,8 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
     run = province_qd766(
         inbox, province, out, out / "work", year=year, memory_limit=national.memory_limit, threads=national.threads or None
     )
+    for path, why in run.refused:  # said in the run's log and its metadata, never skipped silently
+        context.log.warning(f"Bỏ qua tệp {path}: {why}; chép lại tệp rồi chạy lại tỉnh {province}.")
     return dg.MaterializeResult(
         metadata={
             "versions": run.versions,
@@ -61,6 +63,8 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
             "units": run.units,
             "periods": run.periods,
             "seconds": run.seconds,
+            "files_refused": len(run.refused),
+            "refused": dg.MetadataValue.md("\n".join(f"- {f}: {why}" for f, why in run.refused) or "-"),
         }
     )
 

@@ -254,3 +254,98 @@ def test_runs_of_the_national_job_are_stored_in_postgresql(inbox: Path, tmp_path
         assert [r.run_id for r in runs] == [result.run_id] and runs[0].tags["dagster/partition"] == "12|2026"
         event = again.get_latest_materialization_event(national_qd766.key)
         assert event is not None and event.asset_materialization.metadata["units"].value == 53  # type: ignore[union-attr]
+
+
+# --- a national delivery written by hand (the layout demo/national.py documents), and a bad day ----------------
+
+VERSION_HEADER = (
+    "dossier_code,unit_code,procedure_code,receiving_centre,channel,received_at,due_at,finished_at,updated_at,status,"
+    "supplements,digitised,e_result,fee,paid_online,data_reused,vneid,synced,rating"
+)
+VERSIONS_BY_DAY = {
+    "2026-01-05": [
+        "HS1,03388,P1,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,,2026-01-05 08:00:00,received,0,false,false,0,false,false,false,true,"
+    ],
+    # the same line twice in one file (a duplicated row): one dossier
+    "2026-01-06": [
+        "HS2,03388,P1,03388,online,2026-01-06 09:00:00,2026-01-12 17:00:00,,2026-01-06 09:00:00,processing,0,true,false,0,false,false,false,true,"
+    ]
+    * 2,
+    "2026-01-07": [
+        "HS1,03388,P1,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,2026-01-07 10:00:00,2026-01-07 10:00:00,completed,0,false,true,0,false,false,false,true,satisfied"
+    ],
+    "2026-02-10": [
+        "HS3,12.SNV,P2,12.TTPVHCC,direct,2026-02-02 08:00:00,2026-02-05 17:00:00,2026-02-10 15:00:00,2026-02-10 15:00:00,returned,2,true,false,50000,false,false,false,true,dissatisfied"
+    ],
+}
+
+
+def _gz(path: Path, lines: list[str]) -> None:
+    import gzip
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode("utf-8"), mtime=0))
+
+
+@pytest.fixture
+def hand_made(tmp_path: Path) -> Path:
+    inbox = tmp_path / "hand"
+    _gz(
+        inbox / "units/province=12/part-0.csv.gz",
+        ["unit_code,unit_name,unit_group", "12.SNV,Sở Nội vụ,agency", "03388,Xã Mường Tè,commune"],
+    )
+    _gz(
+        inbox / "procedures/province=12/part-0.csv.gz",
+        [
+            "procedure_code,procedure_name,field,level,owner_unit_code,online_level,processing_days,fee,payment_integrated",
+            "P1,Chứng thực bản sao,Chứng thực,commune,,full,3,0,false",
+            "P2,Cấp giấy phép,Xây dựng,province,12.SNV,partial,3,50000,true",
+        ],
+    )
+    for day, lines in VERSIONS_BY_DAY.items():
+        _gz(inbox / f"versions/province=12/year=2026/day={day}/part-0.csv.gz", [VERSION_HEADER, *lines])
+    return inbox
+
+
+def test_a_hand_made_delivery_is_counted_as_worked_out_by_hand(hand_made: Path, tmp_path: Path) -> None:
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    # 5 lines, 3 dossiers (HS1's later version wins, HS2's duplicated line is one dossier); data until 10/02:
+    # months 01 and 02, quarter 1, the year
+    assert (run.versions, run.dossiers, run.units, run.periods, run.refused) == (5, 3, 2, 4, ())
+    con = duckdb.connect()
+    national_views(con, tmp_path / "out")
+    counts = con.execute(
+        "SELECT period_label, unit_code, dossiers FROM mart_qd766_unit_national WHERE dossiers > 0 ORDER BY ALL"
+    ).fetchall()
+    assert counts == [
+        ("2026-M01", "03388", 2),
+        ("2026-M02", "12.SNV", 1),
+        ("2026-Q1", "03388", 2),
+        ("2026-Q1", "12.SNV", 1),
+        ("2026-Y", "03388", 2),
+        ("2026-Y", "12.SNV", 1),
+    ]
+    names = dict(con.execute("SELECT DISTINCT unit_code, unit_name FROM mart_qd766_unit_national").fetchall())
+    assert names == {"03388": "Xã Mường Tè", "12.SNV": "Sở Nội vụ"}
+
+
+def test_a_bad_day_sets_files_aside_and_says_why(hand_made: Path, tmp_path: Path) -> None:
+    """An empty re-delivery, a copy still in progress (hidden name), a plain CSV named .csv.gz: set aside with the
+    reason, the good files still load; a gzip stream cut short stops the province with advice, nothing published."""
+    day = hand_made / "versions/province=12/year=2026/day=2026-01-07"
+    (day / "part-1.csv.gz").write_bytes(b"")
+    (day / ".part-2.csv.gz").write_bytes(b"\x1f\x8b partial")
+    (day / "part-3.csv.gz").write_text(VERSION_HEADER + "\n", encoding="utf-8")
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert (run.versions, run.dossiers) == (5, 3)
+    reasons = {Path(f).name: why for f, why in run.refused}
+    assert reasons == {
+        "part-1.csv.gz": "tệp rỗng (giao lại rỗng hoặc đang chép)",
+        ".part-2.csv.gz": "tệp ẩn hoặc tạm (đang được chép?)",
+        "part-3.csv.gz": "không phải tệp nén gzip",
+    }
+    whole = (day / "part-0.csv.gz").read_bytes()
+    (day / "part-0.csv.gz").write_bytes(whole[: len(whole) // 2])  # copied half
+    with pytest.raises(ValueError, match="hỏng hoặc đang chép dở"):
+        province_qd766(hand_made, "12", tmp_path / "out2", tmp_path / "work", year=YEAR)
+    assert not (tmp_path / "out2").exists()

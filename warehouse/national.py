@@ -46,6 +46,7 @@ class ProvinceRun:
     units: int
     periods: int
     seconds: float
+    refused: tuple[tuple[str, str], ...] = ()  # (file, reason) set aside: empty, still being copied, not the format
 
 
 def provinces_in(inbox: Path) -> list[str]:
@@ -54,20 +55,56 @@ def provinces_in(inbox: Path) -> list[str]:
     return sorted(p.name.split("=", 1)[1] for p in root.glob("province=*") if p.is_dir()) if root.exists() else []
 
 
-def _files(folder: Path) -> tuple[str, str]:
-    """(glob, reader) of a partition folder: Parquet, else gzip CSV (the generator's two formats)."""
-    if any(folder.rglob("*.parquet")):
-        return (folder / "**" / "*.parquet").as_posix(), "read_parquet"
-    if any(folder.rglob("*.csv.gz")):
-        return (folder / "**" / "*.csv.gz").as_posix(), "read_csv"
+_EXTENSIONS = ((".parquet", "read_parquet"), (".csv.gz", "read_csv"))
+
+
+def _refusal(path: Path, extension: str) -> str | None:
+    """Why a delivered file cannot be read (Vietnamese), or None. Checked by its first and last bytes, not read: a
+    zero-byte re-delivery, a file still being copied (a Parquet file without its footer) or another kind of file
+    would otherwise stop the whole province's run."""
+    if path.name.startswith("."):
+        return "tệp ẩn hoặc tạm (đang được chép?)"
+    size = path.stat().st_size
+    if size == 0:
+        return "tệp rỗng (giao lại rỗng hoặc đang chép)"
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        fh.seek(max(size - 4, 0))
+        tail = fh.read(4)
+    if extension == ".parquet" and (head != b"PAR1" or tail != b"PAR1"):
+        return "không phải tệp Parquet hoàn chỉnh (hỏng hoặc đang chép dở)"
+    if extension == ".csv.gz" and head[:2] != b"\x1f\x8b":
+        return "không phải tệp nén gzip"
+    return None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The readable files of a partition folder, the reader for them and the files set aside with the reason."""
+
+    files: list[str]
+    reader: str
+    refused: list[tuple[str, str]]
+
+    def relation(self, options: str) -> str:
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in self.files)
+        header = "header = true, " if self.reader == "read_csv" else ""
+        return f"{self.reader}([{listed}], {header}{options})"
+
+
+def delivery(folder: Path) -> Delivery:
+    """Parquet files of a partition folder, else gzip CSV (the two formats of the national layout)."""
+    for extension, reader in _EXTENSIONS:
+        found = sorted(folder.rglob(f"*{extension}"))
+        if not found:
+            continue
+        refused = [(p.as_posix(), why) for p in found if (why := _refusal(p, extension))]
+        bad = {f for f, _ in refused}
+        files = [p.as_posix() for p in found if p.as_posix() not in bad]
+        if not files:
+            raise FileNotFoundError(f"Không có tệp đọc được trong {folder}: " + "; ".join(f"{f}: {w}" for f, w in refused))
+        return Delivery(files, reader, refused)
     raise FileNotFoundError(f"Không có tệp Parquet hay CSV.gz nào trong {folder}: kiểm tra thư mục dữ liệu toàn quốc.")
-
-
-def _relation(folder: Path) -> str:
-    pattern, reader = _files(folder)
-    quoted = pattern.replace("'", "''")
-    options = "hive_partitioning = false" if reader == "read_parquet" else "header = true, hive_partitioning = false"
-    return f"{reader}('{quoted}', {options})"
 
 
 def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, threads: int | None) -> None:
@@ -79,9 +116,11 @@ def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, t
         con.execute(f"SET threads = {int(threads)}")
 
 
-def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> int:
-    """dim_unit and dim_procedure of the province from its units and procedures files."""
-    units = _relation(inbox / _UNITS / f"province={province}")
+def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> tuple[int, list[tuple[str, str]]]:
+    """dim_unit and dim_procedure of the province from its units and procedures files; the files set aside."""
+    unit_files = delivery(inbox / _UNITS / f"province={province}")
+    procedure_files = delivery(inbox / _PROCEDURES / f"province={province}")
+    units = unit_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_unit BY NAME
             SELECT unit_code, unit_name, unit_group,
@@ -92,29 +131,31 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
             FROM {units}""",
         {"province": province},
     )
-    procedures = _relation(inbox / _PROCEDURES / f"province={province}")
+    procedures = procedure_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_procedure BY NAME
             SELECT procedure_code, procedure_name, field, level AS authority_level, online_level,
                    fee > 0 AS fee_bearing, owner_unit_code, payment_integrated
             FROM {procedures}"""
     )
-    return int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
+    n_units = int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
+    return n_units, unit_files.refused + procedure_files.refused
 
 
-def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> None:
+def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> list[tuple[str, str]]:
     """The province's versions as ``stg_dossier_versions`` in the province pipeline's column names (a view over the
     files: the current state reads them once, nothing is copied)."""
-    pattern, reader = _files(inbox / _VERSIONS / f"province={province}")
-    quoted = pattern.replace("'", "''")
-    extra = "header = true, " if reader == "read_csv" else ""
+    found = delivery(inbox / _VERSIONS / f"province={province}")
     # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
     # (Parquet); the CSV reader has no line numbers, so a fixed order of the version's content instead.
     source_row = (
         "file_row_number::INTEGER"
-        if reader == "read_parquet"
+        if found.reader == "read_parquet"
         else "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
     )
+    options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
+    if found.reader == "read_parquet":
+        options += ", file_row_number = true"
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
@@ -125,9 +166,9 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
                    vneid AS citizen_data_used, synced AS synced_to_portal, rating AS satisfaction,
                    updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
-            FROM {reader}('{quoted}', {extra}hive_partitioning = true, hive_types = {{'day': DATE}},
-                          filename = false{", file_row_number = true" if reader == "read_parquet" else ""})"""
+            FROM {found.relation(options)}"""
     )
+    return found.refused
 
 
 def _current_state(con: duckdb.DuckDBPyConnection) -> int:
@@ -199,19 +240,25 @@ def province_qd766(
     db = work_dir / f"province_{province}.duckdb"
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)  # a killed run leaves a half-built file: always start from empty
+    shutil.rmtree(work_dir / f"spill_{province}", ignore_errors=True)  # and its spilled pages
     con = duckdb.connect(str(db))
     try:
         _configure(con, work_dir / f"spill_{province}", memory_limit, threads)
         ensure_schema(con)
-        n_units = _load_master_data(con, inbox, province)
-        _stage_versions(con, inbox, province)
-        versions, last_day = con.execute(
-            "SELECT count(*), max(export_date) FROM stg_dossier_versions WHERE year(export_date) = $year", {"year": year}
-        ).fetchone()  # type: ignore[misc]
+        n_units, refused = _load_master_data(con, inbox, province)
+        try:
+            refused += _stage_versions(con, inbox, province)
+            versions, last_day = con.execute(
+                "SELECT count(*), max(export_date) FROM stg_dossier_versions WHERE year(export_date) = $year", {"year": year}
+            ).fetchone()  # type: ignore[misc]
+            dossiers = _current_state(con)
+        except (duckdb.IOException, duckdb.InvalidInputException) as err:  # damaged inside, e.g. a cut gzip stream
+            raise ValueError(
+                f"Tỉnh mã {province}: một tệp dữ liệu hỏng hoặc đang chép dở, chép lại tệp rồi chạy lại ({err})"
+            ) from None
         if as_of is None:
             as_of = datetime.combine(last_day or date(year, 1, 1), dt_time(23, 59, 59))
         periods = year_periods(year, as_of.date())
-        dossiers = _current_state(con)
         for methodology, batch in groupby(periods, key=lambda p: methodology_for(p.start)):
             refresh_index(con, list(batch), methodology, as_of)
         problems = unpublishable(con, len(periods))
@@ -223,7 +270,8 @@ def province_qd766(
     for leftover in (db, db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)  # the Parquet partitions are the result; the work file is not kept
     shutil.rmtree(work_dir / f"spill_{province}", ignore_errors=True)
-    return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), round(time.perf_counter() - started, 2))
+    seconds = round(time.perf_counter() - started, 2)
+    return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), seconds, tuple(refused))
 
 
 def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
