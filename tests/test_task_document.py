@@ -22,13 +22,12 @@ from documents.task_report import (
     task_group,
     write_task_document,
 )
+from tests.task_department import CDS, DEPT, QLCN, VP, add_department, insert_rows
 from warehouse.schema import ensure_schema
 
 PERIOD = parse_period("2026-Q3")
 AS_OF = date(2026, 9, 30)
 MADE_ON = date(2026, 10, 20)  # after the units' due date 15/10/2026
-DEPT = "19.SKHCN"
-VP, CDS, QLCN = "19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLCN"
 PLAN = "123/KH-SKHCN"
 REASON = "Chưa bố trí được kinh phí <nâng cấp> & phần mềm"  # markup characters: autoescape keeps them as text
 PROPOSAL = "Đề nghị Sở Tài chính bổ sung kinh phí trong quý IV"
@@ -49,11 +48,6 @@ LABELS = {
     "completed_on_time": "Hoàn thành đúng hạn",
     "completed_late": "Hoàn thành quá hạn",
 }
-
-
-def _insert(con, table: str, rows: list[dict]) -> None:
-    for row in rows:
-        con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def _report(unit, task, status, **extra) -> dict:
@@ -96,7 +90,7 @@ def _completion(con) -> None:
                 "on_time_rate": round(100 * on_time / due, 1) if due else None,
             }
         )
-    _insert(con, "mart_task_completion", rows)
+    insert_rows(con, "mart_task_completion", rows)
 
 
 @pytest.fixture(scope="module")
@@ -104,35 +98,7 @@ def warehouse_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("taskdoc") / "w.duckdb"
     con = duckdb.connect(str(path))
     ensure_schema(con)
-    _insert(
-        con,
-        "dim_unit",
-        [
-            {
-                "unit_code": DEPT,
-                "unit_name": "Sở Khoa học và Công nghệ",
-                "unit_group": "agency",
-                "group_label": "Cơ quan cấp tỉnh",
-                "ranking_group": "agency",
-                "province": "Thái Nguyên",
-                "sort_order": 1,
-            }
-        ],
-    )
-    _insert(
-        con,
-        "dim_office",
-        [
-            {"office_code": c, "office_name": n, "kind": k, "parent_unit_code": DEPT, "sort_order": i}
-            for i, (c, n, k) in enumerate(
-                [
-                    (VP, "Văn phòng Sở", "van_phong"),
-                    (CDS, "Phòng Chuyển đổi số", "phong"),
-                    (QLCN, "Phòng Quản lý Chuyên ngành", "phong"),
-                ]
-            )
-        ],
-    )
+    add_department(con)
     for no, content, lead, due, status, percent, done in TASKS:
         common = {
             "plan_number": PLAN,
@@ -146,12 +112,12 @@ def warehouse_db(tmp_path_factory) -> Path:
             "source_row": 3,
         }
         for revision, issued in ((1, date(2025, 12, 30)), (2, date(2026, 6, 15))):
-            _insert(
+            insert_rows(
                 con,
                 "plan_task_history",
                 [{**common, "revision": revision, "issued_on": issued, "source_file": f"ke_hoach_2026_lan_{revision}.xlsx"}],
             )
-        _insert(
+        insert_rows(
             con,
             "fct_plan_task",
             [
@@ -165,7 +131,7 @@ def warehouse_db(tmp_path_factory) -> Path:
                 }
             ],
         )
-        _insert(
+        insert_rows(
             con,
             "mart_task_status",
             [
@@ -183,7 +149,7 @@ def warehouse_db(tmp_path_factory) -> Path:
             ],
         )
     # VP and CDS reported quý III; QLCN (task 13) did not
-    _insert(
+    insert_rows(
         con,
         "stg_task_report",
         [

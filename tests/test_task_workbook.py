@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from common.periods import parse_period
+from tests.task_department import CDS, DEPT, QLCN, VP, add_department, insert_rows
 from warehouse.schema import ensure_schema
 from workbooks.tasks import (
     SHEET_ISSUES,
@@ -26,8 +27,6 @@ from workbooks.tasks import (
 
 PERIOD = parse_period("2026-Q3")
 AS_OF = date(2026, 9, 30)
-DEPT = "19.SKHCN"
-VP, CDS, QLCN = "19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLCN"
 PLAN = "188/KH-SKHCN"
 OLD_TEXT, OLD_DOC = "Nội dung của bản báo cáo đã bị thay thế", "99/BC-CU"
 REASON = "Chưa bố trí được kinh phí nâng cấp phần mềm"
@@ -105,11 +104,6 @@ LABELS = {
 }
 
 
-def _insert(con, table: str, rows: list[dict]) -> None:
-    for row in rows:
-        con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
-
-
 def _report(unit, period, day, task, status, *, superseded=False, **extra) -> dict:
     return {
         "source_file": f"tien_do_{unit}_{period}_{day:%m%d}.xlsx",
@@ -130,35 +124,7 @@ def workbook(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("tasks")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ensure_schema(con)
-    _insert(
-        con,
-        "dim_unit",
-        [
-            {
-                "unit_code": DEPT,
-                "unit_name": "Sở Khoa học và Công nghệ",
-                "unit_group": "agency",
-                "group_label": "Cơ quan cấp tỉnh",
-                "ranking_group": "agency",
-                "province": "Thái Nguyên",
-                "sort_order": 1,
-            }
-        ],
-    )
-    _insert(
-        con,
-        "dim_office",
-        [
-            {"office_code": c, "office_name": n, "kind": k, "parent_unit_code": DEPT, "sort_order": i}
-            for i, (c, n, k) in enumerate(
-                [
-                    (VP, "Văn phòng Sở", "van_phong"),
-                    (CDS, "Phòng Chuyển đổi số", "phong"),
-                    (QLCN, "Phòng Quản lý Chuyên ngành", "phong"),
-                ]
-            )
-        ],
-    )
+    add_department(con)
     for no, content, lead, text, due, provisional, status, percent, done, days in TASKS:
         common = {
             "plan_number": PLAN,
@@ -173,8 +139,8 @@ def workbook(tmp_path_factory):
             "source_file": "ke_hoach_2026_sua_doi.xlsx",
             "source_row": 3,
         }
-        _insert(con, "plan_task_history", [{**common, "issued_on": date(2026, 4, 15)}])
-        _insert(
+        insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2026, 4, 15)}])
+        insert_rows(
             con,
             "fct_plan_task",
             [
@@ -187,7 +153,7 @@ def workbook(tmp_path_factory):
                 }
             ],
         )
-        _insert(
+        insert_rows(
             con,
             "mart_task_status",
             [
@@ -204,7 +170,7 @@ def workbook(tmp_path_factory):
                 }
             ],
         )
-    _insert(
+    insert_rows(
         con,
         "stg_task_report",
         [
@@ -246,7 +212,7 @@ def workbook(tmp_path_factory):
         (QLCN, "Phòng Quản lý Chuyên ngành", 1, 0, 0, 0, 0, None),
         (DEPT, "Sở Khoa học và Công nghệ", 5, 3, 1, 1, 1, 33.3),
     ]
-    _insert(
+    insert_rows(
         con,
         "mart_task_completion",
         [
@@ -266,7 +232,7 @@ def workbook(tmp_path_factory):
             for c, n, t, d, o, late, od, r in completion
         ],
     )
-    _insert(
+    insert_rows(
         con,
         "quarantine",
         [
@@ -292,7 +258,7 @@ def workbook(tmp_path_factory):
             },
         ],
     )
-    _insert(
+    insert_rows(
         con,
         "file_issues",
         [
