@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import dagster as dg
@@ -292,7 +293,8 @@ def hand_made(tmp_path: Path) -> Path:
     inbox = tmp_path / "hand"
     _gz(
         inbox / "units/province=12/part-0.csv.gz",
-        ["unit_code,unit_name,unit_group", "12.SNV,Sở Nội vụ,agency", "03388,Xã Mường Tè,commune"],
+        # names as a Windows tool may write them: decomposed Unicode (NFD), a stray space
+        ["unit_code,unit_name,unit_group", "12.SNV,Sở Nội vụ,agency", unicodedata.normalize("NFD", "03388,Xã Mường Tè ,commune")],
     )
     _gz(
         inbox / "procedures/province=12/part-0.csv.gz",

@@ -123,7 +123,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     units = unit_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_unit BY NAME
-            SELECT unit_code, unit_name, unit_group,
+            SELECT trim(unit_code) AS unit_code, nfc_normalize(trim(unit_name)) AS unit_name, unit_group,
                    CASE unit_group WHEN 'agency' THEN 'Sở, ban, ngành' WHEN 'ward' THEN 'Phường' ELSE 'Xã' END AS group_label,
                    CASE unit_group WHEN 'agency' THEN 'agency' ELSE 'local' END AS ranking_group,
                    $province AS province, []::VARCHAR[] AS aliases,
@@ -134,7 +134,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     procedures = procedure_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_procedure BY NAME
-            SELECT procedure_code, procedure_name, field, level AS authority_level, online_level,
+            SELECT trim(procedure_code) AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field, level AS authority_level, online_level,
                    fee > 0 AS fee_bearing, owner_unit_code, payment_integrated
             FROM {procedures}"""
     )
