@@ -379,3 +379,17 @@ def test_pages_render_in_headless_chromium_without_console_errors(sites, page, t
     )
     assert shot.exists() and shot.stat().st_size > 10_000
     assert re.search(r"<h1>[^<]+</h1>", dom.stdout)
+
+
+def test_a_run_killed_between_the_two_renames_gets_its_last_site_back(tmp_path: Path) -> None:
+    """Killed after moving the published site aside and before moving the new one in: the next run starts by putting
+    the last site back, so a failure of that run never leaves the folder missing."""
+    con = _warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "cong-khai"
+    build_site(con, out, province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 30), internal=False)
+    out.rename(tmp_path / ".cong-khai.old")  # the state the kill left
+    con.close()
+    broken = duckdb.connect(str(tmp_path / "empty.duckdb"))  # the next run's build then fails (no marts)
+    with pytest.raises(duckdb.Error):
+        build_site(broken, out, province="Thái Nguyên", generated_at=datetime(2026, 12, 2, 7, 30), internal=False)
+    assert (out / "index.html").exists() and not (tmp_path / ".cong-khai.old").exists()

@@ -347,11 +347,13 @@ class SiteWriter:
 
 def build_site(con: duckdb.DuckDBPyConnection, out: Path, *, province: str, generated_at: datetime, internal: bool) -> list[Path]:
     """Write the site into ``out`` (replaced whole: built beside it, then swapped in). Returns the pages written."""
+    old = out.with_name(f".{out.name}.old")
+    if not out.exists() and old.exists():  # a run killed between the two renames below: put the last site back
+        old.rename(out)
     data = read_site_data(con, province=province, generated_at=generated_at, internal=internal)
     staging = out.with_name(f".{out.name}.new")
     shutil.rmtree(staging, ignore_errors=True)
     pages = SiteWriter(data, staging, internal=internal).write()
-    old = out.with_name(f".{out.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if out.exists():
         out.rename(old)
