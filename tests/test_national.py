@@ -265,18 +265,18 @@ VERSION_HEADER = (
 )
 VERSIONS_BY_DAY = {
     "2026-01-05": [
-        "HS1,03388,P1,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,,2026-01-05 08:00:00,received,0,false,false,0,false,false,false,true,"
+        "HS1,03388,1.002923,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,,2026-01-05 08:00:00,received,0,false,false,0,false,false,false,true,"
     ],
     # the same line twice in one file (a duplicated row): one dossier
     "2026-01-06": [
-        "HS2,03388,P1,03388,online,2026-01-06 09:00:00,2026-01-12 17:00:00,,2026-01-06 09:00:00,processing,0,true,false,0,false,false,false,true,"
+        "HS2,03388,1.002923,03388,online,2026-01-06 09:00:00,2026-01-12 17:00:00,,2026-01-06 09:00:00,processing,0,true,false,0,false,false,false,true,"
     ]
     * 2,
     "2026-01-07": [
-        "HS1,03388,P1,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,2026-01-07 10:00:00,2026-01-07 10:00:00,completed,0,false,true,0,false,false,false,true,satisfied"
+        "HS1,03388,1.002923,03388,direct,2026-01-05 08:00:00,2026-01-09 17:00:00,2026-01-07 10:00:00,2026-01-07 10:00:00,completed,0,false,true,0,false,false,false,true,satisfied"
     ],
     "2026-02-10": [
-        "HS3,12.SNV,P2,12.TTPVHCC,direct,2026-02-02 08:00:00,2026-02-05 17:00:00,2026-02-10 15:00:00,2026-02-10 15:00:00,returned,2,true,false,50000,false,false,false,true,dissatisfied"
+        "HS3,12.SNV,1.000100,12.TTPVHCC,direct,2026-02-02 08:00:00,2026-02-05 17:00:00,2026-02-10 15:00:00,2026-02-10 15:00:00,returned,2,true,false,50000,false,false,false,true,dissatisfied"
     ],
 }
 
@@ -300,8 +300,8 @@ def hand_made(tmp_path: Path) -> Path:
         inbox / "procedures/province=12/part-0.csv.gz",
         [
             "procedure_code,procedure_name,field,level,owner_unit_code,online_level,processing_days,fee,payment_integrated",
-            "P1,Chứng thực bản sao,Chứng thực,commune,,full,3,0,false",
-            "P2,Cấp giấy phép,Xây dựng,province,12.SNV,partial,3,50000,true",
+            "1.002923,Chứng thực bản sao,Chứng thực,commune,,full,3,0,false",
+            "1.000100,Cấp giấy phép,Xây dựng,province,12.SNV,partial,3,50000,true",
         ],
     )
     for day, lines in VERSIONS_BY_DAY.items():
@@ -327,6 +327,8 @@ def test_a_hand_made_delivery_is_counted_as_worked_out_by_hand(hand_made: Path, 
         ("2026-Y", "03388", 2),
         ("2026-Y", "12.SNV", 1),
     ]
+    indicators = con.execute("SELECT DISTINCT unit_code FROM mart_qd766_indicator_national ORDER BY 1").fetchall()
+    assert indicators == [("03388",), ("12.SNV",)]  # codes stay text: 03388 never the number 3388
     names = dict(con.execute("SELECT DISTINCT unit_code, unit_name FROM mart_qd766_unit_national").fetchall())
     assert names == {"03388": "Xã Mường Tè", "12.SNV": "Sở Nội vụ"}
 

@@ -88,7 +88,9 @@ class Delivery:
 
     def relation(self, options: str) -> str:
         listed = ", ".join("'" + f.replace("'", "''") + "'" for f in self.files)
-        header = "header = true, " if self.reader == "read_csv" else ""
+        # CSV: every column read as text and typed by the query, never sniffed: codes such as 03388 or 1.002923
+        # would otherwise become the numbers 3388 and 1.002923
+        header = "header = true, all_varchar = true, " if self.reader == "read_csv" else ""
         return f"{self.reader}([{listed}], {header}{options})"
 
 
@@ -134,8 +136,9 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     procedures = procedure_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_procedure BY NAME
-            SELECT trim(procedure_code) AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field, level AS authority_level, online_level,
-                   fee > 0 AS fee_bearing, owner_unit_code, payment_integrated
+            SELECT trim(procedure_code) AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field,
+                   level AS authority_level, online_level, fee::BIGINT > 0 AS fee_bearing, owner_unit_code,
+                   payment_integrated::BOOLEAN AS payment_integrated
             FROM {procedures}"""
     )
     n_units = int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
@@ -162,8 +165,9 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
             SELECT dossier_code, procedure_code, receiving_centre, unit_code AS resolving_unit_code, channel,
                    received_at::TIMESTAMP AS received_at, due_at::TIMESTAMP AS due_at,
                    finished_at::TIMESTAMP AS completed_at, status, supplements::INTEGER AS supplement_requests,
-                   digitised, e_result AS electronic_result, fee AS fee_due, paid_online, data_reused AS reused_data,
-                   vneid AS citizen_data_used, synced AS synced_to_portal, rating AS satisfaction,
+                   digitised::BOOLEAN AS digitised, e_result::BOOLEAN AS electronic_result, fee::BIGINT AS fee_due,
+                   paid_online::BOOLEAN AS paid_online, data_reused::BOOLEAN AS reused_data,
+                   vneid::BOOLEAN AS citizen_data_used, synced::BOOLEAN AS synced_to_portal, rating AS satisfaction,
                    updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
             FROM {found.relation(options)}"""
