@@ -129,16 +129,13 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _vocabulary_case(con: duckdb.DuckDBPyConnection, column: str, fmt: DossierFormat) -> str:
-    """CASE expression mapping every raw value seen in the batch to its code (NULL when unknown); the distinct
-    values are few, so matching them in Python (case, diacritics, spacing) costs nothing per row. The one-line query
-    names the column given in a loop: it stays here."""
-    keyed = {match_key(k): v for k, v in fmt.vocabularies[column].items()}
-    raws = [r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM _scan WHERE {column} IS NOT NULL").fetchall()]
-    branches = [f"WHEN {_sql_literal(raw)} THEN {_sql_literal(keyed[match_key(raw)])}" for raw in raws if match_key(raw) in keyed]
-    if not branches:
-        return "NULL"
-    return f"CASE r.{column} {' '.join(branches)} END"
+def _vocabulary_case(value_sql: str, pairs: dict[str, object], *, boolean: bool) -> str:
+    """CASE expression mapping the given raw words of a coded column (``value_sql``) to their codes, NULL otherwise."""
+    cast = "::BOOLEAN" if boolean else "::VARCHAR"
+    if not pairs:
+        return f"NULL{cast}"
+    branches = " ".join(f"WHEN {_sql_literal(raw)} THEN {_sql_literal(code)}" for raw, code in pairs.items())
+    return f"(CASE {value_sql} {branches} END){cast}"
 
 
 def stage_dossier_exports(
@@ -177,11 +174,12 @@ def stage_dossier_exports(
         )
     stray = [i for i, (_, p) in enumerate(readable) if p.stray_bytes and p.text is not None]
     try:
-        _read_raw(con, [p for _, p in readable], work_dir, fmt, keys, bool(stray))
+        _scan(con, [p for _, p in readable], work_dir, fmt, keys, bool(stray))
     finally:  # a normalised copy lives only while DuckDB scans it
         for _, prepared in readable:
             prepared.discard()
-    _type_and_validate(con, fmt, matcher=matcher, keys=keys, stray_files=stray)
+    _map_other_spellings(con, fmt, matcher)
+    _validate(con, fmt, keys=keys, stray_files=stray)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -222,7 +220,39 @@ def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str
     return key
 
 
-def _read_raw(
+# The scan over every readable export (fragment source of scan.sql); a 200 kB cell is a value, not a broken line:
+# no line-size limit below the largest file ($max_line). Name, phone and address are never selected, so not read.
+READ_EXPORTS = """read_csv(
+        $paths, columns = $columns, header = TRUE, delim = ',', quote = '"', escape = '"',
+        auto_detect = FALSE, filename = TRUE, store_rejects = TRUE, max_line_size = $max_line,
+        rejects_table = '_csv_rejects', rejects_scan = '_csv_scans'
+    )"""
+
+
+def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
+    """The profile's parts of scan.sql: dates in its formats, its code words, and the raw text kept where a value
+    does not type (or is negative, for counts and amounts), to quote it in a reason. The raw status is always kept:
+    a finished dossier without a completion date is quoted by it."""
+    formats = "[" + ", ".join(f"'{f}'" for f in fmt.date_formats) + "]"
+    first = fmt.date_formats[0]
+    # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
+    dates = {c: f"coalesce(try_strptime(s.{c}, '{first}'), try_strptime(trim(s.{c}), {formats}))" for c in fmt.datetime_columns}
+    vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
+    counts = {
+        "supplement_requests": "try_cast(trim(s.supplement_requests) AS INTEGER)",
+        "fee_due": "try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT)",
+    }
+    raw = {c: f"CASE WHEN try_strptime(s.{c}, '{first}') IS NULL THEN s.{c} END" for c in fmt.datetime_columns}
+    raw |= {c: ("s.status" if c == "status" else f"CASE WHEN {vocab[c]} IS NULL THEN s.{c} END") for c in fmt.vocabularies}
+    raw |= {c: f"CASE WHEN coalesce({expr}, -1) < 0 THEN s.{c} END" for c, expr in counts.items()}
+    return {
+        "dates": ",\n    ".join(f"{expr} AS {c}" for c, expr in dates.items()),
+        "vocab": ",\n    ".join(f"{expr} AS {c}" for c, expr in vocab.items()),
+        "raw_copies": ",\n    ".join(f"{raw[c]} AS raw_{c}" for c in fmt.raw_kept),
+    }
+
+
+def _scan(
     con: duckdb.DuckDBPyConnection,
     readable: list[PreparedFile],
     work_dir: Path,
@@ -230,73 +260,73 @@ def _read_raw(
     keys: PiiKeys,
     any_stray: bool,
 ) -> None:
-    """One scan over every readable file; line numbers are those of the received file (header = line 1). Name,
-    phone and address are not even kept by the scan; a normalised copy is written without them."""
+    """One scan over every readable file into typed rows (_dossier_typed); lines are those of the received file
+    (header = line 1, see _line). Name, phone and address are not even read; a normalised copy is written without
+    them."""
     names = [c.name for c in fmt.columns]
-    scanned = fmt.scanned
     replace = {"applicant_id": _key_of_record(keys, fmt)}
     paths = [str(p.materialise(work_dir, fmt.columns, replace)) for p in readable]
     con.execute(sql("tthc_dossiers/paths"))
     if paths:
         con.executemany(sql("tthc_dossiers/path_insert"), [{"file_id": i, "path": p} for i, p in enumerate(paths)])
-        # Only a copy may carry an unreadable byte as a value (see ``PreparedFile.materialise``): flagged here, as
-        # personal columns are not kept.
-        unreadable = (
-            "contains(" + " || ".join(f"coalesce({n}, '')" for n in names) + f", {_sql_literal(UNREADABLE)})"
-            if any_stray
-            else "false"
-        )
-        con.execute(
-            sql("tthc_dossiers/scan", scanned=", ".join(scanned), unreadable=unreadable),
+    # Only a copy may carry an unreadable byte as a value (see ``PreparedFile.materialise``): flagged here, as
+    # personal columns are not kept.
+    unreadable = (
+        "contains(" + " || ".join(f"coalesce(s.{n}, '')" for n in names) + f", {_sql_literal(UNREADABLE)})"
+        if any_stray and paths
+        else "false"
+    )
+    if paths:
+        source, params = (
+            READ_EXPORTS,
             {
                 "paths": paths,
                 "columns": dict.fromkeys(names, "VARCHAR"),
                 "max_line": max([2 << 20, *(p.size_bytes + 1 for p in readable)]),
             },
         )
-        con.execute(sql("tthc_dossiers/malformed"))
     else:
-        con.execute(sql("tthc_dossiers/scan_empty", empty_columns=", ".join(f"NULL::VARCHAR AS {n}" for n in scanned)))
-        con.execute(sql("tthc_dossiers/malformed_empty"))
+        empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in fmt.scanned)
+        source, params = f"(SELECT {empty}, NULL::BIGINT AS file_index WHERE FALSE)", {}
+    con.execute(sql("tthc_dossiers/scan", source=source, unreadable=unreadable, **_typed_fragments(fmt)), params)
+    con.execute(sql("tthc_dossiers/malformed" if paths else "tthc_dossiers/malformed_empty"))
     con.execute(sql("tthc_dossiers/starts"))
     con.execute(sql("tthc_dossiers/shifts"))
-    con.execute(sql("tthc_dossiers/dossier_raw", selected=", ".join(f"i.{n}" for n in [*scanned, "_unreadable"])))
+    con.execute(sql("tthc_dossiers/line_macro"))
 
 
-def _type_and_validate(
-    con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, matcher: UnitMatcher, keys: PiiKeys, stray_files: list[int]
-) -> None:
-    cases = {column: _vocabulary_case(con, column, fmt) for column in fmt.vocabularies}
-    unit_names = [r[0] for r in con.execute(sql("tthc_dossiers/unit_names")).fetchall()]
-    _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in unit_names])
-    suggestions = {n: matcher.suggest(n) for n in unit_names if matcher.match(n) is None}
+def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, matcher: UnitMatcher) -> None:
+    """Code words spelt otherwise than the scan maps at once (case, diacritics, spacing): matched once per distinct
+    value in Python, then set on their rows; unit names, matched once each (_lookup_unit), and for a name that
+    matches none the suggestion quoted in its reason. (One-line queries over a column given in a loop: they stay here.)"""
+    for column in fmt.vocabularies:
+        keyed = {match_key(k): v for k, v in fmt.vocabularies[column].items()}
+        raws = con.execute(
+            f"SELECT DISTINCT raw_{column} FROM _dossier_typed WHERE {column} IS NULL AND raw_{column} IS NOT NULL"
+        ).fetchall()
+        pairs = {raw: keyed[match_key(raw)] for (raw,) in raws if match_key(raw) in keyed}
+        if pairs:
+            case = _vocabulary_case(f"raw_{column}", pairs, boolean=column in fmt.bool_columns)
+            con.execute(f"UPDATE _dossier_typed SET {column} = {case} WHERE {column} IS NULL AND raw_{column} IS NOT NULL")
+    names = [r[0] for r in con.execute(sql("tthc_dossiers/unit_names")).fetchall()]
+    _register_lookup(con, "_lookup_unit", [(n, matcher.match(n)) for n in names])
+    suggestions = {n: matcher.suggest(n) for n in names if matcher.match(n) is None}
     _register_lookup(con, "_unit_suggestion", [(n, s) for n, s in suggestions.items() if s])
 
-    formats = "[" + ", ".join(f"'{f}'" for f in fmt.date_formats) + "]"
-    # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
-    dates = ",\n".join(
-        f"coalesce(try_strptime(r.{c}, '{fmt.date_formats[0]}'), try_strptime(trim(r.{c}), {formats})) AS {c}"
-        for c in fmt.datetime_columns
-    )
-    vocab = ",\n".join(f"({cases[c]}){'::BOOLEAN' if c in fmt.bool_columns else '::VARCHAR'} AS {c}" for c in fmt.vocabularies)
+
+def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, keys: PiiKeys, stray_files: list[int]) -> None:
+    """Key the ID numbers, set verbatim copies aside and apply every rule (_row_rejects, _dossier_rejects,
+    _dossier_good)."""
     con.execute(sql("tthc_dossiers/pii_pads"))
     con.executemany(
         sql("tthc_dossiers/pii_pad_insert"),
         [{"year": y, "inner_pad": i, "outer_pad": o} for y, i, o in keys.year_pads(PSEUDONYM_YEARS)],
     )
-    con.execute(
-        sql(
-            "tthc_dossiers/dossier_typed",
-            dates=dates,
-            vocab=vocab,
-            raw_copies=", ".join(f"r.{c} AS raw_{c}" for c in fmt.raw_kept),
-        )
-    )
-    con.execute(sql("tthc_dossiers/applicant_keys", hmac=hmac_sql("k", "d.id")))
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
-    con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c not in ("file_id", "line"))))
-    con.execute(sql("tthc_dossiers/verbatim_delete"))
+    con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c != "file_id")))
+    con.execute(sql("tthc_dossiers/rows_view"))
+    con.execute(sql("tthc_dossiers/applicant_keys", hmac=hmac_sql("k", "d.id")))
     con.execute(
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
         {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},
@@ -320,7 +350,7 @@ def _column_rules(fmt: DossierFormat) -> str:
             rule, problem = f"bad_value:{name}", f"giá trị không hợp lệ (cho phép: {', '.join(fmt.vocabularies[name])})"
         reason = f"'Cột ''{column.header}'': {problem}: ''' || coalesce(raw_{name}, '') || '''.'"
         branches.append(
-            f"SELECT file_id, line, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
-            f"FROM _dossier_typed t WHERE {present}{name} IS NULL"
+            f"SELECT file_id, pos, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
+            f"FROM _dossier_rows t WHERE {present}{name} IS NULL"
         )
     return "\nUNION ALL\n".join(branches)

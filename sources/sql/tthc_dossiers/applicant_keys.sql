@@ -9,6 +9,6 @@ FROM (
     SELECT DISTINCT
         year(received_at) AS year,
         _applicant_id AS id
-    FROM _dossier_typed
+    FROM _dossier_rows
     WHERE NOT _pseudonymised AND _applicant_id IS NOT NULL
 ) AS d INNER JOIN _pii_pads AS k USING (year)

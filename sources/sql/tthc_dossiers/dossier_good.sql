@@ -4,7 +4,7 @@ CREATE OR REPLACE TEMP VIEW _dossier_good AS
 SELECT
     export_date,
     file_name AS source_file,
-    line AS source_row,
+    _line(t.file_id, t.pos) AS source_row,
     dossier_code,
     procedure_code,
     receiving_centre,
@@ -28,8 +28,9 @@ SELECT
         WHEN NOT t._pseudonymised THEN k.applicant_key
         WHEN NOT contains(t._applicant_id, {{ unreadable_mark }}) THEN t._applicant_id
     END AS applicant_key
-FROM _dossier_typed AS t LEFT JOIN _applicant_keys AS k ON k.year = year(t.received_at) AND k.id = t._applicant_id
+FROM _dossier_rows AS t
+LEFT JOIN _applicant_keys AS k ON k.year = year(t.received_at) AND k.id = t._applicant_id
 WHERE NOT EXISTS (
         SELECT 1 FROM _row_rejects AS x
-        WHERE x.file_id = t.file_id AND x.line = t.line
+        WHERE x.file_id = t.file_id AND x.pos = t.pos
     )

@@ -4,7 +4,7 @@ SELECT
     'tthc_dossier' AS source,
     f.file_name,
     f.export_date AS partition_date,
-    x.line AS row_number,
+    _line(x.file_id, x.pos) AS row_number,
     t.resolving_unit_code AS unit_code,
     t.resolving_unit_raw AS unit_name,
     t.dossier_code AS record_key,
@@ -12,7 +12,7 @@ SELECT
     x.reason,
     x.value
 FROM _row_rejects AS x INNER JOIN _files AS f USING (file_id)
-LEFT JOIN _dossier_typed AS t ON t.file_id = x.file_id AND t.line = x.line
+LEFT JOIN _dossier_rows AS t ON t.file_id = x.file_id AND t.pos = x.pos
 UNION ALL
 SELECT
     'tthc_dossier' AS source,

@@ -3,21 +3,21 @@
 INSERT INTO _row_rejects BY NAME
 SELECT
     file_id,
-    line,
+    pos,
     CASE WHEN tied > 1 AND updated_at = latest THEN 'duplicate_conflict' ELSE 'duplicate_in_file' END AS rule,
     CASE
         WHEN tied > 1 AND updated_at = latest
             THEN 'Mã hồ sơ xuất hiện nhiều lần trong tệp với cùng ngày cập nhật; không tự chọn, loại mọi bản.'
-        ELSE 'Mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản cập nhật mới nhất (dòng ' || keep_line || ').'
+        ELSE 'Mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản cập nhật mới nhất (dòng ' || _line(file_id, keep_pos) || ').'
     END AS reason,
     dossier_code AS value
 FROM (
     SELECT
         file_id,
-        line,
+        pos,
         dossier_code,
         updated_at,
-        first_value(line) OVER w AS keep_line,
+        first_value(pos) OVER w AS keep_pos,
         row_number() OVER w AS rank,
         count(*) OVER d AS copies,
         max(updated_at) OVER d AS latest,
@@ -26,16 +26,16 @@ FROM (
         SELECT
             t.*,
             max(updated_at) OVER (PARTITION BY t.file_id, t.dossier_code) AS latest_u
-        FROM _dossier_typed AS t SEMI JOIN _repeated AS x ON x.file_id = t.file_id AND x.dossier_code = t.dossier_code
+        FROM _dossier_rows AS t SEMI JOIN _repeated AS x ON x.file_id = t.file_id AND x.dossier_code = t.dossier_code
     ) AS t
     WHERE
         dossier_code IS NOT NULL
         AND NOT EXISTS (
             SELECT 1 FROM _row_rejects AS x
-            WHERE x.file_id = t.file_id AND x.line = t.line
+            WHERE x.file_id = t.file_id AND x.pos = t.pos
         )
     WINDOW
-        w AS (PARTITION BY file_id, dossier_code ORDER BY updated_at DESC NULLS LAST, line DESC),
+        w AS (PARTITION BY file_id, dossier_code ORDER BY updated_at DESC NULLS LAST, pos DESC),
         d AS (PARTITION BY file_id, dossier_code)
 ) AS ranked
 WHERE copies > 1 AND (rank > 1 OR tied > 1)

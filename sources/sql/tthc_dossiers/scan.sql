@@ -1,14 +1,25 @@
--- One scan over every readable file, all columns as text; insertion order is preserved, so rowid follows file order
--- and line order within each file. Fragments: scanned (the columns kept: never name, phone or address) and
--- unreadable (whether a row carries an unreadable byte). No line-size limit below the largest file ($max_line): a
--- 200 kB cell is a value, not a broken line.
-CREATE OR REPLACE TEMP TABLE _scan AS
+-- One scan over every readable file, typed as it is read (no table of raw text: the cost stays close to a bare
+-- read). A single table in the FROM clause keeps the files' order and their lines' order, so rowid is the row's
+-- place in the scan, from which its line in the received file follows (_line). file_index is the file's place in
+-- $paths, i.e. its file_id. Fragments built from the source profile:
+--   source: read_csv over $paths (never name, phone or address: projected out), or an empty relation of that shape;
+--   dates: each date column parsed in the profile's formats (the usual one first, trimmed and the others after);
+--   vocab: each coded column's exact code words mapped to codes (other spellings: mapped after the scan);
+--   raw_copies: the raw text of a date, code or count column kept only where it does not type (to quote it);
+--   unreadable: whether the row carries an unreadable byte.
+-- The ID number is kept only until it is keyed (_applicant_keys).
+CREATE OR REPLACE TEMP TABLE _dossier_typed AS
 SELECT
-    {{ scanned }},
-    filename,
-    {{ unreadable }} AS _unreadable
-FROM read_csv(
-        $paths, columns = $columns, header = TRUE, delim = ',', quote = '"', escape = '"',
-        auto_detect = FALSE, filename = TRUE, store_rejects = TRUE, max_line_size = $max_line,
-        rejects_table = '_csv_rejects', rejects_scan = '_csv_scans'
-    )
+    s.file_index::INTEGER AS file_id,
+    nullif(trim(s.dossier_code), '') AS dossier_code,
+    nullif(trim(s.procedure_code), '') AS procedure_code,
+    nullif(trim(s.receiving_centre), '') AS receiving_centre,
+    s.resolving_unit AS resolving_unit_raw,
+    {{ dates }},
+    {{ vocab }},
+    try_cast(trim(s.supplement_requests) AS INTEGER) AS supplement_requests,
+    try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) AS fee_due,
+    nullif(trim(s.applicant_id), '') AS _applicant_id,
+    {{ unreadable }} AS _unreadable,
+    {{ raw_copies }}
+FROM {{ source }} AS s

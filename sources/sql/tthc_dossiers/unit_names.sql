@@ -1,2 +1,3 @@
-SELECT DISTINCT resolving_unit FROM _dossier_raw
-WHERE resolving_unit IS NOT NULL
+-- The unit names of the batch, matched once each in Python (_lookup_unit).
+SELECT DISTINCT resolving_unit_raw FROM _dossier_typed
+WHERE resolving_unit_raw IS NOT NULL
