@@ -15,7 +15,9 @@ one-line queries over a column or table name given in a loop.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -152,15 +154,18 @@ def stage_dossier_exports(
     The connection must hold a table ``dim_procedure(procedure_code)``: unknown procedure codes are rejected.
     """
     fmt = dossier_format(profile)
+    present = [export for export in files if export.path.exists()]
+    # Reading and hashing a file release the GIL: the files are inspected in threads, results kept in file order.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        inspected = list(pool.map(lambda export: prepare_csv(export.path, fmt.columns, work_dir), present))
     readable: list[tuple[ExportFile, PreparedFile]] = []  # each readable export with its prepared file
-    for export in files:
-        if export.path.exists():
-            prepared = export.prepared = prepare_csv(export.path, fmt.columns, work_dir)
-            prepared.hint_other_format(
-                lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name)
-            )
-            if prepared.loadable:
-                readable.append((export, prepared))
+    for export, prepared in zip(present, inspected, strict=True):
+        export.prepared = prepared
+        prepared.hint_other_format(
+            lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name)
+        )
+        if prepared.loadable:
+            readable.append((export, prepared))
 
     # A normalised copy carries the applicant key instead of the ID number (computed before it is written).
     con.execute(sql("tthc_dossiers/files"))

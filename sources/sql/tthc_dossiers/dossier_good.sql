@@ -1,10 +1,11 @@
--- The rows that break no rule, without the ID number: a copy's ID column holds the key already, or the unreadable
--- mark of a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter.
+-- The rows that break no rule, with their line (as _line works it out, here as joins over millions of rows), without
+-- the ID number: a copy's ID column holds the key already, or the unreadable mark of a broken ID (no key, as for a
+-- bad date): fragment unreadable_mark, a literal, as a view takes no parameter.
 CREATE OR REPLACE TEMP VIEW _dossier_good AS
 SELECT
     export_date,
     file_name AS source_file,
-    _line(t.file_id, t.pos) AS source_row,
+    (t.pos - s.first_pos + 2 + coalesce(c.shift, 0))::INTEGER AS source_row,
     dossier_code,
     procedure_code,
     receiving_centre,
@@ -29,6 +30,9 @@ SELECT
         WHEN NOT contains(t._applicant_id, {{ unreadable_mark }}) THEN t._applicant_id
     END AS applicant_key
 FROM _dossier_rows AS t
+INNER JOIN _starts AS s ON t.file_id = s.file_id
+LEFT JOIN _shifts AS c
+    ON t.file_id = c.file_id AND t.pos - s.first_pos BETWEEN c.at_idx AND coalesce(c.to_idx, t.pos)
 LEFT JOIN _applicant_keys AS k ON k.year = year(t.received_at) AND k.id = t._applicant_id
 WHERE NOT EXISTS (
         SELECT 1 FROM _row_rejects AS x
