@@ -177,6 +177,39 @@ def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "malformed_line"), (5, "bad_value:channel")]
 
 
+def test_line_numbers_across_files_with_two_broken_lines_and_a_copy(inbox):
+    """Rows take their place in one scan over every file: each file's lines start again at 2, two broken lines shift
+    the later ones twice, and a verbatim copy is reported by its own line and the line it copies."""
+    day1, day2 = DAY, date(2026, 1, 6)
+    first = write_export(inbox / "tthc", day1, [dossier_row(dossier_code=f"A-{i}") for i in range(4)])
+    lines = first.read_text(encoding="utf-8-sig").splitlines()
+    lines.insert(2, "only,three,fields")  # line 3; A-1 moves to line 4
+    lines.insert(5, "two,fields")  # line 6; A-3 moves to line 7
+    first.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    rows = [dossier_row(dossier_code="B-0"), dossier_row(dossier_code="B-1", channel="Fax"), dossier_row(dossier_code="B-2")]
+    second = write_export(inbox / "tthc", day2, rows)
+    lines = second.read_text(encoding="utf-8-sig").splitlines()
+    second.write_text("\n".join([*lines, lines[1], ""]), encoding="utf-8-sig")  # B-0 again as line 5
+    con, stats = load(inbox, day1, day2)
+    assert con.execute("SELECT source_file, dossier_code, source_row FROM stg_dossier_versions ORDER BY 1, 3").fetchall() == [
+        ("ho_so_20260105.csv", "A-0", 2),
+        ("ho_so_20260105.csv", "A-1", 4),
+        ("ho_so_20260105.csv", "A-2", 5),
+        ("ho_so_20260105.csv", "A-3", 7),
+        ("ho_so_20260106.csv", "B-0", 2),
+        ("ho_so_20260106.csv", "B-2", 4),
+    ]
+    assert [(f, r, ru) for f, r, ru, _ in rejects(con)] == [
+        ("ho_so_20260106.csv", 3, "bad_value:channel"),
+        ("ho_so_20260105.csv", 3, "malformed_line"),
+        ("ho_so_20260105.csv", 6, "malformed_line"),
+    ]
+    assert con.execute("SELECT reason FROM file_issues WHERE rule = 'duplicate_rows'").fetchall() == [
+        ("1 dòng lặp lại y nguyên một dòng khác, đã giữ một bản: dòng 5 (= dòng 2).",)
+    ]
+    assert (stats.rows_read, stats.rows_loaded, stats.rows_rejected) == (10, 6, 3)
+
+
 def test_windows_1258_file_is_converted_and_normalised(inbox):
     write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="W-1", status="Chờ bổ sung")], encoding="cp1258")
     con, _ = load(inbox)
