@@ -368,3 +368,19 @@ def test_the_big_tables_are_exported_per_month_and_only_changed_months_rewritten
     assert [p.relative_to(tmp_path / "parquet").as_posix() for p in written] == ["stg_dossier_versions/2026-03.parquet"]
     total = duckdb.sql(f"SELECT count(*) FROM '{folder}/*.parquet'").fetchall()[0][0]
     assert total == 901
+
+
+def test_a_month_file_holds_its_month_to_the_last_second(tmp_path: Path) -> None:
+    """fct_dossier is split by its timestamp received_at: the last second of January is January's, midnight of the
+    first of February is February's, and every row is in exactly one file."""
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    with connect(build) as con:
+        con.execute("""CREATE TABLE fct_dossier AS SELECT * FROM (VALUES ('A', TIMESTAMP '2026-01-31 23:59:59'),
+                       ('B', TIMESTAMP '2026-02-01 00:00:00'), ('C', TIMESTAMP '2026-01-01 00:00:00'),
+                       ('D', TIMESTAMP '2026-02-28 23:59:59.999')) t(dossier_code, received_at)""")
+    publish_snapshot(build, snapshot)
+    folder = tmp_path / "parquet" / "fct_dossier"
+    codes = {
+        p.stem: sorted(r[0] for r in duckdb.sql(f"SELECT dossier_code FROM '{p}'").fetchall()) for p in folder.glob("*.parquet")
+    }
+    assert codes == {"2026-01": ["A", "C"], "2026-02": ["B", "D"]}
