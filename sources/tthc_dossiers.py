@@ -229,7 +229,7 @@ def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str
 # no line-size limit below the largest file ($max_line). Name, phone and address are never selected, so not read.
 READ_EXPORTS = """read_csv(
         $paths, columns = $columns, header = TRUE, delim = ',', quote = '"', escape = '"',
-        auto_detect = FALSE, filename = TRUE, store_rejects = TRUE, max_line_size = $max_line,
+        auto_detect = FALSE, store_rejects = TRUE, max_line_size = $max_line,
         rejects_table = '_csv_rejects', rejects_scan = '_csv_scans'
     )"""
 
