@@ -331,14 +331,15 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, keys: PiiKe
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
     con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c != "file_id")))
     con.execute(sql("tthc_dossiers/rows_view"))
-    con.execute(sql("tthc_dossiers/applicant_keys", hmac=hmac_sql("k", "d.id")))
     con.execute(
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
         {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},
     )
     con.execute(sql("tthc_dossiers/duplicate_rejects"))
     con.execute(sql("tthc_dossiers/dossier_rejects"))
-    con.execute(sql("tthc_dossiers/dossier_good", unreadable_mark=_sql_literal(UNREADABLE)))
+    con.execute(
+        sql("tthc_dossiers/dossier_good", unreadable_mark=_sql_literal(UNREADABLE), hmac=hmac_sql("k", "t._applicant_id"))
+    )
 
 
 def _column_rules(fmt: DossierFormat) -> str:

@@ -7,7 +7,7 @@
 --   vocab: each coded column's exact code words mapped to codes (other spellings: mapped after the scan);
 --   raw_copies: the raw text of a date, code or count column kept only where it does not type (to quote it);
 --   unreadable: whether the row carries an unreadable byte.
--- The ID number is kept only until it is keyed (_applicant_keys).
+-- The ID number is kept only until it is keyed (_dossier_good).
 CREATE OR REPLACE TEMP TABLE _dossier_typed AS
 SELECT
     s.file_index::INTEGER AS file_id,
