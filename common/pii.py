@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -58,8 +59,21 @@ class PiiKeys:
 
     def applicant_key(self, year: int, id_number: str) -> str | None:
         """The stored key of an ID number received in ``year`` (what the SQL computes); None for an empty ID."""
-        value = id_number.strip()
-        return hmac.new(self.year_key(year), value.encode(), hashlib.sha256).hexdigest() if value else None
+        return self.keyer()(year, id_number)
+
+    def keyer(self) -> Callable[[int, str], str | None]:
+        """``applicant_key`` for many records: each year's key is derived once."""
+        year_keys: dict[int, bytes] = {}
+
+        def key(year: int, id_number: str) -> str | None:
+            value = id_number.strip()
+            if not value:
+                return None
+            if year not in year_keys:
+                year_keys[year] = self.year_key(year)
+            return hmac.new(year_keys[year], value.encode(), hashlib.sha256).hexdigest()
+
+        return key
 
     def year_pads(self, years: range) -> list[tuple[int, bytes, bytes]]:
         """(year, K⊕ipad, K⊕opad) of every year's key: the rows of the lookup table ``hmac_sql`` joins."""

@@ -364,3 +364,23 @@ def test_export_without_the_sync_column_loads_with_an_unknown_flag(inbox):
     issues = con.execute("SELECT file_name, rule, blocking FROM file_issues ORDER BY ALL").fetchall()
     assert ("ho_so_20260105.csv", "missing_optional_columns", False) in issues
     assert ("ho_so_20260106.csv", "renamed_columns", False) in issues
+
+
+def test_the_year_of_a_receipt_date_is_the_year_strptime_reads():
+    """The normalised copy keys an ID number with the receipt year found by a pattern; wherever one of the profile's
+    formats reads the value, the year is the one strptime reads (a value none reads is rejected with its row)."""
+    from sources.tthc_dossiers import year_of
+
+    formats = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d", "%m/%d/%Y %H:%M:%S")
+    values = ["05/01/2026 07:30:02", " 5/1/2025 7:05", "31/12/2024", "2023-06-30", "12/31/2022 23:59:59", "01/02/2026x"]
+    for value in values:
+        read = None
+        for fmt in formats:
+            try:
+                read = datetime.strptime(value.strip(), fmt).year
+                break
+            except ValueError:
+                continue
+        if read is not None:
+            assert year_of(value, formats) == read, value
+    assert year_of("2023-06-30", formats) == 2023 and year_of("không rõ", formats) is None
