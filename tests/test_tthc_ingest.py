@@ -177,6 +177,22 @@ def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "malformed_line"), (5, "bad_value:channel")]
 
 
+def test_code_words_spelt_otherwise_are_read_as_their_codes(inbox):
+    """The scan maps the profile's own code words at once; any other spelling (case, tone marks, spacing) is matched
+    after it, once per distinct value, and a word that matches none is rejected quoting it."""
+    rows = [
+        dossier_row(dossier_code="S-1", channel="trực  tuyến", digitised="CÓ", status=" Đang xử lý "),
+        dossier_row(dossier_code="S-2", channel="Truc tiep", digitised="khong", satisfaction="hài lòng"),
+        dossier_row(dossier_code="S-3", digitised="Có lẽ"),
+    ]
+    write_export(inbox / "tthc", DAY, rows)
+    con, _ = load(inbox)
+    assert con.execute(
+        "SELECT dossier_code, channel, digitised, status, satisfaction FROM stg_dossier_versions ORDER BY 1"
+    ).fetchall() == [("S-1", "online", True, "processing", None), ("S-2", "direct", False, "processing", "satisfied")]
+    assert [(r, ru, "'Có lẽ'" in reason) for _, r, ru, reason in rejects(con)] == [(4, "bad_value:digitised", True)]
+
+
 def test_line_numbers_across_files_with_two_broken_lines_and_a_copy(inbox):
     """Rows take their place in one scan over every file: each file's lines start again at 2, two broken lines shift
     the later ones twice, and a verbatim copy is reported by its own line and the line it copies."""
