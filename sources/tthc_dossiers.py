@@ -1,16 +1,16 @@
 """Read daily dossier exports into typed, validated rows with DuckDB (no Dagster here).
 
-``stage_dossier_exports`` reads all files of a date range in one DuckDB scan and leaves two temporary tables
-in the connection:
+``stage_dossier_exports`` reads all files of a date range in one DuckDB scan, typed as it is read (one temporary
+table, ``_dossier_typed``, whose rowid is a row's place in the scan), and leaves in the connection:
 
-* ``_dossier_good``: one typed row per dossier version; applicant name, phone and address are never selected,
-  the ID number survives only as a per-year keyed HMAC (``applicant_key``, see ``common/pii.py``);
+* ``_dossier_good`` (a view): one typed row per dossier version with its line; applicant name, phone and address are
+  never read, the ID number leaves only as a per-year keyed HMAC (``applicant_key``, see ``common/pii.py``);
 * ``_dossier_rejects``: one row per broken rule with file, line, rule and a Vietnamese reason.
 
-Every rule is a SQL expression over the whole batch, so the cost stays close to a plain ``read_csv``. The statements
-are in ``sources/sql/tthc_dossiers/*.sql`` (loaded by ``common/sql_files.py``); Python fills in only what the source
-profile decides (the columns, their date formats and code words) as ``{{ fragment }}`` markers, and keeps a few
-one-line queries over a column or table name given in a loop.
+Every rule is a SQL expression over the whole batch, so the cost stays a small multiple of a bare ``read_csv``. The
+statements are in ``sources/sql/tthc_dossiers/*.sql`` (loaded by ``common/sql_files.py``); Python fills in only what
+the source profile decides (the columns, their date formats and code words) as ``{{ fragment }}`` markers, and keeps a
+few one-line queries over a column or table name given in a loop.
 """
 
 from __future__ import annotations
