@@ -331,8 +331,8 @@ def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, mat
 
 
 def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, keys: PiiKeys, stray_files: list[int]) -> None:
-    """Key the ID numbers, set verbatim copies aside and apply every rule (_row_rejects, _dossier_rejects,
-    _dossier_good)."""
+    """Stage each year's key pads (the ID numbers are keyed as the good rows are read, _dossier_good), set verbatim
+    copies aside and apply every rule (_row_rejects, _dossier_rejects, _dossier_good)."""
     con.execute(sql("tthc_dossiers/pii_pads"))
     con.executemany(
         sql("tthc_dossiers/pii_pad_insert"),
