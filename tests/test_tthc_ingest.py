@@ -145,6 +145,44 @@ def test_duplicates_with_the_same_update_time_conflict_and_are_all_rejected(inbo
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(2, "duplicate_conflict"), (3, "duplicate_conflict")]
 
 
+def test_current_state_takes_the_latest_version_even_before_1970_and_breaks_ties_by_day_then_line(inbox):
+    """The latest update wins, then the later export day, then the later line; a dossier whose dates were typed in
+    the 1960s (they parse and are in order, so they load) does not stop the current state of the others."""
+    day2 = date(2026, 1, 6)
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(
+                dossier_code="OLD",
+                received_at="02/01/1965 08:00:00",
+                due_at="05/01/1965 08:00:00",
+                updated_at="03/01/1965 08:00:00",
+                status="Chờ bổ sung",
+            ),
+            dossier_row(dossier_code="T-1", updated_at="05/01/2026 09:00:00", status="Chờ bổ sung"),
+        ],
+    )
+    write_export(
+        inbox / "tthc",
+        day2,
+        [
+            dossier_row(
+                dossier_code="OLD",
+                received_at="02/01/1965 08:00:00",
+                due_at="05/01/1965 08:00:00",
+                updated_at="04/01/1965 08:00:00",
+            ),
+            dossier_row(dossier_code="T-1", updated_at="05/01/2026 09:00:00"),  # same update, later day: wins
+        ],
+    )
+    con, _ = load(inbox, DAY, day2)
+    assert con.execute("SELECT dossier_code, status, version_count FROM fct_dossier ORDER BY 1").fetchall() == [
+        ("OLD", "processing", 2),
+        ("T-1", "processing", 2),
+    ]
+
+
 def test_header_only_file_loads_nothing_and_says_so(inbox):
     write_export(inbox / "tthc", DAY, [])
     con, stats = load(inbox)

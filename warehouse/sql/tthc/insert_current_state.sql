@@ -15,13 +15,14 @@ WITH latest AS (
         count(*)::INTEGER AS version_count
     FROM (
         -- Bits: the line (an INTEGER, below 2^31) in the low 32, the export day (days since 1970 + 2^20, below
-        -- 2^21 for any year 0-4000) in the next 21, the microseconds (a BIGINT) above: 127 bits in all.
+        -- 2^21 for any year 0-4000) in the next 21, the microseconds (a BIGINT, negative before 1970) above: 127
+        -- bits in all. Multiplied, not shifted: DuckDB refuses to shift a negative number.
         SELECT
             s.dossier_code,
             s.export_date,
             s.source_row,
-            (epoch_us(s.updated_at)::HUGEINT << 53)
-            + ((date_diff('day', DATE '1970-01-01', s.export_date) + 1048576)::HUGEINT << 32)
+            epoch_us(s.updated_at)::HUGEINT * 9007199254740992
+            + (date_diff('day', DATE '1970-01-01', s.export_date) + 1048576)::HUGEINT * 4294967296
             + s.source_row AS version_order
         FROM stg_dossier_versions AS s
     ) AS v
