@@ -76,7 +76,7 @@ class PiiKeys:
         return key
 
     def year_pads(self, years: range) -> list[tuple[int, bytes, bytes]]:
-        """(year, K⊕ipad, K⊕opad) of every year's key: the rows of the lookup table ``hmac_sql`` joins."""
+        """(year, K⊕ipad, K⊕opad) of every year's key, for ``hmac_sql``."""
         return [(y, *hmac_pads(self.year_key(y))) for y in years]
 
 
@@ -182,9 +182,8 @@ def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
-def hmac_sql(pads: str, message_sql: str) -> str:
-    """SQL for hex(HMAC-SHA256(K, message)) = sha256(K⊕opad ‖ sha256(K⊕ipad ‖ message)) on bytes, the pads being the
-    BLOB columns ``<pads>.inner_pad`` and ``<pads>.outer_pad`` (rows of ``PiiKeys.year_pads``, passed as parameters:
-    no key is ever written into SQL text): ``encode`` gives the UTF-8 bytes of the VARCHAR, ``unhex`` the 32 raw
-    bytes of the inner hash."""
-    return f"sha256({pads}.outer_pad || unhex(sha256({pads}.inner_pad || encode({message_sql}))))"
+def hmac_sql(message_sql: str, inner_pad_sql: str, outer_pad_sql: str) -> str:
+    """SQL for hex(HMAC-SHA256(K, message)) = sha256(K⊕opad ‖ sha256(K⊕ipad ‖ message)) on bytes, the pads being BLOB
+    expressions (from ``PiiKeys.year_pads``, passed as parameters: no key is ever written into SQL text): ``encode``
+    gives the UTF-8 bytes of the VARCHAR, ``unhex`` the 32 raw bytes of the inner hash."""
+    return f"sha256({outer_pad_sql} || unhex(sha256({inner_pad_sql} || encode({message_sql}))))"

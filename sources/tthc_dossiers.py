@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from common.pii import PiiKeys, hmac_sql
+from common.pii import PiiKeys, hmac_pads, hmac_sql
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher
 from common.vntext import match_key
@@ -65,7 +65,7 @@ class DossierFormat:
 
     @property
     def scanned(self) -> list[str]:
-        """Columns the scan keeps: every non-personal one and the ID number (to be pseudonymised at once)."""
+        """Columns the scan reads: every non-personal one and the ID number (keyed as it is read)."""
         return [c.name for c in self.columns if not c.personal or c.name == "applicant_id"]
 
     @property
@@ -168,15 +168,11 @@ def stage_dossier_exports(
         if prepared.loadable:
             readable.append((export, prepared))
 
-    # A normalised copy carries the applicant key instead of the ID number (computed before it is written).
     con.execute(sql("tthc_dossiers/files"))
     if readable:
         con.executemany(
             sql("tthc_dossiers/file_insert"),
-            [
-                {"file_id": i, "export_date": f.export_date, "file_name": f.path.name, "pseudonymised": p.read_path is None}
-                for i, (f, p) in enumerate(readable)
-            ],
+            [{"file_id": i, "export_date": f.export_date, "file_name": f.path.name} for i, (f, _) in enumerate(readable)],
         )
     stray = [i for i, (_, p) in enumerate(readable) if p.stray_bytes and p.text is not None]
     try:
@@ -185,7 +181,7 @@ def stage_dossier_exports(
         for _, prepared in readable:
             prepared.discard()
     _map_other_spellings(con, fmt, matcher)
-    _validate(con, fmt, keys=keys, stray_files=stray)
+    _validate(con, fmt, stray_files=stray)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -225,13 +221,15 @@ def year_of(text: str, formats: tuple[str, ...]) -> int | None:
 
 
 def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
-    """The applicant key of a record of a normalised copy (empty when the ID or the receipt date is missing or bad:
-    such a row has no key, or is rejected for its date)."""
+    """The applicant key of a record of a normalised copy (empty when the ID is missing or the receipt date is bad or
+    outside PSEUDONYM_YEARS: such a row has no key, or is rejected for its date), as the scan keys a received file."""
     keyer = keys.keyer()
 
     def key(record: dict[str, str]) -> str:
         year = year_of(record.get("received_at", ""), fmt.date_formats)
-        return (keyer(year, record.get("applicant_id", "")) or "") if year else ""
+        if year is None or year not in PSEUDONYM_YEARS:
+            return ""
+        return keyer(year, record.get("applicant_id", "")) or ""
 
     return key
 
@@ -280,6 +278,7 @@ def _scan(
     (header = line 1, see _line). Name, phone and address are not even read; a normalised copy is written without
     them."""
     names = [c.name for c in fmt.columns]
+    copies = [i for i, p in enumerate(readable) if p.read_path is None]  # (before they are written)
     replace = {"applicant_id": _key_of_record(keys, fmt)}
     paths = [str(p.materialise(work_dir, fmt.columns, replace)) for p in readable]
     con.execute(sql("tthc_dossiers/paths"))
@@ -293,22 +292,46 @@ def _scan(
         else "false"
     )
     if paths:
+        # Each year's pads, then those of a key of this batch alone (random, never kept) for a row whose year has none.
+        pads = [(i, o) for _, i, o in keys.year_pads(PSEUDONYM_YEARS)] + [hmac_pads(os.urandom(32))]
         source, params = (
             READ_EXPORTS,
             {
                 "paths": paths,
                 "columns": dict.fromkeys(names, "VARCHAR"),
                 "max_line": max([2 << 20, *(p.size_bytes + 1 for p in readable)]),
+                "copies": copies,
+                "inner_pads": [i for i, _ in pads],
+                "outer_pads": [o for _, o in pads],
             },
         )
     else:
         empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in fmt.scanned)
         source, params = f"(SELECT {empty}, NULL::BIGINT AS file_index WHERE FALSE)", {}
-    con.execute(sql("tthc_dossiers/scan", source=source, unreadable=unreadable, **_typed_fragments(fmt)), params)
+    con.execute(
+        sql(
+            "tthc_dossiers/scan",
+            source=source,
+            unreadable=unreadable,
+            applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
+            **_typed_fragments(fmt),
+        ),
+        params,
+    )
     con.execute(sql("tthc_dossiers/malformed" if paths else "tthc_dossiers/malformed_empty"))
     con.execute(sql("tthc_dossiers/starts"))
     con.execute(sql("tthc_dossiers/shifts"))
     con.execute(sql("tthc_dossiers/line_macro"))
+
+
+def _applicant_key_sql() -> str:
+    """The applicant key of a typed row (fragment applicant_key of scan.sql): a copy's column holds it already; else
+    HMAC with the pads of its receipt year ($inner_pads/$outer_pads, one per year of PSEUDONYM_YEARS in order), or
+    the batch's own (the last) when that year is outside them or the date did not type."""
+    first, last = PSEUDONYM_YEARS[0], PSEUDONYM_YEARS[-1]
+    at = f"CASE WHEN year(received_at) BETWEEN {first} AND {last} THEN year(received_at) - {first - 1} ELSE {len(PSEUDONYM_YEARS) + 1} END"
+    keyed = hmac_sql("_applicant_id", f"list_extract($inner_pads, {at})", f"list_extract($outer_pads, {at})")
+    return f"CASE WHEN list_contains($copies, file_id) THEN _applicant_id WHEN _applicant_id IS NOT NULL THEN {keyed} END"
 
 
 def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, matcher: UnitMatcher) -> None:
@@ -330,14 +353,8 @@ def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, mat
     _register_lookup(con, "_unit_suggestion", [(n, s) for n, s in suggestions.items() if s])
 
 
-def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, keys: PiiKeys, stray_files: list[int]) -> None:
-    """Stage each year's key pads (the ID numbers are keyed as the good rows are read, _dossier_good), set verbatim
-    copies aside and apply every rule (_row_rejects, _dossier_rejects, _dossier_good)."""
-    con.execute(sql("tthc_dossiers/pii_pads"))
-    con.executemany(
-        sql("tthc_dossiers/pii_pad_insert"),
-        [{"year": y, "inner_pad": i, "outer_pad": o} for y, i, o in keys.year_pads(PSEUDONYM_YEARS)],
-    )
+def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files: list[int]) -> None:
+    """Set verbatim copies aside and apply every rule (_row_rejects, _dossier_rejects, _dossier_good)."""
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
     con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c != "file_id")))
@@ -349,7 +366,12 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, keys: PiiKe
     con.execute(sql("tthc_dossiers/duplicate_rejects"))
     con.execute(sql("tthc_dossiers/dossier_rejects"))
     con.execute(
-        sql("tthc_dossiers/dossier_good", unreadable_mark=_sql_literal(UNREADABLE), hmac=hmac_sql("k", "t._applicant_id"))
+        sql(
+            "tthc_dossiers/dossier_good",
+            unreadable_mark=_sql_literal(UNREADABLE),
+            first_year=str(PSEUDONYM_YEARS[0]),
+            last_year=str(PSEUDONYM_YEARS[-1]),
+        )
     )
 
 

@@ -47,9 +47,9 @@ def test_hmac_in_duckdb_sql_equals_pythons_hmac():
     con = duckdb.connect()
     for key in (b"k" * 20, b"x" * 64, os.urandom(100)):  # shorter than, equal to and longer than a block
         inner, outer = hmac_pads(key)
-        con.execute("CREATE OR REPLACE TABLE pads AS SELECT ?::BLOB AS inner_pad, ?::BLOB AS outer_pad", [inner, outer])
         for value in IDS:
-            got = con.execute(f"SELECT {hmac_sql('pads', '?')} FROM pads", [value]).fetchone()[0]
+            query = f"SELECT {hmac_sql('$id', '$inner::BLOB', '$outer::BLOB')}"
+            got = con.execute(query, {"id": value, "inner": inner, "outer": outer}).fetchone()[0]
             assert got == hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 

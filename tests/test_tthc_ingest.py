@@ -9,6 +9,7 @@ import pytest
 
 from common.units import load_units, matcher_for
 from sources.tthc_catalogue import read_catalogue
+from sources.tthc_dossiers import export_files, stage_dossier_exports
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
 from tests.conftest import PERSONAL_VALUES, TEST_KEYS, dossier_row, write_export
 from warehouse import tthc
@@ -438,3 +439,48 @@ def test_the_year_of_a_receipt_date_is_the_year_strptime_reads():
         if read is not None:
             assert year_of(value, formats) == read, value
     assert year_of("2023-06-30", formats) == 2023 and year_of("không rõ", formats) is None
+
+
+def test_the_id_number_is_keyed_as_it_is_read_and_no_staging_table_holds_it(inbox):
+    """The scan keys the ID number itself (DuckDB may spill a big temporary table to disk): while the batch is
+    staged, no temporary table holds an ID number, from a received file or from a normalised copy (Windows-1258).
+    The key is the receipt year's; a dossier received in a year without a key (1965) loads without one; two lines
+    differing only by their ID number (and an unreadable date) are both rejected, not taken for verbatim copies."""
+    ids = [f"0011990000{i:02d}" for i in range(5)]
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="K-0", applicant_id=ids[0]),
+            dossier_row(
+                dossier_code="K-1",
+                applicant_id=ids[1],
+                received_at="05/01/1965 08:00:00",
+                due_at="08/01/1965 17:00:00",
+                updated_at="05/01/1965 08:00:00",
+            ),
+            dossier_row(dossier_code="K-2", applicant_id=ids[2], received_at="hôm qua"),
+            dossier_row(dossier_code="K-2", applicant_id=ids[3], received_at="hôm qua"),
+        ],
+    )
+    day2 = date(2026, 1, 6)
+    write_export(inbox / "tthc", day2, [dossier_row(dossier_code="K-4", applicant_id=ids[4])], encoding="cp1258")
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, inbox / "work", matcher=matcher_for("Thái Nguyên")), NOW)
+    files = export_files(inbox / "tthc", DAY, day2)
+    stage_dossier_exports(con, files, matcher=matcher_for("Thái Nguyên"), keys=TEST_KEYS, work_dir=inbox / "work")
+    staged = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+    ).fetchall()
+    assert ("_dossier_typed",) in staged
+    for (name,) in staged:
+        text = str(con.execute(f'SELECT * FROM temp."{name}"').fetchall())
+        assert not [i for i in ids if i in text], name
+    keys = dict(con.execute("SELECT dossier_code, applicant_key FROM _dossier_good").fetchall())
+    assert keys == {"K-0": TEST_KEYS.applicant_key(2026, ids[0]), "K-1": None, "K-4": TEST_KEYS.applicant_key(2026, ids[4])}
+    rejected = con.execute("SELECT row_number, rule FROM _dossier_rejects WHERE rule = 'bad_date:received_at'").fetchall()
+    assert sorted(rejected) == [(4, "bad_date:received_at"), (5, "bad_date:received_at")]

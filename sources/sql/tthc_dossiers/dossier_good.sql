@@ -1,8 +1,7 @@
--- The rows that break no rule, with their line (as _line works it out, here as joins over millions of rows), without
--- the ID number: its key is computed here (fragment hmac: HMAC-SHA256 of t._applicant_id with the pads of the receipt
--- year k, common/pii.py, hmac_sql; hashing every row costs less than keying each distinct ID once and joining it
--- back), or a copy's ID column holds the key already, or the unreadable mark of a broken ID (no key, as for a bad
--- date): fragment unreadable_mark, a literal, as a view takes no parameter.
+-- The rows that break no rule, with their line (as _line works it out, here as joins over millions of rows) and the
+-- applicant key of the scan where the receipt year has one (fragments first_year, last_year: PSEUDONYM_YEARS; the
+-- batch's own key of the other rows only compared them) and a copy's ID column did not hold the unreadable mark of
+-- a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter.
 CREATE OR REPLACE TEMP VIEW _dossier_good AS
 SELECT
     export_date,
@@ -28,14 +27,15 @@ SELECT
     satisfaction,
     updated_at,
     CASE
-        WHEN NOT t._pseudonymised THEN {{ hmac }}
-        WHEN NOT contains(t._applicant_id, {{ unreadable_mark }}) THEN t._applicant_id
+        WHEN
+            year(t.received_at) BETWEEN {{ first_year }} AND {{ last_year }}
+            AND NOT contains(t._applicant_key, {{ unreadable_mark }})
+            THEN t._applicant_key
     END AS applicant_key
 FROM _dossier_rows AS t
 INNER JOIN _starts AS s ON t.file_id = s.file_id
 LEFT JOIN _shifts AS c
     ON t.file_id = c.file_id AND t.pos - s.first_pos BETWEEN c.at_idx AND coalesce(c.to_idx, t.pos)
-LEFT JOIN _pii_pads AS k ON k.year = year(t.received_at)
 WHERE NOT EXISTS (
         SELECT 1 FROM _row_rejects AS x
         WHERE x.file_id = t.file_id AND x.pos = t.pos

@@ -1,2 +1,2 @@
-INSERT INTO _files (file_id, export_date, file_name, pseudonymised)
-VALUES ($file_id, $export_date, $file_name, $pseudonymised)
+INSERT INTO _files (file_id, export_date, file_name)
+VALUES ($file_id, $export_date, $file_name)

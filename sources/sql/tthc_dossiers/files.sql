@@ -1,2 +1,2 @@
--- The readable exports of the batch; pseudonymised: a normalised copy, whose ID column already holds the key.
-CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR, pseudonymised BOOLEAN)
+-- The readable exports of the batch.
+CREATE OR REPLACE TEMP TABLE _files (file_id INTEGER, export_date DATE, file_name VARCHAR)

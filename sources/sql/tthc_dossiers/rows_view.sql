@@ -6,7 +6,6 @@ SELECT
     t.*,
     f.export_date,
     f.file_name,
-    f.pseudonymised AS _pseudonymised,
     u.value AS resolving_unit_code
 FROM _dossier_typed AS t INNER JOIN _files AS f ON t.file_id = f.file_id
 LEFT JOIN _lookup_unit AS u ON t.resolving_unit_raw = u.raw

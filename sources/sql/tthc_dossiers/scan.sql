@@ -6,20 +6,28 @@
 --   dates: each date column parsed in the profile's formats (the usual one first, trimmed and the others after);
 --   vocab: each coded column's exact code words mapped to codes (other spellings: mapped after the scan);
 --   raw_copies: the raw text of a date, code or count column kept only where it does not type (to quote it);
---   unreadable: whether the row carries an unreadable byte.
--- The ID number is kept only until it is keyed (_dossier_good).
+--   unreadable: whether the row carries an unreadable byte;
+--   applicant_key: the ID number keyed as it is read (common/pii.py, hmac_sql), so no table ever holds it: with the
+--     key of its receipt year, or with a key of this batch alone where the year has none (only to compare rows:
+--     never loaded, see _dossier_good); a normalised copy's column already holds the key.
+-- The outer SELECT only adds that key: a projection, which keeps the order.
 CREATE OR REPLACE TEMP TABLE _dossier_typed AS
 SELECT
-    s.file_index::INTEGER AS file_id,
-    nullif(trim(s.dossier_code), '') AS dossier_code,
-    nullif(trim(s.procedure_code), '') AS procedure_code,
-    nullif(trim(s.receiving_centre), '') AS receiving_centre,
-    s.resolving_unit AS resolving_unit_raw,
-    {{ dates }},
-    {{ vocab }},
-    try_cast(trim(s.supplement_requests) AS INTEGER) AS supplement_requests,
-    try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) AS fee_due,
-    nullif(trim(s.applicant_id), '') AS _applicant_id,
-    {{ unreadable }} AS _unreadable,
-    {{ raw_copies }}
-FROM {{ source }} AS s
+    * EXCLUDE (_applicant_id),
+    {{ applicant_key }} AS _applicant_key
+FROM (
+    SELECT
+        s.file_index::INTEGER AS file_id,
+        nullif(trim(s.dossier_code), '') AS dossier_code,
+        nullif(trim(s.procedure_code), '') AS procedure_code,
+        nullif(trim(s.receiving_centre), '') AS receiving_centre,
+        s.resolving_unit AS resolving_unit_raw,
+        {{ dates }},
+        {{ vocab }},
+        try_cast(trim(s.supplement_requests) AS INTEGER) AS supplement_requests,
+        try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) AS fee_due,
+        nullif(trim(s.applicant_id), '') AS _applicant_id,
+        {{ unreadable }} AS _unreadable,
+        {{ raw_copies }}
+    FROM {{ source }} AS s
+) AS typed

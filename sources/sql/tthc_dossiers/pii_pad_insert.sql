@@ -1,1 +1,0 @@
-INSERT INTO _pii_pads (year, inner_pad, outer_pad) VALUES ($year, $inner_pad, $outer_pad)
