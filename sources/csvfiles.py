@@ -156,6 +156,16 @@ def logical_lines(lines: list[str]) -> Iterator[str]:
         i = j + 1
 
 
+def _quoted(field: str) -> str:
+    return '"' + field.replace('"', '""') + '"' if any(c in field for c in ',"\n\r') else field
+
+
+def _malformed_placeholder(too_many: bool, fields: int) -> str:
+    """A line standing for a malformed one in a normalised copy, without its content: one field too many (the last
+    not empty, as DuckDB passes over empty surplus fields) or one too few, so the reader reports it as received."""
+    return "," * fields + "x" if too_many else "," * (fields - 2)
+
+
 def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
     """The normalised text (standard header and order, one record per line: see ``_rewrite``) with personal columns
     dropped or replaced; see ``PreparedFile.materialise``."""
@@ -173,7 +183,7 @@ def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict
             continue
         fields = next(csv.reader([line]), [])
         if len(fields) != len(names):
-            out.write("," * (max(len(fields), 1) - 1) + "\n")
+            out.write(_malformed_placeholder(len(fields) > len(names), len(names)) + "\n")
             continue
         record = dict(zip(names, fields, strict=True))
         for i in personal:
@@ -308,14 +318,21 @@ def prepare_csv(
 
     decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
     standard = headers == [c.header for c in columns]
-    if encoding == "utf-8" and not decomposed and not head.cr_only and delimiter == "," and standard:
+    # CRLF and bare LF in one file (files pasted together, an edit on another system): DuckDB's reader takes the
+    # first line's ending for all and rejects the other lines, so such a file is read through a normalised copy.
+    mixed_ends = b"\r" in raw and 0 < raw.count(b"\r\n") < raw.count(b"\n")
+    if mixed_ends:
+        prepared.issues.append(
+            FileIssue("line_ends_converted", "Tệp lẫn hai kiểu xuống dòng (CRLF và LF), đã chuẩn hóa.", blocking=False)
+        )
+    if encoding == "utf-8" and not decomposed and not head.cr_only and not mixed_ends and delimiter == "," and standard:
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
     if text is None:
         text = decode_text(raw).text
     if decomposed:
         text = unicodedata.normalize("NFC", text)
-    prepared.text = _rewrite(text, delimiter, mapping, columns)
+    prepared.text = _rewrite(text, delimiter, mapping, columns, len(headers))
     return prepared
 
 
@@ -431,11 +448,16 @@ def _has_data_line(text: str | None, raw: bytes) -> bool:
     return header_end >= 0 and _NOT_BLANK.search(raw, header_end + 1) is not None
 
 
-def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tuple[Column, ...]) -> str:
+def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tuple[Column, ...], fields_per_line: int) -> str:
     """The text with the standard header, column order and delimiter; record positions stay those of the received
-    file (a malformed line is kept as is, on its own line, for the reader to report)."""
+    file. A line whose field count is not the header's (``fields_per_line``) is malformed: its values cannot be put
+    in their columns (an unquoted comma in a phone number would move the address into the dossier code), so it is
+    written as empty fields, too many or too few as received, for the reader to report by its line, without content;
+    only a short line of a file whose columns are all in their standard places is written as received."""
     position_of = {column.name: position for position, column in mapping.items()}
     order = [position_of.get(c.name) for c in columns]
+    in_place = order == list(range(len(columns)))  # every column where the standard puts it (extra ones after)
+    last_mapped = max(mapping, default=-1)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     lines = text.lstrip("\ufeff").split("\n")
@@ -443,11 +465,19 @@ def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tup
         lines.pop()
     writer.writerow([c.header for c in columns])
     for line in logical_lines([line.rstrip("\r") for line in lines[1:]]):
-        stripped = line
-        fields = next(csv.reader([stripped], delimiter=delimiter), [])
-        if len(fields) < len(mapping):
-            out.write(stripped.replace(delimiter, ",") if delimiter != "," else stripped)
-            out.write("\n")  # malformed (or a quoted value spanning lines): kept on its line for the reader to report
+        if not line.strip():
+            out.write("\n")
+            continue
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+        if len(fields) > fields_per_line and not any(fields[fields_per_line:]):
+            fields = fields[:fields_per_line]  # empty surplus fields (trailing delimiters): as DuckDB reads them
+        if len(fields) < fields_per_line and in_place:
+            out.write(",".join(_quoted(f) for f in fields) + "\n")  # short, values in place: each reader judges it
+            continue
+        if fields_per_line > len(fields) > last_mapped:
+            fields += [""] * (fields_per_line - len(fields))  # only unknown columns left out at the end
+        if len(fields) != fields_per_line:
+            out.write(_malformed_placeholder(len(fields) > fields_per_line, len(columns)) + "\n")
             continue
         writer.writerow(["" if p is None or p >= len(fields) else fields[p] for p in order])
     return out.getvalue()

@@ -29,7 +29,7 @@ from common.pii import PiiKeys, hmac_pads, hmac_sql
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher
 from common.vntext import match_key
-from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, PreparedFile, prepare_csv
+from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, FileIssue, PreparedFile, prepare_csv
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
     DOSSIER_FIELDS,
@@ -89,6 +89,10 @@ def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
 
 sql = SqlFiles(Path(__file__).with_name("sql"))
 
+# Characters a code never holds but a paste may bring along: a byte-order mark (two exports pasted together), the
+# zero-width space, non-joiner and joiner, the word joiner. Removed from codes as they are read.
+INVISIBLE_IN_CODES = "\ufeff\u200b\u200c\u200d\u2060"
+
 # Receipt years whose key is prepared (a dossier received outside them keeps no applicant key).
 PSEUDONYM_YEARS = range(2000, 2101)
 
@@ -98,6 +102,7 @@ class ExportFile:
     export_date: date
     path: Path
     prepared: PreparedFile | None = None  # None: the day's export is missing
+    others: list[Path] = field(default_factory=list)  # the same day's name in other letter case: not read
 
 
 @dataclass
@@ -108,12 +113,19 @@ class StagingResult:
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
-    """The expected export of every day in [start, end], present or not."""
-    days = (end - start).days + 1
+    """The expected export of every day in [start, end], present or not. A name spelt in other letter case
+    (HO_SO_20260105.CSV, as Windows keeps it) is that day's export; of two spellings of one day, the standard one (or
+    the first by name) is read and the others are named in its issues."""
+    by_key: dict[str, list[Path]] = {}
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            by_key.setdefault(path.name.lower(), []).append(path)
     out = []
-    for offset in range(days):
+    for offset in range((end - start).days + 1):
         day = date.fromordinal(start.toordinal() + offset)
-        out.append(ExportFile(day, folder / dossier_file_name(day)))
+        name = dossier_file_name(day)
+        found = sorted(by_key.get(name.lower(), []), key=lambda p: (p.name != name, p.name))
+        out.append(ExportFile(day, found[0] if found else folder / name, others=found[1:]))
     return out
 
 
@@ -162,6 +174,16 @@ def stage_dossier_exports(
     readable: list[tuple[ExportFile, PreparedFile]] = []  # each readable export with its prepared file
     for export, prepared in zip(present, inspected, strict=True):
         export.prepared = prepared
+        if export.others:
+            names = ", ".join(f"'{p.name}'" for p in export.others)
+            prepared.issues.append(
+                FileIssue(
+                    "same_day_other_name",
+                    f"Cùng ngày còn có tệp {names} (tên chỉ khác chữ hoa/thường): chỉ nạp tệp này; đề nghị mỗi ngày chỉ "
+                    "gửi một tệp và xóa tệp thừa.",
+                    blocking=False,
+                )
+            )
         prepared.hint_other_format(
             lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "dossiers", headers, fmt.profile_name)
         )
@@ -250,17 +272,23 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
     formats = "[" + ", ".join(f"'{f}'" for f in fmt.date_formats) + "]"
     first = fmt.date_formats[0]
     # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
-    dates = {c: f"coalesce(try_strptime(s.{c}, '{first}'), try_strptime(trim(s.{c}), {formats}))" for c in fmt.datetime_columns}
+    # DuckDB's %Y also takes a year of one to three digits ('05/01/26' is the year 26): such a date does not type.
+    parsed = {c: f"coalesce(try_strptime(s.{c}, '{first}'), try_strptime(trim(s.{c}), {formats}))" for c in fmt.datetime_columns}
+    dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in parsed.items()}
     vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
+    # Digits only (an amount may group thousands by '.' or ','): a cast alone takes '1.5' (as 2), '1e3', '0x10', '1_000'.
     counts = {
-        "supplement_requests": "try_cast(trim(s.supplement_requests) AS INTEGER)",
-        "fee_due": "try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT)",
+        "supplement_requests": "CASE WHEN regexp_full_match(trim(s.supplement_requests), '[0-9]+') "
+        "THEN try_cast(trim(s.supplement_requests) AS INTEGER) END",
+        "fee_due": "CASE WHEN regexp_full_match(trim(s.fee_due), '[0-9]+|[0-9]{1,3}([.,][0-9]{3})+') "
+        "THEN try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) END",
     }
-    raw = {c: f"CASE WHEN try_strptime(s.{c}, '{first}') IS NULL THEN s.{c} END" for c in fmt.datetime_columns}
+    raw = {c: f"CASE WHEN coalesce(year(try_strptime(s.{c}, '{first}')), 0) < 1000 THEN s.{c} END" for c in fmt.datetime_columns}
     raw |= {c: ("s.status" if c == "status" else f"CASE WHEN {vocab[c]} IS NULL THEN s.{c} END") for c in fmt.vocabularies}
-    raw |= {c: f"CASE WHEN coalesce({expr}, -1) < 0 THEN s.{c} END" for c, expr in counts.items()}
+    raw |= {c: f"CASE WHEN {expr} IS NULL THEN s.{c} END" for c, expr in counts.items()}
     return {
         "dates": ",\n    ".join(f"{expr} AS {c}" for c, expr in dates.items()),
+        "counts": ",\n    ".join(f"{expr} AS {c}" for c, expr in counts.items()),
         "vocab": ",\n    ".join(f"{expr} AS {c}" for c, expr in vocab.items()),
         "raw_copies": ",\n    ".join(f"{raw[c]} AS raw_{c}" for c in fmt.raw_kept),
     }
@@ -314,6 +342,7 @@ def _scan(
             source=source,
             unreadable=unreadable,
             applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
+            invisible=_sql_literal(INVISIBLE_IN_CODES),
             **_typed_fragments(fmt),
         ),
         params,

@@ -484,3 +484,122 @@ def test_the_id_number_is_keyed_as_it_is_read_and_no_staging_table_holds_it(inbo
     assert keys == {"K-0": TEST_KEYS.applicant_key(2026, ids[0]), "K-1": None, "K-4": TEST_KEYS.applicant_key(2026, ids[4])}
     rejected = con.execute("SELECT row_number, rule FROM _dossier_rejects WHERE rule = 'bad_date:received_at'").fetchall()
     assert sorted(rejected) == [(4, "bad_date:received_at"), (5, "bad_date:received_at")]
+
+
+def test_a_reordered_file_with_an_unquoted_comma_rejects_that_line_without_its_content(inbox):
+    """A file read through a normalised copy (columns reordered, personal ones first): a phone number written with an
+    unquoted comma gives the line one field too many. Its values cannot be put in their columns (the address would
+    land in the dossier code): the line is rejected as malformed, without content, and the lines around it load."""
+    headers = [c.header for c in DOSSIER_COLUMNS]
+    personal = ["Họ tên người nộp", "Số CCCD/CMND", "Số điện thoại", "Địa chỉ"]
+    order = personal + [h for h in headers if h not in personal]
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"P-{i}") for i in range(3)], headers=order)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = lines[2].replace("0912345678", "0912345678, 0987654321")
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    # The next day in upper-case headers (so also through a copy), with a surplus field at the end of a line.
+    write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code=f"S-{i}") for i in range(2)])
+    second = inbox / "tthc" / "ho_so_20260106.csv"
+    rows = second.read_text(encoding="utf-8-sig").splitlines()
+    rows[0] = rows[0].upper()
+    rows[2] += ",surplus"
+    second.write_text("\n".join([*rows, ""]), encoding="utf-8-sig")
+    con, _ = load(inbox, DAY, date(2026, 1, 6))
+    assert sorted(loaded_codes(con)) == ["P-0", "P-2", "S-0"]
+    assert [(f, r, ru, reason) for f, r, ru, reason in rejects(con)] == [
+        ("ho_so_20260105.csv", 3, "malformed_line", "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."),
+        ("ho_so_20260106.csv", 3, "malformed_line", "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép)."),
+    ]
+    stored = str(con.execute("SELECT * FROM quarantine").fetchall())
+    assert not [v for v in [*PERSONAL_VALUES, "0987654321", "Tổ 5"] if v in stored]
+
+
+@pytest.mark.parametrize("ends", ["header LF, rows CRLF", "CRLF with one LF line", "LF with one CRLF line"])
+def test_mixed_line_ends_load_every_good_line(inbox, ends):
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"C-{i}") for i in range(4)])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    if ends == "header LF, rows CRLF":
+        text = lines[0] + "\n" + "".join(line + "\r\n" for line in lines[1:])
+    elif ends == "CRLF with one LF line":
+        text = "".join(line + ("\n" if i == 2 else "\r\n") for i, line in enumerate(lines))
+    else:
+        text = "".join(line + ("\r\n" if i == 2 else "\n") for i, line in enumerate(lines))
+    path.write_bytes(("\ufeff" + text).encode())
+    con, stats = load(inbox)
+    assert con.execute("SELECT dossier_code, source_row FROM stg_dossier_versions ORDER BY 2").fetchall() == [
+        ("C-0", 2),
+        ("C-1", 3),
+        ("C-2", 4),
+        ("C-3", 5),
+    ]
+    assert (stats.rows_loaded, stats.rows_rejected) == (4, 0)
+    assert ("line_ends_converted", False) in con.execute("SELECT rule, blocking FROM file_issues").fetchall()
+
+
+def test_counts_amounts_and_years_are_read_strictly(inbox):
+    """A cast alone takes '1.5' (as 2), '1e3', '0x10' and '1_000', and DuckDB's %Y a two-digit year (the year 26):
+    each is rejected with its value; thousands grouped by '.' or ',' are an amount."""
+    rows = [
+        dossier_row(dossier_code="V-0", fee_due="1.000.000"),
+        dossier_row(dossier_code="V-1", fee_due="250,000", supplement_requests="2"),
+        dossier_row(dossier_code="V-2", received_at="05/01/26 08:00:00"),
+        dossier_row(dossier_code="V-3", fee_due="12.5"),
+        dossier_row(dossier_code="V-4", fee_due="1.500,50"),
+        dossier_row(dossier_code="V-5", fee_due="0x10"),
+        dossier_row(dossier_code="V-6", fee_due="1e3"),
+        dossier_row(dossier_code="V-7", supplement_requests="1.5"),
+        dossier_row(dossier_code="V-8", supplement_requests="1e2"),
+        dossier_row(dossier_code="V-9", supplement_requests="1_000"),
+    ]
+    write_export(inbox / "tthc", DAY, rows)
+    con, _ = load(inbox)
+    assert con.execute("SELECT dossier_code, fee_due, supplement_requests FROM stg_dossier_versions ORDER BY 1").fetchall() == [
+        ("V-0", 1_000_000, 0),
+        ("V-1", 250_000, 2),
+    ]
+    assert [(r, ru, reason.rsplit(": ", 1)[1]) for _, r, ru, reason in rejects(con)] == [
+        (4, "bad_date:received_at", "'05/01/26 08:00:00'."),
+        (5, "bad_amount", "'12.5'."),
+        (6, "bad_amount", "'1.500,50'."),
+        (7, "bad_amount", "'0x10'."),
+        (8, "bad_amount", "'1e3'."),
+        (9, "bad_count", "'1.5'."),
+        (10, "bad_count", "'1e2'."),
+        (11, "bad_count", "'1_000'."),
+    ]
+
+
+def test_codes_lose_a_pasted_byte_order_mark_and_zero_width_characters(inbox):
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="\ufeffB-1"), dossier_row(dossier_code="B-2\u200b")])
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["B-1", "B-2"]
+
+
+def test_an_export_named_in_other_letter_case_is_that_days_export(inbox):
+    """Windows keeps HO_SO_20260105.CSV as written: it is the day's export. Two spellings of one day: the standard
+    one is read and the other named in its issues."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="U-1")]).rename(inbox / "tthc" / "HO_SO_20260105.CSV")
+    day2 = date(2026, 1, 6)
+    write_export(inbox / "tthc", day2, [dossier_row(dossier_code="U-2")])
+    (inbox / "tthc" / "ho_so_20260106.CSV").write_bytes((inbox / "tthc" / "ho_so_20260106.csv").read_bytes())
+    con, stats = load(inbox, DAY, day2)
+    assert con.execute("SELECT source_file, dossier_code FROM stg_dossier_versions ORDER BY 2").fetchall() == [
+        ("HO_SO_20260105.CSV", "U-1"),
+        ("ho_so_20260106.csv", "U-2"),
+    ]
+    assert stats.files_missing == 0
+    issue = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'same_day_other_name'").fetchall()
+    assert issue == [("ho_so_20260106.csv", issue[0][1])] and "'ho_so_20260106.CSV'" in issue[0][1]
+
+
+def test_an_older_copy_of_conflicting_latest_versions_names_no_kept_line(inbox):
+    rows = [
+        dossier_row(dossier_code="T-1", updated_at="05/01/2026 10:00:00", channel="Trực tuyến"),
+        dossier_row(dossier_code="T-1", updated_at="05/01/2026 10:00:00", channel="Trực tiếp"),
+        dossier_row(dossier_code="T-1", updated_at="05/01/2026 09:00:00"),
+    ]
+    write_export(inbox / "tthc", DAY, rows)
+    con, _ = load(inbox)
+    assert loaded_codes(con) == []
+    got = [(r, ru, "dòng 3" in reason) for _, r, ru, reason in rejects(con)]
+    assert got == [(2, "duplicate_conflict", False), (3, "duplicate_conflict", False), (4, "duplicate_in_file", False)]

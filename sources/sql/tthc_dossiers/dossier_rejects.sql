@@ -27,7 +27,9 @@ SELECT
         WHEN 'INVALID ENCODING' THEN 'Dòng có ký tự không phải UTF-8; đề nghị xuất lại tệp.'
         WHEN 'MISSING COLUMNS' THEN 'Dòng thiếu cột (tệp có thể bị cắt cụt).'
         WHEN 'TOO MANY COLUMNS' THEN 'Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).'
-        ELSE 'Dòng không đúng cấu trúc CSV (' || m.error || ').'
+        WHEN 'UNQUOTED VALUE' THEN 'Dòng có dấu ngoặc kép đặt sai chỗ (giá trị có dấu " phải được đặt trong ngoặc kép).'
+        WHEN 'LINE SIZE OVER MAXIMUM' THEN 'Dòng quá dài, không đọc được; đề nghị xuất lại tệp.'
+        ELSE 'Dòng không đúng cấu trúc CSV (mã lỗi của bộ đọc: ' || m.error || ').'
     END AS reason,
     NULL AS value
 FROM _malformed AS m INNER JOIN _files AS f USING (file_id)

@@ -1,5 +1,6 @@
 -- Duplicate codes within one file: the latest update stays and the older copies are rejected; copies that share the
--- latest update time conflict, so all of them are rejected rather than one picked silently.
+-- latest update time conflict, so all of them are rejected rather than one picked silently (and an older copy's
+-- reason then names no kept line).
 INSERT INTO _row_rejects BY NAME
 SELECT
     file_id,
@@ -8,6 +9,9 @@ SELECT
     CASE
         WHEN tied > 1 AND updated_at = latest
             THEN 'Mã hồ sơ xuất hiện nhiều lần trong tệp với cùng ngày cập nhật; không tự chọn, loại mọi bản.'
+        WHEN tied > 1
+            THEN 'Mã hồ sơ xuất hiện nhiều lần trong tệp; các bản mới nhất trùng ngày cập nhật nên đều bị loại, '
+                || 'bản cũ hơn này cũng không được nạp.'
         ELSE 'Mã hồ sơ xuất hiện nhiều lần trong tệp; giữ bản cập nhật mới nhất (dòng ' || _line(file_id, keep_pos) || ').'
     END AS reason,
     dossier_code AS value

@@ -4,6 +4,8 @@
 -- $paths, i.e. its file_id. Fragments built from the source profile:
 --   source: read_csv over $paths (never name, phone or address: projected out), or an empty relation of that shape;
 --   dates: each date column parsed in the profile's formats (the usual one first, trimmed and the others after);
+--   counts: the count and the amount, digits only;
+--   invisible: the characters a code never holds but a paste may bring (BOM, zero-width space and joiners), removed;
 --   vocab: each coded column's exact code words mapped to codes (other spellings: mapped after the scan);
 --   raw_copies: the raw text of a date, code or count column kept only where it does not type (to quote it);
 --   unreadable: whether the row carries an unreadable byte;
@@ -18,14 +20,13 @@ SELECT
 FROM (
     SELECT
         s.file_index::INTEGER AS file_id,
-        nullif(trim(s.dossier_code), '') AS dossier_code,
-        nullif(trim(s.procedure_code), '') AS procedure_code,
+        nullif(trim(translate(s.dossier_code, {{ invisible }}, '')), '') AS dossier_code,
+        nullif(trim(translate(s.procedure_code, {{ invisible }}, '')), '') AS procedure_code,
         nullif(trim(s.receiving_centre), '') AS receiving_centre,
         s.resolving_unit AS resolving_unit_raw,
         {{ dates }},
         {{ vocab }},
-        try_cast(trim(s.supplement_requests) AS INTEGER) AS supplement_requests,
-        try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) AS fee_due,
+        {{ counts }},
         nullif(trim(s.applicant_id), '') AS _applicant_id,
         {{ unreadable }} AS _unreadable,
         {{ raw_copies }}
