@@ -328,8 +328,9 @@ def prepare_csv(
     if encoding == "utf-8" and not decomposed and not head.cr_only and not mixed_ends and delimiter == "," and standard:
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
-    if text is None:
-        text = decode_text(raw).text
+    if text is None:  # a big UTF-8 file checked on samples: a broken byte elsewhere shows only now
+        decoded = decode_text(raw)
+        text, prepared.stray_bytes = decoded.text, decoded.stray_bytes
     if decomposed:
         text = unicodedata.normalize("NFC", text)
     prepared.text = _rewrite(text, delimiter, mapping, columns, len(headers))

@@ -140,6 +140,18 @@ class Decoded:
     stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file (reported on their lines)
 
 
+def _mostly_utf8_lines(text: str) -> bool:
+    """More lines with Vietnamese letters read cleanly as UTF-8 than lines with a broken byte: a small UTF-8 file with
+    one line pasted from a Windows-1258 tool (its many letters outweigh the file's few in the byte count)."""
+    broken = clean = 0
+    for line in text.splitlines():
+        if "\ufffd" in line:
+            broken += 1
+        elif not line.isascii():
+            clean += 1
+    return clean > broken
+
+
 def decode_text(raw: bytes) -> Decoded:
     """The text of a file, whatever encoding Vietnamese offices save in: UTF-8 (with or without BOM), UTF-16 or
     UTF-32 (Excel's "Unicode text"), Windows-1258. TCVN3 and VNI raise LegacyEncoding. A UTF-8 file with a few
@@ -157,7 +169,7 @@ def decode_text(raw: bytes) -> Decoded:
     text = raw.decode("utf-8-sig", errors="replace")
     stray = text.count("\ufffd")
     multibyte = len(_UTF8_SEQUENCE.findall(raw))  # well-formed multi-byte characters, counted in C
-    if multibyte > 4 * stray:  # mostly UTF-8, a few broken bytes
+    if multibyte > 4 * stray or _mostly_utf8_lines(text):  # mostly UTF-8, a few broken bytes
         return Decoded(text, "utf-8", stray)
     legacy = legacy_vietnamese(raw)
     if legacy:

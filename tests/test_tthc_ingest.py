@@ -8,10 +8,11 @@ import duckdb
 import pytest
 
 from common.units import load_units, matcher_for
+from sources.csvfiles import _looks_utf8
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_dossiers import export_files, stage_dossier_exports
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
-from tests.conftest import PERSONAL_VALUES, TEST_KEYS, dossier_row, write_export
+from tests.conftest import PERSONAL_VALUES, TEST_KEYS, cp1258_bytes, dossier_row, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
@@ -603,3 +604,25 @@ def test_an_older_copy_of_conflicting_latest_versions_names_no_kept_line(inbox):
     assert loaded_codes(con) == []
     got = [(r, ru, "dòng 3" in reason) for _, r, ru, reason in rejects(con)]
     assert got == [(2, "duplicate_conflict", False), (3, "duplicate_conflict", False), (4, "duplicate_in_file", False)]
+
+
+@pytest.mark.parametrize("rows", [3, 4000], ids=["small file", "file over 1 MB"])
+def test_one_line_pasted_from_a_windows_1258_tool_rejects_only_that_line(inbox, rows):
+    """A UTF-8 export with one whole line in Windows-1258 (its tone marks are combining bytes): in a small file the
+    broken line's many letters must not make the whole file look Windows-1258; in a big one, checked on samples, the
+    line (placed where no sample falls) must not load with replacement characters. Either way that line is rejected
+    and the others load."""
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"M-{i}") for i in range(rows)])
+    lines = path.read_bytes().split(b"\n")
+    text = lines[1].decode()
+    for broken in range(1, rows + 1):
+        candidate = [*lines[:broken], cp1258_bytes(text.replace("M-0", "W-1")), *lines[broken + 1 :]]
+        if rows < 10 or _looks_utf8(b"\n".join(candidate)):
+            break
+    path.write_bytes(b"\n".join(candidate))
+    con, stats = load(inbox)
+    assert (stats.rows_loaded, stats.rows_rejected) == (rows - 1, 1)
+    found = rejects(con)
+    assert {r for _, r, _, _ in found} == {broken + 1}  # (its mangled code words are reported as well)
+    assert ("malformed_line", True) in [(ru, "UTF-8" in reason) for _, _, ru, reason in found]
+    assert con.execute("SELECT count(*) FROM stg_dossier_versions WHERE contains(receiving_centre, '\ufffd')").fetchone() == (0,)
