@@ -56,6 +56,8 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
     )
     for path, why in run.refused:  # said in the run's log and its metadata, never skipped silently
         context.log.warning(f"Bỏ qua tệp {path}: {why}; chép lại tệp rồi chạy lại tỉnh {province}.")
+    for note in run.not_counted:
+        context.log.warning(f"Tỉnh mã {province}: {note}; sửa dữ liệu giao rồi chạy lại tỉnh.")
     return dg.MaterializeResult(
         metadata={
             "versions": run.versions,
@@ -65,6 +67,7 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
             "seconds": run.seconds,
             "files_refused": len(run.refused),
             "refused": dg.MetadataValue.md("\n".join(f"- {f}: {why}" for f, why in run.refused) or "-"),
+            "not_counted": dg.MetadataValue.md("\n".join(f"- {note}" for note in run.not_counted) or "-"),
         }
     )
 

@@ -353,3 +353,88 @@ def test_a_bad_day_sets_files_aside_and_says_why(hand_made: Path, tmp_path: Path
     with pytest.raises(ValueError, match="hỏng hoặc đang chép dở"):
         province_qd766(hand_made, "12", tmp_path / "out2", tmp_path / "work", year=YEAR)
     assert not (tmp_path / "out2").exists()
+
+
+def _as_parquet(day_folder: Path, parts: list[list[str]]) -> None:
+    """The day's versions as Parquet parts (each a list of CSV lines), in place of its CSV.gz."""
+    for old in day_folder.glob("*.csv.gz"):
+        old.unlink()
+    con = duckdb.connect()
+    for i, lines in enumerate(parts):
+        csv_path = day_folder / f"part-{i}.csv"
+        csv_path.write_text("\n".join([VERSION_HEADER, *lines]) + "\n", encoding="utf-8")
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{csv_path.as_posix()}', header = true, all_varchar = true)) "
+            f"TO '{(day_folder / f'part-{i}.parquet').as_posix()}' (FORMAT parquet)"
+        )
+        csv_path.unlink()
+
+
+def test_a_day_in_parts_counts_each_version_once_and_copies_are_set_aside(hand_made: Path, tmp_path: Path) -> None:
+    """A day in two Parquet parts (each numbered from line 0) counts each version once; the same part delivered twice,
+    a copy kept in a sub-folder, and CSV.gz beside Parquet are set aside with the reason, never counted twice."""
+    root = hand_made / "versions/province=12/year=2026"
+    for day, lines in VERSIONS_BY_DAY.items():
+        _as_parquet(root / f"day={day}", [lines])
+    day = root / "day=2026-01-07"
+    hs4 = "HS4,03388,1.002923,03388,direct,2026-01-07 08:00:00,2026-01-09 17:00:00,,2026-01-07 08:00:00,received,0,false,false,0,false,false,false,true,"
+    _as_parquet(day, [VERSIONS_BY_DAY["2026-01-07"], [hs4]])
+    shutil.copy(day / "part-1.parquet", day / "part-2.parquet")
+    (day / "backup").mkdir()
+    shutil.copy(day / "part-0.parquet", day / "backup" / "part-0.parquet")
+    _gz(day / "part-9.csv.gz", [VERSION_HEADER, hs4])
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert (run.versions, run.dossiers) == (6, 4)
+    reasons = {Path(f).relative_to(day).as_posix(): why for f, why in run.refused}
+    assert reasons == {
+        "part-2.parquet": "trùng y hệt tệp part-1.parquet cùng thư mục (giao hai lần): không đọc",
+        "backup/part-0.parquet": "nằm trong thư mục con 'backup' ngoài cấu trúc phân vùng (bản sao lưu hay tạm?): không đọc",
+        "part-9.csv.gz": "tỉnh đã giao dạng .parquet: mỗi tỉnh một định dạng, tệp này không đọc",
+    }
+    con = duckdb.connect()
+    national_views(con, tmp_path / "out")
+    assert con.execute(
+        "SELECT dossiers FROM mart_qd766_unit_national WHERE period_label = '2026-Y' AND unit_code = '03388'"
+    ).fetchall() == [(3,)]
+
+
+def test_codes_are_compared_trimmed_and_rows_outside_the_index_are_said(hand_made: Path, tmp_path: Path) -> None:
+    day = hand_made / "versions/province=12/year=2026/day=2026-02-10"
+    _gz(
+        day / "part-0.csv.gz",
+        [
+            VERSION_HEADER,
+            VERSIONS_BY_DAY["2026-02-10"][0].replace("HS3,12.SNV,", "HS3, 12.SNV ,"),
+            VERSIONS_BY_DAY["2026-02-10"][0].replace("HS3,12.SNV,", "HS5,99.XYZ,"),
+            VERSIONS_BY_DAY["2026-02-10"][0].replace("HS3,12.SNV,", ",12.SNV,"),
+        ],
+    )
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert run.not_counted == (
+        "1 phiên bản thiếu mã hồ sơ hoặc ngày cập nhật: không tính",
+        "1 phiên bản của đơn vị không có trong danh mục đơn vị (mã 99.XYZ): không tính vào đơn vị nào",
+    )
+    con = duckdb.connect()
+    national_views(con, tmp_path / "out")
+    assert con.execute(
+        "SELECT dossiers FROM mart_qd766_unit_national WHERE period_label = '2026-Y' AND unit_code = '12.SNV'"
+    ).fetchall() == [(1,)]
+
+
+def test_a_year_without_versions_a_run_already_going_and_no_province_yet_say_what_to_do(hand_made: Path, tmp_path: Path) -> None:
+    import fcntl
+
+    from warehouse.national import publish_national_views
+
+    with pytest.raises(ValueError, match="Chưa có tỉnh nào được công bố"):
+        publish_national_views(tmp_path / "out")
+    with pytest.raises(ValueError, match="không có phiên bản hồ sơ nào của năm 2025"):
+        province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=2025)
+    assert not (tmp_path / "out" / MARTS[0]).exists()
+    (tmp_path / "work").mkdir(exist_ok=True)
+    with (tmp_path / "work" / f"province_12_{YEAR}.lock").open("w") as held:  # another run of the same partition
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(ValueError, match="đang được tính trong một lượt chạy khác"):
+            province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)  # released: runs
+    assert run.dossiers == 3

@@ -14,6 +14,8 @@ national marts from the hive layout. ``national_views`` puts DuckDB views and th
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -47,6 +49,7 @@ class ProvinceRun:
     periods: int
     seconds: float
     refused: tuple[tuple[str, str], ...] = ()  # (file, reason) set aside: empty, still being copied, not the format
+    not_counted: tuple[str, ...] = ()  # rows read but outside the index, said in Vietnamese (unknown unit, no code)
 
 
 def provinces_in(inbox: Path) -> list[str]:
@@ -58,12 +61,15 @@ def provinces_in(inbox: Path) -> list[str]:
 _EXTENSIONS = ((".parquet", "read_parquet"), (".csv.gz", "read_csv"))
 
 
-def _refusal(path: Path, extension: str) -> str | None:
-    """Why a delivered file cannot be read (Vietnamese), or None. Checked by its first and last bytes, not read: a
-    zero-byte re-delivery, a file still being copied (a Parquet file without its footer) or another kind of file
-    would otherwise stop the whole province's run."""
+def _refusal(path: Path, extension: str, folder: Path) -> str | None:
+    """Why a delivered file cannot be read (Vietnamese), or None. Checked by its place and its first and last bytes,
+    not read: a zero-byte re-delivery, a file still being copied (a Parquet file without its footer), another kind
+    of file, or a copy kept in a sub-folder of a partition would otherwise stop the province's run or count twice."""
     if path.name.startswith("."):
         return "tệp ẩn hoặc tạm (đang được chép?)"
+    for part in path.relative_to(folder).parts[:-1]:
+        if part.startswith(".") or "=" not in part:
+            return f"nằm trong thư mục con '{part}' ngoài cấu trúc phân vùng (bản sao lưu hay tạm?): không đọc"
     size = path.stat().st_size
     if size == 0:
         return "tệp rỗng (giao lại rỗng hoặc đang chép)"
@@ -94,19 +100,58 @@ class Delivery:
         return f"{self.reader}([{listed}], {header}{options})"
 
 
+def _same_as_earlier(paths: list[Path]) -> dict[Path, Path]:
+    """Files byte for byte the same as an earlier one of the same folder (a part delivered twice): compared only
+    where two files of a folder have the same size, so a normal delivery is not read for this."""
+    by_size: dict[tuple[Path, int], list[Path]] = {}
+    for path in paths:
+        by_size.setdefault((path.parent, path.stat().st_size), []).append(path)
+    copies: dict[Path, Path] = {}
+    for group in by_size.values():
+        seen: dict[str, Path] = {}
+        for path in group if len(group) > 1 else []:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest in seen:
+                copies[path] = seen[digest]
+            else:
+                seen[digest] = path
+    return copies
+
+
 def delivery(folder: Path) -> Delivery:
-    """Parquet files of a partition folder, else gzip CSV (the two formats of the national layout)."""
+    """Parquet files of a partition folder, else gzip CSV (the two formats of the national layout). A folder with
+    both reads the Parquet files and sets the others aside, saying so."""
+    found = {extension: sorted(folder.rglob(f"*{extension}")) for extension, _ in _EXTENSIONS}
     for extension, reader in _EXTENSIONS:
-        found = sorted(folder.rglob(f"*{extension}"))
-        if not found:
+        if not found[extension]:
             continue
-        refused = [(p.as_posix(), why) for p in found if (why := _refusal(p, extension))]
+        refused = [(p.as_posix(), why) for p in found[extension] if (why := _refusal(p, extension, folder))]
         bad = {f for f, _ in refused}
-        files = [p.as_posix() for p in found if p.as_posix() not in bad]
+        readable = [p for p in found[extension] if p.as_posix() not in bad]
+        copies = _same_as_earlier(readable)
+        refused += [
+            (p.as_posix(), f"trùng y hệt tệp {kept.name} cùng thư mục (giao hai lần): không đọc") for p, kept in copies.items()
+        ]
+        files = [p.as_posix() for p in readable if p not in copies]
+        for other, _ in _EXTENSIONS:
+            if other != extension:
+                refused += [
+                    (p.as_posix(), f"tỉnh đã giao dạng {extension}: mỗi tỉnh một định dạng, tệp này không đọc")
+                    for p in found[other]
+                ]
         if not files:
             raise FileNotFoundError(f"Không có tệp đọc được trong {folder}: " + "; ".join(f"{f}: {w}" for f, w in refused))
         return Delivery(files, reader, refused)
     raise FileNotFoundError(f"Không có tệp Parquet hay CSV.gz nào trong {folder}: kiểm tra thư mục dữ liệu toàn quốc.")
+
+
+# Lines of one part of a day's delivery (a province's day is thousands of versions): part k's lines are numbered
+# from k × this, within an INTEGER for up to 127 parts a day.
+_ROWS_PER_PART = 1 << 24
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, threads: int | None) -> None:
@@ -150,19 +195,28 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
     files: the current state reads them once, nothing is copied)."""
     found = delivery(inbox / _VERSIONS / f"province={province}")
     # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
-    # (Parquet); the CSV reader has no line numbers, so a fixed order of the version's content instead.
-    source_row = (
-        "file_row_number::INTEGER"
-        if found.reader == "read_parquet"
-        else "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
-    )
-    options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
+    # (Parquet), unique in the day also when the day comes in several parts (each part's lines in their own range:
+    # the join back to the latest version would otherwise take a line of every part); the CSV reader has no line
+    # numbers, so a fixed order of the version's content instead.
     if found.reader == "read_parquet":
+        parts: dict[str, list[str]] = {}
+        for file in found.files:
+            parts.setdefault(file.rsplit("/", 1)[0], []).append(file)
+        later = [(f, i) for files in parts.values() for i, f in enumerate(files) if i]
+        ranges = " ".join(f"WHEN {_literal(f)} THEN {i * _ROWS_PER_PART}" for f, i in later)
+        source_row = f"(file_row_number + {f'CASE filename {ranges} ELSE 0 END' if later else '0'})::INTEGER"
+        options = f"hive_partitioning = true, hive_types = {{'day': DATE}}, filename = {'true' if later else 'false'}"
         options += ", file_row_number = true"
+    else:
+        source_row = (
+            "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
+        )
+        options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
-            SELECT dossier_code, procedure_code, receiving_centre, unit_code AS resolving_unit_code, channel,
+            SELECT trim(dossier_code) AS dossier_code, trim(procedure_code) AS procedure_code, receiving_centre,
+                   trim(unit_code) AS resolving_unit_code, channel,
                    received_at::TIMESTAMP AS received_at, due_at::TIMESTAMP AS due_at,
                    finished_at::TIMESTAMP AS completed_at, status, supplements::INTEGER AS supplement_requests,
                    digitised::BOOLEAN AS digitised, e_result::BOOLEAN AS electronic_result, fee::BIGINT AS fee_due,
@@ -241,13 +295,42 @@ def province_qd766(
     pipeline's ``data_cutoff``)."""
     started = time.perf_counter()
     work_dir.mkdir(parents=True, exist_ok=True)
-    db = work_dir / f"province_{province}.duckdb"
+    name = f"province_{province}_{year}"  # two years of a province (a backfill) run side by side
+    # Held for the whole run and released by the system when the process ends, killed or not: a second run of the
+    # same province and year is told so instead of deleting the first one's work file.
+    lock = (work_dir / f"{name}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise ValueError(
+            f"Tỉnh mã {province} năm {year} đang được tính trong một lượt chạy khác: đợi lượt đó xong rồi chạy lại."
+        ) from None
+    try:
+        return _province_qd766(inbox, province, out, work_dir, name, year, as_of, memory_limit, threads, started)
+    finally:
+        lock.close()
+
+
+def _province_qd766(
+    inbox: Path,
+    province: str,
+    out: Path,
+    work_dir: Path,
+    name: str,
+    year: int,
+    as_of: datetime | None,
+    memory_limit: str,
+    threads: int | None,
+    started: float,
+) -> ProvinceRun:
+    db, spill = work_dir / f"{name}.duckdb", work_dir / f"spill_{name}"
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)  # a killed run leaves a half-built file: always start from empty
-    shutil.rmtree(work_dir / f"spill_{province}", ignore_errors=True)  # and its spilled pages
+    shutil.rmtree(spill, ignore_errors=True)  # and its spilled pages
     con = duckdb.connect(str(db))
     try:
-        _configure(con, work_dir / f"spill_{province}", memory_limit, threads)
+        _configure(con, spill, memory_limit, threads)
         ensure_schema(con)
         n_units, refused = _load_master_data(con, inbox, province)
         try:
@@ -260,6 +343,12 @@ def province_qd766(
             raise ValueError(
                 f"Tỉnh mã {province}: một tệp dữ liệu hỏng hoặc đang chép dở, chép lại tệp rồi chạy lại ({err})"
             ) from None
+        if not versions:  # nothing of the year yet (its first day not delivered): no partition of zeros
+            raise ValueError(
+                f"Tỉnh mã {province}: không có phiên bản hồ sơ nào của năm {year} trong dữ liệu giao; kiểm tra thư mục "
+                f"versions/province={province}/year={year} rồi chạy lại."
+            )
+        not_counted = _not_counted(con, year)
         if as_of is None:
             as_of = datetime.combine(last_day or date(year, 1, 1), dt_time(23, 59, 59))
         periods = year_periods(year, as_of.date())
@@ -273,14 +362,37 @@ def province_qd766(
         con.close()
     for leftover in (db, db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)  # the Parquet partitions are the result; the work file is not kept
-    shutil.rmtree(work_dir / f"spill_{province}", ignore_errors=True)
+    shutil.rmtree(spill, ignore_errors=True)
     seconds = round(time.perf_counter() - started, 2)
-    return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), seconds, tuple(refused))
+    return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), seconds, tuple(refused), not_counted)
+
+
+def _not_counted(con: duckdb.DuckDBPyConnection, year: int) -> tuple[str, ...]:
+    """The year's versions the index cannot count, said in Vietnamese: without a dossier code or an update time, or
+    of dossiers whose unit is not in the province's units file (codes are compared trimmed)."""
+    no_key, unknown, codes = con.execute(
+        """SELECT count(*) FILTER (WHERE dossier_code IS NULL OR updated_at IS NULL),
+                  count(*) FILTER (WHERE resolving_unit_code NOT IN (SELECT unit_code FROM dim_unit)
+                                    OR resolving_unit_code IS NULL),
+                  list(DISTINCT coalesce(resolving_unit_code, '(trống)') ORDER BY coalesce(resolving_unit_code, '(trống)'))
+                      FILTER (WHERE resolving_unit_code NOT IN (SELECT unit_code FROM dim_unit) OR resolving_unit_code IS NULL)
+           FROM stg_dossier_versions WHERE year(export_date) = $year""",
+        {"year": year},
+    ).fetchone()  # type: ignore[misc]
+    notes = []
+    if no_key:
+        notes.append(f"{no_key} phiên bản thiếu mã hồ sơ hoặc ngày cập nhật: không tính")
+    if unknown:
+        shown = ", ".join(codes[:10]) + (", …" if len(codes) > 10 else "")
+        notes.append(f"{unknown} phiên bản của đơn vị không có trong danh mục đơn vị (mã {shown}): không tính vào đơn vị nào")
+    return tuple(notes)
 
 
 def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Views over every province's published partitions, and the ministry roll-up (one row per province and period:
     units scored, mean and spread of the unit totals, dossiers)."""
+    if not list(out.glob(f"{MARTS[0]}/province=*/year=*/*.parquet")):
+        raise ValueError(f"Chưa có tỉnh nào được công bố trong {out}: chạy national_qd766 cho ít nhất một tỉnh trước.")
     for mart in MARTS:
         # The published layout only: a killed export's staging folders (".year=…") never match.
         pattern = (out / mart / "province=*" / "year=*" / "*.parquet").as_posix().replace("'", "''")
