@@ -80,6 +80,7 @@ class PreparedFile:
     data_lines: int | None = None  # records after the header, when known
     stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file: their lines are rejected
     headers: tuple[str, ...] = ()  # the header cells as received (NFC), when the header could be read
+    physical_lines: int = 0  # lines of what DuckDB reads (header, blank lines and lines inside quoted values too)
 
     def hint_other_format(self, hint: Callable[[list[str]], str]) -> None:
         """Add to the refusal of a file whose header does not fit the profile what profile it does fit."""
@@ -104,7 +105,9 @@ class PreparedFile:
             work_dir.mkdir(parents=True, exist_ok=True)
             target = work_dir / f"{self.path.stem}.{hashlib.sha1(str(self.path).encode()).hexdigest()[:8]}{NORMALISED_SUFFIX}"
             self.read_path = target  # set first: a failure while writing still leaves it to ``discard``
-            target.write_text(_without_personal_data(self.text or "", columns, replace or {}), encoding="utf-8")
+            written = _without_personal_data(self.text or "", columns, replace or {})
+            target.write_text(written, encoding="utf-8")
+            self.physical_lines = count_lines(written)
         return self.read_path
 
     def discard(self) -> None:
@@ -132,6 +135,23 @@ def purge_work_copies(work_dir: Path) -> int:
 # A quoted value may hold line breaks (a note typed over two lines in Excel); its record then spans several lines.
 # Lines are joined while a quote is left open, up to this many: a stray quote must not swallow the rest of the file.
 MAX_LINES_PER_RECORD = 200
+
+
+def count_lines(content: str | bytes) -> int:
+    """Lines of a text as an editor numbers them (a last line without its line end counts)."""
+    end = "\n" if isinstance(content, str) else b"\n"
+    return content.count(end) + (1 if content and not content.endswith(end) else 0)  # type: ignore[arg-type]
+
+
+def record_starts(lines: list[str]) -> list[tuple[int, bool]]:
+    """(line number, blank) of every line a CSV reader starts a record on (header = line 1): a line inside a quoted
+    value spanning lines starts none (grouped as ``logical_lines`` groups them); a blank line is skipped by DuckDB."""
+    starts: list[tuple[int, bool]] = []
+    number = 1
+    for record in logical_lines(lines):
+        starts.append((number, not record.strip("\r")))
+        number += record.count("\n") + 1
+    return starts
 
 
 def logical_lines(lines: list[str]) -> Iterator[str]:
@@ -326,6 +346,7 @@ def prepare_csv(
             FileIssue("line_ends_converted", "Tệp lẫn hai kiểu xuống dòng (CRLF và LF), đã chuẩn hóa.", blocking=False)
         )
     if encoding == "utf-8" and not decomposed and not head.cr_only and not mixed_ends and delimiter == "," and standard:
+        prepared.physical_lines = count_lines(raw)
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
     if text is None:  # a big UTF-8 file checked on samples: a broken byte elsewhere shows only now

@@ -29,7 +29,7 @@ from common.pii import PiiKeys, hmac_pads, hmac_sql
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher
 from common.vntext import match_key
-from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, FileIssue, PreparedFile, prepare_csv
+from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, FileIssue, PreparedFile, prepare_csv, record_starts
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
     DOSSIER_FIELDS,
@@ -349,8 +349,45 @@ def _scan(
     )
     con.execute(sql("tthc_dossiers/malformed" if paths else "tthc_dossiers/malformed_empty"))
     con.execute(sql("tthc_dossiers/starts"))
+    _place_lines(con, readable, paths)
     con.execute(sql("tthc_dossiers/shifts"))
     con.execute(sql("tthc_dossiers/line_macro"))
+
+
+def _place_lines(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], paths: list[str]) -> None:
+    """The lines that hold no row of their own (_gaps): blank lines, which DuckDB skips, and the further lines of a
+    quoted value spanning lines. DuckDB numbers a malformed line among the lines it starts a record on, so in a file
+    with such lines its number is moved to the file's own (_malformed). Only a file whose line count differs from
+    its rows and malformed lines is read again for this (the usual export has none)."""
+    rows = dict(con.execute("SELECT file_id, rows FROM _starts").fetchall())
+    malformed: dict[int, list[int]] = {}
+    for file_id, line in con.execute("SELECT file_id, line FROM _malformed ORDER BY ALL").fetchall():
+        malformed.setdefault(file_id, []).append(line)
+    gaps: list[dict[str, int]] = []
+    moved: list[dict[str, int]] = []
+    for file_id, (prepared, path) in enumerate(zip(readable, paths, strict=True)):
+        bad = malformed.get(file_id, [])
+        if prepared.physical_lines - 1 == rows.get(file_id, 0) + len(bad):
+            continue
+        lines = Path(path).read_bytes().decode("utf-8", errors="replace").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        starts = record_starts(lines)
+        physical = {i + 1: number for i, (number, _) in enumerate(starts)}  # DuckDB's line number → the file's
+        bad_lines = {physical.get(line, line) for line in bad}
+        row_starts = [n for n, blank in starts[1:] if not blank and n not in bad_lines]
+        if len(row_starts) != rows.get(file_id, 0):  # read otherwise than DuckDB did: its numbers are kept
+            continue
+        moved += [{"file_id": file_id, "line": line, "physical": physical.get(line, line)} for line in bad]
+        taken = {1, *row_starts, *bad_lines}
+        gaps += [{"file_id": file_id, "line": n} for n in range(2, len(lines) + 1) if n not in taken]
+    con.execute(sql("tthc_dossiers/gaps"))
+    if gaps:
+        con.executemany(sql("tthc_dossiers/gap_insert"), gaps)
+    if moved:
+        con.execute(sql("tthc_dossiers/moved"))
+        con.executemany(sql("tthc_dossiers/moved_insert"), moved)
+        con.execute(sql("tthc_dossiers/malformed_renumber"))
 
 
 def _applicant_key_sql() -> str:

@@ -626,3 +626,35 @@ def test_one_line_pasted_from_a_windows_1258_tool_rejects_only_that_line(inbox, 
     assert {r for _, r, _, _ in found} == {broken + 1}  # (its mangled code words are reported as well)
     assert ("malformed_line", True) in [(ru, "UTF-8" in reason) for _, _, ru, reason in found]
     assert con.execute("SELECT count(*) FROM stg_dossier_versions WHERE contains(receiving_centre, '\ufffd')").fetchone() == (0,)
+
+
+def test_blank_lines_and_values_spanning_lines_keep_every_line_number_right(inbox):
+    """DuckDB skips a blank line and reads a quoted value with a line break as one row: the lines after them, good or
+    bad, still carry their number in the file, in a file read in place and in a normalised copy (upper-case header)."""
+    for day, upper in ((DAY, False), (date(2026, 1, 6), True)):
+        path = write_export(
+            inbox / "tthc",
+            day,
+            [
+                dossier_row(dossier_code="L-1"),
+                dossier_row(dossier_code="L-2", receiving_centre="Trung tâm\nPhục vụ hành chính công"),
+                dossier_row(dossier_code="L-3"),
+                dossier_row(dossier_code="L-4", channel="Fax"),
+                dossier_row(dossier_code="L-5"),
+            ],
+        )
+        lines = path.read_text(encoding="utf-8-sig").split("\n")  # header, L-1, L-2 (2 lines), L-3, L-4, L-5, ''
+        if upper:
+            lines[0] = lines[0].upper()
+        lines.insert(5, "")  # a blank line after L-3
+        lines.insert(7, "only,three,fields")  # a broken line after L-4
+        path.write_text("\n".join(lines), encoding="utf-8-sig")
+    con, _ = load(inbox, DAY, date(2026, 1, 6))
+    rows = con.execute("SELECT source_file, dossier_code, source_row FROM stg_dossier_versions ORDER BY 1, 3").fetchall()
+    expected = [("L-1", 2), ("L-2", 3), ("L-3", 5), ("L-5", 9)]
+    assert rows == [(f, code, line) for f in ("ho_so_20260105.csv", "ho_so_20260106.csv") for code, line in expected]
+    assert sorted((f, r, ru) for f, r, ru, _ in rejects(con)) == [
+        (f, r, ru)
+        for f in ("ho_so_20260105.csv", "ho_so_20260106.csv")
+        for r, ru in ((7, "bad_value:channel"), (8, "malformed_line"))
+    ]

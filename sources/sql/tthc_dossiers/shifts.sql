@@ -1,5 +1,6 @@
--- Line = position in the file + 2, plus the malformed lines before it: positions at_idx to to_idx (NULL: to the end)
--- shift by `shift`. Only files with malformed lines have rows here.
+-- Line = position in the file + 2, plus the lines without a row of their own before it (malformed lines, and the
+-- blank lines and further lines of a value spanning lines: _gaps): positions at_idx to to_idx (NULL: to the end)
+-- shift by `shift`. Only files with such lines have rows here.
 CREATE OR REPLACE TEMP TABLE _shifts AS
 SELECT
     file_id,
@@ -16,7 +17,17 @@ FROM (
             file_id,
             row_number() OVER (PARTITION BY file_id ORDER BY line) AS shift,
             line - 2 - (row_number() OVER (PARTITION BY file_id ORDER BY line) - 1) AS at_idx
-        FROM _malformed
+        FROM (
+            SELECT
+                file_id,
+                line
+            FROM _malformed
+            UNION ALL
+            SELECT
+                file_id,
+                line
+            FROM _gaps
+        ) AS lines_without_row
     ) AS m
     GROUP BY ALL
 ) AS s

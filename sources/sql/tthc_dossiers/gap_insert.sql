@@ -1,0 +1,1 @@
+INSERT INTO _gaps (file_id, line) VALUES ($file_id, $line)
