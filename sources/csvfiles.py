@@ -345,13 +345,25 @@ def prepare_csv(
         prepared.issues.append(
             FileIssue("line_ends_converted", "Tệp lẫn hai kiểu xuống dòng (CRLF và LF), đã chuẩn hóa.", blocking=False)
         )
-    if encoding == "utf-8" and not decomposed and not head.cr_only and not mixed_ends and delimiter == "," and standard:
+    nul = encoding == "utf-8" and b"\x00" in raw  # a stray NUL byte: its line is rejected like an invalid byte
+    if (
+        encoding == "utf-8"
+        and not decomposed
+        and not head.cr_only
+        and not mixed_ends
+        and not nul
+        and delimiter == ","
+        and standard
+    ):
         prepared.physical_lines = count_lines(raw)
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
         return prepared
     if text is None:  # a big UTF-8 file checked on samples: a broken byte elsewhere shows only now
         decoded = decode_text(raw)
         text, prepared.stray_bytes = decoded.text, decoded.stray_bytes
+    if "\x00" in text:
+        prepared.stray_bytes += text.count("\x00")
+        text = text.replace("\x00", UNREADABLE)
     if decomposed:
         text = unicodedata.normalize("NFC", text)
     prepared.text = _rewrite(text, delimiter, mapping, columns, len(headers))

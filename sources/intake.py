@@ -55,7 +55,8 @@ def sniff_kind(raw: bytes) -> str:
         return "html"
     if stripped[:1] in (b"{", b"[") or text_head.lstrip()[:1] in (b"{", b"["):
         return "json"
-    if b"\x00" in head and not _utf16_bom(head) and not _looks_utf16(head):
+    # A binary file has NUL bytes all through; a text file may carry a stray one (its line is rejected, not the file).
+    if head.count(b"\x00") > max(4, len(head) // 100) and not _utf16_bom(head) and not _looks_utf16(head):
         return "binary"
     return "text"
 

@@ -438,3 +438,33 @@ def test_a_year_without_versions_a_run_already_going_and_no_province_yet_say_wha
             province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
     run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)  # released: runs
     assert run.dossiers == 3
+
+
+def test_next_years_files_leave_the_years_partition_as_it_was(hand_made: Path, tmp_path: Path) -> None:
+    province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    before = _rows(tmp_path / "out", MARTS[0])
+    hs3_done = VERSIONS_BY_DAY["2026-02-10"][0].replace(
+        "2026-02-10 15:00:00,2026-02-10 15:00:00", "2027-01-04 09:00:00,2027-01-04 09:00:00"
+    )
+    hs1_next = VERSIONS_BY_DAY["2026-01-05"][0].replace(
+        ",,2026-01-05 08:00:00,received", ",2027-01-05 08:00:00,2027-01-05 08:00:00,completed"
+    )
+    _gz(hand_made / "versions/province=12/year=2027/day=2027-01-05/part-0.csv.gz", [VERSION_HEADER, hs3_done, hs1_next])
+    province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert _rows(tmp_path / "out", MARTS[0]) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("2026-02-02 08:00:00", "02/02/2026 08:00:00"), "ngày giờ phải là yyyy-mm-dd HH:MM:SS"),
+        ((",returned,", ",,"), "thiếu giá trị bắt buộc"),
+    ],
+    ids=["day-first timestamps", "no status"],
+)
+def test_a_delivery_the_index_cannot_read_says_what_to_fix(hand_made: Path, tmp_path: Path, change, said) -> None:
+    day = hand_made / "versions/province=12/year=2026/day=2026-02-10"
+    _gz(day / "part-0.csv.gz", [VERSION_HEADER, VERSIONS_BY_DAY["2026-02-10"][0].replace(*change)])
+    with pytest.raises(ValueError, match=f"Tỉnh mã 12: .*{said}.*sửa dữ liệu giao rồi chạy lại"):
+        province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert not (tmp_path / "out" / MARTS[0]).exists()

@@ -658,3 +658,17 @@ def test_blank_lines_and_values_spanning_lines_keep_every_line_number_right(inbo
         for f in ("ho_so_20260105.csv", "ho_so_20260106.csv")
         for r, ru in ((7, "bad_value:channel"), (8, "malformed_line"))
     ]
+
+
+@pytest.mark.parametrize("at_line", [3, 60])
+def test_a_stray_nul_byte_rejects_its_line_not_the_file(inbox, at_line):
+    """One NUL byte (a tool's padding) is not a binary file: in the file's first 4 kB or further on, only its line
+    is rejected, and no value holding it is loaded."""
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"Z-{i}") for i in range(80)])
+    lines = path.read_bytes().split(b"\n")
+    lines[at_line - 1] = lines[at_line - 1].replace(b"Trung t", b"Trung\x00t")
+    path.write_bytes(b"\n".join(lines))
+    con, stats = load(inbox)
+    assert (stats.rows_loaded, stats.rows_rejected) == (79, 1)
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(at_line, "malformed_line")]
+    assert con.execute("SELECT count(*) FROM stg_dossier_versions WHERE contains(receiving_centre, chr(0))").fetchone() == (0,)

@@ -190,9 +190,10 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     return n_units, unit_files.refused + procedure_files.refused
 
 
-def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> list[tuple[str, str]]:
-    """The province's versions as ``stg_dossier_versions`` in the province pipeline's column names (a view over the
-    files: the current state reads them once, nothing is copied)."""
+def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, year: int) -> list[tuple[str, str]]:
+    """The province's versions until the end of ``year`` as ``stg_dossier_versions`` in the province pipeline's column
+    names (a view over the files: the current state reads them once, nothing is copied). Later days are left out, so
+    the year's partition stays the same when the next year's files arrive."""
     found = delivery(inbox / _VERSIONS / f"province={province}")
     # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
     # (Parquet), unique in the day also when the day comes in several parts (each part's lines in their own range:
@@ -224,9 +225,27 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) 
                    vneid::BOOLEAN AS citizen_data_used, synced::BOOLEAN AS synced_to_portal, rating AS satisfaction,
                    updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
-            FROM {found.relation(options)}"""
+            FROM {found.relation(options)}
+            WHERE day <= DATE '{int(year)}-12-31'"""
     )
     return found.refused
+
+
+def _delivery_problem(err: duckdb.Error) -> str:
+    """What a DuckDB error while reading a province's delivery means for whoever delivers it (Vietnamese)."""
+    if isinstance(err, duckdb.ConversionException):
+        return "một giá trị không đọc được theo kiểu của cột (ngày giờ phải là yyyy-mm-dd HH:MM:SS, số phải là số)"
+    if isinstance(err, duckdb.ConstraintException):
+        return (
+            "thiếu giá trị bắt buộc (mã đơn vị, ngày tiếp nhận, trạng thái của hồ sơ) hoặc một mã có hai lần trong "
+            "danh mục đơn vị hay thủ tục"
+        )
+    if isinstance(err, duckdb.BinderException):
+        return "thiếu cột so với bố cục dữ liệu toàn quốc, hoặc có tệp nằm ngoài thư mục day=yyyy-mm-dd"
+    return (
+        "một tệp không đọc được: hỏng hoặc đang chép dở (chép lại), thiếu cột so với bố cục, hoặc tên thư mục "
+        "day=… không phải ngày yyyy-mm-dd"
+    )
 
 
 def _current_state(con: duckdb.DuckDBPyConnection) -> int:
@@ -332,17 +351,15 @@ def _province_qd766(
     try:
         _configure(con, spill, memory_limit, threads)
         ensure_schema(con)
-        n_units, refused = _load_master_data(con, inbox, province)
         try:
-            refused += _stage_versions(con, inbox, province)
+            n_units, refused = _load_master_data(con, inbox, province)
+            refused += _stage_versions(con, inbox, province, year)
             versions, last_day = con.execute(
                 "SELECT count(*), max(export_date) FROM stg_dossier_versions WHERE year(export_date) = $year", {"year": year}
             ).fetchone()  # type: ignore[misc]
             dossiers = _current_state(con)
-        except (duckdb.IOException, duckdb.InvalidInputException) as err:  # damaged inside, e.g. a cut gzip stream
-            raise ValueError(
-                f"Tỉnh mã {province}: một tệp dữ liệu hỏng hoặc đang chép dở, chép lại tệp rồi chạy lại ({err})"
-            ) from None
+        except duckdb.Error as err:  # the delivery's content, not the program: said with what to check
+            raise ValueError(f"Tỉnh mã {province}: {_delivery_problem(err)}; sửa dữ liệu giao rồi chạy lại ({err})") from None
         if not versions:  # nothing of the year yet (its first day not delivered): no partition of zeros
             raise ValueError(
                 f"Tỉnh mã {province}: không có phiên bản hồ sơ nào của năm {year} trong dữ liệu giao; kiểm tra thư mục "
