@@ -468,3 +468,35 @@ def test_a_delivery_the_index_cannot_read_says_what_to_fix(hand_made: Path, tmp_
     with pytest.raises(ValueError, match=f"Tỉnh mã 12: .*{said}.*sửa dữ liệu giao rồi chạy lại"):
         province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
     assert not (tmp_path / "out" / MARTS[0]).exists()
+
+
+def test_a_run_stopped_while_writing_leaves_the_published_pair_as_it_was(hand_made: Path, tmp_path: Path) -> None:
+    """Both marts are written aside before either replaces its published file: a run that stops while writing the
+    second (killed, disk full) leaves the unit and indicator marts of the last good run together."""
+    from warehouse.national import _export
+
+    out = tmp_path / "out"
+    province_qd766(hand_made, "12", out, tmp_path / "work", year=YEAR)
+    published = {m: (out / m / "province=12" / f"year={YEAR}" / "part-0.parquet").read_bytes() for m in MARTS}
+
+    class StopsAtTheSecondCopy:
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con, self.copies = con, 0
+
+        def execute(self, query: str, *args):
+            if query.startswith("COPY"):
+                self.copies += 1
+                if self.copies == 2:
+                    raise OSError("No space left on device")
+            return self.con.execute(query, *args)
+
+    con = duckdb.connect()
+    for mart in MARTS:
+        con.execute(f"CREATE TABLE {mart} AS SELECT * FROM read_parquet('{(out / mart).as_posix()}/*/*/*.parquet')")
+    con.execute(f"DELETE FROM {MARTS[0]}")  # what a new run would publish differs
+    with pytest.raises(OSError):
+        _export(StopsAtTheSecondCopy(con), out, "12", YEAR)  # type: ignore[arg-type]
+    assert {m: (out / m / "province=12" / f"year={YEAR}" / "part-0.parquet").read_bytes() for m in MARTS} == published
+    _rows(out, MARTS[0])  # the views still read the partition
+    province_qd766(hand_made, "12", out, tmp_path / "work", year=YEAR)  # the next run cleans up and publishes
+    assert not list(out.rglob("*.tmp"))

@@ -279,22 +279,27 @@ def unpublishable(con: duckdb.DuckDBPyConnection, periods: int) -> list[str]:
 
 
 def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int) -> None:
-    """Each mart's rows as the province's Parquet partition, replaced whole (written aside, then renamed)."""
+    """Each mart's rows as the province's Parquet partition. Both marts are written aside first (hidden names the
+    views' pattern never matches), then each renamed over the published file: a reader opening the partition at any
+    moment finds a whole file, old or new (renaming a folder away would leave it missing for a moment), and a run
+    killed while writing leaves the published pair as it was."""
+    staged = []
     for mart in MARTS:
         target = out / mart / f"province={province}" / f"year={year}"
-        for leftover in target.parent.glob(f".{target.name}.*"):  # a killed export's staging or old folder
-            shutil.rmtree(leftover, ignore_errors=True)
-        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-        staging.mkdir(parents=True)
-        con.execute(
-            f"COPY (SELECT * FROM {mart} ORDER BY ALL) TO '{(staging / 'part-0.parquet').as_posix()}' "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
-        old = target.with_name(f".{target.name}.old.{uuid.uuid4().hex}")
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        target.mkdir(parents=True, exist_ok=True)
+        for leftover in [*target.glob(".*.tmp"), *target.parent.glob(f".{target.name}.*")]:  # a killed run's
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        tmp = target / f".part-0.parquet.{uuid.uuid4().hex}.tmp"
+        con.execute(f"COPY (SELECT * FROM {mart} ORDER BY ALL) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
+        staged.append((tmp, target / "part-0.parquet"))
+    for tmp, published in staged:
+        os.replace(tmp, published)
+        for other in published.parent.glob("*.parquet"):  # files of an older layout of the partition
+            if other != published:
+                other.unlink()
 
 
 def province_qd766(
