@@ -88,6 +88,7 @@ RULE_LABELS = {
     "delimiter_converted": "Dấu phân cách cột khác dấu phẩy (đã nhận diện)",
     "line_ends_converted": "Ký tự xuống dòng CR hoặc lẫn CRLF/LF (đã chuyển)",
     "same_day_other_name": "Cùng ngày có tệp trùng tên khác chữ hoa/thường",
+    "repeated_header": "Dòng lặp lại dòng tiêu đề",
     "unrecognised_header": "Không nhận ra dòng tiêu đề",
     "truncated": "Tệp bị cắt cụt",
     "file_gone": "Tệp không còn trong hộp thư, giữ dữ liệu cũ",

@@ -429,6 +429,14 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
         {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},
     )
+    spellings = {
+        name: [t.lower() for t in (fmt.by_name[name].header, *fmt.by_name[name].aliases)] for name in ("dossier_code", "status")
+    }
+    con.execute(
+        sql("tthc_dossiers/header_lines"), {"code_headers": spellings["dossier_code"], "status_headers": spellings["status"]}
+    )
+    con.execute(sql("tthc_dossiers/header_line_rejects"))
+    con.execute(sql("tthc_dossiers/header_line_insert"))
     con.execute(sql("tthc_dossiers/duplicate_rejects"))
     con.execute(sql("tthc_dossiers/dossier_rejects"))
     con.execute(

@@ -672,3 +672,13 @@ def test_a_stray_nul_byte_rejects_its_line_not_the_file(inbox, at_line):
     assert (stats.rows_loaded, stats.rows_rejected) == (79, 1)
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(at_line, "malformed_line")]
     assert con.execute("SELECT count(*) FROM stg_dossier_versions WHERE contains(receiving_centre, chr(0))").fetchone() == (0,)
+
+
+def test_two_exports_pasted_together_give_one_reason_for_the_second_header(inbox):
+    first = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="G-1")])
+    second = write_export(inbox / "tthc", date(2026, 1, 6), [dossier_row(dossier_code="G-2")])
+    first.write_bytes(first.read_bytes() + second.read_bytes())  # the second keeps its BOM and header
+    second.unlink()
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["G-1", "G-2"]
+    assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "repeated_header")]
