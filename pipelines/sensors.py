@@ -26,6 +26,7 @@ from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
 from warehouse.landing import inbox_workbooks
+from warehouse.petitions import petition_files
 
 
 def _sensor_status() -> dg.DefaultSensorStatus:
@@ -41,7 +42,8 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
     portal = snapshot_files(inbox / PORTAL_DIR)
-    found = [*portal, *(inbox / PETITION_DIR).glob("*.csv"), inbox / "tthc" / PUBLICATION_FILE_NAME]
+    petitions = inbox / PETITION_DIR
+    found = [*portal, *(petition_files(petitions) if petitions.is_dir() else []), inbox / "tthc" / PUBLICATION_FILE_NAME]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 
 

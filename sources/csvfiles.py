@@ -118,6 +118,9 @@ class PreparedFile:
 
 
 NORMALISED_SUFFIX = ".normalised.csv"
+# Characters a value never needs but a paste brings along (a byte-order mark of a second export pasted on, zero-width
+# space, non-joiner and joiner, word joiner): removed from every value read row by row.
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
 UNREADABLE = "\ufffd"  # what an invalid UTF-8 byte decodes to
 BAD_BYTES_REASON = "Dòng có ký tự không phải UTF-8 (lỗi bảng mã trên dòng này); đề nghị xuất lại tệp."
 
@@ -180,10 +183,13 @@ def _quoted(field: str) -> str:
     return '"' + field.replace('"', '""') + '"' if any(c in field for c in ',"\n\r') else field
 
 
-def _malformed_placeholder(too_many: bool, fields: int) -> str:
-    """A line standing for a malformed one in a normalised copy, without its content: one field too many (the last
-    not empty, as DuckDB passes over empty surplus fields) or one too few, so the reader reports it as received."""
-    return "," * fields + "x" if too_many else "," * (fields - 2)
+def _malformed_placeholder(too_many: bool, fields: int, record: str, number: int) -> str:
+    """Lines standing for a malformed record in a normalised copy, without its content: one field too many (the last
+    not empty, as DuckDB passes over empty surplus fields) or one too few, so the reader reports it as received; a
+    mark of its own (``number``), so two such lines are never taken for copies of one another (or for a blank line);
+    and as many lines as the record had, so the lines after it keep their numbers."""
+    line = "," * fields + f"x{number}" if too_many else f"x{number}" + "," * (fields - 2)
+    return line + "\n" * record.count("\n")
 
 
 def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict[str, Callable[[dict[str, str]], str]]) -> str:
@@ -197,13 +203,13 @@ def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict
     if lines[-1] == "":
         lines.pop()
     out.write(lines[0] + "\n")
-    for line in logical_lines(lines[1:]):
+    for number, line in enumerate(logical_lines(lines[1:]), start=2):
         if not line:
             out.write("\n")
             continue
         fields = next(csv.reader([line]), [])
         if len(fields) != len(names):
-            out.write(_malformed_placeholder(len(fields) > len(names), len(names)) + "\n")
+            out.write(_malformed_placeholder(len(fields) > len(names), len(names), line, number) + "\n")
             continue
         record = dict(zip(names, fields, strict=True))
         for i in personal:
@@ -498,20 +504,18 @@ def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tup
     if lines and lines[-1] == "":
         lines.pop()
     writer.writerow([c.header for c in columns])
-    for line in logical_lines([line.rstrip("\r") for line in lines[1:]]):
+    for number, line in enumerate(logical_lines([line.rstrip("\r") for line in lines[1:]]), start=2):
         if not line.strip():
             out.write("\n")
             continue
         fields = next(csv.reader([line], delimiter=delimiter), [])
-        if len(fields) > fields_per_line and not any(fields[fields_per_line:]):
-            fields = fields[:fields_per_line]  # empty surplus fields (trailing delimiters): as DuckDB reads them
         if len(fields) < fields_per_line and in_place:
             out.write(",".join(_quoted(f) for f in fields) + "\n")  # short, values in place: each reader judges it
             continue
         if fields_per_line > len(fields) > last_mapped:
             fields += [""] * (fields_per_line - len(fields))  # only unknown columns left out at the end
-        if len(fields) != fields_per_line:
-            out.write(_malformed_placeholder(len(fields) > fields_per_line, len(columns)) + "\n")
+        if len(fields) != fields_per_line:  # (surplus fields count even when empty: an unquoted comma may be in the row)
+            out.write(_malformed_placeholder(len(fields) > fields_per_line, len(columns), line, number) + "\n")
             continue
         writer.writerow(["" if p is None or p >= len(fields) else fields[p] for p in order])
     return out.getvalue()
@@ -659,4 +663,4 @@ def csv_rows(prepared: PreparedFile, columns: tuple[Column, ...], result: ReadRe
             )
             result.rejects.append(row_reject(prepared.path, line, "malformed_line", reason))
             continue
-        yield line, {name: " ".join(value.split()) for name, value in zip(names, fields, strict=True)}
+        yield line, {name: " ".join(value.translate(INVISIBLE).split()) for name, value in zip(names, fields, strict=True)}

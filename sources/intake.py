@@ -170,7 +170,8 @@ def decode_text(raw: bytes) -> Decoded:
     text = raw.decode("utf-8-sig", errors="replace")
     stray = text.count("\ufffd")
     multibyte = len(_UTF8_SEQUENCE.findall(raw))  # well-formed multi-byte characters, counted in C
-    if multibyte > 4 * stray or _mostly_utf8_lines(text):  # mostly UTF-8, a few broken bytes
+    # Mostly UTF-8 with a few broken bytes, or declared UTF-8 by its byte-order mark (one pasted line cannot undo that).
+    if multibyte > 4 * stray or _mostly_utf8_lines(text) or raw.startswith(codecs.BOM_UTF8):
         return Decoded(text, "utf-8", stray)
     legacy = legacy_vietnamese(raw)
     if legacy:

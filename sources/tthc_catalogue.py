@@ -14,7 +14,7 @@ from pathlib import Path
 
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
-from sources.csvfiles import FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
+from sources.csvfiles import INVISIBLE, FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
 from sources.profiles import SourceProfile, profile_hint
 from sources.tthc_format import COMMUNE_OWNER, TTHC_CODES, TTHC_FIELDS, tthc_profile
 
@@ -87,10 +87,13 @@ def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str |
 Problem = tuple[str, str, str]  # (rule, reason, value as written)
 
 
-def _key_problems(short: bool, code: str, seen: Mapping[str, int]) -> list[Problem]:
-    """Why a record has no usable procedure code: too few fields, no code, or a code already read."""
+def _key_problems(short: bool, long: bool, code: str, seen: Mapping[str, int]) -> list[Problem]:
+    """Why a record has no usable procedure code: too few or too many fields (a comma in a value not put in quotes:
+    the values after it are not where their columns are), no code, or a code already read."""
     if short:
         return [("malformed_line", "Dòng thiếu cột.", "")]
+    if long:
+        return [("malformed_line", "Dòng thừa cột (dấu phẩy trong giá trị không được đặt trong ngoặc kép).", "")]
     if not code:
         return [("missing_procedure_code", "Thiếu mã TTHC.", "")]
     if code in seen:
@@ -142,7 +145,7 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
     lost: list[tuple[int, str]] = []  # lines whose text lost its diacritics, whatever else is wrong with them
     records = 0
     for line, fields in unique_records(iter_records(prepared), result.file_issues):
-        values = dict(zip([c.name for c in columns], (nfc(f) for f in fields), strict=False))
+        values = dict(zip([c.name for c in columns], (nfc(f.translate(INVISIBLE)) for f in fields), strict=False))
         records += 1
         if _LOST_LETTER.search(" ".join(values.values())):
             lost.append((line, values.get("procedure_name") or " ".join(values.values())))
@@ -150,7 +153,9 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
         authority = authority_of(values.get("authority_level", ""))
         online = online_of(values.get("online_level", ""))
         fee = yes_no(values.get("fee_bearing", ""))
-        problems = _key_problems(len(fields) < len(columns), code, seen) or _coded_problems(values, authority, online, fee)
+        problems = _key_problems(len(fields) < len(columns), len(fields) > len(columns), code, seen) or _coded_problems(
+            values, authority, online, fee
+        )
         if problems:
             result.rejects += [
                 {

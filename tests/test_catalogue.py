@@ -131,3 +131,15 @@ def test_dim_procedure_holds_owner_and_payment_and_reloading_changes_nothing(inb
         con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE table_name = 'dim_procedure'").fetchall()
     )
     assert comments["owner_unit_code"] and comments["payment_integrated"]
+
+
+def test_a_row_with_a_field_too_many_is_rejected_not_cut(inbox):
+    """An owner written 'Sở …, Tỉnh Thái Nguyên' without quotes gives the row a field too many: the values after the
+    comma are not in their columns, so the row is rejected as malformed rather than loaded with the owner cut."""
+    path = write_catalogue(inbox / "tthc", [row("1.000001"), row("1.000002"), row("1.000003")])
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    lines[2] = lines[2].replace("Sở Khoa học và Công nghệ", "Sở Khoa học và Công nghệ, Tỉnh Thái Nguyên")
+    path.write_text("\n".join(lines), encoding="utf-8-sig")
+    result = read(inbox)
+    assert [r["procedure_code"] for r in result.rows] == ["1.000001", "1.000003"]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "malformed_line")]

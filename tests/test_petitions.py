@@ -384,3 +384,29 @@ def test_a_failed_load_rolls_back_and_leaves_no_open_transaction(tmp_path, monke
     assert _tables(con) == before  # the month's rows were deleted inside the transaction: rolled back
     con.execute("BEGIN")  # no transaction left open
     con.execute("ROLLBACK")
+
+
+def test_a_reordered_file_rejects_each_line_with_a_comma_too_many_without_its_values(tmp_path):
+    """Columns reordered (the file goes through a normalised copy); two lines have an unquoted comma in the name and
+    an empty last column (the surplus field looks empty): each is rejected on its own line, as malformed, and no
+    value of theirs (the name's halves above all) is kept."""
+    headers = [c.header for c in PETITION_COLUMNS][::-1]
+    rows = [petition(petition_code=f"R-{i}", content="") for i in range(4)]
+    path = write_pakn(tmp_path / "pakn", JANUARY, rows, headers=headers)
+    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    for i in (2, 3):
+        lines[i] = lines[i].replace("Trần Văn Bình", "Trần, Văn Bình")
+    path.write_text("\n".join(lines), encoding="utf-8-sig")
+    result = read(path, tmp_path)
+    assert [(r["petition_code"], r["source_row"]) for r in result.rows] == [("R-0", 2), ("R-3", 5)]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "malformed_line"), (4, "malformed_line")]
+    assert "Văn Bình" not in str(result.rejects) and not [i for i in result.file_issues if i.rule == "duplicate_rows"]
+
+
+def test_a_month_named_in_capitals_and_a_pasted_byte_order_mark_in_a_code(tmp_path):
+    path = write_pakn(tmp_path / "pakn", JANUARY, [petition(petition_code="\ufeffPAKN-1")], name="PAKN_202601.CSV")
+    assert read(path, tmp_path).rows[0]["petition_code"] == "PAKN-1"
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = load_petition_folder(con, tmp_path, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert (stats["files"], stats["rows_loaded"]) == (1, 1)

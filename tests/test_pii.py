@@ -4,6 +4,7 @@ the load, the secret is generated outside the repository with mode 0600, the dem
 import hashlib
 import hmac
 import os
+import re
 import stat
 from datetime import date, datetime
 from pathlib import Path
@@ -113,7 +114,7 @@ def test_normalised_copy_is_written_without_personal_data(tmp_path):
     for value in PERSONAL_VALUES:
         assert value not in written
     assert written.count(TEST_KEYS.applicant_key(2026, "019188001234")) == 3
-    assert written.splitlines()[-1] == "," * (len(written.splitlines()[-1]))  # the malformed line: no content left
+    assert re.fullmatch(r"x\d+,*|,*x\d+", written.splitlines()[-1])  # the malformed line: its mark only, no content
     prepared.discard()
     assert not copy.exists()
 

@@ -93,7 +93,8 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
 
 def petition_files(folder: Path) -> list[Path]:
     """The monthly PAKN exports in a folder, oldest month first (names that are not pakn_YYYYMM.csv are left out)."""
-    files = [p for p in folder.glob("*.csv") if petition_file_month(p.name) is not None] if folder.exists() else []
+    # Any letter case: Windows keeps PAKN_202601.CSV as written, and the name's pattern ignores case.
+    files = [p for p in folder.iterdir() if p.is_file() and petition_file_month(p.name) is not None] if folder.exists() else []
     return sorted(files, key=lambda p: (petition_file_month(p.name), p.name))
 
 
