@@ -500,3 +500,27 @@ def test_a_run_stopped_while_writing_leaves_the_published_pair_as_it_was(hand_ma
     _rows(out, MARTS[0])  # the views still read the partition
     province_qd766(hand_made, "12", out, tmp_path / "work", year=YEAR)  # the next run cleans up and publishes
     assert not list(out.rglob("*.tmp"))
+
+
+def test_timestamps_with_a_zone_are_read_as_vietnams_clock_time(hand_made: Path, tmp_path: Path) -> None:
+    """The same delivery with its times written in UTC ('…+00', 7 hours earlier) gives the same marts, whatever the
+    server's zone: a dossier received at 03:00 on 1 February in Vietnam (20:00 on 31 January in UTC) is February's."""
+    early = "HS9,03388,1.002923,03388,direct,2026-02-01 03:00:00,2026-02-05 17:00:00,,2026-02-01 03:00:00,received,0,false,false,0,false,false,false,true,"
+    VERSIONS = {**VERSIONS_BY_DAY, "2026-02-01": [early]}
+    _gz(hand_made / "versions/province=12/year=2026/day=2026-02-01/part-0.csv.gz", [VERSION_HEADER, early])
+    province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    local = _rows(tmp_path / "out", MARTS[0])
+    from datetime import datetime as dt
+    from datetime import timedelta
+
+    def in_utc(line: str) -> str:
+        fields = line.split(",")
+        for i in (5, 6, 7, 8):  # received, due, finished, updated
+            if fields[i]:
+                fields[i] = (dt.fromisoformat(fields[i]) - timedelta(hours=7)).isoformat(sep=" ") + "+00"
+        return ",".join(fields)
+
+    for day, lines in VERSIONS.items():
+        _gz(hand_made / f"versions/province=12/year=2026/day={day}/part-0.csv.gz", [VERSION_HEADER, *map(in_utc, lines)])
+    province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert _rows(tmp_path / "out", MARTS[0]) == local

@@ -145,6 +145,8 @@ def delivery(folder: Path) -> Delivery:
     raise FileNotFoundError(f"Không có tệp Parquet hay CSV.gz nào trong {folder}: kiểm tra thư mục dữ liệu toàn quốc.")
 
 
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+
 # Lines of one part of a day's delivery (a province's day is thousands of versions): part k's lines are numbered
 # from k × this, within an INTEGER for up to 127 parts a day.
 _ROWS_PER_PART = 1 << 24
@@ -159,6 +161,9 @@ def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, t
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{spill.as_posix()}'")
     con.execute("SET preserve_insertion_order = false")  # lets large aggregates and COPY stream and spill
+    # Vietnam's one time zone: a timestamp delivered with a zone (Parquet TIMESTAMPTZ, or '…+00' in a CSV) is read as
+    # the clock time in Vietnam, whatever the server's zone; a timestamp without one is that clock time already.
+    con.execute(f"SET TimeZone = '{TIME_ZONE}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
 
@@ -213,17 +218,21 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
             "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
         )
         options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
+    # CSV text with a zone ('…+00') goes through TIMESTAMPTZ (a plain cast drops the zone); Parquet columns carry
+    # their type, and a TIMESTAMPTZ one becomes Vietnam's clock time by the session's zone.
+    when = "{}::TIMESTAMPTZ::TIMESTAMP" if found.reader == "read_csv" else "{}::TIMESTAMP"
+    received, due, finished, updated = (when.format(c) for c in ("received_at", "due_at", "finished_at", "updated_at"))
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
             SELECT trim(dossier_code) AS dossier_code, trim(procedure_code) AS procedure_code, receiving_centre,
                    trim(unit_code) AS resolving_unit_code, channel,
-                   received_at::TIMESTAMP AS received_at, due_at::TIMESTAMP AS due_at,
-                   finished_at::TIMESTAMP AS completed_at, status, supplements::INTEGER AS supplement_requests,
+                   {received} AS received_at, {due} AS due_at,
+                   {finished} AS completed_at, status, supplements::INTEGER AS supplement_requests,
                    digitised::BOOLEAN AS digitised, e_result::BOOLEAN AS electronic_result, fee::BIGINT AS fee_due,
                    paid_online::BOOLEAN AS paid_online, data_reused::BOOLEAN AS reused_data,
                    vneid::BOOLEAN AS citizen_data_used, synced::BOOLEAN AS synced_to_portal, rating AS satisfaction,
-                   updated_at::TIMESTAMP AS updated_at, NULL::VARCHAR AS applicant_key,
+                   {updated} AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
             FROM {found.relation(options)}
             WHERE day <= DATE '{int(year)}-12-31'"""
