@@ -120,7 +120,8 @@ class PreparedFile:
 NORMALISED_SUFFIX = ".normalised.csv"
 # Characters a value never needs but a paste brings along (a byte-order mark of a second export pasted on, zero-width
 # space, non-joiner and joiner, word joiner): removed from every value read row by row.
-INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+INVISIBLE_CHARACTERS = "\ufeff\u200b\u200c\u200d\u2060"
+INVISIBLE = dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))  # for str.translate
 UNREADABLE = "\ufffd"  # what an invalid UTF-8 byte decodes to
 BAD_BYTES_REASON = "Dòng có ký tự không phải UTF-8 (lỗi bảng mã trên dòng này); đề nghị xuất lại tệp."
 
@@ -177,10 +178,6 @@ def logical_lines(lines: list[str]) -> Iterator[str]:
             continue
         yield "\n".join(lines[i : j + 1])
         i = j + 1
-
-
-def _quoted(field: str) -> str:
-    return '"' + field.replace('"', '""') + '"' if any(c in field for c in ',"\n\r') else field
 
 
 def _malformed_placeholder(too_many: bool, fields: int, record: str, number: int) -> str:
@@ -510,7 +507,7 @@ def _rewrite(text: str, delimiter: str, mapping: dict[int, Column], columns: tup
             continue
         fields = next(csv.reader([line], delimiter=delimiter), [])
         if len(fields) < fields_per_line and in_place:
-            out.write(",".join(_quoted(f) for f in fields) + "\n")  # short, values in place: each reader judges it
+            writer.writerow(fields)  # short, values in place: each reader judges it
             continue
         if fields_per_line > len(fields) > last_mapped:
             fields += [""] * (fields_per_line - len(fields))  # only unknown columns left out at the end

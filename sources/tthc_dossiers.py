@@ -29,7 +29,15 @@ from common.pii import PiiKeys, hmac_pads, hmac_sql
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher
 from common.vntext import match_key
-from sources.csvfiles import BAD_BYTES_REASON, UNREADABLE, FileIssue, PreparedFile, prepare_csv, record_starts
+from sources.csvfiles import (
+    BAD_BYTES_REASON,
+    INVISIBLE_CHARACTERS,
+    UNREADABLE,
+    FileIssue,
+    PreparedFile,
+    prepare_csv,
+    record_starts,
+)
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
     DOSSIER_FIELDS,
@@ -88,10 +96,6 @@ def dossier_format(profile: SourceProfile | None = None) -> DossierFormat:
 
 
 sql = SqlFiles(Path(__file__).with_name("sql"))
-
-# Characters a code never holds but a paste may bring along: a byte-order mark (two exports pasted together), the
-# zero-width space, non-joiner and joiner, the word joiner. Removed from codes as they are read.
-INVISIBLE_IN_CODES = "\ufeff\u200b\u200c\u200d\u2060"
 
 # Receipt years whose key is prepared (a dossier received outside them keeps no applicant key).
 PSEUDONYM_YEARS = range(2000, 2101)
@@ -342,7 +346,7 @@ def _scan(
             source=source,
             unreadable=unreadable,
             applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
-            invisible=_sql_literal(INVISIBLE_IN_CODES),
+            invisible=_sql_literal(INVISIBLE_CHARACTERS),  # removed from codes as they are read
             **_typed_fragments(fmt),
         ),
         params,

@@ -368,9 +368,7 @@ def _province_qd766(
         try:
             n_units, refused = _load_master_data(con, inbox, province)
             refused += _stage_versions(con, inbox, province, year)
-            versions, last_day = con.execute(
-                "SELECT count(*), max(export_date) FROM stg_dossier_versions WHERE year(export_date) = $year", {"year": year}
-            ).fetchone()  # type: ignore[misc]
+            versions, last_day, not_counted = _year_versions(con, year)
             dossiers = _current_state(con)
         except duckdb.Error as err:  # the delivery's content, not the program: said with what to check
             raise ValueError(f"Tỉnh mã {province}: {_delivery_problem(err)}; sửa dữ liệu giao rồi chạy lại ({err})") from None
@@ -379,7 +377,6 @@ def _province_qd766(
                 f"Tỉnh mã {province}: không có phiên bản hồ sơ nào của năm {year} trong dữ liệu giao; kiểm tra thư mục "
                 f"versions/province={province}/year={year} rồi chạy lại."
             )
-        not_counted = _not_counted(con, year)
         if as_of is None:
             as_of = datetime.combine(last_day or date(year, 1, 1), dt_time(23, 59, 59))
         periods = year_periods(year, as_of.date())
@@ -398,16 +395,17 @@ def _province_qd766(
     return ProvinceRun(province, int(versions), dossiers, n_units, len(periods), seconds, tuple(refused), not_counted)
 
 
-def _not_counted(con: duckdb.DuckDBPyConnection, year: int) -> tuple[str, ...]:
-    """The year's versions the index cannot count, said in Vietnamese: without a dossier code or an update time, or
-    of dossiers whose unit is not in the province's units file (codes are compared trimmed)."""
-    no_key, unknown, codes = con.execute(
-        """SELECT count(*) FILTER (WHERE dossier_code IS NULL OR updated_at IS NULL),
-                  count(*) FILTER (WHERE resolving_unit_code NOT IN (SELECT unit_code FROM dim_unit)
-                                    OR resolving_unit_code IS NULL),
-                  list(DISTINCT coalesce(resolving_unit_code, '(trống)') ORDER BY coalesce(resolving_unit_code, '(trống)'))
-                      FILTER (WHERE resolving_unit_code NOT IN (SELECT unit_code FROM dim_unit) OR resolving_unit_code IS NULL)
-           FROM stg_dossier_versions WHERE year(export_date) = $year""",
+def _year_versions(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, date | None, tuple[str, ...]]:
+    """In one scan of the year's versions: how many, the last export day, and those the index cannot count, said in
+    Vietnamese (without a dossier code or an update time, or of a unit missing from the units file, codes trimmed)."""
+    versions, last_day, no_key, unknown, codes = con.execute(
+        """SELECT count(*), max(export_date),
+                  count(*) FILTER (WHERE dossier_code IS NULL OR updated_at IS NULL),
+                  count(*) FILTER (WHERE u.unit_code IS NULL),
+                  list(DISTINCT coalesce(v.resolving_unit_code, '(trống)') ORDER BY coalesce(v.resolving_unit_code, '(trống)'))
+                      FILTER (WHERE u.unit_code IS NULL)
+           FROM stg_dossier_versions AS v LEFT JOIN dim_unit AS u ON u.unit_code = v.resolving_unit_code
+           WHERE year(v.export_date) = $year""",
         {"year": year},
     ).fetchone()  # type: ignore[misc]
     notes = []
@@ -416,7 +414,7 @@ def _not_counted(con: duckdb.DuckDBPyConnection, year: int) -> tuple[str, ...]:
     if unknown:
         shown = ", ".join(codes[:10]) + (", …" if len(codes) > 10 else "")
         notes.append(f"{unknown} phiên bản của đơn vị không có trong danh mục đơn vị (mã {shown}): không tính vào đơn vị nào")
-    return tuple(notes)
+    return int(versions), last_day, tuple(notes)
 
 
 def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
