@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -172,6 +173,25 @@ def check_secret_for_inbox(keys: PiiKeys, inbox: Path) -> None:
 
 
 # --- HMAC-SHA256 in DuckDB SQL (DuckDB has sha256() but no hmac()) ---------------------------------------------
+
+
+# An ID number as applicants have them: CCCD (12 digits), CMND (9), a passport (a letter and 7 digits), a tax code
+# (10 digits, "-001" for a branch): ASCII letters and digits with separators, at least one digit. Anything else in the
+# ID column is not keyed (it would merge strangers under one key): a placeholder ("0", "không có"), or the end of a
+# name whose unquoted comma moved the values right, a line DuckDB accepts when its one surplus field is empty.
+ID_NUMBER_SHAPE = r"[0-9A-Za-z][0-9A-Za-z./ -]{3,18}[0-9A-Za-z]"
+_ID_NUMBER = re.compile(ID_NUMBER_SHAPE)
+_DIGIT = re.compile(r"[0-9]")
+
+
+def is_id_number(value: str) -> bool:
+    """Whether a trimmed value has the shape of an ID number (``ID_NUMBER_SHAPE`` and a digit), as ``id_number_sql``."""
+    return _ID_NUMBER.fullmatch(value) is not None and _DIGIT.search(value) is not None
+
+
+def id_number_sql(value_sql: str) -> str:
+    """SQL for ``is_id_number`` of a trimmed VARCHAR (RE2 reads the pattern as Python does)."""
+    return f"(regexp_full_match({value_sql}, '{ID_NUMBER_SHAPE}') AND regexp_matches({value_sql}, '[0-9]'))"
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:

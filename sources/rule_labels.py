@@ -93,6 +93,7 @@ RULE_LABELS = {
     "truncated": "Tệp bị cắt cụt",
     "file_gone": "Tệp không còn trong hộp thư, giữ dữ liệu cũ",
     "duplicate_rows": "Dòng lặp lại y nguyên (giữ một bản)",
+    "applicant_id_unshaped": "Số giấy tờ người nộp không đúng dạng (không tính người nộp)",
     "lossy_encoding": "Mất dấu tiếng Việt",
     "renamed_columns": "Tên cột khác mẫu (đã nhận diện)",
     "unknown_columns": "Cột không có trong mẫu (bỏ qua)",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from common.pii import PiiKeys, hmac_pads, hmac_sql
+from common.pii import PiiKeys, hmac_pads, hmac_sql, id_number_sql, is_id_number
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher
 from common.vntext import match_key
@@ -99,6 +99,8 @@ sql = SqlFiles(Path(__file__).with_name("sql"))
 
 # Receipt years whose key is prepared (a dossier received outside them keeps no applicant key).
 PSEUDONYM_YEARS = range(2000, 2101)
+# Before the key a normalised copy writes for a value of the ID column that is no ID number (never a hex digit).
+NOT_AN_ID_MARK = "~"
 
 
 @dataclass
@@ -114,6 +116,7 @@ class StagingResult:
     rows_read: dict[str, int] = field(default_factory=dict)  # per file name: data lines, malformed included
     rows_rejected: dict[str, int] = field(default_factory=dict)  # per file name: lines with at least one broken rule
     duplicates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # per file: (copy line, kept line)
+    unkeyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose ID is no ID number
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -211,9 +214,12 @@ def stage_dossier_exports(
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
+    unkeyed: dict[str, list[int]] = {}
+    for name, line in con.execute(sql("tthc_dossiers/unkeyed_lines")).fetchall():
+        unkeyed.setdefault(name, []).append(line)
     read = con.execute(sql("tthc_dossiers/rows_read")).fetchall()
     rejected = con.execute(sql("tthc_dossiers/rows_rejected")).fetchall()
-    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates)
+    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed)
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -248,14 +254,17 @@ def year_of(text: str, formats: tuple[str, ...]) -> int | None:
 
 def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
     """The applicant key of a record of a normalised copy (empty when the ID is missing or the receipt date is bad or
-    outside PSEUDONYM_YEARS: such a row has no key, or is rejected for its date), as the scan keys a received file."""
+    outside PSEUDONYM_YEARS: such a row has no key, or is rejected for its date), as the scan keys a received file;
+    after NOT_AN_ID_MARK when the value is no ID number (compared, not loaded)."""
     keyer = keys.keyer()
 
     def key(record: dict[str, str]) -> str:
         year = year_of(record.get("received_at", ""), fmt.date_formats)
         if year is None or year not in PSEUDONYM_YEARS:
             return ""
-        return keyer(year, record.get("applicant_id", "")) or ""
+        id_number = record.get("applicant_id", "").strip()
+        key = keyer(year, id_number) or ""
+        return key if not key or is_id_number(id_number) else NOT_AN_ID_MARK + key
 
     return key
 
@@ -346,6 +355,7 @@ def _scan(
             source=source,
             unreadable=unreadable,
             applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
+            id_unshaped=_id_unshaped_sql() if paths else "FALSE",
             invisible=_sql_literal(INVISIBLE_CHARACTERS),  # removed from codes as they are read
             **_typed_fragments(fmt),
         ),
@@ -397,11 +407,24 @@ def _place_lines(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], p
 def _applicant_key_sql() -> str:
     """The applicant key of a typed row (fragment applicant_key of scan.sql): a copy's column holds it already; else
     HMAC with the pads of its receipt year ($inner_pads/$outer_pads, one per year of PSEUDONYM_YEARS in order), or
-    the batch's own (the last) when that year is outside them or the date did not type."""
+    the batch's own (the last) when that year is outside them or the date did not type. A value that is no ID number
+    is keyed too, to compare rows; it is not loaded (_dossier_good)."""
     first, last = PSEUDONYM_YEARS[0], PSEUDONYM_YEARS[-1]
     at = f"CASE WHEN year(received_at) BETWEEN {first} AND {last} THEN year(received_at) - {first - 1} ELSE {len(PSEUDONYM_YEARS) + 1} END"
     keyed = hmac_sql("_applicant_id", f"list_extract($inner_pads, {at})", f"list_extract($outer_pads, {at})")
-    return f"CASE WHEN list_contains($copies, file_id) THEN _applicant_id WHEN _applicant_id IS NOT NULL THEN {keyed} END"
+    return (
+        f"CASE WHEN list_contains($copies, file_id) THEN ltrim(_applicant_id, '{NOT_AN_ID_MARK}') "
+        f"WHEN _applicant_id IS NOT NULL THEN {keyed} END"
+    )
+
+
+def _id_unshaped_sql() -> str:
+    """Whether a typed row's ID column holds something other than an ID number (fragment id_unshaped of scan.sql): a
+    copy's key then carries NOT_AN_ID_MARK."""
+    return (
+        f"CASE WHEN list_contains($copies, file_id) THEN coalesce(starts_with(_applicant_id, '{NOT_AN_ID_MARK}'), FALSE) "
+        f"ELSE _applicant_id IS NOT NULL AND NOT {id_number_sql('_applicant_id')} END"
+    )
 
 
 def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, matcher: UnitMatcher) -> None:

@@ -21,6 +21,8 @@ from common.pii import (
     default_secret_file,
     hmac_pads,
     hmac_sql,
+    id_number_sql,
+    is_id_number,
     keys_from_secret,
     load_pii_keys,
 )
@@ -252,3 +254,26 @@ def test_days_loaded_with_another_secret_are_found_until_they_are_reloaded(inbox
         now=NOW,
     )
     assert days_with_another_secret(con, other.fingerprint) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "is_id"),
+    [
+        ("019188001234", True),  # CCCD
+        ("121456789", True),  # CMND
+        ("C1234567", True),  # passport
+        ("0101234567-001", True),  # tax code of a branch
+        ("0123 456 789", True),
+        ("Thị Hoa", False),  # the end of a name moved by an unquoted comma
+        ("Van A", False),
+        ("0", False),  # placeholders
+        ("000", False),
+        ("không có", False),
+        ("chưa cung cấp", False),
+        ("012345678901234567890", False),  # 21 characters
+        ("-0123456", False),
+    ],
+)
+def test_id_number_shape_in_python_and_sql_agree(value: str, is_id: bool) -> None:
+    assert is_id_number(value) is is_id
+    assert duckdb.execute(f"SELECT {id_number_sql('$v')}", {"v": value}).fetchall() == [(is_id,)]

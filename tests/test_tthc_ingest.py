@@ -12,7 +12,7 @@ from sources.csvfiles import _looks_utf8
 from sources.tthc_catalogue import read_catalogue
 from sources.tthc_dossiers import export_files, stage_dossier_exports
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_COLUMNS
-from tests.conftest import PERSONAL_VALUES, TEST_KEYS, cp1258_bytes, dossier_row, write_export
+from tests.conftest import DEFAULT_ROW, PERSONAL_VALUES, TEST_KEYS, cp1258_bytes, dossier_row, write_export
 from warehouse import tthc
 from warehouse.schema import ensure_schema
 
@@ -513,6 +513,58 @@ def test_a_reordered_file_with_an_unquoted_comma_rejects_that_line_without_its_c
     ]
     stored = str(con.execute("SELECT * FROM quarantine").fetchall())
     assert not [v for v in [*PERSONAL_VALUES, "0987654321", "Tổ 5"] if v in stored]
+
+
+def test_an_id_column_without_an_id_number_loads_the_dossier_without_a_key(inbox):
+    """A file read in place: an applicant's name with an unquoted comma and an empty address gives a line whose one
+    surplus field is empty, which DuckDB accepts with the end of the name in the ID column. That value (and a
+    placeholder such as '0' or 'không có', which would merge strangers under one key) is not keyed: the dossier loads
+    without an applicant key and its line is named in a notice. Passports and tax codes are ID numbers."""
+    rows = [
+        dossier_row(dossier_code="I-0"),
+        dossier_row(dossier_code="I-1", applicant_address=""),
+        dossier_row(dossier_code="I-2", applicant_id="0"),
+        dossier_row(dossier_code="I-3", applicant_id="không có"),
+        dossier_row(dossier_code="I-4", applicant_id="C1234567"),
+        dossier_row(dossier_code="I-5", applicant_id="0101234567-001"),
+    ]
+    path = write_export(inbox / "tthc", DAY, rows)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    name = DEFAULT_ROW["applicant_name"]
+    assert name in lines[2] and "," not in name
+    lines[2] = lines[2].replace(name, name.replace(" ", ", ", 1))  # "Nguyễn, Thị Hoa" unquoted
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    con, stats = load(inbox)
+    assert (stats.rows_loaded, stats.rows_rejected) == (6, 0)
+    keys = dict(con.execute("SELECT dossier_code, applicant_key FROM stg_dossier_versions").fetchall())
+    assert keys == {
+        "I-0": TEST_KEYS.applicant_key(2026, DEFAULT_ROW["applicant_id"]),
+        "I-1": None,
+        "I-2": None,
+        "I-3": None,
+        "I-4": TEST_KEYS.applicant_key(2026, "C1234567"),
+        "I-5": TEST_KEYS.applicant_key(2026, "0101234567-001"),
+    }
+    (notice,) = con.execute("SELECT blocking, reason FROM file_issues WHERE rule = 'applicant_id_unshaped'").fetchall()
+    assert notice[0] is False
+    assert "3 dòng" in notice[1] and "(dòng 3, 4, 5)" in notice[1]
+    stored = str(con.execute("SELECT * FROM file_issues").fetchall() + con.execute("SELECT * FROM quarantine").fetchall())
+    assert not [v for v in ["Thị Hoa", *PERSONAL_VALUES] if v in stored]
+
+
+def test_a_copy_keys_only_id_numbers_as_the_scan_does(inbox):
+    """The same rule on a file read through a normalised copy (upper-case headers): a placeholder is not keyed and
+    named; an ID number is keyed as in a file read in place."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="J-0"), dossier_row(dossier_code="J-1", applicant_id="000")])
+    path = inbox / "tthc" / "ho_so_20260105.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[0] = lines[0].upper()
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    con, stats = load(inbox)
+    assert (stats.rows_loaded, stats.rows_rejected) == (2, 0)
+    keys = dict(con.execute("SELECT dossier_code, applicant_key FROM stg_dossier_versions").fetchall())
+    assert keys == {"J-0": TEST_KEYS.applicant_key(2026, DEFAULT_ROW["applicant_id"]), "J-1": None}
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'applicant_id_unshaped'").fetchone() == (1,)
 
 
 @pytest.mark.parametrize("ends", ["header LF, rows CRLF", "CRLF with one LF line", "LF with one CRLF line"])

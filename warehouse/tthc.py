@@ -410,6 +410,18 @@ def _lineage(
                     blocking=False,
                 )
             )
+        unkeyed = staged.unkeyed.get(export.path.name, [])
+        if unkeyed:
+            shown = ", ".join(str(n) for n in unkeyed[:20]) + (" …" if len(unkeyed) > 20 else "")
+            issues.append(
+                FileIssue(
+                    "applicant_id_unshaped",
+                    f"{len(unkeyed)} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế "
+                    f"(dòng {shown}): hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, "
+                    "đề nghị xuất lại tệp với giá trị đặt trong ngoặc kép.",
+                    blocking=False,
+                )
+            )
         file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
     _insert_many(con, sql("tthc/stage_landed_file"), landed)

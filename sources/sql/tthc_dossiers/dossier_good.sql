@@ -1,7 +1,8 @@
 -- The rows that break no rule, with their line (as _line works it out, here as joins over millions of rows) and the
 -- applicant key of the scan where the receipt year has one (fragments first_year, last_year: PSEUDONYM_YEARS; the
 -- batch's own key of the other rows only compared them) and a copy's ID column did not hold the unreadable mark of
--- a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter.
+-- a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter; nor a
+-- value that is no ID number (_id_unshaped: its lines are named, unkeyed_lines.sql).
 CREATE OR REPLACE TEMP VIEW _dossier_good AS
 SELECT
     export_date,
@@ -30,6 +31,7 @@ SELECT
         WHEN
             year(t.received_at) BETWEEN {{ first_year }} AND {{ last_year }}
             AND NOT contains(t._applicant_key, {{ unreadable_mark }})
+            AND NOT t._id_unshaped
             THEN t._applicant_key
     END AS applicant_key
 FROM _dossier_rows AS t

@@ -11,11 +11,14 @@
 --   unreadable: whether the row carries an unreadable byte;
 --   applicant_key: the ID number keyed as it is read (common/pii.py, hmac_sql), so no table ever holds it: with the
 --     key of its receipt year, or with a key of this batch alone where the year has none (only to compare rows:
---     never loaded, see _dossier_good); a normalised copy's column already holds the key.
+--     never loaded, see _dossier_good); a normalised copy's column already holds the key;
+--   id_unshaped: whether the ID column holds something other than an ID number (common/pii.py, is_id_number): not
+--     keyed, its lines named in a notice.
 -- The outer SELECT only adds that key: a projection, which keeps the order.
 CREATE OR REPLACE TEMP TABLE _dossier_typed AS
 SELECT
     * EXCLUDE (_applicant_id),
+    {{ id_unshaped }} AS _id_unshaped,
     {{ applicant_key }} AS _applicant_key
 FROM (
     SELECT
