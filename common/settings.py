@@ -23,6 +23,7 @@
 | CCHC_NATIONAL_INBOX   | data/national/inbox             | every province's dossier versions (layout of demo/national.py) for the national QĐ 766 job |
 | CCHC_NATIONAL_DIR     | <CCHC_WAREHOUSE_DIR>/national   | the national marts: Parquet partitions per province and year, and national.duckdb (views) |
 | CCHC_NATIONAL_MEMORY  | 2GB                             | DuckDB memory_limit of one province's run (spills to disk beyond it) |
+| CCHC_CELERY_CONFIG    | (none: steps run in the run's process) | the Celery executor's YAML (the file `dagster-celery worker start -y` takes): the national job's steps go to Celery workers |
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ class Settings:
     national_inbox: Path = PROJECT_ROOT / "data" / "national" / "inbox"
     national_dir: Path | None = None  # None: <warehouse_dir>/national
     national_memory: str = "2GB"
+    # The Celery executor's config (the file a worker is started with): the national job's steps go to its workers.
+    celery_config: Path | None = None
 
     @property
     def national_out(self) -> Path:
@@ -130,6 +133,7 @@ def get_settings() -> Settings:
         national_inbox=_path("CCHC_NATIONAL_INBOX", "data/national/inbox"),
         national_dir=_path("CCHC_NATIONAL_DIR", "") if os.environ.get("CCHC_NATIONAL_DIR", "").strip() else None,
         national_memory=os.environ.get("CCHC_NATIONAL_MEMORY", "").strip() or "2GB",
+        celery_config=_path("CCHC_CELERY_CONFIG", "") if os.environ.get("CCHC_CELERY_CONFIG", "").strip() else None,
         **warehouse_settings(),
     )
 

@@ -97,12 +97,31 @@ sources_job = dg.define_asset_job(
     description="Nạp lại ảnh chụp của Cổng DVCQG, PAKN và sổ công bố TTHC; sau đó after_daily tính lại Chỉ số 766.",
 )
 
+
 # Every province's QĐ 766 from the national dossier versions (warehouse/national.py): one run per province and
 # year, each with its own DuckDB work file, so a backfill's runs can go in parallel where the instance allows more
 # than one run at a time (deploy/national/dagster.yaml); never part of the province's daily flow.
+def _national_executor() -> tuple[dg.ExecutorDefinition, dict | None]:
+    """The run's own process, or, where CCHC_CELERY_CONFIG names the Celery executor's YAML (the one its workers are
+    started with: broker, result backend, Celery settings), Celery: each province run's step becomes a task that a
+    worker on any machine takes. Imported only then (Celery is a heavy import for the code location)."""
+    from common.settings import get_settings
+
+    path = get_settings().celery_config
+    if path is None:
+        return EXECUTOR, None
+    import yaml
+    from dagster_celery import celery_executor
+
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return celery_executor, {"execution": {"config": config.get("execution", {}).get("config", {})}}
+
+
+_NATIONAL_EXECUTOR, _NATIONAL_CONFIG = _national_executor()
 national_job = dg.define_asset_job(
     "national_index",
-    executor_def=EXECUTOR,
+    executor_def=_NATIONAL_EXECUTOR,
+    config=_NATIONAL_CONFIG,
     selection=_job_selection((groups.NATIONAL,)),
     partitions_def=PROVINCE_PARTITIONS,
     description="Chỉ số 766 của mọi xã, phường và cơ quan một tỉnh từ dữ liệu hồ sơ toàn quốc (một lần chạy cho một tỉnh, một năm).",

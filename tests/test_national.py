@@ -257,6 +257,94 @@ def test_runs_of_the_national_job_are_stored_in_postgresql(inbox: Path, tmp_path
         assert event is not None and event.asset_materialization.metadata["units"].value == 53  # type: ignore[union-attr]
 
 
+def test_the_national_job_runs_on_celery_only_where_a_celery_config_is_given(tmp_path: Path, monkeypatch) -> None:
+    """CCHC_CELERY_CONFIG unset: the run's own process. Set: the Celery executor, with the broker of that file as the
+    job's config, so a run launched from the UI, a schedule or a backfill reaches the same workers."""
+    from pipelines.jobs import EXECUTOR, _national_executor
+
+    monkeypatch.delenv("CCHC_CELERY_CONFIG", raising=False)
+    assert _national_executor() == (EXECUTOR, None)
+    shutil.copy(ROOT / "deploy" / "national" / "celery.yaml", tmp_path / "celery.yaml")
+    monkeypatch.setenv("CCHC_CELERY_CONFIG", str(tmp_path / "celery.yaml"))
+    executor, config = _national_executor()
+    assert executor.name == "celery"
+    assert config == {
+        "execution": {"config": {"broker": {"env": "CCHC_CELERY_BROKER"}, "backend": {"env": "CCHC_CELERY_BACKEND"}}}
+    }
+
+
+@pytest.mark.slow
+def test_a_province_run_on_a_celery_worker_gives_the_same_marts(inbox: Path, tmp_path: Path) -> None:
+    """The cluster path with Celery (CCHC_CELERY_CONFIG): `dagster job execute` of a province partition of the
+    national job submits its step to the broker, a worker started here (`dagster-celery worker start`, as on a
+    cluster's machines) runs it, and the marts equal those of a run in one process. No RabbitMQ or Redis on this
+    machine: the broker is Kombu's filesystem transport and the result backend Celery's file backend, both folders,
+    so only the transport differs from a cluster's."""
+    direct = tmp_path / "direct"
+    store = NationalStore(inbox=str(inbox), out=str(direct))
+    assert dg.materialize([national_qd766], resources={"national": store}, partition_key="12|2026").success
+
+    broker, results, home = tmp_path / "broker", tmp_path / "results", tmp_path / "home"
+    for folder in (broker, results, home):
+        folder.mkdir()
+    config = tmp_path / "celery.yaml"
+    config.write_text(
+        "execution:\n  config:\n    broker: 'filesystem://'\n"
+        f"    backend: 'file://{results.as_posix()}'\n"
+        "    config_source:\n      broker_transport_options:\n"
+        f"        data_folder_in: '{broker.as_posix()}'\n        data_folder_out: '{broker.as_posix()}'\n",
+        encoding="utf-8",
+    )
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "CCHC_CELERY_CONFIG": str(config),
+        "CCHC_NATIONAL_INBOX": str(inbox),
+        "CCHC_NATIONAL_DIR": str(tmp_path / "celery"),
+        "DAGSTER_HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",  # the worker command starts `celery`
+    }
+    with dg.DagsterInstance.from_config(str(home)):  # storage made once, before two processes use it
+        pass
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [str(bin_dir / "dagster-celery"), *"worker start -A dagster_celery.app -y".split(), str(config), "--", "--concurrency=1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # the worker's own children stopped with it
+    )
+    try:
+        tags = '{"dagster/partition": "12|2026", "dagster/partition/province": "12", "dagster/partition/year": "2026"}'
+        run = subprocess.run(
+            [
+                sys.executable,
+                *"-m dagster job execute -m pipelines.definitions -j national_index".split(),
+                "--tags",
+                tags,
+                "-c",
+                str(config),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(timeout=60)
+        log.close()
+    worker_log = (tmp_path / "worker.log").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:] + worker_log[-3000:]
+    assert 'Submitting celery task for step "national_qd766"' in run.stdout + run.stderr
+    assert "Task execute_plan" in worker_log and "succeeded" in worker_log, worker_log[-3000:]
+    for mart in MARTS:
+        assert _rows(tmp_path / "celery", mart) == _rows(direct, mart), mart
+
+
 # --- a national delivery written by hand (the layout demo/national.py documents), and a bad day ----------------
 
 VERSION_HEADER = (
