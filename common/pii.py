@@ -194,6 +194,22 @@ def id_number_sql(value_sql: str) -> str:
     return f"(regexp_full_match({value_sql}, '{ID_NUMBER_SHAPE}') AND regexp_matches({value_sql}, '[0-9]'))"
 
 
+# A citizen's contact or ID number typed into a free-text column (an explanation, the difficulties of a report): an
+# e-mail address, a phone number (0 or +84 and nine digits, spaced or dotted), a CCCD (12 digits) or CMND (9). Masked
+# before the text is stored; a name cannot be told from other words and is not searched for.
+_PERSONAL_IN_TEXT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w+])(?:\+84|84|0)(?:[ .-]?\d){9}(?!\d)"
+    r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)"
+)
+MASK = "[đã ẩn]"
+
+
+def mask_personal_data(text: str) -> tuple[str, int]:
+    """The text with every e-mail address, phone number and ID number replaced by MASK, and how many were."""
+    return _PERSONAL_IN_TEXT.subn(MASK, text)
+
+
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """(K ⊕ ipad, K ⊕ opad) of RFC 2104 for SHA-256: the key hashed if longer than a block, zero-padded to 64 bytes."""
     if len(key) > _BLOCK:

@@ -25,6 +25,7 @@ from common.pii import (
     is_id_number,
     keys_from_secret,
     load_pii_keys,
+    mask_personal_data,
 )
 from common.settings import PROJECT_ROOT
 from common.units import load_units, matcher_for
@@ -277,3 +278,17 @@ def test_days_loaded_with_another_secret_are_found_until_they_are_reloaded(inbox
 def test_id_number_shape_in_python_and_sql_agree(value: str, is_id: bool) -> None:
     assert is_id_number(value) is is_id
     assert duckdb.execute(f"SELECT {id_number_sql('$v')}", {"v": value}).fetchall() == [(is_id,)]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked", "count"),
+    [
+        ("Liên hệ anh Nam 0912345678 để bổ sung", "Liên hệ anh Nam [đã ẩn] để bổ sung", 1),
+        ("ĐT: 0912 345 678, 0912.345.678 hoặc +84 912 345 678", "ĐT: [đã ẩn], [đã ẩn] hoặc [đã ẩn]", 3),
+        ("CCCD 019188001234, CMND 121456789", "CCCD [đã ẩn], CMND [đã ẩn]", 2),
+        ("email: nguyen.hoa@gmail.com.", "email: [đã ẩn].", 1),
+        ("Hoàn thành 95% nhiệm vụ, kinh phí 150.000.000 đồng, năm 2026, mã 1.000100", None, 0),
+    ],
+)
+def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str | None, count: int) -> None:
+    assert mask_personal_data(text) == (masked if masked is not None else text, count)
