@@ -546,6 +546,19 @@ class UnitMatcher:
                 return found
         return None
 
+    def code(self, text: str | None) -> str | None:
+        """The unit code written in a file: as it is, or a commune's numeric code that lost its leading zeros in Excel
+        (5533 for 05533, as a CSV re-saved by Excel or a number cell writes it); None when no unit has it."""
+        if not text or not text.strip():
+            return None
+        text = text.strip()
+        if text in self.units:
+            return text
+        if text.isascii() and text.isdigit():
+            padded = text.zfill(5)  # commune and ward codes: 5 digits (Decision 124/2004, Tổng cục Thống kê)
+            return padded if padded in self.units else None
+        return None
+
     def match(self, name: str | None) -> str | None:
         """Unit code for a name, or None when it matches no unit (or more than one) or names another province."""
         if not name or not name.strip():

@@ -64,6 +64,21 @@ def sort_key(text: str) -> tuple:
     return (primary, secondary)
 
 
+# One to three digits (not a lone 0), then '.' or ',' and three digits: "1.234" is 1234 written the Vietnamese way and
+# 1.234 written the English way.
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}\s*%?")
+AMBIGUOUS_NUMBER = (
+    "không rõ dấu '.' hoặc ',' là phân cách hàng nghìn hay dấu thập phân; đề nghị ghi số không có dấu phân cách hàng "
+    "nghìn (1234) hoặc ghi phần thập phân khác ba chữ số (1,23)"
+)
+
+
+def ambiguous_thousands(text: str, high: float) -> bool:
+    """Whether a number as written ("1.234", "12,500") reads both as a decimal and as thousands grouped, and the
+    grouped reading (≥ 1000) is within a range whose top is ``high``: then it cannot be read without guessing."""
+    return high >= 1000 and _GROUPED.fullmatch(text.strip()) is not None
+
+
 def parse_decimal(text: str, *, percent_sign: bool = True) -> float | None:
     """A number as units write it: 85.5 for "85,5" or "85.5", and (``percent_sign``) "85,5 %"; None for anything else
     (blank, "1.234,5", "1e2", "khoảng 80"): a value that cannot be read is reported, never guessed."""

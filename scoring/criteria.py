@@ -107,7 +107,7 @@ class CriterionRule:
     def value_of(self, answer: object) -> tuple[float | None, str | None]:
         """(value, None) for a readable answer: a number for linear/thresholds, 1/0 for yes/no, the chosen answer's
         share for a choice; (None, Vietnamese reason) otherwise. Tone marks, case and spacing do not matter."""
-        from common.vntext import match_key, parse_decimal
+        from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, parse_decimal
 
         if answer is None or (isinstance(answer, str) and not answer.strip()):
             return None, "chưa có câu trả lời"
@@ -125,6 +125,8 @@ class CriterionRule:
             return None, f"'{answer}' không thuộc các lựa chọn: {'; '.join(self.answers())}"
         if isinstance(answer, bool):
             return None, f"'{answer}' không phải số"
+        if isinstance(answer, str) and ambiguous_thousands(answer.replace("\u00a0", " "), self.value_range[1]):
+            return None, f"'{answer}': {AMBIGUOUS_NUMBER}"
         parsed = float(answer) if isinstance(answer, int | float) else parse_decimal(str(answer).replace("\u00a0", " "))
         if parsed is None:
             return None, f"'{answer}' không phải số"

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from common.pii import mask_personal_data
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
@@ -44,6 +46,7 @@ from sources.task_formats import (
     cell_date,
     cell_text,
     clean_faults,
+    fill_body_merges,
     find_table,
     open_sheets,
     optional_text,
@@ -323,12 +326,36 @@ def _block(result: FormResult, rule: str, reason: str, cell: str | None = None) 
 
 
 def _note(
-    result: FormResult, rule: str, reason: str, cell: str | None = None, row: int | None = None, code: str | None = None
+    result: FormResult | AppraisalResult,
+    rule: str,
+    reason: str,
+    cell: str | None = None,
+    row: int | None = None,
+    code: str | None = None,
 ) -> None:
     where = f"Trang '{result.sheet}', ô {cell}: " if cell else f"Trang '{result.sheet}': "
     result.file_issues.append(
         FormIssue(rule, where + reason, blocking=False, row_number=row, record_key=code, sheet=result.sheet, cell=cell)
     )
+
+
+def _without_personal_data(
+    result: FormResult | AppraisalResult, text: str | None, where: str, row: int | None = None
+) -> str | None:
+    """A free text of the form with a citizen's phone, ID number or e-mail masked (common/pii.py), said in a note that
+    names the place, never the value: a form's texts reach the warehouse and the reports to Sở Nội vụ."""
+    if text is None:
+        return None
+    masked, count = mask_personal_data(text)
+    if count:
+        _note(
+            result,
+            "personal_data_masked",
+            f"{where}: đã ẩn {count} số điện thoại, số giấy tờ hoặc email của cá nhân; đề nghị không ghi thông tin cá nhân "
+            "của công dân vào phiếu.",
+            row=row,
+        )
+    return masked
 
 
 def _read_form(
@@ -561,7 +588,8 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
     cols = table.columns
     letter = {name: get_column_letter(i + 1) for name, i in cols.items()}
     end, texts = _section_rows(ws, table.header_row + 1)
-    result.difficulties, result.proposals = texts.get("difficulties"), texts.get("proposals")
+    result.difficulties = _without_personal_data(result, texts.get("difficulties"), "mục khó khăn, vướng mắc")
+    result.proposals = _without_personal_data(result, texts.get("proposals"), "mục đề xuất, kiến nghị")
     first = table.header_row + 1
     _note_layout(result, ws, table, end)
     body = _Body(
@@ -621,6 +649,25 @@ def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:
         )
 
 
+# Spaces (inner ones too), a pasted BOM or zero-width character: never part of a criterion code.
+_CODE_NOISE = re.compile(r"[\s\ufeff\u200b\u200c\u200d\u2060]+")
+# The whole label of a totals row, which sums the criteria and is no criterion ("Công khai" is not "Cộng").
+_TOTALS_LABELS = {"tổng", "tổng cộng", "cộng", "tổng số", "tổng điểm", "tổng số điểm", "tong cong", "tong diem"}
+
+
+def criterion_code(value: Any) -> str | None:
+    """A criterion code as the criteria trees write it (upper case, no spaces, no final dot): 'lv 1.1.1.', 'LV1.1.1'
+    with a pasted zero-width space, or with full-width dots all read as 'LV1.1.1'."""
+    text = _CODE_NOISE.sub("", unicodedata.normalize("NFKC", cell_text(value))).rstrip(".")
+    return text.upper() or None
+
+
+def _is_totals_row(body: _Body, r: int) -> bool:
+    """A row without a code whose label says it is the total (a unit's own sum row under the table)."""
+    labels = [cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2)]
+    return any(" ".join(label.lower().split()).rstrip(":").strip() in _TOTALS_LABELS for label in labels if label)
+
+
 def _read_row(body: _Body, r: int) -> bool:
     """Read row ``r`` of the table into rows, rejects or notes; True when the row holds a score (or a fault)."""
     result, ws, cols, letter = body.result, body.ws, body.cols, body.letter
@@ -628,7 +675,8 @@ def _read_row(body: _Body, r: int) -> bool:
     if not any(cell_text(ws.cell(r, c + 1).value) for c in cols.values()):
         return False
     texts, faults = clean_faults({"evidence": body.value("evidence", r), "explanation": body.value("explanation", r)})
-    evidence, explanation = optional_text(texts["evidence"]), optional_text(texts["explanation"])
+    evidence = _without_personal_data(result, optional_text(texts["evidence"]), f"ô {letter.get('evidence', '')}{r}", r)
+    explanation = _without_personal_data(result, optional_text(texts["explanation"]), f"ô {letter.get('explanation', '')}{r}", r)
     for name, fault in faults.items():  # read as not given: a non-zero score then needs the other one
         _note(result, fault.rule, f"{fault.reason}; ô này được coi là để trống.", f"{letter[name]}{r}", r)
     code_fault = cell_fault(raw_code)
@@ -637,7 +685,10 @@ def _read_row(body: _Body, r: int) -> bool:
         return True
     if ws.row_dimensions[r].hidden:
         _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
-    code = cell_text(raw_code).strip().rstrip(".") or None
+    code = criterion_code(raw_code)
+    if code is None and _is_totals_row(body, r):
+        _note(result, "totals_row", f"dòng {r} là dòng tổng cộng, không phải tiêu chí: không đọc.", f"A{r}", r)
+        return False
     node = body.nodes.get(code) if code else None
     if node is not None and scored_by_answer(node) and code in body.wanted and "answer" in cols and code not in body.seen:
         body.seen[code] = r  # a second row of the code is reported as a duplicate below
@@ -803,6 +854,23 @@ def _finish_body(body: _Body, any_score: bool) -> None:
     result.loadable = True
 
 
+def _fraction_for_percent(node: Any, raw: Any, percent_cell: bool) -> bool:
+    """A share pasted as a fraction (0.947, the value of =A/B) into the answer of a criterion counted in percent whose
+    full points need 50 % or more (a share of staff or dossiers, not of a budget: 0.5 % of spending is plausible), in a
+    cell not formatted as percent and without a '%' sign: read as it is it would be under 1 %."""
+    rule = node.rule
+    full_at = rule.target if rule.kind == "target" else max((at for at, _ in rule.steps), default=None)
+    if percent_cell or "(%)" not in node.name or full_at is None or full_at < 50:
+        return False
+    if isinstance(raw, str):
+        if "%" in raw:
+            return False
+        number = parse_decimal(raw.replace("\u00a0", " "), percent_sign=False)
+    else:
+        number = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+    return number is not None and 0 < number < 1
+
+
 def _read_answer(
     result: FormResult,
     node: Any,
@@ -857,10 +925,18 @@ def _read_answer(
         )
         raw = raw * 100
         shown = _fmt(round(raw, 6))
+    if _fraction_for_percent(node, raw, percent_cell):
+        reject(
+            "fraction_as_percent",
+            f"tiêu chí {node.code} tính theo %, kết quả '{shown}' nhỏ hơn 1: nếu là tỷ lệ (0,947 là 94,7 %) đề nghị ghi "
+            "94,7; nếu đúng là dưới 1 % đề nghị ghi kèm dấu % (0,5%).",
+        )
+        return True
     value, points, problem = answer_points(node, raw)
     if value is None or points is None:
         choices = node.rule.answers()
         rule = "bad_answer" if choices else ("value_out_of_range" if "ngoài khoảng" in (problem or "") else "not_a_number")
+        rule = "ambiguous_number" if "phân cách hàng nghìn" in (problem or "") else rule
         reject(rule, f"tiêu chí {node.code}: kết quả tự đánh giá {problem}.")
         return True
     what = _missing_evidence(points, evidence, explanation)
@@ -891,9 +967,7 @@ def _read_answer(
 
 
 def _unit_code(matcher: UnitMatcher, text: str) -> str | None:
-    if text in matcher.units:
-        return text
-    return matcher.match(text)
+    return matcher.code(text) or matcher.match(text)
 
 
 def read_appraisal(
@@ -927,6 +1001,8 @@ def read_appraisal(
         )
         return result
     result.sheet = ws.title
+    # A unit's name merged down over its criteria rows (the usual layout of a council's table) holds for each row.
+    result.file_issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in APPRAISAL_COLUMNS})
     sheet = _Appraisal(
         result,
         path.name,
@@ -977,8 +1053,10 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     cols, letter, title = a.cols, a.letter, a.title
     values, faults = clean_faults({name: row[i] for name, i in cols.items()})
     unit_text = cell_text(values["unit"])
-    code = cell_text(values["code"]).strip().rstrip(".") or None
+    code = criterion_code(values["code"])
     comment = optional_text(values["comment"]) if "comment" in cols else None
+    if "comment" in cols:
+        comment = _without_personal_data(a.result, comment, f"ô {letter['comment']}{r}", r)
     raw_points = row[cols["points"]]
     points, note, bad = read_points(raw_points)
     problems: list[tuple[str, str, str, Any]] = [
@@ -1137,6 +1215,8 @@ def _survey_rows(
     for line, record in csv_rows(prepared, SURVEY_COLUMNS, result):
         unit_text = record["unit_code"] or record["unit"]
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
+        if unit_code is None and record["unit_code"] and record["unit"]:  # a code nobody has, a name beside it
+            unit_code = matcher.match(record["unit"])
         survey_text, code, points_text = record["survey"], record["code"] or None, record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)

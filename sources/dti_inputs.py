@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
-from common.vntext import match_key, nfc, parse_decimal, sort_key
+from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
 from sources.csvfiles import FileIssue, PreparedFile, ReadResult, csv_rows, open_csv, row_reject
 from sources.tthc_format import Column
 
@@ -187,9 +187,7 @@ def _component_key(text: str) -> str:
 
 
 def _code_unit(matcher: UnitMatcher, text: str) -> str | None:
-    if text in matcher.units:
-        return text
-    return matcher.match_portal(text) if text else None
+    return matcher.code(text) or (matcher.match_portal(text) if text else None)
 
 
 def _unit_label(matcher: UnitMatcher, code: str | None, raw: str | None) -> str | None:
@@ -274,7 +272,9 @@ def _check_external(
             )
         )
     value = parse_decimal(values["value"]) if values["value"] else None
-    if value is None:
+    if value is not None and component is not None and ambiguous_thousands(values["value"], component.high):
+        problems.append(("ambiguous_number", f"giá trị '{values['value']}': {AMBIGUOUS_NUMBER}.", values["value"]))
+    elif value is None:
         problems.append(
             (
                 "not_a_number",

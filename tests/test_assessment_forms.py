@@ -413,3 +413,68 @@ def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
     converted = read_survey(latin, matcher, trees=trees, year=2026)
     assert [r["points"] for r in converted.rows] == [1.75, 0.8] and not converted.rejects
     assert "encoding_converted" in [i.rule for i in converted.file_issues]
+
+
+def test_codes_spelt_otherwise_and_a_totals_row_keep_the_form_whole(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """A code typed in lower case, with inner spaces, a pasted zero-width space or full-width characters is the
+    criterion (a reject would leave the unit unranked); a unit's own 'Tổng cộng' row is a note, not a criterion."""
+    cells = {**GOOD, "A14": "lv 1.1", "A15": "LV1.2\u200b", "A16": "ＬＶ１．３", f"B{SPARE}": "Tổng cộng", f"D{SPARE}": 3.25}
+    result = read_self_assessment(_fill(blank, tmp_path / "codes.xlsx", cells), trees, matcher, year=2026)
+    assert result.loadable and not result.rejects
+    assert [(r["code"], r["self_points"]) for r in result.rows] == [("LV1.1", 1.75), ("LV1.2", 1.5), ("LV1.3", 0)]
+    assert ("totals_row", f"A{SPARE}") in _notes(result)
+
+
+def test_citizens_contacts_in_the_forms_texts_are_masked(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """A phone or ID number typed into an explanation or the difficulties never reaches the rows (the warehouse and
+    the reports to Sở Nội vụ): masked, with a note naming the cell, never the value."""
+    cells = {
+        **GOOD,
+        "F15": "Theo phản ánh của ông Bình, SĐT 0912 345 678, CCCD 019085001234: đã gửi đủ báo cáo.",
+        "B24": "Bà Hoa (0987.654.321, hoa@gmail.com) phản ánh chậm trả hồ sơ.",
+    }
+    result = read_self_assessment(_fill(blank, tmp_path / "pii.xlsx", cells), trees, matcher, year=2026)
+    assert result.rows[1]["explanation"] == "Theo phản ánh của ông Bình, SĐT [đã ẩn], CCCD [đã ẩn]: đã gửi đủ báo cáo."
+    assert result.difficulties == "Bà Hoa ([đã ẩn], [đã ẩn]) phản ánh chậm trả hồ sơ."
+    notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
+    assert len(notes) == 2 and not any(v in i.reason for i in notes for v in ("0912", "019085001234", "hoa@"))
+
+
+def test_appraisal_with_the_unit_merged_down_and_a_code_that_lost_its_zero(tmp_path: Path, trees, matcher, commune) -> None:
+    """The council's usual layout: a unit's name merged over its criteria rows holds for each (the rows were lost as
+    'thiếu tên đơn vị'); a commune code re-saved by Excel as a number (5443 for 05443) is that commune."""
+    assert commune.code.startswith("0")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thẩm định"
+    ws.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+    ws.append([commune.name, "LV1.1", 1.5, "Gọi 0912345678 để xác minh"])  # row 2
+    ws.append([None, "LV1.2", 1.0, None])
+    ws.append([None, "LV1.3", 0.5, None])
+    ws.append([int(commune.code), "LV1.4", 0.5, None])  # the code as Excel keeps a number
+    ws.merge_cells("A2:A4")
+    path = tmp_path / "tham_dinh_gop.xlsx"
+    wb.save(path)
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    assert [(r["unit_code"], r["code"], r["appraised_points"]) for r in result.rows] == [
+        (commune.code, "LV1.1", 1.5),
+        (commune.code, "LV1.2", 1.0),
+        (commune.code, "LV1.3", 0.5),
+        (commune.code, "LV1.4", 0.5),
+    ]
+    assert result.rows[0]["comment"] == "Gọi [đã ẩn] để xác minh"
+    assert not result.rejects
+    assert {i.rule for i in result.file_issues} == {"merged_cells", "personal_data_masked"}
+
+
+def test_survey_codes_that_lost_their_zero_and_a_code_nobody_has_beside_a_name(tmp_path: Path, trees, matcher, commune) -> None:
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{commune.code.lstrip('0')},{commune.name},SIPAS,LV2.1,1.75",
+        f'99999,{commune.name},"Lãnh đạo, quản lý",LV2.2,0.8',
+    ]
+    path = tmp_path / "khao_sat_excel.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    result = read_survey(path, matcher, trees=trees, year=2026)
+    assert [(r["unit_code"], r["code"]) for r in result.rows] == [(commune.code, "LV2.1"), (commune.code, "LV2.2")]
+    assert not result.rejects

@@ -109,3 +109,18 @@ def test_a_form_without_the_answer_column_and_a_par_form_are_refused(tmp_path, a
     par_form = save_fixed(wb, tmp_path / "par.xlsx")
     result = _read(par_form)
     assert not result.loadable and [i.rule for i in result.file_issues if i.blocking] == ["wrong_index"]
+
+
+def test_a_number_with_a_thousands_group_and_a_share_as_a_fraction_are_rejected_not_guessed(tmp_path, agency):
+    """'1.234' is 1234 the Vietnamese way and 1.234 the English way: where both fit the range it is rejected with
+    advice (1,5 still reads). 0.947 in a '(%)' answer outside a percent cell, the value of =A/B pasted, would score
+    as 0.947 %: rejected where full points need 50 % or more, unless written with its sign; 0 and 94,7 read, and
+    0,5 of a budget's share (full points at 2 %) is plausible."""
+    answers = {"NT.4": "1.234", "NT.3": "1,5", "HT.1": 0.947, "HT.2": "0,5%", "NL.2": 0, "NL.3": "94,7", "TC.3": "0,5"}
+    result = _read(_form(tmp_path, agency, answers))
+    rejects = {r["record_key"]: (r["rule"], r["reason"]) for r in result.rejects}
+    assert set(rejects) == {"NT.4", "HT.1"}
+    assert rejects["NT.4"][0] == "ambiguous_number" and "phân cách hàng nghìn" in rejects["NT.4"][1]
+    assert rejects["HT.1"][0] == "fraction_as_percent" and "94,7" in rejects["HT.1"][1]
+    rows = {r["code"]: r["self_answer"] for r in result.rows}
+    assert rows == {"NT.3": "1,5", "HT.2": "0,5%", "NL.2": "0", "NL.3": "94,7", "TC.3": "0,5"}

@@ -710,3 +710,25 @@ def test_map_previous_works_from_rows_without_identity_and_refuses_two_rows_for_
         code = MATCHER.match(names[0])
         with pytest.raises(ValueError, match="có nhiều dòng"):
             map_previous(rows(*((n, code, 70.0) for n in names)), MATCHER)
+
+
+def test_a_grouped_thousands_value_is_refused_where_both_readings_fit_and_a_code_may_lose_its_zero(tmp_path):
+    """'1.000' of a count up to 10,000 is 1 or 1000: refused, never guessed; of a percentage (up to 100) only 1.0
+    fits. A commune's code re-saved by Excel without its leading zero (5443) is that commune."""
+    components = {**COMPONENTS, "HD.9": ExternalComponent("HD.9", "Số văn bản điện tử", 0, 10000, ALL_GROUPS)}
+    commune = next(code for code, u in MATCHER.units.items() if u.group == "commune" and code.startswith("0"))
+    path = write_values(
+        tmp_path,
+        "he_thong_2026.csv",
+        [
+            value_row(component="HD.9", value="1.000"),
+            value_row(component="ATTT.2", value="1.000"),
+            value_row(unit="", unit_code=commune.lstrip("0"), component="ATTT.2", value="75"),
+        ],
+    )
+    result = read_external_values([path], MATCHER, components, YEAR, tmp_path / "work")[path]
+    assert [(r["rule"], r["row_number"]) for r in result.rejects] == [("ambiguous_number", 2)]
+    assert [(r["unit_code"], r["code"], r["value"]) for r in result.rows] == [
+        ("19.STC", "ATTT.2", 1.0),
+        (commune, "ATTT.2", 75.0),
+    ]
