@@ -100,3 +100,48 @@ def test_hard_errors_name_units_whose_current_form_is_broken(con):
         [OTHER, NOW],
     )
     assert par.hard_errors(con, 2026) == []
+
+
+@pytest.mark.parametrize("case", ["unreadable date", "same date, copy named '(2)'"])
+def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
+    """Two forms of one unit: the one sent later is its form, also when its 'Ngày lập phiếu' is unreadable (it
+    counted as the oldest) or unchanged in a copy Windows named '… (2).xlsx' (it sorted first by name); the first
+    one says which form replaced it."""
+    import os
+
+    from openpyxl import load_workbook
+
+    from common.units import matcher_for
+    from forms.assessment_forms import write_blank_form
+
+    unit = next(u for u in load_units("Thái Nguyên") if u.code == AGENCY)
+    tree = tree_for("par", 2026, "agency")
+    leaf = next(n for n in tree.leaves if n.method == "self")
+    folder = tmp_path / "inbox" / "par" / "tu_danh_gia"
+    folder.mkdir(parents=True)
+    blank = write_blank_form(tmp_path / "blank.xlsx", tree, unit, 2026)
+    names = (
+        "tu_danh_gia_skhcn.xlsx",
+        "tu_danh_gia_skhcn_sua.xlsx" if case == "unreadable date" else "tu_danh_gia_skhcn (2).xlsx",
+    )
+    for n, (name, points) in enumerate(zip(names, (leaf.max_points, 0), strict=True)):
+        wb = load_workbook(blank)
+        ws = wb.active
+        ws["B8"] = "20-11-2026" if case == "unreadable date" and n == 1 else datetime(2026, 11, 13)
+        row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
+        ws.cell(row, 4, points)
+        ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
+        wb.save(folder / name)
+        arrived = datetime(2026, 11, 20, 9 + n).timestamp()  # the second an hour after the first, a week after 13/11
+        os.utime(folder / name, (arrived, arrived))
+    con = duckdb.connect()
+    ensure_schema(con)
+    par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+    kept = con.execute(
+        """SELECT s.source_file, a.self_points FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
+           WHERE NOT s.superseded AND a.code = ?""",
+        [leaf.code],
+    ).fetchall()
+    assert kept == [(names[1], 0)]
+    (note,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
+    assert note[0] == names[0] and names[1] in note[1]

@@ -9,15 +9,18 @@ import re
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
+from common.settings import TIMEZONE
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
 from sources.assessment_forms import folder_of
+from sources.csvfiles import FileIssue
 from sources.intake import still_being_written
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
@@ -89,15 +92,18 @@ def load_assessment_inputs(
         usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
         # A kept form competes for "latest" with what it was when it loaded; a newer form of its unit supersedes it.
         earlier = con.execute(
-            """SELECT unit_code, submitted_at, source_file FROM stg_assessment_submission
+            """SELECT unit_code, submitted_at, source_file, loaded_at FROM stg_assessment_submission
                                  WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
             [year, index, kept_forms],
         ).fetchall()
-        earlier = [(u, d.date() if isinstance(d, datetime) else d, n) for u, d, n in earlier]  # a TIMESTAMP column
-        latest: dict[str, tuple[date, str]] = {}
-        for unit, submitted, name in [*((r.unit_code, r.submitted_on, p.name) for p, r in usable), *earlier]:
-            latest[unit] = max(latest.get(unit, (date.min, "")), (submitted or date.min, name))
-        submissions, selfs = _submission_rows(forms, usable, latest, year, index, now)
+        orders = {p.name: form_order(r.submitted_on, _arrival(p), p.name) for p, r in usable}
+        # (a TIMESTAMP column: the date of submitted_at; a kept form arrived when it first loaded)
+        earlier = [(u, form_order(d.date() if isinstance(d, datetime) else d, a or now, n)) for u, d, n, a in earlier]
+        latest: dict[str, tuple[date, datetime, str]] = {}
+        for unit, order in [*((r.unit_code, orders[p.name]) for p, r in usable), *earlier]:
+            latest[unit] = max(latest.get(unit, order), order)
+        _note_superseded(usable, orders, latest)
+        submissions, selfs = _submission_rows(forms, usable, orders, latest, year, index, now)
         for table, kept in (
             ("stg_assessment_submission", kept_forms),
             ("stg_assessment_self", kept_forms),
@@ -184,8 +190,42 @@ def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: fr
     return forms
 
 
+def form_order(submitted: date | None, arrival: datetime, name: str) -> tuple[date, datetime, str]:
+    """How a unit's forms are ordered, the last being its latest: by 'Ngày lập phiếu', a form whose date is missing or
+    unreadable counting from the day it arrived (a correction typed '20-11-2026' is not older than every form); on
+    the same day, the one that arrived later (a corrected copy saved as '… (2).xlsx' sorts before its original by
+    name); then the name."""
+    return (submitted or arrival.date(), arrival, name)
+
+
+def _arrival(path: Path) -> datetime:
+    """When a file arrived in the inbox: its modification time, in Vietnam's clock (as the warehouse's times)."""
+    return datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+
+
+def _note_superseded(usable: list, orders: dict[str, tuple[date, datetime, str]], latest: dict) -> None:
+    """Each usable form that is not its unit's latest says which form replaced it (a note, in file_issues)."""
+    for p, r in usable:
+        newest = latest[r.unit_code]
+        if orders[p.name] != newest:
+            r.file_issues.append(
+                FileIssue(
+                    "superseded_form",
+                    f"Phiếu được thay bằng phiếu '{newest[2]}' của cùng đơn vị (ngày lập phiếu "
+                    f"{newest[0]:%d/%m/%Y}, nhận lúc {newest[1]:%H:%M %d/%m/%Y}): phiếu này không được dùng để chấm.",
+                    blocking=False,
+                )
+            )
+
+
 def _submission_rows(
-    forms: list, usable: list, latest: dict[str, tuple[date, str]], year: int, index: str, now: datetime
+    forms: list,
+    usable: list,
+    orders: dict[str, tuple[date, datetime, str]],
+    latest: dict[str, tuple[date, datetime, str]],
+    year: int,
+    index: str,
+    now: datetime,
 ) -> tuple[list[dict], list[dict]]:
     """(stg_assessment_submission rows, stg_assessment_self rows) of the forms naming a unit; a form is superseded
     unless it is usable and its unit's latest."""
@@ -194,7 +234,7 @@ def _submission_rows(
     for p, r in forms:
         if r.unit_code is None:
             continue
-        superseded = (p, r) not in usable or latest.get(r.unit_code) != ((r.submitted_on or date.min), p.name)
+        superseded = (p, r) not in usable or latest.get(r.unit_code) != orders.get(p.name)
         hard = sum(i.blocking for i in r.file_issues) + len({x.get("row_number") for x in r.rejects})
         submissions.append(
             {
@@ -230,11 +270,11 @@ def _submission_rows(
 
 
 def _supersede_earlier(
-    con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, str]], year: int, index: str
+    con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, datetime, str]], year: int, index: str
 ) -> None:
     """The kept forms' rows are superseded unless the form is still its unit's latest."""
-    for unit, submitted, name in earlier:
-        superseded = latest[unit] != (submitted or date.min, name)
+    for unit, order in earlier:
+        superseded, name = latest[unit] != order, order[2]
         for table in ("stg_assessment_submission", "stg_assessment_self"):
             con.execute(
                 f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?
