@@ -39,7 +39,7 @@ from common.pii import mask_personal_data
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
-from sources.excel_intake import CellFault, cell_fault, read_workbook
+from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, percent_format_lost, read_workbook
 from sources.task_formats import (
     RowIssue,
     Table,
@@ -692,7 +692,8 @@ def _read_row(body: _Body, r: int) -> bool:
     node = body.nodes.get(code) if code else None
     if node is not None and scored_by_answer(node) and code in body.wanted and "answer" in cols and code not in body.seen:
         body.seen[code] = r  # a second row of the code is reported as a duplicate below
-        percent_cell = "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
+        # None: the file keeps no number formats (.xlsb), a '%' cell cannot be told (percent_format_lost)
+        percent_cell = None if percent_format_lost(ws) else "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
         return _read_answer(
             result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}", f"{letter['evidence']}{r}", percent_cell
         )
@@ -854,7 +855,7 @@ def _finish_body(body: _Body, any_score: bool) -> None:
     result.loadable = True
 
 
-def _fraction_for_percent(node: Any, raw: Any, percent_cell: bool) -> bool:
+def _fraction_for_percent(node: Any, raw: Any, percent_cell: bool | None) -> bool:
     """A share pasted as a fraction (0.947, the value of =A/B) into the answer of a criterion counted in percent whose
     full points need 50 % or more (a share of staff or dossiers, not of a budget: 0.5 % of spending is plausible), in a
     cell not formatted as percent and without a '%' sign: read as it is it would be under 1 %."""
@@ -880,10 +881,11 @@ def _read_answer(
     explanation: str | None,
     cell: str,
     evidence_cell: str,
-    percent_cell: bool = False,
+    percent_cell: bool | None = False,
 ) -> bool:
     """Read a criterion the unit answers; its points come from the rule. False when the row holds no answer.
-    A number typed as "90%" is stored by Excel as 0.9 in a percent-formatted cell: it is read as 90."""
+    A number typed as "90%" is stored by Excel as 0.9 in a percent-formatted cell: it is read as 90. ``percent_cell``
+    None: the file keeps no number formats (.xlsb), a number from 0 to 1 in a percentage answer is then noted."""
     from scoring.criteria import answer_points
 
     if optional_text(raw) is None:
@@ -914,17 +916,6 @@ def _read_answer(
     if isinstance(raw, str) and raw.startswith("="):
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
-    if percent_cell and isinstance(raw, int | float) and not isinstance(raw, bool) and node.rule.kind in ("target", "thresholds"):
-        _note(
-            result,
-            "percent_cell",
-            f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là {_fmt(round(raw * 100, 6))} (%).",
-            cell,
-            r,
-            node.code,
-        )
-        raw = raw * 100
-        shown = _fmt(round(raw, 6))
     if _fraction_for_percent(node, raw, percent_cell):
         reject(
             "fraction_as_percent",
@@ -932,6 +923,7 @@ def _read_answer(
             "94,7; nếu đúng là dưới 1 % đề nghị ghi kèm dấu % (0,5%).",
         )
         return True
+    raw, shown = _percent_answer(result, node, r, raw, shown, cell, percent_cell)
     value, points, problem = answer_points(node, raw)
     if value is None or points is None:
         choices = node.rule.answers()
@@ -961,6 +953,38 @@ def _read_answer(
         }
     )
     return True
+
+
+def _percent_answer(
+    result: FormResult, node: Any, r: int, raw: Any, shown: str, cell: str, percent_cell: bool | None
+) -> tuple[Any, str]:
+    """(answer, as shown) of a number answer in a '%' cell, read as percent (0.9 → 90) with a note; a number from 0
+    to 1 in a percentage answer of a file that keeps no number formats is kept as it is, with a note."""
+    if not isinstance(raw, int | float) or isinstance(raw, bool) or node.rule.kind not in ("target", "thresholds"):
+        return raw, shown
+    if percent_cell:
+        percent = _fmt(round(raw * 100, 6))
+        _note(
+            result,
+            "percent_cell",
+            f"tiêu chí {node.code}: ô định dạng phần trăm, đã đọc {shown} là {percent} (%).",
+            cell,
+            r,
+            node.code,
+        )
+        return raw * 100, percent
+    if percent_cell is None and node.rule.value_range[1] == 100 and 0 < raw <= 1:
+        _note(
+            result,
+            "percent_format_lost",
+            f"tiêu chí {node.code}: kết quả {shown}, đã đọc là {shown}%; tệp định dạng này không cho biết ô có định "
+            f"dạng phần trăm không — nếu trong Excel ô hiện {_fmt(round(raw * 100, 6))}% thì đề nghị ghi số "
+            f"{_fmt(round(raw * 100, 6))} hoặc {SAVE_AS_XLSX}.",
+            cell,
+            r,
+            node.code,
+        )
+    return raw, shown
 
 
 # --- appraisal workbook --------------------------------------------------------------------------------------

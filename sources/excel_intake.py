@@ -6,7 +6,10 @@ What a file is comes from its content (``sources.intake.sniff_kind``), never fro
 - ``.xlsx`` / ``.xlsm`` (Office Open XML): openpyxl, as before.
 - ``.xls`` (Excel 97-2003, BIFF in an OLE2 file), ``.ods`` (LibreOffice) and ``.xlsb``: read with python-calamine
   into an in-memory openpyxl ``Workbook`` (values; the merged ranges calamine gives for .xls/.xlsb, those of an .ods
-  from its own XML), so the readers work unchanged.
+  from its own XML), so the readers work unchanged. calamine gives no number formats: a percentage cell (Excel
+  keeps 94,7 % as 0.947) gets its '%' format from the file itself, read with xlrd for an .xls and from the XML of
+  an .ods, so the readers turn it into 94.7 as for an .xlsx. No pinned library reads the formats of an .xlsb: its
+  workbook is marked (``percent_format_lost``) and the readers note a number from 0 to 1 in a percentage field.
 - an HTML table saved with an ``.xls`` name (what many portals and programs export as "Excel"): its tables are read
   with lxml into one in-memory sheet, one table under the other (``colspan``/``rowspan`` as merged ranges, the
   numbers Excel marks with ``x:num`` as numbers), and a note asks the unit to save it as .xlsx.
@@ -27,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import weakref
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -333,7 +337,10 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     extras = _ods_extras(raw) if kind == "ods" else {}
+    percents = _xls_percent_cells(raw) if kind == "xls" else None
     wb = Workbook()
+    if kind != "ods" and percents is None:
+        _FORMATS_LOST.add(wb)
     for blank in wb.worksheets:  # the new workbook's one empty sheet; the file's sheets follow
         wb.remove(blank)
     for index, title in enumerate(book.sheet_names):
@@ -345,6 +352,8 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
                     continue
                 ws.cell(r, c)._value = _plain(value)
                 ws.cell(r, c).data_type = _data_type(value)
+        for (r, c), number_format in (percents or {}).get(title, {}).items():
+            ws.cell(r, c).number_format = number_format  # as the .xlsx keeps it: a '%' cell's 94,7 % holds 0.947
         merges, faults = extras.get(index, ([], {}))
         if kind != "ods":
             merges = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
@@ -356,6 +365,48 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
         _merge(ws, merges)
     book.close()
     return wb
+
+
+# Workbooks read from a file whose number formats are not known (.xlsb: no pinned library reads its styles; an .xls
+# whose formats xlrd could not read): a '%' cell's 50 % is there 0.5 with nothing to tell it (percent_format_lost).
+_FORMATS_LOST: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def percent_format_lost(ws: Any) -> bool:
+    """True for a sheet of a workbook read without its cells' number formats (an .xlsb; an .xls whose formats could
+    not be read): a number from 0 to 1 in a percentage field may be a percent typed in a '%' cell (0.5 for 50 %),
+    which the readers then say in a note instead of reading it silently."""
+    return getattr(ws, "parent", None) in _FORMATS_LOST
+
+
+def _xls_percent_cells(raw: bytes) -> dict[str, dict[tuple[int, int], str]] | None:
+    """Per sheet (by name): the number cells of an .xls whose number format holds '%' (1-based, with that format),
+    read with xlrd (python-calamine gives no formats); None when xlrd cannot read the file's formats."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw, formatting_info=True, logfile=io.StringIO(), on_demand=True)
+    except Exception:  # a file calamine reads but xlrd does not: read without formats, said by percent_format_lost
+        return None
+    try:
+        formats = {key: fmt.format_str or "" for key, fmt in book.format_map.items()}
+        percent = {i: formats.get(xf.format_key, "") for i, xf in enumerate(book.xf_list)}
+        percent = {i: fmt for i, fmt in percent.items() if "%" in fmt}
+        out: dict[str, dict[tuple[int, int], str]] = {}
+        for index, name in enumerate(book.sheet_names()):
+            sheet = book.sheet_by_index(index)
+            out[name] = {
+                (r + 1, c + 1): percent[cell.xf_index]
+                for r in range(sheet.nrows)
+                for c, cell in enumerate(sheet.row(r))
+                if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent
+            }
+            book.unload_sheet(index)
+        return out
+    except Exception:
+        return None
+    finally:
+        book.release_resources()
 
 
 def _plain(value: Any) -> Any:

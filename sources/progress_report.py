@@ -23,7 +23,9 @@ then rejects the whole file. Two reports of one unit for one period are both rea
   ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
   unreadable report date, a report date after ``today`` (``future_report_date``).
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
-  completed (or completed below 100 %), completed without a completion date, a completion date while not completed.
+  completed (or completed below 100 %), completed without a completion date, a completion date while not completed,
+  a percent from 0 to 1 in a file that keeps no number formats (.xlsb: ``percent_format_lost``, maybe 50 % typed in
+  a '%' cell). A number in a '%' cell (.xlsx, .xls, .ods) is read as Excel shows it: 0.5 is 50.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 
 from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
+from sources.excel_intake import SAVE_AS_XLSX, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
     REPORT_COLUMNS,
@@ -251,7 +254,7 @@ def _read_rows(
         percent: float | None = None
         if "percent" in cols:
             number_format = ws.cell(row=number, column=cols["percent"] + 1).number_format
-            percent = _read_percent(values["percent"], number_format, problems, notes)
+            percent = _read_percent(values["percent"], number_format, problems, notes, lost=percent_format_lost(ws))
         dates = _read_dates(values, today, result.report_date, problems)
         if problems or task_no is None:  # no problem and no task number happens only with a faulty task number cell
             result.rejects += [
@@ -301,8 +304,12 @@ def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int], k
     return []
 
 
-def _read_percent(value: Any, number_format: str, problems: list[Problem], notes: list[tuple[str, str]]) -> float | None:
-    """The completion percent of a row; a problem when unreadable or outside 0-100, a note when written as text."""
+def _read_percent(
+    value: Any, number_format: str, problems: list[Problem], notes: list[tuple[str, str]], *, lost: bool = False
+) -> float | None:
+    """The completion percent of a row; a problem when unreadable or outside 0-100, a note when written as text, or
+    when a number from 0 to 1 comes from a file that keeps no number formats (``lost``: .xlsb), where 0.5 may be 50 %
+    typed in a '%' cell."""
     percent, as_text, bad = _percent(value, number_format)
     shown = cell_text(value)
     if bad:
@@ -311,6 +318,17 @@ def _read_percent(value: Any, number_format: str, problems: list[Problem], notes
         problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
     elif as_text:
         notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; đề nghị ghi số.")))
+    elif lost and percent is not None and 0 < percent <= 1 and "%" not in (number_format or ""):
+        notes.append(
+            (
+                "percent_format_lost",
+                (
+                    f"tỷ lệ hoàn thành {shown}, đã đọc là {percent:g}%; tệp định dạng này không cho biết ô có định dạng "
+                    f"phần trăm không — nếu trong Excel ô hiện {percent * 100:g}% thì đề nghị ghi số {percent * 100:g} "
+                    f"hoặc {SAVE_AS_XLSX}."
+                ),
+            )
+        )
     return percent
 
 

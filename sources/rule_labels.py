@@ -166,6 +166,7 @@ RULE_LABELS = {
     "file_name": "Tên tệp không theo mẫu",
     "sheet_name": "Bảng nằm ở trang tính khác tên mẫu",
     "percent_cell": "Ô định dạng phần trăm (đã đổi ra %)",
+    "percent_format_lost": "Số từ 0 đến 1 ở cột phần trăm, tệp không giữ định dạng % (kiểm tra lại)",
 }
 
 

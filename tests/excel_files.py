@@ -29,23 +29,49 @@ def write_xlsx(path: Path, grid: Grid, sheet: str = "Sheet1", merges: tuple[str,
     return path
 
 
-def write_xls(path: Path, grid: Grid, sheet: str = "Sheet1") -> Path:
-    """A real Excel 97-2003 file (BIFF8), dates stored as Excel dates."""
+def write_xls(path: Path, grid: Grid, sheet: str = "Sheet1", number_formats: dict[str, str] | None = None) -> Path:
+    """A real Excel 97-2003 file (BIFF8), dates stored as Excel dates; ``number_formats``: cell ("E7") -> Excel
+    number format, as Excel 97-2003 keeps it with the cell ("0%": 50 % is stored as 0.5)."""
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet(sheet)
+    _xls_sheet(wb.add_sheet(sheet), grid, number_formats or {})
+    wb.save(str(path))
+    return path
+
+
+def xlsx_as_xls(src: Path, dst: Path) -> Path:
+    """The .xlsx at ``src`` saved as Excel 97-2003 (.xls), every sheet, for what the readers see: values (dates as
+    dates) and the '%' number formats of the cells."""
+    import xlwt
+    from openpyxl import load_workbook
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for ws in load_workbook(src).worksheets:
+        grid = [list(r) for r in ws.iter_rows(values_only=True)]
+        formats = {c.coordinate: c.number_format for row in ws.iter_rows() for c in row if "%" in (c.number_format or "")}
+        _xls_sheet(wb.add_sheet(ws.title[:31]), grid, formats)
+    wb.save(str(dst))
+    return dst
+
+
+def _xls_sheet(ws: Any, grid: Grid, number_formats: dict[str, str]) -> None:
+    import xlwt
+    from openpyxl.utils.cell import coordinate_to_tuple
+
     as_date = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    by_format = {fmt: xlwt.easyxf(num_format_str=fmt) for fmt in set(number_formats.values())}  # one XF per format
+    styles = {coordinate_to_tuple(ref): by_format[fmt] for ref, fmt in number_formats.items()}
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             if value is None:
                 continue
             if isinstance(value, date | datetime):
                 ws.write(r, c, value, as_date)
+            elif (r + 1, c + 1) in styles:
+                ws.write(r, c, value, styles[(r + 1, c + 1)])
             else:
                 ws.write(r, c, value)
-    wb.save(str(path))
-    return path
 
 
 def write_ods(path: Path, grid: Grid, sheet: str = "Sheet1") -> Path:

@@ -10,7 +10,9 @@ import pytest
 from common.units import load_units, matcher_for
 from forms.assessment_forms import build_form, save_fixed
 from scoring.criteria import tree_for
+from sources import excel_intake
 from sources.assessment_forms import form_columns, read_self_assessment
+from tests.excel_files import xlsx_as_xls
 
 YEAR = 2026
 EVIDENCE = "Quyết định số 12/QĐ-STP ngày 15/3/2026 về ban hành kế hoạch chuyển đổi số"
@@ -82,6 +84,33 @@ def test_answers_become_points_and_a_percent_cell_is_read_as_percent(tmp_path, a
     assert rows["HT.1"] == ("90", 2.7) and rows["HT.2"] == ("90%", 2.7)  # "90%" typed in Excel is 0.9 in a % cell
     assert rows["NT.3"] == ("3", 1.5)  # 3 meetings: at least 2 → half of 3 points
     assert any(i.rule == "percent_cell" for i in result.file_issues)
+
+
+def test_a_percent_cell_of_an_xls_form_is_read_as_in_the_xlsx(tmp_path, agency):
+    """94,7 % typed in a '%' cell is 0.947 in an .xls as in an .xlsx: the .xls (its formats read with xlrd, python-
+    calamine gives none) scores it as 94.7, not 0.947."""
+    xlsx = _form(tmp_path, agency, {"HT.1": 0.947, "NT.3": 3}, percent=("HT.1",))
+    read = [_read(xlsx), _read(xlsx_as_xls(xlsx, tmp_path / "f.xls"))]
+    assert read[1].loadable and read[1].encoding == "xls"
+    assert read[1].rows == read[0].rows and read[1].rejects == read[0].rejects == []
+    rows = {r["code"]: (r["self_answer"], r["self_points"]) for r in read[1].rows}
+    assert rows["HT.1"] == ("94,7", 2.841) and rows["NT.3"] == ("3", 1.5)
+    assert [i.rule for i in read[1].file_issues if i.rule != "old_format"] == [i.rule for i in read[0].file_issues]
+    assert "percent_cell" in [i.rule for i in read[1].file_issues]
+
+
+def test_a_percent_answer_from_0_to_1_in_a_form_without_number_formats_is_noted(tmp_path, agency, monkeypatch):
+    """No pinned library reads the number formats of an .xlsb (nor of an .xls that xlrd cannot read, made here by
+    failing that reading): 0.5 in a percentage answer is read as it is, with a note, never silently; 0.947 where full
+    points need 50 % or more is refused as a fraction (fraction_as_percent), as in any file."""
+    monkeypatch.setattr(excel_intake, "_xls_percent_cells", lambda raw: None)
+    xlsx = _form(tmp_path, agency, {"HT.1": 0.947, "TC.3": 0.5, "HT.2": 80, "NT.3": 1}, percent=("HT.1", "TC.3"))
+    result = _read(xlsx_as_xls(xlsx, tmp_path / "f.xls"))
+    rows = {r["code"]: r["self_answer"] for r in result.rows}
+    assert result.loadable and rows == {"TC.3": "0.5", "HT.2": "80", "NT.3": "1"}
+    assert [(r["record_key"], r["rule"]) for r in result.rejects] == [("HT.1", "fraction_as_percent")]
+    notes = [(i.record_key, i.blocking) for i in result.file_issues if i.rule == "percent_format_lost"]
+    assert notes == [("TC.3", False)]  # 80 % and 1 meeting (not a percentage) are not in doubt
 
 
 def test_refused_answers_are_rejected_row_by_row(tmp_path, agency):

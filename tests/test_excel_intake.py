@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from demo.plan import REPORTS, write_report
-from sources.excel_intake import ExcelError, UncalculatedFormula, folder_files, read_workbook
+from sources.excel_intake import ExcelError, UncalculatedFormula, folder_files, percent_format_lost, read_workbook
 from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
 from tests.excel_files import with_error_values, with_saved_values, write_html_xls, write_ods, write_xls, write_xlsx
@@ -89,6 +89,19 @@ def test_a_progress_report_as_xls_or_ods_reads_to_the_same_rows_as_the_xlsx(tmp_
     assert read[0].loadable and read[1].loadable
     assert read[1].rows == read[0].rows and read[1].rejects == read[0].rejects
     assert (read[1].unit_code, read[1].period_label, read[1].report_date) == ("19.SKHCN.VP", "2026-Q1", date(2026, 4, 3))
+
+
+def test_the_percent_cells_of_an_xls_keep_their_format_as_in_the_xlsx(tmp_path: Path) -> None:
+    """python-calamine gives an .xls's values without number formats; the '%' formats come from the file (xlrd), on
+    every sheet, so 0.947 in a '0.0%' cell is 94,7 % for every reader, as in an .xlsx."""
+    grid = [["Tỷ lệ", 0.947, 0.5, 7, "50%"]]
+    path = write_xls(tmp_path / "t.xls", grid, "Trang 1", {"B1": "0.0%", "C1": "0%"})
+    found = read_workbook(path, watch=_no_watch)
+    assert found.workbook is not None and found.kind == "xls"
+    ws = found.workbook["Trang 1"]
+    assert [c.value for c in ws[1]] == ["Tỷ lệ", 0.947, 0.5, 7, "50%"]
+    assert [c.number_format for c in ws[1]] == ["General", "0.0%", "0%", "General", "General"]
+    assert not percent_format_lost(ws)
 
 
 def test_an_xlsx_that_is_really_an_xls_is_read_by_its_content(tmp_path: Path) -> None:

@@ -14,8 +14,10 @@ from openpyxl import Workbook
 from common.vntext import match_key
 from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_report
 from forms.assessment_forms import save_fixed
+from sources import excel_intake
 from sources.progress_report import ReportResult, read_progress_report
 from sources.task_formats import parse_report_period, read_report_period
+from tests.excel_files import write_xls
 
 ROW_KEYS = {
     "task_no",
@@ -330,6 +332,31 @@ def test_tolerant_headers_and_a_percent_formatted_cell(tmp_path: Path) -> None:
         }
     ]
     assert [i.rule for i in result.file_issues] == ["missing_optional_columns"]
+
+
+def test_a_percent_cell_of_an_xls_reads_as_in_the_xlsx(tmp_path: Path) -> None:
+    """Excel 97-2003 keeps 50 % typed in a '%' cell as 0.5 with the cell's format, as an .xlsx does: the .xls (its
+    formats read with xlrd; python-calamine gives none) reads 50, not 0.5."""
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 0.5], ["2", "Đang triển khai", 0.255], ["3", "Đang triển khai", 40]]
+    formats = {"C6": "0%", "C7": "0.0%"}
+    xlsx = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, formats))
+    xls = read_progress_report(write_xls(tmp_path / "r.xls", rows, "Báo cáo", formats))
+    assert [r["percent"] for r in xlsx.rows] == [50.0, 25.5, 40.0] and xlsx.rejects == []
+    assert xls.loadable and xls.encoding == "xls"
+    assert xls.rows == xlsx.rows and xls.rejects == xlsx.rejects
+    assert [i.rule for i in xls.file_issues] == [i.rule for i in xlsx.file_issues] + ["old_format"]
+
+
+def test_a_percent_from_0_to_1_in_a_file_without_number_formats_is_noted(tmp_path: Path, monkeypatch) -> None:
+    """No pinned library reads the number formats of an .xlsb (nor of an .xls that xlrd cannot read, made here by
+    failing that reading): 0.5 loads as it is, 0.5 % or 50 % typed in a '%' cell, never silently."""
+    monkeypatch.setattr(excel_intake, "_xls_percent_cells", lambda raw: None)
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 0.5], ["2", "Đang triển khai", 30]]
+    result = read_progress_report(write_xls(tmp_path / "r.xls", rows, "Báo cáo", {"C6": "0%"}))
+    assert result.loadable and [r["percent"] for r in result.rows] == [0.5, 30.0]
+    notes = [i for i in result.file_issues if i.rule == "percent_format_lost"]
+    assert [(i.blocking, i.row_number, i.record_key) for i in notes] == [(False, 6, "1")]
+    assert "ô hiện 50%" in notes[0].reason and "Excel Workbook (*.xlsx)" in notes[0].reason
 
 
 @pytest.mark.parametrize(
