@@ -361,30 +361,49 @@ def _without_personal_data(
 def _read_form(
     result: FormResult, wb: Any, trees: TreeSource, matcher: UnitMatcher, year: int | None, index: str = "par"
 ) -> None:
-    ws, table, missing = _form_table(wb)
-    if table is None:
+    sheets, missing = _form_tables(wb)
+    if not sheets:
         result.sheet = wb.worksheets[0].title if wb.worksheets else None
         names = ", ".join(f"'{h}'" for h in (missing or [c.header for c in FORM_COLUMNS if c.required]))
         _block(result, "missing_columns", f"không tìm thấy bảng tự đánh giá (thiếu cột {names})")
         return
+    # A hidden sheet is an old copy kept out of sight (its scores are not what the unit sees): the visible one counts.
+    visible = [(ws, table) for ws, table in sheets if ws.sheet_state == "visible"]
+    hidden = [ws.title for ws, _ in sheets if ws.sheet_state != "visible"]
+    if len(visible) > 1:
+        result.sheet = visible[0][0].title
+        names = ", ".join(f"'{ws.title}'" for ws, _ in visible)
+        _block(
+            result,
+            "several_tables",
+            f"tệp có {len(visible)} trang tính chứa bảng tự đánh giá ({names}); đề nghị chỉ giữ một trang",
+        )
+        return
+    ws, table = visible[0] if visible else sheets[0]
     result.sheet = ws.title
+    if visible and hidden:
+        names = ", ".join(f"'{t}'" for t in hidden)
+        _note(result, "hidden_cells", f"trang tính ẩn {names} cũng chứa bảng tự đánh giá: không đọc, chỉ đọc trang đang hiện.")
+    elif not visible:
+        _note(result, "hidden_cells", "bảng tự đánh giá nằm trên trang tính bị ẩn; vẫn được đọc. Đề nghị không ẩn trang.")
     found = _labels(ws, table.header_row - 1)
     if not _read_header(result, found, trees, matcher, year, index) or result.unit_group is None:
         return
     _read_body(result, ws, table, result.unit_group)
 
 
-def _form_table(wb: Any) -> tuple[Any, Table | None, list[str]]:
-    """(sheet, table, required labels missing) of the form's table: the sheet named "Tự đánh giá" first, then the
-    others in order; (None, None, the labels missing from the first sheet that came closest) when no sheet has it."""
+def _form_tables(wb: Any) -> tuple[list[tuple[Any, Table]], list[str]]:
+    """Every (sheet, table) of the form's table, the sheet named "Tự đánh giá" first, then the others in order, and
+    the required labels missing from the first sheet that came closest (when no sheet has it)."""
     missing: list[str] = []
+    found: list[tuple[Any, Table]] = []
     for sheet in sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET)):
         grid = [[c for c in r] for r in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60), values_only=True)]
         table, missing_here = find_table(grid, FORM_COLUMNS)
         if table is not None:
-            return sheet, table, missing
+            found.append((sheet, table))
         missing = missing or missing_here
-    return None, None, missing
+    return found, missing
 
 
 def _read_header(

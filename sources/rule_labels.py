@@ -102,6 +102,7 @@ RULE_LABELS = {
     "broken_zip": "Tệp Excel hỏng (nén zip lỗi)",
     "cell_fault": "Ô dữ liệu lỗi",
     "hidden_cells": "Dòng, cột hoặc trang tính bị ẩn",
+    "several_tables": "Nhiều trang tính cùng chứa bảng",
     "totals_row": "Dòng tổng cộng trong bảng (không đọc)",
     "ambiguous_number": "Số không rõ phân cách hàng nghìn hay thập phân",
     "fraction_as_percent": "Tỷ lệ ghi dạng phân số (0,947) trong tiêu chí tính theo %",

@@ -478,3 +478,26 @@ def test_survey_codes_that_lost_their_zero_and_a_code_nobody_has_beside_a_name(t
     result = read_survey(path, matcher, trees=trees, year=2026)
     assert [(r["unit_code"], r["code"]) for r in result.rows] == [(commune.code, "LV2.1"), (commune.code, "LV2.2")]
     assert not result.rejects
+
+
+def test_a_hidden_old_copy_of_the_table_is_not_read_and_two_visible_ones_refuse_the_form(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
+    """A unit that hid its old sheet and corrected a copy: the visible copy counts (the hidden one came first and
+    won), with a note; two visible sheets holding the table cannot be told apart: refused, naming both."""
+    wb = load_workbook(_fill(blank, tmp_path / "a.xlsx", {**GOOD, "D14": 2}))
+    wb.security.lockStructure = False
+    copy = wb.copy_worksheet(wb[SHEET])
+    copy.title = "Tự đánh giá (sửa)"
+    copy["D14"] = 0.5
+    wb[SHEET].sheet_state = "hidden"
+    wb.save(tmp_path / "hidden_old.xlsx")
+    result = read_self_assessment(tmp_path / "hidden_old.xlsx", trees, matcher, year=2026)
+    assert result.sheet == "Tự đánh giá (sửa)" and not _blocking(result)
+    assert result.rows[0]["code"] == "LV1.1" and result.rows[0]["self_points"] == 0.5
+    assert any(i.rule == "hidden_cells" and SHEET in i.reason for i in result.file_issues)
+    wb[SHEET].sheet_state = "visible"
+    wb.save(tmp_path / "two_visible.xlsx")
+    refused = read_self_assessment(tmp_path / "two_visible.xlsx", trees, matcher, year=2026)
+    (block,) = _blocking(refused)
+    assert block[0] == "several_tables" and not refused.rows
