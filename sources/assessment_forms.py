@@ -375,7 +375,7 @@ def _read_form(
         names = ", ".join(f"'{ws.title}'" for ws, _ in visible)
         _block(
             result,
-            "several_tables",
+            "multiple_table_sheets",
             f"tệp có {len(visible)} trang tính chứa bảng tự đánh giá ({names}); đề nghị chỉ giữ một trang",
         )
         return

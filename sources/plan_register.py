@@ -1,6 +1,6 @@
 """Read a plan register (sổ kế hoạch: ``inbox/ke_hoach/``, .xlsx, .xls, .ods or an HTML table) into its metadata, task rows, rejects and issues.
 
-One file per plan and revision. Sheet "Danh mục nhiệm vụ" (or the first sheet holding the table): title rows, the
+One file per plan and revision. Sheet "Danh mục nhiệm vụ" (or the one visible sheet holding the table): title rows, the
 labelled metadata cells (Số kế hoạch, Ngày ban hành, Năm kế hoạch, Lần ban hành/sửa đổi, Tên kế hoạch), then the
 table Số TT | Nội dung công việc | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Kết quả, sản phẩm dự
 kiến | Người chịu trách nhiệm (format: ``sources/task_formats.py``). Texts are kept as written (NFC, spaces
@@ -8,6 +8,14 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 
 - A merged cell in the table gives its top-left value to every cell of its range, reported (non-blocking).
 - A blank row between tasks is skipped and reported (non-blocking) with its row number.
+- A section heading is skipped and reported (``section_row``), never a task: a row whose number is a bare Roman
+  numeral or letter ('I', 'IV.', 'A') with neither lead unit nor completion time, or whose text is merged across the
+  row ('I | NHIỆM VỤ TRỌNG TÂM' over the columns). The recipients and signature block under the table ("Nơi nhận:",
+  "KT. GIÁM ĐỐC") end it.
+- A phone number, ID number or e-mail address in a task's texts is masked before storing, the cell named in a note
+  (``personal_data_masked``), never the value.
+- A hidden sheet is never read (named in a note when it holds the table; the file is refused when only a hidden
+  sheet does); several visible sheets holding the table refuse the file (``multiple_table_sheets``).
 - A row without task number or content, and the second row of a task number already seen, are rejected.
 - A file that is not a readable workbook (a CSV, PDF or Word file, a workbook cut short or broken, …) is one
   blocking issue saying what it is (``sources.excel_intake``); no exception escapes.
@@ -21,7 +29,7 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,18 +47,22 @@ from sources.task_formats import (
     cell_text,
     clean_faults,
     document_number,
+    ends_table,
     fault_issue,
     fill_body_merges,
     find_labels,
-    find_table,
     is_column_number_row,
+    mask_free_text,
     open_sheets,
     optional_text,
+    table_sheet,
     task_number,
 )
 
 _HEADERS = {c.name: c.header for c in PLAN_COLUMNS}
 _ROW_REQUIRED = ("task_no", "content")  # a row without either is rejected
+# Every text of a task, in the rows' order: phone, ID numbers and e-mail addresses are masked before storing.
+_FREE_TEXT = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
 
 
 def _letter(table: Table, name: str) -> str:
@@ -82,14 +94,19 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, table, grid, missing = _find_sheet(sheets)
+    ws, grid, table, missing, sheet_issues = table_sheet(
+        sheets, PLAN_COLUMNS, "bảng nhiệm vụ", "mỗi sổ kế hoạch (mỗi lần ban hành, sửa đổi)"
+    )
+    result.file_issues += sheet_issues
     if table is None:
-        names = ", ".join(f"'{h}'" for h in missing)
-        result.file_issues.append(
-            FileIssue(
-                "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp."
+        if not any(i.blocking for i in sheet_issues):
+            names = ", ".join(f"'{h}'" for h in missing)
+            result.file_issues.append(
+                FileIssue(
+                    "missing_columns",
+                    f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp.",
+                )
             )
-        )
         return result
     result.sheet_name = ws.title
     if match_key(ws.title) != match_key(PLAN_SHEET):
@@ -104,25 +121,13 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
     _column_notes(result, table)
     if any(i.blocking for i in result.file_issues):
         return result
-    result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
-    _read_rows(result, path.name, grid, table)
+    headings = _merged_headings(ws, table)
+    result.file_issues += [i for i in fill_body_merges(ws, grid, table, _HEADERS) if i.row_number not in headings]
+    _read_rows(result, path.name, grid, table, headings)
     if not result.rows:
         result.file_issues.append(FileIssue("no_rows", "Sổ kế hoạch không có nhiệm vụ hợp lệ nào; không nạp được tệp."))
     result.loadable = not any(i.blocking for i in result.file_issues)
     return result
-
-
-def _find_sheet(sheets: list[tuple[Any, list[list[Any]]]]) -> tuple[Any, Table | None, list[list[Any]], list[str]]:
-    """The sheet named "Danh mục nhiệm vụ" if it holds the table, else the first sheet that does."""
-    ordered = sorted(sheets, key=lambda pair: match_key(pair[0].title) != match_key(PLAN_SHEET))
-    first_missing: list[str] = []
-    for ws, grid in ordered:
-        table, missing = find_table(grid, PLAN_COLUMNS)
-        if table is not None:
-            return ws, table, grid, []
-        first_missing = first_missing or missing
-    required = [c.header for c in PLAN_COLUMNS if c.required]
-    return (ordered[0][0] if ordered else None), None, [], first_missing or required
 
 
 def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
@@ -185,10 +190,43 @@ def _column_notes(result: RegisterResult, table: Table) -> None:
         )
 
 
-def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table) -> None:
+def _merged_headings(ws: Any, table: Table) -> set[int]:
+    """Rows below the header whose text is merged across the row (one range over the content column and the task
+    number, lead unit or completion time column): section headings such as 'I | NHIỆM VỤ TRỌNG TÂM'."""
+    cols = table.columns
+    content = cols["content"] + 1
+    others = {cols[name] + 1 for name in ("task_no", "lead_text", "deadline_text")}
+    return {
+        rng.min_row
+        for rng in ws.merged_cells.ranges
+        if rng.min_row == rng.max_row > table.header_row
+        and rng.min_col <= content <= rng.max_col
+        and any(rng.min_col <= c <= rng.max_col for c in others)
+    }
+
+
+# The number of a section of the plan, not of a task: a bare Roman numeral or letter ("I", "IV.", "A", "b)").
+_SECTION_NUMBER = re.compile(r"[IVXLC]+|[A-ZĐ]")
+
+
+def _section_heading(task_no: str | None, values: dict[str, Any], merged: bool) -> bool:
+    """A section heading: its text merged across the row, or a section number with neither lead unit nor deadline."""
+    if merged:
+        return True
+    number = (task_no or "").rstrip(")").strip()
+    return (
+        bool(_SECTION_NUMBER.fullmatch(number)) and not cell_text(values["lead_text"]) and not cell_text(values["deadline_text"])
+    )
+
+
+def _read_rows(
+    result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table, headings: Collection[int] = ()
+) -> None:
     body = list(enumerate(grid[table.header_row :], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
+    end = next((i for i, (_, row) in enumerate(body) if ends_table(row, table.columns["content"])), len(body))
+    body = body[:end]  # "Nơi nhận:", "KT. GIÁM ĐỐC" …: the recipients and signature block under the table
     last_filled = max((n for n, row in body if any(cell_text(v) for v in row)), default=0)
     seen: dict[str, int] = {}
     for number, row in body:
@@ -202,6 +240,17 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
         values, faults = clean_faults({name: row[col] for name, col in table.columns.items()})
         task_no = task_number(values["task_no"])
         content = optional_text(values["content"])
+        if _section_heading(task_no, values, number in headings):
+            shown = " ".join(t for t in (cell_text(values["task_no"]), content or "") if t)
+            result.file_issues.append(
+                RowIssue(
+                    "section_row",
+                    f"Dòng {number}: '{shown}' là tiêu đề mục của kế hoạch, không phải nhiệm vụ; đã bỏ qua.",
+                    blocking=False,
+                    row_number=number,
+                )
+            )
+            continue
         problems: list[tuple[str, str, str | None]] = []
         for name, fault in faults.items():  # the task number and content are required; the rest loads without it
             where = f"Dòng {number}, ô {_letter(table, name)}{number} (cột '{_HEADERS[name]}')"
@@ -246,15 +295,15 @@ def _read_rows(result: RegisterResult, file_name: str, grid: list[list[Any]], ta
             ]
             continue
         seen[task_no] = number
-        result.rows.append(
+        texts, masked = mask_free_text(
+            {name: optional_text(values.get(name)) for name in _FREE_TEXT},
             {
-                "task_no": task_no,
-                "content": content,
-                "lead_text": optional_text(values["lead_text"]),
-                "collaborators_text": optional_text(values.get("collaborators_text")),
-                "deadline_text": optional_text(values["deadline_text"]),
-                "expected_result": optional_text(values.get("expected_result")),
-                "responsible": optional_text(values.get("responsible")),
-                "source_row": number,
-            }
+                name: f"Dòng {number} (nhiệm vụ {task_no}), ô {_letter(table, name)}{number} (cột '{_HEADERS[name]}')"
+                for name in _FREE_TEXT
+                if name in table.columns
+            },
+            number,
+            task_no,
         )
+        result.file_issues += masked
+        result.rows.append({"task_no": task_no, **texts, "source_row": number})

@@ -25,7 +25,14 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
   completed (or completed below 100 %), completed without a completion date, a completion date while not completed,
   a percent from 0 to 1 in a file that keeps no number formats (.xlsb: ``percent_format_lost``, maybe 50 % typed in
-  a '%' cell). A number in a '%' cell (.xlsx, .xls, .ods) is read as Excel shows it: 0.5 is 50.
+  a '%' cell), a hidden row (``hidden_cells``), a phone number, ID number or e-mail address masked in a free-text
+  column (``personal_data_masked``: the cell named, never the value). A number in a '%' cell (.xlsx, .xls, .ods) is
+  read as Excel shows it: 0.5 is 50.
+- Sheets and rows the unit does not see: a hidden sheet is never read (named in a note when it holds the table; the
+  file is refused when only a hidden sheet does), several visible sheets holding the table refuse the file
+  (``multiple_table_sheets``: one report per file); a hidden row of a task that a visible row also reports is
+  rejected (``duplicate_task``), the visible one kept whatever their order. The recipients and signature block
+  ("Nơi nhận:", "Người lập biểu" …) end the table.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from typing import Any
 
 from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
-from sources.excel_intake import SAVE_AS_XLSX, percent_format_lost
+from sources.excel_intake import SAVE_AS_XLSX, cell_fault, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
     REPORT_COLUMNS,
@@ -50,19 +57,23 @@ from sources.task_formats import (
     cell_date,
     cell_text,
     clean_faults,
+    ends_table,
     fault_issue,
     fill_body_merges,
     find_labels,
-    find_table,
     is_column_number_row,
+    mask_free_text,
     open_sheets,
     optional_text,
     read_report_period,
+    table_sheet,
     task_number,
 )
 
 _HEADERS = {c.name: c.header for c in REPORT_COLUMNS}
 _ROW_REQUIRED = ("task_no", "status")  # a row without either is rejected
+# Free text, where a unit may name a citizen: phone, ID numbers and e-mail addresses are masked before storing.
+_FREE_TEXT = ("result_doc_number", "difficulties", "proposals")
 _LABELS = {name: labels[0] for name, labels in REPORT_METADATA.items()}
 _STATUS = vocabulary_lookup(TASK_STATUSES)
 _ALLOWED_STATUS = ", ".join(STATUS_LABELS.values())
@@ -101,22 +112,16 @@ def read_progress_report(
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws: Any = None
-    table: Table | None = None
-    grid: list[list[Any]] = []
-    missing: list[str] = []
-    for sheet, grid in sheets:
-        table, missing_here = find_table(grid, REPORT_COLUMNS)
-        if table is not None:
-            ws = sheet
-            break
-        missing = missing or missing_here
+    ws, grid, table, missing, sheet_issues = table_sheet(sheets, REPORT_COLUMNS, "bảng tiến độ", "mỗi báo cáo (mỗi kỳ)")
+    result.file_issues += sheet_issues
     if table is None:
-        missing = missing or [c.header for c in REPORT_COLUMNS if c.required]
-        names = ", ".join(f"'{h}'" for h in missing)
-        result.file_issues.append(
-            FileIssue("missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp.")
-        )
+        if not any(i.blocking for i in sheet_issues):
+            names = ", ".join(f"'{h}'" for h in missing)
+            result.file_issues.append(
+                FileIssue(
+                    "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."
+                )
+            )
         return result
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_row - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
@@ -227,6 +232,9 @@ def _read_rows(
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
     cols = table.columns
+    end = next((i for i, (_, row) in enumerate(body) if ends_table(row, cols["task_no"])), len(body))
+    body = body[:end]  # "Nơi nhận:", "Người lập biểu" …: the signature block under the table
+    hidden, shown = _hidden_rows(ws, body, cols["task_no"])
     seen: dict[str, int] = {}
     for number, row in body:
         if not any(cell_text(v) for v in row):
@@ -241,7 +249,8 @@ def _read_rows(
                 problems.append((fault.rule, f"{where}: {fault.reason}.", str(fault)))
             else:
                 result.file_issues.append(fault_issue(fault, where, number, task_no))
-        problems += _task_problems(task_no, "task_no" in faults, seen, known)
+        stale = _hidden_row(result, number, task_no, hidden, shown)
+        problems += [stale] if stale else _task_problems(task_no, "task_no" in faults, seen, known)
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
         if status is None and "status" not in faults:
@@ -278,19 +287,64 @@ def _read_rows(
             RowIssue(rule, f"Dòng {number} (nhiệm vụ {task_no}): {text}", blocking=False, row_number=number, record_key=task_no)
             for rule, text in notes
         ]
+        texts, masked = mask_free_text(
+            {name: optional_text(values.get(name)) for name in _FREE_TEXT},
+            {
+                name: f"Dòng {number} (nhiệm vụ {task_no}), ô {get_column_letter(cols[name] + 1)}{number} (cột '{_HEADERS[name]}')"
+                for name in _FREE_TEXT
+                if name in cols
+            },
+            number,
+            task_no,
+        )
+        result.file_issues += masked
         result.rows.append(
             {
                 "task_no": task_no,
                 "status": status,
                 "percent": percent,
                 "completed_on": completed_on,
-                "result_doc_number": optional_text(values.get("result_doc_number")),
+                "result_doc_number": texts["result_doc_number"],
                 "result_doc_date": dates["result_doc_date"],
-                "difficulties": optional_text(values.get("difficulties")),
-                "proposals": optional_text(values.get("proposals")),
+                "difficulties": texts["difficulties"],
+                "proposals": texts["proposals"],
                 "source_row": number,
             }
         )
+
+
+def _hidden_rows(ws: Any, body: list[tuple[int, list[Any]]], task_col: int) -> tuple[set[int], dict[str, int]]:
+    """(the hidden rows holding something, the first visible row of each task number)."""
+    hidden = {number for number, row in body if ws.row_dimensions[number].hidden and any(cell_text(v) for v in row)}
+    shown: dict[str, int] = {}
+    for number, row in body:
+        key = task_number(row[task_col]) if number not in hidden and cell_fault(row[task_col]) is None else None
+        if key is not None:
+            shown.setdefault(key, number)
+    return hidden, shown
+
+
+def _hidden_row(
+    result: ReportResult, number: int, task_no: str | None, hidden: set[int], shown: Mapping[str, int]
+) -> Problem | None:
+    """Note a hidden row; a hidden row of a task a visible row also reports is a stale copy: the problem rejecting it
+    (the visible row is kept whatever the order)."""
+    if number not in hidden:
+        return None
+    result.file_issues.append(
+        RowIssue(
+            "hidden_cells",
+            f"Dòng {number} bị ẩn; vẫn được đọc như dòng đang hiện. Đề nghị không ẩn dòng (xóa dòng không dùng).",
+            blocking=False,
+            row_number=number,
+            record_key=task_no,
+        )
+    )
+    visible = shown.get(task_no) if task_no else None
+    if visible is None:
+        return None
+    reason = f"Dòng {number} bị ẩn và trùng nhiệm vụ {task_no} với dòng {visible} đang hiện; giữ dòng đang hiện {visible}, loại dòng ẩn."
+    return ("duplicate_task", reason, task_no)
 
 
 def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None) -> list[Problem]:

@@ -11,13 +11,14 @@ parsed by ``sources/deadlines.py`` and unit names matched by ``sources/task_unit
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from common.vntext import match_key, nfc
+from common.pii import mask_personal_data
+from common.vntext import match_key, nfc, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
@@ -241,6 +242,22 @@ def is_column_number_row(row: list[Any]) -> bool:
     return len(texts) >= 3 and all(_COLUMN_NUMBERS.fullmatch(t) for t in texts)
 
 
+# What ends a table in an office's sheet (a cell's text without diacritics, lower case): the recipients ("Nơi
+# nhận:") and the signature block under them ("KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN", "Người lập biểu"). A bare "Giám
+# đốc" is not one: it may be a task's responsible person.
+_TABLE_END = re.compile(
+    r"noi nhan\s*:.*|(?:kt|tm|tl|q)\s*\.\s*(?:pho\s+)?(?:giam doc|chanh van phong|truong phong|uy ban)\b.*|nguoi lap bieu\W*",
+    re.DOTALL,
+)
+
+
+def ends_table(row: list[Any], key_col: int) -> bool:
+    """Whether a sheet row is the recipients or signature block under a table: a cell holds such a title and the
+    table's key column (the register's content, the report's task number) holds nothing else."""
+    marks = [i for i, v in enumerate(row) if _TABLE_END.fullmatch(strip_diacritics(cell_text(v)).casefold())]
+    return bool(marks) and (key_col in marks or not cell_text(row[key_col]))
+
+
 def find_labels(grid: list[list[Any]], labels: dict[str, tuple[str, ...]], last_row: int) -> dict[str, Any]:
     """Values of labelled cells in rows 1..last_row: the next non-empty cell to the right of a label cell, or the
     text after the colon when label and value share one cell. The first occurrence of a label wins."""
@@ -267,6 +284,86 @@ def optional_text(value: Any) -> str | None:
 
 
 # --- workbooks -----------------------------------------------------------------------------------------------
+
+
+def table_sheet(
+    sheets: list[tuple[Any, list[list[Any]]]], columns: tuple[Column, ...], what: str, one_per_file: str
+) -> tuple[Any, list[list[Any]], Table | None, list[str], list[FileIssue]]:
+    """The one visible sheet holding the table: (sheet, grid, table, [], issues); when none does, (None, [], None, the
+    required labels missing from the sheet that came closest, issues). ``what`` names the table ("bảng tiến độ"),
+    ``one_per_file`` what a file should hold ("mỗi báo cáo").
+
+    A hidden sheet is never read: one holding the table is named in a note (``hidden_cells``), or refuses the file
+    when no visible sheet holds it. Several visible sheets holding it refuse the file (``multiple_table_sheets``):
+    which one is the delivery cannot be told, and the first is not necessarily it."""
+    issues: list[FileIssue] = []
+    found: list[tuple[Any, list[list[Any]], Table]] = []
+    hidden: list[str] = []
+    missing: list[str] = []
+    for ws, grid in sheets:
+        table, missing_here = find_table(grid, columns)
+        if table is None:
+            missing = missing or missing_here
+        elif getattr(ws, "sheet_state", "visible") != "visible":
+            hidden.append(ws.title)
+        else:
+            found.append((ws, grid, table))
+    shown = ", ".join(f"'{t}'" for t in hidden)
+    if len(found) > 1:
+        names = ", ".join(f"'{ws.title}'" for ws, _, _ in found)
+        issues.append(
+            FileIssue(
+                "multiple_table_sheets",
+                f"Có {len(found)} trang tính cùng chứa {what}: {names}; không nạp được tệp vì không biết trang nào là "
+                f"bản cần gửi. Đề nghị gửi {one_per_file} một tệp riêng, chỉ một trang tính có {what}.",
+            )
+        )
+    elif hidden and not found:
+        issues.append(
+            FileIssue(
+                "hidden_cells",
+                f"{what[0].upper()}{what[1:]} chỉ có ở trang tính ẩn {shown}; không nạp được tệp (trang tính ẩn không "
+                "được đọc). Đề nghị bỏ ẩn trang tính cần gửi (Unhide) hoặc xóa các trang không dùng.",
+            )
+        )
+    elif hidden:
+        issues.append(
+            FileIssue(
+                "hidden_cells",
+                f"Trang tính ẩn {shown} cũng chứa {what}: không đọc, chỉ đọc trang tính đang hiện '{found[0][0].title}'. "
+                "Đề nghị xóa trang tính không dùng.",
+                blocking=False,
+            )
+        )
+    if len(found) == 1:
+        ws, grid, table = found[0]
+        return ws, grid, table, [], issues
+    return None, [], None, [] if found or hidden else (missing or [c.header for c in columns if c.required]), issues
+
+
+def mask_free_text(
+    texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
+) -> tuple[dict[str, str | None], list[RowIssue]]:
+    """The free texts of a row with every phone number, ID number and e-mail address masked
+    (``common.pii.mask_personal_data``), and a note per cell that had one, naming it by ``places[field]`` ("Dòng 11
+    (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the value."""
+    out: dict[str, str | None] = {}
+    notes: list[RowIssue] = []
+    for name, text in texts.items():
+        masked, count = mask_personal_data(text) if text else (text, 0)
+        out[name] = masked
+        if count:
+            notes.append(
+                RowIssue(
+                    "personal_data_masked",
+                    f"{places[name]}: đã ẩn {count} số điện thoại, số giấy tờ hoặc địa chỉ email trước khi lưu. Đề nghị "
+                    "không ghi thông tin cá nhân của người dân vào nội dung.",
+                    blocking=False,
+                    row_number=row,
+                    record_key=key,
+                )
+            )
+    return out, notes
 
 
 def open_sheets(

@@ -500,4 +500,4 @@ def test_a_hidden_old_copy_of_the_table_is_not_read_and_two_visible_ones_refuse_
     wb.save(tmp_path / "two_visible.xlsx")
     refused = read_self_assessment(tmp_path / "two_visible.xlsx", trees, matcher, year=2026)
     (block,) = _blocking(refused)
-    assert block[0] == "several_tables" and not refused.rows
+    assert block[0] == "multiple_table_sheets" and not refused.rows

@@ -195,3 +195,40 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
     assert {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
     refused = dict(_rows(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', 'no_year_in_name')"))
     assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused", undated.name: "no_year_in_name"}
+
+
+def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    (inbox / "tien_do").mkdir(parents=True)
+    _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
+    _load_registers(con, inbox)
+    corrected = [list(r) for r in REPORT]
+    corrected[6][1:4] = ["Đang triển khai", 60, None]  # the correction, the report date left unchanged
+    original = write_xlsx(inbox / "tien_do" / "vp_quy_1.xlsx", REPORT, "Báo cáo")
+    copy = write_xlsx(inbox / "tien_do" / "vp_quy_1 (2).xlsx", corrected, "Báo cáo")  # "vp_quy_1 (2)" < "vp_quy_1."
+    old = time.time() - 3600
+    os.utime(original, (old, old))
+    os.utime(copy, (old + 600, old + 600))  # saved ten minutes after the original: both arrive in one run
+    _load_reports(con, inbox, NOW)
+    used = "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file"
+    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    [(reason,)] = _rows(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
+    assert reason.startswith("Tệp 'vp_quy_1 (2).xlsx' của cùng đơn vị cho kỳ 2026-Q1 thay cho tệp này (cùng ngày báo cáo")
+    assert "tệp kia đến sau: lưu lúc" in reason
+    again = _rows(con, "SELECT * FROM file_issues ORDER BY ALL")
+    _load_reports(con, inbox, LATER)  # a rerun changes nothing
+    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    assert _rows(con, "SELECT * FROM file_issues ORDER BY ALL") == again
+    # A correction arriving in a later run wins over a report loaded before, whatever its saved time says (a copy
+    # keeps the time of the file it was copied from).
+    copy.unlink()
+    _load_reports(con, inbox, NOW)
+    assert _rows(con, used) == [("vp_quy_1.xlsx", "completed", False)]
+    corrected[6][2] = 70
+    later = write_xlsx(inbox / "tien_do" / "vp_quy_1 (2).xlsx", corrected, "Báo cáo")
+    os.utime(later, (old - 600, old - 600))
+    _load_reports(con, inbox, LATER)
+    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    [(reason,)] = _rows(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
+    assert "tệp kia đến sau: nhận lúc 02/12/2026 08:00, tệp này lúc 01/12/2026 08:00" in reason

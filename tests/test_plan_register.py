@@ -342,3 +342,80 @@ def test_a_trial_register_is_recognised_by_its_title() -> None:
     assert not is_trial_register("Kế hoạch cải cách hành chính năm 2026 của Sở Khoa học và Công nghệ")
     assert not is_trial_register("Kế hoạch thử nghiệm mô hình một cửa số tại xã") and not is_trial_register(None)
     assert not is_trial_register("Kế hoạch triển khai Chỉ thị 05 (contest, testing)")
+
+
+# --- headings, signatures, sheets and personal data ----------------------------------------------------------------
+
+
+def test_section_headings_are_skipped_with_a_note_never_tasks(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["I", "NHIỆM VỤ TRỌNG TÂM"],  # 7: merged across the row below
+        ["1.", "Việc một", "Văn phòng Sở", None, "Quý I/2026"],
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, "Năm 2026"],
+        ["IV.", "TỔ CHỨC THỰC HIỆN"],  # 10: a Roman numeral, no lead unit, no deadline
+        ["IV.1", "Việc mục IV", "Văn phòng Sở", None, "Hằng quý"],
+        ["b)", "Nhiệm vụ khác"],  # 12: a letter
+        ["A", "Nhiệm vụ đánh số chữ", "Văn phòng Sở", None, "Năm 2026"],  # 13: a letter with a lead unit is a task
+        [],
+        ["Nơi nhận:", None, None, None, None, "KT. GIÁM ĐỐC"],  # the recipients and signature end the table
+        ["- Như trên;", None, None, None, None, "PHÓ GIÁM ĐỐC"],
+        ["- Lưu: VT, VP."],
+        [],
+        [None, None, None, None, None, "Nguyễn Văn A"],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=("B7:G7",)))
+    assert result.loadable and result.rejects == []
+    assert [r["task_no"] for r in result.rows] == ["1", "2", "IV.1", "A"]
+    notes = [(i.rule, i.row_number, i.blocking) for i in result.file_issues]
+    assert notes == [("section_row", 7, False), ("section_row", 10, False), ("section_row", 12, False)]
+    assert result.file_issues[0].reason == (
+        "Dòng 7: 'I NHIỆM VỤ TRỌNG TÂM' là tiêu đề mục của kế hoạch, không phải nhiệm vụ; đã bỏ qua."
+    )
+    # a task number with its text merged across the row is a heading too
+    rows[6] = ["1", "NHÓM NHIỆM VỤ CẢI CÁCH THỂ CHẾ"]
+    merged = read_plan_register(_sheet(tmp_path / "kh2.xlsx", rows, merges=("B7:G7",)))
+    assert [r["task_no"] for r in merged.rows] == ["1", "2", "IV.1", "A"] and merged.rows[0]["content"] == "Việc một"
+
+
+def test_a_second_visible_register_sheet_refuses_the_file_and_a_hidden_one_is_skipped(tmp_path: Path) -> None:
+    wb = Workbook()
+    current = wb.active
+    current.title = "Danh mục nhiệm vụ"
+    old = wb.create_sheet("Bản cũ")
+    for ws, task in ((current, "Việc mới"), (old, "Việc cũ")):
+        for row in [*META, [], HEADER, ["1.", task, "Văn phòng Sở", None, "Năm 2026"]]:
+            ws.append(row)
+    save_fixed(wb, tmp_path / "a.xlsx", WHEN)
+    both = read_plan_register(tmp_path / "a.xlsx")
+    assert not both.loadable and both.rows == []
+    assert [(i.rule, i.blocking) for i in both.file_issues] == [("multiple_table_sheets", True)]
+    assert "'Danh mục nhiệm vụ', 'Bản cũ'" in both.file_issues[0].reason
+    current.sheet_state = "hidden"  # the old copy is what the office sees; the hidden sheet is never read
+    save_fixed(wb, tmp_path / "b.xlsx", WHEN)
+    one = read_plan_register(tmp_path / "b.xlsx")
+    assert one.loadable and [r["content"] for r in one.rows] == ["Việc cũ"] and one.sheet_name == "Bản cũ"
+    assert [(i.rule, i.blocking) for i in one.file_issues][:1] == [("hidden_cells", False)]
+    assert "Trang tính ẩn 'Danh mục nhiệm vụ'" in one.file_issues[0].reason
+
+
+def test_phone_and_id_numbers_in_task_texts_are_masked_and_the_cell_named(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["1.", "Giải quyết phản ánh của bà Hoa (0987.654.321)", "Văn phòng Sở", None, "Quý I/2026", None, "Ông B, 0912345678"],
+        ["2.", "Việc hai (CCCD 019085001234)", "Phòng Chuyển đổi số", None, "Năm 2026"],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
+    assert result.loadable
+    first, second = result.rows
+    assert (first["content"], first["responsible"]) == ("Giải quyết phản ánh của bà Hoa ([đã ẩn])", "Ông B, [đã ẩn]")
+    assert second["content"] == "Việc hai (CCCD [đã ẩn])" and first["deadline_text"] == "Quý I/2026"
+    notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
+    assert [(i.row_number, i.record_key, i.blocking) for i in notes] == [(7, "1", False), (7, "1", False), (8, "2", False)]
+    assert notes[0].reason.startswith("Dòng 7 (nhiệm vụ 1), ô B7 (cột 'Nội dung công việc'): đã ẩn 1 số điện thoại")
+    assert "ô G7 (cột 'Người chịu trách nhiệm')" in notes[1].reason
+    assert not any(v in n.reason for n in notes for v in ("0987", "0912345678", "019085001234"))

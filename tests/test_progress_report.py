@@ -502,3 +502,97 @@ def test_a_period_that_is_not_one_says_why_and_blocks_the_report(tmp_path: Path,
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Hoàn thành", 100]]))
     assert not result.loadable and [(i.rule, i.blocking) for i in result.file_issues] == [("bad_metadata", True)]
     assert f"không đọc được '{text}' ({reason})" in result.file_issues[0].reason
+
+
+# --- what the unit does not see, and what it should not have typed ------------------------------------------------
+
+
+def _sheets(path: Path, sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = (), rows: tuple[int, ...] = ()) -> Path:
+    """A workbook of several sheets; ``hidden`` sheets and (on the first sheet) ``rows`` hidden as Excel hides them."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, grid in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in grid:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    for r in rows:
+        wb.worksheets[0].row_dimensions[r].hidden = True
+    save_fixed(wb, path, datetime(2026, 10, 5, 16))
+    return path
+
+
+Q2 = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý II/2026"], ["Ngày báo cáo:", "03/07/2026"], [], TABLE]
+Q3 = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý III/2026"], ["Ngày báo cáo:", "02/10/2026"], [], TABLE]
+
+
+def test_last_quarters_sheet_beside_this_one_refuses_the_file_and_a_hidden_one_is_skipped(tmp_path: Path) -> None:
+    sheets = {"Quý II": [*Q2, ["4", "Đang triển khai", 50]], "Quý III": [*Q3, ["4", "Hoàn thành", 100, "14/08/2026"]]}
+    both = read_progress_report(_sheets(tmp_path / "a.xlsx", sheets), KNOWN, today=date(2026, 10, 20))
+    assert not both.loadable and both.rows == [] and both.period_label is None
+    assert [(i.rule, i.blocking) for i in both.file_issues] == [("multiple_table_sheets", True)]
+    assert "2 trang tính cùng chứa bảng tiến độ: 'Quý II', 'Quý III'" in both.file_issues[0].reason
+    assert "mỗi báo cáo (mỗi kỳ) một tệp riêng" in both.file_issues[0].reason
+    # the first sheet hidden: the visible one is the report, the hidden one is named and not read
+    one = read_progress_report(_sheets(tmp_path / "b.xlsx", sheets, hidden=("Quý II",)), KNOWN, today=date(2026, 10, 20))
+    assert (
+        one.loadable and one.period_label == "2026-Q3" and [(r["task_no"], r["status"]) for r in one.rows] == [("4", "completed")]
+    )
+    assert [(i.rule, i.blocking) for i in one.file_issues] == [("hidden_cells", False)]
+    assert "Trang tính ẩn 'Quý II' cũng chứa bảng tiến độ: không đọc, chỉ đọc trang tính đang hiện 'Quý III'" in (
+        one.file_issues[0].reason
+    )
+    # only a hidden sheet holds the table: not read as if it were visible
+    only = read_progress_report(_sheets(tmp_path / "c.xlsx", {"Ghi chú": [["x"]], **sheets}, hidden=("Quý II", "Quý III")))
+    assert not only.loadable and [(i.rule, i.blocking) for i in only.file_issues] == [("hidden_cells", True)]
+    assert "chỉ có ở trang tính ẩn 'Quý II', 'Quý III'" in only.file_issues[0].reason
+
+
+def test_a_hidden_stale_row_never_beats_the_visible_update(tmp_path: Path) -> None:
+    rows = [
+        *Q3,
+        ["IV.3", "Hoàn thành", 100, "18/09/2026"],  # 6
+        ["4", "Đang triển khai", 40],  # 7: last quarter's row, hidden
+        ["4", "Hoàn thành", 100, "14/08/2026"],  # 8: the update the unit sees
+        ["IV.3", "Đang triển khai", 90],  # 9: hidden after the visible row 6
+        ["Người lập biểu", None, None, None, None, "Thủ trưởng đơn vị"],  # the signature block ends the table
+        ["Nguyễn Văn A", None, None, None, None, "Trần Văn B"],
+    ]
+    result = read_progress_report(_sheets(tmp_path / "r.xlsx", {"Báo cáo": rows}, rows=(7, 9)), KNOWN, today=date(2026, 10, 20))
+    assert result.loadable
+    assert [(r["task_no"], r["status"], r["source_row"]) for r in result.rows] == [
+        ("IV.3", "completed", 6),
+        ("4", "completed", 8),
+    ]
+    assert [(r["row_number"], r["rule"], r["record_key"]) for r in result.rejects] == [
+        (7, "duplicate_task", "4"),
+        (9, "duplicate_task", "IV.3"),
+    ]
+    assert result.rejects[0]["reason"] == (
+        "Dòng 7 bị ẩn và trùng nhiệm vụ 4 với dòng 8 đang hiện; giữ dòng đang hiện 8, loại dòng ẩn."
+    )
+    hidden = [i for i in result.file_issues if i.rule == "hidden_cells"]
+    assert [(i.row_number, i.blocking) for i in hidden] == [(7, False), (9, False)] and "Dòng 7 bị ẩn" in hidden[0].reason
+    assert {i.rule for i in result.file_issues} == {"hidden_cells"}  # no reject or note for the signature block
+
+
+def test_phone_and_id_numbers_in_free_text_are_masked_and_the_cell_named(tmp_path: Path) -> None:
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1", "Đang triển khai", 50, None, None, None, "Chờ ông Lê Văn C (0912 000 111, CCCD 001099012345) bổ sung hồ sơ"],
+        ["2", "Đang triển khai", 50, None, None, None, None, "Liên hệ lvc@example.com để xác minh"],
+        ["3", "Đang triển khai", 50, None, None, None, "Chờ UBND tỉnh cho ý kiến"],
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN)
+    rows_by_no = _rows(result)
+    assert rows_by_no["1"]["difficulties"] == "Chờ ông Lê Văn C ([đã ẩn], CCCD [đã ẩn]) bổ sung hồ sơ"
+    assert rows_by_no["2"]["proposals"] == "Liên hệ [đã ẩn] để xác minh"
+    assert rows_by_no["3"]["difficulties"] == "Chờ UBND tỉnh cho ý kiến"
+    notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
+    assert [(i.row_number, i.record_key, i.blocking) for i in notes] == [(6, "1", False), (7, "2", False)]
+    assert notes[0].reason.startswith("Dòng 6 (nhiệm vụ 1), ô G6 (cột 'Khó khăn, vướng mắc'): đã ẩn 2 số điện thoại")
+    assert "ô H7 (cột 'Đề xuất, kiến nghị')" in notes[1].reason
+    for note in notes:  # the value itself is never repeated in the note
+        assert not any(v in note.reason for v in ("0912", "001099012345", "lvc@example.com"))

@@ -33,6 +33,7 @@ from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
+    first_loaded_at,
     inbox_workbooks,
     insert_frame,
     insert_many,
@@ -357,7 +358,7 @@ def load_task_reports(
     con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str], now: datetime
 ) -> dict:
     """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
-    later file name), the others are kept as superseded. Files whose period cannot be read are recorded too. A
+    later arrival, ``_rank``), the others are kept as superseded, each naming the file that replaced it. Files whose period cannot be read are recorded too. A
     broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
     a report still being copied is left for the next run."""
     selected = [r for r in reports if r.result.period_label in period_labels or not r.result.period_label]
@@ -380,12 +381,20 @@ def load_task_reports(
                                  WHERE list_contains(?, source_file) AND list_contains(?, period_label)""",
             [kept, list(period_labels)],
         ).fetchall()
-        latest: dict[tuple[str, str], tuple[date, str]] = {}
-        for unit, label, day, name in [
-            *((r.unit_code, r.result.period_label, r.result.report_date, r.path.name) for r in usable),
-            *earlier,
-        ]:
-            latest[(unit, label)] = max(latest.get((unit, label), (date.min, "")), (day, name))
+        # Latest: the later report date; on the same date the later arrival (a correction re-sent with the date
+        # unchanged, a copy Windows named "x (2).xlsx"), never the file name.
+        latest: dict[tuple[str, str], _Rank] = {}
+        ranks = [
+            *(
+                (r.unit_code, r.result.period_label, _rank(con, r.path, r.result.report_date, r.result.sha256, now))
+                for r in usable
+            ),
+            *((unit, label, _kept_rank(con, name, day)) for unit, label, day, name in earlier),
+        ]
+        for unit, label, rank in ranks:
+            if (unit, label) not in latest or rank > latest[(unit, label)]:
+                latest[(unit, label)] = rank
+        ranked = {rank.name: rank for _, _, rank in ranks}
         for r in selected:
             result, issues = r.result, list(r.issues)
             if r.path.name in kept:
@@ -395,13 +404,14 @@ def load_task_reports(
                 continue
             day = end_of_label(result.period_label)
             if r in usable:
-                superseded = latest[(r.unit_code, result.period_label)] != (result.report_date, r.path.name)
+                winner = latest[(r.unit_code, result.period_label)]
+                superseded = winner.name != r.path.name
                 if superseded:
                     issues.append(
                         FileIssue(
                             "superseded_report",
-                            f"Đã có báo cáo gửi sau của cùng đơn vị cho kỳ "
-                            f"{result.period_label}; bản này được giữ làm lịch sử, không dùng để tính.",
+                            f"Tệp '{winner.name}' của cùng đơn vị cho kỳ {result.period_label} thay cho tệp này "
+                            f"({_why_later(ranked[r.path.name], winner)}); bản này được giữ làm lịch sử, không dùng để tính.",
                             blocking=False,
                         )
                     )
@@ -464,11 +474,11 @@ def load_task_reports(
             [list(period_labels), kept],
         )
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
-        for unit, label, day, name in earlier:
+        for unit, label, _day, name in earlier:
             con.execute(
                 """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
                            AND period_label = ?""",
-                [latest[(unit, label)] != (day, name), name, unit, label],
+                [latest[(unit, label)].name != name, name, unit, label],
             )
     return {
         "reports": len(selected),
@@ -478,6 +488,48 @@ def load_task_reports(
         "rows_loaded": len(rows),
         "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected),
     }
+
+
+@dataclass(frozen=True, order=True)
+class _Rank:
+    """The order of two reports of one unit and period: report date, then arrival (the first load of the file's
+    content: ``landed_files.first_loaded_at``, the run's time for content not loaded before), then for files first
+    seen in the same run the file's modification time; the name only when all of these agree."""
+
+    report_date: date
+    arrived: datetime
+    modified: datetime
+    name: str
+
+
+def _rank(con: duckdb.DuckDBPyConnection, path: Path, report_date: date | None, sha256: str, now: datetime) -> _Rank:
+    try:
+        modified = datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:  # gone since it was read
+        modified = datetime.min
+    arrived = first_loaded_at(con, REPORT_SOURCE, path.name, sha256, now)
+    return _Rank(report_date or date.min, arrived, modified, path.name)
+
+
+def _kept_rank(con: duckdb.DuckDBPyConnection, name: str, report_date: date) -> _Rank:
+    """The rank of a report whose earlier load was kept (a broken re-delivery under its name): its arrival is that
+    load's; the file on disk now is the broken one, so its modification time says nothing."""
+    arrived = con.execute(
+        "SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ?", [REPORT_SOURCE, name]
+    ).fetchall()[0][0]
+    return _Rank(report_date, arrived or datetime.min, datetime.min, name)
+
+
+def _why_later(mine: _Rank, winner: _Rank) -> str:
+    """Why the winner replaces a report, in Vietnamese."""
+    if winner.report_date != mine.report_date:
+        return f"ngày báo cáo {winner.report_date:%d/%m/%Y}, sau ngày {mine.report_date:%d/%m/%Y} của tệp này"
+    same = f"cùng ngày báo cáo {mine.report_date:%d/%m/%Y}, tệp kia đến sau"
+    if winner.arrived != mine.arrived:
+        return f"{same}: nhận lúc {winner.arrived:%d/%m/%Y %H:%M}, tệp này lúc {mine.arrived:%d/%m/%Y %H:%M}"
+    if winner.modified != mine.modified:
+        return f"{same}: lưu lúc {winner.modified:%d/%m/%Y %H:%M:%S}, tệp này lúc {mine.modified:%d/%m/%Y %H:%M:%S}"
+    return f"cùng ngày báo cáo {mine.report_date:%d/%m/%Y} và cùng thời điểm nhận, lưu: lấy theo tên tệp"
 
 
 def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[str]]:
