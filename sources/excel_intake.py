@@ -333,7 +333,7 @@ def _formula_text(value: Any) -> str:
 
 def _calamine(raw: bytes, kind: str) -> Workbook:
     from openpyxl import Workbook
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     extras = _ods_extras(raw) if kind == "ods" else {}
@@ -343,9 +343,12 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
         _FORMATS_LOST.add(wb)
     for blank in wb.worksheets:  # the new workbook's one empty sheet; the file's sheets follow
         wb.remove(blank)
+    hidden = {m.name for m in book.sheets_metadata if m.visible != SheetVisibleEnum.Visible}  # Hidden, VeryHidden
     for index, title in enumerate(book.sheet_names):
         sheet = book.get_sheet_by_index(index)
         ws = wb.create_sheet(_sheet_title(title, wb.sheetnames))
+        if title in hidden:  # as in the .xlsx: a sheet the unit does not see is never read as the delivery
+            ws.sheet_state = "hidden"
         for r, row in enumerate(sheet.to_python(skip_empty_area=False), start=1):
             for c, value in enumerate(row, start=1):
                 if value == "" or value is None:

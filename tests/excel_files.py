@@ -42,7 +42,7 @@ def write_xls(path: Path, grid: Grid, sheet: str = "Sheet1", number_formats: dic
 
 def xlsx_as_xls(src: Path, dst: Path) -> Path:
     """The .xlsx at ``src`` saved as Excel 97-2003 (.xls), every sheet, for what the readers see: values (dates as
-    dates) and the '%' number formats of the cells."""
+    dates), the '%' number formats of the cells and which sheets are hidden."""
     import xlwt
     from openpyxl import load_workbook
 
@@ -50,7 +50,9 @@ def xlsx_as_xls(src: Path, dst: Path) -> Path:
     for ws in load_workbook(src).worksheets:
         grid = [list(r) for r in ws.iter_rows(values_only=True)]
         formats = {c.coordinate: c.number_format for row in ws.iter_rows() for c in row if "%" in (c.number_format or "")}
-        _xls_sheet(wb.add_sheet(ws.title[:31]), grid, formats)
+        sheet = wb.add_sheet(ws.title[:31])
+        _xls_sheet(sheet, grid, formats)
+        sheet.visibility = 0 if ws.sheet_state == "visible" else 1  # a hidden sheet stays hidden
     wb.save(str(dst))
     return dst
 

@@ -271,3 +271,20 @@ def test_an_ods_formula_without_its_value_and_an_error_cell_are_seen(tmp_path: P
     assert values[0] == 2 and isinstance(values[1], UncalculatedFormula) and values[1] == "=[.A1]*3"
     assert isinstance(values[2], ExcelError) and values[2] == "#DIV/0!"
     assert values[3] == 0.5 and ws["D1"].number_format == "0%"
+
+
+def test_a_hidden_sheet_of_an_xls_stays_hidden(tmp_path: Path) -> None:
+    """python-calamine reads every sheet of an .xls alike; which are hidden comes from its sheets' metadata, so a
+    reader skips a hidden old copy of the table in an .xls as in an .xlsx."""
+    from openpyxl import Workbook
+
+    from tests.excel_files import xlsx_as_xls
+
+    wb = Workbook()
+    wb.active.title = "Cũ"
+    wb.active["A1"] = "bản cũ"
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("Mới")["A1"] = "bản mới"
+    wb.save(tmp_path / "two.xlsx")
+    found = read_workbook(xlsx_as_xls(tmp_path / "two.xlsx", tmp_path / "two.xls"), watch=_no_watch)
+    assert [(ws.title, ws.sheet_state) for ws in found.workbook.worksheets] == [("Cũ", "hidden"), ("Mới", "visible")]
