@@ -211,8 +211,8 @@ def _note_superseded(usable: list, orders: dict[str, tuple[date, datetime, str]]
             r.file_issues.append(
                 FileIssue(
                     "superseded_form",
-                    f"Phiếu được thay bằng phiếu '{newest[2]}' của cùng đơn vị (ngày lập phiếu "
-                    f"{newest[0]:%d/%m/%Y}, nhận lúc {newest[1]:%H:%M %d/%m/%Y}): phiếu này không được dùng để chấm.",
+                    f"Phiếu được thay bằng phiếu '{newest[2]}' của cùng đơn vị, lập hoặc gửi sau: phiếu này không được "
+                    "dùng để chấm.",
                     blocking=False,
                 )
             )
