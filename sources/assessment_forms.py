@@ -1097,9 +1097,11 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     values, faults = clean_faults({name: row[i] for name, i in cols.items()})
     unit_text = cell_text(values["unit"])
     code = criterion_code(values["code"])
-    comment = optional_text(values["comment"]) if "comment" in cols else None
-    if "comment" in cols:
-        comment = _without_personal_data(a.result, comment, f"ô {letter['comment']}{r}", r)
+    comment = (
+        _without_personal_data(a.result, optional_text(values["comment"]), f"ô {letter['comment']}{r}", r)
+        if "comment" in cols
+        else None
+    )
     raw_points = row[cols["points"]]
     points, note, bad = read_points(raw_points)
     problems: list[tuple[str, str, str, Any]] = [

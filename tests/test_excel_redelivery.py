@@ -142,12 +142,18 @@ def _load_reports(con, inbox: Path, now: datetime) -> dict:
     return load_task_reports(con, reports, ["2026-Q1"], now)
 
 
-def test_a_broken_report_redelivery_keeps_its_rows_until_a_newer_report_supersedes_them(con, tmp_path: Path) -> None:
+def _inbox_with_register(con, tmp_path: Path) -> Path:
+    """An inbox whose plan register is loaded, its progress-report folder empty."""
     inbox = tmp_path / "inbox"
     (inbox / "ke_hoach").mkdir(parents=True)
     (inbox / "tien_do").mkdir(parents=True)
     _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
     _load_registers(con, inbox)
+    return inbox
+
+
+def test_a_broken_report_redelivery_keeps_its_rows_until_a_newer_report_supersedes_them(con, tmp_path: Path) -> None:
+    inbox = _inbox_with_register(con, tmp_path)
     report = _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1.xlsx", REPORT, "Báo cáo"))
     _load_reports(con, inbox, NOW)
     before = _rows(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report")
@@ -198,11 +204,7 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
 
 
 def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, tmp_path: Path) -> None:
-    inbox = tmp_path / "inbox"
-    (inbox / "ke_hoach").mkdir(parents=True)
-    (inbox / "tien_do").mkdir(parents=True)
-    _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
-    _load_registers(con, inbox)
+    inbox = _inbox_with_register(con, tmp_path)
     corrected = [list(r) for r in REPORT]
     corrected[6][1:4] = ["Đang triển khai", 60, None]  # the correction, the report date left unchanged
     original = write_xlsx(inbox / "tien_do" / "vp_quy_1.xlsx", REPORT, "Báo cáo")
