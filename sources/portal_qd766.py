@@ -32,7 +32,7 @@ from pathlib import Path
 
 from common.periods import Period, parse_period
 from common.units import UnitMatcher
-from common.vntext import nfc
+from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 from sources.portal_format import FILE_PATTERN, sidecar_of
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
@@ -123,10 +123,15 @@ def _number(value: object) -> float | None:
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
             raise BadNumber(value)
         return float(value)
-    try:
-        return float(str(value).strip().replace(",", "."))
-    except ValueError:
-        raise BadNumber(value) from None
+    # A number sent as text: digits with one decimal part only ('1e3', '1_000', 'nan', 'inf' are not numbers), and
+    # never '1.200' or '1,234', which read as thousands grouped or as a decimal alike (common/vntext.py).
+    text = str(value).strip()
+    if not _NUMBER_TEXT.fullmatch(text) or ambiguous_thousands(text, math.inf):
+        raise BadNumber(value)
+    return float(text.replace(",", "."))
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
 MethodologyChoice = Methodology | Callable[[date], Methodology]
@@ -165,6 +170,25 @@ def _period_from_request(request: dict) -> str | None:
     return None
 
 
+def _capture_time(value: object) -> datetime | None:
+    """A capture time as written in a sidecar: ISO ("2026-10-03T08:15") or day first ("03/10/2026 08:15")."""
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        pass
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _bad_capture(reason: str, rule: str = "bad_capture_time") -> PortalIssue:
+    return PortalIssue(None, None, rule, reason + " Tệp không được nạp.", blocking=True)
+
+
 def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
     """Endpoint, period and capture time declared for a response: by its sidecar, else by its file name."""
     sidecar = sidecar_of(path)
@@ -185,15 +209,29 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
             ]
         requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
         period = meta.get("period") or (_period_from_request(requests[0]) if requests else None)
-        captured = None
-        try:
-            captured = datetime.fromisoformat(str(meta["captured_at"])).replace(tzinfo=None) if meta.get("captured_at") else None
-        except ValueError:
-            pass
+        if period is not None and not isinstance(period, str):
+            return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
+        captured = _capture_time(meta.get("captured_at")) if meta.get("captured_at") else None
+        if meta.get("captured_at") and captured is None:
+            return CaptureInfo(), [
+                _bad_capture(
+                    f"Tệp kèm {sidecar.name}: thời điểm chụp {meta['captured_at']!r} không đọc được; ghi theo mẫu "
+                    '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
+                )
+            ]
         return CaptureInfo(meta.get("endpoint"), period, captured, "sidecar"), []
     name = FILE_PATTERN.match(path.name)
     if name:
-        return CaptureInfo(name["endpoint"], name["period"], datetime.strptime(name["captured"], "%Y%m%dT%H%M"), "file_name"), []
+        try:
+            taken = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
+        except ValueError:
+            return CaptureInfo(), [
+                _bad_capture(
+                    f"Thời điểm chụp '{name['captured']}' trong tên tệp không đọc được: ghi năm, tháng, ngày rồi giờ, phút "
+                    "(20261003T0815 là 08:15 ngày 03/10/2026)."
+                )
+            ]
+        return CaptureInfo(name["endpoint"], name["period"], taken, "file_name"), []
     # A name that is not the documented one may still carry the period and the time somewhere.
     period = _PERIOD_IN_NAME.search(path.name)
     stamp = _CAPTURE_IN_NAME.search(path.name)
@@ -267,8 +305,37 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     """Read response files; departments are matched by code, by name and by the portal's department id, which the
     tree shape publishes beside the code while two evaluation endpoints publish only the id and the name."""
     snapshots = [_read(p, methodology, matcher) for p in paths]
+    _set_aside_copies(snapshots)
     link_departments(snapshots, matcher)
     return snapshots
+
+
+def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
+    """Files of one endpoint, period and capture time (a browser's second download '… (1).json'): the same content
+    loads once; different contents cannot be told apart (which one the index took depended on the load order), so
+    none of them loads."""
+    by_capture: dict[tuple, list[PortalSnapshot]] = {}
+    for snap in snapshots:
+        if snap.captured_at is not None and not any(i.blocking for i in snap.issues):
+            by_capture.setdefault((snap.endpoint, snap.period_label, snap.captured_at), []).append(snap)
+    for copies in by_capture.values():
+        if len(copies) < 2:
+            continue
+        copies.sort(key=lambda c: (len(c.file_name), c.file_name))  # the original name before '… (1)'
+        names = ", ".join(f"'{c.file_name}'" for c in copies)
+        if len({c.sha256 for c in copies}) == 1:
+            for copy in copies[1:]:
+                copy.refuse(
+                    "duplicate_capture",
+                    f"Bản sao y nguyên của '{copies[0].file_name}' (cùng kỳ, cùng thời điểm chụp): chỉ nạp một lần.",
+                )
+        else:
+            for copy in copies:
+                copy.refuse(
+                    "conflicting_captures",
+                    f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
+                    "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
+                )
 
 
 class _Refusal(Exception):
@@ -300,6 +367,11 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
         _read_nodes(snap, snap.group, data)
     except _Refusal as refusal:
         snap.refuse(refusal.rule, refusal.reason)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # one odd file never stops the others
+        snap.refuse(
+            "unreadable_file",
+            f"Không đọc được phản hồi ({type(err).__name__}: {err}); kiểm tra tệp và tệp kèm, hoặc thu thập lại.",
+        )
     return snap
 
 
@@ -533,6 +605,7 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
         max_score=max_score,
         ratio=row.number("ratio"),
     )
+    node.score = _in_range(snap, node.department, score_field or "score", score, group.max_points)
     if score_field is None:  # a present score is never lost: every variant was tried
         snap.issues.append(
             PortalIssue(
@@ -571,7 +644,13 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 numerator=m.number("numerator"),
                 denominator=m.number("denominator"),
                 ratio=m.number("ratio"),
-                score=m.number("score"),
+                score=_in_range(
+                    snap,
+                    f"{node.department} / {metric['code']}",
+                    "score",
+                    m.number("score"),
+                    _metric_max(group, metric["code"], m.number("maxScore")),
+                ),
                 max_score=m.number("maxScore"),
                 data_quality_status=m.text("dataQualityStatus"),
                 data_quality_message=m.text("dataQualityMessage"),
@@ -580,12 +659,36 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
     return node
 
 
+def _in_range(snap: PortalSnapshot, where: str, field: str, value: float | None, high: float) -> float | None:
+    """A score or count of the portal within 0..high, else None with an issue (a score of 15 out of 12, or -2, would
+    enter the index as the unit's score, and a blocking check would then stop the whole period)."""
+    if value is None or 0 <= value <= high + 1e-9:
+        return value
+    snap.issues.append(
+        PortalIssue(
+            where,
+            field,
+            "value_out_of_range",
+            f"{where}: '{field}' = {value:g} ngoài khoảng 0..{high:g}; bỏ qua giá trị này (không dùng cho chỉ số).",
+        )
+    )
+    return None
+
+
+def _metric_max(group: Group, code: str, published: float | None) -> float:
+    """The most a metric's score may be: its indicator's maximum in the methodology, else what the portal says."""
+    indicator = next((i for i in group.indicators if i.metric == code and i.rule.kind != "info"), None)
+    if indicator is not None:
+        return indicator.rule.max_points
+    return published if published is not None else math.inf
+
+
 def _read_counts(snap: PortalSnapshot, node: PortalNode, item: dict, group: Group, row: _Row) -> None:
     """The counts of a tree row; only a field the endpoint publishes at this row level is missing when absent."""
     published = group.published_fields(node.role if node.role in ROW_LEVELS else "unit")
     for name in group.all_fields:
         if name in item:
-            node.counts[name] = row.number(name)
+            node.counts[name] = _in_range(snap, node.department, name, row.number(name), math.inf)
             if item[name] is None and name in published:
                 snap.issues.append(
                     PortalIssue(

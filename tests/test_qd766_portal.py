@@ -406,3 +406,46 @@ def test_a_broken_re_delivery_of_a_capture_keeps_its_earlier_rows(tmp_path):
         ("redelivery_refused",),
     ]
     assert con.execute("SELECT status FROM landed_files WHERE file_name = ?", [name]).fetchall() == [("loaded",)]
+
+
+def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp_path):
+    """A DVCTT score of 15 out of 12, or -2, entered the index as the unit's score; '1.200', 'nan' and '1e3' were
+    read as numbers. Each is left out with an issue naming the row and field; a decimal comma still reads."""
+    name = _fixture("provide-online-tree")
+    payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    children = payload["data"]["children"]
+    children[0]["totalScore"] = 15
+    children[1]["totalScore"] = "1.200"
+    children[2]["totalScore"] = "8,5"
+    for score in (-2, "nan", "1e3"):
+        children.append({**children[0], "departmentId": f"x{score}", "departmentCode": None, "totalScore": score})
+    path = tmp_path / name
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert [n.score for n in snap.nodes if n.role == "unit"] == [None, None, 8.5, None, None, None]
+    rules = sorted((i.rule, i.field) for i in snap.issues if i.rule in ("bad_number", "value_out_of_range"))
+    assert rules == [("bad_number", "totalScore")] * 3 + [("value_out_of_range", "totalScore")] * 2
+
+
+def test_a_bad_capture_time_is_refused_and_two_copies_of_one_capture_load_once_or_not_at_all(tmp_path):
+    """A capture stamp typed day first in the name crashed every file of the run; an unreadable sidecar time was
+    dropped for the file's time (an old answer became the latest). Two downloads of one capture: the same content
+    loads once; different contents (which one counted depended on the load order) load neither."""
+    name = _fixture("provide-online-tree")
+    (tmp_path / "a").mkdir()
+    odd = Path(shutil.copy(FIXTURES / name, tmp_path / "a" / name.replace("20261003T0815", "03102026T0815")))
+    hand = Path(shutil.copy(FIXTURES / name, tmp_path / "a" / "cong_quy3.json"))
+    (tmp_path / "a" / "cong_quy3.request.json").write_text('{"period": "2026-Q3", "captured_at": "hôm qua"}', encoding="utf-8")
+    good = Path(shutil.copy(FIXTURES / name, tmp_path / "a" / name))
+    snaps = {s.file_name: s for s in read_snapshot_files([odd, hand, good], methodology_for, MATCHER)}
+    assert [i.rule for i in snaps[odd.name].issues] == ["bad_capture_time"]
+    assert [i.rule for i in snaps[hand.name].issues] == ["bad_capture_time"]
+    assert not any(i.blocking for i in snaps[good.name].issues)
+    same = Path(shutil.copy(good, tmp_path / "a" / name.replace(".json", " (1).json")))
+    copies = read_snapshot_files([same, good], methodology_for, MATCHER)
+    assert [[i.rule for i in s.issues if i.blocking] for s in copies] == [["duplicate_capture"], []]
+    payload = json.loads(good.read_text(encoding="utf-8"))
+    payload["data"]["children"][0]["totalScore"] = 3.0
+    same.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    differing = read_snapshot_files([same, good], methodology_for, MATCHER)
+    assert [[i.rule for i in s.issues if i.blocking] for s in differing] == [["conflicting_captures"]] * 2
