@@ -306,8 +306,27 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     tree shape publishes beside the code while two evaluation endpoints publish only the id and the name."""
     snapshots = [_read(p, methodology, matcher) for p in paths]
     _set_aside_copies(snapshots)
-    link_departments(snapshots, matcher)
+    _refuse_other_provinces(snapshots, matcher)
+    link_departments([s for s in snapshots if s.usable], matcher)
     return snapshots
+
+
+def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatcher) -> None:
+    """An answer about another province (its province row, the tree's parent or the evaluation's overview, names it):
+    the evaluation endpoints publish no unit codes, so its rows "Sở Nội vụ", "Sở Y tế" would match this province's
+    units by name. Refused whole."""
+    for snap in snapshots:
+        if not snap.usable:
+            continue
+        for node in (n for n in snap.nodes if n.role == "province"):
+            other = matcher.other_province(node.department_code, node.department_name)
+            if other is not None:
+                snap.refuse(
+                    "other_province_file",
+                    f"Phản hồi của {other} ('{node.department_name}'), không phải của {matcher.province}: không nạp; "
+                    "thu thập lại cho tỉnh mình.",
+                )
+                break
 
 
 def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:

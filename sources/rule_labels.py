@@ -19,6 +19,7 @@ PORTAL_ISSUE_LABELS = {
     "bad_capture_time": "thời điểm chụp không đọc được (tên tệp hoặc tệp kèm)",
     "duplicate_capture": "bản sao y nguyên của một lần chụp (nạp một lần)",
     "conflicting_captures": "hai tệp cùng lần chụp khác nội dung (không nạp)",
+    "other_province_file": "phản hồi của tỉnh khác (không nạp)",
     "missing_metric": "thiếu chỉ tiêu",
     "unknown_metric": "chỉ tiêu không có trong phương pháp",
     "changed_max_score": "điểm tối đa khác phương pháp",

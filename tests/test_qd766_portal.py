@@ -449,3 +449,18 @@ def test_a_bad_capture_time_is_refused_and_two_copies_of_one_capture_load_once_o
     same.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     differing = read_snapshot_files([same, good], methodology_for, MATCHER)
     assert [[i.rule for i in s.issues if i.blocking] for s in differing] == [["conflicting_captures"]] * 2
+
+
+def test_an_answer_about_another_province_is_refused_whole(tmp_path):
+    """The evaluation endpoints publish no unit codes: Phú Thọ's answer saved by mistake had its 'Sở Nội vụ' rows
+    matched to this province's units by name. Its overview names the province: the file is refused."""
+    name = _fixture("transparency")
+    payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    payload["data"]["overview"]["departmentName"] = "UBND tỉnh Phú Thọ"
+    for row in payload["data"]["evaluation"]:
+        row["departmentName"] = row["departmentName"].split(" - ")[0]  # "Sở Nội vụ", as the endpoint writes it
+    path = tmp_path / name
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues if i.blocking] == ["other_province_file"]
+    assert all(n.unit_code is None for n in snap.nodes)
