@@ -8,10 +8,12 @@ its decision, a part that is neither "Có" nor "Không", the same procedure twic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
 
+from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.profiles import SourceProfile, readable_format
 from sources.publication_format import PART_NAMES, publication_profile
@@ -23,9 +25,18 @@ class PublicationResult(ReadResult):
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
+_NUMBER_WORD = re.compile(r"^\s*s[ốôo]\s*[.:]?\s*(?=\d)", re.IGNORECASE)
+
+
+def decision_key(number: str) -> str:
+    """One key for the spellings of a decision number: case, diacritics, spacing and punctuation ignored, a leading
+    'Số' dropped ('Số 60 /qd-ubnd' and '60/QĐ-UBND' -> '60qdubnd')."""
+    return match_key(_NUMBER_WORD.sub("", nfc(number)))
+
 
 def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[str, str], int]) -> list[Problem]:
-    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision."""
+    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision
+    (`seen` is keyed by ``decision_key``, so another spelling of the same number is the same decision)."""
     problems: list[Problem] = []
     if not number:
         problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
@@ -33,10 +44,9 @@ def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[s
         problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
     elif code not in known:
         problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
-    elif number and (number, code) in seen:
-        problems.append(
-            ("duplicate_publication", f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code)
-        )
+    elif number and (decision_key(number), code) in seen:
+        line = seen[(decision_key(number), code)]
+        problems.append(("duplicate_publication", f"Thủ tục {code} đã có trong quyết định {number} ở dòng {line}.", code))
     return problems
 
 
@@ -74,6 +84,7 @@ def read_publication(
         return result
     known = set(known_procedures)
     seen: dict[tuple[str, str], int] = {}
+    spelling: dict[str, str] = {}  # decision key -> the first spelling loaded, used for every row of the decision
     for line, values in csv_rows(prepared, columns, result):
         number, code = values["decision_number"], values["procedure_code"]
         key = f"{number} | {code}" if number or code else None
@@ -92,7 +103,8 @@ def read_publication(
         if problems:
             result.rejects += [row_reject(path, line, rule, reason, value, key=key) for rule, reason, value in problems]
             continue
-        seen[(number, code)] = line
+        seen[(decision_key(number), code)] = line
+        number = spelling.setdefault(decision_key(number), number)
         missing = [part.header for part in parts_of if not parts[part.name]]
         result.rows.append(
             {

@@ -122,6 +122,21 @@ def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule,
     assert rule_label(rule)  # a short label for the quality workbook
 
 
+def test_spellings_of_one_decision_number_are_one_decision(tmp_path):
+    spellings = ["60 /QĐ-UBND", "60/QĐ - UBND", "60/QD-UBND", "60/qđ-ubnd", "Số 60/QĐ-UBND"]
+    rows = [entry(decision_number="60/QĐ-UBND")] + [entry(decision_number=s) for s in spellings]
+    rows.append(entry(decision_number="Số 60/qd-ubnd", procedure_code="1.000100"))  # another procedure of decision 60
+    rows.append(entry(decision_number="600/QĐ-UBND"))  # another decision
+    result = read_publication(write_register(tmp_path / "tthc", rows), tmp_path / "work", KNOWN)
+    assert [(r["source_row"], r["decision_number"]) for r in result.rows] == [
+        (2, "60/QĐ-UBND"),
+        (8, "60/QĐ-UBND"),
+        (9, "600/QĐ-UBND"),
+    ]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(n, "duplicate_publication") for n in range(3, 8)]
+    assert "ở dòng 2." in result.rejects[-1]["reason"]
+
+
 def test_windows_1258_register_with_renamed_headers(tmp_path):
     headers = ["Số QĐ" if c.header == "Số quyết định" else c.header for c in PUBLICATION_COLUMNS]
     path = write_register(tmp_path / "tthc", [entry(part_sequence="Không")], headers=headers, encoding="cp1258")
