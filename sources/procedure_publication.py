@@ -10,17 +10,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.profiles import SourceProfile, readable_format
-from sources.publication_format import PART_NAMES, publication_profile
+from sources.publication_format import PART_NAMES, PUBLICATION_FILE_NAME, publication_profile
 
 
 class PublicationResult(ReadResult):
     """Rows of the register; rejects keyed by decision number or procedure code."""
+
+
+@dataclass(frozen=True)
+class RegisterFiles:
+    """The register files of an inbox folder: the one read, same names in other letter case (not read), and files of
+    the register's name in another kind (``cong_bo_tthc.xlsx``: refused with a reason)."""
+
+    path: Path | None
+    others: tuple[Path, ...] = ()
+    wrong_kind: tuple[Path, ...] = ()
+
+
+WRONG_KIND_REASON = (
+    "Sổ công bố TTHC phải là tệp CSV ({expected}), không phải tệp {suffix}: mở bằng Excel rồi lưu dạng "
+    "'CSV UTF-8 (Comma delimited)' với tên {expected} và gửi lại; tệp này không được nạp."
+)
+
+
+def register_files(folder: Path) -> RegisterFiles:
+    """The register whatever the letter case of its name (CONG_BO_TTHC.CSV, as Windows keeps it): the standard
+    spelling, else the first by name, is read; other spellings and other kinds of the same name are named."""
+    stem, suffix = PUBLICATION_FILE_NAME.rsplit(".", 1)
+    named = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == stem) if folder.is_dir() else []
+    csvs = sorted((p for p in named if p.suffix.lower() == f".{suffix}"), key=lambda p: (p.name != PUBLICATION_FILE_NAME, p.name))
+    wrong = tuple(p for p in named if p.suffix.lower() != f".{suffix}")
+    return RegisterFiles(csvs[0] if csvs else None, tuple(csvs[1:]), wrong)
 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
