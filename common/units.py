@@ -518,19 +518,29 @@ def province_of_portal_code(portal_code: str) -> str | None:
 
 
 class _Index:
-    """Key -> unit code; a key two units share is ambiguous and matches neither."""
+    """Key -> unit code; a key two units share is ambiguous and matches neither. A weak (short) name never takes a
+    key from a full name, but two weak names of different units under one key make it ambiguous too: bare 'Van Lang'
+    is neither Xã Văn Lang nor Xã Văn Lăng."""
 
     def __init__(self, key: Callable[[str], str], province: str):
         self.key, self.province = key, province
         self.codes: dict[str, str] = {}
         self.ambiguous: set[str] = set()
+        self.weak: set[str] = set()  # keys held by a weak name only
 
     def add(self, name: str, code: str, weak: bool = False) -> None:
         k = _core_key(name, self.key, self.province)
         existing = self.codes.get(k)
-        if existing is None and k not in self.ambiguous:
+        if k in self.ambiguous:
+            return
+        if existing is None:
             self.codes[k] = code
-        elif existing is not None and existing != code and not weak:
+            if weak:
+                self.weak.add(k)
+        elif existing == code:
+            if not weak:
+                self.weak.discard(k)
+        elif not weak or k in self.weak:
             self.ambiguous.add(k)
             del self.codes[k]
 
