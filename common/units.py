@@ -18,7 +18,9 @@ unit has no portal code and is matched by its name.
 from __future__ import annotations
 
 import csv
+import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from common.settings import PROJECT_ROOT
 from common.vntext import match_key, nfc, sort_key, strip_diacritics, tone_free_key
+from sources.intake import LegacyEncoding, decode_text
 
 MASTERDATA = PROJECT_ROOT / "masterdata"
 
@@ -201,6 +204,32 @@ def _portal_prefix_problem(portal_code: str, own_prefix: str | None) -> str | No
     return f"mã Cổng '{portal_code}' không có dạng {own_prefix}.<số> của tỉnh đang phục vụ"
 
 
+def _csv_text(path: Path) -> io.StringIO:
+    """A master-data CSV's text, for ``csv.DictReader``: UTF-8 (with or without BOM), UTF-16 or Windows-1258 (Excel's
+    "CSV (Comma delimited)" on a Vietnamese Windows). TCVN3 / VNI or broken bytes raise ``MasterDataError``."""
+    save_as = "lưu lại bằng Excel, chọn kiểu 'CSV UTF-8 (Comma delimited)'"
+    try:
+        decoded = decode_text(path.read_bytes())
+    except LegacyEncoding as exc:
+        raise MasterDataError(f"{_shown(path)}: {exc} Hãy {save_as}.") from None
+    if decoded.stray_bytes:
+        raise MasterDataError(f"{_shown(path)}: có {decoded.stray_bytes} ký tự không đọc được (lỗi mã hoá); hãy {save_as}.")
+    return io.StringIO(unicodedata.normalize("NFC", decoded.text), newline="")
+
+
+def _portal_code_taken(path: Path, line: int, code: str, portal_code: str | None, seen: dict[str, tuple[str, int]]) -> None:
+    """Refuse a portal code already given to another agency of the file (the portal's rows would go to one of them)."""
+    if portal_code is None:
+        return
+    if portal_code in seen:
+        other, other_line = seen[portal_code]
+        raise MasterDataError(
+            f"{_shown(path)} dòng {line}: mã Cổng '{portal_code}' của '{code}' đã dùng cho cơ quan '{other}' "
+            f"(dòng {other_line}); mỗi cơ quan một mã Cổng riêng."
+        )
+    seen[portal_code] = (code, line)
+
+
 def _own_prefix(province) -> str | None:
     found = portal_provinces().get(province.codename)
     return found.portal_code if found else None
@@ -216,7 +245,8 @@ def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
 
     own_prefix = _own_prefix(province)
     agencies: list[Unit] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    portal_codes: dict[str, tuple[str, int]] = {}
+    with _csv_text(path) as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             code, name = nfc(row.get("code") or ""), local(nfc(row.get("name") or ""))
             if not code or not name:
@@ -229,6 +259,7 @@ def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
             problem = None if portal_code is None else _portal_prefix_problem(portal_code, own_prefix)
             if problem:
                 raise MasterDataError(f"{_shown(path)} dòng {line}: {problem}.")
+            _portal_code_taken(path, line, code, portal_code, portal_codes)
             agencies.append(
                 Unit(
                     code,
@@ -294,7 +325,7 @@ def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
     taken = {u.portal_code: u.code for u in units if u.portal_code}
     taken_ids = {u.department_id: u.code for u in units if u.department_id}
     changes: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with _csv_text(path) as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in PORTAL_CODE_COLUMNS[:2] if c not in (reader.fieldnames or [])]
         if missing:
@@ -388,7 +419,7 @@ def load_offices(province_name: str) -> tuple[Unit, ...]:
         return ()
     agencies = {u.code for u in load_units(province_name) if u.group == AGENCY}
     offices: list[Unit] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with _csv_text(path) as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             code, name, kind, parent = (nfc(row.get(k) or "") for k in ("code", "name", "kind", "parent"))
             if not code or not name:
@@ -487,19 +518,29 @@ def province_of_portal_code(portal_code: str) -> str | None:
 
 
 class _Index:
-    """Key -> unit code; a key two units share is ambiguous and matches neither."""
+    """Key -> unit code; a key two units share is ambiguous and matches neither. A weak (short) name never takes a
+    key from a full name, but two weak names of different units under one key make it ambiguous too: bare 'Van Lang'
+    is neither Xã Văn Lang nor Xã Văn Lăng."""
 
     def __init__(self, key: Callable[[str], str], province: str):
         self.key, self.province = key, province
         self.codes: dict[str, str] = {}
         self.ambiguous: set[str] = set()
+        self.weak: set[str] = set()  # keys held by a weak name only
 
     def add(self, name: str, code: str, weak: bool = False) -> None:
         k = _core_key(name, self.key, self.province)
         existing = self.codes.get(k)
-        if existing is None and k not in self.ambiguous:
+        if k in self.ambiguous:
+            return
+        if existing is None:
             self.codes[k] = code
-        elif existing is not None and existing != code and not weak:
+            if weak:
+                self.weak.add(k)
+        elif existing == code:
+            if not weak:
+                self.weak.discard(k)
+        elif not weak or k in self.weak:
             self.ambiguous.add(k)
             del self.codes[k]
 

@@ -22,6 +22,7 @@ from sources.excel_intake import ignored_name
 from sources.intake import settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
+from sources.procedure_publication import register_files
 from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
@@ -43,7 +44,15 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
     portal = snapshot_files(inbox / PORTAL_DIR)
     petitions = inbox / PETITION_DIR
-    found = [*portal, *(petition_files(petitions) if petitions.is_dir() else []), inbox / "tthc" / PUBLICATION_FILE_NAME]
+    # The register whatever the letter case of its name; one of another kind (cong_bo_tthc.xlsx) runs the load too,
+    # which reports it.
+    register = register_files(inbox / "tthc")
+    found = [
+        *portal,
+        *(petition_files(petitions) if petitions.is_dir() else []),
+        *filter(None, [register.path]),
+        *register.wrong_kind,
+    ]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 
 
@@ -147,7 +156,11 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     inbox = Path(warehouse.inbox)
     folder = inbox / "tthc"
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {p.name: _signature(p) for p in folder.glob("*.csv") if p.name != PUBLICATION_FILE_NAME} if folder.exists() else {}
+    current = (
+        {p.name: _signature(p) for p in folder.glob("*.csv") if p.name.lower() != PUBLICATION_FILE_NAME}
+        if folder.exists()
+        else {}
+    )
     today, start, settle = business_today(), _start_date(), settle_seconds()
     scan = _scan_exports(folder, seen, current, start, today, settle)
     if scan.before_start:

@@ -8,24 +8,62 @@ its decision, a part that is neither "Có" nor "Không", the same procedure twic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.profiles import SourceProfile, readable_format
-from sources.publication_format import PART_NAMES, publication_profile
+from sources.publication_format import PART_NAMES, PUBLICATION_FILE_NAME, publication_profile
 
 
 class PublicationResult(ReadResult):
     """Rows of the register; rejects keyed by decision number or procedure code."""
 
 
+@dataclass(frozen=True)
+class RegisterFiles:
+    """The register files of an inbox folder: the one read, same names in other letter case (not read), and files of
+    the register's name in another kind (``cong_bo_tthc.xlsx``: refused with a reason)."""
+
+    path: Path | None
+    others: tuple[Path, ...] = ()
+    wrong_kind: tuple[Path, ...] = ()
+
+
+WRONG_KIND_REASON = (
+    "Sổ công bố TTHC phải là tệp CSV ({expected}), không phải tệp {suffix}: mở bằng Excel rồi lưu dạng "
+    "'CSV UTF-8 (Comma delimited)' với tên {expected} và gửi lại; tệp này không được nạp."
+)
+
+
+def register_files(folder: Path) -> RegisterFiles:
+    """The register whatever the letter case of its name (CONG_BO_TTHC.CSV, as Windows keeps it): the standard
+    spelling, else the first by name, is read; other spellings and other kinds of the same name are named."""
+    stem, suffix = PUBLICATION_FILE_NAME.rsplit(".", 1)
+    named = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == stem) if folder.is_dir() else []
+    csvs = sorted((p for p in named if p.suffix.lower() == f".{suffix}"), key=lambda p: (p.name != PUBLICATION_FILE_NAME, p.name))
+    wrong = tuple(p for p in named if p.suffix.lower() != f".{suffix}")
+    return RegisterFiles(csvs[0] if csvs else None, tuple(csvs[1:]), wrong)
+
+
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
+
+_NUMBER_WORD = re.compile(r"^\s*s[ốôo]\s*[.:]?\s*(?=\d)", re.IGNORECASE)
+
+
+def decision_key(number: str) -> str:
+    """One key for the spellings of a decision number: case, diacritics, spacing and punctuation ignored, a leading
+    'Số' dropped ('Số 60 /qd-ubnd' and '60/QĐ-UBND' -> '60qdubnd')."""
+    return match_key(_NUMBER_WORD.sub("", nfc(number)))
 
 
 def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[str, str], int]) -> list[Problem]:
-    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision."""
+    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision
+    (`seen` is keyed by ``decision_key``, so another spelling of the same number is the same decision)."""
     problems: list[Problem] = []
     if not number:
         problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
@@ -33,10 +71,9 @@ def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[s
         problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
     elif code not in known:
         problems.append(("unknown_procedure", f"Mã TTHC không có trong danh mục thủ tục: '{code}'.", code))
-    elif number and (number, code) in seen:
-        problems.append(
-            ("duplicate_publication", f"Thủ tục {code} đã có trong quyết định {number} ở dòng {seen[(number, code)]}.", code)
-        )
+    elif number and (decision_key(number), code) in seen:
+        line = seen[(decision_key(number), code)]
+        problems.append(("duplicate_publication", f"Thủ tục {code} đã có trong quyết định {number} ở dòng {line}.", code))
     return problems
 
 
@@ -74,6 +111,7 @@ def read_publication(
         return result
     known = set(known_procedures)
     seen: dict[tuple[str, str], int] = {}
+    spelling: dict[str, str] = {}  # decision key -> the first spelling loaded, used for every row of the decision
     for line, values in csv_rows(prepared, columns, result):
         number, code = values["decision_number"], values["procedure_code"]
         key = f"{number} | {code}" if number or code else None
@@ -92,7 +130,8 @@ def read_publication(
         if problems:
             result.rejects += [row_reject(path, line, rule, reason, value, key=key) for rule, reason, value in problems]
             continue
-        seen[(number, code)] = line
+        seen[(decision_key(number), code)] = line
+        number = spelling.setdefault(decision_key(number), number)
         missing = [part.header for part in parts_of if not parts[part.name]]
         result.rows.append(
             {

@@ -95,6 +95,7 @@ RULE_LABELS = {
     "delimiter_converted": "Dấu phân cách cột khác dấu phẩy (đã nhận diện)",
     "line_ends_converted": "Ký tự xuống dòng CR hoặc lẫn CRLF/LF (đã chuyển)",
     "same_day_other_name": "Cùng ngày có tệp trùng tên khác chữ hoa/thường",
+    "same_name_other_case": "Có thêm tệp cùng tên khác chữ hoa/thường (không nạp)",
     "repeated_header": "Dòng lặp lại dòng tiêu đề",
     "unrecognised_header": "Không nhận ra dòng tiêu đề",
     "truncated": "Tệp bị cắt cụt",

@@ -27,6 +27,7 @@ from common.units import (
     portal_province,
 )
 from sources.task_units import resolve_units
+from tests.conftest import cp1258_bytes
 
 PROVINCES = [p.name for p in Province.iter_all()]
 # Xã Văn Lang exists in both provinces; Phú Thọ's portal numbers its communes H44.100 … (its own sequence).
@@ -205,3 +206,29 @@ def test_a_mapping_cannot_contradict_the_agency_csv(tmp_path):
     path.write_text("unit_code,portal_code\n19.SYT,H55.10\n05443,H55.08\n", encoding="utf-8")
     with pytest.raises(MasterDataError, match=re.escape("dòng 3: mã Cổng 'H55.08' đã dùng cho đơn vị '19.SKHCN'")):
         apply_portal_codes(load_units("Thái Nguyên"), path)
+
+
+AGENCY_HEADER = "code,name,kind,portal_code,aliases,predecessors\n"
+
+
+def _read_thai_nguyen_agencies(path: Path):
+    from common.units import _province, _read_agencies
+
+    return _read_agencies(path, _province("Thái Nguyên"), default=False)
+
+
+def test_two_agencies_with_one_portal_code_are_refused(tmp_path):
+    path = tmp_path / "thai_nguyen.csv"
+    path.write_text(AGENCY_HEADER + "19.SNV,Sở Nội vụ,so,H55.02,,\n19.STP,Sở Tư pháp,so,H55.02,,\n", encoding="utf-8")
+    with pytest.raises(MasterDataError) as err:
+        _read_thai_nguyen_agencies(path)
+    message = str(err.value)
+    assert "thai_nguyen.csv dòng 3" in message and "'H55.02'" in message and "'19.SNV' (dòng 2)" in message
+
+
+def test_an_agency_csv_saved_in_windows_1258_is_read(tmp_path):
+    path = tmp_path / "thai_nguyen.csv"
+    text = AGENCY_HEADER + "19.STP,Sở Tư pháp,so,H55.03,Sở TP,\n"
+    path.write_bytes(cp1258_bytes(text))
+    (agency,) = _read_thai_nguyen_agencies(path)
+    assert (agency.code, agency.name, agency.portal_code, agency.aliases) == ("19.STP", "Sở Tư pháp", "H55.03", ("Sở TP",))

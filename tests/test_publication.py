@@ -122,6 +122,21 @@ def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule,
     assert rule_label(rule)  # a short label for the quality workbook
 
 
+def test_spellings_of_one_decision_number_are_one_decision(tmp_path):
+    spellings = ["60 /QĐ-UBND", "60/QĐ - UBND", "60/QD-UBND", "60/qđ-ubnd", "Số 60/QĐ-UBND"]
+    rows = [entry(decision_number="60/QĐ-UBND")] + [entry(decision_number=s) for s in spellings]
+    rows.append(entry(decision_number="Số 60/qd-ubnd", procedure_code="1.000100"))  # another procedure of decision 60
+    rows.append(entry(decision_number="600/QĐ-UBND"))  # another decision
+    result = read_publication(write_register(tmp_path / "tthc", rows), tmp_path / "work", KNOWN)
+    assert [(r["source_row"], r["decision_number"]) for r in result.rows] == [
+        (2, "60/QĐ-UBND"),
+        (8, "60/QĐ-UBND"),
+        (9, "600/QĐ-UBND"),
+    ]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(n, "duplicate_publication") for n in range(3, 8)]
+    assert "ở dòng 2." in result.rejects[-1]["reason"]
+
+
 def test_windows_1258_register_with_renamed_headers(tmp_path):
     headers = ["Số QĐ" if c.header == "Số quyết định" else c.header for c in PUBLICATION_COLUMNS]
     path = write_register(tmp_path / "tthc", [entry(part_sequence="Không")], headers=headers, encoding="cp1258")
@@ -178,6 +193,38 @@ def test_loader_replaces_the_register_and_is_idempotent(tmp_path):
     assert con.execute("SELECT first_loaded_at FROM landed_files WHERE source = 'tthc_publication'").fetchall() == [
         (datetime(2026, 3, 3),)
     ]
+
+
+def _warehouse_with_catalogue(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    inbox = tmp_path / "inbox"
+    write_catalogue(inbox / "tthc")
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    catalogue = inbox / "tthc" / CATALOGUE_FILE_NAME
+    tthc.load_catalogue(con, catalogue, read_catalogue(catalogue, tmp_path / "work", matcher=matcher_for("Thái Nguyên")), NOW)
+    return con, inbox
+
+
+def test_a_register_named_in_capitals_replaces_the_register_and_another_kind_is_reported(tmp_path):
+    con, inbox = _warehouse_with_catalogue(tmp_path)
+    write_register(inbox / "tthc", [entry()])
+    load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)
+    (inbox / "tthc" / PUBLICATION_FILE_NAME).rename(inbox / "tthc" / "old.txt")
+    capitals = write_register(inbox / "tthc", [entry(procedure_code="1.000100")]).rename(inbox / "tthc" / "CONG_BO_TTHC.CSV")
+    (inbox / "tthc" / "cong_bo_tthc.xlsx").write_bytes(b"PK\x03\x04")
+    stats = load_publication_register(con, inbox, work_dir=tmp_path / "work", now=datetime(2026, 3, 2))
+    assert capitals.exists() and (stats["status"], stats["rows_loaded"]) == ("loaded", 1)
+    assert con.execute("SELECT procedure_code, source_file FROM fct_procedure_publication").fetchall() == [
+        ("1.000100", PUBLICATION_FILE_NAME)
+    ]
+    issues = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues").fetchall()
+    assert [i[:3] for i in issues] == [("cong_bo_tthc.xlsx", "wrong_file_kind", True)]
+    assert "CSV UTF-8" in issues[0][3] and rule_label("same_name_other_case")
+    # Once the workbook is taken away its issue goes too.
+    (inbox / "tthc" / "cong_bo_tthc.xlsx").unlink()
+    load_publication_register(con, inbox, work_dir=tmp_path / "work", now=datetime(2026, 3, 3))
+    assert con.execute("SELECT count(*) FROM file_issues").fetchall() == [(0,)]
 
 
 @pytest.mark.parametrize(

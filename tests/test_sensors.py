@@ -287,3 +287,12 @@ def test_automation_is_on_only_where_make_serve_says_so():
     ).stdout.split()
     assert off == ["STOPPED", "STOPPED", "STOPPED", "RUNNING", "STOPPED", "STOPPED"]
     assert on == ["RUNNING", "RUNNING", "RUNNING", "RUNNING", "RUNNING", "STOPPED"]
+
+
+def test_the_register_is_watched_whatever_its_letter_case_or_kind(tmp_path):
+    from pipelines.sensors import _other_sources
+
+    (tmp_path / "tthc").mkdir()
+    (tmp_path / "tthc" / "CONG_BO_TTHC.CSV").write_text("x", encoding="utf-8")
+    (tmp_path / "tthc" / "cong_bo_tthc.xlsx").write_bytes(b"PK")
+    assert sorted(_other_sources(tmp_path)) == ["tthc/CONG_BO_TTHC.CSV", "tthc/cong_bo_tthc.xlsx"]

@@ -95,6 +95,13 @@ def test_letters_with_breve_decide_before_diacritic_free_matching():
     assert matcher.match("Uỷ ban nhân dân Xã Văn Lang") == "02143"  # old tone placement
 
 
+def test_a_bare_name_two_communes_fit_without_diacritics_matches_neither():
+    matcher = matcher_for("Thái Nguyên")
+    assert (matcher.match("Văn Lang"), matcher.match("Văn Lăng")) == ("02143", "05665")  # bare names, spelt exactly
+    assert matcher.match("Van Lang") is None and matcher.match("VAN LANG") is None  # Văn Lang or Văn Lăng: not guessed
+    assert matcher.match("Phan Dinh Phung") == "05443"  # a bare name only one unit fits still matches
+
+
 def test_predecessors_are_the_agencies_of_last_year_and_aliases_only_spell_the_current_one():
     units = {u.code: u for u in load_units("Thái Nguyên")}
     assert units["19.SNNMT"].aliases == ("Sở NN&MT",)
