@@ -27,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.settings import PROJECT_ROOT
+from common.text_encoding import LegacyEncoding, decode_text
 from common.vntext import match_key, nfc, sort_key, strip_diacritics, tone_free_key
-from sources.intake import LegacyEncoding, decode_text
 
 MASTERDATA = PROJECT_ROOT / "masterdata"
 

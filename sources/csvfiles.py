@@ -27,15 +27,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from common.text_encoding import LegacyEncoding, decode_text
 from common.vntext import match_key
-from sources.intake import (
-    KIND_LABELS,
-    STILL_COPYING_REASON,
-    LegacyEncoding,
-    decode_text,
-    sniff_kind,
-    still_being_written,
-)
+from sources.intake import KIND_LABELS, STILL_COPYING_REASON, sniff_kind, still_being_written
 from sources.tthc_format import Column
 
 # No field-size limit below a file's own size: a 200 kB cell (a pasted document) is a value, not an error.

@@ -38,8 +38,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from common.text_encoding import LegacyEncoding, decode_text
 from sources.csvfiles import FileIssue
-from sources.intake import KIND_LABELS, STILL_COPYING_REASON, LegacyEncoding, decode_text, sniff_kind, still_being_written
+from sources.intake import KIND_LABELS, STILL_COPYING_REASON, sniff_kind, still_being_written
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

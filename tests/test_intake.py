@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from common.text_encoding import decode_text, legacy_vietnamese
 from common.units import load_units, matcher_for
 from sources.csvfiles import prepare_csv
-from sources.intake import decode_text, legacy_vietnamese, sniff_kind, still_being_written
+from sources.intake import sniff_kind, still_being_written
 from sources.petition_format import PETITION_COLUMNS
 from sources.petitions import read_petitions
 from sources.procedure_publication import read_publication

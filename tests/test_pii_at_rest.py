@@ -18,9 +18,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from common.text_encoding import LegacyEncoding, decode_text
 from common.units import load_units
 from sources.csvfiles import DELIMITERS, header_mapping
-from sources.intake import LegacyEncoding, decode_text
 from sources.petition_format import pakn_profile
 from sources.tthc_format import DOSSIER_COLUMNS
 from tests.conftest import warehouse_in
