@@ -195,10 +195,13 @@ class PortalClient:
             _, _, more = self._call(endpoint, period, body)
             bodies.append(body)
             rows += _page(fail, more.get("data"), page)[0]
-        if len(rows) < total:
+        # Departments, not rows: a page that repeats another (the portal re-sorting while it is paged) adds rows only.
+        departments = {_department_key(r) for r in rows}
+        if len(rows) < total or len(departments) < total:
+            shown = f"{len(rows)} dòng" + (f" ({len(departments)} đơn vị khác nhau)" if len(departments) < len(rows) else "")
             raise fail(
                 "incomplete",
-                f"Cổng báo {total} đơn vị nhưng {pages} trang chỉ có {len(rows)} dòng",
+                f"Cổng báo {total} đơn vị nhưng {pages} trang chỉ có {shown}",
                 "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.",
             )
         if pages > 1:  # one answer as if it had come in one page: the envelope of page 1 with every row
@@ -335,3 +338,10 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
     if current is not None and current != page:  # a portal that ignores currentPage would repeat page 1
         raise fail("shape", f"hỏi trang {page} nhưng Cổng trả trang {current}", _SHAPE_ADVICE)
     return list(rows), total, max(pages, 1)
+
+
+def _department_key(row: object) -> object:
+    """What tells a department's row from another's: its id, else its code, else its name (else the row itself)."""
+    if not isinstance(row, dict):
+        return repr(row)
+    return row.get("departmentId") or row.get("departmentCode") or row.get("departmentName") or repr(sorted(row.items(), key=str))

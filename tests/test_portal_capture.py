@@ -458,3 +458,18 @@ def test_capture_has_its_own_stopped_schedule_and_stays_out_of_other_jobs(tmp_pa
     assert _other_sources(tmp_path) == {}
     (folder / "transparency_2026-Q3_20261003T0815.json").write_bytes(fixture("transparency"))
     assert list(_other_sources(tmp_path)) == ["portal/transparency_2026-Q3_20261003T0815.json"]
+
+
+def test_a_page_repeating_another_is_not_a_complete_answer(portal, earlier):
+    """The portal re-sorting while it is paged repeats rows of one page on the next: the rows add up to the total, the
+    departments do not; nothing is saved (the saved answer had half the units and said it was complete)."""
+    payload = json.loads(fixture("transparency"))
+    rows = payload["data"]["evaluation"]
+    payload["data"]["evaluation"] = rows + rows
+    payload["data"]["pagination"]["total"] = 2 * len(rows)
+    portal.faults["transparency"] = [json_answer(payload)]
+    before = folder_state(earlier)
+    with client_for(portal) as client, pytest.raises(PortalError) as caught:
+        client.fetch("transparency", parse_period("2026-Q3"))
+    assert caught.value.kind == "incomplete" and f"({len(rows)} đơn vị khác nhau)" in str(caught.value)
+    assert folder_state(earlier) == before
