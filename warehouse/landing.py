@@ -149,6 +149,15 @@ def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str,
     return rows[0][0] or now
 
 
+def modified_at(path: Path) -> datetime:
+    """A file's modification time (the server's clock), to order files whose content first arrived in the same run;
+    datetime.min for a file gone since it was read."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return datetime.min
+
+
 def file_status(loadable: bool, rejected_rows: int) -> str:
     if not loadable:
         return "rejected"

@@ -9,12 +9,10 @@ import re
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
 
-from common.settings import TIMEZONE
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
@@ -25,10 +23,12 @@ from sources.intake import still_being_written
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
+    first_loaded_at,
     inbox_files,
     inbox_workbooks,
     insert_frame,
     keep_earlier_load,
+    modified_at,
     read_safely,
     record_deferred,
     record_file,
@@ -96,10 +96,15 @@ def load_assessment_inputs(
                                  WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
             [year, index, kept_forms],
         ).fetchall()
-        orders = {p.name: form_order(r.submitted_on, _arrival(p), p.name) for p, r in usable}
+        orders = {
+            p.name: form_order(r.submitted_on, first_loaded_at(con, form_source, p.name, r.sha256, now), modified_at(p), p.name)
+            for p, r in usable
+        }
         # (a TIMESTAMP column: the date of submitted_at; a kept form arrived when it first loaded)
-        earlier = [(u, form_order(d.date() if isinstance(d, datetime) else d, a or now, n)) for u, d, n, a in earlier]
-        latest: dict[str, tuple[date, datetime, str]] = {}
+        earlier = [
+            (u, form_order(d.date() if isinstance(d, datetime) else d, a or now, datetime.min, n)) for u, d, n, a in earlier
+        ]
+        latest: dict[str, FormOrder] = {}
         for unit, order in [*((r.unit_code, orders[p.name]) for p, r in usable), *earlier]:
             latest[unit] = max(latest.get(unit, order), order)
         _note_superseded(usable, orders, latest)
@@ -190,20 +195,19 @@ def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: fr
     return forms
 
 
-def form_order(submitted: date | None, arrival: datetime, name: str) -> tuple[date, datetime, str]:
-    """How a unit's forms are ordered, the last being its latest: by 'Ngày lập phiếu', a form whose date is missing or
-    unreadable counting from the day it arrived (a correction typed '20-11-2026' is not older than every form); on
-    the same day, the one that arrived later (a corrected copy saved as '… (2).xlsx' sorts before its original by
-    name); then the name."""
-    return (submitted or arrival.date(), arrival, name)
+# How a unit's forms are ordered (the last is its latest): see form_order.
+FormOrder = tuple[date, datetime, datetime, str]
 
 
-def _arrival(path: Path) -> datetime:
-    """When a file arrived in the inbox: its modification time, in Vietnam's clock (as the warehouse's times)."""
-    return datetime.fromtimestamp(path.stat().st_mtime, ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+def form_order(submitted: date | None, arrived: datetime, modified: datetime, name: str) -> FormOrder:
+    """By 'Ngày lập phiếu', a form whose date is missing or unreadable counting from the day it arrived (a correction
+    typed '20-11-2026' is not older than every form); on the same day, the one that arrived later (the first load of
+    its content, as progress reports are ordered in warehouse/tasks.py), then for forms first seen in one run the
+    later saved (a corrected copy '… (2).xlsx' sorts before its original by name); then the name."""
+    return (submitted or arrived.date(), arrived, modified, name)
 
 
-def _note_superseded(usable: list, orders: dict[str, tuple[date, datetime, str]], latest: dict) -> None:
+def _note_superseded(usable: list, orders: dict[str, FormOrder], latest: dict[str, FormOrder]) -> None:
     """Each usable form that is not its unit's latest says which form replaced it (a note, in file_issues)."""
     for p, r in usable:
         newest = latest[r.unit_code]
@@ -211,7 +215,7 @@ def _note_superseded(usable: list, orders: dict[str, tuple[date, datetime, str]]
             r.file_issues.append(
                 FileIssue(
                     "superseded_form",
-                    f"Phiếu được thay bằng phiếu '{newest[2]}' của cùng đơn vị, lập hoặc gửi sau: phiếu này không được "
+                    f"Phiếu được thay bằng phiếu '{newest[3]}' của cùng đơn vị, lập hoặc gửi sau: phiếu này không được "
                     "dùng để chấm.",
                     blocking=False,
                 )
@@ -221,8 +225,8 @@ def _note_superseded(usable: list, orders: dict[str, tuple[date, datetime, str]]
 def _submission_rows(
     forms: list,
     usable: list,
-    orders: dict[str, tuple[date, datetime, str]],
-    latest: dict[str, tuple[date, datetime, str]],
+    orders: dict[str, FormOrder],
+    latest: dict[str, FormOrder],
     year: int,
     index: str,
     now: datetime,
@@ -270,11 +274,11 @@ def _submission_rows(
 
 
 def _supersede_earlier(
-    con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, tuple[date, datetime, str]], year: int, index: str
+    con: duckdb.DuckDBPyConnection, earlier: list, latest: dict[str, FormOrder], year: int, index: str
 ) -> None:
     """The kept forms' rows are superseded unless the form is still its unit's latest."""
     for unit, order in earlier:
-        superseded, name = latest[unit] != order, order[2]
+        superseded, name = latest[unit] != order, order[3]
         for table in ("stg_assessment_submission", "stg_assessment_self"):
             con.execute(
                 f"""UPDATE {table} SET superseded = ? WHERE year = ? AND index_code = ? AND source_file = ?

@@ -38,6 +38,7 @@ from warehouse.landing import (
     insert_frame,
     insert_many,
     keep_earlier_load,
+    modified_at,
     read_safely,
     record_deferred,
     record_file,
@@ -503,12 +504,8 @@ class _Rank:
 
 
 def _rank(con: duckdb.DuckDBPyConnection, path: Path, report_date: date | None, sha256: str, now: datetime) -> _Rank:
-    try:
-        modified = datetime.fromtimestamp(path.stat().st_mtime)
-    except OSError:  # gone since it was read
-        modified = datetime.min
     arrived = first_loaded_at(con, REPORT_SOURCE, path.name, sha256, now)
-    return _Rank(report_date or date.min, arrived, modified, path.name)
+    return _Rank(report_date or date.min, arrived, modified_at(path), path.name)
 
 
 def _kept_rank(con: duckdb.DuckDBPyConnection, name: str, report_date: date) -> _Rank:
