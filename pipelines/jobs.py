@@ -98,9 +98,6 @@ sources_job = dg.define_asset_job(
 )
 
 
-# Every province's QĐ 766 from the national dossier versions (warehouse/national.py): one run per province and
-# year, each with its own DuckDB work file, so a backfill's runs can go in parallel where the instance allows more
-# than one run at a time (deploy/national/dagster.yaml); never part of the province's daily flow.
 def _national_executor() -> tuple[dg.ExecutorDefinition, dict | None]:
     """The run's own process, or, where CCHC_CELERY_CONFIG names the Celery executor's YAML (the one its workers are
     started with: broker, result backend, Celery settings), Celery: each province run's step becomes a task that a
@@ -113,10 +110,20 @@ def _national_executor() -> tuple[dg.ExecutorDefinition, dict | None]:
     import yaml
     from dagster_celery import celery_executor
 
-    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return celery_executor, {"execution": {"config": config.get("execution", {}).get("config", {})}}
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        execution = config["execution"]["config"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as err:  # the code location would not load at all
+        raise RuntimeError(
+            f"CCHC_CELERY_CONFIG={path}: không đọc được cấu hình Celery ({type(err).__name__}: {err}). Cần tệp YAML có "
+            "execution.config.broker (xem deploy/national/celery.yaml), hoặc bỏ biến này để chạy trong một tiến trình."
+        ) from err
+    return celery_executor, {"execution": {"config": execution}}
 
 
+# Every province's QĐ 766 from the national dossier versions (warehouse/national.py): one run per province and
+# year, each with its own DuckDB work file, so a backfill's runs can go in parallel where the instance allows more
+# than one run at a time (deploy/national/dagster.yaml); never part of the province's daily flow.
 _NATIONAL_EXECUTOR, _NATIONAL_CONFIG = _national_executor()
 national_job = dg.define_asset_job(
     "national_index",

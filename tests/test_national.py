@@ -271,6 +271,9 @@ def test_the_national_job_runs_on_celery_only_where_a_celery_config_is_given(tmp
     assert config == {
         "execution": {"config": {"broker": {"env": "CCHC_CELERY_BROKER"}, "backend": {"env": "CCHC_CELERY_BACKEND"}}}
     }
+    monkeypatch.setenv("CCHC_CELERY_CONFIG", str(tmp_path / "missing.yaml"))  # says what to do, not a bare OSError
+    with pytest.raises(RuntimeError, match=r"CCHC_CELERY_CONFIG=.*missing\.yaml.*deploy/national/celery\.yaml"):
+        _national_executor()
 
 
 @pytest.mark.slow
