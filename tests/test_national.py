@@ -19,7 +19,7 @@ import pytest
 
 from assets.national import NationalStore, national_marts, national_qd766
 from demo.national import generate_national
-from warehouse.national import MARTS, national_views, province_qd766, provinces_in
+from warehouse.national import MARTS, national_views, province_qd766, provinces_in, publish_national_views
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = "hue,lai_chau"  # 46 and 12: the two smallest provinces
@@ -515,8 +515,6 @@ def test_codes_are_compared_trimmed_and_rows_outside_the_index_are_said(hand_mad
 def test_a_year_without_versions_a_run_already_going_and_no_province_yet_say_what_to_do(hand_made: Path, tmp_path: Path) -> None:
     import fcntl
 
-    from warehouse.national import publish_national_views
-
     with pytest.raises(ValueError, match="Chưa có tỉnh nào được công bố"):
         publish_national_views(tmp_path / "out")
     with pytest.raises(ValueError, match="không có phiên bản hồ sơ nào của năm 2025"):
@@ -615,3 +613,44 @@ def test_timestamps_with_a_zone_are_read_as_vietnams_clock_time(hand_made: Path,
         _gz(hand_made / f"versions/province=12/year=2026/day={day}/part-0.csv.gz", [VERSION_HEADER, *map(in_utc, lines)])
     province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
     assert _rows(tmp_path / "out", MARTS[0]) == local
+
+
+def test_a_run_killed_between_the_two_renames_is_finished_by_the_next_national_views(
+    hand_made: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The renames are journaled: after a kill between them (one mart new, the other old), the national views
+    complete the pair before reading it, and the next export does too."""
+    from warehouse import national
+
+    out = tmp_path / "out"
+    province_qd766(hand_made, "12", out, tmp_path / "work", year=YEAR)
+
+    def part(mart: str) -> Path:
+        return out / mart / "province=12" / f"year={YEAR}" / "part-0.parquet"
+
+    old = {m: part(m).read_bytes() for m in MARTS}
+    con = duckdb.connect()
+    for mart in MARTS:
+        con.execute(f"CREATE TABLE {mart} AS SELECT * FROM read_parquet('{part(mart).as_posix()}')")
+    con.execute(f"DELETE FROM {MARTS[0]} WHERE period_kind = 'month'")  # what the new run publishes differs
+    con.execute(f"DELETE FROM {MARTS[1]} WHERE period_kind = 'month'")
+    real_replace, calls = os.replace, []
+
+    def killed_after_the_first_mart(src, dst):  # the journal, then the first mart; killed before the second
+        calls.append(dst)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(national.os, "replace", killed_after_the_first_mart)
+    with pytest.raises(KeyboardInterrupt):
+        national._export(con, out, "12", YEAR)
+    monkeypatch.setattr(national.os, "replace", real_replace)
+    assert part(MARTS[0]).read_bytes() != old[MARTS[0]] and part(MARTS[1]).read_bytes() == old[MARTS[1]]
+
+    publish_national_views(out)
+    assert part(MARTS[1]).read_bytes() != old[MARTS[1]]  # the pair is the new one
+    for mart in MARTS:
+        kinds = duckdb.sql(f"SELECT DISTINCT period_kind FROM read_parquet('{part(mart).as_posix()}')").fetchall()
+        assert ("month",) not in kinds
+    assert not list(out.glob(".publishing.*")) and not list(out.rglob("*.tmp"))

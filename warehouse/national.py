@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -287,11 +288,43 @@ def unpublishable(con: duckdb.DuckDBPyConnection, periods: int) -> list[str]:
     return problems
 
 
+def _journal(out: Path, province: str, year: int) -> Path:
+    return out / f".publishing.province={province}.year={year}.json"
+
+
+def _roll_forward(journal: Path) -> bool:
+    """Finish the renames a run killed between them left undone: its journal lists the staged files, all written
+    whole before the first rename, so completing them gives the new pair (never a new unit mart beside an old
+    indicator mart). Tolerates another process finishing the same journal at the same time."""
+    try:
+        pairs = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    out = journal.parent
+    for staged, published in pairs:
+        try:
+            os.replace(out / staged, out / published)
+        except FileNotFoundError:  # already renamed, by the run itself or by another roll-forward
+            pass
+    journal.unlink(missing_ok=True)
+    return True
+
+
+def finish_publications(out: Path) -> list[str]:
+    """Roll forward every publication a killed run left half renamed (see `_roll_forward`); the partitions finished."""
+    return [j.name.removeprefix(".publishing.").removesuffix(".json") for j in out.glob(".publishing.*.json") if _roll_forward(j)]
+
+
 def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int) -> None:
     """Each mart's rows as the province's Parquet partition. Both marts are written aside first (hidden names the
     views' pattern never matches), then each renamed over the published file: a reader opening the partition at any
     moment finds a whole file, old or new (renaming a folder away would leave it missing for a moment), and a run
-    killed while writing leaves the published pair as it was."""
+    killed while writing leaves the published pair as it was. The renames are listed in a journal first, so a run
+    killed between them is finished by the next run or the next national views (`finish_publications`)."""
+    journal = _journal(out, province, year)
+    _roll_forward(journal)  # before the clean-up below, which would take its staged files for a killed run's
+    for half_written in out.glob(f"{journal.name}.*.tmp"):
+        half_written.unlink(missing_ok=True)
     staged = []
     for mart in MARTS:
         target = out / mart / f"province={province}" / f"year={year}"
@@ -304,8 +337,13 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, province: str, year: int)
         tmp = target / f".part-0.parquet.{uuid.uuid4().hex}.tmp"
         con.execute(f"COPY (SELECT * FROM {mart} ORDER BY ALL) TO '{tmp.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
         staged.append((tmp, target / "part-0.parquet"))
+    written = journal.with_name(f"{journal.name}.{uuid.uuid4().hex}.tmp")
+    written.write_text(json.dumps([[str(t.relative_to(out)), str(p.relative_to(out))] for t, p in staged]), encoding="utf-8")
+    os.replace(written, journal)
     for tmp, published in staged:
         os.replace(tmp, published)
+    journal.unlink()
+    for _, published in staged:
         for other in published.parent.glob("*.parquet"):  # files of an older layout of the partition
             if other != published:
                 other.unlink()
@@ -446,6 +484,7 @@ def publish_national_views(out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "national.duckdb"
     tmp = out / f".national.{uuid.uuid4().hex}.duckdb"
+    finish_publications(out)
     try:
         with duckdb.connect(str(tmp)) as con:
             national_views(con, out)
