@@ -217,6 +217,44 @@ def _csv_text(path: Path) -> io.StringIO:
     return io.StringIO(unicodedata.normalize("NFC", decoded.text), newline="")
 
 
+# The column separators Excel writes for "CSV": a comma, a semicolon where the list separator is ';' (Vietnamese and
+# European regional settings), a tab for "Text (Tab delimited)"; a pipe from some programs.
+CSV_DELIMITERS = {",": "dấu phẩy", ";": "dấu chấm phẩy", "\t": "dấu tab", "|": "dấu gạch đứng"}
+
+
+def master_csv_rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The records of a master-data CSV as (line, row) with row keyed by ``columns``: decoded as ``_csv_text`` does,
+    the column separator taken from the header (the one under which it names the most columns: a comma, a semicolon
+    or a tab as Excel saves "CSV" by the regional settings), column names matched whatever their case and spaces.
+    Raises ``MasterDataError`` naming the file, the missing columns and, when the header holds another separator than
+    the one read, the separator."""
+    with _csv_text(path) as fh:
+        text = fh.read()
+    header = text.split("\n", 1)[0].rstrip("\r")
+    best: tuple[str, list[str]] = (",", [])
+    for delimiter in CSV_DELIMITERS:
+        names = [h.strip(" \ufeff").lower() for h in next(csv.reader([header], delimiter=delimiter), [])]
+        if len(set(names) & set(columns)) > len(set(best[1]) & set(columns)):
+            best = (delimiter, names)
+    delimiter, names = best
+    missing = [c for c in required if c not in names]
+    if missing:
+        others = [name for d, name in CSV_DELIMITERS.items() if d != delimiter and d in header]
+        hint = (
+            f"; dòng tiêu đề '{header[:120]}' có {', '.join(others)}: kiểm tra dấu phân cách cột (dấu phẩy, dấu chấm "
+            "phẩy hoặc tab) và tên cột"
+            if others
+            else ""
+        )
+        raise MasterDataError(
+            f"{_shown(path)}: thiếu cột {', '.join(missing)} (các cột: {', '.join(columns)}){hint}; lưu lại bằng Excel, "
+            "chọn kiểu 'CSV UTF-8 (Comma delimited)'."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader, None)
+    return [(line, dict(zip(names, values, strict=False))) for line, values in enumerate(reader, start=2) if values]
+
+
 def _portal_code_taken(path: Path, line: int, code: str, portal_code: str | None, seen: dict[str, tuple[str, int]]) -> None:
     """Refuse a portal code already given to another agency of the file (the portal's rows would go to one of them)."""
     if portal_code is None:
@@ -235,6 +273,10 @@ def _own_prefix(province) -> str | None:
     return found.portal_code if found else None
 
 
+AGENCY_COLUMNS = ("code", "name", "kind", "portal_code", "aliases", "predecessors")
+OFFICE_COLUMNS = ("code", "name", "kind", "parent", "aliases")
+
+
 def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
     """Agencies of a CSV (reviewed or the default list). In the default list the code is the abbreviation alone
     (prefixed here with the province code, 25.SKHCN) and "tỉnh" reads "thành phố" for a centrally-run city."""
@@ -246,32 +288,31 @@ def _read_agencies(path: Path, province, default: bool) -> list[Unit]:
     own_prefix = _own_prefix(province)
     agencies: list[Unit] = []
     portal_codes: dict[str, tuple[str, int]] = {}
-    with _csv_text(path) as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            code, name = nfc(row.get("code") or ""), local(nfc(row.get("name") or ""))
-            if not code or not name:
-                raise MasterDataError(f"{_shown(path)} dòng {line}: thiếu mã hoặc tên cơ quan.")
-            if default:
-                code = f"{int(province.code):02d}.{code}"
-            if any(a.code == code for a in agencies):
-                raise MasterDataError(f"{_shown(path)} dòng {line}: mã '{code}' bị trùng.")
-            portal_code = nfc(row.get("portal_code") or "") or None
-            problem = None if portal_code is None else _portal_prefix_problem(portal_code, own_prefix)
-            if problem:
-                raise MasterDataError(f"{_shown(path)} dòng {line}: {problem}.")
-            _portal_code_taken(path, line, code, portal_code, portal_codes)
-            agencies.append(
-                Unit(
-                    code,
-                    name,
-                    AGENCY,
-                    province.name,
-                    portal_code,
-                    tuple(local(a) for a in _split_names(row.get("aliases"))),
-                    predecessors=tuple(tuple(local(s) for s in p) for p in _split_predecessors(row.get("predecessors"))),
-                    master_source=DEFAULT_LIST if default else REVIEWED_CSV,
-                )
+    for line, row in master_csv_rows(path, AGENCY_COLUMNS, ("code", "name")):
+        code, name = nfc(row.get("code") or ""), local(nfc(row.get("name") or ""))
+        if not code or not name:
+            raise MasterDataError(f"{_shown(path)} dòng {line}: thiếu mã hoặc tên cơ quan.")
+        if default:
+            code = f"{int(province.code):02d}.{code}"
+        if any(a.code == code for a in agencies):
+            raise MasterDataError(f"{_shown(path)} dòng {line}: mã '{code}' bị trùng.")
+        portal_code = nfc(row.get("portal_code") or "") or None
+        problem = None if portal_code is None else _portal_prefix_problem(portal_code, own_prefix)
+        if problem:
+            raise MasterDataError(f"{_shown(path)} dòng {line}: {problem}.")
+        _portal_code_taken(path, line, code, portal_code, portal_codes)
+        agencies.append(
+            Unit(
+                code,
+                name,
+                AGENCY,
+                province.name,
+                portal_code,
+                tuple(local(a) for a in _split_names(row.get("aliases"))),
+                predecessors=tuple(tuple(local(s) for s in p) for p in _split_predecessors(row.get("predecessors"))),
+                master_source=DEFAULT_LIST if default else REVIEWED_CSV,
             )
+        )
     return agencies
 
 
@@ -325,31 +366,26 @@ def apply_portal_codes(units: Iterable[Unit], path: Path) -> tuple[Unit, ...]:
     taken = {u.portal_code: u.code for u in units if u.portal_code}
     taken_ids = {u.department_id: u.code for u in units if u.department_id}
     changes: dict[str, dict[str, str]] = {}
-    with _csv_text(path) as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in PORTAL_CODE_COLUMNS[:2] if c not in (reader.fieldnames or [])]
-        if missing:
-            raise MasterDataError(f"{where}: thiếu cột {', '.join(missing)} (cần unit_code, portal_code; department_id nếu có).")
-        for line, row in enumerate(reader, start=2):
-            code, portal_code, department_id = (nfc(row.get(k) or "") for k in PORTAL_CODE_COLUMNS)
-            if not code and not portal_code and not department_id:
-                continue  # a blank line
-            if code not in by_code:
-                raise MasterDataError(
-                    f"{where} dòng {line}: mã đơn vị '{code}' không có trong danh mục đơn vị"
-                    f"{f' của {province.name}' if province else ''}."
-                )
-            if code in changes:
-                raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng {changes[code]['line']}).")
-            problem = _portal_code_problem(by_code[code], portal_code, own_prefix, taken) or _department_id_problem(
-                code, department_id, taken_ids
+    for line, row in master_csv_rows(path, PORTAL_CODE_COLUMNS, PORTAL_CODE_COLUMNS[:2]):
+        code, portal_code, department_id = (nfc(row.get(k) or "") for k in PORTAL_CODE_COLUMNS)
+        if not code and not portal_code and not department_id:
+            continue  # a blank line
+        if code not in by_code:
+            raise MasterDataError(
+                f"{where} dòng {line}: mã đơn vị '{code}' không có trong danh mục đơn vị"
+                f"{f' của {province.name}' if province else ''}."
             )
-            if problem:
-                raise MasterDataError(f"{where} dòng {line}: {problem}.")
-            taken[portal_code] = code
-            if department_id:
-                taken_ids[department_id] = code
-            changes[code] = {"line": str(line), "portal_code": portal_code, "department_id": department_id}
+        if code in changes:
+            raise MasterDataError(f"{where} dòng {line}: đơn vị '{code}' đã có dòng trước đó (dòng {changes[code]['line']}).")
+        problem = _portal_code_problem(by_code[code], portal_code, own_prefix, taken) or _department_id_problem(
+            code, department_id, taken_ids
+        )
+        if problem:
+            raise MasterDataError(f"{where} dòng {line}: {problem}.")
+        taken[portal_code] = code
+        if department_id:
+            taken_ids[department_id] = code
+        changes[code] = {"line": str(line), "portal_code": portal_code, "department_id": department_id}
     out = []
     for u in units:
         change = changes.get(u.code)
@@ -419,23 +455,22 @@ def load_offices(province_name: str) -> tuple[Unit, ...]:
         return ()
     agencies = {u.code for u in load_units(province_name) if u.group == AGENCY}
     offices: list[Unit] = []
-    with _csv_text(path) as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            code, name, kind, parent = (nfc(row.get(k) or "") for k in ("code", "name", "kind", "parent"))
-            if not code or not name:
-                raise MasterDataError(f"{path.name} dòng {line}: thiếu mã hoặc tên phòng, đơn vị.")
-            if kind not in OFFICE_KINDS:
-                raise MasterDataError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
-            if parent not in agencies:
-                raise MasterDataError(
-                    f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh."
-                )
-            if any(o.code == code for o in offices):
-                raise MasterDataError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
-            aliases = _split_names(row.get("aliases"))
-            offices.append(
-                Unit(code, name, OFFICE, province.name, None, aliases, parent=parent, kind=kind, master_source=REVIEWED_CSV)
+    for line, row in master_csv_rows(path, OFFICE_COLUMNS, OFFICE_COLUMNS[:4]):
+        code, name, kind, parent = (nfc(row.get(k) or "") for k in ("code", "name", "kind", "parent"))
+        if not code or not name:
+            raise MasterDataError(f"{path.name} dòng {line}: thiếu mã hoặc tên phòng, đơn vị.")
+        if kind not in OFFICE_KINDS:
+            raise MasterDataError(f"{path.name} dòng {line}: loại '{kind}' không hợp lệ (chỉ {', '.join(OFFICE_KINDS)}).")
+        if parent not in agencies:
+            raise MasterDataError(
+                f"{path.name} dòng {line}: cơ quan cấp trên '{parent}' không có trong danh sách cơ quan cấp tỉnh."
             )
+        if any(o.code == code for o in offices):
+            raise MasterDataError(f"{path.name} dòng {line}: mã '{code}' bị trùng.")
+        aliases = _split_names(row.get("aliases"))
+        offices.append(
+            Unit(code, name, OFFICE, province.name, None, aliases, parent=parent, kind=kind, master_source=REVIEWED_CSV)
+        )
     return tuple(offices)
 
 

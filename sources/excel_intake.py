@@ -21,8 +21,10 @@ One rule for formulas and error values, in every reader: a formula counts with t
 in the file (what the unit sees on screen). A formula saved without that value (written by a program other than
 Excel and never opened in Excel) becomes an ``UncalculatedFormula`` marker, an Excel error value (#DIV/0!, #REF!,
 #N/A, #VALUE!, #NAME?, #NUM!, #NULL!) an ``ExcelError`` marker: both are ``str`` values the readers recognise with
-``cell_fault`` and report with the cell, never read as empty or 0. In an .ods both are found in its XML; python-
-calamine gives neither for .xls/.xlsb (an error cell reads as empty), which the note on such files says.
+``cell_fault`` and report with the cell, never read as empty or 0. python-calamine reads an error cell as empty in
+every format but the .xlsx: in an .ods both markers are found in its XML; in an .xls the error cells (typed, or the
+value Excel saved for a formula) are read with xlrd, as the '%' formats are. Only an .xlsb (and an .xls that xlrd
+cannot read) keeps its error cells unknown, which the note on such files says.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ BROKEN_REASON = (
     "Tệp Excel hỏng hoặc chép chưa xong ({cause}): không nạp được tệp; mở lại tệp gốc bằng Excel, lưu lại rồi gửi lại."
 )
 PASSWORD_REASON = "Tệp Excel đặt mật khẩu: không nạp được tệp; bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại."
+# The .xlsb (and an .xls xlrd cannot read): error cells read as empty by python-calamine, said in the old_format note.
+ERRORS_UNKNOWN = " ô lỗi của Excel (#DIV/0!, #N/A…) trong định dạng này không phân biệt được với ô trống;"
 SAVE_AS_XLSX = "mở bằng Excel rồi chọn Lưu thành (Save As) kiểu 'Excel Workbook (*.xlsx)' và gửi lại"
 
 
@@ -236,14 +240,13 @@ def _parse(found: WorkbookFile, raw: bytes, kind: str, ext: str) -> None:
             )
         )
     else:
-        found.workbook = _calamine(raw, kind)
+        found.workbook, errors_read = _calamine(raw, kind)
         if kind in ("xls", "xlsb"):
+            lost = "" if errors_read else ERRORS_UNKNOWN
             found.issues.append(
                 FileIssue(
                     "old_format",
-                    f"Tệp {_kind_label(kind)}: đã đọc; ô lỗi của Excel (#DIV/0!, "
-                    "#N/A…) trong định dạng này không phân biệt được với ô trống, đề nghị lần "
-                    f"sau {SAVE_AS_XLSX}.",
+                    f"Tệp {_kind_label(kind)}: đã đọc;{lost} đề nghị lần sau {SAVE_AS_XLSX}.",
                     blocking=False,
                 )
             )
@@ -332,15 +335,16 @@ def _formula_text(value: Any) -> str:
 # --- python-calamine: .xls, .xlsb, .ods -------------------------------------------------------------------
 
 
-def _calamine(raw: bytes, kind: str) -> Workbook:
+def _calamine(raw: bytes, kind: str) -> tuple[Workbook, bool]:
+    """The workbook, and whether its Excel error cells are known (an .ods: from its XML; an .xls: with xlrd)."""
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
     extras = _ods_extras(raw) if kind == "ods" else {}
-    percents = _xls_percent_cells(raw) if kind == "xls" else None
+    xls = _xls_cells(raw) if kind == "xls" else None
     wb = Workbook()
-    if kind != "ods" and percents is None:
+    if kind != "ods" and xls is None:
         _FORMATS_LOST.add(wb)
     for blank in wb.worksheets:  # the new workbook's one empty sheet; the file's sheets follow
         wb.remove(blank)
@@ -356,8 +360,7 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
                     continue
                 ws.cell(r, c)._value = _plain(value)
                 ws.cell(r, c).data_type = _data_type(value)
-        for (r, c), number_format in (percents or {}).get(title, {}).items():
-            ws.cell(r, c).number_format = number_format  # as the .xlsx keeps it: a '%' cell's 94,7 % holds 0.947
+        _xls_apply(ws, (xls or {}).get(title))
         merges, faults = extras.get(index, ([], {}))
         if kind != "ods":
             merges = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
@@ -368,7 +371,7 @@ def _calamine(raw: bytes, kind: str) -> Workbook:
                 _set_fault(ws.cell(r, c), fault)
         _merge(ws, merges)
     book.close()
-    return wb
+    return wb, kind == "ods" or xls is not None
 
 
 # Workbooks read from a file whose number formats are not known (.xlsb: no pinned library reads its styles; an .xls
@@ -383,9 +386,26 @@ def percent_format_lost(ws: Any) -> bool:
     return getattr(ws, "parent", None) in _FORMATS_LOST
 
 
-def _xls_percent_cells(raw: bytes) -> dict[str, dict[tuple[int, int], str]] | None:
-    """Per sheet (by name): the number cells of an .xls whose number format holds '%' (1-based, with that format),
-    read with xlrd (python-calamine gives no formats); None when xlrd cannot read the file's formats."""
+@dataclass
+class _XlsSheet:
+    """What python-calamine does not give of an .xls sheet (1-based cells): the number cells whose format holds
+    '%' (with that format), and the cells holding an Excel error, typed or computed by a formula (calamine reads
+    them as empty)."""
+
+    percents: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
+
+
+def _xls_apply(ws: Any, found: _XlsSheet | None) -> None:
+    for (r, c), number_format in (found.percents if found else {}).items():
+        ws.cell(r, c).number_format = number_format  # as the .xlsx keeps it: a '%' cell's 94,7 % holds 0.947
+    for (r, c), error in (found.errors if found else {}).items():
+        _set_fault(ws.cell(r, c), error)  # calamine reads it as empty: the error the unit sees, as in an .xlsx
+
+
+def _xls_cells(raw: bytes) -> dict[str, _XlsSheet] | None:
+    """Per sheet (by name), the formats and error cells of an .xls, read with xlrd; None when xlrd cannot read the
+    file (its errors and formats are then unknown: the old_format note and ``percent_format_lost`` say so)."""
     import xlrd
 
     try:
@@ -396,15 +416,17 @@ def _xls_percent_cells(raw: bytes) -> dict[str, dict[tuple[int, int], str]] | No
         formats = {key: fmt.format_str or "" for key, fmt in book.format_map.items()}
         percent = {i: formats.get(xf.format_key, "") for i, xf in enumerate(book.xf_list)}
         percent = {i: fmt for i, fmt in percent.items() if "%" in fmt}
-        out: dict[str, dict[tuple[int, int], str]] = {}
+        out: dict[str, _XlsSheet] = {}
         for index, name in enumerate(book.sheet_names()):
             sheet = book.sheet_by_index(index)
-            out[name] = {
-                (r + 1, c + 1): percent[cell.xf_index]
-                for r in range(sheet.nrows)
-                for c, cell in enumerate(sheet.row(r))
-                if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent
-            }
+            found = out[name] = _XlsSheet()
+            for r in range(sheet.nrows):
+                for c, cell in enumerate(sheet.row(r)):
+                    if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
+                        found.percents[(r + 1, c + 1)] = percent[cell.xf_index]
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(cell.value, "#VALUE!")
+                        found.errors[(r + 1, c + 1)] = ExcelError(text)
             book.unload_sheet(index)
         return out
     except Exception:

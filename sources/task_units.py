@@ -10,7 +10,6 @@ nothing is kept verbatim, with the closest official name as a suggestion for the
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from common.settings import PROJECT_ROOT
-from common.units import Unit, UnitMatcher
+from common.units import Unit, UnitMatcher, master_csv_rows
 from common.vntext import match_key, nfc
 
 COLLECTIVE_CSV = PROJECT_ROOT / "masterdata" / "collective_units.csv"
 _SELECTOR_FIELDS = ("group", "kind", "parent")
+COLLECTIVE_COLUMNS = ("phrase", "aliases", "expands_to")
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,15 @@ def _parse_selectors(text: str, path: Path, line: int) -> tuple[tuple[tuple[str,
 @lru_cache(maxsize=4)
 def load_collective_phrases(path: Path = COLLECTIVE_CSV) -> tuple[CollectivePhrase, ...]:
     """Collective phrases of plans and what they expand to: ``expands_to`` is ``|``-separated alternatives, each
-    ``&``-joined ``field=value`` terms on the unit (group, kind, parent), e.g. ``group=commune|group=ward``."""
+    ``&``-joined ``field=value`` terms on the unit (group, kind, parent), e.g. ``group=commune|group=ward``. Read as
+    every master-data CSV (``master_csv_rows``: separator and encoding as Excel saves them)."""
     phrases = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            phrase = nfc(row.get("phrase") or "")
-            if not phrase:
-                raise ValueError(f"{path.name} dòng {line}: thiếu cụm từ.")
-            aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
-            phrases.append(CollectivePhrase(phrase, aliases, _parse_selectors(row.get("expands_to") or "", path, line)))
+    for line, row in master_csv_rows(path, COLLECTIVE_COLUMNS, ("phrase", "expands_to")):
+        phrase = nfc(row.get("phrase") or "")
+        if not phrase:
+            raise ValueError(f"{path.name} dòng {line}: thiếu cụm từ.")
+        aliases = tuple(nfc(a) for a in (row.get("aliases") or "").split("|") if a.strip())
+        phrases.append(CollectivePhrase(phrase, aliases, _parse_selectors(row.get("expands_to") or "", path, line)))
     return tuple(phrases)
 
 

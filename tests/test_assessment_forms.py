@@ -14,7 +14,7 @@ from forms.assessment_forms import write_blank_form
 from scoring.criteria import load_tree
 from sources.assessment_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
 from tests.conftest import cp1258_bytes
-from tests.excel_files import with_saved_values
+from tests.excel_files import with_saved_values, xlsx_as_xls
 
 TREE_YAML = """\
 index: par
@@ -251,6 +251,20 @@ def test_a_formula_counts_with_the_value_excel_saved_and_an_error_value_is_rejec
     assert ("LV1.1", 1.5) in [(r["code"], r["self_points"]) for r in result.rows]
     assert _rejects(result) == [("excel_error", SHEET, "D15")]
     assert "giá trị lỗi #DIV/0! của Excel" in result.rejects[0]["reason"]
+
+
+def test_a_score_computed_by_a_broken_formula_in_an_xls_form_is_rejected_not_missing(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
+    # The same form saved as Excel 97-2003: python-calamine reads the #DIV/0! Excel saved for D15 as an empty cell,
+    # which would have read as "no score"; it is rejected with its cell and reason, as in the .xlsx.
+    path = _fill(blank, tmp_path / "f.xlsx", {**GOOD, "D14": "=1+0.5", "D15": "=1/0", "E15": EVIDENCE})
+    with_saved_values(path, {"D14": 1.5, "D15": "#DIV/0!"})
+    xlsx = read_self_assessment(path, trees, matcher)
+    result = read_self_assessment(xlsx_as_xls(path, tmp_path / "f.xls"), trees, matcher)
+    assert result.encoding == "xls" and _rejects(result) == _rejects(xlsx) == [("excel_error", SHEET, "D15")]
+    assert "giá trị lỗi #DIV/0! của Excel" in result.rejects[0]["reason"]
+    assert ("LV1.1", 1.5) in [(r["code"], r["self_points"]) for r in result.rows]
 
 
 def test_evidence_parts() -> None:

@@ -103,7 +103,7 @@ def test_a_percent_answer_from_0_to_1_in_a_form_without_number_formats_is_noted(
     """No pinned library reads the number formats of an .xlsb (nor of an .xls that xlrd cannot read, made here by
     failing that reading): 0.5 in a percentage answer is read as it is, with a note, never silently; 0.947 where full
     points need 50 % or more is refused as a fraction (fraction_as_percent), as in any file."""
-    monkeypatch.setattr(excel_intake, "_xls_percent_cells", lambda raw: None)
+    monkeypatch.setattr(excel_intake, "_xls_cells", lambda raw: None)
     xlsx = _form(tmp_path, agency, {"HT.1": 0.947, "TC.3": 0.5, "HT.2": 80, "NT.3": 1}, percent=("HT.1", "TC.3"))
     result = _read(xlsx_as_xls(xlsx, tmp_path / "f.xls"))
     rows = {r["code"]: r["self_answer"] for r in result.rows}

@@ -16,7 +16,16 @@ from demo.plan import REPORTS, write_report
 from sources.excel_intake import ExcelError, UncalculatedFormula, folder_files, percent_format_lost, read_workbook
 from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
-from tests.excel_files import with_error_values, with_saved_values, write_html_xls, write_ods, write_xls, write_xlsx
+from tests.excel_files import (
+    XlsError,
+    XlsFormulaError,
+    with_error_values,
+    with_saved_values,
+    write_html_xls,
+    write_ods,
+    write_xls,
+    write_xlsx,
+)
 from tests.test_progress_report import KNOWN, office_code
 
 TODAY = date(2026, 12, 1)
@@ -245,6 +254,34 @@ def test_an_error_in_a_reports_required_field_rejects_the_row_and_elsewhere_is_a
     assert result.rows[0]["percent"] is None and result.rows[0]["status"] == good.rows[1]["status"]
     notes = [i for i in result.file_issues if i.rule == "excel_error"]
     assert len(notes) == 1 and notes[0].row_number == second and "#DIV/0!" in notes[0].reason
+
+
+def test_error_cells_of_an_xls_are_errors_as_in_the_xlsx_never_empty(tmp_path: Path) -> None:
+    """python-calamine reads an .xls's error cells as empty: a score or a unit computed by a broken formula would
+    silently be "missing". They are read with xlrd and reported as in an .xlsx, typed or saved as a formula's value."""
+    grid = [list(r) for r in REGISTER]
+    grid[9][2] = XlsFormulaError("#DIV/0!")  # lead unit: a formula whose saved value is #DIV/0!
+    grid[7][4] = XlsError("#N/A")  # deadline: #N/A typed (pasted from a broken lookup)
+    path = write_xls(tmp_path / "kh.xls", grid, "Danh mục nhiệm vụ")
+    ws = read_workbook(path, watch=_no_watch).workbook.active
+    assert isinstance(ws["C10"].value, ExcelError) and ws["C10"].value == "#DIV/0!"
+    assert isinstance(ws["E8"].value, ExcelError) and ws["E8"].value == "#N/A"
+    result = read_plan_register(path)
+    assert result.loadable and [r["task_no"] for r in result.rows] == ["1", "2", "3"]
+    assert [(r["lead_text"], r["deadline_text"]) for r in result.rows][0::2] == [("Văn phòng Sở", None), (None, "Năm 2026")]
+    notes = {(i.rule, getattr(i, "row_number", None)): i.reason for i in result.file_issues if not i.blocking}
+    assert "ô C10" in notes[("excel_error", 10)] and "#DIV/0!" in notes[("excel_error", 10)]
+    assert "ô E8" in notes[("excel_error", 8)] and "#N/A" in notes[("excel_error", 8)]
+    assert "không phân biệt được với ô trống" not in notes[("old_format", None)]  # no longer said: they are read
+
+
+def test_an_xls_that_xlrd_cannot_read_says_its_error_cells_are_unknown(tmp_path: Path, monkeypatch) -> None:
+    from sources import excel_intake
+
+    monkeypatch.setattr(excel_intake, "_xls_cells", lambda raw: None)
+    result = read_plan_register(write_xls(tmp_path / "kh.xls", REGISTER, "Danh mục nhiệm vụ"))
+    notes = [i.reason for i in result.file_issues if i.rule == "old_format"]
+    assert result.loadable and len(notes) == 1 and "không phân biệt được với ô trống" in notes[0]
 
 
 def test_an_ods_formula_without_its_value_and_an_error_cell_are_seen(tmp_path: Path) -> None:

@@ -350,7 +350,7 @@ def test_a_percent_cell_of_an_xls_reads_as_in_the_xlsx(tmp_path: Path) -> None:
 def test_a_percent_from_0_to_1_in_a_file_without_number_formats_is_noted(tmp_path: Path, monkeypatch) -> None:
     """No pinned library reads the number formats of an .xlsb (nor of an .xls that xlrd cannot read, made here by
     failing that reading): 0.5 loads as it is, 0.5 % or 50 % typed in a '%' cell, never silently."""
-    monkeypatch.setattr(excel_intake, "_xls_percent_cells", lambda raw: None)
+    monkeypatch.setattr(excel_intake, "_xls_cells", lambda raw: None)
     rows = [*HEAD, TABLE, ["1", "Đang triển khai", 0.5], ["2", "Đang triển khai", 30]]
     result = read_progress_report(write_xls(tmp_path / "r.xls", rows, "Báo cáo", {"C6": "0%"}))
     assert result.loadable and [r["percent"] for r in result.rows] == [0.5, 30.0]

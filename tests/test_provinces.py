@@ -232,3 +232,58 @@ def test_an_agency_csv_saved_in_windows_1258_is_read(tmp_path):
     path.write_bytes(cp1258_bytes(text))
     (agency,) = _read_thai_nguyen_agencies(path)
     assert (agency.code, agency.name, agency.portal_code, agency.aliases) == ("19.STP", "Sở Tư pháp", "H55.03", ("Sở TP",))
+
+
+def _as_excel_saves(rows: list[list[str]], delimiter: str) -> str:
+    """A CSV as Excel writes it with the regional list separator: ';' in Vietnamese/European settings, a tab for
+    "Text (Tab delimited)"; a field holding the separator quoted."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+AGENCY_ROWS = [
+    ["code", "name", "kind", "portal_code", "aliases", "predecessors"],
+    ["19.STC", "Sở Tài chính", "so", "H55.04", "STC", "Sở Tài chính|Sở Kế hoạch và Đầu tư;Sở KH&ĐT"],
+    ["19.STP", "Sở Tư pháp", "so", "H55.03", "Sở TP", ""],
+]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_an_agency_list_saved_by_excel_with_semicolons_or_tabs_reads_as_with_commas(tmp_path, delimiter):
+    # Excel on a Vietnamese Windows saves "CSV" with ';': it read as one column, "thiếu mã hoặc tên cơ quan".
+    (tmp_path / "comma").mkdir()
+    commas = tmp_path / "comma" / "thai_nguyen.csv"
+    commas.write_text(_as_excel_saves(AGENCY_ROWS, ","), encoding="utf-8")
+    path = tmp_path / "thai_nguyen.csv"
+    path.write_bytes(cp1258_bytes(_as_excel_saves(AGENCY_ROWS, delimiter)))
+    agencies = _read_thai_nguyen_agencies(path)
+    assert agencies == _read_thai_nguyen_agencies(commas)
+    assert [(a.code, a.portal_code, a.aliases) for a in agencies] == [
+        ("19.STC", "H55.04", ("STC",)),
+        ("19.STP", "H55.03", ("Sở TP",)),
+    ]
+    assert agencies[0].predecessors == (("Sở Tài chính",), ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT"))
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_mapping_file_with_semicolons_or_tabs_is_read(tmp_path, delimiter):
+    rows = [["Unit_Code ", "portal_code", "department_id"], [VAN_LANG_PT, "H44.132", "dep-van-lang"], ["07900", "H44.100", ""]]
+    path = tmp_path / "phu_tho.csv"
+    path.write_text(_as_excel_saves(rows, delimiter), encoding="utf-8-sig")
+    units = {u.code: u for u in apply_portal_codes(load_units("Phú Thọ"), path)}
+    assert (units[VAN_LANG_PT].portal_code, units[VAN_LANG_PT].department_id) == ("H44.132", "dep-van-lang")
+    assert units["07900"].portal_code == "H44.100"
+
+
+def test_a_list_whose_header_still_does_not_read_names_the_separator(tmp_path):
+    path = tmp_path / "thai_nguyen.csv"
+    path.write_text("ma;ten;loai\n19.STP;Sở Tư pháp;so\n", encoding="utf-8")
+    with pytest.raises(MasterDataError) as err:
+        _read_thai_nguyen_agencies(path)
+    message = str(err.value)
+    assert "thai_nguyen.csv: thiếu cột code, name" in message and "dòng 2" not in message
+    assert "'ma;ten;loai' có dấu chấm phẩy: kiểm tra dấu phân cách cột" in message

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 
 from common.units import AGENCY, COMMUNE, GROUP_LABELS, OFFICE, RANKING_GROUP, WARD, UnitMatcher, load_offices, load_units
-from sources.task_units import load_collective_phrases, resolve_units
+from sources.task_units import COLLECTIVE_CSV, load_collective_phrases, resolve_units
 
 UNITS = load_units("Thái Nguyên")
 OFFICES = load_offices("Thái Nguyên")
@@ -93,6 +93,17 @@ def test_collective_phrases():
         "Các sở, ban, ngành",
         "UBND cấp xã",
     }
+
+
+def test_collective_phrases_saved_by_excel_with_semicolons_read_as_with_commas(tmp_path):
+    import csv
+
+    with COLLECTIVE_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    path = tmp_path / "collective_units.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    assert load_collective_phrases(path) == load_collective_phrases()
 
 
 def test_several_units_in_one_cell_in_order_of_appearance():
