@@ -25,6 +25,7 @@ import requests
 
 from common.periods import Period, parse_period
 from common.settings import now_local
+from sources.portal_format import JsonObject, dumps_keeping_duplicates, duplicates_of, json_object
 
 API_PATH = "/api/v1/reporting/evaluation/"
 TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
@@ -205,15 +206,10 @@ class PortalClient:
                 "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.",
             )
         if pages > 1:  # one answer as if it had come in one page: the envelope of page 1 with every row
-            merged = {
-                **payload,
-                "data": {
-                    **data,
-                    "evaluation": rows,
-                    "pagination": {"currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1},
-                },
-            }
-            raw = json.dumps(merged, ensure_ascii=False).encode("utf-8")
+            pagination = {"currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1}
+            merged = _replaced(payload, data=_replaced(data, evaluation=rows, pagination=pagination))
+            # A key a row writes twice with different values is written twice again: the reader reports it.
+            raw = dumps_keeping_duplicates(merged).encode("utf-8")
         return Capture(endpoint, period, captured_at, self.url(endpoint), tuple(bodies), raw, status, len(rows))
 
     def _call(self, endpoint: str, period: Period, body: dict) -> tuple[int, bytes, dict]:
@@ -301,7 +297,7 @@ def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Resp
             "Mở trang Cổng bằng trình duyệt để xem; chạy lại sau. Không lưu gì",
         )
     try:
-        payload = json.loads(raw.decode("utf-8-sig"))
+        payload = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=json_object)
     except (UnicodeDecodeError, ValueError):
         raise fail(
             "not_json",
@@ -338,6 +334,15 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
     if current is not None and current != page:  # a portal that ignores currentPage would repeat page 1
         raise fail("shape", f"hỏi trang {page} nhưng Cổng trả trang {current}", _SHAPE_ADVICE)
     return list(rows), total, max(pages, 1)
+
+
+def _replaced(obj: dict, **fields: object) -> JsonObject:
+    """A copy of a parsed JSON object with ``fields`` replaced, its other keys written twice kept as they were."""
+    copy = JsonObject()
+    copy.update(obj)
+    copy.duplicates = {k: v for k, v in duplicates_of(obj).items() if k not in fields}
+    copy.update(fields)
+    return copy
 
 
 def _department_key(row: object) -> object:
