@@ -51,7 +51,7 @@ _BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận qu�
 
 class PortalError(Exception):
     """A call that gave nothing to save. ``kind``: network, server (retried, then given up), blocked, http, html,
-    not_json, code, shape, incomplete."""
+    not_json, code, shape, incomplete; period (not begun yet: no call made)."""
 
     def __init__(self, endpoint: str, period: Period, kind: str, cause: str, advice: str):
         self.endpoint, self.period, self.kind, self.cause, self.advice = endpoint, period, kind, cause, advice
@@ -171,6 +171,15 @@ class PortalClient:
         came back."""
         if endpoint not in ENDPOINTS:
             raise ValueError(f"Nhóm '{endpoint}' không có trong API của Cổng (chỉ {', '.join(ENDPOINTS)}).")
+        now = self._now()
+        if now.date() < period.start:  # its answer could not describe it: the reader refuses it
+            raise PortalError(
+                endpoint,
+                period,
+                "period",
+                f"kỳ chưa bắt đầu (bắt đầu ngày {period.start:%d/%m/%Y}, bây giờ là {now:%d/%m/%Y %H:%M})",
+                "Chỉ thu thập kỳ đã bắt đầu: bỏ kỳ này khỏi cấu hình periods. Không gọi Cổng, không lưu gì",
+            )
         paged = endpoint in EVALUATION_ENDPOINTS
         first = request_body(endpoint, period, self.root_department_id, 1 if paged else None)
         status, raw, payload = self._call(endpoint, period, first)

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from common.periods import Period, parse_period
@@ -524,6 +524,19 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
                 "capture_time_from_file",
                 f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp {snap.captured_at:%d/%m/%Y %H:%M}.",
             )
+        )
+    if snap.captured_at < datetime.combine(period.start, time.min):
+        # Captured during the period is a partial figure, legitimate; before it began, the answer cannot be about it.
+        told = {
+            "sidecar": f"tệp kèm {sidecar_of(path).name}",
+            "file_name": "tên tệp",
+            "file_time": "thời gian sửa tệp, vì tên tệp và tệp kèm không ghi",
+        }.get(snap.capture_source or "", "tên tệp")
+        raise _Refusal(
+            "captured_before_period",
+            f"Tệp {path.name}: thời điểm chụp {snap.captured_at:%d/%m/%Y %H:%M} (theo {told}) trước ngày bắt đầu của kỳ "
+            f"{period.label} ({period.start:%d/%m/%Y}): phản hồi chụp trước khi kỳ bắt đầu không thể là số liệu của kỳ đó. "
+            "Tệp không được nạp; kiểm tra lại kỳ và thời điểm chụp trong tên tệp hoặc tệp kèm.",
         )
     return period
 

@@ -499,3 +499,12 @@ def test_merging_pages_keeps_a_key_a_row_writes_twice_for_the_reader_to_report(p
     conflicts = [i for i in snap.issues if i.rule == "conflicting_metric"]
     assert snap.usable and [(i.field, i.department) for i in conflicts] == [("totalScore", "H55.05665")]
     assert "7.9 và 7.8" in conflicts[0].reason
+
+
+def test_a_period_not_begun_is_not_asked_of_the_portal(portal, earlier):
+    """Its answer could not describe it (the reader refuses a capture made before its period)."""
+    with client_for(portal) as client:
+        result = collect(client, earlier, [parse_period("2026-Q4"), parse_period("2026-M11")], ["transparency"], province="x")
+    assert [e.kind for e in result.failures] == ["period"] and "01/11/2026" in str(result.failures[0])
+    assert len(result.saved) == 1 and result.saved[0].response.name.startswith("transparency_2026-Q4_")
+    assert [body["year"] for body in portal.bodies("transparency")] == [2026]

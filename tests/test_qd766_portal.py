@@ -4,6 +4,7 @@ abnormal things reported, the period and capture time from a sidecar or the name
 files."""
 
 import json
+import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -634,6 +635,36 @@ def test_an_answer_without_units_is_refused_and_its_re_delivery_keeps_the_earlie
     (folder / name).write_bytes(b"\x00" * 4096)  # space reserved, never written (a crash while saving)
     snap = read_snapshot(folder / name, M, MATCHER)
     assert [i.rule for i in snap.issues] == ["empty_file"] and "byte 0" in snap.issues[0].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "sidecar", "captured"),
+    [
+        ("dvc-progress-tree_2026-Q4_20260930T2359.json", None, "30/09/2026 23:59"),
+        ("tien_do_quy4.json", '{"period": "2026-Q4", "captured_at": "2026-09-28T08:00"}', "28/09/2026 08:00"),
+    ],
+)
+def test_a_capture_made_before_its_period_began_is_refused(tmp_path, name, sidecar, captured):
+    """An answer saved on 30 September cannot be the fourth quarter's figures (a wrong label or clock): it loaded as
+    the quarter's snapshot. A capture during the period is a partial figure and still loads."""
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / name))
+    if sidecar:
+        (tmp_path / name.replace(".json", ".request.json")).write_text(sidecar, encoding="utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["captured_before_period"]
+    reason = snap.issues[0].reason
+    assert all(word in reason for word in (name, captured, "2026-Q4", "01/10/2026"))
+    during = Path(shutil.copy(path, tmp_path / "dvc-progress-tree_2026-Q4_20261001T0000.json"))
+    assert read_snapshot(during, methodology_for, MATCHER).issues == []
+
+
+def test_a_capture_time_taken_from_the_file_before_the_period_is_refused_saying_so(tmp_path):
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "dvc-progress-tree_2026-Q4.json"))
+    stamp = datetime(2026, 9, 15, 10, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert [i.rule for i in snap.issues] == ["capture_time_from_file", "captured_before_period"] and not snap.usable
+    assert "thời gian sửa tệp" in snap.issues[1].reason and "15/09/2026 10:00" in snap.issues[1].reason
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
