@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 PORTAL_DIR = "portal"
@@ -53,9 +54,11 @@ def json_object(pairs: list[tuple[str, object]]) -> JsonObject:
 
 
 def same_value(a: object, b: object) -> bool:
-    """Equal as JSON values: 6 and 6.0 are, true and 1 are not."""
+    """Equal as JSON values: 6 and 6.0 are, true and 1 are not, a text and its NFC form are."""
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
     return a == b
 
 

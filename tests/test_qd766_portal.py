@@ -6,6 +6,7 @@ files."""
 import json
 import os
 import shutil
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
@@ -472,15 +473,15 @@ def test_an_answer_about_another_province_is_refused_whole(tmp_path):
 # may carry a key twice, which json.loads resolves silently (the last one wins), so they are written as text.
 
 
-def _metric(code: str, numerator: int, denominator: int, score: float, max_score: int) -> str:
+def _metric(code: str, numerator: int, denominator: int, score: float, max_score: int, name: str | None = None) -> str:
     ratio = round(100 * numerator / denominator, 2)
     return (
-        f'{{"code":"{code}","name":"{code}","numerator":{numerator},"denominator":{denominator},'
+        f'{{"code":"{code}","name":"{name or code}","numerator":{numerator},"denominator":{denominator},'
         f'"ratio":{ratio},"score":{score},"maxScore":{max_score}}}'
     )
 
 
-PUBLISH = _metric("PUBLISH_ON_TIME", 40, 50, 4.8, 6)
+PUBLISH = _metric("PUBLISH_ON_TIME", 40, 50, 4.8, 6, "Tỷ lệ TTHC công bố đúng hạn")
 UPDATE = _metric("PUBLIC_UPDATE_ON_TIME", 45, 50, 3.6, 4)
 CONTENT = _metric("PUBLIC_CONTENT_FULL", 49, 50, 1.96, 2)
 
@@ -510,7 +511,12 @@ def test_a_metric_written_twice_in_a_units_record_with_two_values_is_rejected_fo
     the other units load."""
     sync_6, sync_57 = _metric("DOSSIER_SYNC", 200, 200, 6, 6), _metric("DOSSIER_SYNC", 190, 200, 5.7, 6)
     snv = _evaluation_row(
-        1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, [PUBLISH, PUBLISH, UPDATE, CONTENT, sync_6, sync_57]
+        1,
+        "0a1b-snv",
+        "Sở Nội vụ - Tỉnh Thái Nguyên",
+        "PROVINCE",
+        16.36,
+        [PUBLISH, unicodedata.normalize("NFD", PUBLISH), UPDATE, CONTENT, sync_6, sync_57],  # the same, decomposed
     )
     content_twice = CONTENT.replace('"score":1.96', '"score":1.96,"score":2')  # one metric, its score written twice
     van_lang = _evaluation_row(
@@ -530,7 +536,8 @@ def test_a_metric_written_twice_in_a_units_record_with_two_values_is_rejected_fo
     nodes = _by_unit(snap)
     van_lang_unit = MATCHER.match("Xã Văn Lăng")
     assert set(nodes[SNV].metrics) == {"PUBLISH_ON_TIME", "PUBLIC_UPDATE_ON_TIME", "PUBLIC_CONTENT_FULL"}
-    assert nodes[SNV].metrics["PUBLISH_ON_TIME"].score == 4.8  # the copies agree: kept, no issue
+    assert nodes[SNV].metrics["PUBLISH_ON_TIME"].score == 4.8  # the copies agree (NFD name is the same): no issue
+    assert nodes[SNV].metrics["PUBLISH_ON_TIME"].name == "Tỷ lệ TTHC công bố đúng hạn"
     assert set(nodes[van_lang_unit].metrics) == {"PUBLISH_ON_TIME", "PUBLIC_UPDATE_ON_TIME", "DOSSIER_SYNC"}
     assert [(i.rule, i.field, i.department) for i in snap.issues] == [
         ("conflicting_metric", "DOSSIER_SYNC", "Sở Nội vụ - Tỉnh Thái Nguyên"),
