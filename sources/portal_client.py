@@ -25,6 +25,7 @@ import requests
 
 from common.periods import Period, parse_period
 from common.settings import now_local
+from sources.portal_format import JsonObject, dumps_keeping_duplicates, duplicates_of, json_object
 
 API_PATH = "/api/v1/reporting/evaluation/"
 TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
@@ -50,7 +51,7 @@ _BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận qu�
 
 class PortalError(Exception):
     """A call that gave nothing to save. ``kind``: network, server (retried, then given up), blocked, http, html,
-    not_json, code, shape, incomplete."""
+    not_json, code, shape, incomplete; period (not begun yet: no call made)."""
 
     def __init__(self, endpoint: str, period: Period, kind: str, cause: str, advice: str):
         self.endpoint, self.period, self.kind, self.cause, self.advice = endpoint, period, kind, cause, advice
@@ -170,6 +171,15 @@ class PortalClient:
         came back."""
         if endpoint not in ENDPOINTS:
             raise ValueError(f"Nhóm '{endpoint}' không có trong API của Cổng (chỉ {', '.join(ENDPOINTS)}).")
+        now = self._now()
+        if now.date() < period.start:  # its answer could not describe it: the reader refuses it
+            raise PortalError(
+                endpoint,
+                period,
+                "period",
+                f"kỳ chưa bắt đầu (bắt đầu ngày {period.start:%d/%m/%Y}, bây giờ là {now:%d/%m/%Y %H:%M})",
+                "Chỉ thu thập kỳ đã bắt đầu: bỏ kỳ này khỏi cấu hình periods. Không gọi Cổng, không lưu gì",
+            )
         paged = endpoint in EVALUATION_ENDPOINTS
         first = request_body(endpoint, period, self.root_department_id, 1 if paged else None)
         status, raw, payload = self._call(endpoint, period, first)
@@ -205,15 +215,10 @@ class PortalClient:
                 "Dữ liệu có thể đang được Cổng cập nhật: chạy lại sau; không lưu bản thiếu.",
             )
         if pages > 1:  # one answer as if it had come in one page: the envelope of page 1 with every row
-            merged = {
-                **payload,
-                "data": {
-                    **data,
-                    "evaluation": rows,
-                    "pagination": {"currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1},
-                },
-            }
-            raw = json.dumps(merged, ensure_ascii=False).encode("utf-8")
+            pagination = {"currentPage": 1, "pageSize": len(rows), "total": total, "totalPages": 1}
+            merged = _replaced(payload, data=_replaced(data, evaluation=rows, pagination=pagination))
+            # A key a row writes twice with different values is written twice again: the reader reports it.
+            raw = dumps_keeping_duplicates(merged).encode("utf-8")
         return Capture(endpoint, period, captured_at, self.url(endpoint), tuple(bodies), raw, status, len(rows))
 
     def _call(self, endpoint: str, period: Period, body: dict) -> tuple[int, bytes, dict]:
@@ -301,7 +306,7 @@ def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Resp
             "Mở trang Cổng bằng trình duyệt để xem; chạy lại sau. Không lưu gì",
         )
     try:
-        payload = json.loads(raw.decode("utf-8-sig"))
+        payload = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=json_object)
     except (UnicodeDecodeError, ValueError):
         raise fail(
             "not_json",
@@ -338,6 +343,15 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
     if current is not None and current != page:  # a portal that ignores currentPage would repeat page 1
         raise fail("shape", f"hỏi trang {page} nhưng Cổng trả trang {current}", _SHAPE_ADVICE)
     return list(rows), total, max(pages, 1)
+
+
+def _replaced(obj: dict, **fields: object) -> JsonObject:
+    """A copy of a parsed JSON object with ``fields`` replaced, its other keys written twice kept as they were."""
+    copy = JsonObject()
+    copy.update(obj)
+    copy.duplicates = {k: v for k, v in duplicates_of(obj).items() if k not in fields}
+    copy.update(fields)
+    return copy
 
 
 def _department_key(row: object) -> object:

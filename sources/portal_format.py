@@ -7,7 +7,9 @@ capture time, which the answer itself does not carry. A file dropped by hand may
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from pathlib import Path
 
 PORTAL_DIR = "portal"
@@ -24,3 +26,56 @@ def snapshot_files(folder: Path) -> list[Path]:
 
 def sidecar_of(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(".json") + SIDECAR_SUFFIX)
+
+
+# --- keys written twice in one JSON object ----------------------------------------------------------------------
+
+
+class JsonObject(dict):
+    """A JSON object that remembers the keys it carried twice with different values (``json`` keeps the last one
+    silently): ``duplicates[key]`` lists the distinct values in order. A key repeated with the same value is no
+    ambiguity and is not listed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: dict[str, list[object]] = {}
+
+
+def json_object(pairs: list[tuple[str, object]]) -> JsonObject:
+    """``object_pairs_hook`` for ``json.loads``: a JsonObject holding the last value of each key, as json does."""
+    obj = JsonObject()
+    for key, value in pairs:
+        if key in obj:
+            seen = obj.duplicates.get(key) or [obj[key]]
+            if not any(same_value(value, v) for v in seen):
+                obj.duplicates[key] = [*seen, value]
+        obj[key] = value
+    return obj
+
+
+def same_value(a: object, b: object) -> bool:
+    """Equal as JSON values: 6 and 6.0 are, true and 1 are not, a text and its NFC form are."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, str) and isinstance(b, str):
+        return unicodedata.normalize("NFC", a) == unicodedata.normalize("NFC", b)
+    return a == b
+
+
+def duplicates_of(value: object) -> dict[str, list[object]]:
+    """The keys a parsed JSON object carried twice with different values; {} for anything else."""
+    return value.duplicates if isinstance(value, JsonObject) else {}
+
+
+def dumps_keeping_duplicates(value: object) -> str:
+    """JSON text of a value parsed with ``json_object``, every differing value of a repeated key written again (the
+    collector re-writes merged pages: the ambiguity stays for the reader to report, instead of the last value winning)."""
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            for each in duplicates_of(value).get(key) or [item]:
+                parts.append(f"{json.dumps(str(key), ensure_ascii=False)}: {dumps_keeping_duplicates(each)}")
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(dumps_keeping_duplicates(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)

@@ -27,14 +27,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from common.periods import Period, parse_period
 from common.units import UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
-from sources.portal_format import FILE_PATTERN, sidecar_of
+from sources.portal_format import FILE_PATTERN, duplicates_of, json_object, same_value, sidecar_of
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
 
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
@@ -194,16 +194,17 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
     sidecar = sidecar_of(path)
     if sidecar.exists():
         try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+            meta = json.loads(_text_of(sidecar.read_bytes()))
             if not isinstance(meta, dict):
                 raise ValueError("không phải đối tượng JSON")
-        except (OSError, UnicodeDecodeError, ValueError) as err:
+        except (OSError, ValueError, _Refusal) as err:
+            cause = err.reason if isinstance(err, _Refusal) else str(err)
             return CaptureInfo(), [
                 PortalIssue(
                     None,
                     None,
                     "bad_sidecar",
-                    f"Tệp kèm {sidecar.name} không đọc được ({err}); xóa tệp kèm hoặc thu thập lại.",
+                    f"Tệp kèm {sidecar.name} không đọc được ({cause}); xóa tệp kèm hoặc thu thập lại.",
                     blocking=True,
                 )
             ]
@@ -247,17 +248,57 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
 # --- content ------------------------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes) -> str:
-    """The text of a JSON file saved by a browser or an editor: UTF-8 (with or without BOM), UTF-16 or UTF-32."""
-    for bom, encoding in (
-        (b"\xff\xfe\x00\x00", "utf-32"),
-        (b"\x00\x00\xfe\xff", "utf-32"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if raw.startswith(bom):
-            return raw.decode(encoding)
-    return raw.decode("utf-8-sig")
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32 BE"),
+    (b"\xff\xfe", "utf-16", "UTF-16 LE"),
+    (b"\xfe\xff", "utf-16", "UTF-16 BE"),
+)
+
+
+def _bomless_encoding(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16/32 saved without a byte-order mark, from the NUL bytes of its first character (RFC 4627 §3): JSON text
+    begins with an ASCII character ('{', '[' or a space), whose UTF-16 LE form is 'x 00', UTF-16 BE '00 x',
+    UTF-32 LE 'x 00 00 00', UTF-32 BE '00 00 00 x'. UTF-8 JSON never carries a NUL byte."""
+    head = raw[:4]
+    if len(head) == 4 and head[:3] == b"\x00\x00\x00" and head[3]:
+        return "utf-32-be", "UTF-32 BE"
+    if len(head) == 4 and head[0] and head[1:] == b"\x00\x00\x00":
+        return "utf-32-le", "UTF-32 LE"
+    if len(head) >= 2 and not head[0] and head[1]:
+        return "utf-16-be", "UTF-16 BE"
+    if len(head) >= 2 and head[0] and not head[1]:
+        return "utf-16-le", "UTF-16 LE"
+    return None
+
+
+def _text_of(raw: bytes) -> str:
+    """The text of a JSON file saved by a browser or an editor: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a
+    BOM or without one (an editor's "Unicode" without BOM, a PowerShell redirect). A text that does not decode is a
+    _Refusal saying which encoding it was taken for and why."""
+    found = next(((enc, name, "có BOM") for bom, enc, name in _BOMS if raw.startswith(bom)), None)
+    if found is None and (bomless := _bomless_encoding(raw)):
+        found = (*bomless, "không có BOM")
+    if found is None:
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise _Refusal(
+                "bad_encoding",
+                f"Tệp không phải văn bản UTF-8 (byte 0x{raw[err.start]:02x} không hợp lệ ở vị trí {err.start}) và cũng không "
+                "phải UTF-16/UTF-32: không phải phản hồi JSON của Cổng; lưu lại phản hồi dạng UTF-8.",
+            ) from None
+    encoding, name, mark = found
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        unit = 4 if "32" in encoding else 2
+        why = f"{len(raw)} byte, không chia hết cho {unit}" if len(raw) % unit else "ký tự không hợp lệ"
+        raise _Refusal(
+            "bad_encoding",
+            f"Tệp được lưu dạng {name} ({mark}) nhưng không giải mã được từ byte {err.start} ({why}): tệp có thể bị "
+            "cắt cụt hoặc hỏng khi lưu; lưu lại phản hồi (tốt nhất dạng UTF-8).",
+        ) from None
 
 
 def _looks_like_html(text: str) -> bool:
@@ -373,7 +414,7 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
     if problems:
         return snap
     try:
-        data = _portal_data(raw)
+        data = _portal_data(raw, path.name)
         period = _snapshot_period(snap, info, path)
         if not isinstance(methodology, Methodology):
             try:
@@ -394,17 +435,20 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
     return snap
 
 
-def _portal_data(raw: bytes) -> dict:
+def _portal_data(raw: bytes, name: str) -> dict:
     """The ``data`` part of a portal answer saved in a file; _Refusal when the file is not such an answer."""
     if not raw.strip():
         raise _Refusal(
             "empty_file",
             "Tệp rỗng (0 byte hoặc chỉ có khoảng trắng): có thể tệp đang được chép hoặc lưu lỗi; lưu lại phản hồi của Cổng.",
         )
-    try:
-        text = _decode(raw)
-    except UnicodeDecodeError:
-        raise _Refusal("bad_encoding", "Tệp không phải văn bản UTF-8/UTF-16: không phải phản hồi JSON của Cổng.") from None
+    if not raw.strip(b" \t\r\n\x00"):
+        raise _Refusal(
+            "empty_file",
+            f"Tệp chỉ có byte 0 ({len(raw)} byte, không có nội dung): tệp được cấp chỗ nhưng chưa ghi xong (máy tắt "
+            "hoặc chép lỗi); lưu lại phản hồi của Cổng.",
+        )
+    text = _text_of(raw)
     if _looks_like_html(text):
         raise _Refusal(
             "html_not_json",
@@ -412,7 +456,7 @@ def _portal_data(raw: bytes) -> dict:
             "phải phản hồi JSON: thu thập lại khi Cổng hoạt động.",
         )
     try:
-        payload = json.loads(text)
+        payload = json.loads(text, object_pairs_hook=json_object)
     except json.JSONDecodeError as err:
         raise _Refusal(
             "bad_json",
@@ -430,7 +474,28 @@ def _portal_data(raw: bytes) -> dict:
     data = payload.get("data")
     if not isinstance(data, dict):
         raise _Refusal("bad_shape", "Phản hồi không có phần 'data' (dạng parent/children hoặc overview/evaluation).")
+    for where, part in (("phản hồi", payload), ("phần 'data'", data)):
+        if duplicates_of(part):
+            raise _Refusal(
+                "conflicting_keys",
+                f"Tệp {name}: {where} ghi {_repeated(duplicates_of(part))}: không biết giá trị nào đúng, không nạp "
+                "tệp; thu thập lại hoặc lưu lại phản hồi của Cổng.",
+            )
     return data
+
+
+def _show(value: object, size: int = 60) -> str:
+    """A JSON value as the file writes it, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _repeated(duplicates: dict[str, list[object]]) -> str:
+    """For each key written with different values: trường 'score' lặp lại với 2 giá trị khác nhau (6 và 5.7)."""
+    return "; ".join(
+        f"trường '{key}' lặp lại với {len(values)} giá trị khác nhau ({' và '.join(_show(v) for v in values)})"
+        for key, values in duplicates.items()
+    )
 
 
 def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Period:
@@ -459,6 +524,19 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
                 "capture_time_from_file",
                 f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp {snap.captured_at:%d/%m/%Y %H:%M}.",
             )
+        )
+    if snap.captured_at < datetime.combine(period.start, time.min):
+        # Captured during the period is a partial figure, legitimate; before it began, the answer cannot be about it.
+        told = {
+            "sidecar": f"tệp kèm {sidecar_of(path).name}",
+            "file_name": "tên tệp",
+            "file_time": "thời gian sửa tệp, vì tên tệp và tệp kèm không ghi",
+        }.get(snap.capture_source or "", "tên tệp")
+        raise _Refusal(
+            "captured_before_period",
+            f"Tệp {path.name}: thời điểm chụp {snap.captured_at:%d/%m/%Y %H:%M} (theo {told}) trước ngày bắt đầu của kỳ "
+            f"{period.label} ({period.start:%d/%m/%Y}): phản hồi chụp trước khi kỳ bắt đầu không thể là số liệu của kỳ đó. "
+            "Tệp không được nạp; kiểm tra lại kỳ và thời điểm chụp trong tên tệp hoặc tệp kèm.",
         )
     return period
 
@@ -494,9 +572,30 @@ def _read_nodes(snap: PortalSnapshot, group: Group, data: dict) -> None:
     if not isinstance(rows, list):
         expected = "data.parent/data.children" if group.shape == "tree" else "data.overview/data.evaluation"
         raise _Refusal("bad_shape", f"Không có {expected} như dạng của nhóm {group.code}.")
+    if not rows:
+        where = "data.children" if group.shape == "tree" else "data.evaluation"
+        raise _Refusal(
+            "no_units",
+            f"Tệp {snap.file_name}: phản hồi không có đơn vị nào ({where} rỗng): Cổng "
+            "chưa có số liệu hoặc trả lời lỗi. Không nạp (ảnh chụp đã nạp trước đó của tệp này được giữ); thu thập lại sau.",
+        )
     _check_pages(snap, data.get("pagination"), len(rows))
     items = ([("province", head)] if isinstance(head, dict) else []) + [("unit", r) for r in _unique_rows(snap, rows)]
     for number, (role, item) in enumerate(items):
+        if isinstance(item, dict) and (names := _ambiguous_identity(item)):
+            snap.issues.append(
+                PortalIssue(
+                    next(
+                        (str(item[k]) for k in _IDENTITY if item.get(k) and k not in duplicates_of(item)),
+                        str(item.get("departmentCode") or item.get("departmentName") or item.get("departmentId")),
+                    ),
+                    None,
+                    "ambiguous_department",
+                    f"Tệp {snap.file_name}, dòng thứ {number + 1}: {names}; không biết dòng là của đơn vị nào, "
+                    "không dùng dòng này (các dòng khác vẫn nạp).",
+                )
+            )
+            continue
         node = _node(snap, role, item) if isinstance(item, dict) else None
         if node is None:
             snap.issues.append(
@@ -510,6 +609,15 @@ def _read_nodes(snap: PortalSnapshot, group: Group, data: dict) -> None:
             )
         else:
             snap.nodes.append(node)
+
+
+_IDENTITY = ("departmentCode", "departmentName", "departmentId")
+
+
+def _ambiguous_identity(item: dict) -> str | None:
+    """What makes a row name two departments: its id, code or name written twice with different values."""
+    found = {k: v for k, v in duplicates_of(item).items() if k in _IDENTITY}
+    return _repeated(found) if found else None
 
 
 def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
@@ -575,12 +683,30 @@ def _unique_rows(snap: PortalSnapshot, rows: list) -> list:
 
 
 class _Row:
-    """Reads the fields of one JSON row, turning every bad value into an issue instead of an exception."""
+    """Reads the fields of one JSON row, turning every bad value into an issue instead of an exception. A field the
+    row writes twice with different values is not read (None) and reported: which one the portal meant is unknown."""
 
-    def __init__(self, snap: PortalSnapshot, item: dict, label: str):
+    def __init__(self, snap: PortalSnapshot, item: dict, label: str, described: str | None = None):
         self.snap, self.item, self.label = snap, item, label
+        self.described = described or label
+
+    def ambiguous(self, key: str) -> bool:
+        values = duplicates_of(self.item).get(key)
+        if values:
+            self.snap.issues.append(
+                PortalIssue(
+                    self.label,
+                    key,
+                    "conflicting_metric",
+                    f"Tệp {self.snap.file_name}: {self.described} ghi {_repeated({key: values})}; không biết giá trị "
+                    f"nào đúng, không dùng '{key}' của đơn vị này (các trường khác vẫn nạp).",
+                )
+            )
+        return bool(values)
 
     def number(self, key: str) -> float | None:
+        if self.ambiguous(key):
+            return None
         raw = self.item.get(key)
         try:
             return _number(raw)
@@ -599,7 +725,7 @@ class _Row:
 
     def text(self, key: str) -> str | None:
         value = self.item.get(key)
-        if value is None:
+        if value is None or self.ambiguous(key):
             return None
         return nfc(value) if isinstance(value, str) else str(value)
 
@@ -609,7 +735,8 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
     assert group is not None
     name = nfc(item["departmentName"]) if isinstance(item.get("departmentName"), str) else None
     code = item.get("departmentCode")
-    row = _Row(snap, item, str(code or name or item.get("departmentId") or "?"))
+    label = str(code or name or item.get("departmentId") or "?")
+    row = _Row(snap, item, label, f"đơn vị {label}" + (f" ({name})" if name and name != label else ""))
     score, score_field = row.first_number(SCORE_FIELDS)
     max_score, _ = row.first_number(MAX_FIELDS)
     level = row.text("level") if group.shape == "tree" else row.text("departmentLevel")
@@ -647,8 +774,8 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 )
             )
     else:
-        metrics = item.get("metrics")
-        for metric in metrics if isinstance(metrics, list) else []:
+        by_code: dict[str, list[dict]] = {}
+        for metric in _metric_items(item):
             if not isinstance(metric, dict) or not isinstance(metric.get("code"), str):
                 snap.issues.append(
                     PortalIssue(
@@ -656,6 +783,26 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                     )
                 )
                 continue
+            by_code.setdefault(metric["code"], []).append(metric)
+        rejected = set()
+        for code, copies in by_code.items():
+            differing = _differing_fields(copies)
+            if differing:
+                rejected.add(code)
+                twice = f"{len(copies)} lần" if len(copies) > 1 else "một lần nhưng ghi trường lặp lại"
+                snap.issues.append(
+                    PortalIssue(
+                        node.department,
+                        code,
+                        "conflicting_metric",
+                        f"Tệp {snap.file_name}: {row.described} có chỉ tiêu {code} {twice} với giá trị khác nhau ("
+                        + "; ".join(f"{k} {' và '.join(_show(v) for v in vs)}" for k, vs in differing.items())
+                        + f"); không biết giá trị nào đúng, không dùng chỉ tiêu {code} của đơn vị này (các chỉ tiêu "
+                        "khác vẫn nạp).",
+                    )
+                )
+                continue
+            metric = copies[0]  # copies that agree are one metric
             m = _Row(snap, metric, f"{node.department_name} / {metric['code']}")
             node.metrics[metric["code"]] = PortalMetric(
                 code=metric["code"],
@@ -674,8 +821,30 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 data_quality_status=m.text("dataQualityStatus"),
                 data_quality_message=m.text("dataQualityMessage"),
             )
-        _check_metrics(snap, node, group)
+        _check_metrics(snap, node, group, rejected)
     return node
+
+
+def _metric_items(item: dict) -> list:
+    """The metrics of an evaluation row; a row that writes 'metrics' twice with different lists gives both, so that
+    the metrics they agree on are kept and the ones they disagree on are reported."""
+    lists = duplicates_of(item).get("metrics") or [item.get("metrics")]
+    return [m for each in lists if isinstance(each, list) for m in each]
+
+
+def _differing_fields(copies: list[dict]) -> dict[str, list[object]]:
+    """The fields on which copies of one metric disagree (a field a copy lacks counts as null), with their distinct
+    values, and the fields a copy writes twice with different values; {} when the copies are one metric."""
+    differing: dict[str, list[object]] = {}
+    for key in dict.fromkeys(k for c in copies for k in c):
+        values: list[object] = []
+        for copy in copies:
+            for value in duplicates_of(copy).get(key) or [copy.get(key)]:
+                if not any(same_value(value, v) for v in values):
+                    values.append(value)
+        if len(values) > 1:
+            differing[key] = values
+    return differing
 
 
 def _in_range(snap: PortalSnapshot, where: str, field: str, value: float | None, high: float) -> float | None:
@@ -729,10 +898,13 @@ def _read_counts(snap: PortalSnapshot, node: PortalNode, item: dict, group: Grou
             )
 
 
-def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group) -> None:
+def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group, rejected: set[str]) -> None:
+    """Missing, null and re-scaled metrics of an evaluation row; a metric ``rejected`` as ambiguous is reported once."""
     configured = {i.metric: i for i in group.indicators if i.metric}
     for code, ind in configured.items():
         metric = node.metrics.get(code)
+        if metric is None and code in rejected:
+            continue
         if metric is None:
             snap.issues.append(
                 PortalIssue(node.department, code, "missing_metric", f"{node.department_name}: thiếu chỉ tiêu {code}.")

@@ -32,6 +32,11 @@ PORTAL_ISSUE_LABELS = {
     "bad_row": "dòng không đọc được",
     "incomplete_pages": "thiếu trang dữ liệu",
     "capture_time_from_file": "thời điểm chụp lấy theo thời gian sửa tệp",
+    "conflicting_metric": "chỉ tiêu hoặc trường ghi hai lần với giá trị khác nhau trong một dòng (không dùng)",
+    "ambiguous_department": "dòng ghi hai mã hoặc tên đơn vị khác nhau (không dùng dòng)",
+    "captured_before_period": "thời điểm chụp trước khi kỳ bắt đầu (không nạp)",
+    "conflicting_keys": "phản hồi ghi một phần hai lần với nội dung khác nhau (không nạp)",
+    "no_units": "phản hồi không có đơn vị nào (không nạp)",
 }
 
 RULE_LABELS = {
@@ -156,7 +161,7 @@ RULE_LABELS = {
     "duplicate": "Đơn vị, thành phần lặp lại",
     # the national portal's QĐ 766 responses (sources/portal_qd766.py, portal_client.py)
     **{rule: label[0].upper() + label[1:] for rule, label in PORTAL_ISSUE_LABELS.items()},
-    "bad_encoding": "Tệp không phải văn bản UTF-8/UTF-16",
+    "bad_encoding": "Tệp không giải mã được (không phải UTF-8/UTF-16/UTF-32 hoặc bị cắt cụt)",
     "html_not_json": "Trang HTML thay vì phản hồi JSON của Cổng",
     "bad_json": "JSON hỏng",
     "not_json": "Không phải phản hồi JSON của Cổng",

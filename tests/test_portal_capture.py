@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from common.periods import parse_period
+from common.units import matcher_for
+from scoring.qd766 import methodology_for
 from sources.portal_capture import (
     MAX_FAILURES_IN_A_ROW,
     capture_periods,
@@ -23,6 +25,7 @@ from sources.portal_capture import (
     save_capture,
 )
 from sources.portal_client import API_PATH, ENDPOINTS, PortalBlocked, PortalClient, PortalError, portal_period
+from sources.portal_qd766 import read_snapshot
 from tests.conftest import warehouse_in
 
 FIXTURES = Path(__file__).parent / "portal_api"
@@ -473,3 +476,35 @@ def test_a_page_repeating_another_is_not_a_complete_answer(portal, earlier):
         client.fetch("transparency", parse_period("2026-Q3"))
     assert caught.value.kind == "incomplete" and f"({len(rows)} đơn vị khác nhau)" in str(caught.value)
     assert folder_state(earlier) == before
+
+
+def test_merging_pages_keeps_a_key_a_row_writes_twice_for_the_reader_to_report(portal, tmp_path):
+    """Merging pages re-wrote the rows through json.dumps: a unit's field written twice with two values lost one of
+    them, silently, before anyone could see the ambiguity. Both are written again; the reader then reports it."""
+    page2 = fixture("dossier-digitized", 2).decode("utf-8")
+    row = '"departmentCode": "H55.05665",'
+    assert page2.count(row) == 1
+    page2 = page2.replace(row, row + ' "totalScore": 7.9,')  # Văn Lăng's score twice: 7.9, then 7.8
+    portal.faults["dossier-digitized"] = [
+        (200, "application/json", fixture("dossier-digitized", 1)),
+        (200, "application/json", page2.encode("utf-8")),
+    ]
+    with client_for(portal) as client:
+        capture = client.fetch("dossier-digitized", parse_period("2026-Q3"))
+    saved = save_capture(tmp_path, capture, "Thái Nguyên", ROOT_ID)
+    text = saved.response.read_text(encoding="utf-8")
+    assert '"totalScore": 7.9' in text and '"totalScore": 7.8' in text
+    assert [r["stt"] for r in json.loads(text)["data"]["evaluation"]] == [1, 2, 3]
+    snap = read_snapshot(saved.response, methodology_for(date(2026, 7, 1)), matcher_for("Thái Nguyên"))
+    conflicts = [i for i in snap.issues if i.rule == "conflicting_metric"]
+    assert snap.usable and [(i.field, i.department) for i in conflicts] == [("totalScore", "H55.05665")]
+    assert "7.9 và 7.8" in conflicts[0].reason
+
+
+def test_a_period_not_begun_is_not_asked_of_the_portal(portal, earlier):
+    """Its answer could not describe it (the reader refuses a capture made before its period)."""
+    with client_for(portal) as client:
+        result = collect(client, earlier, [parse_period("2026-Q4"), parse_period("2026-M11")], ["transparency"], province="x")
+    assert [e.kind for e in result.failures] == ["period"] and "01/11/2026" in str(result.failures[0])
+    assert len(result.saved) == 1 and result.saved[0].response.name.startswith("transparency_2026-Q4_")
+    assert [body["year"] for body in portal.bodies("transparency")] == [2026]

@@ -4,7 +4,9 @@ abnormal things reported, the period and capture time from a sidecar or the name
 files."""
 
 import json
+import os
 import shutil
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
@@ -464,3 +466,233 @@ def test_an_answer_about_another_province_is_refused_whole(tmp_path):
     snap = read_snapshot(path, M, MATCHER)
     assert not snap.usable and [i.rule for i in snap.issues if i.blocking] == ["other_province_file"]
     assert all(n.unit_code is None for n in snap.nodes)
+
+
+# --- a metric written twice, a capture before its period, UTF-16 without BOM ------------------------------------
+# Answers written by hand from portal-api.md (fields and metric codes as the reference lists them): a JSON object
+# may carry a key twice, which json.loads resolves silently (the last one wins), so they are written as text.
+
+
+def _metric(code: str, numerator: int, denominator: int, score: float, max_score: int, name: str | None = None) -> str:
+    ratio = round(100 * numerator / denominator, 2)
+    return (
+        f'{{"code":"{code}","name":"{name or code}","numerator":{numerator},"denominator":{denominator},'
+        f'"ratio":{ratio},"score":{score},"maxScore":{max_score}}}'
+    )
+
+
+PUBLISH = _metric("PUBLISH_ON_TIME", 40, 50, 4.8, 6, "Tỷ lệ TTHC công bố đúng hạn")
+UPDATE = _metric("PUBLIC_UPDATE_ON_TIME", 45, 50, 3.6, 4)
+CONTENT = _metric("PUBLIC_CONTENT_FULL", 49, 50, 1.96, 2)
+
+
+def _evaluation_row(stt: int, department_id: str, name: str, level: str, score: float, metrics: list[str]) -> str:
+    return (
+        f'{{"stt":{stt},"departmentId":"{department_id}","departmentName":"{name}","departmentType":"X",'
+        f'"departmentLevel":"{level}","agencyLevel":"x","totalScore":{score},"totalMaxScore":18,"ratio":90,'
+        f'"scoreDelta":null,"metrics":[{",".join(metrics)}]}}'
+    )
+
+
+def _transparency(units: list[str]) -> str:
+    overview = _evaluation_row(
+        1, "019d2be3-6a88-732b-8b25-68dfdcdcff0e", "UBND tỉnh Thái Nguyên", "PROVINCE", 16.11, [PUBLISH, UPDATE, CONTENT]
+    )
+    overview = overview.replace(f"{CONTENT}]", f"{CONTENT},{_metric('DOSSIER_SYNC', 1150, 1200, 5.75, 6)}]")
+    return (
+        f'{{"code":"OK","message":"OK","data":{{"overview":{overview},"evaluation":[{",".join(units)}],'
+        f'"pagination":{{"currentPage":1,"pageSize":200,"total":{len(units)},"totalPages":1}},"source":"x"}}}}'
+    )
+
+
+def test_a_metric_written_twice_in_a_units_record_with_two_values_is_rejected_for_that_unit_only(tmp_path):
+    """The last DOSSIER_SYNC of Sở Nội vụ's record won silently (5.7 instead of 6, or the reverse). Two copies that
+    agree are one metric; two that differ are reported with both values and not used; the unit's other metrics and
+    the other units load."""
+    sync_6, sync_57 = _metric("DOSSIER_SYNC", 200, 200, 6, 6), _metric("DOSSIER_SYNC", 190, 200, 5.7, 6)
+    snv = _evaluation_row(
+        1,
+        "0a1b-snv",
+        "Sở Nội vụ - Tỉnh Thái Nguyên",
+        "PROVINCE",
+        16.36,
+        [PUBLISH, unicodedata.normalize("NFD", PUBLISH), UPDATE, CONTENT, sync_6, sync_57],  # the same, decomposed
+    )
+    content_twice = CONTENT.replace('"score":1.96', '"score":1.96,"score":2')  # one metric, its score written twice
+    van_lang = _evaluation_row(
+        2,
+        "0a1b-vlg",
+        "UBND xã Văn Lăng",
+        "COMMUNE",
+        16.06,
+        [PUBLISH, UPDATE, content_twice, _metric("DOSSIER_SYNC", 380, 400, 5.7, 6)],
+    )
+    name = "transparency_2026-Q3_20261003T0815.json"
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    (folder / name).write_text(_transparency([snv, van_lang]), encoding="utf-8")
+    snap = read_snapshot(folder / name, M, MATCHER)
+    assert snap.usable
+    nodes = _by_unit(snap)
+    van_lang_unit = MATCHER.match("Xã Văn Lăng")
+    assert set(nodes[SNV].metrics) == {"PUBLISH_ON_TIME", "PUBLIC_UPDATE_ON_TIME", "PUBLIC_CONTENT_FULL"}
+    assert nodes[SNV].metrics["PUBLISH_ON_TIME"].score == 4.8  # the copies agree (NFD name is the same): no issue
+    assert nodes[SNV].metrics["PUBLISH_ON_TIME"].name == "Tỷ lệ TTHC công bố đúng hạn"
+    assert set(nodes[van_lang_unit].metrics) == {"PUBLISH_ON_TIME", "PUBLIC_UPDATE_ON_TIME", "DOSSIER_SYNC"}
+    assert [(i.rule, i.field, i.department) for i in snap.issues] == [
+        ("conflicting_metric", "DOSSIER_SYNC", "Sở Nội vụ - Tỉnh Thái Nguyên"),
+        ("conflicting_metric", "PUBLIC_CONTENT_FULL", "UBND xã Văn Lăng"),
+    ]
+    reason = snap.issues[0].reason
+    assert all(word in reason for word in (name, "Sở Nội vụ", "DOSSIER_SYNC", "2 lần", "6 và 5.7", "200 và 190"))
+    assert "1.96 và 2" in snap.issues[1].reason
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, nodes[SNV])}
+    assert rows["1.4"]["status"] == "missing_data" and rows["1.1"]["status"] == "match"
+    # Into the warehouse: the ambiguous metric is in the issue table, not in the metric table; the rest loads.
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    metrics = con.execute("SELECT unit_code, metric_code FROM portal_qd766_metric WHERE role = 'unit' ORDER BY ALL").fetchall()
+    assert len(metrics) == 6 and (SNV, "DOSSIER_SYNC") not in metrics and (SNV, "PUBLISH_ON_TIME") in metrics
+    lines = con.execute("SELECT rule, field, rows, blocking, reason FROM portal_qd766_issue").fetchall()
+    assert [line[:4] for line in lines] == [
+        ("conflicting_metric", "DOSSIER_SYNC", 1, False),
+        ("conflicting_metric", "PUBLIC_CONTENT_FULL", 1, False),
+    ]
+
+
+TREE_PARENT = (
+    '{"departmentId":"019d2be3-6a88-732b-8b25-68dfdcdcff0e","departmentName":"UBND tỉnh Thái Nguyên",'
+    '"departmentCode":"H55","totalReceived":1200,"totalOnTime":1100,"totalCompleted":1000,"avgProcessingDays":3.5,'
+    '"ratio":91.67,"totalScore":18.33,"totalMaxScore":20}'
+)
+
+
+def _progress_child(department_id: str, code: str, name: str, received: int, on_time: int, score: float, extra: str = "") -> str:
+    return (
+        f'{{"departmentId":"{department_id}","departmentName":"{name}","departmentCode":"{code}","level":"COMMUNE",'
+        f'"totalReceived":{received},"totalOnTime":{on_time},"totalOverdue":{received - on_time},'
+        f'"avgProcessingDays":3,"ratio":{round(100 * on_time / received, 2)},"score":{score},"maxScore":20,'
+        f'"scoreDelta":null{extra}}}'
+    )
+
+
+def _progress_tree(children: list[str], extra: str = "") -> str:
+    return f'{{"code":"OK","message":"OK","data":{{"parent":{TREE_PARENT},"children":[{",".join(children)}]{extra}}}}}'
+
+
+def test_a_tree_field_written_twice_with_two_values_is_not_used_and_the_rows_other_fields_are(tmp_path):
+    """In the tree shape a unit's metrics are its fields: 'totalReceived' twice (200, then 210) kept 210 silently."""
+    children = [
+        _progress_child(
+            "0a1b-snv", "H55.02", "Sở Nội vụ - Tỉnh Thái Nguyên", 200, 180, 18, ',"totalReceived":210,"totalOnTime":180'
+        ),
+        _progress_child("0a1b-vlg", "H55.101", "UBND xã Văn Lăng", 400, 360, 18, ',"score":17.5'),
+        _progress_child("0a1b-pdp", "H55.100", "UBND Phường Phan Đình Phùng", 600, 560, 18.67, ',"departmentCode":"H55.05443"'),
+    ]
+    name = "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path = tmp_path / name
+    path.write_text(_progress_tree(children), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert snap.usable
+    nodes = {n.department_code: n for n in snap.nodes}
+    assert nodes["H55.02"].counts["totalReceived"] is None and nodes["H55.02"].counts["totalOnTime"] == 180
+    assert nodes["H55.02"].score == 18 and nodes["H55.101"].score is None and nodes["H55.101"].counts["totalReceived"] == 400
+    assert set(nodes) == {"H55", "H55.02", "H55.101"}  # Phan Đình Phùng's row names two codes: not used
+    assert [(i.rule, i.field, i.department) for i in snap.issues] == [
+        ("conflicting_metric", "totalReceived", "H55.02"),
+        ("conflicting_metric", "score", "H55.101"),
+        ("ambiguous_department", None, "UBND Phường Phan Đình Phùng"),
+    ]
+    reasons = [i.reason for i in snap.issues]
+    assert all(name in r for r in reasons)
+    assert "Sở Nội vụ" in reasons[0] and "200 và 210" in reasons[0] and "18 và 17.5" in reasons[1]
+    assert '"H55.100" và "H55.05443"' in reasons[2] and "dòng thứ 4" in reasons[2]
+    assert reconcile_node(M, snap.group, nodes["H55.02"])[-1]["status"] == "missing_data"
+
+
+def test_a_part_of_the_answer_written_twice_with_two_contents_refuses_the_file(tmp_path):
+    child = _progress_child("0a1b-snv", "H55.02", "Sở Nội vụ - Tỉnh Thái Nguyên", 200, 180, 18)
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_text(_progress_tree([child], ',"children":[]'), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["conflicting_keys"]
+    assert "'children'" in snap.issues[0].reason and path.name in snap.issues[0].reason
+    path.write_text(_progress_tree([child], f',"children":[{child}]'), encoding="utf-8")  # the same twice: no ambiguity
+    assert read_snapshot(path, M, MATCHER).issues == []
+
+
+def test_an_answer_without_units_is_refused_and_its_re_delivery_keeps_the_earlier_rows(tmp_path):
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    name = "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    child = _progress_child("0a1b-snv", "H55.02", "Sở Nội vụ - Tỉnh Thái Nguyên", 200, 180, 18)
+    (folder / name).write_text(_progress_tree([child]), encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    (folder / name).write_text(_progress_tree([]), encoding="utf-8")  # the portal answering nothing, saved again
+    snap = read_snapshot(folder / name, M, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["no_units"] and "data.children" in snap.issues[0].reason
+    stats = store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 5))
+    assert stats["files_kept_earlier"] == 1
+    assert con.execute("SELECT unit_code, score FROM portal_qd766_node WHERE role = 'unit'").fetchall() == [(SNV, 18.0)]
+    (folder / name).write_bytes(b"\x00" * 4096)  # space reserved, never written (a crash while saving)
+    snap = read_snapshot(folder / name, M, MATCHER)
+    assert [i.rule for i in snap.issues] == ["empty_file"] and "byte 0" in snap.issues[0].reason
+
+
+@pytest.mark.parametrize(
+    ("name", "sidecar", "captured"),
+    [
+        ("dvc-progress-tree_2026-Q4_20260930T2359.json", None, "30/09/2026 23:59"),
+        ("tien_do_quy4.json", '{"period": "2026-Q4", "captured_at": "2026-09-28T08:00"}', "28/09/2026 08:00"),
+    ],
+)
+def test_a_capture_made_before_its_period_began_is_refused(tmp_path, name, sidecar, captured):
+    """An answer saved on 30 September cannot be the fourth quarter's figures (a wrong label or clock): it loaded as
+    the quarter's snapshot. A capture during the period is a partial figure and still loads."""
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / name))
+    if sidecar:
+        (tmp_path / name.replace(".json", ".request.json")).write_text(sidecar, encoding="utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["captured_before_period"]
+    reason = snap.issues[0].reason
+    assert all(word in reason for word in (name, captured, "2026-Q4", "01/10/2026"))
+    during = Path(shutil.copy(path, tmp_path / "dvc-progress-tree_2026-Q4_20261001T0000.json"))
+    assert read_snapshot(during, methodology_for, MATCHER).issues == []
+
+
+def test_a_capture_time_taken_from_the_file_before_the_period_is_refused_saying_so(tmp_path):
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "dvc-progress-tree_2026-Q4.json"))
+    stamp = datetime(2026, 9, 15, 10, 0).timestamp()
+    os.utime(path, (stamp, stamp))
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert [i.rule for i in snap.issues] == ["capture_time_from_file", "captured_before_period"] and not snap.usable
+    assert "thời gian sửa tệp" in snap.issues[1].reason and "15/09/2026 10:00" in snap.issues[1].reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_utf16_or_utf32_save_without_bom_is_read(tmp_path, encoding):
+    """Notepad's or PowerShell's "Unicode" without a byte-order mark: UTF-16 LE read as UTF-8 gave 'JSON hỏng, tệp có
+    thể bị cắt cụt', or 'không phải UTF-8/UTF-16' once a Vietnamese letter came."""
+    path = tmp_path / _fixture("transparency")
+    path.write_bytes((FIXTURES / path.name).read_text(encoding="utf-8").encode(encoding))
+    snap = read_snapshot(path, M, MATCHER)
+    assert snap.usable and len(snap.nodes) == 4 and snap.issues == []
+    assert any(n.department_name == "UBND xã Văn Lăng" for n in snap.nodes)
+
+
+def test_a_cut_utf16_save_without_bom_says_so_and_a_utf16_sidecar_is_read(tmp_path):
+    path = tmp_path / _fixture("transparency")
+    raw = (FIXTURES / path.name).read_text(encoding="utf-8").encode("utf-16-le")
+    path.write_bytes(raw[:-1])  # an odd number of bytes: cut while saving
+    snap = read_snapshot(path, M, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["bad_encoding"]
+    assert "UTF-16 LE (không có BOM)" in snap.issues[0].reason and "cắt cụt" in snap.issues[0].reason
+    hand = Path(shutil.copy(FIXTURES / _fixture("provide-online-tree"), tmp_path / "cong.json"))
+    (tmp_path / "cong.request.json").write_bytes('{"period": "2026-Q3", "captured_at": "2026-10-03T08:15"}'.encode("utf-16-le"))
+    snap = read_snapshot(hand, M, MATCHER)
+    assert snap.usable and (snap.period_label, snap.capture_source) == ("2026-Q3", "sidecar")
