@@ -425,7 +425,7 @@ def _xls_cells(raw: bytes) -> dict[str, _XlsSheet] | None:
                     if cell.ctype == xlrd.XL_CELL_NUMBER and cell.xf_index in percent:
                         found.percents[(r + 1, c + 1)] = percent[cell.xf_index]
                     elif cell.ctype == xlrd.XL_CELL_ERROR:
-                        text = xlrd.error_text_from_code.get(cell.value, "#VALUE!")
+                        text = xlrd.error_text_from_code.get(int(cell.value), "#VALUE!")
                         found.errors[(r + 1, c + 1)] = ExcelError(text)
             book.unload_sheet(index)
         return out
