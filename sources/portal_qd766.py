@@ -27,10 +27,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from common.periods import Period, parse_period
+from common.settings import business_today
 from common.units import UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -498,6 +499,11 @@ def _repeated(duplicates: dict[str, list[object]]) -> str:
     )
 
 
+# A capture dated later than this after today (business_today: the run's date) cannot have happened: clocks drift
+# by minutes, not days.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
 def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Period:
     """The period of the snapshot (from the file name or its sidecar); sets the capture time, else the file's time."""
     if not info.period_label:
@@ -525,13 +531,21 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
                 f"Không có thời điểm chụp (tên tệp hoặc tệp kèm): dùng thời gian sửa tệp {snap.captured_at:%d/%m/%Y %H:%M}.",
             )
         )
+    told = {
+        "sidecar": f"tệp kèm {sidecar_of(path).name}",
+        "file_name": "tên tệp",
+        "file_time": "thời gian sửa tệp, vì tên tệp và tệp kèm không ghi",
+    }.get(snap.capture_source or "", "tên tệp")
+    if snap.captured_at.date() > business_today() + FUTURE_TOLERANCE:
+        # A typed year (2062) or a wrong clock: loaded, it would stay the period's latest capture for good.
+        raise _Refusal(
+            "captured_in_future",
+            f"Tệp {path.name}: thời điểm chụp {snap.captured_at:%d/%m/%Y %H:%M} (theo {told}) ở sau thời điểm hiện tại: "
+            "ảnh chụp chưa thể có. Tệp không được nạp; sửa thời điểm chụp trong tên tệp hoặc tệp kèm (hoặc đồng hồ máy "
+            "đã lưu tệp) rồi chạy lại.",
+        )
     if snap.captured_at < datetime.combine(period.start, time.min):
         # Captured during the period is a partial figure, legitimate; before it began, the answer cannot be about it.
-        told = {
-            "sidecar": f"tệp kèm {sidecar_of(path).name}",
-            "file_name": "tên tệp",
-            "file_time": "thời gian sửa tệp, vì tên tệp và tệp kèm không ghi",
-        }.get(snap.capture_source or "", "tên tệp")
         raise _Refusal(
             "captured_before_period",
             f"Tệp {path.name}: thời điểm chụp {snap.captured_at:%d/%m/%Y %H:%M} (theo {told}) trước ngày bắt đầu của kỳ "

@@ -35,6 +35,7 @@ PORTAL_ISSUE_LABELS = {
     "conflicting_metric": "chỉ tiêu hoặc trường ghi hai lần với giá trị khác nhau trong một dòng (không dùng)",
     "ambiguous_department": "dòng ghi hai mã hoặc tên đơn vị khác nhau (không dùng dòng)",
     "captured_before_period": "thời điểm chụp trước khi kỳ bắt đầu (không nạp)",
+    "captured_in_future": "thời điểm chụp ở sau thời điểm hiện tại (không nạp)",
     "conflicting_keys": "phản hồi ghi một phần hai lần với nội dung khác nhau (không nạp)",
     "no_units": "phản hồi không có đơn vị nào (không nạp)",
 }

@@ -674,6 +674,14 @@ def test_a_capture_time_taken_from_the_file_before_the_period_is_refused_saying_
     assert "thời gian sửa tệp" in snap.issues[1].reason and "15/09/2026 10:00" in snap.issues[1].reason
 
 
+def test_a_capture_stamped_in_the_future_is_refused(tmp_path):
+    """A typed year (2062 for 2026) made the file the quarter's latest capture for good, hiding every real one."""
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "dvc-progress-tree_2026-Q4_20621003T0815.json"))
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["captured_in_future"]
+    assert "03/10/2062 08:15" in snap.issues[0].reason and "tên tệp" in snap.issues[0].reason
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_a_utf16_or_utf32_save_without_bom_is_read(tmp_path, encoding):
     """Notepad's or PowerShell's "Unicode" without a byte-order mark: UTF-16 LE read as UTF-8 gave 'JSON hỏng, tệp có
