@@ -78,7 +78,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "bad_dates",
         False,
-        "Extra rows whose 'Ngày tiếp nhận' is ISO '2026-01-07' (no time) or US 'MM/DD/YYYY HH:MM:SS'.",
+        "Extra rows whose 'Ngày tiếp nhận' is ISO yyyy-mm-dd (the file's own day, no time) or US 'MM/DD/YYYY HH:MM:SS'.",
         "Reject those rows (or their dates) and report dossier code, column and value; never guess the format. "
         "The day's other rows load normally.",
     ),

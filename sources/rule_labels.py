@@ -121,6 +121,7 @@ RULE_LABELS = {
     "fraction_as_percent": "Tỷ lệ ghi dạng phân số (0,947) trong tiêu chí tính theo %",
     "bad_date": "Ngày không đúng định dạng",
     "bad_value": "Giá trị không hợp lệ",
+    "value_too_long": "Giá trị dài bất thường",
     "missing_deadline": "Thiếu thời gian hoàn thành",
     "unparsed_deadline": "Không đọc được thời gian hoàn thành",
     "conflicting_plans": "Hai sổ kế hoạch mâu thuẫn",

@@ -366,6 +366,7 @@ def _scan(
     _place_lines(con, readable, paths)
     con.execute(sql("tthc_dossiers/shifts"))
     con.execute(sql("tthc_dossiers/line_macro"))
+    con.execute(sql("tthc_dossiers/shown_macro"))
 
 
 def _place_lines(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], paths: list[str]) -> None:
@@ -476,6 +477,11 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
     )
 
 
+# The longest value a kept text column may hold: a real dossier code is ~30 characters and a receiving centre's name
+# under 150; anything far longer is a pasted document or a broken export, refused with its length instead of loaded.
+TEXT_LIMITS = {"dossier_code": 100, "receiving_centre": 300}
+
+
 def _column_rules(fmt: DossierFormat) -> str:
     """The rules of the profile's date and coded columns (a bad date, an unknown code word) as ``SELECT`` branches
     of the ``UNION ALL`` in ``row_rejects.sql``: their names, headers, formats and code words come from the source profile."""
@@ -492,5 +498,14 @@ def _column_rules(fmt: DossierFormat) -> str:
         branches.append(
             f"SELECT file_id, pos, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
             f"FROM _dossier_rows t WHERE {present}{name} IS NULL"
+        )
+    for name, limit in TEXT_LIMITS.items():
+        reason = (
+            f"'Cột ''{columns[name].header}'': giá trị dài bất thường (' || length({name}) || ' ký tự, tối đa {limit}); "
+            "có thể đã dán nhầm nội dung vào ô, đề nghị xuất lại dòng này.'"
+        )
+        branches.append(
+            f"SELECT file_id, pos, 'value_too_long:{name}' AS rule, {reason} AS reason, {name} AS value "
+            f"FROM _dossier_rows t WHERE length({name}) > {limit}"
         )
     return "\nUNION ALL\n".join(branches)

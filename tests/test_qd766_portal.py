@@ -367,6 +367,14 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
                                    WHERE file_name NOT LIKE '%2026-M07%' GROUP BY 1""").fetchall()
     )
     assert set(statuses) == {"match", "computed", "portal_authoritative", "portal_score_without_counts"}
+    # Matched rows all name their unit and sort; the province's own total is named and sorts first.
+    unnamed = con.execute("""SELECT role, count(*) FROM mart_qd766_reconciliation
+                             WHERE matched AND (unit_name IS NULL OR sort_key IS NULL) GROUP BY 1""").fetchall()
+    assert unnamed == []
+    province = con.execute("""SELECT DISTINCT unit_name, sort_key FROM mart_qd766_reconciliation
+                              WHERE role = 'province'""").fetchall()
+    assert province and all(key == "00000" and name for name, key in province)
+    assert con.execute("SELECT min(sort_key) FROM mart_qd766_reconciliation WHERE role = 'unit'").fetchone()[0] > "00000"
     learned = con.execute(
         "SELECT DISTINCT portal_code FROM portal_unit_code WHERE source = 'learned' AND portal_code IS NOT NULL ORDER BY 1"
     ).fetchall()

@@ -89,6 +89,8 @@ def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox,
         ({"channel": "Fax"}, "bad_value:channel", "Fax"),
         ({"status": "Đã hoàn thành"}, "finished_without_completion", "thiếu ngày hoàn thành"),
         ({"dossier_code": ""}, "missing_dossier_code", "Thiếu mã hồ sơ"),
+        ({"dossier_code": "HS-" + "x" * 200_000}, "value_too_long:dossier_code", "200003 ký tự, tối đa 100"),
+        ({"receiving_centre": "Bộ phận một cửa " * 13_000}, "value_too_long:receiving_centre", "Nơi tiếp nhận"),
     ],
 )
 def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, reason_part):
@@ -103,6 +105,28 @@ def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, 
     assert [(f, r, ru) for f, r, ru, _ in found] == [("ho_so_20260105.csv", 3, rule)]
     assert reason_part in found[0][3]
     assert stats.rows_rejected == 1
+
+
+def test_a_200_kb_cell_is_quarantined_cut_to_a_readable_length_beside_the_good_rows(inbox):
+    pasted = "Nội dung văn bản dán nhầm vào ô. " * 6_000  # ~200 kB
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="OK-1"),
+            dossier_row(dossier_code=pasted),
+            dossier_row(dossier_code="OK-2", received_at=pasted),
+        ],
+    )
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["OK-1"]
+    rows = con.execute("SELECT row_number, rule, reason, value, record_key FROM quarantine ORDER BY row_number").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(3, "value_too_long:dossier_code"), (4, "bad_date:received_at")]
+    for _, _, reason, value, key in rows:
+        for text in (reason, value, key):
+            assert len(text) < 500, text[:80]
+    assert rows[0][3].endswith(f"… ({len(pasted.strip())} ký tự)") and rows[1][2].startswith("Cột 'Ngày tiếp nhận'")
+    assert stats.rows_rejected == 2
 
 
 def test_unknown_unit_reason_suggests_the_close_official_name(inbox):

@@ -47,6 +47,8 @@ from warehouse.landing import (
 from warehouse.queries import sql
 
 PORTAL_SOURCE = "portal_qd766"
+# The province's own total row of the reconciliation has no unit in dim_unit: it sorts before every unit ("00001"…).
+PROVINCE_SORT_KEY = "00000"
 
 
 # --- portal snapshots -----------------------------------------------------------------------------------
@@ -168,6 +170,9 @@ def load_portal_snapshots(
                 }
                 for m in n.metrics.values()
             ]
+            province_label = (
+                {"unit_name": n.department_name or "Toàn tỉnh", "sort_key": PROVINCE_SORT_KEY} if n.role == "province" else {}
+            )
             for r in reconcile_node(snap.methodology, snap.group, n):
                 message = n.metrics[r["metric_code"]].data_quality_message if r["metric_code"] in n.metrics else None
                 recon.append(
@@ -178,6 +183,7 @@ def load_portal_snapshots(
                         "department_id": n.department_id,
                         "status_label": STATUS_LABELS[r["status"]],
                         "data_quality_label": data_quality_label(r["data_quality_status"], message),
+                        **province_label,
                     }
                 )
     codes = [{**c, "loaded_at": now} for c in portal_codes_seen([s for s in snapshots if s.usable], matcher)]

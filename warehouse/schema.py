@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import duckdb
 
+from scoring.task_status import STATUS_LABELS as TASK_STATUS_LABELS
 from warehouse.queries import sql
 
 # The only trace of an applicant's ID number (common/pii.py): not reversible without the secret, not linkable across years.
@@ -386,7 +387,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
                 "cách có điểm: self | computed | survey_* | external | group (PAR, DTI); linear | target | "
                 "unresolved | info (quy tắc Chỉ số 766)"
             ),
-            "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI); linear | target | unresolved | info (766)",
+            "rule_kind": (
+                "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI: linear = target, điểm tối đa × min(1, giá trị/chỉ tiêu)); "
+                "linear | target | unresolved | info (766: linear = proportional, điểm tối đa × min(1, R/100))"
+            ),
             "rule_text": "cách chấm bằng lời (tiếng Việt)",
             "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",
             "applies_to": "nhóm đơn vị áp dụng (agency, commune, ward); rỗng: mọi đơn vị của bộ",
@@ -730,7 +734,7 @@ COMMON_COMMENTS: dict[str, str] = {
     # Structured columns of quarantine and file_issues (issue 13): written by the loaders, so reports never parse
     # file names or reason sentences. NULL where the source does not tell.
     "criterion_code": "mã tiêu chí/thành phần của bộ chỉ số mà dòng hoặc ghi chú nói tới (PAR, DTI); NULL khi không có",
-    "unit_code": "mã đơn vị (dim_unit.unit_code; nhiệm vụ kế hoạch: có thể là mã phòng của Sở, dim_office.office_code)",
+    "unit_code": "mã đơn vị (dim_unit.unit_code)",
     "unit_name": "tên đơn vị hiện hành (dim_unit.unit_name hoặc dim_office.office_name)",
     "sort_key": (
         "khóa sắp xếp theo thứ tự chữ cái tiếng Việt của tên đơn vị (a ă â b c d đ …), số thứ tự 5 chữ số: "
@@ -750,7 +754,7 @@ COMMON_COMMENTS: dict[str, str] = {
     "rule": "mã quy tắc kiểm tra bị vi phạm (xem README, bảng quy tắc)",
     "reason": "lý do bằng tiếng Việt, để gửi lại cho đơn vị",
     "blocking": "true: cả tệp không nạp được; false: chỉ ghi nhận, tệp vẫn được nạp",
-    "period_label": "kỳ: 2026-M03 (tháng) | 2026-Q1 (quý) | 2026-H1 (6 tháng) | 2026-Y (lũy kế năm)",
+    "period_label": "kỳ: 2026-M03 (tháng) | 2026-Q1 (quý) | 2026-Y (lũy kế năm); báo cáo tiến độ nhiệm vụ có thêm 2026-H1 (6 tháng)",
     "period_kind": "loại kỳ: month (tháng) | quarter (quý) | year (lũy kế từ đầu năm)",
     "period_start": "ngày đầu kỳ",
     "period_end": "ngày cuối kỳ",
@@ -807,7 +811,7 @@ COMMON_COMMENTS: dict[str, str] = {
     "due_at": "hạn trả kết quả (giờ Việt Nam)",
     "completed_at": "thời điểm hoàn thành, trả kết quả; NULL khi chưa xong",
     "supplement_requests": "số lần yêu cầu bổ sung hồ sơ (trên 1 lần tính là trễ hạn, chỉ tiêu 2.1 QĐ 766)",
-    "digitised": "hồ sơ được số hóa (chỉ tiêu 6.x QĐ 766)",
+    "digitised": "hồ sơ được số hóa (nhóm 4, chỉ tiêu 4.2 QĐ 766)",
     "electronic_result": "có kết quả điện tử",
     "fee_due": "phí, lệ phí phải nộp (đồng)",
     "paid_online": "đã thanh toán trực tuyến",
@@ -914,13 +918,14 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
         "source_file": "tệp báo cáo tiến độ (tien_do/…)",
     },
     "mart_task_status": {
-        "status_label": "tình trạng bằng tiếng Việt (Đúng tiến độ, Sắp đến hạn, Quá hạn…)",
+        "status_label": "tình trạng bằng tiếng Việt: " + " | ".join(TASK_STATUS_LABELS.values()),
         "completed_on": "ngày hoàn thành (báo cáo của các đơn vị chủ trì); NULL khi chưa xong",
         "percent": "tỷ lệ khối lượng thực hiện theo báo cáo mới nhất đã gửi đến ngày as_of (%)",
         "as_of": "ngày tình trạng được xét",
     },
     "mart_task_completion": {
         "as_of": "ngày cuối kỳ (hoặc ngày dữ liệu nếu kỳ chưa kết thúc)",
+        "unit_code": "mã phòng/đơn vị chủ trì (dim_office.office_code hoặc dim_unit.unit_code), hoặc mã của Sở cho dòng của cả Sở",
         "unit_name": "tên phòng/đơn vị chủ trì, hoặc tên Sở cho dòng của cả Sở",
         "tasks": "số nhiệm vụ đơn vị chủ trì",
         "completed_on_time": "số nhiệm vụ hoàn thành đúng hạn",
@@ -957,7 +962,10 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     "mart_dti_component": {
         "code": "mã thành phần DTI",
         "name": "tên thành phần",
-        "rule_kind": "quy tắc chấm: yes_no | choice | linear | thresholds; NULL khi không theo quy tắc",
+        "rule_kind": (
+            "quy tắc chấm: yes_no | choice | linear | thresholds (linear = target: điểm tối đa × min(1, giá trị/chỉ tiêu)); "
+            "NULL khi không theo quy tắc"
+        ),
         "self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số)",
         "external_value": "giá trị do hệ thống khác cung cấp (stg_dti_external)",
     },
@@ -1019,11 +1027,19 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     },
     "portal_qd766_issue": {"field": "trường JSON có vấn đề"},
     "portal_unit_code": {"portal_code": "mã đơn vị trên Cổng (departmentCode)", "unit_name": "tên đơn vị trong danh mục"},
-    "mart_qd766_reconciliation": {"unit_name": "tên đơn vị trong danh mục (NULL khi không khớp: xem department_name)"},
+    "mart_qd766_reconciliation": {
+        "unit_name": "tên đơn vị trong danh mục (NULL khi không khớp: xem department_name); dòng toàn tỉnh: tên Cổng ghi",
+        "unit_code": "mã đơn vị trong danh mục; NULL khi không khớp (matched = false) và ở dòng toàn tỉnh (role = province)",
+        "matched": "true: dòng khớp một đơn vị của danh mục, hoặc là dòng toàn tỉnh (role = province)",
+        "sort_key": "khóa sắp xếp tiếng Việt như các mart khác; dòng toàn tỉnh là 00000 (đứng đầu); NULL khi không khớp",
+    },
     "mart_qd766_indicator": {
         "score": "điểm chỉ tiêu theo quy tắc (rule)",
         "max_score": "điểm tối đa của chỉ tiêu",
-        "rule": "quy tắc chấm: linear | target | unresolved | info",
+        "rule": (
+            "quy tắc chấm: linear (= proportional: điểm tối đa × min(1, R/100)) | target (điểm tối đa × min(1, R/chỉ tiêu)) | "
+            "unresolved (dùng điểm của Cổng) | info (không tính điểm)"
+        ),
         "numerator": "tử số (số hồ sơ, PAKN, thủ tục… đo từ kho)",
         "denominator": "mẫu số",
     },

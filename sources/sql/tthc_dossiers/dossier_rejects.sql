@@ -1,4 +1,5 @@
--- One row per broken rule of a line, and one per malformed line, in the shape of the quarantine.
+-- One row per broken rule of a line, and one per malformed line, in the shape of the quarantine (long values cut:
+-- _shown, shown_macro.sql).
 CREATE OR REPLACE TEMP TABLE _dossier_rejects AS
 SELECT
     'tthc_dossier' AS source,
@@ -6,11 +7,11 @@ SELECT
     f.export_date AS partition_date,
     _line(x.file_id, x.pos) AS row_number,
     t.resolving_unit_code AS unit_code,
-    t.resolving_unit_raw AS unit_name,
-    t.dossier_code AS record_key,
+    _shown(t.resolving_unit_raw) AS unit_name,
+    _shown(t.dossier_code) AS record_key,
     x.rule,
-    x.reason,
-    x.value
+    _shown(x.reason) AS reason,
+    _shown(x.value) AS value
 FROM _row_rejects AS x INNER JOIN _files AS f USING (file_id)
 LEFT JOIN _dossier_rows AS t ON t.file_id = x.file_id AND t.pos = x.pos
 UNION ALL

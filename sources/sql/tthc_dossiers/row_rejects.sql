@@ -1,8 +1,9 @@
 -- Hard rules, one SELECT each: a row breaking one is quarantined, with a Vietnamese reason and the offending value
 -- (rows by their scan position pos; lines are worked out for the few quarantined ones).
 -- fragment column_rules: a rule for each date and coded column of the source profile (a bad date, an unknown code
--- word), built in Python from the profile's columns, headers and formats. $result_statuses: the statuses of a
--- finished dossier; $stray_files: the files whose normalised copy marks invalid bytes (see csvfiles.UNREADABLE).
+-- word, a text far longer than any real one), built in Python from the profile's columns, headers and formats.
+-- $result_statuses: the statuses of a finished dossier; $stray_files: the files whose normalised copy marks invalid
+-- bytes (see csvfiles.UNREADABLE).
 CREATE OR REPLACE TEMP TABLE _row_rejects AS
 SELECT
     file_id,
