@@ -21,7 +21,18 @@ QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
     group_name=groups.QUALITY,
     kinds={"excel"},
     pool=WRITER_POOL,
-    deps=[tthc_dossiers, tthc_catalogue, "petitions", "procedure_publication"],
+    # Every loader that quarantines rows or notes files: in the daily run the dossiers and plan registers; rerun at
+    # the end of the task-progress and yearly runs (pipelines/jobs.py), after the reports, forms and surveys loaded.
+    deps=[
+        tthc_dossiers,
+        tthc_catalogue,
+        "petitions",
+        "procedure_publication",
+        "plan_register",
+        "task_status",
+        "par_scorecards",
+        "dti_scorecards",
+    ],
     description="Báo cáo chất lượng dữ liệu (Excel): theo từng đơn vị, dòng bị loại và lý do, lỗi tệp, cảnh báo.",
 )
 def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:

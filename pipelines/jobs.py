@@ -9,7 +9,8 @@ from assets.partitions import PERIOD_PARTITIONS, daily_partitions
 
 # Every job selects whole asset groups (assets/groups.py): a new asset joins the job of its group and nothing else.
 # An unpartitioned asset that a period job must rerun after its own group (the plan registers before the quarter's
-# task status, the snapshot after the yearly indices) is named here, the only assets a job takes outside its groups.
+# task status, the snapshot after the yearly indices, the quality workbook after the reports and forms they load) is
+# named here, the only assets a job takes outside its groups.
 
 
 def _job_selection(job_groups: tuple[str, ...], shared: tuple[str, ...] = ()) -> dg.AssetSelection:
@@ -26,7 +27,7 @@ PERIOD_JOBS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str]] = {
     "task_progress": (
         "quarter",
         (groups.TASK_PROGRESS,),
-        ("plan_register",),
+        ("plan_register", "data_quality_workbook"),
         "Tiến độ nhiệm vụ kế hoạch CCHC: sổ kế hoạch, báo cáo của đơn vị, tình trạng, báo cáo gửi Sở Nội vụ.",
     ),
     # Last: it publishes the snapshot, so the day's task progress reaches analysts too. The PAR index and the DTI
@@ -34,7 +35,7 @@ PERIOD_JOBS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str]] = {
     "yearly_indices": (
         "year",
         (groups.QD766, groups.PAR, groups.DTI),
-        ("analyst_snapshot", "web_publication"),
+        ("data_quality_workbook", "analyst_snapshot", "web_publication"),
         (
             "Chỉ số 766 lũy kế năm, Chỉ số CCHC và Chỉ số chuyển đổi số: bảng xếp hạng Excel, phiếu kết quả, "
             "bản chụp cho phân tích."

@@ -333,8 +333,14 @@ def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], se
         f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
         f"(run {', '.join(r.run_id[:8] for r in results)}, lịch sử trong {settings.dagster_home})."
     )
-    print(f"Kiểm tra chất lượng: {len(checks) - len(failed)}/{len(checks)} đạt")
-    for check in {(c.asset_key, c.check_name): c for c in failed}.values():  # one line per check, not per run
+    # A check runs once per partition and per run (a month's check in every month's run): count checks, not runs.
+    distinct = {(c.asset_key, c.check_name) for c in checks}
+    failing = {(c.asset_key, c.check_name): c for c in failed}
+    print(
+        f"Kiểm tra chất lượng: {len(distinct) - len(failing)}/{len(distinct)} kiểm tra đạt ở mọi lượt "
+        f"({len(checks)} lượt đánh giá, {len(failed)} lượt không đạt)"
+    )
+    for check in failing.values():  # one line per check, not per run
         level = "CHẶN" if check.severity == dg.AssetCheckSeverity.ERROR else "cảnh báo"
         print(f"  - [{level}] {check.asset_key.to_user_string()}.{check.check_name}")
     for event in events:

@@ -142,10 +142,12 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
     "qd766_monthly": ({"qd766_month"}, 1),
     "qd766_quarterly": ({"qd766_quarter"}, 1),
     "qd766_sources": ({"petitions", "procedure_publication", "qd766_portal_snapshots"}, 1),
-    "task_progress": ({"plan_register", "task_progress_workbook", "task_reports", "task_status"}, 1),
+    # The quality workbook again once the reports, forms and surveys are loaded (it was written before them).
+    "task_progress": ({"data_quality_workbook", "plan_register", "task_progress_workbook", "task_reports", "task_status"}, 1),
     "yearly_indices": (
         {
             "analyst_snapshot",
+            "data_quality_workbook",
             "dti_inputs",
             "dti_scorecards",
             "dti_workbook",

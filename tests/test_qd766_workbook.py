@@ -307,7 +307,7 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
 def test_group_sheet_explains_the_score(workbook):
     _, wb = workbook
     ws = wb[group_sheet_name(1, METHODOLOGY.groups[0])]
-    header = find_row(ws, "Hạng")
+    header = find_row(ws, "Hạng chung")  # the unit's overall rank, not a rank within the group
     headers = [c.value for c in ws[header]]
     assert "1.4 Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG — Tỷ lệ (%)" in headers
     assert "1.4 — Điểm (6)" in headers and "Điểm nhóm (18)" in headers
@@ -324,7 +324,7 @@ def test_group_sheet_explains_the_score(workbook):
     assert any(r.type == "expression" for cf in ws.conditional_formatting for r in cf.rules)
 
     ws = wb[group_sheet_name(2, METHODOLOGY.groups[1])]  # 2.2 is info: a value, no points
-    headers = [c.value for c in ws[find_row(ws, "Hạng")]]
+    headers = [c.value for c in ws[find_row(ws, "Hạng chung")]]
     assert any(h.startswith("2.2 ") and "không tính điểm" in h for h in headers)
     assert not any(h.startswith("2.2 — Điểm") for h in headers)
 

@@ -111,10 +111,32 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
                 "par_blank_forms_yearly",
             }
             assert (Path(operator_env["CCHC_WAREHOUSE_DIR"]) / "warehouse.duckdb").exists()
+            _quality_workbook_names_every_rejected_file(operator_env)
             _reexecute_from_the_ui(instance, next(r for r in runs if r.job_name == "par_blank_forms_yearly"))
         finally:
             if first.poll() is None:
                 os.killpg(first.pid, signal.SIGKILL)
+
+
+def _quality_workbook_names_every_rejected_file(env: dict[str, str]) -> None:
+    """The quality workbook is written again after the task reports, forms and surveys are loaded: it names every
+    file of the published quarantine and file notes, not only the day's exports (it once stopped at the dossiers)."""
+    import duckdb
+    import openpyxl
+
+    from workbooks.quality import SHEET_DETAIL, SHEET_FILES
+
+    with duckdb.connect(str(Path(env["CCHC_WAREHOUSE_DIR"]) / "warehouse.duckdb"), read_only=True) as con:
+        expected = {
+            r[0] for r in con.execute("SELECT file_name FROM quarantine UNION SELECT file_name FROM file_issues").fetchall()
+        }
+        sources = {r[0] for r in con.execute("SELECT source FROM quarantine UNION SELECT source FROM file_issues").fetchall()}
+    assert {"par_form", "dti_form", "plan_register"} <= sources, sources
+    book = openpyxl.load_workbook(Path(env["CCHC_REPORTS"]) / "bao_cao_chat_luong_du_lieu.xlsx", read_only=True)
+    shown = " ".join(
+        str(v) for name in (SHEET_DETAIL, SHEET_FILES) for row in book[name].iter_rows(values_only=True) for v in row if v
+    )
+    assert {f for f in expected if f and Path(f).name not in shown and f not in shown} == set()
 
 
 def _reexecute_from_the_ui(instance: dg.DagsterInstance, parent: dg.DagsterRun) -> None:

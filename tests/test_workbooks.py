@@ -222,12 +222,41 @@ def test_file_issues_and_findings(workbook_path: Path) -> None:
     wb = load_workbook(workbook_path)
     files = table_rows(wb[SHEET_FILES], header_row_of(wb[SHEET_FILES]))
     # the source by its Vietnamese name (an unknown one: "Nguồn khác"), no column of rule codes (issue 14)
-    assert files == [(1, "Nguồn khác", "ho_so_20260103.csv", datetime(2026, 1, 3), 'Thiếu cột "Mã hồ sơ"')]
+    assert files == [
+        (1, "Nguồn khác", "ho_so_20260103.csv", datetime(2026, 1, 3), "Không nạp: sửa và gửi lại", 'Thiếu cột "Mã hồ sơ"')
+    ]
     findings = table_rows(wb[SHEET_FINDINGS], header_row_of(wb[SHEET_FINDINGS]))
     assert [(r[1], r[3]) for r in findings] == [
         ("(Toàn hệ thống)", "Không có tệp ngày 04/01/2026"),
         ("Xã Yên Trạch", "14 ngày không có hồ sơ"),
     ]
+
+
+def test_refused_files_come_before_notes_on_loaded_files(tmp_path: Path) -> None:
+    notes = [
+        {
+            "source": "tthc_dossier",
+            "file_name": "ho_so_20260102.csv",
+            "partition_date": date(2026, 1, 2),
+            "blocking": False,
+            "rule": "encoding_converted",
+            "reason": "Tệp mã Windows-1258, đã chuyển sang UTF-8.",
+        },
+        {
+            "source": "par_form",
+            "file_name": "tu_danh_gia_2026_05443.xlsx",
+            "partition_date": None,
+            "blocking": True,
+            "rule": "missing_columns",
+            "reason": "Thiếu cột 'Điểm tự đánh giá'.",
+        },
+    ]
+    path = write_quality_workbook(
+        tmp_path / "q.xlsx", rejected_rows=[], file_issues=notes, findings=[], units=UNITS, period_label="x"
+    )
+    ws = load_workbook(path)[SHEET_FILES]
+    got = [(r[2], r[4]) for r in table_rows(ws, header_row_of(ws))]
+    assert got == [("tu_danh_gia_2026_05443.xlsx", "Không nạp: sửa và gửi lại"), ("ho_so_20260102.csv", "Đã nạp (ghi chú)")]
 
 
 def test_empty_input_says_no_errors(tmp_path: Path) -> None:

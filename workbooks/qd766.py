@@ -498,9 +498,13 @@ def _indicator_columns(ind: Indicator) -> list[Column]:
     return columns
 
 
+# A group sheet lists units in the ranking's order with their overall rank, not a rank within the group: said so.
+OVERALL_RANK_COLUMNS = (Column("Hạng chung", "rank", 8, "0", align="center"), *RANK_COLUMNS[1:])
+
+
 def group_columns(group: Group) -> tuple[Column, ...]:
     return (
-        *RANK_COLUMNS,
+        *OVERALL_RANK_COLUMNS,
         Column("Đơn vị", "unit", 34),
         Column("Nhóm xếp hạng", "ranking_group", 14),
         *(c for ind in group.indicators for c in _indicator_columns(ind)),

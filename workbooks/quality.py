@@ -69,8 +69,12 @@ FILE_COLUMNS = (
     Column("Nguồn dữ liệu", "source", 16),
     Column("Tệp dữ liệu", "file_name", 28),
     Column("Ngày dữ liệu", "partition_date", 12, "dd/mm/yyyy", align="center"),
+    Column("Tệp có được nạp?", "outcome", 22),
     Column("Lý do", "reason", 70),
 )
+# A file issue either refused the whole file (blocking) or is a note on a file that was loaded (a converted
+# encoding, a renamed column, a superseded form): officials must tell the two apart at a glance.
+FILE_REFUSED, FILE_LOADED_WITH_NOTE = "Không nạp: sửa và gửi lại", "Đã nạp (ghi chú)"
 FINDING_COLUMNS = (
     Column("STT", "stt", 6, align="center"),
     Column("Đơn vị", "unit", 36),
@@ -97,7 +101,11 @@ GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "Chi tiết: từng dòng bị loại, gồm tệp, số thứ tự dòng trong tệp, mã hồ sơ, lý do và giá trị sai. "
                 'Dùng bộ lọc ở cột "Đơn vị" để xem riêng dữ liệu của đơn vị mình.'
             ),
-            "Lỗi tệp: tệp không đọc được hoặc sai mẫu; toàn bộ tệp chưa được nạp.",
+            (
+                f'Lỗi tệp: mỗi dòng là một tệp. "{FILE_REFUSED}": tệp không đọc được hoặc sai mẫu, toàn bộ tệp chưa '
+                f'được nạp. "{FILE_LOADED_WITH_NOTE}": tệp vẫn được nạp, chỉ ghi nhận để đơn vị biết (đã đổi bảng mã, '
+                "tên cột khác mẫu, phiếu đã được thay bằng phiếu gửi sau...)."
+            ),
             (
                 "Cảnh báo: dấu hiệu cần kiểm tra (ngày không có tệp, đơn vị nhiều ngày không phát sinh hồ sơ...); "
                 "dữ liệu vẫn được nạp."
@@ -249,11 +257,13 @@ def _file_rows(file_issues: Iterable[dict]) -> list[dict]:
             "source": source_label(f.get("source")),
             "file_name": _text(f.get("file_name")),
             "partition_date": _as_date(f.get("partition_date")),
+            "outcome": FILE_LOADED_WITH_NOTE if f.get("blocking") is False else FILE_REFUSED,
             "reason": f.get("reason"),
         }
         for f in file_issues
     ]
-    rows.sort(key=lambda r: (str(r["partition_date"] or ""), r["source"], r["file_name"]))
+    # Refused files first: they are what a unit must send again.
+    rows.sort(key=lambda r: (r["outcome"] != FILE_REFUSED, str(r["partition_date"] or ""), r["source"], r["file_name"]))
     return [{"stt": i, **row} for i, row in enumerate(rows, start=1)]
 
 
@@ -357,7 +367,7 @@ def write_quality_workbook(
         wb.create_sheet(SHEET_FILES),
         FILE_COLUMNS,
         _file_rows(file_issues),
-        title="CÁC TỆP DỮ LIỆU KHÔNG NẠP ĐƯỢC",
+        title="LỖI VÀ GHI CHÚ VỀ TỆP DỮ LIỆU (TỆP KHÔNG NẠP ĐƯỢC XẾP TRƯỚC)",
         subtitles=subtitles,
         empty_text="Không có lỗi tệp",
     )
