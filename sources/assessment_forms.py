@@ -48,6 +48,8 @@ from sources.task_formats import (
     clean_faults,
     fill_body_merges,
     find_table,
+    is_column_number_row,
+    merged_ranges,
     open_sheets,
     optional_text,
     workbook_issue,
@@ -386,7 +388,7 @@ def _read_form(
         _note(result, "hidden_cells", f"trang tính ẩn {names} cũng chứa bảng tự đánh giá: không đọc, chỉ đọc trang đang hiện.")
     elif not visible:
         _note(result, "hidden_cells", "bảng tự đánh giá nằm trên trang tính bị ẩn; vẫn được đọc. Đề nghị không ẩn trang.")
-    found = _labels(ws, table.header_row - 1)
+    found = _labels(ws, table.header_top - 1)  # above the header's first row (of two, on an official form)
     if not _read_header(result, found, trees, matcher, year, index) or result.unit_group is None:
         return
     _read_body(result, ws, table, result.unit_group)
@@ -399,7 +401,7 @@ def _form_tables(wb: Any) -> tuple[list[tuple[Any, Table]], list[str]]:
     found: list[tuple[Any, Table]] = []
     for sheet in sorted(wb.worksheets, key=lambda s: match_key(s.title) != match_key(FORM_SHEET)):
         grid = [[c for c in r] for r in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 60), values_only=True)]
-        table, missing_here = find_table(grid, FORM_COLUMNS)
+        table, missing_here = find_table(grid, FORM_COLUMNS, merges=merged_ranges(sheet))
         if table is not None:
             found.append((sheet, table))
         missing = missing or missing_here
@@ -610,6 +612,8 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
     result.difficulties = _without_personal_data(result, texts.get("difficulties"), "mục khó khăn, vướng mắc")
     result.proposals = _without_personal_data(result, texts.get("proposals"), "mục đề xuất, kiến nghị")
     first = table.header_row + 1
+    if is_column_number_row([ws.cell(first, c).value for c in range(1, ws.max_column + 1)]):
+        first += 1  # the "(1) (2) (3)" row offices put under the header: no criterion
     _note_layout(result, ws, table, end)
     body = _Body(
         result,
@@ -1070,7 +1074,7 @@ def _appraisal_table(sheets: list[tuple[Any, list[list[Any]]]]) -> tuple[Any, Ta
     """(sheet, table, grid) of the first sheet holding the appraisal table; (None, None, the last grid) if none."""
     grid: list[list[Any]] = []
     for sheet, grid in sheets:
-        table, _ = find_table(grid, APPRAISAL_COLUMNS)
+        table, _ = find_table(grid, APPRAISAL_COLUMNS, merges=merged_ranges(sheet))
         if table is not None:
             return sheet, table, grid
     return None, None, grid

@@ -115,7 +115,7 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
                 "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False
             )
         )
-    found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_row - 1))
+    found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found)
     _column_notes(result, table)

@@ -123,7 +123,7 @@ def read_progress_report(
                 )
             )
         return result
-    found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_row - 1))
+    found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found, unit_matcher, today)
     if any(i.blocking for i in result.file_issues):

@@ -2,16 +2,17 @@
 
 Both are sheets laid out as Vietnamese offices lay them out: title rows, labelled header cells for the metadata
 ("Số kế hoạch:", "Đơn vị báo cáo:" …, the value in the next non-empty cell to the right or after the colon), then a
-table whose header row is found by its labels (ignoring case, diacritics, spacing; aliases accepted; extra columns
-ignored). The readers (``sources/plan_register.py``, ``sources/progress_report.py``) and the demo generator
-(``demo/plan.py``) both use this module. Texts are kept as written (NFC, spaces collapsed): completion times are
-parsed by ``sources/deadlines.py`` and unit names matched by ``sources/task_units.py``, not here.
+table whose header is found by its labels (ignoring case, diacritics, spacing; aliases accepted; extra columns
+ignored): one row, or two or three rows as official forms write it (a group heading merged over its sub-labels, the
+other labels merged down over the rows). The readers (``sources/plan_register.py``, ``sources/progress_report.py``)
+and the demo generator (``demo/plan.py``) both use this module. Texts are kept as written (NFC, spaces collapsed):
+completion times are parsed by ``sources/deadlines.py`` and unit names matched by ``sources/task_units.py``, not here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -209,31 +210,141 @@ def parse_report_period(text: str) -> str | None:
 # --- sheets --------------------------------------------------------------------------------------------------
 
 _COLUMN_NUMBERS = re.compile(r"\(?\d{1,2}\)?")
+# An official form's header may span this many rows: group headings merged over the sub-labels of their columns.
+MAX_HEADER_ROWS = 3
+# A merged range of a sheet: (min_row, min_col, max_row, max_col), 1-based as openpyxl gives them.
+Merge = tuple[int, int, int, int]
 
 
 @dataclass
 class Table:
-    """Where a sheet's table is: its header row (1-based), the column of each field (0-based), unknown headers."""
+    """Where a sheet's table is: the last row of its header (1-based; the data start on the next row), the column of
+    each field (0-based), unknown headers, and how many rows the header spans (2 or 3 on an official form whose
+    group headings are merged over the sub-labels of their columns)."""
 
     header_row: int
     columns: dict[str, int]
     unknown: list[str]
+    header_rows: int = 1
+
+    @property
+    def header_top(self) -> int:
+        """The first row of the header (1-based): the labelled metadata cells are above it."""
+        return self.header_row - self.header_rows + 1
 
 
-def find_table(grid: list[list[Any]], columns: tuple[Column, ...], scan_rows: int = 40) -> tuple[Table | None, list[str]]:
-    """The first row holding every required column's label; otherwise (None, the required labels missing from the
-    row that came closest)."""
+def merged_ranges(ws: Any) -> list[Merge]:
+    """The merged ranges of a sheet (none for an object without them)."""
+    ranges = getattr(getattr(ws, "merged_cells", None), "ranges", ())
+    return [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges]
+
+
+def find_table(
+    grid: list[list[Any]], columns: tuple[Column, ...], scan_rows: int = 40, merges: Sequence[Merge] = ()
+) -> tuple[Table | None, list[str]]:
+    """The table of a sheet: the first row (scanning down) that ends a header holding every required column's label;
+    otherwise (None, the required labels missing from the header that came closest).
+
+    A header is one row, or up to ``MAX_HEADER_ROWS`` rows as official forms write it: "STT", "Tiêu chí" merged down
+    over both rows, a group heading ("Kết quả tự đánh giá") merged across the sub-labels written under it
+    (``merges``: the sheet's merged ranges; without them a merged cell is read in its top-left cell only). Of the
+    headers ending on a row the one mapping most columns wins, the shortest on a tie, so a one-row header is found
+    exactly as before. The rows under a header extend it only when they map more columns (a data row never does):
+    a first row that alone holds every label, over sub-labels, is still read whole."""
+    keys = {match_key(text) for c in columns for text in (c.header, *c.aliases)}
+    spread = _spread_merges(grid[: scan_rows + MAX_HEADER_ROWS - 1], merges)
     best: tuple[int, list[str]] = (-1, [c.header for c in columns if c.required])
-    for index, row in enumerate(grid[:scan_rows]):
-        headers = [cell_text(v) for v in row]
-        mapping, unknown = header_mapping(headers, columns)
-        found = {c.name for c in mapping.values()}
-        missing = [c.header for c in columns if c.required and c.name not in found]
-        if not missing:
-            return Table(index + 1, {c.name: i for i, c in mapping.items()}, [u for u in unknown if u]), []
-        if len(found) > best[0]:
-            best = (len(found), missing)
+    for last in range(min(scan_rows, len(grid))):
+        chosen: Table | None = None
+        for top in range(last, max(-1, last - MAX_HEADER_ROWS), -1):
+            if top < last and not all(_header_like(row) for row in grid[top : last + 1]):
+                break  # a blank row or a "(1) (2) (3)" row is no part of a header
+            table, missing, found = _header_candidate(grid, spread, top, last, columns, keys)
+            if found > best[0]:
+                best = (found, missing)
+            if table is not None and (chosen is None or len(table.columns) > len(chosen.columns)):
+                chosen = table
+        if chosen is not None:
+            return _extend_down(grid, spread, chosen, columns, keys), []
     return None, best[1]
+
+
+def _header_like(row: list[Any]) -> bool:
+    """Whether a row may be part of a header spanning several rows: it holds text and is no column-number row."""
+    return any(cell_text(v) for v in row) and not is_column_number_row(row)
+
+
+def _spread_merges(grid: list[list[Any]], merges: Sequence[Merge]) -> list[list[tuple[str, bool]]]:
+    """Each cell's text, the top-left value given to every cell of its merged range, with whether the cell lies right
+    of the range's first column (a group heading spread over its columns: a prefix there, never a label alone)."""
+    cells = [[(cell_text(v), False) for v in row] for row in grid]
+    for min_row, min_col, max_row, max_col in merges:
+        if min_row > len(cells) or min_col > len(cells[min_row - 1]):
+            continue
+        text = cells[min_row - 1][min_col - 1][0]
+        for r in range(min_row, min(max_row, len(cells)) + 1):
+            for c in range(min_col, min(max_col, len(cells[r - 1])) + 1):
+                if (r, c) != (min_row, min_col):
+                    cells[r - 1][c - 1] = (text, c > min_col)
+    return cells
+
+
+def _stacked_label(stack: list[tuple[str, bool]], keys: set[str]) -> str:
+    """The label of a column from its header cells, top to bottom: the lowest text joined to the ones above it when
+    that is a known label ("Ngày" over "hoàn thành": "hoàn thành" alone is an alias of another column), else the
+    lowest text of its own (from a vertical merge, or the upper row when the rows under it are empty). A group
+    heading spread over the column (right of its first cell) is never a label alone, so never an unknown column."""
+    texts: list[tuple[str, bool]] = []
+    for text, spill in stack:
+        if text and (not texts or texts[-1][0] != text):  # a vertical merge repeats its text
+            texts.append((text, spill))
+    for depth in range(2, len(texts) + 1):
+        joined = " ".join(t for t, _ in texts[-depth:])
+        if match_key(joined) in keys:
+            return joined
+    return "" if not texts or texts[-1][1] else texts[-1][0]
+
+
+def _header_candidate(
+    grid: list[list[Any]],
+    spread: list[list[tuple[str, bool]]],
+    top: int,
+    last: int,
+    columns: tuple[Column, ...],
+    keys: set[str],
+) -> tuple[Table | None, list[str], int]:
+    """(the table when rows top..last, 0-based, are a header holding every required label, the required labels
+    missing, how many columns were found). One row is read as written, merged cells as they are (as ever)."""
+    if top == last:
+        headers = [cell_text(v) for v in grid[last]]
+    else:
+        width = max(len(row) for row in spread[top : last + 1])
+        headers = [
+            _stacked_label([row[c] if c < len(row) else ("", False) for row in spread[top : last + 1]], keys)
+            for c in range(width)
+        ]
+    mapping, unknown = header_mapping(headers, columns)
+    found = {c.name for c in mapping.values()}
+    missing = [c.header for c in columns if c.required and c.name not in found]
+    if missing:
+        return None, missing, len(found)
+    table = Table(last + 1, {c.name: i for i, c in mapping.items()}, [u for u in unknown if u], last - top + 1)
+    return table, [], len(found)
+
+
+def _extend_down(
+    grid: list[list[Any]], spread: list[list[tuple[str, bool]]], table: Table, columns: tuple[Column, ...], keys: set[str]
+) -> Table:
+    """The header with the rows under it that map more columns: sub-labels under a first row that already held every
+    required label. A data row never maps more (its values replace the labels), so a one-row header stays one row."""
+    top = table.header_top - 1
+    for last in range(table.header_row, min(top + MAX_HEADER_ROWS, len(spread))):
+        if not _header_like(grid[last]):
+            break
+        deeper, _, _ = _header_candidate(grid, spread, top, last, columns, keys)
+        if deeper is not None and len(deeper.columns) > len(table.columns):
+            table = deeper
+    return table
 
 
 def is_column_number_row(row: list[Any]) -> bool:
@@ -301,7 +412,7 @@ def table_sheet(
     hidden: list[str] = []
     missing: list[str] = []
     for ws, grid in sheets:
-        table, missing_here = find_table(grid, columns)
+        table, missing_here = find_table(grid, columns, merges=merged_ranges(ws))
         if table is None:
             missing = missing or missing_here
         elif getattr(ws, "sheet_state", "visible") != "visible":
@@ -421,7 +532,7 @@ def fill_body_merges(ws: Any, grid: list[list[Any]], table: Table, headers: dict
     names = {col: name for name, col in table.columns.items()}
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         if rng.min_row <= table.header_row:
-            continue  # title and header rows: merging is normal there
+            continue  # title and header rows (all of them, when the header spans several): merging is normal there
         top = rng.min_row
         value = grid[rng.min_row - 1][rng.min_col - 1]
         for r in range(top, rng.max_row + 1):

@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 from common.units import load_units, matcher_for
 from forms.assessment_forms import write_blank_form
 from scoring.criteria import load_tree
-from sources.assessment_forms import evidence_parts, read_appraisal, read_self_assessment, read_survey
+from sources.assessment_forms import FORM_COLUMNS, evidence_parts, read_appraisal, read_self_assessment, read_survey
+from sources.task_formats import find_table
 from tests.conftest import cp1258_bytes
 from tests.excel_files import with_saved_values, xlsx_as_xls
 
@@ -346,6 +347,102 @@ def test_empty_and_broken_files(tmp_path: Path, blank: Path, trees, matcher) -> 
         result = read_self_assessment(path, trees, matcher)
         assert [i.rule for i in result.file_issues] == [rule] and not result.loadable
         assert result.file_issues[0].blocking
+
+
+def _official_form(path: Path, commune, header: list[list[object]], merges: tuple[str, ...]) -> Path:
+    """A form laid out by hand as official forms are: title, labelled header cells, then ``header`` (its rows start
+    on row 15 whatever their number) with its merges, the criteria and the sections below."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    top = [
+        ["ỦY BAN NHÂN DÂN TỈNH THÁI NGUYÊN"],
+        ["PHIẾU TỰ ĐÁNH GIÁ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2026"],
+        [],
+        ["Đơn vị:", commune.name],
+        ["Mã đơn vị:", commune.code],
+        ["Năm đánh giá:", 2026],
+        ["Bộ chỉ số:", "Chỉ số cải cách hành chính (PAR INDEX) - Quyết định số 99/QĐ-UBND ngày 01/02/2026"],
+        ["Ngày lập phiếu:", datetime(2026, 11, 5)],
+        [],
+        ["Ghi chú: đơn vị chấm điểm vào cột Điểm tự đánh giá, ghi tài liệu kiểm chứng hoặc giải trình."],
+        [],
+        [],
+        [],
+        [],
+    ]
+    body = [
+        ["LV1", "Công tác chỉ đạo, điều hành CCHC", 6],
+        ["LV1.1", "Ban hành kế hoạch CCHC năm", 2, 1.75, EVIDENCE, None],
+        ["LV1.2", "Báo cáo CCHC định kỳ", 1.5, 1.5, None, "Gửi đủ 4 báo cáo quý đúng hạn."],
+        ["LV1.3", "Tuyên truyền CCHC", 1.5, 0, None, None],
+        [],
+        ["Khó khăn, vướng mắc:", "Thiếu công chức chuyên trách."],
+    ]
+    for row in [*top, *header, *body]:
+        ws.append(row)
+    for rng in merges:
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+# Rows 15-16 of an official form: "Mã tiêu chí", "Tiêu chí", "Điểm tối đa" merged down over both rows, the group
+# heading "Kết quả tự đánh giá" merged across its three sub-labels, then the "(1) (2) (3)" row.
+TWO_ROW_HEADER = [
+    ["Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Kết quả tự đánh giá"],
+    [None, None, None, "Điểm tự đánh giá", "Tài liệu kiểm chứng", "Giải trình"],
+    ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+]
+TWO_ROW_MERGES = ("A15:A16", "B15:B16", "C15:C16", "D15:F15")
+# Three rows: the group heading on row 15, "Điểm" on row 16 over "tự đánh giá" on row 17, the others merged down.
+THREE_ROW_HEADER = [
+    ["Mã", "Tiêu chí", "Điểm tối đa", "Kết quả tự đánh giá"],
+    [None, None, None, "Điểm", "Tài liệu kiểm chứng (số, ngày, trích yếu)", "Giải trình cách chấm"],
+    [None, None, None, "tự đánh giá"],
+]
+THREE_ROW_MERGES = ("A15:A17", "B15:B17", "C15:C17", "D15:F15", "E16:E17", "F16:F17")
+
+
+@pytest.mark.parametrize(
+    ("header", "merges", "first"),
+    [(TWO_ROW_HEADER, TWO_ROW_MERGES, 18), (THREE_ROW_HEADER, THREE_ROW_MERGES, 18)],
+    ids=["two_rows_and_column_numbers", "three_rows_and_a_split_label"],
+)
+def test_a_header_on_several_rows_with_merged_cells_reads(
+    tmp_path: Path, trees, matcher, commune, header: list, merges: tuple[str, ...], first: int
+) -> None:
+    """The usual layout of an official form (the table's header on two or three rows, a group heading merged over
+    its sub-labels) was refused as 'thiếu cột' though every column is there."""
+    path = _official_form(tmp_path / "mau_chinh_thuc.xlsx", commune, header, merges)
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert result.loadable and not _blocking(result) and not result.rejects
+    assert (result.unit_code, result.year, result.submitted_on.isoformat()) == (commune.code, 2026, "2026-11-05")
+    r = first + 1  # LV1 (a domain) on the first data row, then the criteria: their true Excel rows
+    assert [(x["code"], x["self_points"], x["cell"], x["source_row"]) for x in result.rows] == [
+        ("LV1.1", 1.75, f"D{r}", r),
+        ("LV1.2", 1.5, f"D{r + 1}", r + 1),
+        ("LV1.3", 0, f"D{r + 2}", r + 2),
+    ]
+    assert result.rows[0]["evidence"] == EVIDENCE and result.rows[1]["explanation"] == "Gửi đủ 4 báo cáo quý đúng hạn."
+    assert result.difficulties == "Thiếu công chức chuyên trách."
+    # the header's merges are no merged cells of the table, the column numbers no criterion: the one note is LV2.3,
+    # a self-scored criterion this hand-made form left out
+    assert _notes(result) == [("missing_criterion", "")] and "LV2.3" in result.file_issues[0].reason
+
+
+def test_a_heading_merged_over_the_ends_of_two_labels_is_read_with_each() -> None:
+    """ "Điểm" merged over "tối đa" and "tự đánh giá": each column's label is the heading and its own text joined."""
+    grid = [
+        ["Mã", "Tiêu chí", "Điểm", None, "Tài liệu kiểm chứng", "Giải trình", "Ghi chú"],
+        [None, None, "tối đa", "tự đánh giá", None, None, None],
+        ["LV1.1", "Ban hành kế hoạch", 2, 1.5, EVIDENCE, None, None],
+    ]
+    table, missing = find_table(grid, FORM_COLUMNS, merges=[(1, 3, 1, 4)])
+    assert missing == [] and table is not None
+    assert (table.header_row, table.header_top) == (2, 1)
+    assert table.columns == {"code": 0, "name": 1, "max": 2, "score": 3, "evidence": 4, "explanation": 5}
+    assert table.unknown == ["Ghi chú"]
 
 
 # --- appraisal and surveys -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from demo.plan import (
 )
 from forms.assessment_forms import save_fixed
 from sources.plan_register import RegisterResult, read_plan_register
+from sources.task_formats import PLAN_COLUMNS, find_table
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "ke-hoach-cchc-2026-so-khcn-thai-nguyen.txt"
 ROW_KEYS = {
@@ -297,6 +298,59 @@ def test_merged_cells_in_any_table_column_are_filled_and_reported(tmp_path: Path
     merged = [i for i in result.file_issues if i.rule == "merged_cells"]
     assert len(merged) == 1 and merged[0].row_number == 7 and "D7:E9" in merged[0].reason  # A5:C5, above the table, is normal
     assert "'Cơ quan phối hợp', 'Thời gian hoàn thành'" in merged[0].reason
+
+
+def test_an_official_two_row_header_with_merged_cells_reads(tmp_path: Path) -> None:
+    """The register as offices lay it out: "TT", "Nội dung công việc" … merged down over two rows, the group heading
+    "Cơ quan, đơn vị" merged over "Chủ trì" and "Phối hợp" on the second row, then the "(1) (2) (3)" row. It was
+    refused as 'thiếu cột' though every column is there."""
+    rows = [
+        ["UBND TỈNH THÁI NGUYÊN"],
+        ["SỞ KHOA HỌC VÀ CÔNG NGHỆ"],
+        *META,  # rows 3-6
+        [],
+        ["TT", "Nội dung công việc", "Cơ quan, đơn vị", None, "Thời gian hoàn thành", "Kết quả, sản phẩm dự kiến"],  # 8
+        [None, None, "Chủ trì", "Phối hợp"],
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"],
+        ["I", "NHIỆM VỤ TRỌNG TÂM"],  # 11: a section heading merged across the row
+        ["1", "Rà soát quy trình nội bộ", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Quý I/2026", "Quy trình"],
+        ["2", "Báo cáo chuyển đổi số", "Phòng Chuyển đổi số", None, "Năm 2026", None],
+    ]
+    merges = ("A8:A9", "B8:B9", "C8:D8", "E8:E9", "F8:F9", "B11:F11")
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=merges))
+    assert result.loadable and result.rejects == []
+    assert (result.plan_number, result.plan_year, result.revision) == ("45/KH-SKHCN", 2026, 1)
+    got = [(r["task_no"], r["lead_text"], r["collaborators_text"], r["deadline_text"], r["source_row"]) for r in result.rows]
+    assert got == [
+        ("1", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Quý I/2026", 12),  # the true Excel rows
+        ("2", "Phòng Chuyển đổi số", None, "Năm 2026", 13),
+    ]
+    # the group heading is no unknown column, the header's merges no merged cells of the table
+    issues = [(i.rule, getattr(i, "row_number", None)) for i in result.file_issues]
+    assert issues == [("missing_optional_columns", None), ("section_row", 11)]
+    assert "'Người chịu trách nhiệm'" in result.file_issues[0].reason
+
+
+def test_find_table_reads_a_header_on_one_two_or_three_rows() -> None:
+    one = [["Số kế hoạch:", "45/KH"], ["DANH MỤC NHIỆM VỤ"], HEADER, ["1", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]
+    table, missing = find_table(one, PLAN_COLUMNS, merges=[(2, 1, 2, 7)])  # a title merged over the header: no part of it
+    assert missing == [] and table is not None
+    assert (table.header_row, table.header_top, table.header_rows, table.columns["deadline_text"]) == (3, 3, 1, 4)
+    # merged down, the label is in the first row only: found without the sheet's merged ranges too
+    two = [["STT", "Nội dung", "Cơ quan, đơn vị", None, "Thời hạn"], [None, None, "Chủ trì", "Phối hợp", None], ["1", "x"]]
+    for merges in ([], [(1, 1, 2, 1), (1, 2, 2, 2), (1, 3, 1, 4), (1, 5, 2, 5)]):
+        table, missing = find_table(two, PLAN_COLUMNS, merges=merges)
+        assert table is not None and (table.header_row, table.header_top) == (2, 1)
+        assert table.columns == {"task_no": 0, "content": 1, "lead_text": 2, "collaborators_text": 3, "deadline_text": 4}
+        assert table.unknown == []
+    # a first row holding every required label keeps the sub-labels under it (a data row never adds a column)
+    upper = ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Thời gian hoàn thành", "Phân công", None]
+    grid = [upper, [None, None, None, None, "Phối hợp", "Người phụ trách"], ["1", "Việc", "Văn phòng Sở", "Quý I/2026"]]
+    table, _ = find_table(grid, PLAN_COLUMNS, merges=[(1, 5, 1, 6)])
+    assert table is not None and (table.header_row, table.header_rows) == (2, 2)
+    assert (table.columns["collaborators_text"], table.columns["responsible"]) == (4, 5)
+    # a header with a column missing still names it
+    assert find_table([["Số TT", "Nội dung"], [None, None, "Chủ trì"]], PLAN_COLUMNS) == (None, ["Thời gian hoàn thành"])
 
 
 def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> None:

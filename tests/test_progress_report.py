@@ -214,11 +214,13 @@ def test_every_demo_report_reads(demo_reports: dict[str, Path]) -> None:
 # --- hand-made reports ------------------------------------------------------------------------------------------
 
 
-def _workbook(path: Path, rows: list[list[object]], formats: dict[str, str] | None = None) -> Path:
+def _workbook(path: Path, rows: list[list[object]], formats: dict[str, str] | None = None, merges: tuple[str, ...] = ()) -> Path:
     wb = Workbook()
     ws = wb.active
     for row in rows:
         ws.append(row)
+    for rng in merges:
+        ws.merge_cells(rng)
     for cell, number_format in (formats or {}).items():
         ws[cell].number_format = number_format
     save_fixed(wb, path, datetime(2026, 4, 3, 16))
@@ -332,6 +334,35 @@ def test_tolerant_headers_and_a_percent_formatted_cell(tmp_path: Path) -> None:
         }
     ]
     assert [i.rule for i in result.file_issues] == ["missing_optional_columns"]
+
+
+def test_a_header_on_two_rows_with_merged_cells_reads(tmp_path: Path) -> None:
+    """A report's header as offices write it: the first columns merged down over two rows, "Ngày" over "hoàn thành",
+    the group heading "Văn bản kết quả" merged over "Số văn bản" and "Ngày văn bản". It was refused as 'thiếu cột'."""
+    rows = [
+        *HEAD,  # rows 1-4
+        ["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày", "Văn bản kết quả", None, "Khó khăn, vướng mắc"],
+        [None, None, None, "hoàn thành", "Số văn bản", "Ngày văn bản"],
+        ["1", "Hoàn thành", 100, datetime(2026, 3, 20), "12/KH-SKHCN", datetime(2026, 3, 20), None],  # row 7
+        ["2", "Đang triển khai", 40, None, None, None, "Chờ ý kiến các phòng"],
+    ]
+    merges = ("A5:A6", "B5:B6", "C5:C6", "E5:F5", "G5:G6")
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, merges=merges))
+    assert result.loadable and result.rejects == []
+    assert (result.unit_text, result.period_label, result.report_date) == ("Văn phòng Sở", "2026-Q1", date(2026, 4, 3))
+    first, second = result.rows
+    assert (first["task_no"], first["status"], first["percent"], first["completed_on"], first["source_row"]) == (
+        "1",
+        "completed",
+        100.0,
+        date(2026, 3, 20),
+        7,
+    )
+    assert (first["result_doc_number"], first["result_doc_date"]) == ("12/KH-SKHCN", date(2026, 3, 20))
+    assert (second["task_no"], second["difficulties"], second["source_row"]) == ("2", "Chờ ý kiến các phòng", 8)
+    # only the column the form lacks is noted: no merged cells (the header's), no unknown column (the group heading)
+    assert [i.rule for i in result.file_issues] == ["missing_optional_columns"]
+    assert "'Đề xuất, kiến nghị'" in result.file_issues[0].reason
 
 
 def test_a_percent_cell_of_an_xls_reads_as_in_the_xlsx(tmp_path: Path) -> None:
