@@ -122,6 +122,7 @@ RULE_LABELS = {
     "bad_date": "Ngày không đúng định dạng",
     "bad_value": "Giá trị không hợp lệ",
     "value_too_long": "Giá trị dài bất thường",
+    "value_cut": "Giá trị dài bất thường, đã cắt bớt",
     "missing_deadline": "Thiếu thời gian hoàn thành",
     "unparsed_deadline": "Không đọc được thời gian hoàn thành",
     "conflicting_plans": "Hai sổ kế hoạch mâu thuẫn",

@@ -117,6 +117,7 @@ class StagingResult:
     rows_rejected: dict[str, int] = field(default_factory=dict)  # per file name: lines with at least one broken rule
     duplicates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # per file: (copy line, kept line)
     unkeyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose ID is no ID number
+    cut: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose receiving centre was cut
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -217,9 +218,12 @@ def stage_dossier_exports(
     unkeyed: dict[str, list[int]] = {}
     for name, line in con.execute(sql("tthc_dossiers/unkeyed_lines")).fetchall():
         unkeyed.setdefault(name, []).append(line)
+    cut: dict[str, list[int]] = {}
+    for name, line in con.execute(sql("tthc_dossiers/cut_lines"), {"centre_limit": CENTRE_LIMIT}).fetchall():
+        cut.setdefault(name, []).append(line)
     read = con.execute(sql("tthc_dossiers/rows_read")).fetchall()
     rejected = con.execute(sql("tthc_dossiers/rows_rejected")).fetchall()
-    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed)
+    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed, cut=cut)
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -473,13 +477,16 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
             unreadable_mark=_sql_literal(UNREADABLE),
             first_year=str(PSEUDONYM_YEARS[0]),
             last_year=str(PSEUDONYM_YEARS[-1]),
+            centre_limit=str(CENTRE_LIMIT),
         )
     )
 
 
-# The longest value a kept text column may hold: a real dossier code is ~30 characters and a receiving centre's name
-# under 150; anything far longer is a pasted document or a broken export, refused with its length instead of loaded.
-TEXT_LIMITS = {"dossier_code": 100, "receiving_centre": 300}
+# A real dossier code is ~30 characters: one far longer is a pasted document or a broken export, no key to load a
+# dossier under, so its line is refused with its length. A receiving centre's name is under 150: one far longer is
+# cut to CENTRE_LIMIT and the dossier loaded (it still counts), with a note naming its lines.
+CODE_LIMIT = 100
+CENTRE_LIMIT = 300
 
 
 def _column_rules(fmt: DossierFormat) -> str:
@@ -499,13 +506,12 @@ def _column_rules(fmt: DossierFormat) -> str:
             f"SELECT file_id, pos, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
             f"FROM _dossier_rows t WHERE {present}{name} IS NULL"
         )
-    for name, limit in TEXT_LIMITS.items():
-        reason = (
-            f"'Cột ''{columns[name].header}'': giá trị dài bất thường (' || length({name}) || ' ký tự, tối đa {limit}); "
-            "có thể đã dán nhầm nội dung vào ô, đề nghị xuất lại dòng này.'"
-        )
-        branches.append(
-            f"SELECT file_id, pos, 'value_too_long:{name}' AS rule, {reason} AS reason, {name} AS value "
-            f"FROM _dossier_rows t WHERE length({name}) > {limit}"
-        )
+    reason = (
+        f"'Cột ''{columns['dossier_code'].header}'': giá trị dài bất thường (' || length(dossier_code) || ' ký tự, tối "
+        f"đa {CODE_LIMIT}); có thể đã dán nhầm nội dung vào ô, đề nghị xuất lại dòng này.'"
+    )
+    branches.append(
+        f"SELECT file_id, pos, 'value_too_long:dossier_code' AS rule, {reason} AS reason, dossier_code AS value "
+        f"FROM _dossier_rows t WHERE length(dossier_code) > {CODE_LIMIT}"
+    )
     return "\nUNION ALL\n".join(branches)

@@ -96,6 +96,12 @@ def test_a_200_kb_cell_is_a_value_not_an_error(inbox, tmp_path):
     con = _warehouse(inbox)
     stats = _load_day(con, inbox)
     assert _codes(con) == ["B-1", "B-2"] and stats.rows_rejected == 0
+    # The dossier counts; its receiving centre, a pasted document, is cut and the line named in a note.
+    kept = con.execute("SELECT max(length(receiving_centre)) FROM stg_dossier_versions").fetchone()[0]
+    assert kept == 301
+    notes = con.execute("SELECT rule, reason, blocking FROM file_issues WHERE source = 'tthc_dossier'").fetchall()
+    assert [(rule, blocking) for rule, _, blocking in notes] == [("value_cut:receiving_centre", False)]
+    assert "1 dòng có 'Nơi tiếp nhận' dài bất thường (dòng 2" in notes[0][1]
     # The readers of small files too (Python's csv refuses fields over 131,072 characters by default).
     path = tmp_path / "pakn" / "pakn_202601.csv"
     path.parent.mkdir()

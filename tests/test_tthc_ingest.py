@@ -90,7 +90,6 @@ def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox,
         ({"status": "Đã hoàn thành"}, "finished_without_completion", "thiếu ngày hoàn thành"),
         ({"dossier_code": ""}, "missing_dossier_code", "Thiếu mã hồ sơ"),
         ({"dossier_code": "HS-" + "x" * 200_000}, "value_too_long:dossier_code", "200003 ký tự, tối đa 100"),
-        ({"receiving_centre": "Bộ phận một cửa " * 13_000}, "value_too_long:receiving_centre", "Nơi tiếp nhận"),
     ],
 )
 def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, reason_part):

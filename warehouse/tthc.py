@@ -17,7 +17,7 @@ from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
-from sources.tthc_dossiers import ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
+from sources.tthc_dossiers import CENTRE_LIMIT, ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
 from sources.tthc_format import FINISHED_STATUSES
 from warehouse.landing import (
     FILE_ISSUE_INSERT,
@@ -419,6 +419,17 @@ def _lineage(
                     f"{len(unkeyed)} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế "
                     f"(dòng {shown}): hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, "
                     "đề nghị xuất lại tệp với giá trị đặt trong ngoặc kép.",
+                    blocking=False,
+                )
+            )
+        cut = staged.cut.get(export.path.name, [])
+        if cut:
+            shown = ", ".join(str(n) for n in cut[:20]) + (" …" if len(cut) > 20 else "")
+            issues.append(
+                FileIssue(
+                    "value_cut:receiving_centre",
+                    f"{len(cut)} dòng có 'Nơi tiếp nhận' dài bất thường (dòng {shown}), có thể đã dán nhầm nội dung: "
+                    f"hồ sơ vẫn được nạp, giá trị được cắt còn {CENTRE_LIMIT} ký tự.",
                     blocking=False,
                 )
             )

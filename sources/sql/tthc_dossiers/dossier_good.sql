@@ -2,7 +2,8 @@
 -- applicant key of the scan where the receipt year has one (fragments first_year, last_year: PSEUDONYM_YEARS; the
 -- batch's own key of the other rows only compared them) and a copy's ID column did not hold the unreadable mark of
 -- a broken ID (no key, as for a bad date): fragment unreadable_mark, a literal, as a view takes no parameter; nor a
--- value that is no ID number (_id_unshaped: its lines are named, unkeyed_lines.sql).
+-- value that is no ID number (_id_unshaped: its lines are named, unkeyed_lines.sql). A receiving centre longer
+-- than centre_limit (a pasted document) is cut (its lines named, cut_lines.sql).
 CREATE OR REPLACE TEMP VIEW _dossier_good AS
 SELECT
     export_date,
@@ -10,7 +11,10 @@ SELECT
     (t.pos - s.first_pos + 2 + coalesce(c.shift, 0))::INTEGER AS source_row,
     dossier_code,
     procedure_code,
-    receiving_centre,
+    CASE
+        WHEN length(receiving_centre) > {{ centre_limit }} THEN left(receiving_centre, {{ centre_limit }}) || '…'
+        ELSE receiving_centre
+    END AS receiving_centre,
     resolving_unit_code,
     channel,
     received_at,
