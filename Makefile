@@ -12,7 +12,7 @@ PY := .venv/bin/python
 WHEELHOUSE := $(if $(wildcard wheelhouse/README.txt),$(CURDIR)/wheelhouse)
 OFFLINE := UV_OFFLINE=1 UV_NO_INDEX=1 UV_FIND_LINKS=$(WHEELHOUSE) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: run test test-slow test-all bench ui serve recover restore lint format demo-inbox methodology-schema clean
+.PHONY: run test test-slow test-all bench ui serve rerun recover restore lint format demo-inbox methodology-schema clean
 
 run: .venv/.synced  ## materialise everything on the demo inbox and publish the snapshot
 	@$(PY) -m pipelines.run_demo
@@ -37,6 +37,11 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the schedule and sensors ON (CCHC_AUTOMATION=on)
 	$(PY) -m pipelines.instance recover
 	CCHC_AUTOMATION=on .venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $${CCHC_PORT:-3000}
+
+rerun: .venv/.synced  ## rerun one day of the daily run (DAY=YYYY-MM-DD): its export, checks, current state, quality workbook, snapshot
+	@test -n "$(DAY)" || { echo "Cho biết ngày cần chạy lại: make rerun DAY=2026-11-20" >&2; exit 2; }
+	$(PY) -m pipelines.instance
+	.venv/bin/dagster job execute -m pipelines.definitions -j daily_tthc --tags '{"dagster/partition": "$(DAY)"}'
 
 recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)
 	$(PY) -m pipelines.instance recover
