@@ -142,6 +142,11 @@ def test_status_per_day_and_completion_rates(loaded):
         assert days[0][1] == date(2026, 1, 1) and days[0][0] >= 330
         statuses = {r[0] for r in con.execute("SELECT DISTINCT status FROM mart_task_status").fetchall()}
         assert {"on_track", "due_soon", "overdue", "completed_on_time"} <= statuses
+        # The register's order, not the text order of task numbers (1, 10, 2): the same as fct_plan_task's rows.
+        ordered = con.execute("""SELECT task_no FROM mart_task_status WHERE plan_year = 2026 AND as_of = DATE '2026-06-30'
+                                 ORDER BY task_order""").fetchall()
+        register = con.execute("SELECT task_no FROM fct_plan_task WHERE plan_year = 2026 ORDER BY source_row").fetchall()
+        assert ordered == register and len(ordered) > 10
         rate = con.execute("""SELECT due, completed_on_time, on_time_rate FROM mart_task_completion
                               WHERE unit_code = '19.SKHCN' AND period_label = '2026-H1'""").fetchall()[0]
         assert rate[2] == round(100 * rate[1] / rate[0], 1)

@@ -193,11 +193,13 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "mart_task_status": (
         """plan_year INTEGER NOT NULL, task_no VARCHAR NOT NULL, as_of DATE NOT NULL, status VARCHAR NOT NULL,
-        status_label VARCHAR NOT NULL, effective_due_date DATE, completed_on DATE, percent DOUBLE, days_to_due INTEGER""",
+        status_label VARCHAR NOT NULL, effective_due_date DATE, completed_on DATE, percent DOUBLE, days_to_due INTEGER,
+        task_order INTEGER""",
         "Tình trạng mỗi nhiệm vụ vào mỗi ngày của năm kế hoạch (đến ngày dữ liệu): chỉ dùng báo cáo đã gửi đến ngày đó.",
         {
             "status": "on_track | due_soon | overdue | completed_on_time | completed_late | no_deadline",
             "days_to_due": "số ngày đến hạn thực tế (âm = đã quá hạn)",
+            "task_order": "thứ tự nhiệm vụ trong sổ kế hoạch: ORDER BY task_order (task_no là chữ, xếp 1, 10, 2)",
         },
     ),
     "mart_task_completion": (

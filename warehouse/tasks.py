@@ -600,6 +600,13 @@ def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[
     versions = _task_versions(con, plan_year)
     completed, percents = _completions(con, plan_year)
     quarter_ends = {day: period_containing("quarter", day).end for day in days}
+    # The task's place in the plan register ("1, 2, … 10, IV.1"): task_no is text and sorts 1, 10, 2.
+    order = {
+        task: i
+        for i, (task,) in enumerate(
+            con.execute("SELECT task_no FROM fct_plan_task WHERE plan_year = ? ORDER BY source_row", [plan_year]).fetchall(), 1
+        )
+    }
     rows = []
     for task_no, task_versions in versions.items():
         for day in days:
@@ -619,6 +626,7 @@ def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[
                 {
                     "plan_year": plan_year,
                     "task_no": task_no,
+                    "task_order": order.get(task_no),
                     "as_of": day,
                     "status": status,
                     "status_label": STATUS_LABELS[status],
