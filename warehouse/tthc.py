@@ -410,29 +410,30 @@ def _lineage(
                     blocking=False,
                 )
             )
-        unkeyed = staged.unkeyed.get(export.path.name, [])
-        if unkeyed:
-            shown = ", ".join(str(n) for n in unkeyed[:20]) + (" …" if len(unkeyed) > 20 else "")
-            issues.append(
-                FileIssue(
-                    "applicant_id_unshaped",
-                    f"{len(unkeyed)} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế "
-                    f"(dòng {shown}): hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, "
-                    "đề nghị xuất lại tệp với giá trị đặt trong ngoặc kép.",
-                    blocking=False,
-                )
-            )
-        cut = staged.cut.get(export.path.name, [])
-        if cut:
-            shown = ", ".join(str(n) for n in cut[:20]) + (" …" if len(cut) > 20 else "")
-            issues.append(
-                FileIssue(
-                    "value_cut:receiving_centre",
-                    f"{len(cut)} dòng có 'Nơi tiếp nhận' dài bất thường (dòng {shown}), có thể đã dán nhầm nội dung: "
-                    f"hồ sơ vẫn được nạp, giá trị được cắt còn {CENTRE_LIMIT} ký tự.",
-                    blocking=False,
-                )
-            )
+        # Lines that loaded with something to say about them (their dossier still counts): named, at most 20.
+        line_notes = (
+            (
+                "applicant_id_unshaped",
+                staged.unkeyed.get(export.path.name, []),
+                (
+                    "{n} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế (dòng {lines}): "
+                    "hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, đề nghị xuất lại tệp "
+                    "với giá trị đặt trong ngoặc kép."
+                ),
+            ),
+            (
+                "value_cut:receiving_centre",
+                staged.cut.get(export.path.name, []),
+                (
+                    "{n} dòng có 'Nơi tiếp nhận' dài bất thường (dòng {lines}), có thể đã dán nhầm nội dung: hồ sơ vẫn "
+                    f"được nạp, giá trị được cắt còn {CENTRE_LIMIT} ký tự."
+                ),
+            ),
+        )
+        for rule, lines, text in line_notes:
+            if lines:
+                shown = ", ".join(str(n) for n in lines[:20]) + (" …" if len(lines) > 20 else "")
+                issues.append(FileIssue(rule, text.format(n=len(lines), lines=shown), blocking=False))
         file_issues += _file_issue_rows(DOSSIER_SOURCE, export.path.name, export.export_date, issues, first)
     con.execute("CREATE OR REPLACE TEMP TABLE _landed AS SELECT * FROM landed_files LIMIT 0")
     _insert_many(con, sql("tthc/stage_landed_file"), landed)
