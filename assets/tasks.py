@@ -96,7 +96,7 @@ def _report_periods(quarters: list[Period]) -> list[str]:
     "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).",
 )
 def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from warehouse.tasks import known_tasks, load_task_reports, read_reports
+    from warehouse.tasks import known_tasks, load_task_reports, read_reports, reports_of_run
 
     labels = _report_periods(_quarters(context))
     with warehouse.write() as con:
@@ -111,7 +111,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",
-            [[r.path.name for r in reports if r.result.period_label in labels or not r.result.period_label]],
+            [[r.path.name for r in reports_of_run(reports, labels)]],
         ).fetchall()
     return dg.MaterializeResult(
         metadata={

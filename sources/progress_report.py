@@ -21,7 +21,10 @@ then rejects the whole file. Two reports of one unit for one period are both rea
   broken file is refused by ``sources.excel_intake`` saying what it is; no exception escapes), no table, no
   unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
   ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
-  unreadable report date, a report date after ``today`` (``future_report_date``).
+  unreadable report date, a report date after ``today`` (``future_report_date``), a period whose year is not the
+  report date's beyond the usual lag (``period_date_mismatch``: "Quý III/2025" dated 06/10/2026, last year's template)
+  or not a year of the plans in ``known_tasks`` (``period_not_in_plan``), no task row at all (``no_rows``: a blank
+  template sent after the real report must not replace it; every row rejected counts as none).
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
   completed (or completed below 100 %), completed without a completion date, a completion date while not completed,
   a percent from 0 to 1 in a file that keeps no number formats (.xlsb: ``percent_format_lost``, maybe 50 % typed in
@@ -39,10 +42,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from common.periods import end_of_label
 from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, percent_format_lost
@@ -126,6 +130,12 @@ def read_progress_report(
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found, unit_matcher, today)
+    if not any(i.blocking for i in result.file_issues):
+        # A plan year the warehouse has: the years of a mapping of task numbers (none when no plan is loaded at all,
+        # when nothing can be judged).
+        plan_years = set(known_tasks) if isinstance(known_tasks, Mapping) and known_tasks else None
+        wrong = period_date_issue(result.period_text, result.period_label, result.report_date, plan_years)
+        result.file_issues += [wrong] if wrong else []
     if any(i.blocking for i in result.file_issues):
         return result
     missing_optional = [c.header for c in REPORT_COLUMNS if not c.required and c.name not in table.columns]
@@ -138,10 +148,60 @@ def read_progress_report(
         known_tasks = known_tasks.get(plan_year) if plan_year is not None and plan_year in known_tasks else None
     known = None if known_tasks is None else {task_number(t) for t in known_tasks}
     _read_rows(result, path.name, ws, grid, table, known, today)
-    if not result.rows and not result.rejects:
-        result.file_issues.append(FileIssue("no_rows", "Báo cáo không có dòng nhiệm vụ nào.", blocking=False))
-    result.loadable = True
+    if not result.rows:
+        # A report without a task row (the blank template sent again, every row rejected) says nothing of the tasks:
+        # loaded, it would supersede the unit's real report of the period and drop its completions. Refused, as the
+        # PAR reader refuses an empty form; its rejected rows are still recorded.
+        rejected = (
+            f" ({len({x['row_number'] for x in result.rejects})} dòng bị loại, xem lý do từng dòng)" if result.rejects else ""
+        )
+        result.file_issues.append(
+            FileIssue(
+                "no_rows",
+                f"Báo cáo không có dòng nhiệm vụ hợp lệ nào{rejected}; không nạp được tệp. Báo cáo đã gửi trước đó của "
+                "đơn vị cho kỳ này (nếu có) vẫn được dùng; đề nghị điền tiến độ các nhiệm vụ rồi gửi lại.",
+            )
+        )
+    result.loadable = not any(i.blocking for i in result.file_issues)
     return result
+
+
+# How long after its period's end a report may be dated in another year than its period's: the year's closing
+# reports (quý IV, 6 tháng cuối năm, năm) and a late report of quý III come in the months after. A report dated
+# further away is a template of another year whose "Kỳ báo cáo" was left unchanged (Quý III/2025 dated 06/10/2026).
+REPORT_LAG_DAYS = 183
+
+
+def period_date_issue(
+    period_text: str | None, period_label: str | None, report_date: date | None, plan_years: Collection[int] | None
+) -> FileIssue | None:
+    """The blocking issue of a report whose period cannot be the one meant, or None: its year is not the report date's
+    and the report is not dated within ``REPORT_LAG_DAYS`` after the period's end (``period_date_mismatch``), or its
+    year is none of ``plan_years`` (``period_not_in_plan``; None: not checked). Pure: the reason names the period
+    read and the date, and says what to fix."""
+    end = end_of_label(period_label)
+    if end is None or report_date is None or period_label is None:
+        return None
+    year = int(period_label[:4])
+    read = f"'{_LABELS['period']}' ghi '{period_text or period_label}' (kỳ {period_label})"
+    fix = (
+        f"không nạp được tệp. Đề nghị sửa '{_LABELS['period']}' (hoặc '{_LABELS['report_date']}') cho đúng kỳ "
+        "của báo cáo rồi gửi lại (có thể mẫu của kỳ trước chưa được sửa)."
+    )
+    if report_date.year != year and not end < report_date <= end + timedelta(days=REPORT_LAG_DAYS):
+        return FileIssue(
+            "period_date_mismatch",
+            f"{read} nhưng '{_LABELS['report_date']}' là {report_date:%d/%m/%Y}, năm {report_date.year}: kỳ báo cáo "
+            f"và ngày báo cáo không cùng năm; {fix}",
+        )
+    if plan_years is not None and year not in plan_years:
+        years = ", ".join(str(y) for y in sorted(plan_years))
+        return FileIssue(
+            "period_not_in_plan",
+            f"{read}, ngày báo cáo {report_date:%d/%m/%Y}, nhưng không có kế hoạch năm {year} (chỉ có kế hoạch năm "
+            f"{years}); {fix}",
+        )
+    return None
 
 
 def _read_metadata(

@@ -136,11 +136,18 @@ def cell_text(value: Any) -> str:
     return nfc(str(value))
 
 
+# The leading zeros of a numeric part of a task number ("03", "IV.01"): offices type them in a text cell while the
+# register numbers the task 3 or IV.1, and both must give one key. A part that is all zeros keeps one ("0"); a part
+# with letters ("A03") is not numeric and is kept as written.
+_LEADING_ZEROS = re.compile(r"(?<![^./\-])0+(?=\d+(?![^./\-]))")
+
+
 def task_number(value: Any) -> str | None:
-    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1'; None when blank."""
+    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1'; None when
+    blank. Registers and reports both go through it, so either may write a number either way."""
     text = cell_text(value)
     text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip().upper()
-    return text or None
+    return _LEADING_ZEROS.sub("", text) or None
 
 
 def document_number(value: Any) -> str | None:

@@ -16,7 +16,7 @@ from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_r
 from forms.assessment_forms import save_fixed
 from sources import excel_intake
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import parse_report_period, read_report_period
+from sources.task_formats import parse_report_period, read_report_period, task_number
 from tests.excel_files import write_xls
 
 ROW_KEYS = {
@@ -627,3 +627,78 @@ def test_phone_and_id_numbers_in_free_text_are_masked_and_the_cell_named(tmp_pat
     assert "ô H7 (cột 'Đề xuất, kiến nghị')" in notes[1].reason
     for note in notes:  # the value itself is never repeated in the note
         assert not any(v in note.reason for v in ("0912", "001099012345", "lvc@example.com"))
+
+
+# --- task numbers, empty reports and periods of another year --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("03", "3"),
+        ("3.", "3"),
+        (3.0, "3"),
+        ("IV.01", "IV.1"),
+        ("iv. 01", "IV.1"),
+        ("0", "0"),
+        ("00", "0"),
+        ("10", "10"),
+        ("01.02", "1.2"),
+        ("A03", "A03"),  # not numeric: kept as written
+        (" ", None),
+    ],
+)
+def test_a_task_number_loses_the_leading_zeros_of_each_numeric_part(value: object, key: str | None) -> None:
+    assert task_number(value) == key
+
+
+def test_task_numbers_with_a_leading_zero_match_the_register(tmp_path: Path) -> None:
+    rows = [*HEAD, TABLE, ["03", "Hoàn thành", 100, "20/01/2026"], ["05", "Đang triển khai", 40], ["IV.01", "Đang triển khai"]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), ["3.", 5, "IV.1"], unit_matcher=office_code)
+    assert result.loadable and result.rejects == []
+    assert [r["task_no"] for r in result.rows] == ["3", "5", "IV.1"]
+
+
+def test_a_report_without_a_task_row_is_refused_so_it_never_replaces_the_real_one(tmp_path: Path) -> None:
+    blank = read_progress_report(_workbook(tmp_path / "blank.xlsx", [*HEAD, TABLE]), KNOWN, unit_matcher=office_code)
+    assert not blank.loadable and blank.rows == [] and blank.rejects == []
+    [issue] = blank.file_issues
+    assert (issue.rule, issue.blocking) == ("no_rows", True)
+    assert "không có dòng nhiệm vụ hợp lệ nào" in issue.reason and "vẫn được dùng" in issue.reason
+    # Every row rejected is no task row either: refused, its rejects still say why row by row.
+    rows = [*HEAD, TABLE, ["99", "Hoàn thành", 100, "20/01/2026"], ["98", "Đang triển khai"]]
+    rejected = read_progress_report(_workbook(tmp_path / "unknown.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert not rejected.loadable and [x["rule"] for x in rejected.rejects] == ["unknown_task", "unknown_task"]
+    assert [(i.rule, i.blocking) for i in rejected.file_issues] == [("no_rows", True)]
+    assert "(2 dòng bị loại" in rejected.file_issues[0].reason
+
+
+def _dated(period: str, day: str) -> list[list[object]]:
+    return [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", period], ["Ngày báo cáo:", day], []]
+
+
+@pytest.mark.parametrize(
+    ("period", "day", "plans", "rule"),
+    [
+        ("Quý III/2025", "06/10/2026", {2026: KNOWN}, "period_date_mismatch"),  # last year's template
+        ("Quý III/2025", "06/10/2026", None, "period_date_mismatch"),  # whatever the plans
+        ("Quý I/2027", "20/12/2026", None, "period_date_mismatch"),  # dated before its year
+        ("Quý IV/2025", "15/01/2026", {2026: KNOWN}, "period_not_in_plan"),  # the usual lag, but no plan of 2025
+        ("Quý IV/2025", "15/01/2026", {2025: KNOWN}, None),  # the year's last report comes in January
+        ("Năm 2025", "10/03/2026", {2025: KNOWN, 2026: KNOWN}, None),
+        ("Quý III/2026", "06/10/2026", {2026: KNOWN}, None),
+        ("Quý III/2026", "06/10/2026", {}, None),  # no plan loaded at all: nothing to judge the year by
+    ],
+)
+def test_a_period_of_another_year_than_the_report_date_or_the_plans_is_refused(
+    tmp_path: Path, period: str, day: str, plans: dict | None, rule: str | None
+) -> None:
+    rows = [*_dated(period, day), TABLE, ["1", "Đang triển khai", 50]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), plans, unit_matcher=office_code)
+    if rule is None:
+        assert result.loadable and [r["task_no"] for r in result.rows] == ["1"] and result.file_issues == []
+        return
+    assert not result.loadable and result.rows == []
+    [issue] = result.file_issues
+    assert (issue.rule, issue.blocking) == (rule, True)
+    assert f"'{period}'" in issue.reason and day in issue.reason and "Đề nghị sửa 'Kỳ báo cáo'" in issue.reason

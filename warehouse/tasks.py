@@ -355,14 +355,36 @@ def read_reports(
     return out
 
 
+# Refusals saying the period read is not the report's own: such a file belongs to no partition's run.
+PERIOD_REFUSALS = frozenset({"period_date_mismatch", "period_not_in_plan"})
+
+
+def filed_period(report: ReadReport) -> str | None:
+    """The period a report is filed under: its own, or None when it could not be read or is refused as not the
+    report's own (``PERIOD_REFUSALS``: "Quý III/2025" on a report dated 06/10/2026). A report filed under no period is
+    recorded by every run with its reason and without a partition date (so every period's annex lists it): left to
+    the run of the period it names, it would never be recorded when no partition has that period."""
+    if any(i.rule in PERIOD_REFUSALS for i in report.issues):
+        return None
+    return report.result.period_label or None
+
+
+def reports_of_run(reports: Iterable[ReadReport], period_labels: Sequence[str]) -> list[ReadReport]:
+    """The reports a run over ``period_labels`` records: those filed under one of them, and those filed under none.
+    A report of another period is its own partition's run's, recorded there only."""
+    return [r for r in reports if filed_period(r) is None or filed_period(r) in period_labels]
+
+
 def load_task_reports(
     con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str], now: datetime
 ) -> dict:
     """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
-    later arrival, ``_rank``), the others are kept as superseded, each naming the file that replaced it. Files whose period cannot be read are recorded too. A
+    later arrival, ``_rank``), the others are kept as superseded, each naming the file that replaced it. Files filed
+    under no period (``filed_period``: unreadable, or refused as not the report's own) are recorded too. A report
+    without a task row never loads (``no_rows`` blocks it), so it never supersedes the unit's report with rows. A
     broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
     a report still being copied is left for the next run."""
-    selected = [r for r in reports if r.result.period_label in period_labels or not r.result.period_label]
+    selected = reports_of_run(reports, period_labels)
     leads = _current_leads(con)
     rows = []
     with transaction(con):
@@ -373,7 +395,7 @@ def load_task_reports(
             if r.path.name not in kept
             and r.result.loadable
             and r.unit_code is not None
-            and r.result.period_label
+            and filed_period(r)
             and not any(i.blocking for i in r.issues)
         ]
         # The kept reports' earlier rows compete for "latest" as they did when they loaded.
@@ -403,7 +425,7 @@ def load_task_reports(
             if result.deferred:
                 record_deferred(con, REPORT_SOURCE, r.path, result, now)
                 continue
-            day = end_of_label(result.period_label)
+            day = end_of_label(filed_period(r))
             if r in usable:
                 winner = latest[(r.unit_code, result.period_label)]
                 superseded = winner.name != r.path.name
@@ -466,8 +488,8 @@ def load_task_reports(
                 labels={
                     "index_code": "tasks",
                     "unit_code": r.unit_code,
-                    "period_label": result.period_label,
-                    "year": result.plan_year,
+                    "period_label": filed_period(r),
+                    "year": result.plan_year if filed_period(r) else None,
                 },
             )
         con.execute(
