@@ -136,26 +136,33 @@ def _where(path: Path, line: int, unit: str | None = None, component: str | None
 def _open_all(
     paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
 ) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
-    """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. A file
-    with the same bytes as an earlier one is noted: all its rows will be duplicates (``what``: 'giá trị', 'kết quả')."""
+    """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. Files
+    with the same bytes (a browser's second download "soc_2026 (1).csv") are one delivery: it is read once, from the
+    copy with the shortest name (the one without "(1)"), and every other copy loads nothing, with a note naming the
+    file read (``what``: 'giá trị', 'kết quả'). Copies that differ are all read: their conflicting rows are duplicates."""
     results: dict[Path, ReadResult] = {}
     opened: list[tuple[Path, ReadResult, PreparedFile]] = []
-    seen_content: dict[str, Path] = {}
+    by_content: dict[str, list[tuple[Path, ReadResult, PreparedFile]]] = {}
     for path in dict.fromkeys(Path(p) for p in paths):
         result, prepared = open_csv(path, columns, work_dir, no_rows)
         results[path] = result
-        if prepared is None:
-            continue
-        if result.sha256 in seen_content:
+        if prepared is not None:
+            by_content.setdefault(result.sha256, []).append((path, result, prepared))
+    for copies in by_content.values():
+        first, *others = sorted(copies, key=lambda c: (len(c[0].name), c[0].name))
+        opened.append(first)
+        for path, result, _ in others:
             result.file_issues.append(
                 FileIssue(
                     "same_content",
-                    (f"Nội dung giống hệt tệp {seen_content[result.sha256].name}: mọi {what} đều trùng và bị loại."),
+                    (
+                        f"Tệp {path.name} giống hệt tệp {first[0].name} (bản sao, ví dụ tải về hai lần): các {what} "
+                        f"được nạp một lần từ tệp {first[0].name}, tệp này bỏ qua; nên xóa tệp thừa."
+                    ),
                     blocking=False,
                 )
             )
-        seen_content.setdefault(result.sha256, path)
-        opened.append((path, result, prepared))
+    opened.sort(key=lambda c: list(results).index(c[0]))
     return results, opened
 
 

@@ -64,10 +64,19 @@ ERRORS_UNKNOWN = " ô lỗi của Excel (#DIV/0!, #N/A…) trong định dạng 
 SAVE_AS_XLSX = "mở bằng Excel rồi chọn Lưu thành (Save As) kiểu 'Excel Workbook (*.xlsx)' và gửi lại"
 
 
+# What Windows writes by itself into a folder it shows (thumbnails, folder settings): never a delivery.
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini"})
+
+
 def ignored_name(name: str) -> bool:
-    """Excel's lock files, hidden files and temporary files: not deliveries, never listed."""
+    """Excel's lock files, hidden files, temporary files and Windows' own folder files: not deliveries, never listed."""
     lower = name.lower()
-    return name.startswith(("~$", ".")) or lower.endswith(TEMPORARY_SUFFIXES) or (name.startswith("~") and lower.endswith(".tmp"))
+    return (
+        name.startswith(("~$", "."))
+        or lower.endswith(TEMPORARY_SUFFIXES)
+        or (name.startswith("~") and lower.endswith(".tmp"))
+        or lower in SYSTEM_FILES
+    )
 
 
 def folder_files(folder: Path) -> list[Path]:

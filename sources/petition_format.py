@@ -1,6 +1,7 @@
 """The monthly export of petitions and recommendations (phản ánh, kiến nghị: PAKN) about administrative procedures.
 
-One file a month in ``pakn/``, ``pakn_YYYYMM.csv``: the petitions RECEIVED in that month, each with its state at
+One file a month in ``pakn/``, ``pakn_YYYYMM.csv`` (other spellings of the month are read, see
+``petition_file_month``): the petitions RECEIVED in that month, each with its state at
 export time; a later file for the same month replaces the earlier one. UTF-8 with BOM, Vietnamese headers, dates
 ``dd/mm/yyyy HH:MM:SS`` like the dossier exports. The petitioner's name, phone, e-mail and the free-text content are
 personal data: read only to be dropped.
@@ -25,12 +26,33 @@ def petition_file_name(month: date) -> str:
     return f"pakn_{month:%Y%m}.csv"
 
 
+# How offices write the month in a name: pakn_202601, pakn_2026_01, pakn_01_2026, PAKN_T01_2026, pakn_thang_1_2026.
+_NUMBER = re.compile(r"([a-z]*)(\d+)")
+_MONTH_PREFIXES = ("", "t", "th", "thang")
+_COPY_MARK = re.compile(r"\s*\(\d+\)$")  # a browser's second download: "pakn_202601 (1).csv"
+
+
 def petition_file_month(name: str) -> date | None:
-    """First day of the month a file name stands for, or None when the name is not a PAKN export."""
-    match = PETITION_FILE_PATTERN.match(name)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    """First day of the month a file name stands for, or None when it cannot be told: the year and month as one
+    number (``pakn_202601``), or a four-digit year and a month of one or two digits in either order, the month
+    perhaps written T01 or thang_01 (``pakn_01_2026``, ``pakn_2026_01``, ``PAKN_T01_2026``), in any letter case and
+    with any extension (the loader judges the kind). A name with no such period, or with several numbers that could
+    be it (``pakn_q1_2026``, ``pakn_01_2026_v2``), has no month: the file is refused, never guessed."""
+    stem = _COPY_MARK.sub("", name.rsplit(".", 1)[0] if "." in name else name).lower()
+    numbers = [(m.group(1), m.group(2)) for m in _NUMBER.finditer(stem)]
+    if len(numbers) == 1 and len(numbers[0][1]) == 6:
+        year, month = int(numbers[0][1][:4]), int(numbers[0][1][4:])
+    elif len(numbers) == 2:
+        years = [n for _, n in numbers if len(n) == 4]
+        months = [n for prefix, n in numbers if len(n) <= 2 and prefix in _MONTH_PREFIXES]
+        if len(years) != 1 or len(months) != 1:
+            return None
+        year, month = int(years[0]), int(months[0])
+    else:
         return None
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    if not 2000 <= year <= 2099 or not 1 <= month <= 12:
+        return None
+    return date(year, month, 1)
 
 
 # The warehouse's side of the export; headers and the words of the code lists are the system's profile

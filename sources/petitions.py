@@ -8,6 +8,7 @@ content are never kept: not in the rows, not in a reason, not as an offending va
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -48,7 +49,7 @@ class _Format:
 
 @dataclass
 class PetitionResult(ReadResult):
-    month: date | None = None  # first day of the month the file name stands for; None when the name is not pakn_YYYYMM.csv
+    month: date | None = None  # first day of the month the file name stands for; None when the file is refused
 
 
 def petition_due(received: datetime, handling: str) -> datetime:
@@ -56,17 +57,44 @@ def petition_due(received: datetime, handling: str) -> datetime:
     return datetime.combine(add_working_days(received.date(), DEADLINE_WORKING_DAYS[handling]), END_OF_DAY)
 
 
+PAKN_NAME_HINT = "Tệp PAKN phải là tệp .csv (UTF-8) có tháng và năm trong tên, ví dụ pakn_202601.csv hoặc pakn_01_2026.csv"
+
+
+def _name_refusal(path: Path, month: date | None) -> FileIssue | None:
+    """Why a file of the PAKN folder is not read, from its name alone (None: it is read)."""
+    if path.suffix.lower() != ".csv":
+        return FileIssue(
+            "wrong_file_kind",
+            f"Tệp '{path.name}' không phải tệp .csv: không đọc được. {PAKN_NAME_HINT} (mở bằng Excel, chọn Lưu thành "
+            "kiểu 'CSV UTF-8 (Comma delimited)'); đã bỏ qua tệp này.",
+        )
+    if month is None:
+        return FileIssue(
+            "file_name",
+            f"Tên tệp '{path.name}' không cho biết tháng tiếp nhận: không biết các PAKN thuộc tháng nào. {PAKN_NAME_HINT}; "
+            "đã bỏ qua tệp này, đề nghị đặt lại tên tệp.",
+        )
+    return None
+
+
 def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: SourceProfile | None = None) -> PetitionResult:
-    """Read one monthly export under the PAKN system's profile (default: the one in use)."""
+    """Read one monthly export under the PAKN system's profile (default: the one in use). The month comes from the
+    name (``petition_file_month``: pakn_202601.csv, pakn_01_2026.csv, PAKN_T01_2026.CSV …); a file whose name gives no
+    month (``file_name``) or that is not a .csv (``wrong_file_kind``) is refused unread, saying how to name it."""
     fmt = _Format.of(profile or pakn_profile())
     month = petition_file_month(path.name)
+    refusal = _name_refusal(path, month)
+    if refusal is not None:
+        raw = path.read_bytes()
+        return PetitionResult(
+            file_issues=[refusal],
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size_bytes=len(raw),
+            encoding=path.suffix.lstrip(".").lower(),
+        )
     result, prepared = open_csv(
         path, fmt.columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.", PetitionResult, month=month
     )
-    if month is None:
-        result.file_issues.append(
-            FileIssue("file_name", "Tên tệp không theo mẫu pakn_YYYYMM.csv: không kiểm tra được tháng tiếp nhận.", blocking=False)
-        )
     if prepared is None:
         return result
     seen: dict[str, int] = {}

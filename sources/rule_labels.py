@@ -178,7 +178,7 @@ RULE_LABELS = {
     "endpoint_mismatch": "Nhóm chỉ số không khớp tên tệp",
     "portal_error": "Cổng trả về lỗi",
     "no_methodology": "Chưa có phương pháp tính cho kỳ số liệu",
-    "same_content": "Tệp giống hệt một tệp khác (các dòng bị loại)",
+    "same_content": "Tệp giống hệt một tệp khác (nạp một lần)",
     "file_name_year": "Tên tệp ghi năm khác năm tổng hợp",
     "file_name": "Tên tệp không theo mẫu",
     "sheet_name": "Bảng nằm ở trang tính khác tên mẫu",

@@ -306,16 +306,31 @@ def test_a_bad_copy_still_makes_the_good_one_a_duplicate_but_another_year_does_n
     assert [r["unit_code"] for r in results[first].rows] == ["19.STP"] and results[second].rows == []
 
 
-def test_the_same_file_sent_twice_under_two_names_loads_nothing_and_says_why(tmp_path):
+def test_the_same_file_sent_twice_under_two_names_loads_once_and_names_the_copy(tmp_path):
     rows = [value_row(), value_row(unit="Sở Y tế")]
-    first, second = write_values(tmp_path, "a_2026.csv", rows), write_values(tmp_path, "b_2026.csv", rows)
-    results = read([first, second, first], tmp_path)
-    assert list(results) == [first, second]
+    first = write_values(tmp_path, "giam_sat_2026.csv", rows)
+    copy = tmp_path / "giam_sat_2026 (1).csv"  # a browser's second download: byte for byte the same, sorts first
+    copy.write_bytes(first.read_bytes())
+    results = read([copy, first, first], tmp_path)
+    assert list(results) == [copy, first]
+    assert [r["unit_code"] for r in results[first].rows] == ["19.STC", "19.SYT"]
+    assert results[copy].rows == [] and results[first].rejects == results[copy].rejects == []
+    assert [i.rule for i in results[first].file_issues] == []
+    [note] = [i for i in results[copy].file_issues if i.rule == "same_content"]
+    assert not note.blocking and results[copy].loadable
+    assert note.reason == (
+        "Tệp giam_sat_2026 (1).csv giống hệt tệp giam_sat_2026.csv (bản sao, ví dụ tải về hai lần): các giá trị "
+        "được nạp một lần từ tệp giam_sat_2026.csv, tệp này bỏ qua; nên xóa tệp thừa."
+    )
+
+
+def test_two_files_of_the_same_values_with_different_content_still_reject_every_copy(tmp_path):
+    first = write_values(tmp_path, "a_2026.csv", [value_row(value="90")])
+    second = write_values(tmp_path, "a_2026 (1).csv", [value_row(value="80")])
+    results = read([first, second], tmp_path)
     assert results[first].rows == results[second].rows == []
-    assert {r["rule"] for r in results[first].rejects + results[second].rejects} == {"duplicate"}
-    assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
-        "Nội dung giống hệt tệp a_2026.csv: mọi giá trị đều trùng và bị loại."
-    ]
+    assert [r["rule"] for r in results[first].rejects + results[second].rejects] == ["duplicate", "duplicate"]
+    assert not any(i.rule == "same_content" for r in results.values() for i in r.file_issues)
 
 
 @pytest.mark.parametrize(
@@ -589,14 +604,21 @@ def test_the_same_last_year_unit_in_two_files_is_rejected_in_both_without_an_err
     assert set(map_previous(rows, MATCHER)) == {"19.SYT", "19.STP"}
 
 
-def test_two_files_with_the_same_content_reject_every_row(tmp_path):
+def test_two_files_with_the_same_content_load_once(tmp_path):
     first = write_previous(tmp_path, [published("Sở Y tế", "80")], name="a_2025.csv")
     second = tmp_path / "b_2025.csv"
     second.write_bytes(first.read_bytes())
     results = read_previous_all([first, second], tmp_path)
-    assert results[first].rows == results[second].rows == []
-    assert [i.reason for i in results[second].file_issues if i.rule == "same_content"] == [
-        "Nội dung giống hệt tệp a_2025.csv: mọi kết quả đều trùng và bị loại."
+    assert [r["unit_code"] for r in results[first].rows] == ["19.SYT"] and results[second].rows == []
+    assert results[first].rejects == results[second].rejects == []
+    assert [(i.reason, i.blocking) for i in results[second].file_issues if i.rule == "same_content"] == [
+        (
+            (
+                "Tệp b_2025.csv giống hệt tệp a_2025.csv (bản sao, ví dụ tải về hai lần): các kết quả được nạp một lần "
+                "từ tệp a_2025.csv, tệp này bỏ qua; nên xóa tệp thừa."
+            ),
+            False,
+        )
     ]
 
 

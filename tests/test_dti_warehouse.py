@@ -291,3 +291,54 @@ def test_points_follow_the_tree_in_force_not_the_stored_points(setup):
     con.execute("UPDATE stg_assessment_self SET self_points = 99 WHERE unit_code = ? AND code = 'NT.1'", [FINANCE])
     dti.refresh_dti(con, 2026, matcher_for("Thái Nguyên"), SCIENCE)
     assert _component(con, FINANCE, "NT.1")["points"] == 3.0  # recomputed from "Người đứng đầu đơn vị"
+
+
+def test_a_browser_s_identical_second_download_loads_the_values_once_with_a_note(setup):
+    """he_thong_khac/: 'soc_2026 (1).csv', byte for byte soc_2026.csv, used to make both files reject every row as
+    duplicate (the components then scored 0); the values load once, the copy is noted without blocking."""
+    con, inbox, tmp_path, _ = setup
+    folder = inbox / EXTERNAL_DIR
+    (folder / "soc_2026 (1).csv").write_bytes((folder / "soc_2026.csv").read_bytes())
+    dti.load_dti_inputs(con, inbox, 2026, matcher_for("Thái Nguyên"), NOW, tmp_path / "work")
+    assert con.execute("SELECT source_file, unit_code, code, value FROM stg_dti_external ORDER BY 2, 3").fetchall() == [
+        ("soc_2026.csv", HOME, "AT.2", 80.0),
+        ("soc_2026.csv", FINANCE, "AT.2", 95.0),
+    ]
+    assert con.execute("SELECT file_name, rule FROM quarantine WHERE source = 'dti_external'").fetchall() == [
+        ("soc_2026.csv", "out_of_range")
+    ]
+    [(reason, blocking)] = con.execute(
+        "SELECT reason, blocking FROM file_issues WHERE file_name = 'soc_2026 (1).csv' AND rule = 'same_content'"
+    ).fetchall()
+    assert blocking is False and "soc_2026.csv" in reason and "nạp một lần" in reason
+
+
+def test_other_systems_values_saved_as_xlsx_and_unknown_kinds_are_reported_not_ignored(setup):
+    """A folder's file of the year in another kind than CSV (the SOC values saved from Excel as .xlsx, a PDF among
+    last year's results), and one whose name has no year, are refused naming the file; another year's file and the
+    lock and hidden files are left alone."""
+    from openpyxl import Workbook
+
+    con, inbox, tmp_path, _ = setup
+    wb = Workbook()
+    wb.active.append(["Năm", "Đơn vị", "Mã thành phần", "Giá trị"])
+    wb.save(inbox / EXTERNAL_DIR / "giam_sat_attt_soc_2026.xlsx")
+    (inbox / EXTERNAL_DIR / "~$giam_sat_attt_soc_2026.xlsx").write_bytes(b"lock")
+    (inbox / EXTERNAL_DIR / ".DS_Store").write_bytes(b"\x00")
+    (inbox / EXTERNAL_DIR / "soc_2025.xlsx").write_bytes(b"PK")  # another year: its own run
+    (inbox / PREVIOUS_DIR / "quyet_dinh_cong_bo_dti_2025.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / PREVIOUS_DIR / "Thumbs.db").write_bytes(b"\x00")
+    (inbox / PREVIOUS_DIR / "ghi_chu.txt").write_bytes(b"xem lai")
+    dti.load_dti_inputs(con, inbox, 2026, matcher_for("Thái Nguyên"), NOW, tmp_path / "work")
+    issues = con.execute(
+        "SELECT source, file_name, rule, blocking, reason FROM file_issues WHERE rule <> 'out_of_range' ORDER BY 1, 2"
+    ).fetchall()
+    assert [i[:4] for i in issues] == [
+        ("dti_external", "giam_sat_attt_soc_2026.xlsx", "wrong_file_kind", True),
+        ("dti_previous", "ghi_chu.txt", "no_year_in_name", True),
+        ("dti_previous", "quyet_dinh_cong_bo_dti_2025.pdf", "wrong_file_kind", True),
+    ]
+    assert all(i[1] in i[4] and ".csv" in i[4] for i in issues)
+    # the good files still load as before
+    assert con.execute("SELECT count(*) FROM stg_dti_external").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM stg_dti_previous").fetchall()[0][0] == 5

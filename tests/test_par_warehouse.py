@@ -145,3 +145,43 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
     assert kept == [(names[1], 0)]
     (note,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
     assert note[0] == names[0] and names[1] in note[1]
+
+
+def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ignored(tmp_path):
+    """par/khao_sat/: the survey as Windows keeps it (KHAO_SAT_2026.CSV) is read; one saved as .xlsx and one whose
+    name has no year are refused with a reason naming the file (they used to be passed over, the unit losing its
+    survey points); last year's survey and Excel's lock file are left alone without a complaint."""
+    from openpyxl import Workbook
+
+    from common.units import matcher_for
+
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+    folder = tmp_path / "inbox" / "par" / "khao_sat"
+    folder.mkdir(parents=True)
+    text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},1\r\n"
+    for name in ("KHAO_SAT_2026.CSV", "ket_qua_khao_sat_SIPAS.csv", "khao_sat_2025.csv"):
+        (folder / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    wb = Workbook()
+    wb.active.append(["Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm"])
+    wb.save(folder / "khao_sat_2026.xlsx")
+    (folder / "~$khao_sat_2026.xlsx").write_bytes(b"lock")
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+    assert stats["survey_rows"] == 1
+    assert con.execute("SELECT source_file, unit_code, code, points FROM stg_assessment_survey").fetchall() == [
+        ("KHAO_SAT_2026.CSV", AGENCY, sipas.code, 1.0)
+    ]
+    issues = con.execute(
+        "SELECT file_name, rule, blocking, reason FROM file_issues WHERE source = 'par_survey' ORDER BY 1"
+    ).fetchall()
+    assert [i[:3] for i in issues] == [
+        ("ket_qua_khao_sat_SIPAS.csv", "no_year_in_name", True),
+        ("khao_sat_2026.xlsx", "wrong_file_kind", True),
+    ]
+    assert all(name in reason and "khao_sat_2026.csv" in reason and "đã bỏ qua tệp này" in reason for name, *_, reason in issues)
+    assert con.execute("SELECT file_name, status FROM landed_files WHERE source = 'par_survey' ORDER BY 1").fetchall() == [
+        ("KHAO_SAT_2026.CSV", "loaded"),
+        ("ket_qua_khao_sat_SIPAS.csv", "rejected"),
+        ("khao_sat_2026.xlsx", "rejected"),
+    ]

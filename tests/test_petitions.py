@@ -254,17 +254,18 @@ def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_p
     write_pakn(
         inbox / "pakn", date(2026, 2, 1), [petition(petition_code="F-1", received_at="02/02/2026 08:00:00", completed_at="")]
     )
-    write_pakn(inbox / "pakn", date(2026, 3, 1), [], name="ghi_chu.csv")  # not a PAKN export: left alone
+    write_pakn(inbox / "pakn", date(2026, 3, 1), [], name="ghi_chu.csv")  # no month in the name: refused, reported
     db = tmp_path / "wh.duckdb"
     con = duckdb.connect(str(db))
     ensure_schema(con)
     stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
     assert {k: stats[k] for k in ("files", "files_rejected", "rows_loaded", "rows_rejected")} == {
-        "files": 2,
-        "files_rejected": 0,
+        "files": 3,
+        "files_rejected": 1,
         "rows_loaded": 2,
         "rows_rejected": 1,
     }
+    assert con.execute("SELECT file_name, rule, blocking FROM file_issues").fetchall() == [("ghi_chu.csv", "file_name", True)]
     first = _tables(con)
     assert [r[0] for r in first["fct_petition"]] == ["F-1", "PAKN-1"]
     assert con.execute(
@@ -273,6 +274,7 @@ def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_p
     assert con.execute(
         "SELECT file_name, partition_date, status, rows_read, rows_loaded, rows_rejected FROM landed_files ORDER BY 1"
     ).fetchall() == [
+        ("ghi_chu.csv", None, "rejected", 0, 0, 0),
         ("pakn_202601.csv", JANUARY, "partly_loaded", 2, 1, 1),
         ("pakn_202602.csv", date(2026, 2, 1), "loaded", 1, 1, 0),
     ]
@@ -410,3 +412,48 @@ def test_a_month_named_in_capitals_and_a_pasted_byte_order_mark_in_a_code(tmp_pa
     ensure_schema(con)
     stats = load_petition_folder(con, tmp_path, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
     assert (stats["files"], stats["rows_loaded"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "name", ["pakn_01_2026.csv", "pakn_2026_01.csv", "PAKN_T01_2026.CSV", "pakn_thang_1_2026.csv", "PAKN_202601.csv"]
+)
+def test_a_month_written_another_common_way_is_read(tmp_path, name):
+    """A clerk's name for January's export (pakn_01_2026.csv …) used to be passed over: January's petitions vanished
+    from QĐ 766 with nothing reported. The month is read from any of the common spellings."""
+    inbox = tmp_path / "inbox"
+    write_pakn(inbox / "pakn", JANUARY, [petition()], name=name)
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert (stats["files"], stats["rows_loaded"], stats["files_rejected"]) == (1, 1, 0)
+    assert con.execute("SELECT file_name, partition_date, status FROM landed_files").fetchall() == [(name, JANUARY, "loaded")]
+    assert con.execute("SELECT count(*) FROM file_issues").fetchall() == [(0,)]
+
+
+def test_files_without_a_month_or_not_csv_are_refused_and_reported_not_ignored(tmp_path):
+    """pakn/: a name without a readable month (pakn_2026.csv, pakn_q1_2026.csv) and an export saved as .xlsx are
+    refused, each with a reason naming the file and how to name it; lock and hidden files are left alone."""
+    from openpyxl import Workbook
+
+    inbox = tmp_path / "inbox"
+    write_pakn(inbox / "pakn", JANUARY, [petition()])
+    for name in ("pakn_2026.csv", "pakn_q1_2026.csv"):
+        write_pakn(inbox / "pakn", JANUARY, [petition()], name=name)
+    Workbook().save(inbox / "pakn" / "pakn_202602.xlsx")
+    (inbox / "pakn" / "~$pakn_202602.xlsx").write_bytes(b"lock")
+    (inbox / "pakn" / ".~lock.pakn_202601.csv#").write_bytes(b"lock")
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert (stats["files"], stats["files_rejected"], stats["rows_loaded"]) == (4, 3, 1)
+    issues = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues ORDER BY 1").fetchall()
+    assert [i[:3] for i in issues] == [
+        ("pakn_2026.csv", "file_name", True),
+        ("pakn_202602.xlsx", "wrong_file_kind", True),
+        ("pakn_q1_2026.csv", "file_name", True),
+    ]
+    assert all(name in reason and "pakn_202601.csv" in reason and "đã bỏ qua tệp này" in reason for name, *_, reason in issues)
+    assert con.execute("SELECT source_file FROM fct_petition").fetchall() == [("pakn_202601.csv",)]
+    # refused files touch no month: January keeps its rows on a rerun
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert con.execute("SELECT count(*) FROM fct_petition").fetchall() == [(1,)]

@@ -5,8 +5,6 @@ intervals of the uncertainty analysis. Points come from scoring/criteria.py and 
 
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +19,16 @@ from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
-from warehouse.landing import insert_frame, keep_earlier_load, record_file, transaction
+from warehouse.landing import (
+    YearFiles,
+    insert_frame,
+    keep_earlier_load,
+    name_years,
+    record_file,
+    record_refused,
+    transaction,
+    year_files,
+)
 from warehouse.measures import computed_values
 from warehouse.par import assessment_inputs, load_assessment_inputs, refused_forms, submission_notes
 from warehouse.queries import sql
@@ -61,35 +68,29 @@ def external_components(year: int):
 
 # --- inputs ------------------------------------------------------------------------------------------------------
 
-_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+def _csv_files(inbox: Path, folder: str, year: int) -> YearFiles:
+    """The delivered files of an other-systems or last-year folder, split by the year their name carries
+    (soc_2026.csv, in any letter case): the year's CSV files are read; a file without a year cannot be given to a
+    partition, and one of the year in another kind (.xlsx) cannot be read: both are reported, never silently
+    skipped. Another year's files are left to that year's run."""
+    return year_files(inbox / folder, year, (".csv",))
 
 
-def _csv_files(inbox: Path, folder: str, year: int) -> tuple[list[Path], list[Path]]:
-    """(the year's CSV files, CSV files whose name carries no year). A file belongs to the year its name carries
-    (soc_2026.csv); one without a year cannot be given to a partition and is reported, never silently skipped."""
-    path = inbox / folder
-    files = (
-        sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv" and not p.name.startswith("~$"))
-        if path.exists()
-        else []
-    )
-    years = {p: {int(y) for y in _YEAR_IN_NAME.findall(p.stem)} for p in files}
-    return [p for p in files if year in years[p]], [p for p in files if not years[p]]
-
-
-def _without_year(con: duckdb.DuckDBPyConnection, source: str, paths: list[Path], now: datetime) -> None:
-    from sources.csvfiles import FileIssue, ReadResult
-
-    for p in paths:
-        raw = p.read_bytes()
-        issue = FileIssue(
-            "no_year_in_name",
-            f"Tên tệp '{p.name}' không có năm (ví dụ {p.stem}_2026.csv): không biết tệp "
-            "thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.",
+def _record_unread(con: duckdb.DuckDBPyConnection, source: str, found: YearFiles, year: int, now: datetime) -> None:
+    example = "giam_sat_attt_soc" if source == "dti_external" else "ket_qua_dti"
+    for p in found.undated:
+        reason = (
+            f"Tên tệp '{p.name}' không có năm (ví dụ {example}_{year}.csv): không biết tệp thuộc năm đánh giá "
+            "nào nên chưa nạp; đề nghị đặt lại tên tệp."
         )
-        record_file(
-            con, source, p, ReadResult(file_issues=[issue], sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw)), now
+        record_refused(con, source, p, "no_year_in_name", reason, now)
+    for p in found.wrong_kind:
+        reason = (
+            f"Tệp '{p.name}' không phải tệp .csv: không đọc được. Gửi tệp .csv (UTF-8) có năm trong tên, ví dụ "
+            f"{example}_{year}.csv (mở bằng Excel, chọn Lưu thành kiểu 'CSV UTF-8 (Comma delimited)'); đã bỏ qua tệp này."
         )
+        record_refused(con, source, p, "wrong_file_kind", reason, now, labels={"index_code": INDEX, "year": year})
 
 
 def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, present: list[Path]) -> None:
@@ -98,7 +99,7 @@ def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, pres
     names = [p.name for p in present]
     for table in ("quarantine", "file_issues", "landed_files"):
         rows = con.execute(f"SELECT DISTINCT file_name FROM {table} WHERE source = ?", [source]).fetchall()
-        gone = [n for (n,) in rows if n not in names and year in {int(y) for y in _YEAR_IN_NAME.findall(Path(n).stem)}]
+        gone = [n for (n,) in rows if n not in names and year in name_years(Path(n))]
         if gone:
             con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
 
@@ -117,15 +118,15 @@ def load_dti_inputs(
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
 
     stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
-    external_files, external_unnamed = _csv_files(inbox, EXTERNAL_DIR, year)
-    external = read_external_values(external_files, matcher, external_components(year), year, work_dir)
-    previous_files, previous_unnamed = _csv_files(inbox, PREVIOUS_DIR, year - 1)
-    previous = read_previous_results(previous_files, matcher, year - 1, work_dir)
+    external_found = _csv_files(inbox, EXTERNAL_DIR, year)
+    external = read_external_values(external_found.of_year, matcher, external_components(year), year, work_dir)
+    previous_found = _csv_files(inbox, PREVIOUS_DIR, year - 1)
+    previous = read_previous_results(previous_found.of_year, matcher, year - 1, work_dir)
     with transaction(con):
-        _forget_removed(con, "dti_external", year, external_files)
-        _forget_removed(con, "dti_previous", year - 1, previous_files)
-        _without_year(con, "dti_external", external_unnamed, now)
-        _without_year(con, "dti_previous", previous_unnamed, now)
+        _forget_removed(con, "dti_external", year, external_found.present)
+        _forget_removed(con, "dti_previous", year - 1, previous_found.present)
+        _record_unread(con, "dti_external", external_found, year, now)
+        _record_unread(con, "dti_previous", previous_found, year - 1, now)
         # An empty, broken or cut-short re-delivery keeps the rows of the earlier good file of the same name.
         kept_external = [
             p.name

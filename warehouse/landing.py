@@ -3,15 +3,18 @@ procedure publication), and the transaction every loader writes in. Callers run 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from sources.csvfiles import FileIssue
+from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files
 from sources.intake import STILL_COPYING_REASON
 from warehouse.queries import sql
@@ -384,10 +387,66 @@ def _with_cell(reject: dict) -> str:
     return f"{reject['reason']} ({where})" if where and reject.get("cell", "") not in reject["reason"] else reject["reason"]
 
 
-def inbox_files(inbox: Path, folder: str, pattern: str = "*.xlsx") -> list[Path]:
-    """The files of one inbox folder matching ``pattern`` (Excel's own lock files "~$…" left out), by name."""
-    path = inbox / folder
-    return sorted(p for p in path.glob(pattern) if not p.name.startswith("~$")) if path.exists() else []
+# A year written anywhere in a file name (khao_sat_2026.csv, KQ2026_SOC.csv, ket_qua_nam_2025_final.csv).
+YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def name_years(path: Path) -> set[int]:
+    """The years a file name carries (none, one, or several)."""
+    return {int(y) for y in YEAR_IN_NAME.findall(path.stem)}
+
+
+@dataclass
+class YearFiles:
+    """The delivered files of a folder whose files belong to the year their name carries: those of the year to read,
+    and those to report (never passed over in silence). Files of another year are in none: their own run reads them."""
+
+    of_year: list[Path] = field(default_factory=list)
+    undated: list[Path] = field(default_factory=list)  # no year in the name: which run they belong to is unknown
+    wrong_kind: list[Path] = field(default_factory=list)  # of the year, but not of a kind the folder takes
+
+    @property
+    def present(self) -> list[Path]:
+        return [*self.of_year, *self.wrong_kind]
+
+
+def year_files(folder: Path, year: int, suffixes: tuple[str, ...] | None = None) -> YearFiles:
+    """Every delivered file of ``folder`` (lock, hidden and temporary files left out, names in any letter case),
+    split by the year its name carries. ``suffixes`` (lower case, ".csv"): the kinds a reader of the folder takes; a
+    file of the year in another kind is ``wrong_kind`` (None: any kind, the reader judges the content)."""
+    found = YearFiles()
+    for p in folder_files(folder):
+        years = name_years(p)
+        if not years:
+            found.undated.append(p)
+        elif year not in years:
+            continue  # another year's file: its own run reads it, nothing to report here
+        elif suffixes is not None and p.suffix.lower() not in suffixes:
+            found.wrong_kind.append(p)
+        else:
+            found.of_year.append(p)
+    return found
+
+
+def record_refused(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    rule: str,
+    reason: str,
+    now: datetime,
+    labels: dict[str, Any] | None = None,
+) -> dict:
+    """A file of the inbox that is not read (its name carries no year or period, it is not of the kind the folder
+    takes): its lineage with the blocking reason, so it is reported and never passed over in silence."""
+    raw = path.read_bytes()
+    result = ReadResult(
+        file_issues=[FileIssue(rule, reason)],
+        sha256=hashlib.sha256(raw).hexdigest(),
+        size_bytes=len(raw),
+        encoding=path.suffix.lstrip(".").lower(),
+    )
+    return record_file(con, source, path, result, now, labels=labels)
 
 
 def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:

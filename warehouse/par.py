@@ -5,7 +5,6 @@ scorecards per criterion, domain and unit. The points come from scoring/criteria
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -23,8 +22,8 @@ from sources.intake import still_being_written
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
+    YearFiles,
     first_loaded_at,
-    inbox_files,
     inbox_workbooks,
     insert_frame,
     keep_earlier_load,
@@ -32,7 +31,9 @@ from warehouse.landing import (
     read_safely,
     record_deferred,
     record_file,
+    record_refused,
     transaction,
+    year_files,
 )
 from warehouse.measures import computed_values
 from warehouse.queries import sql
@@ -61,7 +62,11 @@ def load_assessment_inputs(
 
     trees = tree_for
     forms = _read_forms(inbox, year, matcher, assessed_years, index)
-    appraisal_files, undated = _files_of_year(inbox_workbooks(inbox, folder_of(index, "appraisal")), year)
+    appraisal_found = year_files(inbox / folder_of(index, "appraisal"), year)
+    appraisal_files, undated = appraisal_found.of_year, appraisal_found.undated
+    # Surveys are CSV files named with their year, in any letter case (KHAO_SAT_2026.CSV as Windows keeps it); a file
+    # without a year, or of another kind (.xlsx), is refused with the reason, never passed over.
+    survey_found = year_files(inbox / folder_of(index, "survey"), year, (".csv",))
     appraisals = [
         (
             p,
@@ -75,7 +80,7 @@ def load_assessment_inputs(
     ]
     surveys = [
         (p, read_safely(lambda p=p: read_survey(p, matcher, trees=trees, year=year, index=index), p, SurveyResult))
-        for p in inbox_files(inbox, folder_of(index, "survey"), f"*{year}*.csv")
+        for p in survey_found.of_year
     ]
     form_source, appraisal_source = f"{index}_form", f"{index}_appraisal"
     with transaction(con):
@@ -165,6 +170,7 @@ def load_assessment_inputs(
         _record_input_files(con, index, year, now, {"form": forms, "appraisal": appraisals, "survey": surveys})
         for p in undated:
             _record_undated(con, appraisal_source, p, now)
+        _record_refused_surveys(con, index, year, now, survey_found)
     return {
         "forms": len(forms) + len(kept_forms),
         "forms_usable": len(usable),
@@ -316,14 +322,22 @@ def _labels(index: str, year: int, kind: str, result: object) -> dict:
     }
 
 
-_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+SURVEY_NAME_HINT = "Tệp khảo sát phải là tệp .csv (UTF-8) có năm trong tên, ví dụ khao_sat_{year}.csv"
 
 
-def _files_of_year(files: list[Path], year: int) -> tuple[list[Path], list[Path]]:
-    """(the files whose name carries the year, the files whose name carries no year): an appraisal belongs to the year
-    its name says (tham_dinh_2026.xlsx); one without a year is reported, never silently skipped."""
-    years = {p: {int(y) for y in _YEAR_IN_NAME.findall(p.stem)} for p in files}
-    return [p for p in files if year in years[p]], [p for p in files if not years[p]]
+def _record_refused_surveys(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime, found: YearFiles) -> None:
+    """A survey file that is not read is reported: one whose name carries no year (which year it scores is unknown)
+    and one of the year in another kind than CSV (an .xlsx, a .pdf)."""
+    hint = SURVEY_NAME_HINT.format(year=year)
+    for p in found.undated:
+        reason = f"Tên tệp '{p.name}' không có năm: không biết tệp thuộc năm đánh giá nào. {hint}; đã bỏ qua tệp này."
+        record_refused(con, f"{index}_survey", p, "no_year_in_name", reason, now)
+    for p in found.wrong_kind:
+        reason = (
+            f"Tệp '{p.name}' không phải tệp .csv: không đọc được. {hint} (mở bằng Excel, chọn Lưu thành kiểu "
+            "'CSV UTF-8 (Comma delimited)'); đã bỏ qua tệp này."
+        )
+        record_refused(con, f"{index}_survey", p, "wrong_file_kind", reason, now, labels=_labels(index, year, "survey", None))
 
 
 def _record_undated(con: duckdb.DuckDBPyConnection, source: str, path: Path, now: datetime) -> None:

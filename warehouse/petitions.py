@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from common.units import UnitMatcher
+from sources.excel_intake import folder_files
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
 from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
@@ -92,10 +93,10 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
 
 
 def petition_files(folder: Path) -> list[Path]:
-    """The monthly PAKN exports in a folder, oldest month first (names that are not pakn_YYYYMM.csv are left out)."""
-    # Any letter case: Windows keeps PAKN_202601.CSV as written, and the name's pattern ignores case.
-    files = [p for p in folder.iterdir() if p.is_file() and petition_file_month(p.name) is not None] if folder.exists() else []
-    return sorted(files, key=lambda p: (petition_file_month(p.name), p.name))
+    """Every file delivered to the PAKN folder, oldest month first (lock, hidden and temporary files left out). The
+    month is read from the name in any of its spellings and letter cases (``petition_file_month``); a file whose name
+    gives no month, or that is not a .csv, comes last and is refused by the reader with the reason, never passed over."""
+    return sorted(folder_files(folder), key=lambda p: (petition_file_month(p.name) or date.max, p.name))
 
 
 def load_petition_folder(
