@@ -35,6 +35,7 @@ from scoring.methodology_schema import (
     line_of,
     read_model,
 )
+from scoring.rounding import round_half_up
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology"
 
@@ -184,6 +185,10 @@ class CriteriaTree:
     nodes: tuple[Criterion, ...]
     aggregation: str = "sum"  # sum | weighted
     pillars: tuple[Pillar, ...] = ()
+    # A computed criterion the warehouse cannot measure for a unit and not appraised yet: "self" scores the unit's
+    # own points provisionally (PAR: methodology §1.2 drops only what does not apply), "leave_out" drops it from the
+    # denominator (DTI: a unit without dossiers or tasks led has nothing to measure).
+    unmeasured: str = "leave_out"
 
     @property
     def unit_groups(self) -> tuple[str, ...]:
@@ -446,6 +451,7 @@ def load_tree(path: Path | str) -> CriteriaTree:
             nodes=tuple(nodes),
             aggregation=raw.aggregation,
             pillars=pillars,
+            unmeasured=raw.unmeasured,
         )
         for unit_group in tree_groups:
             if not tree.applicable(unit_group):
@@ -556,9 +562,9 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         points: float | None = None
         source, overclaim = "not_applicable", False
         if n.code in applicable:
-            points, source, overclaim = _leaf_points(n, given)
-            points = None if points is None else round(points, 2)
-            provisional = provisional or (n.method == "self" and given.appraised_points is None)
+            points, source, overclaim = _leaf_points(n, given, self_when_unmeasured=tree.unmeasured == "self")
+            points = None if points is None else round_half_up(points)
+            provisional = provisional or (n.method == "self" and given.appraised_points is None) or source == "self_provisional"
         rows.append(
             {
                 "code": n.code,
@@ -576,13 +582,13 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 "self_answer": given.self_answer,
                 "external_value": given.external_value,
                 "points": points,
-                "points_lost": 0.0 if points is None else round(n.max_points - points, 2),
+                "points_lost": 0.0 if points is None else round_half_up(n.max_points - points),
                 "source": source,
                 "overclaim": overclaim,
             }
         )
     domains = _domain_rows(tree, rows)
-    max_applicable = round(sum(d["max_points"] for d in domains), 2)
+    max_applicable = round_half_up(sum(d["max_points"] for d in domains))
     exact = {d["code"]: d["points"] / d["max_points"] for d in domains if d["max_points"] > 0}  # unrounded values
     weights = {d["code"]: d["weight"] for d in domains}
 
@@ -594,11 +600,11 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     index_value: float | None
     if tree.aggregation == "weighted":
         index_value = weighted_mean(list(weights))
-        total = round(tree.max_points * index_value, 2) if index_value is not None else 0.0
+        total = round_half_up(tree.max_points * index_value) if index_value is not None else 0.0
     else:
-        total = round(sum(d["points"] for d in domains), 2)
+        total = round_half_up(sum(d["points"] for d in domains))
         index_value = total / max_applicable if max_applicable > 0 else None
-    index_pct = round(100 * index_value, 2) if index_value is not None else None
+    index_pct = round_half_up(100 * index_value) if index_value is not None else None
     pillars = []
     for p in tree.pillars:
         value = weighted_mean(list(p.domains))
@@ -619,7 +625,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     )
 
 
-def _leaf_points(n: Criterion, given: CriterionInput) -> tuple[float | None, str, bool]:
+def _leaf_points(n: Criterion, given: CriterionInput, *, self_when_unmeasured: bool) -> tuple[float | None, str, bool]:
     """(unrounded points, source, overclaim) of a leaf criterion that applies to the unit."""
     if n.method == "self":
         if given.appraised_points is not None:
@@ -646,8 +652,12 @@ def _leaf_points(n: Criterion, given: CriterionInput) -> tuple[float | None, str
     if given.appraised_points is not None:
         # The warehouse cannot measure it for this unit: the council's appraised points stand in.
         return float(given.appraised_points), "appraised", False
-    # Not measurable for this unit (e.g. plan tasks it does not lead) and not appraised: not evaluated,
-    # so it leaves the denominator rather than costing the unit points (methodology §1.2).
+    if self_when_unmeasured and given.self_points is not None:
+        # Not measurable here (a unit's own plan tasks) and not appraised yet: its self-assessed points count
+        # provisionally, as for a self-assessed criterion (the tree's `unmeasured: self`).
+        return float(given.self_points), "self_provisional", False
+    # Nothing to score it by: not evaluated, out of the denominator rather than costing the unit points for the
+    # warehouse's own gap.
     return None, "not_measured", False
 
 
@@ -656,15 +666,15 @@ def _domain_rows(tree: CriteriaTree, rows: list[dict[str, Any]]) -> list[dict[st
     domains: list[dict[str, Any]] = []
     for d in tree.domains:
         mine = [r for r in rows if r["domain"] == d.code and r["applicable"] and r["points"] is not None]
-        max_points = round(sum(r["max_points"] for r in mine), 2)
-        points = round(sum(r["points"] for r in mine), 2)
+        max_points = round_half_up(sum(r["max_points"] for r in mine))
+        points = round_half_up(sum(r["points"] for r in mine))
         domains.append(
             {
                 "code": d.code,
                 "name": d.name,
                 "max_points": max_points,
                 "points": points,
-                "points_lost": round(max_points - points, 2),
+                "points_lost": round_half_up(max_points - points),
                 "weight": d.scored_weight,
                 "value": round(points / max_points, 4) if max_points > 0 else None,
                 "missing": sum(r["source"] == "missing" for r in mine),

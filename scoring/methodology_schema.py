@@ -247,6 +247,13 @@ class TreeFile(Strict):
     default: bool = False
     max: Annotated[float, Field(gt=0)]
     aggregation: Literal["sum", "weighted"] = "sum"
+    unmeasured: Literal["self", "leave_out"] = Field(
+        "leave_out",
+        description=(
+            "tiêu chí tính từ kho dữ liệu mà kho không có số liệu của đơn vị và chưa thẩm định: self = tính điểm tự "
+            "chấm của đơn vị (tạm tính); leave_out = không đánh giá, ra khỏi mẫu số"
+        ),
+    )
     bands: Annotated[list[TreeBand], Field(min_length=1)]
     pillars: list[TreePillar] | None = None
     nodes: Annotated[list[TreeNode], Field(min_length=1)]

@@ -292,7 +292,7 @@ def test_target_rule(tree, code, value, expected):
     assert next(r["points"] for r in s.criteria if r["code"] == code) == expected
 
 
-def test_overclaim_flag(tree):
+def test_overclaim_flag(tree, tmp_path):
     s = score_unit(tree, "ward", INPUTS)  # D2.1.1: self 4 points, data 96 % gives 2
     assert s.overclaims == ("D2.1.1",)
     cases = [
@@ -306,13 +306,21 @@ def test_overclaim_flag(tree):
     for given, flagged in cases:
         row = score_unit(tree, "ward", {"D2.1.1": given}).criteria[3]
         assert row["code"] == "D2.1.1" and row["overclaim"] is flagged, given
-    # No data for this unit: not evaluated, out of the denominator (the self-assessed points are kept for reference);
-    # when the council appraised it, its points stand in.
-    unmeasured = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
-    row = unmeasured.criteria[3]
-    assert (row["source"], row["points"], row["self_points"]) == ("not_measured", None, 4)
+    # No data for this unit and not appraised yet: by default (`unmeasured: leave_out`, the DTI's) not evaluated, out
+    # of the denominator, the self-assessed points kept for reference; with `unmeasured: self` (the PAR trees:
+    # methodology §1.2 drops only what does not apply) its self-assessed points count provisionally.
     full = score_unit(tree, "ward", {"D2.1.1": CriterionInput(computed_value=99)})
-    assert unmeasured.max_applicable == full.max_applicable - 4  # D2.1.1 (max 4) leaves the denominator
+    left_out = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
+    row = left_out.criteria[3]
+    assert (row["source"], row["points"], row["self_points"]) == ("not_measured", None, 4)
+    assert left_out.max_applicable == full.max_applicable - 4  # D2.1.1 (max 4) leaves the denominator
+    own = load_tree(_tree_file(tmp_path, TREE.replace("max: 20\n", "max: 20\nunmeasured: self\n"), "par_2026_local_own.yaml"))
+    counted = score_unit(own, "ward", {"D2.1.1": CriterionInput(self_points=4)})
+    row = counted.criteria[3]
+    assert (row["source"], row["points"], row["self_points"]) == ("self_provisional", 4.0, 4)
+    assert counted.max_applicable == full.max_applicable and counted.provisional
+    nothing = score_unit(own, "ward", {"D2.1.1": CriterionInput()})
+    assert (nothing.criteria[3]["source"], nothing.criteria[3]["points"]) == ("not_measured", None)
     appraised = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4, appraised_points=3)}).criteria[3]
     assert (appraised["source"], appraised["points"]) == ("appraised", 3.0)
 
@@ -409,3 +417,14 @@ def test_default_par_trees_have_a_lowest_band(group):
     tree = tree_for("par", 2026, group)
     assert [(b.label, b.min_pct) for b in tree.bands][-2:] == [("Trung bình", 50), ("Yếu", 0)]
     assert tree.band_for(21.84) == "Yếu" and tree.band_for(50) == "Trung bình" and tree.band_for(49.99) == "Yếu"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3.925, 3.93), (5 * 0.785, 3.93), (4.845, 4.85), (2.975, 2.98), (4.855, 4.86), (81.875, 81.88), (71.096, 71.1)],
+)
+def test_points_round_half_up_as_published_tables_do(value, expected):
+    """Python's round() rounds the binary float: 3.925 → 3.92 but 2.975 → 2.98 (14 DTI components of the demo)."""
+    from scoring.rounding import round_half_up
+
+    assert round_half_up(value) == expected

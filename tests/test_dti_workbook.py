@@ -568,8 +568,11 @@ def test_sheet_names(books):
         SHEET_PROBLEMS,
         SHEET_METHOD,
     ]
-    units = ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng", "Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"]
-    assert whole.sheetnames == fixed + units
+    # Unit sheets as in the PAR workbook: agencies, then communes and wards, each in Vietnamese order (not by rank).
+    assert whole.sheetnames[: len(fixed) + 3] == fixed + ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng"]
+    local = whole.sheetnames[len(fixed) + 3 :]
+    assert sorted(local) == sorted(["Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"])
+    assert local.index("Xã An Khánh") < local.index("Xã Đồng Hỷ")  # Đ after D, not after Y
     assert fixed == [
         "Tổng hợp",
         "Xếp hạng sở, ban, ngành",

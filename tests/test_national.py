@@ -295,7 +295,9 @@ def test_a_province_run_on_a_celery_worker_gives_the_same_marts(inbox: Path, tmp
         "execution:\n  config:\n    broker: 'filesystem://'\n"
         f"    backend: 'file://{results.as_posix()}'\n"
         "    config_source:\n      broker_transport_options:\n"
-        f"        data_folder_in: '{broker.as_posix()}'\n        data_folder_out: '{broker.as_posix()}'\n",
+        f"        data_folder_in: '{broker.as_posix()}'\n        data_folder_out: '{broker.as_posix()}'\n"
+        # kombu's filesystem transport keeps its control exchanges in ./control by default: the checkout's, not ours
+        f"        control_folder: '{(broker / 'control').as_posix()}'\n",
         encoding="utf-8",
     )
     bin_dir = Path(sys.executable).parent

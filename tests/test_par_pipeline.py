@@ -46,10 +46,14 @@ def test_scorecards_for_every_unit_with_the_bad_forms_reported(small_inbox, par_
         }
         documented = {Path(b["file"]).name for b in summary["bad_files"] if b["file"].startswith("par/")}
         assert documented and documented <= named
-        # Not-applicable criteria (a ward-only one for a commune) and criteria the warehouse cannot measure here
-        # (no dossiers loaded in this test) leave the denominator: index % = points / what remains.
+        # Not-applicable criteria (a ward-only one for a commune) leave the denominator: index % = points / what
+        # remains. A criterion the warehouse cannot measure here (no dossiers loaded in this test) is scored by the
+        # appraisal, else by the unit's own points provisionally (methodology §1.2), never dropped while a unit gave one.
         sources = {r[0] for r in con.execute("SELECT DISTINCT source FROM mart_par_criterion").fetchall()}
-        assert {"not_applicable", "not_measured", "appraised", "survey"} <= sources
+        assert {"not_applicable", "appraised", "survey", "self_provisional"} <= sources
+        dropped = con.execute("""SELECT count(*) FROM mart_par_criterion
+                                 WHERE source = 'not_measured' AND self_points IS NOT NULL""").fetchone()[0]
+        assert dropped == 0
         off = con.execute("""SELECT count(*) FROM mart_par_unit u WHERE abs(u.max_applicable - (
                                  SELECT sum(max_points) FROM mart_par_criterion c WHERE c.unit_code = u.unit_code
                                  AND c.year = u.year AND c.points IS NOT NULL)) > 0.001

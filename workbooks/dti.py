@@ -64,6 +64,7 @@ from workbooks.excel import (
     sheet_title,
     tree_names,
     unit_sheet_names,
+    units_alphabetical,
     write_chart_sheet,
     write_table,
     write_text_sheet,
@@ -1259,7 +1260,7 @@ def write_dti_workbook(path: Path, data: DtiData, unit: str | None = None) -> Pa
             subtitles=[generated_label(data.generated_at)],
         )
         fixed = list(wb.sheetnames)
-    ordered = [u for _, members in groups for u in members]
+    ordered = units_alphabetical([u for _, members in groups for u in members])  # as in the PAR workbook
     names = unit_sheet_names(ordered, reserved=tuple(fixed))
     indices, components = rows_by_unit(data.indices), rows_by_unit(data.components)
     averages = _index_averages(data, frame_records(data.units))

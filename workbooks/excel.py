@@ -36,7 +36,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.settings import TIMEZONE, now_local
-from common.vntext import nfc
+from common.units import RANKING_GROUP_LABELS
+from common.vntext import nfc, sort_key
 from scoring.ranking import group_label
 
 FONT_NAME = "Times New Roman"
@@ -783,3 +784,18 @@ def row_after(table: Table) -> int:
 def rows_under_chart(chart: Any) -> int:
     """Rows a chart anchored at a table's header covers (plus a gap): where the next table may start."""
     return int(chart.height / _ROW_CM) + 2 if chart is not None else 0
+
+
+def units_alphabetical(units: list[dict]) -> list[dict]:
+    """Unit sheets in every workbook: agencies, then communes and wards, each in Vietnamese order of the name
+    (dim_unit.sort_order), so an official finds the unit's sheet in the same place whatever its rank."""
+    order = list(RANKING_GROUP_LABELS)
+    big = float("inf")
+    return sorted(
+        units,
+        key=lambda r: (
+            order.index(r["ranking_group"]) if r.get("ranking_group") in order else len(order),
+            big if r.get("sort_order") is None else r["sort_order"],
+            sort_key(r.get("unit_name") or ""),
+        ),
+    )

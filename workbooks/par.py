@@ -17,8 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from common.units import RANKING_GROUP_LABELS
-from common.vntext import nfc, sort_key
+from common.vntext import nfc
 from scoring.criteria import SOURCES
 from scoring.ranking import group_label, rank_label, units_by_group
 from workbooks.excel import (
@@ -46,6 +45,7 @@ from workbooks.excel import (
     section_title,
     tree_names,
     unit_sheet_names,
+    units_alphabetical,
     write_chart_sheet,
     write_table,
 )
@@ -140,20 +140,6 @@ def band_label(unit: dict) -> str:
     if unit.get("provisional"):
         return f"{band} {PROVISIONAL}".strip()
     return band
-
-
-def _alphabetical(units: list[dict]) -> list[dict]:
-    """Unit sheets: agencies, then communes and wards, each in Vietnamese order (dim_unit.sort_order)."""
-    order = list(RANKING_GROUP_LABELS)
-    big = float("inf")
-    return sorted(
-        units,
-        key=lambda r: (
-            order.index(r["ranking_group"]) if r.get("ranking_group") in order else len(order),
-            big if r.get("sort_order") is None else r["sort_order"],
-            sort_key(r.get("unit_name") or ""),
-        ),
-    )
 
 
 def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
@@ -444,7 +430,7 @@ def _write_problems(wb, data: ParData, units: list[dict]) -> None:
     table = write_table(
         ws,
         (Column("Đơn vị", "unit", 38), Column("Phiếu bị từ chối (tệp: lý do)", "reason", 90)),
-        [{"unit": u.get("unit_name"), "reason": u["form_refused"]} for u in _alphabetical(refused)],
+        [{"unit": u.get("unit_name"), "reason": u["form_refused"]} for u in units_alphabetical(refused)],
         title=f"DỮ LIỆU CHỈ SỐ CCHC NĂM {data.year} BỊ LOẠI",
         subtitles=[
             ("Đơn vị có phiếu bị từ chối được tính điểm không có phiếu, không xếp hạng; gửi lại phiếu đúng để được xếp hạng."),
@@ -496,7 +482,7 @@ def write_par_workbook(path: Path, data: ParData, unit: str | None = None) -> Pa
     wb = new_workbook(f"Chỉ số cải cách hành chính năm {data.year}")
     if unit is None:
         _write_ranking(wb, data, units)
-    ordered = _alphabetical(units)
+    ordered = units_alphabetical(units)
     names = unit_sheet_names(ordered, reserved=() if unit else (SHEET_RANKING, SHEET_PROBLEMS))
     domains, criteria = rows_by_unit(data.domains), rows_by_unit(data.criteria)
     averages = _domain_averages(data)
