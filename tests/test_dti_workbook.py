@@ -569,7 +569,7 @@ def test_sheet_names(books):
         SHEET_METHOD,
     ]
     # Unit sheets as in the PAR workbook: agencies, then communes and wards, each in Vietnamese order (not by rank).
-    assert whole.sheetnames[: len(fixed) + 3] == fixed + ["Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng"]
+    assert whole.sheetnames[: len(fixed) + 3] == [*fixed, "Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng"]
     local = whole.sheetnames[len(fixed) + 3 :]
     assert sorted(local) == sorted(["Xã Đồng Hỷ", "Phường Phan Đình Phùng", "Xã An Khánh"])
     assert local.index("Xã An Khánh") < local.index("Xã Đồng Hỷ")  # Đ after D, not after Y
