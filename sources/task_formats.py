@@ -40,7 +40,14 @@ PLAN_COLUMNS: tuple[Column, ...] = (
         required=False,
         aliases=("Đơn vị phối hợp", "Phối hợp", "Cơ quan, đơn vị phối hợp"),
     ),
-    Column("deadline_text", "Thời gian hoàn thành", "text", aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn")),
+    Column(
+        "deadline_text",
+        "Thời gian hoàn thành",
+        "text",
+        # The last: "Thời gian thực hiện" merged over "Bắt đầu" | "Hoàn thành" (a two-row header; "Thời hạn" or "Thời
+        # gian" over "Hoàn thành" join into labels above).
+        aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn", "Thời gian thực hiện hoàn thành"),
+    ),
     Column(
         "expected_result",
         "Kết quả, sản phẩm dự kiến",
@@ -272,7 +279,7 @@ def find_table(
             if table is not None and (chosen is None or len(table.columns) > len(chosen.columns)):
                 chosen = table
         if chosen is not None:
-            return _extend_down(grid, spread, chosen, columns, keys), []
+            return _extend_down(grid, spread, chosen, columns, keys, merges), []
     return None, best[1]
 
 
@@ -340,18 +347,43 @@ def _header_candidate(
 
 
 def _extend_down(
-    grid: list[list[Any]], spread: list[list[tuple[str, bool]]], table: Table, columns: tuple[Column, ...], keys: set[str]
+    grid: list[list[Any]],
+    spread: list[list[tuple[str, bool]]],
+    table: Table,
+    columns: tuple[Column, ...],
+    keys: set[str],
+    merges: Sequence[Merge] = (),
 ) -> Table:
-    """The header with the rows under it that map more columns: sub-labels under a first row that already held every
-    required label. A data row never maps more (its values replace the labels), so a one-row header stays one row."""
+    """The header with the rows under it that map more columns (sub-labels under a first row that already held every
+    required label), or as many when the row holds only sub-labels of headings merged across columns above it:
+    "Thời gian thực hiện" over "Bắt đầu" | "Hoàn thành" puts the deadline in the "Hoàn thành" column, not in the
+    heading's first one. A data row does neither (its values replace the labels and fill columns no heading spans),
+    so a one-row header stays one row."""
     top = table.header_top - 1
     for last in range(table.header_row, min(top + MAX_HEADER_ROWS, len(spread))):
         if not _header_like(grid[last]):
             break
         deeper, _, _ = _header_candidate(grid, spread, top, last, columns, keys)
-        if deeper is not None and len(deeper.columns) > len(table.columns):
+        if deeper is None:
+            continue
+        if len(deeper.columns) > len(table.columns) or (
+            len(deeper.columns) == len(table.columns) and _only_sub_labels(grid[last], merges, top, last)
+        ):
             table = deeper
     return table
+
+
+def _only_sub_labels(row: list[Any], merges: Sequence[Merge], top: int, last: int) -> bool:
+    """Whether every text of ``row`` (0-based ``last``) lies under a heading merged across several columns in the rows
+    ``top``..``last - 1`` (0-based): the sub-labels of group headings, not a row of data."""
+    spanned = {
+        col
+        for min_row, min_col, max_row, max_col in merges
+        if max_col > min_col and top < min_row <= last and max_row <= last
+        for col in range(min_col - 1, max_col)
+    }
+    filled = [i for i, v in enumerate(row) if cell_text(v)]
+    return bool(filled) and all(i in spanned for i in filled)
 
 
 def is_column_number_row(row: list[Any]) -> bool:

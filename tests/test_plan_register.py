@@ -331,6 +331,31 @@ def test_an_official_two_row_header_with_merged_cells_reads(tmp_path: Path) -> N
     assert "'Người chịu trách nhiệm'" in result.file_issues[0].reason
 
 
+def test_a_deadline_under_a_time_heading_with_start_and_end_is_the_end(tmp_path: Path) -> None:
+    """ "Thời gian thực hiện" merged over "Bắt đầu" | "Hoàn thành", every other label merged down: the first row alone
+    names every column (the heading is an alias of the deadline), but its deadline column would be the start's."""
+    rows = [
+        *META,  # rows 1-4
+        [],
+        ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Thời gian thực hiện", None, "Sản phẩm"],  # 6
+        [None, None, None, "Bắt đầu", "Hoàn thành", None],
+        ["1", "Rà soát quy trình nội bộ", "Văn phòng Sở", "Quý I/2026", "Tháng 6/2026", "Quy trình"],
+        ["2", "Báo cáo chuyển đổi số", "Phòng Chuyển đổi số", "Tháng 3/2026", "Năm 2026", None],
+    ]
+    merges = ("A6:A7", "B6:B7", "C6:C7", "D6:E6", "F6:F7")
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=merges))
+    assert result.loadable and result.rejects == []
+    got = [(r["task_no"], r["deadline_text"], r["source_row"]) for r in result.rows]
+    assert got == [("1", "Tháng 6/2026", 8), ("2", "Năm 2026", 9)]  # the end, not the start; no sub-label row as a task
+    # a data row under a one-row header is never taken for sub-labels, merged heading or not
+    plain = [
+        ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Thời gian hoàn thành"],
+        ["1", "Việc", "Văn phòng Sở", "Quý I/2026"],
+    ]
+    table, _ = find_table(plain, PLAN_COLUMNS, merges=[(1, 4, 1, 5)])
+    assert table is not None and (table.header_row, table.header_rows) == (1, 1)
+
+
 def test_find_table_reads_a_header_on_one_two_or_three_rows() -> None:
     one = [["Số kế hoạch:", "45/KH"], ["DANH MỤC NHIỆM VỤ"], HEADER, ["1", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]
     table, missing = find_table(one, PLAN_COLUMNS, merges=[(2, 1, 2, 7)])  # a title merged over the header: no part of it
