@@ -46,7 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.periods import end_of_label
+from common.periods import end_of_label, parse_period
 from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, percent_format_lost
@@ -175,8 +175,9 @@ REPORT_LAG_DAYS = 183
 def period_date_issue(
     period_text: str | None, period_label: str | None, report_date: date | None, plan_years: Collection[int] | None
 ) -> FileIssue | None:
-    """The blocking issue of a report whose period cannot be the one meant, or None: its year is not the report date's
-    and the report is not dated within ``REPORT_LAG_DAYS`` after the period's end (``period_date_mismatch``), or its
+    """The blocking issue of a report whose period cannot be the one meant, or None: it is dated before the period
+    began, or its year is not the report date's and the report is not dated within ``REPORT_LAG_DAYS`` after the
+    period's end (``period_date_mismatch``; a report sent before its period ends is usual), or its
     year is none of ``plan_years`` (``period_not_in_plan``; None: not checked). Pure: the reason names the period
     read and the date, and says what to fix."""
     end = end_of_label(period_label)
@@ -188,11 +189,17 @@ def period_date_issue(
         f"không nạp được tệp. Đề nghị sửa '{_LABELS['period']}' (hoặc '{_LABELS['report_date']}') cho đúng kỳ "
         "của báo cáo rồi gửi lại (có thể mẫu của kỳ trước chưa được sửa)."
     )
-    if report_date.year != year and not end < report_date <= end + timedelta(days=REPORT_LAG_DAYS):
+    start = parse_period(period_label).start
+    if report_date < start or (report_date.year != year and not end < report_date <= end + timedelta(days=REPORT_LAG_DAYS)):
         return FileIssue(
             "period_date_mismatch",
-            f"{read} nhưng '{_LABELS['report_date']}' là {report_date:%d/%m/%Y}, năm {report_date.year}: kỳ báo cáo "
-            f"và ngày báo cáo không cùng năm; {fix}",
+            f"{read} nhưng '{_LABELS['report_date']}' là {report_date:%d/%m/%Y}: "
+            + (
+                f"trước ngày bắt đầu kỳ ({start:%d/%m/%Y}); "
+                if report_date < start
+                else f"năm {report_date.year}, kỳ báo cáo và ngày báo cáo không cùng năm; "
+            )
+            + fix,
         )
     if plan_years is not None and year not in plan_years:
         years = ", ".join(str(y) for y in sorted(plan_years))

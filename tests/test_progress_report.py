@@ -688,6 +688,9 @@ def _dated(period: str, day: str) -> list[list[object]]:
         ("Năm 2025", "10/03/2026", {2025: KNOWN, 2026: KNOWN}, None),
         ("Quý III/2026", "06/10/2026", {2026: KNOWN}, None),
         ("Quý III/2026", "06/10/2026", {}, None),  # no plan loaded at all: nothing to judge the year by
+        ("Quý III/2026", "15/04/2026", {2026: KNOWN}, "period_date_mismatch"),  # dated before its quarter began
+        ("Năm 2026", "15/12/2026", {2026: KNOWN}, None),  # a year's report is sent before the year ends
+        ("6 tháng đầu năm 2026", "12/06/2026", {2026: KNOWN}, None),  # and the half-year's before June ends
     ],
 )
 def test_a_period_of_another_year_than_the_report_date_or_the_plans_is_refused(
