@@ -10,8 +10,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from common.db import scalar
 from common.settings import now_local
 from common.units import agency_list_source, load_units, master_data_notes, matcher_for
-from sources.tthc_catalogue import read_catalogue
-from sources.tthc_format import CATALOGUE_FILE_NAME
+from sources.tthc_catalogue import catalogue_file, read_catalogue
 from warehouse import tthc as load
 
 
@@ -53,7 +52,7 @@ def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
     description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).",
 )
 def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    path = tthc_folder(warehouse) / CATALOGUE_FILE_NAME
+    path = catalogue_file(tthc_folder(warehouse))
     if not path.exists():
         raise dg.Failure(f"Không tìm thấy danh mục TTHC: {path}")
     result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))

@@ -157,7 +157,11 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     folder = inbox / "tthc"
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     current = (
-        {p.name: _signature(p) for p in folder.glob("*.csv") if p.name.lower() != PUBLICATION_FILE_NAME}
+        {
+            p.name: _signature(p)
+            for p in folder.iterdir()  # any letter case: HO_SO_20260105.CSV is that day's export, as the loader reads it
+            if p.is_file() and p.suffix.lower() == ".csv" and p.name.lower() != PUBLICATION_FILE_NAME
+        }
         if folder.exists()
         else {}
     )
@@ -205,8 +209,8 @@ def _scan_exports(
         if seen.get(name) == signature:
             continue
         match = DOSSIER_FILE_PATTERN.match(name)
-        if name == CATALOGUE_FILE_NAME or not match:
-            scan.catalogue |= name == CATALOGUE_FILE_NAME
+        if name.lower() == CATALOGUE_FILE_NAME or not match:
+            scan.catalogue |= name.lower() == CATALOGUE_FILE_NAME
             scan.recorded[name] = signature
             continue
         day = date(int(match.group(1)[:4]), int(match.group(1)[4:6]), int(match.group(1)[6:]))

@@ -143,3 +143,13 @@ def test_a_row_with_a_field_too_many_is_rejected_not_cut(inbox):
     result = read(inbox)
     assert [r["procedure_code"] for r in result.rows] == ["1.000001", "1.000003"]
     assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(3, "malformed_line")]
+
+
+def test_the_catalogue_is_found_whatever_the_letter_case_of_its_name(tmp_path):
+    from sources.tthc_catalogue import catalogue_file
+
+    assert catalogue_file(tmp_path / "none") == tmp_path / "none" / "danh_muc_tthc.csv"  # missing: reported by name
+    (tmp_path / "DANH_MUC_TTHC.CSV").write_text("x", encoding="utf-8")
+    assert catalogue_file(tmp_path) == tmp_path / "DANH_MUC_TTHC.CSV"
+    (tmp_path / "danh_muc_tthc.csv").write_text("x", encoding="utf-8")
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc.csv"  # the standard spelling first

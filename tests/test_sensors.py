@@ -68,6 +68,19 @@ def test_inbox_sensor_on_the_demo_inbox_requests_a_handful_of_runs(tmp_path, sma
     assert again.run_requests == []
 
 
+def test_an_export_named_in_capitals_is_noticed_as_its_day(tmp_path, instance):
+    """Windows keeps HO_SO_20260105.CSV; the loader reads it as that day's export, so the sensor must see it too."""
+    folder = tmp_path / "inbox" / "tthc"
+    path = write_export(folder, date(2026, 1, 5), [dossier_row()])
+    path.rename(folder / path.name.upper())
+    ranges = [
+        (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
+        for r in evaluate(instance, tmp_path).run_requests
+        if r.job_name == "daily_tthc"
+    ]
+    assert ranges == [("2026-01-05", "2026-01-05")]
+
+
 def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_path, instance):
     folder = tmp_path / "inbox" / "tthc"
     today = business_today()
