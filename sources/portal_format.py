@@ -18,10 +18,18 @@ SIDECAR_SUFFIX = ".request.json"
 
 
 def snapshot_files(folder: Path) -> list[Path]:
-    """The answers of a folder, by name: every ``*.json`` except sidecars and hidden (temporary) files."""
+    """The answers of a folder, by name: every ``*.json`` in any letter case (ANSWER.JSON, as Windows may keep a saved
+    answer) except sidecars and hidden (temporary) files."""
     if not folder.exists():
         return []
-    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() == ".json"
+        and not p.name.lower().endswith(SIDECAR_SUFFIX)
+        and not p.name.startswith(".")
+    )
 
 
 def sidecar_of(path: Path) -> Path:

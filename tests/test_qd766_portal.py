@@ -198,6 +198,16 @@ def test_a_commune_of_another_province_is_never_ours_and_mapped_codes_match(tmp_
 # --- where period and capture time come from ------------------------------------------------------------------
 
 
+def test_an_answer_saved_with_a_capital_extension_is_read(tmp_path):
+    name = _fixture("formality-online-payment-tree")
+    path = tmp_path / name.replace(".json", ".JSON")
+    shutil.copy(FIXTURES / name, path)
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert snapshot_files(tmp_path) == [path]
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.period_label == read_snapshot(FIXTURES / name, methodology_for, MATCHER).period_label
+
+
 def test_a_sidecar_gives_period_and_capture_time_to_a_file_named_anyhow(tmp_path):
     path = tmp_path / "ket_qua_thanh_toan.json"
     shutil.copy(FIXTURES / _fixture("formality-online-payment-tree"), path)
