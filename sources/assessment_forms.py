@@ -38,8 +38,9 @@ from typing import Any
 from common.pii import mask_personal_data
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key, parse_decimal
-from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, row_reject, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, percent_format_lost, read_workbook
+from sources.table_files import TableSource, open_table, row_place, table_rows
 from sources.task_formats import (
     RowIssue,
     Table,
@@ -1233,20 +1234,28 @@ def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: f
     return []
 
 
-# --- survey CSV ----------------------------------------------------------------------------------------------
+# --- survey table (CSV or Excel) -------------------------------------------------------------------------------
 
 
 def read_survey(
     path: Path, matcher: UnitMatcher, *, trees: TreeSource | None = None, year: int | None = None, index: str = "par"
 ) -> SurveyResult:
-    """Survey points per unit and criterion (CSV, UTF-8 with BOM: Mã đơn vị or Đơn vị, Loại khảo sát, Mã tiêu chí,
-    Điểm). Rows: unit_code, survey (sipas | leaders), code, points, source_row. Rejects (row_number, rule, reason):
-    ``unknown_unit``, ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``,
-    and with ``trees`` and ``year``: ``unknown_criterion``, ``not_survey_criterion``, ``score_above_max``."""
+    """Survey points per unit and criterion (CSV, UTF-8 with BOM, or an Excel workbook whose table may sit under a
+    title: Mã đơn vị or Đơn vị, Loại khảo sát, Mã tiêu chí, Điểm). Rows: unit_code, survey (sipas | leaders), code,
+    points, source_row (the CSV line, the sheet row). Rejects (row_number, rule, reason): ``unknown_unit``,
+    ``unknown_survey``, ``missing_code``, ``not_a_number``, ``negative_score``, ``duplicate_survey``, with ``trees``
+    and ``year``: ``unknown_criterion``, ``not_survey_criterion``, ``score_above_max``; in a workbook also
+    ``uncalculated_formula`` and ``excel_error`` (the sheet and cell named)."""
     path = Path(path)
     with tempfile.TemporaryDirectory() as work_dir:  # a Windows-1258 or renamed-header file is rewritten there
-        result, prepared = open_csv(
-            path, SURVEY_COLUMNS, Path(work_dir), "Tệp khảo sát không có dòng nào.", SurveyResult, file_name=path.name
+        result, prepared = open_table(
+            path,
+            SURVEY_COLUMNS,
+            Path(work_dir),
+            "Tệp khảo sát không có dòng nào.",
+            SurveyResult,
+            what="bảng khảo sát",
+            file_name=path.name,
         )
         if prepared is not None and not {"unit_code", "unit"} & prepared.present:
             result.file_issues.insert(0, FileIssue("missing_columns", "Thiếu cột 'Mã đơn vị' hoặc 'Đơn vị'; không nạp được tệp."))
@@ -1257,11 +1266,13 @@ def read_survey(
 
 
 def _survey_rows(
-    result: SurveyResult, prepared: Any, matcher: UnitMatcher, trees: TreeSource | None, year: int | None, index: str
+    result: SurveyResult, prepared: TableSource, matcher: UnitMatcher, trees: TreeSource | None, year: int | None, index: str
 ) -> None:
     path = prepared.path
     seen: dict[tuple[str, str, str], int] = {}
-    for line, record in csv_rows(prepared, SURVEY_COLUMNS, result):
+    for line, record in table_rows(prepared, SURVEY_COLUMNS, result):
+        place = row_place(prepared, line)
+        place = place[0].upper() + place[1:]  # "Dòng 7", "Trang 'Khảo sát', dòng 7"
         unit_text = record["unit_code"] or record["unit"]
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
         if unit_code is None and record["unit_code"] and record["unit"]:  # a code nobody has, a name beside it
@@ -1283,7 +1294,7 @@ def _survey_rows(
             problems = _survey_tree_problems(tree, survey_text, survey, code, points, points_text, year)
         if problems or unit_code is None or survey is None or code is None:
             result.rejects += [
-                row_reject(path, line, rule, f"Dòng {line}: {reason}", shown, key=code, unit_code=unit_code, unit_name=unit_text)
+                row_reject(path, line, rule, f"{place}: {reason}", shown, key=code, unit_code=unit_code, unit_name=unit_text)
                 for rule, reason, shown in problems
             ]
             continue
@@ -1293,7 +1304,7 @@ def _survey_rows(
                     path,
                     line,
                     "duplicate_survey",
-                    f"Dòng {line}: đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.",
+                    f"{place}: đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.",
                     code,
                     key=code,
                     unit_code=unit_code,
@@ -1306,7 +1317,7 @@ def _survey_rows(
             result.file_issues.append(
                 RowIssue(
                     note,
-                    f"Dòng {line}: điểm ghi '{points_text}', đã đọc là {points:g}.",
+                    f"{place}: điểm ghi '{points_text}', đã đọc là {points:g}.",
                     blocking=False,
                     row_number=line,
                     record_key=code,

@@ -1,14 +1,15 @@
 """DTI inputs that do not come from the units' own forms: values measured by other provincial systems and the
 previous year's published results (no Dagster, no DuckDB here).
 
-``inbox/dti/he_thong_khac/*.csv``: one file per system and year (document management, cyber-security monitoring,
+``inbox/dti/he_thong_khac/*.csv`` (or an Excel workbook, .xlsx/.xls/.ods, the table possibly under a title:
+``sources.table_files``): one file per system and year (document management, cyber-security monitoring,
 reporting system…), one row per unit and component: Năm | Mã đơn vị and/or Đơn vị | Mã thành phần | Giá trị |
 Hệ thống nguồn | Ghi chú. ``read_external_values`` reads all files of a year together, because a (unit, component)
 that two rows supply, in one file or in two, is a conflict: every copy is rejected and the component is missing
 for that unit; one value is never picked silently, even when the copies agree.
 
-``inbox/dti/ket_qua_nam_truoc/*.csv``: the previous year's published ranking (Năm | Đơn vị | Tổng điểm | Xếp hạng |
-Xếp loại), under the names of the time. ``read_previous_results`` reads all files of the year together and matches
+``inbox/dti/ket_qua_nam_truoc/*.csv`` (or a workbook, as above): the previous year's published ranking (Năm | Đơn
+vị | Tổng điểm | Xếp hạng | Xếp loại), under the names of the time. ``read_previous_results`` reads all files of the year together and matches
 each published name to a current unit through the master data (current names, aliases and the spellings of the
 predecessors, the agencies of before the 2025 restructuring each agency continues); a name that matches none is
 reported, never guessed. Each row is then a last-year unit (``identity``: the official name of the predecessor it
@@ -21,7 +22,8 @@ Choices:
   only when the file name carries exactly one year (a 4-digit number such as ``vbdh_2026.csv``) and it is the year
   being read; otherwise the blank is rejected too, since nothing then says which year the value is of.
 - Numbers: "85,5" (decimal comma) and "85.5" are 85.5; a trailing percent sign is dropped ("85%" is 85, in the
-  component's own unit, not 0.85); thousands separators are not accepted (reported, never guessed).
+  component's own unit, not 0.85); thousands separators are not accepted (reported, never guessed). In a workbook a
+  number typed as a number is read as it is, and a percentage cell (85 %, kept by Excel as 0.85) as its CSV "85%".
 - Unit: ``Mã đơn vị`` may be the unit code of the master data (19.STC, 05443) or its portal code (H55.04). When
   both the code and the name are given, the code decides: a name that matches another unit rejects the row
   (``unit_mismatch``); a name that matches no unit does not contradict the code and the row loads. A code that is not
@@ -44,7 +46,8 @@ from pathlib import Path
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
-from sources.csvfiles import FileIssue, PreparedFile, ReadResult, csv_rows, open_csv, row_reject
+from sources.csvfiles import FileIssue, ReadResult, row_reject
+from sources.table_files import TableSource, open_table, row_place, table_rows
 from sources.tthc_format import Column
 
 EXTERNAL_DIR = "dti/he_thong_khac"  # under the inbox
@@ -124,8 +127,10 @@ def _year_problem(raw: str, year: int, path: Path) -> tuple[int | None, Problem 
     return year, None
 
 
-def _where(path: Path, line: int, unit: str | None = None, component: str | None = None) -> str:
-    text = f"Tệp {path.name}, dòng {line}"
+def _where(
+    path: Path, line: int, unit: str | None = None, component: str | None = None, source: TableSource | None = None
+) -> str:
+    text = f"Tệp {path.name}, {row_place(source, line)}"  # a workbook's row with its sheet
     if unit:
         text += f", đơn vị {unit}"
     if component:
@@ -135,16 +140,17 @@ def _where(path: Path, line: int, unit: str | None = None, component: str | None
 
 def _open_all(
     paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
-) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, PreparedFile]]]:
+) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, TableSource]]]:
     """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. Files
     with the same bytes (a browser's second download "soc_2026 (1).csv") are one delivery: it is read once, from the
     copy with the shortest name (the one without "(1)"), and every other copy loads nothing, with a note naming the
-    file read (``what``: 'giá trị', 'kết quả'). Copies that differ are all read: their conflicting rows are duplicates."""
+    file read (``what``: 'giá trị', 'kết quả'). Copies that differ are all read: their conflicting rows are duplicates.
+    A file is a CSV or an Excel workbook (``open_table``): the same copy rule holds for a workbook saved twice."""
     results: dict[Path, ReadResult] = {}
-    opened: list[tuple[Path, ReadResult, PreparedFile]] = []
-    by_content: dict[str, list[tuple[Path, ReadResult, PreparedFile]]] = {}
+    opened: list[tuple[Path, ReadResult, TableSource]] = []
+    by_content: dict[str, list[tuple[Path, ReadResult, TableSource]]] = {}
     for path in dict.fromkeys(Path(p) for p in paths):
-        result, prepared = open_csv(path, columns, work_dir, no_rows)
+        result, prepared = open_table(path, columns, work_dir, no_rows)
         results[path] = result
         if prepared is not None:
             by_content.setdefault(result.sha256, []).append((path, result, prepared))
@@ -332,6 +338,7 @@ def read_external_values(
     by_code = {_component_key(code): component for code, component in components.items()}
     candidates: list[_Candidate] = []
     results, opened = _open_all(paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", "giá trị")
+    sources = {path: prepared for path, _, prepared in opened}
     for path, result, prepared in opened:
         if not {"unit_code", "unit"} & prepared.present:
             result.file_issues.insert(
@@ -351,7 +358,8 @@ def read_external_values(
                     blocking=False,
                 )
             )
-        for line, values in csv_rows(prepared, EXTERNAL_COLUMNS, result):
+        # A formula error in the system's name or the note leaves that text out; elsewhere it rejects the row.
+        for line, values in table_rows(prepared, EXTERNAL_COLUMNS, result, notes=frozenset({"system", "note"})):
             candidates.append(_check_external(path, line, values, matcher, by_code, year))
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
@@ -378,6 +386,7 @@ def read_external_values(
                 candidate.line,
                 _unit_label(matcher, candidate.unit_code, candidate.unit_name),
                 candidate.component,
+                sources.get(candidate.path),
             )
             key = f"{candidate.unit_code or candidate.unit_name or ''}|{candidate.component or ''}"
             result.rejects += [
@@ -512,8 +521,9 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
     unit has no previous result. A file without the needed columns, empty or unreadable has a blocking issue."""
     candidates: list[_Published] = []
     results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.", "kết quả")
+    sources = {path: prepared for path, _, prepared in opened}
     for path, result, prepared in opened:
-        for line, values in csv_rows(prepared, PREVIOUS_COLUMNS, result):
+        for line, values in table_rows(prepared, PREVIOUS_COLUMNS, result, notes=frozenset({"level"})):
             candidates.append(_check_previous(path, line, values, matcher, year))
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
@@ -538,7 +548,7 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
         result = results[candidate.path]
         if candidate.problems:
             name = candidate.name or None
-            where = _where(candidate.path, candidate.line, f"'{name}'" if name else None)
+            where = _where(candidate.path, candidate.line, f"'{name}'" if name else None, source=sources.get(candidate.path))
             result.rejects += [
                 row_reject(
                     candidate.path,

@@ -754,3 +754,134 @@ def test_a_grouped_thousands_value_is_refused_where_both_readings_fit_and_a_code
         ("19.STC", "ATTT.2", 1.0),
         (commune, "ATTT.2", 75.0),
     ]
+
+
+# --- the same tables sent as Excel workbooks -------------------------------------------------------------------
+
+
+def write_sheet(
+    path: Path, headers: list[str], rows: list[list], *, title: str, percent: set[tuple[int, int]] = frozenset()
+) -> Path:
+    """A workbook as offices save these tables: a title merged over the table, a blank row, the header on row 3, the
+    rows from row 4 (numbers typed as numbers); ``percent``: (sheet row, column) cells formatted as percent."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Số liệu"
+    ws.cell(1, 1, title)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    for c, header in enumerate(headers, start=1):
+        ws.cell(3, c, header)
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    for r, c in percent:
+        ws.cell(r, c).number_format = "0%"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+EXTERNAL_HEADERS = ["Năm", "Mã đơn vị", "Đơn vị", "Mã thành phần", "Giá trị", "Hệ thống nguồn", "Ghi chú"]
+
+
+def _loaded(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k not in ("source_file", "source_row")} for r in rows]
+
+
+def test_other_systems_values_in_an_xlsx_under_a_title_load_as_the_same_csv_does(tmp_path):
+    """The SOC's values saved from Excel: a title above the header, the year and values typed as numbers, one share
+    in a percentage cell (97 % kept as 0.97), and a row of an unknown unit, which is quarantined on its sheet row
+    while the others load exactly as from the CSV of the same table."""
+    system = DEFAULT["system"]
+    csv_path = write_values(
+        tmp_path / "csv",
+        "soc_2026.csv",
+        [
+            value_row(),
+            value_row(unit="", unit_code="19.SKHCN", value="85,5"),
+            value_row(unit="Phường Phan Đình Phùng", value="97%", note="Theo báo cáo tháng 12"),
+            value_row(unit="Sở Không Có"),
+        ],
+    )
+    xlsx_path = write_sheet(
+        tmp_path / "xlsx" / "soc_2026.xlsx",
+        EXTERNAL_HEADERS,
+        [
+            [2026, None, "Sở Tài chính", "ATTT.2", 90, system, None],
+            [2026, "19.SKHCN", None, "ATTT.2", 85.5, system, None],
+            [2026, None, "Phường Phan Đình Phùng", "ATTT.2", 0.97, system, "Theo báo cáo tháng 12"],
+            [2026, None, "Sở Không Có", "ATTT.2", 90, system, None],
+        ],
+        title="SỐ LIỆU GIÁM SÁT AN TOÀN THÔNG TIN NĂM 2026",
+        percent={(6, 5)},
+    )
+    from_csv = read([csv_path], tmp_path)[csv_path]
+    from_xlsx = read([xlsx_path], tmp_path)[xlsx_path]
+    assert from_xlsx.loadable and from_xlsx.encoding == "xlsx" and from_xlsx.sha256
+    assert [r["value"] for r in from_xlsx.rows] == [90.0, 85.5, 97.0]  # the percentage cell's 0.97 is 97, as "97%"
+    assert _loaded(from_xlsx.rows) == _loaded(from_csv.rows) and len(from_csv.rows) == 3
+    assert [r["source_row"] for r in from_xlsx.rows] == [4, 5, 6]  # the sheet's own rows
+    assert [(r["row_number"], r["rule"]) for r in from_xlsx.rejects] == [(7, "unknown_unit")]
+    assert [(r["row_number"], r["rule"]) for r in from_csv.rejects] == [(5, "unknown_unit")]
+    assert from_xlsx.rejects[0]["reason"].startswith(
+        "Tệp soc_2026.xlsx, trang 'Số liệu', dòng 7, đơn vị 'Sở Không Có', thành phần ATTT.2: "
+    )
+    assert not any(i.blocking for i in from_xlsx.file_issues)
+
+
+def test_an_excel_error_or_uncalculated_formula_rejects_its_row_naming_the_cell_but_not_in_a_note(tmp_path):
+    path = write_sheet(
+        tmp_path / "soc_2026.xlsx",
+        EXTERNAL_HEADERS,
+        [
+            [2026, None, "Sở Tài chính", "ATTT.2", "#DIV/0!", None, None],
+            [2026, None, "Sở Y tế", "ATTT.2", "=B1*2", None, None],
+            [2026, None, "Sở Tư pháp", "ATTT.2", 88, None, "#N/A"],
+        ],
+        title="Giá trị đo",
+    )
+    result = read([path], tmp_path)[path]
+    assert [(r["row_number"], r["rule"], r["cell"]) for r in result.rejects] == [
+        (4, "excel_error", "E4"),
+        (5, "uncalculated_formula", "E5"),
+    ]
+    assert result.rejects[0]["reason"].startswith("Trang 'Số liệu', ô E4: ô chứa giá trị lỗi #DIV/0!")
+    assert [(r["unit_code"], r["value"], r["note"]) for r in result.rows] == [("19.STP", 88.0, None)]
+    [note] = [i for i in result.file_issues if i.rule == "excel_error"]
+    assert not note.blocking and "ô G6" in note.reason
+
+
+def test_the_same_workbook_sent_twice_loads_once_and_other_kinds_are_refused(tmp_path):
+    first = write_sheet(tmp_path / "soc_2026.xlsx", EXTERNAL_HEADERS, [[2026, None, "Sở Y tế", "ATTT.2", 80]], title="")
+    copy = tmp_path / "soc_2026 (1).xlsx"
+    copy.write_bytes(first.read_bytes())
+    pdf = tmp_path / "soc_ban_in_2026.xlsx"
+    pdf.write_bytes(b"%PDF-1.4 not a workbook")
+    no_table = write_sheet(tmp_path / "ghi_chu_2026.xlsx", ["Ghi chú"], [["xem lại"]], title="Ghi chú")
+    results = read([first, copy, pdf, no_table], tmp_path)
+    assert [r["unit_code"] for r in results[first].rows] == ["19.SYT"] and results[copy].rows == []
+    assert [i.rule for i in results[copy].file_issues] == ["same_content"]
+    assert [(i.rule, i.blocking) for i in results[pdf].file_issues] == [("wrong_file_kind", True)]
+    assert [(i.rule, i.blocking) for i in results[no_table].file_issues] == [("missing_columns", True)]
+    assert not results[pdf].loadable and not results[no_table].loadable
+
+
+def test_previous_results_in_an_xlsx_load_as_the_same_csv_does(tmp_path):
+    csv_path = write_previous(
+        tmp_path / "csv",
+        [published("Sở Tài chính", "80,5", "5", "Tốt"), published("Sở Y tế", "81", "4"), published("Sở Tư pháp", "120")],
+        name="ket_qua_dti_2025.csv",
+    )
+    xlsx_path = write_sheet(
+        tmp_path / "xlsx" / "ket_qua_dti_2025.xlsx",
+        ["Năm", "Đơn vị", "Tổng điểm", "Xếp hạng", "Xếp loại"],
+        [[2025, "Sở Tài chính", 80.5, 5, "Tốt"], [2025, "Sở Y tế", 81, 4, None], [2025, "Sở Tư pháp", 120, None, None]],
+        title="KẾT QUẢ CHỈ SỐ DTI NĂM 2025",
+    )
+    from_csv = read_previous_all([csv_path], tmp_path)[csv_path]
+    from_xlsx = read_previous_all([xlsx_path], tmp_path)[xlsx_path]
+    assert _loaded(from_xlsx.rows) == _loaded(from_csv.rows) and len(from_csv.rows) == 2
+    assert [(r["row_number"], r["rule"]) for r in from_xlsx.rejects] == [(6, "out_of_range")]
+    assert "trang 'Số liệu', dòng 6" in from_xlsx.rejects[0]["reason"]

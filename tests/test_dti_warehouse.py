@@ -313,16 +313,30 @@ def test_a_browser_s_identical_second_download_loads_the_values_once_with_a_note
     assert blocking is False and "soc_2026.csv" in reason and "nạp một lần" in reason
 
 
-def test_other_systems_values_saved_as_xlsx_and_unknown_kinds_are_reported_not_ignored(setup):
-    """A folder's file of the year in another kind than CSV (the SOC values saved from Excel as .xlsx, a PDF among
-    last year's results), and one whose name has no year, are refused naming the file; another year's file and the
-    lock and hidden files are left alone."""
+def test_other_systems_values_saved_as_xlsx_load_and_unknown_kinds_are_reported_not_ignored(setup):
+    """The SOC values saved from Excel as .xlsx (a title above the header, a share in a percentage cell, a row of an
+    unknown unit) load beside the CSV, the bad row quarantined on its sheet row; its byte-identical copy loads once.
+    A file of the year in a kind that is no table (a PDF among last year's results), and one whose name has no year,
+    are refused naming the file; another year's file and the lock and hidden files are left alone."""
     from openpyxl import Workbook
 
     con, inbox, tmp_path, _ = setup
     wb = Workbook()
-    wb.active.append(["Năm", "Đơn vị", "Mã thành phần", "Giá trị"])
+    ws = wb.active
+    ws.title = "SOC"
+    ws["A1"] = "SỐ LIỆU GIÁM SÁT AN TOÀN THÔNG TIN NĂM 2026"
+    ws.merge_cells("A1:D1")
+    for row in (
+        ["Năm", "Đơn vị", "Mã thành phần", "Giá trị"],
+        [2026, "Sở Tư pháp", "AT.2", 0.9],
+        [2026, "Sở Không Có", "AT.2", 50],
+    ):
+        ws.append(row)
+    ws.insert_rows(2)  # a blank row under the title: the header on row 3
+    ws["D4"].number_format = "0%"
     wb.save(inbox / EXTERNAL_DIR / "giam_sat_attt_soc_2026.xlsx")
+    copy = inbox / EXTERNAL_DIR / "giam_sat_attt_soc_2026 (1).xlsx"
+    copy.write_bytes((inbox / EXTERNAL_DIR / "giam_sat_attt_soc_2026.xlsx").read_bytes())
     (inbox / EXTERNAL_DIR / "~$giam_sat_attt_soc_2026.xlsx").write_bytes(b"lock")
     (inbox / EXTERNAL_DIR / ".DS_Store").write_bytes(b"\x00")
     (inbox / EXTERNAL_DIR / "soc_2025.xlsx").write_bytes(b"PK")  # another year: its own run
@@ -331,14 +345,30 @@ def test_other_systems_values_saved_as_xlsx_and_unknown_kinds_are_reported_not_i
     (inbox / PREVIOUS_DIR / "ghi_chu.txt").write_bytes(b"xem lai")
     dti.load_dti_inputs(con, inbox, 2026, matcher_for("Thái Nguyên"), NOW, tmp_path / "work")
     issues = con.execute(
-        "SELECT source, file_name, rule, blocking, reason FROM file_issues WHERE rule <> 'out_of_range' ORDER BY 1, 2"
+        """SELECT source, file_name, rule, blocking, reason FROM file_issues
+           WHERE rule NOT IN ('out_of_range', 'unknown_unit', 'missing_optional_columns') ORDER BY 1, 2"""
     ).fetchall()
     assert [i[:4] for i in issues] == [
-        ("dti_external", "giam_sat_attt_soc_2026.xlsx", "wrong_file_kind", True),
+        ("dti_external", "giam_sat_attt_soc_2026 (1).xlsx", "same_content", False),
         ("dti_previous", "ghi_chu.txt", "no_year_in_name", True),
         ("dti_previous", "quyet_dinh_cong_bo_dti_2025.pdf", "wrong_file_kind", True),
     ]
-    assert all(i[1] in i[4] and ".csv" in i[4] for i in issues)
+    assert all(i[1] in i[4] and ".csv" in i[4] for i in issues[1:]) and ".xlsx" in issues[2][4]
+    assert con.execute(
+        "SELECT source_file, source_row, unit_code, value FROM stg_dti_external WHERE unit_code = ?", [JUSTICE]
+    ).fetchall() == [("giam_sat_attt_soc_2026.xlsx", 4, JUSTICE, 90.0)]
+    assert con.execute(
+        "SELECT file_name, row_number, rule FROM quarantine WHERE source = 'dti_external' ORDER BY 1"
+    ).fetchall() == [
+        ("giam_sat_attt_soc_2026.xlsx", 5, "unknown_unit"),
+        ("soc_2026.csv", 3, "out_of_range"),
+    ]
+    assert (
+        dict(con.execute("SELECT file_name, encoding FROM landed_files WHERE source = 'dti_external'").fetchall())[
+            "giam_sat_attt_soc_2026.xlsx"
+        ]
+        == "xlsx"
+    )
     # the good files still load as before
-    assert con.execute("SELECT count(*) FROM stg_dti_external").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM stg_dti_external").fetchall() == [(3,)]
     assert con.execute("SELECT count(*) FROM stg_dti_previous").fetchall()[0][0] == 5

@@ -148,11 +148,9 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
 
 
 def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ignored(tmp_path):
-    """par/khao_sat/: the survey as Windows keeps it (KHAO_SAT_2026.CSV) is read; one saved as .xlsx and one whose
+    """par/khao_sat/: the survey as Windows keeps it (KHAO_SAT_2026.CSV) is read; one saved as .pdf and one whose
     name has no year are refused with a reason naming the file (they used to be passed over, the unit losing its
     survey points); last year's survey and Excel's lock file are left alone without a complaint."""
-    from openpyxl import Workbook
-
     from common.units import matcher_for
 
     sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
@@ -161,9 +159,7 @@ def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ign
     text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},1\r\n"
     for name in ("KHAO_SAT_2026.CSV", "ket_qua_khao_sat_SIPAS.csv", "khao_sat_2025.csv"):
         (folder / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    wb = Workbook()
-    wb.active.append(["Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm"])
-    wb.save(folder / "khao_sat_2026.xlsx")
+    (folder / "khao_sat_2026.pdf").write_bytes(b"%PDF-1.4")
     (folder / "~$khao_sat_2026.xlsx").write_bytes(b"lock")
     con = duckdb.connect()
     ensure_schema(con)
@@ -177,11 +173,70 @@ def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ign
     ).fetchall()
     assert [i[:3] for i in issues] == [
         ("ket_qua_khao_sat_SIPAS.csv", "no_year_in_name", True),
-        ("khao_sat_2026.xlsx", "wrong_file_kind", True),
+        ("khao_sat_2026.pdf", "wrong_file_kind", True),
     ]
-    assert all(name in reason and "khao_sat_2026.csv" in reason and "đã bỏ qua tệp này" in reason for name, *_, reason in issues)
+    assert all(
+        name in reason and "khao_sat_2026.csv" in reason and "khao_sat_2026.xlsx" in reason and "đã bỏ qua tệp này" in reason
+        for name, *_, reason in issues
+    )
     assert con.execute("SELECT file_name, status FROM landed_files WHERE source = 'par_survey' ORDER BY 1").fetchall() == [
         ("KHAO_SAT_2026.CSV", "loaded"),
         ("ket_qua_khao_sat_SIPAS.csv", "rejected"),
-        ("khao_sat_2026.xlsx", "rejected"),
+        ("khao_sat_2026.pdf", "rejected"),
     ]
+
+
+def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(tmp_path):
+    """par/khao_sat/khao_sat_2026.xlsx as offices save it from Excel: a title above the header, points typed as
+    numbers (1 and 0,5), one typed in a percentage cell (50 %, which the CSV holds as "50%": no points either way)
+    and an unknown unit: those two rows are quarantined on their sheet rows, the good ones load exactly as from the
+    CSV of the same table."""
+    from openpyxl import Workbook
+
+    from common.units import matcher_for
+
+    tree = tree_for("par", 2026, "agency")
+    sipas = next(leaf for leaf in tree.leaves if leaf.method == "survey_sipas")
+    header = ["Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm"]
+    rows = [
+        [AGENCY, None, "SIPAS", sipas.code, 1],
+        [OTHER, None, "SIPAS", sipas.code, 0.5],
+        ["19.SYT", None, "SIPAS", sipas.code, 0.5],  # in a percentage cell
+        ["19.KHONGCO", None, "SIPAS", sipas.code, 1],
+    ]
+    csv_inbox, xlsx_inbox = tmp_path / "csv", tmp_path / "xlsx"
+    (csv_inbox / "par" / "khao_sat").mkdir(parents=True)
+    (xlsx_inbox / "par" / "khao_sat").mkdir(parents=True)
+    csv_rows = [[AGENCY, "", "SIPAS", sipas.code, "1"], [OTHER, "", "SIPAS", sipas.code, '"0,5"']]  # quoted, as Excel writes it
+    csv_rows += [["19.SYT", "", "SIPAS", sipas.code, "50%"], ["19.KHONGCO", "", "SIPAS", sipas.code, "1"]]
+    text = "\r\n".join(",".join(r) for r in [header, *csv_rows]) + "\r\n"
+    (csv_inbox / "par" / "khao_sat" / "khao_sat_2026.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Khảo sát"
+    ws["A1"] = "KẾT QUẢ KHẢO SÁT SIPAS NĂM 2026"
+    ws.merge_cells("A1:E1")
+    for c, value in enumerate(header, start=1):
+        ws.cell(3, c, value)
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            ws.cell(r, c, value)
+    ws["E6"].number_format = "0%"
+    wb.save(xlsx_inbox / "par" / "khao_sat" / "khao_sat_2026.xlsx")
+    matcher = matcher_for("Thái Nguyên")
+    loaded = {}
+    for name, inbox in (("csv", csv_inbox), ("xlsx", xlsx_inbox)):
+        con = duckdb.connect()
+        ensure_schema(con)
+        stats = par.load_assessment_inputs(con, inbox, 2026, matcher, NOW, frozenset({2026}))
+        assert stats["survey_rows"] == 2
+        loaded[name] = (
+            con.execute("SELECT unit_code, survey, code, points FROM stg_assessment_survey ORDER BY 1").fetchall(),
+            con.execute("SELECT row_number, rule, reason FROM quarantine WHERE source = 'par_survey' ORDER BY 1").fetchall(),
+            con.execute("SELECT status FROM landed_files WHERE source = 'par_survey'").fetchall(),
+        )
+    assert loaded["xlsx"][0] == loaded["csv"][0] == [(AGENCY, "sipas", sipas.code, 1.0), (OTHER, "sipas", sipas.code, 0.5)]
+    assert [q[:2] for q in loaded["xlsx"][1]] == [(6, "not_a_number"), (7, "unknown_unit")]
+    assert [q[:2] for q in loaded["csv"][1]] == [(4, "not_a_number"), (5, "unknown_unit")]
+    assert loaded["xlsx"][1][0][2].startswith("Trang 'Khảo sát', dòng 6: điểm không phải số: '50%'")
+    assert loaded["xlsx"][2] == loaded["csv"][2] == [("partly_loaded",)]

@@ -17,6 +17,7 @@ from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
+from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
@@ -69,12 +70,12 @@ def external_components(year: int):
 # --- inputs ------------------------------------------------------------------------------------------------------
 
 
-def _csv_files(inbox: Path, folder: str, year: int) -> YearFiles:
+def _table_files(inbox: Path, folder: str, year: int) -> YearFiles:
     """The delivered files of an other-systems or last-year folder, split by the year their name carries
-    (soc_2026.csv, in any letter case): the year's CSV files are read; a file without a year cannot be given to a
-    partition, and one of the year in another kind (.xlsx) cannot be read: both are reported, never silently
-    skipped. Another year's files are left to that year's run."""
-    return year_files(inbox / folder, year, (".csv",))
+    (soc_2026.csv, in any letter case): the year's CSV files and Excel workbooks (offices save them from Excel) are
+    read; a file without a year cannot be given to a partition, and one of the year in another kind (.pdf, .docx)
+    cannot be read: both are reported, never silently skipped. Another year's files are left to that year's run."""
+    return year_files(inbox / folder, year, TABLE_SUFFIXES)
 
 
 def _record_unread(con: duckdb.DuckDBPyConnection, source: str, found: YearFiles, year: int, now: datetime) -> None:
@@ -87,8 +88,9 @@ def _record_unread(con: duckdb.DuckDBPyConnection, source: str, found: YearFiles
         record_refused(con, source, p, "no_year_in_name", reason, now)
     for p in found.wrong_kind:
         reason = (
-            f"Tệp '{p.name}' không phải tệp .csv: không đọc được. Gửi tệp .csv (UTF-8) có năm trong tên, ví dụ "
-            f"{example}_{year}.csv (mở bằng Excel, chọn Lưu thành kiểu 'CSV UTF-8 (Comma delimited)'); đã bỏ qua tệp này."
+            f"Tệp '{p.name}' không phải tệp .csv hay bảng tính Excel: không đọc được. Gửi tệp .csv (UTF-8) hoặc bảng "
+            f"tính Excel (.xlsx, .xls, .ods) có năm trong tên, ví dụ {example}_{year}.csv hoặc {example}_{year}.xlsx; "
+            "đã bỏ qua tệp này."
         )
         record_refused(con, source, p, "wrong_file_kind", reason, now, labels={"index_code": INDEX, "year": year})
 
@@ -118,9 +120,9 @@ def load_dti_inputs(
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
 
     stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
-    external_found = _csv_files(inbox, EXTERNAL_DIR, year)
+    external_found = _table_files(inbox, EXTERNAL_DIR, year)
     external = read_external_values(external_found.of_year, matcher, external_components(year), year, work_dir)
-    previous_found = _csv_files(inbox, PREVIOUS_DIR, year - 1)
+    previous_found = _table_files(inbox, PREVIOUS_DIR, year - 1)
     previous = read_previous_results(previous_found.of_year, matcher, year - 1, work_dir)
     with transaction(con):
         _forget_removed(con, "dti_external", year, external_found.present)

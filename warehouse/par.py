@@ -19,6 +19,7 @@ from scoring.ranking import rank_within
 from sources.assessment_forms import folder_of
 from sources.csvfiles import FileIssue
 from sources.intake import still_being_written
+from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
@@ -64,9 +65,10 @@ def load_assessment_inputs(
     forms = _read_forms(inbox, year, matcher, assessed_years, index)
     appraisal_found = year_files(inbox / folder_of(index, "appraisal"), year)
     appraisal_files, undated = appraisal_found.of_year, appraisal_found.undated
-    # Surveys are CSV files named with their year, in any letter case (KHAO_SAT_2026.CSV as Windows keeps it); a file
-    # without a year, or of another kind (.xlsx), is refused with the reason, never passed over.
-    survey_found = year_files(inbox / folder_of(index, "survey"), year, (".csv",))
+    # Surveys are CSV files or Excel workbooks (offices save them from Excel) named with their year, in any letter case
+    # (KHAO_SAT_2026.CSV as Windows keeps it); a file without a year, or of another kind (.pdf), is refused with the
+    # reason, never passed over.
+    survey_found = year_files(inbox / folder_of(index, "survey"), year, TABLE_SUFFIXES)
     appraisals = [
         (
             p,
@@ -322,21 +324,21 @@ def _labels(index: str, year: int, kind: str, result: object) -> dict:
     }
 
 
-SURVEY_NAME_HINT = "Tệp khảo sát phải là tệp .csv (UTF-8) có năm trong tên, ví dụ khao_sat_{year}.csv"
+SURVEY_NAME_HINT = (
+    "Tệp khảo sát phải là tệp .csv (UTF-8) hoặc bảng tính Excel (.xlsx, .xls, .ods) có năm trong tên, ví dụ "
+    "khao_sat_{year}.csv hoặc khao_sat_{year}.xlsx"
+)
 
 
 def _record_refused_surveys(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime, found: YearFiles) -> None:
     """A survey file that is not read is reported: one whose name carries no year (which year it scores is unknown)
-    and one of the year in another kind than CSV (an .xlsx, a .pdf)."""
+    and one of the year in another kind than CSV or an Excel workbook (a .pdf, a .docx)."""
     hint = SURVEY_NAME_HINT.format(year=year)
     for p in found.undated:
         reason = f"Tên tệp '{p.name}' không có năm: không biết tệp thuộc năm đánh giá nào. {hint}; đã bỏ qua tệp này."
         record_refused(con, f"{index}_survey", p, "no_year_in_name", reason, now)
     for p in found.wrong_kind:
-        reason = (
-            f"Tệp '{p.name}' không phải tệp .csv: không đọc được. {hint} (mở bằng Excel, chọn Lưu thành kiểu "
-            "'CSV UTF-8 (Comma delimited)'); đã bỏ qua tệp này."
-        )
+        reason = f"Tệp '{p.name}' không phải tệp .csv hay bảng tính Excel: không đọc được. {hint}; đã bỏ qua tệp này."
         record_refused(con, f"{index}_survey", p, "wrong_file_kind", reason, now, labels=_labels(index, year, "survey", None))
 
 

@@ -1,0 +1,209 @@
+"""Small yearly tables that offices send as CSV or as an Excel workbook (.xlsx, .xls, .ods …): one way in for both.
+
+The survey results (``par/khao_sat/``), the other systems' DTI values (``dti/he_thong_khac/``) and last year's DTI
+results (``dti/ket_qua_nam_truoc/``) are one table each, read row by row. Offices very often save them from Excel and
+send the workbook: ``open_table`` opens a CSV with ``open_csv`` and a workbook with ``sources.excel_intake`` (through
+``open_sheets``: .xls, .ods, HTML tables, lock files, broken zips, hidden sheets), finds the table by its header as
+the plan register does (``find_table`` with the sheet's merged ranges, a title above the header allowed), and
+``table_rows`` gives the same ``(line, {column: text})`` records ``csv_rows`` gives for a CSV, so every reader keeps
+one validation for both kinds. Line numbers of a workbook are its real rows.
+
+A cell's value becomes the text a CSV saved from Excel would hold: a number typed as a number is written plainly
+("85.5", never "8.55e+01"), a percentage cell (Excel keeps 85 % as 0.85) as "85%", a date dd/mm/yyyy. A formula
+saved without its value or an Excel error value (#N/A, #DIV/0!) is never read as empty: its row is rejected naming
+the sheet and cell, except in the columns a reader names as notes, whose value is then left out with a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sources.csvfiles import (
+    INVISIBLE,
+    FileIssue,
+    PreparedFile,
+    ReadResult,
+    csv_rows,
+    open_csv,
+    row_reject,
+    unique_records,
+)
+from sources.excel_intake import cell_fault
+from sources.intake import still_being_written
+from sources.task_formats import (
+    Table,
+    cell_text,
+    ends_table,
+    fault_issue,
+    fill_body_merges,
+    is_column_number_row,
+    open_sheets,
+    table_sheet,
+)
+from sources.tthc_format import Column
+
+# The workbook kinds these folders take besides .csv (what excel_intake reads); any other kind is refused as before.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+TABLE_SUFFIXES = (".csv", *EXCEL_SUFFIXES)
+
+
+@dataclass
+class SheetTable:
+    """The table found in a workbook: what ``table_rows`` reads instead of a prepared CSV (same ``path`` and
+    ``present``, so a reader's checks on the columns found stay as they are)."""
+
+    path: Path
+    ws: Any  # the openpyxl worksheet (number formats tell a percentage cell)
+    grid: list[list[Any]]
+    table: Table
+    present: frozenset[str]  # canonical names of the columns the header holds
+
+    @property
+    def title(self) -> str:
+        return str(self.ws.title)
+
+
+TableSource = PreparedFile | SheetTable
+
+
+def is_workbook_name(path: Path) -> bool:
+    return path.suffix.lower() in EXCEL_SUFFIXES
+
+
+def open_table(
+    path: Path,
+    columns: tuple[Column, ...],
+    work_dir: Path,
+    no_rows: str,
+    result_type: type[ReadResult] = ReadResult,
+    *,
+    what: str = "bảng số liệu",
+    **fields: Any,
+) -> tuple[Any, TableSource | None]:
+    """``open_csv`` for a .csv, and the same for a workbook (by its name: what it really is, the intake tells from
+    its content and refuses a CSV or PDF named .xlsx): a ``result_type`` with the file's lineage and issues, and what
+    ``table_rows`` reads when the file is loadable. ``what`` names the table in the issues ("bảng khảo sát")."""
+    path = Path(path)
+    if not is_workbook_name(path):
+        return open_csv(path, columns, work_dir, no_rows, result_type, **fields)
+    result = result_type(**fields)
+    sheets = open_sheets(path, result, watch=still_being_written)  # a copy in progress: left, as for a CSV
+    if sheets is None:
+        return result, None
+    ws, grid, table, missing, issues = table_sheet(sheets, columns, what, "mỗi tệp")
+    result.file_issues += issues
+    if table is None:
+        if not any(i.blocking for i in issues):
+            names = ", ".join(f"'{h}'" for h in missing)
+            result.file_issues.append(
+                FileIssue(
+                    "missing_columns",
+                    f"Thiếu cột bắt buộc {names}: không tìm thấy dòng tiêu đề của {what} trong tệp; không nạp được tệp.",
+                )
+            )
+        return result, None
+    _header_notes(result, columns, table)
+    # A unit's name merged down over its rows (a usual layout) holds for each of them, with a note.
+    result.file_issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in columns})
+    if not any(cell_text(v) for row in grid[table.header_row :] for v in row):
+        result.file_issues.append(FileIssue("no_rows", no_rows, blocking=False))
+    result.loadable = True
+    return result, SheetTable(path, ws, grid, table, frozenset(table.columns))
+
+
+def _header_notes(result: ReadResult, columns: tuple[Column, ...], table: Table) -> None:
+    """The non-blocking notes a CSV header gets: unknown columns left out, optional columns missing."""
+    if table.unknown:
+        result.file_issues.append(
+            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False)
+        )
+    missing = [c for c in columns if c.name not in table.columns]
+    if missing:
+        names = ", ".join(f"'{c.header}'" for c in missing)
+        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+
+
+def table_rows(
+    source: TableSource, columns: tuple[Column, ...], result: ReadResult, *, notes: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, values by canonical name) of every record, as ``csv_rows`` gives them for a CSV: NFC, white space
+    collapsed, a missing optional column as "", verbatim duplicates once. ``notes``: columns whose faulty cell (an
+    uncalculated formula, an Excel error) is left out with a note instead of rejecting the row."""
+    if isinstance(source, PreparedFile):
+        yield from csv_rows(source, columns, result)
+    else:
+        yield from sheet_rows(source, columns, result, notes=notes)
+
+
+def sheet_rows(
+    source: SheetTable, columns: tuple[Column, ...], result: ReadResult, *, notes: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """``table_rows`` of a workbook's table: one record per non-blank row under the header (the '(1) (2) (3)' row
+    skipped, the signature block ending the table), numbered by its sheet row."""
+    from openpyxl.utils import get_column_letter
+
+    names = [c.name for c in columns]
+    mapped = {name: col for name, col in source.table.columns.items()}
+    key_col = next(iter(sorted(mapped.values())), 0)
+
+    def cell_of(name: str, r: int) -> str:
+        return f"{get_column_letter(mapped[name] + 1)}{r}"
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for r, row in enumerate(source.grid[source.table.header_row :], start=source.table.header_row + 1):
+            if not any(cell_text(v) for v in row) or is_column_number_row(row):
+                continue  # a blank row, as a blank line of a CSV; the column numbers under a header
+            if ends_table(row, key_col):
+                break
+            texts: list[str] = []
+            rejected = False
+            for name in names:
+                col = mapped.get(name)
+                value = row[col] if col is not None and col < len(row) else None
+                fault = cell_fault(value)
+                if fault is not None:
+                    cell = cell_of(name, r)
+                    shown = f"Trang '{source.title}', ô {cell}"
+                    if name in notes:
+                        result.file_issues.append(fault_issue(fault, shown, r))
+                        value = None
+                    else:
+                        reject = row_reject(source.path, r, fault.rule, f"{shown}: {fault.reason}.", str(fault))
+                        result.rejects.append(reject | {"sheet": source.title, "cell": cell})
+                        rejected = True
+                        continue
+                texts.append(_cell_as_text(source.ws, r, col, value))
+            if not rejected:
+                yield r, texts
+
+    for line, fields in unique_records(records(), result.file_issues):
+        yield line, {name: " ".join(value.translate(INVISIBLE).split()) for name, value in zip(names, fields, strict=True)}
+
+
+def _cell_as_text(ws: Any, r: int, col: int | None, value: Any) -> str:
+    """A cell's value as a CSV saved from Excel holds it: numbers written plainly, a percentage cell with its '%'."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return cell_text(value)
+    assert col is not None  # a value comes from a mapped column
+    if "%" in (ws.cell(r, col + 1).number_format or ""):
+        return _number_text(value * 100) + "%"  # Excel keeps 85 % as 0.85; the CSV shows "85%"
+    return _number_text(value)
+
+
+def _number_text(value: float) -> str:
+    """15 significant digits, as Excel shows a number (0.1 + 0.2 is "0.3"), without an exponent."""
+    text = f"{value:.15g}"
+    if "e" in text:
+        text = f"{Decimal(text):f}"
+    return text
+
+
+def row_place(source: TableSource | None, line: int) -> str:
+    """'dòng 7' of a CSV, "trang 'Số liệu', dòng 7" of a workbook: where a reader's reason puts a rejected row."""
+    if isinstance(source, SheetTable):
+        return f"trang '{source.title}', dòng {line}"
+    return f"dòng {line}"
