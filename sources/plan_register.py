@@ -94,19 +94,11 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, grid, table, missing, sheet_issues = table_sheet(
+    ws, grid, table, _, sheet_issues = table_sheet(
         sheets, PLAN_COLUMNS, "bảng nhiệm vụ", "mỗi sổ kế hoạch (mỗi lần ban hành, sửa đổi)"
     )
     result.file_issues += sheet_issues
     if table is None:
-        if not any(i.blocking for i in sheet_issues):
-            names = ", ".join(f"'{h}'" for h in missing)
-            result.file_issues.append(
-                FileIssue(
-                    "missing_columns",
-                    f"Không tìm thấy dòng tiêu đề của bảng nhiệm vụ (thiếu cột {names}); không nạp được tệp.",
-                )
-            )
         return result
     result.sheet_name = ws.title
     if match_key(ws.title) != match_key(PLAN_SHEET):

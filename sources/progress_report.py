@@ -116,16 +116,9 @@ def read_progress_report(
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, grid, table, missing, sheet_issues = table_sheet(sheets, REPORT_COLUMNS, "bảng tiến độ", "mỗi báo cáo (mỗi kỳ)")
+    ws, grid, table, _, sheet_issues = table_sheet(sheets, REPORT_COLUMNS, "bảng tiến độ", "mỗi báo cáo (mỗi kỳ)")
     result.file_issues += sheet_issues
     if table is None:
-        if not any(i.blocking for i in sheet_issues):
-            names = ", ".join(f"'{h}'" for h in missing)
-            result.file_issues.append(
-                FileIssue(
-                    "missing_columns", f"Không tìm thấy dòng tiêu đề của bảng tiến độ (thiếu cột {names}); không nạp được tệp."
-                )
-            )
         return result
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]

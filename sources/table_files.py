@@ -94,17 +94,9 @@ def open_table(
     sheets = open_sheets(path, result, watch=still_being_written)  # a copy in progress: left, as for a CSV
     if sheets is None:
         return result, None
-    ws, grid, table, missing, issues = table_sheet(sheets, columns, what, "mỗi tệp")
+    ws, grid, table, _, issues = table_sheet(sheets, columns, what, "mỗi tệp")
     result.file_issues += issues
     if table is None:
-        if not any(i.blocking for i in issues):
-            names = ", ".join(f"'{h}'" for h in missing)
-            result.file_issues.append(
-                FileIssue(
-                    "missing_columns",
-                    f"Thiếu cột bắt buộc {names}: không tìm thấy dòng tiêu đề của {what} trong tệp; không nạp được tệp.",
-                )
-            )
         return result, None
     _header_notes(result, columns, table)
     # A unit's name merged down over its rows (a usual layout) holds for each of them, with a note.

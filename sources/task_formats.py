@@ -440,7 +440,8 @@ def table_sheet(
     sheets: list[tuple[Any, list[list[Any]]]], columns: tuple[Column, ...], what: str, one_per_file: str
 ) -> tuple[Any, list[list[Any]], Table | None, list[str], list[FileIssue]]:
     """The one visible sheet holding the table: (sheet, grid, table, [], issues); when none does, (None, [], None, the
-    required labels missing from the sheet that came closest, issues). ``what`` names the table ("bảng tiến độ"),
+    required labels missing from the sheet that came closest, issues with a blocking reason: ``missing_columns``
+    naming them, or why the sheets holding it cannot be read). ``what`` names the table ("bảng tiến độ"),
     ``one_per_file`` what a file should hold ("mỗi báo cáo").
 
     A hidden sheet is never read: one holding the table is named in a note (``hidden_cells``), or refuses the file
@@ -488,7 +489,13 @@ def table_sheet(
     if len(found) == 1:
         ws, grid, table = found[0]
         return ws, grid, table, [], issues
-    return None, [], None, [] if found or hidden else (missing or [c.header for c in columns if c.required]), issues
+    missing = [] if found or hidden else (missing or [c.header for c in columns if c.required])
+    if missing:
+        names = ", ".join(f"'{h}'" for h in missing)
+        issues.append(
+            FileIssue("missing_columns", f"Không tìm thấy dòng tiêu đề của {what} (thiếu cột {names}); không nạp được tệp.")
+        )
+    return None, [], None, missing, issues
 
 
 def mask_free_text(

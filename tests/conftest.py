@@ -12,11 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from assets.resources import Warehouse
 from common.pii import keys_from_secret
 from sources.tthc_format import CATALOGUE_COLUMNS, CATALOGUE_FILE_NAME, DOSSIER_COLUMNS, dossier_file_name
+from warehouse.schema import ensure_schema
 
 warnings.filterwarnings("ignore", message=".*is currently in (beta|preview).*")
 # Tests write a file and load it the next moment: watching each for a copy in progress would only add waits. The test
@@ -211,3 +213,16 @@ def materialize_year(assets: list, warehouse: Warehouse, year: str = "2026", **k
     import dagster as dg
 
     return dg.materialize(assets, resources={"warehouse": warehouse}, partition_key=year, raise_on_error=False, **kwargs)
+
+
+@pytest.fixture()
+def con(tmp_path: Path):
+    """An empty warehouse with the schema, in a real DuckDB file."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    yield con
+    con.close()
+
+
+def rows_of(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()

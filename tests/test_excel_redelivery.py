@@ -11,14 +11,11 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
-import pytest
-
 from common.units import load_offices, load_units, matcher_for
+from tests.conftest import rows_of
 from tests.excel_files import write_xls, write_xlsx
 from tests.test_excel_intake import REGISTER
 from warehouse.par import load_assessment_inputs
-from warehouse.schema import ensure_schema
 from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
 
 NOW = datetime(2026, 12, 1, 8, 0)
@@ -42,18 +39,6 @@ def _settled(path: Path) -> Path:
     return path
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
-
-
-@pytest.fixture()
-def con(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    ensure_schema(con)
-    yield con
-    con.close()
-
-
 def _load_registers(con, inbox: Path, now: datetime = NOW) -> dict:
     return load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=now)
 
@@ -64,24 +49,24 @@ def test_a_zero_byte_or_cut_short_register_keeps_the_earlier_load(con, tmp_path:
     path = _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
     whole = path.read_bytes()
     _load_registers(con, inbox)
-    before = _rows(con, "SELECT * FROM plan_task_history ORDER BY source_row")
-    lineage = _rows(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'")
+    before = rows_of(con, "SELECT * FROM plan_task_history ORDER BY source_row")
+    lineage = rows_of(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'")
     assert len(before) == 3 and lineage[0][0] == "loaded"
     for broken in (b"", whole[: len(whole) // 2]):
         _settled(path).write_bytes(broken)
         _settled(path)
         stats = _load_registers(con, inbox, LATER)
         assert stats["registers_kept"] == 1
-        assert _rows(con, "SELECT * FROM plan_task_history ORDER BY source_row") == before
-        assert _rows(con, "SELECT count(*) FROM fct_plan_task") == [(3,)]
-        assert _rows(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'") == lineage
-        issues = _rows(con, "SELECT rule, reason, blocking FROM file_issues WHERE source = 'plan_register'")
+        assert rows_of(con, "SELECT * FROM plan_task_history ORDER BY source_row") == before
+        assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(3,)]
+        assert rows_of(con, "SELECT status, sha256, rows_loaded FROM landed_files WHERE source = 'plan_register'") == lineage
+        issues = rows_of(con, "SELECT rule, reason, blocking FROM file_issues WHERE source = 'plan_register'")
         assert issues[0][0] == "redelivery_refused" and issues[0][2]
         assert "không thay dữ liệu đã nạp lúc 01/12/2026 08:00 (3 dòng)" in issues[0][1]
         assert ("rỗng" in issues[0][1]) if not broken else ("hỏng hoặc chép chưa xong" in issues[0][1])
-        again = _rows(con, "SELECT * FROM file_issues ORDER BY ALL")
+        again = rows_of(con, "SELECT * FROM file_issues ORDER BY ALL")
         _load_registers(con, inbox, LATER)
-        assert _rows(con, "SELECT * FROM file_issues ORDER BY ALL") == again  # re-running changes nothing
+        assert rows_of(con, "SELECT * FROM file_issues ORDER BY ALL") == again  # re-running changes nothing
 
 
 def test_every_file_of_the_register_folder_is_read_or_refused(con, tmp_path: Path) -> None:
@@ -95,10 +80,10 @@ def test_every_file_of_the_register_folder_is_read_or_refused(con, tmp_path: Pat
         _settled(p)
     stats = _load_registers(con, tmp_path / "inbox")
     assert stats["registers_read"] == 3 and stats["current_tasks"] == 3
-    lineage = dict(_rows(con, "SELECT file_name, status FROM landed_files WHERE source = 'plan_register'"))
+    lineage = dict(rows_of(con, "SELECT file_name, status FROM landed_files WHERE source = 'plan_register'"))
     assert lineage == {"ke_hoach_2026.xls": "loaded", "ke_hoach.csv": "rejected", "to_trinh.pdf": "rejected"}
-    assert _rows(con, "SELECT encoding FROM landed_files WHERE file_name = 'ke_hoach_2026.xls'") == [("xls",)]
-    refused = dict(_rows(con, "SELECT file_name, reason FROM file_issues WHERE rule = 'wrong_file_kind'"))
+    assert rows_of(con, "SELECT encoding FROM landed_files WHERE file_name = 'ke_hoach_2026.xls'") == [("xls",)]
+    refused = dict(rows_of(con, "SELECT file_name, reason FROM file_issues WHERE rule = 'wrong_file_kind'"))
     assert "văn bản (CSV)" in refused["ke_hoach.csv"] and "tệp PDF" in refused["to_trinh.pdf"]
 
 
@@ -126,15 +111,15 @@ def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: P
     finally:
         stop.set()
         copier.join()
-    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("deferred",)]
-    issue = _rows(con, "SELECT rule, blocking, reason FROM file_issues WHERE source = 'plan_register'")
+    assert rows_of(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("deferred",)]
+    issue = rows_of(con, "SELECT rule, blocking, reason FROM file_issues WHERE source = 'plan_register'")
     assert issue[0][:2] == ("still_copying", False) and "để lại cho lần chạy sau" in issue[0][2]
-    assert _rows(con, "SELECT count(*) FROM plan_task_history") == [(0,)]
+    assert rows_of(con, "SELECT count(*) FROM plan_task_history") == [(0,)]
     target.write_bytes(whole)  # the copy finished: the next run loads it
     _settled(target)
     _load_registers(con, tmp_path / "inbox")
-    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("loaded",)]
-    assert _rows(con, "SELECT count(*) FROM file_issues WHERE rule = 'still_copying'") == [(0,)]
+    assert rows_of(con, "SELECT status FROM landed_files WHERE source = 'plan_register'") == [("loaded",)]
+    assert rows_of(con, "SELECT count(*) FROM file_issues WHERE rule = 'still_copying'") == [(0,)]
 
 
 def _load_reports(con, inbox: Path, now: datetime) -> dict:
@@ -156,21 +141,21 @@ def test_a_broken_report_redelivery_keeps_its_rows_until_a_newer_report_supersed
     inbox = _inbox_with_register(con, tmp_path)
     report = _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1.xlsx", REPORT, "Báo cáo"))
     _load_reports(con, inbox, NOW)
-    before = _rows(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report")
+    before = rows_of(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report")
     assert before == [("1", "completed", False, "vp_quy_1.xlsx")]
     report.write_bytes(b"")
     _settled(report)
     stats = _load_reports(con, inbox, LATER)
     assert stats["reports_kept"] == 1
-    assert _rows(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report") == before
-    assert _rows(con, "SELECT rule FROM file_issues WHERE source = 'task_report'")[0] == ("redelivery_refused",)
-    assert _rows(con, "SELECT status FROM landed_files WHERE source = 'task_report'") == [("loaded",)]
+    assert rows_of(con, "SELECT task_no, status, superseded, source_file FROM stg_task_report") == before
+    assert rows_of(con, "SELECT rule FROM file_issues WHERE source = 'task_report'")[0] == ("redelivery_refused",)
+    assert rows_of(con, "SELECT status FROM landed_files WHERE source = 'task_report'") == [("loaded",)]
     # The office's later report under another name supersedes the kept one, as any later report does.
     later = [list(r) for r in REPORT]
     later[3][1], later[6][1] = "10/04/2026", "Đang triển khai"
     _settled(write_xlsx(inbox / "tien_do" / "vp_quy_1_bo_sung.xlsx", later, "Báo cáo"))
     _load_reports(con, inbox, LATER)
-    assert _rows(con, "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file") == [
+    assert rows_of(con, "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file") == [
         ("vp_quy_1.xlsx", "completed", True),
         ("vp_quy_1_bo_sung.xlsx", "in_progress", False),
     ]
@@ -189,7 +174,7 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
     matcher = matcher_for("Thái Nguyên")
     load_assessment_inputs(con, inbox, 2026, matcher, NOW)
     tables = ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal")
-    before = {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    before = {t: rows_of(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
     assert all(before.values())
     whole = form.read_bytes()
     form.write_bytes(whole[: len(whole) // 2])
@@ -198,8 +183,10 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
         _settled(p)
     stats = load_assessment_inputs(con, inbox, 2026, matcher, LATER)
     assert (stats["forms_kept"], stats["appraisals_kept"]) == (1, 1)
-    assert {t: _rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
-    refused = dict(_rows(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', 'no_year_in_name')"))
+    assert {t: rows_of(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+    refused = dict(
+        rows_of(con, "SELECT file_name, rule FROM file_issues WHERE rule IN ('redelivery_refused', 'no_year_in_name')")
+    )
     assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused", undated.name: "no_year_in_name"}
 
 
@@ -214,23 +201,23 @@ def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, t
     os.utime(copy, (old + 600, old + 600))  # saved ten minutes after the original: both arrive in one run
     _load_reports(con, inbox, NOW)
     used = "SELECT source_file, status, superseded FROM stg_task_report ORDER BY source_file"
-    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
-    [(reason,)] = _rows(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
+    assert rows_of(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    [(reason,)] = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
     assert reason.startswith("Tệp 'vp_quy_1 (2).xlsx' của cùng đơn vị cho kỳ 2026-Q1 thay cho tệp này (cùng ngày báo cáo")
     assert "tệp kia đến sau: lưu lúc" in reason
-    again = _rows(con, "SELECT * FROM file_issues ORDER BY ALL")
+    again = rows_of(con, "SELECT * FROM file_issues ORDER BY ALL")
     _load_reports(con, inbox, LATER)  # a rerun changes nothing
-    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
-    assert _rows(con, "SELECT * FROM file_issues ORDER BY ALL") == again
+    assert rows_of(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    assert rows_of(con, "SELECT * FROM file_issues ORDER BY ALL") == again
     # A correction arriving in a later run wins over a report loaded before, whatever its saved time says (a copy
     # keeps the time of the file it was copied from).
     copy.unlink()
     _load_reports(con, inbox, NOW)
-    assert _rows(con, used) == [("vp_quy_1.xlsx", "completed", False)]
+    assert rows_of(con, used) == [("vp_quy_1.xlsx", "completed", False)]
     corrected[6][2] = 70
     later = write_xlsx(inbox / "tien_do" / "vp_quy_1 (2).xlsx", corrected, "Báo cáo")
     os.utime(later, (old - 600, old - 600))
     _load_reports(con, inbox, LATER)
-    assert _rows(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
-    [(reason,)] = _rows(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
+    assert rows_of(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
+    [(reason,)] = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
     assert "tệp kia đến sau: nhận lúc 02/12/2026 08:00, tệp này lúc 01/12/2026 08:00" in reason

@@ -10,12 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from common.units import load_offices, load_units
+from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
 from tests.test_excel_intake import REGISTER
-from warehouse.schema import ensure_schema
 from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
 
 NOW = datetime(2027, 1, 10, 8, 0)
@@ -36,18 +35,6 @@ def _put(inbox: Path, name: str, grid: list[list[object]], *, age: int = 60) -> 
     old = time.time() - age
     os.utime(path, (old, old))
     return path
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
-
-
-@pytest.fixture()
-def con(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    ensure_schema(con)
-    yield con
-    con.close()
 
 
 def _inbox(con: duckdb.DuckDBPyConnection, tmp_path: Path, register: list[list[object]] = REGISTER) -> Path:
@@ -76,22 +63,22 @@ def test_a_report_naming_last_years_period_is_recorded_with_its_reason_not_left_
     _load(con, inbox, Q3)
     landed = "SELECT file_name, status, partition_date FROM landed_files WHERE source = 'task_report' ORDER BY file_name"
     # The Q4 report is its own partition's run's, never recorded by the Q3 run.
-    assert [(f, s) for f, s, _ in _rows(con, landed)] == [("cds_quy_3.xlsx", "rejected"), ("vp_quy_3.xlsx", "loaded")]
-    [(rule, blocking, partition_date, reason)] = _rows(
+    assert [(f, s) for f, s, _ in rows_of(con, landed)] == [("cds_quy_3.xlsx", "rejected"), ("vp_quy_3.xlsx", "loaded")]
+    [(rule, blocking, partition_date, reason)] = rows_of(
         con, "SELECT rule, blocking, partition_date, reason FROM file_issues WHERE file_name = 'cds_quy_3.xlsx' AND blocking"
     )
     assert (rule, blocking, partition_date) == ("period_date_mismatch", True, None)  # no date: every annex lists it
     assert "'Quý III/2025'" in reason and "06/10/2026" in reason and "Đề nghị sửa 'Kỳ báo cáo'" in reason
-    assert _rows(con, "SELECT DISTINCT source_file FROM stg_task_report") == [("vp_quy_3.xlsx",)]
+    assert rows_of(con, "SELECT DISTINCT source_file FROM stg_task_report") == [("vp_quy_3.xlsx",)]
     # The Q4 run loads its report and records the stale one again in place, never twice.
     _load(con, inbox, Q4)
-    assert [(f, s) for f, s, _ in _rows(con, landed)] == [
+    assert [(f, s) for f, s, _ in rows_of(con, landed)] == [
         ("cds_quy_3.xlsx", "rejected"),
         ("vp_quy_3.xlsx", "loaded"),
         ("vp_quy_4.xlsx", "loaded"),
     ]
-    assert _rows(con, "SELECT count(*) FROM file_issues WHERE file_name = 'cds_quy_3.xlsx' AND blocking") == [(1,)]
-    assert _rows(con, "SELECT DISTINCT source_file FROM stg_task_report ORDER BY 1") == [("vp_quy_3.xlsx",), ("vp_quy_4.xlsx",)]
+    assert rows_of(con, "SELECT count(*) FROM file_issues WHERE file_name = 'cds_quy_3.xlsx' AND blocking") == [(1,)]
+    assert rows_of(con, "SELECT DISTINCT source_file FROM stg_task_report ORDER BY 1") == [("vp_quy_3.xlsx",), ("vp_quy_4.xlsx",)]
 
 
 def test_a_blank_report_sent_after_the_real_one_never_replaces_it(con, tmp_path: Path) -> None:
@@ -102,17 +89,17 @@ def test_a_blank_report_sent_after_the_real_one_never_replaces_it(con, tmp_path:
     stats = _load(con, inbox, Q3)
     assert stats["superseded"] == 0 and stats["reports_rejected"] == 1
     used = "SELECT source_file, task_no, status, superseded FROM stg_task_report ORDER BY ALL"
-    assert _rows(con, used) == [("vp_quy_3.xlsx", "1", "completed", False)]
-    [(rule, blocking, reason)] = _rows(
+    assert rows_of(con, used) == [("vp_quy_3.xlsx", "1", "completed", False)]
+    [(rule, blocking, reason)] = rows_of(
         con, "SELECT rule, blocking, reason FROM file_issues WHERE file_name = 'vp_quy_3_gui_lai.xlsx' AND blocking"
     )
     assert (rule, blocking) == ("no_rows", True) and "vẫn được dùng" in reason
-    assert _rows(con, "SELECT count(*) FROM file_issues WHERE rule = 'superseded_report'") == [(0,)]
+    assert rows_of(con, "SELECT count(*) FROM file_issues WHERE rule = 'superseded_report'") == [(0,)]
     # A later report with rows still supersedes the real one, as ever.
     later = _report("Văn phòng Sở", "Quý III/2026", "09/10/2026", ["1", "Đang triển khai", 90])
     _put(inbox, "vp_quy_3_bo_sung.xlsx", later)
     _load(con, inbox, Q3, datetime(2027, 1, 11, 8, 0))
-    assert _rows(con, used) == [
+    assert rows_of(con, used) == [
         ("vp_quy_3.xlsx", "1", "completed", True),
         ("vp_quy_3_bo_sung.xlsx", "1", "in_progress", False),
     ]
@@ -123,9 +110,9 @@ def test_task_numbers_with_a_leading_zero_match_in_register_and_report(con, tmp_
     for row in register[7:]:
         row[0] = row[0].zfill(2)  # "01", "02", "03"
     inbox = _inbox(con, tmp_path, register)
-    assert _rows(con, "SELECT task_no FROM fct_plan_task ORDER BY task_no") == [("1",), ("2",), ("3",)]
+    assert rows_of(con, "SELECT task_no FROM fct_plan_task ORDER BY task_no") == [("1",), ("2",), ("3",)]
     rows = (["1", "Hoàn thành", 100, "20/09/2026"], ["003", "Đang triển khai", 50])
     _put(inbox, "vp_quy_3.xlsx", _report("Văn phòng Sở", "Quý III/2026", "05/10/2026", *rows))
     stats = _load(con, inbox, Q3)
     assert stats["rows_rejected"] == 0
-    assert _rows(con, "SELECT task_no FROM stg_task_report ORDER BY task_no") == [("1",), ("3",)]
+    assert rows_of(con, "SELECT task_no FROM stg_task_report ORDER BY task_no") == [("1",), ("3",)]
