@@ -1,4 +1,5 @@
-"""Blocking checks of the PAR index (Chỉ số CCHC): usable forms and valid published values."""
+"""Checks of the PAR index (Chỉ số CCHC): usable forms and valid published values (blocking), an appraisal that
+contradicts the unit's form (warning)."""
 
 import dagster as dg
 
@@ -47,4 +48,22 @@ def par_scores_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     return dg.AssetCheckResult(
         passed=not problems,
         metadata={"problems": len(problems), "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-")},
+    )
+
+
+@dg.asset_check(
+    asset=par_scorecards,
+    blocking=False,
+    description="Cảnh báo (không chặn): đơn vị có phiếu tự đánh giá chấm điểm nhưng kết quả thẩm định cho 0 điểm ở mọi "
+    "tiêu chí được thẩm định (nhập nhầm đơn vị, hoặc Hội đồng chưa nhận phiếu): kiểm tra với Sở Nội vụ trước khi công bố.",
+)
+def par_appraisal_consistent(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    from warehouse.par import appraisal_contradictions
+
+    with warehouse.read() as con:
+        found = [p for year in partition_years(context) for p in appraisal_contradictions(con, year)]
+    return dg.AssetCheckResult(
+        passed=not found,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"units": len(found), "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in found[:100]) or "-")},
     )

@@ -158,7 +158,7 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
             "qd766_year",
             "web_publication",  # added with the web publication (issue 14)
         },
-        5,
+        6,  # + par_appraisal_consistent (a warning)
     ),
 }
 

@@ -240,3 +240,26 @@ def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(t
     assert [q[:2] for q in loaded["csv"][1]] == [(4, "not_a_number"), (5, "unknown_unit")]
     assert loaded["xlsx"][1][0][2].startswith("Trang 'Khảo sát', dòng 6: điểm không phải số: '50%'")
     assert loaded["xlsx"][2] == loaded["csv"][2] == [("partly_loaded",)]
+
+
+def test_an_appraisal_of_zeros_against_a_form_with_points_is_named(tmp_path):
+    """Phường Phổ Yên in the demo: every appraised criterion 0 "không tự chấm", yet the unit's form loaded with points."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+
+    def criteria(unit: str, name: str, appraised: list[float | None], own: float) -> None:
+        for i, points in enumerate(appraised):
+            con.execute(
+                """INSERT INTO mart_par_criterion (year, unit_code, tree, code, domain, name, method, max_points,
+                   applicable, self_points, appraised_points, points, source, overclaim, unit_name, sort_key)
+                   VALUES (2026, ?, 't', ?, 'LV1', 'x', 'self', 2, true, ?, ?, ?, 'appraised', false, ?, ?)""",
+                [unit, f"LV1.{i}", own, points, points, name, unit],
+            )
+
+    criteria("05860", "Phường Phổ Yên", [0.0] * 6, 1.5)  # all zero, the form gave 1.5 each: named
+    criteria("05443", "Xã Dân Tiến", [0.0] * 5 + [1.0], 1.5)  # one real point: an appraisal, not a mix-up
+    criteria("05755", "Xã Đại Phúc", [0.0] * 4, 1.5)  # too few to tell
+    criteria("05444", "Xã Na Rì", [0.0] * 6, 0.0)  # the unit gave itself nothing either
+    found = par.appraisal_contradictions(con, 2026)
+    assert found == ["Phường Phổ Yên: thẩm định cho 0 điểm cả 6 tiêu chí, trong khi phiếu tự đánh giá của đơn vị chấm 9 điểm"]
+    assert par.appraisal_contradictions(con, 2025) == []

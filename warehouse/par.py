@@ -550,6 +550,28 @@ def forms_check(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     return problems
 
 
+def appraisal_contradictions(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """Units whose council appraisal gives 0 on every appraised criterion (at least ``MIN_APPRAISED``) while their own
+    usable form gave points on them: an appraisal entered for the wrong unit, or of a form the council never saw. The
+    scores follow the appraisal, as the methodology says; this only asks for a look before publication."""
+    rows = con.execute(
+        """SELECT any_value(unit_name), count(appraised_points), sum(self_points)
+           FROM mart_par_criterion
+           WHERE year = ? AND applicable AND appraised_points IS NOT NULL
+           GROUP BY unit_code
+           HAVING count(appraised_points) >= ? AND max(appraised_points) = 0 AND sum(self_points) > 0
+           ORDER BY any_value(sort_key)""",
+        [year, MIN_APPRAISED],
+    ).fetchall()
+    return [
+        f"{name}: thẩm định cho 0 điểm cả {n} tiêu chí, trong khi phiếu tự đánh giá của đơn vị chấm {points:g} điểm"
+        for name, n, points in rows
+    ]
+
+
+MIN_APPRAISED = 5  # fewer zeros than this may be real (criteria the unit did not do)
+
+
 def scorecard_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Values of the year's PAR marts that cannot be published (empty: fine): a unit of the master data missing,
     points outside [0, maximum], an index outside 0..100, a unit ranked without a usable form."""
