@@ -64,6 +64,15 @@ def test_computed_criteria_come_from_the_warehouse_and_over_claims_are_flagged(c
     assert row["points"] == pytest.approx(round(tasks.max_points * 0.75, 2)) and row["source"] == "computed"
 
 
+def test_the_plan_task_rate_is_read_from_its_counts_not_the_reports_rounded_rate(con):
+    """6 of 9 tasks on time: 66.67 %, not the report's printed 66.7 (the computed criterion shows 2 decimals)."""
+    con, tree = con
+    con.execute("UPDATE mart_task_completion SET due = 9, completed_on_time = 6, completed_late = 2, on_time_rate = 66.7")
+    par.refresh_scorecards(con, 2026, NOW)
+    tasks = next(leaf for leaf in tree.leaves if leaf.formula == "plan_tasks_on_time_rate")
+    assert _criterion(con, AGENCY, tasks.code)["computed_value"] == 66.67
+
+
 def test_provisional_until_appraised_and_units_without_a_form(con):
     con, tree = con
     par.refresh_scorecards(con, 2026, NOW)

@@ -40,7 +40,8 @@ def computed_values(
     other streams already publish ("thu thập một lần, sử dụng nhiều lần"): QĐ 766 year to date (on time, online,
     digitised, e-results, paid online), the share of full-online procedures with online dossiers, and plan tasks
     completed on time (all; digital-transformation tasks only, which needs the plan's ``department_code``). A unit
-    without the data (no dossiers, no task it leads) is absent: not measured. Formulas nobody uses are not queried."""
+    without the data (no dossiers, no task it leads) is absent: not measured. Formulas nobody uses are not queried.
+    Rates are percentages with 2 decimals, as the QĐ 766 ratios (the task report's own one-decimal rate is for print)."""
     from warehouse.tasks import on_time_rates
 
     values: dict[tuple[str, str], float] = {}
@@ -61,8 +62,8 @@ def computed_values(
     if "plan_tasks_on_time_rate" in formulas:
         for unit, rate in con.execute(
             """
-                SELECT unit_code, on_time_rate FROM mart_task_completion
-                WHERE plan_year = ? AND period_label = ? AND on_time_rate IS NOT NULL""",
+                SELECT unit_code, round(100.0 * completed_on_time / due, 2) FROM mart_task_completion
+                WHERE plan_year = ? AND period_label = ? AND due > 0""",
             [year, f"{year}-Y"],
         ).fetchall():
             values[(unit, "plan_tasks_on_time_rate")] = float(rate)

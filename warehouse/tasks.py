@@ -698,7 +698,7 @@ def on_time_rates(
     for code, statuses in groups.items():
         on_time, late, overdue = _due_counts(statuses)
         if on_time + late + overdue:
-            rates[code] = round(100 * on_time / (on_time + late + overdue), 1)
+            rates[code] = round(100 * on_time / (on_time + late + overdue), 2)
     return rates
 
 
