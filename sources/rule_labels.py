@@ -95,7 +95,7 @@ RULE_LABELS = {
     "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
     "date_after_report": "Ngày sau ngày báo cáo",
     "future_report_date": "Ngày báo cáo sau ngày hiện tại",
-    "period_date_mismatch": "Kỳ báo cáo không cùng năm với ngày báo cáo",
+    "period_date_mismatch": "Kỳ báo cáo không khớp ngày báo cáo",
     "period_not_in_plan": "Kỳ báo cáo không thuộc năm kế hoạch nào",
     "future_date": "Ngày sau ngày hiện tại",
     "legacy_encoding": "Bảng mã cũ TCVN3/VNI",

@@ -44,9 +44,20 @@ PLAN_COLUMNS: tuple[Column, ...] = (
         "deadline_text",
         "Thời gian hoàn thành",
         "text",
-        # The last: "Thời gian thực hiện" merged over "Bắt đầu" | "Hoàn thành" (a two-row header; "Thời hạn" or "Thời
-        # gian" over "Hoàn thành" join into labels above).
-        aliases=("Thời hạn hoàn thành", "Thời gian thực hiện", "Thời hạn", "Thời gian thực hiện hoàn thành"),
+        # From the fourth: a heading ("Thời gian thực hiện", "Thời gian", "Thời hạn") merged over "Bắt đầu" | "Hoàn
+        # thành" / "Kết thúc" / "Từ ngày" | "Đến ngày" (a two-row header): the end is the deadline.
+        aliases=(
+            "Thời hạn hoàn thành",
+            "Thời gian thực hiện",
+            "Thời hạn",
+            "Thời gian thực hiện hoàn thành",
+            "Thời gian thực hiện kết thúc",
+            "Thời gian thực hiện đến ngày",
+            "Thời gian kết thúc",
+            "Thời gian đến ngày",
+            "Thời hạn kết thúc",
+            "Thời hạn đến ngày",
+        ),
     ),
     Column(
         "expected_result",

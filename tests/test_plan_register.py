@@ -331,14 +331,25 @@ def test_an_official_two_row_header_with_merged_cells_reads(tmp_path: Path) -> N
     assert "'Người chịu trách nhiệm'" in result.file_issues[0].reason
 
 
-def test_a_deadline_under_a_time_heading_with_start_and_end_is_the_end(tmp_path: Path) -> None:
-    """ "Thời gian thực hiện" merged over "Bắt đầu" | "Hoàn thành", every other label merged down: the first row alone
-    names every column (the heading is an alias of the deadline), but its deadline column would be the start's."""
+@pytest.mark.parametrize(
+    ("heading", "start", "end"),
+    [
+        ("Thời gian thực hiện", "Bắt đầu", "Hoàn thành"),
+        ("Thời gian thực hiện", "Bắt đầu", "Kết thúc"),
+        ("Thời gian thực hiện", "Từ ngày", "Đến ngày"),
+        ("Thời gian", "Bắt đầu", "Kết thúc"),
+        ("Thời hạn", "Bắt đầu", "Hoàn thành"),
+    ],
+)
+def test_a_deadline_under_a_time_heading_with_start_and_end_is_the_end(tmp_path: Path, heading, start, end) -> None:
+    """A time heading merged over its start and end ("Thời gian thực hiện" over "Bắt đầu" | "Hoàn thành"), every other
+    label merged down: the first row alone names every column (the heading is an alias of the deadline), but its
+    deadline column would be the start's."""
     rows = [
         *META,  # rows 1-4
         [],
-        ["STT", "Nội dung công việc", "Cơ quan chủ trì", "Thời gian thực hiện", None, "Sản phẩm"],  # 6
-        [None, None, None, "Bắt đầu", "Hoàn thành", None],
+        ["STT", "Nội dung công việc", "Cơ quan chủ trì", heading, None, "Sản phẩm"],  # 6
+        [None, None, None, start, end, None],
         ["1", "Rà soát quy trình nội bộ", "Văn phòng Sở", "Quý I/2026", "Tháng 6/2026", "Quy trình"],
         ["2", "Báo cáo chuyển đổi số", "Phòng Chuyển đổi số", "Tháng 3/2026", "Năm 2026", None],
     ]

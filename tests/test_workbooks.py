@@ -257,6 +257,21 @@ def test_refused_files_come_before_notes_on_loaded_files(tmp_path: Path) -> None
     ws = load_workbook(path)[SHEET_FILES]
     got = [(r[2], r[4]) for r in table_rows(ws, header_row_of(ws))]
     assert got == [("tu_danh_gia_2026_05443.xlsx", "Không nạp: sửa và gửi lại"), ("ho_so_20260102.csv", "Đã nạp (ghi chú)")]
+    # A refused file's note (its encoding converted) is about a file that was not loaded either: said so, beside it.
+    survey = {"source": "par_survey", "file_name": "khao_sat_2026.csv", "partition_date": None}
+    both = [
+        {**survey, "blocking": False, "rule": "encoding_converted", "reason": "Tệp mã windows-1258, đã chuyển."},
+        {**survey, "blocking": True, "rule": "missing_columns", "reason": "Thiếu cột 'Điểm'."},
+    ]
+    path = write_quality_workbook(
+        tmp_path / "r.xlsx", rejected_rows=[], file_issues=both, findings=[], units=UNITS, period_label="x"
+    )
+    ws = load_workbook(path)[SHEET_FILES]
+    got = [(r[4], r[5]) for r in table_rows(ws, header_row_of(ws))]
+    assert got == [
+        ("Không nạp: sửa và gửi lại", "Thiếu cột 'Điểm'."),
+        ("Không nạp: sửa và gửi lại", "Tệp mã windows-1258, đã chuyển."),
+    ]
 
 
 def test_empty_input_says_no_errors(tmp_path: Path) -> None:

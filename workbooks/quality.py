@@ -252,18 +252,35 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
 
 
 def _file_rows(file_issues: Iterable[dict]) -> list[dict]:
+    issues = list(file_issues)
+    # A file is refused when any of its issues is blocking: its notes (a converted encoding) are about a refused file
+    # too, and stay beside its refusal.
+    refused = {(f.get("source"), f.get("file_name"), f.get("partition_date")) for f in issues if f.get("blocking") is not False}
     rows = [
         {
             "source": source_label(f.get("source")),
             "file_name": _text(f.get("file_name")),
             "partition_date": _as_date(f.get("partition_date")),
-            "outcome": FILE_LOADED_WITH_NOTE if f.get("blocking") is False else FILE_REFUSED,
+            "outcome": FILE_REFUSED
+            if (f.get("source"), f.get("file_name"), f.get("partition_date")) in refused
+            else FILE_LOADED_WITH_NOTE,
             "reason": f.get("reason"),
+            "_blocking": f.get("blocking") is not False,
         }
-        for f in file_issues
+        for f in issues
     ]
-    # Refused files first: they are what a unit must send again.
-    rows.sort(key=lambda r: (r["outcome"] != FILE_REFUSED, str(r["partition_date"] or ""), r["source"], r["file_name"]))
+    # Refused files first: they are what a unit must send again; a file's refusal before its notes.
+    rows.sort(
+        key=lambda r: (
+            r["outcome"] != FILE_REFUSED,
+            str(r["partition_date"] or ""),
+            r["source"],
+            r["file_name"],
+            not r["_blocking"],
+        )
+    )
+    for row in rows:
+        del row["_blocking"]
     return [{"stt": i, **row} for i, row in enumerate(rows, start=1)]
 
 
