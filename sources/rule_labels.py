@@ -130,6 +130,7 @@ RULE_LABELS = {
     "conflicting_plans": "Hai sổ kế hoạch mâu thuẫn",
     "superseded_report": "Báo cáo đã được thay bằng báo cáo sau",
     "superseded_form": "Phiếu đã được thay bằng phiếu gửi sau của cùng đơn vị",
+    "superseded_export": "Tệp đã được thay bằng tệp gửi sau của cùng tháng",
     "not_lead_unit": "Đơn vị không chủ trì nhiệm vụ",
     # PAR and DTI self-assessment, appraisal and survey forms (sources/assessment_forms.py)
     "wrong_index": "Phiếu thuộc bộ chỉ số khác",

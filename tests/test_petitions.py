@@ -430,6 +430,29 @@ def test_a_month_written_another_common_way_is_read(tmp_path, name):
     assert con.execute("SELECT count(*) FROM file_issues").fetchall() == [(0,)]
 
 
+@pytest.mark.parametrize("later", ["pakn_202601 (1).csv", "pakn_202601.csv"])
+def test_of_two_exports_of_one_month_the_later_arrival_wins_and_the_other_is_named(tmp_path, later):
+    """A browser's second download 'pakn_202601 (1).csv' sorts before 'pakn_202601.csv' by name: the month must not
+    go to the older file, nor the newer one vanish without a trace."""
+    import os
+
+    inbox = tmp_path / "inbox"
+    older = "pakn_202601.csv" if later != "pakn_202601.csv" else "pakn_202601 (1).csv"
+    write_pakn(inbox / "pakn", JANUARY, [petition(petition_code="OLD-1")], name=older)
+    write_pakn(inbox / "pakn", JANUARY, [petition(petition_code="OLD-1"), petition(petition_code="NEW-2")], name=later)
+    os.utime(inbox / "pakn" / older, (1_700_000_000, 1_700_000_000))
+    os.utime(inbox / "pakn" / later, (1_700_000_600, 1_700_000_600))
+    con = duckdb.connect()
+    ensure_schema(con)
+    for _ in range(2):  # a rerun gives the same tables
+        load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+        rows = con.execute("SELECT petition_code, source_file FROM fct_petition ORDER BY 1").fetchall()
+        assert rows == [("NEW-2", later), ("OLD-1", later)]
+        notes = con.execute("SELECT file_name, rule, blocking FROM file_issues").fetchall()
+        assert notes == [(older, "superseded_export", False)]
+        assert con.execute("SELECT file_name FROM landed_files").fetchall() == [(later,)]
+
+
 def test_files_without_a_month_or_not_csv_are_refused_and_reported_not_ignored(tmp_path):
     """pakn/: a name without a readable month (pakn_2026.csv, pakn_q1_2026.csv) and an export saved as .xlsx are
     refused, each with a reason naming the file and how to name it; lock and hidden files are left alone."""

@@ -1,7 +1,8 @@
 """Write monthly PAKN exports into the warehouse: ``fct_petition``, their rejects in ``quarantine`` (source 'pakn'),
 file problems in ``file_issues`` and lineage in ``landed_files``, partitioned by month of reception.
 
-A file replaces everything of its month (a later export of the same month wins); loading the same file twice
+A file replaces everything of its month (a later export of the same month wins, by arrival; the earlier one is named
+in a note ``superseded_export``); loading the same file twice
 changes nothing (``first_loaded_at`` keeps the first load of identical content). A file that cannot be loaded (empty,
 a required column missing, unreadable), has no rows or is cut short replaces nothing: the month keeps the rows,
 quarantine and lineage of its earlier good file, and the refusal is recorded in file_issues.
@@ -9,16 +10,26 @@ quarantine and lineage of its earlier good file, and the refusal is recorded in 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from common.units import UnitMatcher
+from sources.csvfiles import FileIssue
 from sources.excel_intake import folder_files
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
-from warehouse.landing import first_loaded_at, insert_many, keep_earlier_load, replace_file_records, transaction
+from warehouse.landing import (
+    FILE_ISSUE_INSERT,
+    file_issue_rows,
+    first_loaded_at,
+    insert_many,
+    keep_earlier_load,
+    replace_file_records,
+    transaction,
+)
 from warehouse.queries import sql
 
 PETITION_SOURCE = "pakn"
@@ -95,8 +106,31 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
 def petition_files(folder: Path) -> list[Path]:
     """Every file delivered to the PAKN folder, oldest month first (lock, hidden and temporary files left out). The
     month is read from the name in any of its spellings and letter cases (``petition_file_month``); a file whose name
-    gives no month, or that is not a .csv, comes last and is refused by the reader with the reason, never passed over."""
-    return sorted(folder_files(folder), key=lambda p: (petition_file_month(p.name) or date.max, p.name))
+    gives no month, or that is not a .csv, comes last and is refused by the reader with the reason, never passed over.
+    Files of one month come in the order they arrived (their time on disk, then name), so the later delivery (a
+    browser's ``pakn_202601 (1).csv``) is loaded last and wins, whatever the names sort like."""
+    return sorted(folder_files(folder), key=lambda p: (petition_file_month(p.name) or date.max, p.stat().st_mtime_ns, p.name))
+
+
+def _note_superseded(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: datetime) -> None:
+    """A month delivered in several loadable files: the last one replaced the others' rows and records, so each
+    earlier one is named in a note (nothing goes unseen)."""
+    by_month: dict[date, list[str]] = defaultdict(list)
+    for stats in loaded:
+        if stats["month"] is not None and stats["status"] in ("loaded", "partly_loaded"):
+            by_month[stats["month"]].append(stats["file"])
+    rows = []
+    for month, files in by_month.items():
+        for earlier in files[:-1]:
+            note = FileIssue(
+                "superseded_export",
+                f"Tệp '{earlier}' cùng tháng {month:%m/%Y} với tệp '{files[-1]}' gửi sau: dùng số liệu của tệp gửi sau, "
+                "không dùng tệp này. Nếu tệp này mới là bản đúng, đề nghị xóa tệp kia khỏi thư mục pakn/.",
+                blocking=False,
+            )
+            rows += file_issue_rows(PETITION_SOURCE, earlier, month, [note], now)
+    if rows:
+        insert_many(con, FILE_ISSUE_INSERT, rows)
 
 
 def load_petition_folder(
@@ -107,6 +141,7 @@ def load_petition_folder(
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
     """
     loaded = [load_petitions(con, p, read_petitions(p, matcher, work_dir), now) for p in petition_files(inbox / PETITION_DIR)]
+    _note_superseded(con, loaded, now)
     return {
         "files": len(loaded),
         "files_rejected": sum(s["status"] == "rejected" for s in loaded),
