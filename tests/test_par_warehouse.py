@@ -195,6 +195,31 @@ def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ign
     ]
 
 
+@pytest.mark.parametrize("later", ["khao_sat_2026 (1).csv", "khao_sat_2026.csv"])
+def test_of_two_survey_files_the_later_delivery_gives_the_points(tmp_path, later):
+    """A corrected survey downloaded again ('khao_sat_2026 (1).csv') sorts before the original by name: the points
+    are the later file's, whatever the names, and a rerun keeps them."""
+    import os
+
+    from common.units import matcher_for
+    from warehouse.queries import sql
+
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+    folder = tmp_path / "inbox" / "par" / "khao_sat"
+    folder.mkdir(parents=True)
+    older = "khao_sat_2026.csv" if later != "khao_sat_2026.csv" else "khao_sat_2026 (1).csv"
+    for name, points, stamp in ((older, 1, 1_700_000_000), (later, 2, 1_700_000_600)):
+        text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},{points}\r\n"
+        (folder / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        os.utime(folder / name, (stamp, stamp))
+    con = duckdb.connect()
+    ensure_schema(con)
+    for _ in range(2):
+        par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+        points = con.execute(sql("assessment/survey_points"), {"year": 2026, "index_code": "par"}).fetchall()
+        assert points == [(AGENCY, sipas.code, 2.0)]
+
+
 def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(tmp_path):
     """par/khao_sat/khao_sat_2026.xlsx as offices save it from Excel: a title above the header, points typed as
     numbers (1 and 0,5), one typed in a percentage cell (50 %, which the CSV holds as "50%": no points either way)

@@ -149,6 +149,14 @@ def load_assessment_inputs(
                 ]
             ),
         )
+        # Of two survey files giving a unit's criterion, the later delivery wins (its content's first load, then its
+        # time on disk, then name): a browser's 'khao_sat_2026 (1).csv' sorts before the original by name only.
+        arrival = sorted(
+            (first_loaded_at(con, f"{index}_survey", p.name, r.sha256, now), modified_at(p), p.name)
+            for p, r in surveys
+            if r.loadable
+        )
+        delivery = {name: i for i, (_, _, name) in enumerate(arrival, 1)}
         insert_frame(
             con,
             "stg_assessment_survey",
@@ -162,6 +170,7 @@ def load_assessment_inputs(
                         "survey": x["survey"],
                         "code": x["code"],
                         "points": x["points"],
+                        "delivery_order": delivery[p.name],
                     }
                     for p, r in surveys
                     if r.loadable

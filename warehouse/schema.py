@@ -244,9 +244,12 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "stg_assessment_survey": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
-        survey VARCHAR NOT NULL, code VARCHAR NOT NULL, points DOUBLE""",
+        survey VARCHAR NOT NULL, code VARCHAR NOT NULL, points DOUBLE, delivery_order INTEGER""",
         "Điểm điều tra xã hội học (SIPAS; lãnh đạo, quản lý) theo đơn vị và tiêu chí.",
-        {"survey": "sipas | leaders"},
+        {
+            "survey": "sipas | leaders",
+            "delivery_order": "thứ tự gửi đến của tệp trong năm (1 = sớm nhất); hai tệp cùng cho một tiêu chí: dùng tệp gửi sau",
+        },
     ),
     "stg_dti_external": (
         """source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, year INTEGER NOT NULL, unit_code VARCHAR NOT NULL,
