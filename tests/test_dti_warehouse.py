@@ -372,3 +372,16 @@ def test_other_systems_values_saved_as_xlsx_load_and_unknown_kinds_are_reported_
     # the good files still load as before
     assert con.execute("SELECT count(*) FROM stg_dti_external").fetchall() == [(3,)]
     assert con.execute("SELECT count(*) FROM stg_dti_previous").fetchall()[0][0] == 5
+
+
+def test_a_refused_file_gone_before_it_is_recorded_stops_nothing(tmp_path):
+    """A file moved away between the folder's listing and its refusal (an operator tidying the inbox mid-run)."""
+    from warehouse.landing import record_refused
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    assert record_refused(con, "dti_external", tmp_path / "gone.pdf", "wrong_file_kind", "x", NOW) == {}
+    present = tmp_path / "bao_cao.pdf"
+    present.write_bytes(b"%PDF-1.4" * 1000)
+    record_refused(con, "dti_external", present, "wrong_file_kind", "x", NOW)
+    assert con.execute("SELECT file_name, size_bytes, status FROM landed_files").fetchall() == [("bao_cao.pdf", 8000, "rejected")]

@@ -26,7 +26,7 @@ from warehouse.landing import (
     keep_earlier_load,
     name_years,
     record_file,
-    record_refused,
+    record_unread,
     transaction,
     year_files,
 )
@@ -80,19 +80,11 @@ def _table_files(inbox: Path, folder: str, year: int) -> YearFiles:
 
 def _record_unread(con: duckdb.DuckDBPyConnection, source: str, found: YearFiles, year: int, now: datetime) -> None:
     example = "giam_sat_attt_soc" if source == "dti_external" else "ket_qua_dti"
-    for p in found.undated:
-        reason = (
-            f"Tên tệp '{p.name}' không có năm (ví dụ {example}_{year}.csv): không biết tệp thuộc năm đánh giá "
-            "nào nên chưa nạp; đề nghị đặt lại tên tệp."
-        )
-        record_refused(con, source, p, "no_year_in_name", reason, now)
-    for p in found.wrong_kind:
-        reason = (
-            f"Tệp '{p.name}' không phải tệp .csv hay bảng tính Excel: không đọc được. Gửi tệp .csv (UTF-8) hoặc bảng "
-            f"tính Excel (.xlsx, .xls, .ods) có năm trong tên, ví dụ {example}_{year}.csv hoặc {example}_{year}.xlsx; "
-            "đã bỏ qua tệp này."
-        )
-        record_refused(con, source, p, "wrong_file_kind", reason, now, labels={"index_code": INDEX, "year": year})
+    hint = (
+        f"Gửi tệp .csv (UTF-8) hoặc bảng tính Excel (.xlsx, .xls, .ods) có năm trong tên, ví dụ {example}_{year}.csv "
+        f"hoặc {example}_{year}.xlsx"
+    )
+    record_unread(con, source, found, hint, now, labels={"index_code": INDEX, "year": year})
 
 
 def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, present: list[Path]) -> None:

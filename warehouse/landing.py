@@ -438,15 +438,35 @@ def record_refused(
     labels: dict[str, Any] | None = None,
 ) -> dict:
     """A file of the inbox that is not read (its name carries no year or period, it is not of the kind the folder
-    takes): its lineage with the blocking reason, so it is reported and never passed over in silence."""
-    raw = path.read_bytes()
+    takes): its lineage with the blocking reason, so it is reported and never passed over in silence. Hashed in
+    blocks (a video dropped in the folder is not read into memory); a file gone since the folder was listed has
+    nothing to record."""
+    try:
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        size = path.stat().st_size
+    except OSError:
+        return {}
     result = ReadResult(
-        file_issues=[FileIssue(rule, reason)],
-        sha256=hashlib.sha256(raw).hexdigest(),
-        size_bytes=len(raw),
-        encoding=path.suffix.lstrip(".").lower(),
+        file_issues=[FileIssue(rule, reason)], sha256=digest, size_bytes=size, encoding=path.suffix.lstrip(".").lower()
     )
     return record_file(con, source, path, result, now, labels=labels)
+
+
+def record_unread(
+    con: duckdb.DuckDBPyConnection, source: str, found: YearFiles, hint: str, now: datetime, labels: dict[str, Any] | None = None
+) -> None:
+    """The files of a yearly folder that are not read, each with its reason and ``hint``, how the folder's files must
+    be named and saved ("Gửi tệp .csv … ví dụ khao_sat_2026.csv"): no year in the name (which run they belong to is
+    unknown), or of the year but of another kind (a .pdf). ``labels``: the year and index of the year's files."""
+    for p in found.undated:
+        reason = (
+            f"Tên tệp '{p.name}' không có năm: không biết tệp thuộc năm đánh giá nào nên chưa nạp. {hint}; đã bỏ qua tệp này."
+        )
+        record_refused(con, source, p, "no_year_in_name", reason, now)
+    for p in found.wrong_kind:
+        reason = f"Tệp '{p.name}' không phải loại tệp của thư mục này: không đọc được. {hint}; đã bỏ qua tệp này."
+        record_refused(con, source, p, "wrong_file_kind", reason, now, labels=labels)
 
 
 def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:

@@ -4,7 +4,6 @@ scorecards per criterion, domain and unit. The points come from scoring/criteria
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from warehouse.landing import (
     read_safely,
     record_deferred,
     record_file,
-    record_refused,
+    record_unread,
     transaction,
     year_files,
 )
@@ -179,9 +178,21 @@ def load_assessment_inputs(
             ),
         )
         _record_input_files(con, index, year, now, {"form": forms, "appraisal": appraisals, "survey": surveys})
-        for p in undated:
-            _record_undated(con, appraisal_source, p, now)
-        _record_refused_surveys(con, index, year, now, survey_found)
+        record_unread(
+            con,
+            appraisal_source,
+            YearFiles(undated=undated),
+            f"Đặt tên tệp có năm, ví dụ tham_dinh_{year}.xlsx",
+            now,
+        )
+        record_unread(
+            con,
+            f"{index}_survey",
+            survey_found,
+            SURVEY_NAME_HINT.format(year=year),
+            now,
+            labels=_labels(index, year, "survey", None),
+        )
     return {
         "forms": len(forms) + len(kept_forms),
         "forms_usable": len(usable),
@@ -337,41 +348,6 @@ SURVEY_NAME_HINT = (
     "Tệp khảo sát phải là tệp .csv (UTF-8) hoặc bảng tính Excel (.xlsx, .xls, .ods) có năm trong tên, ví dụ "
     "khao_sat_{year}.csv hoặc khao_sat_{year}.xlsx"
 )
-
-
-def _record_refused_surveys(con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime, found: YearFiles) -> None:
-    """A survey file that is not read is reported: one whose name carries no year (which year it scores is unknown)
-    and one of the year in another kind than CSV or an Excel workbook (a .pdf, a .docx)."""
-    hint = SURVEY_NAME_HINT.format(year=year)
-    for p in found.undated:
-        reason = f"Tên tệp '{p.name}' không có năm: không biết tệp thuộc năm đánh giá nào. {hint}; đã bỏ qua tệp này."
-        record_refused(con, f"{index}_survey", p, "no_year_in_name", reason, now)
-    for p in found.wrong_kind:
-        reason = f"Tệp '{p.name}' không phải tệp .csv hay bảng tính Excel: không đọc được. {hint}; đã bỏ qua tệp này."
-        record_refused(con, f"{index}_survey", p, "wrong_file_kind", reason, now, labels=_labels(index, year, "survey", None))
-
-
-def _record_undated(con: duckdb.DuckDBPyConnection, source: str, path: Path, now: datetime) -> None:
-    from sources.csvfiles import FileIssue, ReadResult
-
-    raw = path.read_bytes()
-    issue = FileIssue(
-        "no_year_in_name",
-        f"Tên tệp '{path.name}' không có năm (ví dụ tham_dinh_2026{path.suffix}): không "
-        "biết tệp thuộc năm đánh giá nào nên chưa nạp; đề nghị đặt lại tên tệp.",
-    )
-    record_file(
-        con,
-        source,
-        path,
-        ReadResult(
-            file_issues=[issue],
-            sha256=hashlib.sha256(raw).hexdigest(),
-            size_bytes=len(raw),
-            encoding=path.suffix.lstrip(".").lower(),
-        ),
-        now,
-    )
 
 
 def load_par_inputs(
