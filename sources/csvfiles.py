@@ -21,7 +21,7 @@ import io
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -454,20 +454,26 @@ def _check_header(
         else:
             prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
         return False
-    if unknown:
-        prepared.issues.append(
-            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False)
-        )
+    prepared.issues += header_notes(unknown, [])
     renamed = [f"'{headers[i]}' → '{c.header}'" for i, c in mapping.items() if headers[i] != c.header]
     if renamed:
         prepared.issues.append(
             FileIssue("renamed_columns", f"Tên cột khác mẫu, đã nhận diện: {'; '.join(renamed)}.", blocking=False)
         )
-    missing_optional = [c for c in columns if c not in found]
+    prepared.issues += header_notes([], [c for c in columns if c not in found])
+    return True
+
+
+def header_notes(unknown: Sequence[str], missing_optional: Sequence[Column]) -> list[FileIssue]:
+    """The non-blocking notes of a table's header, CSV or sheet alike: unknown columns left out, optional columns
+    missing."""
+    notes = []
+    if unknown:
+        notes.append(FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False))
     if missing_optional:
         names = ", ".join(f"'{c.header}'" for c in missing_optional)
-        prepared.issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-    return True
+        notes.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    return notes
 
 
 def _has_data_line(text: str | None, raw: bytes) -> bool:

@@ -168,7 +168,8 @@ def _open_all(
                     blocking=False,
                 )
             )
-    opened.sort(key=lambda c: list(results).index(c[0]))
+    order = {path: i for i, path in enumerate(results)}
+    opened.sort(key=lambda c: order[c[0]])  # the order the files were given
     return results, opened
 
 

@@ -28,11 +28,12 @@ from sources.csvfiles import (
     PreparedFile,
     ReadResult,
     csv_rows,
+    header_notes,
     open_csv,
     row_reject,
     unique_records,
 )
-from sources.excel_intake import cell_fault
+from sources.excel_intake import cell_fault, percent_format_lost
 from sources.intake import still_being_written
 from sources.task_formats import (
     Table,
@@ -98,25 +99,13 @@ def open_table(
     result.file_issues += issues
     if table is None:
         return result, None
-    _header_notes(result, columns, table)
+    result.file_issues += header_notes(table.unknown, [c for c in columns if c.name not in table.columns])
     # A unit's name merged down over its rows (a usual layout) holds for each of them, with a note.
     result.file_issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in columns})
     if not any(cell_text(v) for row in grid[table.header_row :] for v in row):
         result.file_issues.append(FileIssue("no_rows", no_rows, blocking=False))
     result.loadable = True
     return result, SheetTable(path, ws, grid, table, frozenset(table.columns))
-
-
-def _header_notes(result: ReadResult, columns: tuple[Column, ...], table: Table) -> None:
-    """The non-blocking notes a CSV header gets: unknown columns left out, optional columns missing."""
-    if table.unknown:
-        result.file_issues.append(
-            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False)
-        )
-    missing = [c for c in columns if c.name not in table.columns]
-    if missing:
-        names = ", ".join(f"'{c.header}'" for c in missing)
-        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
 
 
 def table_rows(
@@ -136,14 +125,10 @@ def sheet_rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """``table_rows`` of a workbook's table: one record per non-blank row under the header (the '(1) (2) (3)' row
     skipped, the signature block ending the table), numbered by its sheet row."""
-    from openpyxl.utils import get_column_letter
-
     names = [c.name for c in columns]
-    mapped = {name: col for name, col in source.table.columns.items()}
-    key_col = next(iter(sorted(mapped.values())), 0)
-
-    def cell_of(name: str, r: int) -> str:
-        return f"{get_column_letter(mapped[name] + 1)}{r}"
+    key_col = next(iter(sorted(source.table.columns.values())), 0)
+    # An .xlsb keeps no number formats: a 0.85 may be 85 % typed in a '%' cell. Read as written, the cells named.
+    unsure: list[str] | None = [] if percent_format_lost(source.ws) else None
 
     def records() -> Iterator[tuple[int, list[str]]]:
         for r, row in enumerate(source.grid[source.table.header_row :], start=source.table.header_row + 1):
@@ -151,37 +136,73 @@ def sheet_rows(
                 continue  # a blank row, as a blank line of a CSV; the column numbers under a header
             if ends_table(row, key_col):
                 break
-            texts: list[str] = []
-            rejected = False
-            for name in names:
-                col = mapped.get(name)
-                value = row[col] if col is not None and col < len(row) else None
-                fault = cell_fault(value)
-                if fault is not None:
-                    cell = cell_of(name, r)
-                    shown = f"Trang '{source.title}', ô {cell}"
-                    if name in notes:
-                        result.file_issues.append(fault_issue(fault, shown, r))
-                        value = None
-                    else:
-                        reject = row_reject(source.path, r, fault.rule, f"{shown}: {fault.reason}.", str(fault))
-                        result.rejects.append(reject | {"sheet": source.title, "cell": cell})
-                        rejected = True
-                        continue
-                texts.append(_cell_as_text(source.ws, r, col, value))
-            if not rejected:
+            texts = _row_texts(source, r, row, names, result, notes, unsure)
+            if texts is not None:
                 yield r, texts
 
     for line, fields in unique_records(records(), result.file_issues):
         yield line, {name: " ".join(value.translate(INVISIBLE).split()) for name, value in zip(names, fields, strict=True)}
+    if unsure:
+        result.file_issues.append(_unsure_percent_note(source.title, unsure))
 
 
-def _cell_as_text(ws: Any, r: int, col: int | None, value: Any) -> str:
+def _row_texts(
+    source: SheetTable,
+    r: int,
+    row: list[Any],
+    names: list[str],
+    result: ReadResult,
+    notes: frozenset[str],
+    unsure: list[str] | None,
+) -> list[str] | None:
+    """The texts of one sheet row by column, or None when a faulty cell (an uncalculated formula, an Excel error)
+    rejects it; in a ``notes`` column the faulty value is left out with a note instead. ``unsure``: where the cells
+    that may be percentages are listed (None: the sheet keeps its number formats)."""
+    from openpyxl.utils import get_column_letter
+
+    texts: list[str] = []
+    rejected = False
+    for name in names:
+        col = source.table.columns.get(name)
+        value = row[col] if col is not None and col < len(row) else None
+        cell = f"{get_column_letter(col + 1)}{r}" if col is not None else ""
+        fault = cell_fault(value)
+        if fault is not None:
+            shown = f"Trang '{source.title}', ô {cell}"
+            if name not in notes:
+                reject = row_reject(source.path, r, fault.rule, f"{shown}: {fault.reason}.", str(fault))
+                result.rejects.append(reject | {"sheet": source.title, "cell": cell})
+                rejected = True
+                continue
+            result.file_issues.append(fault_issue(fault, shown, r))
+            value = None
+        if unsure is not None and _maybe_percent(value):
+            unsure.append(cell)
+        texts.append(_cell_as_text(source.ws, r, col, value, unsure is not None))
+    return None if rejected else texts
+
+
+def _maybe_percent(value: Any) -> bool:
+    """A number from 0 to 1: in a sheet without its number formats, possibly a percent typed in a '%' cell."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def _unsure_percent_note(title: str, cells: list[str]) -> FileIssue:
+    shown = ", ".join(cells[:10]) + (" …" if len(cells) > 10 else "")
+    return FileIssue(
+        "percent_format_lost",
+        f"Trang '{title}': tệp không giữ định dạng số (.xlsb), nên không biết các ô {shown} (số từ 0 đến 1) có phải "
+        "phần trăm (0,85 = 85 %) hay không; đã đọc đúng như số ghi. Đề nghị kiểm tra lại, hoặc gửi tệp .xlsx hay .csv.",
+        blocking=False,
+    )
+
+
+def _cell_as_text(ws: Any, r: int, col: int | None, value: Any, formats_lost: bool = False) -> str:
     """A cell's value as a CSV saved from Excel holds it: numbers written plainly, a percentage cell with its '%'."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return cell_text(value)
     assert col is not None  # a value comes from a mapped column
-    if "%" in (ws.cell(r, col + 1).number_format or ""):
+    if not formats_lost and "%" in (ws.cell(r, col + 1).number_format or ""):
         return _number_text(value * 100) + "%"  # Excel keeps 85 % as 0.85; the CSV shows "85%"
     return _number_text(value)
 

@@ -885,3 +885,22 @@ def test_previous_results_in_an_xlsx_load_as_the_same_csv_does(tmp_path):
     assert _loaded(from_xlsx.rows) == _loaded(from_csv.rows) and len(from_csv.rows) == 2
     assert [(r["row_number"], r["rule"]) for r in from_xlsx.rejects] == [(6, "out_of_range")]
     assert "trang 'Số liệu', dòng 6" in from_xlsx.rejects[0]["reason"]
+
+
+def test_a_workbook_without_number_formats_names_the_cells_that_may_be_percentages(tmp_path, monkeypatch):
+    """An .xlsb keeps no number formats (percent_format_lost): a 0.97 may be 97 % in a '%' cell. It is read as written
+    and the cell is named in a note, never silently taken as 0.97 or as 97."""
+    import sources.table_files as table_files
+
+    system = DEFAULT["system"]
+    path = write_sheet(
+        tmp_path / "soc_2026.xlsx",
+        EXTERNAL_HEADERS,
+        [[2026, None, "Sở Tài chính", "ATTT.2", 90, system, None], [2026, "19.SKHCN", None, "ATTT.2", 0.97, system, None]],
+        title="SỐ LIỆU NĂM 2026",
+    )
+    monkeypatch.setattr(table_files, "percent_format_lost", lambda ws: True)
+    result = read([path], tmp_path)[path]
+    assert [r["value"] for r in result.rows] == [90.0, 0.97]
+    notes = [i for i in result.file_issues if i.rule == "percent_format_lost"]
+    assert len(notes) == 1 and not notes[0].blocking and "E5" in notes[0].reason and "E4" not in notes[0].reason
