@@ -252,36 +252,37 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
 
 
 def _file_rows(file_issues: Iterable[dict]) -> list[dict]:
+    def file_of(f: dict) -> tuple:
+        return f.get("source"), f.get("file_name"), f.get("partition_date")
+
+    def blocking(f: dict) -> bool:
+        return f.get("blocking") is not False
+
     issues = list(file_issues)
     # A file is refused when any of its issues is blocking: its notes (a converted encoding) are about a refused file
-    # too, and stay beside its refusal.
-    refused = {(f.get("source"), f.get("file_name"), f.get("partition_date")) for f in issues if f.get("blocking") is not False}
-    rows = [
+    # too. Refused files first (what a unit must send again), each file's refusal before its notes.
+    refused = {file_of(f) for f in issues if blocking(f)}
+    ordered = sorted(
+        issues,
+        key=lambda f: (
+            file_of(f) not in refused,
+            str(f.get("partition_date") or ""),
+            source_label(f.get("source")),
+            _text(f.get("file_name")),
+            not blocking(f),
+        ),
+    )
+    return [
         {
+            "stt": i,
             "source": source_label(f.get("source")),
             "file_name": _text(f.get("file_name")),
             "partition_date": _as_date(f.get("partition_date")),
-            "outcome": FILE_REFUSED
-            if (f.get("source"), f.get("file_name"), f.get("partition_date")) in refused
-            else FILE_LOADED_WITH_NOTE,
+            "outcome": FILE_REFUSED if file_of(f) in refused else FILE_LOADED_WITH_NOTE,
             "reason": f.get("reason"),
-            "_blocking": f.get("blocking") is not False,
         }
-        for f in issues
+        for i, f in enumerate(ordered, start=1)
     ]
-    # Refused files first: they are what a unit must send again; a file's refusal before its notes.
-    rows.sort(
-        key=lambda r: (
-            r["outcome"] != FILE_REFUSED,
-            str(r["partition_date"] or ""),
-            r["source"],
-            r["file_name"],
-            not r["_blocking"],
-        )
-    )
-    for row in rows:
-        del row["_blocking"]
-    return [{"stt": i, **row} for i, row in enumerate(rows, start=1)]
 
 
 # Officials see sources and checks by their Vietnamese names, never by the codes the warehouse keeps.
