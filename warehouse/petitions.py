@@ -27,6 +27,7 @@ from warehouse.landing import (
     first_loaded_at,
     insert_many,
     keep_earlier_load,
+    modified_at,
     replace_file_records,
     transaction,
 )
@@ -109,7 +110,7 @@ def petition_files(folder: Path) -> list[Path]:
     gives no month, or that is not a .csv, comes last and is refused by the reader with the reason, never passed over.
     Files of one month come in the order they arrived (their time on disk, then name), so the later delivery (a
     browser's ``pakn_202601 (1).csv``) is loaded last and wins, whatever the names sort like."""
-    return sorted(folder_files(folder), key=lambda p: (petition_file_month(p.name) or date.max, p.stat().st_mtime_ns, p.name))
+    return sorted(folder_files(folder), key=lambda p: (petition_file_month(p.name) or date.max, modified_at(p), p.name))
 
 
 def _note_superseded(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: datetime) -> None:
