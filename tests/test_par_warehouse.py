@@ -297,3 +297,37 @@ def test_an_appraisal_of_zeros_against_a_form_with_points_is_named(tmp_path):
     found = par.appraisal_contradictions(con, 2026)
     assert found == ["Phường Phổ Yên: thẩm định cho 0 điểm cả 6 tiêu chí, trong khi phiếu tự đánh giá của đơn vị chấm 9 điểm"]
     assert par.appraisal_contradictions(con, 2025) == []
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_a_survey_as_old_excel_or_ods_loads_and_an_empty_redelivery_keeps_it(tmp_path, kind):
+    """par/khao_sat/ as some offices still save it: Excel 97-2003 (.xls) or LibreOffice (.ods), Vietnamese text and a
+    title above the header. Its points load; the same name delivered again empty (a copy that failed) refuses only
+    itself, and the year's points stay as they were."""
+    from common.units import matcher_for
+    from tests.excel_files import write_ods, write_xls
+
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+    folder = tmp_path / "inbox" / "par" / "khao_sat"
+    folder.mkdir(parents=True)
+    grid = [
+        ["KẾT QUẢ KHẢO SÁT SỰ HÀI LÒNG NĂM 2026"],
+        [],
+        ["Mã đơn vị", "Đơn vị", "Loại khảo sát", "Mã tiêu chí", "Điểm"],
+        [AGENCY, "Sở Khoa học và Công nghệ", "SIPAS", sipas.code, 1],
+        [OTHER, "Sở Tư pháp", "SIPAS", sipas.code, 0.5],
+    ]
+    path = folder / f"khao_sat_2026.{kind}"
+    (write_xls if kind == "xls" else write_ods)(path, grid, "Khảo sát")
+    matcher = matcher_for("Thái Nguyên")
+    con = duckdb.connect()
+    ensure_schema(con)
+    par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher, NOW, frozenset({2026}))
+    survey = "SELECT unit_code, code, points FROM stg_assessment_survey ORDER BY 1"
+    loaded = con.execute(survey).fetchall()
+    assert loaded == sorted([(AGENCY, sipas.code, 1.0), (OTHER, sipas.code, 0.5)])
+    path.write_bytes(b"")  # the re-delivery that came through empty
+    par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher, NOW, frozenset({2026}))
+    assert con.execute(survey).fetchall() == loaded
+    issues = con.execute("SELECT file_name, blocking FROM file_issues WHERE source = 'par_survey'").fetchall()
+    assert issues and all(name == path.name and blocking for name, blocking in issues)

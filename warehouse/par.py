@@ -16,13 +16,14 @@ from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
 from sources.assessment_forms import folder_of
-from sources.csvfiles import FileIssue
+from sources.csvfiles import FileIssue, ReadResult
 from sources.intake import still_being_written
 from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
     YearFiles,
+    earlier_good_load,
     first_loaded_at,
     inbox_workbooks,
     insert_frame,
@@ -93,8 +94,15 @@ def load_assessment_inputs(
             for p, r in appraisals
             if keep_earlier_load(con, appraisal_source, p, r, now, labels=_labels(index, year, "appraisal", r))
         ]
+        # An empty, broken or cut-short re-delivery of a survey keeps the earlier good load, as for an appraisal.
+        kept_surveys = [
+            p.name
+            for p, r in surveys
+            if keep_earlier_load(con, f"{index}_survey", p, r, now, labels=_labels(index, year, "survey", r))
+        ]
         forms = [(p, r) for p, r in forms if p.name not in kept_forms]
         appraisals = [(p, r) for p, r in appraisals if p.name not in kept_appraisals]
+        surveys = [(p, r) for p, r in surveys if p.name not in kept_surveys]
         usable = [(p, r) for p, r in forms if r.loadable and r.unit_code and not any(i.blocking for i in r.file_issues)]
         # A kept form competes for "latest" with what it was when it loaded; a newer form of its unit supersedes it.
         earlier = con.execute(
@@ -119,7 +127,7 @@ def load_assessment_inputs(
             ("stg_assessment_submission", kept_forms),
             ("stg_assessment_self", kept_forms),
             ("stg_assessment_appraisal", kept_appraisals),
-            ("stg_assessment_survey", []),
+            ("stg_assessment_survey", kept_surveys),
         ):
             con.execute(
                 f"DELETE FROM {table} WHERE year = ? AND index_code = ? AND NOT list_contains(?, source_file)",
@@ -148,14 +156,12 @@ def load_assessment_inputs(
                 ]
             ),
         )
-        # Of two survey files giving a unit's criterion, the later delivery wins (its content's first load, then its
-        # time on disk, then name): a browser's 'khao_sat_2026 (1).csv' sorts before the original by name only.
-        arrival = sorted(
-            (first_loaded_at(con, f"{index}_survey", p.name, r.sha256, now), modified_at(p), p.name)
-            for p, r in surveys
-            if r.loadable
-        )
-        delivery = {name: i for i, (_, _, name) in enumerate(arrival, 1)}
+        delivery = _survey_delivery(con, f"{index}_survey", [(p, r) for p, r in surveys if r.loadable], kept_surveys, now)
+        for name in kept_surveys:
+            con.execute(
+                "UPDATE stg_assessment_survey SET delivery_order = ? WHERE year = ? AND index_code = ? AND source_file = ?",
+                [delivery[name], year, index, name],
+            )
         insert_frame(
             con,
             "stg_assessment_survey",
@@ -342,6 +348,19 @@ def _labels(index: str, year: int, kind: str, result: object) -> dict:
         "unit_code": getattr(result, "unit_code", None),
         "year": year if kind != "form" or form_year is not None else None,
     }
+
+
+def _survey_delivery(
+    con: duckdb.DuckDBPyConnection, source: str, loaded: list[tuple[Path, ReadResult]], kept: list[str], now: datetime
+) -> dict[str, int]:
+    """The order the year's survey files arrived in (1 = first): by the first load of their content, then their time
+    on disk, then name. Of two files giving a unit's criterion the later wins: a browser's 'khao_sat_2026 (1).csv'
+    sorts before the original by name only. A kept file (its re-delivery was refused) arrived with its kept content."""
+    arrival = [(first_loaded_at(con, source, p.name, r.sha256, now), modified_at(p), p.name) for p, r in loaded]
+    for name in kept:
+        earlier = earlier_good_load(con, source, name)
+        arrival.append((first_loaded_at(con, source, name, earlier[0], now) if earlier else now, datetime.min, name))
+    return {name: i for i, (_, _, name) in enumerate(sorted(arrival), 1)}
 
 
 SURVEY_NAME_HINT = (
