@@ -34,7 +34,7 @@ from sources.csvfiles import (
     unique_records,
 )
 from sources.excel_intake import cell_fault, percent_format_lost
-from sources.intake import still_being_written
+from sources.intake import sniff_kind, still_being_written
 from sources.task_formats import (
     Table,
     cell_text,
@@ -75,6 +75,21 @@ def is_workbook_name(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
 
+# What Excel or LibreOffice writes when "Save as" keeps the old .csv name but not the CSV type: read as the workbook.
+_WORKBOOK_KINDS = ("xlsx", "xls", "ods")
+
+
+def _workbook_named_csv(path: Path) -> str | None:
+    """The workbook kind of a file named .csv whose bytes are a workbook (None for a text file, or one unreadable)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return None
+    kind = sniff_kind(head)
+    return kind if kind in _WORKBOOK_KINDS else None
+
+
 def open_table(
     path: Path,
     columns: tuple[Column, ...],
@@ -85,16 +100,26 @@ def open_table(
     what: str = "bảng số liệu",
     **fields: Any,
 ) -> tuple[Any, TableSource | None]:
-    """``open_csv`` for a .csv, and the same for a workbook (by its name: what it really is, the intake tells from
-    its content and refuses a CSV or PDF named .xlsx): a ``result_type`` with the file's lineage and issues, and what
+    """``open_csv`` for a .csv, and the same for a workbook (by its name, or a workbook saved under a .csv name: what
+    it really is, the intake tells from its content and refuses a CSV or PDF named .xlsx): a ``result_type`` with the file's lineage and issues, and what
     ``table_rows`` reads when the file is loadable. ``what`` names the table in the issues ("bảng khảo sát")."""
     path = Path(path)
-    if not is_workbook_name(path):
+    named_csv = None if is_workbook_name(path) else _workbook_named_csv(path)
+    if not is_workbook_name(path) and named_csv is None:
         return open_csv(path, columns, work_dir, no_rows, result_type, **fields)
     result = result_type(**fields)
     sheets = open_sheets(path, result, watch=still_being_written)  # a copy in progress: left, as for a CSV
     if sheets is None:
         return result, None
+    if named_csv is not None:
+        result.file_issues.append(
+            FileIssue(
+                "workbook_named_csv",
+                f"Tệp có đuôi {path.suffix} nhưng thực chất là bảng tính Excel ({named_csv}), thường do 'Lưu thành' "
+                "giữ tên cũ: đã đọc như bảng tính; đề nghị lần sau lưu dạng 'CSV UTF-8' hoặc đặt đuôi .xlsx.",
+                blocking=False,
+            )
+        )
     ws, grid, table, _, issues = table_sheet(sheets, columns, what, "mỗi tệp")
     result.file_issues += issues
     if table is None:

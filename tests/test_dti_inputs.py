@@ -868,6 +868,36 @@ def test_the_same_workbook_sent_twice_loads_once_and_other_kinds_are_refused(tmp
     assert not results[pdf].loadable and not results[no_table].loadable
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_workbook_saved_under_its_old_csv_name_is_read_as_the_workbook(tmp_path, kind):
+    """Excel's "Save as" keeping the name soc_2026.csv but writing a workbook (a usual slip in an office): the rows
+    load as from the same workbook named .xlsx, with a note asking for the right type; a real CSV gets no note."""
+    from tests.excel_files import write_xls
+
+    grid = [EXTERNAL_HEADERS, [2026, None, "Sở Y tế", "ATTT.2", 80, DEFAULT["system"], None]]
+    grid.append([2026, None, "Sở Không Có", "ATTT.2", 90, DEFAULT["system"], None])
+    named = tmp_path / "xlsx" / "soc_2026.xlsx"
+    if kind == "xlsx":
+        write_sheet(named, EXTERNAL_HEADERS, grid[1:], title="")
+    else:
+        named.parent.mkdir()
+        write_xls(named, grid)
+    as_csv = tmp_path / "csv" / "soc_2026.csv"
+    as_csv.parent.mkdir()
+    as_csv.write_bytes(named.read_bytes())
+    plain = write_values(tmp_path / "plain", "soc_2026.csv", [value_row(unit="Sở Y tế", value="80")])
+    results = {path: read([path], tmp_path)[path] for path in (named, as_csv, plain)}  # (one copy is read once)
+    assert results[as_csv].loadable and [r["unit_code"] for r in results[as_csv].rows] == ["19.SYT"]
+    assert _loaded(results[as_csv].rows) == _loaded(results[named].rows)
+    rejected = [(r["row_number"], r["rule"]) for r in results[as_csv].rejects]
+    assert (
+        rejected == [(r["row_number"], r["rule"]) for r in results[named].rejects] == [(3 + 2 * (kind == "xlsx"), "unknown_unit")]
+    )
+    notes = [i for i in results[as_csv].file_issues if i.rule == "workbook_named_csv"]
+    assert len(notes) == 1 and not notes[0].blocking and "đuôi .csv" in notes[0].reason
+    assert not any(i.rule == "workbook_named_csv" for r in (results[named], results[plain]) for i in r.file_issues)
+
+
 def test_previous_results_in_an_xlsx_load_as_the_same_csv_does(tmp_path):
     csv_path = write_previous(
         tmp_path / "csv",
