@@ -389,6 +389,30 @@ def test_find_table_reads_a_header_on_one_two_or_three_rows() -> None:
     assert find_table([["Số TT", "Nội dung"], [None, None, "Chủ trì"]], PLAN_COLUMNS) == (None, ["Thời gian hoàn thành"])
 
 
+def test_a_four_row_header_under_a_plan_heading_is_read_by_its_merges() -> None:
+    """Four header rows ("Kế hoạch thực hiện" over "Phân công" | "Thời gian thực hiện", over "Cơ quan, đơn vị" and
+    "Bắt đầu" | "Hoàn thành", over "Chủ trì" | "Phối hợp"; STT, content and product merged down all four): the
+    labels come from the merged ranges, the deadline is the end, and the first task is the row under the header."""
+    grid = [
+        ["STT", "Nội dung công việc", "Kế hoạch thực hiện", None, None, None, "Sản phẩm"],
+        [None, None, "Phân công", None, "Thời gian thực hiện", None, None],
+        [None, None, "Cơ quan, đơn vị", None, "Bắt đầu", "Hoàn thành", None],
+        [None, None, "Chủ trì", "Phối hợp", None, None, None],
+        ["1", "Rà soát quy trình", "Văn phòng Sở", "Các phòng", "Quý I/2026", "Tháng 6/2026", "Quy trình"],
+    ]
+    merges = [(1, 1, 4, 1), (1, 2, 4, 2), (1, 3, 1, 6), (2, 3, 2, 4), (2, 5, 2, 6), (3, 3, 3, 4), (3, 5, 4, 5), (3, 6, 4, 6)]
+    table, missing = find_table(grid, PLAN_COLUMNS, merges=[*merges, (1, 7, 4, 7)])
+    assert missing == [] and table is not None and table.header_row == 4
+    assert table.columns == {
+        "task_no": 0,
+        "content": 1,
+        "lead_text": 2,
+        "collaborators_text": 3,
+        "deadline_text": 5,
+        "expected_result": 6,
+    }
+
+
 def test_no_table_no_tasks_or_not_a_workbook_block_the_file(tmp_path: Path) -> None:
     no_lead = read_plan_register(
         _sheet(tmp_path / "a.xlsx", [*META, ["Số TT", "Nội dung công việc", "Thời gian hoàn thành"], ["1", "Việc", "Năm 2026"]])
