@@ -34,6 +34,21 @@ KIND_LABELS = {
     "binary": "tệp nhị phân không rõ loại",
 }
 
+
+def standard_first(found: list[Path], name: str) -> list[Path]:
+    """Files whose names differ from the standard ``name`` only in letter case (HO_SO_20260105.CSV, as Windows keeps
+    it): the standard spelling first, then the others by name. Every reader of a fixed file name reads the first and
+    names the rest."""
+    return sorted(found, key=lambda p: (p.name != name, p.name))
+
+
+def name_spellings(folder: Path, name: str) -> list[Path]:
+    """The files of ``folder`` named ``name`` in any letter case, ``standard_first``."""
+    if not folder.is_dir():
+        return []
+    return standard_first([p for p in folder.iterdir() if p.is_file() and p.name.lower() == name.lower()], name)
+
+
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<table|<meta|<\?xml[^>]*>\s*<html)", re.IGNORECASE)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
+from sources.intake import standard_first
 from sources.profiles import SourceProfile, readable_format
 from sources.publication_format import PART_NAMES, PUBLICATION_FILE_NAME, publication_profile
 
@@ -45,7 +46,7 @@ def register_files(folder: Path) -> RegisterFiles:
     spelling, else the first by name, is read; other spellings and other kinds of the same name are named."""
     stem, suffix = PUBLICATION_FILE_NAME.rsplit(".", 1)
     named = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == stem) if folder.is_dir() else []
-    csvs = sorted((p for p in named if p.suffix.lower() == f".{suffix}"), key=lambda p: (p.name != PUBLICATION_FILE_NAME, p.name))
+    csvs = standard_first([p for p in named if p.suffix.lower() == f".{suffix}"], PUBLICATION_FILE_NAME)
     wrong = tuple(p for p in named if p.suffix.lower() != f".{suffix}")
     return RegisterFiles(csvs[0] if csvs else None, tuple(csvs[1:]), wrong)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
 from sources.csvfiles import INVISIBLE, FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
+from sources.intake import name_spellings
 from sources.profiles import SourceProfile, profile_hint
 from sources.tthc_format import CATALOGUE_FILE_NAME, COMMUNE_OWNER, TTHC_CODES, TTHC_FIELDS, tthc_profile
 
@@ -126,11 +127,8 @@ def _coded_problems(values: Mapping[str, str], authority: object, online: object
 def catalogue_file(folder: Path) -> Path:
     """The catalogue in ``folder`` whatever the letter case of its name (DANH_MUC_TTHC.CSV, as Windows keeps it):
     the standard spelling, else the first by name; the standard path when there is none (then reported missing)."""
-    standard = folder / CATALOGUE_FILE_NAME
-    if standard.is_file() or not folder.is_dir():
-        return standard
-    spelt = sorted(p for p in folder.iterdir() if p.is_file() and p.name.lower() == CATALOGUE_FILE_NAME)
-    return spelt[0] if spelt else standard
+    spelt = name_spellings(folder, CATALOGUE_FILE_NAME)
+    return spelt[0] if spelt else folder / CATALOGUE_FILE_NAME
 
 
 def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile: SourceProfile | None = None) -> CatalogueResult:

@@ -38,6 +38,7 @@ from sources.csvfiles import (
     prepare_csv,
     record_starts,
 )
+from sources.intake import standard_first
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
     DOSSIER_FIELDS,
@@ -132,7 +133,7 @@ def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
     for offset in range((end - start).days + 1):
         day = date.fromordinal(start.toordinal() + offset)
         name = dossier_file_name(day)
-        found = sorted(by_key.get(name.lower(), []), key=lambda p: (p.name != name, p.name))
+        found = standard_first(by_key.get(name.lower(), []), name)
         out.append(ExportFile(day, found[0] if found else folder / name, others=found[1:]))
     return out
 
