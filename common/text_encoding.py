@@ -75,7 +75,7 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 class Decoded:
     text: str
     encoding: str  # utf-8 | utf-16 | utf-32 | windows-1258
-    stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file (reported on their lines)
+    stray_bytes: int = 0  # undecodable bytes in an otherwise readable file (reported on their lines)
 
 
 def _mostly_utf8_lines(text: str) -> bool:
@@ -95,11 +95,13 @@ def decode_text(raw: bytes) -> Decoded:
     UTF-32 (Excel's "Unicode text"), Windows-1258. TCVN3 and VNI raise LegacyEncoding. A UTF-8 file with a few
     invalid bytes stays UTF-8 (the lines with them are reported by the readers), never re-read as another encoding."""
     bom = utf16_bom(raw)
-    if bom:
-        return Decoded(raw.decode(bom), bom)
+    if bom:  # a copy cut at an odd byte leaves half a character: replaced, its line reported (never a crash)
+        text = raw.decode(bom, errors="replace")
+        return Decoded(text, bom, text.count("\ufffd"))
     utf16 = looks_utf16(raw)
     if utf16:
-        return Decoded(raw.decode(utf16, errors="replace"), "utf-16")
+        text = raw.decode(utf16, errors="replace")
+        return Decoded(text, "utf-16", text.count("\ufffd"))
     try:
         return Decoded(raw.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:

@@ -300,9 +300,28 @@ def prepare_csv(
     path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *, watch: Callable[[Path], bool] = still_being_written
 ) -> PreparedFile:
     """Inspect one CSV file and make it readable: see the module docstring. ``work_dir`` is unused (kept for callers);
-    normalised text is held in memory until ``materialise``."""
+    normalised text is held in memory until ``materialise``. A failure reading one file other than the file system's
+    own (OSError, for the caller) refuses that file with its cause named, never the run and the other files."""
     raw = path.read_bytes()
     prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    try:
+        return _inspect(prepared, path, raw, columns, watch)
+    except Exception as err:  # an input nobody foresaw: this file is refused, with what failed
+        refused = PreparedFile(path=path, sha256=prepared.sha256, size_bytes=len(raw))
+        refused.issues.append(
+            FileIssue(
+                "unreadable_file",
+                f"Không đọc được nội dung tệp (lỗi {type(err).__name__}): không nạp được tệp; mở tệp kiểm tra, lưu lại "
+                "dạng 'CSV UTF-8 (Comma delimited)' rồi gửi lại, hoặc báo quản trị hệ thống kèm tệp này.",
+            )
+        )
+        return refused
+
+
+def _inspect(
+    prepared: PreparedFile, path: Path, raw: bytes, columns: tuple[Column, ...], watch: Callable[[Path], bool]
+) -> PreparedFile:
+    """The body of ``prepare_csv`` on the file's bytes."""
     if not _first_look(prepared, path, raw, watch):
         return prepared
     head = _decode_head(prepared, raw)

@@ -1,7 +1,7 @@
 """The dossier reader and loader on hand-written files: bad input is reported by file, row and reason, the good
 rows beside it load, personal data never reaches the warehouse, and reloading changes nothing."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -221,6 +221,41 @@ def test_truncated_file_loads_the_complete_rows_and_reports_the_cut_line(inbox):
     assert loaded_codes(con) == ["T-0", "T-1", "T-2", "T-3"]
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(6, "malformed_line")]
     assert stats.rows_rejected == 1
+
+
+def test_a_utf16_export_cut_at_an_odd_byte_loads_its_whole_lines_and_the_other_days(inbox):
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) whose copy stopped in the middle of a character: the
+    half character is no crash of the run (every other day of it was lost); the whole lines load, the cut one is
+    reported, and the other day of the batch loads as well."""
+    write_export(inbox / "tthc", DAY - timedelta(days=1), [dossier_row(dossier_code="D-0")])
+    path = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"U-{i}") for i in range(3)], encoding="utf-16")
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) - 41])  # an odd length: the last character is half there
+    con, stats = load(inbox, DAY - timedelta(days=1), DAY)
+    assert loaded_codes(con) == ["D-0", "U-0", "U-1"] and stats.rows_loaded == 3
+    issues = dict(con.execute("SELECT rule, blocking FROM file_issues WHERE file_name = ?", [path.name]).fetchall())
+    assert issues["truncated"] is False and issues["encoding_converted"] is False
+
+
+def test_a_file_that_fails_in_a_way_nobody_foresaw_is_refused_alone(inbox, monkeypatch):
+    """The safety net under every reader of CSV: an unforeseen failure while inspecting one file (here forced on the
+    day's file) refuses that file naming the error, and the batch's other day still loads."""
+    import sources.csvfiles as csvfiles
+
+    write_export(inbox / "tthc", DAY - timedelta(days=1), [dossier_row(dossier_code="D-0")])
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="X-0")])
+    inspect = csvfiles._inspect
+
+    def failing(prepared, path, *args):
+        if path.name.endswith(f"{DAY:%Y%m%d}.csv"):
+            raise LookupError("unforeseen")
+        return inspect(prepared, path, *args)
+
+    monkeypatch.setattr(csvfiles, "_inspect", failing)
+    con, stats = load(inbox, DAY - timedelta(days=1), DAY)
+    assert loaded_codes(con) == ["D-0"] and stats.files_rejected == 1
+    ((rule, reason, blocking),) = con.execute("SELECT rule, reason, blocking FROM file_issues").fetchall()
+    assert (rule, blocking) == ("unreadable_file", True) and "LookupError" in reason
 
 
 def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
