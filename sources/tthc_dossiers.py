@@ -119,6 +119,7 @@ class StagingResult:
     duplicates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # per file: (copy line, kept line)
     unkeyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose ID is no ID number
     cut: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose receiving centre was cut
+    blank: dict[str, list[int]] = field(default_factory=dict)  # per file: records without any value (not rows)
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -222,9 +223,14 @@ def stage_dossier_exports(
     cut: dict[str, list[int]] = {}
     for name, line in con.execute(sql("tthc_dossiers/cut_lines"), {"centre_limit": CENTRE_LIMIT}).fetchall():
         cut.setdefault(name, []).append(line)
+    blank: dict[str, list[int]] = {}
+    for name, line in con.execute(sql("tthc_dossiers/blank_lines")).fetchall():
+        blank.setdefault(name, []).append(line)
     read = con.execute(sql("tthc_dossiers/rows_read")).fetchall()
     rejected = con.execute(sql("tthc_dossiers/rows_rejected")).fetchall()
-    return StagingResult(rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed, cut=cut)
+    return StagingResult(
+        rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed, cut=cut, blank=blank
+    )
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -457,6 +463,8 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
     con.execute(sql("tthc_dossiers/verbatim", every=", ".join(f"t.{c}" for c in typed if c != "file_id")))
+    values = [c for c in typed if c not in ("file_id", "_unreadable", "_id_unshaped")]
+    con.execute(sql("tthc_dossiers/blank", all_null=" AND ".join(f"t.{c} IS NULL" for c in values)))
     con.execute(sql("tthc_dossiers/rows_view"))
     con.execute(
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),

@@ -367,6 +367,22 @@ def test_a_broken_re_delivery_keeps_the_month_already_loaded(tmp_path, content, 
     assert stats["files_kept_earlier"] == 1 and _tables(con) == after  # the same bad file again: nothing changes
 
 
+def test_a_re_delivery_whose_every_row_is_refused_keeps_the_month_and_says_why(tmp_path):
+    """The month sent again with every date in ISO form: no row would load, so the month already loaded stays, and
+    the refusal quotes the first line's reason (it said "only a header" before, and the unit could not tell why)."""
+    inbox = tmp_path / "inbox"
+    good = write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    before = _tables(con)
+    write_pakn(inbox / "pakn", JANUARY, [petition(received_at="2026-01-05 09:15:00")] * 2)
+    out = load_petitions(con, good, read(good, tmp_path), datetime(2026, 2, 4))
+    assert out["status"] == "kept_earlier" and _tables(con)["fct_petition"] == before["fct_petition"]
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    assert "dòng nào cũng bị loại; ví dụ dòng 2: " in reason and "2026-01-05 09:15:00" in reason
+
+
 def test_a_failed_load_rolls_back_and_leaves_no_open_transaction(tmp_path, monkeypatch):
     import warehouse.petitions as loader
 

@@ -258,6 +258,40 @@ def test_a_file_that_fails_in_a_way_nobody_foresaw_is_refused_alone(inbox, monke
     assert (rule, blocking) == ("unreadable_file", True) and "LookupError" in reason
 
 
+def test_records_without_any_value_are_no_rows_and_are_named(inbox):
+    """Excel saves formatted empty rows as ",,,,,,": such a record is no row (as a blank line is none), not 15
+    quarantined reasons; its lines are named in one notice and the lines after it keep their numbers."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="B-1"), {}, dossier_row(dossier_code="B-2"), {}, {}])
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["B-1", "B-2"] and rejects(con) == []
+    assert (stats.rows_read, stats.rows_loaded, stats.rows_rejected) == (2, 2, 0)
+    assert con.execute("SELECT source_row FROM stg_dossier_versions ORDER BY 1").fetchall() == [(2,), (4,)]
+    ((reason, blocking),) = con.execute("SELECT reason, blocking FROM file_issues WHERE rule = 'blank_rows'").fetchall()
+    assert not blocking and reason.startswith("3 dòng không có giá trị nào") and "(dòng 3, 5, 6;" in reason
+    assert con.execute("SELECT status, rows_loaded FROM landed_files WHERE source = 'tthc_dossier'").fetchall() == [("loaded", 2)]
+
+
+@pytest.mark.parametrize("again", ["blank_rows", "every_row_rejected"])
+def test_a_redelivery_without_a_row_that_loads_keeps_the_days_good_load(inbox, again):
+    """A day sent again as its header and Excel's empty rows, or with every row refused (the system switched to ISO
+    dates): no row would load, so the day's earlier good load stays, and the refusal says why, quoting a reason."""
+    good = [dossier_row(dossier_code=f"K-{i}") for i in range(3)]
+    write_export(inbox / "tthc", DAY, good)
+    con, _ = load(inbox)
+    if again == "blank_rows":
+        write_export(inbox / "tthc", DAY, [{}, {}])
+    else:
+        write_export(inbox / "tthc", DAY, [{**row, "received_at": "2026-01-05T08:00:00"} for row in good])
+    _, stats = load(inbox, con=con)
+    assert loaded_codes(con) == ["K-0", "K-1", "K-2"] and stats.days_kept == 1
+    assert con.execute("SELECT count(*) FROM fct_dossier").fetchall() == [(3,)]
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    if again == "blank_rows":
+        assert "chỉ có dòng tiêu đề" in reason
+    else:
+        assert "có 3 dòng dữ liệu nhưng dòng nào cũng bị loại; ví dụ dòng 2: Cột 'Ngày tiếp nhận'" in reason
+
+
 def test_malformed_line_in_the_middle_keeps_later_line_numbers_right(inbox):
     path = write_export(
         inbox / "tthc",

@@ -294,15 +294,26 @@ REDELIVERY_RULE = "redelivery_refused"
 
 
 def redelivery_problem(
-    *, loadable: bool, rows: int, issues: list[FileIssue], truncated: bool = False, deferred: bool = False
+    *,
+    loadable: bool,
+    rows: int,
+    issues: list[FileIssue],
+    truncated: bool = False,
+    deferred: bool = False,
+    rows_rejected: int = 0,
+    first_reject: str | None = None,
 ) -> str | None:
-    """Why a delivery could not replace good data (Vietnamese), or None: still being copied, unusable, no rows, or cut
-    short."""
+    """Why a delivery could not replace good data (Vietnamese), or None: still being copied, unusable, no row that
+    loads (``rows``: the rows that would load; ``rows_rejected`` lines refused, ``first_reject`` the first one's
+    "dòng N: reason"), or cut short."""
     if deferred:
         return "đang được chép (kích thước còn thay đổi), để lại cho lần chạy sau"
     if not loadable:
         blocking = next((i.reason for i in issues if i.blocking), "không đọc được")
         return f"không dùng được ({blocking.rstrip('.')})"
+    if not rows and rows_rejected:
+        example = f"; ví dụ {first_reject.rstrip('.')}" if first_reject else ""
+        return f"có {rows_rejected} dòng dữ liệu nhưng dòng nào cũng bị loại{example}"
     if not rows:
         return "chỉ có dòng tiêu đề, không có dòng dữ liệu nào"
     if truncated:
@@ -342,12 +353,15 @@ def keep_earlier_load(
 
     Data is withdrawn only explicitly (a corrected file with rows, or the loader's own withdraw option), never by an
     empty or broken file. Run inside the caller's transaction."""
+    rejects = sorted(getattr(result, "rejects", []), key=lambda r: r.get("row_number") or 0)
     problem = redelivery_problem(
         loadable=result.loadable,
         rows=len(result.rows),
         issues=result.file_issues,
         truncated=getattr(result, "truncated", False),
         deferred=getattr(result, "deferred", False),
+        rows_rejected=len({r.get("row_number") for r in rejects}),
+        first_reject=f"dòng {rejects[0].get('row_number')}: {rejects[0]['reason']}" if rejects else None,
     )
     earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
     if earlier is None or earlier[0] == result.sha256:

@@ -310,17 +310,29 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
             continue
         if p.sha256 == sha:
             continue
+        name = export.path.name
+        read, bad = (0, 0) if p.data_lines == 0 else (staged.rows_read.get(name, 0), staged.rows_rejected.get(name, 0))
         problem = redelivery_problem(
             loadable=p.loadable,
-            rows=0 if p.data_lines == 0 else staged.rows_read.get(export.path.name, 0),
+            rows=read - bad - len(staged.duplicates.get(name, [])),
             issues=p.issues,
             truncated=p.truncated,
+            rows_rejected=bad,
+            first_reject=_first_reject(con, name) if bad else None,
         )
         if problem:
             kept[export.export_date] = FileIssue(
                 "redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; {kept_text}"
             )
     return kept
+
+
+def _first_reject(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None:
+    """'dòng N: reason' of the first quarantined line of a staged export (quoted when a re-delivery is refused)."""
+    rows = con.execute(
+        "SELECT row_number, reason FROM _dossier_rejects WHERE file_name = ? ORDER BY row_number, rule LIMIT 1", [file_name]
+    ).fetchall()
+    return f"dòng {rows[0][0]}: {rows[0][1]}" if rows else None
 
 
 def _lineage(
@@ -419,6 +431,14 @@ def _lineage(
                     "{n} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế (dòng {lines}): "
                     "hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, đề nghị xuất lại tệp "
                     "với giá trị đặt trong ngoặc kép."
+                ),
+            ),
+            (
+                "blank_rows",
+                staged.blank.get(export.path.name, []),
+                (
+                    "{n} dòng không có giá trị nào, chỉ có dấu phân cách (dòng {lines}; Excel lưu như vậy các dòng trống "
+                    "đã định dạng): không phải dữ liệu, bỏ qua."
                 ),
             ),
             (

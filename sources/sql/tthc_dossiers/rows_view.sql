@@ -1,5 +1,6 @@
--- The scanned rows with their place in the scan (pos), verbatim copies left out (they are counted, not loaded or
--- checked), each with its file's facts and its unit's code: what every rule and the load read.
+-- The scanned rows with their place in the scan (pos), verbatim copies and records without any value left
+-- out (they are counted or named, not loaded or checked), each with its file's facts and its unit's code: what
+-- every rule and the load read.
 CREATE OR REPLACE TEMP VIEW _dossier_rows AS
 SELECT
     t.rowid AS pos,
@@ -12,4 +13,8 @@ LEFT JOIN _lookup_unit AS u ON t.resolving_unit_raw = u.raw
 WHERE NOT EXISTS (
         SELECT 1 FROM _verbatim AS v
         WHERE v.file_id = t.file_id AND v.pos = t.rowid
+    )
+    AND NOT EXISTS (
+        SELECT 1 FROM _blank AS b
+        WHERE b.file_id = t.file_id AND b.pos = t.rowid
     )
