@@ -280,6 +280,12 @@ def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str
     return key
 
 
+# Removed from dossier and procedure codes as they are read: what a paste brings (byte-order mark, zero-width
+# characters) and the tab or line break of a cell copied with its end (DuckDB's trim takes only spaces): a code
+# never holds one, and 'H55-0001<TAB>' must not become a second dossier.
+CODE_NOISE = INVISIBLE_CHARACTERS + "\t\r\n"
+
+
 # The scan over every readable export (fragment source of scan.sql); a 200 kB cell is a value, not a broken line:
 # no line-size limit below the largest file ($max_line). Name, phone and address are never selected, so not read.
 READ_EXPORTS = """read_csv(
@@ -367,7 +373,7 @@ def _scan(
             unreadable=unreadable,
             applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
             id_unshaped=_id_unshaped_sql() if paths else "FALSE",
-            invisible=_sql_literal(INVISIBLE_CHARACTERS),  # removed from codes as they are read
+            invisible=_sql_literal(CODE_NOISE),  # removed from codes as they are read
             **_typed_fragments(fmt),
         ),
         params,

@@ -720,6 +720,21 @@ def test_codes_lose_a_pasted_byte_order_mark_and_zero_width_characters(inbox):
     assert loaded_codes(con) == ["B-1", "B-2"]
 
 
+def test_a_code_copied_with_a_tab_or_line_break_is_the_same_dossier(inbox):
+    """'H55-0001' one day, 'H55-0001<TAB>' (a cell copied with its end) or a quoted 'H55-0001<LF>' the next: one dossier
+    in its latest state, not a second one left "processing" for ever."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="H-1"), dossier_row(dossier_code="H-2")])
+    later = {"status": "Đã trả kết quả", "completed_at": "06/01/2026 10:00:00", "updated_at": "06/01/2026 10:00:00"}
+    rows = [dossier_row(dossier_code="H-1\t", **later), dossier_row(dossier_code="H-2\r\n", procedure_code="2.000001\t", **later)]
+    write_export(inbox / "tthc", DAY + timedelta(days=1), rows)
+    con, _ = load(inbox, DAY, DAY + timedelta(days=1))
+    assert rejects(con) == []
+    assert con.execute("SELECT dossier_code, status FROM fct_dossier ORDER BY 1").fetchall() == [
+        ("H-1", "returned"),
+        ("H-2", "returned"),
+    ]
+
+
 def test_an_export_named_in_other_letter_case_is_that_days_export(inbox):
     """Windows keeps HO_SO_20260105.CSV as written: it is the day's export. Two spellings of one day: the standard
     one is read and the other named in its issues."""

@@ -5,7 +5,8 @@
 --   source: read_csv over $paths (never name, phone or address: projected out), or an empty relation of that shape;
 --   dates: each date column parsed in the profile's formats (the usual one first, trimmed and the others after);
 --   counts: the count and the amount, digits only;
---   invisible: the characters a code never holds but a paste may bring (BOM, zero-width space and joiners), removed;
+--   invisible: the characters a code never holds but a paste may bring (BOM, zero-width characters, a tab or line
+--     break copied with the cell: CODE_NOISE), removed;
 --   vocab: each coded column's exact code words mapped to codes (other spellings: mapped after the scan);
 --   raw_copies: the raw text of a date, code or count column kept only where it does not type (to quote it);
 --   unreadable: whether the row carries an unreadable byte;
