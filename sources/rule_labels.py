@@ -96,6 +96,7 @@ RULE_LABELS = {
     "completed_without_date": "Hoàn thành nhưng thiếu ngày hoàn thành",
     "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
     "date_after_report": "Ngày sau ngày báo cáo",
+    "date_after_export": "Ngày sau ngày xuất tệp",
     "future_report_date": "Ngày báo cáo sau ngày hiện tại",
     "period_date_mismatch": "Kỳ báo cáo không khớp ngày báo cáo",
     "period_not_in_plan": "Kỳ báo cáo không thuộc năm kế hoạch nào",

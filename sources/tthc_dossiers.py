@@ -521,6 +521,7 @@ def _column_rules(fmt: DossierFormat) -> str:
             f"SELECT file_id, pos, '{rule}' AS rule, {reason} AS reason, raw_{name} AS value "
             f"FROM _dossier_rows t WHERE {present}{name} IS NULL"
         )
+    branches.append(_after_export_rule(fmt))
     reason = (
         f"'Cột ''{columns['dossier_code'].header}'': giá trị dài bất thường (' || length(dossier_code) || ' ký tự, tối "
         f"đa {CODE_LIMIT}); có thể đã dán nhầm nội dung vào ô, đề nghị xuất lại dòng này.'"
@@ -530,3 +531,27 @@ def _column_rules(fmt: DossierFormat) -> str:
         f"FROM _dossier_rows t WHERE length(dossier_code) > {CODE_LIMIT}"
     )
     return "\nUNION ALL\n".join(branches)
+
+
+# A version may be exported the morning after its day: a date later than the end of the day after the export is a
+# typing slip (05/11 for 05/01, 2062 for 2026), and left in, a future update time wins over every real later version.
+DAYS_AFTER_EXPORT = 2
+
+
+def _after_export_rule(fmt: DossierFormat) -> str:
+    """The ``row_rejects.sql`` branch of a receipt, completion or update date after its export (rule
+    ``date_after_export:<column>``): one scan, the few rows with such a date unnested by column."""
+    dated = [c for c in fmt.datetime_columns if c != "due_at"]  # (a due date is in the future by design)
+    limit = f"export_date + INTERVAL {DAYS_AFTER_EXPORT} DAY"
+    parts = ", ".join(f"{{'name': '{c}', 'header': {_sql_literal(fmt.by_name[c].header)}, 'at': {c}}}" for c in dated)
+    reason = (
+        "'Cột ''' || d.header || ''': ' || strftime(d.at, '%d/%m/%Y %H:%M') || ' sau ngày xuất tệp (' || "
+        "strftime(export_date, '%d/%m/%Y') || '): có thể gõ nhầm ngày, tháng hoặc năm; một phiên bản ghi ngày về sau "
+        "sẽ che mọi cập nhật thật của hồ sơ. Đề nghị sửa trên hệ thống rồi xuất lại.'"
+    )
+    return (
+        f"SELECT file_id, pos, 'date_after_export:' || d.name AS rule, {reason} AS reason, "
+        "strftime(d.at, '%d/%m/%Y %H:%M:%S') AS value "
+        f"FROM (SELECT file_id, pos, export_date, unnest([{parts}]) AS d FROM _dossier_rows t "
+        f"WHERE greatest({', '.join(dated)}) >= {limit}) AS x WHERE d.at >= {limit}"
+    )

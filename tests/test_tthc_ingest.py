@@ -90,6 +90,17 @@ def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox,
         ({"status": "Đã hoàn thành"}, "finished_without_completion", "thiếu ngày hoàn thành"),
         ({"dossier_code": ""}, "missing_dossier_code", "Thiếu mã hồ sơ"),
         ({"dossier_code": "HS-" + "x" * 200_000}, "value_too_long:dossier_code", "200003 ký tự, tối đa 100"),
+        # a month or year typed wrong: the export of 05/01 cannot know a later date (the next day is allowed)
+        (
+            {"updated_at": "05/11/2026 08:00:00"},
+            "date_after_export:updated_at",
+            "05/11/2026 08:00 sau ngày xuất tệp (05/01/2026)",
+        ),
+        (
+            {"completed_at": "06/01/2062 09:00:00", "status": "Đã trả kết quả", "updated_at": "05/01/2026 09:00:00"},
+            "date_after_export:completed_at",
+            "Cột 'Ngày hoàn thành': 06/01/2062 09:00",
+        ),
     ],
 )
 def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, reason_part):
