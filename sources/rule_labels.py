@@ -69,6 +69,7 @@ RULE_LABELS = {
     "still_copying": "Tệp đang được chép, để lần chạy sau",
     "redelivery_refused": "Tệp giao lại bị từ chối, giữ dữ liệu đã nạp",
     "extension_mismatch": "Đuôi tệp không khớp nội dung",
+    "codes_as_numbers": "Mã thủ tục bị Excel đổi thành số",
     "blank_rows": "Dòng trống chỉ có dấu phân cách, bỏ qua",
     "workbook_named_csv": "Bảng tính Excel lưu với đuôi .csv",
     "html_table": "Trang HTML lưu đuôi .xls",

@@ -39,9 +39,9 @@ class CatalogueResult:
             return "tệp đang được chép, để lại cho lần chạy sau"
         if not self.loadable:
             return next((i.reason for i in self.file_issues if i.blocking), "không đọc được tệp").rstrip(".")
-        lossy = next((i.reason for i in self.file_issues if i.rule == LOSSY_RULE), None)
-        if lossy:
-            return lossy.rstrip(".")
+        damaged = next((i.reason for i in self.file_issues if i.rule in (LOSSY_RULE, CODES_AS_NUMBERS_RULE)), None)
+        if damaged:
+            return damaged.rstrip(".")
         if not self.rows:
             return "không có thủ tục nào dùng được (rỗng, chỉ có dòng tiêu đề, hoặc mọi dòng đều lỗi)"
         if self.truncated:
@@ -54,6 +54,27 @@ LOSSY_RULE = "lossy_encoding"
 # without Vietnamese ("Ch?ng th?c b?n sao"). A few such names make the whole file suspect.
 _LOST_LETTER = re.compile(r"[^\W\d_][?\ufffd]|[?\ufffd][^\W\d_]")
 LOSSY_SHARE = 0.05
+CODES_AS_NUMBERS_RULE = "codes_as_numbers"
+# National procedure codes are a digit, a dot and six digits ("1.000100"). Opened and saved in Excel they become
+# numbers: the zeros at the end are dropped ("1.0001", "2.0001", "1"), and every dossier of such a procedure would be
+# refused as unknown. A catalogue whose codes mostly have the national shape while some read as shortened numbers was
+# damaged so, and is not used (another system's codes, of another shape, are left alone).
+_NATIONAL_CODE = re.compile(r"\d\.\d{6}")
+_SHORTENED_CODE = re.compile(r"\d(\.\d{0,5})?")
+
+
+def _codes_as_numbers(codes: list[tuple[int, str]]) -> FileIssue | None:
+    """The refusal of a catalogue whose codes Excel turned into numbers (see _NATIONAL_CODE), or None."""
+    national = sum(1 for _, code in codes if _NATIONAL_CODE.fullmatch(code))
+    shortened = [(line, code) for line, code in codes if _SHORTENED_CODE.fullmatch(code)]
+    if not shortened or national < len(codes) / 2:
+        return None
+    examples = ", ".join(f"dòng {line}: '{code}'" for line, code in shortened[:5])
+    return FileIssue(
+        CODES_AS_NUMBERS_RULE,
+        f"{len(shortened)} mã thủ tục bị đổi thành số, mất các số 0 ở cuối ({examples}; mã đúng có dạng '1.000100'): tệp đã "
+        "được mở và lưu bằng Excel. Xuất lại danh mục từ hệ thống, không mở bằng Excel (hoặc định dạng cột mã là Text).",
+    )
 
 
 def _owner(raw: str, authority: str | None, matcher: UnitMatcher) -> tuple[str | None, tuple[str, str, str] | None]:
@@ -152,12 +173,14 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
     seen: dict[str, int] = {}
     lost: list[tuple[int, str]] = []  # lines whose text lost its diacritics, whatever else is wrong with them
     records = 0
+    codes: list[tuple[int, str]] = []
     for line, fields in unique_records(iter_records(prepared), result.file_issues):
         values = dict(zip([c.name for c in columns], (nfc(f.translate(INVISIBLE)) for f in fields), strict=False))
         records += 1
         if _LOST_LETTER.search(" ".join(values.values())):
             lost.append((line, values.get("procedure_name") or " ".join(values.values())))
         code = values.get("procedure_code", "")
+        codes.append((line, code.strip()))
         authority = authority_of(values.get("authority_level", ""))
         online = online_of(values.get("online_level", ""))
         fee = yes_no(values.get("fee_bearing", ""))
@@ -208,6 +231,9 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
                 "source_row": line,
             }
         )
+    damaged = _codes_as_numbers(codes)
+    if damaged is not None:
+        result.file_issues.append(damaged)
     if lost and len(lost) >= LOSSY_SHARE * records:
         line, text = lost[0]
         result.file_issues.append(

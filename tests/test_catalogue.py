@@ -153,3 +153,25 @@ def test_the_catalogue_is_found_whatever_the_letter_case_of_its_name(tmp_path):
     assert catalogue_file(tmp_path) == tmp_path / "DANH_MUC_TTHC.CSV"
     (tmp_path / "danh_muc_tthc.csv").write_text("x", encoding="utf-8")
     assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc.csv"  # the standard spelling first
+
+
+def test_a_catalogue_whose_codes_excel_turned_into_numbers_never_replaces_the_good_one(inbox):
+    """Opened and saved in Excel, '1.000100' becomes '1.0001' and '1.000000' becomes '1': every dossier of those
+    procedures would be refused as unknown, blaming the units. Such a catalogue is refused, the one in use stays;
+    a catalogue of another system, whose codes have another shape, is read as it is."""
+    codes = ["1.000100", "2.000001", "1.004227", "3.000186"]
+    write_catalogue(inbox / "tthc", [row(code) for code in codes])
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    assert tthc.load_catalogue(con, inbox / "tthc" / CATALOGUE_FILE_NAME, read(inbox), NOW)["status"] == "loaded"
+
+    write_catalogue(inbox / "tthc", [row(code) for code in ["1.0001", "2.000001", "1.004227", "3.000186", "1"]])
+    result = read(inbox)
+    assert result.unusable and "2 mã thủ tục bị đổi thành số" in result.unusable and "dòng 2: '1.0001'" in result.unusable
+    stats = tthc.load_catalogue(con, inbox / "tthc" / CATALOGUE_FILE_NAME, result, NOW)
+    assert stats["status"] == "kept_earlier"
+    assert sorted(r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()) == sorted(codes)
+
+    write_catalogue(inbox / "tthc", [row(code) for code in ["BTP-TNG-277245", "1.2", "SKHCN-01"]])
+    assert read(inbox).unusable is None  # another system's code shape: nothing to tell
