@@ -23,9 +23,8 @@ from sources.intake import settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.procedure_publication import register_files
-from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.task_formats import PLAN_DIR, REPORT_DIR
-from sources.tthc_format import CATALOGUE_FILE_NAME, DOSSIER_FILE_PATTERN
+from sources.tthc_format import CATALOGUE_FILE_NAME, export_day
 from warehouse.landing import inbox_workbooks
 from warehouse.petitions import petition_files
 
@@ -159,8 +158,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
     current = (
         {
             p.name: _signature(p)
-            for p in folder.iterdir()  # any letter case: HO_SO_20260105.CSV is that day's export, as the loader reads it
-            if p.is_file() and p.suffix.lower() == ".csv" and p.name.lower() != PUBLICATION_FILE_NAME
+            # Every name a day's export goes by (HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv',
+            # ho_so_20260105.xlsx, which the load refuses by name), and the catalogue.
+            for p in folder.iterdir()
+            if p.is_file() and (export_day(p.name) is not None or p.name.lower() == CATALOGUE_FILE_NAME)
         }
         if folder.exists()
         else {}
@@ -208,12 +209,11 @@ def _scan_exports(
     for name, signature in sorted(current.items()):
         if seen.get(name) == signature:
             continue
-        match = DOSSIER_FILE_PATTERN.match(name)
-        if name.lower() == CATALOGUE_FILE_NAME or not match:
+        day = export_day(name)
+        if name.lower() == CATALOGUE_FILE_NAME or day is None:
             scan.catalogue |= name.lower() == CATALOGUE_FILE_NAME
             scan.recorded[name] = signature
             continue
-        day = date(int(match.group(1)[:4]), int(match.group(1)[4:6]), int(match.group(1)[6:]))
         if day < start:  # no partition to load it into: said (once per version of the file), not loaded
             scan.before_start.append(name)
             scan.recorded[name] = signature

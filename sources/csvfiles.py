@@ -399,11 +399,11 @@ def _first_look(prepared: PreparedFile, path: Path, raw: bytes, watch: Callable[
         return False
     kind = sniff_kind(raw)
     if kind not in ("text", "json"):
+        what = "Tệp có đuôi .csv nhưng thực chất là" if path.suffix.lower() == ".csv" else "Tệp không phải CSV mà là"
         prepared.issues.append(
             FileIssue(
                 "wrong_file_kind",
-                f"Tệp có đuôi .csv nhưng thực chất là {KIND_LABELS[kind]}: mở "
-                "bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại.",
+                f"{what} {KIND_LABELS[kind]}: mở bằng Excel rồi lưu dạng 'CSV UTF-8 (Comma delimited)' và gửi lại.",
             )
         )
         return False

@@ -15,6 +15,7 @@ few one-line queries over a column or table name given in a loop.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 from collections.abc import Callable
@@ -42,11 +43,13 @@ from sources.intake import standard_first
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.tthc_format import (
     DOSSIER_FIELDS,
+    EXPORT_PREFIX,
     RESULT_STATUSES,
     TTHC_CODES,
     TTHC_FIELDS,
     Column,
     dossier_file_name,
+    export_day,
     tthc_profile,
 )
 
@@ -123,20 +126,60 @@ class StagingResult:
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
-    """The expected export of every day in [start, end], present or not. A name spelt in other letter case
-    (HO_SO_20260105.CSV, as Windows keeps it) is that day's export; of two spellings of one day, the standard one (or
-    the first by name) is read and the others are named in its issues."""
-    by_key: dict[str, list[Path]] = {}
+    """The expected export of every day in [start, end], present or not, under any name a day's export goes by
+    (``tthc_format.EXPORT_NAME``: HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv', …). Of
+    several files of one day, the CSV that arrived last is read (a later download replaces an earlier one; an
+    identical copy never displaces the standard name); a day with no CSV has its other file (ho_so_20260105.xlsx),
+    refused for its kind rather than the day reported missing. The others are named in its issues."""
+    by_day: dict[date, list[Path]] = {}
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            by_key.setdefault(path.name.lower(), []).append(path)
+            day = export_day(path.name)
+            if day is not None and start <= day <= end and path.is_file():
+                by_day.setdefault(day, []).append(path)
     out = []
     for offset in range((end - start).days + 1):
         day = date.fromordinal(start.toordinal() + offset)
-        name = dossier_file_name(day)
-        found = standard_first(by_key.get(name.lower(), []), name)
-        out.append(ExportFile(day, found[0] if found else folder / name, others=found[1:]))
+        found = by_day.get(day, [])
+        chosen = _day_export(found, dossier_file_name(day))
+        out.append(ExportFile(day, chosen or folder / dossier_file_name(day), others=[p for p in found if p != chosen]))
     return out
+
+
+def _day_export(found: list[Path], name: str) -> Path | None:
+    """The file read as one day's export among ``found`` (see export_files)."""
+    csvs = standard_first([p for p in found if p.suffix.lower() == ".csv"], name)
+    if not csvs:
+        return standard_first(found, name)[0] if found else None
+    chosen = csvs[0]
+    for other in csvs[1:]:
+        if _arrival(other) > _arrival(chosen) and not _same_bytes(other, chosen):
+            chosen = other
+    return chosen
+
+
+def _arrival(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # gone since the listing: never preferred
+        return float("-inf")
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def unnamed_exports(folder: Path) -> list[Path]:
+    """Files of the exports folder that look like a daily export (their name starts with 'ho_so') but give no day:
+    never read, so recorded as refused (tthc.load_dossier_partitions)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.name.lower().startswith(EXPORT_PREFIX) and export_day(p.name) is None
+    )
 
 
 def _register_lookup(con: duckdb.DuckDBPyConnection, name: str, pairs: list[tuple[str, str | None]]) -> None:
@@ -189,8 +232,8 @@ def stage_dossier_exports(
             prepared.issues.append(
                 FileIssue(
                     "same_day_other_name",
-                    f"Cùng ngày còn có tệp {names} (tên chỉ khác chữ hoa/thường): chỉ nạp tệp này; đề nghị mỗi ngày chỉ "
-                    "gửi một tệp và xóa tệp thừa.",
+                    f"Cùng ngày còn có tệp {names}: chỉ nạp tệp này (trong các tệp CSV của ngày, tệp gửi sau cùng; "
+                    "bản giống hệt hay tệp không phải CSV không được nạp); đề nghị mỗi ngày chỉ gửi một tệp và xóa tệp thừa.",
                     blocking=False,
                 )
             )

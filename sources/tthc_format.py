@@ -23,6 +23,23 @@ def dossier_file_name(day: date) -> str:
     return f"ho_so_{day:%Y%m%d}.csv"
 
 
+# A day's export as offices and browsers also name it: HO_SO_20260105.CSV (Windows), ho_so_2026-01-05.csv,
+# ho_so_2026_01_05.csv, a second download 'ho_so_20260105 (1).csv', or another kind (ho_so_20260105.xlsx).
+EXPORT_NAME = re.compile(r"ho_so[_\- ]?(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?:\s*\(\d+\))?\.(\w+)", re.IGNORECASE)
+EXPORT_PREFIX = "ho_so"
+
+
+def export_day(name: str) -> date | None:
+    """The day whose export a file name gives (see EXPORT_NAME), whatever its kind; None when it names no real day."""
+    match = EXPORT_NAME.fullmatch(name.strip())
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Column:
     name: str  # canonical name in the warehouse

@@ -68,11 +68,14 @@ def test_inbox_sensor_on_the_demo_inbox_requests_a_handful_of_runs(tmp_path, sma
     assert again.run_requests == []
 
 
-def test_an_export_named_in_capitals_is_noticed_as_its_day(tmp_path, instance):
-    """Windows keeps HO_SO_20260105.CSV; the loader reads it as that day's export, so the sensor must see it too."""
+@pytest.mark.parametrize("name", ["HO_SO_20260105.CSV", "ho_so_2026-01-05.csv", "ho_so_20260105 (1).csv", "ho_so_20260105.xlsx"])
+def test_an_export_under_another_name_is_noticed_as_its_day(tmp_path, instance, name):
+    """Windows keeps HO_SO_20260105.CSV, a browser saves a second download as '… (1).csv', an office writes the date
+    with dashes or sends the day as Excel: the loader reads (or refuses) each as that day's export, so the sensor
+    must see it too."""
     folder = tmp_path / "inbox" / "tthc"
     path = write_export(folder, date(2026, 1, 5), [dossier_row()])
-    path.rename(folder / path.name.upper())
+    path.rename(folder / name)
     ranges = [
         (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
         for r in evaluate(instance, tmp_path).run_requests

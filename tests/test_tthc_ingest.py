@@ -763,6 +763,49 @@ def test_an_export_named_in_other_letter_case_is_that_days_export(inbox):
     assert issue == [("ho_so_20260106.csv", issue[0][1])] and "'ho_so_20260106.CSV'" in issue[0][1]
 
 
+def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(inbox):
+    """What offices and browsers leave in tthc/: a date with dashes (read as the day's export), a browser's later
+    second download 'ho_so_… (1).csv' beside the first (the later one is read, the first named), the day saved as
+    Excel (refused for its kind, not reported missing), a name without a day (refused by name)."""
+    import os
+
+    folder = inbox / "tthc"
+    day1, day2, day3 = DAY, DAY + timedelta(days=1), DAY + timedelta(days=2)
+    write_export(folder, day1, [dossier_row(dossier_code="A-1")]).rename(folder / "ho_so_2026-01-05.csv")
+    first = write_export(folder, day2, [dossier_row(dossier_code="B-1")])
+    later = write_export(folder, day2, [dossier_row(dossier_code="B-1"), dossier_row(dossier_code="B-2")])
+    later.rename(folder / "ho_so_20260106 (1).csv")
+    write_export(folder, day2, [dossier_row(dossier_code="B-1")])  # the first download again, now older than (1)
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    (folder / "ho_so_20260107.xlsx").write_bytes(b"PK\x03\x04" + b"[Content_Types].xml xl/" + b"\x00" * 64)
+    (folder / "ho_so_thang_1.csv").write_text("Mã hồ sơ\n", encoding="utf-8")
+    con, stats = load(inbox, day1, day3)
+    assert con.execute("SELECT source_file, dossier_code FROM stg_dossier_versions ORDER BY 2").fetchall() == [
+        ("ho_so_2026-01-05.csv", "A-1"),
+        ("ho_so_20260106 (1).csv", "B-1"),
+        ("ho_so_20260106 (1).csv", "B-2"),
+    ]
+    assert stats.files_missing == 0 and stats.files_rejected == 1
+    landed = con.execute(
+        "SELECT partition_date, file_name, status FROM landed_files WHERE source = 'tthc_dossier' ORDER BY 1"
+    ).fetchall()
+    assert [(f, s) for _, f, s in landed] == [
+        ("ho_so_2026-01-05.csv", "loaded"),
+        ("ho_so_20260106 (1).csv", "loaded"),
+        ("ho_so_20260107.xlsx", "rejected"),
+    ]
+    issues = {
+        (f, r): (b, reason)
+        for f, r, b, reason in con.execute("SELECT file_name, rule, blocking, reason FROM file_issues").fetchall()
+    }
+    assert "'ho_so_20260106.csv'" in issues[("ho_so_20260106 (1).csv", "same_day_other_name")][1]
+    blocking, reason = issues[("ho_so_20260107.xlsx", "wrong_file_kind")]
+    assert blocking and reason.startswith("Tệp không phải CSV mà là bảng tính Excel")
+    assert issues[("ho_so_thang_1.csv", "file_name")][0] is True
+    again, _ = load(inbox, day1, day3, con=con)  # a rerun: the same tables
+    assert again.execute("SELECT count(*) FROM file_issues WHERE rule = 'file_name'").fetchall() == [(1,)]
+
+
 def test_an_older_copy_of_conflicting_latest_versions_names_no_kept_line(inbox):
     rows = [
         dossier_row(dossier_code="T-1", updated_at="05/01/2026 10:00:00", channel="Trực tuyến"),

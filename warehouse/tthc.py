@@ -17,8 +17,16 @@ from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
-from sources.tthc_dossiers import CENTRE_LIMIT, ExportFile, StagingResult, drop_staging, export_files, stage_dossier_exports
-from sources.tthc_format import FINISHED_STATUSES
+from sources.tthc_dossiers import (
+    CENTRE_LIMIT,
+    ExportFile,
+    StagingResult,
+    drop_staging,
+    export_files,
+    stage_dossier_exports,
+    unnamed_exports,
+)
+from sources.tthc_format import FINISHED_STATUSES, dossier_file_name
 from warehouse.landing import (
     FILE_ISSUE_INSERT,
     LANDED_FILE_COLUMNS,
@@ -254,6 +262,7 @@ def load_dossier_partitions(
         _insert_many(con, FILE_ISSUE_INSERT, file_issues)
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
         con.execute(sql("tthc/insert_landed_dossier_files"), {"kept_days": kept_days})
+        _record_unnamed(con, folder, now)
     drop_staging(con)
     loaded_files = [f for f in files if f.prepared is not None and f.export_date not in kept]
     read = sum(staged.rows_read.get(f.path.name, 0) for f in loaded_files)
@@ -268,6 +277,31 @@ def load_dossier_partitions(
         rows_rejected=bad,
         days_kept=len(kept),
     )
+
+
+def _record_unnamed(con: duckdb.DuckDBPyConnection, folder: Path, now: datetime) -> None:
+    """The files of the exports folder named like an export but giving no day (ho_so_thang1.csv, ho_so_20261301.csv):
+    never read, so refused in file_issues (no partition), each keeping the time it was first seen."""
+    seen = dict(
+        con.execute(
+            "SELECT file_name, min(loaded_at) FROM file_issues WHERE source = ? AND partition_date IS NULL AND rule = ? "
+            "GROUP BY 1",
+            [DOSSIER_SOURCE, UNNAMED_RULE],
+        ).fetchall()
+    )
+    con.execute(
+        "DELETE FROM file_issues WHERE source = ? AND partition_date IS NULL AND rule = ?", [DOSSIER_SOURCE, UNNAMED_RULE]
+    )
+    for path in unnamed_exports(folder):
+        reason = (
+            f"Tên tệp không cho biết ngày xuất (mẫu {dossier_file_name(date(2026, 1, 5))} cho ngày 05/01/2026): tệp không "
+            "được nạp; đổi tên đúng mẫu rồi gửi lại."
+        )
+        issue = FileIssue(UNNAMED_RULE, reason)
+        _insert_many(con, FILE_ISSUE_INSERT, _file_issue_rows(DOSSIER_SOURCE, path.name, None, [issue], seen.get(path.name, now)))
+
+
+UNNAMED_RULE = "file_name"
 
 
 # file_issues rules of a day that kept its earlier data: rewritten on every run of that day.
