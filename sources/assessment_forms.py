@@ -39,7 +39,7 @@ from common.pii import mask_personal_data
 from common.units import RANKING_GROUP, UnitMatcher
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
-from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, percent_format_lost, read_workbook
+from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
 from sources.table_files import TableSource, open_table, row_place, table_rows
 from sources.task_formats import (
     RowIssue,
@@ -717,7 +717,8 @@ def _read_row(body: _Body, r: int) -> bool:
     if node is not None and scored_by_answer(node) and code in body.wanted and "answer" in cols and code not in body.seen:
         body.seen[code] = r  # a second row of the code is reported as a duplicate below
         # None: the file keeps no number formats (.xlsb), a '%' cell cannot be told (percent_format_lost)
-        percent_cell = None if percent_format_lost(ws) else "%" in (ws.cell(r, cols["answer"] + 1).number_format or "")
+        # (a '%' only quoted or escaped, 0.0"%", is not one: the cell holds 78.6 shown as "78.6%")
+        percent_cell = None if percent_format_lost(ws) else is_percent_format(ws.cell(r, cols["answer"] + 1).number_format)
         return _read_answer(
             result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}", f"{letter['evidence']}{r}", percent_cell
         )
@@ -879,10 +880,12 @@ def _finish_body(body: _Body, any_score: bool) -> None:
     result.loadable = True
 
 
-def _fraction_for_percent(node: Any, raw: Any, percent_cell: bool | None) -> bool:
+def fraction_for_percent(node: Any, raw: Any, percent_cell: bool | None) -> bool:
     """A share pasted as a fraction (0.947, the value of =A/B) into the answer of a criterion counted in percent whose
     full points need 50 % or more (a share of staff or dossiers, not of a budget: 0.5 % of spending is plausible), in a
-    cell not formatted as percent and without a '%' sign: read as it is it would be under 1 %."""
+    cell not formatted as percent and without a '%' sign: read as it is it would be under 1 % (``fraction_as_percent``).
+    ``node``: what has the criterion's ``name`` (its "(%)") and ``rule``, a tree node or another system's component
+    (``sources.dti_inputs``, whose values are read by the same rule)."""
     rule = node.rule
     full_at = rule.target if rule.kind == "target" else max((at for at, _ in rule.steps), default=None)
     if percent_cell or "(%)" not in node.name or full_at is None or full_at < 50:
@@ -940,7 +943,7 @@ def _read_answer(
     if isinstance(raw, str) and raw.startswith("="):
         reject("formula_in_score", f"tiêu chí {node.code}: ô kết quả chứa công thức '{shown}'; đề nghị nhập trực tiếp.")
         return True
-    if _fraction_for_percent(node, raw, percent_cell):
+    if fraction_for_percent(node, raw, percent_cell):
         reject(
             "fraction_as_percent",
             f"tiêu chí {node.code} tính theo %, kết quả '{shown}' nhỏ hơn 1: nếu là tỷ lệ (0,947 là 94,7 %) đề nghị ghi "

@@ -23,7 +23,10 @@ Choices:
   being read; otherwise the blank is rejected too, since nothing then says which year the value is of.
 - Numbers: "85,5" (decimal comma) and "85.5" are 85.5; a trailing percent sign is dropped ("85%" is 85, in the
   component's own unit, not 0.85); thousands separators are not accepted (reported, never guessed). In a workbook a
-  number typed as a number is read as it is, and a percentage cell (85 %, kept by Excel as 0.85) as its CSV "85%".
+  number typed as a number is read as it is, and a percentage cell (85 %, kept by Excel as 0.85) as its CSV "85%"
+  (a cell formatted 0"%" or 0\\% only shows the sign: its 85 is 85). A share given as a fraction (0,853, the value of
+  =E2/F2) for a component in percent ("(%)" in its name in the criteria tree) whose full points need 50 % or more is
+  refused as in the DTI forms (``fraction_as_percent``): write 85,3, or 0,853% if it truly is under 1 %.
 - Unit: ``Mã đơn vị`` may be the unit code of the master data (19.STC, 05443) or its portal code (H55.04). When
   both the code and the name are given, the code decides: a name that matches another unit rejects the row
   (``unit_mismatch``); a name that matches no unit does not contradict the code and the row loads. A code that is not
@@ -43,12 +46,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
+from sources.assessment_forms import fraction_for_percent
 from sources.csvfiles import FileIssue, ReadResult, row_reject
 from sources.table_files import TableSource, open_table, row_place, table_rows
 from sources.tthc_format import Column
+
+if TYPE_CHECKING:
+    from scoring.criteria import CriterionRule
 
 EXTERNAL_DIR = "dti/he_thong_khac"  # under the inbox
 PREVIOUS_DIR = "dti/ket_qua_nam_truoc"
@@ -88,6 +96,8 @@ class ExternalComponent:
     low: float  # allowed range of the value, inclusive
     high: float
     unit_groups: tuple[str, ...]  # unit groups it applies to: "agency", "commune", "ward"
+    # Its rule in the tree: with a name ending "(%)", what tells a share given as a fraction (fraction_as_percent).
+    rule: CriterionRule | None = None
 
 
 @dataclass(frozen=True)
@@ -285,28 +295,9 @@ def _check_external(
                 component.code,
             )
         )
-    value = parse_decimal(values["value"]) if values["value"] else None
-    if value is not None and component is not None and ambiguous_thousands(values["value"], component.high):
-        problems.append(("ambiguous_number", f"giá trị '{values['value']}': {AMBIGUOUS_NUMBER}.", values["value"]))
-    elif value is None:
-        problems.append(
-            (
-                "not_a_number",
-                f"giá trị không phải số: '{values['value']}'." if values["value"] else "thiếu giá trị.",
-                values["value"] or None,
-            )
-        )
-    elif component is not None and not component.low - _EPS <= value <= component.high + _EPS:
-        problems.append(
-            (
-                "out_of_range",
-                (
-                    f"giá trị {_fmt(value)} ngoài khoảng cho phép của thành phần {component.code} "
-                    f"(từ {_fmt(component.low)} đến {_fmt(component.high)})."
-                ),
-                values["value"],
-            )
-        )
+    value, value_problem = _value_problem(values["value"], component)
+    if value_problem:
+        problems.append(value_problem)
     _, year_problem = _year_problem(values["year"], year, path)
     if year_problem:
         problems.append(year_problem)
@@ -326,14 +317,42 @@ def _check_external(
     return candidate
 
 
+def _value_problem(text: str, component: ExternalComponent | None) -> tuple[float | None, Problem | None]:
+    """(value, problem) of a row's 'Giá trị': not a number, ambiguous thousands, outside the component's range, or a
+    share given as a fraction (0,853 for 85,3 %) of a '(%)' component whose full points need 50 % or more, refused by
+    the rule of the DTI forms (``fraction_as_percent``; "0,853%" or a '%' cell, read as "85.3%", is not refused)."""
+    value = parse_decimal(text) if text else None
+    if value is not None and component is not None and ambiguous_thousands(text, component.high):
+        return value, ("ambiguous_number", f"giá trị '{text}': {AMBIGUOUS_NUMBER}.", text)
+    if value is None:
+        return None, ("not_a_number", f"giá trị không phải số: '{text}'." if text else "thiếu giá trị.", text or None)
+    if component is None:
+        return value, None
+    if not component.low - _EPS <= value <= component.high + _EPS:
+        reason = (
+            f"giá trị {_fmt(value)} ngoài khoảng cho phép của thành phần {component.code} "
+            f"(từ {_fmt(component.low)} đến {_fmt(component.high)})."
+        )
+        return value, ("out_of_range", reason, text)
+    if component.rule is not None and fraction_for_percent(component, text, False):
+        reason = (
+            f"thành phần {component.code} tính theo %, giá trị '{text}' nhỏ hơn 1: nếu là tỷ lệ ({_fmt(value)} là "
+            f"{_fmt(value * 100)} %) đề nghị ghi {_fmt(value * 100)}; nếu đúng là dưới 1 % đề nghị ghi kèm dấu % "
+            f"({_fmt(value)}%)."
+        )
+        return value, ("fraction_as_percent", reason, text)
+    return value, None
+
+
 def read_external_values(
     paths: list[Path], matcher: UnitMatcher, components: Mapping[str, ExternalComponent], year: int, work_dir: Path
 ) -> dict[Path, ReadResult]:
     """One ReadResult per file of ``paths`` (the files of ``year`` in he_thong_khac/). Rows: unit_code, code, value,
     system, note, source_file, source_row. Rejects (reason "Tệp …, dòng …, đơn vị …, thành phần …: …"):
     ``unknown_unit`` (with a suggestion), ``unit_mismatch``, ``unknown_component``, ``not_applicable``, ``not_a_number``,
-    ``out_of_range``, ``wrong_year``, ``malformed_line`` and ``duplicate``: every copy of a (unit, component) given more
-    than once over all the files, so the component is missing for that unit. ``components``: the components other
+    ``ambiguous_number``, ``out_of_range``, ``fraction_as_percent`` (a share as 0,853 in a '(%)' component whose full
+    points need 50 % or more, as in the DTI forms), ``wrong_year``, ``malformed_line`` and ``duplicate``: every copy
+    of a (unit, component) given more than once over all the files, so the component is missing for that unit. ``components``: the components other
     systems supply, by code (the criteria tree of ``year``). A file without the needed columns, empty or unreadable
     has a blocking issue and is not loaded."""
     by_code = {_component_key(code): component for code, component in components.items()}

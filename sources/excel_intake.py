@@ -8,7 +8,8 @@ What a file is comes from its content (``sources.intake.sniff_kind``), never fro
   into an in-memory openpyxl ``Workbook`` (values; the merged ranges calamine gives for .xls/.xlsb, those of an .ods
   from its own XML), so the readers work unchanged. calamine gives no number formats: a percentage cell (Excel
   keeps 94,7 % as 0.947) gets its '%' format from the file itself, read with xlrd for an .xls and from the XML of
-  an .ods, so the readers turn it into 94.7 as for an .xlsx. No pinned library reads the formats of an .xlsb: its
+  an .ods, so the readers turn it into 94.7 as for an .xlsx (a percentage format is a real '%', ``is_percent_format``:
+  a custom 0"%" or 0\\% only shows the sign, its 30 is 30). No pinned library reads the formats of an .xlsb: its
   workbook is marked (``percent_format_lost``) and the readers note a number from 0 to 1 in a percentage field.
 - an HTML table saved with an ``.xls`` name (what many portals and programs export as "Excel"): its tables are read
   with lxml into one in-memory sheet, one table under the other (``colspan``/``rowspan`` as merged ranges, the
@@ -383,6 +384,18 @@ def _calamine(raw: bytes, kind: str) -> tuple[Workbook, bool]:
     return wb, kind == "ods" or xls is not None
 
 
+# What Excel shows as written in a number format: a quoted text ("%"), an escaped character (\%), the character after
+# "_" (a space as wide as it) or "*" (repeated to fill the cell), and a bracketed part ([Red], [$-42A], [>=100]).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"?|\\.|[_*].|\[[^\]]*\]?')
+
+
+def is_percent_format(number_format: str | None) -> bool:
+    """True when Excel applies the number format as a percentage: a '%' outside quoted text, not escaped by a
+    backslash, nor inside brackets. Such a cell holds 0.5 for 50 %, which the readers turn into 50. A custom format
+    such as 0"%", 0\\% or #,##0" %" only shows the sign: the cell holds the number as typed (30 shown "30%")."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format or "")
+
+
 # Workbooks read from a file whose number formats are not known (.xlsb: no pinned library reads its styles; an .xls
 # whose formats xlrd could not read): a '%' cell's 50 % is there 0.5 with nothing to tell it (percent_format_lost).
 _FORMATS_LOST: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -397,9 +410,9 @@ def percent_format_lost(ws: Any) -> bool:
 
 @dataclass
 class _XlsSheet:
-    """What python-calamine does not give of an .xls sheet (1-based cells): the number cells whose format holds
-    '%' (with that format), and the cells holding an Excel error, typed or computed by a formula (calamine reads
-    them as empty)."""
+    """What python-calamine does not give of an .xls sheet (1-based cells): the number cells whose format is a
+    percentage (``is_percent_format``, with that format), and the cells holding an Excel error, typed or computed by
+    a formula (calamine reads them as empty)."""
 
     percents: dict[tuple[int, int], str] = field(default_factory=dict)
     errors: dict[tuple[int, int], ExcelError] = field(default_factory=dict)
@@ -424,7 +437,7 @@ def _xls_cells(raw: bytes) -> dict[str, _XlsSheet] | None:
     try:
         formats = {key: fmt.format_str or "" for key, fmt in book.format_map.items()}
         percent = {i: formats.get(xf.format_key, "") for i, xf in enumerate(book.xf_list)}
-        percent = {i: fmt for i, fmt in percent.items() if "%" in fmt}
+        percent = {i: fmt for i, fmt in percent.items() if is_percent_format(fmt)}
         out: dict[str, _XlsSheet] = {}
         for index, name in enumerate(book.sheet_names()):
             sheet = book.sheet_by_index(index)

@@ -49,7 +49,7 @@ from typing import Any
 from common.periods import end_of_label, parse_period
 from common.vntext import parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
-from sources.excel_intake import SAVE_AS_XLSX, cell_fault, percent_format_lost
+from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
     REPORT_COLUMNS,
@@ -264,7 +264,8 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, False, None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        stored = float(value) * (100 if "%" in (number_format or "") else 1)  # a cell formatted 0% holds 0.5 for 50 %
+        # a cell formatted 0% holds 0.5 for 50 %; one formatted 0"%" or 0\% holds 30 shown as "30%"
+        stored = float(value) * (100 if is_percent_format(number_format) else 1)
         return round(stored, 6), False, None
     text = cell_text(value)
     as_text = text.endswith("%")
@@ -432,7 +433,7 @@ def _read_percent(
         problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
     elif as_text:
         notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; đề nghị ghi số.")))
-    elif lost and percent is not None and 0 < percent <= 1 and "%" not in (number_format or ""):
+    elif lost and percent is not None and 0 < percent <= 1 and not is_percent_format(number_format):
         notes.append(
             (
                 "percent_format_lost",

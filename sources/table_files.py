@@ -9,9 +9,10 @@ the plan register does (``find_table`` with the sheet's merged ranges, a title a
 one validation for both kinds. Line numbers of a workbook are its real rows.
 
 A cell's value becomes the text a CSV saved from Excel would hold: a number typed as a number is written plainly
-("85.5", never "8.55e+01"), a percentage cell (Excel keeps 85 % as 0.85) as "85%", a date dd/mm/yyyy. A formula
-saved without its value or an Excel error value (#N/A, #DIV/0!) is never read as empty: its row is rejected naming
-the sheet and cell, except in the columns a reader names as notes, whose value is then left out with a note.
+("85.5", never "8.55e+01"), a percentage cell (Excel keeps 85 % as 0.85) as "85%" (a real '%' format only,
+``excel_intake.is_percent_format``: a 0"%" cell's 85 is "85"), a date dd/mm/yyyy. A formula saved without its
+value or an Excel error value (#N/A, #DIV/0!) is never read as empty: its row is rejected naming the sheet and cell,
+except in the columns a reader names as notes, whose value is then left out with a note.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sources.csvfiles import (
     row_reject,
     unique_records,
 )
-from sources.excel_intake import cell_fault, percent_format_lost
+from sources.excel_intake import cell_fault, is_percent_format, percent_format_lost
 from sources.intake import sniff_kind, still_being_written
 from sources.task_formats import (
     Table,
@@ -227,8 +228,9 @@ def _cell_as_text(ws: Any, r: int, col: int | None, value: Any, formats_lost: bo
     if isinstance(value, bool) or not isinstance(value, int | float):
         return cell_text(value)
     assert col is not None  # a value comes from a mapped column
-    if not formats_lost and "%" in (ws.cell(r, col + 1).number_format or ""):
+    if not formats_lost and is_percent_format(ws.cell(r, col + 1).number_format):
         return _number_text(value * 100) + "%"  # Excel keeps 85 % as 0.85; the CSV shows "85%"
+    # a custom format 0"%" or 0\% shows the sign only: 85 typed there is 85, as the CSV saved from Excel holds it
     return _number_text(value)
 
 

@@ -33,6 +33,7 @@ def _form(
     answers: dict[str, object],
     *,
     percent: tuple[str, ...] = (),
+    formats: dict[str, str] | None = None,
     evidence: bool = True,
     drop_answer_column: bool = False,
 ) -> Path:
@@ -45,6 +46,8 @@ def _form(
         cell = ws.cell(rows[code], col["answer"], answer)
         if code in percent:
             cell.number_format = "0%"
+        if code in (formats or {}):
+            cell.number_format = (formats or {})[code]
         if evidence:
             ws.cell(rows[code], col["evidence"], EVIDENCE)
     if drop_answer_column:
@@ -111,6 +114,21 @@ def test_a_percent_answer_from_0_to_1_in_a_form_without_number_formats_is_noted(
     assert [(r["record_key"], r["rule"]) for r in result.rejects] == [("HT.1", "fraction_as_percent")]
     notes = [(i.record_key, i.blocking) for i in result.file_issues if i.rule == "percent_format_lost"]
     assert notes == [("TC.3", False)]  # 80 % and 1 meeting (not a percentage) are not in doubt
+
+
+def test_a_literal_percent_sign_in_the_answers_number_format_is_not_a_percent_cell(tmp_path, agency):
+    """A custom format 0.0"%" or 0\\% shows a typed 78,6 as "78.6%": the "%" is text, Excel keeps 78.6 and the answer
+    is 78.6 (it was read as 7860 and refused), a budget share of 0.8 typed in such a cell is 0.8 % (it was read as
+    80 % with full points), and 0.947 there is still a fraction in a '(%)' answer (Excel shows "1%"). A real '%' format,
+    even with a colour in brackets, still reads 0.9 as 90."""
+    answers = {"HT.1": 78.6, "TC.3": 0.8, "HT.2": 0.947, "NL.3": 0.9, "NT.3": 3}
+    formats = {"HT.1": '0.0"%"', "TC.3": "0.0\\%", "HT.2": '0" %"', "NL.3": "[Blue]0%"}
+    result = _read(_form(tmp_path, agency, answers, formats=formats))
+    assert result.loadable
+    rows = {r["code"]: (r["self_answer"], r["self_points"]) for r in result.rows}
+    assert rows == {"HT.1": ("78.6", 2.358), "TC.3": ("0.8", 1.6), "NL.3": ("90", 2.7), "NT.3": ("3", 1.5)}
+    assert [(r["record_key"], r["rule"]) for r in result.rejects] == [("HT.2", "fraction_as_percent")]
+    assert [i.record_key for i in result.file_issues if i.rule == "percent_cell"] == ["NL.3"]
 
 
 def test_refused_answers_are_rejected_row_by_row(tmp_path, agency):

@@ -760,10 +760,17 @@ def test_a_grouped_thousands_value_is_refused_where_both_readings_fit_and_a_code
 
 
 def write_sheet(
-    path: Path, headers: list[str], rows: list[list], *, title: str, percent: set[tuple[int, int]] = frozenset()
+    path: Path,
+    headers: list[str],
+    rows: list[list],
+    *,
+    title: str,
+    percent: set[tuple[int, int]] = frozenset(),
+    formats: dict[tuple[int, int], str] | None = None,
 ) -> Path:
     """A workbook as offices save these tables: a title merged over the table, a blank row, the header on row 3, the
-    rows from row 4 (numbers typed as numbers); ``percent``: (sheet row, column) cells formatted as percent."""
+    rows from row 4 (numbers typed as numbers); ``percent``: (sheet row, column) cells formatted as percent;
+    ``formats``: other number formats by (sheet row, column)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -778,6 +785,8 @@ def write_sheet(
             ws.cell(r, c, value)
     for r, c in percent:
         ws.cell(r, c).number_format = "0%"
+    for (r, c), number_format in (formats or {}).items():
+        ws.cell(r, c).number_format = number_format
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -829,6 +838,96 @@ def test_other_systems_values_in_an_xlsx_under_a_title_load_as_the_same_csv_does
         "Tệp soc_2026.xlsx, trang 'Số liệu', dòng 7, đơn vị 'Sở Không Có', thành phần ATTT.2: "
     )
     assert not any(i.blocking for i in from_xlsx.file_issues)
+
+
+def test_a_literal_percent_sign_in_a_cells_number_format_keeps_the_number_as_typed(tmp_path):
+    """The SOC's shares typed as 78,6 in cells formatted 0.0"%" or 0\\% (shown "78.6%"): the "%" is text, Excel keeps
+    78.6, and so does the reader (it read 7860 and quarantined every row as out_of_range); a real '%' cell's 0.97 is
+    still 97."""
+    path = write_sheet(
+        tmp_path / "soc_2026.xlsx",
+        EXTERNAL_HEADERS,
+        [
+            [2026, None, "Sở Tài chính", "ATTT.2", 78.6, None, None],
+            [2026, None, "Sở Y tế", "ATTT.2", 89, None, None],
+            [2026, None, "Sở Tư pháp", "ATTT.2", 0.97, None, None],
+        ],
+        title="Giá trị đo",
+        formats={(4, 5): '0.0"%"', (5, 5): "0\\%", (6, 5): "[Color10]0%"},
+    )
+    result = read([path], tmp_path)[path]
+    assert result.rejects == []
+    assert [(r["unit_code"], r["value"]) for r in result.rows] == [("19.STC", 78.6), ("19.SYT", 89.0), ("19.STP", 97.0)]
+
+
+def test_a_share_sent_as_a_fraction_for_a_percent_component_is_refused_as_in_the_forms(tmp_path):
+    """VNeID's share of residents with a level-2 account sent as 0,853 (or the value Excel saved for =E2/F2) for XH.1,
+    a percentage whose full points need 90: read as it is, it would be 0.853 % and score 0.04 of 4 points. As in a DTI
+    form's '(%)' answer it is refused (fraction_as_percent), the reason naming file, row, unit, component and value;
+    a value with its '%' sign, 0, 1, a real '%' cell and a count load. The scale comes from the criteria tree of the
+    year: the component's name ends with '(%)' and its rule's target (or top step) is 50 or more."""
+    from warehouse.dti import external_components
+
+    components = {**external_components(YEAR), "NL.1": COMPONENTS["NL.1"]}
+    csv_path = write_values(
+        tmp_path,
+        "vneid_2026.csv",
+        [
+            value_row(unit="Phường Phan Đình Phùng", component="XH.1", value="0,853"),
+            value_row(unit="", unit_code="05455", component="XH.1", value="0.912"),
+            value_row(unit="", unit_code="05467", component="XH.1", value="85,3"),
+            value_row(unit="", unit_code="05482", component="XH.1", value="0,5%"),
+            value_row(unit="", unit_code="05488", component="XH.1", value="0"),
+            value_row(unit="Sở Tài chính", component="AT.2", value="1"),
+            value_row(unit="Xã Đại Phúc", component="NL.1", value="0,5"),
+        ],
+    )
+    xlsx_path = write_sheet(
+        tmp_path / "vneid_bo_sung_2026.xlsx",
+        EXTERNAL_HEADERS,
+        [[2026, "05500", None, "XH.1", 0.8734, None, None], [2026, None, "Sở Y tế", "AT.2", 0.8734, None, None]],
+        title="Số liệu bổ sung",
+        percent={(5, 5)},
+    )
+    results = read_external_values([csv_path, xlsx_path], MATCHER, components, YEAR, tmp_path / "work")
+    from_csv, from_xlsx = results[csv_path], results[xlsx_path]
+    assert [(r["row_number"], r["rule"], r["value"]) for r in from_csv.rejects] == [
+        (2, "fraction_as_percent", "0,853"),
+        (3, "fraction_as_percent", "0.912"),
+    ]
+    assert from_csv.rejects[0]["reason"] == (
+        "Tệp vneid_2026.csv, dòng 2, đơn vị Phường Phan Đình Phùng (05443), thành phần XH.1: thành phần XH.1 tính theo "
+        "%, giá trị '0,853' nhỏ hơn 1: nếu là tỷ lệ (0,853 là 85,3 %) đề nghị ghi 85,3; nếu đúng là dưới 1 % đề nghị "
+        "ghi kèm dấu % (0,853%)."
+    )
+    assert [(r["unit_code"], r["code"], r["value"]) for r in from_csv.rows] == [
+        ("05467", "XH.1", 85.3),
+        ("05482", "XH.1", 0.5),
+        ("05488", "XH.1", 0.0),
+        ("19.STC", "AT.2", 1.0),
+        ("05488", "NL.1", 0.5),
+    ]
+    assert [(r["row_number"], r["rule"], r["value"]) for r in from_xlsx.rejects] == [(4, "fraction_as_percent", "0.8734")]
+    assert from_xlsx.rejects[0]["reason"].startswith(
+        "Tệp vneid_bo_sung_2026.xlsx, trang 'Số liệu', dòng 4, đơn vị Phường Tích Lương (05500), thành phần XH.1: "
+    )
+    assert [(r["unit_code"], r["value"]) for r in from_xlsx.rows] == [("19.SYT", 87.34)]
+
+
+def test_a_small_share_where_full_points_need_under_50_percent_or_a_component_without_a_rule_loads(tmp_path):
+    """0,8 % of the budget spent on digital transformation (full points at 2 %) is plausible, as in the forms: it
+    loads; so does 0,5 for a component the reader is given without its rule."""
+    from scoring.criteria import CriterionRule
+
+    rule = CriterionRule("target", target=2.0)
+    budget = ExternalComponent("TC.9", "Tỷ lệ chi cho chuyển đổi số (%)", 0, 100, ALL_GROUPS, rule=rule)
+    path = write_values(
+        tmp_path,
+        "kho_bac_2026.csv",
+        [value_row(component="TC.9", value="0,8"), value_row(component="ATTT.2", value="0,5")],
+    )
+    result = read_external_values([path], MATCHER, {**COMPONENTS, "TC.9": budget}, YEAR, tmp_path / "work")[path]
+    assert result.rejects == [] and [(r["code"], r["value"]) for r in result.rows] == [("TC.9", 0.8), ("ATTT.2", 0.5)]
 
 
 def test_an_excel_error_or_uncalculated_formula_rejects_its_row_naming_the_cell_but_not_in_a_note(tmp_path):

@@ -13,7 +13,14 @@ import pytest
 from openpyxl import load_workbook
 
 from demo.plan import REPORTS, write_report
-from sources.excel_intake import ExcelError, UncalculatedFormula, folder_files, percent_format_lost, read_workbook
+from sources.excel_intake import (
+    ExcelError,
+    UncalculatedFormula,
+    folder_files,
+    is_percent_format,
+    percent_format_lost,
+    read_workbook,
+)
 from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
 from tests.excel_files import (
@@ -111,6 +118,44 @@ def test_the_percent_cells_of_an_xls_keep_their_format_as_in_the_xlsx(tmp_path: 
     assert [c.value for c in ws[1]] == ["Tỷ lệ", 0.947, 0.5, 7, "50%"]
     assert [c.number_format for c in ws[1]] == ["General", "0.0%", "0%", "General", "General"]
     assert not percent_format_lost(ws)
+
+
+@pytest.mark.parametrize(
+    ("number_format", "percent"),
+    [
+        ("0%", True),
+        ("0.0%", True),
+        ("#,##0.00%", True),
+        ("0%;[Red]-0%", True),
+        ("[$-42A]0.0%", True),
+        ("[Color10]0%", True),
+        ('0.0%" đạt"', True),
+        ('0"%"', False),
+        ("0\\%", False),
+        ('0.0"%"', False),
+        ('#,##0" %"', False),
+        ('0.00" %";[Red]-0.00" %"', False),
+        ("[Red]0\\%", False),
+        ('"Tỷ lệ %: "0', False),
+        ("0_%", False),
+        ("[$%-42A]0", False),
+        ("General", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_a_percent_sign_outside_quotes_escapes_and_brackets_makes_a_percent_format(number_format, percent) -> None:
+    """Excel multiplies by 100 only for a real '%' in the format: a quoted "%", an escaped \\% (a typed 30 shown as
+    "30%", stored as 30), a padding _% or a '%' inside [..] is text, and the number is stored as typed."""
+    assert is_percent_format(number_format) is percent
+
+
+def test_a_literal_percent_format_of_an_xls_is_no_percent_format(tmp_path: Path) -> None:
+    """xlrd gives an .xls's formats as Excel wrote them: only a real '%' format is given to the cell, never 0"%"."""
+    path = write_xls(tmp_path / "t.xls", [["Tỷ lệ", 30, 0.3]], "Trang 1", {"B1": '0"%"', "C1": "0%"})
+    found = read_workbook(path, watch=_no_watch)
+    assert found.workbook is not None
+    assert [c.number_format for c in found.workbook["Trang 1"][1]] == ["General", "General", "0%"]
 
 
 def test_an_xlsx_that_is_really_an_xls_is_read_by_its_content(tmp_path: Path) -> None:

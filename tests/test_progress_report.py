@@ -390,6 +390,38 @@ def test_a_percent_from_0_to_1_in_a_file_without_number_formats_is_noted(tmp_pat
     assert "ô hiện 50%" in notes[0].reason and "Excel Workbook (*.xlsx)" in notes[0].reason
 
 
+def test_a_literal_percent_sign_in_the_number_format_is_not_a_percent_cell(tmp_path: Path) -> None:
+    """Offices give the percent column a custom format such as 0"%" or 0\\% so that a typed 30 shows as "30%": the "%"
+    is quoted or escaped text, Excel keeps 30 and divides nothing, so the row reads 30 (it was read as 3000 and the
+    row refused as bad_percent). Only a real '%' format (0%, 0.0% with a colour or locale in brackets) holds 0.5 for
+    50 %; an .xls reads the same."""
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1", "Đang triển khai", 30],
+        ["2", "Đang triển khai", 20],
+        ["3", "Đang triển khai", 45.5],
+        ["4", "Đang triển khai", 60],
+        ["5", "Đang triển khai", 75],
+        ["6", "Đang triển khai", 0.5],
+        ["7", "Đang triển khai", 0.255],
+    ]
+    formats = {
+        "C6": '0"%"',
+        "C7": "0\\%",
+        "C8": '0.0"%"',
+        "C9": '#,##0" %"',
+        "C10": "[Red]0\\%;[Blue]-0\\%",
+        "C11": "0%",
+        "C12": "[$-42A]0.0%;[Red]-0.0%",
+    }
+    xlsx = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, formats))
+    assert xlsx.loadable and xlsx.rejects == []
+    assert [r["percent"] for r in xlsx.rows] == [30.0, 20.0, 45.5, 60.0, 75.0, 50.0, 25.5]
+    xls = read_progress_report(write_xls(tmp_path / "r.xls", rows, "Báo cáo", formats))
+    assert xls.loadable and xls.encoding == "xls" and xls.rows == xlsx.rows and xls.rejects == []
+
+
 @pytest.mark.parametrize(
     ("head", "rule", "text"),
     [

@@ -63,7 +63,7 @@ def external_components(year: int):
                     f"{known.low:g}..{known.high:g} và {leaf.rule.value_range[0]:g}..{leaf.rule.value_range[1]:g}"
                 )
             groups = tuple(sorted(set(groups) | set(known.unit_groups))) if known else groups
-            found[leaf.code] = ExternalComponent(leaf.code, leaf.name, *leaf.rule.value_range, groups)
+            found[leaf.code] = ExternalComponent(leaf.code, leaf.name, *leaf.rule.value_range, groups, rule=leaf.rule)
     return found
 
 
