@@ -107,7 +107,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             known=known_tasks(con),
             today=business_today(),
         )
-        stats = load_task_reports(con, reports, labels, now_local())
+        stats = load_task_reports(con, reports, labels, now_local(), inbox=Path(warehouse.inbox))
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",

@@ -18,7 +18,7 @@ from common.periods import period_containing, periods_between, report_quarter
 from common.settings import business_today, get_settings
 from pipelines.jobs import PERIOD_JOBS, daily_job, masterdata_job, period_jobs, sources_job
 from pipelines.schedules import automation_on
-from sources.excel_intake import ignored_name
+from sources.excel_intake import ignored_name, subfolder_files
 from sources.intake import settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
@@ -49,6 +49,7 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     found = [
         *portal,
         *(petition_files(petitions) if petitions.is_dir() else []),
+        *subfolder_files(petitions),  # not read, but refused by the run: it must run
         *filter(None, [register.path]),
         *register.wrong_kind,
     ]
@@ -80,16 +81,25 @@ def _par_requests(seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.Ru
     changed, digest, tags = _changes(seen, files)
     if not changed:
         return
-    # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January.
+    # The year a file names (tham_dinh_2026.xlsx), else this year; an appraisal of last year arrives in January. A
+    # year no partition has (khao_sat_2025_bo_sung.csv before the first yearly run) is refused by every run: this
+    # year's runs it.
     today = business_today()
     keys = set(PERIOD_PARTITIONS["year"].get_partition_keys())
-    years = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))} or {str(today.year)}
+    named = {m.group(0) for n in changed if (m := re.search(r"20\d\d", Path(n).name))}
+    years = {y if y in keys else str(today.year) for y in named} or {str(today.year)}
     for year in sorted(y for y in years if y in keys):
         yield dg.RunRequest(run_key=f"yearly_indices:{year}:{digest}", job_name="yearly_indices", partition_key=year, tags=tags)
 
 
 def _task_files(inbox: Path) -> dict[str, str]:
-    found = [*inbox_workbooks(inbox, PLAN_DIR), *inbox_workbooks(inbox, REPORT_DIR)]  # .xls, .ods … too
+    # .xls, .ods … too; a file in a sub-folder is not read but refused by the run, so it runs too
+    found = [
+        *inbox_workbooks(inbox, PLAN_DIR),
+        *inbox_workbooks(inbox, REPORT_DIR),
+        *subfolder_files(inbox / PLAN_DIR),
+        *subfolder_files(inbox / REPORT_DIR),
+    ]
     return {str(p.relative_to(inbox)): _signature(p) for p in found}
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import weakref
 import zipfile
@@ -86,6 +87,21 @@ def folder_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not ignored_name(p.name))
+
+
+def subfolder_files(folder: Path) -> list[Path]:
+    """The delivered files put in a sub-folder of a folder, at any depth (a unit's re-send in 'gui_lai/', an archive
+    unzipped into a folder of its own): not read, as ``folder_files`` gives a loader only the folder's own files, but
+    refused with a reason by the loader, never passed over. Hidden and system folders and ignored names are left out;
+    a linked folder is not followed."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not ignored_name(d)]
+        if Path(root) != folder:
+            found += [Path(root) / f for f in files if not ignored_name(f) and (Path(root) / f).is_file()]
+    return sorted(found)
 
 
 # --- cells that hold no usable value ------------------------------------------------------------------------

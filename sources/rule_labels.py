@@ -77,6 +77,8 @@ RULE_LABELS = {
     "uncalculated_formula": "Công thức chưa được tính",
     "excel_error": "Ô lỗi của Excel (#DIV/0!, #REF!…)",
     "no_year_in_name": "Tên tệp không có năm",
+    "year_without_run": "Năm trong tên tệp không có kỳ đánh giá nào đọc",
+    "in_subfolder": "Tệp để trong thư mục con, không được đọc",
     "missing_columns": "Thiếu cột bắt buộc",
     "missing_metadata": "Thiếu thông tin đầu trang",
     "bad_metadata": "Thông tin đầu trang không hợp lệ",

@@ -385,3 +385,50 @@ def test_a_refused_file_gone_before_it_is_recorded_stops_nothing(tmp_path):
     present.write_bytes(b"%PDF-1.4" * 1000)
     record_refused(con, "dti_external", present, "wrong_file_kind", "x", NOW)
     assert con.execute("SELECT file_name, size_bytes, status FROM landed_files").fetchall() == [("bao_cao.pdf", 8000, "rejected")]
+
+
+def test_other_systems_and_last_year_files_in_a_sub_folder_or_of_a_year_no_run_reads_are_reported(setup):
+    """dti/he_thong_khac/bo_sung/soc_2026.csv (a sub-folder) and dti/ket_qua_nam_truoc/dti_2024.csv (the first run,
+    2026, reads 2025's results; no run reads 2024's) used to be neither read nor recorded. Each is refused with its
+    reason; a rerun writes the same rows; the file in the sub-folder never counts as the folder's own soc_2026.csv
+    (whose rows stay loaded), and its refusal goes once it is moved out."""
+    con, inbox, tmp_path, _ = setup
+    matcher = matcher_for("Thái Nguyên")
+    (inbox / EXTERNAL_DIR / "bo_sung").mkdir()
+    (inbox / EXTERNAL_DIR / "bo_sung" / "soc_2026.csv").write_bytes((inbox / EXTERNAL_DIR / "soc_2026.csv").read_bytes())
+    write_rows(
+        inbox / PREVIOUS_DIR / "dti_2024.csv",
+        PREVIOUS_COLUMNS,
+        [{"year": "2024", "published_name": "Sở Tài chính", "total": "75"}],
+    )
+
+    def load(now: datetime) -> tuple[list, list]:
+        dti.load_dti_inputs(con, inbox, 2026, matcher, now, tmp_path / "work", frozenset({2026}))
+        issues = con.execute(
+            """SELECT source, file_name, rule, blocking, reason, loaded_at FROM file_issues
+               WHERE rule IN ('in_subfolder', 'year_without_run') ORDER BY 1, 2"""
+        ).fetchall()
+        lineage = con.execute("SELECT source, file_name, status, first_loaded_at FROM landed_files ORDER BY 1, 2").fetchall()
+        return issues, lineage
+
+    issues, lineage = load(NOW)
+    assert [i[:4] for i in issues] == [
+        ("dti_external", "bo_sung/soc_2026.csv", "in_subfolder", True),
+        ("dti_previous", "dti_2024.csv", "year_without_run", True),
+    ]
+    assert "thư mục con 'bo_sung' của thư mục 'he_thong_khac'" in issues[0][4]
+    assert "mang năm 2024" in issues[1][4] and "từ năm 2025" in issues[1][4] and "'dti_2025.csv'" in issues[1][4]
+    assert [x[:3] for x in lineage] == [
+        ("dti_external", "bo_sung/soc_2026.csv", "rejected"),
+        ("dti_external", "soc_2026.csv", "partly_loaded"),
+        ("dti_previous", "dti_2024.csv", "rejected"),
+        ("dti_previous", "dti_2025.csv", "loaded"),
+    ]
+    assert con.execute("SELECT DISTINCT source_file FROM stg_dti_external").fetchall() == [("soc_2026.csv",)]
+    assert con.execute("SELECT DISTINCT year FROM stg_dti_previous").fetchall() == [(2025,)]
+    assert load(datetime(2026, 11, 28, 8, 0)) == (issues, lineage)  # a rerun changes nothing
+
+    (inbox / EXTERNAL_DIR / "bo_sung" / "soc_2026.csv").rename(inbox / EXTERNAL_DIR / "soc_2026_bo_sung.csv")
+    issues, lineage = load(datetime(2026, 11, 29, 8, 0))
+    assert [i[1] for i in issues] == ["dti_2024.csv"]
+    assert ("dti_external", "bo_sung/soc_2026.csv") not in {x[:2] for x in lineage}

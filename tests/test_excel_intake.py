@@ -244,6 +244,80 @@ def test_the_folder_lists_every_delivery_but_lock_hidden_and_temporary_files(tmp
     assert folder_files(tmp_path / "missing") == []
 
 
+def test_files_of_sub_folders_are_listed_to_be_refused_never_passed_over(tmp_path: Path) -> None:
+    """folder_files gives the folder's own files; the files put in its sub-folders (a re-send in 'gui_lai/', an
+    unzipped archive two levels down) are listed apart, so that the loaders refuse them by name. Lock, hidden and
+    temporary files and hidden folders stay out, as in the folder itself."""
+    from sources.excel_intake import subfolder_files
+
+    (tmp_path / "a.xlsx").write_bytes(b"x")
+    for name in ("gui_lai/a.xlsx", "gui_lai/~$a.xlsx", "gui_lai/.DS_Store", "nen/ke_hoach/b.xls", "khac/a.xlsx", ".git/HEAD"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "rong").mkdir()
+    assert [p.name for p in folder_files(tmp_path)] == ["a.xlsx"]
+    assert [p.relative_to(tmp_path).as_posix() for p in subfolder_files(tmp_path)] == [
+        "gui_lai/a.xlsx",
+        "khac/a.xlsx",
+        "nen/ke_hoach/b.xls",
+    ]
+    assert subfolder_files(tmp_path / "missing") == []
+
+
+def test_a_register_report_or_pakn_export_in_a_sub_folder_is_recorded_with_its_reason(tmp_path: Path) -> None:
+    """ke_hoach/ban_cu/, tien_do/gui_lai/ and pakn/thang_1/: each file is refused under its path in the folder (two
+    files of one name in two sub-folders told apart), by every run with the same rows, never passed over."""
+    import os
+    import time
+    from datetime import datetime
+
+    import duckdb
+
+    from common.units import load_offices, load_units, matcher_for
+    from warehouse.petitions import load_petition_folder
+    from warehouse.schema import ensure_schema
+    from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
+
+    units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
+    inbox = tmp_path / "inbox"
+    for sub in ("ke_hoach/ban_cu", "tien_do/gui_lai/lan_2", "pakn/thang_1"):
+        (inbox / sub).mkdir(parents=True)
+    write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ")
+    write_xlsx(inbox / "ke_hoach" / "ban_cu" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ")
+    for sub in ("gui_lai", "gui_lai/lan_2"):
+        write_xlsx(inbox / "tien_do" / sub / "bao_cao_quy_3.xlsx", REGISTER, "Báo cáo")
+    (inbox / "pakn" / "thang_1" / "pakn_202601.csv").write_bytes(b"x")
+    old = time.time() - 60
+    for p in inbox.rglob("*.xlsx"):
+        os.utime(p, (old, old))
+    con = duckdb.connect()
+    ensure_schema(con)
+
+    def load(now: datetime) -> list:
+        load_plan_registers(con, inbox, units=units, offices=offices, now=now)
+        reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=date(2026, 10, 5))
+        load_task_reports(con, reports, ["2026-Q3"], now, inbox=inbox)
+        load_petition_folder(con, inbox, matcher=matcher_for("Thái Nguyên"), work_dir=tmp_path / "work", now=now)
+        return con.execute(
+            """SELECT i.source, i.file_name, i.rule, i.blocking, i.reason, i.loaded_at, l.status, l.partition_date
+               FROM file_issues i JOIN landed_files l USING (source, file_name) WHERE i.rule = 'in_subfolder'
+               ORDER BY 1, 2"""
+        ).fetchall()
+
+    first = load(datetime(2026, 10, 5, 8, 0))
+    assert [r[:4] for r in first] == [
+        ("pakn", "thang_1/pakn_202601.csv", "in_subfolder", True),
+        ("plan_register", "ban_cu/ke_hoach_2026.xlsx", "in_subfolder", True),
+        ("task_report", "gui_lai/bao_cao_quy_3.xlsx", "in_subfolder", True),
+        ("task_report", "gui_lai/lan_2/bao_cao_quy_3.xlsx", "in_subfolder", True),
+    ]
+    assert all(r[6] == "rejected" and r[7] is None for r in first)
+    assert "thư mục con 'gui_lai/lan_2' của thư mục 'tien_do'" in first[3][4]
+    assert load(datetime(2026, 10, 6, 8, 0)) == first  # a rerun changes nothing
+    # The register of the folder itself is read as before.
+    assert con.execute("SELECT status FROM landed_files WHERE file_name = 'ke_hoach_2026.xlsx'").fetchall() == [("loaded",)]
+
+
 # --- formulas and error values -----------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 ("thu thập một lần, sử dụng nhiều lần"), the over-claim flag, provisional versus appraised, forms that do not count."""
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -159,7 +160,8 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
 def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ignored(tmp_path):
     """par/khao_sat/: the survey as Windows keeps it (KHAO_SAT_2026.CSV) is read; one saved as .pdf and one whose
     name has no year are refused with a reason naming the file (they used to be passed over, the unit losing its
-    survey points); last year's survey and Excel's lock file are left alone without a complaint."""
+    survey points); last year's survey (2025 is assessed: its own run reads it) and Excel's lock file are left alone
+    without a complaint."""
     from common.units import matcher_for
 
     sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
@@ -172,7 +174,8 @@ def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ign
     (folder / "~$khao_sat_2026.xlsx").write_bytes(b"lock")
     con = duckdb.connect()
     ensure_schema(con)
-    stats = par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+    assessed = frozenset({2025, 2026})
+    stats = par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, assessed)
     assert stats["survey_rows"] == 1
     assert con.execute("SELECT source_file, unit_code, code, points FROM stg_assessment_survey").fetchall() == [
         ("KHAO_SAT_2026.CSV", AGENCY, sipas.code, 1.0)
@@ -331,3 +334,110 @@ def test_a_survey_as_old_excel_or_ods_loads_and_an_empty_redelivery_keeps_it(tmp
     assert con.execute(survey).fetchall() == loaded
     issues = con.execute("SELECT file_name, blocking FROM file_issues WHERE source = 'par_survey'").fetchall()
     assert issues and all(name == path.name and blocking for name, blocking in issues)
+
+
+def _issues_and_lineage(con, source: str) -> tuple[list, list]:
+    issues = con.execute(
+        "SELECT file_name, rule, blocking, reason, loaded_at, index_code, year FROM file_issues WHERE source = ? ORDER BY 1, 2",
+        [source],
+    ).fetchall()
+    lineage = con.execute(
+        "SELECT file_name, status, sha256, first_loaded_at FROM landed_files WHERE source = ? ORDER BY 1", [source]
+    ).fetchall()
+    return issues, lineage
+
+
+def test_files_put_in_a_sub_folder_are_refused_by_name_never_passed_over(tmp_path):
+    """A unit's re-sent form in par/tu_danh_gia/gui_lai/ (and a file of the same name in another sub-folder), a survey
+    in par/khao_sat/cu/ and an appraisal in par/tham_dinh/ban_sua/ used to be neither read nor recorded: each is now
+    refused under its path in the folder, with a reason asking to put it in the folder itself; a rerun changes
+    nothing, and once the file is moved out its refusal goes."""
+    from common.units import matcher_for
+
+    inbox = tmp_path / "inbox"
+    form_dir, survey_dir, appraisal_dir = (inbox / "par" / x for x in ("tu_danh_gia", "khao_sat", "tham_dinh"))
+    for sub in ("gui_lai", "khac"):
+        (form_dir / sub).mkdir(parents=True)
+        (form_dir / sub / "tu_danh_gia_2026_19_STP.xlsx").write_bytes(f"PK {sub}".encode())
+    (form_dir / "gui_lai" / "~$tu_danh_gia_2026_19_STP.xlsx").write_bytes(b"lock")  # Excel's lock file: not a delivery
+    (form_dir / ".git").mkdir()
+    (form_dir / ".git" / "HEAD").write_bytes(b"ref")  # a hidden folder: not a delivery
+    (survey_dir / "cu").mkdir(parents=True)
+    (survey_dir / "cu" / "khao_sat_2026.csv").write_bytes(b"\xef\xbb\xbfx\r\n")
+    (appraisal_dir / "ban_sua" / "lan_2").mkdir(parents=True)
+    (appraisal_dir / "ban_sua" / "lan_2" / "tham_dinh_2026.xlsx").write_bytes(b"PK")
+    con = duckdb.connect()
+    ensure_schema(con)
+
+    def load(now: datetime) -> dict:
+        par.load_assessment_inputs(con, inbox, 2026, matcher_for("Thái Nguyên"), now, frozenset({2026}))
+        return {s: _issues_and_lineage(con, s) for s in ("par_form", "par_survey", "par_appraisal")}
+
+    first = load(NOW)
+    expected = {
+        "par_form": ["gui_lai/tu_danh_gia_2026_19_STP.xlsx", "khac/tu_danh_gia_2026_19_STP.xlsx"],
+        "par_survey": ["cu/khao_sat_2026.csv"],
+        "par_appraisal": ["ban_sua/lan_2/tham_dinh_2026.xlsx"],
+    }
+    for source, names in expected.items():
+        issues, lineage = first[source]
+        assert [i[:3] for i in issues] == [(n, "in_subfolder", True) for n in names]
+        assert [(n, s) for n, s, *_ in lineage] == [(n, "rejected") for n in names]
+        for name, *_, reason, _at, index, year in issues:
+            assert f"'{name}'" in reason and f"thư mục con '{Path(name).parent.as_posix()}'" in reason
+            assert "Chuyển tệp ra thư mục" in reason
+            assert (index, year) == (("par", None) if source != "par_appraisal" else (None, None))
+    # The two files of one name in two sub-folders are told apart (two sha256).
+    assert len({sha for _, _, sha, _ in first["par_form"][1]}) == 2
+    assert load(datetime(2026, 11, 28, 8, 0)) == first  # a rerun changes nothing
+
+    (form_dir / "gui_lai" / "tu_danh_gia_2026_19_STP.xlsx").rename(form_dir / "tu_danh_gia_2026_19_STP_gui_lai.xlsx")
+    issues, _ = load(datetime(2026, 11, 29, 8, 0))["par_form"]
+    assert [(n, r) for n, r, *_ in issues if r == "in_subfolder"] == [("khac/tu_danh_gia_2026_19_STP.xlsx", "in_subfolder")]
+    # The moved form is read from the folder itself (refused here as a broken workbook, under its own name).
+    assert "tu_danh_gia_2026_19_STP_gui_lai.xlsx" in {n for n, *_ in issues}
+
+
+def test_a_yearly_file_named_with_a_year_no_run_reads_is_reported_once(tmp_path):
+    """par/khao_sat/khao_sat_2025_bo_sung.csv when the yearly runs start in 2026: no run would ever read it (it used
+    to be left 'to its own run', which does not exist). Every run records it, with the same rows; a year that has a
+    run keeps its file for that run; a renamed file loses its refusal."""
+    from common.units import matcher_for
+
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+    inbox = tmp_path / "inbox"
+    survey_dir, appraisal_dir = inbox / "par" / "khao_sat", inbox / "par" / "tham_dinh"
+    survey_dir.mkdir(parents=True)
+    appraisal_dir.mkdir(parents=True)
+    text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},1\r\n"
+    (survey_dir / "khao_sat_2025_bo_sung.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (appraisal_dir / "tham_dinh_2024.xlsx").write_bytes(b"PK")
+    con = duckdb.connect()
+    ensure_schema(con)
+
+    def load(now: datetime, year: int = 2026, assessed: frozenset[int] = frozenset({2026, 2027})) -> dict:
+        par.load_assessment_inputs(con, inbox, year, matcher_for("Thái Nguyên"), now, assessed)
+        return {s: _issues_and_lineage(con, s) for s in ("par_survey", "par_appraisal")}
+
+    first = load(NOW)
+    for source, name, year in (("par_survey", "khao_sat_2025_bo_sung.csv", 2025), ("par_appraisal", "tham_dinh_2024.xlsx", 2024)):
+        issues, lineage = first[source]
+        assert [i[:3] for i in issues] == [(name, "year_without_run", True)]
+        reason = issues[0][3]
+        assert f"mang năm {year}, không có kỳ đánh giá nào đọc tệp của năm đó" in reason and "từ năm 2026" in reason
+        assert "Đổi tên tệp cho đúng năm của số liệu, ví dụ '" + name.replace(str(year), "2026") + "'" in reason
+        assert [x[:2] for x in lineage] == [(name, "rejected")]
+    assert con.execute("SELECT count(*) FROM stg_assessment_survey").fetchall() == [(0,)]
+    # Once: the 2027 run and a rerun write the same rows (the first time kept).
+    assert load(datetime(2026, 11, 28), 2027) == first
+    assert load(datetime(2026, 11, 29)) == first
+
+    # A year that has a run: its file is left to that run, nothing reported by this one.
+    other = duckdb.connect()
+    ensure_schema(other)
+    par.load_assessment_inputs(other, inbox, 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2024, 2025, 2026}))
+    assert other.execute("SELECT count(*) FROM file_issues").fetchall() == [(0,)]
+
+    (survey_dir / "khao_sat_2025_bo_sung.csv").rename(survey_dir / "khao_sat_2026_bo_sung.csv")
+    survey = load(datetime(2026, 11, 30))["par_survey"]
+    assert [n for n, *_ in survey[0]] == [] and [x[:2] for x in survey[1]] == [("khao_sat_2026_bo_sung.csv", "loaded")]

@@ -312,3 +312,31 @@ def test_the_register_is_watched_whatever_its_letter_case_or_kind(tmp_path):
     (tmp_path / "tthc" / "CONG_BO_TTHC.CSV").write_text("x", encoding="utf-8")
     (tmp_path / "tthc" / "cong_bo_tthc.xlsx").write_bytes(b"PK")
     assert sorted(_other_sources(tmp_path)) == ["tthc/CONG_BO_TTHC.CSV", "tthc/cong_bo_tthc.xlsx"]
+
+
+def test_files_in_sub_folders_are_watched_as_the_runs_refuse_them(tmp_path):
+    """A register, report or PAKN export put in a sub-folder is not read but refused by the run: the sensor must
+    notice it (the yearly folders are watched at any depth already)."""
+    from pipelines.sensors import _other_sources, _par_files, _task_files
+
+    for name in ("ke_hoach/ban_cu/ke_hoach_2026.xlsx", "tien_do/gui_lai/bao_cao.xlsx", "pakn/thang_1/pakn_202601.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "par" / "tu_danh_gia" / "gui_lai").mkdir(parents=True)
+    (tmp_path / "par" / "tu_danh_gia" / "gui_lai" / "phieu.xlsx").write_bytes(b"x")
+    assert sorted(_task_files(tmp_path)) == ["ke_hoach/ban_cu/ke_hoach_2026.xlsx", "tien_do/gui_lai/bao_cao.xlsx"]
+    assert sorted(_other_sources(tmp_path)) == ["pakn/thang_1/pakn_202601.csv"]
+    assert sorted(_par_files(tmp_path)) == ["par/tu_danh_gia/gui_lai/phieu.xlsx"]
+
+
+def test_a_yearly_file_named_with_a_year_without_partition_runs_this_year(tmp_path):
+    """par/khao_sat/khao_sat_2025_bo_sung.csv before the first yearly partition (2026): no run of 2025 exists, and
+    every run reports the file, so this year's run is requested (it used to request none)."""
+    from pipelines.sensors import _par_requests
+
+    today = business_today()
+    requests = list(_par_requests({}, {"par/khao_sat/khao_sat_2025_bo_sung.csv": "1:1"}))
+    assert [(r.job_name, r.partition_key) for r in requests] == [("yearly_indices", str(today.year))]
+    # A year that has a partition runs that year, as before.
+    requests = list(_par_requests({}, {"par/khao_sat/khao_sat_2026.csv": "1:1"}))
+    assert [r.partition_key for r in requests] == ["2026"]

@@ -70,12 +70,13 @@ def external_components(year: int):
 # --- inputs ------------------------------------------------------------------------------------------------------
 
 
-def _table_files(inbox: Path, folder: str, year: int) -> YearFiles:
+def _table_files(inbox: Path, folder: str, year: int, run_years: frozenset[int] = frozenset()) -> YearFiles:
     """The delivered files of an other-systems or last-year folder, split by the year their name carries
     (soc_2026.csv, in any letter case): the year's CSV files and Excel workbooks (offices save them from Excel) are
     read; a file without a year cannot be given to a partition, and one of the year in another kind (.pdf, .docx)
-    cannot be read: both are reported, never silently skipped. Another year's files are left to that year's run."""
-    return year_files(inbox / folder, year, TABLE_SUFFIXES)
+    cannot be read: both are reported, never silently skipped. Another year's files are left to that year's run; one
+    whose year no run reads (``run_years``), or one in a sub-folder, is reported by every run."""
+    return year_files(inbox / folder, year, TABLE_SUFFIXES, run_years)
 
 
 def _record_unread(con: duckdb.DuckDBPyConnection, source: str, found: YearFiles, year: int, now: datetime) -> None:
@@ -93,7 +94,8 @@ def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, pres
     names = [p.name for p in present]
     for table in ("quarantine", "file_issues", "landed_files"):
         rows = con.execute(f"SELECT DISTINCT file_name FROM {table} WHERE source = ?", [source]).fetchall()
-        gone = [n for (n,) in rows if n not in names and year in name_years(Path(n))]
+        # (a file of a sub-folder, 'gui_lai/soc_2026.csv', is forgotten by record_unread once it is gone)
+        gone = [n for (n,) in rows if n not in names and "/" not in n and year in name_years(Path(n))]
         if gone:
             con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
 
@@ -112,9 +114,9 @@ def load_dti_inputs(
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
 
     stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
-    external_found = _table_files(inbox, EXTERNAL_DIR, year)
+    external_found = _table_files(inbox, EXTERNAL_DIR, year, assessed_years)
     external = read_external_values(external_found.of_year, matcher, external_components(year), year, work_dir)
-    previous_found = _table_files(inbox, PREVIOUS_DIR, year - 1)
+    previous_found = _table_files(inbox, PREVIOUS_DIR, year - 1, frozenset(y - 1 for y in assessed_years))
     previous = read_previous_results(previous_found.of_year, matcher, year - 1, work_dir)
     with transaction(con):
         _forget_removed(con, "dti_external", year, external_found.present)

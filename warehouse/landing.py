@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from sources.csvfiles import FileIssue, ReadResult
-from sources.excel_intake import WORKBOOK_KINDS, folder_files
+from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
 from warehouse.queries import sql
 
@@ -268,13 +268,15 @@ def record_file(
     rejects: list[dict] | None = None,
     issues: list[FileIssue] | None = None,
     labels: dict[str, Any] | None = None,
+    file_name: str | None = None,
 ) -> dict:
     """``replace_file_records`` for what a reader returned (a ``ReadResult``): its quarantine, issues and lineage;
-    ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more."""
+    ``loadable``, ``rejects`` and ``issues`` override the reader's when the loader judged more. ``file_name``: the
+    name recorded, when not the file's own (a file of a sub-folder: 'gui_lai/form.xlsx')."""
     return replace_file_records(
         con,
         source=source,
-        file_name=path.name,
+        file_name=file_name or path.name,
         partition_date=day,
         sha256=result.sha256,
         size_bytes=result.size_bytes,
@@ -413,27 +415,42 @@ def name_years(path: Path) -> set[int]:
 @dataclass
 class YearFiles:
     """The delivered files of a folder whose files belong to the year their name carries: those of the year to read,
-    and those to report (never passed over in silence). Files of another year are in none: their own run reads them."""
+    and those to report (never passed over in silence). Files of another year that a run reads are in none: their
+    own run reads them."""
 
     of_year: list[Path] = field(default_factory=list)
     undated: list[Path] = field(default_factory=list)  # no year in the name: which run they belong to is unknown
     wrong_kind: list[Path] = field(default_factory=list)  # of the year, but not of a kind the folder takes
+    # The name carries only years no run reads (khao_sat_2025_bo_sung.csv when the yearly runs start in 2026):
+    # reported by every run, as no run would ever read it.
+    no_run: list[Path] = field(default_factory=list)
+    # Files in a sub-folder (gui_lai/khao_sat_2026.csv): not read, reported by every run.
+    in_subfolder: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+    first_year: int | None = None  # the first year whose files a run reads (None: not known, no file is ``no_run``)
 
     @property
     def present(self) -> list[Path]:
         return [*self.of_year, *self.wrong_kind]
 
 
-def year_files(folder: Path, year: int, suffixes: tuple[str, ...] | None = None) -> YearFiles:
+def year_files(
+    folder: Path, year: int, suffixes: tuple[str, ...] | None = None, run_years: frozenset[int] = frozenset()
+) -> YearFiles:
     """Every delivered file of ``folder`` (lock, hidden and temporary files left out, names in any letter case),
     split by the year its name carries. ``suffixes`` (lower case, ".csv"): the kinds a reader of the folder takes; a
-    file of the year in another kind is ``wrong_kind`` (None: any kind, the reader judges the content)."""
-    found = YearFiles()
+    file of the year in another kind is ``wrong_kind`` (None: any kind, the reader judges the content).
+    ``run_years``: the years whose files some run reads (the yearly partitions; for last year's results, the year
+    before each): a file whose name carries none of them is ``no_run`` (empty: not known, such a file is left alone).
+    Files in sub-folders are ``in_subfolder``."""
+    found = YearFiles(in_subfolder=subfolder_files(folder), folder=folder, first_year=min(run_years, default=None))
     for p in folder_files(folder):
         years = name_years(p)
         if not years:
             found.undated.append(p)
         elif year not in years:
+            if run_years and not years & run_years:
+                found.no_run.append(p)  # no run would ever read it: every run reports it
             continue  # another year's file: its own run reads it, nothing to report here
         elif suffixes is not None and p.suffix.lower() not in suffixes:
             found.wrong_kind.append(p)
@@ -450,11 +467,12 @@ def record_refused(
     reason: str,
     now: datetime,
     labels: dict[str, Any] | None = None,
+    file_name: str | None = None,
 ) -> dict:
     """A file of the inbox that is not read (its name carries no year or period, it is not of the kind the folder
     takes): its lineage with the blocking reason, so it is reported and never passed over in silence. Hashed in
     blocks (a video dropped in the folder is not read into memory); a file gone since the folder was listed has
-    nothing to record."""
+    nothing to record. ``file_name``: the name recorded, when not the file's own (one of a sub-folder)."""
     try:
         with path.open("rb") as f:
             digest = hashlib.file_digest(f, "sha256").hexdigest()
@@ -464,7 +482,7 @@ def record_refused(
     result = ReadResult(
         file_issues=[FileIssue(rule, reason)], sha256=digest, size_bytes=size, encoding=path.suffix.lstrip(".").lower()
     )
-    return record_file(con, source, path, result, now, labels=labels)
+    return record_file(con, source, path, result, now, labels=labels, file_name=file_name)
 
 
 def record_unread(
@@ -481,6 +499,71 @@ def record_unread(
     for p in found.wrong_kind:
         reason = f"Tệp '{p.name}' không phải loại tệp của thư mục này: không đọc được. {hint}; đã bỏ qua tệp này."
         record_refused(con, source, p, "wrong_file_kind", reason, now, labels=labels)
+    # Recorded by every run: without the run's year (in the labels or the reason), so that each run writes the same
+    # rows.
+    anyyear = {k: v for k, v in (labels or {}).items() if k != "year"}
+    for p in found.no_run:
+        years = ", ".join(str(y) for y in sorted(name_years(p)))
+        example = YEAR_IN_NAME.sub(str(found.first_year), p.name)
+        reason = (
+            f"Tên tệp '{p.name}' mang năm {years}, không có kỳ đánh giá nào đọc tệp của năm đó (thư mục này được đọc "
+            f"từ năm {found.first_year}): chưa nạp. Đổi tên tệp cho đúng năm của số liệu, ví dụ '{example}' nếu là số "
+            f"liệu năm {found.first_year}; đã bỏ qua tệp này."
+        )
+        record_refused(con, source, p, rule="year_without_run", reason=reason, now=now, labels=anyyear)
+    if found.first_year is not None:  # which years a run reads is known: a refused file renamed since is forgotten
+        _forget_gone(con, source, "year_without_run", {p.name for p in found.no_run})
+    if found.folder is not None:
+        record_subfolder_files(con, source, found.folder, found.in_subfolder, now, anyyear)
+
+
+SUBFOLDER_RULE = "in_subfolder"
+
+
+def subfolder_name(path: Path, folder: Path) -> str:
+    """How a file of a sub-folder is named in landed_files and file_issues: its path in the folder
+    ('gui_lai/form.xlsx'), so that two files of one name in two sub-folders are told apart, and neither is taken for
+    a file of the folder itself."""
+    return path.relative_to(folder).as_posix()
+
+
+def record_subfolder_files(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    folder: Path,
+    files: list[Path] | None,
+    now: datetime,
+    labels: dict[str, Any] | None = None,
+) -> list[str]:
+    """Refuse, with a reason, each file put in a sub-folder of an inbox folder (``files``: those of
+    ``subfolder_files(folder)``, listed when None): only a folder's own files are read, so it is recorded under its
+    path in the folder (``subfolder_name``), never passed over. Recorded by every run; the records of such a file
+    no longer there are dropped. Returns the names recorded. Run inside the caller's transaction."""
+    files = subfolder_files(folder) if files is None else files
+    names = []
+    for p in files:
+        name = subfolder_name(p, folder)
+        where = p.parent.relative_to(folder).as_posix()
+        reason = (
+            f"Tệp '{name}' nằm trong thư mục con '{where}' của thư mục '{folder.name}': chỉ tệp đặt ngay trong thư mục "
+            f"'{folder.name}' mới được đọc, nên tệp này chưa được nạp. Chuyển tệp ra thư mục '{folder.name}' (không để "
+            "trong thư mục con; nếu trùng tên với tệp đã có thì đổi tên, ví dụ thêm '_gui_lai'), rồi xóa thư mục con; "
+            "đã bỏ qua tệp này."
+        )
+        record_refused(con, source, p, rule="in_subfolder", reason=reason, now=now, labels=labels, file_name=name)
+        names.append(name)
+    _forget_gone(con, source, SUBFOLDER_RULE, set(names))
+    return names
+
+
+def _forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present: set[str]) -> None:
+    """Drop the records of the files refused with ``rule`` that are not in the folder any more (moved out of the
+    sub-folder, renamed to the right year): a refusal must not outlive its file."""
+    recorded = con.execute("SELECT DISTINCT file_name FROM file_issues WHERE source = ? AND rule = ?", [source, rule]).fetchall()
+    gone = [n for (n,) in recorded if n not in present]
+    if gone:
+        for table in ("quarantine", "file_issues", "landed_files"):
+            con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
 
 
 def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:

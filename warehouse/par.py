@@ -22,7 +22,6 @@ from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
-    YearFiles,
     earlier_good_load,
     first_loaded_at,
     inbox_workbooks,
@@ -32,6 +31,7 @@ from warehouse.landing import (
     read_safely,
     record_deferred,
     record_file,
+    record_subfolder_files,
     record_unread,
     transaction,
     year_files,
@@ -63,12 +63,13 @@ def load_assessment_inputs(
 
     trees = tree_for
     forms = _read_forms(inbox, year, matcher, assessed_years, index)
-    appraisal_found = year_files(inbox / folder_of(index, "appraisal"), year)
-    appraisal_files, undated = appraisal_found.of_year, appraisal_found.undated
+    # A file whose name carries only years no run reads, or one in a sub-folder, is reported by every run.
+    appraisal_found = year_files(inbox / folder_of(index, "appraisal"), year, run_years=assessed_years)
+    appraisal_files = appraisal_found.of_year
     # Surveys are CSV files or Excel workbooks (offices save them from Excel) named with their year, in any letter case
     # (KHAO_SAT_2026.CSV as Windows keeps it); a file without a year, or of another kind (.pdf), is refused with the
     # reason, never passed over.
-    survey_found = year_files(inbox / folder_of(index, "survey"), year, TABLE_SUFFIXES)
+    survey_found = year_files(inbox / folder_of(index, "survey"), year, TABLE_SUFFIXES, assessed_years)
     appraisals = [
         (
             p,
@@ -187,7 +188,7 @@ def load_assessment_inputs(
         record_unread(
             con,
             appraisal_source,
-            YearFiles(undated=undated),
+            appraisal_found,
             f"Đặt tên tệp có năm, ví dụ tham_dinh_{year}.xlsx",
             now,
         )
@@ -199,6 +200,8 @@ def load_assessment_inputs(
             now,
             labels=_labels(index, year, "survey", None),
         )
+        # A form put in a sub-folder (a unit's re-send in 'gui_lai/') is not read: refused naming it, by every run.
+        record_subfolder_files(con, form_source, inbox / folder_of(index, "form"), None, now, {"index_code": index})
     return {
         "forms": len(forms) + len(kept_forms),
         "forms_usable": len(usable),

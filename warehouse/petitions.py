@@ -28,6 +28,7 @@ from warehouse.landing import (
     insert_many,
     keep_earlier_load,
     modified_at,
+    record_subfolder_files,
     replace_file_records,
     transaction,
 )
@@ -143,6 +144,8 @@ def load_petition_folder(
     """
     loaded = [load_petitions(con, p, read_petitions(p, matcher, work_dir), now) for p in petition_files(inbox / PETITION_DIR)]
     _note_superseded(con, loaded, now)
+    with transaction(con):  # an export put in a sub-folder of pakn/ is not read: refused naming it, never passed over
+        record_subfolder_files(con, PETITION_SOURCE, inbox / PETITION_DIR, None, now)
     return {
         "files": len(loaded),
         "files_rejected": sum(s["status"] == "rejected" for s in loaded),

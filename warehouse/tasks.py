@@ -42,6 +42,7 @@ from warehouse.landing import (
     read_safely,
     record_deferred,
     record_file,
+    record_subfolder_files,
     transaction,
 )
 from warehouse.queries import sql
@@ -218,6 +219,8 @@ def load_plan_registers(
                 issues=issues,
                 labels={"index_code": "tasks", "year": result.plan_year},
             )
+        # A register put in a sub-folder of ke_hoach/ is not read: refused naming it, never passed over.
+        record_subfolder_files(con, REGISTER_SOURCE, inbox / PLAN_DIR, None, now, {"index_code": "tasks"})
         conflicts = _refresh_current_tasks(con)
         for file_name, reason in conflicts:
             con.execute(
@@ -376,14 +379,19 @@ def reports_of_run(reports: Iterable[ReadReport], period_labels: Sequence[str]) 
 
 
 def load_task_reports(
-    con: duckdb.DuckDBPyConnection, reports: Iterable[ReadReport], period_labels: Sequence[str], now: datetime
+    con: duckdb.DuckDBPyConnection,
+    reports: Iterable[ReadReport],
+    period_labels: Sequence[str],
+    now: datetime,
+    inbox: Path | None = None,
 ) -> dict:
     """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
     later arrival, ``_rank``), the others are kept as superseded, each naming the file that replaced it. Files filed
     under no period (``filed_period``: unreadable, or refused as not the report's own) are recorded too. A report
     without a task row never loads (``no_rows`` blocks it), so it never supersedes the unit's report with rows. A
     broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
-    a report still being copied is left for the next run."""
+    a report still being copied is left for the next run. A report put in a sub-folder of ``inbox``/tien_do/ is
+    not read: every run records its refusal, as a file filed under no period."""
     selected = reports_of_run(reports, period_labels)
     leads = _current_leads(con)
     rows = []
@@ -497,6 +505,8 @@ def load_task_reports(
             [list(period_labels), kept],
         )
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
+        if inbox is not None:
+            record_subfolder_files(con, REPORT_SOURCE, inbox / REPORT_DIR, None, now, {"index_code": "tasks"})
         for unit, label, _day, name in earlier:
             con.execute(
                 """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
