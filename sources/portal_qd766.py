@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from common.periods import Period, parse_period
-from common.settings import business_today
+from common.settings import business_today, now_local
 from common.units import UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -536,7 +536,9 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
         "file_name": "tên tệp",
         "file_time": "thời gian sửa tệp, vì tên tệp và tệp kèm không ghi",
     }.get(snap.capture_source or "", "tên tệp")
-    if snap.captured_at.date() > business_today() + FUTURE_TOLERANCE:
+    # Against the later of the business date and the clock's own day in Vietnam: a capture made now, while a run acts
+    # as of a past day (CCHC_TODAY), is no capture from the future.
+    if snap.captured_at.date() > max(business_today(), now_local().date()) + FUTURE_TOLERANCE:
         # A typed year (2062) or a wrong clock: loaded, it would stay the period's latest capture for good.
         raise _Refusal(
             "captured_in_future",

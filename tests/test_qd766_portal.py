@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -722,3 +722,15 @@ def test_a_cut_utf16_save_without_bom_says_so_and_a_utf16_sidecar_is_read(tmp_pa
     (tmp_path / "cong.request.json").write_bytes('{"period": "2026-Q3", "captured_at": "2026-10-03T08:15"}'.encode("utf-16-le"))
     snap = read_snapshot(hand, M, MATCHER)
     assert snap.usable and (snap.period_label, snap.capture_source) == ("2026-Q3", "sidecar")
+
+
+def test_a_capture_made_now_is_read_while_a_run_acts_as_of_an_earlier_day(tmp_path, monkeypatch):
+    """The collector stamps its answers with the clock (in Vietnam); a run acting as of an earlier business day
+    (CCHC_TODAY) refused them as 'captured in the future' (the capture test failed once Vietnam's date passed it)."""
+    from common.settings import now_local
+
+    monkeypatch.setenv("CCHC_TODAY", (now_local().date() - timedelta(days=5)).isoformat())
+    stamp = now_local().strftime("%Y%m%dT%H%M")
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / f"dvc-progress-tree_2026-Q3_{stamp}.json"))
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert "captured_in_future" not in [i.rule for i in snap.issues]
