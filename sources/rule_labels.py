@@ -157,6 +157,7 @@ RULE_LABELS = {
     "decimal_comma": "Số ghi dấu phẩy thập phân (đã đọc)",
     "number_as_text": "Số ghi dạng chữ (đã đọc)",
     "duplicate_appraisal": "Tiêu chí thẩm định lặp lại",
+    "conflicting_appraisal": "Hai trang tính thẩm định cho điểm khác nhau (không dùng)",
     "duplicate_survey": "Kết quả khảo sát lặp lại",
     "unknown_survey": "Loại khảo sát không hợp lệ",
     "not_survey_criterion": "Tiêu chí không chấm bằng khảo sát",
