@@ -139,6 +139,7 @@ class FormResult(ReadResult):
     year: int | None = None
     decision: str | None = None  # as written after the index in "Bộ chỉ số:"
     submitted_on: date | None = None  # "Ngày lập phiếu:"; the later submission supersedes
+    submitted_cell: str | None = None  # the cell of "Ngày lập phiếu:" (its value)
     tree: Any = None
     difficulties: str | None = None
     proposals: str | None = None
@@ -545,6 +546,7 @@ def _header_tree(
         )
     date_value, date_cell = found.get("submitted_on", (None, None))
     result.submitted_on, date_ok = cell_date(date_value)
+    result.submitted_cell = date_cell
     if not date_ok:
         _note(result, "bad_date", f"'Ngày lập phiếu:' không đúng định dạng dd/mm/yyyy: '{cell_text(date_value)}'.", date_cell)
     return True

@@ -158,6 +158,8 @@ RULE_LABELS = {
     "number_as_text": "Số ghi dạng chữ (đã đọc)",
     "duplicate_appraisal": "Tiêu chí thẩm định lặp lại",
     "conflicting_appraisal": "Hai trang tính thẩm định cho điểm khác nhau (không dùng)",
+    "future_form_date": "Ngày lập phiếu sau ngày nhận tệp (xếp theo lúc nhận tệp)",
+    "form_date_outside_year": "Ngày lập phiếu ngoài năm đánh giá và năm sau (xếp theo lúc nhận tệp)",
     "duplicate_survey": "Kết quả khảo sát lặp lại",
     "unknown_survey": "Loại khảo sát không hợp lệ",
     "not_survey_criterion": "Tiêu chí không chấm bằng khảo sát",
