@@ -53,6 +53,7 @@ from sources.task_formats import (
     merged_ranges,
     open_sheets,
     optional_text,
+    table_sheets,
     workbook_issue,
 )
 from sources.tthc_format import Column
@@ -138,6 +139,7 @@ class FormResult(ReadResult):
     year: int | None = None
     decision: str | None = None  # as written after the index in "Bộ chỉ số:"
     submitted_on: date | None = None  # "Ngày lập phiếu:"; the later submission supersedes
+    submitted_cell: str | None = None  # the cell of "Ngày lập phiếu:" (its value)
     tree: Any = None
     difficulties: str | None = None
     proposals: str | None = None
@@ -146,7 +148,8 @@ class FormResult(ReadResult):
 @dataclass
 class AppraisalResult(ReadResult):
     file_name: str | None = None
-    sheet: str | None = None
+    sheet: str | None = None  # the first sheet read
+    sheets: list[str] = field(default_factory=list)  # every visible sheet holding the table, all read
 
 
 @dataclass
@@ -543,6 +546,7 @@ def _header_tree(
         )
     date_value, date_cell = found.get("submitted_on", (None, None))
     result.submitted_on, date_ok = cell_date(date_value)
+    result.submitted_cell = date_cell
     if not date_ok:
         _note(result, "bad_date", f"'Ngày lập phiếu:' không đúng định dạng dd/mm/yyyy: '{cell_text(date_value)}'.", date_cell)
     return True
@@ -1033,8 +1037,14 @@ def read_appraisal(
     """The council's appraisal (Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét). Rows: unit_code, code,
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
-    ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with ``trees`` and ``year``:
-    ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment, are notes."""
+    ``conflicting_appraisal``, ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with
+    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment,
+    are notes.
+
+    Every visible sheet holding the table is read, in workbook order: a council keeps one sheet per group ("Sở, ban,
+    ngành", "Xã, phường"), parts of one appraisal; each row keeps its sheet and real row. A hidden sheet is never read
+    (an old draft kept out of sight): named in a note, or the file refused when only a hidden sheet holds the table
+    (``hidden_cells``, as for registers and progress reports)."""
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
@@ -1042,51 +1052,65 @@ def read_appraisal(
     sheets = open_sheets(path, result, watch=watch)
     if sheets is None:
         return result
-    ws, table, grid = _appraisal_table(sheets)
-    if table is None:
-        result.file_issues.append(
-            FileIssue(
-                "missing_columns",
-                "Không tìm thấy bảng thẩm định (cần các cột 'Đơn vị', 'Mã tiêu chí', 'Điểm thẩm định'); không nạp được tệp.",
-            )
-        )
+    found, _, sheet_issues = table_sheets(sheets, APPRAISAL_COLUMNS, "bảng thẩm định")
+    result.file_issues += sheet_issues
+    if not found:
         return result
-    result.sheet = ws.title
-    # A unit's name merged down over its criteria rows (the usual layout of a council's table) holds for each row.
-    result.file_issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in APPRAISAL_COLUMNS})
-    sheet = _Appraisal(
-        result,
-        path.name,
-        ws.title,
-        table.columns,
-        {name: get_column_letter(i + 1) for name, i in table.columns.items()},
-        matcher,
-        trees,
-        year,
-        index,
-    )
-    for r, row in enumerate(grid[table.header_row :], start=table.header_row + 1):
-        if any(cell_text(v) for v in row):
-            _appraisal_row(sheet, r, row)
+    result.sheets = [ws.title for ws, _, _ in found]
+    seen: dict[tuple[str, str], _Kept] = {}
+    conflicts: dict[tuple[str, str], list[_Kept]] = {}
+    for ws, grid, table in found:
+        result.sheet = ws.title  # the notes of a row (personal data masked) name the sheet being read
+        # A unit's name merged down over its criteria rows (the usual layout of a council's table) holds for each row.
+        result.file_issues += [
+            FormIssue(
+                i.rule,
+                f"Trang '{ws.title}', {i.reason[0].lower()}{i.reason[1:]}",
+                blocking=False,
+                row_number=i.row_number,
+                sheet=ws.title,
+            )
+            for i in fill_body_merges(ws, grid, table, {c.name: c.header for c in APPRAISAL_COLUMNS})
+        ]
+        sheet = _Appraisal(
+            result,
+            path.name,
+            ws.title,
+            table.columns,
+            {name: get_column_letter(i + 1) for name, i in table.columns.items()},
+            matcher,
+            trees,
+            year,
+            index,
+            seen,
+            conflicts,
+        )
+        for r, row in enumerate(grid[table.header_row :], start=table.header_row + 1):
+            if any(cell_text(v) for v in row):
+                _appraisal_row(sheet, r, row)
+    result.sheet = result.sheets[0]
+    _refuse_conflicts(result, seen, conflicts)
     if not result.rows and not result.rejects:
         result.file_issues.append(FileIssue("no_rows", "Bảng thẩm định không có dòng nào.", blocking=False))
     result.loadable = True
     return result
 
 
-def _appraisal_table(sheets: list[tuple[Any, list[list[Any]]]]) -> tuple[Any, Table | None, list[list[Any]]]:
-    """(sheet, table, grid) of the first sheet holding the appraisal table; (None, None, the last grid) if none."""
-    grid: list[list[Any]] = []
-    for sheet, grid in sheets:
-        table, _ = find_table(grid, APPRAISAL_COLUMNS, merges=merged_ranges(sheet))
-        if table is not None:
-            return sheet, table, grid
-    return None, None, grid
+@dataclass
+class _Kept:
+    """Where a (unit, criterion) of the appraisal was read, and what it gave."""
+
+    sheet: str
+    row: int
+    cell: str
+    points: float
+    unit_text: str
 
 
 @dataclass
 class _Appraisal:
-    """An appraisal table as its rows are read; ``seen``: the row of each (unit, criterion) already kept."""
+    """An appraisal sheet as its rows are read; ``seen``: where each (unit, criterion) was first read, on any sheet
+    of the file; ``conflicts``: the rows giving a (unit, criterion) other points on another sheet."""
 
     result: AppraisalResult
     file_name: str
@@ -1097,7 +1121,8 @@ class _Appraisal:
     trees: TreeSource | None
     year: int | None
     index: str
-    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    seen: dict[tuple[str, str], _Kept] = field(default_factory=dict)
+    conflicts: dict[tuple[str, str], list[_Kept]] = field(default_factory=dict)
 
 
 def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
@@ -1142,15 +1167,8 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     if not problems and unit_code is not None and code is not None and points is not None:
         problems += _appraisal_tree_problems(a, unit_code, code, points)
         if not problems and (unit_code, code) in a.seen:
-            problems.append(
-                (
-                    "duplicate_appraisal",
-                    "code",
-                    (f"{unit_code} / {code} đã thẩm định ở dòng {a.seen[(unit_code, code)]}; giữ dòng đầu tiên."),
-                    code,
-                )
-            )
-    if problems or unit_code is None or code is None:
+            problems.append(_repeated(a, unit_code, code, points, r, unit_text))
+    if problems or unit_code is None or code is None or points is None:
         a.result.rejects += [
             {
                 "file_name": a.file_name,
@@ -1167,7 +1185,7 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
             for rule, col, reason, shown in problems
         ]
         return
-    a.seen[(unit_code, code)] = r
+    a.seen[(unit_code, code)] = _Kept(title, r, f"{letter['points']}{r}", points, unit_text)
     if note == "decimal_comma":
         a.result.file_issues.append(
             FormIssue(
@@ -1191,6 +1209,71 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
             "source_row": r,
         }
     )
+
+
+def _repeated(a: _Appraisal, unit_code: str, code: str, points: float, r: int, unit_text: str) -> tuple[str, str, str, Any]:
+    """The reject of a (unit, criterion) read again. On the same sheet, or on another sheet with the same points, a
+    repeat: the first row is kept. On another sheet with other points, a contradiction between two parts of the
+    delivery (``conflicting_appraisal``): this row is rejected, and so is the first one once every sheet is read
+    (``_refuse_conflicts``); a further row of a contradicted pair is part of the contradiction, whatever it gives."""
+    kept = a.seen[(unit_code, code)]
+    if kept.sheet == a.title:
+        return ("duplicate_appraisal", "code", f"{unit_code} / {code} đã thẩm định ở dòng {kept.row}; giữ dòng đầu tiên.", code)
+    if abs(points - kept.points) <= _EPS and (unit_code, code) not in a.conflicts:
+        return (
+            "duplicate_appraisal",
+            "code",
+            (
+                f"{unit_code} / {code} đã thẩm định ở trang '{kept.sheet}', dòng {kept.row} cùng {_fmt(points)} điểm; "
+                "giữ dòng đầu tiên."
+            ),
+            code,
+        )
+    others = [kept, *a.conflicts.get((unit_code, code), [])]
+    a.conflicts.setdefault((unit_code, code), []).append(_Kept(a.title, r, f"{a.letter['points']}{r}", points, unit_text))
+    return ("conflicting_appraisal", "points", _conflict_reason(unit_code, code, (a.title, r, points), others), _fmt(points))
+
+
+def _conflict_reason(unit_code: str, code: str, this: tuple[str, int, float], others: list[_Kept]) -> str:
+    shown = "; ".join(f"trang '{o.sheet}', dòng {o.row} cho {_fmt(o.points)} điểm" for o in others)
+    return (
+        f"{unit_code} / {code}: trang '{this[0]}' cho {_fmt(this[2])} điểm, {shown}. Hai trang tính của cùng tệp thẩm "
+        "định cho điểm khác nhau: không dùng dòng nào (tiêu chí được tính như chưa thẩm định). Đề nghị Hội đồng thống "
+        "nhất một mức điểm rồi gửi lại tệp."
+    )
+
+
+def _refuse_conflicts(
+    result: AppraisalResult, seen: dict[tuple[str, str], _Kept], conflicts: dict[tuple[str, str], list[_Kept]]
+) -> None:
+    """The first row of a (unit, criterion) that another sheet gives other points: rejected too.
+
+    Why both rows and not the first, nor the whole file: the sheets of a delivery are its parts (one per group), so
+    their order says nothing about which points the council meant, and keeping either would publish a value it may
+    not have decided; refusing the file would leave every unit of both groups unappraised for one contradiction.
+    The criterion then counts as not appraised (the unit's total is marked provisional) and both rows, sheets and
+    cells are in the quarantine for the council to settle."""
+    if not conflicts:
+        return
+    refused = set(conflicts)
+    result.rows = [x for x in result.rows if (x["unit_code"], x["code"]) not in refused]
+    for (unit_code, code), others in conflicts.items():
+        kept = seen[(unit_code, code)]
+        result.rejects.append(
+            {
+                "file_name": result.file_name,
+                "sheet": kept.sheet,
+                "cell": kept.cell,
+                "row_number": kept.row,
+                "record_key": code,
+                "unit_code": unit_code,
+                "unit_name": kept.unit_text,
+                "rule": "conflicting_appraisal",
+                "reason": f"Trang '{kept.sheet}', ô {kept.cell}: "
+                + _conflict_reason(unit_code, code, (kept.sheet, kept.row, kept.points), others),
+                "value": _fmt(kept.points),
+            }
+        )
 
 
 def _appraisal_points_problems(points: float | None, bad: str | None, raw: Any) -> list[tuple[str, str, str, Any]]:

@@ -458,6 +458,32 @@ def table_sheet(
     A hidden sheet is never read: one holding the table is named in a note (``hidden_cells``), or refuses the file
     when no visible sheet holds it. Several visible sheets holding it refuse the file (``multiple_table_sheets``):
     which one is the delivery cannot be told, and the first is not necessarily it."""
+    found, missing, issues = table_sheets(sheets, columns, what)
+    if len(found) > 1:
+        names = ", ".join(f"'{ws.title}'" for ws, _, _ in found)
+        issues = [i for i in issues if i.rule != "hidden_cells"]  # the refusal says enough
+        issues.append(
+            FileIssue(
+                "multiple_table_sheets",
+                f"Có {len(found)} trang tính cùng chứa {what}: {names}; không nạp được tệp vì không biết trang nào là "
+                f"bản cần gửi. Đề nghị gửi {one_per_file} một tệp riêng, chỉ một trang tính có {what}.",
+            )
+        )
+        return None, [], None, [], issues
+    if found:
+        ws, grid, table = found[0]
+        return ws, grid, table, [], issues
+    return None, [], None, missing, issues
+
+
+def table_sheets(
+    sheets: list[tuple[Any, list[list[Any]]]], columns: tuple[Column, ...], what: str
+) -> tuple[list[tuple[Any, list[list[Any]], Table]], list[str], list[FileIssue]]:
+    """Every visible sheet holding the table, in workbook order: ([(sheet, grid, table), …], [], issues); when none
+    does, ([], the required labels missing from the sheet that came closest, issues with a blocking reason). A hidden
+    sheet is never read: one holding the table is named in a note (``hidden_cells``) beside the visible ones, or
+    refuses the file (``hidden_cells``) when no visible sheet holds it; no sheet holding it is ``missing_columns``.
+    Whether several visible sheets may make one delivery is the caller's to say (``table_sheet``: never)."""
     issues: list[FileIssue] = []
     found: list[tuple[Any, list[list[Any]], Table]] = []
     hidden: list[str] = []
@@ -471,16 +497,7 @@ def table_sheet(
         else:
             found.append((ws, grid, table))
     shown = ", ".join(f"'{t}'" for t in hidden)
-    if len(found) > 1:
-        names = ", ".join(f"'{ws.title}'" for ws, _, _ in found)
-        issues.append(
-            FileIssue(
-                "multiple_table_sheets",
-                f"Có {len(found)} trang tính cùng chứa {what}: {names}; không nạp được tệp vì không biết trang nào là "
-                f"bản cần gửi. Đề nghị gửi {one_per_file} một tệp riêng, chỉ một trang tính có {what}.",
-            )
-        )
-    elif hidden and not found:
+    if hidden and not found:
         issues.append(
             FileIssue(
                 "hidden_cells",
@@ -489,24 +506,22 @@ def table_sheet(
             )
         )
     elif hidden:
+        read = ", ".join(f"'{ws.title}'" for ws, _, _ in found)
         issues.append(
             FileIssue(
                 "hidden_cells",
-                f"Trang tính ẩn {shown} cũng chứa {what}: không đọc, chỉ đọc trang tính đang hiện '{found[0][0].title}'. "
+                f"Trang tính ẩn {shown} cũng chứa {what}: không đọc, chỉ đọc trang tính đang hiện {read}. "
                 "Đề nghị xóa trang tính không dùng.",
                 blocking=False,
             )
         )
-    if len(found) == 1:
-        ws, grid, table = found[0]
-        return ws, grid, table, [], issues
     missing = [] if found or hidden else (missing or [c.header for c in columns if c.required])
     if missing:
         names = ", ".join(f"'{h}'" for h in missing)
         issues.append(
             FileIssue("missing_columns", f"Không tìm thấy dòng tiêu đề của {what} (thiếu cột {names}); không nạp được tệp.")
         )
-    return None, [], None, missing, issues
+    return found, missing, issues
 
 
 def mask_free_text(

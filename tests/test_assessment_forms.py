@@ -612,3 +612,126 @@ def test_a_hidden_old_copy_of_the_table_is_not_read_and_two_visible_ones_refuse_
     refused = read_self_assessment(tmp_path / "two_visible.xlsx", trees, matcher, year=2026)
     (block,) = _blocking(refused)
     assert block[0] == "multiple_table_sheets" and not refused.rows
+
+
+# --- appraisal workbooks as councils keep them: hidden drafts, one sheet per group ---------------------------
+
+APPRAISAL_HEADER = ["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"]
+
+
+def _appraisal_workbook(path: Path, sheets: list[tuple[str, list[list[object]], bool]]) -> Path:
+    """The council's layout (par/tham_dinh/): a title and the council's name above the table on each sheet, then
+    Đơn vị | Mã tiêu chí | Điểm thẩm định | Nhận xét from row 4; ``sheets``: (title, rows, hidden)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows, hidden in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(["KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2026"])
+        ws.append(["Hội đồng thẩm định Chỉ số CCHC tỉnh Thái Nguyên"])
+        ws.append([])
+        ws.append(APPRAISAL_HEADER)
+        for row in rows:
+            ws.append(row)
+        if hidden:
+            ws.sheet_state = "hidden"
+    if all(hidden for _, _, hidden in sheets):  # Excel keeps one sheet visible: a cover note without the table
+        wb.create_sheet("Ghi chú")["A1"] = "Kết quả thẩm định ở trang sau."
+    wb.save(path)
+    return path
+
+
+def _par_trees(index: str, year: int, group: str):
+    from scoring.criteria import tree_for
+
+    return tree_for(index, year, group)
+
+
+def test_a_hidden_old_appraisal_sheet_is_never_read(tmp_path: Path, matcher) -> None:
+    """An old draft kept on a hidden first sheet (every point 0) was read instead of the visible appraisal, silently:
+    the visible sheet counts, the hidden one is named in a note; a file whose table is only on a hidden sheet is
+    refused, as a register or a progress report is."""
+    units = load_units("Thái Nguyên")
+    agency = next(u for u in units if u.code == "19.SCT")
+    draft = [[agency.name, "LV1.2", 0, "bản cũ"], [agency.name, "LV1.3", 0, "bản cũ"]]
+    current = [[agency.name, "LV1.2", 1.25, None], [agency.name, "LV1.3", 2.5, "Trừ 0,5 điểm."]]
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Bản cũ", draft, True), ("Kết quả thẩm định", current, False)])
+    result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
+    assert result.loadable and not result.rejects
+    assert [(r["code"], r["appraised_points"], r["sheet"], r["cell"]) for r in result.rows] == [
+        ("LV1.2", 1.25, "Kết quả thẩm định", "C5"),
+        ("LV1.3", 2.5, "Kết quả thẩm định", "C6"),
+    ]
+    (note,) = [i for i in result.file_issues if i.rule == "hidden_cells"]
+    assert not note.blocking and "'Bản cũ'" in note.reason and "'Kết quả thẩm định'" in note.reason
+    only_hidden = _appraisal_workbook(tmp_path / "tham_dinh_2026_an.xlsx", [("Kết quả thẩm định", current, True)])
+    refused = read_appraisal(only_hidden, matcher, trees=_par_trees, year=2026)
+    assert not refused.loadable and not refused.rows
+    assert [(i.rule, i.blocking) for i in refused.file_issues] == [("hidden_cells", True)]
+    assert "trang tính ẩn 'Kết quả thẩm định'" in refused.file_issues[0].reason
+
+
+def test_an_appraisal_kept_as_one_sheet_per_group_is_read_whole(tmp_path: Path, matcher) -> None:
+    """A council's usual layout: 'Sở, ban, ngành' and 'Xã, phường' on two visible sheets. Both are parts of the one
+    appraisal (only the first was read, the communes' rows dropped in silence): every row of each sheet is read,
+    keeping its sheet and real row, and a rejected row names its own sheet and cell."""
+    units = load_units("Thái Nguyên")
+    agency = next(u for u in units if u.code == "19.SCT")
+    commune = next(u for u in units if u.group == "commune")
+    ward = next(u for u in units if u.group == "ward")
+    agencies = [[agency.name, "LV1.2", 1.25, None], [agency.name, "LV1.3", 2.5, None]]
+    local = [
+        [commune.name, "LV1.2", 1.5, None],  # row 5
+        [ward.name, "LV1.3", "2,75", None],  # a decimal comma: a note naming this sheet
+        ["Xã Không Tồn Tại", "LV1.2", 1, None],  # row 7: rejected on this sheet
+        [ward.name, None, 1, None],  # row 8: no criterion code
+    ]
+    path = _appraisal_workbook(
+        tmp_path / "tham_dinh_2026.xlsx", [("Sở, ban, ngành", agencies, False), ("Xã, phường", local, False)]
+    )
+    result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
+    assert result.loadable
+    assert [(r["unit_code"], r["code"], r["appraised_points"], r["sheet"], r["source_row"]) for r in result.rows] == [
+        (agency.code, "LV1.2", 1.25, "Sở, ban, ngành", 5),
+        (agency.code, "LV1.3", 2.5, "Sở, ban, ngành", 6),
+        (commune.code, "LV1.2", 1.5, "Xã, phường", 5),
+        (ward.code, "LV1.3", 2.75, "Xã, phường", 6),
+    ]
+    assert sorted((r["rule"], r["sheet"], r["row_number"]) for r in result.rejects) == [
+        ("missing_code", "Xã, phường", 8),
+        ("unknown_unit", "Xã, phường", 7),
+    ]
+    assert all(r["reason"].startswith(f"Trang 'Xã, phường', ô {r['cell']}: ") for r in result.rejects)
+    (comma,) = [i for i in result.file_issues if i.rule == "decimal_comma"]
+    assert comma.sheet == "Xã, phường" and comma.reason.startswith("Trang 'Xã, phường', ô C6:")
+    assert not any(i.blocking for i in result.file_issues)
+
+
+def test_two_appraisal_sheets_giving_one_criterion_different_points_refuse_both_rows(tmp_path: Path, matcher) -> None:
+    """The same unit and criterion on two visible sheets: with the same points a repeat (the second row rejected as a
+    duplicate, as within a sheet); with different points neither can be chosen (the sheets' order says nothing about
+    which is right), so both rows are rejected naming both sheets, and the unit's other rows still load."""
+    units = load_units("Thái Nguyên")
+    agency = next(u for u in units if u.code == "19.SCT")
+    commune = next(u for u in units if u.group == "commune")
+    first = [[agency.name, "LV1.2", 1.25, None], [commune.name, "LV1.2", 1.5, None], [commune.name, "LV1.3", 3, None]]
+    second = [[commune.name, "LV1.2", 1.5, None], [commune.name, "LV1.3", 2, "bản sửa"], [commune.name, "LV2.1", 3, None]]
+    path = _appraisal_workbook(
+        tmp_path / "tham_dinh_2026.xlsx", [("Sở, ban, ngành", first, False), ("Xã, phường", second, False)]
+    )
+    result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
+    assert result.loadable
+    assert [(r["unit_code"], r["code"], r["appraised_points"], r["sheet"]) for r in result.rows] == [
+        (agency.code, "LV1.2", 1.25, "Sở, ban, ngành"),
+        (commune.code, "LV1.2", 1.5, "Sở, ban, ngành"),
+        (commune.code, "LV2.1", 3.0, "Xã, phường"),
+    ]
+    assert sorted((r["rule"], r["sheet"], r["cell"]) for r in result.rejects) == [
+        ("conflicting_appraisal", "Sở, ban, ngành", "C7"),
+        ("conflicting_appraisal", "Xã, phường", "C6"),
+        ("duplicate_appraisal", "Xã, phường", "B5"),
+    ]
+    conflicts = [r for r in result.rejects if r["rule"] == "conflicting_appraisal"]
+    assert all("'Sở, ban, ngành'" in r["reason"] and "'Xã, phường'" in r["reason"] for r in conflicts)
+    assert all(r["unit_code"] == commune.code and r["record_key"] == "LV1.3" for r in conflicts)
+    duplicate = next(r for r in result.rejects if r["rule"] == "duplicate_appraisal")
+    assert "trang 'Sở, ban, ngành', dòng 6" in duplicate["reason"]

@@ -171,3 +171,40 @@ def test_a_number_with_a_thousands_group_and_a_share_as_a_fraction_are_rejected_
     assert rejects["HT.1"][0] == "fraction_as_percent" and "94,7" in rejects["HT.1"][1]
     rows = {r["code"]: r["self_answer"] for r in result.rows}
     assert rows == {"NT.3": "1,5", "HT.2": "0,5%", "NL.2": "0", "NL.3": "94,7", "TC.3": "0,5"}
+
+
+def test_a_dti_form_dated_in_a_year_to_come_does_not_stay_the_newest(tmp_path, agency):
+    """DTI forms are ordered as PAR forms, by 'Ngày lập phiếu': a typo year (2062) on the first form made it the
+    newest for ever. A date after the file's arrival is not trusted: the correction sent later counts, with a note."""
+    import os
+
+    import duckdb
+
+    from warehouse.par import load_assessment_inputs
+    from warehouse.schema import ensure_schema
+
+    folder = tmp_path / "inbox" / "dti" / "tu_danh_gia"
+    folder.mkdir(parents=True)
+    names = ("dti_2026_stp_lan_1.xlsx", "dti_2026_stp_lan_2.xlsx")
+    for n, (name, written, answer) in enumerate(
+        zip(names, (datetime(2062, 11, 9), datetime(2026, 11, 20)), ("có", "không"), strict=True)
+    ):
+        work = tmp_path / f"form_{n}"
+        work.mkdir()
+        wb = openpyxl.load_workbook(_form(work, agency, {"NT.2": answer}))
+        wb.active["B8"] = written
+        wb.save(folder / name)
+        arrived = datetime(2026, 11, 20, 9 + n).timestamp()
+        os.utime(folder / name, (arrived, arrived))
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_assessment_inputs(
+        con, tmp_path / "inbox", YEAR, matcher_for("Thái Nguyên"), datetime(2026, 11, 27, 8), frozenset({YEAR}), "dti"
+    )
+    current = con.execute(
+        """SELECT s.source_file, a.self_answer FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
+           WHERE NOT s.superseded AND a.code = 'NT.2'"""
+    ).fetchall()
+    assert current == [(names[1], "không")]
+    (note,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'future_form_date'").fetchall()
+    assert note[0] == names[0] and "09/11/2062" in note[1] and names[0] in note[1]

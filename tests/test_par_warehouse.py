@@ -441,3 +441,59 @@ def test_a_yearly_file_named_with_a_year_no_run_reads_is_reported_once(tmp_path)
     (survey_dir / "khao_sat_2025_bo_sung.csv").rename(survey_dir / "khao_sat_2026_bo_sung.csv")
     survey = load(datetime(2026, 11, 30))["par_survey"]
     assert [n for n, *_ in survey[0]] == [] and [x[:2] for x in survey[1]] == [("khao_sat_2026_bo_sung.csv", "loaded")]
+
+
+@pytest.mark.parametrize(
+    ("dates", "rule", "noted", "shown"),
+    [
+        # the first form's year typed 2062 for 2026: it stayed the newest for ever, the correction superseded
+        ((datetime(2062, 11, 9), datetime(2026, 11, 20)), "future_form_date", 0, "09/11/2062"),
+        # 26/11 for 16/11 on a form received on 20/11: later than the correction's 20/11 although sent before it
+        ((datetime(2026, 11, 26), datetime(2026, 11, 20)), "future_form_date", 0, "26/11/2026"),
+        # the correction dated 2016: older than every form, it could never replace the first one
+        ((datetime(2026, 11, 13), datetime(2016, 11, 20)), "form_date_outside_year", 1, "20/11/2016"),
+    ],
+)
+def test_a_form_date_that_cannot_be_true_does_not_decide_which_form_counts(tmp_path, dates, rule, noted, shown):
+    """'Ngày lập phiếu' after the day its file was received, or outside the assessed year and the next one, is a typo:
+    the form is ordered by its arrival instead (the correction sent an hour later counts), and a note names the file
+    and the date."""
+    import os
+
+    from openpyxl import load_workbook
+
+    from common.units import matcher_for
+    from forms.assessment_forms import write_blank_form
+
+    unit = next(u for u in load_units("Thái Nguyên") if u.code == AGENCY)
+    tree = tree_for("par", 2026, "agency")
+    leaf = next(n for n in tree.leaves if n.method == "self")
+    folder = tmp_path / "inbox" / "par" / "tu_danh_gia"
+    folder.mkdir(parents=True)
+    blank = write_blank_form(tmp_path / "blank.xlsx", tree, unit, 2026)
+    names = ("tu_danh_gia_2026_skhcn_lan_1.xlsx", "tu_danh_gia_2026_skhcn_lan_2.xlsx")
+    for n, (name, points, written) in enumerate(zip(names, (leaf.max_points, 0), dates, strict=True)):
+        wb = load_workbook(blank)
+        ws = wb.active
+        ws["B8"] = written
+        row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
+        ws.cell(row, 4, points)
+        ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
+        wb.save(folder / name)
+        arrived = datetime(2026, 11, 20, 9 + n).timestamp()  # the correction an hour after the first form
+        os.utime(folder / name, (arrived, arrived))
+    con = duckdb.connect()
+    ensure_schema(con)
+    par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+    kept = con.execute(
+        """SELECT s.source_file, a.self_points FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
+           WHERE NOT s.superseded AND a.code = ?""",
+        [leaf.code],
+    ).fetchall()
+    assert kept == [(names[1], 0)]
+    (superseded,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
+    assert superseded[0] == names[0] and names[1] in superseded[1]
+    (note,) = con.execute("SELECT file_name, blocking, reason FROM file_issues WHERE rule = ?", [rule]).fetchall()
+    assert note[0] == names[noted] and not note[1]
+    assert names[noted] in note[2] and shown in note[2] and "Ngày lập phiếu" in note[2]
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule LIKE '%form_date%'").fetchone() == (1,)

@@ -15,7 +15,7 @@ from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import rank_within
-from sources.assessment_forms import folder_of
+from sources.assessment_forms import FormResult, folder_of
 from sources.csvfiles import FileIssue, ReadResult
 from sources.intake import still_being_written
 from sources.table_files import TABLE_SUFFIXES
@@ -111,19 +111,25 @@ def load_assessment_inputs(
                                  WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
             [year, index, kept_forms],
         ).fetchall()
-        orders = {
-            p.name: form_order(r.submitted_on, first_loaded_at(con, form_source, p.name, r.sha256, now), modified_at(p), p.name)
-            for p, r in usable
-        }
+        arrivals = {p.name: first_loaded_at(con, form_source, p.name, r.sha256, now) for p, r in usable}
+        # A 'Ngày lập phiếu' that cannot be true (a typo year) is noted and replaced by the day the file was received.
+        dates = {p.name: _form_date(p, r, year, _received(arrivals[p.name], modified_at(p))) for p, r in usable}
+        orders = {p.name: form_order(dates[p.name], arrivals[p.name], modified_at(p), p.name) for p, r in usable}
         # (a TIMESTAMP column: the date of submitted_at; a kept form arrived when it first loaded)
         earlier = [
-            (u, form_order(d.date() if isinstance(d, datetime) else d, a or now, datetime.min, n)) for u, d, n, a in earlier
+            (
+                u,
+                form_order(
+                    trusted_form_date(d.date() if isinstance(d, datetime) else d, year, a or now)[0], a or now, datetime.min, n
+                ),
+            )
+            for u, d, n, a in earlier
         ]
         latest: dict[str, FormOrder] = {}
         for unit, order in [*((r.unit_code, orders[p.name]) for p, r in usable), *earlier]:
             latest[unit] = max(latest.get(unit, order), order)
         _note_superseded(usable, orders, latest)
-        submissions, selfs = _submission_rows(forms, usable, orders, latest, year, index, now)
+        submissions, selfs = _submission_rows(forms, usable, orders, latest, year, index, now, dates)
         for table, kept in (
             ("stg_assessment_submission", kept_forms),
             ("stg_assessment_self", kept_forms),
@@ -244,6 +250,53 @@ def form_order(submitted: date | None, arrived: datetime, modified: datetime, na
     return (submitted or arrived.date(), arrived, modified, name)
 
 
+def trusted_form_date(submitted: date | None, year: int, received: datetime) -> tuple[date | None, str | None]:
+    """(the 'Ngày lập phiếu' a form of ``year`` may be ordered by, None; or None, the rule saying why not). A date
+    after the day the file was received (``future_form_date``), or outside the assessed year and the next one when
+    the appraisal is done (``form_date_outside_year``), is a typo: trusted, 09/11/2062 made the form the newest for
+    ever (no correction could replace it) and 20/11/2016 the oldest (it could replace nothing). Such a form counts
+    from the day its file was received (``_form_date``)."""
+    if submitted is None:
+        return None, None
+    if submitted > received.date():
+        return None, "future_form_date"
+    if submitted.year not in (year, year + 1):
+        return None, "form_date_outside_year"
+    return submitted, None
+
+
+def _received(arrived: datetime, modified: datetime) -> datetime:
+    """When a form's file was received: the first load of its content, or its time on disk when earlier (a file
+    saved days before this run first saw it); never after the run's now (``arrived`` is at most that)."""
+    return min(arrived, modified) if modified != datetime.min else arrived
+
+
+def _form_date(path: Path, result: FormResult, year: int, received: datetime) -> date | None:
+    """The date a usable form is ordered by: its 'Ngày lập phiếu' (None when missing or unreadable), or when that
+    cannot be true (``trusted_form_date``) the day its file was received, with a note naming the file, the cell and
+    the date (as progress reports say ``future_report_date``)."""
+    submitted = result.submitted_on
+    trusted, rule = trusted_form_date(submitted, year, received)
+    if rule is None or submitted is None:
+        return trusted
+    where = f", trang '{result.sheet}', ô {result.submitted_cell}" if result.sheet and result.submitted_cell else ""
+    why = (
+        f"sau ngày nhận tệp {received:%d/%m/%Y}"
+        if rule == "future_form_date"
+        else f"không thuộc năm đánh giá {year} hay năm {year + 1}"
+    )
+    result.file_issues.append(
+        FileIssue(
+            rule,
+            f"Tệp '{path.name}'{where}: 'Ngày lập phiếu' {submitted:%d/%m/%Y} {why}; ngày này không được dùng để xác "
+            f"định phiếu lập sau, phiếu được xếp theo ngày nhận tệp ({received:%d/%m/%Y}). Đề nghị đơn vị kiểm tra lại "
+            "ngày lập phiếu.",
+            blocking=False,
+        )
+    )
+    return received.date()
+
+
 def _note_superseded(usable: list, orders: dict[str, FormOrder], latest: dict[str, FormOrder]) -> None:
     """Each usable form that is not its unit's latest says which form replaced it (a note, in file_issues)."""
     for p, r in usable:
@@ -267,9 +320,11 @@ def _submission_rows(
     year: int,
     index: str,
     now: datetime,
+    dates: dict[str, date | None],
 ) -> tuple[list[dict], list[dict]]:
     """(stg_assessment_submission rows, stg_assessment_self rows) of the forms naming a unit; a form is superseded
-    unless it is usable and its unit's latest."""
+    unless it is usable and its unit's latest. ``dates``: the date each usable form is ordered by (``_form_date``),
+    stored as its ``submitted_at`` so a kept form is ordered the same way by later runs."""
     submissions: list[dict] = []
     selfs: list[dict] = []
     for p, r in forms:
@@ -284,7 +339,7 @@ def _submission_rows(
                 "unit_code": r.unit_code,
                 "year": year,
                 "index_code": index,
-                "submitted_at": r.submitted_on,
+                "submitted_at": dates.get(p.name, r.submitted_on),
                 "difficulties": r.difficulties,
                 "proposals": r.proposals,
                 "hard_errors": hard,
