@@ -1212,21 +1212,18 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
 
 
 def _repeated(a: _Appraisal, unit_code: str, code: str, points: float, r: int, unit_text: str) -> tuple[str, str, str, Any]:
-    """The reject of a (unit, criterion) read again. On the same sheet, or on another sheet with the same points, a
-    repeat: the first row is kept. On another sheet with other points, a contradiction between two parts of the
-    delivery (``conflicting_appraisal``): this row is rejected, and so is the first one once every sheet is read
-    (``_refuse_conflicts``); a further row of a contradicted pair is part of the contradiction, whatever it gives."""
+    """The reject of a (unit, criterion) read again. With the same points, on this sheet or another, a repeat: the
+    first row is kept. With other points, a contradiction (``conflicting_appraisal``): which value the council meant
+    cannot be told, whether the rows are on one sheet or on two parts of the delivery, so this row is rejected, and
+    so is the first one once every sheet is read (``_refuse_conflicts``); a further row of a contradicted pair is part
+    of the contradiction, whatever it gives."""
     kept = a.seen[(unit_code, code)]
-    if kept.sheet == a.title:
-        return ("duplicate_appraisal", "code", f"{unit_code} / {code} đã thẩm định ở dòng {kept.row}; giữ dòng đầu tiên.", code)
     if abs(points - kept.points) <= _EPS and (unit_code, code) not in a.conflicts:
+        where = f"dòng {kept.row}" if kept.sheet == a.title else f"trang '{kept.sheet}', dòng {kept.row}"
         return (
             "duplicate_appraisal",
             "code",
-            (
-                f"{unit_code} / {code} đã thẩm định ở trang '{kept.sheet}', dòng {kept.row} cùng {_fmt(points)} điểm; "
-                "giữ dòng đầu tiên."
-            ),
+            f"{unit_code} / {code} đã thẩm định ở {where} cùng {_fmt(points)} điểm; giữ dòng đầu tiên.",
             code,
         )
     others = [kept, *a.conflicts.get((unit_code, code), [])]
@@ -1237,9 +1234,9 @@ def _repeated(a: _Appraisal, unit_code: str, code: str, points: float, r: int, u
 def _conflict_reason(unit_code: str, code: str, this: tuple[str, int, float], others: list[_Kept]) -> str:
     shown = "; ".join(f"trang '{o.sheet}', dòng {o.row} cho {_fmt(o.points)} điểm" for o in others)
     return (
-        f"{unit_code} / {code}: trang '{this[0]}' cho {_fmt(this[2])} điểm, {shown}. Hai trang tính của cùng tệp thẩm "
-        "định cho điểm khác nhau: không dùng dòng nào (tiêu chí được tính như chưa thẩm định). Đề nghị Hội đồng thống "
-        "nhất một mức điểm rồi gửi lại tệp."
+        f"{unit_code} / {code}: trang '{this[0]}', dòng {this[1]} cho {_fmt(this[2])} điểm, {shown}. Cùng tệp thẩm "
+        "định cho tiêu chí này hai mức điểm khác nhau: không dùng dòng nào (tiêu chí được tính như chưa thẩm định). Đề "
+        "nghị Hội đồng thống nhất một mức điểm rồi gửi lại tệp."
     )
 
 

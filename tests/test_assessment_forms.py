@@ -460,25 +460,29 @@ def test_read_appraisal(tmp_path: Path, trees, matcher, commune) -> None:
     ws.append(["Xã Không Tồn Tại", "LV1.1", 1, None])
     ws.append([commune.name, "LV1.2", "khá", None])
     ws.append([commune.name, "LV1.3", 3, None])  # above 1.5
-    ws.append([commune.name, "LV1.1", 1, None])  # twice
+    ws.append([commune.name, "LV1.1", 1, None])  # twice, other points: which one the council meant is unknown
     ws.append([commune.name, None, 1, None])
     ws.append([commune.name, "LV1", 2, None])  # a group: appraised per criterion, not as a whole
+    ws.append([ward.code, "LV1.4", 0.75, None])  # twice, the same points: a repeat
     path = tmp_path / "tham_dinh.xlsx"
     wb.save(path)
     result = read_appraisal(path, matcher, trees=trees, year=2026)
     assert result.loadable
     assert [(r["unit_code"], r["code"], r["appraised_points"], r["comment"], r["cell"]) for r in result.rows] == [
-        (commune.code, "LV1.1", 1.5, "Trừ 0,25 điểm: kế hoạch ban hành chậm.", "C3"),
         (ward.code, "LV1.4", 0.75, None, "C4"),
     ]
     assert _rejects(result) == [
-        ("duplicate_appraisal", "Thẩm định", "B8"),
+        ("conflicting_appraisal", "Thẩm định", "C3"),
+        ("conflicting_appraisal", "Thẩm định", "C8"),
+        ("duplicate_appraisal", "Thẩm định", "B11"),
         ("missing_code", "Thẩm định", "B9"),
         ("not_a_number", "Thẩm định", "C6"),
         ("not_leaf_criterion", "Thẩm định", "B10"),
         ("score_above_max", "Thẩm định", "C7"),
         ("unknown_unit", "Thẩm định", "A5"),
     ]
+    conflict = next(r for r in result.rejects if r["rule"] == "conflicting_appraisal" and r["cell"] == "C8")
+    assert "dòng 8 cho 1 điểm" in conflict["reason"] and "dòng 3 cho 1,5 điểm" in conflict["reason"]
     assert [(i.rule, i.cell) for i in result.file_issues] == [("decimal_comma", "C4")]
     without_trees = read_appraisal(path, matcher)
     assert "score_above_max" not in {r["rule"] for r in without_trees.rejects}
