@@ -117,6 +117,19 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
     """Two forms of one unit: the one sent later is its form, also when its 'Ngày lập phiếu' is unreadable (it
     counted as the oldest) or unchanged in a copy Windows named '… (2).xlsx' (it sorted first by name); the first
     one says which form replaced it."""
+    names = (
+        "tu_danh_gia_skhcn.xlsx",
+        "tu_danh_gia_skhcn_sua.xlsx" if case == "unreadable date" else "tu_danh_gia_skhcn (2).xlsx",
+    )
+    written = (datetime(2026, 11, 13), "20-11-2026" if case == "unreadable date" else datetime(2026, 11, 13))
+    con = _two_forms_sent_an_hour_apart(tmp_path, names, written)
+    (note,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
+    assert note[0] == names[0] and names[1] in note[1]
+
+
+def _two_forms_sent_an_hour_apart(tmp_path, names: tuple[str, str], written: tuple) -> duckdb.DuckDBPyConnection:
+    """One agency's two self-assessment forms arriving on 20/11/2026 at 9:00 and 10:00 (full points, then 0 on one
+    criterion), their 'Ngày lập phiếu' as ``written``, loaded; asserts that the second is the one counted."""
     import os
 
     from openpyxl import load_workbook
@@ -130,19 +143,15 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
     folder = tmp_path / "inbox" / "par" / "tu_danh_gia"
     folder.mkdir(parents=True)
     blank = write_blank_form(tmp_path / "blank.xlsx", tree, unit, 2026)
-    names = (
-        "tu_danh_gia_skhcn.xlsx",
-        "tu_danh_gia_skhcn_sua.xlsx" if case == "unreadable date" else "tu_danh_gia_skhcn (2).xlsx",
-    )
-    for n, (name, points) in enumerate(zip(names, (leaf.max_points, 0), strict=True)):
+    for n, (name, points, date_written) in enumerate(zip(names, (leaf.max_points, 0), written, strict=True)):
         wb = load_workbook(blank)
         ws = wb.active
-        ws["B8"] = "20-11-2026" if case == "unreadable date" and n == 1 else datetime(2026, 11, 13)
+        ws["B8"] = date_written
         row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
         ws.cell(row, 4, points)
         ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
         wb.save(folder / name)
-        arrived = datetime(2026, 11, 20, 9 + n).timestamp()  # the second an hour after the first, a week after 13/11
+        arrived = datetime(2026, 11, 20, 9 + n).timestamp()
         os.utime(folder / name, (arrived, arrived))
     con = duckdb.connect()
     ensure_schema(con)
@@ -153,8 +162,7 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
         [leaf.code],
     ).fetchall()
     assert kept == [(names[1], 0)]
-    (note,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
-    assert note[0] == names[0] and names[1] in note[1]
+    return con
 
 
 def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ignored(tmp_path):
@@ -458,39 +466,8 @@ def test_a_form_date_that_cannot_be_true_does_not_decide_which_form_counts(tmp_p
     """'Ngày lập phiếu' after the day its file was received, or outside the assessed year and the next one, is a typo:
     the form is ordered by its arrival instead (the correction sent an hour later counts), and a note names the file
     and the date."""
-    import os
-
-    from openpyxl import load_workbook
-
-    from common.units import matcher_for
-    from forms.assessment_forms import write_blank_form
-
-    unit = next(u for u in load_units("Thái Nguyên") if u.code == AGENCY)
-    tree = tree_for("par", 2026, "agency")
-    leaf = next(n for n in tree.leaves if n.method == "self")
-    folder = tmp_path / "inbox" / "par" / "tu_danh_gia"
-    folder.mkdir(parents=True)
-    blank = write_blank_form(tmp_path / "blank.xlsx", tree, unit, 2026)
     names = ("tu_danh_gia_2026_skhcn_lan_1.xlsx", "tu_danh_gia_2026_skhcn_lan_2.xlsx")
-    for n, (name, points, written) in enumerate(zip(names, (leaf.max_points, 0), dates, strict=True)):
-        wb = load_workbook(blank)
-        ws = wb.active
-        ws["B8"] = written
-        row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
-        ws.cell(row, 4, points)
-        ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
-        wb.save(folder / name)
-        arrived = datetime(2026, 11, 20, 9 + n).timestamp()  # the correction an hour after the first form
-        os.utime(folder / name, (arrived, arrived))
-    con = duckdb.connect()
-    ensure_schema(con)
-    par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
-    kept = con.execute(
-        """SELECT s.source_file, a.self_points FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
-           WHERE NOT s.superseded AND a.code = ?""",
-        [leaf.code],
-    ).fetchall()
-    assert kept == [(names[1], 0)]
+    con = _two_forms_sent_an_hour_apart(tmp_path, names, dates)
     (superseded,) = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_form'").fetchall()
     assert superseded[0] == names[0] and names[1] in superseded[1]
     (note,) = con.execute("SELECT file_name, blocking, reason FROM file_issues WHERE rule = ?", [rule]).fetchall()
