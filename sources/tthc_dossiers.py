@@ -347,6 +347,11 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
     # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
     # DuckDB's %Y also takes a year of one to three digits ('05/01/26' is the year 26): such a date does not type.
     parsed = {c: f"coalesce(try_strptime(s.{c}, '{first}'), try_strptime(trim(s.{c}), {formats}))" for c in fmt.datetime_columns}
+    # A due date written without a time ('05/01/2026') is due by the end of that day, not at its first second: read
+    # as midnight, a dossier finished at 10:00 on its due day counted as late (as petitions' deadlines, 23:59:59).
+    if "due_at" in parsed:
+        due = parsed["due_at"]
+        parsed["due_at"] = f"(CASE WHEN contains(s.due_at, ':') THEN {due} ELSE {due} + INTERVAL {END_OF_DAY} SECOND END)"
     dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in parsed.items()}
     vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
     # Digits only (an amount may group thousands by '.' or ','): a cast alone takes '1.5' (as 2), '1e3', '0x10', '1_000'.
@@ -538,6 +543,9 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
             centre_limit=str(CENTRE_LIMIT),
         )
     )
+
+
+END_OF_DAY = 86399  # seconds from a day's first second to its last (23:59:59)
 
 
 # A real dossier code is ~30 characters: one far longer is a pasted document or a broken export, no key to load a
