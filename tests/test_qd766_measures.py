@@ -144,7 +144,8 @@ DOSSIERS = [
         reused=True,
         synced=True,
     ),
-    D("D6", "2.0003", WARD, "direct", T(2026, 3, 9, 8), T(2026, 3, 12, 17), None, "withdrawn"),
+    # withdrawn, and disliked: out of 5.4 as out of its denominator (counted, its dislike took a point from the rest)
+    D("D6", "2.0003", WARD, "direct", T(2026, 3, 9, 8), T(2026, 3, 12, 17), None, "withdrawn", rating="dissatisfied"),
     D(
         "D7",
         "2.0002",
@@ -267,7 +268,7 @@ def test_counts_measured_from_hand_rows(con):
         citizen_data=3,
         citizen_data_formalities=3,
         formalities_with_dossiers=3,
-        dissatisfied=1,
+        dissatisfied=1,  # D2 (late and disliked); not the withdrawn D6
         petitions=3,
         petitions_on_time=2,
         petitions_satisfied=2,  # PK2 refused after its 2-day deadline and disliked

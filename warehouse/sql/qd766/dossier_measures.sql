@@ -27,7 +27,8 @@ WITH by_month AS (
         count(*) FILTER (WHERE reused_data) AS reused,
         count(*) FILTER (WHERE reused_data AND channel = 'online') AS personal_store,
         count(*) FILTER (WHERE citizen_data_used) AS citizen_data,
-        count(*) FILTER (WHERE status IN ('completed', 'returned', 'refused', 'withdrawn') AND satisfaction = 'dissatisfied')
+        -- dislikes of the dossiers 5.4 is a share of (a withdrawn dossier is out of `received`, so out of this too)
+        count(*) FILTER (WHERE status IN ('completed', 'returned', 'refused') AND satisfaction = 'dissatisfied')
             AS dissatisfied
     FROM fct_dossier AS f
     WHERE f.received_at <= $as_of AND date_trunc('month', f.received_at)::DATE IN (SELECT month FROM _period_months)
