@@ -28,6 +28,7 @@ from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from common.db import rows_as_dicts
 from common.periods import Period, period_containing
 from documents.make_template import TASK_REPORT_TEMPLATE
+from scoring.rounding import round_half_up
 from workbooks.excel import frame_records, is_missing
 from workbooks.tasks import (
     NO_REPORT,
@@ -103,7 +104,7 @@ def _number(value: float | None) -> str:
 
 
 def _rate(on_time: int, due: int) -> float | None:
-    return round(100 * on_time / due, 1) if due else None
+    return round_half_up(100 * on_time / due, 1) if due else None
 
 
 def _day(value: Any) -> str:

@@ -26,6 +26,7 @@ from scoring.methodology_schema import (
 from scoring.methodology_schema import (
     LOCAL_MEASURES as LOCAL_MEASURES,  # re-exported: the counts a file may name, declared with the file shape
 )
+from scoring.rounding import round_half_up
 from scoring.rules import Rule, points, ratio
 
 METHODOLOGY_DIR = Path(__file__).resolve().parent.parent / "methodology" / "qd766"
@@ -324,8 +325,8 @@ def score_measures(
                         "indicator_code": ind.code,
                         "numerator": num,
                         "denominator": den,
-                        "ratio": None if r is None else round(r, 2),
-                        "score": None if pts is None or ind.rule.kind == "info" else round(pts, 2),
+                        "ratio": None if r is None else round_half_up(r, 2),
+                        "score": None if pts is None or ind.rule.kind == "info" else round_half_up(pts, 2),
                         "max_score": ind.rule.max_points,
                         "rule": ind.rule.stored_word,
                         "source": "portal"
@@ -345,7 +346,7 @@ def score_measures(
             if group_score is not None:
                 total += group_score
                 evaluated_max += g.max_points
-        unit["total"] = round(total, 2)
+        unit["total"] = round_half_up(total, 2)
         unit["evaluated_max"] = evaluated_max
         unit["complete"] = math.isclose(evaluated_max, m.max_points)
         unit_rows.append(unit)
@@ -356,8 +357,8 @@ def group_total(group: Group, raw_points: Iterable[float]) -> float:
     """A group's score as the portal totals it: a tree group rounds its sum once; an evaluation group adds its
     metrics' rounded scores."""
     if group.shape == "tree":
-        return round(sum(raw_points), 2)
-    return round(sum(round(p, 2) for p in raw_points), 2)
+        return round_half_up(sum(raw_points), 2)
+    return round_half_up(sum(round_half_up(p, 2) for p in raw_points), 2)
 
 
 # --- reconciliation of portal snapshots --------------------------------------------------------------------
@@ -425,7 +426,7 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
             complete = False
             continue
         pts = points(ind.rule, num, den)
-        recomputed = None if pts is None else round(pts, 2)
+        recomputed = None if pts is None else round_half_up(pts, 2)
         if group.shape == "tree":
             status = "computed" if recomputed is not None else "missing_data"
             if pts is None:
@@ -467,7 +468,7 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
 
 
 def _difference(portal: float | None, recomputed: float | None) -> float | None:
-    return None if portal is None or recomputed is None else round(recomputed - portal, 2)
+    return None if portal is None or recomputed is None else round_half_up(recomputed - portal, 2)
 
 
 def _row(

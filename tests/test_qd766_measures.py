@@ -406,3 +406,32 @@ def test_unknown_inputs_stay_unknown_never_zero(con):
         ).fetchall()
     )
     assert sources["1.4"] == sources["3.5a"] == sources["4.x"] == "missing" and sources["3.6"] == "local"
+
+
+def test_points_are_rounded_half_up_as_the_published_tables(con):
+    """16 dossiers of a ward in March, 1 using the citizen's data (4.5b = 2 × 1/16 = 0.125) and 3 with an electronic
+    result (4.1 = 6 × 3/16 = 1.125): 0.13 and 1.13, half up as the PAR and DTI points (scoring/rounding.py); Python's
+    round() gave 0.12 and 1.12."""
+    for i in range(16):
+        row = D(f"R{i}", "2.0003", OTHER_WARD, "direct", T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+        row |= {"citizen_data_used": i == 0, "electronic_result": i < 3}
+        columns = {
+            **row,
+            "is_finished": True,
+            "updated_at": row["completed_at"],
+            "first_export_date": row["received_at"].date(),
+            "last_export_date": AS_OF.date(),
+            "version_count": 1,
+        }
+        con.execute(
+            f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
+        )
+    store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
+    scores = dict(
+        con.execute(
+            """SELECT indicator_code, score FROM mart_qd766_indicator WHERE unit_code = ? AND period_label = '2026-M03'
+               AND indicator_code IN ('4.1', '4.5b')""",
+            [OTHER_WARD],
+        ).fetchall()
+    )
+    assert scores == {"4.1": 1.13, "4.5b": 0.13}

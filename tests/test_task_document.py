@@ -378,3 +378,10 @@ def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, m
         body = "\n".join(p.text for p in doc.paragraphs)
         assert "Kế hoạch số 123/KH-SKHCN ngày 30/12/2025" in body
         assert ("sửa đổi, bổ sung lần 1 ngày 15/06/2026" in body) == (q > 1)
+
+
+def test_the_on_time_rate_is_rounded_half_up():
+    """13 of 16 tasks on time is 81.25 %: printed 81,3 % as the published tables round, not Python's 81,2 %."""
+    from documents.task_report import _rate
+
+    assert (_rate(13, 16), _rate(1, 16), _rate(0, 0)) == (81.3, 6.3, None)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 import duckdb
 
 from common.vntext import nfc
+from scoring.rounding import round_half_up
 from warehouse.queries import sql
 
 # Plan tasks that are digital-transformation tasks: their content names one of these phrases, as whole words with
@@ -58,7 +59,7 @@ def computed_values(
             sql("measures/full_online_with_dossiers"), {"year_start": datetime(year, 1, 1), "year_end": datetime(year + 1, 1, 1)}
         ).fetchall():
             if full_online:
-                values[(unit, "full_online_procedures_with_dossiers_rate")] = round(100 * with_dossiers / full_online, 2)
+                values[(unit, "full_online_procedures_with_dossiers_rate")] = round_half_up(100 * with_dossiers / full_online, 2)
     if "plan_tasks_on_time_rate" in formulas:
         for unit, rate in con.execute(
             """

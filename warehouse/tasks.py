@@ -23,6 +23,7 @@ from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
 from common.units import Unit
 from common.vntext import nfc
+from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS, effective_due, task_status
 from sources.csvfiles import FileIssue
 from sources.deadlines import DeadlineError, parse_deadline
@@ -664,7 +665,7 @@ def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[
                     "status_label": STATUS_LABELS[status],
                     "effective_due_date": version.due,
                     "completed_on": done,
-                    "percent": round(sum(known) / len(known), 1) if known else None,
+                    "percent": round_half_up(sum(known) / len(known), 1) if known else None,
                     "days_to_due": None if version.due is None else (version.due - day).days,
                 }
             )
@@ -708,7 +709,7 @@ def on_time_rates(
     for code, statuses in groups.items():
         on_time, late, overdue = _due_counts(statuses)
         if on_time + late + overdue:
-            rates[code] = round(100 * on_time / (on_time + late + overdue), 2)
+            rates[code] = round_half_up(100 * on_time / (on_time + late + overdue), 2)
     return rates
 
 
@@ -742,7 +743,7 @@ def refresh_completion(
                     "completed_on_time": on_time,
                     "completed_late": late,
                     "overdue": overdue,
-                    "on_time_rate": None if due == 0 else round(100 * on_time / due, 1),
+                    "on_time_rate": None if due == 0 else round_half_up(100 * on_time / due, 1),
                 }
             )
     with transaction(con):

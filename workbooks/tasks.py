@@ -30,6 +30,7 @@ from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
 from common.vntext import sort_key
+from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
 from workbooks.excel import (
     FONT_NAME,
@@ -444,7 +445,7 @@ def _unit_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dic
                     "completed_on_time": c.of("completed_on_time"),
                     "completed_late": c.of("completed_late"),
                     "overdue": c.of("overdue"),
-                    "on_time_rate": round(100 * c.of("completed_on_time") / c.due, 1) if c.due else None,
+                    "on_time_rate": round_half_up(100 * c.of("completed_on_time") / c.due, 1) if c.due else None,
                 }
             )
     out, department = [], None
@@ -453,7 +454,7 @@ def _unit_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], dic
         row = {
             **r,
             "not_due": (r["tasks"] or 0) - (r["due"] or 0),
-            "mean_percent": round(sum(values) / len(values), 1) if values else None,
+            "mean_percent": round_half_up(sum(values) / len(values), 1) if values else None,
         }
         if r["unit_code"] == data.department_code:
             department = {**row, "unit_name": f"Toàn Sở ({data.department_name})"}
@@ -563,7 +564,7 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
     c = _counts(tasks)
 
     def share(n: int) -> float | None:
-        return round(100 * n / c.total, 1) if c.total else None
+        return round_half_up(100 * n / c.total, 1) if c.total else None
 
     notes = {
         "overdue": f'Chi tiết, nguyên nhân: trang "{SHEET_OVERDUE}"',
@@ -589,7 +590,7 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
         on_time, due, rate = department["completed_on_time"], department["due"], department["on_time_rate"]
     else:
         on_time, due = c.of("completed_on_time"), c.due
-        rate = round(100 * on_time / due, 1) if due else None
+        rate = round_half_up(100 * on_time / due, 1) if due else None
     total = {
         "label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn)",
         "count": on_time,
