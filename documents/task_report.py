@@ -232,7 +232,8 @@ def _results(data: TaskDocumentData, groups: list[dict], total: dict) -> list[st
     for g in groups:
         lines.append(
             f"- {g['name']}: {g['tasks']} nhiệm vụ, {g['due']} đã đến hạn, {g['on_time']} hoàn thành đúng hạn, "
-            f"{g['late']} hoàn thành quá hạn, {g['overdue']} quá hạn; tỷ lệ đúng hạn {_number(g['rate_value'])}%."
+            f"{g['late']} hoàn thành quá hạn, {g['overdue']} quá hạn; "
+            + (f"tỷ lệ đúng hạn {_number(g['rate_value'])}%." if g["due"] else "chưa có nhiệm vụ đến hạn.")
         )
     lines.append("Kết quả chi tiết từng nhiệm vụ và từng đơn vị như các bảng dưới đây và Phụ lục kèm theo.")
     return lines
