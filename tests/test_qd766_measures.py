@@ -435,3 +435,28 @@ def test_points_are_rounded_half_up_as_the_published_tables(con):
         ).fetchall()
     )
     assert scores == {"4.1": 1.13, "4.5b": 0.13}
+
+
+def test_a_petition_about_staff_behaviour_is_no_dossier_with_a_petition_in_5_4(con):
+    """5.4 takes out "dossiers with a petition": a petition about a civil servant's behaviour (category 'staff') counts
+    in 5.1-5.3 as every petition, but names no dossier; before, each one took a dossier out of 5.4."""
+    before = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    rows = [
+        (f"PS{i}", OTHER_WARD, T(2026, 3, 2, 9), "answer", T(2026, 3, 20, 23, 59, 59), T(2026, 3, 10, 9), None) for i in range(2)
+    ]
+    for i in range(3):
+        row = D(f"S{i}", "2.0003", OTHER_WARD, "direct", T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+        columns = {**row, "is_finished": True, "updated_at": row["completed_at"], "first_export_date": row["received_at"].date()}
+        columns |= {"last_export_date": AS_OF.date(), "version_count": 1}
+        con.execute(
+            f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
+        )
+    con.executemany(
+        """INSERT INTO fct_petition (petition_code, unit_code, received_at, category, handling, due_at,
+                       completed_at, satisfaction, repeated, source_file, source_row)
+                       VALUES (?, ?, ?, 'staff', ?, ?, ?, ?, false, 'pakn_202603.csv', 3)""",
+        rows,
+    )
+    after = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    assert (before["petitions"], after["petitions"]) == (0, 2)
+    assert (after["on_time"], after["procedure_petitions"], after["receiving_satisfied"]) == (3, 0, 3)

@@ -383,9 +383,10 @@ def measure_periods(
         frame["e_copy_offering"] = None
     loaded = _months_with_petitions(con)
     unknown = [p.label for p in periods if any(m not in loaded for m in _months_until(p, as_of.date()))]
-    petition_columns = ["petitions", "petitions_on_time", "petitions_satisfied"]
+    petition_columns = ["petitions", "petitions_on_time", "petitions_satisfied", "procedure_petitions"]
     frame.loc[frame["period_label"].isin(unknown), petition_columns] = None
-    frame["receiving_satisfied"] = (frame["on_time"] - frame["dissatisfied"] - frame["petitions"]).clip(lower=0)
+    # 5.4: 100 % − (% late + % dossiers with a petition or a dislike); a petition about staff behaviour is no dossier's
+    frame["receiving_satisfied"] = (frame["on_time"] - frame["dissatisfied"] - frame["procedure_petitions"]).clip(lower=0)
     return frame.merge(publication_measures(con, periods, methodology, as_of), how="left", on="period_label")
 
 
