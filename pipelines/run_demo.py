@@ -345,7 +345,19 @@ def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], se
         print(f"  - [{level}] {check.asset_key.to_user_string()}.{check.check_name}")
     for event in events:
         if event.event_type_value == "STEP_FAILURE":
-            print(f"  - bước lỗi: {event.step_key}: {event.message[:300]}")
+            print(f"  - bước lỗi: {event.step_key}: {_failure_text(event)[:600]}")
+        elif event.event_type_value == "RUN_FAILURE" and not any(e.event_type_value == "STEP_FAILURE" for e in events):
+            print(f"  - lần chạy lỗi: {(event.message or '')[:600]}")
+
+
+def _failure_text(event: Any) -> str:
+    """What a failed step says to do: the innermost error's own message (e.g. which process holds the warehouse file
+    and how to free it), not Dagster's generic 'Execution of step … failed'."""
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None and error.cause is not None:
+        error = error.cause
+    text = (error.message if error is not None else "") or event.message or ""
+    return " ".join(text.split())
 
 
 def _snapshot_figures(snapshot_db: Path) -> dict[str, Any]:

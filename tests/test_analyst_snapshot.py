@@ -274,6 +274,34 @@ def test_parquet_has_every_table_and_view_and_skips_unchanged_ones(tmp_path: Pat
     assert not list(folder.glob(".*.tmp"))
 
 
+def test_an_export_killed_half_way_never_leaves_a_file_the_manifest_calls_current(tmp_path: Path, monkeypatch) -> None:
+    """A publication killed after renaming one new file into place, before its manifest: restoring the earlier
+    snapshot (the content the old manifest described) must rewrite that file, not keep the killed export's data."""
+    import warehouse.connection as connection
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build)
+    with connect(build) as con:
+        con.execute("CREATE TABLE u AS SELECT 'cũ' AS name")
+    publish_snapshot(build, snapshot)
+    folder = tmp_path / "parquet"
+    with connect(build) as con:
+        con.execute("UPDATE u SET name = 'mới'")
+    write = connection._write_parquet
+
+    def killed_after_one(con, folder, key):
+        write(con, folder, key)
+        raise KeyboardInterrupt("killed")  # the process dies after the first file is in place
+
+    monkeypatch.setattr(connection, "_write_parquet", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        publish_snapshot(build, snapshot)
+    assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("mới",)]
+    monkeypatch.setattr(connection, "_write_parquet", write)
+    connection.restore_snapshot(snapshot)  # back to the snapshot of 'cũ', whose fingerprint the old manifest holds
+    assert duckdb.sql(f"SELECT name FROM '{folder / 'u.parquet'}'").fetchall() == [("cũ",)]
+
+
 def test_every_table_and_view_of_the_warehouse_schema_reads_in_duckdb_1x(tmp_path: Path) -> None:
     """Views are stored as SQL text that the 1.x client parses again: a 2.0-only construct would break them there."""
     from warehouse.schema import ensure_schema

@@ -229,3 +229,22 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         waiting = recover_stale_runs(instance)
         assert [p.alive for p in waiting.running if p.run_id == orphan.run_id] == [None]
         assert [p.run_id for p in recover_stale_runs(instance, start_timeout=0).failed] == [orphan.run_id]
+
+
+def test_the_summary_of_a_failed_run_says_what_the_step_said(capsys):
+    """`make run` printed only Dagster's "Execution of step 'units' failed." while the step's own error said which
+    process held the warehouse file and how to free it: the summary now prints the step's innermost message."""
+    from types import SimpleNamespace
+
+    import dagster as dg
+
+    from pipelines.run_demo import _print_runs
+
+    @dg.asset
+    def units() -> None:
+        raise RuntimeError("Tệp kho đang bị tiến trình 4242 (python analyst.py) giữ: đóng phiên đó rồi chạy lại.")
+
+    result = dg.materialize([units], raise_on_error=False)
+    _print_runs([result], SimpleNamespace(dagster_home="/tmp/dh"), 0.1, False)
+    out = capsys.readouterr().out
+    assert "bước lỗi: units: RuntimeError: Tệp kho đang bị tiến trình 4242 (python analyst.py) giữ" in out

@@ -131,3 +131,21 @@ def test_every_predecessor_spelling_still_matches_the_current_agency():
     assert matcher.match("Sở Ngoại vụ tỉnh Thái Nguyên") == "19.VPUBND"
     assert matcher.match("Ban Dân tộc tỉnh Thái Nguyên") == "19.SDTTG"
     assert matcher.match("so ld-tb&xh") == matcher.match("Sở LĐTBXH") == "19.SNV"
+
+
+def test_loading_the_units_alone_gives_them_their_vietnamese_sort_keys():
+    """Rerunning only the master data (masterdata_refresh) rewrote dim_unit with NULL sort keys until a later step
+    labelled them: the table must not depend on which job ran last."""
+    import duckdb
+
+    from common.units import load_units
+    from warehouse import tthc
+    from warehouse.schema import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    keys = dict(con.execute("SELECT unit_name, sort_key FROM dim_unit").fetchall())
+    assert None not in keys.values() and len(keys) > 100
+    ordered = [n for n, _ in sorted(keys.items(), key=lambda kv: kv[1])]
+    assert ordered.index("Xã Đại Phúc") > ordered.index("Xã Dân Tiến")  # Đ after D

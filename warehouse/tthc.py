@@ -27,6 +27,7 @@ from sources.tthc_dossiers import (
     unnamed_exports,
 )
 from sources.tthc_format import FINISHED_STATUSES, dossier_file_name
+from warehouse.labels import label_units
 from warehouse.landing import (
     FILE_ISSUE_INSERT,
     LANDED_FILE_COLUMNS,
@@ -76,6 +77,7 @@ def load_units(con: duckdb.DuckDBPyConnection, units: tuple[Unit, ...]) -> int:
             for i, u in enumerate(units)
         ],
     )
+    label_units(con)  # the units' Vietnamese sort keys: a rerun of the master data alone left them NULL
     return len(units)
 
 
