@@ -83,7 +83,7 @@ def test_provisional_until_appraised_and_units_without_a_form(con):
     assert other[0][1] is False  # no form: scored on what the warehouse and surveys give, listed as without a form
     first_self = next(leaf for leaf in tree.leaves if leaf.method == "self")
     con.executemany(
-        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL)",
+        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL, 1)",
         [(AGENCY, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method == "self"],
     )
     par.refresh_scorecards(con, 2026, NOW)
@@ -229,6 +229,35 @@ def test_of_two_survey_files_the_later_delivery_gives_the_points(tmp_path, later
         par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
         points = con.execute(sql("assessment/survey_points"), {"year": 2026, "index_code": "par"}).fetchall()
         assert points == [(AGENCY, sipas.code, 2.0)]
+
+
+@pytest.mark.parametrize("later", ["tham_dinh_2026 (1).xlsx", "tham_dinh_2026.xlsx"])
+def test_of_two_appraisal_files_the_later_delivery_gives_the_points(tmp_path, later):
+    """The council's corrected appraisal downloaded again ('tham_dinh_2026 (1).xlsx') sorts before the original by
+    name: the points are the later file's, as for surveys (the last by name won before), and a rerun keeps them."""
+    import os
+
+    from openpyxl import Workbook
+
+    from common.units import matcher_for
+    from warehouse.queries import sql
+
+    leaf = next(n for n in tree_for("par", 2026, "agency").leaves if n.method == "self")
+    folder = tmp_path / "inbox" / "par" / "tham_dinh"
+    folder.mkdir(parents=True)
+    older = "tham_dinh_2026.xlsx" if later != "tham_dinh_2026.xlsx" else "tham_dinh_2026 (1).xlsx"
+    for name, points, stamp in ((older, 0.5, 1_700_000_000), (later, 0.25, 1_700_000_600)):
+        wb = Workbook()
+        wb.active.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+        wb.active.append([AGENCY, leaf.code, points, None])
+        wb.save(folder / name)
+        os.utime(folder / name, (stamp, stamp))
+    con = duckdb.connect()
+    ensure_schema(con)
+    for _ in range(2):
+        par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
+        points = con.execute(sql("assessment/appraised_points"), {"year": 2026, "index_code": "par"}).fetchall()
+        assert points == [(AGENCY, leaf.code, 0.25)]
 
 
 def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(tmp_path):

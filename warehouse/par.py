@@ -143,6 +143,14 @@ def load_assessment_inputs(
         insert_frame(con, "stg_assessment_submission", pd.DataFrame(submissions))
         insert_frame(con, "stg_assessment_self", pd.DataFrame(selfs))
         _supersede_earlier(con, earlier, latest, year, index)
+        # Of two appraisal files giving a unit's criterion, the one delivered later wins, as for surveys (a corrected
+        # 'tham_dinh_2026 (1).xlsx' sorts before the original by name only).
+        handed_in = _delivery_order(con, appraisal_source, [(p, r) for p, r in appraisals if r.loadable], kept_appraisals, now)
+        for name in kept_appraisals:
+            con.execute(
+                "UPDATE stg_assessment_appraisal SET delivery_order = ? WHERE year = ? AND index_code = ? AND source_file = ?",
+                [handed_in[name], year, index, name],
+            )
         insert_frame(
             con,
             "stg_assessment_appraisal",
@@ -156,6 +164,7 @@ def load_assessment_inputs(
                         "code": x["code"],
                         "appraised_points": x["appraised_points"],
                         "comment": x.get("comment"),
+                        "delivery_order": handed_in[p.name],
                     }
                     for p, r in appraisals
                     if r.loadable
@@ -163,7 +172,7 @@ def load_assessment_inputs(
                 ]
             ),
         )
-        delivery = _survey_delivery(con, f"{index}_survey", [(p, r) for p, r in surveys if r.loadable], kept_surveys, now)
+        delivery = _delivery_order(con, f"{index}_survey", [(p, r) for p, r in surveys if r.loadable], kept_surveys, now)
         for name in kept_surveys:
             con.execute(
                 "UPDATE stg_assessment_survey SET delivery_order = ? WHERE year = ? AND index_code = ? AND source_file = ?",
@@ -408,12 +417,13 @@ def _labels(index: str, year: int, kind: str, result: object) -> dict:
     }
 
 
-def _survey_delivery(
+def _delivery_order(
     con: duckdb.DuckDBPyConnection, source: str, loaded: list[tuple[Path, ReadResult]], kept: list[str], now: datetime
 ) -> dict[str, int]:
-    """The order the year's survey files arrived in (1 = first): by the first load of their content, then their time
-    on disk, then name. Of two files giving a unit's criterion the later wins: a browser's 'khao_sat_2026 (1).csv'
-    sorts before the original by name only. A kept file (its re-delivery was refused) arrived with its kept content."""
+    """The order the year's survey or appraisal files arrived in (1 = first): by the first load of their content, then
+    their time on disk, then name. Of two files giving a unit's criterion the later wins: a browser's
+    'khao_sat_2026 (1).csv' sorts before the original by name only. A kept file (its re-delivery was refused) arrived
+    with its kept content."""
     arrival = [(first_loaded_at(con, source, p.name, r.sha256, now), modified_at(p), p.name) for p, r in loaded]
     for name in kept:
         earlier = earlier_good_load(con, source, name)
@@ -477,7 +487,7 @@ def assessment_inputs(
     ).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
-    # A corrected appraisal or survey file beside the original: the last file by name wins, never a sum.
+    # A corrected appraisal or survey file beside the original: the one delivered last wins, never a sum.
     for unit, code, points in con.execute(sql("assessment/appraised_points"), which).fetchall():
         slot(unit, code).appraised_points = points
     for unit, code, points in con.execute(sql("assessment/survey_points"), which).fetchall():

@@ -238,9 +238,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     ),
     "stg_assessment_appraisal": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
-        code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR""",
+        code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR, delivery_order INTEGER""",
         "Điểm thẩm định của Hội đồng theo chỉ số, đơn vị và tiêu chí.",
-        {},
+        {
+            "delivery_order": "thứ tự gửi đến của tệp trong năm (1 = sớm nhất); hai tệp cùng cho một tiêu chí: dùng tệp gửi sau",
+        },
     ),
     "stg_assessment_survey": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
