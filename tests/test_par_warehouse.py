@@ -206,58 +206,61 @@ def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ign
     ]
 
 
-@pytest.mark.parametrize("later", ["khao_sat_2026 (1).csv", "khao_sat_2026.csv"])
-def test_of_two_survey_files_the_later_delivery_gives_the_points(tmp_path, later):
-    """A corrected survey downloaded again ('khao_sat_2026 (1).csv') sorts before the original by name: the points
-    are the later file's, whatever the names, and a rerun keeps them."""
+def _later_delivery_points(tmp_path, folder: str, later: str, other: str, write, query: str) -> list[tuple]:
+    """Two files of one yearly folder, ``write(path, value)`` giving 1 then 2, ``later`` arriving ten minutes after
+    ``other``; the points ``query`` gives after a load, asserted unchanged by a second load (a rerun)."""
     import os
 
     from common.units import matcher_for
     from warehouse.queries import sql
 
-    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
-    folder = tmp_path / "inbox" / "par" / "khao_sat"
-    folder.mkdir(parents=True)
-    older = "khao_sat_2026.csv" if later != "khao_sat_2026.csv" else "khao_sat_2026 (1).csv"
-    for name, points, stamp in ((older, 1, 1_700_000_000), (later, 2, 1_700_000_600)):
-        text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},{points}\r\n"
-        (folder / name).write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-        os.utime(folder / name, (stamp, stamp))
+    path = tmp_path / "inbox" / "par" / folder
+    path.mkdir(parents=True)
+    for name, value, stamp in ((other, 1, 1_700_000_000), (later, 2, 1_700_000_600)):
+        write(path / name, value)
+        os.utime(path / name, (stamp, stamp))
     con = duckdb.connect()
     ensure_schema(con)
+    runs = []
     for _ in range(2):
         par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
-        points = con.execute(sql("assessment/survey_points"), {"year": 2026, "index_code": "par"}).fetchall()
-        assert points == [(AGENCY, sipas.code, 2.0)]
+        runs.append(con.execute(sql(query), {"year": 2026, "index_code": "par"}).fetchall())
+    assert runs[0] == runs[1]
+    return runs[0]
+
+
+@pytest.mark.parametrize("later", ["khao_sat_2026 (1).csv", "khao_sat_2026.csv"])
+def test_of_two_survey_files_the_later_delivery_gives_the_points(tmp_path, later):
+    """A corrected survey downloaded again ('khao_sat_2026 (1).csv') sorts before the original by name: the points
+    are the later file's, whatever the names, and a rerun keeps them."""
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+
+    def write(path, points):
+        text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},{points}\r\n"
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+    other = "khao_sat_2026.csv" if later != "khao_sat_2026.csv" else "khao_sat_2026 (1).csv"
+    points = _later_delivery_points(tmp_path, "khao_sat", later, other, write, "assessment/survey_points")
+    assert points == [(AGENCY, sipas.code, 2.0)]
 
 
 @pytest.mark.parametrize("later", ["tham_dinh_2026 (1).xlsx", "tham_dinh_2026.xlsx"])
 def test_of_two_appraisal_files_the_later_delivery_gives_the_points(tmp_path, later):
     """The council's corrected appraisal downloaded again ('tham_dinh_2026 (1).xlsx') sorts before the original by
     name: the points are the later file's, as for surveys (the last by name won before), and a rerun keeps them."""
-    import os
-
     from openpyxl import Workbook
 
-    from common.units import matcher_for
-    from warehouse.queries import sql
-
     leaf = next(n for n in tree_for("par", 2026, "agency").leaves if n.method == "self")
-    folder = tmp_path / "inbox" / "par" / "tham_dinh"
-    folder.mkdir(parents=True)
-    older = "tham_dinh_2026.xlsx" if later != "tham_dinh_2026.xlsx" else "tham_dinh_2026 (1).xlsx"
-    for name, points, stamp in ((older, 0.5, 1_700_000_000), (later, 0.25, 1_700_000_600)):
+
+    def write(path, value):
         wb = Workbook()
         wb.active.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
-        wb.active.append([AGENCY, leaf.code, points, None])
-        wb.save(folder / name)
-        os.utime(folder / name, (stamp, stamp))
-    con = duckdb.connect()
-    ensure_schema(con)
-    for _ in range(2):
-        par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
-        points = con.execute(sql("assessment/appraised_points"), {"year": 2026, "index_code": "par"}).fetchall()
-        assert points == [(AGENCY, leaf.code, 0.25)]
+        wb.active.append([AGENCY, leaf.code, value / 4, None])  # 0.25 then 0.5
+        wb.save(path)
+
+    other = "tham_dinh_2026.xlsx" if later != "tham_dinh_2026.xlsx" else "tham_dinh_2026 (1).xlsx"
+    points = _later_delivery_points(tmp_path, "tham_dinh", later, other, write, "assessment/appraised_points")
+    assert points == [(AGENCY, leaf.code, 0.5)]
 
 
 def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(tmp_path):

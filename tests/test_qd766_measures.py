@@ -205,17 +205,9 @@ PUBLICATIONS = [  # decision date, effective date of the legal basis, made publi
 ]
 
 
-@pytest.fixture()
-def con(tmp_path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    ensure_schema(con)
-    load_unit_rows(con, tuple(u for u in load_units("Thái Nguyên") if u.code in (WARD, OTHER_WARD, AGENCY)))
-    con.executemany(
-        """INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level, fee_bearing,
-                       owner_unit_code, payment_integrated) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        PROCEDURES,
-    )
-    for d in DOSSIERS:
+def _insert_dossiers(con, dossiers: list[dict]) -> None:
+    """Current states of hand-made dossiers (one version each, exported last on AS_OF) into fct_dossier."""
+    for d in dossiers:
         columns = {
             **d,
             "is_finished": d["status"] in ("completed", "returned", "refused", "withdrawn"),
@@ -227,6 +219,19 @@ def con(tmp_path):
         con.execute(
             f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
         )
+
+
+@pytest.fixture()
+def con(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, tuple(u for u in load_units("Thái Nguyên") if u.code in (WARD, OTHER_WARD, AGENCY)))
+    con.executemany(
+        """INSERT INTO dim_procedure (procedure_code, procedure_name, authority_level, online_level, fee_bearing,
+                       owner_unit_code, payment_integrated) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        PROCEDURES,
+    )
+    _insert_dossiers(con, DOSSIERS)
     con.executemany(
         """INSERT INTO fct_petition (petition_code, unit_code, received_at, category, handling, due_at,
                        completed_at, satisfaction, repeated, source_file, source_row)
@@ -412,20 +417,11 @@ def test_points_are_rounded_half_up_as_the_published_tables(con):
     """16 dossiers of a ward in March, 1 using the citizen's data (4.5b = 2 × 1/16 = 0.125) and 3 with an electronic
     result (4.1 = 6 × 3/16 = 1.125): 0.13 and 1.13, half up as the PAR and DTI points (scoring/rounding.py); Python's
     round() gave 0.12 and 1.12."""
-    for i in range(16):
-        row = D(f"R{i}", "2.0003", OTHER_WARD, "direct", T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
-        row |= {"citizen_data_used": i == 0, "electronic_result": i < 3}
-        columns = {
-            **row,
-            "is_finished": True,
-            "updated_at": row["completed_at"],
-            "first_export_date": row["received_at"].date(),
-            "last_export_date": AS_OF.date(),
-            "version_count": 1,
-        }
-        con.execute(
-            f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
-        )
+    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    _insert_dossiers(
+        con,
+        [D(f"R{i}", "2.0003", OTHER_WARD, "direct", *done, citizen=i == 0, e_result=i < 3) for i in range(16)],
+    )
     store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
     scores = dict(
         con.execute(
@@ -444,13 +440,8 @@ def test_a_petition_about_staff_behaviour_is_no_dossier_with_a_petition_in_5_4(c
     rows = [
         (f"PS{i}", OTHER_WARD, T(2026, 3, 2, 9), "answer", T(2026, 3, 20, 23, 59, 59), T(2026, 3, 10, 9), None) for i in range(2)
     ]
-    for i in range(3):
-        row = D(f"S{i}", "2.0003", OTHER_WARD, "direct", T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
-        columns = {**row, "is_finished": True, "updated_at": row["completed_at"], "first_export_date": row["received_at"].date()}
-        columns |= {"last_export_date": AS_OF.date(), "version_count": 1}
-        con.execute(
-            f"INSERT INTO fct_dossier ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", list(columns.values())
-        )
+    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    _insert_dossiers(con, [D(f"S{i}", "2.0003", OTHER_WARD, "direct", *done) for i in range(3)])
     con.executemany(
         """INSERT INTO fct_petition (petition_code, unit_code, received_at, category, handling, due_at,
                        completed_at, satisfaction, repeated, source_file, source_row)

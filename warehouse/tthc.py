@@ -348,13 +348,14 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
             continue
         name = export.path.name
         read, bad = (0, 0) if p.data_lines == 0 else (staged.rows_read.get(name, 0), staged.rows_rejected.get(name, 0))
+        loads = read - bad - len(staged.duplicates.get(name, []))
         problem = redelivery_problem(
             loadable=p.loadable,
-            rows=read - bad - len(staged.duplicates.get(name, [])),
+            rows=loads,
             issues=p.issues,
             truncated=p.truncated,
             rows_rejected=bad,
-            first_reject=_first_reject(con, name) if bad else None,
+            first_reject=_first_reject(con, name) if bad and not loads else None,  # quoted only in that refusal
         )
         if problem:
             kept[export.export_date] = FileIssue(
