@@ -61,13 +61,13 @@ def computed_values(
             if full_online:
                 values[(unit, "full_online_procedures_with_dossiers_rate")] = round_half_up(100 * with_dossiers / full_online, 2)
     if "plan_tasks_on_time_rate" in formulas:
-        for unit, rate in con.execute(
+        for unit, on_time, due in con.execute(
             """
-                SELECT unit_code, round(100.0 * completed_on_time / due, 2) FROM mart_task_completion
+                SELECT unit_code, completed_on_time, due FROM mart_task_completion
                 WHERE plan_year = ? AND period_label = ? AND due > 0""",
             [year, f"{year}-Y"],
         ).fetchall():
-            values[(unit, "plan_tasks_on_time_rate")] = float(rate)
+            values[(unit, "plan_tasks_on_time_rate")] = round_half_up(100 * on_time / due, 2)  # as every published rate
     if "dt_plan_tasks_on_time_rate" in formulas:
         if department_code is None:
             raise ValueError("dt_plan_tasks_on_time_rate cần mã cơ quan chủ quản của kế hoạch (department_code)")
