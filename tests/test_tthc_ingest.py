@@ -809,6 +809,7 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
         ("ho_so_2026-01-05.csv", "loaded"),
         ("ho_so_20260106 (1).csv", "loaded"),
         ("ho_so_20260107.xlsx", "rejected"),
+        ("ho_so_thang_1.csv", "rejected"),  # lineage of a file read for no day, as of every unread inbox file
     ]
     issues = {
         (f, r): (b, reason)
@@ -818,8 +819,14 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
     blocking, reason = issues[("ho_so_20260107.xlsx", "wrong_file_kind")]
     assert blocking and reason.startswith("Tệp không phải CSV mà là bảng tính Excel")
     assert issues[("ho_so_thang_1.csv", "file_name")][0] is True
-    again, _ = load(inbox, day1, day3, con=con)  # a rerun: the same tables
-    assert again.execute("SELECT count(*) FROM file_issues WHERE rule = 'file_name'").fetchall() == [(1,)]
+    tables = {
+        t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL").fetchall() for t in ("file_issues", "landed_files")
+    }
+    load(inbox, day1, day3, con=con)  # a rerun: the same tables
+    assert {t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL").fetchall() for t in tables} == tables
+    (folder / "ho_so_thang_1.csv").unlink()  # gone: its refusal goes with it
+    load(inbox, day1, day3, con=con)
+    assert con.execute("SELECT count(*) FROM landed_files WHERE file_name = 'ho_so_thang_1.csv'").fetchall() == [(0,)]
 
 
 def test_an_older_copy_of_conflicting_latest_versions_names_no_kept_line(inbox):

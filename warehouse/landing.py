@@ -512,7 +512,7 @@ def record_unread(
         )
         record_refused(con, source, p, rule="year_without_run", reason=reason, now=now, labels=anyyear)
     if found.first_year is not None:  # which years a run reads is known: a refused file renamed since is forgotten
-        _forget_gone(con, source, "year_without_run", {p.name for p in found.no_run})
+        forget_gone(con, source, "year_without_run", {p.name for p in found.no_run})
     if found.folder is not None:
         record_subfolder_files(con, source, found.folder, found.in_subfolder, now, anyyear)
 
@@ -552,11 +552,11 @@ def record_subfolder_files(
         )
         record_refused(con, source, p, rule="in_subfolder", reason=reason, now=now, labels=labels, file_name=name)
         names.append(name)
-    _forget_gone(con, source, SUBFOLDER_RULE, set(names))
+    forget_gone(con, source, SUBFOLDER_RULE, set(names))
     return names
 
 
-def _forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present: set[str]) -> None:
+def forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present: set[str]) -> None:
     """Drop the records of the files refused with ``rule`` that are not in the folder any more (moved out of the
     sub-folder, renamed to the right year): a refusal must not outlive its file."""
     recorded = con.execute("SELECT DISTINCT file_name FROM file_issues WHERE source = ? AND rule = ?", [source, rule]).fetchall()

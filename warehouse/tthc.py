@@ -35,7 +35,9 @@ from warehouse.landing import (
     QUARANTINE_COLUMNS,
     QUARANTINE_INSERT,
     REDELIVERY_RULE,
+    forget_gone,
     named_row,
+    record_refused,
     redelivery_problem,
     transaction,
 )
@@ -283,24 +285,16 @@ def load_dossier_partitions(
 
 def _record_unnamed(con: duckdb.DuckDBPyConnection, folder: Path, now: datetime) -> None:
     """The files of the exports folder named like an export but giving no day (ho_so_thang1.csv, ho_so_20261301.csv):
-    never read, so refused in file_issues (no partition), each keeping the time it was first seen."""
-    seen = dict(
-        con.execute(
-            "SELECT file_name, min(loaded_at) FROM file_issues WHERE source = ? AND partition_date IS NULL AND rule = ? "
-            "GROUP BY 1",
-            [DOSSIER_SOURCE, UNNAMED_RULE],
-        ).fetchall()
-    )
-    con.execute(
-        "DELETE FROM file_issues WHERE source = ? AND partition_date IS NULL AND rule = ?", [DOSSIER_SOURCE, UNNAMED_RULE]
-    )
-    for path in unnamed_exports(folder):
+    never read, so refused as every unread inbox file is (``landing.record_refused``, no partition), and forgotten
+    once renamed or removed."""
+    unnamed = unnamed_exports(folder)
+    for path in unnamed:
         reason = (
             f"Tên tệp không cho biết ngày xuất (mẫu {dossier_file_name(date(2026, 1, 5))} cho ngày 05/01/2026): tệp không "
             "được nạp; đổi tên đúng mẫu rồi gửi lại."
         )
-        issue = FileIssue(UNNAMED_RULE, reason)
-        _insert_many(con, FILE_ISSUE_INSERT, _file_issue_rows(DOSSIER_SOURCE, path.name, None, [issue], seen.get(path.name, now)))
+        record_refused(con, DOSSIER_SOURCE, path, UNNAMED_RULE, reason, now)
+    forget_gone(con, DOSSIER_SOURCE, UNNAMED_RULE, {p.name for p in unnamed})
 
 
 UNNAMED_RULE = "file_name"
