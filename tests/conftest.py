@@ -1,5 +1,6 @@
 """Fixtures: hand-written export files and a warehouse in a temporary folder."""
 
+import atexit
 import csv
 import io
 import os
@@ -30,6 +31,8 @@ os.environ["CCHC_TODAY"] = "2026-12-03"
 # The pseudonym secret of the tests is generated on first use, as on a new server, in a folder of their own: never the
 # machine's real one (~/.config/cchc-thainguyen/pii_secret), never one given by the environment.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="cchc-test-config-")
+# Removed when the session (or an xdist worker) ends: test secrets must not pile up in /tmp, one folder per run.
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
 for _variable in ("CCHC_PII_SECRET", "CCHC_PII_SECRET_FILE", "CCHC_PII_SALT"):
     os.environ.pop(_variable, None)
 TEST_KEYS = keys_from_secret("test-secret-" + "0" * 32, "tests")
