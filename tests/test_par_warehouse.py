@@ -130,6 +130,19 @@ def test_a_units_corrected_form_sent_later_replaces_the_first(tmp_path, case):
 def _two_forms_sent_an_hour_apart(tmp_path, names: tuple[str, str], written: tuple) -> duckdb.DuckDBPyConnection:
     """One agency's two self-assessment forms arriving on 20/11/2026 at 9:00 and 10:00 (full points, then 0 on one
     criterion), their 'Ngày lập phiếu' as ``written``, loaded; asserts that the second is the one counted."""
+    con, leaf = _load_two_forms(tmp_path, names, written, ("max", 0))
+    kept = con.execute(
+        """SELECT s.source_file, a.self_points FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
+           WHERE NOT s.superseded AND a.code = ?""",
+        [leaf.code],
+    ).fetchall()
+    assert kept == [(names[1], 0)]
+    return con
+
+
+def _load_two_forms(tmp_path, names: tuple[str, str], written: tuple, points: tuple) -> tuple[duckdb.DuckDBPyConnection, object]:
+    """One agency's two forms arriving on 20/11/2026 at 9:00 and 10:00, 'Ngày lập phiếu' as ``written``, one
+    self-assessed criterion given ``points`` (None: left blank; "max": its maximum), loaded; (connection, criterion)."""
     import os
 
     from openpyxl import load_workbook
@@ -143,26 +156,31 @@ def _two_forms_sent_an_hour_apart(tmp_path, names: tuple[str, str], written: tup
     folder = tmp_path / "inbox" / "par" / "tu_danh_gia"
     folder.mkdir(parents=True)
     blank = write_blank_form(tmp_path / "blank.xlsx", tree, unit, 2026)
-    for n, (name, points, date_written) in enumerate(zip(names, (leaf.max_points, 0), written, strict=True)):
+    for n, (name, given, date_written) in enumerate(zip(names, points, written, strict=True)):
         wb = load_workbook(blank)
         ws = wb.active
         ws["B8"] = date_written
-        row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
-        ws.cell(row, 4, points)
-        ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
+        if given is not None:
+            row = next(r for r in range(13, ws.max_row + 1) if ws.cell(r, 1).value == leaf.code)
+            ws.cell(row, 4, leaf.max_points if given == "max" else given)
+            ws.cell(row, 5, "Quyết định số 12/QĐ-SKHCN ngày 15/3/2026 về ban hành kế hoạch cải cách hành chính năm 2026")
         wb.save(folder / name)
         arrived = datetime(2026, 11, 20, 9 + n).timestamp()
         os.utime(folder / name, (arrived, arrived))
     con = duckdb.connect()
     ensure_schema(con)
     par.load_assessment_inputs(con, tmp_path / "inbox", 2026, matcher_for("Thái Nguyên"), NOW, frozenset({2026}))
-    kept = con.execute(
-        """SELECT s.source_file, a.self_points FROM stg_assessment_submission s JOIN stg_assessment_self a USING (source_file)
-           WHERE NOT s.superseded AND a.code = ?""",
-        [leaf.code],
-    ).fetchall()
-    assert kept == [(names[1], 0)]
-    return con
+    return con, leaf
+
+
+def test_of_two_unusable_forms_the_later_sent_is_the_one_named_not_the_one_with_a_typo_date(tmp_path):
+    """Both forms of a unit unusable (no points given): the quality check names the one sent later, which the unit
+    must mend, not the one whose 'Ngày lập phiếu' was typed 09/11/2062 (it was taken as the newest)."""
+    names = ("tu_danh_gia_2026_skhcn_lan_1.xlsx", "tu_danh_gia_2026_skhcn_lan_2.xlsx")
+    con, _ = _load_two_forms(tmp_path, names, (datetime(2062, 11, 9), datetime(2026, 11, 20)), (None, None))
+    assert [(u, f) for u, f, _ in par.hard_errors(con, 2026)] == [(AGENCY, names[1])]
+    (note,) = con.execute("SELECT file_name FROM file_issues WHERE rule = 'future_form_date'").fetchall()
+    assert note == (names[0],)
 
 
 def test_survey_files_are_read_whatever_the_case_and_others_are_reported_not_ignored(tmp_path):

@@ -111,9 +111,11 @@ def load_assessment_inputs(
                                  WHERE year = ? AND index_code = ? AND list_contains(?, source_file)""",
             [year, index, kept_forms],
         ).fetchall()
-        arrivals = {p.name: first_loaded_at(con, form_source, p.name, r.sha256, now) for p, r in usable}
-        # A 'Ngày lập phiếu' that cannot be true (a typo year) is noted and replaced by the day the file was received.
-        dates = {p.name: _form_date(p, r, year, _received(arrivals[p.name], modified_at(p))) for p, r in usable}
+        named = [(p, r) for p, r in forms if r.unit_code]
+        arrivals = {p.name: first_loaded_at(con, form_source, p.name, r.sha256, now) for p, r in named}
+        # A 'Ngày lập phiếu' that cannot be true (a typo year) is noted and replaced by the day the file was received;
+        # also on an unusable form: of a unit's unusable forms the newest is the one the quality check names.
+        dates = {p.name: _form_date(p, r, year, _received(arrivals[p.name], modified_at(p))) for p, r in named}
         orders = {p.name: form_order(dates[p.name], arrivals[p.name], modified_at(p), p.name) for p, r in usable}
         # (a TIMESTAMP column: the date of submitted_at; a kept form arrived when it first loaded)
         earlier = [
@@ -281,7 +283,7 @@ def _received(arrived: datetime, modified: datetime) -> datetime:
 
 
 def _form_date(path: Path, result: FormResult, year: int, received: datetime) -> date | None:
-    """The date a usable form is ordered by: its 'Ngày lập phiếu' (None when missing or unreadable), or when that
+    """The date a form is ordered by: its 'Ngày lập phiếu' (None when missing or unreadable), or when that
     cannot be true (``trusted_form_date``) the day its file was received, with a note naming the file, the cell and
     the date (as progress reports say ``future_report_date``)."""
     submitted = result.submitted_on
@@ -332,7 +334,7 @@ def _submission_rows(
     dates: dict[str, date | None],
 ) -> tuple[list[dict], list[dict]]:
     """(stg_assessment_submission rows, stg_assessment_self rows) of the forms naming a unit; a form is superseded
-    unless it is usable and its unit's latest. ``dates``: the date each usable form is ordered by (``_form_date``),
+    unless it is usable and its unit's latest. ``dates``: the date each form is ordered by (``_form_date``),
     stored as its ``submitted_at`` so a kept form is ordered the same way by later runs."""
     submissions: list[dict] = []
     selfs: list[dict] = []
