@@ -408,8 +408,10 @@ _FORMAT_LITERALS = re.compile(r'"[^"]*"?|\\.|[_*].|\[[^\]]*\]?')
 def is_percent_format(number_format: str | None) -> bool:
     """True when Excel applies the number format as a percentage: a '%' outside quoted text, not escaped by a
     backslash, nor inside brackets. Such a cell holds 0.5 for 50 %, which the readers turn into 50. A custom format
-    such as 0"%", 0\\% or #,##0" %" only shows the sign: the cell holds the number as typed (30 shown "30%")."""
-    return "%" in _FORMAT_LITERALS.sub("", number_format or "")
+    such as 0"%", 0\\% or #,##0" %" only shows the sign: the cell holds the number as typed (30 shown "30%"). Only
+    the first section counts (positive;negative;zero;text): the rates and scores read are positive numbers, and a '%'
+    in the zero or text section ('0;-0;"-"%') changes nothing of how 30 is stored."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format or "").split(";")[0]
 
 
 # Workbooks read from a file whose number formats are not known (.xlsb: no pinned library reads its styles; an .xls

@@ -139,6 +139,11 @@ def test_the_percent_cells_of_an_xls_keep_their_format_as_in_the_xlsx(tmp_path: 
         ('"Tỷ lệ %: "0', False),
         ("0_%", False),
         ("[$%-42A]0", False),
+        # Sections (positive;negative;zero;text): the values read are positive, shown by the first section only.
+        ("0.0%;[Red]-0.0%", True),
+        ('0;[Red]-0;"0%"', False),
+        ("0.00;-0.00;0%", False),
+        ('0;-0;0;@"%"', False),
         ("General", False),
         ("", False),
         (None, False),
