@@ -85,6 +85,13 @@ def _report_periods(quarters: list[Period]) -> list[str]:
     return [p.label for q in quarters for p in periods_closed_by(q)]
 
 
+class TaskReportsConfig(dg.Config):
+    """withdraw: the reports whose file is gone from tien_do/ are taken out with their rows (the explicit way to
+    withdraw a report; by default a report deleted from the inbox keeps its rows, with a note)."""
+
+    withdraw: bool = False
+
+
 @dg.asset(
     group_name=groups.TASK_PROGRESS,
     kinds={"excel", "duckdb"},
@@ -93,9 +100,10 @@ def _report_periods(quarters: list[Period]) -> list[str]:
     partitions_def=PERIOD_PARTITIONS["quarter"],
     backfill_policy=dg.BackfillPolicy.single_run(),
     description="Báo cáo tiến độ của các đơn vị chủ trì (inbox/tien_do/*.xlsx) theo quý (và 6 tháng, năm): "
-    "đơn vị lấy từ đầu báo cáo; bản gửi sau của cùng đơn vị, kỳ thay thế bản trước (giữ lịch sử).",
+    "đơn vị lấy từ đầu báo cáo; mỗi nhiệm vụ lấy theo bản gửi sau của cùng đơn vị, kỳ (giữ lịch sử); báo cáo đã "
+    "xóa khỏi hộp thư vẫn giữ, trừ khi chạy với withdraw: true.",
 )
-def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, config: TaskReportsConfig) -> dg.MaterializeResult:
     from warehouse.tasks import known_tasks, load_task_reports, read_reports, reports_of_run
 
     labels = _report_periods(_quarters(context))
@@ -107,7 +115,7 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
             known=known_tasks(con),
             today=business_today(),
         )
-        stats = load_task_reports(con, reports, labels, now_local(), inbox=Path(warehouse.inbox))
+        stats = load_task_reports(con, reports, labels, now_local(), inbox=Path(warehouse.inbox), withdraw=config.withdraw)
         issues = con.execute(
             """SELECT file_name, reason FROM file_issues WHERE source = 'task_report'
                                 AND list_contains(?, file_name) ORDER BY file_name""",

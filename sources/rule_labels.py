@@ -138,6 +138,7 @@ RULE_LABELS = {
     "superseded_form": "Phiếu đã được thay bằng phiếu gửi sau của cùng đơn vị",
     "superseded_export": "Tệp đã được thay bằng tệp gửi sau của cùng tháng",
     "not_lead_unit": "Đơn vị không chủ trì nhiệm vụ",
+    "no_led_task": "Báo cáo không có nhiệm vụ nào do đơn vị chủ trì",
     # PAR and DTI self-assessment, appraisal and survey forms (sources/assessment_forms.py)
     "wrong_index": "Phiếu thuộc bộ chỉ số khác",
     "decision_mismatch": "Phiếu theo quyết định khác bộ tiêu chí của năm",

@@ -122,9 +122,9 @@ def test_a_register_still_being_copied_is_left_for_the_next_run(con, tmp_path: P
     assert rows_of(con, "SELECT count(*) FROM file_issues WHERE rule = 'still_copying'") == [(0,)]
 
 
-def _load_reports(con, inbox: Path, now: datetime) -> dict:
+def _load_reports(con, inbox: Path, now: datetime, *, withdraw: bool = False) -> dict:
     reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=date(2026, 12, 1))
-    return load_task_reports(con, reports, ["2026-Q1"], now)
+    return load_task_reports(con, reports, ["2026-Q1"], now, withdraw=withdraw)
 
 
 def _inbox_with_register(con, tmp_path: Path) -> Path:
@@ -211,8 +211,8 @@ def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, t
     assert rows_of(con, "SELECT * FROM file_issues ORDER BY ALL") == again
     # A correction arriving in a later run wins over a report loaded before, whatever its saved time says (a copy
     # keeps the time of the file it was copied from).
-    copy.unlink()
-    _load_reports(con, inbox, NOW)
+    copy.unlink()  # withdrawn explicitly: a file gone from the inbox alone keeps its rows
+    _load_reports(con, inbox, NOW, withdraw=True)
     assert rows_of(con, used) == [("vp_quy_1.xlsx", "completed", False)]
     corrected[6][2] = 70
     later = write_xlsx(inbox / "tien_do" / "vp_quy_1 (2).xlsx", corrected, "Báo cáo")

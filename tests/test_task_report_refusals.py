@@ -116,3 +116,88 @@ def test_task_numbers_with_a_leading_zero_match_in_register_and_report(con, tmp_
     stats = _load(con, inbox, Q3)
     assert stats["rows_rejected"] == 0
     assert rows_of(con, "SELECT task_no FROM stg_task_report ORDER BY task_no") == [("1",), ("3",)]
+
+
+def _two_vp_tasks(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> Path:
+    """The register with tasks 1 and 2 led by Văn phòng Sở (3 by Phòng Chuyển đổi số)."""
+    register = [list(r) for r in REGISTER]
+    register[8][2] = "Văn phòng Sở"
+    return _inbox(con, tmp_path, register)
+
+
+CURRENT = "SELECT source_file, task_no, status, superseded FROM stg_task_report ORDER BY ALL"
+
+
+def test_an_addendum_giving_some_tasks_replaces_those_and_the_first_report_still_gives_the_others(con, tmp_path: Path) -> None:
+    """Văn phòng Sở reports task 1 done and task 2 under way, then sends an addendum with task 2 alone: task 1's
+    completion was erased (the whole first report superseded), the Sở's rate falling from 100 % to 0."""
+    inbox = _two_vp_tasks(con, tmp_path)
+    first = (["1", "Hoàn thành", 100, "20/09/2026"], ["2", "Đang triển khai", 50])
+    _put(inbox, "vp_quy_3.xlsx", _report("Văn phòng Sở", "Quý III/2026", "05/10/2026", *first), age=3600)
+    _put(
+        inbox,
+        "vp_quy_3_bo_sung.xlsx",
+        _report("Văn phòng Sở", "Quý III/2026", "10/10/2026", ["2", "Hoàn thành", 100, "30/09/2026"]),
+    )
+    _load(con, inbox, Q3)
+    assert rows_of(con, CURRENT) == [
+        ("vp_quy_3.xlsx", "1", "completed", False),
+        ("vp_quy_3.xlsx", "2", "in_progress", True),
+        ("vp_quy_3_bo_sung.xlsx", "2", "completed", False),
+    ]
+    [(file_name, reason)] = rows_of(con, "SELECT file_name, reason FROM file_issues WHERE rule = 'superseded_report'")
+    assert file_name == "vp_quy_3.xlsx" and reason.startswith("Nhiệm vụ 2 được báo cáo lại trong tệp 'vp_quy_3_bo_sung.xlsx'")
+    assert "các nhiệm vụ khác của tệp này vẫn được dùng" in reason
+    first_tables = rows_of(con, CURRENT), rows_of(con, "SELECT * FROM file_issues ORDER BY ALL")
+    _load(con, inbox, Q3, datetime(2027, 1, 11, 8, 0))  # a rerun gives the same tables
+    assert (rows_of(con, CURRENT), rows_of(con, "SELECT * EXCLUDE (loaded_at) FROM file_issues ORDER BY ALL")) == (
+        first_tables[0],
+        [r[:6] + r[7:] for r in first_tables[1]],
+    )
+
+
+def test_a_report_on_another_units_template_does_not_replace_that_units_report(con, tmp_path: Path) -> None:
+    """Phòng Chuyển đổi số fills in Văn phòng Sở's report, leaving 'Đơn vị báo cáo: Văn phòng Sở', and sends it
+    later: its rows are not the office's tasks, so the office's real report still counts, and the file says why."""
+    inbox = _inbox(con, tmp_path)
+    _put(inbox, "vp_quy_3.xlsx", _report("Văn phòng Sở", "Quý III/2026", "03/10/2026", ["1", "Hoàn thành", 100, "20/09/2026"]))
+    _put(inbox, "cds_quy_3.xlsx", _report("Văn phòng Sở", "Quý III/2026", "06/10/2026", ["3", "Hoàn thành", 100, "01/10/2026"]))
+    _load(con, inbox, Q3)
+    assert rows_of(con, CURRENT) == [("cds_quy_3.xlsx", "3", "completed", False), ("vp_quy_3.xlsx", "1", "completed", False)]
+    notes = rows_of(con, "SELECT file_name, rule FROM file_issues WHERE rule LIKE '%lead%' OR rule LIKE '%led%' ORDER BY ALL")
+    assert notes == [("cds_quy_3.xlsx", "no_led_task"), ("cds_quy_3.xlsx", "not_lead_unit")]
+    [(reason,)] = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'no_led_task'")
+    assert "'Văn phòng Sở'" in reason and "Đơn vị báo cáo" in reason
+
+
+def test_a_report_gone_from_the_inbox_keeps_its_rows_until_withdrawn(con, tmp_path: Path) -> None:
+    """A report deleted from tien_do/ (an archiving script, a colleague tidying up) took its completions with it
+    silently while its lineage still said 'loaded': its rows now stay, with a note saying how to withdraw it; the
+    explicit withdrawal removes rows and records; a report renamed (same content) is the same report."""
+    inbox = _two_vp_tasks(con, tmp_path)
+    rows = (["1", "Hoàn thành", 100, "20/09/2026"], ["2", "Đang triển khai", 50])
+    path = _put(inbox, "vp_quy_3.xlsx", _report("Văn phòng Sở", "Quý III/2026", "05/10/2026", *rows))
+    _load(con, inbox, Q3)
+    loaded = rows_of(con, CURRENT)
+    renamed = path.rename(path.with_name("bao_cao_vp_quy_3.xlsx"))
+    _load(con, inbox, Q3)
+    assert rows_of(con, CURRENT) == [("bao_cao_vp_quy_3.xlsx", t, s, o) for _, t, s, o in loaded]
+    assert rows_of(con, "SELECT file_name FROM landed_files WHERE source = 'task_report'") == [("bao_cao_vp_quy_3.xlsx",)]
+
+    renamed.unlink()
+    stats = _load(con, inbox, Q3)
+    assert stats["reports_gone"] == 1 and rows_of(con, CURRENT) == [("bao_cao_vp_quy_3.xlsx", t, s, o) for _, t, s, o in loaded]
+    [(rule, blocking, period, reason)] = rows_of(
+        con,
+        "SELECT rule, blocking, period_label, reason FROM file_issues WHERE file_name = 'bao_cao_vp_quy_3.xlsx' AND rule <> 'missing_optional_columns'",
+    )
+    assert (rule, blocking, period) == ("file_gone", False, "2026-Q3") and "withdraw: true" in reason
+    assert rows_of(con, "SELECT status FROM landed_files WHERE source = 'task_report'") == [("loaded",)]
+    _load(con, inbox, Q3)  # once, whatever the number of runs
+    assert rows_of(con, "SELECT count(*) FROM file_issues WHERE rule = 'file_gone'") == [(1,)]
+
+    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=date(2027, 1, 10))
+    load_task_reports(con, reports, Q3, NOW, withdraw=True)
+    assert rows_of(con, CURRENT) == []
+    tables = ("file_issues", "landed_files", "quarantine")
+    assert [rows_of(con, f"SELECT count(*) FROM {t} WHERE source = 'task_report'") for t in tables] == [[(0,)]] * 3

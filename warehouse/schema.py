@@ -185,10 +185,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         plan_year INTEGER NOT NULL, task_no VARCHAR NOT NULL, status VARCHAR NOT NULL, percent DOUBLE, completed_on DATE,
         result_doc_number VARCHAR, result_doc_date DATE, difficulties VARCHAR, proposals VARCHAR, source_row INTEGER NOT NULL,
         superseded BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
-        "Mọi báo cáo tiến độ đã nhận (kể cả bản bị thay thế): superseded = có bản gửi sau cho cùng đơn vị, kỳ.",
+        "Mọi báo cáo tiến độ đã nhận (kể cả dòng bị thay thế): superseded = có bản gửi sau cho cùng đơn vị, kỳ, nhiệm vụ.",
         {
             "status": "not_started | in_progress | completed | suspended",
-            "superseded": "bản gửi sau (ngày báo cáo muộn hơn) của cùng đơn vị và kỳ thay thế bản này; vẫn giữ làm lịch sử",
+            "superseded": "bản gửi sau (ngày báo cáo muộn hơn) của cùng đơn vị và kỳ báo cáo lại nhiệm vụ này; vẫn giữ làm lịch sử",
         },
     ),
     "mart_task_status": (

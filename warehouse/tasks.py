@@ -1,5 +1,5 @@
 """Task progress in the warehouse: the plan registers (every version of every task kept), the units' progress
-reports (every submission kept, the latest per unit and period used), the status of every task on every day, and
+reports (every submission kept, per unit, period and task the latest used), the status of every task on every day, and
 on-time completion per lead unit and for the department.
 
 What a status says: on day d, the task version in force on d (a revision applies from its issue date), completed
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,6 +34,8 @@ from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
+    FILE_ISSUE_INSERT,
+    file_issue_rows,
     first_loaded_at,
     inbox_workbooks,
     insert_frame,
@@ -385,19 +387,26 @@ def load_task_reports(
     period_labels: Sequence[str],
     now: datetime,
     inbox: Path | None = None,
+    *,
+    withdraw: bool = False,
 ) -> dict:
-    """Replace the submissions of the given periods; the latest report date per unit and period wins (ties: the
-    later arrival, ``_rank``), the others are kept as superseded, each naming the file that replaced it. Files filed
-    under no period (``filed_period``: unreadable, or refused as not the report's own) are recorded too. A report
-    without a task row never loads (``no_rows`` blocks it), so it never supersedes the unit's report with rows. A
-    broken, empty or cut-short re-delivery of a report that loaded well keeps that load (``redelivery_refused``);
-    a report still being copied is left for the next run. A report put in a sub-folder of ``inbox``/tien_do/ is
-    not read: every run records its refusal, as a file filed under no period."""
+    """Replace the submissions of the given periods. Of a unit's reports for a period, each task is taken from the
+    latest report that gives it (the later report date; ties: the later arrival, ``_rank``): a later report giving
+    only some tasks (an addendum, a correction of one row) replaces those rows, and the earlier report still gives
+    the others, never erased by their absence. Replaced rows are kept as superseded, the file naming the one that
+    replaced them. Files filed under no period (``filed_period``: unreadable, or refused as not the report's own)
+    are recorded too. A report without a task row never loads (``no_rows`` blocks it). A broken, empty or cut-short
+    re-delivery of a report that loaded well keeps that load (``redelivery_refused``); a report whose file is gone
+    from the inbox keeps its rows (``file_gone``) unless ``withdraw``; a report still being copied is left for the
+    next run. A report put in a sub-folder of ``inbox``/tien_do/ is not read: every run records its refusal, as a
+    file filed under no period."""
+    reports = list(reports)
     selected = reports_of_run(reports, period_labels)
     leads = _current_leads(con)
     rows = []
     with transaction(con):
         kept = [r.path.name for r in selected if keep_earlier_load(con, REPORT_SOURCE, r.path, r.result, now)]
+        gone = _gone_reports(con, reports, period_labels, now, withdraw=withdraw)
         usable = [
             r
             for r in selected
@@ -407,26 +416,23 @@ def load_task_reports(
             and filed_period(r)
             and not any(i.blocking for i in r.issues)
         ]
-        # The kept reports' earlier rows compete for "latest" as they did when they loaded.
+        # The kept and gone reports' earlier rows compete for "latest" as they did when they loaded.
         earlier = con.execute(
-            """SELECT DISTINCT unit_code, period_label, report_date, source_file FROM stg_task_report
+            """SELECT DISTINCT unit_code, period_label, report_date, source_file, task_no, superseded FROM stg_task_report
                                  WHERE list_contains(?, source_file) AND list_contains(?, period_label)""",
-            [kept, list(period_labels)],
+            [[*kept, *gone], list(period_labels)],
         ).fetchall()
-        # Latest: the later report date; on the same date the later arrival (a correction re-sent with the date
-        # unchanged, a copy Windows named "x (2).xlsx"), never the file name.
-        latest: dict[tuple[str, str], _Rank] = {}
-        ranks = [
-            *(
-                (r.unit_code, r.result.period_label, _rank(con, r.path, r.result.report_date, r.result.sha256, now))
-                for r in usable
-            ),
-            *((unit, label, _kept_rank(con, name, day)) for unit, label, day, name in earlier),
+        ranked = {r.path.name: _rank(con, r.path, r.result.report_date, r.result.sha256, now) for r in usable}
+        # Latest per (unit, period, task): the later report date; on the same date the later arrival (a correction
+        # re-sent with the date unchanged, a copy Windows named "x (2).xlsx"), never the file name.
+        latest: dict[tuple[str, str, str], _Rank] = {}
+        given = [
+            *((r.unit_code, r.result.period_label, row["task_no"], ranked[r.path.name]) for r in usable for row in r.result.rows),
+            *((unit, label, task, _kept_rank(con, name, day, current=not old)) for unit, label, day, name, task, old in earlier),
         ]
-        for unit, label, rank in ranks:
-            if (unit, label) not in latest or rank > latest[(unit, label)]:
-                latest[(unit, label)] = rank
-        ranked = {rank.name: rank for _, _, rank in ranks}
+        for unit, label, task, rank in given:
+            if (unit, label, task) not in latest or rank > latest[(unit, label, task)]:
+                latest[(unit, label, task)] = rank
         for r in selected:
             result, issues = r.result, list(r.issues)
             if r.path.name in kept:
@@ -434,63 +440,23 @@ def load_task_reports(
             if result.deferred:
                 record_deferred(con, REPORT_SOURCE, r.path, result, now)
                 continue
-            day = end_of_label(filed_period(r))
             if r in usable:
-                winner = latest[(r.unit_code, result.period_label)]
-                superseded = winner.name != r.path.name
-                if superseded:
-                    issues.append(
-                        FileIssue(
-                            "superseded_report",
-                            f"Tệp '{winner.name}' của cùng đơn vị cho kỳ {result.period_label} thay cho tệp này "
-                            f"({_why_later(ranked[r.path.name], winner)}); bản này được giữ làm lịch sử, không dùng để tính.",
-                            blocking=False,
-                        )
-                    )
+                assert r.unit_code is not None  # (usable)
                 year = int(result.period_label[:4])
-                for row in result.rows:
-                    task_leads = leads.get((year, row["task_no"]))
-                    if task_leads is not None and r.unit_code not in task_leads:
-                        issues.append(
-                            FileIssue(
-                                "not_lead_unit",
-                                f"Dòng {row['source_row']}: đơn vị không chủ trì nhiệm "
-                                f"vụ {row['task_no']}; báo cáo của dòng này không dùng để tính tiến độ.",
-                                blocking=False,
-                            )
-                        )
-                    rows.append(
-                        {
-                            **{
-                                k: row.get(k)
-                                for k in (
-                                    "task_no",
-                                    "status",
-                                    "percent",
-                                    "completed_on",
-                                    "result_doc_number",
-                                    "result_doc_date",
-                                    "difficulties",
-                                    "proposals",
-                                    "source_row",
-                                )
-                            },
-                            "source_file": r.path.name,
-                            "unit_code": r.unit_code,
-                            "period_label": result.period_label,
-                            "report_date": result.report_date,
-                            "plan_year": year,
-                            "superseded": superseded,
-                            "loaded_at": now,
-                        }
-                    )
+                winners = {row["task_no"]: latest[(r.unit_code, result.period_label, row["task_no"])] for row in result.rows}
+                issues += _replaced_notes(r, winners, ranked[r.path.name])
+                issues += _lead_notes(r, leads.get)
+                rows += [
+                    _report_row(r, row, year, superseded=winners[row["task_no"]].name != r.path.name, now=now)
+                    for row in result.rows
+                ]
             record_file(
                 con,
                 REPORT_SOURCE,
                 r.path,
                 result,
                 now,
-                day,
+                end_of_label(filed_period(r)),
                 loadable=r in usable,
                 issues=issues,
                 rejects=[x | {"unit_code": r.unit_code, "unit_name": result.unit_text} for x in result.rejects],
@@ -503,25 +469,129 @@ def load_task_reports(
             )
         con.execute(
             "DELETE FROM stg_task_report WHERE list_contains(?, period_label) AND NOT list_contains(?, source_file)",
-            [list(period_labels), kept],
+            [list(period_labels), [*kept, *gone]],
         )
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
         if inbox is not None:
             record_subfolder_files(con, REPORT_SOURCE, inbox / REPORT_DIR, None, now, {"index_code": "tasks"})
-        for unit, label, _day, name in earlier:
+        for unit, label, _day, name, task, _old in earlier:
             con.execute(
                 """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
-                           AND period_label = ?""",
-                [latest[(unit, label)].name != name, name, unit, label],
+                           AND period_label = ? AND task_no = ?""",
+                [latest[(unit, label, task)].name != name, name, unit, label, task],
             )
     return {
         "reports": len(selected),
         "reports_kept": len(kept),
+        "reports_gone": len(gone),
         "reports_rejected": len(selected) - len(usable) - len(kept),
         "superseded": len({(x["source_file"]) for x in rows if x["superseded"]}),
         "rows_loaded": len(rows),
         "rows_rejected": sum(len({x["row_number"] for x in r.result.rejects}) for r in selected),
     }
+
+
+def _report_row(r: ReadReport, row: dict, year: int, *, superseded: bool, now: datetime) -> dict:
+    """The stg_task_report row of a task row of a usable report."""
+    keys = ("task_no", "status", "percent", "completed_on", "result_doc_number", "result_doc_date", "difficulties")
+    return {
+        **{k: row.get(k) for k in (*keys, "proposals", "source_row")},
+        "source_file": r.path.name,
+        "unit_code": r.unit_code,
+        "period_label": r.result.period_label,
+        "report_date": r.result.report_date,
+        "plan_year": year,
+        "superseded": superseded,
+        "loaded_at": now,
+    }
+
+
+def _replaced_notes(r: ReadReport, winners: dict[str, _Rank], mine: _Rank) -> list[FileIssue]:
+    """One note per report that replaces some or all of this report's tasks (``superseded_report``)."""
+    by_winner: dict[str, list[str]] = defaultdict(list)
+    for task, winner in winners.items():
+        if winner.name != r.path.name:
+            by_winner[winner.name].append(task)
+    notes = []
+    label = r.result.period_label
+    for name, tasks in sorted(by_winner.items()):
+        winner = next(w for w in winners.values() if w.name == name)
+        why = _why_later(mine, winner)
+        if len(tasks) == len(winners):
+            text = (
+                f"Tệp '{name}' của cùng đơn vị cho kỳ {label} thay cho tệp này ({why}); bản này được giữ làm lịch sử, "
+                "không dùng để tính."
+            )
+        else:
+            text = (
+                f"Nhiệm vụ {', '.join(tasks)} được báo cáo lại trong tệp '{name}' của cùng đơn vị cho kỳ {label} ({why}): "
+                "dùng bản đó cho các nhiệm vụ này; các nhiệm vụ khác của tệp này vẫn được dùng."
+            )
+        notes.append(FileIssue("superseded_report", text, blocking=False))
+    return notes
+
+
+def _lead_notes(r: ReadReport, leads_of: Callable[[tuple[int, str]], set[str] | None]) -> list[FileIssue]:
+    """A note per row of a task the reporting unit does not lead (``not_lead_unit``); when that is every row, a note
+    on the file: the 'Đơn vị báo cáo' is likely another unit's, left in a copied template (``no_led_task``)."""
+    year = int(r.result.period_label[:4])
+    foreign = []
+    for row in r.result.rows:
+        task_leads = leads_of((year, row["task_no"]))
+        if task_leads is not None and r.unit_code not in task_leads:
+            foreign.append(
+                FileIssue(
+                    "not_lead_unit",
+                    f"Dòng {row['source_row']}: đơn vị không chủ trì nhiệm vụ {row['task_no']}; báo cáo của dòng này "
+                    "không dùng để tính tiến độ.",
+                    blocking=False,
+                )
+            )
+    if foreign and len(foreign) == len(r.result.rows):
+        foreign.append(
+            FileIssue(
+                "no_led_task",
+                f"Không dòng nào của báo cáo là nhiệm vụ do '{r.result.unit_text}' chủ trì: đề nghị kiểm tra 'Đơn vị báo "
+                "cáo' (báo cáo có thể lập trên mẫu của đơn vị khác) và gửi lại.",
+                blocking=False,
+            )
+        )
+    return foreign
+
+
+def _gone_reports(
+    con: duckdb.DuckDBPyConnection, reports: list[ReadReport], period_labels: Sequence[str], now: datetime, *, withdraw: bool
+) -> list[str]:
+    """The reports of these periods that loaded and whose file is no longer in tien_do/: their rows are kept, with a
+    note (``file_gone``), unless ``withdraw`` (then their rows and records go). A file renamed (its content present
+    under another name) is simply forgotten."""
+    present = {r.path.name for r in reports}
+    shas = {r.result.sha256 for r in reports}
+    loaded = con.execute(
+        """SELECT r.source_file, any_value(l.sha256), any_value(l.partition_date), any_value(r.unit_code),
+                  any_value(r.period_label), any_value(r.plan_year)
+           FROM stg_task_report r LEFT JOIN landed_files l ON l.source = ? AND l.file_name = r.source_file
+           WHERE list_contains(?, r.period_label) GROUP BY r.source_file ORDER BY 1""",
+        [REPORT_SOURCE, list(period_labels)],
+    ).fetchall()
+    missing = [x for x in loaded if x[0] not in present]
+    forget = [name for name, sha, *_ in missing if withdraw or sha in shas]
+    for table in ("quarantine", "file_issues", "landed_files"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [REPORT_SOURCE, forget])
+    kept = [x for x in missing if x[0] not in forget]
+    names = [name for name, *_ in kept]
+    con.execute(
+        "DELETE FROM file_issues WHERE source = ? AND rule = 'file_gone' AND list_contains(?, file_name)", [REPORT_SOURCE, names]
+    )
+    note = (
+        "Tệp không còn trong hộp thư đến (tien_do/); các dòng đã nạp của tệp vẫn được dùng. Muốn rút báo cáo này, chạy "
+        "lại task_reports cho kỳ của nó với cấu hình withdraw: true."
+    )
+    for name, _sha, day, unit, label, year in kept:
+        labels = {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year}
+        issue = FileIssue("file_gone", note, blocking=False)
+        insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(REPORT_SOURCE, name, day, [issue], now, labels))
+    return names
 
 
 @dataclass(frozen=True, order=True)
@@ -541,13 +611,15 @@ def _rank(con: duckdb.DuckDBPyConnection, path: Path, report_date: date | None, 
     return _Rank(report_date or date.min, arrived, modified_at(path), path.name)
 
 
-def _kept_rank(con: duckdb.DuckDBPyConnection, name: str, report_date: date) -> _Rank:
-    """The rank of a report whose earlier load was kept (a broken re-delivery under its name): its arrival is that
-    load's; the file on disk now is the broken one, so its modification time says nothing."""
+def _kept_rank(con: duckdb.DuckDBPyConnection, name: str, report_date: date, *, current: bool) -> _Rank:
+    """The rank of a task row of a report whose earlier load was kept (a broken re-delivery under its name, or a file
+    gone from the inbox): its arrival is that load's. Its file's modification time is not known any more (the file
+    on disk is the broken one, or none), so against a report that arrived at the same time the row keeps what it
+    was: ``current`` (not superseded) wins that tie, a superseded row loses it."""
     arrived = con.execute(
         "SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ?", [REPORT_SOURCE, name]
     ).fetchall()[0][0]
-    return _Rank(report_date, arrived or datetime.min, datetime.min, name)
+    return _Rank(report_date, arrived or datetime.min, datetime.max if current else datetime.min, name)
 
 
 def _why_later(mine: _Rank, winner: _Rank) -> str:
@@ -557,6 +629,8 @@ def _why_later(mine: _Rank, winner: _Rank) -> str:
     same = f"cùng ngày báo cáo {mine.report_date:%d/%m/%Y}, tệp kia đến sau"
     if winner.arrived != mine.arrived:
         return f"{same}: nhận lúc {winner.arrived:%d/%m/%Y %H:%M}, tệp này lúc {mine.arrived:%d/%m/%Y %H:%M}"
+    if winner.modified in (datetime.min, datetime.max):  # a kept or gone report: its save time is not known
+        return f"{same}: tệp kia đã được dùng cho kỳ này từ lần nạp trước"
     if winner.modified != mine.modified:
         return f"{same}: lưu lúc {winner.modified:%d/%m/%Y %H:%M:%S}, tệp này lúc {mine.modified:%d/%m/%Y %H:%M:%S}"
     return f"cùng ngày báo cáo {mine.report_date:%d/%m/%Y} và cùng thời điểm nhận, lưu: lấy theo tên tệp"
