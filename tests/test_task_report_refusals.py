@@ -201,3 +201,16 @@ def test_a_report_gone_from_the_inbox_keeps_its_rows_until_withdrawn(con, tmp_pa
     assert rows_of(con, CURRENT) == []
     tables = ("file_issues", "landed_files", "quarantine")
     assert [rows_of(con, f"SELECT count(*) FROM {t} WHERE source = 'task_report'") for t in tables] == [[(0,)]] * 3
+
+
+def test_a_first_report_deleted_once_its_correction_replaced_it_is_forgotten(con, tmp_path: Path) -> None:
+    """The office deletes v1 after sending v2 (which gives every task again): v1 gives nothing any more, so it goes
+    without a 'file_gone' note that would stay for ever."""
+    inbox = _inbox(con, tmp_path)
+    first = _put(inbox, "vp_v1.xlsx", _report("Văn phòng Sở", "Quý III/2026", "03/10/2026", ["1", "Đang triển khai", 50]))
+    _put(inbox, "vp_v2.xlsx", _report("Văn phòng Sở", "Quý III/2026", "06/10/2026", ["1", "Hoàn thành", 100, "01/10/2026"]))
+    _load(con, inbox, Q3)
+    first.unlink()
+    _load(con, inbox, Q3)
+    assert rows_of(con, CURRENT) == [("vp_v2.xlsx", "1", "completed", False)]
+    assert rows_of(con, "SELECT DISTINCT file_name FROM file_issues WHERE source = 'task_report'") == [("vp_v2.xlsx",)]

@@ -564,18 +564,19 @@ def _gone_reports(
 ) -> list[str]:
     """The reports of these periods that loaded and whose file is no longer in tien_do/: their rows are kept, with a
     note (``file_gone``), unless ``withdraw`` (then their rows and records go). A file renamed (its content present
-    under another name) is simply forgotten."""
+    under another name), or one whose every row a later report had already replaced (v1 deleted once v2 came), is
+    simply forgotten: it gives nothing any more."""
     present = {r.path.name for r in reports}
     shas = {r.result.sha256 for r in reports}
     loaded = con.execute(
         """SELECT r.source_file, any_value(l.sha256), any_value(l.partition_date), any_value(r.unit_code),
-                  any_value(r.period_label), any_value(r.plan_year)
+                  any_value(r.period_label), any_value(r.plan_year), bool_and(r.superseded)
            FROM stg_task_report r LEFT JOIN landed_files l ON l.source = ? AND l.file_name = r.source_file
            WHERE list_contains(?, r.period_label) GROUP BY r.source_file ORDER BY 1""",
         [REPORT_SOURCE, list(period_labels)],
     ).fetchall()
     missing = [x for x in loaded if x[0] not in present]
-    forget = [name for name, sha, *_ in missing if withdraw or sha in shas]
+    forget = [name for name, sha, *_, replaced in missing if withdraw or sha in shas or replaced]
     for table in ("quarantine", "file_issues", "landed_files"):
         con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [REPORT_SOURCE, forget])
     kept = [x for x in missing if x[0] not in forget]
@@ -587,7 +588,7 @@ def _gone_reports(
         "Tệp không còn trong hộp thư đến (tien_do/); các dòng đã nạp của tệp vẫn được dùng. Muốn rút báo cáo này, chạy "
         "lại task_reports cho kỳ của nó với cấu hình withdraw: true."
     )
-    for name, _sha, day, unit, label, year in kept:
+    for name, _sha, day, unit, label, year, _replaced in kept:
         labels = {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year}
         issue = FileIssue("file_gone", note, blocking=False)
         insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(REPORT_SOURCE, name, day, [issue], now, labels))
