@@ -5,7 +5,10 @@ Names from any source are matched to unit codes through ``UnitMatcher``: NFC, ca
 the usual prefixes ("UBND", "Ủy ban nhân dân", "- Tỉnh Thái Nguyên") do not matter. A name that does not match
 is reported, never turned into a new unit; a close spelling is only offered as a suggestion. An agency is matched by
 its current name, its aliases (other spellings of it) and every spelling of its predecessors (the agencies of last
-year it continues, ``Unit.predecessors``), so an old name in any file still maps to the agency of today.
+year it continues, ``Unit.predecessors``), so an old name in any file still maps to the agency of today; so does the
+name of a former province's agency ("Sở Khoa học và Công nghệ tỉnh Bắc Kạn", ``masterdata/former_provinces.csv``:
+the provinces merged into this one in 2025). "P.", "X.", "TT." read "Phường", "Xã", "Thị trấn" at the start of a name
+or after "UBND"; a "P" without its dot reads "Phường" only before a ward's name.
 
 Matching stays inside the province served: a portal code with another province's prefix (H44.132 while serving
 Thái Nguyên, H55) or a name with another province's suffix ("UBND xã Văn Lang - Tỉnh Phú Thọ") matches nothing,
@@ -176,6 +179,32 @@ def _office_csv(codename: str) -> Path:
 
 def _portal_codes_csv(codename: str) -> Path:
     return MASTERDATA / "portal_codes" / f"{codename}.csv"
+
+
+FORMER_PROVINCES_CSV = MASTERDATA / "former_provinces.csv"
+FORMER_PROVINCE_COLUMNS = ("province_codename", "former_province")
+
+
+@lru_cache(maxsize=1)
+def _former_provinces() -> dict[str, tuple[str, ...]]:
+    """Province codename -> the provinces merged into it on 1 July 2025 (Nghị quyết 202/2025/QH15), as named before."""
+    from vietnam_provinces import Province
+
+    codenames = {p.codename for p in Province.iter_all()}
+    out: dict[str, tuple[str, ...]] = {}
+    for line, row in master_csv_rows(FORMER_PROVINCES_CSV, FORMER_PROVINCE_COLUMNS, FORMER_PROVINCE_COLUMNS):
+        codename, former = (row.get("province_codename") or "").strip(), nfc(row.get("former_province") or "")
+        if codename not in codenames or not former:
+            raise MasterDataError(
+                f"{_shown(FORMER_PROVINCES_CSV)} dòng {line}: tỉnh '{codename}' hoặc tỉnh cũ '{former}' không hợp lệ."
+            )
+        out[codename] = (*out.get(codename, ()), former)
+    return out
+
+
+def former_provinces(province_name: str) -> tuple[str, ...]:
+    """The provinces merged into this one in 2025 ('Thái Nguyên' -> ('Bắc Kạn',)); () for one that absorbed none."""
+    return _former_provinces().get(_province(province_name).codename, ())
 
 
 def _shown(path: Path) -> str:
@@ -496,9 +525,16 @@ def _own_suffixes(province: str, key: Callable[[str], str]) -> tuple[str, ...]:
     return tuple(key(text) for text in (f"tỉnh {bare}", f"thành phố {bare}", f"tp {bare}", bare))
 
 
+# "P. Phan Đình Phùng", "UBND X. Đại Phúc": an abbreviated "Phường", "Xã", "Thị trấn" at the start of the name or after
+# the council's prefix.
+_ABBREVIATED = re.compile(r"^((?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+)?(P|X|TT)\.\s*", re.IGNORECASE)
+# "P Phan Đình Phùng": a "P" without its dot, read as "Phường" only when what follows is a ward (``UnitMatcher.match``).
+_BARE_P = re.compile(r"^((?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+)?P\s+(?=\w)", re.IGNORECASE)
+
+
 def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
     """Key without the administrative prefixes and the province suffix."""
-    text = re.sub(r"^(P|X|TT)\.\s*", lambda m: _ABBREVIATIONS[m.group(1).lower()] + " ", nfc(name), flags=re.IGNORECASE)
+    text = _ABBREVIATED.sub(lambda m: (m.group(1) or "") + _ABBREVIATIONS[m.group(2).lower()] + " ", nfc(name))
     value = key(text)
     for prefix in _PREFIX_TEXTS:
         value = value.removeprefix(key(prefix))
@@ -599,6 +635,10 @@ class UnitMatcher:
         self.province = next(iter(provinces)) if provinces else ""
         self._own = _bare_province(self.province)
         self._indexes = tuple(_Index(key, self.province) for key in (_exact_key, tone_free_key, match_key))
+        try:
+            formers = former_provinces(self.province) if self.province else ()
+        except ValueError:  # units built by hand for a province that is no province's name
+            formers = ()
         for index in self._indexes:
             for unit in self.units.values():
                 for name in unit.spellings:  # old names too: "Sở KHĐT" in any file is Sở Tài chính
@@ -611,6 +651,13 @@ class UnitMatcher:
                         short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
                         if short != name:
                             index.add(short, unit.code, weak=True)
+                    # A former province's agency of last year ("Sở Khoa học và Công nghệ tỉnh Bắc Kạn") is continued by
+                    # the agency its own province's namesake is: merged provinces merged their agencies alike.
+                    for name in (s for spellings in unit.last_year_units for s in spellings):
+                        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
+                        for former in formers:
+                            index.add(f"{short} tỉnh {former}", unit.code, weak=True)
+                            index.add(f"{short} {former}", unit.code, weak=True)
         self._by_portal = {u.portal_code: u.code for u in self.units.values() if u.portal_code}
         self._by_department_id = {u.department_id: u.code for u in self.units.values() if u.department_id}
 
@@ -636,9 +683,18 @@ class UnitMatcher:
         return None
 
     def match(self, name: str | None) -> str | None:
-        """Unit code for a name, or None when it matches no unit (or more than one) or names another province."""
+        """Unit code for a name, or None when it matches no unit (or more than one) or names another province. A
+        leading "P" without its dot ("P Phan Đình Phùng", "UBND P Phan Đình Phùng") is read as "Phường" only when the
+        name matches nothing as written and the reading is a ward."""
         if not name or not name.strip():
             return None
+        code = self._match(name)
+        if code is None and (bare_p := _BARE_P.match(nfc(name))):
+            ward = self._match("Phường " + nfc(name)[bare_p.end() :])
+            code = ward if ward is not None and self.units[ward].group == WARD else None
+        return code
+
+    def _match(self, name: str) -> str | None:
         for index in self._indexes:
             code = index.get(name)
             if code is not None:

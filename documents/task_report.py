@@ -217,21 +217,21 @@ def _results(data: TaskDocumentData, groups: list[dict], total: dict) -> list[st
     due_soon = sum(t.get("status") == "due_soon" for t in tasks)
     on_track = sum(t.get("status") == "on_track" for t in tasks)
     lines = [
-        f"Kế hoạch có {total['tasks']} nhiệm vụ; đến ngày {report.as_of:%d/%m/%Y} có {total['due']} nhiệm vụ đã đến hạn: "
+        f"Kế hoạch có {total['tasks']} nhiệm vụ; đến ngày {report.as_of:%d/%m/%Y} có {total['due']} nhiệm vụ đã đến hạn hoặc đã hoàn thành: "
         f"{total['on_time']} nhiệm vụ hoàn thành đúng hạn, {total['late']} nhiệm vụ hoàn thành quá hạn, "
         f"{total['overdue']} nhiệm vụ quá hạn chưa hoàn thành; {on_track + due_soon} nhiệm vụ đang thực hiện trong hạn"
         + (f" (trong đó {due_soon} nhiệm vụ sắp đến hạn)" if due_soon else "")
         + ".",
         f"Tỷ lệ hoàn thành đúng hạn của {report.department_name}: "
         + (
-            f"{_number(total['rate_value'])}% ({total['on_time']}/{total['due']} nhiệm vụ đã đến hạn)."
+            f"{_number(total['rate_value'])}% ({total['on_time']}/{total['due']} nhiệm vụ đã đến hạn hoặc đã hoàn thành)."
             if total["due"]
             else "chưa có nhiệm vụ đến hạn."
         ),
     ]
     for g in groups:
         lines.append(
-            f"- {g['name']}: {g['tasks']} nhiệm vụ, {g['due']} đã đến hạn, {g['on_time']} hoàn thành đúng hạn, "
+            f"- {g['name']}: {g['tasks']} nhiệm vụ, {g['due']} đã đến hạn hoặc đã hoàn thành, {g['on_time']} hoàn thành đúng hạn, "
             f"{g['late']} hoàn thành quá hạn, {g['overdue']} quá hạn; "
             + (f"tỷ lệ đúng hạn {_number(g['rate_value'])}%." if g["due"] else "chưa có nhiệm vụ đến hạn.")
         )

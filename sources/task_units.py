@@ -4,7 +4,9 @@ A cell may name several units and collective phrases, separated by ";" or line b
 cấp xã"), and within a part by "," or " và ". Commas also occur inside names and phrases ("Các phòng, đơn vị thuộc
 Sở", "Sở Văn hóa, Thể thao và Du lịch"), so a part is read left to right taking, at each place, the longest run of
 pieces that is a collective phrase (``masterdata/collective_units.csv``), an office of the department or a unit of
-the master data; matching ignores case, diacritics' tone marks, spacing and prefixes (``UnitMatcher``). What matches
+the master data; matching ignores case, diacritics' tone marks, spacing and prefixes (``UnitMatcher``). An office
+named with its own department is the office ("Phòng Chuyển đổi số - Sở KH&CN", "… (Sở KH&CN)", and with a comma when
+the two are the whole part); "P." before an office's name is "Phòng" unless a ward has that name too. What matches
 nothing is kept verbatim, with the closest official name as a suggestion for the quality message, never as a code.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,24 +106,96 @@ def _pieces(part: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if part[s:e].strip()]
 
 
+# "P. Chuyển đổi số", "P Chuyển đổi số": "P." before an office's name is "Phòng" (``_Resolver.office``).
+_P_OFFICE = re.compile(r"^P(?:\.\s*|\s+)(?=\w)", re.IGNORECASE)
+# Where an office's name ends and its department's begins: "Phòng Chuyển đổi số - Sở KH&CN", "… (Sở KH&CN)", "… thuộc
+# Sở KH&CN", "… Sở KHCN"; a comma only when the two make up the whole part (``_Resolver.qualified``).
+_QUALIFIER = re.compile(r"\s*[-–—(/]\s*|\s+")
+_COMMA = re.compile(r"\s*,\s*")
+_DEPARTMENT_LEAD = re.compile(r"^(?:(?:trực\s+)?thuộc|của)\s+", re.IGNORECASE)
+
+
+def _office_spellings(office: Unit, department: Unit | None) -> Unit:
+    """The office with its names written with the department's other spellings too: "Văn phòng Sở" is also "Văn phòng
+    Sở KH&CN" and "Văn phòng Sở Khoa học và Công nghệ" when its department is spelt so (abbreviations work as for the
+    department itself)."""
+    if department is None:
+        return office
+    spellings = (department.name, *department.aliases)
+    extra = []
+    for name in (office.name, *office.aliases):
+        if re.search(r"\bSở$", name):
+            extra += [f"{name[:-3].rstrip()} {s}" for s in spellings if s.startswith("Sở ")]
+        for own in spellings:
+            if own in name:
+                extra += [name.replace(own, other) for other in spellings if other != own]
+    aliases = tuple(dict.fromkeys(a for a in (*office.aliases, *extra) if a != office.name))
+    return replace(office, aliases=aliases)
+
+
 class _Resolver:
     def __init__(self, units: tuple[Unit, ...], offices: tuple[Unit, ...], phrases: tuple[CollectivePhrase, ...]):
         self.everything = offices + tuple(u for u in units if u.code not in {o.code for o in offices})
-        self.matchers = tuple(UnitMatcher(group) for group in (offices, units) if group)
+        by_code = {u.code: u for u in units}
+        spelt = tuple(_office_spellings(o, by_code.get(o.parent or "")) for o in offices)
+        self.offices = UnitMatcher(spelt) if offices else None
+        self.units = UnitMatcher(units) if units else None
+        self.matchers = tuple(m for m in (self.offices, self.units) if m is not None)
+        self.parent = {o.code: o.parent for o in offices}
         self.phrases: dict[str, CollectivePhrase] = {}
         for phrase in phrases:
             for wording in (phrase.phrase, *phrase.aliases):
                 self.phrases.setdefault(match_key(wording), phrase)
 
-    def name(self, text: str) -> tuple[str, ...] | CollectivePhrase | None:
+    def name(self, text: str, whole: bool = False) -> tuple[str, ...] | CollectivePhrase | None:
+        """What a run of pieces names: a collective phrase, one office or unit, or an office named with its own
+        department ("Phòng Chuyển đổi số - Sở Khoa học và Công nghệ"); ``whole``: the run is the whole part."""
         phrase = self.phrases.get(match_key(text))
         if phrase is not None:
             return phrase
-        for matcher in self.matchers:
-            code = matcher.match(text)
-            if code is not None:
-                return (code,)
-        return None
+        office, ambiguous = self.office(text)
+        if office is not None:
+            return (office,)
+        unit = self.units.match(text) if self.units is not None else None
+        if unit is not None and not ambiguous:
+            return (unit,)
+        qualified = self.qualified(text, whole)
+        return (qualified,) if qualified is not None else None
+
+    def office(self, text: str) -> tuple[str | None, bool]:
+        """(the office a name is, whether the name is also another unit's): by its name, or by "P." read as "Phòng"
+        ("P. Chuyển đổi số") when that reading is an office; a name that is an office so read and a ward as "Phường"
+        is neither (not guessed)."""
+        if self.offices is None:
+            return None, False
+        code = self.offices.match(text)
+        if code is not None:
+            return code, False
+        reading = _P_OFFICE.match(text)
+        if reading is None:
+            return None, False
+        code = self.offices.match("Phòng " + text[reading.end() :])
+        if code is not None and self.units is not None and self.units.match(text) is not None:
+            return None, True
+        return code, False
+
+    def qualified(self, text: str, whole: bool) -> str | None:
+        """The office of a name that is an office followed by its own department ("Phòng Chuyển đổi số (Sở KH&CN)",
+        "Văn phòng Sở, Sở Khoa học và Công nghệ" as a whole part); None when no split or more than one office fits."""
+        if self.offices is None or self.units is None:
+            return None
+        found = set()
+        splits = [*_QUALIFIER.finditer(text), *(_COMMA.finditer(text) if whole else ())]
+        for split in splits:
+            if not whole and text[: split.start()].rstrip().endswith(","):  # "Văn phòng Sở, Sở KH&CN" in a list
+                continue
+            office, _ = self.office(text[: split.start()])
+            if office is None:
+                continue
+            department = _DEPARTMENT_LEAD.sub("", text[split.end() :]).rstrip(" .)")
+            if department and self.units.match(department) == self.parent[office]:
+                found.add(office)
+        return found.pop() if len(found) == 1 else None
 
     def suggest(self, text: str) -> str | None:
         for matcher in self.matchers:
@@ -143,7 +217,7 @@ class _Resolver:
             i, pending = 0, None  # pending: start of a run of pieces that match nothing
             while i < len(pieces):
                 for j in range(len(pieces), i, -1):
-                    found = self.name(part[pieces[i][0] : pieces[j - 1][1]])
+                    found = self.name(part[pieces[i][0] : pieces[j - 1][1]], whole=i == 0 and j == len(pieces))
                     if found is not None:
                         break
                 else:

@@ -385,3 +385,34 @@ def test_the_on_time_rate_is_rounded_half_up():
     from documents.task_report import _rate
 
     assert (_rate(13, 16), _rate(1, 16), _rate(0, 0)) == (81.3, 6.3, None)
+
+
+def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(warehouse_db, tmp_path):
+    """Quý III: task 13 (hạn 31/12/2026) finished on 15/09. By 30/09 only 4 tasks are due (1, 2, 10, IV.2) but the rate
+    counts 5 (due or completed, the rate's denominator): the words must say so, not "5 nhiệm vụ đã đến hạn"."""
+    import shutil
+
+    path = tmp_path / "early.duckdb"
+    shutil.copy(warehouse_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """UPDATE mart_task_status SET status = 'completed_on_time', status_label = 'Hoàn thành đúng hạn',
+               percent = 100, completed_on = DATE '2026-09-15' WHERE task_no = '13'"""
+        )
+        con.execute(
+            """UPDATE mart_task_completion SET due = due + 1, completed_on_time = completed_on_time + 1,
+               on_time_rate = round(100.0 * (completed_on_time + 1) / (due + 1), 1) WHERE unit_code IN (?, ?)""",
+            [QLCN, DEPT],
+        )
+    results = context(_data(path))["results"]
+    assert results[0].startswith(
+        "Kế hoạch có 6 nhiệm vụ; đến ngày 30/09/2026 có 5 nhiệm vụ đã đến hạn hoặc đã hoàn thành: 3 nhiệm vụ hoàn thành "
+        "đúng hạn, 1 nhiệm vụ hoàn thành quá hạn, 1 nhiệm vụ quá hạn chưa hoàn thành;"
+    )
+    assert (
+        results[1]
+        == "Tỷ lệ hoàn thành đúng hạn của Sở Khoa học và Công nghệ: 60,0% (3/5 nhiệm vụ đã đến hạn hoặc đã hoàn thành)."
+    )
+    groups = [line for line in results if line.startswith("- ")]
+    assert len(groups) == 2 and all(" đã đến hạn hoặc đã hoàn thành, " in line for line in groups)
+    assert not any("đã đến hạn:" in line or "đã đến hạn)" in line or "đã đến hạn," in line for line in results)

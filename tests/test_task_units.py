@@ -133,3 +133,74 @@ def test_unknown_names_are_kept_verbatim_with_a_suggestion_never_a_code():
 def test_empty_cells_name_no_unit(text):
     result = resolve_units(text, UNITS, OFFICES)
     assert (result.codes, result.unmatched, result.collective) == ((), (), ())
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        # The office named with its own department, as progress reports' "Đơn vị báo cáo" write it.
+        ("Phòng Chuyển đổi số - Sở Khoa học và Công nghệ", "19.SKHCN.CDS"),
+        ("Phòng Chuyển đổi số, Sở Khoa học và Công nghệ", "19.SKHCN.CDS"),  # not the office and its department
+        ("Phòng Chuyển đổi số (Sở KH&CN)", "19.SKHCN.CDS"),
+        ("Phòng Chuyển đổi số Sở KHCN", "19.SKHCN.CDS"),
+        ("Phòng Quản lý Khoa học thuộc Sở Khoa học và Công nghệ tỉnh Thái Nguyên", "19.SKHCN.QLKH"),
+        ("Phòng Bưu chính, Viễn thông, Sở KH&CN", "19.SKHCN.BCVT"),
+        ("Văn phòng Sở KH&CN", "19.SKHCN.VP"),  # the department's abbreviations as for the department itself
+        ("Văn phòng Sở KHCN", "19.SKHCN.VP"),
+        ("Văn phòng Sở - Sở Khoa học và Công nghệ", "19.SKHCN.VP"),
+        ("P. Chuyển đổi số", "19.SKHCN.CDS"),  # "P." before an office's name (no ward of that name) is "Phòng"
+        ("P. Chuyển đổi số - Sở KH&CN", "19.SKHCN.CDS"),
+        ("P. Phan Đình Phùng", "05443"),  # before a ward's name (no office of that name) it is still "Phường"
+    ],
+)
+def test_an_office_named_with_its_own_department_is_the_office(name, code):
+    result = resolve_units(name, UNITS, OFFICES)
+    assert (result.codes, result.unmatched) == ((code,), ())
+
+
+def test_an_office_with_another_department_or_in_a_list_is_not_guessed():
+    other = resolve_units("Phòng Chuyển đổi số - Sở Tài chính", UNITS, OFFICES)
+    assert other.codes == () and other.unmatched == ("Phòng Chuyển đổi số - Sở Tài chính",)
+    # Inside a list of units a comma separates units: the office and the department are both named.
+    listed = resolve_units("Sở Nội vụ, Văn phòng Sở, Sở Khoa học và Công nghệ", UNITS, OFFICES)
+    assert listed.codes == ("19.SNV", "19.SKHCN.VP", "19.SKHCN")
+    assert resolve_units("Văn phòng Sở; Sở KH&CN", UNITS, OFFICES).codes == ("19.SKHCN.VP", "19.SKHCN")
+
+
+def test_p_dot_that_could_be_an_office_or_a_ward_is_neither():
+    from dataclasses import replace
+
+    offices = (*OFFICES, replace(OFFICES[1], code="19.SKHCN.PDP", name="Phòng Phan Đình Phùng"))
+    result = resolve_units("P. Phan Đình Phùng", UNITS, offices)
+    assert result.codes == () and result.unmatched == ("P. Phan Đình Phùng",)
+    assert resolve_units("Phường Phan Đình Phùng", UNITS, offices).codes == ("05443",)
+    assert resolve_units("Phòng Phan Đình Phùng", UNITS, offices).codes == ("19.SKHCN.PDP",)
+
+
+def test_a_progress_report_from_an_office_named_with_its_department_is_read_for_the_office(tmp_path):
+    from datetime import date
+
+    from tests.excel_files import write_xlsx
+    from warehouse.tasks import read_reports
+
+    head = ["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày hoàn thành"]
+    units = {
+        "cds.xlsx": "Phòng Chuyển đổi số - Sở Khoa học và Công nghệ",
+        "cds2.xlsx": "Phòng Chuyển đổi số, Sở Khoa học và Công nghệ",
+        "cds3.xlsx": "Phòng Chuyển đổi số (Sở KH&CN)",
+        "cds4.xlsx": "P. Chuyển đổi số",
+        "vp.xlsx": "Văn phòng Sở KH&CN",
+    }
+    (tmp_path / "tien_do").mkdir()
+    for name, unit in units.items():
+        grid = [["BÁO CÁO TIẾN ĐỘ"], ["Đơn vị báo cáo:", unit], ["Kỳ báo cáo:", "Quý I/2026"], ["Ngày báo cáo:", "05/04/2026"]]
+        write_xlsx(tmp_path / "tien_do" / name, [*grid, [], head, ["6", "Đang triển khai", 30]], "Báo cáo")
+    reports = read_reports(tmp_path, units=UNITS, offices=OFFICES, known={2026: {"6"}}, today=date(2026, 4, 6))
+    read = {r.path.name: (r.unit_code, [i.rule for i in r.issues if i.blocking]) for r in reports}
+    assert read == {
+        "cds.xlsx": ("19.SKHCN.CDS", []),
+        "cds2.xlsx": ("19.SKHCN.CDS", []),
+        "cds3.xlsx": ("19.SKHCN.CDS", []),
+        "cds4.xlsx": ("19.SKHCN.CDS", []),
+        "vp.xlsx": ("19.SKHCN.VP", []),
+    }

@@ -302,7 +302,7 @@ def test_task_report_workbook(workbook):
     assert counts["Tổng số nhiệm vụ của kế hoạch"] == 5
     assert [counts[LABELS[s]] for s in LABELS] == [1, 1, 1, 1, 1]
     rate = next(r for r in _values(wb[SHEET_SUMMARY]) if str(r[1]).startswith("Tỷ lệ hoàn thành đúng hạn"))
-    assert rate[2:4] == (1, 33.3) and "3 nhiệm vụ đã đến hạn" in rate[1]
+    assert rate[2:4] == (1, 33.3) and rate[1].endswith("(trên 3 nhiệm vụ đã đến hạn hoặc đã hoàn thành)")
     assert list(data.missing_reports["unit_code"]) == [QLCN]  # VP and CDS reported for Q3
     assert (1, "Phòng Quản lý Chuyên ngành", 1, "Chưa gửi") == _values(wb[SHEET_SUMMARY])[-1][:4]
 
@@ -343,3 +343,56 @@ def test_empty_period_still_writes(tmp_path):
     wb = load_workbook(write_task_report(tmp_path / "empty.xlsx", data))
     assert wb.sheetnames == list(SHEETS)
     assert ("Không có",) == _values(wb[SHEET_ISSUES])[-1][:1]
+
+
+def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(tmp_path):
+    """Quý III: task 1 (hạn 31/03) done, task 10 (hạn 30/06) overdue and task 13 (hạn 31/12/2026) finished early on
+    15/09: 2 tasks are due by 30/09, the rate's denominator is 3 (due or completed) and the words must say so."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    add_department(con)
+    tasks = [
+        ("1", VP, date(2026, 3, 31), "completed_on_time", date(2026, 3, 20)),
+        ("10", CDS, date(2026, 6, 30), "overdue", None),
+        ("13", QLCN, date(2026, 12, 31), "completed_on_time", date(2026, 9, 15)),
+    ]
+    for no, lead, due, status, done in tasks:
+        common = {
+            "plan_number": PLAN,
+            "plan_year": 2026,
+            "revision": 1,
+            "task_no": no,
+            "content": f"Nhiệm vụ {no}",
+            "deadline_text": f"{due:%d/%m/%Y}",
+            "due_date": due,
+            "effective_due_date": due,
+            "provisional": False,
+            "source_file": "ke_hoach_2026.xlsx",
+            "source_row": 3,
+        }
+        insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2026, 1, 5)}])
+        insert_rows(con, "fct_plan_task", [{**common, "lead_codes": [lead], "first_revision": 1, "changed_in_revision": 1}])
+        row = {"plan_year": 2026, "task_no": no, "as_of": AS_OF, "status": status, "status_label": LABELS[status]}
+        insert_rows(con, "mart_task_status", [{**row, "effective_due_date": due, "completed_on": done}])
+    completion = [
+        (VP, "Văn phòng Sở", 1, 1, 1, 0, 100.0),
+        (CDS, "Phòng Chuyển đổi số", 1, 1, 0, 1, 0.0),
+        (QLCN, "Phòng Quản lý Chuyên ngành", 1, 1, 1, 0, 100.0),
+        (DEPT, "Sở Khoa học và Công nghệ", 3, 3, 2, 1, 66.7),
+    ]
+    keys = ("unit_code", "unit_name", "tasks", "due", "completed_on_time", "overdue", "on_time_rate")
+    common = {"plan_year": 2026, "period_label": "2026-Q3", "as_of": AS_OF, "completed_late": 0}
+    insert_rows(con, "mart_task_completion", [{**common, **dict(zip(keys, c, strict=True))} for c in completion])
+    data = read_task_report_data(con, PERIOD, AS_OF, DEPT)
+    wb = load_workbook(write_task_report(tmp_path / task_report_name(PERIOD), data))
+    rate = next(r for r in _values(wb[SHEET_SUMMARY]) if str(r[1]).startswith("Tỷ lệ hoàn thành đúng hạn"))
+    assert rate[1:4] == (
+        "Tỷ lệ hoàn thành đúng hạn của Sở Khoa học và Công nghệ (trên 3 nhiệm vụ đã đến hạn hoặc đã hoàn thành)",
+        2,
+        66.7,
+    )
+    units = _values(wb[SHEET_UNITS])
+    header = next(r for r in units if r[0] == "Đơn vị chủ trì")
+    assert header[2] == "Đã đến hạn hoặc đã hoàn thành" and units[-1][2] == 3
+    note = next(str(r[0]) for r in units if str(r[0]).startswith("Tỷ lệ hoàn thành đúng hạn ="))
+    assert note.startswith("Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn hoặc đã hoàn thành (")

@@ -149,3 +149,52 @@ def test_loading_the_units_alone_gives_them_their_vietnamese_sort_keys():
     assert None not in keys.values() and len(keys) > 100
     ordered = [n for n, _ in sorted(keys.items(), key=lambda kv: kv[1])]
     assert ordered.index("Xã Đại Phúc") > ordered.index("Xã Dân Tiến")  # Đ after D
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("UBND P. Phan Đình Phùng", "05443"),  # "P." after the council's prefix, not only at the very start
+        ("Ủy ban nhân dân P.Phan Đình Phùng", "05443"),
+        ("UBND X. Đại Phúc", "05488"),
+        ("P Phan Đình Phùng", "05443"),  # "P" without its dot before a ward's name
+        ("UBND P Phan Đình Phùng", "05443"),
+        ("p phan dinh phung", "05443"),
+    ],
+)
+def test_abbreviated_ward_and_commune_after_the_council_prefix_or_without_the_dot(name, code):
+    assert matcher_for("Thái Nguyên").match(name) == code
+
+
+def test_a_p_without_its_dot_is_phuong_only_before_a_ward_name():
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match("P Đại Phúc") is None  # Đại Phúc is a commune (xã): "P" is not "Phường" there
+    assert matcher.match("P Sở Y tế") is None and matcher.match("P Văn Lang") is None
+    assert matcher.match("P Phan Đình Phùng - Tỉnh Phú Thọ") is None  # another province's suffix still matches nothing
+    assert matcher.match("Phường Phan Đình Phùng") == "05443" and matcher.match("Sở Y tế") == "19.SYT"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Sở Khoa học và Công nghệ tỉnh Bắc Kạn", "19.SKHCN"),
+        ("Sở Thông tin và Truyền thông tỉnh Bắc Kạn", "19.SKHCN"),  # Bắc Kạn's Sở TT&TT, merged like Thái Nguyên's
+        ("Sở KH&CN Bắc Kạn", "19.SKHCN"),
+        ("Sở Tài nguyên và Môi trường - Tỉnh Bắc Kạn", "19.SNNMT"),
+        ("Sở Kế hoạch và Đầu tư tỉnh Bắc Kạn", "19.STC"),
+        ("Văn phòng UBND tỉnh Bắc Kạn", "19.VPUBND"),
+        ("Thanh tra tỉnh Bắc Kạn", "19.TTT"),
+        ("Sở Y tế tỉnh Bắc Kạn", "19.SYT"),
+    ],
+)
+def test_agencies_of_bac_kan_merged_into_thai_nguyen_match_their_successor(name, code):
+    assert matcher_for("Thái Nguyên").match(name) == code
+
+
+def test_only_agencies_of_the_provinces_merged_into_this_one_map_to_a_successor():
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match("Phường Bắc Kạn") == "01843"  # a ward of today named after the former province
+    assert matcher.match("UBND thành phố Bắc Kạn") is None  # a district-level town: no successor in master data
+    assert matcher.match("Sở Khoa học và Công nghệ tỉnh Hà Giang") is None  # Hà Giang merged into Tuyên Quang
+    assert matcher_for("Tuyên Quang").match("Sở Khoa học và Công nghệ tỉnh Hà Giang") == "08.SKHCN"
+    assert matcher.match("Sở Khoa học và Công nghệ tỉnh Phú Thọ") is None

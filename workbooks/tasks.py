@@ -592,7 +592,7 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
         on_time, due = c.of("completed_on_time"), c.due
         rate = round_half_up(100 * on_time / due, 1) if due else None
     total = {
-        "label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn)",
+        "label": f"Tỷ lệ hoàn thành đúng hạn của {data.department_name} (trên {due} nhiệm vụ đã đến hạn hoặc đã hoàn thành)",
         "count": on_time,
         "share": rate,
         "note": "Hoàn thành đúng hạn / (đúng hạn + hoàn thành quá hạn + quá hạn)" if due else "Chưa có nhiệm vụ đến hạn",
@@ -803,7 +803,7 @@ def _write_overdue(wb, data: TaskReportData, tasks: list[dict], common: list[str
 UNIT_COLUMNS = (
     Column("Đơn vị chủ trì", "unit_name", 36),
     Column("Số nhiệm vụ", "tasks", 10, "#,##0"),
-    Column("Đã đến hạn", "due", 10, "#,##0"),
+    Column("Đã đến hạn hoặc đã hoàn thành", "due", 12, "#,##0"),
     Column("Hoàn thành đúng hạn", "completed_on_time", 12, "#,##0"),
     Column("Hoàn thành quá hạn", "completed_late", 12, "#,##0"),
     Column("Quá hạn", "overdue", 10, "#,##0"),
@@ -824,8 +824,8 @@ def _write_units(wb, data: TaskReportData, tasks: list[dict], common: list[str])
         subtitles=[
             *common,
             (
-                "Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn "
-                "(trống khi chưa có nhiệm vụ đến hạn). Nhiệm vụ nhiều đơn vị chủ trì được "
+                "Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn hoặc đã hoàn thành "
+                "(kể cả hoàn thành trước hạn; trống khi chưa có nhiệm vụ nào đến hạn hoặc hoàn thành). Nhiệm vụ nhiều đơn vị chủ trì được "
                 "tính cho từng đơn vị; dòng toàn Sở tính mỗi nhiệm vụ một lần."
             ),
         ],
