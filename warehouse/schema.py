@@ -24,7 +24,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_group VARCHAR NOT NULL,
         group_label VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL, province VARCHAR NOT NULL,
         portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL, master_source VARCHAR,
-        portal_department_id VARCHAR, sort_key VARCHAR""",
+        portal_department_id VARCHAR, sort_key VARCHAR, search_name VARCHAR""",
         "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
         {
             "unit_group": "agency | commune | ward",
@@ -35,6 +35,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
             "mặc định, cần thay bằng CSV đã rà soát) | vietnam-provinces (xã, phường)",
             "portal_department_id": "departmentId của đơn vị trên Cổng DVCQG (masterdata/portal_codes), nếu có",
+            "search_name": (
+                "tên đơn vị để tìm không dấu: chữ thường, bỏ dấu, đ thành d, một dấu cách giữa các từ ('xa dai phuc'): "
+                "WHERE search_name LIKE '%dai phuc%' (strip_accents của DuckDB giữ nguyên chữ Đ)"
+            ),
         },
     ),
     "dim_procedure": (
