@@ -119,3 +119,23 @@ def test_loading_the_master_data_fills_search_name() -> None:
         assert con.execute("SELECT count(*) FROM dim_unit WHERE search_name IS NULL").fetchall() == [(0,)]
         found = con.execute("SELECT unit_name FROM dim_unit WHERE search_name LIKE '%dai phuc%'").fetchall()
         assert found == [("Xã Đại Phúc",)]
+
+
+def test_the_office_order_is_described_as_the_reviewed_list_it_comes_from() -> None:
+    # The comment said 'thứ tự theo bảng chữ cái' while Văn phòng Sở is 0 and Phòng Chuyển đổi số 1.
+    from common.units import load_offices
+    from warehouse.labels import label_units
+    from warehouse.tasks import load_offices as write_offices
+
+    offices = load_offices("Thái Nguyên")
+    with duckdb.connect() as con:
+        ensure_schema(con)
+        write_offices(con, offices)
+        label_units(con)
+        by_order = [r[0] for r in con.execute("SELECT office_name FROM dim_office ORDER BY sort_order").fetchall()]
+        assert by_order == [o.name for o in offices] and by_order[0] == "Văn phòng Sở"
+        by_key = [r[0] for r in con.execute("SELECT office_name FROM dim_office ORDER BY sort_key").fetchall()]
+        assert by_order != by_key  # not alphabetical: the comment must not say it is
+        (comment,) = con.execute("""SELECT comment FROM duckdb_columns()
+                                    WHERE table_name = 'dim_office' AND column_name = 'sort_order'""").fetchone()
+        assert "masterdata/offices" in comment and "không theo bảng chữ cái" in comment and "sort_key" in comment

@@ -149,7 +149,15 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """office_code VARCHAR PRIMARY KEY, office_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
         parent_unit_code VARCHAR NOT NULL, aliases VARCHAR[], sort_order INTEGER NOT NULL, sort_key VARCHAR""",
         "Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì hoặc phối hợp nhiệm vụ của kế hoạch; không xếp hạng.",
-        {"kind": "van_phong | phong | don_vi", "parent_unit_code": "cơ quan chủ quản (dim_unit)"},
+        {
+            "kind": "van_phong | phong | don_vi",
+            "parent_unit_code": "cơ quan chủ quản (dim_unit)",
+            "sort_order": (
+                "thứ tự của phòng, đơn vị trong danh sách đã rà soát (masterdata/offices), từ 0: thứ tự Sở tự sắp "
+                "(Văn phòng Sở trước), không theo bảng chữ cái; báo cáo tiến độ nhiệm vụ xếp các phòng theo thứ tự này. "
+                "Xếp theo bảng chữ cái tiếng Việt: ORDER BY sort_key"
+            ),
+        },
     ),
     "plan_task_history": (
         """plan_number VARCHAR NOT NULL, plan_year INTEGER NOT NULL, revision INTEGER NOT NULL, issued_on DATE,
