@@ -9,7 +9,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers
 from common.db import rows_as_dicts
 from common.settings import now_local
-from common.units import load_units
+from common.units import load_offices, load_units
 from warehouse import export_health
 from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
 from warehouse.labels import UNIT_MARTS, label_units
@@ -53,7 +53,8 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
         rejected_rows=rejected,
         file_issues=file_issues,
         findings=findings,
-        units=list(load_units(warehouse.province)),
+        # A progress report's rows name the department's offices (19.SKHCN.CDS …) as their unit: offices too.
+        units=[*load_units(warehouse.province), *load_offices(warehouse.province)],
         period_label=label,
     )
     return dg.MaterializeResult(

@@ -24,6 +24,12 @@ def strip_diacritics(text: str) -> str:
     return base.replace("đ", "d").replace("Đ", "D")
 
 
+def search_text(text: str) -> str:
+    """The text as an analyst types it without diacritics: lower case, no tone or letter marks, đ as d, single
+    spaces, punctuation kept: 'Xã  Đại Phúc' -> 'xa dai phuc' (DuckDB's strip_accents leaves 'Đ' as it is)."""
+    return strip_diacritics(nfc(text)).casefold()
+
+
 @lru_cache(maxsize=65536)  # headers, labels and unit names are matched over and over (every form, every file)
 def match_key(text: str) -> str:
     """Key that ignores case, diacritics, spacing and punctuation: 'Phường  Phan Đình-Phùng' -> 'phuongphandinhphung'."""

@@ -38,7 +38,7 @@ ROW_LEVELS = ("province", "unit")  # tree: data.parent | data.children[]; evalua
 STATUS_LABELS = {
     "match": "Khớp",
     "mismatch": "Lệch",
-    "not_evaluated": "Cổng không đánh giá (null)",
+    "not_evaluated": "Cổng không đánh giá (không có điểm)",
     "missing_data": "Thiếu số liệu để tính lại",
     "portal_authoritative": "Dùng điểm của Cổng (công thức chưa xác định)",
     "computed": "Đã tính lại (Cổng chỉ công bố điểm của nhóm)",

@@ -340,3 +340,24 @@ def test_a_unit_whose_form_was_refused_is_flagged_unranked_and_listed_with_the_r
     assert ("Sở Tài chính", refused) in [r[:2] for r in problems]
     assert any(r[1] == "tu_danh_gia_stc.xlsx" and r[2] == 14 for r in problems)
     assert any(r[1] == "bao_cao.xlsx" and "tệp PDF" in (r[2] or "") for r in problems)
+
+
+def test_the_total_points_lost_of_a_unit_sheet_holds_the_rounded_sum(tmp_path):
+    # The 'Cộng' row stored 20.01000000000001 in the reviewer's run: the float sum of the domains' points lost.
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany(
+        "INSERT INTO dim_unit (unit_code, unit_name, unit_group, group_label, ranking_group, province, portal_code, "
+        "aliases, sort_order) VALUES (?, ?, ?, ?, ?, 'Thái Nguyên', NULL, [], ?)",
+        DIM[:1],
+    )
+    insert(con, "mart_par_unit", [unit("SNV", "Sở Nội vụ", "agency", 96.7, 96.7, "Tốt", 1, False, 1)])
+    insert(con, "mart_par_criterion", criteria_of("SNV"))
+    domains = domains_of(criteria_of("SNV"))
+    domains[0]["points_lost"], domains[1]["points_lost"] = 0.68, 0.02  # 0.68 + 0.02 = 0.7000000000000001
+    insert(con, "mart_par_domain", domains)
+    data = read_par_data(con, YEAR)
+    con.close()
+    ws = load_workbook(write_par_workbook(tmp_path / "b.xlsx", data))["Sở Nội vụ"]
+    total = next(row for row in ws.iter_rows() if row[1].value == "Cộng")
+    assert total[4].value == 0.7 and total[4].number_format == "0.00"

@@ -425,3 +425,12 @@ def test_the_tree_is_the_one_scored_not_the_file_on_disk(tmp_path):
     ]
     wb = load_workbook(write_qd766_workbook(tmp_path / "b.xlsx", data))
     assert wb.sheetnames[2] == "1. Công khai (tên lúc chấm)"
+
+
+def test_the_reconciliation_sheet_speaks_plain_vietnamese_not_null(workbook):
+    # The summary's header read 'Cổng không đánh giá (null)': an internal word in front of officials.
+    _, wb = workbook
+    ws = wb[SHEET_RECONCILIATION]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "null" in t.lower()]
+    assert "Cổng không đánh giá (không có điểm)" in texts  # a column of the summary by group and status

@@ -14,6 +14,7 @@ from common.units import AGENCY, COMMUNE, WARD, Unit
 from workbooks import excel
 from workbooks.excel import Column, add_bar_chart, add_color_scale, new_workbook, save_workbook, write_table
 from workbooks.quality import (
+    RECORD_HEADER,
     SHEET_DETAIL,
     SHEET_FILES,
     SHEET_FINDINGS,
@@ -140,12 +141,12 @@ def test_titles_and_headers(workbook_path: Path) -> None:
     assert all(c.font.bold for c in summary[h])
     detail = wb[SHEET_DETAIL]
     detail_headers = [c.value for c in detail[header_row_of(detail)]]
-    for expected in ("Đơn vị", "Tệp dữ liệu", "Dòng trong tệp", "Mã hồ sơ", "Lý do bị loại", "Giá trị trong tệp"):
+    for expected in ("Đơn vị", "Tệp dữ liệu", "Dòng trong tệp", RECORD_HEADER, "Lý do bị loại", "Giá trị trong tệp"):
         assert expected in detail_headers
     assert "Lý do" in [c.value for c in wb[SHEET_FILES][header_row_of(wb[SHEET_FILES])]]
     assert "Nội dung cảnh báo" in [c.value for c in wb[SHEET_FINDINGS][header_row_of(wb[SHEET_FINDINGS])]]
     guide_text = " ".join(str(c.value) for c in wb[SHEET_GUIDE]["A"] if c.value)
-    assert "gửi lại" in guide_text and "Mã hồ sơ" in guide_text
+    assert "gửi lại" in guide_text and RECORD_HEADER in guide_text
 
 
 def test_summary_counts_and_vietnamese_order(workbook_path: Path) -> None:
@@ -377,3 +378,62 @@ def test_clean_value() -> None:
     assert excel.clean_value(datetime(2026, 1, 1, 17, 0, tzinfo=UTC)) == datetime(2026, 1, 2, 0, 0)
     assert excel.clean_value(float("inf")) is None
     assert len(excel.clean_value("x" * 40_000)) == excel.EXCEL_MAX_TEXT
+
+
+def test_the_record_column_says_in_words_what_each_source_keyed(tmp_path: Path) -> None:
+    # 'Mã hồ sơ' showed internal keys: '05518|HD.1' (another system's DTI value), criterion codes, task numbers.
+    def row(source: str, key: str | None, criterion: str | None = None, n: int = 1) -> dict:
+        return {**rejected("00001", "f.csv", n), "source": source, "record_key": key, "criterion_code": criterion}
+
+    rows = [
+        row("tthc_dossier", "H55.109-260102-0462", n=1),
+        row("pakn", "PAKN-2601-90001", n=2),
+        row("task_report", "13", n=3),
+        row("par_form", "LV1.1.1", "LV1.1.1", n=4),
+        row("dti_external", "05518|HD.1", "HD.1", n=5),
+        row("dti_external", "UBND huyện Đồng Hỷ|XH.1", None, n=6),
+        row("dti_previous", "Thị xã Phổ Yên", n=7),
+    ]
+    path = write_quality_workbook(
+        tmp_path / "q.xlsx", rejected_rows=rows, file_issues=[], findings=[], units=UNITS, period_label="x"
+    )
+    ws = load_workbook(path)[SHEET_DETAIL]
+    h = header_row_of(ws)
+    headers = [c.value for c in ws[h]]
+    assert "Mã hồ sơ" not in headers
+    col = headers.index("Hồ sơ, nhiệm vụ hoặc tiêu chí")
+    assert [r[col] for r in table_rows(ws, h)] == [
+        "Hồ sơ H55.109-260102-0462",
+        "Phản ánh, kiến nghị PAKN-2601-90001",
+        "Nhiệm vụ số 13",
+        "Tiêu chí LV1.1.1",
+        "Tiêu chí HD.1",
+        "Tiêu chí XH.1",
+        None,  # last year's DTI results key the unit's name, shown under 'Đơn vị'
+    ]
+    guide = " ".join(str(c.value) for c in load_workbook(path)[SHEET_GUIDE]["A"] if c.value)
+    assert '"Mã hồ sơ"' not in guide
+
+
+def test_the_department_s_offices_are_named_not_unknown(tmp_path: Path) -> None:
+    # A progress report's rows name 'Phòng Chuyển đổi số' (19.SKHCN.CDS, in dim_office): the workbook filed them under
+    # '(Không xác định đơn vị)' and its guide told the office its name did not match the master data.
+    import dagster as dg
+
+    from assets.publish import QUALITY_WORKBOOK, data_quality_workbook
+    from tests.conftest import warehouse_in
+
+    warehouse = warehouse_in(tmp_path)
+    with warehouse.write() as con:
+        con.execute(
+            """INSERT INTO quarantine (source, file_name, row_number, unit_code, unit_name, record_key, rule, reason,
+                                       value, loaded_at)
+               VALUES ('task_report', 'bao_cao_cds.xlsx', 9, '19.SKHCN.CDS', 'Phòng Chuyển đổi số', '15',
+                       'unknown_task', 'Nhiệm vụ số ''15'' không có trong sổ kế hoạch.', '15', now()),
+                      ('task_report', 'bao_cao_snv.xlsx', 9, '19.SNV', 'Sở Nội vụ', '3',
+                       'unknown_task', 'Nhiệm vụ số ''3'' không có trong sổ kế hoạch.', '3', now())"""
+        )
+    assert dg.materialize([data_quality_workbook], resources={"warehouse": warehouse}).success
+    ws = load_workbook(Path(warehouse.reports) / QUALITY_WORKBOOK)[SHEET_SUMMARY]
+    units = [(r[1], r[2]) for r in table_rows(ws, header_row_of(ws))[:-1]]
+    assert units == [("Sở Nội vụ", "Cơ quan cấp tỉnh"), ("Phòng Chuyển đổi số", "Phòng, đơn vị thuộc Sở")]

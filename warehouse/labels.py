@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from common.vntext import search_text
 from common.vntext import sort_key as vietnamese_key
 from warehouse.queries import sql
 
@@ -38,12 +39,13 @@ def unit_sort_keys(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]
 
 
 def label_units(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
-    """Set sort_key on dim_unit and dim_office, and unit_name and sort_key on ``tables`` from their unit_code (a
-    row whose unit_code matches no unit keeps its unit_name and a NULL sort_key, which sorts last)."""
-    labels = unit_sort_keys(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE unit_labels (code VARCHAR, name VARCHAR, sort_key VARCHAR)")
-    if labels:
-        con.executemany("INSERT INTO unit_labels (code, name, sort_key) VALUES (?, ?, ?)", labels)  # temp table above
+    """Set sort_key on dim_unit and dim_office, search_name on dim_unit, and unit_name and sort_key on ``tables``
+    from their unit_code (a row whose unit_code matches no unit keeps its unit_name and a NULL sort_key, which sorts
+    last)."""
+    labels = [(code, name, key, search_text(name)) for code, name, key in unit_sort_keys(con)]
+    con.execute("CREATE OR REPLACE TEMP TABLE unit_labels (code VARCHAR, name VARCHAR, sort_key VARCHAR, search_name VARCHAR)")
+    if labels:  # temp table above
+        con.executemany("INSERT INTO unit_labels (code, name, sort_key, search_name) VALUES (?, ?, ?, ?)", labels)
     con.execute(sql("labels/set_unit_sort_keys"))
     con.execute(sql("labels/set_office_sort_keys"))
     # One statement per table named by the caller: stays here, built from the table's name.

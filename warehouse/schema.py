@@ -24,7 +24,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL, unit_group VARCHAR NOT NULL,
         group_label VARCHAR NOT NULL, ranking_group VARCHAR NOT NULL, province VARCHAR NOT NULL,
         portal_code VARCHAR, aliases VARCHAR[], sort_order INTEGER NOT NULL, master_source VARCHAR,
-        portal_department_id VARCHAR, sort_key VARCHAR""",
+        portal_department_id VARCHAR, sort_key VARCHAR, search_name VARCHAR""",
         "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
         {
             "unit_group": "agency | commune | ward",
@@ -35,6 +35,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
             "mặc định, cần thay bằng CSV đã rà soát) | vietnam-provinces (xã, phường)",
             "portal_department_id": "departmentId của đơn vị trên Cổng DVCQG (masterdata/portal_codes), nếu có",
+            "search_name": (
+                "tên đơn vị để tìm không dấu: chữ thường, bỏ dấu, đ thành d, một dấu cách giữa các từ ('xa dai phuc'): "
+                "WHERE search_name LIKE '%dai phuc%' (strip_accents của DuckDB giữ nguyên chữ Đ)"
+            ),
         },
     ),
     "dim_procedure": (
@@ -145,7 +149,15 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         """office_code VARCHAR PRIMARY KEY, office_name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
         parent_unit_code VARCHAR NOT NULL, aliases VARCHAR[], sort_order INTEGER NOT NULL, sort_key VARCHAR""",
         "Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì hoặc phối hợp nhiệm vụ của kế hoạch; không xếp hạng.",
-        {"kind": "van_phong | phong | don_vi", "parent_unit_code": "cơ quan chủ quản (dim_unit)"},
+        {
+            "kind": "van_phong | phong | don_vi",
+            "parent_unit_code": "cơ quan chủ quản (dim_unit)",
+            "sort_order": (
+                "thứ tự của phòng, đơn vị trong danh sách đã rà soát (masterdata/offices), từ 0: thứ tự Sở tự sắp "
+                "(Văn phòng Sở trước), không theo bảng chữ cái; báo cáo tiến độ nhiệm vụ xếp các phòng theo thứ tự này. "
+                "Xếp theo bảng chữ cái tiếng Việt: ORDER BY sort_key"
+            ),
+        },
     ),
     "plan_task_history": (
         """plan_number VARCHAR NOT NULL, plan_year INTEGER NOT NULL, revision INTEGER NOT NULL, issued_on DATE,

@@ -20,6 +20,7 @@ import pandas as pd
 from common.vntext import nfc
 from scoring.criteria import SOURCES
 from scoring.ranking import group_label, rank_label, units_by_group
+from scoring.rounding import round_half_up
 from workbooks.excel import (
     RANK_COLUMNS,
     REFUSED_FILE_COLUMNS,
@@ -352,7 +353,8 @@ def _write_unit(
         "name": "Cộng",
         "max_points": unit.get("max_applicable"),
         "points": unit.get("total"),
-        "points_lost": sum(d.get("points_lost") or 0 for d in domains),
+        # A sum of floats carries noise (0.68 + 0.02 = 0.7000000000000001): the cell holds what it shows.
+        "points_lost": round_half_up(sum(d.get("points_lost") or 0 for d in domains), 2),
     }
     table = write_table(
         ws,

@@ -798,7 +798,7 @@ def _write_reconciliation(wb, data: WorkbookData, method: Method, common: list[s
         start_row=start,
         subtitles=[
             (
-                "Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị null, "
+                "Mỗi dòng là một loại vấn đề của một tệp (số dòng gặp phải): thiếu trường, giá trị để trống, "
                 "điểm tối đa thay đổi, đơn vị không khớp danh mục, tệp không đọc được…"
             )
         ],

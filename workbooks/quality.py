@@ -2,8 +2,9 @@
 
 Sheets: "Tổng hợp" (one row per unit with rejected rows), "Chi tiết" (every rejected row), "Lỗi tệp" (files that
 could not be loaded), "Cảnh báo" (findings of the quality checks) and "Hướng dẫn". Units follow the order of the
-master data (provincial agencies, then communes and wards, each in Vietnamese alphabetical order); rows whose unit
-is not in the master data come last, under "(Không xác định đơn vị)", with the name as written in the source.
+master data (provincial agencies, the department's offices, then communes and wards, each in Vietnamese alphabetical
+order); rows whose unit is in neither the units nor the offices come last, under "(Không xác định đơn vị)", with the
+name as written in the source.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from common.units import AGENCY, GROUP_LABELS, Unit
+from common.units import AGENCY, GROUP_LABELS, OFFICE, Unit
 from common.vntext import nfc, sort_key
 from workbooks.excel import (
     Column,
@@ -42,6 +43,17 @@ NO_UNIT = "(Toàn hệ thống)"  # a finding about the whole export, e.g. a day
 NO_ERRORS = "Không có lỗi"
 TOP_REASONS = 3
 MAX_DETAIL_ROWS = 100_000  # beyond this a sheet is unreadable anyway and openpyxl gets slow
+# What a rejected row is, in words: record_key holds a dossier code, a petition code, a task number, a criterion code
+# or an internal 'unit|component' key depending on the source, never to be shown as it is under 'Mã hồ sơ'.
+RECORD_HEADER = "Hồ sơ, nhiệm vụ hoặc tiêu chí"
+_RECORD_WORDS = {
+    "tthc_dossier": "Hồ sơ",
+    "tthc_catalogue": "Thủ tục",
+    "tthc_publication": "Thủ tục",
+    "pakn": "Phản ánh, kiến nghị",
+    "plan_register": "Nhiệm vụ số",
+    "task_report": "Nhiệm vụ số",
+}
 
 SUMMARY_COLUMNS = (
     Column("STT", "stt", 6, align="center"),
@@ -59,7 +71,7 @@ DETAIL_COLUMNS = (
     Column("Tệp dữ liệu", "file_name", 24),
     Column("Dòng trong tệp", "row_number", 9, "#,##0"),
     Column("Ngày dữ liệu", "partition_date", 12, "dd/mm/yyyy", align="center"),
-    Column("Mã hồ sơ", "record_key", 22),
+    Column(RECORD_HEADER, "record", 22),
     Column("Lý do bị loại", "reason", 45),
     Column("Giá trị trong tệp", "value", 24),
     Column("Loại lỗi", "rule", 24),
@@ -98,7 +110,8 @@ GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "Tổng hợp: số dòng bị loại của từng đơn vị và các lý do thường gặp.",
             (
-                "Chi tiết: từng dòng bị loại, gồm tệp, số thứ tự dòng trong tệp, mã hồ sơ, lý do và giá trị sai. "
+                "Chi tiết: từng dòng bị loại, gồm tệp, số thứ tự dòng trong tệp, hồ sơ (hoặc nhiệm vụ, tiêu chí) bị "
+                "loại, lý do và giá trị sai. "
                 'Dùng bộ lọc ở cột "Đơn vị" để xem riêng dữ liệu của đơn vị mình.'
             ),
             (
@@ -115,7 +128,7 @@ GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Cách sửa và gửi lại dữ liệu",
         (
-            '1. Tìm hồ sơ theo "Mã hồ sơ" và đọc "Lý do bị loại" cùng "Giá trị trong tệp".',
+            (f'1. Tìm hồ sơ, nhiệm vụ hoặc tiêu chí ở cột "{RECORD_HEADER}" và đọc "Lý do bị loại" cùng "Giá trị trong tệp".'),
             (
                 "2. Sửa thông tin ngay trên hệ thống nguồn (Hệ thống thông tin giải quyết thủ tục hành chính), "
                 "không sửa tay trong tệp xuất."
@@ -143,17 +156,22 @@ GUIDE: tuple[tuple[str, tuple[str, ...]], ...] = (
 class _UnitLabel:
     name: str
     group: str
-    order: tuple  # agencies, then communes and wards, then unknown units; Vietnamese order inside each
+    order: tuple  # agencies, the department's offices, communes and wards, unknown units; Vietnamese order inside each
+
+
+_GROUP_ORDER = {AGENCY: 0, OFFICE: 1}  # then communes and wards (2), then units the master data does not know (3)
 
 
 def _unit_label(code: str | None, raw_name: str | None, units: dict[str, Unit]) -> _UnitLabel:
+    """The unit of a row by its code among ``units``: the province's units and the department's offices (a progress
+    report names an office, 19.SKHCN.CDS, as its unit)."""
     unit = units.get(code) if code else None
     if unit is not None:
-        rank = 0 if unit.group == AGENCY else 1
+        rank = _GROUP_ORDER.get(unit.group, 2)
         return _UnitLabel(unit.name, GROUP_LABELS.get(unit.group, unit.group), (rank, sort_key(unit.name)))
     # Not in the master data (no code, or a code the master data no longer has): show the name as written.
     name = nfc(raw_name) if raw_name and str(raw_name).strip() else (nfc(code) if code else BLANK_NAME)
-    return _UnitLabel(name, UNKNOWN_UNIT, (2, sort_key(name)))
+    return _UnitLabel(name, UNKNOWN_UNIT, (3, sort_key(name)))
 
 
 def _text(value: Any) -> str:
@@ -228,6 +246,22 @@ def summary_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> tuple[
     return rows, total
 
 
+def record_text(row: dict) -> str | None:
+    """What the rejected row is, in words: 'Hồ sơ H55.109-260102-0462', 'Nhiệm vụ số 13', 'Tiêu chí LV1.1.1'. A row
+    of an assessment names its criterion (criterion_code; a row from another system keys 'unit|component'); last
+    year's DTI results key the unit's name, already in 'Đơn vị'; a key of an unknown source is shown as it is."""
+    source, key = _text(row.get("source")), _text(row.get("record_key"))
+    criterion = _text(row.get("criterion_code"))
+    if source in _RECORD_WORDS:
+        return f"{_RECORD_WORDS[source]} {key}" if key else None
+    if source == "dti_previous":
+        return None
+    if source.startswith(("par_", "dti_")):
+        code = criterion or key.rpartition("|")[2]
+        return f"Tiêu chí {code}" if code else None
+    return key or None
+
+
 def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[dict]:
     """Rows of the "Chi tiết" sheet: by unit (Vietnamese order), then file, then row number."""
     by_code = {u.code: u for u in units}
@@ -241,7 +275,7 @@ def detail_rows(rejected_rows: Iterable[dict], units: Iterable[Unit]) -> list[di
             "file_name": file_name,
             "row_number": r.get("row_number"),
             "partition_date": _as_date(r.get("partition_date")),
-            "record_key": r.get("record_key"),
+            "record": record_text(r),
             "reason": r.get("reason"),
             "value": r.get("value"),
             "rule": _text(r.get("rule_label")) or None,  # the rule by its Vietnamese name, never its code
