@@ -25,7 +25,6 @@ from typing import Any
 import duckdb
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
-from common.db import rows_as_dicts
 from common.periods import Period, period_containing
 from documents.make_template import TASK_REPORT_TEMPLATE
 from scoring.rounding import round_half_up
@@ -33,6 +32,7 @@ from workbooks.excel import frame_records, is_missing
 from workbooks.tasks import (
     NO_REPORT,
     TaskReportData,
+    plan_citation,
     read_task_report_data,
     task_order_key,
     task_report_name,
@@ -55,7 +55,6 @@ class Signature:
 @dataclass
 class TaskDocumentData:
     report: TaskReportData  # what the Excel annex shows
-    revisions: list[dict]  # plan_number, revision, issued_on of every issue of the plan up to the period's end
     made_on: date  # the document's date; lateness of the units' reports is judged on this day
     due_days: int  # a unit's report is due this many days after the period's end
 
@@ -83,14 +82,7 @@ def read_task_document_data(
 ) -> TaskDocumentData:
     set_report_deadline(con, due_days, made_on)
     report = read_task_report_data(con, period, as_of, department_code)
-    revisions = rows_as_dicts(
-        con,
-        """SELECT DISTINCT plan_number, revision, issued_on FROM plan_task_history
-           WHERE plan_year = ? AND plan_number = ? AND coalesce(issued_on, DATE '1900-01-01') <= ?
-           ORDER BY revision""",
-        [period.start.year, report.plan.get("plan_number"), period.end],
-    )
-    return TaskDocumentData(report=report, revisions=revisions, made_on=made_on, due_days=due_days)
+    return TaskDocumentData(report=report, made_on=made_on, due_days=due_days)
 
 
 # --- the figures ------------------------------------------------------------------------------------------
@@ -177,29 +169,6 @@ def _shown(rows: list[dict]) -> list[dict]:
 
 
 # --- the text ---------------------------------------------------------------------------------------------
-
-
-def plan_citation(data: TaskDocumentData) -> str:
-    """'Kế hoạch số 123/KH-SKHCN ngày 30/12/2025 của Sở … (sửa đổi, bổ sung lần 1 ngày 15/06/2026)'."""
-    report = data.report
-    plan = report.plan or {}
-    number = plan.get("plan_number")
-    if not number:
-        return f"Kế hoạch cải cách hành chính năm {report.period.start.year} (chưa có trong kho dữ liệu)"
-    first = next((r for r in data.revisions if r["revision"] == 1), None)
-    issued = first["issued_on"] if first else (plan.get("issued_on") if int(plan.get("revision") or 1) == 1 else None)
-    text = f"Kế hoạch số {number}" + (f" ngày {_day(issued)}" if issued else "") + f" của {report.department_name}"
-    text += f" về cải cách hành chính năm {plan.get('plan_year') or report.period.start.year}"
-    later = [r for r in data.revisions if r["revision"] > 1]
-    if later:
-        parts = []
-        for r in later:
-            own = f" số {r['plan_number']}" if r["plan_number"] != number else ""
-            parts.append(
-                f"sửa đổi, bổ sung lần {r['revision'] - 1}{own}" + (f" ngày {_day(r['issued_on'])}" if r["issued_on"] else "")
-            )
-        text += " (" + "; ".join(parts) + ")"
-    return text
 
 
 def _task_line(t: dict) -> str:
@@ -355,7 +324,7 @@ def context(data: TaskDocumentData, *, signature: Signature = Signature(), annex
         "year": str(data.made_on.year),
         "subject": f"Kết quả thực hiện nhiệm vụ cải cách hành chính {_period_words(period)}",
         "recipient_to": f"Sở Nội vụ tỉnh {report.province}",
-        "intro": f"Thực hiện {plan_citation(data)}, {agency} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
+        "intro": f"Thực hiện {plan_citation(data.report)}, {agency} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
         f"{_period_words(period)} như sau:",
         "as_of_text": f"Số liệu tính đến hết ngày {report.as_of:%d/%m/%Y}, theo báo cáo của các đơn vị chủ trì "
         f"nhận được đến ngày {data.made_on:%d/%m/%Y}.",

@@ -14,6 +14,7 @@ from assets import tasks, tthc
 from assets.resources import Warehouse
 from checks import task_checks
 from sources.rule_labels import rule_label
+from workbooks.excel import frame_records
 
 # End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
 pytestmark = pytest.mark.slow
@@ -277,3 +278,44 @@ def test_report_values_unchanged_now_that_the_report_rules_are_views(loaded, lab
         data = read_task_report_data(con, period, period.end, "19.SKHCN")
     path = write_task_report(tmp_path / "report.xlsx", data, generated_at=GENERATED_AT)
     assert workbook_values(path) == expected_values(f"tasks_{label}")
+
+
+def test_an_annex_quotes_the_plan_and_the_deadlines_as_they_stood_in_its_period(loaded, tmp_path):
+    """The demo plan of 30/12/2025 is revised on 15/06/2026 (task 9 moved from quý II to quý III). The Q1 annex
+    quoted the plan as 'ngày 15/06/2026 … lần ban hành/sửa đổi thứ 2' and said of task 9 'Hạn 30/09/2026 là ngày
+    nghỉ' (a Wednesday) and 'Sửa đổi lần 1': neither existed on 31/03. The Q3 annex cites both as the report does."""
+    from common.periods import parse_period
+    from workbooks.tasks import plan_text, read_task_report_data, task_rows
+
+    warehouse, *_ = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        q1 = read_task_report_data(con, parse_period("2026-Q1"), date(2026, 3, 31), "19.SKHCN")
+        q3 = read_task_report_data(con, parse_period("2026-Q3"), date(2026, 9, 30), "19.SKHCN")
+    assert "Kế hoạch số 123/KH-SKHCN ngày 30/12/2025" in plan_text(q1)
+    assert "15/06/2026" not in plan_text(q1) and "thứ 2" not in plan_text(q1)
+    assert "(sửa đổi, bổ sung lần 1 ngày 15/06/2026)" in plan_text(q3)
+    [q1_task9] = [r for r in task_rows(frame_records(q1.tasks)) if r["task_no"] == "9"]
+    assert "ngày nghỉ" not in q1_task9["note"] and "Sửa đổi" not in q1_task9["note"]
+    assert q1_task9["deadline"].endswith("Hạn: 30/06/2026")
+    [q3_task9] = [r for r in task_rows(frame_records(q3.tasks)) if r["task_no"] == "9"]
+    assert "Sửa đổi lần 1 (thời hạn trước: Quý II/2026)" in q3_task9["note"] and "ngày nghỉ" not in q3_task9["note"]
+
+
+def test_the_annex_says_which_missing_reports_are_not_due_yet(loaded, tmp_path):
+    """On 03/12/2026 no unit has sent its Q4 report, due 15/01/2027: the annex listed them all as not having reported,
+    the report itself says 'chưa đến hạn'."""
+    from openpyxl import load_workbook
+
+    from common.periods import parse_period
+    from workbooks.tasks import read_task_report_data, write_task_report
+
+    warehouse, *_ = loaded
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        data = read_task_report_data(con, parse_period("2026-Q4"), date(2026, 12, 3), "19.SKHCN")
+    path = write_task_report(tmp_path / "q4.xlsx", data)
+    ws = load_workbook(path)["Tổng hợp"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[:2] == ("STT", "Đơn vị chủ trì") and "Tình trạng" in r)
+    listed = [r for r in rows[header + 1 :] if isinstance(r[0], int)]
+    assert listed and all(r[5].date() == date(2027, 1, 15) and r[6] == "Chưa đến hạn gửi" for r in listed)
+    assert any(f"0 đơn vị quá hạn gửi, {len(listed)} đơn vị chưa đến hạn gửi" in str(r[0]) for r in rows[:header])

@@ -96,6 +96,7 @@ class TaskReportData:
     missing_reports: pd.DataFrame  # mart_task_report_missing of the period: lead units that sent no report
     issues: pd.DataFrame  # quarantine + file_issues rows of the plan register and progress reports of the period
     province: str = "Thái Nguyên"  # from dim_unit of the department
+    revisions: list[dict] = field(default_factory=list)  # plan_number, revision, issued_on: every issue up to period end
 
 
 # --- small helpers ----------------------------------------------------------------------------------------
@@ -180,6 +181,13 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
     completion = _read_completion(con, period, as_of, order, department_code)
     missing = _missing_reports(con, period, tasks, order)
     issues = _read_issues(con, period)
+    revisions = rows_as_dicts(
+        con,
+        """SELECT DISTINCT plan_number, revision, issued_on FROM plan_task_history
+           WHERE plan_year = ? AND plan_number = ? AND coalesce(issued_on, DATE '1900-01-01') <= ?
+           ORDER BY revision""",
+        [year, plan.get("plan_number"), period.end],
+    )
     return TaskReportData(
         period=period,
         as_of=as_of,
@@ -191,6 +199,7 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
         missing_reports=missing,
         issues=issues,
         province=dept[0]["province"] if dept else "Thái Nguyên",
+        revisions=revisions,
     )
 
 
@@ -232,12 +241,46 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
           AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_task_history WHERE plan_year = ?))""",
         [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year],
     )
+    in_force = _versions_in_force(con, period.start.year, as_of)
     for r in rows:
+        r |= in_force.get(r["task_no"], {})
         r["lead_codes"] = _codes(r.get("lead_codes"))
         r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
         r["lead_names"] = "; ".join(names.get(c, c) for c in r["lead_codes"]) or r.get("lead_text")
     rows.sort(key=lambda r: task_order_key(r["task_no"]))
     return rows
+
+
+# What a revision changes in a task (warehouse/tasks.py, _refresh_current_tasks: the same fields).
+_WATCHED = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
+
+
+def _versions_in_force(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> dict[str, dict]:
+    """Per task of the current plan, its deadline as the version in force on ``as_of`` writes it, and the last revision
+    in force that changed it (with the deadline before, when that revision moved it): a report of a period before
+    a revision neither quotes the revision nor calls its new deadline a holiday shift of the old one."""
+    history = rows_as_dicts(
+        con,
+        f"""SELECT h.task_no, h.revision, h.due_date, h.provisional, h.deadline_condition, {", ".join("h." + c for c in _WATCHED)}
+            FROM plan_task_history h JOIN fct_plan_task t USING (plan_year, plan_number, task_no)
+            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ?
+            ORDER BY h.task_no, h.issued_on NULLS FIRST, h.revision""",
+        [year, as_of],
+    )
+    out: dict[str, dict] = {}
+    before: dict[str, dict] = {}
+    for v in history:
+        task, previous = v["task_no"], before.get(v["task_no"])
+        entry = out.setdefault(task, {"first_revision": v["revision"], "changed_in_revision": v["revision"]})
+        entry |= {k: v[k] for k in ("due_date", "provisional", "deadline_condition")}
+        if previous is not None and any(previous[k] != v[k] for k in _WATCHED):
+            entry["changed_in_revision"] = v["revision"]
+            if previous["deadline_text"] != v["deadline_text"]:
+                entry["previous_deadline_text"] = previous["deadline_text"]
+        before[task] = v
+    for entry in out.values():
+        entry.setdefault("previous_deadline_text", None)
+    return out
 
 
 def _latest_reports(con: duckdb.DuckDBPyConnection, period: Period, year: int) -> dict[tuple[str, str], dict]:
@@ -478,6 +521,8 @@ MISSING_COLUMNS = (
     Column("Số nhiệm vụ chủ trì", "tasks", 14, "#,##0"),
     Column("Báo cáo gần nhất", "last_period", 14, align="center"),
     Column("Ngày gửi báo cáo gần nhất", "last_report_date", 30, "dd/mm/yyyy", align="left"),
+    Column("Hạn gửi báo cáo kỳ này", "report_due_on", 14, "dd/mm/yyyy", align="center"),
+    Column("Tình trạng", "lateness", 16),
 )
 
 
@@ -486,19 +531,35 @@ def _abbreviation(code: str) -> str:
     return code.split(".")[-1] if code else ""
 
 
-def plan_text(data: TaskReportData) -> str:
+def plan_citation(data: TaskReportData) -> str:
+    """'Kế hoạch số 123/KH-SKHCN ngày 30/12/2025 của Sở … (sửa đổi, bổ sung lần 1 ngày 15/06/2026)': the plan as issued,
+    with the revisions issued by the end of the period (a Q1 report does not quote a June revision)."""
     plan = data.plan or {}
-    if not plan.get("plan_number"):
+    number = plan.get("plan_number")
+    if not number:
+        return f"Kế hoạch cải cách hành chính năm {data.period.start.year} (chưa có trong kho dữ liệu)"
+    first = next((r for r in data.revisions if r["revision"] == 1), None)
+    issued = first["issued_on"] if first else (plan.get("issued_on") if int(plan.get("revision") or 1) == 1 else None)
+    text = f"Kế hoạch số {number}" + (f" ngày {_day(issued)}" if issued else "") + f" của {data.department_name}"
+    text += f" về cải cách hành chính năm {plan.get('plan_year') or data.period.start.year}"
+    later = [r for r in data.revisions if r["revision"] > 1]
+    if later:
+        parts = []
+        for r in later:
+            own = f" số {r['plan_number']}" if r["plan_number"] != number else ""
+            parts.append(
+                f"sửa đổi, bổ sung lần {r['revision'] - 1}{own}" + (f" ngày {_day(r['issued_on'])}" if r["issued_on"] else "")
+            )
+        text += " (" + "; ".join(parts) + ")"
+    return text
+
+
+def plan_text(data: TaskReportData) -> str:
+    if not (data.plan or {}).get("plan_number"):
         return f"Chưa có kế hoạch cải cách hành chính năm {data.period.start.year} trong kho dữ liệu."
-    text = f"Thực hiện Kế hoạch số {plan['plan_number']}"
-    if plan.get("issued_on"):
-        text += f" ngày {_day(plan['issued_on'])}"
-    text += f" của {data.department_name} về cải cách hành chính năm {plan.get('plan_year') or data.period.start.year}"
-    revision = plan.get("revision")
-    if revision and int(revision) > 1:
-        text += f" (bản sửa đổi, bổ sung lần {int(revision) - 1}; lần ban hành/sửa đổi thứ {int(revision)})"
-    return text + (
-        f", {data.department_name} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese} như sau:"
+    return (
+        f"Thực hiện {plan_citation(data)}, {data.department_name} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
+        f"{data.period.vietnamese} như sau:"
     )
 
 
@@ -617,10 +678,18 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: da
     for table_row, r in enumerate(rows, start=summary.first_row):
         if r.get("status") in STATUS_FILLS:
             fill_row(summary, table_row, STATUS_FILLS[r["status"]], ["label"])
+    # As the report says: a unit is late only once its report is due (period end + CCHC_TASK_REPORT_DUE_DAYS).
     missing = [
-        {**r, "no": i, "last_period": _period_text(r.get("last_period")) or "Chưa gửi"}
+        {
+            **r,
+            "no": i,
+            "last_period": _period_text(r.get("last_period")) or "Chưa gửi",
+            "report_due_on": _as_date(r.get("report_due_on")),
+            "lateness": "Quá hạn gửi" if r.get("is_late") else "Chưa đến hạn gửi",
+        }
         for i, r in enumerate(frame_records(data.missing_reports), start=1)
     ]
+    late = sum(1 for r in missing if r.get("is_late") is True)
     labels = ", ".join(_period_text(label) for label in closing_labels(data.period))
     after = (summary.total_row or summary.last_row) + 3
     missing_table = write_table(
@@ -629,7 +698,10 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: da
         missing,
         title="II. ĐƠN VỊ CHỦ TRÌ CHƯA GỬI BÁO CÁO KỲ NÀY",
         start_row=after,
-        subtitles=[f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}."],
+        subtitles=[
+            f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}"
+            + (f": {late} đơn vị quá hạn gửi, {len(missing) - late} đơn vị chưa đến hạn gửi." if missing else ".")
+        ],
         empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.",
     )
     set_print_layout(ws, portrait=True)
