@@ -737,3 +737,37 @@ def test_a_period_of_another_year_than_the_report_date_or_the_plans_is_refused(
     [issue] = result.file_issues
     assert (issue.rule, issue.blocking) == (rule, True)
     assert f"'{period}'" in issue.reason and day in issue.reason and "Đề nghị sửa 'Kỳ báo cáo'" in issue.reason
+
+
+# --- a percent header worded as the status, task numbers and statuses as offices type them -----------------------
+
+
+@pytest.mark.parametrize("percent_first", [True, False])
+def test_a_percent_header_worded_like_the_status_is_the_percent(tmp_path: Path, percent_first: bool) -> None:
+    """ "Tiến độ thực hiện (%)" is a usual percent header; "Tiến độ thực hiện" alone is a way to write the status.
+    Before "Tình trạng" it took the status column (every row rejected: '100' is no status, the file refused); after
+    it, the percent was silently lost."""
+    table = ["Số TT nhiệm vụ", "Tiến độ thực hiện (%)", "Tình trạng", "Ngày hoàn thành"]
+    rows = [["1", 100, "Hoàn thành", "20/01/2026"], ["2", 50, "Đang triển khai", None]]
+    if not percent_first:
+        table[1], table[2] = table[2], table[1]
+        rows = [[r[0], r[2], r[1], r[3]] for r in rows]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*HEAD, table, *rows]), KNOWN, unit_matcher=office_code)
+    assert result.loadable and result.rejects == []
+    assert [(r["task_no"], r["status"], r["percent"]) for r in result.rows] == [
+        ("1", "completed", 100.0),
+        ("2", "in_progress", 50.0),
+    ]
+
+
+def test_a_column_s_own_header_wins_over_another_column_s_alias() -> None:
+    from sources.csvfiles import header_mapping
+    from sources.task_formats import REPORT_COLUMNS
+
+    # "Tiến độ thực hiện" (an alias of the status) before the status's own header: the own header takes the status
+    mapping, unknown = header_mapping(["Số TT nhiệm vụ", "Tiến độ thực hiện", "Tình trạng"], REPORT_COLUMNS)
+    assert {i: c.name for i, c in mapping.items()} == {0: "task_no", 2: "status"} and unknown == ["Tiến độ thực hiện"]
+    # a "%" header never goes to a column that is no percentage; the percentage column taken, it is unknown
+    mapping, unknown = header_mapping(["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Trạng thái (%)"], REPORT_COLUMNS)
+    assert {i: c.name for i, c in mapping.items()} == {0: "task_no", 1: "status", 2: "percent"}
+    assert unknown == ["Trạng thái (%)"]
