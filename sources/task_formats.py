@@ -12,6 +12,7 @@ completion times are parsed by ``sources/deadlines.py`` and unit names matched b
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -158,13 +159,29 @@ def cell_text(value: Any) -> str:
 # register numbers the task 3 or IV.1, and both must give one key. A part that is all zeros keeps one ("0"); a part
 # with letters ("A03") is not numeric and is kept as written.
 _LEADING_ZEROS = re.compile(r"(?<![^./\-])0+(?=\d+(?![^./\-]))")
+# A task number of Roman or Arabic parts ("IV.1", "1.2") written with another separator between them: "IV-1",
+# "IV 2", "IV/4", "IV_5" are IV.1, IV.2, IV.4, IV.5.
+_PART = r"(?:[IVXLC]+|\d+)"
+_PARTS = re.compile(rf"{_PART}(?:\s*[./\-_\s]\s*{_PART})+\.?")
+_PART_SEPARATOR = re.compile(r"\s*[./\-_\s]\s*")
+
+
+def _visible_text(value: Any) -> str:
+    """A cell's text as it looks: NFKC (full-width "８" is 8), without invisible format characters (a zero-width
+    space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf), every kind of space (NBSP)
+    one space."""
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
 
 
 def task_number(value: Any) -> str | None:
-    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1'; None when
-    blank. Registers and reports both go through it, so either may write a number either way."""
-    text = cell_text(value)
-    text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip().upper()
+    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1', 'IV-1',
+    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6'; None when blank. Registers and
+    reports both go through it, so either may write a number either way."""
+    text = _visible_text(value).upper()
+    if _PARTS.fullmatch(text):
+        text = _PART_SEPARATOR.sub(".", text)
+    text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip()
     return _LEADING_ZEROS.sub("", text) or None
 
 

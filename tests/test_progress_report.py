@@ -771,3 +771,41 @@ def test_a_column_s_own_header_wins_over_another_column_s_alias() -> None:
     mapping, unknown = header_mapping(["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Trạng thái (%)"], REPORT_COLUMNS)
     assert {i: c.name for i, c in mapping.items()} == {0: "task_no", 1: "status", 2: "percent"}
     assert unknown == ["Trạng thái (%)"]
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("IV-1", "IV.1"),
+        ("IV 2", "IV.2"),
+        ("IV/4", "IV.4"),
+        ("iv_5", "IV.5"),
+        ("IV - 06", "IV.6"),
+        ("6\u200b", "6"),  # a zero-width space pasted after the number
+        ("\ufeff7", "7"),  # a byte-order mark at the start of the cell
+        ("8\u00a0", "8"),  # a no-break space
+        ("１２", "12"),  # full-width digits
+        ("A-3", "A-3"),  # not Roman or Arabic parts: kept as written
+    ],
+)
+def test_a_task_number_written_another_way_is_the_same_task(value: str, key: str) -> None:
+    assert task_number(value) == key
+
+
+def test_task_numbers_written_another_way_match_the_register_and_the_reason_quotes_what_is_seen(tmp_path: Path) -> None:
+    rows = [
+        *HEAD,
+        TABLE,
+        ["IV-1", "Đang triển khai", 10],
+        ["IV 2", "Đang triển khai", 10],
+        ["IV/4", "Đang triển khai", 10],
+        ["6\u200b", "Đang triển khai", 10],
+        ["８", "Đang triển khai", 10],
+        ["99\u200b", "Đang triển khai", 10],  # row 11: not in the register
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert result.loadable and [r["task_no"] for r in result.rows] == ["IV.1", "IV.2", "IV.4", "6", "8"]
+    assert [(x["row_number"], x["rule"], x["record_key"], x["value"]) for x in result.rejects] == [
+        (11, "unknown_task", "99", "99")
+    ]
+    assert result.rejects[0]["reason"] == "Nhiệm vụ số '99' không có trong sổ kế hoạch."
