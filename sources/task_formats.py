@@ -109,14 +109,23 @@ REPORT_METADATA: dict[str, tuple[str, ...]] = {
     "report_date": ("Ngày báo cáo",),
 }
 
-# Status as written -> code; the first label of each code is the form's own.
+# Status as written -> code; the first label of each code is the form's own. Matched ignoring case, diacritics and
+# spacing (``sources.csvfiles.vocabulary_lookup``). "Chưa hoàn thành" (not yet completed) says the work is under way:
+# a task not begun is "Chưa triển khai"; whether a completion was on time comes from its date, not from its wording.
 TASK_STATUSES: dict[str, str] = {
     "Chưa triển khai": "not_started",
     "Chưa thực hiện": "not_started",
     "Đang triển khai": "in_progress",
     "Đang thực hiện": "in_progress",
+    "Đã triển khai": "in_progress",
+    "Đang tiến hành": "in_progress",
+    "Chưa hoàn thành": "in_progress",
     "Hoàn thành": "completed",
     "Đã hoàn thành": "completed",
+    "Hoàn thành đúng hạn": "completed",
+    "Hoàn thành trước hạn": "completed",
+    "Hoàn thành chậm": "completed",
+    "Hoàn thành quá hạn": "completed",
     "Tạm dừng": "suspended",
     "Dừng thực hiện": "suspended",
 }

@@ -809,3 +809,29 @@ def test_task_numbers_written_another_way_match_the_register_and_the_reason_quot
         (11, "unknown_task", "99", "99")
     ]
     assert result.rejects[0]["reason"] == "Nhiệm vụ số '99' không có trong sổ kế hoạch."
+
+
+def test_usual_status_wordings_read_whatever_their_case_and_accents(tmp_path: Path) -> None:
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1", "Hoàn thành đúng hạn", 100, "20/01/2026"],
+        ["2", "HOÀN THÀNH  ĐÚNG HẠN", 100, "21/01/2026"],
+        ["3", "Đã triển khai", 30],
+        ["5", "da trien khai", 30],
+        ["IV.1", "Chưa hoàn thành", 60],
+        ["IV.2", "chưa hoàn thành", 0],
+        ["IV.3", "Xong", 100],  # row 12: still no status
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert result.loadable
+    assert {r["task_no"]: r["status"] for r in result.rows} == {
+        "1": "completed",
+        "2": "completed",
+        "3": "in_progress",
+        "5": "in_progress",
+        "IV.1": "in_progress",
+        "IV.2": "in_progress",
+    }
+    assert [(x["row_number"], x["rule"]) for x in result.rejects] == [(12, "bad_value:status")]
+    assert [i.rule for i in result.file_issues] == []
