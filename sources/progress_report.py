@@ -20,7 +20,8 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - Blocking (the file is not loaded): not a readable workbook (.xlsx, .xls, .ods or an HTML table: a CSV, PDF or
   broken file is refused by ``sources.excel_intake`` saying what it is; no exception escapes), no table, no
   unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
-  ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
+  ``sources.task_formats.read_report_period``: "Quý I/2026", "Quí 1-2026", "Quý III (2026)", "6 tháng đầu năm 2026",
+  "6 tháng năm 2026", "9 tháng đầu năm 2026" as quý III, "Năm 2026"), no or an
   unreadable report date, a report date after ``today`` (``future_report_date``), a period whose year is not the
   report date's beyond the usual lag (``period_date_mismatch``: "Quý III/2025" dated 06/10/2026, last year's template)
   or not a year of the plans in ``known_tasks`` (``period_not_in_plan``), no task row at all (``no_rows``: a blank
@@ -52,6 +53,7 @@ from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
+    PERIOD_KINDS,
     REPORT_COLUMNS,
     REPORT_METADATA,
     STATUS_LABELS,
@@ -232,7 +234,7 @@ def _read_metadata(
         issues.append(
             FileIssue(
                 "bad_metadata" if result.period_text else "missing_metadata",
-                f"'{_LABELS['period']}' {shown}; cần kỳ quý, 6 tháng hoặc năm, ví dụ {PERIOD_EXAMPLES}; không nạp được tệp.",
+                f"'{_LABELS['period']}' {shown}; cần kỳ {PERIOD_KINDS}, ví dụ {PERIOD_EXAMPLES}; không nạp được tệp.",
             )
         )
     else:

@@ -219,27 +219,62 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
 
 _PERIOD_LABEL = re.compile(r"\d{4}-(?:Q[1-4]|H[12]|Y)")
 _PERIOD_PREFIX = re.compile(r"(?:báo\s+cáo|kỳ(?:\s+báo\s+cáo)?)\s*:?\s*", re.IGNORECASE)
-PERIOD_EXAMPLES = "'Quý I/2026', '6 tháng đầu năm 2026', 'Năm 2026'"
+PERIOD_EXAMPLES = "'Quý I/2026', '6 tháng đầu năm 2026', '9 tháng đầu năm 2026', 'Năm 2026'"
+PERIOD_KINDS = "quý, 6 tháng, 9 tháng hoặc năm"
+# Spellings of a period that no completion time uses, rewritten into one that ``parse_deadline`` reads, in order: the
+# year in brackets ("Quý III (2026)"); a quarter with only a space before its year ("Quý III 2026") or written "Q3";
+# "6 tháng năm 2026" (the usual name of the mid-year report: the first six months); "9 tháng (đầu) năm 2026", the
+# first three quarters, which the project has no period for: its report is the third quarter's (sent when quý III
+# ends, filed and superseded with the quarter's reports, its tasks' status as of its date as any report's).
+_PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), out)
+    for pattern, out in (
+        (r"\s*\(\s*(?:năm\s*)?(\d{4})\s*\)", r" \1"),
+        (r"(?:qu[ýí]|qúy|q)\s*\.?\s*([ivx]+|\d)(?:\s*[/.,-]\s*|\s+|\s*,?\s*năm\s*)(\d{4})", r"Quý \1/\2"),
+        (r"(?:6|sáu)\s+tháng(?:\s+năm)?\s*(\d{4})", r"6 tháng đầu năm \1"),
+        (r"(?:9|chín)\s+tháng(?:\s+đầu)?(?:\s+năm)?\s*(\d{4})", r"Quý III/\1"),
+    )
+)
+
+
+def _period_spelling(body: str) -> str:
+    """``body`` with the year in brackets unwrapped and a period spelt only as reports spell it rewritten as a
+    completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    pattern, out = _PERIOD_SPELLINGS[0]
+    text = pattern.sub(out, body).strip()
+    for pattern, out in _PERIOD_SPELLINGS[1:]:
+        if pattern.fullmatch(text):
+            return pattern.sub(out, text)
+    return text
 
 
 def read_report_period(text: str) -> tuple[str | None, str | None]:
     """(label, None) for a reporting period as written on a report, else (None, why not, in Vietnamese).
 
     The text is read by ``sources.deadlines.parse_deadline`` (so a period is spelt as a completion time is: "Quý
-    I/2026", "Quí 1-2026", "quý II năm 2026", "6 tháng đầu năm 2026", "Năm 2026", after an optional "Báo cáo"/"Kỳ"):
-    kind quarter -> "2026-Q1", half -> "2026-H1"/"2026-H2", year -> "2026-Y". A label already in that form is kept.
-    Not a period: a date, a month, a recurring or provisional phrase, a phrase without its year, anything
-    ``parse_deadline`` cannot read."""
+    I/2026", "Quí 1-2026", "quý II năm 2026", "6 tháng đầu năm 2026", "Năm 2026", after an optional "Báo cáo"/"Kỳ"),
+    and as reports also spell it ("Quý III 2026", "Quý III (2026)", "Q3/2026", "6 tháng năm 2026" the first half,
+    "9 tháng đầu năm 2026" the third quarter: ``_PERIOD_SPELLINGS``): kind quarter -> "2026-Q1", half ->
+    "2026-H1"/"2026-H2", year -> "2026-Y". A label already in that form is kept. Not a period: a date, a month, a
+    recurring or provisional phrase, a phrase without its year, anything else (the reason then speaks of the periods
+    a report may have, not of completion times)."""
     raw = cell_text(text)
     if _PERIOD_LABEL.fullmatch(raw):
         return raw, None
     body = _PERIOD_PREFIX.sub("", raw, count=1) if _PERIOD_PREFIX.match(raw) else raw
     if not body:
         return None, "để trống"
+    not_a_period = f"'{body}' không phải kỳ báo cáo ({PERIOD_KINDS})"
     try:
-        deadline = parse_deadline(body)
+        deadline = parse_deadline(_period_spelling(body))
     except DeadlineError as err:  # a report names its own year: "Quý II" alone lacks it
-        return None, "thiếu năm" if err.reason.startswith("thiếu năm") else err.reason
+        if err.reason.startswith("thiếu năm"):
+            return None, "thiếu năm"
+        if err.reason.startswith("thời gian phụ thuộc điều kiện"):
+            return None, "kỳ báo cáo không thể là thời gian dự kiến hay có điều kiện"
+        if "không tồn tại" in err.reason or "không hợp lệ" in err.reason:  # quý V, tháng 13, năm 3026
+            return None, err.reason
+        return None, not_a_period  # not "… hay nhiệm vụ thường xuyên": that is a completion time's wording
     year = deadline.due.year
     if deadline.provisional:
         return None, "kỳ báo cáo không thể là thời gian dự kiến hay có điều kiện"
@@ -249,7 +284,7 @@ def read_report_period(text: str) -> tuple[str | None, str | None]:
         return f"{year}-H{1 if deadline.due.month == 6 else 2}", None
     if deadline.kind == "year":
         return f"{year}-Y", None
-    return None, f"'{body}' không phải kỳ quý, 6 tháng hay năm"
+    return None, not_a_period
 
 
 def parse_report_period(text: str) -> str | None:

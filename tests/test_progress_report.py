@@ -535,7 +535,7 @@ def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
         ("2026-Q2", "2026-Q2"),
         ("Quý V/2026", None),
         ("Tháng 5/2026", None),
-        ("9 tháng năm 2026", None),
+        ("9 tháng năm 2026", "2026-Q3"),  # the first three quarters: the third quarter's report
         ("", None),
         ("Quý II", None),
         ("Dự kiến quý II/2026", None),
@@ -553,9 +553,9 @@ def test_period_labels(text: str, label: str | None) -> None:
     [
         ("Quý V/2026", "quý V không tồn tại"),
         ("Quý II", "thiếu năm"),
-        ("Tháng 5/2026", "không phải kỳ quý, 6 tháng hay năm"),
+        ("Tháng 5/2026", "không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"),
         ("Dự kiến quý II/2026", "dự kiến"),
-        ("9 tháng năm 2026", "không phải ngày"),
+        ("Đợt 1 năm 2026", "không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"),
     ],
 )
 def test_a_period_that_is_not_one_says_why_and_blocks_the_report(tmp_path: Path, text: str, why: str) -> None:
@@ -835,3 +835,40 @@ def test_usual_status_wordings_read_whatever_their_case_and_accents(tmp_path: Pa
     }
     assert [(x["row_number"], x["rule"]) for x in result.rejects] == [(12, "bad_value:status")]
     assert [i.rule for i in result.file_issues] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Quý III 2026", "2026-Q3"),
+        ("Quý III (2026)", "2026-Q3"),
+        ("quý 4 (năm 2026)", "2026-Q4"),
+        ("Quý III, 2026", "2026-Q3"),
+        ("Q3/2026", "2026-Q3"),
+        ("6 tháng năm 2026", "2026-H1"),  # the mid-year report's usual name
+        ("Báo cáo sáu tháng 2026", "2026-H1"),
+        ("9 tháng đầu năm 2026", "2026-Q3"),  # no nine-month period: the third quarter's report
+        ("Chín tháng năm 2026", "2026-Q3"),
+        ("Năm (2026)", "2026-Y"),
+    ],
+)
+def test_periods_as_reports_spell_them(tmp_path: Path, text: str, label: str) -> None:
+    assert read_report_period(text) == (label, None)
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", text], ["Ngày báo cáo:", "05/10/2026"], []]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Đang triển khai", 50]]), KNOWN)
+    assert result.loadable and result.period_label == label and result.period_text == text
+
+
+@pytest.mark.parametrize("text", ["Đợt 2 năm 2026", "Trước quý III/2026", "9 tháng cuối năm 2026", "Thường xuyên năm 2026"])
+def test_a_period_refused_is_told_in_a_period_s_words_not_a_deadline_s(tmp_path: Path, text: str) -> None:
+    label, reason = read_report_period(text)
+    assert label is None and reason == f"'{text}' không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", text], ["Ngày báo cáo:", "05/10/2026"], []]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Đang triển khai", 50]]), KNOWN)
+    [issue] = result.file_issues
+    assert (issue.rule, issue.blocking) == ("bad_metadata", True)
+    assert "thường xuyên" not in issue.reason.replace(text, "") and "thời gian hoàn thành" not in issue.reason
+    assert issue.reason == (
+        f"'Kỳ báo cáo' không đọc được '{text}' ({reason}); cần kỳ quý, 6 tháng, 9 tháng hoặc năm, ví dụ 'Quý I/2026', "
+        "'6 tháng đầu năm 2026', '9 tháng đầu năm 2026', 'Năm 2026'; không nạp được tệp."
+    )
