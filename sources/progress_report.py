@@ -13,7 +13,9 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 - Rejected rows: no task number, a task number twice (the second), a task not in ``known_tasks`` (when given), a
   missing or unknown status, a percent outside 0-100 or not a number, an unreadable date, a completion or
-  result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``).
+  result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``),
+  or before the plan year (the year of the header's period: ``date_before_plan_year:<column>``, "15/01/2025" in a
+  report of quý I/2026, its year mistyped), the reason naming the file, row, cell and date.
 - A formula saved without its value or an Excel error value (#DIV/0!…) is never read as empty: in the task
   number or the status it rejects the row (``uncalculated_formula``, ``excel_error``), elsewhere the row loads
   without that value and the cell is reported (non-blocking).
@@ -327,7 +329,8 @@ def _read_rows(
         if "percent" in cols:
             number_format = ws.cell(row=number, column=cols["percent"] + 1).number_format
             percent = _read_percent(values["percent"], number_format, problems, notes, lost=percent_format_lost(ws))
-        dates = _read_dates(values, today, result.report_date, problems)
+        cells = {name: f"ô {get_column_letter(col + 1)}{number} (cột '{_HEADERS[name]}')" for name, col in cols.items()}
+        dates = _read_dates(values, today, result, f"Tệp '{file_name}', dòng {number}", cells, problems, notes)
         if problems or task_no is None:  # no problem and no task number happens only with a faulty task number cell
             result.rejects += [
                 {
@@ -450,12 +453,21 @@ def _read_percent(
 
 
 def _read_dates(
-    values: Mapping[str, Any], today: date | None, report_date: date | None, problems: list[Problem]
+    values: Mapping[str, Any],
+    today: date | None,
+    result: ReportResult,
+    row: str,
+    cells: Mapping[str, str],
+    problems: list[Problem],
+    notes: list[tuple[str, str]],
 ) -> dict[str, date | None]:
-    """The completion and result-document dates of a row; a problem when unreadable, in the future or after the report."""
+    """The completion and result-document dates of a row; a problem when unreadable or when it cannot be true: after
+    today (the day the file is read), after the report date, or before the plan year (the year of the report's
+    period: a typo year, "15/01/2025" in a report of quý I/2026, made a late task count as completed on time)."""
     dates: dict[str, date | None] = {}
     for name in ("completed_on", "result_doc_date"):
-        day, ok = cell_date(values.get(name))
+        value = values.get(name)
+        day, ok = cell_date(value)
         dates[name] = day
         if not ok:
             shown = cell_text(values[name])
@@ -470,11 +482,23 @@ def _read_dates(
                     f"{day:%d/%m/%Y}",
                 )
             )
-        elif day and report_date and day > report_date:
+        elif day and result.report_date and day > result.report_date:
             problems.append(
                 (
                     f"date_after_report:{name}",
-                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày báo cáo {report_date:%d/%m/%Y}."),
+                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày báo cáo {result.report_date:%d/%m/%Y}."),
+                    f"{day:%d/%m/%Y}",
+                )
+            )
+        elif day and result.plan_year and day.year < result.plan_year:
+            problems.append(
+                (
+                    f"date_before_plan_year:{name}",
+                    (
+                        f"{row}, {cells[name]}: ngày {day:%d/%m/%Y} trước năm kế hoạch {result.plan_year} (kỳ báo "
+                        f"cáo '{result.period_text}'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề "
+                        "nghị sửa ngày rồi gửi lại."
+                    ),
                     f"{day:%d/%m/%Y}",
                 )
             )

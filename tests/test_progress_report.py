@@ -872,3 +872,39 @@ def test_a_period_refused_is_told_in_a_period_s_words_not_a_deadline_s(tmp_path:
         f"'Kỳ báo cáo' không đọc được '{text}' ({reason}); cần kỳ quý, 6 tháng, 9 tháng hoặc năm, ví dụ 'Quý I/2026', "
         "'6 tháng đầu năm 2026', '9 tháng đầu năm 2026', 'Năm 2026'; không nạp được tệp."
     )
+
+
+# --- dates that cannot be true --------------------------------------------------------------------------------------
+
+
+def test_a_date_before_the_plan_year_rejects_the_row_naming_file_row_cell_and_value(tmp_path: Path) -> None:
+    """A quý I/2026 report giving task 5 "Hoàn thành 15/01/2025" (the year mistyped) counted it as completed on time."""
+    rows = [
+        *HEAD,  # Quý I/2026, dated 03/04/2026
+        TABLE,
+        ["5", "Hoàn thành", 100, "15/01/2025"],  # 6: the year mistyped
+        ["3", "Đang triển khai", 50, None, "Báo cáo số 1/BC-SKHCN", datetime(2025, 12, 20)],  # 7: document of last year
+        ["2", "Hoàn thành", 100, "02/01/2026", "Kế hoạch số 45/KH-SKHCN", "31/12/2025"],  # 8: document of last year
+        ["1", "Hoàn thành", 100, "01/01/2026", "Kế hoạch số 46/KH-SKHCN", "01/01/2026"],  # 9: the plan year's first day
+    ]
+    path = _workbook(tmp_path / "vp_q1.xlsx", rows)
+    result = read_progress_report(path, {2026: KNOWN}, unit_matcher=office_code, today=date(2026, 4, 10))
+    assert result.loadable and [r["task_no"] for r in result.rows] == ["1"]
+    assert [(x["row_number"], x["rule"], x["record_key"], x["value"]) for x in result.rejects] == [
+        (6, "date_before_plan_year:completed_on", "5", "15/01/2025"),
+        (7, "date_before_plan_year:result_doc_date", "3", "20/12/2025"),
+        (8, "date_before_plan_year:result_doc_date", "2", "31/12/2025"),
+    ]
+    assert result.rejects[0]["reason"] == (
+        "Tệp 'vp_q1.xlsx', dòng 6, ô D6 (cột 'Ngày hoàn thành'): ngày 15/01/2025 trước năm kế hoạch 2026 (kỳ báo cáo "
+        "'Quý I/2026'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề nghị sửa ngày rồi gửi lại."
+    )
+    assert "dòng 7, ô F7 (cột 'Ngày văn bản'): ngày 20/12/2025" in result.rejects[1]["reason"]
+    from sources.rule_labels import rule_label
+
+    assert rule_label("date_before_plan_year:completed_on") == "Ngày trước năm kế hoạch của kỳ báo cáo: Ngày hoàn thành"
+    # A quý IV/2025 report sent in January 2026 may give dates of 2025: its plan year is 2025.
+    late = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý IV/2025"], ["Ngày báo cáo:", "10/01/2026"], []]
+    rows = [*late, TABLE, ["5", "Hoàn thành", 100, "15/12/2025"], ["3", "Hoàn thành", 100, "05/01/2026"]]
+    result = read_progress_report(_workbook(tmp_path / "q4.xlsx", rows), {2025: KNOWN}, today=date(2026, 1, 12))
+    assert result.loadable and result.rejects == [] and [r["task_no"] for r in result.rows] == ["5", "3"]
