@@ -31,7 +31,8 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
   completed (or completed below 100 %), completed without a completion date, a completion date while not completed,
   a percent from 0 to 1 in a file that keeps no number formats (.xlsb: ``percent_format_lost``, maybe 50 % typed in
-  a '%' cell), a hidden row (``hidden_cells``), a phone number, ID number or e-mail address masked in a free-text
+  a '%' cell), Excel's zero date in a date cell (``zero_date``: 0 shown 00/01/1900, read as blank), a hidden row
+  (``hidden_cells``), a phone number, ID number or e-mail address masked in a free-text
   column (``personal_data_masked``: the cell named, never the value). A number in a '%' cell (.xlsx, .xls, .ods) is
   read as Excel shows it: 0.5 is 50.
 - Sheets and rows the unit does not see: a hidden sheet is never read (named in a note when it holds the table; the
@@ -70,6 +71,7 @@ from sources.task_formats import (
     fill_body_merges,
     find_labels,
     is_column_number_row,
+    is_zero_date,
     mask_free_text,
     open_sheets,
     optional_text,
@@ -463,10 +465,22 @@ def _read_dates(
 ) -> dict[str, date | None]:
     """The completion and result-document dates of a row; a problem when unreadable or when it cannot be true: after
     today (the day the file is read), after the report date, or before the plan year (the year of the report's
-    period: a typo year, "15/01/2025" in a report of quý I/2026, made a late task count as completed on time)."""
+    period: a typo year, "15/01/2025" in a report of quý I/2026, made a late task count as completed on time). Excel's
+    zero date (0 in a date cell, shown 00/01/1900) is read as blank, with a note."""
     dates: dict[str, date | None] = {}
     for name in ("completed_on", "result_doc_date"):
         value = values.get(name)
+        if is_zero_date(value):
+            notes.append(
+                (
+                    "zero_date",
+                    (
+                        f"{cells[name]} ghi số 0 (Excel hiện 00/01/1900), không phải một ngày: đọc như để trống. Đề "
+                        "nghị ghi ngày dạng dd/mm/yyyy hoặc để trống ô."
+                    ),
+                )
+            )
+            value = None
         day, ok = cell_date(value)
         dates[name] = day
         if not ok:

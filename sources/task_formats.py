@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +215,12 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
         except ValueError:
             pass
     return None, False
+
+
+def is_zero_date(value: Any) -> bool:
+    """Whether a date cell holds Excel's zero date: 0 in a cell formatted as a date, which Excel shows 00/01/1900
+    and openpyxl and python-calamine read as the time 00:00 (another reader may give 30 or 31/12/1899)."""
+    return value == time(0) if isinstance(value, time) else isinstance(value, date) and value.year < 1900
 
 
 _PERIOD_LABEL = re.compile(r"\d{4}-(?:Q[1-4]|H[12]|Y)")

@@ -908,3 +908,35 @@ def test_a_date_before_the_plan_year_rejects_the_row_naming_file_row_cell_and_va
     rows = [*late, TABLE, ["5", "Hoàn thành", 100, "15/12/2025"], ["3", "Hoàn thành", 100, "05/01/2026"]]
     result = read_progress_report(_workbook(tmp_path / "q4.xlsx", rows), {2025: KNOWN}, today=date(2026, 1, 12))
     assert result.loadable and result.rejects == [] and [r["task_no"] for r in result.rows] == ["5", "3"]
+
+
+def test_excel_s_zero_date_is_a_blank_date_with_a_note(tmp_path: Path) -> None:
+    """0 in a date cell (Excel shows 00/01/1900) rejected a completed task's row as "'00:00:00'" badly formatted."""
+    rows = [
+        *HEAD,
+        TABLE,
+        ["3", "Hoàn thành", 100, 0, "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: falls back as a missing date does
+        ["2", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", 0],  # 7
+    ]
+    path = _workbook(tmp_path / "r.xlsx", rows, {"D6": "DD/MM/YYYY", "F7": "dd/mm/yyyy"})
+    result = read_progress_report(path, KNOWN, unit_matcher=office_code)
+    assert result.loadable and result.rejects == []
+    rows_by_no = _rows(result)
+    assert rows_by_no["3"]["status"] == "completed" and rows_by_no["3"]["completed_on"] is None
+    assert rows_by_no["3"]["result_doc_date"] == date(2026, 1, 20) and rows_by_no["2"]["result_doc_date"] is None
+    assert [(i.rule, i.row_number, i.blocking) for i in result.file_issues] == [
+        ("zero_date", 6, False),
+        ("completed_without_date", 6, False),
+        ("zero_date", 7, False),
+    ]
+    assert result.file_issues[0].reason == (
+        "Dòng 6 (nhiệm vụ 3): ô D6 (cột 'Ngày hoàn thành') ghi số 0 (Excel hiện 00/01/1900), không phải một ngày: đọc "
+        "như để trống. Đề nghị ghi ngày dạng dd/mm/yyyy hoặc để trống ô."
+    )
+
+
+def test_excel_s_zero_date_of_an_xls_is_a_blank_date_too(tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "r.xls", [*HEAD, TABLE, ["3", "Hoàn thành", 100, 0]], number_formats={"D6": "dd/mm/yyyy"})
+    result = read_progress_report(path, KNOWN)
+    assert result.loadable and result.rejects == [] and result.rows[0]["completed_on"] is None
+    assert "zero_date" in [i.rule for i in result.file_issues]
