@@ -215,21 +215,39 @@ def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict
     return out.getvalue()
 
 
+def _percent_like(text: str) -> bool:
+    return "%" in unicodedata.normalize("NFKC", text)
+
+
 def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column], list[str]]:
-    """Map header positions to columns by header or alias, ignoring case, diacritics and spacing."""
-    by_key: dict[str, Column] = {}
+    """Map header positions to columns by header or alias, ignoring case, diacritics and spacing.
+
+    A column's own header wins over an alias, whatever their order in the sheet ("Tình trạng" written after "Tiến độ
+    thực hiện" takes the status; an alias shared with another column never takes it from its own header). A header carrying "%" ("Tiến độ thực hiện (%)", whose words are an
+    alias of the status) never goes to a column that is no percentage: it goes to the table's one percentage column
+    (kind ``percent`` or a "%" in its header or aliases), or is unknown when there is none or it is taken. Of two
+    headers for one column the first wins; the others are unknown."""
+    own = {match_key(c.header): c for c in columns}
+    alias: dict[str, Column] = {}
     for column in columns:
-        for text in (column.header, *column.aliases):
-            by_key[match_key(text)] = column
-    mapping: dict[int, Column] = {}
-    unknown: list[str] = []
-    for position, header in enumerate(headers):
+        for text in column.aliases:
+            alias[match_key(text)] = column
+    percent = [c for c in columns if c.kind == "percent" or any(_percent_like(t) for t in (c.header, *c.aliases))]
+
+    def target(header: str, by_key: dict[str, Column]) -> Column | None:
         found = by_key.get(match_key(header))
-        if found is None or found in mapping.values():
-            unknown.append(header)
-        else:
-            mapping[position] = found
-    return mapping, unknown
+        if found is not None and _percent_like(header) and found not in percent:
+            return percent[0] if len(percent) == 1 else None
+        return found
+
+    mapping: dict[int, Column] = {}
+    for by_key in (own, alias):  # the columns' own headers first, then the aliases
+        for position, header in enumerate(headers):
+            found = target(header, by_key) if position not in mapping else None
+            if found is not None and found not in mapping.values():
+                mapping[position] = found
+    unknown = [header for position, header in enumerate(headers) if position not in mapping]
+    return dict(sorted(mapping.items())), unknown
 
 
 # UTF-8 lead bytes of the combining marks U+0300..U+036F: text without them is already NFC for Vietnamese,

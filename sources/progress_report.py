@@ -13,14 +13,17 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 - Rejected rows: no task number, a task number twice (the second), a task not in ``known_tasks`` (when given), a
   missing or unknown status, a percent outside 0-100 or not a number, an unreadable date, a completion or
-  result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``).
+  result-document date after the report date, or (when ``today`` is given) after today (``future_date:<column>``),
+  or before the plan year (the year of the header's period: ``date_before_plan_year:<column>``, "15/01/2025" in a
+  report of quý I/2026, its year mistyped), the reason naming the file, row, cell and date.
 - A formula saved without its value or an Excel error value (#DIV/0!…) is never read as empty: in the task
   number or the status it rejects the row (``uncalculated_formula``, ``excel_error``), elsewhere the row loads
   without that value and the cell is reported (non-blocking).
 - Blocking (the file is not loaded): not a readable workbook (.xlsx, .xls, .ods or an HTML table: a CSV, PDF or
   broken file is refused by ``sources.excel_intake`` saying what it is; no exception escapes), no table, no
   unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
-  ``sources.deadlines.parse_deadline``: "Quý I/2026", "Quí 1-2026", "6 tháng đầu năm 2026", "Năm 2026"), no or an
+  ``sources.task_formats.read_report_period``: "Quý I/2026", "Quí 1-2026", "Quý III (2026)", "6 tháng đầu năm 2026",
+  "6 tháng năm 2026", "9 tháng đầu năm 2026" as quý III, "Năm 2026"), no or an
   unreadable report date, a report date after ``today`` (``future_report_date``), a period whose year is not the
   report date's beyond the usual lag (``period_date_mismatch``: "Quý III/2025" dated 06/10/2026, last year's template)
   or not a year of the plans in ``known_tasks`` (``period_not_in_plan``), no task row at all (``no_rows``: a blank
@@ -28,7 +31,8 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - Non-blocking notes (``RowIssue``, the row loads): a percent written as text ("50%", read as 50), 100 % but not
   completed (or completed below 100 %), completed without a completion date, a completion date while not completed,
   a percent from 0 to 1 in a file that keeps no number formats (.xlsb: ``percent_format_lost``, maybe 50 % typed in
-  a '%' cell), a hidden row (``hidden_cells``), a phone number, ID number or e-mail address masked in a free-text
+  a '%' cell), Excel's zero date in a date cell (``zero_date``: 0 shown 00/01/1900, read as blank), a hidden row
+  (``hidden_cells``), a phone number, ID number or e-mail address masked in a free-text
   column (``personal_data_masked``: the cell named, never the value). A number in a '%' cell (.xlsx, .xls, .ods) is
   read as Excel shows it: 0.5 is 50.
 - Sheets and rows the unit does not see: a hidden sheet is never read (named in a note when it holds the table; the
@@ -52,6 +56,7 @@ from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
+    PERIOD_KINDS,
     REPORT_COLUMNS,
     REPORT_METADATA,
     STATUS_LABELS,
@@ -66,6 +71,7 @@ from sources.task_formats import (
     fill_body_merges,
     find_labels,
     is_column_number_row,
+    is_zero_date,
     mask_free_text,
     open_sheets,
     optional_text,
@@ -232,7 +238,7 @@ def _read_metadata(
         issues.append(
             FileIssue(
                 "bad_metadata" if result.period_text else "missing_metadata",
-                f"'{_LABELS['period']}' {shown}; cần kỳ quý, 6 tháng hoặc năm, ví dụ {PERIOD_EXAMPLES}; không nạp được tệp.",
+                f"'{_LABELS['period']}' {shown}; cần kỳ {PERIOD_KINDS}, ví dụ {PERIOD_EXAMPLES}; không nạp được tệp.",
             )
         )
     else:
@@ -325,7 +331,8 @@ def _read_rows(
         if "percent" in cols:
             number_format = ws.cell(row=number, column=cols["percent"] + 1).number_format
             percent = _read_percent(values["percent"], number_format, problems, notes, lost=percent_format_lost(ws))
-        dates = _read_dates(values, today, result.report_date, problems)
+        cells = {name: f"ô {get_column_letter(col + 1)}{number} (cột '{_HEADERS[name]}')" for name, col in cols.items()}
+        dates = _read_dates(values, today, result, f"Tệp '{file_name}', dòng {number}", cells, problems, notes)
         if problems or task_no is None:  # no problem and no task number happens only with a faulty task number cell
             result.rejects += [
                 {
@@ -448,12 +455,33 @@ def _read_percent(
 
 
 def _read_dates(
-    values: Mapping[str, Any], today: date | None, report_date: date | None, problems: list[Problem]
+    values: Mapping[str, Any],
+    today: date | None,
+    result: ReportResult,
+    row: str,
+    cells: Mapping[str, str],
+    problems: list[Problem],
+    notes: list[tuple[str, str]],
 ) -> dict[str, date | None]:
-    """The completion and result-document dates of a row; a problem when unreadable, in the future or after the report."""
+    """The completion and result-document dates of a row; a problem when unreadable or when it cannot be true: after
+    today (the day the file is read), after the report date, or before the plan year (the year of the report's
+    period: a typo year, "15/01/2025" in a report of quý I/2026, made a late task count as completed on time). Excel's
+    zero date (0 in a date cell, shown 00/01/1900) is read as blank, with a note."""
     dates: dict[str, date | None] = {}
     for name in ("completed_on", "result_doc_date"):
-        day, ok = cell_date(values.get(name))
+        value = values.get(name)
+        if is_zero_date(value):
+            notes.append(
+                (
+                    "zero_date",
+                    (
+                        f"{cells[name]} ghi số 0 (Excel hiện 00/01/1900), không phải một ngày: đọc như để trống. Đề "
+                        "nghị ghi ngày dạng dd/mm/yyyy hoặc để trống ô."
+                    ),
+                )
+            )
+            value = None
+        day, ok = cell_date(value)
         dates[name] = day
         if not ok:
             shown = cell_text(values[name])
@@ -468,11 +496,23 @@ def _read_dates(
                     f"{day:%d/%m/%Y}",
                 )
             )
-        elif day and report_date and day > report_date:
+        elif day and result.report_date and day > result.report_date:
             problems.append(
                 (
                     f"date_after_report:{name}",
-                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày báo cáo {report_date:%d/%m/%Y}."),
+                    (f"Cột '{_HEADERS[name]}': ngày {day:%d/%m/%Y} sau ngày báo cáo {result.report_date:%d/%m/%Y}."),
+                    f"{day:%d/%m/%Y}",
+                )
+            )
+        elif day and result.plan_year and day.year < result.plan_year:
+            problems.append(
+                (
+                    f"date_before_plan_year:{name}",
+                    (
+                        f"{row}, {cells[name]}: ngày {day:%d/%m/%Y} trước năm kế hoạch {result.plan_year} (kỳ báo "
+                        f"cáo '{result.period_text}'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề "
+                        "nghị sửa ngày rồi gửi lại."
+                    ),
                     f"{day:%d/%m/%Y}",
                 )
             )

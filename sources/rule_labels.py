@@ -100,6 +100,8 @@ RULE_LABELS = {
     "date_without_completion": "Có ngày hoàn thành nhưng chưa hoàn thành",
     "date_after_report": "Ngày sau ngày báo cáo",
     "date_after_export": "Ngày sau ngày xuất tệp",
+    "date_before_plan_year": "Ngày trước năm kế hoạch của kỳ báo cáo",
+    "zero_date": "Ô ngày ghi số 0 (00/01/1900), đọc như để trống",
     "future_report_date": "Ngày báo cáo sau ngày hiện tại",
     "period_date_mismatch": "Kỳ báo cáo không khớp ngày báo cáo",
     "period_not_in_plan": "Kỳ báo cáo không thuộc năm kế hoạch nào",

@@ -12,9 +12,10 @@ completion times are parsed by ``sources/deadlines.py`` and unit names matched b
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +109,23 @@ REPORT_METADATA: dict[str, tuple[str, ...]] = {
     "report_date": ("Ngày báo cáo",),
 }
 
-# Status as written -> code; the first label of each code is the form's own.
+# Status as written -> code; the first label of each code is the form's own. Matched ignoring case, diacritics and
+# spacing (``sources.csvfiles.vocabulary_lookup``). "Chưa hoàn thành" (not yet completed) says the work is under way:
+# a task not begun is "Chưa triển khai"; whether a completion was on time comes from its date, not from its wording.
 TASK_STATUSES: dict[str, str] = {
     "Chưa triển khai": "not_started",
     "Chưa thực hiện": "not_started",
     "Đang triển khai": "in_progress",
     "Đang thực hiện": "in_progress",
+    "Đã triển khai": "in_progress",
+    "Đang tiến hành": "in_progress",
+    "Chưa hoàn thành": "in_progress",
     "Hoàn thành": "completed",
     "Đã hoàn thành": "completed",
+    "Hoàn thành đúng hạn": "completed",
+    "Hoàn thành trước hạn": "completed",
+    "Hoàn thành chậm": "completed",
+    "Hoàn thành quá hạn": "completed",
     "Tạm dừng": "suspended",
     "Dừng thực hiện": "suspended",
 }
@@ -158,13 +168,29 @@ def cell_text(value: Any) -> str:
 # register numbers the task 3 or IV.1, and both must give one key. A part that is all zeros keeps one ("0"); a part
 # with letters ("A03") is not numeric and is kept as written.
 _LEADING_ZEROS = re.compile(r"(?<![^./\-])0+(?=\d+(?![^./\-]))")
+# A task number of Roman or Arabic parts ("IV.1", "1.2") written with another separator between them: "IV-1",
+# "IV 2", "IV/4", "IV_5" are IV.1, IV.2, IV.4, IV.5.
+_PART = r"(?:[IVXLC]+|\d+)"
+_PARTS = re.compile(rf"{_PART}(?:\s*[./\-_\s]\s*{_PART})+\.?")
+_PART_SEPARATOR = re.compile(r"\s*[./\-_\s]\s*")
+
+
+def _visible_text(value: Any) -> str:
+    """A cell's text as it looks: NFKC (full-width "８" is 8), without invisible format characters (a zero-width
+    space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf), every kind of space (NBSP)
+    one space."""
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
 
 
 def task_number(value: Any) -> str | None:
-    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1'; None when
-    blank. Registers and reports both go through it, so either may write a number either way."""
-    text = cell_text(value)
-    text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip().upper()
+    """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1', 'IV-1',
+    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6'; None when blank. Registers and
+    reports both go through it, so either may write a number either way."""
+    text = _visible_text(value).upper()
+    if _PARTS.fullmatch(text):
+        text = _PART_SEPARATOR.sub(".", text)
+    text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip()
     return _LEADING_ZEROS.sub("", text) or None
 
 
@@ -191,29 +217,70 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
     return None, False
 
 
+def is_zero_date(value: Any) -> bool:
+    """Whether a date cell holds Excel's zero date: 0 in a cell formatted as a date, which Excel shows 00/01/1900
+    and openpyxl and python-calamine read as the time 00:00 (another reader may give 30 or 31/12/1899)."""
+    return value == time(0) if isinstance(value, time) else isinstance(value, date) and value.year < 1900
+
+
 _PERIOD_LABEL = re.compile(r"\d{4}-(?:Q[1-4]|H[12]|Y)")
 _PERIOD_PREFIX = re.compile(r"(?:báo\s+cáo|kỳ(?:\s+báo\s+cáo)?)\s*:?\s*", re.IGNORECASE)
-PERIOD_EXAMPLES = "'Quý I/2026', '6 tháng đầu năm 2026', 'Năm 2026'"
+PERIOD_EXAMPLES = "'Quý I/2026', '6 tháng đầu năm 2026', '9 tháng đầu năm 2026', 'Năm 2026'"
+PERIOD_KINDS = "quý, 6 tháng, 9 tháng hoặc năm"
+# Spellings of a period that no completion time uses, rewritten into one that ``parse_deadline`` reads, in order: the
+# year in brackets ("Quý III (2026)"); a quarter with only a space before its year ("Quý III 2026") or written "Q3";
+# "6 tháng năm 2026" (the usual name of the mid-year report: the first six months); "9 tháng (đầu) năm 2026", the
+# first three quarters, which the project has no period for: its report is the third quarter's (sent when quý III
+# ends, filed and superseded with the quarter's reports, its tasks' status as of its date as any report's).
+_PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), out)
+    for pattern, out in (
+        (r"\s*\(\s*(?:năm\s*)?(\d{4})\s*\)", r" \1"),
+        (r"(?:qu[ýí]|qúy|q)\s*\.?\s*([ivx]+|\d)(?:\s*[/.,-]\s*|\s+|\s*,?\s*năm\s*)(\d{4})", r"Quý \1/\2"),
+        (r"(?:6|sáu)\s+tháng(?:\s+năm)?\s*(\d{4})", r"6 tháng đầu năm \1"),
+        (r"(?:9|chín)\s+tháng(?:\s+đầu)?(?:\s+năm)?\s*(\d{4})", r"Quý III/\1"),
+    )
+)
+
+
+def _period_spelling(body: str) -> str:
+    """``body`` with the year in brackets unwrapped and a period spelt only as reports spell it rewritten as a
+    completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    pattern, out = _PERIOD_SPELLINGS[0]
+    text = pattern.sub(out, body).strip()
+    for pattern, out in _PERIOD_SPELLINGS[1:]:
+        if pattern.fullmatch(text):
+            return pattern.sub(out, text)
+    return text
 
 
 def read_report_period(text: str) -> tuple[str | None, str | None]:
     """(label, None) for a reporting period as written on a report, else (None, why not, in Vietnamese).
 
     The text is read by ``sources.deadlines.parse_deadline`` (so a period is spelt as a completion time is: "Quý
-    I/2026", "Quí 1-2026", "quý II năm 2026", "6 tháng đầu năm 2026", "Năm 2026", after an optional "Báo cáo"/"Kỳ"):
-    kind quarter -> "2026-Q1", half -> "2026-H1"/"2026-H2", year -> "2026-Y". A label already in that form is kept.
-    Not a period: a date, a month, a recurring or provisional phrase, a phrase without its year, anything
-    ``parse_deadline`` cannot read."""
+    I/2026", "Quí 1-2026", "quý II năm 2026", "6 tháng đầu năm 2026", "Năm 2026", after an optional "Báo cáo"/"Kỳ"),
+    and as reports also spell it ("Quý III 2026", "Quý III (2026)", "Q3/2026", "6 tháng năm 2026" the first half,
+    "9 tháng đầu năm 2026" the third quarter: ``_PERIOD_SPELLINGS``): kind quarter -> "2026-Q1", half ->
+    "2026-H1"/"2026-H2", year -> "2026-Y". A label already in that form is kept. Not a period: a date, a month, a
+    recurring or provisional phrase, a phrase without its year, anything else (the reason then speaks of the periods
+    a report may have, not of completion times)."""
     raw = cell_text(text)
     if _PERIOD_LABEL.fullmatch(raw):
         return raw, None
     body = _PERIOD_PREFIX.sub("", raw, count=1) if _PERIOD_PREFIX.match(raw) else raw
     if not body:
         return None, "để trống"
+    not_a_period = f"'{body}' không phải kỳ báo cáo ({PERIOD_KINDS})"
     try:
-        deadline = parse_deadline(body)
+        deadline = parse_deadline(_period_spelling(body))
     except DeadlineError as err:  # a report names its own year: "Quý II" alone lacks it
-        return None, "thiếu năm" if err.reason.startswith("thiếu năm") else err.reason
+        if err.reason.startswith("thiếu năm"):
+            return None, "thiếu năm"
+        if err.reason.startswith("thời gian phụ thuộc điều kiện"):
+            return None, "kỳ báo cáo không thể là thời gian dự kiến hay có điều kiện"
+        if "không tồn tại" in err.reason or "không hợp lệ" in err.reason:  # quý V, tháng 13, năm 3026
+            return None, err.reason
+        return None, not_a_period  # not "… hay nhiệm vụ thường xuyên": that is a completion time's wording
     year = deadline.due.year
     if deadline.provisional:
         return None, "kỳ báo cáo không thể là thời gian dự kiến hay có điều kiện"
@@ -223,7 +290,7 @@ def read_report_period(text: str) -> tuple[str | None, str | None]:
         return f"{year}-H{1 if deadline.due.month == 6 else 2}", None
     if deadline.kind == "year":
         return f"{year}-Y", None
-    return None, f"'{body}' không phải kỳ quý, 6 tháng hay năm"
+    return None, not_a_period
 
 
 def parse_report_period(text: str) -> str | None:

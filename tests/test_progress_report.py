@@ -535,7 +535,7 @@ def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
         ("2026-Q2", "2026-Q2"),
         ("Quý V/2026", None),
         ("Tháng 5/2026", None),
-        ("9 tháng năm 2026", None),
+        ("9 tháng năm 2026", "2026-Q3"),  # the first three quarters: the third quarter's report
         ("", None),
         ("Quý II", None),
         ("Dự kiến quý II/2026", None),
@@ -553,9 +553,9 @@ def test_period_labels(text: str, label: str | None) -> None:
     [
         ("Quý V/2026", "quý V không tồn tại"),
         ("Quý II", "thiếu năm"),
-        ("Tháng 5/2026", "không phải kỳ quý, 6 tháng hay năm"),
+        ("Tháng 5/2026", "không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"),
         ("Dự kiến quý II/2026", "dự kiến"),
-        ("9 tháng năm 2026", "không phải ngày"),
+        ("Đợt 1 năm 2026", "không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"),
     ],
 )
 def test_a_period_that_is_not_one_says_why_and_blocks_the_report(tmp_path: Path, text: str, why: str) -> None:
@@ -737,3 +737,206 @@ def test_a_period_of_another_year_than_the_report_date_or_the_plans_is_refused(
     [issue] = result.file_issues
     assert (issue.rule, issue.blocking) == (rule, True)
     assert f"'{period}'" in issue.reason and day in issue.reason and "Đề nghị sửa 'Kỳ báo cáo'" in issue.reason
+
+
+# --- a percent header worded as the status, task numbers and statuses as offices type them -----------------------
+
+
+@pytest.mark.parametrize("percent_first", [True, False])
+def test_a_percent_header_worded_like_the_status_is_the_percent(tmp_path: Path, percent_first: bool) -> None:
+    """ "Tiến độ thực hiện (%)" is a usual percent header; "Tiến độ thực hiện" alone is a way to write the status.
+    Before "Tình trạng" it took the status column (every row rejected: '100' is no status, the file refused); after
+    it, the percent was silently lost."""
+    table = ["Số TT nhiệm vụ", "Tiến độ thực hiện (%)", "Tình trạng", "Ngày hoàn thành"]
+    rows = [["1", 100, "Hoàn thành", "20/01/2026"], ["2", 50, "Đang triển khai", None]]
+    if not percent_first:
+        table[1], table[2] = table[2], table[1]
+        rows = [[r[0], r[2], r[1], r[3]] for r in rows]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*HEAD, table, *rows]), KNOWN, unit_matcher=office_code)
+    assert result.loadable and result.rejects == []
+    assert [(r["task_no"], r["status"], r["percent"]) for r in result.rows] == [
+        ("1", "completed", 100.0),
+        ("2", "in_progress", 50.0),
+    ]
+
+
+def test_a_column_s_own_header_wins_over_another_column_s_alias() -> None:
+    from sources.csvfiles import header_mapping
+    from sources.task_formats import REPORT_COLUMNS
+
+    # "Tiến độ thực hiện" (an alias of the status) before the status's own header: the own header takes the status
+    mapping, unknown = header_mapping(["Số TT nhiệm vụ", "Tiến độ thực hiện", "Tình trạng"], REPORT_COLUMNS)
+    assert {i: c.name for i, c in mapping.items()} == {0: "task_no", 2: "status"} and unknown == ["Tiến độ thực hiện"]
+    # a "%" header never goes to a column that is no percentage; the percentage column taken, it is unknown
+    mapping, unknown = header_mapping(["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Trạng thái (%)"], REPORT_COLUMNS)
+    assert {i: c.name for i, c in mapping.items()} == {0: "task_no", 1: "status", 2: "percent"}
+    assert unknown == ["Trạng thái (%)"]
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [
+        ("IV-1", "IV.1"),
+        ("IV 2", "IV.2"),
+        ("IV/4", "IV.4"),
+        ("iv_5", "IV.5"),
+        ("IV - 06", "IV.6"),
+        ("6\u200b", "6"),  # a zero-width space pasted after the number
+        ("\ufeff7", "7"),  # a byte-order mark at the start of the cell
+        ("8\u00a0", "8"),  # a no-break space
+        ("１２", "12"),  # full-width digits
+        ("A-3", "A-3"),  # not Roman or Arabic parts: kept as written
+    ],
+)
+def test_a_task_number_written_another_way_is_the_same_task(value: str, key: str) -> None:
+    assert task_number(value) == key
+
+
+def test_task_numbers_written_another_way_match_the_register_and_the_reason_quotes_what_is_seen(tmp_path: Path) -> None:
+    rows = [
+        *HEAD,
+        TABLE,
+        ["IV-1", "Đang triển khai", 10],
+        ["IV 2", "Đang triển khai", 10],
+        ["IV/4", "Đang triển khai", 10],
+        ["6\u200b", "Đang triển khai", 10],
+        ["８", "Đang triển khai", 10],
+        ["99\u200b", "Đang triển khai", 10],  # row 11: not in the register
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert result.loadable and [r["task_no"] for r in result.rows] == ["IV.1", "IV.2", "IV.4", "6", "8"]
+    assert [(x["row_number"], x["rule"], x["record_key"], x["value"]) for x in result.rejects] == [
+        (11, "unknown_task", "99", "99")
+    ]
+    assert result.rejects[0]["reason"] == "Nhiệm vụ số '99' không có trong sổ kế hoạch."
+
+
+def test_usual_status_wordings_read_whatever_their_case_and_accents(tmp_path: Path) -> None:
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1", "Hoàn thành đúng hạn", 100, "20/01/2026"],
+        ["2", "HOÀN THÀNH  ĐÚNG HẠN", 100, "21/01/2026"],
+        ["3", "Đã triển khai", 30],
+        ["5", "da trien khai", 30],
+        ["IV.1", "Chưa hoàn thành", 60],
+        ["IV.2", "chưa hoàn thành", 0],
+        ["IV.3", "Xong", 100],  # row 12: still no status
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert result.loadable
+    assert {r["task_no"]: r["status"] for r in result.rows} == {
+        "1": "completed",
+        "2": "completed",
+        "3": "in_progress",
+        "5": "in_progress",
+        "IV.1": "in_progress",
+        "IV.2": "in_progress",
+    }
+    assert [(x["row_number"], x["rule"]) for x in result.rejects] == [(12, "bad_value:status")]
+    assert [i.rule for i in result.file_issues] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Quý III 2026", "2026-Q3"),
+        ("Quý III (2026)", "2026-Q3"),
+        ("quý 4 (năm 2026)", "2026-Q4"),
+        ("Quý III, 2026", "2026-Q3"),
+        ("Q3/2026", "2026-Q3"),
+        ("6 tháng năm 2026", "2026-H1"),  # the mid-year report's usual name
+        ("Báo cáo sáu tháng 2026", "2026-H1"),
+        ("9 tháng đầu năm 2026", "2026-Q3"),  # no nine-month period: the third quarter's report
+        ("Chín tháng năm 2026", "2026-Q3"),
+        ("Năm (2026)", "2026-Y"),
+    ],
+)
+def test_periods_as_reports_spell_them(tmp_path: Path, text: str, label: str) -> None:
+    assert read_report_period(text) == (label, None)
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", text], ["Ngày báo cáo:", "05/10/2026"], []]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Đang triển khai", 50]]), KNOWN)
+    assert result.loadable and result.period_label == label and result.period_text == text
+
+
+@pytest.mark.parametrize("text", ["Đợt 2 năm 2026", "Trước quý III/2026", "9 tháng cuối năm 2026", "Thường xuyên năm 2026"])
+def test_a_period_refused_is_told_in_a_period_s_words_not_a_deadline_s(tmp_path: Path, text: str) -> None:
+    label, reason = read_report_period(text)
+    assert label is None and reason == f"'{text}' không phải kỳ báo cáo (quý, 6 tháng, 9 tháng hoặc năm)"
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", text], ["Ngày báo cáo:", "05/10/2026"], []]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, ["1", "Đang triển khai", 50]]), KNOWN)
+    [issue] = result.file_issues
+    assert (issue.rule, issue.blocking) == ("bad_metadata", True)
+    assert "thường xuyên" not in issue.reason.replace(text, "") and "thời gian hoàn thành" not in issue.reason
+    assert issue.reason == (
+        f"'Kỳ báo cáo' không đọc được '{text}' ({reason}); cần kỳ quý, 6 tháng, 9 tháng hoặc năm, ví dụ 'Quý I/2026', "
+        "'6 tháng đầu năm 2026', '9 tháng đầu năm 2026', 'Năm 2026'; không nạp được tệp."
+    )
+
+
+# --- dates that cannot be true --------------------------------------------------------------------------------------
+
+
+def test_a_date_before_the_plan_year_rejects_the_row_naming_file_row_cell_and_value(tmp_path: Path) -> None:
+    """A quý I/2026 report giving task 5 "Hoàn thành 15/01/2025" (the year mistyped) counted it as completed on time."""
+    rows = [
+        *HEAD,  # Quý I/2026, dated 03/04/2026
+        TABLE,
+        ["5", "Hoàn thành", 100, "15/01/2025"],  # 6: the year mistyped
+        ["3", "Đang triển khai", 50, None, "Báo cáo số 1/BC-SKHCN", datetime(2025, 12, 20)],  # 7: document of last year
+        ["2", "Hoàn thành", 100, "02/01/2026", "Kế hoạch số 45/KH-SKHCN", "31/12/2025"],  # 8: document of last year
+        ["1", "Hoàn thành", 100, "01/01/2026", "Kế hoạch số 46/KH-SKHCN", "01/01/2026"],  # 9: the plan year's first day
+    ]
+    path = _workbook(tmp_path / "vp_q1.xlsx", rows)
+    result = read_progress_report(path, {2026: KNOWN}, unit_matcher=office_code, today=date(2026, 4, 10))
+    assert result.loadable and [r["task_no"] for r in result.rows] == ["1"]
+    assert [(x["row_number"], x["rule"], x["record_key"], x["value"]) for x in result.rejects] == [
+        (6, "date_before_plan_year:completed_on", "5", "15/01/2025"),
+        (7, "date_before_plan_year:result_doc_date", "3", "20/12/2025"),
+        (8, "date_before_plan_year:result_doc_date", "2", "31/12/2025"),
+    ]
+    assert result.rejects[0]["reason"] == (
+        "Tệp 'vp_q1.xlsx', dòng 6, ô D6 (cột 'Ngày hoàn thành'): ngày 15/01/2025 trước năm kế hoạch 2026 (kỳ báo cáo "
+        "'Quý I/2026'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề nghị sửa ngày rồi gửi lại."
+    )
+    assert "dòng 7, ô F7 (cột 'Ngày văn bản'): ngày 20/12/2025" in result.rejects[1]["reason"]
+    from sources.rule_labels import rule_label
+
+    assert rule_label("date_before_plan_year:completed_on") == "Ngày trước năm kế hoạch của kỳ báo cáo: Ngày hoàn thành"
+    # A quý IV/2025 report sent in January 2026 may give dates of 2025: its plan year is 2025.
+    late = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý IV/2025"], ["Ngày báo cáo:", "10/01/2026"], []]
+    rows = [*late, TABLE, ["5", "Hoàn thành", 100, "15/12/2025"], ["3", "Hoàn thành", 100, "05/01/2026"]]
+    result = read_progress_report(_workbook(tmp_path / "q4.xlsx", rows), {2025: KNOWN}, today=date(2026, 1, 12))
+    assert result.loadable and result.rejects == [] and [r["task_no"] for r in result.rows] == ["5", "3"]
+
+
+def test_excel_s_zero_date_is_a_blank_date_with_a_note(tmp_path: Path) -> None:
+    """0 in a date cell (Excel shows 00/01/1900) rejected a completed task's row as "'00:00:00'" badly formatted."""
+    rows = [
+        *HEAD,
+        TABLE,
+        ["3", "Hoàn thành", 100, 0, "Kế hoạch số 45/KH-SKHCN", "20/01/2026"],  # 6: falls back as a missing date does
+        ["2", "Đang triển khai", 50, None, "Báo cáo số 9/BC-SKHCN", 0],  # 7
+    ]
+    path = _workbook(tmp_path / "r.xlsx", rows, {"D6": "DD/MM/YYYY", "F7": "dd/mm/yyyy"})
+    result = read_progress_report(path, KNOWN, unit_matcher=office_code)
+    assert result.loadable and result.rejects == []
+    rows_by_no = _rows(result)
+    assert rows_by_no["3"]["status"] == "completed" and rows_by_no["3"]["completed_on"] is None
+    assert rows_by_no["3"]["result_doc_date"] == date(2026, 1, 20) and rows_by_no["2"]["result_doc_date"] is None
+    assert [(i.rule, i.row_number, i.blocking) for i in result.file_issues] == [
+        ("zero_date", 6, False),
+        ("completed_without_date", 6, False),
+        ("zero_date", 7, False),
+    ]
+    assert result.file_issues[0].reason == (
+        "Dòng 6 (nhiệm vụ 3): ô D6 (cột 'Ngày hoàn thành') ghi số 0 (Excel hiện 00/01/1900), không phải một ngày: đọc "
+        "như để trống. Đề nghị ghi ngày dạng dd/mm/yyyy hoặc để trống ô."
+    )
+
+
+def test_excel_s_zero_date_of_an_xls_is_a_blank_date_too(tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "r.xls", [*HEAD, TABLE, ["3", "Hoàn thành", 100, 0]], number_formats={"D6": "dd/mm/yyyy"})
+    result = read_progress_report(path, KNOWN)
+    assert result.loadable and result.rejects == [] and result.rows[0]["completed_on"] is None
+    assert "zero_date" in [i.rule for i in result.file_issues]
