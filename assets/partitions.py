@@ -22,6 +22,7 @@ def partition_years(context: dg.AssetExecutionContext | dg.AssetCheckExecutionCo
 
 
 _start = date.fromisoformat(str(get_settings().start_date))
+FIRST_DAY = _start  # the first daily partition (CCHC_START_DATE): no period partition starts before it
 # The current month, quarter and year are partitions too (end_offset=1): their figures are year to date.
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=f"{_start:%Y-%m}", fmt="%Y-%m", timezone=TIMEZONE, end_offset=1)
 quarterly_partitions = dg.TimeWindowPartitionsDefinition(

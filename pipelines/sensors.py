@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.partitions import PERIOD_PARTITIONS, period_partition_key
+from assets.partitions import FIRST_DAY, PERIOD_PARTITIONS, period_partition_key
 from assets.resources import Warehouse
 from common.periods import period_containing, periods_between, report_quarter
 from common.settings import business_today, get_settings
@@ -271,7 +271,12 @@ def _skip_reason(scan: _ExportScan, start: date) -> dg.SkipReason:
 
 def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, str]]]:
     """(job name, tags) of the period runs that a load of the days first..last makes stale: each job once, over
-    the range of its partitions (single-run backfill), months, quarters, the year, then task progress."""
+    the range of its partitions (single-run backfill), months, quarters, the year, then task progress. Days before
+    the first partition (a reload in January rescoring last year, before the pipeline's first year) are left out:
+    a range starting before it is refused by Dagster and the run never starts."""
+    first = max(first, FIRST_DAY)
+    if last < first:
+        return []
     requests = []
     for name, (kind, _, _, _) in PERIOD_JOBS.items():
         keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]

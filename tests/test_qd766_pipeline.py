@@ -2,7 +2,7 @@
 petitions and publication register; the month, quarter and year partitions score every unit; the year run writes
 the workbook and the snapshot; the sensor asks for the right partitions after a daily run."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +13,7 @@ import pytest
 from assets import publish, qd766, tthc
 from assets.resources import Warehouse
 from checks import qd766_checks, tthc_checks
+from pipelines.jobs import PERIOD_JOBS
 from pipelines.sensors import period_run_requests
 
 # End-to-end runs: the full tier (`make test-slow`, run by CI), not the fast default `make test`.
@@ -168,6 +169,16 @@ def test_after_daily_requests_month_quarter_and_year():
     from pipelines.definitions import defs
 
     assert defs.resolve_sensor_def("after_daily")
+    # A reload in January rescores last year, from 1 January: before the first partition (CCHC_START_DATE) Dagster
+    # refuses the range and the run never starts, so the requests begin at the first partition.
+    from assets.partitions import FIRST_DAY
+
+    requests = period_run_requests(date(FIRST_DAY.year - 1, 1, 1), FIRST_DAY + timedelta(days=9))
+    starts = {name: tags["dagster/asset_partition_range_start"] for name, tags in requests}
+    for name in PERIOD_JOBS:
+        partitions = defs.resolve_job_def(name).partitions_def
+        assert partitions is not None and starts[name] == partitions.get_first_partition_key(), name
+    assert period_run_requests(date(FIRST_DAY.year - 1, 1, 1), FIRST_DAY - timedelta(days=1)) == []
     for name in ("qd766_monthly", "qd766_quarterly", "yearly_indices", "task_progress"):
         assert defs.resolve_job_def(name).partitions_def is not None
 
