@@ -13,6 +13,7 @@ from common.units import load_offices, load_units
 from warehouse import export_health
 from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
 from warehouse.labels import UNIT_MARTS, label_units
+from warehouse.quality_gate import gate_failures, refusal_text
 
 QUALITY_WORKBOOK = "bao_cao_chat_luong_du_lieu.xlsx"
 
@@ -53,7 +54,7 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
         rejected_rows=rejected,
         file_issues=file_issues,
         findings=findings,
-        # A progress report's rows name the department's offices (19.SKHCN.CDS …) as their unit: offices too.
+        # A progress report's rows name the department's offices (codes under the department's own) as their unit: offices too.
         units=[*load_units(warehouse.province), *load_offices(warehouse.province)],
         period_label=label,
     )
@@ -90,6 +91,10 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
 def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.write() as con:  # unit names and sort keys, whatever step last touched the dimensions
         label_units(con, *UNIT_MARTS)
+        # A blocking check of an earlier run (another job, another day) that failed still holds its data back.
+        failures = gate_failures(con)
+    if failures:
+        raise dg.Failure(description=refusal_text(failures), metadata={"failed_scopes": len(failures)})
     snapshot = Path(warehouse.snapshot_db)
     size = publish_snapshot(Path(warehouse.build_db), snapshot)
     kept = snapshot_paths(snapshot)

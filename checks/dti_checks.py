@@ -6,6 +6,7 @@ import dagster as dg
 from assets.dti import dti_scorecards
 from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
+from checks.gate import gated
 from checks.tthc_expectations import run_suite
 
 
@@ -23,7 +24,7 @@ def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -
         years = partition_years(context)
         problems = [p for y in years for p in completeness_problems(con, y)]
         missing = [m for y in years for m in missing_forms(con, y)]
-    return dg.AssetCheckResult(
+    result = dg.AssetCheckResult(
         passed=not problems,
         metadata={
             "problems": len(problems),
@@ -32,6 +33,8 @@ def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -
             "without_form": dg.MetadataValue.md("\n".join(f"- {c} {n}: {why}" for c, n, why in missing) or "-"),
         },
     )
+    detail = f"bảng DTI thiếu: {'; '.join(problems[:20])}. Kiểm tra phiếu, dữ liệu hệ thống khác rồi chạy lại năm đó."
+    return gated(warehouse, "dti_complete", [str(y) for y in years], result, detail)
 
 
 def unit_expectations(unit_codes: list[str], levels: list[str]) -> dict[str, tuple[str, dict]]:
@@ -92,7 +95,7 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component"),
     ]
     failed = [o for o in outcomes if not o.success]
-    return dg.AssetCheckResult(
+    result = dg.AssetCheckResult(
         passed=not failed and len(frames["unit"]) > 0,
         metadata={
             "rows": sum(len(f) for f in frames.values()),
@@ -100,3 +103,8 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
             "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
         },
     )
+    detail = (
+        f"giá trị DTI không hợp lệ: {'; '.join(o.check for o in failed) or 'chưa có đơn vị nào được tính'}. Chạy lại năm "
+        "đó; nếu vẫn lỗi, báo quản trị hệ thống."
+    )
+    return gated(warehouse, "dti_values_valid", [str(y) for y in years], result, detail)

@@ -8,6 +8,7 @@ import dagster as dg
 from assets.par import par_inputs, par_scorecards
 from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
+from checks.gate import gated
 
 
 @dg.asset_check(
@@ -25,7 +26,7 @@ def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         problems = [p for year in years for p in forms_check(con, year)]
         errors = [e for year in years for e in hard_errors(con, year)]
     lines = [f"- {unit} (`{file}`): {reason}" for unit, file, reason in errors[:100]]
-    return dg.AssetCheckResult(
+    result = dg.AssetCheckResult(
         passed=not problems,
         metadata={
             "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "-"),
@@ -33,6 +34,8 @@ def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
             "list": dg.MetadataValue.md("\n".join(lines) or "-"),
         },
     )
+    detail = f"phiếu tự đánh giá Chỉ số CCHC không dùng được: {'; '.join(problems)}. Kiểm tra bộ tiêu chí và phiếu rồi chạy lại năm đó."
+    return gated(warehouse, "par_forms_valid", [str(y) for y in years], result, detail)
 
 
 @dg.asset_check(
@@ -45,9 +48,11 @@ def par_forms_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
 def par_scores_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.par import scorecard_problems
 
+    years = partition_years(context)
     with warehouse.read() as con:
-        problems = [p for year in partition_years(context) for p in scorecard_problems(con, year)]
-    return _listed(problems, "problems")
+        problems = [p for year in years for p in scorecard_problems(con, year)]
+    detail = f"giá trị Chỉ số CCHC không hợp lệ: {'; '.join(problems[:20])}. Chạy lại năm đó; nếu vẫn lỗi, báo quản trị."
+    return gated(warehouse, "par_scores_valid", [str(y) for y in years], _listed(problems, "problems"), detail)
 
 
 @dg.asset_check(

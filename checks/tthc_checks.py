@@ -6,10 +6,12 @@ import dagster as dg
 from assets.partitions import partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_dossier_versions, tthc_dossiers
+from checks.gate import day_scopes, gated
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
 from common.settings import business_today
 from warehouse import export_health
+from warehouse.quality_gate import WHOLE_WAREHOUSE
 
 # Above this many rows (a long backfill) the GX suite runs on a reproducible hash sample; every row was already
 # validated at staging, so the suite is a second line of defence and need not cost a full pass.
@@ -34,7 +36,16 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
                 WHERE export_date BETWEEN ? AND ? AND hash(dossier_code) % {modulus} = 0""",
             [start, end],
         ).df()
-    for outcome in run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions"):
+    outcomes = run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions")
+    failed = [o for o in outcomes if not o.success]
+    detail = (
+        f"phiên bản hồ sơ ngày {start:%d/%m/%Y}–{end:%d/%m/%Y} không đạt: "
+        + "; ".join(f"{o.check} ({o.unexpected_count} giá trị)" for o in failed)
+        + ". Kiểm tra tệp xuất của các ngày đó (inbox/tthc), nhận lại tệp đúng rồi chạy lại từng ngày (make rerun DAY=…)."
+    )
+    summary = dg.AssetCheckResult(passed=not failed)
+    gated(warehouse, "tthc_versions_suite", day_scopes(start, end), summary, detail)
+    for outcome in outcomes:
         yield dg.AssetCheckResult(
             asset_key=tthc_dossier_versions.key,
             check_name=outcome.check,
@@ -54,7 +65,12 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.read() as con:
         duplicates = scalar(con, "SELECT count(*) - count(DISTINCT dossier_code) FROM fct_dossier")
-    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
+    result = dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
+    detail = (
+        f"{duplicates} mã hồ sơ có hơn một trạng thái hiện tại trong fct_dossier: chạy lại tthc_dossiers cho các ngày "
+        "vừa nạp; nếu vẫn lỗi, báo quản trị hệ thống."
+    )
+    return gated(warehouse, "current_state_unique", [WHOLE_WAREHOUSE], result, detail)
 
 
 def _warning(findings: list[dict]) -> dg.AssetCheckResult:
@@ -106,7 +122,8 @@ def single_pii_secret(warehouse: Warehouse) -> dg.AssetCheckResult:
         "khóa: nạp lại các ngày đó (backfill tthc_dossier_versions cho các phân vùng trên). Nếu không đổi khóa: tệp "
         "khóa đã mất hoặc bị thay, hãy đặt lại tệp khóa cũ (CCHC_PII_SECRET_FILE) từ nơi cất giữ rồi chạy lại."
     )
-    return dg.AssetCheckResult(
+    result = dg.AssetCheckResult(
         passed=not days,
         metadata={"days": len(days), "current_secret": keys.fingerprint, "what_to_do": what_to_do if days else "-"},
     )
+    return gated(warehouse, "single_pii_secret", [WHOLE_WAREHOUSE], result, what_to_do)

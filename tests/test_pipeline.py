@@ -117,7 +117,9 @@ def test_end_to_end_run_publishes_snapshot_and_quality_workbook(warehouse):
     assert not Path(warehouse.snapshot_db + ".wal").exists()
     _assert_analysts_snapshot(Path(warehouse.snapshot_db))
     book = openpyxl.load_workbook(Path(warehouse.reports) / publish.QUALITY_WORKBOOK, read_only=True)
-    detail = [row for row in book["Chi tiết"].iter_rows(values_only=True) if row and "A-3" in [str(v) for v in row]]
+    detail = [
+        row for row in book["Chi tiết"].iter_rows(values_only=True) if row and any(str(v) in ("A-3", "Hồ sơ A-3") for v in row)
+    ]
     assert detail and any("Xã Không Tồn Tại" in str(v) for v in detail[0])
 
 
@@ -290,3 +292,34 @@ def test_an_unusable_first_catalogue_stops_the_run_and_nothing_is_published(ware
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert failure.step_key == "tthc_catalogue" and "không công bố" in str(failure.event_specific_data.error)
     assert not Path(warehouse.snapshot_db).exists()
+
+
+def test_a_failed_blocking_check_holds_publication_in_later_runs_of_other_jobs_until_mended(warehouse, tmp_path):
+    """A day loaded with another pseudonym secret (the secret file lost and regenerated): single_pii_secret fails and
+    its run publishes nothing. A later run of another job (the yearly indices, a month: here the snapshot alone)
+    published that build all the same; it is now refused, naming the check and what to do, until the day is
+    reloaded with the right secret, and then publishes again."""
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    assert run(warehouse, "2026-01-05", "2026-01-06").success
+    published = snapshot_tables(warehouse.snapshot_db)
+    other_secret = tmp_path / "secret_b"
+    other_secret.write_text("b" * 40, encoding="utf-8")
+    other_secret.chmod(0o600)
+    other = Warehouse(**{**warehouse.model_dump(), "pii_secret_file": str(other_secret)})
+    day = run(other, "2026-01-06", "2026-01-06")
+    assert not day.success and check_results(day)["single_pii_secret"] is False
+    assert snapshot_tables(warehouse.snapshot_db) == published
+
+    later = dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not later.success
+    [failure] = [e for e in later.all_events if e.event_type_value == "STEP_FAILURE"]
+    text = failure.event_specific_data.error.message
+    assert "Chưa công bố" in text and "single_pii_secret" in text and "05/01/2026" in text
+    assert snapshot_tables(warehouse.snapshot_db) == published
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert con.execute("SELECT check_name, scope, passed FROM quality_gate WHERE NOT passed").fetchall() == [
+            ("single_pii_secret", "kho", False)
+        ]
+
+    assert run(warehouse, "2026-01-06", "2026-01-06").success  # the day reloaded with the right secret
+    assert dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False).success

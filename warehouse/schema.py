@@ -373,6 +373,22 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "Dòng bị loại, kèm tệp, dòng, quy tắc và lý do bằng tiếng Việt. Không chứa dữ liệu cá nhân.",
         {"value": "giá trị vi phạm (không bao giờ là cột dữ liệu cá nhân)"},
     ),
+    "quality_gate": (
+        """check_name VARCHAR NOT NULL, scope VARCHAR NOT NULL, passed BOOLEAN NOT NULL, detail VARCHAR,
+        checked_at TIMESTAMP""",
+        (
+            "Kết quả gần nhất của mỗi kiểm tra chặn (Great Expectations, kiểm tra của Dagster) theo phạm vi: còn một "
+            "dòng passed = false thì không lần chạy nào công bố bản chụp, Parquet và trang web cho đến khi chạy lại "
+            "phạm vi đó đạt."
+        ),
+        {
+            "check_name": "tên kiểm tra chặn (như trên Dagster UI)",
+            "scope": "phạm vi đã kiểm tra: ngày (2026-01-20), kỳ (2026-03, 2026-Q1), năm (2026) hoặc 'kho' (toàn kho)",
+            "detail": "kiểm tra nào không đạt và cách xử lý, bằng tiếng Việt",
+            "passed": "lần kiểm tra gần nhất của phạm vi đạt",
+            "checked_at": "thời điểm kiểm tra (giờ Việt Nam)",
+        },
+    ),
     "file_issues": (
         """source VARCHAR NOT NULL, file_name VARCHAR NOT NULL, partition_date DATE, rule VARCHAR NOT NULL,
         reason VARCHAR NOT NULL, blocking BOOLEAN NOT NULL, loaded_at TIMESTAMP, unit_code VARCHAR, year INTEGER,

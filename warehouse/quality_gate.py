@@ -1,0 +1,47 @@
+"""The publication gate: the latest result of every blocking check, per scope, kept in the warehouse itself.
+
+Dagster's blocking checks hold back what follows them in their own run only; data a check refused stays in the
+build file, and the next run of another job (the yearly indices, a month) would publish it. Each blocking check
+records its result here, and the analysts' snapshot is refused while any scope's latest result failed (a restore
+brings back the gate with the data it describes). Rerunning the scope once its input is mended clears it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import duckdb
+
+WHOLE_WAREHOUSE = "kho"  # the scope of a check over the whole warehouse (no partition)
+
+
+def record_gate(
+    con: duckdb.DuckDBPyConnection, check_name: str, scopes: Sequence[str], passed: bool, detail: str | None, now: datetime
+) -> None:
+    """Replace the gate rows of ``check_name`` for ``scopes`` with this result."""
+    if not scopes:
+        return
+    con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, list(scopes)])
+    con.executemany(
+        "INSERT INTO quality_gate VALUES (?, ?, ?, ?, ?)",
+        [[check_name, scope, passed, None if passed else detail, now] for scope in scopes],
+    )
+
+
+def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
+    """(check, scope, what failed and what to do) of every scope whose latest blocking check failed."""
+    return con.execute(
+        "SELECT check_name, scope, detail FROM quality_gate WHERE NOT passed ORDER BY check_name, scope"
+    ).fetchall()
+
+
+def refusal_text(failures: list[tuple[str, str, str | None]]) -> str:
+    """Why a publication is refused, in Vietnamese, naming each failed check and scope (the first 10)."""
+    lines = [f"- {check} ({scope}): {detail or 'không đạt'}" for check, scope, detail in failures[:10]]
+    more = f"\n- … và {len(failures) - 10} phạm vi khác (bảng quality_gate)" if len(failures) > 10 else ""
+    return (
+        "Chưa công bố bản chụp cho chuyên viên phân tích: còn kiểm tra chặn không đạt, dữ liệu của chúng vẫn nằm trong "
+        "kho đang xây. Sửa dữ liệu đầu vào của từng phạm vi dưới đây rồi chạy lại đúng phạm vi đó; khi mọi kiểm tra "
+        "đạt, lần chạy sau sẽ công bố.\n" + "\n".join(lines) + more
+    )
