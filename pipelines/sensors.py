@@ -378,18 +378,40 @@ def run_failure_alert(context: dg.RunFailureSensorContext):
 
     run = context.dagster_run
     failed_steps = [e.step_key for e in context.get_step_failure_events() if e.step_key]
-    problems = send_alert(run_failure_message(run, context.failure_event.message, failed_steps))
+    checks = failed_checks(context.instance, run.run_id)
+    problems = send_alert(run_failure_message(run, context.failure_event.message, failed_steps, checks))
     for problem in problems:
         context.log.warning(problem)
 
 
-def run_failure_message(run: dg.DagsterRun, message: str | None, failed_steps: list[str]) -> str:
+# The metadata entries in which the blocking checks say what failed and what to do, most useful first.
+_CHECK_EXPLANATIONS = ("what_to_do", "failed", "problems", "details", "list")
+
+
+def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
+    """(check, what it says) of the run's blocking checks that failed: Dagster's own error only says "1 blocking
+    asset check failed", the explanation (which days, what to do) is in the check's metadata."""
+    found = []
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data if entry.dagster_event else None
+        if evaluation is None or evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        metadata = evaluation.metadata or {}
+        texts = [str(getattr(metadata[k], "value", metadata[k])) for k in _CHECK_EXPLANATIONS if k in metadata]
+        found.append((evaluation.check_name, next((t for t in texts if t.strip() not in ("", "-")), "không đạt")))
+    return found
+
+
+def run_failure_message(
+    run: dg.DagsterRun, message: str | None, failed_steps: list[str], checks: list[tuple[str, str]] | None = None
+) -> str:
     first = run.tags.get("dagster/asset_partition_range_start") or run.tags.get("dagster/partition")
     last = run.tags.get("dagster/asset_partition_range_end") or first
     where = f", phân vùng {first}" + (f"–{last}" if last != first else "") if first else ""
     steps = f", bước lỗi: {', '.join(failed_steps)}" if failed_steps else ""
     reason = (message or "").strip()[:500].rstrip(".")
-    return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}. Xem chi tiết: make ui → Runs."
+    failed = "".join(f" Kiểm tra chặn '{name}' không đạt: {text.strip()[:600]}" for name, text in (checks or [])[:5])
+    return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed} Xem chi tiết: make ui → Runs."
 
 
 # Always on where a daemon runs: the default run launcher cannot tell run monitoring that a run worker died, so this

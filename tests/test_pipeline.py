@@ -17,6 +17,7 @@ import pytest
 from assets import publish, tthc
 from assets.resources import Warehouse
 from checks import tthc_checks
+from pipelines.sensors import failed_checks, run_failure_message
 from tests.conftest import dossier_row, write_export
 
 ALL_ASSETS = [*dg.load_assets_from_modules([tthc, publish]), *dg.load_asset_checks_from_modules([tthc_checks])]
@@ -306,8 +307,20 @@ def test_a_failed_blocking_check_holds_publication_in_later_runs_of_other_jobs_u
     other_secret.write_text("b" * 40, encoding="utf-8")
     other_secret.chmod(0o600)
     other = Warehouse(**{**warehouse.model_dump(), "pii_secret_file": str(other_secret)})
-    day = run(other, "2026-01-06", "2026-01-06")
-    assert not day.success and check_results(day)["single_pii_secret"] is False
+    with dg.instance_for_test() as instance:
+        day = dg.materialize(
+            ALL_ASSETS,
+            resources={"warehouse": other},
+            raise_on_error=False,
+            instance=instance,
+            tags={"dagster/asset_partition_range_start": "2026-01-06", "dagster/asset_partition_range_end": "2026-01-06"},
+        )
+        assert not day.success and check_results(day)["single_pii_secret"] is False
+        # The alert says which check failed and what to do (Dagster's error only says a blocking check failed).
+        checks = failed_checks(instance, day.run_id)
+        alert = run_failure_message(day.dagster_run, "1 blocking asset check failed", [], checks)
+    assert [name for name, _ in checks] == ["single_pii_secret"]
+    assert "Kiểm tra chặn 'single_pii_secret' không đạt" in alert and "05/01/2026" in alert and "CCHC_PII_SECRET_FILE" in alert
     assert snapshot_tables(warehouse.snapshot_db) == published
 
     later = dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False)
