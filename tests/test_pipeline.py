@@ -336,3 +336,16 @@ def test_a_failed_blocking_check_holds_publication_in_later_runs_of_other_jobs_u
 
     assert run(warehouse, "2026-01-06", "2026-01-06").success  # the day reloaded with the right secret
     assert dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False).success
+
+
+def test_a_day_without_any_version_is_a_warning_not_thirteen_expectations_passed_on_nothing(warehouse):
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    result = run(warehouse, "2026-01-04", "2026-01-04")  # no export for 04/01
+    assert result.success
+    [evaluation] = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.check_name == "versions_present"
+    ]
+    assert evaluation.passed is False and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert "04/01/2026" in evaluation.metadata["what_to_do"].value
