@@ -437,7 +437,8 @@ def _read_percent(
     if bad:
         problems.append(("bad_value:percent", bad, shown))
     elif percent is not None and not 0 <= percent <= 100:
-        problems.append(("bad_percent", f"Tỷ lệ hoàn thành {shown.rstrip('%')}% ngoài khoảng 0-100.", shown))
+        # The value as read (a '%' cell holding 80 shows 8000 %, one holding 1.2 shows 120 %), not the cell's raw number.
+        problems.append(("bad_percent", f"Tỷ lệ hoàn thành {percent:g}% ngoài khoảng 0-100.", shown))
     elif as_text:
         notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; đề nghị ghi số.")))
     elif lost and percent is not None and 0 < percent <= 1 and not is_percent_format(number_format):

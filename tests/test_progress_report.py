@@ -940,3 +940,14 @@ def test_excel_s_zero_date_of_an_xls_is_a_blank_date_too(tmp_path: Path) -> None
     result = read_progress_report(path, KNOWN)
     assert result.loadable and result.rejects == [] and result.rows[0]["completed_on"] is None
     assert "zero_date" in [i.rule for i in result.file_issues]
+
+
+def test_a_percent_out_of_range_is_quoted_as_excel_shows_it(tmp_path: Path) -> None:
+    """In a '%' cell 80 shows 8000 % and 1.2 shows 120 %: the reason said '80% ngoài khoảng 0-100' and '1.2% ngoài
+    khoảng 0-100', contradicting itself."""
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 80], ["2", "Đang triển khai", 1.2]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, {"C6": "0%", "C7": "0%"}), ["1", "2"])
+    assert [r["reason"] for r in result.rejects] == [
+        "Tỷ lệ hoàn thành 8000% ngoài khoảng 0-100.",
+        "Tỷ lệ hoàn thành 120% ngoài khoảng 0-100.",
+    ]
