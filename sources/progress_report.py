@@ -107,6 +107,7 @@ def read_progress_report(
     unit_matcher: Callable[[str], str | None] | None = None,
     today: date | None = None,
     watch: Callable[[Path], bool] | None = None,
+    unit_hint: Callable[[str], str | None] | None = None,
 ) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
@@ -128,7 +129,7 @@ def read_progress_report(
         return result
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
-    _read_metadata(result, found, unit_matcher, today)
+    _read_metadata(result, found, unit_matcher, today, unit_hint)
     if not any(i.blocking for i in result.file_issues):
         # A plan year the warehouse has: the years of a mapping of task numbers (none when no plan is loaded at all,
         # when nothing can be judged).
@@ -211,7 +212,11 @@ def period_date_issue(
 
 
 def _read_metadata(
-    result: ReportResult, found: dict[str, Any], unit_matcher: Callable[[str], str | None] | None, today: date | None
+    result: ReportResult,
+    found: dict[str, Any],
+    unit_matcher: Callable[[str], str | None] | None,
+    today: date | None,
+    unit_hint: Callable[[str], str | None] | None = None,
 ) -> None:
     issues = result.file_issues
     result.unit_text = optional_text(found.get("unit"))
@@ -225,10 +230,14 @@ def _read_metadata(
     elif unit_matcher is not None:
         result.unit_code = unit_matcher(result.unit_text)
         if result.unit_code is None:
+            # Why, when the caller can tell: the closest name, or several units named where one is expected.
+            hint = unit_hint(result.unit_text) if unit_hint is not None else None
             issues.append(
                 FileIssue(
                     "unknown_unit",
-                    f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, đơn vị của Sở; không nạp được tệp.",
+                    f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, đơn vị của Sở"
+                    + (f" ({hint})" if hint else "")
+                    + "; không nạp được tệp.",
                 )
             )
     result.period_text = optional_text(found.get("period"))

@@ -350,10 +350,22 @@ def read_reports(
         resolution = resolve_units(text, units, offices)
         return resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
 
+    names = {u.code: u.name for u in (*units, *offices)}
+
+    def unit_hint(text: str) -> str | None:  # why a header names no single unit, for the refusal
+        resolution = resolve_units(text, units, offices)
+        if len(resolution.codes) > 1:
+            listed = ", ".join(f"'{names.get(c, c)}'" for c in resolution.codes)
+            return f"ghi nhiều đơn vị: {listed}; mỗi báo cáo ghi một đơn vị"
+        suggestion = next((s for s in resolution.suggestions if s), None)
+        return f"có phải '{suggestion}'?" if suggestion else None
+
     out = []
     for path in inbox_workbooks(inbox, REPORT_DIR):
         result = read_safely(
-            lambda p=path: read_progress_report(p, known, today=today, unit_matcher=reporting_unit, watch=still_being_written),
+            lambda p=path: read_progress_report(
+                p, known, today=today, unit_matcher=reporting_unit, watch=still_being_written, unit_hint=unit_hint
+            ),
             path,
             ReportResult,
         )
