@@ -33,6 +33,7 @@ from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
 from scoring.criteria import SOURCES as POINT_SOURCES
 from scoring.ranking import TIED, by_rank, group_label, rank_label, units_by_group
+from scoring.rounding import round_half_up
 from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
@@ -393,7 +394,9 @@ def summary_rows(data: DtiData, units: list[dict]) -> tuple[list[dict], dict]:
     for group, members in units_by_group(units):
         ranked = [u for u in members if _ranked(u)]
         averages = [u["group_average"] for u in members if not is_missing(u.get("group_average"))]
-        average = averages[0] if averages else (round(sum(u["total"] for u in ranked) / len(ranked), 2) if ranked else None)
+        average = (
+            averages[0] if averages else (round_half_up(sum(u["total"] for u in ranked) / len(ranked), 2) if ranked else None)
+        )
         row = {
             "group": group_label(group),
             "units": len(members),
@@ -587,7 +590,7 @@ def _write_profiles(wb, data: DtiData, units: list[dict]) -> list[RadarChart]:
         for code, name in indices:
             row_values = {u["unit_code"]: values.get((u["unit_code"], code)) for u in chosen}
             group_values = [v for u in ranked if (v := values.get((u["unit_code"], code))) is not None]
-            average = round(sum(group_values) / len(group_values), 4) if group_values else None
+            average = round_half_up(sum(group_values) / len(group_values), 4) if group_values else None
             rows.append({"code": code, "name": name, **row_values, "_average": average})
         title = f"{number}. HỒ SƠ CHỈ SỐ CHÍNH: {group_label(group).upper()} NĂM {data.year}"
         who = (
@@ -1090,7 +1093,7 @@ def _index_averages(data: DtiData, units: list[dict]) -> dict[tuple[str, str], f
         group = groups.get(r["unit_code"])
         if group is not None and r.get("value") is not None:
             sums.setdefault((group, r["main_index"]), []).append(r["value"])
-    return {k: round(sum(v) / len(v), 4) for k, v in sums.items()}
+    return {k: round_half_up(sum(v) / len(v), 4) for k, v in sums.items()}
 
 
 def _answer(c: dict) -> Any:
@@ -1186,7 +1189,7 @@ def _write_unit(
         "name": "Chỉ số DTI (tổng điểm / 100)",
         "weight": sum(i["weight"] for i in applied),
         "value": unit.get("index_value"),
-        "points_lost": round(sum(i.get("points_lost") or 0 for i in indices), 2),
+        "points_lost": round_half_up(sum(i.get("points_lost") or 0 for i in indices), 2),
         "missing_components": sum(i.get("missing_components") or 0 for i in indices),
     }
     table = write_table(

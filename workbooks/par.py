@@ -149,7 +149,7 @@ def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
         return {}
     merged = data.domains.merge(data.units[["unit_code", "ranking_group"]], on="unit_code", how="inner")
     means = merged.groupby(["ranking_group", "domain"])["points"].mean()
-    return {k: round(float(v), 2) for k, v in means.items() if not is_missing(v)}
+    return {k: round_half_up(float(v), 2) for k, v in means.items() if not is_missing(v)}
 
 
 # --- sheet 1: ranking -------------------------------------------------------------------------------------
