@@ -32,6 +32,7 @@ import duckdb
 from common.periods import Period, periods_between
 from scoring.qd766 import methodology_for
 from sources.tthc_format import FINISHED_STATUSES
+from warehouse.labels import label_units
 from warehouse.qd766 import refresh_index
 from warehouse.queries import sql
 from warehouse.schema import ensure_schema
@@ -192,6 +193,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
                    payment_integrated::BOOLEAN AS payment_integrated
             FROM {procedures}"""
     )
+    label_units(con)  # Vietnamese sort keys and the diacritics-free search names, as in the province pipeline
     n_units = int(con.execute("SELECT count(*) FROM dim_unit").fetchone()[0])  # type: ignore[index]
     return n_units, unit_files.refused + procedure_files.refused
 
