@@ -24,7 +24,7 @@ def record_gate(
         return
     con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, list(scopes)])
     con.executemany(
-        "INSERT INTO quality_gate VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO quality_gate (check_name, scope, passed, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
         [[check_name, scope, passed, None if passed else detail, now] for scope in scopes],
     )
 
