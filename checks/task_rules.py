@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from common.vntext import match_key
+from scoring.task_status import past_due
 
 ELEMENTS = {
     "nguoi": "Rõ người",
@@ -80,7 +81,7 @@ def _deadline_finding(t: Mapping, today: date) -> str | None:
         return None
     due = t.get("effective_due_date") or t["due_date"]
     condition = t.get("deadline_condition") or "điều kiện"
-    if due < today:
+    if past_due(due, today):  # as a task's status: its last day over by the end of today
         return f"Hạn dự kiến {due:%d/%m/%Y} đã qua mà hạn vẫn phụ thuộc '{condition}'."
     return f"Hạn dự kiến {due:%d/%m/%Y}, phụ thuộc '{condition}'."
 

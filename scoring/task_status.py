@@ -13,12 +13,15 @@ A "Trước <date>" deadline is a boundary, not a period: its last day (the eve 
 (``effective_due(due, before=True)``). The effective due date is worked out once, by ``effective_due``, and stored
 (``effective_due_date``); ``task_status`` takes it as it is.
 
-Status on ``as_of`` (calendar days against the effective due date):
+Status on ``as_of`` is the status at the END of that day (calendar days against the effective due date): a report
+"tính đến hết ngày 30/09" counts what was done by the end of 30/09 and what was due by then.
 
 - a completion counts only when ``completed_on <= as_of`` (a completion after the as-of date is not known yet):
-  ``completed_on_time`` when ``completed_on <= effective due``, else ``completed_late``;
-- otherwise ``overdue`` when ``as_of`` is after the effective due date, ``due_soon`` when it is at most
-  ``due_soon_days`` (14) days before it (the due day itself included), else ``on_track``;
+  ``completed_on_time`` when ``completed_on <= effective due`` (a completion on the due day is on time), else
+  ``completed_late``;
+- otherwise ``overdue`` from the due day itself (``past_due``: not completed by the end of its last day, the task is
+  due and overdue on that day, so it is in the denominator of the rate of a period ending that day), ``due_soon``
+  when the due day is 1 to ``due_soon_days`` (14) days after ``as_of``, else ``on_track``;
 - ``no_deadline`` when the task has no due date (its completion time could not be read): it is neither on time nor
   late, and is reported as a quality issue upstream.
 """
@@ -54,6 +57,13 @@ def effective_due(due: date, before: bool = False) -> date:
     return day
 
 
+def past_due(last: date, as_of: date) -> bool:
+    """Whether a task whose effective due date is ``last`` is due (its time is up) by the end of ``as_of``: the one
+    rule every status, count and rate of the plan's tasks uses. True on the due day itself: a task not completed by the
+    end of its last day is overdue on that day."""
+    return as_of >= last
+
+
 def task_status(last: date | None, completed_on: date | None, as_of: date, due_soon_days: int = DUE_SOON_DAYS) -> str:
     """One of ``STATUS_LABELS``' codes for a task whose effective due date (``effective_due``) is ``last`` and which
     was completed on ``completed_on``."""
@@ -63,7 +73,7 @@ def task_status(last: date | None, completed_on: date | None, as_of: date, due_s
         return NO_DEADLINE
     if completed_on is not None and completed_on <= as_of:
         return COMPLETED_ON_TIME if completed_on <= last else COMPLETED_LATE
-    if as_of > last:
+    if past_due(last, as_of):
         return OVERDUE
     if (last - as_of).days <= due_soon_days:
         return DUE_SOON

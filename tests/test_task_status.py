@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from scoring.task_status import STATUS_LABELS, effective_due, task_status
+from scoring.task_status import STATUS_LABELS, effective_due, past_due, task_status
 
 
 def status(due: date | None, completed_on: date | None, as_of: date, **kwargs) -> str:
@@ -55,16 +55,16 @@ def test_due_on_a_saturday_ends_on_monday():
     due = date(2026, 5, 30)
     assert status(due, date(2026, 6, 1), as_of=date(2026, 6, 15)) == "completed_on_time"
     assert status(due, date(2026, 6, 2), as_of=date(2026, 6, 15)) == "completed_late"
-    assert status(due, None, as_of=date(2026, 6, 1)) == "due_soon"
-    assert status(due, None, as_of=date(2026, 6, 2)) == "overdue"
+    assert status(due, None, as_of=date(2026, 5, 31)) == "due_soon"
+    assert status(due, None, as_of=date(2026, 6, 1)) == "overdue"  # not done by the end of Monday, its last day
 
 
 @pytest.mark.parametrize("due", [date(2026, 4, 30), date(2026, 5, 1)])
 def test_due_on_a_holiday_ends_after_the_holidays_and_the_weekend(due):
     assert status(due, date(2026, 5, 4), as_of=date(2026, 5, 4)) == "completed_on_time"
     assert status(due, date(2026, 5, 5), as_of=date(2026, 5, 5)) == "completed_late"
-    assert status(due, None, as_of=date(2026, 5, 4)) == "due_soon"
-    assert status(due, None, as_of=date(2026, 5, 5)) == "overdue"
+    assert status(due, None, as_of=date(2026, 5, 3)) == "due_soon"
+    assert status(due, None, as_of=date(2026, 5, 4)) == "overdue"
 
 
 def test_due_within_tet():
@@ -79,8 +79,8 @@ def test_due_soon_window_counts_calendar_days_to_the_effective_due():
     due = date(2026, 5, 30)  # effective Monday 01/06/2026
     assert status(due, None, as_of=date(2026, 6, 1) - timedelta(days=14)) == "due_soon"
     assert status(due, None, as_of=date(2026, 6, 1) - timedelta(days=15)) == "on_track"
-    assert status(due, None, as_of=date(2026, 6, 1)) == "due_soon"  # the last day itself
-    assert status(due, None, as_of=date(2026, 6, 2)) == "overdue"  # the day after, no completion
+    assert status(due, None, as_of=date(2026, 5, 31)) == "due_soon"  # the day before the last day
+    assert status(due, None, as_of=date(2026, 6, 1)) == "overdue"  # the last day itself, not done by its end
     assert status(due, None, as_of=date(2026, 5, 20), due_soon_days=7) == "on_track"
     assert status(due, None, as_of=date(2026, 5, 25), due_soon_days=7) == "due_soon"
     with pytest.raises(ValueError):
@@ -100,3 +100,15 @@ def test_no_deadline_and_labels():
     assert status(None, date(2026, 5, 1), as_of=date(2026, 6, 1)) == "no_deadline"
     assert set(STATUS_LABELS) == {"on_track", "due_soon", "overdue", "completed_on_time", "completed_late", "no_deadline"}
     assert STATUS_LABELS["overdue"] == "Quá hạn" and STATUS_LABELS["completed_on_time"] == "Hoàn thành đúng hạn"
+
+
+def test_status_on_a_day_is_at_the_end_of_that_day():
+    """A report "tính đến hết ngày 30/09": a task due 30/09 and not done by then is overdue on 30/09 (in the rate's
+    denominator), one completed on 30/09 is on time, one due 01/10 is still due soon."""
+    last = date(2026, 9, 30)
+    assert past_due(last, date(2026, 9, 30)) and not past_due(last, date(2026, 9, 29))
+    assert task_status(last, None, as_of=date(2026, 9, 30)) == "overdue"
+    assert task_status(last, date(2026, 9, 30), as_of=date(2026, 9, 30)) == "completed_on_time"
+    assert task_status(last, date(2026, 10, 1), as_of=date(2026, 9, 30)) == "overdue"  # not known yet on 30/09
+    assert task_status(last, None, as_of=date(2026, 9, 29)) == "due_soon"
+    assert task_status(date(2026, 12, 31), None, as_of=date(2026, 12, 31)) == "overdue"  # "Năm 2026" on 31/12
