@@ -11,7 +11,16 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 - A section heading is skipped and reported (``section_row``), never a task: a row whose number is a bare Roman
   numeral or letter ('I', 'IV.', 'A') with neither lead unit nor completion time, or whose text is merged across the
   row ('I | NHIỆM VỤ TRỌNG TÂM' over the columns). The recipients and signature block under the table ("Nơi nhận:",
-  "KT. GIÁM ĐỐC") end it.
+  "KT. GIÁM ĐỐC", or a bare "GIÁM ĐỐC" alone on its row) and a footnote ("Ghi chú:", "(*) …" in the number column)
+  end it.
+- The table's header repeated inside it (a Word table pasted over two pages repeats it on the second: "Số TT | Nội
+  dung công việc | …", and its '(1) (2) (3)' row) is skipped with a note (``repeated_header``), never a task.
+- A section whose numbering starts again ("IV. TỔ CHỨC THỰC HIỆN" then 1., 2., … after tasks 1–13) numbers its tasks
+  with the section's numeral (IV.1, IV.2, …), with a note (``section_numbering``); without it they would be
+  duplicates of tasks 1–6.
+- Text in the number column that is not a task number ("Nhiệm vụ khác", "b)" with a lead unit; a number is digits,
+  a section numeral or letter with a number as IV.1, or a bare letter or Roman numeral: ``is_task_number``) rejects
+  the row (``bad_task_no``).
 - A phone number, ID number or e-mail address in a task's texts is masked before storing, the cell named in a note
   (``personal_data_masked``), never the value.
 - A hidden sheet is never read (named in a note when it holds the table; the file is refused when only a hidden
@@ -51,7 +60,9 @@ from sources.task_formats import (
     fault_issue,
     fill_body_merges,
     find_labels,
+    header_keys,
     is_column_number_row,
+    is_task_number,
     mask_free_text,
     open_sheets,
     optional_text,
@@ -199,6 +210,68 @@ def _merged_headings(ws: Any, table: Table) -> set[int]:
 
 # The number of a section of the plan, not of a task: a bare Roman numeral or letter ("I", "IV.", "A", "b)").
 _SECTION_NUMBER = re.compile(r"[IVXLC]+|[A-ZĐ]")
+_ROMAN = re.compile(r"[IVXLC]+")
+# A heading's Roman numeral written before its title in one cell ("IV. TỔ CHỨC THỰC HIỆN").
+_LEADING_ROMAN = re.compile(r"([IVXLC]+)\s*[.)]?\s+\S")
+
+
+def _section_numeral(task_no: str | None, number_text: str) -> str | None:
+    """The Roman numeral of a section heading ("IV" of "IV.", "IV" or "IV. TỔ CHỨC THỰC HIỆN"); None for a letter."""
+    number = (task_no or "").rstrip(")").strip()
+    if _ROMAN.fullmatch(number):
+        return number
+    leading = _LEADING_ROMAN.match(number_text.upper())
+    return leading.group(1) if leading else None
+
+
+_HEADER_KEYS = header_keys(PLAN_COLUMNS)
+
+
+def _repeated_header(number: int, row: list[Any], values: dict[str, Any]) -> RowIssue | None:
+    """The note of a row that repeats the table's header (its number and content cells hold those columns' labels) or
+    its '(1) (2) (3)' row, as a Word table pasted over two pages does; None for any other row."""
+    labels = all(match_key(cell_text(values.get(name))) in _HEADER_KEYS[name] for name in ("task_no", "content"))
+    if not labels and not is_column_number_row(row):
+        return None
+    return RowIssue(
+        "repeated_header",
+        f"Dòng {number} lặp lại dòng tiêu đề của bảng (bảng dán từ Word sang nhiều trang lặp lại tiêu đề ở mỗi trang): "
+        "đã bỏ qua, không phải nhiệm vụ.",
+        blocking=False,
+        row_number=number,
+    )
+
+
+@dataclass
+class _Section:
+    """The section heading the rows are under (its Roman numeral) and whether the section numbers its tasks again
+    from 1 (known from its first task: None until then)."""
+
+    numeral: str | None = None
+    restarted: bool | None = None
+
+    def task_no(self, task_no: str | None, number: int, seen: dict[str, int], issues: list[FileIssue]) -> str | None:
+        """The task number of a row of the section: "IV.1" for "1" when the section's numbering starts again (its first
+        task's number is one already used), with a note on that first row."""
+        if not self.numeral or not task_no:
+            return task_no
+        if not task_no.isdigit():
+            self.restarted = bool(self.restarted)
+            return task_no
+        if self.restarted is None:
+            self.restarted = task_no in seen
+            if self.restarted:
+                issues.append(
+                    RowIssue(
+                        "section_numbering",
+                        f"Dòng {number}: mục {self.numeral} đánh số lại từ {task_no} (trùng số nhiệm vụ đã có ở dòng "
+                        f"{seen[task_no]}); các nhiệm vụ của mục được đánh số {self.numeral}.{task_no}, "
+                        f"{self.numeral}.… Báo cáo tiến độ ghi nhiệm vụ theo số này.",
+                        blocking=False,
+                        row_number=number,
+                    )
+                )
+        return f"{self.numeral}.{task_no}" if self.restarted else task_no
 
 
 def _section_heading(task_no: str | None, values: dict[str, Any], merged: bool) -> bool:
@@ -211,16 +284,37 @@ def _section_heading(task_no: str | None, values: dict[str, Any], merged: bool) 
     )
 
 
+def _number_problems(task_no: str | None, cell: Any, faulty: bool, seen: dict[str, int]) -> list[tuple[str, str, str | None]]:
+    """What is wrong with a row's task number: missing (unless its cell's fault says so), not the shape of one (text
+    such as "Nhiệm vụ khác": ``is_task_number``), or already given to an earlier row."""
+    if task_no is None:
+        return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
+    if not is_task_number(task_no):
+        shown = cell_text(cell)
+        reason = (
+            f"'{shown}' ở cột '{_HEADERS['task_no']}' không phải số thứ tự nhiệm vụ (cần số như 1, 2 hoặc số mục và số "
+            "như IV.1): dòng không được nạp. Nếu đây là ghi chú hay tiêu đề mục, đề nghị để ngoài bảng hoặc chỉ ghi số "
+            "La Mã của mục."
+        )
+        return [("bad_task_no", reason, shown)]
+    if task_no in seen:
+        reason = f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; giữ dòng đầu tiên, loại dòng này."
+        return [("duplicate_task", reason, task_no)]
+    return []
+
+
 def _read_rows(
     result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table, headings: Collection[int] = ()
 ) -> None:
     body = list(enumerate(grid[table.header_row :], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
-    end = next((i for i, (_, row) in enumerate(body) if ends_table(row, table.columns["content"])), len(body))
-    body = body[:end]  # "Nơi nhận:", "KT. GIÁM ĐỐC" …: the recipients and signature block under the table
+    cols = table.columns
+    end = next((i for i, (_, row) in enumerate(body) if ends_table(row, cols["content"], cols["task_no"])), len(body))
+    body = body[:end]  # "Nơi nhận:", "KT. GIÁM ĐỐC", "Ghi chú:" …: the signature block or a footnote under the table
     last_filled = max((n for n, row in body if any(cell_text(v) for v in row)), default=0)
     seen: dict[str, int] = {}
+    section = _Section()
     for number, row in body:
         if number > last_filled:
             break
@@ -230,9 +324,14 @@ def _read_rows(
             )
             continue
         values, faults = clean_faults({name: row[col] for name, col in table.columns.items()})
+        repeated = _repeated_header(number, row, values)
+        if repeated is not None:
+            result.file_issues.append(repeated)
+            continue
         task_no = task_number(values["task_no"])
         content = optional_text(values["content"])
         if _section_heading(task_no, values, number in headings):
+            section = _Section(_section_numeral(task_no, cell_text(values["task_no"])))
             shown = " ".join(t for t in (cell_text(values["task_no"]), content or "") if t)
             result.file_issues.append(
                 RowIssue(
@@ -243,6 +342,7 @@ def _read_rows(
                 )
             )
             continue
+        task_no = section.task_no(task_no, number, seen, result.file_issues)
         problems: list[tuple[str, str, str | None]] = []
         for name, fault in faults.items():  # the task number and content are required; the rest loads without it
             where = f"Dòng {number}, ô {_letter(table, name)}{number} (cột '{_HEADERS[name]}')"
@@ -250,19 +350,7 @@ def _read_rows(
                 problems.append((fault.rule, f"{where}: {fault.reason}.", str(fault)))
             else:
                 result.file_issues.append(fault_issue(fault, where, number, task_no))
-        if task_no is None and "task_no" not in faults:
-            problems.append(("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None))
-        elif task_no in seen:
-            problems.append(
-                (
-                    "duplicate_task",
-                    (
-                        f"Số thứ tự nhiệm vụ '{task_no}' trùng với nhiệm vụ ở dòng {seen[task_no]}; "
-                        "giữ dòng đầu tiên, loại dòng này."
-                    ),
-                    task_no,
-                )
-            )
+        problems += _number_problems(task_no, values["task_no"], "task_no" in faults, seen)
         if content is None and "content" not in faults:
             problems.append(
                 (

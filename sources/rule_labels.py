@@ -86,6 +86,8 @@ RULE_LABELS = {
     "merged_cells": "Ô gộp trong bảng",
     "blank_row": "Dòng trống giữa bảng",
     "section_row": "Dòng tiêu đề mục (bỏ qua, không phải nhiệm vụ)",
+    "section_numbering": "Mục đánh số lại từ 1: nhiệm vụ đánh số theo mục (IV.1…)",
+    "bad_task_no": "Số thứ tự nhiệm vụ không hợp lệ",
     "multiple_table_sheets": "Nhiều trang tính cùng có bảng (mỗi tệp một trang)",
     "personal_data_masked": "Đã ẩn số điện thoại, số giấy tờ hoặc email trong nội dung",
     "trial_register": "Sổ kế hoạch nhập thử, không theo dõi",

@@ -194,6 +194,18 @@ def task_number(value: Any) -> str | None:
     return _LEADING_ZEROS.sub("", text) or None
 
 
+# What a task number looks like once read by ``task_number``: a number ("1", "13"), a section's Roman numeral or a
+# letter with a number ("IV.1", "A.2"), a number with sub-numbers ("1.2"), or a bare letter or Roman numeral ("A",
+# "II") for a plan that numbers its tasks so. Any other text in the number column ("SỐ TT", "GHI CHÚ:", "Nhiệm vụ
+# khác") is not a task.
+_TASK_NUMBER_SHAPE = re.compile(r"(?:(?:[IVXLC]+|[A-ZĐ])\.)?\d+(?:\.\d+)*|[IVXLC]+|[A-ZĐ]")
+
+
+def is_task_number(key: str) -> bool:
+    """Whether ``key`` (a ``task_number``) has the shape of a task number."""
+    return bool(_TASK_NUMBER_SHAPE.fullmatch(key))
+
+
 def document_number(value: Any) -> str | None:
     """'123 / KH-SKHCN' -> '123/KH-SKHCN'."""
     text = _SPACES_AROUND.sub(r"\1", cell_text(value))
@@ -464,6 +476,11 @@ def _only_sub_labels(row: list[Any], merges: Sequence[Merge], top: int, last: in
     return bool(filled) and all(i in spanned for i in filled)
 
 
+def header_keys(columns: tuple[Column, ...]) -> dict[str, set[str]]:
+    """Per column, the ``match_key`` of its header and aliases: what a row repeating the header holds."""
+    return {c.name: {match_key(t) for t in (c.header, *c.aliases)} for c in columns}
+
+
 def is_column_number_row(row: list[Any]) -> bool:
     """The '(1) (2) (3) …' row offices put under a table header."""
     texts = [cell_text(v) for v in row if cell_text(v)]
@@ -472,18 +489,34 @@ def is_column_number_row(row: list[Any]) -> bool:
 
 # What ends a table in an office's sheet (a cell's text without diacritics, lower case): the recipients ("Nơi
 # nhận:") and the signature block under them ("KT. GIÁM ĐỐC", "TM. ỦY BAN NHÂN DÂN", "Người lập biểu"). A bare "Giám
-# đốc" is not one: it may be a task's responsible person.
+# đốc" is one only alone on its row (``_SIGNER``): beside a task's texts it may be the task's responsible person.
 _TABLE_END = re.compile(
     r"noi nhan\s*:.*|(?:kt|tm|tl|q)\s*\.\s*(?:pho\s+)?(?:giam doc|chanh van phong|truong phong|uy ban)\b.*|nguoi lap bieu\W*",
     re.DOTALL,
 )
+# A signer's title alone on its row ("GIÁM ĐỐC", then the signer's name under it): a signature block without "KT."
+_SIGNER = re.compile(r"(?:pho\s+)?(?:giam doc|chu tich|chanh van phong|truong phong|thu truong)\W*")
+# A footnote under the table: "Ghi chú:" / "Chú thích:" or a "(*)" mark where a task number (or, the number cell
+# blank, the key text) would be. Nothing after it is a row of the table.
+_FOOTNOTE = re.compile(r"(?:ghi chu|chu thich)\b\s*:?.*|\(\*+\).*", re.DOTALL)
 
 
-def ends_table(row: list[Any], key_col: int) -> bool:
-    """Whether a sheet row is the recipients or signature block under a table: a cell holds such a title and the
-    table's key column (the register's content, the report's task number) holds nothing else."""
-    marks = [i for i, v in enumerate(row) if _TABLE_END.fullmatch(strip_diacritics(cell_text(v)).casefold())]
-    return bool(marks) and (key_col in marks or not cell_text(row[key_col]))
+def ends_table(row: list[Any], key_col: int, number_col: int | None = None) -> bool:
+    """Whether a sheet row is the end of a table: the recipients or signature block under it (a cell holds such a
+    title and the table's key column, the register's content or the report's task number, holds nothing else; or a
+    signer's title is the row's only text), or a footnote ("Ghi chú:", "(*) …") in the task number column
+    (``number_col``, the key column when not given), or in the key column when the number column is blank."""
+    texts = [strip_diacritics(cell_text(v)).casefold() for v in row]
+    marks = [i for i, t in enumerate(texts) if _TABLE_END.fullmatch(t)]
+    if marks and (key_col in marks or not texts[key_col]):
+        return True
+    filled = [t for t in texts if t]
+    if len(filled) == 1 and _SIGNER.fullmatch(filled[0]):
+        return True
+    number = key_col if number_col is None else number_col
+    if _FOOTNOTE.fullmatch(texts[number]):
+        return True
+    return not texts[number] and bool(_FOOTNOTE.fullmatch(texts[key_col]))
 
 
 def find_labels(grid: list[list[Any]], labels: dict[str, tuple[str, ...]], last_row: int) -> dict[str, Any]:

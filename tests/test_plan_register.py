@@ -533,3 +533,94 @@ def test_phone_and_id_numbers_in_task_texts_are_masked_and_the_cell_named(tmp_pa
     assert notes[0].reason.startswith("Dòng 7 (nhiệm vụ 1), ô B7 (cột 'Nội dung công việc'): đã ẩn 1 số điện thoại")
     assert "ô G7 (cột 'Người chịu trách nhiệm')" in notes[1].reason
     assert not any(v in n.reason for n in notes for v in ("0987", "0912345678", "019085001234"))
+
+
+# --- the table as the plan's Word table pastes it: repeated header, footnote, section numbering, bare signature ---
+
+
+def test_a_header_repeated_on_the_second_page_is_skipped_with_a_note_never_a_task(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,  # 6
+        ["1.", "Việc một", "Văn phòng Sở", None, "Quý I/2026"],
+        HEADER,  # 8: the Word table's header repeated at the top of page 2
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],  # 9: and its column numbers
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, "Năm 2026"],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
+    assert result.loadable and result.rejects == []
+    assert [r["task_no"] for r in result.rows] == ["1", "2"]  # no task "SỐ TT" led by "Cơ quan chủ trì"
+    notes = [(i.rule, i.row_number, i.blocking) for i in result.file_issues]
+    assert notes == [("repeated_header", 8, False), ("repeated_header", 9, False)]
+    assert result.file_issues[0].reason.startswith("Dòng 8 lặp lại dòng tiêu đề của bảng")
+
+
+def test_a_footnote_under_the_table_ends_it_and_other_text_for_a_number_is_rejected(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["1.", "Việc một", "Văn phòng Sở", None, "Quý I/2026"],
+        ["Nhiệm vụ khác", "Việc không số", "Văn phòng Sở", None, "Năm 2026"],  # 8: not a task number
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, "Năm 2026"],
+        [],
+        ["Ghi chú:", "(*) Thời gian hoàn thành của nhiệm vụ 1 phụ thuộc thời gian UBND tỉnh ban hành kế hoạch."],
+        [None, "(**) Các phòng báo cáo kết quả về Văn phòng Sở trước ngày 15 của tháng cuối quý."],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
+    assert result.loadable
+    assert [r["task_no"] for r in result.rows] == ["1", "2"]  # no task "GHI CHÚ:", the next line not quarantined
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(8, "bad_task_no", "Nhiệm vụ khác")]
+    assert "'Nhiệm vụ khác' ở cột 'Số TT' không phải số thứ tự nhiệm vụ" in result.rejects[0]["reason"]
+    assert [i.rule for i in result.file_issues] == []  # the blank row before the footnote is under the table's end
+    # the footnote written in the content column, its number cell blank, ends the table as well
+    rows[-2] = [None, "Ghi chú: (*) nhiệm vụ phụ thuộc kế hoạch của UBND tỉnh."]
+    assert [r["task_no"] for r in read_plan_register(_sheet(tmp_path / "kh2.xlsx", rows)).rows] == ["1", "2"]
+
+
+def test_a_signature_block_without_kt_ends_the_table(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["1.", "Việc một", "Văn phòng Sở", None, "Quý I/2026", None, "Giám đốc"],  # a responsible person, not an end
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, "Năm 2026"],
+        [],
+        [None, None, None, "GIÁM ĐỐC"],
+        [],
+        [],
+        [None, None, None, "Nguyễn Thị Thuỷ"],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
+    assert result.loadable and result.rejects == [] and result.file_issues == []
+    assert [(r["task_no"], r["responsible"]) for r in result.rows] == [("1", "Giám đốc"), ("2", None)]
+
+
+def test_section_iv_numbered_again_from_1_under_its_heading_is_iv_1_to_iv_n(tmp_path: Path) -> None:
+    rows = [
+        *META,
+        [],
+        HEADER,
+        ["I", "NHIỆM VỤ TRỌNG TÂM"],  # 7
+        ["1.", "Việc một", "Văn phòng Sở", None, "Quý I/2026"],
+        ["2.", "Việc hai", "Phòng Chuyển đổi số", None, "Năm 2026"],
+        ["IV", "TỔ CHỨC THỰC HIỆN"],  # 10: as the plan's text numbers it
+        ["1.", "Các phòng báo cáo hằng quý", "Các phòng, đơn vị thuộc Sở", None, "Hằng quý"],
+        ["2.", "Văn phòng Sở tổng hợp", "Văn phòng Sở", None, "Tháng 12/2026"],
+    ]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows, merges=("B7:G7", "B10:G10")))
+    assert result.loadable and result.rejects == []  # not 2 rows rejected as duplicate_task
+    assert [(r["task_no"], r["content"]) for r in result.rows] == [
+        ("1", "Việc một"),
+        ("2", "Việc hai"),
+        ("IV.1", "Các phòng báo cáo hằng quý"),
+        ("IV.2", "Văn phòng Sở tổng hợp"),
+    ]
+    note = next(i for i in result.file_issues if i.rule == "section_numbering")
+    assert note.row_number == 11 and not note.blocking and "mục IV đánh số lại từ 1" in note.reason
+    # a section whose numbers continue (3., 4.) or are written IV.1 keeps them as written
+    rows[10][0], rows[11][0] = "3.", "IV.2"
+    kept = read_plan_register(_sheet(tmp_path / "kh2.xlsx", rows, merges=("B7:G7", "B10:G10")))
+    assert [r["task_no"] for r in kept.rows] == ["1", "2", "3", "IV.2"]
+    assert not any(i.rule == "section_numbering" for i in kept.file_issues)
