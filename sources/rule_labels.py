@@ -138,6 +138,7 @@ RULE_LABELS = {
     "missing_deadline": "Thiếu thời gian hoàn thành",
     "unparsed_deadline": "Không đọc được thời gian hoàn thành",
     "conflicting_plans": "Hai sổ kế hoạch mâu thuẫn",
+    "task_content_replaced": "Sửa đổi giao số thứ tự cho nhiệm vụ khác (bỏ hoặc đánh số lại)",
     "superseded_report": "Báo cáo đã được thay bằng báo cáo sau",
     "superseded_form": "Phiếu đã được thay bằng phiếu gửi sau của cùng đơn vị",
     "superseded_export": "Tệp đã được thay bằng tệp gửi sau của cùng tháng",

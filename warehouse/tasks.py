@@ -30,7 +30,7 @@ from sources.deadlines import DeadlineError, parse_deadline
 from sources.intake import still_being_written
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import PLAN_DIR, REPORT_DIR
+from sources.task_formats import PLAN_DIR, REPORT_DIR, same_task_content
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
@@ -224,12 +224,16 @@ def load_plan_registers(
             )
         # A register put in a sub-folder of ke_hoach/ is not read: refused naming it, never passed over.
         record_subfolder_files(con, REGISTER_SOURCE, inbox / PLAN_DIR, None, now, {"index_code": "tasks"})
-        conflicts = _refresh_current_tasks(con)
-        for file_name, reason in conflicts:
+        notes = _refresh_current_tasks(con)
+        con.execute(
+            "DELETE FROM file_issues WHERE source = ? AND list_contains(?, rule)", [REGISTER_SOURCE, list(_REFRESH_RULES)]
+        )
+        for file_name, rule, reason in notes:
             con.execute(
-                sql("tasks/insert_conflicting_plans"),
-                {"source": REGISTER_SOURCE, "file_name": file_name, "reason": reason, "loaded_at": now},
+                sql("tasks/insert_plan_note"),
+                {"source": REGISTER_SOURCE, "file_name": file_name, "rule": rule, "reason": reason, "loaded_at": now},
             )
+        conflicts = [n for n in notes if n[1] == "conflicting_plans"]
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
     return {
         "registers_read": len(processed),
@@ -242,23 +246,44 @@ def load_plan_registers(
     }
 
 
-def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the
-    (file, reason) of plans that compete for a year."""
+# The notes _refresh_current_tasks makes on the registers (written again on each load).
+_REFRESH_RULES = ("conflicting_plans", "task_content_replaced")
+
+
+def _short(text: str | None, size: int = 90) -> str:
+    text = text or ""
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _replaced_note(task_no: str, before: dict, after: dict) -> str:
+    """The note on a revision that gives a task number to another task (``same_task_content`` false)."""
+    return (
+        f"Nhiệm vụ {task_no}: nội dung ở lần ban hành/sửa đổi {after['revision']} khác hẳn lần {before['revision']} "
+        f"(trước: '{_short(before['content'])}'; nay: '{_short(after['content'])}'), có thể sổ đã bỏ hoặc đánh số lại "
+        f"nhiệm vụ. Báo cáo tiến độ ghi nhiệm vụ {task_no} theo cách đánh số cũ sẽ được gắn vào nhiệm vụ mới này; đề "
+        "nghị kiểm tra sổ kế hoạch và đề nghị các đơn vị báo cáo theo số thứ tự mới."
+    )
+
+
+def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the notes
+    (file, rule, reason) to record: plans that compete for a year (``conflicting_plans``), a revision that gives a
+    task number to another task (``task_content_replaced``: its 'previous deadline' is not the task's)."""
     versions = con.execute(sql("tasks/plan_versions")).fetchall()
     by_year: dict[int, list[tuple]] = defaultdict(list)
     for version in versions:
         by_year[version[0]].append(version)
-    conflicts, rows = [], []
+    notes, rows = [], []
     watched = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
     for year, year_versions in by_year.items():
         plans = {v[1] for v in year_versions}
         latest_plan = year_versions[-1][1]
         if len(plans) > 1:
             others = sorted(plans - {latest_plan})
-            conflicts.append(
+            notes.append(
                 (
                     year_versions[-1][4],
+                    "conflicting_plans",
                     (
                         f"Năm {year} có nhiều kế hoạch ({', '.join(sorted(plans))}); dùng "
                         f"{latest_plan} (ban hành sau cùng), bỏ qua {', '.join(others)}."
@@ -278,7 +303,11 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
                 first.setdefault(t["task_no"], revision)
                 if before is None or any(before.get(k) != t.get(k) for k in watched):
                     changed[t["task_no"]] = revision
-                    if before is not None and before.get("deadline_text") != t.get("deadline_text"):
+                    if before is not None and not same_task_content(before.get("content"), t.get("content")):
+                        # another task under this number: the old one's deadline is not this one's previous deadline
+                        previous_deadline.pop(t["task_no"], None)
+                        notes.append((file_name, "task_content_replaced", _replaced_note(t["task_no"], before, t)))
+                    elif before is not None and before.get("deadline_text") != t.get("deadline_text"):
                         previous_deadline[t["task_no"]] = before.get("deadline_text")
                 seen[t["task_no"]] = t
         for t in tasks:  # the last revision's tasks are the current ones
@@ -315,7 +344,7 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
             )
     con.execute("DELETE FROM fct_plan_task")
     insert_frame(con, "fct_plan_task", pd.DataFrame(rows))
-    return conflicts
+    return notes
 
 
 def _history_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> list[dict]:
