@@ -10,7 +10,7 @@ from pathlib import Path
 
 from docx import Document
 
-from common.vntext import nfc
+from common.vntext import nfc, official_date
 from documents.nd30 import (
     CENTER,
     LEFT,
@@ -73,7 +73,7 @@ def agency_header(doc, province: str, agency: str, made_on: date) -> None:
             rule(right, 58, 100)
     p = cell_paragraph(head.cell(1, 1), first=True)
     p.alignment = CENTER
-    run(p, f"{province}, ngày {made_on:%d} tháng {made_on:%m} năm {made_on:%Y}", 14, italic=True)
+    run(p, f"{province}, {official_date(made_on)}", 14, italic=True)
 
 
 def write_par_scorecard(

@@ -213,6 +213,12 @@ def test_page_header_and_title(document):
     assert "sửa đổi, bổ sung lần 1 ngày 15/06/2026" in intro
 
 
+def test_the_date_line_writes_july_without_a_leading_zero(warehouse_db, tmp_path):
+    """NĐ 30/2020, Phụ lục I: 'ngày 06 tháng 7 năm 2026', not 'tháng 07' (only months 1 and 2 take a 0)."""
+    path = write_task_document(tmp_path / "r.docx", _data(warehouse_db, made_on=date(2026, 7, 6)))
+    assert Document(str(path)).tables[0].cell(1, 1).paragraphs[0].text == "Thái Nguyên, ngày 06 tháng 7 năm 2026"
+
+
 def test_headings_and_sections(document):
     path, _ = document
     doc = Document(str(path))

@@ -396,3 +396,12 @@ def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(tmp_path):
     assert header[2] == "Đã đến hạn hoặc đã hoàn thành" and units[-1][2] == 3
     note = next(str(r[0]) for r in units if str(r[0]).startswith("Tỷ lệ hoàn thành đúng hạn ="))
     assert note.startswith("Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn hoặc đã hoàn thành (")
+
+
+def test_the_date_line_writes_july_without_a_leading_zero(tmp_path):
+    """NĐ 30/2020, Phụ lục I: 'ngày 06 tháng 7 năm 2026', not 'tháng 07' (only months 1 and 2 take a 0)."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    data = read_task_report_data(con, parse_period("2026-H1"), date(2026, 6, 30), DEPT)
+    wb = load_workbook(write_task_report(tmp_path / "r.xlsx", data, generated_at=datetime(2026, 7, 6, 9, 0)))
+    assert "Thái Nguyên, ngày 06 tháng 7 năm 2026" in [v for row in _values(wb[SHEET_SUMMARY]) for v in row]

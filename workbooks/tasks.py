@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import now_local
-from common.vntext import sort_key
+from common.vntext import official_date, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
 from workbooks.excel import (
@@ -608,7 +608,7 @@ def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], gener
     _merged(ws, 2, 1, 2, data.department_name.upper(), _BOLD)
     _merged(ws, 2, 3, n, "Độc lập - Tự do - Hạnh phúc", _BOLD)
     _merged(ws, 3, 1, 2, f"Số:        /BC-{_abbreviation(data.department_code)}", _PLAIN)
-    _merged(ws, 3, 3, n, f"{data.province}, ngày {generated_at:%d} tháng {generated_at:%m} năm {generated_at:%Y}", _ITALIC)
+    _merged(ws, 3, 3, n, f"{data.province}, {official_date(generated_at)}", _ITALIC)
     _merged(ws, 5, 1, n, "BÁO CÁO", _TITLE, height=22)
     title = f"Kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese}"
     _merged(ws, 6, 1, n, title, _BOLD, height=20)
