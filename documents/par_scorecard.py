@@ -23,6 +23,7 @@ from documents.nd30 import (
     repeat_header,
     rule,
     run,
+    sentence,
 )
 from workbooks.excel import code_key, decimal_text, frame_records
 from workbooks.par import ParData, _domain_averages, improvement_rows, unit_subtitles
@@ -102,7 +103,7 @@ def write_par_scorecard(
 
     doc.add_heading("I. KẾT QUẢ CHUNG", level=1)
     for line in unit_subtitles(unit)[:-1]:  # the last line is the workbook's "generated at"
-        paragraph(doc, f"- {line}.")
+        paragraph(doc, sentence(f"- {line}"))
 
     doc.add_heading("II. ĐIỂM THEO LĨNH VỰC", level=1)
     group = unit.get("ranking_group")
@@ -151,8 +152,8 @@ def write_par_scorecard(
         paragraph(doc, "Không có tiêu chí nào bị mất điểm.")
 
     doc.add_heading("IV. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", level=1)
-    paragraph(doc, f"- Khó khăn, vướng mắc: {unit.get('difficulties') or 'Không nêu'}.")
-    paragraph(doc, f"- Đề xuất, kiến nghị: {unit.get('proposals') or 'Không nêu'}.")
+    paragraph(doc, sentence(f"- Khó khăn, vướng mắc: {unit.get('difficulties') or 'Không nêu'}"))
+    paragraph(doc, sentence(f"- Đề xuất, kiến nghị: {unit.get('proposals') or 'Không nêu'}"))
 
     doc.core_properties.title = f"Kết quả Chỉ số CCHC năm {data.year}: {unit.get('unit_name') or unit_code}"
     doc.core_properties.language = "vi-VN"

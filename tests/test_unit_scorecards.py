@@ -201,3 +201,26 @@ def test_the_scorecards_date_line_has_no_leading_zero_on_july(tmp_path):
     dti = Document(str(write_dti_scorecard(tmp_path / "dti.docx", _dti_data(), "P1", made_on=made_on)))
     for doc in (par, dti):
         assert doc.tables[0].cell(1, 1).text == "Thái Nguyên, ngày 06 tháng 7 năm 2026"
+
+
+def test_scorecard_lines_end_with_one_full_stop(tmp_path):
+    """A provisional PAR result read '- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định..' (the line has
+    its own full stop, the scorecard added one); a unit's difficulties written with a stop did the same. The DTI
+    scorecard builds its lines the same way."""
+    from documents.dti_scorecard import write_dti_scorecard
+
+    data = _data(provisional=True, difficulties="Thiếu cán bộ CNTT.", proposals="Bổ sung kinh phí!")
+    par = [
+        p.text
+        for p in Document(str(write_par_scorecard(tmp_path / "par.docx", data, "X1", made_on=date(2026, 12, 3)))).paragraphs
+    ]
+    assert "- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định." in par
+    assert "- Khó khăn, vướng mắc: Thiếu cán bộ CNTT." in par and "- Đề xuất, kiến nghị: Bổ sung kinh phí!" in par
+    dti = [
+        p.text
+        for p in Document(
+            str(write_dti_scorecard(tmp_path / "dti.docx", _dti_data(), "P1", made_on=date(2026, 12, 3)))
+        ).paragraphs
+    ]
+    assert "- Mức độ: Tốt (tạm tính)." in dti
+    assert not [t for t in par + dti if t.endswith("..") or t.endswith("!.")]
