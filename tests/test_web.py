@@ -54,6 +54,33 @@ PAR_2025 = {
 DTI_PREVIOUS = {"19.SKHCN": (70.18, 4, "Khá"), "19.SNV": (80.0, 1, "Tốt"), "19.STC": (75.0, 2, "Khá")}
 
 
+def _insert_qd766(
+    con: duckdb.DuckDBPyConnection, label: str, code: str, scores: tuple, rank: int, tied: bool, as_of: datetime
+) -> None:
+    p = parse_period(label)
+    name, group = next((n, g) for c, n, g in UNITS if c == code)
+    row = {
+        "period_label": label,
+        "period_kind": p.kind,
+        "period_start": p.start,
+        "period_end": p.end,
+        "as_of": as_of,
+        "unit_code": code,
+        "unit_name": name,
+        "ranking_group": group,
+        **{f"score_{g}": float(s) for g, s in zip(GROUPS, scores, strict=True)},
+        "dvctt_source": "portal",
+        "total": float(sum(scores)),
+        "evaluated_max": 100.0,
+        "complete": True,
+        "rank": rank,
+        "is_tied": tied,
+        "units_in_group": 3,
+        "dossiers": 10,
+    }
+    con.execute(f"INSERT INTO mart_qd766_unit BY NAME SELECT {', '.join(f'${k} AS {k}' for k in row)}", row)
+
+
 def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     ensure_schema(con)
@@ -65,28 +92,7 @@ def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     m = methodology_for(date(2026, 1, 1))
     write_dim_criterion(con, qd766_rows(m, 2026), datetime(2026, 10, 1), year=2026, index_code="qd766", tree=m.path.name)
     for label, code, scores, rank, tied in QD766:
-        p = parse_period(label)
-        name, group = next((n, g) for c, n, g in UNITS if c == code)
-        row = {
-            "period_label": label,
-            "period_kind": p.kind,
-            "period_start": p.start,
-            "period_end": p.end,
-            "as_of": datetime(2026, 11, 30, 23, 0),
-            "unit_code": code,
-            "unit_name": name,
-            "ranking_group": group,
-            **{f"score_{g}": float(s) for g, s in zip(GROUPS, scores, strict=True)},
-            "dvctt_source": "portal",
-            "total": float(sum(scores)),
-            "evaluated_max": 100.0,
-            "complete": True,
-            "rank": rank,
-            "is_tied": tied,
-            "units_in_group": 3,
-            "dossiers": 10,
-        }
-        con.execute(f"INSERT INTO mart_qd766_unit BY NAME SELECT {', '.join(f'${k} AS {k}' for k in row)}", row)
+        _insert_qd766(con, label, code, scores, rank, tied, datetime(2026, 11, 30, 23, 0))
     for code, name, group in UNITS:
         con.execute(
             """INSERT INTO mart_par_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
@@ -337,6 +343,28 @@ def test_ranking_pages_show_the_rank_change_against_last_year(sites, code):
     assert {c: r["rank_change"] for c, r in view.items() if r["rank_change"] is not None} == moved
     if code == "par":  # sorted by the number, shown with its arrow
         assert 'data-value="2"><span aria-hidden="true">▲ +2</span>' in html
+
+
+def test_unit_pages_mark_the_periods_not_ended(tmp_path: Path) -> None:
+    """The ranking page of a period not ended says 'Kỳ chưa kết thúc'; the unit page showed the same year and a month
+    of 4 days of data (17,77, rank 80, −21) as if final. Now the year's heading, total and table say 'tạm tính' with
+    the day of the data, and so do the month's row and its point on the chart; a month that has ended has no mark."""
+    con = _warehouse(tmp_path / "w.duckdb")  # the year 2026: data to 30/11/2026
+    _insert_qd766(con, "2026-M11", "19.SKHCN", (3, 3, 3, 3, 3, 2.77), 3, False, datetime(2026, 11, 4, 23, 59))
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2026, 11, 5, 7, 0), internal=False)
+    con.close()
+    html = (tmp_path / "site" / "don-vi" / unit_page("19.SKHCN")).read_text(encoding="utf-8")
+    section = _section(html, "h-766")
+    assert '<h2 id="h-766">Chỉ số 766: Năm 2026 (tạm tính)</h2>' in section
+    assert "Kỳ chưa kết thúc: số liệu tạm tính đến 30/11/2026." in section
+    assert "Tổng điểm tạm tính 85,27 / 100" in section
+    months = {r[0][0]: r for r in _rows(section) if len(r) == 5}
+    assert [c for c, _ in months["Tháng 11/2026"]] == ["Tháng 11/2026", "17,77", "3", "", "tạm tính đến 04/11/2026"]
+    assert months["Tháng 01/2026"][4][0] == "" and months["Tháng 02/2026"][4][0] == ""
+    assert ">11/2026*</text>" in section and ">02/2026</text>" in section
+    assert "11/2026*: Tháng 11/2026 chưa kết thúc, tạm tính đến 04/11/2026." in section
+    ended = (tmp_path / "site" / "don-vi" / unit_page("19.SNV")).read_text(encoding="utf-8")
+    assert "*" not in _section(ended, "h-766").split("<figure>")[1].split("</figure>")[0]  # no month of SNV is open
 
 
 def test_the_public_build_holds_no_internal_data(sites):

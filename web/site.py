@@ -69,6 +69,7 @@ class SiteWriter:
         self.data, self.out, self.internal, self.env = data, out, internal, _environment()
         self.written: list[Path] = []
         periods = data.qd766_periods
+        self.periods = {p["period_label"]: p for p in periods}
         self.common = {
             "site": data,
             "internal": internal,
@@ -121,6 +122,14 @@ class SiteWriter:
             unit_groups=list(groups.items()),
         )
 
+    def _provisional_until(self, label: str) -> str | None:
+        """For a period that had not ended on the day of its latest data, that day ("04/10/2026"): its scores and
+        ranks are provisional (tạm tính). None for a period that has ended."""
+        period = self.periods.get(label)
+        if period is None or period["as_of"] is None or period["as_of"].date() >= period["period_end"]:
+            return None
+        return day(period["as_of"])
+
     def _groups(self, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
         present = dict.fromkeys(r["ranking_group"] for r in rows)
         return [(g, group_label(g)) for g in present]
@@ -131,8 +140,9 @@ class SiteWriter:
         columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in self.data.qd766_groups]
         columns.append(("Tổng điểm", "total", 2))
         notes = []
-        if period["as_of"] is not None and period["as_of"].date() < period["period_end"]:
-            notes.append(f"Kỳ chưa kết thúc: số liệu tạm tính đến {day(period['as_of'])}.")
+        until = self._provisional_until(label)
+        if until:
+            notes.append(f"Kỳ chưa kết thúc: số liệu tạm tính đến {until}.")
         self.page(
             f"qd766/{label}.html",
             "ranking.html",
@@ -194,6 +204,7 @@ class SiteWriter:
         if latest is not None:
             qd766_latest = {
                 "name": period_name(latest["period_label"]),
+                "provisional_until": self._provisional_until(latest["period_label"]),
                 "total": number(latest["total"]),
                 "max": number(latest["evaluated_max"], trim=True),
                 "rank": latest["rank"] if latest["rank"] is not None else "–",
@@ -219,15 +230,18 @@ class SiteWriter:
                 "total": number(r["total"]),
                 "rank": r["rank"] if r["rank"] is not None else "–",
                 "movement": "" if r["rank_change"] is None else f"{r['rank_change']:+d}".replace("+0", "0"),
+                "note": f"tạm tính đến {until}" if (until := self._provisional_until(label)) else "",
             }
             for label, r in trend.items()
         ]
         all_months = [p for p in self.data.qd766_periods if p["period_kind"] == "month"]
+        # a month not ended is marked on the chart too: "10/2026*", the star said in the caption
+        unfinished = [p for p in all_months if p["period_label"] in trend and self._provisional_until(p["period_label"])]
         chart = None
         if trend:
             chart = line_chart(
                 f"Tổng điểm Chỉ số 766 theo tháng – {unit['unit_name']}",
-                [f"{p['period_start']:%m/%Y}" for p in all_months],
+                [f"{p['period_start']:%m/%Y}" + ("*" if p in unfinished else "") for p in all_months],
                 [
                     Series(
                         "Tổng điểm",
@@ -244,6 +258,11 @@ class SiteWriter:
             unit={**unit, "group_label": group_label(unit["ranking_group"])},
             qd766_latest=qd766_latest,
             qd766_chart=chart,
+            qd766_chart_note=" ".join(
+                f"{p['period_start']:%m/%Y}*: {period_name(p['period_label'])} chưa kết thúc, tạm tính đến "
+                f"{self._provisional_until(p['period_label'])}."
+                for p in unfinished
+            ),
             qd766_months=month_rows,
             indices=indices,
         )
