@@ -367,6 +367,28 @@ def test_unit_pages_mark_the_periods_not_ended(tmp_path: Path) -> None:
     assert "*" not in _section(ended, "h-766").split("<figure>")[1].split("</figure>")[0]  # no month of SNV is open
 
 
+@pytest.mark.parametrize("code", ["par", "dti"])
+def test_the_method_page_gives_each_tree_its_own_legal_basis(tmp_path: Path, code: str) -> None:
+    """The commune tree of PAR and DTI has its own decision ('… UBND các xã, phường' / '… UBND xã, phường'): the
+    method page showed the agencies' basis above both tables. Each tree's basis now stands above its own table."""
+    from scoring.criteria import tree_for
+    from scoring.criteria_table import tree_rows
+
+    con = _warehouse(tmp_path / "w.duckdb")
+    trees = [tree_for(code, 2026, g) for g in ("agency", "local")]
+    assert trees[0].decision != trees[1].decision
+    rows = [r for t in trees for r in tree_rows(t)]
+    write_dim_criterion(con, rows, datetime(2026, 10, 1), year=2026, index_code=code)
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 30), internal=False)
+    con.close()
+    section = _section((tmp_path / "site" / "phuong-phap.html").read_text(encoding="utf-8"), f"h-{code}")
+    tables = section.split("<table>")
+    for tree, before, table in zip(trees, tables, tables[1:], strict=False):
+        basis = before.rsplit("<p>", 1)[1].split("</p>")[0]
+        assert basis == f"Căn cứ: {tree.decision}." and (tree.group == "local") == ("Xã, phường" in table.split("</caption>")[0])
+    assert len(tables) == 3 and section.count("Căn cứ:") == 2
+
+
 def test_the_public_build_holds_no_internal_data(sites):
     public = " ".join(p.read_text(encoding="utf-8") for p in sites["cong-khai"].rglob("*.html"))
     internal = (sites["noi-bo"] / "noi-bo" / "du-lieu-bi-loai.html").read_text(encoding="utf-8")

@@ -48,6 +48,14 @@ def period_name(label: str) -> str:
     return parse_period(label).vietnamese
 
 
+def _basis(decision: str) -> str:
+    """'Căn cứ: QĐ 766/QĐ-TTg ngày 23/6/2022 ….' for a criteria tree's decision, ended by one full stop; '' without."""
+    decision = decision.strip()
+    if not decision:
+        return ""
+    return f"Căn cứ: {decision}" + ("" if decision.endswith((".", "…")) else ".")
+
+
 def _ranking_rows(rows: Iterable[dict[str, Any]], columns: list[tuple[str, str, int]], mark) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -338,13 +346,16 @@ class SiteWriter:
             trees: dict[tuple, list[dict[str, Any]]] = {}
             for r in rows:
                 trees.setdefault((r["ranking_group"], r["tree"]), []).append(r)
+            # each tree's legal basis above its own table (agencies and communes have their own decisions), said
+            # once where the next tree has the same
+            decisions = [tree_rows[0].get("decision") or "" for tree_rows in trees.values()]
             blocks.append(
                 {
                     "code": code,
                     "title": INDEX_TITLES[code],
-                    "decision": rows[0].get("decision") or "",
                     "trees": [
                         {
+                            "basis": _basis(decision) if i == 0 or decision != decisions[i - 1] else "",
                             "caption": f"Năm {tree_rows[0]['year']}" + (f" – {group_label(group)}" if group else ""),
                             "rows": [
                                 {
@@ -357,7 +368,7 @@ class SiteWriter:
                                 for r in tree_rows
                             ],
                         }
-                        for (group, _), tree_rows in trees.items()
+                        for i, ((group, _), tree_rows, decision) in enumerate(zip(trees, trees.values(), decisions, strict=True))
                     ],
                 }
             )
