@@ -389,6 +389,34 @@ def test_the_method_page_gives_each_tree_its_own_legal_basis(tmp_path: Path, cod
     assert len(tables) == 3 and section.count("Căn cứ:") == 2
 
 
+def test_a_site_without_results_says_so(sites, tmp_path: Path) -> None:
+    """On the first day of a year the marts are empty: the index had a QĐ 766 heading with nothing under it, a unit's
+    page only 'Xã, phường.', the method page nothing and the footer 'Số liệu đến –'. Each now says there is no result
+    yet; PAR and DTI said 'Chưa có kết quả.' already."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany(
+        """INSERT INTO dim_unit BY NAME SELECT ? AS unit_code, ? AS unit_name, ? AS ranking_group, ? AS unit_group,
+           'x' AS group_label, 'Thái Nguyên' AS province, [] AS aliases, ? AS sort_order""",
+        [(c, n, g, g, i) for i, (c, n, g) in enumerate(UNITS)],
+    )
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2027, 1, 1, 7, 0), internal=False)
+    con.close()
+    site = tmp_path / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for heading in ("h-766", "h-par", "h-dti"):
+        assert "<p>Chưa có kết quả.</p>" in _section(index, heading), heading
+    unit = (site / "don-vi" / unit_page("12345")).read_text(encoding="utf-8")
+    assert "<p>Chưa có kết quả đánh giá nào của đơn vị.</p>" in unit
+    method = _parse(site / "phuong-phap.html")
+    assert "Chưa có bộ tiêu chí của chỉ số nào" in " ".join(method.text)
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "Chưa có số liệu; trang lập lúc 07:00 01/01/2027." in text and "Số liệu đến –" not in text, path
+    with_data = (sites["cong-khai"] / "index.html").read_text(encoding="utf-8")
+    assert "Số liệu đến 30/11/2026; trang lập lúc 07:30 01/12/2026." in with_data and "Chưa có kết quả" not in with_data
+
+
 def test_the_public_build_holds_no_internal_data(sites):
     public = " ".join(p.read_text(encoding="utf-8") for p in sites["cong-khai"].rglob("*.html"))
     internal = (sites["noi-bo"] / "noi-bo" / "du-lieu-bi-loai.html").read_text(encoding="utf-8")

@@ -48,6 +48,16 @@ def period_name(label: str) -> str:
     return parse_period(label).vietnamese
 
 
+def _data_as_of(data: SiteData) -> str:
+    """The footer's date of the data: 'Số liệu đến 04/10/2026', or plainly that there is none yet (the marts of a
+    new year are empty)."""
+    if data.data_as_of is not None:
+        return f"Số liệu đến {day(data.data_as_of)}"
+    if data.par or data.dti:
+        return "Chưa có số liệu Chỉ số 766"
+    return "Chưa có số liệu"
+
+
 def _basis(decision: str) -> str:
     """'Căn cứ: QĐ 766/QĐ-TTg ngày 23/6/2022 ….' for a criteria tree's decision, ended by one full stop; '' without."""
     decision = decision.strip()
@@ -82,7 +92,7 @@ class SiteWriter:
             "site": data,
             "internal": internal,
             "generated": f"{data.generated_at:%H:%M %d/%m/%Y}",
-            "data_as_of": day(data.data_as_of),
+            "data_as_of": _data_as_of(data),
             "latest_qd766": next(
                 (p["period_label"] for p in reversed(periods) if p["period_kind"] == "year"),
                 periods[-1]["period_label"] if periods else None,
