@@ -290,7 +290,7 @@ def task_progress_workbook(
         period = data.report.period
         annex = Path(warehouse.reports) / task_report_name(period)
         annex.parent.mkdir(parents=True, exist_ok=True)
-        write_task_report(annex, data.report)
+        write_task_report(annex, data.report, made_on=data.made_on)  # dated as the .docx it is the annex of
         document = write_task_document(
             annex.with_name(task_document_name(period)), data, signature=signature, annex_name=annex.name
         )

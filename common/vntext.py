@@ -1,9 +1,10 @@
-"""Vietnamese text: NFC normalisation, matching keys and sort order."""
+"""Vietnamese text: NFC normalisation, matching keys and sort order; the date line of an official document."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -16,6 +17,18 @@ _TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # huyền, hỏ
 def nfc(text: str) -> str:
     """NFC form with surrounding and repeated white space removed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def official_date_parts(day: date) -> tuple[str, str, str]:
+    """Day, month and year as the date line of an official document writes them (NĐ 30/2020/NĐ-CP, Phụ lục I): a
+    day below 10 and the months 1 and 2 take a leading 0, the other months do not: (06, 7, 2026), (09, 02, 2026)."""
+    return f"{day.day:02d}", f"{day.month:02d}" if day.month <= 2 else str(day.month), str(day.year)
+
+
+def official_date(day: date) -> str:
+    """'ngày 06 tháng 7 năm 2026', 'ngày 01 tháng 01 năm 2026', 'ngày 15 tháng 12 năm 2026' (NĐ 30/2020, Phụ lục I)."""
+    d, m, y = official_date_parts(day)
+    return f"ngày {d} tháng {m} năm {y}"
 
 
 def strip_diacritics(text: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from docx import Document
 
 from common.vntext import nfc
-from documents.nd30 import CENTER, page_setup, paragraph
+from documents.nd30 import CENTER, page_setup, paragraph, sentence
 from documents.par_scorecard import agency_header, simple_table
 from scoring.ranking import group_label, rank_label
 from workbooks.dti import DtiData, _signed, interval_text, level_label, unit_note
@@ -66,7 +66,7 @@ def write_dti_scorecard(
 
     doc.add_heading("I. KẾT QUẢ CHUNG", level=1)
     for line in _lines(unit):
-        paragraph(doc, f"- {line}.")
+        paragraph(doc, sentence(f"- {line}"))
 
     doc.add_heading("II. TRỤ CỘT", level=1)
     for p in pillars or []:

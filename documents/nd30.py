@@ -40,6 +40,13 @@ def set_font(target, size: float | None = None, bold: bool | None = None, italic
         font.italic = italic
 
 
+def sentence(text: str) -> str:
+    """``text`` ended by one full stop: one is added unless it ends with '.', '!', '?' or '…' already (a line built
+    from a text that has its own, such as "… chưa được thẩm định." or a unit's proposal, read "..")."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def run(paragraph, text: str, size: float = 14, *, bold: bool = False, italic: bool = False):
     r = paragraph.add_run(text)
     set_font(r, size, bold, italic)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from docx import Document
 
-from common.vntext import nfc
+from common.vntext import nfc, official_date
 from documents.nd30 import (
     CENTER,
     LEFT,
@@ -23,6 +23,7 @@ from documents.nd30 import (
     repeat_header,
     rule,
     run,
+    sentence,
 )
 from workbooks.excel import code_key, decimal_text, frame_records
 from workbooks.par import ParData, _domain_averages, improvement_rows, unit_subtitles
@@ -73,7 +74,7 @@ def agency_header(doc, province: str, agency: str, made_on: date) -> None:
             rule(right, 58, 100)
     p = cell_paragraph(head.cell(1, 1), first=True)
     p.alignment = CENTER
-    run(p, f"{province}, ngày {made_on:%d} tháng {made_on:%m} năm {made_on:%Y}", 14, italic=True)
+    run(p, f"{province}, {official_date(made_on)}", 14, italic=True)
 
 
 def write_par_scorecard(
@@ -102,7 +103,7 @@ def write_par_scorecard(
 
     doc.add_heading("I. KẾT QUẢ CHUNG", level=1)
     for line in unit_subtitles(unit)[:-1]:  # the last line is the workbook's "generated at"
-        paragraph(doc, f"- {line}.")
+        paragraph(doc, sentence(f"- {line}"))
 
     doc.add_heading("II. ĐIỂM THEO LĨNH VỰC", level=1)
     group = unit.get("ranking_group")
@@ -151,8 +152,8 @@ def write_par_scorecard(
         paragraph(doc, "Không có tiêu chí nào bị mất điểm.")
 
     doc.add_heading("IV. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT CỦA ĐƠN VỊ", level=1)
-    paragraph(doc, f"- Khó khăn, vướng mắc: {unit.get('difficulties') or 'Không nêu'}.")
-    paragraph(doc, f"- Đề xuất, kiến nghị: {unit.get('proposals') or 'Không nêu'}.")
+    paragraph(doc, sentence(f"- Khó khăn, vướng mắc: {unit.get('difficulties') or 'Không nêu'}"))
+    paragraph(doc, sentence(f"- Đề xuất, kiến nghị: {unit.get('proposals') or 'Không nêu'}"))
 
     doc.core_properties.title = f"Kết quả Chỉ số CCHC năm {data.year}: {unit.get('unit_name') or unit_code}"
     doc.core_properties.language = "vi-VN"

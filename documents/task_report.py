@@ -26,6 +26,7 @@ import duckdb
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from common.periods import Period, period_containing
+from common.vntext import official_date_parts
 from documents.make_template import TASK_REPORT_TEMPLATE
 from scoring.rounding import round_half_up
 from workbooks.excel import frame_records, is_missing
@@ -313,15 +314,16 @@ def context(data: TaskDocumentData, *, signature: Signature = Signature(), annex
     nxt, next_lines = _next_tasks(data, tasks)
     annex = annex_name or task_report_name(period)
     agency = report.department_name
+    day, month, year = official_date_parts(data.made_on)  # NĐ 30/2020: "ngày 06 tháng 7 năm 2026"
     return {
         "parent_agency": f"UBND TỈNH {report.province.upper()}",
         "agency": agency.upper(),
         "number": " " * 8,
         "abbreviation": _abbreviation(report.department_code),
         "place": report.province,
-        "day": f"{data.made_on.day:02d}",
-        "month": f"{data.made_on.month:02d}",
-        "year": str(data.made_on.year),
+        "day": day,
+        "month": month,
+        "year": year,
         "subject": f"Kết quả thực hiện nhiệm vụ cải cách hành chính {_period_words(period)}",
         "recipient_to": f"Sở Nội vụ tỉnh {report.province}",
         "intro": f"Thực hiện {plan_citation(data.report)}, {agency} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "

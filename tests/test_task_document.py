@@ -213,6 +213,12 @@ def test_page_header_and_title(document):
     assert "sửa đổi, bổ sung lần 1 ngày 15/06/2026" in intro
 
 
+def test_the_date_line_writes_july_without_a_leading_zero(warehouse_db, tmp_path):
+    """NĐ 30/2020, Phụ lục I: 'ngày 06 tháng 7 năm 2026', not 'tháng 07' (only months 1 and 2 take a 0)."""
+    path = write_task_document(tmp_path / "r.docx", _data(warehouse_db, made_on=date(2026, 7, 6)))
+    assert Document(str(path)).tables[0].cell(1, 1).paragraphs[0].text == "Thái Nguyên, ngày 06 tháng 7 năm 2026"
+
+
 def test_headings_and_sections(document):
     path, _ = document
     doc = Document(str(path))
@@ -333,6 +339,7 @@ def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, m
     import shutil
 
     import dagster as dg
+    from openpyxl import load_workbook
 
     from assets import tasks, tthc
     from assets.resources import Warehouse
@@ -376,6 +383,10 @@ def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, m
             ).fetchone()
         assert dept is not None and [int(x) for x in total[2:7]] == list(dept)
         body = "\n".join(p.text for p in doc.paragraphs)
+        # the annex carries the report's date (the business date), not the wall clock of the run
+        annex = load_workbook(reports / f"bao_cao_tien_do_cchc_{label}.xlsx")["Tổng hợp"]
+        assert doc.tables[0].cell(1, 1).paragraphs[0].text == "Thái Nguyên, ngày 26 tháng 11 năm 2026"
+        assert annex.cell(row=3, column=3).value == "Thái Nguyên, ngày 26 tháng 11 năm 2026"
         assert "Kế hoạch số 123/KH-SKHCN ngày 30/12/2025" in body
         assert ("sửa đổi, bổ sung lần 1 ngày 15/06/2026" in body) == (q > 1)
 

@@ -269,14 +269,14 @@ def test_report_values_unchanged_now_that_the_report_rules_are_views(loaded, lab
     """The values the workbook showed when it computed the latest reports and the missing ones itself (saved from
     that code), now read from mart_task_report_latest and mart_task_report_by_unit."""
     from common.periods import parse_period
-    from tests.workbook_values import GENERATED_AT, expected_values, workbook_values
+    from tests.workbook_values import GENERATED_AT, REPORT_DATE, expected_values, workbook_values
     from workbooks.tasks import read_task_report_data, write_task_report
 
     warehouse, *_ = loaded
     period = parse_period(label)
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         data = read_task_report_data(con, period, period.end, "19.SKHCN")
-    path = write_task_report(tmp_path / "report.xlsx", data, generated_at=GENERATED_AT)
+    path = write_task_report(tmp_path / "report.xlsx", data, made_on=REPORT_DATE, generated_at=GENERATED_AT)
     assert workbook_values(path) == expected_values(f"tasks_{label}")
 
 

@@ -396,3 +396,32 @@ def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(tmp_path):
     assert header[2] == "Đã đến hạn hoặc đã hoàn thành" and units[-1][2] == 3
     note = next(str(r[0]) for r in units if str(r[0]).startswith("Tỷ lệ hoàn thành đúng hạn ="))
     assert note.startswith("Tỷ lệ hoàn thành đúng hạn = hoàn thành đúng hạn / nhiệm vụ đã đến hạn hoặc đã hoàn thành (")
+
+
+def _date_lines(wb) -> list[str]:
+    return [v for row in _values(wb[SHEET_SUMMARY]) for v in row if isinstance(v, str) and v.startswith("Thái Nguyên, ngày")]
+
+
+def test_the_date_line_writes_july_without_a_leading_zero(tmp_path):
+    """NĐ 30/2020, Phụ lục I: 'ngày 06 tháng 7 năm 2026', not 'tháng 07' (only months 1 and 2 take a 0)."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    data = read_task_report_data(con, parse_period("2026-H1"), date(2026, 6, 30), DEPT)
+    wb = load_workbook(write_task_report(tmp_path / "r.xlsx", data, made_on=date(2026, 7, 6)))
+    assert _date_lines(wb) == ["Thái Nguyên, ngày 06 tháng 7 năm 2026"]
+
+
+def test_the_annex_is_dated_as_the_report_not_when_it_was_written(tmp_path, monkeypatch):
+    """The .docx of 05/10/2026 (the business date) had an annex dated 'ngày 05 tháng 12 năm 2026', the wall clock
+    of the run: the annex carries the report's date, by default the business date (CCHC_TODAY) as the .docx does; the
+    time of writing stays in 'Lập lúc …'."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    data = read_task_report_data(con, PERIOD, AS_OF, DEPT)
+    written = datetime(2026, 12, 5, 9, 30)
+    wb = load_workbook(write_task_report(tmp_path / "a.xlsx", data, made_on=date(2026, 10, 5), generated_at=written))
+    assert _date_lines(wb) == ["Thái Nguyên, ngày 05 tháng 10 năm 2026"]
+    assert "Lập lúc 09:30 ngày 05/12/2026 (giờ Việt Nam)" in [v for row in _values(wb[SHEET_SUMMARY]) for v in row]
+    monkeypatch.setenv("CCHC_TODAY", "2026-10-06")
+    wb = load_workbook(write_task_report(tmp_path / "b.xlsx", data, generated_at=written))
+    assert _date_lines(wb) == ["Thái Nguyên, ngày 06 tháng 10 năm 2026"]

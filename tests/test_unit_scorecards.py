@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 from docx import Document
 
+from common.vntext import official_date
 from documents.par_scorecard import par_scorecard_name, write_par_scorecard
 from workbooks.par import ParData
 
 
-def _data() -> ParData:
+def _data(**unit_values) -> ParData:
     unit = {
         "year": 2026,
         "ranking_group": "commune",
@@ -25,6 +27,7 @@ def _data() -> ParData:
         "difficulties": "Thiếu cán bộ <CNTT> & kinh phí",
         "proposals": None,
         "form_refused": None,
+        **unit_values,
     }
     units = pd.DataFrame(
         [
@@ -104,8 +107,7 @@ def test_par_scorecard(tmp_path):
     assert "- Đề xuất, kiến nghị: Không nêu." in texts
 
 
-def test_dti_scorecard(tmp_path):
-    from documents.dti_scorecard import dti_scorecard_name, write_dti_scorecard
+def _dti_data(**unit_values):
     from workbooks.dti import DtiData
 
     unit = {
@@ -128,6 +130,7 @@ def test_dti_scorecard(tmp_path):
         "change": 8.58,
         "rank_p05": 2,
         "rank_p95": 7,
+        **unit_values,
     }
     indices = pd.DataFrame(
         [
@@ -141,7 +144,7 @@ def test_dti_scorecard(tmp_path):
     )
     pillars = pd.DataFrame([{"unit_code": "P1", "pillar": "CQS", "name": "Chính quyền số", "value": 0.89}])
     empty = pd.DataFrame()
-    data = DtiData(
+    return DtiData(
         year=2026,
         units=pd.DataFrame([unit]),
         indices=indices,
@@ -150,6 +153,12 @@ def test_dti_scorecard(tmp_path):
         problems=empty,
         file_issues=empty,
     )
+
+
+def test_dti_scorecard(tmp_path):
+    from documents.dti_scorecard import dti_scorecard_name, write_dti_scorecard
+
+    data = _dti_data()
     path = write_dti_scorecard(tmp_path / dti_scorecard_name(2026, "P1"), data, "P1", made_on=date(2026, 12, 3))
     doc = Document(str(path))
     texts = [p.text for p in doc.paragraphs]
@@ -166,3 +175,52 @@ def test_dti_scorecard(tmp_path):
         "- HD Hoạt động chính quyền số: mất 7,12 điểm.",
         "- HT Hạ tầng số: mất 0,55 điểm.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (date(2026, 1, 1), "ngày 01 tháng 01 năm 2026"),
+        (date(2026, 7, 6), "ngày 06 tháng 7 năm 2026"),
+        (date(2026, 12, 15), "ngày 15 tháng 12 năm 2026"),
+        (date(2026, 2, 9), "ngày 09 tháng 02 năm 2026"),
+        (date(2026, 10, 20), "ngày 20 tháng 10 năm 2026"),
+    ],
+)
+def test_the_date_line_writes_the_month_as_nd30_says(day, text):
+    """NĐ 30/2020, Phụ lục I: a day below 10 and the months 1 and 2 take a leading 0, other months do not. The
+    scorecards wrote 'ngày 06 tháng 07 năm 2026'."""
+    assert official_date(day) == text
+
+
+def test_the_scorecards_date_line_has_no_leading_zero_on_july(tmp_path):
+    from documents.dti_scorecard import write_dti_scorecard
+
+    made_on = date(2026, 7, 6)
+    par = Document(str(write_par_scorecard(tmp_path / "par.docx", _data(), "X1", made_on=made_on)))
+    dti = Document(str(write_dti_scorecard(tmp_path / "dti.docx", _dti_data(), "P1", made_on=made_on)))
+    for doc in (par, dti):
+        assert doc.tables[0].cell(1, 1).text == "Thái Nguyên, ngày 06 tháng 7 năm 2026"
+
+
+def test_scorecard_lines_end_with_one_full_stop(tmp_path):
+    """A provisional PAR result read '- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định..' (the line has
+    its own full stop, the scorecard added one); a unit's difficulties written with a stop did the same. The DTI
+    scorecard builds its lines the same way."""
+    from documents.dti_scorecard import write_dti_scorecard
+
+    data = _data(provisional=True, difficulties="Thiếu cán bộ CNTT.", proposals="Bổ sung kinh phí!")
+    par = [
+        p.text
+        for p in Document(str(write_par_scorecard(tmp_path / "par.docx", data, "X1", made_on=date(2026, 12, 3)))).paragraphs
+    ]
+    assert "- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định." in par
+    assert "- Khó khăn, vướng mắc: Thiếu cán bộ CNTT." in par and "- Đề xuất, kiến nghị: Bổ sung kinh phí!" in par
+    dti = [
+        p.text
+        for p in Document(
+            str(write_dti_scorecard(tmp_path / "dti.docx", _dti_data(), "P1", made_on=date(2026, 12, 3)))
+        ).paragraphs
+    ]
+    assert "- Mức độ: Tốt (tạm tính)." in dti
+    assert not [t for t in par + dti if t.endswith("..") or t.endswith("!.")]

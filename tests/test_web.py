@@ -54,6 +54,33 @@ PAR_2025 = {
 DTI_PREVIOUS = {"19.SKHCN": (70.18, 4, "Khá"), "19.SNV": (80.0, 1, "Tốt"), "19.STC": (75.0, 2, "Khá")}
 
 
+def _insert_qd766(
+    con: duckdb.DuckDBPyConnection, label: str, code: str, scores: tuple, rank: int, tied: bool, as_of: datetime
+) -> None:
+    p = parse_period(label)
+    name, group = next((n, g) for c, n, g in UNITS if c == code)
+    row = {
+        "period_label": label,
+        "period_kind": p.kind,
+        "period_start": p.start,
+        "period_end": p.end,
+        "as_of": as_of,
+        "unit_code": code,
+        "unit_name": name,
+        "ranking_group": group,
+        **{f"score_{g}": float(s) for g, s in zip(GROUPS, scores, strict=True)},
+        "dvctt_source": "portal",
+        "total": float(sum(scores)),
+        "evaluated_max": 100.0,
+        "complete": True,
+        "rank": rank,
+        "is_tied": tied,
+        "units_in_group": 3,
+        "dossiers": 10,
+    }
+    con.execute(f"INSERT INTO mart_qd766_unit BY NAME SELECT {', '.join(f'${k} AS {k}' for k in row)}", row)
+
+
 def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     ensure_schema(con)
@@ -65,28 +92,7 @@ def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     m = methodology_for(date(2026, 1, 1))
     write_dim_criterion(con, qd766_rows(m, 2026), datetime(2026, 10, 1), year=2026, index_code="qd766", tree=m.path.name)
     for label, code, scores, rank, tied in QD766:
-        p = parse_period(label)
-        name, group = next((n, g) for c, n, g in UNITS if c == code)
-        row = {
-            "period_label": label,
-            "period_kind": p.kind,
-            "period_start": p.start,
-            "period_end": p.end,
-            "as_of": datetime(2026, 11, 30, 23, 0),
-            "unit_code": code,
-            "unit_name": name,
-            "ranking_group": group,
-            **{f"score_{g}": float(s) for g, s in zip(GROUPS, scores, strict=True)},
-            "dvctt_source": "portal",
-            "total": float(sum(scores)),
-            "evaluated_max": 100.0,
-            "complete": True,
-            "rank": rank,
-            "is_tied": tied,
-            "units_in_group": 3,
-            "dossiers": 10,
-        }
-        con.execute(f"INSERT INTO mart_qd766_unit BY NAME SELECT {', '.join(f'${k} AS {k}' for k in row)}", row)
+        _insert_qd766(con, label, code, scores, rank, tied, datetime(2026, 11, 30, 23, 0))
     for code, name, group in UNITS:
         con.execute(
             """INSERT INTO mart_par_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
@@ -337,6 +343,78 @@ def test_ranking_pages_show_the_rank_change_against_last_year(sites, code):
     assert {c: r["rank_change"] for c, r in view.items() if r["rank_change"] is not None} == moved
     if code == "par":  # sorted by the number, shown with its arrow
         assert 'data-value="2"><span aria-hidden="true">▲ +2</span>' in html
+
+
+def test_unit_pages_mark_the_periods_not_ended(tmp_path: Path) -> None:
+    """The ranking page of a period not ended says 'Kỳ chưa kết thúc'; the unit page showed the same year and a month
+    of 4 days of data (17,77, rank 80, −21) as if final. Now the year's heading, total and table say 'tạm tính' with
+    the day of the data, and so do the month's row and its point on the chart; a month that has ended has no mark."""
+    con = _warehouse(tmp_path / "w.duckdb")  # the year 2026: data to 30/11/2026
+    _insert_qd766(con, "2026-M11", "19.SKHCN", (3, 3, 3, 3, 3, 2.77), 3, False, datetime(2026, 11, 4, 23, 59))
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2026, 11, 5, 7, 0), internal=False)
+    con.close()
+    html = (tmp_path / "site" / "don-vi" / unit_page("19.SKHCN")).read_text(encoding="utf-8")
+    section = _section(html, "h-766")
+    assert '<h2 id="h-766">Chỉ số 766: Năm 2026 (tạm tính)</h2>' in section
+    assert "Kỳ chưa kết thúc: số liệu tạm tính đến 30/11/2026." in section
+    assert "Tổng điểm tạm tính 85,27 / 100" in section
+    months = {r[0][0]: r for r in _rows(section) if len(r) == 5}
+    assert [c for c, _ in months["Tháng 11/2026"]] == ["Tháng 11/2026", "17,77", "3", "", "tạm tính đến 04/11/2026"]
+    assert months["Tháng 01/2026"][4][0] == "" and months["Tháng 02/2026"][4][0] == ""
+    assert ">11/2026*</text>" in section and ">02/2026</text>" in section
+    assert "11/2026*: Tháng 11/2026 chưa kết thúc, tạm tính đến 04/11/2026." in section
+    ended = (tmp_path / "site" / "don-vi" / unit_page("19.SNV")).read_text(encoding="utf-8")
+    assert "*" not in _section(ended, "h-766").split("<figure>")[1].split("</figure>")[0]  # no month of SNV is open
+
+
+@pytest.mark.parametrize("code", ["par", "dti"])
+def test_the_method_page_gives_each_tree_its_own_legal_basis(tmp_path: Path, code: str) -> None:
+    """The commune tree of PAR and DTI has its own decision ('… UBND các xã, phường' / '… UBND xã, phường'): the
+    method page showed the agencies' basis above both tables. Each tree's basis now stands above its own table."""
+    from scoring.criteria import tree_for
+    from scoring.criteria_table import tree_rows
+
+    con = _warehouse(tmp_path / "w.duckdb")
+    trees = [tree_for(code, 2026, g) for g in ("agency", "local")]
+    assert trees[0].decision != trees[1].decision
+    rows = [r for t in trees for r in tree_rows(t)]
+    write_dim_criterion(con, rows, datetime(2026, 10, 1), year=2026, index_code=code)
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 30), internal=False)
+    con.close()
+    section = _section((tmp_path / "site" / "phuong-phap.html").read_text(encoding="utf-8"), f"h-{code}")
+    tables = section.split("<table>")
+    for tree, before, table in zip(trees, tables, tables[1:], strict=False):
+        basis = before.rsplit("<p>", 1)[1].split("</p>")[0]
+        assert basis == f"Căn cứ: {tree.decision}." and (tree.group == "local") == ("Xã, phường" in table.split("</caption>")[0])
+    assert len(tables) == 3 and section.count("Căn cứ:") == 2
+
+
+def test_a_site_without_results_says_so(sites, tmp_path: Path) -> None:
+    """On the first day of a year the marts are empty: the index had a QĐ 766 heading with nothing under it, a unit's
+    page only 'Xã, phường.', the method page nothing and the footer 'Số liệu đến –'. Each now says there is no result
+    yet; PAR and DTI said 'Chưa có kết quả.' already."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    con.executemany(
+        """INSERT INTO dim_unit BY NAME SELECT ? AS unit_code, ? AS unit_name, ? AS ranking_group, ? AS unit_group,
+           'x' AS group_label, 'Thái Nguyên' AS province, [] AS aliases, ? AS sort_order""",
+        [(c, n, g, g, i) for i, (c, n, g) in enumerate(UNITS)],
+    )
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2027, 1, 1, 7, 0), internal=False)
+    con.close()
+    site = tmp_path / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for heading in ("h-766", "h-par", "h-dti"):
+        assert "<p>Chưa có kết quả.</p>" in _section(index, heading), heading
+    unit = (site / "don-vi" / unit_page("12345")).read_text(encoding="utf-8")
+    assert "<p>Chưa có kết quả đánh giá nào của đơn vị.</p>" in unit
+    method = _parse(site / "phuong-phap.html")
+    assert "Chưa có bộ tiêu chí của chỉ số nào" in " ".join(method.text)
+    for path in site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "Chưa có số liệu; trang lập lúc 07:00 01/01/2027." in text and "Số liệu đến –" not in text, path
+    with_data = (sites["cong-khai"] / "index.html").read_text(encoding="utf-8")
+    assert "Số liệu đến 30/11/2026; trang lập lúc 07:30 01/12/2026." in with_data and "Chưa có kết quả" not in with_data
 
 
 def test_the_public_build_holds_no_internal_data(sites):

@@ -19,6 +19,7 @@ import openpyxl
 
 EXPECTED_DIR = Path(__file__).parent / "fixtures" / "workbook_values"
 GENERATED_AT = datetime(2026, 1, 11, 8, 0)  # the time written on the sheets, fixed so that values compare
+REPORT_DATE = GENERATED_AT.date()  # the date of the task report ("ngày 11 tháng 01 năm 2026"), fixed too
 AS_OF = date(2026, 1, 10)  # last day of the small demo inbox
 # Any remaining time of writing ("dd/mm/yyyy hh:mm", "Lập lúc hh:mm ngày dd/mm/yyyy"): the wall clock.
 _TIME = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}|\d{2}:\d{2} ngày \d{2}/\d{2}/\d{4}")
@@ -63,7 +64,7 @@ def write_workbooks(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, Path
     paths = {"dti": dti_book.write_dti_workbook(out / "dti.xlsx", data)}
     paths["par"] = write_par_workbook(out / "par.xlsx", read_par_data(con, 2026))
     task_data = read_task_report_data(con, parse_period("2026-Q1"), AS_OF, "19.SKHCN")
-    paths["tasks"] = write_task_report(out / "tasks.xlsx", task_data, generated_at=GENERATED_AT)
+    paths["tasks"] = write_task_report(out / "tasks.xlsx", task_data, made_on=REPORT_DATE, generated_at=GENERATED_AT)
     return paths
 
 

@@ -48,6 +48,24 @@ def period_name(label: str) -> str:
     return parse_period(label).vietnamese
 
 
+def _data_as_of(data: SiteData) -> str:
+    """The footer's date of the data: 'Số liệu đến 04/10/2026', or plainly that there is none yet (the marts of a
+    new year are empty)."""
+    if data.data_as_of is not None:
+        return f"Số liệu đến {day(data.data_as_of)}"
+    if data.par or data.dti:
+        return "Chưa có số liệu Chỉ số 766"
+    return "Chưa có số liệu"
+
+
+def _basis(decision: str) -> str:
+    """'Căn cứ: QĐ 766/QĐ-TTg ngày 23/6/2022 ….' for a criteria tree's decision, ended by one full stop; '' without."""
+    decision = decision.strip()
+    if not decision:
+        return ""
+    return f"Căn cứ: {decision}" + ("" if decision.endswith((".", "…")) else ".")
+
+
 def _ranking_rows(rows: Iterable[dict[str, Any]], columns: list[tuple[str, str, int]], mark) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -69,11 +87,12 @@ class SiteWriter:
         self.data, self.out, self.internal, self.env = data, out, internal, _environment()
         self.written: list[Path] = []
         periods = data.qd766_periods
+        self.periods = {p["period_label"]: p for p in periods}
         self.common = {
             "site": data,
             "internal": internal,
             "generated": f"{data.generated_at:%H:%M %d/%m/%Y}",
-            "data_as_of": day(data.data_as_of),
+            "data_as_of": _data_as_of(data),
             "latest_qd766": next(
                 (p["period_label"] for p in reversed(periods) if p["period_kind"] == "year"),
                 periods[-1]["period_label"] if periods else None,
@@ -121,6 +140,14 @@ class SiteWriter:
             unit_groups=list(groups.items()),
         )
 
+    def _provisional_until(self, label: str) -> str | None:
+        """For a period that had not ended on the day of its latest data, that day ("04/10/2026"): its scores and
+        ranks are provisional (tạm tính). None for a period that has ended."""
+        period = self.periods.get(label)
+        if period is None or period["as_of"] is None or period["as_of"].date() >= period["period_end"]:
+            return None
+        return day(period["as_of"])
+
     def _groups(self, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
         present = dict.fromkeys(r["ranking_group"] for r in rows)
         return [(g, group_label(g)) for g in present]
@@ -131,8 +158,9 @@ class SiteWriter:
         columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in self.data.qd766_groups]
         columns.append(("Tổng điểm", "total", 2))
         notes = []
-        if period["as_of"] is not None and period["as_of"].date() < period["period_end"]:
-            notes.append(f"Kỳ chưa kết thúc: số liệu tạm tính đến {day(period['as_of'])}.")
+        until = self._provisional_until(label)
+        if until:
+            notes.append(f"Kỳ chưa kết thúc: số liệu tạm tính đến {until}.")
         self.page(
             f"qd766/{label}.html",
             "ranking.html",
@@ -194,6 +222,7 @@ class SiteWriter:
         if latest is not None:
             qd766_latest = {
                 "name": period_name(latest["period_label"]),
+                "provisional_until": self._provisional_until(latest["period_label"]),
                 "total": number(latest["total"]),
                 "max": number(latest["evaluated_max"], trim=True),
                 "rank": latest["rank"] if latest["rank"] is not None else "–",
@@ -219,15 +248,18 @@ class SiteWriter:
                 "total": number(r["total"]),
                 "rank": r["rank"] if r["rank"] is not None else "–",
                 "movement": "" if r["rank_change"] is None else f"{r['rank_change']:+d}".replace("+0", "0"),
+                "note": f"tạm tính đến {until}" if (until := self._provisional_until(label)) else "",
             }
             for label, r in trend.items()
         ]
         all_months = [p for p in self.data.qd766_periods if p["period_kind"] == "month"]
+        # a month not ended is marked on the chart too: "10/2026*", the star said in the caption
+        unfinished = [p for p in all_months if p["period_label"] in trend and self._provisional_until(p["period_label"])]
         chart = None
         if trend:
             chart = line_chart(
                 f"Tổng điểm Chỉ số 766 theo tháng – {unit['unit_name']}",
-                [f"{p['period_start']:%m/%Y}" for p in all_months],
+                [f"{p['period_start']:%m/%Y}" + ("*" if p in unfinished else "") for p in all_months],
                 [
                     Series(
                         "Tổng điểm",
@@ -244,6 +276,11 @@ class SiteWriter:
             unit={**unit, "group_label": group_label(unit["ranking_group"])},
             qd766_latest=qd766_latest,
             qd766_chart=chart,
+            qd766_chart_note=" ".join(
+                f"{p['period_start']:%m/%Y}*: {period_name(p['period_label'])} chưa kết thúc, tạm tính đến "
+                f"{self._provisional_until(p['period_label'])}."
+                for p in unfinished
+            ),
             qd766_months=month_rows,
             indices=indices,
         )
@@ -319,13 +356,16 @@ class SiteWriter:
             trees: dict[tuple, list[dict[str, Any]]] = {}
             for r in rows:
                 trees.setdefault((r["ranking_group"], r["tree"]), []).append(r)
+            # each tree's legal basis above its own table (agencies and communes have their own decisions), said
+            # once where the next tree has the same
+            decisions = [tree_rows[0].get("decision") or "" for tree_rows in trees.values()]
             blocks.append(
                 {
                     "code": code,
                     "title": INDEX_TITLES[code],
-                    "decision": rows[0].get("decision") or "",
                     "trees": [
                         {
+                            "basis": _basis(decision) if i == 0 or decision != decisions[i - 1] else "",
                             "caption": f"Năm {tree_rows[0]['year']}" + (f" – {group_label(group)}" if group else ""),
                             "rows": [
                                 {
@@ -338,7 +378,7 @@ class SiteWriter:
                                 for r in tree_rows
                             ],
                         }
-                        for (group, _), tree_rows in trees.items()
+                        for i, ((group, _), tree_rows, decision) in enumerate(zip(trees, trees.values(), decisions, strict=True))
                     ],
                 }
             )

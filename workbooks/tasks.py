@@ -28,8 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
-from common.settings import now_local
-from common.vntext import sort_key
+from common.settings import business_today, now_local
+from common.vntext import official_date, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
 from workbooks.excel import (
@@ -597,8 +597,9 @@ def _text_height(text: str, width: float) -> float:
     return 16.0 * lines + 2
 
 
-def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], generated_at: datetime) -> int:
-    """The heading of an official report (ND 30/2020 layout); returns the next free row."""
+def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], made_on: date, generated_at: datetime) -> int:
+    """The heading of an official report (ND 30/2020 layout): dated ``made_on``, the report's date; the time of
+    writing only as "Lập lúc …". Returns the next free row."""
     n = len(SUMMARY_COLUMNS)
     for i, col in enumerate(SUMMARY_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
@@ -608,7 +609,7 @@ def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], gener
     _merged(ws, 2, 1, 2, data.department_name.upper(), _BOLD)
     _merged(ws, 2, 3, n, "Độc lập - Tự do - Hạnh phúc", _BOLD)
     _merged(ws, 3, 1, 2, f"Số:        /BC-{_abbreviation(data.department_code)}", _PLAIN)
-    _merged(ws, 3, 3, n, f"{data.province}, ngày {generated_at:%d} tháng {generated_at:%m} năm {generated_at:%Y}", _ITALIC)
+    _merged(ws, 3, 3, n, f"{data.province}, {official_date(made_on)}", _ITALIC)
     _merged(ws, 5, 1, n, "BÁO CÁO", _TITLE, height=22)
     title = f"Kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese}"
     _merged(ws, 6, 1, n, title, _BOLD, height=20)
@@ -661,10 +662,10 @@ def summary_rows(data: TaskReportData, tasks: list[dict]) -> tuple[list[dict], d
     return rows, total
 
 
-def _write_summary(wb, data: TaskReportData, tasks: list[dict], generated_at: datetime) -> tuple[Table, Table]:
+def _write_summary(wb, data: TaskReportData, tasks: list[dict], made_on: date, generated_at: datetime) -> tuple[Table, Table]:
     ws = wb.create_sheet(SHEET_SUMMARY)
     ws.sheet_view.showGridLines = False
-    start = _write_heading(ws, data, tasks, generated_at)
+    start = _write_heading(ws, data, tasks, made_on, generated_at)
     rows, total = summary_rows(data, tasks)
     summary = write_table(
         ws,
@@ -967,8 +968,12 @@ def _write_issues(wb, data: TaskReportData, common: list[str]) -> Table:
 # --- the workbook -----------------------------------------------------------------------------------------
 
 
-def write_task_report(path: Path, data: TaskReportData, *, generated_at: datetime | None = None) -> Path:
-    """Write the report of one period to ``path`` atomically and return ``path``."""
+def write_task_report(
+    path: Path, data: TaskReportData, *, made_on: date | None = None, generated_at: datetime | None = None
+) -> Path:
+    """Write the report of one period to ``path`` atomically and return ``path``. ``made_on`` is the report's date,
+    the one its .docx carries (default: the business date, ``CCHC_TODAY``); ``generated_at`` the time of writing."""
+    made_on = made_on or business_today()
     generated_at = generated_at or now_local()
     tasks = frame_records(data.tasks)
     tasks.sort(key=lambda t: task_order_key(t.get("task_no")))
@@ -978,7 +983,7 @@ def write_task_report(path: Path, data: TaskReportData, *, generated_at: datetim
         generated_label(generated_at),
     ]
     wb = new_workbook(f"Báo cáo kết quả thực hiện nhiệm vụ CCHC {data.period.vietnamese}")
-    _write_summary(wb, data, tasks, generated_at)
+    _write_summary(wb, data, tasks, made_on, generated_at)
     _write_tasks(wb, data, tasks, common)
     _write_overdue(wb, data, tasks, common)
     _write_units(wb, data, tasks, common)
