@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -66,6 +66,11 @@ def test_a_revision_that_renumbers_tasks_says_so_and_claims_no_previous_deadline
     # loading again records the note once
     load_plan_registers(con, inbox, units=load_units("Thái Nguyên"), offices=load_offices("Thái Nguyên"), now=NOW)
     assert rows_of(con, "SELECT count(*) FROM file_issues WHERE rule = 'task_content_replaced'") == [(1,)]
+    # The annex and the Word report (the versions in force on a day) claim no previous deadline for number 2 either.
+    from workbooks.tasks import _versions_in_force
+
+    in_force = _versions_in_force(con, 2026, date(2026, 9, 30))
+    assert (in_force["1"]["previous_deadline_text"], in_force["2"]["previous_deadline_text"]) == ("Quý I/2026", None)
 
 
 def test_same_task_content_tells_a_rewording_from_another_task() -> None:

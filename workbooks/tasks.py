@@ -32,6 +32,7 @@ from common.settings import business_today, now_local
 from common.vntext import official_date, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
+from sources.task_formats import same_task_content
 from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
@@ -275,8 +276,10 @@ def _versions_in_force(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -
         entry |= {k: v[k] for k in ("due_date", "provisional", "deadline_condition")}
         if previous is not None and any(previous[k] != v[k] for k in _WATCHED):
             entry["changed_in_revision"] = v["revision"]
+            # A number given to another task by the revision (renumbered): its old deadline is another task's.
             if previous["deadline_text"] != v["deadline_text"]:
-                entry["previous_deadline_text"] = previous["deadline_text"]
+                same = same_task_content(previous["content"], v["content"])
+                entry["previous_deadline_text"] = previous["deadline_text"] if same else None
         before[task] = v
     for entry in out.values():
         entry.setdefault("previous_deadline_text", None)
