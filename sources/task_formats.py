@@ -206,22 +206,6 @@ def is_task_number(key: str) -> bool:
     return bool(_TASK_NUMBER_SHAPE.fullmatch(key))
 
 
-# How alike two contents given one task number must be for a revision to be rewording the same task (rapidfuzz's
-# ``fuzz.ratio`` of the texts lower-cased, punctuation as spaces: 0-100). A rewording ("Xây dựng" → "Ban hành", a year
-# added) scores about 90; two different tasks of the 2026 plan at most 52 (tasks 1 and 2, the nearest pair). Below
-# this the number was given to another task: a task removed or the tasks renumbered.
-SAME_TASK_SIMILARITY = 70
-
-
-def same_task_content(old: str | None, new: str | None) -> bool:
-    """Whether ``new`` rewords ``old`` (the same task) rather than being another task (``SAME_TASK_SIMILARITY``)."""
-    from rapidfuzz import fuzz, utils
-
-    if not old or not new:
-        return old == new
-    return fuzz.ratio(old, new, processor=utils.default_process) >= SAME_TASK_SIMILARITY
-
-
 def document_number(value: Any) -> str | None:
     """'123 / KH-SKHCN' -> '123/KH-SKHCN'."""
     text = _SPACES_AROUND.sub(r"\1", cell_text(value))

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from common.units import load_offices, load_units
-from sources.task_formats import same_task_content
+from common.vntext import same_task_content
 from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
 from warehouse.tasks import load_plan_registers

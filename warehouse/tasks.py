@@ -22,7 +22,7 @@ import pandas as pd
 from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
 from common.units import Unit
-from common.vntext import nfc
+from common.vntext import nfc, same_task_content
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS, effective_due, task_status
 from sources.csvfiles import FileIssue
@@ -30,7 +30,7 @@ from sources.deadlines import DeadlineError, parse_deadline
 from sources.intake import still_being_written
 from sources.plan_register import RegisterResult, read_plan_register
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import PLAN_DIR, REPORT_DIR, same_task_content
+from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (

@@ -29,10 +29,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import business_today, now_local
-from common.vntext import official_date, sort_key
+from common.vntext import official_date, same_task_content, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
-from sources.task_formats import same_task_content
 from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
