@@ -352,9 +352,10 @@ def _history_rows(con: duckdb.DuckDBPyConnection, file_name: str) -> list[dict]:
 
 
 def known_tasks(con: duckdb.DuckDBPyConnection) -> dict[int, set[str]]:
-    """Task numbers of the current plan of each year (a report naming another number is rejected)."""
+    """Task numbers of the current plan of each year, a task a revision removed included: it was in force before
+    the revision, and a report of that time gives it (a report naming another number is rejected)."""
     out: dict[int, set[str]] = defaultdict(set)
-    for year, task in con.execute("SELECT plan_year, task_no FROM fct_plan_task").fetchall():
+    for year, task, _ in con.execute(sql("tasks/plan_task_numbers")).fetchall():
         out[year].add(task)
     return dict(out)
 
@@ -679,10 +680,8 @@ def _why_later(mine: _Rank, winner: _Rank) -> str:
 
 
 def _current_leads(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, str], set[str]]:
-    return {
-        (y, t): set(codes or [])
-        for y, t, codes in con.execute("SELECT plan_year, task_no, lead_codes FROM fct_plan_task").fetchall()
-    }
+    """(plan year, task) → the lead units of the task's latest version (a task a revision removed: its last one)."""
+    return {(y, t): set(codes or []) for y, t, codes in con.execute(sql("tasks/plan_task_numbers")).fetchall()}
 
 
 # --- status and completion ----------------------------------------------------------------------------------
@@ -693,26 +692,56 @@ class _Version:
     issued_on: date
     due: date | None
     leads: tuple[str, ...]
+    removed: bool = False  # the revision issued that day left the task out of the plan
+
+
+def _plan_tasks(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict[str, list[_Version]], dict[str, int]]:
+    """Each task's versions along the current plan's revisions (a revision applies from its issue date), a task a
+    revision removed included: from that revision's issue date its version is a removal (``_Version.removed``), so it
+    counts on the days before and not from then on. And each task's place in the plan register: the current
+    register's order, a removed task after the task it followed in the last register that had it."""
+    plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
+    registers: dict[tuple[date, int], list[tuple[str, date | None, tuple[str, ...]]]] = {}
+    for task, revision, issued, due, leads, _row in con.execute(
+        sql("tasks/task_versions"), {"plan_year": plan_year, "plan_number": plan}
+    ).fetchall():
+        registers.setdefault((issued or date(plan_year - 1, 1, 1), revision), []).append((task, due, tuple(leads or ())))
+    versions: dict[str, list[_Version]] = defaultdict(list)
+    for (issued, _), tasks in registers.items():  # in issue order
+        for task, due, leads in tasks:
+            versions[task].append(_Version(issued, due, leads))
+        present = {task for task, _, _ in tasks}
+        for task, task_versions in versions.items():
+            if task not in present and not task_versions[-1].removed:
+                task_versions.append(_Version(issued, None, (), removed=True))
+    order = [
+        task
+        for (task,) in con.execute(
+            "SELECT task_no FROM fct_plan_task WHERE plan_year = ? ORDER BY source_row", [plan_year]
+        ).fetchall()
+    ]
+    for tasks in reversed(list(registers.values())):  # latest register first
+        numbers = list(dict.fromkeys(task for task, _, _ in tasks))
+        for i, task in enumerate(numbers):
+            if task not in order:
+                before = next((t for t in reversed(numbers[:i]) if t in order), None)
+                order.insert(0 if before is None else order.index(before) + 1, task)
+    return dict(versions), {task: i for i, task in enumerate(order, 1)}
 
 
 def _task_versions(con: duckdb.DuckDBPyConnection, plan_year: int) -> dict[str, list[_Version]]:
-    """Each current task's versions along the current plan's revisions (a revision applies from its issue date)."""
-    plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
-    out: dict[str, list[_Version]] = defaultdict(list)
-    for task, issued, due, leads in con.execute(
-        sql("tasks/task_versions"), {"plan_year": plan_year, "plan_number": plan}
-    ).fetchall():
-        out[task].append(_Version(issued or date(plan_year - 1, 1, 1), due, tuple(leads or ())))
-    return out
+    """Each task's versions along the current plan's revisions (``_plan_tasks``)."""
+    return _plan_tasks(con, plan_year)[0]
 
 
 def _version_on(versions: list[_Version], day: date) -> _Version | None:
-    """The version in force on ``day``; None before the task was first issued (a task added by a revision)."""
+    """The version in force on ``day``; None before the task was first issued (a task added by a revision) and from
+    the issue date of a revision that removed it."""
     current = None
     for v in versions:
         if v.issued_on <= day:
             current = v
-    return current
+    return None if current is None or current.removed else current
 
 
 def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
@@ -746,16 +775,10 @@ def _due_counts(statuses: list[str]) -> tuple[int, int, int]:
 
 
 def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> list[dict]:
-    versions = _task_versions(con, plan_year)
+    # The task's place in the plan register ("1, 2, … 10, IV.1"): task_no is text and sorts 1, 10, 2.
+    versions, order = _plan_tasks(con, plan_year)
     completed, percents = _completions(con, plan_year)
     quarter_ends = {day: period_containing("quarter", day).end for day in days}
-    # The task's place in the plan register ("1, 2, … 10, IV.1"): task_no is text and sorts 1, 10, 2.
-    order = {
-        task: i
-        for i, (task,) in enumerate(
-            con.execute("SELECT task_no FROM fct_plan_task WHERE plan_year = ? ORDER BY source_row", [plan_year]).fetchall(), 1
-        )
-    }
     rows = []
     for task_no, task_versions in versions.items():
         for day in days:

@@ -24,15 +24,13 @@ WITH periods AS (
 ),
 
 -- the plan's tasks as they stood at the end of the period (a task added by a later revision is not yet in it)
-led AS (
+current_led AS (
     SELECT
         p.for_period,
         p.plan_year,
         p.for_period_end,
-        lead.unit_code,
-        count(*) AS tasks
-    FROM periods AS p INNER JOIN fct_plan_task AS t USING (plan_year),
-        unnest(t.lead_codes) AS lead (unit_code)
+        t.lead_codes
+    FROM periods AS p INNER JOIN fct_plan_task AS t USING (plan_year)
     WHERE EXISTS (
             SELECT 1 FROM plan_task_history AS h
             WHERE h.plan_year = t.plan_year AND h.plan_number = t.plan_number AND h.task_no = t.task_no
@@ -42,6 +40,46 @@ led AS (
             SELECT 1 FROM plan_task_history AS h
             WHERE h.plan_year = t.plan_year
         )
+),
+
+-- and the tasks a later revision removed, in the revision in force at the end of the period (its lead units)
+removed_led AS (
+    SELECT
+        p.for_period,
+        p.plan_year,
+        p.for_period_end,
+        h.lead_codes
+    FROM periods AS p INNER JOIN plan_task_history AS h USING (plan_year)
+    WHERE
+        h.trial IS NOT TRUE
+        AND EXISTS (
+            SELECT 1 FROM fct_plan_task AS c
+            WHERE c.plan_year = h.plan_year AND c.plan_number = h.plan_number
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM fct_plan_task AS c
+            WHERE c.plan_year = h.plan_year AND c.task_no = h.task_no
+        )
+        AND h.revision = (
+            SELECT max(r.revision) FROM plan_task_history AS r
+            WHERE r.plan_year = h.plan_year AND r.plan_number = h.plan_number AND r.trial IS NOT TRUE
+                AND coalesce(r.issued_on, DATE '1900-01-01') <= p.for_period_end
+        )
+),
+
+led AS (
+    SELECT
+        t.for_period,
+        t.plan_year,
+        t.for_period_end,
+        lead.unit_code,
+        count(*) AS tasks
+    FROM (
+        SELECT * FROM current_led
+        UNION ALL
+        SELECT * FROM removed_led
+    ) AS t,
+        unnest(t.lead_codes) AS lead (unit_code)
     GROUP BY ALL
 )
 
