@@ -273,6 +273,8 @@ def next_period(period: Period) -> Period:
 
 def _next_tasks(data: TaskDocumentData, tasks: list[dict]) -> tuple[Period, list[str]]:
     nxt = next_period(data.report.period)
+    # A task a later revision removed from the plan is not to be finished any more.
+    tasks = [t for t in tasks if is_missing(t.get("removed_in_revision"))]
     due = [
         t
         for t in tasks

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from common.periods import parse_period
 from common.units import load_offices, load_units
+from documents.task_report import context, read_task_document_data
 from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
 from tests.task_department import CDS, DEPT, VP, add_department
@@ -23,6 +25,8 @@ from warehouse.tasks import (
     refresh_completion,
     refresh_task_status,
 )
+from workbooks.excel import frame_records
+from workbooks.tasks import read_task_report_data, task_rows
 
 NOW = datetime(2026, 10, 5, 8, 0)
 UNITS, OFFICES = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
@@ -101,3 +105,21 @@ def test_a_task_removed_by_a_revision_counts_before_its_issue_date_only(con: duc
     missing = "SELECT unit_code, tasks FROM mart_task_report_missing WHERE for_period = ? ORDER BY unit_code"
     assert rows_of(con, missing, ["2026-Q1"]) == []
     assert rows_of(con, missing, ["2026-Q3"]) == [(VP, 2)]
+
+
+def test_the_first_quarters_annex_and_report_list_the_removed_task_and_say_it_was_removed(
+    con: duckdb.DuckDBPyConnection, tmp_path
+) -> None:
+    _warehouse(con, tmp_path)
+    q1 = read_task_report_data(con, parse_period("2026-Q1"), Q1, DEPT)
+    rows = {r["task_no"]: r for r in task_rows(frame_records(q1.tasks))}
+    assert list(rows) == ["1", "2", "3"]
+    assert rows["2"]["content"] == TASK_2 and rows["2"]["lead"] == "Phòng Chuyển đổi số"
+    assert rows["2"]["status"] == "Hoàn thành đúng hạn" and rows["2"]["deadline"].startswith("Tháng 02/2026")
+    assert "Bỏ khỏi kế hoạch từ lần sửa đổi 1 ngày 15/06/2026" in rows["2"]["note"]
+    assert "Bỏ khỏi kế hoạch" not in rows["1"]["note"] + rows["3"]["note"]
+    document = read_task_document_data(con, parse_period("2026-Q1"), Q1, DEPT, made_on=NOW.date())
+    text = "\n".join(str(v) for v in context(document).values())
+    assert "Kế hoạch có 3 nhiệm vụ" in text and "Tỷ lệ hoàn thành đúng hạn" in text
+    q3 = read_task_report_data(con, parse_period("2026-Q3"), Q3, DEPT)
+    assert list(q3.tasks["task_no"]) == ["1", "3"]

@@ -91,7 +91,7 @@ class TaskReportData:
     department_code: str
     department_name: str  # from dim_unit
     plan: dict  # plan_number, plan_year, revision, issued_on of the current plan of period.start.year
-    tasks: pd.DataFrame  # one row per current task, in the plan's order (see read_task_report_data)
+    tasks: pd.DataFrame  # one row per task in force on as_of, a later revision may remove (see _read_tasks)
     completion: pd.DataFrame  # mart_task_completion rows of period.label (lead units + the department row)
     missing_reports: pd.DataFrame  # mart_task_report_missing of the period: lead units that sent no report
     issues: pd.DataFrame  # quarantine + file_issues rows of the plan register and progress reports of the period
@@ -218,8 +218,8 @@ def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
 
 
 def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, names: dict[str, str]) -> list[dict]:
-    """Current tasks of the plan year with their status on ``as_of`` (or the latest day before it that was computed,
-    kept in status_as_of)."""
+    """The tasks of the plan year in force on ``as_of`` with their status that day (or the latest day before it that
+    was computed, kept in status_as_of): the current tasks, and those a later revision removed (``_removed_tasks``)."""
     # The task as it stood on the as-of date: a revision issued later (a moved deadline, a new task) is not yet
     # in a report for an earlier period.
     rows = rows_as_dicts(
@@ -241,6 +241,7 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
           AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_task_history WHERE plan_year = ?))""",
         [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year],
     )
+    rows += _removed_tasks(con, period.start.year, as_of)
     in_force = _versions_in_force(con, period.start.year, as_of)
     for r in rows:
         r |= in_force.get(r["task_no"], {})
@@ -251,19 +252,65 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
     return rows
 
 
+def _removed_tasks(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> list[dict]:
+    """The tasks of the current plan's register in force on ``as_of`` that a later revision removed, as that register
+    writes them, with their status on ``as_of`` and the revision that removed them (``removed_in_revision``,
+    ``removed_on``): from its issue date the task is gone, so a later period's report does not list it."""
+    plan = rows_as_dicts(con, "SELECT any_value(plan_number) AS plan_number FROM fct_plan_task WHERE plan_year = ?", [year])
+    number = plan[0]["plan_number"] if plan else None
+    history = rows_as_dicts(
+        con,
+        """SELECT h.* EXCLUDE (loaded_at, sha256, trial), coalesce(h.issued_on, DATE '1900-01-01') AS in_force_from
+           FROM plan_task_history h WHERE h.plan_year = ? AND h.plan_number = ? AND h.trial IS NOT TRUE
+           ORDER BY h.issued_on NULLS FIRST, h.revision, h.source_row""",
+        [year, number],
+    )
+    registers: dict[tuple[date, int], dict[str, dict]] = {}
+    for h in history:  # in issue order, as warehouse.tasks._plan_tasks reads them
+        registers.setdefault((h["in_force_from"], h["revision"]), {}).setdefault(h["task_no"], h)
+    keys = list(registers)
+    in_force = [i for i, (issued, _) in enumerate(keys) if issued <= as_of]
+    if not in_force:
+        return []
+    current = {r["task_no"] for r in rows_as_dicts(con, "SELECT task_no FROM fct_plan_task WHERE plan_year = ?", [year])}
+    statuses = {
+        r["task_no"]: r
+        for r in rows_as_dicts(
+            con,
+            """SELECT task_no, as_of AS status_as_of, status, status_label, percent, completed_on, days_to_due
+               FROM mart_task_status WHERE plan_year = ? AND as_of <= ?
+               QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1""",
+            [year, as_of],
+        )
+    }
+    rows = []
+    for task_no, version in registers[keys[in_force[-1]]].items():
+        if task_no in current:
+            continue
+        removal = next((k for k in keys[in_force[-1] + 1 :] if task_no not in registers[k]), None)
+        if removal is None:
+            continue
+        row = {k: v for k, v in version.items() if k not in ("issued_on", "in_force_from")}
+        blank = dict.fromkeys(("status_as_of", "status", "status_label", "percent", "completed_on", "days_to_due"))
+        rows.append(row | (statuses.get(task_no) or blank) | {"removed_in_revision": removal[1], "removed_on": removal[0]})
+    return rows
+
+
 # What a revision changes in a task (warehouse/tasks.py, _refresh_current_tasks: the same fields).
 _WATCHED = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
 
 
 def _versions_in_force(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> dict[str, dict]:
-    """Per task of the current plan, its deadline as the version in force on ``as_of`` writes it, and the last revision
-    in force that changed it (with the deadline before, when that revision moved it): a report of a period before
-    a revision neither quotes the revision nor calls its new deadline a holiday shift of the old one."""
+    """Per task of the current plan (one a later revision removed included), its deadline as the version in force on
+    ``as_of`` writes it, and the last revision in force that changed it (with the deadline before, when that revision
+    moved it): a report of a period before a revision neither quotes the revision nor calls its new deadline a
+    holiday shift of the old one."""
     history = rows_as_dicts(
         con,
         f"""SELECT h.task_no, h.revision, h.due_date, h.provisional, h.deadline_condition, {", ".join("h." + c for c in _WATCHED)}
-            FROM plan_task_history h JOIN fct_plan_task t USING (plan_year, plan_number, task_no)
-            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ?
+            FROM plan_task_history h
+            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ? AND h.trial IS NOT TRUE
+              AND h.plan_number = (SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = h.plan_year)
             ORDER BY h.task_no, h.issued_on NULLS FIRST, h.revision""",
         [year, as_of],
     )
@@ -748,6 +795,12 @@ def _task_note(task: dict) -> str:
     if changed and first and changed != first:
         previous = task.get("previous_deadline_text")
         notes.append(f"Sửa đổi lần {int(changed) - 1}" + (f" (thời hạn trước: {previous})" if previous else ""))
+    removed = task.get("removed_in_revision")
+    if removed and not is_missing(removed):
+        notes.append(
+            f"Bỏ khỏi kế hoạch từ lần sửa đổi {int(removed) - 1}"
+            + (f" ngày {_day(task['removed_on'])}" if _as_date(task.get("removed_on")) else "")
+        )
     if task.get("report_period"):
         notes.append(f"Theo báo cáo {_period_text(task['report_period'].split(', ')[-1])}")
     else:
