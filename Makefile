@@ -63,7 +63,7 @@ methodology-schema: .venv/.synced  ## rewrite methodology/schema/*.json from sco
 	$(PY) -m scoring.methodology_schema
 
 demo-inbox: .venv/.synced  ## (re)write the demo inbox only
-	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox}
+	$(PY) -m demo.generate --inbox $${CCHC_INBOX:-data/inbox} --province "$${CCHC_PROVINCE:-Thái Nguyên}"
 
 .PHONY: wheelhouse backup offline-check help
 wheelhouse: $(UV)  ## offline install bundle in wheelhouse/: Python 3.11-3.13, Linux glibc >= 2.28 (PLATFORM=win_amd64 …: wheelhouse-<PLATFORM>/)

@@ -29,7 +29,7 @@ def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia_dti"
     written = sum(
-        write_blank_forms(folder / str(year), "dti", year, load_units(warehouse.province), "phieu_dti")
+        write_blank_forms(folder / str(year), "dti", year, load_units(warehouse.province), "phieu_dti", warehouse.department())
         for year in partition_years(context)
     )
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia_dti")})

@@ -28,7 +28,9 @@ def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
 
     folder = Path(warehouse.reports) / "phieu_tu_danh_gia"
     written = sum(
-        write_blank_forms(folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia")
+        write_blank_forms(
+            folder / str(year), "par", year, load_units(warehouse.province), "phieu_tu_danh_gia", warehouse.department()
+        )
         for year in partition_years(context)
     )
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia")})

@@ -134,6 +134,38 @@ def _is_city(province) -> bool:
 
 
 @dataclass(frozen=True)
+class ProvinceName:
+    """How official documents name a province: its kind ('tỉnh', or 'thành phố' for a centrally-run city) and its
+    short name ('Thái Nguyên', 'Hà Nội'), from vietnam-provinces."""
+
+    kind: str
+    short: str
+
+    @property
+    def full(self) -> str:
+        """'tỉnh Thái Nguyên', 'thành phố Hà Nội' (after "Sở Nội vụ", "các đơn vị")."""
+        return f"{self.kind} {self.short}"
+
+    @property
+    def committee(self) -> str:
+        """'UBND TỈNH THÁI NGUYÊN', 'UBND THÀNH PHỐ HÀ NỘI': the governing body above a department (NĐ 30/2020)."""
+        return f"UBND {self.full.upper()}"
+
+
+@lru_cache(maxsize=64)
+def province_name(name: str) -> ProvinceName:
+    """'Thái Nguyên' / 'Tỉnh Thái Nguyên' -> tỉnh Thái Nguyên; 'Hà Nội' / 'Thành phố Hà Nội' -> thành phố Hà Nội. A name
+    vietnam-provinces does not know is taken as a province ('tỉnh') with any 'Tỉnh'/'Thành phố' prefix removed."""
+    bare = re.sub(r"^\s*(tỉnh|thành phố)\s+", "", nfc(name).strip(), flags=re.IGNORECASE)
+    try:
+        province = _province(name)
+    except ValueError:
+        return ProvinceName("tỉnh", bare)
+    short = re.sub(r"^(Tỉnh|Thành phố)\s+", "", nfc(province.name))
+    return ProvinceName("thành phố" if _is_city(province) else "tỉnh", short)
+
+
+@dataclass(frozen=True)
 class PortalProvince:
     """A province as the national portal (Cổng DVCQG) knows it: its department code (the prefix of its units' codes,
     e.g. H55) and the ``rootDepartmentId`` its evaluation API is asked with."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docx import Document
 
+from common.units import province_name
 from common.vntext import nfc, official_date
 from documents.nd30 import (
     CENTER,
@@ -59,7 +60,7 @@ def agency_header(doc, province: str, agency: str, made_on: date) -> None:
     left, right = head.cell(0, 0), head.cell(0, 1)
     for i, (cell, text, size, bold) in enumerate(
         (
-            (left, f"UBND TỈNH {province.upper()}", 13, False),
+            (left, province_name(province).committee, 13, False),
             (left, agency.upper(), 13, True),
             (right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 12, True),
             (right, "Độc lập - Tự do - Hạnh phúc", 13, True),
@@ -74,7 +75,7 @@ def agency_header(doc, province: str, agency: str, made_on: date) -> None:
             rule(right, 58, 100)
     p = cell_paragraph(head.cell(1, 1), first=True)
     p.alignment = CENTER
-    run(p, f"{province}, {official_date(made_on)}", 14, italic=True)
+    run(p, f"{province_name(province).short}, {official_date(made_on)}", 14, italic=True)
 
 
 def write_par_scorecard(

@@ -26,17 +26,19 @@ import duckdb
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
 from common.periods import Period, period_containing
+from common.units import province_name
 from common.vntext import official_date_parts
 from documents.make_template import TASK_REPORT_TEMPLATE
 from scoring.rounding import round_half_up
 from workbooks.excel import frame_records, is_missing
 from workbooks.tasks import (
-    NO_REPORT,
     TaskReportData,
+    no_report_text,
     plan_citation,
     read_task_report_data,
     task_order_key,
     task_report_name,
+    unidentified_leads,
 )
 
 FOCUS_GROUP = "Nhiệm vụ trọng tâm"
@@ -216,14 +218,30 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     waiting = [r for r in missing if not r.get("is_late")]
     period = data.report.period
     due = period.end + timedelta(days=data.due_days)
+    unknown = unidentified_leads(data.report.tasks)
+    unknown_lines = []
+    if unknown:
+        unknown_lines.append(
+            f"Chưa xác định được đơn vị chủ trì của {sum(u['tasks'] for u in unknown)} nhiệm vụ trong danh mục đơn vị "
+            f"nên chưa biết các đơn vị này đã gửi báo cáo {period.vietnamese} hay chưa:"
+        )
+        for u in unknown:
+            lead = f"kế hoạch ghi đơn vị chủ trì: {u['lead_text']}" if u["lead_text"] else "kế hoạch không ghi đơn vị chủ trì"
+            unknown_lines.append(f"- Nhiệm vụ {', '.join(u['task_nos'])} ({lead});")
     if not late:
-        text = f"Các đơn vị chủ trì đã gửi báo cáo {period.vietnamese}."
+        identified = len(frame_records(data.report.tasks)) > sum(u["tasks"] for u in unknown)
         if waiting:
             text = (
                 f"Hạn gửi báo cáo {period.vietnamese} của các đơn vị là ngày {due:%d/%m/%Y} "
                 f"({data.due_days} ngày sau khi kết thúc kỳ báo cáo); {len(waiting)} đơn vị chưa gửi, chưa đến hạn."
             )
-        return [text]
+        elif not unknown:
+            text = f"Các đơn vị chủ trì đã gửi báo cáo {period.vietnamese}."
+        elif identified:
+            text = f"Các đơn vị chủ trì đã xác định được đã gửi báo cáo {period.vietnamese}."
+        else:
+            return unknown_lines
+        return [text, *unknown_lines]
     lines = [
         (
             f"Đơn vị chủ trì chưa gửi báo cáo {period.vietnamese} (quá hạn ngày {due:%d/%m/%Y}, {data.due_days} ngày "
@@ -233,7 +251,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     for r in late:
         last = f"báo cáo gần nhất ngày {_day(r['last_report_date'])}" if r.get("last_report_date") else "chưa gửi báo cáo nào"
         lines.append(f"- {r['unit_name']} ({int(r['tasks'])} nhiệm vụ chủ trì; {last});")
-    return lines
+    return lines + unknown_lines
 
 
 def _overdue(tasks: list[dict]) -> list[str]:
@@ -246,7 +264,7 @@ def _overdue(tasks: list[dict]) -> list[str]:
         lines.append(f"Có {len(overdue)} nhiệm vụ quá hạn chưa hoàn thành:")
         for t in overdue:
             reason = t.get("difficulties") or (
-                "đơn vị chủ trì không nêu nguyên nhân" if t.get("reported") else NO_REPORT.strip("()")
+                "đơn vị chủ trì không nêu nguyên nhân" if t.get("reported") else no_report_text(t).strip("()")
             )
             percent = t.get("percent")
             done = f"; đã thực hiện {percent:.0f}%" if percent is not None and not is_missing(percent) else ""
@@ -316,18 +334,19 @@ def context(data: TaskDocumentData, *, signature: Signature = Signature(), annex
     nxt, next_lines = _next_tasks(data, tasks)
     annex = annex_name or task_report_name(period)
     agency = report.department_name
+    province = province_name(report.province)
     day, month, year = official_date_parts(data.made_on)  # NĐ 30/2020: "ngày 06 tháng 7 năm 2026"
     return {
-        "parent_agency": f"UBND TỈNH {report.province.upper()}",
+        "parent_agency": province.committee,
         "agency": agency.upper(),
         "number": " " * 8,
         "abbreviation": _abbreviation(report.department_code),
-        "place": report.province,
+        "place": province.short,
         "day": day,
         "month": month,
         "year": year,
         "subject": f"Kết quả thực hiện nhiệm vụ cải cách hành chính {_period_words(period)}",
-        "recipient_to": f"Sở Nội vụ tỉnh {report.province}",
+        "recipient_to": f"Sở Nội vụ {province.full}",
         "intro": f"Thực hiện {plan_citation(data.report)}, {agency} báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính "
         f"{_period_words(period)} như sau:",
         "as_of_text": f"Số liệu tính đến hết ngày {report.as_of:%d/%m/%Y}, theo báo cáo của các đơn vị chủ trì "

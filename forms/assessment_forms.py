@@ -27,6 +27,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from common.units import DEPARTMENT_NAME, province_name
+from common.vntext import match_key
 from sources.assessment_forms import (
     DIFFICULTIES,
     FORM_SHEET,
@@ -134,7 +136,7 @@ def _write_heading(ws: Any, tree: Any, unit: Any, year: int, columns: tuple[Any,
     """Column widths, the title, the unit's identity in labelled cells, the instructions and the table's header."""
     for col, column in enumerate(columns, start=1):
         ws.column_dimensions[chr(64 + col)].width = _WIDTHS[column.name]
-    ws.cell(1, 1, "UBND TỈNH " + unit.province.upper().removeprefix("TỈNH ")).font = _BOLD
+    ws.cell(1, 1, province_name(unit.province).committee).font = _BOLD
     ws.cell(2, 1, f"PHIẾU TỰ ĐÁNH GIÁ, CHẤM ĐIỂM {title} NĂM {year}").font = _TITLE
     for col in range(1, len(columns) + 1):  # centred without merging (merged cells confuse units' copy and paste)
         ws.cell(2, col).alignment = Alignment(horizontal="centerContinuous", vertical="center")
@@ -312,9 +314,12 @@ def _answer_validation(node: Any) -> tuple[tuple, DataValidation]:
     )
 
 
-def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) -> Path:
-    """Save with fixed document times and zip entry times: the same content gives the same bytes."""
-    wb.properties.creator = wb.properties.lastModifiedBy = "Sở Khoa học và Công nghệ tỉnh Thái Nguyên"
+def save_fixed(
+    wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1), author: str = "Sở Khoa học và Công nghệ tỉnh Thái Nguyên"
+) -> Path:
+    """Save with fixed document times and zip entry times: the same content gives the same bytes. ``author``: the
+    document's creator and last modifier (the department that sends the form)."""
+    wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.created = wb.properties.modified = when
     buffer = io.BytesIO()
     ExcelWriter(wb, _FixedZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()
@@ -324,23 +329,38 @@ def save_fixed(wb: Workbook, path: Path, when: datetime = datetime(2026, 1, 1)) 
     return path
 
 
-def write_blank_forms(folder: Path, index: str, year: int, units: Any, prefix: str) -> int:
+def form_author(units: Any, department: str | None = None) -> str | None:
+    """'Sở Khoa học và Công nghệ tỉnh Thái Nguyên': the department (unit code ``department``, else the Sở KH&CN) of
+    the units' province, which sends the forms; None without units."""
+    units = list(units)
+    if not units:
+        return None
+    name = next((u.name for u in units if department and u.code == department), DEPARTMENT_NAME)
+    province = province_name(units[0].province)
+    return name if match_key(province.short) in match_key(name) else f"{name} {province.full}"
+
+
+def write_blank_forms(folder: Path, index: str, year: int, units: Any, prefix: str, department: str | None = None) -> int:
     """The blank form of every unit (``common.units.Unit``; offices are skipped) for an index and year, each from its
-    group's tree, as ``<folder>/<prefix>_<year>_<unit code>.xlsx``. Returns how many were written."""
+    group's tree, as ``<folder>/<prefix>_<year>_<unit code>.xlsx``, written by the department (unit code
+    ``department``, else the province's Sở KH&CN). Returns how many were written."""
     from scoring.criteria import tree_for
 
+    units = list(units)
+    author = form_author(units, department)
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for unit in units:
         if unit.ranking_group is None:
             continue
-        write_blank_form(folder / f"{prefix}_{year}_{unit.code}.xlsx", tree_for(index, year, unit.ranking_group), unit, year)
+        path = folder / f"{prefix}_{year}_{unit.code}.xlsx"
+        write_blank_form(path, tree_for(index, year, unit.ranking_group, province=unit.province), unit, year, author=author)
         written += 1
     return written
 
 
-def write_blank_form(path: Path, tree: Any, unit: Any, year: int) -> Path:
+def write_blank_form(path: Path, tree: Any, unit: Any, year: int, author: str | None = None) -> Path:
     """Write the blank self-assessment form of ``unit`` (a ``common.units.Unit``) for ``year`` from ``tree`` (a
-    ``scoring.criteria.CriteriaTree``) to ``path``."""
+    ``scoring.criteria.CriteriaTree``) to ``path``; its author is ``author``, else the Sở KH&CN of the unit's province."""
     wb, _ = build_form(tree, unit, year)
-    return save_fixed(wb, path)
+    return save_fixed(wb, path, author=author or f"{DEPARTMENT_NAME} {province_name(unit.province).full}")

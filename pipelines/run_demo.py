@@ -61,7 +61,7 @@ def main() -> int:
 
         print(f"Tạo hộp thư đến mẫu (demo) tại {settings.inbox} …", flush=True)
         started = time.perf_counter()
-        summary = generate_inbox(settings.inbox)
+        summary = generate_inbox(settings.inbox, province=settings.province)
         print(
             f"  xong trong {time.perf_counter() - started:.1f} s: {summary['dossiers']:,} hồ sơ, "
             f"{summary['dossier_files']} tệp xuất, {summary['portal_files']} tệp Cổng DVCQG, "

@@ -13,7 +13,7 @@ and weighted, QĐ 922/QĐ-BTTTT).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -472,11 +472,25 @@ def _trees_in(folder: Path, signature: tuple) -> tuple[CriteriaTree, ...]:
     return tuple(load_tree(folder / name) for name, _, _ in signature)
 
 
-def tree_for(index: str, year: int, group: str, folder: Path | None = None) -> CriteriaTree:
+PROVINCE_PLACEHOLDER = "{province}"  # in a default tree's decision: the province served ("tỉnh Thái Nguyên")
+
+
+def decision_text(decision: str, province: str | None = None) -> str:
+    """A tree's decision with ``{province}`` filled with the province served (``province``, else CCHC_PROVINCE) as
+    documents name it: "… của UBND tỉnh Thái Nguyên …", "… của UBND thành phố Hà Nội …"."""
+    if PROVINCE_PLACEHOLDER not in decision:
+        return decision
+    from common.settings import get_settings
+    from common.units import province_name
+
+    return decision.replace(PROVINCE_PLACEHOLDER, province_name(province or get_settings().province).full)
+
+
+def tree_for(index: str, year: int, group: str, folder: Path | None = None, province: str | None = None) -> CriteriaTree:
     """The tree of an index for a year and ranking group (``agency`` | ``local``; a unit group commune/ward means
     local), from ``methodology/<index>/`` unless a folder is given. Each year has its own file; the province's
     decision (``default: false``) wins over a default tree, and among files of the same kind the last by file name
-    wins."""
+    wins. A default tree's decision names the province served (``province``, else CCHC_PROVINCE): ``decision_text``."""
     group = next((g for g, members in TREE_GROUPS.items() if group == g or group in members), group)
     folder = Path(folder) if folder is not None else METHODOLOGY_DIR / index
     if not folder.is_dir():
@@ -494,7 +508,8 @@ def tree_for(index: str, year: int, group: str, folder: Path | None = None) -> C
                 )
             ],
         )
-    return sorted(found, key=lambda t: (not t.default, t.path.name))[-1]
+    tree = sorted(found, key=lambda t: (not t.default, t.path.name))[-1]
+    return replace(tree, decision=decision_text(tree.decision, province))
 
 
 # --- scoring -----------------------------------------------------------------------------------------------

@@ -739,3 +739,27 @@ def test_two_appraisal_sheets_giving_one_criterion_different_points_refuse_both_
     assert all(r["unit_code"] == commune.code and r["record_key"] == "LV1.3" for r in conflicts)
     duplicate = next(r for r in result.rejects if r["rule"] == "duplicate_appraisal")
     assert "trang 'Sở, ban, ngành', dòng 6" in duplicate["reason"]
+
+
+@pytest.mark.parametrize(
+    ("province", "heading", "author"),
+    [
+        ("Thái Nguyên", "UBND TỈNH THÁI NGUYÊN", "Sở Khoa học và Công nghệ tỉnh Thái Nguyên"),
+        ("Hà Nội", "UBND THÀNH PHỐ HÀ NỘI", "Sở Khoa học và Công nghệ thành phố Hà Nội"),
+        ("Bắc Ninh", "UBND TỈNH BẮC NINH", "Sở Khoa học và Công nghệ tỉnh Bắc Ninh"),
+    ],
+)
+def test_blank_forms_name_the_province_and_its_department(tmp_path, province, heading, author):
+    from forms.assessment_forms import write_blank_forms
+
+    units = [u for u in load_units(province) if u.group == "agency"][:1]
+    units += [next(u for u in load_units(province) if u.group in ("commune", "ward"))]
+    assert write_blank_forms(tmp_path, "par", 2026, units, "phieu") == 2
+    for path in sorted(tmp_path.glob("*.xlsx")):
+        wb = load_workbook(path)
+        assert wb.active["A1"].value == heading
+        assert wb.properties.creator == wb.properties.lastModifiedBy == author
+        decision = wb.active["B7"].value if wb.active["A7"].value == "Bộ tiêu chí" else None
+        texts = [str(c.value) for row in wb.active.iter_rows(max_row=10) for c in row if c.value]
+        assert any(f"quyết định của UBND {author.removeprefix('Sở Khoa học và Công nghệ ')} về" in t for t in texts), texts
+        assert decision is None or "{province}" not in decision

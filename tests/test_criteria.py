@@ -428,3 +428,23 @@ def test_points_round_half_up_as_published_tables_do(value, expected):
     from scoring.rounding import round_half_up
 
     assert round_half_up(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("province", "named"),
+    [("Thái Nguyên", "UBND tỉnh Thái Nguyên"), ("Hà Nội", "UBND thành phố Hà Nội"), ("Bắc Ninh", "UBND tỉnh Bắc Ninh")],
+)
+def test_a_default_trees_decision_names_the_province_served(monkeypatch, province, named):
+    for index in ("par", "dti"):
+        for group in ("agency", "local"):
+            assert f"quyết định của {named} về" in tree_for(index, 2026, group, province=province).decision
+    monkeypatch.setenv("CCHC_PROVINCE", province)
+    from common.settings import get_settings
+
+    if hasattr(get_settings, "cache_clear"):
+        get_settings.cache_clear()
+    try:
+        assert f"quyết định của {named} về" in tree_for("par", 2026, "local").decision
+    finally:
+        if hasattr(get_settings, "cache_clear"):
+            get_settings.cache_clear()

@@ -427,3 +427,38 @@ def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(warehouse_db,
     groups = [line for line in results if line.startswith("- ")]
     assert len(groups) == 2 and all(" đã đến hạn hoặc đã hoàn thành, " in line for line in groups)
     assert not any("đã đến hạn:" in line or "đã đến hạn)" in line or "đã đến hạn," in line for line in results)
+
+
+def test_a_task_whose_lead_is_not_identified_is_never_said_reported_and_a_city_is_named_as_one(warehouse_db, tmp_path):
+    """No office list (other provinces): a lead the master data cannot identify is neither counted as reported nor
+    missing; the report and its annex say so. Hà Nội, a centrally-run city: "UBND THÀNH PHỐ HÀ NỘI", "Hà Nội, ngày"."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from workbooks.tasks import write_task_report
+
+    path = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE dim_unit SET province = 'Thành phố Hà Nội'")
+        con.execute("UPDATE fct_plan_task SET lead_codes = [], lead_text = 'Phòng Kế hoạch - Tài chính'")
+        con.execute("DELETE FROM stg_task_report")
+    data = _data(path)
+    ctx = context(data)
+    assert ctx["parent_agency"] == "UBND THÀNH PHỐ HÀ NỘI"
+    assert ctx["recipient_to"] == "Sở Nội vụ thành phố Hà Nội"
+    assert ctx["place"] == "Hà Nội"
+    text = "\n".join(ctx["reporting"])
+    assert "đã gửi báo cáo Quý III/2026." not in text
+    assert "Chưa xác định được đơn vị chủ trì của 6 nhiệm vụ" in text
+    assert "Phòng Kế hoạch - Tài chính" in text
+    assert "đơn vị chủ trì chưa báo cáo" not in "\n".join(ctx["overdue"])
+    doc = write_task_document(tmp_path / "r.docx", data)
+    assert "UBND THÀNH PHỐ HÀ NỘI" in [p.text for p in Document(str(doc)).tables[0].cell(0, 0).paragraphs]
+    annex = write_task_report(tmp_path / "a.xlsx", data.report, made_on=MADE_ON)
+    values = [str(c.value) for ws in load_workbook(annex).worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert "Tất cả đơn vị chủ trì đã gửi báo cáo." not in values
+    assert any("6 nhiệm vụ chưa xác định được đơn vị chủ trì" in v for v in values)
+    assert "UBND THÀNH PHỐ HÀ NỘI" in values and "Kính gửi: Sở Nội vụ thành phố Hà Nội" in values
+    assert any(v.startswith("Hà Nội, ngày") for v in values)

@@ -16,6 +16,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from common.periods import parse_period
+from common.units import province_name
 from common.vntext import match_key
 from web.charts import Series, line_chart
 from web.data import SiteData, group_label, read_site_data
@@ -90,6 +91,7 @@ class SiteWriter:
         self.periods = {p["period_label"]: p for p in periods}
         self.common = {
             "site": data,
+            "province": province_name(data.province),
             "internal": internal,
             "generated": f"{data.generated_at:%H:%M %d/%m/%Y}",
             "data_as_of": _data_as_of(data),
@@ -133,7 +135,7 @@ class SiteWriter:
         self.page(
             "index.html",
             "index.html",
-            f"Kết quả đánh giá các đơn vị tỉnh {self.data.province}",
+            f"Kết quả đánh giá các đơn vị {province_name(self.data.province).full}",
             periods=periods,
             par_years=sorted(self.data.par),
             dti_years=sorted(self.data.dti),

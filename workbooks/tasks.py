@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import business_today, now_local
+from common.units import province_name
 from common.vntext import official_date, same_task_content, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
@@ -74,6 +75,7 @@ STATUS_FILLS = {
     "no_deadline": "EDEDED",
 }
 NO_REPORT = "(đơn vị chủ trì chưa báo cáo)"
+UNKNOWN_LEAD = "(chưa xác định được đơn vị chủ trì)"
 NOT_STATED = "(không nêu)"
 
 _BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
@@ -134,6 +136,28 @@ def _codes(value: Any) -> list[str]:
     if value is None or isinstance(value, float):
         return []
     return [str(v) for v in list(value)]
+
+
+def unidentified_leads(tasks: pd.DataFrame | list[dict]) -> list[dict]:
+    """The tasks whose lead unit master data could not identify (no lead code: no office list, or a name it does not
+    know), by the lead as the plan writes it: ``lead_text`` ("" when the plan names none), ``tasks`` (how many),
+    ``task_nos``. Whether these leads have reported cannot be told (mart_task_report_missing knows only the units it
+    identified), so a report must say so rather than count them as having reported."""
+    records = frame_records(tasks) if isinstance(tasks, pd.DataFrame) else tasks
+    groups: dict[str, list[str]] = {}
+    for t in records:
+        if not _codes(t.get("lead_codes")):
+            text = t.get("lead_text")
+            groups.setdefault("" if is_missing(text) else str(text).strip(), []).append(str(t["task_no"]))
+    return [
+        {"lead_text": text, "tasks": len(nos), "task_nos": sorted(nos, key=task_order_key)}
+        for text, nos in sorted(groups.items(), key=lambda g: sort_key(g[0]))
+    ]
+
+
+def no_report_text(task: dict) -> str:
+    """Why a task has no difficulties or proposals: its lead sent no report, or its lead is not identified."""
+    return NO_REPORT if _codes(task.get("lead_codes")) else UNKNOWN_LEAD
 
 
 def _period_text(label: str | None) -> str:
@@ -653,16 +677,17 @@ def _write_heading(ws: Worksheet, data: TaskReportData, tasks: list[dict], made_
     for i, col in enumerate(SUMMARY_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     total_width = sum(c.width for c in SUMMARY_COLUMNS)
-    _merged(ws, 1, 1, 2, f"UBND TỈNH {data.province.upper()}", _PLAIN)
+    province = province_name(data.province)
+    _merged(ws, 1, 1, 2, province.committee, _PLAIN)
     _merged(ws, 1, 3, n, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", _BOLD)
     _merged(ws, 2, 1, 2, data.department_name.upper(), _BOLD)
     _merged(ws, 2, 3, n, "Độc lập - Tự do - Hạnh phúc", _BOLD)
     _merged(ws, 3, 1, 2, f"Số:        /BC-{_abbreviation(data.department_code)}", _PLAIN)
-    _merged(ws, 3, 3, n, f"{data.province}, {official_date(made_on)}", _ITALIC)
+    _merged(ws, 3, 3, n, f"{province.short}, {official_date(made_on)}", _ITALIC)
     _merged(ws, 5, 1, n, "BÁO CÁO", _TITLE, height=22)
     title = f"Kết quả thực hiện nhiệm vụ cải cách hành chính {data.period.vietnamese}"
     _merged(ws, 6, 1, n, title, _BOLD, height=20)
-    _merged(ws, 8, 1, n, f"Kính gửi: Sở Nội vụ tỉnh {data.province}", _PLAIN, height=20)
+    _merged(ws, 8, 1, n, f"Kính gửi: Sở Nội vụ {province.full}", _PLAIN, height=20)
     row = 10
     for text in (plan_text(data), as_of_text(data, tasks), generated_label(generated_at)):
         _merged(ws, row, 1, n, text, _ITALIC if row > 10 else _PLAIN, align="left", height=_text_height(text, total_width))
@@ -740,6 +765,23 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], made_on: date, g
         for i, r in enumerate(frame_records(data.missing_reports), start=1)
     ]
     late = sum(1 for r in missing if r.get("is_late") is True)
+    unknown = unidentified_leads(data.tasks)
+    missing += [
+        {
+            "no": len(missing) + i,
+            "unit_name": f"{u['lead_text'] or 'Kế hoạch không ghi đơn vị chủ trì'} {UNKNOWN_LEAD} - nhiệm vụ "
+            + ", ".join(u["task_nos"]),
+            "tasks": u["tasks"],
+            "last_period": "Không xác định",
+            "lateness": "Chưa xác định",
+        }
+        for i, u in enumerate(unknown, start=1)
+    ]
+    identified = len(missing) - len(unknown)
+    unknown_line = (
+        f"{sum(u['tasks'] for u in unknown)} nhiệm vụ chưa xác định được đơn vị chủ trì trong danh mục đơn vị (masterdata): "
+        "không biết đơn vị chủ trì các nhiệm vụ này đã gửi báo cáo hay chưa."
+    )
     labels = ", ".join(_period_text(label) for label in closing_labels(data.period))
     after = (summary.total_row or summary.last_row) + 3
     missing_table = write_table(
@@ -750,7 +792,8 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], made_on: date, g
         start_row=after,
         subtitles=[
             f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}"
-            + (f": {late} đơn vị quá hạn gửi, {len(missing) - late} đơn vị chưa đến hạn gửi." if missing else ".")
+            + (f": {late} đơn vị quá hạn gửi, {identified - late} đơn vị chưa đến hạn gửi." if identified else "."),
+            *([unknown_line] if unknown else []),
         ],
         empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.",
     )
@@ -890,8 +933,8 @@ def overdue_rows(tasks: list[dict]) -> list[dict]:
                 "days_late": -int(days) if t["status"] == "overdue" and days is not None else None,
                 "days_left": int(days) if t["status"] == "due_soon" and days is not None else None,
                 "percent": t.get("percent"),
-                "difficulties": t.get("difficulties") or (NOT_STATED if reported else NO_REPORT),
-                "proposals": t.get("proposals") or (NOT_STATED if reported else NO_REPORT),
+                "difficulties": t.get("difficulties") or (NOT_STATED if reported else no_report_text(t)),
+                "proposals": t.get("proposals") or (NOT_STATED if reported else no_report_text(t)),
                 "report_period": ", ".join(_period_text(p) for p in (t.get("report_period") or "").split(", ") if p),
             }
         )
