@@ -75,6 +75,7 @@ class PreparedFile:
     stray_bytes: int = 0  # invalid UTF-8 sequences in an otherwise UTF-8 file: their lines are rejected
     headers: tuple[str, ...] = ()  # the header cells as received (NFC), when the header could be read
     physical_lines: int = 0  # lines of what DuckDB reads (header, blank lines and lines inside quoted values too)
+    refused: bool = False  # refused whole for what its rows say once read (another province's export)
 
     def hint_other_format(self, hint: Callable[[list[str]], str]) -> None:
         """Add to the refusal of a file whose header does not fit the profile what profile it does fit."""
@@ -84,7 +85,7 @@ class PreparedFile:
 
     @property
     def loadable(self) -> bool:
-        return self.read_path is not None or self.text is not None
+        return not self.refused and (self.read_path is not None or self.text is not None)
 
     def materialise(
         self, work_dir: Path, columns: tuple[Column, ...], replace: dict[str, Callable[[dict[str, str]], str]] | None = None

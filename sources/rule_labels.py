@@ -42,6 +42,8 @@ PORTAL_ISSUE_LABELS = {
 
 RULE_LABELS = {
     "missing_dossier_code": "Thiếu mã hồ sơ",
+    "other_province": "Hồ sơ của tỉnh khác",
+    "other_province_file": "Tệp xuất của tỉnh khác (không nạp)",
     "unknown_unit": "Đơn vị không có trong danh mục",
     "unknown_procedure": "Mã TTHC không có trong danh mục",
     "bad_count": "Số lần bổ sung không hợp lệ",

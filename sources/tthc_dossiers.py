@@ -28,7 +28,7 @@ import duckdb
 
 from common.pii import PiiKeys, hmac_pads, hmac_sql, id_number_sql, is_id_number
 from common.sql_files import SqlFiles
-from common.units import UnitMatcher
+from common.units import UnitMatcher, province_of_portal_code
 from common.vntext import match_key
 from sources.csvfiles import (
     BAD_BYTES_REASON,
@@ -256,7 +256,8 @@ def stage_dossier_exports(
         for _, prepared in readable:
             prepared.discard()
     _map_other_spellings(con, fmt, matcher)
-    _validate(con, fmt, stray_files=stray)
+    misrouted = _other_province(con, readable, matcher)
+    _validate(con, fmt, stray_files=stray, misrouted=misrouted)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -512,7 +513,130 @@ def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, mat
     _register_lookup(con, "_unit_suggestion", [(n, s) for n, s in suggestions.items() if s])
 
 
-def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files: list[int]) -> None:
+# An export is another province's when at least this share of its rows points to that one province (its dossier codes
+# carry that province's portal code, or its receiving centres or units name it): refused whole. Fewer such rows are
+# misrouted dossiers of a real export, each rejected with the province named.
+OTHER_PROVINCE_SHARE = 0.9
+
+
+@dataclass
+class _Clues:
+    """What the rows of one file pointing to one other province say: rows, and per kind of clue its rows and a value."""
+
+    rows: int = 0
+    kinds: dict[str, tuple[int, str]] = field(default_factory=dict)  # code | centre | unit -> (rows, an example)
+
+    def add(self, kind: str, value: str, rows: int) -> None:
+        count, example = self.kinds.get(kind, (0, value))
+        self.kinds[kind] = (count + rows, min(example, value))
+
+
+def _clue_text(province: str, kind: str, value: str) -> str:
+    """What a clue of another province says, in words ('mã hồ sơ bắt đầu bằng H55, mã của Thái Nguyên …')."""
+    if kind == "code":
+        return f"mã hồ sơ bắt đầu bằng '{value}.' (mã của {province} trên Cổng DVCQG)"
+    if kind == "centre":
+        return f"nơi tiếp nhận '{value}'"
+    return f"cơ quan giải quyết '{value}'"
+
+
+def _other_province(
+    con: duckdb.DuckDBPyConnection, readable: list[tuple[ExportFile, PreparedFile]], matcher: UnitMatcher
+) -> bool:
+    """Refuse whole an export of another province (rule ``other_province_file``: nearly all its rows point to that one
+    province) and leave in ``_misrouted`` the clues of the few rows of another province in a real export (rejected
+    one by one, rule ``other_province``). One GROUP BY over the batch (province_clues.sql); each distinct clue is
+    matched once. A dossier code with this province's own portal code keeps its row here whatever its receiving
+    centre says; a former province merged into this one (Bắc Kạn in Thái Nguyên) is no other province: neither its
+    names nor its old codes are another's (``UnitMatcher.other_province``). True when a row is misrouted."""
+    con.execute(sql("tthc_dossiers/misrouted"))
+    if not matcher.province or not readable:
+        return False
+    con.execute(sql("tthc_dossiers/code_prefix_macro"))
+    totals, clues, groups = _province_clues(con, matcher)
+    refused = _refuse_other_province_files(con, readable, matcher.province, totals, clues)
+    rows = [dict(zip(("file_id", "prefix", "centre", "unit", "reason"), g, strict=True)) for g in groups if g[0] not in refused]
+    if rows:
+        con.executemany(sql("tthc_dossiers/misrouted_insert"), rows)
+    return bool(rows)
+
+
+_Group = tuple[int, str | None, str | None, str | None, str]  # file_id, code prefix, centre, unit, reason
+
+
+def _province_clues(
+    con: duckdb.DuckDBPyConnection, matcher: UnitMatcher
+) -> tuple[dict[int, int], dict[tuple[int, str], _Clues], list[_Group]]:
+    """Rows per file, what points each file's rows to another province, and the clue groups of those rows."""
+    other: dict[tuple[str, str], str | None] = {}
+
+    def of(kind: str, value: str | None) -> str | None:
+        if not value:
+            return None
+        if (kind, value) not in other:
+            other[kind, value] = matcher.other_province(value, None) if kind == "code" else matcher.other_province(None, value)
+        return other[kind, value]
+
+    totals: dict[int, int] = {}
+    clues: dict[tuple[int, str], _Clues] = {}
+    groups: list[_Group] = []
+    for file_id, prefix, centre, unit, rows in con.execute(sql("tthc_dossiers/province_clues")).fetchall():
+        totals[file_id] = totals.get(file_id, 0) + rows
+        code_province = of("code", prefix)
+        own_code = prefix is not None and code_province is None and province_of_portal_code(prefix) is not None
+        pointed = {"code": code_province, "centre": None if own_code else of("name", centre), "unit": of("name", unit)}
+        province = pointed["code"] or pointed["unit"] or pointed["centre"]
+        if province is None:
+            continue
+        found = clues.setdefault((file_id, province), _Clues())
+        found.rows += rows
+        said = []
+        for kind, value in (("code", prefix), ("centre", centre), ("unit", unit)):
+            if value is not None and pointed[kind] == province:
+                found.add(kind, value, rows)
+                said.append(_clue_text(province, kind, value))
+        reason = (
+            f"Hồ sơ của {province}, không phải của {matcher.province} ({'; '.join(said)}): không nạp; đề nghị kiểm tra "
+            f"nơi tiếp nhận hoặc chuyển hồ sơ cho {province}."
+        )
+        groups.append((file_id, prefix, centre, unit, reason))
+    return totals, clues, groups
+
+
+def _refuse_other_province_files(
+    con: duckdb.DuckDBPyConnection,
+    readable: list[tuple[ExportFile, PreparedFile]],
+    own: str,
+    totals: dict[int, int],
+    clues: dict[tuple[int, str], _Clues],
+) -> set[int]:
+    """Refuse the files nearly all of whose rows point to one other province (their rows leave the batch)."""
+    refused: set[int] = set()
+    for (file_id, province), found in sorted(clues.items(), key=lambda item: -item[1].rows):
+        total = totals[file_id]
+        if file_id in refused or found.rows < OTHER_PROVINCE_SHARE * total:
+            continue
+        refused.add(file_id)
+        shown = "; ".join(
+            f"{_clue_text(province, kind, value)}: {count}/{total} dòng" for kind, (count, value) in found.kinds.items()
+        )
+        export, prepared = readable[file_id]
+        prepared.refused = True
+        prepared.issues.append(
+            FileIssue(
+                "other_province_file",
+                f"Tệp {export.path.name} là tệp xuất của {province}, không phải của {own} ({shown}): không nạp tệp; "
+                f"đề nghị gửi đúng tệp xuất hồ sơ của {own} cho ngày {export.export_date:%d/%m/%Y}.",
+            )
+        )
+    if refused:
+        ids = {"file_ids": sorted(refused)}
+        for statement in ("refused_files_drop", "refused_files_forget", "refused_files_malformed"):
+            con.execute(sql(f"tthc_dossiers/{statement}"), ids)
+    return refused
+
+
+def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files: list[int], misrouted: bool) -> None:
     """Set verbatim copies aside and apply every rule (_row_rejects, _dossier_rejects, _dossier_good)."""
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
@@ -520,6 +644,10 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
     values = [c for c in typed if c not in ("file_id", "_unreadable", "_id_unshaped")]
     con.execute(sql("tthc_dossiers/blank", all_null=" AND ".join(f"t.{c} IS NULL" for c in values)))
     con.execute(sql("tthc_dossiers/rows_view"))
+    if misrouted:
+        con.execute(sql("tthc_dossiers/misrouted_rows"))
+    else:  # (the usual batch: no join over its rows)
+        con.execute(sql("tthc_dossiers/misrouted_none"))
     con.execute(
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
         {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},

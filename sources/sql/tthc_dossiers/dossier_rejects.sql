@@ -6,7 +6,8 @@ SELECT
     f.file_name,
     f.export_date AS partition_date,
     _line(x.file_id, x.pos) AS row_number,
-    t.resolving_unit_code AS unit_code,
+    -- (a dossier of another province is no unit's of this one, even when its unit's bare name matched one)
+    CASE WHEN x.rule != 'other_province' THEN t.resolving_unit_code END AS unit_code,
     _shown(t.resolving_unit_raw) AS unit_name,
     _shown(t.dossier_code) AS record_key,
     x.rule,

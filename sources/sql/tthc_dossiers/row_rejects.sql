@@ -3,7 +3,7 @@
 -- fragment column_rules: a rule for each date and coded column of the source profile (a bad date, an unknown code
 -- word, a text far longer than any real one), built in Python from the profile's columns, headers and formats.
 -- $result_statuses: the statuses of a finished dossier; $stray_files: the files whose normalised copy marks invalid
--- bytes (see csvfiles.UNREADABLE).
+-- bytes (see csvfiles.UNREADABLE). _misrouted_rows: the rows of another province (misrouted_rows.sql).
 CREATE OR REPLACE TEMP TABLE _row_rejects AS
 SELECT
     file_id,
@@ -27,7 +27,21 @@ SELECT
     ) || '.' AS reason,
     resolving_unit_raw AS value
 FROM _dossier_rows AS t
-WHERE resolving_unit_code IS NULL
+WHERE
+    resolving_unit_code IS NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM _misrouted_rows AS m
+        WHERE m.file_id = t.file_id AND m.pos = t.pos
+    )
+UNION ALL
+-- A dossier of another province in this province's export (its code, receiving centre or unit says so).
+SELECT
+    file_id,
+    pos,
+    'other_province' AS rule,
+    reason,
+    value
+FROM _misrouted_rows
 UNION ALL
 SELECT
     file_id,
