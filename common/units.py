@@ -620,6 +620,91 @@ def province_of_portal_code(portal_code: str) -> str | None:
     return _province_names_by_prefix().get(portal_code.split(".")[0].strip().upper())
 
 
+_HEADING_LINE = re.compile(r"^(ubnd|uy ban nhan dan|hdnd|hoi dong nhan dan|so|tinh|thanh pho|tp)( |$)")
+
+
+@lru_cache(maxsize=1)
+def _former_forms() -> tuple[tuple[str, str, str], ...]:
+    """(form in words, former province, the province it is part of since 2025) for every former province, longest
+    form first: ('tinh bac kan', 'Bắc Kạn', 'Thái Nguyên')."""
+    from vietnam_provinces import Province
+
+    names = {p.codename: p.name for p in Province.iter_all()}
+    forms = [
+        (f"{word} {_words(former)}", former, names[codename])
+        for codename, formers in _former_provinces().items()
+        for former in formers
+        for word in ("tinh", "thanh pho", "tp")
+    ]
+    return tuple(sorted(forms, key=lambda f: -len(f[0])))
+
+
+def heading_province(line: str) -> tuple[str, str] | None:
+    """The province a heading line of a document names ("UBND TỈNH THÁI NGUYÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH BẮC
+    KẠN"): (the province as written, the province it is today: 'Bắc Kạn' -> 'Thái Nguyên', merged in 2025); None for a
+    line that is no heading of an authority ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Đơn vị: …") or names no province."""
+    words = _words(line)
+    if not _HEADING_LINE.match(words):
+        return None
+    found = province_in_name(line)
+    if found is not None:
+        return found, found
+    bare = re.sub(r"^(ubnd|uy ban nhan dan)\s+", "", words)
+    for form, former, today in _former_forms():
+        if bare == form or bare.endswith(" " + form) or bare.startswith(form + " "):
+            return former, today
+    return None
+
+
+def other_province_heading(texts: Iterable[object], province: str) -> tuple[str, str] | None:
+    """The first heading line among ``texts`` (the cells above a table, each line of a cell apart) naming a province
+    other than ``province`` and its former provinces (a Bắc Giang heading is Bắc Ninh's own): (the province, as a
+    message names it: 'Tuyên Quang', 'Hà Giang (nay thuộc Tuyên Quang)'; the line); None when every heading is this
+    province's or none names a province. Diacritics, case and spacing do not matter."""
+    if not province or not province.strip():
+        return None
+    own = _bare_province(province)
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for line in text.splitlines():
+            named = heading_province(line)
+            if named is None or _bare_province(named[1]) == own:
+                continue
+            written, today = named
+            shown = written if written == today else f"{written} (nay thuộc {today})"
+            return shown, " ".join(line.split())
+    return None
+
+
+def province_label(name: str) -> str:
+    """'Thái Nguyên' -> 'tỉnh Thái Nguyên'; 'Thành phố Hà Nội' as it is: a province as a sentence names it."""
+    return name if re.match(r"(?i)(tỉnh|thành phố)\s", name) else f"tỉnh {name}"
+
+
+@lru_cache(maxsize=1)
+def _province_names_by_code() -> dict[str, str]:
+    """Two-digit province code ('19') -> the province's name; and each commune's or ward's code -> its province."""
+    from vietnam_provinces import Province, Ward
+
+    names = {int(p.code): p.name for p in Province.iter_all()}
+    out = {f"{code:02d}": name for code, name in names.items()}
+    out.update({f"{int(w.code):05d}": names[int(w.province_code)] for w in Ward.iter_all() if int(w.province_code) in names})
+    return out
+
+
+def province_of_unit_code(code: str | None) -> str | None:
+    """The province a unit code of master data belongs to: an agency's by its prefix ('19.SCT' -> 'Thái Nguyên'), a
+    commune's or ward's by the administrative code (05533; 5533 when Excel dropped the zero); None when unknown."""
+    text = (code or "").strip()
+    agency = re.fullmatch(r"(\d{1,2})\.\S+", text)
+    if agency:
+        return _province_names_by_code().get(agency.group(1).zfill(2))
+    if text.isascii() and text.isdigit() and len(text) <= 5:
+        return _province_names_by_code().get(text.zfill(5))
+    return None
+
+
 class _Index:
     """Key -> unit code; a key two units share is ambiguous and matches neither. A weak (short) name never takes a
     key from a full name, but two weak names of different units under one key make it ambiguous too: bare 'Van Lang'
@@ -700,6 +785,19 @@ class UnitMatcher:
             if found is not None and _bare_province(found) != self._own:
                 return found
         return None
+
+    def other_province_of_code(self, code: str | None) -> str | None:
+        """The other province a unit code written in a file belongs to ('19.SCT' while serving Bắc Ninh: Thái
+        Nguyên), for a caller to refuse the file; None for a code of this province's units, of this province or of
+        no known province."""
+        if not code or not self.province or self.code(code) is not None:
+            return None
+        found = province_of_unit_code(code)
+        return found if found is not None and _bare_province(found) != self._own else None
+
+    def other_province_heading(self, texts: Iterable[object]) -> tuple[str, str] | None:
+        """``other_province_heading`` for this matcher's province."""
+        return other_province_heading(texts, self.province)
 
     def code(self, text: str | None) -> str | None:
         """The unit code written in a file: as it is, or a commune's numeric code that lost its leading zeros in Excel

@@ -13,7 +13,9 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 - Blocking (``FormIssue``, the file is not loaded): ``bad_workbook`` (not a readable .xlsx), ``missing_columns`` (no
   table), ``missing_metadata`` (no unit, year or index), ``unknown_unit`` (the header names no known unit),
   ``wrong_index`` (another index), ``wrong_year`` (another year than ``year``, or no criteria tree for that year),
-  ``empty_form`` (no score at all).
+  ``empty_form`` (no score at all), ``other_province_source`` (another province's form: its heading "UBND TỈNH …"
+  above the table, its unit code's prefix or its unit's "- Tỉnh …" names another province than the matcher's; a
+  former province of this one is its own; an appraisal whose heading names another province is refused alike).
 - Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
   ``score_above_max``, ``negative_score``, ``not_a_number``, ``formula_in_score``, ``unknown_criterion``,
   ``missing_code``, ``duplicate_criterion``, ``missing_evidence`` (a non-zero score with neither complete evidence,
@@ -36,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.units import RANKING_GROUP, UnitMatcher
+from common.units import RANKING_GROUP, UnitMatcher, province_label
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
@@ -393,7 +395,8 @@ def _read_form(
     elif not visible:
         _note(result, "hidden_cells", "bảng tự đánh giá nằm trên trang tính bị ẩn; vẫn được đọc. Đề nghị không ẩn trang.")
     found = _labels(ws, table.header_top - 1)  # above the header's first row (of two, on an official form)
-    if not _read_header(result, found, trees, matcher, year, index) or result.unit_group is None:
+    heading = [c for row in ws.iter_rows(min_row=1, max_row=max(1, table.header_top - 1), values_only=True) for c in row]
+    if not _read_header(result, found, trees, matcher, year, index, heading) or result.unit_group is None:
         return
     _read_body(result, ws, table, result.unit_group)
 
@@ -419,10 +422,13 @@ def _read_header(
     matcher: UnitMatcher,
     year: int | None,
     index: str = "par",
+    heading: list[Any] | None = None,
 ) -> bool:
     """Fill the result's unit, index, year, tree and date from the header; False (the form blocked) when what the
-    form is cannot be known or is not what the folder collects."""
+    form is cannot be known, is another province's or is not what the folder collects."""
     if not _header_faults(result, found):
+        return False
+    if _other_province_form(result, found, matcher, heading or []):
         return False
     group = _header_unit(result, found, matcher)
     if group is None:
@@ -446,6 +452,34 @@ def _header_faults(result: FormResult, found: dict[str, tuple[Any, str]]) -> boo
             return False
         _note(result, fault.rule, f"'{label}' {fault.reason}; bỏ qua ô này.", cell)
         found[name] = (None, cell)
+    return True
+
+
+def _other_province_form(result: FormResult, found: dict[str, tuple[Any, str]], matcher: UnitMatcher, heading: list[Any]) -> bool:
+    """True (the form blocked, ``other_province_source``) when the form is another province's: its heading ("UBND TỈNH
+    THÁI NGUYÊN" while serving Bắc Ninh; a former province of this one, "UBND TỈNH BẮC GIANG" for Bắc Ninh, is its
+    own), its unit's name ("… - Tỉnh Phú Thọ") or its unit code ('19.SCT' is Thái Nguyên's) says so. Matched by name,
+    it would become this province's namesake unit (Sở Công Thương) and supersede that unit's own form."""
+    unit_value, unit_cell = found.get("unit", (None, None))
+    code_value, code_cell = found.get("unit_code", (None, None))
+    unit_text, code_text = optional_text(unit_value), optional_text(code_value)
+    named = matcher.other_province_heading(heading)
+    if named is not None:
+        other, why, cell = named[0], f"tiêu đề '{named[1]}'", None
+    elif unit_text and (other_name := matcher.other_province(None, unit_text)):
+        other, why, cell = other_name, f"đơn vị '{unit_text}'", unit_cell
+    elif code_text and (other_code := matcher.other_province_of_code(code_text)):
+        other, why, cell = other_code, f"mã đơn vị '{code_text}'", code_cell
+    else:
+        return False
+    _block(
+        result,
+        "other_province_source",
+        f"tệp '{result.file_name}' là phiếu của {province_label(other)} ({why}), không phải của "
+        f"{province_label(matcher.province)}; "
+        "đề nghị đơn vị gửi phiếu về Sở của tỉnh mình",
+        cell,
+    )
     return True
 
 
@@ -1057,6 +1091,19 @@ def read_appraisal(
     if not found:
         return result
     result.sheets = [ws.title for ws, _, _ in found]
+    for ws, grid, table in found:  # the council of another province ("UBND TỈNH THÁI NGUYÊN" above the table)
+        named = matcher.other_province_heading(v for row in grid[: table.header_top - 1] for v in row)
+        if named is not None:
+            result.sheet = ws.title
+            result.file_issues.append(
+                FormIssue(
+                    "other_province_source",
+                    f"Trang '{ws.title}': tệp '{path.name}' là bảng thẩm định của {province_label(named[0])} (tiêu đề "
+                    f"'{named[1]}'), không phải của {province_label(matcher.province)}: không nạp được tệp.",
+                    sheet=ws.title,
+                )
+            )
+            return result
     seen: dict[tuple[str, str], _Kept] = {}
     conflicts: dict[tuple[str, str], list[_Kept]] = {}
     for ws, grid, table in found:

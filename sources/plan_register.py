@@ -31,6 +31,9 @@ collapsed): no deadline is parsed and no unit matched here. No Dagster, no DuckD
 - A cell holding a formula saved without its value or an Excel error value (#DIV/0!, #REF!…) is never read as
   empty: in the task number or the content it rejects the row (``uncalculated_formula``, ``excel_error``),
   elsewhere the row loads without that value and the cell is reported (non-blocking).
+- A register whose heading ("UBND TỈNH …", "SỞ … TỈNH …" above the table) names another province than the one
+  served (``province``; its former provinces are its own: "UBND TỈNH BẮC KẠN" for Thái Nguyên) is refused
+  (``other_province_source``): its tasks would become this province's plan.
 - A register without plan number or plan year, without the table, or without any task cannot be loaded (blocking):
   loading it would replace the plan's tasks with nothing or file them under no plan.
 """
@@ -66,6 +69,7 @@ from sources.task_formats import (
     mask_free_text,
     open_sheets,
     optional_text,
+    other_province_issue,
     table_sheet,
     task_number,
 )
@@ -96,10 +100,12 @@ class RegisterResult(ReadResult):
     file_name: str | None = None
 
 
-def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = None) -> RegisterResult:
+def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = None, province: str | None = None) -> RegisterResult:
     """Rows: task_no, content, lead_text, collaborators_text, deadline_text, expected_result, responsible,
     source_row. Rejects: file_name, row_number, record_key (task number), unit_code, unit_name (None), rule,
-    reason (Vietnamese), value. ``watch``: tells whether the file is still being copied (left for the next run)."""
+    reason (Vietnamese), value. ``watch``: tells whether the file is still being copied (left for the next run).
+    ``province``: the province served; a register headed by another one ("UBND TỈNH THÁI NGUYÊN" while serving Bắc
+    Ninh) is refused (``other_province_source``)."""
     path = Path(path)
     result = RegisterResult(file_name=path.name)
     sheets = open_sheets(path, result, watch=watch)
@@ -118,6 +124,10 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
                 "sheet_name", f"Bảng nhiệm vụ nằm ở trang '{ws.title}', không phải '{PLAN_SHEET}'; vẫn đọc.", blocking=False
             )
         )
+    other = other_province_issue(grid, table, province, "sổ kế hoạch", path.name)
+    if other is not None:
+        result.file_issues.append(other)
+        return result
     found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found)

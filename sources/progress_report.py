@@ -19,7 +19,8 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 - A formula saved without its value or an Excel error value (#DIV/0!…) is never read as empty: in the task
   number or the status it rejects the row (``uncalculated_formula``, ``excel_error``), elsewhere the row loads
   without that value and the cell is reported (non-blocking).
-- Blocking (the file is not loaded): not a readable workbook (.xlsx, .xls, .ods or an HTML table: a CSV, PDF or
+- Blocking (the file is not loaded): a heading ("UBND TỈNH …", "SỞ … TỈNH …" above the table) naming another
+  province than ``province`` (its former provinces are its own) (``other_province_source``), not a readable workbook (.xlsx, .xls, .ods or an HTML table: a CSV, PDF or
   broken file is refused by ``sources.excel_intake`` saying what it is; no exception escapes), no table, no
   unit or an unknown one, a period that is not a quarter, a half or a year with its year (read by
   ``sources.task_formats.read_report_period``: "Quý I/2026", "Quí 1-2026", "Quý III (2026)", "6 tháng đầu năm 2026",
@@ -75,6 +76,7 @@ from sources.task_formats import (
     mask_free_text,
     open_sheets,
     optional_text,
+    other_province_issue,
     read_report_period,
     table_sheet,
     task_number,
@@ -108,6 +110,7 @@ def read_progress_report(
     today: date | None = None,
     watch: Callable[[Path], bool] | None = None,
     unit_hint: Callable[[str], str | None] | None = None,
+    province: str | None = None,
 ) -> ReportResult:
     """Rows: task_no, status (not_started | in_progress | completed | suspended), percent (float | None),
     completed_on, result_doc_number, result_doc_date, difficulties, proposals, source_row. Rejects: file_name,
@@ -117,7 +120,8 @@ def read_progress_report(
     ``today`` (the day the file is read; None: no check): a report date after it blocks the file
     (``future_report_date``), a completion or result-document date after it rejects the row
     (``future_date:completed_on`` / ``future_date:result_doc_date``, instead of ``date_after_report``).
-    ``watch``: tells whether the file is still being copied (then left for the next run, ``deferred``)."""
+    ``watch``: tells whether the file is still being copied (then left for the next run, ``deferred``).
+    ``province``: the province served; a report headed by another one is refused (``other_province_source``)."""
     path = Path(path)
     result = ReportResult(file_name=path.name)
     sheets = open_sheets(path, result, watch=watch)
@@ -126,6 +130,10 @@ def read_progress_report(
     ws, grid, table, _, sheet_issues = table_sheet(sheets, REPORT_COLUMNS, "bảng tiến độ", "mỗi báo cáo (mỗi kỳ)")
     result.file_issues += sheet_issues
     if table is None:
+        return result
+    other = other_province_issue(grid, table, province, "báo cáo tiến độ", path.name)
+    if other is not None:
+        result.file_issues.append(other)
         return result
     found, faults = clean_faults(find_labels(grid, REPORT_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]

@@ -92,6 +92,7 @@ RULE_LABELS = {
     "bad_task_no": "Số thứ tự nhiệm vụ không hợp lệ",
     "multiple_table_sheets": "Nhiều trang tính cùng có bảng (mỗi tệp một trang)",
     "personal_data_masked": "Đã ẩn số điện thoại, số giấy tờ hoặc email trong nội dung",
+    "other_province_source": "Phiếu, sổ kế hoạch hoặc báo cáo của tỉnh khác (không nạp)",
     "trial_register": "Sổ kế hoạch nhập thử, không theo dõi",
     "missing_task_no": "Thiếu số thứ tự nhiệm vụ",
     "missing_content": "Thiếu nội dung công việc",

@@ -540,6 +540,26 @@ def find_labels(grid: list[list[Any]], labels: dict[str, tuple[str, ...]], last_
     return found
 
 
+def other_province_issue(
+    grid: list[list[Any]], table: Table, province: str | None, what: str, file_name: str | None
+) -> FileIssue | None:
+    """A blocking ``other_province_source`` when a heading line above the table ("UBND TỈNH THÁI NGUYÊN", "SỞ … TỈNH
+    X") names a province other than ``province`` (and its former provinces: a Bắc Kạn heading is Thái Nguyên's own),
+    else None; None as well without a province. ``what`` names the document ("sổ kế hoạch", "báo cáo tiến độ")."""
+    from common.units import other_province_heading, province_label
+
+    if not province:
+        return None
+    named = other_province_heading((v for row in grid[: table.header_top - 1] for v in row), province)
+    if named is None:
+        return None
+    return FileIssue(
+        "other_province_source",
+        f"Tệp '{file_name}' là {what} của {province_label(named[0])} (tiêu đề '{named[1]}'), không phải của "
+        f"{province_label(province)}: không nạp được tệp.",
+    )
+
+
 def optional_text(value: Any) -> str | None:
     return cell_text(value) or None
 

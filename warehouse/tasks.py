@@ -162,9 +162,12 @@ def load_plan_registers(
     file still being copied is left for the next run. The current tasks of a plan year are then those of its latest
     revision."""
     processed, loaded_rows, kept = [], 0, 0
+    province = next((u.province for u in units), None)  # a register headed by another province is refused
     with transaction(con):
         for path in inbox_workbooks(inbox, PLAN_DIR):
-            result = read_safely(lambda p=path: read_plan_register(p, watch=still_being_written), path, RegisterResult)
+            result = read_safely(
+                lambda p=path: read_plan_register(p, watch=still_being_written, province=province), path, RegisterResult
+            )
             processed.append(path.name)
             if keep_earlier_load(con, REGISTER_SOURCE, path, result, now):
                 kept += 1
@@ -381,6 +384,7 @@ def read_reports(
         return resolution.codes[0] if len(resolution.codes) == 1 and not resolution.unmatched else None
 
     names = {u.code: u.name for u in (*units, *offices)}
+    province = next((u.province for u in units), None)  # a report headed by another province is refused
 
     def unit_hint(text: str) -> str | None:  # why a header names no single unit, for the refusal
         resolution = resolve_units(text, units, offices)
@@ -394,7 +398,13 @@ def read_reports(
     for path in inbox_workbooks(inbox, REPORT_DIR):
         result = read_safely(
             lambda p=path: read_progress_report(
-                p, known, today=today, unit_matcher=reporting_unit, watch=still_being_written, unit_hint=unit_hint
+                p,
+                known,
+                today=today,
+                unit_matcher=reporting_unit,
+                watch=still_being_written,
+                unit_hint=unit_hint,
+                province=province,
             ),
             path,
             ReportResult,
