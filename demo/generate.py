@@ -153,7 +153,7 @@ def generate_inbox(
     written += portal_files
     bad += portal_bad
     # The plan register (ke_hoach/) and the offices' progress reports (tien_do/) dated up to the end of the range.
-    plan = write_plan_inbox(inbox, end, bad_files)
+    plan = write_plan_inbox(inbox, end, bad_files, province)
     written += plan["written"]
     bad += plan["bad"]
     # The PAR index (Chỉ số CCHC): self-assessment forms, the council's appraisal and the survey results (par/).

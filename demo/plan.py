@@ -27,6 +27,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from common.units import province_name
 from forms.assessment_forms import save_fixed
 from sources.task_formats import PLAN_COLUMNS, PLAN_DIR, PLAN_SHEET, REPORT_COLUMNS, REPORT_DIR, STATUS_LABELS
 
@@ -323,8 +324,9 @@ HEADER_ROW = 14
 PLAN_WIDTHS = [8, 62, 22, 24, 24, 36, 26]
 
 
-def write_register(path: Path, spec: RegisterSpec) -> dict[str, int]:
-    """Write a register; returns the sheet row of every task written (by its index in spec.tasks)."""
+def write_register(path: Path, spec: RegisterSpec, province: str = "Thái Nguyên") -> dict[str, int]:
+    """Write a register headed by ``province``'s people's committee; returns the sheet row of every task written (by
+    its index in spec.tasks)."""
     wb = Workbook()
     ws = wb.active
     ws.title = PLAN_SHEET
@@ -332,7 +334,7 @@ def write_register(path: Path, spec: RegisterSpec) -> dict[str, int]:
     widths = PLAN_WIDTHS + ([24] if spec.notes else [])
     _title_block(
         ws,
-        ("UBND TỈNH THÁI NGUYÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
+        (f"UBND {province_name(province).full.upper()}", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
         len(headers),
         [
             "DANH MỤC",
@@ -928,9 +930,9 @@ def all_file_names() -> list[str]:
     return [f"{PLAN_DIR}/{s.file_name}" for s in specs] + [f"{REPORT_DIR}/{r.file_name}" for r in REPORTS]
 
 
-def write_plan_inbox(inbox: Path, end: date, bad_files: bool = True) -> dict:
-    """Write the registers and the reports dated up to `end`; returns written paths, bad-file entries, counts and
-    notes for BAD_FILES.md."""
+def write_plan_inbox(inbox: Path, end: date, bad_files: bool = True, province: str = "Thái Nguyên") -> dict:
+    """Write the registers (headed by ``province``) and the reports dated up to `end`; returns written paths, bad-file
+    entries, counts and notes for BAD_FILES.md."""
     inbox = Path(inbox)
     for name in all_file_names():
         (inbox / name).unlink(missing_ok=True)
@@ -939,12 +941,12 @@ def write_plan_inbox(inbox: Path, end: date, bad_files: bool = True) -> dict:
     registers = 0
     for spec in register_specs():
         if spec.issued <= end:
-            write_register(inbox / PLAN_DIR / spec.file_name, spec)
+            write_register(inbox / PLAN_DIR / spec.file_name, spec, province)
             written.append(inbox / PLAN_DIR / spec.file_name)
             registers += 1
     if bad_files:
         spec = bad_register_spec()
-        write_register(inbox / PLAN_DIR / spec.file_name, spec)
+        write_register(inbox / PLAN_DIR / spec.file_name, spec, province)
         written.append(inbox / PLAN_DIR / spec.file_name)
         bad.append(
             {

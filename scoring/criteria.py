@@ -472,11 +472,11 @@ def _trees_in(folder: Path, signature: tuple) -> tuple[CriteriaTree, ...]:
     return tuple(load_tree(folder / name) for name, _, _ in signature)
 
 
-PROVINCE_PLACEHOLDER = "{province}"  # in a default tree's decision: the province served ("tỉnh Thái Nguyên")
+PROVINCE_PLACEHOLDER = "$province"  # in a default tree's decision: the province served ("tỉnh Thái Nguyên")
 
 
 def decision_text(decision: str, province: str | None = None) -> str:
-    """A tree's decision with ``{province}`` filled with the province served (``province``, else CCHC_PROVINCE) as
+    """A tree's decision with ``$province`` filled with the province served (``province``, else CCHC_PROVINCE) as
     documents name it: "… của UBND tỉnh Thái Nguyên …", "… của UBND thành phố Hà Nội …"."""
     if PROVINCE_PLACEHOLDER not in decision:
         return decision
