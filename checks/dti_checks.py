@@ -6,7 +6,7 @@ import dagster as dg
 from assets.dti import dti_scorecards
 from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
-from checks.gate import gated
+from checks.gate import gate
 from checks.tthc_expectations import run_suite
 
 
@@ -83,29 +83,30 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     from warehouse.dti import trees_for_year
 
     years = partition_years(context)
-    with warehouse.read() as con:
-        unit_codes = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
+    with gate(warehouse, "dti_values_valid", [str(y) for y in years]) as g:
+        unit_codes = [r[0] for r in g.con.execute("SELECT unit_code FROM dim_unit").fetchall()]
         frames = {
-            name: con.execute(f"SELECT * FROM {table} WHERE list_contains(?, year)", [years]).df()
+            name: g.con.execute(f"SELECT * FROM {table} WHERE list_contains(?, year)", [years]).df()
             for name, table in (("unit", "mart_dti_unit"), ("index", "mart_dti_index"), ("component", "mart_dti_component"))
         }
-    levels = sorted({b.label for y in years for t in trees_for_year(y).values() for b in t.bands})
-    outcomes = [
-        *run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit"),
-        *run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index"),
-        *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component"),
-    ]
-    failed = [o for o in outcomes if not o.success]
-    result = dg.AssetCheckResult(
-        passed=not failed and len(frames["unit"]) > 0,
+        levels = sorted({b.label for y in years for t in trees_for_year(y).values() for b in t.bands})
+        outcomes = [
+            *run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit"),
+            *run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index"),
+            *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component"),
+        ]
+        failed = [o for o in outcomes if not o.success]
+        passed = not failed and len(frames["unit"]) > 0
+        g.record(
+            passed,
+            f"giá trị DTI không hợp lệ: {'; '.join(o.check for o in failed) or 'chưa có đơn vị nào được tính'}. Chạy lại "
+            "năm đó; nếu vẫn lỗi, báo quản trị hệ thống.",
+        )
+    return dg.AssetCheckResult(
+        passed=passed,
         metadata={
             "rows": sum(len(f) for f in frames.values()),
             "expectations": len(outcomes),
             "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
         },
     )
-    detail = (
-        f"giá trị DTI không hợp lệ: {'; '.join(o.check for o in failed) or 'chưa có đơn vị nào được tính'}. Chạy lại năm "
-        "đó; nếu vẫn lỗi, báo quản trị hệ thống."
-    )
-    return gated(warehouse, "dti_values_valid", [str(y) for y in years], result, detail)

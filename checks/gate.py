@@ -3,23 +3,40 @@ later run of another job publishes what they refused."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-import dagster as dg
+import duckdb
 
 from assets.resources import Warehouse
 from common.settings import now_local
-from warehouse.quality_gate import record_gate
+from warehouse.quality_gate import UNFINISHED, record_gate
 
 
-def gated(
-    warehouse: Warehouse, check_name: str, scopes: Sequence[str], result: dg.AssetCheckResult, detail: str
-) -> dg.AssetCheckResult:
-    """Record ``result`` for ``scopes`` (``detail``: what failed and what to do, kept only when it failed); returns it."""
+@dataclass(frozen=True)
+class Gate:
+    """A blocking check's connection to the build file and the scopes it judges."""
+
+    con: duckdb.DuckDBPyConnection
+    check_name: str
+    scopes: tuple[str, ...]
+
+    def record(self, passed: bool, detail: str | None) -> None:
+        """The check's result for its scopes (``detail``: what failed and what to do, kept only when it failed)."""
+        record_gate(self.con, self.check_name, self.scopes, passed, detail, now_local())
+
+
+@contextmanager
+def gate(warehouse: Warehouse, check_name: str, scopes: Sequence[str]) -> Iterator[Gate]:
+    """One write connection for a blocking check, its scopes first marked as not checked to the end: a check that
+    fails with an error, or whose process is killed, leaves them failed (never their last 'passed', while the asset
+    has already written new data); its ``record`` replaces the mark."""
     with warehouse.write() as con:
-        record_gate(con, check_name, scopes, bool(result.passed), detail, now_local())
-    return result
+        record_gate(con, check_name, scopes, False, UNFINISHED, now_local())
+        yield Gate(con, check_name, tuple(scopes))
 
 
 def day_scopes(start: date, end: date) -> list[str]:
@@ -27,12 +44,12 @@ def day_scopes(start: date, end: date) -> list[str]:
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
-def metadata_text(result: dg.AssetCheckResult, *keys: str) -> str:
-    """The Markdown or text of a result's metadata entries, for the gate's detail."""
-    parts = []
+def metadata_text(metadata: Mapping[str, Any] | None, *keys: str) -> str:
+    """The text of the first of ``keys`` a check's metadata fills (a MetadataValue's ``value``; '-' and blanks are
+    empty), for the gate's detail and the failure alert."""
     for key in keys:
-        value = (result.metadata or {}).get(key)
-        text = getattr(value, "value", value)
-        if text not in (None, "", "-"):
-            parts.append(str(text))
-    return "; ".join(parts)[:2000]
+        value = (metadata or {}).get(key)
+        text = str(getattr(value, "value", value) or "").strip()
+        if text not in ("", "-"):
+            return text[:2000]
+    return ""

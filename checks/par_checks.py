@@ -8,7 +8,7 @@ import dagster as dg
 from assets.par import par_inputs, par_scorecards
 from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
-from checks.gate import gated
+from checks.gate import gate
 
 
 @dg.asset_check(
@@ -51,10 +51,13 @@ def par_scores_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     from warehouse.par import scorecard_problems
 
     years = partition_years(context)
-    with warehouse.read() as con:
-        problems = [p for year in years for p in scorecard_problems(con, year)]
-    detail = f"giá trị Chỉ số CCHC không hợp lệ: {'; '.join(problems[:20])}. Chạy lại năm đó; nếu vẫn lỗi, báo quản trị."
-    return gated(warehouse, "par_scores_valid", [str(y) for y in years], _listed(problems, "problems"), detail)
+    with gate(warehouse, "par_scores_valid", [str(y) for y in years]) as g:
+        problems = [p for year in years for p in scorecard_problems(g.con, year)]
+        g.record(
+            not problems,
+            f"giá trị Chỉ số CCHC không hợp lệ: {'; '.join(problems[:20])}. Chạy lại năm đó; nếu vẫn lỗi, báo quản trị.",
+        )
+    return _listed(problems, "problems")
 
 
 @dg.asset_check(

@@ -8,7 +8,7 @@ import dagster as dg
 from assets.partitions import partition_dates
 from assets.qd766 import qd766_month, qd766_portal_snapshots, qd766_quarter, qd766_year
 from assets.resources import WRITER_POOL, Warehouse
-from checks.gate import gated, metadata_text
+from checks.gate import gate, metadata_text
 from checks.tthc_expectations import run_suite
 from common.periods import periods_between
 
@@ -61,17 +61,18 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
 
         start, end = partition_dates(context)
         periods = periods_between(kind, start, end)
-        with warehouse.read() as con:
-            unit_codes = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
-            df = con.execute(
+        with gate(warehouse, f"qd766_{kind}_scores_valid", [p.label for p in periods]) as g:
+            unit_codes = [r[0] for r in g.con.execute("SELECT unit_code FROM dim_unit").fetchall()]
+            df = g.con.execute(
                 "SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [[p.label for p in periods]]
             ).df()
-        result = unit_mart_result(df, methodology_for(start), unit_codes, f"qd766_unit_{kind}")
-        detail = (
-            f"điểm QĐ 766 không hợp lệ: {metadata_text(result, 'failed') or 'chưa có kỳ nào được tính'}. Chạy lại kỳ "
-            "đó (sau khi nạp đủ hồ sơ); nếu vẫn lỗi, báo quản trị hệ thống."
-        )
-        return gated(warehouse, f"qd766_{kind}_scores_valid", [p.label for p in periods], result, detail)
+            result = unit_mart_result(df, methodology_for(start), unit_codes, f"qd766_unit_{kind}")
+            failed = metadata_text(result.metadata, "failed") or "chưa có kỳ nào được tính"
+            g.record(
+                bool(result.passed),
+                f"điểm QĐ 766 không hợp lệ: {failed}. Chạy lại kỳ đó (sau khi nạp đủ hồ sơ); nếu vẫn lỗi, báo quản trị.",
+            )
+        return result
 
     return check
 

@@ -6,7 +6,7 @@ import dagster as dg
 from assets.partitions import partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_dossier_versions, tthc_dossiers
-from checks.gate import day_scopes, gated
+from checks.gate import day_scopes, gate
 from checks.tthc_expectations import VERSION_COLUMNS, run_suite, version_expectations
 from common.db import scalar
 from common.settings import business_today
@@ -29,7 +29,8 @@ _SUITE_NAMES = list(version_expectations([], []).keys())
 )
 def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
     start, end = partition_dates(context)
-    with warehouse.read() as con:
+    with gate(warehouse, "tthc_versions_suite", day_scopes(start, end)) as g:
+        con = g.con
         units = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
         procedures = [r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()]
         rows = scalar(con, "SELECT count(*) FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?", [start, end])
@@ -39,15 +40,14 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
                 WHERE export_date BETWEEN ? AND ? AND hash(dossier_code) % {modulus} = 0""",
             [start, end],
         ).df()
-    outcomes = run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions")
-    failed = [o for o in outcomes if not o.success]
-    detail = (
-        f"phiên bản hồ sơ ngày {start:%d/%m/%Y}–{end:%d/%m/%Y} không đạt: "
-        + "; ".join(f"{o.check} ({o.unexpected_count} giá trị)" for o in failed)
-        + ". Kiểm tra tệp xuất của các ngày đó (inbox/tthc), nhận lại tệp đúng rồi chạy lại từng ngày (make rerun DAY=…)."
-    )
-    summary = dg.AssetCheckResult(passed=not failed)
-    gated(warehouse, "tthc_versions_suite", day_scopes(start, end), summary, detail)
+        outcomes = run_suite(df, version_expectations(units, procedures), "tthc_dossier_versions")
+        failed = [o for o in outcomes if not o.success]
+        g.record(
+            not failed,
+            f"phiên bản hồ sơ ngày {start:%d/%m/%Y}–{end:%d/%m/%Y} không đạt: "
+            + "; ".join(f"{o.check} ({o.unexpected_count} giá trị)" for o in failed)
+            + ". Kiểm tra tệp xuất của các ngày đó (inbox/tthc), nhận lại tệp đúng rồi chạy lại từng ngày (make rerun DAY=…).",
+        )
     # Every expectation holds on no row: a run whose days hold no version at all says so (a warning; the files'
     # own problems are in file_issues), instead of 13 expectations "passed" on nothing.
     yield dg.AssetCheckResult(
@@ -81,14 +81,14 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
 
 @dg.asset_check(asset=tthc_dossiers, pool=WRITER_POOL, blocking=True, description="Mỗi mã hồ sơ chỉ có một trạng thái hiện tại.")
 def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
-    with warehouse.read() as con:
-        duplicates = scalar(con, "SELECT count(*) - count(DISTINCT dossier_code) FROM fct_dossier")
-    result = dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
-    detail = (
-        f"{duplicates} mã hồ sơ có hơn một trạng thái hiện tại trong fct_dossier: chạy lại tthc_dossiers cho các ngày "
-        "vừa nạp; nếu vẫn lỗi, báo quản trị hệ thống."
-    )
-    return gated(warehouse, "current_state_unique", [WHOLE_WAREHOUSE], result, detail)
+    with gate(warehouse, "current_state_unique", [WHOLE_WAREHOUSE]) as g:
+        duplicates = scalar(g.con, "SELECT count(*) - count(DISTINCT dossier_code) FROM fct_dossier")
+        g.record(
+            duplicates == 0,
+            f"{duplicates} mã hồ sơ có hơn một trạng thái hiện tại trong fct_dossier: chạy lại tthc_dossiers cho các "
+            "ngày vừa nạp; nếu vẫn lỗi, báo quản trị hệ thống.",
+        )
+    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
 
 
 def _warning(findings: list[dict]) -> dg.AssetCheckResult:
@@ -132,16 +132,16 @@ def single_pii_secret(warehouse: Warehouse) -> dg.AssetCheckResult:
     """Blocks publication while the warehouse mixes two PII secrets: a lost and regenerated secret file, or a
     rotation whose reload is not finished. The message says which days and both ways out."""
     keys = warehouse.pii_keys()
-    with warehouse.read() as con:
-        days = export_health.days_with_another_secret(con, keys.fingerprint)
-    shown = ", ".join(f"{d:%d/%m/%Y}" for d in days[:20]) + (" …" if len(days) > 20 else "")
-    what_to_do = (
-        f"{len(days)} ngày hồ sơ được nạp với khóa ẩn danh khác khóa hiện tại ({keys.source}): {shown}. Nếu đang đổi "
-        "khóa: nạp lại các ngày đó (backfill tthc_dossier_versions cho các phân vùng trên). Nếu không đổi khóa: tệp "
-        "khóa đã mất hoặc bị thay, hãy đặt lại tệp khóa cũ (CCHC_PII_SECRET_FILE) từ nơi cất giữ rồi chạy lại."
-    )
-    result = dg.AssetCheckResult(
+    with gate(warehouse, "single_pii_secret", [WHOLE_WAREHOUSE]) as g:
+        days = export_health.days_with_another_secret(g.con, keys.fingerprint)
+        shown = ", ".join(f"{d:%d/%m/%Y}" for d in days[:20]) + (" …" if len(days) > 20 else "")
+        what_to_do = (
+            f"{len(days)} ngày hồ sơ được nạp với khóa ẩn danh khác khóa hiện tại ({keys.source}): {shown}. Nếu đang "
+            "đổi khóa: nạp lại các ngày đó (backfill tthc_dossier_versions cho các phân vùng trên). Nếu không đổi khóa: "
+            "tệp khóa đã mất hoặc bị thay, hãy đặt lại tệp khóa cũ (CCHC_PII_SECRET_FILE) từ nơi cất giữ rồi chạy lại."
+        )
+        g.record(not days, what_to_do)
+    return dg.AssetCheckResult(
         passed=not days,
         metadata={"days": len(days), "current_secret": keys.fingerprint, "what_to_do": what_to_do if days else "-"},
     )
-    return gated(warehouse, "single_pii_secret", [WHOLE_WAREHOUSE], result, what_to_do)

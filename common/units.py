@@ -677,11 +677,6 @@ def other_province_heading(texts: Iterable[object], province: str) -> tuple[str,
     return None
 
 
-def province_label(name: str) -> str:
-    """'Thái Nguyên' -> 'tỉnh Thái Nguyên'; 'Thành phố Hà Nội' as it is: a province as a sentence names it."""
-    return name if re.match(r"(?i)(tỉnh|thành phố)\s", name) else f"tỉnh {name}"
-
-
 @lru_cache(maxsize=1)
 def _province_names_by_code() -> dict[str, str]:
     """Two-digit province code ('19') -> the province's name; and each commune's or ward's code -> its province."""

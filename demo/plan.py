@@ -334,7 +334,7 @@ def write_register(path: Path, spec: RegisterSpec, province: str = "Thái Nguyê
     widths = PLAN_WIDTHS + ([24] if spec.notes else [])
     _title_block(
         ws,
-        (f"UBND {province_name(province).full.upper()}", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
+        (province_name(province).committee, "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
         len(headers),
         [
             "DANH MỤC",

@@ -391,14 +391,14 @@ _CHECK_EXPLANATIONS = ("what_to_do", "failed", "problems", "details", "list")
 def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
     """(check, what it says) of the run's blocking checks that failed: Dagster's own error only says "1 blocking
     asset check failed", the explanation (which days, what to do) is in the check's metadata."""
+    from checks.gate import metadata_text
+
     found = []
     for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = entry.dagster_event.event_specific_data if entry.dagster_event else None
         if evaluation is None or evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
             continue
-        metadata = evaluation.metadata or {}
-        texts = [str(getattr(metadata[k], "value", metadata[k])) for k in _CHECK_EXPLANATIONS if k in metadata]
-        found.append((evaluation.check_name, next((t for t in texts if t.strip() not in ("", "-")), "không đạt")))
+        found.append((evaluation.check_name, metadata_text(evaluation.metadata, *_CHECK_EXPLANATIONS) or "không đạt"))
     return found
 
 

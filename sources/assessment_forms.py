@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.units import RANKING_GROUP, UnitMatcher, province_label
+from common.units import RANKING_GROUP, UnitMatcher, province_name
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
@@ -475,8 +475,8 @@ def _other_province_form(result: FormResult, found: dict[str, tuple[Any, str]], 
     _block(
         result,
         "other_province_source",
-        f"tệp '{result.file_name}' là phiếu của {province_label(other)} ({why}), không phải của "
-        f"{province_label(matcher.province)}; "
+        f"tệp '{result.file_name}' là phiếu của {province_name(other).full} ({why}), không phải của "
+        f"{province_name(matcher.province).full}; "
         "đề nghị đơn vị gửi phiếu về Sở của tỉnh mình",
         cell,
     )
@@ -1098,8 +1098,8 @@ def read_appraisal(
             result.file_issues.append(
                 FormIssue(
                     "other_province_source",
-                    f"Trang '{ws.title}': tệp '{path.name}' là bảng thẩm định của {province_label(named[0])} (tiêu đề "
-                    f"'{named[1]}'), không phải của {province_label(matcher.province)}: không nạp được tệp.",
+                    f"Trang '{ws.title}': tệp '{path.name}' là bảng thẩm định của {province_name(named[0]).full} (tiêu đề "
+                    f"'{named[1]}'), không phải của {province_name(matcher.province).full}: không nạp được tệp.",
                     sheet=ws.title,
                 )
             )

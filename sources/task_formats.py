@@ -546,7 +546,7 @@ def other_province_issue(
     """A blocking ``other_province_source`` when a heading line above the table ("UBND TỈNH THÁI NGUYÊN", "SỞ … TỈNH
     X") names a province other than ``province`` (and its former provinces: a Bắc Kạn heading is Thái Nguyên's own),
     else None; None as well without a province. ``what`` names the document ("sổ kế hoạch", "báo cáo tiến độ")."""
-    from common.units import other_province_heading, province_label
+    from common.units import other_province_heading, province_name
 
     if not province:
         return None
@@ -555,8 +555,8 @@ def other_province_issue(
         return None
     return FileIssue(
         "other_province_source",
-        f"Tệp '{file_name}' là {what} của {province_label(named[0])} (tiêu đề '{named[1]}'), không phải của "
-        f"{province_label(province)}: không nạp được tệp.",
+        f"Tệp '{file_name}' là {what} của {province_name(named[0]).full} (tiêu đề '{named[1]}'), không phải của "
+        f"{province_name(province).full}: không nạp được tệp.",
     )
 
 

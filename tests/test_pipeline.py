@@ -349,3 +349,17 @@ def test_a_day_without_any_version_is_a_warning_not_thirteen_expectations_passed
     ]
     assert evaluation.passed is False and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert "04/01/2026" in evaluation.metadata["what_to_do"].value
+
+
+def test_a_blocking_check_that_stops_half_way_leaves_its_scopes_failed(warehouse):
+    """A check that raises (or whose process is killed) after its asset wrote new data must not leave the scope's
+    last 'passed' in the gate: the scope is marked unfinished before the check reads anything."""
+    from checks.gate import gate
+    from warehouse.quality_gate import UNFINISHED, gate_failures
+
+    with gate(warehouse, "tthc_versions_suite", ["2026-01-05"]) as g:
+        g.record(True, None)
+    with pytest.raises(RuntimeError), gate(warehouse, "tthc_versions_suite", ["2026-01-05"]):
+        raise RuntimeError("GX could not run")
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert gate_failures(con) == [("tthc_versions_suite", "2026-01-05", UNFINISHED)]

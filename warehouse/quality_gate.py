@@ -13,7 +13,11 @@ from datetime import datetime
 
 import duckdb
 
+from warehouse.landing import transaction
+
 WHOLE_WAREHOUSE = "kho"  # the scope of a check over the whole warehouse (no partition)
+# The detail of a scope whose check began and did not record its result (an error in the check, a killed run).
+UNFINISHED = "kiểm tra chưa chạy xong (lỗi trong lúc kiểm tra hoặc lần chạy bị dừng): chạy lại phạm vi này."
 
 
 def record_gate(
@@ -22,11 +26,12 @@ def record_gate(
     """Replace the gate rows of ``check_name`` for ``scopes`` with this result."""
     if not scopes:
         return
-    con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, list(scopes)])
-    con.executemany(
-        "INSERT INTO quality_gate (check_name, scope, passed, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
-        [[check_name, scope, passed, None if passed else detail, now] for scope in scopes],
-    )
+    with transaction(con):  # both or neither: killed between them, a failure would vanish
+        con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, list(scopes)])
+        con.executemany(
+            "INSERT INTO quality_gate (check_name, scope, passed, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
+            [[check_name, scope, passed, None if passed else detail, now] for scope in scopes],
+        )
 
 
 def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:

@@ -623,6 +623,14 @@ VIEWS: dict[str, tuple[str, str]] = {
             "(thời điểm số liệu as_of khác thời điểm chụp captured_at, hồ sơ chưa đồng bộ…). Điểm của Cổng là điểm chính thức."
         ),
     ),
+    # Shared by mart_task_report_missing below and warehouse/tasks.py (created before it).
+    "plan_task_removed": (
+        sql("views/plan_task_removed"),
+        (
+            "Mọi phiên bản của các nhiệm vụ bị một lần sửa đổi bỏ khỏi kế hoạch hiện hành của năm (có trong lịch sử "
+            "plan_task_history, không còn trong fct_plan_task): vẫn được theo dõi trong các ngày trước lần sửa đổi đó."
+        ),
+    ),
     "mart_task_report_missing": (
         sql("views/mart_task_report_missing"),
         (

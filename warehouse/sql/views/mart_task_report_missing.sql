@@ -49,18 +49,9 @@ removed_led AS (
         p.plan_year,
         p.for_period_end,
         h.lead_codes
-    FROM periods AS p INNER JOIN plan_task_history AS h USING (plan_year)
+    FROM periods AS p INNER JOIN plan_task_removed AS h USING (plan_year)
     WHERE
-        h.trial IS NOT TRUE
-        AND EXISTS (
-            SELECT 1 FROM fct_plan_task AS c
-            WHERE c.plan_year = h.plan_year AND c.plan_number = h.plan_number
-        )
-        AND NOT EXISTS (
-            SELECT 1 FROM fct_plan_task AS c
-            WHERE c.plan_year = h.plan_year AND c.task_no = h.task_no
-        )
-        AND h.revision = (
+        h.revision = (
             SELECT max(r.revision) FROM plan_task_history AS r
             WHERE r.plan_year = h.plan_year AND r.plan_number = h.plan_number AND r.trial IS NOT TRUE
                 AND coalesce(r.issued_on, DATE '1900-01-01') <= p.for_period_end
