@@ -219,17 +219,18 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     period = data.report.period
     due = period.end + timedelta(days=data.due_days)
     unknown = unidentified_leads(data.report.tasks)
+    unknown_tasks = sum(u["tasks"] for u in unknown)
     unknown_lines = []
     if unknown:
         unknown_lines.append(
-            f"Chưa xác định được đơn vị chủ trì của {sum(u['tasks'] for u in unknown)} nhiệm vụ trong danh mục đơn vị "
+            f"Chưa xác định được đơn vị chủ trì của {unknown_tasks} nhiệm vụ trong danh mục đơn vị "
             f"nên chưa biết các đơn vị này đã gửi báo cáo {period.vietnamese} hay chưa:"
         )
         for u in unknown:
             lead = f"kế hoạch ghi đơn vị chủ trì: {u['lead_text']}" if u["lead_text"] else "kế hoạch không ghi đơn vị chủ trì"
             unknown_lines.append(f"- Nhiệm vụ {', '.join(u['task_nos'])} ({lead});")
     if not late:
-        identified = len(frame_records(data.report.tasks)) > sum(u["tasks"] for u in unknown)
+        identified = len(data.report.tasks) > unknown_tasks
         if waiting:
             text = (
                 f"Hạn gửi báo cáo {period.vietnamese} của các đơn vị là ngày {due:%d/%m/%Y} "

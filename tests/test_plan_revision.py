@@ -77,3 +77,21 @@ def test_same_task_content_tells_a_rewording_from_another_task() -> None:
     assert same_task_content(TASK_1, TASK_1.replace("Xây dựng", "Ban hành") + " (sửa đổi)")
     assert same_task_content(TASK_2, TASK_2.upper().replace(",", ";"))
     assert not same_task_content(TASK_2, TASK_3) and not same_task_content(TASK_1, TASK_2)
+
+
+def test_a_number_given_to_another_task_with_the_same_deadline_keeps_no_previous_deadline_in_the_annex(
+    con: duckdb.DuckDBPyConnection, tmp_path
+) -> None:
+    """Revision 2 moves task 2 from 'Tháng 01/2026' to 'Quý II/2026'; revision 3 gives number 2 to task 3, due
+    'Quý II/2026' too: the annex kept 'thời hạn trước: Tháng 01/2026', another task's deadline."""
+    from workbooks.tasks import _versions_in_force
+
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    task_1 = ["1.", TASK_1, "Văn phòng Sở", None, "Quý I/2026"]
+    _put(inbox, "kh_1.xlsx", _register(1, "29/12/2025", [task_1, ["2.", TASK_2, "Văn phòng Sở", None, "Tháng 01/2026"]]))
+    _put(inbox, "kh_2.xlsx", _register(2, "15/03/2026", [task_1, ["2.", TASK_2, "Văn phòng Sở", None, "Quý II/2026"]]))
+    _put(inbox, "kh_3.xlsx", _register(3, "15/06/2026", [task_1, ["2.", TASK_3, "Phòng Chuyển đổi số", None, "Quý II/2026"]]))
+    load_plan_registers(con, inbox, units=load_units("Thái Nguyên"), offices=load_offices("Thái Nguyên"), now=NOW)
+    assert _versions_in_force(con, 2026, date(2026, 4, 30))["2"]["previous_deadline_text"] == "Tháng 01/2026"
+    assert _versions_in_force(con, 2026, date(2026, 9, 30))["2"]["previous_deadline_text"] is None

@@ -475,12 +475,16 @@ def load_task_reports(
             [[*kept, *gone], list(period_labels)],
         ).fetchall()
         ranked = {r.path.name: _rank(con, r.path, r.result.report_date, r.result.sha256, now) for r in usable}
+        arrivals = _first_loads(con, sorted({name for _, _, _, name, _, _ in earlier}))
         # Latest per (unit, period, task): the later report date; on the same date the later arrival (a correction
         # re-sent with the date unchanged, a copy Windows named "x (2).xlsx"), never the file name.
         latest: dict[tuple[str, str, str], _Rank] = {}
         given = [
             *((r.unit_code, r.result.period_label, row["task_no"], ranked[r.path.name]) for r in usable for row in r.result.rows),
-            *((unit, label, task, _kept_rank(con, name, day, current=not old)) for unit, label, day, name, task, old in earlier),
+            *(
+                (unit, label, task, _kept_rank(arrivals.get(name), name, day, current=not old))
+                for unit, label, day, name, task, old in earlier
+            ),
         ]
         for unit, label, task, rank in given:
             if (unit, label, task) not in latest or rank > latest[(unit, label, task)]:
@@ -526,12 +530,12 @@ def load_task_reports(
         insert_frame(con, "stg_task_report", pd.DataFrame(rows))
         if inbox is not None:
             record_subfolder_files(con, REPORT_SOURCE, inbox / REPORT_DIR, None, now, {"index_code": "tasks"})
-        for unit, label, _day, name, task, _old in earlier:
-            con.execute(
-                """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
-                           AND period_label = ? AND task_no = ?""",
-                [latest[(unit, label, task)].name != name, name, unit, label, task],
-            )
+        insert_many(
+            con,
+            """UPDATE stg_task_report SET superseded = ? WHERE source_file = ? AND unit_code = ?
+                   AND period_label = ? AND task_no = ?""",
+            [[latest[(unit, label, task)].name != name, name, unit, label, task] for unit, label, _, name, task, _ in earlier],
+        )
     return {
         "reports": len(selected),
         "reports_kept": len(kept),
@@ -664,14 +668,21 @@ def _rank(con: duckdb.DuckDBPyConnection, path: Path, report_date: date | None, 
     return _Rank(report_date or date.min, arrived, modified_at(path), path.name)
 
 
-def _kept_rank(con: duckdb.DuckDBPyConnection, name: str, report_date: date, *, current: bool) -> _Rank:
+def _first_loads(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, datetime]:
+    """When each of these report files first loaded (``landed_files``), in one query."""
+    rows = con.execute(
+        """SELECT file_name, min(first_loaded_at) FROM landed_files WHERE source = ? AND list_contains(?, file_name)
+           GROUP BY file_name""",
+        [REPORT_SOURCE, names],
+    ).fetchall()
+    return {name: when for name, when in rows if when is not None}
+
+
+def _kept_rank(arrived: datetime | None, name: str, report_date: date, *, current: bool) -> _Rank:
     """The rank of a task row of a report whose earlier load was kept (a broken re-delivery under its name, or a file
-    gone from the inbox): its arrival is that load's. Its file's modification time is not known any more (the file
-    on disk is the broken one, or none), so against a report that arrived at the same time the row keeps what it
-    was: ``current`` (not superseded) wins that tie, a superseded row loses it."""
-    arrived = con.execute(
-        "SELECT min(first_loaded_at) FROM landed_files WHERE source = ? AND file_name = ?", [REPORT_SOURCE, name]
-    ).fetchall()[0][0]
+    gone from the inbox): its arrival is that load's (``_first_loads``). Its file's modification time is not known
+    any more (the file on disk is the broken one, or none), so against a report that arrived at the same time the
+    row keeps what it was: ``current`` (not superseded) wins that tie, a superseded row loses it."""
     return _Rank(report_date, arrived or datetime.min, datetime.max if current else datetime.min, name)
 
 

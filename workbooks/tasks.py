@@ -347,9 +347,10 @@ def _versions_in_force(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -
         if previous is not None and any(previous[k] != v[k] for k in _WATCHED):
             entry["changed_in_revision"] = v["revision"]
             # A number given to another task by the revision (renumbered): its old deadline is another task's.
-            if previous["deadline_text"] != v["deadline_text"]:
-                same = same_task_content(previous["content"], v["content"])
-                entry["previous_deadline_text"] = previous["deadline_text"] if same else None
+            if not same_task_content(previous["content"], v["content"]):  # the number now names another task
+                entry["previous_deadline_text"] = None
+            elif previous["deadline_text"] != v["deadline_text"]:
+                entry["previous_deadline_text"] = previous["deadline_text"]
         before[task] = v
     for entry in out.values():
         entry.setdefault("previous_deadline_text", None)
