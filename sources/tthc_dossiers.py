@@ -256,8 +256,8 @@ def stage_dossier_exports(
         for _, prepared in readable:
             prepared.discard()
     _map_other_spellings(con, fmt, matcher)
-    misrouted = _other_province(con, readable, matcher)
-    _validate(con, fmt, stray_files=stray, misrouted=misrouted)
+    _other_province(con, readable, matcher)
+    _validate(con, fmt, stray_files=stray)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -542,23 +542,22 @@ def _clue_text(province: str, kind: str, value: str) -> str:
 
 def _other_province(
     con: duckdb.DuckDBPyConnection, readable: list[tuple[ExportFile, PreparedFile]], matcher: UnitMatcher
-) -> bool:
+) -> None:
     """Refuse whole an export of another province (rule ``other_province_file``: nearly all its rows point to that one
     province) and leave in ``_misrouted`` the clues of the few rows of another province in a real export (rejected
     one by one, rule ``other_province``). One GROUP BY over the batch (province_clues.sql); each distinct clue is
     matched once. A dossier code with this province's own portal code keeps its row here whatever its receiving
     centre says; a former province merged into this one (Bắc Kạn in Thái Nguyên) is no other province: neither its
-    names nor its old codes are another's (``UnitMatcher.other_province``). True when a row is misrouted."""
+    names nor its old codes are another's (``UnitMatcher.other_province``)."""
     con.execute(sql("tthc_dossiers/misrouted"))
-    if not matcher.province or not readable:
-        return False
     con.execute(sql("tthc_dossiers/code_prefix_macro"))
+    if not matcher.province or not readable:
+        return
     totals, clues, groups = _province_clues(con, matcher)
     refused = _refuse_other_province_files(con, readable, matcher.province, totals, clues)
     rows = [dict(zip(("file_id", "prefix", "centre", "unit", "reason"), g, strict=True)) for g in groups if g[0] not in refused]
-    if rows:
+    if rows:  # one per distinct clue of the misrouted rows (usually none), not per row
         con.executemany(sql("tthc_dossiers/misrouted_insert"), rows)
-    return bool(rows)
 
 
 _Group = tuple[int, str | None, str | None, str | None, str]  # file_id, code prefix, centre, unit, reason
@@ -636,7 +635,7 @@ def _refuse_other_province_files(
     return refused
 
 
-def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files: list[int], misrouted: bool) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files: list[int]) -> None:
     """Set verbatim copies aside and apply every rule (_row_rejects, _dossier_rejects, _dossier_good)."""
     con.execute(sql("tthc_dossiers/repeated"))
     typed = [r[0] for r in con.execute(sql("tthc_dossiers/typed_columns")).fetchall()]
@@ -644,10 +643,7 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
     values = [c for c in typed if c not in ("file_id", "_unreadable", "_id_unshaped")]
     con.execute(sql("tthc_dossiers/blank", all_null=" AND ".join(f"t.{c} IS NULL" for c in values)))
     con.execute(sql("tthc_dossiers/rows_view"))
-    if misrouted:
-        con.execute(sql("tthc_dossiers/misrouted_rows"))
-    else:  # (the usual batch: no join over its rows)
-        con.execute(sql("tthc_dossiers/misrouted_none"))
+    con.execute(sql("tthc_dossiers/misrouted_rows"))  # (an empty _misrouted, the usual batch: DuckDB skips the probe)
     con.execute(
         sql("tthc_dossiers/row_rejects", column_rules=_column_rules(fmt)),
         {"result_statuses": sorted(RESULT_STATUSES), "stray_files": sorted(stray_files), "bad_bytes_reason": BAD_BYTES_REASON},
