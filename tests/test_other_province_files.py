@@ -22,6 +22,9 @@ from sources.plan_register import read_plan_register
 from sources.progress_report import read_progress_report
 from sources.rule_labels import rule_label
 from tests.conftest import rows_of
+from tests.test_plan_register import HEADER as PLAN_HEADER
+from tests.test_plan_register import META
+from tests.test_progress_report import TABLE as REPORT_HEADER
 from warehouse.tasks import load_plan_registers, read_reports
 
 TREE_YAML = """\
@@ -165,27 +168,8 @@ def test_another_provinces_appraisal_is_refused(tmp_path: Path, sender, receiver
 
 # --- plan registers and progress reports ---------------------------------------------------------------------
 
-META = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", "20/01/2026"], ["Năm kế hoạch:", 2026], ["Lần ban hành/sửa đổi:", 1]]
-PLAN_HEADER = [
-    "Số TT",
-    "Nội dung công việc",
-    "Cơ quan chủ trì",
-    "Cơ quan phối hợp",
-    "Thời gian hoàn thành",
-    "Kết quả, sản phẩm dự kiến",
-    "Người chịu trách nhiệm",
-]
+# The register's and the report's real headers, as the readers' own tests write them.
 REPORT_HEAD = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý III/2026"], ["Ngày báo cáo:", "02/10/2026"], []]
-REPORT_HEADER = [
-    "Số TT nhiệm vụ",
-    "Tình trạng",
-    "Tỷ lệ hoàn thành (%)",
-    "Ngày hoàn thành",
-    "Số văn bản kết quả",
-    "Ngày văn bản",
-    "Khó khăn, vướng mắc",
-    "Đề xuất, kiến nghị",
-]
 
 
 def _sheet(path: Path, rows: list[list[object]], title: str = "Danh mục nhiệm vụ") -> Path:
