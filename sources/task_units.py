@@ -129,8 +129,26 @@ def _office_spellings(office: Unit, department: Unit | None) -> Unit:
         for own in spellings:
             if own in name:
                 extra += [name.replace(own, other) for other in spellings if other != own]
+    extra += [short for name in (office.name, *office.aliases, *extra) if (short := _short_name(name))]
     aliases = tuple(dict.fromkeys(a for a in (*office.aliases, *extra) if a != office.name))
     return replace(office, aliases=aliases)
+
+
+_OFFICE_WORD = re.compile(r"^(Văn phòng|Phòng)\s+(.+)$", re.IGNORECASE)
+
+
+def _short_name(name: str) -> str | None:
+    """How offices shorten their names in plans and reports: "Văn phòng Sở" is "VP Sở", "Phòng Chuyển đổi số" is
+    "Phòng CĐS" (the first letter of every syllable, "Đ" kept), "Phòng Bưu chính - Viễn thông" is "Phòng BCVT". Two
+    offices with one short name match neither (``UnitMatcher``)."""
+    found = _OFFICE_WORD.match(nfc(name).strip())
+    if found is None:
+        return None
+    kind, rest = found.groups()
+    if kind.casefold() == "văn phòng":
+        return f"VP {rest}"
+    letters = "".join(word[0].upper() for word in re.findall(r"\w+", rest) if word.casefold() != "và")
+    return f"Phòng {letters}" if len(letters) >= 2 else None
 
 
 class _Resolver:

@@ -72,6 +72,34 @@ def test_office_names_match(name, code):
     assert resolve_units(name, UNITS, OFFICES).codes == (code,)
 
 
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Phòng CĐS", ("19.SKHCN.CDS",)),
+        ("P. CĐS", ("19.SKHCN.CDS",)),
+        ("phòng CDS", ("19.SKHCN.CDS",)),
+        ("Phòng QLKH", ("19.SKHCN.QLKH",)),
+        ("Phòng BCVT", ("19.SKHCN.BCVT",)),
+        ("VP Sở", ("19.SKHCN.VP",)),
+        ("VP Sở KH&CN", ("19.SKHCN.VP",)),
+        ("Phòng CĐS; VP Sở", ("19.SKHCN.CDS", "19.SKHCN.VP")),
+    ],
+)
+def test_offices_short_names_as_offices_write_them(text, codes):
+    assert resolve_units(text, UNITS, OFFICES).codes == codes
+
+
+def test_a_short_name_two_offices_share_matches_neither():
+    from dataclasses import replace
+
+    technology = replace(OFFICES[3], code="19.SKHCN.QLCNG", name="Phòng Quản lý Công nghệ", aliases=())
+    offices = (*OFFICES, technology)
+    shared = resolve_units("Phòng QLCN", UNITS, offices)
+    assert shared.codes == () and shared.unmatched == ("Phòng QLCN",)
+    assert resolve_units("Phòng Quản lý Công nghệ", UNITS, offices).codes == ("19.SKHCN.QLCNG",)
+    assert resolve_units("Phòng Quản lý Chuyên ngành", UNITS, offices).codes == ("19.SKHCN.QLCN",)
+
+
 @pytest.mark.parametrize(("task", "lead", "collaborators"), SEED, ids=[f"task{s[0]}" for s in SEED])
 def test_the_13_seed_tasks(task, lead, collaborators):
     for text in (lead, collaborators):
