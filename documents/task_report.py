@@ -33,6 +33,7 @@ from scoring.rounding import round_half_up
 from workbooks.excel import frame_records, is_missing
 from workbooks.tasks import (
     TaskReportData,
+    has_identified_lead,
     no_report_text,
     plan_citation,
     read_task_report_data,
@@ -230,7 +231,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
             lead = f"kế hoạch ghi đơn vị chủ trì: {u['lead_text']}" if u["lead_text"] else "kế hoạch không ghi đơn vị chủ trì"
             unknown_lines.append(f"- Nhiệm vụ {', '.join(u['task_nos'])} ({lead});")
     if not late:
-        identified = len(data.report.tasks) > unknown_tasks
+        identified = has_identified_lead(data.report.tasks)
         if waiting:
             text = (
                 f"Hạn gửi báo cáo {period.vietnamese} của các đơn vị là ngày {due:%d/%m/%Y} "

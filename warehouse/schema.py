@@ -165,7 +165,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         lead_text VARCHAR, collaborators_text VARCHAR, deadline_text VARCHAR, deadline_kind VARCHAR, due_date DATE,
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
         responsible VARCHAR, loaded_at TIMESTAMP, sha256 VARCHAR, lead_codes VARCHAR[], collaborator_codes VARCHAR[],
-        trial BOOLEAN""",
+        trial BOOLEAN, unknown_leads VARCHAR[]""",
         (
             "Mọi phiên bản của mọi nhiệm vụ trong các sổ kế hoạch (mỗi lần ban hành/sửa đổi): lịch sử thay đổi được giữ, "
             "kể cả khi tệp sau đó bị gửi lại lỗi hoặc được chuyển khỏi hộp thư đến."
@@ -184,7 +184,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         collaborator_codes VARCHAR[], deadline_text VARCHAR, deadline_kind VARCHAR, due_date DATE,
         effective_due_date DATE, provisional BOOLEAN, deadline_condition VARCHAR, expected_result VARCHAR,
         responsible VARCHAR, first_revision INTEGER NOT NULL, changed_in_revision INTEGER NOT NULL,
-        previous_deadline_text VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
+        previous_deadline_text VARCHAR, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL, unknown_leads VARCHAR[]""",
         "Nhiệm vụ hiện hành của mỗi kế hoạch (theo lần ban hành/sửa đổi mới nhất), với đơn vị chủ trì/phối hợp đã quy về mã.",
         {
             "lead_codes": "mã đơn vị chủ trì (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
@@ -836,6 +836,9 @@ COMMON_COMMENTS: dict[str, str] = {
     "collaborators_text": "đơn vị phối hợp như văn bản ghi",
     "lead_codes": "mã đơn vị chủ trì (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
     "collaborator_codes": "mã đơn vị phối hợp (dim_office hoặc dim_unit); cụm từ tập hợp đã được mở rộng",
+    "unknown_leads": (
+        "phần ô đơn vị chủ trì không khớp đơn vị nào trong danh mục (nguyên văn): nhiệm vụ chưa xác định đủ đơn vị chủ trì"
+    ),
     "deadline_text": "thời gian hoàn thành như văn bản ghi",
     "deadline_kind": "loại thời hạn đọc được: date | month | quarter | half | year | recurring; NULL khi không đọc được",
     "due_date": "hạn theo văn bản (NULL khi không đọc được)",

@@ -76,6 +76,7 @@ HISTORY_COLUMNS = (
     "lead_codes",
     "collaborator_codes",
     "trial",
+    "unknown_leads",
 )
 # A register whose title says it is a trial entry ("bản nhập thử", "dữ liệu thử", "demo"…) is kept in the history and
 # its file problems reported, but its tasks never become current tasks: they would be followed and scored as real.
@@ -122,10 +123,11 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 issues.append(FileIssue("unparsed_deadline", f"{where}: {err}", blocking=False))
         else:
             issues.append(FileIssue("missing_deadline", f"{where}: không ghi thời gian hoàn thành.", blocking=False))
-        resolved = {}
+        resolved, unknown = {}, {}
         for role, label in (("lead", "chủ trì"), ("collaborators", "phối hợp")):
             res = resolve_units(r.get(f"{role}_text") or "", units, offices)
             resolved[role] = list(res.codes)
+            unknown[role] = list(res.unmatched)
             issues += [
                 FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False) for message in res.messages()
             ]
@@ -147,6 +149,7 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 "source_row": r["source_row"],
                 "lead_codes": resolved["lead"],
                 "collaborator_codes": resolved["collaborators"],
+                "unknown_leads": unknown["lead"],
             }
         )
     return rows, issues
@@ -338,6 +341,7 @@ def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, st
                             "responsible",
                             "source_file",
                             "source_row",
+                            "unknown_leads",
                         )
                     },
                     "first_revision": first[t["task_no"]],

@@ -139,20 +139,30 @@ def _codes(value: Any) -> list[str]:
 
 
 def unidentified_leads(tasks: pd.DataFrame | list[dict]) -> list[dict]:
-    """The tasks whose lead unit master data could not identify (no lead code: no office list, or a name it does not
-    know), by the lead as the plan writes it: ``lead_text`` ("" when the plan names none), ``tasks`` (how many),
-    ``task_nos``. Whether these leads have reported cannot be told (mart_task_report_missing knows only the units it
-    identified), so a report must say so rather than count them as having reported."""
+    """The tasks with a lead unit master data could not identify (no lead code: no office list, or a name it does not
+    know; or, of several leads, one it does not know: ``unknown_leads``), by the unknown lead as the plan writes it:
+    ``lead_text`` ("" when the plan names none), ``tasks`` (how many), ``task_nos``. Whether these leads have reported
+    cannot be told (mart_task_report_missing knows only the units it identified), so a report must say so rather than
+    count them as having reported."""
     records = frame_records(tasks) if isinstance(tasks, pd.DataFrame) else tasks
     groups: dict[str, list[str]] = {}
     for t in records:
+        unknown = _codes(t.get("unknown_leads"))
         if not _codes(t.get("lead_codes")):
             text = t.get("lead_text")
             groups.setdefault("" if is_missing(text) else str(text).strip(), []).append(str(t["task_no"]))
+        elif unknown:
+            groups.setdefault("; ".join(unknown), []).append(str(t["task_no"]))
     return [
         {"lead_text": text, "tasks": len(nos), "task_nos": sorted(nos, key=task_order_key)}
         for text, nos in sorted(groups.items(), key=lambda g: sort_key(g[0]))
     ]
+
+
+def has_identified_lead(tasks: pd.DataFrame | list[dict]) -> bool:
+    """Whether any task has a lead unit master data identified (whose reports can be told)."""
+    records = frame_records(tasks) if isinstance(tasks, pd.DataFrame) else tasks
+    return any(_codes(t.get("lead_codes")) for t in records)
 
 
 def no_report_text(task: dict) -> str:
@@ -271,7 +281,8 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
         r |= in_force.get(r["task_no"], {})
         r["lead_codes"] = _codes(r.get("lead_codes"))
         r["collaborator_codes"] = _codes(r.get("collaborator_codes"))
-        r["lead_names"] = "; ".join(names.get(c, c) for c in r["lead_codes"]) or r.get("lead_text")
+        known = [names.get(c, c) for c in r["lead_codes"]]  # a lead the master data does not know, as the plan writes it
+        r["lead_names"] = "; ".join([*known, *_codes(r.get("unknown_leads"))]) if known else r.get("lead_text")
     rows.sort(key=lambda r: task_order_key(r["task_no"]))
     return rows
 
