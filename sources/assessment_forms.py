@@ -42,7 +42,14 @@ from common.units import RANKING_GROUP, UnitMatcher, province_name
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
-from sources.table_files import TableSource, open_table, row_place, table_rows
+from sources.table_files import (
+    TableSource,
+    open_table,
+    other_province_unit,
+    refuse_other_province_table,
+    row_place,
+    table_rows,
+)
 from sources.task_formats import (
     RowIssue,
     Table,
@@ -1385,6 +1392,7 @@ def read_survey(
             "Tệp khảo sát không có dòng nào.",
             SurveyResult,
             what="bảng khảo sát",
+            province=matcher.province,
             file_name=path.name,
         )
         if prepared is not None and not {"unit_code", "unit"} & prepared.present:
@@ -1400,7 +1408,9 @@ def _survey_rows(
 ) -> None:
     path = prepared.path
     seen: dict[tuple[str, str, str], int] = {}
+    units: list[tuple[str | None, str | None]] = []
     for line, record in table_rows(prepared, SURVEY_COLUMNS, result):
+        units.append((record["unit_code"], record["unit"]))
         place = row_place(prepared, line)
         place = place[0].upper() + place[1:]  # "Dòng 7", "Trang 'Khảo sát', dòng 7"
         unit_text = record["unit_code"] or record["unit"]
@@ -1411,6 +1421,9 @@ def _survey_rows(
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)
+        if unit_code is None and (other := other_province_unit(matcher, record["unit_code"], record["unit"])) is not None:
+            # another province's unit, not a unit missing from the list
+            problems = [other if rule == "unknown_unit" else (rule, reason, shown) for rule, reason, shown in problems]
         if (
             not problems
             and unit_code is not None
@@ -1454,6 +1467,7 @@ def _survey_rows(
                 )
             )
         result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points, "source_row": line})
+    refuse_other_province_table(result, matcher, units, "bảng khảo sát", path.name)
 
 
 def _survey_problems(

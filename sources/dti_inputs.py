@@ -52,7 +52,14 @@ from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
 from sources.assessment_forms import fraction_for_percent
 from sources.csvfiles import FileIssue, ReadResult, row_reject
-from sources.table_files import TableSource, open_table, row_place, table_rows
+from sources.table_files import (
+    TableSource,
+    open_table,
+    other_province_unit,
+    refuse_other_province_table,
+    row_place,
+    table_rows,
+)
 from sources.tthc_format import Column
 
 if TYPE_CHECKING:
@@ -149,18 +156,19 @@ def _where(
 
 
 def _open_all(
-    paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str
+    paths: list[Path], columns: tuple[Column, ...], work_dir: Path, no_rows: str, what: str, province: str
 ) -> tuple[dict[Path, ReadResult], list[tuple[Path, ReadResult, TableSource]]]:
     """Open every file once (a path given twice is read once): a ReadResult per file, and the loadable ones. Files
     with the same bytes (a browser's second download "soc_2026 (1).csv") are one delivery: it is read once, from the
     copy with the shortest name (the one without "(1)"), and every other copy loads nothing, with a note naming the
     file read (``what``: 'giá trị', 'kết quả'). Copies that differ are all read: their conflicting rows are duplicates.
-    A file is a CSV or an Excel workbook (``open_table``): the same copy rule holds for a workbook saved twice."""
+    A file is a CSV or an Excel workbook (``open_table``): the same copy rule holds for a workbook saved twice; a
+    workbook titled with another province than ``province`` is refused."""
     results: dict[Path, ReadResult] = {}
     opened: list[tuple[Path, ReadResult, TableSource]] = []
     by_content: dict[str, list[tuple[Path, ReadResult, TableSource]]] = {}
     for path in dict.fromkeys(Path(p) for p in paths):
-        result, prepared = open_table(path, columns, work_dir, no_rows)
+        result, prepared = open_table(path, columns, work_dir, no_rows, what=f"bảng {what}", province=province)
         results[path] = result
         if prepared is not None:
             by_content.setdefault(result.sha256, []).append((path, result, prepared))
@@ -225,6 +233,8 @@ def _resolve_unit(matcher: UnitMatcher, code_text: str, name: str) -> tuple[str 
     by_name = matcher.match(name) if name else None
     if code_text:
         by_code = _code_unit(matcher, code_text)
+        if by_code is None and (other := other_province_unit(matcher, code_text, None)) is not None:
+            return None, other
         if by_code is None:
             hint = f" Tên '{name}' là {matcher.units[by_name].name} ({by_name}): đề nghị sửa mã." if by_name else ""
             return None, ("unknown_unit", f"mã đơn vị '{code_text}' không có trong danh mục đơn vị.{hint}", code_text)
@@ -241,6 +251,8 @@ def _resolve_unit(matcher: UnitMatcher, code_text: str, name: str) -> tuple[str 
         return by_code, None
     if not name:
         return None, ("unknown_unit", "thiếu đơn vị (cần 'Mã đơn vị' hoặc 'Đơn vị').", None)
+    if by_name is None and (other := other_province_unit(matcher, None, name)) is not None:
+        return None, other
     if by_name is None:
         suggestion = matcher.suggest(name)
         return None, (
@@ -357,7 +369,10 @@ def read_external_values(
     has a blocking issue and is not loaded."""
     by_code = {_component_key(code): component for code, component in components.items()}
     candidates: list[_Candidate] = []
-    results, opened = _open_all(paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", "giá trị")
+    results, opened = _open_all(
+        paths, EXTERNAL_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có giá trị nào.", "giá trị", matcher.province
+    )
+    units: dict[Path, list[tuple[str | None, str | None]]] = {}
     sources = {path: prepared for path, _, prepared in opened}
     for path, result, prepared in opened:
         if not {"unit_code", "unit"} & prepared.present:
@@ -381,6 +396,10 @@ def read_external_values(
         # A formula error in the system's name or the note leaves that text out; elsewhere it rejects the row.
         for line, values in table_rows(prepared, EXTERNAL_COLUMNS, result, notes=frozenset({"system", "note"})):
             candidates.append(_check_external(path, line, values, matcher, by_code, year))
+            units.setdefault(path, []).append((values["unit_code"], values["unit"]))
+    # Another province's file (most of its rows its units) is refused whole: none of its rows counts as a copy.
+    refused = {p for p, rows in units.items() if refuse_other_province_table(results[p], matcher, rows, "bảng giá trị", p.name)}
+    candidates = [c for c in candidates if c.path not in refused]
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
         if candidate.duplicate_key is not None:
@@ -540,7 +559,9 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
     file or over several, however it is spelt ("Sở TN&MT" and "Sở Tài nguyên và Môi trường" are one unit), so that
     unit has no previous result. A file without the needed columns, empty or unreadable has a blocking issue."""
     candidates: list[_Published] = []
-    results, opened = _open_all(paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.", "kết quả")
+    results, opened = _open_all(
+        paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.", "kết quả", matcher.province
+    )
     sources = {path: prepared for path, _, prepared in opened}
     for path, result, prepared in opened:
         for line, values in table_rows(prepared, PREVIOUS_COLUMNS, result, notes=frozenset({"level"})):

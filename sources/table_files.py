@@ -17,12 +17,14 @@ except in the columns a reader names as notes, whose value is then left out with
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from common.units import UnitMatcher, province_name
 from sources.csvfiles import (
     INVISIBLE,
     FileIssue,
@@ -44,6 +46,7 @@ from sources.task_formats import (
     fill_body_merges,
     is_column_number_row,
     open_sheets,
+    other_province_issue,
     table_sheet,
 )
 from sources.tthc_format import Column
@@ -99,11 +102,13 @@ def open_table(
     result_type: type[ReadResult] = ReadResult,
     *,
     what: str = "bảng số liệu",
+    province: str | None = None,
     **fields: Any,
 ) -> tuple[Any, TableSource | None]:
     """``open_csv`` for a .csv, and the same for a workbook (by its name, or a workbook saved under a .csv name: what
     it really is, the intake tells from its content and refuses a CSV or PDF named .xlsx): a ``result_type`` with the file's lineage and issues, and what
-    ``table_rows`` reads when the file is loadable. ``what`` names the table in the issues ("bảng khảo sát")."""
+    ``table_rows`` reads when the file is loadable. ``what`` names the table in the issues ("bảng khảo sát"); a
+    workbook whose title names another province than ``province`` is refused (``other_province_source``)."""
     path = Path(path)
     named_csv = None if is_workbook_name(path) else _workbook_named_csv(path)
     if not is_workbook_name(path) and named_csv is None:
@@ -124,6 +129,10 @@ def open_table(
     ws, grid, table, _, issues = table_sheet(sheets, columns, what, "mỗi tệp")
     result.file_issues += issues
     if table is None:
+        return result, None
+    # A title above the table naming another province ("UBND TỈNH THÁI NGUYÊN" in Bắc Ninh's inbox): not this one's.
+    if (other := other_province_issue(grid, table, province, what, path.name)) is not None:
+        result.file_issues.append(other)
         return result, None
     result.file_issues += header_notes(table.unknown, [c for c in columns if c.name not in table.columns])
     # A unit's name merged down over its rows (a usual layout) holds for each of them, with a note.
@@ -247,3 +256,47 @@ def row_place(source: TableSource | None, line: int) -> str:
     if isinstance(source, SheetTable):
         return f"trang '{source.title}', dòng {line}"
     return f"dòng {line}"
+
+
+# A table most rows of which name another province's units is that province's table, refused whole; a few such rows
+# in a real table are rejected one by one. Most, not nearly all as for a TTHC export (whose dossier codes carry the
+# province): agencies of every province share names ("Sở Tài chính"), so only the communes of a whole other
+# province's table (about 86 % of Thái Nguyên's units) say where it is from.
+OTHER_PROVINCE_SHARE = 0.5
+
+
+def other_province_unit(matcher: UnitMatcher, code: str | None, name: str | None) -> tuple[str, str, str] | None:
+    """(rule ``other_province_unit``, reason, value shown) of a row whose unit is another province's (its unit or
+    portal code, a name saying its province or a commune only another province has), else None."""
+    found = matcher.other_province_of_row(code, name)
+    if found is None:
+        return None
+    shown = " | ".join(t for t in (code, name) if t)
+    return (
+        "other_province_unit",
+        f"đơn vị '{shown}' là của {province_name(found).full}, không phải của {province_name(matcher.province).full}.",
+        shown,
+    )
+
+
+def refuse_other_province_table(
+    result: ReadResult, matcher: UnitMatcher, units: list[tuple[str | None, str | None]], what: str, file_name: str
+) -> bool:
+    """Refuse the file (blocking ``other_province_source``, no row loaded) when more than OTHER_PROVINCE_SHARE of its
+    rows' ``units`` ((code, name) as written) are one other province's; True when refused."""
+    found = Counter(p for code, name in units if (p := matcher.other_province_of_row(code, name)) is not None)
+    if not found:
+        return False
+    province, rows = found.most_common(1)[0]
+    if rows <= OTHER_PROVINCE_SHARE * len(units):
+        return False
+    result.file_issues.append(
+        FileIssue(
+            "other_province_source",
+            f"Tệp '{file_name}' là {what} của {province_name(province).full}: {rows}/{len(units)} dòng ghi đơn vị của "
+            f"tỉnh này, không phải của {province_name(matcher.province).full}. Không nạp được tệp; đề nghị gửi đúng "
+            "tệp của tỉnh.",
+        )
+    )
+    result.loadable, result.rows = False, []
+    return True
