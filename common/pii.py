@@ -194,20 +194,35 @@ def id_number_sql(value_sql: str) -> str:
     return f"(regexp_full_match({value_sql}, '{ID_NUMBER_SHAPE}') AND regexp_matches({value_sql}, '[0-9]'))"
 
 
-# A citizen's contact or ID number typed into a free-text column (an explanation, the difficulties of a report): an
-# e-mail address, a phone number (0 or +84 and nine digits, spaced or dotted), a CCCD (12 digits) or CMND (9). Masked
-# before the text is stored; a name cannot be told from other words and is not searched for.
+# A citizen's contact or ID number typed into a free-text column (an explanation, the difficulties of a report) or
+# into a coded one (a unit's name, a status: then quoted by a reject's reason and value): an e-mail address; a phone
+# number (0 and nine digits, a landline 0 and ten) or a CCCD (0 and eleven digits), with +84, (+84) or 84 for the 0,
+# in any groups of spaces, dots or dashes ("0340 9501 2345", "034.095.012.345", "(+84) 987 654 321"); any 12 or 9
+# digits; and whatever follows an ID word ("CMND 012.345.678", "hộ chiếu B1234567"). Never a part of a longer
+# number or code: not after a digit and a dot or dash ("1.000046.000.00.00.H55"), not before one. Masked before the
+# text is stored; a name cannot be told from other words and is not searched for.
 _PERSONAL_IN_TEXT = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w+])(?:\+84|84|0)(?:[ .-]?\d){9}(?!\d)"
+    r"|(?<![\w+])(?<!\d[.-])(?:\(\+84\)\s?|\+84|84|0)(?:[ .-]?\d){9,11}(?![.-]?\d)"
     r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)"
+)
+_ID_AFTER_WORD = re.compile(
+    r"(?i)(\b(?:cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu)\W{0,4}(?:số\W{0,3})?)"
+    r"([a-z]?\d(?:[ .-]?\d){6,11})(?![.-]?\d)"
 )
 MASK = "[đã ẩn]"
 
 
 def mask_personal_data(text: str) -> tuple[str, int]:
     """The text with every e-mail address, phone number and ID number replaced by MASK, and how many were."""
-    return _PERSONAL_IN_TEXT.subn(MASK, text)
+    text, after_word = _ID_AFTER_WORD.subn(lambda m: m.group(1) + MASK, text)
+    text, found = _PERSONAL_IN_TEXT.subn(MASK, text)
+    return text, after_word + found
+
+
+def mask_text(text: str | None) -> str | None:
+    """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written)."""
+    return mask_personal_data(text)[0] if isinstance(text, str) and text else text
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:

@@ -48,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.pii import mask_personal_data
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
 from sources.assessment_forms import fraction_for_percent
@@ -443,10 +444,31 @@ def read_external_values(
                 for rule, reason, value in candidate.problems
             ]
         elif candidate.row is not None:  # set when the row had no problem of its own
-            result.rows.append(candidate.row)
+            result.rows.append(_without_personal_data(candidate, result, sources.get(candidate.path)))
     for result in results.values():
         result.rejects.sort(key=lambda r: r["row_number"])
     return results
+
+
+def _without_personal_data(candidate: _Candidate, result: ReadResult, source: TableSource | None) -> dict:
+    """The row with a citizen's phone, ID number or e-mail in its free texts (the note, the system's name) masked, said
+    in a note naming the row, never the value (common/pii.py)."""
+    row = dict(candidate.row or {})
+    found = 0
+    for column in ("note", "system"):
+        if row.get(column):
+            row[column], count = mask_personal_data(row[column])
+            found += count
+    if found:
+        result.file_issues.append(
+            FileIssue(
+                "personal_data_masked",
+                f"{_where(candidate.path, candidate.line, source=source)}đã ẩn {found} số điện thoại, số giấy tờ hoặc email "
+                "của cá nhân trong ghi chú; đề nghị không ghi thông tin cá nhân của công dân vào bảng số liệu.",
+                blocking=False,
+            )
+        )
+    return row
 
 
 # --- last year's published results ---------------------------------------------------------------------------

@@ -1033,3 +1033,22 @@ def test_a_workbook_without_number_formats_names_the_cells_that_may_be_percentag
     assert [r["value"] for r in result.rows] == [90.0, 0.97]
     notes = [i for i in result.file_issues if i.rule == "percent_format_lost"]
     assert len(notes) == 1 and not notes[0].blocking and "E5" in notes[0].reason and "E4" not in notes[0].reason
+
+
+def test_a_citizens_phone_or_id_number_in_a_note_is_masked_and_said(tmp_path):
+    path = write_values(
+        tmp_path,
+        "vneid_2026.csv",
+        [
+            value_row(note="Sai lệch do tài khoản của công dân Trần Văn Bảo, CCCD 034095012345, SĐT 0987654321"),
+            value_row(unit="Sở Y tế", note="Liên hệ 0340 9501 2345"),
+        ],
+    )
+    result = read([path], tmp_path)[path]
+    assert [r["note"] for r in result.rows] == [
+        "Sai lệch do tài khoản của công dân Trần Văn Bảo, CCCD [đã ẩn], SĐT [đã ẩn]",
+        "Liên hệ [đã ẩn]",
+    ]
+    notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
+    assert [i.blocking for i in notes] == [False, False] and "dòng 2" in notes[0].reason and "đã ẩn 2 số" in notes[0].reason
+    assert "0987654321" not in str(result.file_issues)

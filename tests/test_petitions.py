@@ -310,6 +310,23 @@ def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_p
         assert not columns & {"petitioner_name", "petitioner_phone", "petitioner_email", "content"}
 
 
+def test_a_phone_or_id_number_in_a_coded_column_is_masked_in_the_quarantine(tmp_path):
+    inbox = tmp_path / "inbox"
+    rows = [
+        petition(),
+        petition(petition_code="PAKN-2", category="Ông Trần Văn Bảo SĐT 0987654321 phản ánh"),
+        petition(petition_code="PAKN-3", unit="Trần Văn Bảo - CCCD 034095012345"),
+    ]
+    write_pakn(inbox / "pakn", JANUARY, rows)
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    found = con.execute("SELECT unit_name, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert len(found) == 2
+    text = str(found)
+    assert "0987654321" not in text and "034095012345" not in text and "[đã ẩn]" in text
+
+
 def test_unreadable_file_is_recorded_as_rejected(tmp_path):
     inbox = tmp_path / "inbox"
     (inbox / "pakn").mkdir(parents=True)

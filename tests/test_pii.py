@@ -288,6 +288,16 @@ def test_id_number_shape_in_python_and_sql_agree(value: str, is_id: bool) -> Non
         ("CCCD 019188001234, CMND 121456789", "CCCD [đã ẩn], CMND [đã ẩn]", 2),
         ("email: nguyen.hoa@gmail.com.", "email: [đã ẩn].", 1),
         ("Hoàn thành 95% nhiệm vụ, kinh phí 150.000.000 đồng, năm 2026, mã 1.000100", None, 0),
+        # ID and phone numbers in groups, landlines, (+84), numbers after an ID word
+        ("CCCD 0340 9501 2345, ĐT (+84) 987 654 321", "CCCD [đã ẩn], ĐT [đã ẩn]", 2),
+        ("034.095.012.345 và 034-095-012-345", "[đã ẩn] và [đã ẩn]", 2),
+        ("CMND 012.345.678; CMND: 012 345 678", "CMND [đã ẩn]; CMND: [đã ẩn]", 2),
+        ("ĐT 0208 3855 123 hoặc 02083855123", "ĐT [đã ẩn] hoặc [đã ẩn]", 2),
+        ("0912345678 0987654321", "[đã ẩn] [đã ẩn]", 2),
+        ("hộ chiếu B1234567, số định danh cá nhân 001088012345", "hộ chiếu [đã ẩn], số định danh cá nhân [đã ẩn]", 2),
+        # codes, amounts and dates that look like numbers are kept
+        ("Thủ tục 1.000046.000.00.00.H55, hồ sơ 000.00.12.H55-260109-0001 và H55.04-260109-0012", None, 0),
+        ("Kinh phí 123.456.789 đồng, Quyết định 1234/QĐ-UBND ngày 15/3/2026, lúc 09/01/2026 08:00:00", None, 0),
     ],
 )
 def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str | None, count: int) -> None:

@@ -117,6 +117,28 @@ def test_each_bad_row_is_quarantined_with_file_row_and_reason(inbox, bad, rule, 
     assert stats.rows_rejected == 1
 
 
+def test_an_id_or_phone_number_typed_into_a_coded_column_is_masked_in_the_quarantine(inbox):
+    """A clerk typed the applicant into 'Cơ quan giải quyết' and a phone into 'Kênh nộp': the rows are rejected, and
+    their reason and value quote the cell with the numbers masked (the quarantine, its Parquet and the quality
+    workbook are at rest outside the inbox)."""
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="OK-1"),
+            dossier_row(dossier_code="BAD-1", resolving_unit="Trần Văn Bảo 034.095.012.345"),
+            dossier_row(dossier_code="BAD-2", channel="gọi 0987 654 321"),
+        ],
+    )
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["OK-1"]
+    found = con.execute("SELECT rule, reason, value FROM quarantine WHERE source = 'tthc_dossier' ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == ["unknown_unit", "bad_value:channel"]
+    text = str(found)
+    assert "034.095.012.345" not in text and "0987 654 321" not in text
+    assert "Trần Văn Bảo [đã ẩn]" in found[0][1] and found[1][2] == "gọi [đã ẩn]"
+
+
 def test_a_200_kb_cell_is_quarantined_cut_to_a_readable_length_beside_the_good_rows(inbox):
     pasted = "Nội dung văn bản dán nhầm vào ô. " * 6_000  # ~200 kB
     write_export(

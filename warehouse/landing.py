@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+from duckdb.sqltypes import VARCHAR
 
+from common.pii import mask_text
 from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
@@ -103,6 +105,32 @@ def named_row(columns: tuple[str, ...], **values: Any) -> dict[str, Any]:
     return {c: values.get(c) for c in columns}
 
 
+# Texts of a rejected row that quote what a file holds: a citizen's phone or ID number typed into a coded column
+# (a unit's name, a status, a category) would otherwise rest in the quarantine, its Parquet and the quality reports.
+_QUOTING = ("unit_name", "record_key", "reason", "value")
+
+
+def quarantine_row(**values: Any) -> dict[str, Any]:
+    """The parameters of QUARANTINE_INSERT (``named_row``), personal data in its quoting texts masked
+    (``common.pii.mask_personal_data``)."""
+    row = named_row(QUARANTINE_COLUMNS, **values)
+    return row | {c: mask_text(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
+
+
+# RE2 for what mask_personal_data may change (an e-mail address, seven digits or more with separators): the rows
+# a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
+_MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
+
+
+def mask_personal_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
+    """Mask personal data in the text ``columns`` of ``table`` (rows built by SQL, as the dossier rejects)."""
+    if not con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = '_mask_personal_data'").fetchall():
+        con.create_function("_mask_personal_data", mask_text, [VARCHAR], VARCHAR, side_effects=False)
+    may_hold = " OR ".join(f"regexp_matches(coalesce({c}, ''), '{_MAY_HOLD_PERSONAL_DATA}')" for c in columns)
+    masked = ", ".join(f"{c} = _mask_personal_data({c})" for c in columns)
+    con.execute(f"UPDATE {table} SET {masked} WHERE {may_hold}")
+
+
 def _ASSESSMENT(labels: dict[str, Any]) -> bool:
     """A note on an assessment form, appraisal or survey (sources/par_forms.py) names its criterion in ``record_key``."""
     return labels.get("index_code") in ("par", "dti")
@@ -126,7 +154,7 @@ def file_issue_rows(
             file_name=file_name,
             partition_date=day,
             rule=i.rule,
-            reason=i.reason,
+            reason=mask_text(i.reason),
             blocking=i.blocking,
             loaded_at=at,
             unit_code=labels.get("unit_code"),
@@ -208,8 +236,7 @@ def replace_file_records(
         con,
         QUARANTINE_INSERT,
         [
-            named_row(
-                QUARANTINE_COLUMNS,
+            quarantine_row(
                 source=source,
                 file_name=file_name,
                 partition_date=partition_date,

@@ -32,11 +32,12 @@ from warehouse.landing import (
     FILE_ISSUE_INSERT,
     LANDED_FILE_COLUMNS,
     LANDED_FILE_INSERT,
-    QUARANTINE_COLUMNS,
     QUARANTINE_INSERT,
     REDELIVERY_RULE,
     forget_gone,
+    mask_personal_columns,
     named_row,
+    quarantine_row,
     record_refused,
     redelivery_problem,
     transaction,
@@ -156,8 +157,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
             con,
             QUARANTINE_INSERT,
             [
-                named_row(
-                    QUARANTINE_COLUMNS,
+                quarantine_row(
                     source=CATALOGUE_SOURCE,
                     file_name=r["file_name"],
                     row_number=r["row_number"],
@@ -250,6 +250,7 @@ def load_dossier_partitions(
         partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
         params = [DOSSIER_SOURCE, start, end, kept_days]
         con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
+        mask_personal_columns(con, "_dossier_rejects", ("reason", "value"))
         con.execute(
             """INSERT INTO quarantine BY NAME
             SELECT r.*, l.first_loaded_at AS loaded_at, year(r.partition_date) AS year FROM _dossier_rejects r
