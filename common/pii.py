@@ -32,6 +32,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 SECRET_ENV = "CCHC_PII_SECRET"
 SECRET_FILE_ENV = "CCHC_PII_SECRET_FILE"
@@ -223,6 +227,25 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 def mask_text(text: str | None) -> str | None:
     """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written)."""
     return mask_personal_data(text)[0] if isinstance(text, str) and text else text
+
+
+# RE2 for what mask_personal_data may change (an e-mail address, seven digits or more with separators): the rows
+# a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
+_MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
+
+
+def mask_personal_columns(
+    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], where: str = "TRUE", params: list | None = None
+) -> None:
+    """``mask_text`` on the text ``columns`` of the rows ``where`` of ``table``, rows SQL built (the dossier rejects,
+    the day's dossier versions)."""
+    from duckdb.sqltypes import VARCHAR
+
+    if not con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = '_mask_personal_data'").fetchall():
+        con.create_function("_mask_personal_data", mask_text, [VARCHAR], VARCHAR, side_effects=False)
+    may_hold = " OR ".join(f"regexp_matches(coalesce({c}, ''), '{_MAY_HOLD_PERSONAL_DATA}')" for c in columns)
+    masked = ", ".join(f"{c} = _mask_personal_data({c})" for c in columns)
+    con.execute(f"UPDATE {table} SET {masked} WHERE ({where}) AND ({may_hold})", params or [])
 
 
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from common.pii import PiiKeys, hmac_pads, hmac_sql, id_number_sql, is_id_number
+from common.pii import PiiKeys, hmac_pads, hmac_sql, id_number_sql, is_id_number, mask_personal_columns, mask_personal_data
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher, province_of_portal_code
 from common.vntext import match_key
@@ -123,6 +123,7 @@ class StagingResult:
     unkeyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose ID is no ID number
     cut: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose receiving centre was cut
     blank: dict[str, list[int]] = field(default_factory=dict)  # per file: records without any value (not rows)
+    personal_centres: bool = False  # a receiving centre holds a citizen's number: masked once loaded
 
 
 def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
@@ -256,8 +257,10 @@ def stage_dossier_exports(
         for _, prepared in readable:
             prepared.discard()
     _map_other_spellings(con, fmt, matcher)
-    _other_province(con, readable, matcher)
+    personal_centres = _other_province(con, readable, matcher)
     _validate(con, fmt, stray_files=stray)
+    # A citizen's number typed into a coded column: masked in the rejects' quotes (a centre's: by the loader).
+    mask_personal_columns(con, "_dossier_rejects", ("reason", "value"))
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -273,7 +276,13 @@ def stage_dossier_exports(
     read = con.execute(sql("tthc_dossiers/rows_read")).fetchall()
     rejected = con.execute(sql("tthc_dossiers/rows_rejected")).fetchall()
     return StagingResult(
-        rows_read=dict(read), rows_rejected=dict(rejected), duplicates=duplicates, unkeyed=unkeyed, cut=cut, blank=blank
+        rows_read=dict(read),
+        rows_rejected=dict(rejected),
+        duplicates=duplicates,
+        unkeyed=unkeyed,
+        cut=cut,
+        blank=blank,
+        personal_centres=personal_centres,
     )
 
 
@@ -542,31 +551,57 @@ def _clue_text(province: str, kind: str, value: str) -> str:
 
 def _other_province(
     con: duckdb.DuckDBPyConnection, readable: list[tuple[ExportFile, PreparedFile]], matcher: UnitMatcher
-) -> None:
+) -> bool:
     """Refuse whole an export of another province (rule ``other_province_file``: nearly all its rows point to that one
     province) and leave in ``_misrouted`` the clues of the few rows of another province in a real export (rejected
     one by one, rule ``other_province``). One GROUP BY over the batch (province_clues.sql); each distinct clue is
     matched once. A dossier code with this province's own portal code keeps its row here whatever its receiving
     centre says; a former province merged into this one (Bắc Kạn in Thái Nguyên) is no other province: neither its
-    names nor its old codes are another's (``UnitMatcher.other_province``)."""
+    names nor its old codes are another's (``UnitMatcher.other_province``). The same GROUP BY tells whether a
+    receiving centre holds personal data (``_personal_centres``): returned."""
     con.execute(sql("tthc_dossiers/misrouted"))
     con.execute(sql("tthc_dossiers/code_prefix_macro"))
-    if not matcher.province or not readable:
-        return
-    totals, clues, groups = _province_clues(con, matcher)
+    if not readable:
+        return False
+    found = con.execute(sql("tthc_dossiers/province_clues")).fetchall()
+    personal = _personal_centres(found, readable)
+    if not matcher.province:
+        return personal
+    totals, clues, groups = _province_clues(found, matcher)
     refused = _refuse_other_province_files(con, readable, matcher.province, totals, clues)
     rows = [dict(zip(("file_id", "prefix", "centre", "unit", "reason"), g, strict=True)) for g in groups if g[0] not in refused]
     if rows:  # one per distinct clue of the misrouted rows (usually none), not per row
         con.executemany(sql("tthc_dossiers/misrouted_insert"), rows)
+    return personal
+
+
+def _personal_centres(found: list[tuple], readable: list[tuple[ExportFile, PreparedFile]]) -> bool:
+    """Whether a receiving centre of the batch (the distinct ones of province_clues.sql) holds a citizen's phone, ID
+    number or e-mail (a clerk's slip): each file with one is told how many rows, the caller masks them."""
+    rows: dict[int, int] = {}
+    for file_id, _, centre, _, count in found:
+        if centre and mask_personal_data(centre)[1]:
+            rows[file_id] = rows.get(file_id, 0) + count
+    for file_id, count in rows.items():
+        readable[file_id][1].issues.append(
+            FileIssue(
+                "personal_data_masked",
+                f"Cột 'Nơi tiếp nhận' của {count} dòng ghi số điện thoại, số giấy tờ hoặc email của cá nhân: đã ẩn trước "
+                "khi lưu; đề nghị không ghi thông tin cá nhân vào cột này.",
+                blocking=False,
+            )
+        )
+    return bool(rows)
 
 
 _Group = tuple[int, str | None, str | None, str | None, str]  # file_id, code prefix, centre, unit, reason
 
 
 def _province_clues(
-    con: duckdb.DuckDBPyConnection, matcher: UnitMatcher
+    grouped: list[tuple], matcher: UnitMatcher
 ) -> tuple[dict[int, int], dict[tuple[int, str], _Clues], list[_Group]]:
-    """Rows per file, what points each file's rows to another province, and the clue groups of those rows."""
+    """Rows per file, what points each file's rows to another province, and the clue groups of those rows, from the
+    rows of province_clues.sql."""
     other: dict[tuple[str, str], str | None] = {}
 
     def of(kind: str, value: str | None) -> str | None:
@@ -579,7 +614,7 @@ def _province_clues(
     totals: dict[int, int] = {}
     clues: dict[tuple[int, str], _Clues] = {}
     groups: list[_Group] = []
-    for file_id, prefix, centre, unit, rows in con.execute(sql("tthc_dossiers/province_clues")).fetchall():
+    for file_id, prefix, centre, unit, rows in grouped:
         totals[file_id] = totals.get(file_id, 0) + rows
         code_province = of("code", prefix)
         own_code = prefix is not None and code_province is None and province_of_portal_code(prefix) is not None

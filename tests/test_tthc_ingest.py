@@ -128,10 +128,15 @@ def test_an_id_or_phone_number_typed_into_a_coded_column_is_masked_in_the_quaran
             dossier_row(dossier_code="OK-1"),
             dossier_row(dossier_code="BAD-1", resolving_unit="Trần Văn Bảo 034.095.012.345"),
             dossier_row(dossier_code="BAD-2", channel="gọi 0987 654 321"),
+            dossier_row(dossier_code="OK-2", receiving_centre="Trung tâm Phục vụ hành chính công - anh Bảo 0912.345.678"),
         ],
     )
     con, _ = load(inbox)
-    assert loaded_codes(con) == ["OK-1"]
+    assert loaded_codes(con) == ["OK-1", "OK-2"]
+    centres = con.execute("SELECT receiving_centre FROM stg_dossier_versions ORDER BY source_row").fetchall()
+    assert centres[1] == ("Trung tâm Phục vụ hành chính công - anh Bảo [đã ẩn]",)
+    notes = con.execute("SELECT reason FROM file_issues WHERE rule = 'personal_data_masked'").fetchall()
+    assert len(notes) == 1 and "Cột 'Nơi tiếp nhận' của 1 dòng" in notes[0][0]
     found = con.execute("SELECT rule, reason, value FROM quarantine WHERE source = 'tthc_dossier' ORDER BY row_number").fetchall()
     assert [r[0] for r in found] == ["unknown_unit", "bad_value:channel"]
     text = str(found)

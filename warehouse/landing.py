@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from duckdb.sqltypes import VARCHAR
 
 from common.pii import mask_text
 from sources.csvfiles import FileIssue, ReadResult
@@ -115,20 +114,6 @@ def quarantine_row(**values: Any) -> dict[str, Any]:
     (``common.pii.mask_personal_data``)."""
     row = named_row(QUARANTINE_COLUMNS, **values)
     return row | {c: mask_text(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
-
-
-# RE2 for what mask_personal_data may change (an e-mail address, seven digits or more with separators): the rows
-# a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
-_MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
-
-
-def mask_personal_columns(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
-    """Mask personal data in the text ``columns`` of ``table`` (rows built by SQL, as the dossier rejects)."""
-    if not con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = '_mask_personal_data'").fetchall():
-        con.create_function("_mask_personal_data", mask_text, [VARCHAR], VARCHAR, side_effects=False)
-    may_hold = " OR ".join(f"regexp_matches(coalesce({c}, ''), '{_MAY_HOLD_PERSONAL_DATA}')" for c in columns)
-    masked = ", ".join(f"{c} = _mask_personal_data({c})" for c in columns)
-    con.execute(f"UPDATE {table} SET {masked} WHERE {may_hold}")
 
 
 def _ASSESSMENT(labels: dict[str, Any]) -> bool:

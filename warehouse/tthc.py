@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from common.db import scalar
-from common.pii import PiiKeys
+from common.pii import PiiKeys, mask_personal_columns
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
@@ -35,7 +35,6 @@ from warehouse.landing import (
     QUARANTINE_INSERT,
     REDELIVERY_RULE,
     forget_gone,
-    mask_personal_columns,
     named_row,
     quarantine_row,
     record_refused,
@@ -247,10 +246,11 @@ def load_dossier_partitions(
             )
         else:
             con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
+        if staged.personal_centres:  # a clerk's slip, told in the file's issues (rare: no scan otherwise)
+            mask_personal_columns(con, "stg_dossier_versions", ("receiving_centre",), "export_date BETWEEN ? AND ?", [start, end])
         partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
         params = [DOSSIER_SOURCE, start, end, kept_days]
         con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
-        mask_personal_columns(con, "_dossier_rejects", ("reason", "value"))
         con.execute(
             """INSERT INTO quarantine BY NAME
             SELECT r.*, l.first_loaded_at AS loaded_at, year(r.partition_date) AS year FROM _dossier_rejects r
