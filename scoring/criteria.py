@@ -592,7 +592,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 "self_points": given.self_points,
                 "appraised_points": given.appraised_points,
                 "survey_points": given.survey_points,
-                "computed_value": given.computed_value,
+                "computed_value": None if given.computed_value is None else round_half_up(given.computed_value, 2),
                 "self_claimed_value": given.self_claimed_value,
                 "self_answer": given.self_answer,
                 "external_value": given.external_value,
@@ -623,7 +623,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
     pillars = []
     for p in tree.pillars:
         value = weighted_mean(list(p.domains))
-        pillars.append({"code": p.code, "name": p.name, "value": None if value is None else round(value, 4)})
+        pillars.append({"code": p.code, "name": p.name, "value": None if value is None else round_half_up(value, 4)})
     return UnitScore(
         unit_group=unit_group,
         criteria=rows,
@@ -634,7 +634,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         band=tree.band_for(index_pct),
         provisional=provisional,
         overclaims=tuple(r["code"] for r in rows if r["overclaim"]),
-        index_value=None if index_value is None else round(index_value, 4),
+        index_value=None if index_value is None else round_half_up(index_value, 4),
         pillars=pillars,
         missing=sum(r["source"] == "missing" for r in rows),
     )
@@ -667,12 +667,15 @@ def _leaf_points(n: Criterion, given: CriterionInput, *, self_when_unmeasured: b
     if given.appraised_points is not None:
         # The warehouse cannot measure it for this unit: the council's appraised points stand in.
         return float(given.appraised_points), "appraised", False
-    if self_when_unmeasured and given.self_points is not None:
+    if self_when_unmeasured:
         # Not measurable here (a unit's own plan tasks) and not appraised yet: its self-assessed points count
-        # provisionally, as for a self-assessed criterion (the tree's `unmeasured: self`).
-        return float(given.self_points), "self_provisional", False
-    # Nothing to score it by: not evaluated, out of the denominator rather than costing the unit points for the
-    # warehouse's own gap.
+        # provisionally, as for a self-assessed criterion (the tree's `unmeasured: self`); none given scores 0 as
+        # a blank self-assessed criterion does (methodology §1.2: only what does not apply leaves the denominator).
+        if given.self_points is not None:
+            return float(given.self_points), "self_provisional", False
+        return 0.0, "missing", False
+    # The tree's `unmeasured: leave_out` (the DTI trees): not evaluated, out of the weighted mean rather than costing
+    # the unit points for the warehouse's own gap.
     return None, "not_measured", False
 
 
@@ -691,7 +694,7 @@ def _domain_rows(tree: CriteriaTree, rows: list[dict[str, Any]]) -> list[dict[st
                 "points": points,
                 "points_lost": round_half_up(max_points - points),
                 "weight": d.scored_weight,
-                "value": round(points / max_points, 4) if max_points > 0 else None,
+                "value": round_half_up(points / max_points, 4) if max_points > 0 else None,
                 "missing": sum(r["source"] == "missing" for r in mine),
             }
         )

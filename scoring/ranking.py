@@ -11,6 +11,7 @@ import pandas as pd
 
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import sort_key
+from scoring.rounding import round_half_up
 
 TIED = "đồng hạng"
 
@@ -43,6 +44,13 @@ def rank_within(
     out["is_tied"] = rankable & (tie_size > 1)
     out["units_in_group"] = rankable.groupby([out[k] for k in keys]).transform("sum").astype("int64")
     return out
+
+
+def group_average(values: pd.Series, by: list[pd.Series]) -> pd.Series:
+    """Each row's group mean of ``values`` (the units with a value), rounded half up to 2 decimals as every published
+    figure (pandas' round gives 85.12 for the mean 85.125 of 85.12 and 85.13); missing (NaN) for a group without any value."""
+    mean = values.groupby(by).transform("mean")
+    return mean.map(lambda v: None if pd.isna(v) else round_half_up(v))
 
 
 def _missing(value: Any) -> bool:

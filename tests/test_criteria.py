@@ -308,7 +308,7 @@ def test_overclaim_flag(tree, tmp_path):
         assert row["code"] == "D2.1.1" and row["overclaim"] is flagged, given
     # No data for this unit and not appraised yet: by default (`unmeasured: leave_out`, the DTI's) not evaluated, out
     # of the denominator, the self-assessed points kept for reference; with `unmeasured: self` (the PAR trees:
-    # methodology §1.2 drops only what does not apply) its self-assessed points count provisionally.
+    # methodology §1.2 drops only what does not apply) its self-assessed points count provisionally, none scores 0.
     full = score_unit(tree, "ward", {"D2.1.1": CriterionInput(computed_value=99)})
     left_out = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4)})
     row = left_out.criteria[3]
@@ -318,9 +318,13 @@ def test_overclaim_flag(tree, tmp_path):
     counted = score_unit(own, "ward", {"D2.1.1": CriterionInput(self_points=4)})
     row = counted.criteria[3]
     assert (row["source"], row["points"], row["self_points"]) == ("self_provisional", 4.0, 4)
-    assert counted.max_applicable == full.max_applicable and counted.provisional
+    own_full = score_unit(own, "ward", {"D2.1.1": CriterionInput(computed_value=99)})
+    assert counted.max_applicable == own_full.max_applicable and counted.provisional
+    # Nothing at all (no data, no appraisal, no self points) scores 0 and stays in the denominator, as a blank
+    # self-assessed criterion: methodology §1.2 drops only what does not apply (hand computation: 4 of max 4 lost).
     nothing = score_unit(own, "ward", {"D2.1.1": CriterionInput()})
-    assert (nothing.criteria[3]["source"], nothing.criteria[3]["points"]) == ("not_measured", None)
+    assert (nothing.criteria[3]["source"], nothing.criteria[3]["points"]) == ("missing", 0.0)
+    assert nothing.max_applicable == own_full.max_applicable and nothing.total == own_full.total - 4
     appraised = score_unit(tree, "ward", {"D2.1.1": CriterionInput(self_points=4, appraised_points=3)}).criteria[3]
     assert (appraised["source"], appraised["points"]) == ("appraised", 3.0)
 
@@ -448,3 +452,26 @@ def test_a_default_trees_decision_names_the_province_served(monkeypatch, provinc
     finally:
         if hasattr(get_settings, "cache_clear"):
             get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(("extra", "total", "value"), [(0.05, 700.05, 0.7001), (0.15, 700.15, 0.7002), (0.65, 700.65, 0.7007)])
+def test_the_dti_index_value_is_the_total_over_its_maximum_rounded_half_up(extra: float, total: float, value: float) -> None:
+    """Hand computation (DTI 2022, provinces: main indices weighted 100 × 5, 0, 200, 150, 150 of 1,000): 70 % of every
+    main index but the fifth at (70 + e) % gives 700 + e points and the value (700 + e) / 1,000, written half up to
+    4 decimals as every published value (Python's round gave 0.7 for 0.70005)."""
+    tree = tree_for("dti", 2022, "province")
+    points = {"1.0": 70, "2.0": 70, "3.0": 70, "4.0": 70, "5.0": 70 + extra, "6.0": 50, "7.0": 140, "8.0": 105, "9.0": 105}
+    scored = score_unit(tree, "province", {code: CriterionInput(appraised_points=p) for code, p in points.items()})
+    assert (scored.total, scored.index_value) == (total, value)
+
+
+def test_a_group_average_is_rounded_half_up_and_a_group_without_values_has_none() -> None:
+    """Hand computation: the mean of 85.12 and 85.13 is 85.125, published as 85.13 (pandas' round gave 85.12)."""
+    import pandas as pd
+
+    from scoring.ranking import group_average
+
+    values = pd.Series([85.12, 85.13, None, 70.0])
+    groups = pd.Series(["agency", "agency", "ward", "commune"])
+    averages = group_average(values, [groups])
+    assert [averages[i] for i in (0, 1, 3)] == [85.13, 85.13, 70.0] and pd.isna(averages[2])

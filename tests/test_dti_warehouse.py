@@ -32,9 +32,13 @@ def setup(tmp_path):
     # Finance's dossiers of the year: 60 % online, 50 % digitised, 25 % e-results, 100 % of fees paid online.
     con.executemany(
         """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
-                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
-                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 0, 'info', 'local')""",
-        [(NOW, FINANCE, code, ratio) for code, ratio in (("3.3", 60.0), ("4.2", 50.0), ("4.1", 25.0), ("3.6", 100.0))],
+                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, numerator, denominator, max_score,
+                       rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, ?, ?, 0, 'info', 'local')""",
+        [
+            (NOW, FINANCE, code, ratio, ratio, 100)
+            for code, ratio in (("3.3", 60.0), ("4.2", 50.0), ("4.1", 25.0), ("3.6", 100.0))
+        ],
     )
     # Finance owns two full-online procedures and one partly online; only P1 had an online dossier in 2026.
     con.executemany(

@@ -36,9 +36,10 @@ def con(tmp_path):
     # The dossiers of the year: 96.5 % on time (2.1), 60 % online (3.3); the plan tasks: 75 % on time.
     con.executemany(
         """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
-                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
-                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, 20, 'linear', 'local')""",
-        [(NOW, AGENCY, "2.1", 96.5), (NOW, AGENCY, "3.3", 60.0)],
+                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, numerator, denominator, max_score,
+                       rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', ?, 'm', ?, 'g', ?, 'n', ?, ?, ?, 20, 'linear', 'local')""",
+        [(NOW, AGENCY, "2.1", 96.5, 193, 200), (NOW, AGENCY, "3.3", 60.0, 60, 100)],
     )
     con.execute(
         """INSERT INTO mart_task_completion VALUES (2026, '2026-Y', '2026-11-27', ?, 'Sở', 8, 8, 6, 1, 1, 75.0, NULL)""", [AGENCY]
@@ -524,3 +525,29 @@ def test_a_form_date_that_cannot_be_true_does_not_decide_which_form_counts(tmp_p
     assert note[0] == names[noted] and not note[1]
     assert names[noted] in note[2] and shown in note[2] and "Ngày lập phiếu" in note[2]
     assert con.execute("SELECT count(*) FROM file_issues WHERE rule LIKE '%form_date%'").fetchone() == (1,)
+
+
+def test_a_criterions_steps_apply_to_the_exact_rate_not_the_published_two_decimals() -> None:
+    """Hand computation: 4,899 of 4,999 dossiers on time is 97.9996 %, published as 98.00; LV3.2.1 (3 points, steps
+    98 % → all, 95 % → half) gives 1.5 points, not 3, and shows the value as 98.0."""
+    from scoring.criteria import CriterionInput, score_unit
+    from warehouse.measures import computed_values
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute(
+        """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of, methodology,
+                   unit_code, group_code, indicator_code, indicator_name, numerator, denominator, ratio, max_score, rule,
+                   source)
+           VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', '2026-12-31', 'm', '19.STC', 'g', '2.1', 'n', 4899, 4999,
+                   98.0, 20, 'proportional', 'local')"""
+    )
+    value = computed_values(con, 2026, {"tthc_on_time_rate"})[("19.STC", "tthc_on_time_rate")]
+    assert value == pytest.approx(97.9996, abs=1e-4)
+    tree = tree_for("par", 2026, "agency")
+    row = next(
+        r
+        for r in score_unit(tree, "agency", {"LV3.2.1": CriterionInput(computed_value=value)}).criteria
+        if r["code"] == "LV3.2.1"
+    )
+    assert (row["points"], row["computed_value"], row["source"]) == (1.5, 98.0, "computed")

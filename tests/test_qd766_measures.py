@@ -451,3 +451,15 @@ def test_a_petition_about_staff_behaviour_is_no_dossier_with_a_petition_in_5_4(c
     after = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
     assert (before["petitions"], after["petitions"]) == (0, 2)
     assert (after["on_time"], after["procedure_petitions"], after["receiving_satisfied"]) == (3, 0, 3)
+
+
+def test_an_unknown_repeated_flag_leaves_5_3_unknown_not_full(con):
+    """A petition on time and not disliked whose export left 'Lặp lại' blank (or has no such column) cannot be told
+    satisfied or repeated: 5.3's numerator is unknown (null ≠ 0, methodology §3.4), not a non-repeat. A late or
+    disliked petition without the flag changes nothing: it is out of the numerator either way."""
+    con.execute("UPDATE fct_petition SET repeated = NULL WHERE petition_code = 'PK2'")  # refused late and disliked
+    march = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", WARD)
+    assert (march["petitions"], march["petitions_satisfied"]) == (3, 2)
+    con.execute("UPDATE fct_petition SET repeated = NULL WHERE petition_code = 'PK1'")  # on time, satisfied
+    march = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", WARD)
+    assert march["petitions"] == 3 and pd.isna(march["petitions_satisfied"])

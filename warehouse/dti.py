@@ -16,7 +16,7 @@ from common.settings import now_local
 from common.units import UnitMatcher
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.criteria_table import tree_rows
-from scoring.ranking import rank_within
+from scoring.ranking import group_average, rank_within
 from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
@@ -396,9 +396,7 @@ def refresh_dti(con: duckdb.DuckDBPyConnection, year: int, matcher: UnitMatcher,
     frame = pd.DataFrame(unit_rows)
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="total", evaluated=None, eligible="has_form")
-    ranked["group_average"] = (
-        ranked["total"].where(ranked["has_form"]).groupby(ranked["ranking_group"]).transform("mean").round(2)
-    )
+    ranked["group_average"] = group_average(ranked["total"].where(ranked["has_form"]), [ranked["ranking_group"]])
     previous = _previous(con, year, matcher)
     ranked["previous_total"] = ranked["unit_code"].map(lambda u: previous[u][0] if u in previous else None)
     ranked["previous_names"] = ranked["unit_code"].map(lambda u: previous[u][1] if u in previous else None)

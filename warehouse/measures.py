@@ -9,7 +9,6 @@ from datetime import date, datetime
 import duckdb
 
 from common.vntext import nfc
-from scoring.rounding import round_half_up
 from warehouse.queries import sql
 
 # Plan tasks that are digital-transformation tasks: their content names one of these phrases, as whole words with
@@ -42,15 +41,18 @@ def computed_values(
     digitised, e-results, paid online), the share of full-online procedures with online dossiers, and plan tasks
     completed on time (all; digital-transformation tasks only, which needs the plan's ``department_code``). A unit
     without the data (no dossiers, no task it leads) is absent: not measured. Formulas nobody uses are not queried.
-    Rates are percentages with 2 decimals, as the QĐ 766 ratios (the task report's own one-decimal rate is for print)."""
+    Rates are exact percentages: a criterion's steps apply to them, and the marts show them rounded half up to 2
+    decimals (``score_unit``), as the QĐ 766 ratios."""
     from warehouse.tasks import on_time_rates
 
     values: dict[tuple[str, str], float] = {}
     indicators = [code for code, formula in QD766_FORMULAS.items() if formula in formulas]
+    # The exact rate, not the published ratio rounded to 2 decimals: 4,899 of 4,999 on time is 97.9996 %, below a
+    # criterion's 98 % step, though its ratio shows 98.00.
     for unit, code, ratio in con.execute(
         """
-            SELECT unit_code, indicator_code, ratio FROM mart_qd766_indicator
-            WHERE period_label = ? AND list_contains(?, indicator_code) AND ratio IS NOT NULL""",
+            SELECT unit_code, indicator_code, 100 * numerator / denominator FROM mart_qd766_indicator
+            WHERE period_label = ? AND list_contains(?, indicator_code) AND denominator > 0 AND numerator IS NOT NULL""",
         [f"{year}-Y", indicators],
     ).fetchall():
         values[(unit, QD766_FORMULAS[code])] = float(ratio)
@@ -59,7 +61,7 @@ def computed_values(
             sql("measures/full_online_with_dossiers"), {"year_start": datetime(year, 1, 1), "year_end": datetime(year + 1, 1, 1)}
         ).fetchall():
             if full_online:
-                values[(unit, "full_online_procedures_with_dossiers_rate")] = round_half_up(100 * with_dossiers / full_online, 2)
+                values[(unit, "full_online_procedures_with_dossiers_rate")] = 100 * with_dossiers / full_online
     if "plan_tasks_on_time_rate" in formulas:
         for unit, on_time, due in con.execute(
             """
@@ -67,7 +69,7 @@ def computed_values(
                 WHERE plan_year = ? AND period_label = ? AND due > 0""",
             [year, f"{year}-Y"],
         ).fetchall():
-            values[(unit, "plan_tasks_on_time_rate")] = round_half_up(100 * on_time / due, 2)  # as every published rate
+            values[(unit, "plan_tasks_on_time_rate")] = 100 * on_time / due
     if "dt_plan_tasks_on_time_rate" in formulas:
         if department_code is None:
             raise ValueError("dt_plan_tasks_on_time_rate cần mã cơ quan chủ quản của kế hoạch (department_code)")

@@ -14,7 +14,7 @@ import pandas as pd
 from common.units import UnitMatcher
 from scoring.criteria import CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
-from scoring.ranking import rank_within
+from scoring.ranking import group_average, rank_within
 from sources.assessment_forms import FormResult, folder_of
 from sources.csvfiles import FileIssue, ReadResult
 from sources.intake import still_being_written
@@ -591,7 +591,7 @@ def refresh_scorecards(con: duckdb.DuckDBPyConnection, year: int, now: datetime,
     # Only units with a usable form are ranked and make the group average; the others are listed, not ranked.
     ranked = rank_within(frame, by=("year", "ranking_group"), score="index_pct", evaluated=None, eligible="has_form")
     with_form = ranked["index_pct"].where(ranked["has_form"])
-    ranked["group_average_pct"] = with_form.groupby([ranked["year"], ranked["ranking_group"]]).transform("mean").round(2)
+    ranked["group_average_pct"] = group_average(with_form, [ranked["year"], ranked["ranking_group"]])
     with transaction(con):
         for table in ("mart_par_criterion", "mart_par_domain", "mart_par_unit"):
             con.execute(f"DELETE FROM {table} WHERE year = ?", [year])

@@ -873,7 +873,7 @@ def on_time_rates(
     for code, statuses in groups.items():
         on_time, late, overdue = _due_counts(statuses)
         if on_time + late + overdue:
-            rates[code] = round_half_up(100 * on_time / (on_time + late + overdue), 2)
+            rates[code] = 100 * on_time / (on_time + late + overdue)  # exact: a criterion's steps apply to it
     return rates
 
 

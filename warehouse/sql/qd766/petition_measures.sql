@@ -17,9 +17,14 @@ SELECT
     unit_code,
     count(*) AS petitions,
     count(*) FILTER (WHERE on_time) AS petitions_on_time,
-    -- 5.3 counts out the petitions whose handling was disliked, repeated or late
-    count(*) FILTER (WHERE on_time AND coalesce(satisfaction, '') <> 'dissatisfied' AND NOT coalesce(repeated, FALSE))
-        AS petitions_satisfied,
+    -- 5.3 counts out the petitions whose handling was disliked, repeated or late; unknown when a petition that was
+    -- neither late nor disliked has no "repeated" flag (null is not "not repeated": 5.3 is then not evaluated)
+    CASE
+        WHEN
+            bool_or(on_time AND coalesce(satisfaction, '') <> 'dissatisfied' AND repeated IS NULL)
+            THEN NULL
+        ELSE count(*) FILTER (WHERE on_time AND coalesce(satisfaction, '') <> 'dissatisfied' AND NOT repeated)
+    END AS petitions_satisfied,
     -- 5.4 takes out the dossiers with a petition: petitions about a procedure (not about staff behaviour)
     count(*) FILTER (WHERE category = 'procedure') AS procedure_petitions
 FROM p
