@@ -161,9 +161,10 @@ def test_a_form_claiming_more_than_the_data_is_flagged(par_year, tmp_path):
         # The warehouse says 90 % on time: below 95 %, no points (thresholds 98 → full, 95 → half).
         con.execute(
             """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of,
-                       methodology, unit_code, group_code, indicator_code, indicator_name, ratio, max_score, rule, source)
-                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', now(), 'm', ?, 'TDGQ', '2.1', 'n', 90.0, 20,
-                       'linear', 'local')""",
+                       methodology, unit_code, group_code, indicator_code, indicator_name, numerator, denominator, ratio,
+                       max_score, rule, source)
+                       VALUES ('2026-Y', 'year', '2026-01-01', '2026-12-31', now(), 'm', ?, 'TDGQ', '2.1', 'n', 90, 100,
+                       90.0, 20, 'linear', 'local')""",
             [unit],
         )
     assert materialize_year([par.par_scorecards], warehouse).success
