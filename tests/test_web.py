@@ -367,6 +367,17 @@ def test_unit_pages_mark_the_periods_not_ended(tmp_path: Path) -> None:
     assert "*" not in _section(ended, "h-766").split("<figure>")[1].split("</figure>")[0]  # no month of SNV is open
 
 
+def test_a_unit_with_months_but_no_year_yet_shows_its_latest_quarter(tmp_path: Path) -> None:
+    """Before the year's run, a unit has month and quarter rows only: its page showed no QĐ 766 section at all."""
+    con = _warehouse(tmp_path / "w.duckdb")
+    con.execute("DELETE FROM mart_qd766_unit WHERE unit_code = '19.SKHCN' AND period_kind = 'year'")
+    _insert_qd766(con, "2026-Q3", "19.SKHCN", (3, 3, 3, 3, 3, 3), 1, False, datetime(2026, 11, 30, 23, 0))
+    build_site(con, tmp_path / "site", province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 0), internal=False)
+    con.close()
+    html = (tmp_path / "site" / "don-vi" / unit_page("19.SKHCN")).read_text(encoding="utf-8")
+    assert '<h2 id="h-766">Chỉ số 766: Quý III/2026</h2>' in _section(html, "h-766")
+
+
 @pytest.mark.parametrize("code", ["par", "dti"])
 def test_the_method_page_gives_each_tree_its_own_legal_basis(tmp_path: Path, code: str) -> None:
     """The commune tree of PAR and DTI has its own decision ('… UBND các xã, phường' / '… UBND xã, phường'): the

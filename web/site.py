@@ -212,14 +212,17 @@ class SiteWriter:
     def _unit(self, unit: dict[str, Any]) -> None:
         code = unit["unit_code"]
         mine = {label: next((r for r in rows if r["unit_code"] == code), None) for label, rows in self.data.qd766.items()}
+        # The latest year the unit has; without one (the year's run not done yet), its latest quarter or month.
+        periods = list(reversed(self.data.qd766_periods))
         latest = next(
-            (
-                mine[p["period_label"]]
-                for p in reversed(self.data.qd766_periods)
-                if p["period_kind"] == "year" and mine.get(p["period_label"])
-            ),
-            None,
+            (mine[p["period_label"]] for p in periods if p["period_kind"] == "year" and mine.get(p["period_label"])), None
         )
+        if latest is None:
+            latest = max(
+                (mine[p["period_label"]] for p in periods if mine.get(p["period_label"])),
+                key=lambda r: (r["period_end"], r["period_kind"] == "quarter"),
+                default=None,
+            )
         qd766_latest = None
         if latest is not None:
             qd766_latest = {
