@@ -218,11 +218,8 @@ class SiteWriter:
             (mine[p["period_label"]] for p in periods if p["period_kind"] == "year" and mine.get(p["period_label"])), None
         )
         if latest is None:
-            latest = max(
-                (mine[p["period_label"]] for p in periods if mine.get(p["period_label"])),
-                key=lambda r: (r["period_end"], r["period_kind"] == "quarter"),
-                default=None,
-            )
+            rows = [row for p in periods if (row := mine.get(p["period_label"])) is not None]
+            latest = max(rows, key=lambda r: (r["period_end"], r["period_kind"] == "quarter"), default=None)
         qd766_latest = None
         if latest is not None:
             qd766_latest = {
