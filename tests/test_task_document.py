@@ -332,6 +332,14 @@ def test_the_committed_template_needs_only_what_the_report_gives(document, tmp_p
         assert DocxTemplate(str(template)).get_undeclared_template_variables() <= given
 
 
+def test_the_count_column_says_due_or_completed_as_the_rate_counts(tmp_path):
+    """The rate's denominator counts a task finished before its due date: the tables' header says so (it said 'Đã
+    đến hạn', while the text beside it says 'đã đến hạn hoặc đã hoàn thành')."""
+    for template in (TASK_REPORT_TEMPLATE, build_template(tmp_path / "t.docx")):
+        headers = [[c.text for c in t.rows[0].cells] for t in Document(str(template)).tables if len(t.rows[0].cells) > 6]
+        assert len(headers) == 2 and all(h[3] == "Đã đến hạn hoặc đã hoàn thành" for h in headers)
+
+
 @pytest.mark.slow
 def test_the_task_asset_writes_the_documents_of_the_quarters(tmp_path_factory, monkeypatch):
     """Dagster runs on the small demo inbox: the task asset writes each quarter's .docx beside its Excel annex (and a
