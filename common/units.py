@@ -564,9 +564,16 @@ _ABBREVIATED = re.compile(r"^((?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s
 _BARE_P = re.compile(r"^((?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+)?P\s+(?=\w)", re.IGNORECASE)
 
 
+# "Phường Phan Đình Phùng (TP Thái Nguyên cũ)": where the unit was before the 2025 restructuring, not its name.
+_FORMERLY = re.compile(r"\s*\([^()]*\bcũ\)\s*$", re.IGNORECASE)
+# "Sở Khoa học & Công nghệ": "&" between words is "và" (inside an abbreviation, "KH&CN", "LĐ-TB&XH", it stays).
+_AMPERSAND = re.compile(r"\s+&\s+")
+
+
 def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
-    """Key without the administrative prefixes and the province suffix."""
-    text = _ABBREVIATED.sub(lambda m: (m.group(1) or "") + _ABBREVIATIONS[m.group(2).lower()] + " ", nfc(name))
+    """Key without the administrative prefixes and the province suffix ("&" read as "và", a "(… cũ)" note dropped)."""
+    text = _AMPERSAND.sub(" và ", _FORMERLY.sub("", nfc(name)))
+    text = _ABBREVIATED.sub(lambda m: (m.group(1) or "") + _ABBREVIATIONS[m.group(2).lower()] + " ", text)
     value = key(text)
     for prefix in _PREFIX_TEXTS:
         value = value.removeprefix(key(prefix))
@@ -778,6 +785,8 @@ class UnitMatcher:
             for unit in self.units.values():
                 if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
                     index.add(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name), unit.code, weak=True)
+                    for former in formers:  # "Xã Ba Bể - Tỉnh Bắc Kạn": a commune of the former province, now this one's
+                        index.add(f"{unit.name} tỉnh {former}", unit.code, weak=True)
                 else:  # "Thanh tra tỉnh Phú Thọ" once its suffix is dropped is "Thanh tra"
                     for name in unit.spellings:
                         short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
@@ -856,8 +865,21 @@ class UnitMatcher:
         for index in self._indexes:
             code = index.get(name)
             if code is not None:
+                if index is self._indexes[-1] and not self._letters_agree(name, code):
+                    return None
                 return None if self.other_province(None, name) else code
         return None
+
+    def _letters_agree(self, name: str, code: str) -> bool:
+        """A name matched without its diacritics: the letters it does mark (ă â đ ê ô ơ ư) are the unit's ("Xã Xuân
+        Đường", a commune of Đồng Nai, is not Xã Xuân Dương; "Xã Lâm Vỹ" is not Xã Lam Vỹ), its unmarked letters
+        match any ("xa dai phuc", "Xa Dai Phuc"). Compared with the spellings of the unit that have the same letters."""
+        written = _core_key(name, tone_free_key, self.province)
+        plain = strip_diacritics(written)
+        unit = self.units[code]
+        spellings = [_core_key(s, tone_free_key, self.province) for s in (*unit.spellings, *_bare_names(unit))]
+        same = [o for o in spellings if len(o) == len(written) and strip_diacritics(o) == plain]
+        return not same or any(all(x == y or strip_diacritics(x) == x for x, y in zip(written, o, strict=True)) for o in same)
 
     def match_portal(self, portal_code: str | None, name: str | None = None, department_id: str | None = None) -> str | None:
         """Unit code of a portal row: by its code (or departmentId) when master data has it, else by its name; None
@@ -877,15 +899,29 @@ class UnitMatcher:
         if self.other_province(None, name):
             return None
         loose = self._indexes[-1]
-        choices = {code: _core_key(u.name, match_key, loose.province) for code, u in self.units.items()}
-        best = process.extractOne(
-            _core_key(name, match_key, loose.province),
+        # Compared without "xã"/"phường" (a ward written as a commune is the ward: "Xã Vạn Xuân" is Phường Vạn Xuân);
+        # two units as close as each other ("xa van lang": Văn Lang, Văn Lăng) get no suggestion.
+        choices = {code: _bare_key(_core_key(u.name, match_key, loose.province)) for code, u in self.units.items()}
+        best = process.extract(
+            _bare_key(_core_key(name, match_key, loose.province)),
             choices,
             scorer=fuzz.ratio,
             processor=utils.default_process,
             score_cutoff=80,
+            limit=2,
         )
-        return self.units[best[2]].name if best else None
+        if not best or (len(best) == 2 and best[0][1] == best[1][1]):
+            return None
+        return self.units[best[0][2]].name
+
+
+def _bare_names(unit: Unit) -> tuple[str, ...]:
+    """A commune's or ward's name without its "Xã"/"Phường" (the matcher's weak names); none for an agency."""
+    return () if unit.group == AGENCY else (re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name),)
+
+
+def _bare_key(key: str) -> str:
+    return re.sub(r"^(xa|phuong|dackhu)", "", key)
 
 
 @lru_cache(maxsize=40)

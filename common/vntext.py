@@ -45,8 +45,13 @@ def search_text(text: str) -> str:
 
 @lru_cache(maxsize=65536)  # headers, labels and unit names are matched over and over (every form, every file)
 def match_key(text: str) -> str:
-    """Key that ignores case, diacritics, spacing and punctuation: 'Phường  Phan Đình-Phùng' -> 'phuongphandinhphung'."""
-    return _NON_ALNUM.sub("", strip_diacritics(nfc(text)).casefold())
+    """Key that ignores case, diacritics, spacing and punctuation: 'Phường  Phan Đình-Phùng' -> 'phuongphandinhphung';
+    a syllable's final 'y' after a consonant is 'i' (the two spellings of one sound: 'Tân Kỳ' = 'Tân Kì', 'Lam Vỹ' =
+    'Lam Vĩ'; 'ay', 'uy' are other vowels and stay)."""
+    return _NON_ALNUM.sub("", _FINAL_Y.sub("i", strip_diacritics(nfc(text)).casefold()))
+
+
+_FINAL_Y = re.compile(r"(?<=[bcdghklmnprstvx])y\b")
 
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")

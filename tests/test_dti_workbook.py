@@ -840,6 +840,17 @@ def test_helpers():
     )
 
 
+def test_a_numeric_self_answer_is_written_as_a_number():
+    """The form's 1.17 (%) was written as the text '1.17', which an official reads as one thousand one hundred and
+    seventy; a number is written as a number (a Vietnamese Excel shows 1,17), a text answer stays text."""
+    from workbooks.dti import _answer
+
+    assert _answer({"method": "self", "self_answer": "1.17"}) == 1.17
+    assert _answer({"method": "self", "self_answer": "37"}) == 37.0
+    assert _answer({"method": "self", "self_answer": "Cấp phó của người đứng đầu"}) == "Cấp phó của người đứng đầu"
+    assert _answer({"method": "self", "self_answer": "2026"}) == 2026.0 and _answer({"method": "self"}) is None
+
+
 def test_previous_missing_note():
     merged = {
         "unit_name": "Sở Tài chính",

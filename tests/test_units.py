@@ -95,6 +95,42 @@ def test_letters_with_breve_decide_before_diacritic_free_matching():
     assert matcher.match("Uỷ ban nhân dân Xã Văn Lang") == "02143"  # old tone placement
 
 
+def test_letters_a_name_marks_must_be_the_units_when_matched_without_diacritics():
+    """'Xã Xuân Đường' (a commune only Đồng Nai has) was loaded as Xã Xuân Dương, 'Xã Lâm Vỹ' as Xã Lam Vỹ: a name
+    matched without its diacritics keeps the letters it marks (ă â đ ê ô ơ ư); unmarked letters match any."""
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match("Xã Xuân Đường") is None and matcher.other_province_of_row(None, "Xã Xuân Đường") == "Đồng Nai"
+    assert matcher.match("Xã Lâm Vỹ") is None and matcher.match("Xã Bằng Văn") is None
+    assert matcher.match("Xã Xuân Dương") == matcher.match("xa xuan duong") == matcher.match("Xa Xuan Duong") == "02191"
+    assert matcher.suggest("Xã Lâm Vỹ") == "Xã Lam Vỹ"  # told, never loaded
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Xã Lam Vĩ", "05542"),  # i for y, one sound
+        ("Xã Đồng Hỉ", "05692"),
+        ("Xã Tân Kì", "02104"),
+        ("Sở Khoa học & Công nghệ", "19.SKHCN"),  # "&" between words is "và"
+        ("so ld-tb&xh", "19.SNV"),  # inside an abbreviation it stays
+        ("Xã Ba Bể - Tỉnh Bắc Kạn", "01906"),  # a commune of the former province merged in 2025
+        ("UBND xã Chợ Rã tỉnh Bắc Kạn", "01912"),
+        ("Phường Đức Xuân, tỉnh Bắc Kạn", "01840"),
+        ("Phường Phan Đình Phùng (TP Thái Nguyên cũ)", "05443"),  # where it was before 2025: not its name
+        ("Phường Vạn Xuân (Thị xã Phổ Yên cũ)", "05890"),
+    ],
+)
+def test_spelling_variants_offices_and_communes_write(name: str, code: str) -> None:
+    assert matcher_for("Thái Nguyên").match(name) == code
+
+
+def test_a_suggestion_is_the_unit_of_that_name_whatever_its_kind_and_none_when_two_fit() -> None:
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.suggest("Xã Vạn Xuân") == "Phường Vạn Xuân"  # was 'Xã Văn Hán'
+    assert matcher.suggest("Xã Trung Thành") == "Phường Trung Thành"  # was 'Xã Tân Thành'
+    assert matcher.suggest("xa van lang") is None  # Văn Lang or Văn Lăng: not one of them
+
+
 def test_a_bare_name_two_communes_fit_without_diacritics_matches_neither():
     matcher = matcher_for("Thái Nguyên")
     assert (matcher.match("Văn Lang"), matcher.match("Văn Lăng")) == ("02143", "05665")  # bare names, spelt exactly

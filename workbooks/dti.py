@@ -15,6 +15,7 @@ the sheets is the time the data was read (``DtiData.generated_at``), so the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -1096,13 +1097,19 @@ def _index_averages(data: DtiData, units: list[dict]) -> dict[tuple[str, str], f
     return {k: round_half_up(sum(v) / len(v), 4) for k, v in sums.items()}
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def _answer(c: dict) -> Any:
     method = c.get("method")
     if method == "computed":
         return c.get("computed_value")
     if method == "external":
         return c.get("external_value")
-    return c.get("self_answer")
+    answer = c.get("self_answer")
+    # A number the form held ("1.17", as the reader keeps it) is written as a number: a Vietnamese Excel shows 1,17
+    # (as text "1.17" reads as one thousand one hundred and seventy).
+    return float(answer) if isinstance(answer, str) and _PLAIN_NUMBER.fullmatch(answer) else answer
 
 
 def _data_source(c: dict) -> str | None:

@@ -58,7 +58,9 @@ _TOTAL_FILL = PatternFill("solid", start_color="F2F2F2")
 LINE_HEIGHT = 16.0  # points per wrapped line of 12 pt text
 _ROW_CM = 0.53  # height of a default 15 pt row, to keep a chart above the next table
 _FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "-" for c in "[]:*?/\\"})
-_NAME_PREFIXES = ("Ủy ban nhân dân ", "UBND ", "Sở ", "Ban ", "Phường ", "Xã ")
+_NAME_PREFIXES = ("Ủy ban nhân dân ", "UBND ", "Sở ", "Phường ", "Xã ")  # not "Ban ": "Quản lý …" is no unit's name
+# Abbreviations of official usage, for a name too long for a sheet tab: "Ban Quản lý các KCN tỉnh".
+_OFFICIAL_ABBREVIATIONS = (("khu công nghiệp", "KCN"), ("Khoa học và Công nghệ", "KH&CN"), ("Ủy ban nhân dân", "UBND"))
 
 
 class Formula(str):
@@ -685,8 +687,15 @@ def cut_words(text: str, limit: int) -> str:
 
 
 def short_name(name: str) -> str:
-    """'Sở Khoa học và Công nghệ' -> 'Khoa học và Công nghệ'; keeps the name when nothing would be left."""
+    """A name shortened as officials shorten it: 'Ban Quản lý các khu công nghiệp tỉnh' -> 'Ban Quản lý các KCN tỉnh';
+    else without its prefix, 'Sở Văn hóa, Thể thao và Du lịch tỉnh' -> 'Văn hóa, Thể thao và Du lịch tỉnh'; keeps the
+    name when nothing would be left."""
     name = nfc(name or "").strip()
+    abbreviated = name
+    for phrase, abbreviation in _OFFICIAL_ABBREVIATIONS:
+        abbreviated = re.sub(re.escape(phrase), abbreviation, abbreviated, flags=re.IGNORECASE)
+    if abbreviated != name:
+        return abbreviated
     for prefix in _NAME_PREFIXES:
         if name.startswith(prefix) and len(name) > len(prefix) + 1:
             return name[len(prefix) :]
