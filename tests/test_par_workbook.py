@@ -223,7 +223,7 @@ def test_sheet_names_short_unique_and_legal():
     names = unit_sheet_names(units, reserved=(SHEET_RANKING,))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values())
     assert len({n.casefold() for n in names.values()} | {SHEET_RANKING.casefold()}) == 5
-    assert names["U0"].startswith("Ban Quản lý các KCN tỉnh")  # abbreviated as officials do, never "Quản lý …"
+    assert names["U0"].startswith("Ban Quản lý các KCN")  # abbreviated as officials do, never "Quản lý …"
     assert unit_sheet_names([{"unit_code": "B", "unit_name": "Ban Quản lý các khu công nghiệp tỉnh"}]) == {
         "B": "Ban Quản lý các KCN tỉnh"
     }

@@ -694,6 +694,8 @@ def short_name(name: str) -> str:
     abbreviated = name
     for phrase, abbreviation in _OFFICIAL_ABBREVIATIONS:
         abbreviated = re.sub(re.escape(phrase), abbreviation, abbreviated, flags=re.IGNORECASE)
+    if len(abbreviated) > 31:  # the province the unit belongs to, said by the workbook's title: "… tỉnh Thái Nguyên"
+        abbreviated = re.sub(r"\s+(tỉnh|thành phố)\s+\S.*$", "", abbreviated, flags=re.IGNORECASE) or abbreviated
     if abbreviated != name:
         return abbreviated
     for prefix in _NAME_PREFIXES:
