@@ -62,6 +62,7 @@ def test_pipelines_holds_the_code_location_and_its_operation_only():
         "pipelines.alerts",
         "pipelines.run_demo",
         "pipelines.rerun",
+        "pipelines.failures",
     }
 
 
