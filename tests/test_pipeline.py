@@ -363,3 +363,28 @@ def test_a_blocking_check_that_stops_half_way_leaves_its_scopes_failed(warehouse
         raise RuntimeError("GX could not run")
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         assert gate_failures(con) == [("tthc_versions_suite", "2026-01-05", UNFINISHED)]
+
+
+@pytest.mark.slow
+def test_a_quality_workbook_open_in_excel_fails_its_step_but_the_day_is_published(warehouse):
+    """The quality workbook locked (open in Excel on a share): its step fails in Vietnamese and the run is marked
+    failed (the alert names it), but the snapshot and the web site of the day are published all the same; they used
+    to be skipped, as analyst_snapshot depended on the workbook."""
+    from tests.disk_limits import locked
+
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    book = Path(warehouse.reports) / publish.QUALITY_WORKBOOK
+    book.parent.mkdir(parents=True)
+    book.write_bytes(b"the workbook an official has open")
+    with locked(book):
+        result = run(warehouse, "2026-01-05", "2026-01-06")
+    assert not result.success
+    failures = {e.step_key: e.event_specific_data.error for e in result.all_events if e.is_step_failure}
+    assert set(failures) == {"data_quality_workbook"}
+    assert "tệp có đang mở trong Excel không?" in failures["data_quality_workbook"].cause.message
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"tthc_dossiers", "analyst_snapshot", "web_publication"} <= materialized
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fct_dossier").fetchall() == [(3,)]
+    assert (Path(warehouse.reports) / "web" / "cong-khai" / "index.html").exists()
+    assert book.read_bytes() == b"the workbook an official has open"
