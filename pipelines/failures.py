@@ -33,3 +33,19 @@ def event_error_text(event: Any) -> str:
     """What a STEP_FAILURE or RUN_FAILURE event (``DagsterEvent``) says: its error chain, else its message."""
     error = getattr(event.event_specific_data, "error", None)
     return error_text(error) or " ".join((event.message or "").split())
+
+
+def failure_reasons(instance: Any, run_id: str) -> list[tuple[str | None, str]]:
+    """(step, what it said) for each failed step of the run, read from its event log on ``instance``; for a run that
+    failed before any step (a resource that would not start: a refused PII secret), (None, the run's own error)."""
+    import dagster as dg
+
+    steps = [
+        (event.step_key, event_error_text(event))
+        for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        if (event := entry.dagster_event) is not None
+    ]
+    if steps:
+        return steps
+    runs = [entry.dagster_event for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)]
+    return [(None, event_error_text(event)) for event in runs[-1:] if event is not None]
