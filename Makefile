@@ -59,7 +59,7 @@ format: .venv/.synced  ## format the code (ruff format) and fix what ruff can fi
 	.venv/bin/ruff check --fix .
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
-	$(PY) -m warehouse.restore $(SNAPSHOT)
+	$(PY) -m pipelines.restore $(SNAPSHOT)
 
 methodology-schema: .venv/.synced  ## rewrite methodology/schema/*.json from scoring/methodology_schema.py (a test fails while they are stale)
 	$(PY) -m scoring.methodology_schema

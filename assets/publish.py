@@ -118,9 +118,6 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     )
 
 
-WEB_FOLDER = "web"  # under the reports folder: cong-khai/ (public build) and noi-bo/ (internal build)
-
-
 @dg.asset(
     group_name=groups.PUBLISH,
     kinds={"html"},
@@ -130,21 +127,16 @@ WEB_FOLDER = "web"  # under the reports folder: cong-khai/ (public build) and no
     "bộ (noi-bo/, thêm dữ liệu bị loại). Đọc từ bản chụp đã công bố.",
 )
 def web_publication(warehouse: Warehouse) -> dg.MaterializeResult:
-    import duckdb
+    from web.site import INTERNAL, PUBLIC, SITE_FOLDER, publish_sites
 
-    from web.site import build_site
-
-    folder = Path(warehouse.reports) / WEB_FOLDER
-    generated_at = now_local()
+    folder = Path(warehouse.reports) / SITE_FOLDER
     # The published snapshot, read-only: the site shows exactly what analysts see, and never waits for the build file.
-    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
-        public = build_site(con, folder / "cong-khai", province=warehouse.province, generated_at=generated_at, internal=False)
-        internal = build_site(con, folder / "noi-bo", province=warehouse.province, generated_at=generated_at, internal=True)
+    pages = publish_sites(Path(warehouse.snapshot_db), folder, province=warehouse.province, generated_at=now_local())
     return dg.MaterializeResult(
         metadata={
-            "public": dg.MetadataValue.path(str(folder / "cong-khai" / "index.html")),
-            "internal": dg.MetadataValue.path(str(folder / "noi-bo" / "index.html")),
-            "pages": len(public),
-            "internal_pages": len(internal),
+            "public": dg.MetadataValue.path(str(folder / PUBLIC / "index.html")),
+            "internal": dg.MetadataValue.path(str(folder / INTERNAL / "index.html")),
+            "pages": len(pages[PUBLIC]),
+            "internal_pages": len(pages[INTERNAL]),
         }
     )

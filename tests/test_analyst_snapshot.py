@@ -119,10 +119,15 @@ def test_the_snapshot_is_read_only_kept_and_restorable(tmp_path: Path) -> None:
     assert pd_count(tmp_path / "parquet" / "t.parquet") == 12  # the Parquet files follow the restore
 
     # `make restore SNAPSHOT=<name>` through the real command
-    env = {**os.environ, "CCHC_WAREHOUSE_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT)}
+    env = {
+        **os.environ,
+        "CCHC_WAREHOUSE_DIR": str(tmp_path),
+        "CCHC_REPORTS": str(tmp_path / "reports"),
+        "PYTHONPATH": str(PROJECT),
+    }
     name = snapshot_paths(snapshot)[0].name
     out = subprocess.run(
-        [sys.executable, "-m", "warehouse.restore", name], env=env, capture_output=True, text=True, check=True, cwd=PROJECT
+        [sys.executable, "-m", "pipelines.restore", name], env=env, capture_output=True, text=True, check=True, cwd=PROJECT
     )
     assert name in out.stdout
     with duckdb.connect(str(snapshot), read_only=True) as con:

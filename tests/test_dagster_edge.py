@@ -63,6 +63,7 @@ def test_pipelines_holds_the_code_location_and_its_operation_only():
         "pipelines.run_demo",
         "pipelines.rerun",
         "pipelines.failures",
+        "pipelines.restore",
     }
 
 
