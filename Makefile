@@ -40,6 +40,8 @@ serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the sc
 
 rerun: .venv/.synced  ## rerun one day of the daily run (DAY=YYYY-MM-DD): its export, checks, current state, quality workbook, snapshot
 	@test -n "$(DAY)" || { echo "Cho biết ngày cần chạy lại: make rerun DAY=2026-11-20" >&2; exit 2; }
+	@# A day that is not a daily partition (not YYYY-MM-DD, before CCHC_START_DATE, not over yet): one line, exit 2.
+	@$(PY) -m pipelines.rerun '$(DAY)' || exit 2
 	$(PY) -m pipelines.instance
 	.venv/bin/dagster job execute -m pipelines.definitions -j daily_tthc --tags '{"dagster/partition": "$(DAY)"}'
 
@@ -57,7 +59,7 @@ format: .venv/.synced  ## format the code (ruff format) and fix what ruff can fi
 	.venv/bin/ruff check --fix .
 
 restore: .venv/.synced  ## put back a kept snapshot (SNAPSHOT=warehouse_YYYYmmddTHHMMSS.duckdb; default: the newest kept one)
-	$(PY) -m warehouse.restore $(SNAPSHOT)
+	$(PY) -m pipelines.restore $(SNAPSHOT)
 
 methodology-schema: .venv/.synced  ## rewrite methodology/schema/*.json from scoring/methodology_schema.py (a test fails while they are stale)
 	$(PY) -m scoring.methodology_schema

@@ -68,22 +68,28 @@ def data_quality_workbook(warehouse: Warehouse) -> dg.MaterializeResult:
     )
 
 
-# In the daily run the snapshot follows the dossiers and the quality workbook; in the yearly QĐ 766 run it
-# follows the index and its workbook, in the task-progress run the report to Sở Nội vụ, so each run publishes
-# what it has just checked. The portal snapshots are
-# not upstream: a bad snapshot file must not hold back the day's dossiers.
+# The snapshot follows what each run loads and checks (the day's dossiers and the other sources, the indices of the
+# yearly run), so each run publishes what it has just checked. It follows what the workbooks and Word reports read,
+# never the files themselves: a file open in Excel or Word fails its own step (the run is marked failed and the alert
+# names the file to close) but must not hold back the day's data from the analysts and the web site. The portal
+# snapshots are not upstream: a bad snapshot file must not hold back the day's dossiers.
 @dg.asset(
     group_name=groups.PUBLISH,
     kinds={"duckdb"},
     pool=WRITER_POOL,
     deps=[
         tthc_dossiers,
-        data_quality_workbook,
-        "qd766_workbook",
-        "task_progress_workbook",
-        "par_workbook",
-        "dti_workbook",
-    ],  # keys
+        tthc_catalogue,
+        "petitions",
+        "procedure_publication",
+        "plan_register",
+        "task_status",
+        "qd766_year",
+        "qd766_quarter",
+        "qd766_month",
+        "par_scorecards",
+        "dti_scorecards",
+    ],  # keys: what data_quality_workbook, qd766_workbook, par_workbook and dti_workbook read
     description="Bản chụp chỉ đọc warehouse.duckdb cho chuyên viên phân tích (đọc được bằng DuckDB 1.x) và tệp "
     "Parquet của từng bảng, công bố bằng đổi tên nguyên tử sau khi các kiểm tra chặn đã đạt; giữ "
     "các bản chụp trước trong snapshots/.",
@@ -112,9 +118,6 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     )
 
 
-WEB_FOLDER = "web"  # under the reports folder: cong-khai/ (public build) and noi-bo/ (internal build)
-
-
 @dg.asset(
     group_name=groups.PUBLISH,
     kinds={"html"},
@@ -124,21 +127,16 @@ WEB_FOLDER = "web"  # under the reports folder: cong-khai/ (public build) and no
     "bộ (noi-bo/, thêm dữ liệu bị loại). Đọc từ bản chụp đã công bố.",
 )
 def web_publication(warehouse: Warehouse) -> dg.MaterializeResult:
-    import duckdb
+    from web.site import INTERNAL, PUBLIC, SITE_FOLDER, publish_sites
 
-    from web.site import build_site
-
-    folder = Path(warehouse.reports) / WEB_FOLDER
-    generated_at = now_local()
+    folder = Path(warehouse.reports) / SITE_FOLDER
     # The published snapshot, read-only: the site shows exactly what analysts see, and never waits for the build file.
-    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
-        public = build_site(con, folder / "cong-khai", province=warehouse.province, generated_at=generated_at, internal=False)
-        internal = build_site(con, folder / "noi-bo", province=warehouse.province, generated_at=generated_at, internal=True)
+    pages = publish_sites(Path(warehouse.snapshot_db), folder, province=warehouse.province, generated_at=now_local())
     return dg.MaterializeResult(
         metadata={
-            "public": dg.MetadataValue.path(str(folder / "cong-khai" / "index.html")),
-            "internal": dg.MetadataValue.path(str(folder / "noi-bo" / "index.html")),
-            "pages": len(public),
-            "internal_pages": len(internal),
+            "public": dg.MetadataValue.path(str(folder / PUBLIC / "index.html")),
+            "internal": dg.MetadataValue.path(str(folder / INTERNAL / "index.html")),
+            "pages": len(pages[PUBLIC]),
+            "internal_pages": len(pages[INTERNAL]),
         }
     )

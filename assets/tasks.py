@@ -143,12 +143,17 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, config
     "và cả Sở (mart_task_status, mart_task_completion).",
 )
 def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from warehouse.tasks import days_between, refresh_completion, refresh_task_status
+    from warehouse.tasks import days_between, drop_after, refresh_completion, refresh_task_status
 
     today = business_today()
     quarters = [q for q in _quarters(context) if q.start <= today]
+    # Rows dated after today (left by a run as of a later day) go first, whatever the quarters: a run as of a day
+    # leaves what a fresh run as of that day would.
+    with warehouse.write() as con:
+        removed = drop_after(con, today)
+    dropped = {f"removed_after_{today:%Y%m%d}_{t}": n for t, n in removed.items() if n}
     if not quarters:
-        return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu"})
+        return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu", **dropped})
     department = warehouse.department()
     with warehouse.write() as con:
         stats = {"rows": 0}
@@ -178,6 +183,7 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     return dg.MaterializeResult(
         metadata={
             **stats,
+            **dropped,
             "as_of": f"{as_of:%d/%m/%Y}",
             "overdue": sum(a[0] == "overdue" for a in attention),
             "due_soon": sum(a[0] == "due_soon" for a in attention),

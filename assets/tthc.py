@@ -134,6 +134,18 @@ def tthc_dossier_versions(
 def tthc_dossiers(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     start, end = partition_dates(context)
     with warehouse.write() as con:
-        touched = load.refresh_current_state(con, start, end)
+        # Also the days an earlier run loaded and did not refresh (killed between the two steps): repaired here.
+        touched, repaired = load.refresh_current_state_and_stale_days(con, start, end, now_local())
         total = scalar(con, "SELECT count(*) FROM fct_dossier")
-    return dg.MaterializeResult(metadata={"dossiers_refreshed": touched, "dossiers_total": total})
+    if repaired:
+        context.log.warning(
+            f"Đã cập nhật trạng thái hiện tại của {len(repaired)} ngày nạp trước đó mà chưa cập nhật (lần chạy bị dừng): "
+            + ", ".join(f"{d:%d/%m/%Y}" for d in repaired[:20])
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "dossiers_refreshed": touched,
+            "dossiers_total": total,
+            "days_repaired": ", ".join(d.isoformat() for d in repaired) or "không có",
+        }
+    )

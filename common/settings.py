@@ -29,8 +29,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,31 @@ def business_today() -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"Biến môi trường CCHC_TODAY='{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2026-12-31).") from None
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def daily_partition_problem(text: str, first: date, today: date) -> str | None:
+    """Why ``text`` is not a daily partition to rerun (one Vietnamese line saying what to type), or None.
+
+    The daily partitions run from ``first`` (CCHC_START_DATE) to the day before ``today`` (the business date): a day
+    is loaded once it is over, as the inbox sensor does; a later day would load a 'missing' export and date the
+    quality workbook in the future."""
+    example = f"make rerun DAY={max(first, today - timedelta(days=1)).isoformat()}"
+    if not _ISO_DAY.fullmatch(text.strip()):
+        return f"DAY={text} không phải ngày dạng YYYY-MM-DD; ví dụ: {example}"
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return f"DAY={text} không phải ngày có thật; ví dụ: {example}"
+    last = today - timedelta(days=1)
+    span = f"chọn một ngày từ {first.isoformat()} đến {last.isoformat()}"
+    if day < first:
+        return f"Ngày {day.isoformat()} trước ngày bắt đầu CCHC_START_DATE={first.isoformat()}, không có dữ liệu ngày đó: {span}."
+    if day > last:
+        return f"Ngày {day.isoformat()} chưa kết thúc (hôm nay là {today.isoformat()}): {span}."
+    return None
 
 
 def _number(var: str, default: float) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docx import Document
 
+from common.files import write_atomically
 from common.vntext import nfc
 from documents.nd30 import CENTER, page_setup, paragraph, sentence
 from documents.par_scorecard import agency_header, simple_table
@@ -101,6 +102,5 @@ def write_dti_scorecard(
 
     doc.core_properties.title = f"Kết quả DTI năm {data.year}: {unit.get('unit_name') or unit_code}"
     doc.core_properties.language = "vi-VN"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    # A temporary file renamed over the old report: a full disk or a kill never leaves a broken .docx.
+    return write_atomically(path, lambda tmp: doc.save(str(tmp)), application="Word")

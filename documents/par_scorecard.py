@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docx import Document
 
+from common.files import write_atomically
 from common.units import province_name
 from common.vntext import nfc, official_date
 from documents.nd30 import (
@@ -158,6 +159,5 @@ def write_par_scorecard(
 
     doc.core_properties.title = f"Kết quả Chỉ số CCHC năm {data.year}: {unit.get('unit_name') or unit_code}"
     doc.core_properties.language = "vi-VN"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    # A temporary file renamed over the old report: a full disk or a kill never leaves a broken .docx.
+    return write_atomically(path, lambda tmp: doc.save(str(tmp)), application="Word")

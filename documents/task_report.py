@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 
+from common.files import write_atomically
 from common.periods import Period, period_containing
 from common.units import province_name
 from common.vntext import official_date_parts
@@ -401,6 +402,5 @@ def write_task_document(
     doc.render(context(data, signature=signature, annex_name=annex_name), autoescape=True)
     doc.core_properties.title = f"Báo cáo kết quả thực hiện nhiệm vụ cải cách hành chính {_period_words(data.report.period)}"
     doc.core_properties.language = "vi-VN"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
-    return path
+    # A temporary file renamed over the old report: a full disk or a kill never leaves a broken .docx.
+    return write_atomically(path, lambda tmp: doc.save(str(tmp)), application="Word")

@@ -19,6 +19,7 @@ import dagster as dg
 from assets.resources import Warehouse
 from common.settings import PROJECT_ROOT, get_settings
 from common.units import RANKING_GROUP_LABELS
+from pipelines.failures import event_error_text
 from pipelines.instance import (
     START_TIMEOUT_SECONDS,
     Recovery,
@@ -327,7 +328,7 @@ def report(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], setting
 def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], settings, elapsed: float, success: bool) -> None:
     """The runs' outcome, the failed checks (one line per check, not per run) and the failed steps."""
     events = [e for r in results for e in r.all_events]
-    checks = [e.event_specific_data for e in events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    checks = [e.event_specific_data for e in events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
     failed = [c for c in checks if not c.passed]
     print(
         f"\nCác lần chạy {'thành công' if success else 'THẤT BẠI'} sau {elapsed:.1f} s "
@@ -343,21 +344,20 @@ def _print_runs(results: list[dg.ExecuteInProcessResult] | list[LaunchedRun], se
     for check in failing.values():  # one line per check, not per run
         level = "CHẶN" if check.severity == dg.AssetCheckSeverity.ERROR else "cảnh báo"
         print(f"  - [{level}] {check.asset_key.to_user_string()}.{check.check_name}")
+    step_failed = any(e.event_type == dg.DagsterEventType.STEP_FAILURE for e in events)
     for event in events:
-        if event.event_type_value == "STEP_FAILURE":
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             print(f"  - bước lỗi: {event.step_key}: {_failure_text(event)[:600]}")
-        elif event.event_type_value == "RUN_FAILURE" and not any(e.event_type_value == "STEP_FAILURE" for e in events):
-            print(f"  - lần chạy lỗi: {(event.message or '')[:600]}")
+        # The enum, not its name: in this Dagster a run's failure is the event 'PIPELINE_FAILURE', never 'RUN_FAILURE'.
+        # A run that failed before any step (a resource that would not start: a refused PII secret) says why here.
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE and not step_failed:
+            print(f"  - lần chạy lỗi: {_failure_text(event)[:600]}")
 
 
 def _failure_text(event: Any) -> str:
-    """What a failed step says to do: the innermost error's own message (e.g. which process holds the warehouse file
-    and how to free it), not Dagster's generic 'Execution of step … failed'."""
-    error = getattr(event.event_specific_data, "error", None)
-    while error is not None and error.cause is not None:
-        error = error.cause
-    text = (error.message if error is not None else "") or event.message or ""
-    return " ".join(text.split())
+    """What a failed step or run says to do: its own error and what caused it (e.g. which process holds the warehouse
+    file and how to free it), not Dagster's generic 'Execution of step … failed'."""
+    return event_error_text(event)
 
 
 def _snapshot_figures(snapshot_db: Path) -> dict[str, Any]:

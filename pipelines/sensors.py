@@ -375,11 +375,14 @@ def after_daily(context: dg.RunStatusSensorContext):
 )
 def run_failure_alert(context: dg.RunFailureSensorContext):
     from pipelines.alerts import send_alert
+    from pipelines.failures import failure_reasons
 
     run = context.dagster_run
     failed_steps = [e.step_key for e in context.get_step_failure_events() if e.step_key]
     checks = failed_checks(context.instance, run.run_id)
-    problems = send_alert(run_failure_message(run, context.failure_event.message, failed_steps, checks))
+    # Each step's own error (what to do, in Vietnamese), not the run's generic "Execution of run … failed".
+    reasons = failure_reasons(context.instance, run.run_id)
+    problems = send_alert(run_failure_message(run, context.failure_event.message, failed_steps, checks, reasons))
     for problem in problems:
         context.log.warning(problem)
 
@@ -403,13 +406,20 @@ def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, 
 
 
 def run_failure_message(
-    run: dg.DagsterRun, message: str | None, failed_steps: list[str], checks: list[tuple[str, str]] | None = None
+    run: dg.DagsterRun,
+    message: str | None,
+    failed_steps: list[str],
+    checks: list[tuple[str, str]] | None = None,
+    reasons: list[tuple[str | None, str]] | None = None,
 ) -> str:
+    """The alert's one line. ``reasons``: (step, its own error) of each failed step, or (None, the run's error) for a
+    run that failed before any step (pipelines/failures.py); without them, Dagster's ``message``."""
     first = run.tags.get("dagster/asset_partition_range_start") or run.tags.get("dagster/partition")
     last = run.tags.get("dagster/asset_partition_range_end") or first
     where = f", phân vùng {first}" + (f"–{last}" if last != first else "") if first else ""
     steps = f", bước lỗi: {', '.join(failed_steps)}" if failed_steps else ""
-    reason = (message or "").strip()[:500].rstrip(".")
+    said = [(f"{step}: " if step else "") + text.strip()[:600].rstrip(".") for step, text in (reasons or [])[:5] if text.strip()]
+    reason = "; ".join(said) if said else (message or "").strip()[:500].rstrip(".")
     failed = "".join(f" Kiểm tra chặn '{name}' không đạt: {text.strip()[:600]}" for name, text in (checks or [])[:5])
     return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed} Xem chi tiết: make ui → Runs."
 

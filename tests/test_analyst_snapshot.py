@@ -3,6 +3,7 @@ snapshot and its retention, `make restore`, DuckDB 1.x readability and the Parqu
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -118,10 +119,15 @@ def test_the_snapshot_is_read_only_kept_and_restorable(tmp_path: Path) -> None:
     assert pd_count(tmp_path / "parquet" / "t.parquet") == 12  # the Parquet files follow the restore
 
     # `make restore SNAPSHOT=<name>` through the real command
-    env = {**os.environ, "CCHC_WAREHOUSE_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT)}
+    env = {
+        **os.environ,
+        "CCHC_WAREHOUSE_DIR": str(tmp_path),
+        "CCHC_REPORTS": str(tmp_path / "reports"),
+        "PYTHONPATH": str(PROJECT),
+    }
     name = snapshot_paths(snapshot)[0].name
     out = subprocess.run(
-        [sys.executable, "-m", "warehouse.restore", name], env=env, capture_output=True, text=True, check=True, cwd=PROJECT
+        [sys.executable, "-m", "pipelines.restore", name], env=env, capture_output=True, text=True, check=True, cwd=PROJECT
     )
     assert name in out.stdout
     with duckdb.connect(str(snapshot), read_only=True) as con:
@@ -412,3 +418,25 @@ def test_a_month_file_holds_its_month_to_the_last_second(tmp_path: Path) -> None
         p.stem: sorted(r[0] for r in duckdb.sql(f"SELECT dossier_code FROM '{p}'").fetchall()) for p in folder.glob("*.parquet")
     }
     assert codes == {"2026-01": ["A", "C"], "2026-02": ["B", "D"]}
+
+
+def test_a_publication_that_fills_the_disk_removes_its_temporary_copy(tmp_path: Path) -> None:
+    """A full disk while copying the build file: the half copy (as big as the warehouse) is removed at once, so the
+    disk is not left full for the next run, and the published snapshot stays the previous one."""
+    from tests.disk_limits import disk_full_after
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=1000, label="a")
+    publish_snapshot(build, snapshot, parquet=False)
+    _build(build, rows=200_000, label="b")
+    with connect(build) as con:
+        con.execute("CHECKPOINT")  # nothing left for the publication's own CHECKPOINT to write under the limit
+    with disk_full_after(build.stat().st_size // 2), pytest.raises(OSError) as failed:
+        publish_snapshot(build, snapshot, parquet=False)
+    assert failed.value.errno == errno.EFBIG and str(failed.value.filename2).endswith(".tmp")  # the copy failed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "warehouse.duckdb"]
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*), min(label) FROM t").fetchall() == [(1000, "a")]
+    publish_snapshot(build, snapshot, parquet=False)  # space freed: the next publication goes through
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(200_000,)]

@@ -61,6 +61,9 @@ def test_pipelines_holds_the_code_location_and_its_operation_only():
         "pipelines.instance",
         "pipelines.alerts",
         "pipelines.run_demo",
+        "pipelines.rerun",
+        "pipelines.failures",
+        "pipelines.restore",
     }
 
 

@@ -363,3 +363,65 @@ def test_a_blocking_check_that_stops_half_way_leaves_its_scopes_failed(warehouse
         raise RuntimeError("GX could not run")
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         assert gate_failures(con) == [("tthc_versions_suite", "2026-01-05", UNFINISHED)]
+
+
+@pytest.mark.slow
+def test_a_quality_workbook_open_in_excel_fails_its_step_but_the_day_is_published(warehouse):
+    """The quality workbook locked (open in Excel on a share): its step fails in Vietnamese and the run is marked
+    failed (the alert names it), but the snapshot and the web site of the day are published all the same; they used
+    to be skipped, as analyst_snapshot depended on the workbook."""
+    from tests.disk_limits import locked
+
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    book = Path(warehouse.reports) / publish.QUALITY_WORKBOOK
+    book.parent.mkdir(parents=True)
+    book.write_bytes(b"the workbook an official has open")
+    with locked(book):
+        result = run(warehouse, "2026-01-05", "2026-01-06")
+    assert not result.success
+    failures = {e.step_key: e.event_specific_data.error for e in result.all_events if e.is_step_failure}
+    assert set(failures) == {"data_quality_workbook"}
+    assert "tệp có đang mở trong Excel không?" in failures["data_quality_workbook"].cause.message
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"tthc_dossiers", "analyst_snapshot", "web_publication"} <= materialized
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fct_dossier").fetchall() == [(3,)]
+    assert (Path(warehouse.reports) / "web" / "cong-khai" / "index.html").exists()
+    assert book.read_bytes() == b"the workbook an official has open"
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_loading_the_versions_is_refused_then_repaired_by_the_next_day(warehouse, tmp_path):
+    """Killed after tthc_dossier_versions committed 06/01 and before tthc_dossiers: fct_dossier lacked 06/01's
+    dossiers and the next run of another day published it with every gate row passed. Now the load marks its days in
+    the gate in its own transaction: the snapshot is refused naming the day, and the next daily run repairs it."""
+    folder = Path(warehouse.inbox) / "tthc"
+    small_inbox(folder)
+    assert run(warehouse, "2026-01-05", "2026-01-05").success
+    # The run of 06/01 dies once the versions are committed, before the current state is refreshed.
+    assert run(warehouse, "2026-01-06", "2026-01-06", selection=dg.AssetSelection.assets("tthc_dossier_versions")).success
+    refused = dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not refused.success
+    [failure] = [e for e in refused.all_events if e.is_step_failure]
+    text = failure.event_specific_data.error.message
+    assert "current_state_refreshed (2026-01-06)" in text and "make rerun DAY=2026-01-06" in text
+
+    write_export(
+        folder,
+        date(2026, 1, 7),
+        [dossier_row(dossier_code="C-1", received_at="07/01/2026 08:00:00", updated_at="07/01/2026 08:00:00")],
+    )
+    assert run(warehouse, "2026-01-07", "2026-01-07").success  # the next scheduled day repairs 06/01, then publishes
+    fresh = Warehouse(
+        build_db=str(tmp_path / "fresh" / "build.duckdb"),
+        snapshot_db=str(tmp_path / "fresh" / "warehouse.duckdb"),
+        inbox=warehouse.inbox,
+        reports=str(tmp_path / "fresh" / "reports"),
+        province=warehouse.province,
+    )
+    assert run(fresh, "2026-01-05", "2026-01-07").success
+    current = "SELECT dossier_code, status, first_export_date, last_export_date FROM fct_dossier ORDER BY ALL"
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con, duckdb.connect(fresh.snapshot_db, read_only=True) as other:
+        assert con.execute(current).fetchall() == other.execute(current).fetchall()
+        assert ("B-1", "processing") in [r[:2] for r in con.execute(current).fetchall()]
+        assert con.execute("SELECT count(*) FROM quality_gate WHERE NOT passed").fetchall() == [(0,)]

@@ -340,3 +340,52 @@ def test_a_yearly_file_named_with_a_year_without_partition_runs_this_year(tmp_pa
     # A year that has a partition runs that year, as before.
     requests = list(_par_requests({}, {"par/khao_sat/khao_sat_2026.csv": "1:1"}))
     assert [r.partition_key for r in requests] == ["2026"]
+
+
+def _alert_of(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, log: Path) -> str:
+    """The line run_failure_alert writes for a failed run (no delivery configured)."""
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_alert",
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    ).for_run_failure()
+    run_failure_alert(context)
+    [line] = log.read_text(encoding="utf-8").splitlines()
+    return line
+
+
+def test_the_alert_says_what_the_failed_step_said(tmp_path, monkeypatch, instance):
+    """The alert carried only Dagster's "Execution of run … failed. Steps failed: [...]": now each failed step's own
+    error, the project's Vietnamese message first, then its cause."""
+    monkeypatch.setenv("CCHC_LOG_DIR", str(tmp_path / "logs"))
+
+    @dg.asset
+    def data_quality_workbook() -> None:
+        try:
+            raise PermissionError(13, "Permission denied")
+        except PermissionError as exc:
+            raise PermissionError("Không ghi được q.xlsx; tệp có đang mở trong Excel không? Đóng tệp rồi chạy lại") from exc
+
+    result = dg.materialize([data_quality_workbook], instance=instance, raise_on_error=False)
+    line = _alert_of(result, instance, tmp_path / "logs" / "alerts.log")
+    assert (
+        "data_quality_workbook: PermissionError: Không ghi được q.xlsx; tệp có đang mở trong Excel không? Đóng tệp rồi "
+        "chạy lại ← PermissionError: [Errno 13] Permission denied" in line
+    )
+    assert "Execution of run" not in line and result.run_id in line
+
+
+def test_the_alert_of_a_run_that_failed_before_any_step_says_why(tmp_path, monkeypatch, instance):
+    """A PII secret too short stops the real resource before any step: the alert gives its Vietnamese error."""
+    monkeypatch.setenv("CCHC_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setenv("CCHC_PII_SECRET", "ngan-qua")
+
+    @dg.asset(required_resource_keys={"warehouse"})
+    def units() -> None:
+        raise AssertionError("never reached")
+
+    result = dg.materialize([units], resources={"warehouse": warehouse_in(tmp_path)}, instance=instance, raise_on_error=False)
+    assert not result.success
+    line = _alert_of(result, instance, tmp_path / "logs" / "alerts.log")
+    assert "PiiSecretError: Khóa bí mật mã hóa số giấy tờ (CCHC_PII_SECRET) quá ngắn: cần ít nhất 32 ký tự" in line

@@ -224,3 +224,36 @@ def test_scorecard_lines_end_with_one_full_stop(tmp_path):
     ]
     assert "- Mức độ: Tốt (tạm tính)." in dti
     assert not [t for t in par + dti if t.endswith("..") or t.endswith("!.")]
+
+
+# python-docx leaves its zip open when a write fails; the close at garbage collection fails too, harmlessly.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("kind", ["par", "dti"])
+def test_a_failed_save_keeps_the_previous_scorecard_whole(tmp_path, kind):
+    """A full disk while saving leaves the previous .docx that officials open, not half of the new one."""
+    from documents.dti_scorecard import write_dti_scorecard
+    from tests.disk_limits import disk_full_after
+
+    path = tmp_path / f"{kind}.docx"
+
+    def write(made_on: date):
+        if kind == "par":
+            return write_par_scorecard(path, _data(), "X1", made_on=made_on)
+        return write_dti_scorecard(path, _dti_data(), "P1", made_on=made_on)
+
+    write(date(2026, 12, 3))
+    before = path.read_bytes()
+    with disk_full_after(4096), pytest.raises(OSError):
+        write(date(2026, 12, 4))
+    assert path.read_bytes() == before
+    assert "ngày 03 tháng 12 năm 2026" in Document(str(path)).tables[0].cell(1, 1).text
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left to fill the disk
+
+
+def test_a_scorecard_open_in_word_says_so_in_vietnamese(tmp_path):
+    from tests.disk_limits import locked
+
+    path = write_par_scorecard(tmp_path / "par.docx", _data(), "X1", made_on=date(2026, 12, 3))
+    with locked(path), pytest.raises(PermissionError, match=r"đang mở trong Word.*Đóng tệp"):
+        write_par_scorecard(path, _data(), "X1", made_on=date(2026, 12, 4))
+    assert [p.name for p in tmp_path.iterdir()] == ["par.docx"]

@@ -482,3 +482,44 @@ def test_a_run_killed_between_the_two_renames_gets_its_last_site_back(tmp_path: 
     with pytest.raises(duckdb.Error):
         build_site(broken, out, province="Thái Nguyên", generated_at=datetime(2026, 12, 2, 7, 30), internal=False)
     assert (out / "index.html").exists() and not (tmp_path / ".cong-khai.old").exists()
+
+
+def test_make_restore_rebuilds_the_web_site_from_the_restored_snapshot(tmp_path: Path) -> None:
+    """A wrong publication (here, data dated a day later and a bad file's rejected rows) is undone with `make restore`:
+    the snapshot and Parquet went back, but the web site kept showing the wrong publication. Now the command rebuilds
+    both builds from the restored snapshot, as web_publication does (the real command, real files)."""
+    import os
+    import subprocess
+    import sys
+
+    from common.settings import PROJECT_ROOT
+    from warehouse.connection import publish_snapshot
+    from web.site import publish_sites
+
+    build, wh, reports = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "wh", tmp_path / "reports"
+    build.parent.mkdir()
+    _warehouse(build).close()
+    snapshot = wh / "warehouse.duckdb"
+
+    def publish() -> None:  # what a daily run ends with: analyst_snapshot, then web_publication
+        publish_snapshot(build, snapshot, parquet=False)
+        publish_sites(snapshot, reports / "web", province="Thái Nguyên", generated_at=datetime(2026, 12, 1, 7, 30))
+
+    publish()
+    os.utime(snapshot, (snapshot.stat().st_atime, snapshot.stat().st_mtime - 60))  # kept under its own time stamp
+    with duckdb.connect(str(build)) as con:
+        con.execute("UPDATE mart_qd766_unit SET as_of = as_of + INTERVAL 1 DAY")
+        con.execute("UPDATE quarantine SET file_name = 'tep_sai_20261201.csv'")
+    publish()
+    public, internal = reports / "web" / "cong-khai" / "index.html", reports / "web" / "noi-bo"
+    assert "Số liệu đến 01/12/2026" in public.read_text(encoding="utf-8")
+
+    env = {**os.environ, "CCHC_WAREHOUSE_DIR": str(wh), "CCHC_REPORTS": str(reports), "PYTHONPATH": str(PROJECT_ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.restore"], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Đã dựng lại trang web từ bản khôi phục" in out.stdout
+    assert "Số liệu đến 30/11/2026" in public.read_text(encoding="utf-8")
+    pages = " ".join(p.read_text(encoding="utf-8") for p in internal.rglob("*.html"))
+    assert REJECTED_FILE in pages and "tep_sai_20261201.csv" not in pages

@@ -138,12 +138,16 @@ def _convert_build(build: Path) -> None:
     """
     tmp = build.with_name(build.name + ".convert")
     tmp.unlink(missing_ok=True)
-    with open_with_retry(build) as con:  # holding the write lock: nobody else is in the file while we copy it
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"ATTACH ? AS target (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')", [str(tmp)])
-        con.execute(f"COPY FROM DATABASE {_catalog(con)} TO target")
-        con.execute("DETACH target")
-    os.replace(tmp, build)
+    try:
+        with open_with_retry(build) as con:  # holding the write lock: nobody else is in the file while we copy it
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"ATTACH ? AS target (STORAGE_VERSION '{SNAPSHOT_STORAGE_VERSION}')", [str(tmp)])
+            con.execute(f"COPY FROM DATABASE {_catalog(con)} TO target")
+            con.execute("DETACH target")
+        os.replace(tmp, build)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full copy of the warehouse: never left to keep a disk full
+        raise
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
@@ -192,6 +196,29 @@ def _replace_read_only(tmp: Path, snapshot: Path, keep: int) -> None:
     os.replace(tmp, snapshot)
 
 
+def _remove_tmp(tmp: Path) -> None:
+    if tmp.exists():
+        tmp.chmod(stat.S_IWUSR | stat.S_IRUSR)  # read-only once _replace_read_only has started
+        tmp.unlink()
+
+
+def _copy_into_place(source: Path, snapshot: Path, keep: int) -> None:
+    """Copy ``source`` to ``<snapshot>.tmp`` and rename it over ``snapshot`` (the current one kept in snapshots/).
+
+    The temporary copy is as big as the warehouse: when the copy fails (a full disk above all) it is removed at once,
+    else it would keep the disk full and the next run would fail at its first step. One left by a killed process
+    is removed here too.
+    """
+    tmp = snapshot.with_name(snapshot.name + ".tmp")
+    _remove_tmp(tmp)
+    try:
+        shutil.copyfile(source, tmp)
+        _replace_read_only(tmp, snapshot, keep)
+    except BaseException:
+        _remove_tmp(tmp)
+        raise
+
+
 def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, parquet: bool = True) -> int:
     """Checkpoint the build file and atomically replace the published snapshot with a read-only copy of it.
 
@@ -212,12 +239,7 @@ def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, pa
     if not readable_by_1x(storage_version(build)):
         _convert_build(build)
     snapshot.parent.mkdir(parents=True, exist_ok=True)
-    tmp = snapshot.with_name(snapshot.name + ".tmp")
-    if tmp.exists():  # left by a killed publication
-        tmp.chmod(stat.S_IWUSR | stat.S_IRUSR)
-        tmp.unlink()
-    shutil.copyfile(build, tmp)
-    _replace_read_only(tmp, snapshot, keep)
+    _copy_into_place(build, snapshot, keep)
     if parquet:
         export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
     return snapshot.stat().st_size
@@ -265,8 +287,12 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, key: str) -> Pa
         query = f"SELECT * FROM main.{name} WHERE {where}"
     else:
         query = f"SELECT * FROM main.{name}"
-    con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet)")
-    os.replace(tmp, target)
+    try:
+        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet)")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a half-written file on a full disk
+        raise
     return target
 
 
@@ -351,11 +377,6 @@ def restore_snapshot(snapshot: Path, chosen: Path | None = None, *, keep: int | 
         from common.settings import warehouse_settings
 
         keep = int(warehouse_settings()["snapshot_keep"])
-    tmp = snapshot.with_name(snapshot.name + ".tmp")
-    if tmp.exists():
-        tmp.chmod(stat.S_IWUSR | stat.S_IRUSR)
-        tmp.unlink()
-    shutil.copyfile(chosen, tmp)  # a copy, not a link: the restored file gets its own time stamp when archived again
-    _replace_read_only(tmp, snapshot, keep)
+    _copy_into_place(chosen, snapshot, keep)  # a copy, not a link: the restored file gets its own time stamp when archived again
     export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
     return chosen

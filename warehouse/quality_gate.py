@@ -27,11 +27,21 @@ def record_gate(
     if not scopes:
         return
     with transaction(con):  # both or neither: killed between them, a failure would vanish
-        con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, list(scopes)])
-        con.executemany(
-            "INSERT INTO quality_gate (check_name, scope, passed, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
-            [[check_name, scope, passed, None if passed else detail, now] for scope in scopes],
-        )
+        write_gate_rows(con, check_name, [(scope, passed, detail) for scope in scopes], now)
+
+
+def write_gate_rows(
+    con: duckdb.DuckDBPyConnection, check_name: str, rows: Sequence[tuple[str, bool, str | None]], now: datetime
+) -> None:
+    """Replace the gate rows of ``check_name`` for each (scope, passed, detail), inside the caller's transaction: a
+    loader marks its scopes in the transaction of its load, so the data and its mark are committed together."""
+    if not rows:
+        return
+    con.execute("DELETE FROM quality_gate WHERE check_name = ? AND list_contains(?, scope)", [check_name, [r[0] for r in rows]])
+    con.executemany(
+        "INSERT INTO quality_gate (check_name, scope, passed, detail, checked_at) VALUES (?, ?, ?, ?, ?)",
+        [[check_name, scope, passed, None if passed else detail, now] for scope, passed, detail in rows],
+    )
 
 
 def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:

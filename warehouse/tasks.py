@@ -846,6 +846,22 @@ def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Se
     return {"tasks": len({r["task_no"] for r in rows}), "days": len(days), "rows": len(rows)}
 
 
+# The tables that hold a task's status or a unit's rate as of a day (the business date of the run that wrote them).
+AS_OF_TABLES = ("mart_task_status", "mart_task_completion")
+
+
+def drop_after(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, int]:
+    """Remove the rows of every plan year dated after ``as_of``: a run as of a later day (CCHC_TODAY set ahead) wrote
+    them, and a rerun as of ``as_of`` must leave the tables a fresh run as of that day leaves (README's analyst query
+    5 and the QĐ 766 measures read the latest as_of). Returns the rows removed per table."""
+    removed = {}
+    with transaction(con):
+        for table in AS_OF_TABLES:
+            removed[table] = int(con.execute(f"SELECT count(*) FROM {table} WHERE as_of > ?", [as_of]).fetchall()[0][0])
+            con.execute(f"DELETE FROM {table} WHERE as_of > ?", [as_of])
+    return removed
+
+
 def _statuses_by_unit(
     versions: dict[str, list[_Version]], completed: dict, as_of: date, department_code: str, only: frozenset[str] | None = None
 ) -> dict[str, list[str]]:

@@ -6,13 +6,14 @@ Each write deletes what it replaces first, so a rerun of any partition gives the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from common.db import scalar
 from common.pii import PiiKeys, mask_personal_columns
+from common.settings import now_local
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
@@ -43,6 +44,7 @@ from warehouse.landing import (
 )
 from warehouse.landing import file_issue_rows as _file_issue_rows
 from warehouse.landing import insert_many as _insert_many
+from warehouse.quality_gate import write_gate_rows
 from warehouse.queries import sql
 
 DOSSIER_SOURCE = "tthc_dossier"
@@ -268,6 +270,9 @@ def load_dossier_partitions(
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
         con.execute(sql("tthc/insert_landed_dossier_files"), {"kept_days": kept_days})
         _record_unnamed(con, folder, now)
+        # Committed with the versions: until refresh_current_state has caught up with these days, the snapshot is
+        # refused naming them (a run killed between the two steps), and the next refresh takes them too.
+        mark_current_state_stale(con, start, end, now)
     drop_staging(con)
     loaded_files = [f for f in files if f.prepared is not None and f.export_date not in kept]
     read = sum(staged.rows_read.get(f.path.name, 0) for f in loaded_files)
@@ -496,13 +501,64 @@ def _has_lineage(con: duckdb.DuckDBPyConnection, day: date) -> bool:
     return bool(scalar(con, "SELECT count(*) FROM landed_files WHERE source = ? AND partition_date = ?", [DOSSIER_SOURCE, day]))
 
 
-def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date) -> int:
+# The publication gate's rows (warehouse/quality_gate.py) of the days whose versions were loaded and whose current
+# state (fct_dossier) has not been refreshed since: written failed with the load, passed with the refresh.
+CURRENT_STATE_GATE = "current_state_refreshed"
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def mark_current_state_stale(con: duckdb.DuckDBPyConnection, start: date, end: date, now: datetime) -> None:
+    """Mark the days start..end as loaded but not yet in fct_dossier, inside the load's transaction."""
+    write_gate_rows(con, CURRENT_STATE_GATE, [(day.isoformat(), False, _stale_detail(day)) for day in _days(start, end)], now)
+
+
+def _stale_detail(day: date) -> str:
+    return (
+        f"phiên bản hồ sơ ngày {day:%d/%m/%Y} đã nạp nhưng trạng thái hiện tại (fct_dossier) chưa cập nhật theo "
+        "(bước tthc_dossiers chưa chạy xong: lần chạy bị dừng, bị lỗi hoặc bị kiểm tra chặn giữ lại): chạy lại ngày "
+        f"đó (make rerun DAY={day.isoformat()}); lần chạy daily_tthc thành công kế tiếp cũng tự cập nhật."
+    )
+
+
+def stale_current_state_days(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """The days loaded after the last refresh of their current state (a run killed between the two steps)."""
+    scopes = con.execute(
+        "SELECT scope FROM quality_gate WHERE check_name = ? AND NOT passed ORDER BY scope", [CURRENT_STATE_GATE]
+    ).fetchall()
+    return [date.fromisoformat(s) for (s,) in scopes]
+
+
+def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date, now: datetime | None = None) -> int:
     """Recompute the current state of every dossier whose life overlaps [start, end] from all its versions.
 
-    The latest update wins; the result equals a full recomputation, whatever order partitions are (re)run in.
+    The latest update wins; the result equals a full recomputation, whatever order partitions are (re)run in. The
+    days' gate rows are passed in the same transaction.
     """
     con.execute(sql("tthc/touched_dossiers"), {"from_day": start, "to_day": end})
     with transaction(con):
         con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
         con.execute(sql("tthc/insert_current_state"), {"finished": sorted(FINISHED_STATUSES)})
+        write_gate_rows(con, CURRENT_STATE_GATE, [(d.isoformat(), True, None) for d in _days(start, end)], now or now_local())
     return scalar(con, "SELECT count(*) FROM _touched")
+
+
+def refresh_current_state_and_stale_days(
+    con: duckdb.DuckDBPyConnection, start: date, end: date, now: datetime
+) -> tuple[int, list[date]]:
+    """refresh_current_state of start..end, then of every other day loaded after its last refresh (a run killed
+    between loading the versions and refreshing the current state), one range of consecutive days at a time: the
+    next daily run repairs what a killed one left. Returns (dossiers refreshed, the other days repaired)."""
+    touched = refresh_current_state(con, start, end, now)
+    stale = stale_current_state_days(con)
+    ranges: list[list[date]] = []
+    for day in stale:
+        if ranges and day == ranges[-1][-1] + timedelta(days=1):
+            ranges[-1].append(day)
+        else:
+            ranges.append([day])
+    for days in ranges:
+        touched += refresh_current_state(con, days[0], days[-1], now)
+    return touched, stale

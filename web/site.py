@@ -23,6 +23,8 @@ from web.data import SiteData, group_label, read_site_data
 from web.format import day, missing, number, rank_movement
 
 HERE = Path(__file__).resolve().parent
+# Under the reports folder: the public build and the internal build (with the rejected rows).
+SITE_FOLDER, PUBLIC, INTERNAL = "web", "cong-khai", "noi-bo"
 INDEX_TITLES = {
     "qd766": "Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)",
     "par": "Chỉ số cải cách hành chính (PAR INDEX)",
@@ -402,3 +404,14 @@ def build_site(con: duckdb.DuckDBPyConnection, out: Path, *, province: str, gene
     staging.rename(out)
     shutil.rmtree(old, ignore_errors=True)
     return [out / p.relative_to(staging) for p in pages]
+
+
+def publish_sites(snapshot_db: Path, folder: Path, *, province: str, generated_at: datetime) -> dict[str, list[Path]]:
+    """Both builds (``folder``/cong-khai and ``folder``/noi-bo) from the published snapshot, opened read-only: the site
+    shows exactly what analysts see. Used by the asset web_publication and by `make restore`. Returns the pages of
+    each build."""
+    with duckdb.connect(str(snapshot_db), read_only=True) as con:
+        return {
+            name: build_site(con, folder / name, province=province, generated_at=generated_at, internal=name == INTERNAL)
+            for name in (PUBLIC, INTERNAL)
+        }

@@ -8,10 +8,8 @@ to write a real formula on purpose.
 from __future__ import annotations
 
 import math
-import os
 import re
 import unicodedata
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from common.files import write_atomically
 from common.settings import TIMEZONE, now_local
 from common.units import RANKING_GROUP_LABELS
 from common.vntext import nfc, sort_key
@@ -630,21 +629,9 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
 
     Readers (a file share, a mail job) never see a half-written workbook, and a failed save keeps the old one.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     for ws in wb.worksheets:
         _merge_within_first_page(ws)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
-        raise PermissionError(f"Không ghi được {path}; tệp có đang mở trong Excel không?") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(Path(path), wb.save, application="Excel")
 
 
 # --- values read back from the marts ------------------------------------------------------------------------
