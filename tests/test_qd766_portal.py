@@ -734,3 +734,50 @@ def test_a_capture_made_now_is_read_while_a_run_acts_as_of_an_earlier_day(tmp_pa
     path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / f"dvc-progress-tree_2026-Q3_{stamp}.json"))
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert "captured_in_future" not in [i.rule for i in snap.issues]
+
+
+# --- confirmed defects of the portal reader (fix-portal) --------------------------------------------------------
+
+
+def _warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    return con
+
+
+def test_a_later_capture_not_evaluating_a_unit_makes_its_score_unknown_not_the_older_one(tmp_path):
+    """DuckDB's arg_max skips a NULL score: a later capture where the portal says null ("not evaluated",
+    portal-api.md) or a score dropped as out of range gave the index and the comparison view the older capture's
+    score. The latest capture decides: its null is unknown."""
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    name = _fixture("provide-online-tree")  # captured 03/10/2026: Sở Nội vụ 6.5, Văn Lăng 6.25, Phan Đình Phùng 7.1
+    _copy(folder, name)
+    payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    children = payload["data"]["children"]
+    children[0]["totalScore"] = None  # Sở Nội vụ not evaluated any more
+    children[1]["totalScore"] = 7.5
+    children[2]["totalScore"] = 15  # out of 12: dropped
+    later = folder / name.replace("20261003T0815", "20261010T0815")
+    later.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 11))
+    scores = store.latest_portal_scores(con, ["DVCTT"])
+    van_lang, phan_dinh_phung = MATCHER.match("Xã Văn Lăng"), MATCHER.match("Phường Phan Đình Phùng")
+    assert scores == {("2026-Q3", phan_dinh_phung, "DVCTT"): 7.5}
+    assert ("2026-Q3", SNV, "DVCTT") not in scores and ("2026-Q3", van_lang, "DVCTT") not in scores
+    con.execute(
+        """INSERT INTO mart_qd766_unit (period_label, period_kind, period_start, period_end, as_of, unit_code, unit_name,
+                                        ranking_group, score_dvctt, dvctt_source, total, evaluated_max, complete,
+                                        is_tied, units_in_group, dossiers)
+           VALUES ('2026-Q3', 'quarter', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-11 06:00', ?, 'Sở Nội vụ',
+                   'agency', 6.5, 'portal', 6.5, 12, false, false, 1, 0)""",
+        [SNV],
+    )
+    view = con.execute(
+        """SELECT portal_score, captured_at FROM mart_qd766_local_vs_portal
+                          WHERE unit_code = ? AND group_code = 'DVCTT'""",
+        [SNV],
+    ).fetchall()
+    assert view == [(None, datetime(2026, 10, 10, 8, 15))]
