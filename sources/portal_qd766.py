@@ -1,9 +1,9 @@
 """Responses of the national portal's QĐ 766 evaluation API (Cổng DVCQG), one JSON file per group and period.
 
-A response carries no period and no capture time (../shared/reference/portal-api.md), so they come from, in order:
-the sidecar ``<stem>.request.json`` the collector writes beside every capture (``sources/portal_client.py``), or the
-documented file name ``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10``, ``2026-Q3`` or
-``2026-Y``. The endpoint is recognised from the content (metric codes, count fields, maximum score) and must agree
+A response carries no period and no capture time (../shared/reference/portal-api.md), so each of them comes from
+the sidecar ``<stem>.request.json`` the collector writes beside every capture (``sources/portal_client.py``), else
+(the period) from the request recorded in it, else from the documented file name
+``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10``, ``2026-Q3`` or ``2026-Y``. The endpoint is recognised from the content (metric codes, count fields, maximum score) and must agree
 with the name or sidecar when they give one. A file whose period cannot be known is refused with a message saying
 what to add; a missing capture time is taken from the file's modification time, and said so.
 
@@ -191,43 +191,57 @@ def _bad_capture(reason: str, rule: str = "bad_capture_time") -> PortalIssue:
 
 
 def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
-    """Endpoint, period and capture time declared for a response: by its sidecar, else by its file name."""
+    """Endpoint, period and capture time declared for a response, each key on its own: from the sidecar, else from
+    the request recorded in it (the period), else from the file name. A sidecar may hold only the request (what
+    portal-api.md asks whoever saves an answer to keep) or only a capture time: the name still gives the rest."""
+    named, name_problems = _name_info(path)
     sidecar = sidecar_of(path)
-    if sidecar.exists():
-        try:
-            meta = json.loads(_text_of(sidecar.read_bytes()))
-            if not isinstance(meta, dict):
-                raise ValueError("không phải đối tượng JSON")
-        except (OSError, ValueError, _Refusal) as err:
-            cause = err.reason if isinstance(err, _Refusal) else str(err)
-            return CaptureInfo(), [
-                PortalIssue(
-                    None,
-                    None,
-                    "bad_sidecar",
-                    f"Tệp kèm {sidecar.name} không đọc được ({cause}); xóa tệp kèm hoặc thu thập lại.",
-                    blocking=True,
-                )
-            ]
-        requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
-        period = meta.get("period") or (_period_from_request(requests[0]) if requests else None)
-        if period is not None and not isinstance(period, str):
-            return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
-        captured = _capture_time(meta.get("captured_at")) if meta.get("captured_at") else None
-        if meta.get("captured_at") and captured is None:
-            return CaptureInfo(), [
-                _bad_capture(
-                    f"Tệp kèm {sidecar.name}: thời điểm chụp {meta['captured_at']!r} không đọc được; ghi theo mẫu "
-                    '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
-                )
-            ]
-        return CaptureInfo(meta.get("endpoint"), period, captured, "sidecar"), []
+    if not sidecar.exists():
+        return named, name_problems
+    try:
+        meta = json.loads(_text_of(sidecar.read_bytes()))
+        if not isinstance(meta, dict):
+            raise ValueError("không phải đối tượng JSON")
+    except (OSError, ValueError, _Refusal) as err:
+        cause = err.reason if isinstance(err, _Refusal) else str(err)
+        return CaptureInfo(), [
+            PortalIssue(
+                None,
+                None,
+                "bad_sidecar",
+                f"Tệp kèm {sidecar.name} không đọc được ({cause}); xóa tệp kèm hoặc thu thập lại.",
+                blocking=True,
+            )
+        ]
+    requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
+    asked = _period_from_request(requests[0]) if requests and isinstance(requests[0], dict) else None
+    period = meta.get("period") or asked or named.period_label
+    if period is not None and not isinstance(period, str):
+        return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
+    endpoint = meta.get("endpoint") or named.endpoint
+    if not meta.get("captured_at"):
+        # No time in the sidecar: the name's (its unreadable stamp refuses the file, as without a sidecar).
+        return CaptureInfo(endpoint, period, named.captured_at, named.source), name_problems
+    captured = _capture_time(meta["captured_at"])
+    if captured is None:
+        return CaptureInfo(), [
+            _bad_capture(
+                f"Tệp kèm {sidecar.name}: thời điểm chụp {meta['captured_at']!r} không đọc được; ghi theo mẫu "
+                '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
+            )
+        ]
+    return CaptureInfo(endpoint, period, captured, "sidecar"), []
+
+
+def _name_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
+    """Endpoint, period and capture time as the file name gives them: the documented name, else whatever period and
+    stamp a name of another form carries."""
     name = FILE_PATTERN.match(path.name)
     if name:
         try:
             taken = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
         except ValueError:
-            return CaptureInfo(), [
+            return CaptureInfo(name["endpoint"], name["period"], None, "file_name"), [
                 _bad_capture(
                     f"Thời điểm chụp '{name['captured']}' trong tên tệp không đọc được: ghi năm, tháng, ngày rồi giờ, phút "
                     "(20261003T0815 là 08:15 ngày 03/10/2026)."

@@ -781,3 +781,26 @@ def test_a_later_capture_not_evaluating_a_unit_makes_its_score_unknown_not_the_o
         [SNV],
     ).fetchall()
     assert view == [(None, datetime(2026, 10, 10, 8, 15))]
+
+
+def test_a_sidecar_gives_what_it_has_and_the_request_or_the_name_the_rest(tmp_path):
+    """A sidecar made the file name unread: one holding only the request (what portal-api.md says whoever saves an
+    answer must keep) gave the capture the file's modification time, so an old answer became the latest; one holding
+    only the capture time refused a correctly named file as having no period. Each key now comes from the sidecar,
+    else the request recorded in it, else the name."""
+    name = _fixture("transparency")  # transparency_2026-Q3_20261003T0815.json
+    request = {"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "019d2be3-6a88-732b-8b25-68dfdcdcff0e"}
+    only_request = Path(shutil.copy(FIXTURES / name, tmp_path / name))
+    (tmp_path / name.replace(".json", ".request.json")).write_text(json.dumps({"request": request}), encoding="utf-8")
+    later = name.replace("20261003T0815", "20261010T0815")
+    only_time = Path(shutil.copy(FIXTURES / name, tmp_path / later))
+    (tmp_path / later.replace(".json", ".request.json")).write_text('{"captured_at": "2026-10-10T09:30"}', encoding="utf-8")
+    hand = Path(shutil.copy(FIXTURES / name, tmp_path / "minh_bach_20261005T0700.json"))  # period only in the request
+    (tmp_path / "minh_bach_20261005T0700.request.json").write_text(json.dumps({"requests": [request]}), encoding="utf-8")
+    snaps = {s.file_name: s for s in read_snapshot_files([only_request, only_time, hand], methodology_for, MATCHER)}
+    got = {n: (s.period_label, s.captured_at, s.capture_source, [i.rule for i in s.issues]) for n, s in snaps.items()}
+    assert got == {
+        name: ("2026-Q3", datetime(2026, 10, 3, 8, 15), "file_name", []),
+        later: ("2026-Q3", datetime(2026, 10, 10, 9, 30), "sidecar", []),
+        "minh_bach_20261005T0700.json": ("2026-Q3", datetime(2026, 10, 5, 7, 0), "file_name", []),
+    }
