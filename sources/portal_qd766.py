@@ -214,10 +214,12 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
             )
         ]
     requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
-    asked = _period_from_request(requests[0]) if requests and isinstance(requests[0], dict) else None
-    period = meta.get("period") or asked or named.period_label
+    asked = list(dict.fromkeys(p for r in requests if isinstance(r, dict) and (p := _period_from_request(r))))
+    period = meta.get("period") or (asked[0] if asked else None) or named.period_label
     if period is not None and not isinstance(period, str):
         return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
+    if disagreement := _periods_disagree(sidecar.name, meta.get("period"), asked, named.period_label):
+        return CaptureInfo(), [PortalIssue(None, None, "period_mismatch", disagreement, blocking=True)]
     endpoint = meta.get("endpoint") or named.endpoint
     if not meta.get("captured_at"):
         # No time in the sidecar: the name's (its unreadable stamp refuses the file, as without a sidecar).
@@ -231,6 +233,30 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
             )
         ]
     return CaptureInfo(endpoint, period, captured, "sidecar"), []
+
+
+def _periods_disagree(sidecar: str, declared: str | None, asked: list[str], named: str | None) -> str | None:
+    """Why the file is refused when its sidecar's period, the request recorded in the sidecar and the file name name
+    different periods (the answer is the request's, but a sidecar or a name may have been edited or copied from
+    another capture: which one is right is unknowable); None when those that are given agree."""
+    told = [(f"tệp kèm {sidecar} ghi kỳ", declared)] + [("yêu cầu ghi trong tệp kèm là kỳ", a) for a in asked]
+    told.append(("tên tệp ghi kỳ", named))
+    given = [(who, label) for who, label in told if isinstance(label, str)]
+    if len({_period_key(label) for _, label in given}) < 2:
+        return None
+    return (
+        "; ".join(f"{who} {label}" for who, label in given)
+        + ": không biết phản hồi là số liệu của kỳ nào. Tệp không được nạp; sửa kỳ trong tệp kèm hoặc tên tệp cho "
+        "khớp với yêu cầu đã gửi Cổng, hoặc thu thập lại."
+    )
+
+
+def _period_key(label: str) -> str:
+    """A period label as compared: as parsed ('2026-Q3 ' is 2026-Q3); a label that does not parse, as written."""
+    try:
+        return parse_period(label.strip()).label
+    except ValueError:
+        return label.strip()
 
 
 def _name_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:

@@ -38,6 +38,7 @@ PORTAL_ISSUE_LABELS = {
     "captured_in_future": "thời điểm chụp ở sau thời điểm hiện tại (không nạp)",
     "conflicting_keys": "phản hồi ghi một phần hai lần với nội dung khác nhau (không nạp)",
     "no_units": "phản hồi không có đơn vị nào (không nạp)",
+    "period_mismatch": "kỳ ghi trong tệp kèm, yêu cầu đã gửi và tên tệp khác nhau (không nạp)",
 }
 
 RULE_LABELS = {

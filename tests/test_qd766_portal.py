@@ -804,3 +804,24 @@ def test_a_sidecar_gives_what_it_has_and_the_request_or_the_name_the_rest(tmp_pa
         later: ("2026-Q3", datetime(2026, 10, 10, 9, 30), "sidecar", []),
         "minh_bach_20261005T0700.json": ("2026-Q3", datetime(2026, 10, 5, 7, 0), "file_name", []),
     }
+
+
+def test_a_sidecar_period_contradicting_its_request_or_the_name_refuses_the_file(tmp_path):
+    """A sidecar saying 2026-Q4 beside its own request for the third quarter and a name saying 2026-Q3 loaded the
+    answer as the fourth quarter's, silently. The answer is the request's, but which of the three was edited is
+    unknowable: refused, naming each period; when they agree, it loads."""
+    name = _fixture("transparency")  # transparency_2026-Q3_20261003T0815.json
+    path = Path(shutil.copy(FIXTURES / name, tmp_path / name))
+    sidecar = tmp_path / name.replace(".json", ".request.json")
+    request = {"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "019d2be3-6a88-732b-8b25-68dfdcdcff0e"}
+    sidecar.write_text(json.dumps({"period": "2026-Q4", "captured_at": "2026-10-03T08:15", "requests": [request]}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["period_mismatch"] and snap.nodes == []
+    reason = snap.issues[0].reason
+    assert all(w in reason for w in (sidecar.name, "ghi kỳ 2026-Q4", "yêu cầu ghi trong tệp kèm là kỳ 2026-Q3", "tên tệp"))
+    # The sidecar without a period, its request for the fourth quarter: the name's third quarter is contradicted too.
+    sidecar.write_text(json.dumps({"captured_at": "2026-10-03T08:15", "requests": [dict(request, quarter=4)]}), "utf-8")
+    assert [i.rule for i in read_snapshot(path, methodology_for, MATCHER).issues] == ["period_mismatch"]
+    sidecar.write_text(json.dumps({"period": "2026-Q3", "captured_at": "2026-10-03T08:15", "requests": [request]}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.issues == [] and snap.period_label == "2026-Q3"
