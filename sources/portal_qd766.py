@@ -29,9 +29,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from common.periods import Period, parse_period
-from common.settings import business_today, now_local
+from common.settings import TIMEZONE, business_today, now_local
 from common.units import UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -172,12 +173,18 @@ def _period_from_request(request: dict) -> str | None:
 
 
 def _capture_time(value: object) -> datetime | None:
-    """A capture time as written in a sidecar: ISO ("2026-10-03T08:15") or day first ("03/10/2026 08:15")."""
+    """A capture time as written in a sidecar: ISO ("2026-10-03T08:15") or day first ("03/10/2026 08:15"), as local
+    Vietnam time. An ISO time with an offset ("2026-09-30T23:30:00Z") is converted, not cut: dropping the offset put
+    that capture 7 hours early, in the wrong day and here in the wrong quarter."""
     text = str(value).strip()
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
+        taken = datetime.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        if taken.tzinfo is not None:
+            taken = taken.astimezone(ZoneInfo(TIMEZONE))
+        return taken.replace(tzinfo=None)
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, fmt)

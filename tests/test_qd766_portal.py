@@ -825,3 +825,21 @@ def test_a_sidecar_period_contradicting_its_request_or_the_name_refuses_the_file
     sidecar.write_text(json.dumps({"period": "2026-Q3", "captured_at": "2026-10-03T08:15", "requests": [request]}), "utf-8")
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert snap.usable and snap.issues == [] and snap.period_label == "2026-Q3"
+
+
+@pytest.mark.parametrize(
+    ("written", "local"),
+    [
+        ("2026-09-30T23:30:00Z", datetime(2026, 10, 1, 6, 30)),  # UTC: 06:30 on 1 October in Vietnam
+        ("2026-10-01T01:30:00+02:00", datetime(2026, 10, 1, 6, 30)),
+        ("2026-10-01T06:30:00+07:00", datetime(2026, 10, 1, 6, 30)),
+        ("2026-10-01T06:30", datetime(2026, 10, 1, 6, 30)),  # no offset: already Vietnam time
+    ],
+)
+def test_a_sidecar_capture_time_with_an_offset_is_converted_to_vietnam_time(tmp_path, written, local):
+    """'2026-09-30T23:30:00Z' lost its offset and read 23:30 on 30 September: a fourth-quarter capture made at 06:30
+    on 1 October in Vietnam was refused as captured before its period (and any such time was 7 hours off)."""
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "tien_do_quy4.json"))
+    (tmp_path / "tien_do_quy4.request.json").write_text(json.dumps({"period": "2026-Q4", "captured_at": written}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.issues == [] and (snap.captured_at, snap.capture_source) == (local, "sidecar")
