@@ -397,7 +397,62 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     _set_aside_copies(snapshots)
     _refuse_other_provinces(snapshots, matcher)
     link_departments([s for s in snapshots if s.usable], matcher)
+    _one_row_per_unit([s for s in snapshots if s.usable], matcher)
     return snapshots
+
+
+def _one_row_per_unit(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) -> None:
+    """The rule of ``_unique_rows`` applied after matching: several departments of one answer that land on one unit
+    (two department ids both named Sở Nội vụ, a predecessor's name matched to its successor) are one unit with
+    several rows. Different values: which one is the unit's is unknowable, so none counts (the rows stay, unmatched,
+    under the portal's code or name for the reconciliation); the same values: one row is kept, with a note."""
+    for snap in snapshots:
+        by_unit: dict[str, list[PortalNode]] = {}
+        for node in snap.nodes:
+            if node.role == "unit" and node.unit_code is not None:
+                by_unit.setdefault(node.unit_code, []).append(node)
+        extra: set[int] = set()
+        for unit_code, rows in by_unit.items():
+            if len(rows) < 2:
+                continue
+            unit = matcher.units.get(unit_code)
+            unit_named = f"{unit_code} ({unit.name})" if unit else unit_code
+            who = "; ".join(
+                f"{n.department} ('{n.department_name}'" + (f", mã định danh {n.department_id}" if n.department_id else "") + ")"
+                for n in rows
+            )
+            intro = f"Tệp {snap.file_name}: {len(rows)} đơn vị của Cổng cùng khớp với đơn vị {unit_named}: {who}"
+            if all(_row_values(n) == _row_values(rows[0]) for n in rows[1:]):
+                extra.update(id(n) for n in rows[1:])
+                snap.issues.append(
+                    PortalIssue(
+                        rows[0].department,
+                        None,
+                        "one_unit_duplicate_rows",
+                        f"{intro}, cùng số liệu: giữ một dòng ({rows[0].department}). Kiểm tra danh mục mã đơn vị "
+                        "(masterdata/portal_codes) nếu đây là hai đơn vị khác nhau.",
+                    )
+                )
+                continue
+            scores = " và ".join("null" if n.score is None else f"{n.score:g}" for n in rows)
+            for node in rows:
+                node.unit_code, node.matched_by = None, None
+            snap.issues.append(
+                PortalIssue(
+                    rows[0].department,
+                    None,
+                    "one_unit_several_rows",
+                    f"{intro}, với số liệu khác nhau (điểm {scores}): không biết dòng nào là của đơn vị, không dùng dòng "
+                    "nào cho chỉ số (các dòng giữ theo mã/tên của Cổng để đối chiếu). Kiểm tra danh mục mã đơn vị "
+                    "(masterdata/portal_codes) và tên cũ của đơn vị; nếu Cổng vẫn tách hai đơn vị, hỏi quản trị Cổng.",
+                )
+            )
+        snap.nodes = [n for n in snap.nodes if id(n) not in extra]
+
+
+def _row_values(node: PortalNode) -> tuple:
+    """What a unit's row says, without who it is: two rows saying the same are one row."""
+    return (node.score, node.max_score, node.ratio, node.counts, node.metrics)
 
 
 def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatcher) -> None:

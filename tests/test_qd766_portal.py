@@ -438,7 +438,9 @@ def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp
     children[1]["totalScore"] = "1.200"
     children[2]["totalScore"] = "8,5"
     for score in (-2, "nan", "1e3"):
-        children.append({**children[0], "departmentId": f"x{score}", "departmentCode": None, "totalScore": score})
+        # Departments of their own: copies of Sở Nội vụ's row would be one unit with several rows (one_unit_*).
+        row = {"departmentId": f"x{score}", "departmentCode": None, "departmentName": f"Đơn vị thử {score}", "totalScore": score}
+        children.append({**children[0], **row})
     path = tmp_path / name
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
@@ -843,3 +845,43 @@ def test_a_sidecar_capture_time_with_an_offset_is_converted_to_vietnam_time(tmp_
     (tmp_path / "tien_do_quy4.request.json").write_text(json.dumps({"period": "2026-Q4", "captured_at": written}), "utf-8")
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert snap.usable and snap.issues == [] and (snap.captured_at, snap.capture_source) == (local, "sidecar")
+
+
+def test_several_portal_departments_landing_on_one_unit_keep_none_or_one(tmp_path):
+    """Two department ids both named Sở Nội vụ, or a predecessor's name (Sở Lao động - Thương binh và Xã hội, merged
+    into Sở Nội vụ) matched to 19.SNV, all became 19.SNV without a word and the index took one of them. As for two
+    rows of one department: different values keep none (the rows stay unmatched for the reconciliation), the same
+    values keep one, with a note naming the departments."""
+    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
+    other_sync = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 190, 200, 5.7, 6)]
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
+    snv_again = _evaluation_row(2, "0a1b-snv-2", "Sở Nội vụ", "PROVINCE", 16.06, other_sync)
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    differing = folder / "transparency_2026-Q3_20261003T0815.json"
+    differing.write_text(_transparency([snv, snv_again, van_lang]), encoding="utf-8")
+    ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 16.36, metrics)
+    same = folder / "transparency_2026-M09_20261003T0815.json"
+    same.write_text(_transparency([snv, ldtbxh, van_lang]), encoding="utf-8")
+    snaps = {s.file_name: s for s in read_snapshot_files([differing, same], M, MATCHER)}
+    first = snaps[differing.name]
+    assert first.usable and [(n.department_id, n.unit_code) for n in first.nodes if n.role == "unit"] == [
+        ("0a1b-snv", None),
+        ("0a1b-snv-2", None),
+        ("0a1b-vlg", MATCHER.match("Xã Văn Lăng")),
+    ]
+    assert [i.rule for i in first.issues] == ["one_unit_several_rows"]
+    reason = first.issues[0].reason
+    assert all(w in reason for w in (SNV, "0a1b-snv", "0a1b-snv-2", "'Sở Nội vụ'", "16.36 và 16.06", "không dùng dòng nào"))
+    second = snaps[same.name]
+    assert [(n.department_id, n.unit_code) for n in second.nodes if n.role == "unit"] == [
+        ("0a1b-snv", SNV),
+        ("0a1b-vlg", MATCHER.match("Xã Văn Lăng")),
+    ]
+    assert [i.rule for i in second.issues] == ["one_unit_duplicate_rows"]
+    assert "Sở Lao động - Thương binh và Xã hội" in second.issues[0].reason and "giữ một dòng" in second.issues[0].reason
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    rows = con.execute("SELECT period_label, count(*) FROM portal_qd766_node WHERE unit_code = ? GROUP BY 1", [SNV]).fetchall()
+    assert rows == [("2026-M09", 1)]
