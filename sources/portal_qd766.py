@@ -88,6 +88,14 @@ class PortalIssue:
     blocking: bool = False  # the whole file is unusable
 
 
+@dataclass(frozen=True)
+class PageInfo:
+    current: int | None  # currentPage
+    pages: int | None  # totalPages
+    total: float | None  # units the portal has in all pages
+    rows: int  # rows in this file
+
+
 @dataclass
 class PortalSnapshot:
     file_name: str
@@ -101,6 +109,8 @@ class PortalSnapshot:
     capture_source: str | None = None  # sidecar | file_name | file_time
     nodes: list[PortalNode] = field(default_factory=list)
     issues: list[PortalIssue] = field(default_factory=list)
+    page: PageInfo | None = None  # an evaluation answer's data.pagination, with the rows the file holds
+    joined: tuple[str, ...] = ()  # the files of the pages of one capture saved one file per page, this one included
 
     @property
     def usable(self) -> bool:
@@ -397,18 +407,24 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     _set_aside_copies(snapshots)
     _refuse_other_provinces(snapshots, matcher)
     link_departments([s for s in snapshots if s.usable], matcher)
-    _one_row_per_unit([s for s in snapshots if s.usable], matcher)
+    usable = [s for s in snapshots if s.usable]
+    captures: dict[object, list[PortalSnapshot]] = {}
+    for snap in usable:  # the pages of one capture are one answer: a unit on two pages is a unit with two rows
+        captures.setdefault(snap.joined or id(snap), []).append(snap)
+    _one_row_per_unit(list(captures.values()), matcher)
     return snapshots
 
 
-def _one_row_per_unit(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) -> None:
+def _one_row_per_unit(captures: Sequence[list[PortalSnapshot]], matcher: UnitMatcher) -> None:
     """The rule of ``_unique_rows`` applied after matching: several departments of one answer that land on one unit
     (two department ids both named Sở Nội vụ, a predecessor's name matched to its successor) are one unit with
     several rows. Different values: which one is the unit's is unknowable, so none counts (the rows stay, unmatched,
-    under the portal's code or name for the reconciliation); the same values: one row is kept, with a note."""
-    for snap in snapshots:
+    under the portal's code or name for the reconciliation); the same values: one row is kept, with a note. A capture
+    is one file, or the files of its pages when it was saved one file per page."""
+    for capture in captures:
+        snap = capture[0]  # the first page's file carries the issue
         by_unit: dict[str, list[PortalNode]] = {}
-        for node in snap.nodes:
+        for node in (n for s in capture for n in s.nodes):
             if node.role == "unit" and node.unit_code is not None:
                 by_unit.setdefault(node.unit_code, []).append(node)
         extra: set[int] = set()
@@ -421,7 +437,8 @@ def _one_row_per_unit(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher)
                 f"{n.department} ('{n.department_name}'" + (f", mã định danh {n.department_id}" if n.department_id else "") + ")"
                 for n in rows
             )
-            intro = f"Tệp {snap.file_name}: {len(rows)} đơn vị của Cổng cùng khớp với đơn vị {unit_named}: {who}"
+            files = ", ".join(s.file_name for s in capture)
+            intro = f"Tệp {files}: {len(rows)} đơn vị của Cổng cùng khớp với đơn vị {unit_named}: {who}"
             if all(_row_values(n) == _row_values(rows[0]) for n in rows[1:]):
                 extra.update(id(n) for n in rows[1:])
                 snap.issues.append(
@@ -447,7 +464,8 @@ def _one_row_per_unit(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher)
                     "(masterdata/portal_codes) và tên cũ của đơn vị; nếu Cổng vẫn tách hai đơn vị, hỏi quản trị Cổng.",
                 )
             )
-        snap.nodes = [n for n in snap.nodes if id(n) not in extra]
+        for page in capture:
+            page.nodes = [n for n in page.nodes if id(n) not in extra]
 
 
 def _row_values(node: PortalNode) -> tuple:
@@ -475,8 +493,9 @@ def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatche
 
 def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
     """Files of one endpoint, period and capture time (a browser's second download '… (1).json'): the same content
-    loads once; different contents cannot be told apart (which one the index took depended on the load order), so
-    none of them loads."""
+    loads once; the pages of one paged answer saved one file per page (different currentPage, the same totalPages)
+    are one capture and load together; other different contents cannot be told apart (which one the index took
+    depended on the load order), so none of them loads."""
     by_capture: dict[tuple, list[PortalSnapshot]] = {}
     for snap in snapshots:
         if snap.captured_at is not None and not any(i.blocking for i in snap.issues):
@@ -485,20 +504,68 @@ def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
         if len(copies) < 2:
             continue
         copies.sort(key=lambda c: (len(c.file_name), c.file_name))  # the original name before '… (1)'
-        names = ", ".join(f"'{c.file_name}'" for c in copies)
-        if len({c.sha256 for c in copies}) == 1:
-            for copy in copies[1:]:
+        originals: dict[str, PortalSnapshot] = {}
+        for copy in copies:
+            if copy.sha256 in originals:
                 copy.refuse(
                     "duplicate_capture",
-                    f"Bản sao y nguyên của '{copies[0].file_name}' (cùng kỳ, cùng thời điểm chụp): chỉ nạp một lần.",
+                    f"Bản sao y nguyên của '{originals[copy.sha256].file_name}' (cùng kỳ, cùng thời điểm chụp): chỉ nạp một lần.",
                 )
-        else:
-            for copy in copies:
-                copy.refuse(
-                    "conflicting_captures",
-                    f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
-                    "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
-                )
+            else:
+                originals[copy.sha256] = copy
+        different = list(originals.values())
+        if len(different) < 2:
+            continue
+        if _pages_of_one_capture(different):
+            _join_pages(different)
+            continue
+        names = ", ".join(f"'{c.file_name}'" for c in different)
+        for copy in different:
+            copy.refuse(
+                "conflicting_captures",
+                f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
+                "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
+            )
+
+
+def _pages_of_one_capture(files: list[PortalSnapshot]) -> bool:
+    """Files that are different pages (currentPage) of one paged answer: the same totalPages and total, more than one
+    page in all."""
+    pages = [f.page for f in files]
+    if any(p is None or p.current is None for p in pages):
+        return False
+    return (
+        len({(p.pages, p.total) for p in pages if p is not None}) == 1
+        and len({p.current for p in pages if p is not None}) == len(files)
+        and all(p is not None and p.pages is not None and p.pages > 1 for p in pages)
+    )
+
+
+def _join_pages(files: list[PortalSnapshot]) -> None:
+    """The pages of one capture loaded together, each file with its own rows: no page is incomplete on its own; when
+    the pages together still lack units, the first page says which pages are missing."""
+    files.sort(key=lambda f: f.page.current if f.page and f.page.current is not None else 0)
+    names = tuple(f.file_name for f in files)
+    for snap in files:
+        snap.joined = names
+        snap.issues = [i for i in snap.issues if i.rule != "incomplete_pages"]
+    first = files[0].page
+    assert first is not None and first.pages is not None
+    rows = sum(f.page.rows for f in files if f.page)
+    if first.total is not None and rows < first.total:
+        have = sorted(f.page.current for f in files if f.page and f.page.current is not None)
+        missing = [str(n) for n in range(1, first.pages + 1) if n not in have]
+        files[0].issues.append(
+            PortalIssue(
+                None,
+                "pagination",
+                "incomplete_pages",
+                f"Các tệp {', '.join(names)} là các trang {', '.join(map(str, have))}/{first.pages} của cùng một lần chụp "
+                f"(đã ghép): {rows}/{first.total:g} đơn vị"
+                + (f", thiếu trang {', '.join(missing)}" if missing else "")
+                + "; lưu đủ các trang hoặc dùng bộ thu thập (lấy đủ các trang).",
+            )
+        )
 
 
 class _Refusal(Exception):
@@ -742,6 +809,7 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
     if not isinstance(pagination, dict):
         return
     total = _number_or_none(pagination.get("total"))
+    snap.page = PageInfo(_page_number(pagination.get("currentPage")), _page_number(pagination.get("totalPages")), total, rows)
     if total is not None and rows < total:
         page, pages = pagination.get("currentPage"), pagination.get("totalPages")
         snap.issues.append(
@@ -753,6 +821,12 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
                 "có trong ảnh chụp này; dùng bộ thu thập (lấy đủ các trang) hoặc lưu đủ các trang.",
             )
         )
+
+
+def _page_number(value: object) -> int | None:
+    """A page number or count of data.pagination; None when it is not a whole number."""
+    number = _number_or_none(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def _row_key(item: object) -> str | None:

@@ -885,3 +885,48 @@ def test_several_portal_departments_landing_on_one_unit_keep_none_or_one(tmp_pat
     store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
     rows = con.execute("SELECT period_label, count(*) FROM portal_qd766_node WHERE unit_code = ? GROUP BY 1", [SNV]).fetchall()
     assert rows == [("2026-M09", 1)]
+
+
+def _transparency_page(units: list[str], current: int, pages: int, total: int) -> str:
+    """One page of the transparency answer as the portal pages it (data.pagination, portal-api.md)."""
+    one = _transparency(units)
+    return one.replace(
+        f'"pagination":{{"currentPage":1,"pageSize":200,"total":{len(units)},"totalPages":1}}',
+        f'"pagination":{{"currentPage":{current},"pageSize":2,"total":{total},"totalPages":{pages}}}',
+    )
+
+
+def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path):
+    """An evaluation answer saved one file per page (the same minute, currentPage 1 and 2 of totalPages 2) loaded
+    nothing: each page was 'incomplete_pages' and the two, of one capture with different contents, were refused as
+    'conflicting_captures'. Pages that complement each other are one capture: each file loads its rows; pages still
+    missing are named."""
+    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
+    pdp = _evaluation_row(2, "0a1b-pdp", "UBND Phường Phan Đình Phùng", "COMMUNE", 16.36, metrics)
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    first, second = folder / "minh_bach_2026-Q3_20261003T0815_trang1.json", folder / "minh_bach_2026-Q3_20261003T0815_trang2.json"
+    first.write_text(_transparency_page([snv, pdp], 1, 2, 3), encoding="utf-8")
+    second.write_text(_transparency_page([van_lang], 2, 2, 3), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert [(s.usable, [i.rule for i in s.issues]) for s in snaps] == [(True, []), (True, [])]
+    assert [sorted(n.unit_code for n in s.nodes if n.role == "unit") for s in snaps] == [
+        sorted([SNV, MATCHER.match("Phường Phan Đình Phùng")]),
+        [MATCHER.match("Xã Văn Lăng")],
+    ]
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    loaded = con.execute("SELECT count(DISTINCT unit_code) FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL")
+    assert loaded.fetchone() == (3,)
+    # Pages 1 and 3 of 3: joined, and page 2 is named as missing (once, not per file).
+    second.write_text(_transparency_page([van_lang], 3, 3, 5), encoding="utf-8")
+    first.write_text(_transparency_page([snv, pdp], 1, 3, 5), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert all(s.usable for s in snaps) and [[i.rule for i in s.issues] for s in snaps] == [["incomplete_pages"], []]
+    assert "3/5 đơn vị, thiếu trang 2" in snaps[0].issues[0].reason
+    # The same page twice with different contents is still two captures that disagree.
+    second.write_text(_transparency_page([van_lang], 1, 3, 5), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert [[i.rule for i in s.issues if i.blocking] for s in snaps] == [["conflicting_captures"]] * 2
