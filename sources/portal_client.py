@@ -230,19 +230,11 @@ class PortalClient:
             if self._calls:  # a pause before every call but the first: never two calls back to back
                 self._sleep(self.delay)
             self._calls += 1
-            try:
-                response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False)
-            except requests.Timeout:
-                error = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
-            except requests.ConnectionError as err:
-                error = fail(
-                    "network",
-                    f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
-                    "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.",
-                )
-            except requests.RequestException as err:
-                raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+            answer = self._post(fail, endpoint, body)
+            if isinstance(answer, PortalError):
+                error = answer
             else:
+                response = answer
                 status = response.status_code
                 if status in _BLOCKED:
                     wait = response.headers.get("Retry-After")
@@ -273,6 +265,28 @@ class PortalClient:
                 self._sleep(self.backoff * 2**attempt)
         assert error is not None
         raise PortalError(endpoint, period, error.kind, f"{error.cause}, sau {attempts} lần thử", error.advice)
+
+    def _post(self, fail: Callable[[str, str, str], PortalError], endpoint: str, body: dict) -> requests.Response | PortalError:
+        """The answer of one attempt, or the error of an attempt that got none (a timeout, a lost connection: to be
+        retried); a request that cannot be sent at all raises."""
+        try:
+            return self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False)
+        except requests.Timeout:
+            return fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+            # The answer began and the connection broke (or its body came garbled) on the way: a lost connection,
+            # retried like a timeout, not a wrong address.
+            return fail(
+                "network", f"kết nối tới Cổng bị ngắt giữa chừng khi đang nhận câu trả lời ({_errno_text(err)})", _RETRY_ADVICE
+            )
+        except requests.ConnectionError as err:
+            return fail(
+                "network",
+                f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
+                "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.",
+            )
+        except requests.RequestException as err:
+            raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
 
 
 _RETRY_ADVICE = "Cổng có thể đang quá tải hoặc bảo trì: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay)."
