@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TypeGuard
 
 import requests
+import urllib3
 
 from common.periods import Period, parse_period
 from common.settings import now_local
@@ -234,7 +235,7 @@ class PortalClient:
             if isinstance(answer, PortalError):
                 error = answer
             else:
-                response = answer
+                response, raw = answer
                 status = response.status_code
                 if status in _BLOCKED:
                     wait = response.headers.get("Retry-After")
@@ -256,29 +257,31 @@ class PortalClient:
                 elif status != 200:
                     raise fail(
                         "http",
-                        f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(response.content)}",
+                        f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(raw)}",
                         "Kiểm tra CCHC_PORTAL_URL, rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; Cổng có thể đã đổi API.",
                     )
                 else:
-                    return status, response.content, _parse(fail, response)
+                    return status, raw, _parse(fail, raw)
             if attempt + 1 < attempts:
                 self._sleep(self.backoff * 2**attempt)
         assert error is not None
         raise PortalError(endpoint, period, error.kind, f"{error.cause}, sau {attempts} lần thử", error.advice)
 
-    def _post(self, fail: Callable[[str, str, str], PortalError], endpoint: str, body: dict) -> requests.Response | PortalError:
-        """The answer of one attempt, or the error of an attempt that got none (a timeout, a lost connection: to be
-        retried); a request that cannot be sent at all raises."""
+    def _post(
+        self, fail: Callable[[str, str, str], PortalError], endpoint: str, body: dict
+    ) -> tuple[requests.Response, bytes] | PortalError:
+        """The answer of one attempt and its body, or the error of an attempt that got none (a timeout, a lost
+        connection: to be retried); a request that cannot be sent at all raises. ``timeout`` bounds the whole answer:
+        requests' own timeout bounds each socket read only, so a server sending a few bytes at a time kept a call
+        open for as long as it liked."""
+        deadline = time.monotonic() + self.timeout
+        too_slow = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
         try:
-            return self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False)
+            response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False, stream=True)
         except requests.Timeout:
-            return fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
+            return too_slow
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
-            # The answer began and the connection broke (or its body came garbled) on the way: a lost connection,
-            # retried like a timeout, not a wrong address.
-            return fail(
-                "network", f"kết nối tới Cổng bị ngắt giữa chừng khi đang nhận câu trả lời ({_errno_text(err)})", _RETRY_ADVICE
-            )
+            return _lost(fail, err)
         except requests.ConnectionError as err:
             return fail(
                 "network",
@@ -287,6 +290,26 @@ class PortalClient:
             )
         except requests.RequestException as err:
             raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+        with response:  # the connection goes back (or is dropped) whatever happens below
+            chunks: list[bytes] = []
+            try:
+                while chunk := response.raw.read1(65536, decode_content=True):  # whatever has come, not a full block
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        return too_slow
+            except urllib3.exceptions.ReadTimeoutError:
+                return too_slow
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, OSError) as err:
+                return _lost(fail, err)
+        if time.monotonic() > deadline:
+            return too_slow
+        return response, b"".join(chunks)
+
+
+def _lost(fail: Callable[[str, str, str], PortalError], err: Exception) -> PortalError:
+    """The answer began and the connection broke (or its body came garbled) on the way: a lost connection, retried
+    like a timeout, not a wrong address."""
+    return fail("network", f"kết nối tới Cổng bị ngắt giữa chừng khi đang nhận câu trả lời ({_errno_text(err)})", _RETRY_ADVICE)
 
 
 _RETRY_ADVICE = "Cổng có thể đang quá tải hoặc bảo trì: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay)."
@@ -307,9 +330,8 @@ def _snippet(raw: bytes, size: int = 120) -> str:
     return f"'{text[:size]}'" if text else "(rỗng)"
 
 
-def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Response) -> dict:
+def _parse(fail: Callable[[str, str, str], PortalError], raw: bytes) -> dict:
     """The JSON of an HTTP 200 answer whose code says OK; anything else is a PortalError."""
-    raw = response.content
     # A maintenance or block page comes back as HTML with status 200; JSON never starts with '<'.
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         title = re.search(rb"<title[^>]*>(.*?)</title>", raw[:65536], re.IGNORECASE | re.DOTALL)

@@ -546,3 +546,21 @@ def test_a_connection_cut_in_the_middle_of_the_answer_is_retried(portal, earlier
     assert caught.value.kind == "network" and caught.value.transient
     assert "bị ngắt giữa chừng" in str(caught.value) and "sau 2 lần thử" in str(caught.value)
     assert "CCHC_PORTAL_URL" not in str(caught.value)
+
+
+def test_the_timeout_bounds_the_whole_answer_not_each_read(portal, earlier):
+    """requests' timeout bounds each socket read: a server sending its answer a byte at a time kept a call with a 1 s
+    CCHC_PORTAL_TIMEOUT open for as long as the answer took (9 s seen). The whole answer must come within the
+    timeout; past it the call is a timeout, retried."""
+    portal.faults["dvc-progress-tree"] = [("trickle", 0.005)]  # about 7 s for the answer, every byte well within 1 s
+    sleeps: list[float] = []
+    started = time.monotonic()
+    with client_for(portal, sleeps, timeout=1.0, backoff=0.5) as client:
+        capture = client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert time.monotonic() - started < 4
+    assert capture.body == fixture("dvc-progress-tree") and portal.bodies("dvc-progress-tree") == [year_body(), year_body()]
+    assert [s for s in sleeps if s] == [0.5]  # the backoff before the retry
+    portal.faults["dvc-progress-tree"] = [("trickle", 0.005)] * 2
+    with client_for(portal, timeout=1.0, retries=1) as client, pytest.raises(PortalError) as caught:
+        client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert caught.value.kind == "network" and "không trả lời trong 1 giây, sau 2 lần thử" in str(caught.value)
