@@ -52,7 +52,8 @@ _BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận qu�
 
 class PortalError(Exception):
     """A call that gave nothing to save. ``kind``: network, server (retried, then given up), blocked, http, html,
-    not_json, code, shape, incomplete; period (not begun yet: no call made)."""
+    not_json, code, shape, incomplete, empty (an answer with no units: no data yet); period (not begun yet: no call
+    made)."""
 
     def __init__(self, endpoint: str, period: Period, kind: str, cause: str, advice: str):
         self.endpoint, self.period, self.kind, self.cause, self.advice = endpoint, period, kind, cause, advice
@@ -196,10 +197,18 @@ class PortalClient:
                 raise fail(
                     "shape", "câu trả lời không có data.parent và danh sách data.children như dạng cây của Cổng", _SHAPE_ADVICE
                 )
+            if not data["children"]:
+                raise fail("empty", "Cổng chưa có số liệu: câu trả lời không có đơn vị nào (data.children rỗng)", _EMPTY_ADVICE)
             return Capture(endpoint, period, captured_at, self.url(endpoint), (first,), raw, status, len(data["children"]))
 
         rows, total, pages = _page(fail, data, 1)
         assert isinstance(data, dict)  # _page raised otherwise
+        if not total and not rows:  # saved, the reader would refuse it (no_units) while the run stayed green
+            raise fail(
+                "empty",
+                f"Cổng chưa có số liệu: câu trả lời không có đơn vị nào (tổng {total}, data.evaluation rỗng)",
+                _EMPTY_ADVICE,
+            )
         bodies = [first]
         for page in range(2, pages + 1):
             body = request_body(endpoint, period, self.root_department_id, page)
@@ -318,6 +327,7 @@ _BLOCKED_ADVICE = (
     "không gọi dồn khi Cổng đã từ chối). Chờ ít nhất vài giờ hoặc đến ngày hôm sau rồi mới chạy lại; "
     "nếu vẫn bị từ chối, liên hệ quản trị Cổng DVCQG, không đổi địa chỉ IP để lách"
 )
+_EMPTY_ADVICE = "Cổng có thể chưa tổng hợp số liệu kỳ này: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay). Không lưu gì"
 _SHAPE_ADVICE = "Cổng có thể đã đổi định dạng: báo người phụ trách dữ liệu (xem portal-api.md); không lưu gì"
 
 

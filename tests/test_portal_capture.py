@@ -564,3 +564,34 @@ def test_the_timeout_bounds_the_whole_answer_not_each_read(portal, earlier):
     with client_for(portal, timeout=1.0, retries=1) as client, pytest.raises(PortalError) as caught:
         client.fetch("dvc-progress-tree", parse_period("2026-Y"))
     assert caught.value.kind == "network" and "không trả lời trong 1 giây, sau 2 lần thử" in str(caught.value)
+
+
+def _empty_tree() -> dict:
+    payload = json.loads(fixture("dvc-progress-tree"))
+    payload["data"]["children"] = []
+    return payload
+
+
+def _empty_evaluation() -> dict:
+    payload = json.loads(fixture("transparency"))
+    payload["data"]["evaluation"] = []
+    payload["data"]["pagination"] |= {"currentPage": 1, "total": 0, "totalPages": 0}
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "answer", "words"),
+    [("dvc-progress-tree", _empty_tree, "data.children rỗng"), ("transparency", _empty_evaluation, "data.evaluation rỗng")],
+)
+def test_an_answer_without_units_is_a_failed_call_that_writes_nothing(portal, earlier, endpoint, answer, words):
+    """An answer with no units (empty children, or an evaluation with total 0) was saved as a successful capture, which
+    the reader then refused (no_units) while the run stayed green. It is a failed call: nothing written, the portal
+    said to have no data yet, run again later."""
+    portal.faults[endpoint] = [json_answer(answer())]
+    before = folder_state(earlier)
+    with client_for(portal) as client:
+        result = collect(client, earlier, [parse_period("2026-Q3")], [endpoint], province="Thái Nguyên")
+    [error] = result.failures
+    assert not result.ok and not result.saved and folder_state(earlier) == before
+    assert error.kind == "empty" and not error.transient and len(portal.bodies(endpoint)) == 1
+    assert all(w in str(error) for w in ("chưa có số liệu", words, "chạy lại sau", "Không lưu gì"))
