@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TypeGuard
 
 import requests
+import urllib3
 
 from common.periods import Period, parse_period
 from common.settings import now_local
@@ -51,7 +52,8 @@ _BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận qu�
 
 class PortalError(Exception):
     """A call that gave nothing to save. ``kind``: network, server (retried, then given up), blocked, http, html,
-    not_json, code, shape, incomplete; period (not begun yet: no call made)."""
+    not_json, code, shape, incomplete, empty (an answer with no units: no data yet); period (not begun yet: no call
+    made)."""
 
     def __init__(self, endpoint: str, period: Period, kind: str, cause: str, advice: str):
         self.endpoint, self.period, self.kind, self.cause, self.advice = endpoint, period, kind, cause, advice
@@ -195,10 +197,18 @@ class PortalClient:
                 raise fail(
                     "shape", "câu trả lời không có data.parent và danh sách data.children như dạng cây của Cổng", _SHAPE_ADVICE
                 )
+            if not data["children"]:
+                raise fail("empty", "Cổng chưa có số liệu: câu trả lời không có đơn vị nào (data.children rỗng)", _EMPTY_ADVICE)
             return Capture(endpoint, period, captured_at, self.url(endpoint), (first,), raw, status, len(data["children"]))
 
         rows, total, pages = _page(fail, data, 1)
         assert isinstance(data, dict)  # _page raised otherwise
+        if not total and not rows:  # saved, the reader would refuse it (no_units) while the run stayed green
+            raise fail(
+                "empty",
+                f"Cổng chưa có số liệu: câu trả lời không có đơn vị nào (tổng {total}, data.evaluation rỗng)",
+                _EMPTY_ADVICE,
+            )
         bodies = [first]
         for page in range(2, pages + 1):
             body = request_body(endpoint, period, self.root_department_id, page)
@@ -230,19 +240,11 @@ class PortalClient:
             if self._calls:  # a pause before every call but the first: never two calls back to back
                 self._sleep(self.delay)
             self._calls += 1
-            try:
-                response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False)
-            except requests.Timeout:
-                error = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
-            except requests.ConnectionError as err:
-                error = fail(
-                    "network",
-                    f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
-                    "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.",
-                )
-            except requests.RequestException as err:
-                raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+            answer = self._post(fail, endpoint, body)
+            if isinstance(answer, PortalError):
+                error = answer
             else:
+                response, raw = answer
                 status = response.status_code
                 if status in _BLOCKED:
                     wait = response.headers.get("Retry-After")
@@ -264,15 +266,59 @@ class PortalClient:
                 elif status != 200:
                     raise fail(
                         "http",
-                        f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(response.content)}",
+                        f"Cổng từ chối yêu cầu (HTTP {status}): {_snippet(raw)}",
                         "Kiểm tra CCHC_PORTAL_URL, rootDepartmentId (CCHC_PORTAL_ROOT_ID) và kỳ; Cổng có thể đã đổi API.",
                     )
                 else:
-                    return status, response.content, _parse(fail, response)
+                    return status, raw, _parse(fail, raw)
             if attempt + 1 < attempts:
                 self._sleep(self.backoff * 2**attempt)
         assert error is not None
         raise PortalError(endpoint, period, error.kind, f"{error.cause}, sau {attempts} lần thử", error.advice)
+
+    def _post(
+        self, fail: Callable[[str, str, str], PortalError], endpoint: str, body: dict
+    ) -> tuple[requests.Response, bytes] | PortalError:
+        """The answer of one attempt and its body, or the error of an attempt that got none (a timeout, a lost
+        connection: to be retried); a request that cannot be sent at all raises. ``timeout`` bounds the whole answer:
+        requests' own timeout bounds each socket read only, so a server sending a few bytes at a time kept a call
+        open for as long as it liked."""
+        deadline = time.monotonic() + self.timeout
+        too_slow = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
+        try:
+            response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False, stream=True)
+        except requests.Timeout:
+            return too_slow
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as err:
+            return _lost(fail, err)
+        except requests.ConnectionError as err:
+            return fail(
+                "network",
+                f"không kết nối được tới {self.base_url} ({_errno_text(err)})",
+                "Kiểm tra máy chủ có mạng ra Internet và địa chỉ CCHC_PORTAL_URL; chạy lại sau.",
+            )
+        except requests.RequestException as err:
+            raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+        with response:  # the connection goes back (or is dropped) whatever happens below
+            chunks: list[bytes] = []
+            try:
+                while chunk := response.raw.read1(65536, decode_content=True):  # whatever has come, not a full block
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        return too_slow
+            except urllib3.exceptions.ReadTimeoutError:
+                return too_slow
+            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, OSError) as err:
+                return _lost(fail, err)
+        if time.monotonic() > deadline:
+            return too_slow
+        return response, b"".join(chunks)
+
+
+def _lost(fail: Callable[[str, str, str], PortalError], err: Exception) -> PortalError:
+    """The answer began and the connection broke (or its body came garbled) on the way: a lost connection, retried
+    like a timeout, not a wrong address."""
+    return fail("network", f"kết nối tới Cổng bị ngắt giữa chừng khi đang nhận câu trả lời ({_errno_text(err)})", _RETRY_ADVICE)
 
 
 _RETRY_ADVICE = "Cổng có thể đang quá tải hoặc bảo trì: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay)."
@@ -281,6 +327,7 @@ _BLOCKED_ADVICE = (
     "không gọi dồn khi Cổng đã từ chối). Chờ ít nhất vài giờ hoặc đến ngày hôm sau rồi mới chạy lại; "
     "nếu vẫn bị từ chối, liên hệ quản trị Cổng DVCQG, không đổi địa chỉ IP để lách"
 )
+_EMPTY_ADVICE = "Cổng có thể chưa tổng hợp số liệu kỳ này: chạy lại sau (tự động lần tới theo lịch hoặc chạy tay). Không lưu gì"
 _SHAPE_ADVICE = "Cổng có thể đã đổi định dạng: báo người phụ trách dữ liệu (xem portal-api.md); không lưu gì"
 
 
@@ -293,9 +340,8 @@ def _snippet(raw: bytes, size: int = 120) -> str:
     return f"'{text[:size]}'" if text else "(rỗng)"
 
 
-def _parse(fail: Callable[[str, str, str], PortalError], response: requests.Response) -> dict:
+def _parse(fail: Callable[[str, str, str], PortalError], raw: bytes) -> dict:
     """The JSON of an HTTP 200 answer whose code says OK; anything else is a PortalError."""
-    raw = response.content
     # A maintenance or block page comes back as HTML with status 200; JSON never starts with '<'.
     if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         title = re.search(rb"<title[^>]*>(.*?)</title>", raw[:65536], re.IGNORECASE | re.DOTALL)

@@ -1,9 +1,9 @@
 """Responses of the national portal's QĐ 766 evaluation API (Cổng DVCQG), one JSON file per group and period.
 
-A response carries no period and no capture time (../shared/reference/portal-api.md), so they come from, in order:
-the sidecar ``<stem>.request.json`` the collector writes beside every capture (``sources/portal_client.py``), or the
-documented file name ``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10``, ``2026-Q3`` or
-``2026-Y``. The endpoint is recognised from the content (metric codes, count fields, maximum score) and must agree
+A response carries no period and no capture time (../shared/reference/portal-api.md), so each of them comes from
+the sidecar ``<stem>.request.json`` the collector writes beside every capture (``sources/portal_client.py``), else
+(the period) from the request recorded in it, else from the documented file name
+``{endpoint}_{period}_{capturedYYYYmmddTHHMM}.json`` with period ``2026-M10``, ``2026-Q3`` or ``2026-Y``. The endpoint is recognised from the content (metric codes, count fields, maximum score) and must agree
 with the name or sidecar when they give one. A file whose period cannot be known is refused with a message saying
 what to add; a missing capture time is taken from the file's modification time, and said so.
 
@@ -29,9 +29,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from common.periods import Period, parse_period
-from common.settings import business_today, now_local
+from common.settings import TIMEZONE, business_today, now_local
 from common.units import UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -87,6 +88,14 @@ class PortalIssue:
     blocking: bool = False  # the whole file is unusable
 
 
+@dataclass(frozen=True)
+class PageInfo:
+    current: int | None  # currentPage
+    pages: int | None  # totalPages
+    total: float | None  # units the portal has in all pages
+    rows: int  # rows in this file
+
+
 @dataclass
 class PortalSnapshot:
     file_name: str
@@ -100,6 +109,8 @@ class PortalSnapshot:
     capture_source: str | None = None  # sidecar | file_name | file_time
     nodes: list[PortalNode] = field(default_factory=list)
     issues: list[PortalIssue] = field(default_factory=list)
+    page: PageInfo | None = None  # an evaluation answer's data.pagination, with the rows the file holds
+    joined: tuple[str, ...] = ()  # the files of the pages of one capture saved one file per page, this one included
 
     @property
     def usable(self) -> bool:
@@ -172,12 +183,18 @@ def _period_from_request(request: dict) -> str | None:
 
 
 def _capture_time(value: object) -> datetime | None:
-    """A capture time as written in a sidecar: ISO ("2026-10-03T08:15") or day first ("03/10/2026 08:15")."""
+    """A capture time as written in a sidecar: ISO ("2026-10-03T08:15") or day first ("03/10/2026 08:15"), as local
+    Vietnam time. An ISO time with an offset ("2026-09-30T23:30:00Z") is converted, not cut: dropping the offset put
+    that capture 7 hours early, in the wrong day and here in the wrong quarter."""
     text = str(value).strip()
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=None)
+        taken = datetime.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        if taken.tzinfo is not None:
+            taken = taken.astimezone(ZoneInfo(TIMEZONE))
+        return taken.replace(tzinfo=None)
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
         try:
             return datetime.strptime(text, fmt)
@@ -191,43 +208,83 @@ def _bad_capture(reason: str, rule: str = "bad_capture_time") -> PortalIssue:
 
 
 def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
-    """Endpoint, period and capture time declared for a response: by its sidecar, else by its file name."""
+    """Endpoint, period and capture time declared for a response, each key on its own: from the sidecar, else from
+    the request recorded in it (the period), else from the file name. A sidecar may hold only the request (what
+    portal-api.md asks whoever saves an answer to keep) or only a capture time: the name still gives the rest."""
+    named, name_problems = _name_info(path)
     sidecar = sidecar_of(path)
-    if sidecar.exists():
-        try:
-            meta = json.loads(_text_of(sidecar.read_bytes()))
-            if not isinstance(meta, dict):
-                raise ValueError("không phải đối tượng JSON")
-        except (OSError, ValueError, _Refusal) as err:
-            cause = err.reason if isinstance(err, _Refusal) else str(err)
-            return CaptureInfo(), [
-                PortalIssue(
-                    None,
-                    None,
-                    "bad_sidecar",
-                    f"Tệp kèm {sidecar.name} không đọc được ({cause}); xóa tệp kèm hoặc thu thập lại.",
-                    blocking=True,
-                )
-            ]
-        requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
-        period = meta.get("period") or (_period_from_request(requests[0]) if requests else None)
-        if period is not None and not isinstance(period, str):
-            return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
-        captured = _capture_time(meta.get("captured_at")) if meta.get("captured_at") else None
-        if meta.get("captured_at") and captured is None:
-            return CaptureInfo(), [
-                _bad_capture(
-                    f"Tệp kèm {sidecar.name}: thời điểm chụp {meta['captured_at']!r} không đọc được; ghi theo mẫu "
-                    '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
-                )
-            ]
-        return CaptureInfo(meta.get("endpoint"), period, captured, "sidecar"), []
+    if not sidecar.exists():
+        return named, name_problems
+    try:
+        meta = json.loads(_text_of(sidecar.read_bytes()))
+        if not isinstance(meta, dict):
+            raise ValueError("không phải đối tượng JSON")
+    except (OSError, ValueError, _Refusal) as err:
+        cause = err.reason if isinstance(err, _Refusal) else str(err)
+        return CaptureInfo(), [
+            PortalIssue(
+                None,
+                None,
+                "bad_sidecar",
+                f"Tệp kèm {sidecar.name} không đọc được ({cause}); xóa tệp kèm hoặc thu thập lại.",
+                blocking=True,
+            )
+        ]
+    requests = meta.get("requests") or ([meta["request"]] if isinstance(meta.get("request"), dict) else [])
+    asked = list(dict.fromkeys(p for r in requests if isinstance(r, dict) and (p := _period_from_request(r))))
+    period = meta.get("period") or (asked[0] if asked else None) or named.period_label
+    if period is not None and not isinstance(period, str):
+        return CaptureInfo(), [_bad_capture(f'Tệp kèm {sidecar.name}: kỳ {period!r} phải là chuỗi như "2026-Q3".')]
+    if disagreement := _periods_disagree(sidecar.name, meta.get("period"), asked, named.period_label):
+        return CaptureInfo(), [PortalIssue(None, None, "period_mismatch", disagreement, blocking=True)]
+    endpoint = meta.get("endpoint") or named.endpoint
+    if not meta.get("captured_at"):
+        # No time in the sidecar: the name's (its unreadable stamp refuses the file, as without a sidecar).
+        return CaptureInfo(endpoint, period, named.captured_at, named.source), name_problems
+    captured = _capture_time(meta["captured_at"])
+    if captured is None:
+        return CaptureInfo(), [
+            _bad_capture(
+                f"Tệp kèm {sidecar.name}: thời điểm chụp {meta['captured_at']!r} không đọc được; ghi theo mẫu "
+                '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
+            )
+        ]
+    return CaptureInfo(endpoint, period, captured, "sidecar"), []
+
+
+def _periods_disagree(sidecar: str, declared: str | None, asked: list[str], named: str | None) -> str | None:
+    """Why the file is refused when its sidecar's period, the request recorded in the sidecar and the file name name
+    different periods (the answer is the request's, but a sidecar or a name may have been edited or copied from
+    another capture: which one is right is unknowable); None when those that are given agree."""
+    told = [(f"tệp kèm {sidecar} ghi kỳ", declared)] + [("yêu cầu ghi trong tệp kèm là kỳ", a) for a in asked]
+    told.append(("tên tệp ghi kỳ", named))
+    given = [(who, label) for who, label in told if isinstance(label, str)]
+    if len({_period_key(label) for _, label in given}) < 2:
+        return None
+    return (
+        "; ".join(f"{who} {label}" for who, label in given)
+        + ": không biết phản hồi là số liệu của kỳ nào. Tệp không được nạp; sửa kỳ trong tệp kèm hoặc tên tệp cho "
+        "khớp với yêu cầu đã gửi Cổng, hoặc thu thập lại."
+    )
+
+
+def _period_key(label: str) -> str:
+    """A period label as compared: as parsed ('2026-Q3 ' is 2026-Q3); a label that does not parse, as written."""
+    try:
+        return parse_period(label.strip()).label
+    except ValueError:
+        return label.strip()
+
+
+def _name_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
+    """Endpoint, period and capture time as the file name gives them: the documented name, else whatever period and
+    stamp a name of another form carries."""
     name = FILE_PATTERN.match(path.name)
     if name:
         try:
             taken = datetime.strptime(name["captured"], "%Y%m%dT%H%M")
         except ValueError:
-            return CaptureInfo(), [
+            return CaptureInfo(name["endpoint"], name["period"], None, "file_name"), [
                 _bad_capture(
                     f"Thời điểm chụp '{name['captured']}' trong tên tệp không đọc được: ghi năm, tháng, ngày rồi giờ, phút "
                     "(20261003T0815 là 08:15 ngày 03/10/2026)."
@@ -350,7 +407,70 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     _set_aside_copies(snapshots)
     _refuse_other_provinces(snapshots, matcher)
     link_departments([s for s in snapshots if s.usable], matcher)
+    usable = [s for s in snapshots if s.usable]
+    captures: dict[object, list[PortalSnapshot]] = {}
+    for snap in usable:  # the pages of one capture are one answer: a unit on two pages is a unit with two rows
+        captures.setdefault(snap.joined or id(snap), []).append(snap)
+    _one_row_per_unit(list(captures.values()), matcher)
     return snapshots
+
+
+def _one_row_per_unit(captures: Sequence[list[PortalSnapshot]], matcher: UnitMatcher) -> None:
+    """The rule of ``_unique_rows`` applied after matching: several departments of one answer that land on one unit
+    (two department ids both named Sở Nội vụ, a predecessor's name matched to its successor) are one unit with
+    several rows. Different values: which one is the unit's is unknowable, so none counts (the rows stay, unmatched,
+    under the portal's code or name for the reconciliation); the same values: one row is kept, with a note. A capture
+    is one file, or the files of its pages when it was saved one file per page."""
+    for capture in captures:
+        snap = capture[0]  # the first page's file carries the issue
+        by_unit: dict[str, list[PortalNode]] = {}
+        for node in (n for s in capture for n in s.nodes):
+            if node.role == "unit" and node.unit_code is not None:
+                by_unit.setdefault(node.unit_code, []).append(node)
+        extra: set[int] = set()
+        for unit_code, rows in by_unit.items():
+            if len(rows) < 2:
+                continue
+            unit = matcher.units.get(unit_code)
+            unit_named = f"{unit_code} ({unit.name})" if unit else unit_code
+            who = "; ".join(
+                f"{n.department} ('{n.department_name}'" + (f", mã định danh {n.department_id}" if n.department_id else "") + ")"
+                for n in rows
+            )
+            files = ", ".join(s.file_name for s in capture)
+            intro = f"Tệp {files}: {len(rows)} đơn vị của Cổng cùng khớp với đơn vị {unit_named}: {who}"
+            if all(_row_values(n) == _row_values(rows[0]) for n in rows[1:]):
+                extra.update(id(n) for n in rows[1:])
+                snap.issues.append(
+                    PortalIssue(
+                        rows[0].department,
+                        None,
+                        "one_unit_duplicate_rows",
+                        f"{intro}, cùng số liệu: giữ một dòng ({rows[0].department}). Kiểm tra danh mục mã đơn vị "
+                        "(masterdata/portal_codes) nếu đây là hai đơn vị khác nhau.",
+                    )
+                )
+                continue
+            scores = " và ".join("null" if n.score is None else f"{n.score:g}" for n in rows)
+            for node in rows:
+                node.unit_code, node.matched_by = None, None
+            snap.issues.append(
+                PortalIssue(
+                    rows[0].department,
+                    None,
+                    "one_unit_several_rows",
+                    f"{intro}, với số liệu khác nhau (điểm {scores}): không biết dòng nào là của đơn vị, không dùng dòng "
+                    "nào cho chỉ số (các dòng giữ theo mã/tên của Cổng để đối chiếu). Kiểm tra danh mục mã đơn vị "
+                    "(masterdata/portal_codes) và tên cũ của đơn vị; nếu Cổng vẫn tách hai đơn vị, hỏi quản trị Cổng.",
+                )
+            )
+        for page in capture:
+            page.nodes = [n for n in page.nodes if id(n) not in extra]
+
+
+def _row_values(node: PortalNode) -> tuple:
+    """What a unit's row says, without who it is: two rows saying the same are one row."""
+    return (node.score, node.max_score, node.ratio, node.counts, node.metrics)
 
 
 def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatcher) -> None:
@@ -373,8 +493,9 @@ def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatche
 
 def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
     """Files of one endpoint, period and capture time (a browser's second download '… (1).json'): the same content
-    loads once; different contents cannot be told apart (which one the index took depended on the load order), so
-    none of them loads."""
+    loads once; the pages of one paged answer saved one file per page (different currentPage, the same totalPages)
+    are one capture and load together; other different contents cannot be told apart (which one the index took
+    depended on the load order), so none of them loads."""
     by_capture: dict[tuple, list[PortalSnapshot]] = {}
     for snap in snapshots:
         if snap.captured_at is not None and not any(i.blocking for i in snap.issues):
@@ -383,20 +504,68 @@ def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
         if len(copies) < 2:
             continue
         copies.sort(key=lambda c: (len(c.file_name), c.file_name))  # the original name before '… (1)'
-        names = ", ".join(f"'{c.file_name}'" for c in copies)
-        if len({c.sha256 for c in copies}) == 1:
-            for copy in copies[1:]:
+        originals: dict[str, PortalSnapshot] = {}
+        for copy in copies:
+            if copy.sha256 in originals:
                 copy.refuse(
                     "duplicate_capture",
-                    f"Bản sao y nguyên của '{copies[0].file_name}' (cùng kỳ, cùng thời điểm chụp): chỉ nạp một lần.",
+                    f"Bản sao y nguyên của '{originals[copy.sha256].file_name}' (cùng kỳ, cùng thời điểm chụp): chỉ nạp một lần.",
                 )
-        else:
-            for copy in copies:
-                copy.refuse(
-                    "conflicting_captures",
-                    f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
-                    "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
-                )
+            else:
+                originals[copy.sha256] = copy
+        different = list(originals.values())
+        if len(different) < 2:
+            continue
+        if _pages_of_one_capture(different):
+            _join_pages(different)
+            continue
+        names = ", ".join(f"'{c.file_name}'" for c in different)
+        for copy in different:
+            copy.refuse(
+                "conflicting_captures",
+                f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
+                "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
+            )
+
+
+def _pages_of_one_capture(files: list[PortalSnapshot]) -> bool:
+    """Files that are different pages (currentPage) of one paged answer: the same totalPages and total, more than one
+    page in all."""
+    pages = [f.page for f in files]
+    if any(p is None or p.current is None for p in pages):
+        return False
+    return (
+        len({(p.pages, p.total) for p in pages if p is not None}) == 1
+        and len({p.current for p in pages if p is not None}) == len(files)
+        and all(p is not None and p.pages is not None and p.pages > 1 for p in pages)
+    )
+
+
+def _join_pages(files: list[PortalSnapshot]) -> None:
+    """The pages of one capture loaded together, each file with its own rows: no page is incomplete on its own; when
+    the pages together still lack units, the first page says which pages are missing."""
+    files.sort(key=lambda f: f.page.current if f.page and f.page.current is not None else 0)
+    names = tuple(f.file_name for f in files)
+    for snap in files:
+        snap.joined = names
+        snap.issues = [i for i in snap.issues if i.rule != "incomplete_pages"]
+    first = files[0].page
+    assert first is not None and first.pages is not None
+    rows = sum(f.page.rows for f in files if f.page)
+    if first.total is not None and rows < first.total:
+        have = sorted(f.page.current for f in files if f.page and f.page.current is not None)
+        missing = [str(n) for n in range(1, first.pages + 1) if n not in have]
+        files[0].issues.append(
+            PortalIssue(
+                None,
+                "pagination",
+                "incomplete_pages",
+                f"Các tệp {', '.join(names)} là các trang {', '.join(map(str, have))}/{first.pages} của cùng một lần chụp "
+                f"(đã ghép): {rows}/{first.total:g} đơn vị"
+                + (f", thiếu trang {', '.join(missing)}" if missing else "")
+                + "; lưu đủ các trang hoặc dùng bộ thu thập (lấy đủ các trang).",
+            )
+        )
 
 
 class _Refusal(Exception):
@@ -640,6 +809,7 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
     if not isinstance(pagination, dict):
         return
     total = _number_or_none(pagination.get("total"))
+    snap.page = PageInfo(_page_number(pagination.get("currentPage")), _page_number(pagination.get("totalPages")), total, rows)
     if total is not None and rows < total:
         page, pages = pagination.get("currentPage"), pagination.get("totalPages")
         snap.issues.append(
@@ -651,6 +821,12 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
                 "có trong ảnh chụp này; dùng bộ thu thập (lấy đủ các trang) hoặc lưu đủ các trang.",
             )
         )
+
+
+def _page_number(value: object) -> int | None:
+    """A page number or count of data.pagination; None when it is not a whole number."""
+    number = _number_or_none(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def _row_key(item: object) -> str | None:

@@ -44,7 +44,9 @@ def fixture(endpoint: str, page: int = 1) -> bytes:
 
 class FakePortal:
     """The evaluation API on an ephemeral port. ``faults[endpoint]`` are used one per call before the endpoint answers
-    normally again: ("sleep", seconds) delays the answer; (status, content type, body[, headers]) replaces it."""
+    normally again: ("sleep", seconds) delays the answer; ("cut",) sends the headers and half of the answer, then
+    closes the connection; ("trickle", seconds) sends the answer a byte at a time, ``seconds`` apart; (status,
+    content type, body[, headers]) replaces it."""
 
     def __init__(self):
         self.calls: list[tuple[str, dict]] = []
@@ -60,6 +62,25 @@ class FakePortal:
                 if fault and fault[0] == "sleep":
                     time.sleep(fault[1])
                     fault = None
+                if fault and fault[0] in ("cut", "trickle"):
+                    content = portal.answer(endpoint, body)[2]
+                    try:
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(content)))
+                        self.end_headers()
+                        if fault[0] == "cut":  # the connection lost in the middle of the answer
+                            self.wfile.write(content[: len(content) // 2])
+                        else:  # a server that keeps sending, slowly: every read is quick, the answer never ends
+                            for byte in content:
+                                self.wfile.write(bytes([byte]))
+                                self.wfile.flush()
+                                time.sleep(fault[1])
+                        self.wfile.flush()
+                        self.close_connection = True
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    return
                 status, ctype, content, headers = (*fault, {})[:4] if fault else portal.answer(endpoint, body)
                 try:
                     self.send_response(status)
@@ -508,3 +529,69 @@ def test_a_period_not_begun_is_not_asked_of_the_portal(portal, earlier):
     assert [e.kind for e in result.failures] == ["period"] and "01/11/2026" in str(result.failures[0])
     assert len(result.saved) == 1 and result.saved[0].response.name.startswith("transparency_2026-Q4_")
     assert [body["year"] for body in portal.bodies("transparency")] == [2026]
+
+
+def test_a_connection_cut_in_the_middle_of_the_answer_is_retried(portal, earlier):
+    """A connection lost while the answer came (requests' ChunkedEncodingError) was not retried and was reported as a
+    wrong address ('Kiểm tra địa chỉ CCHC_PORTAL_URL'): it is a lost connection, retried like a timeout."""
+    portal.faults["dvc-progress-tree"] = [("cut",)]
+    sleeps: list[float] = []
+    with client_for(portal, sleeps, backoff=0.5) as client:
+        capture = client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert capture.body == fixture("dvc-progress-tree") and portal.bodies("dvc-progress-tree") == [year_body(), year_body()]
+    assert [s for s in sleeps if s] == [0.5]
+    portal.faults["dvc-progress-tree"] = [("cut",)] * 2
+    with client_for(portal, retries=1) as client, pytest.raises(PortalError) as caught:
+        client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert caught.value.kind == "network" and caught.value.transient
+    assert "bị ngắt giữa chừng" in str(caught.value) and "sau 2 lần thử" in str(caught.value)
+    assert "CCHC_PORTAL_URL" not in str(caught.value)
+
+
+def test_the_timeout_bounds_the_whole_answer_not_each_read(portal, earlier):
+    """requests' timeout bounds each socket read: a server sending its answer a byte at a time kept a call with a 1 s
+    CCHC_PORTAL_TIMEOUT open for as long as the answer took (9 s seen). The whole answer must come within the
+    timeout; past it the call is a timeout, retried."""
+    portal.faults["dvc-progress-tree"] = [("trickle", 0.005)]  # about 7 s for the answer, every byte well within 1 s
+    sleeps: list[float] = []
+    started = time.monotonic()
+    with client_for(portal, sleeps, timeout=1.0, backoff=0.5) as client:
+        capture = client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert time.monotonic() - started < 4
+    assert capture.body == fixture("dvc-progress-tree") and portal.bodies("dvc-progress-tree") == [year_body(), year_body()]
+    assert [s for s in sleeps if s] == [0.5]  # the backoff before the retry
+    portal.faults["dvc-progress-tree"] = [("trickle", 0.005)] * 2
+    with client_for(portal, timeout=1.0, retries=1) as client, pytest.raises(PortalError) as caught:
+        client.fetch("dvc-progress-tree", parse_period("2026-Y"))
+    assert caught.value.kind == "network" and "không trả lời trong 1 giây, sau 2 lần thử" in str(caught.value)
+
+
+def _empty_tree() -> dict:
+    payload = json.loads(fixture("dvc-progress-tree"))
+    payload["data"]["children"] = []
+    return payload
+
+
+def _empty_evaluation() -> dict:
+    payload = json.loads(fixture("transparency"))
+    payload["data"]["evaluation"] = []
+    payload["data"]["pagination"] |= {"currentPage": 1, "total": 0, "totalPages": 0}
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "answer", "words"),
+    [("dvc-progress-tree", _empty_tree, "data.children rỗng"), ("transparency", _empty_evaluation, "data.evaluation rỗng")],
+)
+def test_an_answer_without_units_is_a_failed_call_that_writes_nothing(portal, earlier, endpoint, answer, words):
+    """An answer with no units (empty children, or an evaluation with total 0) was saved as a successful capture, which
+    the reader then refused (no_units) while the run stayed green. It is a failed call: nothing written, the portal
+    said to have no data yet, run again later."""
+    portal.faults[endpoint] = [json_answer(answer())]
+    before = folder_state(earlier)
+    with client_for(portal) as client:
+        result = collect(client, earlier, [parse_period("2026-Q3")], [endpoint], province="Thái Nguyên")
+    [error] = result.failures
+    assert not result.ok and not result.saved and folder_state(earlier) == before
+    assert error.kind == "empty" and not error.transient and len(portal.bodies(endpoint)) == 1
+    assert all(w in str(error) for w in ("chưa có số liệu", words, "chạy lại sau", "Không lưu gì"))

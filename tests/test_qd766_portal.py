@@ -438,7 +438,9 @@ def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp
     children[1]["totalScore"] = "1.200"
     children[2]["totalScore"] = "8,5"
     for score in (-2, "nan", "1e3"):
-        children.append({**children[0], "departmentId": f"x{score}", "departmentCode": None, "totalScore": score})
+        # Departments of their own: copies of Sở Nội vụ's row would be one unit with several rows (one_unit_*).
+        row = {"departmentId": f"x{score}", "departmentCode": None, "departmentName": f"Đơn vị thử {score}", "totalScore": score}
+        children.append({**children[0], **row})
     path = tmp_path / name
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
@@ -734,3 +736,197 @@ def test_a_capture_made_now_is_read_while_a_run_acts_as_of_an_earlier_day(tmp_pa
     path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / f"dvc-progress-tree_2026-Q3_{stamp}.json"))
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert "captured_in_future" not in [i.rule for i in snap.issues]
+
+
+# --- confirmed defects of the portal reader (fix-portal) --------------------------------------------------------
+
+
+def _warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    return con
+
+
+def test_a_later_capture_not_evaluating_a_unit_makes_its_score_unknown_not_the_older_one(tmp_path):
+    """DuckDB's arg_max skips a NULL score: a later capture where the portal says null ("not evaluated",
+    portal-api.md) or a score dropped as out of range gave the index and the comparison view the older capture's
+    score. The latest capture decides: its null is unknown."""
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    name = _fixture("provide-online-tree")  # captured 03/10/2026: Sở Nội vụ 6.5, Văn Lăng 6.25, Phan Đình Phùng 7.1
+    _copy(folder, name)
+    payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    children = payload["data"]["children"]
+    children[0]["totalScore"] = None  # Sở Nội vụ not evaluated any more
+    children[1]["totalScore"] = 7.5
+    children[2]["totalScore"] = 15  # out of 12: dropped
+    later = folder / name.replace("20261003T0815", "20261010T0815")
+    later.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 11))
+    scores = store.latest_portal_scores(con, ["DVCTT"])
+    van_lang, phan_dinh_phung = MATCHER.match("Xã Văn Lăng"), MATCHER.match("Phường Phan Đình Phùng")
+    assert scores == {("2026-Q3", phan_dinh_phung, "DVCTT"): 7.5}
+    assert ("2026-Q3", SNV, "DVCTT") not in scores and ("2026-Q3", van_lang, "DVCTT") not in scores
+    con.execute(
+        """INSERT INTO mart_qd766_unit (period_label, period_kind, period_start, period_end, as_of, unit_code, unit_name,
+                                        ranking_group, score_dvctt, dvctt_source, total, evaluated_max, complete,
+                                        is_tied, units_in_group, dossiers)
+           VALUES ('2026-Q3', 'quarter', DATE '2026-07-01', DATE '2026-09-30', TIMESTAMP '2026-10-11 06:00', ?, 'Sở Nội vụ',
+                   'agency', 6.5, 'portal', 6.5, 12, false, false, 1, 0)""",
+        [SNV],
+    )
+    view = con.execute(
+        """SELECT portal_score, captured_at FROM mart_qd766_local_vs_portal
+                          WHERE unit_code = ? AND group_code = 'DVCTT'""",
+        [SNV],
+    ).fetchall()
+    assert view == [(None, datetime(2026, 10, 10, 8, 15))]
+
+
+def test_a_sidecar_gives_what_it_has_and_the_request_or_the_name_the_rest(tmp_path):
+    """A sidecar made the file name unread: one holding only the request (what portal-api.md says whoever saves an
+    answer must keep) gave the capture the file's modification time, so an old answer became the latest; one holding
+    only the capture time refused a correctly named file as having no period. Each key now comes from the sidecar,
+    else the request recorded in it, else the name."""
+    name = _fixture("transparency")  # transparency_2026-Q3_20261003T0815.json
+    request = {"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "019d2be3-6a88-732b-8b25-68dfdcdcff0e"}
+    only_request = Path(shutil.copy(FIXTURES / name, tmp_path / name))
+    (tmp_path / name.replace(".json", ".request.json")).write_text(json.dumps({"request": request}), encoding="utf-8")
+    later = name.replace("20261003T0815", "20261010T0815")
+    only_time = Path(shutil.copy(FIXTURES / name, tmp_path / later))
+    (tmp_path / later.replace(".json", ".request.json")).write_text('{"captured_at": "2026-10-10T09:30"}', encoding="utf-8")
+    hand = Path(shutil.copy(FIXTURES / name, tmp_path / "minh_bach_20261005T0700.json"))  # period only in the request
+    (tmp_path / "minh_bach_20261005T0700.request.json").write_text(json.dumps({"requests": [request]}), encoding="utf-8")
+    snaps = {s.file_name: s for s in read_snapshot_files([only_request, only_time, hand], methodology_for, MATCHER)}
+    got = {n: (s.period_label, s.captured_at, s.capture_source, [i.rule for i in s.issues]) for n, s in snaps.items()}
+    assert got == {
+        name: ("2026-Q3", datetime(2026, 10, 3, 8, 15), "file_name", []),
+        later: ("2026-Q3", datetime(2026, 10, 10, 9, 30), "sidecar", []),
+        "minh_bach_20261005T0700.json": ("2026-Q3", datetime(2026, 10, 5, 7, 0), "file_name", []),
+    }
+
+
+def test_a_sidecar_period_contradicting_its_request_or_the_name_refuses_the_file(tmp_path):
+    """A sidecar saying 2026-Q4 beside its own request for the third quarter and a name saying 2026-Q3 loaded the
+    answer as the fourth quarter's, silently. The answer is the request's, but which of the three was edited is
+    unknowable: refused, naming each period; when they agree, it loads."""
+    name = _fixture("transparency")  # transparency_2026-Q3_20261003T0815.json
+    path = Path(shutil.copy(FIXTURES / name, tmp_path / name))
+    sidecar = tmp_path / name.replace(".json", ".request.json")
+    request = {"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": "019d2be3-6a88-732b-8b25-68dfdcdcff0e"}
+    sidecar.write_text(json.dumps({"period": "2026-Q4", "captured_at": "2026-10-03T08:15", "requests": [request]}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["period_mismatch"] and snap.nodes == []
+    reason = snap.issues[0].reason
+    assert all(w in reason for w in (sidecar.name, "ghi kỳ 2026-Q4", "yêu cầu ghi trong tệp kèm là kỳ 2026-Q3", "tên tệp"))
+    # The sidecar without a period, its request for the fourth quarter: the name's third quarter is contradicted too.
+    sidecar.write_text(json.dumps({"captured_at": "2026-10-03T08:15", "requests": [dict(request, quarter=4)]}), "utf-8")
+    assert [i.rule for i in read_snapshot(path, methodology_for, MATCHER).issues] == ["period_mismatch"]
+    sidecar.write_text(json.dumps({"period": "2026-Q3", "captured_at": "2026-10-03T08:15", "requests": [request]}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.issues == [] and snap.period_label == "2026-Q3"
+
+
+@pytest.mark.parametrize(
+    ("written", "local"),
+    [
+        ("2026-09-30T23:30:00Z", datetime(2026, 10, 1, 6, 30)),  # UTC: 06:30 on 1 October in Vietnam
+        ("2026-10-01T01:30:00+02:00", datetime(2026, 10, 1, 6, 30)),
+        ("2026-10-01T06:30:00+07:00", datetime(2026, 10, 1, 6, 30)),
+        ("2026-10-01T06:30", datetime(2026, 10, 1, 6, 30)),  # no offset: already Vietnam time
+    ],
+)
+def test_a_sidecar_capture_time_with_an_offset_is_converted_to_vietnam_time(tmp_path, written, local):
+    """'2026-09-30T23:30:00Z' lost its offset and read 23:30 on 30 September: a fourth-quarter capture made at 06:30
+    on 1 October in Vietnam was refused as captured before its period (and any such time was 7 hours off)."""
+    path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "tien_do_quy4.json"))
+    (tmp_path / "tien_do_quy4.request.json").write_text(json.dumps({"period": "2026-Q4", "captured_at": written}), "utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert snap.usable and snap.issues == [] and (snap.captured_at, snap.capture_source) == (local, "sidecar")
+
+
+def test_several_portal_departments_landing_on_one_unit_keep_none_or_one(tmp_path):
+    """Two department ids both named Sở Nội vụ, or a predecessor's name (Sở Lao động - Thương binh và Xã hội, merged
+    into Sở Nội vụ) matched to 19.SNV, all became 19.SNV without a word and the index took one of them. As for two
+    rows of one department: different values keep none (the rows stay unmatched for the reconciliation), the same
+    values keep one, with a note naming the departments."""
+    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
+    other_sync = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 190, 200, 5.7, 6)]
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
+    snv_again = _evaluation_row(2, "0a1b-snv-2", "Sở Nội vụ", "PROVINCE", 16.06, other_sync)
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    differing = folder / "transparency_2026-Q3_20261003T0815.json"
+    differing.write_text(_transparency([snv, snv_again, van_lang]), encoding="utf-8")
+    ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 16.36, metrics)
+    same = folder / "transparency_2026-M09_20261003T0815.json"
+    same.write_text(_transparency([snv, ldtbxh, van_lang]), encoding="utf-8")
+    snaps = {s.file_name: s for s in read_snapshot_files([differing, same], M, MATCHER)}
+    first = snaps[differing.name]
+    assert first.usable and [(n.department_id, n.unit_code) for n in first.nodes if n.role == "unit"] == [
+        ("0a1b-snv", None),
+        ("0a1b-snv-2", None),
+        ("0a1b-vlg", MATCHER.match("Xã Văn Lăng")),
+    ]
+    assert [i.rule for i in first.issues] == ["one_unit_several_rows"]
+    reason = first.issues[0].reason
+    assert all(w in reason for w in (SNV, "0a1b-snv", "0a1b-snv-2", "'Sở Nội vụ'", "16.36 và 16.06", "không dùng dòng nào"))
+    second = snaps[same.name]
+    assert [(n.department_id, n.unit_code) for n in second.nodes if n.role == "unit"] == [
+        ("0a1b-snv", SNV),
+        ("0a1b-vlg", MATCHER.match("Xã Văn Lăng")),
+    ]
+    assert [i.rule for i in second.issues] == ["one_unit_duplicate_rows"]
+    assert "Sở Lao động - Thương binh và Xã hội" in second.issues[0].reason and "giữ một dòng" in second.issues[0].reason
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    rows = con.execute("SELECT period_label, count(*) FROM portal_qd766_node WHERE unit_code = ? GROUP BY 1", [SNV]).fetchall()
+    assert rows == [("2026-M09", 1)]
+
+
+def _transparency_page(units: list[str], current: int, pages: int, total: int) -> str:
+    """One page of the transparency answer as the portal pages it (data.pagination, portal-api.md)."""
+    one = _transparency(units)
+    return one.replace(
+        f'"pagination":{{"currentPage":1,"pageSize":200,"total":{len(units)},"totalPages":1}}',
+        f'"pagination":{{"currentPage":{current},"pageSize":2,"total":{total},"totalPages":{pages}}}',
+    )
+
+
+def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path):
+    """An evaluation answer saved one file per page (the same minute, currentPage 1 and 2 of totalPages 2) loaded
+    nothing: each page was 'incomplete_pages' and the two, of one capture with different contents, were refused as
+    'conflicting_captures'. Pages that complement each other are one capture: each file loads its rows; pages still
+    missing are named."""
+    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
+    pdp = _evaluation_row(2, "0a1b-pdp", "UBND Phường Phan Đình Phùng", "COMMUNE", 16.36, metrics)
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    first, second = folder / "minh_bach_2026-Q3_20261003T0815_trang1.json", folder / "minh_bach_2026-Q3_20261003T0815_trang2.json"
+    first.write_text(_transparency_page([snv, pdp], 1, 2, 3), encoding="utf-8")
+    second.write_text(_transparency_page([van_lang], 2, 2, 3), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert [(s.usable, [i.rule for i in s.issues]) for s in snaps] == [(True, []), (True, [])]
+    assert [sorted(n.unit_code for n in s.nodes if n.role == "unit") for s in snaps] == [
+        sorted([SNV, MATCHER.match("Phường Phan Đình Phùng")]),
+        [MATCHER.match("Xã Văn Lăng")],
+    ]
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    loaded = con.execute("SELECT count(DISTINCT unit_code) FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL")
+    assert loaded.fetchone() == (3,)
+    # Pages 1 and 3 of 3: joined, and page 2 is named as missing (once, not per file).
+    second.write_text(_transparency_page([van_lang], 3, 3, 5), encoding="utf-8")
+    first.write_text(_transparency_page([snv, pdp], 1, 3, 5), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert all(s.usable for s in snaps) and [[i.rule for i in s.issues] for s in snaps] == [["incomplete_pages"], []]
+    assert "3/5 đơn vị, thiếu trang 2" in snaps[0].issues[0].reason
+    # The same page twice with different contents is still two captures that disagree.
+    second.write_text(_transparency_page([van_lang], 1, 3, 5), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert [[i.rule for i in s.issues if i.blocking] for s in snaps] == [["conflicting_captures"]] * 2

@@ -1,10 +1,11 @@
 -- Group scores measured from the warehouse beside the portal's (its latest capture of the same period).
+-- arg_max_null: the latest capture's NULL (not evaluated) stays unknown instead of an older capture's score.
 WITH portal AS (
     SELECT
         period_label,
         unit_code,
         group_code,
-        arg_max(score, captured_at) AS portal_score,
+        arg_max_null(score, captured_at) AS portal_score,
         max(captured_at) AS captured_at
     FROM portal_qd766_node
     WHERE role = 'unit' AND unit_code IS NOT NULL
