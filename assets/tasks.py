@@ -143,15 +143,15 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, config
     "và cả Sở (mart_task_status, mart_task_completion).",
 )
 def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from warehouse.tasks import days_between, drop_after, refresh_completion, refresh_task_status
+    from warehouse.tasks import days_between, drop_within, refresh_completion, refresh_task_status
 
     today = business_today()
-    quarters = [q for q in _quarters(context) if q.start <= today]
-    # Rows dated after today (left by a run as of a later day) go first, whatever the quarters: a run as of a day
-    # leaves what a fresh run as of that day would.
+    # The run's quarters go whole first (days after today too, left by a run as of a later day): a run as of a day
+    # leaves what a fresh run as of that day would, and the other quarters' history stays.
     with warehouse.write() as con:
-        removed = drop_after(con, today)
-    dropped = {f"removed_after_{today:%Y%m%d}_{t}": n for t, n in removed.items() if n}
+        removed = drop_within(con, [(q.start, q.end) for q in _quarters(context)])
+    quarters = [q for q in _quarters(context) if q.start <= today]
+    dropped = {f"removed_{t}": n for t, n in removed.items() if n}
     if not quarters:
         return dg.MaterializeResult(metadata={"note": "quý chưa bắt đầu", **dropped})
     department = warehouse.department()

@@ -200,19 +200,27 @@ def id_number_sql(value_sql: str) -> str:
 
 # A citizen's contact or ID number typed into a free-text column (an explanation, the difficulties of a report) or
 # into a coded one (a unit's name, a status: then quoted by a reject's reason and value): an e-mail address; a phone
-# number (0 and nine digits, a landline 0 and ten) or a CCCD (0 and eleven digits), with +84, (+84) or 84 for the 0,
-# in any groups of spaces, dots or dashes ("0340 9501 2345", "034.095.012.345", "(+84) 987 654 321"); any 12 or 9
-# digits; and whatever follows an ID word ("CMND 012.345.678", "hộ chiếu B1234567"). Never a part of a longer
-# number or code: not after a digit and a dot or dash ("1.000046.000.00.00.H55"), not before one. Masked before the
-# text is stored; a name cannot be told from other words and is not searched for.
+# number (0 and nine digits, a landline 0 and ten, "(0208) 3855 123") or a CCCD (0 and eleven digits), with +84,
+# (+84), 0084 for the 0 (84 before a mobile number), in any groups of spaces, dots or dashes ("0340 9501 2345",
+# "034.095.012.345", "(+84) 987 654 321"); any 12 or 9 digits; and whatever number follows an ID or phone word
+# ("CMND 012.345.678", "hộ chiếu B1234567", "SĐT0912345678"). Never a date or time ("08.01.2026 17:00:00": kept as
+# a whole first), a decimal ("0.1234567891"), an amount ("840 000 000 000") or a part of a longer number or code (not
+# after a digit and a dot or dash, "1.000046.000.00.00.H55"; not before one, "000.00.19.H55"). Masked before the text
+# is stored; a name cannot be told from other words and is not searched for.
+_BOUNDED = r"(?<![\w+])(?<!\d[.-])"
 _PERSONAL_IN_TEXT = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?<![\w+])(?<!\d[.-])(?:\(\+84\)\s?|\+84|84|0)(?:[ .-]?\d){9,11}(?![.-]?\d)"
+    r"(?P<date>\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![.-]?\d)(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\(0\d{2,3}\)\s?\d(?:[ .-]?\d){5,7}(?![.-]?\d)"
+    rf"|{_BOUNDED}(?:\(\+84\)|\+84|0084)[ .-]?[1-9](?:[ .-]?\d){{7,9}}(?![.-]?\d)"
+    rf"|{_BOUNDED}84[ .-]?[35789](?:[ .-]?\d){{8}}(?![.-]?\d)"
+    rf"|{_BOUNDED}0\d(?:[ .-]?\d){{8,10}}(?![.-]?\d)"
     r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)"
 )
 _ID_AFTER_WORD = re.compile(
-    r"(?i)(\b(?:cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu)\W{0,4}(?:số\W{0,3})?)"
-    r"([a-z]?\d(?:[ .-]?\d){6,11})(?![.-]?\d)"
+    r"(?i)(\b(?:cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu"
+    r"|sđt|điện thoại|tel|mobile|zalo)\W{0,4}(?:số\W{0,3})?)"
+    r"([a-z]?\d(?:[ .-]?\d){6,11})(?![.-]?\w)"
 )
 MASK = "[đã ẩn]"
 
@@ -220,8 +228,16 @@ MASK = "[đã ẩn]"
 def mask_personal_data(text: str) -> tuple[str, int]:
     """The text with every e-mail address, phone number and ID number replaced by MASK, and how many were."""
     text, after_word = _ID_AFTER_WORD.subn(lambda m: m.group(1) + MASK, text)
-    text, found = _PERSONAL_IN_TEXT.subn(MASK, text)
-    return text, after_word + found
+    found = 0
+
+    def masked(match: re.Match[str]) -> str:
+        nonlocal found
+        if match.group("date") is not None:
+            return match.group(0)
+        found += 1
+        return MASK
+
+    return _PERSONAL_IN_TEXT.sub(masked, text), after_word + found
 
 
 def mask_text(text: str | None) -> str | None:

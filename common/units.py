@@ -828,9 +828,15 @@ class UnitMatcher:
             return None
         if code and (found := self.other_province_of_code(code) or self.other_province(code, None)):
             return found  # the code decides, as in every reader: '19.STC | Sở Tài chính' is Thái Nguyên's
-        if name and not self.match(name) and (found := self.other_province(None, name) or province_of_local_name(name)):
+        if name and not self.match(name) and (found := self.other_province(None, name) or self._other_local(name)):
             return found if _bare_province(found) != self._own else None
         return None
+
+    def _other_local(self, name: str) -> str | None:
+        """The one other province with a commune or ward of this name, unless the name without "xã"/"phường" is one
+        of this province's units ("Xã Linh Sơn" written for Phường Linh Sơn is a slip here, not Thanh Hóa's commune)."""
+        bare = _KIND_WORD.sub("", _COUNCIL_WORD.sub("", nfc(name).strip()))
+        return None if bare and self.match(bare) is not None else province_of_local_name(name)
 
     def other_province_heading(self, texts: Iterable[object]) -> tuple[str, str] | None:
         """``other_province_heading`` for this matcher's province."""
@@ -913,6 +919,10 @@ class UnitMatcher:
         if not best or (len(best) == 2 and best[0][1] == best[1][1]):
             return None
         return self.units[best[0][2]].name
+
+
+_COUNCIL_WORD = re.compile(r"^(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", re.IGNORECASE)
+_KIND_WORD = re.compile(r"^(?:xã|phường|đặc khu|thị trấn|x\.|p\.|tt\.)\s*", re.IGNORECASE)
 
 
 def _bare_names(unit: Unit) -> tuple[str, ...]:

@@ -661,7 +661,8 @@ def _leaf_points(n: Criterion, given: CriterionInput, *, self_when_unmeasured: b
         assert n.rule is not None
         points = n.rule.points(n.max_points, float(given.computed_value))
         overclaim = (given.self_points is not None and given.self_points > points + EPSILON) or (
-            given.self_claimed_value is not None and given.self_claimed_value > given.computed_value + EPSILON
+            # against the rate as published (2 decimals): claiming the 98.00 % the unit is shown is no overclaim
+            given.self_claimed_value is not None and given.self_claimed_value > round_half_up(given.computed_value, 2) + EPSILON
         )
         return points, "computed", overclaim
     if given.appraised_points is not None:

@@ -260,7 +260,7 @@ def stage_dossier_exports(
     personal_centres = _other_province(con, readable, matcher)
     _validate(con, fmt, stray_files=stray)
     # A citizen's number typed into a coded column: masked in the rejects' quotes (a centre's: by the loader).
-    mask_personal_columns(con, "_dossier_rejects", ("reason", "value"))
+    mask_personal_columns(con, "_dossier_rejects", ("reason", "value", "unit_name"))
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))

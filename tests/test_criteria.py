@@ -302,6 +302,8 @@ def test_overclaim_flag(tree, tmp_path):
         (CriterionInput(computed_value=94, self_points=0.5), True),  # 94 % < 95 → 0 points, claims 0.5
         (CriterionInput(computed_value=99, self_points=4, self_claimed_value=99), False),
         (CriterionInput(self_points=4), False),  # no data: nothing to compare, criterion missing
+        (CriterionInput(computed_value=100 * 4899 / 4999, self_claimed_value=98.0), False),  # the 98.00 % it is shown
+        (CriterionInput(computed_value=100 * 4899 / 4999, self_claimed_value=98.01), True),
     ]
     for given, flagged in cases:
         row = score_unit(tree, "ward", {"D2.1.1": given}).criteria[3]

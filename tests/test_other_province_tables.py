@@ -45,6 +45,10 @@ def test_a_commune_name_only_one_province_has_names_that_province() -> None:
     assert BAC_NINH.other_province_of_row("19.STC", None) == "Thái Nguyên"
     assert BAC_NINH.other_province_of_row(None, "Sở Tài chính") is None  # Bắc Ninh's own
     assert THAI_NGUYEN.other_province_of_row(None, "Phường Bắc Kạn") is None  # merged in 2025: Thái Nguyên's own
+    # A ward written as a commune is a slip here, not another province's commune of that name (Thanh Hóa's).
+    assert (
+        THAI_NGUYEN.other_province_of_row(None, "Xã Linh Sơn") is None and THAI_NGUYEN.suggest("Xã Linh Sơn") == "Phường Linh Sơn"
+    )
 
 
 def test_thai_nguyens_survey_in_bac_ninhs_inbox_is_refused_whole(tmp_path: Path) -> None:

@@ -400,6 +400,21 @@ def test_a_re_delivery_whose_every_row_is_refused_keeps_the_month_and_says_why(t
     assert "dòng nào cũng bị loại; ví dụ dòng 2: " in reason and "2026-01-05 09:15:00" in reason
 
 
+def test_a_refusal_quoting_a_masked_number_keeps_the_time_it_was_first_recorded(tmp_path):
+    """A refused re-delivery whose first rejected line quotes a phone number: the stored reason is masked, and the
+    next run finds it again (the time stays that of the first refusal: a rerun changes nothing)."""
+    inbox = tmp_path / "inbox"
+    good = write_pakn(inbox / "pakn", JANUARY, [petition(), petition(petition_code="PAKN-2")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    write_pakn(inbox / "pakn", JANUARY, [petition(unit="Trần Văn Bảo 0912 345 678")] * 2)
+    for day in (4, 5):
+        load_petitions(con, good, read(good, tmp_path), datetime(2026, 2, day))
+    ((reason, at),) = con.execute("SELECT reason, loaded_at FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    assert "0912 345 678" not in reason and "[đã ẩn]" in reason and at == datetime(2026, 2, 4)
+
+
 def test_a_failed_load_rolls_back_and_leaves_no_open_transaction(tmp_path, monkeypatch):
     import warehouse.petitions as loader
 

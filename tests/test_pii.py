@@ -298,6 +298,12 @@ def test_id_number_shape_in_python_and_sql_agree(value: str, is_id: bool) -> Non
         # codes, amounts and dates that look like numbers are kept
         ("Thủ tục 1.000046.000.00.00.H55, hồ sơ 000.00.12.H55-260109-0001 và H55.04-260109-0012", None, 0),
         ("Kinh phí 123.456.789 đồng, Quyết định 1234/QĐ-UBND ngày 15/3/2026, lúc 09/01/2026 08:00:00", None, 0),
+        # a bad date quoted back to the unit, decimals, amounts and an office's code stay readable
+        ("ngày giờ không đúng định dạng dd/mm/yyyy: '08.01.2026 17:00:00'; 05.01.2026 08:30", None, 0),
+        ("Kinh phí 840 000 000 000, tỷ lệ 0.1234567891, mã định danh 000.00.19.H55", None, 0),
+        # landlines with the area code in brackets, numbers glued to their word, 0084, phone numbers in pairs
+        ("(0208) 3855 123, (0208)3855123, SĐT0912345678", "[đã ẩn], [đã ẩn], SĐT[đã ẩn]", 3),
+        ("0084 912 345 678; 84 912 345 678; 09.12.34.56.78", "[đã ẩn]; [đã ẩn]; [đã ẩn]", 3),
     ],
 )
 def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str | None, count: int) -> None:

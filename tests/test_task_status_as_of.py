@@ -17,9 +17,9 @@ from warehouse.schema import ensure_schema
 TABLES = ("mart_task_status", "mart_task_completion")
 
 
-def _run_as_of(root: Path, today: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _run_as_of(root: Path, today: str, monkeypatch: pytest.MonkeyPatch, quarter: str = "2026-10-01") -> None:
     monkeypatch.setenv("CCHC_TODAY", today)
-    result = dg.materialize([tasks.task_status], resources={"warehouse": warehouse_in(root)}, partition_key="2026-10-01")
+    result = dg.materialize([tasks.task_status], resources={"warehouse": warehouse_in(root)}, partition_key=quarter)
     assert result.success
 
 
@@ -62,3 +62,17 @@ def test_a_run_as_of_a_day_before_the_quarter_leaves_none_of_its_rows(tmp_path, 
     _run_as_of(root, "2026-12-03", monkeypatch)
     _run_as_of(root, "2026-09-30", monkeypatch)
     assert _tables(root) == {t: [] for t in TABLES}
+
+
+def test_a_past_quarter_regenerated_as_of_its_day_keeps_the_later_quarters(tmp_path, monkeypatch):
+    """Q3 and Q4 as of 03/12/2026, then Q1 regenerated as of 10/04/2026 (an old report, README): the statuses of
+    July to September and Q3's rate stay; only Q1's own days are rewritten."""
+    root = _new_warehouse(tmp_path / "w")
+    _run_as_of(root, "2026-12-03", monkeypatch, "2026-07-01")
+    _run_as_of(root, "2026-12-03", monkeypatch, "2026-10-01")
+    before = _tables(root)
+    _run_as_of(root, "2026-04-10", monkeypatch, "2026-01-01")
+    after = _tables(root)
+    for table in TABLES:
+        later = [r for r in before[table] if any(str(v).startswith(("2026-07", "2026-08", "2026-09", "2026-1")) for v in r)]
+        assert later and all(r in after[table] for r in later), table

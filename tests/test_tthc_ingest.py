@@ -82,6 +82,7 @@ def test_personal_data_is_nowhere_in_the_warehouse_even_for_rejected_rows(inbox,
         ({"procedure_code": "9.999999"}, "unknown_procedure", "9.999999"),
         ({"received_at": "2026-01-05"}, "bad_date:received_at", "dd/mm/yyyy"),
         ({"due_at": "01/25/2026 08:00:00"}, "bad_date:due_at", "01/25/2026"),
+        ({"due_at": "08.01.2026 17:00:00"}, "bad_date:due_at", "'08.01.2026 17:00:00'"),  # quoted whole, not masked
         ({"supplement_requests": "-1"}, "bad_count", "-1"),
         ({"fee_due": "-50000"}, "bad_amount", "-50000"),
         ({"completed_at": "04/01/2026 09:00:00", "status": "Đã hoàn thành"}, "completed_before_received", "trước ngày tiếp nhận"),
@@ -142,6 +143,8 @@ def test_an_id_or_phone_number_typed_into_a_coded_column_is_masked_in_the_quaran
     text = str(found)
     assert "034.095.012.345" not in text and "0987 654 321" not in text
     assert "Trần Văn Bảo [đã ẩn]" in found[0][1] and found[1][2] == "gọi [đã ẩn]"
+    names = con.execute("SELECT unit_name FROM quarantine WHERE source = 'tthc_dossier' AND rule = 'unknown_unit'").fetchall()
+    assert names == [("Trần Văn Bảo [đã ẩn]",)]  # the unit as written, masked too
 
 
 def test_a_200_kb_cell_is_quarantined_cut_to_a_readable_length_beside_the_good_rows(inbox):

@@ -382,7 +382,7 @@ def keep_earlier_load(
         return None
     _, rows, when = earlier
     count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator
-    reason = (
+    reason = mask_text(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
         f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
         "được giữ nguyên; gửi lại tệp đúng để thay."
     )

@@ -850,15 +850,19 @@ def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Se
 AS_OF_TABLES = ("mart_task_status", "mart_task_completion")
 
 
-def drop_after(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, int]:
-    """Remove the rows of every plan year dated after ``as_of``: a run as of a later day (CCHC_TODAY set ahead) wrote
-    them, and a rerun as of ``as_of`` must leave the tables a fresh run as of that day leaves (README's analyst query
-    5 and the QĐ 766 measures read the latest as_of). Returns the rows removed per table."""
-    removed = {}
+def drop_within(con: duckdb.DuckDBPyConnection, spans: Sequence[tuple[date, date]]) -> dict[str, int]:
+    """Remove the rows dated within the run's quarters (``spans``: first and last day), all of them, not only up to
+    the run's business date: a run as of a later day (CCHC_TODAY set ahead) wrote days a rerun as of an earlier day
+    must not keep (README's analyst query 5 and the QĐ 766 measures read the latest as_of); the other quarters' days
+    stay (a report of a past quarter regenerated as of its day leaves the later quarters' history). Returns the rows
+    removed per table."""
+    removed = dict.fromkeys(AS_OF_TABLES, 0)
     with transaction(con):
         for table in AS_OF_TABLES:
-            removed[table] = int(con.execute(f"SELECT count(*) FROM {table} WHERE as_of > ?", [as_of]).fetchall()[0][0])
-            con.execute(f"DELETE FROM {table} WHERE as_of > ?", [as_of])
+            for first, last in spans:
+                where = f"FROM {table} WHERE as_of BETWEEN ? AND ?"
+                removed[table] += int(con.execute(f"SELECT count(*) {where}", [first, last]).fetchall()[0][0])
+                con.execute(f"DELETE {where}", [first, last])
     return removed
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from common.db import scalar
-from common.pii import PiiKeys, mask_personal_columns
+from common.pii import PiiKeys, mask_personal_columns, mask_text
 from common.settings import now_local
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from sources.csvfiles import FileIssue, purge_work_copies
@@ -107,7 +107,7 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: Catalogue
                 f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
                 "không nạp hồ sơ, không công bố. Gửi lại danh mục đúng rồi chạy lại masterdata_refresh."
             )
-        reason = (
+        reason = mask_text(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
             f"Danh mục giao lại không dùng được ({problem}): giữ danh mục đang dùng ({earlier} thủ tục); "
             "gửi lại tệp đúng để thay."
         )
