@@ -90,6 +90,9 @@ def qd766_portal_capture(
         "captures_written": len(written),
         "captures_skipped": len(result.skipped),
         "failures": len(result.failures),
+        "not_computed_yet": dg.MetadataValue.md(
+            "\n".join(f"- {e.endpoint} {e.period.label}" for e in result.not_computed) or "không có"
+        ),
         "periods": ", ".join(p.label for p in periods),
         "portal": portal.base_url,
         "folder": str(folder),

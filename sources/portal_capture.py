@@ -121,6 +121,9 @@ class Collection:
     saved: list[Saved] = field(default_factory=list)  # written now
     skipped: list[Saved] = field(default_factory=list)  # already there, left alone
     failures: list[PortalError] = field(default_factory=list)
+    # Answers with no unit: the portal has not computed the period yet (a month or quarter just begun), nothing saved;
+    # expected, so not a failure of the run (the next run asks again).
+    not_computed: list[PortalError] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped before the end (Vietnamese)
     not_attempted: list[tuple[str, str]] = field(default_factory=list)  # (endpoint, period label)
 
@@ -152,6 +155,11 @@ def collect(
             log(str(err))
             result.stopped = f"nhóm {endpoint}, kỳ {period.label}: {err.cause}; dừng ngay, không gọi tiếp."
         except PortalError as err:
+            if err.kind == "empty":
+                result.not_computed.append(err)
+                log(f"Cổng chưa có số liệu nhóm {endpoint}, kỳ {period.label}: không lưu; lần chạy sau hỏi lại.")
+                in_a_row = 0
+                continue
             result.failures.append(err)
             in_a_row = in_a_row + 1 if err.transient else 0
             log(str(err))

@@ -283,7 +283,6 @@ class PortalClient:
         connection: to be retried); a request that cannot be sent at all raises. ``timeout`` bounds the whole answer:
         requests' own timeout bounds each socket read only, so a server sending a few bytes at a time kept a call
         open for as long as it liked."""
-        deadline = time.monotonic() + self.timeout
         too_slow = fail("network", f"Cổng không trả lời trong {self.timeout:g} giây", _RETRY_ADVICE)
         try:
             response = self._session.post(self.url(endpoint), json=body, timeout=self.timeout, allow_redirects=False, stream=True)
@@ -299,6 +298,9 @@ class PortalClient:
             )
         except requests.RequestException as err:
             raise fail("http", f"yêu cầu không gửi được ({_errno_text(err)})", "Kiểm tra địa chỉ CCHC_PORTAL_URL.") from None
+        # The body within ``timeout`` once the headers came: the portal's computing time before them is bounded by
+        # each read's timeout, so a slow but steady answer is not cut, a trickling one is.
+        deadline = time.monotonic() + self.timeout
         with response:  # the connection goes back (or is dropped) whatever happens below
             chunks: list[bytes] = []
             try:
@@ -308,7 +310,7 @@ class PortalClient:
                         return too_slow
             except urllib3.exceptions.ReadTimeoutError:
                 return too_slow
-            except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError, OSError) as err:
+            except (urllib3.exceptions.HTTPError, OSError) as err:  # a cut, a garbled body, a broken TLS record
                 return _lost(fail, err)
         if time.monotonic() > deadline:
             return too_slow

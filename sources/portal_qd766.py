@@ -26,14 +26,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from common.periods import Period, parse_period
 from common.settings import TIMEZONE, business_today, now_local
-from common.units import UnitMatcher
+from common.units import Unit, UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 from sources.portal_format import FILE_PATTERN, duplicates_of, json_object, same_value, sidecar_of
@@ -452,8 +452,22 @@ def _one_row_per_unit(captures: Sequence[list[PortalSnapshot]], matcher: UnitMat
                 )
                 continue
             scores = " và ".join("null" if n.score is None else f"{n.score:g}" for n in rows)
+            kept = _decisive_row(rows, unit)
             for node in rows:
-                node.unit_code, node.matched_by = None, None
+                if node is not kept:
+                    node.unit_code, node.matched_by = None, None
+            if kept is not None:  # the row matched by the unit's own code or current name; a predecessor's is not it
+                snap.issues.append(
+                    PortalIssue(
+                        kept.department,
+                        None,
+                        "one_unit_several_rows",
+                        f"{intro}, với số liệu khác nhau (điểm {scores}): dùng dòng {kept.department} (khớp theo mã "
+                        "hoặc tên hiện nay của đơn vị); các dòng khác (tên cũ, đơn vị trước sắp xếp) giữ theo mã/tên của "
+                        "Cổng để đối chiếu, không dùng cho chỉ số.",
+                    )
+                )
+                continue
             snap.issues.append(
                 PortalIssue(
                     rows[0].department,
@@ -466,6 +480,20 @@ def _one_row_per_unit(captures: Sequence[list[PortalSnapshot]], matcher: UnitMat
             )
         for page in capture:
             page.nodes = [n for n in page.nodes if id(n) not in extra]
+
+
+def _decisive_row(rows: list[PortalNode], unit: Unit | None) -> PortalNode | None:
+    """Of several rows landing on one unit, the one that is the unit: the only one matched by the unit's own portal
+    code or id, else the only one named with the unit's current name or aliases (not a predecessor's name); None when
+    no single row is."""
+    by_code = [n for n in rows if n.matched_by == "code"]
+    if len(by_code) == 1:
+        return by_code[0]
+    if unit is None:
+        return None
+    current = UnitMatcher([replace(unit, predecessors=())])
+    named = [n for n in rows if n.department_name and current.match(n.department_name) == unit.code]
+    return named[0] if len(named) == 1 else None
 
 
 def _row_values(node: PortalNode) -> tuple:
@@ -551,7 +579,8 @@ def _join_pages(files: list[PortalSnapshot]) -> None:
         snap.issues = [i for i in snap.issues if i.rule != "incomplete_pages"]
     first = files[0].page
     assert first is not None and first.pages is not None
-    rows = sum(f.page.rows for f in files if f.page)
+    # Departments, not rows: a unit the portal re-sorted onto two pages is one unit, and another is then missing.
+    rows = len({n.department for f in files for n in f.nodes if n.role == "unit"})
     if first.total is not None and rows < first.total:
         have = sorted(f.page.current for f in files if f.page and f.page.current is not None)
         missing = [str(n) for n in range(1, first.pages + 1) if n not in have]

@@ -887,6 +887,24 @@ def test_several_portal_departments_landing_on_one_unit_keep_none_or_one(tmp_pat
     assert rows == [("2026-M09", 1)]
 
 
+def test_a_predecessors_row_beside_its_successors_leaves_the_successors_row_counting(tmp_path):
+    """A merged agency still on the portal (Sở Lao động - Thương binh và Xã hội, score 0 with counts 0) beside Sở Nội
+    vụ: with different values neither counted, so Sở Nội vụ's score of that capture was lost (and an older capture's
+    came back). The row named with the unit's current name is the unit's; the predecessor's is kept for the
+    reconciliation only."""
+    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
+    empty = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 0, 10, 0, 6)]
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ", "PROVINCE", 16.36, metrics)
+    ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 0, empty)
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    path = folder / "transparency_2026-Q3_20261003T0815.json"
+    path.write_text(_transparency([snv, ldtbxh]), encoding="utf-8")
+    [snap] = read_snapshot_files([path], M, MATCHER)
+    assert [(n.department_id, n.unit_code) for n in snap.nodes if n.role == "unit"] == [("0a1b-snv", SNV), ("0a1b-ldtbxh", None)]
+    assert [i.rule for i in snap.issues] == ["one_unit_several_rows"] and "dùng dòng" in snap.issues[0].reason
+
+
 def _transparency_page(units: list[str], current: int, pages: int, total: int) -> str:
     """One page of the transparency answer as the portal pages it (data.pagination, portal-api.md)."""
     one = _transparency(units)
@@ -926,7 +944,14 @@ def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path
     snaps = read_snapshot_files([first, second], M, MATCHER)
     assert all(s.usable for s in snaps) and [[i.rule for i in s.issues] for s in snaps] == [["incomplete_pages"], []]
     assert "3/5 đơn vị, thiếu trang 2" in snaps[0].issues[0].reason
+    # The portal re-sorted while it was paged: page 2 repeats a unit of page 1 and Văn Lăng is on neither. Rows are
+    # 3 of 3, departments 2: the capture lacks a unit, said (it was not: rows were counted).
+    first.write_text(_transparency_page([snv, pdp], 1, 2, 3), encoding="utf-8")
+    second.write_text(_transparency_page([pdp], 2, 2, 3), encoding="utf-8")
+    snaps = read_snapshot_files([first, second], M, MATCHER)
+    assert "incomplete_pages" in [i.rule for i in snaps[0].issues] and "2/3 đơn vị" in str([i.reason for i in snaps[0].issues])
     # The same page twice with different contents is still two captures that disagree.
+    first.write_text(_transparency_page([snv, pdp], 1, 3, 5), encoding="utf-8")
     second.write_text(_transparency_page([van_lang], 1, 3, 5), encoding="utf-8")
     snaps = read_snapshot_files([first, second], M, MATCHER)
     assert [[i.rule for i in s.issues if i.blocking] for s in snaps] == [["conflicting_captures"]] * 2
