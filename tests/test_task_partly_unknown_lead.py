@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 
 from common.periods import parse_period
-from common.units import load_offices, load_units
 from documents.task_report import context, read_task_document_data
 from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
 from tests.task_department import DEPT, add_department
+from tests.test_plan_task_removed import HEADER, OFFICES, REPORT_TABLE, UNITS
 from warehouse.tasks import (
     known_tasks,
     load_plan_registers,
@@ -29,9 +29,6 @@ from workbooks.excel import frame_records
 from workbooks.tasks import read_task_report_data, task_rows, unidentified_leads
 
 NOW = datetime(2026, 10, 20, 8, 0)
-UNITS, OFFICES = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
-HEADER = ["Số TT", "Nội dung công việc", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
-REPORT_TABLE = ["Số TT nhiệm vụ", "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày hoàn thành"]
 CENTRE = "Trung tâm Thông tin và Thống kê khoa học"  # not in the department's office list
 Q3 = date(2026, 9, 30)
 
