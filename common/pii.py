@@ -210,7 +210,7 @@ def id_number_sql(value_sql: str) -> str:
 _BOUNDED = r"(?<![\w+])(?<!\d[.-])"
 _PERSONAL_IN_TEXT = re.compile(
     r"(?P<date>\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![.-]?\d)(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # from a word's start only: a 32 k cell is read once, not n² times
     r"|\(0\d{2,3}\)\s?\d(?:[ .-]?\d){5,7}(?![.-]?\d)"
     rf"|{_BOUNDED}(?:\(\+84\)|\+84|0084)[ .-]?[1-9](?:[ .-]?\d){{7,9}}(?![.-]?\d)"
     rf"|{_BOUNDED}84[ .-]?[35789](?:[ .-]?\d){{8}}(?![.-]?\d)"

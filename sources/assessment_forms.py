@@ -122,7 +122,12 @@ SURVEY_COLUMNS: tuple[Column, ...] = (  # at least one of the two unit columns (
 
 _SURVEY = vocabulary_lookup(SURVEYS)
 _DOC_NUMBER = re.compile(r"\d+\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][\wĐđ.-]*")
-_DATE = re.compile(r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}-\d{1,2}-\d{4}")
+# An issue date as documents write it: 15/3/2026, 15-03-2026, 15.03.2026, 2026-03-15, "ngày 15 tháng 3 năm 2026".
+_DATE = re.compile(
+    r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|\d{1,2}[-.]\d{1,2}[-.]\d{4}|\d{4}-\d{1,2}-\d{1,2}"
+    r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
+    re.IGNORECASE,
+)
 _EPS = 1e-9
 
 TreeSource = Mapping[tuple[str, int, str], Any] | Callable[[str, int, str], Any]
@@ -731,10 +736,15 @@ def criterion_code(value: Any) -> str | None:
     return text.upper() or None
 
 
+# A sub-total a unit adds: "Cộng lĩnh vực 1", "Tổng điểm LV1", "Tổng điểm Lĩnh vực I:", "Cộng I".
+_SUBTOTAL_LABEL = re.compile(r"^(?:tổng(?: số)?(?: điểm)?|cộng)\s+(?:lĩnh vực|lv|mục|phần|chỉ số)?\s*[\divxlc.]+\s*:?$")
+
+
 def _is_totals_row(body: _Body, r: int) -> bool:
-    """A row without a code whose label says it is the total (a unit's own sum row under the table)."""
+    """A row whose label says it is a total or a sub-total (a unit's own sum row, in the table or under it)."""
     labels = [cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2)]
-    return any(" ".join(label.lower().split()).rstrip(":").strip() in _TOTALS_LABELS for label in labels if label)
+    words = [" ".join(label.lower().split()).rstrip(":").strip() for label in labels if label]
+    return any(w in _TOTALS_LABELS or _SUBTOTAL_LABEL.match(w) for w in words)
 
 
 def _read_row(body: _Body, r: int) -> bool:
@@ -755,7 +765,7 @@ def _read_row(body: _Body, r: int) -> bool:
     if ws.row_dimensions[r].hidden:
         _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
     code = criterion_code(raw_code)
-    if code is None and _is_totals_row(body, r):
+    if (code is None or code not in body.nodes) and _is_totals_row(body, r):
         _note(result, "totals_row", f"dòng {r} là dòng tổng cộng, không phải tiêu chí: không đọc.", f"A{r}", r)
         return False
     node = body.nodes.get(code) if code else None
@@ -767,9 +777,30 @@ def _read_row(body: _Body, r: int) -> bool:
         return _read_answer(
             result, node, r, raw_answer, evidence, explanation, f"{letter['answer']}{r}", f"{letter['evidence']}{r}", percent_cell
         )
+    if "score" in cols:
+        raw_score = _points_in_percent_cell(result, ws, r, cols["score"] + 1, raw_score, f"{letter['score']}{r}")
     points, note, bad = read_points(raw_score)
     _read_score(body, r, code, raw_score, (points, note, bad), evidence, explanation)
     return points is not None or bool(bad)
+
+
+def _points_in_percent_cell(result: FormResult | AppraisalResult, ws: Any, r: int, col: int, raw: Any, cell: str) -> Any:
+    """A score typed "1,5%" (Excel keeps 0.015 in a percent cell, shown 1,50%): the points the cell shows, 1.5, with a
+    note; it was read as 0.015 points without a word. Other cells as they are."""
+    if ws is None or not isinstance(raw, int | float) or isinstance(raw, bool) or percent_format_lost(ws):
+        return raw
+    if not is_percent_format(ws.cell(r, col).number_format):
+        return raw
+    points = round(raw * 100, 6)
+    _note(
+        result,
+        "percent_cell",
+        f"điểm ghi trong ô định dạng phần trăm ({_fmt(points)}%): đã đọc là {_fmt(points)} điểm; đề nghị ghi điểm là "
+        "số thường, không định dạng phần trăm.",
+        cell,
+        r,
+    )
+    return points
 
 
 def _read_score(
@@ -796,6 +827,10 @@ def _read_score(
             )
         return
     node = body.nodes.get(code)
+    if node is None and points is None and not bad:  # a note the unit wrote in the code column ("Ghi chú: …")
+        if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
+            _note(body.result, "note_row", f"dòng {r} không có mã tiêu chí và không có điểm: không đọc.", f"A{r}", r)
+        return
     if node is None:
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
             body.reject(
@@ -1138,6 +1173,7 @@ def read_appraisal(
             index,
             seen,
             conflicts,
+            ws,
         )
         for r, row in enumerate(grid[table.header_row :], start=table.header_row + 1):
             if any(cell_text(v) for v in row):
@@ -1177,6 +1213,7 @@ class _Appraisal:
     index: str
     seen: dict[tuple[str, str], _Kept] = field(default_factory=dict)
     conflicts: dict[tuple[str, str], list[_Kept]] = field(default_factory=dict)
+    ws: Any = None  # the sheet, for the number format of a score cell
 
 
 def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
@@ -1189,7 +1226,7 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
         if "comment" in cols
         else None
     )
-    raw_points = row[cols["points"]]
+    raw_points = _points_in_percent_cell(a.result, a.ws, r, cols["points"] + 1, row[cols["points"]], f"{letter['points']}{r}")
     points, note, bad = read_points(raw_points)
     problems: list[tuple[str, str, str, Any]] = [
         (f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items() if name in ("unit", "code")

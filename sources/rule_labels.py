@@ -136,6 +136,7 @@ RULE_LABELS = {
     "cell_fault": "Ô dữ liệu lỗi",
     "hidden_cells": "Dòng, cột hoặc trang tính bị ẩn",
     "totals_row": "Dòng tổng cộng trong bảng (không đọc)",
+    "note_row": "Dòng ghi chú trong bảng, không có điểm (không đọc)",
     "ambiguous_number": "Số không rõ phân cách hàng nghìn hay thập phân",
     "fraction_as_percent": "Tỷ lệ ghi dạng phân số (0,947) trong tiêu chí tính theo %",
     "bad_date": "Ngày không đúng định dạng",

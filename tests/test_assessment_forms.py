@@ -540,6 +540,37 @@ def test_codes_spelt_otherwise_and_a_totals_row_keep_the_form_whole(tmp_path: Pa
     assert ("totals_row", f"A{SPARE}") in _notes(result)
 
 
+def test_a_score_in_a_percent_cell_is_the_points_it_shows(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """'1,5%' typed into a score: Excel keeps 0.015 in a percent cell (shown 1,50%); it was read as 0.015 points
+    without a word. It is read as the 1.5 points the cell shows, with a note naming the cell."""
+    path = _fill(blank, tmp_path / "percent.xlsx", {**GOOD, "D15": 0.015})
+    wb = load_workbook(path)
+    wb[SHEET]["D15"].number_format = "0.00%"
+    wb.save(path)
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert result.loadable and not result.rejects
+    assert dict((r["code"], r["self_points"]) for r in result.rows)["LV1.2"] == 1.5
+    assert ("percent_cell", "D15") in _notes(result)
+
+
+def test_dates_notes_and_sub_totals_as_units_write_them_keep_the_form_whole(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """Evidence dated 'ngày 15 tháng 3 năm 2026', '15.03.2026' or '2026-03-15' has its date; a note row typed in the
+    code column and a sub-total row ('Cộng lĩnh vực 1') are notes. Each of them rejected a row, so the whole form
+    was unusable for the PAR index (the unit unranked)."""
+    evidence = "Quyết định số 12/QĐ-UBND ngày 15 tháng 3 năm 2026 về ban hành kế hoạch cải cách hành chính năm 2026"
+    cells = {**GOOD, "E14": evidence, f"B{SPARE}": "Cộng lĩnh vực 1", f"D{SPARE}": 3.25}
+    result = read_self_assessment(_fill(blank, tmp_path / "ways.xlsx", cells), trees, matcher, year=2026)
+    assert result.loadable and not result.rejects, result.rejects
+    assert ("totals_row", f"A{SPARE}") in _notes(result)
+    cells = {**GOOD, f"A{SPARE}": "Ghi chú: số liệu tính đến 15/11/2026"}
+    noted = read_self_assessment(_fill(blank, tmp_path / "noted.xlsx", cells), trees, matcher, year=2026)
+    assert noted.loadable and not noted.rejects and ("note_row", f"A{SPARE}") in _notes(noted)
+    for written in ("15.03.2026", "2026-03-15"):
+        cells = {**GOOD, "E14": f"Quyết định số 12/QĐ-UBND ngày {written} về ban hành kế hoạch cải cách hành chính"}
+        again = read_self_assessment(_fill(blank, tmp_path / "dated.xlsx", cells), trees, matcher, year=2026)
+        assert not again.rejects, written
+
+
 def test_citizens_contacts_in_the_forms_texts_are_masked(tmp_path: Path, blank: Path, trees, matcher) -> None:
     """A phone or ID number typed into an explanation or the difficulties never reaches the rows (the warehouse and
     the reports to Sở Nội vụ): masked, with a note naming the cell, never the value."""
@@ -763,3 +794,15 @@ def test_blank_forms_name_the_province_and_its_department(tmp_path, province, he
         texts = [str(c.value) for row in wb.active.iter_rows(max_row=10) for c in row if c.value]
         assert any(f"quyết định của UBND {author.removeprefix('Sở Khoa học và Công nghệ ')} về" in t for t in texts), texts
         assert decision is None or PROVINCE_PLACEHOLDER not in decision
+
+
+def test_an_appraised_score_in_a_percent_cell_is_the_points_it_shows(tmp_path: Path, matcher) -> None:
+    """The council typed '1,5%' (Excel keeps 0.015): read as 1.5 points with a note, not 0.015."""
+    agency = next(u for u in load_units("Thái Nguyên") if u.code == "19.SCT")
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Thẩm định", [[agency.name, "LV1.2", 0.015, None]], False)])
+    wb = load_workbook(path)
+    wb["Thẩm định"]["C5"].number_format = "0.00%"
+    wb.save(path)
+    result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
+    assert [(r["code"], r["appraised_points"]) for r in result.rows] == [("LV1.2", 1.5)]
+    assert [i.rule for i in result.file_issues if i.rule == "percent_cell"] == ["percent_cell"]
