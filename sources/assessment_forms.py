@@ -631,9 +631,24 @@ class _Body:
     applicable: Any
     wanted: set[str]
     seen: dict[str, int] = field(default_factory=dict)
+    merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
 
     def value(self, name: str, row: int) -> Any:
-        return self.ws.cell(row, self.cols[name] + 1).value if name in self.cols else None
+        """A cell's value; in the evidence and explanation columns a text merged over several criteria's rows (one
+        decision as evidence for two) holds for each of them, as a merged unit name does in an appraisal."""
+        if name not in self.cols:
+            return None
+        col = self.cols[name] + 1
+        if name in ("evidence", "explanation"):
+            if self.merged_texts is None:
+                self.merged_texts = {  # merged down one column only: across, evidence is no explanation
+                    (r, rng.min_col): (rng.min_row, rng.min_col)
+                    for rng in self.ws.merged_cells.ranges
+                    if rng.min_col == rng.max_col
+                    for r in range(rng.min_row, rng.max_row + 1)
+                }
+            row, col = self.merged_texts.get((row, col), (row, col))
+        return self.ws.cell(row, col).value
 
     def reject(self, row: int, key: str | None, rule: str, reason: str, shown: Any, where: str) -> None:
         result = self.result
@@ -699,7 +714,8 @@ def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:
             _note(
                 result,
                 "merged_cells",
-                f"ô gộp {rng.coord} trong bảng tự đánh giá; chỉ ô đầu vùng gộp được đọc. Đề nghị không gộp ô.",
+                f"ô gộp {rng.coord} trong bảng tự đánh giá; tài liệu kiểm chứng, giải trình gộp được đọc cho mọi dòng của "
+                "vùng gộp, điểm và mã chỉ ở ô đầu vùng gộp. Đề nghị không gộp ô.",
                 rng.coord.split(":")[0],
                 rng.min_row,
             )

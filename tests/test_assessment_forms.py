@@ -571,6 +571,16 @@ def test_dates_notes_and_sub_totals_as_units_write_them_keep_the_form_whole(tmp_
         assert not again.rejects, written
 
 
+def test_evidence_merged_down_over_two_criteria_counts_for_both(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """One decision as the evidence of LV1.1 and LV1.2, its cell merged down over both rows: the second row was
+    rejected as having no evidence (the form then unusable); the merged text holds for each row, with a note."""
+    cells = {**GOOD, "D15": 1.5, "E14": EVIDENCE, "E15": None}
+    result = read_self_assessment(_fill(blank, tmp_path / "merged.xlsx", cells, merge="E14:E15"), trees, matcher, year=2026)
+    assert result.loadable and not result.rejects, result.rejects
+    evidence = {r["code"]: r["evidence"] for r in result.rows}
+    assert evidence["LV1.1"] == evidence["LV1.2"] == EVIDENCE and ("merged_cells", "E14") in _notes(result)
+
+
 def test_citizens_contacts_in_the_forms_texts_are_masked(tmp_path: Path, blank: Path, trees, matcher) -> None:
     """A phone or ID number typed into an explanation or the difficulties never reaches the rows (the warehouse and
     the reports to Sở Nội vụ): masked, with a note naming the cell, never the value."""
