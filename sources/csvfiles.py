@@ -484,9 +484,16 @@ def _check_header(
     if missing_required:
         names = ", ".join(f"'{c.header}'" for c in missing_required)
         if not found:
+            # A first line with digits is a row of data (a file exported without its header): never quoted, as it
+            # may hold a citizen's name; a header of another table is.
+            shown = (
+                "dòng đầu có chữ số, giống một dòng dữ liệu: tệp có thể thiếu dòng tiêu đề"
+                if re.search(r"\d", header_line)
+                else f"'{header_line[:120]}'"
+            )
             cause = (
-                f"không nhận ra cột nào trong dòng tiêu đề ('{header_line[:120]}'): tệp không phải bảng dữ liệu "
-                "này, hoặc sai bảng mã hay dấu phân cách"
+                f"không nhận ra cột nào trong dòng tiêu đề ({shown}): tệp không phải bảng dữ liệu này, hoặc sai bảng mã "
+                "hay dấu phân cách"
             )
             prepared.issues.append(FileIssue("unrecognised_header", f"Thiếu cột bắt buộc {names}: {cause}; không nạp được tệp."))
         else:

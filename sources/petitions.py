@@ -128,13 +128,24 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
                 "category": fmt.lookups["category"](values["category"]),
                 "handling": handling,
                 "due_at": petition_due(received, handling),
-                "completed_at": parse_day_first(values["completed_at"], fmt.date_formats) if values["completed_at"] else None,
+                "completed_at": _completed_at(values["completed_at"], fmt),
                 "satisfaction": fmt.lookups["satisfaction"](values["satisfaction"]) if values["satisfaction"] else None,
                 "repeated": fmt.lookups["repeated"](values["repeated"]) if values["repeated"] else None,
                 "source_row": line,
             }
         )
     return result
+
+
+def _completed_at(raw: str, fmt: _Format) -> datetime | None:
+    """The completion of a petition; a date written without a time ("05/01/2026") is the end of that day, as a
+    deadline is: read as 00:00 it came before a reception the same morning and the petition was rejected."""
+    if not raw:
+        return None
+    found = parse_day_first(raw, fmt.date_formats)
+    if found is not None and ":" not in raw and found.time() == datetime.min.time():
+        return found.replace(hour=23, minute=59, second=59)
+    return found
 
 
 def _problems(
@@ -152,7 +163,9 @@ def _problems(
     dates: dict[str, datetime | None] = {}
     for name in ("received_at", "completed_at"):
         raw = values[name]
-        dates[name] = parse_day_first(raw, fmt.date_formats) if raw else None
+        dates[name] = (
+            (_completed_at(raw, fmt) if name == "completed_at" else parse_day_first(raw, fmt.date_formats)) if raw else None
+        )
         if dates[name] is None and (raw or name == "received_at"):
             shown = readable_format(fmt.date_formats[-1])
             reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown}: '{raw}'."

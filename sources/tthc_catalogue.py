@@ -60,14 +60,18 @@ CODES_AS_NUMBERS_RULE = "codes_as_numbers"
 # refused as unknown. A catalogue whose codes mostly have the national shape while some read as shortened numbers was
 # damaged so, and is not used (another system's codes, of another shape, are left alone).
 _NATIONAL_CODE = re.compile(r"\d\.\d{6}")
-_SHORTENED_CODE = re.compile(r"\d(\.\d{0,5})?")
+# Shortened ("1.0001", "1"), with a decimal comma as a Vietnamese Excel writes it ("1,0001"), or with its dot read as
+# a thousands separator and dropped ("1000046" for 1.000046: the six digits of a national code begin with 0).
+_SHORTENED_CODE = re.compile(r"\d([.,]\d{0,5})?")
+_DOT_LOST = re.compile(r"[1-3]0\d{5}")
 
 
 def _codes_as_numbers(codes: list[tuple[int, str]]) -> FileIssue | None:
     """The refusal of a catalogue whose codes Excel turned into numbers (see _NATIONAL_CODE), or None."""
     national = sum(1 for _, code in codes if _NATIONAL_CODE.fullmatch(code))
-    shortened = [(line, code) for line, code in codes if _SHORTENED_CODE.fullmatch(code)]
-    if not shortened or national < len(codes) / 2:
+    dot_lost = sum(1 for _, code in codes if _DOT_LOST.fullmatch(code))
+    shortened = [(line, code) for line, code in codes if _SHORTENED_CODE.fullmatch(code) or _DOT_LOST.fullmatch(code)]
+    if not shortened or (national < len(codes) / 2 and dot_lost < len(codes) / 2):
         return None
     examples = ", ".join(f"dòng {line}: '{code}'" for line, code in shortened[:5])
     return FileIssue(

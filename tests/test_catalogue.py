@@ -173,5 +173,9 @@ def test_a_catalogue_whose_codes_excel_turned_into_numbers_never_replaces_the_go
     assert stats["status"] == "kept_earlier"
     assert sorted(r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()) == sorted(codes)
 
+    # A Vietnamese Excel: the dot read as a thousands separator and dropped ('1000046'), or a decimal comma ('1,0001').
+    for damaged in (["1000100", "2000001", "1004227", "3000186"], ["1,0001", "2.000001", "1.004227", "3.000186"]):
+        write_catalogue(inbox / "tthc", [row(code) for code in damaged])
+        assert read(inbox).unusable and "bị đổi thành số" in read(inbox).unusable, damaged
     write_catalogue(inbox / "tthc", [row(code) for code in ["BTP-TNG-277245", "1.2", "SKHCN-01"]])
     assert read(inbox).unusable is None  # another system's code shape: nothing to tell

@@ -528,3 +528,27 @@ def test_files_without_a_month_or_not_csv_are_refused_and_reported_not_ignored(t
     # refused files touch no month: January keeps its rows on a rerun
     load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
     assert con.execute("SELECT count(*) FROM fct_petition").fetchall() == [(1,)]
+
+
+def test_a_completion_date_without_a_time_is_the_end_of_that_day(tmp_path):
+    """'Ngày hoàn thành' 05/01/2026 for a petition received 05/01/2026 09:15: read as 00:00 it came before the
+    reception and the petition was rejected (5.x lost it); it is the end of that day, as a deadline is."""
+    path = write_pakn(tmp_path, JANUARY, [petition(received_at="05/01/2026 09:15:00", completed_at="05/01/2026")])
+    result = read(path, tmp_path)
+    assert not result.rejects and result.rows[0]["completed_at"] == datetime(2026, 1, 5, 23, 59, 59)
+    earlier = write_pakn(tmp_path, JANUARY, [petition(received_at="05/01/2026 09:15:00", completed_at="04/01/2026")])
+    assert [r["rule"] for r in read(earlier, tmp_path).rejects] == ["completed_before_received"]
+
+
+def test_an_export_without_its_header_line_is_refused_without_quoting_its_first_row(tmp_path):
+    """A file exported without its header: its first line is a petition, with the petitioner's name; the refusal
+    quoted it (in file_issues, at rest). It says the file may lack its header instead."""
+    path = tmp_path / petition_file_name(JANUARY)
+    path.write_text(
+        'P1,05/01/2026 09:15:00,UBND Phường Phan Đình Phùng,"Về quy định hành chính, TTHC","Trả lời, giải quyết",,,Không,'
+        "Trần Văn Bình,0987654321,tvb@example.vn\r\n",
+        encoding="utf-8-sig",
+    )
+    result = read(path, tmp_path)
+    reasons = " ".join(i.reason for i in result.file_issues)
+    assert not result.loadable and "Trần Văn Bình" not in reasons and "thiếu dòng tiêu đề" in reasons
