@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -146,10 +147,12 @@ def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
     from warehouse.tasks import days_between, drop_within, refresh_completion, refresh_task_status
 
     today = business_today()
-    # The run's quarters go whole first (days after today too, left by a run as of a later day): a run as of a day
-    # leaves what a fresh run as of that day would, and the other quarters' history stays.
+    # Days of the run's quarters after today (left by a run as of a later day) go first: a run as of a day leaves
+    # what a fresh run as of that day would, the other quarters' history stays, and the days up to today are
+    # rewritten below in one transaction each, so a kill in between never leaves a day without its rows.
+    after_today = [(max(q.start, today + timedelta(days=1)), q.end) for q in _quarters(context) if q.end > today]
     with warehouse.write() as con:
-        removed = drop_within(con, [(q.start, q.end) for q in _quarters(context)])
+        removed = drop_within(con, after_today)
     quarters = [q for q in _quarters(context) if q.start <= today]
     dropped = {f"removed_{t}": n for t, n in removed.items() if n}
     if not quarters:

@@ -851,11 +851,11 @@ AS_OF_TABLES = ("mart_task_status", "mart_task_completion")
 
 
 def drop_within(con: duckdb.DuckDBPyConnection, spans: Sequence[tuple[date, date]]) -> dict[str, int]:
-    """Remove the rows dated within the run's quarters (``spans``: first and last day), all of them, not only up to
-    the run's business date: a run as of a later day (CCHC_TODAY set ahead) wrote days a rerun as of an earlier day
-    must not keep (README's analyst query 5 and the QĐ 766 measures read the latest as_of); the other quarters' days
-    stay (a report of a past quarter regenerated as of its day leaves the later quarters' history). Returns the rows
-    removed per table."""
+    """Remove the rows dated within ``spans`` (first and last day): the days of a run's quarters after its business
+    date, which a run as of a later day (CCHC_TODAY set ahead) wrote and a rerun as of an earlier day must not keep
+    (README's analyst query 5 and the QĐ 766 measures read the latest as_of); the other quarters' days stay (a report
+    of a past quarter regenerated as of its day leaves the later quarters' history). Returns the rows removed per
+    table."""
     removed = dict.fromkeys(AS_OF_TABLES, 0)
     with transaction(con):
         for table in AS_OF_TABLES:
