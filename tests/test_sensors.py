@@ -244,13 +244,7 @@ def test_failure_sensor_writes_the_alert_file_and_delivers_by_email_and_webhook(
         monkeypatch.setenv("CCHC_ALERT_EMAIL", "cntt@example.vn")
         result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
-        context = dg.build_run_status_sensor_context(
-            sensor_name="run_failure_alert",
-            dagster_event=result.get_run_failure_event(),
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-        ).for_run_failure()
-        run_failure_alert(context)
+        run_failure_alert(_failure_context(result, instance))
     finally:
         webhook.shutdown()
         smtp.shutdown()
@@ -267,13 +261,7 @@ def test_failure_sensor_reports_an_unreachable_webhook_in_the_alert_file(tmp_pat
         port = closed.server_address[1]
     monkeypatch.setenv("CCHC_ALERT_WEBHOOK", f"http://127.0.0.1:{port}/hook")
     result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="run_failure_alert",
-        dagster_event=result.get_run_failure_event(),
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    ).for_run_failure()
-    run_failure_alert(context)
+    run_failure_alert(_failure_context(result, instance))
     lines = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and "Không gửi được cảnh báo tới webhook" in lines[1]
 
@@ -342,15 +330,19 @@ def test_a_yearly_file_named_with_a_year_without_partition_runs_this_year(tmp_pa
     assert [r.partition_key for r in requests] == ["2026"]
 
 
-def _alert_of(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, log: Path) -> str:
-    """The line run_failure_alert writes for a failed run (no delivery configured)."""
-    context = dg.build_run_status_sensor_context(
+def _failure_context(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance) -> dg.RunFailureSensorContext:
+    """The context run_failure_alert gets for a failed run."""
+    return dg.build_run_status_sensor_context(
         sensor_name="run_failure_alert",
         dagster_event=result.get_run_failure_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
     ).for_run_failure()
-    run_failure_alert(context)
+
+
+def _alert_of(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance, log: Path) -> str:
+    """The line run_failure_alert writes for a failed run (no delivery configured)."""
+    run_failure_alert(_failure_context(result, instance))
     [line] = log.read_text(encoding="utf-8").splitlines()
     return line
 

@@ -45,16 +45,17 @@ def bac_ninh_rows(n: int = 6) -> list[dict]:
     ]
 
 
-def thai_nguyen_rows(n: int = 6) -> list[dict]:
-    units = ["Sở Tài chính", "Phường Sông Công", "Sở Tư pháp - Tỉnh Thái Nguyên", "Phường Phan Đình Phùng"]
+def export_rows(prefix: str, centre: str, units: list[str], n: int) -> list[dict]:
+    """``n`` dossiers coded ``prefix``-260105-0000…, received at ``centre``, resolved by ``units`` in turn."""
     return [
-        dossier_row(
-            dossier_code=f"H55.111-260105-{i:04d}",
-            receiving_centre="Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên",
-            resolving_unit=units[i % len(units)],
-        )
+        dossier_row(dossier_code=f"{prefix}-260105-{i:04d}", receiving_centre=centre, resolving_unit=units[i % len(units)])
         for i in range(n)
     ]
+
+
+def thai_nguyen_rows(n: int = 6) -> list[dict]:
+    units = ["Sở Tài chính", "Phường Sông Công", "Sở Tư pháp - Tỉnh Thái Nguyên", "Phường Phan Đình Phùng"]
+    return export_rows("H55.111", "Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên", units, n)
 
 
 def issues(con) -> list[tuple]:
@@ -80,14 +81,7 @@ def test_a_bac_ninh_export_in_thai_nguyens_inbox_is_refused_whole(inbox):
 
 
 def test_a_thai_nguyen_export_in_bac_ninhs_inbox_never_replaces_the_days_good_load(inbox):
-    own = [
-        dossier_row(
-            dossier_code=f"H05.107-260105-{i:04d}",
-            receiving_centre="Trung tâm Phục vụ hành chính công Phường Hạp Lĩnh",
-            resolving_unit="Phường Hạp Lĩnh",
-        )
-        for i in range(3)
-    ]
+    own = export_rows("H05.107", "Trung tâm Phục vụ hành chính công Phường Hạp Lĩnh", ["Phường Hạp Lĩnh"], 3)
     write_export(inbox / "tthc", DAY, own)
     con, _ = load(inbox, "Bắc Ninh")
     assert landed(con) == ("loaded", 3, 0)
@@ -111,14 +105,9 @@ def test_a_thai_nguyen_export_in_bac_ninhs_inbox_is_refused_on_a_first_load(inbo
 
 
 def test_two_misrouted_dossiers_in_a_real_export_are_rejected_naming_the_province(inbox):
-    own = [
-        dossier_row(
-            dossier_code=f"H55.111-260105-{i:04d}",
-            receiving_centre="Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên",
-            resolving_unit="Phường Phan Đình Phùng" if i % 2 else "Sở Tài chính",
-        )
-        for i in range(8)
-    ]
+    own = export_rows(
+        "H55.111", "Trung tâm Phục vụ hành chính công tỉnh Thái Nguyên", ["Sở Tài chính", "Phường Phan Đình Phùng"], 8
+    )
     misrouted = [
         dossier_row(dossier_code="H05.100-260105-0001", resolving_unit="Sở Tài chính"),
         dossier_row(dossier_code="HS-0009", resolving_unit="Sở Tư pháp - Tỉnh Bắc Ninh"),
@@ -136,14 +125,7 @@ def test_two_misrouted_dossiers_in_a_real_export_are_rejected_naming_the_provinc
 
 
 def test_a_former_province_merged_into_this_one_is_this_province(inbox):
-    rows = [
-        dossier_row(
-            dossier_code=f"H05.100-260105-{i:04d}",
-            receiving_centre="Bộ phận Một cửa tỉnh Bắc Giang",
-            resolving_unit="Phường Bắc Giang",
-        )
-        for i in range(4)
-    ]
+    rows = export_rows("H05.100", "Bộ phận Một cửa tỉnh Bắc Giang", ["Phường Bắc Giang"], 4)
     write_export(inbox / "tthc", DAY, rows)
     con, _ = load(inbox, "Bắc Ninh")
     assert landed(con) == ("loaded", 4, 0) and issues(con) == []
