@@ -33,24 +33,17 @@ def load(inbox: Path, province: str, con: duckdb.DuckDBPyConnection | None = Non
     return con, stats
 
 
-def bac_ninh_rows(n: int = 6) -> list[dict]:
-    units = ["Sở Tài chính", "Phường Hạp Lĩnh", "Phường Bắc Giang", "Sở Tư pháp"]
-    return [
-        dossier_row(
-            dossier_code=f"H05.100-260105-{i:04d}",
-            receiving_centre="Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh",
-            resolving_unit=units[i % len(units)],
-        )
-        for i in range(n)
-    ]
-
-
 def export_rows(prefix: str, centre: str, units: list[str], n: int) -> list[dict]:
     """``n`` dossiers coded ``prefix``-260105-0000…, received at ``centre``, resolved by ``units`` in turn."""
     return [
         dossier_row(dossier_code=f"{prefix}-260105-{i:04d}", receiving_centre=centre, resolving_unit=units[i % len(units)])
         for i in range(n)
     ]
+
+
+def bac_ninh_rows(n: int = 6) -> list[dict]:
+    units = ["Sở Tài chính", "Phường Hạp Lĩnh", "Phường Bắc Giang", "Sở Tư pháp"]
+    return export_rows("H05.100", "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh", units, n)
 
 
 def thai_nguyen_rows(n: int = 6) -> list[dict]:
