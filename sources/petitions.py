@@ -77,10 +77,14 @@ def _name_refusal(path: Path, month: date | None) -> FileIssue | None:
     return None
 
 
-def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: SourceProfile | None = None) -> PetitionResult:
+def read_petitions(
+    path: Path, matcher: UnitMatcher, work_dir: Path, profile: SourceProfile | None = None, *, today: date | None = None
+) -> PetitionResult:
     """Read one monthly export under the PAKN system's profile (default: the one in use). The month comes from the
     name (``petition_file_month``: pakn_202601.csv, pakn_01_2026.csv, PAKN_T01_2026.CSV …); a file whose name gives no
-    month (``file_name``) or that is not a .csv (``wrong_file_kind``) is refused unread, saying how to name it."""
+    month (``file_name``) or that is not a .csv (``wrong_file_kind``) is refused unread, saying how to name it.
+    ``today`` (the day the file is read, by the clock; None: no check): a reception or completion after it is a typing
+    slip (2062 for 2026) and rejects the row (``future_date:<column>``); left in, it made the petition late."""
     fmt = _Format.of(profile or pakn_profile())
     month = petition_file_month(path.name)
     refusal = _name_refusal(path, month)
@@ -105,7 +109,7 @@ def read_petitions(path: Path, matcher: UnitMatcher, work_dir: Path, profile: So
         if unit_raw not in unit_codes:
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
-        problems = _problems(values, unit_code, unit_raw, matcher, month, fmt)
+        problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
         if code is None:
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
         elif code in seen:
@@ -149,7 +153,13 @@ def _completed_at(raw: str, fmt: _Format) -> datetime | None:
 
 
 def _problems(
-    values: dict[str, str], unit_code: str | None, unit_raw: str, matcher: UnitMatcher, month: date | None, fmt: _Format
+    values: dict[str, str],
+    unit_code: str | None,
+    unit_raw: str,
+    matcher: UnitMatcher,
+    month: date | None,
+    fmt: _Format,
+    today: date | None,
 ) -> list[tuple[str, str, str | None]]:
     """(rule, Vietnamese reason, offending value) of every broken rule; only non-personal columns are quoted."""
     problems: list[tuple[str, str, str | None]] = []
@@ -170,6 +180,12 @@ def _problems(
             shown = readable_format(fmt.date_formats[-1])
             reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown}: '{raw}'."
             problems.append((f"bad_date:{name}", reason, raw))
+        elif (at := dates[name]) is not None and today is not None and at.date() > today:
+            reason = (
+                f"Cột '{fmt.headers[name]}': ngày {at:%d/%m/%Y} sau ngày đọc tệp {today:%d/%m/%Y}: có thể gõ nhầm ngày, "
+                "tháng hoặc năm. Đề nghị sửa trên hệ thống rồi xuất lại."
+            )
+            problems.append((f"future_date:{name}", reason, raw))
     for name in ("category", "handling", "satisfaction", "repeated"):
         raw = values[name]
         if (raw or name in ("category", "handling")) and fmt.lookups[name](raw) is None:

@@ -79,10 +79,15 @@ def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[s
 
 
 def _read_dates(
-    values: Mapping[str, str], formats: tuple[str, ...], headers: Mapping[str, str], problems: list[Problem]
+    values: Mapping[str, str],
+    formats: tuple[str, ...],
+    headers: Mapping[str, str],
+    problems: list[Problem],
+    today: date | None,
 ) -> dict[str, date | None]:
     """The decision, legal effect and publication dates of a row; a problem for each unreadable one (the publication
-    date may be blank)."""
+    date may be blank), and for a decision or publication after ``today`` (``future_date:<column>``: a typing slip,
+    2062 for 2026, made a procedure published late). The legal basis may take effect later: it is not checked."""
     dates: dict[str, date | None] = {}
     for name in ("decision_date", "legal_effective_date", "made_public_date"):
         raw = values[name]
@@ -91,14 +96,26 @@ def _read_dates(
         if parsed is None and (raw or name != "made_public_date"):
             reason = f"Cột '{headers[name]}': ngày không đúng định dạng {readable_format(formats[0])}: '{raw}'."
             problems.append((f"bad_date:{name}", reason, raw))
+        elif parsed is not None and today is not None and name != "legal_effective_date" and parsed.date() > today:
+            reason = (
+                f"Cột '{headers[name]}': ngày {parsed:%d/%m/%Y} sau ngày đọc tệp {today:%d/%m/%Y}: có thể gõ nhầm ngày, "
+                "tháng hoặc năm."
+            )
+            problems.append((f"future_date:{name}", reason, raw))
     return dates
 
 
 def read_publication(
-    path: Path, work_dir: Path, known_procedures: Collection[str], profile: SourceProfile | None = None
+    path: Path,
+    work_dir: Path,
+    known_procedures: Collection[str],
+    profile: SourceProfile | None = None,
+    *,
+    today: date | None = None,
 ) -> PublicationResult:
     """`known_procedures`: the procedure codes of the catalogue (dim_procedure); other codes are rejected. Read under
-    the register's profile (default: the one in use)."""
+    the register's profile (default: the one in use). ``today``: the day the file is read (by the clock; None: no
+    check), after which no decision or publication can be dated."""
     profile = profile or publication_profile()
     columns = profile.columns["register"]
     headers = {c.name: c.header for c in columns}
@@ -117,7 +134,7 @@ def read_publication(
         number, code = values["decision_number"], values["procedure_code"]
         key = f"{number} | {code}" if number or code else None
         problems = _key_problems(number, code, known, seen)
-        dates = _read_dates(values, profile.date_formats, headers, problems)
+        dates = _read_dates(values, profile.date_formats, headers, problems, today)
         decided, public = dates["decision_date"], dates["made_public_date"]
         if decided and public and public < decided:
             reason = f"Ngày công khai trên CSDLQG ({public:%d/%m/%Y}) trước ngày quyết định công bố ({decided:%d/%m/%Y})."

@@ -552,3 +552,24 @@ def test_an_export_without_its_header_line_is_refused_without_quoting_its_first_
     result = read(path, tmp_path)
     reasons = " ".join(i.reason for i in result.file_issues)
     assert not result.loadable and "Trần Văn Bình" not in reasons and "thiếu dòng tiêu đề" in reasons
+
+
+def test_a_date_after_the_day_of_reading_rejects_its_row_and_the_others_load(tmp_path):
+    # A completion typed 2062 for 2026 came after its deadline: the petition counted as late in 5.2. The file is read
+    # on 3 February (the loader's clock); a completion that day still loads.
+    inbox = tmp_path / "inbox"
+    rows = [
+        petition(petition_code="OK-1"),
+        petition(petition_code="TYPO-1", completed_at="12/01/2062 16:00:00"),
+        petition(petition_code="OK-2", received_at="31/01/2026 08:00:00", completed_at="03/02/2026 16:00:00"),
+    ]
+    write_pakn(inbox / "pakn", JANUARY, rows)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert con.execute("SELECT petition_code FROM fct_petition ORDER BY 1").fetchall() == [("OK-1",), ("OK-2",)]
+    [(row, rule, reason, value)] = con.execute("SELECT row_number, rule, reason, value FROM quarantine").fetchall()
+    assert (row, rule, value) == (3, "future_date:completed_at", "12/01/2062 16:00:00")
+    assert "12/01/2062 sau ngày đọc tệp 03/02/2026" in reason
+    # Read without a day (a reader's own use), the row is kept: the check needs to know when the file is read.
+    assert len(read(inbox / "pakn" / "pakn_202601.csv", tmp_path).rows) == 3

@@ -303,3 +303,21 @@ def test_published_on_time_is_decided_by_effective_date_minus_five_working_days(
     parse = lambda s: datetime.strptime(s, "%d/%m/%Y").date()  # noqa: E731
     demo = [Publication("x", parse(d), 0, parse(e), parse(e), (True,) * 7).publish_on_time(cal) for d, e, _ in cases]
     assert demo == [on_time for _, _, on_time in cases]
+
+
+def test_a_decision_or_publication_after_the_day_of_reading_rejects_its_row(tmp_path):
+    # 2062 typed for 2026 made the procedure published late (1.2); a legal basis may take effect later and loads.
+    con, inbox = _warehouse_with_catalogue(tmp_path)
+    write_register(
+        inbox / "tthc",
+        [
+            entry(made_public_date="19/01/2062"),
+            entry(procedure_code="1.000100", decision_date="15/01/2062", made_public_date=""),
+            entry(decision_number="9/QĐ-UBND", legal_effective_date="01/01/2027"),
+        ],
+    )
+    stats = load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)
+    assert (stats["rows_loaded"], stats["rows_rejected"]) == (1, 2)
+    assert con.execute("SELECT decision_number FROM fct_procedure_publication").fetchall() == [("9/QĐ-UBND",)]
+    rows = con.execute("SELECT row_number, rule, value FROM quarantine ORDER BY 1").fetchall()
+    assert rows == [(2, "future_date:made_public_date", "19/01/2062"), (3, "future_date:decision_date", "15/01/2062")]

@@ -142,7 +142,12 @@ def load_petition_folder(
 
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
     """
-    loaded = [load_petitions(con, p, read_petitions(p, matcher, work_dir), now) for p in petition_files(inbox / PETITION_DIR)]
+    # A date after the day of reading rejects its row: by the clock, not CCHC_TODAY (a report as of a past day keeps
+    # the completions after it).
+    loaded = [
+        load_petitions(con, p, read_petitions(p, matcher, work_dir, today=now.date()), now)
+        for p in petition_files(inbox / PETITION_DIR)
+    ]
     _note_superseded(con, loaded, now)
     with transaction(con):  # an export put in a sub-folder of pakn/ is not read: refused naming it, never passed over
         record_subfolder_files(con, PETITION_SOURCE, inbox / PETITION_DIR, None, now)

@@ -114,7 +114,7 @@ def load_publication_register(con: duckdb.DuckDBPyConnection, inbox: Path, *, wo
     if files.path is None:
         return {"file": wrong, "status": "rejected", "rows_loaded": 0, "rows_rejected": 0} if wrong else None
     known = [r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()]
-    result = read_publication(files.path, work_dir, known)
+    result = read_publication(files.path, work_dir, known, today=now.date())  # by the clock, as the petitions
     if files.others:
         names = ", ".join(f"'{p.name}'" for p in files.others)
         reason = f"Còn có tệp {names} (tên chỉ khác chữ hoa/thường): chỉ nạp tệp '{files.path.name}'; xóa tệp thừa."
