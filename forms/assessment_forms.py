@@ -27,6 +27,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from common.files import write_atomically
 from common.units import DEPARTMENT_NAME, province_name
 from common.vntext import match_key
 from sources.assessment_forms import (
@@ -323,10 +324,9 @@ def save_fixed(
     wb.properties.created = wb.properties.modified = when
     buffer = io.BytesIO()
     ExcelWriter(wb, _FixedZip(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
-    return path
+    data = buffer.getvalue()
+    # Written whole or not at all: a unit downloading its form while the run rewrites it never gets half a file.
+    return write_atomically(Path(path), lambda tmp: tmp.write_bytes(data), application="Excel")
 
 
 def form_author(units: Any, department: str | None = None) -> str | None:
