@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +28,7 @@ def write_atomically(path: Path, write: Callable[[Path], object], *, application
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         write(tmp)
@@ -37,3 +40,19 @@ def write_atomically(path: Path, write: Callable[[Path], object], *, application
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+# Writing one file takes seconds: a temporary of it older than this was left by a killed process (SIGKILL, power cut).
+STALE_TEMPORARY_SECONDS = 3600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporaries of ``path`` that a killed writer left beside it (a process still writing one now has
+    touched it within the hour). By age, not by process id: a pid is reused, and probing one is not portable."""
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for left in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if left.stat().st_mtime < cutoff:
+                left.unlink()
+        except FileNotFoundError:  # removed meanwhile by another run
+            pass
