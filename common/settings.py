@@ -44,6 +44,12 @@ def now_local() -> datetime:
     return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
 
 
+def local_time_of(timestamp: float) -> datetime:
+    """A POSIX time (a file's modification time) as Vietnam time, naive to the second, as ``now_local``: a server kept
+    on UTC would otherwise date a file saved at 08:15 at 01:15."""
+    return datetime.fromtimestamp(timestamp, ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+
+
 def business_today() -> date:
     """The business date a run acts on: `CCHC_TODAY` (YYYY-MM-DD) where set, else today's date in Vietnam.
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from common.periods import Period, parse_period
-from common.settings import TIMEZONE, business_today, now_local
+from common.settings import TIMEZONE, business_today, local_time_of, now_local
 from common.units import Unit, UnitMatcher
 from common.vntext import ambiguous_thousands, nfc
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
@@ -719,7 +719,7 @@ def _snapshot_period(snap: PortalSnapshot, info: CaptureInfo, path: Path) -> Per
     snap.period_label = period.label
     snap.captured_at, snap.capture_source = info.captured_at, info.source
     if snap.captured_at is None:
-        snap.captured_at = datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        snap.captured_at = local_time_of(path.stat().st_mtime)  # in Vietnam time, as every other capture time
         snap.capture_source = "file_time"
         snap.issues.append(
             PortalIssue(

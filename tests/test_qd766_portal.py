@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -257,8 +257,11 @@ def test_a_file_without_its_period_is_refused_saying_what_to_add(tmp_path):
 def test_a_missing_capture_time_is_taken_from_the_file_and_said(tmp_path):
     path = tmp_path / "transparency_2026-Q3.json"
     shutil.copy(FIXTURES / _fixture("transparency"), path)
+    # Saved at 01:15 UTC on 3 October: 08:15 in Vietnam, whatever time zone the server keeps.
+    saved = datetime(2026, 10, 3, 1, 15, tzinfo=UTC).timestamp()
+    os.utime(path, (saved, saved))
     snap = read_snapshot(path, methodology_for, MATCHER)
-    assert snap.usable and snap.capture_source == "file_time" and snap.captured_at is not None
+    assert snap.usable and snap.capture_source == "file_time" and snap.captured_at == datetime(2026, 10, 3, 8, 15)
     assert [i.rule for i in snap.issues] == ["capture_time_from_file"]
 
 
@@ -687,7 +690,7 @@ def test_a_capture_made_before_its_period_began_is_refused(tmp_path, name, sidec
 
 def test_a_capture_time_taken_from_the_file_before_the_period_is_refused_saying_so(tmp_path):
     path = Path(shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), tmp_path / "dvc-progress-tree_2026-Q4.json"))
-    stamp = datetime(2026, 9, 15, 10, 0).timestamp()
+    stamp = datetime(2026, 9, 15, 3, 0, tzinfo=UTC).timestamp()  # 10:00 in Vietnam
     os.utime(path, (stamp, stamp))
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert [i.rule for i in snap.issues] == ["capture_time_from_file", "captured_before_period"] and not snap.usable

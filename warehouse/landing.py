@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from common.pii import mask_text
+from common.settings import local_time_of
 from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
@@ -166,10 +167,10 @@ def first_loaded_at(con: duckdb.DuckDBPyConnection, source: str, file_name: str,
 
 
 def modified_at(path: Path) -> datetime:
-    """A file's modification time (the server's clock), to order files whose content first arrived in the same run;
-    datetime.min for a file gone since it was read."""
+    """A file's modification time in Vietnam time (as ``now``), to order files whose content first arrived in the same
+    run and to date a form's arrival; datetime.min for a file gone since it was read."""
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime)
+        return local_time_of(path.stat().st_mtime)
     except OSError:
         return datetime.min
 
