@@ -2,7 +2,7 @@
 issues. No Dagster, no DuckDB.
 
 Layout (``sources/task_formats.py``): title rows, labelled header cells "Đơn vị báo cáo:" (the office's name as
-written), "Kỳ báo cáo:" ("Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026") and "Ngày báo cáo:" (dd/mm/yyyy), then
+written), "Kỳ báo cáo:" ("Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026") and "Ngày báo cáo:" (a date: ``task_formats.cell_date``), then
 the table Số TT nhiệm vụ | Tình trạng | Tỷ lệ hoàn thành (%) | Ngày hoàn thành | Số văn bản kết quả | Ngày văn bản |
 Khó khăn, vướng mắc | Đề xuất, kiến nghị (extra columns, such as the task's content, are ignored).
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,21 +212,43 @@ def document_number(value: Any) -> str | None:
     return text or None
 
 
+# A date as units type it in a text cell: 15/3/2026 (spaces allowed), 15-03-2026, 15.03.2026, 2026-03-15, or in words
+# ("ngày 15 tháng 3 năm 2026", after a place: "Thái Nguyên, ngày 05 tháng 10 năm 2026").
+_DAY_FIRST = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE_IN_WORDS = re.compile(r"(?:[^\d,]*,\s*)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+# Excel's serial numbers of 2000-01-01 and 2099-12-31: a date pasted as a value into a General cell shows as 46280.
+_SERIALS = range(36526, 73051)
+
+
 def cell_date(value: Any) -> tuple[date | None, bool]:
-    """(date, ok) of a date cell or a dd/mm/yyyy text; (None, True) when blank; (None, False) when unreadable."""
+    """(date, ok) of a date cell, an Excel serial day number (a date in a General cell) or a date typed as text in the
+    ways units write one (``_DAY_FIRST``, ``_ISO_DATE``, ``_DATE_IN_WORDS``); (None, True) when blank; (None, False)
+    when unreadable."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, True
     if isinstance(value, datetime):
         return value.date(), True
     if isinstance(value, date):
         return value, True
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value == int(value) and int(value) in _SERIALS:
+            return date(1899, 12, 30) + timedelta(days=int(value)), True
+        return None, False
     text = cell_text(value)
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-        try:
-            return datetime.strptime(text, "%d/%m/%Y").date(), True
-        except ValueError:
-            pass
-    return None, False
+    parts: tuple[str, str, str] | None = None
+    if found := _DAY_FIRST.fullmatch(text):
+        parts = (found[4], found[3], found[1])
+    elif found := _ISO_DATE.fullmatch(text):
+        parts = (found[1], found[2], found[3])
+    elif found := _DATE_IN_WORDS.fullmatch(text):
+        parts = (found[3], found[2], found[1])
+    if parts is None:
+        return None, False
+    try:
+        return date(*(int(p) for p in parts)), True
+    except ValueError:  # 31/02/2026
+        return None, False
 
 
 def is_zero_date(value: Any) -> bool:

@@ -270,7 +270,7 @@ def test_metadata_a_plan_cannot_do_without_blocks_the_file(tmp_path: Path, meta:
 def test_missing_revision_means_first_issue_and_a_bad_date_is_a_note(tmp_path: Path) -> None:
     rows = [
         ["Số kế hoạch:", "45/KH-SKHCN"],
-        ["Ngày ban hành:", "2026-01-20"],
+        ["Ngày ban hành:", "20/13/2026"],
         ["Năm kế hoạch:", 2026],
         [],
         HEADER,
@@ -279,7 +279,14 @@ def test_missing_revision_means_first_issue_and_a_bad_date_is_a_note(tmp_path: P
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
     assert result.loadable and result.revision == 1 and result.issued_on is None
     assert [(i.rule, i.blocking) for i in result.file_issues] == [("missing_metadata", False), ("bad_metadata", False)]
-    assert "2026-01-20" in result.file_issues[1].reason
+    assert "20/13/2026" in result.file_issues[1].reason
+
+
+@pytest.mark.parametrize("written", ["20/01/2026", "20.01.2026", "20-1-2026", "2026-01-20", "ngày 20 tháng 01 năm 2026", 46042])
+def test_an_issue_date_written_as_units_write_it_is_read(tmp_path: Path, written: object) -> None:
+    rows = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", written], ["Năm kế hoạch:", 2026], [], HEADER]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", [*rows, ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]))
+    assert result.issued_on == date(2026, 1, 20) and "bad_metadata" not in [i.rule for i in result.file_issues]
 
 
 def test_merged_cells_in_any_table_column_are_filled_and_reported(tmp_path: Path) -> None:

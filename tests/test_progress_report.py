@@ -261,16 +261,21 @@ def test_every_row_rule(tmp_path: Path) -> None:
         ["3", None, 10],  # 10: no status
         ["4", "Đang triển khai", "khoảng một nửa"],  # 11: percent not a number
         ["5", "Đang triển khai", -5],  # 12: percent below 0
-        ["6", "Hoàn thành", 100, "2026-03-01"],  # 13: ISO date
+        ["6", "Hoàn thành", 100, "03/15/2026"],  # 13: month and day swapped (no month 15)
         ["7", "Hoàn thành", 100, "01/03/2026", "Báo cáo số 9/BC-SKHCN", "10/04/2026"],  # 14: document after the report
         ["8", "đã hoàn thành", 80, datetime(2026, 3, 2)],  # 15: completed at 80 %
         ["9", "ĐANG THỰC HIỆN", "30,5 %", "15/03/2026"],  # 16: a date while in progress; percent text
         ["IV.1", "Tạm dừng", None],  # 17: suspended, no percent
         [],  # 18: blank rows in a report are harmless
         ["10", "chua trien khai", 0],  # 19
+        # 20-23: dates as units also write them: ISO, dotted, in words, an Excel serial in a General cell
+        ["11", "Hoàn thành", 100, "2026-03-01"],
+        ["12", "Hoàn thành", 100, "01.03.2026", "Quyết định số 12/QĐ-SKHCN", "ngày 01 tháng 3 năm 2026"],
+        ["13", "Hoàn thành", 100, "1-3-2026"],
+        ["14", "Hoàn thành", 100, 46082],
     ]
     result = read_progress_report(
-        _workbook(tmp_path / "r.xlsx", rows), ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "IV.1"]
+        _workbook(tmp_path / "r.xlsx", rows), ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "IV.1"]
     )
     assert result.loadable and all(set(r) == REJECT_KEYS for r in result.rejects)
     assert [(r["row_number"], r["rule"], r["record_key"], r["value"]) for r in result.rejects] == [
@@ -280,7 +285,7 @@ def test_every_row_rule(tmp_path: Path) -> None:
         (10, "bad_value:status", "3", None),
         (11, "bad_value:percent", "4", "khoảng một nửa"),
         (12, "bad_percent", "5", "-5"),
-        (13, "bad_date:completed_on", "6", "2026-03-01"),
+        (13, "bad_date:completed_on", "6", "03/15/2026"),
         (14, "date_after_report:result_doc_date", "7", "10/04/2026"),
     ]
     reasons = {r["row_number"]: r["reason"] for r in result.rejects}
@@ -289,9 +294,11 @@ def test_every_row_rule(tmp_path: Path) -> None:
         "Cột 'Tình trạng': giá trị không hợp lệ 'Xong rồi' (cho phép: Chưa triển khai, Đang triển khai, Hoàn thành, Tạm dừng)."
     )
     assert reasons[10] == "Thiếu tình trạng thực hiện (cột 'Tình trạng')."
-    assert reasons[13] == "Cột 'Ngày hoàn thành': ngày không đúng định dạng dd/mm/yyyy: '2026-03-01'."
+    assert reasons[13] == "Cột 'Ngày hoàn thành': ngày không đúng định dạng dd/mm/yyyy: '03/15/2026'."
     rows_by_no = _rows(result)
-    assert list(rows_by_no) == ["1", "8", "9", "IV.1", "10"]
+    assert list(rows_by_no) == ["1", "8", "9", "IV.1", "10", "11", "12", "13", "14"]
+    assert {rows_by_no[n]["completed_on"] for n in ("11", "12", "13", "14")} == {date(2026, 3, 1)}
+    assert rows_by_no["12"]["result_doc_date"] == date(2026, 3, 1)
     assert rows_by_no["8"]["status"] == "completed" and rows_by_no["8"]["completed_on"] == date(2026, 3, 2)
     assert rows_by_no["9"]["status"] == "in_progress" and rows_by_no["9"]["percent"] == 30.5
     assert rows_by_no["IV.1"]["status"] == "suspended" and rows_by_no["IV.1"]["percent"] is None
