@@ -6,13 +6,15 @@ spaces: "Quý I - 2026", "Quý 1-2026"):
 
 | written | kind | due (last day allowed) |
 |---|---|---|
-| "15/7/2026", "Ngày 15/7/2026", "Đến hết ngày 15/7/2026", "Trong ngày …", "Chậm nhất (là) (ngày) …", "Đến ngày …" | date | that day |
+| "15/7/2026", "Ngày 15/7/2026", "Đến hết ngày 15/7/2026", "Trong ngày …", "Chậm nhất (là) (ngày) …", "Đến (ngày) …" | date | that day |
 | "Trước 01/6/2026", "Trước ngày 01/6/2026" | date, ``before`` | the day before (31/05/2026): "before 1 June" leaves 31 May as the last day |
-| "Tháng 01/2026", "tháng 3 năm 2026", "Trong / Đến hết / Cuối tháng …" | month | last day of the month |
-| "Quý II/2026", "quý 2 năm 2026", "Trong / Đến hết / Cuối quý …" | quarter | last day of the quarter |
+| "Tháng 01/2026", "tháng 3 năm 2026", "Trong / Đến (hết) / Cuối / Chậm nhất (trong) tháng …" | month | last day of the month |
+| "Quý II/2026", "quý 2 năm 2026", "Trong / Đến (hết) / Cuối / Chậm nhất (trong) quý …" | quarter | last day of the quarter |
 | "6 tháng đầu năm 2026" / "6 tháng cuối năm 2026" | half | 30/06 / 31/12 |
 | "Năm 2026", "Trong năm 2026", "Cả năm …", "Đến hết năm …", "Cuối năm …", "2026" | year | 31/12 |
 | "Thường xuyên", "Hằng quý", "Định kỳ hằng tháng", "Hằng năm", … (optionally "… năm 2026") | recurring | 31/12 of that year |
+
+"Hoàn thành (xong)" before any of them changes nothing ("Hoàn thành trước 30/6/2026", "Hoàn thành trong quý II/2026").
 
 ``Deadline.before`` is True for "Trước <date>" (also inside a conditional phrase). Such a boundary is the date
 written, not the end of a period, so the Civil Code's shift of a period ending on a rest day to the next working day
@@ -82,10 +84,10 @@ _QUY = r"(?:qu[ýí]|qúy)"  # "quý", "quí", "qúy"
 _DATE_NUM = r"(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})"
 _DATE_WORDS = r"(?P<day>\d{1,2})\s+tháng\s+(?P<month>\d{1,2})\s+năm\s+(?P<year>\d{4})"
 _BEFORE = r"trước(?:\s+ngày)?"
-_UNTIL = r"(?:đến\s+hết\s+ngày|hết\s+ngày|trong\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+ngày)?|đến\s+ngày|ngày|hạn)"
+_UNTIL = r"(?:đến\s+hết\s+ngày|hết\s+ngày|trong\s+ngày|chậm\s+nhất(?:\s+là)?(?:\s+ngày)?|đến(?:\s+ngày)?|ngày|hạn)"
 _ONGOING = r"(?:định\s+kỳ|thường\s+xuyên|liên\s+tục)"  # "Thường xuyên", "Định kỳ", "Thường xuyên, liên tục"
 _EVERY = rf"h[ằà]ng\s+(?:tháng|{_QUY}|năm|tuần)"  # "Hằng quý", "hàng năm"
-_PERIOD_PREFIX = r"(?:(?:trong|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?|hoàn\s+thành\s+trong)\s+)?"
+_PERIOD_PREFIX = r"(?:(?:trong|đến\s+hết|đến|hết|cuối|chậm\s+nhất(?:\s+là)?(?:\s+(?:trong|đến\s+hết|cuối))?)\s+)?"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(p, _F))
@@ -102,7 +104,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "recurring",
             rf"(?:{_ONGOING}(?:\s*(?:,|và)?\s*{_ONGOING})*(?:\s*,?\s*{_EVERY})?|{_EVERY})(?:\s*,?\s*(?:trong\s+)?năm\s*{_YEAR})?",
         ),
-        ("year", rf"(?:(?:trong|cả|đến\s+hết|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
+        ("year", rf"(?:(?:trong|cả|đến\s+hết|đến|hết|cuối|chậm\s+nhất(?:\s+là)?)\s+)?(?:năm\s*)?{_YEAR}"),
     )
 )
 
@@ -127,9 +129,15 @@ def _date(match: re.Match[str]) -> date:
         raise _Unreadable(f"ngày {day}/{month}/{year} không tồn tại") from None
 
 
+# "Hoàn thành trước 30/6/2026", "Hoàn thành xong trong quý II/2026": the verb adds nothing to the time.
+_COMPLETE_VERB = re.compile(r"hoàn\s+thành(?:\s+xong)?\s+(?=\S)", _F)
+
+
 def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, bool]:
     """(kind, due, period_start, before) of a phrase without condition."""
     body = text.strip(" .;,")
+    if (verb := _COMPLETE_VERB.match(body)) is not None:
+        body = body[verb.end() :]
     if not body:
         raise _Unreadable("để trống")
     for name, pattern in _PATTERNS:

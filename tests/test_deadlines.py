@@ -66,6 +66,12 @@ def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start)
         ("Quý 1-2026", "quarter", date(2026, 3, 31), date(2026, 1, 1)),
         ("QUÍ IV - 2026", "quarter", date(2026, 12, 31), date(2026, 10, 1)),
         ("Trong quý II/2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
+        # "by", "at the latest within" and the verb "complete" written before the time, as plans also write it
+        ("Đến tháng 6/2026", "month", date(2026, 6, 30), date(2026, 6, 1)),
+        ("Chậm nhất trong tháng 6/2026", "month", date(2026, 6, 30), date(2026, 6, 1)),
+        ("Hoàn thành trong quý II/2026", "quarter", date(2026, 6, 30), date(2026, 4, 1)),
+        ("Hoàn thành xong trong năm 2026", "year", date(2026, 12, 31), date(2026, 1, 1)),
+        ("Đến năm 2026", "year", date(2026, 12, 31), date(2026, 1, 1)),
         ("tháng 01/2026", "month", date(2026, 1, 31), date(2026, 1, 1)),
         ("Tháng 3 năm 2026", "month", date(2026, 3, 31), date(2026, 3, 1)),
         ("Tháng 2/2028", "month", date(2028, 2, 29), date(2028, 2, 1)),
@@ -164,6 +170,9 @@ def test_unreadable_phrases_are_errors_naming_the_phrase_never_guesses(text, rea
     ("text", "due", "before"),
     [
         ("Trước 01/6/2026", date(2026, 5, 31), True),  # a Sunday: not moved to Monday 01/06, the day named as too late
+        ("Hoàn thành trước ngày 01/6/2026", date(2026, 5, 31), True),
+        ("Đến 30/6/2026", date(2026, 6, 30), False),
+        ("Hoàn thành 30/6/2026", date(2026, 6, 30), False),
         ("Trước ngày 15/7/2026", date(2026, 7, 14), True),
         ("trước ngày 1 tháng 6 năm 2026", date(2026, 5, 31), True),
         ("Trước 01/6/2026 (dự kiến)", date(2026, 5, 31), True),

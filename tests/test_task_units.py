@@ -58,6 +58,7 @@ def test_offices_are_units_of_their_own_kind_and_not_ranked():
     [
         ("Văn phòng Sở", "19.SKHCN.VP"),
         ("Văn phòng Sở Khoa học và Công nghệ", "19.SKHCN.VP"),
+        ("Văn phòng", "19.SKHCN.VP"),  # the plan's own word (§IV.1: "phối hợp với Văn phòng")
         ("Phòng Chuyển đổi số", "19.SKHCN.CDS"),
         ("Phòng Chuyên đổi số", "19.SKHCN.CDS"),
         ("phong chuyen doi so", "19.SKHCN.CDS"),
