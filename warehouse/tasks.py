@@ -772,7 +772,8 @@ def _version_on(versions: list[_Version], day: date) -> _Version | None:
 def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
     """From the current submissions: per (task, unit) the completion date, and per (task, unit) the percent of each
     report period (period end, percent). A "completed" row without a date falls back on its result document's date,
-    then on the report date."""
+    then on the report date. The unit's latest report decides, as in ``mart_task_report_latest``: a later report
+    giving the task another status takes back an earlier "completed" (a unit correcting its quý I report in quý II)."""
     completed: dict[tuple[str, str], date] = {}
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
     for task, unit, period, status, percent, done, doc_date, report_date in con.execute(
@@ -780,6 +781,8 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     ).fetchall():
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
+        else:
+            completed.pop((task, unit), None)
         end = end_of_label(period)
         if percent is not None and end is not None:
             percents[(task, unit)].append((end, percent))

@@ -1,0 +1,47 @@
+"""A unit's later progress report that gives a task another status takes back the "Hoàn thành" of an earlier one
+(hand-made register and reports): the status, the rates and the annex follow the latest report, as
+``mart_task_report_latest`` does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from tests.conftest import rows_of
+from tests.task_department import DEPT, add_department
+from tests.test_plan_task_removed import HEADER, OFFICES, REPORT_TABLE, UNITS
+from tests.test_task_partly_unknown_lead import _put
+from warehouse.tasks import (
+    known_tasks,
+    load_plan_registers,
+    load_task_reports,
+    read_reports,
+    refresh_completion,
+    refresh_task_status,
+)
+
+NOW = datetime(2026, 7, 20, 8, 0)
+Q1, Q2 = date(2026, 3, 31), date(2026, 6, 30)
+
+
+def _report(period: str, day: str, line: list[object]) -> list[list[object]]:
+    head = [["BÁO CÁO TIẾN ĐỘ"], ["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", period], ["Ngày báo cáo:", day], []]
+    return [*head, REPORT_TABLE, line]
+
+
+def test_a_later_report_not_completed_takes_back_an_earlier_completion(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    inbox = tmp_path / "inbox"
+    meta = [["Số kế hoạch:", "245/KH-SKHCN"], ["Ngày ban hành:", "29/12/2025"], ["Năm kế hoạch:", 2026], []]
+    _put(inbox, "ke_hoach", "ke_hoach_2026.xlsx", [*meta, HEADER, ["1.", "Xây dựng kế hoạch", "Văn phòng Sở", None, "Năm 2026"]])
+    _put(inbox, "tien_do", "vp_quy_1.xlsx", _report("Quý I/2026", "05/04/2026", ["1", "Hoàn thành", 100, "20/01/2026"]))
+    _put(inbox, "tien_do", "vp_quy_2.xlsx", _report("Quý II/2026", "05/07/2026", ["1", "Đang triển khai", 60]))
+    add_department(con)
+    load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=NOW)
+    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=NOW.date())
+    load_task_reports(con, reports, ["2026-Q1", "2026-Q2"], NOW)
+    refresh_task_status(con, 2026, [Q1, Q2])
+    refresh_completion(con, 2026, [("2026-Q1", Q1), ("2026-Q2", Q2)], DEPT)
+    # Before: completed on time on both days, at 60 % on 30/06 (the annex: "Hoàn thành đúng hạn | 60%").
+    sql = "SELECT as_of, status, completed_on, percent FROM mart_task_status WHERE as_of IN (?, ?) ORDER BY 1"
+    assert rows_of(con, sql, [Q1, Q2]) == [(Q1, "on_track", None, 100.0), (Q2, "on_track", None, 60.0)]
