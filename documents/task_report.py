@@ -271,7 +271,7 @@ def _overdue(tasks: list[dict]) -> list[str]:
             )
             percent = t.get("percent")
             done = f"; đã thực hiện {percent:.0f}%" if percent is not None and not is_missing(percent) else ""
-            lines.append(f"{_task_line(t)}{done}. Nguyên nhân: {str(reason).rstrip(' .;')}.")
+            lines.append(f"{_task_line(t)}{done}. Nguyên nhân: {_one_line(reason)}.")
     if late:
         lines.append(f"Có {len(late)} nhiệm vụ hoàn thành nhưng quá hạn:")
         for t in late:
@@ -279,12 +279,19 @@ def _overdue(tasks: list[dict]) -> list[str]:
     return lines
 
 
+def _one_line(text: object) -> str:
+    """A report field as one sentence of the report: the annex gives each lead unit's text on a line of its own
+    ("Phòng A: …\nPhòng B: …"); here they are separated by "; ", not run together."""
+    parts = (" ".join(line.split()).rstrip(" .;") for line in str(text).splitlines())
+    return "; ".join(p for p in parts if p)
+
+
 def _from_reports(tasks: list[dict], key: str, empty: str) -> list[str]:
     lines = []
     for t in tasks:
         text = t.get(key)
         if text:
-            lines.append(f"- Nhiệm vụ {t['task_no']}: {' '.join(str(text).split())}")
+            lines.append(f"- Nhiệm vụ {t['task_no']}: {_one_line(text)}")
     return lines or [empty]
 
 

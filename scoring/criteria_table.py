@@ -225,8 +225,13 @@ def qd766_rows(methodology: Methodology, year: int) -> list[dict[str, Any]]:
                 "name": group.name,
                 "max_points": group.max_points,
                 "method": "group",
-                "rule_kind": None,
-                "rule_text": f"tổng điểm các chỉ tiêu (tối đa {_num(group.max_points)} điểm)",
+                # how the group totals its indicators (scoring.qd766.group_total), for the workbook to say so
+                "rule_kind": group.shape,
+                "rule_text": (
+                    f"tổng điểm chưa làm tròn của các chỉ tiêu, làm tròn một lần (tối đa {_num(group.max_points)} điểm)"
+                    if group.shape == "tree"
+                    else f"tổng điểm các chỉ tiêu (tối đa {_num(group.max_points)} điểm)"
+                ),
                 "weight": group.max_points,
                 "data_source": group.endpoint,
             }

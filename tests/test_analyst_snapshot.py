@@ -12,6 +12,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -132,6 +133,17 @@ def test_the_snapshot_is_read_only_kept_and_restorable(tmp_path: Path) -> None:
     assert name in out.stdout
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(13,)]
+
+
+def test_a_kept_snapshot_is_named_in_vietnam_time_whatever_the_servers_zone(tmp_path: Path) -> None:
+    # Published at 23:56 UTC on 4 December: 06:56 on 5 December in Vietnam, the day the run belongs to.
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=1)
+    publish_snapshot(build, snapshot, parquet=False)
+    published = datetime(2026, 12, 4, 23, 56, 44, tzinfo=UTC).timestamp()
+    os.utime(snapshot, (published, published))
+    publish_snapshot(build, snapshot, parquet=False)
+    assert [p.name for p in snapshot_paths(snapshot)] == ["warehouse_20261205T065644.duckdb"]
 
 
 def pd_count(path: Path) -> int:

@@ -406,6 +406,21 @@ def test_the_on_time_rate_is_rounded_half_up():
     assert (_rate(13, 16), _rate(1, 16), _rate(0, 0)) == (81.3, 6.3, None)
 
 
+def test_several_lead_units_texts_are_separated_not_run_together():
+    """The annex gives each lead unit's difficulties on its own line; the report joined them with a space, so one
+    unit's sentence ran into the next unit's name."""
+    from documents.task_report import _from_reports, _overdue
+
+    text = "Phòng Quản lý Khoa học: chờ hướng dẫn của Bộ.\nPhòng Quản lý Chuyên ngành:  cần ý kiến của Sở Tư pháp"
+    assert _from_reports([{"task_no": "4", "difficulties": text}], "difficulties", "") == [
+        "- Nhiệm vụ 4: Phòng Quản lý Khoa học: chờ hướng dẫn của Bộ; Phòng Quản lý Chuyên ngành: cần ý kiến của Sở Tư pháp"
+    ]
+    overdue = {"task_no": "4", "status": "overdue", "difficulties": text, "reported": True, "percent": None}
+    assert _overdue([overdue])[1].endswith(
+        "Nguyên nhân: Phòng Quản lý Khoa học: chờ hướng dẫn của Bộ; Phòng Quản lý Chuyên ngành: cần ý kiến của Sở Tư pháp."
+    )
+
+
 def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(warehouse_db, tmp_path):
     """Quý III: task 13 (hạn 31/12/2026) finished on 15/09. By 30/09 only 4 tasks are due (1, 2, 10, IV.2) but the rate
     counts 5 (due or completed, the rate's denominator): the words must say so, not "5 nhiệm vụ đã đến hạn"."""

@@ -24,10 +24,11 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from common.settings import local_time_of
 
 # The oldest DuckDB that reads the files we write. 2.0 writes format 69 by default, which 1.x refuses
 # ("version number 69"); v1.2.0 is read by every DuckDB from 1.2 on (the 1.5 CLI reads 64..68).
@@ -166,7 +167,7 @@ def _archive_current(snapshot: Path, keep: int) -> Path | None:
         return None
     folder = snapshot.parent / SNAPSHOTS_DIR
     folder.mkdir(exist_ok=True)
-    stamp = datetime.fromtimestamp(snapshot.stat().st_mtime).strftime(_STAMP)
+    stamp = local_time_of(snapshot.stat().st_mtime).strftime(_STAMP)  # Vietnam time, as the restore examples
     target = folder / f"{snapshot.stem}_{stamp}{snapshot.suffix}"
     if not target.exists():
         try:

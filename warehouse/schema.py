@@ -424,7 +424,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             ),
             "rule_kind": (
                 "quy tắc chấm: yes_no | choice | linear | thresholds (PAR, DTI: linear = target, điểm tối đa × min(1, giá trị/chỉ tiêu)); "
-                "linear | target | unresolved | info (766: linear = proportional, điểm tối đa × min(1, R/100))"
+                "linear | target | unresolved | info (766: linear = proportional, điểm tối đa × min(1, R/100)); nhóm 766: "
+                "tree (tổng điểm chưa làm tròn, làm tròn một lần, như Cổng) | evaluation (tổng các điểm đã làm tròn)"
             ),
             "rule_text": "cách chấm bằng lời (tiếng Việt)",
             "weight": "trọng số dùng khi tính (chỉ số chính DTI; nhóm khác: bằng điểm tối đa); NULL ở tiêu chí",

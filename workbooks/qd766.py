@@ -94,6 +94,7 @@ class Group:
     name: str
     max_points: float
     indicators: tuple[Indicator, ...]
+    shape: str = "evaluation"  # tree: the unrounded points summed, rounded once (dim_criterion.rule_kind)
 
     @property
     def unresolved(self) -> bool:
@@ -159,7 +160,8 @@ def read_method(con: duckdb.DuckDBPyConnection, period: Period, tree: str | None
     groups = []
     for g in (r for r in rows if r["kind"] == "group"):
         indicators = tuple(_indicator(r) for r in rows if r["kind"] == "criterion" and r["parent_code"] == g["code"])
-        groups.append(Group(code=g["code"], name=g["name"], max_points=float(g["max_points"]), indicators=indicators))
+        shape = "tree" if g.get("rule_kind") == "tree" else "evaluation"
+        groups.append(Group(g["code"], g["name"], float(g["max_points"]), indicators, shape))
     if not rows:
         return Method(tree=tree, decision="", groups=())
     first = rows[0]
@@ -532,12 +534,23 @@ def _group_rows(group: Group, ordered: list[tuple[str, list[dict]]], by_unit: di
     return rows
 
 
+# How a group's score follows from its indicators' (scoring.qd766.group_total): a tree group rounds the sum of the
+# unrounded points once, as the portal does, so the printed 2-decimal points may differ from it by 0.01-0.02.
+_GROUP_SUM = {
+    "tree": (
+        "điểm nhóm = tổng điểm chưa làm tròn của các chỉ tiêu, làm tròn 2 chữ số thập phân một lần (như Cổng DVCQG), "
+        "nên có thể chênh 0,01-0,02 so với tổng các điểm chỉ tiêu đã làm tròn in ở đây."
+    ),
+    "evaluation": "điểm nhóm = tổng điểm các chỉ tiêu, mỗi chỉ tiêu làm tròn 2 chữ số thập phân.",
+}
+
+
 def _group_subtitles(group: Group, common: list[str]) -> list[str]:
     lines = [
         *common[:-1],
         (
-            f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; điểm nhóm = tổng điểm các chỉ tiêu, mỗi chỉ tiêu "
-            f'làm tròn 2 chữ số thập phân. Cách tính từng chỉ tiêu: trang "{SHEET_METHOD}".'
+            f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; {_GROUP_SUM[group.shape]} Cách tính từng chỉ "
+            f'tiêu: trang "{SHEET_METHOD}".'
         ),
     ]
     if group.unresolved:
@@ -812,6 +825,7 @@ def _write_reconciliation(wb, data: WorkbookData, method: Method, common: list[s
 
 def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, list[str]]]:
     groups = ", ".join(f"{g.name} ({_num(g.max_points)})" for g in method.groups)
+    tree_groups = ", ".join(g.code for g in method.groups if g.shape == "tree")
     sections = [
         (
             "Bộ chỉ số",
@@ -831,8 +845,10 @@ def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, l
             "Cách tính điểm và xếp hạng",
             [
                 (
-                    "Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân; điểm nhóm là tổng điểm các chỉ tiêu "
-                    "của nhóm; tổng điểm là tổng điểm các nhóm."
+                    "Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân. Điểm nhóm: nhóm tính theo cây "
+                    f"chỉ tiêu ({tree_groups}) lấy tổng điểm chưa làm tròn của các chỉ tiêu rồi làm tròn một lần, như Cổng "
+                    "DVCQG (có thể chênh 0,01-0,02 so với tổng các điểm đã làm tròn); các nhóm khác là tổng điểm các chỉ tiêu "
+                    "đã làm tròn. Tổng điểm là tổng điểm các nhóm."
                 ),
                 (
                     "Số liệu trống (chưa có) nghĩa là chưa đánh giá, không phải 0 điểm. Khi một nhóm chưa có điểm (ví dụ chưa có "
