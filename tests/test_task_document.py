@@ -24,6 +24,7 @@ from documents.task_report import (
 )
 from tests.task_department import CDS, DEPT, QLCN, VP, add_department, insert_rows
 from warehouse.schema import ensure_schema
+from warehouse.tasks import refresh_plan_revisions
 
 PERIOD = parse_period("2026-Q3")
 AS_OF = date(2026, 9, 30)
@@ -148,6 +149,7 @@ def warehouse_db(tmp_path_factory) -> Path:
                 }
             ],
         )
+    refresh_plan_revisions(con)  # plan_revision, as load_plan_registers leaves it
     # VP and CDS reported quý III; QLCN (task 13) did not
     insert_rows(
         con,

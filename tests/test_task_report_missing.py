@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from warehouse.schema import ensure_schema
+from warehouse.tasks import refresh_plan_revisions
 
 DEPT, VP, CDS, QLCN = "19.SKHCN", "19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLCN"
 PLAN = "188/KH-SKHCN"
@@ -27,7 +28,7 @@ def _task(no: str, leads: list[str], issued_on: date, revision: int = 1) -> dict
         "task_no": no,
         "content": f"Nhiệm vụ {no}",
         "lead_codes": leads,
-        "source_file": "ke_hoach.xlsx",
+        "source_file": f"ke_hoach_lan_{revision}.xlsx",
         "source_row": 3,
         "issued_on": issued_on,
     }
@@ -67,6 +68,7 @@ def con():
         _task("4", [QLCN], date(2026, 7, 15), revision=2),
     ]
     _insert(con, "plan_task_history", tasks)
+    refresh_plan_revisions(con)  # plan_revision, as load_plan_registers leaves it
     _insert(
         con,
         "fct_plan_task",

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from common.periods import parse_period
 from tests.task_department import CDS, DEPT, QLCN, VP, add_department, insert_rows
 from warehouse.schema import ensure_schema
+from warehouse.tasks import refresh_plan_revisions
 from workbooks.tasks import (
     SHEET_ISSUES,
     SHEET_OVERDUE,
@@ -170,6 +171,7 @@ def workbook(tmp_path_factory):
                 }
             ],
         )
+    refresh_plan_revisions(con)  # plan_revision, as load_plan_registers leaves it
     insert_rows(
         con,
         "stg_task_report",
@@ -374,6 +376,7 @@ def test_a_task_finished_before_its_due_date_is_not_said_to_be_due(tmp_path):
         insert_rows(con, "fct_plan_task", [{**common, "lead_codes": [lead], "first_revision": 1, "changed_in_revision": 1}])
         row = {"plan_year": 2026, "task_no": no, "as_of": AS_OF, "status": status, "status_label": LABELS[status]}
         insert_rows(con, "mart_task_status", [{**row, "effective_due_date": due, "completed_on": done}])
+    refresh_plan_revisions(con)  # plan_revision, as load_plan_registers leaves it
     completion = [
         (VP, "Văn phòng Sở", 1, 1, 1, 0, 100.0),
         (CDS, "Phòng Chuyển đổi số", 1, 1, 0, 1, 0.0),

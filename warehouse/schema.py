@@ -192,6 +192,26 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "previous_deadline_text": "thời gian hoàn thành trước lần sửa đổi gần nhất (nếu thay đổi)",
         },
     ),
+    "plan_revision": (
+        """plan_year INTEGER NOT NULL, plan_number VARCHAR NOT NULL, revision INTEGER NOT NULL, register_number VARCHAR NOT NULL,
+        issued_on DATE, in_force_from DATE NOT NULL, source_file VARCHAR NOT NULL""",
+        (
+            "Các lần ban hành/sửa đổi của kế hoạch mỗi năm, theo thứ tự lần sửa đổi (không theo ngày): sổ kế hoạch được "
+            "dùng cho mỗi lần (một sổ mỗi lần; bản nhập thử và bản trùng bị thay không có ở đây) và ngày bắt đầu áp dụng. "
+            "Tình trạng nhiệm vụ, fct_plan_task, phụ lục và báo cáo Word đều theo bảng này."
+        ),
+        {
+            "plan_number": "số của kế hoạch (của lần ban hành đầu tiên), như fct_plan_task.plan_number",
+            "revision": "lần ban hành/sửa đổi (1 = ban hành lần đầu)",
+            "register_number": "số văn bản sổ kế hoạch ghi (văn bản sửa đổi có thể có số riêng, ví dụ 245/KH-SKHCN)",
+            "issued_on": "ngày ban hành sổ ghi (NULL khi để trống hoặc không đọc được)",
+            "in_force_from": (
+                "ngày bắt đầu áp dụng: ngày ban hành; ban hành lần đầu không ghi ngày: đầu năm; lần sửa đổi không ghi "
+                "ngày: ngày nhận tệp; không sớm hơn lần trước đó"
+            ),
+            "source_file": "sổ kế hoạch (ke_hoach/…) của lần này",
+        },
+    ),
     "stg_task_report": (
         """source_file VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, period_label VARCHAR NOT NULL, report_date DATE NOT NULL,
         plan_year INTEGER NOT NULL, task_no VARCHAR NOT NULL, status VARCHAR NOT NULL, percent DOUBLE, completed_on DATE,
@@ -946,11 +966,19 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
         "procedure_code": "mã thủ tục được công bố (dim_procedure)",
         "source_file": "sổ công bố (tthc/cong_bo_tthc.csv)",
     },
+    "plan_task_removed": {
+        "plan_number": "số của kế hoạch (của lần ban hành đầu tiên), như fct_plan_task.plan_number",
+        "in_force_from": "ngày bắt đầu áp dụng của sổ chứa phiên bản này (plan_revision.in_force_from)",
+    },
     "plan_task_history": {
         "source_file": "sổ kế hoạch (ke_hoach/…) chứa phiên bản nhiệm vụ",
         "trial": ("sổ nhập thử (tiêu đề ghi 'nhập thử', 'thử nghiệm'…): giữ làm lịch sử, không đưa vào fct_plan_task"),
     },
     "fct_plan_task": {
+        "plan_number": (
+            "số của kế hoạch (lần ban hành đầu tiên); lần sửa đổi mang số văn bản riêng vẫn thuộc kế hoạch này "
+            "(số riêng ở plan_revision.register_number)"
+        ),
         "revision": "lần ban hành/sửa đổi mới nhất của kế hoạch (nhiệm vụ hiện hành theo lần này)",
         "first_revision": "lần ban hành/sửa đổi đầu tiên có nhiệm vụ này",
         "source_file": "sổ kế hoạch của lần ban hành/sửa đổi mới nhất",

@@ -2,7 +2,8 @@
 reports (every submission kept, per unit, period and task the latest used), the status of every task on every day, and
 on-time completion per lead unit and for the department.
 
-What a status says: on day d, the task version in force on d (a revision applies from its issue date), completed
+What a status says: on day d, the task version in force on d (a revision applies from its issue date: the registers
+of a plan chain by revision number, ``warehouse.plan_chain``, and ``plan_revision`` says from which day), completed
 when every lead unit has reported it completed on or before d, in the latest submission for its period, whenever
 that submission arrived: a quarter's report comes after the quarter, and the quarter's status must use it.
 """
@@ -48,6 +49,7 @@ from warehouse.landing import (
     record_subfolder_files,
     transaction,
 )
+from warehouse.plan_chain import Link, Register, chain_registers
 from warehouse.queries import sql
 
 REGISTER_SOURCE = "plan_register"
@@ -165,6 +167,7 @@ def load_plan_registers(
     file still being copied is left for the next run. The current tasks of a plan year are then those of its latest
     revision."""
     processed, loaded_rows, kept = [], 0, 0
+    modified: dict[str, datetime] = {}  # two copies of one revision arriving together: the later saved wins
     province = next((u.province for u in units), None)  # a register headed by another province is refused
     with transaction(con):
         for path in inbox_workbooks(inbox, PLAN_DIR):
@@ -172,6 +175,7 @@ def load_plan_registers(
                 lambda p=path: read_plan_register(p, watch=still_being_written, province=province), path, RegisterResult
             )
             processed.append(path.name)
+            modified[path.name] = modified_at(path)
             if keep_earlier_load(con, REGISTER_SOURCE, path, result, now):
                 kept += 1
                 continue
@@ -230,7 +234,7 @@ def load_plan_registers(
             )
         # A register put in a sub-folder of ke_hoach/ is not read: refused naming it, never passed over.
         record_subfolder_files(con, REGISTER_SOURCE, inbox / PLAN_DIR, None, now, {"index_code": "tasks"})
-        notes = _refresh_current_tasks(con)
+        notes = _refresh_current_tasks(con, modified)
         con.execute(
             "DELETE FROM file_issues WHERE source = ? AND list_contains(?, rule)", [REGISTER_SOURCE, list(_REFRESH_RULES)]
         )
@@ -253,7 +257,13 @@ def load_plan_registers(
 
 
 # The notes _refresh_current_tasks makes on the registers (written again on each load).
-_REFRESH_RULES = ("conflicting_plans", "task_content_replaced")
+_REFRESH_RULES = (
+    "conflicting_plans",
+    "task_content_replaced",
+    "duplicate_revision",
+    "revision_without_date",
+    "revision_date_order",
+)
 
 
 def _short(text: str | None, size: int = 90) -> str:
@@ -271,39 +281,62 @@ def _replaced_note(task_no: str, before: dict, after: dict) -> str:
     )
 
 
-def _refresh_current_tasks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    """fct_plan_task from the history: per plan year, the plan issued last, its latest revision; returns the notes
-    (file, rule, reason) to record: plans that compete for a year (``conflicting_plans``), a revision that gives a
-    task number to another task (``task_content_replaced``: its 'previous deadline' is not the task's)."""
-    versions = con.execute(sql("tasks/plan_versions")).fetchall()
-    by_year: dict[int, list[tuple]] = defaultdict(list)
-    for version in versions:
-        by_year[version[0]].append(version)
-    notes, rows = [], []
+def refresh_plan_revisions(
+    con: duckdb.DuckDBPyConnection, modified: dict[str, datetime] | None = None
+) -> tuple[dict[int, list[Link]], list[tuple[str, str, str]]]:
+    """``plan_revision`` from the history: per plan year the registers of its plan in revision order, one per revision,
+    each with the day it applies from (``warehouse.plan_chain``), trial registers left out. ``modified``: the
+    modification time of the files read in this run (two copies of one revision arriving together: the later saved
+    wins). Returns the chains and the notes (file, rule, reason) to record."""
+    modified = modified or {}
+    registers = [
+        Register(year, number, revision, issued, name, arrived or datetime.min, modified.get(name, datetime.min))
+        for year, number, revision, issued, name, arrived in con.execute(
+            sql("tasks/plan_versions"), {"source": REGISTER_SOURCE}
+        ).fetchall()
+    ]
+    chains, notes = chain_registers(registers)
+    rows = [
+        {
+            "plan_year": year,
+            "plan_number": link.plan_number,
+            "revision": link.register.revision,
+            "register_number": link.register.number,
+            "issued_on": link.register.issued_on,
+            "in_force_from": link.in_force_from,
+            "source_file": link.register.source_file,
+        }
+        for year, chain in chains.items()
+        for link in chain
+    ]
+    con.execute("DELETE FROM plan_revision")
+    insert_frame(con, "plan_revision", pd.DataFrame(rows, columns=list(PLAN_REVISION_COLUMNS)))
+    return chains, notes
+
+
+PLAN_REVISION_COLUMNS = ("plan_year", "plan_number", "revision", "register_number", "issued_on", "in_force_from", "source_file")
+
+
+def _refresh_current_tasks(
+    con: duckdb.DuckDBPyConnection, modified: dict[str, datetime] | None = None
+) -> list[tuple[str, str, str]]:
+    """fct_plan_task from the history: per plan year, the last register of its plan's chain (``plan_revision``:
+    by revision number, one register per revision); returns the notes (file, rule, reason) to record: the chain's
+    (``warehouse.plan_chain``) and a revision that gives a task number to another task (``task_content_replaced``:
+    its 'previous deadline' is not the task's)."""
+    chains, notes = refresh_plan_revisions(con, modified)
+    rows = []
     watched = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
-    for year, year_versions in by_year.items():
-        plans = {v[1] for v in year_versions}
-        latest_plan = year_versions[-1][1]
-        if len(plans) > 1:
-            others = sorted(plans - {latest_plan})
-            notes.append(
-                (
-                    year_versions[-1][4],
-                    "conflicting_plans",
-                    (
-                        f"Năm {year} có nhiều kế hoạch ({', '.join(sorted(plans))}); dùng "
-                        f"{latest_plan} (ban hành sau cùng), bỏ qua {', '.join(others)}."
-                    ),
-                )
-            )
-        chain = sorted((v for v in year_versions if v[1] == latest_plan), key=lambda v: (v[2], v[3] or date.min, v[4]))
+    for chain in chains.values():
         first: dict[str, int] = {}
         changed: dict[str, int] = {}
         previous_deadline: dict[str, str | None] = {}
         seen: dict[str, dict] = {}
         tasks: list[dict] = []
-        for _, _, revision, _, file_name in chain:
-            tasks = _history_rows(con, file_name)
+        for link in chain:
+            revision, file_name = link.register.revision, link.register.source_file
+            # a revision with its own document number is still the plan's: the plan's number is its first issue's
+            tasks = [t | {"plan_number": link.plan_number} for t in _history_rows(con, file_name)]
             for t in tasks:
                 before = seen.get(t["task_no"])
                 first.setdefault(t["task_no"], revision)
@@ -721,18 +754,18 @@ class _Version:
 
 
 def _plan_tasks(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict[str, list[_Version]], dict[str, int]]:
-    """Each task's versions along the current plan's revisions (a revision applies from its issue date), a task a
-    revision removed included: from that revision's issue date its version is a removal (``_Version.removed``), so it
+    """Each task's versions along the current plan's revisions (``plan_revision``: in revision order, each from the
+    day it applies, its issue date as a rule), a task a revision removed included: from that day its version is a removal (``_Version.removed``), so it
     counts on the days before and not from then on. And each task's place in the plan register: the current
     register's order, a removed task after the task it followed in the last register that had it."""
-    plan = con.execute("SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = ?", [plan_year]).fetchall()[0][0]
     registers: dict[tuple[date, int], list[tuple[str, date | None, tuple[str, ...]]]] = {}
-    for task, revision, issued, due, leads, _row in con.execute(
-        sql("tasks/task_versions"), {"plan_year": plan_year, "plan_number": plan}
+    # The registers of the plan's chain (plan_revision) in revision order, each from the day it applies.
+    for task, revision, in_force_from, due, leads, _row in con.execute(
+        sql("tasks/task_versions"), {"plan_year": plan_year}
     ).fetchall():
-        registers.setdefault((issued or date(plan_year - 1, 1, 1), revision), []).append((task, due, tuple(leads or ())))
+        registers.setdefault((in_force_from, revision), []).append((task, due, tuple(leads or ())))
     versions: dict[str, list[_Version]] = defaultdict(list)
-    for (issued, _), tasks in registers.items():  # in issue order
+    for (issued, _), tasks in registers.items():  # in revision order
         for task, due, leads in tasks:
             versions[task].append(_Version(issued, due, leads))
         present = {task for task, _, _ in tasks}

@@ -33,6 +33,7 @@ from common.units import province_name
 from common.vntext import official_date, same_task_content, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
+from sources.plan_register import plan_key
 from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
@@ -215,12 +216,13 @@ def read_task_report_data(con: duckdb.DuckDBPyConnection, period: Period, as_of:
     completion = _read_completion(con, period, as_of, order, department_code)
     missing = _missing_reports(con, period, tasks, order)
     issues = _read_issues(con, period)
+    # The registers of the plan applying by the end of the period (plan_revision: trial registers and replaced
+    # copies left out), each with the number it carries itself (an amending document has its own).
     revisions = rows_as_dicts(
         con,
-        """SELECT DISTINCT plan_number, revision, issued_on FROM plan_task_history
-           WHERE plan_year = ? AND plan_number = ? AND coalesce(issued_on, DATE '1900-01-01') <= ?
-           ORDER BY revision""",
-        [year, plan.get("plan_number"), period.end],
+        """SELECT register_number AS plan_number, revision, issued_on FROM plan_revision
+           WHERE plan_year = ? AND in_force_from <= ? ORDER BY revision""",
+        [year, period.end],
     )
     return TaskReportData(
         period=period,
@@ -243,8 +245,8 @@ def _read_plan(con: duckdb.DuckDBPyConnection, year: int) -> dict:
         """
         WITH current AS (SELECT plan_number, plan_year, max(revision) AS revision FROM fct_plan_task
                          WHERE plan_year = ? GROUP BY ALL ORDER BY count(*) DESC, plan_number LIMIT 1)
-        SELECT c.*, (SELECT max(h.issued_on) FROM plan_task_history h WHERE h.plan_number = c.plan_number
-                     AND h.plan_year = c.plan_year AND h.revision = c.revision) AS issued_on
+        SELECT c.*, (SELECT max(r.issued_on) FROM plan_revision r WHERE r.plan_year = c.plan_year
+                     AND r.revision = c.revision) AS issued_on
         FROM current c""",
         [year],
     )
@@ -264,15 +266,15 @@ def _read_tasks(con: duckdb.DuckDBPyConnection, period: Period, as_of: date, nam
             QUALIFY row_number() OVER (PARTITION BY task_no ORDER BY as_of DESC) = 1),
         version AS (
             SELECT h.task_no, h.deadline_text, h.effective_due_date FROM plan_task_history h
-            JOIN fct_plan_task t USING (plan_year, plan_number, task_no)
-            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ?
-            QUALIFY row_number() OVER (PARTITION BY h.task_no ORDER BY h.issued_on DESC, h.revision DESC) = 1)
+            JOIN plan_revision r ON r.source_file = h.source_file
+            WHERE r.plan_year = ? AND r.in_force_from <= ?
+            QUALIFY row_number() OVER (PARTITION BY h.task_no ORDER BY r.revision DESC) = 1)
         SELECT t.* REPLACE (coalesce(v.deadline_text, t.deadline_text) AS deadline_text,
                             coalesce(v.effective_due_date, t.effective_due_date) AS effective_due_date),
                st.as_of AS status_as_of, st.status, st.status_label, st.percent, st.completed_on, st.days_to_due
         FROM fct_plan_task t LEFT JOIN st USING (plan_year, task_no) LEFT JOIN version v USING (task_no)
         WHERE t.plan_year = ?
-          AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_task_history WHERE plan_year = ?))""",
+          AND (v.task_no IS NOT NULL OR NOT EXISTS (SELECT 1 FROM plan_revision WHERE plan_year = ?))""",
         [period.start.year, as_of, period.start.year, as_of, period.start.year, period.start.year],
     )
     rows += _removed_tasks(con, period.start.year, as_of)
@@ -291,17 +293,15 @@ def _removed_tasks(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -> li
     """The tasks of the current plan's register in force on ``as_of`` that a later revision removed, as that register
     writes them, with their status on ``as_of`` and the revision that removed them (``removed_in_revision``,
     ``removed_on``): from its issue date the task is gone, so a later period's report does not list it."""
-    plan = rows_as_dicts(con, "SELECT any_value(plan_number) AS plan_number FROM fct_plan_task WHERE plan_year = ?", [year])
-    number = plan[0]["plan_number"] if plan else None
     history = rows_as_dicts(
         con,
-        """SELECT h.* EXCLUDE (loaded_at, sha256, trial), coalesce(h.issued_on, DATE '1900-01-01') AS in_force_from
-           FROM plan_task_history h WHERE h.plan_year = ? AND h.plan_number = ? AND h.trial IS NOT TRUE
-           ORDER BY h.issued_on NULLS FIRST, h.revision, h.source_row""",
-        [year, number],
+        """SELECT h.* EXCLUDE (loaded_at, sha256, trial) REPLACE (r.plan_number AS plan_number), r.in_force_from
+           FROM plan_revision r JOIN plan_task_history h ON h.source_file = r.source_file WHERE r.plan_year = ?
+           ORDER BY r.revision, h.source_row""",
+        [year],
     )
     registers: dict[tuple[date, int], dict[str, dict]] = {}
-    for h in history:  # in issue order, as warehouse.tasks._plan_tasks reads them
+    for h in history:  # in revision order, as warehouse.tasks._plan_tasks reads them
         registers.setdefault((h["in_force_from"], h["revision"]), {}).setdefault(h["task_no"], h)
     keys = list(registers)
     in_force = [i for i, (issued, _) in enumerate(keys) if issued <= as_of]
@@ -343,10 +343,9 @@ def _versions_in_force(con: duckdb.DuckDBPyConnection, year: int, as_of: date) -
     history = rows_as_dicts(
         con,
         f"""SELECT h.task_no, h.revision, h.due_date, h.provisional, h.deadline_condition, {", ".join("h." + c for c in _WATCHED)}
-            FROM plan_task_history h
-            WHERE h.plan_year = ? AND coalesce(h.issued_on, DATE '1900-01-01') <= ? AND h.trial IS NOT TRUE
-              AND h.plan_number = (SELECT any_value(plan_number) FROM fct_plan_task WHERE plan_year = h.plan_year)
-            ORDER BY h.task_no, h.issued_on NULLS FIRST, h.revision""",
+            FROM plan_revision r JOIN plan_task_history h ON h.source_file = r.source_file
+            WHERE r.plan_year = ? AND r.in_force_from <= ?
+            ORDER BY h.task_no, r.revision""",
         [year, as_of],
     )
     out: dict[str, dict] = {}
@@ -631,7 +630,7 @@ def plan_citation(data: TaskReportData) -> str:
     if later:
         parts = []
         for r in later:
-            own = f" số {r['plan_number']}" if r["plan_number"] != number else ""
+            own = f" số {r['plan_number']}" if plan_key(r["plan_number"]) != plan_key(number) else ""
             parts.append(
                 f"sửa đổi, bổ sung lần {r['revision'] - 1}{own}" + (f" ngày {_day(r['issued_on'])}" if r["issued_on"] else "")
             )

@@ -11,4 +11,4 @@ SELECT
     task_no,
     lead_codes
 FROM plan_task_removed
-QUALIFY row_number() OVER (PARTITION BY plan_year, task_no ORDER BY issued_on DESC NULLS LAST, revision DESC) = 1
+QUALIFY row_number() OVER (PARTITION BY plan_year, task_no ORDER BY revision DESC) = 1

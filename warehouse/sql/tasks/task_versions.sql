@@ -1,13 +1,14 @@
--- Every task's versions along the revisions of the plan ($plan_year, $plan_number), oldest issue first, trial
--- registers left out: the revision, its issue date, the task's effective due date, its lead units and its row in the
--- register. A task a revision removed has no row in that revision (tasks.removals finds it).
+-- Every task's versions along the registers of the plan of $plan_year (plan_revision: one register per revision, in
+-- revision order): the revision, the day it applies from, the task's effective due date, its lead units and its row
+-- in the register. A task a revision removed has no row in that revision (tasks._plan_tasks finds it).
 SELECT
-    task_no,
-    revision,
-    issued_on,
-    effective_due_date,
-    lead_codes,
-    source_row
-FROM plan_task_history
-WHERE plan_year = $plan_year AND plan_number = $plan_number AND trial IS NOT TRUE
-ORDER BY issued_on NULLS FIRST, revision, source_row
+    h.task_no,
+    r.revision,
+    r.in_force_from,
+    h.effective_due_date,
+    h.lead_codes,
+    h.source_row
+FROM plan_revision AS r
+INNER JOIN plan_task_history AS h ON r.source_file = h.source_file
+WHERE r.plan_year = $plan_year
+ORDER BY r.revision, h.source_row

@@ -23,7 +23,8 @@ WITH periods AS (
         ) AS p
 ),
 
--- the plan's tasks as they stood at the end of the period (a task added by a later revision is not yet in it)
+-- the plan's tasks as they stood at the end of the period (a task added by a later revision is not yet in it;
+-- plan_revision: the registers of the plan and the day each applies from)
 current_led AS (
     SELECT
         p.for_period,
@@ -32,13 +33,12 @@ current_led AS (
         t.lead_codes
     FROM periods AS p INNER JOIN fct_plan_task AS t USING (plan_year)
     WHERE EXISTS (
-            SELECT 1 FROM plan_task_history AS h
-            WHERE h.plan_year = t.plan_year AND h.plan_number = t.plan_number AND h.task_no = t.task_no
-                AND coalesce(h.issued_on, DATE '1900-01-01') <= p.for_period_end
+            SELECT 1 FROM plan_task_history AS h INNER JOIN plan_revision AS r ON h.source_file = r.source_file
+            WHERE r.plan_year = t.plan_year AND h.task_no = t.task_no AND r.in_force_from <= p.for_period_end
         )
         OR NOT EXISTS (
-            SELECT 1 FROM plan_task_history AS h
-            WHERE h.plan_year = t.plan_year
+            SELECT 1 FROM plan_revision AS r
+            WHERE r.plan_year = t.plan_year
         )
 ),
 
@@ -52,9 +52,8 @@ removed_led AS (
     FROM periods AS p INNER JOIN plan_task_removed AS h USING (plan_year)
     WHERE
         h.revision = (
-            SELECT max(r.revision) FROM plan_task_history AS r
-            WHERE r.plan_year = h.plan_year AND r.plan_number = h.plan_number AND r.trial IS NOT TRUE
-                AND coalesce(r.issued_on, DATE '1900-01-01') <= p.for_period_end
+            SELECT max(r.revision) FROM plan_revision AS r
+            WHERE r.plan_year = h.plan_year AND r.in_force_from <= p.for_period_end
         )
 ),
 
