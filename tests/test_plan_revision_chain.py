@@ -212,3 +212,17 @@ def test_a_trial_revision_is_in_neither_the_annex_nor_the_citation(con: duckdb.D
     tasks, citation = _annex(con, "2026-Q1", Q1)
     assert tasks == {"1": "Quý I/2026", "2": "Quý II/2026"}
     assert citation.startswith("Kế hoạch số 123/KH-SKHCN ngày 30/12/2025") and "sửa đổi" not in citation
+
+
+def test_a_warehouse_from_before_plan_revision_gets_its_chain_at_the_next_status_run(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # On the department's server the registers loaded before plan_revision existed: a status run on its own (the UI's
+    # task_status) found no task at all.
+    inbox = tmp_path / "inbox"
+    add_department(con)
+    _put(inbox, "ke_hoach_2026.xlsx", _register("123/KH-SKHCN", 1, "30/12/2025", ORIGINAL))
+    _load(con, inbox, datetime(2026, 10, 5, 8, 0), [Q1])
+    con.execute("DELETE FROM plan_revision")
+    refresh_task_status(con, 2026, [Q3])
+    assert _status(con, Q3) == {"1": date(2026, 3, 31), "2": date(2026, 6, 30)}

@@ -874,6 +874,10 @@ def _status_rows(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[
 
 def refresh_task_status(con: duckdb.DuckDBPyConnection, plan_year: int, days: Sequence[date]) -> dict:
     """Status of every task of the plan year on each of ``days`` (replacing those days' rows)."""
+    if not con.execute("SELECT 1 FROM plan_revision LIMIT 1").fetchall():
+        # A warehouse from before plan_revision (the registers not reloaded since): chain the history it holds.
+        with transaction(con):
+            refresh_plan_revisions(con)
     rows = _status_rows(con, plan_year, days)
     frame = pd.DataFrame(rows)
     with transaction(con):
