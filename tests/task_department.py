@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from pathlib import Path
+
 import duckdb
+
+from common.units import load_offices, load_units
+from warehouse.tasks import (
+    known_tasks,
+    load_plan_registers,
+    load_task_reports,
+    read_reports,
+    refresh_completion,
+    refresh_task_status,
+)
 
 DEPT = "19.SKHCN"
 VP, CDS, QLCN = "19.SKHCN.VP", "19.SKHCN.CDS", "19.SKHCN.QLCN"
@@ -44,3 +57,17 @@ def add_department(con: duckdb.DuckDBPyConnection) -> None:
             for i, (c, n, k) in enumerate(offices)
         ],
     )
+
+
+def load_task_inbox(
+    con: duckdb.DuckDBPyConnection, inbox: Path, periods: dict[str, date], now: datetime, days: list[date] | None = None
+) -> None:
+    """A hand-made inbox's registers (``ke_hoach/``) and progress reports (``tien_do/``) through the loaders a run
+    uses, then the statuses on ``days`` (default: each period's last day) and the rates of each period (label -> last
+    day), for the department and offices of ``add_department``."""
+    units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
+    load_plan_registers(con, inbox, units=units, offices=offices, now=now)
+    reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=now.date())
+    load_task_reports(con, reports, list(periods), now)
+    refresh_task_status(con, 2026, days or list(periods.values()))
+    refresh_completion(con, 2026, list(periods.items()), DEPT)

@@ -16,15 +16,7 @@ from common.units import load_offices, load_units
 from documents.task_report import context, read_task_document_data
 from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
-from tests.task_department import CDS, DEPT, VP, add_department
-from warehouse.tasks import (
-    known_tasks,
-    load_plan_registers,
-    load_task_reports,
-    read_reports,
-    refresh_completion,
-    refresh_task_status,
-)
+from tests.task_department import CDS, DEPT, VP, add_department, load_task_inbox
 from workbooks.excel import frame_records
 from workbooks.tasks import read_task_report_data, task_rows
 
@@ -68,17 +60,13 @@ def _warehouse(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     _put(inbox, "ke_hoach", "ke_hoach_2026.xlsx", _register(1, "29/12/2025", first), "Danh mục nhiệm vụ")
     _put(inbox, "ke_hoach", "ke_hoach_2026_sua_doi.xlsx", _register(2, "15/06/2026", second), "Danh mục nhiệm vụ")
     add_department(con)
-    load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=NOW)
     vp = _report(
         "Văn phòng Sở", "Quý I/2026", "03/04/2026", ["1", "Hoàn thành", 100, "25/03/2026"], ["3", "Đang triển khai", 20, None]
     )
     cds = _report("Phòng Chuyển đổi số", "Quý I/2026", "02/04/2026", ["2", "Hoàn thành", 100, "20/02/2026"])
     _put(inbox, "tien_do", "vp_quy_1.xlsx", vp, "Báo cáo")
     _put(inbox, "tien_do", "cds_quy_1.xlsx", cds, "Báo cáo")
-    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=NOW.date())
-    load_task_reports(con, reports, ["2026-Q1"], NOW)
-    refresh_task_status(con, 2026, [Q1, date(2026, 6, 14), date(2026, 6, 15), Q3])
-    refresh_completion(con, 2026, [("2026-Q1", Q1), ("2026-Q3", Q3)], DEPT)
+    load_task_inbox(con, inbox, {"2026-Q1": Q1, "2026-Q3": Q3}, NOW, days=[Q1, date(2026, 6, 14), date(2026, 6, 15), Q3])
 
 
 def test_a_task_removed_by_a_revision_counts_before_its_issue_date_only(con: duckdb.DuckDBPyConnection, tmp_path) -> None:

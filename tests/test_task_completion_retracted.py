@@ -9,17 +9,9 @@ from datetime import date, datetime
 import duckdb
 
 from tests.conftest import rows_of
-from tests.task_department import DEPT, add_department
-from tests.test_plan_task_removed import HEADER, OFFICES, REPORT_TABLE, UNITS
+from tests.task_department import add_department, load_task_inbox
+from tests.test_plan_task_removed import HEADER, REPORT_TABLE
 from tests.test_task_partly_unknown_lead import _put
-from warehouse.tasks import (
-    known_tasks,
-    load_plan_registers,
-    load_task_reports,
-    read_reports,
-    refresh_completion,
-    refresh_task_status,
-)
 
 NOW = datetime(2026, 7, 20, 8, 0)
 Q1, Q2 = date(2026, 3, 31), date(2026, 6, 30)
@@ -37,11 +29,7 @@ def test_a_later_report_not_completed_takes_back_an_earlier_completion(con: duck
     _put(inbox, "tien_do", "vp_quy_1.xlsx", _report("Quý I/2026", "05/04/2026", ["1", "Hoàn thành", 100, "20/01/2026"]))
     _put(inbox, "tien_do", "vp_quy_2.xlsx", _report("Quý II/2026", "05/07/2026", ["1", "Đang triển khai", 60]))
     add_department(con)
-    load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=NOW)
-    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=NOW.date())
-    load_task_reports(con, reports, ["2026-Q1", "2026-Q2"], NOW)
-    refresh_task_status(con, 2026, [Q1, Q2])
-    refresh_completion(con, 2026, [("2026-Q1", Q1), ("2026-Q2", Q2)], DEPT)
+    load_task_inbox(con, inbox, {"2026-Q1": Q1, "2026-Q2": Q2}, NOW)
     # Before: completed on time on both days, at 60 % on 30/06 (the annex: "Hoàn thành đúng hạn | 60%").
     sql = "SELECT as_of, status, completed_on, percent FROM mart_task_status WHERE as_of IN (?, ?) ORDER BY 1"
     assert rows_of(con, sql, [Q1, Q2]) == [(Q1, "on_track", None, 100.0), (Q2, "on_track", None, 60.0)]

@@ -15,16 +15,8 @@ from common.periods import parse_period
 from documents.task_report import context, read_task_document_data
 from tests.conftest import rows_of
 from tests.excel_files import write_xlsx
-from tests.task_department import DEPT, add_department
-from tests.test_plan_task_removed import HEADER, OFFICES, REPORT_TABLE, UNITS
-from warehouse.tasks import (
-    known_tasks,
-    load_plan_registers,
-    load_task_reports,
-    read_reports,
-    refresh_completion,
-    refresh_task_status,
-)
+from tests.task_department import DEPT, add_department, load_task_inbox
+from tests.test_plan_task_removed import HEADER, REPORT_TABLE
 from workbooks.excel import frame_records
 from workbooks.tasks import read_task_report_data, task_rows, unidentified_leads
 
@@ -60,11 +52,7 @@ def _warehouse(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     _put(inbox, "tien_do", "vp_quy_3.xlsx", vp)
     _put(inbox, "tien_do", "cds_quy_3.xlsx", cds)
     add_department(con)
-    load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=NOW)
-    reports = read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=NOW.date())
-    load_task_reports(con, reports, ["2026-Q3"], NOW)
-    refresh_task_status(con, 2026, [Q3])
-    refresh_completion(con, 2026, [("2026-Q3", Q3)], DEPT)
+    load_task_inbox(con, inbox, {"2026-Q3": Q3}, NOW)
 
 
 def test_the_unknown_lead_of_a_shared_task_is_kept_noted_and_shown(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
