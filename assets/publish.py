@@ -11,7 +11,7 @@ from common.db import rows_as_dicts
 from common.settings import now_local
 from common.units import load_offices, load_units
 from warehouse import export_health
-from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, snapshot_paths
+from warehouse.connection import PARQUET_DIR, SNAPSHOT_STORAGE_VERSION, publish_snapshot, set_aside_wal, snapshot_paths
 from warehouse.labels import UNIT_MARTS, label_units
 from warehouse.quality_gate import gate_failures, refusal_text
 
@@ -102,6 +102,11 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     if failures:
         raise dg.Failure(description=refusal_text(failures), metadata={"failed_scopes": len(failures)})
     snapshot = Path(warehouse.snapshot_db)
+    if (wal := set_aside_wal(snapshot)) is not None:
+        context.log.warning(
+            f"Bản chụp {snapshot} có tệp nhật ký ghi (.wal) do một phiên mở bản chụp để ghi bỏ lại; đã chuyển sang {wal}, "
+            "không áp vào bản chụp mới. Kiểm tra ai có quyền ghi thư mục kho (README, Data safety)."
+        )
     size = publish_snapshot(Path(warehouse.build_db), snapshot)
     kept = snapshot_paths(snapshot)
     context.log.info(

@@ -146,6 +146,38 @@ def test_a_kept_snapshot_is_named_in_vietnam_time_whatever_the_servers_zone(tmp_
     assert [p.name for p in snapshot_paths(snapshot)] == ["warehouse_20261205T065644.duckdb"]
 
 
+def test_a_log_left_by_a_session_that_wrote_the_snapshot_is_set_aside_not_replayed(tmp_path: Path) -> None:
+    # Someone with the rights to write the snapshot (root) creates a table; the session dies before a checkpoint and
+    # leaves warehouse.duckdb.wal, which DuckDB replayed onto every later snapshot of that name and its Parquet files.
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=3)
+    publish_snapshot(build, snapshot, parquet=False)
+    snapshot.chmod(0o644)
+    session = (
+        "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); c.execute(\"SET checkpoint_threshold = '10GB'\"); "
+        "c.execute('CREATE TABLE my_notes AS SELECT 1 AS x'); c.execute('DELETE FROM t'); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", session, str(snapshot)], check=True)
+    assert snapshot.with_name("warehouse.duckdb.wal").exists()
+    publish_snapshot(build, snapshot)
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(3,)]
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'my_notes'").fetchall() == [(0,)]
+    assert not snapshot.with_name("warehouse.duckdb.wal").exists()
+    assert len(list((tmp_path / "snapshots").glob("warehouse_*.wal"))) == 1
+    assert not (tmp_path / "parquet" / "my_notes.parquet").exists()
+
+
+def test_an_analysts_copy_in_the_snapshots_folder_is_not_a_kept_snapshot(tmp_path: Path) -> None:
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=1)
+    publish_snapshot(build, snapshot, parquet=False)
+    publish_snapshot(build, snapshot, parquet=False)
+    [kept] = snapshot_paths(snapshot)
+    shutil.copyfile(kept, tmp_path / "snapshots" / "warehouse_ban_sao_cua_toi.duckdb")
+    assert snapshot_paths(snapshot) == [kept]
+
+
 def pd_count(path: Path) -> int:
     return duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0][0]
 

@@ -156,9 +156,27 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def snapshot_paths(snapshot: Path) -> list[Path]:
-    """Previous snapshots, newest first (names carry their publication time)."""
+    """Previous snapshots, newest first (names carry their publication time). Only names the pipeline gives
+    (``warehouse_20261203T061820.duckdb``): an analyst's copy put there is neither restored as the newest nor counted
+    among the kept ones."""
     folder = snapshot.parent / SNAPSHOTS_DIR
-    return sorted(folder.glob(f"{snapshot.stem}_*{snapshot.suffix}"), reverse=True)
+    kept = re.compile(rf"{re.escape(snapshot.stem)}_\d{{8}}T\d{{6}}{re.escape(snapshot.suffix)}")
+    return sorted((p for p in folder.glob(f"{snapshot.stem}_*{snapshot.suffix}") if kept.fullmatch(p.name)), reverse=True)
+
+
+def set_aside_wal(snapshot: Path) -> Path | None:
+    """Move a write-ahead log left beside the published snapshot into snapshots/ (``<stem>_<time>.wal``) and return
+    where it went. The snapshot is read-only, but a session with the rights to write it (root, or after a chmod)
+    leaves ``warehouse.duckdb.wal`` when it is killed, and DuckDB would replay that log onto every snapshot
+    published under the same name, into the Parquet files and the web site too."""
+    wal = snapshot.with_name(snapshot.name + ".wal")
+    if not wal.exists():
+        return None
+    folder = snapshot.parent / SNAPSHOTS_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{snapshot.stem}_{local_time_of(time.time()).strftime(_STAMP)}.wal"
+    os.replace(wal, target)
+    return target
 
 
 def _archive_current(snapshot: Path, keep: int) -> Path | None:
@@ -194,6 +212,7 @@ def _replace_read_only(tmp: Path, snapshot: Path, keep: int) -> None:
         os.fsync(fh.fileno())
     _read_only(tmp)
     _archive_current(snapshot, keep)
+    set_aside_wal(snapshot)  # (the publishing step does it first and says so; a restore relies on this one)
     os.replace(tmp, snapshot)
 
 
