@@ -173,6 +173,35 @@ def _reexecute_from_the_ui(instance: dg.DagsterInstance, parent: dg.DagsterRun) 
         assert done.success
 
 
+def test_make_rerun_frees_the_slot_a_killed_run_held_before_it_starts(tmp_path, operator_env):
+    """`make rerun` after a run killed with SIGKILL: the dead run still held the duckdb_writer slot and the rerun
+    waited for it for ever (`make run` recovered first, `make rerun` did not)."""
+    from pipelines.instance import prepare_dagster_home
+
+    prepare_dagster_home()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with dg.DagsterInstance.get() as instance:
+        dead = instance.create_run_for_job(dg.GraphDefinition(name="job_dead").to_job(), run_id=None)
+        instance.report_dagster_event(
+            dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name="job_dead"), run_id=dead.run_id
+        )
+        instance.report_engine_event(f"Started process for run (pid: {gone.pid}).", dead, EngineEventData.in_process(gone.pid))
+        instance.event_log_storage.set_concurrency_slots(POOL, 1)
+        assert instance.event_log_storage.claim_concurrency_slot(POOL, dead.run_id, "step").is_claimed
+        out = subprocess.run(
+            ["make", "--no-print-directory", "-s", "-o", ".venv/.synced", "rerun", "DAY=2026-01-05", f"PY={sys.executable}"],
+            cwd=PROJECT_ROOT,
+            env=operator_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+        assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
+        assert f"run {dead.run_id[:8]}" in out.stdout
+
+
 def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp_path, operator_env):
     """`make recover` on a run that claimed the pool from a process that is gone (and a finished run's leftover
     claim); a live process's run is left alone."""
