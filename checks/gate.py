@@ -13,7 +13,7 @@ import duckdb
 
 from assets.resources import Warehouse
 from common.settings import now_local
-from warehouse.quality_gate import UNFINISHED, record_gate
+from warehouse.quality_gate import UNFINISHED, record_gate, unfinished_scopes
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,15 @@ class Gate:
 
 
 @contextmanager
-def gate(warehouse: Warehouse, check_name: str, scopes: Sequence[str]) -> Iterator[Gate]:
+def gate(warehouse: Warehouse, check_name: str, scopes: Sequence[str], *, unfinished: bool = False) -> Iterator[Gate]:
     """One write connection for a blocking check, its scopes first marked as not checked to the end: a check that
     fails with an error, or whose process is killed, leaves them failed (never their last 'passed', while the asset
-    has already written new data); its ``record`` replaces the mark."""
+    has already written new data); its ``record`` replaces the mark. ``unfinished``: the scopes a killed run of the
+    same check left unchecked are added (``Gate.scopes``), for the check to judge them too: the next daily run
+    finishes what a killed one left, instead of every publication waiting for someone to rerun those days."""
     with warehouse.write() as con:
+        if unfinished:
+            scopes = [*scopes, *(s for s in unfinished_scopes(con, check_name) if s not in scopes)]
         record_gate(con, check_name, scopes, False, UNFINISHED, now_local())
         yield Gate(con, check_name, tuple(scopes))
 

@@ -425,3 +425,31 @@ def test_a_run_killed_after_loading_the_versions_is_refused_then_repaired_by_the
         assert con.execute(current).fetchall() == other.execute(current).fetchall()
         assert ("B-1", "processing") in [r[:2] for r in con.execute(current).fetchall()]
         assert con.execute("SELECT count(*) FROM quality_gate WHERE NOT passed").fetchall() == [(0,)]
+
+
+@pytest.mark.slow
+def test_a_run_killed_during_the_dossier_check_is_finished_by_the_next_day(warehouse):
+    """Killed while the GX suite of 06/01 ran: its gate row said 'not finished', and every later publication was
+    refused until someone reran exactly that day. The next daily run now checks the days left unchecked too."""
+    from checks.gate import gate
+    from warehouse.quality_gate import gate_failures
+
+    folder = Path(warehouse.inbox) / "tthc"
+    small_inbox(folder)
+    assert run(warehouse, "2026-01-05", "2026-01-05").success
+    assert run(warehouse, "2026-01-06", "2026-01-06", selection=dg.AssetSelection.assets("tthc_dossier_versions")).success
+    with pytest.raises(KeyboardInterrupt), gate(warehouse, "tthc_versions_suite", ["2026-01-06"]):
+        raise KeyboardInterrupt  # the kill, half way through the suite
+    write_export(
+        folder,
+        date(2026, 1, 7),
+        [dossier_row(dossier_code="C-1", received_at="07/01/2026 08:00:00", updated_at="07/01/2026 08:00:00")],
+    )
+    result = run(warehouse, "2026-01-07", "2026-01-07")
+    assert result.success
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert gate_failures(con) == []
+        checked = "SELECT scope FROM quality_gate WHERE check_name = 'tthc_versions_suite' AND passed ORDER BY 1"
+        assert [r[0] for r in con.execute(checked).fetchall()] == ["2026-01-05", "2026-01-06", "2026-01-07"]
+    with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
+        assert ("C-1",) in con.execute("SELECT dossier_code FROM fct_dossier").fetchall()

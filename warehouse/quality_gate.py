@@ -44,6 +44,15 @@ def write_gate_rows(
     )
 
 
+def unfinished_scopes(con: duckdb.DuckDBPyConnection, check_name: str) -> list[str]:
+    """The scopes whose latest result of ``check_name`` is the mark of a check that never finished (a killed run)."""
+    rows = con.execute(
+        "SELECT scope FROM quality_gate WHERE check_name = ? AND NOT passed AND detail = ? ORDER BY scope",
+        [check_name, UNFINISHED],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
     """(check, scope, what failed and what to do) of every scope whose latest blocking check failed."""
     return con.execute(
