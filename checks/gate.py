@@ -24,9 +24,10 @@ class Gate:
     check_name: str
     scopes: tuple[str, ...]
 
-    def record(self, passed: bool, detail: str | None) -> None:
-        """The check's result for its scopes (``detail``: what failed and what to do, kept only when it failed)."""
-        record_gate(self.con, self.check_name, self.scopes, passed, detail, now_local())
+    def record(self, passed: bool, detail: str | None, scopes: Sequence[str] | None = None) -> None:
+        """The check's result for its scopes, or for ``scopes`` of them (``detail``: what failed and what to do, kept
+        only when it failed)."""
+        record_gate(self.con, self.check_name, self.scopes if scopes is None else scopes, passed, detail, now_local())
 
 
 @contextmanager

@@ -133,6 +133,16 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
             con.execute("SELECT * FROM mart_qd766_unit WHERE period_label = '2026-M01' ORDER BY unit_code").fetchall() == before
         )
 
+    # A month without any export yet, run by hand: alone or in a range, nothing to score, nothing held back (it used
+    # to fail the check alone, pass it in a range, and refuse every later publication).
+    empty = _run(MONTH, warehouse, {"dagster/partition": "2026-03"})
+    [check] = [e.event_specific_data for e in empty.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert check.passed
+    _run(MONTH, warehouse, _range("2026-02", "2026-03"))
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quality_gate WHERE NOT passed").fetchall() == [(0,)]
+    _run([publish.analyst_snapshot], warehouse, {})
+
 
 def test_workbook_for_a_past_period_from_config(warehouse):
     from demo.generate import generate_inbox
