@@ -170,6 +170,22 @@ def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, t
         con.execute(f"SET threads = {int(threads)}")
 
 
+def _code(column: str) -> str:
+    """A delivered code as the index compares it: trimmed, and blank (or spaces only) as missing, so a blank code is
+    said like an absent one instead of becoming the code '' of one phantom dossier, unit or procedure."""
+    return f"NULLIF(trim({column}), '')"
+
+
+def unit_codes(inbox: Path, province: str) -> list[str]:
+    """The province's unit codes as its run reads them: the same files (a copy delivered twice, a damaged or empty
+    file set aside), the same reader (Parquet or CSV.gz), trimmed. The blocking check compares the published marts
+    with these, never with a reading of its own."""
+    units = delivery(inbox / _UNITS / f"province={province}").relation("hive_partitioning = false")
+    with duckdb.connect() as con:
+        query = f"SELECT DISTINCT {_code('unit_code')} AS code FROM {units} WHERE code IS NOT NULL ORDER BY 1"
+        return [r[0] for r in con.execute(query).fetchall()]
+
+
 def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> tuple[int, list[tuple[str, str]]]:
     """dim_unit and dim_procedure of the province from its units and procedures files; the files set aside."""
     unit_files = delivery(inbox / _UNITS / f"province={province}")
@@ -177,7 +193,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     units = unit_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_unit BY NAME
-            SELECT trim(unit_code) AS unit_code, nfc_normalize(trim(unit_name)) AS unit_name, unit_group,
+            SELECT {_code("unit_code")} AS unit_code, nfc_normalize(trim(unit_name)) AS unit_name, unit_group,
                    CASE unit_group WHEN 'agency' THEN 'Sở, ban, ngành' WHEN 'ward' THEN 'Phường' ELSE 'Xã' END AS group_label,
                    CASE unit_group WHEN 'agency' THEN 'agency' ELSE 'local' END AS ranking_group,
                    $province AS province, []::VARCHAR[] AS aliases,
@@ -188,7 +204,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     procedures = procedure_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_procedure BY NAME
-            SELECT trim(procedure_code) AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field,
+            SELECT {_code("procedure_code")} AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field,
                    level AS authority_level, online_level, fee::BIGINT > 0 AS fee_bearing, owner_unit_code,
                    payment_integrated::BOOLEAN AS payment_integrated
             FROM {procedures}"""
@@ -203,10 +219,9 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
     names (a view over the files: the current state reads them once, nothing is copied). Later days are left out, so
     the year's partition stays the same when the next year's files arrive."""
     found = delivery(inbox / _VERSIONS / f"province={province}")
-    # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
-    # (Parquet), unique in the day also when the day comes in several parts (each part's lines in their own range:
-    # the join back to the latest version would otherwise take a line of every part); the CSV reader has no line
-    # numbers, so a fixed order of the version's content instead.
+    # The tie-break of two versions of a dossier with the same update time in one day: the later line wins, and of
+    # two parts of the day the later part's line. Parquet: the line in the file, each part's lines in their own
+    # range (the join back to the latest version would otherwise take a line of every part).
     if found.reader == "read_parquet":
         parts: dict[str, list[str]] = {}
         for file in found.files:
@@ -216,11 +231,23 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
         source_row = f"(file_row_number + {f'CASE filename {ranges} ELSE 0 END' if later else '0'})::INTEGER"
         options = f"hive_partitioning = true, hive_types = {{'day': DATE}}, filename = {'true' if later else 'false'}"
         options += ", file_row_number = true"
+        relation = found.relation(options)
     else:
-        source_row = (
-            "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
-        )
-        options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
+        # The CSV reader numbers no lines: the year's lines are copied once, in the order of the files (sorted by
+        # path: day, then part) and of their lines, into a table whose row id is then the line's place. Numbering
+        # them in a view instead would give two versions alike in their sort columns an arbitrary order, and not
+        # even the same one in the two reads of the current state (the latest version, then the join back to it).
+        con.execute("SET preserve_insertion_order = true")  # the row ids in the files' order
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TABLE national_csv_lines AS
+                    SELECT * FROM {found.relation("hive_partitioning = true, hive_types = {'day': DATE}, filename = false")}
+                    WHERE day <= DATE '{int(year)}-12-31'"""
+            )
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        source_row = "rowid::INTEGER"
+        relation = "national_csv_lines"
     # CSV text with a zone ('…+00') goes through TIMESTAMPTZ (a plain cast drops the zone); Parquet columns carry
     # their type, and a TIMESTAMPTZ one becomes Vietnam's clock time by the session's zone.
     when = "{}::TIMESTAMPTZ::TIMESTAMP" if found.reader == "read_csv" else "{}::TIMESTAMP"
@@ -228,8 +255,8 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
-            SELECT trim(dossier_code) AS dossier_code, trim(procedure_code) AS procedure_code, receiving_centre,
-                   trim(unit_code) AS resolving_unit_code, channel,
+            SELECT {_code("dossier_code")} AS dossier_code, {_code("procedure_code")} AS procedure_code, receiving_centre,
+                   {_code("unit_code")} AS resolving_unit_code, channel,
                    {received} AS received_at, {due} AS due_at,
                    {finished} AS completed_at, status, supplements::INTEGER AS supplement_requests,
                    digitised::BOOLEAN AS digitised, e_result::BOOLEAN AS electronic_result, fee::BIGINT AS fee_due,
@@ -237,7 +264,7 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
                    vneid::BOOLEAN AS citizen_data_used, synced::BOOLEAN AS synced_to_portal, rating AS satisfaction,
                    {updated} AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
-            FROM {found.relation(options)}
+            FROM {relation}
             WHERE day <= DATE '{int(year)}-12-31'"""
     )
     return found.refused
