@@ -4,16 +4,18 @@ folder; the documentation of national.duckdb."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets.national import NationalStore, national_qd766
 from demo.national import generate_national
 from tests.test_national import VERSION_HEADER, VERSIONS_BY_DAY, YEAR, _gz, _rows, hand_made  # noqa: F401 (fixture)
-from warehouse.national import MARTS, province_qd766
+from warehouse.national import MARTS, national_views, province_qd766
 
 TINY = 100_000  # national density of 100,000 versions a year: a province in well under a second
 
@@ -62,6 +64,13 @@ def test_the_blocking_check_compares_unit_codes_trimmed(hand_made: Path, tmp_pat
 HS3 = VERSIONS_BY_DAY["2026-02-10"][0]
 
 
+def _year_counts(out: Path) -> dict[str, int]:
+    con = duckdb.connect()
+    national_views(con, out)
+    rows = con.execute("SELECT unit_code, dossiers FROM mart_qd766_unit_national WHERE period_label = '2026-Y'").fetchall()
+    return dict(rows)
+
+
 def _current_state(inbox: Path, tmp_path: Path) -> dict[str, tuple[str, str]]:
     """Each dossier's current (resolving unit, status), as the province run builds it."""
     from warehouse import national
@@ -102,3 +111,35 @@ def test_of_two_csv_versions_with_the_same_update_time_the_later_line_wins_every
     _gz(day / "part-0.csv.gz", [VERSION_HEADER, moved])
     _gz(day / "part-1.csv.gz", [VERSION_HEADER, HS3])
     assert _current_state(hand_made, tmp_path)["HS3"] == ("12.SNV", "returned")
+
+
+# --- blank codes, an empty gzip --------------------------------------------------------------------------------
+
+
+def test_blank_codes_are_said_like_missing_ones_not_counted_as_one_dossier(hand_made: Path, tmp_path: Path) -> None:  # noqa: F811
+    day = hand_made / "versions/province=12/year=2026/day=2026-02-10"
+    blank = HS3.replace("HS3,", "   ,")  # spaces only: no code, not the code ''
+    _gz(day / "part-0.csv.gz", [VERSION_HEADER, HS3, blank, blank.replace("2026-02-02 08:00:00", "2026-02-03 08:00:00")])
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert run.dossiers == 3
+    assert run.not_counted == ("2 phiên bản thiếu mã hồ sơ hoặc ngày cập nhật: không tính",)
+    assert _year_counts(tmp_path / "out")["12.SNV"] == 1
+    # A blank unit or procedure code stops the province as a missing one does, saying which values are required.
+    for column in (1, 2):
+        fields = HS3.split(",")
+        fields[column] = " "
+        _gz(day / "part-0.csv.gz", [VERSION_HEADER, ",".join(fields)])
+        with pytest.raises(ValueError, match="thiếu giá trị bắt buộc"):
+            province_qd766(hand_made, "12", tmp_path / f"blank{column}", tmp_path / "work", year=YEAR)
+
+
+def test_a_gzip_file_with_nothing_inside_is_set_aside_as_empty(hand_made: Path, tmp_path: Path) -> None:  # noqa: F811
+    day = hand_made / "versions/province=12/year=2026/day=2026-01-07"
+    (day / "part-1.csv.gz").write_bytes(gzip.compress(b"", mtime=0))
+    (day / "part-2.csv.gz").write_bytes(gzip.compress(b"\n \n", mtime=0))
+    (hand_made / "units/province=12/part-1.csv.gz").write_bytes(gzip.compress(b"", mtime=0))
+    run = province_qd766(hand_made, "12", tmp_path / "out", tmp_path / "work", year=YEAR)
+    assert (run.versions, run.dossiers, run.units) == (5, 3, 2)
+    empty = "tệp nén không có dòng nào (kể cả dòng tiêu đề): giao lại rỗng"
+    assert {Path(f).name: why for f, why in run.refused} == {"part-1.csv.gz": empty, "part-2.csv.gz": empty}
+    assert len(run.refused) == 3

@@ -15,6 +15,7 @@ national marts from the hive layout. ``national_views`` puts DuckDB views and th
 from __future__ import annotations
 
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -83,7 +84,23 @@ def _refusal(path: Path, extension: str, folder: Path) -> str | None:
         return "không phải tệp Parquet hoàn chỉnh (hỏng hoặc đang chép dở)"
     if extension == ".csv.gz" and head[:2] != b"\x1f\x8b":
         return "không phải tệp nén gzip"
+    if extension == ".csv.gz" and _gzip_is_empty(path):
+        return "tệp nén không có dòng nào (kể cả dòng tiêu đề): giao lại rỗng"
     return None
+
+
+def _gzip_is_empty(path: Path) -> bool:
+    """Whether a gzip file holds nothing but blank lines (a re-delivery of an empty export, compressed): read only
+    as far as its first bytes. A damaged stream is not judged here: the read of the province says what to fix."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(_EMPTY_PROBE)
+    except (OSError, EOFError):
+        return False
+    return len(head) < _EMPTY_PROBE and not head.strip()
+
+
+_EMPTY_PROBE = 4096  # bytes of the decompressed start read to tell an empty file
 
 
 @dataclass(frozen=True)
@@ -276,7 +293,8 @@ def _delivery_problem(err: duckdb.Error) -> str:
         return "một giá trị không đọc được theo kiểu của cột (ngày giờ phải là yyyy-mm-dd HH:MM:SS, số phải là số)"
     if isinstance(err, duckdb.ConstraintException):
         return (
-            "thiếu giá trị bắt buộc (mã đơn vị, ngày tiếp nhận, trạng thái của hồ sơ) hoặc một mã có hai lần trong "
+            "thiếu giá trị bắt buộc (mã đơn vị, mã thủ tục, ngày tiếp nhận, trạng thái của hồ sơ; mã chỉ có dấu cách "
+            "là thiếu) hoặc một mã có hai lần trong "
             "danh mục đơn vị hay thủ tục"
         )
     if isinstance(err, duckdb.BinderException):
