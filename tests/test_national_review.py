@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.national import NationalStore, national_qd766
+from assets.national import NationalStore, national_marts, national_qd766
 from demo.national import generate_national
 from tests.test_national import VERSION_HEADER, VERSIONS_BY_DAY, YEAR, _gz, _rows, hand_made  # noqa: F401 (fixture)
 from warehouse.national import MARTS, national_views, province_qd766
@@ -143,3 +143,50 @@ def test_a_gzip_file_with_nothing_inside_is_set_aside_as_empty(hand_made: Path, 
     empty = "tệp nén không có dòng nào (kể cả dòng tiêu đề): giao lại rỗng"
     assert {Path(f).name: why for f, why in run.refused} == {"part-1.csv.gz": empty, "part-2.csv.gz": empty}
     assert len(run.refused) == 3
+
+
+# --- an unknown province folder; what national.duckdb says about itself ----------------------------------------
+
+
+def test_the_national_views_name_a_province_folder_no_partition_reads(hand_made: Path, tmp_path: Path) -> None:  # noqa: F811
+    store = NationalStore(inbox=str(hand_made), out=str(tmp_path / "out"))
+    assert dg.materialize([national_qd766], resources={"national": store}, partition_key="12|2026").success
+    shutil.copytree(hand_made / "versions/province=12", hand_made / "versions/province=99")
+    (hand_made / "units/province=9").mkdir()
+    result = dg.materialize([national_marts], resources={"national": store})
+    (materialization,) = result.asset_materializations_for_node("national_marts")
+    said = materialization.metadata["unknown_province_folders"].value
+    assert said == "- units/province=9\n- versions/province=99"
+
+
+def test_national_duckdb_documents_its_views_and_the_roll_up(hand_made: Path, tmp_path: Path) -> None:  # noqa: F811
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    out = tmp_path / "out"
+    province_qd766(hand_made, "12", out, tmp_path / "work", year=YEAR)
+    con = duckdb.connect()
+    national_views(con, out)
+    views = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+    assert set(views) == {"mart_qd766_unit_national", "mart_qd766_indicator_national", "mart_qd766_province"}
+    assert all(views.values())
+    uncommented = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE table_name IN ? AND comment IS NULL", [list(views)]
+    ).fetchall()
+    assert uncommented == []
+    sort_key = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'mart_qd766_unit_national' AND column_name = 'sort_key'"
+    ).fetchone()
+    assert sort_key and "TRONG TỈNH" in sort_key[0]
+    roll_up = con.execute(
+        """SELECT typeof(dossiers), dossiers, evaluated_max, complete, units_complete, as_of_min, as_of_max
+           FROM mart_qd766_province WHERE period_label = '2026-Y'"""
+    ).fetchone()
+    assert roll_up is not None and roll_up[:2] == ("BIGINT", 3)
+    assert 0 < roll_up[2] <= 100 and roll_up[3] == (roll_up[4] == 2)
+    assert str(roll_up[5]) == str(roll_up[6]) == "2026-02-10 23:59:59"
+    # pandas as the README says: the province read as the code it is ('12'), not the category 12
+    partitioning = ds.partitioning(pa.schema([("province", pa.string()), ("year", pa.int32())]), flavor="hive")
+    df = pd.read_parquet(out / "mart_qd766_unit", partitioning=partitioning)
+    assert set(df["province"]) == {"12"} and set(df["year"]) == {YEAR}

@@ -36,7 +36,7 @@ from sources.tthc_format import FINISHED_STATUSES
 from warehouse.labels import label_units
 from warehouse.qd766 import refresh_index
 from warehouse.queries import sql
-from warehouse.schema import ensure_schema
+from warehouse.schema import column_comment, ensure_schema
 
 MARTS = ("mart_qd766_unit", "mart_qd766_indicator")
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -59,6 +59,18 @@ def provinces_in(inbox: Path) -> list[str]:
     """Province codes with a versions folder, in code order."""
     root = inbox / _VERSIONS
     return sorted(p.name.split("=", 1)[1] for p in root.glob("province=*") if p.is_dir()) if root.exists() else []
+
+
+def unknown_province_folders(inbox: Path, known: list[str]) -> list[str]:
+    """Province folders of the inbox (versions, units, procedures) whose code is none of ``known``, as
+    'versions/province=99': no partition of the national job ever reads them, so they are said, not left unseen."""
+    wanted = set(known)
+    return sorted(
+        f"{table}/{folder.name}"
+        for table in (_VERSIONS, _UNITS, _PROCEDURES)
+        for folder in (inbox / table).glob("province=*")
+        if folder.is_dir() and folder.name.split("=", 1)[1] not in wanted
+    )
 
 
 _EXTENSIONS = ((".parquet", "read_parquet"), (".csv.gz", "read_csv"))
@@ -502,9 +514,60 @@ def _year_versions(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, date
     return int(versions), last_day, tuple(notes)
 
 
+# Comments of the national views (read in DBeaver, DuckDB's duckdb_columns(), the snapshot's documentation): the
+# marts' columns keep the province warehouse's comments, with these for the columns of the national layout.
+_NATIONAL_COLUMNS = {
+    "province": "mã tỉnh, thành phố (2 chữ số, '01'…'96', từ thư mục province=PP của phân vùng; đọc là chuỗi)",
+    "year": "năm của phân vùng (year=YYYY)",
+    "sort_key": (
+        "thứ tự tên đơn vị theo chữ cái tiếng Việt TRONG TỈNH (00001, 00002…: hạng của tên trong tỉnh, như kho của "
+        "tỉnh); giữa các tỉnh: ORDER BY province, sort_key"
+    ),
+}
+_VIEW_COMMENTS = {
+    "mart_qd766_unit_national": "Chỉ số 766 theo đơn vị và kỳ của mọi tỉnh đã công bố (mart_qd766_unit của từng tỉnh).",
+    "mart_qd766_indicator_national": "Chỉ tiêu Chỉ số 766 theo đơn vị và kỳ của mọi tỉnh (mart_qd766_indicator của từng tỉnh).",
+    "mart_qd766_province": "Tổng hợp cấp bộ: mỗi tỉnh × kỳ, số đơn vị, điểm trung bình, thấp nhất, cao nhất, số hồ sơ.",
+}
+_ROLL_UP_COLUMNS = {
+    "units": "số đơn vị của tỉnh có dòng trong kỳ",
+    "units_scored": "số đơn vị có tổng điểm",
+    "units_complete": "số đơn vị đủ 6 nhóm điểm (complete)",
+    "complete": "mọi đơn vị của tỉnh đủ 6 nhóm điểm trong kỳ",
+    "evaluated_max": (
+        "tổng điểm tối đa cao nhất của các nhóm đã có điểm (100 khi đủ 6 nhóm): mean/min/max_total theo thang này; "
+        "dữ liệu toàn quốc chỉ có hồ sơ, nên các nhóm cần Cổng, PAKN hay sổ công khai không có điểm (dưới 100)"
+    ),
+    "mean_total": "tổng điểm trung bình của các đơn vị (làm tròn 2 chữ số)",
+    "min_total": "tổng điểm thấp nhất của đơn vị trong tỉnh",
+    "max_total": "tổng điểm cao nhất của đơn vị trong tỉnh",
+    "dossiers": "số hồ sơ tiếp nhận trong kỳ của mọi đơn vị của tỉnh",
+    "as_of_min": "thời điểm dữ liệu sớm nhất của các đơn vị (cuối ngày xuất dữ liệu gần nhất của tỉnh)",
+    "as_of_max": "thời điểm dữ liệu muộn nhất của các đơn vị (bằng as_of_min khi tỉnh tính một lần)",
+}
+
+
+def _comment_views(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMENT ON every national view and its columns, as the province warehouse comments its marts."""
+    for view, comment in _VIEW_COMMENTS.items():
+        con.execute(f"COMMENT ON VIEW {view} IS {_literal(comment)}")
+        mart = view.removesuffix("_national")
+        own = _ROLL_UP_COLUMNS if view == "mart_qd766_province" else {}
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database()", [view]
+        ).fetchall():
+            text = (
+                _NATIONAL_COLUMNS.get(column)
+                or own.get(column)
+                or column_comment(mart if mart in MARTS else "mart_qd766_unit", column)
+            )
+            if text:
+                con.execute(f"COMMENT ON COLUMN {view}.{column} IS {_literal(text)}")
+
+
 def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Views over every province's published partitions, and the ministry roll-up (one row per province and period:
-    units scored, mean and spread of the unit totals, dossiers)."""
+    units scored and complete, the scale and the mean and spread of the unit totals, dossiers, the data's as_of)."""
     if not list(out.glob(f"{MARTS[0]}/province=*/year=*/*.parquet")):
         raise ValueError(f"Chưa có tỉnh nào được công bố trong {out}: chạy national_qd766 cho ít nhất một tỉnh trước.")
     for mart in MARTS:
@@ -518,11 +581,14 @@ def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     con.execute(
         """CREATE OR REPLACE VIEW mart_qd766_province AS
            SELECT province, year, period_label, period_kind, period_start,
-                  count(*) AS units, count(total) AS units_scored, round(avg(total), 2) AS mean_total,
-                  round(min(total), 2) AS min_total, round(max(total), 2) AS max_total, sum(dossiers) AS dossiers
+                  count(*) AS units, count(total) AS units_scored, count(*) FILTER (WHERE complete) AS units_complete,
+                  bool_and(complete) AS complete, max(evaluated_max) AS evaluated_max,
+                  round(avg(total), 2) AS mean_total, round(min(total), 2) AS min_total, round(max(total), 2) AS max_total,
+                  sum(dossiers)::BIGINT AS dossiers, min(as_of) AS as_of_min, max(as_of) AS as_of_max
            FROM mart_qd766_unit_national
            GROUP BY ALL"""
     )
+    _comment_views(con)
 
 
 def publish_national_views(out: Path) -> Path:
