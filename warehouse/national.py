@@ -245,7 +245,8 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
 
 def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, year: int) -> list[tuple[str, str]]:
     """The province's versions until the end of ``year`` as ``stg_dossier_versions`` in the province pipeline's column
-    names (a view over the files: the current state reads them once, nothing is copied). Later days are left out, so
+    names (a view over the Parquet files, nothing copied; CSV.gz lines copied once into the work file to number
+    them, see below). Later days are left out, so
     the year's partition stays the same when the next year's files arrive."""
     found = delivery(inbox / _VERSIONS / f"province={province}")
     # The tie-break of two versions of a dossier with the same update time in one day: the later line wins, and of
