@@ -78,13 +78,27 @@ def national_qd766(context: dg.AssetExecutionContext, national: NationalStore) -
     description="Khung nhìn toàn quốc và tổng hợp theo tỉnh (mart_qd766_province) trên các phân vùng Parquet đã công bố.",
     kinds={"duckdb"},
 )
-def national_marts(national: NationalStore) -> dg.MaterializeResult:
+def national_marts(context: dg.AssetExecutionContext, national: NationalStore) -> dg.MaterializeResult:
     import duckdb
 
-    from warehouse.national import publish_national_views
+    from warehouse.national import publish_national_views, unknown_province_folders
 
     out = Path(national.out)
     path = publish_national_views(out)
     with duckdb.connect(str(path), read_only=True) as con:
         provinces = con.execute("SELECT count(DISTINCT province) FROM mart_qd766_province").fetchone()[0]  # type: ignore[index]
-    return dg.MaterializeResult(metadata={"provinces": int(provinces), "file": str(path)})
+    # A folder whose code is not one of the 34 provinces (a typo, an old code) is never a partition: said here, where
+    # every run of the national views looks, instead of staying out of the index unseen.
+    unknown = unknown_province_folders(Path(national.inbox), province_codes())
+    for folder in unknown:
+        context.log.warning(
+            f"Thư mục {folder} trong {national.inbox} có mã tỉnh không thuộc danh sách 34 tỉnh, thành phố nên không "
+            "bao giờ được tính: đổi tên thư mục theo mã tỉnh đúng (hai chữ số, ví dụ province=04) rồi chạy tỉnh đó."
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "provinces": int(provinces),
+            "file": str(path),
+            "unknown_province_folders": dg.MetadataValue.md("\n".join(f"- {f}" for f in unknown) or "-"),
+        }
+    )

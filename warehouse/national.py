@@ -15,6 +15,7 @@ national marts from the hive layout. ``national_views`` puts DuckDB views and th
 from __future__ import annotations
 
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -35,7 +36,7 @@ from sources.tthc_format import FINISHED_STATUSES
 from warehouse.labels import label_units
 from warehouse.qd766 import refresh_index
 from warehouse.queries import sql
-from warehouse.schema import ensure_schema
+from warehouse.schema import column_comment, ensure_schema
 
 MARTS = ("mart_qd766_unit", "mart_qd766_indicator")
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -58,6 +59,18 @@ def provinces_in(inbox: Path) -> list[str]:
     """Province codes with a versions folder, in code order."""
     root = inbox / _VERSIONS
     return sorted(p.name.split("=", 1)[1] for p in root.glob("province=*") if p.is_dir()) if root.exists() else []
+
+
+def unknown_province_folders(inbox: Path, known: list[str]) -> list[str]:
+    """Province folders of the inbox (versions, units, procedures) whose code is none of ``known``, as
+    'versions/province=99': no partition of the national job ever reads them, so they are said, not left unseen."""
+    wanted = set(known)
+    return sorted(
+        f"{table}/{folder.name}"
+        for table in (_VERSIONS, _UNITS, _PROCEDURES)
+        for folder in (inbox / table).glob("province=*")
+        if folder.is_dir() and folder.name.split("=", 1)[1] not in wanted
+    )
 
 
 _EXTENSIONS = ((".parquet", "read_parquet"), (".csv.gz", "read_csv"))
@@ -83,7 +96,23 @@ def _refusal(path: Path, extension: str, folder: Path) -> str | None:
         return "không phải tệp Parquet hoàn chỉnh (hỏng hoặc đang chép dở)"
     if extension == ".csv.gz" and head[:2] != b"\x1f\x8b":
         return "không phải tệp nén gzip"
+    if extension == ".csv.gz" and _gzip_is_empty(path):
+        return "tệp nén không có dòng nào (kể cả dòng tiêu đề): giao lại rỗng"
     return None
+
+
+def _gzip_is_empty(path: Path) -> bool:
+    """Whether a gzip file holds nothing but blank lines (a re-delivery of an empty export, compressed): read only
+    as far as its first bytes. A damaged stream is not judged here: the read of the province says what to fix."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(_EMPTY_PROBE)
+    except (OSError, EOFError):
+        return False
+    return len(head) < _EMPTY_PROBE and not head.strip()
+
+
+_EMPTY_PROBE = 4096  # bytes of the decompressed start read to tell an empty file
 
 
 @dataclass(frozen=True)
@@ -170,6 +199,22 @@ def _configure(con: duckdb.DuckDBPyConnection, spill: Path, memory_limit: str, t
         con.execute(f"SET threads = {int(threads)}")
 
 
+def _code(column: str) -> str:
+    """A delivered code as the index compares it: trimmed, and blank (or spaces only) as missing, so a blank code is
+    said like an absent one instead of becoming the code '' of one phantom dossier, unit or procedure."""
+    return f"NULLIF(trim({column}), '')"
+
+
+def unit_codes(inbox: Path, province: str) -> list[str]:
+    """The province's unit codes as its run reads them: the same files (a copy delivered twice, a damaged or empty
+    file set aside), the same reader (Parquet or CSV.gz), trimmed. The blocking check compares the published marts
+    with these, never with a reading of its own."""
+    units = delivery(inbox / _UNITS / f"province={province}").relation("hive_partitioning = false")
+    with duckdb.connect() as con:
+        query = f"SELECT DISTINCT {_code('unit_code')} AS code FROM {units} WHERE code IS NOT NULL ORDER BY 1"
+        return [r[0] for r in con.execute(query).fetchall()]
+
+
 def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str) -> tuple[int, list[tuple[str, str]]]:
     """dim_unit and dim_procedure of the province from its units and procedures files; the files set aside."""
     unit_files = delivery(inbox / _UNITS / f"province={province}")
@@ -177,7 +222,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     units = unit_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_unit BY NAME
-            SELECT trim(unit_code) AS unit_code, nfc_normalize(trim(unit_name)) AS unit_name, unit_group,
+            SELECT {_code("unit_code")} AS unit_code, nfc_normalize(trim(unit_name)) AS unit_name, unit_group,
                    CASE unit_group WHEN 'agency' THEN 'Sở, ban, ngành' WHEN 'ward' THEN 'Phường' ELSE 'Xã' END AS group_label,
                    CASE unit_group WHEN 'agency' THEN 'agency' ELSE 'local' END AS ranking_group,
                    $province AS province, []::VARCHAR[] AS aliases,
@@ -188,7 +233,7 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
     procedures = procedure_files.relation("hive_partitioning = false")
     con.execute(
         f"""INSERT INTO dim_procedure BY NAME
-            SELECT trim(procedure_code) AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field,
+            SELECT {_code("procedure_code")} AS procedure_code, nfc_normalize(trim(procedure_name)) AS procedure_name, field,
                    level AS authority_level, online_level, fee::BIGINT > 0 AS fee_bearing, owner_unit_code,
                    payment_integrated::BOOLEAN AS payment_integrated
             FROM {procedures}"""
@@ -200,13 +245,13 @@ def _load_master_data(con: duckdb.DuckDBPyConnection, inbox: Path, province: str
 
 def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, year: int) -> list[tuple[str, str]]:
     """The province's versions until the end of ``year`` as ``stg_dossier_versions`` in the province pipeline's column
-    names (a view over the files: the current state reads them once, nothing is copied). Later days are left out, so
+    names (a view over the Parquet files, nothing copied; CSV.gz lines copied once into the work file to number
+    them, see below). Later days are left out, so
     the year's partition stays the same when the next year's files arrive."""
     found = delivery(inbox / _VERSIONS / f"province={province}")
-    # The tie-break of two versions of a dossier with the same update time in one day's file: the line in the file
-    # (Parquet), unique in the day also when the day comes in several parts (each part's lines in their own range:
-    # the join back to the latest version would otherwise take a line of every part); the CSV reader has no line
-    # numbers, so a fixed order of the version's content instead.
+    # The tie-break of two versions of a dossier with the same update time in one day: the later line wins, and of
+    # two parts of the day the later part's line. Parquet: the line in the file, each part's lines in their own
+    # range (the join back to the latest version would otherwise take a line of every part).
     if found.reader == "read_parquet":
         parts: dict[str, list[str]] = {}
         for file in found.files:
@@ -216,11 +261,23 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
         source_row = f"(file_row_number + {f'CASE filename {ranges} ELSE 0 END' if later else '0'})::INTEGER"
         options = f"hive_partitioning = true, hive_types = {{'day': DATE}}, filename = {'true' if later else 'false'}"
         options += ", file_row_number = true"
+        relation = found.relation(options)
     else:
-        source_row = (
-            "row_number() OVER (PARTITION BY dossier_code, day ORDER BY updated_at, status, finished_at, due_at)::INTEGER"
-        )
-        options = "hive_partitioning = true, hive_types = {'day': DATE}, filename = false"
+        # The CSV reader numbers no lines: the year's lines are copied once, in the order of the files (sorted by
+        # path: day, then part) and of their lines, into a table whose row id is then the line's place. Numbering
+        # them in a view instead would give two versions alike in their sort columns an arbitrary order, and not
+        # even the same one in the two reads of the current state (the latest version, then the join back to it).
+        con.execute("SET preserve_insertion_order = true")  # the row ids in the files' order
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TABLE national_csv_lines AS
+                    SELECT * FROM {found.relation("hive_partitioning = true, hive_types = {'day': DATE}, filename = false")}
+                    WHERE day <= DATE '{int(year)}-12-31'"""
+            )
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+        source_row = "rowid::INTEGER"
+        relation = "national_csv_lines"
     # CSV text with a zone ('…+00') goes through TIMESTAMPTZ (a plain cast drops the zone); Parquet columns carry
     # their type, and a TIMESTAMPTZ one becomes Vietnam's clock time by the session's zone.
     when = "{}::TIMESTAMPTZ::TIMESTAMP" if found.reader == "read_csv" else "{}::TIMESTAMP"
@@ -228,8 +285,8 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
         f"""CREATE VIEW stg_dossier_versions AS
-            SELECT trim(dossier_code) AS dossier_code, trim(procedure_code) AS procedure_code, receiving_centre,
-                   trim(unit_code) AS resolving_unit_code, channel,
+            SELECT {_code("dossier_code")} AS dossier_code, {_code("procedure_code")} AS procedure_code, receiving_centre,
+                   {_code("unit_code")} AS resolving_unit_code, channel,
                    {received} AS received_at, {due} AS due_at,
                    {finished} AS completed_at, status, supplements::INTEGER AS supplement_requests,
                    digitised::BOOLEAN AS digitised, e_result::BOOLEAN AS electronic_result, fee::BIGINT AS fee_due,
@@ -237,7 +294,7 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
                    vneid::BOOLEAN AS citizen_data_used, synced::BOOLEAN AS synced_to_portal, rating AS satisfaction,
                    {updated} AS updated_at, NULL::VARCHAR AS applicant_key,
                    day::DATE AS export_date, {source_row} AS source_row
-            FROM {found.relation(options)}
+            FROM {relation}
             WHERE day <= DATE '{int(year)}-12-31'"""
     )
     return found.refused
@@ -249,7 +306,8 @@ def _delivery_problem(err: duckdb.Error) -> str:
         return "một giá trị không đọc được theo kiểu của cột (ngày giờ phải là yyyy-mm-dd HH:MM:SS, số phải là số)"
     if isinstance(err, duckdb.ConstraintException):
         return (
-            "thiếu giá trị bắt buộc (mã đơn vị, ngày tiếp nhận, trạng thái của hồ sơ) hoặc một mã có hai lần trong "
+            "thiếu giá trị bắt buộc (mã đơn vị, mã thủ tục, ngày tiếp nhận, trạng thái của hồ sơ; mã chỉ có dấu cách "
+            "là thiếu) hoặc một mã có hai lần trong "
             "danh mục đơn vị hay thủ tục"
         )
     if isinstance(err, duckdb.BinderException):
@@ -457,9 +515,60 @@ def _year_versions(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, date
     return int(versions), last_day, tuple(notes)
 
 
+# Comments of the national views (read in DBeaver, DuckDB's duckdb_columns(), the snapshot's documentation): the
+# marts' columns keep the province warehouse's comments, with these for the columns of the national layout.
+_NATIONAL_COLUMNS = {
+    "province": "mã tỉnh, thành phố (2 chữ số, '01'…'96', từ thư mục province=PP của phân vùng; đọc là chuỗi)",
+    "year": "năm của phân vùng (year=YYYY)",
+    "sort_key": (
+        "thứ tự tên đơn vị theo chữ cái tiếng Việt TRONG TỈNH (00001, 00002…: hạng của tên trong tỉnh, như kho của "
+        "tỉnh); giữa các tỉnh: ORDER BY province, sort_key"
+    ),
+}
+_VIEW_COMMENTS = {
+    "mart_qd766_unit_national": "Chỉ số 766 theo đơn vị và kỳ của mọi tỉnh đã công bố (mart_qd766_unit của từng tỉnh).",
+    "mart_qd766_indicator_national": "Chỉ tiêu Chỉ số 766 theo đơn vị và kỳ của mọi tỉnh (mart_qd766_indicator của từng tỉnh).",
+    "mart_qd766_province": "Tổng hợp cấp bộ: mỗi tỉnh × kỳ, số đơn vị, điểm trung bình, thấp nhất, cao nhất, số hồ sơ.",
+}
+_ROLL_UP_COLUMNS = {
+    "units": "số đơn vị của tỉnh có dòng trong kỳ",
+    "units_scored": "số đơn vị có tổng điểm",
+    "units_complete": "số đơn vị đủ 6 nhóm điểm (complete)",
+    "complete": "mọi đơn vị của tỉnh đủ 6 nhóm điểm trong kỳ",
+    "evaluated_max": (
+        "tổng điểm tối đa cao nhất của các nhóm đã có điểm (100 khi đủ 6 nhóm): mean/min/max_total theo thang này; "
+        "dữ liệu toàn quốc chỉ có hồ sơ, nên các nhóm cần Cổng, PAKN hay sổ công khai không có điểm (dưới 100)"
+    ),
+    "mean_total": "tổng điểm trung bình của các đơn vị (làm tròn 2 chữ số)",
+    "min_total": "tổng điểm thấp nhất của đơn vị trong tỉnh",
+    "max_total": "tổng điểm cao nhất của đơn vị trong tỉnh",
+    "dossiers": "số hồ sơ tiếp nhận trong kỳ của mọi đơn vị của tỉnh",
+    "as_of_min": "thời điểm dữ liệu sớm nhất của các đơn vị (cuối ngày xuất dữ liệu gần nhất của tỉnh)",
+    "as_of_max": "thời điểm dữ liệu muộn nhất của các đơn vị (bằng as_of_min khi tỉnh tính một lần)",
+}
+
+
+def _comment_views(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMENT ON every national view and its columns, as the province warehouse comments its marts."""
+    for view, comment in _VIEW_COMMENTS.items():
+        con.execute(f"COMMENT ON VIEW {view} IS {_literal(comment)}")
+        mart = view.removesuffix("_national")
+        own = _ROLL_UP_COLUMNS if view == "mart_qd766_province" else {}
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database()", [view]
+        ).fetchall():
+            text = (
+                _NATIONAL_COLUMNS.get(column)
+                or own.get(column)
+                or column_comment(mart if mart in MARTS else "mart_qd766_unit", column)
+            )
+            if text:
+                con.execute(f"COMMENT ON COLUMN {view}.{column} IS {_literal(text)}")
+
+
 def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Views over every province's published partitions, and the ministry roll-up (one row per province and period:
-    units scored, mean and spread of the unit totals, dossiers)."""
+    units scored and complete, the scale and the mean and spread of the unit totals, dossiers, the data's as_of)."""
     if not list(out.glob(f"{MARTS[0]}/province=*/year=*/*.parquet")):
         raise ValueError(f"Chưa có tỉnh nào được công bố trong {out}: chạy national_qd766 cho ít nhất một tỉnh trước.")
     for mart in MARTS:
@@ -473,11 +582,14 @@ def national_views(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     con.execute(
         """CREATE OR REPLACE VIEW mart_qd766_province AS
            SELECT province, year, period_label, period_kind, period_start,
-                  count(*) AS units, count(total) AS units_scored, round(avg(total), 2) AS mean_total,
-                  round(min(total), 2) AS min_total, round(max(total), 2) AS max_total, sum(dossiers) AS dossiers
+                  count(*) AS units, count(total) AS units_scored, count(*) FILTER (WHERE complete) AS units_complete,
+                  bool_and(complete) AS complete, max(evaluated_max) AS evaluated_max,
+                  round(avg(total), 2) AS mean_total, round(min(total), 2) AS min_total, round(max(total), 2) AS max_total,
+                  sum(dossiers)::BIGINT AS dossiers, min(as_of) AS as_of_min, max(as_of) AS as_of_max
            FROM mart_qd766_unit_national
            GROUP BY ALL"""
     )
+    _comment_views(con)
 
 
 def publish_national_views(out: Path) -> Path:
