@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from assets.national import NationalStore, national_marts, national_qd766
 from demo.national import generate_national
@@ -124,13 +123,16 @@ def test_blank_codes_are_said_like_missing_ones_not_counted_as_one_dossier(hand_
     assert run.dossiers == 3
     assert run.not_counted == ("2 phiên bản thiếu mã hồ sơ hoặc ngày cập nhật: không tính",)
     assert _year_counts(tmp_path / "out")["12.SNV"] == 1
-    # A blank unit or procedure code stops the province as a missing one does, saying which values are required.
+    # A blank unit or procedure code: that version is counted and said, the rest of the province is scored (it used
+    # to stop the whole province on fct_dossier's NOT NULL).
     for column in (1, 2):
         fields = HS3.split(",")
         fields[column] = " "
         _gz(day / "part-0.csv.gz", [VERSION_HEADER, ",".join(fields)])
-        with pytest.raises(ValueError, match="thiếu giá trị bắt buộc"):
-            province_qd766(hand_made, "12", tmp_path / f"blank{column}", tmp_path / "work", year=YEAR)
+        run = province_qd766(hand_made, "12", tmp_path / f"blank{column}", tmp_path / "work", year=YEAR)
+        assert run.dossiers == 2
+        [note] = run.not_counted
+        assert note.startswith("1 phiên bản thiếu mã đơn vị, mã thủ tục, ngày tiếp nhận, hạn hoặc trạng thái: không tính")
 
 
 def test_a_gzip_file_with_nothing_inside_is_set_aside_as_empty(hand_made: Path, tmp_path: Path) -> None:  # noqa: F811

@@ -284,7 +284,7 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
     received, due, finished, updated = (when.format(c) for c in ("received_at", "due_at", "finished_at", "updated_at"))
     con.execute("DROP TABLE IF EXISTS stg_dossier_versions")
     con.execute(
-        f"""CREATE VIEW stg_dossier_versions AS
+        f"""CREATE OR REPLACE VIEW national_versions AS
             SELECT {_code("dossier_code")} AS dossier_code, {_code("procedure_code")} AS procedure_code, receiving_centre,
                    {_code("unit_code")} AS resolving_unit_code, channel,
                    {received} AS received_at, {due} AS due_at,
@@ -297,7 +297,25 @@ def _stage_versions(con: duckdb.DuckDBPyConnection, inbox: Path, province: str, 
             FROM {relation}
             WHERE day <= DATE '{int(year)}-12-31'"""
     )
+    # The versions the index counts: those with every value a dossier's current state needs. The others are counted
+    # and said (``_year_versions``); one such version used to stop the whole province on fct_dossier's NOT NULL.
+    con.execute(f"CREATE OR REPLACE VIEW stg_dossier_versions AS SELECT * FROM national_versions WHERE {_COMPLETE}")
     return found.refused
+
+
+# What a version needs to be a dossier's state (fct_dossier's NOT NULL columns the delivery gives).
+_REQUIRED = (
+    "dossier_code",
+    "updated_at",
+    "procedure_code",
+    "resolving_unit_code",
+    "received_at",
+    "due_at",
+    "status",
+    "channel",
+    "supplement_requests",
+)
+_COMPLETE = " AND ".join(f"{c} IS NOT NULL" for c in _REQUIRED)
 
 
 def _delivery_problem(err: duckdb.Error) -> str:
@@ -496,19 +514,25 @@ def _province_qd766(
 def _year_versions(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, date | None, tuple[str, ...]]:
     """In one scan of the year's versions: how many, the last export day, and those the index cannot count, said in
     Vietnamese (without a dossier code or an update time, or of a unit missing from the units file, codes trimmed)."""
-    versions, last_day, no_key, unknown, codes = con.execute(
-        """SELECT count(*), max(export_date),
+    versions, last_day, no_key, incomplete, unknown, codes = con.execute(
+        f"""SELECT count(*), max(export_date),
                   count(*) FILTER (WHERE dossier_code IS NULL OR updated_at IS NULL),
-                  count(*) FILTER (WHERE u.unit_code IS NULL),
-                  list(DISTINCT coalesce(v.resolving_unit_code, '(trống)') ORDER BY coalesce(v.resolving_unit_code, '(trống)'))
-                      FILTER (WHERE u.unit_code IS NULL)
-           FROM stg_dossier_versions AS v LEFT JOIN dim_unit AS u ON u.unit_code = v.resolving_unit_code
+                  count(*) FILTER (WHERE dossier_code IS NOT NULL AND updated_at IS NOT NULL AND NOT ({_COMPLETE})),
+                  count(*) FILTER (WHERE u.unit_code IS NULL AND v.resolving_unit_code IS NOT NULL),
+                  list(DISTINCT v.resolving_unit_code ORDER BY v.resolving_unit_code)
+                      FILTER (WHERE u.unit_code IS NULL AND v.resolving_unit_code IS NOT NULL)
+           FROM national_versions AS v LEFT JOIN dim_unit AS u ON u.unit_code = v.resolving_unit_code
            WHERE year(v.export_date) = $year""",
         {"year": year},
     ).fetchone()  # type: ignore[misc]
     notes = []
     if no_key:
         notes.append(f"{no_key} phiên bản thiếu mã hồ sơ hoặc ngày cập nhật: không tính")
+    if incomplete:
+        notes.append(
+            f"{incomplete} phiên bản thiếu mã đơn vị, mã thủ tục, ngày tiếp nhận, hạn hoặc trạng thái: không tính "
+            "(hồ sơ giữ phiên bản đủ thông tin gần nhất, nếu có)"
+        )
     if unknown:
         shown = ", ".join(codes[:10]) + (", …" if len(codes) > 10 else "")
         notes.append(f"{unknown} phiên bản của đơn vị không có trong danh mục đơn vị (mã {shown}): không tính vào đơn vị nào")
