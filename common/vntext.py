@@ -126,3 +126,9 @@ def same_task_content(old: str | None, new: str | None) -> bool:
     if not old or not new:
         return old == new
     return fuzz.ratio(old, new, processor=utils.default_process) >= SAME_TASK_SIMILARITY
+
+
+def document_number_key(number: str | None) -> str:
+    """One key for a document number (a plan's "123/KH-SKHCN") however it is typed: case, diacritics and spaces
+    ignored ('123/kh - skhcn' is '123/KH-SKHCN'), punctuation kept ('12/3KH' is not '1/23KH')."""
+    return "".join(search_text(number or "").split())

@@ -47,7 +47,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common.vntext import match_key, search_text
+from common.vntext import match_key
 from sources.csvfiles import FileIssue, ReadResult
 from sources.task_formats import (
     PLAN_COLUMNS,
@@ -87,12 +87,6 @@ def _letter(table: Table, name: str) -> str:
 
 
 _LABELS = {name: labels[0] for name, labels in PLAN_METADATA.items()}
-
-
-def plan_key(number: str | None) -> str:
-    """One key for a plan number however it is typed: case, diacritics and spaces ignored ('123/kh - skhcn' is
-    '123/KH-SKHCN'), punctuation kept ('12/3KH' is not '1/23KH')."""
-    return "".join(search_text(number or "").split())
 
 
 @dataclass

@@ -5,7 +5,7 @@ Dagster (warehouse/tasks.py reads the registers and writes ``plan_revision``; ev
   year (the first issue, revision 1, issued last), whatever document number it carries itself (an amending document
   has its own: "245/KH-SKHCN" amending "123/KH-SKHCN"), unless its number is that of another first issue. Only two
   first issues with different numbers compete (``conflicting_plans``). Numbers differing only in case, spacing or
-  diacritics are one number (``plan_key``).
+  diacritics are one number (``document_number_key``).
 - Two registers of one revision (a corrected copy under another name): the later arrival wins as a whole (its first
   load, then its modification time, then its name, as progress reports are ranked), the other gets a note
   (``duplicate_revision``); never a mix of the two.
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sources.plan_register import plan_key
+from common.vntext import document_number_key
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,12 @@ def chain_year(plan_year: int, registers: Sequence[Register]) -> tuple[list[Link
         return [], notes
     firsts = [r for r in registers if r.revision == 1]
     head = _first_issue(firsts) if firsts else min(registers, key=lambda r: (r.revision, r.rank))
-    key = plan_key(head.number)
+    key = document_number_key(head.number)
     # of two copies of the plan's first issue, the number as the one used writes it
-    head = max((r for r in registers if r.revision == head.revision and plan_key(r.number) == key), key=lambda r: r.rank)
-    others = {plan_key(r.number): r.number for r in firsts if plan_key(r.number) != key}
+    head = max(
+        (r for r in registers if r.revision == head.revision and document_number_key(r.number) == key), key=lambda r: r.rank
+    )
+    others = {document_number_key(r.number): r.number for r in firsts if document_number_key(r.number) != key}
     if others:
         numbers = sorted([head.number, *others.values()])
         notes.append(
@@ -95,7 +97,11 @@ def chain_year(plan_year: int, registers: Sequence[Register]) -> tuple[list[Link
             )
         )
     # A revision continues the plan unless it carries the number of a first issue that lost.
-    members = [r for r in registers if plan_key(r.number) == key or (r.revision > 1 and plan_key(r.number) not in others)]
+    members = [
+        r
+        for r in registers
+        if document_number_key(r.number) == key or (r.revision > 1 and document_number_key(r.number) not in others)
+    ]
     by_revision: dict[int, list[Register]] = defaultdict(list)
     for r in members:
         by_revision[r.revision].append(r)

@@ -30,10 +30,9 @@ from common.db import rows_as_dicts
 from common.periods import Period, parse_period, periods_closed_by
 from common.settings import business_today, now_local
 from common.units import province_name
-from common.vntext import official_date, same_task_content, sort_key
+from common.vntext import document_number_key, official_date, same_task_content, sort_key
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS
-from sources.plan_register import plan_key
 from workbooks.excel import (
     FONT_NAME,
     FONT_SIZE,
@@ -630,7 +629,7 @@ def plan_citation(data: TaskReportData) -> str:
     if later:
         parts = []
         for r in later:
-            own = f" số {r['plan_number']}" if plan_key(r["plan_number"]) != plan_key(number) else ""
+            own = f" số {r['plan_number']}" if document_number_key(r["plan_number"]) != document_number_key(number) else ""
             parts.append(
                 f"sửa đổi, bổ sung lần {r['revision'] - 1}{own}" + (f" ngày {_day(r['issued_on'])}" if r["issued_on"] else "")
             )
