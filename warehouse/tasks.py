@@ -805,13 +805,15 @@ def _version_on(versions: list[_Version], day: date) -> _Version | None:
 def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
     """From the current submissions: per (task, unit) the completion date, and per (task, unit) the percent of each
     report period (period end, percent). A "completed" row without a date falls back on its result document's date,
-    then on the report date. The unit's latest report decides, as in ``mart_task_report_latest``: a later report
-    giving the task another status takes back an earlier "completed" (a unit correcting its quý I report in quý II)."""
+    then on the report date. The unit's report of the latest period decides (of one period, the latest report), as
+    in ``mart_task_report_latest``: a report of a later period giving the task another status takes back an earlier
+    "completed" (a unit correcting its quý I report in quý II), but a quý I report sent late does not take back the
+    completion quý II reported."""
     completed: dict[tuple[str, str], date] = {}
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
-    for task, unit, period, status, percent, done, doc_date, report_date in con.execute(
-        sql("tasks/current_reports"), {"plan_year": plan_year}
-    ).fetchall():
+    rows = con.execute(sql("tasks/current_reports"), {"plan_year": plan_year}).fetchall()
+    rows.sort(key=lambda r: end_of_label(r[2]) or date.min)  # stable: of one period end, the report date's order
+    for task, unit, period, status, percent, done, doc_date, report_date in rows:
         if status == "completed":
             completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
         else:

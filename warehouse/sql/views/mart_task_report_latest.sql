@@ -1,5 +1,6 @@
--- The progress report used for each period of a report to Sở Nội vụ (for_period), per task and unit: the latest one
--- of that period or an earlier one, superseded reports left out.
+-- The progress report used for each period of a report to Sở Nội vụ (for_period), per task and unit: the one of the
+-- latest period up to it (of one period, the latest report; a quý I report sent late does not hide quý II's),
+-- superseded reports left out.
 WITH
 counted AS (
     SELECT
@@ -8,7 +9,7 @@ counted AS (
         -- the latest result document the unit gave for the task: a later report that leaves it blank does not erase it
         arg_max(
             { 'number': r.result_doc_number, 'day': r.result_doc_date },
-            (r.report_date, r.period_end, r.source_file, r.source_row)
+            (r.period_end, r.report_date, r.source_file, r.source_row)
         ) FILTER (WHERE coalesce(r.result_doc_number, '') <> '' OR r.result_doc_date IS NOT NULL)
             OVER (PARTITION BY p.for_period, r.task_no, r.unit_code) AS doc
     FROM mart_task_report_period AS p
@@ -37,5 +38,5 @@ SELECT
 FROM counted
 QUALIFY row_number() OVER (
         PARTITION BY for_period, task_no, unit_code
-        ORDER BY report_date DESC, period_end DESC, source_file DESC, source_row DESC
+        ORDER BY period_end DESC, report_date DESC, source_file DESC, source_row DESC
     ) = 1
