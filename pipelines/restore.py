@@ -10,10 +10,9 @@ the restore was meant to undo.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from pathlib import Path
 
-from common.settings import Settings, get_settings, now_local
+from common.settings import Settings, get_settings, local_time_of, now_local
 from warehouse.connection import restore_snapshot, snapshot_paths
 from web.site import INTERNAL, PUBLIC, SITE_FOLDER, publish_sites
 
@@ -48,7 +47,7 @@ def main(argv: list[str]) -> int:
     print(f"Các bản chụp trước ({len(kept)}, mới nhất trước):")
     for path in kept:
         stat = path.stat()
-        print(f"  {path.name}  {stat.st_size / 1e6:8.1f} MB  {datetime.fromtimestamp(stat.st_mtime):%d/%m/%Y %H:%M}")
+        print(f"  {path.name}  {stat.st_size / 1e6:8.1f} MB  {local_time_of(stat.st_mtime):%d/%m/%Y %H:%M}")
     chosen = Path(argv[0]) if argv and argv[0] else None
     try:
         restored = restore_snapshot(snapshot, chosen)

@@ -845,10 +845,15 @@ def method_sections(method: Method, as_of: datetime | None) -> list[tuple[str, l
             "Cách tính điểm và xếp hạng",
             [
                 (
-                    "Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân. Điểm nhóm: nhóm tính theo cây "
-                    f"chỉ tiêu ({tree_groups}) lấy tổng điểm chưa làm tròn của các chỉ tiêu rồi làm tròn một lần, như Cổng "
-                    "DVCQG (có thể chênh 0,01-0,02 so với tổng các điểm đã làm tròn); các nhóm khác là tổng điểm các chỉ tiêu "
-                    "đã làm tròn. Tổng điểm là tổng điểm các nhóm."
+                    "Tỷ lệ tính bằng phần trăm; điểm mỗi chỉ tiêu làm tròn 2 chữ số thập phân. "
+                    + (
+                        f"Điểm nhóm: nhóm tính theo cây chỉ tiêu ({tree_groups}) lấy tổng điểm chưa làm tròn của các chỉ "
+                        "tiêu rồi làm tròn một lần, như Cổng DVCQG (có thể chênh 0,01-0,02 so với tổng các điểm đã làm "
+                        "tròn); các nhóm khác là tổng điểm các chỉ tiêu đã làm tròn. "
+                        if tree_groups
+                        else "Điểm nhóm là tổng điểm các chỉ tiêu đã làm tròn. "
+                    )
+                    + "Tổng điểm là tổng điểm các nhóm."
                 ),
                 (
                     "Số liệu trống (chưa có) nghĩa là chưa đánh giá, không phải 0 điểm. Khi một nhóm chưa có điểm (ví dụ chưa có "
