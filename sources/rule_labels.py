@@ -62,6 +62,7 @@ RULE_LABELS = {
     "duplicate_procedure": "Mã TTHC trùng",
     "missing_petition_code": "Thiếu mã PAKN",
     "duplicate_petition": "Mã PAKN trùng trong tệp",
+    "petition_in_two_months": "Mã PAKN có trong tệp của hai tháng (chỉ tính ở tháng sau)",
     "received_outside_month": "PAKN tiếp nhận ngoài tháng của tệp",
     "missing_decision_number": "Thiếu số quyết định công bố",
     "duplicate_publication": "Thủ tục lặp lại trong cùng quyết định công bố",

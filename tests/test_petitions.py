@@ -3,6 +3,7 @@ with its line and Vietnamese reason, personal data never kept, a later file repl
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
@@ -573,3 +574,37 @@ def test_a_date_after_the_day_of_reading_rejects_its_row_and_the_others_load(tmp
     assert "12/01/2062 sau ngày đọc tệp 03/02/2026" in reason
     # Read without a day (a reader's own use), the row is kept: the check needs to know when the file is read.
     assert len(read(inbox / "pakn" / "pakn_202601.csv", tmp_path).rows) == 3
+
+
+def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_path):
+    # The same code exported in January (received 28/01) and in February (received 02/02): counted twice in 5.x.
+    tables = []
+    for order in ("january_first", "february_first"):
+        inbox = tmp_path / order
+        jan = write_pakn(
+            inbox / "pakn", JANUARY, [petition(petition_code="P-X", received_at="28/01/2026 09:00:00", completed_at="")]
+        )
+        feb = write_pakn(
+            inbox / "pakn",
+            date(2026, 2, 1),
+            [
+                petition(petition_code="P-X", received_at="02/02/2026 09:00:00", completed_at=""),
+                petition(petition_code="F-1", received_at="03/02/2026 09:00:00", completed_at=""),
+            ],
+        )
+        if order == "february_first":
+            os.utime(feb, (1_700_000_000, 1_700_000_000))
+        con = duckdb.connect(str(tmp_path / f"{order}.duckdb"))
+        ensure_schema(con)
+        stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+        assert stats["petitions_in_two_months"] == 1
+        load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)  # a rerun: the same
+        rows = con.execute("SELECT petition_code, received_at FROM fct_petition ORDER BY ALL").fetchall()
+        notes = con.execute("SELECT file_name, row_number, rule, reason FROM quarantine").fetchall()
+        tables.append((rows, notes))
+        assert jan.name == "pakn_202601.csv"
+    assert tables[0] == tables[1]
+    rows, [(file_name, row, rule, reason)] = tables[0]
+    assert rows == [("F-1", datetime(2026, 2, 3, 9, 0)), ("P-X", datetime(2026, 2, 2, 9, 0))]
+    assert (file_name, row, rule) == ("pakn_202601.csv", 2, "petition_in_two_months")
+    assert "cũng có trong tệp 'pakn_202602.csv'" in reason

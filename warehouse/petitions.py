@@ -23,11 +23,13 @@ from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
 from warehouse.landing import (
     FILE_ISSUE_INSERT,
+    QUARANTINE_INSERT,
     file_issue_rows,
     first_loaded_at,
     insert_many,
     keep_earlier_load,
     modified_at,
+    quarantine_row,
     record_subfolder_files,
     replace_file_records,
     transaction,
@@ -149,6 +151,8 @@ def load_petition_folder(
         for p in petition_files(inbox / PETITION_DIR)
     ]
     _note_superseded(con, loaded, now)
+    with transaction(con):
+        counted_once = _count_once_across_months(con, now)
     with transaction(con):  # an export put in a sub-folder of pakn/ is not read: refused naming it, never passed over
         record_subfolder_files(con, PETITION_SOURCE, inbox / PETITION_DIR, None, now)
     return {
@@ -157,5 +161,50 @@ def load_petition_folder(
         "files_kept_earlier": sum(s["status"] == "kept_earlier" for s in loaded),
         "rows_loaded": sum(s["rows_loaded"] for s in loaded),
         "rows_rejected": sum(s["rows_rejected"] for s in loaded),
+        "petitions_in_two_months": counted_once,
         "months": loaded,
     }
+
+
+TWO_MONTHS = "petition_in_two_months"
+
+
+def _count_once_across_months(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
+    """A petition code in the files of two months (two reception dates; a file holds its own month only) counts
+    once: the row of the later month stays, the earlier is removed and put in the quarantine saying where the code
+    is counted. Decided by the data, not by the order the files were loaded in; the notes of an earlier run are
+    replaced, as every month is reloaded. Returns how many rows were removed."""
+    con.execute("DELETE FROM quarantine WHERE source = ? AND rule = ?", [PETITION_SOURCE, TWO_MONTHS])
+    earlier = con.execute(
+        """WITH kept AS (
+               SELECT petition_code, arg_max(source_file, received_at) AS kept_file, max(received_at) AS kept_at
+               FROM fct_petition GROUP BY petition_code HAVING count(*) > 1
+           )
+           SELECT p.petition_code, p.unit_code, p.source_file, p.source_row, p.received_at, k.kept_file, k.kept_at
+           FROM fct_petition AS p INNER JOIN kept AS k USING (petition_code)
+           WHERE p.received_at < k.kept_at ORDER BY p.source_file, p.source_row"""
+    ).fetchall()
+    rows = [
+        quarantine_row(
+            source=PETITION_SOURCE,
+            file_name=source_file,
+            partition_date=received.date().replace(day=1),
+            row_number=row,
+            unit_code=unit,
+            record_key=code,
+            rule=TWO_MONTHS,
+            reason=(
+                f"Mã PAKN {code} (tiếp nhận {received:%d/%m/%Y}) cũng có trong tệp '{kept_file}' (tiếp nhận "
+                f"{kept_at:%d/%m/%Y}): chỉ tính một lần, ở tháng sau. Đề nghị kiểm tra mã và ngày tiếp nhận trên hệ thống."
+            ),
+            value=code,
+            loaded_at=now,
+            year=received.year,
+            period_label=f"{received:%Y}-M{received:%m}",
+        )
+        for code, unit, source_file, row, received, kept_file, kept_at in earlier
+    ]
+    insert_many(con, QUARANTINE_INSERT, rows)
+    for code, _, source_file, *_ in earlier:
+        con.execute("DELETE FROM fct_petition WHERE petition_code = ? AND source_file = ?", [code, source_file])
+    return len(rows)
