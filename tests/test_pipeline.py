@@ -453,3 +453,34 @@ def test_a_run_killed_during_the_dossier_check_is_finished_by_the_next_day(wareh
         assert [r[0] for r in con.execute(checked).fetchall()] == ["2026-01-05", "2026-01-06", "2026-01-07"]
     with duckdb.connect(warehouse.snapshot_db, read_only=True) as con:
         assert ("C-1",) in con.execute("SELECT dossier_code FROM fct_dossier").fetchall()
+
+
+@pytest.mark.slow
+def test_the_days_a_killed_run_left_unchecked_never_thin_the_sample_of_the_runs_own_day(warehouse, monkeypatch):
+    """Checked with the run's own day in one sample, many unchecked days of a killed backfill made the suite sample
+    today's versions too (a negative fee passed). They get a pass of their own; today's day is checked as alone."""
+    from warehouse.quality_gate import UNFINISHED, gate_failures, record_gate
+
+    folder = Path(warehouse.inbox) / "tthc"
+    small_inbox(folder)  # 05/01 and 06/01
+    at = "04/01/2026 08:00:00"
+    write_export(folder, date(2026, 1, 4), [dossier_row(dossier_code=f"E-{i}", received_at=at, updated_at=at) for i in range(40)])
+    assert run(warehouse, "2026-01-04", "2026-01-06").success
+    with duckdb.connect(warehouse.build_db) as con:
+        own = con.execute("SELECT count(*) FROM stg_dossier_versions WHERE export_date = '2026-01-06'").fetchall()[0][0]
+        con.execute("UPDATE stg_dossier_versions SET fee_due = -5 WHERE export_date = '2026-01-06'")
+        record_gate(con, "tthc_versions_suite", ["2026-01-04", "2026-01-05"], False, UNFINISHED, datetime(2026, 1, 7))
+    monkeypatch.setattr(tthc_checks, "GX_MAX_ROWS", own)  # 06/01 alone: every row checked
+    # The suite alone on 06/01 (a check-only run has no partition: its day is given), so the version changed above stays.
+    monkeypatch.setattr(tthc_checks, "partition_dates", lambda context: (date(2026, 1, 6), date(2026, 1, 6)))
+    checked = dg.materialize(
+        ALL_ASSETS,
+        selection=dg.AssetSelection.checks(tthc_checks.tthc_versions_suite),
+        resources={"warehouse": warehouse},
+        raise_on_error=False,
+    )
+    results = check_results(checked)
+    assert results["fee_non_negative"] is False
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        failed = [(c, s) for c, s, _ in gate_failures(con)]
+    assert failed == [("tthc_versions_suite", "2026-01-06")]  # 04/01 and 05/01, checked in their own pass, passed
