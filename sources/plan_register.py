@@ -178,6 +178,17 @@ def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
             FileIssue("missing_metadata", f"Thiếu '{_LABELS['revision']}': coi là ban hành lần đầu (1).", blocking=False)
         )
     issued, ok = cell_date(found.get("issued_on"))
+    if ok and issued is not None and result.plan_year and not result.plan_year - 1 <= issued.year <= result.plan_year:
+        # A plan of 2026 is issued in 2025 or 2026: another year is a slip (a digit string read as a day number, 2062).
+        issues.append(
+            FileIssue(
+                "bad_metadata",
+                f"'{_LABELS['issued_on']}' {issued:%d/%m/%Y} không thuộc năm {result.plan_year - 1} hay "
+                f"{result.plan_year} của kế hoạch: '{cell_text(found.get('issued_on'))}'; để trống.",
+                blocking=False,
+            )
+        )
+        issued = None
     result.issued_on = issued
     if not ok:
         issues.append(

@@ -631,3 +631,12 @@ def test_section_iv_numbered_again_from_1_under_its_heading_is_iv_1_to_iv_n(tmp_
     kept = read_plan_register(_sheet(tmp_path / "kh2.xlsx", rows, merges=("B7:G7", "B10:G10")))
     assert [r["task_no"] for r in kept.rows] == ["1", "2", "3", "IV.2"]
     assert not any(i.rule == "section_numbering" for i in kept.file_issues)
+
+
+def test_an_issue_date_of_another_year_than_the_plans_is_not_used(tmp_path: Path) -> None:
+    # 40326 typed in a General cell is a day of 2010: taken as the issue date, it ordered the revision wrongly.
+    rows = [["Số kế hoạch:", "45/KH-SKHCN"], ["Ngày ban hành:", 40326], ["Năm kế hoạch:", 2026], [], HEADER]
+    result = read_plan_register(_sheet(tmp_path / "kh.xlsx", [*rows, ["1.", "Việc", "Văn phòng Sở", None, "Quý I/2026"]]))
+    assert result.loadable and result.issued_on is None
+    [note] = [i for i in result.file_issues if i.rule == "bad_metadata"]
+    assert "28/05/2010 không thuộc năm 2025 hay 2026" in note.reason and not note.blocking
