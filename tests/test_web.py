@@ -309,7 +309,10 @@ def test_unit_pages_show_year_over_year_from_the_trend_views(sites, code):
         for r in mine:
             change = r[change_key]
             shown_change = "" if change is None else ("+" if change > 0 else "") + number(change)
-            year = [str(r["year"]), number(r["total"]), number(r[value_key]), r["band"] or "–", str(r["rank"] or "–")]
+            unscored = r["has_form"] is False and r["rank"] is None  # no form, no rank: the data's partial total is no result
+            digits = 2 if code == "par" else 4  # the DTI index is 0-1
+            shown = ["–", "–"] if unscored else [number(r["total"]), number(r[value_key], digits)]
+            year = [str(r["year"]), *shown, r["band"] or "–", str(r["rank"] or "–")]
             expected.append([*year, shown_change, _movement(r["rank_change"])[0]])
         got = _rows(section)
         assert [[c[0] for c in row[:7]] for row in got] == expected, (code, unit_code)
@@ -523,3 +526,24 @@ def test_make_restore_rebuilds_the_web_site_from_the_restored_snapshot(tmp_path:
     assert "Số liệu đến 30/11/2026" in public.read_text(encoding="utf-8")
     pages = " ".join(p.read_text(encoding="utf-8") for p in internal.rglob("*.html"))
     assert REJECTED_FILE in pages and "tep_sai_20261201.csv" not in pages
+
+
+def test_what_a_ranking_and_a_unit_page_say_beside_a_score():
+    """Every DTI row is provisional, so "chưa gửi phiếu" never showed and the band was never shown; a unit without a
+    form showed its partial total as a result; missing components counted as 0 without a word; a merged unit's
+    year-before mean was labelled as a published result."""
+    from web.site import _previous_note, index_mark
+
+    assert index_mark({"has_form": True, "provisional": True, "band": "Tốt", "missing_components": 0}) == "Tốt; tạm tính"
+    assert index_mark({"has_form": False, "rank": None, "provisional": True, "band": None}) == "chưa gửi phiếu, chưa đánh giá"
+    lacking = index_mark({"has_form": True, "provisional": False, "band": "Khá", "missing_components": 2})
+    assert lacking == "Khá; thiếu 2 thành phần (chưa có số liệu, tính 0 điểm)"
+    merged = {"previous_names": "Sở Khoa học và Công nghệ; Sở Thông tin và Truyền thông", "previous_merged": True}
+    assert _previous_note(merged) == (
+        "bình quân kết quả đã công bố của các đơn vị hợp nhất: Sở Khoa học và Công nghệ; Sở Thông tin và Truyền thông"
+    )
+    assert (
+        _previous_note({"previous_names": "Ban Dân tộc", "previous_renamed": True})
+        == "kết quả đã công bố của Ban Dân tộc (tên cũ)"
+    )
+    assert _previous_note({"previous_names": "Sở Tư pháp"}) == "kết quả đã công bố"

@@ -69,10 +69,45 @@ def _basis(decision: str) -> str:
     return f"Căn cứ: {decision}" + ("" if decision.endswith((".", "…")) else ".")
 
 
+def _unscored(r: dict[str, Any]) -> bool:
+    """A unit without a form and without a rank: its total is only what the data gave, not a result to show."""
+    return r.get("has_form") is False and r.get("rank") is None
+
+
+def index_mark(r: dict[str, Any]) -> str:
+    """What the PAR or DTI ranking says beside a unit's score: its band, "tạm tính" while not appraised, "chưa gửi
+    phiếu" (and no score: it is only what the data gave) without a form, and the DTI components it lacks."""
+    if _unscored(r):
+        return "chưa gửi phiếu, chưa đánh giá"
+    parts = [
+        r.get("band") or "",
+        "chưa gửi phiếu" if r.get("has_form") is False else "",
+        "tạm tính" if r.get("provisional") else "",
+    ]
+    if (lacking := r.get("missing_components")) and not missing(lacking):
+        parts.append(f"thiếu {int(lacking)} thành phần (chưa có số liệu, tính 0 điểm)")
+    return "; ".join(p for p in parts if p)
+
+
+def _previous_note(r: dict[str, Any]) -> str:
+    """Where the DTI's year-before figure comes from: the results published last year, of this unit, of the unit it
+    was renamed from, or the mean of the units merged into it (never shown as if it had been published so)."""
+    names = r.get("previous_names") or ""
+    if r.get("previous_merged"):
+        return f"bình quân kết quả đã công bố của các đơn vị hợp nhất: {names}"
+    if r.get("previous_renamed"):
+        return f"kết quả đã công bố của {names} (tên cũ)"
+    return "kết quả đã công bố"
+
+
 def _ranking_rows(rows: Iterable[dict[str, Any]], columns: list[tuple[str, str, int]], mark) -> list[dict[str, Any]]:
     out = []
     for r in rows:
-        values = [("" if missing(r.get(key)) else r[key], number(r.get(key), digits)) for _, key, digits in columns]
+        unscored = _unscored(r)
+        values = [
+            ("" if unscored or missing(r.get(key)) else r[key], "–" if unscored else number(r.get(key), digits))
+            for _, key, digits in columns
+        ]
         out.append(
             {
                 **r,
@@ -180,7 +215,8 @@ class SiteWriter:
         )
 
     def _index_ranking(self, code: str, year: int, rows: list[dict[str, Any]], value_key: str, value_header: str) -> None:
-        columns = [("Tổng điểm", "total", 2), (value_header, value_key, 2)]
+        # The DTI index is 0-1: 2 decimals would show 0,90 for units ranked 4th, 5th and 7th.
+        columns = [("Tổng điểm", "total", 2), (value_header, value_key, 2 if code == "par" else 4)]
         notes = []
         if any(r.get("provisional") for r in rows):
             notes.append('Kết quả tạm tính ở các đơn vị ghi "tạm tính": chưa có kết quả thẩm định.')
@@ -199,13 +235,7 @@ class SiteWriter:
             groups=self._groups(rows),
             caption=f"Xếp hạng năm {year} (hạng trong nhóm đơn vị; xếp loại theo phương pháp)",
             columns=[{"header": h} for h, _, _ in columns],
-            rows=_ranking_rows(
-                rows,
-                columns,
-                lambda r: (
-                    "tạm tính" if r.get("provisional") else ("chưa gửi phiếu" if not r.get("has_form") else (r.get("band") or ""))
-                ),
-            ),
+            rows=_ranking_rows(rows, columns, index_mark),
             movement_header="So với năm trước",
             chart=None,
             chart_caption="",
@@ -322,17 +352,18 @@ class SiteWriter:
     def _year_row(self, code: str, year: int, r: dict[str, Any]) -> dict[str, Any]:
         value = r["index_pct"] if code == "par" else r["index_value"]
         change = r.get("index_change") if code == "par" else r.get("total_change")  # PAR: index points; DTI: total
+        unscored = _unscored(r)  # (no point drawn on the chart either)
         return {
             "year": year,
             "link": year in (self.data.par if code == "par" else self.data.dti),
-            "total": number(r["total"]),
-            "value": number(value),
+            "total": "–" if unscored else number(r["total"]),
+            "value": "–" if unscored else number(value, 2 if code == "par" else 4),
             "band": r.get("band") or "–",
             "rank": r["rank"] if r["rank"] is not None else "–",
             "change": "" if change is None or missing(change) else ("+" if change > 0 else "") + number(change),
             "movement": rank_movement(r.get("rank_change")),
-            "note": "tạm tính" if r.get("provisional") else "",
-            "chart_value": value if code == "par" else r["total"],
+            "note": index_mark({**r, "band": None}),
+            "chart_value": None if unscored else value if code == "par" else r["total"],
         }
 
     def _previous_year_row(self, code: str, year: int, r: dict[str, Any]) -> dict[str, Any]:
@@ -347,7 +378,7 @@ class SiteWriter:
             "rank": r["previous_rank"] if r.get("previous_rank") is not None else "–",
             "change": "",
             "movement": rank_movement(None),
-            "note": "kết quả đã công bố" if code == "dti" else "",
+            "note": _previous_note(r) if code == "dti" else "",
             "chart_value": value if code == "par" else r["previous_total"],
         }
 
