@@ -210,6 +210,14 @@ def test_links_resolve_and_pages_are_accessible(sites, build):
             assert not urlparse(link).scheme, f"{path}: {link} leaves the site (no CDN)"
             target = (path.parent / unquote(link.split("#")[0])).resolve()
             assert target.exists(), f"{path}: {link}"
+    # Controls that need the script are hidden until it runs: without JavaScript a filter that filters nothing
+    # and sort buttons that sort nothing used to show.
+    for path in sites[build].rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        if 'class="group-filter"' in html:
+            assert '<p class="needs-js" hidden><label for="loc">' in html, path
+    script = next(sites[build].rglob("site.js")).read_text(encoding="utf-8")
+    assert 'querySelectorAll(".needs-js")' in script and "element.hidden = false" in script
 
 
 def test_numbers_rank_movement_and_order(sites):

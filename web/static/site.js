@@ -38,6 +38,12 @@
     table.setAttribute("data-ready", "yes");
   });
 
+  // Controls that only work with this script are hidden in the page until it runs (without JavaScript the tables
+  // stay as written, in rank order).
+  Array.prototype.forEach.call(document.querySelectorAll(".needs-js"), function (element) {
+    element.hidden = false;
+  });
+
   Array.prototype.forEach.call(document.querySelectorAll("select.group-filter"), function (select) {
     var table = document.getElementById(select.getAttribute("data-table"));
     select.addEventListener("change", function () {
