@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -22,31 +23,42 @@ def _report(period: str, day: str, line: list[object]) -> list[list[object]]:
     return [*head, REPORT_TABLE, line]
 
 
-def test_a_later_report_not_completed_takes_back_an_earlier_completion(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
+STATUS = "SELECT as_of, status, completed_on, percent FROM mart_task_status WHERE as_of IN (?, ?) ORDER BY 1"
+
+
+def _load(con: duckdb.DuckDBPyConnection, tmp_path: Path, reports: dict[str, list[list[object]]]) -> None:
+    """The plan's task 1 (Văn phòng Sở, due by the end of 2026) and Văn phòng Sở's ``reports`` (file name -> grid), in
+    the order given, loaded and judged on 31/03 and 30/06."""
     inbox = tmp_path / "inbox"
     meta = [["Số kế hoạch:", "245/KH-SKHCN"], ["Ngày ban hành:", "29/12/2025"], ["Năm kế hoạch:", 2026], []]
     _put(inbox, "ke_hoach", "ke_hoach_2026.xlsx", [*meta, HEADER, ["1.", "Xây dựng kế hoạch", "Văn phòng Sở", None, "Năm 2026"]])
-    _put(inbox, "tien_do", "vp_quy_1.xlsx", _report("Quý I/2026", "05/04/2026", ["1", "Hoàn thành", 100, "20/01/2026"]))
-    _put(inbox, "tien_do", "vp_quy_2.xlsx", _report("Quý II/2026", "05/07/2026", ["1", "Đang triển khai", 60]))
+    for name, grid in reports.items():
+        _put(inbox, "tien_do", name, grid)
     add_department(con)
     load_task_inbox(con, inbox, {"2026-Q1": Q1, "2026-Q2": Q2}, NOW)
+
+
+def test_a_later_report_not_completed_takes_back_an_earlier_completion(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    first = _report("Quý I/2026", "05/04/2026", ["1", "Hoàn thành", 100, "20/01/2026"])
+    _load(
+        con,
+        tmp_path,
+        {"vp_quy_1.xlsx": first, "vp_quy_2.xlsx": _report("Quý II/2026", "05/07/2026", ["1", "Đang triển khai", 60])},
+    )
     # Before: completed on time on both days, at 60 % on 30/06 (the annex: "Hoàn thành đúng hạn | 60%").
-    sql = "SELECT as_of, status, completed_on, percent FROM mart_task_status WHERE as_of IN (?, ?) ORDER BY 1"
-    assert rows_of(con, sql, [Q1, Q2]) == [(Q1, "on_track", None, 100.0), (Q2, "on_track", None, 60.0)]
+    assert rows_of(con, STATUS, [Q1, Q2]) == [(Q1, "on_track", None, 100.0), (Q2, "on_track", None, 60.0)]
 
 
 def test_an_earlier_periods_report_sent_late_does_not_take_back_a_later_completion(
     con: duckdb.DuckDBPyConnection, tmp_path
 ) -> None:
     # Quý II's report (05/07) says completed on 10/06; the forgotten quý I report, sent on 06/07, says 50 %.
-    inbox = tmp_path / "inbox"
-    meta = [["Số kế hoạch:", "245/KH-SKHCN"], ["Ngày ban hành:", "29/12/2025"], ["Năm kế hoạch:", 2026], []]
-    _put(inbox, "ke_hoach", "ke_hoach_2026.xlsx", [*meta, HEADER, ["1.", "Xây dựng kế hoạch", "Văn phòng Sở", None, "Năm 2026"]])
-    _put(inbox, "tien_do", "vp_quy_2.xlsx", _report("Quý II/2026", "05/07/2026", ["1", "Hoàn thành", 100, "10/06/2026"]))
-    _put(inbox, "tien_do", "vp_quy_1.xlsx", _report("Quý I/2026", "06/07/2026", ["1", "Đang triển khai", 50]))
-    add_department(con)
-    load_task_inbox(con, inbox, {"2026-Q1": Q1, "2026-Q2": Q2}, NOW)
-    sql = "SELECT as_of, status, completed_on, percent FROM mart_task_status WHERE as_of IN (?, ?) ORDER BY 1"
-    assert rows_of(con, sql, [Q1, Q2]) == [(Q1, "on_track", None, 50.0), (Q2, "completed_on_time", date(2026, 6, 10), 100.0)]
+    second = _report("Quý II/2026", "05/07/2026", ["1", "Hoàn thành", 100, "10/06/2026"])
+    _load(
+        con,
+        tmp_path,
+        {"vp_quy_2.xlsx": second, "vp_quy_1.xlsx": _report("Quý I/2026", "06/07/2026", ["1", "Đang triển khai", 50])},
+    )
+    assert rows_of(con, STATUS, [Q1, Q2]) == [(Q1, "on_track", None, 50.0), (Q2, "completed_on_time", date(2026, 6, 10), 100.0)]
     latest = "SELECT status FROM mart_task_report_latest WHERE for_period = '2026-Q2' AND task_no = '1'"
     assert rows_of(con, latest) == [("completed",)]
