@@ -31,6 +31,12 @@ def _copy(tmp_path: Path, *names: str) -> list[Path]:
     return [Path(shutil.copy(FIXTURES / n, tmp_path / n)) for n in names]
 
 
+def _portal_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    return folder
+
+
 def _fixture(prefix: str) -> str:
     return next(p.name for p in FIXTURES.glob(f"{prefix}_*.json"))
 
@@ -358,8 +364,7 @@ def test_malformed_values_and_rows_are_reported_not_raised(tmp_path):
 
 
 def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(tmp_path):
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     _copy(folder, *(p.name for p in FIXTURES.glob("*.json")))
     payload = json.loads((FIXTURES / _fixture("formality-online-payment-tree")).read_text(encoding="utf-8"))
     for child in payload["data"]["children"]:
@@ -407,8 +412,7 @@ def test_loaded_snapshots_keep_warnings_summarise_issues_and_list_learned_codes(
 
 
 def test_a_broken_re_delivery_of_a_capture_keeps_its_earlier_rows(tmp_path):
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     _copy(folder, *(p.name for p in FIXTURES.glob("*.json")))
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
@@ -507,6 +511,8 @@ def _metric(code: str, numerator: int, denominator: int, score: float, max_score
 PUBLISH = _metric("PUBLISH_ON_TIME", 40, 50, 4.8, 6, "Tỷ lệ TTHC công bố đúng hạn")
 UPDATE = _metric("PUBLIC_UPDATE_ON_TIME", 45, 50, 3.6, 4)
 CONTENT = _metric("PUBLIC_CONTENT_FULL", 49, 50, 1.96, 2)
+# The four metrics of a unit whose dossiers all reached the portal (16.36 points).
+SYNCED = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
 
 
 def _evaluation_row(stt: int, department_id: str, name: str, level: str, score: float, metrics: list[str]) -> str:
@@ -551,8 +557,7 @@ def test_a_metric_written_twice_in_a_units_record_with_two_values_is_rejected_fo
         [PUBLISH, UPDATE, content_twice, _metric("DOSSIER_SYNC", 380, 400, 5.7, 6)],
     )
     name = "transparency_2026-Q3_20261003T0815.json"
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     (folder / name).write_text(_transparency([snv, van_lang]), encoding="utf-8")
     snap = read_snapshot(folder / name, M, MATCHER)
     assert snap.usable
@@ -647,8 +652,7 @@ def test_a_part_of_the_answer_written_twice_with_two_contents_refuses_the_file(t
 
 
 def test_an_answer_without_units_is_refused_and_its_re_delivery_keeps_the_earlier_rows(tmp_path):
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     name = "dvc-progress-tree_2026-Q3_20261003T0815.json"
     child = _progress_child("0a1b-snv", "H55.02", "Sở Nội vụ - Tỉnh Thái Nguyên", 200, 180, 18)
     (folder / name).write_text(_progress_tree([child]), encoding="utf-8")
@@ -755,8 +759,7 @@ def test_a_later_capture_not_evaluating_a_unit_makes_its_score_unknown_not_the_o
     """DuckDB's arg_max skips a NULL score: a later capture where the portal says null ("not evaluated",
     portal-api.md) or a score dropped as out of range gave the index and the comparison view the older capture's
     score. The latest capture decides: its null is unknown."""
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     name = _fixture("provide-online-tree")  # captured 03/10/2026: Sở Nội vụ 6.5, Văn Lăng 6.25, Phan Đình Phùng 7.1
     _copy(folder, name)
     payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
@@ -855,16 +858,14 @@ def test_several_portal_departments_landing_on_one_unit_keep_none_or_one(tmp_pat
     into Sở Nội vụ) matched to 19.SNV, all became 19.SNV without a word and the index took one of them. As for two
     rows of one department: different values keep none (the rows stay unmatched for the reconciliation), the same
     values keep one, with a note naming the departments."""
-    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
     other_sync = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 190, 200, 5.7, 6)]
-    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, SYNCED)
     snv_again = _evaluation_row(2, "0a1b-snv-2", "Sở Nội vụ", "PROVINCE", 16.06, other_sync)
-    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, SYNCED)
+    folder = _portal_folder(tmp_path)
     differing = folder / "transparency_2026-Q3_20261003T0815.json"
     differing.write_text(_transparency([snv, snv_again, van_lang]), encoding="utf-8")
-    ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 16.36, metrics)
+    ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 16.36, SYNCED)
     same = folder / "transparency_2026-M09_20261003T0815.json"
     same.write_text(_transparency([snv, ldtbxh, van_lang]), encoding="utf-8")
     snaps = {s.file_name: s for s in read_snapshot_files([differing, same], M, MATCHER)}
@@ -895,12 +896,10 @@ def test_a_predecessors_row_beside_its_successors_leaves_the_successors_row_coun
     vụ: with different values neither counted, so Sở Nội vụ's score of that capture was lost (and an older capture's
     came back). The row named with the unit's current name is the unit's; the predecessor's is kept for the
     reconciliation only."""
-    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
     empty = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 0, 10, 0, 6)]
-    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ", "PROVINCE", 16.36, metrics)
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ", "PROVINCE", 16.36, SYNCED)
     ldtbxh = _evaluation_row(2, "0a1b-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "PROVINCE", 0, empty)
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    folder = _portal_folder(tmp_path)
     path = folder / "transparency_2026-Q3_20261003T0815.json"
     path.write_text(_transparency([snv, ldtbxh]), encoding="utf-8")
     [snap] = read_snapshot_files([path], M, MATCHER)
@@ -922,12 +921,10 @@ def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path
     nothing: each page was 'incomplete_pages' and the two, of one capture with different contents, were refused as
     'conflicting_captures'. Pages that complement each other are one capture: each file loads its rows; pages still
     missing are named."""
-    metrics = [PUBLISH, UPDATE, CONTENT, _metric("DOSSIER_SYNC", 200, 200, 6, 6)]
-    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, metrics)
-    pdp = _evaluation_row(2, "0a1b-pdp", "UBND Phường Phan Đình Phùng", "COMMUNE", 16.36, metrics)
-    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, metrics)
-    folder = tmp_path / "portal"
-    folder.mkdir()
+    snv = _evaluation_row(1, "0a1b-snv", "Sở Nội vụ - Tỉnh Thái Nguyên", "PROVINCE", 16.36, SYNCED)
+    pdp = _evaluation_row(2, "0a1b-pdp", "UBND Phường Phan Đình Phùng", "COMMUNE", 16.36, SYNCED)
+    van_lang = _evaluation_row(3, "0a1b-vlg", "UBND xã Văn Lăng", "COMMUNE", 16.36, SYNCED)
+    folder = _portal_folder(tmp_path)
     first, second = folder / "minh_bach_2026-Q3_20261003T0815_trang1.json", folder / "minh_bach_2026-Q3_20261003T0815_trang2.json"
     first.write_text(_transparency_page([snv, pdp], 1, 2, 3), encoding="utf-8")
     second.write_text(_transparency_page([van_lang], 2, 2, 3), encoding="utf-8")
