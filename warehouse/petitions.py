@@ -205,6 +205,8 @@ def _count_once_across_months(con: duckdb.DuckDBPyConnection, now: datetime) -> 
         for code, unit, source_file, row, received, kept_file, kept_at in earlier
     ]
     insert_many(con, QUARANTINE_INSERT, rows)
-    for code, _, source_file, *_ in earlier:
-        con.execute("DELETE FROM fct_petition WHERE petition_code = ? AND source_file = ?", [code, source_file])
+    con.execute(
+        """DELETE FROM fct_petition AS p WHERE EXISTS (
+               SELECT 1 FROM fct_petition AS q WHERE q.petition_code = p.petition_code AND q.received_at > p.received_at)"""
+    )
     return len(rows)
