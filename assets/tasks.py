@@ -144,7 +144,8 @@ def task_reports(context: dg.AssetExecutionContext, warehouse: Warehouse, config
     "và cả Sở (mart_task_status, mart_task_completion).",
 )
 def task_status(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    from warehouse.tasks import days_between, drop_within, refresh_completion, refresh_task_status
+    from common.periods import days_between
+    from warehouse.tasks import drop_within, refresh_completion, refresh_task_status
 
     today = business_today()
     # Days of the run's quarters after today (left by a run as of a later day) go first: a run as of a day leaves

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
 
 from assets.resources import Warehouse
+from common.periods import days_between
 from common.settings import now_local
 from warehouse.quality_gate import UNFINISHED, record_gate, unfinished_scopes
 
@@ -46,7 +47,7 @@ def gate(warehouse: Warehouse, check_name: str, scopes: Sequence[str], *, unfini
 
 def day_scopes(start: date, end: date) -> list[str]:
     """The days start..end as scopes ('2026-01-20')."""
-    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    return [day.isoformat() for day in days_between(start, end)]
 
 
 def metadata_text(metadata: Mapping[str, Any] | None, *keys: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 KINDS = ("month", "quarter", "half", "year")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -103,3 +103,8 @@ def report_quarter(label: str | None) -> date | None:
     """First day of the quarter a report period is filed under (six months → its second quarter, year → the fourth)."""
     end = end_of_label(label)
     return None if end is None else period_containing("quarter", end).start
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from ``first`` to ``last``, both included."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from common.settings import local_time_of
+from common.settings import local_time_of, now_local
 
 # The oldest DuckDB that reads the files we write. 2.0 writes format 69 by default, which 1.x refuses
 # ("version number 69"); v1.2.0 is read by every DuckDB from 1.2 on (the 1.5 CLI reads 64..68).
@@ -174,7 +174,7 @@ def set_aside_wal(snapshot: Path) -> Path | None:
         return None
     folder = snapshot.parent / SNAPSHOTS_DIR
     folder.mkdir(exist_ok=True)
-    target = folder / f"{snapshot.stem}_{local_time_of(time.time()).strftime(_STAMP)}.wal"
+    target = folder / f"{snapshot.stem}_{now_local().strftime(_STAMP)}.wal"
     os.replace(wal, target)
     return target
 

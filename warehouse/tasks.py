@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -980,7 +980,3 @@ def refresh_completion(
         insert_frame(con, "mart_task_completion", pd.DataFrame(out))
         label_units(con, "mart_task_completion")
     return {"periods": len(periods), "rows": len(out)}
-
-
-def days_between(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

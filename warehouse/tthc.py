@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from common.db import scalar
+from common.periods import days_between
 from common.pii import PiiKeys, mask_personal_columns, mask_text
 from common.settings import now_local
 from common.units import GROUP_LABELS, Unit, UnitMatcher
@@ -506,13 +507,11 @@ def _has_lineage(con: duckdb.DuckDBPyConnection, day: date) -> bool:
 CURRENT_STATE_GATE = "current_state_refreshed"
 
 
-def _days(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
 def mark_current_state_stale(con: duckdb.DuckDBPyConnection, start: date, end: date, now: datetime) -> None:
     """Mark the days start..end as loaded but not yet in fct_dossier, inside the load's transaction."""
-    write_gate_rows(con, CURRENT_STATE_GATE, [(day.isoformat(), False, _stale_detail(day)) for day in _days(start, end)], now)
+    write_gate_rows(
+        con, CURRENT_STATE_GATE, [(day.isoformat(), False, _stale_detail(day)) for day in days_between(start, end)], now
+    )
 
 
 def _stale_detail(day: date) -> str:
@@ -541,7 +540,9 @@ def refresh_current_state(con: duckdb.DuckDBPyConnection, start: date, end: date
     with transaction(con):
         con.execute("DELETE FROM fct_dossier WHERE dossier_code IN (SELECT dossier_code FROM _touched)")
         con.execute(sql("tthc/insert_current_state"), {"finished": sorted(FINISHED_STATUSES)})
-        write_gate_rows(con, CURRENT_STATE_GATE, [(d.isoformat(), True, None) for d in _days(start, end)], now or now_local())
+        write_gate_rows(
+            con, CURRENT_STATE_GATE, [(d.isoformat(), True, None) for d in days_between(start, end)], now or now_local()
+        )
     return scalar(con, "SELECT count(*) FROM _touched")
 
 
