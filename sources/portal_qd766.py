@@ -93,7 +93,6 @@ class PageInfo:
     current: int | None  # currentPage
     pages: int | None  # totalPages
     total: float | None  # units the portal has in all pages
-    rows: int  # rows in this file
 
 
 @dataclass
@@ -838,7 +837,7 @@ def _check_pages(snap: PortalSnapshot, pagination: object, rows: int) -> None:
     if not isinstance(pagination, dict):
         return
     total = _number_or_none(pagination.get("total"))
-    snap.page = PageInfo(_page_number(pagination.get("currentPage")), _page_number(pagination.get("totalPages")), total, rows)
+    snap.page = PageInfo(_page_number(pagination.get("currentPage")), _page_number(pagination.get("totalPages")), total)
     if total is not None and rows < total:
         page, pages = pagination.get("currentPage"), pagination.get("totalPages")
         snap.issues.append(
