@@ -774,6 +774,7 @@ class UnitMatcher:
         self.province = next(iter(provinces)) if provinces else ""
         self._own = _bare_province(self.province)
         self._indexes = tuple(_Index(key, self.province) for key in (_exact_key, tone_free_key, match_key))
+        self._letter_key_cache: dict[str, tuple[str, ...]] = {}
         try:
             formers = former_provinces(self.province) if self.province else ()
         except ValueError:  # units built by hand for a province that is no province's name
@@ -784,7 +785,7 @@ class UnitMatcher:
                     index.add(name, unit.code)
             for unit in self.units.values():
                 if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
-                    index.add(re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name), unit.code, weak=True)
+                    index.add(_bare_name(unit.name), unit.code, weak=True)
                     for former in formers:  # "Xã Ba Bể - Tỉnh Bắc Kạn": a commune of the former province, now this one's
                         index.add(f"{unit.name} tỉnh {former}", unit.code, weak=True)
                 else:  # "Thanh tra tỉnh Phú Thọ" once its suffix is dropped is "Thanh tra"
@@ -882,10 +883,17 @@ class UnitMatcher:
         match any ("xa dai phuc", "Xa Dai Phuc"). Compared with the spellings of the unit that have the same letters."""
         written = _core_key(name, tone_free_key, self.province)
         plain = strip_diacritics(written)
-        unit = self.units[code]
-        spellings = [_core_key(s, tone_free_key, self.province) for s in (*unit.spellings, *_bare_names(unit))]
-        same = [o for o in spellings if len(o) == len(written) and strip_diacritics(o) == plain]
+        same = [o for o in self._letter_keys(code) if len(o) == len(written) and strip_diacritics(o) == plain]
         return not same or any(all(x == y or strip_diacritics(x) == x for x, y in zip(written, o, strict=True)) for o in same)
+
+    def _letter_keys(self, code: str) -> tuple[str, ...]:
+        """The unit's spellings as ``_letters_agree`` compares them: computed once per unit, not for every row read."""
+        keys = self._letter_key_cache.get(code)
+        if keys is None:
+            unit = self.units[code]
+            keys = tuple(_core_key(s, tone_free_key, self.province) for s in (*unit.spellings, *_bare_names(unit)))
+            self._letter_key_cache[code] = keys
+        return keys
 
     def match_portal(self, portal_code: str | None, name: str | None = None, department_id: str | None = None) -> str | None:
         """Unit code of a portal row: by its code (or departmentId) when master data has it, else by its name; None
@@ -925,9 +933,14 @@ _COUNCIL_WORD = re.compile(r"^(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s
 _KIND_WORD = re.compile(r"^(?:xã|phường|đặc khu|thị trấn|x\.|p\.|tt\.)\s*", re.IGNORECASE)
 
 
+def _bare_name(name: str) -> str:
+    """A commune's or ward's name without its "Xã"/"Phường" (the matcher's weak names)."""
+    return re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", name)
+
+
 def _bare_names(unit: Unit) -> tuple[str, ...]:
-    """A commune's or ward's name without its "Xã"/"Phường" (the matcher's weak names); none for an agency."""
-    return () if unit.group == AGENCY else (re.sub(r"^(Xã|Phường|Đặc khu)\s+", "", unit.name),)
+    """The bare name of a commune or ward (``_bare_name``); none for an agency."""
+    return () if unit.group == AGENCY else (_bare_name(unit.name),)
 
 
 def _bare_key(key: str) -> str:
