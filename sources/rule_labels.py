@@ -151,6 +151,7 @@ RULE_LABELS = {
     "duplicate_revision": "Hai sổ cùng một lần ban hành/sửa đổi (dùng sổ nhận sau)",
     "revision_without_date": "Lần sửa đổi không ghi ngày ban hành (áp dụng từ ngày nhận tệp)",
     "revision_date_order": "Lần sửa đổi ghi ngày ban hành trước lần được sửa đổi",
+    "revision_gap": "Thiếu lần ban hành/sửa đổi trước lần này (chưa nhận tệp)",
     "superseded_report": "Báo cáo đã được thay bằng báo cáo sau",
     "superseded_form": "Phiếu đã được thay bằng phiếu gửi sau của cùng đơn vị",
     "superseded_export": "Tệp đã được thay bằng tệp gửi sau của cùng tháng",

@@ -226,3 +226,40 @@ def test_a_warehouse_from_before_plan_revision_gets_its_chain_at_the_next_status
     con.execute("DELETE FROM plan_revision")
     refresh_task_status(con, 2026, [Q3])
     assert _status(con, Q3) == {"1": date(2026, 3, 31), "2": date(2026, 6, 30)}
+
+
+# --- 5. a revision missing from the chain --------------------------------------------------------------------
+
+
+def test_a_revision_after_a_missing_one_applies_on_top_of_the_last_received_and_names_the_missing_one(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    add_department(con)
+    _put(inbox, "ke_hoach_2026.xlsx", _register("123/KH-SKHCN", 1, "30/12/2025", ORIGINAL))
+    _put(inbox, "ke_hoach_2026_sua_doi_3.xlsx", _register("123/KH-SKHCN", 3, "15/06/2026", REVISED))
+    _load(con, inbox, datetime(2026, 6, 20, 8, 0), [Q1, Q3])
+    assert _status(con, Q1) == {"1": date(2026, 3, 31), "2": date(2026, 6, 30)}
+    assert _status(con, Q3) == {"1": date(2026, 3, 31), "2": date(2026, 9, 30), "3": date(2026, 12, 31)}
+    [(file_name, reason, blocking)] = _notes(con, "revision_gap")
+    assert file_name == "ke_hoach_2026_sua_doi_3.xlsx" and not blocking
+    assert "Chưa nhận lần ban hành/sửa đổi 2 của kế hoạch 123/KH-SKHCN" in reason and "sau lần 1" in reason
+
+
+def test_a_chain_without_its_first_issue_names_it(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    add_department(con)
+    _put(inbox, "ke_hoach_2026_sua_doi.xlsx", _register("123/KH-SKHCN", 2, "15/06/2026", REVISED))
+    _load(con, inbox, datetime(2026, 6, 20, 8, 0), [Q3])
+    assert _status(con, Q3) == {"1": date(2026, 3, 31), "2": date(2026, 9, 30), "3": date(2026, 12, 31)}
+    [(file_name, reason, _)] = _notes(con, "revision_gap")
+    assert file_name == "ke_hoach_2026_sua_doi.xlsx" and "Chưa nhận lần ban hành/sửa đổi 1" in reason
+
+
+def test_consecutive_revisions_get_no_gap_note(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    add_department(con)
+    _put(inbox, "ke_hoach_2026.xlsx", _register("123/KH-SKHCN", 1, "30/12/2025", ORIGINAL))
+    _put(inbox, "ke_hoach_2026_sua_doi.xlsx", _register("123/KH-SKHCN", 2, "15/06/2026", REVISED))
+    _load(con, inbox, datetime(2026, 6, 20, 8, 0), [Q3])
+    assert _notes(con, "revision_gap") == []

@@ -122,8 +122,34 @@ def chain_year(plan_year: int, registers: Sequence[Register]) -> tuple[list[Link
                     ),
                 )
             )
-        chain.append(Link(winner, head.number, _in_force_from(plan_year, winner, chain[-1] if chain else None, notes)))
+        previous = chain[-1] if chain else None
+        missing = _missing_revisions(revision, previous)
+        if missing:
+            notes.append((winner.source_file, "revision_gap", _gap_text(plan_year, head.number, revision, missing, previous)))
+        chain.append(Link(winner, head.number, _in_force_from(plan_year, winner, previous, notes)))
     return chain, notes
+
+
+def _missing_revisions(revision: int, previous: Link | None) -> list[int]:
+    """The revisions between the previous link of the chain (none: the first issue) and ``revision`` not loaded."""
+    before = previous.register.revision if previous is not None else 0
+    return list(range(before + 1, revision))
+
+
+def _gap_text(plan_year: int, number: str, revision: int, missing: list[int], previous: Link | None) -> str:
+    """The note on a register whose chain lacks the revisions before it (a lost or never-sent file): it applies on
+    top of the last one received, so tasks a missing revision changed keep their earlier form until it arrives."""
+    shown = ", ".join(str(m) for m in missing)
+    on_top = (
+        f"áp dụng tiếp sau lần {previous.register.revision} đã nhận"
+        if previous is not None
+        else "áp dụng như lần ban hành đầu tiên"
+    )
+    return (
+        f"Chưa nhận lần ban hành/sửa đổi {shown} của kế hoạch {number} năm {plan_year}: lần {revision} (tệp này) được "
+        f"{on_top}; những thay đổi nhiệm vụ của lần {shown} (nếu có) chưa được tính. Đề nghị gửi tệp của lần {shown} "
+        "vào thư mục ke_hoach/, hoặc kiểm tra số 'Lần ban hành/sửa đổi' của tệp này."
+    )
 
 
 def _in_force_from(plan_year: int, r: Register, previous: Link | None, notes: list[Note]) -> date:

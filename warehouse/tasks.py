@@ -263,6 +263,7 @@ _REFRESH_RULES = (
     "duplicate_revision",
     "revision_without_date",
     "revision_date_order",
+    "revision_gap",
 )
 
 
