@@ -8,9 +8,9 @@ import dagster as dg
 from assets.partitions import partition_dates
 from assets.qd766 import qd766_month, qd766_portal_snapshots, qd766_quarter, qd766_year
 from assets.resources import WRITER_POOL, Warehouse
-from checks.gate import gate, metadata_text
+from checks.gate import Gate, gate, metadata_text
 from checks.tthc_expectations import run_suite
-from common.periods import Period, periods_between
+from common.periods import Period, parse_period, periods_between
 
 
 def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, tuple[str, dict]]:
@@ -57,38 +57,61 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
         description="GX: điểm mỗi nhóm trong [0, tối đa], tổng ≤ 100, mỗi đơn vị đúng một dòng mỗi kỳ.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        from scoring.qd766 import methodology_for
-
         start, end = partition_dates(context)
         periods = periods_between(kind, start, end)
-        with gate(warehouse, f"qd766_{kind}_scores_valid", [p.label for p in periods]) as g:
+        labels = [p.label for p in periods]
+        with gate(warehouse, f"qd766_{kind}_scores_valid", labels, unfinished=True) as g:
             unit_codes = [r[0] for r in g.con.execute("SELECT unit_code FROM dim_unit").fetchall()]
-            df = g.con.execute(
-                "SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [[p.label for p in periods]]
-            ).df()
-            scored = set(df["period_label"])
-            # A period without any export loaded yet (the month just begun, run by hand) has nothing to score or
-            # publish: alone or in a backfill, it neither fails the check nor holds every publication back.
-            waiting = [p.label for p in periods if p.label not in scored and not _exports_within(g.con, p)]
-            unscored = [p.label for p in periods if p.label not in scored and p.label not in waiting]
-            result = unit_mart_result(df, methodology_for(start), unit_codes, f"qd766_unit_{kind}")
-            passed = (bool(result.passed) or not scored) and not unscored
-            failed = metadata_text(result.metadata, "failed") if scored else ""
-            if unscored:
-                failed = "; ".join(filter(None, [failed, f"kỳ {', '.join(unscored)} có hồ sơ nhưng chưa được tính điểm"]))
-            g.record(
-                passed,
-                f"điểm QĐ 766 không hợp lệ: {failed}. Chạy lại kỳ đó (sau khi nạp đủ hồ sơ); nếu vẫn lỗi, báo quản trị.",
-                [p.label for p in periods if p.label not in waiting],
-            )
-            g.record(True, None, waiting)
+            passed, failed, waiting, metadata = _judge_periods(g, periods, unit_codes, kind)
+            # Periods a killed run of this check left unchecked (their gate row says so): judged too, one at a time
+            # (each by its own methodology), so the next run of any period clears them instead of every publication
+            # waiting for someone to rerun exactly those periods.
+            earlier = [parse_period(s) for s in g.scopes if s not in labels]
+            for period in earlier:
+                ok, text, _, _ = _judge_periods(g, [period], unit_codes, kind)
+                if not ok:
+                    passed = False
+                    failed = "; ".join(filter(None, [failed, f"kỳ {period.label} (lần chạy trước bị dừng): {text}"]))
+            if earlier:
+                context.log.info(f"Đã kiểm tra thêm kỳ {', '.join(p.label for p in earlier)} lần chạy trước chưa kiểm tra xong")
         return dg.AssetCheckResult(
             passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata={**result.metadata, "failed": dg.MetadataValue.md(failed or "-"), "periods_without_exports": waiting},
+            metadata={
+                **metadata,
+                "failed": dg.MetadataValue.md(failed or "-"),
+                "periods_without_exports": waiting,
+                "earlier_periods_checked": [p.label for p in earlier],
+            },
         )
 
     return check
+
+
+def _judge_periods(g: Gate, periods: list[Period], unit_codes: list[str], kind: str) -> tuple[bool, str, list[str], dict]:
+    """Judge the unit mart of ``periods`` (of one methodology: the first period's) and record each in the gate:
+    (passed, what failed, the periods without any export, the suite's metadata). A period without any export loaded
+    yet (the month just begun, run by hand) has nothing to score or publish: alone or in a backfill, it neither
+    fails the check nor holds every publication back; one with exports but no scores fails."""
+    from scoring.qd766 import methodology_for
+
+    labels = [p.label for p in periods]
+    df = g.con.execute("SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [labels]).df()
+    scored = set(df["period_label"])
+    waiting = [p.label for p in periods if p.label not in scored and not _exports_within(g.con, p)]
+    unscored = [p.label for p in periods if p.label not in scored and p.label not in waiting]
+    result = unit_mart_result(df, methodology_for(periods[0].start), unit_codes, f"qd766_unit_{kind}")
+    passed = (bool(result.passed) or not scored) and not unscored
+    failed = metadata_text(result.metadata, "failed") if scored else ""
+    if unscored:
+        failed = "; ".join(filter(None, [failed, f"kỳ {', '.join(unscored)} có hồ sơ nhưng chưa được tính điểm"]))
+    g.record(
+        passed,
+        f"điểm QĐ 766 không hợp lệ: {failed}. Chạy lại kỳ đó (sau khi nạp đủ hồ sơ); nếu vẫn lỗi, báo quản trị.",
+        [label for label in labels if label not in waiting],
+    )
+    g.record(True, None, waiting)
+    return passed, failed, waiting, dict(result.metadata or {})
 
 
 def _exports_within(con, period: Period) -> bool:

@@ -2,7 +2,7 @@
 petitions and publication register; the month, quarter and year partitions score every unit; the year run writes
 the workbook and the snapshot; the sensor asks for the right partitions after a daily run."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -142,6 +142,25 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM quality_gate WHERE NOT passed").fetchall() == [(0,)]
     _run([publish.analyst_snapshot], warehouse, {})
+
+    # A month's check killed mid-way leaves its period unfinished: the next run of another month judges it too, and
+    # clears it (every publication waited for someone to rerun exactly that month); a bad score there still fails.
+    from warehouse.quality_gate import UNFINISHED, gate_failures, record_gate
+
+    with duckdb.connect(warehouse.build_db) as con:
+        record_gate(con, "qd766_month_scores_valid", ["2026-M01"], False, UNFINISHED, datetime(2026, 2, 11))
+    later = _run(MONTH, warehouse, {"dagster/partition": "2026-02"})
+    [check] = [e.event_specific_data for e in later.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert check.passed and check.metadata["earlier_periods_checked"].value == ["2026-M01"]
+    with duckdb.connect(warehouse.build_db) as con:
+        assert gate_failures(con) == []
+        record_gate(con, "qd766_month_scores_valid", ["2026-M01"], False, UNFINISHED, datetime(2026, 2, 11))
+        con.execute("UPDATE mart_qd766_unit SET total = 150 WHERE period_label = '2026-M01'")
+    again = dg.materialize(MONTH, resources={"warehouse": warehouse}, partition_key="2026-03", raise_on_error=False)
+    [check] = [e.event_specific_data for e in again.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert not check.passed and "2026-M01" in check.metadata["failed"].value
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert [(c, s) for c, s, _ in gate_failures(con)] == [("qd766_month_scores_valid", "2026-M01")]
 
 
 def test_workbook_for_a_past_period_from_config(warehouse):
