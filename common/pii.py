@@ -240,27 +240,84 @@ def mask_personal_data(text: str) -> tuple[str, int]:
     return _PERSONAL_IN_TEXT.sub(masked, text), after_word + found
 
 
-def mask_text(text: str | None) -> str | None:
-    """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written)."""
-    return mask_personal_data(text)[0] if isinstance(text, str) and text else text
+# A citizen's name typed where a code, a date or a code word belongs (a status, a unit, a dossier code), then quoted
+# by a reject: a capitalised surname and one to three more capitalised words ("Lê Hoàng Phúc", "Nông Thị Hoa"). In
+# free text a name cannot be told from other words; in such a quote it can, well enough. The surnames are the common
+# Kinh, Tày and Nùng ones, less those that begin place names a unit or centre is called by (Hà Nội, Thái Nguyên,
+# Cao Bằng, Lâm Đồng, Ninh Bình…); after a place word (phường Phan Đình Phùng, đường Lê Lợi) it is a place.
+SURNAMES = (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương Mai Trương Quách "
+    "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Từ Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi"
+).split()
+_UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# The address often typed after a name ("Phạm Minh Tuấn, tổ 7 Túc Duyên") goes with it, to the end of the quote.
+_ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|khu|ngõ|ngách|đường|phố|phường|xã)\b[^'\"\n;]*)?"
+_NAME = re.compile(rf"(?<!\w)(?:{'|'.join(SURNAMES)})(?:[ \t]+[{_UPPER}][^\W\d_]*){{1,3}}(?!\w){_ADDRESS_AFTER}")
+_PLACE_BEFORE = re.compile(
+    r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
+    r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|số|cầu|chợ|công viên|quảng trường)\s*$"
+)
+
+
+def mask_names(text: str) -> tuple[str, int]:
+    """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were."""
+    found = 0
+
+    def masked(match: re.Match[str]) -> str:
+        nonlocal found
+        if _PLACE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+            return match.group(0)
+        found += 1
+        return MASK
+
+    return _NAME.sub(masked, text), found
+
+
+def mask_text(text: str | None, *, names: bool = False) -> str | None:
+    """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written); with ``names``
+    also the names (``mask_names``: a quote of what a coded column holds)."""
+    if not isinstance(text, str) or not text:
+        return text
+    text = mask_personal_data(text)[0]
+    return mask_names(text)[0] if names else text
+
+
+def mask_quote(text: str | None) -> str | None:
+    """``mask_text`` with names: what a reject quotes of a file."""
+    return mask_text(text, names=True)
+
+
+def _mask_numbers(text: str | None) -> str | None:
+    """``mask_text`` of one argument (a DuckDB function takes every parameter of the Python one)."""
+    return mask_text(text)
 
 
 # RE2 for what mask_personal_data may change (an e-mail address, seven digits or more with separators): the rows
 # a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
 _MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
+# The same for a name (mask_names): a surname before a capitalised word.
+_MAY_HOLD_A_NAME = rf"(^|[^\pL])({'|'.join(SURNAMES)})[ \t]+\p{{Lu}}"
 
 
 def mask_personal_columns(
-    con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], where: str = "TRUE", params: list | None = None
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    where: str = "TRUE",
+    params: list | None = None,
+    *,
+    names: bool = False,
 ) -> None:
-    """``mask_text`` on the text ``columns`` of the rows ``where`` of ``table``, rows SQL built (the dossier rejects,
-    the day's dossier versions)."""
+    """``mask_text`` (with ``names``: ``mask_quote``) on the text ``columns`` of the rows ``where`` of ``table``, rows
+    SQL built (the dossier rejects, the day's dossier versions)."""
     from duckdb.sqltypes import VARCHAR
 
-    if not con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = '_mask_personal_data'").fetchall():
-        con.create_function("_mask_personal_data", mask_text, [VARCHAR], VARCHAR, side_effects=False)
-    may_hold = " OR ".join(f"regexp_matches(coalesce({c}, ''), '{_MAY_HOLD_PERSONAL_DATA}')" for c in columns)
-    masked = ", ".join(f"{c} = _mask_personal_data({c})" for c in columns)
+    function = "_mask_quote" if names else "_mask_personal_data"
+    if not con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = ?", [function]).fetchall():
+        con.create_function(function, mask_quote if names else _mask_numbers, [VARCHAR], VARCHAR, side_effects=False)
+    pattern = f"{_MAY_HOLD_PERSONAL_DATA}|{_MAY_HOLD_A_NAME}" if names else _MAY_HOLD_PERSONAL_DATA
+    may_hold = " OR ".join(f"regexp_matches(coalesce({c}, ''), '{pattern}')" for c in columns)
+    masked = ", ".join(f"{c} = {function}({c})" for c in columns)
     con.execute(f"UPDATE {table} SET {masked} WHERE ({where}) AND ({may_hold})", params or [])
 
 

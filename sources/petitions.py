@@ -110,7 +110,23 @@ def read_petitions(
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
         problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
-        if code is None:
+        if code is not None and not any(ch.isdigit() for ch in code):
+            # Every petition code carries digits: one without any is something else typed there, often the
+            # petitioner's name, so neither quoted nor kept as the row's key.
+            problems.insert(
+                0,
+                (
+                    "code_without_digit:petition_code",
+                    (
+                        f"Cột '{fmt.headers['petition_code']}': giá trị không có chữ số nào, không phải mã PAKN (có thể "
+                        "đã nhập nhầm cột, ví dụ họ tên người gửi; giá trị không được trích dẫn); đề nghị sửa rồi xuất lại "
+                        "dòng này."
+                    ),
+                    None,
+                ),
+            )
+            code = None
+        elif code is None:
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
         elif code in seen:
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))

@@ -26,7 +26,16 @@ from pathlib import Path
 
 import duckdb
 
-from common.pii import PiiKeys, hmac_pads, hmac_sql, id_number_sql, is_id_number, mask_personal_columns, mask_personal_data
+from common.pii import (
+    PiiKeys,
+    hmac_pads,
+    hmac_sql,
+    id_number_sql,
+    is_id_number,
+    mask_names,
+    mask_personal_columns,
+    mask_personal_data,
+)
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher, province_of_portal_code
 from common.vntext import match_key
@@ -259,8 +268,8 @@ def stage_dossier_exports(
     _map_other_spellings(con, fmt, matcher)
     personal_centres = _other_province(con, readable, matcher)
     _validate(con, fmt, stray_files=stray)
-    # A citizen's number typed into a coded column: masked in the rejects' quotes (a centre's: by the loader).
-    mask_personal_columns(con, "_dossier_rejects", ("reason", "value", "unit_name"))
+    # A citizen's name or number typed into a coded column: masked in the rejects' quotes (a centre's: by the loader).
+    mask_personal_columns(con, "_dossier_rejects", ("reason", "value", "unit_name", "record_key"), names=True)
     duplicates: dict[str, list[tuple[int, int]]] = {}
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
@@ -437,6 +446,10 @@ def _scan(
         params,
     )
     con.execute(sql("tthc_dossiers/malformed" if paths else "tthc_dossiers/malformed_empty"))
+    # DuckDB keeps a malformed line whole in its rejects table (csv_line: a name, an ID, an address): only its number
+    # and error are needed, so the table goes at once, not with the rest of the staging.
+    con.execute("DROP TABLE IF EXISTS temp._csv_rejects")
+    con.execute("DROP TABLE IF EXISTS temp._csv_scans")
     con.execute(sql("tthc_dossiers/starts"))
     _place_lines(con, readable, paths)
     con.execute(sql("tthc_dossiers/shifts"))
@@ -579,7 +592,7 @@ def _personal_centres(found: list[tuple], readable: list[tuple[ExportFile, Prepa
     """Whether a receiving centre of the batch (the distinct ones of province_clues.sql) holds a citizen's phone, ID
     number or e-mail (a clerk's slip): each file with one is told how many rows, the caller masks them."""
     # ~160 k groups of a year share a few hundred centres: each distinct centre is searched once.
-    personal = {centre for centre in {g[2] for g in found} if centre and mask_personal_data(centre)[1]}
+    personal = {c for c in {g[2] for g in found} if c and (mask_personal_data(c)[1] or mask_names(c)[1])}
     rows: dict[int, int] = {}
     for file_id, _, centre, _, count in found:
         if centre in personal:
@@ -588,7 +601,7 @@ def _personal_centres(found: list[tuple], readable: list[tuple[ExportFile, Prepa
         readable[file_id][1].issues.append(
             FileIssue(
                 "personal_data_masked",
-                f"Cột 'Nơi tiếp nhận' của {count} dòng ghi số điện thoại, số giấy tờ hoặc email của cá nhân: đã ẩn trước "
+                f"Cột 'Nơi tiếp nhận' của {count} dòng ghi họ tên, số điện thoại, số giấy tờ hoặc email của cá nhân: đã ẩn trước "
                 "khi lưu; đề nghị không ghi thông tin cá nhân vào cột này.",
                 blocking=False,
             )
@@ -741,6 +754,17 @@ def _column_rules(fmt: DossierFormat) -> str:
     branches.append(
         f"SELECT file_id, pos, 'value_too_long:dossier_code' AS rule, {reason} AS reason, dossier_code AS value "
         f"FROM _dossier_rows t WHERE length(dossier_code) > {CODE_LIMIT}"
+    )
+    # Every dossier code the systems give carries digits (H55.111-260105-0001, 000.00.19.H55-260105-0001): one
+    # without any is something else typed into the column, often the applicant's name, so it is not quoted (a longer
+    # one is reported as too long, above).
+    reason = (
+        f"'Cột ''{columns['dossier_code'].header}'': giá trị không có chữ số nào, không phải mã hồ sơ (có thể đã nhập "
+        "nhầm cột, ví dụ họ tên người nộp; giá trị không được trích dẫn); đề nghị sửa trên hệ thống rồi xuất lại dòng này.'"
+    )
+    branches.append(
+        f"SELECT file_id, pos, 'code_without_digit:dossier_code' AS rule, {reason} AS reason, NULL AS value "
+        f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND NOT regexp_matches(dossier_code, '[0-9]')"
     )
     return "\nUNION ALL\n".join(branches)
 

@@ -326,6 +326,30 @@ def test_a_phone_or_id_number_in_a_coded_column_is_masked_in_the_quarantine(tmp_
     assert len(found) == 2
     text = str(found)
     assert "0987654321" not in text and "034095012345" not in text and "[đã ẩn]" in text
+    assert "Trần Văn Bảo" not in text  # the name too (a citizen's name in a quote of a coded column)
+
+
+def test_a_name_typed_into_the_petition_code_or_a_coded_column_is_not_kept(tmp_path):
+    """A petitioner's name where the code, the unit or a category belongs: a code without any digit is no petition
+    code (rejected, neither quoted nor the row's key); a name in a coded column is masked in the quotes."""
+    inbox = tmp_path / "inbox"
+    rows = [
+        petition(),
+        petition(petition_code="Trịnh Công Sơn"),
+        petition(petition_code="PAKN-3", unit="Dương Vân Nga"),
+        petition(petition_code="PAKN-4", satisfaction="Lê Hoàng Phúc, xóm 3 xã Phú Bình"),
+    ]
+    write_pakn(inbox / "pakn", JANUARY, rows)
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("PAKN-1",)]
+    found = con.execute("SELECT rule, unit_name, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == ["code_without_digit:petition_code", "unknown_unit", "bad_value:satisfaction"]
+    assert found[0][2] is None and found[0][4] is None
+    text = str(found)
+    for name in ("Trịnh Công Sơn", "Dương Vân Nga", "Lê Hoàng Phúc", "Phú Bình"):
+        assert name not in text, name
 
 
 def test_unreadable_file_is_recorded_as_rejected(tmp_path):
@@ -582,13 +606,13 @@ def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_
     for order in ("january_first", "february_first"):
         inbox = tmp_path / order
         jan = write_pakn(
-            inbox / "pakn", JANUARY, [petition(petition_code="P-X", received_at="28/01/2026 09:00:00", completed_at="")]
+            inbox / "pakn", JANUARY, [petition(petition_code="P-10", received_at="28/01/2026 09:00:00", completed_at="")]
         )
         feb = write_pakn(
             inbox / "pakn",
             date(2026, 2, 1),
             [
-                petition(petition_code="P-X", received_at="02/02/2026 09:00:00", completed_at=""),
+                petition(petition_code="P-10", received_at="02/02/2026 09:00:00", completed_at=""),
                 petition(petition_code="F-1", received_at="03/02/2026 09:00:00", completed_at=""),
             ],
         )
@@ -605,6 +629,6 @@ def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_
         assert jan.name == "pakn_202601.csv"
     assert tables[0] == tables[1]
     rows, [(file_name, row, rule, reason)] = tables[0]
-    assert rows == [("F-1", datetime(2026, 2, 3, 9, 0)), ("P-X", datetime(2026, 2, 2, 9, 0))]
+    assert rows == [("F-1", datetime(2026, 2, 3, 9, 0)), ("P-10", datetime(2026, 2, 2, 9, 0))]
     assert (file_name, row, rule) == ("pakn_202601.csv", 2, "petition_in_two_months")
     assert "cũng có trong tệp 'pakn_202602.csv'" in reason

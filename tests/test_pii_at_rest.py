@@ -6,6 +6,7 @@ bytes, not inside a workbook's XML, not in any table of a DuckDB file."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -99,12 +100,19 @@ def _word_runs(text: str, needles: set[str]) -> list[str]:
     return runs
 
 
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
 def _file_text(path: Path) -> str:
+    """A file's text as a reader sees it: a workbook's XML and a web page with their character references resolved
+    (openpyxl writes 'Trần' as 'Tr&#7847;n'), JSON's \\u escapes too (Dagster's run history keeps its events so)."""
     raw = path.read_bytes()
-    if raw.startswith(b"PK\x03\x04"):  # xlsx, ods: the XML of every part
+    if raw.startswith(b"PK\x03\x04"):  # xlsx, ods, docx: the XML of every part
         with zipfile.ZipFile(path) as z:
-            return "\n".join(z.read(n).decode("utf-8", errors="ignore") for n in z.namelist())
-    return raw.decode("utf-8", errors="ignore")
+            text = "\n".join(z.read(n).decode("utf-8", errors="ignore") for n in z.namelist())
+    else:
+        text = raw.decode("utf-8", errors="ignore")
+    return html.unescape(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 def leaks(text: str, personal: dict[str, set[str]]) -> list[str]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from common.pii import mask_text
+from common.pii import mask_quote, mask_text
 from common.settings import local_time_of
 from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
@@ -105,16 +105,16 @@ def named_row(columns: tuple[str, ...], **values: Any) -> dict[str, Any]:
     return {c: values.get(c) for c in columns}
 
 
-# Texts of a rejected row that quote what a file holds: a citizen's phone or ID number typed into a coded column
+# Texts of a rejected row that quote what a file holds: a citizen's name, phone or ID number typed into a coded column
 # (a unit's name, a status, a category) would otherwise rest in the quarantine, its Parquet and the quality reports.
 _QUOTING = ("unit_name", "record_key", "reason", "value")
 
 
 def quarantine_row(**values: Any) -> dict[str, Any]:
-    """The parameters of QUARANTINE_INSERT (``named_row``), personal data in its quoting texts masked
-    (``common.pii.mask_personal_data``)."""
+    """The parameters of QUARANTINE_INSERT (``named_row``), personal data in its quoting texts masked, names too
+    (``common.pii.mask_quote``)."""
     row = named_row(QUARANTINE_COLUMNS, **values)
-    return row | {c: mask_text(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
+    return row | {c: mask_quote(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
 
 
 def _ASSESSMENT(labels: dict[str, Any]) -> bool:

@@ -250,7 +250,9 @@ def load_dossier_partitions(
         else:
             con.execute("INSERT INTO stg_dossier_versions BY NAME SELECT * FROM _dossier_good")
         if staged.personal_centres:  # a clerk's slip, told in the file's issues (rare: no scan otherwise)
-            mask_personal_columns(con, "stg_dossier_versions", ("receiving_centre",), "export_date BETWEEN ? AND ?", [start, end])
+            mask_personal_columns(
+                con, "stg_dossier_versions", ("receiving_centre",), "export_date BETWEEN ? AND ?", [start, end], names=True
+            )
         partition = "source = ? AND partition_date BETWEEN ? AND ? AND NOT list_contains(?, partition_date)"
         params = [DOSSIER_SOURCE, start, end, kept_days]
         con.execute(f"DELETE FROM quarantine WHERE {partition}", params)
