@@ -35,4 +35,4 @@ def test_a_chain_without_first_issue_starts_at_its_lowest_revision() -> None:
         (2, date(2026, 1, 5)),  # undated: from its arrival
         (3, date(2026, 8, 1)),
     ]
-    assert [rule for _, rule, _ in notes] == ["revision_without_date"]
+    assert [rule for _, rule, _ in notes] == ["revision_gap", "revision_without_date"]  # (no first issue)
