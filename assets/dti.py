@@ -109,7 +109,7 @@ def dti_workbook(context: dg.AssetExecutionContext, config: DtiWorkbookConfig, w
     from workbooks.dti import read_dti_data, write_dti_workbook
 
     written = []
-    with warehouse.read() as con:
+    with warehouse.read_for_officials("bảng Chỉ số chuyển đổi số (Excel)") as con:
         books = [(year, read_dti_data(con, year, method_note())) for year in partition_years(context)]
     unit = config.unit.strip() or None
     for year, data in books:

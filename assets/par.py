@@ -105,7 +105,7 @@ def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, w
     from workbooks.par import read_par_data, write_par_workbook
 
     written = []
-    with warehouse.read() as con:
+    with warehouse.read_for_officials("bảng Chỉ số CCHC (Excel)") as con:
         books = [(year, read_par_data(con, year)) for year in partition_years(context)]
     for year, data in books:
         unit = config.unit.strip() or None

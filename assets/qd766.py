@@ -183,7 +183,7 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
     periods = workbook_periods(partition_years(context), config.period)
-    with warehouse.read() as con:
+    with warehouse.read_for_officials("bảng xếp hạng Chỉ số 766 (Excel)") as con:
         if store.data_cutoff(con) is None:
             raise dg.Failure("Kho chưa có hồ sơ nào.")
         books = [(p, read_workbook_data(con, p)) for p in periods]

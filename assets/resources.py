@@ -93,3 +93,16 @@ class Warehouse(dg.ConfigurableResource):
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with connect(Path(self.build_db), read_only=True) as con:
             yield con
+
+    @contextmanager
+    def read_for_officials(self, output: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``read`` for a workbook or report officials get (``output``, named in the refusal): refused, as the analysts'
+        snapshot is, while a blocking check of any run holds data back (the publication gate), since these read the
+        build file and Dagster's blocking holds only within its own run."""
+        from warehouse.quality_gate import gate_failures, refusal_text
+
+        with self.read() as con:
+            failures = gate_failures(con)
+            if failures:
+                raise dg.Failure(description=refusal_text(failures, output), metadata={"failed_scopes": len(failures)})
+            yield con

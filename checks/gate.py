@@ -14,7 +14,7 @@ import duckdb
 from assets.resources import Warehouse
 from common.periods import days_between
 from common.settings import now_local
-from warehouse.quality_gate import UNFINISHED, record_gate, unfinished_scopes
+from warehouse.quality_gate import UNFINISHED, failed_scopes, record_gate, unfinished_scopes
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Gate:
     con: duckdb.DuckDBPyConnection
     check_name: str
     scopes: tuple[str, ...]
+    failed_before: tuple[str, ...] = ()  # of the scopes, those whose latest result failed before this check began
 
     def record(self, passed: bool, detail: str | None, scopes: Sequence[str] | None = None) -> None:
         """The check's result for its scopes, or for ``scopes`` of them (``detail``: what failed and what to do, kept
@@ -41,8 +42,9 @@ def gate(warehouse: Warehouse, check_name: str, scopes: Sequence[str], *, unfini
     with warehouse.write() as con:
         if unfinished:
             scopes = [*scopes, *(s for s in unfinished_scopes(con, check_name) if s not in scopes)]
+        failed = {s for _, s, _ in failed_scopes(con, check_name)}
         record_gate(con, check_name, scopes, False, UNFINISHED, now_local())
-        yield Gate(con, check_name, tuple(scopes))
+        yield Gate(con, check_name, tuple(scopes), tuple(s for s in scopes if s in failed))
 
 
 def day_scopes(start: date, end: date) -> list[str]:

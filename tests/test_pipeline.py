@@ -456,6 +456,41 @@ def test_a_run_killed_during_the_dossier_check_is_finished_by_the_next_day(wareh
 
 
 @pytest.mark.slow
+def test_a_failed_day_is_never_cleared_by_the_sample_of_a_long_range(warehouse, monkeypatch):
+    """A backfill over many days is checked on a hash sample; a day whose check had failed was cleared by that sample
+    when it missed the bad row (a negative fee then reached the snapshot). Such a day is checked whole, alone, and
+    stays failed until it is mended; mended, the same range run clears it."""
+    from warehouse.quality_gate import gate_failures, record_gate
+
+    folder = Path(warehouse.inbox) / "tthc"
+    days = [date(2026, 1, 4), date(2026, 1, 5), date(2026, 1, 6)]
+    for day in days:
+        at = f"{day:%d/%m/%Y} 08:00:00"
+        rows = [dossier_row(dossier_code=f"E-{day.day}-{i}", received_at=at, updated_at=at) for i in range(30)]
+        write_export(folder, day, rows)
+    assert run(warehouse, "2026-01-04", "2026-01-06").success
+    monkeypatch.setattr(tthc_checks, "GX_MAX_ROWS", 10)  # 90 versions: a sample of one in 9
+    with duckdb.connect(warehouse.build_db) as con:
+        [(code,)] = con.execute(
+            """SELECT dossier_code FROM stg_dossier_versions WHERE export_date = '2026-01-05' AND hash(dossier_code) % 9 <> 0
+               ORDER BY dossier_code LIMIT 1"""
+        ).fetchall()
+        con.execute("UPDATE stg_dossier_versions SET fee_due = -5 WHERE dossier_code = ?", [code])
+        record_gate(con, "tthc_versions_suite", ["2026-01-05"], False, "phí âm", datetime(2026, 1, 6))
+    # The suite alone on the range (a check-only run has no partition: its days are given).
+    monkeypatch.setattr(tthc_checks, "partition_dates", lambda context: (days[0], days[-1]))
+    suite = dg.AssetSelection.checks(tthc_checks.tthc_versions_suite)
+    checked = run(warehouse, "2026-01-04", "2026-01-06", selection=suite)
+    assert check_results(checked)["fee_non_negative"] is False
+    with duckdb.connect(warehouse.build_db) as con:
+        assert [(c, s) for c, s, _ in gate_failures(con)] == [("tthc_versions_suite", "2026-01-05")]
+        con.execute("UPDATE stg_dossier_versions SET fee_due = 0 WHERE dossier_code = ?", [code])
+    assert check_results(run(warehouse, "2026-01-04", "2026-01-06", selection=suite))["fee_non_negative"] is True
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert gate_failures(con) == []
+
+
+@pytest.mark.slow
 def test_the_days_a_killed_run_left_unchecked_never_thin_the_sample_of_the_runs_own_day(warehouse, monkeypatch):
     """Checked with the run's own day in one sample, many unchecked days of a killed backfill made the suite sample
     today's versions too (a negative fee passed). They get a pass of their own; today's day is checked as alone."""

@@ -176,7 +176,28 @@ def test_workbook_for_a_past_period_from_config(warehouse):
         run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
     )
     assert result.success
-    assert (Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx").exists()
+    book = Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx"
+    assert book.exists()
+    # A blocking check of another run that failed holds the officials' workbook back too, not only the snapshot: it
+    # reads the build file, where the refused data stays.
+    from warehouse.quality_gate import record_gate
+
+    with duckdb.connect(warehouse.build_db) as con:
+        record_gate(con, "tthc_versions_suite", ["2026-01-20"], False, "kênh nộp không hợp lệ", datetime(2026, 1, 21))
+    before = book.stat().st_mtime_ns
+    held = dg.materialize(
+        [qd766.qd766_workbook],
+        resources={"warehouse": warehouse},
+        partition_key="2026",
+        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
+        raise_on_error=False,
+    )
+    assert not held.success and book.stat().st_mtime_ns == before
+    [failure] = [e.step_failure_data.user_failure_data for e in held.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "Chưa công bố bảng xếp hạng Chỉ số 766" in failure.description
+    assert "tthc_versions_suite (2026-01-20): kênh nộp không hợp lệ" in failure.description
+    with duckdb.connect(warehouse.build_db) as con:
+        record_gate(con, "tthc_versions_suite", ["2026-01-20"], True, None, datetime(2026, 1, 21))
     for period in ("tháng 13", "2025-M12"):  # unreadable, or not in the partition's year
         wrong = dg.materialize(
             [qd766.qd766_workbook],

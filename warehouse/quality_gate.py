@@ -60,12 +60,21 @@ def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | 
     ).fetchall()
 
 
-def refusal_text(failures: list[tuple[str, str, str | None]]) -> str:
-    """Why a publication is refused, in Vietnamese, naming each failed check and scope (the first 10)."""
+def failed_scopes(con: duckdb.DuckDBPyConnection, check_name: str) -> list[tuple[str, str, str | None]]:
+    """``gate_failures`` of one check."""
+    return [f for f in gate_failures(con) if f[0] == check_name]
+
+
+SNAPSHOT = "bản chụp cho chuyên viên phân tích"
+
+
+def refusal_text(failures: list[tuple[str, str, str | None]], output: str = SNAPSHOT) -> str:
+    """Why a publication (``output``: the snapshot, a workbook, a report) is refused, in Vietnamese, naming each failed
+    check and scope (the first 10)."""
     lines = [f"- {check} ({scope}): {detail or 'không đạt'}" for check, scope, detail in failures[:10]]
     more = f"\n- … và {len(failures) - 10} phạm vi khác (bảng quality_gate)" if len(failures) > 10 else ""
     return (
-        "Chưa công bố bản chụp cho chuyên viên phân tích: còn kiểm tra chặn không đạt, dữ liệu của chúng vẫn nằm trong "
-        "kho đang xây. Sửa dữ liệu đầu vào của từng phạm vi dưới đây rồi chạy lại đúng phạm vi đó; khi mọi kiểm tra "
-        "đạt, lần chạy sau sẽ công bố.\n" + "\n".join(lines) + more
+        f"Chưa công bố {output}: còn kiểm tra chặn không đạt, dữ liệu của chúng vẫn nằm trong kho đang xây. Sửa dữ liệu "
+        "đầu vào của từng phạm vi dưới đây rồi chạy lại đúng phạm vi đó; khi mọi kiểm tra đạt, lần chạy sau sẽ công bố "
+        "(bảng kiểm tra chất lượng dữ liệu vẫn được lập, để thấy lỗi).\n" + "\n".join(lines) + more
     )
