@@ -32,6 +32,7 @@ VERSION_COLUMNS = [
     "paid_online",
     "reused_data",
     "citizen_data_used",
+    "synced_to_portal",
     "satisfaction",
     "updated_at",
     "applicant_key",

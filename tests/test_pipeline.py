@@ -491,6 +491,20 @@ def test_a_failed_day_is_never_cleared_by_the_sample_of_a_long_range(warehouse, 
 
 
 @pytest.mark.slow
+def test_the_schema_expectation_sees_a_column_added_to_the_versions(warehouse, monkeypatch):
+    """schema_matches was judged on a frame of the expected columns only, so it could not fail: an ID number added in
+    clear as a column of its own passed it and reached the snapshot."""
+    small_inbox(Path(warehouse.inbox) / "tthc")
+    assert run(warehouse, "2026-01-05", "2026-01-06").success
+    with duckdb.connect(warehouse.build_db) as con:
+        con.execute("ALTER TABLE stg_dossier_versions ADD COLUMN applicant_id VARCHAR DEFAULT '019188001234'")
+    monkeypatch.setattr(tthc_checks, "partition_dates", lambda context: (date(2026, 1, 5), date(2026, 1, 6)))
+    checked = run(warehouse, "2026-01-05", "2026-01-06", selection=dg.AssetSelection.checks(tthc_checks.tthc_versions_suite))
+    results = check_results(checked)
+    assert results["schema_matches"] is False and results["fee_non_negative"] is True
+
+
+@pytest.mark.slow
 def test_the_days_a_killed_run_left_unchecked_never_thin_the_sample_of_the_runs_own_day(warehouse, monkeypatch):
     """Checked with the run's own day in one sample, many unchecked days of a killed backfill made the suite sample
     today's versions too (a negative fee passed). They get a pass of their own; today's day is checked as alone."""
