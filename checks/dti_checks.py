@@ -1,7 +1,10 @@
 """Blocking checks of the DTI (Chỉ số chuyển đổi số): every unit and component present, published values in range
 (Great Expectations over the marts)."""
 
+from pathlib import Path
+
 import dagster as dg
+import duckdb
 
 from assets.dti import dti_scorecards
 from assets.partitions import partition_years
@@ -20,22 +23,40 @@ from checks.tthc_expectations import run_suite
 def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
     from warehouse.dti import completeness_problems, missing_forms
 
-    with warehouse.read() as con:
-        years = partition_years(context)
-        problems = [p for y in years for p in completeness_problems(con, y)]
-        missing = [m for y in years for m in missing_forms(con, y)]
-    result = dg.AssetCheckResult(
-        passed=not problems,
+    years = partition_years(context)
+    # Incomplete inputs of a year just begun (no form yet) must not hold the daily publication for months: they hold
+    # back this run only. Inputs lost against what was published (a folder moved: the marts are already recomputed
+    # without them) are held in the publication gate, or the next daily run would publish them.
+    with gate(warehouse, "dti_inputs_kept", [str(y) for y in years]) as g:
+        problems = [p for y in years for p in completeness_problems(g.con, y)]
+        missing = [m for y in years for m in missing_forms(g.con, y)]
+        losses = _losses(g.con, Path(warehouse.snapshot_db), years)
+        g.record(
+            not losses,
+            f"dữ liệu đầu vào DTI bị mất so với kết quả đã công bố: {'; '.join(losses)}. Kiểm tra thư mục inbox/dti "
+            "(phiếu, hệ thống khác) có bị chuyển hoặc xóa nhầm không, đưa lại rồi chạy lại năm đó (yearly_indices). Nếu "
+            "đúng là rút dữ liệu, báo quản trị hệ thống (README, Operations).",
+        )
+    return dg.AssetCheckResult(
+        passed=not problems and not losses,
         metadata={
             "problems": len(problems),
             "units_without_form": len(missing),
             "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-"),
             "without_form": dg.MetadataValue.md("\n".join(f"- {c} {n}: {why}" for c, n, why in missing) or "-"),
+            "lost_against_published": dg.MetadataValue.md("\n".join(f"- {loss}" for loss in losses) or "-"),
         },
     )
-    # Not in the publication gate (as par_forms_valid): incomplete inputs of a year just begun (no form yet) must not
-    # hold the daily publication for months; dti_values_valid, on the published values, is.
-    return result
+
+
+def _losses(con: duckdb.DuckDBPyConnection, snapshot: Path, years: list[int]) -> list[str]:
+    """``warehouse.dti.input_losses`` of the years against the analysts' snapshot (none before a first publication)."""
+    from warehouse.dti import input_losses
+
+    if not snapshot.exists():
+        return []
+    with duckdb.connect(str(snapshot), read_only=True) as published:
+        return [f"năm {y}: {loss}" for y in years for loss in input_losses(con, published, y)]
 
 
 def unit_expectations(unit_codes: list[str], levels: list[str]) -> dict[str, tuple[str, dict]]:
@@ -72,6 +93,23 @@ INDEX_EXPECTATIONS = {
 }
 
 
+# What each expectation of dti_values_valid checks, in the gate's Vietnamese message.
+_RULE_TEXT = {
+    "one_row_per_unit": "một đơn vị có nhiều dòng",
+    "unit_in_master_data": "đơn vị không có trong danh mục",
+    "total_0_100": "tổng điểm ngoài 0–100",
+    "index_value_0_1": "giá trị chỉ số chính ngoài 0–1",
+    "level_from_tree": "xếp loại không có trong bộ chỉ số",
+    "rank_positive": "thứ hạng không dương",
+    "interval_ordered": "khoảng xếp hạng ngược thứ tự",
+    "share_same_rank_0_1": "tỷ lệ giữ hạng ngoài 0–1",
+    "points_not_negative": "điểm âm",
+    "points_within_max": "điểm vượt điểm tối đa",
+    "computed_value_percent": "tỷ lệ tính từ kho ngoài 0–100 %",
+    "value_0_1": "giá trị chỉ số ngoài 0–1",
+}
+
+
 @dg.asset_check(
     asset=dti_scorecards,
     blocking=True,
@@ -97,10 +135,13 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         ]
         failed = [o for o in outcomes if not o.success]
         passed = not failed and len(frames["unit"]) > 0
+        found = "; ".join(
+            f"{_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: {o.details or '-'})" for o in failed
+        )
         g.record(
             passed,
-            f"giá trị DTI không hợp lệ: {'; '.join(o.check for o in failed) or 'chưa có đơn vị nào được tính'}. Chạy lại "
-            "năm đó; nếu vẫn lỗi, báo quản trị hệ thống.",
+            f"giá trị DTI năm {', '.join(map(str, years))} không hợp lệ: {found or 'chưa có đơn vị nào được tính'}. Chạy "
+            "lại năm đó (yearly_indices); nếu vẫn lỗi, báo quản trị hệ thống kèm thông báo này.",
         )
     return dg.AssetCheckResult(
         passed=passed,

@@ -112,6 +112,36 @@ def test_no_usable_form_blocks_the_publication(small_inbox, tmp_path):
     assert not (Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026.xlsx").exists()
 
 
+def test_inputs_lost_against_the_published_year_hold_every_later_publication(dti_year, tmp_path):
+    """The forms' folder moved away after a publication: the yearly run recomputed the marts without any form (0
+    ranked) and only its own run was held back, so the next daily run published them. Such a loss against the
+    published year is now held in the gate, naming what was lost, until the files are back; a source's file gone
+    too (every other system's value), which no check saw."""
+    from assets import publish
+    from warehouse.quality_gate import gate_failures
+
+    warehouse = copy_of(dti_year[0], tmp_path)
+    assert dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}).success
+    inbox = Path(warehouse.inbox) / "dti"
+    shutil.move(inbox / "tu_danh_gia", tmp_path / "tu_danh_gia")
+    shutil.move(inbox / "he_thong_khac", tmp_path / "he_thong_khac")
+    result = materialize_year(DTI, warehouse)
+    checks = {e.asset_check_key.name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["dti_complete"] is False
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        [(check, scope, detail)] = gate_failures(con)
+    assert (check, scope) == ("dti_inputs_kept", "2026")
+    assert "số đơn vị có phiếu tự đánh giá dùng được giảm từ" in detail and "nguồn 'Hệ thống" in detail
+    held = dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not held.success
+    # The files back: the year is recomputed with them and the gate clears.
+    shutil.move(tmp_path / "tu_danh_gia", inbox / "tu_danh_gia")
+    shutil.move(tmp_path / "he_thong_khac", inbox / "he_thong_khac")
+    assert materialize_year(DTI, warehouse).success
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert gate_failures(con) == []
+
+
 def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
     warehouse = copy_of(dti_year[0], tmp_path)
     assert materialize_year([dti.dti_blank_forms], warehouse).success

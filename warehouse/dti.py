@@ -469,6 +469,41 @@ def completeness_problems(con: duckdb.DuckDBPyConnection, year: int) -> list[str
     return problems
 
 
+# A year's scorecards that lost more than this share of what was published (units with a usable form, or every value
+# of one data source) lost their inputs by accident (a folder moved, a source's file gone), not by a correction.
+LOSS_SHARE = 0.5
+
+
+def _input_counts(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, dict[str, int]]:
+    """Units with a usable form, and per data source the components with a value, of the year's scorecards."""
+    forms = con.execute("SELECT count(*) FROM mart_dti_unit WHERE year = ? AND has_form", [year]).fetchall()[0][0]
+    sources = con.execute(
+        """SELECT data_source, count(*) FILTER (WHERE source NOT IN ('missing', 'not_measured'))
+           FROM mart_dti_component WHERE year = ? AND data_source IS NOT NULL GROUP BY ALL""",
+        [year],
+    ).fetchall()
+    return forms, dict(sources)
+
+
+def input_losses(con: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConnection, year: int) -> list[str]:
+    """What the year's scorecards in ``con`` lost against the published ones (``published``, the analysts' snapshot):
+    more than LOSS_SHARE of the units with a usable form, or more than LOSS_SHARE of one data source's values. Empty
+    when nothing was published for the year (a year just begun) or nothing was lost."""
+    try:
+        before_forms, before_sources = _input_counts(published, year)
+    except duckdb.Error:  # a snapshot from before these marts: nothing to compare with
+        return []
+    forms, sources = _input_counts(con, year)
+    losses = []
+    if before_forms and forms < (1 - LOSS_SHARE) * before_forms:
+        losses.append(f"số đơn vị có phiếu tự đánh giá dùng được giảm từ {before_forms} (đã công bố) xuống {forms}")
+    for source, before in sorted(before_sources.items()):
+        now = sources.get(source, 0)
+        if before and now < (1 - LOSS_SHARE) * before:
+            losses.append(f"nguồn '{source}': {now} giá trị thành phần, đã công bố {before}")
+    return losses
+
+
 def missing_forms(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple[str, str, str]]:
     """(unit code, unit name, why) of the units listed as without a usable form."""
     return con.execute(sql("dti/missing_forms"), {"year": year}).fetchall()
