@@ -450,7 +450,11 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
         group_recomputed, group_status = None, "portal_authoritative"
     else:
         group_recomputed = group_total(group, group_points) if complete else None
-        group_status = _status(node.score, group_recomputed, tol)
+        # An evaluation group adds its metrics' rounded scores: where the portal rounds a half otherwise (5.625 →
+        # 5.62, half to even), each term may differ by one hundredth, each within its own tolerance; the sum is
+        # allowed their total, or it would flag the group alone ("Lệch") with no metric flagged.
+        group_tol = tol * max(1, len(group_points)) if group.shape != "tree" else tol
+        group_status = _status(node.score, group_recomputed, group_tol)
     rows.append(
         {
             "indicator_code": None,

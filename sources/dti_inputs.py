@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 from common.pii import mask_personal_data
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
+from scoring.rounding import round_half_up
 from sources.assessment_forms import fraction_for_percent
 from sources.csvfiles import FileIssue, ReadResult, row_reject
 from sources.table_files import (
@@ -670,7 +671,8 @@ def map_previous(rows: list[dict], matcher: UnitMatcher) -> dict[str, PreviousRe
         listed = [spellings[0] for spellings in unit.last_year_units]
         last_year = list(dict.fromkeys([*listed, *by_identity]))
         totals = [float(members[0]["total"]) for members in by_identity.values()]
-        total = round(sum(totals) / len(totals), 2) if len(totals) > 1 else totals[0]
+        # half up, as every published figure (scoring/rounding.py): (70.12 + 70.13) / 2 = 70.125 is 70.13
+        total = round_half_up(sum(totals) / len(totals), 2) if len(totals) > 1 else totals[0]
         names = tuple(sorted((r["published_name"] for members in by_identity.values() for r in members), key=sort_key))
         renamed = len(last_year) == 1 and not _same_name(unit, unit.name, last_year[0])
         missing = tuple(sorted((n for n in listed if n not in by_identity), key=sort_key))

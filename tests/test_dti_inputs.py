@@ -604,6 +604,15 @@ def test_the_same_last_year_unit_in_two_files_is_rejected_in_both_without_an_err
     assert set(map_previous(rows, MATCHER)) == {"19.SYT", "19.STP"}
 
 
+def test_a_merged_units_mean_rounds_half_up_as_every_published_figure(tmp_path):
+    # Sở KH&CN 2025 = Sở KH&CN 70.12 and Sở TT&TT 70.13 in 2024: the mean 70.125 is published as 70.13 (Python's
+    # round gave 70.12, and the change from last year was 0.01 off).
+    path = write_previous(
+        tmp_path, [published("Sở Khoa học và Công nghệ", "70,12"), published("Sở Thông tin và Truyền thông", "70,13")]
+    )
+    assert map_previous(read_previous(path, tmp_path).rows, MATCHER)["19.SKHCN"].total == 70.13
+
+
 def test_two_files_with_the_same_content_load_once(tmp_path):
     first = write_previous(tmp_path, [published("Sở Y tế", "80")], name="a_2025.csv")
     second = tmp_path / "b_2025.csv"

@@ -99,6 +99,26 @@ def test_a_metric_scored_without_counts_takes_the_portal_score_and_the_group_sti
     assert van_lang["4.1"]["recomputed_score"] == 5.14 and van_lang[None]["recomputed_score"] == 8.24
 
 
+def test_a_group_whose_metrics_each_round_a_half_otherwise_is_no_mismatch(tmp_path):
+    """5.2 and 5.3 at 15/16 are 6 × 93.75 % = 5.625 points: the portal may publish 5.62 (half to even), the
+    methodology's half up gives 5.63. Each metric is within its tolerance; the group, their sum, was flagged 'Lệch'
+    alone (17.24 against 17.26) with no metric flagged."""
+    from dataclasses import replace
+
+    snap = _read_all(tmp_path)["handling-satisfaction"]
+    node = _by_unit(snap)[SNV]
+    metrics = dict(node.metrics)
+    for code in ("PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION"):
+        metrics[code] = replace(metrics[code], numerator=15.0, denominator=16.0, ratio=93.75, score=5.62)
+    halves = replace(node, metrics=metrics, score=round(5.62 + 5.62 + metrics["DOSSIER_RECEIVING_SATISFACTION"].score, 2))
+    rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, halves)}
+    assert rows["5.2"]["recomputed_score"] == rows["5.3"]["recomputed_score"] == 5.63
+    assert {r["status"] for r in rows.values()} == {"match"}
+    # A real difference in the group's own sum is still one.
+    wrong = replace(halves, score=halves.score - 0.5)
+    assert reconcile_node(M, snap.group, wrong)[-1]["status"] == "mismatch"
+
+
 def test_the_portal_warnings_are_kept_per_metric(tmp_path):
     snap = _read_all(tmp_path)["transparency"]
     nodes = _by_unit(snap)
