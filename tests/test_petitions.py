@@ -311,17 +311,23 @@ def test_loader_is_idempotent_replaces_a_month_and_keeps_personal_data_out(tmp_p
         assert not columns & {"petitioner_name", "petitioner_phone", "petitioner_email", "content"}
 
 
-def test_a_phone_or_id_number_in_a_coded_column_is_masked_in_the_quarantine(tmp_path):
+def _loaded_january(tmp_path: Path, rows: list[dict]) -> duckdb.DuckDBPyConnection:
+    """A warehouse in memory with January's export of ``rows`` loaded."""
     inbox = tmp_path / "inbox"
+    write_pakn(inbox / "pakn", JANUARY, rows)
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    return con
+
+
+def test_a_phone_or_id_number_in_a_coded_column_is_masked_in_the_quarantine(tmp_path):
     rows = [
         petition(),
         petition(petition_code="PAKN-2", category="Ông Trần Văn Bảo SĐT 0987654321 phản ánh"),
         petition(petition_code="PAKN-3", unit="Trần Văn Bảo - CCCD 034095012345"),
     ]
-    write_pakn(inbox / "pakn", JANUARY, rows)
-    con = duckdb.connect()
-    ensure_schema(con)
-    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    con = _loaded_january(tmp_path, rows)
     found = con.execute("SELECT unit_name, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
     assert len(found) == 2
     text = str(found)
@@ -332,17 +338,13 @@ def test_a_phone_or_id_number_in_a_coded_column_is_masked_in_the_quarantine(tmp_
 def test_a_name_typed_into_the_petition_code_or_a_coded_column_is_not_kept(tmp_path):
     """A petitioner's name where the code, the unit or a category belongs: a code without any digit is no petition
     code (rejected, neither quoted nor the row's key); a name in a coded column is masked in the quotes."""
-    inbox = tmp_path / "inbox"
     rows = [
         petition(),
         petition(petition_code="Trịnh Công Sơn"),
         petition(petition_code="PAKN-3", unit="Dương Vân Nga"),
         petition(petition_code="PAKN-4", satisfaction="Lê Hoàng Phúc, xóm 3 xã Phú Bình"),
     ]
-    write_pakn(inbox / "pakn", JANUARY, rows)
-    con = duckdb.connect()
-    ensure_schema(con)
-    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    con = _loaded_january(tmp_path, rows)
     assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("PAKN-1",)]
     found = con.execute("SELECT rule, unit_name, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
     assert [r[0] for r in found] == ["code_without_digit:petition_code", "unknown_unit", "bad_value:satisfaction"]
