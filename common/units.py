@@ -239,6 +239,31 @@ def former_provinces(province_name: str) -> tuple[str, ...]:
     return _former_provinces().get(_province(province_name).codename, ())
 
 
+# The communes and wards of the 63 provinces before the reorganisation of 1 July 2025, from vietnam-provinces 0.6.0
+# (its data of January 2025, the last release before it): a clerk still writes a ward by its old name, which may now
+# be only another province's ("Phường Quang Trung" of TP Thái Nguyên, today a ward of Thanh Hóa).
+FORMER_LOCAL_UNITS_CSV = MASTERDATA / "former_local_units.csv"
+FORMER_LOCAL_UNIT_COLUMNS = ("former_province", "name")
+
+
+@lru_cache(maxsize=1)
+def _former_local_names() -> dict[str, frozenset[str]]:
+    """A province before 2025 (``_bare_province`` of its name) -> its communes' and wards' names (``tone_free_key``)."""
+    out: dict[str, set[str]] = {}
+    for _, row in master_csv_rows(FORMER_LOCAL_UNITS_CSV, FORMER_LOCAL_UNIT_COLUMNS, FORMER_LOCAL_UNIT_COLUMNS):
+        out.setdefault(_bare_province(row["former_province"]), set()).add(tone_free_key(nfc(row["name"])))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def former_local_name(province_name: str, name: str) -> bool:
+    """Whether ``name`` ("UBND phường Quang Trung") was a commune or ward of this province, or of one merged into it,
+    before 1 July 2025."""
+    bare = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", nfc(name).strip(), flags=re.IGNORECASE)
+    key = tone_free_key(bare)
+    names = _former_local_names()
+    return any(key in names.get(_bare_province(p), frozenset()) for p in (province_name, *former_provinces(province_name)))
+
+
 def _shown(path: Path) -> str:
     """The path as a message shows it: relative to the project when inside it."""
     try:
@@ -566,13 +591,16 @@ _BARE_P = re.compile(r"^((?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+)?P\
 
 # "Phường Phan Đình Phùng (TP Thái Nguyên cũ)": where the unit was before the 2025 restructuring, not its name.
 _FORMERLY = re.compile(r"\s*\([^()]*\bcũ\)\s*$", re.IGNORECASE)
-# "Sở Khoa học & Công nghệ": "&" between words is "và" (inside an abbreviation, "KH&CN", "LĐ-TB&XH", it stays).
-_AMPERSAND = re.compile(r"\s+&\s+")
+# "Sở Khoa học và Công nghệ", "Sở Khoa học & Công nghệ", "Sở Khoa học - Công nghệ", "Sở KH và CN" (for "Sở KH&CN"):
+# clerks join a name's two halves either way, so a connector between words counts for nothing (inside an
+# abbreviation, "KH&CN", "LĐ-TB&XH", the key drops the sign anyway).
+_CONNECTOR = re.compile(r"\s+(?:v[aà]|&|[-–])\s+", re.IGNORECASE)  # "và", or "va" as typed without diacritics
 
 
 def _core_key(name: str, key: Callable[[str], str], province: str) -> str:
-    """Key without the administrative prefixes and the province suffix ("&" read as "và", a "(… cũ)" note dropped)."""
-    text = _AMPERSAND.sub(" và ", _FORMERLY.sub("", nfc(name)))
+    """Key without the administrative prefixes and the province suffix (a connector "và", "&", " - " between words
+    and a "(… cũ)" note dropped)."""
+    text = _CONNECTOR.sub(" ", _FORMERLY.sub("", nfc(name)))
     text = _ABBREVIATED.sub(lambda m: (m.group(1) or "") + _ABBREVIATIONS[m.group(2).lower()] + " ", text)
     value = key(text)
     for prefix in _PREFIX_TEXTS:
@@ -835,9 +863,15 @@ class UnitMatcher:
 
     def _other_local(self, name: str) -> str | None:
         """The one other province with a commune or ward of this name, unless the name without "xã"/"phường" is one
-        of this province's units ("Xã Linh Sơn" written for Phường Linh Sơn is a slip here, not Thanh Hóa's commune)."""
+        of this province's units ("Xã Linh Sơn" written for Phường Linh Sơn is a slip here, not Thanh Hóa's commune),
+        or the name was one of this province's before the 2025 reorganisation ("Phường Quang Trung" of TP Thái
+        Nguyên: an old name, unknown today, not Thanh Hóa's ward)."""
         bare = _KIND_WORD.sub("", _COUNCIL_WORD.sub("", nfc(name).strip()))
-        return None if bare and self.match(bare) is not None else province_of_local_name(name)
+        if bare and self.match(bare) is not None:
+            return None
+        if self.province and former_local_name(self.province, name):
+            return None
+        return province_of_local_name(name)
 
     def other_province_heading(self, texts: Iterable[object]) -> tuple[str, str] | None:
         """``other_province_heading`` for this matcher's province."""

@@ -14,9 +14,14 @@ _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 _TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # huyền, hỏi, ngã, sắc, nặng (common dictionary order)
 
 
+# The Icelandic eth (Ð U+00D0, ð U+00F0) looks like Vietnamese Đ/đ and is what some keyboards and fonts give for it;
+# it never decomposes, so left alone a name with it matched nothing and sorted after 'Z'. Vietnamese has no eth.
+_ETH = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ"})
+
+
 def nfc(text: str) -> str:
-    """NFC form with surrounding and repeated white space removed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """NFC form with surrounding and repeated white space removed, an eth (Ð) written as the Đ it stands for."""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_ETH).split())
 
 
 def official_date_parts(day: date) -> tuple[str, str, str]:

@@ -112,3 +112,19 @@ def test_a_workbook_titled_by_another_province_is_refused_by_its_title(tmp_path:
     found = read_previous_results([previous], BAC_NINH, 2025, tmp_path / "work")[previous]
     assert found.rows == [] and [i.rule for i in found.file_issues] == ["other_province_source"]
     assert len(read_previous_results([previous], THAI_NGUYEN, 2025, tmp_path / "work")[previous].rows) == 1
+
+
+def test_a_wards_name_from_before_2025_is_no_other_provinces(tmp_path: Path) -> None:
+    """'Phường Quang Trung', 'Phường Đồng Quang', 'Phường Đồng Tiến' were wards of TP Thái Nguyên and TX Phổ Yên
+    before 1 July 2025; today only Thanh Hóa has wards of those names. A clerk's old name is unknown here, not
+    Thanh Hóa's: the file was refused whole as Thanh Hóa's and its two good rows lost."""
+    old = ["Phường Quang Trung", "Phường Đồng Quang", "Phường Đồng Tiến"]
+    assert all(THAI_NGUYEN.other_province_of_row(None, n) is None for n in old)
+    assert THAI_NGUYEN.other_province_of_row(None, "Phường Chũ") == "Bắc Ninh"  # never one of Thái Nguyên's
+    path = _values(tmp_path / "soc_2026.csv", [("", n) for n in [*old, "Phường Phan Đình Phùng", "Phường Gia Sàng"]])
+    result = read_external_values([path], THAI_NGUYEN, COMPONENTS, 2026, tmp_path / "work")[path]
+    assert result.loadable and [r["unit_code"] for r in result.rows] == [
+        THAI_NGUYEN.match("Phường Phan Đình Phùng"),
+        THAI_NGUYEN.match("Phường Gia Sàng"),
+    ]
+    assert [r["rule"] for r in result.rejects] == ["unknown_unit"] * 3

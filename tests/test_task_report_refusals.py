@@ -219,16 +219,18 @@ def test_a_first_report_deleted_once_its_correction_replaced_it_is_forgotten(con
 def test_a_reporting_unit_that_matches_no_single_unit_is_refused_with_the_closest_name_or_the_units_named(
     con, tmp_path: Path
 ) -> None:
-    """'Phòng Bưu chính và Viễn thông' (the office is 'Phòng Bưu chính - Viễn thông') and a header naming two offices
+    """'Phòng Bưu chính Viễn thông số' (the office is 'Phòng Bưu chính - Viễn thông') and a header naming two offices
     were refused with only 'không có trong danh mục': the refusal now says which unit was likely meant, or that one
-    report names one unit."""
+    report names one unit. ('Phòng Bưu chính và Viễn thông' is that office: a connector counts for nothing.)"""
     inbox = _inbox(con, tmp_path)
     row = ["1", "Đang triển khai", 50]
-    _put(inbox, "bcvt.xlsx", _report("Phòng Bưu chính và Viễn thông", "Quý III/2026", "05/10/2026", row))
+    _put(inbox, "bcvt.xlsx", _report("Phòng Bưu chính Viễn thông số", "Quý III/2026", "05/10/2026", row))
+    _put(inbox, "va.xlsx", _report("Phòng Bưu chính và Viễn thông", "Quý III/2026", "05/10/2026", row))
     _put(inbox, "hai.xlsx", _report("Phòng Chuyển đổi số, Văn phòng Sở", "Quý III/2026", "05/10/2026", row))
     reports = {
         r.path.name: r for r in read_reports(inbox, units=UNITS, offices=OFFICES, known=known_tasks(con), today=date(2027, 1, 10))
     }
+    assert not [i for i in reports["va.xlsx"].issues if i.rule == "unknown_unit"]
     [bcvt] = [i.reason for i in reports["bcvt.xlsx"].issues if i.rule == "unknown_unit"]
     assert "(có phải 'Phòng Bưu chính - Viễn thông'?)" in bcvt
     [two] = [i.reason for i in reports["hai.xlsx"].issues if i.rule == "unknown_unit"]

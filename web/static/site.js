@@ -2,7 +2,8 @@
 // and numbers by value. Classic script (no modules, no fetch): the pages work opened from disk.
 (function () {
   "use strict";
-  var collator = new Intl.Collator("vi", { numeric: true, sensitivity: "base" });
+  // Default sensitivity: tone marks decide (Tân Thanh, Tân Thành, Tân Thạnh), as the server-side sort_key does.
+  var collator = new Intl.Collator("vi", { numeric: true });
 
   function cellValue(row, index) {
     var cell = row.children[index];
