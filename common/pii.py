@@ -259,13 +259,26 @@ _PLACE_BEFORE = re.compile(
 )
 
 
+# The word before a match (over spaces and dashes): a capitalised one means the surname is inside a longer name
+# ("Xã Si Ma Cai", "Phường Buôn Ma Thuột", "Xã Chân Mây – Lăng Cô"), unless it is a form of address ("Ông Trần Văn
+# Bảo").
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0–-]*$")
+_ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công dân đồng chí ô b a c".split())
+
+
+def _inside_a_longer_name(text: str, start: int) -> bool:
+    before = _WORD_BEFORE.search(text[max(0, start - 30) : start])
+    return before is not None and before.group(1)[0].isupper() and before.group(1).lower() not in _ADDRESS_WORDS
+
+
 def mask_names(text: str) -> tuple[str, int]:
     """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were."""
     found = 0
 
     def masked(match: re.Match[str]) -> str:
         nonlocal found
-        if _PLACE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        start = match.start()
+        if _PLACE_BEFORE.search(text[max(0, start - 20) : start]) or _inside_a_longer_name(text, start):
             return match.group(0)
         found += 1
         return MASK

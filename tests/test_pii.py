@@ -308,3 +308,45 @@ def test_id_number_shape_in_python_and_sql_agree(value: str, is_id: bool) -> Non
 )
 def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str | None, count: int) -> None:
     assert mask_personal_data(text) == (masked if masked is not None else text, count)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Lê Hoàng Phúc", "[đã ẩn]"),
+        ("Nông Thị Hoa nộp hộ", "[đã ẩn] nộp hộ"),
+        ("Phạm Minh Tuấn, tổ 7 Túc Duyên", "[đã ẩn]"),  # the address typed after the name goes with it
+        ("Ông Trần Văn Bảo phản ánh", "Ông [đã ẩn] phản ánh"),  # after a form of address
+        ("đường Lê Lợi, Nguyễn Văn An", "đường Lê Lợi, [đã ẩn]"),  # a street named after a person stays
+        ("UBND phường Phan Đình Phùng", "UBND phường Phan Đình Phùng"),
+        ("Xã Si Ma Cai", "Xã Si Ma Cai"),  # a surname inside a longer name is no name
+        ("Phường Buôn Ma Thuột", "Phường Buôn Ma Thuột"),
+        ("Xã Chân Mây – Lăng Cô", "Xã Chân Mây – Lăng Cô"),
+        ("Đã trả kết quả", "Đã trả kết quả"),
+    ],
+)
+def test_a_citizens_name_in_a_quote_is_masked_and_places_are_not(text: str, masked: str) -> None:
+    from common.pii import mask_quote
+
+    assert mask_quote(text) == masked
+
+
+def test_no_unit_name_of_any_province_reads_as_a_citizens_name() -> None:
+    """Every commune, ward and agency of the 34 provinces (and the names before 2025), as a reject quotes them or a
+    receiving centre writes them, stays as it is."""
+    import csv
+
+    from common.pii import mask_names
+    from common.units import MASTERDATA, matcher_for, province_codes, province_of_unit_code
+
+    texts = [
+        text
+        for code in province_codes()
+        for unit in matcher_for(str(province_of_unit_code(f"{code}.X"))).units.values()
+        for name in (unit.name, *unit.aliases)
+        for text in (name, f"UBND {name}", f"Bộ phận Một cửa {name}")
+    ]
+    with open(MASTERDATA / "former_local_units.csv", encoding="utf-8") as f:
+        texts += [row["name"] for row in csv.DictReader(f)]
+    assert len(texts) > 20_000
+    assert [t for t in texts if mask_names(t)[1]] == []
