@@ -36,32 +36,34 @@ def tthc_versions_suite(context: dg.AssetCheckExecutionContext, warehouse: Wareh
         units = [r[0] for r in con.execute("SELECT unit_code FROM dim_unit").fetchall()]
         procedures = [r[0] for r in con.execute("SELECT procedure_code FROM dim_procedure").fetchall()]
         expectations = version_expectations(units, procedures)
-        # A day whose check failed is judged on every row, alone, never on the sample of a long range (the sample
-        # could miss its bad rows and clear it): a failed day is cleared only by a check that sees the whole day.
-        whole = [date.fromisoformat(s) for s in g.failed_before if start.isoformat() <= s <= end.isoformat()]
+        # A day whose check failed (a killed run's unfinished days too) is judged on every row, alone, never on the
+        # sample of a long range, which could miss its bad rows and clear it.
+        own = day_scopes(start, end)
         rows, modulus, outcomes = _suite_on(
             con,
             expectations,
             "export_date BETWEEN $start AND $end AND NOT list_contains($whole, export_date)",
-            {"start": start, "end": end, "whole": whole},
+            {"start": start, "end": end, "whole": [date.fromisoformat(s) for s in g.failed_before]},
         )
         failed = [o for o in outcomes if not o.success]
-        g.record(not failed, _failure_text(start, end, failed), [d for d in day_scopes(start, end) if d not in g.failed_before])
-        for day in whole:
+        g.record(not failed, _failure_text(start, end, failed), [d for d in own if d not in g.failed_before])
+        earlier_failed = False
+        for scope in g.failed_before:
+            day = date.fromisoformat(scope)
             day_rows, _, day_outcomes = _suite_on(con, expectations, "export_date = $day", {"day": day}, sample=False)
             day_failed = [o for o in day_outcomes if not o.success]
-            g.record(not day_failed, _failure_text(day, day, day_failed), [day.isoformat()])
-            rows += day_rows
-            outcomes = _worse(outcomes, day_outcomes)
-        # Days a killed run loaded but never checked (their gate row says so): checked too, in a pass of their own, so
-        # that they never thin the sample of this run's own days.
-        earlier = sorted(date.fromisoformat(s) for s in g.scopes if not start.isoformat() <= s <= end.isoformat())
+            g.record(not day_failed, _failure_text(day, day, day_failed), [scope])
+            if scope in own:
+                rows += day_rows
+                outcomes = _worse(outcomes, day_outcomes)
+            else:
+                earlier_failed = earlier_failed or bool(day_failed)
+        # Days a killed run loaded but never checked (their gate row says so) were among them.
+        earlier = [s for s in g.failed_before if s not in own]
         if earlier:
-            _, _, late = _suite_on(con, expectations, "list_contains($days, export_date)", {"days": earlier})
-            late_failed = [o for o in late if not o.success]
-            g.record(not late_failed, _failure_text(earlier[0], earlier[-1], late_failed), [d.isoformat() for d in earlier])
             context.log.info(
-                f"Đã kiểm tra thêm {len(earlier)} ngày lần chạy trước chưa kiểm tra xong: {'đạt' if not late_failed else 'không đạt'}"
+                f"Đã kiểm tra thêm {len(earlier)} ngày lần chạy trước chưa kiểm tra xong: "
+                f"{'không đạt' if earlier_failed else 'đạt'}"
             )
     # Every expectation holds on no row: a run whose days hold no version at all says so (a warning; the files'
     # own problems are in file_issues), instead of 13 expectations "passed" on nothing.

@@ -460,15 +460,15 @@ def test_a_failed_day_is_never_cleared_by_the_sample_of_a_long_range(warehouse, 
     """A backfill over many days is checked on a hash sample; a day whose check had failed was cleared by that sample
     when it missed the bad row (a negative fee then reached the snapshot). Such a day is checked whole, alone, and
     stays failed until it is mended; mended, the same range run clears it."""
-    from warehouse.quality_gate import gate_failures, record_gate
+    from warehouse.quality_gate import UNFINISHED, gate_failures, record_gate
 
     folder = Path(warehouse.inbox) / "tthc"
     days = [date(2026, 1, 4), date(2026, 1, 5), date(2026, 1, 6)]
-    for day in days:
+    for day in [*days, date(2026, 1, 7)]:
         at = f"{day:%d/%m/%Y} 08:00:00"
         rows = [dossier_row(dossier_code=f"E-{day.day}-{i}", received_at=at, updated_at=at) for i in range(30)]
         write_export(folder, day, rows)
-    assert run(warehouse, "2026-01-04", "2026-01-06").success
+    assert run(warehouse, "2026-01-04", "2026-01-07").success
     monkeypatch.setattr(tthc_checks, "GX_MAX_ROWS", 10)  # 90 versions: a sample of one in 9
     with duckdb.connect(warehouse.build_db) as con:
         [(code,)] = con.execute(
@@ -486,8 +486,19 @@ def test_a_failed_day_is_never_cleared_by_the_sample_of_a_long_range(warehouse, 
         assert [(c, s) for c, s, _ in gate_failures(con)] == [("tthc_versions_suite", "2026-01-05")]
         con.execute("UPDATE stg_dossier_versions SET fee_due = 0 WHERE dossier_code = ?", [code])
     assert check_results(run(warehouse, "2026-01-04", "2026-01-06", selection=suite))["fee_non_negative"] is True
-    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+    with duckdb.connect(warehouse.build_db) as con:
         assert gate_failures(con) == []
+        # Failed again, then a backfill over it killed (its days left unfinished, the failure's detail overwritten):
+        # the next day's run checks those days too, each whole, so the bad one stays failed.
+        con.execute("UPDATE stg_dossier_versions SET fee_due = -5 WHERE dossier_code = ?", [code])
+        record_gate(con, "tthc_versions_suite", ["2026-01-05"], False, "phí âm", datetime(2026, 1, 6))
+        record_gate(
+            con, "tthc_versions_suite", ["2026-01-04", "2026-01-05", "2026-01-06"], False, UNFINISHED, datetime(2026, 1, 7)
+        )
+    monkeypatch.setattr(tthc_checks, "partition_dates", lambda context: (date(2026, 1, 7), date(2026, 1, 7)))
+    run(warehouse, "2026-01-07", "2026-01-07", selection=suite)
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert [(c, s) for c, s, _ in gate_failures(con)] == [("tthc_versions_suite", "2026-01-05")]
 
 
 @pytest.mark.slow
