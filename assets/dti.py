@@ -12,6 +12,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.settings import business_today, now_local
 from common.units import load_units, matcher_for
+from warehouse.quality_gate import DTI_CHECKS
 
 YEARLY = PERIOD_PARTITIONS["year"]
 
@@ -109,7 +110,7 @@ def dti_workbook(context: dg.AssetExecutionContext, config: DtiWorkbookConfig, w
     from workbooks.dti import read_dti_data, write_dti_workbook
 
     written = []
-    with warehouse.read_for_officials("bảng Chỉ số chuyển đổi số (Excel)") as con:
+    with warehouse.read_for_officials("bảng Chỉ số chuyển đổi số (Excel)", DTI_CHECKS) as con:
         books = [(year, read_dti_data(con, year, method_note())) for year in partition_years(context)]
     unit = config.unit.strip() or None
     for year, data in books:

@@ -11,6 +11,7 @@ from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import units
 from common.settings import business_today, now_local
 from common.units import load_units, matcher_for
+from warehouse.quality_gate import PAR_CHECKS
 
 YEARLY = PERIOD_PARTITIONS["year"]
 
@@ -105,7 +106,7 @@ def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, w
     from workbooks.par import read_par_data, write_par_workbook
 
     written = []
-    with warehouse.read_for_officials("bảng Chỉ số CCHC (Excel)") as con:
+    with warehouse.read_for_officials("bảng Chỉ số CCHC (Excel)", PAR_CHECKS) as con:
         books = [(year, read_par_data(con, year)) for year in partition_years(context)]
     for year, data in books:
         unit = config.unit.strip() or None

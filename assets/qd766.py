@@ -13,6 +13,7 @@ from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
 from common.units import matcher_for
+from warehouse.quality_gate import QD766_CHECKS
 
 
 def portal_folder(warehouse: Warehouse) -> Path:
@@ -183,7 +184,7 @@ def qd766_workbook(context: dg.AssetExecutionContext, config: QD766WorkbookConfi
     from workbooks.qd766 import read_workbook_data, write_qd766_workbook
 
     periods = workbook_periods(partition_years(context), config.period)
-    with warehouse.read_for_officials("bảng xếp hạng Chỉ số 766 (Excel)") as con:
+    with warehouse.read_for_officials("bảng xếp hạng Chỉ số 766 (Excel)", QD766_CHECKS) as con:
         if store.data_cutoff(con) is None:
             raise dg.Failure("Kho chưa có hồ sơ nào.")
         books = [(p, read_workbook_data(con, p)) for p in periods]

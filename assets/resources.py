@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,14 +95,14 @@ class Warehouse(dg.ConfigurableResource):
             yield con
 
     @contextmanager
-    def read_for_officials(self, output: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """``read`` for a workbook or report officials get (``output``, named in the refusal): refused, as the analysts'
-        snapshot is, while a blocking check of any run holds data back (the publication gate), since these read the
-        build file and Dagster's blocking holds only within its own run."""
+    def read_for_officials(self, output: str, checks: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """``read`` for a workbook officials get (``output``, named in the refusal): refused, as the analysts' snapshot
+        is, while a blocking check of any run over the data it reads (``checks``, warehouse/quality_gate.py) holds
+        that data back, since it reads the build file and Dagster's blocking holds only within its own run."""
         from warehouse.quality_gate import gate_failures, refusal_text
 
         with self.read() as con:
-            failures = gate_failures(con)
+            failures = gate_failures(con, checks)
             if failures:
                 raise dg.Failure(description=refusal_text(failures, output), metadata={"failed_scopes": len(failures)})
             yield con

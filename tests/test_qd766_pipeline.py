@@ -198,6 +198,18 @@ def test_workbook_for_a_past_period_from_config(warehouse):
     assert "tthc_versions_suite (2026-01-20): kênh nộp không hợp lệ" in failure.description
     with duckdb.connect(warehouse.build_db) as con:
         record_gate(con, "tthc_versions_suite", ["2026-01-20"], True, None, datetime(2026, 1, 21))
+        # A failure over data the workbook does not read (the DTI's) holds the snapshot, not this workbook.
+        record_gate(con, "dti_values_valid", ["2026"], False, "tổng điểm ngoài 0–100", datetime(2026, 1, 21))
+    again = dg.materialize(
+        [qd766.qd766_workbook],
+        resources={"warehouse": warehouse},
+        partition_key="2026",
+        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
+        raise_on_error=False,
+    )
+    assert again.success and book.stat().st_mtime_ns > before
+    with duckdb.connect(warehouse.build_db) as con:
+        record_gate(con, "dti_values_valid", ["2026"], True, None, datetime(2026, 1, 21))
     for period in ("tháng 13", "2025-M12"):  # unreadable, or not in the partition's year
         wrong = dg.materialize(
             [qd766.qd766_workbook],

@@ -53,16 +53,26 @@ def unfinished_scopes(con: duckdb.DuckDBPyConnection, check_name: str) -> list[s
     return [r[0] for r in rows]
 
 
-def gate_failures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
-    """(check, scope, what failed and what to do) of every scope whose latest blocking check failed."""
-    return con.execute(
+# The blocking checks whose data each workbook for officials reads (the analysts' snapshot waits for every one): a
+# failure of another check does not hold it back. The names are those the checks record (checks/*.py).
+DOSSIER_CHECKS = ("tthc_versions_suite", "current_state_unique", "current_state_refreshed", "single_pii_secret")
+QD766_CHECKS = (*DOSSIER_CHECKS, "qd766_month_scores_valid", "qd766_quarter_scores_valid", "qd766_year_scores_valid")
+PAR_CHECKS = (*QD766_CHECKS, "par_scores_valid")  # the PAR index reads the dossiers' rates and the QĐ 766 marts
+DTI_CHECKS = (*DOSSIER_CHECKS, "dti_inputs_kept", "dti_values_valid")
+
+
+def gate_failures(con: duckdb.DuckDBPyConnection, checks: Sequence[str] | None = None) -> list[tuple[str, str, str | None]]:
+    """(check, scope, what failed and what to do) of every scope whose latest blocking check (of ``checks``; None:
+    any) failed."""
+    rows = con.execute(
         "SELECT check_name, scope, detail FROM quality_gate WHERE NOT passed ORDER BY check_name, scope"
     ).fetchall()
+    return rows if checks is None else [r for r in rows if r[0] in checks]
 
 
 def failed_scopes(con: duckdb.DuckDBPyConnection, check_name: str) -> list[tuple[str, str, str | None]]:
     """``gate_failures`` of one check."""
-    return [f for f in gate_failures(con) if f[0] == check_name]
+    return gate_failures(con, (check_name,))
 
 
 SNAPSHOT = "bản chụp cho chuyên viên phân tích"
@@ -73,8 +83,13 @@ def refusal_text(failures: list[tuple[str, str, str | None]], output: str = SNAP
     check and scope (the first 10)."""
     lines = [f"- {check} ({scope}): {detail or 'không đạt'}" for check, scope, detail in failures[:10]]
     more = f"\n- … và {len(failures) - 10} phạm vi khác (bảng quality_gate)" if len(failures) > 10 else ""
+    then = (
+        "khi mọi kiểm tra đạt, lần chạy sau sẽ công bố"
+        if output == SNAPSHOT
+        else "khi các kiểm tra đó đạt, chạy lại bước này (hoặc chờ lần chạy định kỳ kế tiếp có bước này)"
+    )
     return (
-        f"Chưa công bố {output}: còn kiểm tra chặn không đạt, dữ liệu của chúng vẫn nằm trong kho đang xây. Sửa dữ liệu "
-        "đầu vào của từng phạm vi dưới đây rồi chạy lại đúng phạm vi đó; khi mọi kiểm tra đạt, lần chạy sau sẽ công bố "
-        "(bảng kiểm tra chất lượng dữ liệu vẫn được lập, để thấy lỗi).\n" + "\n".join(lines) + more
+        f"Chưa công bố {output}: dữ liệu nó dùng còn kiểm tra chặn không đạt (dữ liệu đó vẫn nằm trong kho đang xây). Sửa "
+        f"dữ liệu đầu vào của từng phạm vi dưới đây rồi chạy lại đúng phạm vi đó; {then} (bảng kiểm tra chất lượng dữ "
+        "liệu vẫn được lập, để thấy lỗi).\n" + "\n".join(lines) + more
     )
