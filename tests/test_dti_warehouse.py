@@ -436,3 +436,34 @@ def test_other_systems_and_last_year_files_in_a_sub_folder_or_of_a_year_no_run_r
     issues, lineage = load(datetime(2026, 11, 29, 8, 0))
     assert [i[1] for i in issues] == ["dti_2024.csv"]
     assert ("dti_external", "bo_sung/soc_2026.csv") not in {x[:2] for x in lineage}
+
+
+def test_inputs_lost_against_the_published_year_and_a_reworded_source_that_is_no_loss():
+    """input_losses on two hand-made marts: the published year (4 units with a form, SOC values for 4) against one
+    that kept 1 form and lost the SOC values (both losses named); a source whose label the year's tree rewords is
+    no loss (it held every publication back); nothing published for the year, nothing lost."""
+    from warehouse.dti import input_losses
+
+    def marts(forms: int, sources: dict[str, int]) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE mart_dti_unit (year INTEGER, unit_code VARCHAR, has_form BOOLEAN)")
+        con.execute("INSERT INTO mart_dti_unit SELECT 2026, 'u' || i, i < ? FROM range(4) t(i)", [forms])
+        con.execute("CREATE TABLE mart_dti_component (year INTEGER, data_source VARCHAR, source VARCHAR)")
+        for label, values in sources.items():
+            con.execute(
+                "INSERT INTO mart_dti_component SELECT 2026, ?, CASE WHEN i < ? THEN 'external' ELSE 'missing' END "
+                "FROM range(4) t(i)",
+                [label, values],
+            )
+        return con
+
+    soc = "Hệ thống giám sát an toàn thông tin mạng (SOC) của tỉnh"
+    published = marts(4, {soc: 4, "Tự đánh giá": 4})
+    assert input_losses(marts(4, {soc: 4, "Tự đánh giá": 4}), published, 2026) == []
+    assert input_losses(marts(1, {soc: 0, "Tự đánh giá": 1}), published, 2026) == [
+        "số đơn vị có phiếu tự đánh giá dùng được giảm từ 4 (đã công bố) xuống 1",
+        f"nguồn '{soc}': 0 giá trị thành phần, đã công bố 4",
+        "nguồn 'Tự đánh giá': 1 giá trị thành phần, đã công bố 4",
+    ]
+    assert input_losses(marts(4, {"Hệ thống SOC của tỉnh": 4, "Tự đánh giá": 4}), published, 2026) == []
+    assert input_losses(marts(1, {soc: 0}), published, 2027) == []

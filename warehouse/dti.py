@@ -487,8 +487,9 @@ def _input_counts(con: duckdb.DuckDBPyConnection, year: int) -> tuple[int, dict[
 
 def input_losses(con: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """What the year's scorecards in ``con`` lost against the published ones (``published``, the analysts' snapshot):
-    more than LOSS_SHARE of the units with a usable form, or more than LOSS_SHARE of one data source's values. Empty
-    when nothing was published for the year (a year just begun) or nothing was lost."""
+    more than LOSS_SHARE of the units with a usable form, or more than LOSS_SHARE of the values of a data source the
+    year's tree still names (a source reworded or dropped by a new tree is no loss). Empty when nothing was published
+    for the year (a year just begun) or nothing was lost."""
     try:
         before_forms, before_sources = _input_counts(published, year)
     except duckdb.Error:  # a snapshot from before these marts: nothing to compare with
@@ -498,7 +499,9 @@ def input_losses(con: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConne
     if before_forms and forms < (1 - LOSS_SHARE) * before_forms:
         losses.append(f"số đơn vị có phiếu tự đánh giá dùng được giảm từ {before_forms} (đã công bố) xuống {forms}")
     for source, before in sorted(before_sources.items()):
-        now = sources.get(source, 0)
+        if source not in sources:  # no component of the year's tree names it any more: the tree changed, no loss
+            continue
+        now = sources[source]
         if before and now < (1 - LOSS_SHARE) * before:
             losses.append(f"nguồn '{source}': {now} giá trị thành phần, đã công bố {before}")
     return losses
