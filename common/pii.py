@@ -29,6 +29,7 @@ import hmac
 import os
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -241,21 +242,43 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 
 
 # A citizen's name typed where a code, a date or a code word belongs (a status, a unit, a dossier code), then quoted
-# by a reject: a capitalised surname and one to three more capitalised words ("Lê Hoàng Phúc", "Nông Thị Hoa"). In
-# free text a name cannot be told from other words; in such a quote it can, well enough. The surnames are the common
-# Kinh, Tày and Nùng ones, less those that begin place names a unit or centre is called by (Hà Nội, Thái Nguyên,
-# Cao Bằng, Lâm Đồng, Ninh Bình…); after a place word (phường Phan Đình Phùng, đường Lê Lợi) it is a place.
+# by a reject: a capitalised surname and one to three more capitalised words ("Lê Hoàng Phúc", "NÔNG THỊ HOA",
+# "Nguyen Van An"). In free text a name cannot be told from other words; in such a quote it can, well enough. The
+# surnames are the common Kinh, Tày and Nùng ones, less those that begin place names a unit or centre is called by (Hà
+# Nội, Thái Nguyên, Cao Bằng, Lâm Đồng, Ninh Bình…) or common words written capitalised (Đoàn Thanh niên, Từ Quý
+# III). It is a place, not a name, after a place word (phường Phan Đình Phùng, đường Lê Lợi), inside a longer name
+# (Xã Si Ma Cai), or when it is the name of a commune, ward or province of Viet Nam, today's or before 2025 (Trần Phú,
+# La Hiên, Võ Nhai: common.units.place_name_keys).
 SURNAMES = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương Mai Trương Quách "
-    "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Từ Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi"
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lương Mai Trương Quách "
+    "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi"
 ).split()
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LOWER = "a-z" + "".join(ch.lower() for ch in _UPPER[3:])
+
+
+def _unaccented(word: str) -> str:
+    plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    return plain.replace("Đ", "D").replace("đ", "d")
+
+
+_TITLE_SURNAMES = sorted({form for name in SURNAMES for form in (name, _unaccented(name))}, key=len, reverse=True)
+_CAPITAL_SURNAMES = sorted({form.upper() for form in _TITLE_SURNAMES}, key=len, reverse=True)
+_SURNAME_FORMS = [*_TITLE_SURNAMES, *_CAPITAL_SURNAMES]
+# Title case ("Lê Hoàng Phúc", "Nguyen Van An": a word of one capital and small letters, "HS" is no name's) or all
+# capitals ("NGUYỄN VĂN AN").
+_TITLE_WORDS = rf"(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,3}}"
+_CAPITAL_WORDS = rf"(?:[ \t]+[{_UPPER}]+){{1,3}}"
 # The address often typed after a name ("Phạm Minh Tuấn, tổ 7 Túc Duyên") goes with it, to the end of the quote.
 _ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|khu|ngõ|ngách|đường|phố|phường|xã)\b[^'\"\n;]*)?"
-_NAME = re.compile(rf"(?<!\w)(?:{'|'.join(SURNAMES)})(?:[ \t]+[{_UPPER}][^\W\d_]*){{1,3}}(?!\w){_ADDRESS_AFTER}")
+_NAME = re.compile(
+    rf"(?<!\w)(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})"
+    rf"(?!\w){_ADDRESS_AFTER}"
+)
 _PLACE_BEFORE = re.compile(
     r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
-    r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|số|cầu|chợ|công viên|quảng trường)\s*$"
+    r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|số|cầu|chợ|công viên|quảng trường|"
+    r"phuong|xa|thi tran|thi xa|duong|pho|quan|huyen|tinh|thanh pho|truong)\s*$"
 )
 
 
@@ -271,6 +294,13 @@ def _inside_a_longer_name(text: str, start: int) -> bool:
     return before is not None and before.group(1)[0].isupper() and before.group(1).lower() not in _ADDRESS_WORDS
 
 
+def _a_place(words: str) -> bool:
+    """Whether the words are the name of a commune, ward or province (today's or before 2025)."""
+    from common.units import place_name_keys  # (units imports this module: the place names are read when first needed)
+
+    return _unaccented(words).casefold() in place_name_keys()
+
+
 def mask_names(text: str) -> tuple[str, int]:
     """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were."""
     found = 0
@@ -278,7 +308,12 @@ def mask_names(text: str) -> tuple[str, int]:
     def masked(match: re.Match[str]) -> str:
         nonlocal found
         start = match.start()
-        if _PLACE_BEFORE.search(text[max(0, start - 20) : start]) or _inside_a_longer_name(text, start):
+        if (
+            _PLACE_BEFORE.search(text[max(0, start - 20) : start])
+            or _inside_a_longer_name(text, start)
+            or _a_place(match.group("name"))
+            or _a_place(re.split(r"['\"\n;,(]", text[start:], maxsplit=1)[0].strip())  # "Lang Biang - Đà Lạt"
+        ):
             return match.group(0)
         found += 1
         return MASK
@@ -309,7 +344,7 @@ def _mask_numbers(text: str | None) -> str | None:
 # a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
 _MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
 # The same for a name (mask_names): a surname before a capitalised word.
-_MAY_HOLD_A_NAME = rf"(^|[^\pL])({'|'.join(SURNAMES)})[ \t]+\p{{Lu}}"
+_MAY_HOLD_A_NAME = rf"(^|[^\pL])({'|'.join(_SURNAME_FORMS)})[ \t]+\p{{Lu}}"
 
 
 def mask_personal_columns(

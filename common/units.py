@@ -255,6 +255,27 @@ def _former_local_names() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def place_name_keys() -> frozenset[str]:
+    """Every commune's, ward's and province's name of Viet Nam, today's and before 2025, without its kind word and
+    without diacritics, in lower case ('tran phu', 'la hien', 'ho chi minh'): what ``common.pii.mask_names`` never
+    takes for a citizen's name."""
+    from vietnam_provinces import Province, Ward
+
+    provinces = [re.sub(r"^(tỉnh|thành phố)\s+", "", p.name, flags=re.IGNORECASE) for p in Province.iter_all()]
+    names = [w.name for w in Ward.iter_all()] + provinces
+    for former in _former_local_names_as_written():
+        names.append(former)
+    return frozenset(" ".join(strip_diacritics(_KIND_WORD.sub("", nfc(n))).casefold().split()) for n in names)
+
+
+@lru_cache(maxsize=1)
+def _former_local_names_as_written() -> tuple[str, ...]:
+    return tuple(
+        row["name"] for _, row in master_csv_rows(FORMER_LOCAL_UNITS_CSV, FORMER_LOCAL_UNIT_COLUMNS, FORMER_LOCAL_UNIT_COLUMNS)
+    )
+
+
 def former_local_name(province_name: str, name: str) -> bool:
     """Whether ``name`` ("UBND phường Quang Trung") was a commune or ward of this province, or of one merged into it,
     before 1 July 2025."""
