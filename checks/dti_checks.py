@@ -128,15 +128,19 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
             for name, table in (("unit", "mart_dti_unit"), ("index", "mart_dti_index"), ("component", "mart_dti_component"))
         }
         levels = sorted({b.label for y in years for t in trees_for_year(y).values() for b in t.bands})
-        outcomes = [
-            *run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit"),
-            *run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index"),
-            *run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component"),
+        suites = [
+            ("mart_dti_unit", run_suite(frames["unit"], unit_expectations(unit_codes, levels), "dti_unit")),
+            ("mart_dti_index", run_suite(frames["index"], INDEX_EXPECTATIONS, "dti_index")),
+            ("mart_dti_component", run_suite(frames["component"], COMPONENT_EXPECTATIONS, "dti_component")),
         ]
+        outcomes = [o for _, results in suites for o in results]
         failed = [o for o in outcomes if not o.success]
         passed = not failed and len(frames["unit"]) > 0
         found = "; ".join(
-            f"{_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: {o.details or '-'})" for o in failed
+            f"{table}: {_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: {o.details or '-'})"
+            for table, results in suites
+            for o in results
+            if not o.success
         )
         g.record(
             passed,
