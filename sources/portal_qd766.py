@@ -1055,6 +1055,8 @@ def _metric_items(item: dict) -> list:
 def _differing_fields(copies: list[dict]) -> dict[str, list[object]]:
     """The fields on which copies of one metric disagree (a field a copy lacks counts as null), with their distinct
     values, and the fields a copy writes twice with different values; {} when the copies are one metric."""
+    if len(copies) == 1 and not duplicates_of(copies[0]):  # the usual metric: written once, no field twice
+        return {}
     differing: dict[str, list[object]] = {}
     for key in dict.fromkeys(k for c in copies for k in c):
         values: list[object] = []

@@ -5,6 +5,7 @@ scorecards per criterion, domain and unit. The points come from scoring/criteria
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from common.units import UnitMatcher
-from scoring.criteria import CriterionInput, score_unit, tree_for
+from scoring.criteria import CriteriaTree, CriterionInput, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import group_average, rank_within
 from sources.assessment_forms import FormResult, folder_of
@@ -61,8 +62,8 @@ def load_assessment_inputs(
     a file still being copied is left for the next run; an appraisal file whose name carries no year is reported."""
     from sources.assessment_forms import AppraisalResult, SurveyResult, read_appraisal, read_survey
 
-    trees = tree_for
-    forms = _read_forms(inbox, year, matcher, assessed_years, index)
+    trees = _trees_of_this_load()
+    forms = _read_forms(inbox, year, matcher, assessed_years, index, trees)
     # A file whose name carries only years no run reads, or one in a sub-folder, is reported by every run.
     appraisal_found = year_files(inbox / folder_of(index, "appraisal"), year, run_years=assessed_years)
     appraisal_files = appraisal_found.of_year
@@ -231,7 +232,35 @@ def load_assessment_inputs(
     }
 
 
-def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: frozenset[int], index: str) -> list:
+def _trees_of_this_load() -> Callable[[str, int, str], CriteriaTree]:
+    """``tree_for``, each (index, year, group) looked up once for one load: the appraisal and survey readers ask for
+    the tree of every row (3,700 times for a province's year, each listing the methodology folder and reading the
+    settings, 0.3 s), and the folder is not meant to change during a load."""
+    found: dict[tuple[str, int, str], CriteriaTree | Exception] = {}
+
+    def trees(index: str, year: int, group: str) -> CriteriaTree:
+        key = (index, year, group)
+        if key not in found:
+            try:
+                found[key] = tree_for(index, year, group)
+            except Exception as err:  # no file for that index, year and group: said again at each ask
+                found[key] = err
+        tree = found[key]
+        if isinstance(tree, Exception):
+            raise tree
+        return tree
+
+    return trees
+
+
+def _read_forms(
+    inbox: Path,
+    year: int,
+    matcher: UnitMatcher,
+    assessed_years: frozenset[int],
+    index: str,
+    trees: Callable[[str, int, str], CriteriaTree] = tree_for,
+) -> list:
     """(path, FormResult) of the forms of ``year`` in the index's form folder, and of the forms of years nobody
     assesses (refused as of the wrong year); another assessed year's forms are left to its own partition."""
     from sources.assessment_forms import FormResult, read_self_assessment, refuse_year
@@ -239,7 +268,7 @@ def _read_forms(inbox: Path, year: int, matcher: UnitMatcher, assessed_years: fr
     forms = []
     for p in inbox_workbooks(inbox, folder_of(index, "form")):
         r = read_safely(
-            lambda p=p: read_self_assessment(p, tree_for, matcher, index=index, watch=still_being_written), p, FormResult
+            lambda p=p: read_self_assessment(p, trees, matcher, index=index, watch=still_being_written), p, FormResult
         )
         if r.year is not None and r.year != year and r.year not in assessed_years:
             r = refuse_year(r, year)  # a year nobody assesses: recorded as a wrong-year form by every run

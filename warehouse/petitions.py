@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from common.units import UnitMatcher
 from sources.csvfiles import FileIssue
@@ -100,11 +101,18 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
         )
     else:
         con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
-    insert_many(
-        con,
-        sql("petitions/insert_petition"),
+    # One insert of all the file's rows from a frame: executemany ran the insert once a row (1.2 s for a year's 2,100).
+    rows = pd.DataFrame(
         [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]} for r in result.rows],
+        columns=[*_COLUMNS, "source_file", "source_row"],
     )
+    if rows.empty:
+        return
+    con.register("_petition_rows", rows)
+    try:
+        con.execute(sql("petitions/insert_petition"))
+    finally:
+        con.unregister("_petition_rows")
 
 
 def petition_files(folder: Path) -> list[Path]:

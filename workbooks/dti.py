@@ -57,6 +57,7 @@ from workbooks.excel import (
     generated_label,
     is_default_tree,
     is_missing,
+    merge_row,
     new_workbook,
     rank_cells,
     row_after,
@@ -357,7 +358,7 @@ def _write_notes(ws: Worksheet, row: int, lines: Sequence[str], n_cols: int) -> 
         cell.font = _NOTE_FONT
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         if n_cols > 1:
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
+            merge_row(ws, row, 1, n_cols)
         lines_needed = max(1, -(-len(text) // max(1, int(width * 1.1))))
         ws.row_dimensions[row].height = LINE_HEIGHT * lines_needed + 2
         row += 1

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText
@@ -30,8 +30,10 @@ from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
+from pandas.api.types import is_scalar
 
 from common.files import write_atomically
 from common.settings import TIMEZONE, now_local
@@ -185,18 +187,40 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
+def merge_row(ws: Worksheet, row: int, first: int, last: int) -> None:
+    """``ws.merge_cells`` of one row's columns ``first..last``, with the same cells and styles. openpyxl adds an
+    empty border to each edge cell of a merge, a hash of each style object per cell (a quarter of a 110-sheet
+    workbook's writing); the styles a merge gave are a function of the first cell's style and the width only, so the
+    first merge of each kind in the workbook is done by openpyxl and the next ones copy its styles."""
+    start, end = ws._cells.get((row, first)), ws._cells.get((row, last))
+    if start is None or end is not None or last <= first:  # openpyxl creates the first cell, or borrows the last's
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        return
+    cache = _STYLES.setdefault(ws.parent, {})
+    key = ("merge", last - first, tuple(start._style or ()))
+    styles = cache.get(key)
+    if styles is None:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        cache[key] = [copy(ws._cells[row, col]._style) for col in range(first, last + 1)]
+        return
+    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"))
+    start._style = copy(styles[0])
+    for col, style in enumerate(styles[1:], start=first + 1):
+        cell = MergedCell(ws, row, col)
+        cell._style = copy(style)
+        ws._cells[row, col] = cell
+
+
 def _title_rows(
     ws: Worksheet, title: str, subtitles: Sequence[str], n_cols: int, start_row: int = 1, width: float | None = None
 ) -> int:
     """Write the title and subtitle lines merged across the table (``width``: its characters), wrapped within it so
     that a long note is printed whole; return the next free row."""
-    last = get_column_letter(max(n_cols, 1))
     for row, text in enumerate([title, *subtitles], start=start_row):
         cell = _write(ws, row, 1, text)
-        cell.font = _TITLE_FONT if row == start_row else _ITALIC
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        _fixed_style(cell, ("title", row == start_row), _title_style)
         if n_cols > 1:
-            ws.merge_cells(f"A{row}:{last}{row}")
+            merge_row(ws, row, 1, n_cols)
         lines = _lines(str(cell.value or ""), width * (0.85 if row == start_row else 1.0)) if width else 1
         ws.row_dimensions[row].height = (22 if row == start_row else 18) + (lines - 1) * LINE_HEIGHT
     return start_row + len(subtitles) + 2  # one blank row before the header
@@ -212,6 +236,30 @@ def _cells(row: Mapping[str, Any] | Sequence[Any], columns: Sequence[Column]) ->
 # Finished cell styles per workbook (a style refers to the workbook's own font, border... tables, so it is only
 # copied within the workbook that made it).
 _STYLES: WeakKeyDictionary[Workbook, dict[tuple, StyleArray]] = WeakKeyDictionary()
+
+
+def _title_style(cell: Cell, first: bool) -> None:
+    cell.font = _TITLE_FONT if first else _ITALIC
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _header_style(cell: Cell) -> None:
+    cell.font, cell.fill, cell.border = _BOLD, _HEADER_FILL, _BORDER
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _fixed_style(cell: Cell, kind: tuple, apply: Any) -> None:
+    """Give a title or header cell its style (``apply(cell, *kind[1:])``), copied from the first cell of the same kind
+    and the same prior style in the workbook: setting font, fill, border and alignment hashes each style object,
+    which took a third of a 110-sheet workbook's writing."""
+    cache = _STYLES.setdefault(cell.parent.parent, {})
+    key = (*kind, tuple(cell._style or ()))
+    cached = cache.get(key)
+    if cached is not None:
+        cell._style = copy(cached)
+        return
+    apply(cell, *kind[1:])
+    cache[key] = copy(cell._style)
 
 
 def _style(cell: Cell, col: Column, cache: dict[tuple, StyleArray], *, bold: bool) -> None:
@@ -261,8 +309,7 @@ def write_table(
     header_lines = 1
     for i, col in enumerate(columns, start=1):
         cell = _write(ws, header_row, i, col.header)
-        cell.font, cell.fill, cell.border = _BOLD, _HEADER_FILL, _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        _fixed_style(cell, ("header",), _header_style)
         letter = get_column_letter(i)
         earlier = ws.column_dimensions[letter].width if start_row > 1 and letter in ws.column_dimensions else 0
         ws.column_dimensions[letter].width = max(col.width, earlier or 0)  # as wide as the widest table needs
@@ -288,7 +335,7 @@ def write_table(
         cell.font = _ITALIC
         cell.alignment = Alignment(horizontal="center")
         if n_cols > 1:
-            ws.merge_cells(f"A{first_row}:{last_letter}{first_row}")
+            merge_row(ws, first_row, 1, n_cols)
         row_no = first_row + 1
 
     total_row = None
@@ -621,7 +668,7 @@ def _merge_within_first_page(ws: Worksheet) -> None:
             row = m.min_row
             ws.unmerge_cells(str(m))
             if n > 1:
-                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+                merge_row(ws, row, 1, n)
 
 
 def save_workbook(wb: Workbook, path: Path) -> Path:
@@ -646,8 +693,18 @@ def is_missing(value: Any) -> bool:
 
 
 def frame_records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with every missing value (NaN, NA, NaT) as None."""
-    return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+    """Rows as dicts with every missing value (NaN, NA, NaT) as None.
+
+    The missing scalars are found for the whole frame at once (``DataFrame.isna``, the test ``is_missing`` makes of
+    a scalar); only a value that is not a scalar (a list, an array) is still tested alone, as ``is_missing`` does."""
+    records = df.to_dict("records")
+    if not df.columns.is_unique:
+        return [{k: (None if is_missing(v) else v) for k, v in row.items()} for row in records]
+    missing = df.isna().to_numpy(dtype=bool).tolist()
+    return [
+        {k: (None if m or (not is_scalar(v) and is_missing(v)) else v) for (k, v), m in zip(row.items(), flags, strict=True)}
+        for row, flags in zip(records, missing, strict=True)
+    ]
 
 
 # --- names, order and layout shared by the index workbooks ------------------------------------------------

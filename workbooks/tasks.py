@@ -45,6 +45,7 @@ from workbooks.excel import (
     frame_records,
     generated_label,
     is_missing,
+    merge_row,
     new_workbook,
     save_workbook,
     set_print_layout,
@@ -670,7 +671,7 @@ def _merged(
     cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if last > first:
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        merge_row(ws, row, first, last)
     if height:
         ws.row_dimensions[row].height = height
 
