@@ -15,7 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from common.units import UnitMatcher
 from sources.csvfiles import FileIssue
@@ -102,6 +101,8 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionRe
     else:
         con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
     # One insert of all the file's rows from a frame: executemany ran the insert once a row (1.2 s for a year's 2,100).
+    import pandas as pd  # (here: the code location loads without pandas)
+
     rows = pd.DataFrame(
         [{**{c: r[c] for c in _COLUMNS}, "source_file": path.name, "source_row": r["source_row"]} for r in result.rows],
         columns=[*_COLUMNS, "source_file", "source_row"],
