@@ -163,19 +163,24 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         assert [(c, s) for c, s, _ in gate_failures(con)] == [("qd766_month_scores_valid", "2026-M01")]
 
 
+def _january_workbook(warehouse: Warehouse) -> dg.ExecuteInProcessResult:
+    """A run of the QĐ 766 workbook of January 2026 (config period), failures returned."""
+    return dg.materialize(
+        [qd766.qd766_workbook],
+        resources={"warehouse": warehouse},
+        partition_key="2026",
+        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
+        raise_on_error=False,
+    )
+
+
 def test_workbook_for_a_past_period_from_config(warehouse):
     from demo.generate import generate_inbox
 
     generate_inbox(Path(warehouse.inbox), end=date(2026, 1, 20), scale=0.002, bad_files=False)
     _run(DAILY, warehouse, _range("2026-01-01", "2026-01-20"))
     _run(MONTH, warehouse, {"dagster/partition": "2026-01"})
-    result = dg.materialize(
-        [qd766.qd766_workbook],
-        resources={"warehouse": warehouse},
-        partition_key="2026",
-        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
-    )
-    assert result.success
+    assert _january_workbook(warehouse).success
     book = Path(warehouse.reports) / "chi_so_766_2026-M01.xlsx"
     assert book.exists()
     # A blocking check of another run that failed holds the officials' workbook back too, not only the snapshot: it
@@ -185,13 +190,7 @@ def test_workbook_for_a_past_period_from_config(warehouse):
     with duckdb.connect(warehouse.build_db) as con:
         record_gate(con, "tthc_versions_suite", ["2026-01-20"], False, "kênh nộp không hợp lệ", datetime(2026, 1, 21))
     before = book.stat().st_mtime_ns
-    held = dg.materialize(
-        [qd766.qd766_workbook],
-        resources={"warehouse": warehouse},
-        partition_key="2026",
-        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
-        raise_on_error=False,
-    )
+    held = _january_workbook(warehouse)
     assert not held.success and book.stat().st_mtime_ns == before
     [failure] = [e.step_failure_data.user_failure_data for e in held.all_events if e.event_type_value == "STEP_FAILURE"]
     assert "Chưa công bố bảng xếp hạng Chỉ số 766" in failure.description
@@ -200,13 +199,7 @@ def test_workbook_for_a_past_period_from_config(warehouse):
         record_gate(con, "tthc_versions_suite", ["2026-01-20"], True, None, datetime(2026, 1, 21))
         # A failure over data the workbook does not read (the DTI's) holds the snapshot, not this workbook.
         record_gate(con, "dti_values_valid", ["2026"], False, "tổng điểm ngoài 0–100", datetime(2026, 1, 21))
-    again = dg.materialize(
-        [qd766.qd766_workbook],
-        resources={"warehouse": warehouse},
-        partition_key="2026",
-        run_config={"ops": {"qd766_workbook": {"config": {"period": "2026-M01"}}}},
-        raise_on_error=False,
-    )
+    again = _january_workbook(warehouse)
     assert again.success and book.stat().st_mtime_ns > before
     with duckdb.connect(warehouse.build_db) as con:
         record_gate(con, "dti_values_valid", ["2026"], True, None, datetime(2026, 1, 21))
