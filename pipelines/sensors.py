@@ -124,6 +124,12 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
         quarter = report_quarter(result.period_label) if result else None
         days = [d for d in (quarter, result.report_date if result else None, today) if d is not None]
         keys |= {period_partition_key("quarter", period_containing("quarter", d).start) for d in days}
+    # A report of a quarter no partition has (Quý IV/2025 before the first partition, a quarter not begun yet) is
+    # refused by the run that reads it; asked for, the whole range failed on Dagster's own error.
+    partitions = set(PERIOD_PARTITIONS["quarter"].get_partition_keys())
+    keys &= partitions
+    if not keys and changed and partitions:  # the run still reads, and reports, the changed files
+        keys = {period_partition_key("quarter", period_containing("quarter", today).start)} & partitions
     if keys:  # one run over the quarters (single-run backfill policy), not one per quarter
         first, last = min(keys), max(keys)
         yield dg.RunRequest(
@@ -252,9 +258,9 @@ def _export_requests(scan: _ExportScan, current: dict[str, str]) -> list[dg.RunR
             )
         )
     if scan.catalogue and not scan.ready:  # the daily run reloads the catalogue itself
-        requests.append(
-            dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[CATALOGUE_FILE_NAME]}", job_name=masterdata_job.name)
-        )
+        # (its name in any letter case, DANH_MUC_TTHC.CSV as Windows keeps it, as the loader reads it)
+        name = next(n for n in current if n.lower() == CATALOGUE_FILE_NAME)
+        requests.append(dg.RunRequest(run_key=f"{CATALOGUE_FILE_NAME}:{current[name]}", job_name=masterdata_job.name))
     return requests
 
 
@@ -421,7 +427,15 @@ def run_failure_message(
     said = [(f"{step}: " if step else "") + text.strip()[:600].rstrip(".") for step, text in (reasons or [])[:5] if text.strip()]
     reason = "; ".join(said) if said else (message or "").strip()[:500].rstrip(".")
     failed = "".join(f" Kiểm tra chặn '{name}' không đạt: {text.strip()[:600]}" for name, text in (checks or [])[:5])
-    return f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed} Xem chi tiết: make ui → Runs."
+    again = (
+        f" Sửa nguyên nhân rồi chạy lại đúng phân vùng này: make ui → Runs → run {run.run_id[:8]} → Re-execute"
+        + (f" (hoặc make rerun DAY={first} cho từng ngày)" if run.job_name == daily_job.name and first else "")
+        + "; cảm biến không tự chạy lại lần chạy thất bại."
+    )
+    return (
+        f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed}{again} "
+        "Xem chi tiết: make ui → Runs."
+    )
 
 
 # Always on where a daemon runs: the default run launcher cannot tell run monitoring that a run worker died, so this

@@ -381,3 +381,31 @@ def test_the_alert_of_a_run_that_failed_before_any_step_says_why(tmp_path, monke
     assert not result.success
     line = _alert_of(result, instance, tmp_path / "logs" / "alerts.log")
     assert "PiiSecretError: Khóa bí mật mã hóa số giấy tờ (CCHC_PII_SECRET) quá ngắn: cần ít nhất 32 ký tự" in line
+
+
+def test_a_catalogue_named_in_capitals_reloads_the_master_data(tmp_path, instance):
+    """DANH_MUC_TTHC.CSV (as Windows keeps it) is the catalogue for the loader; the sensor crashed on it at every
+    tick (a KeyError on the lower-case name) and no file of the inbox was ever loaded again."""
+    from tests.conftest import write_catalogue
+
+    folder = tmp_path / "inbox" / "tthc"
+    path = write_catalogue(folder)
+    path.rename(folder / path.name.upper())
+    result = evaluate(instance, tmp_path)
+    assert [r.job_name for r in result.run_requests] == ["masterdata_refresh"]
+
+
+def test_a_progress_report_of_a_quarter_without_partition_runs_the_current_quarter(tmp_path):
+    """A unit's report of quý IV/2025 (before the first partition) made the sensor ask for a range starting before it:
+    the run failed on Dagster's own error, the current quarter with it. The quarters without partition are left out;
+    the run of the current quarter still reads the file and reports it."""
+    from demo.plan import BCVT, Line, Report, write_report
+    from pipelines.sensors import _task_requests
+
+    inbox = tmp_path / "inbox"
+    (inbox / "tien_do").mkdir(parents=True)
+    report = Report("cu.xlsx", BCVT, "Quý IV/2025", date(2025, 12, 20), (Line("IV.5", "in_progress", 90),))
+    write_report(inbox / "tien_do" / "cu.xlsx", report)
+    [request] = list(_task_requests(inbox, {}, {"tien_do/cu.xlsx": "1:1"}))
+    first = request.tags["dagster/asset_partition_range_start"]
+    assert first >= "2026-01-01" and request.tags["dagster/asset_partition_range_end"] >= first
