@@ -143,7 +143,13 @@ def build_template(path: Path = TASK_REPORT_TEMPLATE) -> Path:
     paragraph(doc, "", indent=False, after=0)
     _caption(doc, "Bảng 2. Kết quả thực hiện theo đơn vị chủ trì")
     _table(doc, UNIT_COLUMNS, "units", None)
-    paragraph(doc, "", indent=False, after=0)
+    # (as the annex's sheet says it: without it Bảng 2's columns, 7 due against Bảng 1's 4, read as a contradiction)
+    paragraph(
+        doc,
+        "Nhiệm vụ có nhiều đơn vị chủ trì được tính cho từng đơn vị, theo báo cáo của chính đơn vị đó; Bảng 1 tính mỗi "
+        "nhiệm vụ một lần.",
+        italic=True,
+    )
     _loop(doc, "reporting")
 
     doc.add_heading("II. NHIỆM VỤ QUÁ HẠN VÀ NGUYÊN NHÂN", level=1)

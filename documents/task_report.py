@@ -231,6 +231,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
         for u in unknown:
             lead = f"kế hoạch ghi đơn vị chủ trì: {u['lead_text']}" if u["lead_text"] else "kế hoạch không ghi đơn vị chủ trì"
             unknown_lines.append(f"- Nhiệm vụ {', '.join(u['task_nos'])} ({lead});")
+        unknown_lines[-1] = unknown_lines[-1].removesuffix(";") + "."
     if not late:
         identified = has_identified_lead(data.report.tasks)
         if waiting:
@@ -254,6 +255,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     for r in late:
         last = f"báo cáo gần nhất ngày {_day(r['last_report_date'])}" if r.get("last_report_date") else "chưa gửi báo cáo nào"
         lines.append(f"- {r['unit_name']} ({int(r['tasks'])} nhiệm vụ chủ trì; {last});")
+    lines[-1] = lines[-1].removesuffix(";") + "."  # the list's last item ends the sentence
     return lines + unknown_lines
 
 
@@ -319,7 +321,9 @@ def _next_tasks(data: TaskDocumentData, tasks: list[dict]) -> tuple[Period, list
         lines.append(f"Không có nhiệm vụ của kế hoạch đến hạn trong {_period_words(nxt)}.")
     if overdue:
         lines.append(
-            f"Khẩn trương hoàn thành {len(overdue)} nhiệm vụ đã quá hạn: " + ", ".join(str(t["task_no"]) for t in overdue) + "."
+            f"Khẩn trương hoàn thành {len(overdue)} nhiệm vụ đã quá hạn: nhiệm vụ "
+            + ", ".join(str(t["task_no"]) for t in overdue)
+            + "."
         )
     open_tasks = [t for t in tasks if t.get("status") in ("on_track", "due_soon") and t not in due]
     if open_tasks:

@@ -240,7 +240,9 @@ def test_headings_and_sections(document):
     # IV: tasks due in quý IV
     assert any(t.startswith("- Nhiệm vụ 13: ") for t in texts[texts.index(headings[3]) :])
     assert any(t.startswith("- Nhiệm vụ IV.1: ") for t in texts[texts.index(headings[3]) :])
-    assert "Khẩn trương hoàn thành 1 nhiệm vụ đã quá hạn: 10." in texts
+    assert "Khẩn trương hoàn thành 1 nhiệm vụ đã quá hạn: nhiệm vụ 10." in texts
+    # Bảng 2 counts a task of several lead units once per unit: said under it, as the annex says it
+    assert any(t.startswith("Nhiệm vụ có nhiều đơn vị chủ trì được tính cho từng đơn vị") for t in texts)
     # the annex
     assert "bao_cao_tien_do_cchc_2026-Q3.xlsx" in body
     # only Times New Roman where a run names a font
@@ -309,7 +311,7 @@ def test_noi_nhan_and_signature(document):
 def test_a_report_is_missing_only_after_its_due_date(warehouse_db):
     late = context(_data(warehouse_db, MADE_ON))["reporting"]
     assert late[0].startswith("Đơn vị chủ trì chưa gửi báo cáo Quý III/2026 (quá hạn ngày 15/10/2026")
-    assert late[1:] == ["- Phòng Quản lý Chuyên ngành (1 nhiệm vụ chủ trì; chưa gửi báo cáo nào);"]
+    assert late[1:] == ["- Phòng Quản lý Chuyên ngành (1 nhiệm vụ chủ trì; chưa gửi báo cáo nào)."]  # (the last item ends it)
     # before the due date: nobody listed as late
     early = context(_data(warehouse_db, date(2026, 10, 5)))["reporting"]
     assert early == [

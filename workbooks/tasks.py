@@ -178,6 +178,14 @@ def _period_text(label: str | None) -> str:
         return label or ""
 
 
+def _period_end(label: str) -> date:
+    """The last day of a period label (2026-Q2); an unreadable one sorts first."""
+    try:
+        return parse_period(label).end
+    except ValueError:
+        return date.min
+
+
 def _day(value: Any) -> str:
     d = _as_date(value)
     return f"{d:%d/%m/%Y}" if d else ""
@@ -802,8 +810,15 @@ def _write_summary(wb, data: TaskReportData, tasks: list[dict], made_on: date, g
         title="II. ĐƠN VỊ CHỦ TRÌ CHƯA GỬI BÁO CÁO KỲ NÀY",
         start_row=after,
         subtitles=[
-            f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}"
-            + (f": {late} đơn vị quá hạn gửi, {identified - late} đơn vị chưa đến hạn gửi." if identified else "."),
+            (
+                f"Đơn vị chủ trì nhiệm vụ của kế hoạch chưa gửi báo cáo {labels}: {late} đơn vị quá hạn gửi, "
+                f"{identified - late} đơn vị chưa đến hạn gửi."
+            )
+            if identified
+            # (no unit missing: the sentence said the units had not reported)
+            else f"Các đơn vị chủ trì đã xác định được đã gửi báo cáo {labels}."
+            if unknown
+            else f"Tất cả đơn vị chủ trì đã gửi báo cáo {labels}.",
             *([unknown_line] if unknown else []),
         ],
         empty_text="Tất cả đơn vị chủ trì đã gửi báo cáo.",
@@ -855,8 +870,9 @@ def _task_note(task: dict) -> str:
             f"Bỏ khỏi kế hoạch từ lần sửa đổi {int(removed) - 1}"
             + (f" ngày {_day(task['removed_on'])}" if _as_date(task.get("removed_on")) else "")
         )
-    if task.get("report_period"):
-        notes.append(f"Theo báo cáo {_period_text(task['report_period'].split(', ')[-1])}")
+    if task.get("report_period"):  # of several lead units' reports, the latest period's
+        periods = [label for label in task["report_period"].split(", ") if label]
+        notes.append(f"Theo báo cáo {_period_text(max(periods, key=_period_end))}")
     else:
         notes.append("Chưa có báo cáo của đơn vị chủ trì")
     return "; ".join(notes)
