@@ -985,3 +985,15 @@ def test_two_exports_pasted_together_give_one_reason_for_the_second_header(inbox
     con, _ = load(inbox)
     assert loaded_codes(con) == ["G-1", "G-2"]
     assert [(r, ru) for _, r, ru, _ in rejects(con)] == [(3, "repeated_header")]
+
+
+def test_an_export_put_in_a_sub_folder_is_refused_by_name_not_passed_over(inbox):
+    """tthc/2026-01/ho_so_20260106.csv (an office sorting its exports by month): only the folder's own files are
+    read; the file was silent (no run, no issue). It is refused naming it and saying what to do; the day's own
+    export loads."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="OK-1")])
+    write_export(inbox / "tthc" / "2026-01", date(2026, 1, 6), [dossier_row(dossier_code="OK-2")])
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["OK-1"]
+    [(name, reason)] = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'in_subfolder'").fetchall()
+    assert name == "2026-01/ho_so_20260106.csv" and "thư mục con '2026-01'" in reason and "Chuyển tệp ra" in reason

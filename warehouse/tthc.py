@@ -40,6 +40,7 @@ from warehouse.landing import (
     named_row,
     quarantine_row,
     record_refused,
+    record_subfolder_files,
     redelivery_problem,
     transaction,
 )
@@ -273,6 +274,9 @@ def load_dossier_partitions(
         con.execute(f"DELETE FROM landed_files WHERE {partition}", params)
         con.execute(sql("tthc/insert_landed_dossier_files"), {"kept_days": kept_days})
         _record_unnamed(con, folder, now)
+        # An export put in a sub-folder (tthc/2026-02/ho_so_20260201.csv) is not read: refused naming it, never
+        # passed over (it was silent: no run, no issue).
+        record_subfolder_files(con, DOSSIER_SOURCE, folder, None, now)
         # Committed with the versions: until refresh_current_state has caught up with these days, the snapshot is
         # refused naming them (a run killed between the two steps), and the next refresh takes them too.
         mark_current_state_stale(con, start, end, now)
