@@ -77,6 +77,13 @@ class Warehouse(dg.ConfigurableResource):
             )
         return code
 
+    def department_name(self) -> str:
+        """The department's name, as a document it issues names it in its header ("Sở Khoa học và Công nghệ")."""
+        from common.units import load_units
+
+        code = self.department()
+        return next(u.name for u in load_units(self.province) if u.code == code)
+
     @property
     def work_dir(self) -> Path:
         """Scratch space for normalised copies of odd input files."""

@@ -159,6 +159,15 @@ def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
 
     card = Document(str(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SKHCN.docx"))
     assert any("2026" in p.text for p in card.paragraphs) and card.tables
+    # The issuer in its NĐ 30 header is the configured department, not always the Sở KH&CN.
+    from assets.resources import Warehouse
+
+    finance = Warehouse(**{**warehouse.model_dump(), "department_code": "19.STC"})
+    config = {"ops": {"dti_workbook": {"config": {"unit": "19.SYT"}}}}
+    assert materialize_year([dti.dti_workbook], finance, run_config=config).success
+    issued = Document(str(Path(warehouse.reports) / "chi_so_chuyen_doi_so_2026_19.SYT.docx"))
+    header = " ".join(c.text for t in issued.tables for row in t.rows for c in row.cells).upper()
+    assert "SỞ TÀI CHÍNH" in header and "SỞ KHOA HỌC VÀ CÔNG NGHỆ" not in header
 
 
 def test_sensor_rescores_the_year_when_another_systems_file_arrives(tmp_path):
