@@ -226,7 +226,7 @@ def _reporting(data: TaskDocumentData) -> list[str]:
     if unknown:
         unknown_lines.append(
             f"Chưa xác định được đơn vị chủ trì của {unknown_tasks} nhiệm vụ trong danh mục đơn vị "
-            f"nên chưa biết các đơn vị này đã gửi báo cáo {period.vietnamese} hay chưa:"
+            f"nên chưa biết các đơn vị này đã gửi báo cáo {_period_words(period)} hay chưa:"
         )
         for u in unknown:
             lead = f"kế hoạch ghi đơn vị chủ trì: {u['lead_text']}" if u["lead_text"] else "kế hoạch không ghi đơn vị chủ trì"
@@ -236,19 +236,19 @@ def _reporting(data: TaskDocumentData) -> list[str]:
         identified = has_identified_lead(data.report.tasks)
         if waiting:
             text = (
-                f"Hạn gửi báo cáo {period.vietnamese} của các đơn vị là ngày {due:%d/%m/%Y} "
+                f"Hạn gửi báo cáo {_period_words(period)} của các đơn vị là ngày {due:%d/%m/%Y} "
                 f"({data.due_days} ngày sau khi kết thúc kỳ báo cáo); {len(waiting)} đơn vị chưa gửi, chưa đến hạn."
             )
         elif not unknown:
-            text = f"Các đơn vị chủ trì đã gửi báo cáo {period.vietnamese}."
+            text = f"Các đơn vị chủ trì đã gửi báo cáo {_period_words(period)}."
         elif identified:
-            text = f"Các đơn vị chủ trì đã xác định được đã gửi báo cáo {period.vietnamese}."
+            text = f"Các đơn vị chủ trì đã xác định được đã gửi báo cáo {_period_words(period)}."
         else:
             return unknown_lines
         return [text, *unknown_lines]
     lines = [
         (
-            f"Đơn vị chủ trì chưa gửi báo cáo {period.vietnamese} (quá hạn ngày {due:%d/%m/%Y}, {data.due_days} ngày "
+            f"Đơn vị chủ trì chưa gửi báo cáo {_period_words(period)} (quá hạn ngày {due:%d/%m/%Y}, {data.due_days} ngày "
             "sau khi kết thúc kỳ báo cáo), tình trạng nhiệm vụ của các đơn vị này tính theo báo cáo gần nhất:"
         )
     ]

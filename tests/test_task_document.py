@@ -310,13 +310,13 @@ def test_noi_nhan_and_signature(document):
 
 def test_a_report_is_missing_only_after_its_due_date(warehouse_db):
     late = context(_data(warehouse_db, MADE_ON))["reporting"]
-    assert late[0].startswith("Đơn vị chủ trì chưa gửi báo cáo Quý III/2026 (quá hạn ngày 15/10/2026")
+    assert late[0].startswith("Đơn vị chủ trì chưa gửi báo cáo quý III năm 2026 (quá hạn ngày 15/10/2026")
     assert late[1:] == ["- Phòng Quản lý Chuyên ngành (1 nhiệm vụ chủ trì; chưa gửi báo cáo nào)."]  # (the last item ends it)
     # before the due date: nobody listed as late
     early = context(_data(warehouse_db, date(2026, 10, 5)))["reporting"]
     assert early == [
         (
-            "Hạn gửi báo cáo Quý III/2026 của các đơn vị là ngày 15/10/2026 (15 ngày sau khi kết thúc kỳ báo cáo); "
+            "Hạn gửi báo cáo quý III năm 2026 của các đơn vị là ngày 15/10/2026 (15 ngày sau khi kết thúc kỳ báo cáo); "
             "1 đơn vị chưa gửi, chưa đến hạn."
         )
     ]
@@ -477,7 +477,7 @@ def test_a_task_whose_lead_is_not_identified_is_never_said_reported_and_a_city_i
     assert ctx["recipient_to"] == "Sở Nội vụ thành phố Hà Nội"
     assert ctx["place"] == "Hà Nội"
     text = "\n".join(ctx["reporting"])
-    assert "đã gửi báo cáo Quý III/2026." not in text
+    assert "đã gửi báo cáo quý III năm 2026." not in text
     assert "Chưa xác định được đơn vị chủ trì của 6 nhiệm vụ" in text
     assert "Phòng Kế hoạch - Tài chính" in text
     assert "đơn vị chủ trì chưa báo cáo" not in "\n".join(ctx["overdue"])
