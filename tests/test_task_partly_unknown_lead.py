@@ -73,6 +73,6 @@ def test_the_report_does_not_say_every_lead_reported_when_one_cannot_be_told(con
     _warehouse(con, tmp_path)
     document = read_task_document_data(con, parse_period("2026-Q3"), Q3, DEPT, made_on=NOW.date())
     reporting = context(document)["reporting"]
-    assert "Các đơn vị chủ trì đã gửi báo cáo Quý III/2026." not in reporting
-    assert reporting[0] == "Các đơn vị chủ trì đã xác định được đã gửi báo cáo Quý III/2026."
+    assert "Các đơn vị chủ trì đã gửi báo cáo quý III năm 2026." not in reporting
+    assert reporting[0] == "Các đơn vị chủ trì đã xác định được đã gửi báo cáo quý III năm 2026."
     assert any("Nhiệm vụ 2" in line and CENTRE in line for line in reporting)
