@@ -29,11 +29,12 @@ import hmac
 import os
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from common.vntext import strip_diacritics
 
 if TYPE_CHECKING:
     import duckdb
@@ -257,12 +258,7 @@ _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀ�
 _LOWER = "a-z" + "".join(ch.lower() for ch in _UPPER[3:])
 
 
-def _unaccented(word: str) -> str:
-    plain = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    return plain.replace("Đ", "D").replace("đ", "d")
-
-
-_TITLE_SURNAMES = sorted({form for name in SURNAMES for form in (name, _unaccented(name))}, key=len, reverse=True)
+_TITLE_SURNAMES = sorted({form for name in SURNAMES for form in (name, strip_diacritics(name))}, key=len, reverse=True)
 _CAPITAL_SURNAMES = sorted({form.upper() for form in _TITLE_SURNAMES}, key=len, reverse=True)
 _SURNAME_FORMS = [*_TITLE_SURNAMES, *_CAPITAL_SURNAMES]
 # Title case ("Lê Hoàng Phúc", "Nguyen Van An": a word of one capital and small letters, "HS" is no name's) or all
@@ -298,7 +294,7 @@ def _a_place(words: str) -> bool:
     """Whether the words are the name of a commune, ward or province (today's or before 2025)."""
     from common.units import place_name_keys  # (units imports this module: the place names are read when first needed)
 
-    return _unaccented(words).casefold() in place_name_keys()
+    return strip_diacritics(words).casefold() in place_name_keys()
 
 
 def mask_names(text: str) -> tuple[str, int]:

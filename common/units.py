@@ -247,11 +247,18 @@ FORMER_LOCAL_UNIT_COLUMNS = ("former_province", "name")
 
 
 @lru_cache(maxsize=1)
+def _former_local_units() -> tuple[tuple[str, str], ...]:
+    """(province before 2025, commune's or ward's name) of every row of FORMER_LOCAL_UNITS_CSV, read once."""
+    rows = master_csv_rows(FORMER_LOCAL_UNITS_CSV, FORMER_LOCAL_UNIT_COLUMNS, FORMER_LOCAL_UNIT_COLUMNS)
+    return tuple((row["former_province"], nfc(row["name"])) for _, row in rows)
+
+
+@lru_cache(maxsize=1)
 def _former_local_names() -> dict[str, frozenset[str]]:
     """A province before 2025 (``_bare_province`` of its name) -> its communes' and wards' names (``tone_free_key``)."""
     out: dict[str, set[str]] = {}
-    for _, row in master_csv_rows(FORMER_LOCAL_UNITS_CSV, FORMER_LOCAL_UNIT_COLUMNS, FORMER_LOCAL_UNIT_COLUMNS):
-        out.setdefault(_bare_province(row["former_province"]), set()).add(tone_free_key(nfc(row["name"])))
+    for province, name in _former_local_units():
+        out.setdefault(_bare_province(province), set()).add(tone_free_key(name))
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -263,24 +270,14 @@ def place_name_keys() -> frozenset[str]:
     from vietnam_provinces import Province, Ward
 
     provinces = [re.sub(r"^(tỉnh|thành phố)\s+", "", p.name, flags=re.IGNORECASE) for p in Province.iter_all()]
-    names = [w.name for w in Ward.iter_all()] + provinces
-    for former in _former_local_names_as_written():
-        names.append(former)
+    names = [w.name for w in Ward.iter_all()] + provinces + [name for _, name in _former_local_units()]
     return frozenset(" ".join(strip_diacritics(_KIND_WORD.sub("", nfc(n))).casefold().split()) for n in names)
-
-
-@lru_cache(maxsize=1)
-def _former_local_names_as_written() -> tuple[str, ...]:
-    return tuple(
-        row["name"] for _, row in master_csv_rows(FORMER_LOCAL_UNITS_CSV, FORMER_LOCAL_UNIT_COLUMNS, FORMER_LOCAL_UNIT_COLUMNS)
-    )
 
 
 def former_local_name(province_name: str, name: str) -> bool:
     """Whether ``name`` ("UBND phường Quang Trung") was a commune or ward of this province, or of one merged into it,
     before 1 July 2025."""
-    bare = re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", nfc(name).strip(), flags=re.IGNORECASE)
-    key = tone_free_key(bare)
+    key = tone_free_key(_COUNCIL_WORD.sub("", nfc(name).strip()))
     names = _former_local_names()
     return any(key in names.get(_bare_province(p), frozenset()) for p in (province_name, *former_provinces(province_name)))
 
