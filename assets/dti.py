@@ -123,14 +123,5 @@ def dti_workbook(context: dg.AssetExecutionContext, config: DtiWorkbookConfig, w
             from documents.dti_scorecard import dti_scorecard_name, write_dti_scorecard
 
             card = path.with_name(dti_scorecard_name(year, unit))
-            written.append(
-                write_dti_scorecard(
-                    card,
-                    data,
-                    unit,
-                    made_on=business_today(),
-                    province=warehouse.province,
-                    agency=warehouse.department_name(),  # the issuer in the NĐ 30 header: the configured department
-                )
-            )
+            written.append(write_dti_scorecard(card, data, unit, made_on=business_today(), **warehouse.issuer()))
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written))})

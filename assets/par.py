@@ -119,14 +119,5 @@ def par_workbook(context: dg.AssetExecutionContext, config: ParWorkbookConfig, w
             from documents.par_scorecard import par_scorecard_name, write_par_scorecard
 
             card = path.with_name(par_scorecard_name(year, unit))
-            written.append(
-                write_par_scorecard(
-                    card,
-                    data,
-                    unit,
-                    made_on=business_today(),
-                    province=warehouse.province,
-                    agency=warehouse.department_name(),  # the issuer in the NĐ 30 header: the configured department
-                )
-            )
+            written.append(write_par_scorecard(card, data, unit, made_on=business_today(), **warehouse.issuer()))
     return dg.MaterializeResult(metadata={"paths": dg.MetadataValue.md("\n".join(f"- `{p}`" for p in written))})

@@ -77,12 +77,13 @@ class Warehouse(dg.ConfigurableResource):
             )
         return code
 
-    def department_name(self) -> str:
-        """The department's name, as a document it issues names it in its header ("Sở Khoa học và Công nghệ")."""
+    def issuer(self) -> dict[str, str]:
+        """Who a Word scorecard says issues it in its NĐ 30 header: the province and the configured department's name
+        (the ``province`` and ``agency`` of documents/par_scorecard.py and dti_scorecard.py)."""
         from common.units import load_units
 
         code = self.department()
-        return next(u.name for u in load_units(self.province) if u.code == code)
+        return {"province": self.province, "agency": next(u.name for u in load_units(self.province) if u.code == code)}
 
     @property
     def work_dir(self) -> Path:
