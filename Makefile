@@ -35,7 +35,7 @@ ui: .venv/.synced  ## Dagster UI on http://127.0.0.1:3000, run history under DAG
 	.venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 serve: .venv/.synced  ## webserver + daemon on http://127.0.0.1:3000 with the schedule and sensors ON (CCHC_AUTOMATION=on)
-	$(PY) -m pipelines.instance recover
+	$(PY) -m pipelines.instance recover --retry
 	CCHC_AUTOMATION=on .venv/bin/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $${CCHC_PORT:-3000}
 
 rerun: .venv/.synced  ## rerun one day of the daily run (DAY=YYYY-MM-DD): its export, checks, current state, quality workbook, snapshot

@@ -5,7 +5,9 @@ monitoring whether that process is still alive, so a run killed with `kill -9` (
 for ever and keeps its slot in the pool `duckdb_writer`: every later run then waits for a slot that nobody frees.
 We read the run worker's pid from the run's own event log ("Started process for run (pid: …)") and look at the
 process table: a run whose worker is gone is marked failed and its slots are freed. `make run`, `make recover` and
-the daemon's sensor `stale_runs` (pipelines/sensors.py) all call `recover_stale_runs`."""
+the daemon's sensor `stale_runs` (pipelines/sensors.py) all call `recover_stale_runs`; only the sensor's dead runs are
+re-executed once by the daemon (Dagster's run retries, dagster.yaml): `make run` runs the days again itself, and after
+`make recover` the operator does (`make serve` recovers with retries: its daemon starts next)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.tags import MAX_RETRIES_TAG, WILL_RETRY_TAG
 
 from common.settings import PROJECT_ROOT, get_settings
 
@@ -60,12 +63,17 @@ class RunProcess:
 @dataclass
 class Recovery:
     failed: list[RunProcess] = field(default_factory=list)  # dead runs now marked FAILURE
+    retried: list[str] = field(default_factory=list)  # those of them the daemon re-executes once
     freed: list[str] = field(default_factory=list)  # runs whose pool slots were freed
     running: list[RunProcess] = field(default_factory=list)  # live runs (or starting ones we cannot judge)
     queued: int = 0  # runs waiting for the daemon (they hold no slot)
 
     def lines(self) -> list[str]:
-        out = [f"Đã đánh dấu THẤT BẠI lần chạy đã chết: {r.describe()}" for r in self.failed]
+        out = [
+            f"Đã đánh dấu THẤT BẠI lần chạy đã chết: {r.describe()}"
+            + ("; Dagster sẽ tự chạy lại nó một lần từ bước dở" if r.run_id in self.retried else "")
+            for r in self.failed
+        ]
         out += [f"Đã giải phóng chỗ trong pool duckdb_writer của run {run_id[:8]}" for run_id in self.freed]
         return out
 
@@ -135,9 +143,15 @@ def inspect_runs(instance: dg.DagsterInstance, *, start_timeout: float = START_T
     return found
 
 
-def recover_stale_runs(instance: dg.DagsterInstance, *, start_timeout: float = START_TIMEOUT_SECONDS) -> Recovery:
+def recover_stale_runs(
+    instance: dg.DagsterInstance, *, start_timeout: float = START_TIMEOUT_SECONDS, retry: bool = False
+) -> Recovery:
     """Mark runs whose process is gone as failed, then free every pool slot held or awaited by a run that is not
-    running any more (a dead run's, or a finished run's that the daemon has not freed yet)."""
+    running any more (a dead run's, or a finished run's that the daemon has not freed yet).
+
+    ``retry`` (the daemon's sensor): a dead run that the daemon can launch again (it came from a code location, not
+    from a process's own execute_in_process) is tagged to be re-executed once from where it died; a retry that dies
+    too is not retried again (Dagster counts the run's group)."""
     recovery = Recovery(queued=len(instance.get_run_ids(dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED]))))
     for proc in inspect_runs(instance, start_timeout=start_timeout):
         if proc.alive is False:
@@ -148,8 +162,14 @@ def recover_stale_runs(instance: dg.DagsterInstance, *, start_timeout: float = S
                     if proc.pid
                     else f"không khởi động được sau {start_timeout:.0f} giây"
                 )
+                if retry and run.remote_job_origin is not None:
+                    # Read by Dagster when the failure below is reported (it tags dagster/will_retry), then by its daemon.
+                    instance.add_run_tags(run.run_id, {MAX_RETRIES_TAG: "1"})
                 instance.report_run_failed(run, f"Lần chạy đã chết ({reason}): đánh dấu thất bại, giải phóng pool.")
                 recovery.failed.append(proc)
+                failed = instance.get_run_by_id(run.run_id)
+                if failed is not None and failed.tags.get(WILL_RETRY_TAG) == "true":
+                    recovery.retried.append(run.run_id)
         else:
             recovery.running.append(proc)
     storage = instance.event_log_storage
@@ -174,9 +194,10 @@ def main(argv: Iterable[str]) -> int:
     if args[:1] != ["recover"]:
         print(f"DAGSTER_HOME={home}")
         return 0
-    # `make recover`: what the operator runs when make run stopped and named it.
+    # `make recover`: what the operator runs when make run stopped and named it. `make serve` (--retry) before its
+    # daemon starts, e.g. after a power cut: the daemon then re-executes each dead run once.
     with dg.DagsterInstance.get() as instance:
-        recovery = recover_stale_runs(instance)
+        recovery = recover_stale_runs(instance, retry="--retry" in args)
     print_recovery(recovery)
     for proc in recovery.running:
         print(

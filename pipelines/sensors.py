@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from assets.partitions import FIRST_DAY, PERIOD_PARTITIONS, period_partition_key
 from assets.resources import Warehouse
@@ -383,7 +384,8 @@ def run_failure_alert(context: dg.RunFailureSensorContext):
     from pipelines.alerts import send_alert
     from pipelines.failures import failure_reasons
 
-    run = context.dagster_run
+    # Read again: Dagster tags the run dagster/will_retry as its failure is stored, after the context was made.
+    run = context.instance.get_run_by_id(context.dagster_run.run_id) or context.dagster_run
     failed_steps = [e.step_key for e in context.get_step_failure_events() if e.step_key]
     checks = failed_checks(context.instance, run.run_id)
     # Each step's own error (what to do, in Vietnamese), not the run's generic "Execution of run … failed".
@@ -427,11 +429,17 @@ def run_failure_message(
     said = [(f"{step}: " if step else "") + text.strip()[:600].rstrip(".") for step, text in (reasons or [])[:5] if text.strip()]
     reason = "; ".join(said) if said else (message or "").strip()[:500].rstrip(".")
     failed = "".join(f" Kiểm tra chặn '{name}' không đạt: {text.strip()[:600]}" for name, text in (checks or [])[:5])
-    again = (
-        f" Sửa nguyên nhân rồi chạy lại đúng phân vùng này: make ui → Runs → run {run.run_id[:8]} → Re-execute"
-        + (f" (hoặc make rerun DAY={first} cho từng ngày)" if run.job_name == daily_job.name and first else "")
-        + "; cảm biến không tự chạy lại lần chạy thất bại."
-    )
+    if run.tags.get(WILL_RETRY_TAG) == "true":  # its worker died (sensor stale_runs): Dagster re-executes it once
+        again = (
+            " Tiến trình của lần chạy đã chết giữa chừng (không phải lỗi dữ liệu): Dagster tự chạy lại nó một lần từ "
+            "bước dở; không cần làm gì nếu lần chạy lại thành công, nếu không sẽ có cảnh báo riêng."
+        )
+    else:
+        again = (
+            f" Sửa nguyên nhân rồi chạy lại đúng phân vùng này: make ui → Runs → run {run.run_id[:8]} → Re-execute"
+            + (f" (hoặc make rerun DAY={first} cho từng ngày)" if run.job_name == daily_job.name and first else "")
+            + "; lần chạy thất bại ở một bước không được tự chạy lại (sẽ thất bại y như vậy)."
+        )
     return (
         f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed}{again} "
         "Xem chi tiết: make ui → Runs."
@@ -449,7 +457,7 @@ def run_failure_message(
 def stale_runs(context: dg.SensorEvaluationContext):
     from pipelines.instance import recover_stale_runs
 
-    recovery = recover_stale_runs(context.instance)
+    recovery = recover_stale_runs(context.instance, retry=True)
     for line in recovery.lines():
         context.log.warning(line)
     yield dg.SkipReason("; ".join(recovery.lines()) or "Không có lần chạy nào bị treo.")

@@ -3,6 +3,7 @@ for today's export and names files before the start date; after_daily requests t
 the failure sensor writes the alert file and delivers it to a local SMTP server and a local webhook."""
 
 import json
+import logging
 import os
 import shutil
 import socketserver
@@ -409,3 +410,104 @@ def test_a_progress_report_of_a_quarter_without_partition_runs_the_current_quart
     [request] = list(_task_requests(inbox, {}, {"tien_do/cu.xlsx": "1:1"}))
     first = request.tags["dagster/asset_partition_range_start"]
     assert first >= "2026-01-01" and request.tags["dagster/asset_partition_range_end"] >= first
+
+
+def _started_by_a_dead_worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
+    """The run taken to STARTED by a worker process that has exited since (as after kill -9)."""
+    from dagster._core.events import EngineEventData
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    instance.report_dagster_event(dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=run.job_name), run_id=run.run_id)
+    instance.report_engine_event(f"Started process for run (pid: {gone.pid}).", run, EngineEventData.in_process(gone.pid))
+
+
+@pytest.mark.slow
+def test_a_run_whose_worker_died_is_retried_once_by_the_daemon_and_a_failed_step_is_not(tmp_path, monkeypatch):
+    """A sensor-requested run killed mid-way (kill -9, out of memory) stayed failed until someone re-executed it: the
+    sensor stale_runs now has Dagster's daemon re-execute it once, from where it died, same partitions. Its retry is
+    not retried again; a run failed by a step, or found dead by `make run` (which runs the days again itself), is
+    not retried; the alert says which."""
+    from dagster._core.test_utils import create_run_for_test
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import ModuleTarget
+    from dagster._daemon.auto_run_reexecution.auto_run_reexecution import consume_new_runs_for_automatic_reexecution
+
+    from pipelines.instance import recover_stale_runs
+    from pipelines.sensors import stale_runs
+
+    monkeypatch.setenv("CCHC_LOG_DIR", str(tmp_path / "logs"))
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    overrides = yaml.safe_load((PROJECT_ROOT / "pipelines" / "dagster.yaml").read_text())
+    # Runs are queued, as under make serve, not launched here: the test looks at what the daemon asks for.
+    overrides["run_coordinator"] = {"module": "dagster._core.run_coordinator", "class": "QueuedRunCoordinator"}
+    target = ModuleTarget(
+        module_name="pipelines.definitions", attribute=None, working_directory=str(PROJECT_ROOT), location_name=None
+    )
+    tags = {"dagster/asset_partition_range_start": "2026-01-01", "dagster/asset_partition_range_end": "2026-04-01"}
+    with (
+        dg.instance_for_test(temp_dir=str(home), overrides=overrides) as instance,
+        WorkspaceProcessContext(instance, target) as process,
+    ):
+        request = process.create_request_context()
+        [location] = request.code_locations
+        remote_job = location.get_repository("__repository__").get_full_job("task_progress")
+        launched = {
+            "job_name": "task_progress",
+            "remote_job_origin": remote_job.get_remote_origin(),
+            "job_code_origin": remote_job.get_python_origin(),
+            "job_snapshot": remote_job.job_snapshot,
+            "execution_plan_snapshot": location.get_execution_plan(remote_job, {}, None, None, instance).execution_plan_snapshot,
+            "asset_graph": request.asset_graph,
+        }
+        dead = create_run_for_test(instance, tags=tags, **launched)
+        found_by_make_run = create_run_for_test(instance, tags=tags, **launched)
+        _started_by_a_dead_worker(instance, dead)
+        list(stale_runs(dg.build_sensor_context(instance=instance)))  # the daemon's sensor
+        _started_by_a_dead_worker(instance, found_by_make_run)
+        assert [p.run_id for p in recover_stale_runs(instance).failed] == [found_by_make_run.run_id]  # make run
+        runs = {run.run_id: instance.get_run_by_id(run.run_id) for run in (dead, found_by_make_run)}
+        assert {r.status for r in runs.values()} == {dg.DagsterRunStatus.FAILURE}
+        assert runs[dead.run_id].tags["dagster/will_retry"] == "true"
+        assert runs[found_by_make_run.run_id].tags["dagster/will_retry"] == "false"
+
+        def daemon_tick() -> None:
+            records = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+            for _ in consume_new_runs_for_automatic_reexecution(process, records, logging.getLogger("test")):
+                pass
+
+        daemon_tick()
+        [retry] = instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": dead.run_id}))
+        assert retry.job_name == "task_progress" and retry.status == dg.DagsterRunStatus.QUEUED
+        assert {k: retry.tags[k] for k in tags} == tags
+        assert instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": found_by_make_run.run_id})) == []
+
+        # The retry dies too: failed, not retried a second time.
+        _started_by_a_dead_worker(instance, retry)
+        [skip] = list(stale_runs(dg.build_sensor_context(instance=instance)))
+        assert retry.run_id[:8] in skip.skip_message and "tự chạy lại" not in skip.skip_message
+        assert instance.get_run_by_id(retry.run_id).tags["dagster/will_retry"] == "false"
+        daemon_tick()
+        assert instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": retry.run_id})) == []
+
+        # The alerts: the dead run's says Dagster runs it again; its dead retry's says what to do.
+        for run in (dead, retry):
+            event = next(e for e in instance.all_logs(run.run_id) if e.dagster_event and e.dagster_event.is_run_failure)
+            run_failure_alert(
+                dg.build_run_status_sensor_context(
+                    sensor_name="run_failure_alert",
+                    dagster_event=event.dagster_event,
+                    dagster_instance=instance,
+                    dagster_run=run,
+                ).for_run_failure()
+            )
+        first, second = (tmp_path / "logs" / "alerts.log").read_text(encoding="utf-8").splitlines()
+        assert dead.run_id in first and "Dagster tự chạy lại nó một lần" in first and "Re-execute" not in first
+        assert retry.run_id in second and "Re-execute" in second and "tự chạy lại nó" not in second
+
+    # A run failed by its step: not retried (it would fail the same way).
+    (tmp_path / "home2").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "home2"), overrides=overrides) as instance:
+        result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
+        assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
