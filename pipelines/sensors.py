@@ -344,14 +344,44 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
     if not spans:
         return []
     first, last = min(s[0] for s in spans), max(s[1] for s in spans)
-    return [
-        dg.RunRequest(
-            run_key=f"{run.run_id}:{job_name}",
-            job_name=job_name,
-            tags={**tags, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id},
+    requests = []
+    for job_name, tags in period_run_requests(first, last):
+        # Periods whose last run failed (a workbook open in Excel, a killed retry) are taken along: the next batch
+        # covered only its own days, and November, failed on 30 November, was never scored again in December.
+        start, end = tags[_RANGE_START], tags[_RANGE_END]
+        for failed_start, failed_end in unsettled_ranges(instance, job_name):
+            start, end = min(start, failed_start), max(end, failed_end)
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{run.run_id}:{job_name}",
+                job_name=job_name,
+                tags={**tags, _RANGE_START: start, _RANGE_END: end, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id},
+            )
         )
-        for job_name, tags in period_run_requests(first, last)
-    ]
+    return requests
+
+
+_RANGE_START, _RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def unsettled_ranges(instance: dg.DagsterInstance, job_name: str, limit: int = 100) -> list[tuple[str, str]]:
+    """The partition ranges (first, last key) of the job's latest runs that failed or were cancelled and that no later
+    successful run of the job covered whole. A period job's keys have one width (2026-11, 2026-10-01, 2026), so they
+    compare as text."""
+    ended = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    covered: list[tuple[str, str]] = []
+    unsettled: list[tuple[str, str]] = []
+    for run in instance.get_runs(dg.RunsFilter(job_name=job_name, statuses=ended), limit=limit):  # newest first
+        tags = run.tags
+        key = tags.get("dagster/partition")
+        span = (tags.get(_RANGE_START, key), tags.get(_RANGE_END, key))
+        if span[0] is None or span[1] is None:
+            continue
+        if run.status == dg.DagsterRunStatus.SUCCESS:
+            covered.append((span[0], span[1]))
+        elif not any(a <= span[0] and span[1] <= b for a, b in covered):
+            unsettled.append((span[0], span[1]))
+    return unsettled
 
 
 # Hand-written rather than declarative automation (AutomationCondition.eager / on_cron): the conditions request runs

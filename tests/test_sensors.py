@@ -511,3 +511,31 @@ def test_a_run_whose_worker_died_is_retried_once_by_the_daemon_and_a_failed_step
     with dg.instance_for_test(temp_dir=str(tmp_path / "home2"), overrides=overrides) as instance:
         result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
         assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
+
+
+def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance):
+    """The batch of 30 November failed writing November's workbook (open in Excel); the batch of 1 December asked only
+    for December, so November was never scored again. Now each job's failed range that no later success covered goes
+    into the next batch's range, until a run covers it."""
+
+    def period_run(job_name: str, first: str, last: str, status: dg.DagsterRunStatus) -> None:
+        tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+        instance.add_run(dg.DagsterRun(job_name=job_name, run_id=str(uuid.uuid4()), tags=tags, status=status))
+        time.sleep(0.01)
+
+    period_run("qd766_monthly", "2026-10", "2026-11", dg.DagsterRunStatus.SUCCESS)
+    period_run("qd766_monthly", "2026-11", "2026-11", dg.DagsterRunStatus.FAILURE)
+    period_run("qd766_quarterly", "2026-10-01", "2026-10-01", dg.DagsterRunStatus.CANCELED)
+    period_run("yearly_indices", "2025", "2025", dg.DagsterRunStatus.FAILURE)
+    period_run("yearly_indices", "2025", "2026", dg.DagsterRunStatus.SUCCESS)  # covers the failed 2025
+    december = _finished_run(instance, "daily_tthc", "2026-12-01", "2026-12-01")
+    spans = _spans(follow_up_requests(instance, december))
+    assert spans["qd766_monthly"] == ("2026-11", "2026-12")
+    assert spans["qd766_quarterly"] == ("2026-10-01", "2026-10-01")
+    assert spans["yearly_indices"] == ("2026", "2026")
+    assert spans["task_progress"] == ("2026-10-01", "2026-10-01")
+
+    # Once a run has covered November, the next day asks for December alone.
+    period_run("qd766_monthly", "2026-11", "2026-12", dg.DagsterRunStatus.SUCCESS)
+    second = _finished_run(instance, "daily_tthc", "2026-12-02", "2026-12-02")
+    assert _spans(follow_up_requests(instance, second))["qd766_monthly"] == ("2026-12", "2026-12")
