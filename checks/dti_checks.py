@@ -13,6 +13,13 @@ from checks.gate import gate
 from checks.tthc_expectations import run_suite
 
 
+class DtiCompleteConfig(dg.Config):
+    """withdraw: the inputs lost against the published year are withdrawn on purpose (a source's values found wrong,
+    forms taken back): recorded as such and published without them, instead of held in the gate."""
+
+    withdraw: bool = False
+
+
 @dg.asset_check(
     asset=dti_scorecards,
     blocking=True,
@@ -20,7 +27,7 @@ from checks.tthc_expectations import run_suite
     description="Đầy đủ: mọi đơn vị trong danh mục có kết quả, mọi thành phần áp dụng có dòng, đơn vị chưa có "
     "phiếu dùng được được liệt kê (không xếp hạng).",
 )
-def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse, config: DtiCompleteConfig) -> dg.AssetCheckResult:
     from warehouse.dti import completeness_problems, missing_forms
 
     years = partition_years(context)
@@ -31,20 +38,24 @@ def dti_complete(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -
         problems = [p for y in years for p in completeness_problems(g.con, y)]
         missing = [m for y in years for m in missing_forms(g.con, y)]
         losses = _losses(g.con, Path(warehouse.snapshot_db), years)
+        held = losses and not config.withdraw
+        if losses and config.withdraw:
+            context.log.warning(f"Rút dữ liệu đầu vào DTI theo cấu hình withdraw: true: {'; '.join(losses)}")
         g.record(
-            not losses,
+            not held,
             f"dữ liệu đầu vào DTI bị mất so với kết quả đã công bố: {'; '.join(losses)}. Kiểm tra thư mục inbox/dti "
             "(phiếu, hệ thống khác) có bị chuyển hoặc xóa nhầm không, đưa lại rồi chạy lại năm đó (yearly_indices). Nếu "
-            "đúng là rút dữ liệu, báo quản trị hệ thống (README, Operations).",
+            "đúng là rút dữ liệu: chạy lại năm đó với cấu hình withdraw: true của kiểm tra dti_complete.",
         )
     return dg.AssetCheckResult(
-        passed=not problems and not losses,
+        passed=not problems and not held,
         metadata={
             "problems": len(problems),
             "units_without_form": len(missing),
             "list": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems[:100]) or "-"),
             "without_form": dg.MetadataValue.md("\n".join(f"- {c} {n}: {why}" for c, n, why in missing) or "-"),
             "lost_against_published": dg.MetadataValue.md("\n".join(f"- {loss}" for loss in losses) or "-"),
+            "withdrawn_on_purpose": bool(losses and config.withdraw),
         },
     )
 

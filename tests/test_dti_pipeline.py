@@ -141,6 +141,20 @@ def test_inputs_lost_against_the_published_year_hold_every_later_publication(dti
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         assert gate_failures(con) == []
 
+    # A withdrawal meant (the other systems' values found wrong): it took an administrator's DELETE in the gate
+    # table; the check's config withdraw: true publishes the year without them, saying so.
+    shutil.move(inbox / "he_thong_khac", tmp_path / "he_thong_khac")
+    assert not materialize_year(DTI, warehouse).success
+    withdrawn = materialize_year(
+        DTI, warehouse, run_config={"ops": {"dti_scorecards_dti_complete": {"config": {"withdraw": True}}}}
+    )
+    assert withdrawn.success
+    [evaluation] = [e for e in withdrawn.get_asset_check_evaluations() if e.asset_check_key.name == "dti_complete"]
+    assert evaluation.metadata["withdrawn_on_purpose"].value is True
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        assert gate_failures(con) == []
+    assert dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}).success
+
 
 def test_blank_forms_and_one_units_sheet(dti_year, tmp_path):
     warehouse = copy_of(dti_year[0], tmp_path)
