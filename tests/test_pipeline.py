@@ -239,13 +239,48 @@ def test_failed_blocking_check_stops_current_state_and_publication(warehouse):
     assert os.stat(warehouse.snapshot_db).st_mtime_ns == published
 
 
-def test_schedule_runs_yesterday_at_six_in_vietnam():
+def test_schedule_runs_yesterday_at_six_in_vietnam(warehouse):
+    """Yesterday's partition at 06:00 in Vietnam; skipped when a successful run over that day started after its
+    export last changed (the inbox sensor loaded it after midnight: the schedule ran it a second time, and the
+    period runs after it), run again when the export changed since or is missing."""
+    import time
+    import uuid
+
+    from pipelines.definitions import defs
     from pipelines.schedules import daily_schedule
 
     tick = datetime(2026, 11, 27, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    context = dg.build_schedule_context(scheduled_execution_time=tick)
-    requests = list(daily_schedule.evaluate_tick(context).run_requests)
-    assert [r.partition_key for r in requests] == ["2026-11-26"]
+    folder = Path(warehouse.inbox) / "tthc"
+    repository = defs.get_repository_def()
+    with dg.instance_for_test() as instance:
+
+        def evaluate():
+            with dg.build_schedule_context(
+                instance=instance,
+                scheduled_execution_time=tick,
+                resources={"warehouse": warehouse},
+                repository_def=repository,
+            ) as context:  # (closed: it sets the instance's state storage for the process otherwise)
+                return daily_schedule.evaluate_tick(context)
+
+        def run_over(first: str, last: str) -> str:
+            tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+            run = instance.add_run(dg.DagsterRun(job_name="daily_tthc", run_id=str(uuid.uuid4()), tags=tags))
+            for event in (dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS):
+                instance.report_dagster_event(dg.DagsterEvent(event.value, job_name="daily_tthc"), run_id=run.run_id)
+            return run.run_id
+
+        assert [r.partition_key for r in evaluate().run_requests] == ["2026-11-26"]  # no export: the run says so
+        export = write_export(folder, date(2026, 11, 26), [dossier_row()])
+        os.utime(export, (time.time() - 60, time.time() - 60))
+        assert [r.partition_key for r in evaluate().run_requests] == ["2026-11-26"]  # not loaded yet
+        run_over("2026-11-20", "2026-11-25")  # another range
+        assert [r.partition_key for r in evaluate().run_requests] == ["2026-11-26"]
+        loaded = run_over("2026-11-25", "2026-11-26")
+        skipped = evaluate()
+        assert skipped.run_requests == [] and loaded[:8] in skipped.skip_message
+        os.utime(export)  # the export sent again after that run
+        assert [r.partition_key for r in evaluate().run_requests] == ["2026-11-26"]
 
 
 def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):
