@@ -62,3 +62,23 @@ def test_an_earlier_periods_report_sent_late_does_not_take_back_a_later_completi
     assert rows_of(con, STATUS, [Q1, Q2]) == [(Q1, "on_track", None, 50.0), (Q2, "completed_on_time", date(2026, 6, 10), 100.0)]
     latest = "SELECT status FROM mart_task_report_latest WHERE for_period = '2026-Q2' AND task_no = '1'"
     assert rows_of(con, latest) == [("completed",)]
+
+
+def test_a_later_report_saying_completed_again_without_a_date_keeps_the_known_date(
+    con: duckdb.DuckDBPyConnection, tmp_path
+) -> None:
+    """Reports that repeat every task each quarter: quý II says "Hoàn thành" again for the task completed on 05/03,
+    without the date. The completion moved to the quý II report's date (03/07): on 31/03 the task was not complete
+    any more, and a task due in quý I turned overdue. The date reported earlier stays."""
+    first = _report("Quý I/2026", "03/04/2026", ["1", "Hoàn thành", 100, "05/03/2026"])
+    again = _report("Quý II/2026", "03/07/2026", ["1", "Hoàn thành", 100, None])
+    _load(con, tmp_path, {"vp_quy_1.xlsx": first, "vp_quy_2.xlsx": again})
+    done = date(2026, 3, 5)
+    assert rows_of(con, STATUS, [Q1, Q2]) == [(Q1, "completed_on_time", done, 100.0), (Q2, "completed_on_time", done, 100.0)]
+
+
+def test_a_completion_without_any_date_known_takes_the_report_date(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    only = _report("Quý II/2026", "03/07/2026", ["1", "Hoàn thành", 100, None])
+    _load(con, tmp_path, {"vp_quy_2.xlsx": only})
+    # Completed on the report's date, 03/07: not yet on 30/06.
+    assert rows_of(con, STATUS, [Q1, Q2])[1] == (Q2, "on_track", None, 100.0)

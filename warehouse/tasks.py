@@ -805,8 +805,9 @@ def _version_on(versions: list[_Version], day: date) -> _Version | None:
 
 def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
     """From the current submissions: per (task, unit) the completion date, and per (task, unit) the percent of each
-    report period (period end, percent). A "completed" row without a date falls back on its result document's date,
-    then on the report date. The unit's report of the latest period decides (of one period, the latest report), as
+    report period (period end, percent). A "completed" row without a date keeps the completion date an earlier
+    report of the unit gave (still completed since), else falls back on its result document's date, then on the
+    report date. The unit's report of the latest period decides (of one period, the latest report), as
     in ``mart_task_report_latest``: a report of a later period giving the task another status takes back an earlier
     "completed" (a unit correcting its quý I report in quý II), but a quý I report sent late does not take back the
     completion quý II reported."""
@@ -816,7 +817,10 @@ def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, 
     rows.sort(key=lambda r: end_of_label(r[2]) or date.min)  # stable: of one period end, the report date's order
     for task, unit, period, status, percent, done, doc_date, report_date in rows:
         if status == "completed":
-            completed[(task, unit)] = done or doc_date or report_date  # the latest report's date wins
+            # The latest report's own date wins; one that says "completed" again without a date (a cumulative
+            # report repeating every task) keeps the date known: its report date made an on-time task overdue.
+            known = completed.get((task, unit))
+            completed[(task, unit)] = done or known or doc_date or report_date
         else:
             completed.pop((task, unit), None)
         end = end_of_label(period)
