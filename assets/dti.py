@@ -36,6 +36,13 @@ def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia_dti")})
 
 
+class DtiInputsConfig(dg.Config):
+    """withdraw: the forms, appraisals and surveys whose file is gone from the inbox are taken out with their rows
+    (the explicit way to withdraw one; by default a file deleted or moved away keeps its rows, with a note)."""
+
+    withdraw: bool = False
+
+
 @dg.asset(
     group_name=groups.DTI,
     kinds={"excel", "csv", "duckdb"},
@@ -47,7 +54,7 @@ def dti_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     "khác cung cấp (dti/he_thong_khac) và kết quả công bố năm trước (dti/ket_qua_nam_truoc); dòng lỗi, "
     "trùng, ngoài khoảng hoặc đơn vị lạ vào quarantine.",
 )
-def dti_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def dti_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse, config: DtiInputsConfig) -> dg.MaterializeResult:
     from warehouse.dti import load_dti_inputs
 
     assessed = frozenset(int(k) for k in YEARLY.get_partition_keys())
@@ -55,7 +62,14 @@ def dti_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     with warehouse.write() as con:
         for year in partition_years(context):
             stats = load_dti_inputs(
-                con, Path(warehouse.inbox), year, matcher_for(warehouse.province), now_local(), Path(warehouse.work_dir), assessed
+                con,
+                Path(warehouse.inbox),
+                year,
+                matcher_for(warehouse.province),
+                now_local(),
+                Path(warehouse.work_dir),
+                assessed,
+                withdraw=config.withdraw,
             )
     return dg.MaterializeResult(metadata=stats)
 

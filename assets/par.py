@@ -37,6 +37,13 @@ def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     return dg.MaterializeResult(metadata={"forms": written, "folder": str(Path(warehouse.reports) / "phieu_tu_danh_gia")})
 
 
+class ParInputsConfig(dg.Config):
+    """withdraw: the forms, appraisals and surveys whose file is gone from the inbox are taken out with their rows
+    (the explicit way to withdraw one; by default a file deleted or moved away keeps its rows, with a note)."""
+
+    withdraw: bool = False
+
+
 @dg.asset(
     group_name=groups.PAR,
     kinds={"excel", "csv", "duckdb"},
@@ -47,14 +54,22 @@ def par_blank_forms(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     description="Phiếu tự đánh giá đã điền (inbox/par/tu_danh_gia), kết quả thẩm định (par/tham_dinh) và điều "
     "tra xã hội học (par/khao_sat): đơn vị lấy từ đầu phiếu; bản gửi sau thay bản trước (giữ lịch sử).",
 )
-def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def par_inputs(context: dg.AssetExecutionContext, warehouse: Warehouse, config: ParInputsConfig) -> dg.MaterializeResult:
     from warehouse.par import load_par_inputs
 
     assessed = frozenset(int(k) for k in YEARLY.get_partition_keys())
     stats: dict = {}
     with warehouse.write() as con:
         for year in partition_years(context):
-            stats = load_par_inputs(con, Path(warehouse.inbox), year, matcher_for(warehouse.province), now_local(), assessed)
+            stats = load_par_inputs(
+                con,
+                Path(warehouse.inbox),
+                year,
+                matcher_for(warehouse.province),
+                now_local(),
+                assessed,
+                withdraw=config.withdraw,
+            )
     return dg.MaterializeResult(metadata=stats)
 
 

@@ -190,6 +190,51 @@ def test_a_broken_form_or_appraisal_redelivery_keeps_the_earlier_load(con, tmp_p
     assert refused == {form.name: "redelivery_refused", appraisal.name: "redelivery_refused", undated.name: "no_year_in_name"}
 
 
+def test_a_form_or_appraisal_gone_from_the_inbox_keeps_its_rows_until_withdrawn(con, tmp_path: Path, small_inbox) -> None:
+    """A form or the council's appraisal moved out of the inbox by mistake: its rows went with the next run, in
+    silence, every unit back to provisional self-scores, while its lineage still said "loaded". Its rows now stay,
+    with a note saying so (the same on a rerun); a file renamed is read under its new name; withdraw takes them out."""
+    source, _ = small_inbox
+    inbox = tmp_path / "inbox"
+    for folder in ("tu_danh_gia", "tham_dinh"):
+        (inbox / "par" / folder).mkdir(parents=True)
+    form = inbox / "par" / "tu_danh_gia" / "tu_danh_gia_2026_01840.xlsx"
+    appraisal = inbox / "par" / "tham_dinh" / "tham_dinh_2026.xlsx"
+    for path, folder in ((form, "tu_danh_gia"), (appraisal, "tham_dinh")):
+        _settled(shutil.copy2(source / "par" / folder / path.name, path))
+    matcher = matcher_for("Thái Nguyên")
+    load_assessment_inputs(con, inbox, 2026, matcher, NOW)
+    tables = ("stg_assessment_submission", "stg_assessment_self", "stg_assessment_appraisal", "landed_files")
+    before = {t: rows_of(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    assert all(before.values())
+
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for path in (form, appraisal):
+        shutil.move(path, moved / path.name)
+    notes = "SELECT file_name, rule, blocking, loaded_at FROM file_issues WHERE rule = 'file_gone' ORDER BY 1"
+    for now in (LATER, LATER.replace(day=3)):  # and a rerun: the same tables
+        stats = load_assessment_inputs(con, inbox, 2026, matcher, now)
+        assert (stats["forms_kept"], stats["appraisals_kept"], stats["units_with_form"]) == (1, 1, 1)
+        assert {t: rows_of(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+        assert rows_of(con, notes) == [(appraisal.name, "file_gone", False, LATER), (form.name, "file_gone", False, LATER)]
+    [reason] = rows_of(con, "SELECT reason FROM file_issues WHERE file_name = ?", [form.name])
+    assert "par/tu_danh_gia/" in reason[0] and "withdraw: true" in reason[0]
+
+    # The form back under another name: read as that file, the old name forgotten with its records.
+    renamed = _settled(shutil.copy2(moved / form.name, form.with_name("tu_danh_gia_2026_01840_ban_cuoi.xlsx")))
+    load_assessment_inputs(con, inbox, 2026, matcher, LATER)
+    assert rows_of(con, "SELECT DISTINCT source_file FROM stg_assessment_submission") == [(renamed.name,)]
+    assert rows_of(con, "SELECT count(*) FROM landed_files WHERE file_name = ?", [form.name]) == [(0,)]
+
+    # Withdrawn on purpose: the appraisal's rows and records go.
+    stats = load_assessment_inputs(con, inbox, 2026, matcher, LATER, withdraw=True)
+    assert stats["appraisals_kept"] == 0
+    assert rows_of(con, "SELECT count(*) FROM stg_assessment_appraisal") == [(0,)]
+    assert rows_of(con, "SELECT count(*) FROM file_issues WHERE file_name = ?", [appraisal.name]) == [(0,)]
+    assert rows_of(con, "SELECT count(*) FROM landed_files WHERE file_name = ?", [appraisal.name]) == [(0,)]
+
+
 def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, tmp_path: Path) -> None:
     inbox = _inbox_with_register(con, tmp_path)
     corrected = [list(r) for r in REPORT]

@@ -108,12 +108,15 @@ def load_dti_inputs(
     now: datetime,
     work_dir: Path,
     assessed_years: frozenset[int] = frozenset(),
+    *,
+    withdraw: bool = False,
 ) -> dict:
     """Stage the year's DTI forms, appraisal, the other systems' values and last year's published results. Rejected
-    rows go to the quarantine with their reason; a rerun replaces the year's rows."""
+    rows go to the quarantine with their reason; a rerun replaces the year's rows. A form or appraisal gone from the
+    inbox keeps its rows (``file_gone``) unless ``withdraw``."""
     from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
 
-    stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
+    stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX, withdraw=withdraw)
     external_found = _table_files(inbox, EXTERNAL_DIR, year, assessed_years)
     external = read_external_values(external_found.of_year, matcher, external_components(year), year, work_dir)
     previous_found = _table_files(inbox, PREVIOUS_DIR, year - 1, frozenset(y - 1 for y in assessed_years))

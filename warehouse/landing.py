@@ -306,6 +306,29 @@ def record_file(
 
 # file_issues rule of a delivery refused so that an earlier good load of the same file (or partition) stays.
 REDELIVERY_RULE = "redelivery_refused"
+# file_issues rule of a loaded file no longer in the inbox whose rows are kept (withdrawn only explicitly).
+GONE_RULE = "file_gone"
+
+
+def forget_files(con: duckdb.DuckDBPyConnection, source: str, names: list[str]) -> None:
+    """Take these files' quarantine, notes and lineage out (a file withdrawn, or renamed: its content is read under
+    the new name)."""
+    for table in ("quarantine", "file_issues", "landed_files"):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, names])
+
+
+def note_gone_files(
+    con: duckdb.DuckDBPyConnection, source: str, gone: list[tuple[str, date | None, dict[str, Any]]], note: str, now: datetime
+) -> None:
+    """A ``file_gone`` note on each (file name, partition day, labels) whose rows are kept though the file left the
+    inbox; the note keeps the time it was first written, so a rerun gives the same table."""
+    for name, day, labels in gone:
+        first = con.execute(
+            "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?", [source, name, GONE_RULE]
+        ).fetchall()[0][0]
+        con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?", [source, name, GONE_RULE])
+        issue = FileIssue(GONE_RULE, note, blocking=False)
+        insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, name, day, [issue], first or now, labels))
 
 
 def redelivery_problem(

@@ -25,10 +25,12 @@ from warehouse.labels import label_units
 from warehouse.landing import (
     earlier_good_load,
     first_loaded_at,
+    forget_files,
     inbox_workbooks,
     insert_frame,
     keep_earlier_load,
     modified_at,
+    note_gone_files,
     read_safely,
     record_deferred,
     record_file,
@@ -51,6 +53,8 @@ def load_assessment_inputs(
     now: datetime,
     assessed_years: frozenset[int] = frozenset(),
     index: str = INDEX,
+    *,
+    withdraw: bool = False,
 ) -> dict:
     """Stage the year's self-assessment forms of an index (the latest submission per unit wins, the others are kept
     as superseded), the council's appraisal and the survey results. Every file is recorded with its problems; a form
@@ -59,7 +63,9 @@ def load_assessment_inputs(
     Every file of the form and appraisal folders is read or refused (``sources.excel_intake``: .xls, .ods, an HTML
     table read; a CSV, PDF or broken file refused saying what it is). A broken, empty or cut-short re-delivery of a
     form or appraisal that loaded well (same name) is refused (``redelivery_refused``) and its earlier rows stay;
-    a file still being copied is left for the next run; an appraisal file whose name carries no year is reported."""
+    a file still being copied is left for the next run; an appraisal file whose name carries no year is reported.
+    A file that loaded and is no longer in its folder keeps its rows with a note (``file_gone``), unless ``withdraw``
+    (the asset's config) takes them out."""
     from sources.assessment_forms import AppraisalResult, SurveyResult, read_appraisal, read_survey
 
     trees = _trees_of_this_load()
@@ -102,6 +108,10 @@ def load_assessment_inputs(
             for p, r in surveys
             if keep_earlier_load(con, f"{index}_survey", p, r, now, labels=_labels(index, year, "survey", r))
         ]
+        gone = _gone_files(con, index, year, now, {"form": forms, "appraisal": appraisals, "survey": surveys}, withdraw)
+        kept_forms += gone["form"]
+        kept_appraisals += gone["appraisal"]
+        kept_surveys += gone["survey"]
         forms = [(p, r) for p, r in forms if p.name not in kept_forms]
         appraisals = [(p, r) for p, r in appraisals if p.name not in kept_appraisals]
         surveys = [(p, r) for p, r in surveys if p.name not in kept_surveys]
@@ -230,6 +240,48 @@ def load_assessment_inputs(
         "appraisals_kept": len(kept_appraisals),
         "survey_rows": sum(len(r.rows) for _, r in surveys if r.loadable),
     }
+
+
+# Where each kind of assessment file's rows are staged.
+_STAGED = {"form": "stg_assessment_submission", "appraisal": "stg_assessment_appraisal", "survey": "stg_assessment_survey"}
+
+
+def _gone_files(
+    con: duckdb.DuckDBPyConnection, index: str, year: int, now: datetime, present: dict[str, list], withdraw: bool
+) -> dict[str, list[str]]:
+    """Per kind, the year's files that loaded and are gone from their folder, whose rows are kept: moved or deleted by
+    mistake, a form or the council's appraisal took the unit's scores with it, in silence, while its lineage still
+    said loaded. Forgotten with their records instead: with ``withdraw``, a file whose content is present under
+    another name (renamed), and a form a later one had superseded (it gives nothing)."""
+    kept: dict[str, list[str]] = {}
+    for kind, table in _STAGED.items():
+        source = f"{index}_{kind}"
+        names = {p.name for p, _ in present[kind]}
+        shas = {getattr(r, "sha256", None) for _, r in present[kind]}
+        superseded = "bool_and(s.superseded)" if kind == "form" else "false"
+        unit = "any_value(s.unit_code)" if kind == "form" else "NULL"
+        loaded = con.execute(
+            f"""SELECT s.source_file, any_value(l.sha256), any_value(l.partition_date), {unit}, {superseded}
+                FROM {table} s LEFT JOIN landed_files l ON l.source = ? AND l.file_name = s.source_file
+                WHERE s.year = ? AND s.index_code = ? GROUP BY s.source_file ORDER BY 1""",
+            [source, year, index],
+        ).fetchall()
+        missing = [x for x in loaded if x[0] not in names]
+        forget = [name for name, sha, _, _, replaced in missing if withdraw or sha in shas or replaced]
+        forget_files(con, source, forget)
+        gone = [
+            (name, day, {"index_code": index, "unit_code": unit_code, "year": year})
+            for name, _, day, unit_code, _ in missing
+            if name not in forget
+        ]
+        note = (
+            f"Tệp không còn trong thư mục {folder_of(index, kind)}/ của hộp thư đến; các dòng đã nạp của tệp vẫn được "
+            f"dùng. Nếu bị chuyển hoặc xóa nhầm, đưa tệp lại; muốn rút tệp này, chạy lại {index}_inputs của năm {year} "
+            "với cấu hình withdraw: true."
+        )
+        note_gone_files(con, source, gone, note, now)
+        kept[kind] = [name for name, _, _ in gone]
+    return kept
 
 
 def _trees_of_this_load() -> Callable[[str, int, str], CriteriaTree]:
@@ -475,8 +527,10 @@ def load_par_inputs(
     matcher: UnitMatcher,
     now: datetime,
     assessed_years: frozenset[int] = frozenset(),
+    *,
+    withdraw: bool = False,
 ) -> dict:
-    return load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX)
+    return load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX, withdraw=withdraw)
 
 
 def hard_errors(con: duckdb.DuckDBPyConnection, year: int, index: str = INDEX) -> list[tuple[str, str, str]]:

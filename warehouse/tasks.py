@@ -35,14 +35,14 @@ from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
-    FILE_ISSUE_INSERT,
-    file_issue_rows,
     first_loaded_at,
+    forget_files,
     inbox_workbooks,
     insert_frame,
     insert_many,
     keep_earlier_load,
     modified_at,
+    note_gone_files,
     read_safely,
     record_deferred,
     record_file,
@@ -671,22 +671,18 @@ def _gone_reports(
     ).fetchall()
     missing = [x for x in loaded if x[0] not in present]
     forget = [name for name, sha, *_, replaced in missing if withdraw or sha in shas or replaced]
-    for table in ("quarantine", "file_issues", "landed_files"):
-        con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [REPORT_SOURCE, forget])
+    forget_files(con, REPORT_SOURCE, forget)
     kept = [x for x in missing if x[0] not in forget]
-    names = [name for name, *_ in kept]
-    con.execute(
-        "DELETE FROM file_issues WHERE source = ? AND rule = 'file_gone' AND list_contains(?, file_name)", [REPORT_SOURCE, names]
-    )
     note = (
         "Tệp không còn trong hộp thư đến (tien_do/); các dòng đã nạp của tệp vẫn được dùng. Muốn rút báo cáo này, chạy "
         "lại task_reports cho kỳ của nó với cấu hình withdraw: true."
     )
-    for name, _sha, day, unit, label, year, _replaced in kept:
-        labels = {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year}
-        issue = FileIssue("file_gone", note, blocking=False)
-        insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(REPORT_SOURCE, name, day, [issue], now, labels))
-    return names
+    gone = [
+        (name, day, {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year})
+        for name, _sha, day, unit, label, year, _replaced in kept
+    ]
+    note_gone_files(con, REPORT_SOURCE, gone, note, now)
+    return [name for name, *_ in kept]
 
 
 @dataclass(frozen=True, order=True)
