@@ -797,6 +797,10 @@ def _read_row(body: _Body, r: int) -> bool:
         raw_score = _points_in_percent_cell(result, ws, r, cols["score"] + 1, raw_score, f"{letter['score']}{r}")
     points, note, bad = read_points(raw_score)
     _read_score(body, r, code, raw_score, (points, note, bad), evidence, explanation)
+    # A domain's =SUM (Excel saves 0) or a score on a row the unit does not assess is no self-assessment: a blank
+    # working copy with sums must be refused as empty like one without, not supersede the unit's scored form.
+    if code in body.nodes and code not in body.wanted:
+        return False
     return points is not None or bool(bad)
 
 

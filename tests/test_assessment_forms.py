@@ -816,3 +816,19 @@ def test_an_appraised_score_in_a_percent_cell_is_the_points_it_shows(tmp_path: P
     result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
     assert [(r["code"], r["appraised_points"]) for r in result.rows] == [("LV1.2", 1.5)]
     assert [i.rule for i in result.file_issues if i.rule == "percent_cell"] == ["percent_cell"]
+
+
+def test_a_blank_copy_with_sums_on_the_domain_rows_is_refused_as_empty(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    # The unit's working copy: =SUM on the domain rows LV1 and LV2 (Excel saved 0), no criterion scored. A domain's
+    # 0 is no self-assessment: the file is refused like the same form without the sums, never loaded with 0 rows
+    # (as the later form it would supersede the unit's scored one).
+    cells = {"B8": datetime(2026, 11, 20), "D13": "=SUM(D14:D17)", "D18": "=SUM(D19:D21)"}
+    path = _fill(blank, tmp_path / "ban_cuoi.xlsx", cells)
+    with_saved_values(path, {"D13": 0, "D18": 0})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert _blocking(result) == [("empty_form", None)] and not result.loadable and not result.rows
+    # a score on a domain row beside scored criteria is still only a note
+    scored = _fill(blank, tmp_path / "scored.xlsx", {**GOOD, "D13": "=SUM(D14:D17)"})
+    with_saved_values(scored, {"D13": 3.25})
+    kept = read_self_assessment(scored, trees, matcher, year=2026)
+    assert kept.loadable and len(kept.rows) == 3 and ("not_self_assessed", "D13") in _notes(kept)
