@@ -18,8 +18,9 @@ deleted, added or reordered read correctly. The score cells are read with ``data
   former province of this one is its own; an appraisal whose heading names another province is refused alike).
 - Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
   ``score_above_max``, ``negative_score``, ``not_a_number``, ``formula_in_score``, ``unknown_criterion``,
-  ``missing_code``, ``duplicate_criterion``, ``missing_evidence`` (a non-zero score with neither complete evidence,
-  i.e. the document's number, date and summary, nor an explanation).
+  ``missing_code``, ``duplicate_criterion`` (the first row of a code kept; a hidden row loses to a visible one),
+  ``missing_evidence`` (a non-zero score with neither complete evidence, i.e. the document's number, date and
+  summary, nor an explanation).
 - Notes (``FormIssue``, non-blocking, the row loads): ``decimal_comma`` ("7,5" read as 7.5), ``number_as_text``,
   ``merged_cells``, ``hidden_cells``, ``missing_criterion`` (an applicable self-assessed criterion absent from the
   form), ``blank_score`` (present but not scored), ``not_self_assessed`` (a score written on a domain, survey,
@@ -631,6 +632,7 @@ class _Body:
     applicable: Any
     wanted: set[str]
     seen: dict[str, int] = field(default_factory=dict)
+    shown: dict[str, int] = field(default_factory=dict)  # the first visible row of each known code
     merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
 
     def value(self, name: str, row: int) -> Any:
@@ -697,6 +699,10 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
             "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của đơn vị, đề nghị dùng phiếu mẫu",
         )
         return
+    for r in range(first, end + 1):
+        code = None if ws.row_dimensions[r].hidden else criterion_code(body.value("code", r))
+        if code in body.nodes and cell_fault(body.value("code", r)) is None:
+            body.shown.setdefault(code, r)
     any_score = False
     for r in range(first, end + 1):
         any_score |= _read_row(body, r)
@@ -778,9 +784,15 @@ def _read_row(body: _Body, r: int) -> bool:
     if code_fault is not None:
         body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault), f"{letter['code']}{r}")
         return True
+    code = criterion_code(raw_code)
+    if ws.row_dimensions[r].hidden and code in body.shown:
+        # the unit's old row kept out of sight: the visible row is its correction, whatever the order
+        visible = body.shown[code]
+        reason = f"dòng {r} bị ẩn và trùng tiêu chí {code} với dòng {visible} đang hiện; giữ dòng đang hiện, loại dòng ẩn."
+        body.reject(r, code, "duplicate_criterion", reason, code, f"{letter['code']}{r}")
+        return False
     if ws.row_dimensions[r].hidden:
         _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
-    code = criterion_code(raw_code)
     if (code is None or code not in body.nodes) and _is_totals_row(body, r):
         _note(result, "totals_row", f"dòng {r} là dòng tổng cộng, không phải tiêu chí: không đọc.", f"A{r}", r)
         return False

@@ -832,3 +832,21 @@ def test_a_blank_copy_with_sums_on_the_domain_rows_is_refused_as_empty(tmp_path:
     with_saved_values(scored, {"D13": 3.25})
     kept = read_self_assessment(scored, trees, matcher, year=2026)
     assert kept.loadable and len(kept.rows) == 3 and ("not_self_assessed", "D13") in _notes(kept)
+
+
+def test_a_hidden_old_row_of_a_criterion_loses_to_the_visible_corrected_row(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    # The unit hides its old LV1.1 row (2 points) and types the corrected one in the spare row under the table.
+    cells = {**GOOD, "D14": 2, "A22": "LV1.1", "B22": "Ban hành kế hoạch CCHC năm", "D22": 1, "E22": EVIDENCE}
+    result = read_self_assessment(_fill(blank, tmp_path / "sua.xlsx", cells, hide_row=14), trees, matcher, year=2026)
+    assert result.loadable
+    assert sorted((r["code"], r["self_points"], r["cell"]) for r in result.rows) == [
+        ("LV1.1", 1, "D22"),
+        ("LV1.2", 1.5, "D15"),
+        ("LV1.3", 0, "D16"),
+    ]
+    assert _rejects(result) == [("duplicate_criterion", SHEET, "A14")]
+    assert "dòng 14 bị ẩn và trùng tiêu chí LV1.1 với dòng 22 đang hiện" in result.rejects[0]["reason"]
+    # two visible rows of a code: still the first kept
+    twice = read_self_assessment(_fill(blank, tmp_path / "hai.xlsx", cells), trees, matcher, year=2026)
+    assert ("LV1.1", 2) in [(r["code"], r["self_points"]) for r in twice.rows]
+    assert _rejects(twice) == [("duplicate_criterion", SHEET, "A22")]
