@@ -1486,7 +1486,8 @@ def _survey_rows(
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
         if unit_code is None and record["unit_code"] and record["unit"]:  # a code nobody has, a name beside it
             unit_code = matcher.match(record["unit"])
-        survey_text, code, points_text = record["survey"], record["code"] or None, record["points"]
+        # the code as forms and appraisals read it ('lv2.2', 'LV 2.1.' are LV2.2, LV2.1)
+        survey_text, code, points_text = record["survey"], criterion_code(record["code"]), record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)

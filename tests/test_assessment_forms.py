@@ -850,3 +850,24 @@ def test_a_hidden_old_row_of_a_criterion_loses_to_the_visible_corrected_row(tmp_
     twice = read_self_assessment(_fill(blank, tmp_path / "hai.xlsx", cells), trees, matcher, year=2026)
     assert ("LV1.1", 2) in [(r["code"], r["self_points"]) for r in twice.rows]
     assert _rejects(twice) == [("duplicate_criterion", SHEET, "A22")]
+
+
+def test_survey_codes_typed_as_offices_type_them_are_the_criteria(tmp_path: Path, trees, matcher) -> None:
+    # Lower case, a final dot, an inner space: the criterion, as in forms and appraisals (criterion_code).
+    c1, c2, c3 = [u for u in load_units("Thái Nguyên") if u.group == "commune"][:3]
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{c1.code},{c1.name},Lãnh đạo quản lý,lv2.2,0.75",
+        f"{c2.code},{c2.name},SIPAS,LV2.1.,1.25",
+        f"{c3.code},{c3.name},SIPAS,LV 2.1,1",
+        f"{c3.code},{c3.name},SIPAS,lv2.1,1",  # the same criterion again
+    ]
+    path = tmp_path / "khao_sat_2026.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    result = read_survey(path, matcher, trees=trees, year=2026)
+    assert [(r["unit_code"], r["survey"], r["code"], r["points"]) for r in result.rows] == [
+        (c1.code, "leaders", "LV2.2", 0.75),
+        (c2.code, "sipas", "LV2.1", 1.25),
+        (c3.code, "sipas", "LV2.1", 1),
+    ]
+    assert [(r["rule"], r["row_number"], r["record_key"]) for r in result.rejects] == [("duplicate_survey", 5, "LV2.1")]
