@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -762,11 +762,15 @@ def criterion_code(value: Any) -> str | None:
 _SUBTOTAL_LABEL = re.compile(r"^(?:tổng(?: số)?(?: điểm)?|cộng)\s+(?:lĩnh vực|lv|mục|phần|chỉ số)?\s*[\divxlc.]+\s*:?$")
 
 
-def _is_totals_row(body: _Body, r: int) -> bool:
-    """A row whose label says it is a total or a sub-total (a unit's own sum row, in the table or under it)."""
-    labels = [cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2)]
+def _is_totals_label(labels: Iterable[str]) -> bool:
+    """Some of ``labels`` says its row is a total or a sub-total ("Tổng cộng", "Cộng lĩnh vực 1")."""
     words = [" ".join(label.lower().split()).rstrip(":").strip() for label in labels if label]
     return any(w in _TOTALS_LABELS or _SUBTOTAL_LABEL.match(w) for w in words)
+
+
+def _is_totals_row(body: _Body, r: int) -> bool:
+    """A row whose label says it is a total or a sub-total (a unit's own sum row, in the table or under it)."""
+    return _is_totals_label(cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2))
 
 
 def _read_row(body: _Body, r: int) -> bool:
@@ -1146,8 +1150,8 @@ def read_appraisal(
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
     ``conflicting_appraisal``, ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with
-    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment,
-    are notes.
+    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma, a fault in the comment, a
+    group heading (``section_row``) and a unit's total row (``totals_row``) are notes.
 
     Every visible sheet holding the table is read, in workbook order: a council keeps one sheet per group ("Sở, ban,
     ngành", "Xã, phường"), parts of one appraisal; each row keeps its sheet and real row. A hidden sheet is never read
@@ -1248,9 +1252,37 @@ class _Appraisal:
     ws: Any = None  # the sheet, for the number format of a score cell
 
 
+def _appraisal_layout_row(a: _Appraisal, r: int, row: list[Any], values: dict[str, Any], faults: Mapping[str, Any]) -> bool:
+    """True (a note, no reject) for a row of the council's layout that appraises nothing: a unit's total ("Tổng
+    điểm", "Tổng cộng" in any cell, no criterion code) or a group heading ("CÁC XÃ, PHƯỜNG", alone on its row or
+    merged across it: the code, points and comment then empty or copies of it, the text no unit)."""
+    unit_text, code_text = cell_text(values["unit"]), cell_text(values["code"])
+    if "unit" in faults or "code" in faults:
+        return False
+    cell = f"{a.letter['unit']}{r}"
+    if _is_totals_label(cell_text(v) for v in row) and (not code_text or _is_totals_label([code_text])):
+        reason = f"dòng {r} là dòng tổng điểm, không phải điểm thẩm định của một tiêu chí: không đọc."
+        rule = "totals_row"
+    elif (
+        not faults
+        and all(cell_text(values[n]) in ("", unit_text) for n in values if n != "unit")
+        and (not unit_text or _unit_code(a.matcher, unit_text) is None)
+    ):
+        shown = " ".join(dict.fromkeys(t for t in (cell_text(v) for v in row) if t))  # a merge's copies once
+        reason = f"dòng {r} ('{shown}') là tiêu đề nhóm đơn vị, không phải điểm thẩm định: không đọc."
+        rule = "section_row"
+    else:
+        return False
+    issue = FormIssue(rule, f"Trang '{a.title}', ô {cell}: {reason}", blocking=False, row_number=r, sheet=a.title, cell=cell)
+    a.result.file_issues.append(issue)
+    return True
+
+
 def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     cols, letter, title = a.cols, a.letter, a.title
     values, faults = clean_faults({name: row[i] for name, i in cols.items()})
+    if _appraisal_layout_row(a, r, row, values, faults):
+        return
     unit_text = cell_text(values["unit"])
     code = criterion_code(values["code"])
     comment = (

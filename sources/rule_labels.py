@@ -91,7 +91,7 @@ RULE_LABELS = {
     "no_rows": "Không có nhiệm vụ nào",
     "merged_cells": "Ô gộp trong bảng",
     "blank_row": "Dòng trống giữa bảng",
-    "section_row": "Dòng tiêu đề mục (bỏ qua, không phải nhiệm vụ)",
+    "section_row": "Dòng tiêu đề mục (bỏ qua, không phải nhiệm vụ hay điểm thẩm định)",
     "section_numbering": "Mục đánh số lại từ 1: nhiệm vụ đánh số theo mục (IV.1…)",
     "bad_task_no": "Số thứ tự nhiệm vụ không hợp lệ",
     "multiple_table_sheets": "Nhiều trang tính cùng có bảng (mỗi tệp một trang)",

@@ -871,3 +871,31 @@ def test_survey_codes_typed_as_offices_type_them_are_the_criteria(tmp_path: Path
         (c3.code, "sipas", "LV2.1", 1),
     ]
     assert [(r["rule"], r["row_number"], r["record_key"]) for r in result.rejects] == [("duplicate_survey", 5, "LV2.1")]
+
+
+def test_an_appraisals_group_headings_and_unit_totals_are_notes_not_rejects(tmp_path: Path, trees, matcher, commune) -> None:
+    # The council's layout: a group heading (merged across, or alone in the unit column), each unit's criteria and
+    # its total row ("Tổng điểm" in the unit column, or "Tổng cộng" in the code column under a merged unit).
+    ward = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
+    rows: list[list[object]] = [
+        ["CÁC XÃ, PHƯỜNG"],  # row 5, merged across below
+        [commune.name, "LV1.1", 1.5, "Đạt"],
+        [None, "LV1.2", 1.25],
+        ["Tổng điểm", None, 2.75],  # row 8
+        ["CÁC PHƯỜNG"],  # row 9, not merged
+        [ward.name, "LV1.1", 1],
+        [None, "Tổng cộng", 1],  # row 11, the unit merged down over it
+    ]
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Thẩm định", rows, False)])
+    wb = load_workbook(path)
+    for rng in ("A5:D5", "A6:A7", "A10:A11"):
+        wb.active.merge_cells(rng)
+    wb.save(path)
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    kept = {(r["unit_code"], r["code"]): r["appraised_points"] for r in result.rows}
+    assert kept == {(commune.code, "LV1.1"): 1.5, (commune.code, "LV1.2"): 1.25, (ward.code, "LV1.1"): 1}
+    assert not result.rejects
+    layout = [(i.rule, i.cell) for i in result.file_issues if i.rule in ("section_row", "totals_row")]
+    assert layout == [("section_row", "A5"), ("totals_row", "A8"), ("section_row", "A9"), ("totals_row", "A11")]
+    heading = next(i for i in result.file_issues if i.rule == "section_row")
+    assert "dòng 5 ('CÁC XÃ, PHƯỜNG') là tiêu đề nhóm đơn vị" in heading.reason and not heading.blocking
