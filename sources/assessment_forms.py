@@ -599,21 +599,36 @@ def _header_tree(
     return True
 
 
+def _section_label(cells: list[str], keys: Mapping[str, str]) -> tuple[str, str | None] | None:
+    """(section, its text on the row) when the row's first filled cell, whichever its column (a column inserted
+    before "Mã" moves it), is "Khó khăn, vướng mắc" or "Đề xuất, kiến nghị": the text typed after the label's colon
+    in that cell, else the row's next filled cell."""
+    filled = [v for v in cells if v]
+    label, _, rest = filled[0].partition(":") if filled else ("", "", "")
+    name = keys.get(match_key(label)) if label else None
+    if name is None:
+        return None
+    return name, rest.strip() or next(iter(filled[1:]), None)
+
+
 def _section_rows(ws: Any, start: int) -> tuple[int, dict[str, str | None]]:
-    """(last row of the table, texts of the difficulties and proposals sections)."""
+    """(last row of the table, texts of the difficulties and proposals sections): a label's text is on its row, or
+    else the first filled cell of the row below when that row is no other label."""
     end = ws.max_row
     texts: dict[str, str | None] = {}
     keys = {match_key(DIFFICULTIES): "difficulties", match_key(PROPOSALS): "proposals"}
+
+    def cells(r: int) -> list[str]:
+        return [cell_text(ws.cell(r, c).value) for c in range(1, ws.max_column + 1)]
+
     for r in range(start, ws.max_row + 1):
-        first = match_key(cell_text(ws.cell(r, 1).value).rstrip(":"))
-        name = keys.get(first)
-        if name is None:
+        found = _section_label(cells(r), keys)
+        if found is None:
             continue
         end = min(end, r - 1)
-        values = [cell_text(ws.cell(r, c).value) for c in range(2, ws.max_column + 1)]
-        below = [cell_text(ws.cell(r + 1, c).value) for c in range(1, ws.max_column + 1)]
-        text = next((v for v in values if v), None)
-        if text is None and not any(match_key(b.rstrip(":")) in keys for b in below if b):
+        name, text = found
+        below = cells(r + 1)
+        if text is None and _section_label(below, keys) is None:
             text = next((v for v in below if v), None)
         texts[name] = text
     return end, texts
@@ -865,7 +880,7 @@ def _read_score(
     node = body.nodes.get(code)
     if node is None and points is None and not bad:  # a note the unit wrote in the code column ("Ghi chú: …")
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
-            _note(body.result, "note_row", f"dòng {r} không có mã tiêu chí và không có điểm: không đọc.", f"A{r}", r)
+            _note(body.result, "note_row", _unread_row_reason(r, code, body.result.year), f"{body.letter['code']}{r}", r)
         return
     if node is None:
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
@@ -899,6 +914,18 @@ def _read_score(
             _note(body.result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r, code)
         return
     _read_points_of(body, r, node, cell, raw_score, read, evidence, explanation)
+
+
+# What a criterion code looks like once read by criterion_code ('LV1.1', 'HT.1', '1.10'): a note's words do not.
+_CODE_LIKE = re.compile(r"[A-ZĐ]{0,5}[.\-]?\d+(?:[.\-]\d+)*[A-Z]?")
+
+
+def _unread_row_reason(r: int, code: str, year: int | None) -> str:
+    """Why an unscored row whose code cell names no criterion is not read: a code the year's tree does not have, or
+    words (a note), never quoted (a note may carry a person's details)."""
+    if _CODE_LIKE.fullmatch(code):
+        return f"dòng {r}: mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} và dòng không có điểm: không đọc."
+    return f"dòng {r} ghi chữ ở cột '{FORM_COLUMNS[0].header}' (không phải mã tiêu chí) và không có điểm: không đọc."
 
 
 def _read_points_of(

@@ -899,3 +899,28 @@ def test_an_appraisals_group_headings_and_unit_totals_are_notes_not_rejects(tmp_
     assert layout == [("section_row", "A5"), ("totals_row", "A8"), ("section_row", "A9"), ("totals_row", "A11")]
     heading = next(i for i in result.file_issues if i.rule == "section_row")
     assert "dòng 5 ('CÁC XÃ, PHƯỜNG') là tiêu đề nhóm đơn vị" in heading.reason and not heading.blocking
+
+
+def test_difficulties_and_proposals_typed_in_the_labels_cell_or_moved_by_a_column_are_read(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
+    # (a) the text typed in the label's own cell; an unknown code without a score is named as such, not "no code"
+    cells = {k: v for k, v in GOOD.items() if k not in ("B24", "B27")}
+    cells |= {"A23": "Khó khăn, vướng mắc: Thiếu công chức chuyên trách.", "A26": "Đề xuất, kiến nghị: Tập huấn."}
+    cells |= {f"A{SPARE}": "LV9.9"}
+    own = read_self_assessment(_fill(blank, tmp_path / "o.xlsx", cells), trees, matcher, year=2026)
+    assert (own.difficulties, own.proposals) == ("Thiếu công chức chuyên trách.", "Tập huấn.")
+    noted = [i.reason for i in own.file_issues if i.rule == "note_row"]
+    assert noted == [
+        f"Trang '{SHEET}', ô A{SPARE}: dòng {SPARE}: mã tiêu chí 'LV9.9' không có trong bộ tiêu chí năm 2026 và dòng không có điểm: không đọc."
+    ]
+    # (b) an STT column inserted before "Mã": the labels and their texts one column right
+    wb = load_workbook(_fill(blank, tmp_path / "g.xlsx", GOOD))
+    ws = wb[SHEET]
+    ws.insert_cols(1)
+    ws["A12"] = "STT"
+    path = tmp_path / "stt.xlsx"
+    wb.save(path)
+    moved = read_self_assessment(path, trees, matcher, year=2026)
+    assert (moved.difficulties, moved.proposals) == ("Thiếu công chức chuyên trách.", "Đề nghị tập huấn chấm điểm.")
+    assert len(moved.rows) == 3 and not moved.rejects
