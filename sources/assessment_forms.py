@@ -18,9 +18,10 @@ deleted, added or reordered read correctly. The score cells are read with ``data
   former province of this one is its own; an appraisal whose heading names another province is refused alike).
 - Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
   ``score_above_max``, ``negative_score``, ``not_a_number``, ``formula_in_score``, ``unknown_criterion``,
-  ``missing_code``, ``duplicate_criterion`` (the first row of a code kept; a hidden row loses to a visible one),
-  ``missing_evidence`` (a non-zero score with neither complete evidence, i.e. the document's number, date and
-  summary, nor an explanation).
+  ``ambiguous_code`` (a code kept as a number, 1.1, that two codes read as: '1.1', '1.10'), ``missing_code``,
+  ``duplicate_criterion`` (the first row of a code kept; a hidden row loses to a visible one), ``missing_evidence``
+  (a non-zero score with neither complete evidence, i.e. the document's number, date and summary, nor an
+  explanation).
 - Notes (``FormIssue``, non-blocking, the row loads): ``decimal_comma`` ("7,5" read as 7.5), ``number_as_text``,
   ``merged_cells``, ``hidden_cells``, ``missing_criterion`` (an applicable self-assessed criterion absent from the
   form), ``blank_score`` (present but not scored), ``not_self_assessed`` (a score written on a domain, survey,
@@ -715,7 +716,7 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
         )
         return
     for r in range(first, end + 1):
-        code = None if ws.row_dimensions[r].hidden else criterion_code(body.value("code", r))
+        code = None if ws.row_dimensions[r].hidden else tree_code(body.value("code", r), body.nodes)[0]
         if code in body.nodes and cell_fault(body.value("code", r)) is None:
             body.shown.setdefault(code, r)
     any_score = False
@@ -773,6 +774,30 @@ def criterion_code(value: Any) -> str | None:
     return text.upper() or None
 
 
+_DECIMAL_CODE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def tree_code(value: Any, codes: Iterable[str]) -> tuple[str | None, list[str]]:
+    """(code, the codes it may stand for when ambiguous) of a code cell, text read by ``criterion_code``. A number
+    (Excel keeps '1.10' typed into a General cell as 1.1) is the one code of ``codes`` it reads as ('1.10' when the
+    tree has no '1.1'); when several do ('1.1' and '1.10') which one was typed cannot be told: the codes are
+    returned for the row to be refused, never matched to the first."""
+    code = criterion_code(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return code, []
+    same = [c for c in codes if _DECIMAL_CODE.fullmatch(c) and abs(float(c) - value) <= _EPS]
+    if len(same) > 1:
+        return code, same
+    return (same[0] if same else code), []
+
+
+def _ambiguous_code_reason(value: Any, candidates: list[str]) -> str:
+    return (
+        f"mã tiêu chí lưu dạng số {cell_text(value)}, có thể là {' hoặc '.join(candidates)} (Excel bỏ số 0 ở cuối: "
+        "'1.10' thành 1.1); đề nghị định dạng ô mã là văn bản (Text) rồi gõ lại mã."
+    )
+
+
 # A sub-total a unit adds: "Cộng lĩnh vực 1", "Tổng điểm LV1", "Tổng điểm Lĩnh vực I:", "Cộng I".
 _SUBTOTAL_LABEL = re.compile(r"^(?:tổng(?: số)?(?: điểm)?|cộng)\s+(?:lĩnh vực|lv|mục|phần|chỉ số)?\s*[\divxlc.]+\s*:?$")
 
@@ -803,7 +828,15 @@ def _read_row(body: _Body, r: int) -> bool:
     if code_fault is not None:
         body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault), f"{letter['code']}{r}")
         return True
-    code = criterion_code(raw_code)
+    code, candidates = tree_code(raw_code, body.nodes)
+    if candidates:  # a scored row is refused; an unscored one only noted
+        scored = optional_text(raw_score) is not None or optional_text(raw_answer) is not None
+        reason = f"dòng {r}: {_ambiguous_code_reason(raw_code, candidates)}"
+        if scored:
+            body.reject(r, code, "ambiguous_code", reason, cell_text(raw_code), f"{letter['code']}{r}")
+        else:
+            _note(result, "ambiguous_code", reason, f"{letter['code']}{r}", r)
+        return scored
     if ws.row_dimensions[r].hidden and code in body.shown:
         # the unit's old row kept out of sight: the visible row is its correction, whatever the order
         visible = body.shown[code]
@@ -1177,7 +1210,7 @@ def read_appraisal(
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
     ``conflicting_appraisal``, ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with
-    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma, a fault in the comment, a
+    ``trees`` and ``year``: ``unknown_criterion``, ``ambiguous_code``, ``score_above_max``. A decimal comma, a fault in the comment, a
     group heading (``section_row``) and a unit's total row (``totals_row``) are notes.
 
     Every visible sheet holding the table is read, in workbook order: a council keeps one sheet per group ("Sở, ban,
@@ -1334,6 +1367,12 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
             )
         )
     unit_code = _unit_code(a.matcher, unit_text) if unit_text else None
+    tree = _unit_tree(a, unit_code) if unit_code is not None and "code" not in faults else None
+    if tree is not None:  # a code Excel keeps as a number (1.1 for '1.10') is read against the unit's tree
+        code, candidates = tree_code(values["code"], [n.code for n in tree.nodes])
+        if candidates:
+            reason = _ambiguous_code_reason(values["code"], candidates)
+            problems.append(("ambiguous_code", "code", reason, cell_text(values["code"])))
     if unit_code is None and "unit" not in faults:
         problems.append(
             (
@@ -1474,12 +1513,18 @@ def _appraisal_points_problems(points: float | None, bad: str | None, raw: Any) 
     return []
 
 
+def _unit_tree(a: _Appraisal, unit_code: str) -> Any:
+    """The unit's criteria tree of the appraised index and year (None without trees or a year)."""
+    if a.trees is None or a.year is None:
+        return None
+    return _tree(a.trees, a.index, a.year, RANKING_GROUP.get(a.matcher.units[unit_code].group, ""))
+
+
 def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: float) -> list[tuple[str, str, str, Any]]:
     """With trees and a year: the criterion must be a leaf of the unit's tree, the points within its maximum."""
     if a.trees is None or a.year is None:
         return []
-    unit = a.matcher.units[unit_code]
-    tree = _tree(a.trees, a.index, a.year, RANKING_GROUP.get(unit.group, ""))
+    tree = _unit_tree(a, unit_code)
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
         return [

@@ -924,3 +924,38 @@ def test_difficulties_and_proposals_typed_in_the_labels_cell_or_moved_by_a_colum
     moved = read_self_assessment(path, trees, matcher, year=2026)
     assert (moved.difficulties, moved.proposals) == ("Thiếu công chức chuyên trách.", "Đề nghị tập huấn chấm điểm.")
     assert len(moved.rows) == 3 and not moved.rejects
+
+
+def _numbered_tree(path: Path):
+    """A tree numbered as decisions number it, 1.1 … 1.10: typed into a General cell, '1.10' is kept as 1.1."""
+    leaves = "".join(
+        f'  - {{code: "1.{i}", parent: "1", name: "Tiêu chí 1.{i}", max: 0.6, method: self}}\n' for i in range(1, 11)
+    )
+    head = TREE_YAML.split("nodes:")[0].replace("max: 10", "max: 6")
+    path.write_text(f'{head}nodes:\n  - {{code: "1", parent: null, name: "Lĩnh vực 1", max: 6, method: group}}\n{leaves}')
+    return load_tree(path)
+
+
+def test_a_code_excel_kept_as_a_number_is_never_matched_to_another_criterion(tmp_path: Path, matcher, commune) -> None:
+    tree = _numbered_tree(tmp_path / "par_2026_local_so.yaml")
+    trees = {("par", 2026, "local"): tree}
+    # the appraisal: 1.1 may be '1.1' or '1.10' (refused); 1.2 can only be '1.2'; the text '1.10' is 1.10
+    rows: list[list[object]] = [[commune.name, 1.1, 0.25], [commune.name, 1.2, 0.5], [commune.name, "1.10", 0.3]]
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Thẩm định", rows, False)])
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    assert [(r["code"], r["appraised_points"]) for r in result.rows] == [("1.2", 0.5), ("1.10", 0.3)]
+    assert [(r["rule"], r["cell"]) for r in result.rejects] == [("ambiguous_code", "B5")]
+    assert "có thể là 1.1 hoặc 1.10" in result.rejects[0]["reason"]
+    # the unit's form: its row of 1.10 whose code cell was retyped and kept as 1.1
+    form = load_workbook(write_blank_form(tmp_path / "blank.xlsx", tree, commune, 2026))
+    ws = form[SHEET]
+    codes = {ws.cell(r, 1).value: r for r in range(13, 25)}
+    ws["B8"] = datetime(2026, 11, 5)
+    for code, points in (("1.1", 0.5), ("1.2", 0.5), ("1.10", 0.25)):
+        ws.cell(codes[code], 4, points).offset(0, 2).value = "Giải trình cách chấm của đơn vị."
+    ws.cell(codes["1.10"], 1).value = 1.1
+    ws.cell(codes["1.2"], 1).value = 1.2
+    form.save(tmp_path / "phieu.xlsx")
+    read = read_self_assessment(tmp_path / "phieu.xlsx", trees, matcher, year=2026)
+    assert sorted((r["code"], r["self_points"]) for r in read.rows) == [("1.1", 0.5), ("1.2", 0.5)]
+    assert [(r["rule"], r["cell"]) for r in read.rejects] == [("ambiguous_code", f"A{codes['1.10']}")]
