@@ -13,7 +13,8 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 - Blocking (``FormIssue``, the file is not loaded): ``bad_workbook`` (not a readable .xlsx), ``missing_columns`` (no
   table), ``missing_metadata`` (no unit, year or index), ``unknown_unit`` (the header names no known unit),
   ``wrong_index`` (another index), ``wrong_year`` (another year than ``year``, or no criteria tree for that year),
-  ``empty_form`` (no score at all), ``other_province_source`` (another province's form: its heading "UBND TỈNH …"
+  ``empty_form`` (no score at all), ``wrong_template`` (the other ranking group's form: many criteria rows name
+  other criteria than the unit's tree under the same codes), ``other_province_source`` (another province's form: its heading "UBND TỈNH …"
   above the table, its unit code's prefix or its unit's "- Tỉnh …" names another province than the matcher's; a
   former province of this one is its own; an appraisal whose heading names another province is refused alike).
 - Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
@@ -30,6 +31,7 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 
 from __future__ import annotations
 
+import difflib
 import re
 import tempfile
 import unicodedata
@@ -40,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.units import RANKING_GROUP, UnitMatcher, province_name
+from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, UnitMatcher, province_name
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
@@ -719,10 +721,54 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
         code = None if ws.row_dimensions[r].hidden else tree_code(body.value("code", r), body.nodes)[0]
         if code in body.nodes and cell_fault(body.value("code", r)) is None:
             body.shown.setdefault(code, r)
+    if _other_groups_form(body, first, end):
+        return
     any_score = False
     for r in range(first, end + 1):
         any_score |= _read_row(body, r)
     _finish_body(body, any_score)
+
+
+def _same_name(on_form: str, in_tree: str) -> bool:
+    """A criterion's name on the form is the tree's, maybe with the form's own addition after it (a computed
+    criterion's "(điểm chính thức tính từ dữ liệu …)") or retyped with a few slips."""
+    a, b = match_key(on_form), match_key(in_tree)
+    return a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _other_groups_form(body: _Body, first: int, end: int) -> bool:
+    """True (the form blocked, ``wrong_template``) when many of its criteria rows (3 and a tenth or more) give, under
+    a code of the unit's tree, another criterion's name or maximum: the other ranking group's template (a Sở filling
+    in the communes' form with its own name), whose codes mean other criteria in the unit's tree; read by code, its
+    scores would go to criteria the unit never assessed."""
+    result, ws = body.result, body.ws
+    compared, differing = 0, []
+    for r in range(first, end + 1):
+        node = body.nodes.get(criterion_code(body.value("code", r)) or "")
+        if node is None or node.method == "group" or ws.row_dimensions[r].hidden:
+            continue
+        name = optional_text(body.value("name", r))
+        top, _, bad = read_points(body.value("max", r))
+        compared += 1
+        if name and not _same_name(name, node.name):
+            differing.append(
+                (r, f"dòng {r} ({node.code}): phiếu ghi '{name[:60]}', bộ tiêu chí của đơn vị là '{node.name[:60]}'")
+            )
+        elif top is not None and not bad and abs(top - node.max_points) > _EPS:
+            differing.append(
+                (r, f"dòng {r} ({node.code}): điểm tối đa trên phiếu {_fmt(top)}, bộ tiêu chí {_fmt(node.max_points)}")
+            )
+    if len(differing) < 3 or 10 * len(differing) < compared:  # a unit's own retyping of a name or two is no other form
+        return False
+    group = RANKING_GROUP_LABELS.get(result.ranking_group or "", "").lower()
+    shown = "; ".join(text for _, text in differing[:3])
+    cell = f"{body.letter.get('name', body.letter['code'])}{differing[0][0]}"
+    reason = (
+        f"{len(differing)}/{compared} tiêu chí trên phiếu khác tên hoặc điểm tối đa với bộ tiêu chí của đơn vị ({shown}): "
+        f"phiếu là mẫu của nhóm đơn vị khác; đề nghị dùng mẫu phiếu dành cho {group}"
+    )
+    _block(result, "wrong_template", reason, cell)
+    return True
 
 
 def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:

@@ -167,6 +167,7 @@ RULE_LABELS = {
     "duplicate_criterion": "Tiêu chí lặp lại trong phiếu",
     "unknown_criterion": "Tiêu chí không có trong bộ tiêu chí",
     "ambiguous_code": "Mã tiêu chí lưu dạng số, không rõ là tiêu chí nào",
+    "wrong_template": "Phiếu theo mẫu của nhóm đơn vị khác (không nạp)",
     "missing_criterion": "Thiếu tiêu chí của bộ tiêu chí",
     "not_leaf_criterion": "Chấm ở nhóm tiêu chí thay vì tiêu chí thành phần",
     "not_self_assessed": "Tiêu chí không tự chấm (điểm không tính)",

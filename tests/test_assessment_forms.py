@@ -959,3 +959,27 @@ def test_a_code_excel_kept_as_a_number_is_never_matched_to_another_criterion(tmp
     read = read_self_assessment(tmp_path / "phieu.xlsx", trees, matcher, year=2026)
     assert sorted((r["code"], r["self_points"]) for r in read.rows) == [("1.1", 0.5), ("1.2", 0.5)]
     assert [(r["rule"], r["cell"]) for r in read.rejects] == [("ambiguous_code", f"A{codes['1.10']}")]
+
+
+def test_an_agency_filling_in_the_communes_form_is_refused(tmp_path: Path, blank: Path, tree, matcher) -> None:
+    # The agencies' tree uses the same codes for other criteria: read by code, the commune form's scores would go to
+    # criteria the agency never assessed. The form is refused, naming rows that differ.
+    agency_yaml = TREE_YAML.replace("group: local", "group: agency").replace("applies_to: [ward]", "applies_to: [agency]")
+    for old, new in (
+        ("Ban hành kế hoạch CCHC năm", "Tham mưu UBND tỉnh ban hành văn bản quy phạm pháp luật"),
+        ("Báo cáo CCHC định kỳ", "Sắp xếp tổ chức bộ máy theo quy định"),
+        ("Tuyên truyền CCHC", "Thực hiện cơ chế tự chủ tài chính của đơn vị"),
+    ):
+        agency_yaml = agency_yaml.replace(old, new)
+    (tmp_path / "agency").mkdir()
+    (tmp_path / "agency" / "par_2026_agency_test.yaml").write_text(agency_yaml, encoding="utf-8")
+    trees = {("par", 2026, "local"): tree, ("par", 2026, "agency"): load_tree(tmp_path / "agency" / "par_2026_agency_test.yaml")}
+    agency = next(u for u in load_units("Thái Nguyên") if u.group == "agency")
+    path = _fill(blank, tmp_path / "so_mau_xa.xlsx", {**GOOD, "B4": agency.name, "B5": agency.code})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert not result.loadable and not result.rows and _blocking(result) == [("wrong_template", "B14")]
+    reason = result.file_issues[-1].reason
+    assert "dòng 14 (LV1.1): phiếu ghi 'Ban hành kế hoạch CCHC năm'" in reason and "mẫu phiếu dành cho sở, ban, ngành" in reason
+    # the commune's own form, one name retyped a little: read
+    own = read_self_assessment(_fill(blank, tmp_path / "xa.xlsx", {**GOOD, "B14": "Ban hành Kế hoạch CCHC"}), trees, matcher)
+    assert own.loadable and len(own.rows) == 3
