@@ -13,13 +13,16 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 - Blocking (``FormIssue``, the file is not loaded): ``bad_workbook`` (not a readable .xlsx), ``missing_columns`` (no
   table), ``missing_metadata`` (no unit, year or index), ``unknown_unit`` (the header names no known unit),
   ``wrong_index`` (another index), ``wrong_year`` (another year than ``year``, or no criteria tree for that year),
-  ``empty_form`` (no score at all), ``other_province_source`` (another province's form: its heading "UBND TỈNH …"
+  ``empty_form`` (no score at all), ``wrong_template`` (the other ranking group's form: many criteria rows name
+  other criteria than the unit's tree under the same codes), ``other_province_source`` (another province's form: its heading "UBND TỈNH …"
   above the table, its unit code's prefix or its unit's "- Tỉnh …" names another province than the matcher's; a
   former province of this one is its own; an appraisal whose heading names another province is refused alike).
 - Rejected rows (``rejects``, reported back to the unit; the criterion then counts as not self-assessed):
   ``score_above_max``, ``negative_score``, ``not_a_number``, ``formula_in_score``, ``unknown_criterion``,
-  ``missing_code``, ``duplicate_criterion``, ``missing_evidence`` (a non-zero score with neither complete evidence,
-  i.e. the document's number, date and summary, nor an explanation).
+  ``ambiguous_code`` (a code kept as a number, 1.1, that two codes read as: '1.1', '1.10'), ``missing_code``,
+  ``duplicate_criterion`` (the first row of a code kept; a hidden row loses to a visible one), ``missing_evidence``
+  (a non-zero score with neither complete evidence, i.e. the document's number, date and summary, nor an
+  explanation).
 - Notes (``FormIssue``, non-blocking, the row loads): ``decimal_comma`` ("7,5" read as 7.5), ``number_as_text``,
   ``merged_cells``, ``hidden_cells``, ``missing_criterion`` (an applicable self-assessed criterion absent from the
   form), ``blank_score`` (present but not scored), ``not_self_assessed`` (a score written on a domain, survey,
@@ -28,17 +31,18 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 
 from __future__ import annotations
 
+import difflib
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.units import RANKING_GROUP, UnitMatcher, province_name
+from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, UnitMatcher, province_name
 from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
@@ -598,21 +602,36 @@ def _header_tree(
     return True
 
 
+def _section_label(cells: list[str], keys: Mapping[str, str]) -> tuple[str, str | None] | None:
+    """(section, its text on the row) when the row's first filled cell, whichever its column (a column inserted
+    before "Mã" moves it), is "Khó khăn, vướng mắc" or "Đề xuất, kiến nghị": the text typed after the label's colon
+    in that cell, else the row's next filled cell."""
+    filled = [v for v in cells if v]
+    label, _, rest = filled[0].partition(":") if filled else ("", "", "")
+    name = keys.get(match_key(label)) if label else None
+    if name is None:
+        return None
+    return name, rest.strip() or next(iter(filled[1:]), None)
+
+
 def _section_rows(ws: Any, start: int) -> tuple[int, dict[str, str | None]]:
-    """(last row of the table, texts of the difficulties and proposals sections)."""
+    """(last row of the table, texts of the difficulties and proposals sections): a label's text is on its row, or
+    else the first filled cell of the row below when that row is no other label."""
     end = ws.max_row
     texts: dict[str, str | None] = {}
     keys = {match_key(DIFFICULTIES): "difficulties", match_key(PROPOSALS): "proposals"}
+
+    def cells(r: int) -> list[str]:
+        return [cell_text(ws.cell(r, c).value) for c in range(1, ws.max_column + 1)]
+
     for r in range(start, ws.max_row + 1):
-        first = match_key(cell_text(ws.cell(r, 1).value).rstrip(":"))
-        name = keys.get(first)
-        if name is None:
+        found = _section_label(cells(r), keys)
+        if found is None:
             continue
         end = min(end, r - 1)
-        values = [cell_text(ws.cell(r, c).value) for c in range(2, ws.max_column + 1)]
-        below = [cell_text(ws.cell(r + 1, c).value) for c in range(1, ws.max_column + 1)]
-        text = next((v for v in values if v), None)
-        if text is None and not any(match_key(b.rstrip(":")) in keys for b in below if b):
+        name, text = found
+        below = cells(r + 1)
+        if text is None and _section_label(below, keys) is None:
             text = next((v for v in below if v), None)
         texts[name] = text
     return end, texts
@@ -631,6 +650,7 @@ class _Body:
     applicable: Any
     wanted: set[str]
     seen: dict[str, int] = field(default_factory=dict)
+    shown: dict[str, int] = field(default_factory=dict)  # the first visible row of each known code
     merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
 
     def value(self, name: str, row: int) -> Any:
@@ -697,10 +717,58 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
             "thiếu cột 'Kết quả tự đánh giá': bộ chỉ số chấm điểm theo câu trả lời của đơn vị, đề nghị dùng phiếu mẫu",
         )
         return
+    for r in range(first, end + 1):
+        code = None if ws.row_dimensions[r].hidden else tree_code(body.value("code", r), body.nodes)[0]
+        if code in body.nodes and cell_fault(body.value("code", r)) is None:
+            body.shown.setdefault(code, r)
+    if _other_groups_form(body, first, end):
+        return
     any_score = False
     for r in range(first, end + 1):
         any_score |= _read_row(body, r)
     _finish_body(body, any_score)
+
+
+def _same_name(on_form: str, in_tree: str) -> bool:
+    """A criterion's name on the form is the tree's, maybe with the form's own addition after it (a computed
+    criterion's "(điểm chính thức tính từ dữ liệu …)") or retyped with a few slips."""
+    a, b = match_key(on_form), match_key(in_tree)
+    return a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _other_groups_form(body: _Body, first: int, end: int) -> bool:
+    """True (the form blocked, ``wrong_template``) when many of its criteria rows (3 and a tenth or more) give, under
+    a code of the unit's tree, another criterion's name or maximum: the other ranking group's template (a Sở filling
+    in the communes' form with its own name), whose codes mean other criteria in the unit's tree; read by code, its
+    scores would go to criteria the unit never assessed."""
+    result, ws = body.result, body.ws
+    compared, differing = 0, []
+    for r in range(first, end + 1):
+        node = body.nodes.get(criterion_code(body.value("code", r)) or "")
+        if node is None or node.method == "group" or ws.row_dimensions[r].hidden:
+            continue
+        name = optional_text(body.value("name", r))
+        top, _, bad = read_points(body.value("max", r))
+        compared += 1
+        if name and not _same_name(name, node.name):
+            differing.append(
+                (r, f"dòng {r} ({node.code}): phiếu ghi '{name[:60]}', bộ tiêu chí của đơn vị là '{node.name[:60]}'")
+            )
+        elif top is not None and not bad and abs(top - node.max_points) > _EPS:
+            differing.append(
+                (r, f"dòng {r} ({node.code}): điểm tối đa trên phiếu {_fmt(top)}, bộ tiêu chí {_fmt(node.max_points)}")
+            )
+    if len(differing) < 3 or 10 * len(differing) < compared:  # a unit's own retyping of a name or two is no other form
+        return False
+    group = RANKING_GROUP_LABELS.get(result.ranking_group or "", "").lower()
+    shown = "; ".join(text for _, text in differing[:3])
+    cell = f"{body.letter.get('name', body.letter['code'])}{differing[0][0]}"
+    reason = (
+        f"{len(differing)}/{compared} tiêu chí trên phiếu khác tên hoặc điểm tối đa với bộ tiêu chí của đơn vị ({shown}): "
+        f"phiếu là mẫu của nhóm đơn vị khác; đề nghị dùng mẫu phiếu dành cho {group}"
+    )
+    _block(result, "wrong_template", reason, cell)
+    return True
 
 
 def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:
@@ -752,15 +820,43 @@ def criterion_code(value: Any) -> str | None:
     return text.upper() or None
 
 
+_DECIMAL_CODE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def tree_code(value: Any, codes: Iterable[str]) -> tuple[str | None, list[str]]:
+    """(code, the codes it may stand for when ambiguous) of a code cell, text read by ``criterion_code``. A number
+    (Excel keeps '1.10' typed into a General cell as 1.1) is the one code of ``codes`` it reads as ('1.10' when the
+    tree has no '1.1'); when several do ('1.1' and '1.10') which one was typed cannot be told: the codes are
+    returned for the row to be refused, never matched to the first."""
+    code = criterion_code(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return code, []
+    same = [c for c in codes if _DECIMAL_CODE.fullmatch(c) and abs(float(c) - value) <= _EPS]
+    if len(same) > 1:
+        return code, same
+    return (same[0] if same else code), []
+
+
+def _ambiguous_code_reason(value: Any, candidates: list[str]) -> str:
+    return (
+        f"mã tiêu chí lưu dạng số {cell_text(value)}, có thể là {' hoặc '.join(candidates)} (Excel bỏ số 0 ở cuối: "
+        "'1.10' thành 1.1); đề nghị định dạng ô mã là văn bản (Text) rồi gõ lại mã."
+    )
+
+
 # A sub-total a unit adds: "Cộng lĩnh vực 1", "Tổng điểm LV1", "Tổng điểm Lĩnh vực I:", "Cộng I".
 _SUBTOTAL_LABEL = re.compile(r"^(?:tổng(?: số)?(?: điểm)?|cộng)\s+(?:lĩnh vực|lv|mục|phần|chỉ số)?\s*[\divxlc.]+\s*:?$")
 
 
-def _is_totals_row(body: _Body, r: int) -> bool:
-    """A row whose label says it is a total or a sub-total (a unit's own sum row, in the table or under it)."""
-    labels = [cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2)]
+def _is_totals_label(labels: Iterable[str]) -> bool:
+    """Some of ``labels`` says its row is a total or a sub-total ("Tổng cộng", "Cộng lĩnh vực 1")."""
     words = [" ".join(label.lower().split()).rstrip(":").strip() for label in labels if label]
     return any(w in _TOTALS_LABELS or _SUBTOTAL_LABEL.match(w) for w in words)
+
+
+def _is_totals_row(body: _Body, r: int) -> bool:
+    """A row whose label says it is a total or a sub-total (a unit's own sum row, in the table or under it)."""
+    return _is_totals_label(cell_text(body.ws.cell(r, c).value) for c in range(1, max(body.cols.values()) + 2))
 
 
 def _read_row(body: _Body, r: int) -> bool:
@@ -778,9 +874,23 @@ def _read_row(body: _Body, r: int) -> bool:
     if code_fault is not None:
         body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault), f"{letter['code']}{r}")
         return True
+    code, candidates = tree_code(raw_code, body.nodes)
+    if candidates:  # a scored row is refused; an unscored one only noted
+        scored = optional_text(raw_score) is not None or optional_text(raw_answer) is not None
+        reason = f"dòng {r}: {_ambiguous_code_reason(raw_code, candidates)}"
+        if scored:
+            body.reject(r, code, "ambiguous_code", reason, cell_text(raw_code), f"{letter['code']}{r}")
+        else:
+            _note(result, "ambiguous_code", reason, f"{letter['code']}{r}", r)
+        return scored
+    if ws.row_dimensions[r].hidden and code in body.shown:
+        # the unit's old row kept out of sight: the visible row is its correction, whatever the order
+        visible = body.shown[code]
+        reason = f"dòng {r} bị ẩn và trùng tiêu chí {code} với dòng {visible} đang hiện; giữ dòng đang hiện, loại dòng ẩn."
+        body.reject(r, code, "duplicate_criterion", reason, code, f"{letter['code']}{r}")
+        return False
     if ws.row_dimensions[r].hidden:
         _note(result, "hidden_cells", f"dòng {r} bị ẩn; vẫn được đọc. Đề nghị không ẩn dòng.", f"A{r}", r)
-    code = criterion_code(raw_code)
     if (code is None or code not in body.nodes) and _is_totals_row(body, r):
         _note(result, "totals_row", f"dòng {r} là dòng tổng cộng, không phải tiêu chí: không đọc.", f"A{r}", r)
         return False
@@ -797,6 +907,10 @@ def _read_row(body: _Body, r: int) -> bool:
         raw_score = _points_in_percent_cell(result, ws, r, cols["score"] + 1, raw_score, f"{letter['score']}{r}")
     points, note, bad = read_points(raw_score)
     _read_score(body, r, code, raw_score, (points, note, bad), evidence, explanation)
+    # A domain's =SUM (Excel saves 0) or a score on a row the unit does not assess is no self-assessment: a blank
+    # working copy with sums must be refused as empty like one without, not supersede the unit's scored form.
+    if code in body.nodes and code not in body.wanted:
+        return False
     return points is not None or bool(bad)
 
 
@@ -845,7 +959,7 @@ def _read_score(
     node = body.nodes.get(code)
     if node is None and points is None and not bad:  # a note the unit wrote in the code column ("Ghi chú: …")
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
-            _note(body.result, "note_row", f"dòng {r} không có mã tiêu chí và không có điểm: không đọc.", f"A{r}", r)
+            _note(body.result, "note_row", _unread_row_reason(r, code, body.result.year), f"{body.letter['code']}{r}", r)
         return
     if node is None:
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
@@ -879,6 +993,18 @@ def _read_score(
             _note(body.result, "not_self_assessed", f"tiêu chí {code} {why}; điểm ghi ở đây không được tính.", cell, r, code)
         return
     _read_points_of(body, r, node, cell, raw_score, read, evidence, explanation)
+
+
+# What a criterion code looks like once read by criterion_code ('LV1.1', 'HT.1', '1.10'): a note's words do not.
+_CODE_LIKE = re.compile(r"[A-ZĐ]{0,5}[.\-]?\d+(?:[.\-]\d+)*[A-Z]?")
+
+
+def _unread_row_reason(r: int, code: str, year: int | None) -> str:
+    """Why an unscored row whose code cell names no criterion is not read: a code the year's tree does not have, or
+    words (a note), never quoted (a note may carry a person's details)."""
+    if _CODE_LIKE.fullmatch(code):
+        return f"dòng {r}: mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} và dòng không có điểm: không đọc."
+    return f"dòng {r} ghi chữ ở cột '{FORM_COLUMNS[0].header}' (không phải mã tiêu chí) và không có điểm: không đọc."
 
 
 def _read_points_of(
@@ -1130,8 +1256,8 @@ def read_appraisal(
     appraised_points, comment, sheet, cell, source_row. Rejects (sheet, cell, rule, reason): ``unknown_unit``,
     ``missing_code``, ``not_a_number``, ``missing_points``, ``negative_score``, ``duplicate_appraisal``,
     ``conflicting_appraisal``, ``uncalculated_formula`` and ``excel_error`` (in the unit, code or points), and with
-    ``trees`` and ``year``: ``unknown_criterion``, ``score_above_max``. A decimal comma, and a fault in the comment,
-    are notes.
+    ``trees`` and ``year``: ``unknown_criterion``, ``ambiguous_code``, ``score_above_max``. A decimal comma, a fault in the comment, a
+    group heading (``section_row``) and a unit's total row (``totals_row``) are notes.
 
     Every visible sheet holding the table is read, in workbook order: a council keeps one sheet per group ("Sở, ban,
     ngành", "Xã, phường"), parts of one appraisal; each row keeps its sheet and real row. A hidden sheet is never read
@@ -1232,9 +1358,37 @@ class _Appraisal:
     ws: Any = None  # the sheet, for the number format of a score cell
 
 
+def _appraisal_layout_row(a: _Appraisal, r: int, row: list[Any], values: dict[str, Any], faults: Mapping[str, Any]) -> bool:
+    """True (a note, no reject) for a row of the council's layout that appraises nothing: a unit's total ("Tổng
+    điểm", "Tổng cộng" in any cell, no criterion code) or a group heading ("CÁC XÃ, PHƯỜNG", alone on its row or
+    merged across it: the code, points and comment then empty or copies of it, the text no unit)."""
+    unit_text, code_text = cell_text(values["unit"]), cell_text(values["code"])
+    if "unit" in faults or "code" in faults:
+        return False
+    cell = f"{a.letter['unit']}{r}"
+    if _is_totals_label(cell_text(v) for v in row) and (not code_text or _is_totals_label([code_text])):
+        reason = f"dòng {r} là dòng tổng điểm, không phải điểm thẩm định của một tiêu chí: không đọc."
+        rule = "totals_row"
+    elif (
+        not faults
+        and all(cell_text(values[n]) in ("", unit_text) for n in values if n != "unit")
+        and (not unit_text or _unit_code(a.matcher, unit_text) is None)
+    ):
+        shown = " ".join(dict.fromkeys(t for t in (cell_text(v) for v in row) if t))  # a merge's copies once
+        reason = f"dòng {r} ('{shown}') là tiêu đề nhóm đơn vị, không phải điểm thẩm định: không đọc."
+        rule = "section_row"
+    else:
+        return False
+    issue = FormIssue(rule, f"Trang '{a.title}', ô {cell}: {reason}", blocking=False, row_number=r, sheet=a.title, cell=cell)
+    a.result.file_issues.append(issue)
+    return True
+
+
 def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     cols, letter, title = a.cols, a.letter, a.title
     values, faults = clean_faults({name: row[i] for name, i in cols.items()})
+    if _appraisal_layout_row(a, r, row, values, faults):
+        return
     unit_text = cell_text(values["unit"])
     code = criterion_code(values["code"])
     comment = (
@@ -1259,6 +1413,12 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
             )
         )
     unit_code = _unit_code(a.matcher, unit_text) if unit_text else None
+    tree = _unit_tree(a, unit_code) if unit_code is not None and "code" not in faults else None
+    if tree is not None:  # a code Excel keeps as a number (1.1 for '1.10') is read against the unit's tree
+        code, candidates = tree_code(values["code"], [n.code for n in tree.nodes])
+        if candidates:
+            reason = _ambiguous_code_reason(values["code"], candidates)
+            problems.append(("ambiguous_code", "code", reason, cell_text(values["code"])))
     if unit_code is None and "unit" not in faults:
         problems.append(
             (
@@ -1399,12 +1559,18 @@ def _appraisal_points_problems(points: float | None, bad: str | None, raw: Any) 
     return []
 
 
+def _unit_tree(a: _Appraisal, unit_code: str) -> Any:
+    """The unit's criteria tree of the appraised index and year (None without trees or a year)."""
+    if a.trees is None or a.year is None:
+        return None
+    return _tree(a.trees, a.index, a.year, RANKING_GROUP.get(a.matcher.units[unit_code].group, ""))
+
+
 def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: float) -> list[tuple[str, str, str, Any]]:
     """With trees and a year: the criterion must be a leaf of the unit's tree, the points within its maximum."""
     if a.trees is None or a.year is None:
         return []
-    unit = a.matcher.units[unit_code]
-    tree = _tree(a.trees, a.index, a.year, RANKING_GROUP.get(unit.group, ""))
+    tree = _unit_tree(a, unit_code)
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
         return [
@@ -1470,7 +1636,8 @@ def _survey_rows(
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
         if unit_code is None and record["unit_code"] and record["unit"]:  # a code nobody has, a name beside it
             unit_code = matcher.match(record["unit"])
-        survey_text, code, points_text = record["survey"], record["code"] or None, record["points"]
+        # the code as forms and appraisals read it ('lv2.2', 'LV 2.1.' are LV2.2, LV2.1)
+        survey_text, code, points_text = record["survey"], criterion_code(record["code"]), record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)

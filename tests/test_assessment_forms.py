@@ -816,3 +816,170 @@ def test_an_appraised_score_in_a_percent_cell_is_the_points_it_shows(tmp_path: P
     result = read_appraisal(path, matcher, trees=_par_trees, year=2026)
     assert [(r["code"], r["appraised_points"]) for r in result.rows] == [("LV1.2", 1.5)]
     assert [i.rule for i in result.file_issues if i.rule == "percent_cell"] == ["percent_cell"]
+
+
+def test_a_blank_copy_with_sums_on_the_domain_rows_is_refused_as_empty(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    # The unit's working copy: =SUM on the domain rows LV1 and LV2 (Excel saved 0), no criterion scored. A domain's
+    # 0 is no self-assessment: the file is refused like the same form without the sums, never loaded with 0 rows
+    # (as the later form it would supersede the unit's scored one).
+    cells = {"B8": datetime(2026, 11, 20), "D13": "=SUM(D14:D17)", "D18": "=SUM(D19:D21)"}
+    path = _fill(blank, tmp_path / "ban_cuoi.xlsx", cells)
+    with_saved_values(path, {"D13": 0, "D18": 0})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert _blocking(result) == [("empty_form", None)] and not result.loadable and not result.rows
+    # a score on a domain row beside scored criteria is still only a note
+    scored = _fill(blank, tmp_path / "scored.xlsx", {**GOOD, "D13": "=SUM(D14:D17)"})
+    with_saved_values(scored, {"D13": 3.25})
+    kept = read_self_assessment(scored, trees, matcher, year=2026)
+    assert kept.loadable and len(kept.rows) == 3 and ("not_self_assessed", "D13") in _notes(kept)
+
+
+def test_a_hidden_old_row_of_a_criterion_loses_to_the_visible_corrected_row(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    # The unit hides its old LV1.1 row (2 points) and types the corrected one in the spare row under the table.
+    cells = {**GOOD, "D14": 2, "A22": "LV1.1", "B22": "Ban hành kế hoạch CCHC năm", "D22": 1, "E22": EVIDENCE}
+    result = read_self_assessment(_fill(blank, tmp_path / "sua.xlsx", cells, hide_row=14), trees, matcher, year=2026)
+    assert result.loadable
+    assert sorted((r["code"], r["self_points"], r["cell"]) for r in result.rows) == [
+        ("LV1.1", 1, "D22"),
+        ("LV1.2", 1.5, "D15"),
+        ("LV1.3", 0, "D16"),
+    ]
+    assert _rejects(result) == [("duplicate_criterion", SHEET, "A14")]
+    assert "dòng 14 bị ẩn và trùng tiêu chí LV1.1 với dòng 22 đang hiện" in result.rejects[0]["reason"]
+    # two visible rows of a code: still the first kept
+    twice = read_self_assessment(_fill(blank, tmp_path / "hai.xlsx", cells), trees, matcher, year=2026)
+    assert ("LV1.1", 2) in [(r["code"], r["self_points"]) for r in twice.rows]
+    assert _rejects(twice) == [("duplicate_criterion", SHEET, "A22")]
+
+
+def test_survey_codes_typed_as_offices_type_them_are_the_criteria(tmp_path: Path, trees, matcher) -> None:
+    # Lower case, a final dot, an inner space: the criterion, as in forms and appraisals (criterion_code).
+    c1, c2, c3 = [u for u in load_units("Thái Nguyên") if u.group == "commune"][:3]
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{c1.code},{c1.name},Lãnh đạo quản lý,lv2.2,0.75",
+        f"{c2.code},{c2.name},SIPAS,LV2.1.,1.25",
+        f"{c3.code},{c3.name},SIPAS,LV 2.1,1",
+        f"{c3.code},{c3.name},SIPAS,lv2.1,1",  # the same criterion again
+    ]
+    path = tmp_path / "khao_sat_2026.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+    result = read_survey(path, matcher, trees=trees, year=2026)
+    assert [(r["unit_code"], r["survey"], r["code"], r["points"]) for r in result.rows] == [
+        (c1.code, "leaders", "LV2.2", 0.75),
+        (c2.code, "sipas", "LV2.1", 1.25),
+        (c3.code, "sipas", "LV2.1", 1),
+    ]
+    assert [(r["rule"], r["row_number"], r["record_key"]) for r in result.rejects] == [("duplicate_survey", 5, "LV2.1")]
+
+
+def test_an_appraisals_group_headings_and_unit_totals_are_notes_not_rejects(tmp_path: Path, trees, matcher, commune) -> None:
+    # The council's layout: a group heading (merged across, or alone in the unit column), each unit's criteria and
+    # its total row ("Tổng điểm" in the unit column, or "Tổng cộng" in the code column under a merged unit).
+    ward = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
+    rows: list[list[object]] = [
+        ["CÁC XÃ, PHƯỜNG"],  # row 5, merged across below
+        [commune.name, "LV1.1", 1.5, "Đạt"],
+        [None, "LV1.2", 1.25],
+        ["Tổng điểm", None, 2.75],  # row 8
+        ["CÁC PHƯỜNG"],  # row 9, not merged
+        [ward.name, "LV1.1", 1],
+        [None, "Tổng cộng", 1],  # row 11, the unit merged down over it
+    ]
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Thẩm định", rows, False)])
+    wb = load_workbook(path)
+    for rng in ("A5:D5", "A6:A7", "A10:A11"):
+        wb.active.merge_cells(rng)
+    wb.save(path)
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    kept = {(r["unit_code"], r["code"]): r["appraised_points"] for r in result.rows}
+    assert kept == {(commune.code, "LV1.1"): 1.5, (commune.code, "LV1.2"): 1.25, (ward.code, "LV1.1"): 1}
+    assert not result.rejects
+    layout = [(i.rule, i.cell) for i in result.file_issues if i.rule in ("section_row", "totals_row")]
+    assert layout == [("section_row", "A5"), ("totals_row", "A8"), ("section_row", "A9"), ("totals_row", "A11")]
+    heading = next(i for i in result.file_issues if i.rule == "section_row")
+    assert "dòng 5 ('CÁC XÃ, PHƯỜNG') là tiêu đề nhóm đơn vị" in heading.reason and not heading.blocking
+
+
+def test_difficulties_and_proposals_typed_in_the_labels_cell_or_moved_by_a_column_are_read(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
+    # (a) the text typed in the label's own cell; an unknown code without a score is named as such, not "no code"
+    cells = {k: v for k, v in GOOD.items() if k not in ("B24", "B27")}
+    cells |= {"A23": "Khó khăn, vướng mắc: Thiếu công chức chuyên trách.", "A26": "Đề xuất, kiến nghị: Tập huấn."}
+    cells |= {f"A{SPARE}": "LV9.9"}
+    own = read_self_assessment(_fill(blank, tmp_path / "o.xlsx", cells), trees, matcher, year=2026)
+    assert (own.difficulties, own.proposals) == ("Thiếu công chức chuyên trách.", "Tập huấn.")
+    noted = [i.reason for i in own.file_issues if i.rule == "note_row"]
+    assert noted == [
+        f"Trang '{SHEET}', ô A{SPARE}: dòng {SPARE}: mã tiêu chí 'LV9.9' không có trong bộ tiêu chí năm 2026 và dòng không có điểm: không đọc."
+    ]
+    # (b) an STT column inserted before "Mã": the labels and their texts one column right
+    wb = load_workbook(_fill(blank, tmp_path / "g.xlsx", GOOD))
+    ws = wb[SHEET]
+    ws.insert_cols(1)
+    ws["A12"] = "STT"
+    path = tmp_path / "stt.xlsx"
+    wb.save(path)
+    moved = read_self_assessment(path, trees, matcher, year=2026)
+    assert (moved.difficulties, moved.proposals) == ("Thiếu công chức chuyên trách.", "Đề nghị tập huấn chấm điểm.")
+    assert len(moved.rows) == 3 and not moved.rejects
+
+
+def _numbered_tree(path: Path):
+    """A tree numbered as decisions number it, 1.1 … 1.10: typed into a General cell, '1.10' is kept as 1.1."""
+    leaves = "".join(
+        f'  - {{code: "1.{i}", parent: "1", name: "Tiêu chí 1.{i}", max: 0.6, method: self}}\n' for i in range(1, 11)
+    )
+    head = TREE_YAML.split("nodes:")[0].replace("max: 10", "max: 6")
+    path.write_text(f'{head}nodes:\n  - {{code: "1", parent: null, name: "Lĩnh vực 1", max: 6, method: group}}\n{leaves}')
+    return load_tree(path)
+
+
+def test_a_code_excel_kept_as_a_number_is_never_matched_to_another_criterion(tmp_path: Path, matcher, commune) -> None:
+    tree = _numbered_tree(tmp_path / "par_2026_local_so.yaml")
+    trees = {("par", 2026, "local"): tree}
+    # the appraisal: 1.1 may be '1.1' or '1.10' (refused); 1.2 can only be '1.2'; the text '1.10' is 1.10
+    rows: list[list[object]] = [[commune.name, 1.1, 0.25], [commune.name, 1.2, 0.5], [commune.name, "1.10", 0.3]]
+    path = _appraisal_workbook(tmp_path / "tham_dinh_2026.xlsx", [("Thẩm định", rows, False)])
+    result = read_appraisal(path, matcher, trees=trees, year=2026)
+    assert [(r["code"], r["appraised_points"]) for r in result.rows] == [("1.2", 0.5), ("1.10", 0.3)]
+    assert [(r["rule"], r["cell"]) for r in result.rejects] == [("ambiguous_code", "B5")]
+    assert "có thể là 1.1 hoặc 1.10" in result.rejects[0]["reason"]
+    # the unit's form: its row of 1.10 whose code cell was retyped and kept as 1.1
+    form = load_workbook(write_blank_form(tmp_path / "blank.xlsx", tree, commune, 2026))
+    ws = form[SHEET]
+    codes = {ws.cell(r, 1).value: r for r in range(13, 25)}
+    ws["B8"] = datetime(2026, 11, 5)
+    for code, points in (("1.1", 0.5), ("1.2", 0.5), ("1.10", 0.25)):
+        ws.cell(codes[code], 4, points).offset(0, 2).value = "Giải trình cách chấm của đơn vị."
+    ws.cell(codes["1.10"], 1).value = 1.1
+    ws.cell(codes["1.2"], 1).value = 1.2
+    form.save(tmp_path / "phieu.xlsx")
+    read = read_self_assessment(tmp_path / "phieu.xlsx", trees, matcher, year=2026)
+    assert sorted((r["code"], r["self_points"]) for r in read.rows) == [("1.1", 0.5), ("1.2", 0.5)]
+    assert [(r["rule"], r["cell"]) for r in read.rejects] == [("ambiguous_code", f"A{codes['1.10']}")]
+
+
+def test_an_agency_filling_in_the_communes_form_is_refused(tmp_path: Path, blank: Path, tree, matcher) -> None:
+    # The agencies' tree uses the same codes for other criteria: read by code, the commune form's scores would go to
+    # criteria the agency never assessed. The form is refused, naming rows that differ.
+    agency_yaml = TREE_YAML.replace("group: local", "group: agency").replace("applies_to: [ward]", "applies_to: [agency]")
+    for old, new in (
+        ("Ban hành kế hoạch CCHC năm", "Tham mưu UBND tỉnh ban hành văn bản quy phạm pháp luật"),
+        ("Báo cáo CCHC định kỳ", "Sắp xếp tổ chức bộ máy theo quy định"),
+        ("Tuyên truyền CCHC", "Thực hiện cơ chế tự chủ tài chính của đơn vị"),
+    ):
+        agency_yaml = agency_yaml.replace(old, new)
+    (tmp_path / "agency").mkdir()
+    (tmp_path / "agency" / "par_2026_agency_test.yaml").write_text(agency_yaml, encoding="utf-8")
+    trees = {("par", 2026, "local"): tree, ("par", 2026, "agency"): load_tree(tmp_path / "agency" / "par_2026_agency_test.yaml")}
+    agency = next(u for u in load_units("Thái Nguyên") if u.group == "agency")
+    path = _fill(blank, tmp_path / "so_mau_xa.xlsx", {**GOOD, "B4": agency.name, "B5": agency.code})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert not result.loadable and not result.rows and _blocking(result) == [("wrong_template", "B14")]
+    reason = result.file_issues[-1].reason
+    assert "dòng 14 (LV1.1): phiếu ghi 'Ban hành kế hoạch CCHC năm'" in reason and "mẫu phiếu dành cho sở, ban, ngành" in reason
+    # the commune's own form, one name retyped a little: read
+    own = read_self_assessment(_fill(blank, tmp_path / "xa.xlsx", {**GOOD, "B14": "Ban hành Kế hoạch CCHC"}), trees, matcher)
+    assert own.loadable and len(own.rows) == 3
