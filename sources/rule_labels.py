@@ -20,6 +20,7 @@ PORTAL_ISSUE_LABELS = {
     "duplicate_capture": "bản sao y nguyên của một lần chụp (nạp một lần)",
     "conflicting_captures": "hai tệp cùng lần chụp khác nội dung (không nạp)",
     "other_province_file": "phản hồi của tỉnh khác (không nạp)",
+    "unknown_province_file": "phản hồi không ghi của tỉnh nào (không kiểm tra được tỉnh)",
     "missing_metric": "thiếu chỉ tiêu",
     "unknown_metric": "chỉ tiêu không có trong phương pháp",
     "changed_max_score": "điểm tối đa khác phương pháp",
