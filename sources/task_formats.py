@@ -11,6 +11,7 @@ completion times are parsed by ``sources/deadlines.py`` and unit names matched b
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -152,7 +153,9 @@ _SPACES_AROUND = re.compile(r"\s*([/.\-])\s*")
 
 
 def cell_text(value: Any) -> str:
-    """A cell's value as text: NFC with spaces (and line breaks) collapsed; dates dd/mm/yyyy; 2.0 -> '2'."""
+    """A cell's value as text: NFC with spaces (NBSP, line breaks) collapsed and invisible format characters (a
+    zero-width space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf) removed, so that
+    '05/10/2026' followed by a zero-width space reads as the date it shows; dates dd/mm/yyyy; 2.0 -> '2'."""
     if value is None:
         return ""
     if isinstance(value, datetime | date):
@@ -161,7 +164,7 @@ def cell_text(value: Any) -> str:
         return "Có" if value else "Không"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:g}"
-    return nfc(str(value))
+    return nfc("".join(ch for ch in str(value) if unicodedata.category(ch) != "Cf"))
 
 
 # The leading zeros of a numeric part of a task number ("03", "IV.01"): offices type them in a text cell while the
@@ -176,11 +179,8 @@ _PART_SEPARATOR = re.compile(r"\s*[./\-_\s]\s*")
 
 
 def _visible_text(value: Any) -> str:
-    """A cell's text as it looks: NFKC (full-width "８" is 8), without invisible format characters (a zero-width
-    space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf), every kind of space (NBSP)
-    one space."""
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    """A cell's text as it looks (``cell_text``) and NFKC: full-width "８" is 8."""
+    return " ".join(unicodedata.normalize("NFKC", cell_text(value)).split())
 
 
 def task_number(value: Any) -> str | None:
@@ -213,11 +213,16 @@ def document_number(value: Any) -> str | None:
 
 
 # A date as units type it in a text cell: 15/3/2026 (spaces allowed), 15-03-2026, 15.03.2026, 2026-03-15, or in words
-# ("ngày 15 tháng 3 năm 2026", after a place: "Thái Nguyên, ngày 05 tháng 10 năm 2026").
-_DAY_FIRST = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# ("ngày 15 tháng 3 năm 2026", after a place: "Thái Nguyên, ngày 05 tháng 10 năm 2026"); "ngày 15/3/2026" as in a
+# sentence, a time after it ("15/3/2026 08:30", "2026-03-15 00:00:00" as a date-time copied as text shows), a full
+# stop ending it.
+_DAY_WORD = re.compile(r"ngày\s*", re.IGNORECASE)
+_TIME_OF_DAY = r"(?:\s*[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DAY_FIRST = re.compile(rf"(\d{{1,2}})\s*([/.-])\s*(\d{{1,2}})\s*\2\s*(\d{{4}}){_TIME_OF_DAY}")
+_ISO_DATE = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME_OF_DAY}")
 _DATE_IN_WORDS = re.compile(r"(?:[^\d,]*,\s*)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
-# Excel's serial numbers of 2000-01-01 and 2099-12-31: a date pasted as a value into a General cell shows as 46280.
+# Excel's serial numbers of 2000-01-01 and 2099-12-31: a date pasted as a value into a General cell shows as 46280;
+# a date-time as 46280.5 (noon), its day the integer part.
 _SERIALS = range(36526, 73051)
 
 
@@ -232,10 +237,12 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
     if isinstance(value, date):
         return value, True
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value == int(value) and int(value) in _SERIALS:
+        if math.isfinite(value) and int(value) in _SERIALS:
             return date(1899, 12, 30) + timedelta(days=int(value)), True
         return None, False
-    text = cell_text(value)
+    text = cell_text(value).removesuffix(".").rstrip()
+    if _DAY_WORD.match(text) and not _DATE_IN_WORDS.fullmatch(text):
+        text = _DAY_WORD.sub("", text, count=1)
     parts: tuple[str, str, str] | None = None
     if found := _DAY_FIRST.fullmatch(text):
         parts = (found[4], found[3], found[1])
@@ -277,9 +284,20 @@ _PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# The data cut-off range a report may add after its period ("Quý III/2026 (từ 15/6 đến 14/9/2026)", NĐ 09/2019 closes
+# the figures mid-month): the period is what comes before it, the range is not needed to know it.
+_CUT_OFF_RANGE = re.compile(r"\s*\((?=[^()]*(?:\d{1,2}\s*/\s*\d{1,2}|\b(?:từ|tu|đến|den)\b))[^()]*\)\s*$", re.IGNORECASE)
+# The words of a period typed without diacritics ("Quy 3 nam 2026", "6 thang dau nam 2026"), as they are spelt.
+_UNDIACRITISED = {"quy": "quý", "nam": "năm", "thang": "tháng", "dau": "đầu", "sau": "sáu", "chin": "chín"}
+_UNDIACRITISED_WORD = re.compile(rf"\b(?:{'|'.join(_UNDIACRITISED)})\b", re.IGNORECASE)
+
+
 def _period_spelling(body: str) -> str:
-    """``body`` with the year in brackets unwrapped and a period spelt only as reports spell it rewritten as a
-    completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    """``body`` without a trailing data cut-off range, its words typed without diacritics spelt with them, the year in
+    brackets unwrapped and a period spelt only as reports spell it rewritten as a completion time is spelt ("Quý
+    III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    body = _CUT_OFF_RANGE.sub("", body)
+    body = _UNDIACRITISED_WORD.sub(lambda m: _UNDIACRITISED[m[0].lower()], body)
     pattern, out = _PERIOD_SPELLINGS[0]
     text = pattern.sub(out, body).strip()
     for pattern, out in _PERIOD_SPELLINGS[1:]:

@@ -16,7 +16,7 @@ from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_r
 from forms.assessment_forms import save_fixed
 from sources import excel_intake
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import parse_report_period, read_report_period, task_number
+from sources.task_formats import cell_date, parse_report_period, read_report_period, task_number
 from tests.excel_files import write_xls
 
 ROW_KEYS = {
@@ -857,6 +857,13 @@ def test_usual_status_wordings_read_whatever_their_case_and_accents(tmp_path: Pa
         ("9 tháng đầu năm 2026", "2026-Q3"),  # no nine-month period: the third quarter's report
         ("Chín tháng năm 2026", "2026-Q3"),
         ("Năm (2026)", "2026-Y"),
+        ("Quý III/2026 (từ 15/6 đến 14/9/2026)", "2026-Q3"),  # the data cut-off range after the period
+        ("Năm 2026 (từ 15/12/2025 đến 14/12/2026)", "2026-Y"),
+        ("Quy III/2026", "2026-Q3"),  # typed without diacritics
+        ("Quy 3 nam 2026", "2026-Q3"),
+        ("QUY IV NAM 2026", "2026-Q4"),
+        ("6 thang dau nam 2026", "2026-H1"),
+        ("Nam 2026", "2026-Y"),
     ],
 )
 def test_periods_as_reports_spell_them(tmp_path: Path, text: str, label: str) -> None:
@@ -958,3 +965,49 @@ def test_a_percent_out_of_range_is_quoted_as_excel_shows_it(tmp_path: Path) -> N
         "Tỷ lệ hoàn thành 8000% ngoài khoảng 0-100.",
         "Tỷ lệ hoàn thành 120% ngoài khoảng 0-100.",
     ]
+
+
+# --- dates and periods typed as people type them -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u200b05/09/2026",  # a zero-width space pasted from a web page
+        "05/09/2026\ufeff",  # a BOM
+        "05/09/2026\u00ad",  # a soft hyphen from Word
+        "05/09/2026\u00a0",
+        "Ngày 05/09/2026",
+        "ngày 5/9/2026",
+        "05/09/2026.",
+        "ngày 05 tháng 9 năm 2026.",
+        "05/09/2026 08:30",
+        "2026-09-05 00:00:00",  # a date-time copied as text
+        "2026-09-05T00:00:00",
+        46270.5,  # a date-time serial in a General cell: noon of 05/09/2026
+        46270,
+    ],
+)
+def test_a_date_with_an_invisible_character_a_day_word_a_time_or_a_full_stop_reads(value: object) -> None:
+    assert cell_date(value) == (date(2026, 9, 5), True)
+
+
+@pytest.mark.parametrize("value", ["05/09/26", "46270", "ngày mai", "05/09/2026 sáng", -1.5])
+def test_a_date_that_is_not_one_still_is_refused(value: object) -> None:
+    assert cell_date(value) == (None, False)
+
+
+def test_a_report_whose_dates_carry_invisible_characters_or_words_loads_every_row(tmp_path: Path) -> None:
+    """A zero-width space after the report date refused the whole report quoting '05/10/2026', which looks valid; a
+    row's "ngày 05/09/2026" or 46270.5 was rejected."""
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý III/2026"], ["Ngày báo cáo:", "05/10/2026\u200b"], []]
+    rows = [
+        ["1", "Hoàn thành", 100, "\u200b05/09/2026", "Quyết định số 12/QĐ-SKHCN", "Ngày 05/09/2026"],
+        ["2", "Hoàn thành", 100, 46270.5],
+        ["3", "Hoàn thành", 100, "2026-09-05 00:00:00"],
+        ["5", "Hoàn thành", 100, "05/09/2026."],
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, *rows]), KNOWN, today=date(2026, 10, 10))
+    assert result.loadable and result.report_date == date(2026, 10, 5) and result.rejects == []
+    assert [(r["task_no"], r["completed_on"]) for r in result.rows] == [(n, date(2026, 9, 5)) for n in ("1", "2", "3", "5")]
+    assert result.rows[0]["result_doc_date"] == date(2026, 9, 5)
