@@ -334,7 +334,8 @@ def _read_rows(
             else:
                 result.file_issues.append(fault_issue(fault, where, number, task_no))
         stale = _hidden_row(result, number, task_no, hidden, shown)
-        problems += [stale] if stale else _task_problems(task_no, "task_no" in faults, seen, known)
+        written = cell_text(values["task_no"])
+        problems += [stale] if stale else _task_problems(task_no, written, "task_no" in faults, seen, known)
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
         if status is None and "status" not in faults:
@@ -432,14 +433,18 @@ def _hidden_row(
     return ("duplicate_task", reason, task_no)
 
 
-def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None) -> list[Problem]:
-    """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register."""
+def _task_problems(
+    task_no: str | None, written: str, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None
+) -> list[Problem]:
+    """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register (quoted
+    as the unit wrote it, 'NV 99', the number it was read as beside it)."""
     if task_no is None:  # a faulty cell is already reported as such
         return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
     if task_no in seen:
         return [("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.", task_no)]
     if known is not None and task_no not in known:
-        return [("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no)]
+        shown = f"'{task_no}'" if written == task_no else f"{task_no} (ghi '{written}')"
+        return [("unknown_task", f"Nhiệm vụ số {shown} không có trong sổ kế hoạch.", written)]
     return []
 
 

@@ -183,11 +183,23 @@ def _visible_text(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFKC", cell_text(value)).split())
 
 
+# The word typed before the number in the number column: "Nhiệm vụ 7", "Nhiệm vụ số 7", "NV 7", "NV7", "NV.7" (not
+# the letters of a number: "NVI" is no "NV" before I).
+_TASK_WORD = re.compile(r"(?:nhiệm\s*vụ|nhiem\s*vu|nv)(?![^\W\d_])(?:\s*(?:số|so)(?![^\W\d_]))?\s*[.:-]?\s*", re.IGNORECASE)
+
+
 def task_number(value: Any) -> str | None:
     """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1', 'IV-1',
-    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6'; None when blank. Registers and
-    reports both go through it, so either may write a number either way."""
-    text = _visible_text(value).upper()
+    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6', 'Nhiệm vụ 7', 'NV 7', 'NV7' ->
+    '7'; None when blank. Registers and reports both go through it, so either may write a number either way."""
+    text = _visible_text(value)
+    if (word := _TASK_WORD.match(text)) and (bare := _task_key(text[word.end() :])) and is_task_number(bare):
+        return bare
+    return _task_key(text)
+
+
+def _task_key(text: str) -> str | None:
+    text = text.upper()
     if _PARTS.fullmatch(text):
         text = _PART_SEPARATOR.sub(".", text)
     text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip()

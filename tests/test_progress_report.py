@@ -793,6 +793,12 @@ def test_a_column_s_own_header_wins_over_another_column_s_alias() -> None:
         ("8\u00a0", "8"),  # a no-break space
         ("１２", "12"),  # full-width digits
         ("A-3", "A-3"),  # not Roman or Arabic parts: kept as written
+        ("Nhiệm vụ 7", "7"),  # the word typed before the number
+        ("nhiệm vụ số IV.1", "IV.1"),
+        ("NV 7", "7"),
+        ("NV7", "7"),
+        ("NV-07", "7"),
+        ("Nhiệm vụ khác", "NHIỆM VỤ KHÁC"),  # no number after it: not a task number
     ],
 )
 def test_a_task_number_written_another_way_is_the_same_task(value: str, key: str) -> None:
@@ -1011,3 +1017,17 @@ def test_a_report_whose_dates_carry_invisible_characters_or_words_loads_every_ro
     assert result.loadable and result.report_date == date(2026, 10, 5) and result.rejects == []
     assert [(r["task_no"], r["completed_on"]) for r in result.rows] == [(n, date(2026, 9, 5)) for n in ("1", "2", "3", "5")]
     assert result.rows[0]["result_doc_date"] == date(2026, 9, 5)
+
+
+def test_a_task_number_typed_after_nhiem_vu_or_nv_is_the_task_and_an_unknown_one_is_quoted_as_written(tmp_path: Path) -> None:
+    """ "Nhiệm vụ 7" in the number column was rejected as "Nhiệm vụ số 'NHIỆM VỤ 7' không có trong sổ kế hoạch":
+    upper-cased, and misleading (task 7 is in the register)."""
+    rows = [*HEAD, TABLE, ["Nhiệm vụ 6", "Đang triển khai", 10], ["NV 7", "Đang triển khai", 10], ["NV7", "Đang triển khai", 10]]
+    rows += [["nv 99", "Đang triển khai", 10], ["Nhiệm vụ khác", "Đang triển khai", 10]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert [r["task_no"] for r in result.rows] == ["6", "7"]
+    assert [(x["row_number"], x["rule"], x["value"], x["reason"]) for x in result.rejects] == [
+        (8, "duplicate_task", "7", "Nhiệm vụ 7 đã báo cáo ở dòng 7; giữ dòng đầu tiên."),
+        (9, "unknown_task", "nv 99", "Nhiệm vụ số 99 (ghi 'nv 99') không có trong sổ kế hoạch."),
+        (10, "unknown_task", "Nhiệm vụ khác", "Nhiệm vụ số NHIỆM VỤ KHÁC (ghi 'Nhiệm vụ khác') không có trong sổ kế hoạch."),
+    ]
