@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from common.periods import Period, parse_period
 from common.settings import TIMEZONE, business_today, local_time_of, now_local
 from common.units import Unit, UnitMatcher, province_named, province_of_portal_code, province_of_portal_root
-from common.vntext import ambiguous_thousands, nfc
+from common.vntext import ambiguous_thousands, nfc, shorten
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 from sources.portal_format import FILE_PATTERN, duplicates_of, json_object, same_value, sidecar_of
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
@@ -726,8 +726,7 @@ def _portal_data(raw: bytes, name: str) -> dict:
 
 def _show(value: object, size: int = 60) -> str:
     """A JSON value as the file writes it, cut short."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return shorten(json.dumps(value, ensure_ascii=False), size)
 
 
 def _repeated(duplicates: dict[str, list[object]]) -> str:

@@ -97,6 +97,7 @@ RULE_LABELS = {
     "bad_task_no": "Số thứ tự nhiệm vụ không hợp lệ",
     "multiple_table_sheets": "Nhiều trang tính cùng có bảng (mỗi tệp một trang)",
     "personal_data_masked": "Đã ẩn số điện thoại, số giấy tờ hoặc email trong nội dung",
+    "long_text_cut": "Nội dung quá dài, chỉ lưu phần đầu",
     "other_province_source": "Phiếu, bảng số liệu, sổ kế hoạch hoặc báo cáo của tỉnh khác (không nạp)",
     "other_province_unit": "Đơn vị của tỉnh khác",
     "trial_register": "Sổ kế hoạch nhập thử, không theo dõi",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.vntext import match_key, nfc, strip_diacritics
+from common.vntext import match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
@@ -334,7 +334,7 @@ def read_report_period(text: str) -> tuple[str | None, str | None]:
     body = _PERIOD_PREFIX.sub("", raw, count=1) if _PERIOD_PREFIX.match(raw) else raw
     if not body:
         return None, "để trống"
-    not_a_period = f"'{body}' không phải kỳ báo cáo ({PERIOD_KINDS})"
+    not_a_period = f"'{shorten(body)}' không phải kỳ báo cáo ({PERIOD_KINDS})"
     try:
         deadline = parse_deadline(_period_spelling(body))
     except DeadlineError as err:  # a report names its own year: "Quý II" alone lacks it
@@ -696,17 +696,36 @@ def table_sheets(
     return found, missing, issues
 
 
+# Characters of a free text kept (a cell's difficulties, proposals): Excel holds 32,767 in a cell and openpyxl silently
+# cuts a longer one in the workbooks the pipeline writes; a text that long is a paste by mistake, not a report.
+FREE_TEXT_LIMIT = 32_000
+
+
 def mask_free_text(
     texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
     """The free texts of a row with every phone number, ID number and e-mail address masked
-    (``common.pii.mask_personal_data``), and a note per cell that had one, naming it by ``places[field]`` ("Dòng 11
-    (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the value."""
+    (``common.pii.mask_personal_data``) and cut to ``FREE_TEXT_LIMIT`` characters, and a note per cell that had one or
+    was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the
+    value."""
     out: dict[str, str | None] = {}
     notes: list[RowIssue] = []
     for name, text in texts.items():
         masked, count = mask_personal_data(text) if text else (text, 0)
         out[name] = masked
+        if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
+            out[name] = shorten(masked, FREE_TEXT_LIMIT)
+            notes.append(
+                RowIssue(
+                    "long_text_cut",
+                    f"{places[name]}: nội dung dài {len(masked)} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự (một ô "
+                    f"Excel chứa tối đa 32767 ký tự): chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu. Đề nghị ghi ngắn gọn, nội "
+                    "dung chi tiết gửi bằng văn bản kèm theo.",
+                    blocking=False,
+                    row_number=row,
+                    record_key=key,
+                )
+            )
         if count:
             notes.append(
                 RowIssue(

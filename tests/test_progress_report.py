@@ -1031,3 +1031,33 @@ def test_a_task_number_typed_after_nhiem_vu_or_nv_is_the_task_and_an_unknown_one
         (9, "unknown_task", "nv 99", "Nhiệm vụ số 99 (ghi 'nv 99') không có trong sổ kế hoạch."),
         (10, "unknown_task", "Nhiệm vụ khác", "Nhiệm vụ số NHIỆM VỤ KHÁC (ghi 'Nhiệm vụ khác') không có trong sổ kế hoạch."),
     ]
+
+
+def _with_long_cells(path: Path, texts: dict[str, str]) -> Path:
+    """``path`` with each placeholder text replaced in the workbook's XML by a text longer than openpyxl writes (it
+    cuts a cell at 32,767 characters), as another program may save it."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            for placeholder, text in texts.items():
+                data = data.replace(placeholder.encode(), text.encode())
+            z.writestr(info, data)
+    return path
+
+
+def test_a_huge_free_text_is_cut_with_a_note_and_a_huge_bad_value_is_quoted_short(tmp_path: Path) -> None:
+    """A 200 kB "Khó khăn" cell was stored whole (openpyxl then cuts it at 32,767 characters in the workbooks the
+    pipeline writes, without a word); a 200 kB status was echoed whole into the reject's reason and value."""
+    difficulties = "Thiếu kinh phí triển khai. " * 8000  # 216,000 characters
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 50, None, None, None, "KHO_KHAN"], ["2", "TINH_TRANG", 50]]
+    path = _with_long_cells(_workbook(tmp_path / "r.xlsx", rows), {"KHO_KHAN": difficulties, "TINH_TRANG": "Đang " * 40000})
+    result = read_progress_report(path, KNOWN, unit_matcher=office_code)
+    [row] = result.rows
+    assert len(row["difficulties"]) == 32_000 and row["difficulties"].startswith("Thiếu kinh phí")  # Excel's is 32,767
+    [note] = [i for i in result.file_issues if i.rule == "long_text_cut"]
+    assert not note.blocking and note.row_number == 6 and "ô G6" in note.reason and "Khó khăn, vướng mắc" in note.reason
+    assert str(len(difficulties.strip())) in note.reason and "32000" in note.reason
+    [reject] = result.rejects
+    assert (reject["row_number"], reject["rule"]) == (7, "bad_value:status")
+    assert len(reject["value"]) <= 200 and len(reject["reason"]) < 400 and reject["value"].endswith("…")
