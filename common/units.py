@@ -201,6 +201,24 @@ def _province_names_by_prefix() -> dict[str, str]:
     return {pp.portal_code.upper(): names[pp.codename] for pp in portal_provinces().values() if pp.codename in names}
 
 
+@lru_cache(maxsize=1)
+def _province_names_by_root() -> dict[str, str]:
+    """Root department id (lower case) -> the province's name in vietnam-provinces (Lạng Sơn)."""
+    from vietnam_provinces import Province
+
+    names = {p.codename: p.name for p in Province.iter_all()}
+    return {
+        pp.root_department_id.strip().lower(): names[pp.codename]
+        for pp in portal_provinces().values()
+        if pp.codename in names and pp.root_department_id.strip()
+    }
+
+
+def province_of_portal_root(department_id: str) -> str | None:
+    """The province whose ``rootDepartmentId`` (masterdata/portal_provinces.csv) this is; None for any other id."""
+    return _province_names_by_root().get(department_id.strip().lower())
+
+
 def _agency_csv(codename: str) -> Path:
     return MASTERDATA / "agencies" / f"{codename}.csv"
 
@@ -668,6 +686,22 @@ def province_in_name(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _bare_province_words() -> dict[str, str]:
+    """'lang son' -> 'Lạng Sơn': a province's name alone, without its kind, in words."""
+    from vietnam_provinces import Province
+
+    return {_words(re.sub(r"^(Tỉnh|Thành phố)\s+", "", p.name)): p.name for p in Province.iter_all()}
+
+
+def province_named(text: str) -> str | None:
+    """The province a province-level name names: 'UBND tỉnh Lạng Sơn', 'Tỉnh Lạng Sơn' or the bare 'Lạng Sơn'. Only
+    for a text that names a province as a whole (a portal answer's province row, a capture's record): a bare name
+    elsewhere may be a commune's (Phường Phú Thọ)."""
+    words = re.sub(r"^(ubnd|uy ban nhan dan)\s+", "", _words(text))
+    return province_in_name(text) or _bare_province_words().get(words)
+
+
 def province_of_portal_code(portal_code: str) -> str | None:
     """The province whose portal prefix a code carries ('H44.132' -> 'Phú Thọ'); None for an unknown prefix."""
     return _province_names_by_prefix().get(portal_code.split(".")[0].strip().upper())
@@ -856,6 +890,10 @@ class UnitMatcher:
             if found is not None and _bare_province(found) != self._own:
                 return found
         return None
+
+    def is_own_province(self, province: str) -> bool:
+        """Whether a province's name ('Thái Nguyên', 'Tỉnh Thái Nguyên') is this matcher's province."""
+        return _bare_province(province) == self._own
 
     def other_province_of_code(self, code: str | None) -> str | None:
         """The other province a unit code written in a file belongs to ('19.SCT' while serving Bắc Ninh: Thái

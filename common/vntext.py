@@ -24,6 +24,17 @@ def nfc(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).translate(_ETH).split())
 
 
+# Characters of a value a message quotes: a 200 kB text pasted into a cell by mistake is named, not echoed whole into
+# the reason, the quarantine and the quality report.
+QUOTE_LIMIT = 200
+
+
+def shorten(text: str | None, size: int = QUOTE_LIMIT) -> str:
+    """``text`` as a message quotes it: at most ``size`` characters, '…' ending one that was cut."""
+    text = text or ""
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
 def official_date_parts(day: date) -> tuple[str, str, str]:
     """Day, month and year as the date line of an official document writes them (NĐ 30/2020/NĐ-CP, Phụ lục I): a
     day below 10 and the months 1 and 2 take a leading 0, the other months do not: (06, 7, 2026), (09, 02, 2026)."""

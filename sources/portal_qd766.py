@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 
 from common.periods import Period, parse_period
 from common.settings import TIMEZONE, business_today, local_time_of, now_local
-from common.units import Unit, UnitMatcher
-from common.vntext import ambiguous_thousands, nfc
+from common.units import Unit, UnitMatcher, province_named, province_of_portal_code, province_of_portal_root
+from common.vntext import ambiguous_thousands, nfc, shorten
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
 from sources.portal_format import FILE_PATTERN, duplicates_of, json_object, same_value, sidecar_of
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
@@ -157,6 +157,9 @@ class CaptureInfo:
     period_label: str | None = None
     captured_at: datetime | None = None
     source: str | None = None  # sidecar | file_name
+    sidecar: str | None = None  # the sidecar's file name, when one was read
+    province: str | None = None  # the province the sidecar says the answer is of, as written
+    root_ids: tuple[str, ...] = ()  # the rootDepartmentId the sidecar and its recorded requests name
 
 
 def _period_from_request(request: dict) -> str | None:
@@ -237,9 +240,18 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
     if disagreement := _periods_disagree(sidecar.name, meta.get("period"), asked, named.period_label):
         return CaptureInfo(), [PortalIssue(None, None, "period_mismatch", disagreement, blocking=True)]
     endpoint = meta.get("endpoint") or named.endpoint
+    # Whose answer the collector asked for: a file copied from another province's folder keeps its sidecar.
+    roots = [meta.get("root_department_id")] + [r.get("rootDepartmentId") for r in requests if isinstance(r, dict)]
+    told = CaptureInfo(
+        endpoint,
+        period,
+        sidecar=sidecar.name,
+        province=meta["province"] if isinstance(meta.get("province"), str) else None,
+        root_ids=tuple(dict.fromkeys(r.strip() for r in roots if isinstance(r, str) and r.strip())),
+    )
     if not meta.get("captured_at"):
         # No time in the sidecar: the name's (its unreadable stamp refuses the file, as without a sidecar).
-        return CaptureInfo(endpoint, period, named.captured_at, named.source), name_problems
+        return replace(told, captured_at=named.captured_at, source=named.source), name_problems
     captured = _capture_time(meta["captured_at"])
     if captured is None:
         return CaptureInfo(), [
@@ -248,7 +260,7 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
                 '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
             )
         ]
-    return CaptureInfo(endpoint, period, captured, "sidecar"), []
+    return replace(told, captured_at=captured, source="sidecar"), []
 
 
 def _periods_disagree(sidecar: str, declared: str | None, asked: list[str], named: str | None) -> str | None:
@@ -404,7 +416,6 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     tree shape publishes beside the code while two evaluation endpoints publish only the id and the name."""
     snapshots = [_read(p, methodology, matcher) for p in paths]
     _set_aside_copies(snapshots)
-    _refuse_other_provinces(snapshots, matcher)
     link_departments([s for s in snapshots if s.usable], matcher)
     usable = [s for s in snapshots if s.usable]
     captures: dict[object, list[PortalSnapshot]] = {}
@@ -498,24 +509,6 @@ def _decisive_row(rows: list[PortalNode], unit: Unit | None) -> PortalNode | Non
 def _row_values(node: PortalNode) -> tuple:
     """What a unit's row says, without who it is: two rows saying the same are one row."""
     return (node.score, node.max_score, node.ratio, node.counts, node.metrics)
-
-
-def _refuse_other_provinces(snapshots: list[PortalSnapshot], matcher: UnitMatcher) -> None:
-    """An answer about another province (its province row, the tree's parent or the evaluation's overview, names it):
-    the evaluation endpoints publish no unit codes, so its rows "Sở Nội vụ", "Sở Y tế" would match this province's
-    units by name. Refused whole."""
-    for snap in snapshots:
-        if not snap.usable:
-            continue
-        for node in (n for n in snap.nodes if n.role == "province"):
-            other = matcher.other_province(node.department_code, node.department_name)
-            if other is not None:
-                snap.refuse(
-                    "other_province_file",
-                    f"Phản hồi của {other} ('{node.department_name}'), không phải của {matcher.province}: không nạp; "
-                    "thu thập lại cho tỉnh mình.",
-                )
-                break
 
 
 def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
@@ -630,7 +623,56 @@ def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> P
             "unreadable_file",
             f"Không đọc được phản hồi ({type(err).__name__}: {err}); kiểm tra tệp và tệp kèm, hoặc thu thập lại.",
         )
+    if snap.usable:
+        _check_province(snap, info, matcher)
     return snap
+
+
+def _check_province(snap: PortalSnapshot, info: CaptureInfo, matcher: UnitMatcher) -> None:
+    """Whose answer this is. The evaluation endpoints publish no unit codes, so another province's rows "Sở Nội vụ",
+    "Sở Y tế" would match this province's units by name: an answer is refused whole when its province row (the
+    tree's parent, the evaluation's overview: its departmentId is that province's rootDepartmentId, its code the
+    prefix, its name, bare or not) or its sidecar names another province. An answer that names no province at all
+    cannot be told apart from another's: it loads, and says so."""
+    clues: list[tuple[str, str | None]] = []  # (what says it, the province it names)
+    for node in (n for n in snap.nodes if n.role == "province"):
+        if node.department_id:
+            clues.append((f"departmentId {node.department_id} của dòng tỉnh", province_of_portal_root(node.department_id)))
+        if node.department_code:
+            clues.append((f"mã {node.department_code} của dòng tỉnh", province_of_portal_code(node.department_code)))
+        if node.department_name:
+            clues.append((f"tên '{node.department_name}' của dòng tỉnh", province_named(node.department_name)))
+    if info.province:
+        clues.append((f"tệp kèm {info.sidecar} ghi tỉnh '{nfc(info.province)}'", province_named(info.province)))
+    clues += [(f"tệp kèm {info.sidecar} ghi rootDepartmentId {root}", province_of_portal_root(root)) for root in info.root_ids]
+    named = [(what, province) for what, province in clues if province is not None]
+    other = next(((what, p) for what, p in named if not matcher.is_own_province(p)), None)
+    if other is not None:
+        what, province = other
+        snap.refuse(
+            "other_province_file",
+            f"Tệp {snap.file_name}: phản hồi của {province} ({what}), không phải của {matcher.province}: không nạp; "
+            f"xóa tệp khỏi thư mục của {matcher.province} (tệp của {province} để vào thư mục của {province}) và thu "
+            f"thập lại cho {matcher.province} (rootDepartmentId của tỉnh trong masterdata/portal_provinces.csv).",
+        )
+    elif not named:
+        head = "data.parent" if snap.group is not None and snap.group.shape == "tree" else "data.overview"
+        has_row = any(n.role == "province" for n in snap.nodes)
+        snap.issues.append(
+            PortalIssue(
+                None,
+                head,
+                "unknown_province_file",
+                f"Tệp {snap.file_name}: "
+                + (
+                    f"dòng tỉnh ({head}) không ghi tên, mã hay rootDepartmentId của tỉnh"
+                    if has_row
+                    else f"không có dòng tỉnh ({head})"
+                )
+                + f" và không có tệp kèm ghi tỉnh: không biết là phản hồi của tỉnh nào; các đơn vị đã được khớp theo tên với "
+                f"{matcher.province}. Nếu tệp có thể là của tỉnh khác, xóa tệp và thu thập lại bằng bộ thu thập.",
+            )
+        )
 
 
 def _portal_data(raw: bytes, name: str) -> dict:
@@ -684,8 +726,7 @@ def _portal_data(raw: bytes, name: str) -> dict:
 
 def _show(value: object, size: int = 60) -> str:
     """A JSON value as the file writes it, cut short."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return shorten(json.dumps(value, ensure_ascii=False), size)
 
 
 def _repeated(duplicates: dict[str, list[object]]) -> str:

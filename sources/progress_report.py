@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from common.periods import end_of_label, parse_period
-from common.vntext import parse_decimal
+from common.vntext import parse_decimal, shorten
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
@@ -243,7 +243,7 @@ def _read_metadata(
             issues.append(
                 FileIssue(
                     "unknown_unit",
-                    f"Đơn vị báo cáo '{result.unit_text}' không có trong danh mục phòng, đơn vị của Sở"
+                    f"Đơn vị báo cáo '{shorten(result.unit_text)}' không có trong danh mục phòng, đơn vị của Sở"
                     + (f" ({hint})" if hint else "")
                     + "; không nạp được tệp.",
                 )
@@ -251,7 +251,7 @@ def _read_metadata(
     result.period_text = optional_text(found.get("period"))
     result.period_label, why = read_report_period(result.period_text or "")
     if result.period_label is None:
-        shown = f"không đọc được '{result.period_text}' ({why})" if result.period_text else "thiếu"
+        shown = f"không đọc được '{shorten(result.period_text)}' ({why})" if result.period_text else "thiếu"
         issues.append(
             FileIssue(
                 "bad_metadata" if result.period_text else "missing_metadata",
@@ -263,7 +263,7 @@ def _read_metadata(
     report_date, ok = cell_date(found.get("report_date"))
     result.report_date = report_date
     if report_date is None:
-        shown = f"không đúng định dạng dd/mm/yyyy: '{cell_text(found.get('report_date'))}'" if not ok else "thiếu"
+        shown = f"không đúng định dạng dd/mm/yyyy: '{shorten(cell_text(found.get('report_date')))}'" if not ok else "thiếu"
         issues.append(
             FileIssue(
                 "bad_metadata" if not ok else "missing_metadata",
@@ -294,7 +294,7 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
     as_text = text.endswith("%")
     number = parse_decimal(text)
     if number is None:
-        return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{text}'."
+        return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{shorten(text)}'."
     return number, as_text, None
 
 
@@ -334,12 +334,13 @@ def _read_rows(
             else:
                 result.file_issues.append(fault_issue(fault, where, number, task_no))
         stale = _hidden_row(result, number, task_no, hidden, shown)
-        problems += [stale] if stale else _task_problems(task_no, "task_no" in faults, seen, known)
+        written = cell_text(values["task_no"])
+        problems += [stale] if stale else _task_problems(task_no, written, "task_no" in faults, seen, known)
         status_text = cell_text(values["status"])
         status = _STATUS(status_text) if status_text else None
         if status is None and "status" not in faults:
             reason = (
-                f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{status_text}' (cho phép: {_ALLOWED_STATUS})."
+                f"Cột '{_HEADERS['status']}': giá trị không hợp lệ '{shorten(status_text)}' (cho phép: {_ALLOWED_STATUS})."
                 if status_text
                 else f"Thiếu tình trạng thực hiện (cột '{_HEADERS['status']}')."
             )
@@ -355,12 +356,12 @@ def _read_rows(
                 {
                     "file_name": file_name,
                     "row_number": number,
-                    "record_key": task_no,
+                    "record_key": shorten(task_no) if task_no else task_no,
                     "unit_code": result.unit_code,
                     "unit_name": result.unit_text,
                     "rule": rule,
                     "reason": reason,
-                    "value": value,
+                    "value": shorten(value) if value else value,  # what a reason quotes: never a whole pasted text
                 }
                 for rule, reason, value in problems
             ]
@@ -432,14 +433,18 @@ def _hidden_row(
     return ("duplicate_task", reason, task_no)
 
 
-def _task_problems(task_no: str | None, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None) -> list[Problem]:
-    """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register."""
+def _task_problems(
+    task_no: str | None, written: str, faulty: bool, seen: Mapping[str, int], known: set[str | None] | None
+) -> list[Problem]:
+    """Why a row's task number cannot be loaded: missing, already reported above, or not in the plan register (quoted
+    as the unit wrote it, 'NV 99', the number it was read as beside it)."""
     if task_no is None:  # a faulty cell is already reported as such
         return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
     if task_no in seen:
         return [("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.", task_no)]
     if known is not None and task_no not in known:
-        return [("unknown_task", f"Nhiệm vụ số '{task_no}' không có trong sổ kế hoạch.", task_no)]
+        shown = f"'{shorten(task_no)}'" if written == task_no else f"{shorten(task_no)} (ghi '{shorten(written)}')"
+        return [("unknown_task", f"Nhiệm vụ số {shown} không có trong sổ kế hoạch.", written)]
     return []
 
 
@@ -502,7 +507,7 @@ def _read_dates(
         day, ok = cell_date(value)
         dates[name] = day
         if not ok:
-            shown = cell_text(values[name])
+            shown = shorten(cell_text(values[name]))
             problems.append(
                 (f"bad_date:{name}", (f"Cột '{_HEADERS[name]}': ngày không đúng định dạng dd/mm/yyyy: '{shown}'."), shown)
             )
@@ -528,7 +533,7 @@ def _read_dates(
                     f"date_before_plan_year:{name}",
                     (
                         f"{row}, {cells[name]}: ngày {day:%d/%m/%Y} trước năm kế hoạch {result.plan_year} (kỳ báo "
-                        f"cáo '{result.period_text}'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề "
+                        f"cáo '{shorten(result.period_text)}'), không thể đúng (có thể ghi nhầm năm); dòng không được nạp. Đề "
                         "nghị sửa ngày rồi gửi lại."
                     ),
                     f"{day:%d/%m/%Y}",

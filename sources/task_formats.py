@@ -11,6 +11,7 @@ completion times are parsed by ``sources/deadlines.py`` and unit names matched b
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_personal_data
-from common.vntext import match_key, nfc, strip_diacritics
+from common.vntext import match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
@@ -152,7 +153,9 @@ _SPACES_AROUND = re.compile(r"\s*([/.\-])\s*")
 
 
 def cell_text(value: Any) -> str:
-    """A cell's value as text: NFC with spaces (and line breaks) collapsed; dates dd/mm/yyyy; 2.0 -> '2'."""
+    """A cell's value as text: NFC with spaces (NBSP, line breaks) collapsed and invisible format characters (a
+    zero-width space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf) removed, so that
+    '05/10/2026' followed by a zero-width space reads as the date it shows; dates dd/mm/yyyy; 2.0 -> '2'."""
     if value is None:
         return ""
     if isinstance(value, datetime | date):
@@ -161,7 +164,7 @@ def cell_text(value: Any) -> str:
         return "Có" if value else "Không"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else f"{value:g}"
-    return nfc(str(value))
+    return nfc("".join(ch for ch in str(value) if unicodedata.category(ch) != "Cf"))
 
 
 # The leading zeros of a numeric part of a task number ("03", "IV.01"): offices type them in a text cell while the
@@ -176,18 +179,27 @@ _PART_SEPARATOR = re.compile(r"\s*[./\-_\s]\s*")
 
 
 def _visible_text(value: Any) -> str:
-    """A cell's text as it looks: NFKC (full-width "８" is 8), without invisible format characters (a zero-width
-    space or joiner, a BOM, a soft hyphen pasted from a web page or Word: category Cf), every kind of space (NBSP)
-    one space."""
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    """A cell's text as it looks (``cell_text``) and NFKC: full-width "８" is 8."""
+    return " ".join(unicodedata.normalize("NFKC", cell_text(value)).split())
+
+
+# The word typed before the number in the number column: "Nhiệm vụ 7", "Nhiệm vụ số 7", "NV 7", "NV7", "NV.7" (not
+# the letters of a number: "NVI" is no "NV" before I).
+_TASK_WORD = re.compile(r"(?:nhiệm\s*vụ|nhiem\s*vu|nv)(?![^\W\d_])(?:\s*(?:số|so)(?![^\W\d_]))?\s*[.:-]?\s*", re.IGNORECASE)
 
 
 def task_number(value: Any) -> str | None:
     """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1', 'IV-1',
-    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6'; None when blank. Registers and
-    reports both go through it, so either may write a number either way."""
-    text = _visible_text(value).upper()
+    'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6', 'Nhiệm vụ 7', 'NV 7', 'NV7' ->
+    '7'; None when blank. Registers and reports both go through it, so either may write a number either way."""
+    text = _visible_text(value)
+    if (word := _TASK_WORD.match(text)) and (bare := _task_key(text[word.end() :])) and is_task_number(bare):
+        return bare
+    return _task_key(text)
+
+
+def _task_key(text: str) -> str | None:
+    text = text.upper()
     if _PARTS.fullmatch(text):
         text = _PART_SEPARATOR.sub(".", text)
     text = _SPACES_AROUND.sub(r"\1", text).rstrip(".").strip()
@@ -213,11 +225,16 @@ def document_number(value: Any) -> str | None:
 
 
 # A date as units type it in a text cell: 15/3/2026 (spaces allowed), 15-03-2026, 15.03.2026, 2026-03-15, or in words
-# ("ngày 15 tháng 3 năm 2026", after a place: "Thái Nguyên, ngày 05 tháng 10 năm 2026").
-_DAY_FIRST = re.compile(r"(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# ("ngày 15 tháng 3 năm 2026", after a place: "Thái Nguyên, ngày 05 tháng 10 năm 2026"); "ngày 15/3/2026" as in a
+# sentence, a time after it ("15/3/2026 08:30", "2026-03-15 00:00:00" as a date-time copied as text shows), a full
+# stop ending it.
+_DAY_WORD = re.compile(r"ngày\s*", re.IGNORECASE)
+_TIME_OF_DAY = r"(?:\s*[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_DAY_FIRST = re.compile(rf"(\d{{1,2}})\s*([/.-])\s*(\d{{1,2}})\s*\2\s*(\d{{4}}){_TIME_OF_DAY}")
+_ISO_DATE = re.compile(rf"(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME_OF_DAY}")
 _DATE_IN_WORDS = re.compile(r"(?:[^\d,]*,\s*)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
-# Excel's serial numbers of 2000-01-01 and 2099-12-31: a date pasted as a value into a General cell shows as 46280.
+# Excel's serial numbers of 2000-01-01 and 2099-12-31: a date pasted as a value into a General cell shows as 46280;
+# a date-time as 46280.5 (noon), its day the integer part.
 _SERIALS = range(36526, 73051)
 
 
@@ -232,10 +249,12 @@ def cell_date(value: Any) -> tuple[date | None, bool]:
     if isinstance(value, date):
         return value, True
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value == int(value) and int(value) in _SERIALS:
+        if math.isfinite(value) and int(value) in _SERIALS:
             return date(1899, 12, 30) + timedelta(days=int(value)), True
         return None, False
-    text = cell_text(value)
+    text = cell_text(value).removesuffix(".").rstrip()
+    if _DAY_WORD.match(text) and not _DATE_IN_WORDS.fullmatch(text):
+        text = _DAY_WORD.sub("", text, count=1)
     parts: tuple[str, str, str] | None = None
     if found := _DAY_FIRST.fullmatch(text):
         parts = (found[4], found[3], found[1])
@@ -277,9 +296,20 @@ _PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# The data cut-off range a report may add after its period ("Quý III/2026 (từ 15/6 đến 14/9/2026)", NĐ 09/2019 closes
+# the figures mid-month): the period is what comes before it, the range is not needed to know it.
+_CUT_OFF_RANGE = re.compile(r"\s*\((?=[^()]*(?:\d{1,2}\s*/\s*\d{1,2}|\b(?:từ|tu|đến|den)\b))[^()]*\)\s*$", re.IGNORECASE)
+# The words of a period typed without diacritics ("Quy 3 nam 2026", "6 thang dau nam 2026"), as they are spelt.
+_UNDIACRITISED = {"quy": "quý", "nam": "năm", "thang": "tháng", "dau": "đầu", "sau": "sáu", "chin": "chín"}
+_UNDIACRITISED_WORD = re.compile(rf"\b(?:{'|'.join(_UNDIACRITISED)})\b", re.IGNORECASE)
+
+
 def _period_spelling(body: str) -> str:
-    """``body`` with the year in brackets unwrapped and a period spelt only as reports spell it rewritten as a
-    completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    """``body`` without a trailing data cut-off range, its words typed without diacritics spelt with them, the year in
+    brackets unwrapped and a period spelt only as reports spell it rewritten as a completion time is spelt ("Quý
+    III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    body = _CUT_OFF_RANGE.sub("", body)
+    body = _UNDIACRITISED_WORD.sub(lambda m: _UNDIACRITISED[m[0].lower()], body)
     pattern, out = _PERIOD_SPELLINGS[0]
     text = pattern.sub(out, body).strip()
     for pattern, out in _PERIOD_SPELLINGS[1:]:
@@ -304,7 +334,7 @@ def read_report_period(text: str) -> tuple[str | None, str | None]:
     body = _PERIOD_PREFIX.sub("", raw, count=1) if _PERIOD_PREFIX.match(raw) else raw
     if not body:
         return None, "để trống"
-    not_a_period = f"'{body}' không phải kỳ báo cáo ({PERIOD_KINDS})"
+    not_a_period = f"'{shorten(body)}' không phải kỳ báo cáo ({PERIOD_KINDS})"
     try:
         deadline = parse_deadline(_period_spelling(body))
     except DeadlineError as err:  # a report names its own year: "Quý II" alone lacks it
@@ -666,17 +696,36 @@ def table_sheets(
     return found, missing, issues
 
 
+# Characters of a free text kept (a cell's difficulties, proposals): Excel holds 32,767 in a cell and openpyxl silently
+# cuts a longer one in the workbooks the pipeline writes; a text that long is a paste by mistake, not a report.
+FREE_TEXT_LIMIT = 32_000
+
+
 def mask_free_text(
     texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
     """The free texts of a row with every phone number, ID number and e-mail address masked
-    (``common.pii.mask_personal_data``), and a note per cell that had one, naming it by ``places[field]`` ("Dòng 11
-    (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the value."""
+    (``common.pii.mask_personal_data``) and cut to ``FREE_TEXT_LIMIT`` characters, and a note per cell that had one or
+    was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the
+    value."""
     out: dict[str, str | None] = {}
     notes: list[RowIssue] = []
     for name, text in texts.items():
         masked, count = mask_personal_data(text) if text else (text, 0)
         out[name] = masked
+        if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
+            out[name] = shorten(masked, FREE_TEXT_LIMIT)
+            notes.append(
+                RowIssue(
+                    "long_text_cut",
+                    f"{places[name]}: nội dung dài {len(masked)} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự (một ô "
+                    f"Excel chứa tối đa 32767 ký tự): chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu. Đề nghị ghi ngắn gọn, nội "
+                    "dung chi tiết gửi bằng văn bản kèm theo.",
+                    blocking=False,
+                    row_number=row,
+                    record_key=key,
+                )
+            )
         if count:
             notes.append(
                 RowIssue(

@@ -16,7 +16,7 @@ from demo.plan import REPORTS, Line, Report, register_tasks, report_row, write_r
 from forms.assessment_forms import save_fixed
 from sources import excel_intake
 from sources.progress_report import ReportResult, read_progress_report
-from sources.task_formats import parse_report_period, read_report_period, task_number
+from sources.task_formats import cell_date, parse_report_period, read_report_period, task_number
 from tests.excel_files import write_xls
 
 ROW_KEYS = {
@@ -793,6 +793,12 @@ def test_a_column_s_own_header_wins_over_another_column_s_alias() -> None:
         ("8\u00a0", "8"),  # a no-break space
         ("１２", "12"),  # full-width digits
         ("A-3", "A-3"),  # not Roman or Arabic parts: kept as written
+        ("Nhiệm vụ 7", "7"),  # the word typed before the number
+        ("nhiệm vụ số IV.1", "IV.1"),
+        ("NV 7", "7"),
+        ("NV7", "7"),
+        ("NV-07", "7"),
+        ("Nhiệm vụ khác", "NHIỆM VỤ KHÁC"),  # no number after it: not a task number
     ],
 )
 def test_a_task_number_written_another_way_is_the_same_task(value: str, key: str) -> None:
@@ -857,6 +863,13 @@ def test_usual_status_wordings_read_whatever_their_case_and_accents(tmp_path: Pa
         ("9 tháng đầu năm 2026", "2026-Q3"),  # no nine-month period: the third quarter's report
         ("Chín tháng năm 2026", "2026-Q3"),
         ("Năm (2026)", "2026-Y"),
+        ("Quý III/2026 (từ 15/6 đến 14/9/2026)", "2026-Q3"),  # the data cut-off range after the period
+        ("Năm 2026 (từ 15/12/2025 đến 14/12/2026)", "2026-Y"),
+        ("Quy III/2026", "2026-Q3"),  # typed without diacritics
+        ("Quy 3 nam 2026", "2026-Q3"),
+        ("QUY IV NAM 2026", "2026-Q4"),
+        ("6 thang dau nam 2026", "2026-H1"),
+        ("Nam 2026", "2026-Y"),
     ],
 )
 def test_periods_as_reports_spell_them(tmp_path: Path, text: str, label: str) -> None:
@@ -958,3 +971,93 @@ def test_a_percent_out_of_range_is_quoted_as_excel_shows_it(tmp_path: Path) -> N
         "Tỷ lệ hoàn thành 8000% ngoài khoảng 0-100.",
         "Tỷ lệ hoàn thành 120% ngoài khoảng 0-100.",
     ]
+
+
+# --- dates and periods typed as people type them -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u200b05/09/2026",  # a zero-width space pasted from a web page
+        "05/09/2026\ufeff",  # a BOM
+        "05/09/2026\u00ad",  # a soft hyphen from Word
+        "05/09/2026\u00a0",
+        "Ngày 05/09/2026",
+        "ngày 5/9/2026",
+        "05/09/2026.",
+        "ngày 05 tháng 9 năm 2026.",
+        "05/09/2026 08:30",
+        "2026-09-05 00:00:00",  # a date-time copied as text
+        "2026-09-05T00:00:00",
+        46270.5,  # a date-time serial in a General cell: noon of 05/09/2026
+        46270,
+    ],
+)
+def test_a_date_with_an_invisible_character_a_day_word_a_time_or_a_full_stop_reads(value: object) -> None:
+    assert cell_date(value) == (date(2026, 9, 5), True)
+
+
+@pytest.mark.parametrize("value", ["05/09/26", "46270", "ngày mai", "05/09/2026 sáng", -1.5])
+def test_a_date_that_is_not_one_still_is_refused(value: object) -> None:
+    assert cell_date(value) == (None, False)
+
+
+def test_a_report_whose_dates_carry_invisible_characters_or_words_loads_every_row(tmp_path: Path) -> None:
+    """A zero-width space after the report date refused the whole report quoting '05/10/2026', which looks valid; a
+    row's "ngày 05/09/2026" or 46270.5 was rejected."""
+    head = [["Đơn vị báo cáo:", "Văn phòng Sở"], ["Kỳ báo cáo:", "Quý III/2026"], ["Ngày báo cáo:", "05/10/2026\u200b"], []]
+    rows = [
+        ["1", "Hoàn thành", 100, "\u200b05/09/2026", "Quyết định số 12/QĐ-SKHCN", "Ngày 05/09/2026"],
+        ["2", "Hoàn thành", 100, 46270.5],
+        ["3", "Hoàn thành", 100, "2026-09-05 00:00:00"],
+        ["5", "Hoàn thành", 100, "05/09/2026."],
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", [*head, TABLE, *rows]), KNOWN, today=date(2026, 10, 10))
+    assert result.loadable and result.report_date == date(2026, 10, 5) and result.rejects == []
+    assert [(r["task_no"], r["completed_on"]) for r in result.rows] == [(n, date(2026, 9, 5)) for n in ("1", "2", "3", "5")]
+    assert result.rows[0]["result_doc_date"] == date(2026, 9, 5)
+
+
+def test_a_task_number_typed_after_nhiem_vu_or_nv_is_the_task_and_an_unknown_one_is_quoted_as_written(tmp_path: Path) -> None:
+    """ "Nhiệm vụ 7" in the number column was rejected as "Nhiệm vụ số 'NHIỆM VỤ 7' không có trong sổ kế hoạch":
+    upper-cased, and misleading (task 7 is in the register)."""
+    rows = [*HEAD, TABLE, ["Nhiệm vụ 6", "Đang triển khai", 10], ["NV 7", "Đang triển khai", 10], ["NV7", "Đang triển khai", 10]]
+    rows += [["nv 99", "Đang triển khai", 10], ["Nhiệm vụ khác", "Đang triển khai", 10]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert [r["task_no"] for r in result.rows] == ["6", "7"]
+    assert [(x["row_number"], x["rule"], x["value"], x["reason"]) for x in result.rejects] == [
+        (8, "duplicate_task", "7", "Nhiệm vụ 7 đã báo cáo ở dòng 7; giữ dòng đầu tiên."),
+        (9, "unknown_task", "nv 99", "Nhiệm vụ số 99 (ghi 'nv 99') không có trong sổ kế hoạch."),
+        (10, "unknown_task", "Nhiệm vụ khác", "Nhiệm vụ số NHIỆM VỤ KHÁC (ghi 'Nhiệm vụ khác') không có trong sổ kế hoạch."),
+    ]
+
+
+def _with_long_cells(path: Path, texts: dict[str, str]) -> Path:
+    """``path`` with each placeholder text replaced in the workbook's XML by a text longer than openpyxl writes (it
+    cuts a cell at 32,767 characters), as another program may save it."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            for placeholder, text in texts.items():
+                data = data.replace(placeholder.encode(), text.encode())
+            z.writestr(info, data)
+    return path
+
+
+def test_a_huge_free_text_is_cut_with_a_note_and_a_huge_bad_value_is_quoted_short(tmp_path: Path) -> None:
+    """A 200 kB "Khó khăn" cell was stored whole (openpyxl then cuts it at 32,767 characters in the workbooks the
+    pipeline writes, without a word); a 200 kB status was echoed whole into the reject's reason and value."""
+    difficulties = "Thiếu kinh phí triển khai. " * 8000  # 216,000 characters
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 50, None, None, None, "KHO_KHAN"], ["2", "TINH_TRANG", 50]]
+    path = _with_long_cells(_workbook(tmp_path / "r.xlsx", rows), {"KHO_KHAN": difficulties, "TINH_TRANG": "Đang " * 40000})
+    result = read_progress_report(path, KNOWN, unit_matcher=office_code)
+    [row] = result.rows
+    assert len(row["difficulties"]) == 32_000 and row["difficulties"].startswith("Thiếu kinh phí")  # Excel's is 32,767
+    [note] = [i for i in result.file_issues if i.rule == "long_text_cut"]
+    assert not note.blocking and note.row_number == 6 and "ô G6" in note.reason and "Khó khăn, vướng mắc" in note.reason
+    assert str(len(difficulties.strip())) in note.reason and "32000" in note.reason
+    [reject] = result.rejects
+    assert (reject["row_number"], reject["rule"]) == (7, "bad_value:status")
+    assert len(reject["value"]) <= 200 and len(reject["reason"]) < 400 and reject["value"].endswith("…")

@@ -975,3 +975,79 @@ def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path
     second.write_text(_transparency_page([van_lang], 1, 3, 5), encoding="utf-8")
     snaps = read_snapshot_files([first, second], M, MATCHER)
     assert [[i.rule for i in s.issues if i.blocking] for s in snaps] == [["conflicting_captures"]] * 2
+
+
+LANG_SON_ROOT = "019d2be3-6a81-771b-b671-9078297c4a7b"  # Lạng Sơn's rootDepartmentId in masterdata/portal_provinces.csv
+OWN_ROOT = "019d2be3-6a88-732b-8b25-68dfdcdcff0e"
+SNV_ROW = _evaluation_row(1, "ls-snv", "Sở Nội vụ", "PROVINCE", 16.36, SYNCED)  # as transparency writes it: no code
+
+
+def _answer(overview: str | None) -> str:
+    head = f'"overview":{overview},' if overview is not None else ""
+    return (
+        f'{{"code":"OK","message":"OK","data":{{{head}"evaluation":[{SNV_ROW}],'
+        '"pagination":{"currentPage":1,"pageSize":200,"total":1,"totalPages":1},"source":"x"}}'
+    )
+
+
+def _overview(department_id: str | None, name: str | None) -> str:
+    """The province row of a transparency answer with only the identity fields the test sets."""
+    fields = [f'"departmentId":"{department_id}"'] if department_id else []
+    fields += [f'"departmentName":"{name}"'] if name else []
+    return "{" + ",".join([*fields, '"totalScore":16.11', '"totalMaxScore":18', f'"metrics":[{",".join(SYNCED)}]']) + "}"
+
+
+@pytest.mark.parametrize(
+    "overview, sidecar, says",
+    [
+        (_overview(LANG_SON_ROOT, None), None, LANG_SON_ROOT),  # its root id, no name
+        (_overview(None, "Lạng Sơn"), None, "'Lạng Sơn'"),  # a bare province name
+        (None, {"province": "Lạng Sơn"}, "ghi tỉnh 'Lạng Sơn'"),  # no overview: the collector's record says whose
+        (_overview(None, "Tổng hợp"), {"root_department_id": LANG_SON_ROOT}, LANG_SON_ROOT),
+        (
+            None,
+            {"requests": [{"timeType": "quarter", "year": 2026, "quarter": 3, "rootDepartmentId": LANG_SON_ROOT}]},
+            LANG_SON_ROOT,
+        ),
+    ],
+)
+def test_an_answer_naming_another_province_only_by_root_id_bare_name_or_sidecar_is_refused(tmp_path, overview, sidecar, says):
+    """Lạng Sơn's transparency answer without the 'UBND tỉnh …' name loaded as Thái Nguyên's: its 'Sở Nội vụ' matched
+    this province's Sở Nội vụ by name. Its root department id, its bare name or its sidecar names Lạng Sơn."""
+    name = "transparency_2026-Q3_20261003T0815.json"
+    (tmp_path / name).write_text(_answer(overview), encoding="utf-8")
+    if sidecar is not None:
+        record = {"period": "2026-Q3", "captured_at": "2026-10-03T08:15", **sidecar}
+        (tmp_path / name.replace(".json", ".request.json")).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    snap = read_snapshot_files([tmp_path / name], methodology_for, MATCHER)[0]
+    assert not snap.usable and [i.rule for i in snap.issues if i.blocking] == ["other_province_file"]
+    reason = snap.issues[-1].reason
+    assert all(word in reason for word in (name, "Lạng Sơn", says, "Thái Nguyên", "thu thập lại"))
+    assert all(n.unit_code is None for n in snap.nodes)
+
+
+def test_a_tree_whose_parent_is_another_provinces_root_without_code_or_name_is_refused(tmp_path):
+    parent = TREE_PARENT.replace(OWN_ROOT, LANG_SON_ROOT).replace('"UBND tỉnh Thái Nguyên"', "null")
+    parent = parent.replace('"H55"', "null")
+    child = _progress_child("ls-snv", "", "Sở Nội vụ", 200, 180, 18).replace('"departmentCode":""', '"departmentCode":null')
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_text(_progress_tree([child]).replace(TREE_PARENT, parent), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    assert [i.rule for i in snap.issues if i.blocking] == ["other_province_file"] and "Lạng Sơn" in snap.issues[-1].reason
+
+
+@pytest.mark.parametrize("overview", [None, _overview(None, "Tổng hợp")])
+def test_an_answer_naming_no_province_loads_and_says_it_cannot_be_told_apart(tmp_path, overview):
+    name = "transparency_2026-Q3_20261003T0815.json"
+    (tmp_path / name).write_text(_answer(overview), encoding="utf-8")
+    snap = read_snapshot(tmp_path / name, M, MATCHER)
+    assert snap.usable and _by_unit(snap)[SNV].score == 16.36
+    assert [(i.rule, i.blocking) for i in snap.issues] == [("unknown_province_file", False)]
+    assert name in snap.issues[0].reason and "tỉnh nào" in snap.issues[0].reason
+    # Its own root id, or the collector's record naming this province, is enough.
+    (tmp_path / name).write_text(_answer(_overview(OWN_ROOT, None)), encoding="utf-8")
+    assert read_snapshot(tmp_path / name, M, MATCHER).issues == []
+    (tmp_path / name).write_text(_answer(overview), encoding="utf-8")
+    record = {"captured_at": "2026-10-03T08:15", "province": "Thái Nguyên", "root_department_id": OWN_ROOT}
+    (tmp_path / name.replace(".json", ".request.json")).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    assert read_snapshot(tmp_path / name, M, MATCHER).issues == []

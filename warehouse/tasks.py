@@ -23,7 +23,7 @@ import pandas as pd
 from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
 from common.units import Unit
-from common.vntext import nfc, same_task_content
+from common.vntext import nfc, same_task_content, shorten
 from scoring.rounding import round_half_up
 from scoring.task_status import STATUS_LABELS, effective_due, task_status
 from sources.csvfiles import FileIssue
@@ -267,16 +267,11 @@ _REFRESH_RULES = (
 )
 
 
-def _short(text: str | None, size: int = 90) -> str:
-    text = text or ""
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
-
-
 def _replaced_note(task_no: str, before: dict, after: dict) -> str:
     """The note on a revision that gives a task number to another task (``same_task_content`` false)."""
     return (
         f"Nhiệm vụ {task_no}: nội dung ở lần ban hành/sửa đổi {after['revision']} khác hẳn lần {before['revision']} "
-        f"(trước: '{_short(before['content'])}'; nay: '{_short(after['content'])}'), có thể sổ đã bỏ hoặc đánh số lại "
+        f"(trước: '{shorten(before['content'], 90)}'; nay: '{shorten(after['content'], 90)}'), có thể sổ đã bỏ hoặc đánh số lại "
         f"nhiệm vụ. Báo cáo tiến độ ghi nhiệm vụ {task_no} theo cách đánh số cũ sẽ được gắn vào nhiệm vụ mới này; đề "
         "nghị kiểm tra sổ kế hoạch và đề nghị các đơn vị báo cáo theo số thứ tự mới."
     )
