@@ -657,7 +657,8 @@ VIEWS: dict[str, tuple[str, str]] = {
         (
             "Theo kỳ báo cáo gửi Sở Nội vụ (for_period): đơn vị chủ trì nhiệm vụ của kế hoạch (như kế hoạch ở cuối kỳ) "
             'chưa gửi báo cáo của kỳ, với báo cáo gần nhất và hạn gửi báo cáo. Đúng như mục "Đơn vị chủ trì chưa gửi '
-            'báo cáo kỳ này" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx).'
+            'báo cáo kỳ này" của sổ báo cáo tiến độ CCHC (bao_cao_tien_do_cchc_<kỳ>.xlsx). Kế hoạch chỉ yêu cầu báo '
+            "cáo quý, 6 tháng, năm: trong các tháng chỉ tháng cuối quý (M03, M06, M09, M12) có dòng."
         ),
     ),
     "mart_qd766_trend": (

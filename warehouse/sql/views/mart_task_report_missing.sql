@@ -1,6 +1,7 @@
 -- Per period of a report to Sở Nội vụ (for_period): the lead units of the plan (as it stood at the period end) that
 -- sent no report of the period, their latest report, the due date (period end + task_report_due_days, default 15)
--- and whether it is late on task_report_as_of (default today).
+-- and whether it is late on task_report_as_of (default today). The plan asks for quarterly, six-monthly and yearly
+-- reports: of the months, only those ending a quarter have rows (every lead unit was "late" for January).
 WITH periods AS (
     SELECT
         y.plan_year,
@@ -19,7 +20,7 @@ WITH periods AS (
             SELECT
                 'M' || lpad(CAST(m AS VARCHAR), 2, '0') AS part,
                 m
-            FROM range(1, 13) AS r (m)
+            FROM range(3, 13, 3) AS r (m)
         ) AS p
 ),
 
