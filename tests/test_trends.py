@@ -274,6 +274,8 @@ def test_dti_year_over_year_from_published_results(dti):
     a, m, b, n = rows["A"], rows["M"], rows["B"], rows["N"]
     # A: published 3rd in 2025 → 1st: +2; total change is the mart's change (75 − 60)
     assert (a["previous_rank"], a["rank_change"], a["previous_total"], a["total_change"]) == (3, 2, 60.0, 15.0)
+    # 3rd of 4 (100 × 1/3 = 33.3) → 1st of 4 (100)
+    assert (a["previous_units_in_group"], a["position_change"]) == (4, 66.7)
     assert (a["previous_band"], a["band_changed"]) == ("Trung bình", True)
     # merged unit: compared with the mean of its old units (previous_total), but no single previous rank
     assert (m["previous_total"], m["total_change"], m["previous_rank"], m["rank_change"]) == (60.0, 10.0, None, None)
@@ -282,6 +284,24 @@ def test_dti_year_over_year_from_published_results(dti):
     assert (b["previous_rank"], b["rank_change"], b["band_changed"], b["previous_renamed"]) == (2, -1, False, True)
     # new unit: nothing to compare with
     assert all(n[k] is None for k in ("previous_total", "previous_rank", "total_change", "rank_change", "band_changed"))
+
+
+def test_a_rank_among_fewer_units_is_compared_by_position_not_rank(con):
+    """Last year 21 agencies were published, this year 14 are ranked: 18th of 21 → 14th of 15 read as +4 (moved
+    up) while the unit fell to the bottom. rank_change is given only where the group kept its size; position_change
+    (first = 100, last = 0) compares every unit. Values by hand: 5th of 6 = 100 × 1/5 = 20, 2nd of 3 = 50."""
+    _insert(con, "stg_dti_previous", [_published(f"Xã {u}", u, 90.0 - r, r, "Khá") for r, u in enumerate("BDEFAC", 1)])
+    _insert(
+        con,
+        "mart_dti_unit",
+        [_dti(2026, u, 80.0 - r, r, "Khá", 60.0, units_in_group=3) for r, u in enumerate("BAC", 1)],
+    )
+    rows = {r["unit_code"]: r for r in _rows(con, "SELECT * FROM mart_dti_trend WHERE year = 2026")}
+    a, b, c = rows["A"], rows["B"], rows["C"]
+    assert (a["previous_rank"], a["previous_units_in_group"], a["rank"], a["units_in_group"]) == (5, 6, 2, 3)
+    assert (a["rank_change"], a["position_change"]) == (None, 30.0)  # 20 → 50 (the old rank_change said +3)
+    assert (b["rank_change"], b["position_change"]) == (None, 0.0)  # first of 6, first of 3
+    assert (c["rank_change"], c["position_change"]) == (None, 0.0)  # last of 6, last of 3
 
 
 def test_dti_year_over_year_from_the_mart(dti):

@@ -1245,9 +1245,17 @@ VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
             "thay đổi tổng điểm so với năm trước = mart_dti_unit.change (total − previous_total); NULL khi đơn vị mới "
             "hoặc chưa có phiếu dùng được"
         ),
+        "previous_units_in_group": (
+            "số đơn vị của nhóm xếp hạng năm trước (kết quả công bố: thứ hạng cuối của nhóm; nếu không: mart_dti_unit năm trước)"
+        ),
         "rank_change": (
-            "thay đổi thứ hạng = previous_rank − rank: dương là tăng hạng, âm là tụt hạng; NULL khi đơn vị mới, hợp "
-            "nhất hoặc chưa xếp hạng một trong hai năm"
+            "thay đổi thứ hạng = previous_rank − rank: dương là tăng hạng, âm là tụt hạng; chỉ khi nhóm có cùng số đơn "
+            "vị hai năm (hạng 14/15 không so được với hạng 18/21: dùng position_change); NULL khi đơn vị mới, hợp "
+            "nhất, chưa xếp hạng một trong hai năm hoặc nhóm đổi số đơn vị"
+        ),
+        "position_change": (
+            "thay đổi vị trí trong nhóm, điểm phần trăm: vị trí = 100 × (số đơn vị − hạng) / (số đơn vị − 1), hạng "
+            "đầu 100, hạng cuối 0; so được cả khi nhóm đổi số đơn vị; dương là lên, âm là xuống"
         ),
         "band_changed": "xếp loại khác năm trước (không phân biệt hoa thường); NULL khi một trong hai năm chưa xếp loại",
     },

@@ -2,6 +2,9 @@
 -- units: a merged unit compares with the mean of its old units, a renamed one with its old name), never recomputed.
 -- Last year's rank and band come from the same source as previous_total: the published results when the warehouse
 -- holds them for last year (only when one published unit maps to the unit), else last year's rows of mart_dti_unit.
+-- A rank compares only with a rank among as many units: last year's groups were not this year's (21 agencies
+-- published, 14 today), so rank_change is given only where the group kept its size, and position_change (the place
+-- in the group on a 0-100 scale, first = 100, last = 0) compares every unit.
 WITH published AS (
     SELECT
         year + 1 AS year,
@@ -9,6 +12,23 @@ WITH published AS (
         CASE WHEN count(DISTINCT published_name) = 1 THEN min(rank) END AS rank,
         CASE WHEN count(DISTINCT published_name) = 1 THEN min(level) END AS band
     FROM stg_dti_previous
+    GROUP BY ALL
+),
+
+-- the size of each of last year's published groups: its last rank, the group being that of today's units
+published_sizes AS (
+    SELECT
+        s.year + 1 AS year,
+        u.ranking_group,
+        max(s.rank) AS units_in_group
+    FROM stg_dti_previous AS s
+    INNER JOIN (
+        SELECT DISTINCT
+            year,
+            unit_code,
+            ranking_group
+        FROM mart_dti_unit
+    ) AS u ON s.year + 1 = u.year AND s.unit_code = u.unit_code
     GROUP BY ALL
 ),
 
@@ -22,10 +42,12 @@ previous AS (
         c.year,
         c.unit_code,
         CASE WHEN y.year IS NULL THEN p.rank ELSE pub.rank END AS rank,
-        CASE WHEN y.year IS NULL THEN p.band ELSE pub.band END AS band
+        CASE WHEN y.year IS NULL THEN p.band ELSE pub.band END AS band,
+        CASE WHEN y.year IS NULL THEN p.units_in_group ELSE z.units_in_group END AS units_in_group
     FROM mart_dti_unit AS c
     LEFT JOIN published_years AS y ON c.year = y.year
     LEFT JOIN published AS pub ON c.year = pub.year AND c.unit_code = pub.unit_code
+    LEFT JOIN published_sizes AS z ON c.year = z.year AND c.ranking_group = z.ranking_group
     LEFT JOIN mart_dti_unit AS p
         ON c.unit_code = p.unit_code AND p.year = c.year - 1 AND c.ranking_group = p.ranking_group
 )
@@ -48,9 +70,27 @@ SELECT
     c.previous_merged,
     c.previous_renamed,
     v.rank AS previous_rank,
+    v.units_in_group AS previous_units_in_group,
     v.band AS previous_band,
     c.change AS total_change,
-    CASE WHEN NOT coalesce(c.previous_merged, FALSE) THEN v.rank - c.rank END AS rank_change,
+    CASE
+        WHEN NOT coalesce(c.previous_merged, FALSE) AND c.units_in_group = v.units_in_group THEN v.rank - c.rank
+    END AS rank_change,
+    CASE WHEN NOT coalesce(c.previous_merged, FALSE) AND v.rank IS NOT NULL AND c.rank IS NOT NULL
+            THEN round(
+                    (
+                        CASE
+                            WHEN c.units_in_group > 1 THEN 100.0 * (c.units_in_group - c.rank) / (c.units_in_group - 1) ELSE 100
+                        END
+                    )
+                    - (
+                        CASE
+                            WHEN v.units_in_group > 1 THEN 100.0 * (v.units_in_group - v.rank) / (v.units_in_group - 1) ELSE 100
+                        END
+                    ),
+                    1
+                )
+    END AS position_change,
     lower(trim(c.band)) <> lower(trim(v.band)) AS band_changed,
     c.sort_key
 FROM mart_dti_unit AS c
