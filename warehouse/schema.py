@@ -29,7 +29,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         {
             "unit_group": "agency | commune | ward",
             "ranking_group": "agency | local: nhóm xếp hạng",
-            "sort_order": "thứ tự theo bảng chữ cái tiếng Việt",
+            "sort_order": (
+                "thứ tự của danh mục: cơ quan cấp tỉnh trước, rồi xã, phường; trong mỗi nhóm theo bảng chữ cái tiếng "
+                "Việt. Chỉ theo bảng chữ cái: ORDER BY sort_key"
+            ),
             "portal_code": "mã đơn vị trên Cổng DVCQG, chỉ lấy từ dữ liệu danh mục (CSV cơ quan, masterdata/portal_codes); "
             "NULL khi chưa có: đơn vị được đối chiếu theo tên",
             "master_source": "nguồn danh mục: reviewed_csv (CSV đã rà soát của tỉnh) | default_list (danh sách cơ quan "
@@ -97,7 +100,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất (mã duy nhất: kiểm tra chặn current_state_unique).",
         {
             "applicant_key": APPLICANT_KEY_COMMENT,
-            "finished_on_time": "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc",
+            "finished_on_time": (
+                "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc. Chỉ so hai thời điểm: chỉ tiêu 2.1 "
+                "của QĐ 766 còn tính là trễ hạn hồ sơ yêu cầu bổ sung quá 1 lần và hồ sơ chưa xong đã quá hạn, nên số "
+                "hồ sơ trễ hạn theo QĐ 766 (mart_qd766_indicator, 2.1: mẫu số − tử số) lớn hơn số đếm theo cột này"
+            ),
             "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ",
         },
     ),
@@ -308,7 +315,11 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         points_lost DOUBLE, source VARCHAR NOT NULL, overclaim BOOLEAN NOT NULL, unit_name VARCHAR, sort_key VARCHAR""",
         "DTI theo đơn vị và thành phần: câu trả lời, giá trị từ hệ thống khác hoặc từ kho, điểm và điểm mất.",
         {
-            "source": "appraised | self_provisional | computed | external | missing | not_measured | not_applicable",
+            "source": (
+                "appraised (điểm thẩm định) | self_provisional (điểm tự chấm, chưa thẩm định) | computed (tính từ kho) | "
+                "external (hệ thống khác) | missing (thiếu: 0 điểm) | not_measured (năm nay chưa đo được: không tính "
+                "vào điểm tối đa dù applicable = true) | not_applicable (không áp dụng cho đơn vị)"
+            ),
             "data_source": "tự đánh giá, tính từ kho (công thức) hoặc tên hệ thống cung cấp",
         },
     ),
@@ -342,7 +353,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "previous_missing": "đơn vị cũ (trước sắp xếp) chưa có kết quả năm trước: previous_total chỉ tính trên các đơn vị còn lại",
             "rank_p05": "bách phân vị 5 của thứ hạng qua các lần tính lại",
             "rank_p95": "bách phân vị 95",
-            "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố",
+            "share_same_rank": "tỷ lệ lần tính lại giữ đúng thứ hạng công bố, từ 0 đến 1 (không phải %)",
             "form_refused": (
                 "phiếu hiện hành không nạp được (tệp: lý do): đơn vị không xếp hạng, không xếp loại; NULL khi "
                 "phiếu dùng được hoặc chưa nộp phiếu"
@@ -834,7 +845,10 @@ COMMON_COMMENTS: dict[str, str] = {
     "max_points": "điểm tối đa",
     "points": "điểm đạt được (điểm thẩm định, nếu chưa có thì điểm tự chấm; điểm tính từ kho hoặc khảo sát)",
     "points_lost": "điểm mất = điểm tối đa − điểm đạt được",
-    "applicable": "tiêu chí áp dụng cho đơn vị; false: không tính vào điểm tối đa (ví dụ tiêu chí chỉ dành cho xã hoặc phường)",
+    "applicable": (
+        "tiêu chí áp dụng cho đơn vị; false: không tính vào điểm tối đa (ví dụ tiêu chí chỉ dành cho xã hoặc phường); "
+        "DTI: thành phần source = 'not_measured' cũng không tính vào điểm tối đa"
+    ),
     "self_points": "điểm đơn vị tự chấm",
     "appraised_points": "điểm Hội đồng thẩm định chấm; NULL khi chưa thẩm định",
     "survey_points": "điểm từ điều tra xã hội học (SIPAS, lãnh đạo quản lý)",
@@ -926,7 +940,10 @@ COMMON_COMMENTS: dict[str, str] = {
 MORE_COMMENTS: dict[str, dict[str, str]] = {
     "dim_unit": {
         "unit_code": "mã đơn vị (mã hành chính của xã/phường; mã của tỉnh cho cơ quan)",
-        "group_label": "nhóm đơn vị bằng tiếng Việt (Sở, ban, ngành; Xã; Phường)",
+        "group_label": (
+            "nhóm đơn vị bằng tiếng Việt: Cơ quan cấp tỉnh | Xã | Phường (nhóm xếp hạng là ranking_group: cơ quan "
+            "cấp tỉnh là nhóm 'Sở, ban, ngành' trong các bảng xếp hạng, xã và phường chung nhóm 'Xã, phường')"
+        ),
     },
     "dim_office": {"office_code": "mã phòng, đơn vị thuộc Sở", "office_name": "tên phòng, đơn vị thuộc Sở"},
     "dim_procedure": {
@@ -947,10 +964,14 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     "stg_dossier_versions": {
         "export_date": "ngày của tệp xuất chứa phiên bản này (phân vùng)",
         "source_file": "tệp xuất hằng ngày chứa phiên bản (ho_so_YYYYMMDD.csv)",
-        "status": "trạng thái hồ sơ: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
+        "status": "trạng thái hồ sơ (mã; nghĩa: xem fct_dossier.status)",
     },
     "fct_dossier": {
-        "status": "trạng thái hiện tại: received | processing | awaiting_supplement | completed | returned | refused | withdrawn",
+        "status": (
+            "trạng thái hiện tại: received (Mới tiếp nhận) | processing (Đang xử lý) | awaiting_supplement (Chờ bổ "
+            "sung) | completed (Đã hoàn thành) | returned (Đã trả kết quả cho người nộp, không phải hồ sơ bị trả "
+            "lại) | refused (Từ chối giải quyết) | withdrawn (Đã rút hồ sơ)"
+        ),
         "is_finished": "đã kết thúc (completed, returned, refused, withdrawn)",
         "first_export_date": "ngày xuất đầu tiên có hồ sơ",
         "last_export_date": "ngày xuất gần nhất có hồ sơ",
@@ -1060,7 +1081,9 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
     "mart_dti_unit": {
         "index_value": "giá trị chỉ số 0..1 = total / 100",
         "group_average": "tổng điểm trung bình của nhóm xếp hạng",
-        "previous_names": "tên đơn vị năm trước đã dùng để so sánh (kể cả đơn vị cũ trước hợp nhất)",
+        "previous_names": (
+            "tên đơn vị năm trước đã dùng để so sánh (kể cả đơn vị cũ trước hợp nhất), như nguồn công bố ghi (có thể không dấu)"
+        ),
         "previous_merged": "đơn vị hình thành do hợp nhất: so với trung bình các đơn vị cũ",
         "previous_renamed": "đơn vị đổi tên so với năm trước",
         "change": "thay đổi tổng điểm so với năm trước (total − previous_total)",
@@ -1120,6 +1143,10 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
         "denominator": "mẫu số",
     },
     "mart_qd766_unit": {
+        "as_of": (
+            "ngày (thời điểm) số liệu được tính đến; as_of < period_end: kỳ chưa kết thúc, điểm và thứ hạng là tạm "
+            "tính đến as_of (hồ sơ đang xử lý chưa đến hạn tính là đúng hạn)"
+        ),
         "score_ckmb": "điểm nhóm công khai, minh bạch (tối đa 18)",
         "score_tdgq": "điểm nhóm tiến độ giải quyết (tối đa 20)",
         "score_dvctt": "điểm nhóm dịch vụ công trực tuyến (tối đa 12; điểm của Cổng)",
