@@ -222,7 +222,8 @@ class SiteWriter:
             notes.append('Kết quả tạm tính ở các đơn vị ghi "tạm tính": chưa có kết quả thẩm định.')
         notes.append(
             "So với năm trước: số bậc tăng (▲) hoặc giảm (▼) so với hạng năm trước trong cùng nhóm đơn vị; "
-            "để trống khi đơn vị không có hạng năm trước."
+            "để trống khi đơn vị không có hạng năm trước, hoặc khi nhóm năm trước có số đơn vị khác (hạng không so "
+            "sánh được)."
         )
         # the rank change is mart_par_trend's / mart_dti_trend's, never recomputed here
         trend = (self.data.par_trend if code == "par" else self.data.dti_trend).get(year, {})
