@@ -114,9 +114,9 @@ def test_no_usable_form_blocks_the_publication(small_inbox, tmp_path):
 
 def test_inputs_lost_against_the_published_year_hold_every_later_publication(dti_year, tmp_path):
     """The forms' folder moved away after a publication: the yearly run recomputed the marts without any form (0
-    ranked) and only its own run was held back, so the next daily run published them. Such a loss against the
-    published year is now held in the gate, naming what was lost, until the files are back; a source's file gone
-    too (every other system's value), which no check saw."""
+    ranked) and only its own run was held back, so the next daily run published them. The forms now keep their rows
+    (file_gone); another system's file gone (every value of that source), which no check saw, is held in the gate,
+    naming what was lost, until the files are back."""
     from assets import publish
     from warehouse.quality_gate import gate_failures
 
@@ -131,7 +131,10 @@ def test_inputs_lost_against_the_published_year_hold_every_later_publication(dti
     with duckdb.connect(warehouse.build_db, read_only=True) as con:
         [(check, scope, detail)] = gate_failures(con)
     assert (check, scope) == ("dti_inputs_kept", "2026")
-    assert "số đơn vị có phiếu tự đánh giá dùng được giảm từ" in detail and "nguồn 'Hệ thống" in detail
+    assert "số đơn vị có phiếu tự đánh giá dùng được" not in detail and "nguồn '" in detail
+    with duckdb.connect(warehouse.build_db, read_only=True) as con:
+        kept = con.execute("SELECT count(*) FROM file_issues WHERE source = 'dti_form' AND rule = 'file_gone'").fetchall()
+    assert kept[0][0] > 0
     held = dg.materialize([publish.analyst_snapshot], resources={"warehouse": warehouse}, raise_on_error=False)
     assert not held.success
     # The files back: the year is recomputed with them and the gate clears.
