@@ -346,41 +346,55 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
     first, last = min(s[0] for s in spans), max(s[1] for s in spans)
     requests = []
     for job_name, tags in period_run_requests(first, last):
-        # Periods whose last run failed (a workbook open in Excel, a killed retry) are taken along: the next batch
-        # covered only its own days, and November, failed on 30 November, was never scored again in December.
+        # Periods whose last run failed (a workbook open in Excel, a killed retry) are taken along once: the next
+        # batch covered only its own days, and November, failed on 30 November, was never scored again in December.
         start, end = tags[_RANGE_START], tags[_RANGE_END]
-        for failed_start, failed_end in unsettled_ranges(instance, job_name):
+        failed = unsettled_ranges(instance, job_name)
+        for failed_start, failed_end in failed:
             start, end = min(start, failed_start), max(end, failed_end)
+        taken = {_TAKEN_ALONG_TAG: ", ".join(f"{a}..{b}" for a, b in failed)} if failed else {}
         requests.append(
             dg.RunRequest(
                 run_key=f"{run.run_id}:{job_name}",
                 job_name=job_name,
-                tags={**tags, _RANGE_START: start, _RANGE_END: end, _AFTER_TAG: "after_daily", "cchc/after_run": run.run_id},
+                tags={
+                    **tags,
+                    _RANGE_START: start,
+                    _RANGE_END: end,
+                    _AFTER_TAG: "after_daily",
+                    "cchc/after_run": run.run_id,
+                    **taken,
+                },
             )
         )
     return requests
 
 
 _RANGE_START, _RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+# On a period run that took along the failed ranges it names.
+_TAKEN_ALONG_TAG = "cchc/took_along"
 
 
 def unsettled_ranges(instance: dg.DagsterInstance, job_name: str, limit: int = 100) -> list[tuple[str, str]]:
-    """The partition ranges (first, last key) of the job's latest runs that failed or were cancelled and that no later
-    successful run of the job covered whole. A period job's keys have one width (2026-11, 2026-10-01, 2026), so they
-    compare as text."""
-    ended = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+    """The partition ranges (first, last key) of the job's latest failed runs that no later run of the job (succeeded
+    or failed) covered whole, each taken along once: a run that took failed ranges along is not taken along itself
+    when it fails, so a period failed by its data (a blocking check) is not asked for by every batch, dragging the new
+    periods down with it; the alert of that run says what to fix. A cancelled run was stopped on purpose: not taken
+    along. A period job's keys have one width (2026-11, 2026-10-01, 2026), so they compare as text."""
+    ended = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]
     covered: list[tuple[str, str]] = []
     unsettled: list[tuple[str, str]] = []
     for run in instance.get_runs(dg.RunsFilter(job_name=job_name, statuses=ended), limit=limit):  # newest first
         tags = run.tags
         key = tags.get("dagster/partition")
-        span = (tags.get(_RANGE_START, key), tags.get(_RANGE_END, key))
-        if span[0] is None or span[1] is None:
+        first, last = tags.get(_RANGE_START, key), tags.get(_RANGE_END, key)
+        if first is None or last is None:
             continue
-        if run.status == dg.DagsterRunStatus.SUCCESS:
-            covered.append((span[0], span[1]))
-        elif not any(a <= span[0] and span[1] <= b for a, b in covered):
-            unsettled.append((span[0], span[1]))
+        taken_along = _TAKEN_ALONG_TAG in tags
+        if run.status == dg.DagsterRunStatus.FAILURE and not taken_along:
+            if not any(a <= first and last <= b for a, b in covered):
+                unsettled.append((first, last))
+        covered.append((first, last))
     return unsettled
 
 
@@ -470,6 +484,10 @@ def run_failure_message(
             + (f" (hoặc make rerun DAY={first} cho từng ngày)" if run.job_name == daily_job.name and first else "")
             + "; lần chạy thất bại ở một bước không được tự chạy lại (sẽ thất bại y như vậy)."
         )
+        if run.tags.get(_TAKEN_ALONG_TAG):  # after_daily took failed periods along once; not again
+            again += (
+                f" Lần chạy này đã chạy lại một lần các kỳ thất bại trước ({run.tags[_TAKEN_ALONG_TAG]}); không chạy lại nữa."
+            )
     return (
         f"Lần chạy {run.job_name} THẤT BẠI (run {run.run_id}{where}{steps}): {reason}.{failed}{again} "
         "Xem chi tiết: make ui → Runs."

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from common.settings import PROJECT_ROOT, business_today
-from pipelines.sensors import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert
+from pipelines.sensors import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert, run_failure_message
 from sources.tthc_format import dossier_file_name
 from tests.conftest import dossier_row, warehouse_in, write_export
 
@@ -515,27 +515,36 @@ def test_a_run_whose_worker_died_is_retried_once_by_the_daemon_and_a_failed_step
 
 def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance):
     """The batch of 30 November failed writing November's workbook (open in Excel); the batch of 1 December asked only
-    for December, so November was never scored again. Now each job's failed range that no later success covered goes
-    into the next batch's range, until a run covers it."""
+    for December, so November was never scored again. Now a job's failed range that no later run covered goes into
+    the next batch's range, once: when that run fails too (a blocking check over bad data fails the same way), it is
+    not asked for again by every batch, dragging the new periods down. A cancelled run is not taken along."""
 
-    def period_run(job_name: str, first: str, last: str, status: dg.DagsterRunStatus) -> None:
-        tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+    def period_run(job_name: str, first: str, last: str, status: dg.DagsterRunStatus, **tags: str) -> None:
+        tags |= {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
         instance.add_run(dg.DagsterRun(job_name=job_name, run_id=str(uuid.uuid4()), tags=tags, status=status))
         time.sleep(0.01)
 
     period_run("qd766_monthly", "2026-10", "2026-11", dg.DagsterRunStatus.SUCCESS)
     period_run("qd766_monthly", "2026-11", "2026-11", dg.DagsterRunStatus.FAILURE)
-    period_run("qd766_quarterly", "2026-10-01", "2026-10-01", dg.DagsterRunStatus.CANCELED)
+    period_run("qd766_quarterly", "2026-07-01", "2026-07-01", dg.DagsterRunStatus.CANCELED)  # stopped on purpose
     period_run("yearly_indices", "2025", "2025", dg.DagsterRunStatus.FAILURE)
     period_run("yearly_indices", "2025", "2026", dg.DagsterRunStatus.SUCCESS)  # covers the failed 2025
     december = _finished_run(instance, "daily_tthc", "2026-12-01", "2026-12-01")
-    spans = _spans(follow_up_requests(instance, december))
+    requests = {r.job_name: r for r in follow_up_requests(instance, december)}
+    spans = _spans(list(requests.values()))
     assert spans["qd766_monthly"] == ("2026-11", "2026-12")
+    assert requests["qd766_monthly"].tags["cchc/took_along"] == "2026-11..2026-11"
     assert spans["qd766_quarterly"] == ("2026-10-01", "2026-10-01")
     assert spans["yearly_indices"] == ("2026", "2026")
     assert spans["task_progress"] == ("2026-10-01", "2026-10-01")
 
-    # Once a run has covered November, the next day asks for December alone.
-    period_run("qd766_monthly", "2026-11", "2026-12", dg.DagsterRunStatus.SUCCESS)
+    # That run fails again (November's data): the next day asks for December alone, and says nothing taken along.
+    period_run("qd766_monthly", "2026-11", "2026-12", dg.DagsterRunStatus.FAILURE, **{"cchc/took_along": "2026-11..2026-11"})
     second = _finished_run(instance, "daily_tthc", "2026-12-02", "2026-12-02")
-    assert _spans(follow_up_requests(instance, second))["qd766_monthly"] == ("2026-12", "2026-12")
+    again = {r.job_name: r for r in follow_up_requests(instance, second)}
+    assert _spans([again["qd766_monthly"]])["qd766_monthly"] == ("2026-12", "2026-12")
+    assert "cchc/took_along" not in again["qd766_monthly"].tags
+    # and the failed run's alert says so
+    [failed] = instance.get_runs(dg.RunsFilter(tags={"cchc/took_along": "2026-11..2026-11"}))
+    alert = run_failure_message(failed, "failed", ["qd766_month"])
+    assert "đã chạy lại một lần các kỳ thất bại trước (2026-11..2026-11); không chạy lại nữa" in alert
