@@ -82,3 +82,21 @@ def test_a_completion_without_any_date_known_takes_the_report_date(con: duckdb.D
     _load(con, tmp_path, {"vp_quy_2.xlsx": only})
     # Completed on the report's date, 03/07: not yet on 30/06.
     assert rows_of(con, STATUS, [Q1, Q2])[1] == (Q2, "on_track", None, 100.0)
+
+
+def test_a_document_date_corrects_a_report_date_stood_in_for_a_missing_completion_date(
+    con: duckdb.DuckDBPyConnection, tmp_path
+) -> None:
+    """Quý I says "Hoàn thành" without any date (the report's date, 15/04, stands in); quý II repeats it with the
+    result document dated 20/03: the document's date is better evidence than a report date, so 20/03 (the first fix
+    kept 15/04, a task done on time counted late)."""
+    table = [*REPORT_TABLE, "Số văn bản kết quả", "Ngày văn bản"]
+    head = [["BÁO CÁO TIẾN ĐỘ"], ["Đơn vị báo cáo:", "Văn phòng Sở"]]
+
+    def report(period: str, day: str, line: list[object]) -> list[list[object]]:
+        return [*head, ["Kỳ báo cáo:", period], ["Ngày báo cáo:", day], [], table, line]
+
+    first = report("Quý I/2026", "15/04/2026", ["1", "Hoàn thành", 100, None, None, None])
+    second = report("Quý II/2026", "03/07/2026", ["1", "Hoàn thành", 100, None, "12/QĐ-SKHCN", "20/03/2026"])
+    _load(con, tmp_path, {"vp_quy_1.xlsx": first, "vp_quy_2.xlsx": second})
+    assert rows_of(con, STATUS, [Q1, Q2])[1][1:3] == ("completed_on_time", date(2026, 3, 20))

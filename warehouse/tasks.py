@@ -796,24 +796,30 @@ def _version_on(versions: list[_Version], day: date) -> _Version | None:
 
 def _completions(con: duckdb.DuckDBPyConnection, plan_year: int) -> tuple[dict, dict]:
     """From the current submissions: per (task, unit) the completion date, and per (task, unit) the percent of each
-    report period (period end, percent). A "completed" row without a date keeps the completion date an earlier
-    report of the unit gave (still completed since), else falls back on its result document's date, then on the
-    report date. The unit's report of the latest period decides (of one period, the latest report), as
+    report period (period end, percent). A "completed" row without a date falls back on its result document's date,
+    then on the report date, unless an earlier report of the unit (still completed since) gave a date of a better or
+    the same kind: a completion date beats a document's date, which beats a report date. The unit's report of the latest period decides (of one period, the latest report), as
     in ``mart_task_report_latest``: a report of a later period giving the task another status takes back an earlier
     "completed" (a unit correcting its quý I report in quý II), but a quý I report sent late does not take back the
     completion quý II reported."""
     completed: dict[tuple[str, str], date] = {}
+    evidence: dict[tuple[str, str], int] = {}  # what the known date is: 3 completion date, 2 document, 1 report date
     percents: dict[tuple[str, str], list[tuple[date, float]]] = defaultdict(list)
     rows = con.execute(sql("tasks/current_reports"), {"plan_year": plan_year}).fetchall()
     rows.sort(key=lambda r: end_of_label(r[2]) or date.min)  # stable: of one period end, the report date's order
     for task, unit, period, status, percent, done, doc_date, report_date in rows:
+        key = (task, unit)
         if status == "completed":
-            # The latest report's own date wins; one that says "completed" again without a date (a cumulative
-            # report repeating every task) keeps the date known: its report date made an on-time task overdue.
-            known = completed.get((task, unit))
-            completed[(task, unit)] = done or known or doc_date or report_date
+            # A later report's date of the same or better kind wins. One that says "completed" again with less (a
+            # cumulative report repeating every task without the date) keeps the date known: its report date made an
+            # on-time task overdue. A document's date corrects a report date stood in for a missing one.
+            found, kind = (done, 3) if done else (doc_date, 2) if doc_date else (report_date, 1)
+            known = evidence.get(key, 0)
+            if kind > known or (kind == known and kind > 1):
+                completed[key], evidence[key] = found, kind
         else:
-            completed.pop((task, unit), None)
+            completed.pop(key, None)
+            evidence.pop(key, None)
         end = end_of_label(period)
         if percent is not None and end is not None:
             percents[(task, unit)].append((end, percent))
