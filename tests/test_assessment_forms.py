@@ -983,3 +983,13 @@ def test_an_agency_filling_in_the_communes_form_is_refused(tmp_path: Path, blank
     # the commune's own form, one name retyped a little: read
     own = read_self_assessment(_fill(blank, tmp_path / "xa.xlsx", {**GOOD, "B14": "Ban hành Kế hoạch CCHC"}), trees, matcher)
     assert own.loadable and len(own.rows) == 3
+
+
+def test_a_phone_or_id_number_typed_in_the_code_column_is_never_quoted_in_a_note() -> None:
+    """An unscored row's unknown code is quoted in its note; a phone or ID number typed under the table (bare digits,
+    dotted) was quoted too, personal data in file_issues."""
+    from sources.assessment_forms import _unread_row_reason
+
+    for number in ("0912345678", "0912.345.678", "001089012345"):
+        assert number not in _unread_row_reason(23, number, 2026)
+    assert "'LV9.9'" in _unread_row_reason(23, "LV9.9", 2026)
