@@ -227,6 +227,26 @@ def _dti(year: int, unit: str, total: float, rank: int | None, band: str | None,
     }
 
 
+def _communes(con, codes: str) -> None:
+    """dim_unit rows of the communes ``codes`` (one letter each): the published results map to them."""
+    _insert(
+        con,
+        "dim_unit",
+        [
+            {
+                "unit_code": c,
+                "unit_name": f"Xã {c}",
+                "unit_group": "commune",
+                "group_label": "Xã",
+                "ranking_group": "local",
+                "province": "Thái Nguyên",
+                "sort_order": i,
+            }
+            for i, c in enumerate(codes)
+        ],
+    )
+
+
 def _published(name: str, unit: str, total: float, rank: int, level: str) -> dict:
     return {
         "source_file": "dti/ket_qua_2025.xlsx",
@@ -242,6 +262,7 @@ def _published(name: str, unit: str, total: float, rank: int, level: str) -> dic
 
 @pytest.fixture
 def dti(con):
+    _communes(con, "ABMN")
     _insert(
         con,
         "stg_dti_previous",
@@ -290,6 +311,7 @@ def test_a_rank_among_fewer_units_is_compared_by_position_not_rank(con):
     """Last year 21 agencies were published, this year 14 are ranked: 18th of 21 → 14th of 15 read as +4 (moved
     up) while the unit fell to the bottom. rank_change is given only where the group kept its size; position_change
     (first = 100, last = 0) compares every unit. Values by hand: 5th of 6 = 100 × 1/5 = 20, 2nd of 3 = 50."""
+    _communes(con, "ABCDEF")  # D, E, F: in last year's results, ranked in no group this year (merged, say)
     _insert(con, "stg_dti_previous", [_published(f"Xã {u}", u, 90.0 - r, r, "Khá") for r, u in enumerate("BDEFAC", 1)])
     _insert(
         con,
@@ -302,6 +324,19 @@ def test_a_rank_among_fewer_units_is_compared_by_position_not_rank(con):
     assert (a["rank_change"], a["position_change"]) == (None, 30.0)  # 20 → 50 (the old rank_change said +3)
     assert (b["rank_change"], b["position_change"]) == (None, 0.0)  # first of 6, first of 3
     assert (c["rank_change"], c["position_change"]) == (None, 0.0)  # last of 6, last of 3
+
+
+def test_units_tied_last_year_count_every_unit_of_the_group(con):
+    """Published 1, 2, 2 (two units tied last, often those without a form at 0): the group had 3 units, not 2."""
+    _communes(con, "ABC")
+    _insert(con, "stg_dti_previous", [_published(f"Xã {u}", u, 90.0 - r, r, "Khá") for u, r in (("A", 1), ("B", 2), ("C", 2))])
+    _insert(con, "mart_dti_unit", [_dti(2026, u, 80.0 - r, r, "Khá", 60.0, units_in_group=3) for r, u in enumerate("ABC", 1)])
+    rows = {r["unit_code"]: r for r in _rows(con, "SELECT * FROM mart_dti_trend WHERE year = 2026")}
+    assert {u: (r["previous_units_in_group"], r["rank_change"], r["position_change"]) for u, r in rows.items()} == {
+        "A": (3, 0, 0.0),
+        "B": (3, 0, 0.0),  # 2nd of 3 both years: 50 → 50
+        "C": (3, -1, -50.0),  # tied 2nd (50) → 3rd (0)
+    }
 
 
 def test_dti_year_over_year_from_the_mart(dti):

@@ -46,7 +46,7 @@ QD766 = [
 REJECTED_FILE = "ho_so_20260105.csv"
 # Last year: PAR (index %, band, rank, has form) in the warehouse; DTI only as published (total, rank, level).
 # Every unit is 1st in 2026, so SKHCN moved up 2 places in PAR and 3 in DTI; STC has no PAR row last year. The DTI
-# groups have 4 units both years (a rank among another number of units is not compared: mart_dti_trend).
+# groups have 3 units both years (a rank among another number of units is not compared: mart_dti_trend).
 PAR_2025 = {
     "19.SKHCN": (60.0, "Trung bình", 3, True),
     "19.SNV": (72.5, "Khá", 1, True),
@@ -107,7 +107,7 @@ def _warehouse(path: Path) -> duckdb.DuckDBPyConnection:
             """INSERT INTO mart_dti_unit BY NAME SELECT 2026 AS year, ? AS unit_code, ? AS unit_name,
                        ? AS ranking_group, 'dti.yaml' AS tree, 85.6 AS total, 85.6 AS index_value, 'Tốt' AS band,
                        true AS provisional, true AS has_form, 0 AS missing_components, 1 AS rank, false AS is_tied,
-                       4 AS units_in_group, ? AS previous_total, ? AS change, [?] AS previous_names""",
+                       3 AS units_in_group, ? AS previous_total, ? AS change, [?] AS previous_names""",
             [code, name, group, *((previous[0], round(85.6 - previous[0], 2)) if previous else (None, None)), name],
         )
     for code, (index_pct, band, rank, has_form) in PAR_2025.items():

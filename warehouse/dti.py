@@ -22,6 +22,7 @@ from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
     YearFiles,
+    forget_files,
     insert_frame,
     keep_earlier_load,
     name_years,
@@ -92,12 +93,13 @@ def _forget_removed(con: duckdb.DuckDBPyConnection, source: str, year: int, pres
     """Quarantine, issues and lineage of the year's files that are no longer in the inbox: a corrected file sent under
     a new name must not leave the old one's rejects in the publication."""
     names = [p.name for p in present]
-    for table in ("quarantine", "file_issues", "landed_files"):
-        rows = con.execute(f"SELECT DISTINCT file_name FROM {table} WHERE source = ?", [source]).fetchall()
-        # (a file of a sub-folder, 'gui_lai/soc_2026.csv', is forgotten by record_unread once it is gone)
-        gone = [n for (n,) in rows if n not in names and "/" not in n and year in name_years(Path(n))]
-        if gone:
-            con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
+    rows = con.execute(
+        """SELECT file_name FROM quarantine WHERE source = $source UNION SELECT file_name FROM file_issues
+           WHERE source = $source UNION SELECT file_name FROM landed_files WHERE source = $source""",
+        {"source": source},
+    ).fetchall()
+    # (a file of a sub-folder, 'gui_lai/soc_2026.csv', is forgotten by record_unread once it is gone)
+    forget_files(con, source, [n for (n,) in rows if n not in names and "/" not in n and year in name_years(Path(n))])
 
 
 def load_dti_inputs(

@@ -596,10 +596,7 @@ def forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present:
     """Drop the records of the files refused with ``rule`` that are not in the folder any more (moved out of the
     sub-folder, renamed to the right year): a refusal must not outlive its file."""
     recorded = con.execute("SELECT DISTINCT file_name FROM file_issues WHERE source = ? AND rule = ?", [source, rule]).fetchall()
-    gone = [n for (n,) in recorded if n not in present]
-    if gone:
-        for table in ("quarantine", "file_issues", "landed_files"):
-            con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, gone])
+    forget_files(con, source, [n for (n,) in recorded if n not in present])
 
 
 def inbox_workbooks(inbox: Path, folder: str) -> list[Path]:

@@ -15,20 +15,15 @@ WITH published AS (
     GROUP BY ALL
 ),
 
--- the size of each of last year's published groups: its last rank, the group being that of today's units
+-- the size of each of last year's published groups: its ranked units (not the last rank: units tied last, often
+-- those without a form at 0, share it), the group being that of today's units
 published_sizes AS (
     SELECT
         s.year + 1 AS year,
         u.ranking_group,
-        max(s.rank) AS units_in_group
+        count(s.rank) AS units_in_group
     FROM stg_dti_previous AS s
-    INNER JOIN (
-        SELECT DISTINCT
-            year,
-            unit_code,
-            ranking_group
-        FROM mart_dti_unit
-    ) AS u ON s.year + 1 = u.year AND s.unit_code = u.unit_code
+    INNER JOIN dim_unit AS u ON s.unit_code = u.unit_code
     GROUP BY ALL
 ),
 
