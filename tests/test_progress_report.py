@@ -1061,3 +1061,14 @@ def test_a_huge_free_text_is_cut_with_a_note_and_a_huge_bad_value_is_quoted_shor
     [reject] = result.rejects
     assert (reject["row_number"], reject["rule"]) == (7, "bad_value:status")
     assert len(reject["value"]) <= 200 and len(reject["reason"]) < 400 and reject["value"].endswith("…")
+
+
+def test_the_format_characters_removed_from_cells_are_unicodes_category_cf() -> None:
+    import sys
+    import unicodedata
+
+    from sources.task_formats import FORMAT_CHARACTERS
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
+    assert FORMAT_CHARACTERS.sub("", every) == ""
+    assert FORMAT_CHARACTERS.sub("", "05/10/2026\u200b Nguyễn\u00a0x") == "05/10/2026 Nguyễn\u00a0x"
