@@ -84,7 +84,8 @@ SELECT
     r.last_report_date,
     l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS report_due_on,
     CAST(coalesce(getvariable('task_report_as_of'), current_date) AS DATE)
-    > l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS is_late
+    > l.for_period_end + CAST(coalesce(getvariable('task_report_due_days'), 15) AS INTEGER) AS is_late,
+    coalesce(o.sort_key, u.sort_key) AS sort_key
 FROM led AS l
 LEFT JOIN mart_task_report_by_unit AS r USING (for_period, plan_year, unit_code)
 LEFT JOIN dim_office AS o ON o.office_code = l.unit_code
