@@ -324,6 +324,27 @@ def test_parquet_has_every_table_and_view_and_skips_unchanged_ones(tmp_path: Pat
     assert not list(folder.glob(".*.tmp"))
 
 
+def test_the_parquet_folder_says_what_each_column_means(tmp_path: Path) -> None:
+    """Parquet carries no comments: an analyst reading the files in pandas or Power BI had the column names only.
+    ``_columns.csv`` beside them gives each exported column's type and Vietnamese comment, and its table's."""
+    import csv
+
+    from warehouse.schema import ensure_schema
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    build.parent.mkdir()
+    with connect(build) as con:
+        ensure_schema(con)
+    publish_snapshot(build, snapshot)
+    with (tmp_path / "parquet" / "_columns.csv").open(encoding="utf-8-sig") as f:
+        rows = {(r["table_name"], r["column_name"]): r for r in csv.DictReader(f)}
+    late = rows[("fct_dossier", "finished_on_time")]
+    assert late["data_type"] == "BOOLEAN" and "completed_at ≤ due_at" in late["column_comment"]
+    assert late["table_comment"].startswith("Trạng thái hiện tại của mỗi hồ sơ")
+    assert rows[("mart_dti_trend", "position_change")]["table_comment"]  # a view's comment too
+    assert not any(table.startswith("compat") for table, _ in rows)
+
+
 def test_an_export_killed_half_way_never_leaves_a_file_the_manifest_calls_current(tmp_path: Path, monkeypatch) -> None:
     """A publication killed after renaming one new file into place, before its manifest: restoring the earlier
     snapshot (the content the old manifest described) must rewrite that file, not keep the killed export's data."""

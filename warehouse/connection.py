@@ -15,6 +15,7 @@ that 1.x clients (the CLI from the package index, DBeaver) open the snapshot; pu
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -360,6 +361,7 @@ def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             written = list(pool.map(write, changed))
+        _write_dictionary(con, folder, names)
     # Files half-written by a killed export (written aside as .<name>.tmp) are never renamed into place: remove them.
     for partial in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
         partial.unlink(missing_ok=True)
@@ -371,6 +373,27 @@ def export_parquet(snapshot: Path, folder: Path) -> list[Path]:
             sub.rmdir()
     _write_manifest(folder, current)
     return written
+
+
+def _write_dictionary(con: duckdb.DuckDBPyConnection, folder: Path, names: list[str]) -> None:
+    """``_columns.csv`` beside the Parquet files: each exported table's and column's type and Vietnamese comment, as the
+    snapshot's catalogue has them (Parquet carries no comments; an analyst in pandas or Power BI reads this). Written
+    aside and renamed into place."""
+    target, tmp = folder / "_columns.csv", folder / "._columns.csv.tmp"
+    query = """SELECT c.table_name, c.column_name, c.data_type, c.comment AS column_comment,
+                      coalesce(t.comment, v.comment) AS table_comment
+               FROM duckdb_columns() AS c
+               LEFT JOIN duckdb_tables() AS t USING (database_name, schema_name, table_name)
+               LEFT JOIN duckdb_views() AS v
+                   ON v.database_name = c.database_name AND v.schema_name = c.schema_name AND v.view_name = c.table_name
+               WHERE c.schema_name = 'main' AND c.database_name = current_database() AND list_contains(?, c.table_name)
+               ORDER BY c.table_name, c.column_index"""
+    rows = con.execute(query, [names]).fetchall()
+    with tmp.open("w", encoding="utf-8-sig", newline="") as out:  # (with its BOM: Excel opens it as UTF-8)
+        writer = csv.writer(out)
+        writer.writerow(["table_name", "column_name", "data_type", "column_comment", "table_comment"])
+        writer.writerows(rows)
+    os.replace(tmp, target)
 
 
 def _write_manifest(folder: Path, content: dict[str, str]) -> None:
