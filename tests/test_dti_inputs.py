@@ -1061,3 +1061,55 @@ def test_a_citizens_phone_or_id_number_in_a_note_is_masked_and_said(tmp_path):
     notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
     assert [i.blocking for i in notes] == [False, False] and "dòng 2" in notes[0].reason and "đã ẩn 2 số" in notes[0].reason
     assert "0987654321" not in str(result.file_issues)
+
+
+def test_a_kept_files_rows_count_when_another_file_gives_the_same_unit(tmp_path: Path) -> None:
+    """dti_2025.csv loads Sở Tư pháp; it comes back header-only (refused, its rows kept) while dti_2025_bo_sung.csv
+    now gives Sở Tư pháp too: both were in the table (the DTI refresh failed: two results of one last-year unit), and
+    for the other systems' values one of two was picked at random. The new file's copy is rejected naming the kept
+    one; the kept rows stand, and the scoring reads them."""
+    from datetime import datetime
+
+    import duckdb
+
+    from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR
+    from warehouse import dti
+    from warehouse.schema import ensure_schema
+
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    previous, external = inbox / PREVIOUS_DIR, inbox / EXTERNAL_DIR
+
+    def result(name: str, total: str) -> dict:
+        return {"year": "2025", "published_name": name, "total": total, "rank": "", "level": ""}
+
+    def value(unit: str, number: str) -> dict:
+        return {"year": "2026", "unit": unit, "component": "AT.2", "value": number, "system": "", "note": ""}
+
+    write_rows(previous / "dti_2025.csv", PREVIOUS_COLUMNS, [result("Sở Tư pháp", "80")])
+    write_rows(previous / "dti_2025_bo_sung.csv", PREVIOUS_COLUMNS, [result("Sở Y tế", "70")])
+    write_rows(external / "soc_2026.csv", EXTERNAL_COLUMNS, [value("Sở Tư pháp", "90")])
+    write_rows(external / "vbdh_2026.csv", EXTERNAL_COLUMNS, [value("Sở Y tế", "70")])
+    con = duckdb.connect()
+    ensure_schema(con)
+    dti.load_dti_inputs(con, inbox, 2026, MATCHER, datetime(2026, 11, 3, 6), work)
+    write_rows(previous / "dti_2025.csv", PREVIOUS_COLUMNS, [])
+    write_rows(previous / "dti_2025_bo_sung.csv", PREVIOUS_COLUMNS, [result("Sở Y tế", "70"), result("Sở Tư pháp", "60")])
+    write_rows(external / "soc_2026.csv", EXTERNAL_COLUMNS, [])
+    write_rows(external / "vbdh_2026.csv", EXTERNAL_COLUMNS, [value("Sở Y tế", "70"), value("Sở Tư pháp", "40")])
+    for _ in range(2):  # and a rerun: the same tables
+        dti.load_dti_inputs(con, inbox, 2026, MATCHER, datetime(2026, 11, 4, 6), work)
+        assert con.execute("SELECT source_file, total FROM stg_dti_previous WHERE unit_code = '19.STP'").fetchall() == [
+            ("dti_2025.csv", 80.0)
+        ]
+        assert con.execute("SELECT source_file, value FROM stg_dti_external WHERE unit_code = '19.STP'").fetchall() == [
+            ("soc_2026.csv", 90.0)
+        ]
+        rejected = con.execute(
+            "SELECT source, file_name, rule, reason FROM quarantine WHERE rule = 'duplicate' ORDER BY 1"
+        ).fetchall()
+        assert [(s, f, r) for s, f, r, _ in rejected] == [
+            ("dti_external", "vbdh_2026.csv", "duplicate"),
+            ("dti_previous", "dti_2025_bo_sung.csv", "duplicate"),
+        ]
+        assert "đã có trong soc_2026.csv, dòng 2" in rejected[0][3]
+    assert dti._previous(con, 2026, MATCHER)["19.STP"][0] == 80.0

@@ -5,6 +5,7 @@ intervals of the uncertainty analysis. Points come from scoring/criteria.py and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import pandas as pd
 
 from common.settings import now_local
 from common.units import UnitMatcher
+from common.vntext import match_key
 from scoring.criteria import CriteriaTree, CriterionInput, answer_points, score_unit, tree_for
 from scoring.criteria_table import tree_rows
 from scoring.ranking import group_average, rank_within
+from sources.csvfiles import ReadResult, row_reject
 from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
@@ -116,7 +119,7 @@ def load_dti_inputs(
     """Stage the year's DTI forms, appraisal, the other systems' values and last year's published results. Rejected
     rows go to the quarantine with their reason; a rerun replaces the year's rows. A form or appraisal gone from the
     inbox keeps its rows (``file_gone``) unless ``withdraw``."""
-    from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, read_external_values, read_previous_results
+    from sources.dti_inputs import EXTERNAL_DIR, PREVIOUS_DIR, previous_identity, read_external_values, read_previous_results
 
     stats = load_assessment_inputs(con, inbox, year, matcher, now, assessed_years, INDEX, withdraw=withdraw)
     external_found = _table_files(inbox, EXTERNAL_DIR, year, assessed_years)
@@ -141,6 +144,16 @@ def load_dti_inputs(
         ]
         external = {p: r for p, r in external.items() if p.name not in kept_external}
         previous = {p: r for p, r in previous.items() if p.name not in kept_previous}
+        # The readers decide duplicates over the files read now; the rows a refused re-delivery keeps take part too.
+        _refuse_copies_of_kept_rows(
+            con, "stg_dti_external", year, kept_external, external, lambda row: (row["unit_code"], row["code"])
+        )
+
+        def identity(row: dict) -> tuple:
+            found = row.get("identity") or previous_identity(matcher, row["unit_code"], row["published_name"])
+            return (row["unit_code"], match_key(found))
+
+        _refuse_copies_of_kept_rows(con, "stg_dti_previous", year - 1, kept_previous, previous, identity)
         con.execute("DELETE FROM stg_dti_external WHERE year = ? AND NOT list_contains(?, source_file)", [year, kept_external])
         con.execute(
             "DELETE FROM stg_dti_previous WHERE year = ? AND NOT list_contains(?, source_file)", [year - 1, kept_previous]
@@ -198,6 +211,46 @@ def load_dti_inputs(
         "previous_rows": sum(len(r.rows) for r in previous.values() if r.loadable),
         "previous_rejected": sum(len(r.rejects) for r in previous.values()),
     }
+
+
+def _refuse_copies_of_kept_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    year: int,
+    kept: list[str],
+    results: dict[Path, ReadResult],
+    key_of: Callable[[dict], tuple],
+) -> None:
+    """A row of a file read now giving what a kept file's rows give (the same unit and component, the same last-year
+    unit) is rejected as a duplicate naming the kept file: both were in the table (one picked at random for a
+    component; the DTI refresh failed on two results of one unit). The kept rows stand: they are the file's last good
+    load, until it is sent again with rows (then the reader judges both files together)."""
+    if not kept:
+        return
+    held: dict[tuple, str] = {}
+    for row in (
+        con.execute(f"SELECT * FROM {table} WHERE year = ? AND list_contains(?, source_file)", [year, kept])
+        .df()
+        .to_dict("records")
+    ):
+        held.setdefault(key_of(row), f"{row['source_file']}, dòng {row['source_row']}")
+    for path, result in results.items():
+        clashing = [x for x in result.rows if key_of({**x, "source_file": path.name}) in held]
+        for x in clashing:
+            result.rows.remove(x)
+            where = held[key_of(x)]
+            result.rejects.append(
+                row_reject(
+                    path,
+                    x["source_row"],
+                    "duplicate",
+                    f"Tệp {path.name}, dòng {x['source_row']}: đã có trong {where} (tệp giao lại không dùng được, giữ lần "
+                    "nạp trước); không dùng dòng này. Gửi lại tệp kia đúng, hoặc bỏ dòng trùng ở một trong hai tệp.",
+                    str(x.get("value", x.get("total"))),
+                    key=str(x.get("published_name") or x.get("code") or ""),
+                    unit_code=x.get("unit_code"),
+                )
+            )
 
 
 # --- scoring -------------------------------------------------------------------------------------------------------
