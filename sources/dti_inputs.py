@@ -517,6 +517,8 @@ def _check_previous(path: Path, line: int, values: dict[str, str], matcher: Unit
     problems = candidate.problems
     if not name:
         problems.append(("unknown_unit", "thiếu tên đơn vị.", None))
+    elif unit_code is None and (other := other_province_unit(matcher, None, name)) is not None:
+        problems.append(other)
     elif unit_code is None:
         hint = matcher.suggest(name)
         problems.append(
@@ -586,9 +588,15 @@ def read_previous_results(paths: list[Path], matcher: UnitMatcher, year: int, wo
         paths, PREVIOUS_COLUMNS, work_dir, "Tệp chỉ có dòng tiêu đề, không có kết quả nào.", "kết quả", matcher.province
     )
     sources = {path: prepared for path, _, prepared in opened}
+    names: dict[Path, list[tuple[str | None, str | None]]] = {}
     for path, result, prepared in opened:
         for line, values in table_rows(prepared, PREVIOUS_COLUMNS, result, notes=frozenset({"level"})):
             candidates.append(_check_previous(path, line, values, matcher, year))
+            names.setdefault(path, []).append((None, values["published_name"]))
+    # Another province's ranking (most of its rows its units): refused whole, as the other systems' values are; its
+    # agencies "Sở Tư pháp", "Sở Y tế" would be taken as this province's.
+    refused = {p for p, rows in names.items() if refuse_other_province_table(results[p], matcher, rows, "kết quả DTI", p.name)}
+    candidates = [c for c in candidates if c.path not in refused]
     copies: dict[tuple[str, str], list[tuple[Path, int]]] = {}
     for candidate in candidates:
         if candidate.duplicate_key is not None:

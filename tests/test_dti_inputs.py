@@ -1113,3 +1113,23 @@ def test_a_kept_files_rows_count_when_another_file_gives_the_same_unit(tmp_path:
         ]
         assert "đã có trong soc_2026.csv, dòng 2" in rejected[0][3]
     assert dti._previous(con, 2026, MATCHER)["19.STP"][0] == 80.0
+
+
+def test_another_provinces_ranking_of_last_year_is_refused_and_its_unit_named(tmp_path: Path) -> None:
+    """Bắc Ninh's 2025 ranking saved without its title (3 of 5 rows its wards and communes) loaded its agencies
+    "Sở Tài chính", "Sở Y tế" as this province's; a single Bắc Ninh commune among ours was only "unknown"."""
+
+    def result(name: str, total: str) -> dict:
+        return {"year": "2025", "published_name": name, "total": total, "rank": "", "level": ""}
+
+    theirs = [result(n, t) for n, t in (("Sở Tài chính", "88,1"), ("Phường Chũ", "70"), ("Phường Kinh Bắc", "71"))]
+    theirs += [result("Xã Lục Ngạn", "69"), result("Sở Y tế", "80")]
+    path = write_rows(tmp_path / "dti_bac_ninh_2025.csv", PREVIOUS_COLUMNS, theirs)
+    read = read_previous_results([path], MATCHER, 2025, tmp_path / "work")[path]
+    assert not read.loadable and read.rows == []
+    assert [i.rule for i in read.file_issues] == ["other_province_source"] and "Bắc Ninh" in read.file_issues[0].reason
+
+    ours = write_rows(tmp_path / "dti_2025.csv", PREVIOUS_COLUMNS, [result("Sở Tài chính", "80"), result("Phường Chũ", "70")])
+    read = read_previous_results([ours], MATCHER, 2025, tmp_path / "work")[ours]
+    assert [r["unit_code"] for r in read.rows] == ["19.STC"]
+    assert [(x["rule"], "Bắc Ninh" in x["reason"]) for x in read.rejects] == [("other_province_unit", True)]
