@@ -726,6 +726,16 @@ def _former_forms() -> tuple[tuple[str, str, str], ...]:
     return tuple(sorted(forms, key=lambda f: -len(f[0])))
 
 
+def former_province_in_name(name: str) -> tuple[str, str] | None:
+    """(the former province, the province it is part of since 2025) a unit's name says it belonged to ('Sở Tài chính
+    tỉnh Bắc Kạn' -> ('Bắc Kạn', 'Thái Nguyên')); None when it names no former province."""
+    words = _words(name)
+    for form, former, today in _former_forms():
+        if words == form or words.endswith(" " + form) or words.startswith(form + " ") or f" {form} " in words:
+            return former, today
+    return None
+
+
 def heading_province(line: str) -> tuple[str, str] | None:
     """The province a heading line of a document names ("UBND TỈNH THÁI NGUYÊN", "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH BẮC
     KẠN"): (the province as written, the province it is today: 'Bắc Kạn' -> 'Thái Nguyên', merged in 2025); None for a

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.pii import mask_personal_data
-from common.units import GROUP_LABELS, Unit, UnitMatcher
+from common.units import GROUP_LABELS, Unit, UnitMatcher, former_province_in_name
 from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
 from scoring.rounding import round_half_up
 from sources.assessment_forms import fraction_for_percent
@@ -490,10 +490,20 @@ def previous_identity(matcher: UnitMatcher, unit_code: str, published: str) -> s
     ``Unit.last_year_units`` one of whose spellings the name is (matcher's tolerance). A name of the current unit that
     is none of them (a predecessor list that leaves the current name out) stands for the current official name."""
     unit = matcher.units[unit_code]
-    for spellings in unit.last_year_units:
-        if any(_same_name(unit, spelling, published) for spelling in spellings):
-            return spellings[0]
-    return unit.name
+    identity = next(
+        (
+            spellings[0]
+            for spellings in unit.last_year_units
+            if any(_same_name(unit, spelling, published) for spelling in spellings)
+        ),
+        unit.name,
+    )
+    # The agency of a province merged into this one in 2025 ("Sở Tài chính tỉnh Bắc Kạn") is a last-year unit of its
+    # own: its result is averaged with this province's agency's, as merged provinces' are, not a second copy of it.
+    former = former_province_in_name(published)
+    if former is not None and matcher.is_own_province(former[1]) and not matcher.is_own_province(former[0]):
+        return f"{identity} ({former[0]})"
+    return identity
 
 
 @dataclass

@@ -1133,3 +1133,16 @@ def test_another_provinces_ranking_of_last_year_is_refused_and_its_unit_named(tm
     read = read_previous_results([ours], MATCHER, 2025, tmp_path / "work")[ours]
     assert [r["unit_code"] for r in read.rows] == ["19.STC"]
     assert [(x["rule"], "Bắc Ninh" in x["reason"]) for x in read.rejects] == [("other_province_unit", True)]
+
+
+def test_an_agency_of_the_province_merged_in_2025_is_a_last_year_unit_of_its_own() -> None:
+    """Thái Nguyên's and Bắc Kạn's 2025 rankings both give a "Sở Tài chính": read as two copies of one unit, both
+    were rejected and the agency had no previous result. Bắc Kạn's is a last-year unit of its own, averaged (half up)
+    with Thái Nguyên's, as the national DTI of merged provinces is."""
+    rows = [
+        {"year": 2025, "published_name": "Sở Tài chính", "total": 80.0, "source_row": 2},
+        {"year": 2025, "published_name": "Sở Tài chính tỉnh Bắc Kạn", "total": 60.25, "source_row": 3},
+    ]
+    [(code, result)] = map_previous([{**r, "unit_code": MATCHER.match(r["published_name"])} for r in rows], MATCHER).items()
+    assert code == "19.STC" and (result.total, result.merged) == (70.13, True)
+    assert result.published_names == ("Sở Tài chính", "Sở Tài chính tỉnh Bắc Kạn")
