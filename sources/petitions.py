@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from common.pii import mask_personal_data, mask_quote
 from common.units import UnitMatcher
 from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
@@ -22,6 +23,12 @@ from sources.profiles import SourceProfile, readable_format
 END_OF_DAY = time(23, 59, 59)
 # Coded column -> its code list in the profile.
 _CODED = {"category": "category", "handling": "handling", "satisfaction": "rating", "repeated": "bool"}
+# A coded column holds one of a few short words: a value much longer is text typed in the wrong column (the
+# petitioner's name and address, the content), which masking does not clear (an address has no number's shape). A
+# bad value is quoted, masked, only while it could be a mistyped word of its list: at most this many characters more
+# than the list's longest word, and never more than CODED_QUOTE_LIMIT.
+CODED_QUOTE_SLACK = 10
+CODED_QUOTE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -110,21 +117,8 @@ def read_petitions(
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
         problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
-        if code is not None and not any(ch.isdigit() for ch in code):
-            # Every petition code carries digits: one without any is something else typed there, often the
-            # petitioner's name, so neither quoted nor kept as the row's key.
-            problems.insert(
-                0,
-                (
-                    "code_without_digit:petition_code",
-                    (
-                        f"Cột '{fmt.headers['petition_code']}': giá trị không có chữ số nào, không phải mã PAKN (có thể "
-                        "đã nhập nhầm cột, ví dụ họ tên người gửi; giá trị không được trích dẫn); đề nghị sửa rồi xuất lại "
-                        "dòng này."
-                    ),
-                    None,
-                ),
-            )
+        if code is not None and (not_code := _not_a_code(code, fmt.headers["petition_code"])) is not None:
+            problems.insert(0, not_code)
             code = None
         elif code is None:
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
@@ -157,6 +151,23 @@ def read_petitions(
     return result
 
 
+def _not_a_code(code: str, header: str) -> tuple[str, str, None] | None:
+    """The problem of a petition code that is something else typed there, never quoted nor kept as the row's key
+    (None: it may be a code). Every code carries digits: one without any is often the petitioner's name; a phone or
+    ID number (the petitioner's, from the next columns) has digits but is no code either."""
+    if mask_personal_data(code)[1]:
+        rule, what = "personal_number_as_code", "có dạng số điện thoại, số giấy tờ hoặc email"
+    elif not any(ch.isdigit() for ch in code):
+        rule, what = "code_without_digit", "không có chữ số nào"
+    else:
+        return None
+    reason = (
+        f"Cột '{header}': giá trị {what}, không phải mã PAKN (có thể đã nhập nhầm cột, ví dụ họ tên, số điện thoại "
+        "hoặc số giấy tờ của người gửi; giá trị không được trích dẫn); đề nghị sửa rồi xuất lại dòng này."
+    )
+    return f"{rule}:petition_code", reason, None
+
+
 def _completed_at(raw: str, fmt: _Format) -> datetime | None:
     """The completion of a petition; a date written without a time ("05/01/2026") is the end of that day, as a
     deadline is: read as 00:00 it came before a reception the same morning and the petition was rejected."""
@@ -166,6 +177,14 @@ def _completed_at(raw: str, fmt: _Format) -> datetime | None:
     if found is not None and ":" not in raw and found.time() == datetime.min.time():
         return found.replace(hour=23, minute=59, second=59)
     return found
+
+
+def _coded_quote(raw: str, allowed: dict) -> str | None:
+    """What a reject quotes of a coded column's bad value: the value with personal data masked, or None (not quoted)
+    when, masked, it is longer than a mistyped word of the ``allowed`` list could be."""
+    shown = mask_quote(raw) or ""
+    longest = max((len(word) for word in allowed), default=0)
+    return shown if len(shown) <= min(longest + CODED_QUOTE_SLACK, CODED_QUOTE_LIMIT) else None
 
 
 def _problems(
@@ -205,8 +224,16 @@ def _problems(
     for name in ("category", "handling", "satisfaction", "repeated"):
         raw = values[name]
         if (raw or name in ("category", "handling")) and fmt.lookups[name](raw) is None:
-            reason = f"Cột '{fmt.headers[name]}': giá trị không hợp lệ (cho phép: {', '.join(fmt.allowed[name])}): '{raw}'."
-            problems.append((f"bad_value:{name}", reason, raw))
+            reason = f"Cột '{fmt.headers[name]}': giá trị không hợp lệ (cho phép: {', '.join(fmt.allowed[name])})"
+            quoted = _coded_quote(raw, fmt.allowed[name])
+            if quoted is None:
+                reason += (
+                    f": giá trị dài {len(raw)} ký tự, không phải một giá trị của danh mục (không trích dẫn: có thể là "
+                    "nội dung hoặc thông tin của người gửi nhập nhầm cột)."
+                )
+            else:
+                reason += f": '{quoted}'."
+            problems.append((f"bad_value:{name}", reason, quoted))
     received, completed = dates["received_at"], dates["completed_at"]
     if received and completed and completed < received:
         reason = f"Ngày hoàn thành ({completed:%d/%m/%Y %H:%M}) trước ngày tiếp nhận ({received:%d/%m/%Y %H:%M})."

@@ -634,3 +634,31 @@ def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_
     assert rows == [("F-1", datetime(2026, 2, 3, 9, 0)), ("P-10", datetime(2026, 2, 2, 9, 0))]
     assert (file_name, row, rule) == ("pakn_202601.csv", 2, "petition_in_two_months")
     assert "cũng có trong tệp 'pakn_202602.csv'" in reason
+
+
+def test_a_phone_or_id_number_as_petition_code_and_an_address_in_a_category_are_not_kept_nor_quoted(tmp_path):
+    """The petitioner's phone or CCCD typed as the code has digits, but is no code: rejected unquoted, no row key; an
+    address typed into a coded column is longer than any of its words and is not quoted (masking leaves an address)."""
+    address = "Bà Lê Thị Hoa ở số 12 ngõ 34 đường Hoàng Văn Thụ phản ánh chậm trả kết quả"
+    rows = [
+        petition(),
+        petition(petition_code="0987654321"),
+        petition(petition_code="019088001111"),
+        petition(petition_code="PAKN-4", category=address),
+        petition(petition_code="PAKN-5", handling="Trả lời giải quyết xong"),
+    ]
+    con = _loaded_january(tmp_path, rows)
+    assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("PAKN-1",)]
+    found = con.execute("SELECT rule, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == [
+        "personal_number_as_code:petition_code",
+        "personal_number_as_code:petition_code",
+        "bad_value:category",
+        "bad_value:handling",
+    ]
+    assert all(r[1] is None and r[3] is None for r in found[:2]) and "số điện thoại" in found[0][2]
+    text = str(found[:3])
+    for secret in ("0987654321", "019088001111", "ngõ 34", "Hoàng Văn Thụ"):
+        assert secret not in text, secret
+    assert found[2][3] is None and "dài 74 ký tự" in found[2][2]
+    assert found[3][3] == "Trả lời giải quyết xong"  # a mistyped code word is still quoted
