@@ -19,6 +19,7 @@ from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.petition_format import DEADLINE_WORKING_DAYS, pakn_profile, petition_file_month
 from sources.profiles import SourceProfile, readable_format
+from sources.table_files import other_province_unit, refuse_other_province_table
 
 END_OF_DAY = time(23, 59, 59)
 # Coded column -> its code list in the profile.
@@ -110,13 +111,19 @@ def read_petitions(
         return result
     seen: dict[str, int] = {}
     unit_codes: dict[str, str | None] = {}
+    units: list[tuple[str | None, str | None]] = []  # every row's unit as written, to tell another province's export
     for line, values in csv_rows(prepared, fmt.columns, result):
         code = values["petition_code"] or None
         unit_raw = " ".join(values["unit"].split())
+        units.append((None, unit_raw or None))
         if unit_raw not in unit_codes:
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
         problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
+        if unit_code is None and unit_raw and (other := other_province_unit(matcher, None, unit_raw)) is not None:
+            # another province's unit, not a unit missing from the list: the reason names the province
+            other = (other[0], "Đơn vị xử lý" + other[1].removeprefix("đơn vị"), other[2])
+            problems = [other if problem[0] == "unknown_unit" else problem for problem in problems]
         if code is not None and (not_code := _not_a_code(code, fmt.headers["petition_code"])) is not None:
             problems.insert(0, not_code)
             code = None
@@ -148,6 +155,9 @@ def read_petitions(
                 "source_row": line,
             }
         )
+    # An export most of whose rows are another province's units is that province's (its agencies share names with
+    # ours, "Sở Y tế", and would load as ours): refused whole; a few such rows are rejected one by one above.
+    refuse_other_province_table(result, matcher, units, "bản xuất PAKN", path.name)
     return result
 
 

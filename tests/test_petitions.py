@@ -662,3 +662,25 @@ def test_a_phone_or_id_number_as_petition_code_and_an_address_in_a_category_are_
         assert secret not in text, secret
     assert found[2][3] is None and "dài 74 ký tự" in found[2][2]
     assert found[3][3] == "Trả lời giải quyết xong"  # a mistyped code word is still quoted
+
+
+def test_another_provinces_export_is_refused_and_its_units_in_ours_are_rejected_naming_it(tmp_path):
+    """Bắc Ninh's export saved as pakn_202601.csv: most rows name its wards and communes, the others agencies every
+    province has (Sở Tư pháp): refused whole, none loaded as ours. In our export, a Bắc Ninh ward is rejected naming
+    the province; a former Bắc Kạn commune (merged into Thái Nguyên in 2025) is ours."""
+    other = ["UBND Phường Chũ", "UBND Phường Đa Mai", "UBND Xã Lục Ngạn", "Sở Tư pháp", "Sở Y tế", "UBND Phường Kinh Bắc"]
+    refused = read(
+        write_pakn(tmp_path / "bn", JANUARY, [petition(petition_code=f"BN-{i}", unit=u) for i, u in enumerate(other)]), tmp_path
+    )
+    assert not refused.loadable and refused.rows == []
+    assert [(i.rule, "tỉnh Bắc Ninh" in i.reason, "4/6" in i.reason) for i in refused.file_issues] == [
+        ("other_province_source", True, True)
+    ]
+    rows = [
+        petition(),
+        petition(petition_code="PAKN-2", unit="UBND Phường Chũ"),
+        petition(petition_code="PAKN-3", unit="UBND Xã Chợ Đồn"),
+    ]
+    ours = read(write_pakn(tmp_path / "tn", JANUARY, rows), tmp_path)
+    assert ours.loadable and [r["petition_code"] for r in ours.rows] == ["PAKN-1", "PAKN-3"]
+    assert [(r["rule"], "tỉnh Bắc Ninh" in r["reason"]) for r in ours.rejects] == [("other_province_unit", True)]
