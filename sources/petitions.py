@@ -15,6 +15,7 @@ from pathlib import Path
 
 from common.pii import mask_personal_data, mask_quote
 from common.units import UnitMatcher
+from common.vntext import QUOTE_LIMIT, shorten
 from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.petition_format import DEADLINE_WORKING_DAYS, pakn_profile, petition_file_month
@@ -120,7 +121,12 @@ def read_petitions(
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
         problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
-        if unit_code is None and unit_raw and (other := other_province_unit(matcher, None, unit_raw)) is not None:
+        if (
+            unit_code is None
+            and unit_raw
+            and len(unit_raw) <= QUOTE_LIMIT  # longer, it is no unit's name but text typed there
+            and (other := other_province_unit(matcher, None, unit_raw)) is not None
+        ):
             # another province's unit, not a unit missing from the list: the reason names the province
             other = (other[0], "Đơn vị xử lý" + other[1].removeprefix("đơn vị"), other[2])
             problems = [other if problem[0] == "unknown_unit" else problem for problem in problems]
@@ -133,7 +139,7 @@ def read_petitions(
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
         if problems or code is None:
             result.rejects += [
-                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=unit_raw or None)
+                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=_shown(unit_raw) or None)
                 for rule, reason, value in problems
             ]
             continue
@@ -189,10 +195,16 @@ def _completed_at(raw: str, fmt: _Format) -> datetime | None:
     return found
 
 
+def _shown(text: str) -> str:
+    """A cell as a reject quotes it: masked (before it is cut, so no half of a number is left unmasked) and shortened
+    (a 200 kB cell pasted into a column was quoted whole in the reason and the value)."""
+    return shorten(mask_quote(text))
+
+
 def _coded_quote(raw: str, allowed: dict) -> str | None:
     """What a reject quotes of a coded column's bad value: the value with personal data masked, or None (not quoted)
     when, masked, it is longer than a mistyped word of the ``allowed`` list could be."""
-    shown = mask_quote(raw) or ""
+    shown = mask_quote(raw) or ""  # not shortened: a longer value than the limit below is not quoted at all
     longest = max((len(word) for word in allowed), default=0)
     return shown if len(shown) <= min(longest + CODED_QUOTE_SLACK, CODED_QUOTE_LIMIT) else None
 
@@ -213,8 +225,9 @@ def _problems(
             problems.append(("unknown_unit", "Thiếu đơn vị xử lý.", None))
         else:
             hint = matcher.suggest(unit_raw)
-            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{unit_raw}'" + (f"; có phải '{hint}'?" if hint else ".")
-            problems.append(("unknown_unit", reason, unit_raw))
+            shown = _shown(unit_raw)
+            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{shown}'" + (f"; có phải '{hint}'?" if hint else ".")
+            problems.append(("unknown_unit", reason, shown))
     dates: dict[str, datetime | None] = {}
     for name in ("received_at", "completed_at"):
         raw = values[name]
@@ -222,9 +235,9 @@ def _problems(
             (_completed_at(raw, fmt) if name == "completed_at" else parse_day_first(raw, fmt.date_formats)) if raw else None
         )
         if dates[name] is None and (raw or name == "received_at"):
-            shown = readable_format(fmt.date_formats[-1])
-            reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown}: '{raw}'."
-            problems.append((f"bad_date:{name}", reason, raw))
+            cell, shown_format = _shown(raw), readable_format(fmt.date_formats[-1])
+            reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown_format}: '{cell}'."
+            problems.append((f"bad_date:{name}", reason, cell))
         elif (at := dates[name]) is not None and today is not None and at.date() > today:
             reason = (
                 f"Cột '{fmt.headers[name]}': ngày {at:%d/%m/%Y} sau ngày đọc tệp {today:%d/%m/%Y}: có thể gõ nhầm ngày, "

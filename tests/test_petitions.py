@@ -684,3 +684,20 @@ def test_another_provinces_export_is_refused_and_its_units_in_ours_are_rejected_
     ours = read(write_pakn(tmp_path / "tn", JANUARY, rows), tmp_path)
     assert ours.loadable and [r["petition_code"] for r in ours.rows] == ["PAKN-1", "PAKN-3"]
     assert [(r["rule"], "tỉnh Bắc Ninh" in r["reason"]) for r in ours.rejects] == [("other_province_unit", True)]
+
+
+def test_a_huge_cell_is_quoted_shortened_and_masked_before_it_is_cut(tmp_path):
+    """A 200 kB cell pasted into the unit, a date or a coded column is not quoted whole into the reason and value;
+    a phone number where the quote is cut is masked, not left half."""
+    huge = "Nội dung dán nhầm cột " * 10_000
+    rows = [
+        petition(),
+        petition(petition_code="PAKN-2", unit="x" * 190 + " SĐT 0912 345 678" + huge),
+        petition(petition_code="PAKN-3", received_at=huge),
+        petition(petition_code="PAKN-4", category=huge),
+    ]
+    con = _loaded_january(tmp_path, rows)
+    found = con.execute("SELECT rule, unit_name, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == ["unknown_unit", "bad_date:received_at", "bad_value:category"]
+    assert all(len(t) < 500 for r in found for t in r[1:] if t), [len(t) for r in found for t in r[1:] if t]
+    assert "0912" not in str(found)
