@@ -13,15 +13,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from common.pii import mask_personal_data, mask_quote
 from common.units import UnitMatcher
+from common.vntext import QUOTE_LIMIT, shorten
 from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.petition_format import DEADLINE_WORKING_DAYS, pakn_profile, petition_file_month
 from sources.profiles import SourceProfile, readable_format
+from sources.table_files import other_province_unit, refuse_other_province_table
 
 END_OF_DAY = time(23, 59, 59)
 # Coded column -> its code list in the profile.
 _CODED = {"category": "category", "handling": "handling", "satisfaction": "rating", "repeated": "bool"}
+# A coded column holds one of a few short words: a value much longer is text typed in the wrong column (the
+# petitioner's name and address, the content), which masking does not clear (an address has no number's shape). A
+# bad value is quoted, masked, only while it could be a mistyped word of its list: at most this many characters more
+# than the list's longest word, and never more than CODED_QUOTE_LIMIT.
+CODED_QUOTE_SLACK = 10
+CODED_QUOTE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -103,28 +112,26 @@ def read_petitions(
         return result
     seen: dict[str, int] = {}
     unit_codes: dict[str, str | None] = {}
+    units: list[tuple[str | None, str | None]] = []  # every row's unit as written, to tell another province's export
     for line, values in csv_rows(prepared, fmt.columns, result):
         code = values["petition_code"] or None
         unit_raw = " ".join(values["unit"].split())
+        units.append((None, unit_raw or None))
         if unit_raw not in unit_codes:
             unit_codes[unit_raw] = matcher.match(unit_raw)
         unit_code = unit_codes[unit_raw]
         problems = _problems(values, unit_code, unit_raw, matcher, month, fmt, today)
-        if code is not None and not any(ch.isdigit() for ch in code):
-            # Every petition code carries digits: one without any is something else typed there, often the
-            # petitioner's name, so neither quoted nor kept as the row's key.
-            problems.insert(
-                0,
-                (
-                    "code_without_digit:petition_code",
-                    (
-                        f"Cột '{fmt.headers['petition_code']}': giá trị không có chữ số nào, không phải mã PAKN (có thể "
-                        "đã nhập nhầm cột, ví dụ họ tên người gửi; giá trị không được trích dẫn); đề nghị sửa rồi xuất lại "
-                        "dòng này."
-                    ),
-                    None,
-                ),
-            )
+        if (
+            unit_code is None
+            and unit_raw
+            and len(unit_raw) <= QUOTE_LIMIT  # longer, it is no unit's name but text typed there
+            and (other := other_province_unit(matcher, None, unit_raw)) is not None
+        ):
+            # another province's unit, not a unit missing from the list: the reason names the province
+            other = (other[0], "Đơn vị xử lý" + other[1].removeprefix("đơn vị"), other[2])
+            problems = [other if problem[0] == "unknown_unit" else problem for problem in problems]
+        if code is not None and (not_code := _not_a_code(code, fmt.headers["petition_code"])) is not None:
+            problems.insert(0, not_code)
             code = None
         elif code is None:
             problems.insert(0, ("missing_petition_code", "Thiếu mã PAKN.", None))
@@ -132,7 +139,7 @@ def read_petitions(
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
         if problems or code is None:
             result.rejects += [
-                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=unit_raw or None)
+                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=_shown(unit_raw) or None)
                 for rule, reason, value in problems
             ]
             continue
@@ -154,7 +161,27 @@ def read_petitions(
                 "source_row": line,
             }
         )
+    # An export most of whose rows are another province's units is that province's (its agencies share names with
+    # ours, "Sở Y tế", and would load as ours): refused whole; a few such rows are rejected one by one above.
+    refuse_other_province_table(result, matcher, units, "bản xuất PAKN", path.name)
     return result
+
+
+def _not_a_code(code: str, header: str) -> tuple[str, str, None] | None:
+    """The problem of a petition code that is something else typed there, never quoted nor kept as the row's key
+    (None: it may be a code). Every code carries digits: one without any is often the petitioner's name; a phone or
+    ID number (the petitioner's, from the next columns) has digits but is no code either."""
+    if mask_personal_data(code)[1]:
+        rule, what = "personal_number_as_code", "có dạng số điện thoại, số giấy tờ hoặc email"
+    elif not any(ch.isdigit() for ch in code):
+        rule, what = "code_without_digit", "không có chữ số nào"
+    else:
+        return None
+    reason = (
+        f"Cột '{header}': giá trị {what}, không phải mã PAKN (có thể đã nhập nhầm cột, ví dụ họ tên, số điện thoại "
+        "hoặc số giấy tờ của người gửi; giá trị không được trích dẫn); đề nghị sửa rồi xuất lại dòng này."
+    )
+    return f"{rule}:petition_code", reason, None
 
 
 def _completed_at(raw: str, fmt: _Format) -> datetime | None:
@@ -166,6 +193,20 @@ def _completed_at(raw: str, fmt: _Format) -> datetime | None:
     if found is not None and ":" not in raw and found.time() == datetime.min.time():
         return found.replace(hour=23, minute=59, second=59)
     return found
+
+
+def _shown(text: str) -> str:
+    """A cell as a reject quotes it: masked (before it is cut, so no half of a number is left unmasked) and shortened
+    (a 200 kB cell pasted into a column was quoted whole in the reason and the value)."""
+    return shorten(mask_quote(text))
+
+
+def _coded_quote(raw: str, allowed: dict) -> str | None:
+    """What a reject quotes of a coded column's bad value: the value with personal data masked, or None (not quoted)
+    when, masked, it is longer than a mistyped word of the ``allowed`` list could be."""
+    shown = mask_quote(raw) or ""  # not shortened: a longer value than the limit below is not quoted at all
+    longest = max((len(word) for word in allowed), default=0)
+    return shown if len(shown) <= min(longest + CODED_QUOTE_SLACK, CODED_QUOTE_LIMIT) else None
 
 
 def _problems(
@@ -184,8 +225,9 @@ def _problems(
             problems.append(("unknown_unit", "Thiếu đơn vị xử lý.", None))
         else:
             hint = matcher.suggest(unit_raw)
-            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{unit_raw}'" + (f"; có phải '{hint}'?" if hint else ".")
-            problems.append(("unknown_unit", reason, unit_raw))
+            shown = _shown(unit_raw)
+            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{shown}'" + (f"; có phải '{hint}'?" if hint else ".")
+            problems.append(("unknown_unit", reason, shown))
     dates: dict[str, datetime | None] = {}
     for name in ("received_at", "completed_at"):
         raw = values[name]
@@ -193,9 +235,9 @@ def _problems(
             (_completed_at(raw, fmt) if name == "completed_at" else parse_day_first(raw, fmt.date_formats)) if raw else None
         )
         if dates[name] is None and (raw or name == "received_at"):
-            shown = readable_format(fmt.date_formats[-1])
-            reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown}: '{raw}'."
-            problems.append((f"bad_date:{name}", reason, raw))
+            cell, shown_format = _shown(raw), readable_format(fmt.date_formats[-1])
+            reason = f"Cột '{fmt.headers[name]}': ngày giờ không đúng định dạng {shown_format}: '{cell}'."
+            problems.append((f"bad_date:{name}", reason, cell))
         elif (at := dates[name]) is not None and today is not None and at.date() > today:
             reason = (
                 f"Cột '{fmt.headers[name]}': ngày {at:%d/%m/%Y} sau ngày đọc tệp {today:%d/%m/%Y}: có thể gõ nhầm ngày, "
@@ -205,8 +247,16 @@ def _problems(
     for name in ("category", "handling", "satisfaction", "repeated"):
         raw = values[name]
         if (raw or name in ("category", "handling")) and fmt.lookups[name](raw) is None:
-            reason = f"Cột '{fmt.headers[name]}': giá trị không hợp lệ (cho phép: {', '.join(fmt.allowed[name])}): '{raw}'."
-            problems.append((f"bad_value:{name}", reason, raw))
+            reason = f"Cột '{fmt.headers[name]}': giá trị không hợp lệ (cho phép: {', '.join(fmt.allowed[name])})"
+            quoted = _coded_quote(raw, fmt.allowed[name])
+            if quoted is None:
+                reason += (
+                    f": giá trị dài {len(raw)} ký tự, không phải một giá trị của danh mục (không trích dẫn: có thể là "
+                    "nội dung hoặc thông tin của người gửi nhập nhầm cột)."
+                )
+            else:
+                reason += f": '{quoted}'."
+            problems.append((f"bad_value:{name}", reason, quoted))
     received, completed = dates["received_at"], dates["completed_at"]
     if received and completed and completed < received:
         reason = f"Ngày hoàn thành ({completed:%d/%m/%Y %H:%M}) trước ngày tiếp nhận ({received:%d/%m/%Y %H:%M})."

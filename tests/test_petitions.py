@@ -634,3 +634,70 @@ def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_
     assert rows == [("F-1", datetime(2026, 2, 3, 9, 0)), ("P-10", datetime(2026, 2, 2, 9, 0))]
     assert (file_name, row, rule) == ("pakn_202601.csv", 2, "petition_in_two_months")
     assert "cũng có trong tệp 'pakn_202602.csv'" in reason
+
+
+def test_a_phone_or_id_number_as_petition_code_and_an_address_in_a_category_are_not_kept_nor_quoted(tmp_path):
+    """The petitioner's phone or CCCD typed as the code has digits, but is no code: rejected unquoted, no row key; an
+    address typed into a coded column is longer than any of its words and is not quoted (masking leaves an address)."""
+    address = "Bà Lê Thị Hoa ở số 12 ngõ 34 đường Hoàng Văn Thụ phản ánh chậm trả kết quả"
+    rows = [
+        petition(),
+        petition(petition_code="0987654321"),
+        petition(petition_code="019088001111"),
+        petition(petition_code="PAKN-4", category=address),
+        petition(petition_code="PAKN-5", handling="Trả lời giải quyết xong"),
+    ]
+    con = _loaded_january(tmp_path, rows)
+    assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("PAKN-1",)]
+    found = con.execute("SELECT rule, record_key, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == [
+        "personal_number_as_code:petition_code",
+        "personal_number_as_code:petition_code",
+        "bad_value:category",
+        "bad_value:handling",
+    ]
+    assert all(r[1] is None and r[3] is None for r in found[:2]) and "số điện thoại" in found[0][2]
+    text = str(found[:3])
+    for secret in ("0987654321", "019088001111", "ngõ 34", "Hoàng Văn Thụ"):
+        assert secret not in text, secret
+    assert found[2][3] is None and "dài 74 ký tự" in found[2][2]
+    assert found[3][3] == "Trả lời giải quyết xong"  # a mistyped code word is still quoted
+
+
+def test_another_provinces_export_is_refused_and_its_units_in_ours_are_rejected_naming_it(tmp_path):
+    """Bắc Ninh's export saved as pakn_202601.csv: most rows name its wards and communes, the others agencies every
+    province has (Sở Tư pháp): refused whole, none loaded as ours. In our export, a Bắc Ninh ward is rejected naming
+    the province; a former Bắc Kạn commune (merged into Thái Nguyên in 2025) is ours."""
+    other = ["UBND Phường Chũ", "UBND Phường Đa Mai", "UBND Xã Lục Ngạn", "Sở Tư pháp", "Sở Y tế", "UBND Phường Kinh Bắc"]
+    refused = read(
+        write_pakn(tmp_path / "bn", JANUARY, [petition(petition_code=f"BN-{i}", unit=u) for i, u in enumerate(other)]), tmp_path
+    )
+    assert not refused.loadable and refused.rows == []
+    assert [(i.rule, "tỉnh Bắc Ninh" in i.reason, "4/6" in i.reason) for i in refused.file_issues] == [
+        ("other_province_source", True, True)
+    ]
+    rows = [
+        petition(),
+        petition(petition_code="PAKN-2", unit="UBND Phường Chũ"),
+        petition(petition_code="PAKN-3", unit="UBND Xã Chợ Đồn"),
+    ]
+    ours = read(write_pakn(tmp_path / "tn", JANUARY, rows), tmp_path)
+    assert ours.loadable and [r["petition_code"] for r in ours.rows] == ["PAKN-1", "PAKN-3"]
+    assert [(r["rule"], "tỉnh Bắc Ninh" in r["reason"]) for r in ours.rejects] == [("other_province_unit", True)]
+
+
+def test_a_huge_cell_is_quoted_shortened_and_masked_before_it_is_cut(tmp_path):
+    """A 200 kB cell pasted into the unit, a date or a coded column is not quoted whole into the reason and value;
+    a phone number where the quote is cut is masked, not left half."""
+    huge = "Nội dung dán nhầm cột " * 10_000
+    rows = [
+        petition(),
+        petition(petition_code="PAKN-2", unit="x" * 190 + " SĐT 0912 345 678" + huge),
+        petition(petition_code="PAKN-3", received_at=huge),
+        petition(petition_code="PAKN-4", category=huge),
+    ]
+    con = _loaded_january(tmp_path, rows)
+    found = con.execute("SELECT rule, unit_name, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == ["unknown_unit", "bad_date:received_at", "bad_value:category"]
+    assert all(len(t) < 500 for r in found for t in r[1:] if t), [len(t) for r in found for t in r[1:] if t]
+    assert "0912" not in str(found)
