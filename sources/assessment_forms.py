@@ -31,7 +31,6 @@ deleted, added or reordered read correctly. The score cells are read with ``data
 
 from __future__ import annotations
 
-import difflib
 import re
 import tempfile
 import unicodedata
@@ -739,7 +738,9 @@ def _same_name(on_form: str, in_tree: str) -> bool:
     """A criterion's name on the form is the tree's, maybe with the form's own addition after it (a computed
     criterion's "(điểm chính thức tính từ dữ liệu …)") or retyped with a few slips."""
     a, b = match_key(on_form), match_key(in_tree)
-    return a.startswith(b) or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    from rapidfuzz import fuzz  # (the project's fuzzy matcher, as unit names'; imported when a form is read)
+
+    return a.startswith(b) or fuzz.ratio(a, b) >= 80
 
 
 def _other_groups_form(body: _Body, first: int, end: int) -> bool:

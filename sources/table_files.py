@@ -284,7 +284,11 @@ def refuse_other_province_table(
 ) -> bool:
     """Refuse the file (blocking ``other_province_source``, no row loaded) when more than OTHER_PROVINCE_SHARE of its
     rows' ``units`` ((code, name) as written) are one other province's; True when refused."""
-    found = Counter(p for code, name in units if (p := matcher.other_province_of_row(code, name)) is not None)
+    # Each distinct (code, name) judged once: a month of petitions names the same few units thousands of times.
+    found: Counter[str] = Counter()
+    for (code, name), rows_of_unit in Counter(units).items():
+        if (other := matcher.other_province_of_row(code, name)) is not None:
+            found[other] += rows_of_unit
     if not found:
         return False
     province, rows = found.most_common(1)[0]
