@@ -656,7 +656,14 @@ class _Body:
     wanted: set[str]
     seen: dict[str, int] = field(default_factory=dict)
     shown: dict[str, int] = field(default_factory=dict)  # the first visible row of each known code
+    codes: dict[int, tuple[str | None, list[str]]] = field(default_factory=dict)  # tree_code of each row, read once
     merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
+
+    def code_of(self, row: int) -> tuple[str | None, list[str]]:
+        """``tree_code`` of the row's code cell (the same reading for the template check and the row itself)."""
+        if row not in self.codes:
+            self.codes[row] = tree_code(self.value("code", row), self.nodes)
+        return self.codes[row]
 
     def value(self, name: str, row: int) -> Any:
         """A cell's value; in the evidence and explanation columns a text merged over several criteria's rows (one
@@ -723,7 +730,7 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
         )
         return
     for r in range(first, end + 1):
-        code = None if ws.row_dimensions[r].hidden else tree_code(body.value("code", r), body.nodes)[0]
+        code = None if ws.row_dimensions[r].hidden else body.code_of(r)[0]
         if code in body.nodes and cell_fault(body.value("code", r)) is None:
             body.shown.setdefault(code, r)
     if _other_groups_form(body, first, end):
@@ -751,7 +758,7 @@ def _other_groups_form(body: _Body, first: int, end: int) -> bool:
     result, ws = body.result, body.ws
     compared, differing = 0, []
     for r in range(first, end + 1):
-        node = body.nodes.get(criterion_code(body.value("code", r)) or "")
+        node = body.nodes.get(body.code_of(r)[0] or "")
         if node is None or node.method == "group" or ws.row_dimensions[r].hidden:
             continue
         name = optional_text(body.value("name", r))
@@ -881,7 +888,7 @@ def _read_row(body: _Body, r: int) -> bool:
     if code_fault is not None:
         body.reject(r, None, code_fault.rule, f"mã tiêu chí: {code_fault.reason}.", str(code_fault), f"{letter['code']}{r}")
         return True
-    code, candidates = tree_code(raw_code, body.nodes)
+    code, candidates = body.code_of(r)
     if candidates:  # a scored row is refused; an unscored one only noted
         scored = optional_text(raw_score) is not None or optional_text(raw_answer) is not None
         reason = f"dòng {r}: {_ambiguous_code_reason(raw_code, candidates)}"
