@@ -391,7 +391,8 @@ def unsettled_ranges(instance: dg.DagsterInstance, job_name: str, limit: int = 1
         if first is None or last is None:
             continue
         taken_along = _TAKEN_ALONG_TAG in tags
-        if run.status == dg.DagsterRunStatus.FAILURE and not taken_along:
+        retried = tags.get(WILL_RETRY_TAG) == "true"  # its worker died: Dagster runs it again itself (stale_runs)
+        if run.status == dg.DagsterRunStatus.FAILURE and not taken_along and not retried:
             if not any(a <= first and last <= b for a, b in covered):
                 unsettled.append((first, last))
         covered.append((first, last))

@@ -16,6 +16,7 @@ that 1.x clients (the CLI from the package index, DBeaver) open the snapshot; pu
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -389,10 +390,14 @@ def _write_dictionary(con: duckdb.DuckDBPyConnection, folder: Path, names: list[
                WHERE c.schema_name = 'main' AND c.database_name = current_database() AND list_contains(?, c.table_name)
                ORDER BY c.table_name, c.column_index"""
     rows = con.execute(query, [names]).fetchall()
-    with tmp.open("w", encoding="utf-8-sig", newline="") as out:  # (with its BOM: Excel opens it as UTF-8)
-        writer = csv.writer(out)
-        writer.writerow(["table_name", "column_name", "data_type", "column_comment", "table_comment"])
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["table_name", "column_name", "data_type", "column_comment", "table_comment"])
+    writer.writerows(rows)
+    content = text.getvalue().encode("utf-8-sig")  # (with its BOM: Excel opens it as UTF-8)
+    if target.exists() and target.read_bytes() == content:
+        return  # unchanged: not rewritten at every publication
+    tmp.write_bytes(content)
     os.replace(tmp, target)
 
 

@@ -235,10 +235,12 @@ def _refuse_copies_of_kept_rows(
     ):
         held.setdefault(key_of(row), f"{row['source_file']}, dòng {row['source_row']}")
     for path, result in results.items():
-        clashing = [x for x in result.rows if key_of({**x, "source_file": path.name}) in held]
-        for x in clashing:
-            result.rows.remove(x)
-            where = held[key_of(x)]
+        keyed = [(key_of(x), x) for x in result.rows]
+        result.rows[:] = [x for key, x in keyed if key not in held]
+        for key, x in keyed:
+            if key not in held:
+                continue
+            where = held[key]
             result.rejects.append(
                 row_reject(
                     path,

@@ -257,7 +257,7 @@ def _gone_files(
     for kind, table in _STAGED.items():
         source = f"{index}_{kind}"
         names = {p.name for p, _ in present[kind]}
-        shas = {getattr(r, "sha256", None) for _, r in present[kind]}
+        shas = {r.sha256 for _, r in present[kind]} - {None}  # (a file without lineage is no renamed one)
         superseded = "bool_and(s.superseded)" if kind == "form" else "false"
         unit = "any_value(s.unit_code)" if kind == "form" else "NULL"
         loaded = con.execute(
