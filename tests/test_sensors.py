@@ -407,9 +407,13 @@ def test_a_progress_report_of_a_quarter_without_partition_runs_the_current_quart
     (inbox / "tien_do").mkdir(parents=True)
     report = Report("cu.xlsx", BCVT, "Quý IV/2025", date(2025, 12, 20), (Line("IV.5", "in_progress", 90),))
     write_report(inbox / "tien_do" / "cu.xlsx", report)
+    from assets.partitions import period_partition_key
+    from common.periods import period_containing
+
     [request] = list(_task_requests(inbox, {}, {"tien_do/cu.xlsx": "1:1"}))
-    first = request.tags["dagster/asset_partition_range_start"]
-    assert first >= "2026-01-01" and request.tags["dagster/asset_partition_range_end"] >= first
+    current = period_partition_key("quarter", period_containing("quarter", business_today()).start)
+    tags = request.tags
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (current, current)
 
 
 def _started_by_a_dead_worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
