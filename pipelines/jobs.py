@@ -13,6 +13,21 @@ from assets.partitions import PERIOD_PARTITIONS, daily_partitions
 # named here, the only assets a job takes outside its groups.
 
 
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def partition_span(tags: dict[str, str]) -> tuple[str, str] | None:
+    """(first, last partition key) a run's tags name: one partition, or the range of a single-run backfill."""
+    key = tags.get("dagster/partition")
+    first, last = tags.get(RANGE_START, key), tags.get(RANGE_END, key)
+    return (first, last) if first is not None and last is not None else None
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """The tags of a run over the partitions first..last (a single-run backfill)."""
+    return {RANGE_START: first, RANGE_END: last}
+
+
 def _job_selection(job_groups: tuple[str, ...], shared: tuple[str, ...] = ()) -> dg.AssetSelection:
     selection = dg.AssetSelection.groups(*job_groups)
     return selection | dg.AssetSelection.assets(*shared) if shared else selection

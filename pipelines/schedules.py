@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from common.settings import TIMEZONE
-from pipelines.jobs import daily_job, portal_capture_job
+from pipelines.jobs import daily_job, partition_span, portal_capture_job
 from sources.tthc_format import export_day
 
 
@@ -27,10 +27,8 @@ def loaded_after(instance: dg.DagsterInstance, day: date, since: float) -> dg.Da
         dg.RunsFilter(job_name=daily_job.name, statuses=[dg.DagsterRunStatus.SUCCESS], updated_after=started_after),
         limit=50,
     ):
-        tags = record.dagster_run.tags
-        first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-        last = tags.get("dagster/asset_partition_range_end") or first
-        if first and last and first <= key <= last and (record.start_time or 0) > since:
+        span = partition_span(record.dagster_run.tags)
+        if span and span[0] <= key <= span[1] and (record.start_time or 0) > since:
             return record.dagster_run
     return None
 

@@ -17,7 +17,17 @@ from assets.partitions import FIRST_DAY, PERIOD_PARTITIONS, period_partition_key
 from assets.resources import Warehouse
 from common.periods import period_containing, periods_between, report_quarter
 from common.settings import business_today, get_settings
-from pipelines.jobs import PERIOD_JOBS, daily_job, masterdata_job, period_jobs, sources_job
+from pipelines.jobs import (
+    PERIOD_JOBS,
+    RANGE_END,
+    RANGE_START,
+    daily_job,
+    masterdata_job,
+    partition_span,
+    period_jobs,
+    range_tags,
+    sources_job,
+)
 from pipelines.schedules import automation_on
 from sources.excel_intake import ignored_name, subfolder_files
 from sources.intake import settle_seconds
@@ -134,12 +144,8 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
     if keys:  # one run over the quarters (single-run backfill policy), not one per quarter
         first, last = min(keys), max(keys)
         yield dg.RunRequest(
-            run_key=f"task_progress:{first}:{last}:{digest}", job_name="task_progress", tags={**tags, **_range_tags(first, last)}
+            run_key=f"task_progress:{first}:{last}:{digest}", job_name="task_progress", tags={**tags, **range_tags(first, last)}
         )
-
-
-def _range_tags(first: str, last: str) -> dict[str, str]:
-    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
 
 
 def day_ranges(days: list[date]) -> list[tuple[date, date]]:
@@ -255,7 +261,7 @@ def _export_requests(scan: _ExportScan, current: dict[str, str]) -> list[dg.RunR
             dg.RunRequest(
                 run_key=f"{daily_job.name}:{first}:{last}:{digest}",
                 job_name=daily_job.name,
-                tags={**_range_tags(first.isoformat(), last.isoformat()), "cchc/changed_files": _names(names, 40)[:1000]},
+                tags={**range_tags(first.isoformat(), last.isoformat()), "cchc/changed_files": _names(names, 40)[:1000]},
             )
         )
     if scan.catalogue and not scan.ready:  # the daily run reloads the catalogue itself
@@ -287,7 +293,7 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
     requests = []
     for name, (kind, _, _, _) in PERIOD_JOBS.items():
         keys = [period_partition_key(kind, p.start) for p in periods_between(kind, first, last)]
-        requests.append((name, {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}))
+        requests.append((name, range_tags(keys[0], keys[-1])))
     return requests
 
 
@@ -299,15 +305,8 @@ def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
         # Snapshots and petition exports of December arrive in January: rescore the previous year until mid-February.
         yesterday = business_today() - timedelta(days=1)
         return date((yesterday - timedelta(days=45)).year, 1, 1), yesterday
-    if "dagster/partition" in tags:
-        day = date.fromisoformat(tags["dagster/partition"])
-        return day, day
-    if "dagster/asset_partition_range_start" in tags:
-        return (
-            date.fromisoformat(tags["dagster/asset_partition_range_start"]),
-            date.fromisoformat(tags["dagster/asset_partition_range_end"]),
-        )
-    return None
+    span = partition_span(tags)
+    return (date.fromisoformat(span[0]), date.fromisoformat(span[1])) if span else None
 
 
 # Runs whose success makes the period indices stale, and the tag that marks the period runs requested for them.
@@ -348,7 +347,7 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
     for job_name, tags in period_run_requests(first, last):
         # Periods whose last run failed (a workbook open in Excel, a killed retry) are taken along once: the next
         # batch covered only its own days, and November, failed on 30 November, was never scored again in December.
-        start, end = tags[_RANGE_START], tags[_RANGE_END]
+        start, end = tags[RANGE_START], tags[RANGE_END]
         failed = unsettled_ranges(instance, job_name)
         for failed_start, failed_end in failed:
             start, end = min(start, failed_start), max(end, failed_end)
@@ -359,8 +358,8 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
                 job_name=job_name,
                 tags={
                     **tags,
-                    _RANGE_START: start,
-                    _RANGE_END: end,
+                    RANGE_START: start,
+                    RANGE_END: end,
                     _AFTER_TAG: "after_daily",
                     "cchc/after_run": run.run_id,
                     **taken,
@@ -370,7 +369,6 @@ def follow_up_requests(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list
     return requests
 
 
-_RANGE_START, _RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 # On a period run that took along the failed ranges it names.
 _TAKEN_ALONG_TAG = "cchc/took_along"
 
@@ -386,10 +384,10 @@ def unsettled_ranges(instance: dg.DagsterInstance, job_name: str, limit: int = 1
     unsettled: list[tuple[str, str]] = []
     for run in instance.get_runs(dg.RunsFilter(job_name=job_name, statuses=ended), limit=limit):  # newest first
         tags = run.tags
-        key = tags.get("dagster/partition")
-        first, last = tags.get(_RANGE_START, key), tags.get(_RANGE_END, key)
-        if first is None or last is None:
+        span = partition_span(tags)
+        if span is None:
             continue
+        first, last = span
         taken_along = _TAKEN_ALONG_TAG in tags
         retried = tags.get(WILL_RETRY_TAG) == "true"  # its worker died: Dagster runs it again itself (stale_runs)
         if run.status == dg.DagsterRunStatus.FAILURE and not taken_along and not retried:
@@ -467,8 +465,7 @@ def run_failure_message(
 ) -> str:
     """The alert's one line. ``reasons``: (step, its own error) of each failed step, or (None, the run's error) for a
     run that failed before any step (pipelines/failures.py); without them, Dagster's ``message``."""
-    first = run.tags.get("dagster/asset_partition_range_start") or run.tags.get("dagster/partition")
-    last = run.tags.get("dagster/asset_partition_range_end") or first
+    first, last = partition_span(run.tags) or (None, None)
     where = f", phân vùng {first}" + (f"–{last}" if last != first else "") if first else ""
     steps = f", bước lỗi: {', '.join(failed_steps)}" if failed_steps else ""
     said = [(f"{step}: " if step else "") + text.strip()[:600].rstrip(".") for step, text in (reasons or [])[:5] if text.strip()]
