@@ -317,18 +317,34 @@ def forget_files(con: duckdb.DuckDBPyConnection, source: str, names: list[str]) 
         con.execute(f"DELETE FROM {table} WHERE source = ? AND list_contains(?, file_name)", [source, names])
 
 
-def note_gone_files(
-    con: duckdb.DuckDBPyConnection, source: str, gone: list[tuple[str, date | None, dict[str, Any]]], note: str, now: datetime
-) -> None:
-    """A ``file_gone`` note on each (file name, partition day, labels) whose rows are kept though the file left the
-    inbox; the note keeps the time it was first written, so a rerun gives the same table."""
-    for name, day, labels in gone:
+def keep_gone_files(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    loaded: list[tuple[str, str | None, date | None, dict[str, Any], bool]],
+    present: set[str],
+    shas: set[str],
+    *,
+    withdraw: bool,
+    note: str,
+    now: datetime,
+) -> list[str]:
+    """Of the ``loaded`` files (name, sha256 of its lineage, partition day, labels, every row superseded), those no
+    longer in the inbox (``present``) keep their rows with a ``file_gone`` note, which keeps the time it was first
+    written (a rerun gives the same table); returns their names. Forgotten with their records instead: all of them
+    with ``withdraw``, a file whose content is present under another name (renamed: ``shas``), one whose every row a
+    later file replaced (it gives nothing any more)."""
+    missing = [x for x in loaded if x[0] not in present]
+    forget = [name for name, sha, _, _, replaced in missing if withdraw or (sha is not None and sha in shas) or replaced]
+    forget_files(con, source, forget)
+    kept = [(name, day, labels) for name, _, day, labels, _ in missing if name not in forget]
+    for name, day, labels in kept:
         first = con.execute(
             "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?", [source, name, GONE_RULE]
         ).fetchall()[0][0]
         con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?", [source, name, GONE_RULE])
         issue = FileIssue(GONE_RULE, note, blocking=False)
         insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, name, day, [issue], first or now, labels))
+    return [name for name, _, _ in kept]
 
 
 def redelivery_problem(

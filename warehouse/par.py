@@ -25,12 +25,11 @@ from warehouse.labels import label_units
 from warehouse.landing import (
     earlier_good_load,
     first_loaded_at,
-    forget_files,
     inbox_workbooks,
     insert_frame,
     keep_earlier_load,
+    keep_gone_files,
     modified_at,
-    note_gone_files,
     read_safely,
     record_deferred,
     record_file,
@@ -257,7 +256,7 @@ def _gone_files(
     for kind, table in _STAGED.items():
         source = f"{index}_{kind}"
         names = {p.name for p, _ in present[kind]}
-        shas = {r.sha256 for _, r in present[kind]} - {None}  # (a file without lineage is no renamed one)
+        shas = {r.sha256 for _, r in present[kind]}
         superseded = "bool_and(s.superseded)" if kind == "form" else "false"
         unit = "any_value(s.unit_code)" if kind == "form" else "NULL"
         loaded = con.execute(
@@ -266,21 +265,16 @@ def _gone_files(
                 WHERE s.year = ? AND s.index_code = ? GROUP BY s.source_file ORDER BY 1""",
             [source, year, index],
         ).fetchall()
-        missing = [x for x in loaded if x[0] not in names]
-        forget = [name for name, sha, _, _, replaced in missing if withdraw or sha in shas or replaced]
-        forget_files(con, source, forget)
-        gone = [
-            (name, day, {"index_code": index, "unit_code": unit_code, "year": year})
-            for name, _, day, unit_code, _ in missing
-            if name not in forget
-        ]
         note = (
             f"Tệp không còn trong thư mục {folder_of(index, kind)}/ của hộp thư đến; các dòng đã nạp của tệp vẫn được "
             f"dùng. Nếu bị chuyển hoặc xóa nhầm, đưa tệp lại; muốn rút tệp này, chạy lại {index}_inputs của năm {year} "
             "với cấu hình withdraw: true."
         )
-        note_gone_files(con, source, gone, note, now)
-        kept[kind] = [name for name, _, _ in gone]
+        files = [
+            (name, sha, day, {"index_code": index, "unit_code": unit_code, "year": year}, replaced)
+            for name, sha, day, unit_code, replaced in loaded
+        ]
+        kept[kind] = keep_gone_files(con, source, files, names, shas, withdraw=withdraw, note=note, now=now)
     return kept
 
 

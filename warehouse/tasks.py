@@ -36,13 +36,12 @@ from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
     first_loaded_at,
-    forget_files,
     inbox_workbooks,
     insert_frame,
     insert_many,
     keep_earlier_load,
+    keep_gone_files,
     modified_at,
-    note_gone_files,
     read_safely,
     record_deferred,
     record_file,
@@ -664,20 +663,15 @@ def _gone_reports(
            WHERE list_contains(?, r.period_label) GROUP BY r.source_file ORDER BY 1""",
         [REPORT_SOURCE, list(period_labels)],
     ).fetchall()
-    missing = [x for x in loaded if x[0] not in present]
-    forget = [name for name, sha, *_, replaced in missing if withdraw or sha in shas or replaced]
-    forget_files(con, REPORT_SOURCE, forget)
-    kept = [x for x in missing if x[0] not in forget]
     note = (
         "Tệp không còn trong hộp thư đến (tien_do/); các dòng đã nạp của tệp vẫn được dùng. Muốn rút báo cáo này, chạy "
         "lại task_reports cho kỳ của nó với cấu hình withdraw: true."
     )
-    gone = [
-        (name, day, {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year})
-        for name, _sha, day, unit, label, year, _replaced in kept
+    files = [
+        (name, sha, day, {"index_code": "tasks", "unit_code": unit, "period_label": label, "year": year}, replaced)
+        for name, sha, day, unit, label, year, replaced in loaded
     ]
-    note_gone_files(con, REPORT_SOURCE, gone, note, now)
-    return [name for name, *_ in kept]
+    return keep_gone_files(con, REPORT_SOURCE, files, present, shas, withdraw=withdraw, note=note, now=now)
 
 
 @dataclass(frozen=True, order=True)
