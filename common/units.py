@@ -729,9 +729,14 @@ def _former_forms() -> tuple[tuple[str, str, str], ...]:
 def former_province_in_name(name: str) -> tuple[str, str] | None:
     """(the former province, the province it is part of since 2025) a unit's name says it belonged to ('Sở Tài chính
     tỉnh Bắc Kạn' -> ('Bắc Kạn', 'Thái Nguyên')); None when it names no former province."""
-    words = _words(name)
+    return _former_form_in(_words(name), anywhere=True)
+
+
+def _former_form_in(words: str, *, anywhere: bool) -> tuple[str, str] | None:
+    """(former province, today's province) of the first former province's form ('tinh bac kan') that ``words`` are,
+    begin or end with, or (``anywhere``) hold between two words."""
     for form, former, today in _former_forms():
-        if words == form or words.endswith(" " + form) or words.startswith(form + " ") or f" {form} " in words:
+        if words == form or words.endswith(" " + form) or words.startswith(form + " ") or (anywhere and f" {form} " in words):
             return former, today
     return None
 
@@ -746,11 +751,7 @@ def heading_province(line: str) -> tuple[str, str] | None:
     found = province_in_name(line)
     if found is not None:
         return found, found
-    bare = re.sub(r"^(ubnd|uy ban nhan dan)\s+", "", words)
-    for form, former, today in _former_forms():
-        if bare == form or bare.endswith(" " + form) or bare.startswith(form + " "):
-            return former, today
-    return None
+    return _former_form_in(re.sub(r"^(ubnd|uy ban nhan dan)\s+", "", words), anywhere=False)
 
 
 def other_province_heading(texts: Iterable[object], province: str) -> tuple[str, str] | None:
