@@ -200,6 +200,38 @@ def id_number_sql(value_sql: str) -> str:
     return f"(regexp_full_match({value_sql}, '{ID_NUMBER_SHAPE}') AND regexp_matches({value_sql}, '[0-9]'))"
 
 
+# A whole code cell that is a citizen's number instead (the officer typed the applicant's phone or ID number where
+# the system's dossier code belongs): a number after an ID or phone word ("CCCD 001…", "SĐT: 0912…"); a phone number
+# or CCCD, 0 and 8 to 11 more digits in any groups ("0912 345 678", "001.234.567.890"), "(0208) 3855 123", with +84,
+# (+84), 0084 or 84 for the 0; an old CMND (9 digits); an e-mail address. Real codes carry a letter or the system's
+# own groups ("H55.111-261016-0001", "000.00.12.H56-…", "2026-000123") and are not of this shape. Python ``re`` and
+# DuckDB's RE2 read the pattern alike (ASCII classes only, a case-insensitive flag up front); fullmatch.
+_ID_WORDS = (
+    r"cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu|sđt|(?:số )?điện thoại|đt|tel|mobile|zalo"
+)
+PERSONAL_NUMBER_SHAPE = (
+    r"(?i)"
+    rf"(?:{_ID_WORDS})[^0-9a-z]{{0,4}}(?:số[^0-9a-z]{{0,3}})?[a-z]?[0-9](?:[ .-]?[0-9]){{6,11}}"
+    r"|(?:\(\+84\)|\+84|0084)[ .-]?[1-9](?:[ .-]?[0-9]){7,9}"
+    r"|84[ .-]?[35789](?:[ .-]?[0-9]){8}"
+    r"|0(?:[ .-]?[0-9]){8,11}"
+    r"|\(0[0-9]{2,3}\)[ .-]?[0-9](?:[ .-]?[0-9]){5,7}"
+    r"|[0-9]{9}"
+    r"|[0-9a-z._%+-]+@[0-9a-z-]+(?:\.[0-9a-z-]+)+"
+)
+_PERSONAL_NUMBER = re.compile(PERSONAL_NUMBER_SHAPE)
+
+
+def is_personal_number(value: str) -> bool:
+    """Whether a trimmed code cell is a citizen's phone, ID number or e-mail (``PERSONAL_NUMBER_SHAPE``)."""
+    return _PERSONAL_NUMBER.fullmatch(value) is not None
+
+
+def personal_number_sql(value_sql: str) -> str:
+    """SQL for ``is_personal_number`` of a trimmed VARCHAR."""
+    return f"regexp_full_match({value_sql}, '{PERSONAL_NUMBER_SHAPE}')"
+
+
 # A citizen's contact or ID number typed into a free-text column (an explanation, the difficulties of a report) or
 # into a coded one (a unit's name, a status: then quoted by a reject's reason and value): an e-mail address; a phone
 # number (0 and nine digits, a landline 0 and ten, "(0208) 3855 123") or a CCCD (0 and eleven digits), with +84,

@@ -92,7 +92,8 @@ class PreparedFile:
     ) -> Path:
         """A path for readers that need one: the received file, or the normalised text written to the work folder
         (removed by ``discard``) WITHOUT personal data: every ``personal`` column is written empty, except those in
-        ``replace``, written as what their function computes from the record (the ID number → its keyed pseudonym).
+        ``replace``, written as what their function computes from the record (the ID number → its keyed pseudonym; a
+        dossier code that is a phone number → its own).
         A line the reader will reject as malformed is written as as many empty fields (the same error, no content).
         A personal value holding an unreadable byte is written as that one character, so the reader still rejects its
         line for it."""
@@ -188,7 +189,8 @@ def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict
     """The normalised text (standard header and order, one record per line: see ``_rewrite``) with personal columns
     dropped or replaced; see ``PreparedFile.materialise``."""
     names = [c.name for c in columns]
-    personal = [i for i, c in enumerate(columns) if c.personal]
+    # Personal columns are dropped or replaced; another column only replaced (a dossier code that is a phone number).
+    personal = [i for i, c in enumerate(columns) if c.personal or c.name in replace]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     lines = text.split("\n")
@@ -206,7 +208,7 @@ def _without_personal_data(text: str, columns: tuple[Column, ...], replace: dict
         record = dict(zip(names, fields, strict=True))
         for i in personal:
             name = names[i]
-            if UNREADABLE in fields[i]:
+            if columns[i].personal and UNREADABLE in fields[i]:
                 fields[i] = UNREADABLE
             elif name in replace:
                 fields[i] = replace[name](record)

@@ -130,6 +130,7 @@ RULE_LABELS = {
     "file_gone": "Tệp không còn trong hộp thư, giữ dữ liệu cũ",
     "duplicate_rows": "Dòng lặp lại y nguyên (giữ một bản)",
     "applicant_id_unshaped": "Số giấy tờ người nộp không đúng dạng (không tính người nộp)",
+    "dossier_code_personal": "Mã hồ sơ là số điện thoại/số giấy tờ của người nộp (nạp với mã giả danh)",
     "lossy_encoding": "Mất dấu tiếng Việt",
     "renamed_columns": "Tên cột khác mẫu (đã nhận diện)",
     "unknown_columns": "Cột không có trong mẫu (bỏ qua)",

@@ -32,9 +32,11 @@ from common.pii import (
     hmac_sql,
     id_number_sql,
     is_id_number,
+    is_personal_number,
     mask_names,
     mask_personal_columns,
     mask_personal_data,
+    personal_number_sql,
 )
 from common.sql_files import SqlFiles
 from common.units import UnitMatcher, province_of_portal_code
@@ -114,6 +116,11 @@ sql = SqlFiles(Path(__file__).with_name("sql"))
 PSEUDONYM_YEARS = range(2000, 2101)
 # Before the key a normalised copy writes for a value of the ID column that is no ID number (never a hex digit).
 NOT_AN_ID_MARK = "~"
+# A dossier code that is a citizen's phone or ID number (common/pii.py, is_personal_number) is loaded as this mark and
+# the first CODE_KEY_CHARS hex digits of its keyed hash: the dossier still counts and its versions still meet, while
+# the number never reaches a table. 96 bits: no two codes of a province's years share one.
+CODE_PSEUDONYM_MARK = "~"
+CODE_KEY_CHARS = 24
 
 
 @dataclass
@@ -130,6 +137,7 @@ class StagingResult:
     rows_rejected: dict[str, int] = field(default_factory=dict)  # per file name: lines with at least one broken rule
     duplicates: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # per file: (copy line, kept line)
     unkeyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose ID is no ID number
+    code_keyed: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose code was a number
     cut: dict[str, list[int]] = field(default_factory=dict)  # per file: loaded lines whose receiving centre was cut
     blank: dict[str, list[int]] = field(default_factory=dict)  # per file: records without any value (not rows)
     personal_centres: bool = False  # a receiving centre holds a citizen's number: masked once loaded
@@ -274,8 +282,13 @@ def stage_dossier_exports(
     for name, line, kept in con.execute(sql("tthc_dossiers/duplicate_lines")).fetchall():
         duplicates.setdefault(name, []).append((line, kept))
     unkeyed: dict[str, list[int]] = {}
-    for name, line in con.execute(sql("tthc_dossiers/unkeyed_lines")).fetchall():
-        unkeyed.setdefault(name, []).append(line)
+    code_keyed: dict[str, list[int]] = {}
+    noted = con.execute(sql("tthc_dossiers/noted_lines"), {"code_mark": CODE_PSEUDONYM_MARK}).fetchall()
+    for name, line, is_unkeyed, is_code_keyed in noted:
+        if is_unkeyed:
+            unkeyed.setdefault(name, []).append(line)
+        if is_code_keyed:
+            code_keyed.setdefault(name, []).append(line)
     cut: dict[str, list[int]] = {}
     for name, line in con.execute(sql("tthc_dossiers/cut_lines"), {"centre_limit": CENTRE_LIMIT}).fetchall():
         cut.setdefault(name, []).append(line)
@@ -289,6 +302,7 @@ def stage_dossier_exports(
         rows_rejected=dict(rejected),
         duplicates=duplicates,
         unkeyed=unkeyed,
+        code_keyed=code_keyed,
         cut=cut,
         blank=blank,
         personal_centres=personal_centres,
@@ -340,6 +354,25 @@ def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str
         return key if not key or is_id_number(id_number) else NOT_AN_ID_MARK + key
 
     return key
+
+
+def _code_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
+    """The dossier code a normalised copy writes for a record: its pseudonym when it is a citizen's phone or ID number
+    (as the scan computes it, _dossier_code_sql; a key of no year when the receipt date is bad, the row being
+    rejected for it), else as received."""
+    keyer = keys.keyer()
+    noise = str.maketrans("", "", CODE_NOISE)
+
+    def code(record: dict[str, str]) -> str:
+        raw = record.get("dossier_code", "")
+        value = raw.translate(noise).strip(" ")
+        if not is_personal_number(value):
+            return raw
+        year = year_of(record.get("received_at", ""), fmt.date_formats)
+        key = keyer(year if year is not None and year in PSEUDONYM_YEARS else 0, value) or ""
+        return CODE_PSEUDONYM_MARK + key[:CODE_KEY_CHARS]
+
+    return code
 
 
 # Removed from dossier and procedure codes as they are read: what a paste brings (byte-order mark, zero-width
@@ -404,7 +437,7 @@ def _scan(
     them."""
     names = [c.name for c in fmt.columns]
     copies = [i for i, p in enumerate(readable) if p.read_path is None]  # (before they are written)
-    replace = {"applicant_id": _key_of_record(keys, fmt)}
+    replace = {"applicant_id": _key_of_record(keys, fmt), "dossier_code": _code_of_record(keys, fmt)}
     paths = [str(p.materialise(work_dir, fmt.columns, replace)) for p in readable]
     con.execute(sql("tthc_dossiers/paths"))
     if paths:
@@ -440,6 +473,7 @@ def _scan(
             unreadable=unreadable,
             applicant_key=_applicant_key_sql() if paths else "NULL::VARCHAR",
             id_unshaped=_id_unshaped_sql() if paths else "FALSE",
+            dossier_code=_dossier_code_sql() if paths else "dossier_code",
             invisible=_sql_literal(CODE_NOISE),  # removed from codes as they are read
             **_typed_fragments(fmt),
         ),
@@ -493,17 +527,33 @@ def _place_lines(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], p
         con.execute(sql("tthc_dossiers/malformed_renumber"))
 
 
-def _applicant_key_sql() -> str:
-    """The applicant key of a typed row (fragment applicant_key of scan.sql): a copy's column holds it already; else
-    HMAC with the pads of its receipt year ($inner_pads/$outer_pads, one per year of PSEUDONYM_YEARS in order), or
-    the batch's own (the last) when that year is outside them or the date did not type. A value that is no ID number
-    is keyed too, to compare rows; it is not loaded (_dossier_good)."""
+def _keyed_sql(value_sql: str) -> str:
+    """HMAC of a typed row's value with the pads of its receipt year ($inner_pads/$outer_pads, one per year of
+    PSEUDONYM_YEARS in order), or the batch's own (the last) when that year is outside them or the date did not
+    type (such a row is rejected for its date, never loaded with that key)."""
     first, last = PSEUDONYM_YEARS[0], PSEUDONYM_YEARS[-1]
     at = f"CASE WHEN year(received_at) BETWEEN {first} AND {last} THEN year(received_at) - {first - 1} ELSE {len(PSEUDONYM_YEARS) + 1} END"
-    keyed = hmac_sql("_applicant_id", f"list_extract($inner_pads, {at})", f"list_extract($outer_pads, {at})")
+    return hmac_sql(value_sql, f"list_extract($inner_pads, {at})", f"list_extract($outer_pads, {at})")
+
+
+def _applicant_key_sql() -> str:
+    """The applicant key of a typed row (fragment applicant_key of scan.sql): a copy's column holds it already; else
+    the HMAC of its receipt year (_keyed_sql). A value that is no ID number is keyed too, to compare rows; it is not
+    loaded (_dossier_good)."""
+    keyed = _keyed_sql("_applicant_id")
     return (
         f"CASE WHEN list_contains($copies, file_id) THEN ltrim(_applicant_id, '{NOT_AN_ID_MARK}') "
         f"WHEN _applicant_id IS NOT NULL THEN {keyed} END"
+    )
+
+
+def _dossier_code_sql() -> str:
+    """A typed row's dossier code (fragment dossier_code of scan.sql): when it is a citizen's phone or ID number, its
+    pseudonym (CODE_PSEUDONYM_MARK and the start of its HMAC, as _code_of_record writes it in a copy, whose column
+    holds it already); else as read."""
+    return (
+        f"CASE WHEN list_contains($copies, file_id) OR NOT coalesce({personal_number_sql('dossier_code')}, FALSE) "
+        f"THEN dossier_code ELSE '{CODE_PSEUDONYM_MARK}' || left({_keyed_sql('dossier_code')}, {CODE_KEY_CHARS}) END"
     )
 
 

@@ -997,3 +997,54 @@ def test_an_export_put_in_a_sub_folder_is_refused_by_name_not_passed_over(inbox)
     assert loaded_codes(con) == ["OK-1"]
     [(name, reason)] = con.execute("SELECT file_name, reason FROM file_issues WHERE rule = 'in_subfolder'").fetchall()
     assert name == "2026-01/ho_so_20260106.csv" and "thư mục con '2026-01'" in reason and "Chuyển tệp ra" in reason
+
+
+def test_a_dossier_code_that_is_a_citizens_number_loads_under_a_pseudonym(inbox):
+    """An officer typed the applicant's phone or CCCD (or 'SĐT: …', an e-mail) where the system's dossier code
+    belongs. The dossier still counts, its versions of two days still meet, and the number reaches no table: the code
+    is loaded as '~' and the start of its keyed hash, and the lines are named in a notice. Real codes, numeric ones of
+    the system's own shape included, are kept as they are."""
+    personal = ["0912 345 678", "001234567890", "SĐT: 0987.654.321", "an.nguyen@gmail.com", "(+84) 912 000 111"]
+    kept = ["H55.111-261016-0001", "000.00.12.H56-260105-0001", "2026-000123"]
+    rows = [dossier_row(dossier_code=c) for c in [*personal, *kept]]
+    write_export(inbox / "tthc", DAY, rows)
+    write_export(
+        inbox / "tthc",
+        DAY + timedelta(days=1),
+        [dossier_row(dossier_code="0912 345 678", status="Đã trả kết quả", completed_at="06/01/2026 10:00")],
+    )
+    con, stats = load(inbox, DAY, DAY + timedelta(days=1))
+    assert rejects(con) == [] and (stats.rows_loaded, stats.rows_rejected) == (9, 0)
+    codes = loaded_codes(con)
+    assert [c for c in codes if not c.startswith("~")] == kept
+    pseudonyms = [c for c in codes if c.startswith("~")]
+    assert len(pseudonyms) == 6 and len(set(pseudonyms)) == 5 and {len(c) for c in pseudonyms} == {25}
+    # the same number on two days is one dossier, now returned
+    assert con.execute("SELECT count(*) FROM fct_dossier WHERE dossier_code LIKE '~%'").fetchone() == (5,)
+    (notice,) = con.execute(
+        "SELECT reason FROM file_issues WHERE rule = 'dossier_code_personal' AND file_name = 'ho_so_20260105.csv'"
+    ).fetchall()
+    assert "5 dòng" in notice[0] and "(dòng 2, 3, 4, 5, 6;" in notice[0]
+    stored = str([con.execute(f"SELECT * FROM {t}").fetchall() for (t,) in con.execute("SHOW TABLES").fetchall()])
+    assert not [v for v in ["345 678", "001234567890", "654.321", "an.nguyen", "912 000"] if v in stored]
+
+
+def test_a_copy_keys_a_dossier_code_that_is_a_number_as_the_scan_does(inbox):
+    """The same dossier (its code a phone number) in a file read in place and, the next day, in one read through a
+    normalised copy (upper-case headers): one pseudonym, one dossier; the copy on disk never holds the number."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="0912345678")])
+    write_export(
+        inbox / "tthc",
+        DAY + timedelta(days=1),
+        [dossier_row(dossier_code=" 0912345678", status="Đã trả kết quả", completed_at="06/01/2026 10:00")],
+    )
+    path = inbox / "tthc" / "ho_so_20260106.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[0] = lines[0].upper()
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8-sig")
+    con, stats = load(inbox, DAY, DAY + timedelta(days=1))
+    assert (stats.rows_loaded, stats.rows_rejected) == (2, 0)
+    codes = loaded_codes(con)
+    assert len(set(codes)) == 1 and codes[0].startswith("~")
+    assert con.execute("SELECT count(*) FROM fct_dossier").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'dossier_code_personal'").fetchone() == (2,)

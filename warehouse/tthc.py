@@ -21,6 +21,7 @@ from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
 from sources.tthc_dossiers import (
     CENTRE_LIMIT,
+    CODE_PSEUDONYM_MARK,
     ExportFile,
     StagingResult,
     drop_staging,
@@ -475,6 +476,15 @@ def _lineage(
                     "{n} dòng có cột số giấy tờ của người nộp không phải số CCCD/CMND/hộ chiếu/mã số thuế (dòng {lines}): "
                     "hồ sơ vẫn được nạp nhưng không tính vào số người nộp. Nếu họ tên có dấu phẩy, đề nghị xuất lại tệp "
                     "với giá trị đặt trong ngoặc kép."
+                ),
+            ),
+            (
+                "dossier_code_personal",
+                staged.code_keyed.get(export.path.name, []),
+                (
+                    "{n} dòng có mã hồ sơ là số điện thoại, số giấy tờ hoặc email (dòng {lines}; có thể đã nhập nhầm "
+                    "thông tin của người nộp vào cột mã hồ sơ): hồ sơ vẫn được nạp với mã giả danh bắt đầu bằng "
+                    f"'{CODE_PSEUDONYM_MARK}', giá trị gốc không được lưu. Đề nghị sửa mã hồ sơ trên hệ thống một cửa."
                 ),
             ),
             (

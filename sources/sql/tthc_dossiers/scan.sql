@@ -14,11 +14,13 @@
 --     key of its receipt year, or with a key of this batch alone where the year has none (only to compare rows:
 --     never loaded, see _dossier_good); a normalised copy's column already holds the key;
 --   id_unshaped: whether the ID column holds something other than an ID number (common/pii.py, is_id_number): not
---     keyed, its lines named in a notice.
--- The outer SELECT only adds that key: a projection, which keeps the order.
+--     keyed, its lines named in a notice;
+--   dossier_code: a code that is a citizen's phone or ID number instead (common/pii.py, is_personal_number) keyed
+--     as the ID is, after CODE_MARK, so no table holds it (a copy's column holds the key already).
+-- The outer SELECT only adds the keys: a projection, which keeps the order.
 CREATE OR REPLACE TEMP TABLE _dossier_typed AS
 SELECT
-    * EXCLUDE (_applicant_id),
+    * EXCLUDE (_applicant_id) REPLACE ({{ dossier_code }} AS dossier_code),
     {{ id_unshaped }} AS _id_unshaped,
     {{ applicant_key }} AS _applicant_key
 FROM (
