@@ -339,10 +339,23 @@ def prepare_csv(
         return refused
 
 
+def prepare_converted(prepared: PreparedFile, text: str, columns: tuple[Column, ...]) -> PreparedFile:
+    """``prepare_csv`` for the CSV text of a file of another kind (a dossier export saved as a workbook, see
+    ``table_files.prepare_workbook_export``): the same checks of header and rows, always read through the normalised
+    copy (the received file is no CSV). ``prepared`` carries the received file's lineage and issues."""
+    return _inspect(prepared, prepared.path, text.encode("utf-8"), columns, lambda _: False, in_place=False)
+
+
 def _inspect(
-    prepared: PreparedFile, path: Path, raw: bytes, columns: tuple[Column, ...], watch: Callable[[Path], bool]
+    prepared: PreparedFile,
+    path: Path,
+    raw: bytes,
+    columns: tuple[Column, ...],
+    watch: Callable[[Path], bool],
+    *,
+    in_place: bool = True,
 ) -> PreparedFile:
-    """The body of ``prepare_csv`` on the file's bytes."""
+    """The body of ``prepare_csv`` on the file's bytes (``in_place``: a well-formed file may be read as received)."""
     if not _first_look(prepared, path, raw, watch):
         return prepared
     head = _decode_head(prepared, raw)
@@ -384,7 +397,8 @@ def _inspect(
         )
     nul = encoding == "utf-8" and b"\x00" in raw  # a stray NUL byte: its line is rejected like an invalid byte
     if (
-        encoding == "utf-8"
+        in_place
+        and encoding == "utf-8"
         and not decomposed
         and not head.cr_only
         and not mixed_ends

@@ -79,6 +79,7 @@ RULE_LABELS = {
     "codes_as_numbers": "Mã thủ tục bị Excel đổi thành số",
     "blank_rows": "Dòng trống chỉ có dấu phân cách, bỏ qua",
     "workbook_named_csv": "Bảng tính Excel lưu với đuôi .csv",
+    "workbook_export": "Bản xuất là bảng tính, không phải CSV (đã đọc bảng)",
     "html_table": "Trang HTML lưu đuôi .xls",
     "old_format": "Định dạng Excel cũ (.xls)",
     "uncalculated_formula": "Công thức chưa được tính",

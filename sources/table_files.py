@@ -17,9 +17,12 @@ except in the columns a reader names as notes, whose value is then left out with
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from sources.csvfiles import (
     csv_rows,
     header_notes,
     open_csv,
+    prepare_converted,
     row_reject,
     unique_records,
 )
@@ -79,19 +83,29 @@ def is_workbook_name(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
 
+def is_workbook_file(path: Path) -> bool:
+    """Whether the file's content, whatever its name, is a workbook or an HTML table (what excel_intake reads)."""
+    return _content_kind(path) in (*_WORKBOOK_KINDS, "html")
+
+
 # What Excel or LibreOffice writes when "Save as" keeps the old .csv name but not the CSV type: read as the workbook.
 _WORKBOOK_KINDS = ("xlsx", "xls", "ods")
 
 
 def _workbook_named_csv(path: Path) -> str | None:
     """The workbook kind of a file named .csv whose bytes are a workbook (None for a text file, or one unreadable)."""
+    kind = _content_kind(path)
+    return kind if kind in _WORKBOOK_KINDS else None
+
+
+def _content_kind(path: Path) -> str | None:
+    """``sniff_kind`` of the file's first 64 kB (None when it cannot be read)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(65536)
     except OSError:
         return None
-    kind = sniff_kind(head)
-    return kind if kind in _WORKBOOK_KINDS else None
+    return sniff_kind(head)
 
 
 def open_table(
@@ -304,3 +318,65 @@ def refuse_other_province_table(
     )
     result.loadable, result.rows = False, []
     return True
+
+
+# --- a dossier export saved as a workbook ------------------------------------------------------------------------
+
+
+def prepare_workbook_export(
+    path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], what: str = "bản xuất hồ sơ"
+) -> PreparedFile:
+    """A daily export that arrived as a workbook (downloaded as .xlsx, opened in Excel and saved, an .xls or an HTML
+    table from the system): its table, found by its header as any sheet's (a title above allowed), becomes the CSV
+    text the export would have been, read and checked as a CSV read through its normalised copy (line numbers: the
+    header is line 1). A date cell is written in the profile's first format with a time (the first without one for a
+    cell at midnight), a number plainly, a cell's line breaks as spaces. What cannot be read is refused as any
+    workbook (kind, broken, password, no sheet with the header), with the intake's reasons."""
+    found = ReadResult()
+    sheets = open_sheets(path, found, watch=still_being_written)
+    prepared = PreparedFile(path=path, sha256=found.sha256, size_bytes=found.size_bytes, encoding=found.encoding)
+    prepared.deferred = found.deferred
+    prepared.issues += found.file_issues
+    if sheets is None:
+        return prepared
+    ws, grid, table, _, issues = table_sheet(sheets, columns, what, "mỗi ngày")
+    prepared.issues += issues
+    if table is None:
+        return prepared
+    timed = next((f for f in date_formats if "%H" in f), "%d/%m/%Y %H:%M:%S")
+    dated = next((f for f in date_formats if "%H" not in f), timed)
+    present = [c for c in columns if c.name in table.columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.header for c in present])
+    body = grid[table.header_row :]
+    while body and not any(cell_text(v) for v in body[-1]):
+        body.pop()
+    for row in body:
+        if not any(cell_text(v) for v in row) or is_column_number_row(row):
+            out.write("\n")  # a blank line, as in a CSV: the lines below keep their numbers
+            continue
+        writer.writerow([_export_cell(row[table.columns[c.name]], timed, dated) for c in present])
+    below = f"; dòng tiêu đề là dòng {table.header_row} của trang tính, các thông báo đếm dòng từ đó (dòng 1)"
+    prepared.issues.append(
+        FileIssue(
+            "workbook_export",
+            f"Tệp là bảng tính ({found.encoding}), không phải CSV: đã đọc trang tính '{ws.title}'"
+            f"{below if table.header_row > 1 else ''}. Đề nghị lần sau xuất dạng CSV UTF-8.",
+            blocking=False,
+        )
+    )
+    converted = prepare_converted(prepared, out.getvalue(), columns)
+    converted.encoding = found.encoding
+    return converted
+
+
+def _export_cell(value: Any, timed: str, dated: str) -> str:
+    """A cell as the export's CSV would hold it (see prepare_workbook_export)."""
+    if isinstance(value, datetime):
+        return value.strftime(dated if value.time() == time(0) else timed)
+    if isinstance(value, date):
+        return value.strftime(dated)
+    if isinstance(value, float) and not isinstance(value, bool):
+        return _number_text(value)
+    return cell_text(value)

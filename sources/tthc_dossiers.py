@@ -52,6 +52,7 @@ from sources.csvfiles import (
 )
 from sources.intake import standard_first
 from sources.profiles import SourceProfile, profile_hint, readable_format
+from sources.table_files import is_workbook_file, prepare_workbook_export
 from sources.tthc_format import (
     DOSSIER_FIELDS,
     EXPORT_PREFIX,
@@ -147,8 +148,9 @@ def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
     """The expected export of every day in [start, end], present or not, under any name a day's export goes by
     (``tthc_format.EXPORT_NAME``: HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv', …). Of
     several files of one day, the CSV that arrived last is read (a later download replaces an earlier one; an
-    identical copy never displaces the standard name); a day with no CSV has its other file (ho_so_20260105.xlsx),
-    refused for its kind rather than the day reported missing. The others are named in its issues."""
+    identical copy never displaces the standard name); a day with no CSV has its other file (ho_so_20260105.xlsx:
+    read through its table when it is a workbook, else refused for its kind rather than the day reported missing).
+    The others are named in its issues."""
     by_day: dict[date, list[Path]] = {}
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
@@ -188,6 +190,13 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return filecmp.cmp(a, b, shallow=False)
     except OSError:
         return False
+
+
+def _prepare(path: Path, fmt: DossierFormat, work_dir: Path) -> PreparedFile:
+    """A day's export inspected: a CSV as it is; a workbook (by its name or its content) through its table."""
+    if is_workbook_file(path):
+        return prepare_workbook_export(path, fmt.columns, fmt.date_formats)
+    return prepare_csv(path, fmt.columns, work_dir)
 
 
 def unnamed_exports(folder: Path) -> list[Path]:
@@ -241,7 +250,7 @@ def stage_dossier_exports(
     present = [export for export in files if export.path.exists()]
     # Reading and hashing a file release the GIL: the files are inspected in threads, results kept in file order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        inspected = list(pool.map(lambda export: prepare_csv(export.path, fmt.columns, work_dir), present))
+        inspected = list(pool.map(lambda export: _prepare(export.path, fmt, work_dir), present))
     readable: list[tuple[ExportFile, PreparedFile]] = []  # each readable export with its prepared file
     for export, prepared in zip(present, inspected, strict=True):
         export.prepared = prepared

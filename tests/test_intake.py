@@ -176,9 +176,13 @@ def test_the_real_kind_of_a_file_is_named(inbox, tmp_path):
     assert sniff_kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) == "xls"
     assert sniff_kind(b"\xef\xbb\xbf<html><body><table><tr><td>1</td></tr></table></body></html>") == "html"
     con = _warehouse(inbox)
+    _load_day(con, inbox)  # a workbook is read through its table (tests/test_tthc_ingest.py), with a note
+    reason = con.execute("SELECT reason FROM file_issues WHERE rule = 'workbook_export'").fetchall()[0][0]
+    assert reason.startswith("Tệp là bảng tính (xlsx), không phải CSV") and "CSV UTF-8" in reason
+    path.write_bytes(b"%PDF-1.4\n" + b"x" * 200)  # a PDF under the export's name is refused for what it is
     _load_day(con, inbox)
     reason = con.execute("SELECT reason FROM file_issues WHERE rule = 'wrong_file_kind'").fetchall()[0][0]
-    assert "Excel (.xlsx)" in reason and "CSV UTF-8" in reason
+    assert "thực chất là tệp PDF" in reason and "CSV UTF-8" in reason
 
 
 def test_a_stray_byte_stays_utf8_and_a_whole_legacy_file_does_not():

@@ -883,8 +883,8 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
         for f, r, b, reason in con.execute("SELECT file_name, rule, blocking, reason FROM file_issues").fetchall()
     }
     assert "'ho_so_20260106.csv'" in issues[("ho_so_20260106 (1).csv", "same_day_other_name")][1]
-    blocking, reason = issues[("ho_so_20260107.xlsx", "wrong_file_kind")]
-    assert blocking and reason.startswith("Tệp không phải CSV mà là bảng tính Excel")
+    blocking, reason = issues[("ho_so_20260107.xlsx", "bad_workbook")]  # read as the workbook it says it is
+    assert blocking and reason.startswith("Tệp Excel hỏng")
     assert issues[("ho_so_thang_1.csv", "file_name")][0] is True
     tables = {
         t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL").fetchall() for t in ("file_issues", "landed_files")
@@ -1048,3 +1048,89 @@ def test_a_copy_keys_a_dossier_code_that_is_a_number_as_the_scan_does(inbox):
     assert len(set(codes)) == 1 and codes[0].startswith("~")
     assert con.execute("SELECT count(*) FROM fct_dossier").fetchone() == (1,)
     assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'dossier_code_personal'").fetchone() == (2,)
+
+
+def _typed_versions(con) -> list[tuple]:
+    return con.execute("SELECT * EXCLUDE (source_row, source_file) FROM stg_dossier_versions ORDER BY dossier_code").fetchall()
+
+
+def _as_cell(name: str, text: str) -> object:
+    """A value as a workbook saved from the system holds it: dates as dates, counts and amounts as numbers."""
+    if name in ("received_at", "due_at", "completed_at", "updated_at") and text[:1].isdigit():
+        return datetime.strptime(text, "%d/%m/%Y %H:%M:%S")
+    if name in ("supplement_requests", "fee_due") and text:
+        return float(text)
+    return text
+
+
+def test_a_days_export_saved_as_a_workbook_loads_as_its_csv_would(inbox, tmp_path):
+    """The system's export downloaded as .xlsx (or opened in Excel and saved): a title above the header, dates as
+    date cells (one at midnight), numbers as numbers, a line break in a cell, a blank row. Its rows load exactly as
+    the same rows in a CSV; a bad row is rejected by its line counted from the header, which a notice explains."""
+    from openpyxl import Workbook
+
+    rows = [
+        dossier_row(dossier_code="W-1"),
+        dossier_row(dossier_code="W-2", status="Đã trả kết quả", completed_at="06/01/2026 00:00:00", fee_due="50000"),
+        dossier_row(dossier_code="W-3", receiving_centre="Trung tâm Phục vụ hành chính công\nPhường Phan Đình Phùng"),
+        dossier_row(dossier_code="W-4", received_at="hôm qua"),
+    ]
+    write_export(
+        tmp_path / "csv" / "tthc", DAY, [r | {"receiving_centre": " ".join(r["receiving_centre"].split())} for r in rows]
+    )
+    (tmp_path / "csv" / "tthc" / CATALOGUE_FILE_NAME).write_bytes((inbox / "tthc" / CATALOGUE_FILE_NAME).read_bytes())
+    expected_con, expected = load(tmp_path / "csv")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH HỒ SƠ TIẾP NHẬN NGÀY 05/01/2026"])
+    ws.append([])
+    ws.append([c.header for c in DOSSIER_COLUMNS])
+    for i, row in enumerate(rows):
+        if i == 2:
+            ws.append([])
+        ws.append([_as_cell(c.name, row[c.name]) for c in DOSSIER_COLUMNS])
+    (inbox / "tthc").mkdir(exist_ok=True)
+    wb.save(inbox / "tthc" / "ho_so_20260105.xlsx")
+    con, stats = load(inbox)
+    assert (stats.rows_loaded, stats.rows_rejected) == (expected.rows_loaded, expected.rows_rejected) == (3, 1)
+    assert _typed_versions(con) == _typed_versions(expected_con)
+    assert [r[1:3] for r in rejects(con)] == [(6, "bad_date:received_at")]  # sheet row 8, header row 3
+    notes = dict(con.execute("SELECT rule, reason FROM file_issues").fetchall())
+    assert "dòng tiêu đề là dòng 3" in notes["workbook_export"]
+    assert con.execute("SELECT encoding, status FROM landed_files WHERE source = 'tthc_dossier'").fetchone() == (
+        "xlsx",
+        "partly_loaded",
+    )
+    assert not list((inbox / "work").glob("*.xlsx*"))
+
+
+def test_an_html_table_saved_as_xls_loads_and_a_csv_named_xls_is_still_a_csv(inbox):
+    """What older systems give for 'Xuất Excel': an HTML table under a .xls name, read as its table; a real CSV that
+    someone renamed .xls is still read as the CSV it is."""
+    cells = "".join(f"<th>{c.header}</th>" for c in DOSSIER_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{dossier_row(dossier_code=code)[c.name]}</td>" for c in DOSSIER_COLUMNS) + "</tr>"
+        for code in ("H-1", "H-2")
+    )
+    (inbox / "tthc").mkdir(exist_ok=True)
+    (inbox / "tthc" / "ho_so_20260105.xls").write_text(
+        f"<html><meta charset='utf-8'><body><table><tr>{cells}</tr>{body}</table></body></html>", encoding="utf-8"
+    )
+    renamed = write_export(inbox / "tthc", DAY + timedelta(days=1), [dossier_row(dossier_code="C-1")])
+    renamed.rename(renamed.with_suffix(".xls"))
+    con, stats = load(inbox, DAY, DAY + timedelta(days=1))
+    assert sorted(loaded_codes(con)) == ["C-1", "H-1", "H-2"] and stats.rows_rejected == 0
+
+
+def test_a_workbook_without_the_export_header_is_refused_naming_what_is_missing(inbox):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["Mã hồ sơ", "Ghi chú"])
+    wb.active.append(["HS-1", "x"])
+    (inbox / "tthc").mkdir(exist_ok=True)
+    wb.save(inbox / "tthc" / "ho_so_20260105.xlsx")
+    con, stats = load(inbox)
+    assert stats.rows_loaded == 0
+    (issue,) = con.execute("SELECT rule, blocking FROM file_issues WHERE blocking").fetchall()
+    assert issue == ("missing_columns", True)
