@@ -37,6 +37,7 @@ from sources.csvfiles import (
     header_notes,
     open_csv,
     prepare_converted,
+    prepare_csv,
     row_reject,
     unique_records,
 )
@@ -323,9 +324,17 @@ def refuse_other_province_table(
 # --- a dossier export saved as a workbook ------------------------------------------------------------------------
 
 
-def prepare_workbook_export(
-    path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], what: str = "bản xuất hồ sơ"
+def prepare_export(
+    path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], work_dir: Path, what: str
 ) -> PreparedFile:
+    """A system's export inspected: a CSV as it is (``prepare_csv``); a workbook, by its content whatever its name,
+    through its table (``prepare_workbook_export``)."""
+    if is_workbook_file(path):
+        return prepare_workbook_export(path, columns, date_formats, what)
+    return prepare_csv(path, columns, work_dir)
+
+
+def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], what: str) -> PreparedFile:
     """A daily export that arrived as a workbook (downloaded as .xlsx, opened in Excel and saved, an .xls or an HTML
     table from the system): its table, found by its header as any sheet's (a title above allowed), becomes the CSV
     text the export would have been, read and checked as a CSV read through its normalised copy (line numbers: the

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
-from sources.csvfiles import INVISIBLE, FileIssue, iter_records, prepare_csv, unique_records, vocabulary_lookup
+from sources.csvfiles import INVISIBLE, FileIssue, iter_records, unique_records, vocabulary_lookup
 from sources.intake import name_spellings
 from sources.profiles import SourceProfile, profile_hint
+from sources.table_files import EXCEL_SUFFIXES, prepare_export
 from sources.tthc_format import CATALOGUE_FILE_NAME, COMMUNE_OWNER, TTHC_CODES, TTHC_FIELDS, tthc_profile
 
 
@@ -151,8 +152,13 @@ def _coded_problems(values: Mapping[str, str], authority: object, online: object
 
 def catalogue_file(folder: Path) -> Path:
     """The catalogue in ``folder`` whatever the letter case of its name (DANH_MUC_TTHC.CSV, as Windows keeps it):
-    the standard spelling, else the first by name; the standard path when there is none (then reported missing)."""
+    the standard spelling, else the first by name; without a CSV, the catalogue saved as a workbook
+    (danh_muc_tthc.xlsx, .xls, .ods: read through its table); the standard path when there is none (then reported
+    missing)."""
     spelt = name_spellings(folder, CATALOGUE_FILE_NAME)
+    if not spelt:
+        stem = Path(CATALOGUE_FILE_NAME).stem
+        spelt = [p for suffix in EXCEL_SUFFIXES for p in name_spellings(folder, stem + suffix)]
     return spelt[0] if spelt else folder / CATALOGUE_FILE_NAME
 
 
@@ -163,7 +169,7 @@ def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile:
     authority_of, online_of, yes_no = (
         vocabulary_lookup(profile.vocabulary("catalogue", v)) for v in ("authority_level", "online_level", "bool")
     )
-    prepared = prepare_csv(path, columns, work_dir)
+    prepared = prepare_export(path, columns, profile.date_formats, work_dir, "danh mục TTHC")
     prepared.hint_other_format(lambda headers: profile_hint("tthc", TTHC_FIELDS, TTHC_CODES, "catalogue", headers, profile.name))
     result = CatalogueResult(
         file_issues=list(prepared.issues),

@@ -47,12 +47,11 @@ from sources.csvfiles import (
     UNREADABLE,
     FileIssue,
     PreparedFile,
-    prepare_csv,
     record_starts,
 )
 from sources.intake import standard_first
 from sources.profiles import SourceProfile, profile_hint, readable_format
-from sources.table_files import is_workbook_file, prepare_workbook_export
+from sources.table_files import prepare_export
 from sources.tthc_format import (
     DOSSIER_FIELDS,
     EXPORT_PREFIX,
@@ -192,13 +191,6 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return False
 
 
-def _prepare(path: Path, fmt: DossierFormat, work_dir: Path) -> PreparedFile:
-    """A day's export inspected: a CSV as it is; a workbook (by its name or its content) through its table."""
-    if is_workbook_file(path):
-        return prepare_workbook_export(path, fmt.columns, fmt.date_formats)
-    return prepare_csv(path, fmt.columns, work_dir)
-
-
 def unnamed_exports(folder: Path) -> list[Path]:
     """Files of the exports folder that look like a daily export (their name starts with 'ho_so') but give no day:
     never read, so recorded as refused (tthc.load_dossier_partitions)."""
@@ -250,7 +242,9 @@ def stage_dossier_exports(
     present = [export for export in files if export.path.exists()]
     # Reading and hashing a file release the GIL: the files are inspected in threads, results kept in file order.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        inspected = list(pool.map(lambda export: _prepare(export.path, fmt, work_dir), present))
+        inspected = list(
+            pool.map(lambda e: prepare_export(e.path, fmt.columns, fmt.date_formats, work_dir, "bản xuất hồ sơ"), present)
+        )
     readable: list[tuple[ExportFile, PreparedFile]] = []  # each readable export with its prepared file
     for export, prepared in zip(present, inspected, strict=True):
         export.prepared = prepared

@@ -179,3 +179,30 @@ def test_a_catalogue_whose_codes_excel_turned_into_numbers_never_replaces_the_go
         assert read(inbox).unusable and "bị đổi thành số" in read(inbox).unusable, damaged
     write_catalogue(inbox / "tthc", [row(code) for code in ["BTP-TNG-277245", "1.2", "SKHCN-01"]])
     assert read(inbox).unusable is None  # another system's code shape: nothing to tell
+
+
+def test_a_catalogue_saved_as_a_workbook_is_read_through_its_table(inbox):
+    """The catalogue downloaded or saved as a workbook (danh_muc_tthc.xlsx, a title above its header, codes typed as
+    text): found without a CSV and read as the CSV would be; codes Excel kept as numbers are still told."""
+    from openpyxl import Workbook
+
+    from sources.tthc_catalogue import catalogue_file
+
+    folder = inbox / "tthc"
+    (folder / CATALOGUE_FILE_NAME).unlink(missing_ok=True)
+    wb = Workbook()
+    wb.active.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH"])
+    wb.active.append([c.header for c in CATALOGUE_COLUMNS])
+    for code in ("1.000001", "2.000001"):
+        wb.active.append(row(code, level="Cấp xã" if code[0] == "2" else "Cấp tỉnh"))
+    wb.save(folder / "Danh_muc_TTHC.xlsx")
+    path = catalogue_file(folder)
+    assert path.name == "Danh_muc_TTHC.xlsx"
+    result = read_catalogue(path, inbox / "work", matcher=MATCHER)
+    assert result.rejects == [] and [r["procedure_code"] for r in result.rows] == ["1.000001", "2.000001"]
+    assert [i.rule for i in result.file_issues] == ["workbook_export"]
+
+    wb.active.append([1.0001, "Thủ tục", "Khoa học và công nghệ", "Cấp tỉnh", "Toàn trình", "Có", "Sở Tư pháp", "Có"])
+    wb.active.append([1, "Thủ tục", "Khoa học và công nghệ", "Cấp tỉnh", "Toàn trình", "Có", "Sở Tư pháp", "Có"])
+    wb.save(path)
+    assert "bị đổi thành số" in (read_catalogue(path, inbox / "work", matcher=MATCHER).unusable or "")
