@@ -8,7 +8,7 @@ import dagster as dg
 
 from assets import groups
 from assets.partitions import PERIOD_PARTITIONS, partition_dates, partition_years
-from assets.resources import WRITER_POOL, Warehouse
+from assets.resources import WRITER_POOL, AcceptSmallerConfig, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
 from common.settings import now_local
@@ -107,11 +107,13 @@ def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
     description="Công bố TTHC (inbox/tthc/cong_bo_tthc.csv): ngày quyết định, hiệu lực văn bản, ngày công khai, "
     "đủ 7 bộ phận; vào fct_procedure_publication. Dùng cho nhóm Công khai, minh bạch (1.1-1.3).",
 )
-def procedure_publication(warehouse: Warehouse) -> dg.MaterializeResult:
+def procedure_publication(config: AcceptSmallerConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.publication import load_publication_register
 
     with warehouse.write() as con:
-        stats = load_publication_register(con, Path(warehouse.inbox), work_dir=warehouse.work_dir, now=now_local())
+        stats = load_publication_register(
+            con, Path(warehouse.inbox), work_dir=warehouse.work_dir, now=now_local(), accept_smaller=config.accept_smaller
+        )
     return dg.MaterializeResult(metadata=stats or {"note": "hộp thư đến không có cong_bo_tthc.csv: 1.1-1.3 chưa đánh giá"})
 
 

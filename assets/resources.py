@@ -114,3 +114,11 @@ class Warehouse(dg.ConfigurableResource):
             if failures:
                 raise dg.Failure(description=refusal_text(failures, output), metadata={"failed_scopes": len(failures)})
             yield con
+
+
+class AcceptSmallerConfig(dg.Config):
+    """accept_smaller: load a re-delivered register (the catalogue, the publication register, a plan register) even
+    though it has less than half the rows of the one in use (by default such a delivery is taken for a cut or partial
+    export and refused, the one in use kept: warehouse/landing.py, shrink_problem)."""
+
+    accept_smaller: bool = False

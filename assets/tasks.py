@@ -12,7 +12,7 @@ import dagster as dg
 
 from assets import groups
 from assets.partitions import PERIOD_PARTITIONS, partition_dates
-from assets.resources import WRITER_POOL, Warehouse
+from assets.resources import WRITER_POOL, AcceptSmallerConfig, Warehouse
 from assets.tthc import units
 from common.periods import Period, parse_period, periods_between, periods_closed_by
 from common.settings import business_today, now_local
@@ -51,7 +51,7 @@ def offices(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mater
     description="Sổ kế hoạch (inbox/ke_hoach/*.xlsx): nhiệm vụ, đơn vị chủ trì/phối hợp, hạn đọc từ văn bản; "
     "bản sửa đổi thay thế bản trước, mọi phiên bản được giữ (plan_task_history, fct_plan_task).",
 )
-def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def plan_register(context: dg.AssetExecutionContext, config: AcceptSmallerConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.tasks import load_plan_registers
 
     with warehouse.write() as con:
@@ -61,6 +61,7 @@ def plan_register(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
             units=load_units(warehouse.province),
             offices=load_offices(warehouse.province),
             now=now_local(),
+            accept_smaller=config.accept_smaller,
         )
         issues = con.execute(
             "SELECT file_name, reason FROM file_issues WHERE source = 'plan_register' ORDER BY file_name"

@@ -6,11 +6,11 @@ import dagster as dg
 
 from assets import groups
 from assets.partitions import daily_partitions, partition_dates
-from assets.resources import WRITER_POOL, Warehouse
+from assets.resources import WRITER_POOL, AcceptSmallerConfig, Warehouse
 from common.db import scalar
 from common.settings import now_local
 from common.units import agency_list_source, load_units, master_data_notes, matcher_for
-from sources.tthc_catalogue import catalogue_file, read_catalogue
+from sources.tthc_catalogue import CatalogueResult, catalogue_file, read_catalogue
 from warehouse import tthc as load
 
 
@@ -51,14 +51,15 @@ def units(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materia
     deps=[units],
     description="Danh mục thủ tục hành chính (mã, tên, lĩnh vực, cấp thực hiện, mức độ DVCTT, có phí).",
 )
-def tthc_catalogue(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def tthc_catalogue(context: dg.AssetExecutionContext, config: AcceptSmallerConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     path = catalogue_file(tthc_folder(warehouse))
-    if not path.exists():
-        raise dg.Failure(f"Không tìm thấy danh mục TTHC: {path}")
-    result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))
+    if path.exists():
+        result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))
+    else:  # gone: the catalogue in use stays (noted); with none at all the run stops
+        result = CatalogueResult(gone=True)
     with warehouse.write() as con:
         try:
-            stats = load.load_catalogue(con, path, result, now_local())
+            stats = load.load_catalogue(con, path, result, now_local(), accept_smaller=config.accept_smaller)
         except load.CatalogueUnusable as err:
             raise dg.Failure(str(err)) from None
     for issue in result.file_issues:

@@ -31,11 +31,14 @@ class CatalogueResult:
     loadable: bool = False
     truncated: bool = False
     deferred: bool = False
+    gone: bool = False  # no catalogue in the inbox
 
     @property
     def unusable(self) -> str | None:
         """Why this catalogue cannot be master data (Vietnamese), or None: it would make every dossier an unknown
         procedure, so it never replaces a good one."""
+        if self.gone:
+            return "không có tệp danh mục trong hộp thư (đã bị xóa, đổi tên hoặc chuyển đi)"
         if self.deferred:
             return "tệp đang được chép, để lại cho lần chạy sau"
         if not self.loadable:

@@ -206,3 +206,28 @@ def test_a_catalogue_saved_as_a_workbook_is_read_through_its_table(inbox):
     wb.active.append([1, "Thủ tục", "Khoa học và công nghệ", "Cấp tỉnh", "Toàn trình", "Có", "Sở Tư pháp", "Có"])
     wb.save(path)
     assert "bị đổi thành số" in (read_catalogue(path, inbox / "work", matcher=MATCHER).unusable or "")
+
+
+def test_a_catalogue_of_far_fewer_procedures_or_none_at_all_keeps_the_one_in_use(inbox):
+    """A catalogue cut at a line end (3 of 40 procedures) made every dossier of the other 37 an unknown procedure,
+    blaming the units; a catalogue gone from the inbox stopped the day's whole run. Both keep the catalogue in use,
+    saying so; a smaller catalogue is taken once an operator accepts it."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    tthc.load_units(con, load_units("Thái Nguyên"))
+    path = inbox / "tthc" / CATALOGUE_FILE_NAME
+    write_catalogue(inbox / "tthc", [row(f"1.{i:06d}") for i in range(1, 41)])
+    assert tthc.load_catalogue(con, path, read(inbox), NOW)["status"] == "loaded"
+    write_catalogue(inbox / "tthc", [row(f"1.{i:06d}") for i in range(1, 4)])
+    stats = tthc.load_catalogue(con, path, read(inbox), NOW)
+    assert stats["status"] == "kept_earlier" and "chỉ có 3 dòng dùng được" in stats["refused"]
+    assert con.execute("SELECT count(*) FROM dim_procedure").fetchone() == (40,)
+    assert con.execute("SELECT rule FROM file_issues").fetchall() == [("redelivery_refused",)]
+    assert tthc.load_catalogue(con, path, read(inbox), NOW, accept_smaller=True)["status"] == "loaded"
+    assert con.execute("SELECT count(*) FROM dim_procedure").fetchone() == (3,)
+
+    from sources.tthc_catalogue import CatalogueResult
+
+    stats = tthc.load_catalogue(con, path, CatalogueResult(gone=True), NOW)
+    assert stats["status"] == "kept_earlier" and "không có tệp danh mục" in stats["refused"]
+    assert con.execute("SELECT count(*) FROM dim_procedure").fetchone() == (3,)

@@ -266,3 +266,22 @@ def test_two_reports_of_one_date_the_later_arrival_wins_not_the_file_name(con, t
     assert rows_of(con, used) == [("vp_quy_1 (2).xlsx", "in_progress", False), ("vp_quy_1.xlsx", "completed", True)]
     [(reason,)] = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'superseded_report'")
     assert "tệp kia đến sau: nhận lúc 02/12/2026 08:00, tệp này lúc 01/12/2026 08:00" in reason
+
+
+def test_a_register_of_far_fewer_tasks_keeps_the_earlier_load_until_accepted(con, tmp_path: Path) -> None:
+    """A re-delivered register with 2 of its 12 tasks (a filter left on when it was saved) would have dropped the
+    other 10 from tracking without a word: refused, the earlier tasks kept, until accept_smaller."""
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    task = REGISTER[-1]
+    tasks = [[str(n), f"Nhiệm vụ số {n}", *task[2:]] for n in range(1, 13)]
+    path = _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", [*REGISTER[:-3], *tasks], "Danh mục nhiệm vụ"))
+    _load_registers(con, inbox)
+    assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(12,)]
+    _settled(write_xlsx(path, [*REGISTER[:-3], *tasks[:2]], "Danh mục nhiệm vụ"))
+    assert _load_registers(con, inbox, LATER)["registers_kept"] == 1
+    assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(12,)]
+    ((rule, reason),) = rows_of(con, "SELECT rule, reason FROM file_issues WHERE source = 'plan_register'")
+    assert rule == "redelivery_refused" and "chỉ có 2 dòng dùng được" in reason and "plan_register" in reason
+    load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=LATER, accept_smaller=True)
+    assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(2,)]

@@ -321,3 +321,23 @@ def test_a_decision_or_publication_after_the_day_of_reading_rejects_its_row(tmp_
     assert con.execute("SELECT decision_number FROM fct_procedure_publication").fetchall() == [("9/QĐ-UBND",)]
     rows = con.execute("SELECT row_number, rule, value FROM quarantine ORDER BY 1").fetchall()
     assert rows == [(2, "future_date:made_public_date", "19/01/2062"), (3, "future_date:decision_date", "15/01/2062")]
+
+
+def test_a_register_of_far_fewer_rows_keeps_the_one_in_use_until_accepted(tmp_path):
+    """A re-delivery ending on a full line but holding 2 of the 20 decisions (an export stopped early, a filter left
+    on) would silently drop the other 18 and lower 1.1-1.3: kept out, the register in use stays, the reason says how
+    to accept a register that really shrank (accept_smaller)."""
+    codes = [f"1.{i:06d}" for i in range(1, 21)]
+    path = write_register(tmp_path / "tthc", [entry(procedure_code=c) for c in codes])
+    con = duckdb.connect()
+    ensure_schema(con)
+    assert load_publication(con, path, read_publication(path, tmp_path / "work", set(codes)), NOW)["status"] == "loaded"
+    path = write_register(tmp_path / "tthc", [entry(procedure_code=c) for c in codes[:2]])
+    smaller = read_publication(path, tmp_path / "work", set(codes))
+    assert load_publication(con, path, smaller, datetime(2026, 3, 2))["status"] == "kept_earlier"
+    assert con.execute("SELECT count(*) FROM fct_procedure_publication").fetchone() == (20,)
+    ((rule, reason),) = con.execute("SELECT rule, reason FROM file_issues").fetchall()
+    assert rule == "redelivery_refused" and "chỉ có 2 dòng dùng được" in reason and "(20 dòng)" in reason
+    assert "accept_smaller: true" in reason
+    out = load_publication(con, path, smaller, datetime(2026, 3, 3), accept_smaller=True)
+    assert out["status"] == "loaded" and con.execute("SELECT count(*) FROM fct_procedure_publication").fetchone() == (2,)

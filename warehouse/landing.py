@@ -375,6 +375,25 @@ def redelivery_problem(
     return None
 
 
+# A re-delivery of a whole register (the catalogue, the publication register, a plan register) with less than this
+# share of the rows its earlier good load had (itself at least SHRINK_MIN_ROWS) is taken for a cut or partial export:
+# it would silently drop the rest (every dossier of a dropped procedure then quarantined, blaming the units). It is
+# refused, the earlier data kept, until an operator accepts it (the asset's ``accept_smaller`` config).
+SHRINK_SHARE = 0.5
+SHRINK_MIN_ROWS = 10
+ACCEPT_SMALLER_HINT = "chạy lại bước {step} với cấu hình accept_smaller: true (Dagster UI → Materialize → Config)"
+
+
+def shrink_problem(rows: int, earlier_rows: int, accept_hint: str) -> str | None:
+    """Why a delivery of ``rows`` usable rows may not replace ``earlier_rows`` (Vietnamese), or None."""
+    if earlier_rows < SHRINK_MIN_ROWS or rows >= earlier_rows * SHRINK_SHARE:
+        return None
+    return (
+        f"chỉ có {rows} dòng dùng được, chưa bằng một nửa lần nạp trước ({earlier_rows} dòng): có thể tệp xuất thiếu "
+        f"hoặc chép chưa hết; nếu đúng là danh sách đã thu gọn, {accept_hint}"
+    )
+
+
 def earlier_good_load(
     con: duckdb.DuckDBPyConnection, source: str, file_name: str, partition_date: date | None = None
 ) -> tuple[str, int, datetime] | None:
@@ -400,10 +419,14 @@ def keep_earlier_load(
     now: datetime,
     partition_date: date | None = None,
     labels: dict[str, Any] | None = None,
+    *,
+    shrink_hint: str | None = None,
 ) -> dict | None:
     """When this delivery is unusable, empty or cut short while an earlier good load of the same file (or partition)
     is in the warehouse, keep that load: record the refusal in file_issues (its earlier lineage and quarantine stay)
     and return the stats to report; the caller then leaves its rows alone. None: load the delivery as usual.
+    ``shrink_hint`` (a whole register; None when the operator accepts a smaller one): how to accept a delivery of
+    far fewer rows than the earlier load (``shrink_problem``), refused until then.
 
     Data is withdrawn only explicitly (a corrected file with rows, or the loader's own withdraw option), never by an
     empty or broken file. Run inside the caller's transaction."""
@@ -417,8 +440,12 @@ def keep_earlier_load(
         rows_rejected=len({r.get("row_number") for r in rejects}),
         first_reject=f"dòng {rejects[0].get('row_number')}: {rejects[0]['reason']}" if rejects else None,
     )
-    earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
+    earlier = earlier_good_load(con, source, path.name, partition_date) if problem or shrink_hint else None
     if earlier is None or earlier[0] == result.sha256:
+        return None
+    if problem is None and shrink_hint is not None:
+        problem = shrink_problem(len(result.rows), earlier[1], shrink_hint)
+    if problem is None:
         return None
     _, rows, when = earlier
     count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator

@@ -18,6 +18,7 @@ from sources.csvfiles import FileIssue
 from sources.procedure_publication import WRONG_KIND_REASON, PublicationResult, RegisterFiles, read_publication, register_files
 from sources.publication_format import PUBLICATION_FILE_NAME
 from warehouse.landing import (
+    ACCEPT_SMALLER_HINT,
     FILE_ISSUE_INSERT,
     file_issue_rows,
     first_loaded_at,
@@ -41,11 +42,18 @@ _COLUMNS = (
 
 
 def load_publication(
-    con: duckdb.DuckDBPyConnection, path: Path, result: PublicationResult, now: datetime, *, file_name: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    result: PublicationResult,
+    now: datetime,
+    *,
+    file_name: str | None = None,
+    accept_smaller: bool = False,
 ) -> dict:
     """Replace the register with what `read_publication` made of `path` (when it is loadable: otherwise only its
     lineage and file issues are recorded and the earlier register's rows stay). ``file_name``: the name it is recorded
     under (default: the file's own; the standard name for CONG_BO_TTHC.CSV, so it replaces the earlier register).
+    A register of far fewer rows than the earlier one is refused unless ``accept_smaller`` (``shrink_problem``).
 
     Returns {"file", "status" (loaded | partly_loaded | rejected), "rows_loaded", "rows_rejected" (lines with at least
     one broken rule)}.
@@ -53,7 +61,8 @@ def load_publication(
     name = file_name or path.name
     first = first_loaded_at(con, PUBLICATION_SOURCE, name, result.sha256, now)
     with transaction(con):
-        kept = keep_earlier_load(con, PUBLICATION_SOURCE, path.with_name(name), result, now)
+        hint = None if accept_smaller else ACCEPT_SMALLER_HINT.format(step="procedure_publication")
+        kept = keep_earlier_load(con, PUBLICATION_SOURCE, path.with_name(name), result, now, shrink_hint=hint)
         if kept:  # an empty, broken or cut-short re-delivery: the earlier good register stays
             return {"file": name, **kept}
         if result.loadable:
@@ -102,7 +111,9 @@ def _record_wrong_kind(con: duckdb.DuckDBPyConnection, files: RegisterFiles, now
         insert_many(con, FILE_ISSUE_INSERT, rows)
 
 
-def load_publication_register(con: duckdb.DuckDBPyConnection, inbox: Path, *, work_dir: Path, now: datetime) -> dict | None:
+def load_publication_register(
+    con: duckdb.DuckDBPyConnection, inbox: Path, *, work_dir: Path, now: datetime, accept_smaller: bool = False
+) -> dict | None:
     """Read ``inbox/tthc/cong_bo_tthc.csv`` (whatever the letter case of its name, recorded under the standard name)
     against the procedure codes of ``dim_procedure`` (load the catalogue first) and load it; None when the inbox has no
     register (the tables are left as they are). A file of the register's name in another kind (``.xlsx``) is not read:
@@ -119,5 +130,5 @@ def load_publication_register(con: duckdb.DuckDBPyConnection, inbox: Path, *, wo
         names = ", ".join(f"'{p.name}'" for p in files.others)
         reason = f"Còn có tệp {names} (tên chỉ khác chữ hoa/thường): chỉ nạp tệp '{files.path.name}'; xóa tệp thừa."
         result.file_issues.append(FileIssue("same_name_other_case", reason, blocking=False))
-    stats = load_publication(con, files.path, result, now, file_name=PUBLICATION_FILE_NAME)
+    stats = load_publication(con, files.path, result, now, file_name=PUBLICATION_FILE_NAME, accept_smaller=accept_smaller)
     return {**stats, "wrong_kind_files": wrong} if wrong else stats

@@ -35,6 +35,7 @@ from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.task_units import resolve_units
 from warehouse.labels import label_units
 from warehouse.landing import (
+    ACCEPT_SMALLER_HINT,
     first_loaded_at,
     inbox_workbooks,
     insert_frame,
@@ -157,14 +158,21 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
 
 
 def load_plan_registers(
-    con: duckdb.DuckDBPyConnection, inbox: Path, *, units: Sequence[Unit], offices: Sequence[Unit], now: datetime
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    *,
+    units: Sequence[Unit],
+    offices: Sequence[Unit],
+    now: datetime,
+    accept_smaller: bool = False,
 ) -> dict:
     """Load the registers of ``inbox/ke_hoach`` (every file: .xlsx, .xls, .ods, an HTML table; anything else is
     refused with a reason). A loadable file replaces its own earlier rows (a corrected re-delivery); a file that
     cannot be loaded, or one no longer in the inbox, leaves what was loaded from it: a broken, empty or cut-short
     re-delivery of a register that loaded well is refused (``redelivery_refused``) and its earlier lineage kept, a
-    file still being copied is left for the next run. The current tasks of a plan year are then those of its latest
-    revision."""
+    file still being copied is left for the next run; a re-delivery of far fewer tasks than its earlier load is
+    refused the same way unless ``accept_smaller`` (``shrink_problem``). The current tasks of a plan year are then
+    those of its latest revision."""
     processed, loaded_rows, kept = [], 0, 0
     modified: dict[str, datetime] = {}  # two copies of one revision arriving together: the later saved wins
     province = next((u.province for u in units), None)  # a register headed by another province is refused
@@ -175,7 +183,8 @@ def load_plan_registers(
             )
             processed.append(path.name)
             modified[path.name] = modified_at(path)
-            if keep_earlier_load(con, REGISTER_SOURCE, path, result, now):
+            hint = None if accept_smaller else ACCEPT_SMALLER_HINT.format(step="plan_register")
+            if keep_earlier_load(con, REGISTER_SOURCE, path, result, now, shrink_hint=hint):
                 kept += 1
                 continue
             if result.deferred:

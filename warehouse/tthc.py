@@ -32,6 +32,7 @@ from sources.tthc_dossiers import (
 from sources.tthc_format import FINISHED_STATUSES, dossier_file_name
 from warehouse.labels import label_units
 from warehouse.landing import (
+    ACCEPT_SMALLER_HINT,
     FILE_ISSUE_INSERT,
     LANDED_FILE_COLUMNS,
     LANDED_FILE_INSERT,
@@ -43,6 +44,7 @@ from warehouse.landing import (
     record_refused,
     record_subfolder_files,
     redelivery_problem,
+    shrink_problem,
     transaction,
 )
 from warehouse.landing import file_issue_rows as _file_issue_rows
@@ -97,14 +99,19 @@ def _first_loaded(con: duckdb.DuckDBPyConnection, source: str, start: date | Non
     return {(name, sha): first for name, sha, first in rows if sha}
 
 
-def load_catalogue(con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime) -> dict:
+def load_catalogue(
+    con: duckdb.DuckDBPyConnection, path: Path, result: CatalogueResult, now: datetime, *, accept_smaller: bool = False
+) -> dict:
     """Replace dim_procedure with a usable catalogue. One that cannot be used (unreadable, no rows, lost diacritics,
-    cut short, still being copied) never replaces the good one: its refusal goes to file_issues and the earlier
-    catalogue stays; with no earlier catalogue, ``CatalogueUnusable`` is raised (a run without master data publishes
-    nothing)."""
+    cut short, still being copied, gone from the inbox; or far fewer procedures than the catalogue in use, unless
+    ``accept_smaller``: ``shrink_problem``) never replaces the good one: its refusal goes to file_issues and the
+    earlier catalogue stays; with no earlier catalogue, ``CatalogueUnusable`` is raised (a run without master data
+    publishes nothing)."""
+    earlier = scalar(con, "SELECT count(*) FROM dim_procedure")
     problem = result.unusable
+    if problem is None and not accept_smaller:
+        problem = shrink_problem(len(result.rows), earlier, ACCEPT_SMALLER_HINT.format(step="tthc_catalogue"))
     if problem:
-        earlier = scalar(con, "SELECT count(*) FROM dim_procedure")
         if not earlier:
             raise CatalogueUnusable(
                 f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
