@@ -201,23 +201,35 @@ def id_number_sql(value_sql: str) -> str:
 
 
 # A whole code cell that is a citizen's number instead (the officer typed the applicant's phone or ID number where
-# the system's dossier code belongs): a number after an ID or phone word ("CCCD 001…", "SĐT: 0912…"); a phone number
-# or CCCD, 0 and 8 to 11 more digits in any groups ("0912 345 678", "001.234.567.890"), "(0208) 3855 123", with +84,
-# (+84), 0084 or 84 for the 0; an old CMND (9 digits); an e-mail address. Real codes carry a letter or the system's
-# own groups ("H55.111-261016-0001", "000.00.12.H56-…", "2026-000123") and are not of this shape. Python ``re`` and
-# DuckDB's RE2 read the pattern alike (ASCII classes only, a case-insensitive flag up front); fullmatch.
+# the system's dossier code belongs): a mobile number (0 and 3, 5, 7, 8 or 9, then 8 digits: "0912 345 678",
+# "0987.654.321"), a landline (02 and 9 digits, "(0208) 3855 123"), with +84, (+84), 0084 or 84 for the 0; a CCCD (0
+# and 11 digits, plain or in groups of three, "001.234.567.890"); 9, 11 or 12 plain digits (an old CMND, a mobile or
+# CCCD whose 0 Excel dropped); any of them after an ID or phone word, with or without tone marks ("SĐT: 0912…",
+# "SDT 0912…", "CCCD 001…"), or a passport (a letter and 7 digits) after one; an e-mail address. Groups may be
+# separated by up to two spaces, no-break spaces, dots or dashes; full-width digits count. Real codes carry a letter
+# or the system's own groups ("H55.111-261016-0001", "000.00.12.H56-…", "2026-000123", "0105.26.0001") and are not
+# of this shape; a system numbering its dossiers with 9, 11 or 12 plain digits would have them all pseudonymised,
+# which costs their readability, never a count. Python ``re`` and DuckDB's RE2 read the pattern alike (fullmatch;
+# only the words are case-insensitive, so no Unicode case folding of [a-z] differs between them).
+_SEP = "[ .\u00a0-]{0,2}"  # a space, a no-break space (a string escape: the character itself), a dot, a dash
+_D = "[0-9０-９]"
 _ID_WORDS = (
-    r"cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu|sđt|(?:số )?điện thoại|đt|tel|mobile|zalo"
+    "cmnd|cmt|cccd|căn cước(?: công dân)?|can cuoc(?: cong dan)?|(?:số |so )?(?:định danh(?: cá nhân)?|dinh danh(?: ca nhan)?)"
+    "|hộ chiếu|ho chieu|sđt|sdt|(?:số |so )?(?:điện thoại|dien thoai)|đt|dt|tel|mobile|zalo"
+)
+_PHONE_OR_ID = (
+    rf"(?:\(\+84\)|\+84|0084|84){_SEP}[35789３５７８９](?:{_SEP}{_D}){{8}}"
+    rf"|(?:\(\+84\)|\+84|0084){_SEP}[2２](?:{_SEP}{_D}){{9}}"
+    rf"|[0０][35789３５７８９](?:{_SEP}{_D}){{8}}"
+    rf"|[0０][2２](?:{_SEP}{_D}){{9}}"
+    rf"|\([0０]{_D}{{2,3}}\){_SEP}{_D}(?:{_SEP}{_D}){{5,7}}"
+    rf"|[0０]{_D}{{2}}(?:{_SEP}{_D}{{3}}){{3}}"
+    rf"|{_D}{{9}}|{_D}{{11,12}}"
 )
 PERSONAL_NUMBER_SHAPE = (
-    r"(?i)"
-    rf"(?:{_ID_WORDS})[^0-9a-z]{{0,4}}(?:số[^0-9a-z]{{0,3}})?[a-z]?[0-9](?:[ .-]?[0-9]){{6,11}}"
-    r"|(?:\(\+84\)|\+84|0084)[ .-]?[1-9](?:[ .-]?[0-9]){7,9}"
-    r"|84[ .-]?[35789](?:[ .-]?[0-9]){8}"
-    r"|0(?:[ .-]?[0-9]){8,11}"
-    r"|\(0[0-9]{2,3}\)[ .-]?[0-9](?:[ .-]?[0-9]){5,7}"
-    r"|[0-9]{9}"
-    r"|[0-9a-z._%+-]+@[0-9a-z-]+(?:\.[0-9a-z-]+)+"
+    rf"(?:(?i:{_ID_WORDS})[^0-9A-Za-z]{{0,4}}(?:(?i:số|so)[^0-9A-Za-z]{{0,3}})?)?(?:{_PHONE_OR_ID})"
+    rf"|(?i:{_ID_WORDS})[^0-9A-Za-z]{{0,4}}(?:(?i:số|so)[^0-9A-Za-z]{{0,3}})?[A-Za-z][0-9]{{7}}"
+    r"|[0-9A-Za-z._%+-]+@[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)+"
 )
 _PERSONAL_NUMBER = re.compile(PERSONAL_NUMBER_SHAPE)
 

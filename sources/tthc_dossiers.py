@@ -117,10 +117,16 @@ PSEUDONYM_YEARS = range(2000, 2101)
 # Before the key a normalised copy writes for a value of the ID column that is no ID number (never a hex digit).
 NOT_AN_ID_MARK = "~"
 # A dossier code that is a citizen's phone or ID number (common/pii.py, is_personal_number) is loaded as this mark and
-# the first CODE_KEY_CHARS hex digits of its keyed hash: the dossier still counts and its versions still meet, while
-# the number never reaches a table. 96 bits: no two codes of a province's years share one.
+# the first CODE_KEY_CHARS hex digits of its keyed hash, written in the letters a-p (CODE_LETTERS: a pseudonym holds
+# no digit, so no masking of numbers ever cuts one): the dossier still counts and its versions still meet, while the
+# number never reaches a table. 96 bits: no two codes of a province's years share one. A row whose receipt year has
+# no key is keyed with the key of year 0 (CODE_FALLBACK_YEAR), the same in every run: it is rejected for its date,
+# and its quarantine row keeps one key.
 CODE_PSEUDONYM_MARK = "~"
 CODE_KEY_CHARS = 24
+CODE_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+CODE_FALLBACK_YEAR = 0
+CODE_PSEUDONYM_PATTERN = f"{CODE_PSEUDONYM_MARK}[a-p]{{{CODE_KEY_CHARS}}}"  # (no digit, yet a code: not refused as a name)
 
 
 @dataclass
@@ -361,8 +367,7 @@ def _key_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str
 
 def _code_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, str]], str]:
     """The dossier code a normalised copy writes for a record: its pseudonym when it is a citizen's phone or ID number
-    (as the scan computes it, _dossier_code_sql; a key of no year when the receipt date is bad, the row being
-    rejected for it), else as received."""
+    (as the scan computes it, _dossier_code_sql), else as received."""
     keyer = keys.keyer()
     noise = str.maketrans("", "", CODE_NOISE)
 
@@ -372,8 +377,8 @@ def _code_of_record(keys: PiiKeys, fmt: DossierFormat) -> Callable[[dict[str, st
         if not is_personal_number(value):
             return raw
         year = year_of(record.get("received_at", ""), fmt.date_formats)
-        key = keyer(year if year is not None and year in PSEUDONYM_YEARS else 0, value) or ""
-        return CODE_PSEUDONYM_MARK + key[:CODE_KEY_CHARS]
+        key = keyer(year if year is not None and year in PSEUDONYM_YEARS else CODE_FALLBACK_YEAR, value) or ""
+        return CODE_PSEUDONYM_MARK + key[:CODE_KEY_CHARS].translate(CODE_LETTERS)
 
     return code
 
@@ -453,8 +458,10 @@ def _scan(
         else "false"
     )
     if paths:
-        # Each year's pads, then those of a key of this batch alone (random, never kept) for a row whose year has none.
+        # Each year's pads, then those of a key of this batch alone (random, never kept) for an ID whose year has
+        # none, then those of CODE_FALLBACK_YEAR for a dossier code whose year has none.
         pads = [(i, o) for _, i, o in keys.year_pads(PSEUDONYM_YEARS)] + [hmac_pads(os.urandom(32))]
+        pads.append(hmac_pads(keys.year_key(CODE_FALLBACK_YEAR)))
         source, params = (
             READ_EXPORTS,
             {
@@ -530,12 +537,13 @@ def _place_lines(con: duckdb.DuckDBPyConnection, readable: list[PreparedFile], p
         con.execute(sql("tthc_dossiers/malformed_renumber"))
 
 
-def _keyed_sql(value_sql: str) -> str:
+def _keyed_sql(value_sql: str, *, fixed_fallback: bool = False) -> str:
     """HMAC of a typed row's value with the pads of its receipt year ($inner_pads/$outer_pads, one per year of
-    PSEUDONYM_YEARS in order), or the batch's own (the last) when that year is outside them or the date did not
-    type (such a row is rejected for its date, never loaded with that key)."""
+    PSEUDONYM_YEARS in order) or, when that year is outside them or the date did not type (the row is rejected for
+    its date), the batch's own random pads, or with ``fixed_fallback`` those of CODE_FALLBACK_YEAR."""
     first, last = PSEUDONYM_YEARS[0], PSEUDONYM_YEARS[-1]
-    at = f"CASE WHEN year(received_at) BETWEEN {first} AND {last} THEN year(received_at) - {first - 1} ELSE {len(PSEUDONYM_YEARS) + 1} END"
+    fallback = len(PSEUDONYM_YEARS) + (2 if fixed_fallback else 1)
+    at = f"CASE WHEN year(received_at) BETWEEN {first} AND {last} THEN year(received_at) - {first - 1} ELSE {fallback} END"
     return hmac_sql(value_sql, f"list_extract($inner_pads, {at})", f"list_extract($outer_pads, {at})")
 
 
@@ -556,7 +564,8 @@ def _dossier_code_sql() -> str:
     holds it already); else as read."""
     return (
         f"CASE WHEN list_contains($copies, file_id) OR NOT coalesce({personal_number_sql('dossier_code')}, FALSE) "
-        f"THEN dossier_code ELSE '{CODE_PSEUDONYM_MARK}' || left({_keyed_sql('dossier_code')}, {CODE_KEY_CHARS}) END"
+        f"THEN dossier_code ELSE '{CODE_PSEUDONYM_MARK}' || translate(left({_keyed_sql('dossier_code', fixed_fallback=True)}, "
+        f"{CODE_KEY_CHARS}), '0123456789', 'ghijklmnop') END"
     )
 
 
@@ -817,7 +826,8 @@ def _column_rules(fmt: DossierFormat) -> str:
     )
     branches.append(
         f"SELECT file_id, pos, 'code_without_digit:dossier_code' AS rule, {reason} AS reason, NULL AS value "
-        f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND NOT regexp_matches(dossier_code, '[0-9]')"
+        f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND NOT regexp_matches(dossier_code, '[0-9]') "
+        f"AND NOT regexp_full_match(dossier_code, '{CODE_PSEUDONYM_PATTERN}')"
     )
     return "\nUNION ALL\n".join(branches)
 

@@ -362,3 +362,25 @@ def test_no_unit_name_of_any_province_reads_as_a_citizens_name() -> None:
         texts += [text for row in csv.DictReader(f) for text in (row["name"], _bare(row["name"]))]
     assert len(texts) > 20_000
     assert [t for t in texts if mask_names(t)[1]] == []
+
+
+PERSONAL_CODES = [
+    "0912345678", "0912 345 678", "0912.345.678", "001234567890", "001.234.567.890", "(+84) 912 345 678",
+    "+84912345678", "84912345678", "(0208) 3855 123", "0208 3855 123", "123456789", "912345678", "34095012345",
+    "CCCD 001234567890", "SĐT: 0912345678", "sđt0912345678", "SDT: 0987654321", "dt 0911222333", "Hộ chiếu B1234567",
+    "0912\u00a0345\u00a0678", "0922  333 444", "０９１２３４５６７８", "an.nguyen@gmail.com",
+]  # fmt: skip
+SYSTEM_CODES = [
+    "H55.111-261016-0001", "000.00.12.H56-260105-0001", "G22.99-260105-0001", "2026-000123", "2026000123",
+    "0000012345", "01.2026.000123", "05-2026-00012", "000123-2026", "0105.26.0001", "TEL-2026-000123",
+    "CMT.260105.0001", "ĐT.260105.0001", "000.00.12", "12345", "ı@x.com",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [*PERSONAL_CODES, *SYSTEM_CODES])
+def test_a_code_that_is_a_citizens_number_is_told_alike_in_python_and_duckdb(value):
+    from common.pii import is_personal_number, personal_number_sql
+
+    expected = value in PERSONAL_CODES
+    assert is_personal_number(value) is expected
+    assert duckdb.execute(f"SELECT {personal_number_sql('$v')}", {"v": value}).fetchall() == [(expected,)]

@@ -1,6 +1,7 @@
 """The dossier reader and loader on hand-written files: bad input is reported by file, row and reason, the good
 rows beside it load, personal data never reaches the warehouse, and reloading changes nothing."""
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -1002,31 +1003,58 @@ def test_an_export_put_in_a_sub_folder_is_refused_by_name_not_passed_over(inbox)
 def test_a_dossier_code_that_is_a_citizens_number_loads_under_a_pseudonym(inbox):
     """An officer typed the applicant's phone or CCCD (or 'SĐT: …', an e-mail) where the system's dossier code
     belongs. The dossier still counts, its versions of two days still meet, and the number reaches no table: the code
-    is loaded as '~' and the start of its keyed hash, and the lines are named in a notice. Real codes, numeric ones of
-    the system's own shape included, are kept as they are."""
-    personal = ["0912 345 678", "001234567890", "SĐT: 0987.654.321", "an.nguyen@gmail.com", "(+84) 912 000 111"]
-    kept = ["H55.111-261016-0001", "000.00.12.H56-260105-0001", "2026-000123"]
+    is loaded as '~' and 24 letters a-p of its keyed hash, and the lines are named in a notice. Real codes, numeric
+    ones of the system's own shape included, are kept as they are."""
+    personal = [
+        "0912 345 678",
+        "001234567890",
+        "SĐT: 0987.654.321",
+        "an.nguyen@gmail.com",
+        "(+84) 912 000 111",
+        "SDT 0977111222",
+        "0922\u00a0333  444",
+        "34095012345",
+        "０９６６５５５４４４",
+    ]
+    kept = ["H55.111-261016-0001", "000.00.12.H56-260105-0001", "2026-000123", "0105.26.0001", "TEL-2026-000123"]
     rows = [dossier_row(dossier_code=c) for c in [*personal, *kept]]
     write_export(inbox / "tthc", DAY, rows)
-    write_export(
-        inbox / "tthc",
-        DAY + timedelta(days=1),
-        [dossier_row(dossier_code="0912 345 678", status="Đã trả kết quả", completed_at="06/01/2026 10:00")],
-    )
+    returned = dossier_row(dossier_code="0912 345 678", status="Đã trả kết quả", completed_at="06/01/2026 10:00")
+    write_export(inbox / "tthc", DAY + timedelta(days=1), [returned])
     con, stats = load(inbox, DAY, DAY + timedelta(days=1))
-    assert rejects(con) == [] and (stats.rows_loaded, stats.rows_rejected) == (9, 0)
+    assert rejects(con) == [] and (stats.rows_loaded, stats.rows_rejected) == (15, 0)
     codes = loaded_codes(con)
     assert [c for c in codes if not c.startswith("~")] == kept
     pseudonyms = [c for c in codes if c.startswith("~")]
-    assert len(pseudonyms) == 6 and len(set(pseudonyms)) == 5 and {len(c) for c in pseudonyms} == {25}
+    assert len(pseudonyms) == 10 and len(set(pseudonyms)) == 9
+    assert all(re.fullmatch("~[a-p]{24}", c) for c in pseudonyms)
     # the same number on two days is one dossier, now returned
-    assert con.execute("SELECT count(*) FROM fct_dossier WHERE dossier_code LIKE '~%'").fetchone() == (5,)
+    assert con.execute("SELECT count(*) FROM fct_dossier WHERE dossier_code LIKE '~%'").fetchone() == (9,)
     (notice,) = con.execute(
         "SELECT reason FROM file_issues WHERE rule = 'dossier_code_personal' AND file_name = 'ho_so_20260105.csv'"
     ).fetchall()
-    assert "5 dòng" in notice[0] and "(dòng 2, 3, 4, 5, 6;" in notice[0]
+    assert "9 dòng" in notice[0] and "(dòng 2, 3, 4, 5, 6, 7, 8, 9, 10;" in notice[0]
     stored = str([con.execute(f"SELECT * FROM {t}").fetchall() for (t,) in con.execute("SHOW TABLES").fetchall()])
-    assert not [v for v in ["345 678", "001234567890", "654.321", "an.nguyen", "912 000"] if v in stored]
+    assert not [v for v in ["345 678", "001234567890", "654.321", "an.nguyen", "912 000", "7111222", "5012345"] if v in stored]
+
+
+def test_a_rejected_row_keeps_the_pseudonym_of_its_code_whatever_its_receipt_year(inbox):
+    """A row of such a code rejected for its unit or its date is named in the quarantine by the same pseudonym on
+    every run (never masked into pieces, never keyed at random), and the number is not there."""
+    rows = [
+        dossier_row(dossier_code="0912345678", resolving_unit="Xã Không Tồn Tại"),
+        dossier_row(dossier_code="0977111222", received_at="hôm qua"),
+        dossier_row(dossier_code="0977111333", received_at="05/01/1999 08:00:00"),
+    ]
+    write_export(inbox / "tthc", DAY, rows)
+    con, _ = load(inbox)
+    keys = con.execute("SELECT row_number, record_key FROM quarantine ORDER BY ALL").fetchall()
+    assert {r for r, _ in keys} == {2, 3} and all(re.fullmatch("~[a-p]{24}", k) for _, k in keys)
+    old_year = loaded_codes(con)  # a year without its own key (1999): the fixed fallback key, not a random one
+    again, _ = load(inbox)
+    assert again.execute("SELECT row_number, record_key FROM quarantine ORDER BY ALL").fetchall() == keys
+    assert loaded_codes(again) == old_year and re.fullmatch("~[a-p]{24}", old_year[0])
+    assert not [v for v in ("0912345678", "0977111222", "0977111333") if v in str(keys + old_year)]
 
 
 def test_a_copy_keys_a_dossier_code_that_is_a_number_as_the_scan_does(inbox):

@@ -9,8 +9,9 @@ SELECT
     -- (a dossier of another province is no unit's of this one, even when its unit's bare name matched one)
     CASE WHEN x.rule != 'other_province' THEN t.resolving_unit_code END AS unit_code,
     _shown(t.resolving_unit_raw) AS unit_name,
-    -- (a code without any digit is something else typed there, often a name: not quoted)
-    CASE WHEN regexp_matches(t.dossier_code, '[0-9]') THEN _shown(t.dossier_code) END AS record_key,
+    -- (a code without any digit is something else typed there, often a name: not quoted; a pseudonym, ~ and the
+    -- letters a-p, is quoted)
+    CASE WHEN regexp_matches(t.dossier_code, '[0-9]|^~[a-p]{24}$') THEN _shown(t.dossier_code) END AS record_key,
     x.rule,
     _shown(x.reason) AS reason,
     _shown(x.value) AS value
