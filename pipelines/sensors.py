@@ -39,6 +39,8 @@ from sources.tthc_format import CATALOGUE_FILE_NAME, export_day
 from warehouse.landing import inbox_workbooks
 from warehouse.petitions import petition_files
 
+CATALOGUE_STEM = Path(CATALOGUE_FILE_NAME).stem + "."  # danh_muc_tthc.csv, .xlsx …
+
 
 def _sensor_status() -> dg.DefaultSensorStatus:
     return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
@@ -182,9 +184,9 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         {
             p.name: _signature(p)
             # Every name a day's export goes by (HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv',
-            # ho_so_20260105.xlsx, which the load refuses by name), and the catalogue.
+            # ho_so_20260105.xlsx, read through its table), and the catalogue (danh_muc_tthc.csv, or .xlsx …).
             for p in folder.iterdir()
-            if p.is_file() and (export_day(p.name) is not None or p.name.lower() == CATALOGUE_FILE_NAME)
+            if p.is_file() and (export_day(p.name) is not None or p.name.lower().startswith(CATALOGUE_STEM))
         }
         if folder.exists()
         else {}
@@ -233,8 +235,8 @@ def _scan_exports(
         if seen.get(name) == signature:
             continue
         day = export_day(name)
-        if name.lower() == CATALOGUE_FILE_NAME or day is None:
-            scan.catalogue |= name.lower() == CATALOGUE_FILE_NAME
+        if day is None:  # the catalogue (the only other name listed)
+            scan.catalogue = True
             scan.recorded[name] = signature
             continue
         if day < start:  # no partition to load it into: said (once per version of the file), not loaded

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from common.units import UnitMatcher, province_name
+from common.vntext import strip_diacritics
 from sources.csvfiles import (
     INVISIBLE,
     FileIssue,
@@ -355,17 +357,45 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
     timed = next((f for f in date_formats if "%H" in f), "%d/%m/%Y %H:%M:%S")
     dated = next((f for f in date_formats if "%H" not in f), timed)
     present = [c for c in columns if c.name in table.columns]
+    # A value merged down over several rows holds for each of them (noted), as in every table reader.
+    prepared.issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in columns})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.header for c in present])
     body = grid[table.header_row :]
     while body and not any(cell_text(v) for v in body[-1]):
         body.pop()
-    for row in body:
-        if not any(cell_text(v) for v in row) or is_column_number_row(row):
+    from openpyxl.utils import get_column_letter
+
+    faults: list[str] = []  # cells whose formula was saved without its value, or an Excel error: written empty
+    key_col = table.columns.get("dossier_code", min(table.columns.values()))
+    for r, row in enumerate(body, start=table.header_row + 1):
+        if ends_table(row, key_col):
+            break  # the signature block or a footnote under the table
+        if not any(cell_text(v) for v in row) or is_column_number_row(row) or _is_total_row(row):
             out.write("\n")  # a blank line, as in a CSV: the lines below keep their numbers
             continue
-        writer.writerow([_export_cell(row[table.columns[c.name]], timed, dated) for c in present])
+        cells = []
+        for c in present:
+            col = table.columns[c.name]
+            if (fault := cell_fault(row[col])) is not None:
+                faults.append(f"{get_column_letter(col + 1)}{r} ({fault.rule})")
+                cells.append("")
+            else:
+                number = isinstance(row[col], int | float) and not isinstance(row[col], bool)
+                cells.append(_export_cell(row[col], timed, dated, ws.cell(r, col + 1).number_format if number else None))
+        writer.writerow(cells)
+    if faults:
+        shown = ", ".join(faults[:10]) + (f" … ({len(faults)} ô)" if len(faults) > 10 else "")
+        prepared.issues.append(
+            FileIssue(
+                "cell_fault",
+                f"Trang '{ws.title}': ô có công thức chưa được tính (lưu từ phần mềm không tính công thức) hoặc giá trị "
+                f"lỗi của Excel ({shown}) được đọc là ô trống: dòng thiếu giá trị bắt buộc vì thế bị loại. Đề nghị mở "
+                "tệp bằng Excel, kiểm tra các ô đó, lưu lại rồi gửi lại, hoặc xuất dạng CSV UTF-8.",
+                blocking=False,
+            )
+        )
     below = f"; dòng tiêu đề là dòng {table.header_row} của trang tính, các thông báo đếm dòng từ đó (dòng 1)"
     prepared.issues.append(
         FileIssue(
@@ -380,12 +410,27 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
     return converted
 
 
-def _export_cell(value: Any, timed: str, dated: str) -> str:
-    """A cell as the export's CSV would hold it (see prepare_workbook_export)."""
+def _export_cell(value: Any, timed: str, dated: str, number_format: str | None = None) -> str:
+    """A cell as the export's CSV would hold it (see prepare_workbook_export): a whole number in a zero-padding
+    format ("000000", Excel shows 5 as 000005) with its zeros."""
     if isinstance(value, datetime):
         return value.strftime(dated if value.time() == time(0) else timed)
     if isinstance(value, date):
         return value.strftime(dated)
-    if isinstance(value, float) and not isinstance(value, bool):
-        return _number_text(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = _number_text(float(value))
+        if number_format and _ZERO_PADDED.fullmatch(number_format) and text.isdigit():
+            return text.zfill(len(number_format))
+        return text
     return cell_text(value)
+
+
+_ZERO_PADDED = re.compile(r"0+")
+# A total row under the table ("Tổng số: 2 hồ sơ", "Tổng cộng"): not a dossier (its text without diacritics).
+_TOTAL = re.compile(r"(?:tong(?: so| cong)?|cong)\b.*")
+
+
+def _is_total_row(row: list[Any]) -> bool:
+    """A row whose first filled cell starts with 'Tổng' / 'Cộng' and that holds at most three cells."""
+    texts = [cell_text(v) for v in row if cell_text(v)]
+    return 0 < len(texts) <= 3 and _TOTAL.fullmatch(strip_diacritics(texts[0]).casefold()) is not None

@@ -1162,3 +1162,36 @@ def test_a_workbook_without_the_export_header_is_refused_naming_what_is_missing(
     assert stats.rows_loaded == 0
     (issue,) = con.execute("SELECT rule, blocking FROM file_issues WHERE blocking").fetchall()
     assert issue == ("missing_columns", True)
+
+
+def test_a_workbook_export_with_formulas_merges_zero_padded_codes_and_a_footer(inbox):
+    """What Excel leaves in a saved export: a code formula saved without its value and an #N/A (read as empty, the
+    cells named in a note: the row without its code is rejected for it), a unit merged down over two rows (held for
+    both, noted), a code in a '000000' number cell (its zeros kept, as Excel shows it), and a total row and the
+    signature block under the table (not dossiers)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in DOSSIER_COLUMNS])
+    for code in ("M-1", "M-2", "M-3", "M-4", "M-5"):
+        ws.append([_as_cell(c.name, dossier_row(dossier_code=code)[c.name]) for c in DOSSIER_COLUMNS])
+    unit = 1 + [c.name for c in DOSSIER_COLUMNS].index("resolving_unit")
+    status = 1 + [c.name for c in DOSSIER_COLUMNS].index("status")
+    ws.cell(3, unit).value = None
+    ws.merge_cells(start_row=2, start_column=unit, end_row=3, end_column=unit)
+    ws["A4"] = '="M-"&ROW()'  # saved by openpyxl: a formula without its value
+    ws.cell(5, status).value = "#N/A"
+    ws["A6"] = 5
+    ws["A6"].number_format = "000000"
+    ws.append(["Tổng số: 5 hồ sơ"])
+    ws.append([])
+    ws.append([None, None, "Người lập biểu"])
+    (inbox / "tthc").mkdir(exist_ok=True)
+    wb.save(inbox / "tthc" / "ho_so_20260105.xlsx")
+    con, stats = load(inbox)
+    assert sorted(loaded_codes(con)) == ["000005", "M-1", "M-2"]
+    assert [r[1:3] for r in rejects(con)] == [(4, "missing_dossier_code"), (5, "bad_value:status")]
+    notes = dict(con.execute("SELECT rule, reason FROM file_issues").fetchall())
+    assert "A4 (uncalculated_formula)" in notes["cell_fault"] and "(excel_error)" in notes["cell_fault"]
+    assert "merged_cells" in notes and stats.rows_rejected == 2
