@@ -136,7 +136,8 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
         return result
     headings = _merged_headings(ws, table)
     result.file_issues += [i for i in fill_body_merges(ws, grid, table, _HEADERS) if i.row_number not in headings]
-    _read_rows(result, path.name, grid, table, headings)
+    hidden = {n for n, d in getattr(ws, "row_dimensions", {}).items() if d.hidden and n > table.header_row}
+    _read_rows(result, path.name, grid, table, headings, hidden)
     if not result.rows:
         result.file_issues.append(FileIssue("no_rows", "Sổ kế hoạch không có nhiệm vụ hợp lệ nào; không nạp được tệp."))
     result.loadable = not any(i.blocking for i in result.file_issues)
@@ -325,8 +326,15 @@ def _number_problems(task_no: str | None, cell: Any, faulty: bool, seen: dict[st
 
 
 def _read_rows(
-    result: RegisterResult, file_name: str, grid: list[list[Any]], table: Table, headings: Collection[int] = ()
+    result: RegisterResult,
+    file_name: str,
+    grid: list[list[Any]],
+    table: Table,
+    headings: Collection[int] = (),
+    hidden: Collection[int] = (),
 ) -> None:
+    """The register's tasks under its header; ``hidden``: the sheet's hidden rows (read as shown, each noted: a row
+    hidden to "take a task out" is still a task of the plan until it is deleted)."""
     body = list(enumerate(grid[table.header_row :], start=table.header_row + 1))
     if body and is_column_number_row(body[0][1]):
         body = body[1:]
@@ -344,6 +352,16 @@ def _read_rows(
                 RowIssue("blank_row", f"Dòng {number} trống giữa bảng nhiệm vụ: đã bỏ qua.", blocking=False, row_number=number)
             )
             continue
+        if number in hidden:
+            result.file_issues.append(
+                RowIssue(
+                    "hidden_cells",
+                    f"Dòng {number} bị ẩn; vẫn được đọc như dòng đang hiện (nhiệm vụ vẫn được theo dõi). Nếu nhiệm vụ đã "
+                    "bị bỏ khỏi kế hoạch, đề nghị xóa dòng và ban hành bản sửa đổi thay vì ẩn dòng.",
+                    blocking=False,
+                    row_number=number,
+                )
+            )
         values, faults = clean_faults({name: row[col] for name, col in table.columns.items()})
         repeated = _repeated_header(number, row, values)
         if repeated is not None:

@@ -78,6 +78,11 @@ def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[s
     return problems
 
 
+# No decision, legal basis or publication of a procedure in force is dated before this (the regime of administrative
+# procedures dates from 2008-2010; an older date is a typing slip, '0206' for 2026, or Excel's zero date 1900).
+EARLIEST_DATE = date(1990, 1, 1)
+
+
 def _read_dates(
     values: Mapping[str, str],
     formats: tuple[str, ...],
@@ -86,7 +91,8 @@ def _read_dates(
     today: date | None,
 ) -> dict[str, date | None]:
     """The decision, legal effect and publication dates of a row; a problem for each unreadable one (the publication
-    date may be blank), and for a decision or publication after ``today`` (``future_date:<column>``: a typing slip,
+    date may be blank), for a date before EARLIEST_DATE (``bad_date:<column>``: '15/01/0206', Excel's 1900 for an
+    empty date cell), and for a decision or publication after ``today`` (``future_date:<column>``: a typing slip,
     2062 for 2026, made a procedure published late). The legal basis may take effect later: it is not checked."""
     dates: dict[str, date | None] = {}
     for name in ("decision_date", "legal_effective_date", "made_public_date"):
@@ -96,6 +102,13 @@ def _read_dates(
         if parsed is None and (raw or name != "made_public_date"):
             reason = f"Cột '{headers[name]}': ngày không đúng định dạng {readable_format(formats[0])}: '{raw}'."
             problems.append((f"bad_date:{name}", reason, raw))
+        elif parsed is not None and parsed.date() < EARLIEST_DATE:
+            reason = (
+                f"Cột '{headers[name]}': ngày {parsed.day:02d}/{parsed.month:02d}/{parsed.year:04d} trước năm "
+                f"{EARLIEST_DATE.year}, không thể là ngày của một quyết định công bố TTHC: có thể gõ nhầm năm."
+            )
+            problems.append((f"bad_date:{name}", reason, raw))
+            dates[name] = None
         elif parsed is not None and today is not None and name != "legal_effective_date" and parsed.date() > today:
             reason = (
                 f"Cột '{headers[name]}': ngày {parsed:%d/%m/%Y} sau ngày đọc tệp {today:%d/%m/%Y}: có thể gõ nhầm ngày, "

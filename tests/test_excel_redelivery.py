@@ -285,3 +285,40 @@ def test_a_register_of_far_fewer_tasks_keeps_the_earlier_load_until_accepted(con
     assert rule == "redelivery_refused" and "chỉ có 2 dòng dùng được" in reason and "plan_register" in reason
     load_plan_registers(con, inbox, units=UNITS, offices=OFFICES, now=LATER, accept_smaller=True)
     assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(2,)]
+
+
+def test_loading_the_same_register_again_changes_no_table(con, tmp_path: Path) -> None:
+    """A rerun on the next day with the register unchanged: every table as it was, the history's load time too (a
+    later refusal would otherwise date the tasks by the rerun)."""
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ"))
+    _load_registers(con, inbox)
+    # (landed_files.loaded_at is the latest load by design; its first_loaded_at stays)
+    tables = ("plan_task_history", "fct_plan_task", "file_issues", "landed_files", "quarantine")
+
+    def snapshot() -> dict:
+        return {t: rows_of(con, f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL") for t in tables[3:]} | {
+            t: rows_of(con, f"SELECT * FROM {t} ORDER BY ALL") for t in tables[:3]
+        }
+
+    before = snapshot()
+    _load_registers(con, inbox, LATER)
+    assert snapshot() == before
+
+
+def test_a_hidden_row_of_the_register_is_read_and_named(con, tmp_path: Path) -> None:
+    """A task row hidden in Excel to 'take it out' is still in the plan: read as shown, with a note naming the row."""
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    path = write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ")
+    wb = load_workbook(path)
+    wb.active.row_dimensions[len(REGISTER)].hidden = True
+    wb.save(path)
+    _settled(path)
+    _load_registers(con, inbox)
+    assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(3,)]
+    ((reason,),) = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'hidden_cells'")
+    assert f"Dòng {len(REGISTER)} bị ẩn" in reason

@@ -341,3 +341,17 @@ def test_a_register_of_far_fewer_rows_keeps_the_one_in_use_until_accepted(tmp_pa
     assert "accept_smaller: true" in reason
     out = load_publication(con, path, smaller, datetime(2026, 3, 3), accept_smaller=True)
     assert out["status"] == "loaded" and con.execute("SELECT count(*) FROM fct_procedure_publication").fetchone() == (2,)
+
+
+def test_a_date_before_1990_is_a_typing_slip_and_rejects_its_row(tmp_path):
+    """'15/01/0206' for 2026 (or Excel's 1900 of an empty date cell) made the decision count as issued in time."""
+    path = write_register(
+        tmp_path / "tthc",
+        [entry(decision_date="15/01/0206"), entry(procedure_code="1.000100", made_public_date="01/01/1900"), entry()],
+    )
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [
+        (2, "bad_date:decision_date"),
+        (3, "bad_date:made_public_date"),
+    ]
+    assert "trước năm 1990" in result.rejects[0]["reason"] and len(result.rows) == 1

@@ -207,6 +207,11 @@ def load_plan_registers(
                             blocking=False,
                         )
                     )
+                # The same file loaded again keeps the time of its first load: a rerun gives the same tables.
+                first = con.execute(
+                    "SELECT min(loaded_at) FROM plan_task_history WHERE source_file = ? AND sha256 = ?",
+                    [path.name, result.sha256],
+                ).fetchall()[0][0]
                 con.execute("DELETE FROM plan_task_history WHERE source_file = ?", [path.name])
                 insert_frame(
                     con,
@@ -220,7 +225,7 @@ def load_plan_registers(
                                 "revision": result.revision,
                                 "issued_on": result.issued_on,
                                 "source_file": path.name,
-                                "loaded_at": now,
+                                "loaded_at": first or now,
                                 "sha256": result.sha256,
                                 "trial": trial,
                             }
@@ -243,13 +248,27 @@ def load_plan_registers(
         # A register put in a sub-folder of ke_hoach/ is not read: refused naming it, never passed over.
         record_subfolder_files(con, REGISTER_SOURCE, inbox / PLAN_DIR, None, now, {"index_code": "tasks"})
         notes = _refresh_current_tasks(con, modified)
+        seen = {  # a note made again keeps the time it was first made
+            (f, r, t): at
+            for f, r, t, at in con.execute(
+                "SELECT file_name, rule, reason, min(loaded_at) FROM file_issues WHERE source = ? AND list_contains(?, rule) "
+                "GROUP BY ALL",
+                [REGISTER_SOURCE, list(_REFRESH_RULES)],
+            ).fetchall()
+        }
         con.execute(
             "DELETE FROM file_issues WHERE source = ? AND list_contains(?, rule)", [REGISTER_SOURCE, list(_REFRESH_RULES)]
         )
         for file_name, rule, reason in notes:
             con.execute(
                 sql("tasks/insert_plan_note"),
-                {"source": REGISTER_SOURCE, "file_name": file_name, "rule": rule, "reason": reason, "loaded_at": now},
+                {
+                    "source": REGISTER_SOURCE,
+                    "file_name": file_name,
+                    "rule": rule,
+                    "reason": reason,
+                    "loaded_at": seen.get((file_name, rule, reason), now),
+                },
             )
         conflicts = [n for n in notes if n[1] == "conflicting_plans"]
     counts = con.execute("""SELECT count(DISTINCT plan_year), count(*) FROM fct_plan_task""").fetchall()[0]
