@@ -463,3 +463,18 @@ def test_an_unknown_repeated_flag_leaves_5_3_unknown_not_full(con):
     con.execute("UPDATE fct_petition SET repeated = NULL WHERE petition_code = 'PK1'")  # on time, satisfied
     march = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", WARD)
     assert march["petitions"] == 3 and pd.isna(march["petitions_satisfied"])
+
+
+def test_a_dossier_waiting_for_the_applicants_supplement_is_late_only_if_asked_after_its_due_date(con):
+    """Methodology §3.3, 2.1: supplement time is excluded. A dossier due 5/3, asked on 4/3 for one supplement and still
+    waiting on 31/3 is on time (the clock stopped on 4/3); one asked on 6/3, after its due date, was late already.
+    Three dossiers finished on time beside them: 4 of 5 on time, 2.1 = 20 × 4/5 = 16.00 by hand."""
+    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    waiting = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), None, "awaiting_supplement", 1)
+    rows = [D(f"W{i}", "2.0003", OTHER_WARD, "direct", *done) for i in range(3)]
+    rows += [D("WA", "2.0003", OTHER_WARD, "direct", *waiting), D("WB", "2.0003", OTHER_WARD, "direct", *waiting)]
+    _insert_dossiers(con, rows)
+    con.execute("UPDATE fct_dossier SET supplement_requested_at = TIMESTAMP '2026-03-04 09:00' WHERE dossier_code = 'WA'")
+    con.execute("UPDATE fct_dossier SET supplement_requested_at = TIMESTAMP '2026-03-06 09:00' WHERE dossier_code = 'WB'")
+    row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    assert (row["received"], row["on_time"]) == (5, 4)

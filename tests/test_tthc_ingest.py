@@ -1195,3 +1195,16 @@ def test_a_workbook_export_with_formulas_merges_zero_padded_codes_and_a_footer(i
     notes = dict(con.execute("SELECT rule, reason FROM file_issues").fetchall())
     assert "A4 (uncalculated_formula)" in notes["cell_fault"] and "(excel_error)" in notes["cell_fault"]
     assert "merged_cells" in notes and stats.rows_rejected == 2
+
+
+def test_the_current_state_keeps_when_the_supplement_was_asked_for(inbox):
+    """The time a dossier went to 'Chờ bổ sung' (its first such version's update time) is kept with its current state:
+    2.1 does not count the time of supplementing (warehouse/sql/qd766/dossier_measures.sql)."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="S-1"), dossier_row(dossier_code="S-2")])
+    asked = dossier_row(dossier_code="S-1", status="Chờ bổ sung", supplement_requests="1", updated_at="06/01/2026 09:30:00")
+    write_export(inbox / "tthc", DAY + timedelta(days=1), [asked])
+    con, _ = load(inbox, DAY, DAY + timedelta(days=1))
+    assert dict(con.execute("SELECT dossier_code, supplement_requested_at FROM fct_dossier").fetchall()) == {
+        "S-1": datetime(2026, 1, 6, 9, 30),
+        "S-2": None,
+    }

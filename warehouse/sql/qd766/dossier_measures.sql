@@ -8,9 +8,13 @@ WITH by_month AS (
         f.procedure_code,
         count(*) AS dossiers,
         count(*) FILTER (WHERE status <> 'withdrawn') AS received,
-        -- on time: finished by the due date, or in progress and not yet due; more than one supplement request is late
+        -- on time: finished by the due date, or in progress and not yet due; awaiting the applicant's supplement and
+        -- asked for it before the due date (the time of supplementing is not counted: the clock stopped then); more
+        -- than one supplement request is late
         count(*) FILTER (WHERE status <> 'withdrawn' AND supplement_requests <= 1 AND CASE
-            WHEN status IN ('completed', 'returned', 'refused') THEN completed_at <= due_at ELSE due_at >= $as_of
+            WHEN status IN ('completed', 'returned', 'refused') THEN completed_at <= due_at
+            WHEN status = 'awaiting_supplement' THEN coalesce(supplement_requested_at, $as_of) <= due_at
+            ELSE due_at >= $as_of
         END) AS on_time,
         count(*) FILTER (WHERE status IN ('completed', 'returned')) AS completed,
         -- whole seconds summed as integers: a sum of doubles depends on the threads' order (reruns differed in the

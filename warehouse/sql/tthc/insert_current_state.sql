@@ -12,7 +12,9 @@ WITH latest AS (
         arg_max(v.source_row, v.version_order) AS source_row,
         min(v.export_date) AS first_export_date,
         max(v.export_date) AS last_export_date,
-        count(*)::INTEGER AS version_count
+        count(*)::INTEGER AS version_count,
+        -- when the supplement was asked for (the clock of 2.1 stops while the applicant supplements)
+        min(v.updated_at) FILTER (WHERE v.status = 'awaiting_supplement') AS supplement_requested_at
     FROM (
         -- Bits: the line (an INTEGER, below 2^31) in the low 32, the export day (days since 1970 + 2^20, below
         -- 2^21 for any year 0-4000) in the next 21, the microseconds (a BIGINT, negative before 1970) above: 127
@@ -21,6 +23,8 @@ WITH latest AS (
             s.dossier_code,
             s.export_date,
             s.source_row,
+            s.status,
+            s.updated_at,
             epoch_us(s.updated_at)::HUGEINT * 9007199254740992
             + (date_diff('day', DATE '1970-01-01', s.export_date) + 1048576)::HUGEINT * 4294967296
             + s.source_row AS version_order
@@ -57,7 +61,8 @@ SELECT
     END AS finished_on_time,
     l.first_export_date,
     l.last_export_date,
-    l.version_count
+    l.version_count,
+    l.supplement_requested_at
 FROM latest AS l
 INNER JOIN stg_dossier_versions AS v
     ON l.dossier_code = v.dossier_code AND l.export_date = v.export_date AND l.source_row = v.source_row
