@@ -140,8 +140,9 @@ class CriterionRule:
 
 @dataclass(frozen=True)
 class Band:
-    min_pct: float  # index % at or above which a unit is in this band
+    min_pct: float  # index % at or above which a unit is in this band (above it only, with ``above``)
     label: str
+    above: bool = False  # "tốt > 80": exactly min_pct is the band below
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,10 @@ class CriteriaTree:
     def band_for(self, index_pct: float | None) -> str | None:
         if index_pct is None:
             return None
-        return next((b.label for b in self.bands if index_pct >= b.min_pct - EPSILON), None)
+        return next(
+            (b.label for b in self.bands if (index_pct > b.min_pct + EPSILON if b.above else index_pct >= b.min_pct - EPSILON)),
+            None,
+        )
 
 
 # --- loading and validation --------------------------------------------------------------------------------
@@ -322,7 +326,7 @@ def _node(raw: TreeNode, where: str, tree_groups: tuple[str, ...], problems: lis
 
 
 def _bands(raw: list[TreeBand], lines: _Lines, problems: list[str]) -> tuple[Band, ...]:
-    bands = tuple(Band(float(b.min), b.label) for b in raw)
+    bands = tuple(Band(float(b.min), b.label, b.above) for b in raw)
     if any(a.min_pct <= b.min_pct for a, b in pairwise(bands)):
         problems.append(f"{lines.at('bands')}bands: min phải giảm dần (xếp loại cao nhất trước)")
     labels = [b.label for b in bands]

@@ -229,6 +229,8 @@ class TreeNode(Strict):
 class TreeBand(Strict):
     min: Annotated[float, Field(ge=0, le=100)]
     label: Text
+    # the band starts above ``min``, not at it ("tốt > 80": exactly 80 is the band below)
+    above: bool = False
 
 
 class TreePillar(Strict):

@@ -477,3 +477,12 @@ def test_a_group_average_is_rounded_half_up_and_a_group_without_values_has_none(
     groups = pd.Series(["agency", "agency", "ward", "commune"])
     averages = group_average(values, [groups])
     assert [averages[i] for i in (0, 1, 3)] == [85.13, 85.13, 70.0] and pd.isna(averages[2])
+
+
+def test_thai_nguyens_good_band_starts_above_80():
+    """Thái Nguyên 2022 (methodology §1.2): "tốt > 80": exactly 80 is Khá, 80.01 is Tốt (`above: true`)."""
+    from scoring.criteria import tree_for
+
+    for group in ("agency", "ward"):
+        tree = tree_for("par", 2026, group)
+        assert (tree.band_for(80), tree.band_for(80.01), tree.band_for(79.99)) == ("Khá", "Tốt", "Khá")

@@ -269,7 +269,7 @@ def test_counts_measured_from_hand_rows(con):
         e_results=3,
         digitised=5,
         reused=2,
-        personal_store=2,
+        personal_store=3,  # D1, D5 (a component from the store, online); D7 (an e-result synced to the portal)
         citizen_data=3,
         citizen_data_formalities=3,
         formalities_with_dossiers=3,
@@ -337,7 +337,7 @@ def test_index_marts_from_hand_rows(con):
         "4.2": 2.86,
         "4.x": 2.00,
         "4.3": 0.71,  # 6×3/4, 4×5/7, 2×1, 2×min(1, 28.57/80)
-        "4.4": 1.14,
+        "4.4": 1.71,  # 4 × 3/7
         "4.5b": 0.86,
         "4.5a": 2.00,
     }  # 4×2/7, 2×3/7, 2×3/3
@@ -348,7 +348,7 @@ def test_index_marts_from_hand_rows(con):
                           FROM mart_qd766_unit WHERE unit_code = ? AND period_label = '2026-M03'""",
         [WARD],
     ).fetchall()[0]
-    assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.07, 58.36, "portal", 1, False, 1, 7)
+    assert unit == (10.29, 10.0, 7.5, 8.5, 8.0, 14.64, 58.93, "portal", 1, False, 1, 7)  # 4.4: 1.14 → 1.71 (D7's synced e-result)
     # The other ward has no portal score for DVCTT: its total is out of 88, so it is not ranked against 100.
     assert con.execute(
         """SELECT rank, evaluated_max, complete FROM mart_qd766_unit

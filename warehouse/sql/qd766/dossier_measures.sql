@@ -29,7 +29,12 @@ WITH by_month AS (
         count(*) FILTER (WHERE status IN ('completed', 'returned') AND electronic_result) AS e_results,
         count(*) FILTER (WHERE digitised) AS digitised,
         count(*) FILTER (WHERE reused_data) AS reused,
-        count(*) FILTER (WHERE reused_data AND channel = 'online') AS personal_store,
+        -- 4.4: a component from the applicant's store on the portal (reused data of an online dossier), or an
+        -- electronic result synced to the portal (so to the applicant's store)
+        count(*) FILTER (
+            WHERE (reused_data AND channel = 'online')
+            OR (status IN ('completed', 'returned') AND electronic_result AND synced_to_portal)
+        ) AS personal_store,
         count(*) FILTER (WHERE citizen_data_used) AS citizen_data,
         -- dislikes of the dossiers 5.4 is a share of (a withdrawn dossier is out of `received`, so out of this too)
         count(*) FILTER (WHERE status IN ('completed', 'returned', 'refused') AND satisfaction = 'dissatisfied')
