@@ -539,7 +539,7 @@ class UnitScore:
     max_applicable: float
     index_pct: float | None
     band: str | None
-    provisional: bool  # some self-assessed criterion has no appraisal yet
+    provisional: bool  # some self-assessed criterion has no appraisal yet, or some survey points have not arrived
     overclaims: tuple[str, ...] = field(default=())
     index_value: float | None = None  # 0..1 (DTI publishes this)
     pillars: list[dict] = field(default_factory=list)
@@ -583,7 +583,14 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         if n.code in applicable:
             points, source, overclaim = _leaf_points(n, given, self_when_unmeasured=tree.unmeasured == "self")
             points = None if points is None else round_half_up(points)
-            provisional = provisional or (n.method == "self" and given.appraised_points is None) or source == "self_provisional"
+            # tạm tính: a self-assessed criterion not appraised yet, or a survey whose points have not arrived (the
+            # index would otherwise be final with the survey's 32 points at 0)
+            provisional = (
+                provisional
+                or (n.method == "self" and given.appraised_points is None)
+                or source == "self_provisional"
+                or (n.method in SURVEY_METHODS and source == "missing")
+            )
         rows.append(
             {
                 "code": n.code,

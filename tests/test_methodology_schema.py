@@ -56,6 +56,9 @@ def test_parsed_content_unchanged(path):
     # Added since the reference: what a tree does with a computed criterion the warehouse cannot measure.
     unmeasured = {v for v in _pop_all(parsed, "unmeasured")}
     assert unmeasured == {"par": {"self"}, "dti": {"leave_out"}}.get(path.parent.name, set())
+    # Added since the reference: a band starting above its minimum (Thái Nguyên's "tốt > 80").
+    above = [a for a in _pop_all(parsed, "above") if a]
+    assert above == ([True] if path.parent.name == "par" else [])
     # Since the reference the default trees name the province served by a placeholder (filled by tree_for).
     parsed = json.loads(json.dumps(parsed, ensure_ascii=False).replace(PROVINCE_PLACEHOLDER, "tỉnh Thái Nguyên"))
     assert parsed == _renamed(BEFORE[str(path.relative_to(ROOT))], word)

@@ -90,6 +90,13 @@ def test_provisional_until_appraised_and_units_without_a_form(con):
     par.refresh_scorecards(con, 2026, NOW)
     row = _criterion(con, AGENCY, first_self.code)
     assert (row["source"], row["points"]) == ("appraised", round(first_self.max_points / 2, 2))
+    # Appraised, but the surveys' points have not arrived: still tạm tính (final, they would count 0).
+    assert con.execute("SELECT provisional FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchall() == [(True,)]
+    con.executemany(
+        "INSERT INTO stg_assessment_survey VALUES ('khao_sat_2026.csv', 'par', ?, 2026, ?, ?, ?, 1)",
+        [(AGENCY, leaf.method, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method.startswith("survey")],
+    )
+    par.refresh_scorecards(con, 2026, NOW)
     assert con.execute("SELECT provisional FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchall() == [(False,)]
 
 

@@ -214,7 +214,7 @@ def test_scorecard_lines_end_with_one_full_stop(tmp_path):
         p.text
         for p in Document(str(write_par_scorecard(tmp_path / "par.docx", data, "X1", made_on=date(2026, 12, 3)))).paragraphs
     ]
-    assert "- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định." in par
+    assert "- Kết quả (tạm tính): còn tiêu chí tự chấm chưa được thẩm định hoặc chưa có điểm điều tra xã hội học." in par
     assert "- Khó khăn, vướng mắc: Thiếu cán bộ CNTT." in par and "- Đề xuất, kiến nghị: Bổ sung kinh phí!" in par
     dti = [
         p.text

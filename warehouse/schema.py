@@ -393,7 +393,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "Chỉ số CCHC theo đơn vị và năm: tổng điểm, chỉ số %, xếp loại, xếp hạng trong nhóm (sở/ban/ngành; xã/phường).",
         {
             "index_pct": "tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng × 100",
-            "provisional": "còn tiêu chí tự chấm chưa được thẩm định: kết quả tạm tính",
+            "provisional": "còn tiêu chí tự chấm chưa được thẩm định, hoặc chưa có điểm điều tra xã hội học: kết quả tạm tính",
             "has_form": "đã có phiếu tự đánh giá dùng được",
             "form_refused": (
                 "phiếu hiện hành bị từ chối (tệp: lý do); đơn vị được tính điểm không có phiếu, không xếp hạng, "
@@ -861,7 +861,7 @@ COMMON_COMMENTS: dict[str, str] = {
     "overclaim": "đơn vị tự chấm cao hơn số liệu của kho cho thấy",
     "domain": "mã lĩnh vực (8 lĩnh vực QĐ 876/QĐ-BNV)",
     "main_index": "mã chỉ số chính của DTI",
-    "provisional": "tạm tính: còn phần tự chấm chưa được thẩm định",
+    "provisional": "tạm tính: còn phần tự chấm chưa được thẩm định hoặc chưa có điểm điều tra xã hội học",
     "has_form": "đã có phiếu tự đánh giá dùng được",
     "missing_components": "số thành phần áp dụng chưa có giá trị (tính 0 điểm)",
     "difficulties": "khó khăn, vướng mắc đơn vị nêu",

@@ -183,7 +183,10 @@ def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) ->
         tree_note += " Bộ mặc định sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
     return [
         tree_note,
-        f"Kết quả còn điểm tự chấm chưa được thẩm định được ghi {PROVISIONAL} cho đến khi có kết quả thẩm định.",
+        (
+            f"Kết quả còn điểm tự chấm chưa được thẩm định, hoặc chưa có điểm điều tra xã hội học, được ghi {PROVISIONAL} "
+            "cho đến khi có kết quả thẩm định và điều tra."
+        ),
         "Chỉ số (%) = tổng điểm / tổng điểm tối đa của các tiêu chí áp dụng cho đơn vị × 100.",
         (
             "Năm trước: chỉ số và hạng của đơn vị năm trước; để trống khi đơn vị không có kết quả năm trước (đơn vị "
@@ -305,7 +308,7 @@ def unit_subtitles(unit: dict) -> list[str]:
     elif not unit.get("has_form"):
         lines.append("Đơn vị chưa nộp phiếu tự đánh giá dùng được.")
     elif unit.get("provisional"):
-        lines.append(f"Kết quả {PROVISIONAL}: còn tiêu chí tự chấm chưa được thẩm định.")
+        lines.append(f"Kết quả {PROVISIONAL}: còn tiêu chí tự chấm chưa được thẩm định hoặc chưa có điểm điều tra xã hội học.")
     lines.append(generated_label())
     return lines
 
