@@ -86,12 +86,17 @@ def _leaders(con, period: Period) -> str:
     description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
     "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.",
 )
-def petitions(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def petitions(context: dg.AssetExecutionContext, config: AcceptSmallerConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.petitions import load_petition_folder
 
     with warehouse.write() as con:
         stats = load_petition_folder(
-            con, Path(warehouse.inbox), matcher=matcher_for(warehouse.province), work_dir=warehouse.work_dir, now=now_local()
+            con,
+            Path(warehouse.inbox),
+            matcher=matcher_for(warehouse.province),
+            work_dir=warehouse.work_dir,
+            now=now_local(),
+            accept_smaller=config.accept_smaller,
         )
     for month in stats["months"]:
         if month["rows_rejected"] or month["status"] != "loaded":

@@ -701,3 +701,21 @@ def test_a_huge_cell_is_quoted_shortened_and_masked_before_it_is_cut(tmp_path):
     assert [r[0] for r in found] == ["unknown_unit", "bad_date:received_at", "bad_value:category"]
     assert all(len(t) < 500 for r in found for t in r[1:] if t), [len(t) for r in found for t in r[1:] if t]
     assert "0912" not in str(found)
+
+
+def test_a_month_sent_again_with_far_fewer_petitions_keeps_the_month_until_accepted(tmp_path):
+    """January re-exported with 1 of its 40 petitions (a filter left on in the PAKN system) replaced the month without
+    a word, and 5.2/5.3 were measured on one petition: refused, the month kept, until accept_smaller."""
+    inbox = tmp_path / "inbox"
+    write_pakn(inbox / "pakn", JANUARY, [petition(petition_code=f"PAKN-{i}") for i in range(1, 41)])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    write_pakn(inbox / "pakn", JANUARY, [petition(petition_code="PAKN-1")])
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 4))
+    assert stats["files_kept_earlier"] == 1
+    assert con.execute("SELECT count(*) FROM fct_petition").fetchone() == (40,)
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    assert "chỉ có 1 dòng dùng được" in reason and "(40 dòng)" in reason and "bước petitions" in reason
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 5), accept_smaller=True)
+    assert con.execute("SELECT count(*) FROM fct_petition").fetchone() == (1,)

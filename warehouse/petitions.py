@@ -22,6 +22,7 @@ from sources.excel_intake import folder_files
 from sources.petition_format import PETITION_DIR, petition_file_month
 from sources.petitions import PetitionResult, read_petitions
 from warehouse.landing import (
+    ACCEPT_SMALLER_HINT,
     FILE_ISSUE_INSERT,
     QUARANTINE_INSERT,
     file_issue_rows,
@@ -54,9 +55,12 @@ def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime) -> dict:
+def load_petitions(
+    con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime, *, accept_smaller: bool = False
+) -> dict:
     """Replace the month of one PAKN export with what `read_petitions` made of it (when it is loadable: otherwise only
-    its lineage and file issues are recorded and the month keeps its rows).
+    its lineage and file issues are recorded and the month keeps its rows). A re-delivery of the month with less than
+    half its petitions is refused the same way unless ``accept_smaller`` (``shrink_problem``).
 
     Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
     "rows_rejected" (lines with at least one broken rule)}.
@@ -67,7 +71,8 @@ def load_petitions(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionR
         {"year": result.month.year, "period_label": f"{result.month:%Y}-M{result.month:%m}"} if result.month is not None else None
     )
     with transaction(con):
-        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels)
+        hint = None if accept_smaller else ACCEPT_SMALLER_HINT.format(step="petitions")
+        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels, shrink_hint=hint)
         if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
             return {"file": path.name, "month": result.month, **kept}
         if result.loadable:
@@ -147,7 +152,13 @@ def _note_superseded(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: da
 
 
 def load_petition_folder(
-    con: duckdb.DuckDBPyConnection, inbox: Path, *, matcher: UnitMatcher, work_dir: Path, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    *,
+    matcher: UnitMatcher,
+    work_dir: Path,
+    now: datetime,
+    accept_smaller: bool = False,
 ) -> dict:
     """Read and load every monthly export in ``inbox/pakn/``.
 
@@ -156,7 +167,7 @@ def load_petition_folder(
     # A date after the day of reading rejects its row: by the clock, not CCHC_TODAY (a report as of a past day keeps
     # the completions after it).
     loaded = [
-        load_petitions(con, p, read_petitions(p, matcher, work_dir, today=now.date()), now)
+        load_petitions(con, p, read_petitions(p, matcher, work_dir, today=now.date()), now, accept_smaller=accept_smaller)
         for p in petition_files(inbox / PETITION_DIR)
     ]
     _note_superseded(con, loaded, now)
