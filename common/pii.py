@@ -317,7 +317,7 @@ _NAME = re.compile(
 )
 _PLACE_BEFORE = re.compile(
     r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
-    r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|số|cầu|chợ|công viên|quảng trường|"
+    r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|cầu|chợ|công viên|quảng trường|"
     r"phuong|xa|thi tran|thi xa|duong|pho|quan|huyen|tinh|thanh pho|truong)\s*$"
 )
 
@@ -327,6 +327,28 @@ _PLACE_BEFORE = re.compile(
 # Bảo").
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0–-]*$")
 _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công dân đồng chí ô b a c".split())
+
+
+# A form of address before a name in free text ("ông Nguyễn Văn An", "Bà Trần Thị Hoa", "công dân Lê Văn Nam"): the
+# one place where a citizen's name can be told from other words in a sentence.
+_ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|bác|cháu|em|công dân|đồng chí)[ \t]+(?=[{_UPPER}])")
+
+
+def mask_addressed_names(text: str) -> tuple[str, int]:
+    """Free text with every name after a form of address (and an address typed after it, ``_NAME``) replaced by
+    MASK, and how many were. Other names in a sentence are not searched for (a street, a school, a leader's name)."""
+    parts: list[str] = []
+    position = found = 0
+    for title in _ADDRESSED.finditer(text):
+        if title.start() < position:
+            continue
+        name = _NAME.match(text, title.end())
+        if name is None:
+            continue
+        parts += [text[position : title.end()], MASK]
+        position = name.end()
+        found += 1
+    return "".join(parts) + text[position:], found
 
 
 def _inside_a_longer_name(text: str, start: int) -> bool:

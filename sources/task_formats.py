@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_personal_data
+from common.pii import mask_addressed_names, mask_personal_data
 from common.vntext import match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
@@ -721,6 +721,9 @@ def mask_free_text(
     notes: list[RowIssue] = []
     for name, text in texts.items():
         masked, count = mask_personal_data(text) if text else (text, 0)
+        if masked:
+            masked, named = mask_addressed_names(masked)
+            count += named
         out[name] = masked
         if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
             out[name] = shorten(masked, FREE_TEXT_LIMIT)
@@ -739,7 +742,7 @@ def mask_free_text(
             notes.append(
                 RowIssue(
                     "personal_data_masked",
-                    f"{places[name]}: đã ẩn {count} số điện thoại, số giấy tờ hoặc địa chỉ email trước khi lưu. Đề nghị "
+                    f"{places[name]}: đã ẩn {count} số điện thoại, số giấy tờ, địa chỉ email hoặc họ tên người dân trước khi lưu. Đề nghị "
                     "không ghi thông tin cá nhân của người dân vào nội dung.",
                     blocking=False,
                     row_number=row,

@@ -384,3 +384,31 @@ def test_a_code_that_is_a_citizens_number_is_told_alike_in_python_and_duckdb(val
     expected = value in PERSONAL_CODES
     assert is_personal_number(value) is expected
     assert duckdb.execute(f"SELECT {personal_number_sql('$v')}", {"v": value}).fetchall() == [(expected,)]
+
+
+def test_a_name_quoted_after_the_word_so_is_masked():
+    """A progress report's task number cell holding a name: its reason "Nhiệm vụ số NGUYỄN VĂN AN …" kept the name,
+    'số' being taken for a place word (a house number); a street after 'số 12 đường' stays."""
+    from common.pii import mask_quote
+
+    masked = mask_quote("Nhiệm vụ số NGUYỄN VĂN AN (ghi 'Nguyễn Văn An') không có trong sổ kế hoạch.")
+    assert "NGUYỄN" not in masked and "Nguyễn" not in masked
+    assert mask_quote("số 12 đường Lương Ngọc Quyến") == "số 12 đường Lương Ngọc Quyến"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Ông Nguyễn Văn An, CCCD [đã ẩn]", "Ông [đã ẩn], CCCD [đã ẩn]"),
+        ("Liên hệ bà Trần Thị Hoa tại tổ 5", "Liên hệ bà [đã ẩn] tại tổ 5"),
+        ("Thiếu người; anh Lê Văn Nam nghỉ ốm", "Thiếu người; anh [đã ẩn] nghỉ ốm"),
+        ("em NGUYỄN THỊ MAI", "em [đã ẩn]"),
+        ("Trường THCS Nguyễn Du", "Trường THCS Nguyễn Du"),  # no form of address: not searched for
+        ("Đồng chí Phó Giám đốc", "Đồng chí Phó Giám đốc"),  # no surname
+        ("tỉnh Bà Rịa - Vũng Tàu", "tỉnh Bà Rịa - Vũng Tàu"),
+    ],
+)
+def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):
+    from common.pii import mask_addressed_names
+
+    assert mask_addressed_names(text)[0] == masked
