@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from common.pii import mask_personal_data, mask_quote
+from common.pii import mask_names, mask_personal_data, mask_quote
 from common.units import UnitMatcher
 from common.vntext import QUOTE_LIMIT, shorten
 from common.workdays import add_working_days
@@ -175,6 +175,8 @@ def _not_a_code(code: str, header: str) -> tuple[str, str, None] | None:
         rule, what = "personal_number_as_code", "có dạng số điện thoại, số giấy tờ hoặc email"
     elif not any(ch.isdigit() for ch in code):
         rule, what = "code_without_digit", "không có chữ số nào"
+    elif mask_names(code)[1]:  # "Nguyễn Văn An 1985", "Hoàng Thị Mai 2": a name, a digit beside it
+        rule, what = "name_as_code", "có họ tên người"
     else:
         return None
     reason = (

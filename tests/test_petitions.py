@@ -719,3 +719,19 @@ def test_a_month_sent_again_with_far_fewer_petitions_keeps_the_month_until_accep
     assert "chỉ có 1 dòng dùng được" in reason and "(40 dòng)" in reason and "bước petitions" in reason
     load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 5), accept_smaller=True)
     assert con.execute("SELECT count(*) FROM fct_petition").fetchone() == (1,)
+
+
+def test_a_name_with_a_digit_typed_as_the_petition_code_is_no_code(tmp_path):
+    """'Nguyễn Văn An 1985' or 'Hoàng Thị Mai 2' has a digit but is a person's name: rejected unquoted, never the
+    petition's key; a code whose letters are no name ('PAKN-2026-15', 'HS.NGUYEN-01') loads."""
+    rows = [
+        petition(),
+        petition(petition_code="Nguyễn Văn An 1985"),
+        petition(petition_code="Hoàng Thị Mai 2"),
+        petition(petition_code="PAKN-2026-15"),
+    ]
+    con = _loaded_january(tmp_path, rows)
+    assert sorted(r[0] for r in con.execute("SELECT petition_code FROM fct_petition").fetchall()) == ["PAKN-1", "PAKN-2026-15"]
+    found = con.execute("SELECT rule, record_key, value FROM quarantine ORDER BY row_number").fetchall()
+    assert found == [("name_as_code:petition_code", None, None)] * 2
+    assert "Nguyễn Văn An" not in str(con.execute("SELECT * FROM quarantine").fetchall())
