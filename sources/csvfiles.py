@@ -634,12 +634,20 @@ def open_csv(
     work_dir: Path,
     no_rows: str,
     result_type: type[ReadResult] = ReadResult,
+    date_formats: tuple[str, ...] | None = None,
     **fields: Any,
 ) -> tuple[Any, PreparedFile | None]:
     """``prepare_csv`` for a reader that checks rows itself: a ``result_type`` with the file's lineage and issues (an
-    unreadable file is a blocking issue, a header-only file says ``no_rows``), and the prepared file when loadable."""
+    unreadable file is a blocking issue, a header-only file says ``no_rows``), and the prepared file when loadable.
+    With ``date_formats`` (the source's), a workbook (by its content) is read through its table as the CSV it would
+    be (``table_files.prepare_export``)."""
     try:
-        prepared = prepare_csv(path, columns, work_dir)
+        if date_formats is None:
+            prepared = prepare_csv(path, columns, work_dir)
+        else:
+            from sources.table_files import prepare_export  # (table_files imports this module)
+
+            prepared = prepare_export(path, columns, date_formats, work_dir, "bảng số liệu")
     except OSError as error:
         what = "Không tìm thấy tệp" if isinstance(error, FileNotFoundError) else "Không đọc được tệp"
         return result_type(file_issues=[FileIssue("unreadable_file", f"{what}; không nạp được tệp.")], **fields), None

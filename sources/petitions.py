@@ -20,7 +20,7 @@ from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.petition_format import DEADLINE_WORKING_DAYS, pakn_profile, petition_file_month
 from sources.profiles import SourceProfile, readable_format
-from sources.table_files import other_province_unit, refuse_other_province_table
+from sources.table_files import EXCEL_SUFFIXES, other_province_unit, refuse_other_province_table
 
 END_OF_DAY = time(23, 59, 59)
 # Coded column -> its code list in the profile.
@@ -66,12 +66,16 @@ def petition_due(received: datetime, handling: str) -> datetime:
     return datetime.combine(add_working_days(received.date(), DEADLINE_WORKING_DAYS[handling]), END_OF_DAY)
 
 
-PAKN_NAME_HINT = "Tệp PAKN phải là tệp .csv (UTF-8) có tháng và năm trong tên, ví dụ pakn_202601.csv hoặc pakn_01_2026.csv"
+PAKN_NAME_HINT = (
+    "Tệp PAKN phải là tệp .csv (UTF-8) hoặc bảng tính Excel có tháng và năm trong tên, ví dụ pakn_202601.csv hoặc "
+    "pakn_01_2026.xlsx"
+)
 
 
 def _name_refusal(path: Path, month: date | None) -> FileIssue | None:
-    """Why a file of the PAKN folder is not read, from its name alone (None: it is read)."""
-    if path.suffix.lower() != ".csv":
+    """Why a file of the PAKN folder is not read, from its name alone (None: it is read). A workbook (.xlsx, .xls,
+    .ods, an HTML table saved as .xls) is read through its table (``workbook_export``)."""
+    if path.suffix.lower() not in (".csv", *EXCEL_SUFFIXES):
         return FileIssue(
             "wrong_file_kind",
             f"Tệp '{path.name}' không phải tệp .csv: không đọc được. {PAKN_NAME_HINT} (mở bằng Excel, chọn Lưu thành "
@@ -104,9 +108,16 @@ def read_petitions(
             sha256=hashlib.sha256(raw).hexdigest(),
             size_bytes=len(raw),
             encoding=path.suffix.lstrip(".").lower(),
+            month=month,  # (a month's file of another kind is that month's refusal)
         )
     result, prepared = open_csv(
-        path, fmt.columns, work_dir, "Tệp chỉ có dòng tiêu đề, không có PAKN nào.", PetitionResult, month=month
+        path,
+        fmt.columns,
+        work_dir,
+        "Tệp chỉ có dòng tiêu đề, không có PAKN nào.",
+        PetitionResult,
+        date_formats=fmt.date_formats,
+        month=month,
     )
     if prepared is None:
         return result

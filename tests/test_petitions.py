@@ -529,15 +529,13 @@ def test_of_two_exports_of_one_month_the_later_arrival_wins_and_the_other_is_nam
 
 
 def test_files_without_a_month_or_not_csv_are_refused_and_reported_not_ignored(tmp_path):
-    """pakn/: a name without a readable month (pakn_2026.csv, pakn_q1_2026.csv) and an export saved as .xlsx are
+    """pakn/: a name without a readable month (pakn_2026.csv, pakn_q1_2026.csv) and an export saved as a PDF are
     refused, each with a reason naming the file and how to name it; lock and hidden files are left alone."""
-    from openpyxl import Workbook
-
     inbox = tmp_path / "inbox"
     write_pakn(inbox / "pakn", JANUARY, [petition()])
     for name in ("pakn_2026.csv", "pakn_q1_2026.csv"):
         write_pakn(inbox / "pakn", JANUARY, [petition()], name=name)
-    Workbook().save(inbox / "pakn" / "pakn_202602.xlsx")
+    (inbox / "pakn" / "pakn_202602.pdf").write_bytes(b"%PDF-1.4\n" + b"x" * 100)
     (inbox / "pakn" / "~$pakn_202602.xlsx").write_bytes(b"lock")
     (inbox / "pakn" / ".~lock.pakn_202601.csv#").write_bytes(b"lock")
     con = duckdb.connect()
@@ -547,7 +545,7 @@ def test_files_without_a_month_or_not_csv_are_refused_and_reported_not_ignored(t
     issues = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues ORDER BY 1").fetchall()
     assert [i[:3] for i in issues] == [
         ("pakn_2026.csv", "file_name", True),
-        ("pakn_202602.xlsx", "wrong_file_kind", True),
+        ("pakn_202602.pdf", "wrong_file_kind", True),
         ("pakn_q1_2026.csv", "file_name", True),
     ]
     assert all(name in reason and "pakn_202601.csv" in reason and "đã bỏ qua tệp này" in reason for name, *_, reason in issues)
@@ -735,3 +733,39 @@ def test_a_name_with_a_digit_typed_as_the_petition_code_is_no_code(tmp_path):
     found = con.execute("SELECT rule, record_key, value FROM quarantine ORDER BY row_number").fetchall()
     assert found == [("name_as_code:petition_code", None, None)] * 2
     assert "Nguyễn Văn An" not in str(con.execute("SELECT * FROM quarantine").fetchall())
+
+
+def test_a_month_saved_as_a_workbook_or_an_html_table_is_read_through_its_table(tmp_path):
+    """The PAKN system's 'Xuất Excel' (an .xlsx with date cells, a title above the header) and an HTML table saved as
+    .xls: read as the CSV would be, the month from the name, with a note; a workbook named .csv too."""
+    from openpyxl import Workbook
+
+    inbox = tmp_path / "inbox"
+    (inbox / "pakn").mkdir(parents=True)
+    wb = Workbook()
+    wb.active.append(["DANH SÁCH PHẢN ÁNH, KIẾN NGHỊ THÁNG 01/2026"])
+    wb.active.append([c.header for c in PETITION_COLUMNS])
+    for i in (1, 2):
+        row = petition(petition_code=f"X-{i}")
+        cells = [row[c.name] for c in PETITION_COLUMNS]
+        for name in ("received_at", "completed_at"):
+            at = [c.name for c in PETITION_COLUMNS].index(name)
+            cells[at] = datetime.strptime(row[name], "%d/%m/%Y %H:%M:%S")
+        wb.active.append(cells)
+    wb.save(inbox / "pakn" / "pakn_202601.xlsx")
+    cells = "".join(f"<th>{c.header}</th>" for c in PETITION_COLUMNS)
+    body = "".join(
+        f"<td>{petition(petition_code='H-1', received_at='02/02/2026 08:00:00', completed_at='')[c.name]}</td>"
+        for c in PETITION_COLUMNS
+    )
+    (inbox / "pakn" / "pakn_202602.xls").write_text(f"<table><tr>{cells}</tr><tr>{body}</tr></table>", encoding="utf-8")
+    con = duckdb.connect()
+    ensure_schema(con)
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert (stats["rows_loaded"], stats["rows_rejected"], stats["files_rejected"]) == (3, 0, 0)
+    loaded = con.execute("SELECT petition_code, received_at, source_file FROM fct_petition ORDER BY 1").fetchall()
+    assert loaded[0] == ("H-1", datetime(2026, 2, 2, 8, 0), "pakn_202602.xls")
+    assert loaded[1] == ("X-1", datetime(2026, 1, 5, 9, 15), "pakn_202601.xlsx")
+    rules = {r for (r,) in con.execute("SELECT rule FROM file_issues").fetchall()}
+    assert "workbook_export" in rules
+    assert not [v for v in PERSONAL if v in str(con.execute("SELECT * FROM fct_petition").fetchall())]
