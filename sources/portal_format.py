@@ -18,17 +18,15 @@ SIDECAR_SUFFIX = ".request.json"
 
 
 def snapshot_files(folder: Path) -> list[Path]:
-    """The answers of a folder, by name: every ``*.json`` in any letter case (ANSWER.JSON, as Windows may keep a saved
-    answer) except sidecars and hidden (temporary) files."""
+    """The files of a folder, by name: the answers, every ``*.json`` in any letter case (ANSWER.JSON, as Windows may
+    keep a saved answer), and every other file (a .json.txt, a .jsonl, a saved page), which the reader refuses
+    naming it, never passed over; sidecars, lock and hidden (temporary) files left out."""
     if not folder.exists():
         return []
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() == ".json"
-        and not p.name.lower().endswith(SIDECAR_SUFFIX)
-        and not p.name.startswith(".")
+        if p.is_file() and not p.name.lower().endswith(SIDECAR_SUFFIX) and not p.name.startswith((".", "~$"))
     )
 
 

@@ -600,6 +600,13 @@ class _Refusal(Exception):
 def _read(path: Path, methodology: MethodologyChoice, matcher: UnitMatcher) -> PortalSnapshot:
     raw = path.read_bytes()
     snap = PortalSnapshot(file_name=path.name, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
+    if path.suffix.lower() != ".json":  # a .json.txt from Notepad, a .jsonl, a page saved as .htm: named, not read
+        return snap.refuse(
+            "wrong_file_kind",
+            f"Tệp '{path.name}' không có đuôi .json: thư mục portal chỉ nhận câu trả lời của Cổng lưu thành tệp .json, "
+            "mỗi câu trả lời một tệp, tên như dvc-progress-tree_2026-Q3_20261003T0815.json (Notepad thêm đuôi .txt: "
+            "chọn 'All files' khi lưu). Đổi tên hoặc thu thập lại rồi chạy lại.",
+        )
     info, problems = capture_info(path)
     snap.issues += problems
     if problems:
@@ -698,6 +705,12 @@ def _portal_data(raw: bytes, name: str) -> dict:
     try:
         payload = json.loads(text, object_pairs_hook=json_object)
     except json.JSONDecodeError as err:
+        if err.msg == "Extra data":  # a whole answer, then another one (answers saved one after the other)
+            raise _Refusal(
+                "bad_json",
+                f"Tệp chứa nhiều hơn một câu trả lời JSON (câu thứ hai bắt đầu ở dòng {err.lineno}, cột {err.colno}): "
+                "lưu mỗi câu trả lời của Cổng thành một tệp .json riêng rồi chạy lại.",
+            ) from None
         raise _Refusal(
             "bad_json",
             f"Tệp JSON không đọc được ({err.msg}, dòng {err.lineno}, cột {err.colno}): tệp có "

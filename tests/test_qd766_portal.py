@@ -229,9 +229,30 @@ def test_an_answer_saved_with_a_capital_extension_is_read(tmp_path):
     path = tmp_path / name.replace(".json", ".JSON")
     shutil.copy(FIXTURES / name, path)
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
-    assert snapshot_files(tmp_path) == [path]
+    assert snapshot_files(tmp_path) == [path, tmp_path / "notes.txt"]  # every file: read, or refused naming it
     snap = read_snapshot(path, methodology_for, MATCHER)
     assert snap.usable and snap.period_label == read_snapshot(FIXTURES / name, methodology_for, MATCHER).period_label
+
+
+@pytest.mark.parametrize("suffix", [".json.txt", ".jsonl", ".htm", ""])
+def test_a_file_of_the_portal_folder_that_is_no_json_answer_is_refused_naming_it(tmp_path, suffix):
+    """Notepad's 'answer.json.txt', two answers in a .jsonl, a page saved as .htm, a copy without extension: they were
+    passed over in silence (the quarter's 3.x without a word); each is refused naming it and what to do."""
+    name = _fixture("formality-online-payment-tree").removesuffix(".json") + suffix
+    shutil.copy(FIXTURES / _fixture("formality-online-payment-tree"), tmp_path / name)
+    (files,) = [snapshot_files(tmp_path)]
+    assert files == [tmp_path / name]
+    snap = read_snapshot(tmp_path / name, methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["wrong_file_kind"]
+    assert name in snap.issues[0].reason and ".json" in snap.issues[0].reason
+
+
+def test_two_answers_in_one_file_are_named_as_such(tmp_path):
+    text = (FIXTURES / _fixture("formality-online-payment-tree")).read_text(encoding="utf-8")
+    path = tmp_path / _fixture("formality-online-payment-tree")
+    path.write_text(" ".join(text.split("\n")) + "\n" + " ".join(text.split("\n")) + "\n", encoding="utf-8")
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert [i.rule for i in snap.issues] == ["bad_json"] and "nhiều hơn một câu trả lời" in snap.issues[0].reason
 
 
 def test_a_sidecar_gives_period_and_capture_time_to_a_file_named_anyhow(tmp_path):
