@@ -245,7 +245,8 @@ def _cell_styles(name: str, inner: bool, own: bool, by_answer: bool) -> dict[str
 
 
 def _score_validation(validations: dict[Any, DataValidation], limit: float) -> DataValidation:
-    """The check of a score cell (a number from 0 to ``limit``), one per maximum."""
+    """The check of a score cell (a number from 0 to ``limit``), one per maximum; a warning, not a stop: "Không áp
+    dụng" is a valid answer for a criterion that does not apply to the unit (methodology §1.2)."""
     if limit not in validations:
         shown = f"{limit:g}".replace(".", ",")
         validations[limit] = DataValidation(
@@ -255,12 +256,15 @@ def _score_validation(validations: dict[Any, DataValidation], limit: float) -> D
             formula2=f"{limit:g}",
             allow_blank=True,
             showErrorMessage=True,
-            errorStyle="stop",
+            errorStyle="warning",
             errorTitle="Điểm không hợp lệ",
-            error=f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí).",
+            error=(
+                f"Điểm tự đánh giá phải là số từ 0 đến {shown} (điểm tối đa của tiêu chí), hoặc 'Không áp dụng' nếu "
+                "tiêu chí không áp dụng cho đơn vị (ghi rõ lý do ở cột giải trình)."
+            ),
             showInputMessage=True,
             promptTitle="Điểm tự đánh giá",
-            prompt=f"Nhập số từ 0 đến {shown}.",
+            prompt=f"Nhập số từ 0 đến {shown}, hoặc 'Không áp dụng'.",
         )
     return validations[limit]
 

@@ -56,6 +56,9 @@ SOURCES = {
     "missing": "Thiếu dữ liệu",
     "not_measured": "Không đo được",
     "not_applicable": "Không áp dụng",
+    # a criterion of the unit's group that does not apply to this unit (a sở without public service units): the
+    # council's "Không áp dụng", or the unit's own until the appraisal (tạm tính)
+    "unit_not_applicable": "Không áp dụng cho đơn vị",
 }
 
 YES_WORDS = frozenset({"co", "x", "yes", "dat", "1", "true"})
@@ -528,6 +531,8 @@ class CriterionInput:
     self_claimed_value: float | None = None  # the value the unit reported for a computed criterion
     self_answer: str | None = None  # a rule-scored self-assessed criterion: the answer as written (points from the rule)
     external_value: float | None = None  # the value another system supplied for an external criterion
+    self_not_applicable: bool = False  # the unit wrote "Không áp dụng" for a self-assessed criterion
+    appraised_not_applicable: bool = False  # the council did (its points, if any, win over the unit's word)
 
 
 @dataclass
@@ -580,7 +585,15 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
             _check_points(n.code, getattr(given, what), n.max_points, what)
         points: float | None = None
         source, overclaim = "not_applicable", False
-        if n.code in applicable:
+        # Methodology §1.2: a criterion that does not apply to the unit leaves its denominator; said by the council, or
+        # by the unit until the council has appraised the criterion (then provisional).
+        said_not_applicable = n.method == "self" and (
+            given.appraised_not_applicable or (given.self_not_applicable and given.appraised_points is None)
+        )
+        if n.code in applicable and said_not_applicable:
+            source = "unit_not_applicable"
+            provisional = provisional or not given.appraised_not_applicable
+        elif n.code in applicable:
             points, source, overclaim = _leaf_points(n, given, self_when_unmeasured=tree.unmeasured == "self")
             points = None if points is None else round_half_up(points)
             # tạm tính: a self-assessed criterion not appraised yet, or a survey whose points have not arrived (the
@@ -599,7 +612,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 "name": n.name,
                 "method": n.method,
                 "max_points": n.max_points,
-                "applicable": n.code in applicable,
+                "applicable": n.code in applicable and source != "unit_not_applicable",
                 "self_points": given.self_points,
                 "appraised_points": given.appraised_points,
                 "survey_points": given.survey_points,

@@ -177,6 +177,16 @@ class SurveyResult(ReadResult):
 # --- values --------------------------------------------------------------------------------------------------
 
 
+# "Không áp dụng" (KAD, N/A) in a score cell: the criterion does not apply to the unit (a sở without public service
+# units): it leaves the unit's denominator (methodology §1.2), the unit's word until the council appraises it.
+_NOT_APPLICABLE = frozenset({"khongapdung", "kad", "na"})
+
+
+def says_not_applicable(value: Any) -> bool:
+    """Whether a score cell says the criterion does not apply ("Không áp dụng", "KAD", "N/A", in any spelling)."""
+    return isinstance(value, str) and not isinstance(value, CellFault) and match_key(value) in _NOT_APPLICABLE
+
+
 def read_points(value: Any) -> tuple[float | None, str | None, str | None]:
     """(points, note rule, problem reason) of a score cell: numbers as they are, "7,5" as 7.5 (note
     ``decimal_comma``), "7.5" as 7.5 (note ``number_as_text``), a formula saved without its value or an Excel error
@@ -1035,6 +1045,21 @@ def _read_points_of(
     """The points of a self-assessed criterion's row: rejected (not a number, out of range, no evidence) or kept."""
     result, code, shown = body.result, node.code, cell_text(raw_score)
     points, note, bad = read
+    if node.method == "self" and says_not_applicable(raw_score):
+        result.rows.append(
+            {
+                "code": code,
+                "self_points": None,
+                "self_answer": shown,
+                "not_applicable": True,
+                "evidence": evidence,
+                "explanation": explanation,
+                "sheet": result.sheet,
+                "cell": cell,
+                "source_row": r,
+            }
+        )
+        return
     problem = _score_problem(node, points, bad, shown)
     if problem is not None:
         body.reject(r, code, problem[0], problem[1], str(bad) if isinstance(bad, CellFault) else shown, cell)
@@ -1412,7 +1437,8 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
         else None
     )
     raw_points = _points_in_percent_cell(a.result, a.ws, r, cols["points"] + 1, row[cols["points"]], f"{letter['points']}{r}")
-    points, note, bad = read_points(raw_points)
+    not_applicable = says_not_applicable(raw_points)  # the council: the criterion does not apply to the unit
+    points, note, bad = (None, None, None) if not_applicable else read_points(raw_points)
     problems: list[tuple[str, str, str, Any]] = [
         (f.rule, name, f"{f.reason}.", str(f)) for name, f in faults.items() if name in ("unit", "code")
     ]
@@ -1445,7 +1471,10 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
         )
     if code is None and "code" not in faults:
         problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
-    problems += _appraisal_points_problems(points, bad, raw_points)
+    if not_applicable and not problems and unit_code is not None and code is not None:
+        _appraisal_out(a, r, unit_code, code, None, comment)
+        return
+    problems += [] if not_applicable else _appraisal_points_problems(points, bad, raw_points)
     if not problems and unit_code is not None and code is not None and points is not None:
         problems += _appraisal_tree_problems(a, unit_code, code, points)
         if not problems and (unit_code, code) in a.seen:
@@ -1480,14 +1509,20 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
                 cell=f"{letter['points']}{r}",
             )
         )
+    _appraisal_out(a, r, unit_code, code, points, comment)
+
+
+def _appraisal_out(a: _Appraisal, r: int, unit_code: str, code: str, points: float | None, comment: str | None) -> None:
+    """An appraisal row read: its points, or None for the council's "Không áp dụng" (``not_applicable``)."""
     a.result.rows.append(
         {
             "unit_code": unit_code,
             "code": code,
             "appraised_points": points,
+            "not_applicable": points is None,
             "comment": comment,
-            "sheet": title,
-            "cell": f"{letter['points']}{r}",
+            "sheet": a.title,
+            "cell": f"{a.letter['points']}{r}",
             "source_row": r,
         }
     )

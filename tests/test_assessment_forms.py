@@ -993,3 +993,27 @@ def test_a_phone_or_id_number_typed_in_the_code_column_is_never_quoted_in_a_note
     for number in ("0912345678", "0912.345.678", "001089012345"):
         assert number not in _unread_row_reason(23, number, 2026)
     assert "'LV9.9'" in _unread_row_reason(23, "LV9.9", 2026)
+
+
+def test_a_criterion_written_not_applicable_is_read_as_such(tmp_path: Path, blank: Path, trees, matcher, commune) -> None:
+    """'Không áp dụng' (KAD, N/A) in a score cell, the unit's or the council's: the criterion does not apply to the
+    unit (methodology §1.2, out of its denominator: scoring/criteria.score_unit), never 'not a number'."""
+    path = _fill(blank, tmp_path / "f.xlsx", GOOD | {"D15": "Không áp dụng", "F15": "Sở không có đơn vị sự nghiệp."})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert not result.rejects
+    assert [(r["code"], r["self_points"], r.get("not_applicable", False)) for r in result.rows] == [
+        ("LV1.1", 1.75, False),
+        ("LV1.2", None, True),
+        ("LV1.3", 0, False),
+    ]
+    wb = Workbook()
+    wb.active.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+    wb.active.append([commune.name, "LV1.2", "KAD", "Đơn vị không có đơn vị sự nghiệp."])
+    wb.active.append([commune.name, "LV1.1", "N/A", None])
+    wb.save(tmp_path / "tham_dinh.xlsx")
+    appraisal = read_appraisal(tmp_path / "tham_dinh.xlsx", matcher, trees=trees, year=2026)
+    assert not appraisal.rejects
+    assert [(r["code"], r["appraised_points"], r["not_applicable"]) for r in appraisal.rows] == [
+        ("LV1.2", None, True),
+        ("LV1.1", None, True),
+    ]

@@ -486,3 +486,43 @@ def test_thai_nguyens_good_band_starts_above_80():
     for group in ("agency", "ward"):
         tree = tree_for("par", 2026, group)
         assert (tree.band_for(80), tree.band_for(80.01), tree.band_for(79.99)) == ("Khá", "Tốt", "Khá")
+
+
+def _full_marks(tree) -> dict:
+    from scoring.criteria import SURVEY_METHODS, CriterionInput
+
+    out = {}
+    for leaf in tree.leaves:
+        if leaf.method == "self":
+            out[leaf.code] = CriterionInput(self_points=leaf.max_points, appraised_points=leaf.max_points)
+        elif leaf.method in SURVEY_METHODS:
+            out[leaf.code] = CriterionInput(survey_points=leaf.max_points)
+        elif leaf.method == "computed":
+            out[leaf.code] = CriterionInput(computed_value=100)
+    return out
+
+
+def test_a_criterion_that_does_not_apply_to_the_unit_leaves_its_denominator():
+    """Methodology §1.2: "Criteria 'không áp dụng' (not applicable to a unit) leave the denominator". A sở without
+    public service units writes 'Không áp dụng' for such a criterion: every other criterion at full marks is 100 %,
+    provisional until the council says so too; the council's points win over the unit's word."""
+    from dataclasses import replace
+
+    from scoring.criteria import CriterionInput, score_unit, tree_for
+
+    tree = tree_for("par", 2026, "agency")
+    full = _full_marks(tree)
+    leaf = next(leaf for leaf in tree.leaves if leaf.method == "self" and leaf.max_points >= 1)
+    assert score_unit(tree, "agency", full).index_pct == 100
+    lost = dict(full) | {leaf.code: replace(full[leaf.code], appraised_points=0.0)}
+    assert score_unit(tree, "agency", lost).index_pct == round(100 - leaf.max_points, 2)
+
+    claimed = dict(full) | {leaf.code: CriterionInput(self_not_applicable=True)}
+    s = score_unit(tree, "agency", claimed)
+    assert (s.index_pct, s.max_applicable, s.provisional) == (100, round(100 - leaf.max_points, 2), True)
+    row = next(r for r in s.criteria if r["code"] == leaf.code)
+    assert (row["source"], row["applicable"], row["points"]) == ("unit_not_applicable", False, None)
+    confirmed = dict(full) | {leaf.code: CriterionInput(self_not_applicable=True, appraised_not_applicable=True)}
+    assert score_unit(tree, "agency", confirmed).provisional is False
+    refused = dict(full) | {leaf.code: CriterionInput(self_not_applicable=True, appraised_points=0.0)}
+    assert score_unit(tree, "agency", refused).index_pct == round(100 - leaf.max_points, 2)

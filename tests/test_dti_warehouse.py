@@ -127,7 +127,7 @@ def _form(con, unit: str, answers: dict[str, tuple[str, float]], source: str = "
     )
     con.executemany(
         """INSERT INTO stg_assessment_self VALUES (?, 'dti', ?, 2026, ?, ?, ?, 'QĐ 1/QĐ-X ngày 1/3/2026 về…',
-                       NULL, false)""",
+                       NULL, false, false)""",
         [(source, unit, code, answer, points) for code, (answer, points) in answers.items()],
     )
 

@@ -25,7 +25,7 @@ def con(tmp_path):
     tree = tree_for("par", 2026, "agency")
     selfs = [(AGENCY, leaf.code, leaf.max_points) for leaf in tree.leaves if leaf.method in ("self", "computed")]
     con.executemany(
-        "INSERT INTO stg_assessment_self VALUES ('f.xlsx', 'par', ?, 2026, ?, NULL, ?, 'QĐ 1/QĐ-SKHCN ngày 1/3/2026 về …', NULL, false)",
+        "INSERT INTO stg_assessment_self VALUES ('f.xlsx', 'par', ?, 2026, ?, NULL, ?, 'QĐ 1/QĐ-SKHCN ngày 1/3/2026 về …', NULL, false, false)",
         selfs,
     )
     con.execute(
@@ -84,7 +84,7 @@ def test_provisional_until_appraised_and_units_without_a_form(con):
     assert other[0][1] is False  # no form: scored on what the warehouse and surveys give, listed as without a form
     first_self = next(leaf for leaf in tree.leaves if leaf.method == "self")
     con.executemany(
-        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL, 1)",
+        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, ?, NULL, 1, false)",
         [(AGENCY, leaf.code, leaf.max_points / 2) for leaf in tree.leaves if leaf.method == "self"],
     )
     par.refresh_scorecards(con, 2026, NOW)
@@ -286,7 +286,7 @@ def test_of_two_appraisal_files_the_later_delivery_gives_the_points(tmp_path, la
 
     other = "tham_dinh_2026.xlsx" if later != "tham_dinh_2026.xlsx" else "tham_dinh_2026 (1).xlsx"
     points = _later_delivery_points(tmp_path, "tham_dinh", later, other, write, "assessment/appraised_points")
-    assert points == [(AGENCY, leaf.code, 0.5)]
+    assert points == [(AGENCY, leaf.code, 0.5, False)]
 
 
 def test_a_survey_saved_as_xlsx_under_a_title_loads_the_same_points_as_its_csv(tmp_path):
@@ -558,3 +558,24 @@ def test_a_criterions_steps_apply_to_the_exact_rate_not_the_published_two_decima
         if r["code"] == "LV3.2.1"
     )
     assert (row["points"], row["computed_value"], row["source"]) == (1.5, 98.0, "computed")
+
+
+def test_a_criterion_the_unit_says_does_not_apply_leaves_its_denominator_until_the_council_says_otherwise(con):
+    con, tree = con
+    leaf = next(leaf for leaf in tree.leaves if leaf.method == "self")
+    par.refresh_scorecards(con, 2026, NOW)
+    before = con.execute("SELECT max_applicable FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchone()[0]
+    con.execute(
+        "UPDATE stg_assessment_self SET self_points = NULL, not_applicable = true WHERE unit_code = ? AND code = ?",
+        [AGENCY, leaf.code],
+    )
+    par.refresh_scorecards(con, 2026, NOW)
+    row = _criterion(con, AGENCY, leaf.code)
+    assert (row["source"], row["applicable"], row["points"]) == ("unit_not_applicable", False, None)
+    after = con.execute("SELECT max_applicable, provisional FROM mart_par_unit WHERE unit_code = ?", [AGENCY]).fetchone()
+    assert after == (round(before - leaf.max_points, 2), True)
+    con.execute(
+        "INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'par', ?, 2026, ?, 0, NULL, 1, false)", [AGENCY, leaf.code]
+    )
+    par.refresh_scorecards(con, 2026, NOW)
+    assert _criterion(con, AGENCY, leaf.code)["source"] == "appraised"  # the council scored it: it applies

@@ -177,6 +177,7 @@ def load_assessment_inputs(
                         "appraised_points": x["appraised_points"],
                         "comment": x.get("comment"),
                         "delivery_order": handed_in[p.name],
+                        "not_applicable": x.get("not_applicable", False),
                     }
                     for p, r in appraisals
                     if r.loadable
@@ -445,6 +446,7 @@ def _submission_rows(
                 "evidence": x.get("evidence"),
                 "explanation": x.get("explanation"),
                 "superseded": superseded,
+                "not_applicable": x.get("not_applicable", False),
             }
             for x in r.rows
         ]
@@ -561,14 +563,16 @@ def assessment_inputs(
         return inputs[unit].setdefault(code, CriterionInput())
 
     which = {"year": year, "index_code": index}
-    for unit, code, points, answer in con.execute(
+    for unit, code, points, answer, not_applicable in con.execute(
         sql("assessment/self_assessments"), which | {"rejected_rows_ok": rejected_rows_ok}
     ).fetchall():
         slot(unit, code).self_points = points
         slot(unit, code).self_answer = answer
+        slot(unit, code).self_not_applicable = bool(not_applicable)
     # A corrected appraisal or survey file beside the original: the one delivered last wins, never a sum.
-    for unit, code, points in con.execute(sql("assessment/appraised_points"), which).fetchall():
+    for unit, code, points, not_applicable in con.execute(sql("assessment/appraised_points"), which).fetchall():
         slot(unit, code).appraised_points = points
+        slot(unit, code).appraised_not_applicable = bool(not_applicable)
     for unit, code, points in con.execute(sql("assessment/survey_points"), which).fetchall():
         slot(unit, code).survey_points = points
     return inputs

@@ -276,15 +276,19 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     "stg_assessment_self": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
         code VARCHAR NOT NULL, self_answer VARCHAR, self_points DOUBLE, evidence VARCHAR, explanation VARCHAR,
-        superseded BOOLEAN NOT NULL""",
+        superseded BOOLEAN NOT NULL, not_applicable BOOLEAN""",
         "Điểm tự đánh giá theo tiêu chí, kèm câu trả lời (DTI), tài liệu kiểm chứng và giải trình.",
-        {"self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số); điểm tính theo quy tắc của bộ chỉ số"},
+        {
+            "self_answer": "câu trả lời của đơn vị (Có/Không, lựa chọn, số); điểm tính theo quy tắc của bộ chỉ số",
+            "not_applicable": "đơn vị ghi 'Không áp dụng': tiêu chí ra khỏi mẫu số (tạm tính đến khi thẩm định)",
+        },
     ),
     "stg_assessment_appraisal": (
         """source_file VARCHAR NOT NULL, index_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, year INTEGER NOT NULL,
-        code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR, delivery_order INTEGER""",
+        code VARCHAR NOT NULL, appraised_points DOUBLE, comment VARCHAR, delivery_order INTEGER, not_applicable BOOLEAN""",
         "Điểm thẩm định của Hội đồng theo chỉ số, đơn vị và tiêu chí.",
         {
+            "not_applicable": "Hội đồng ghi 'Không áp dụng': tiêu chí không áp dụng cho đơn vị, ra khỏi mẫu số",
             "delivery_order": "thứ tự gửi đến của tệp trong năm (1 = sớm nhất); hai tệp cùng cho một tiêu chí: dùng tệp gửi sau",
         },
     ),

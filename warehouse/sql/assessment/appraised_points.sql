@@ -3,7 +3,10 @@
 SELECT
     unit_code,
     code,
-    arg_max(appraised_points, lpad(coalesce(delivery_order, 0)::VARCHAR, 6, '0') || source_file) AS appraised_points
+    arg_max(appraised_points, lpad(coalesce(delivery_order, 0)::VARCHAR, 6, '0') || source_file) AS appraised_points,
+    arg_max(
+        coalesce(not_applicable, FALSE), lpad(coalesce(delivery_order, 0)::VARCHAR, 6, '0') || source_file
+    ) AS not_applicable
 FROM stg_assessment_appraisal
 WHERE year = $year AND index_code = $index_code
 GROUP BY ALL

@@ -4,7 +4,8 @@ SELECT
     s.unit_code,
     s.code,
     s.self_points,
-    s.self_answer
+    s.self_answer,
+    coalesce(s.not_applicable, FALSE) AS not_applicable
 FROM stg_assessment_self AS s
 INNER JOIN stg_assessment_submission AS f
     ON
