@@ -331,19 +331,24 @@ _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công 
 
 # A form of address before a name in free text ("ông Nguyễn Văn An", "Bà Trần Thị Hoa", "công dân Lê Văn Nam"): the
 # one place where a citizen's name can be told from other words in a sentence.
-_ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|bác|cháu|em|công dân|đồng chí)[ \t]+(?=[{_UPPER}])")
+_ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|cháu|em|công dân)[ \t]+(?=[{_UPPER}])")
+# The name alone (no address after it: in a sentence "số liệu", "khu vực", "đường truyền" follow a name too).
+_BARE_NAME = re.compile(
+    rf"(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})(?!\w)"
+)
 
 
 def mask_addressed_names(text: str) -> tuple[str, int]:
-    """Free text with every name after a form of address (and an address typed after it, ``_NAME``) replaced by
-    MASK, and how many were. Other names in a sentence are not searched for (a street, a school, a leader's name)."""
+    """Free text with every citizen's name after a form of address ("ông", "bà", "anh", "chị", "công dân" …; not
+    "đồng chí" or "Bác", a leader's) replaced by MASK, and how many were; a place's name after one ("bà Rịa") stays.
+    Other names in a sentence are not searched for (a street, a school)."""
     parts: list[str] = []
     position = found = 0
     for title in _ADDRESSED.finditer(text):
         if title.start() < position:
             continue
-        name = _NAME.match(text, title.end())
-        if name is None:
+        name = _BARE_NAME.match(text, title.end())
+        if name is None or _a_place(name.group("name")):
             continue
         parts += [text[position : title.end()], MASK]
         position = name.end()

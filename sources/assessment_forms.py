@@ -1330,6 +1330,7 @@ def read_appraisal(
             return result
     seen: dict[tuple[str, str], _Kept] = {}
     conflicts: dict[tuple[str, str], list[_Kept]] = {}
+    said_not_applicable: dict[tuple[str, str], dict] = {}  # (unit, criterion) → the row the council wrote N/A on
     for ws, grid, table in found:
         result.sheet = ws.title  # the notes of a row (personal data masked) name the sheet being read
         # A unit's name merged down over its criteria rows (the usual layout of a council's table) holds for each row.
@@ -1356,6 +1357,7 @@ def read_appraisal(
             seen,
             conflicts,
             ws,
+            said_not_applicable,
         )
         for r, row in enumerate(grid[table.header_row :], start=table.header_row + 1):
             if any(cell_text(v) for v in row):
@@ -1396,6 +1398,8 @@ class _Appraisal:
     seen: dict[tuple[str, str], _Kept] = field(default_factory=dict)
     conflicts: dict[tuple[str, str], list[_Kept]] = field(default_factory=dict)
     ws: Any = None  # the sheet, for the number format of a score cell
+    # (unit, criterion) → its row read "Không áp dụng": a row giving it points, on any sheet, wins over it
+    said_not_applicable: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def _appraisal_layout_row(a: _Appraisal, r: int, row: list[Any], values: dict[str, Any], faults: Mapping[str, Any]) -> bool:
@@ -1471,8 +1475,7 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
         )
     if code is None and "code" not in faults:
         problems.append(("missing_code", "code", "thiếu mã tiêu chí.", None))
-    if not_applicable and not problems and unit_code is not None and code is not None:
-        _appraisal_out(a, r, unit_code, code, None, comment)
+    if not_applicable and _read_not_applicable(a, r, unit_code, code, comment, problems):
         return
     problems += [] if not_applicable else _appraisal_points_problems(points, bad, raw_points)
     if not problems and unit_code is not None and code is not None and points is not None:
@@ -1497,6 +1500,7 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
         ]
         return
     a.seen[(unit_code, code)] = _Kept(title, r, f"{letter['points']}{r}", points, unit_text)
+    _points_win_over_not_applicable(a, unit_code, code, r, points, unit_text)
     if note == "decimal_comma":
         a.result.file_issues.append(
             FormIssue(
@@ -1512,20 +1516,78 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
     _appraisal_out(a, r, unit_code, code, points, comment)
 
 
-def _appraisal_out(a: _Appraisal, r: int, unit_code: str, code: str, points: float | None, comment: str | None) -> None:
-    """An appraisal row read: its points, or None for the council's "Không áp dụng" (``not_applicable``)."""
-    a.result.rows.append(
+def _read_not_applicable(
+    a: _Appraisal, r: int, unit_code: str | None, code: str | None, comment: str | None, problems: list
+) -> bool:
+    """True when the council's "Không áp dụng" of the row was read; else why not is in ``problems``."""
+    if problems or unit_code is None or code is None:
+        return False
+    problems += _appraisal_not_applicable_problems(a, unit_code, code)
+    if problems:
+        return False
+    a.said_not_applicable[(unit_code, code)] = _appraisal_out(a, r, unit_code, code, None, comment)
+    return True
+
+
+def _appraisal_not_applicable_problems(a: _Appraisal, unit_code: str, code: str) -> list[tuple[str, str, str, Any]]:
+    """Why the council's "Không áp dụng" for a (unit, criterion) cannot be read: as for points (a criterion of the
+    unit's tree, a leaf), or the criterion already given points or already said not to apply on an earlier row."""
+    problems = _appraisal_tree_problems(a, unit_code, code, 0.0)
+    kept = a.seen.get((unit_code, code))
+    if not problems and kept is not None:
+        reason = (
+            f"{unit_code} / {code} đã thẩm định {_fmt(kept.points)} điểm ở trang '{kept.sheet}', dòng {kept.row}: "
+            "dòng ghi 'Không áp dụng' này không được dùng (điểm thẩm định được dùng); đề nghị sửa một trong hai dòng."
+        )
+        problems.append(("conflicting_appraisal", "points", reason, "Không áp dụng"))
+    elif not problems and (unit_code, code) in a.said_not_applicable:
+        problems.append(
+            ("duplicate_criterion", "code", f"{unit_code} / {code} đã ghi 'Không áp dụng' ở dòng trên; giữ dòng đầu tiên.", code)
+        )
+    return problems
+
+
+def _points_win_over_not_applicable(a: _Appraisal, unit_code: str, code: str, r: int, points: float, unit_text: str) -> None:
+    """A (unit, criterion) the council wrote "Không áp dụng" for on an earlier row and gives points now: the points
+    are used, the earlier row rejected naming both (whatever the order of the rows, the same outcome)."""
+    said = a.said_not_applicable.pop((unit_code, code), None)
+    if said is None:
+        return
+    a.result.rows.remove(said)
+    a.result.rejects.append(
         {
-            "unit_code": unit_code,
-            "code": code,
-            "appraised_points": points,
-            "not_applicable": points is None,
-            "comment": comment,
-            "sheet": a.title,
-            "cell": f"{a.letter['points']}{r}",
-            "source_row": r,
+            "file_name": a.file_name,
+            "sheet": said["sheet"],
+            "cell": said["cell"],
+            "row_number": said["source_row"],
+            "record_key": said["code"],
+            "unit_code": said["unit_code"],
+            "unit_name": unit_text,
+            "rule": "conflicting_appraisal",
+            "reason": (
+                f"Trang '{said['sheet']}', ô {said['cell']}: {said['unit_code']} / {said['code']} ghi 'Không áp "
+                f"dụng' nhưng trang '{a.title}', dòng {r} cho {_fmt(points)} điểm: dòng này không được dùng (điểm thẩm "
+                "định được dùng); đề nghị sửa một trong hai dòng."
+            ),
+            "value": "Không áp dụng",
         }
     )
+
+
+def _appraisal_out(a: _Appraisal, r: int, unit_code: str, code: str, points: float | None, comment: str | None) -> dict:
+    """An appraisal row read (returned): its points, or None for the council's "Không áp dụng" (``not_applicable``)."""
+    row = {
+        "unit_code": unit_code,
+        "code": code,
+        "appraised_points": points,
+        "not_applicable": points is None,
+        "comment": comment,
+        "sheet": a.title,
+        "cell": f"{a.letter['points']}{r}",
+        "source_row": r,
+    }
+    a.result.rows.append(row)
+    return row
 
 
 def _repeated(a: _Appraisal, unit_code: str, code: str, points: float, r: int, unit_text: str) -> tuple[str, str, str, Any]:

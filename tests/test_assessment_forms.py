@@ -1017,3 +1017,24 @@ def test_a_criterion_written_not_applicable_is_read_as_such(tmp_path: Path, blan
         ("LV1.2", None, True),
         ("LV1.1", None, True),
     ]
+
+
+@pytest.mark.parametrize("points_first", [True, False])
+def test_the_councils_not_applicable_is_checked_as_points_are_and_points_win(
+    tmp_path: Path, trees, matcher, commune, points_first
+) -> None:
+    """'KAD' for a code not in the tree or a group is rejected as points would be; 'KAD' and points for one criterion
+    in one file: the points are used and the 'KAD' row is rejected naming both, whatever the rows' order."""
+    wb = Workbook()
+    wb.active.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+    wb.active.append([commune.name, "LV9.9", "KAD", None])
+    wb.active.append([commune.name, "LV1", "KAD", None])
+    pair = [[commune.name, "LV1.2", 0.5, None], [commune.name, "LV1.2", "Không áp dụng", None]]
+    for row in pair if points_first else pair[::-1]:
+        wb.active.append(row)
+    wb.save(tmp_path / "tham_dinh.xlsx")
+    result = read_appraisal(tmp_path / "tham_dinh.xlsx", matcher, trees=trees, year=2026)
+    assert [(r["code"], r["appraised_points"], r["not_applicable"]) for r in result.rows] == [("LV1.2", 0.5, False)]
+    assert sorted(r["rule"] for r in result.rejects) == ["conflicting_appraisal", "not_leaf_criterion", "unknown_criterion"]
+    conflict = next(r for r in result.rejects if r["rule"] == "conflicting_appraisal")
+    assert conflict["row_number"] == (5 if points_first else 4) and "Không áp dụng" in conflict["reason"]

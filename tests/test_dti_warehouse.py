@@ -467,3 +467,14 @@ def test_inputs_lost_against_the_published_year_and_a_reworded_source_that_is_no
     ]
     assert input_losses(marts(4, {"Hệ thống SOC của tỉnh": 4, "Tự đánh giá": 4}), published, 2026) == []
     assert input_losses(marts(1, {soc: 0}), published, 2027) == []
+
+
+def test_a_component_the_council_says_does_not_apply_keeps_the_year_complete(setup):
+    """The council's 'Không áp dụng' for one of an agency's components: out of its denominator, and the DTI year is
+    still complete (the blocking dti_complete check counted it as a component without a result)."""
+    _refresh(setup)
+    con, _, _, _ = setup
+    con.execute("INSERT INTO stg_assessment_appraisal VALUES ('t.xlsx', 'dti', ?, 2026, 'NT.2', NULL, NULL, 1, true)", [FINANCE])
+    dti.refresh_dti(con, 2026, matcher_for("Thái Nguyên"), SCIENCE)
+    assert _component(con, FINANCE, "NT.2")["source"] == "unit_not_applicable"
+    assert dti.completeness_problems(con, 2026) == []

@@ -769,3 +769,17 @@ def test_a_month_saved_as_a_workbook_or_an_html_table_is_read_through_its_table(
     rules = {r for (r,) in con.execute("SELECT rule FROM file_issues").fetchall()}
     assert "workbook_export" in rules
     assert not [v for v in PERSONAL if v in str(con.execute("SELECT * FROM fct_petition").fetchall())]
+
+
+def test_two_files_of_a_month_the_later_arrival_still_wins_with_fewer_petitions(tmp_path):
+    """The shrink guard compares a file with its own earlier load, never with the other file of its month loaded a
+    moment before in the same run: the later arrival wins as before, the same on every run."""
+    inbox = tmp_path / "inbox"
+    older = write_pakn(inbox / "pakn", JANUARY, [petition(petition_code=f"PAKN-{i}") for i in range(1, 21)])
+    newer = write_pakn(inbox / "pakn", JANUARY, [petition(petition_code=f"N-{i}") for i in range(1, 6)], name="pakn_01_2026.csv")
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    con = duckdb.connect()
+    ensure_schema(con)
+    for day in (3, 4):
+        load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, day))
+        assert con.execute("SELECT count(*), min(source_file) FROM fct_petition").fetchone() == (5, newer.name)

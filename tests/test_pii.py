@@ -406,6 +406,11 @@ def test_a_name_quoted_after_the_word_so_is_masked():
         ("Trường THCS Nguyễn Du", "Trường THCS Nguyễn Du"),  # no form of address: not searched for
         ("Đồng chí Phó Giám đốc", "Đồng chí Phó Giám đốc"),  # no surname
         ("tỉnh Bà Rịa - Vũng Tàu", "tỉnh Bà Rịa - Vũng Tàu"),
+        # the rest of the sentence stays (an address word after a name is a word of the sentence)
+        ("Làm việc với ông Nguyễn Văn An, số liệu chưa xong; chờ Sở", "Làm việc với ông [đã ẩn], số liệu chưa xong; chờ Sở"),
+        ("Bà Lê Thị Hoa khu vực nông thôn chưa báo cáo", "Bà [đã ẩn] khu vực nông thôn chưa báo cáo"),
+        ("tấm gương Bác Hồ Chí Minh", "tấm gương Bác Hồ Chí Minh"),  # a leader: not a citizen
+        ("đồng chí Trịnh Việt Hùng, Chủ tịch UBND tỉnh", "đồng chí Trịnh Việt Hùng, Chủ tịch UBND tỉnh"),
     ],
 )
 def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):

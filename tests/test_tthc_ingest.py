@@ -1208,3 +1208,15 @@ def test_the_current_state_keeps_when_the_supplement_was_asked_for(inbox):
         "S-1": datetime(2026, 1, 6, 9, 30),
         "S-2": None,
     }
+
+
+def test_a_warehouse_built_before_the_supplement_time_gains_it_from_its_versions(inbox):
+    """An older warehouse's fct_dossier has no supplement_requested_at: the upgrade fills it from the versions, so 2.1
+    is the same as in a warehouse built anew (a refresh recomputes only the dossiers of the days it loads)."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="U-1")])
+    asked = dossier_row(dossier_code="U-1", status="Chờ bổ sung", supplement_requests="1", updated_at="06/01/2026 09:30:00")
+    write_export(inbox / "tthc", DAY + timedelta(days=1), [asked])
+    con, _ = load(inbox, DAY, DAY + timedelta(days=1))
+    con.execute("ALTER TABLE fct_dossier DROP COLUMN supplement_requested_at")
+    ensure_schema(con)
+    assert con.execute("SELECT supplement_requested_at FROM fct_dossier").fetchall() == [(datetime(2026, 1, 6, 9, 30),)]

@@ -440,12 +440,15 @@ def keep_earlier_load(
         rows_rejected=len({r.get("row_number") for r in rejects}),
         first_reject=f"dòng {rejects[0].get('row_number')}: {rejects[0]['reason']}" if rejects else None,
     )
-    earlier = earlier_good_load(con, source, path.name, partition_date) if problem or shrink_hint else None
-    if earlier is None or earlier[0] == result.sha256:
-        return None
     if problem is None and shrink_hint is not None:
-        problem = shrink_problem(len(result.rows), earlier[1], shrink_hint)
-    if problem is None:
+        # Far fewer rows than the same file's earlier load (by its name only: another file of the month, loaded a
+        # moment before in this run, is no earlier delivery of this one).
+        earlier = earlier_good_load(con, source, path.name)
+        if earlier is not None and earlier[0] != result.sha256:
+            problem = shrink_problem(len(result.rows), earlier[1], shrink_hint)
+    else:
+        earlier = earlier_good_load(con, source, path.name, partition_date) if problem else None
+    if problem is None or earlier is None or earlier[0] == result.sha256:
         return None
     _, rows, when = earlier
     count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator

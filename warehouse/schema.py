@@ -721,11 +721,27 @@ def _declared_columns() -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+# A new column whose old rows can be filled from what the warehouse already holds, so that a warehouse built before
+# it gives the same results as one built after (a refresh touches only the days it loads).
+BACKFILLS = {
+    ("fct_dossier", "supplement_requested_at"): """
+        UPDATE fct_dossier AS f SET supplement_requested_at = s.requested_at
+        FROM (
+            SELECT dossier_code, min(updated_at) AS requested_at FROM stg_dossier_versions
+            WHERE status = 'awaiting_supplement' GROUP BY dossier_code
+        ) AS s
+        WHERE f.dossier_code = s.dossier_code""",
+}
+
+
 def _add_missing_columns(con: duckdb.DuckDBPyConnection, name: str, existing: set[str]) -> None:
-    """A warehouse built by an earlier version gains the table's new columns (NULL in old rows); loads insert by name."""
+    """A warehouse built by an earlier version gains the table's new columns (NULL in old rows, or filled from the
+    warehouse: BACKFILLS); loads insert by name."""
     for column, data_type in _declared_columns()[name]:
         if column not in existing:
             con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {data_type}")
+            if (name, column) in BACKFILLS:
+                con.execute(BACKFILLS[(name, column)])
 
 
 def _rename_columns(con: duckdb.DuckDBPyConnection, present: dict[str, set[str]]) -> None:
