@@ -388,13 +388,27 @@ def mask_names(text: str) -> tuple[str, int]:
     return _NAME.sub(masked, text), found
 
 
+# A home address typed where a unit, a status or a code belongs, quoted by a reject: a house number before a lane,
+# street or hamlet word ("Số nhà 45 ngõ 12 đường …", "số 12, tổ 5 …") or a numbered lane ("ngõ 12 …"), masked to the
+# end of the quote. (A unit's name never holds one.)
+_HOUSE_ADDRESS = re.compile(
+    r"(?i)(?<!\w)(?:(?:nhà số|số nhà|sn|số)[ \t]*\d+[a-z]?(?:/\d+)*[ \t]*[,-]?[ \t]*"
+    r"(?=(?:ngõ|ngách|hẻm|kiệt|đường|phố|tổ|xóm|thôn|khu|ấp)\b)|(?:ngõ|ngách|hẻm|kiệt)[ \t]*\d)[^'\"\n;]*"
+)
+
+
+def mask_addresses(text: str) -> tuple[str, int]:
+    """The text with every home address (``_HOUSE_ADDRESS``) replaced by MASK, and how many were."""
+    return _HOUSE_ADDRESS.subn(MASK, text)
+
+
 def mask_text(text: str | None, *, names: bool = False) -> str | None:
     """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written); with ``names``
-    also the names (``mask_names``: a quote of what a coded column holds)."""
+    also the names and home addresses (``mask_names``, ``mask_addresses``: a quote of what a coded column holds)."""
     if not isinstance(text, str) or not text:
         return text
     text = mask_personal_data(text)[0]
-    return mask_names(text)[0] if names else text
+    return mask_addresses(mask_names(text)[0])[0] if names else text
 
 
 def mask_quote(text: str | None) -> str | None:
@@ -410,8 +424,12 @@ def _mask_numbers(text: str | None) -> str | None:
 # RE2 for what mask_personal_data may change (an e-mail address, seven digits or more with separators): the rows
 # a table's texts are masked on by the Python function, the others left alone (the dossier rejects of a year).
 _MAY_HOLD_PERSONAL_DATA = r"@|[0-9]([ .()+-]*[0-9]){6}"
-# The same for a name (mask_names): a surname before a capitalised word.
-_MAY_HOLD_A_NAME = rf"(^|[^\pL])({'|'.join(_SURNAME_FORMS)})[ \t]+\p{{Lu}}"
+# The same for a name (mask_names): a surname before a capitalised word; or a home address (mask_addresses): a
+# number after a house or lane word.
+_MAY_HOLD_A_NAME = (
+    rf"(^|[^\pL])({'|'.join(_SURNAME_FORMS)})[ \t]+\p{{Lu}}"
+    r"|(?i:số nhà|nhà số|sn|số|ngõ|ngách|hẻm|kiệt)[ \t]*[0-9]"
+)
 
 
 def mask_personal_columns(

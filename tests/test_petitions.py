@@ -636,7 +636,7 @@ def test_a_petition_code_in_two_months_files_counts_once_whatever_the_order(tmp_
 
 def test_a_phone_or_id_number_as_petition_code_and_an_address_in_a_category_are_not_kept_nor_quoted(tmp_path):
     """The petitioner's phone or CCCD typed as the code has digits, but is no code: rejected unquoted, no row key; an
-    address typed into a coded column is longer than any of its words and is not quoted (masking leaves an address)."""
+    address typed into a coded column is quoted with the name and the home address masked."""
     address = "Bà Lê Thị Hoa ở số 12 ngõ 34 đường Hoàng Văn Thụ phản ánh chậm trả kết quả"
     rows = [
         petition(),
@@ -658,7 +658,7 @@ def test_a_phone_or_id_number_as_petition_code_and_an_address_in_a_category_are_
     text = str(found[:3])
     for secret in ("0987654321", "019088001111", "ngõ 34", "Hoàng Văn Thụ"):
         assert secret not in text, secret
-    assert found[2][3] is None and "dài 74 ký tự" in found[2][2]
+    assert found[2][3] == "Bà [đã ẩn] ở [đã ẩn]"  # the name and the home address masked, the rest quoted
     assert found[3][3] == "Trả lời giải quyết xong"  # a mistyped code word is still quoted
 
 

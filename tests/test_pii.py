@@ -388,12 +388,12 @@ def test_a_code_that_is_a_citizens_number_is_told_alike_in_python_and_duckdb(val
 
 def test_a_name_quoted_after_the_word_so_is_masked():
     """A progress report's task number cell holding a name: its reason "Nhiệm vụ số NGUYỄN VĂN AN …" kept the name,
-    'số' being taken for a place word (a house number); a street after 'số 12 đường' stays."""
+    'số' being taken for a place word (a house number)."""
     from common.pii import mask_quote
 
     masked = mask_quote("Nhiệm vụ số NGUYỄN VĂN AN (ghi 'Nguyễn Văn An') không có trong sổ kế hoạch.")
     assert "NGUYỄN" not in masked and "Nguyễn" not in masked
-    assert mask_quote("số 12 đường Lương Ngọc Quyến") == "số 12 đường Lương Ngọc Quyến"
+    assert mask_quote("số 12 đường Lương Ngọc Quyến") == "[đã ẩn]"  # a home address (mask_addresses)
 
 
 @pytest.mark.parametrize(
@@ -417,3 +417,27 @@ def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):
     from common.pii import mask_addressed_names
 
     assert mask_addressed_names(text)[0] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Số nhà 45 ngõ 12 đường Lương Ngọc Quyến", "[đã ẩn]"),
+        ("số 12, tổ 5 phường Phan Đình Phùng", "[đã ẩn]"),
+        ("ngõ 12 phố Bến Oánh", "[đã ẩn]"),
+        ("Nhiệm vụ số 12", "Nhiệm vụ số 12"),
+        ("Quyết định số 12/QĐ-UBND", "Quyết định số 12/QĐ-UBND"),
+        ("UBND Phường Phan Đình Phùng", "UBND Phường Phan Đình Phùng"),
+    ],
+)
+def test_a_home_address_quoted_by_a_reject_is_masked(text, masked):
+    """A petitioner's address typed into a coded column (a PAKN unit, a report's status) was quoted whole in the
+    quarantine's reason and value; what a reject quotes masks it, in Python and through the table masking alike."""
+    from common.pii import mask_personal_columns, mask_quote
+
+    assert mask_quote(text) == masked
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (v VARCHAR)")
+    con.execute("INSERT INTO t VALUES (?)", [text])
+    mask_personal_columns(con, "t", ("v",), names=True)
+    assert con.execute("SELECT v FROM t").fetchone() == (masked,)
