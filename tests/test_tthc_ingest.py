@@ -1220,3 +1220,27 @@ def test_a_warehouse_built_before_the_supplement_time_gains_it_from_its_versions
     con.execute("ALTER TABLE fct_dossier DROP COLUMN supplement_requested_at")
     ensure_schema(con)
     assert con.execute("SELECT supplement_requested_at FROM fct_dossier").fetchall() == [(datetime(2026, 1, 6, 9, 30),)]
+
+
+def test_a_day_exported_again_with_far_fewer_versions_keeps_its_good_load_until_withdrawn(inbox):
+    """The day re-exported with 3 of its 30 versions (the system's export stopped early, on a full line): the other
+    27 dossiers would leave the day in silence. Refused, the day kept; withdraw: true takes the smaller file."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"F-{i}") for i in range(30)])
+    con, _ = load(inbox)
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"F-{i}") for i in range(3)])
+    _, stats = load(inbox, con=con)
+    assert stats.days_kept == 1 and len(loaded_codes(con)) == 30
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    assert "chỉ có 3 dòng dùng được" in reason and "(30 dòng)" in reason and "withdraw: true" in reason
+    tthc.load_dossier_partitions(
+        con,
+        inbox / "tthc",
+        DAY,
+        DAY,
+        matcher=matcher_for("Thái Nguyên"),
+        keys=TEST_KEYS,
+        work_dir=inbox / "work",
+        now=NOW,
+        withdraw=True,
+    )
+    assert len(loaded_codes(con)) == 3

@@ -372,6 +372,9 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
             rows_rejected=bad,
             first_reject=_first_reject(con, name) if bad and not loads else None,  # quoted only in that refusal
         )
+        # A day exported again with far fewer versions (an export stopped early, ending on a full line) is no
+        # correction either: it would drop the day's other dossiers in silence.
+        problem = problem or shrink_problem(loads, loaded, "chạy lại phân vùng với cấu hình withdraw: true")
         if problem:
             kept[export.export_date] = FileIssue(
                 "redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; {kept_text}"
