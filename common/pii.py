@@ -311,10 +311,8 @@ _TITLE_WORDS = rf"(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,3}}"
 _CAPITAL_WORDS = rf"(?:[ \t]+[{_UPPER}]+){{1,3}}"
 # The address often typed after a name ("Phạm Minh Tuấn, tổ 7 Túc Duyên") goes with it, to the end of the quote.
 _ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|khu|ngõ|ngách|đường|phố|phường|xã)\b[^'\"\n;]*)?"
-_NAME = re.compile(
-    rf"(?<!\w)(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})"
-    rf"(?!\w){_ADDRESS_AFTER}"
-)
+_A_NAME = rf"(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})(?!\w)"
+_NAME = re.compile(rf"(?<!\w){_A_NAME}{_ADDRESS_AFTER}")
 _PLACE_BEFORE = re.compile(
     r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
     r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|cầu|chợ|công viên|quảng trường|"
@@ -333,9 +331,7 @@ _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công 
 # one place where a citizen's name can be told from other words in a sentence.
 _ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|cháu|em|công dân)[ \t]+(?=[{_UPPER}])")
 # The name alone (no address after it: in a sentence "số liệu", "khu vực", "đường truyền" follow a name too).
-_BARE_NAME = re.compile(
-    rf"(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})(?!\w)"
-)
+_BARE_NAME = re.compile(_A_NAME)
 
 
 def mask_addressed_names(text: str) -> tuple[str, int]:
