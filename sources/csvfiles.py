@@ -317,13 +317,26 @@ def _looks_utf8(raw: bytes) -> bool:
     return True
 
 
+# The kinds a reader of exports may take as a workbook (``prepare_csv``'s ``workbook``): what excel_intake reads.
+WORKBOOK_CONTENT = ("xlsx", "xls", "ods", "html")
+
+
 def prepare_csv(
-    path: Path, columns: tuple[Column, ...], work_dir: Path | None = None, *, watch: Callable[[Path], bool] = still_being_written
+    path: Path,
+    columns: tuple[Column, ...],
+    work_dir: Path | None = None,
+    *,
+    watch: Callable[[Path], bool] = still_being_written,
+    workbook: Callable[[Path], PreparedFile] | None = None,
 ) -> PreparedFile:
     """Inspect one CSV file and make it readable: see the module docstring. ``work_dir`` is unused (kept for callers);
     normalised text is held in memory until ``materialise``. A failure reading one file other than the file system's
-    own (OSError, for the caller) refuses that file with its cause named, never the run and the other files."""
+    own (OSError, for the caller) refuses that file with its cause named, never the run and the other files.
+    ``workbook``: what reads a file whose content is a workbook or an HTML table, whatever its name (else refused for
+    its kind); told from the bytes read here, so a CSV is read once."""
     raw = path.read_bytes()
+    if workbook is not None and sniff_kind(raw) in WORKBOOK_CONTENT:
+        return workbook(path)
     prepared = PreparedFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), size_bytes=len(raw))
     try:
         return _inspect(prepared, path, raw, columns, watch)

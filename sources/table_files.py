@@ -86,29 +86,19 @@ def is_workbook_name(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES
 
 
-def is_workbook_file(path: Path) -> bool:
-    """Whether the file's content, whatever its name, is a workbook or an HTML table (what excel_intake reads)."""
-    return _content_kind(path) in (*_WORKBOOK_KINDS, "html")
-
-
 # What Excel or LibreOffice writes when "Save as" keeps the old .csv name but not the CSV type: read as the workbook.
 _WORKBOOK_KINDS = ("xlsx", "xls", "ods")
 
 
 def _workbook_named_csv(path: Path) -> str | None:
     """The workbook kind of a file named .csv whose bytes are a workbook (None for a text file, or one unreadable)."""
-    kind = _content_kind(path)
-    return kind if kind in _WORKBOOK_KINDS else None
-
-
-def _content_kind(path: Path) -> str | None:
-    """``sniff_kind`` of the file's first 64 kB (None when it cannot be read)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(65536)
     except OSError:
         return None
-    return sniff_kind(head)
+    kind = sniff_kind(head)
+    return kind if kind in _WORKBOOK_KINDS else None
 
 
 def open_table(
@@ -331,9 +321,9 @@ def prepare_export(
 ) -> PreparedFile:
     """A system's export inspected: a CSV as it is (``prepare_csv``); a workbook, by its content whatever its name,
     through its table (``prepare_workbook_export``)."""
-    if is_workbook_file(path):
-        return prepare_workbook_export(path, columns, date_formats, what)
-    return prepare_csv(path, columns, work_dir)
+    return prepare_csv(
+        path, columns, work_dir, workbook=lambda found: prepare_workbook_export(found, columns, date_formats, what)
+    )
 
 
 def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], what: str) -> PreparedFile:
