@@ -117,7 +117,8 @@ class Warehouse(dg.ConfigurableResource):
 
 
 class AcceptSmallerConfig(dg.Config):
-    """accept_smaller: load a re-delivered register (the catalogue, the publication register, a plan register) even
+    """accept_smaller: load a re-delivered register (the catalogue, the publication register, a plan register, a PAKN
+    month; a dossier day is taken out with its partition's ``withdraw: true`` instead) even
     though it has less than half the rows of the one in use (by default such a delivery is taken for a cut or partial
     export and refused, the one in use kept: warehouse/landing.py, shrink_problem)."""
 

@@ -34,12 +34,14 @@ from sources.intake import settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.procedure_publication import register_files
+from sources.table_files import EXCEL_SUFFIXES
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, export_day
 from warehouse.landing import inbox_workbooks
 from warehouse.petitions import petition_files
 
-CATALOGUE_STEM = Path(CATALOGUE_FILE_NAME).stem + "."  # danh_muc_tthc.csv, .xlsx …
+# The catalogue's names as sources/tthc_catalogue.catalogue_file takes them: danh_muc_tthc.csv, or a workbook.
+CATALOGUE_NAMES = frozenset({CATALOGUE_FILE_NAME, *(Path(CATALOGUE_FILE_NAME).stem + s for s in EXCEL_SUFFIXES)})
 
 
 def _sensor_status() -> dg.DefaultSensorStatus:
@@ -186,7 +188,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
             # Every name a day's export goes by (HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv',
             # ho_so_20260105.xlsx, read through its table), and the catalogue (danh_muc_tthc.csv, or .xlsx …).
             for p in folder.iterdir()
-            if p.is_file() and (export_day(p.name) is not None or p.name.lower().startswith(CATALOGUE_STEM))
+            if p.is_file() and (export_day(p.name) is not None or p.name.lower() in CATALOGUE_NAMES)
         }
         if folder.exists()
         else {}

@@ -327,8 +327,8 @@ def prepare_export(
 
 
 def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_formats: tuple[str, ...], what: str) -> PreparedFile:
-    """A daily export that arrived as a workbook (downloaded as .xlsx, opened in Excel and saved, an .xls or an HTML
-    table from the system): its table, found by its header as any sheet's (a title above allowed), becomes the CSV
+    """An export that arrived as a workbook (a day's dossiers, the catalogue, a PAKN month: downloaded as .xlsx, opened
+    in Excel and saved, an .xls or an HTML table from the system; ``what`` names it in the issues): its table, found by its header as any sheet's (a title above allowed), becomes the CSV
     text the export would have been, read and checked as a CSV read through its normalised copy (line numbers: the
     header is line 1). A date cell is written in the profile's first format with a time (the first without one for a
     cell at midnight), a number plainly, a cell's line breaks as spaces. What cannot be read is refused as any
@@ -340,7 +340,7 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
     prepared.issues += found.file_issues
     if sheets is None:
         return prepared
-    ws, grid, table, _, issues = table_sheet(sheets, columns, what, "mỗi ngày")
+    ws, grid, table, _, issues = table_sheet(sheets, columns, what, what)  # "… gửi {what} một tệp riêng"
     prepared.issues += issues
     if table is None:
         return prepared

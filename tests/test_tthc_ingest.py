@@ -1231,7 +1231,8 @@ def test_a_day_exported_again_with_far_fewer_versions_keeps_its_good_load_until_
     _, stats = load(inbox, con=con)
     assert stats.days_kept == 1 and len(loaded_codes(con)) == 30
     ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
-    assert "chỉ có 3 dòng dùng được" in reason and "(30 dòng)" in reason and "withdraw: true" in reason
+    assert "chỉ có 3 dòng dùng được, chưa bằng một nửa lần nạp trước (30 dòng)" in reason
+    assert "đã thu gọn, rút dữ liệu cũ như dưới đây" in reason and "withdraw: true" in reason
     tthc.load_dossier_partitions(
         con,
         inbox / "tthc",

@@ -375,7 +375,8 @@ def redelivery_problem(
     return None
 
 
-# A re-delivery of a whole register (the catalogue, the publication register, a plan register) with less than this
+# A re-delivery of a whole table (a day's dossier export, the catalogue, the publication register, a plan register, a
+# PAKN month) with less than this
 # share of the rows its earlier good load had (itself at least SHRINK_MIN_ROWS) is taken for a cut or partial export:
 # it would silently drop the rest (every dossier of a dropped procedure then quarantined, blaming the units). It is
 # refused, the earlier data kept, until an operator accepts it (the asset's ``accept_smaller`` config).

@@ -208,10 +208,7 @@ def load_plan_registers(
                         )
                     )
                 # The same file loaded again keeps the time of its first load: a rerun gives the same tables.
-                first = con.execute(
-                    "SELECT min(loaded_at) FROM plan_task_history WHERE source_file = ? AND sha256 = ?",
-                    [path.name, result.sha256],
-                ).fetchall()[0][0]
+                first = first_loaded_at(con, REGISTER_SOURCE, path.name, result.sha256, now)
                 con.execute("DELETE FROM plan_task_history WHERE source_file = ?", [path.name])
                 insert_frame(
                     con,
@@ -225,7 +222,7 @@ def load_plan_registers(
                                 "revision": result.revision,
                                 "issued_on": result.issued_on,
                                 "source_file": path.name,
-                                "loaded_at": first or now,
+                                "loaded_at": first,
                                 "sha256": result.sha256,
                                 "trial": trial,
                             }

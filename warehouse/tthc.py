@@ -374,7 +374,7 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
         )
         # A day exported again with far fewer versions (an export stopped early, ending on a full line) is no
         # correction either: it would drop the day's other dossiers in silence.
-        problem = problem or shrink_problem(loads, loaded, "chạy lại phân vùng với cấu hình withdraw: true")
+        problem = problem or shrink_problem(loads, loaded, "rút dữ liệu cũ như dưới đây")
         if problem:
             kept[export.export_date] = FileIssue(
                 "redelivery_refused", f"Tệp giao lại {problem}: không thay dữ liệu cũ; {kept_text}"
