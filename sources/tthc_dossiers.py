@@ -124,7 +124,8 @@ NOT_AN_ID_MARK = "~"
 # and its quarantine row keeps one key.
 CODE_PSEUDONYM_MARK = "~"
 CODE_KEY_CHARS = 24
-CODE_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+_HEX_DIGITS, _CODE_DIGITS = "0123456789", "ghijklmnop"  # (a-f stay: the pseudonym's letters are a-p)
+CODE_LETTERS = str.maketrans(_HEX_DIGITS, _CODE_DIGITS)
 CODE_FALLBACK_YEAR = 0
 CODE_PSEUDONYM_PATTERN = f"{CODE_PSEUDONYM_MARK}[a-p]{{{CODE_KEY_CHARS}}}"  # (no digit, yet a code: not refused as a name)
 
@@ -292,7 +293,7 @@ def stage_dossier_exports(
         duplicates.setdefault(name, []).append((line, kept))
     unkeyed: dict[str, list[int]] = {}
     code_keyed: dict[str, list[int]] = {}
-    noted = con.execute(sql("tthc_dossiers/noted_lines"), {"code_mark": CODE_PSEUDONYM_MARK}).fetchall()
+    noted = con.execute(sql("tthc_dossiers/noted_lines"), {"code_pattern": CODE_PSEUDONYM_PATTERN}).fetchall()
     for name, line, is_unkeyed, is_code_keyed in noted:
         if is_unkeyed:
             unkeyed.setdefault(name, []).append(line)
@@ -565,7 +566,7 @@ def _dossier_code_sql() -> str:
     return (
         f"CASE WHEN list_contains($copies, file_id) OR NOT coalesce({personal_number_sql('dossier_code')}, FALSE) "
         f"THEN dossier_code ELSE '{CODE_PSEUDONYM_MARK}' || translate(left({_keyed_sql('dossier_code', fixed_fallback=True)}, "
-        f"{CODE_KEY_CHARS}), '0123456789', 'ghijklmnop') END"
+        f"{CODE_KEY_CHARS}), '{_HEX_DIGITS}', '{_CODE_DIGITS}') END"
     )
 
 
@@ -769,7 +770,7 @@ def _validate(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, *, stray_files
     con.execute(sql("tthc_dossiers/header_line_rejects"))
     con.execute(sql("tthc_dossiers/header_line_insert"))
     con.execute(sql("tthc_dossiers/duplicate_rejects"))
-    con.execute(sql("tthc_dossiers/dossier_rejects"))
+    con.execute(sql("tthc_dossiers/dossier_rejects"), {"code_pattern": CODE_PSEUDONYM_PATTERN})
     con.execute(
         sql(
             "tthc_dossiers/dossier_good",

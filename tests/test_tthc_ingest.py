@@ -1245,3 +1245,11 @@ def test_a_day_exported_again_with_far_fewer_versions_keeps_its_good_load_until_
         withdraw=True,
     )
     assert len(loaded_codes(con)) == 3
+
+
+def test_a_code_that_merely_starts_with_the_mark_is_no_pseudonym(inbox):
+    """Only '~' and 24 letters a-p is a pseudonym (CODE_PSEUDONYM_PATTERN): a code typed '~H55-0001' is no notice."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="~H55-0001")])
+    con, stats = load(inbox)
+    assert stats.rows_loaded == 1 and loaded_codes(con) == ["~H55-0001"]
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'dossier_code_personal'").fetchone() == (0,)

@@ -10,8 +10,11 @@ SELECT
     CASE WHEN x.rule != 'other_province' THEN t.resolving_unit_code END AS unit_code,
     _shown(t.resolving_unit_raw) AS unit_name,
     -- (a code without any digit is something else typed there, often a name: not quoted; a pseudonym, ~ and the
-    -- letters a-p, is quoted)
-    CASE WHEN regexp_matches(t.dossier_code, '[0-9]|^~[a-p]{24}$') THEN _shown(t.dossier_code) END AS record_key,
+    -- letters a-p, $code_pattern, is quoted)
+    CASE
+        WHEN regexp_matches(t.dossier_code, '[0-9]') OR regexp_full_match(t.dossier_code, $code_pattern)
+            THEN _shown(t.dossier_code)
+    END AS record_key,
     x.rule,
     _shown(x.reason) AS reason,
     _shown(x.value) AS value
