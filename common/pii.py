@@ -264,8 +264,7 @@ _PERSONAL_IN_TEXT = re.compile(
     r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)"
 )
 _ID_AFTER_WORD = re.compile(
-    r"(?i)(\b(?:cmnd|cmt|cccd|căn cước(?: công dân)?|(?:số )?định danh(?: cá nhân)?|hộ chiếu"
-    r"|sđt|điện thoại|tel|mobile|zalo)\W{0,4}(?:số\W{0,3})?)"
+    rf"(?i)(\b(?:{_ID_WORDS})\W{{0,4}}(?:số\W{{0,3}})?)"  # the words of a code cell's number too (is_personal_number)
     r"([a-z]?\d(?:[ .-]?\d){6,11})(?![.-]?\w)"
 )
 MASK = "[đã ẩn]"
