@@ -1532,7 +1532,7 @@ def _read_not_applicable(
 def _appraisal_not_applicable_problems(a: _Appraisal, unit_code: str, code: str) -> list[tuple[str, str, str, Any]]:
     """Why the council's "Không áp dụng" for a (unit, criterion) cannot be read: as for points (a criterion of the
     unit's tree, a leaf), or the criterion already given points or already said not to apply on an earlier row."""
-    problems = _appraisal_tree_problems(a, unit_code, code, 0.0)
+    problems = _appraisal_tree_problems(a, unit_code, code, None)
     kept = a.seen.get((unit_code, code))
     if not problems and kept is not None:
         reason = (
@@ -1678,8 +1678,9 @@ def _unit_tree(a: _Appraisal, unit_code: str) -> Any:
     return _tree(a.trees, a.index, a.year, RANKING_GROUP.get(a.matcher.units[unit_code].group, ""))
 
 
-def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: float) -> list[tuple[str, str, str, Any]]:
-    """With trees and a year: the criterion must be a leaf of the unit's tree, the points within its maximum."""
+def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: float | None) -> list[tuple[str, str, str, Any]]:
+    """With trees and a year: the criterion must be a leaf of the unit's tree, the points (None: "Không áp dụng")
+    within its maximum."""
     if a.trees is None or a.year is None:
         return []
     tree = _unit_tree(a, unit_code)
@@ -1690,7 +1691,7 @@ def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: f
         ]
     if node.method == "group":
         return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu chí thành phần."), code)]
-    if points > node.max_points + _EPS:
+    if points is not None and points > node.max_points + _EPS:
         return [
             (
                 "score_above_max",
@@ -1840,7 +1841,7 @@ def _survey_tree_problems(
         return [("unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} của đơn vị.", code)]
     if node.method != SURVEY_METHOD[survey]:
         return [("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.", code)]
-    if points > node.max_points + _EPS:
+    if points is not None and points > node.max_points + _EPS:
         return [
             (
                 "score_above_max",
