@@ -240,14 +240,19 @@ def _unsure_percent_note(title: str, cells: list[str]) -> FileIssue:
 
 
 def _cell_as_text(ws: Any, r: int, col: int | None, value: Any, formats_lost: bool = False) -> str:
-    """A cell's value as a CSV saved from Excel holds it: numbers written plainly, a percentage cell with its '%'."""
+    """A cell's value as a CSV saved from Excel holds it: numbers written plainly, a percentage cell with its '%', a
+    whole number in a zero-padding format ("000000": Excel shows 5 as 000005) with its zeros."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return cell_text(value)
     assert col is not None  # a value comes from a mapped column
-    if not formats_lost and is_percent_format(ws.cell(r, col + 1).number_format):
+    number_format = "" if formats_lost else str(ws.cell(r, col + 1).number_format)
+    if is_percent_format(number_format):
         return _number_text(value * 100) + "%"  # Excel keeps 85 % as 0.85; the CSV shows "85%"
     # a custom format 0"%" or 0\% shows the sign only: 85 typed there is 85, as the CSV saved from Excel holds it
-    return _number_text(value)
+    text = _number_text(value)
+    if _ZERO_PADDED.fullmatch(number_format) and text.isdigit():
+        return text.zfill(len(number_format))
+    return text
 
 
 def _number_text(value: float) -> str:
@@ -372,8 +377,7 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
                 faults.append(f"{get_column_letter(col + 1)}{r} ({fault.rule})")
                 cells.append("")
             else:
-                number = isinstance(row[col], int | float) and not isinstance(row[col], bool)
-                cells.append(_export_cell(row[col], timed, dated, ws.cell(r, col + 1).number_format if number else None))
+                cells.append(_export_cell(ws, r, col, row[col], timed, dated))
         writer.writerow(cells)
     if faults:
         shown = ", ".join(faults[:10]) + (f" … ({len(faults)} ô)" if len(faults) > 10 else "")
@@ -400,19 +404,14 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
     return converted
 
 
-def _export_cell(value: Any, timed: str, dated: str, number_format: str | None = None) -> str:
-    """A cell as the export's CSV would hold it (see prepare_workbook_export): a whole number in a zero-padding
-    format ("000000", Excel shows 5 as 000005) with its zeros."""
+def _export_cell(ws: Any, r: int, col: int, value: Any, timed: str, dated: str) -> str:
+    """A cell as the export's CSV would hold it (see prepare_workbook_export): a date in the profile's format (with
+    its time), any other value as every table reader writes it (``_cell_as_text``)."""
     if isinstance(value, datetime):
         return value.strftime(dated if value.time() == time(0) else timed)
     if isinstance(value, date):
         return value.strftime(dated)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = _number_text(float(value))
-        if number_format and _ZERO_PADDED.fullmatch(number_format) and text.isdigit():
-            return text.zfill(len(number_format))
-        return text
-    return cell_text(value)
+    return _cell_as_text(ws, r, col, value, percent_format_lost(ws))
 
 
 _ZERO_PADDED = re.compile(r"0+")
