@@ -407,13 +407,16 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
     first = fmt.date_formats[0]
     # Exports write the full form; trimming and trying the other forms cost twice as much, so only for the rest.
     # DuckDB's %Y also takes a year of one to three digits ('05/01/26' is the year 26): such a date does not type.
-    parsed = {c: f"coalesce(try_strptime(s.{c}, '{first}'), try_strptime(trim(s.{c}), {formats}))" for c in fmt.datetime_columns}
+    # Each date is parsed once, in the scan's innermost projection (_parsed_<column>): the CASE below and the raw
+    # copy read that column (written out in each, the parse ran three times and cost 0.5 s of a year's scan).
+    parsed = {c: f"coalesce(try_strptime(r.{c}, '{first}'), try_strptime(trim(r.{c}), {formats}))" for c in fmt.datetime_columns}
+    typed = {c: f"s._parsed_{c}" for c in fmt.datetime_columns}
     # A due date written without a time ('05/01/2026') is due by the end of that day, not at its first second: read
     # as midnight, a dossier finished at 10:00 on its due day counted as late (as petitions' deadlines, 23:59:59).
-    if "due_at" in parsed:
-        due = parsed["due_at"]
-        parsed["due_at"] = f"(CASE WHEN contains(s.due_at, ':') THEN {due} ELSE {due} + INTERVAL {END_OF_DAY} SECOND END)"
-    dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in parsed.items()}
+    if "due_at" in typed:
+        due = typed["due_at"]
+        typed["due_at"] = f"(CASE WHEN contains(s.due_at, ':') THEN {due} ELSE {due} + INTERVAL {END_OF_DAY} SECOND END)"
+    dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in typed.items()}
     vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
     # Digits only (an amount may group thousands by '.' or ','): a cast alone takes '1.5' (as 2), '1e3', '0x10', '1_000'.
     counts = {
@@ -422,10 +425,11 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
         "fee_due": "CASE WHEN regexp_full_match(trim(s.fee_due), '[0-9]+|[0-9]{1,3}([.,][0-9]{3})+') "
         "THEN try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) END",
     }
-    raw = {c: f"CASE WHEN coalesce(year(try_strptime(s.{c}, '{first}')), 0) < 1000 THEN s.{c} END" for c in fmt.datetime_columns}
+    raw = {c: f"CASE WHEN coalesce(year(s._parsed_{c}), 0) < 1000 THEN s.{c} END" for c in fmt.datetime_columns}
     raw |= {c: ("s.status" if c == "status" else f"CASE WHEN {vocab[c]} IS NULL THEN s.{c} END") for c in fmt.vocabularies}
     raw |= {c: f"CASE WHEN {expr} IS NULL THEN s.{c} END" for c, expr in counts.items()}
     return {
+        "parsed": ", ".join(f"{expr} AS _parsed_{c}" for c, expr in parsed.items()),
         "dates": ",\n    ".join(f"{expr} AS {c}" for c, expr in dates.items()),
         "counts": ",\n    ".join(f"{expr} AS {c}" for c, expr in counts.items()),
         "vocab": ",\n    ".join(f"{expr} AS {c}" for c, expr in vocab.items()),
@@ -458,13 +462,16 @@ def _scan(
         if any_stray and paths
         else "false"
     )
+    fragments = _typed_fragments(fmt)
     if paths:
         # Each year's pads, then those of a key of this batch alone (random, never kept) for an ID whose year has
         # none, then those of CODE_FALLBACK_YEAR for a dossier code whose year has none.
         pads = [(i, o) for _, i, o in keys.year_pads(PSEUDONYM_YEARS)] + [hmac_pads(os.urandom(32))]
         pads.append(hmac_pads(keys.year_key(CODE_FALLBACK_YEAR)))
+        # The personal columns stay unread, unless a copy may flag one as unreadable (its only value then).
+        read = ", ".join(f"r.{n}" for n in [*(names if any_stray else fmt.scanned), "file_index"])
         source, params = (
-            READ_EXPORTS,
+            f"(SELECT {read}, {fragments['parsed']} FROM {READ_EXPORTS} AS r)",
             {
                 "paths": paths,
                 "columns": dict.fromkeys(names, "VARCHAR"),
@@ -476,7 +483,8 @@ def _scan(
         )
     else:
         empty = ", ".join(f"NULL::VARCHAR AS {n}" for n in fmt.scanned)
-        source, params = f"(SELECT {empty}, NULL::BIGINT AS file_index WHERE FALSE)", {}
+        shape = f"(SELECT {empty}, NULL::BIGINT AS file_index WHERE FALSE)"
+        source, params = f"(SELECT r.*, {fragments['parsed']} FROM {shape} AS r)", {}
     con.execute(
         sql(
             "tthc_dossiers/scan",
@@ -486,7 +494,7 @@ def _scan(
             id_unshaped=_id_unshaped_sql() if paths else "FALSE",
             dossier_code=_dossier_code_sql() if paths else "dossier_code",
             invisible=_sql_literal(CODE_NOISE),  # removed from codes as they are read
-            **_typed_fragments(fmt),
+            **{name: text for name, text in fragments.items() if name != "parsed"},
         ),
         params,
     )

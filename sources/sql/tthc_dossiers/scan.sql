@@ -2,8 +2,11 @@
 -- read). A single table in the FROM clause keeps the files' order and their lines' order, so rowid is the row's
 -- place in the scan, from which its line in the received file follows (_line). file_index is the file's place in
 -- $paths, i.e. its file_id. Fragments built from the source profile:
---   source: read_csv over $paths (never name, phone or address: projected out), or an empty relation of that shape;
---   dates: each date column parsed in the profile's formats (the usual one first, trimmed and the others after);
+--   source: read_csv over $paths (never name, phone or address: projected out), or an empty relation of that shape,
+--     with each date column parsed once in the profile's formats (_parsed_<column>: the usual one first, trimmed and
+--     the others after);
+--   dates: each parsed date kept from the year 1000 (DuckDB's %Y also takes '26'), a due date without a time at the
+--     end of its day;
 --   counts: the count and the amount, digits only;
 --   invisible: the characters a code never holds but a paste may bring (BOM, zero-width characters, a tab or line
 --     break copied with the cell: CODE_NOISE), removed;
