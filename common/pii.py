@@ -397,6 +397,15 @@ def mask_addresses(text: str) -> tuple[str, int]:
     return _HOUSE_ADDRESS.subn(MASK, text)
 
 
+def mask_citizen_details(text: str) -> tuple[str, int]:
+    """A free text a unit types (a difficulty, an explanation, an appraisal's comment) with every phone number, ID
+    number and e-mail address (``mask_personal_data``) and every name after a form of address
+    (``mask_addressed_names``) masked, and how many were."""
+    masked, count = mask_personal_data(text)
+    masked, named = mask_addressed_names(masked)
+    return masked, count + named
+
+
 def mask_text(text: str | None, *, names: bool = False) -> str | None:
     """``mask_personal_data`` of a text that may be missing (a reject's value, a unit name as written); with ``names``
     also the names and home addresses (``mask_names``, ``mask_addresses``: a quote of what a coded column holds)."""

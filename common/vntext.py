@@ -27,6 +27,12 @@ def nfc(text: str) -> str:
 # Characters of a value a message quotes: a 200 kB text pasted into a cell by mistake is named, not echoed whole into
 # the reason, the quarantine and the quality report.
 QUOTE_LIMIT = 200
+# Characters of a free text kept (a cell's difficulties, proposals, explanation): Excel holds 32,767 in a cell and
+# openpyxl silently cuts a longer one in the workbooks the pipeline writes; a text that long is a paste by mistake.
+FREE_TEXT_LIMIT = 32_000
+# Characters of a reject's reason kept: the reasons quote at most QUOTE_LIMIT of a value, so a longer one carries a
+# whole pasted value (a safety net for every reader, see warehouse/landing.py quarantine_row).
+REASON_LIMIT = 2_000
 
 
 def shorten(text: str | None, size: int = QUOTE_LIMIT) -> str:

@@ -40,9 +40,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_personal_data
+from common.pii import mask_citizen_details, mask_personal_data
 from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, UnitMatcher, province_name
-from common.vntext import match_key, parse_decimal
+from common.vntext import FREE_TEXT_LIMIT, match_key, parse_decimal, shorten
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
 from sources.table_files import (
@@ -375,19 +375,29 @@ def _note(
 def _without_personal_data(
     result: FormResult | AppraisalResult, text: str | None, where: str, row: int | None = None
 ) -> str | None:
-    """A free text of the form with a citizen's phone, ID number or e-mail masked (common/pii.py), said in a note that
-    names the place, never the value: a form's texts reach the warehouse and the reports to Sở Nội vụ."""
+    """A free text of the form with a citizen's phone, ID number, e-mail or name after a form of address masked
+    (common/pii.py ``mask_citizen_details``) and cut to FREE_TEXT_LIMIT characters, each said in a note that names the
+    place, never the value: a form's texts reach the warehouse and the reports to Sở Nội vụ."""
     if text is None:
         return None
-    masked, count = mask_personal_data(text)
+    masked, count = mask_citizen_details(text)
     if count:
         _note(
             result,
             "personal_data_masked",
-            f"{where}: đã ẩn {count} số điện thoại, số giấy tờ hoặc email của cá nhân; đề nghị không ghi thông tin cá nhân "
-            "của công dân vào phiếu.",
+            f"{where}: đã ẩn {count} số điện thoại, số giấy tờ, email hoặc họ tên của người dân; đề nghị không ghi thông "
+            "tin cá nhân của công dân vào phiếu.",
             row=row,
         )
+    if len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
+        _note(
+            result,
+            "long_text_cut",
+            f"{where}: nội dung dài {len(masked)} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự: chỉ lưu {FREE_TEXT_LIMIT} "
+            "ký tự đầu. Đề nghị ghi ngắn gọn, nội dung chi tiết gửi bằng văn bản kèm theo.",
+            row=row,
+        )
+        masked = shorten(masked, FREE_TEXT_LIMIT)
     return masked
 
 
@@ -987,14 +997,11 @@ def _read_score(
         return
     if node is None:
         if match_key(code) not in (match_key(DIFFICULTIES), match_key(PROPOSALS)):
-            body.reject(
-                r,
-                code,
-                "unknown_criterion",
-                f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {body.result.year}.",
-                code,
-                f"{body.letter['code']}{r}",
-            )
+            # Only a value shaped like a code is quoted and kept as the row's key (_quotable_code): words or bare
+            # digits there may be a citizen's name or ID number, read without its spaces as a code.
+            quoted = _quotable_code(code)
+            reason = _unknown_code_reason(code, body.result.year, "")
+            body.reject(r, quoted, "unknown_criterion", reason, quoted, f"{body.letter['code']}{r}")
         return
     if code in body.seen:
         body.reject(
@@ -1020,14 +1027,36 @@ def _read_score(
 
 
 # What a criterion code looks like once read by criterion_code ('LV1.1', 'HT.1', '1.10'): a note's words do not.
-_CODE_LIKE = re.compile(r"[A-ZĐ]{0,5}[.\-]?\d+(?:[.\-]\d+)*[A-Z]?")
+_CODE_LIKE = re.compile(r"[A-ZĐ]{0,5}[.,\-/_]?\d+(?:[.,\-/_]\d+)*[A-Z]?")
+
+
+def _quotable_code(code: str) -> str | None:
+    """``code`` when it may be quoted: shaped like a criterion code with a letter or a separator, and nothing that
+    masking would hide (more than a few bare digits may be a phone or ID number, words a name); else None."""
+    digits = code.isdigit() and len(code) > 4
+    return code if _CODE_LIKE.fullmatch(code) and not digits and mask_personal_data(code)[1] == 0 else None
+
+
+def _key_of(code: str | None, known: Iterable[str] = ()) -> str | None:
+    """A row's criterion code as its reject's key: a code of the tree (``known``) or one that may be quoted."""
+    return code if code is None or code in known or _quotable_code(code) else None
+
+
+def _unknown_code_reason(code: str, year: int | None, whose: str = " của đơn vị") -> str:
+    """Why a row's code is refused: not in the year's tree; quoted only when shaped like a code (_quotable_code)."""
+    if _quotable_code(code):
+        return f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year}{whose}."
+    return (
+        "cột mã tiêu chí không ghi mã tiêu chí (giá trị không được trích dẫn: có thể là thông tin cá nhân); đề nghị ghi "
+        f"đúng mã tiêu chí của bộ tiêu chí năm {year}{whose}."
+    )
 
 
 def _unread_row_reason(r: int, code: str, year: int | None) -> str:
     """Why an unscored row whose code cell names no criterion is not read: a code the year's tree does not have, or
     words (a note), never quoted (a note may carry a person's details). Only a code with a letter or a separator is
     quoted, masked too: bare digits may be a phone or ID number typed under the table."""
-    if _CODE_LIKE.fullmatch(code) and not code.isdigit() and mask_personal_data(code)[1] == 0:
+    if _quotable_code(code):
         return f"dòng {r}: mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} và dòng không có điểm: không đọc."
     return f"dòng {r} ghi chữ ở cột '{FORM_COLUMNS[0].header}' (không phải mã tiêu chí) và không có điểm: không đọc."
 
@@ -1489,7 +1518,7 @@ def _appraisal_row(a: _Appraisal, r: int, row: list[Any]) -> None:
                 "sheet": title,
                 "cell": f"{letter[col]}{r}",
                 "row_number": r,
-                "record_key": code,
+                "record_key": _key_of(code, [n.code for n in tree.nodes] if tree is not None else ()),
                 "unit_code": unit_code,
                 "unit_name": unit_text,
                 "rule": rule,
@@ -1686,11 +1715,13 @@ def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: f
     tree = _unit_tree(a, unit_code)
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
-        return [
-            ("unknown_criterion", "code", (f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {a.year} của đơn vị."), code)
-        ]
+        return [("unknown_criterion", "code", _unknown_code_reason(code, a.year), _quotable_code(code))]
     if node.method == "group":
         return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu chí thành phần."), code)]
+    unit = a.matcher.units[unit_code]
+    if unit.group in tree.unit_groups and not tree.applies(code, unit.group):  # a mistyped code: else lost unseen
+        reason = f"tiêu chí {code} không áp dụng cho {unit.name}; đề nghị kiểm tra lại mã tiêu chí."
+        return [("criterion_not_applicable", "code", reason, code)]
     if points is not None and points > node.max_points + _EPS:
         return [
             (
@@ -1739,7 +1770,8 @@ def _survey_rows(
     result: SurveyResult, prepared: TableSource, matcher: UnitMatcher, trees: TreeSource | None, year: int | None, index: str
 ) -> None:
     path = prepared.path
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], dict] = {}  # the row of each unit, survey and criterion
+    conflicting: set[tuple[str, str, str]] = set()
     units: list[tuple[str | None, str | None]] = []
     for line, record in table_rows(prepared, SURVEY_COLUMNS, result):
         units.append((record["unit_code"], record["unit"]))
@@ -1747,13 +1779,21 @@ def _survey_rows(
         place = place[0].upper() + place[1:]  # "Dòng 7", "Trang 'Khảo sát', dòng 7"
         unit_text = record["unit_code"] or record["unit"]
         unit_code = _unit_code(matcher, unit_text) if unit_text else None
+        named = matcher.match(record["unit"]) if record["unit_code"] and record["unit"] else None
         if unit_code is None and record["unit_code"] and record["unit"]:  # a code nobody has, a name beside it
-            unit_code = matcher.match(record["unit"])
+            unit_code = named
         # the code as forms and appraisals read it ('lv2.2', 'LV 2.1.' are LV2.2, LV2.1)
         survey_text, code, points_text = record["survey"], criterion_code(record["code"]), record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
         points, note, bad = read_points(points_text)
         problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)
+        if unit_code is not None and named is not None and named != unit_code:  # which unit the points are of is unknown
+            reason = (
+                f"mã đơn vị '{record['unit_code']}' ({matcher.units[unit_code].name}) và tên đơn vị '{record['unit']}' "
+                f"({matcher.units[named].name}) chỉ hai đơn vị khác nhau: không biết điểm là của đơn vị nào; đề nghị "
+                "sửa lại mã hoặc tên rồi gửi lại."
+            )
+            problems.append(("unit_code_mismatch", reason, record["unit_code"]))
         if unit_code is None and (other := other_province_unit(matcher, record["unit_code"], record["unit"])) is not None:
             # another province's unit, not a unit missing from the list
             problems = [other if rule == "unknown_unit" else (rule, reason, shown) for rule, reason, shown in problems]
@@ -1768,27 +1808,46 @@ def _survey_rows(
         ):
             tree = _tree(trees, index, year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
             problems = _survey_tree_problems(tree, survey_text, survey, code, points, points_text, year)
-        if problems or unit_code is None or survey is None or code is None:
+        if problems or unit_code is None or survey is None or code is None or points is None:
             result.rejects += [
-                row_reject(path, line, rule, f"{place}: {reason}", shown, key=code, unit_code=unit_code, unit_name=unit_text)
+                row_reject(
+                    path, line, rule, f"{place}: {reason}", shown, key=_key_of(code), unit_code=unit_code, unit_name=unit_text
+                )
                 for rule, reason, shown in problems
             ]
             continue
-        if (unit_code, survey, code) in seen:
-            result.rejects.append(
-                row_reject(
-                    path,
-                    line,
+        key = (unit_code, survey, code)
+        if key in seen:
+            first = seen[key]
+            if key not in conflicting and abs(first["points"] - points) <= _EPS:  # the same row again: one counts
+                rule, reason = (
                     "duplicate_survey",
-                    f"{place}: đã có ở dòng {seen[(unit_code, survey, code)]}; giữ dòng đầu tiên.",
-                    code,
-                    key=code,
-                    unit_code=unit_code,
-                    unit_name=unit_text,
+                    f"{place}: đã có ở dòng {first['source_row']} với cùng điểm; giữ dòng đầu tiên.",
                 )
+            else:  # two scores for one criterion: which one the survey office meant is unknown, neither counts
+                rule, reason = "conflicting_survey", _survey_conflict(place, code, first, line, points)
+                if key not in conflicting:
+                    conflicting.add(key)
+                    result.rows.remove(first)
+                    earlier = row_place(prepared, first["source_row"])
+                    this = {"source_row": line, "points": points}
+                    why = _survey_conflict(earlier[0].upper() + earlier[1:], code, this, first["source_row"], first["points"])
+                    result.rejects.append(
+                        row_reject(
+                            path,
+                            first["source_row"],
+                            rule,
+                            why,
+                            _fmt(first["points"]),
+                            key=code,
+                            unit_code=unit_code,
+                            unit_name=unit_text,
+                        )
+                    )
+            result.rejects.append(
+                row_reject(path, line, rule, reason, points_text, key=code, unit_code=unit_code, unit_name=unit_text)
             )
             continue
-        seen[(unit_code, survey, code)] = line
         if note == "decimal_comma":
             result.file_issues.append(
                 RowIssue(
@@ -1799,8 +1858,19 @@ def _survey_rows(
                     record_key=code,
                 )
             )
-        result.rows.append({"unit_code": unit_code, "survey": survey, "code": code, "points": points, "source_row": line})
+        row = {"unit_code": unit_code, "survey": survey, "code": code, "points": points, "source_row": line}
+        seen[key] = row
+        result.rows.append(row)
     refuse_other_province_table(result, matcher, units, "bảng khảo sát", path.name)
+
+
+def _survey_conflict(place: str, code: str, other: dict, line: int, points: float) -> str:
+    """Why a survey row giving a criterion ``points`` is refused: the ``other`` row gives it other points."""
+    return (
+        f"{place}: tiêu chí {code} của đơn vị cũng có ở dòng {other['source_row']} với điểm khác ({_fmt(points)} ở dòng "
+        f"{line}, {_fmt(other['points'])} ở dòng {other['source_row']}): không biết điểm nào đúng, không dùng cả hai; đề "
+        "nghị sửa bảng khảo sát rồi gửi lại."
+    )
 
 
 def _survey_problems(
@@ -1838,7 +1908,7 @@ def _survey_tree_problems(
     """With a tree: the criterion must be in it, scored by that survey, the points within its maximum."""
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None
     if node is None:
-        return [("unknown_criterion", f"mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} của đơn vị.", code)]
+        return [("unknown_criterion", _unknown_code_reason(code, year), _quotable_code(code))]
     if node.method != SURVEY_METHOD[survey]:
         return [("not_survey_criterion", f"tiêu chí {code} không chấm bằng khảo sát '{survey_text}'.", code)]
     if points is not None and points > node.max_points + _EPS:

@@ -48,9 +48,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.pii import mask_personal_data
+from common.pii import mask_citizen_details
 from common.units import GROUP_LABELS, Unit, UnitMatcher, former_province_in_name
-from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
+from common.vntext import AMBIGUOUS_NUMBER, FREE_TEXT_LIMIT, ambiguous_thousands, match_key, nfc, parse_decimal, shorten, sort_key
 from scoring.rounding import round_half_up
 from sources.assessment_forms import fraction_for_percent
 from sources.csvfiles import FileIssue, ReadResult, row_reject
@@ -452,20 +452,22 @@ def read_external_values(
 
 
 def _without_personal_data(candidate: _Candidate, result: ReadResult, source: TableSource | None) -> dict:
-    """The row with a citizen's phone, ID number or e-mail in its free texts (the note, the system's name) masked, said
-    in a note naming the row, never the value (common/pii.py)."""
+    """The row with a citizen's phone, ID number, e-mail or name after a form of address in its free texts (the note,
+    the system's name) masked and cut to FREE_TEXT_LIMIT characters, said in a note naming the row, never the value
+    (common/pii.py ``mask_citizen_details``)."""
     row = dict(candidate.row or {})
     found = 0
     for column in ("note", "system"):
         if row.get(column):
-            row[column], count = mask_personal_data(row[column])
+            row[column], count = mask_citizen_details(row[column])
+            row[column] = shorten(row[column], FREE_TEXT_LIMIT)
             found += count
     if found:
         result.file_issues.append(
             FileIssue(
                 "personal_data_masked",
-                f"{_where(candidate.path, candidate.line, source=source)}đã ẩn {found} số điện thoại, số giấy tờ hoặc email "
-                "của cá nhân trong ghi chú; đề nghị không ghi thông tin cá nhân của công dân vào bảng số liệu.",
+                f"{_where(candidate.path, candidate.line, source=source)}đã ẩn {found} số điện thoại, số giấy tờ, email "
+                "hoặc họ tên của người dân trong ghi chú; đề nghị không ghi thông tin cá nhân của công dân vào bảng số liệu.",
                 blocking=False,
             )
         )

@@ -193,6 +193,8 @@ RULE_LABELS = {
     "future_form_date": "Ngày lập phiếu sau ngày nhận tệp (xếp theo lúc nhận tệp)",
     "form_date_outside_year": "Ngày lập phiếu ngoài năm đánh giá và năm sau (xếp theo lúc nhận tệp)",
     "duplicate_survey": "Kết quả khảo sát lặp lại",
+    "conflicting_survey": "Hai dòng khảo sát cho điểm khác nhau (không dùng)",
+    "criterion_not_applicable": "Tiêu chí không áp dụng cho đơn vị",
     "unknown_survey": "Loại khảo sát không hợp lệ",
     "not_survey_criterion": "Tiêu chí không chấm bằng khảo sát",
     # DTI results of other bodies and last year's results (sources/dti_inputs.py)

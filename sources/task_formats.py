@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_addressed_names, mask_personal_data
-from common.vntext import match_key, nfc, shorten, strip_diacritics
+from common.pii import mask_citizen_details
+from common.vntext import FREE_TEXT_LIMIT, match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
@@ -705,25 +705,17 @@ def table_sheets(
     return found, missing, issues
 
 
-# Characters of a free text kept (a cell's difficulties, proposals): Excel holds 32,767 in a cell and openpyxl silently
-# cuts a longer one in the workbooks the pipeline writes; a text that long is a paste by mistake, not a report.
-FREE_TEXT_LIMIT = 32_000
-
-
 def mask_free_text(
     texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
     """The free texts of a row with every phone number, ID number and e-mail address masked
-    (``common.pii.mask_personal_data``) and cut to ``FREE_TEXT_LIMIT`` characters, and a note per cell that had one or
+    and names after a form of address (``common.pii.mask_citizen_details``) and cut to ``FREE_TEXT_LIMIT`` characters, and a note per cell that had one or
     was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng mắc')"), never the
     value."""
     out: dict[str, str | None] = {}
     notes: list[RowIssue] = []
     for name, text in texts.items():
-        masked, count = mask_personal_data(text) if text else (text, 0)
-        if masked:
-            masked, named = mask_addressed_names(masked)
-            count += named
+        masked, count = mask_citizen_details(text) if text else (text, 0)
         out[name] = masked
         if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
             out[name] = shorten(masked, FREE_TEXT_LIMIT)

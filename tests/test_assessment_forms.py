@@ -500,19 +500,21 @@ def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
         f"{commune.code},,Khảo sát doanh nghiệp,LV2.1,1",
         f"{commune.code},,SIPAS,LV2.1,abc",
         f"{commune.code},,SIPAS,LV2.2,0.5",  # LV2.2 is the leaders' survey
-        f"{commune.code},,SIPAS,LV2.1,1.0",  # twice
+        f"{commune.code},,SIPAS,LV2.1,1.0",  # twice, other points: which one is meant is unknown, neither counts
         f"{commune.code},,SIPAS,LV2.1,-1",
+        f'{commune.code},,"Lãnh đạo, quản lý",LV2.2,0.8',  # the same row again: one counts
     ]
     path = tmp_path / "khao_sat.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
     result = read_survey(path, matcher, trees=trees, year=2026)
     assert result.loadable
     assert [(r["unit_code"], r["survey"], r["code"], r["points"], r["source_row"]) for r in result.rows] == [
-        (commune.code, "sipas", "LV2.1", 1.75, 2),
         (commune.code, "leaders", "LV2.2", 0.8, 3),
     ]
     assert sorted((r["rule"], r["row_number"]) for r in result.rejects) == [
-        ("duplicate_survey", 8),
+        ("conflicting_survey", 2),
+        ("conflicting_survey", 8),
+        ("duplicate_survey", 10),
         ("negative_score", 9),
         ("not_a_number", 6),
         ("not_survey_criterion", 7),
@@ -616,10 +618,11 @@ def test_appraisal_with_the_unit_merged_down_and_a_code_that_lost_its_zero(tmp_p
         (commune.code, "LV1.1", 1.5),
         (commune.code, "LV1.2", 1.0),
         (commune.code, "LV1.3", 0.5),
-        (commune.code, "LV1.4", 0.5),
     ]
     assert result.rows[0]["comment"] == "Gọi [đã ẩn] để xác minh"
-    assert not result.rejects
+    # 5443 is the commune; LV1.4 applies to wards only: a mistyped code, refused (its points were lost unseen)
+    assert [(r["rule"], r["unit_code"], r["cell"]) for r in result.rejects] == [("criterion_not_applicable", commune.code, "B5")]
+    assert commune.name in result.rejects[0]["reason"]
     assert {i.rule for i in result.file_issues} == {"merged_cells", "personal_data_masked"}
 
 
@@ -1038,3 +1041,81 @@ def test_the_councils_not_applicable_is_checked_as_points_are_and_points_win(
     assert sorted(r["rule"] for r in result.rejects) == ["conflicting_appraisal", "not_leaf_criterion", "unknown_criterion"]
     conflict = next(r for r in result.rejects if r["rule"] == "conflicting_appraisal")
     assert conflict["row_number"] == (5 if points_first else 4) and "Không áp dụng" in conflict["reason"]
+
+
+def test_citizens_names_after_a_form_of_address_in_the_forms_texts_and_the_councils_comment_are_masked(
+    tmp_path: Path, blank: Path, trees, matcher, commune
+) -> None:
+    """An explanation, the difficulties or an appraisal's comment telling of a citizen by name ("công dân Nguyễn
+    Văn An", "bà Trần Thị Hoa") reach the warehouse and the reports to Sở Nội vụ: the name is masked, the rest
+    stays, and a note names the cell."""
+    cells = {
+        **GOOD,
+        "F15": "Đã trả lời công dân Nguyễn Văn An đúng hạn; bà Trần Thị Hoa khiếu nại.",
+        "B24": "Ông Lê Văn Tám phản ánh chậm trả kết quả.",
+    }
+    result = read_self_assessment(_fill(blank, tmp_path / "ten.xlsx", cells), trees, matcher, year=2026)
+    assert result.rows[1]["explanation"] == "Đã trả lời công dân [đã ẩn] đúng hạn; bà [đã ẩn] khiếu nại."
+    assert result.difficulties == "Ông [đã ẩn] phản ánh chậm trả kết quả."
+    assert {i.cell for i in result.file_issues if i.rule == "personal_data_masked"} == {None}  # (named in the reason)
+    assert not any("Nguyễn" in i.reason or "Tám" in i.reason for i in result.file_issues)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Đơn vị", "Mã tiêu chí", "Điểm thẩm định", "Nhận xét"])
+    ws.append([commune.name, "LV1.1", 1.5, "Theo phản ánh của ông Nguyễn Văn An, kế hoạch ban hành chậm."])
+    wb.save(tmp_path / "tham_dinh.xlsx")
+    appraisal = read_appraisal(tmp_path / "tham_dinh.xlsx", matcher, trees=trees, year=2026)
+    assert appraisal.rows[0]["comment"] == "Theo phản ánh của ông [đã ẩn], kế hoạch ban hành chậm."
+
+
+def test_an_id_number_or_a_name_in_the_code_column_is_neither_quoted_nor_the_rows_key(
+    tmp_path: Path, blank: Path, trees, matcher, commune
+) -> None:
+    """A scored row whose code cell holds a citizen's ID number or name (typed in the wrong column) is refused
+    without quoting it: read as a code, the name lost its spaces ('NGUYỄNTHỊHỒNGNHUNG') and escaped the masking
+    of the quarantine's key. A code-like typo is still quoted, to be corrected."""
+    cells = {**GOOD, f"A{SPARE}": "001203004567", f"D{SPARE}": 1}
+    form = read_self_assessment(_fill(blank, tmp_path / "so.xlsx", cells), trees, matcher, year=2026)
+    cells = {**GOOD, f"A{SPARE}": "Nguyễn Thị Hồng Nhung", f"D{SPARE}": 1}
+    named = read_self_assessment(_fill(blank, tmp_path / "ten.xlsx", cells), trees, matcher, year=2026)
+    cells = {**GOOD, f"A{SPARE}": "LV1,5", f"D{SPARE}": 1}
+    typo = read_self_assessment(_fill(blank, tmp_path / "ma.xlsx", cells), trees, matcher, year=2026)
+    for result in (form, named):
+        (reject,) = [r for r in result.rejects if r["rule"] == "unknown_criterion"]
+        assert reject["record_key"] is None and reject["value"] is None
+        assert not any(v in reject["reason"] for v in ("001203004567", "NHUNG", "Nhung"))
+    (reject,) = typo.rejects
+    assert (reject["rule"], reject["record_key"], reject["value"]) == ("unknown_criterion", "LV1,5", "LV1,5")
+    lines = ["Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm", f"{commune.code},,SIPAS,Nguyễn Văn An,1"]
+    (tmp_path / "khao_sat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = read_survey(tmp_path / "khao_sat.csv", matcher, trees=trees, year=2026)
+    assert [(r["rule"], r["record_key"], r["value"]) for r in survey.rejects] == [("unknown_criterion", None, None)]
+    assert "NGUYỄN" not in survey.rejects[0]["reason"]
+
+
+def test_a_long_pasted_text_in_a_form_is_cut_with_a_note(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    """A 48,000-character paste into an explanation is kept to FREE_TEXT_LIMIT characters (an Excel cell of the
+    workbooks holds 32,767), said in a note; the row still counts."""
+    from common.vntext import FREE_TEXT_LIMIT
+
+    cells = {**GOOD, "F15": "Giải trình. " * 4000}
+    result = read_self_assessment(_fill(blank, tmp_path / "dai.xlsx", cells), trees, matcher, year=2026)
+    assert len(result.rows[1]["explanation"]) == FREE_TEXT_LIMIT and result.rows[1]["self_points"] == 1.5
+    (note,) = [i for i in result.file_issues if i.rule == "long_text_cut"]
+    assert "32767 ký tự" in note.reason and not note.blocking  # (an .xlsx cell keeps 32,767 of them)
+
+
+def test_a_survey_row_whose_unit_code_and_name_are_two_units_is_refused(tmp_path: Path, trees, matcher, commune) -> None:
+    """Points given under one unit's code beside another unit's name: whose they are is unknown, never given to
+    the code's unit in silence."""
+    ward = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{commune.code},{ward.name},SIPAS,LV2.1,1.5",
+        f"{commune.code},{commune.name},SIPAS,LV2.1,1.75",
+    ]
+    (tmp_path / "khao_sat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_survey(tmp_path / "khao_sat.csv", matcher, trees=trees, year=2026)
+    assert [(r["unit_code"], r["points"], r["source_row"]) for r in result.rows] == [(commune.code, 1.75, 3)]
+    assert [(r["rule"], r["row_number"]) for r in result.rejects] == [("unit_code_mismatch", 2)]
+    assert commune.name in result.rejects[0]["reason"] and ward.name in result.rejects[0]["reason"]

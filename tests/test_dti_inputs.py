@@ -1055,11 +1055,11 @@ def test_a_citizens_phone_or_id_number_in_a_note_is_masked_and_said(tmp_path):
     )
     result = read([path], tmp_path)[path]
     assert [r["note"] for r in result.rows] == [
-        "Sai lệch do tài khoản của công dân Trần Văn Bảo, CCCD [đã ẩn], SĐT [đã ẩn]",
+        "Sai lệch do tài khoản của công dân [đã ẩn], CCCD [đã ẩn], SĐT [đã ẩn]",  # the name after "công dân" too
         "Liên hệ [đã ẩn]",
     ]
     notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
-    assert [i.blocking for i in notes] == [False, False] and "dòng 2" in notes[0].reason and "đã ẩn 2 số" in notes[0].reason
+    assert [i.blocking for i in notes] == [False, False] and "dòng 2" in notes[0].reason and "đã ẩn 3 số" in notes[0].reason
     assert "0987654321" not in str(result.file_issues)
 
 

@@ -449,3 +449,23 @@ def test_a_number_after_an_undiacritised_id_word_is_masked_in_free_text(text):
     numbers of no phone or ID shape of their own (a passport, seven digits), masked only for the word before them."""
     masked, found = mask_personal_data(text)
     assert found == 1 and masked.endswith("[đã ẩn]") and not any(ch.isdigit() for ch in masked)
+
+
+def test_a_quarantine_row_never_holds_a_whole_paste_or_an_unmasked_key() -> None:
+    """The safety net of every reader's rejects (warehouse/landing.py quarantine_row): a 200 kB value or reason is
+    cut, after masking; the criterion code a PAR or DTI reject names is masked as its record key is."""
+    from common.vntext import QUOTE_LIMIT, REASON_LIMIT
+    from warehouse.landing import quarantine_row
+
+    row = quarantine_row(
+        source="par_form",
+        file_name="phieu.xlsx",
+        rule="not_a_number",
+        reason="Ô D14: điểm '" + "x" * 200_000 + "' không phải số.",
+        value="0912 345 678 " + "y" * 200_000,
+        record_key="Gọi 0912345678",
+        criterion_code="CCCD 001203004567",
+    )
+    assert len(row["reason"]) == REASON_LIMIT and len(row["value"]) == QUOTE_LIMIT
+    assert row["value"].startswith("[đã ẩn] yyy")
+    assert row["record_key"] == "Gọi [đã ẩn]" and "001203004567" not in row["criterion_code"]

@@ -16,6 +16,7 @@ import duckdb
 
 from common.pii import mask_quote, mask_text
 from common.settings import local_time_of
+from common.vntext import QUOTE_LIMIT, REASON_LIMIT, shorten
 from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
@@ -107,14 +108,20 @@ def named_row(columns: tuple[str, ...], **values: Any) -> dict[str, Any]:
 
 # Texts of a rejected row that quote what a file holds: a citizen's name, phone or ID number typed into a coded column
 # (a unit's name, a status, a category) would otherwise rest in the quarantine, its Parquet and the quality reports.
-_QUOTING = ("unit_name", "record_key", "reason", "value")
+_QUOTING = ("unit_name", "record_key", "criterion_code", "reason", "value")
 
 
 def quarantine_row(**values: Any) -> dict[str, Any]:
     """The parameters of QUARANTINE_INSERT (``named_row``), personal data in its quoting texts masked, names too
     (``common.pii.mask_quote``)."""
     row = named_row(QUARANTINE_COLUMNS, **values)
-    return row | {c: mask_quote(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
+    row |= {c: mask_quote(row[c]) if isinstance(row[c], str) else row[c] for c in _QUOTING}
+    # A whole pasted text quoted by a reader (a 200 kB cell) is cut here, for every source: masked first, so a cut
+    # never leaves half a number unmasked.
+    for column in _QUOTING:
+        if isinstance(row[column], str):
+            row[column] = shorten(row[column], REASON_LIMIT if column == "reason" else QUOTE_LIMIT)
+    return row
 
 
 def _ASSESSMENT(labels: dict[str, Any]) -> bool:
