@@ -5,12 +5,13 @@ Not part of the daily job: it needs the Internet, which the department's server 
 ``portal_capture`` runs from the schedule ``portal_capture_0530`` (off by default) or by hand.
 """
 
+from pathlib import Path
 from typing import Self
 
 import dagster as dg
 
 from assets import groups
-from assets.qd766 import portal_folder
+from assets.qd766 import PORTAL_INBOX
 from assets.resources import Warehouse
 from common.settings import get_settings
 
@@ -75,7 +76,7 @@ def qd766_portal_capture(
             f"Không biết rootDepartmentId của tỉnh {warehouse.province} trên Cổng: đặt CCHC_PORTAL_ROOT_ID "
             "hoặc bổ sung masterdata/portal_provinces.csv."
         )
-    folder = portal_folder(warehouse)
+    folder = Path(warehouse.inbox) / PORTAL_INBOX  # (created by the capture: it writes the inbox's files)
     context.log.info(
         f"Thu thập {len(endpoints)} nhóm × {len(periods)} kỳ ({', '.join(p.label for p in periods)}) "
         f"từ {portal.base_url} vào {folder}."

@@ -15,9 +15,18 @@ from common.settings import now_local
 from common.units import matcher_for
 from warehouse.quality_gate import QD766_CHECKS
 
+PORTAL_INBOX = "portal"  # the inbox's folder of the portal's answers
+
 
 def portal_folder(warehouse: Warehouse) -> Path:
-    return Path(warehouse.inbox) / "portal"
+    return warehouse.inbox_folder(PORTAL_INBOX)
+
+
+class PortalSnapshotsConfig(dg.Config):
+    """withdraw: the snapshots whose file is gone from the inbox are taken out with their rows (the explicit way to
+    withdraw one; by default a file deleted or moved away keeps its rows, with a note)."""
+
+    withdraw: bool = False
 
 
 @dg.asset(
@@ -28,15 +37,22 @@ def portal_folder(warehouse: Warehouse) -> Path:
     description="Ảnh chụp Chỉ số 766 của Cổng DVCQG (JSON trong inbox/portal) và bảng đối chiếu điểm của Cổng "
     "với điểm tính lại từ chính số liệu của ảnh chụp (mart_qd766_reconciliation).",
 )
-def qd766_portal_snapshots(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def qd766_portal_snapshots(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, config: PortalSnapshotsConfig
+) -> dg.MaterializeResult:
     from sources.portal_qd766 import summarise_issues
     from warehouse import qd766 as store
 
     matcher = matcher_for(warehouse.province)
     snapshots = store.read_snapshots(portal_folder(warehouse), matcher)
     with warehouse.write() as con:
-        stats = store.load_portal_snapshots(con, snapshots, matcher, now_local())
+        stats = store.load_portal_snapshots(con, snapshots, matcher, now_local(), withdraw=config.withdraw)
         review = store.write_portal_code_review(con, Path(warehouse.reports), warehouse.province)
+    if stats["files_gone_kept"]:
+        context.log.warning(
+            f"{stats['files_gone_kept']} ảnh chụp đã nạp không còn trong hộp thư (portal/): giữ số liệu đã nạp "
+            "(muốn bỏ: chạy lại với cấu hình withdraw: true)."
+        )
     lines = [f"- `{s.file_name}`: {i['reason']}" for s in snapshots for i in summarise_issues(s)]
     for line in lines[:50]:
         context.log.warning(line[2:])

@@ -85,6 +85,17 @@ class Warehouse(dg.ConfigurableResource):
         code = self.department()
         return {"province": self.province, "agency": next(u.name for u in load_units(self.province) if u.code == code)}
 
+    def inbox_folder(self, name: str) -> Path:
+        """The inbox's folder ``name``. The inbox itself missing (a share not mounted, CCHC_INBOX mistyped) stops the
+        step, naming it: read as an empty inbox, every file loaded before would look gone."""
+        root = Path(self.inbox)
+        if not root.is_dir():
+            raise dg.Failure(
+                description=f"Không thấy thư mục hộp thư đến {root} (ổ chia sẻ chưa được gắn, hoặc CCHC_INBOX đặt sai): "
+                "bước này dừng, không nạp gì, để số liệu đã nạp không bị coi là đã rút. Kiểm tra thư mục rồi chạy lại."
+            )
+        return root / name
+
     @property
     def work_dir(self) -> Path:
         """Scratch space for normalised copies of odd input files."""

@@ -15,7 +15,7 @@ from warehouse import tthc as load
 
 
 def tthc_folder(warehouse: Warehouse) -> Path:
-    return Path(warehouse.inbox) / "tthc"
+    return warehouse.inbox_folder("tthc")
 
 
 @dg.asset(

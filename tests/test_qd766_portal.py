@@ -789,6 +789,36 @@ def test_a_capture_made_now_is_read_while_a_run_acts_as_of_an_earlier_day(tmp_pa
 # --- confirmed defects of the portal reader (fix-portal) --------------------------------------------------------
 
 
+def test_a_capture_gone_from_the_inbox_keeps_its_rows_with_a_note_until_withdrawn(tmp_path):
+    """A snapshot deleted or moved away (or the whole folder gone with an unmounted share) took the portal's scores
+    and their reconciliation out in silence: its rows stay, a note says so, and withdraw takes them out."""
+    folder = _portal_folder(tmp_path)
+    _copy(folder, *(p.name for p in FIXTURES.glob("*.json")))
+    con = _warehouse(tmp_path)
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
+    tables = ("portal_qd766_node", "portal_qd766_metric", "mart_qd766_reconciliation")
+
+    def counts() -> list[int]:
+        return [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables]
+
+    before = counts()
+    name = _fixture("dvc-progress-tree")
+    (folder / name).unlink()
+    stats = store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 5))
+    assert stats["files_gone_kept"] == 1 and counts() == before and min(before) > 0
+    notes = con.execute("SELECT file_name, rule, blocking FROM file_issues WHERE source = 'portal_qd766'").fetchall()
+    assert notes == [(name, "file_gone", False)]
+    # every file gone (the folder empty): all kept; a rerun gives the same tables
+    for path in folder.iterdir():
+        path.unlink()
+    for day in (6, 7):
+        store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, day))
+        assert counts() == before
+    store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 8), withdraw=True)
+    assert counts() == [0, 0, 0]
+    assert con.execute("SELECT count(*) FROM landed_files WHERE source = 'portal_qd766'").fetchall() == [(0,)]
+
+
 def _warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ensure_schema(con)
@@ -1072,3 +1102,21 @@ def test_an_answer_naming_no_province_loads_and_says_it_cannot_be_told_apart(tmp
     record = {"captured_at": "2026-10-03T08:15", "province": "Thái Nguyên", "root_department_id": OWN_ROOT}
     (tmp_path / name.replace(".json", ".request.json")).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     assert read_snapshot(tmp_path / name, M, MATCHER).issues == []
+
+
+def test_a_missing_inbox_stops_the_portal_and_dossier_steps_saying_so(tmp_path):
+    """An inbox that is not there (a share not mounted, CCHC_INBOX mistyped) is not an empty inbox: the steps that
+    would read it stop with a message naming it, before touching the warehouse."""
+    import dagster as dg
+
+    from assets.qd766 import qd766_portal_snapshots
+    from assets.tthc import tthc_catalogue
+    from tests.conftest import warehouse_in
+
+    warehouse = warehouse_in(tmp_path)  # (tmp_path/inbox is never made)
+    for asset in (qd766_portal_snapshots, tthc_catalogue):
+        result = dg.materialize([asset], resources={"warehouse": warehouse}, raise_on_error=False)
+        assert not result.success
+        failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
+        assert f"Không thấy thư mục hộp thư đến {tmp_path / 'inbox'}" in failure.message
+        assert "CCHC_INBOX" in failure.message

@@ -41,6 +41,7 @@ from warehouse.landing import (
     file_issue_rows,
     insert_frame,
     insert_many,
+    keep_gone_files,
     named_row,
     transaction,
 )
@@ -61,11 +62,17 @@ def read_snapshots(folder: Path, matcher: UnitMatcher) -> list[PortalSnapshot]:
 
 
 def load_portal_snapshots(
-    con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher, now: datetime
+    con: duckdb.DuckDBPyConnection,
+    snapshots: Sequence[PortalSnapshot],
+    matcher: UnitMatcher,
+    now: datetime,
+    *,
+    withdraw: bool = False,
 ) -> dict:
     """Replace the portal tables with the snapshots now in the inbox, and reconcile every row of them with its
     snapshot's methodology. A file that loaded well and comes again unusable (empty, cut short, an error page) keeps
-    its earlier rows; the refusal is an issue of its own."""
+    its earlier rows; the refusal is an issue of its own. A file that loaded and is gone from the inbox (deleted,
+    moved, a share not mounted) keeps its rows with a ``file_gone`` note, unless ``withdraw`` (the asset's config)."""
     nodes, metrics, recon, issues = [], [], [], []
     earlier = {
         name: (sha, when)
@@ -210,7 +217,9 @@ def load_portal_snapshots(
         if s.file_name not in kept
     ]
     with transaction(con):
-        _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept))
+        con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
+        gone = _keep_gone_snapshots(con, snapshots, withdraw, now)
+        _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept | set(gone)))
     recon_df = pd.DataFrame(recon)
     status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}
     return {
@@ -222,12 +231,33 @@ def load_portal_snapshots(
         "issue_lines": len(issues),
         "codes_learned": sum(c["source"] == "learned" for c in codes),
         "files_kept_earlier": len(kept),
+        "files_gone_kept": len(gone),
         **{f"reconciliation_{k}": int(v) for k, v in status.items()},
     }
 
 
+def _keep_gone_snapshots(
+    con: duckdb.DuckDBPyConnection, snapshots: Sequence[PortalSnapshot], withdraw: bool, now: datetime
+) -> list[str]:
+    """The loaded snapshot files no longer in the inbox whose rows stay, each with a ``file_gone`` note
+    (warehouse/landing.py ``keep_gone_files``): before, a file deleted, or the whole inbox missing, took the portal's
+    scores out in silence."""
+    loaded = con.execute(
+        "SELECT file_name, sha256, partition_date FROM landed_files WHERE source = ? AND status = 'loaded' ORDER BY 1",
+        [PORTAL_SOURCE],
+    ).fetchall()
+    note = (
+        "Tệp không còn trong hộp thư đến (portal/): số liệu đã nạp của tệp vẫn được dùng. Muốn bỏ ảnh chụp này, chạy lại "
+        "qd766_portal_snapshots với cấu hình withdraw: true."
+    )
+    files = [(name, sha, day, {"index_code": "qd766"}, False) for name, sha, day in loaded]
+    present, shas = {s.file_name for s in snapshots}, {s.sha256 for s in snapshots}
+    return keep_gone_files(con, PORTAL_SOURCE, files, present, shas, withdraw=withdraw, note=note, now=now)
+
+
 def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, kept: list[str]) -> None:
-    """Everything of the portal source, but the rows of the files whose broken re-delivery was refused (``kept``)."""
+    """Everything of the portal source, but the rows of the files whose broken re-delivery was refused or that are
+    gone from the inbox (``kept``); the source's file issues are already cleared (the notes of gone files written)."""
     for table in ("portal_qd766_node", "portal_qd766_metric", "mart_qd766_reconciliation", "portal_unit_code"):
         con.execute(f"DELETE FROM {table} WHERE NOT list_contains(?, file_name)", [kept])
     con.execute("DELETE FROM portal_qd766_issue")
@@ -238,7 +268,6 @@ def _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, n
     insert_frame(con, "portal_qd766_issue", pd.DataFrame(issues))
     insert_frame(con, "portal_unit_code", pd.DataFrame(codes))
     con.execute("DELETE FROM landed_files WHERE source = ? AND NOT list_contains(?, file_name)", [PORTAL_SOURCE, kept])
-    con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
     insert_many(con, LANDED_FILE_INSERT, lineage)
     # The portal issue's endpoint, period and capture time go with it (what the file name or sidecar told).
     blocking = [
