@@ -42,8 +42,9 @@ rerun: .venv/.synced  ## rerun one day of the daily run (DAY=YYYY-MM-DD): its ex
 	@test -n "$(DAY)" || { echo "Cho biết ngày cần chạy lại: make rerun DAY=2026-11-20" >&2; exit 2; }
 	@# A day that is not a daily partition (not YYYY-MM-DD, before CCHC_START_DATE, not over yet): one line, exit 2.
 	@$(PY) -m pipelines.rerun '$(DAY)' || exit 2
-	@# A run killed earlier still holds the duckdb_writer slot: free it first, or this run would wait for ever.
-	$(PY) -m pipelines.instance recover
+	@# A run killed earlier still holds the duckdb_writer slot: free it first, or this run would wait for ever; a run
+	@# still alive (the 06:00 run, another rerun) refuses this one (exit 3): their steps would interleave.
+	$(PY) -m pipelines.instance recover --exclusive || exit 3
 	.venv/bin/dagster job execute -m pipelines.definitions -j daily_tthc --tags '{"dagster/partition": "$(DAY)"}'
 
 recover: .venv/.synced  ## mark runs whose process died as failed and free their pool slots (prints what it did)

@@ -208,6 +208,15 @@ def main(argv: Iterable[str]) -> int:
         print(f"{recovery.queued} lần chạy đang xếp hàng chờ daemon (make serve); chúng không giữ pool.")
     if not (recovery.failed or recovery.freed or recovery.running):
         print("Không có lần chạy nào bị treo; pool duckdb_writer trống.")
+    if "--exclusive" in args and recovery.running:
+        # `make rerun`: the pool serialises steps, not runs; two runs of the daily job interleave their steps, and one
+        # fails at the snapshot on the other's half-done day (telling to rerun what is already being rerun).
+        print(
+            "Không chạy: đang có lần chạy khác (xem trên). Chờ nó xong rồi chạy lại lệnh này; nếu tiến trình đã treo: "
+            "kill <pid>, rồi make recover.",
+            file=sys.stderr,
+        )
+        return 3
     return 0
 
 

@@ -238,6 +238,15 @@ def test_recover_marks_a_run_without_a_live_worker_failed_and_frees_its_slot(tmp
         assert _claimed_by(instance) == set()
         assert f"run {runs['dead'].run_id[:8]}" in output and "THẤT BẠI" in output
         assert f"pid {os.getpid()}" in output and "make recover" in output
+        # `make rerun` recovers with --exclusive: a live run refuses it (its steps would interleave with this one's)
+        exclusive = subprocess.run(
+            [sys.executable, "-m", "pipelines.instance", "recover", "--exclusive"],
+            env=operator_env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert exclusive.returncode == 3 and "đang có lần chạy khác" in exclusive.stderr
 
         # Idempotent: nothing more to do.
         again = recover_stale_runs(instance)
