@@ -505,3 +505,43 @@ def test_a_publication_that_fills_the_disk_removes_its_temporary_copy(tmp_path: 
     publish_snapshot(build, snapshot, parquet=False)  # space freed: the next publication goes through
     with duckdb.connect(str(snapshot), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM t").fetchall() == [(200_000,)]
+
+
+def test_a_publication_waits_for_a_restore_under_way_and_never_takes_its_half_copy(tmp_path: Path, monkeypatch) -> None:
+    """A publication and `make restore` at once shared the temporary copy: one renamed the other's half-written file
+    into place. The second waits for the first (the snapshot's folder is locked while it is replaced), and past
+    CCHC_LOCK_WAIT says so, the published snapshot untouched."""
+    import fcntl
+
+    from warehouse.connection import SnapshotBusy
+
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    _build(build, rows=1000, label="a")
+    publish_snapshot(build, snapshot, parquet=False)
+    _build(build, rows=2000, label="b")
+    monkeypatch.setenv("CCHC_LOCK_WAIT", "0.5")
+    held = os.open(tmp_path, os.O_RDONLY)  # what a restore under way holds
+    fcntl.flock(held, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(SnapshotBusy, match="khôi phục bản chụp khác"):
+            publish_snapshot(build, snapshot, parquet=False)
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM t").fetchall() == [(1000,)]
+    finally:
+        os.close(held)
+    publish_snapshot(build, snapshot, parquet=False)  # released: it goes through
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM t").fetchall() == [(2000,)]
+
+
+def test_keeping_no_snapshot_removes_the_kept_ones(tmp_path: Path) -> None:
+    """CCHC_SNAPSHOT_KEEP=0, what the README says frees a full disk, removed nothing: the kept snapshots stayed."""
+    build, snapshot = tmp_path / "build" / "warehouse_build.duckdb", tmp_path / "warehouse.duckdb"
+    for label in "abc":
+        _build(build, rows=100, label=label)
+        publish_snapshot(build, snapshot, keep=3, parquet=False)
+        time.sleep(1.1)  # (kept snapshots are named by the second)
+    assert len(snapshot_paths(snapshot)) == 2
+    _build(build, rows=100, label="d")
+    publish_snapshot(build, snapshot, keep=0, parquet=False)
+    assert snapshot_paths(snapshot) == []

@@ -16,6 +16,7 @@ that 1.x clients (the CLI from the package index, DBeaver) open the snapshot; pu
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
@@ -45,6 +46,10 @@ SNAPSHOT_HINT = "warehouse.duckdb (chỉ đọc)"
 
 class BuildFileLocked(RuntimeError):
     """Another process holds the build file past the configured wait."""
+
+
+class SnapshotBusy(RuntimeError):
+    """Another publication or restore of the snapshot goes on past the configured wait."""
 
 
 def _lock_wait() -> float:
@@ -182,8 +187,14 @@ def set_aside_wal(snapshot: Path) -> Path | None:
 
 
 def _archive_current(snapshot: Path, keep: int) -> Path | None:
-    """Keep the snapshot being replaced under snapshots/, as a hard link (no copy), and drop the oldest past ``keep``."""
-    if not snapshot.exists() or keep <= 0:
+    """Keep the snapshot being replaced under snapshots/, as a hard link (no copy), and drop the oldest past ``keep``
+    (``keep`` 0: none kept, the ones there removed, as CCHC_SNAPSHOT_KEEP=0 is what frees a full disk)."""
+    if keep <= 0:
+        for old in snapshot_paths(snapshot):
+            old.chmod(stat.S_IWUSR | stat.S_IRUSR)
+            old.unlink()
+        return None
+    if not snapshot.exists():
         return None
     folder = snapshot.parent / SNAPSHOTS_DIR
     folder.mkdir(exist_ok=True)
@@ -224,6 +235,32 @@ def _remove_tmp(tmp: Path) -> None:
         tmp.unlink()
 
 
+@contextmanager
+def _publishing(snapshot: Path) -> Iterator[None]:
+    """Held while a publication or a restore replaces the snapshot and its Parquet files: two at once shared the
+    temporary copy, so one renamed the other's half-written file into place. An exclusive lock on the snapshot's
+    folder itself (no file of its own among the analysts'; released by the system if the process dies), waited for
+    up to CCHC_LOCK_WAIT seconds."""
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    folder = os.open(snapshot.parent, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + _lock_wait()
+        while True:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SnapshotBusy(
+                        f"Một lần công bố hoặc khôi phục bản chụp khác ({snapshot}) đang chạy quá {_lock_wait():.0f} giây: "
+                        "chờ nó xong rồi chạy lại (lần chạy: Re-execute → From failure; khôi phục: make restore)."
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(folder)  # (releases the lock)
+
+
 def _copy_into_place(source: Path, snapshot: Path, keep: int) -> None:
     """Copy ``source`` to ``<snapshot>.tmp`` and rename it over ``snapshot`` (the current one kept in snapshots/).
 
@@ -260,11 +297,11 @@ def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, pa
         raise RuntimeError(f"{wal} still exists after CHECKPOINT; not publishing a partial snapshot")
     if not readable_by_1x(storage_version(build)):
         _convert_build(build)
-    snapshot.parent.mkdir(parents=True, exist_ok=True)
-    _copy_into_place(build, snapshot, keep)
-    if parquet:
-        export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
-    return snapshot.stat().st_size
+    with _publishing(snapshot):
+        _copy_into_place(build, snapshot, keep)
+        if parquet:
+            export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
+        return snapshot.stat().st_size
 
 
 # The two big tables are exported one file per month (parquet/<table>/<YYYY-MM>.parquet) of a date column, so that a
@@ -425,6 +462,9 @@ def restore_snapshot(snapshot: Path, chosen: Path | None = None, *, keep: int | 
         from common.settings import warehouse_settings
 
         keep = int(warehouse_settings()["snapshot_keep"])
-    _copy_into_place(chosen, snapshot, keep)  # a copy, not a link: the restored file gets its own time stamp when archived again
-    export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
+    with _publishing(snapshot):
+        _copy_into_place(
+            chosen, snapshot, keep
+        )  # a copy, not a link: the restored file gets its own time stamp when archived again
+        export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
     return chosen
