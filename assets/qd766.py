@@ -47,7 +47,11 @@ def qd766_portal_snapshots(
     snapshots = store.read_snapshots(portal_folder(warehouse), matcher)
     with warehouse.write() as con:
         stats = store.load_portal_snapshots(con, snapshots, matcher, now_local(), withdraw=config.withdraw)
-        review = store.write_portal_code_review(con, Path(warehouse.reports), warehouse.province)
+        try:
+            review = store.write_portal_code_review(con, Path(warehouse.reports), warehouse.province)
+        except OSError as exc:  # a list to review, not the load: the scores stay loaded, the failure is said
+            review = None
+            context.log.warning(f"Không ghi được danh sách mã đơn vị Cổng cần rà soát: {exc}")
     if stats["files_gone_kept"]:
         context.log.warning(
             f"{stats['files_gone_kept']} ảnh chụp đã nạp không còn trong hộp thư (portal/): giữ số liệu đã nạp "

@@ -6,6 +6,7 @@ from the OS, DuckDB's lock error): the text keeps all of them, the project's fir
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Dagster's own wrapper errors (DagsterExecutionStepExecutionError, DagsterResourceFunctionError, …).
@@ -21,12 +22,29 @@ def error_chain(error: Any) -> list[Any]:
     return chain
 
 
+# What to do about the system's own errors, which reach the operator in English ("[Errno 28] No space left on
+# device"): matched on the errno the message carries.
+_OS_ADVICE = {
+    "28": "Ổ đĩa đầy: giải phóng chỗ (xóa bớt bản chụp cũ trong snapshots/ hoặc đặt CCHC_SNAPSHOT_KEEP nhỏ hơn, xóa nhật "
+    "ký cũ trong CCHC_LOG_DIR, bản sao lưu cũ) rồi chạy lại",
+    "30": "Ổ đĩa hoặc thư mục đang ở chế độ chỉ đọc: gắn lại ổ với quyền ghi (hoặc đổi thư mục đích trong biến môi "
+    "trường tương ứng, xem README 'Where things are') rồi chạy lại",
+    "13": "Tài khoản chạy dịch vụ không có quyền ghi vào tệp hoặc thư mục nêu trên: cấp quyền ghi (chown/chmod) rồi chạy lại",
+}
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
+
+
 def error_text(error: Any) -> str:
     """Each error of the chain without Dagster's wrappers (all of them if nothing else), on one line, joined by ' ← '
-    (the project's message first, then what caused it)."""
+    (the project's message first, then what caused it); a system error of the step's own is followed by what to do
+    (``_OS_ADVICE``)."""
     chain = error_chain(error)
     own = [e for e in chain if not str(e.cls_name or "").startswith(_WRAPPER_PREFIX)] or chain
-    return " ← ".join(" ".join((e.message or "").split()) for e in own)
+    text = " ← ".join(" ".join((e.message or "").split()) for e in own)
+    # Only where the system's error is the step's own (a project error raised from it says what to do itself)
+    code = _ERRNO.search(own[0].message or "") if own else None
+    advice = _OS_ADVICE.get(code.group(1)) if code else None
+    return f"{text.rstrip('.')}. {advice}" if advice else text
 
 
 def event_error_text(event: Any) -> str:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from common.settings import TIMEZONE
+from common.settings import TIMEZONE, get_settings
 from pipelines.jobs import daily_job, partition_span, portal_capture_job
 from sources.tthc_format import export_day
 
@@ -48,6 +48,11 @@ def daily_schedule(context: dg.ScheduleEvaluationContext):
     an export once it has settled, usually after midnight): running it again changed nothing and doubled the
     period runs. Without an export (or without the sensor) it runs, and the run records the missing file."""
     yesterday = context.scheduled_execution_time.astimezone(ZoneInfo(TIMEZONE)).date() - timedelta(days=1)
+    first = date.fromisoformat(str(get_settings().start_date))
+    if yesterday < first:  # a fresh install's first morning: the day before CCHC_START_DATE is no partition
+        return dg.SkipReason(
+            f"Ngày {yesterday:%d/%m/%Y} trước ngày bắt đầu CCHC_START_DATE ({first:%d/%m/%Y}): không có gì để chạy."
+        )
     folder = Path(context.resources.warehouse.inbox) / "tthc"
     exports = [p for p in folder.iterdir() if p.is_file() and export_day(p.name) == yesterday] if folder.is_dir() else []
     if exports:

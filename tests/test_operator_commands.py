@@ -126,3 +126,21 @@ def test_a_failed_step_says_its_own_vietnamese_error_before_its_cause(capsys):
         "bước lỗi: quality_workbook: PermissionError: Không ghi được q.xlsx; tệp có đang mở trong Excel không? "
         "← PermissionError: [Errno 13] Permission denied" in out
     )
+
+
+def test_a_full_disk_or_a_read_only_folder_is_said_in_vietnamese_with_what_to_do(capsys):
+    """The system's own error reached the operator in English only ('[Errno 28] No space left on device')."""
+    from types import SimpleNamespace
+
+    import dagster as dg
+
+    from pipelines.run_demo import _print_runs
+
+    @dg.asset
+    def analyst_snapshot() -> None:
+        raise OSError(28, "No space left on device", "/srv/cchc/warehouse.duckdb.tmp")
+
+    result = dg.materialize([analyst_snapshot], raise_on_error=False)
+    _print_runs([result], SimpleNamespace(dagster_home="/tmp/dh"), 0.1, False)
+    out = capsys.readouterr().out
+    assert "[Errno 28] No space left on device" in out and "Ổ đĩa đầy: giải phóng chỗ" in out

@@ -281,6 +281,11 @@ def test_schedule_runs_yesterday_at_six_in_vietnam(warehouse):
         assert skipped.run_requests == [] and loaded[:8] in skipped.skip_message
         os.utime(export)  # the export sent again after that run
         assert [r.partition_key for r in evaluate().run_requests] == ["2026-11-26"]
+        # The first morning of an install starting today: the day before CCHC_START_DATE is no partition (it failed
+        # the tick with DagsterUnknownPartitionError)
+        tick = datetime(2026, 1, 1, 6, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        first = evaluate()
+        assert first.run_requests == [] and "CCHC_START_DATE" in first.skip_message
 
 
 def test_sensor_requests_the_partition_of_a_new_or_changed_export(warehouse):

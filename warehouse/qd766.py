@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from common.files import write_atomically
 from common.periods import Period, periods_between
 from common.settings import now_local
 from common.units import UnitMatcher
@@ -490,7 +491,5 @@ def write_portal_code_review(con: duckdb.DuckDBPyConnection, folder: Path, provi
     rows = con.execute(sql("qd766/portal_codes_to_review")).df()
     if rows.empty:
         return None
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"ma_don_vi_cong_dvcqg_can_ra_soat_{match_key(province)}.csv"
-    rows.to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_atomically(path, lambda tmp: rows.to_csv(tmp, index=False, encoding="utf-8-sig"), application="Excel")
