@@ -75,6 +75,7 @@ RULE_LABELS = {
     "password_protected": "Tệp Excel đặt mật khẩu",
     "still_copying": "Tệp đang được chép, để lần chạy sau",
     "redelivery_refused": "Tệp giao lại bị từ chối, giữ dữ liệu đã nạp",
+    "form_of_another_unit": "Tệp cùng tên nay là phiếu của đơn vị khác, giữ phiếu đã nạp",
     "extension_mismatch": "Đuôi tệp không khớp nội dung",
     "codes_as_numbers": "Mã thủ tục bị Excel đổi thành số",
     "blank_rows": "Dòng trống chỉ có dấu phân cách, bỏ qua",

@@ -322,3 +322,33 @@ def test_a_hidden_row_of_the_register_is_read_and_named(con, tmp_path: Path) -> 
     assert rows_of(con, "SELECT count(*) FROM fct_plan_task") == [(3,)]
     ((reason,),) = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'hidden_cells'")
     assert f"Dòng {len(REGISTER)} bị ẩn" in reason
+
+
+def test_another_units_form_saved_under_the_same_name_keeps_the_form_loaded(con, tmp_path: Path, small_inbox) -> None:
+    """Units sending one name ("Phieu_tu_danh_gia_CCHC_2026.xlsx") save over each other's file in a shared inbox:
+    the first unit's form, then in the warehouse alone, was replaced in silence (the unit left without a form). The
+    second is refused naming both units, the first kept, the same on a rerun; under its own name it loads."""
+    source, _ = small_inbox
+    inbox = tmp_path / "inbox"
+    (inbox / "par" / "tu_danh_gia").mkdir(parents=True)
+    forms = sorted((source / "par" / "tu_danh_gia").glob("tu_danh_gia_2026_*.xlsx"))[:2]
+    shared = inbox / "par" / "tu_danh_gia" / "Phieu_tu_danh_gia_CCHC_2026.xlsx"
+    _settled(shutil.copy2(forms[0], shared))
+    matcher = matcher_for("Thái Nguyên")
+    load_assessment_inputs(con, inbox, 2026, matcher, NOW)
+    submitted = "SELECT source_file, unit_code FROM stg_assessment_submission ORDER BY ALL"
+    before = rows_of(con, submitted)
+    first_unit = before[0][1]
+    _settled(shutil.copy2(forms[1], shared))  # the second unit's form over it
+    for now in (LATER, LATER.replace(day=3)):
+        load_assessment_inputs(con, inbox, 2026, matcher, now)
+        assert rows_of(con, submitted) == before
+        [(rule, blocking, reason, when)] = rows_of(
+            con, "SELECT rule, blocking, reason, loaded_at FROM file_issues WHERE file_name = ?", [shared.name]
+        )
+        assert (rule, blocking, when) == ("form_of_another_unit", True, LATER)
+        assert matcher.units[first_unit].name in reason and "tên tệp khác" in reason
+    _settled(shutil.move(shared, shared.with_name(forms[1].name)))  # renamed as asked
+    load_assessment_inputs(con, inbox, 2026, matcher, LATER)
+    units = {u for _, u in rows_of(con, submitted)}
+    assert first_unit in units and len(units) == 2  # the first kept (its file gone, with a note), the second loaded

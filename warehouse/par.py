@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -23,10 +24,13 @@ from sources.table_files import TABLE_SUFFIXES
 from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
+    FILE_ISSUE_INSERT,
     earlier_good_load,
+    file_issue_rows,
     first_loaded_at,
     inbox_workbooks,
     insert_frame,
+    insert_many,
     keep_earlier_load,
     keep_gone_files,
     modified_at,
@@ -94,7 +98,10 @@ def load_assessment_inputs(
     form_source, appraisal_source = f"{index}_form", f"{index}_appraisal"
     with transaction(con):
         kept_forms = [
-            p.name for p, r in forms if keep_earlier_load(con, form_source, p, r, now, labels=_labels(index, year, "form", r))
+            p.name
+            for p, r in forms
+            if _another_units_form(con, index, year, p, r, matcher, now)
+            or keep_earlier_load(con, form_source, p, r, now, labels=_labels(index, year, "form", r))
         ]
         kept_appraisals = [
             p.name
@@ -244,6 +251,39 @@ def load_assessment_inputs(
 
 # Where each kind of assessment file's rows are staged.
 _STAGED = {"form": "stg_assessment_submission", "appraisal": "stg_assessment_appraisal", "survey": "stg_assessment_survey"}
+
+
+def _another_units_form(
+    con: duckdb.DuckDBPyConnection, index: str, year: int, path: Path, result: Any, matcher: UnitMatcher, now: datetime
+) -> bool:
+    """True (the file refused, the earlier load kept) when the file now holds another unit's form than the one it
+    loaded with: units sending the same name ("Phieu_tu_danh_gia_2026.xlsx") save over each other's file in a shared
+    inbox, and the earlier unit's form, in the warehouse alone, was replaced without a word."""
+    earlier = con.execute(
+        "SELECT any_value(unit_code) FROM stg_assessment_submission WHERE year = ? AND index_code = ? AND source_file = ?",
+        [year, index, path.name],
+    ).fetchall()[0][0]
+    if earlier is None or result.unit_code is None or earlier == result.unit_code:
+        return False
+    source, labels = f"{index}_form", _labels(index, year, "form", result)
+    reason = (
+        f"Tệp {path.name} đã nạp là phiếu của {matcher.units[earlier].name} ({earlier}), nay là phiếu của "
+        f"{matcher.units[result.unit_code].name} ({result.unit_code}): có lẽ hai đơn vị gửi cùng tên tệp và tệp sau "
+        f"ghi đè tệp trước. Giữ phiếu đã nạp của {matcher.units[earlier].name}; đề nghị "
+        f"{matcher.units[result.unit_code].name} gửi lại phiếu với tên tệp khác (thêm tên đơn vị vào tên tệp)."
+    )
+    # The same refusal seen again keeps the time it was first recorded: a rerun changes nothing.
+    seen = con.execute(
+        "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?",
+        [source, path.name, UNIT_CHANGED_RULE],
+    ).fetchall()[0][0]
+    con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
+    issue = FileIssue(UNIT_CHANGED_RULE, reason)
+    insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, path.name, None, [issue], seen or now, labels))
+    return True
+
+
+UNIT_CHANGED_RULE = "form_of_another_unit"
 
 
 def _gone_files(
