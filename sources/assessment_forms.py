@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from common.pii import mask_citizen_details, mask_personal_data
-from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, UnitMatcher, province_name
+from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, Unit, UnitMatcher, province_name
 from common.vntext import FREE_TEXT_LIMIT, match_key, parse_decimal, shorten
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
@@ -532,6 +532,15 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
         return None
     result.unit_code = matcher.match(result.unit_text)
     unit = matcher.units.get(result.unit_code) if result.unit_code else None
+    if unit is None and (unit := _unit_by_printed_code(found, matcher, result.unit_text)) is not None:
+        result.unit_code = unit.code
+        _note(
+            result,
+            "unit_name_variant",
+            f"tên đơn vị ghi '{result.unit_text}' có thêm chữ ngoài tên trong danh mục; đã nhận theo mã đơn vị in trên "
+            f"phiếu {unit.code} ({unit.name}), vì tên đó nằm trong tên đã ghi.",
+            unit_cell,
+        )
     if unit is None or unit.group not in RANKING_GROUP:
         hint = matcher.suggest(result.unit_text) if hasattr(matcher, "suggest") else None
         hint_text = f" (có phải '{hint}'?)" if hint else ""
@@ -554,6 +563,16 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
             code_cell,
         )
     return result.ranking_group
+
+
+def _unit_by_printed_code(found: dict[str, tuple[Any, str]], matcher: UnitMatcher, written: str) -> Unit | None:
+    """The unit of the form's printed "Mã đơn vị:" when the name written beside it holds that unit's name with more
+    words ("Xã An Khánh (mới)", "Xã An Khánh - huyện Đại Từ"); else None (a name of another unit is never overruled)."""
+    code_value, _ = found.get("unit_code", (None, None))
+    unit = matcher.units.get(cell_text(code_value)) if optional_text(code_value) else None
+    if unit is None or unit.group not in RANKING_GROUP:
+        return None
+    return unit if match_key(unit.name) in match_key(written) else None
 
 
 def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: str) -> bool:

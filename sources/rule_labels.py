@@ -169,6 +169,7 @@ RULE_LABELS = {
     "wrong_index": "Phiếu thuộc bộ chỉ số khác",
     "decision_mismatch": "Phiếu theo quyết định khác bộ tiêu chí của năm",
     "unit_code_mismatch": "Mã đơn vị không khớp tên đơn vị",
+    "unit_name_variant": "Tên đơn vị có thêm chữ, nhận theo mã đơn vị",
     "empty_form": "Phiếu chưa có điểm nào",
     "missing_code": "Thiếu mã tiêu chí",
     "duplicate_criterion": "Tiêu chí lặp lại trong phiếu",

@@ -1119,3 +1119,18 @@ def test_a_survey_row_whose_unit_code_and_name_are_two_units_is_refused(tmp_path
     assert [(r["unit_code"], r["points"], r["source_row"]) for r in result.rows] == [(commune.code, 1.75, 3)]
     assert [(r["rule"], r["row_number"]) for r in result.rejects] == [("unit_code_mismatch", 2)]
     assert commune.name in result.rejects[0]["reason"] and ward.name in result.rejects[0]["reason"]
+
+
+@pytest.mark.parametrize("written", ["{name} (mới)", "{name} - huyện Đại Từ", "UBND {name} (sau sắp xếp)"])
+def test_a_units_name_with_words_added_is_the_unit_of_the_printed_code(
+    tmp_path: Path, blank: Path, trees, matcher, commune, written
+) -> None:
+    """'Xã An Khánh (mới)' beside the printed code of Xã An Khánh refused the whole form as an unknown unit; the code
+    is taken when the name written holds the code's unit's name, with a note. Another unit's name is never
+    overruled by the code (test_unit_from_header_not_file_name)."""
+    path = _fill(blank, tmp_path / "tu_danh_gia.xlsx", {**GOOD, "B4": written.format(name=commune.name)})
+    result = read_self_assessment(path, trees, matcher, year=2026)
+    assert result.unit_code == commune.code and not _blocking(result) and len(result.rows) == 3
+    assert ("unit_name_variant", "B4") in _notes(result)
+    unknown = _fill(blank, tmp_path / "khac.xlsx", {**GOOD, "B4": "Xã Không Có Thật (mới)"})
+    assert [rule for rule, _ in _blocking(read_self_assessment(unknown, trees, matcher, year=2026))] == ["unknown_unit"]
