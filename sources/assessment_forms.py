@@ -1073,8 +1073,8 @@ def _unknown_code_reason(code: str, year: int | None, whose: str = " của đơn
 
 def _unread_row_reason(r: int, code: str, year: int | None) -> str:
     """Why an unscored row whose code cell names no criterion is not read: a code the year's tree does not have, or
-    words (a note), never quoted (a note may carry a person's details). Only a code with a letter or a separator is
-    quoted, masked too: bare digits may be a phone or ID number typed under the table."""
+    words (a note), never quoted (a note may carry a person's details). Only what _quotable_code lets through is
+    quoted: more than a few bare digits may be a phone or ID number typed under the table."""
     if _quotable_code(code):
         return f"dòng {r}: mã tiêu chí '{code}' không có trong bộ tiêu chí năm {year} và dòng không có điểm: không đọc."
     return f"dòng {r} ghi chữ ở cột '{FORM_COLUMNS[0].header}' (không phải mã tiêu chí) và không có điểm: không đọc."
