@@ -399,11 +399,12 @@ def mask_addresses(text: str) -> tuple[str, int]:
 
 def mask_citizen_details(text: str) -> tuple[str, int]:
     """A free text a unit types (a difficulty, an explanation, an appraisal's comment) with every phone number, ID
-    number and e-mail address (``mask_personal_data``) and every name after a form of address
-    (``mask_addressed_names``) masked, and how many were."""
+    number and e-mail address (``mask_personal_data``), every name after a form of address (``mask_addressed_names``)
+    and every home address (``mask_addresses``) masked, and how many were."""
     masked, count = mask_personal_data(text)
     masked, named = mask_addressed_names(masked)
-    return masked, count + named
+    masked, housed = mask_addresses(masked)
+    return masked, count + named + housed
 
 
 def mask_text(text: str | None, *, names: bool = False) -> str | None:

@@ -469,3 +469,18 @@ def test_a_quarantine_row_never_holds_a_whole_paste_or_an_unmasked_key() -> None
     assert len(row["reason"]) == REASON_LIMIT and len(row["value"]) == QUOTE_LIMIT
     assert row["value"].startswith("[đã ẩn] yyy")
     assert row["record_key"] == "Gọi [đã ẩn]" and "001203004567" not in row["criterion_code"]
+
+
+def test_a_file_issue_names_no_citizen_and_free_text_keeps_no_home_address() -> None:
+    """A name typed where a unit was expected is quoted by the file's issue ('đơn vị ... không có trong danh mục'):
+    masked there as in the quarantine. A home address in a difficulty or an explanation is masked too."""
+    from common.pii import mask_citizen_details
+    from sources.csvfiles import FileIssue
+    from warehouse.landing import file_issue_rows
+
+    issue = FileIssue("unknown_unit", "Không xác định được đơn vị 'Nguyễn Thị Quỳnh Hương' trong danh mục đơn vị.")
+    [row] = file_issue_rows("plan_register", "ke_hoach.xlsx", None, [issue], datetime(2026, 12, 5))
+    assert "Hương" not in row["reason"] and "[đã ẩn]" in row["reason"]
+    masked, count = mask_citizen_details("Bà Trần Thị Lan phản ánh chậm; địa chỉ: Số nhà 17 ngõ 45 phố Hoàng Văn Thụ")
+    # (an address is masked to the end of its sentence part: the street's name goes with it)
+    assert masked == "Bà [đã ẩn] phản ánh chậm; địa chỉ: [đã ẩn]" and count == 2

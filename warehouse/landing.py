@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from common.pii import mask_quote, mask_text
+from common.pii import mask_quote
 from common.settings import local_time_of
 from common.vntext import QUOTE_LIMIT, REASON_LIMIT, shorten
 from sources.csvfiles import FileIssue, ReadResult
@@ -147,14 +147,14 @@ def file_issue_rows(
             file_name=file_name,
             partition_date=day,
             rule=i.rule,
-            reason=mask_text(i.reason),
+            reason=mask_quote(i.reason),
             blocking=i.blocking,
             loaded_at=at,
             unit_code=labels.get("unit_code"),
             year=labels.get("year"),
             period_label=labels.get("period_label"),
             index_code=labels.get("index_code"),
-            criterion_code=(
+            criterion_code=mask_quote(
                 getattr(i, "criterion_code", None) or (getattr(i, "record_key", None) if _ASSESSMENT(labels) else None)
             ),
             endpoint=labels.get("endpoint"),
@@ -460,7 +460,7 @@ def keep_earlier_load(
         return None
     _, rows, when = earlier
     count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator
-    reason = mask_text(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
+    reason = mask_quote(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
         f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
         "được giữ nguyên; gửi lại tệp đúng để thay."
     )
