@@ -11,6 +11,7 @@ from assets.partitions import PERIOD_PARTITIONS, partition_dates, partition_year
 from assets.resources import WRITER_POOL, AcceptSmallerConfig, Warehouse
 from assets.tthc import tthc_catalogue, tthc_dossiers, units
 from common.periods import Period, parse_period, periods_between
+from common.pii import mask_quote
 from common.settings import now_local
 from common.units import matcher_for
 from warehouse.quality_gate import QD766_CHECKS
@@ -57,7 +58,8 @@ def qd766_portal_snapshots(
             f"{stats['files_gone_kept']} ảnh chụp đã nạp không còn trong hộp thư (portal/): giữ số liệu đã nạp "
             "(muốn bỏ: chạy lại với cấu hình withdraw: true)."
         )
-    lines = [f"- `{s.file_name}`: {i['reason']}" for s in snapshots for i in summarise_issues(s)]
+    # (masked as file_issues stores them: the run's log and metadata keep no citizen's details either)
+    lines = [f"- `{s.file_name}`: {mask_quote(i['reason'])}" for s in snapshots for i in summarise_issues(s)]
     for line in lines[:50]:
         context.log.warning(line[2:])
     return dg.MaterializeResult(

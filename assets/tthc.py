@@ -8,6 +8,7 @@ from assets import groups
 from assets.partitions import daily_partitions, partition_dates
 from assets.resources import WRITER_POOL, AcceptSmallerConfig, Warehouse
 from common.db import scalar
+from common.pii import mask_quote
 from common.settings import now_local
 from common.units import agency_list_source, load_units, master_data_notes, matcher_for
 from sources.tthc_catalogue import CatalogueResult, catalogue_file, read_catalogue
@@ -62,8 +63,8 @@ def tthc_catalogue(context: dg.AssetExecutionContext, config: AcceptSmallerConfi
             stats = load.load_catalogue(con, path, result, now_local(), accept_smaller=config.accept_smaller)
         except load.CatalogueUnusable as err:
             raise dg.Failure(str(err)) from None
-    for issue in result.file_issues:
-        context.log.warning(f"{path.name}: {issue.reason}")
+    for issue in result.file_issues:  # (masked as file_issues stores it: a log keeps no citizen's details either)
+        context.log.warning(f"{path.name}: {mask_quote(issue.reason)}")
     if stats["status"] == "kept_earlier":
         context.log.warning(f"{path.name}: không dùng được ({stats['refused']}); giữ danh mục đang dùng.")
     return dg.MaterializeResult(metadata={**stats, "sha256": result.sha256})

@@ -231,3 +231,20 @@ def test_a_catalogue_of_far_fewer_procedures_or_none_at_all_keeps_the_one_in_use
     stats = tthc.load_catalogue(con, path, CatalogueResult(gone=True), NOW)
     assert stats["status"] == "kept_earlier" and "không có tệp danh mục" in stats["refused"]
     assert con.execute("SELECT count(*) FROM dim_procedure").fetchone() == (3,)
+
+
+def test_the_runs_log_quotes_no_citizens_number_or_name_from_the_catalogue(inbox, warehouse):
+    """The catalogue's issues were logged as read, before the masking their stored copy gets: a phone number typed
+    as the owner agency rested in Dagster's event log and the log files."""
+    import dagster as dg
+
+    from assets.tthc import tthc_catalogue
+
+    rows = [row(f"1.00000{i}") for i in range(1, 6)]
+    rows += [row("1.000006", owner="0987 111 222"), row("1.000007", owner="bà Nguyễn Thị Quỳnh Hương")]
+    write_catalogue(inbox / "tthc", rows)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([tthc_catalogue], resources={"warehouse": warehouse}, instance=instance)
+        logged = " ".join(e.user_message for e in instance.all_logs(result.run_id))
+    assert "Cơ quan chủ quản" in logged  # (the issues are logged)
+    assert "0987" not in logged and "111 222" not in logged and "Quỳnh" not in logged
