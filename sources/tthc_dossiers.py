@@ -419,10 +419,12 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
     dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in typed.items()}
     vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
     # Digits only (an amount may group thousands by '.' or ','): a cast alone takes '1.5' (as 2), '1e3', '0x10', '1_000'.
+    # A count of three digits at most, an amount without a leading zero: a citizen's ID number typed there
+    # ('001199012345') is refused (quoted masked), never loaded as 1,199,012,345 requests or đồng.
     counts = {
-        "supplement_requests": "CASE WHEN regexp_full_match(trim(s.supplement_requests), '[0-9]+') "
+        "supplement_requests": "CASE WHEN regexp_full_match(trim(s.supplement_requests), '[0-9]{1,3}') "
         "THEN try_cast(trim(s.supplement_requests) AS INTEGER) END",
-        "fee_due": "CASE WHEN regexp_full_match(trim(s.fee_due), '[0-9]+|[0-9]{1,3}([.,][0-9]{3})+') "
+        "fee_due": "CASE WHEN regexp_full_match(trim(s.fee_due), '0|[1-9][0-9]*|[1-9][0-9]{0,2}([.,][0-9]{3})+') "
         "THEN try_cast(replace(replace(trim(s.fee_due), '.', ''), ',', '') AS BIGINT) END",
     }
     raw = {c: f"CASE WHEN coalesce(year(s._parsed_{c}), 0) < 1000 THEN s.{c} END" for c in fmt.datetime_columns}

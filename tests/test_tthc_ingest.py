@@ -774,6 +774,9 @@ def test_counts_amounts_and_years_are_read_strictly(inbox):
         dossier_row(dossier_code="V-7", supplement_requests="1.5"),
         dossier_row(dossier_code="V-8", supplement_requests="1e2"),
         dossier_row(dossier_code="V-9", supplement_requests="1_000"),
+        # a citizen's ID number typed into a count or an amount: never loaded as 1,199,012,345 (quoted masked)
+        dossier_row(dossier_code="V-10", supplement_requests="001199012345"),
+        dossier_row(dossier_code="V-11", fee_due="001199012345"),
     ]
     write_export(inbox / "tthc", DAY, rows)
     con, _ = load(inbox)
@@ -790,6 +793,8 @@ def test_counts_amounts_and_years_are_read_strictly(inbox):
         (9, "bad_count", "'1.5'."),
         (10, "bad_count", "'1e2'."),
         (11, "bad_count", "'1_000'."),
+        (12, "bad_count", "'[đã ẩn]'."),
+        (13, "bad_amount", "'[đã ẩn]'."),
     ]
 
 

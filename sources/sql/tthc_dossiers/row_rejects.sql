@@ -58,7 +58,7 @@ SELECT
     file_id,
     pos,
     'bad_count' AS rule,
-    'Số lần yêu cầu bổ sung phải là số nguyên không âm: ''' || coalesce(raw_supplement_requests, '') || '''.'
+    'Số lần yêu cầu bổ sung phải là số nguyên không âm, tối đa 3 chữ số: ''' || coalesce(raw_supplement_requests, '') || '''.'
         AS reason,
     raw_supplement_requests AS value
 FROM _dossier_rows AS t
@@ -68,7 +68,7 @@ SELECT
     file_id,
     pos,
     'bad_amount' AS rule,
-    'Phí, lệ phí phải là số tiền không âm: ''' || coalesce(raw_fee_due, '') || '''.' AS reason,
+    'Phí, lệ phí phải là số tiền không âm, không bắt đầu bằng số 0: ''' || coalesce(raw_fee_due, '') || '''.' AS reason,
     raw_fee_due AS value
 FROM _dossier_rows AS t
 WHERE fee_due IS NULL OR fee_due < 0
