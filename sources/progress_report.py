@@ -72,6 +72,7 @@ from sources.task_formats import (
     fill_body_merges,
     find_labels,
     is_column_number_row,
+    is_task_number,
     is_zero_date,
     mask_free_text,
     open_sheets,
@@ -356,7 +357,7 @@ def _read_rows(
                 {
                     "file_name": file_name,
                     "row_number": number,
-                    "record_key": shorten(task_no) if task_no else task_no,
+                    "record_key": task_no if task_no and is_task_number(task_no) else None,
                     "unit_code": result.unit_code,
                     "unit_name": result.unit_text,
                     "rule": rule,
@@ -443,6 +444,14 @@ def _task_problems(
     if task_no in seen:
         return [("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.", task_no)]
     if known is not None and task_no not in known:
+        if not is_task_number(task_no):  # words, or a phone or ID number: quoted as written only (masked there)
+            return [
+                (
+                    "unknown_task",
+                    f"Cột '{_HEADERS['task_no']}' ghi '{shorten(written)}': không phải số nhiệm vụ trong sổ kế hoạch.",
+                    written,
+                )
+            ]
         shown = f"'{shorten(task_no)}'" if written == task_no else f"{shorten(task_no)} (ghi '{shorten(written)}')"
         return [("unknown_task", f"Nhiệm vụ số {shown} không có trong sổ kế hoạch.", written)]
     return []

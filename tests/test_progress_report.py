@@ -1024,13 +1024,27 @@ def test_a_task_number_typed_after_nhiem_vu_or_nv_is_the_task_and_an_unknown_one
     """ "Nhiệm vụ 7" in the number column was rejected as "Nhiệm vụ số 'NHIỆM VỤ 7' không có trong sổ kế hoạch":
     upper-cased, and misleading (task 7 is in the register)."""
     rows = [*HEAD, TABLE, ["Nhiệm vụ 6", "Đang triển khai", 10], ["NV 7", "Đang triển khai", 10], ["NV7", "Đang triển khai", 10]]
-    rows += [["nv 99", "Đang triển khai", 10], ["Nhiệm vụ khác", "Đang triển khai", 10]]
+    rows += [["nv 99", "Đang triển khai", 10], ["Nhiệm vụ khác", "Đang triển khai", 10], ["0987 111 222", "Đang triển khai", 10]]
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
     assert [r["task_no"] for r in result.rows] == ["6", "7"]
-    assert [(x["row_number"], x["rule"], x["value"], x["reason"]) for x in result.rejects] == [
-        (8, "duplicate_task", "7", "Nhiệm vụ 7 đã báo cáo ở dòng 7; giữ dòng đầu tiên."),
-        (9, "unknown_task", "nv 99", "Nhiệm vụ số 99 (ghi 'nv 99') không có trong sổ kế hoạch."),
-        (10, "unknown_task", "Nhiệm vụ khác", "Nhiệm vụ số NHIỆM VỤ KHÁC (ghi 'Nhiệm vụ khác') không có trong sổ kế hoạch."),
+    assert [(x["row_number"], x["rule"], x["value"], x["reason"], x["record_key"]) for x in result.rejects] == [
+        (8, "duplicate_task", "7", "Nhiệm vụ 7 đã báo cáo ở dòng 7; giữ dòng đầu tiên.", "7"),
+        (9, "unknown_task", "nv 99", "Nhiệm vụ số 99 (ghi 'nv 99') không có trong sổ kế hoạch.", "99"),
+        # words, or a phone typed there: quoted only as written (masked in the quarantine), never as a key
+        (
+            10,
+            "unknown_task",
+            "Nhiệm vụ khác",
+            "Cột 'Số TT nhiệm vụ' ghi 'Nhiệm vụ khác': không phải số nhiệm vụ trong sổ kế hoạch.",
+            None,
+        ),
+        (
+            11,
+            "unknown_task",
+            "0987 111 222",
+            "Cột 'Số TT nhiệm vụ' ghi '0987 111 222': không phải số nhiệm vụ trong sổ kế hoạch.",
+            None,
+        ),
     ]
 
 
@@ -1073,3 +1087,15 @@ def test_the_format_characters_removed_from_cells_are_unicodes_category_cf() -> 
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf")
     assert FORMAT_CHARACTERS.sub("", every) == ""
     assert FORMAT_CHARACTERS.sub("", "05/10/2026\u200b Nguyễn\u00a0x") == "05/10/2026 Nguyễn\u00a0x"
+
+
+@pytest.mark.parametrize(
+    ("written", "is_task"),
+    [("1", True), ("IV.12", True), ("1.2.3", True), ("2026", True), ("001199012345", False), ("0987 111 222", False)],
+)
+def test_a_phone_or_id_number_in_the_number_column_is_no_task_number(written: str, is_task: bool) -> None:
+    """Read as a task number, a CCCD became task '1199012345' (its zeros dropped) and a phone '987.111.222', kept
+    as keys the masking no longer recognised, in the marts and the report to Sở Nội vụ."""
+    from sources.task_formats import is_task_number, task_number
+
+    assert is_task_number(task_number(written) or "") is is_task
