@@ -352,3 +352,26 @@ def test_another_units_form_saved_under_the_same_name_keeps_the_form_loaded(con,
     load_assessment_inputs(con, inbox, 2026, matcher, LATER)
     units = {u for _, u in rows_of(con, submitted)}
     assert first_unit in units and len(units) == 2  # the first kept (its file gone, with a note), the second loaded
+
+
+def test_a_citizens_details_in_the_register_are_masked_before_they_are_stored(con, tmp_path: Path) -> None:
+    """A name typed as the lead unit went into the register's history, the marts and the report to Sở Nội vụ ("kế
+    hoạch ghi đơn vị chủ trì: …"); a phone or an address in a task's text too. Masked, with a note per task."""
+    inbox = tmp_path / "inbox"
+    (inbox / "ke_hoach").mkdir(parents=True)
+    rows = [*REGISTER[:-1], ["3", "Số hóa hồ sơ theo phản ánh của bà Trần Thị Lan (0987 111 222)", "Nguyễn Thị Quỳnh Hương"]]
+    _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", rows, "Danh mục nhiệm vụ"))
+    _load_registers(con, inbox)
+    [(content, lead, unknown)] = rows_of(
+        con, "SELECT content, lead_text, unknown_leads FROM plan_task_history WHERE task_no = '3'"
+    )
+    assert content == "Số hóa hồ sơ theo phản ánh của bà [đã ẩn] ([đã ẩn])"
+    assert lead == "[đã ẩn]" and unknown == ["[đã ẩn]"]
+    stored = " ".join(str(v) for row in rows_of(con, "SELECT * FROM plan_task_history") for v in row)
+    stored += " ".join(r for (r,) in rows_of(con, "SELECT reason FROM file_issues"))
+    assert not any(v in stored for v in ("Quỳnh", "Trần Thị", "0987"))
+    notes = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'personal_data_masked' ORDER BY 1")
+    assert [n.split(": ")[0] for (n,) in notes] == [
+        "Dòng 10 (nhiệm vụ 3), ô B10 (cột 'Nội dung công việc')",
+        "Dòng 10 (nhiệm vụ 3), ô C10 (cột 'Cơ quan chủ trì')",
+    ]
