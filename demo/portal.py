@@ -252,7 +252,9 @@ class PeriodCounts:
         self.e_result = per_unit(completed & e_result)
         self.digitised = per_unit(d.digitised[s][seen])
         self.reused = per_unit(reused)
-        self.personal_store = per_unit(reused & online)
+        # 4.4 (methodology): a component from the applicant's store (reused data of an online dossier), or an
+        # electronic result synced to the portal, as warehouse/sql/qd766/dossier_measures.sql counts it
+        self.personal_store = per_unit((reused & online) | (completed & e_result & d.synced[s][seen]))
         self.vneid = per_unit(vneid)
         self.synced = per_unit(d.synced[s][seen])
         self.dissatisfied = per_unit(finished & (rating == 2))
