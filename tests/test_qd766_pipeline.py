@@ -83,7 +83,14 @@ def test_index_partitions_reconciliation_and_workbook(warehouse):
         assert loose == 0
         ranks = con.execute("""SELECT ranking_group, min(rank), max(units_in_group) FROM mart_qd766_unit
                                WHERE period_label = '2026-Y' GROUP BY 1 ORDER BY 1""").fetchall()
-        assert [(g, r) for g, r, _ in ranks] == [("agency", 1), ("local", 1)] and sum(n for *_, n in ranks) == units
+        # every unit that received a dossier in the year is ranked; one that received none is not (its points are
+        # those of the petition indicators alone)
+        with_dossiers = con.execute(
+            "SELECT count(*) FROM mart_qd766_unit WHERE period_label = '2026-Y' AND dossiers > 0"
+        ).fetchone()[0]
+        assert [(g, r) for g, r, _ in ranks] == [("agency", 1), ("local", 1)] and sum(n for *_, n in ranks) == with_dossiers
+        unranked = con.execute("SELECT count(*) FROM mart_qd766_unit WHERE dossiers = 0 AND rank IS NOT NULL").fetchone()[0]
+        assert unranked == 0 and 0 < with_dossiers <= units
         sources = dict(con.execute("SELECT dvctt_source, count(*) FROM mart_qd766_unit GROUP BY 1").fetchall())
         assert sources.get("portal", 0) > 0  # DVCTT comes from the latest snapshot of the same period
         # Local group scores beside the portal's. February was captured at the data's own cut-off and holds no

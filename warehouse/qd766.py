@@ -439,7 +439,18 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
     portal = latest_portal_scores(con, [g.code for g in methodology.groups if g.unresolved])
     indicators, units = score_measures(methodology, measures, portal)
     info = con.execute("SELECT unit_code, unit_name, ranking_group FROM dim_unit").df()
-    units = rank_within(units.merge(info, on="unit_code"))
+    units = units.merge(info, on="unit_code")
+    units["dossiers"] = (
+        units[["period_label", "unit_code"]]
+        .merge(measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"]
+        .fillna(0)
+        .astype("int64")
+        .values
+    )
+    # A unit that received no dossier in the period keeps the points the methodology gives it (5.2 and 5.3 in full,
+    # the rest 0: about 25) but is not ranked: ranked, its month read as a collapse from 68 to 25.
+    units["_has_dossiers"] = units["dossiers"] > 0
+    units = rank_within(units, eligible="_has_dossiers").drop(columns="_has_dossiers")
     by_label = {p.label: p for p in periods}
     names = {i.code: i.name for i in methodology.indicators}
 
@@ -455,13 +466,6 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
     indicators["indicator_name"] = indicators["indicator_code"].map(names)
     units = period_columns(units).rename(columns={g.code: f"score_{g.code.lower()}" for g in methodology.groups})
     units["dvctt_source"] = units["DVCTT_source"]
-    units["dossiers"] = (
-        units[["period_label", "unit_code"]]
-        .merge(measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"]
-        .fillna(0)
-        .astype("int64")
-        .values
-    )
     units = units.drop(columns=[c for c in units.columns if c.endswith("_source") and c != "dvctt_source"])
     labels = [p.label for p in periods]
     with transaction(con):

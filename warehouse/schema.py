@@ -579,7 +579,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         rank INTEGER, is_tied BOOLEAN NOT NULL, units_in_group INTEGER NOT NULL, dossiers BIGINT NOT NULL, sort_key VARCHAR""",
         "Chỉ số 766 theo đơn vị và kỳ: điểm 6 nhóm, tổng điểm và thứ hạng trong nhóm xếp hạng (sở/ban/ngành riêng, xã/phường riêng).",
         {
-            "rank": "xếp hạng kiểu thi đấu (1, 2, 2, 4) theo tổng điểm làm tròn 2 chữ số; NULL = chưa xếp hạng (thiếu nhóm điểm mà các đơn vị khác cùng nhóm có)",
+            "rank": "xếp hạng kiểu thi đấu (1, 2, 2, 4) theo tổng điểm làm tròn 2 chữ số; NULL = chưa xếp hạng (thiếu nhóm điểm mà các đơn vị khác cùng nhóm có, hoặc không tiếp nhận hồ sơ nào trong kỳ: điểm khi đó chỉ có các chỉ tiêu PAKN)",
             "is_tied": "đồng hạng với đơn vị khác",
             "dvctt_source": "portal: điểm nhóm DVCTT lấy từ ảnh chụp mới nhất của Cổng cùng kỳ | missing: chưa có ảnh chụp",
             "evaluated_max": "tổng điểm tối đa của các nhóm đã có điểm (100 khi đủ)",
