@@ -46,7 +46,7 @@ MEASURE_LABELS = {
     "petitions": "Số phản ánh, kiến nghị (PAKN)",
     "petitions_on_time": "Số PAKN xử lý đúng hạn",
     "petitions_satisfied": "Số PAKN được xử lý hài lòng",
-    "receiving_satisfied": "Số hồ sơ người dân, doanh nghiệp hài lòng",
+    "receiving_satisfied": "Số hồ sơ đúng hạn, không bị đánh giá không hài lòng, trừ số PAKN về TTHC",
     "e_results": "Số hồ sơ có kết quả điện tử",
     "digitised": "Số hồ sơ được số hóa",
     "e_copy_offering": "Số xã, phường cung cấp chứng thực bản sao điện tử",
