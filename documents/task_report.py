@@ -181,7 +181,17 @@ def _task_line(t: dict) -> str:
     lead = t.get("lead_names") or t.get("lead_text") or ""
     due = t.get("effective_due_date")
     line = f"- Nhiệm vụ {t['task_no']}: {content}"
-    details = [x for x in (f"chủ trì: {lead}" if lead else "", f"hạn {_day(due)}" if not is_missing(due) and due else "") if x]
+    deadline = ""
+    if not is_missing(due) and due:
+        # A deadline that depends on something else ("sau khi có Kế hoạch của UBND tỉnh") is said to be one, as the
+        # annex says it: given as firm, the task read as plainly overdue.
+        condition = t.get("deadline_condition")
+        if t.get("provisional") is True:
+            when = f", {condition[0].lower()}{condition[1:]}" if condition and not is_missing(condition) else ""
+            deadline = f"hạn dự kiến {_day(due)}{when}"
+        else:
+            deadline = f"hạn {_day(due)}"
+    details = [x for x in (f"chủ trì: {lead}" if lead else "", deadline) if x]
     return line + (f" ({'; '.join(details)})" if details else "")
 
 

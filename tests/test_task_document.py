@@ -509,3 +509,18 @@ def test_a_failed_save_keeps_the_previous_report_whole(warehouse_db, tmp_path):
     with locked(path), pytest.raises(PermissionError, match=r"đang mở trong Word.*Đóng tệp"):
         write_task_document(path, _data(warehouse_db, made_on=date(2026, 10, 21)))
     assert path.read_bytes() == before
+
+
+def test_a_deadline_that_depends_on_a_condition_is_said_to_be_expected_as_the_annex_says():
+    """The annex marks "Hạn: 31/03/2026 (dự kiến)" with its condition; the report to Sở Nội vụ gave the same task
+    as plainly overdue by "hạn 31/03/2026"."""
+    from datetime import date
+
+    from documents.task_report import _task_line
+
+    task = {"task_no": "1", "content": "Ban hành kế hoạch", "lead_names": "Văn phòng Sở", "effective_due_date": date(2026, 3, 31)}
+    conditional = task | {"provisional": True, "deadline_condition": "Sau khi có Kế hoạch của UBND tỉnh"}
+    assert _task_line(task) == "- Nhiệm vụ 1: Ban hành kế hoạch (chủ trì: Văn phòng Sở; hạn 31/03/2026)"
+    assert _task_line(conditional) == (
+        "- Nhiệm vụ 1: Ban hành kế hoạch (chủ trì: Văn phòng Sở; hạn dự kiến 31/03/2026, sau khi có Kế hoạch của UBND tỉnh)"
+    )
