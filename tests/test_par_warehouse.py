@@ -579,3 +579,27 @@ def test_a_criterion_the_unit_says_does_not_apply_leaves_its_denominator_until_t
     )
     par.refresh_scorecards(con, 2026, NOW)
     assert _criterion(con, AGENCY, leaf.code)["source"] == "appraised"  # the council scored it: it applies
+
+
+def test_the_plan_task_criterion_takes_the_latest_year_to_date_row_when_there_is_no_year_row() -> None:
+    """A task run over an earlier quarter writes no '2026-Y' row (it would replace a later run's); each row is year
+    to date at its day, so the latest stands in: the department's own 0 of 2 was ignored and the criterion fell to
+    the appraisal alone."""
+
+    from warehouse.measures import computed_values
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    rows = [
+        ("2026-Q1", "2026-03-31", "19.SKHCN", 2, 0),
+        ("2026-M03", "2026-03-31", "19.SKHCN", 2, 0),
+        ("2026-Q1", "2026-03-31", "19.SNV", 4, 3),
+        ("2026-Y", "2026-12-03", "19.SNV", 8, 8),  # the year's own row wins over an earlier one
+    ]
+    for label, as_of, unit, due, on_time in rows:
+        con.execute(
+            "INSERT INTO mart_task_completion VALUES (2026, ?, ?, ?, ?, 3, ?, ?, 0, ?, NULL, NULL)",
+            [label, as_of, unit, unit, due, on_time, due - on_time],
+        )
+    values = computed_values(con, 2026, {"plan_tasks_on_time_rate"})
+    assert values == {("19.SKHCN", "plan_tasks_on_time_rate"): 0.0, ("19.SNV", "plan_tasks_on_time_rate"): 100.0}

@@ -63,10 +63,14 @@ def computed_values(
             if full_online:
                 values[(unit, "full_online_procedures_with_dossiers_rate")] = 100 * with_dossiers / full_online
     if "plan_tasks_on_time_rate" in formulas:
+        # Every row is year to date at its as-of day: the year's own row, else the latest (a run over an earlier
+        # quarter writes no year row, and the criterion fell to the appraisal alone).
         for unit, on_time, due in con.execute(
             """
-                SELECT unit_code, completed_on_time, due FROM mart_task_completion
-                WHERE plan_year = ? AND period_label = ? AND due > 0""",
+                SELECT unit_code, completed_on_time, due FROM (
+                    SELECT * FROM mart_task_completion WHERE plan_year = ?
+                    QUALIFY row_number() OVER (PARTITION BY unit_code ORDER BY period_label = ? DESC, as_of DESC, period_label) = 1
+                ) WHERE due > 0""",
             [year, f"{year}-Y"],
         ).fetchall():
             values[(unit, "plan_tasks_on_time_rate")] = 100 * on_time / due
