@@ -201,7 +201,7 @@ def load_plan_registers(
                             "trial_register",
                             (
                                 f"Sổ kế hoạch '{result.title}' là bản nhập thử: các nhiệm vụ được lưu trong lịch sử "
-                                "(plan_task_history.trial) nhưng không đưa vào danh sách nhiệm vụ hiện hành và không được "
+                                "nhưng không đưa vào danh sách nhiệm vụ hiện hành và không được "
                                 "theo dõi, chấm điểm. Nếu đây là kế hoạch thật, sửa tiêu đề rồi gửi lại."
                             ),
                             blocking=False,

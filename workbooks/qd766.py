@@ -546,15 +546,17 @@ _GROUP_SUM = {
 
 
 def _group_subtitles(group: Group, common: list[str]) -> list[str]:
+    # A group the portal scores (its formula unpublished) is not the sum of its indicators: one sentence, not two
+    # that contradict each other.
+    how = (
+        "điểm nhóm là điểm của Cổng DVCQG (công thức chưa được công bố); các tỷ lệ chỉ để tham khảo."
+        if group.unresolved
+        else _GROUP_SUM[group.shape]
+    )
     lines = [
         *common[:-1],
-        (
-            f"Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; {_GROUP_SUM[group.shape]} Cách tính từng chỉ "
-            f'tiêu: trang "{SHEET_METHOD}".'
-        ),
+        f'Nhóm {group.code}: tối đa {_num(group.max_points)} điểm; {how} Cách tính từng chỉ tiêu: trang "{SHEET_METHOD}".',
     ]
-    if group.unresolved:
-        lines.append("Điểm nhóm là điểm của Cổng DVCQG (công thức chưa được công bố); các tỷ lệ chỉ để tham khảo.")
     if any(i.scope == "province" for i in group.indicators):
         codes = ", ".join(i.code for i in group.indicators if i.scope == "province")
         lines.append(f"Chỉ tiêu {codes}: số liệu chung của toàn tỉnh, mọi đơn vị cùng điểm (như Cổng DVCQG).")
