@@ -35,6 +35,11 @@ FREE_TEXT_LIMIT = 32_000
 REASON_LIMIT = 2_000
 
 
+def count_text(count: int) -> str:
+    """A count as Vietnamese writes it, thousands separated by '.': 1.234.567."""
+    return f"{count:,}".replace(",", ".")
+
+
 def shorten(text: str | None, size: int = QUOTE_LIMIT) -> str:
     """``text`` as a message quotes it: at most ``size`` characters, '…' ending one that was cut."""
     text = text or ""

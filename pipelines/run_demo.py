@@ -19,6 +19,7 @@ import dagster as dg
 from assets.resources import Warehouse
 from common.settings import PROJECT_ROOT, get_settings
 from common.units import RANKING_GROUP_LABELS
+from common.vntext import count_text
 from pipelines.failures import event_error_text
 from pipelines.instance import (
     START_TIMEOUT_SECONDS,
@@ -64,7 +65,7 @@ def main() -> int:
         started = time.perf_counter()
         summary = generate_inbox(settings.inbox, province=settings.province)
         print(
-            f"  xong trong {time.perf_counter() - started:.1f} s: {summary['dossiers']:,} hồ sơ, "
+            f"  xong trong {time.perf_counter() - started:.1f} s: {count_text(summary['dossiers'])} hồ sơ, "
             f"{summary['dossier_files']} tệp xuất, {summary['portal_files']} tệp Cổng DVCQG, "
             f"{len(summary['bad_files'])} tệp lỗi cố ý (xem {settings.inbox / 'BAD_FILES.md'})",
             flush=True,
@@ -399,7 +400,7 @@ def _print_snapshot(snapshot_db: Path) -> None:
     counts = figures["counts"]
     print(f"\nKết quả:\n  Bản chụp cho phân tích (chỉ đọc): {snapshot_db}")
     print(
-        f"    {counts[0]:,} hồ sơ, {counts[1]:,} phiên bản, {counts[2]:,} dòng bị loại (quarantine), "
+        f"    {count_text(counts[0])} hồ sơ, {count_text(counts[1])} phiên bản, {count_text(counts[2])} dòng bị loại (quarantine), "
         f"{counts[3]} tệp không nạp được"
     )
     _print_qd766(figures["top"], figures["reconciliation"])
@@ -422,7 +423,7 @@ def _print_qd766(top: list[tuple], reconciliation: list[tuple]) -> None:
     if reconciliation:
         print(
             "  Đối chiếu với Cổng DVCQG (mart_qd766_reconciliation): "
-            + "; ".join(f"{label}: {n:,}" for label, n in reconciliation)
+            + "; ".join(f"{label}: {count_text(n)}" for label, n in reconciliation)
         )
 
 

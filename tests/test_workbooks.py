@@ -273,6 +273,9 @@ def test_refused_files_come_before_notes_on_loaded_files(tmp_path: Path) -> None
         ("Không nạp: sửa và gửi lại", "Thiếu cột 'Điểm'."),
         ("Không nạp: sửa và gửi lại", "Tệp mã windows-1258, đã chuyển."),
     ]
+    # The overview counts refused files apart from the notes on files that loaded (it said "72 lỗi tệp" of 8)
+    overview = " ".join(str(c.value) for row in load_workbook(path)[SHEET_SUMMARY].iter_rows(max_row=6) for c in row if c.value)
+    assert "1 tệp bị từ chối; 1 ghi chú về tệp" in overview
 
 
 def test_empty_input_says_no_errors(tmp_path: Path) -> None:

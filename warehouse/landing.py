@@ -16,7 +16,7 @@ import duckdb
 
 from common.pii import mask_quote
 from common.settings import local_time_of
-from common.vntext import QUOTE_LIMIT, REASON_LIMIT, shorten
+from common.vntext import QUOTE_LIMIT, REASON_LIMIT, count_text, shorten
 from sources.csvfiles import FileIssue, ReadResult
 from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
@@ -459,7 +459,7 @@ def keep_earlier_load(
     if problem is None or earlier is None or earlier[0] == result.sha256:
         return None
     _, rows, when = earlier
-    count = f"{rows:,}".replace(",", ".")  # Vietnamese thousands separator
+    count = count_text(rows)
     reason = mask_quote(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
         f"Tệp giao lại {problem}: không thay dữ liệu đã nạp lúc {when:%d/%m/%Y %H:%M} ({count} dòng), dữ liệu đó "
         "được giữ nguyên; gửi lại tệp đúng để thay."

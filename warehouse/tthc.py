@@ -16,6 +16,7 @@ from common.periods import days_between
 from common.pii import PiiKeys, mask_personal_columns, mask_text
 from common.settings import now_local
 from common.units import GROUP_LABELS, Unit, UnitMatcher
+from common.vntext import count_text
 from sources.csvfiles import FileIssue, purge_work_copies
 from sources.profiles import SourceProfile
 from sources.tthc_catalogue import CatalogueResult
@@ -351,8 +352,8 @@ def _kept_days(con: duckdb.DuckDBPyConnection, files: list[ExportFile], staged: 
             continue
         sha, loaded, when = earlier
         kept_text = (
-            f"giữ {loaded:,} phiên bản hồ sơ đã nạp lúc {when:%d/%m/%Y %H:%M} từ tệp trước".replace(",", ".")
-            + ". Muốn rút dữ liệu của ngày này, chạy lại phân vùng với cấu hình withdraw: true."
+            f"giữ {count_text(loaded)} phiên bản hồ sơ đã nạp lúc {when:%d/%m/%Y %H:%M} từ tệp trước"
+            ". Muốn rút dữ liệu của ngày này, chạy lại phân vùng với cấu hình withdraw: true."
         )
         if p is None:
             kept[export.export_date] = FileIssue(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from common.units import AGENCY, GROUP_LABELS, OFFICE, Unit
-from common.vntext import nfc, sort_key
+from common.vntext import count_text, nfc, sort_key
 from workbooks.excel import (
     Column,
     add_bar_chart,
@@ -194,9 +194,7 @@ def _row_order(value: Any) -> tuple[int, int]:
     return (0, int(value)) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else (1, 0)
 
 
-def _n(count: int) -> str:
-    """Vietnamese thousands separator: 1.234."""
-    return f"{count:,}".replace(",", ".")
+_n = count_text  # (Vietnamese thousands separator: 1.234)
 
 
 def _reasons(counter: Counter[str]) -> str:
@@ -380,9 +378,12 @@ def write_quality_workbook(
 
     summary, total = summary_rows(rejected_rows, units)
     if rejected_rows or file_issues or findings:
+        # A file refused (a blocking issue: to send again) is counted apart from the notes on files that loaded.
+        refused = {(f.get("source"), f.get("file_name")) for f in file_issues if f.get("blocking") is not False}
+        notes = sum(1 for f in file_issues if f.get("blocking") is False)
         overview = (
-            f"Tổng số: {_n(len(rejected_rows))} dòng bị loại ở {_n(len(summary))} đơn vị; "
-            f"{_n(len(file_issues))} lỗi tệp; {_n(len(findings))} cảnh báo."
+            f"Tổng số: {_n(len(rejected_rows))} dòng bị loại; {_n(len(refused))} tệp bị từ chối; "
+            f"{_n(notes)} ghi chú về tệp; {_n(len(findings))} cảnh báo."
         )
         no_rows = "Không có dòng dữ liệu bị loại"
     else:
