@@ -315,6 +315,8 @@ _NAME = re.compile(rf"(?<!\w){_A_NAME}{_ADDRESS_AFTER}")
 _PLACE_BEFORE = re.compile(
     r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
     r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|cầu|chợ|công viên|quảng trường|"
+    # an organisation named after a person or a place ("Trường Đại học Nông Lâm", "Công ty TNHH Lê Lợi")
+    r"đại học|học viện|cao đẳng|trung cấp|viện|công ty(?: \w+)?|ngân hàng|trung tâm|hợp tác xã|htx|nhà văn hóa|"
     r"phuong|xa|thi tran|thi xa|duong|pho|quan|huyen|tinh|thanh pho|truong)\s*$"
 )
 
@@ -397,13 +399,18 @@ def mask_addresses(text: str) -> tuple[str, int]:
     return _HOUSE_ADDRESS.subn(MASK, text)
 
 
+# A home address in free text: only after a house number's own words ("Số nhà 17 …", "nhà số 5 …", "SN 12 …"), to the
+# end of its sentence part. Not _HOUSE_ADDRESS: in a sentence "số 25 thôn" or "Kế hoạch số 45 tổ chức" is no address.
+_HOUSE_NUMBER_ADDRESS = re.compile(r"(?i)(?<!\w)(?:số nhà|nhà số|sn)[ \t]*\d+[a-z]?(?:/\d+)*\b[^'\"\n;]*")
+
+
 def mask_citizen_details(text: str) -> tuple[str, int]:
     """A free text a unit types (a difficulty, an explanation, an appraisal's comment) with every phone number, ID
     number and e-mail address (``mask_personal_data``), every name after a form of address (``mask_addressed_names``)
-    and every home address (``mask_addresses``) masked, and how many were."""
+    and every house-numbered address (``_HOUSE_NUMBER_ADDRESS``) masked, and how many were."""
     masked, count = mask_personal_data(text)
     masked, named = mask_addressed_names(masked)
-    masked, housed = mask_addresses(masked)
+    masked, housed = _HOUSE_NUMBER_ADDRESS.subn(MASK, masked)
     return masked, count + named + housed
 
 

@@ -78,9 +78,6 @@ _HEADERS = {c.name: c.header for c in PLAN_COLUMNS}
 _ROW_REQUIRED = ("task_no", "content")  # a row without either is rejected
 # Every text of a task, in the rows' order: phone, ID numbers and e-mail addresses are masked before storing.
 _FREE_TEXT = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
-# Where a unit or a date belongs: a citizen's name typed there is masked even without a form of address before it
-# (a unit's own name is no citizen's: common/pii.py, mask_names).
-_UNIT_OR_DATE = ("lead_text", "collaborators_text", "deadline_text")
 
 
 def _letter(table: Table, name: str) -> str:
@@ -406,7 +403,8 @@ def _read_rows(
                 {
                     "file_name": file_name,
                     "row_number": number,
-                    "record_key": task_no,
+                    # (a phone or ID number read as a number is no task's key: quoted masked in the value only)
+                    "record_key": task_no if task_no and is_task_number(task_no) else None,
                     "unit_code": None,
                     "unit_name": None,
                     "rule": rule,
@@ -426,7 +424,6 @@ def _read_rows(
             },
             number,
             task_no,
-            named=_UNIT_OR_DATE,
         )
         result.file_issues += masked
         result.rows.append({"task_no": task_no, **texts, "source_row": number})

@@ -441,17 +441,12 @@ def _task_problems(
     as the unit wrote it, 'NV 99', the number it was read as beside it)."""
     if task_no is None:  # a faulty cell is already reported as such
         return [] if faulty else [("missing_task_no", f"Thiếu số thứ tự nhiệm vụ (cột '{_HEADERS['task_no']}').", None)]
+    if not is_task_number(task_no):  # words, or a phone or ID number: quoted as written only (masked there)
+        reason = f"Cột '{_HEADERS['task_no']}' ghi '{shorten(written)}': không phải số nhiệm vụ trong sổ kế hoạch."
+        return [("unknown_task", reason, written)]
     if task_no in seen:
         return [("duplicate_task", f"Nhiệm vụ {task_no} đã báo cáo ở dòng {seen[task_no]}; giữ dòng đầu tiên.", task_no)]
     if known is not None and task_no not in known:
-        if not is_task_number(task_no):  # words, or a phone or ID number: quoted as written only (masked there)
-            return [
-                (
-                    "unknown_task",
-                    f"Cột '{_HEADERS['task_no']}' ghi '{shorten(written)}': không phải số nhiệm vụ trong sổ kế hoạch.",
-                    written,
-                )
-            ]
         shown = f"'{shorten(task_no)}'" if written == task_no else f"{shorten(task_no)} (ghi '{shorten(written)}')"
         return [("unknown_task", f"Nhiệm vụ số {shown} không có trong sổ kế hoạch.", written)]
     return []

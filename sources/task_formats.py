@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_citizen_details, mask_names
+from common.pii import mask_citizen_details
 from common.vntext import FREE_TEXT_LIMIT, match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
@@ -708,24 +708,16 @@ def table_sheets(
 
 
 def mask_free_text(
-    texts: Mapping[str, str | None],
-    places: Mapping[str, str],
-    row: int,
-    key: str | None,
-    named: Sequence[str] = (),
+    texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
-    """The free texts of a row with every phone number, ID number, e-mail address, home address and name after a
-    form of address masked (``common.pii.mask_citizen_details``), in the ``named`` fields (where a unit or a date
-    belongs) any citizen's name too (``mask_names``), and cut to ``FREE_TEXT_LIMIT`` characters, and a note per cell
-    that had one or was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột 'Khó khăn, vướng
-    mắc')"), never the value."""
+    """The free texts of a row with every phone number, ID number, e-mail address, house-numbered address and name
+    after a form of address masked (``common.pii.mask_citizen_details``) and cut to ``FREE_TEXT_LIMIT`` characters,
+    and a note per cell that had one or was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột
+    'Khó khăn, vướng mắc')"), never the value."""
     out: dict[str, str | None] = {}
     notes: list[RowIssue] = []
     for name, text in texts.items():
         masked, count = mask_citizen_details(text) if text else (text, 0)
-        if masked and name in named:
-            masked, bare = mask_names(masked)
-            count += bare
         out[name] = masked
         if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
             out[name] = shorten(masked, FREE_TEXT_LIMIT)
@@ -744,7 +736,7 @@ def mask_free_text(
             notes.append(
                 RowIssue(
                     "personal_data_masked",
-                    f"{places[name]}: đã ẩn {count} số điện thoại, số giấy tờ, địa chỉ email hoặc họ tên người dân trước khi lưu. Đề nghị "
+                    f"{places[name]}: đã ẩn {count} số điện thoại, số giấy tờ, địa chỉ email, họ tên hoặc địa chỉ nhà của người dân trước khi lưu. Đề nghị "
                     "không ghi thông tin cá nhân của người dân vào nội dung.",
                     blocking=False,
                     row_number=row,

@@ -360,6 +360,8 @@ def test_a_citizens_details_in_the_register_are_masked_before_they_are_stored(co
     inbox = tmp_path / "inbox"
     (inbox / "ke_hoach").mkdir(parents=True)
     rows = [*REGISTER[:-1], ["3", "Số hóa hồ sơ theo phản ánh của bà Trần Thị Lan (0987 111 222)", "Nguyễn Thị Quỳnh Hương"]]
+    # a real organisation outside the unit list, and numbers before hamlet words, are no citizen's details
+    rows.append(["4", "Hỗ trợ số 12 thôn, bản số hóa", "Trường Đại học Nông Lâm Thái Nguyên", None, "Năm 2026"])
     _settled(write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", rows, "Danh mục nhiệm vụ"))
     _load_registers(con, inbox)
     [(content, lead, unknown)] = rows_of(
@@ -373,5 +375,8 @@ def test_a_citizens_details_in_the_register_are_masked_before_they_are_stored(co
     notes = rows_of(con, "SELECT reason FROM file_issues WHERE rule = 'personal_data_masked' ORDER BY 1")
     assert [n.split(": ")[0] for (n,) in notes] == [
         "Dòng 10 (nhiệm vụ 3), ô B10 (cột 'Nội dung công việc')",
-        "Dòng 10 (nhiệm vụ 3), ô C10 (cột 'Cơ quan chủ trì')",
+        "Nhiệm vụ 3 (dòng 10) (đơn vị chủ trì)",
+    ]
+    assert rows_of(con, "SELECT content, lead_text, unknown_leads FROM plan_task_history WHERE task_no = '4'") == [
+        ("Hỗ trợ số 12 thôn, bản số hóa", "Trường Đại học Nông Lâm Thái Nguyên", ["Trường Đại học Nông Lâm Thái Nguyên"])
     ]

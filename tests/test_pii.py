@@ -484,3 +484,6 @@ def test_a_file_issue_names_no_citizen_and_free_text_keeps_no_home_address() -> 
     masked, count = mask_citizen_details("Bà Trần Thị Lan phản ánh chậm; địa chỉ: Số nhà 17 ngõ 45 phố Hoàng Văn Thụ")
     # (an address is masked to the end of its sentence part: the street's name goes with it)
     assert masked == "Bà [đã ẩn] phản ánh chậm; địa chỉ: [đã ẩn]" and count == 2
+    # a number before a hamlet word in a sentence is no house address
+    for plain in ("Toàn xã có tổng số 25 thôn, tổ dân phố; đã triển khai.", "Triển khai Kế hoạch số 45 tổ chức kiểm tra."):
+        assert mask_citizen_details(plain) == (plain, 0)

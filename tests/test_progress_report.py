@@ -1099,3 +1099,11 @@ def test_a_phone_or_id_number_in_the_number_column_is_no_task_number(written: st
     from sources.task_formats import is_task_number, task_number
 
     assert is_task_number(task_number(written) or "") is is_task
+
+
+def test_a_phone_in_the_number_column_is_refused_without_a_register_too(tmp_path: Path) -> None:
+    """Without a register to check against (known None), a phone read as '987.111.222' loaded as a task key."""
+    rows = [*HEAD, TABLE, ["1", "Đang triển khai", 10], ["0987 111 222", "Đang triển khai", 10]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), None, unit_matcher=office_code)
+    assert [r["task_no"] for r in result.rows] == ["1"]
+    assert [(x["rule"], x["record_key"]) for x in result.rejects] == [("unknown_task", None)]

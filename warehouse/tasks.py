@@ -22,6 +22,7 @@ import pandas as pd
 
 from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
+from common.pii import mask_quote
 from common.units import Unit
 from common.vntext import nfc, same_task_content, shorten
 from scoring.rounding import round_half_up
@@ -125,11 +126,24 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 issues.append(FileIssue("unparsed_deadline", f"{where}: {err}", blocking=False))
         else:
             issues.append(FileIssue("missing_deadline", f"{where}: không ghi thời gian hoàn thành.", blocking=False))
-        resolved, unknown = {}, {}
+        resolved, unknown, texts = {}, {}, {}
         for role, label in (("lead", "chủ trì"), ("collaborators", "phối hợp")):
             res = resolve_units(r.get(f"{role}_text") or "", units, offices)
             resolved[role] = list(res.codes)
-            unknown[role] = list(res.unmatched)
+            # What matched no unit may be a citizen's name typed there: masked in the text and the list (a unit's own
+            # name, matched, is never masked; "Trường Đại học Nông Lâm" looks like a name to mask_quote).
+            unknown[role] = [mask_quote(u) for u in res.unmatched]
+            texts[role] = r.get(f"{role}_text")
+            for written, masked in zip(res.unmatched, unknown[role], strict=True):
+                if masked != written and texts[role]:
+                    texts[role] = texts[role].replace(written, masked)
+                    issues.append(
+                        FileIssue(
+                            "personal_data_masked",
+                            f"{where} (đơn vị {label}): đã ẩn họ tên ghi ở chỗ tên đơn vị; đề nghị ghi đúng tên đơn vị.",
+                            blocking=False,
+                        )
+                    )
             issues += [
                 FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False) for message in res.messages()
             ]
@@ -138,8 +152,8 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
             {
                 "task_no": r["task_no"],
                 "content": r["content"],
-                "lead_text": r.get("lead_text"),
-                "collaborators_text": r.get("collaborators_text"),
+                "lead_text": texts["lead"],
+                "collaborators_text": texts["collaborators"],
                 "deadline_text": r.get("deadline_text"),
                 "deadline_kind": deadline.kind if deadline else None,
                 "due_date": deadline.due if deadline else None,
