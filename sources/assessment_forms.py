@@ -572,7 +572,12 @@ def _unit_by_printed_code(found: dict[str, tuple[Any, str]], matcher: UnitMatche
     unit = matcher.units.get(cell_text(code_value)) if optional_text(code_value) else None
     if unit is None or unit.group not in RANKING_GROUP:
         return None
-    return unit if match_key(unit.name) in match_key(written) else None
+
+    # With its diacritics, as whole words: "Xã Văn Lăng (mới)" beside the code of Xã Văn Lang is another unit's name.
+    def words(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+    return unit if re.search(rf"(?<!\w){re.escape(words(unit.name))}(?!\w)", words(written)) else None
 
 
 def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: str) -> bool:
@@ -1738,7 +1743,9 @@ def _appraisal_tree_problems(a: _Appraisal, unit_code: str, code: str, points: f
     if node.method == "group":
         return [("not_leaf_criterion", "code", (f"{code} là nhóm tiêu chí; thẩm định theo từng tiêu chí thành phần."), code)]
     unit = a.matcher.units[unit_code]
-    if unit.group in tree.unit_groups and not tree.applies(code, unit.group):  # a mistyped code: else lost unseen
+    # Points for a criterion that does not apply to the unit: a mistyped code, else lost unseen. (The council's own
+    # "Không áp dụng", points None, for it is right.)
+    if points is not None and unit.group in tree.unit_groups and not tree.applies(code, unit.group):
         reason = f"tiêu chí {code} không áp dụng cho {unit.name}; đề nghị kiểm tra lại mã tiêu chí."
         return [("criterion_not_applicable", "code", reason, code)]
     if points is not None and points > node.max_points + _EPS:
