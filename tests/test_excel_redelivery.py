@@ -348,10 +348,17 @@ def test_another_units_form_saved_under_the_same_name_keeps_the_form_loaded(con,
         )
         assert (rule, blocking, when) == ("form_of_another_unit", True, LATER)
         assert matcher.units[first_unit].name in reason and "tên tệp khác" in reason
-    _settled(shutil.move(shared, shared.with_name(forms[1].name)))  # renamed as asked
+    # the form loaded was the mistake: withdraw takes this one instead
+    assert "withdraw: true" in reason
+    load_assessment_inputs(con, inbox, 2026, matcher, LATER, withdraw=True)
+    [(_, unit)] = rows_of(con, submitted)
+    assert unit != first_unit
+    _settled(shutil.copy2(forms[0], shared))  # back as it was, then renamed as asked
+    load_assessment_inputs(con, inbox, 2026, matcher, LATER, withdraw=True)
+    _settled(shutil.copy2(forms[1], shared.with_name(forms[1].name)))
     load_assessment_inputs(con, inbox, 2026, matcher, LATER)
     units = {u for _, u in rows_of(con, submitted)}
-    assert first_unit in units and len(units) == 2  # the first kept (its file gone, with a note), the second loaded
+    assert first_unit in units and len(units) == 2  # both forms, each under its own name
 
 
 def test_a_citizens_details_in_the_register_are_masked_before_they_are_stored(con, tmp_path: Path) -> None:

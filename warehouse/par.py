@@ -100,7 +100,7 @@ def load_assessment_inputs(
         kept_forms = [
             p.name
             for p, r in forms
-            if _another_units_form(con, index, year, p, r, matcher, now)
+            if (not withdraw and _another_units_form(con, index, year, p, r, matcher, now))
             or keep_earlier_load(con, form_source, p, r, now, labels=_labels(index, year, "form", r))
         ]
         kept_appraisals = [
@@ -270,14 +270,16 @@ def _another_units_form(
         f"Tệp {path.name} đã nạp là phiếu của {matcher.units[earlier].name} ({earlier}), nay là phiếu của "
         f"{matcher.units[result.unit_code].name} ({result.unit_code}): có lẽ hai đơn vị gửi cùng tên tệp và tệp sau "
         f"ghi đè tệp trước. Giữ phiếu đã nạp của {matcher.units[earlier].name}; đề nghị "
-        f"{matcher.units[result.unit_code].name} gửi lại phiếu với tên tệp khác (thêm tên đơn vị vào tên tệp)."
+        f"{matcher.units[result.unit_code].name} gửi lại phiếu với tên tệp khác (thêm tên đơn vị vào tên tệp). Nếu "
+        f"phiếu đã nạp là nhầm và tệp này mới đúng, chạy lại {index}_inputs với cấu hình withdraw: true để thay."
     )
     # The same refusal seen again keeps the time it was first recorded: a rerun changes nothing.
     seen = con.execute(
         "SELECT min(loaded_at) FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?",
         [source, path.name, UNIT_CHANGED_RULE],
     ).fetchall()[0][0]
-    con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ?", [source, path.name])
+    # (only this refusal is replaced: the file's other notes are those of the form still in use)
+    con.execute("DELETE FROM file_issues WHERE source = ? AND file_name = ? AND rule = ?", [source, path.name, UNIT_CHANGED_RULE])
     issue = FileIssue(UNIT_CHANGED_RULE, reason)
     insert_many(con, FILE_ISSUE_INSERT, file_issue_rows(source, path.name, None, [issue], seen or now, labels))
     return True
