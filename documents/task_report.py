@@ -176,6 +176,13 @@ def _shown(rows: list[dict]) -> list[dict]:
 # --- the text ---------------------------------------------------------------------------------------------
 
 
+def _sentence_part(text: str) -> str:
+    """``text`` continuing a sentence: its first letter lower-cased, unless its first word is an abbreviation in
+    capitals ("UBND tỉnh …" stays, "Sau khi …" becomes "sau khi …")."""
+    first = text.split()[0] if text.split() else ""
+    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+
+
 def _task_line(t: dict) -> str:
     content = str(t.get("content") or "").rstrip(" .;")
     lead = t.get("lead_names") or t.get("lead_text") or ""
@@ -187,7 +194,7 @@ def _task_line(t: dict) -> str:
         # annex says it: given as firm, the task read as plainly overdue.
         condition = t.get("deadline_condition")
         if t.get("provisional") is True:
-            when = f", {condition[0].lower()}{condition[1:]}" if condition and not is_missing(condition) else ""
+            when = f", {_sentence_part(condition)}" if condition and not is_missing(condition) else ""
             deadline = f"hạn dự kiến {_day(due)}{when}"
         else:
             deadline = f"hạn {_day(due)}"

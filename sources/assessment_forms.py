@@ -1816,7 +1816,7 @@ def _survey_rows(
         if unit_code is not None and named is not None and named != unit_code:  # which unit the points are of is unknown
             reason = (
                 f"mã đơn vị '{record['unit_code']}' ({matcher.units[unit_code].name}) và tên đơn vị '{record['unit']}' "
-                f"({matcher.units[named].name}) chỉ hai đơn vị khác nhau: không biết điểm là của đơn vị nào; đề nghị "
+                f"({matcher.units[named].name}) là của hai đơn vị khác nhau: không biết điểm là của đơn vị nào; đề nghị "
                 "sửa lại mã hoặc tên rồi gửi lại."
             )
             problems.append(("unit_code_mismatch", reason, record["unit_code"]))

@@ -814,6 +814,9 @@ def test_a_capture_gone_from_the_inbox_keeps_its_rows_with_a_note_until_withdraw
     for day in (6, 7):
         store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, day))
         assert counts() == before
+        # the first file's note keeps the time it was first written: a rerun gives the same table
+        first = con.execute("SELECT loaded_at FROM file_issues WHERE file_name = ?", [name]).fetchall()
+        assert first == [(datetime(2026, 10, 5),)]
     store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 8), withdraw=True)
     assert counts() == [0, 0, 0]
     assert con.execute("SELECT count(*) FROM landed_files WHERE source = 'portal_qd766'").fetchall() == [(0,)]

@@ -524,3 +524,10 @@ def test_a_deadline_that_depends_on_a_condition_is_said_to_be_expected_as_the_an
     assert _task_line(conditional) == (
         "- Nhiệm vụ 1: Ban hành kế hoạch (chủ trì: Văn phòng Sở; hạn dự kiến 31/03/2026, sau khi có Kế hoạch của UBND tỉnh)"
     )
+
+
+def test_a_condition_starting_with_an_abbreviation_keeps_its_capitals():
+    from documents.task_report import _sentence_part
+
+    assert _sentence_part("Sau khi có Kế hoạch của UBND tỉnh") == "sau khi có Kế hoạch của UBND tỉnh"
+    assert _sentence_part("UBND tỉnh ban hành Kế hoạch") == "UBND tỉnh ban hành Kế hoạch"

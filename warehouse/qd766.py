@@ -36,6 +36,7 @@ from warehouse.criteria_dim import write_dim_criterion
 from warehouse.labels import label_units
 from warehouse.landing import (
     FILE_ISSUE_INSERT,
+    GONE_RULE,
     LANDED_FILE_COLUMNS,
     LANDED_FILE_INSERT,
     REDELIVERY_RULE,
@@ -218,8 +219,13 @@ def load_portal_snapshots(
         if s.file_name not in kept
     ]
     with transaction(con):
-        con.execute("DELETE FROM file_issues WHERE source = ?", [PORTAL_SOURCE])
+        # (a gone file's note keeps the time it was first written: keep_gone_files replaces it; others' go after)
+        con.execute("DELETE FROM file_issues WHERE source = ? AND rule <> ?", [PORTAL_SOURCE, GONE_RULE])
         gone = _keep_gone_snapshots(con, snapshots, withdraw, now)
+        con.execute(
+            "DELETE FROM file_issues WHERE source = ? AND rule = ? AND NOT list_contains(?, file_name)",
+            [PORTAL_SOURCE, GONE_RULE, gone],
+        )
         _replace_portal_tables(con, nodes, metrics, recon, issues, codes, lineage, now, sorted(kept | set(gone)))
     recon_df = pd.DataFrame(recon)
     status = recon_df["status"].value_counts().to_dict() if not recon_df.empty else {}

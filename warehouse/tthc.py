@@ -13,7 +13,7 @@ import duckdb
 
 from common.db import scalar
 from common.periods import days_between
-from common.pii import PiiKeys, mask_personal_columns, mask_text
+from common.pii import PiiKeys, mask_personal_columns, mask_quote
 from common.settings import now_local
 from common.units import GROUP_LABELS, Unit, UnitMatcher
 from common.vntext import count_text
@@ -118,7 +118,7 @@ def load_catalogue(
                 f"Danh mục TTHC {path.name} không dùng được ({problem}) và kho chưa có danh mục nào: "
                 "không nạp hồ sơ, không công bố. Gửi lại danh mục đúng rồi chạy lại masterdata_refresh."
             )
-        reason = mask_text(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
+        reason = mask_quote(  # as file_issue_rows stores it: the lookup below finds the refusal already recorded
             f"Danh mục giao lại không dùng được ({problem}): giữ danh mục đang dùng ({earlier} thủ tục); "
             "gửi lại tệp đúng để thay."
         )
