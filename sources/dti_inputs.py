@@ -460,8 +460,17 @@ def _without_personal_data(candidate: _Candidate, result: ReadResult, source: Ta
     for column in ("note", "system"):
         if row.get(column):
             row[column], count = mask_citizen_details(row[column])
-            row[column] = shorten(row[column], FREE_TEXT_LIMIT)
             found += count
+            if len(row[column]) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a number unmasked
+                result.file_issues.append(
+                    FileIssue(
+                        "long_text_cut",
+                        f"{_where(candidate.path, candidate.line, source=source)}nội dung dài {len(row[column])} ký tự, "
+                        f"quá giới hạn {FREE_TEXT_LIMIT} ký tự: chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu.",
+                        blocking=False,
+                    )
+                )
+                row[column] = shorten(row[column], FREE_TEXT_LIMIT)
     if found:
         result.file_issues.append(
             FileIssue(
