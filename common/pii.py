@@ -313,7 +313,9 @@ _ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|
 _A_NAME = rf"(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})(?!\w)"
 _NAME = re.compile(rf"(?<!\w){_A_NAME}{_ADDRESS_AFTER}")
 _PLACE_BEFORE = re.compile(
-    r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|trường(?: \w+)?|thpt|thcs|"
+    r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|thpt|thcs|"
+    r"trường(?: (?:tiểu học|trung học cơ sở|trung học phổ thông|mầm non|mẫu giáo|phổ thông dân tộc nội trú|\w+))?|"
+    r"khu du lịch|khu di tích|khu công nghiệp|di tích|đền|chùa|giải thưởng|đài tưởng niệm|tượng đài|nhà lưu niệm|quỹ|"
     r"bệnh viện|khu|thôn|xóm|bản|tổ dân phố|ấp|cầu|chợ|công viên|quảng trường|"
     # an organisation named after a person or a place ("Trường Đại học Nông Lâm", "Công ty TNHH Lê Lợi")
     r"đại học|học viện|cao đẳng|trung cấp|viện|công ty(?: \w+)?|ngân hàng|trung tâm|hợp tác xã|htx|nhà văn hóa|"
@@ -390,7 +392,8 @@ def mask_names(text: str) -> tuple[str, int]:
 # end of the quote. (A unit's name never holds one.)
 _HOUSE_ADDRESS = re.compile(
     r"(?i)(?<!\w)(?:(?:nhà số|số nhà|sn|số)[ \t]*\d+[a-z]?(?:/\d+)*[ \t]*[,-]?[ \t]*"
-    r"(?=(?:ngõ|ngách|hẻm|kiệt|đường|phố|tổ|xóm|thôn|khu|ấp)\b)|(?:ngõ|ngách|hẻm|kiệt)[ \t]*\d)[^'\"\n;]*"
+    # a lane, group or hamlet word with its number, or a street word: "Kế hoạch số 45 tổ chức …" is no address
+    r"(?=(?:ngõ|ngách|hẻm|kiệt|tổ|xóm|thôn|khu|ấp)[ \t]*\d|(?:đường|phố)\b)|(?:ngõ|ngách|hẻm|kiệt)[ \t]*\d)[^'\"\n;]*"
 )
 
 
@@ -399,9 +402,21 @@ def mask_addresses(text: str) -> tuple[str, int]:
     return _HOUSE_ADDRESS.subn(MASK, text)
 
 
-# A home address in free text: only after a house number's own words ("Số nhà 17 …", "nhà số 5 …", "SN 12 …"), to the
-# end of its sentence part. Not _HOUSE_ADDRESS: in a sentence "số 25 thôn" or "Kế hoạch số 45 tổ chức" is no address.
-_HOUSE_NUMBER_ADDRESS = re.compile(r"(?i)(?<!\w)(?:số nhà|nhà số|sn)[ \t]*\d+[a-z]?(?:/\d+)*\b[^'\"\n;]*")
+# A home address in free text: only after a house number's own words ("Số nhà 17 …", "nhà số 5 …", "SN 12 …") and
+# before a lane, street, group or hamlet word ("Nhà số 1 Trung tâm Hội nghị" is a building), to the end of its
+# sentence part. Not _HOUSE_ADDRESS: in a sentence "số 25 thôn" or "Kế hoạch số 45 tổ chức" is no address.
+_HOUSE_NUMBER_ADDRESS = re.compile(
+    r"(?i)(?<!\w)(?:số nhà|nhà số|sn)[ \t]*\d+[a-z]?(?:/\d+)*[ \t]*[,-]?[ \t]*"
+    r"(?=(?:ngõ|ngách|hẻm|kiệt|đường|phố|tổ|xóm|thôn|khu|ấp|phường|xã)\b)[^'\"\n;]*"
+)
+
+
+def mask_name_alone(text: str) -> tuple[str, int]:
+    """``text`` masked whole (MASK, 1) when, its citizen's details masked (``mask_citizen_details``), it is nothing
+    but a citizen's name ("Nguyễn Thị Quỳnh Hương" typed where a unit or a date belongs); else as masked. A name
+    inside a longer text ("Ban Quản lý Khu du lịch Hồ Núi Cốc", "Trường Tiểu học Lê Văn Tám") stays."""
+    masked, count = mask_citizen_details(text)
+    return (MASK, count + 1) if mask_names(masked)[0].strip() == MASK else (masked, count)
 
 
 def mask_citizen_details(text: str) -> tuple[str, int]:

@@ -176,11 +176,15 @@ def _shown(rows: list[dict]) -> list[dict]:
 # --- the text ---------------------------------------------------------------------------------------------
 
 
+# The words a deadline's condition starts with that continue a sentence in lower case; any other first word (a name:
+# "Bộ Nội vụ …", "UBND tỉnh …", "Thái Nguyên …") keeps its capital.
+_CONDITION_STARTS = frozenset("sau khi trước theo căn tùy tuỳ phụ chờ trong ngay kể tính hoàn đến".split())
+
+
 def _sentence_part(text: str) -> str:
-    """``text`` continuing a sentence: its first letter lower-cased, unless its first word is an abbreviation in
-    capitals ("UBND tỉnh …" stays, "Sau khi …" becomes "sau khi …")."""
+    """``text`` continuing a sentence ("Sau khi …" becomes "sau khi …"; "Bộ Nội vụ …" stays)."""
     first = text.split()[0] if text.split() else ""
-    return text if len(first) > 1 and first.isupper() else text[:1].lower() + text[1:]
+    return text[:1].lower() + text[1:] if first.casefold() in _CONDITION_STARTS else text
 
 
 def _task_line(t: dict) -> str:

@@ -565,19 +565,27 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
     return result.ranking_group
 
 
+# The words a unit adds to its name on a form, each taken off in turn: a part in brackets ("(mới)", "(sau sắp
+# xếp)"), then what follows a dash ("- huyện Đại Từ"), then a comma (", tỉnh Thái Nguyên"; "Sở Văn hóa, Thể thao và
+# Du lịch" keeps its own).
+_ADDED_WORDS = (re.compile(r"\([^)]*\)"), re.compile(r"\s[-–]\s.*$"), re.compile(r",[^,]*$"))
+
+
 def _unit_by_printed_code(found: dict[str, tuple[Any, str]], matcher: UnitMatcher, written: str) -> Unit | None:
-    """The unit of the form's printed "Mã đơn vị:" when the name written beside it holds that unit's name with more
-    words ("Xã An Khánh (mới)", "Xã An Khánh - huyện Đại Từ"); else None (a name of another unit is never overruled)."""
+    """The unit of the form's printed "Mã đơn vị:" when the name written beside it, its added words taken off ("Xã
+    An Khánh (mới)", "Xã An Khánh - huyện Đại Từ"), is that unit's name as the matcher reads names (spelling and
+    diacritics variants included); else None: a name of another unit ("Xã Văn Lăng (mới)" beside Xã Văn Lang's
+    code) is never overruled."""
     code_value, _ = found.get("unit_code", (None, None))
     unit = matcher.units.get(cell_text(code_value)) if optional_text(code_value) else None
     if unit is None or unit.group not in RANKING_GROUP:
         return None
-
-    # With its diacritics, as whole words: "Xã Văn Lăng (mới)" beside the code of Xã Văn Lang is another unit's name.
-    def words(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-    return unit if re.search(rf"(?<!\w){re.escape(words(unit.name))}(?!\w)", words(written)) else None
+    bare = written
+    for added in _ADDED_WORDS:
+        bare = " ".join(added.sub(" ", bare).split())
+        if bare and matcher.match(bare) == unit.code:
+            return unit
+    return None
 
 
 def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: str) -> bool:

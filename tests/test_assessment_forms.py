@@ -1150,3 +1150,22 @@ def test_the_printed_code_never_takes_a_name_that_differs_by_its_diacritics(tmp_
     cells = {**GOOD, "B4": "Xã Văn Lăng (mới)", "B5": units["Xã Văn Lang"].code}
     result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
     assert result.unit_code != units["Xã Văn Lang"].code
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("Xã Định Hoá (mới)", "Xã Định Hóa"),
+        ("UBND xã Nam Hoà (sau sắp xếp)", "Xã Nam Hòa"),
+        ("Xa An Khanh (moi)", "Xã An Khánh"),
+        ("Sở Văn hoá, Thể thao và Du lịch (mới)", "Sở Văn hóa, Thể thao và Du lịch"),
+        ("Xã An Khánh, tỉnh Thái Nguyên", "Xã An Khánh"),
+    ],
+)
+def test_a_name_with_words_added_is_read_as_the_matcher_reads_names(written: str, name: str, matcher) -> None:
+    """Old and new tone placement (Hoá/Hóa), no diacritics, a comma inside the name: the printed code's unit, as
+    the unit matcher reads a name (an exact comparison refused these forms whole)."""
+    from sources.assessment_forms import _unit_by_printed_code
+
+    unit = next(u for u in load_units("Thái Nguyên") if u.name == name)
+    assert _unit_by_printed_code({"unit_code": (unit.code, "B5")}, matcher, written) == unit

@@ -26,6 +26,7 @@ from common.pii import (
     keys_from_secret,
     load_pii_keys,
     mask_personal_data,
+    mask_quote,
 )
 from common.settings import PROJECT_ROOT
 from common.units import load_units, matcher_for
@@ -487,3 +488,32 @@ def test_a_file_issue_names_no_citizen_and_free_text_keeps_no_home_address() -> 
     # a number before a hamlet word in a sentence is no house address
     for plain in ("Toàn xã có tổng số 25 thôn, tổ dân phố; đã triển khai.", "Triển khai Kế hoạch số 45 tổ chức kiểm tra."):
         assert mask_citizen_details(plain) == (plain, 0)
+
+
+@pytest.mark.parametrize(
+    "legitimate",
+    [
+        "Triển khai Kế hoạch số 45 tổ chức kiểm tra",
+        "Sau khi có Quyết định số 12 tổ chức thực hiện",
+        "Ban Quản lý Khu du lịch Hồ Núi Cốc",
+        "Trường Tiểu học Lê Văn Tám",
+        "Trường Đại học Nông Lâm Thái Nguyên",
+        "Công ty TNHH Lê Lợi",
+    ],
+)
+def test_legitimate_text_is_not_masked_in_a_quote_nor_alone(legitimate: str) -> None:
+    """Over-masking found by a review: a document number before 'tổ chức' read as a house number before a group
+    word, and an organisation named after a person as a citizen's name."""
+    from common.pii import mask_name_alone
+
+    assert mask_quote(legitimate) == legitimate
+    assert mask_name_alone(legitimate) == (legitimate, 0)
+
+
+def test_a_name_alone_where_a_unit_belongs_is_masked_and_a_building_is_no_home() -> None:
+    from common.pii import mask_citizen_details, mask_name_alone
+
+    assert mask_name_alone("Nguyễn Thị Quỳnh Hương") == ("[đã ẩn]", 1)
+    assert mask_quote("số 12, tổ 5 phường Phan Đình Phùng") == "[đã ẩn]"
+    assert mask_citizen_details("Nhà số 1 Trung tâm Hội nghị tỉnh") == ("Nhà số 1 Trung tâm Hội nghị tỉnh", 0)
+    assert mask_citizen_details("Số nhà 17, phường Phan Đình Phùng") == ("[đã ẩn]", 1)

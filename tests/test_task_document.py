@@ -531,3 +531,4 @@ def test_a_condition_starting_with_an_abbreviation_keeps_its_capitals():
 
     assert _sentence_part("Sau khi có Kế hoạch của UBND tỉnh") == "sau khi có Kế hoạch của UBND tỉnh"
     assert _sentence_part("UBND tỉnh ban hành Kế hoạch") == "UBND tỉnh ban hành Kế hoạch"
+    assert _sentence_part("Bộ Nội vụ ban hành hướng dẫn") == "Bộ Nội vụ ban hành hướng dẫn"

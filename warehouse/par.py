@@ -271,7 +271,8 @@ def _another_units_form(
         f"{matcher.units[result.unit_code].name} ({result.unit_code}): có lẽ hai đơn vị gửi cùng tên tệp và tệp sau "
         f"ghi đè tệp trước. Giữ phiếu đã nạp của {matcher.units[earlier].name}; đề nghị "
         f"{matcher.units[result.unit_code].name} gửi lại phiếu với tên tệp khác (thêm tên đơn vị vào tên tệp). Nếu "
-        f"phiếu đã nạp là nhầm và tệp này mới đúng, chạy lại {index}_inputs với cấu hình withdraw: true để thay."
+        f"phiếu đã nạp là nhầm và tệp này mới đúng, chạy lại {index}_inputs với cấu hình withdraw: true để thay "
+        "(lần chạy đó cũng rút số liệu của các tệp không còn trong hộp thư)."
     )
     # The same refusal seen again keeps the time it was first recorded: a rerun changes nothing.
     seen = con.execute(
