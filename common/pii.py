@@ -261,7 +261,8 @@ _PERSONAL_IN_TEXT = re.compile(
     rf"|{_BOUNDED}(?:\(\+84\)|\+84|0084)[ .-]?[1-9](?:[ .-]?\d){{7,9}}(?![.-]?\d)"
     rf"|{_BOUNDED}84[ .-]?[35789](?:[ .-]?\d){{8}}(?![.-]?\d)"
     rf"|{_BOUNDED}0\d(?:[ .-]?\d){{8,10}}(?![.-]?\d)"
-    r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)"
+    # (an amount written with its unit, "500000000 đồng", is none)
+    r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)(?!\s*(?:đồng|đ\b|vnđ|vnd|triệu|tỷ|nghìn|ngàn))"
 )
 _ID_AFTER_WORD = re.compile(
     rf"(?i)(\b(?:{_ID_WORDS})\W{{0,4}}(?:số\W{{0,3}})?)"  # the words of a code cell's number too (is_personal_number)
@@ -277,7 +278,8 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 
     def masked(match: re.Match[str]) -> str:
         nonlocal found
-        if match.group("date") is not None:
+        # a date, or an agency's public mailbox (vanphong@thainguyen.gov.vn), is no citizen's detail
+        if match.group("date") is not None or match.group(0).lower().endswith(".gov.vn"):
             return match.group(0)
         found += 1
         return MASK

@@ -517,3 +517,11 @@ def test_a_name_alone_where_a_unit_belongs_is_masked_and_a_building_is_no_home()
     assert mask_quote("số 12, tổ 5 phường Phan Đình Phùng") == "[đã ẩn]"
     assert mask_citizen_details("Nhà số 1 Trung tâm Hội nghị tỉnh") == ("Nhà số 1 Trung tâm Hội nghị tỉnh", 0)
     assert mask_citizen_details("Số nhà 17, phường Phan Đình Phùng") == ("[đã ẩn]", 1)
+
+
+def test_an_amount_with_its_unit_and_an_agencys_mailbox_are_no_citizens_details() -> None:
+    """'Kinh phí thực hiện 500000000 đồng' lost its amount (nine digits read as an old ID number), and an agency's
+    public mailbox was masked as a citizen's e-mail."""
+    for text in ("Kinh phí thực hiện 500000000 đồng", "Dự toán 250000000000 đồng", "Liên hệ vanphong@thainguyen.gov.vn"):
+        assert mask_personal_data(text) == (text, 0)
+    assert mask_personal_data("CMND 123456789, e-mail huong@gmail.com") == ("CMND [đã ẩn], e-mail [đã ẩn]", 2)
