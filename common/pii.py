@@ -262,7 +262,8 @@ _PERSONAL_IN_TEXT = re.compile(
     rf"|{_BOUNDED}84[ .-]?[35789](?:[ .-]?\d){{8}}(?![.-]?\d)"
     rf"|{_BOUNDED}0\d(?:[ .-]?\d){{8,10}}(?![.-]?\d)"
     # (an amount written with its unit, "500000000 đồng", is none)
-    r"|(?<!\d)(?:\d{12}|\d{9})(?!\d)(?!\s*(?:đồng|đ\b|vnđ|vnd|triệu|tỷ|nghìn|ngàn))"
+    # (not after a letter: the end of an identifier, "…-76e986804225" of a portal UUID, is none)
+    r"|(?<![\w])(?:\d{12}|\d{9})(?!\d)(?!\s*(?:đồng|đ\b|vnđ|vnd|triệu|tỷ|nghìn|ngàn))"
 )
 _ID_AFTER_WORD = re.compile(
     rf"(?i)(\b(?:{_ID_WORDS})\W{{0,4}}(?:số\W{{0,3}})?)"  # the words of a code cell's number too (is_personal_number)

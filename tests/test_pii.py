@@ -525,3 +525,10 @@ def test_an_amount_with_its_unit_and_an_agencys_mailbox_are_no_citizens_details(
     for text in ("Kinh phí thực hiện 500000000 đồng", "Dự toán 250000000000 đồng", "Liên hệ vanphong@thainguyen.gov.vn"):
         assert mask_personal_data(text) == (text, 0)
     assert mask_personal_data("CMND 123456789, e-mail huong@gmail.com") == ("CMND [đã ẩn], e-mail [đã ẩn]", 2)
+
+
+def test_the_end_of_an_identifier_is_no_id_number() -> None:
+    """A portal department's UUID quoted by a message lost its last twelve characters as a 'CCCD'."""
+    uuid = "019d2be3-6a86-70a8-a0af-76e986804225"
+    assert mask_personal_data(f"Đơn vị {uuid} không có trong danh mục") == (f"Đơn vị {uuid} không có trong danh mục", 0)
+    assert mask_personal_data("CCCD001199012345") == ("CCCD[đã ẩn]", 1)
