@@ -9,6 +9,7 @@ content are never kept: not in the rows, not in a reason, not as an offending va
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -178,6 +179,10 @@ def read_petitions(
     return result
 
 
+# Two words of letters in a row: what a code never holds (as sources/tthc_dossiers.py CODE_WORDS in DuckDB's RE2).
+_CODE_WORDS = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
+
+
 def _not_a_code(code: str, header: str) -> tuple[str, str, None] | None:
     """The problem of a petition code that is something else typed there, never quoted nor kept as the row's key
     (None: it may be a code). Every code carries digits: one without any is often the petitioner's name; a phone or
@@ -188,6 +193,8 @@ def _not_a_code(code: str, header: str) -> tuple[str, str, None] | None:
         rule, what = "code_without_digit", "không có chữ số nào"
     elif mask_names(code)[1]:  # "Nguyễn Văn An 1985", "Hoàng Thị Mai 2": a name, a digit beside it
         rule, what = "name_as_code", "có họ tên người"
+    elif _CODE_WORDS.search(code):  # "Số nhà 17 ngõ 45 …": words, an address or a sentence
+        rule, what = "code_with_words", "có chữ viết thành câu"
     else:
         return None
     reason = (

@@ -149,6 +149,7 @@ RULE_LABELS = {
     "bad_value": "Giá trị không hợp lệ",
     "value_too_long": "Giá trị dài bất thường",
     "code_without_digit": "Mã không có chữ số nào (có thể nhập nhầm cột, không trích dẫn)",
+    "code_with_words": "Mã có chữ viết thành câu (có thể nhập nhầm cột, không trích dẫn)",
     "name_as_code": "Mã chứa họ tên người (có thể nhập nhầm cột, không trích dẫn)",
     "personal_number_as_code": "Mã có dạng số điện thoại, số giấy tờ hoặc email (có thể nhập nhầm cột, không trích dẫn)",
     "value_cut": "Giá trị dài bất thường, đã cắt bớt",

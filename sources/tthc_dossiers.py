@@ -840,7 +840,24 @@ def _column_rules(fmt: DossierFormat) -> str:
         f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND NOT regexp_matches(dossier_code, '[0-9]') "
         f"AND NOT regexp_full_match(dossier_code, '{CODE_PSEUDONYM_PATTERN}')"
     )
+    # Nor does a code hold words: one with digits and two words in a row ("Số nhà 17 ngõ 45 …", "Hồ sơ của Nguyễn Văn
+    # An 2": one without digits is refused above) is an address or a sentence typed there; loaded, it rested in
+    # fct_dossier. (The space test first: cheap.)
+    reason = (
+        f"'Cột ''{columns['dossier_code'].header}'': giá trị có chữ viết thành câu, không phải mã hồ sơ (có thể đã nhập "
+        "nhầm cột, ví dụ địa chỉ hoặc họ tên người nộp; giá trị không được trích dẫn); đề nghị sửa trên hệ thống rồi xuất "
+        "lại dòng này.'"
+    )
+    branches.append(
+        f"SELECT file_id, pos, 'code_with_words:dossier_code' AS rule, {reason} AS reason, NULL AS value "
+        f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND contains(dossier_code, ' ') "
+        f"AND regexp_matches(dossier_code, '{CODE_WORDS}') AND regexp_matches(dossier_code, '[0-9]')"
+    )
     return "\nUNION ALL\n".join(branches)
+
+
+# Two words of letters in a row: what a dossier code never holds (RE2 and Python alike).
+CODE_WORDS = r"\pL{2,}\s+\pL{2,}"
 
 
 # A version may be exported the morning after its day: a date later than the end of the day after the export is a

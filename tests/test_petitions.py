@@ -727,11 +727,14 @@ def test_a_name_with_a_digit_typed_as_the_petition_code_is_no_code(tmp_path):
         petition(petition_code="Nguyễn Văn An 1985"),
         petition(petition_code="Hoàng Thị Mai 2"),
         petition(petition_code="PAKN-2026-15"),
+        petition(petition_code="Số nhà 17 ngõ 45 phố Hoàng Văn Thụ"),  # an address: words, never a code
+        petition(petition_code="PAKN 2026 16"),
     ]
     con = _loaded_january(tmp_path, rows)
-    assert sorted(r[0] for r in con.execute("SELECT petition_code FROM fct_petition").fetchall()) == ["PAKN-1", "PAKN-2026-15"]
+    loaded = sorted(r[0] for r in con.execute("SELECT petition_code FROM fct_petition").fetchall())
+    assert loaded == ["PAKN 2026 16", "PAKN-1", "PAKN-2026-15"]
     found = con.execute("SELECT rule, record_key, value FROM quarantine ORDER BY row_number").fetchall()
-    assert found == [("name_as_code:petition_code", None, None)] * 2
+    assert found == [("name_as_code:petition_code", None, None)] * 2 + [("code_with_words:petition_code", None, None)]
     assert "Nguyễn Văn An" not in str(con.execute("SELECT * FROM quarantine").fetchall())
 
 

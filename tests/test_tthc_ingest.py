@@ -179,6 +179,26 @@ def test_a_name_typed_into_a_code_or_a_coded_column_is_neither_loaded_nor_quoted
     assert found[1][4] == "[đã ẩn]" and found[2][2] == "[đã ẩn]"
 
 
+def test_a_dossier_code_holding_words_is_refused_unquoted_and_never_loaded(inbox):
+    """An address or a sentence typed as the dossier code ("Số nhà 17 ngõ 45 …", "Hồ sơ của Nguyễn Văn An 2") has
+    digits, so it passed as a code and rested in fct_dossier. Codes as systems write them, with spaces around their
+    dashes too, still load."""
+    codes = [
+        "H55.111-260105-0001",
+        "000.00.19.H55 - 260105 - 0002",
+        "Số nhà 17 ngõ 45 phố Hoàng Văn Thụ",
+        "Hồ sơ của Nguyễn Văn An 2",
+    ]
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=c) for c in codes])
+    con, _ = load(inbox)
+    assert sorted(loaded_codes(con)) == sorted(codes[:2])
+    found = con.execute(
+        "SELECT rule, record_key, value, reason FROM quarantine WHERE source = 'tthc_dossier' ORDER BY row_number"
+    ).fetchall()
+    assert [(r[0], r[1], r[2]) for r in found] == [("code_with_words:dossier_code", None, None)] * 2
+    assert not any(w in str(found) for w in ("ngõ 45", "Nguyễn", "Hoàng Văn Thụ"))
+
+
 def test_a_200_kb_cell_is_quarantined_cut_to_a_readable_length_beside_the_good_rows(inbox):
     pasted = "Nội dung văn bản dán nhầm vào ô. " * 6_000  # ~200 kB
     write_export(

@@ -9,9 +9,10 @@ SELECT
     -- (a dossier of another province is no unit's of this one, even when its unit's bare name matched one)
     CASE WHEN x.rule != 'other_province' THEN t.resolving_unit_code END AS unit_code,
     _shown(t.resolving_unit_raw) AS unit_name,
-    -- (a code without any digit is something else typed there, often a name: not quoted; a pseudonym, ~ and the
-    -- letters a-p, $code_pattern, is quoted)
+    -- (a code without any digit, or holding words, is something else typed there, often a name or an address: not
+    -- quoted; a pseudonym, ~ and the letters a-p, $code_pattern, is quoted)
     CASE
+        WHEN x.rule = 'code_with_words:dossier_code' THEN NULL
         WHEN regexp_matches(t.dossier_code, '[0-9]') OR regexp_full_match(t.dossier_code, $code_pattern)
             THEN _shown(t.dossier_code)
     END AS record_key,
