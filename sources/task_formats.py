@@ -216,11 +216,12 @@ def _task_key(text: str) -> str | None:
 
 
 # What a task number looks like once read by ``task_number``: a number ("1", "13"), a section's Roman numeral or a
-# letter with a number ("IV.1", "A.2"), a number with sub-numbers ("1.2"), or a bare letter or Roman numeral ("A",
-# "II") for a plan that numbers its tasks so. Any other text in the number column ("SỐ TT", "GHI CHÚ:", "Nhiệm vụ
+# letter with a number ("IV.1", "A.2"), a number with sub-numbers ("1.2"), either with a sub-item's letter ("1A",
+# "2.1.B", "II.3.A": typed 1a, 2.1.b), or a bare letter or Roman numeral ("A", "II") for a plan that numbers its
+# tasks so. Any other text in the number column ("SỐ TT", "GHI CHÚ:", "Nhiệm vụ
 # khác") is not a task, nor more than TASK_NUMBER_DIGITS digits in all: a phone or ID number typed there ('0987 111
 # 222' reads as 987.111.222; kept as a key, it rested unmasked in the marts and the report to Sở Nội vụ).
-_TASK_NUMBER_SHAPE = re.compile(r"(?:(?:[IVXLC]+|[A-ZĐ])\.)?\d+(?:\.\d+)*|[IVXLC]+|[A-ZĐ]")
+_TASK_NUMBER_SHAPE = re.compile(r"(?:(?:[IVXLC]+|[A-ZĐ])\.)?\d+(?:\.\d+)*(?:\.?[A-ZĐ])?|[IVXLC]+|[A-ZĐ]")
 TASK_NUMBER_DIGITS = 6
 
 

@@ -1091,7 +1091,18 @@ def test_the_format_characters_removed_from_cells_are_unicodes_category_cf() -> 
 
 @pytest.mark.parametrize(
     ("written", "is_task"),
-    [("1", True), ("IV.12", True), ("1.2.3", True), ("2026", True), ("001199012345", False), ("0987 111 222", False)],
+    [
+        ("1", True),
+        ("IV.12", True),
+        ("1.2.3", True),
+        ("2026", True),
+        ("1a", True),  # a sub-item's letter (it refused the task as no task number)
+        ("2.1.b", True),
+        ("II.3.a", True),
+        ("001199012345", False),
+        ("0987 111 222", False),
+        ("Nhiệm vụ khác", False),
+    ],
 )
 def test_a_phone_or_id_number_in_the_number_column_is_no_task_number(written: str, is_task: bool) -> None:
     """Read as a task number, a CCCD became task '1199012345' (its zeros dropped) and a phone '987.111.222', kept
