@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.vntext import strip_diacritics
+from common.vntext import FREE_TEXT_LIMIT, shorten, strip_diacritics
 
 if TYPE_CHECKING:
     import duckdb
@@ -412,6 +412,32 @@ _HOUSE_NUMBER_ADDRESS = re.compile(
     r"(?i)(?<!\w)(?:số nhà|nhà số|sn)[ \t]*\d+[a-z]?(?:/\d+)*[ \t]*[,-]?[ \t]*"
     r"(?=(?:ngõ|ngách|hẻm|kiệt|đường|phố|tổ|xóm|thôn|khu|ấp|phường|xã)\b)[^'\"\n;]*"
 )
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """A free text as stored: citizen's details masked, then cut (``clean_free_text``)."""
+
+    text: str
+    masked: int  # how many details were masked
+    cut_from: int | None  # its length before the cut, when it was cut
+
+    @property
+    def cut_note(self) -> str:
+        """What the cut note says after the place (Vietnamese), for a text that was cut."""
+        return (
+            f"nội dung dài {self.cut_from} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự (một ô Excel chứa tối đa 32767 "
+            f"ký tự): chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu. Đề nghị ghi ngắn gọn, nội dung chi tiết gửi bằng văn bản kèm theo."
+        )
+
+
+def clean_free_text(text: str) -> FreeText:
+    """A free text a unit types, as every reader stores it: ``mask_citizen_details``, then cut to FREE_TEXT_LIMIT
+    characters (masked first: a cut never leaves half a phone number unmasked)."""
+    masked, count = mask_citizen_details(text)
+    if len(masked) <= FREE_TEXT_LIMIT:
+        return FreeText(masked, count, None)
+    return FreeText(shorten(masked, FREE_TEXT_LIMIT), count, len(masked))
 
 
 def mask_name_alone(text: str) -> tuple[str, int]:

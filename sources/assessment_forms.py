@@ -40,9 +40,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_citizen_details, mask_personal_data
+from common.pii import clean_free_text, mask_personal_data
 from common.units import RANKING_GROUP, RANKING_GROUP_LABELS, Unit, UnitMatcher, province_name
-from common.vntext import FREE_TEXT_LIMIT, match_key, parse_decimal, shorten
+from common.vntext import match_key, parse_decimal
 from sources.csvfiles import FileIssue, ReadResult, row_reject, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, CellFault, cell_fault, is_percent_format, percent_format_lost, read_workbook
 from sources.table_files import (
@@ -376,29 +376,22 @@ def _without_personal_data(
     result: FormResult | AppraisalResult, text: str | None, where: str, row: int | None = None
 ) -> str | None:
     """A free text of the form with a citizen's phone, ID number, e-mail or name after a form of address masked
-    (common/pii.py ``mask_citizen_details``) and cut to FREE_TEXT_LIMIT characters, each said in a note that names the
+    and cut to FREE_TEXT_LIMIT characters (common/pii.py ``clean_free_text``), each said in a note that names the
     place, never the value: a form's texts reach the warehouse and the reports to Sở Nội vụ."""
     if text is None:
         return None
-    masked, count = mask_citizen_details(text)
-    if count:
+    clean = clean_free_text(text)
+    if clean.masked:
         _note(
             result,
             "personal_data_masked",
-            f"{where}: đã ẩn {count} số điện thoại, số giấy tờ, email hoặc họ tên của người dân; đề nghị không ghi thông "
-            "tin cá nhân của công dân vào phiếu.",
+            f"{where}: đã ẩn {clean.masked} số điện thoại, số giấy tờ, email, họ tên hoặc địa chỉ nhà của người dân; đề "
+            "nghị không ghi thông tin cá nhân của công dân vào phiếu.",
             row=row,
         )
-    if len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
-        _note(
-            result,
-            "long_text_cut",
-            f"{where}: nội dung dài {len(masked)} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự: chỉ lưu {FREE_TEXT_LIMIT} "
-            "ký tự đầu. Đề nghị ghi ngắn gọn, nội dung chi tiết gửi bằng văn bản kèm theo.",
-            row=row,
-        )
-        masked = shorten(masked, FREE_TEXT_LIMIT)
-    return masked
+    if clean.cut_from:
+        _note(result, "long_text_cut", f"{where}: {clean.cut_note}", row=row)
+    return clean.text
 
 
 def _read_form(

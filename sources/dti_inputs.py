@@ -48,9 +48,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.pii import mask_citizen_details
+from common.pii import clean_free_text
 from common.units import GROUP_LABELS, Unit, UnitMatcher, former_province_in_name
-from common.vntext import AMBIGUOUS_NUMBER, FREE_TEXT_LIMIT, ambiguous_thousands, match_key, nfc, parse_decimal, shorten, sort_key
+from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, nfc, parse_decimal, sort_key
 from scoring.rounding import round_half_up
 from sources.assessment_forms import fraction_for_percent
 from sources.csvfiles import FileIssue, ReadResult, row_reject
@@ -454,23 +454,17 @@ def read_external_values(
 def _without_personal_data(candidate: _Candidate, result: ReadResult, source: TableSource | None) -> dict:
     """The row with a citizen's phone, ID number, e-mail or name after a form of address in its free texts (the note,
     the system's name) masked and cut to FREE_TEXT_LIMIT characters, said in a note naming the row, never the value
-    (common/pii.py ``mask_citizen_details``)."""
+    (common/pii.py ``clean_free_text``)."""
     row = dict(candidate.row or {})
     found = 0
     for column in ("note", "system"):
         if row.get(column):
-            row[column], count = mask_citizen_details(row[column])
-            found += count
-            if len(row[column]) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a number unmasked
-                result.file_issues.append(
-                    FileIssue(
-                        "long_text_cut",
-                        f"{_where(candidate.path, candidate.line, source=source)}nội dung dài {len(row[column])} ký tự, "
-                        f"quá giới hạn {FREE_TEXT_LIMIT} ký tự: chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu.",
-                        blocking=False,
-                    )
-                )
-                row[column] = shorten(row[column], FREE_TEXT_LIMIT)
+            clean = clean_free_text(row[column])
+            row[column] = clean.text
+            found += clean.masked
+            if clean.cut_from:
+                where = _where(candidate.path, candidate.line, source=source)
+                result.file_issues.append(FileIssue("long_text_cut", f"{where}{clean.cut_note}", blocking=False))
     if found:
         result.file_issues.append(
             FileIssue(

@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from common.pii import mask_citizen_details
-from common.vntext import FREE_TEXT_LIMIT, match_key, nfc, shorten, strip_diacritics
+from common.pii import clean_free_text
+from common.vntext import match_key, nfc, shorten, strip_diacritics
 from sources.csvfiles import FileIssue, header_mapping
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
@@ -712,26 +712,20 @@ def mask_free_text(
     texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
     """The free texts of a row with every phone number, ID number, e-mail address, house-numbered address and name
-    after a form of address masked (``common.pii.mask_citizen_details``) and cut to ``FREE_TEXT_LIMIT`` characters,
+    after a form of address masked and cut to ``FREE_TEXT_LIMIT`` characters (``common.pii.clean_free_text``),
     and a note per cell that had one or was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột
     'Khó khăn, vướng mắc')"), never the value."""
     out: dict[str, str | None] = {}
     notes: list[RowIssue] = []
     for name, text in texts.items():
-        masked, count = mask_citizen_details(text) if text else (text, 0)
-        out[name] = masked
-        if masked and len(masked) > FREE_TEXT_LIMIT:  # masked first: a cut never leaves half a phone number unmasked
-            out[name] = shorten(masked, FREE_TEXT_LIMIT)
+        if not text:
+            out[name] = text
+            continue
+        clean = clean_free_text(text)
+        out[name], count = clean.text, clean.masked
+        if clean.cut_from:
             notes.append(
-                RowIssue(
-                    "long_text_cut",
-                    f"{places[name]}: nội dung dài {len(masked)} ký tự, quá giới hạn {FREE_TEXT_LIMIT} ký tự (một ô "
-                    f"Excel chứa tối đa 32767 ký tự): chỉ lưu {FREE_TEXT_LIMIT} ký tự đầu. Đề nghị ghi ngắn gọn, nội "
-                    "dung chi tiết gửi bằng văn bản kèm theo.",
-                    blocking=False,
-                    row_number=row,
-                    record_key=key,
-                )
+                RowIssue("long_text_cut", f"{places[name]}: {clean.cut_note}", blocking=False, row_number=row, record_key=key)
             )
         if count:
             notes.append(
