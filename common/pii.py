@@ -358,6 +358,78 @@ def mask_addressed_names(text: str) -> tuple[str, int]:
     return "".join(parts) + text[position:], found
 
 
+# A citizen's name standing in a sentence without a form of address ("Hồ sơ của Nguyễn Văn An trả chậm"): a surname,
+# a common middle name, and one or two more words, all in title case. The middle name is what tells a person from
+# the other capitalised words of a sentence that follow a surname-like word ("Hồ Núi Cốc", "Tăng Cường Công Tác",
+# "Đào Tạo"); a name with a rarer middle name is missed (a documented limit). Kept: a leader's or official's name
+# after "đồng chí" or a title (the reports name who leads a task), a place's or organisation's (after a place word,
+# inside a longer name, a commune's or ward's name) and the national figures that streets, schools and slogans are
+# named after ("tư tưởng Hồ Chí Minh").
+MIDDLE_NAMES = (
+    "Văn Thị Đức Hữu Minh Ngọc Quang Thanh Xuân Công Đình Bá Quốc Trọng Thế Kim Hoàng Mạnh Tiến Hồng Thu Phương "
+    "Thùy Thuỳ Thúy Thuý Diệu Bảo Gia Khánh Việt Duy Huy Hải Thành Chí Mỹ Phúc Vĩnh Nhật Đăng Khắc Sỹ Sĩ Viết Tất "
+    "Trí Hoài Anh Quỳnh Bích Tuấn Cẩm Như Lệ Huyền Trung Hồ Kiều Tường Nguyên"
+).split()
+FAMOUS_NAMES = (
+    "Hồ Chí Minh",
+    "Nguyễn Ái Quốc",
+    "Nguyễn Tất Thành",
+    "Phạm Văn Đồng",
+    "Võ Nguyên Giáp",
+    "Lê Văn Tám",
+    "Nguyễn Văn Trỗi",
+    "Võ Thị Sáu",
+    "Nguyễn Thị Minh Khai",
+    "Lương Ngọc Quyến",
+    "Hoàng Văn Thụ",
+    "Chu Văn An",
+    "Phan Đình Phùng",
+    "Trần Quốc Toản",
+    "Nguyễn Văn Cừ",
+    "Hoàng Quốc Việt",
+    "Lê Hồng Phong",
+    "Nguyễn Thị Định",
+    "Trần Hưng Đạo",
+    "Nguyễn Đình Chiểu",
+)
+_MIDDLE_FORMS = sorted({form for name in MIDDLE_NAMES for form in (name, strip_diacritics(name))}, key=len, reverse=True)
+_NAME_IN_SENTENCE = re.compile(
+    rf"(?<!\w)(?:{'|'.join(_TITLE_SURNAMES)})[ \t]+(?:{'|'.join(_MIDDLE_FORMS)})(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,2}}(?!\w)"
+)
+_TITLE_BEFORE = re.compile(
+    r"(?i)(?:đồng chí|đ/c|đc|bác|chủ tịch|phó chủ tịch|bí thư|phó bí thư|giám đốc|phó giám đốc|trưởng phòng|"
+    r"phó trưởng phòng|chánh văn phòng|trưởng ban|phó trưởng ban|thủ trưởng|tổng bí thư|thủ tướng|bộ trưởng|"
+    r"thứ trưởng|chủ nhiệm|đại biểu|dong chi)[ \t:,]*$"
+)
+
+
+def _famous(words: str) -> bool:
+    return strip_diacritics(words).casefold() in {strip_diacritics(n).casefold() for n in FAMOUS_NAMES}
+
+
+def mask_names_in_sentences(text: str) -> tuple[str, int]:
+    """Free text with every citizen's name standing without a form of address (``_NAME_IN_SENTENCE``) masked, and
+    how many were; a leader's, a place's, an organisation's or a national figure's stays."""
+    found = 0
+
+    def masked(match: re.Match[str]) -> str:
+        nonlocal found
+        start = match.start()
+        before = text[max(0, start - 30) : start]
+        if (
+            _PLACE_BEFORE.search(before)
+            or _TITLE_BEFORE.search(before)
+            or _inside_a_longer_name(text, start)
+            or _a_place(match.group(0))
+            or _famous(match.group(0))
+        ):
+            return match.group(0)
+        found += 1
+        return MASK
+
+    return _NAME_IN_SENTENCE.sub(masked, text), found
+
+
 def _inside_a_longer_name(text: str, start: int) -> bool:
     before = _WORD_BEFORE.search(text[max(0, start - 30) : start])
     return before is not None and before.group(1)[0].isupper() and before.group(1).lower() not in _ADDRESS_WORDS
@@ -440,22 +512,22 @@ def clean_free_text(text: str) -> FreeText:
     return FreeText(shorten(masked, FREE_TEXT_LIMIT), count, len(masked))
 
 
-def mask_name_alone(text: str) -> tuple[str, int]:
-    """``text`` masked whole (MASK, 1) when, its citizen's details masked (``mask_citizen_details``), it is nothing
-    but a citizen's name ("Nguyễn Thị Quỳnh Hương" typed where a unit or a date belongs); else as masked. A name
-    inside a longer text ("Ban Quản lý Khu du lịch Hồ Núi Cốc", "Trường Tiểu học Lê Văn Tám") stays."""
-    masked, count = mask_citizen_details(text)
-    return (MASK, count + 1) if mask_names(masked)[0].strip() == MASK else (masked, count)
-
-
 def mask_citizen_details(text: str) -> tuple[str, int]:
     """A free text a unit types (a difficulty, an explanation, an appraisal's comment) with every phone number, ID
     number and e-mail address (``mask_personal_data``), every name after a form of address (``mask_addressed_names``)
-    and every house-numbered address (``_HOUSE_NUMBER_ADDRESS``) masked, and how many were."""
+    or standing in a sentence (``mask_names_in_sentences``), every house-numbered address (``_HOUSE_NUMBER_ADDRESS``)
+    masked, and masked whole when it is nothing but a name (``mask_names``: "Nguyễn Thị Quỳnh Hương" typed where a
+    unit or a date belongs); how many were. A name inside a longer name stays ("Ban Quản lý Khu du lịch Hồ Núi Cốc",
+    "Trường Tiểu học Lê Văn Tám")."""
     masked, count = mask_personal_data(text)
     masked, named = mask_addressed_names(masked)
     masked, housed = _HOUSE_NUMBER_ADDRESS.subn(MASK, masked)
-    return masked, count + named + housed
+    masked, bare = mask_names_in_sentences(masked)
+    count += named + housed + bare
+    # A cell holding nothing but a name, in capitals or with a rarer middle name ("NGUYỄN THỊ QUỲNH HƯƠNG")
+    if masked.strip() != MASK and mask_names(masked)[0].strip() == MASK:
+        return MASK, count + 1
+    return masked, count
 
 
 def mask_text(text: str | None, *, names: bool = False) -> str | None:
