@@ -228,8 +228,9 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
     A column's own header wins over an alias, whatever their order in the sheet ("Tình trạng" written after "Tiến độ
     thực hiện" takes the status; an alias shared with another column never takes it from its own header). A header carrying "%" ("Tiến độ thực hiện (%)", whose words are an
     alias of the status) never goes to a column that is no percentage: it goes to the table's one percentage column
-    (kind ``percent`` or a "%" in its header or aliases), or is unknown when there is none or it is taken. Of two
-    headers for one column the first wins; the others are unknown."""
+    (kind ``percent`` or a "%" in its header or aliases), or is unknown when there is none or it is taken; a "%" header
+    of other words ("Tiến độ (%)") goes there too when no header named it. Of two headers for one column the first
+    wins; the others are unknown."""
     own = {match_key(c.header): c for c in columns}
     alias: dict[str, Column] = {}
     for column in columns:
@@ -249,6 +250,12 @@ def header_mapping(headers: list[str], columns: tuple[Column, ...]) -> tuple[dic
             found = target(header, by_key) if position not in mapping else None
             if found is not None and found not in mapping.values():
                 mapping[position] = found
+    # Any other header carrying "%" ("Tiến độ (%)", "Mức độ hoàn thành (%)") is the table's one percentage column
+    # when no header named it: the unit sees its percent column, which was read as missing.
+    if len(percent) == 1 and percent[0] not in mapping.values():
+        other = next((i for i, h in enumerate(headers) if i not in mapping and _percent_like(h)), None)
+        if other is not None:
+            mapping[other] = percent[0]
     unknown = [header for position, header in enumerate(headers) if position not in mapping]
     return dict(sorted(mapping.items())), unknown
 

@@ -58,6 +58,7 @@ from sources.task_formats import (
     cell_date,
     cell_text,
     clean_faults,
+    column_notes,
     document_number,
     ends_table,
     fault_issue,
@@ -68,6 +69,7 @@ from sources.task_formats import (
     is_task_number,
     mask_free_text,
     open_sheets,
+    optional_lines,
     optional_text,
     other_province_issue,
     table_sheet,
@@ -78,6 +80,8 @@ _HEADERS = {c.name: c.header for c in PLAN_COLUMNS}
 _ROW_REQUIRED = ("task_no", "content")  # a row without either is rejected
 # Every text of a task, in the rows' order: phone, ID numbers and e-mail addresses are masked before storing.
 _FREE_TEXT = ("content", "lead_text", "collaborators_text", "deadline_text", "expected_result", "responsible")
+# Units written one per line keep their line breaks: they separate units as ';' does (sources/task_units.py).
+_UNIT_TEXT = ("lead_text", "collaborators_text")
 
 
 def _letter(table: Table, name: str) -> str:
@@ -131,7 +135,7 @@ def read_plan_register(path: Path, *, watch: Callable[[Path], bool] | None = Non
     found, faults = clean_faults(find_labels(grid, PLAN_METADATA, table.header_top - 1))
     result.file_issues += [fault_issue(f, f"'{_LABELS[name]}'") for name, f in faults.items()]
     _read_metadata(result, found)
-    _column_notes(result, table)
+    result.file_issues += column_notes(table, PLAN_COLUMNS)
     if any(i.blocking for i in result.file_issues):
         return result
     headings = _merged_headings(ws, table)
@@ -202,17 +206,6 @@ def _read_metadata(result: RegisterResult, found: dict[str, Any]) -> None:
     elif issued is None:
         issues.append(FileIssue("missing_metadata", f"Thiếu '{_LABELS['issued_on']}' ở đầu trang.", blocking=False))
     result.title = optional_text(found.get("title"))
-
-
-def _column_notes(result: RegisterResult, table: Table) -> None:
-    missing = [c.header for c in PLAN_COLUMNS if not c.required and c.name not in table.columns]
-    if missing:
-        names = ", ".join(f"'{h}'" for h in missing)
-        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
-    if table.unknown:
-        result.file_issues.append(
-            FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(table.unknown)}.", blocking=False)
-        )
 
 
 def _merged_headings(ws: Any, table: Table) -> set[int]:
@@ -325,6 +318,14 @@ def _number_problems(task_no: str | None, cell: Any, faulty: bool, seen: dict[st
     return []
 
 
+def _serial_as_date(value: Any) -> Any:
+    """A deadline pasted as a value (Excel's serial day number, 46295 in a General cell) as its date; else as is (a
+    year typed as 2026 is no serial)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return cell_date(value)[0] or value
+    return value
+
+
 def _read_rows(
     result: RegisterResult,
     file_name: str,
@@ -415,8 +416,9 @@ def _read_rows(
             ]
             continue
         seen[task_no] = number
+        values["deadline_text"] = _serial_as_date(values.get("deadline_text"))
         texts, masked = mask_free_text(
-            {name: optional_text(values.get(name)) for name in _FREE_TEXT},
+            {name: (optional_lines if name in _UNIT_TEXT else optional_text)(values.get(name)) for name in _FREE_TEXT},
             {
                 name: f"Dòng {number} (nhiệm vụ {task_no}), ô {_letter(table, name)}{number} (cột '{_HEADERS[name]}')"
                 for name in _FREE_TEXT

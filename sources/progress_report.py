@@ -45,6 +45,7 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,7 @@ from sources.task_formats import (
     PERIOD_KINDS,
     REPORT_COLUMNS,
     REPORT_METADATA,
+    REPORT_READER_COLUMNS,
     STATUS_LABELS,
     TASK_STATUSES,
     RowIssue,
@@ -67,6 +69,7 @@ from sources.task_formats import (
     cell_date,
     cell_text,
     clean_faults,
+    column_notes,
     ends_table,
     fault_issue,
     fill_body_merges,
@@ -147,10 +150,7 @@ def read_progress_report(
         result.file_issues += [wrong] if wrong else []
     if any(i.blocking for i in result.file_issues):
         return result
-    missing_optional = [c.header for c in REPORT_COLUMNS if not c.required and c.name not in table.columns]
-    if missing_optional:
-        names = ", ".join(f"'{h}'" for h in missing_optional)
-        result.file_issues.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    result.file_issues += column_notes(table, REPORT_COLUMNS, REPORT_READER_COLUMNS)
     result.file_issues += fill_body_merges(ws, grid, table, _HEADERS)
     if isinstance(known_tasks, Mapping):  # per plan year: the header's period says which plan applies
         plan_year = result.plan_year
@@ -292,11 +292,16 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
         stored = float(value) * (100 if is_percent_format(number_format) else 1)
         return round(stored, 6), False, None
     text = cell_text(value)
+    if _THOUSANDS.fullmatch(text):  # "1.000" is 1 or 1,000 as the writer meant: not guessed
+        return None, False, f"Cột '{_HEADERS['percent']}': '{text}' không rõ là số thập phân hay số có dấu phân cách hàng nghìn."
     as_text = text.endswith("%")
     number = parse_decimal(text)
     if number is None:
         return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{shorten(text)}'."
     return number, as_text, None
+
+
+_THOUSANDS = re.compile(r"[0-9]{1,3}[.,][0-9]{3}")
 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
@@ -465,6 +470,17 @@ def _read_percent(
     elif percent is not None and not 0 <= percent <= 100:
         # The value as read (a '%' cell holding 80 shows 8000 %, one holding 1.2 shows 120 %), not the cell's raw number.
         problems.append(("bad_percent", f"Tỷ lệ hoàn thành {percent:g}% ngoài khoảng 0-100.", shown))
+    elif percent is not None and 0 < percent < 1 and not is_percent_format(number_format) and not lost:
+        # 0,8 typed for 80 % (a fraction, as a text or in a General cell) read as 0.8 %: said, never guessed
+        notes.append(
+            (
+                "percent_below_one",
+                (
+                    f"tỷ lệ hoàn thành '{shown}' đã đọc là {percent:g}%; nếu là {percent * 100:g}% thì đề nghị ghi số "
+                    f"{percent * 100:g}."
+                ),
+            )
+        )
     elif as_text:
         notes.append(("percent_as_text", (f"tỷ lệ hoàn thành ghi dạng chữ '{shown}', đã đọc là {percent:g}; đề nghị ghi số.")))
     elif lost and percent is not None and 0 < percent <= 1 and not is_percent_format(number_format):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -401,6 +401,33 @@ class Table:
         return self.header_row - self.header_rows + 1
 
 
+def column_notes(table: Table, columns: tuple[Column, ...], expected: Collection[str] = ()) -> list[FileIssue]:
+    """Notes on a table's header: the optional columns it lacks, and the columns it has that no column of the form is
+    (a unit sees the column it wrote and is told why it was not read), but for the ``expected`` labels (a report
+    repeating each task's content for its reader)."""
+    notes = []
+    missing = [c.header for c in columns if not c.required and c.name not in table.columns]
+    if missing:
+        names = ", ".join(f"'{h}'" for h in missing)
+        notes.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    skipped = {match_key(label) for label in expected}
+    unknown = [header for header in table.unknown if match_key(header) not in skipped]
+    if unknown:
+        notes.append(FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False))
+    return notes
+
+
+# Columns a progress report may carry for its reader, read from the plan instead: the number of the row, the task's
+# content, a remark.
+REPORT_READER_COLUMNS = (
+    "STT",
+    "Số TT",
+    "Ghi chú",
+    *(text for c in PLAN_COLUMNS if c.name == "content" for text in (c.header, *c.aliases)),
+    "Tên nhiệm vụ",
+)
+
+
 def merged_ranges(ws: Any) -> list[Merge]:
     """The merged ranges of a sheet (none for an object without them)."""
     ranges = getattr(getattr(ws, "merged_cells", None), "ranges", ())
@@ -626,6 +653,14 @@ def other_province_issue(
 
 def optional_text(value: Any) -> str | None:
     return cell_text(value) or None
+
+
+def optional_lines(value: Any) -> str | None:
+    """``optional_text`` of each line of a text cell, the line breaks kept (a plan's units one per line: Alt+Enter in
+    Excel, a Word table's paragraphs), blank lines dropped."""
+    if not isinstance(value, str):
+        return optional_text(value)
+    return "\n".join(line for line in (cell_text(part) for part in value.splitlines()) if line) or None
 
 
 # --- workbooks -----------------------------------------------------------------------------------------------

@@ -223,11 +223,20 @@ class _Resolver:
         return None
 
     def resolve(self, text: str | None) -> UnitResolution:
+        """Units one per line ("Văn phòng Sở⏎Phòng Chuyển đổi số") or one name wrapped over two lines ("Trung tâm Phục
+        vụ hành chính công⏎tỉnh"): whichever reading leaves fewer parts unknown (the lines on a tie)."""
+        by_lines = self._resolve(_nfc_lines(text or ""))
+        if not by_lines.unmatched or "\n" not in (text or ""):
+            return by_lines
+        joined = self._resolve(nfc(text or ""))
+        return joined if len(joined.unmatched) < len(by_lines.unmatched) else by_lines
+
+    def _resolve(self, text: str) -> UnitResolution:
         codes: dict[str, None] = {}
         collective: dict[str, None] = {}
         empty: dict[str, None] = {}
         unmatched: list[str] = []
-        for raw in _HARD.split(_nfc_lines(text or "")):
+        for raw in _HARD.split(text):
             part = _BULLET.sub("", raw).strip(" .")
             if not part:
                 continue

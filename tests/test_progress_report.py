@@ -1118,3 +1118,36 @@ def test_a_phone_in_the_number_column_is_refused_without_a_register_too(tmp_path
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), None, unit_matcher=office_code)
     assert [r["task_no"] for r in result.rows] == ["1"]
     assert [(x["rule"], x["record_key"]) for x in result.rejects] == [("unknown_task", None)]
+
+
+def test_a_percent_column_under_other_words_with_a_percent_sign_is_read(tmp_path: Path) -> None:
+    """'Tiến độ (%)' or 'Mức độ hoàn thành (%)' heads the unit's percent column: it was ignored, and the unit told the
+    column was missing. A column no form has is named in a note, as in the plan register."""
+    for heading in ("Tiến độ (%)", "Mức độ hoàn thành (%)"):
+        table = [heading if h == "Tỷ lệ hoàn thành (%)" else h for h in TABLE] + ["Ghi chú riêng"]
+        rows = [*HEAD, table, ["1", "Đang triển khai", 60], ["2", "Hoàn thành", 100, "28/03/2026"]]
+        result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows))
+        assert [r["percent"] for r in result.rows] == [60.0, 100.0]
+        rules = {i.rule: i.reason for i in result.file_issues}
+        assert "missing_optional_columns" not in rules
+        assert rules["unknown_columns"] == "Bỏ qua cột không có trong mẫu: Ghi chú riêng."
+
+
+def test_a_fraction_or_a_thousands_group_in_the_percent_column_is_never_read_silently(tmp_path: Path) -> None:
+    """'0,8' (80 % written as a fraction, text or a number in a General cell) loaded as 0.8 % without a word, and
+    '1.000' as 1 %: a fraction is noted with what to write, a thousands group is refused as ambiguous."""
+    rows = [
+        *HEAD,
+        TABLE,
+        ["1", "Đang triển khai", "0,8"],
+        ["2", "Đang triển khai", 0.8],
+        ["3", "Đang triển khai", "1.000"],
+        ["4", "Đang triển khai", 30],
+        ["5", "Đang triển khai", 0.5],
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, {"C10": "0%"}))
+    assert {r["task_no"]: r["percent"] for r in result.rows} == {"1": 0.8, "2": 0.8, "4": 30.0, "5": 50.0}
+    notes = [(i.row_number, i.record_key) for i in result.file_issues if i.rule == "percent_below_one"]
+    assert notes == [(6, "1"), (7, "2")]
+    assert "nếu là 80% thì đề nghị ghi số 80" in next(i.reason for i in result.file_issues if i.rule == "percent_below_one")
+    assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(8, "bad_value:percent", "1.000")]

@@ -124,6 +124,16 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 deadline = parse_deadline(r["deadline_text"], default_year=result.plan_year)
             except DeadlineError as err:
                 issues.append(FileIssue("unparsed_deadline", f"{where}: {err}", blocking=False))
+            else:
+                if result.plan_year and deadline.due.year < result.plan_year:  # a typo year: overdue from day one
+                    issues.append(
+                        FileIssue(
+                            "deadline_before_plan_year",
+                            f"{where}: thời gian hoàn thành '{r['deadline_text']}' trước năm kế hoạch {result.plan_year} "
+                            "(nhiệm vụ bị tính là quá hạn ngay từ khi ban hành); đề nghị kiểm tra lại năm.",
+                            blocking=False,
+                        )
+                    )
         else:
             issues.append(FileIssue("missing_deadline", f"{where}: không ghi thời gian hoàn thành.", blocking=False))
         resolved, unknown, texts = {}, {}, {}
@@ -136,7 +146,9 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
             texts[role] = r.get(f"{role}_text")
             for written, masked in zip(res.unmatched, unknown[role], strict=True):
                 if masked != written and texts[role]:
-                    texts[role] = texts[role].replace(written, masked)
+                    # (a name wrapped over lines is matched with the lines joined: replaced in the joined text)
+                    shown = texts[role] if written in texts[role] else nfc(texts[role])
+                    texts[role] = shown.replace(written, masked)
                     issues.append(
                         FileIssue(
                             "personal_data_masked",
@@ -147,6 +159,15 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
             issues += [
                 FileIssue("unknown_unit", f"{where} (đơn vị {label}): {message}", blocking=False) for message in res.messages()
             ]
+        if r.get("lead_text") and not resolved["lead"]:  # such a task can never be completed: said apart
+            issues.append(
+                FileIssue(
+                    "no_lead_unit",
+                    f"{where}: không xác định được đơn vị chủ trì nào trong '{shorten(texts['lead'] or '')}'; nhiệm vụ chỉ được ghi nhận "
+                    "hoàn thành khi tên đơn vị chủ trì được sửa theo danh mục đơn vị.",
+                    blocking=False,
+                )
+            )
         due = None if deadline is None else effective_due(deadline.due, deadline.before)
         rows.append(
             {
