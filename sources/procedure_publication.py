@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from common.pii import mask_names, mask_personal_data
 from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
 from sources.intake import standard_first
@@ -62,12 +63,33 @@ def decision_key(number: str) -> str:
     return match_key(_NUMBER_WORD.sub("", nfc(number)))
 
 
+_NOT_A_NUMBER_REASON = (
+    "Cột số quyết định: giá trị không phải số quyết định (có thể đã nhập nhầm họ tên, số điện thoại hoặc số giấy tờ "
+    "của một người; giá trị không được trích dẫn); đề nghị ghi số quyết định, ví dụ 126/QĐ-UBND."
+)
+
+
+def _not_a_decision_number(number: str) -> str | None:
+    """The rule a decision number cell breaks when it holds something else (a citizen's name, phone or ID number, a
+    text without a digit), never quoted nor kept as the row's key; None when it may be a number ("126/QĐ-UBND",
+    "Quyết định số 126/QĐ-UBND")."""
+    if mask_personal_data(number)[1]:
+        return "personal_number_as_code"
+    if mask_names(number)[1]:
+        return "name_as_code"
+    if not any(ch.isdigit() for ch in number):
+        return "code_without_digit"
+    return None
+
+
 def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[str, str], int]) -> list[Problem]:
     """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision
     (`seen` is keyed by ``decision_key``, so another spelling of the same number is the same decision)."""
     problems: list[Problem] = []
     if not number:
         problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
+    elif not_a_number := _not_a_decision_number(number):
+        problems.append((f"{not_a_number}:decision_number", _NOT_A_NUMBER_REASON, None))
     if not code:
         problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
     elif code not in known:
@@ -145,7 +167,9 @@ def read_publication(
     spelling: dict[str, str] = {}  # decision key -> the first spelling loaded, used for every row of the decision
     for line, values in csv_rows(prepared, columns, result):
         number, code = values["decision_number"], values["procedure_code"]
-        key = f"{number} | {code}" if number or code else None
+        # A cell that is no decision number (a name, a phone number) is never part of the reject's key.
+        keyed = "?" if number and _not_a_decision_number(number) else number
+        key = f"{keyed} | {code}" if number or code else None
         problems = _key_problems(number, code, known, seen)
         dates = _read_dates(values, profile.date_formats, headers, problems, today)
         decided, public = dates["decision_date"], dates["made_public_date"]

@@ -123,6 +123,12 @@ def _date_formats(formats: object, where: str) -> tuple[str, ...]:
             back = None
         if back is None or back.date() != sample.date():
             raise ProfileError(f"{where}: định dạng ngày '{fmt}' không đọc lại được chính ngày nó viết")
+        # the time it writes reads back too: '%I' without '%p' reads 14:07 as 02:07 (a deadline 12 hours early)
+        written = [(d, part) for d, part in (("%H", "hour"), ("%I", "hour"), ("%M", "minute"), ("%S", "second")) if d in str(fmt)]
+        if any(getattr(back, part) != getattr(sample, part) for _, part in written):
+            raise ProfileError(
+                f"{where}: định dạng ngày '{fmt}' không đọc lại được chính giờ nó viết (giờ 12 tiếng '%I' cần '%p' SA/CH)"
+            )
     return tuple(str(f) for f in formats)
 
 

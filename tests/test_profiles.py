@@ -189,6 +189,8 @@ def test_the_demo_export_still_reads_under_the_demo_profile(inbox):
         (lambda t: t.replace("      dossier_code: {header: MaHoSo}\n", ""), "thiếu cột dossier_code"),
         (lambda t: t.replace('"1": direct', '"1": by_pigeon'), "mã by_pigeon không có trong kho"),
         (lambda t: t.replace('  - "%Y-%m-%d"\n', '  - "%Y-%Y"\n'), "không đọc lại được"),
+        # a 12-hour clock without SA/CH reads 14:30 as 02:30: twelve hours off, silently
+        (lambda t: t.replace('  - "%Y-%m-%d %H:%M:%S"\n', '  - "%Y-%m-%d %I:%M:%S"\n'), "không đọc lại được chính giờ"),
         (lambda t: t.replace("system: tthc", "system: pakn"), "system phải là 'tthc'"),
         (
             lambda t: t.replace(

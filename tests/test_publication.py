@@ -113,13 +113,37 @@ def test_rows_are_typed_and_missing_parts_named(tmp_path):
 def test_each_bad_row_is_rejected_with_line_rule_and_reason(tmp_path, bad, rule, reason_part):
     path = write_register(
         tmp_path / "tthc",
-        [entry(procedure_code="1.000100"), entry(**{"decision_number": "BAD", **bad}), entry(decision_number="200/QĐ-UBND")],
+        [
+            entry(procedure_code="1.000100"),
+            entry(**{"decision_number": "999/QĐ-BAD", **bad}),
+            entry(decision_number="200/QĐ-UBND"),
+        ],
     )
     result = read_publication(path, tmp_path / "work", KNOWN)
     assert [r["source_row"] for r in result.rows] == [2, 4]
     assert [(r["file_name"], r["row_number"], r["rule"]) for r in result.rejects] == [(PUBLICATION_FILE_NAME, 3, rule)]
     assert reason_part in result.rejects[0]["reason"]
     assert rule_label(rule)  # a short label for the quality workbook
+
+
+@pytest.mark.parametrize(
+    ("written", "rule"),
+    [
+        ("Ông Nguyễn Văn An 0912345678", "personal_number_as_code:decision_number"),
+        ("Nguyễn Thị Hoa 12", "name_as_code:decision_number"),
+        ("chưa có", "code_without_digit:decision_number"),
+    ],
+)
+def test_a_decision_number_that_is_a_citizens_detail_is_refused_unquoted(tmp_path, written, rule):
+    """A name or phone number typed in the decision-number column loaded into fct_procedure_publication (the analysts'
+    snapshot) as the decision's number. Refused, neither quoted nor the reject's key; a real number with its words
+    still loads."""
+    path = write_register(tmp_path / "tthc", [entry(decision_number=written), entry(decision_number="Quyết định số 126/QĐ-UBND")])
+    result = read_publication(path, tmp_path / "work", KNOWN)
+    assert [r["decision_number"] for r in result.rows] == ["Quyết định số 126/QĐ-UBND"]
+    [reject] = result.rejects
+    assert reject["rule"] == rule and reject["value"] is None and reject["record_key"] == "? | 2.000001"
+    assert written not in reject["reason"] and rule_label(rule)
 
 
 def test_spellings_of_one_decision_number_are_one_decision(tmp_path):
