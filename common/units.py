@@ -273,10 +273,11 @@ def _former_local_units() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def _former_local_names() -> dict[str, frozenset[str]]:
-    """A province before 2025 (``_bare_province`` of its name) -> its communes' and wards' names (``tone_free_key``)."""
+    """A province before 2025 (``_bare_province`` of its name) -> its communes' and wards' names (``local_name_key``,
+    both with their letters and written without any diacritics)."""
     out: dict[str, set[str]] = {}
     for province, name in _former_local_units():
-        out.setdefault(_bare_province(province), set()).add(tone_free_key(name))
+        out.setdefault(_bare_province(province), set()).update((tone_free_key(name), tone_free_key(strip_diacritics(name))))
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -777,13 +778,15 @@ def other_province_heading(texts: Iterable[object], province: str) -> tuple[str,
 
 @lru_cache(maxsize=1)
 def _local_name_provinces() -> dict[str, frozenset[str]]:
-    """Every commune's and ward's name (``tone_free_key``) -> the provinces having one of that name."""
+    """Every commune's and ward's name (``tone_free_key``, as written and without any diacritics: "Phuong Dong Kinh"
+    from a system without Vietnamese letters) -> the provinces having one of that name."""
     from vietnam_provinces import Province, Ward
 
     names = {int(p.code): p.name for p in Province.iter_all()}
     out: dict[str, set[str]] = {}
     for ward in Ward.iter_all():
-        out.setdefault(tone_free_key(ward.name), set()).add(names[int(ward.province_code)])
+        for key in {tone_free_key(ward.name), tone_free_key(strip_diacritics(ward.name))}:
+            out.setdefault(key, set()).add(names[int(ward.province_code)])
     return {k: frozenset(v) for k, v in out.items()}
 
 

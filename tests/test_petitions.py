@@ -684,6 +684,19 @@ def test_another_provinces_export_is_refused_and_its_units_in_ours_are_rejected_
     assert [(r["rule"], "tỉnh Bắc Ninh" in r["reason"]) for r in ours.rejects] == [("other_province_unit", True)]
 
 
+def test_another_provinces_export_written_without_diacritics_is_refused_too(tmp_path):
+    """A system without Vietnamese letters writes "Phuong Dong Kinh": our units are matched without diacritics, the
+    other province's were not, so Lạng Sơn's export loaded its Sở Y tế and Sở Tư pháp rows as ours."""
+    other = ["So Y te", "So Tu phap", "Phuong Dong Kinh", "Phuong Luong Van Tri", "Xa Huu Lung", "Phuong Tam Thanh"]
+    refused = read(
+        write_pakn(tmp_path / "ls", JANUARY, [petition(petition_code=f"LS-{i}", unit=u) for i, u in enumerate(other)]), tmp_path
+    )
+    assert not refused.loadable and refused.rows == []
+    assert [(i.rule, "tỉnh Lạng Sơn" in i.reason) for i in refused.file_issues] == [("other_province_source", True)]
+    # A former ward of Thái Nguyên written so is still no other province's
+    assert MATCHER.other_province_of_row(None, "Phuong Quang Trung") is None
+
+
 def test_a_huge_cell_is_quoted_shortened_and_masked_before_it_is_cut(tmp_path):
     """A 200 kB cell pasted into the unit, a date or a coded column is not quoted whole into the reason and value;
     a phone number where the quote is cut is masked, not left half."""
