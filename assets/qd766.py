@@ -100,6 +100,13 @@ def _leaders(con, period: Period) -> str:
     return f"**{period.vietnamese}**\n\n" + "\n".join(f"- {g} #{r}: {n} ({s:.2f})" for g, r, n, s in rows)
 
 
+class PetitionsConfig(AcceptSmallerConfig):
+    """withdraw: the months whose file is gone from pakn/ are taken out with their rows (the explicit way to withdraw
+    one; by default a file deleted or moved away keeps its rows, with a note)."""
+
+    withdraw: bool = False
+
+
 @dg.asset(
     group_name=groups.QD766_SOURCES,
     kinds={"csv", "duckdb"},
@@ -108,7 +115,7 @@ def _leaders(con, period: Period) -> str:
     description="Phản ánh, kiến nghị (PAKN) theo tháng tiếp nhận (inbox/pakn/pakn_YYYYMM.csv) vào fct_petition; "
     "hạn xử lý tính theo ngày làm việc; không lưu dữ liệu cá nhân. Dùng cho nhóm Mức độ hài lòng.",
 )
-def petitions(context: dg.AssetExecutionContext, config: AcceptSmallerConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+def petitions(context: dg.AssetExecutionContext, config: PetitionsConfig, warehouse: Warehouse) -> dg.MaterializeResult:
     from warehouse.petitions import load_petition_folder
 
     with warehouse.write() as con:
@@ -119,6 +126,7 @@ def petitions(context: dg.AssetExecutionContext, config: AcceptSmallerConfig, wa
             work_dir=warehouse.work_dir,
             now=now_local(),
             accept_smaller=config.accept_smaller,
+            withdraw=config.withdraw,
         )
     for month in stats["months"]:
         if month["rows_rejected"] or month["status"] != "loaded":

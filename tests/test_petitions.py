@@ -799,3 +799,51 @@ def test_two_files_of_a_month_the_later_arrival_still_wins_with_fewer_petitions(
     for day in (3, 4):
         load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, day))
         assert con.execute("SELECT count(*), min(source_file) FROM fct_petition").fetchone() == (5, newer.name)
+
+
+def test_a_code_in_two_months_comes_back_when_the_later_month_drops_it_even_with_the_earlier_file_gone(tmp_path):
+    """P-10 in January's and February's files counts once, in February. January's file then left the inbox (its rows
+    kept, as every gone file's), and February was corrected without P-10: January's P-10 had been deleted for good,
+    in neither fct_petition nor the quarantine. The rows as loaded are kept (stg_petition) and counted again each run;
+    a gone month is named in a note, and withdrawn only with ``withdraw``."""
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    february = date(2026, 2, 1)
+    jan = write_pakn(
+        inbox / "pakn",
+        JANUARY,
+        [petition(petition_code="P-10", received_at="28/01/2026 09:00:00", completed_at=""), petition(petition_code="J-1")],
+    )
+    feb_rows = [petition(petition_code="F-1", received_at="03/02/2026 09:00:00", completed_at="")]
+    write_pakn(
+        inbox / "pakn", february, [petition(petition_code="P-10", received_at="02/02/2026 09:00:00", completed_at=""), *feb_rows]
+    )
+    con = duckdb.connect()
+    ensure_schema(con)
+
+    def run(now: datetime, **config: bool) -> dict:
+        return load_petition_folder(con, inbox, matcher=MATCHER, work_dir=work, now=now, **config)
+
+    def counted() -> list[tuple]:
+        return con.execute("SELECT petition_code, source_file FROM fct_petition ORDER BY 1").fetchall()
+
+    run(NOW)
+    assert counted() == [("F-1", "pakn_202602.csv"), ("J-1", "pakn_202601.csv"), ("P-10", "pakn_202602.csv")]
+    assert con.execute("SELECT file_name, rule FROM quarantine").fetchall() == [("pakn_202601.csv", "petition_in_two_months")]
+
+    jan.unlink()
+    stats = run(datetime(2026, 2, 10))
+    assert stats["files_gone_kept"] == 1 and len(counted()) == 3
+    gone = con.execute("SELECT file_name, rule, blocking, reason FROM file_issues WHERE rule = 'file_gone'").fetchall()
+    assert [g[:3] for g in gone] == [("pakn_202601.csv", "file_gone", False)] and "withdraw: true" in gone[0][3]
+
+    write_pakn(inbox / "pakn", february, feb_rows)  # February corrected: P-10 was January's only
+    run(datetime(2026, 2, 11))
+    assert counted() == [("F-1", "pakn_202602.csv"), ("J-1", "pakn_202601.csv"), ("P-10", "pakn_202601.csv")]
+    assert con.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
+    before = _tables(con)
+    run(datetime(2026, 2, 12))
+    assert _tables(con) == before  # a rerun gives the same tables (the gone note keeps its first time)
+
+    run(datetime(2026, 2, 13), withdraw=True)
+    assert counted() == [("F-1", "pakn_202602.csv")]
+    assert con.execute("SELECT count(*) FROM file_issues WHERE file_name = 'pakn_202601.csv'").fetchall() == [(0,)]

@@ -29,6 +29,7 @@ from warehouse.landing import (
     first_loaded_at,
     insert_many,
     keep_earlier_load,
+    keep_gone_files,
     modified_at,
     quarantine_row,
     record_subfolder_files,
@@ -59,12 +60,23 @@ def load_petitions(
     con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime, *, accept_smaller: bool = False
 ) -> dict:
     """Replace the month of one PAKN export with what `read_petitions` made of it (when it is loadable: otherwise only
-    its lineage and file issues are recorded and the month keeps its rows). A re-delivery of the month with less than
-    half its petitions is refused the same way unless ``accept_smaller`` (``shrink_problem``).
+    its lineage and file issues are recorded and the month keeps its rows), then count each code once again
+    (``_count_once_across_months``). A re-delivery of the month with less than half its petitions is refused the same
+    way unless ``accept_smaller`` (``shrink_problem``).
 
     Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
     "rows_rejected" (lines with at least one broken rule)}.
     """
+    stats = _load_month(con, path, result, now, accept_smaller=accept_smaller)
+    with transaction(con):
+        _count_once_across_months(con, now)
+    return stats
+
+
+def _load_month(
+    con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime, *, accept_smaller: bool
+) -> dict:
+    """``load_petitions`` of one file into stg_petition, fct_petition left as it was."""
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
     # The month of the export (from its content or name, as the reader found it) on its rows and issues.
     labels = (
@@ -100,11 +112,11 @@ def load_petitions(
 def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult) -> None:
     if result.month is not None:
         con.execute(
-            "DELETE FROM fct_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
+            "DELETE FROM stg_petition WHERE source_file = ? OR (received_at >= ? AND received_at < ?)",
             [path.name, result.month, _next_month(result.month)],
         )
     else:
-        con.execute("DELETE FROM fct_petition WHERE source_file = ?", [path.name])
+        con.execute("DELETE FROM stg_petition WHERE source_file = ?", [path.name])
     # One insert of all the file's rows from a frame: executemany ran the insert once a row (1.2 s for a year's 2,100).
     import pandas as pd  # (here: the code location loads without pandas)
 
@@ -159,19 +171,24 @@ def load_petition_folder(
     work_dir: Path,
     now: datetime,
     accept_smaller: bool = False,
+    withdraw: bool = False,
 ) -> dict:
-    """Read and load every monthly export in ``inbox/pakn/``.
+    """Read and load every monthly export in ``inbox/pakn/``. A month whose file is gone from the inbox keeps its rows
+    with a ``file_gone`` note, unless ``withdraw`` (the asset's config).
 
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
     """
+    with transaction(con):  # a warehouse of an earlier version kept only the counted rows: they are its staging
+        if not con.execute("SELECT count(*) FROM stg_petition").fetchall()[0][0]:
+            con.execute("INSERT INTO stg_petition BY NAME SELECT * FROM fct_petition")
     # A date after the day of reading rejects its row: by the clock, not CCHC_TODAY (a report as of a past day keeps
     # the completions after it).
-    loaded = [
-        load_petitions(con, p, read_petitions(p, matcher, work_dir, today=now.date()), now, accept_smaller=accept_smaller)
-        for p in petition_files(inbox / PETITION_DIR)
-    ]
+    files = petition_files(inbox / PETITION_DIR)
+    results = [(p, read_petitions(p, matcher, work_dir, today=now.date())) for p in files]
+    loaded = [_load_month(con, p, result, now, accept_smaller=accept_smaller) for p, result in results]
     _note_superseded(con, loaded, now)
     with transaction(con):
+        gone = _keep_gone_months(con, {p.name for p in files}, {r.sha256 for _, r in results}, withdraw, now)
         counted_once = _count_once_across_months(con, now)
     with transaction(con):  # an export put in a sub-folder of pakn/ is not read: refused naming it, never passed over
         record_subfolder_files(con, PETITION_SOURCE, inbox / PETITION_DIR, None, now)
@@ -182,6 +199,7 @@ def load_petition_folder(
         "rows_loaded": sum(s["rows_loaded"] for s in loaded),
         "rows_rejected": sum(s["rows_rejected"] for s in loaded),
         "petitions_in_two_months": counted_once,
+        "files_gone_kept": len(gone),
         "months": loaded,
     }
 
@@ -189,19 +207,49 @@ def load_petition_folder(
 TWO_MONTHS = "petition_in_two_months"
 
 
+def _keep_gone_months(
+    con: duckdb.DuckDBPyConnection, present: set[str], shas: set[str | None], withdraw: bool, now: datetime
+) -> list[str]:
+    """The loaded monthly files no longer in pakn/ keep their rows with a ``file_gone`` note (warehouse/landing.py
+    ``keep_gone_files``; before, silently), or with ``withdraw`` go with their rows; returns the kept ones."""
+    loaded = con.execute(
+        """SELECT s.source_file, any_value(l.sha256), any_value(l.partition_date) FROM stg_petition AS s
+           LEFT JOIN landed_files AS l ON l.source = ? AND l.file_name = s.source_file GROUP BY 1 ORDER BY 1""",
+        [PETITION_SOURCE],
+    ).fetchall()
+    note = (
+        f"Tệp không còn trong thư mục {PETITION_DIR}/: số liệu đã nạp của tháng vẫn được dùng. Muốn bỏ số liệu này, chạy "
+        "lại bước petitions với cấu hình withdraw: true."
+    )
+    files = [
+        (name, sha, month, {"year": month.year, "period_label": f"{month:%Y}-M{month:%m}"} if month else {}, False)
+        for name, sha, month in loaded
+    ]
+    kept = keep_gone_files(
+        con, PETITION_SOURCE, files, present, {sha for sha in shas if sha}, withdraw=withdraw, note=note, now=now
+    )
+    con.execute(
+        "DELETE FROM stg_petition WHERE NOT list_contains(?, source_file) AND NOT list_contains(?, source_file)",
+        [sorted(present), kept],
+    )
+    return kept
+
+
 def _count_once_across_months(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
     """A petition code in the files of two months (two reception dates; a file holds its own month only) counts
-    once: the row of the later month stays, the earlier is removed and put in the quarantine saying where the code
-    is counted. Decided by the data, not by the order the files were loaded in; the notes of an earlier run are
-    replaced, as every month is reloaded. Returns how many rows were removed."""
+    once: of the rows loaded (stg_petition), the row of the later month is the petition (fct_petition), the earlier
+    is put in the quarantine saying where the code is counted. Decided by the data, not by the order the files were
+    loaded in, and again at every run from every month loaded (a month whose file is gone or kept from an earlier
+    load included): the earlier row comes back when the later month no longer has the code. Returns how many rows
+    are counted in a later month."""
     con.execute("DELETE FROM quarantine WHERE source = ? AND rule = ?", [PETITION_SOURCE, TWO_MONTHS])
     earlier = con.execute(
         """WITH kept AS (
                SELECT petition_code, arg_max(source_file, received_at) AS kept_file, max(received_at) AS kept_at
-               FROM fct_petition GROUP BY petition_code HAVING count(*) > 1
+               FROM stg_petition GROUP BY petition_code HAVING count(*) > 1
            )
            SELECT p.petition_code, p.unit_code, p.source_file, p.source_row, p.received_at, k.kept_file, k.kept_at
-           FROM fct_petition AS p INNER JOIN kept AS k USING (petition_code)
+           FROM stg_petition AS p INNER JOIN kept AS k USING (petition_code)
            WHERE p.received_at < k.kept_at ORDER BY p.source_file, p.source_row"""
     ).fetchall()
     rows = [
@@ -225,8 +273,10 @@ def _count_once_across_months(con: duckdb.DuckDBPyConnection, now: datetime) -> 
         for code, unit, source_file, row, received, kept_file, kept_at in earlier
     ]
     insert_many(con, QUARANTINE_INSERT, rows)
+    con.execute("DELETE FROM fct_petition")
     con.execute(
-        """DELETE FROM fct_petition AS p WHERE EXISTS (
-               SELECT 1 FROM fct_petition AS q WHERE q.petition_code = p.petition_code AND q.received_at > p.received_at)"""
+        """INSERT INTO fct_petition BY NAME SELECT * FROM stg_petition AS p WHERE NOT EXISTS (
+               SELECT 1 FROM stg_petition AS q WHERE q.petition_code = p.petition_code AND q.received_at > p.received_at)
+           ORDER BY p.received_at, p.source_file, p.source_row"""
     )
     return len(rows)

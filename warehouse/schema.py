@@ -18,6 +18,25 @@ APPLICANT_KEY_COMMENT = (
     "(không dò ngược được khi không có khóa, không nối được giữa các năm); chỉ để đếm người nộp "
     "khác nhau trong một năm"
 )
+_PETITION_COLUMNS = """petition_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
+    category VARCHAR NOT NULL, handling VARCHAR NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP,
+    satisfaction VARCHAR, repeated BOOLEAN, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL"""
+# (the petitions as loaded, stg_petition, and as counted, fct_petition: one shape)
+_PETITION_COMMENTS = {
+    "unit_code": "đơn vị xử lý (mã trong dim_unit)",
+    "category": "procedure (về quy định hành chính, TTHC) | staff (về hành vi, thái độ của CBCCVC): chỉ tiêu 5.1",
+    "handling": "answer (trả lời, giải quyết) | refusal (từ chối tiếp nhận) | more_information (yêu cầu bổ sung thông tin)",
+    "due_at": (
+        "hạn xử lý: cuối ngày làm việc thứ 15 (trả lời), 2 (từ chối) hoặc 5 (yêu cầu bổ sung) sau ngày tiếp "
+        "nhận, trừ nghỉ lễ Việt Nam; đúng hạn khi completed_at ≤ due_at (chỉ tiêu 5.2)"
+    ),
+    "completed_at": "NULL khi đang xử lý",
+    "satisfaction": "satisfied | dissatisfied | NULL (chưa đánh giá)",
+    "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
+    "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
+}
+
+
 TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
     # name: (column DDL, table comment, column comments)
     "dim_unit": (
@@ -113,27 +132,21 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             ),
         },
     ),
+    "stg_petition": (
+        _PETITION_COLUMNS,
+        (
+            "Mọi dòng PAKN đã nạp từ các tệp tháng (pakn_YYYYMM.csv), kể cả mã có trong tệp của hai tháng; fct_petition "
+            "tính mỗi mã một lần (ở tháng sau). Không lưu họ tên, điện thoại, email, nội dung."
+        ),
+        _PETITION_COMMENTS,
+    ),
     "fct_petition": (
-        """petition_code VARCHAR NOT NULL, unit_code VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,
-        category VARCHAR NOT NULL, handling VARCHAR NOT NULL, due_at TIMESTAMP NOT NULL, completed_at TIMESTAMP,
-        satisfaction VARCHAR, repeated BOOLEAN, source_file VARCHAR NOT NULL, source_row INTEGER NOT NULL""",
+        _PETITION_COLUMNS,
         (
             "Phản ánh, kiến nghị (PAKN) về TTHC theo tệp xuất hằng tháng (pakn_YYYYMM.csv, tháng tiếp nhận), trạng thái tại "
             "thời điểm xuất; không lưu họ tên, điện thoại, email, nội dung."
         ),
-        {
-            "unit_code": "đơn vị xử lý (mã trong dim_unit)",
-            "category": "procedure (về quy định hành chính, TTHC) | staff (về hành vi, thái độ của CBCCVC): chỉ tiêu 5.1",
-            "handling": "answer (trả lời, giải quyết) | refusal (từ chối tiếp nhận) | more_information (yêu cầu bổ sung thông tin)",
-            "due_at": (
-                "hạn xử lý: cuối ngày làm việc thứ 15 (trả lời), 2 (từ chối) hoặc 5 (yêu cầu bổ sung) sau ngày tiếp "
-                "nhận, trừ nghỉ lễ Việt Nam; đúng hạn khi completed_at ≤ due_at (chỉ tiêu 5.2)"
-            ),
-            "completed_at": "NULL khi đang xử lý",
-            "satisfaction": "satisfied | dissatisfied | NULL (chưa đánh giá)",
-            "repeated": "PAKN lặp lại (chỉ tiêu 5.3); NULL khi tệp không ghi",
-            "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
-        },
+        _PETITION_COMMENTS,
     ),
     "fct_procedure_publication": (
         """decision_number VARCHAR NOT NULL, decision_date DATE NOT NULL, procedure_code VARCHAR NOT NULL,
@@ -1004,6 +1017,11 @@ MORE_COMMENTS: dict[str, dict[str, str]] = {
         "updated_at": "thời điểm cập nhật của phiên bản mới nhất",
     },
     "fct_petition": {
+        "petition_code": "mã PAKN",
+        "received_at": "thời điểm tiếp nhận PAKN",
+        "source_file": "tệp xuất PAKN hằng tháng (pakn_YYYYMM.csv)",
+    },
+    "stg_petition": {
         "petition_code": "mã PAKN",
         "received_at": "thời điểm tiếp nhận PAKN",
         "source_file": "tệp xuất PAKN hằng tháng (pakn_YYYYMM.csv)",

@@ -1,5 +1,6 @@
--- The petitions of a monthly PAKN export, from the frame of its rows (registered as _petition_rows).
-INSERT INTO fct_petition BY NAME
+-- The petitions of a monthly PAKN export, from the frame of its rows (registered as _petition_rows), as loaded:
+-- fct_petition counts a code in two months once (warehouse/petitions.py).
+INSERT INTO stg_petition BY NAME
 SELECT
     petition_code,
     unit_code,
