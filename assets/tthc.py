@@ -11,7 +11,7 @@ from common.db import scalar
 from common.pii import mask_quote
 from common.settings import now_local
 from common.units import agency_list_source, load_units, master_data_notes, matcher_for
-from sources.tthc_catalogue import CatalogueResult, catalogue_file, read_catalogue
+from sources.tthc_catalogue import CatalogueResult, catalogue_file, other_catalogue_files, read_catalogue
 from warehouse import tthc as load
 
 
@@ -56,6 +56,7 @@ def tthc_catalogue(context: dg.AssetExecutionContext, config: AcceptSmallerConfi
     path = catalogue_file(tthc_folder(warehouse))
     if path.exists():
         result = read_catalogue(path, warehouse.work_dir, matcher=matcher_for(warehouse.province))
+        result.file_issues += filter(None, [other_catalogue_files(tthc_folder(warehouse), path)])
     else:  # gone: the catalogue in use stays (noted); with none at all the run stops
         result = CatalogueResult(gone=True)
     with warehouse.write() as con:

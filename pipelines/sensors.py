@@ -30,7 +30,7 @@ from pipelines.jobs import (
 )
 from pipelines.schedules import automation_on
 from sources.excel_intake import ignored_name, subfolder_files
-from sources.intake import settle_seconds
+from sources.intake import is_copy_of, settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.procedure_publication import register_files
@@ -40,8 +40,10 @@ from sources.tthc_format import CATALOGUE_FILE_NAME, export_day
 from warehouse.landing import inbox_workbooks
 from warehouse.petitions import petition_files
 
-# The catalogue's names as sources/tthc_catalogue.catalogue_file takes them: danh_muc_tthc.csv, or a workbook.
-CATALOGUE_NAMES = frozenset({CATALOGUE_FILE_NAME, *(Path(CATALOGUE_FILE_NAME).stem + s for s in EXCEL_SUFFIXES)})
+
+def _catalogue_name(name: str) -> bool:
+    """A name sources/tthc_catalogue.catalogue_file takes: danh_muc_tthc.csv, a copy of it, or a workbook."""
+    return Path(name).suffix.lower() in (".csv", *EXCEL_SUFFIXES) and is_copy_of(name, Path(CATALOGUE_FILE_NAME).stem)
 
 
 def _sensor_status() -> dg.DefaultSensorStatus:
@@ -66,6 +68,7 @@ def _other_sources(inbox: Path) -> dict[str, str]:
         *(petition_files(petitions) if petitions.is_dir() else []),
         *subfolder_files(petitions),  # not read, but refused by the run: it must run
         *filter(None, [register.path]),
+        *register.others,  # (a second download arriving later is read: it must run)
         *register.wrong_kind,
     ]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
@@ -188,7 +191,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
             # Every name a day's export goes by (HO_SO_20260105.CSV, ho_so_2026-01-05.csv, 'ho_so_20260105 (1).csv',
             # ho_so_20260105.xlsx, read through its table), and the catalogue (danh_muc_tthc.csv, or .xlsx …).
             for p in folder.iterdir()
-            if p.is_file() and (export_day(p.name) is not None or p.name.lower() in CATALOGUE_NAMES)
+            if p.is_file() and (export_day(p.name) is not None or _catalogue_name(p.name))
         }
         if folder.exists()
         else {}

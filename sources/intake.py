@@ -9,6 +9,7 @@ refusal names the real cause (kind, encoding, size) instead of a symptom such as
 from __future__ import annotations
 
 import codecs
+import filecmp
 import os
 import re
 import time
@@ -47,6 +48,50 @@ def name_spellings(folder: Path, name: str) -> list[Path]:
     if not folder.is_dir():
         return []
     return standard_first([p for p in folder.iterdir() if p.is_file() and p.name.lower() == name.lower()], name)
+
+
+# A copy's mark after a file's stem: a browser's second download ("cong_bo_tthc (1).csv"), Windows's copy ("… - Copy",
+# "… - Bản sao", with its own number).
+_COPY_MARK = re.compile(r"(?:\s*\(\d+\)|\s+-\s+(?:copy|bản sao)(?:\s*\(\d+\))?)$", re.IGNORECASE)
+
+
+def is_copy_of(file_name: str, stem: str) -> bool:
+    """Whether ``file_name`` is a file of the fixed name ``stem`` (any kind): in any letter case, or a copy of it."""
+    own = Path(file_name).stem
+    return own.lower() == stem.lower() or _COPY_MARK.sub("", own).lower() == stem.lower()
+
+
+def name_copies(folder: Path, stem: str) -> list[Path]:
+    """The files of ``folder`` of the fixed name ``stem`` (``is_copy_of``), any kind, by name."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_copy_of(p.name, stem))
+
+
+def latest_delivery(found: list[Path], name: str) -> Path | None:
+    """The file read among deliveries of one fixed ``name`` (its spellings and copies): the standard spelling, unless
+    a file that arrived later differs from it (a later download replaces an earlier one; an identical copy never
+    displaces the standard name)."""
+    chosen = next(iter(standard_first(found, name)), None)
+    for other in found:
+        if chosen is not None and other != chosen and arrival(other) > arrival(chosen) and not same_bytes(other, chosen):
+            chosen = other
+    return chosen
+
+
+def arrival(path: Path) -> float:
+    """When a file arrived (its modification time); never for a file gone since it was listed."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return float("-inf")
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<table|<meta|<\?xml[^>]*>\s*<html)", re.IGNORECASE)

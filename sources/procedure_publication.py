@@ -17,7 +17,7 @@ from pathlib import Path
 from common.pii import mask_names, mask_personal_data
 from common.vntext import match_key, nfc
 from sources.csvfiles import ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
-from sources.intake import standard_first
+from sources.intake import latest_delivery, name_copies
 from sources.profiles import SourceProfile, readable_format
 from sources.publication_format import PART_NAMES, PUBLICATION_FILE_NAME, publication_profile
 
@@ -43,13 +43,15 @@ WRONG_KIND_REASON = (
 
 
 def register_files(folder: Path) -> RegisterFiles:
-    """The register whatever the letter case of its name (CONG_BO_TTHC.CSV, as Windows keeps it): the standard
-    spelling, else the first by name, is read; other spellings and other kinds of the same name are named."""
+    """The register whatever the letter case of its name (CONG_BO_TTHC.CSV, as Windows keeps it) or as a copy (a
+    browser's second download, "cong_bo_tthc (1).csv"): the standard spelling is read unless a different file of the
+    name arrived later (``latest_delivery``); the other CSVs and the other kinds of the name are named."""
     stem, suffix = PUBLICATION_FILE_NAME.rsplit(".", 1)
-    named = sorted(p for p in folder.iterdir() if p.is_file() and p.stem.lower() == stem) if folder.is_dir() else []
-    csvs = standard_first([p for p in named if p.suffix.lower() == f".{suffix}"], PUBLICATION_FILE_NAME)
+    named = name_copies(folder, stem)
+    csvs = [p for p in named if p.suffix.lower() == f".{suffix}"]
+    chosen = latest_delivery(csvs, PUBLICATION_FILE_NAME)
     wrong = tuple(p for p in named if p.suffix.lower() != f".{suffix}")
-    return RegisterFiles(csvs[0] if csvs else None, tuple(csvs[1:]), wrong)
+    return RegisterFiles(chosen, tuple(p for p in csvs if p != chosen), wrong)
 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)

@@ -15,7 +15,7 @@ from pathlib import Path
 from common.units import AGENCY, UnitMatcher
 from common.vntext import match_key, nfc
 from sources.csvfiles import INVISIBLE, FileIssue, iter_records, unique_records, vocabulary_lookup
-from sources.intake import name_spellings
+from sources.intake import latest_delivery, name_copies
 from sources.profiles import SourceProfile, profile_hint
 from sources.table_files import EXCEL_SUFFIXES, prepare_export
 from sources.tthc_format import CATALOGUE_FILE_NAME, COMMUNE_OWNER, TTHC_CODES, TTHC_FIELDS, tthc_profile
@@ -154,15 +154,35 @@ def _coded_problems(values: Mapping[str, str], authority: object, online: object
 
 
 def catalogue_file(folder: Path) -> Path:
-    """The catalogue in ``folder`` whatever the letter case of its name (DANH_MUC_TTHC.CSV, as Windows keeps it):
-    the standard spelling, else the first by name; without a CSV, the catalogue saved as a workbook
-    (danh_muc_tthc.xlsx, .xls, .ods: read through its table); the standard path when there is none (then reported
-    missing)."""
-    spelt = name_spellings(folder, CATALOGUE_FILE_NAME)
-    if not spelt:
-        stem = Path(CATALOGUE_FILE_NAME).stem
-        spelt = [p for suffix in EXCEL_SUFFIXES for p in name_spellings(folder, stem + suffix)]
-    return spelt[0] if spelt else folder / CATALOGUE_FILE_NAME
+    """The catalogue in ``folder`` whatever the letter case of its name (DANH_MUC_TTHC.CSV, as Windows keeps it) or as a
+    copy ("danh_muc_tthc (1).csv", a browser's second download): the standard spelling, unless a different file of
+    the name arrived later (``latest_delivery``); without a CSV, the catalogue saved as a workbook (danh_muc_tthc.xlsx,
+    .xls, .ods: read through its table); the standard path when there is none (then reported missing). The others
+    are named by ``other_catalogue_files``."""
+    csvs, books = _catalogue_files(folder)
+    return latest_delivery(csvs or books, CATALOGUE_FILE_NAME) or folder / CATALOGUE_FILE_NAME
+
+
+def other_catalogue_files(folder: Path, read: Path) -> FileIssue | None:
+    """A note naming the files of the catalogue's name in ``folder`` that were not read (``catalogue_file``), if any."""
+    csvs, books = _catalogue_files(folder)
+    others = [p for p in [*csvs, *books] if p != read]
+    if not others:
+        return None
+    names = ", ".join(f"'{p.name}'" for p in others)
+    return FileIssue(
+        "same_name_other_case",
+        f"Còn có tệp {names} cùng tên danh mục TTHC (tên khác chữ hoa/thường, bản tải về lần nữa hoặc bảng tính): chỉ "
+        f"nạp tệp '{read.name}' (tệp CSV gửi sau cùng; bản giống hệt không thay tệp tên chuẩn); đề nghị xóa tệp thừa.",
+        blocking=False,
+    )
+
+
+def _catalogue_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    stem = Path(CATALOGUE_FILE_NAME).stem
+    named = name_copies(folder, stem)
+    csvs = [p for p in named if p.suffix.lower() == ".csv"]
+    return csvs, [p for p in named if p.suffix.lower() in EXCEL_SUFFIXES]
 
 
 def read_catalogue(path: Path, work_dir: Path, *, matcher: UnitMatcher, profile: SourceProfile | None = None) -> CatalogueResult:

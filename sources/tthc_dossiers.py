@@ -15,7 +15,6 @@ few one-line queries over a column or table name given in a loop.
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 from collections.abc import Callable
@@ -49,7 +48,7 @@ from sources.csvfiles import (
     PreparedFile,
     record_starts,
 )
-from sources.intake import standard_first
+from sources.intake import latest_delivery, standard_first
 from sources.profiles import SourceProfile, profile_hint, readable_format
 from sources.table_files import prepare_export
 from sources.tthc_format import (
@@ -174,28 +173,10 @@ def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
 
 def _day_export(found: list[Path], name: str) -> Path | None:
     """The file read as one day's export among ``found`` (see export_files)."""
-    csvs = standard_first([p for p in found if p.suffix.lower() == ".csv"], name)
+    csvs = [p for p in found if p.suffix.lower() == ".csv"]
     if not csvs:
         return standard_first(found, name)[0] if found else None
-    chosen = csvs[0]
-    for other in csvs[1:]:
-        if _arrival(other) > _arrival(chosen) and not _same_bytes(other, chosen):
-            chosen = other
-    return chosen
-
-
-def _arrival(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:  # gone since the listing: never preferred
-        return float("-inf")
-
-
-def _same_bytes(a: Path, b: Path) -> bool:
-    try:
-        return filecmp.cmp(a, b, shallow=False)
-    except OSError:
-        return False
+    return latest_delivery(csvs, name)
 
 
 def unnamed_exports(folder: Path) -> list[Path]:

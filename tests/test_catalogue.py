@@ -146,13 +146,23 @@ def test_a_row_with_a_field_too_many_is_rejected_not_cut(inbox):
 
 
 def test_the_catalogue_is_found_whatever_the_letter_case_of_its_name(tmp_path):
-    from sources.tthc_catalogue import catalogue_file
+    from sources.tthc_catalogue import catalogue_file, other_catalogue_files
 
     assert catalogue_file(tmp_path / "none") == tmp_path / "none" / "danh_muc_tthc.csv"  # missing: reported by name
     (tmp_path / "DANH_MUC_TTHC.CSV").write_text("x", encoding="utf-8")
     assert catalogue_file(tmp_path) == tmp_path / "DANH_MUC_TTHC.CSV"
     (tmp_path / "danh_muc_tthc.csv").write_text("x", encoding="utf-8")
     assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc.csv"  # the standard spelling first
+    # a browser's second download arriving later, with other content, is read; the others are named
+    import os
+
+    os.utime(tmp_path / "danh_muc_tthc.csv", (1_700_000_000, 1_700_000_000))
+    (tmp_path / "danh_muc_tthc (1).csv").write_text("y", encoding="utf-8")
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc (1).csv"
+    note = other_catalogue_files(tmp_path, catalogue_file(tmp_path))
+    assert note is not None and "'danh_muc_tthc.csv'" in note.reason and "'DANH_MUC_TTHC.CSV'" in note.reason
+    (tmp_path / "danh_muc_tthc - Copy.csv").write_text("y", encoding="utf-8")  # an identical copy displaces nothing
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc (1).csv"
 
 
 def test_a_catalogue_whose_codes_excel_turned_into_numbers_never_replaces_the_good_one(inbox):

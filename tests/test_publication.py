@@ -379,3 +379,28 @@ def test_a_date_before_1990_is_a_typing_slip_and_rejects_its_row(tmp_path):
         (3, "bad_date:made_public_date"),
     ]
     assert "trước năm 1990" in result.rejects[0]["reason"] and len(result.rows) == 1
+
+
+def test_a_registers_second_download_arriving_later_is_read_and_the_other_named(tmp_path):
+    """A browser saves a second download as 'cong_bo_tthc (1).csv': it was never read, nothing named it, and alone
+    in the inbox it meant "no register" (1.1-1.3 not evaluated)."""
+    import os
+
+    from pipelines.sensors import _other_sources
+
+    con, inbox = _warehouse_with_catalogue(tmp_path)
+    folder = inbox / "tthc"
+    old = write_register(folder, [entry()])
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    newer = write_register(folder, [entry(), entry(decision_number="126/QĐ-UBND", procedure_code="1.000100")])
+    newer = newer.rename(folder / "cong_bo_tthc (1).csv")
+    old_again = write_register(folder, [entry()])
+    os.utime(old_again, (1_700_000_000, 1_700_000_000))
+    stats = load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)
+    assert stats["rows_loaded"] == 2
+    notes = con.execute("SELECT rule, reason FROM file_issues WHERE source = 'tthc_publication'").fetchall()
+    assert [rule for rule, _ in notes] == ["same_name_other_case"] and "'cong_bo_tthc.csv'" in notes[0][1]
+    assert "tthc/cong_bo_tthc (1).csv" in _other_sources(inbox)  # the sensor sees it
+
+    old_again.unlink()  # the copy alone is the register
+    assert load_publication_register(con, inbox, work_dir=tmp_path / "work", now=NOW)["rows_loaded"] == 2

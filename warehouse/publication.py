@@ -128,7 +128,10 @@ def load_publication_register(
     result = read_publication(files.path, work_dir, known, today=now.date())  # by the clock, as the petitions
     if files.others:
         names = ", ".join(f"'{p.name}'" for p in files.others)
-        reason = f"Còn có tệp {names} (tên chỉ khác chữ hoa/thường): chỉ nạp tệp '{files.path.name}'; xóa tệp thừa."
+        reason = (
+            f"Còn có tệp {names} cùng tên sổ công bố (tên khác chữ hoa/thường, hoặc bản tải về lần nữa): chỉ nạp tệp "
+            f"'{files.path.name}' (tệp gửi sau cùng; bản giống hệt không thay tệp tên chuẩn); đề nghị xóa tệp thừa."
+        )
         result.file_issues.append(FileIssue("same_name_other_case", reason, blocking=False))
     stats = load_publication(con, files.path, result, now, file_name=PUBLICATION_FILE_NAME, accept_smaller=accept_smaller)
     return {**stats, "wrong_kind_files": wrong} if wrong else stats
