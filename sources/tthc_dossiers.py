@@ -392,11 +392,13 @@ def _typed_fragments(fmt: DossierFormat) -> dict[str, str]:
     # copy read that column (written out in each, the parse ran three times and cost 0.5 s of a year's scan).
     parsed = {c: f"coalesce(try_strptime(r.{c}, '{first}'), try_strptime(trim(r.{c}), {formats}))" for c in fmt.datetime_columns}
     typed = {c: f"s._parsed_{c}" for c in fmt.datetime_columns}
-    # A due date written without a time ('05/01/2026') is due by the end of that day, not at its first second: read
-    # as midnight, a dossier finished at 10:00 on its due day counted as late (as petitions' deadlines, 23:59:59).
+    # A due date written without a time ('05/01/2026'), or at midnight ('05/01/2026 00:00:00': a system storing the
+    # date alone exports it so; no office's deadline falls at midnight), is due by the end of that day, not at its
+    # first second: read as midnight, a dossier finished at 10:00 on its due day counted as late (as petitions'
+    # deadlines, 23:59:59).
     if "due_at" in typed:
         due = typed["due_at"]
-        typed["due_at"] = f"(CASE WHEN contains(s.due_at, ':') THEN {due} ELSE {due} + INTERVAL {END_OF_DAY} SECOND END)"
+        typed["due_at"] = f"(CASE WHEN {due} = date_trunc('day', {due}) THEN {due} + INTERVAL {END_OF_DAY} SECOND ELSE {due} END)"
     dates = {c: f"CASE WHEN year({expr}) >= 1000 THEN {expr} END" for c, expr in typed.items()}
     vocab = {c: _vocabulary_case(f"s.{c}", fmt.vocabularies[c], boolean=c in fmt.bool_columns) for c in fmt.vocabularies}
     # Digits only (an amount may group thousands by '.' or ','): a cast alone takes '1.5' (as 2), '1e3', '0x10', '1_000'.

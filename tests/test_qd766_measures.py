@@ -478,3 +478,19 @@ def test_a_dossier_waiting_for_the_applicants_supplement_is_late_only_if_asked_a
     con.execute("UPDATE fct_dossier SET supplement_requested_at = TIMESTAMP '2026-03-06 09:00' WHERE dossier_code = 'WB'")
     row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
     assert (row["received"], row["on_time"]) == (5, 4)
+
+
+def test_a_refusal_without_a_completion_time_ended_when_it_was_recorded(con):
+    """A system often leaves 'Ngày hoàn thành' empty on a refusal: such a dossier, refused two days before its due
+    date, counted as late in 2.1 (completed_at <= due_at is unknown). It ended when the refusal was recorded
+    (updated_at). By hand: WR refused on 4/3, due 5/3, on time; WL refused on 6/3, late; three finished on time:
+    4 of 5 on time."""
+    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    refused = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), None, "refused")
+    rows = [D(f"R{i}", "2.0003", OTHER_WARD, "direct", *done) for i in range(3)]
+    rows += [D("WR", "2.0003", OTHER_WARD, "direct", *refused), D("WL", "2.0003", OTHER_WARD, "direct", *refused)]
+    _insert_dossiers(con, rows)
+    con.execute("UPDATE fct_dossier SET updated_at = TIMESTAMP '2026-03-04 09:00' WHERE dossier_code = 'WR'")
+    con.execute("UPDATE fct_dossier SET updated_at = TIMESTAMP '2026-03-06 09:00' WHERE dossier_code = 'WL'")
+    row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    assert (row["received"], row["on_time"]) == (5, 4)

@@ -825,18 +825,24 @@ def test_codes_lose_a_pasted_byte_order_mark_and_zero_width_characters(inbox):
 
 
 def test_a_due_date_without_a_time_is_due_by_the_end_of_that_day(inbox):
-    """'Ngày hẹn trả' written as a date only (a profile format the exports use): a dossier finished at 10:00 on its due
-    day is on time, so the due time is the day's last second, not its first."""
+    """'Ngày hẹn trả' written as a date only (a profile format the exports use) or at midnight (a system storing the
+    date alone): a dossier finished at 10:00 on its due day is on time, so the due time is the day's last second, not
+    its first. A refusal without a completion time (systems often leave it empty) ended when it was recorded."""
     done = {"status": "Đã trả kết quả", "completed_at": "08/01/2026 10:00:00", "updated_at": "08/01/2026 10:00:00"}
+    refused = {"status": "Từ chối giải quyết", "completed_at": "", "updated_at": "07/01/2026 10:00:00"}
     rows = [
         dossier_row(dossier_code="D-1", due_at="08/01/2026", **done),
         dossier_row(dossier_code="D-2", due_at="08/01/2026 08:00:00", **done),
+        dossier_row(dossier_code="D-3", due_at="08/01/2026 00:00:00", **done),
+        dossier_row(dossier_code="D-4", due_at="08/01/2026 17:00:00", **refused),
     ]
     write_export(inbox / "tthc", DAY + timedelta(days=3), rows)
     con, _ = load(inbox, DAY + timedelta(days=3), DAY + timedelta(days=3))
     assert con.execute("SELECT dossier_code, due_at, finished_on_time FROM fct_dossier ORDER BY 1").fetchall() == [
         ("D-1", datetime(2026, 1, 8, 23, 59, 59), True),
         ("D-2", datetime(2026, 1, 8, 8, 0), False),
+        ("D-3", datetime(2026, 1, 8, 23, 59, 59), True),
+        ("D-4", datetime(2026, 1, 8, 17, 0), True),
     ]
 
 

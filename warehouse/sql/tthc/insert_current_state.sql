@@ -56,8 +56,10 @@ SELECT
     v.updated_at,
     v.applicant_key,
     list_contains($finished, v.status) AS is_finished,
+    -- a refusal without a completion time (systems often leave it empty) ended when it was recorded (updated_at)
     CASE
         WHEN list_contains($finished, v.status) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at
+        WHEN v.status = 'refused' THEN v.updated_at <= v.due_at
     END AS finished_on_time,
     l.first_export_date,
     l.last_export_date,
