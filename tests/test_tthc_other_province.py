@@ -73,6 +73,21 @@ def test_a_bac_ninh_export_in_thai_nguyens_inbox_is_refused_whole(inbox):
     assert "Bắc Ninh" in reason and "H05" in reason and "không phải của Thái Nguyên" in reason
 
 
+def test_an_export_coded_in_the_national_format_is_told_by_the_province_after_the_agency_groups(inbox):
+    """'000.00.22.H60-260105-0000' (the national format) starts with the agency's groups: Tuyên Quang's export, its
+    units agencies every province has (Sở Tư pháp), loaded as Thái Nguyên's. Thái Nguyên's own codes of that format
+    load."""
+    units = ["Sở Tư pháp", "Sở Tài chính"]
+    write_export(inbox / "tthc", DAY, export_rows("000.00.22.H60", "Bộ phận một cửa", units, 12))
+    con, stats = load(inbox, "Thái Nguyên")
+    assert con.execute("SELECT count(*) FROM stg_dossier_versions").fetchone() == (0,) and stats.rows_loaded == 0
+    [(rule, reason, blocking)] = issues(con)
+    assert rule == "other_province_file" and blocking and "Tuyên Quang" in reason and "H60" in reason
+    write_export(inbox / "tthc", DAY, export_rows("000.00.19.H55", "Bộ phận một cửa", units, 12))
+    _, stats = load(inbox, "Thái Nguyên")
+    assert stats.rows_loaded == 12
+
+
 def test_a_thai_nguyen_export_in_bac_ninhs_inbox_never_replaces_the_days_good_load(inbox):
     own = export_rows("H05.107", "Trung tâm Phục vụ hành chính công Phường Hạp Lĩnh", ["Phường Hạp Lĩnh"], 3)
     write_export(inbox / "tthc", DAY, own)
