@@ -252,7 +252,7 @@ def personal_number_sql(value_sql: str) -> str:
 # ("CMND 012.345.678", "hộ chiếu B1234567", "SĐT0912345678"). Never a date or time ("08.01.2026 17:00:00": kept as
 # a whole first), a decimal ("0.1234567891"), an amount ("840 000 000 000") or a part of a longer number or code (not
 # after a digit and a dot or dash, "1.000046.000.00.00.H55"; not before one, "000.00.19.H55"). Masked before the text
-# is stored; a name cannot be told from other words and is not searched for.
+# is stored; names are searched for apart (mask_addressed_names, mask_names_in_sentences, mask_names).
 _BOUNDED = r"(?<![\w+])(?<!\d[.-])"
 _PERSONAL_IN_TEXT = re.compile(
     r"(?P<date>\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![.-]?\d)(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)"
@@ -290,7 +290,8 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 
 # A citizen's name typed where a code, a date or a code word belongs (a status, a unit, a dossier code), then quoted
 # by a reject: a capitalised surname and one to three more capitalised words ("Lê Hoàng Phúc", "NÔNG THỊ HOA",
-# "Nguyen Van An"). In free text a name cannot be told from other words; in such a quote it can, well enough. The
+# "Nguyen Van An"). In free text this shape is also a heading's ("Phạm Vi Điều Chỉnh", mask_names_in_sentences asks
+# for a middle name there); in such a quote it is a name, well enough. The
 # surnames are the common Kinh, Tày and Nùng ones, less those that begin place names a unit or centre is called by (Hà
 # Nội, Thái Nguyên, Cao Bằng, Lâm Đồng, Ninh Bình…) or common words written capitalised (Đoàn Thanh niên, Từ Quý
 # III). It is a place, not a name, after a place word (phường Phan Đình Phùng, đường Lê Lợi), inside a longer name
@@ -326,10 +327,11 @@ _PLACE_BEFORE = re.compile(
 )
 
 
-# The word before a match (over spaces and dashes): a capitalised one means the surname is inside a longer name
-# ("Xã Si Ma Cai", "Phường Buôn Ma Thuột", "Xã Chân Mây – Lăng Cô"), unless it is a form of address ("Ông Trần Văn
-# Bảo").
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t\u00a0–-]*$")
+# The word before a match (over spaces, or a dash without spaces): a capitalised one means the surname is inside a
+# longer name ("Xã Si Ma Cai", "Phường Buôn Ma Thuột", "Chân Mây-Lăng Cô"), unless it is a form of address ("Ông Trần
+# Văn Bảo"). A spaced dash ends the name before it: "Phường Phan Đình Phùng - Đặng Thị Lanh" names a citizen after a
+# unit (a place's name after the dash stays: ``_a_place``, "Xã Chân Mây – Lăng Cô").
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)(?:[ \t\u00a0]*|[–-])$")
 _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công dân đồng chí ô b a c".split())
 
 
@@ -343,7 +345,7 @@ _BARE_NAME = re.compile(_A_NAME)
 def mask_addressed_names(text: str) -> tuple[str, int]:
     """Free text with every citizen's name after a form of address ("ông", "bà", "anh", "chị", "công dân" …; not
     "đồng chí" or "Bác", a leader's) replaced by MASK, and how many were; a place's name after one ("bà Rịa") stays.
-    Other names in a sentence are not searched for (a street, a school)."""
+    A name without one is ``mask_names_in_sentences``'s."""
     parts: list[str] = []
     position = found = 0
     for title in _ADDRESSED.finditer(text):
@@ -359,52 +361,85 @@ def mask_addressed_names(text: str) -> tuple[str, int]:
 
 
 # A citizen's name standing in a sentence without a form of address ("Hồ sơ của Nguyễn Văn An trả chậm"): a surname,
-# a common middle name, and one or two more words, all in title case. The middle name is what tells a person from
-# the other capitalised words of a sentence that follow a surname-like word ("Hồ Núi Cốc", "Tăng Cường Công Tác",
-# "Đào Tạo"); a name with a rarer middle name is missed (a documented limit). Kept: a leader's or official's name
-# after "đồng chí" or a title (the reports name who leads a task), a place's or organisation's (after a place word,
-# inside a longer name, a commune's or ward's name) and the national figures that streets, schools and slogans are
-# named after ("tư tưởng Hồ Chí Minh").
+# a common middle name, and one or two more words, all in title case or all in capitals, with or without diacritics
+# (not mixed: "Hồ Ba Bể" is a lake, not Hồ Bá …). The middle name is what tells a person from the other capitalised
+# words that follow a surname-like word ("Hồ Núi Cốc", "Tăng Cường Công Tác", "Đào Tạo", "Phạm Vi Điều Chỉnh"); a name
+# with a rarer middle name, or none, is missed (a documented limit). Kept: a leader's or official's name after
+# "đồng chí" or a title in its clause ("Giám đốc Sở Khoa học và Công nghệ Nguyễn Huy Hoàng", "đồng chí A, B và C"), a
+# place's or organisation's (after a place word, inside a longer name, a commune's or ward's name) and the national
+# figures streets, schools, awards and slogans are named after ("tư tưởng Hồ Chí Minh", "Bảo tàng Hồ Chí Minh Thái
+# Nguyên", "tấm gương La Văn Cầu"), and words that look like a name ("Mai Anh Đào", a flower).
 MIDDLE_NAMES = (
     "Văn Thị Đức Hữu Minh Ngọc Quang Thanh Xuân Công Đình Bá Quốc Trọng Thế Kim Hoàng Mạnh Tiến Hồng Thu Phương "
     "Thùy Thuỳ Thúy Thuý Diệu Bảo Gia Khánh Việt Duy Huy Hải Thành Chí Mỹ Phúc Vĩnh Nhật Đăng Khắc Sỹ Sĩ Viết Tất "
-    "Trí Hoài Anh Quỳnh Bích Tuấn Cẩm Như Lệ Huyền Trung Hồ Kiều Tường Nguyên"
+    "Trí Hoài Anh Quỳnh Bích Tuấn Cẩm Như Lệ Huyền Trung Kiều Tường"
 ).split()
+# Surnames a sentence's name may have besides SURNAMES (left out there as they begin place names, "Hà Nội", "Cao
+# Bằng", "Thái Nguyên": with a middle name after them they are a person's).
+_MORE_SURNAMES = "Hà Bế Sầm Mã Cao Thái Lâm Vương Lại Tống Khổng Hầu Thân Phí".split()
 FAMOUS_NAMES = (
-    "Hồ Chí Minh",
-    "Nguyễn Ái Quốc",
-    "Nguyễn Tất Thành",
-    "Phạm Văn Đồng",
-    "Võ Nguyên Giáp",
-    "Lê Văn Tám",
-    "Nguyễn Văn Trỗi",
-    "Võ Thị Sáu",
-    "Nguyễn Thị Minh Khai",
-    "Lương Ngọc Quyến",
-    "Hoàng Văn Thụ",
-    "Chu Văn An",
-    "Phan Đình Phùng",
-    "Trần Quốc Toản",
-    "Nguyễn Văn Cừ",
-    "Hoàng Quốc Việt",
-    "Lê Hồng Phong",
-    "Nguyễn Thị Định",
-    "Trần Hưng Đạo",
-    "Nguyễn Đình Chiểu",
-)
-_MIDDLE_FORMS = sorted({form for name in MIDDLE_NAMES for form in (name, strip_diacritics(name))}, key=len, reverse=True)
+    "Hồ Chí Minh, Nguyễn Ái Quốc, Nguyễn Tất Thành, Tôn Đức Thắng, Phạm Văn Đồng, Võ Nguyên Giáp, Lê Duẩn, Trường Chinh, "
+    "Lê Văn Tám, Nguyễn Văn Trỗi, Võ Thị Sáu, Nguyễn Thị Minh Khai, Lương Ngọc Quyến, Hoàng Văn Thụ, Chu Văn An, "
+    "Phan Đình Phùng, Trần Quốc Toản, Nguyễn Văn Cừ, Hoàng Quốc Việt, Lê Hồng Phong, Nguyễn Thị Định, Trần Hưng Đạo, "
+    "Trần Quốc Tuấn, Trần Quang Khải, Trần Nhân Tông, Lê Thánh Tông, Nguyễn Đình Chiểu, Lương Thế Vinh, Ngô Gia Tự, "
+    "La Văn Cầu, Nguyễn Viết Xuân, Võ Văn Kiệt, Phạm Ngọc Thạch, Hồ Xuân Hương, Lê Văn Thịnh, Lê Văn Hưu, Tô Vĩnh Diện, "
+    "Phan Đình Giót, Đặng Văn Ngữ, Nguyễn Văn Huyên, Lê Quý Đôn, Nguyễn Đức Cảnh, Lê Thị Hồng Gấm, Dương Tự Minh, "
+    "Tô Hiến Thành, Nguyễn Công Trứ, Phan Bội Châu, Phan Chu Trinh, Huỳnh Thúc Kháng, Nguyễn Thái Học, Đặng Thùy Trâm, "
+    "Hoàng Thành Thăng Long, Nông Văn Dền, Lý Tự Trọng, Nguyễn Văn Linh, Trần Phú, Hà Huy Tập, Nguyễn Thị Thập, "
+    "Phan Văn Trị, Trần Văn Ơn, Trần Khánh Dư, Trần Quang Diệu, Bùi Thị Xuân, Mai Anh Đào"
+).split(", ")
+# ("Tăng" begins headings, "Tăng Thu Ngân Sách")
+_SURNAME_WORDS = sorted({*SURNAMES, *_MORE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
+# Without diacritics only the surnames no common word is written as ("Phan Cong Nhiem Vu" is "Phân công nhiệm vụ", "Do",
+# "Ho", "To", "Dang", "Duong", "Lam", "Doan" are "do", "hộ", "tổ", "đang", "đường", "làm", "đoàn").
+_PLAIN_SURNAMES = "Nguyen Tran Le Pham Hoang Huynh Vu Vo Bui Trinh Truong Luong Quach Trieu Nong Giap Kieu Khuc".split()
+
+
+def _sentence_name(surnames: list[str], middles: list[str], word: str) -> str:
+    return rf"(?:{'|'.join(surnames)})[ \t]+(?:{'|'.join(middles)})(?:[ \t]+{word}){{1,2}}"
+
+
+_PLAIN_MIDDLES = sorted({strip_diacritics(n) for n in MIDDLE_NAMES}, key=len, reverse=True)
 _NAME_IN_SENTENCE = re.compile(
-    rf"(?<!\w)(?:{'|'.join(_TITLE_SURNAMES)})[ \t]+(?:{'|'.join(_MIDDLE_FORMS)})(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,2}}(?!\w)"
+    "(?<!\\w)(?:"
+    + "|".join(
+        (
+            _sentence_name(_SURNAME_WORDS, MIDDLE_NAMES, rf"[{_UPPER}][{_LOWER}]*"),
+            _sentence_name([n.upper() for n in _SURNAME_WORDS], [n.upper() for n in MIDDLE_NAMES], rf"[{_UPPER}]+"),
+            _sentence_name(_PLAIN_SURNAMES, _PLAIN_MIDDLES, "[A-Z][a-z]*"),
+            _sentence_name([n.upper() for n in _PLAIN_SURNAMES], [n.upper() for n in _PLAIN_MIDDLES], "[A-Z]+"),
+        )
+    )
+    + ")(?!\\w)"
 )
-_TITLE_BEFORE = re.compile(
-    r"(?i)(?:đồng chí|đ/c|đc|bác|chủ tịch|phó chủ tịch|bí thư|phó bí thư|giám đốc|phó giám đốc|trưởng phòng|"
-    r"phó trưởng phòng|chánh văn phòng|trưởng ban|phó trưởng ban|thủ trưởng|tổng bí thư|thủ tướng|bộ trưởng|"
-    r"thứ trưởng|chủ nhiệm|đại biểu|dong chi)[ \t:,]*$"
+# A title or a word of honour in the name's clause (from its last '.', ';', ':' or line break): a leader, an official,
+# a figure of history or culture, not a citizen whose dossier is late.
+_TITLE_IN_CLAUSE = re.compile(
+    r"(?i)(?:đồng chí|đ/c|bác|chủ tịch|bí thư|giám đốc|trưởng phòng|chánh văn phòng|trưởng ban|thủ trưởng|thủ tướng|"
+    r"bộ trưởng|thứ trưởng|chủ nhiệm|đại biểu|ủy viên|uỷ viên|hiệu trưởng|kế toán trưởng|trưởng đoàn|tổ trưởng|"
+    r"giáo sư|tiến sĩ|thạc sĩ|bác sĩ|nhà thơ|nhà văn|nhà khoa học|nhà giáo|nghệ sĩ|liệt sĩ|anh hùng|danh nhân|"
+    r"tấm gương|noi gương|tư tưởng|trạng nguyên|di sản|bảo tàng|giải thưởng|đề tài|chương trình|"
+    r"dong chi|chu tich|bi thu|giam doc|truong phong|thu tuong|bo truong|hieu truong|giao su)\b"
 )
+_CLAUSE_START = re.compile(r"[.;:\n!?][^.;:\n!?]*$")
 
 
-def _famous(words: str) -> bool:
-    return strip_diacritics(words).casefold() in {strip_diacritics(n).casefold() for n in FAMOUS_NAMES}
+def _famous(words: str, after: str = "") -> bool:
+    """Whether the words hold a national figure's name, or begin one that goes on in the text ``after`` them
+    ("Bảo tàng Hồ Chí Minh Thái Nguyên" matched as "Hồ Chí Minh Thái"; "Nguyễn Thị Minh Khai" as "Nguyễn Thị Minh")."""
+    plain = " ".join(strip_diacritics(words).casefold().split())
+    whole = " ".join(strip_diacritics(words + after).casefold().split())
+    return any(name in plain or whole.startswith(name) for name in _FAMOUS_KEYS)
+
+
+_FAMOUS_KEYS = frozenset(strip_diacritics(n).casefold() for n in FAMOUS_NAMES)
+
+
+def _titled(text: str, start: int) -> bool:
+    """Whether the clause before ``start`` names a title or a word of honour (``_TITLE_IN_CLAUSE``)."""
+    before = text[max(0, start - 160) : start]
+    clause = _CLAUSE_START.search(before)
+    return _TITLE_IN_CLAUSE.search(clause.group(0) if clause else before) is not None
 
 
 def mask_names_in_sentences(text: str) -> tuple[str, int]:
@@ -415,13 +450,12 @@ def mask_names_in_sentences(text: str) -> tuple[str, int]:
     def masked(match: re.Match[str]) -> str:
         nonlocal found
         start = match.start()
-        before = text[max(0, start - 30) : start]
         if (
-            _PLACE_BEFORE.search(before)
-            or _TITLE_BEFORE.search(before)
+            _PLACE_BEFORE.search(text[max(0, start - 30) : start])
+            or _titled(text, start)
             or _inside_a_longer_name(text, start)
             or _a_place(match.group(0))
-            or _famous(match.group(0))
+            or _famous(match.group(0), text[match.end() : match.end() + 20])
         ):
             return match.group(0)
         found += 1
@@ -515,17 +549,23 @@ def clean_free_text(text: str) -> FreeText:
 def mask_citizen_details(text: str) -> tuple[str, int]:
     """A free text a unit types (a difficulty, an explanation, an appraisal's comment) with every phone number, ID
     number and e-mail address (``mask_personal_data``), every name after a form of address (``mask_addressed_names``)
-    or standing in a sentence (``mask_names_in_sentences``), every house-numbered address (``_HOUSE_NUMBER_ADDRESS``)
-    masked, and masked whole when it is nothing but a name (``mask_names``: "Nguyễn Thị Quỳnh Hương" typed where a
-    unit or a date belongs); how many were. A name inside a longer name stays ("Ban Quản lý Khu du lịch Hồ Núi Cốc",
-    "Trường Tiểu học Lê Văn Tám")."""
+    or standing in a sentence (``mask_names_in_sentences``) and every house-numbered address (``_HOUSE_NUMBER_ADDRESS``)
+    masked; how many were. A name inside a longer name stays ("Ban Quản lý Khu du lịch Hồ Núi Cốc", "Trường Tiểu
+    học Lê Văn Tám")."""
     masked, count = mask_personal_data(text)
     masked, named = mask_addressed_names(masked)
     masked, housed = _HOUSE_NUMBER_ADDRESS.subn(MASK, masked)
     masked, bare = mask_names_in_sentences(masked)
-    count += named + housed + bare
-    # A cell holding nothing but a name, in capitals or with a rarer middle name ("NGUYỄN THỊ QUỲNH HƯƠNG")
-    if masked.strip() != MASK and mask_names(masked)[0].strip() == MASK:
+    return masked, count + named + housed + bare
+
+
+def mask_name_alone(text: str) -> tuple[str, int]:
+    """``mask_citizen_details``, and the text masked whole when it is nothing but a name of any common shape
+    (``mask_names``: "Nguyễn An", "Hà Thị Lan", "NGUYỄN THỊ QUỲNH HƯƠNG"): what is typed where a unit or a deadline
+    belongs (an unmatched lead unit of the plan register), never free text, whose headings ("Phạm Vi Điều Chỉnh", "Hồ
+    Sơ") look like names."""
+    masked, count = mask_citizen_details(text)
+    if masked.strip() != MASK and mask_names(masked)[0].strip() == MASK and not _famous(masked):
         return MASK, count + 1
     return masked, count
 

@@ -375,7 +375,7 @@ def _note(
 def _without_personal_data(
     result: FormResult | AppraisalResult, text: str | None, where: str, row: int | None = None
 ) -> str | None:
-    """A free text of the form with a citizen's phone, ID number, e-mail or name after a form of address masked
+    """A free text of the form with a citizen's phone, ID number, e-mail, address or name masked
     and cut to FREE_TEXT_LIMIT characters (common/pii.py ``clean_free_text``), each said in a note that names the
     place, never the value: a form's texts reach the warehouse and the reports to Sở Nội vụ."""
     if text is None:

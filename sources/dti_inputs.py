@@ -452,7 +452,7 @@ def read_external_values(
 
 
 def _without_personal_data(candidate: _Candidate, result: ReadResult, source: TableSource | None) -> dict:
-    """The row with a citizen's phone, ID number, e-mail or name after a form of address in its free texts (the note,
+    """The row with a citizen's phone, ID number, e-mail, address or name in its free texts (the note,
     the system's name) masked and cut to FREE_TEXT_LIMIT characters, said in a note naming the row, never the value
     (common/pii.py ``clean_free_text``)."""
     row = dict(candidate.row or {})

@@ -51,8 +51,8 @@ def name_spellings(folder: Path, name: str) -> list[Path]:
 
 
 # A copy's mark after a file's stem: a browser's second download ("cong_bo_tthc (1).csv"), Windows's copy ("… - Copy",
-# "… - Bản sao", with its own number).
-_COPY_MARK = re.compile(r"(?:\s*\(\d+\)|\s+-\s+(?:copy|bản sao)(?:\s*\(\d+\))?)$", re.IGNORECASE)
+# "… - Bản sao", with its own number); not a year kept on purpose ("danh_muc_tthc (2025).csv").
+_COPY_MARK = re.compile(r"(?:\s*\(\d{1,2}\)|\s+-\s+(?:copy|bản sao)(?:\s*\(\d{1,2}\))?)$", re.IGNORECASE)
 
 
 def is_copy_of(file_name: str, stem: str) -> bool:

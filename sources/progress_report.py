@@ -301,7 +301,7 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
     return number, as_text, None
 
 
-_THOUSANDS = re.compile(r"[0-9]{1,3}[.,][0-9]{3}")
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")  # ("0,500" is a decimal)
 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)

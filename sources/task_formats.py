@@ -746,8 +746,8 @@ def table_sheets(
 def mask_free_text(
     texts: Mapping[str, str | None], places: Mapping[str, str], row: int, key: str | None
 ) -> tuple[dict[str, str | None], list[RowIssue]]:
-    """The free texts of a row with every phone number, ID number, e-mail address, house-numbered address and name
-    after a form of address masked and cut to ``FREE_TEXT_LIMIT`` characters (``common.pii.clean_free_text``),
+    """The free texts of a row with every phone number, ID number, e-mail address, house-numbered address and
+    citizen's name masked and cut to ``FREE_TEXT_LIMIT`` characters (``common.pii.clean_free_text``),
     and a note per cell that had one or was cut, naming it by ``places[field]`` ("Dòng 11 (nhiệm vụ 4), ô H11 (cột
     'Khó khăn, vướng mắc')"), never the value."""
     out: dict[str, str | None] = {}

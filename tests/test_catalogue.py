@@ -159,6 +159,8 @@ def test_the_catalogue_is_found_whatever_the_letter_case_of_its_name(tmp_path):
     os.utime(tmp_path / "danh_muc_tthc.csv", (1_700_000_000, 1_700_000_000))
     (tmp_path / "danh_muc_tthc (1).csv").write_text("y", encoding="utf-8")
     assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc (1).csv"
+    (tmp_path / "danh_muc_tthc (2025).csv").write_text("z", encoding="utf-8")  # a year kept on purpose: no copy
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc (1).csv"
     note = other_catalogue_files(tmp_path, catalogue_file(tmp_path))
     assert note is not None and "'danh_muc_tthc.csv'" in note.reason and "'DANH_MUC_TTHC.CSV'" in note.reason
     (tmp_path / "danh_muc_tthc - Copy.csv").write_text("y", encoding="utf-8")  # an identical copy displaces nothing

@@ -1144,10 +1144,11 @@ def test_a_fraction_or_a_thousands_group_in_the_percent_column_is_never_read_sil
         ["3", "Đang triển khai", "1.000"],
         ["4", "Đang triển khai", 30],
         ["5", "Đang triển khai", 0.5],
+        ["6", "Đang triển khai", "0,500"],  # a decimal: no thousands group starts with 0
     ]
     result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows, {"C10": "0%"}))
-    assert {r["task_no"]: r["percent"] for r in result.rows} == {"1": 0.8, "2": 0.8, "4": 30.0, "5": 50.0}
+    assert {r["task_no"]: r["percent"] for r in result.rows} == {"1": 0.8, "2": 0.8, "4": 30.0, "5": 50.0, "6": 0.5}
     notes = [(i.row_number, i.record_key) for i in result.file_issues if i.rule == "percent_below_one"]
-    assert notes == [(6, "1"), (7, "2")]
+    assert notes == [(6, "1"), (7, "2"), (11, "6")]
     assert "nếu là 80% thì đề nghị ghi số 80" in next(i.reason for i in result.file_issues if i.rule == "percent_below_one")
     assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(8, "bad_value:percent", "1.000")]

@@ -1047,7 +1047,7 @@ def test_a_dossier_code_that_is_a_citizens_number_loads_under_a_pseudonym(inbox)
         "34095012345",
         "０９６６５５５４４４",
     ]
-    kept = ["H55.111-261016-0001", "000.00.12.H56-260105-0001", "2026-000123", "0105.26.0001", "TEL-2026-000123"]
+    kept = ["H55.111-261016-0001", "000.00.12.H55-260105-0001", "2026-000123", "0105.26.0001", "TEL-2026-000123"]
     rows = [dossier_row(dossier_code=c) for c in [*personal, *kept]]
     write_export(inbox / "tthc", DAY, rows)
     returned = dossier_row(dossier_code="0912 345 678", status="Đã trả kết quả", completed_at="06/01/2026 10:00")

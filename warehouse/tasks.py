@@ -22,7 +22,7 @@ import pandas as pd
 
 from common.db import rows_as_dicts
 from common.periods import end_of_label, period_containing
-from common.pii import mask_citizen_details
+from common.pii import mask_name_alone
 from common.units import Unit
 from common.vntext import nfc, same_task_content, shorten
 from scoring.rounding import round_half_up
@@ -142,7 +142,7 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
             resolved[role] = list(res.codes)
             # What matched no unit may be a citizen's name typed there: masked as a unit's free text is, in the text
             # and the list (a unit's name, matched, is never masked; nor an organisation named after a person).
-            unknown[role] = [mask_citizen_details(u)[0] for u in res.unmatched]
+            unknown[role] = [mask_name_alone(u)[0] for u in res.unmatched]
             texts[role] = r.get(f"{role}_text")
             for written, masked in zip(res.unmatched, unknown[role], strict=True):
                 if masked != written and texts[role]:
@@ -175,7 +175,7 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 "content": r["content"],
                 "lead_text": texts["lead"],
                 "collaborators_text": texts["collaborators"],
-                "deadline_text": mask_citizen_details(r["deadline_text"])[0] if r.get("deadline_text") else None,
+                "deadline_text": mask_name_alone(r["deadline_text"])[0] if r.get("deadline_text") else None,
                 "deadline_kind": deadline.kind if deadline else None,
                 "due_date": deadline.due if deadline else None,
                 "effective_due_date": due,
