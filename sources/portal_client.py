@@ -26,7 +26,7 @@ import urllib3
 
 from common.periods import Period, parse_period
 from common.settings import now_local
-from sources.portal_format import JsonObject, dumps_keeping_duplicates, duplicates_of, json_object
+from sources.portal_format import JsonObject, dumps_keeping_duplicates, duplicates_of, is_ok_code, json_object
 
 API_PATH = "/api/v1/reporting/evaluation/"
 TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
@@ -46,7 +46,6 @@ PAGE_SIZE = 200
 MAX_PAGES = 50
 COLLECTOR = "cchc-portal-collector/1"
 USER_AGENT = f"{COLLECTOR} (So KH&CN; thu thap Chi so 766; tuan tu, co gian cach)"
-_OK_CODES = ("OK", "200", "0")
 _BLOCKED = {403: "từ chối truy cập (HTTP 403)", 429: "báo đã nhận quá nhiều yêu cầu (HTTP 429)"}
 
 
@@ -113,12 +112,6 @@ class Capture:
     @property
     def pages(self) -> int:
         return len(self.requests)
-
-
-def _ok(code: object) -> bool:
-    if isinstance(code, bool):  # True == 1 and False == 0 in Python: a boolean is no code
-        return False
-    return code in _OK_CODES or (isinstance(code, int) and code in (200, 0))
 
 
 def _errno_text(err: Exception) -> str:
@@ -363,7 +356,7 @@ def _parse(fail: Callable[[str, str, str], PortalError], raw: bytes) -> dict:
         ) from None
     if not isinstance(payload, dict):
         raise fail("not_json", "câu trả lời là JSON nhưng không phải đối tượng {code, message, data}", _SHAPE_ADVICE)
-    if not _ok(payload.get("code")):
+    if not is_ok_code(payload.get("code")):
         raise fail(
             "code",
             f"Cổng trả mã lỗi {payload.get('code')!r}, thông báo: «{payload.get('message')}»",

@@ -13,8 +13,20 @@ import unicodedata
 from pathlib import Path
 
 PORTAL_DIR = "portal"
-FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q[1-4]|Y))_(?P<captured>\d{8}T\d{4})\.json$")
+FILE_PATTERN = re.compile(r"^(?P<endpoint>[a-z-]+)_(?P<period>\d{4}-(?:M\d{2}|Q\d|Y))_(?P<captured>\d{8}T\d{4})\.json$")
 SIDECAR_SUFFIX = ".request.json"
+
+
+# The ``code`` of a successful answer, in any letter case; an answer without one is taken for data (the portal's
+# shape without it was seen): the collector and the reader of saved files judge alike.
+OK_CODES = frozenset({"OK", "200", "0", "SUCCESS"})
+
+
+def is_ok_code(code: object) -> bool:
+    """Whether an answer's ``code`` says success (a boolean is no code: True == 1 in Python)."""
+    if code is None:
+        return True
+    return not isinstance(code, bool) and str(code).strip().upper() in OK_CODES
 
 
 def snapshot_files(folder: Path) -> list[Path]:

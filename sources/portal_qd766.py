@@ -36,12 +36,11 @@ from common.settings import TIMEZONE, business_today, local_time_of, now_local
 from common.units import Unit, UnitMatcher, province_named, province_of_portal_code, province_of_portal_root
 from common.vntext import ambiguous_thousands, nfc, shorten
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
-from sources.portal_format import FILE_PATTERN, duplicates_of, json_object, same_value, sidecar_of
+from sources.portal_format import FILE_PATTERN, duplicates_of, is_ok_code, json_object, same_value, sidecar_of
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
 
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
 _CAPTURE_IN_NAME = re.compile(r"(?<![0-9])(\d{8}T\d{4})(\d{2})?(?![0-9])")
-OK_CODES = frozenset({"OK", "200", "0", "SUCCESS"})
 SCORE_FIELDS = ("score", "totalScore")
 MAX_FIELDS = ("maxScore", "totalMaxScore")
 
@@ -260,7 +259,25 @@ def capture_info(path: Path) -> tuple[CaptureInfo, list[PortalIssue]]:
                 '"2026-10-03T08:15" (không dùng thời gian của tệp: một bản cũ sẽ thành bản mới nhất).'
             )
         ]
+    if named.captured_at is not None and abs(captured - named.captured_at) > CAPTURE_TIME_SLACK:
+        # which capture is the latest decides the scores used: a sidecar copied from another capture is not taken
+        return CaptureInfo(), [
+            PortalIssue(
+                None,
+                None,
+                "capture_time_mismatch",
+                f"Tệp kèm {sidecar.name} ghi thời điểm chụp {captured:%d/%m/%Y %H:%M}, tên tệp ghi "
+                f"{named.captured_at:%d/%m/%Y %H:%M}: không biết phản hồi được chụp lúc nào (lần chụp mới nhất là lần "
+                "được dùng). Tệp không được nạp; sửa tệp kèm hoặc tên tệp cho khớp, hoặc thu thập lại.",
+                blocking=True,
+            )
+        ]
     return replace(told, captured_at=captured, source="sidecar"), []
+
+
+# How far a sidecar's capture time may be from the name's stamp: a sidecar copied from another day's capture is
+# refused; hours apart (a time zone, a name stamped by hand) are the sidecar's to say.
+CAPTURE_TIME_SLACK = timedelta(days=1)
 
 
 def _periods_disagree(sidecar: str, declared: str | None, asked: list[str], named: str | None) -> str | None:
@@ -422,6 +439,10 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     for snap in usable:  # the pages of one capture are one answer: a unit on two pages is a unit with two rows
         captures.setdefault(snap.joined or id(snap), []).append(snap)
     _one_row_per_unit(list(captures.values()), matcher)
+    for capture in captures.values():  # every page repeats the province's overview: the first page's counts once
+        capture.sort(key=lambda f: f.page.current if f.page and f.page.current is not None else 0)
+        for snap in capture[1:]:
+            snap.nodes = [n for n in snap.nodes if n.role != "province"]
     return snapshots
 
 
@@ -719,7 +740,7 @@ def _portal_data(raw: bytes, name: str) -> dict:
     if not isinstance(payload, dict):
         raise _Refusal("bad_shape", 'Tệp không có dạng phản hồi của Cổng ({"code", "message", "data"}).')
     code = payload.get("code")
-    if code is not None and str(code).strip().upper() not in OK_CODES:
+    if not is_ok_code(code):
         raise _Refusal(
             "portal_error",
             f"Cổng trả lời lỗi (code {code!r}: {payload.get('message') or 'không có thông báo'}); tệp không có số liệu.",

@@ -39,6 +39,7 @@ PORTAL_ISSUE_LABELS = {
     "captured_in_future": "thời điểm chụp ở sau thời điểm hiện tại (không nạp)",
     "conflicting_keys": "phản hồi ghi một phần hai lần với nội dung khác nhau (không nạp)",
     "no_units": "phản hồi không có đơn vị nào (không nạp)",
+    "capture_time_mismatch": "thời điểm chụp ghi trong tệp kèm và tên tệp khác nhau (không nạp)",
     "period_mismatch": "kỳ ghi trong tệp kèm, yêu cầu đã gửi và tên tệp khác nhau (không nạp)",
     "one_unit_several_rows": "nhiều đơn vị của Cổng khớp cùng một đơn vị, số liệu khác nhau (không dùng dòng nào)",
     "one_unit_duplicate_rows": "nhiều đơn vị của Cổng khớp cùng một đơn vị, cùng số liệu (giữ một dòng)",

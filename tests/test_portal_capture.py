@@ -269,9 +269,13 @@ def json_answer(payload: dict) -> tuple:
     return 200, "application/json", json.dumps(payload, ensure_ascii=False).encode()
 
 
-@pytest.mark.parametrize("code", [200, "200", 0, "0"])
+@pytest.mark.parametrize("code", [200, "200", 0, "0", "SUCCESS", "ok", None])
 def test_ok_codes_accepted(portal, tmp_path, code):
+    """The codes the reader of saved answers takes ('SUCCESS', any letter case, none at all) were refused by the
+    collector as errors ("mã lỗi None"): one rule for both (sources/portal_format.is_ok_code)."""
     payload = json.loads(fixture("provide-online-tree")) | {"code": code}
+    if code is None:
+        del payload["code"]
     portal.faults["provide-online-tree"] = [json_answer(payload)]
     with client_for(portal) as client:
         assert client.fetch("provide-online-tree", parse_period("2026-M10")).rows == 3

@@ -293,6 +293,29 @@ def test_the_endpoint_is_recognised_from_the_content(tmp_path):
         assert snap.usable and snap.endpoint == prefix and snap.captured_at == datetime(2026, 10, 3, 8, 15)
 
 
+def test_a_sidecar_whose_capture_time_is_days_from_the_names_stamp_is_refused(tmp_path):
+    """The latest capture decides the scores used: a sidecar saying 30/09 beside a name stamped 06/10 (copied from
+    another capture) was taken silently."""
+    path = tmp_path / "transparency_2026-Q3_20261006T0815.json"
+    shutil.copy(FIXTURES / _fixture("transparency"), path)
+    sidecar = tmp_path / "transparency_2026-Q3_20261006T0815.request.json"
+    sidecar.write_text('{"captured_at": "2026-09-30T23:30:00Z"}', encoding="utf-8")
+    [snap] = read_snapshot_files([path], methodology_for, MATCHER)
+    assert not snap.usable and [i.rule for i in snap.issues] == ["capture_time_mismatch"]
+    assert "06/10/2026 08:15" in snap.issues[0].reason and "01/10/2026 06:30" in snap.issues[0].reason
+    sidecar.write_text('{"captured_at": "2026-10-06T09:40"}', encoding="utf-8")  # the same capture: its time is taken
+    [snap] = read_snapshot_files([path], methodology_for, MATCHER)
+    assert snap.usable and snap.captured_at == datetime(2026, 10, 6, 9, 40)
+
+
+def test_a_quarter_that_is_none_in_the_documented_name_is_a_bad_period(tmp_path):
+    """'2026-Q5' in the documented name was refused as having no period at all ('missing_period')."""
+    path = tmp_path / "dvc-progress-tree_2026-Q5_20261003T0815.json"
+    shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), path)
+    snap = read_snapshot(path, methodology_for, MATCHER)
+    assert not snap.usable and snap.issues[0].rule == "bad_period" and "2026-Q5" in snap.issues[0].reason
+
+
 def test_a_file_without_its_period_is_refused_saying_what_to_add(tmp_path):
     path = tmp_path / "dvc-progress-tree.json"
     shutil.copy(FIXTURES / _fixture("dvc-progress-tree"), path)
@@ -1012,6 +1035,16 @@ def test_the_pages_of_one_capture_saved_one_file_per_page_load_together(tmp_path
     store.load_portal_snapshots(con, store.read_snapshots(folder, MATCHER), MATCHER, datetime(2026, 10, 4))
     loaded = con.execute("SELECT count(DISTINCT unit_code) FROM portal_qd766_node WHERE role = 'unit' AND unit_code IS NOT NULL")
     assert loaded.fetchone() == (3,)
+    # The workbook's reconciliation shows every page of the latest capture (it showed one file), the province once.
+    from common.periods import parse_period
+    from workbooks.qd766 import read_workbook_data
+
+    shown = read_workbook_data(con, parse_period("2026-Q3")).reconciliation
+    shown = shown[shown["endpoint"] == "transparency"]
+    assert sorted(shown["file_name"].unique()) == sorted([first.name, second.name])
+    province = shown[shown["role"] == "province"]
+    assert province["file_name"].nunique() == 1 and not province.duplicated(["indicator_code", "metric_code"]).any()
+    assert shown["unit_code"].nunique() == 3
     # Pages 1 and 3 of 3: joined, and page 2 is named as missing (once, not per file).
     second.write_text(_transparency_page([van_lang], 3, 3, 5), encoding="utf-8")
     first.write_text(_transparency_page([snv, pdp], 1, 3, 5), encoding="utf-8")

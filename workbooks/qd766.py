@@ -204,12 +204,11 @@ def read_workbook_data(con: duckdb.DuckDBPyConnection, period: Period) -> Workbo
     indicators = con.execute("SELECT * FROM mart_qd766_indicator WHERE period_label = ?", [period.label]).df()
     reconciliation = con.execute(
         """
-        WITH latest AS (
-            SELECT endpoint, file_name, captured_at FROM (
-                SELECT DISTINCT endpoint, file_name, captured_at FROM mart_qd766_reconciliation WHERE period_label = ?)
-            QUALIFY row_number() OVER (PARTITION BY endpoint ORDER BY captured_at DESC, file_name DESC) = 1
+        WITH latest AS (  -- the latest capture of each group: every file of it (an answer saved one file per page)
+            SELECT endpoint, max(captured_at) AS captured_at FROM mart_qd766_reconciliation
+            WHERE period_label = ? GROUP BY endpoint
         )
-        SELECT r.* FROM mart_qd766_reconciliation r JOIN latest USING (endpoint, file_name)
+        SELECT r.* FROM mart_qd766_reconciliation r JOIN latest USING (endpoint, captured_at)
         WHERE r.period_label = ?""",
         [period.label, period.label],
     ).df()
