@@ -36,7 +36,7 @@ from sources.portal_format import PORTAL_DIR, snapshot_files
 from sources.procedure_publication import register_files
 from sources.table_files import EXCEL_SUFFIXES
 from sources.task_formats import PLAN_DIR, REPORT_DIR
-from sources.tthc_format import CATALOGUE_FILE_NAME, export_day
+from sources.tthc_format import CATALOGUE_FILE_NAME, export_day, far_future_day
 from warehouse.landing import inbox_workbooks
 from warehouse.petitions import petition_files
 
@@ -203,6 +203,11 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
             f"{len(scan.before_start)} tệp xuất trước ngày bắt đầu CCHC_START_DATE={start.isoformat()} không được nạp: "
             f"{_names(scan.before_start)}. Muốn nạp chúng: đặt CCHC_START_DATE sớm hơn rồi khởi động lại."
         )
+    if scan.far_future:
+        context.log.warning(
+            f"{len(scan.far_future)} tệp xuất có ngày trong tên ở xa trong tương lai (gõ nhầm năm?), không được nạp: "
+            f"{_names(scan.far_future)}. Đổi tên đúng ngày xuất rồi gửi lại."
+        )
     if scan.waiting:
         context.log.info(f"Chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
     requests = _export_requests(scan, current)
@@ -223,12 +228,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
 class _ExportScan:
     """The TTHC exports of one evaluation: ``recorded`` (name -> signature, the cursor's part), ``ready`` (new or
     changed export -> its day), ``waiting`` (today's, or still being copied), ``before_start`` (no partition for
-    them), ``catalogue`` (the catalogue changed)."""
+    them), ``far_future`` (a day far ahead: a mistyped year), ``catalogue`` (the catalogue changed)."""
 
     recorded: dict[str, str]
     ready: dict[str, date] = field(default_factory=dict)
     waiting: list[str] = field(default_factory=list)
     before_start: list[str] = field(default_factory=list)
+    far_future: list[str] = field(default_factory=list)
     catalogue: bool = False
 
 
@@ -246,6 +252,9 @@ def _scan_exports(
             continue
         if day < start:  # no partition to load it into: said (once per version of the file), not loaded
             scan.before_start.append(name)
+            scan.recorded[name] = signature
+        elif far_future_day(day, today):  # a mistyped year: never waited for; the daily run refuses it by name
+            scan.far_future.append(name)
             scan.recorded[name] = signature
         elif day >= today or time.time() - (folder / name).stat().st_mtime < settle:
             # Today's export is loaded once the day is over (its partition exists from midnight) and the file has

@@ -535,7 +535,7 @@ def _check_header(
         else:
             prepared.issues.append(FileIssue("missing_columns", f"Thiếu cột bắt buộc {names}; không nạp được tệp."))
         return False
-    prepared.issues += header_notes(unknown, [])
+    prepared.issues += header_notes(unknown, [], columns)
     renamed = [f"'{headers[i]}' → '{c.header}'" for i, c in mapping.items() if headers[i] != c.header]
     if renamed:
         prepared.issues.append(
@@ -545,10 +545,24 @@ def _check_header(
     return True
 
 
-def header_notes(unknown: Sequence[str], missing_optional: Sequence[Column]) -> list[FileIssue]:
-    """The non-blocking notes of a table's header, CSV or sheet alike: unknown columns left out, optional columns
-    missing."""
+def header_notes(unknown: Sequence[str], missing_optional: Sequence[Column], columns: Sequence[Column] = ()) -> list[FileIssue]:
+    """The non-blocking notes of a table's header, CSV or sheet alike: unknown columns left out (a second header of a
+    column of ``columns``, by its name or another name of it, said as such: only the first is read), optional
+    columns missing."""
     notes = []
+    keys = {match_key(t) for c in columns for t in (c.header, *c.aliases)}
+    repeated = [u for u in unknown if match_key(u) in keys]
+    unknown = [u for u in unknown if match_key(u) not in keys]
+    if repeated:
+        names = ", ".join(f"'{u}'" for u in repeated)
+        notes.append(
+            FileIssue(
+                "repeated_columns",
+                f"Cột {names} lặp lại một cột đã có ở trước (cùng tên hoặc tên khác của cùng cột): chỉ đọc cột đầu tiên, "
+                "bỏ qua cột này; đề nghị xóa cột thừa, hoặc kiểm tra cột nào đúng nếu giá trị hai cột khác nhau.",
+                blocking=False,
+            )
+        )
     if unknown:
         notes.append(FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False))
     if missing_optional:

@@ -137,6 +137,7 @@ RULE_LABELS = {
     "dossier_code_personal": "Mã hồ sơ là số điện thoại/số giấy tờ của người nộp (nạp với mã giả danh)",
     "lossy_encoding": "Mất dấu tiếng Việt",
     "renamed_columns": "Tên cột khác mẫu (đã nhận diện)",
+    "repeated_columns": "Cột lặp lại một cột đã có (chỉ đọc cột đầu tiên)",
     "unknown_columns": "Cột không có trong mẫu (bỏ qua)",
     "missing_optional_columns": "Thiếu cột không bắt buộc",
     "unreadable_file": "Tệp không đọc được",

@@ -141,7 +141,7 @@ def open_table(
     if (other := other_province_issue(grid, table, province, what, path.name)) is not None:
         result.file_issues.append(other)
         return result, None
-    result.file_issues += header_notes(table.unknown, [c for c in columns if c.name not in table.columns])
+    result.file_issues += header_notes(table.unknown, [c for c in columns if c.name not in table.columns], columns)
     # A unit's name merged down over its rows (a usual layout) holds for each of them, with a note.
     result.file_issues += fill_body_merges(ws, grid, table, {c.name: c.header for c in columns})
     if not any(cell_text(v) for row in grid[table.header_row :] for v in row):

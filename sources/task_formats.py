@@ -22,7 +22,7 @@ from typing import Any
 
 from common.pii import clean_free_text
 from common.vntext import match_key, nfc, shorten, strip_diacritics
-from sources.csvfiles import FileIssue, header_mapping
+from sources.csvfiles import FileIssue, header_mapping, header_notes
 from sources.deadlines import DeadlineError, parse_deadline
 from sources.excel_intake import BROKEN_REASON, CellFault, cell_fault, read_workbook
 from sources.tthc_format import Column
@@ -402,19 +402,13 @@ class Table:
 
 
 def column_notes(table: Table, columns: tuple[Column, ...], expected: Collection[str] = ()) -> list[FileIssue]:
-    """Notes on a table's header: the optional columns it lacks, and the columns it has that no column of the form is
-    (a unit sees the column it wrote and is told why it was not read), but for the ``expected`` labels (a report
-    repeating each task's content for its reader)."""
-    notes = []
-    missing = [c.header for c in columns if not c.required and c.name not in table.columns]
-    if missing:
-        names = ", ".join(f"'{h}'" for h in missing)
-        notes.append(FileIssue("missing_optional_columns", f"Thiếu cột không bắt buộc {names}.", blocking=False))
+    """``header_notes`` of a register's or a report's table: the optional columns it lacks, the columns no column of
+    the form is (a unit sees the column it wrote and is told why it was not read) but for the ``expected`` labels (a
+    report repeating each task's content for its reader), and a column given twice."""
     skipped = {match_key(label) for label in expected}
     unknown = [header for header in table.unknown if match_key(header) not in skipped]
-    if unknown:
-        notes.append(FileIssue("unknown_columns", f"Bỏ qua cột không có trong mẫu: {', '.join(unknown)}.", blocking=False))
-    return notes
+    missing = [c for c in columns if not c.required and c.name not in table.columns]
+    return header_notes(unknown, missing, columns)
 
 
 # Columns a progress report may carry for its reader, read from the plan instead: the number of the row, the task's

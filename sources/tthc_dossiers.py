@@ -60,6 +60,7 @@ from sources.tthc_format import (
     Column,
     dossier_file_name,
     export_day,
+    far_future_day,
     tthc_profile,
 )
 
@@ -179,13 +180,18 @@ def _day_export(found: list[Path], name: str) -> Path | None:
     return latest_delivery(csvs, name)
 
 
-def unnamed_exports(folder: Path) -> list[Path]:
-    """Files of the exports folder that look like a daily export (their name starts with 'ho_so') but give no day:
+def unnamed_exports(folder: Path, today: date) -> list[Path]:
+    """Files of the exports folder that look like a daily export (their name starts with 'ho_so') but give no day, or
+    a day far after ``today`` (``far_future_day``: a mistyped year, 'ho_so_20620105.csv', waited for for ever):
     never read, so recorded as refused (tthc.load_dossier_partitions)."""
     if not folder.is_dir():
         return []
     return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.name.lower().startswith(EXPORT_PREFIX) and export_day(p.name) is None
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.name.lower().startswith(EXPORT_PREFIX)
+        and ((day := export_day(p.name)) is None or far_future_day(day, today))
     )
 
 

@@ -29,6 +29,15 @@ EXPORT_NAME = re.compile(r"ho_so[_\- ]?(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?:\s*\(\d
 EXPORT_PREFIX = "ho_so"
 
 
+# Days after today an export's name may give (a system's clock ahead, a time zone): beyond, a mistyped year.
+FUTURE_NAME_DAYS = 31
+
+
+def far_future_day(day: date, today: date) -> bool:
+    """Whether an export's day is so far after ``today`` that its name must be mistyped (``FUTURE_NAME_DAYS``)."""
+    return (day - today).days > FUTURE_NAME_DAYS
+
+
 def export_day(name: str) -> date | None:
     """The day whose export a file name gives (see EXPORT_NAME), whatever its kind; None when it names no real day."""
     match = EXPORT_NAME.fullmatch(name.strip())

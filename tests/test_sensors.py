@@ -92,6 +92,7 @@ def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_
     write_export(folder, date(2026, 1, 7), [dossier_row()])
     write_export(folder, date(2025, 12, 31), [dossier_row()])
     write_export(folder, today, [dossier_row()])
+    write_export(folder, date(2062, 1, 5), [dossier_row()])  # a mistyped year: not waited for, never a run
     first = evaluate(instance, tmp_path)
     ranges = [
         (r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"])
@@ -102,6 +103,7 @@ def test_inbox_sensor_waits_for_today_and_names_files_before_the_start_date(tmp_
     cursor = json.loads(first.cursor)
     assert dossier_file_name(today) not in cursor  # today's export is taken once its day is over
     assert dossier_file_name(date(2025, 12, 31)) in cursor
+    assert dossier_file_name(date(2062, 1, 5)) in cursor  # recorded: said once, then refused by name by the daily run
 
     # Nothing new: the skip reason names the file before the start date and the setting, and today's waiting file.
     quiet_inbox = tmp_path / "quiet"

@@ -894,6 +894,7 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
     os.utime(first, (1_700_000_000, 1_700_000_000))
     (folder / "ho_so_20260107.xlsx").write_bytes(b"PK\x03\x04" + b"[Content_Types].xml xl/" + b"\x00" * 64)
     (folder / "ho_so_thang_1.csv").write_text("Mã hồ sơ\n", encoding="utf-8")
+    (folder / "ho_so_20620105.csv").write_text("Mã hồ sơ\n", encoding="utf-8")  # a mistyped year: waited for for ever
     con, stats = load(inbox, day1, day3)
     assert con.execute("SELECT source_file, dossier_code FROM stg_dossier_versions ORDER BY 2").fetchall() == [
         ("ho_so_2026-01-05.csv", "A-1"),
@@ -908,6 +909,7 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
         ("ho_so_2026-01-05.csv", "loaded"),
         ("ho_so_20260106 (1).csv", "loaded"),
         ("ho_so_20260107.xlsx", "rejected"),
+        ("ho_so_20620105.csv", "rejected"),
         ("ho_so_thang_1.csv", "rejected"),  # lineage of a file read for no day, as of every unread inbox file
     ]
     issues = {
@@ -918,6 +920,7 @@ def test_a_days_export_under_another_name_is_read_or_refused_never_passed_over(i
     blocking, reason = issues[("ho_so_20260107.xlsx", "bad_workbook")]  # read as the workbook it says it is
     assert blocking and reason.startswith("Tệp Excel hỏng")
     assert issues[("ho_so_thang_1.csv", "file_name")][0] is True
+    assert "05/01/2062, còn ở xa trong tương lai" in issues[("ho_so_20620105.csv", "file_name")][1]
     tables = {
         t: con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t} ORDER BY ALL").fetchall() for t in ("file_issues", "landed_files")
     }
@@ -1284,3 +1287,18 @@ def test_a_code_that_merely_starts_with_the_mark_is_no_pseudonym(inbox):
     con, stats = load(inbox)
     assert stats.rows_loaded == 1 and loaded_codes(con) == ["~H55-0001"]
     assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'dossier_code_personal'").fetchone() == (0,)
+
+
+def test_a_column_given_twice_is_said_to_repeat_one_not_to_be_unknown(inbox):
+    """A second 'Trạng thái', or 'Số hồ sơ' (another name of 'Mã hồ sơ') beside the first, was named as a column
+    'not in the template' and its values left out without a word: it is said to repeat a column, the first read."""
+    from sources.tthc_format import DOSSIER_COLUMNS
+
+    headers = [c.header for c in DOSSIER_COLUMNS]
+    status = next(c.header for c in DOSSIER_COLUMNS if c.name == "status")
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="R-1")], headers=[*headers, status, "Số hồ sơ", "Ghi chú"])
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["R-1"]
+    notes = dict(con.execute("SELECT rule, reason FROM file_issues WHERE source = 'tthc_dossier'").fetchall())
+    assert f"'{status}'" in notes["repeated_columns"] and "'Số hồ sơ'" in notes["repeated_columns"]
+    assert notes["unknown_columns"] == "Bỏ qua cột không có trong mẫu: Ghi chú."

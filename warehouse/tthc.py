@@ -30,7 +30,7 @@ from sources.tthc_dossiers import (
     stage_dossier_exports,
     unnamed_exports,
 )
-from sources.tthc_format import FINISHED_STATUSES, dossier_file_name
+from sources.tthc_format import FINISHED_STATUSES, dossier_file_name, export_day
 from warehouse.labels import label_units
 from warehouse.landing import (
     ACCEPT_SMALLER_HINT,
@@ -309,11 +309,17 @@ def _record_unnamed(con: duckdb.DuckDBPyConnection, folder: Path, now: datetime)
     """The files of the exports folder named like an export but giving no day (ho_so_thang1.csv, ho_so_20261301.csv):
     never read, so refused as every unread inbox file is (``landing.record_refused``, no partition), and forgotten
     once renamed or removed."""
-    unnamed = unnamed_exports(folder)
+    unnamed = unnamed_exports(folder, now.date())
     for path in unnamed:
+        day = export_day(path.name)
+        what = (
+            "không cho biết ngày xuất"
+            if day is None
+            else f"cho ngày xuất {day:%d/%m/%Y}, còn ở xa trong tương lai (gõ nhầm năm?)"
+        )
         reason = (
-            f"Tên tệp không cho biết ngày xuất (mẫu {dossier_file_name(date(2026, 1, 5))} cho ngày 05/01/2026): tệp không "
-            "được nạp; đổi tên đúng mẫu rồi gửi lại."
+            f"Tên tệp {what} (mẫu {dossier_file_name(date(2026, 1, 5))} cho ngày 05/01/2026): tệp không được nạp; đổi tên "
+            "đúng mẫu rồi gửi lại."
         )
         record_refused(con, DOSSIER_SOURCE, path, UNNAMED_RULE, reason, now)
     forget_gone(con, DOSSIER_SOURCE, UNNAMED_RULE, {p.name for p in unnamed})
