@@ -33,11 +33,13 @@ def rank_within(
     """
     out = units.copy()
     keys = list(by)
-    rankable = pd.Series(True, index=out.index)
+    allowed = out[eligible].astype(bool) if eligible is not None else pd.Series(True, index=out.index)
+    rankable = allowed.copy()
     if evaluated is not None:
-        rankable &= out[evaluated] == out.groupby(keys)[evaluated].transform("max")
-    if eligible is not None:
-        rankable &= out[eligible].astype(bool)
+        # the most complete set among the units that may be ranked: a unit never ranked (no dossier) that is out of
+        # more points left every other unit unranked
+        best = out[evaluated].where(allowed).groupby([out[k] for k in keys]).transform("max")
+        rankable &= out[evaluated] == best
     rounded = out[score].astype("float64").round(2).where(rankable)
     out["rank"] = rounded.groupby([out[k] for k in keys]).rank(method="min", ascending=False).astype("Int64")
     tie_size = out.groupby([*keys, rounded.rename("_score")])[score].transform("size")

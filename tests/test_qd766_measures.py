@@ -494,3 +494,22 @@ def test_a_refusal_without_a_completion_time_ended_when_it_was_recorded(con):
     con.execute("UPDATE fct_dossier SET updated_at = TIMESTAMP '2026-03-06 09:00' WHERE dossier_code = 'WL'")
     row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
     assert (row["received"], row["on_time"]) == (5, 4)
+
+
+def test_a_payment_flagged_without_a_fee_is_not_counted_and_a_unit_of_withdrawn_dossiers_is_not_ranked(con):
+    """3.6 counts the dossiers with a fee paid online: P2 (no fee, flagged paid) made 1/1 of P1's fee, 6 points for
+    nothing paid (by hand: 0 of 1 fee dossier paid online, 6 × 0 = 0). A unit whose only dossiers were withdrawn
+    received none that counts: it is not ranked (it was, as a collapse)."""
+    con.execute("DELETE FROM fct_dossier")  # (these rows alone)
+    march = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    rows = [
+        D("P1", "2.0003", OTHER_WARD, "online", *march, fee=50_000, paid=False),
+        D("P2", "2.0003", OTHER_WARD, "online", *march, fee=0, paid=True),
+        D("X1", "2.0003", WARD, "direct", T(2026, 3, 2, 8), T(2026, 3, 5, 17), None, "withdrawn"),
+    ]
+    _insert_dossiers(con, rows)
+    row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    assert (row["fee_dossiers"], row["paid_dossiers"]) == (1, 0)
+    store.refresh_index(con, [parse_period("2026-M03")], M, AS_OF)
+    ranks = dict(con.execute("SELECT unit_code, rank FROM mart_qd766_unit WHERE period_label = '2026-M03'").fetchall())
+    assert ranks[WARD] is None and ranks[OTHER_WARD] == 1

@@ -205,6 +205,25 @@ def test_a_unit_missing_a_group_is_not_ranked_against_complete_ones():
     assert [alike.loc[u, "rank"] for u in "BACD"] == [1, 2, 3, 4]
 
 
+def test_a_unit_never_ranked_does_not_set_the_complete_set_the_others_are_ranked_on():
+    """A unit with no dossier (never ranked) was out of 100 points while the units with dossiers were out of 82
+    (their 1.4 unknown: the export had no sync column): every unit was left unranked. The most complete set is the
+    one of the units that may be ranked."""
+    units = pd.DataFrame(
+        {
+            "period_label": ["2026-M03"] * 3,
+            "ranking_group": ["local"] * 3,
+            "unit_code": list("ABC"),
+            "total": [70.0, 60.0, 25.0],
+            "evaluated_max": [82, 82, 100],
+            "has_dossiers": [True, True, False],
+        }
+    )
+    ranked = rank_within(units, eligible="has_dossiers").set_index("unit_code")
+    assert [ranked.loc[u, "rank"] for u in "AB"] == [1, 2] and pd.isna(ranked.loc["C", "rank"])
+    assert ranked.loc["A", "units_in_group"] == 2
+
+
 def _write_variant(tmp_path: Path, replace: tuple[str, str]) -> Path:
     text = M.path.read_text(encoding="utf-8").replace(*replace, 1)
     path = tmp_path / "broken.yaml"

@@ -446,16 +446,14 @@ def refresh_index(con: duckdb.DuckDBPyConnection, periods: Sequence[Period], met
     indicators, units = score_measures(methodology, measures, portal)
     info = con.execute("SELECT unit_code, unit_name, ranking_group FROM dim_unit").df()
     units = units.merge(info, on="unit_code")
-    units["dossiers"] = (
-        units[["period_label", "unit_code"]]
-        .merge(measures[["period_label", "unit_code", "dossiers"]], how="left")["dossiers"]
-        .fillna(0)
-        .astype("int64")
-        .values
+    counted = units[["period_label", "unit_code"]].merge(
+        measures[["period_label", "unit_code", "dossiers", "received"]], how="left"
     )
-    # A unit that received no dossier in the period keeps the points the methodology gives it (5.2 and 5.3 in full,
-    # the rest 0: about 25) but is not ranked: ranked, its month read as a collapse from 68 to 25.
-    units["_has_dossiers"] = units["dossiers"] > 0
+    units["dossiers"] = counted["dossiers"].fillna(0).astype("int64").values
+    # A unit that received no dossier in the period (or only withdrawn ones: none counts) keeps the points the
+    # methodology gives it (5.2 and 5.3 in full, the rest 0: about 25) but is not ranked: ranked, its month read as a
+    # collapse from 68 to 25.
+    units["_has_dossiers"] = counted["received"].fillna(0).values > 0
     units = rank_within(units, eligible="_has_dossiers").drop(columns="_has_dossiers")
     by_label = {p.label: p for p in periods}
     names = {i.code: i.name for i in methodology.indicators}

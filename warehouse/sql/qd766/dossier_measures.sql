@@ -25,7 +25,8 @@ WITH by_month AS (
             AS processing_seconds,
         count(*) FILTER (WHERE channel = 'online') AS online_dossiers,
         count(*) FILTER (WHERE fee_due > 0) AS fee_dossiers,
-        count(*) FILTER (WHERE paid_online) AS paid_dossiers,
+        -- paid online: of the dossiers with a fee (3.6's denominator), never one flagged paid without one
+        count(*) FILTER (WHERE paid_online AND fee_due > 0) AS paid_dossiers,
         count(*) FILTER (WHERE synced_to_portal) AS synced,
         count(synced_to_portal) AS synced_known,
         count(*) FILTER (WHERE status IN ('completed', 'returned') AND electronic_result) AS e_results,
