@@ -46,6 +46,11 @@ def _catalogue_name(name: str) -> bool:
     return Path(name).suffix.lower() in (".csv", *EXCEL_SUFFIXES) and is_copy_of(name, Path(CATALOGUE_FILE_NAME).stem)
 
 
+# Days back whose periods a load rescores: dossiers count in the month they were received, and one received in
+# December that is finished (late) in January changes December, the fourth quarter and the year just closed.
+RESCORE_DAYS = 45
+
+
 def _sensor_status() -> dg.DefaultSensorStatus:
     return dg.DefaultSensorStatus.RUNNING if automation_on() else dg.DefaultSensorStatus.STOPPED
 
@@ -122,8 +127,9 @@ def _task_files(inbox: Path) -> dict[str, str]:
 
 
 def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
-    """A new or changed plan register reruns task progress for the year so far; a progress report, for the
-    quarter its header names (the unit and period come from inside the file, not its name)."""
+    """A new or changed plan register reruns task progress for the year so far (in January, last year's too); a
+    progress report, for the quarter its header names (the unit and period come from inside the file, not its
+    name)."""
     from sources.progress_report import read_progress_report
 
     changed, digest, tags = _changes(seen, files)
@@ -132,7 +138,9 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
     today = business_today()
     keys: set[str] = set()
     if any(name.startswith("ke_hoach/") for name in changed):
-        keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", date(today.year, 1, 1), today)}
+        # the year so far; in January also last year's, whose plan is still reported on (its fourth quarter, the year)
+        since = date((today - timedelta(days=RESCORE_DAYS)).year, 1, 1)
+        keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", since, today)}
     for name in (n for n in changed if n.startswith("tien_do/")):
         # The quarter the report is filed under, and the quarter of its date (whose days' status it changes).
         try:
@@ -314,15 +322,18 @@ def period_run_requests(first: date, last: date) -> list[tuple[str, dict[str, st
 
 
 def _run_days(run: dg.DagsterRun) -> tuple[date, date] | None:
-    """The days a run loaded; for a reload of the catalogue or of the index's other sources, the year so far (every
-    period may change)."""
+    """The days whose periods a run makes stale: of a daily load, its days and the RESCORE_DAYS before them (the
+    dossiers those days finished were received then); of a reload of the catalogue or of the index's other sources,
+    the year so far (every period may change)."""
     tags = run.tags
     if run.job_name in (sources_job.name, masterdata_job.name):
         # Snapshots and petition exports of December arrive in January: rescore the previous year until mid-February.
         yesterday = business_today() - timedelta(days=1)
-        return date((yesterday - timedelta(days=45)).year, 1, 1), yesterday
+        return date((yesterday - timedelta(days=RESCORE_DAYS)).year, 1, 1), yesterday
     span = partition_span(tags)
-    return (date.fromisoformat(span[0]), date.fromisoformat(span[1])) if span else None
+    if not span:
+        return None
+    return date.fromisoformat(span[0]) - timedelta(days=RESCORE_DAYS), date.fromisoformat(span[1])
 
 
 # Runs whose success makes the period indices stale, and the tag that marks the period runs requested for them.

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from common.settings import PROJECT_ROOT, business_today
+from pipelines import sensors
 from pipelines.sensors import after_daily, day_ranges, follow_up_requests, inbox_sensor, run_failure_alert, run_failure_message
 from sources.tthc_format import dossier_file_name
 from tests.conftest import dossier_row, warehouse_in, write_export
@@ -175,7 +176,8 @@ def test_after_daily_requests_the_period_runs_once_per_batch(instance):
     )
     assert len(list(after_daily(context))) == 4
 
-    # Once those runs exist, the next day's run covers only its own day.
+    # Once those runs exist, the next day's run covers its own day and the RESCORE_DAYS before it (the dossiers it
+    # finished were received then): not the periods of the batch before.
     for request in requests:
         instance.add_run(
             dg.DagsterRun(
@@ -184,7 +186,20 @@ def test_after_daily_requests_the_period_runs_once_per_batch(instance):
         )
     time.sleep(0.01)
     c = _finished_run(instance, "daily_tthc", "2026-03-05", "2026-03-05")
-    assert _spans(follow_up_requests(instance, c))["qd766_monthly"] == ("2026-03", "2026-03")
+    assert _spans(follow_up_requests(instance, c))["qd766_monthly"] == ("2026-01", "2026-03")
+    for request in follow_up_requests(instance, c):
+        instance.add_run(
+            dg.DagsterRun(
+                job_name=request.job_name, run_id=str(uuid.uuid4()), tags=request.tags, status=dg.DagsterRunStatus.SUCCESS
+            )
+        )
+    time.sleep(0.01)
+    # The first days of a year rescore December, the fourth quarter and the year just closed: a dossier received on
+    # 31/12 and finished late in January changes them (they stayed frozen at 31/12).
+    january = _finished_run(instance, "daily_tthc", "2027-01-04", "2027-01-04")
+    spans = _spans(follow_up_requests(instance, january))
+    assert spans["qd766_monthly"] == ("2026-11", "2027-01") and spans["yearly_indices"] == ("2026", "2027")
+    assert spans["qd766_quarterly"] == ("2026-10-01", "2027-01-01")
 
 
 class _Webhook(BaseHTTPRequestHandler):
@@ -519,7 +534,7 @@ def test_a_run_whose_worker_died_is_retried_once_by_the_daemon_and_a_failed_step
         assert instance.get_run_by_id(result.run_id).tags["dagster/will_retry"] == "false"
 
 
-def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance):
+def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance, monkeypatch):
     """The batch of 30 November failed writing November's workbook (open in Excel); the batch of 1 December asked only
     for December, so November was never scored again. Now a job's failed range that no later run covered goes into
     the next batch's range, once: when that run fails too (a blocking check over bad data fails the same way), it is
@@ -530,6 +545,7 @@ def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance):
         instance.add_run(dg.DagsterRun(job_name=job_name, run_id=str(uuid.uuid4()), tags=tags, status=status))
         time.sleep(0.01)
 
+    monkeypatch.setattr(sensors, "RESCORE_DAYS", 0)  # (a daily run's own days only: the failed ones are taken along)
     period_run("qd766_monthly", "2026-10", "2026-11", dg.DagsterRunStatus.SUCCESS)
     period_run("qd766_monthly", "2026-11", "2026-11", dg.DagsterRunStatus.FAILURE)
     period_run("qd766_quarterly", "2026-07-01", "2026-07-01", dg.DagsterRunStatus.CANCELED)  # stopped on purpose
@@ -556,3 +572,18 @@ def test_after_daily_takes_along_the_periods_whose_last_run_failed(instance):
     [failed] = instance.get_runs(dg.RunsFilter(tags={"cchc/took_along": "2026-11..2026-11"}))
     alert = run_failure_message(failed, "failed", ["qd766_month"])
     assert "đã chạy lại một lần các kỳ thất bại trước (2026-11..2026-11); không chạy lại nữa" in alert
+
+
+def test_a_plan_register_changed_in_january_reruns_last_years_quarters_too(tmp_path, monkeypatch):
+    """The 2026 plan is still reported on in January 2027 (its fourth quarter, the year): a register changed then
+    reran 2027's first quarter only, and the 2026 statuses and report kept the old task list."""
+    from pipelines.sensors import _task_requests
+
+    monkeypatch.setenv("CCHC_TODAY", "2027-01-05")
+    [request] = list(_task_requests(tmp_path, {}, {"ke_hoach/ke_hoach_2026.xlsx": "1:1"}))
+    assert request.job_name == "task_progress"
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-01-01"
+    monkeypatch.setenv("CCHC_TODAY", "2026-06-05")  # in June: this year's quarters
+    [request] = list(_task_requests(tmp_path, {}, {"ke_hoach/ke_hoach_2026.xlsx": "1:2"}))
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-01-01"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-04-01"
