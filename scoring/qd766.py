@@ -39,6 +39,7 @@ STATUS_LABELS = {
     "match": "Khớp",
     "mismatch": "Lệch",
     "not_evaluated": "Cổng không đánh giá (không có điểm)",
+    "portal_score_invalid": "Điểm của Cổng ngoài khoảng cho phép (không dùng)",
     "missing_data": "Thiếu số liệu để tính lại",
     "portal_authoritative": "Dùng điểm của Cổng (công thức chưa xác định)",
     "computed": "Đã tính lại (Cổng chỉ công bố điểm của nhóm)",
@@ -369,6 +370,7 @@ class PortalMetricValues(Protocol):
     denominator: float | None
     score: float | None
     data_quality_status: str | None
+    score_out_of_range: bool  # a score given outside 0..max, dropped: said apart from a score not given
 
 
 class PortalRow(Protocol):
@@ -378,6 +380,7 @@ class PortalRow(Protocol):
     counts: Mapping[str, float | None]
     metrics: Mapping[str, PortalMetricValues]
     score: float | None
+    score_out_of_range: bool
 
 
 def _status(portal: float | None, recomputed: float | None, tolerance: float) -> str:
@@ -435,8 +438,8 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
                 group_points.append(pts)
         elif metric is None:
             status, complete = "missing_data", False
-        elif portal_score is None:
-            status = "not_evaluated"  # the portal leaves it out of its total: so does the recomputation
+        elif portal_score is None:  # the portal leaves it out of its total: so does the recomputation
+            status = "portal_score_invalid" if metric.score_out_of_range else "not_evaluated"
         elif num is None and den is None:
             status = "portal_score_without_counts"
             group_points.append(portal_score)
@@ -446,15 +449,7 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
             status = _status(portal_score, recomputed, tol)
             group_points.append(pts)
         rows.append(_row(ind, num, den, portal_score, recomputed, status, quality))
-    if group.unresolved:
-        group_recomputed, group_status = None, "portal_authoritative"
-    else:
-        group_recomputed = group_total(group, group_points) if complete else None
-        # An evaluation group adds its metrics' rounded scores: where the portal rounds a half otherwise (5.625 →
-        # 5.62, half to even), each term may differ by one hundredth, each within its own tolerance; the sum is
-        # allowed their total, or it would flag the group alone ("Lệch") with no metric flagged.
-        group_tol = tol * max(1, len(group_points)) if group.shape != "tree" else tol
-        group_status = _status(node.score, group_recomputed, group_tol)
+    group_recomputed, group_status = _group_result(group, node, group_points, complete, tol)
     rows.append(
         {
             "indicator_code": None,
@@ -469,6 +464,22 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
         }
     )
     return rows
+
+
+def _group_result(
+    group: Group, node: PortalRow, group_points: list[float], complete: bool, tol: float
+) -> tuple[float | None, str]:
+    """The group's recomputed total and its status against the portal's group score."""
+    if node.score_out_of_range:  # (even where the portal's score is the group's: it is not used)
+        return (None if group.unresolved else group_total(group, group_points) if complete else None), "portal_score_invalid"
+    if group.unresolved:
+        return None, "portal_authoritative"
+    recomputed = group_total(group, group_points) if complete else None
+    # An evaluation group adds its metrics' rounded scores: where the portal rounds a half otherwise (5.625 → 5.62,
+    # half to even), each term may differ by one hundredth, each within its own tolerance; the sum is allowed their
+    # total, or it would flag the group alone ("Lệch") with no metric flagged.
+    group_tol = tol * max(1, len(group_points)) if group.shape != "tree" else tol
+    return recomputed, _status(node.score, recomputed, group_tol)
 
 
 def _difference(portal: float | None, recomputed: float | None) -> float | None:

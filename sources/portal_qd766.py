@@ -56,6 +56,7 @@ class PortalMetric:
     max_score: float | None
     data_quality_status: str | None = None  # the portal's own warning, e.g. TEMP_NATIONAL_REPORT_DENOMINATOR
     data_quality_message: str | None = None
+    score_out_of_range: bool = False  # the portal gave a score outside 0..max: dropped (``_in_range``), not "none"
 
 
 @dataclass
@@ -72,6 +73,7 @@ class PortalNode:
     counts: dict[str, float | None] = field(default_factory=dict)  # tree: fields present (value may be None)
     metrics: dict[str, PortalMetric] = field(default_factory=dict)  # evaluation: by metric code
     matched_by: str | None = None  # code | name | department_id | learned_code
+    score_out_of_range: bool = False  # the portal gave a score outside 0..max: dropped (``_in_range``), not "none"
 
     @property
     def department(self) -> str:
@@ -1047,6 +1049,7 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
         ratio=row.number("ratio"),
     )
     node.score = _in_range(snap, node.department, score_field or "score", score, group.max_points)
+    node.score_out_of_range = score is not None and node.score is None
     if score_field is None:  # a present score is never lost: every variant was tried
         snap.issues.append(
             PortalIssue(
@@ -1099,22 +1102,25 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 continue
             metric = copies[0]  # copies that agree are one metric
             m = _Row(snap, metric, f"{node.department_name} / {metric['code']}")
+            given = m.number("score")
+            kept = _in_range(
+                snap,
+                f"{node.department} / {metric['code']}",
+                "score",
+                given,
+                _metric_max(group, metric["code"], m.number("maxScore")),
+            )
             node.metrics[metric["code"]] = PortalMetric(
                 code=metric["code"],
                 name=m.text("name"),
                 numerator=m.number("numerator"),
                 denominator=m.number("denominator"),
                 ratio=m.number("ratio"),
-                score=_in_range(
-                    snap,
-                    f"{node.department} / {metric['code']}",
-                    "score",
-                    m.number("score"),
-                    _metric_max(group, metric["code"], m.number("maxScore")),
-                ),
+                score=kept,
                 max_score=m.number("maxScore"),
                 data_quality_status=m.text("dataQualityStatus"),
                 data_quality_message=m.text("dataQualityMessage"),
+                score_out_of_range=given is not None and kept is None,
             )
         _check_metrics(snap, node, group, rejected)
     return node

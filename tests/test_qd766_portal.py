@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from common.units import UnitMatcher, apply_portal_codes, load_units, matcher_for
-from scoring.qd766 import methodology_for, reconcile_node
+from scoring.qd766 import STATUS_LABELS, methodology_for, reconcile_node
 from sources.portal_format import snapshot_files
 from sources.portal_qd766 import read_snapshot, read_snapshot_files, summarise_issues
 from warehouse import qd766 as store
@@ -518,6 +518,10 @@ def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp
     assert [n.score for n in snap.nodes if n.role == "unit"] == [None, None, 8.5, None, None, None]
     rules = sorted((i.rule, i.field) for i in snap.issues if i.rule in ("bad_number", "value_out_of_range"))
     assert rules == [("bad_number", "totalScore")] * 3 + [("value_out_of_range", "totalScore")] * 2
+    # The reconciliation says the portal's score was out of range, not that the portal gave none
+    over = next(n for n in snap.nodes if n.role == "unit")
+    [group_row] = [r for r in reconcile_node(M, snap.group, over) if r["indicator_code"] is None]
+    assert group_row["status"] == "portal_score_invalid" and "ngoài khoảng" in STATUS_LABELS[group_row["status"]]
 
 
 def test_a_bad_capture_time_is_refused_and_two_copies_of_one_capture_load_once_or_not_at_all(tmp_path):

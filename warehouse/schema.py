@@ -564,7 +564,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "indicator_code": "mã chỉ tiêu; NULL = dòng tổng của nhóm",
             "difference": "recomputed_score − portal_score",
             "status": (
-                "match | mismatch | not_evaluated | missing_data | portal_authoritative | computed | "
+                "match | mismatch | not_evaluated | portal_score_invalid | missing_data | portal_authoritative | computed | "
                 "portal_score_without_counts (Cổng có điểm, không công bố tử số/mẫu số: dùng điểm của Cổng)"
             ),
             "data_quality_label": "cảnh báo chất lượng số liệu của Cổng (dataQualityStatus), bằng tiếng Việt",

@@ -62,7 +62,7 @@ UNMATCHED = "(không khớp danh mục)"
 PROVINCE_ROW = "(toàn tỉnh)"
 GROUP_TOTAL = "Điểm nhóm"
 # Reconciliation outcomes listed row by row, in this order; the others are only counted.
-PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated")
+PROBLEM_STATUSES = ("mismatch", "missing_data", "not_evaluated", "portal_score_invalid")
 SCORED_RULES = ("linear", "target")  # dim_criterion.rule_kind of the indicators that give points
 
 
