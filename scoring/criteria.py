@@ -59,6 +59,7 @@ SOURCES = {
     # a criterion of the unit's group that does not apply to this unit (a sở without public service units): the
     # council's "Không áp dụng", or the unit's own until the appraisal (tạm tính)
     "unit_not_applicable": "Không áp dụng cho đơn vị",
+    "not_surveyed": "Không điều tra xã hội học (điểm quy về thang 100 không có tiêu chí này)",
 }
 
 YES_WORDS = frozenset({"co", "x", "yes", "dat", "1", "true"})
@@ -533,6 +534,7 @@ class CriterionInput:
     external_value: float | None = None  # the value another system supplied for an external criterion
     self_not_applicable: bool = False  # the unit wrote "Không áp dụng" for a self-assessed criterion
     appraised_not_applicable: bool = False  # the council did (its points, if any, win over the unit's word)
+    survey_not_conducted: bool = False  # the survey office wrote that the unit was not surveyed ("Không khảo sát")
 
 
 @dataclass
@@ -593,6 +595,9 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
         if n.code in applicable and said_not_applicable:
             source = "unit_not_applicable"
             provisional = provisional or not given.appraised_not_applicable
+        elif n.code in applicable and n.method in SURVEY_METHODS and given.survey_not_conducted:
+            # Methodology §1.2: without the survey, the appraised points are the index, brought to the scale of 100
+            source = "not_surveyed"
         elif n.code in applicable:
             points, source, overclaim = _leaf_points(n, given, self_when_unmeasured=tree.unmeasured == "self")
             points = None if points is None else round_half_up(points)
@@ -612,7 +617,7 @@ def score_unit(tree: CriteriaTree, unit_group: str, inputs: dict[str, CriterionI
                 "name": n.name,
                 "method": n.method,
                 "max_points": n.max_points,
-                "applicable": n.code in applicable and source != "unit_not_applicable",
+                "applicable": n.code in applicable and source not in ("unit_not_applicable", "not_surveyed"),
                 "self_points": given.self_points,
                 "appraised_points": given.appraised_points,
                 "survey_points": given.survey_points,

@@ -1812,8 +1812,10 @@ def _survey_rows(
         # the code as forms and appraisals read it ('lv2.2', 'LV 2.1.' are LV2.2, LV2.1)
         survey_text, code, points_text = record["survey"], criterion_code(record["code"]), record["points"]
         survey = _SURVEY(survey_text) if survey_text else None
-        points, note, bad = read_points(points_text)
-        problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text)
+        # "Không khảo sát": the unit was not surveyed (methodology §1.2: its index is the appraisal, on 100 points)
+        not_surveyed = isinstance(points_text, str) and match_key(points_text) in _NOT_SURVEYED
+        points, note, bad = (None, None, None) if not_surveyed else read_points(points_text)
+        problems = _survey_problems(unit_text, unit_code, survey_text, survey, code, points, bad, points_text, not_surveyed)
         if unit_code is not None and named is not None and named != unit_code:  # which unit the points are of is unknown
             reason = (
                 f"mã đơn vị '{record['unit_code']}' ({matcher.units[unit_code].name}) và tên đơn vị '{record['unit']}' "
@@ -1835,7 +1837,7 @@ def _survey_rows(
         ):
             tree = _tree(trees, index, year, RANKING_GROUP.get(matcher.units[unit_code].group, ""))
             problems = _survey_tree_problems(tree, survey_text, survey, code, points, points_text, year)
-        if problems or unit_code is None or survey is None or code is None or points is None:
+        if problems or unit_code is None or survey is None or code is None or (points is None and not not_surveyed):
             result.rejects += [
                 row_reject(
                     path, line, rule, f"{place}: {reason}", shown, key=_key_of(code), unit_code=unit_code, unit_name=unit_text
@@ -1846,7 +1848,7 @@ def _survey_rows(
         key = (unit_code, survey, code)
         if key in seen:
             first = seen[key]
-            if key not in conflicting and abs(first["points"] - points) <= _EPS:  # the same row again: one counts
+            if key not in conflicting and _same_points(first["points"], points):  # the same row again: one counts
                 rule, reason = (
                     "duplicate_survey",
                     f"{place}: đã có ở dòng {first['source_row']} với cùng điểm; giữ dòng đầu tiên.",
@@ -1900,6 +1902,17 @@ def _survey_conflict(place: str, code: str, other: dict, line: int, points: floa
     )
 
 
+# What the survey office writes for a unit it did not survey (as match_key): the criterion leaves the unit's maximum.
+_NOT_SURVEYED = frozenset(
+    match_key(t) for t in ("Không khảo sát", "Không điều tra", "Không tổ chức", "Không tổ chức điều tra", "Không áp dụng")
+)
+
+
+def _same_points(a: float | None, b: float | None) -> bool:
+    """Two survey rows' points alike (both "not surveyed", or within _EPS)."""
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= _EPS)
+
+
 def _survey_problems(
     unit_text: str,
     unit_code: str | None,
@@ -1909,6 +1922,7 @@ def _survey_problems(
     points: float | None,
     bad: str | None,
     points_text: str,
+    not_surveyed: bool = False,
 ) -> list[tuple[str, str, Any]]:
     """(rule, reason, value shown) of what a survey row lacks or gets wrong, the tree aside."""
     problems: list[tuple[str, str, Any]] = []
@@ -1922,7 +1936,9 @@ def _survey_problems(
         )
     if code is None:
         problems.append(("missing_code", "thiếu mã tiêu chí.", None))
-    if bad or points is None:
+    if not_surveyed:
+        pass
+    elif bad or points is None:
         problems.append(("not_a_number", f"điểm {bad or 'trống'}.", points_text))
     elif points < 0:
         problems.append(("negative_score", f"điểm âm ({_fmt(points)}).", points_text))

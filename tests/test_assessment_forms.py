@@ -1169,3 +1169,17 @@ def test_a_name_with_words_added_is_read_as_the_matcher_reads_names(written: str
 
     unit = next(u for u in load_units("Thái Nguyên") if u.name == name)
     assert _unit_by_printed_code({"unit_code": (unit.code, "B5")}, matcher, written) == unit
+
+
+def test_a_unit_the_survey_office_did_not_survey_is_said_so_not_refused(tmp_path: Path, trees, matcher, commune) -> None:
+    """Methodology §1.2: without the survey, the appraisal is the index on 100 points. 'Không khảo sát' in the points
+    cell was refused as no number, and the unit stayed 'tạm tính' with its 32 survey points at 0 for ever."""
+    lines = [
+        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+        f"{commune.code},{commune.name},SIPAS,LV2.1,Không khảo sát",
+        f'{commune.code},{commune.name},"Lãnh đạo, quản lý",LV2.2,không điều tra',
+    ]
+    (tmp_path / "khao_sat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = read_survey(tmp_path / "khao_sat.csv", matcher, trees=trees, year=2026)
+    assert result.rejects == []
+    assert [(r["code"], r["points"]) for r in result.rows] == [("LV2.1", None), ("LV2.2", None)]

@@ -240,6 +240,17 @@ def test_not_applicable_criterion_leaves_the_denominator(tree):
     assert not s.provisional  # its only self criterion (D1.1) is appraised
 
 
+def test_a_unit_not_surveyed_is_scored_on_the_rest_brought_to_100(tree):
+    """Methodology §1.2: without the sociological survey, the appraised points are the index, on the scale of 100.
+    The ward not surveyed: D1.3 (3) and D2.3 (2) leave its maximum. By hand: D1 2.5 + 1.8 = 4.3 of 5; D2 2 + 1.5 =
+    3.5 of 6 (12 − 4 − 2); total 7.8 of 11 → 70.909 → 70.91 %, final (no survey to wait for)."""
+    not_surveyed = CriterionInput(survey_not_conducted=True)
+    s = score_unit(tree, "ward", dict(INPUTS, **{"D1.3": not_surveyed, "D2.3": not_surveyed}))
+    rows = {r["code"]: r for r in s.criteria}
+    assert (rows["D1.3"]["source"], rows["D1.3"]["applicable"], rows["D1.3"]["points"]) == ("not_surveyed", False, None)
+    assert (s.total, s.max_applicable, s.index_pct) == (7.8, 11.0, 70.91) and not s.provisional
+
+
 def test_provisional_until_appraised(tree):
     inputs = dict(INPUTS, **{"D1.1": CriterionInput(self_points=3)})
     before = score_unit(tree, "ward", inputs)

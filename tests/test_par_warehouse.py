@@ -267,7 +267,7 @@ def test_of_two_survey_files_the_later_delivery_gives_the_points(tmp_path, later
 
     other = "khao_sat_2026.csv" if later != "khao_sat_2026.csv" else "khao_sat_2026 (1).csv"
     points = _later_delivery_points(tmp_path, "khao_sat", later, other, write, "assessment/survey_points")
-    assert points == [(AGENCY, sipas.code, 2.0)]
+    assert points == [(AGENCY, sipas.code, 2.0, False)]
 
 
 @pytest.mark.parametrize("later", ["tham_dinh_2026 (1).xlsx", "tham_dinh_2026.xlsx"])
@@ -603,3 +603,18 @@ def test_the_plan_task_criterion_takes_the_latest_year_to_date_row_when_there_is
         )
     values = computed_values(con, 2026, {"plan_tasks_on_time_rate"})
     assert values == {("19.SKHCN", "plan_tasks_on_time_rate"): 0.0, ("19.SNV", "plan_tasks_on_time_rate"): 100.0}
+
+
+def test_a_unit_not_surveyed_leaves_the_survey_criterion_out_of_its_maximum(tmp_path):
+    """'Không khảo sát' in the later survey file reaches the scoring: the row is kept without points, and the
+    criterion is not surveyed (it leaves the unit's maximum, scoring/criteria.py)."""
+    sipas = next(leaf for leaf in tree_for("par", 2026, "agency").leaves if leaf.method == "survey_sipas")
+
+    def write(path, points):
+        written = points if points == 1 else "Không khảo sát"
+        text = f"Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm\r\n{AGENCY},,SIPAS,{sipas.code},{written}\r\n"
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+    later, other = "khao_sat_2026 (1).csv", "khao_sat_2026.csv"
+    points = _later_delivery_points(tmp_path, "khao_sat", later, other, write, "assessment/survey_points")
+    assert points == [(AGENCY, sipas.code, None, True)]

@@ -87,3 +87,49 @@ def test_a_task_due_on_the_periods_last_day_and_not_done_is_overdue_in_that_peri
     # the DTI and PAR index's rate (2 decimals) reads the same rule
     assert on_time_rates(con, 2026, Q3_END, DEPT) == {DEPT: pytest.approx(200 / 3), VP: pytest.approx(200 / 3)}
     assert on_time_rates(con, 2026, date(2026, 9, 29), DEPT) == {DEPT: 100.0, VP: 100.0}
+
+
+def test_the_department_named_among_its_tasks_leads_counts_each_task_once(con) -> None:
+    """'Sở Khoa học và Công nghệ' (or 'Các sở, ban, ngành') as a task's lead made the department a lead unit of its
+    own plan: its task counted twice in its rate. By hand: task 1 (lead: the department, done 01/03, due 31/03) on
+    time, task 2 (lead: Văn phòng, due 31/03) not done: 1 of 2 = 50 % (it gave 2 of 3)."""
+    add_department(con)
+    for no, leads, done in (("1", [DEPT], date(2026, 3, 1)), ("2", [VP], None)):
+        common = {
+            "plan_number": "45/KH-SKHCN",
+            "plan_year": 2026,
+            "revision": 1,
+            "task_no": no,
+            "content": f"Nhiệm vụ {no}",
+            "deadline_text": "Trước ngày 31/03/2026",
+            "due_date": date(2026, 3, 31),
+            "effective_due_date": date(2026, 3, 31),
+            "provisional": False,
+            "source_file": "ke_hoach_2026.xlsx",
+            "source_row": 10 + int(no),
+            "lead_codes": leads,
+        }
+        insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2025, 12, 30)}])
+        insert_rows(con, "fct_plan_task", [{**common, "first_revision": 1, "changed_in_revision": 1}])
+        if done is not None:
+            report = {
+                "source_file": "tien_do_so_q1.xlsx",
+                "unit_code": leads[0],
+                "period_label": "2026-Q1",
+                "report_date": date(2026, 4, 3),
+                "plan_year": 2026,
+                "task_no": no,
+                "status": "completed",
+                "completed_on": done,
+                "source_row": 5,
+                "superseded": False,
+            }
+            insert_rows(con, "stg_task_report", [report])
+    refresh_plan_revisions(con)
+    assert on_time_rates(con, 2026, date(2026, 6, 30), DEPT) == {DEPT: 50.0, VP: 0.0}
+    refresh_completion(con, 2026, [("2026-Q2", date(2026, 6, 30))], DEPT)
+    assert rows_of(
+        con,
+        "SELECT due, completed_on_time, overdue FROM mart_task_completion WHERE unit_code = ? AND period_label = '2026-Q2'",
+        [DEPT],
+    ) == [(2, 1, 1)]

@@ -616,8 +616,9 @@ def assessment_inputs(
     for unit, code, points, not_applicable in con.execute(sql("assessment/appraised_points"), which).fetchall():
         slot(unit, code).appraised_points = points
         slot(unit, code).appraised_not_applicable = bool(not_applicable)
-    for unit, code, points in con.execute(sql("assessment/survey_points"), which).fetchall():
+    for unit, code, points, not_surveyed in con.execute(sql("assessment/survey_points"), which).fetchall():
         slot(unit, code).survey_points = points
+        slot(unit, code).survey_not_conducted = bool(not_surveyed)
     return inputs
 
 

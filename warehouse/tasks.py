@@ -968,7 +968,8 @@ def _statuses_by_unit(
     versions: dict[str, list[_Version]], completed: dict, as_of: date, department_code: str, only: frozenset[str] | None = None
 ) -> dict[str, list[str]]:
     """Status of each task on ``as_of`` (the version in force that day): for the department by the task as a whole,
-    for each lead unit by what that lead did. ``only``: the task numbers to count (all when None)."""
+    for each lead unit by what that lead did; the department named among its own task's leads (directly or by "Các
+    sở, ban, ngành") is counted once, by the task as a whole. ``only``: the task numbers to count (all when None)."""
     groups: dict[str, list[str]] = defaultdict(list)
     for task_no, task_versions in versions.items():
         version = _version_on(task_versions, as_of)
@@ -977,7 +978,8 @@ def _statuses_by_unit(
         done, dates = _lead_completions(completed, task_no, version.leads, as_of)
         groups[department_code].append(task_status(version.due, done, as_of))
         for unit, unit_done in zip(version.leads, dates, strict=True):
-            groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
+            if unit != department_code:
+                groups[unit].append(task_status(version.due, unit_done if unit_done and unit_done <= as_of else None, as_of))
     return groups
 
 
