@@ -22,44 +22,44 @@ TASKS = (
 )
 
 
+def _add_task(con: duckdb.DuckDBPyConnection, no: str, due: date, leads: list[str], done: date | None, period: str) -> None:
+    """A task of the 2026 plan led by ``leads``, and its first lead's report of ``period`` completing it on ``done``."""
+    common = {
+        "plan_number": "45/KH-SKHCN",
+        "plan_year": 2026,
+        "revision": 1,
+        "task_no": no,
+        "content": f"Nhiệm vụ {no}",
+        "deadline_text": f"Trước ngày {due:%d/%m/%Y}",
+        "due_date": due,
+        "effective_due_date": due,
+        "provisional": False,
+        "source_file": "ke_hoach_2026.xlsx",
+        "source_row": 10 + int(no),
+        "lead_codes": leads,
+    }
+    insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2025, 12, 30)}])
+    insert_rows(con, "fct_plan_task", [{**common, "first_revision": 1, "changed_in_revision": 1}])
+    if done is not None:
+        report = {
+            "source_file": f"tien_do_{period}.xlsx",
+            "unit_code": leads[0],
+            "period_label": period,
+            "report_date": date(2026, 10, 3),
+            "plan_year": 2026,
+            "task_no": no,
+            "status": "completed",
+            "completed_on": done,
+            "source_row": 5,
+            "superseded": False,
+        }
+        insert_rows(con, "stg_task_report", [report])
+
+
 def _warehouse(con: duckdb.DuckDBPyConnection) -> None:
     add_department(con)
     for no, due, done in TASKS:
-        common = {
-            "plan_number": "45/KH-SKHCN",
-            "plan_year": 2026,
-            "revision": 1,
-            "task_no": no,
-            "content": f"Nhiệm vụ {no}",
-            "deadline_text": f"Trước ngày {due:%d/%m/%Y}",
-            "due_date": due,
-            "effective_due_date": due,
-            "provisional": False,
-            "source_file": "ke_hoach_2026.xlsx",
-            "source_row": 10 + int(no),
-            "lead_codes": [VP],
-        }
-        insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2025, 12, 30)}])
-        insert_rows(con, "fct_plan_task", [{**common, "first_revision": 1, "changed_in_revision": 1}])
-        if done is not None:
-            insert_rows(
-                con,
-                "stg_task_report",
-                [
-                    {
-                        "source_file": "tien_do_vp_q3.xlsx",
-                        "unit_code": VP,
-                        "period_label": "2026-Q3",
-                        "report_date": date(2026, 10, 3),
-                        "plan_year": 2026,
-                        "task_no": no,
-                        "status": "completed",
-                        "completed_on": done,
-                        "source_row": 5,
-                        "superseded": False,
-                    }
-                ],
-            )
+        _add_task(con, no, due, [VP], done, "2026-Q3")
     refresh_plan_revisions(con)  # plan_revision, as load_plan_registers leaves it
 
 
@@ -94,37 +94,8 @@ def test_the_department_named_among_its_tasks_leads_counts_each_task_once(con) -
     own plan: its task counted twice in its rate. By hand: task 1 (lead: the department, done 01/03, due 31/03) on
     time, task 2 (lead: Văn phòng, due 31/03) not done: 1 of 2 = 50 % (it gave 2 of 3)."""
     add_department(con)
-    for no, leads, done in (("1", [DEPT], date(2026, 3, 1)), ("2", [VP], None)):
-        common = {
-            "plan_number": "45/KH-SKHCN",
-            "plan_year": 2026,
-            "revision": 1,
-            "task_no": no,
-            "content": f"Nhiệm vụ {no}",
-            "deadline_text": "Trước ngày 31/03/2026",
-            "due_date": date(2026, 3, 31),
-            "effective_due_date": date(2026, 3, 31),
-            "provisional": False,
-            "source_file": "ke_hoach_2026.xlsx",
-            "source_row": 10 + int(no),
-            "lead_codes": leads,
-        }
-        insert_rows(con, "plan_task_history", [{**common, "issued_on": date(2025, 12, 30)}])
-        insert_rows(con, "fct_plan_task", [{**common, "first_revision": 1, "changed_in_revision": 1}])
-        if done is not None:
-            report = {
-                "source_file": "tien_do_so_q1.xlsx",
-                "unit_code": leads[0],
-                "period_label": "2026-Q1",
-                "report_date": date(2026, 4, 3),
-                "plan_year": 2026,
-                "task_no": no,
-                "status": "completed",
-                "completed_on": done,
-                "source_row": 5,
-                "superseded": False,
-            }
-            insert_rows(con, "stg_task_report", [report])
+    _add_task(con, "1", date(2026, 3, 31), [DEPT], date(2026, 3, 1), "2026-Q1")
+    _add_task(con, "2", date(2026, 3, 31), [VP], None, "2026-Q1")
     refresh_plan_revisions(con)
     assert on_time_rates(con, 2026, date(2026, 6, 30), DEPT) == {DEPT: 50.0, VP: 0.0}
     refresh_completion(con, 2026, [("2026-Q2", date(2026, 6, 30))], DEPT)
