@@ -332,7 +332,7 @@ _PLACE_BEFORE = re.compile(
 # Văn Bảo"). A spaced dash ends the name before it: "Phường Phan Đình Phùng - Đặng Thị Lanh" names a citizen after a
 # unit (a place's name after the dash stays: ``_a_place``, "Xã Chân Mây – Lăng Cô").
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)(?:[ \t\u00a0]*|[–-])$")
-_ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công dân đồng chí ô b a c".split())
+_ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công dân đồng chí ô b a c hộ cụ bé".split())
 
 
 # A form of address before a name in free text ("ông Nguyễn Văn An", "Bà Trần Thị Hoa", "công dân Lê Văn Nam"): the
@@ -376,7 +376,7 @@ MIDDLE_NAMES = (
 ).split()
 # Surnames a sentence's name may have besides SURNAMES (left out there as they begin place names, "Hà Nội", "Cao
 # Bằng", "Thái Nguyên": with a middle name after them they are a person's).
-_MORE_SURNAMES = "Hà Bế Sầm Mã Cao Thái Lâm Vương Lại Tống Khổng Hầu Thân Phí".split()
+_MORE_SURNAMES = "Hà Bế Sầm Thái Lâm Tống Khổng Hầu".split()
 FAMOUS_NAMES = (
     "Hồ Chí Minh, Nguyễn Ái Quốc, Nguyễn Tất Thành, Tôn Đức Thắng, Phạm Văn Đồng, Võ Nguyên Giáp, Lê Duẩn, Trường Chinh, "
     "Lê Văn Tám, Nguyễn Văn Trỗi, Võ Thị Sáu, Nguyễn Thị Minh Khai, Lương Ngọc Quyến, Hoàng Văn Thụ, Chu Văn An, "
@@ -390,9 +390,15 @@ FAMOUS_NAMES = (
 ).split(", ")
 # ("Tăng" begins headings, "Tăng Thu Ngân Sách")
 _SURNAME_WORDS = sorted({*SURNAMES, *_MORE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
-# Without diacritics only the surnames no common word is written as ("Phan Cong Nhiem Vu" is "Phân công nhiệm vụ", "Do",
-# "Ho", "To", "Dang", "Duong", "Lam", "Doan" are "do", "hộ", "tổ", "đang", "đường", "làm", "đoàn").
-_PLAIN_SURNAMES = "Nguyen Tran Le Pham Hoang Huynh Vu Vo Bui Trinh Truong Luong Quach Trieu Nong Giap Kieu Khuc".split()
+# Without diacritics only the surnames whose words with a middle name make no common phrase ("Phan Cong Nhiem Vu" may
+# be "Phân công nhiệm vụ", but a name far more often; "Do", "Ho", "To", "Dang", "Duong", "Lam", "Doan", "Truong",
+# "Luong", "Chu", "Ma", "Cao" are "do", "hộ", "Tổ Công tác", "Đảng Cộng sản", "đường", "làm", "Đoàn Thanh niên",
+# "Trường Trung học", "Lương hưu", "Chủ trì", "Mã Quốc gia", "Cao Thành tích").
+_PLAIN_SURNAMES = (
+    "Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Bui Ngo Dinh Ly Mai Ha La Lo Trinh Quach Trieu Nong Giap Kieu Khuc"
+).split()
+# A surname and a middle name that are words together ("Hoàng Gia Thái Lan": royal)
+_NOT_A_NAME_START = frozenset({"hoang gia"})
 
 
 def _sentence_name(surnames: list[str], middles: list[str], word: str) -> str:
@@ -412,56 +418,78 @@ _NAME_IN_SENTENCE = re.compile(
     )
     + ")(?!\\w)"
 )
-# A title or a word of honour in the name's clause (from its last '.', ';', ':' or line break): a leader, an official,
-# a figure of history or culture, not a citizen whose dossier is late.
-_TITLE_IN_CLAUSE = re.compile(
-    r"(?i)(?:đồng chí|đ/c|bác|chủ tịch|bí thư|giám đốc|trưởng phòng|chánh văn phòng|trưởng ban|thủ trưởng|thủ tướng|"
-    r"bộ trưởng|thứ trưởng|chủ nhiệm|đại biểu|ủy viên|uỷ viên|hiệu trưởng|kế toán trưởng|trưởng đoàn|tổ trưởng|"
-    r"giáo sư|tiến sĩ|thạc sĩ|bác sĩ|nhà thơ|nhà văn|nhà khoa học|nhà giáo|nghệ sĩ|liệt sĩ|anh hùng|danh nhân|"
-    r"tấm gương|noi gương|tư tưởng|trạng nguyên|di sản|bảo tàng|giải thưởng|đề tài|chương trình|"
-    r"dong chi|chu tich|bi thu|giam doc|truong phong|thu tuong|bo truong|hieu truong|giao su)\b"
+# A title or a word of honour just before a name (its unit's name between them, "Giám đốc Sở Khoa học và Công nghệ
+# Nguyễn Huy Hoàng", or a list after "đồng chí"), or a title just after it ("Trần Thị Lan, Giám đốc Sở Tài chính"): a
+# leader, an official, a figure of history or culture, not a citizen whose dossier is late.
+_OFFICES = (
+    r"chủ tịch|bí thư|giám đốc|trưởng phòng|chánh văn phòng|trưởng ban|thủ trưởng|thủ tướng|bộ trưởng|thứ trưởng|"
+    r"chủ nhiệm|đại biểu|ủy viên|uỷ viên|hiệu trưởng|kế toán trưởng|kế toán|trưởng đoàn|tổ trưởng|viện trưởng|"
+    r"chuyên viên|cán bộ|công chức|viên chức|thư ký|báo cáo viên|giáo sư|tiến sĩ|thạc sĩ|bác sĩ|"
+    r"chu tich|bi thu|giam doc|truong phong|thu tuong|bo truong|hieu truong|giao su"
 )
-_CLAUSE_START = re.compile(r"[.;:\n!?][^.;:\n!?]*$")
+_TITLES = (
+    _OFFICES + r"|đồng chí|các đồng chí|đ/c|dong chi|người ký|nhà thơ|nhà văn|nhà khoa học|nhà giáo|nghệ sĩ|nghệ nhân|"
+    r"chiến sĩ|liệt sĩ|anh hùng|danh nhân|tấm gương|noi gương|tư tưởng|trạng nguyên|di sản|bảo tàng|giải thưởng|"
+    r"đề tài|chương trình|học bổng|tưởng niệm|mang tên|cuộc thi|hội thảo về|ngày sinh"
+)
+_TITLE_BEFORE_NAME = re.compile(
+    rf"(?:(?<!\w)(?i:{_TITLES})(?!\w)|(?<!\w)(?:Bác|TS\.|ThS\.|PGS\.|GS\.|BS\.|KS\.)(?!\w))(?P<gap>[^.;!?\n]{{0,80}})$"
+)
+# Words between a title and a name that tell another clause: "Chủ tịch UBND xã xem xét đơn của Nguyễn Văn An".
+_GAP_BREAK = re.compile(
+    r"(?i)(?<!\w)(?:của|do|cho|với|đơn|xem xét|trả lời|yêu cầu|hồ sơ|gửi|nộp|về việc|bỏ|phản ánh|kiến nghị|khiếu nại|"
+    r"tố cáo|đã|đang|sẽ|là|và ông|và bà)(?!\w)"
+)
+_TITLE_AFTER_NAME = re.compile(rf"^[ \t]*[,(–-][ \t]*(?:phó[ \t]+)?(?:{_OFFICES})(?!\w)", re.IGNORECASE)
 
 
 def _famous(words: str, after: str = "") -> bool:
-    """Whether the words hold a national figure's name, or begin one that goes on in the text ``after`` them
-    ("Bảo tàng Hồ Chí Minh Thái Nguyên" matched as "Hồ Chí Minh Thái"; "Nguyễn Thị Minh Khai" as "Nguyễn Thị Minh")."""
-    plain = " ".join(strip_diacritics(words).casefold().split())
-    whole = " ".join(strip_diacritics(words + after).casefold().split())
-    return any(name in plain or whole.startswith(name) for name in _FAMOUS_KEYS)
+    """Whether the words are a national figure's name, whole words, or its start as the text goes on ``after`` them
+    ("Bảo tàng Hồ Chí Minh Thái Nguyên" matched as "Hồ Chí Minh Thái"; "Nguyễn Thị Minh Khai" cut as "Nguyễn Thị
+    Minh"): with diacritics, or without when the words have none (a near spelling, "Nguyễn Văn Cường", is a citizen)."""
+    plain = strip_diacritics(words) == words
+    fold = (lambda t: strip_diacritics(t).casefold()) if plain else str.casefold
+    mine, rest = fold(words).split(), fold(after).split()
+    for name in FAMOUS_NAMES:
+        theirs = fold(name).split()
+        n = len(theirs)
+        if mine[:n] == theirs or (len(mine) < n and mine + rest[: n - len(mine)] == theirs):
+            return True
+    return False
 
 
-_FAMOUS_KEYS = frozenset(strip_diacritics(n).casefold() for n in FAMOUS_NAMES)
-
-
-def _titled(text: str, start: int) -> bool:
-    """Whether the clause before ``start`` names a title or a word of honour (``_TITLE_IN_CLAUSE``)."""
-    before = text[max(0, start - 160) : start]
-    clause = _CLAUSE_START.search(before)
-    return _TITLE_IN_CLAUSE.search(clause.group(0) if clause else before) is not None
+def _titled(before: str, after: str) -> bool:
+    """Whether a title or a word of honour stands just before a name (``before``: the text up to it, names before
+    it already masked) or just after it (``after``)."""
+    title = _TITLE_BEFORE_NAME.search(before[-160:])
+    if title is not None and not _GAP_BREAK.search(title.group("gap")):
+        return True
+    return _TITLE_AFTER_NAME.match(after) is not None
 
 
 def mask_names_in_sentences(text: str) -> tuple[str, int]:
     """Free text with every citizen's name standing without a form of address (``_NAME_IN_SENTENCE``) masked, and
-    how many were; a leader's, a place's, an organisation's or a national figure's stays."""
-    found = 0
-
-    def masked(match: re.Match[str]) -> str:
-        nonlocal found
-        start = match.start()
+    how many were; a leader's, a place's, an organisation's or a national figure's stays. Names are judged in
+    order, on the text with the ones before already masked (a name's words, "Trần Anh Hùng", are no title)."""
+    parts: list[str] = []
+    position = found = 0
+    for match in _NAME_IN_SENTENCE.finditer(text):
+        start, name = match.start(), match.group(0)
+        before = "".join(parts) + text[position:start]
+        words = strip_diacritics(name).casefold().split()
         if (
-            _PLACE_BEFORE.search(text[max(0, start - 30) : start])
-            or _titled(text, start)
+            " ".join(words[:2]) in _NOT_A_NAME_START
+            or _PLACE_BEFORE.search(before[-30:])
+            or _titled(before, text[match.end() : match.end() + 80])
             or _inside_a_longer_name(text, start)
-            or _a_place(match.group(0))
-            or _famous(match.group(0), text[match.end() : match.end() + 20])
+            or _a_place(name)
+            or _famous(name, text[match.end() : match.end() + 30])
         ):
-            return match.group(0)
+            continue
+        parts += [text[position:start], MASK]
+        position = match.end()
         found += 1
-        return MASK
-
-    return _NAME_IN_SENTENCE.sub(masked, text), found
+    return "".join(parts) + text[position:], found
 
 
 def _inside_a_longer_name(text: str, start: int) -> bool:
@@ -565,7 +593,7 @@ def mask_name_alone(text: str) -> tuple[str, int]:
     belongs (an unmatched lead unit of the plan register), never free text, whose headings ("Phạm Vi Điều Chỉnh", "Hồ
     Sơ") look like names."""
     masked, count = mask_citizen_details(text)
-    if masked.strip() != MASK and mask_names(masked)[0].strip() == MASK and not _famous(masked):
+    if masked.strip() != MASK and mask_names(masked)[0].strip() == MASK and not _famous(masked.strip()):
         return MASK, count + 1
     return masked, count
 

@@ -127,7 +127,7 @@ def _task_files(inbox: Path) -> dict[str, str]:
 
 
 def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:
-    """A new or changed plan register reruns task progress for the year so far (in January, last year's too); a
+    """A new or changed plan register reruns task progress for the year so far (until mid-February, last year's too); a
     progress report, for the quarter its header names (the unit and period come from inside the file, not its
     name)."""
     from sources.progress_report import read_progress_report
@@ -138,7 +138,8 @@ def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> 
     today = business_today()
     keys: set[str] = set()
     if any(name.startswith("ke_hoach/") for name in changed):
-        # the year so far; in January also last year's, whose plan is still reported on (its fourth quarter, the year)
+        # the year so far; until mid-February also last year's, whose plan is still reported on (its fourth quarter,
+        # the year)
         since = date((today - timedelta(days=RESCORE_DAYS)).year, 1, 1)
         keys |= {period_partition_key("quarter", q.start) for q in periods_between("quarter", since, today)}
     for name in (n for n in changed if n.startswith("tien_do/")):
@@ -228,7 +229,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
         requests.append(dg.RunRequest(run_key=f"{sources_job.name}:{digest}", job_name=sources_job.name, tags=tags))
     yield from requests
     context.update_cursor(json.dumps(scan.recorded | others | task_files | par_files))
-    if not requests and (scan.before_start or scan.waiting):  # the tick's line in the UI says why nothing ran
+    if not requests and (scan.before_start or scan.far_future or scan.waiting):  # the tick's line says why nothing ran
         yield _skip_reason(scan, start)
 
 
@@ -301,6 +302,8 @@ def _skip_reason(scan: _ExportScan, start: date) -> dg.SkipReason:
         notes.append(
             f"bỏ qua {len(scan.before_start)} tệp trước CCHC_START_DATE={start.isoformat()}: {_names(scan.before_start)}"
         )
+    if scan.far_future:
+        notes.append(f"bỏ qua {len(scan.far_future)} tệp có ngày trong tên ở xa trong tương lai: {_names(scan.far_future)}")
     if scan.waiting:
         notes.append(f"chờ ngày kết thúc hoặc tệp chép xong: {_names(scan.waiting)}")
     return dg.SkipReason("Không có tệp mới để nạp; " + "; ".join(notes) + ".")

@@ -1867,7 +1867,7 @@ def _survey_rows(
                             first["source_row"],
                             rule,
                             why,
-                            _fmt(first["points"]),
+                            _survey_fmt(first["points"]),
                             key=code,
                             unit_code=unit_code,
                             unit_name=unit_text,
@@ -1893,13 +1893,18 @@ def _survey_rows(
     refuse_other_province_table(result, matcher, units, "bảng khảo sát", path.name)
 
 
-def _survey_conflict(place: str, code: str, other: dict, line: int, points: float) -> str:
+def _survey_conflict(place: str, code: str, other: dict, line: int, points: float | None) -> str:
     """Why a survey row giving a criterion ``points`` is refused: the ``other`` row gives it other points."""
     return (
-        f"{place}: tiêu chí {code} của đơn vị cũng có ở dòng {other['source_row']} với điểm khác ({_fmt(points)} ở dòng "
-        f"{line}, {_fmt(other['points'])} ở dòng {other['source_row']}): không biết điểm nào đúng, không dùng cả hai; đề "
-        "nghị sửa bảng khảo sát rồi gửi lại."
+        f"{place}: tiêu chí {code} của đơn vị cũng có ở dòng {other['source_row']} với điểm khác ({_survey_fmt(points)} ở "
+        f"dòng {line}, {_survey_fmt(other['points'])} ở dòng {other['source_row']}): không biết điểm nào đúng, không dùng "
+        "cả hai; đề nghị sửa bảng khảo sát rồi gửi lại."
     )
+
+
+def _survey_fmt(points: float | None) -> str:
+    """Survey points as a reason shows them ("Không khảo sát" for a unit not surveyed)."""
+    return "Không khảo sát" if points is None else _fmt(points)
 
 
 # What the survey office writes for a unit it did not survey (as match_key): the criterion leaves the unit's maximum.

@@ -517,7 +517,8 @@ def test_legitimate_text_is_not_masked_in_a_quote_nor_alone(legitimate: str) -> 
     ("text", "masked"),
     [
         ("Hồ sơ của Nguyễn Văn An trả chậm do thiếu giấy tờ", "Hồ sơ của [đã ẩn] trả chậm do thiếu giấy tờ"),
-        ("cán bộ Lê Thị Thu Hà nghỉ thai sản", "cán bộ [đã ẩn] nghỉ thai sản"),
+        ("Người nộp hồ sơ Lê Thị Thu Hà phản ánh", "Người nộp hồ sơ [đã ẩn] phản ánh"),
+        ("Giao cán bộ Lê Thị Thu Hà theo dõi", None),  # an official with her title
         ("Ma Văn Khánh, xóm Nà Mòn phản ánh", "[đã ẩn], xóm Nà Mòn phản ánh"),
         ("Nguyen Van An chua nop ho so", "[đã ẩn] chua nop ho so"),
         ("Hồ sơ của NGUYỄN VĂN AN trả chậm", "Hồ sơ của [đã ẩn] trả chậm"),
@@ -539,7 +540,6 @@ def test_legitimate_text_is_not_masked_in_a_quote_nor_alone(legitimate: str) -> 
         ("HỒ SƠ TTHC", None),
         ("Lý Lịch Tư Pháp", None),
         ("Tăng Thu Ngân Sách", None),
-        ("Phan Cong Nhiem Vu", None),
         ("Hồ Núi Cốc - khu du lịch quốc gia của tỉnh", None),
         ("Võ Nguyên Giáp", None),
         ("LƯƠNG NGỌC QUYẾN", None),
@@ -553,6 +553,17 @@ def test_legitimate_text_is_not_masked_in_a_quote_nor_alone(legitimate: str) -> 
         ("Thu tuong Pham Minh Chinh chi dao", None),
         ("Tấm gương liệt sĩ La Văn Cầu", None),
         ("Mai Anh Đào", None),
+        # the second re-read: a near spelling of a figure is a citizen, a title must stand by the name
+        ("Hồ sơ của Nguyễn Văn Cường trả chậm", "Hồ sơ của [đã ẩn] trả chậm"),
+        ("Đề nghị Chủ tịch UBND xã xem xét đơn của Nguyễn Văn An", "Đề nghị Chủ tịch UBND xã xem xét đơn của [đã ẩn]"),
+        ("UBND xã bác đơn của Nguyễn Văn An", "UBND xã bác đơn của [đã ẩn]"),
+        ("Ngo Thi Hoa chua nop ho so", "[đã ẩn] chua nop ho so"),
+        ("Hợp tác với Vương Quốc Anh", None),
+        ("Quan hệ với Hoàng Gia Thái Lan", None),
+        ("TS. Nguyễn Thanh Hải, Viện trưởng Viện Khoa học", None),
+        ("Giám đốc Sở: Nguyễn Huy Hoàng", None),
+        ("Đồng chí Nguyễn Văn Hùng, Phó Chủ tịch UBND tỉnh; Trần Thị Lan, Giám đốc Sở Tài chính", None),
+        ("Học bổng Tạ Quang Bửu", None),
     ],
 )
 def test_a_citizens_name_standing_in_a_sentence_is_masked(text: str, masked: str | None) -> None:
@@ -597,3 +608,10 @@ def test_a_name_after_a_unit_and_a_spaced_dash_is_masked_in_a_quote() -> None:
     assert mask_quote("UBND Xã Đại Phúc - Nguyễn Văn Bình") == "UBND Xã Đại Phúc - [đã ẩn]"
     for place in ("Xã Chân Mây – Lăng Cô", "Lang Biang - Đà Lạt", "Sở Tư pháp - Tỉnh Thái Nguyên"):
         assert mask_quote(place) == place
+
+
+def test_names_in_a_list_are_judged_in_order_on_the_masked_text() -> None:
+    """'Trần Anh Hùng' held 'anh hùng', a word of honour, and spared the next name of its list."""
+    from common.pii import mask_citizen_details
+
+    assert mask_citizen_details("Hồ sơ của Trần Anh Hùng, Nguyễn Văn An trả chậm") == ("Hồ sơ của [đã ẩn], [đã ẩn] trả chậm", 2)

@@ -67,10 +67,19 @@ def load_petitions(
     Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
     "rows_rejected" (lines with at least one broken rule)}.
     """
+    _stage_counted_rows(con)
     stats = _load_month(con, path, result, now, accept_smaller=accept_smaller)
     with transaction(con):
         _count_once_across_months(con, now)
     return stats
+
+
+def _stage_counted_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse of an earlier version kept only the counted rows (fct_petition): they become its staging, or the
+    first count from an empty staging would empty every month not reloaded."""
+    with transaction(con):
+        if not con.execute("SELECT count(*) FROM stg_petition").fetchall()[0][0]:
+            con.execute("INSERT INTO stg_petition BY NAME SELECT * FROM fct_petition")
 
 
 def _load_month(
@@ -178,9 +187,7 @@ def load_petition_folder(
 
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
     """
-    with transaction(con):  # a warehouse of an earlier version kept only the counted rows: they are its staging
-        if not con.execute("SELECT count(*) FROM stg_petition").fetchall()[0][0]:
-            con.execute("INSERT INTO stg_petition BY NAME SELECT * FROM fct_petition")
+    _stage_counted_rows(con)
     # A date after the day of reading rejects its row: by the clock, not CCHC_TODAY (a report as of a past day keeps
     # the completions after it).
     files = petition_files(inbox / PETITION_DIR)
