@@ -1302,3 +1302,14 @@ def test_a_column_given_twice_is_said_to_repeat_one_not_to_be_unknown(inbox):
     notes = dict(con.execute("SELECT rule, reason FROM file_issues WHERE source = 'tthc_dossier'").fetchall())
     assert f"'{status}'" in notes["repeated_columns"] and "'Số hồ sơ'" in notes["repeated_columns"]
     assert notes["unknown_columns"] == "Bỏ qua cột không có trong mẫu: Ghi chú."
+
+
+def test_a_refusal_ended_when_it_was_first_recorded_not_at_a_later_touch(inbox):
+    """Refused on 07/01 (due 08/01 17:00) without a completion time, then touched on 09/01 (a sync, an edit): it was
+    judged late by the latest version's update time. It ended when the refusal was first recorded (refused_at)."""
+    refused = {"status": "Từ chối giải quyết", "completed_at": "", "due_at": "08/01/2026 17:00:00"}
+    first, second = DAY + timedelta(days=2), DAY + timedelta(days=4)
+    write_export(inbox / "tthc", first, [dossier_row(dossier_code="R-1", updated_at="07/01/2026 10:00:00", **refused)])
+    write_export(inbox / "tthc", second, [dossier_row(dossier_code="R-1", updated_at="09/01/2026 09:00:00", **refused)])
+    con, _ = load(inbox, first, second)
+    assert con.execute("SELECT refused_at, finished_on_time FROM fct_dossier").fetchall() == [(datetime(2026, 1, 7, 10), True)]

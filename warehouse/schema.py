@@ -115,7 +115,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         finished_on_time BOOLEAN, supplement_requests INTEGER NOT NULL, digitised BOOLEAN, electronic_result BOOLEAN,
         fee_due BIGINT, paid_online BOOLEAN, reused_data BOOLEAN, citizen_data_used BOOLEAN, synced_to_portal BOOLEAN,
         satisfaction VARCHAR, updated_at TIMESTAMP NOT NULL, applicant_key VARCHAR, first_export_date DATE NOT NULL,
-        last_export_date DATE NOT NULL, version_count INTEGER NOT NULL, supplement_requested_at TIMESTAMP""",
+        last_export_date DATE NOT NULL, version_count INTEGER NOT NULL, supplement_requested_at TIMESTAMP,
+        refused_at TIMESTAMP""",
         "Trạng thái hiện tại của mỗi hồ sơ: phiên bản có ngày cập nhật mới nhất (mã duy nhất: kiểm tra chặn current_state_unique).",
         {
             "applicant_key": APPLICANT_KEY_COMMENT,
@@ -125,6 +126,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
                 "hồ sơ trễ hạn theo QĐ 766 (mart_qd766_indicator, 2.1: mẫu số − tử số) lớn hơn số đếm theo cột này"
             ),
             "synced_to_portal": "đã đồng bộ lên Cổng DVCQG theo phiên bản mới nhất (chỉ tiêu 1.4 QĐ 766); NULL khi không rõ",
+            "refused_at": (
+                "ngày cập nhật của phiên bản đầu tiên ở trạng thái từ chối giải quyết: hồ sơ từ chối không ghi ngày hoàn "
+                "thành được tính kết thúc lúc này (chỉ tiêu 2.1); NULL khi chưa từng bị từ chối"
+            ),
             "supplement_requested_at": (
                 "ngày cập nhật của phiên bản đầu tiên ở trạng thái chờ bổ sung (lúc yêu cầu bổ sung); NULL khi chưa "
                 "từng chờ bổ sung. Thời gian chờ bổ sung không tính vào thời hạn (QĐ 766, 2.1): hồ sơ đang chờ bổ sung "
@@ -742,6 +747,13 @@ BACKFILLS = {
         FROM (
             SELECT dossier_code, min(updated_at) AS requested_at FROM stg_dossier_versions
             WHERE status = 'awaiting_supplement' GROUP BY dossier_code
+        ) AS s
+        WHERE f.dossier_code = s.dossier_code""",
+    ("fct_dossier", "refused_at"): """
+        UPDATE fct_dossier AS f SET refused_at = s.refused_at
+        FROM (
+            SELECT dossier_code, min(updated_at) AS refused_at FROM stg_dossier_versions
+            WHERE status = 'refused' GROUP BY dossier_code
         ) AS s
         WHERE f.dossier_code = s.dossier_code""",
 }

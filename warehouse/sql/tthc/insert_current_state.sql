@@ -14,7 +14,9 @@ WITH latest AS (
         max(v.export_date) AS last_export_date,
         count(*)::INTEGER AS version_count,
         -- when the supplement was asked for (the clock of 2.1 stops while the applicant supplements)
-        min(v.updated_at) FILTER (WHERE v.status = 'awaiting_supplement') AS supplement_requested_at
+        min(v.updated_at) FILTER (WHERE v.status = 'awaiting_supplement') AS supplement_requested_at,
+        -- when the refusal was recorded (its first version): a later touch of the record does not move it
+        min(v.updated_at) FILTER (WHERE v.status = 'refused') AS refused_at
     FROM (
         -- Bits: the line (an INTEGER, below 2^31) in the low 32, the export day (days since 1970 + 2^20, below
         -- 2^21 for any year 0-4000) in the next 21, the microseconds (a BIGINT, negative before 1970) above: 127
@@ -56,15 +58,16 @@ SELECT
     v.updated_at,
     v.applicant_key,
     list_contains($finished, v.status) AS is_finished,
-    -- a refusal without a completion time (systems often leave it empty) ended when it was recorded (updated_at)
+    -- a refusal without a completion time (systems often leave it empty) ended when it was recorded (refused_at)
     CASE
         WHEN list_contains($finished, v.status) AND v.completed_at IS NOT NULL THEN v.completed_at <= v.due_at
-        WHEN v.status = 'refused' THEN v.updated_at <= v.due_at
+        WHEN v.status = 'refused' THEN coalesce(l.refused_at, v.updated_at) <= v.due_at
     END AS finished_on_time,
     l.first_export_date,
     l.last_export_date,
     l.version_count,
-    l.supplement_requested_at
+    l.supplement_requested_at,
+    l.refused_at
 FROM latest AS l
 INNER JOIN stg_dossier_versions AS v
     ON l.dossier_code = v.dossier_code AND l.export_date = v.export_date AND l.source_row = v.source_row
