@@ -1247,13 +1247,18 @@ def test_the_current_state_keeps_when_the_supplement_was_asked_for(inbox):
 def test_a_warehouse_built_before_the_supplement_time_gains_it_from_its_versions(inbox):
     """An older warehouse's fct_dossier has no supplement_requested_at: the upgrade fills it from the versions, so 2.1
     is the same as in a warehouse built anew (a refresh recomputes only the dossiers of the days it loads)."""
-    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="U-1")])
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="U-1"), dossier_row(dossier_code="U-2")])
     asked = dossier_row(dossier_code="U-1", status="Chờ bổ sung", supplement_requests="1", updated_at="06/01/2026 09:30:00")
-    write_export(inbox / "tthc", DAY + timedelta(days=1), [asked])
+    refused = dossier_row(dossier_code="U-2", status="Từ chối giải quyết", completed_at="", updated_at="06/01/2026 10:00:00")
+    write_export(inbox / "tthc", DAY + timedelta(days=1), [asked, refused])
     con, _ = load(inbox, DAY, DAY + timedelta(days=1))
     con.execute("ALTER TABLE fct_dossier DROP COLUMN supplement_requested_at")
+    con.execute("ALTER TABLE fct_dossier DROP COLUMN refused_at")
     ensure_schema(con)
-    assert con.execute("SELECT supplement_requested_at FROM fct_dossier").fetchall() == [(datetime(2026, 1, 6, 9, 30),)]
+    assert con.execute("SELECT supplement_requested_at, refused_at FROM fct_dossier ORDER BY dossier_code").fetchall() == [
+        (datetime(2026, 1, 6, 9, 30), None),
+        (None, datetime(2026, 1, 6, 10)),
+    ]
 
 
 def test_a_day_exported_again_with_far_fewer_versions_keeps_its_good_load_until_withdrawn(inbox):

@@ -739,23 +739,23 @@ def _declared_columns() -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _first_version_at(column: str, status: str) -> str:
+    """The backfill of a fct_dossier column holding when the dossier first had ``status`` (its versions' first
+    update time in that status)."""
+    return f"""
+        UPDATE fct_dossier AS f SET {column} = s.first_at
+        FROM (
+            SELECT dossier_code, min(updated_at) AS first_at FROM stg_dossier_versions
+            WHERE status = '{status}' GROUP BY dossier_code
+        ) AS s
+        WHERE f.dossier_code = s.dossier_code"""
+
+
 # A new column whose old rows can be filled from what the warehouse already holds, so that a warehouse built before
 # it gives the same results as one built after (a refresh touches only the days it loads).
 BACKFILLS = {
-    ("fct_dossier", "supplement_requested_at"): """
-        UPDATE fct_dossier AS f SET supplement_requested_at = s.requested_at
-        FROM (
-            SELECT dossier_code, min(updated_at) AS requested_at FROM stg_dossier_versions
-            WHERE status = 'awaiting_supplement' GROUP BY dossier_code
-        ) AS s
-        WHERE f.dossier_code = s.dossier_code""",
-    ("fct_dossier", "refused_at"): """
-        UPDATE fct_dossier AS f SET refused_at = s.refused_at
-        FROM (
-            SELECT dossier_code, min(updated_at) AS refused_at FROM stg_dossier_versions
-            WHERE status = 'refused' GROUP BY dossier_code
-        ) AS s
-        WHERE f.dossier_code = s.dossier_code""",
+    ("fct_dossier", "supplement_requested_at"): _first_version_at("supplement_requested_at", "awaiting_supplement"),
+    ("fct_dossier", "refused_at"): _first_version_at("refused_at", "refused"),
 }
 
 
