@@ -156,10 +156,18 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _half_up(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded half up to ``digits`` decimals, as scoring.rounding.round_half_up rounds one number (a hair
+    below the half, float noise, counts as the half)."""
+    scale = 10.0**digits
+    return np.floor(values * scale + 0.5 + 1e-9) / scale
+
+
 def _rank_in_groups(scores: np.ndarray, groups: np.ndarray, eligible: np.ndarray, tie_decimals: int) -> np.ndarray:
     """(R, n) ranks within each ranking group among eligible units; NaN for the others."""
-    # Rounding first so float noise (e.g. 0.1 + 0.2) does not split a real tie.
-    rounded = np.round(scores, tie_decimals)
+    # Rounding first so float noise (e.g. 0.1 + 0.2) does not split a real tie; half up as the published ranking
+    # (np.round takes a half to even: 70.125 became 70.12, ranked below the 70.13 it is published tied with).
+    rounded = _half_up(scores, tie_decimals)
     ranks = np.full(scores.shape, np.nan)
     for group in pd.unique(groups[eligible]):
         members = np.flatnonzero(eligible & (groups == group))
@@ -240,7 +248,7 @@ def rank_intervals(
         {
             "unit_code": list(inputs.unit_codes),
             "ranking_group": list(inputs.groups),
-            "score": np.round(score, 2),
+            "score": _half_up(score, 2),
             "rank": pd.array(np.where(ranked, rank, np.nan), dtype="Int64"),
             "rank_median": per_unit(np.median(sample, axis=0)),
             "rank_p05": per_unit(np.percentile(sample, 5, axis=0, method="lower")),

@@ -293,3 +293,10 @@ def test_province_sized_run() -> None:
     assert (ordered.diff(axis=1).iloc[:, 1:] >= 0).all().all()
     assert ranked["rank"].between(ranked["rank_best"], ranked["rank_worst"]).all()
     assert out["rank"].isna().sum() == 2
+
+
+def test_a_half_rounds_up_as_the_published_ranking_does() -> None:
+    """70.125 and 70.13 are both published as 70.13, tied at rank 1 (half up); the analysis rounded 70.125 to 70.12
+    (numpy's half to even) and ranked it 2nd alone."""
+    inputs = make_inputs([[0.70125], [0.7013]], [1])
+    assert rank_intervals(inputs, **FIXED, tie_decimals=2)["rank"].tolist() == [1, 1]

@@ -364,3 +364,16 @@ def test_the_total_points_lost_of_a_unit_sheet_holds_the_rounded_sum(tmp_path):
     ws = load_workbook(write_par_workbook(tmp_path / "b.xlsx", data))["Sở Nội vụ"]
     total = next(row for row in ws.iter_rows() if row[1].value == "Cộng")
     assert total[4].value == 0.7 and total[4].number_format == "0.00"
+
+
+def test_a_domains_group_average_is_over_the_units_with_a_usable_form() -> None:
+    """The unit sheet's 'Trung bình nhóm' of a domain averaged in a unit without a form (scored from its appraisal
+    alone), unlike the index's group average: by hand (11 + 6.4) / 2 = 8.70, not (11 + 6.4 + 5.75) / 3 = 7.72."""
+    import pandas as pd
+
+    from workbooks.par import ParData, _domain_averages
+
+    units = pd.DataFrame({"unit_code": ["A", "B", "C"], "ranking_group": ["agency"] * 3, "has_form": [True, True, False]})
+    domains = pd.DataFrame({"unit_code": ["A", "B", "C"], "domain": ["LV1"] * 3, "points": [11.0, 6.4, 5.75]})
+    data = ParData(year=2026, units=units, domains=domains, criteria=pd.DataFrame())
+    assert _domain_averages(data) == {("agency", "LV1"): 8.7}

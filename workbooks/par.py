@@ -144,10 +144,13 @@ def band_label(unit: dict) -> str:
 
 
 def _domain_averages(data: ParData) -> dict[tuple[str, str], float]:
-    """(ranking group, domain) -> average points of the group's units in that domain."""
+    """(ranking group, domain) -> average points in that domain of the group's units with a usable form (those the
+    index's group average is over, mart_par_unit.group_average_pct: a unit without one, scored from its appraisal
+    alone, pulled the average down)."""
     if data.domains.empty or data.units.empty:
         return {}
-    merged = data.domains.merge(data.units[["unit_code", "ranking_group"]], on="unit_code", how="inner")
+    units = data.units[data.units["has_form"].fillna(False).astype(bool)] if "has_form" in data.units else data.units
+    merged = data.domains.merge(units[["unit_code", "ranking_group"]], on="unit_code", how="inner")
     means = merged.groupby(["ranking_group", "domain"])["points"].mean()
     return {k: round_half_up(float(v), 2) for k, v in means.items() if not is_missing(v)}
 
