@@ -1193,11 +1193,13 @@ def _write_unit(
         for i in sorted(indices, key=lambda i: (order.get(i["main_index"], len(order)), code_key(i["main_index"])))
     ]
     applied = [i for i in indices if i.get("value") is not None]
+    weight, value = sum(i["weight"] for i in applied), unit.get("index_value")
     total = {
         "name": "Chỉ số DTI (tổng điểm / 100)",
-        "weight": sum(i["weight"] for i in applied),
-        "value": unit.get("index_value"),
-        "points_lost": round_half_up(sum(i.get("points_lost") or 0 for i in indices), 2),
+        "weight": weight,
+        "value": value,
+        # on the index's scale (its weights): the main indices' own points are on scales of their own, not to be added
+        "points_lost": None if is_missing(value) else round_half_up(weight * (1 - float(value)), 2),
         "missing_components": sum(i.get("missing_components") or 0 for i in indices),
     }
     table = write_table(
