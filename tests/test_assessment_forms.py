@@ -1110,17 +1110,19 @@ def test_a_long_pasted_text_in_a_form_is_cut_with_a_note(tmp_path: Path, blank: 
     assert "32767 ký tự" in note.reason and not note.blocking  # (an .xlsx cell keeps 32,767 of them)
 
 
+def _survey_csv(folder: Path, rows: list[str]) -> Path:
+    """A survey export (UTF-8, the survey office's header) of the given CSV lines."""
+    path = folder / "khao_sat.csv"
+    path.write_text("\n".join(["Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm", *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def test_a_survey_row_whose_unit_code_and_name_are_two_units_is_refused(tmp_path: Path, trees, matcher, commune) -> None:
     """Points given under one unit's code beside another unit's name: whose they are is unknown, never given to
     the code's unit in silence."""
     ward = next(u for u in load_units("Thái Nguyên") if u.group == "ward")
-    lines = [
-        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
-        f"{commune.code},{ward.name},SIPAS,LV2.1,1.5",
-        f"{commune.code},{commune.name},SIPAS,LV2.1,1.75",
-    ]
-    (tmp_path / "khao_sat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = read_survey(tmp_path / "khao_sat.csv", matcher, trees=trees, year=2026)
+    rows = [f"{commune.code},{ward.name},SIPAS,LV2.1,1.5", f"{commune.code},{commune.name},SIPAS,LV2.1,1.75"]
+    result = read_survey(_survey_csv(tmp_path, rows), matcher, trees=trees, year=2026)
     assert [(r["unit_code"], r["points"], r["source_row"]) for r in result.rows] == [(commune.code, 1.75, 3)]
     assert [(r["rule"], r["row_number"]) for r in result.rejects] == [("unit_code_mismatch", 2)]
     assert commune.name in result.rejects[0]["reason"] and ward.name in result.rejects[0]["reason"]
@@ -1174,12 +1176,10 @@ def test_a_name_with_words_added_is_read_as_the_matcher_reads_names(written: str
 def test_a_unit_the_survey_office_did_not_survey_is_said_so_not_refused(tmp_path: Path, trees, matcher, commune) -> None:
     """Methodology §1.2: without the survey, the appraisal is the index on 100 points. 'Không khảo sát' in the points
     cell was refused as no number, and the unit stayed 'tạm tính' with its 32 survey points at 0 for ever."""
-    lines = [
-        "Mã đơn vị,Đơn vị,Loại khảo sát,Mã tiêu chí,Điểm",
+    rows = [
         f"{commune.code},{commune.name},SIPAS,LV2.1,Không khảo sát",
         f'{commune.code},{commune.name},"Lãnh đạo, quản lý",LV2.2,không điều tra',
     ]
-    (tmp_path / "khao_sat.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = read_survey(tmp_path / "khao_sat.csv", matcher, trees=trees, year=2026)
+    result = read_survey(_survey_csv(tmp_path, rows), matcher, trees=trees, year=2026)
     assert result.rejects == []
     assert [(r["code"], r["points"]) for r in result.rows] == [("LV2.1", None), ("LV2.2", None)]
