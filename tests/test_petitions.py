@@ -847,3 +847,19 @@ def test_a_code_in_two_months_comes_back_when_the_later_month_drops_it_even_with
     run(datetime(2026, 2, 13), withdraw=True)
     assert counted() == [("F-1", "pakn_202602.csv")]
     assert con.execute("SELECT count(*) FROM file_issues WHERE file_name = 'pakn_202601.csv'").fetchall() == [(0,)]
+
+
+def test_a_warehouse_of_an_earlier_version_gets_its_counted_petitions_as_staging(tmp_path):
+    """Before stg_petition, fct_petition held the rows: the upgrade (ensure_schema) copies them, so the first count
+    from the staging keeps every month, even one whose file is no longer in the inbox."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    con.execute(
+        """INSERT INTO fct_petition VALUES ('P-1', ?, TIMESTAMP '2026-01-05 09:00', 'procedure', 'answer',
+           TIMESTAMP '2026-01-26 17:00', NULL, NULL, false, 'pakn_202601.csv', 2)""",
+        [MATCHER.match("Phường Phan Đình Phùng")],
+    )
+    con.execute("DROP TABLE stg_petition")  # as an earlier version's warehouse has it
+    ensure_schema(con)
+    load_petition_folder(con, tmp_path / "inbox", matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("P-1",)]

@@ -211,6 +211,8 @@ def _insert_dossiers(con, dossiers: list[dict]) -> None:
         columns = {
             **d,
             "is_finished": d["status"] in ("completed", "returned", "refused", "withdrawn"),
+            # as insert_current_state.sql judges a finished dossier (its refusal case: tests/test_tthc_ingest.py)
+            "finished_on_time": d["completed_at"] <= d["due_at"] if d["completed_at"] is not None else None,
             "updated_at": d["completed_at"] or d["received_at"],
             "first_export_date": d["received_at"].date(),
             "last_export_date": AS_OF.date(),
@@ -465,35 +467,20 @@ def test_an_unknown_repeated_flag_leaves_5_3_unknown_not_full(con):
     assert march["petitions"] == 3 and pd.isna(march["petitions_satisfied"])
 
 
-def _on_time_in_march(con, status: str, column: str, times: tuple[str, str]) -> tuple[int, int]:
-    """(received, on time) of OTHER_WARD in 2026-M03 with three dossiers finished on time and two in ``status``, due
-    5/3 17:00, whose ``column`` of fct_dossier is ``times`` (the one before the due date, the one after)."""
-    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
-    special = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), None, status, 1 if status == "awaiting_supplement" else 0)
-    rows = [D(f"W{i}", "2.0003", OTHER_WARD, "direct", *done) for i in range(3)]
-    rows += [D(code, "2.0003", OTHER_WARD, "direct", *special) for code in ("WA", "WB")]
-    _insert_dossiers(con, rows)
-    for code, at in zip(("WA", "WB"), times, strict=True):
-        con.execute(f"UPDATE fct_dossier SET {column} = ?::TIMESTAMP WHERE dossier_code = ?", [at, code])
-    row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
-    return row["received"], row["on_time"]
-
-
 def test_a_dossier_waiting_for_the_applicants_supplement_is_late_only_if_asked_after_its_due_date(con):
     """Methodology §3.3, 2.1: supplement time is excluded. A dossier due 5/3, asked on 4/3 for one supplement and still
     waiting on 31/3 is on time (the clock stopped on 4/3); one asked on 6/3, after its due date, was late already.
-    Three dossiers finished on time beside them: 4 of 5 on time, 2.1 = 20 × 4/5 = 16.00 by hand."""
-    times = ("2026-03-04 09:00", "2026-03-06 09:00")
-    assert _on_time_in_march(con, "awaiting_supplement", "supplement_requested_at", times) == (5, 4)
-
-
-def test_a_refusal_without_a_completion_time_ended_when_it_was_recorded(con):
-    """A system often leaves 'Ngày hoàn thành' empty on a refusal: such a dossier, refused two days before its due
-    date, counted as late in 2.1 (completed_at <= due_at is unknown). It ended when the refusal was first recorded
-    (refused_at). By hand: one refused on 4/3, due 5/3, on time; one refused on 6/3, late; three finished on time:
-    4 of 5 on time."""
-    times = ("2026-03-04 09:00", "2026-03-06 09:00")
-    assert _on_time_in_march(con, "refused", "refused_at", times) == (5, 4)
+    Three dossiers finished on time beside them: 4 of 5 on time, 2.1 = 20 × 4/5 = 16.00 by hand. (A refusal without
+    a completion time is judged where fct_dossier.finished_on_time is: tests/test_tthc_ingest.py.)"""
+    done = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), T(2026, 3, 4, 10), "completed")
+    waiting = (T(2026, 3, 2, 8), T(2026, 3, 5, 17), None, "awaiting_supplement", 1)
+    rows = [D(f"W{i}", "2.0003", OTHER_WARD, "direct", *done) for i in range(3)]
+    rows += [D("WA", "2.0003", OTHER_WARD, "direct", *waiting), D("WB", "2.0003", OTHER_WARD, "direct", *waiting)]
+    _insert_dossiers(con, rows)
+    con.execute("UPDATE fct_dossier SET supplement_requested_at = TIMESTAMP '2026-03-04 09:00' WHERE dossier_code = 'WA'")
+    con.execute("UPDATE fct_dossier SET supplement_requested_at = TIMESTAMP '2026-03-06 09:00' WHERE dossier_code = 'WB'")
+    row = _row(store.measure_periods(con, [parse_period("2026-M03")], M, AS_OF), "2026-M03", OTHER_WARD)
+    assert (row["received"], row["on_time"]) == (5, 4)
 
 
 def test_a_payment_flagged_without_a_fee_is_not_counted_and_a_unit_of_withdrawn_dossiers_is_not_ranked(con):

@@ -1254,10 +1254,12 @@ def test_a_warehouse_built_before_the_supplement_time_gains_it_from_its_versions
     con, _ = load(inbox, DAY, DAY + timedelta(days=1))
     con.execute("ALTER TABLE fct_dossier DROP COLUMN supplement_requested_at")
     con.execute("ALTER TABLE fct_dossier DROP COLUMN refused_at")
+    con.execute("UPDATE fct_dossier SET finished_on_time = NULL WHERE dossier_code = 'U-2'")  # as the old code left it
     ensure_schema(con)
-    assert con.execute("SELECT supplement_requested_at, refused_at FROM fct_dossier ORDER BY dossier_code").fetchall() == [
-        (datetime(2026, 1, 6, 9, 30), None),
-        (None, datetime(2026, 1, 6, 10)),
+    got = "SELECT supplement_requested_at, refused_at, finished_on_time FROM fct_dossier ORDER BY dossier_code"
+    assert con.execute(got).fetchall() == [
+        (datetime(2026, 1, 6, 9, 30), None, None),
+        (None, datetime(2026, 1, 6, 10), True),
     ]
 
 

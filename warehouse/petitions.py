@@ -67,54 +67,44 @@ def load_petitions(
     Returns {"file", "month" (first day or None), "status" (loaded | partly_loaded | rejected), "rows_loaded",
     "rows_rejected" (lines with at least one broken rule)}.
     """
-    _stage_counted_rows(con)
-    stats = _load_month(con, path, result, now, accept_smaller=accept_smaller)
-    with transaction(con):
+    with transaction(con):  # the month's rows, its lineage and the count commit together
+        stats = _load_month(con, path, result, now, accept_smaller=accept_smaller)
         _count_once_across_months(con, now)
     return stats
-
-
-def _stage_counted_rows(con: duckdb.DuckDBPyConnection) -> None:
-    """A warehouse of an earlier version kept only the counted rows (fct_petition): they become its staging, or the
-    first count from an empty staging would empty every month not reloaded."""
-    with transaction(con):
-        if not con.execute("SELECT count(*) FROM stg_petition").fetchall()[0][0]:
-            con.execute("INSERT INTO stg_petition BY NAME SELECT * FROM fct_petition")
 
 
 def _load_month(
     con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult, now: datetime, *, accept_smaller: bool
 ) -> dict:
-    """``load_petitions`` of one file into stg_petition, fct_petition left as it was."""
+    """``load_petitions`` of one file into stg_petition, fct_petition left as it was (in the caller's transaction)."""
     first = first_loaded_at(con, PETITION_SOURCE, path.name, result.sha256, now)
     # The month of the export (from its content or name, as the reader found it) on its rows and issues.
     labels = (
         {"year": result.month.year, "period_label": f"{result.month:%Y}-M{result.month:%m}"} if result.month is not None else None
     )
-    with transaction(con):
-        hint = None if accept_smaller else ACCEPT_SMALLER_HINT.format(step="petitions")
-        kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels, shrink_hint=hint)
-        if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
-            return {"file": path.name, "month": result.month, **kept}
-        if result.loadable:
-            _replace_rows(con, path, result)
-        stats = replace_file_records(
-            con,
-            source=PETITION_SOURCE,
-            file_name=path.name,
-            partition_date=result.month,
-            sha256=result.sha256,
-            size_bytes=result.size_bytes,
-            encoding=result.encoding,
-            loadable=result.loadable,
-            rows_loaded=len(result.rows),
-            rejects=result.rejects,
-            issues=result.file_issues,
-            first=first,
-            now=now,
-            replaces_partition=True,
-            labels=labels,
-        )
+    hint = None if accept_smaller else ACCEPT_SMALLER_HINT.format(step="petitions")
+    kept = keep_earlier_load(con, PETITION_SOURCE, path, result, now, result.month, labels=labels, shrink_hint=hint)
+    if kept:  # an empty, broken or cut-short re-delivery: the month keeps its earlier good rows
+        return {"file": path.name, "month": result.month, **kept}
+    if result.loadable:
+        _replace_rows(con, path, result)
+    stats = replace_file_records(
+        con,
+        source=PETITION_SOURCE,
+        file_name=path.name,
+        partition_date=result.month,
+        sha256=result.sha256,
+        size_bytes=result.size_bytes,
+        encoding=result.encoding,
+        loadable=result.loadable,
+        rows_loaded=len(result.rows),
+        rejects=result.rejects,
+        issues=result.file_issues,
+        first=first,
+        now=now,
+        replaces_partition=True,
+        labels=labels,
+    )
     return {"file": path.name, "month": result.month, **stats}
 
 
@@ -187,14 +177,15 @@ def load_petition_folder(
 
     Returns {"files", "files_rejected", "rows_loaded", "rows_rejected", "months": [per-file dicts of load_petitions]}.
     """
-    _stage_counted_rows(con)
     # A date after the day of reading rejects its row: by the clock, not CCHC_TODAY (a report as of a past day keeps
     # the completions after it).
     files = petition_files(inbox / PETITION_DIR)
     results = [(p, read_petitions(p, matcher, work_dir, today=now.date())) for p in files]
-    loaded = [_load_month(con, p, result, now, accept_smaller=accept_smaller) for p, result in results]
-    _note_superseded(con, loaded, now)
+    # One commit for the months' rows and lineage and the count: a run killed between them left landed_files naming
+    # files whose petitions fct_petition did not count yet.
     with transaction(con):
+        loaded = [_load_month(con, p, result, now, accept_smaller=accept_smaller) for p, result in results]
+        _note_superseded(con, loaded, now)
         gone = _keep_gone_months(con, {p.name for p in files}, {r.sha256 for _, r in results}, withdraw, now)
         counted_once = _count_once_across_months(con, now)
     with transaction(con):  # an export put in a sub-folder of pakn/ is not read: refused naming it, never passed over

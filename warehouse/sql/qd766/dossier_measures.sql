@@ -10,11 +10,10 @@ WITH by_month AS (
         count(*) FILTER (WHERE status <> 'withdrawn') AS received,
         -- on time: finished by the due date, or in progress and not yet due; awaiting the applicant's supplement and
         -- asked for it before the due date (the time of supplementing is not counted: the clock stopped then); more
-        -- than one supplement request is late; a refusal without a completion time (systems often leave it empty)
-        -- ended when it was recorded (refused_at, its first refused version)
+        -- than one supplement request is late; a finished dossier as fct_dossier.finished_on_time judges it (one rule:
+        -- a refusal without a completion time ended when it was first recorded)
         count(*) FILTER (WHERE status <> 'withdrawn' AND supplement_requests <= 1 AND CASE
-            WHEN status IN ('completed', 'returned') THEN completed_at <= due_at
-            WHEN status = 'refused' THEN coalesce(completed_at, refused_at, updated_at) <= due_at
+            WHEN status IN ('completed', 'returned', 'refused') THEN finished_on_time
             WHEN status = 'awaiting_supplement' THEN coalesce(supplement_requested_at, $as_of) <= due_at
             ELSE due_at >= $as_of
         END) AS on_time,
