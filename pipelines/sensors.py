@@ -30,10 +30,10 @@ from pipelines.jobs import (
 )
 from pipelines.schedules import automation_on
 from sources.excel_intake import ignored_name, subfolder_files
-from sources.intake import is_copy_of, settle_seconds
+from sources.intake import is_copy_of, name_copies, settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
-from sources.procedure_publication import register_files
+from sources.publication_format import PUBLICATION_FILE_NAME
 from sources.table_files import EXCEL_SUFFIXES
 from sources.task_formats import PLAN_DIR, REPORT_DIR
 from sources.tthc_format import CATALOGUE_FILE_NAME, export_day, far_future_day
@@ -65,16 +65,13 @@ def _other_sources(inbox: Path) -> dict[str, str]:
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
     portal = snapshot_files(inbox / PORTAL_DIR)
     petitions = inbox / PETITION_DIR
-    # The register whatever the letter case of its name; one of another kind (cong_bo_tthc.xlsx) runs the load too,
-    # which reports it.
-    register = register_files(inbox / "tthc")
+    # The register whatever the letter case of its name, its copies ('cong_bo_tthc (1).csv') and another kind of it
+    # (cong_bo_tthc.xlsx): listed, not compared (the run picks the one to read and reports the others).
     found = [
         *portal,
         *(petition_files(petitions) if petitions.is_dir() else []),
         *subfolder_files(petitions),  # not read, but refused by the run: it must run
-        *filter(None, [register.path]),
-        *register.others,  # (a second download arriving later is read: it must run)
-        *register.wrong_kind,
+        *name_copies(inbox / "tthc", Path(PUBLICATION_FILE_NAME).stem),
     ]
     return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
 

@@ -43,13 +43,6 @@ def standard_first(found: list[Path], name: str) -> list[Path]:
     return sorted(found, key=lambda p: (p.name != name, p.name))
 
 
-def name_spellings(folder: Path, name: str) -> list[Path]:
-    """The files of ``folder`` named ``name`` in any letter case, ``standard_first``."""
-    if not folder.is_dir():
-        return []
-    return standard_first([p for p in folder.iterdir() if p.is_file() and p.name.lower() == name.lower()], name)
-
-
 # A copy's mark after a file's stem: a browser's second download ("cong_bo_tthc (1).csv"), Windows's copy ("… - Copy",
 # "… - Bản sao", with its own number); not a year kept on purpose ("danh_muc_tthc (2025).csv").
 _COPY_MARK = re.compile(r"(?:\s*\(\d{1,2}\)|\s+-\s+(?:copy|bản sao)(?:\s*\(\d{1,2}\))?)$", re.IGNORECASE)
@@ -71,10 +64,14 @@ def name_copies(folder: Path, stem: str) -> list[Path]:
 def latest_delivery(found: list[Path], name: str) -> Path | None:
     """The file read among deliveries of one fixed ``name`` (its spellings and copies): the standard spelling, unless
     a file that arrived later differs from it (a later download replaces an earlier one; an identical copy never
-    displaces the standard name)."""
-    chosen = next(iter(standard_first(found, name)), None)
+    displaces the standard name; a copy modified within ``settle_seconds``, still being copied, waits for the next
+    run)."""
+    if not found:
+        return None
+    chosen = standard_first(found, name)[0]
+    settled = time.time() - settle_seconds()
     for other in found:
-        if chosen is not None and other != chosen and arrival(other) > arrival(chosen) and not same_bytes(other, chosen):
+        if other != chosen and arrival(chosen) < arrival(other) <= settled and not same_bytes(other, chosen):
             chosen = other
     return chosen
 

@@ -260,3 +260,19 @@ def test_the_runs_log_quotes_no_citizens_number_or_name_from_the_catalogue(inbox
         logged = " ".join(e.user_message for e in instance.all_logs(result.run_id))
     assert "Cơ quan chủ quản" in logged  # (the issues are logged)
     assert "0987" not in logged and "111 222" not in logged and "Quỳnh" not in logged
+
+
+def test_a_copy_still_being_copied_waits_and_the_complete_file_is_read(tmp_path, monkeypatch):
+    """'danh_muc_tthc (1).csv' while it is still being written is the newest file with other bytes: the run read the
+    half-written copy. A copy modified within CCHC_SETTLE_SECONDS waits for the next run."""
+    import os
+
+    from sources.tthc_catalogue import catalogue_file
+
+    (tmp_path / "danh_muc_tthc.csv").write_text("x", encoding="utf-8")
+    os.utime(tmp_path / "danh_muc_tthc.csv", (1_700_000_000, 1_700_000_000))
+    (tmp_path / "danh_muc_tthc (1).csv").write_text("y", encoding="utf-8")  # modified just now
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "3600")
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc.csv"
+    monkeypatch.setenv("CCHC_SETTLE_SECONDS", "0")
+    assert catalogue_file(tmp_path) == tmp_path / "danh_muc_tthc (1).csv"
