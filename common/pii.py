@@ -450,12 +450,16 @@ def _famous(words: str, after: str = "") -> bool:
     plain = strip_diacritics(words) == words
     fold = (lambda t: strip_diacritics(t).casefold()) if plain else str.casefold
     mine, rest = fold(words).split(), fold(after).split()
-    for name in FAMOUS_NAMES:
-        theirs = fold(name).split()
+    for theirs in _FAMOUS_PLAIN if plain else _FAMOUS_WORDS:
         n = len(theirs)
         if mine[:n] == theirs or (len(mine) < n and mine + rest[: n - len(mine)] == theirs):
             return True
     return False
+
+
+# The national figures' names as words, folded once (with their diacritics, and without).
+_FAMOUS_WORDS = tuple(name.casefold().split() for name in FAMOUS_NAMES)
+_FAMOUS_PLAIN = tuple(strip_diacritics(name).casefold().split() for name in FAMOUS_NAMES)
 
 
 def _titled(before: str, after: str) -> bool:
@@ -475,7 +479,8 @@ def mask_names_in_sentences(text: str) -> tuple[str, int]:
     position = found = 0
     for match in _NAME_IN_SENTENCE.finditer(text):
         start, name = match.start(), match.group(0)
-        before = "".join(parts) + text[position:start]
+        # (the last parts suffice: only the 160 characters before the name are read, and each part holds a mask)
+        before = ("".join(parts[-8:]) + text[position:start])[-200:]
         words = strip_diacritics(name).casefold().split()
         if (
             " ".join(words[:2]) in _NOT_A_NAME_START

@@ -124,10 +124,15 @@ AMBIGUOUS_NUMBER = (
 )
 
 
+def grouped_like(text: str) -> bool:
+    """Whether a number as written ("1.234", "12,500") reads both as a decimal and as thousands grouped."""
+    return _GROUPED.fullmatch(text.strip()) is not None
+
+
 def ambiguous_thousands(text: str, high: float) -> bool:
-    """Whether a number as written ("1.234", "12,500") reads both as a decimal and as thousands grouped, and the
-    grouped reading (≥ 1000) is within a range whose top is ``high``: then it cannot be read without guessing."""
-    return high >= 1000 and _GROUPED.fullmatch(text.strip()) is not None
+    """``grouped_like``, and the grouped reading (≥ 1000) is within a range whose top is ``high``: then it cannot be
+    read without guessing."""
+    return high >= 1000 and grouped_like(text)
 
 
 def parse_decimal(text: str, *, percent_sign: bool = True) -> float | None:

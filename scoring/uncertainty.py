@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scoring.rounding import round_half_up
+
 MISSING_TREATMENTS = ("zero", "mean")
 OUTPUT_COLUMNS = (
     "unit_code",
@@ -157,10 +159,8 @@ def competition_ranks(scores: np.ndarray) -> np.ndarray:
 
 
 def _half_up(values: np.ndarray, digits: int) -> np.ndarray:
-    """``values`` rounded half up to ``digits`` decimals, as scoring.rounding.round_half_up rounds one number (a hair
-    below the half, float noise, counts as the half)."""
-    scale = 10.0**digits
-    return np.floor(values * scale + 0.5 + 1e-9) / scale
+    """``values`` rounded as every published figure is (scoring.rounding.round_half_up), NaN kept."""
+    return np.vectorize(lambda v: v if np.isnan(v) else round_half_up(float(v), digits), otypes=[float])(values)
 
 
 def _rank_in_groups(scores: np.ndarray, groups: np.ndarray, eligible: np.ndarray, tie_decimals: int) -> np.ndarray:

@@ -84,13 +84,16 @@ def _not_a_decision_number(number: str) -> str | None:
     return None
 
 
-def _key_problems(number: str, code: str, known: set[str], seen: Mapping[tuple[str, str], int]) -> list[Problem]:
-    """A missing decision number; a procedure code missing, not in the catalogue, or already published by the decision
-    (`seen` is keyed by ``decision_key``, so another spelling of the same number is the same decision)."""
+def _key_problems(
+    number: str, not_a_number: str | None, code: str, known: set[str], seen: Mapping[tuple[str, str], int]
+) -> list[Problem]:
+    """A missing decision number or one that is something else (``not_a_number``: ``_not_a_decision_number``); a
+    procedure code missing, not in the catalogue, or already published by the decision (`seen` is keyed by
+    ``decision_key``, so another spelling of the same number is the same decision)."""
     problems: list[Problem] = []
     if not number:
         problems.append(("missing_decision_number", "Thiếu số quyết định công bố.", None))
-    elif not_a_number := _not_a_decision_number(number):
+    elif not_a_number:
         problems.append((f"{not_a_number}:decision_number", _NOT_A_NUMBER_REASON, None))
     if not code:
         problems.append(("unknown_procedure", "Thiếu mã TTHC.", None))
@@ -170,9 +173,9 @@ def read_publication(
     for line, values in csv_rows(prepared, columns, result):
         number, code = values["decision_number"], values["procedure_code"]
         # A cell that is no decision number (a name, a phone number) is never part of the reject's key.
-        keyed = "?" if number and _not_a_decision_number(number) else number
-        key = f"{keyed} | {code}" if number or code else None
-        problems = _key_problems(number, code, known, seen)
+        not_a_number = _not_a_decision_number(number) if number else None
+        key = f"{'?' if not_a_number else number} | {code}" if number or code else None
+        problems = _key_problems(number, not_a_number, code, known, seen)
         dates = _read_dates(values, profile.date_formats, headers, problems, today)
         decided, public = dates["decision_date"], dates["made_public_date"]
         if decided and public and public < decided:

@@ -45,7 +45,6 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -53,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from common.periods import end_of_label, parse_period
-from common.vntext import parse_decimal, shorten
+from common.vntext import AMBIGUOUS_NUMBER, grouped_like, parse_decimal, shorten
 from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
@@ -292,16 +291,14 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
         stored = float(value) * (100 if is_percent_format(number_format) else 1)
         return round(stored, 6), False, None
     text = cell_text(value)
-    if _THOUSANDS.fullmatch(text):  # "1.000" is 1 or 1,000 as the writer meant: not guessed
-        return None, False, f"Cột '{_HEADERS['percent']}': '{text}' không rõ là số thập phân hay số có dấu phân cách hàng nghìn."
+    # "1.000" for a percent is 1 or a typo of 100 (1,000 is none): not guessed, though its grouped reading is out of range
+    if grouped_like(text):
+        return None, False, f"Cột '{_HEADERS['percent']}': '{text}' {AMBIGUOUS_NUMBER}."
     as_text = text.endswith("%")
     number = parse_decimal(text)
     if number is None:
         return None, as_text, f"Cột '{_HEADERS['percent']}': không phải số: '{shorten(text)}'."
     return number, as_text, None
-
-
-_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")  # ("0,500" is a decimal)
 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)

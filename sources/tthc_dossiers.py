@@ -845,7 +845,8 @@ def _column_rules(fmt: DossierFormat) -> str:
     return "\nUNION ALL\n".join(branches)
 
 
-# Two words of letters in a row: what a dossier code never holds (RE2 and Python alike).
+# Two words of letters in a row: what a dossier code never holds (RE2's \\pL; Python's re has none, so
+# sources/petitions.py writes the same rule as _CODE_WORDS).
 CODE_WORDS = r"\pL{2,}\s+\pL{2,}"
 
 

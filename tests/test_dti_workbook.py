@@ -720,10 +720,9 @@ def test_unit_sheet(books):
     header, indices = table_rows(ws, "Mã")
     assert [r[0] for r in indices] == ["NT", "AT", "HD", None]  # the total row last
     assert indices[1][1:8] == ("An toàn thông tin mạng", 15, 7, 3, 0.4286, 4, 1)
-    # the total's points lost are on the index's scale (its weights × (1 − value)), not the main indices' raw points
-    # added across scales (38.3 for 50.97 in the review's hand case)
-    weight, value, lost = indices[-1][2], indices[-1][5], indices[-1][6]
-    assert lost == round(weight * (1 - value), 2)
+    # the total's points lost are on the index's scale: weights 60 × (1 − 0.7) = 18 by hand (the main indices' raw
+    # points lost added across scales gave 9.5)
+    assert (indices[-1][2], indices[-1][5], indices[-1][6]) == (60, 0.7, 18)
     header, comps = table_rows(ws, "Chỉ số chính")
     col = {h: i for i, h in enumerate(header)}
     assert [r[1] for r in comps] == ["NT.1", "NT.2", "AT.2", "AT.4", "HD.3", "HD.1", "HD.2", "HD.9"]

@@ -642,13 +642,18 @@ def test_an_issue_date_of_another_year_than_the_plans_is_not_used(tmp_path: Path
     assert "28/05/2010 không thuộc năm 2025 hay 2026" in note.reason and not note.blocking
 
 
+def _task_rows_of(result: RegisterResult) -> tuple[list[dict], list]:
+    """The warehouse's rows of a register read (warehouse/tasks.py: units resolved, deadlines parsed, notes)."""
+    from common.units import load_offices, load_units
+    from warehouse.tasks import _task_rows
+
+    return _task_rows(result, load_units("Thái Nguyên"), load_offices("Thái Nguyên"))
+
+
 def test_units_written_one_per_line_in_a_cell_are_each_a_lead(tmp_path: Path) -> None:
     """A plan made in Word lists its units one per line in a cell (Alt+Enter, often with '- '): the line breaks were
     read as spaces, so 'Văn phòng Sở Phòng Chuyển đổi số' matched no unit, the task had no lead and stayed overdue for
     ever. A name wrapped over two lines still reads as one."""
-    from common.units import load_offices, load_units
-    from warehouse.tasks import _task_rows
-
     rows = [
         *META,
         [],
@@ -658,8 +663,7 @@ def test_units_written_one_per_line_in_a_cell_are_each_a_lead(tmp_path: Path) ->
         ["3.", "Nhiệm vụ C", "Sở Khoa học và\nCông nghệ", None, "Năm 2026"],
     ]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
-    units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
-    tasks, issues = _task_rows(result, units, offices)
+    tasks, issues = _task_rows_of(result)
     leads = {t["task_no"]: t["lead_codes"] for t in tasks}
     assert leads == {
         "1": ["19.SKHCN.VP", "19.SKHCN.CDS"],
@@ -675,9 +679,6 @@ def test_a_deadline_pasted_as_a_serial_number_reads_and_one_before_the_plan_year
     """A date pasted as a value shows as 46295 in a General cell: the register said it could not read it (a report's
     date reads so). A deadline before the plan year (a typo year) made the task overdue from the day the plan was
     issued, without a word."""
-    from common.units import load_offices, load_units
-    from warehouse.tasks import _task_rows
-
     rows = [
         *META,
         [],
@@ -687,7 +688,7 @@ def test_a_deadline_pasted_as_a_serial_number_reads_and_one_before_the_plan_year
         ["3.", "Nhiệm vụ C", "Văn phòng Sở", None, 2026],
     ]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
-    tasks, issues = _task_rows(result, load_units("Thái Nguyên"), load_offices("Thái Nguyên"))
+    tasks, issues = _task_rows_of(result)
     due = {t["task_no"]: t["due_date"] for t in tasks}
     assert due == {"1": date(2026, 9, 30), "2": date(2025, 12, 31), "3": date(2026, 12, 31)}
     assert [i.rule for i in issues if "deadline" in i.rule] == ["deadline_before_plan_year"]
@@ -699,12 +700,9 @@ def test_a_deadline_pasted_as_a_serial_number_reads_and_one_before_the_plan_year
 def test_a_task_whose_lead_matches_no_unit_is_said_apart_and_a_wrapped_name_is_masked(tmp_path: Path) -> None:
     """Such a task can never be completed (no lead can report it): a note says so beside the unknown unit's. A
     citizen's name wrapped over two lines of the lead cell is masked in the text kept."""
-    from common.units import load_offices, load_units
-    from warehouse.tasks import _task_rows
-
     rows = [*META, [], HEADER, ["1.", "Nhiệm vụ A", "Nguyễn Văn\nAn", None, "Năm 2026"]]
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
-    [task], issues = _task_rows(result, load_units("Thái Nguyên"), load_offices("Thái Nguyên"))
+    [task], issues = _task_rows_of(result)
     assert task["lead_codes"] == [] and "Nguyễn" not in (task["lead_text"] or "") and "An" not in task["unknown_leads"]
     [note] = [i for i in issues if i.rule == "no_lead_unit"]
     assert note.reason.startswith("Nhiệm vụ 1 (dòng 7): không xác định được đơn vị chủ trì nào") and not note.blocking
