@@ -107,10 +107,11 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
             f"Bản chụp {snapshot} có tệp nhật ký ghi (.wal) do một phiên mở bản chụp để ghi bỏ lại; đã chuyển sang {wal}, "
             "không áp vào bản chụp mới. Kiểm tra ai có quyền ghi thư mục kho (README, Data safety)."
         )
-    size = publish_snapshot(Path(warehouse.build_db), snapshot)
+    size, cloned = publish_snapshot(Path(warehouse.build_db), snapshot)
     kept = snapshot_paths(snapshot)
     context.log.info(
-        f"Published {snapshot} ({size / 1e6:.1f} MB) at {now_local():%d/%m/%Y %H:%M}; {len(kept)} earlier snapshot(s) kept"
+        f"Published {snapshot} ({size / 1e6:.1f} MB, {'cloned' if cloned else 'copied'}) at {now_local():%d/%m/%Y %H:%M}; "
+        f"{len(kept)} earlier snapshot(s) kept"
     )
     return dg.MaterializeResult(
         metadata={
@@ -119,6 +120,7 @@ def analyst_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
             "storage_version": SNAPSHOT_STORAGE_VERSION,
             "parquet": dg.MetadataValue.path(str(snapshot.parent / PARQUET_DIR)),
             "snapshots_kept": len(kept),
+            "cloned": cloned,
         }
     )
 

@@ -4,6 +4,7 @@ snapshot and its retention, `make restore`, DuckDB 1.x readability and the Parqu
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import shutil
 import stat
@@ -21,6 +22,7 @@ import pytest
 from warehouse.connection import (
     SNAPSHOT_STORAGE_VERSION,
     BuildFileLocked,
+    clone_or_copy,
     connect,
     export_parquet,
     publish_snapshot,
@@ -545,3 +547,65 @@ def test_keeping_no_snapshot_removes_the_kept_ones(tmp_path: Path) -> None:
     _build(build, rows=100, label="d")
     publish_snapshot(build, snapshot, keep=0, parquet=False)
     assert snapshot_paths(snapshot) == []
+
+
+def test_a_file_system_without_reflinks_gets_a_whole_copy(tmp_path: Path) -> None:
+    # The clone is refused where the file system has no reflinks (ext4, tmpfs) or the target is on another one: the
+    # snapshot is then a plain copy, the same bytes, and no half-made file is left behind by the refused clone.
+    source = tmp_path / "a.bin"
+    source.write_bytes(os.urandom(3 << 20))
+    target = tmp_path / "b.bin"
+    cloned = clone_or_copy(source, target)
+    assert target.read_bytes() == source.read_bytes()
+    assert cloned == _clones(tmp_path)
+    if Path("/dev/shm").is_dir():  # another file system (tmpfs): never a clone
+        with tempfile.TemporaryDirectory(dir="/dev/shm") as other:
+            assert not clone_or_copy(source, Path(other) / "c.bin")
+            assert (Path(other) / "c.bin").read_bytes() == source.read_bytes()
+            assert os.listdir(other) == ["c.bin"]
+
+
+def _clones(folder: Path) -> bool:
+    """Whether ``folder``'s file system clones a file (asked of the system directly, not of clone_or_copy)."""
+    probe, clone = folder / ".probe", folder / ".probe-clone"
+    probe.write_bytes(b"x" * 4096)
+    try:
+        with open(probe, "rb") as src, open(clone, "wb") as dst:
+            fcntl.ioctl(dst.fileno(), 0x40049409, src.fileno())  # FICLONE (linux/fs.h)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.unlink()
+        clone.unlink(missing_ok=True)
+
+
+REFLINK_DIR = os.environ.get("CCHC_TEST_REFLINK_DIR")
+
+
+@pytest.mark.skipif(
+    not REFLINK_DIR,
+    reason="set CCHC_TEST_REFLINK_DIR to a folder on XFS (reflink=1) or btrfs to test the cloned publication, e.g. "
+    "truncate -s 4G x.img && mkfs.xfs x.img && mount -o loop x.img /mnt/xfs (as root)",
+)
+def test_on_a_file_system_with_reflinks_the_snapshot_is_a_clone_that_later_writes_do_not_touch() -> None:
+    with tempfile.TemporaryDirectory(dir=REFLINK_DIR) as folder:
+        build, snapshot = Path(folder) / "build" / "warehouse_build.duckdb", Path(folder) / "warehouse.duckdb"
+        _build(build, rows=200_000, label="first")
+        assert publish_snapshot(build, snapshot, parquet=False).cloned
+        # An analyst's session opened on that snapshot; the build file is rewritten and published again.
+        analyst = duckdb.connect(str(snapshot), read_only=True)
+        try:
+            _build(build, rows=5, label="second")
+            with connect(build) as con:
+                con.execute("CHECKPOINT")
+            assert publish_snapshot(build, snapshot, parquet=False).cloned
+            # The open session still reads the first snapshot whole (its blocks were not written through the clone),
+            # the kept copy too, and a new session reads the second.
+            assert analyst.execute("SELECT count(*), min(label) FROM t").fetchall() == [(200_000, "first")]
+        finally:
+            analyst.close()
+        with duckdb.connect(str(snapshot_paths(snapshot)[0]), read_only=True) as con:
+            assert con.execute("SELECT count(*), min(label) FROM t").fetchall() == [(200_000, "first")]
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            assert con.execute("SELECT count(*), min(label) FROM t").fetchall() == [(5, "second")]

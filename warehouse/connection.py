@@ -28,8 +28,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
+from reflink_copy import reflink
 
 from common.settings import local_time_of, now_local
 
@@ -261,8 +263,9 @@ def _publishing(snapshot: Path) -> Iterator[None]:
         os.close(folder)  # (releases the lock)
 
 
-def _copy_into_place(source: Path, snapshot: Path, keep: int) -> None:
-    """Copy ``source`` to ``<snapshot>.tmp`` and rename it over ``snapshot`` (the current one kept in snapshots/).
+def _copy_into_place(source: Path, snapshot: Path, keep: int) -> bool:
+    """Copy ``source`` to ``<snapshot>.tmp`` (a clone where the file system allows, ``clone_or_copy``) and rename it
+    over ``snapshot`` (the current one kept in snapshots/); True when cloned.
 
     The temporary copy is as big as the warehouse: when the copy fails (a full disk above all) it is removed at once,
     else it would keep the disk full and the next run would fail at its first step. One left by a killed process
@@ -271,20 +274,43 @@ def _copy_into_place(source: Path, snapshot: Path, keep: int) -> None:
     tmp = snapshot.with_name(snapshot.name + ".tmp")
     _remove_tmp(tmp)
     try:
-        shutil.copyfile(source, tmp)
+        cloned = clone_or_copy(source, tmp)
         _replace_read_only(tmp, snapshot, keep)
     except BaseException:
         _remove_tmp(tmp)
         raise
+    return cloned
 
 
-def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, parquet: bool = True) -> int:
+def clone_or_copy(source: Path, target: Path) -> bool:
+    """Copy ``source`` to the new file ``target``; True when it was cloned.
+
+    On a file system with reflinks (XFS made with reflink=1, the default of mkfs.xfs since xfsprogs 5.1; btrfs; APFS)
+    the copy is a clone sharing the source's blocks until either is written: constant time, so the daily publication
+    does not grow with the warehouse (a 1 GB warehouse: 0.1 ms instead of 6-9 s). Anywhere else (ext4, another
+    file system than the source's) the clone is refused and the bytes are copied.
+    """
+    try:
+        reflink(source, target)
+        return True
+    except OSError:  # (the library's errors carry no errno: any refusal falls back to the copy, which says its own)
+        if target.exists():
+            target.unlink()
+    shutil.copyfile(source, target)
+    return False
+
+
+class Publication(NamedTuple):
+    size_bytes: int
+    cloned: bool  # the snapshot shares the build file's blocks (clone_or_copy) instead of copying them
+
+
+def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, parquet: bool = True) -> Publication:
     """Checkpoint the build file and atomically replace the published snapshot with a read-only copy of it.
 
     Analysts only ever open ``snapshot``, so they never hold the pipeline's lock; a connection already open keeps
     seeing the previous snapshot, a new one sees the new snapshot. The previous snapshot is kept (``keep`` of
-    them, ``CCHC_SNAPSHOT_KEEP``), and every table and view is exported as Parquet beside it. Returns the size in
-    bytes.
+    them, ``CCHC_SNAPSHOT_KEEP``), and every table and view is exported as Parquet beside it.
     """
     if keep is None:
         from common.settings import warehouse_settings
@@ -298,10 +324,10 @@ def publish_snapshot(build: Path, snapshot: Path, *, keep: int | None = None, pa
     if not readable_by_1x(storage_version(build)):
         _convert_build(build)
     with _publishing(snapshot):
-        _copy_into_place(build, snapshot, keep)
+        cloned = _copy_into_place(build, snapshot, keep)
         if parquet:
             export_parquet(snapshot, snapshot.parent / PARQUET_DIR)
-        return snapshot.stat().st_size
+        return Publication(snapshot.stat().st_size, cloned)
 
 
 # The two big tables are exported one file per month (parquet/<table>/<YYYY-MM>.parquet) of a date column, so that a
