@@ -299,22 +299,40 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 # La Hiên, Võ Nhai: common.units.place_name_keys).
 SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lương Mai Trương Quách "
-    "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi"
+    "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi "
+    # rarer Kinh surnames and those of the Tày, Nùng, Thái, Dao and H'Mông ("Lại Thị Hương", "Giàng A Páo")
+    "Lại Kim Ô Thân Nghiêm Mạc Thạch Diệp Khương Bạch Vương Trình Phí Sái Khổng Hán Cù Nhữ Thiều Chúc Sùng Mùa "
+    "Giàng Thào Vàng Hạng Lầu Sầm Tòng Quàng Cầm Lành Nịnh Hầu Bế Chẩu Lù Tiêu Tống"
 ).split()
+# Surnames that also begin place names or common capitalised words ("Hà Nội", "Cao Bằng", "Thái Nguyên", "Đoàn Thanh
+# niên", "Từ Sơn"): a name only after a form of address ("bà Hà Thị Quyên", mask_addressed_names) or, in a sentence,
+# before a middle name ("Cao Văn Sơn", mask_names_in_sentences).
+PLACE_SURNAMES = "Hà Cao Đoàn Thái Lâm Ninh Từ Quan Tôn".split()
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _LOWER = "a-z" + "".join(ch.lower() for ch in _UPPER[3:])
 
 
-_TITLE_SURNAMES = sorted({form for name in SURNAMES for form in (name, strip_diacritics(name))}, key=len, reverse=True)
-_CAPITAL_SURNAMES = sorted({form.upper() for form in _TITLE_SURNAMES}, key=len, reverse=True)
-_SURNAME_FORMS = [*_TITLE_SURNAMES, *_CAPITAL_SURNAMES]
+# Every surname's forms (diacritics or not, title case or capitals): what a text holding a name holds (_MAY_HOLD_A_NAME).
+_TITLE_SURNAMES = sorted(
+    {form for name in (*SURNAMES, *PLACE_SURNAMES) for form in (name, strip_diacritics(name))}, key=len, reverse=True
+)
+_SURNAME_FORMS = [*_TITLE_SURNAMES, *sorted({form.upper() for form in _TITLE_SURNAMES}, key=len, reverse=True)]
 # Title case ("Lê Hoàng Phúc", "Nguyen Van An": a word of one capital and small letters, "HS" is no name's) or all
 # capitals ("NGUYỄN VĂN AN").
 _TITLE_WORDS = rf"(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,3}}"
 _CAPITAL_WORDS = rf"(?:[ \t]+[{_UPPER}]+){{1,3}}"
 # The address often typed after a name ("Phạm Minh Tuấn, tổ 7 Túc Duyên") goes with it, to the end of the quote.
 _ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|khu|ngõ|ngách|đường|phố|phường|xã)\b[^'\"\n;]*)?"
-_A_NAME = rf"(?P<name>(?:{'|'.join(_TITLE_SURNAMES)}){_TITLE_WORDS}|(?:{'|'.join(_CAPITAL_SURNAMES)}){_CAPITAL_WORDS})(?!\w)"
+
+
+def _name_pattern(surnames: list[str]) -> str:
+    """A surname of ``surnames`` (with or without diacritics) and one to three more words, title case or capitals."""
+    title = sorted({form for name in surnames for form in (name, strip_diacritics(name))}, key=len, reverse=True)
+    capital = sorted({form.upper() for form in title}, key=len, reverse=True)
+    return rf"(?P<name>(?:{'|'.join(title)}){_TITLE_WORDS}|(?:{'|'.join(capital)}){_CAPITAL_WORDS})(?!\w)"
+
+
+_A_NAME = _name_pattern(SURNAMES)
 _NAME = re.compile(rf"(?<!\w){_A_NAME}{_ADDRESS_AFTER}")
 _PLACE_BEFORE = re.compile(
     r"(?i)(?:phường|xã|thị trấn|thị xã|đường|phố|ngõ|quận|huyện|tỉnh|thành phố|tp\.?|thpt|thcs|"
@@ -339,7 +357,7 @@ _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công 
 # one place where a citizen's name can be told from other words in a sentence.
 _ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|cháu|em|công dân)[ \t]+(?=[{_UPPER}])")
 # The name alone (no address after it: in a sentence "số liệu", "khu vực", "đường truyền" follow a name too).
-_BARE_NAME = re.compile(_A_NAME)
+_BARE_NAME = re.compile(_name_pattern([*SURNAMES, *PLACE_SURNAMES]))
 
 
 def mask_addressed_names(text: str) -> tuple[str, int]:
@@ -374,9 +392,6 @@ MIDDLE_NAMES = (
     "Thùy Thuỳ Thúy Thuý Diệu Bảo Gia Khánh Việt Duy Huy Hải Thành Chí Mỹ Phúc Vĩnh Nhật Đăng Khắc Sỹ Sĩ Viết Tất "
     "Trí Hoài Anh Quỳnh Bích Tuấn Cẩm Như Lệ Huyền Trung Kiều Tường"
 ).split()
-# Surnames a sentence's name may have besides SURNAMES (left out there as they begin place names, "Hà Nội", "Cao
-# Bằng", "Thái Nguyên": with a middle name after them they are a person's).
-_MORE_SURNAMES = "Hà Bế Sầm Thái Lâm Tống Khổng Hầu".split()
 FAMOUS_NAMES = (
     "Hồ Chí Minh, Nguyễn Ái Quốc, Nguyễn Tất Thành, Tôn Đức Thắng, Phạm Văn Đồng, Võ Nguyên Giáp, Lê Duẩn, Trường Chinh, "
     "Lê Văn Tám, Nguyễn Văn Trỗi, Võ Thị Sáu, Nguyễn Thị Minh Khai, Lương Ngọc Quyến, Hoàng Văn Thụ, Chu Văn An, "
@@ -389,7 +404,7 @@ FAMOUS_NAMES = (
     "Phan Văn Trị, Trần Văn Ơn, Trần Khánh Dư, Trần Quang Diệu, Bùi Thị Xuân, Mai Anh Đào"
 ).split(", ")
 # ("Tăng" begins headings, "Tăng Thu Ngân Sách")
-_SURNAME_WORDS = sorted({*SURNAMES, *_MORE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
+_SURNAME_WORDS = sorted({*SURNAMES, *PLACE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
 # Without diacritics only the surnames whose words with a middle name make no common phrase ("Phan Cong Nhiem Vu" may
 # be "Phân công nhiệm vụ", but a name far more often; "Do", "Ho", "To", "Dang", "Duong", "Lam", "Doan", "Truong",
 # "Luong", "Chu", "Ma", "Cao" are "do", "hộ", "Tổ Công tác", "Đảng Cộng sản", "đường", "làm", "Đoàn Thanh niên",
@@ -397,8 +412,8 @@ _SURNAME_WORDS = sorted({*SURNAMES, *_MORE_SURNAMES} - {"Tăng"}, key=len, rever
 _PLAIN_SURNAMES = (
     "Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Bui Ngo Dinh Ly Mai Ha La Lo Trinh Quach Trieu Nong Giap Kieu Khuc"
 ).split()
-# A surname and a middle name that are words together ("Hoàng Gia Thái Lan": royal)
-_NOT_A_NAME_START = frozenset({"hoang gia"})
+# A surname and a middle name that are words together ("Hoàng Gia Thái Lan": royal; "Vương Quốc Anh", "Hàn Quốc")
+_NOT_A_NAME_START = frozenset({"hoang gia", "vuong quoc", "han quoc", "thach anh", "bach kim"})
 
 
 def _sentence_name(surnames: list[str], middles: list[str], word: str) -> str:
@@ -509,15 +524,17 @@ def _a_place(words: str) -> bool:
     return strip_diacritics(words).casefold() in place_name_keys()
 
 
-def mask_names(text: str) -> tuple[str, int]:
-    """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were."""
+def mask_names(text: str, *, undiacritised: bool = True) -> tuple[str, int]:
+    """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were; without
+    ``undiacritised``, a name written without diacritics is kept (in a file name "HO SO", "To Trinh" are words)."""
     found = 0
 
     def masked(match: re.Match[str]) -> str:
         nonlocal found
         start = match.start()
         if (
-            _PLACE_BEFORE.search(text[max(0, start - 20) : start])
+            (not undiacritised and match.group("name").isascii())
+            or _PLACE_BEFORE.search(text[max(0, start - 20) : start])
             or _inside_a_longer_name(text, start)
             or _a_place(match.group("name"))
             or _a_place(re.split(r"['\"\n;,(]", text[start:], maxsplit=1)[0].strip())  # "Lang Biang - Đà Lạt"
@@ -609,7 +626,7 @@ def mask_text(text: str | None, *, names: bool = False) -> str | None:
     if not isinstance(text, str) or not text:
         return text
     text = mask_personal_data(text)[0]
-    return mask_addresses(mask_names(text)[0])[0] if names else text
+    return mask_addresses(mask_names(mask_addressed_names(text)[0])[0])[0] if names else text
 
 
 def mask_quote(text: str | None) -> str | None:
@@ -668,3 +685,16 @@ def hmac_sql(message_sql: str, inner_pad_sql: str, outer_pad_sql: str) -> str:
     expressions (from ``PiiKeys.year_pads``, passed as parameters: no key is ever written into SQL text): ``encode``
     gives the UTF-8 bytes of the VARCHAR, ``unhex`` the 32 raw bytes of the inner hash."""
     return f"sha256({outer_pad_sql} || unhex(sha256({inner_pad_sql} || encode({message_sql}))))"
+
+
+def file_name_shown(name: str) -> str:
+    """A delivered file's name as the warehouse, the reports and Dagster may hold it: the name itself, or, when it
+    carries a citizen's name, phone or ID number, e-mail or home address ('Báo cáo - Bùi Thị Nhung 0915444910.xlsx';
+    read with '_' as spaces: 'Nguyen_Van_An.xlsx'), that name with them masked. Such a file is not read (its name
+    would reach every table and report that names a file): it is refused under this name, to be renamed."""
+    spaced = name.replace("_", " ")
+    # Names written without diacritics only in the full shape of a sentence's ("Nguyen Van An"): "HO SO", "To Trinh"
+    # and "Bao Cao" are a file name's words.
+    masked = mask_personal_data(spaced)[0]
+    masked = mask_names_in_sentences(mask_names(mask_addressed_names(masked)[0], undiacritised=False)[0])[0]
+    return name if masked == spaced else masked

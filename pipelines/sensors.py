@@ -16,6 +16,7 @@ from dagster._core.storage.tags import WILL_RETRY_TAG
 from assets.partitions import FIRST_DAY, PERIOD_PARTITIONS, period_partition_key
 from assets.resources import Warehouse
 from common.periods import period_containing, periods_between, report_quarter
+from common.pii import file_name_shown
 from common.settings import business_today, get_settings
 from pipelines.jobs import (
     PERIOD_JOBS,
@@ -29,7 +30,7 @@ from pipelines.jobs import (
     sources_job,
 )
 from pipelines.schedules import automation_on
-from sources.excel_intake import ignored_name, subfolder_files
+from sources.excel_intake import ignored_name, personal_named_files, subfolder_files
 from sources.intake import is_copy_of, name_copies, settle_seconds
 from sources.petition_format import PETITION_DIR
 from sources.portal_format import PORTAL_DIR, snapshot_files
@@ -60,6 +61,19 @@ def _signature(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
+def _keyed(found: list[Path], inbox: Path) -> dict[str, str]:
+    """The files' signatures keyed by their path in the inbox (the cursor and run tags Dagster keeps); a file whose
+    name carries a citizen's personal data (not read: refused by the run) by its masked name and signature."""
+    out = {}
+    for p in found:
+        if not p.exists():
+            continue
+        path, signature = str(p.relative_to(inbox)), _signature(p)
+        shown = file_name_shown(path)
+        out[path if shown == path else f"{shown} #{hashlib.sha256(signature.encode()).hexdigest()[:8]}"] = signature
+    return out
+
+
 def _other_sources(inbox: Path) -> dict[str, str]:
     """Portal snapshots, petition exports and the publication register, keyed by their path in the inbox."""
     # A capture's .request.json sidecar is written just before its answer: the answer is what triggers the reload.
@@ -71,9 +85,10 @@ def _other_sources(inbox: Path) -> dict[str, str]:
         *portal,
         *(petition_files(petitions) if petitions.is_dir() else []),
         *subfolder_files(petitions),  # not read, but refused by the run: it must run
+        *personal_named_files(petitions),  # (the same)
         *name_copies(inbox / "tthc", Path(PUBLICATION_FILE_NAME).stem),
     ]
-    return {str(p.relative_to(inbox)): _signature(p) for p in found if p.exists()}
+    return _keyed(found, inbox)
 
 
 def _par_files(inbox: Path) -> dict[str, str]:
@@ -86,7 +101,7 @@ def _par_files(inbox: Path) -> dict[str, str]:
         for p in (inbox / folder).rglob("*")
         if p.is_file() and not ignored_name(p.name)
     ]
-    return {str(p.relative_to(inbox)): _signature(p) for p in found}
+    return _keyed(found, inbox)
 
 
 def _changes(seen: dict[str, str], files: dict[str, str]) -> tuple[list[str], str, dict[str, str]]:
@@ -119,8 +134,10 @@ def _task_files(inbox: Path) -> dict[str, str]:
         *inbox_workbooks(inbox, REPORT_DIR),
         *subfolder_files(inbox / PLAN_DIR),
         *subfolder_files(inbox / REPORT_DIR),
+        *personal_named_files(inbox / PLAN_DIR),
+        *personal_named_files(inbox / REPORT_DIR),
     ]
-    return {str(p.relative_to(inbox)): _signature(p) for p in found}
+    return _keyed(found, inbox)
 
 
 def _task_requests(inbox: Path, seen: dict[str, str], files: dict[str, str]) -> Iterator[dg.RunRequest]:

@@ -703,6 +703,7 @@ class _Body:
     shown: dict[str, int] = field(default_factory=dict)  # the first visible row of each known code
     codes: dict[int, tuple[str | None, list[str]]] = field(default_factory=dict)  # tree_code of each row, read once
     merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
+    mismatched: set[int] = field(default_factory=set)  # rows refused as another criterion's (code_name_mismatch)
 
     def code_of(self, row: int) -> tuple[str | None, list[str]]:
         """``tree_code`` of the row's code cell (the same reading for the template check and the row itself)."""
@@ -780,9 +781,10 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
             body.shown.setdefault(code, r)
     if _other_groups_form(body, first, end):
         return
-    any_score = False
+    any_score = bool(body.mismatched)
     for r in range(first, end + 1):
-        any_score |= _read_row(body, r)
+        if r not in body.mismatched:
+            any_score |= _read_row(body, r)
     _finish_body(body, any_score)
 
 
@@ -818,6 +820,7 @@ def _other_groups_form(body: _Body, first: int, end: int) -> bool:
                 (r, f"dòng {r} ({node.code}): điểm tối đa trên phiếu {_fmt(top)}, bộ tiêu chí {_fmt(node.max_points)}")
             )
     if len(differing) < 3 or 10 * len(differing) < compared:  # a unit's own retyping of a name or two is no other form
+        _code_name_mismatches(body, [r for r, _ in differing])
         return False
     group = RANKING_GROUP_LABELS.get(result.ranking_group or "", "").lower()
     shown = "; ".join(text for _, text in differing[:3])
@@ -828,6 +831,47 @@ def _other_groups_form(body: _Body, first: int, end: int) -> bool:
     )
     _block(result, "wrong_template", reason, cell)
     return True
+
+
+def _code_name_mismatches(body: _Body, rows: list[int]) -> None:
+    """A few rows whose name is not their code's criterion (``_other_groups_form`` found them): a row whose name is
+    another criterion's (two codes swapped by a copy and paste) is refused, its score would go to the wrong criterion
+    (its code is then missing, said so); any other difference of name or maximum is noted and the row read by its
+    code."""
+    from rapidfuzz import fuzz
+
+    for r in rows:
+        node = body.nodes[body.code_of(r)[0] or ""]
+        name = optional_text(body.value("name", r))
+        cell = f"{body.letter.get('name', body.letter['code'])}{r}"
+        if name:
+            key = match_key(name)
+            own = fuzz.ratio(key, match_key(node.name))
+            other = max(
+                (n for n in body.nodes.values() if n.code != node.code and n.method != "group" and _same_name(name, n.name)),
+                key=lambda n: fuzz.ratio(key, match_key(n.name)),
+                default=None,
+            )
+            if other is not None and fuzz.ratio(key, match_key(other.name)) > own:
+                reason = (
+                    f"dòng {r} ghi mã {node.code} nhưng tên là của tiêu chí {other.code} ('{name[:80]}'); mã và tên không "
+                    f"khớp nên điểm của dòng không được nạp (tiêu chí {node.code} là '{node.name[:80]}'). Đề nghị sửa mã "
+                    "hoặc tên cho đúng mẫu rồi gửi lại."
+                )
+                body.reject(r, node.code, "code_name_mismatch", reason, name[:200], cell)
+                body.mismatched.add(r)
+                continue
+        top = read_points(body.value("max", r))[0]
+        shown = f"tên trên phiếu '{name[:80]}'" if name and not _same_name(name, node.name) else f"điểm tối đa {_fmt(top or 0)}"
+        _note(
+            body.result,
+            "criterion_differs",
+            f"dòng {r} ({node.code}): {shown} khác bộ tiêu chí ('{node.name[:80]}', tối đa {_fmt(node.max_points)}); "
+            "dòng được đọc theo mã, điểm chấm theo bộ tiêu chí.",
+            cell,
+            r,
+            node.code,
+        )
 
 
 def _note_layout(result: FormResult, ws: Any, table: Table, end: int) -> None:

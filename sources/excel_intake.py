@@ -42,6 +42,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from common.pii import file_name_shown
 from common.text_encoding import LegacyEncoding, decode_text
 from sources.csvfiles import FileIssue
 from sources.intake import KIND_LABELS, STILL_COPYING_REASON, sniff_kind, still_being_written
@@ -83,7 +84,19 @@ def ignored_name(name: str) -> bool:
 
 def folder_files(folder: Path) -> list[Path]:
     """Every delivered file of a folder, by name: whatever its extension, so that a file in the wrong format is
-    read or refused with a reason, never passed over."""
+    read or refused with a reason, never passed over. A file whose name carries a citizen's personal data is not
+    among them (``personal_named_files``: refused, never read)."""
+    return [p for p in _own_files(folder) if file_name_shown(p.name) == p.name]
+
+
+def personal_named_files(folder: Path) -> list[Path]:
+    """The files of a folder whose name carries a citizen's name, phone or ID number (``common.pii.file_name_shown``):
+    never read, so that the name never reaches a table, report or run log; each loader refuses them under the masked
+    name (``warehouse.landing.record_subfolder_files``)."""
+    return [p for p in _own_files(folder) if file_name_shown(p.name) != p.name]
+
+
+def _own_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not ignored_name(p.name))

@@ -27,6 +27,7 @@ import duckdb
 
 from common.pii import (
     PiiKeys,
+    file_name_shown,
     hmac_pads,
     hmac_sql,
     id_number_sql,
@@ -161,7 +162,7 @@ def export_files(folder: Path, start: date, end: date) -> list[ExportFile]:
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             day = export_day(path.name)
-            if day is not None and start <= day <= end and path.is_file():
+            if day is not None and start <= day <= end and path.is_file() and file_name_shown(path.name) == path.name:
                 by_day.setdefault(day, []).append(path)
     out = []
     for offset in range((end - start).days + 1):
@@ -190,6 +191,7 @@ def unnamed_exports(folder: Path, today: date) -> list[Path]:
         p
         for p in folder.iterdir()
         if p.is_file()
+        and file_name_shown(p.name) == p.name  # (refused for its name's personal data instead)
         and p.name.lower().startswith(EXPORT_PREFIX)
         and ((day := export_day(p.name)) is None or far_future_day(day, today))
     )

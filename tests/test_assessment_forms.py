@@ -1010,6 +1010,26 @@ def test_an_agency_filling_in_the_communes_form_is_refused(tmp_path: Path, blank
     assert own.loadable and len(own.rows) == 3
 
 
+def test_two_codes_swapped_under_their_names_are_refused_not_scored_crosswise(
+    tmp_path: Path, blank: Path, trees, matcher
+) -> None:
+    # A copy and paste left LV1.1's code on "Báo cáo CCHC định kỳ" and LV1.2's on "Ban hành kế hoạch CCHC năm": read
+    # by code, each score went to the other criterion without a word. Each row is refused naming both; the codes are
+    # then missing (said so); a row whose name is only written otherwise is read by its code, with a note.
+    cells = {**GOOD, "A14": "LV1.2", "A15": "LV1.1"}
+    result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
+    assert result.loadable
+    assert [(r["code"], r["self_points"]) for r in result.rows] == [("LV1.3", 0)]
+    assert _rejects(result) == [("code_name_mismatch", SHEET, "B14"), ("code_name_mismatch", SHEET, "B15")]
+    first = next(r for r in result.rejects if r["cell"] == "B14")
+    assert "ghi mã LV1.2 nhưng tên là của tiêu chí LV1.1" in first["reason"]
+    assert [i.record_key for i in result.file_issues if i.rule == "missing_criterion"] == ["LV1.1", "LV1.2"]
+    renamed = {**GOOD, "B16": "Công tác thông tin, truyền thông về cải cách hành chính"}
+    result = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", renamed), trees, matcher, year=2026)
+    assert sorted((r["code"], r["self_points"]) for r in result.rows) == [("LV1.1", 1.75), ("LV1.2", 1.5), ("LV1.3", 0)]
+    assert not result.rejects and ("criterion_differs", "B16") in _notes(result)
+
+
 def test_a_phone_or_id_number_typed_in_the_code_column_is_never_quoted_in_a_note() -> None:
     """An unscored row's unknown code is quoted in its note; a phone or ID number typed under the table (bare digits,
     dotted) was quoted too, personal data in file_issues."""

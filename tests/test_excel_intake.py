@@ -323,6 +323,75 @@ def test_a_register_report_or_pakn_export_in_a_sub_folder_is_recorded_with_its_r
     assert con.execute("SELECT status FROM landed_files WHERE file_name = 'ke_hoach_2026.xlsx'").fetchall() == [("loaded",)]
 
 
+def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_masked_name(tmp_path: Path) -> None:
+    """'bao_cao_quy_3 - Bùi Thị Nhung 0915444910.xlsx': the name reached landed_files, file_issues, the quarantine, the
+    workbooks and the run's metadata as sent. Such a file is not read; it is refused under its masked name (with the
+    first characters of its sha256: two such files told apart), by every run alike, and forgotten once renamed."""
+    import os
+    import time
+    from datetime import datetime
+
+    import duckdb
+
+    from common.units import load_offices, load_units, matcher_for
+    from sources.tthc_dossiers import export_files, unnamed_exports
+    from warehouse.petitions import load_petition_folder
+    from warehouse.schema import ensure_schema
+    from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
+
+    units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
+    inbox = tmp_path / "inbox"
+    for sub in ("ke_hoach", "tien_do", "pakn", "tthc"):
+        (inbox / sub).mkdir(parents=True)
+    write_xlsx(inbox / "ke_hoach" / "ke_hoach_2026.xlsx", REGISTER, "Danh mục nhiệm vụ")
+    report = inbox / "tien_do" / "bao_cao_quy_3 - Bùi Thị Nhung 0915444910.xlsx"
+    write_xlsx(report, REGISTER, "Báo cáo")
+    write_xlsx(inbox / "tien_do" / "bao_cao_quy_3 - Lại Văn Hùng.xlsx", REGISTER[:3], "Báo cáo")
+    (inbox / "pakn" / "pakn_202601 ong Nguyen Van An.csv").write_bytes(b"x")
+    (inbox / "tthc" / "ho_so_20260105 (Phạm Văn Đức 0916333444).csv").write_bytes(b"x")
+    old = time.time() - 60
+    for p in inbox.rglob("*.*"):
+        os.utime(p, (old, old))
+    con = duckdb.connect()
+    ensure_schema(con)
+
+    def load(now: datetime) -> list:
+        load_plan_registers(con, inbox, units=units, offices=offices, now=now)
+        reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=date(2026, 10, 5))
+        load_task_reports(con, reports, ["2026-Q3"], now, inbox=inbox)
+        load_petition_folder(con, inbox, matcher=matcher_for("Thái Nguyên"), work_dir=tmp_path / "work", now=now)
+        return con.execute(
+            """SELECT i.source, i.file_name, i.blocking, i.reason, l.status FROM file_issues i
+               JOIN landed_files l USING (source, file_name) WHERE i.rule = 'personal_file_name' ORDER BY 1, 2"""
+        ).fetchall()
+
+    first = load(datetime(2026, 10, 5, 8, 0))
+    assert [(source, name.split(" #")[0], blocking, status) for source, name, blocking, _, status in first] == [
+        ("pakn", "pakn 202601 ong [đã ẩn].csv", True, "rejected"),
+        ("task_report", "bao cao quy 3 - [đã ẩn] [đã ẩn].xlsx", True, "rejected"),
+        ("task_report", "bao cao quy 3 - [đã ẩn].xlsx", True, "rejected"),
+    ]
+    assert "Đổi tên tệp" in first[0][3]
+    assert load(datetime(2026, 10, 6, 8, 0)) == first  # a rerun changes nothing
+    texts = " ".join(
+        str(v)
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        for row in con.execute(f'SELECT * FROM "{table}"').fetchall()
+        for v in row
+    )
+    for planted in ("Bùi Thị Nhung", "0915444910", "Lại Văn Hùng", "Nguyen Van An"):
+        assert planted not in texts
+    # the dossier exports' folder: neither read as a day's export nor refused by its name's form (refused as above)
+    assert export_files(inbox / "tthc", date(2026, 1, 5), date(2026, 1, 5))[0].path.name == "ho_so_20260105.csv"
+    assert unnamed_exports(inbox / "tthc", date(2026, 1, 6)) == []
+    # renamed: read, and the refusal is gone
+    report.rename(inbox / "tien_do" / "bao_cao_quy_3_van_phong.xlsx")
+    assert [r[1].split(" #")[0] for r in load(datetime(2026, 10, 7, 8, 0))] == [
+        "pakn 202601 ong [đã ẩn].csv",
+        "bao cao quy 3 - [đã ẩn].xlsx",
+    ]
+
+
 # --- formulas and error values -----------------------------------------------------------------------------
 
 

@@ -332,6 +332,19 @@ def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str 
         ("Đoàn Thanh niên", "Đoàn Thanh niên"),  # words written capitalised, not surnames here
         ("Từ Quý III/2026", "Từ Quý III/2026"),
         ("Ma HS", "Ma HS"),  # a header's abbreviation
+        # rarer surnames, and those beginning place names after a form of address (the review found them kept)
+        ("bà Hà Thị Quyên 0912 345 607", "bà [đã ẩn] [đã ẩn]"),
+        ("ông Cao Văn Sơn", "ông [đã ẩn]"),
+        ("ông Đoàn Văn Hậu", "ông [đã ẩn]"),
+        ("anh Thái Văn Nam", "anh [đã ẩn]"),
+        ("Lại Thị Hương", "[đã ẩn]"),
+        ("Kim Văn Đức", "[đã ẩn]"),
+        ("Ô Thị Mai", "[đã ẩn]"),
+        ("Giàng A Páo", "[đã ẩn]"),
+        ("Sở Y tế Thái Nguyên", "Sở Y tế Thái Nguyên"),
+        ("Bộ phận một cửa xã Kim Phượng", "Bộ phận một cửa xã Kim Phượng"),
+        ("Ô Chợ Dừa", "Ô Chợ Dừa"),  # a ward of Hà Nội
+        ("tỉnh Cao Bằng", "tỉnh Cao Bằng"),
     ],
 )
 def test_a_citizens_name_in_a_quote_is_masked_and_places_are_not(text: str, masked: str) -> None:
@@ -414,6 +427,9 @@ def test_a_name_quoted_after_the_word_so_is_masked():
         ("Bà Lê Thị Hoa khu vực nông thôn chưa báo cáo", "Bà [đã ẩn] khu vực nông thôn chưa báo cáo"),
         ("tấm gương Bác Hồ Chí Minh", "tấm gương Bác Hồ Chí Minh"),  # a leader: not a citizen
         ("đồng chí Trịnh Việt Hùng, Chủ tịch UBND tỉnh", "đồng chí Trịnh Việt Hùng, Chủ tịch UBND tỉnh"),
+        ("Hồ sơ của công dân Ninh Văn Bình trả chậm", "Hồ sơ của công dân [đã ẩn] trả chậm"),
+        ("bà Hà Thị Quyên", "bà [đã ẩn]"),
+        ("công dân Việt Nam", "công dân Việt Nam"),
     ],
 )
 def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):
@@ -615,3 +631,36 @@ def test_names_in_a_list_are_judged_in_order_on_the_masked_text() -> None:
     from common.pii import mask_citizen_details
 
     assert mask_citizen_details("Hồ sơ của Trần Anh Hùng, Nguyễn Văn An trả chậm") == ("Hồ sơ của [đã ẩn], [đã ẩn] trả chậm", 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("bao_cao_quy1_VP - Bùi Thị Nhung 0915444910.xlsx", "bao cao quy1 VP - [đã ẩn] [đã ẩn].xlsx"),
+        ("Nguyen_Van_An.xlsx", "[đã ẩn].xlsx"),
+        ("phieu_STP - công dân Ninh Văn Bình.xlsx", "phieu STP - công dân [đã ẩn].xlsx"),
+        # a file name's own words and units' names stay, in any letter case, with or without diacritics
+        ("HO_SO_20260105.CSV", "HO_SO_20260105.CSV"),
+        ("To_Trinh_Q1.docx", "To_Trinh_Q1.docx"),
+        ("BAO_CAO_TIEN_DO.xlsx", "BAO_CAO_TIEN_DO.xlsx"),
+        ("cong_bo_tthc (1).csv", "cong_bo_tthc (1).csv"),
+        ("phieu_tu_danh_gia_Phuong_Phan_Dinh_Phung_2026.xlsx", "phieu_tu_danh_gia_Phuong_Phan_Dinh_Phung_2026.xlsx"),
+        ("Báo cáo quý 3 - Phường Phan Đình Phùng.xlsx", "Báo cáo quý 3 - Phường Phan Đình Phùng.xlsx"),
+    ],
+)
+def test_a_file_name_is_shown_without_a_citizens_name_or_number(name: str, shown: str) -> None:
+    from common.pii import file_name_shown
+
+    assert file_name_shown(name) == shown
+
+
+def test_no_unit_name_in_a_file_name_reads_as_a_citizens() -> None:
+    from common.pii import file_name_shown
+    from common.units import load_units
+    from common.vntext import strip_diacritics
+
+    for province in ("Thái Nguyên", "Hà Nội", "Cao Bằng", "Lâm Đồng"):
+        for unit in load_units(province):
+            for name in (unit.name, strip_diacritics(unit.name)):
+                for file_name in (f"phieu_{name.replace(' ', '_')}_2026.xlsx", f"Báo cáo {name} quý 3.xlsx"):
+                    assert file_name_shown(file_name) == file_name

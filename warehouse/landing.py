@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from common.pii import mask_quote
+from common.pii import file_name_shown, mask_quote
 from common.settings import local_time_of
 from common.vntext import QUOTE_LIMIT, REASON_LIMIT, count_text, shorten
 from sources.csvfiles import FileIssue, ReadResult
-from sources.excel_intake import WORKBOOK_KINDS, folder_files, subfolder_files
+from sources.excel_intake import WORKBOOK_KINDS, folder_files, personal_named_files, subfolder_files
 from sources.intake import STILL_COPYING_REASON
 from warehouse.queries import sql
 
@@ -630,9 +630,10 @@ def record_subfolder_files(
     path in the folder (``subfolder_name``), never passed over. Recorded by every run; the records of such a file
     no longer there are dropped. Returns the names recorded. Run inside the caller's transaction."""
     files = subfolder_files(folder) if files is None else files
+    record_personal_names(con, source, folder, now, labels)
     names = []
     for p in files:
-        name = subfolder_name(p, folder)
+        name = file_name_shown(subfolder_name(p, folder))
         where = p.parent.relative_to(folder).as_posix()
         reason = (
             f"Tệp '{name}' nằm trong thư mục con '{where}' của thư mục '{folder.name}': chỉ tệp đặt ngay trong thư mục "
@@ -644,6 +645,34 @@ def record_subfolder_files(
         names.append(name)
     forget_gone(con, source, SUBFOLDER_RULE, set(names))
     return names
+
+
+PERSONAL_NAME_RULE = "personal_file_name"
+
+
+def record_personal_names(
+    con: duckdb.DuckDBPyConnection, source: str, folder: Path, now: datetime, labels: dict[str, Any] | None = None
+) -> None:
+    """Refuse each file of ``folder`` whose name carries a citizen's personal data (``personal_named_files``: no
+    loader reads it) under its masked name, followed by the first characters of its content's sha256 so that two
+    such files are told apart: the name never reaches a table or report. Records of such files no longer there are
+    dropped. Called with the sub-folders' records, by every loader of an inbox folder."""
+    names = set()
+    for p in personal_named_files(folder):
+        try:
+            with p.open("rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            continue  # gone since listed
+        name = f"{file_name_shown(p.name)} #{digest[:8]}"
+        reason = (
+            f"Tên tệp '{name}' (phần [đã ẩn] đã được che) có họ tên, số điện thoại hoặc số giấy tờ của công dân: tệp "
+            "không được đọc, để thông tin cá nhân không vào kho dữ liệu và báo cáo. Đổi tên tệp theo tên đơn vị và kỳ "
+            "số liệu (không ghi thông tin cá nhân), rồi gửi lại; đã bỏ qua tệp này."
+        )
+        record_refused(con, source, p, PERSONAL_NAME_RULE, reason, now, labels=labels, file_name=name)
+        names.add(name)
+    forget_gone(con, source, PERSONAL_NAME_RULE, names)
 
 
 def forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present: set[str]) -> None:
