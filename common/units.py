@@ -102,7 +102,8 @@ class MasterDataError(ValueError):
 
 
 def _bare_province(text: str) -> str:
-    return match_key(text).removeprefix("tinh").removeprefix("thanhpho")
+    # (match_key drops spaces and dots: "TP. Hà Nội" and "Tp Hà Nội" are "tphanoi")
+    return match_key(text).removeprefix("tinh").removeprefix("thanhpho").removeprefix("tp")
 
 
 def _province(name: str):
@@ -111,7 +112,16 @@ def _province(name: str):
     for province in Province.iter_all():
         if _bare_province(province.name) == _bare_province(name):
             return province
-    raise ValueError(f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục đơn vị hành chính.")
+    merged = former_province_in_name(name if match_key(name).startswith(("tinh", "thanhpho")) else f"tỉnh {name}")
+    if merged is not None:
+        raise ValueError(
+            f"Tỉnh '{merged[0]}' đã hợp nhất vào {merged[1]} từ 01/7/2025: đặt CCHC_PROVINCE='{merged[1]}' (đơn vị của "
+            f"{merged[0]} cũ là đơn vị của {merged[1]})."
+        )
+    raise ValueError(
+        f"Không tìm thấy tỉnh/thành phố '{name}' trong danh mục 34 tỉnh, thành phố sau sắp xếp năm 2025 (vietnam-provinces): "
+        "kiểm tra CCHC_PROVINCE, ví dụ 'Thái Nguyên' hoặc 'Hà Nội'."
+    )
 
 
 def province_codes() -> list[str]:

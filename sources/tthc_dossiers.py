@@ -599,10 +599,13 @@ def _map_other_spellings(con: duckdb.DuckDBPyConnection, fmt: DossierFormat, mat
     _register_lookup(con, "_unit_suggestion", [(n, s) for n, s in suggestions.items() if s])
 
 
-# An export is another province's when at least this share of its rows points to that one province (its dossier codes
-# carry that province's portal code, or its receiving centres or units name it): refused whole. Fewer such rows are
-# misrouted dossiers of a real export, each rejected with the province named.
-OTHER_PROVINCE_SHARE = 0.9
+# An export is another province's when more than this share of its rows points to that one province (its dossier codes
+# carry that province's portal code, its receiving centres or units name it, or its units are communes only it has):
+# refused whole. Half, not nearly all: an export without the province's code prefix tells its province only by its
+# communes' rows (about 86 % of a province's units), its agencies' names being every province's ("Sở Tư pháp"), and
+# those rows would load as this province's agencies. Fewer such rows are misrouted dossiers of a real export, each
+# rejected with the province named.
+OTHER_PROVINCE_SHARE = 0.5
 
 
 @dataclass
@@ -687,7 +690,14 @@ def _province_clues(
         if not value:
             return None
         if (kind, value) not in other:
-            other[kind, value] = matcher.other_province(value, None) if kind == "code" else matcher.other_province(None, value)
+            other[kind, value] = (
+                matcher.other_province(value, None)
+                if kind == "code"
+                # a unit also by a commune's or ward's name only another province has ("Xã Đại Phúc" served to Hà Nội)
+                else matcher.other_province_of_row(None, value)
+                if kind == "unit"
+                else matcher.other_province(None, value)  # (a centre: "Bộ phận một cửa" says nothing of a commune)
+            )
         return other[kind, value]
 
     totals: dict[int, int] = {}
@@ -697,7 +707,7 @@ def _province_clues(
         totals[file_id] = totals.get(file_id, 0) + rows
         code_province = of("code", prefix)
         own_code = prefix is not None and code_province is None and province_of_portal_code(prefix) is not None
-        pointed = {"code": code_province, "centre": None if own_code else of("name", centre), "unit": of("name", unit)}
+        pointed = {"code": code_province, "centre": None if own_code else of("centre", centre), "unit": of("unit", unit)}
         province = pointed["code"] or pointed["unit"] or pointed["centre"]
         if province is None:
             continue
@@ -727,7 +737,7 @@ def _refuse_other_province_files(
     refused: set[int] = set()
     for (file_id, province), found in sorted(clues.items(), key=lambda item: -item[1].rows):
         total = totals[file_id]
-        if file_id in refused or found.rows < OTHER_PROVINCE_SHARE * total:
+        if file_id in refused or found.rows <= OTHER_PROVINCE_SHARE * total:
             continue
         refused.add(file_id)
         shown = "; ".join(

@@ -3,7 +3,9 @@ renderer reads the warehouse only (the criteria tree as scored, from dim_criteri
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import dataclasses
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -302,6 +304,23 @@ def test_workbook_sheets_ranking_groups_and_reconciliation(workbook):
     assert summary[-1][-1] == 3
     issues = rows_under(ws, find_row(ws, "IV. VẤN ĐỀ TRONG ẢNH CHỤP CỦA CỔNG") + 3)
     assert [(i[1], i[2]) for i in issues] == [(NEW, "UBND xã Tân Khánh")]
+
+
+def test_a_period_not_ended_is_marked_provisional_on_every_sheet(workbook, tmp_path: Path):
+    """The year to date on 26/11 said only "Số liệu đến hết ngày 26/11/2026", its ranks read as final; the web pages
+    and the PAR and DTI workbooks say "tạm tính"."""
+    data, wb = workbook
+    texts = [str(wb[SHEET_RANKING].cell(r, 1).value) for r in range(1, 6)]
+    provisional = [t for t in texts if t.startswith("Kỳ chưa kết thúc")]
+    assert (data.as_of.date() < data.period.end) == bool(provisional)
+    ended = dataclasses.replace(data, as_of=datetime.combine(data.period.end, time(23, 59, 59)))
+    wb2 = load_workbook(write_qd766_workbook(tmp_path / "a.xlsx", ended))
+    assert not any(str(wb2[SHEET_RANKING].cell(r, 1).value).startswith("Kỳ chưa kết thúc") for r in range(1, 6))
+    early = dataclasses.replace(data, as_of=datetime.combine(data.period.end - timedelta(days=3), time(23, 59, 59)))
+    wb3 = load_workbook(write_qd766_workbook(tmp_path / "b.xlsx", early))
+    shown = [str(wb3[name].cell(r, 1).value) for name in (SHEET_RANKING, "1. Công khai, minh bạch") for r in range(1, 6)]
+    day = f"{data.period.end - timedelta(days=3):%d/%m/%Y}"
+    assert sum(t.startswith(f"Kỳ chưa kết thúc: số liệu tạm tính đến {day}") for t in shown) == 2
 
 
 def test_group_sheet_explains_the_score(workbook):

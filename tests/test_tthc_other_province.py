@@ -137,3 +137,30 @@ def test_a_former_province_merged_into_this_one_is_this_province(inbox):
     write_export(inbox / "tthc", DAY, rows)
     con, _ = load(inbox, "Bắc Ninh")
     assert landed(con) == ("loaded", 4, 0) and issues(con) == []
+
+
+def test_an_export_without_code_prefixes_is_told_by_its_communes_and_never_loads_as_this_provinces_agencies(inbox):
+    """A Thái Nguyên export whose codes carry no portal prefix and whose centre names no province, served to Hà Nội:
+    its communes are Thái Nguyên's alone (Xã Đại Phúc, UBND xã Kha Sơn), its agencies every province's ("Sở Tư
+    pháp"). The communes' rows were 'unknown units' (one hinted at Hà Nội's Xã Đa Phúc) and the agencies' loaded as
+    Hà Nội's. More than half the rows naming another province's communes refuse the file; one such row in a real
+    export is rejected naming the province."""
+    communes = ["Xã Đại Phúc", "UBND xã Kha Sơn", "Phường Phan Đình Phùng", "Xã Phú Bình"]
+    rows = export_rows("HS", "Bộ phận Một cửa", communes, 7) + [
+        dossier_row(dossier_code=f"HS-A{i}", receiving_centre="Bộ phận Một cửa", resolving_unit=unit)
+        for i, unit in enumerate(["Sở Tư pháp", "Sở Y tế", "Sở Xây dựng"])
+    ]
+    write_export(inbox / "tthc", DAY, rows)
+    con, stats = load(inbox, "Hà Nội")
+    assert con.execute("SELECT count(*) FROM stg_dossier_versions").fetchone() == (0,) and stats.rows_loaded == 0
+    [(rule, reason, blocking)] = issues(con)
+    assert rule == "other_province_file" and blocking and "Thái Nguyên" in reason and "7/10 dòng" in reason
+    own = [
+        dossier_row(dossier_code=f"HN-{i}", receiving_centre="Bộ phận Một cửa", resolving_unit=unit)
+        for i, unit in enumerate(["Sở Tư pháp", "Phường Hoàn Kiếm", "Phường Ba Đình"] * 3)
+    ]
+    write_export(inbox / "tthc", DAY, [*own, dossier_row(dossier_code="HS-9", resolving_unit="Xã Đại Phúc")])
+    con, stats = load(inbox, "Hà Nội")
+    assert stats.rows_loaded == 9
+    [(rule, reason)] = con.execute("SELECT rule, reason FROM quarantine WHERE source = 'tthc_dossier'").fetchall()
+    assert rule == "other_province" and "Thái Nguyên" in reason

@@ -24,6 +24,10 @@ def test_province_is_a_setting_and_an_unknown_province_is_a_clear_error():
     assert load_units("Hà Nội")[0].master_source == "default_list"  # no reviewed list: the default one (test_provinces)
     with pytest.raises(ValueError, match="Không tìm thấy tỉnh"):
         load_units("Tỉnh Không Có")
+    # "TP Hà Nội" as unit names write it; a province merged in 2025 names the one it is part of
+    assert load_units("TP. Hà Nội") == load_units("Hà Nội")
+    with pytest.raises(ValueError, match=r"'Bắc Giang' đã hợp nhất vào Bắc Ninh.*CCHC_PROVINCE='Bắc Ninh'"):
+        load_units("Bắc Giang")
 
 
 @pytest.mark.parametrize(

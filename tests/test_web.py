@@ -440,6 +440,18 @@ def test_a_site_without_results_says_so(sites, tmp_path: Path) -> None:
     assert "Số liệu đến 30/11/2026; trang lập lúc 07:30 01/12/2026." in with_data and "Chưa có kết quả" not in with_data
 
 
+def test_a_city_s_pages_name_it_once_and_never_call_it_a_province(tmp_path: Path) -> None:
+    """Served to Hà Nội (a city), the footer said "kho dữ liệu của tỉnh" and the title "… thành phố Hà Nội – Hà Nội"."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    build_site(con, tmp_path / "site", province="Hà Nội", generated_at=datetime(2027, 1, 1, 7, 0), internal=False)
+    con.close()
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    title = index.split("<title>")[1].split("</title>")[0]
+    assert title == "Kết quả đánh giá các đơn vị thành phố Hà Nội"
+    assert "kho dữ liệu của thành phố Hà Nội" in index and "của tỉnh" not in index
+
+
 def test_the_public_build_holds_no_internal_data(sites):
     public = " ".join(p.read_text(encoding="utf-8") for p in sites["cong-khai"].rglob("*.html"))
     internal = (sites["noi-bo"] / "noi-bo" / "du-lieu-bi-loai.html").read_text(encoding="utf-8")

@@ -440,3 +440,14 @@ def test_the_department_s_offices_are_named_not_unknown(tmp_path: Path) -> None:
     ws = load_workbook(Path(warehouse.reports) / QUALITY_WORKBOOK)[SHEET_SUMMARY]
     units = [(r[1], r[2]) for r in table_rows(ws, header_row_of(ws))[:-1]]
     assert units == [("Sở Nội vụ", "Cơ quan cấp tỉnh"), ("Phòng Chuyển đổi số", "Phòng, đơn vị thuộc Sở")]
+
+
+def test_two_trees_of_one_decision_text_are_named_once_with_their_scopes() -> None:
+    """The PAR ranking's subtitle gave the default trees' 170-character text twice, for its last words only."""
+    from workbooks.excel import tree_names
+
+    text = "Bộ tiêu chí mặc định xây dựng trên 8 lĩnh vực của QĐ 876/QĐ-BNV; sẽ được thay bằng quyết định về Chỉ số CCHC "
+    decisions = {"a.yaml": text + "các sở, ban, ngành", "b.yaml": text + "UBND các xã, phường."}
+    units = [{"tree": "b.yaml"}, {"tree": "a.yaml"}, {"tree": "a.yaml"}]
+    assert tree_names(units, decisions) == text + "các sở, ban, ngành / UBND các xã, phường"
+    assert tree_names(units, {"a.yaml": "QĐ 1/QĐ-UBND", "b.yaml": "QĐ 2/QĐ-UBND"}) == "QĐ 1/QĐ-UBND; QĐ 2/QĐ-UBND"

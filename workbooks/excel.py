@@ -828,7 +828,15 @@ def tree_names(units: Iterable[dict], decisions: Mapping[str, str] | None = None
             name = "bộ mặc định của dự án" if "default" in tree else "bộ theo quyết định của tỉnh"
         if name not in names:
             names.append(name)
-    return "; ".join(names) or "chưa xác định"
+    # Two trees of one decision text but for their scope ("… Chỉ số CCHC các sở, ban, ngành" and "… UBND các xã,
+    # phường"): the shared words once, then each scope (the subtitle repeated 170 characters).
+    if len(names) < 2:
+        return names[0] if names else "chưa xác định"
+    same = next((i for i, chars in enumerate(zip(*names, strict=False)) if len(set(chars)) > 1), min(map(len, names)))
+    shared = names[0][: names[0].rfind(" ", 0, same) + 1]
+    if len(shared) >= 40:
+        return shared + " / ".join(n[len(shared) :] for n in names)
+    return "; ".join(names)
 
 
 def row_after(table: Table) -> int:

@@ -289,6 +289,8 @@ def _as_of_text(as_of: datetime | None) -> str:
 def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime | None) -> list[str]:
     period = f"Kỳ đánh giá: {data.period.vietnamese}" + (" (lũy kế từ đầu năm)" if data.period.kind == "year" else "")
     lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision}"]
+    if data.as_of is not None and data.as_of.date() < data.period.end:  # as the web pages say it
+        lines.insert(2, f"Kỳ chưa kết thúc: số liệu tạm tính đến {data.as_of:%d/%m/%Y}, điểm và thứ hạng còn thay đổi")
     used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
     if used - {method.tree}:
         lines.append(f"Lưu ý: điểm trong kho được tính theo {len(used)} phiên bản phương pháp khác nhau.")
