@@ -31,6 +31,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -300,23 +301,31 @@ def mask_personal_data(text: str) -> tuple[str, int]:
 SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lương Mai Trương Quách "
     "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi "
-    # rarer Kinh surnames and those of the Tày, Nùng, Thái, Dao and H'Mông ("Lại Thị Hương", "Giàng A Páo")
-    "Lại Kim Ô Thân Nghiêm Mạc Thạch Diệp Khương Bạch Vương Trình Phí Sái Khổng Hán Cù Nhữ Thiều Chúc Sùng Mùa "
-    "Giàng Thào Vàng Hạng Lầu Sầm Tòng Quàng Cầm Lành Nịnh Hầu Bế Chẩu Lù Tiêu Tống"
+    # rarer Kinh surnames and those of the Tày, Nùng, Thái, Dao and H'Mông that are no common word ("Lại Thị Hương",
+    # "Giàng A Páo")
+    "Lại Khương Sái Nhữ Thiều Giàng Thào Sầm Tòng Quàng Nịnh Chẩu Lù"
 ).split()
 # Surnames that also begin place names or common capitalised words ("Hà Nội", "Cao Bằng", "Thái Nguyên", "Đoàn Thanh
-# niên", "Từ Sơn"): a name only after a form of address ("bà Hà Thị Quyên", mask_addressed_names) or, in a sentence,
-# before a middle name ("Cao Văn Sơn", mask_names_in_sentences).
-PLACE_SURNAMES = "Hà Cao Đoàn Thái Lâm Ninh Từ Quan Tôn".split()
+# niên", "Từ Sơn"; "Kim Ngạch", "Ô Nhiễm", "Tiêu Chí", "Phí Thẩm Định", "Hạng Mục", "Cầm Đồ", "Trình Độ"): a name only
+# after a form of address ("bà Hà Thị Quyên", "ông Kim Văn Đức": mask_addressed_names) or, in a sentence, before a
+# middle name ("Cao Văn Sơn", mask_names_in_sentences).
+PLACE_SURNAMES = (
+    "Hà Cao Đoàn Thái Lâm Ninh Từ Quan Tôn "
+    "Kim Ô Thân Nghiêm Mạc Thạch Diệp Bạch Vương Trình Phí Khổng Hán Hàn Cù Chúc Sùng Mùa Vàng Hạng Lầu Cầm Lành Hầu "
+    "Bế Tiêu Tống"
+).split()
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _LOWER = "a-z" + "".join(ch.lower() for ch in _UPPER[3:])
 
 
-# Every surname's forms (diacritics or not, title case or capitals): what a text holding a name holds (_MAY_HOLD_A_NAME).
-_TITLE_SURNAMES = sorted(
-    {form for name in (*SURNAMES, *PLACE_SURNAMES) for form in (name, strip_diacritics(name))}, key=len, reverse=True
-)
-_SURNAME_FORMS = [*_TITLE_SURNAMES, *sorted({form.upper() for form in _TITLE_SURNAMES}, key=len, reverse=True)]
+def _surname_forms(surnames: list[str]) -> tuple[list[str], list[str]]:
+    """(title case forms, capital forms) of the surnames, with and without diacritics, longest first."""
+    title = sorted({form for name in surnames for form in (name, strip_diacritics(name))}, key=len, reverse=True)
+    return title, sorted({form.upper() for form in title}, key=len, reverse=True)
+
+
+# Every surname's forms: what a text holding a name holds (_MAY_HOLD_A_NAME).
+_SURNAME_FORMS = [form for forms in _surname_forms([*SURNAMES, *PLACE_SURNAMES]) for form in forms]
 # Title case ("Lê Hoàng Phúc", "Nguyen Van An": a word of one capital and small letters, "HS" is no name's) or all
 # capitals ("NGUYỄN VĂN AN").
 _TITLE_WORDS = rf"(?:[ \t]+[{_UPPER}][{_LOWER}]*){{1,3}}"
@@ -327,8 +336,7 @@ _ADDRESS_AFTER = r"(?:[ \t]*[,-]?[ \t]*(?i:số nhà|số|tổ|xóm|thôn|bản|
 
 def _name_pattern(surnames: list[str]) -> str:
     """A surname of ``surnames`` (with or without diacritics) and one to three more words, title case or capitals."""
-    title = sorted({form for name in surnames for form in (name, strip_diacritics(name))}, key=len, reverse=True)
-    capital = sorted({form.upper() for form in title}, key=len, reverse=True)
+    title, capital = _surname_forms(surnames)
     return rf"(?P<name>(?:{'|'.join(title)}){_TITLE_WORDS}|(?:{'|'.join(capital)}){_CAPITAL_WORDS})(?!\w)"
 
 
@@ -401,7 +409,8 @@ FAMOUS_NAMES = (
     "Phan Đình Giót, Đặng Văn Ngữ, Nguyễn Văn Huyên, Lê Quý Đôn, Nguyễn Đức Cảnh, Lê Thị Hồng Gấm, Dương Tự Minh, "
     "Tô Hiến Thành, Nguyễn Công Trứ, Phan Bội Châu, Phan Chu Trinh, Huỳnh Thúc Kháng, Nguyễn Thái Học, Đặng Thùy Trâm, "
     "Hoàng Thành Thăng Long, Nông Văn Dền, Lý Tự Trọng, Nguyễn Văn Linh, Trần Phú, Hà Huy Tập, Nguyễn Thị Thập, "
-    "Phan Văn Trị, Trần Văn Ơn, Trần Khánh Dư, Trần Quang Diệu, Bùi Thị Xuân, Mai Anh Đào"
+    "Phan Văn Trị, Trần Văn Ơn, Trần Khánh Dư, Trần Quang Diệu, Bùi Thị Xuân, Mai Anh Đào, Mạc Thị Bưởi, Vương Thừa Vũ, "
+    "Mạc Đĩnh Chi, Hàn Thuyên, Lầu Văn Chá"
 ).split(", ")
 # ("Tăng" begins headings, "Tăng Thu Ngân Sách")
 _SURNAME_WORDS = sorted({*SURNAMES, *PLACE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
@@ -413,7 +422,12 @@ _PLAIN_SURNAMES = (
     "Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Bui Ngo Dinh Ly Mai Ha La Lo Trinh Quach Trieu Nong Giap Kieu Khuc"
 ).split()
 # A surname and a middle name that are words together ("Hoàng Gia Thái Lan": royal; "Vương Quốc Anh", "Hàn Quốc")
-_NOT_A_NAME_START = frozenset({"hoang gia", "vuong quoc", "han quoc", "thach anh", "bach kim"})
+# (and the common words a surname begins with a middle name's word after it: "Đoàn Thanh Tra", "Tiêu Chí Thành Phần",
+# "Phí Công Chứng", "Trình Văn Bản")
+_NOT_A_NAME_START = frozenset(
+    {"hoang gia", "vuong quoc", "han quoc", "thach anh", "bach kim", "doan thanh", "doan cong", "tieu chi", "phi van"}
+    | {"phi cong", "trinh van", "quan thanh", "hang van"}
+)
 
 
 def _sentence_name(surnames: list[str], middles: list[str], word: str) -> str:
@@ -626,7 +640,12 @@ def mask_text(text: str | None, *, names: bool = False) -> str | None:
     if not isinstance(text, str) or not text:
         return text
     text = mask_personal_data(text)[0]
-    return mask_addresses(mask_names(mask_addressed_names(text)[0])[0])[0] if names else text
+    if not names:
+        return text
+    # after a form of address, any surname; a common surname and capitalised words (with the address after them); a
+    # surname and a middle name
+    text = mask_names(mask_addressed_names(text)[0])[0]
+    return mask_addresses(mask_names_in_sentences(text)[0])[0]
 
 
 def mask_quote(text: str | None) -> str | None:
@@ -687,14 +706,42 @@ def hmac_sql(message_sql: str, inner_pad_sql: str, outer_pad_sql: str) -> str:
     return f"sha256({outer_pad_sql} || unhex(sha256({inner_pad_sql} || encode({message_sql}))))"
 
 
+# A citizen's phone or ID number in a file name, its groups split by spaces, dots or dashes (an underscore ends it): a
+# mobile (0 or +84/84, then 3, 5, 7, 8 or 9 and eight digits), a landline (02 and nine digits), a CCCD (a province's
+# 0xx, a century digit, eight more); not a date or time stamp ("09302026 0845" reads as a CCCD: _DATE_STAMP).
+_NUMBER_IN_FILE_NAME = re.compile(
+    r"(?<![0-9])(?:(?:\+?84[ .-]?|0)[35789](?:[ .-]?[0-9]){8}|02(?:[ .-]?[0-9]){9}|0[0-9]{2}[ .-]?[0-3](?:[ .-]?[0-9]){8})"
+    r"(?![0-9])|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+
+
+def _date_stamp(digits: str) -> bool:
+    """Whether digits begin with a day of this century as a system stamps it (YYYYMMDD, DDMMYYYY, MMDDYYYY)."""
+    for form in ("%Y%m%d", "%d%m%Y", "%m%d%Y"):
+        try:
+            if 2000 <= datetime.strptime(digits[:8], form).year < 2100:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def file_name_shown(name: str) -> str:
     """A delivered file's name as the warehouse, the reports and Dagster may hold it: the name itself, or, when it
-    carries a citizen's name, phone or ID number, e-mail or home address ('Báo cáo - Bùi Thị Nhung 0915444910.xlsx';
-    read with '_' as spaces: 'Nguyen_Van_An.xlsx'), that name with them masked. Such a file is not read (its name
-    would reach every table and report that names a file): it is refused under this name, to be renamed."""
-    spaced = name.replace("_", " ")
-    # Names written without diacritics only in the full shape of a sentence's ("Nguyen Van An"): "HO SO", "To Trinh"
-    # and "Bao Cao" are a file name's words.
-    masked = mask_personal_data(spaced)[0]
-    masked = mask_names_in_sentences(mask_names(mask_addressed_names(masked)[0], undiacritised=False)[0])[0]
-    return name if masked == spaced else masked
+    carries a citizen's phone or ID number, e-mail or name ('Báo cáo - Bùi Thị Nhung 0915444910.xlsx',
+    'Nguyen_Van_An.xlsx'), that name with them masked (its extension kept). Only a person's shape counts as a name
+    here: a surname and a common middle name, or any name after a form of address; a heading in title case ("Tiêu Chí
+    Đánh Giá", "Hồ Sơ Quá Hạn") or a system's stamp is a file name's own. Such a file is not read (its name would
+    reach every table and report that names a file): it is refused under this name, to be renamed."""
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+
+    def number(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return match.group(0) if "@" not in match.group(0) and _date_stamp(digits) else MASK
+
+    masked = _NUMBER_IN_FILE_NAME.sub(number, stem)
+    spaced = masked.replace("_", " ")
+    named = mask_names_in_sentences(mask_addressed_names(spaced)[0])[0]
+    if named == spaced and masked == stem:
+        return name
+    return named + dot + extension

@@ -109,31 +109,41 @@ class CriterionRule:
             return ("Có", "Không")
         return tuple(label for label, _ in self.options)
 
-    def value_of(self, answer: object) -> tuple[float | None, str | None]:
+    def _chosen(self, key: str, answer: object) -> tuple[float | None, str | None]:
+        """``value_of`` of a yes/no or choice answer (``key``: its match_key)."""
+        from common.vntext import match_key
+
+        if self.kind == "yes_no":
+            if key in YES_WORDS:
+                return 1.0, None
+            if key in NO_WORDS:
+                return 0.0, None
+            return None, f"'{answer}' không phải 'Có' hoặc 'Không'"
+        for label, share in self.options:
+            if match_key(label) == key:
+                return share, None
+        return None, f"'{answer}' không thuộc các lựa chọn: {'; '.join(self.answers())}"
+
+    def value_of(self, answer: object, *, percent: bool = True) -> tuple[float | None, str | None]:
         """(value, None) for a readable answer: a number for linear/thresholds, 1/0 for yes/no, the chosen answer's
-        share for a choice; (None, Vietnamese reason) otherwise. Tone marks, case and spacing do not matter."""
+        share for a choice; (None, Vietnamese reason) otherwise. Tone marks, case and spacing do not matter. Without
+        ``percent`` (a count, a score on another scale) a number written with '%' is no answer: "85%" is no 85
+        articles."""
         from common.vntext import AMBIGUOUS_NUMBER, ambiguous_thousands, match_key, parse_decimal
 
         if answer is None or (isinstance(answer, str) and not answer.strip()):
             return None, "chưa có câu trả lời"
         if self.kind in ("yes_no", "choice"):
-            key = match_key(str(answer).strip().rstrip("."))
-            if self.kind == "yes_no":
-                if key in YES_WORDS:
-                    return 1.0, None
-                if key in NO_WORDS:
-                    return 0.0, None
-                return None, f"'{answer}' không phải 'Có' hoặc 'Không'"
-            for label, share in self.options:
-                if match_key(label) == key:
-                    return share, None
-            return None, f"'{answer}' không thuộc các lựa chọn: {'; '.join(self.answers())}"
+            return self._chosen(match_key(str(answer).strip().rstrip(".")), answer)
         if isinstance(answer, bool):
             return None, f"'{answer}' không phải số"
         if isinstance(answer, str) and ambiguous_thousands(answer.replace("\u00a0", " "), self.value_range[1]):
             return None, f"'{answer}': {AMBIGUOUS_NUMBER}"
-        parsed = float(answer) if isinstance(answer, int | float) else parse_decimal(str(answer).replace("\u00a0", " "))
+        text = str(answer).replace("\u00a0", " ")
+        parsed = float(answer) if isinstance(answer, int | float) else parse_decimal(text, percent_sign=percent)
         if parsed is None:
+            if not percent and parse_decimal(text) is not None:
+                return None, f"'{answer}' là tỷ lệ phần trăm, tiêu chí này hỏi một con số (số lượng), không phải tỷ lệ"
             return None, f"'{answer}' không phải số"
         value = parsed
         low, high = self.value_range
@@ -553,11 +563,18 @@ class UnitScore:
     missing: int = 0  # applicable criteria without any input (scored 0)
 
 
+def answers_in_percent(node: Criterion) -> bool:
+    """Whether a criterion's answer is a share, which may be written with '%': its name says "(%)" or "tỷ lệ", or its
+    values run 0..100 (a count's run further: meetings in a year, articles)."""
+    assert node.rule is not None
+    return "(%)" in node.name or "tỷ lệ" in node.name.lower() or node.rule.value_range == (0.0, 100.0)
+
+
 def answer_points(node: Criterion, answer: object) -> tuple[float | None, float | None, str | None]:
     """(value, points, None) for a unit's answer to a rule-scored criterion, or (None, None, Vietnamese reason)."""
     if node.rule is None:
         raise ValueError(f"tiêu chí {node.code} không chấm theo câu trả lời (không có rule)")
-    value, problem = node.rule.value_of(answer)
+    value, problem = node.rule.value_of(answer, percent=answers_in_percent(node))
     if value is None:
         return None, None, problem
     return value, round(node.rule.points(node.max_points, value), 4), None

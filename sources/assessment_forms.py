@@ -534,6 +534,18 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
             f"phiếu {unit.code} ({unit.name}), vì tên đó nằm trong tên đã ghi.",
             unit_cell,
         )
+    elif unit is None and not optional_text(found.get("unit_code", (None, None))[0]):
+        # no code printed: the name without its added words ("Sở Tài chính (mới)") when it is one unit's
+        unit = next((matcher.units.get(c) for c in _names_without_added_words(result.unit_text, matcher) if c), None)
+        if unit is not None:
+            result.unit_code = unit.code
+            _note(
+                result,
+                "unit_name_variant",
+                f"tên đơn vị ghi '{result.unit_text}' có thêm chữ ngoài tên trong danh mục; đã nhận là {unit.name} "
+                f"({unit.code}), tên nằm trong tên đã ghi. Đề nghị ghi đúng tên và mã đơn vị như mẫu phiếu.",
+                unit_cell,
+            )
     if unit is None or unit.group not in RANKING_GROUP:
         hint = matcher.suggest(result.unit_text) if hasattr(matcher, "suggest") else None
         hint_text = f" (có phải '{hint}'?)" if hint else ""
@@ -573,12 +585,16 @@ def _unit_by_printed_code(found: dict[str, tuple[Any, str]], matcher: UnitMatche
     unit = matcher.units.get(cell_text(code_value)) if optional_text(code_value) else None
     if unit is None or unit.group not in RANKING_GROUP:
         return None
-    bare = written
+    return unit if unit.code in _names_without_added_words(written, matcher) else None
+
+
+def _names_without_added_words(written: str, matcher: UnitMatcher) -> list[str | None]:
+    """The units the name matches as its added words (_ADDED_WORDS) are taken off in turn, in that order."""
+    found, bare = [], written
     for added in _ADDED_WORDS:
         bare = " ".join(added.sub(" ", bare).split())
-        if bare and matcher.match(bare) == unit.code:
-            return unit
-    return None
+        found.append(matcher.match(bare) if bare else None)
+    return found
 
 
 def _header_index(result: FormResult, found: dict[str, tuple[Any, str]], index: str) -> bool:
@@ -704,11 +720,22 @@ class _Body:
     codes: dict[int, tuple[str | None, list[str]]] = field(default_factory=dict)  # tree_code of each row, read once
     merged_texts: dict[tuple[int, int], tuple[int, int]] | None = None  # (row, col) → its range's first cell
     mismatched: set[int] = field(default_factory=set)  # rows refused as another criterion's (code_name_mismatch)
+    unprefixed: list[int] = field(default_factory=list)  # rows whose code lacked the tree's letters ('1.1' for LV1.1)
 
     def code_of(self, row: int) -> tuple[str | None, list[str]]:
-        """``tree_code`` of the row's code cell (the same reading for the template check and the row itself)."""
+        """``tree_code`` of the row's code cell (the same reading for the template check and the row itself). A code
+        typed without the letters every code of the tree begins with ('1.1' for 'LV1.1', a form renumbered) is the
+        tree's code when the row's name is that criterion's (noted once: ``unprefixed``)."""
         if row not in self.codes:
-            self.codes[row] = tree_code(self.value("code", row), self.nodes)
+            code, candidates = tree_code(self.value("code", row), self.nodes)
+            prefix = _tree_prefix(self.nodes)
+            if code is not None and code not in self.nodes and not candidates and prefix:
+                node = self.nodes.get(prefix + code)
+                name = optional_text(self.value("name", row))
+                if node is not None and name and _same_name(name, node.name):
+                    code = node.code
+                    self.unprefixed.append(row)
+            self.codes[row] = (code, candidates)
         return self.codes[row]
 
     def value(self, name: str, row: int) -> Any:
@@ -785,7 +812,24 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
     for r in range(first, end + 1):
         if r not in body.mismatched:
             any_score |= _read_row(body, r)
+    if body.unprefixed:
+        r = body.unprefixed[0]
+        _note(
+            result,
+            "code_without_prefix",
+            f"{len(body.unprefixed)} dòng ghi mã tiêu chí thiếu chữ '{_tree_prefix(body.nodes)}' ở đầu (dòng {r} ghi "
+            f"'{cell_text(body.value('code', r))}' cho {body.codes[r][0]}): đã đọc theo mã đủ vì tên tiêu chí trùng với "
+            "bộ tiêu chí. Đề nghị giữ nguyên cột mã như mẫu phiếu.",
+            f"{body.letter['code']}{r}",
+            r,
+        )
     _finish_body(body, any_score)
+
+
+def _tree_prefix(nodes: Mapping[str, Any]) -> str:
+    """The letters every code of a tree begins with ('LV' of the PAR trees), '' when they differ (the DTI's)."""
+    letters = {re.sub(r"[^A-Z].*", "", code) for code in nodes}
+    return letters.pop() if len(letters) == 1 else ""
 
 
 def _same_name(on_form: str, in_tree: str) -> bool:
@@ -1875,7 +1919,7 @@ def _survey_rows(
             and unit_code is not None
             and survey is not None
             and code is not None
-            and points is not None
+            and (points is not None or not_surveyed)  # ("Không khảo sát" takes the criterion out: it must be one)
             and trees is not None
             and year is not None
         ):
@@ -1995,7 +2039,7 @@ def _survey_problems(
 
 
 def _survey_tree_problems(
-    tree: Any, survey_text: str, survey: str, code: str, points: float, points_text: str, year: int
+    tree: Any, survey_text: str, survey: str, code: str, points: float | None, points_text: str, year: int
 ) -> list[tuple[str, str, Any]]:
     """With a tree: the criterion must be in it, scored by that survey, the points within its maximum."""
     node = next((n for n in tree.nodes if n.code == code), None) if tree is not None else None

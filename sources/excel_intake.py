@@ -239,10 +239,25 @@ def workbook_from_bytes(raw: bytes, name: str, found: WorkbookFile | None = None
         return refuse("bad_workbook", BROKEN_REASON.format(cause=type(err).__name__))
     except Exception as err:  # any failure of a parser (XML, styles, BIFF …) means a broken file
         cause = type(err).__name__
-        if "password" in cause.lower():
+        if "password" in cause.lower() or (kind == "xls" and _xls_encrypted(raw)):
             return refuse("password_protected", PASSWORD_REASON)
         return refuse("bad_workbook", BROKEN_REASON.format(cause=f"lỗi {cause}"))
     return found
+
+
+def _xls_encrypted(raw: bytes) -> bool:
+    """Whether an .xls (BIFF) was saved with a password to open (its FILEPASS record): xlrd says so, calamine only
+    that it cannot read the file (which read as "broken or still being copied")."""
+    import xlrd
+    from xlrd.biffh import XLRDError
+
+    try:
+        xlrd.open_workbook(file_contents=raw, on_demand=True)
+    except XLRDError as err:
+        return "encrypted" in str(err).lower()
+    except Exception:  # any other failure: not known to be a password
+        return False
+    return False
 
 
 def _refuse_kind(kind: str, name: str) -> None:

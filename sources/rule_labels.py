@@ -184,6 +184,7 @@ RULE_LABELS = {
     "ambiguous_code": "Mã tiêu chí lưu dạng số, không rõ là tiêu chí nào",
     "wrong_template": "Phiếu theo mẫu của nhóm đơn vị khác (không nạp)",
     "code_name_mismatch": "Mã tiêu chí không khớp tên tiêu chí (tên của tiêu chí khác)",
+    "code_without_prefix": "Mã tiêu chí thiếu chữ đầu (đọc theo tên tiêu chí)",
     "criterion_differs": "Tên hoặc điểm tối đa của tiêu chí khác bộ tiêu chí",
     "missing_criterion": "Thiếu tiêu chí của bộ tiêu chí",
     "not_leaf_criterion": "Chấm ở nhóm tiêu chí thay vì tiêu chí thành phần",

@@ -1030,6 +1030,21 @@ def test_two_codes_swapped_under_their_names_are_refused_not_scored_crosswise(
     assert not result.rejects and ("criterion_differs", "B16") in _notes(result)
 
 
+def test_codes_typed_without_the_trees_letters_are_read_when_the_names_agree(tmp_path: Path, blank: Path, trees, matcher) -> None:
+    # A form renumbered "1.1, 1.2 …" (the 'LV' dropped): every row was an unknown criterion and the form refused. A
+    # code is read as the tree's when the row's name is that criterion's, noted once; a number beside another name
+    # (an STT column) is not.
+    cells = {**GOOD, "A14": "1.1", "A15": "1.2", "A16": "1.3"}
+    result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
+    assert sorted((r["code"], r["self_points"]) for r in result.rows) == [("LV1.1", 1.75), ("LV1.2", 1.5), ("LV1.3", 0)]
+    assert not result.rejects
+    [note] = [i for i in result.file_issues if i.rule == "code_without_prefix"]
+    assert note.cell == "A14" and "3 dòng" in note.reason and "'1.1' cho LV1.1" in note.reason
+    stt = {**GOOD, "A14": "1", "A15": "2", "A16": "3"}
+    result = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", stt), trees, matcher, year=2026)
+    assert not result.rows and not any(i.rule == "code_without_prefix" for i in result.file_issues)
+
+
 def test_a_phone_or_id_number_typed_in_the_code_column_is_never_quoted_in_a_note() -> None:
     """An unscored row's unknown code is quoted in its note; a phone or ID number typed under the table (bare digits,
     dotted) was quoted too, personal data in file_issues."""
@@ -1163,6 +1178,20 @@ def test_a_units_name_with_words_added_is_the_unit_of_the_printed_code(
     assert [rule for rule, _ in _blocking(read_self_assessment(unknown, trees, matcher, year=2026))] == ["unknown_unit"]
 
 
+@pytest.mark.parametrize("written", ["{name} (mới)", "{name} - huyện Đại Từ"])
+def test_a_units_name_with_words_added_and_no_code_printed_is_that_unit(
+    tmp_path: Path, blank: Path, trees, matcher, commune, written
+) -> None:
+    """'Sở Tài chính (mới)' with the code cell left empty refused the whole form as an unknown unit (its message even
+    asked "có phải 'Sở Tài chính'?"); the name without its added words is taken when it is one unit's, with a note."""
+    cells = {**GOOD, "B4": written.format(name=commune.name), "B5": None}
+    result = read_self_assessment(_fill(blank, tmp_path / "f.xlsx", cells), trees, matcher, year=2026)
+    assert result.unit_code == commune.code and not _blocking(result) and len(result.rows) == 3
+    assert ("unit_name_variant", "B4") in _notes(result)
+    unknown = _fill(blank, tmp_path / "khac.xlsx", {**GOOD, "B4": "Xã Không Có Thật (mới)", "B5": None})
+    assert [rule for rule, _ in _blocking(read_self_assessment(unknown, trees, matcher, year=2026))] == ["unknown_unit"]
+
+
 def test_the_printed_code_never_takes_a_name_that_differs_by_its_diacritics(tmp_path: Path, blank: Path, trees, matcher) -> None:
     """'Xã Văn Lăng (mới)' beside the printed code of Xã Văn Lang is Xã Văn Lăng's form, not Xã Văn Lang's: without
     diacritics the two names are one key."""
@@ -1203,3 +1232,13 @@ def test_a_unit_the_survey_office_did_not_survey_is_said_so_not_refused(tmp_path
     result = read_survey(_survey_csv(tmp_path, rows), matcher, trees=trees, year=2026)
     assert result.rejects == []
     assert [(r["code"], r["points"]) for r in result.rows] == [("LV2.1", None), ("LV2.2", None)]
+    # The marker is checked against the tree as points are: under another survey's criterion (LV2.2 is the leaders'),
+    # an unknown or a self-assessed one it took that criterion out of the unit's maximum in silence.
+    wrong = [
+        f"{commune.code},{commune.name},SIPAS,LV2.2,Không khảo sát",
+        f"{commune.code},{commune.name},SIPAS,LV9.9,Không khảo sát",
+        f"{commune.code},{commune.name},SIPAS,LV1.1,Không khảo sát",
+    ]
+    result = read_survey(_survey_csv(tmp_path, wrong), matcher, trees=trees, year=2026)
+    assert result.rows == []
+    assert [r["rule"] for r in result.rejects] == ["not_survey_criterion", "unknown_criterion", "not_survey_criterion"]

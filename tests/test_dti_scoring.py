@@ -70,6 +70,19 @@ def test_qd922_points_outside_an_index_maximum_are_refused():
     assert "ngoài khoảng 0..200" in tree.node("7.0").rule.value_of(201)[1]
 
 
+def test_a_percentage_is_no_answer_to_a_count() -> None:
+    """NT.4 asks for the number of articles (full points at 12): "85%" was read as 85 articles, full points. A share's
+    criterion still takes its '%'."""
+    from scoring.criteria import answer_points
+
+    tree = tree_for("dti", 2026, "agency")
+    value, points, problem = answer_points(tree.node("NT.4"), "85%")
+    assert value is None and points is None and problem is not None and "tỷ lệ phần trăm" in problem
+    assert answer_points(tree.node("NT.4"), "12")[:2] == (12.0, tree.node("NT.4").max_points)
+    share = next(n for n in tree.nodes if n.rule is not None and "(%)" in n.name and n.rule.kind == "target")
+    assert answer_points(share, "85,5 %")[0] == 85.5
+
+
 # --- default trees of the province's agencies and communes ----------------------------------------------------
 
 AGENCY_ANSWERS = {

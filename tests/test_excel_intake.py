@@ -107,6 +107,22 @@ def test_a_progress_report_as_xls_or_ods_reads_to_the_same_rows_as_the_xlsx(tmp_
     assert (read[1].unit_code, read[1].period_label, read[1].report_date) == ("19.SKHCN.VP", "2026-Q1", date(2026, 4, 3))
 
 
+def test_an_xls_saved_with_a_password_to_open_is_said_so_not_broken(tmp_path: Path) -> None:
+    """Excel 97-2003 writes a FILEPASS record where a workbook is encrypted; calamine only says it cannot detect the
+    format, which read as "broken or still being copied": the unit resent the same file. It is refused as protected."""
+    import struct
+
+    raw = bytearray(write_xls(tmp_path / "plain.xls", [["Đơn vị", "Điểm"], ["Sở Tư pháp", 8]]).read_bytes())
+    at = raw.find(struct.pack("<HH", 0x005C, 112))  # WRITEACCESS, the record Excel's FILEPASS takes the place of
+    assert at > 0
+    raw[at : at + 2] = struct.pack("<H", 0x002F)  # FILEPASS
+    raw[at + 4 : at + 6] = struct.pack("<H", 1)  # RC4 encryption
+    (tmp_path / "mat_khau.xls").write_bytes(bytes(raw))
+    found = read_workbook(tmp_path / "mat_khau.xls", watch=_no_watch)
+    assert found.workbook is None and [i.rule for i in found.issues] == ["password_protected"]
+    assert read_workbook(tmp_path / "plain.xls", watch=_no_watch).workbook is not None
+
+
 def test_the_percent_cells_of_an_xls_keep_their_format_as_in_the_xlsx(tmp_path: Path) -> None:
     """python-calamine gives an .xls's values without number formats; the '%' formats come from the file (xlrd), on
     every sheet, so 0.947 in a '0.0%' cell is 94,7 % for every reader, as in an .xlsx."""

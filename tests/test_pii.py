@@ -332,6 +332,15 @@ def test_contacts_and_id_numbers_in_free_text_are_masked(text: str, masked: str 
         ("Đoàn Thanh niên", "Đoàn Thanh niên"),  # words written capitalised, not surnames here
         ("Từ Quý III/2026", "Từ Quý III/2026"),
         ("Ma HS", "Ma HS"),  # a header's abbreviation
+        # words a surname begins (the review of the longer lists found them masked)
+        ("Tiêu Chí Thành Phần", "Tiêu Chí Thành Phần"),
+        ("Phí Công Chứng", "Phí Công Chứng"),
+        ("Trình Độ Chuyên Môn", "Trình Độ Chuyên Môn"),
+        ("Cầm Đồ", "Cầm Đồ"),
+        ("Vương Quốc Anh", "Vương Quốc Anh"),
+        ("Ô Nhiễm Môi Trường", "Ô Nhiễm Môi Trường"),
+        ("Cu M'gar", "Cu M'gar"),
+        ("Trường THCS Mạc Thị Bưởi", "Trường THCS Mạc Thị Bưởi"),
         # rarer surnames, and those beginning place names after a form of address (the review found them kept)
         ("bà Hà Thị Quyên 0912 345 607", "bà [đã ẩn] [đã ẩn]"),
         ("ông Cao Văn Sơn", "ông [đã ẩn]"),
@@ -646,6 +655,14 @@ def test_names_in_a_list_are_judged_in_order_on_the_masked_text() -> None:
         ("cong_bo_tthc (1).csv", "cong_bo_tthc (1).csv"),
         ("phieu_tu_danh_gia_Phuong_Phan_Dinh_Phung_2026.xlsx", "phieu_tu_danh_gia_Phuong_Phan_Dinh_Phung_2026.xlsx"),
         ("Báo cáo quý 3 - Phường Phan Đình Phùng.xlsx", "Báo cáo quý 3 - Phường Phan Đình Phùng.xlsx"),
+        ("Tiêu Chí Đánh Giá PAR 2026 - Sở Tư pháp.xlsx", "Tiêu Chí Đánh Giá PAR 2026 - Sở Tư pháp.xlsx"),
+        ("Hồ Sơ Quá Hạn Q3 - Xã Đại Phúc.xlsx", "Hồ Sơ Quá Hạn Q3 - Xã Đại Phúc.xlsx"),
+        ("Trình Văn Bản Ký Số 2026.xlsx", "Trình Văn Bản Ký Số 2026.xlsx"),
+        ("Kim Ngạch Xuất Khẩu Q3.xlsx", "Kim Ngạch Xuất Khẩu Q3.xlsx"),
+        ("BaoCao_202609301530_v2.xlsx", "BaoCao_202609301530_v2.xlsx"),  # a system's stamps, no ID number
+        ("Export 09302026 0845.xlsx", "Export 09302026 0845.xlsx"),
+        ("CCCD 001089012345.xlsx", "CCCD [đã ẩn].xlsx"),
+        ("lien he 0912.345.678 - Lại Văn Hùng.xlsx", "lien he [đã ẩn] - [đã ẩn].xlsx"),
     ],
 )
 def test_a_file_name_is_shown_without_a_citizens_name_or_number(name: str, shown: str) -> None:

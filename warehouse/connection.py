@@ -290,12 +290,13 @@ def clone_or_copy(source: Path, target: Path) -> bool:
     does not grow with the warehouse (a 1 GB warehouse: 0.1 ms instead of 6-9 s). Anywhere else (ext4, another
     file system than the source's) the clone is refused and the bytes are copied.
     """
+    if target.exists():  # (a clone needs a new file; a copy would overwrite one the caller may not mean to lose)
+        raise FileExistsError(f"{target} already exists")
     try:
         reflink(source, target)
         return True
     except OSError:  # (the library's errors carry no errno: any refusal falls back to the copy, which says its own)
-        if target.exists():
-            target.unlink()
+        target.unlink(missing_ok=True)  # (none is left by a refused clone; one left half-made is ours)
     shutil.copyfile(source, target)
     return False
 
