@@ -303,7 +303,7 @@ SURNAMES = (
     "Tạ Triệu Chu Lục Nông Hứa Ma Đàm La Lăng Mông Lường Lò Tô Kiều Khúc Phùng Tăng Âu Lã Lưu Đào Doãn Giáp Vi "
     # rarer Kinh surnames and those of the Tày, Nùng, Thái, Dao and H'Mông that are no common word ("Lại Thị Hương",
     # "Giàng A Páo")
-    "Lại Khương Sái Nhữ Thiều Giàng Thào Sầm Tòng Quàng Nịnh Chẩu Lù"
+    "Lại Khương Sái Nhữ Thiều Giàng Thào Sầm Tòng Nịnh Chẩu Lù"
 ).split()
 # Surnames that also begin place names or common capitalised words ("Hà Nội", "Cao Bằng", "Thái Nguyên", "Đoàn Thanh
 # niên", "Từ Sơn"; "Kim Ngạch", "Ô Nhiễm", "Tiêu Chí", "Phí Thẩm Định", "Hạng Mục", "Cầm Đồ", "Trình Độ"): a name only
@@ -312,7 +312,7 @@ SURNAMES = (
 PLACE_SURNAMES = (
     "Hà Cao Đoàn Thái Lâm Ninh Từ Quan Tôn "
     "Kim Ô Thân Nghiêm Mạc Thạch Diệp Bạch Vương Trình Phí Khổng Hán Hàn Cù Chúc Sùng Mùa Vàng Hạng Lầu Cầm Lành Hầu "
-    "Bế Tiêu Tống"
+    "Bế Tiêu Tống Quàng"
 ).split()
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _LOWER = "a-z" + "".join(ch.lower() for ch in _UPPER[3:])
@@ -410,7 +410,7 @@ FAMOUS_NAMES = (
     "Tô Hiến Thành, Nguyễn Công Trứ, Phan Bội Châu, Phan Chu Trinh, Huỳnh Thúc Kháng, Nguyễn Thái Học, Đặng Thùy Trâm, "
     "Hoàng Thành Thăng Long, Nông Văn Dền, Lý Tự Trọng, Nguyễn Văn Linh, Trần Phú, Hà Huy Tập, Nguyễn Thị Thập, "
     "Phan Văn Trị, Trần Văn Ơn, Trần Khánh Dư, Trần Quang Diệu, Bùi Thị Xuân, Mai Anh Đào, Mạc Thị Bưởi, Vương Thừa Vũ, "
-    "Mạc Đĩnh Chi, Hàn Thuyên, Lầu Văn Chá"
+    "Mạc Đĩnh Chi, Mạc Đăng Dung, Hàn Thuyên, Lầu Văn Chá"
 ).split(", ")
 # ("Tăng" begins headings, "Tăng Thu Ngân Sách")
 _SURNAME_WORDS = sorted({*SURNAMES, *PLACE_SURNAMES} - {"Tăng"}, key=len, reverse=True)
@@ -426,7 +426,7 @@ _PLAIN_SURNAMES = (
 # "Phí Công Chứng", "Trình Văn Bản")
 _NOT_A_NAME_START = frozenset(
     {"hoang gia", "vuong quoc", "han quoc", "thach anh", "bach kim", "doan thanh", "doan cong", "tieu chi", "phi van"}
-    | {"phi cong", "trinh van", "quan thanh", "hang van"}
+    | {"phi cong", "trinh van", "quan thanh", "hang van", "hang thanh"}
 )
 
 
