@@ -285,21 +285,41 @@ def test_files_of_sub_folders_are_listed_to_be_refused_never_passed_over(tmp_pat
     assert subfolder_files(tmp_path / "missing") == []
 
 
-def test_a_register_report_or_pakn_export_in_a_sub_folder_is_recorded_with_its_reason(tmp_path: Path) -> None:
-    """ke_hoach/ban_cu/, tien_do/gui_lai/ and pakn/thang_1/: each file is refused under its path in the folder (two
-    files of one name in two sub-folders told apart), by every run with the same rows, never passed over."""
+def _settled_warehouse(inbox: Path):
+    """An empty warehouse, the inbox's files dated a minute ago (none taken for a file still being copied)."""
     import os
     import time
-    from datetime import datetime
 
     import duckdb
 
+    from warehouse.schema import ensure_schema
+
+    old = time.time() - 60
+    for p in inbox.rglob("*.*"):
+        os.utime(p, (old, old))
+    con = duckdb.connect()
+    ensure_schema(con)
+    return con
+
+
+def _load_registers_reports_and_petitions(con, inbox: Path, work_dir: Path, now) -> None:
+    """The plan registers, the third quarter's progress reports and the PAKN folder of ``inbox``, as their runs load them."""
     from common.units import load_offices, load_units, matcher_for
     from warehouse.petitions import load_petition_folder
-    from warehouse.schema import ensure_schema
     from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
 
     units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
+    load_plan_registers(con, inbox, units=units, offices=offices, now=now)
+    reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=date(2026, 10, 5))
+    load_task_reports(con, reports, ["2026-Q3"], now, inbox=inbox)
+    load_petition_folder(con, inbox, matcher=matcher_for("Thái Nguyên"), work_dir=work_dir, now=now)
+
+
+def test_a_register_report_or_pakn_export_in_a_sub_folder_is_recorded_with_its_reason(tmp_path: Path) -> None:
+    """ke_hoach/ban_cu/, tien_do/gui_lai/ and pakn/thang_1/: each file is refused under its path in the folder (two
+    files of one name in two sub-folders told apart), by every run with the same rows, never passed over."""
+    from datetime import datetime
+
     inbox = tmp_path / "inbox"
     for sub in ("ke_hoach/ban_cu", "tien_do/gui_lai/lan_2", "pakn/thang_1"):
         (inbox / sub).mkdir(parents=True)
@@ -308,17 +328,10 @@ def test_a_register_report_or_pakn_export_in_a_sub_folder_is_recorded_with_its_r
     for sub in ("gui_lai", "gui_lai/lan_2"):
         write_xlsx(inbox / "tien_do" / sub / "bao_cao_quy_3.xlsx", REGISTER, "Báo cáo")
     (inbox / "pakn" / "thang_1" / "pakn_202601.csv").write_bytes(b"x")
-    old = time.time() - 60
-    for p in inbox.rglob("*.xlsx"):
-        os.utime(p, (old, old))
-    con = duckdb.connect()
-    ensure_schema(con)
+    con = _settled_warehouse(inbox)
 
     def load(now: datetime) -> list:
-        load_plan_registers(con, inbox, units=units, offices=offices, now=now)
-        reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=date(2026, 10, 5))
-        load_task_reports(con, reports, ["2026-Q3"], now, inbox=inbox)
-        load_petition_folder(con, inbox, matcher=matcher_for("Thái Nguyên"), work_dir=tmp_path / "work", now=now)
+        _load_registers_reports_and_petitions(con, inbox, tmp_path / "work", now)
         return con.execute(
             """SELECT i.source, i.file_name, i.rule, i.blocking, i.reason, i.loaded_at, l.status, l.partition_date
                FROM file_issues i JOIN landed_files l USING (source, file_name) WHERE i.rule = 'in_subfolder'
@@ -343,19 +356,10 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
     """'bao_cao_quy_3 - Bùi Thị Nhung 0915444910.xlsx': the name reached landed_files, file_issues, the quarantine, the
     workbooks and the run's metadata as sent. Such a file is not read; it is refused under its masked name (with the
     first characters of its sha256: two such files told apart), by every run alike, and forgotten once renamed."""
-    import os
-    import time
     from datetime import datetime
 
-    import duckdb
-
-    from common.units import load_offices, load_units, matcher_for
     from sources.tthc_dossiers import export_files, unnamed_exports
-    from warehouse.petitions import load_petition_folder
-    from warehouse.schema import ensure_schema
-    from warehouse.tasks import known_tasks, load_plan_registers, load_task_reports, read_reports
 
-    units, offices = load_units("Thái Nguyên"), load_offices("Thái Nguyên")
     inbox = tmp_path / "inbox"
     for sub in ("ke_hoach", "tien_do", "pakn", "tthc"):
         (inbox / sub).mkdir(parents=True)
@@ -365,17 +369,10 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
     write_xlsx(inbox / "tien_do" / "bao_cao_quy_3 - Lại Văn Hùng.xlsx", REGISTER[:3], "Báo cáo")
     (inbox / "pakn" / "pakn_202601 ong Nguyen Van An.csv").write_bytes(b"x")
     (inbox / "tthc" / "ho_so_20260105 (Phạm Văn Đức 0916333444).csv").write_bytes(b"x")
-    old = time.time() - 60
-    for p in inbox.rglob("*.*"):
-        os.utime(p, (old, old))
-    con = duckdb.connect()
-    ensure_schema(con)
+    con = _settled_warehouse(inbox)
 
     def load(now: datetime) -> list:
-        load_plan_registers(con, inbox, units=units, offices=offices, now=now)
-        reports = read_reports(inbox, units=units, offices=offices, known=known_tasks(con), today=date(2026, 10, 5))
-        load_task_reports(con, reports, ["2026-Q3"], now, inbox=inbox)
-        load_petition_folder(con, inbox, matcher=matcher_for("Thái Nguyên"), work_dir=tmp_path / "work", now=now)
+        _load_registers_reports_and_petitions(con, inbox, tmp_path / "work", now)
         return con.execute(
             """SELECT i.source, i.file_name, i.blocking, i.reason, l.status FROM file_issues i
                JOIN landed_files l USING (source, file_name) WHERE i.rule = 'personal_file_name' ORDER BY 1, 2"""
