@@ -538,17 +538,15 @@ def _a_place(words: str) -> bool:
     return strip_diacritics(words).casefold() in place_name_keys()
 
 
-def mask_names(text: str, *, undiacritised: bool = True) -> tuple[str, int]:
-    """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were; without
-    ``undiacritised``, a name written without diacritics is kept (in a file name "HO SO", "To Trinh" are words)."""
+def mask_names(text: str) -> tuple[str, int]:
+    """The text with every citizen's name (see SURNAMES) replaced by MASK, and how many were."""
     found = 0
 
     def masked(match: re.Match[str]) -> str:
         nonlocal found
         start = match.start()
         if (
-            (not undiacritised and match.group("name").isascii())
-            or _PLACE_BEFORE.search(text[max(0, start - 20) : start])
+            _PLACE_BEFORE.search(text[max(0, start - 20) : start])
             or _inside_a_longer_name(text, start)
             or _a_place(match.group("name"))
             or _a_place(re.split(r"['\"\n;,(]", text[start:], maxsplit=1)[0].strip())  # "Lang Biang - Đà Lạt"
@@ -715,11 +713,16 @@ _NUMBER_IN_FILE_NAME = re.compile(
 )
 
 
-def _date_stamp(digits: str) -> bool:
-    """Whether digits begin with a day of this century as a system stamps it (YYYYMMDD, DDMMYYYY, MMDDYYYY)."""
-    for form in ("%Y%m%d", "%d%m%Y", "%m%d%Y"):
+def _date_stamp(number: str) -> bool:
+    """Whether a number found in a file name is a system's date and time stamp: a day (DDMMYYYY or MMDDYYYY of this
+    century) then a separator and the time ("09302026 0845"). A phone or ID number is never split after its eighth
+    digit, so "0912202688" and "0912 202 688" stay numbers."""
+    day, separator, time_part = re.split(r"([ .-])", number, maxsplit=1) if re.search(r"[ .-]", number) else (number, "", "")
+    if len(day) != 8 or not separator or not time_part:
+        return False
+    for form in ("%d%m%Y", "%m%d%Y"):
         try:
-            if 2000 <= datetime.strptime(digits[:8], form).year < 2100:
+            if 2000 <= datetime.strptime(day, form).year < 2100:
                 return True
         except ValueError:
             continue
@@ -736,8 +739,7 @@ def file_name_shown(name: str) -> str:
     stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
 
     def number(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        return match.group(0) if "@" not in match.group(0) and _date_stamp(digits) else MASK
+        return match.group(0) if "@" not in match.group(0) and _date_stamp(match.group(0)) else MASK
 
     masked = _NUMBER_IN_FILE_NAME.sub(number, stem)
     spaced = masked.replace("_", " ")

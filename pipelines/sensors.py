@@ -68,9 +68,11 @@ def _keyed(found: list[Path], inbox: Path) -> dict[str, str]:
     for p in found:
         if not p.exists():
             continue
-        path, signature = str(p.relative_to(inbox)), _signature(p)
-        shown = file_name_shown(path)
-        out[path if shown == path else f"{shown} #{hashlib.sha256(signature.encode()).hexdigest()[:8]}"] = signature
+        path, signature = p.relative_to(inbox), _signature(p)
+        # each part masked alone: the inbox's own folders ("ke_hoach/") tell which run to ask for
+        parts = [file_name_shown(part) for part in path.parts]
+        tag = f" #{hashlib.sha256(signature.encode()).hexdigest()[:8]}"
+        out[path.as_posix() if parts == list(path.parts) else "/".join(parts) + tag] = signature
     return out
 
 

@@ -13,6 +13,7 @@ and weighted, QĐ 922/QĐ-BTTTT).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -455,6 +456,14 @@ def load_tree(path: Path | str) -> CriteriaTree:
     nodes = [_node(n, f"{lines.at('nodes', i)}tiêu chí {n.code}", tree_groups, problems) for i, n in enumerate(raw.nodes)]
     _structure(nodes, float(raw.max), tree_groups, raw.aggregation, lines, problems)
     pillars = _pillars(raw.pillars, {n.code for n in nodes if n.parent is None}, lines, problems)
+    # par_2026_local_….yaml must say year 2026 and group local: a copied file whose year was left (or changed) would
+    # silently become another year's tree and rescore a year already published.
+    named = re.match(r"(par|dti)_(\d{4})_([a-z]+)_", path.name)
+    if named and (named.group(1), int(named.group(2)), named.group(3)) != (raw.index, raw.year, raw.group):
+        problems.append(
+            f"tên tệp nói {named.group(1)} năm {named.group(2)} nhóm {named.group(3)} nhưng tệp ghi {raw.index} năm "
+            f"{raw.year} nhóm {raw.group} ({lines.at('year')}): sửa cho khớp (tên tệp <chỉ số>_<năm>_<nhóm>_<quyết định>.yaml)"
+        )
     tree = None
     if not problems:
         tree = CriteriaTree(
@@ -507,8 +516,8 @@ def decision_text(decision: str, province: str | None = None) -> str:
 def tree_for(index: str, year: int, group: str, folder: Path | None = None, province: str | None = None) -> CriteriaTree:
     """The tree of an index for a year and ranking group (``agency`` | ``local``; a unit group commune/ward means
     local), from ``methodology/<index>/`` unless a folder is given. Each year has its own file; the province's
-    decision (``default: false``) wins over a default tree, and among files of the same kind the last by file name
-    wins. A default tree's decision names the province served (``province``, else CCHC_PROVINCE): ``decision_text``."""
+    decision (``default: false``) wins over a default tree (of two default trees the last by file name; two decisions
+    are refused, naming both). A default tree's decision names the province served (``province``, else CCHC_PROVINCE): ``decision_text``."""
     group = next((g for g, members in TREE_GROUPS.items() if group == g or group in members), group)
     folder = Path(folder) if folder is not None else METHODOLOGY_DIR / index
     if not folder.is_dir():
@@ -523,6 +532,17 @@ def tree_for(index: str, year: int, group: str, folder: Path | None = None, prov
                 (
                     f"không có bộ tiêu chí {index} năm {year} cho nhóm {group}: thêm tệp "
                     f"{index}_{year}_{group}_<quyết định>.yaml (hiện có: {', '.join(have)})"
+                )
+            ],
+        )
+    decisions = sorted(t.path.name for t in found if not t.default)
+    if len(decisions) > 1:  # which decision replaced which cannot be told from the files: never by their names' order
+        raise TreeError(
+            str(folder),
+            [
+                (
+                    f"{len(decisions)} quyết định cho bộ tiêu chí {index} năm {year} nhóm {group} ({', '.join(decisions)}): "
+                    "giữ một tệp, chuyển tệp của quyết định đã bị thay thế ra khỏi thư mục"
                 )
             ],
         )
@@ -563,11 +583,15 @@ class UnitScore:
     missing: int = 0  # applicable criteria without any input (scored 0)
 
 
+# A share's name: "(%)", "(% người dân)", "tỷ lệ" / "tỉ lệ", "tỷ trọng", "phần trăm".
+_A_SHARE = re.compile(r"%|\bt[ỷỉ] (?:lệ|trọng)\b|\bphần trăm\b", re.IGNORECASE)
+
+
 def answers_in_percent(node: Criterion) -> bool:
-    """Whether a criterion's answer is a share, which may be written with '%': its name says "(%)" or "tỷ lệ", or its
+    """Whether a criterion's answer is a share, which may be written with '%': its name says so (_A_SHARE), or its
     values run 0..100 (a count's run further: meetings in a year, articles)."""
     assert node.rule is not None
-    return "(%)" in node.name or "tỷ lệ" in node.name.lower() or node.rule.value_range == (0.0, 100.0)
+    return _A_SHARE.search(node.name) is not None or node.rule.value_range == (0.0, 100.0)
 
 
 def answer_points(node: Criterion, answer: object) -> tuple[float | None, float | None, str | None]:

@@ -17,6 +17,7 @@ The old word `linear` meant `proportional` in QĐ 766 and `target` in PAR/DTI; i
 from __future__ import annotations
 
 import json
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from datetime import date
@@ -104,7 +105,15 @@ def _code(value: object) -> object:
 
 
 Code = Annotated[str, BeforeValidator(_code), Field(min_length=1)]
-Text = Annotated[str, Field(min_length=1)]
+
+
+def _nfc(value: object) -> object:
+    # A name or band label typed in a decomposed form (NFD, as some editors save): stored as the rest of the
+    # project's text, or "Tốt" one year and "Tốt" the next would read as a change of band.
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_nfc), Field(min_length=1)]
 Names = Text | list[Text]  # one field name, or several that are summed
 
 

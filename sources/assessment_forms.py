@@ -536,7 +536,8 @@ def _header_unit(result: FormResult, found: dict[str, tuple[Any, str]], matcher:
         )
     elif unit is None and not optional_text(found.get("unit_code", (None, None))[0]):
         # no code printed: the name without its added words ("Sở Tài chính (mới)") when it is one unit's
-        unit = next((matcher.units.get(c) for c in _names_without_added_words(result.unit_text, matcher) if c), None)
+        stripped = _names_without_added_words(result.unit_text, matcher, bodies=False)
+        unit = next((matcher.units.get(c) for c in stripped if c), None)
         if unit is not None:
             result.unit_code = unit.code
             _note(
@@ -588,10 +589,22 @@ def _unit_by_printed_code(found: dict[str, tuple[Any, str]], matcher: UnitMatche
     return unit if unit.code in _names_without_added_words(written, matcher) else None
 
 
-def _names_without_added_words(written: str, matcher: UnitMatcher) -> list[str | None]:
-    """The units the name matches as its added words (_ADDED_WORDS) are taken off in turn, in that order."""
+# Words that name a body of their own: taken off a unit's name they leave another unit ("Sở Y tế (Trung tâm Kiểm soát
+# bệnh tật)" is the centre's form, "Thanh tra tỉnh - Sở Nội vụ" names two units), never the added words of a name.
+_A_BODY = re.compile(
+    r"(?i)\b(?:sở|ubnd|ủy ban|uỷ ban|trung tâm|chi cục|cục|trường|phòng|ban|bệnh viện|viện|thanh tra|văn phòng|"
+    r"công ty|đội|trạm|hội|đoàn|quỹ|bảo hiểm)\b"
+)
+
+
+def _names_without_added_words(written: str, matcher: UnitMatcher, *, bodies: bool = True) -> list[str | None]:
+    """The units the name matches as its added words (_ADDED_WORDS) are taken off in turn, in that order; without
+    ``bodies`` (no code printed to decide) the words taken off must not name a body of their own (_A_BODY)."""
     found, bare = [], written
     for added in _ADDED_WORDS:
+        removed = " ".join(added.findall(bare))
+        if not bodies and _A_BODY.search(removed):
+            break
         bare = " ".join(added.sub(" ", bare).split())
         found.append(matcher.match(bare) if bare else None)
     return found
@@ -808,7 +821,9 @@ def _read_body(result: FormResult, ws: Any, table: Table, unit_group: str) -> No
             body.shown.setdefault(code, r)
     if _other_groups_form(body, first, end):
         return
-    any_score = bool(body.mismatched)
+    # a refused row counts as a score only when it holds one: a blank working copy with two codes swapped is still
+    # empty, and never supersedes the unit's scored form
+    any_score = any(optional_text(body.value(c, r)) is not None for r in body.mismatched for c in ("score", "answer"))
     for r in range(first, end + 1):
         if r not in body.mismatched:
             any_score |= _read_row(body, r)

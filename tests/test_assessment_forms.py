@@ -1028,6 +1028,9 @@ def test_two_codes_swapped_under_their_names_are_refused_not_scored_crosswise(
     result = read_self_assessment(_fill(blank, tmp_path / "g.xlsx", renamed), trees, matcher, year=2026)
     assert sorted((r["code"], r["self_points"]) for r in result.rows) == [("LV1.1", 1.75), ("LV1.2", 1.5), ("LV1.3", 0)]
     assert not result.rejects and ("criterion_differs", "B16") in _notes(result)
+    # a blank working copy with the two codes swapped is still empty: never a form that supersedes the scored one
+    blank_swap = read_self_assessment(_fill(blank, tmp_path / "h.xlsx", {"A14": "LV1.2", "A15": "LV1.1"}), trees, matcher)
+    assert not blank_swap.loadable and [rule for rule, _ in _blocking(blank_swap)] == ["empty_form"]
 
 
 def test_codes_typed_without_the_trees_letters_are_read_when_the_names_agree(tmp_path: Path, blank: Path, trees, matcher) -> None:
@@ -1190,6 +1193,10 @@ def test_a_units_name_with_words_added_and_no_code_printed_is_that_unit(
     assert ("unit_name_variant", "B4") in _notes(result)
     unknown = _fill(blank, tmp_path / "khac.xlsx", {**GOOD, "B4": "Xã Không Có Thật (mới)", "B5": None})
     assert [rule for rule, _ in _blocking(read_self_assessment(unknown, trees, matcher, year=2026))] == ["unknown_unit"]
+    # words naming a body of their own are no added words: a centre's or school's form, or two units, is not the unit's
+    for body in (f"{commune.name} (Trạm Y tế)", f"{commune.name} - Trường THCS Chu Văn An", "Thanh tra tỉnh - Sở Nội vụ"):
+        other = _fill(blank, tmp_path / "body.xlsx", {**GOOD, "B4": body, "B5": None})
+        assert [rule for rule, _ in _blocking(read_self_assessment(other, trees, matcher, year=2026))] == ["unknown_unit"]
 
 
 def test_the_printed_code_never_takes_a_name_that_differs_by_its_diacritics(tmp_path: Path, blank: Path, trees, matcher) -> None:

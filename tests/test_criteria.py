@@ -201,6 +201,34 @@ def test_tree_for_picks_the_years_file_and_the_decision_over_the_default(tmp_pat
         tree_for("par", 2026, "agency", tmp_path)
 
 
+def test_two_decisions_of_one_year_and_group_are_refused_not_ordered_by_name(tmp_path):
+    """QĐ 98 (January) and QĐ 512 (March) for the communes of 2026: 'qd98' sorted after 'qd512', so the replaced
+    decision silently won. Which replaced which cannot be told from the files: both are named, one must go."""
+    _tree_file(tmp_path, TREE.replace("QĐ thử nghiệm", "QĐ 98/QĐ-UBND"), "par_2026_local_qd98.yaml")
+    _tree_file(tmp_path, TREE.replace("QĐ thử nghiệm", "QĐ 512/QĐ-UBND"), "par_2026_local_qd512.yaml")
+    with pytest.raises(TreeError, match=r"2 quyết định .*par_2026_local_qd512.yaml, par_2026_local_qd98.yaml"):
+        tree_for("par", 2026, "local", tmp_path)
+    (tmp_path / "par_2026_local_qd98.yaml").unlink()
+    assert tree_for("par", 2026, "local", tmp_path).decision == "QĐ 512/QĐ-UBND"
+
+
+def test_a_file_whose_year_or_group_is_not_its_names_is_refused(tmp_path):
+    """A copy of par_2026_local_… left with 'year: 2025' became the 2025 tree and rescored a published year."""
+    with pytest.raises(TreeError, match="tên tệp nói par năm 2026 nhóm local nhưng tệp ghi par năm 2025"):
+        load_tree(_tree_file(tmp_path, TREE.replace("year: 2026", "year: 2025"), "par_2026_local_qd600.yaml"))
+
+
+def test_names_and_band_labels_typed_decomposed_are_stored_composed(tmp_path):
+    """A label saved in NFD ("To\u0302\u0301t") went into mart_par_unit.band as written: the same band read as a change
+    of band in the trend view."""
+    import unicodedata
+
+    decomposed = TREE.replace('"Tốt"', '"' + unicodedata.normalize("NFD", "Tốt") + '"')
+    decomposed = decomposed.replace('"Kế hoạch CCHC"', '"' + unicodedata.normalize("NFD", "Kế hoạch CCHC") + '"')
+    tree = load_tree(_tree_file(tmp_path, decomposed, "par_2026_local_nfd.yaml"))
+    assert "Tốt" in [b.label for b in tree.bands] and tree.node("D1.1").name == "Kế hoạch CCHC"
+
+
 # --- scoring ---------------------------------------------------------------------------------------------------
 
 

@@ -81,6 +81,15 @@ def test_a_percentage_is_no_answer_to_a_count() -> None:
     assert answer_points(tree.node("NT.4"), "12")[:2] == (12.0, tree.node("NT.4").max_points)
     share = next(n for n in tree.nodes if n.rule is not None and "(%)" in n.name and n.rule.kind == "target")
     assert answer_points(share, "85,5 %")[0] == 85.5
+    # a share named otherwise ("Tỉ lệ", "(% ngân sách)") on another range still takes its '%'
+    from dataclasses import replace
+
+    from scoring.criteria import answers_in_percent
+
+    ranged = replace(share.rule, value_range=(0.0, 200.0))
+    for name in ("Tỉ lệ hồ sơ số hóa", "Chi cho chuyển đổi số (% ngân sách)", "Phần trăm cán bộ được đào tạo"):
+        assert answers_in_percent(replace(share, name=name, rule=ranged)), name
+    assert not answers_in_percent(replace(share, name="Số cuộc họp chuyên đề", rule=ranged))
 
 
 # --- default trees of the province's agencies and communes ----------------------------------------------------

@@ -369,6 +369,9 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
     write_xlsx(inbox / "tien_do" / "bao_cao_quy_3 - Lại Văn Hùng.xlsx", REGISTER[:3], "Báo cáo")
     (inbox / "pakn" / "pakn_202601 ong Nguyen Van An.csv").write_bytes(b"x")
     (inbox / "tthc" / "ho_so_20260105 (Phạm Văn Đức 0916333444).csv").write_bytes(b"x")
+    for name, content in (("Nguyễn Văn An.xlsx", b"a"), ("Lê Thị Hoa.xlsx", b"b")):  # in a sub-folder: both told
+        (inbox / "tien_do" / "gui_lai").mkdir(exist_ok=True)
+        (inbox / "tien_do" / "gui_lai" / name).write_bytes(content)
     con = _settled_warehouse(inbox)
 
     def load(now: datetime) -> list:
@@ -385,6 +388,9 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
         ("task_report", "bao cao quy 3 - [đã ẩn].xlsx", True, "rejected"),
     ]
     assert "Đổi tên tệp" in first[0][3]
+    subfolder = con.execute("SELECT file_name FROM file_issues WHERE rule = 'in_subfolder' ORDER BY 1").fetchall()
+    assert [n.split(" #")[0] for (n,) in subfolder] == ["gui_lai/[đã ẩn].xlsx", "gui_lai/[đã ẩn].xlsx"]
+    assert len({n for (n,) in subfolder}) == 2
     assert load(datetime(2026, 10, 6, 8, 0)) == first  # a rerun changes nothing
     texts = " ".join(
         str(v)
@@ -392,7 +398,7 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
         for row in con.execute(f'SELECT * FROM "{table}"').fetchall()
         for v in row
     )
-    for planted in ("Bùi Thị Nhung", "0915444910", "Lại Văn Hùng", "Nguyen Van An"):
+    for planted in ("Bùi Thị Nhung", "0915444910", "Lại Văn Hùng", "Nguyen Van An", "Nguyễn Văn An", "Lê Thị Hoa"):
         assert planted not in texts
     # the dossier exports' folder: neither read as a day's export nor refused by its name's form (refused as above)
     assert export_files(inbox / "tthc", date(2026, 1, 5), date(2026, 1, 5))[0].path.name == "ho_so_20260105.csv"

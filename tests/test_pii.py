@@ -661,6 +661,7 @@ def test_names_in_a_list_are_judged_in_order_on_the_masked_text() -> None:
         ("Kim Ngạch Xuất Khẩu Q3.xlsx", "Kim Ngạch Xuất Khẩu Q3.xlsx"),
         ("BaoCao_202609301530_v2.xlsx", "BaoCao_202609301530_v2.xlsx"),  # a system's stamps, no ID number
         ("Export 09302026 0845.xlsx", "Export 09302026 0845.xlsx"),
+        ("bao_cao 0912202688.xlsx", "bao cao [đã ẩn].xlsx"),  # a phone whose first digits read as a day
         ("CCCD 001089012345.xlsx", "CCCD [đã ẩn].xlsx"),
         ("lien he 0912.345.678 - Lại Văn Hùng.xlsx", "lien he [đã ẩn] - [đã ẩn].xlsx"),
     ],

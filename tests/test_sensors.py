@@ -587,3 +587,20 @@ def test_a_plan_register_changed_in_january_reruns_last_years_quarters_too(tmp_p
     [request] = list(_task_requests(tmp_path, {}, {"ke_hoach/ke_hoach_2026.xlsx": "1:2"}))
     assert request.tags["dagster/asset_partition_range_start"] == "2026-01-01"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-04-01"
+
+
+def test_a_file_named_with_a_citizens_data_is_keyed_masked_under_its_own_folder(tmp_path: Path) -> None:
+    """The sensors' cursor and run tags are kept by Dagster: a progress report named "… - Nguyễn Văn An.xlsx" is keyed
+    by its masked name, under "tien_do/" as written (the run to ask for is told by the folder: "tien do/" was none)."""
+    from pipelines.sensors import _keyed
+
+    (tmp_path / "tien_do").mkdir()
+    named = tmp_path / "tien_do" / "bao_cao_quy_3 - Nguyễn Văn An.xlsx"
+    named.write_bytes(b"x")
+    plain = tmp_path / "tien_do" / "bao_cao_quy_3.xlsx"
+    plain.write_bytes(b"y")
+    keys = _keyed([named, plain], tmp_path)
+    assert "tien_do/bao_cao_quy_3.xlsx" in keys
+    [masked] = [k for k in keys if k != "tien_do/bao_cao_quy_3.xlsx"]
+    assert masked.startswith("tien_do/bao cao quy 3 - [đã ẩn].xlsx #") and "Nguyễn" not in masked
+    assert _keyed([named], tmp_path) == {masked: keys[masked]}  # the same key every tick while the file is unchanged

@@ -633,7 +633,13 @@ def record_subfolder_files(
     record_personal_names(con, source, folder, now, labels)
     names = []
     for p in files:
-        name = file_name_shown(subfolder_name(p, folder))
+        name = subfolder_name(p, folder)
+        parts = [file_name_shown(part) for part in p.relative_to(folder).parts]
+        if parts != list(p.relative_to(folder).parts):  # a citizen's data in the file's or a folder's name
+            shown = _masked_name(p)
+            if shown is None:
+                continue  # gone since listed
+            name = "/".join([*parts[:-1], shown])
         where = p.parent.relative_to(folder).as_posix()
         reason = (
             f"Tệp '{name}' nằm trong thư mục con '{where}' của thư mục '{folder.name}': chỉ tệp đặt ngay trong thư mục "
@@ -659,12 +665,9 @@ def record_personal_names(
     dropped. Called with the sub-folders' records, by every loader of an inbox folder."""
     names = set()
     for p in personal_named_files(folder):
-        try:
-            with p.open("rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
-        except OSError:
+        name = _masked_name(p)
+        if name is None:
             continue  # gone since listed
-        name = f"{file_name_shown(p.name)} #{digest[:8]}"
         reason = (
             f"Tên tệp '{name}' (phần [đã ẩn] đã được che) có họ tên, số điện thoại hoặc số giấy tờ của công dân: tệp "
             "không được đọc, để thông tin cá nhân không vào kho dữ liệu và báo cáo. Đổi tên tệp theo tên đơn vị và kỳ "
@@ -673,6 +676,17 @@ def record_personal_names(
         record_refused(con, source, p, PERSONAL_NAME_RULE, reason, now, labels=labels, file_name=name)
         names.add(name)
     forget_gone(con, source, PERSONAL_NAME_RULE, names)
+
+
+def _masked_name(path: Path) -> str | None:
+    """A file's name with a citizen's data masked (``file_name_shown``) and the first characters of its content's
+    sha256, so that two such files are told apart; None for a file gone since it was listed."""
+    try:
+        with path.open("rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
+    return f"{file_name_shown(path.name)} #{digest[:8]}"
 
 
 def forget_gone(con: duckdb.DuckDBPyConnection, source: str, rule: str, present: set[str]) -> None:
