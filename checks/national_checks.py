@@ -2,7 +2,6 @@
 partition (``warehouse.national`` already refuses to publish a province whose marts break the same rules; this check
 shows the suite's result per partition in the UI and blocks the national views after a failure)."""
 
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -20,7 +19,6 @@ from checks.qd766_checks import unit_mart_result
 def national_scores_valid(context: dg.AssetCheckExecutionContext, national: NationalStore) -> dg.AssetCheckResult:
     import duckdb
 
-    from scoring.qd766 import methodology_for
     from warehouse.national import unit_codes
 
     keys = context.partition_key.keys_by_dimension
@@ -31,4 +29,4 @@ def national_scores_valid(context: dg.AssetCheckExecutionContext, national: Nati
     # The units as the run read them (Parquet or CSV.gz, a copy delivered twice set aside, codes trimmed): a reading
     # of its own would fail a province the run scored correctly.
     codes = unit_codes(Path(national.inbox), province)
-    return unit_mart_result(df, methodology_for(date(year, 1, 1)), codes, "national_qd766_unit")
+    return unit_mart_result(df, codes, "national_qd766_unit")

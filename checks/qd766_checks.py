@@ -3,6 +3,8 @@ what follows (the workbook and the snapshot after the year); disagreements betwe
 counts are a warning (the portal's score stays authoritative).
 """
 
+from datetime import date
+
 import dagster as dg
 
 from assets.partitions import partition_dates
@@ -30,11 +32,23 @@ def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, 
     return checks
 
 
-def unit_mart_result(df, method, unit_codes: list[str], suite: str) -> dg.AssetCheckResult:
+def unit_mart_result(df, unit_codes: list[str], suite: str) -> dg.AssetCheckResult:
     """The GX suite of a QĐ 766 unit mart (one province's periods) as a blocking check's result: fails on any failed
-    expectation and on a mart without any period."""
+    expectation and on a mart without any period. Each period is judged by the methodology it was scored with, the
+    one valid when it starts (a new decision from 1 July: the third quarter by its maxima, the second by the old)."""
+    import pandas as pd
+
+    from scoring.qd766 import methodology_for
+
     scored = int(df["period_label"].nunique())
-    outcomes = run_suite(df, unit_mart_expectations(method, unit_codes, max(scored, 1)), suite)
+    methods = {start: methodology_for(pd.Timestamp(start).date()) for start in df["period_start"].unique()}
+    file_of = df["period_start"].map(lambda start: methods[start].path)
+    outcomes = []
+    # (an empty mart is still judged, by the latest methodology: its expectations say what is missing)
+    for method in {m.path: m for m in methods.values()}.values() or [methodology_for(date.max)]:
+        rows = df[file_of == method.path] if len(df) else df
+        periods = max(int(rows["period_label"].nunique()), 1)
+        outcomes += run_suite(rows, unit_mart_expectations(method, unit_codes, periods), suite)
     failed = [o for o in outcomes if not o.success]
     return dg.AssetCheckResult(
         passed=not failed and scored > 0,
@@ -89,18 +103,17 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
 
 
 def _judge_periods(g: Gate, periods: list[Period], unit_codes: list[str], kind: str) -> tuple[bool, str, list[str], dict]:
-    """Judge the unit mart of ``periods`` (of one methodology: the first period's) and record each in the gate:
+    """Judge the unit mart of ``periods`` (each by its own methodology) and record each in the gate:
     (passed, what failed, the periods without any export, the suite's metadata). A period without any export loaded
     yet (the month just begun, run by hand) has nothing to score or publish: alone or in a backfill, it neither
     fails the check nor holds every publication back; one with exports but no scores fails."""
-    from scoring.qd766 import methodology_for
 
     labels = [p.label for p in periods]
     df = g.con.execute("SELECT * FROM mart_qd766_unit WHERE list_contains(?, period_label)", [labels]).df()
     scored = set(df["period_label"])
     waiting = [p.label for p in periods if p.label not in scored and not _exports_within(g.con, p)]
     unscored = [p.label for p in periods if p.label not in scored and p.label not in waiting]
-    result = unit_mart_result(df, methodology_for(periods[0].start), unit_codes, f"qd766_unit_{kind}")
+    result = unit_mart_result(df, unit_codes, f"qd766_unit_{kind}")
     passed = (bool(result.passed) or not scored) and not unscored
     failed = metadata_text(result.metadata, "failed") if scored else ""
     if unscored:

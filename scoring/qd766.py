@@ -9,6 +9,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -269,6 +270,12 @@ def _all_methodologies(folder: Path) -> tuple[Methodology, ...]:
     found = tuple(sorted((load_methodology(p) for p in methodology_files(folder)), key=lambda m: m.valid_from))
     if not found:
         raise MethodologyError(f"không có tệp phương pháp nào trong {folder}")
+    for earlier, later in pairwise(found):  # (which one counts must not hang on file names)
+        if earlier.valid_from == later.valid_from:
+            raise MethodologyError(
+                f"{earlier.path.name} và {later.path.name} cùng có hiệu lực từ {later.valid_from:%d/%m/%Y} (valid_from): "
+                "giữ một tệp, chuyển tệp bản nháp hoặc bản đã bị thay thế ra khỏi thư mục"
+            )
     return found
 
 

@@ -293,3 +293,62 @@ def test_scores_suite_fails_on_a_score_above_its_maximum():
     bad = pd.DataFrame([row | {"score_ckmb": 19.0}, row])  # above 18, and the same unit twice
     failed = {o.check for o in run_suite(bad, expectations, "bad") if not o.success}
     assert failed == {"ckmb_within_max", "one_row_per_unit_and_period"}
+
+
+def test_each_period_is_judged_by_the_methodology_it_was_scored_with(tmp_path, monkeypatch):
+    """A decision valid from 1 July raising TDGQ to 22 points: one backfill of Q2 and Q3 judged both by Q2's file, so
+    Q3's valid 22.00 failed the blocking check (and a Q3 score over the new maximum of another group would pass)."""
+    import shutil
+
+    import pandas as pd
+
+    import scoring.qd766 as qd766
+    from checks.qd766_checks import unit_mart_result
+
+    real = qd766.methodology_for
+    [current] = [p for p in qd766.METHODOLOGY_DIR.glob("*.yaml")]
+    shutil.copy(current, tmp_path / current.name)
+    text = current.read_text(encoding="utf-8")
+    changed = real(date(2026, 1, 1))
+    tdgq = next(g for g in changed.groups if g.code == "TDGQ")
+    shhs = next(g for g in changed.groups if g.code == "SHHS")
+    assert tdgq.max_points == 20 and shhs.max_points == 22  # the file this test changes
+    (tmp_path / "qd766_2026_sua_doi.yaml").write_text(_raised_tdgq(text), encoding="utf-8")
+    monkeypatch.setattr(qd766, "methodology_for", lambda day, folder=tmp_path: real(day, folder))
+    row = {"unit_code": "05443", "total": 80.0, "rank": 1, "score_ckmb": 17.0, "score_tdgq": 18.0, "score_dvctt": 10.0}
+    row |= {"score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0}
+    q2 = {"period_label": "2026-Q2", "period_start": date(2026, 4, 1)}
+    q3 = {"period_label": "2026-Q3", "period_start": date(2026, 7, 1)}
+    good = pd.DataFrame([row | q2, row | q3 | {"score_tdgq": 22.0, "score_shhs": 10.0, "total": 82.0}])
+    assert unit_mart_result(good, ["05443"], "t").passed
+    over = pd.DataFrame([row | q2, row | q3 | {"score_shhs": 21.0, "total": 89.0}])  # 21 > the new SHHS maximum of 20
+    assert not unit_mart_result(over, ["05443"], "t").passed
+
+
+def _raised_tdgq(text: str) -> str:
+    """The QĐ 766 file as a decision valid from 1 July 2026 would change it: TDGQ 20 → 22 (indicator 2.1), SHHS 22 → 20
+    (indicator 4.2 4 → 2), the total still 100."""
+    for old, new in (
+        ("valid_from: 2022-06-23", "valid_from: 2026-07-01"),
+        (
+            "  - code: TDGQ\n    name: Tiến độ giải quyết\n    max: 20",
+            "  - code: TDGQ\n    name: Tiến độ giải quyết\n    max: 22",
+        ),
+        ('"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"\n        max: 20', '"Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn"\n        max: 22'),
+        ("  - code: SHHS\n    name: Số hóa hồ sơ\n    max: 22", "  - code: SHHS\n    name: Số hóa hồ sơ\n    max: 20"),
+        ("metric: SO_HOA_GIAY_TO_GIAI_QUYET\n        max: 4", "metric: SO_HOA_GIAY_TO_GIAI_QUYET\n        max: 2"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def test_two_methodology_files_valid_from_one_day_are_refused(tmp_path):
+    """A draft and the real decision both valid from 1 July: the one whose name sorted last scored, in silence."""
+    from scoring.qd766 import METHODOLOGY_DIR, MethodologyError, methodology_for
+
+    text = _raised_tdgq((METHODOLOGY_DIR / "qd766_2022_dvcqg.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "qd766_2026_du_thao.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "qd766_2026_sua_doi.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(MethodologyError, match=r"qd766_2026_du_thao.yaml và qd766_2026_sua_doi.yaml cùng có hiệu lực"):
+        methodology_for(date(2026, 8, 1), tmp_path)

@@ -323,6 +323,19 @@ def test_a_period_not_ended_is_marked_provisional_on_every_sheet(workbook, tmp_p
     assert sum(t.startswith(f"Kỳ chưa kết thúc: số liệu tạm tính đến {day}") for t in shown) == 2
 
 
+def test_months_scored_by_another_methodology_file_are_said_so(workbook, tmp_path: Path):
+    """The year's trend sheet shows months scored by an earlier file (a decision valid from 1 July): the subtitle
+    said nothing, as it looked at the period's own rows only, which are always of one file."""
+    data, wb = workbook
+    assert not any(str(wb[SHEET_RANKING].cell(r, 1).value).startswith("Lưu ý: điểm trong sổ") for r in range(1, 7))
+    assert not data.trend.empty and "methodology" in data.trend
+    trend = data.trend.copy()
+    trend.loc[trend.index[0], "methodology"] = "qd766_2026_sua_doi.yaml"
+    mixed = load_workbook(write_qd766_workbook(tmp_path / "m.xlsx", dataclasses.replace(data, trend=trend)))
+    [note] = [v for r in range(1, 7) if str(v := mixed[SHEET_RANKING].cell(r, 1).value).startswith("Lưu ý: điểm trong sổ")]
+    assert "2 phiên bản phương pháp" in note and "qd766_2026_sua_doi.yaml" in note and data.method.tree in note
+
+
 def test_group_sheet_explains_the_score(workbook):
     _, wb = workbook
     ws = wb[group_sheet_name(1, METHODOLOGY.groups[0])]

@@ -109,6 +109,22 @@ def test_qd766_rank_movement_and_total_change(qd766):
     assert a["score_tdgq"] == 18.0 and a["period_kind"] == "month" and a["unit_name"] == "Xã A"
 
 
+def test_qd766_months_scored_by_two_methodology_files_are_not_compared(qd766):
+    """A decision valid from 1 February: January scored by the old file, February by the new. The rank and total of
+    two rule sets were compared (A "+2"); they are not, and the view says which file scored each month."""
+    for (label, kind, start, end), methodology in ((M01, "cu.yaml"), (M02, "moi.yaml")):
+        indicator = {"period_label": label, "period_kind": kind, "period_start": start, "period_end": end, "as_of": AS_OF}
+        indicator |= {"methodology": methodology, "group_code": "TDGQ", "indicator_code": "2.1", "indicator_name": "x"}
+        indicator |= {"max_score": 20.0, "rule": "proportional", "source": "local"}
+        _insert(qd766, "mart_qd766_indicator", [indicator | {"unit_code": unit} for unit in "ABC"])
+    rows = {r["unit_code"]: r for r in _rows(qd766, "SELECT * FROM mart_qd766_trend WHERE period_label = '2026-M02'")}
+    assert all(r["rank_change"] is None and r["total_change"] is None for r in rows.values())
+    assert (rows["A"]["methodology"], rows["A"]["previous_methodology"]) == ("moi.yaml", "cu.yaml")
+    qd766.execute("UPDATE mart_qd766_indicator SET methodology = 'moi.yaml'")  # one file for both: compared again
+    a = _rows(qd766, "SELECT * FROM mart_qd766_trend WHERE period_label = '2026-M02' AND unit_code = 'A'")[0]
+    assert (a["rank_change"], a["total_change"]) == (2, 20.0)
+
+
 def test_qd766_first_month_has_no_change(qd766):
     rows = _rows(qd766, "SELECT * FROM mart_qd766_trend WHERE period_label = '2026-M01'")
     assert len(rows) == 3

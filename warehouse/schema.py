@@ -1300,12 +1300,15 @@ VIEW_COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "previous_is_tied": "kỳ liền trước đơn vị đồng hạng với đơn vị khác",
         "total_change": (
             "thay đổi tổng điểm so với kỳ liền trước (total − previous_total, làm tròn 2 chữ số); NULL khi không có "
-            "kỳ liền trước hoặc hai kỳ khác thang điểm (evaluated_max)"
+            "kỳ liền trước, hai kỳ khác thang điểm (evaluated_max) hoặc tính theo hai tệp phương pháp khác nhau"
         ),
         "rank_change": (
             "thay đổi thứ hạng so với kỳ liền trước = previous_rank − rank: dương là tăng hạng (từ 3 lên 1: +2), "
-            "âm là tụt hạng; NULL khi một trong hai kỳ chưa xếp hạng, không có kỳ liền trước hoặc đổi nhóm xếp hạng"
+            "âm là tụt hạng; NULL khi một trong hai kỳ chưa xếp hạng, không có kỳ liền trước, đổi nhóm xếp hạng "
+            "hoặc hai kỳ tính theo hai tệp phương pháp khác nhau (một quyết định mới có hiệu lực giữa năm)"
         ),
+        "methodology": "tệp phương pháp QĐ 766 tính điểm kỳ này (methodology/qd766/…; như mart_qd766_indicator)",
+        "previous_methodology": "tệp phương pháp tính điểm kỳ liền trước; khác methodology: không so sánh điểm, hạng",
     },
     "mart_par_trend": {
         **MORE_COMMENTS["mart_par_unit"],

@@ -291,9 +291,13 @@ def _common_subtitles(data: WorkbookData, method: Method, generated_at: datetime
     lines = [period, _as_of_text(data.as_of), f"Phương pháp: {method.decision}"]
     if data.as_of is not None and data.as_of.date() < data.period.end:  # as the web pages say it
         lines.insert(2, f"Kỳ chưa kết thúc: số liệu tạm tính đến {data.as_of:%d/%m/%Y}, điểm và thứ hạng còn thay đổi")
-    used = set(data.indicators["methodology"].dropna()) if "methodology" in data.indicators else set()
+    # the period's rows and the months of the trend sheet (a decision valid from 1 July: June by the old file)
+    used = {str(m) for frame in (data.indicators, data.trend) if "methodology" in frame for m in frame["methodology"].dropna()}
     if used - {method.tree}:
-        lines.append(f"Lưu ý: điểm trong kho được tính theo {len(used)} phiên bản phương pháp khác nhau.")
+        lines.append(
+            f"Lưu ý: điểm trong sổ được tính theo {len(used | {method.tree})} phiên bản phương pháp "
+            f"({', '.join(sorted(used | {method.tree}))}); thay đổi điểm, hạng giữa hai phiên bản không được so sánh."
+        )
     lines.append(generated_label(generated_at))
     return lines
 

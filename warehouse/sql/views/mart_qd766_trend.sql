@@ -1,12 +1,25 @@
 -- QĐ 766 series per unit: each month and quarter of mart_qd766_unit beside the unit's row of the month (quarter) just
 -- before it. A period without data has no row (never a zero), and its next period has no change: changes compare
 -- adjacent periods only. rank_change = previous rank - rank (positive: moved up), on the mart's competition ranks.
-WITH series AS (
+-- Two periods scored by different methodology files (a decision valid from 1 July: June by the old, July by the new)
+-- are not compared either: their points and ranks are on other rules.
+WITH methods AS (
     SELECT
-        *,
-        CASE period_kind WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 END AS months_long
-    FROM mart_qd766_unit
-    WHERE period_kind IN ('month', 'quarter')
+        period_label,
+        unit_code,
+        any_value(methodology) AS methodology
+    FROM mart_qd766_indicator
+    GROUP BY ALL
+),
+
+series AS (
+    SELECT
+        u.*,
+        m.methodology,
+        CASE u.period_kind WHEN 'month' THEN 1 WHEN 'quarter' THEN 3 END AS months_long
+    FROM mart_qd766_unit AS u
+    LEFT JOIN methods AS m ON u.period_label = m.period_label AND u.unit_code = m.unit_code
+    WHERE u.period_kind IN ('month', 'quarter')
 )
 
 SELECT
@@ -34,11 +47,19 @@ SELECT
     p.rank AS previous_rank,
     p.is_tied AS previous_is_tied,
     -- totals out of different maxima (a group missing in one period) are not compared
-    CASE WHEN c.evaluated_max = p.evaluated_max THEN round(c.total - p.total, 2) END AS total_change,
-    CASE WHEN c.ranking_group = p.ranking_group THEN p.rank - c.rank END AS rank_change,
+    CASE
+        WHEN c.evaluated_max = p.evaluated_max AND coalesce(c.methodology, '') = coalesce(p.methodology, '')
+            THEN round(c.total - p.total, 2)
+    END AS total_change,
+    CASE
+        WHEN c.ranking_group = p.ranking_group AND coalesce(c.methodology, '') = coalesce(p.methodology, '')
+            THEN p.rank - c.rank
+    END AS rank_change,
     c.dossiers,
     c.as_of,
-    c.sort_key
+    c.sort_key,
+    c.methodology,
+    p.methodology AS previous_methodology
 FROM series AS c
 LEFT JOIN series AS p
     ON
