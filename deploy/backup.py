@@ -76,7 +76,21 @@ def _duckdb_busy(path: Path) -> bool:
     return path.suffix == ".duckdb" and path.with_name(path.name + ".wal").exists()
 
 
+def _by_stat(previous: Path | None) -> dict[tuple[int, int, str], Path]:
+    """The previous backup's DuckDB files by (size, modification time, suffix): yesterday's published snapshot is
+    today's kept one under another name (snapshots/warehouse_<time>.duckdb, a hard link of the same file), linked
+    instead of copied again."""
+    if previous is None or not previous.is_dir():
+        return {}
+    found = {}
+    for path in previous.rglob("*.duckdb"):
+        info = path.stat()
+        found[info.st_size, info.st_mtime_ns, path.suffix] = path
+    return found
+
+
 def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...], stats: dict) -> None:
+    same_file = _by_stat(previous)
     for dirpath, dirnames, filenames in os.walk(src):
         here = Path(dirpath)
         rel_dir = here.relative_to(src)
@@ -107,6 +121,11 @@ def copy_tree(src: Path, dst: Path, previous: Path | None, skip: tuple[str, ...]
                         os.link(old, target)
                         stats["linked"] += 1
                         continue
+                moved = same_file.get((info.st_size, info.st_mtime_ns, source.suffix))
+                if moved is not None and not _duckdb_busy(source):  # (the file renamed since: see _by_stat)
+                    os.link(moved, target)
+                    stats["linked"] += 1
+                    continue
                 if not _duckdb_busy(source):
                     # the published snapshot is replaced by rename: this reads one whole file
                     shutil.copy2(source, target)

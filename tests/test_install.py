@@ -105,7 +105,10 @@ def test_backup_copies_links_unchanged_files_skips_scratch_and_busy_build(tmp_pa
     yesterday = first.with_name(f"cchc_{datetime.now() - timedelta(days=1):%Y%m%dT%H%M%S}")
     os.rename(first, yesterday)
     first = yesterday
-    (wh / "warehouse.duckdb").write_bytes(b"snapshot-2")
+    # the publication keeps yesterday's snapshot under its time (a hard link) and renames the new one into place
+    os.link(wh / "warehouse.duckdb", wh / "snapshots" / "warehouse_20260102T060000.duckdb")
+    (wh / "new.tmp").write_bytes(b"snapshot-2")
+    os.replace(wh / "new.tmp", wh / "warehouse.duckdb")
     (wh / "build" / "warehouse_build.duckdb").write_bytes(b"build-2-half-written")
     (wh / "build" / "warehouse_build.duckdb.wal").write_bytes(b"wal")
     _sqlite(home / "history" / "runs.db", 2)
@@ -117,6 +120,9 @@ def test_backup_copies_links_unchanged_files_skips_scratch_and_busy_build(tmp_pa
     assert (second / "warehouse" / "warehouse.duckdb").read_bytes() == b"snapshot-2"
     kept = second / "warehouse" / "snapshots" / "warehouse_20260101T060000.duckdb"
     assert kept.stat().st_ino == (first / "warehouse" / "snapshots" / kept.name).stat().st_ino  # linked, not copied
+    # yesterday's snapshot, kept today under its time: linked to yesterday's backup of it, not copied again
+    renamed = second / "warehouse" / "snapshots" / "warehouse_20260102T060000.duckdb"
+    assert renamed.stat().st_ino == (first / "warehouse" / "warehouse.duckdb").stat().st_ino
     assert (second / "warehouse" / "build" / "warehouse_build.duckdb").read_bytes() == b"build-1"
     assert not (second / "warehouse" / "build" / "warehouse_build.duckdb.wal").exists()
     with closing(sqlite3.connect(second / "dagster_home" / "history" / "runs.db")) as db:

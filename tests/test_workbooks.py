@@ -451,3 +451,16 @@ def test_two_trees_of_one_decision_text_are_named_once_with_their_scopes() -> No
     units = [{"tree": "b.yaml"}, {"tree": "a.yaml"}, {"tree": "a.yaml"}]
     assert tree_names(units, decisions) == text + "các sở, ban, ngành / UBND các xã, phường"
     assert tree_names(units, {"a.yaml": "QĐ 1/QĐ-UBND", "b.yaml": "QĐ 2/QĐ-UBND"}) == "QĐ 1/QĐ-UBND; QĐ 2/QĐ-UBND"
+
+
+def test_the_default_tree_notice_follows_the_trees_own_flag_not_its_file_name() -> None:
+    """A default tree saved as par_2026_local_tam_thoi.yaml had no notice; a decision whose file name held "default" had
+    one. The notice follows dim_criterion.default_tree (the file's own `default:`)."""
+    from workbooks.par import ranking_notes
+
+    default_note = "Bộ mặc định sẽ được thay bằng"
+    units = [{"tree": "par_2026_local_tam_thoi.yaml"}]
+    decisions = {"par_2026_local_tam_thoi.yaml": "Bộ tạm thời"}
+    assert default_note in ranking_notes(units, decisions, {"par_2026_local_tam_thoi.yaml"})[0]
+    named = [{"tree": "par_2026_local_qd5_default_cu.yaml"}]
+    assert default_note not in ranking_notes(named, {"par_2026_local_qd5_default_cu.yaml": "QĐ 5/QĐ-UBND"}, set())[0]

@@ -313,7 +313,8 @@ def _ranked(unit: dict) -> bool:
 def tree_note(units: list[dict], data: DtiData | None = None) -> str:
     decisions = {t.file: t.decision for t in (data.trees.values() if data else ()) if t is not None and t.decision}
     note = f"Bộ chỉ số: {tree_names(units, decisions)}."
-    if is_default_tree(units) and "thay bằng" not in note:  # the decision text may say so already
+    defaults = [t.file for t in (data.trees.values() if data else ()) if t is not None and t.default]
+    if is_default_tree(units, defaults) and "thay bằng" not in note:  # the decision text may say so already
         note += f" {DEFAULT_TREE_NOTE}."
     return note
 

@@ -788,9 +788,11 @@ def rows_by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
-def is_default_tree(units: Iterable[dict]) -> bool:
-    """Whether one of the units was scored with a default criteria tree (not yet a decision of the province)."""
-    return any("default" in (u.get("tree") or "") for u in units)
+def is_default_tree(units: Iterable[dict], default_trees: Iterable[str]) -> bool:
+    """Whether one of the units was scored with a default criteria tree (not yet a decision of the province):
+    ``default_trees``, the tree files dim_criterion marks ``default_tree`` (what the file says, not its name)."""
+    defaults = set(default_trees)
+    return any(u.get("tree") in defaults for u in units)
 
 
 def assessment_flags(criteria: pd.DataFrame) -> dict[str, str]:

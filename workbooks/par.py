@@ -11,6 +11,7 @@ With ``unit=`` the workbook holds only that unit's sheet: the scorecard sent bac
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,7 @@ class ParData:
     file_issues: pd.DataFrame = field(default_factory=pd.DataFrame)  # blocking file_issues of the PAR sources
     bands: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # ranking group -> (label, min %), best first
     decisions: dict[str, str] = field(default_factory=dict)  # criteria-tree file -> the decision it follows
+    default_trees: set[str] = field(default_factory=set)  # the tree files of the year that are default trees
     trend: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_par_trend rows of the year (last year beside)
 
 
@@ -107,12 +109,13 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
         {"year": year},
     ).df()
     trees = con.execute(
-        """SELECT DISTINCT ranking_group, tree, decision, bands FROM dim_criterion
+        """SELECT DISTINCT ranking_group, tree, decision, bands, default_tree FROM dim_criterion
            WHERE year = ? AND index_code = 'par' AND bands IS NOT NULL""",
         [year],
     ).fetchall()
-    bands = {g: [(b["label"], b["min_value"]) for b in bs] for g, _, _, bs in trees if g and bs}
-    decisions = {t: d for _, t, d, _ in trees if t and d}
+    bands = {g: [(b["label"], b["min_value"]) for b in bs] for g, _, _, bs, _ in trees if g and bs}
+    decisions = {t: d for _, t, d, _, _ in trees if t and d}
+    default_trees = {t for _, t, _, _, default in trees if t and default}
     trend = con.execute("SELECT * FROM mart_par_trend WHERE year = ?", [year]).df()
     return ParData(
         year=year,
@@ -123,6 +126,7 @@ def read_par_data(con: duckdb.DuckDBPyConnection, year: int) -> ParData:
         file_issues=issues,
         bands=bands,
         decisions=decisions,
+        default_trees=default_trees,
         trend=trend,
     )
 
@@ -180,9 +184,9 @@ def refused_note(unit: dict) -> str | None:
     return f"{STATUS_REFUSED}: {unit['form_refused']}" if unit.get("form_refused") else None
 
 
-def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None) -> list[str]:
+def ranking_notes(units: list[dict], decisions: dict[str, str] | None = None, default_trees: Iterable[str] = ()) -> list[str]:
     tree_note = f"Bộ tiêu chí: {tree_names(units, decisions)}."
-    if is_default_tree(units) and "thay bằng" not in tree_note:  # the decision text may say so already
+    if is_default_tree(units, default_trees) and "thay bằng" not in tree_note:  # the decision text may say so already
         tree_note += " Bộ mặc định sẽ được thay bằng bộ tiêu chí theo quyết định của UBND tỉnh khi ban hành."
     return [
         tree_note,
@@ -244,7 +248,7 @@ def _write_ranking(wb, data: ParData, units: list[dict]) -> list[Table]:
                 RANKING_COLUMNS,
                 _ranking_rows(rows, trend),
                 title=f"CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {data.year}",
-                subtitles=[*ranking_notes(units, data.decisions), section],
+                subtitles=[*ranking_notes(units, data.decisions, data.default_trees), section],
                 freeze_columns=3,
             )
             ws.cell(row=table.header_row - 2, column=1).font = SECTION_FONT
