@@ -609,3 +609,27 @@ def test_on_a_file_system_with_reflinks_the_snapshot_is_a_clone_that_later_write
             assert con.execute("SELECT count(*), min(label) FROM t").fetchall() == [(200_000, "first")]
         with duckdb.connect(str(snapshot), read_only=True) as con:
             assert con.execute("SELECT count(*), min(label) FROM t").fetchall() == [(5, "second")]
+
+
+def test_a_full_disk_during_a_clone_is_said_as_such_not_answered_with_a_copy(tmp_path: Path, monkeypatch) -> None:
+    """The clone library's errors carry no errno: a full disk was taken for "no reflinks" and a whole copy tried,
+    which failed with the copy's message. (The refusal is simulated: a full reflink volume cannot be made here.)"""
+    import warehouse.connection as connection
+
+    source = tmp_path / "a.bin"
+    source.write_bytes(b"x" * 4096)
+
+    def full(src, dst):
+        raise OSError("No space left on device (os error 28)")
+
+    monkeypatch.setattr(connection, "reflink", full)
+    with pytest.raises(OSError) as raised:
+        clone_or_copy(source, tmp_path / "b.bin")
+    assert raised.value.errno == errno.ENOSPC and "Hết chỗ trên đĩa" in str(raised.value)
+    assert not (tmp_path / "b.bin").exists()
+
+    def unsupported(src, dst):
+        raise OSError("Operation not supported (os error 95)")
+
+    monkeypatch.setattr(connection, "reflink", unsupported)
+    assert clone_or_copy(source, tmp_path / "c.bin") is False and (tmp_path / "c.bin").read_bytes() == source.read_bytes()

@@ -16,6 +16,7 @@ that 1.x clients (the CLI from the package index, DBeaver) open the snapshot; pu
 from __future__ import annotations
 
 import csv
+import errno
 import fcntl
 import io
 import json
@@ -295,8 +296,12 @@ def clone_or_copy(source: Path, target: Path) -> bool:
     try:
         reflink(source, target)
         return True
-    except OSError:  # (the library's errors carry no errno: any refusal falls back to the copy, which says its own)
+    except OSError as refused:
         target.unlink(missing_ok=True)  # (none is left by a refused clone; one left half-made is ours)
+        # The library's errors carry no errno, only "(os error N)" in their text: a full disk (28) is said as such,
+        # not taken for "no reflinks here" and answered with a whole copy that cannot fit either.
+        if "(os error 28)" in str(refused):
+            raise OSError(errno.ENOSPC, f"Hết chỗ trên đĩa khi công bố bản chụp {target}: {refused}") from refused
     shutil.copyfile(source, target)
     return False
 
