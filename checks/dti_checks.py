@@ -121,6 +121,23 @@ _RULE_TEXT = {
 }
 
 
+def _units_without_rows(frames: dict) -> list[str]:
+    """Every row check holds on an empty table: a unit scored from a form has rows of main indices and components,
+    and one without them (an index table emptied) is said here, not published in silence."""
+
+    def keys(frame) -> set[tuple[int, str]]:
+        return set(zip(frame["year"].astype(int), frame["unit_code"], strict=True)) if len(frame) else set()
+
+    units = frames["unit"]
+    scored = keys(units[units["has_form"].astype(bool)]) if len(units) else set()
+    lacking = []
+    for name, table in (("index", "mart_dti_index"), ("component", "mart_dti_component")):
+        if missing := sorted(scored - keys(frames[name])):
+            shown = ", ".join(f"{unit} ({year})" for year, unit in missing[:5])
+            lacking.append(f"{table}: {len(missing)} đơn vị có phiếu nhưng không có dòng nào ({shown})")
+    return lacking
+
+
 @dg.asset_check(
     asset=dti_scorecards,
     blocking=True,
@@ -146,12 +163,19 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         ]
         outcomes = [o for _, results in suites for o in results]
         failed = [o for o in outcomes if not o.success]
-        passed = not failed and len(frames["unit"]) > 0
+        lacking = _units_without_rows(frames)
+        passed = not failed and not lacking and len(frames["unit"]) > 0
         found = "; ".join(
-            f"{table}: {_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: {o.details or '-'})"
-            for table, results in suites
-            for o in results
-            if not o.success
+            [
+                *(
+                    f"{table}: {_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: "
+                    f"{o.details or '-'})"
+                    for table, results in suites
+                    for o in results
+                    if not o.success
+                ),
+                *lacking,
+            ]
         )
         g.record(
             passed,

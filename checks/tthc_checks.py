@@ -130,10 +130,21 @@ def _failure_text(first: date, last: date, failed: list) -> str:
 def current_state_unique(warehouse: Warehouse) -> dg.AssetCheckResult:
     with gate(warehouse, "current_state_unique", [WHOLE_WAREHOUSE]) as g:
         duplicates = scalar(g.con, "SELECT count(*) - count(DISTINCT dossier_code) FROM fct_dossier")
+        # the days whose rerun rebuilds those dossiers' state: from the first export of any of them to the last
+        first, last = g.con.execute(
+            """SELECT min(first_export_date), max(last_export_date) FROM fct_dossier
+               WHERE dossier_code IN (SELECT dossier_code FROM fct_dossier GROUP BY 1 HAVING count(*) > 1)"""
+        ).fetchone() or (None, None)
+        days = (
+            f"{first:%d/%m/%Y}–{last:%d/%m/%Y} (make rerun DAY={last:%Y-%m-%d} cho ngày cuối, hoặc chạy lại cả dải ngày "
+            "trên Dagster: Backfill)"
+            if first and last
+            else "vừa nạp"
+        )
         g.record(
             duplicates == 0,
             f"{duplicates} mã hồ sơ có hơn một trạng thái hiện tại trong fct_dossier: chạy lại tthc_dossiers cho các "
-            "ngày vừa nạp; nếu vẫn lỗi, báo quản trị hệ thống.",
+            f"ngày {days}; nếu vẫn lỗi, báo quản trị hệ thống.",
         )
     return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_codes": duplicates})
 

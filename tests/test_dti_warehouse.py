@@ -478,3 +478,18 @@ def test_a_component_the_council_says_does_not_apply_keeps_the_year_complete(set
     dti.refresh_dti(con, 2026, matcher_for("Thái Nguyên"), SCIENCE)
     assert _component(con, FINANCE, "NT.2")["source"] == "unit_not_applicable"
     assert dti.completeness_problems(con, 2026) == []
+
+
+def test_a_scored_unit_without_index_or_component_rows_fails_the_values_check() -> None:
+    """Every row expectation holds on an empty table: an emptied mart_dti_index passed dti_values_valid and was
+    published. A unit scored from a form must have rows in both tables; one without a form needs none."""
+    import pandas as pd
+
+    from checks.dti_checks import _units_without_rows
+
+    units = pd.DataFrame({"year": [2026, 2026], "unit_code": ["19.STP", "19.SYT"], "has_form": [True, False]})
+    rows = pd.DataFrame({"year": [2026], "unit_code": ["19.STP"]})
+    assert _units_without_rows({"unit": units, "index": rows, "component": rows}) == []
+    empty = rows.iloc[0:0]
+    lacking = _units_without_rows({"unit": units, "index": empty, "component": rows})
+    assert lacking == ["mart_dti_index: 1 đơn vị có phiếu nhưng không có dòng nào (19.STP (2026))"]

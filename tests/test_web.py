@@ -371,7 +371,7 @@ def test_unit_pages_mark_the_periods_not_ended(tmp_path: Path) -> None:
     assert "Kỳ chưa kết thúc: số liệu tạm tính đến 30/11/2026." in section
     assert "Tổng điểm tạm tính 85,27 / 100" in section
     months = {r[0][0]: r for r in _rows(section) if len(r) == 5}
-    assert [c for c, _ in months["Tháng 11/2026"]] == ["Tháng 11/2026", "17,77", "3", "", "tạm tính đến 04/11/2026"]
+    assert [c for c, _ in months["Tháng 11/2026"]] == ["Tháng 11/2026", "17,77", "3", "–", "tạm tính đến 04/11/2026"]
     assert months["Tháng 01/2026"][4][0] == "" and months["Tháng 02/2026"][4][0] == ""
     assert ">11/2026*</text>" in section and ">02/2026</text>" in section
     assert "11/2026*: Tháng 11/2026 chưa kết thúc, tạm tính đến 04/11/2026." in section
@@ -568,3 +568,35 @@ def test_what_a_ranking_and_a_unit_page_say_beside_a_score():
         == "kết quả đã công bố của Ban Dân tộc (tên cũ)"
     )
     assert _previous_note({"previous_names": "Sở Tư pháp"}) == "kết quả đã công bố"
+
+
+def test_each_qd766_period_shows_the_maxima_of_the_file_that_scored_it(tmp_path: Path) -> None:
+    """A decision valid from 1 July raising TDGQ to 22: every page used the first file's maxima, "Tiến độ giải
+    quyết (20)" over July's scores out of 22."""
+    from scoring.criteria_table import qd766_rows
+    from scoring.qd766 import METHODOLOGY_DIR, load_methodology
+    from tests.test_qd766_pipeline import _raised_tdgq
+    from warehouse.criteria_dim import write_dim_criterion
+    from web.data import read_site_data
+
+    new = tmp_path / "qd766_2026_sua_doi.yaml"
+    new.write_text(_raised_tdgq((METHODOLOGY_DIR / "qd766_2022_dvcqg.yaml").read_text(encoding="utf-8")), encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    for methodology in (load_methodology(METHODOLOGY_DIR / "qd766_2022_dvcqg.yaml"), load_methodology(new)):
+        rows = qd766_rows(methodology, 2026)
+        write_dim_criterion(con, rows, datetime(2026, 8, 1), year=2026, index_code="qd766", tree=methodology.path.name)
+    for label, start, end, tree in (
+        ("2026-M06", date(2026, 6, 1), date(2026, 6, 30), "qd766_2022_dvcqg.yaml"),
+        ("2026-M07", date(2026, 7, 1), date(2026, 7, 31), "qd766_2026_sua_doi.yaml"),
+    ):
+        con.execute(
+            """INSERT INTO mart_qd766_indicator (period_label, period_kind, period_start, period_end, as_of, methodology,
+               unit_code, group_code, indicator_code, indicator_name, max_score, rule, source)
+               VALUES (?, 'month', ?, ?, ?, ?, '05443', 'TDGQ', '2.1', 'x', 20, 'proportional', 'local')""",
+            [label, start, end, datetime(2026, 8, 1), tree],
+        )
+    data = read_site_data(con, province="Thái Nguyên", generated_at=datetime(2026, 8, 1, 7, 0), internal=False)
+    con.close()
+    tdgq = {label: next(g for g in data.qd766_groups_of(label) if g["code"] == "TDGQ") for label in ("2026-M06", "2026-M07")}
+    assert (tdgq["2026-M06"]["max_points"], tdgq["2026-M07"]["max_points"]) == (20, 22)

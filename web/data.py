@@ -37,6 +37,12 @@ class SiteData:
     dti_trend: dict[int, dict[str, dict[str, Any]]]
     method: dict[str, list[dict[str, Any]]]  # index_code -> dim_criterion rows of the latest year
     rejected: list[dict[str, Any]] = field(default_factory=list)  # internal build only: rejected rows by rule and file
+    # period_label -> the groups (and maxima) of the methodology file that scored it (a decision valid from 1 July:
+    # the months from July by the new file's); a period not listed has qd766_groups
+    qd766_period_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def qd766_groups_of(self, period_label: str) -> list[dict[str, Any]]:
+        return self.qd766_period_groups.get(period_label, self.qd766_groups)
 
 
 def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_at: datetime, internal: bool) -> SiteData:
@@ -68,12 +74,14 @@ def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_a
                                ORDER BY index_code, ranking_group NULLS FIRST, tree, position""",
     ):
         method.setdefault(row["index_code"], []).append(row)
-    groups = [
-        {"code": r["code"], "key": f"score_{r['code'].lower()}", "name": r["name"], "max_points": r["max_points"]}
-        for r in method.get("qd766", [])
-        if r["kind"] == "group"
-    ]
-    groups = list({g["code"]: g for g in reversed(groups)}.values())[::-1]  # each group once (one tree's)
+    by_tree: dict[str, list[dict[str, Any]]] = {}
+    for r in method.get("qd766", []):
+        if r["kind"] == "group":
+            group = {"code": r["code"], "key": f"score_{r['code'].lower()}", "name": r["name"], "max_points": r["max_points"]}
+            by_tree.setdefault(r["tree"], []).append(group)
+    groups = next(iter(by_tree.values()), [])  # (one tree's: the first file's, as the method page lists them)
+    scored_by = records(con, "SELECT period_label, any_value(methodology) AS tree FROM mart_qd766_indicator GROUP BY 1")
+    period_groups = {r["period_label"]: by_tree[r["tree"]] for r in scored_by if r["tree"] in by_tree}
     as_of = max((p["as_of"] for p in periods if p["as_of"] is not None), default=None)
     rejected = []
     if internal:
@@ -88,6 +96,7 @@ def read_site_data(con: duckdb.DuckDBPyConnection, *, province: str, generated_a
         data_as_of=as_of,
         units=units,
         qd766_groups=groups,
+        qd766_period_groups=period_groups,
         qd766_periods=periods,
         qd766=qd766,
         qd766_trend=trend,

@@ -187,6 +187,19 @@ class SiteWriter:
             return None
         return day(period["as_of"])
 
+    def _month_note(self, label: str, row: dict[str, Any]) -> str:
+        """What a unit's month row says beside its figures: provisional, groups missing, or scored by another
+        methodology file than the month before (its rank and total not compared: the change cell is empty)."""
+        notes = []
+        if until := self._provisional_until(label):
+            notes.append(f"tạm tính đến {until}")
+        if not row.get("complete", True):
+            notes.append("chưa đủ chỉ tiêu")
+        previous = row.get("previous_methodology")
+        if previous and row.get("methodology") and previous != row["methodology"]:
+            notes.append("đổi phương pháp tính từ tháng này: không so sánh với tháng trước")
+        return "; ".join(notes)
+
     def _groups(self, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
         present = dict.fromkeys(r["ranking_group"] for r in rows)
         return [(g, group_label(g)) for g in present]
@@ -194,7 +207,8 @@ class SiteWriter:
     def _qd766_ranking(self, period: dict[str, Any]) -> None:
         label = period["period_label"]
         rows = self.data.qd766.get(label, [])
-        columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in self.data.qd766_groups]
+        groups = self.data.qd766_groups_of(label)
+        columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in groups]
         columns.append(("Tổng điểm", "total", 2))
         notes = []
         until = self._provisional_until(label)
@@ -270,7 +284,7 @@ class SiteWriter:
                         "max": number(g["max_points"], trim=True),
                         "lost": number(None if missing(latest.get(g["key"])) else g["max_points"] - latest[g["key"]]),
                     }
-                    for g in self.data.qd766_groups
+                    for g in self.data.qd766_groups_of(latest["period_label"])
                 ],
             }
         # Month by month from mart_qd766_trend (what analysts query): the change is against the month just before,
@@ -282,8 +296,8 @@ class SiteWriter:
                 "name": period_name(label),
                 "total": number(r["total"]),
                 "rank": r["rank"] if r["rank"] is not None else "–",
-                "movement": "" if r["rank_change"] is None else f"{r['rank_change']:+d}".replace("+0", "0"),
-                "note": f"tạm tính đến {until}" if (until := self._provisional_until(label)) else "",
+                "movement": rank_movement(r["rank_change"], "tháng trước"),
+                "note": self._month_note(label, r),
             }
             for label, r in trend.items()
         ]
