@@ -600,3 +600,12 @@ def test_each_qd766_period_shows_the_maxima_of_the_file_that_scored_it(tmp_path:
     con.close()
     tdgq = {label: next(g for g in data.qd766_groups_of(label) if g["code"] == "TDGQ") for label in ("2026-M06", "2026-M07")}
     assert (tdgq["2026-M06"]["max_points"], tdgq["2026-M07"]["max_points"]) == (20, 22)
+
+
+def test_a_unit_without_data_in_a_period_is_listed_as_such(sites):
+    """March has a row for Sở Nội vụ only: Sở Khoa học và Công nghệ, scored in January and February, was missing from
+    March's ranking without a word. It is listed, without a score or rank, said to have no data in the period."""
+    html = (sites["cong-khai"] / "qd766" / "2026-M03.html").read_text(encoding="utf-8")
+    row = html.split(">Sở Khoa học và Công nghệ</a>")[1].split("</tr>")[0]
+    assert "chưa có số liệu trong kỳ" in row and "17,5" not in row
+    assert "chưa có số liệu trong kỳ" not in html.split(">Sở Nội vụ</a>")[1].split("</tr>")[0]

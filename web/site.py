@@ -69,6 +69,13 @@ def _basis(decision: str) -> str:
     return f"Căn cứ: {decision}" + ("" if decision.endswith((".", "…")) else ".")
 
 
+def _qd766_mark(r: dict[str, Any]) -> str:
+    """What a QĐ 766 ranking says beside a unit: no data in the period, or groups missing."""
+    if r.get("no_data"):
+        return "chưa có số liệu trong kỳ"
+    return "" if r.get("complete") else "chưa đủ chỉ tiêu"
+
+
 def _unscored(r: dict[str, Any]) -> bool:
     """A unit without a form and without a rank: its total is only what the data gave, not a result to show."""
     return r.get("has_form") is False and r.get("rank") is None
@@ -207,6 +214,14 @@ class SiteWriter:
     def _qd766_ranking(self, period: dict[str, Any]) -> None:
         label = period["period_label"]
         rows = self.data.qd766.get(label, [])
+        # a unit scored in another period but not in this one is listed, said to have no data, not left out in silence
+        scored = {r["unit_code"] for r in rows}
+        ever = {r["unit_code"] for period_rows in self.data.qd766.values() for r in period_rows}
+        rows = rows + [
+            {**u, "rank": None, "is_tied": False, "has_form": False, "complete": True, "no_data": True}
+            for u in self.data.units
+            if u["unit_code"] in ever - scored
+        ]
         groups = self.data.qd766_groups_of(label)
         columns = [(f"{g['name']} ({number(g['max_points'], trim=True)})", g["key"], 2) for g in groups]
         columns.append(("Tổng điểm", "total", 2))
@@ -222,7 +237,7 @@ class SiteWriter:
             groups=self._groups(rows),
             caption=f"Xếp hạng {period_name(label)} (hạng trong nhóm đơn vị)",
             columns=[{"header": h} for h, _, _ in columns],
-            rows=_ranking_rows(rows, columns, lambda r: "" if r.get("complete") else "chưa đủ chỉ tiêu"),
+            rows=_ranking_rows(rows, columns, _qd766_mark),
             movement_header=None,
             chart=None,
             chart_caption="",
