@@ -372,6 +372,8 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
     for name, content in (("Nguyễn Văn An.xlsx", b"a"), ("Lê Thị Hoa.xlsx", b"b")):  # in a sub-folder: both told
         (inbox / "tien_do" / "gui_lai").mkdir(exist_ok=True)
         (inbox / "tien_do" / "gui_lai" / name).write_bytes(content)
+    (inbox / "tien_do" / "gui lai - Trần Văn Bình").mkdir()  # a folder named after a citizen: quoted in the reason
+    (inbox / "tien_do" / "gui lai - Trần Văn Bình" / "bao_cao.xlsx").write_bytes(b"c")
     con = _settled_warehouse(inbox)
 
     def load(now: datetime) -> list:
@@ -389,8 +391,14 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
     ]
     assert "Đổi tên tệp" in first[0][3]
     subfolder = con.execute("SELECT file_name FROM file_issues WHERE rule = 'in_subfolder' ORDER BY 1").fetchall()
-    assert [n.split(" #")[0] for (n,) in subfolder] == ["gui_lai/[đã ẩn].xlsx", "gui_lai/[đã ẩn].xlsx"]
-    assert len({n for (n,) in subfolder}) == 2
+    assert [n.split(" #")[0] for (n,) in subfolder] == [
+        "gui lai - [đã ẩn]/bao_cao.xlsx",
+        "gui_lai/[đã ẩn].xlsx",
+        "gui_lai/[đã ẩn].xlsx",
+    ]
+    assert len({n for (n,) in subfolder}) == 3
+    reasons = " ".join(r for (r,) in con.execute("SELECT reason FROM file_issues WHERE rule = 'in_subfolder'").fetchall())
+    assert "thư mục con 'gui lai - [đã ẩn]'" in reasons
     assert load(datetime(2026, 10, 6, 8, 0)) == first  # a rerun changes nothing
     texts = " ".join(
         str(v)
@@ -398,7 +406,15 @@ def test_a_file_whose_name_carries_a_citizens_name_or_number_is_refused_under_a_
         for row in con.execute(f'SELECT * FROM "{table}"').fetchall()
         for v in row
     )
-    for planted in ("Bùi Thị Nhung", "0915444910", "Lại Văn Hùng", "Nguyen Van An", "Nguyễn Văn An", "Lê Thị Hoa"):
+    for planted in (
+        "Bùi Thị Nhung",
+        "0915444910",
+        "Lại Văn Hùng",
+        "Nguyen Van An",
+        "Nguyễn Văn An",
+        "Lê Thị Hoa",
+        "Trần Văn Bình",
+    ):
         assert planted not in texts
     # the dossier exports' folder: neither read as a day's export nor refused by its name's form (refused as above)
     assert export_files(inbox / "tthc", date(2026, 1, 5), date(2026, 1, 5))[0].path.name == "ho_so_20260105.csv"

@@ -640,7 +640,7 @@ def record_subfolder_files(
             if shown is None:
                 continue  # gone since listed
             name = "/".join([*parts[:-1], shown])
-        where = p.parent.relative_to(folder).as_posix()
+        where = "/".join(parts[:-1])  # (masked as the name: a folder named after a citizen is quoted in the reason)
         reason = (
             f"Tệp '{name}' nằm trong thư mục con '{where}' của thư mục '{folder.name}': chỉ tệp đặt ngay trong thư mục "
             f"'{folder.name}' mới được đọc, nên tệp này chưa được nạp. Chuyển tệp ra thư mục '{folder.name}' (không để "
