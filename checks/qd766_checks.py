@@ -29,7 +29,42 @@ def unit_mart_expectations(m, unit_codes: list[str], periods: int) -> dict[str, 
             "ExpectColumnValuesToBeBetween",
             {"column": f"score_{g.code.lower()}", "min_value": 0, "max_value": g.max_points},
         )
+    # The columns ``with_consistency`` adds: the total is its groups' scores added up (each rounded to 2 decimals, the
+    # total once more: 0.01 at most apart), out of the maxima of the groups scored, and a rank follows the totals.
+    checks["total_is_sum_of_groups"] = (
+        "ExpectColumnValuesToBeBetween",
+        {"column": "total_minus_groups", "min_value": -SUM_TOLERANCE, "max_value": SUM_TOLERANCE},
+    )
+    checks["evaluated_max_is_sum_of_scored_groups"] = (
+        "ExpectColumnValuesToBeBetween",
+        {"column": "evaluated_max_minus_groups", "min_value": -1e-9, "max_value": 1e-9},
+    )
+    checks["rank_follows_total"] = (
+        "ExpectColumnValuesToBeBetween",
+        {"column": "rank_minus_expected", "min_value": 0, "max_value": 0},
+    )
     return checks
+
+
+SUM_TOLERANCE = 0.01
+
+
+def with_consistency(df, m):
+    """``df`` (unit mart rows of one methodology ``m``) with the columns its suite compares: the total less its
+    groups' scores, ``evaluated_max`` less the maxima of the groups with a score, and a ranked unit's rank less the
+    competition rank of its 2-decimal total among the ranked units of its period and ranking group."""
+    import pandas as pd
+
+    out = df.copy()
+    scores = out[[f"score_{g.code.lower()}" for g in m.groups]].astype("float64")
+    maxima = pd.Series({f"score_{g.code.lower()}": float(g.max_points) for g in m.groups})
+    out["total_minus_groups"] = out["total"].astype("float64") - scores.fillna(0).sum(axis=1)
+    out["evaluated_max_minus_groups"] = out["evaluated_max"].astype("float64") - scores.notna().mul(maxima).sum(axis=1)
+    ranked = out["rank"].notna()
+    totals = out["total"].astype("float64").round(2).where(ranked)
+    expected = totals.groupby([out["period_label"], out["ranking_group"]]).rank(method="min", ascending=False)
+    out["rank_minus_expected"] = (out["rank"].astype("float64") - expected).where(ranked)
+    return out
 
 
 def unit_mart_result(df, unit_codes: list[str], suite: str) -> dg.AssetCheckResult:
@@ -48,7 +83,7 @@ def unit_mart_result(df, unit_codes: list[str], suite: str) -> dg.AssetCheckResu
     for method in {m.path: m for m in methods.values()}.values() or [methodology_for(date.max)]:
         rows = df[file_of == method.path] if len(df) else df
         periods = max(int(rows["period_label"].nunique()), 1)
-        outcomes += run_suite(rows, unit_mart_expectations(method, unit_codes, periods), suite)
+        outcomes += run_suite(with_consistency(rows, method), unit_mart_expectations(method, unit_codes, periods), suite)
     failed = [o for o in outcomes if not o.success]
     return dg.AssetCheckResult(
         passed=not failed and scored > 0,
@@ -68,7 +103,8 @@ def _scores_check(asset: dg.AssetsDefinition, kind: str) -> dg.AssetChecksDefini
         name="qd766_scores_valid",
         blocking=True,
         pool=WRITER_POOL,
-        description="GX: điểm mỗi nhóm trong [0, tối đa], tổng ≤ 100, mỗi đơn vị đúng một dòng mỗi kỳ.",
+        description="GX: điểm mỗi nhóm trong [0, tối đa], tổng = cộng điểm các nhóm, thứ hạng theo tổng, "
+        "mỗi đơn vị đúng một dòng mỗi kỳ.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
         start, end = partition_dates(context)

@@ -271,14 +271,16 @@ def test_inbox_sensor_reloads_the_other_sources_once_per_change(warehouse):
 def test_scores_suite_fails_on_a_score_above_its_maximum():
     import pandas as pd
 
-    from checks.qd766_checks import unit_mart_expectations
+    from checks.qd766_checks import unit_mart_expectations, with_consistency
     from checks.tthc_expectations import run_suite
     from scoring.qd766 import methodology_for
 
     row = {
         "period_label": "2026-Y",
         "unit_code": "05443",
+        "ranking_group": "local",
         "total": 80.0,
+        "evaluated_max": 100.0,
         "rank": 1,
         "score_ckmb": 17.0,
         "score_tdgq": 18.0,
@@ -287,12 +289,39 @@ def test_scores_suite_fails_on_a_score_above_its_maximum():
         "score_mdhl": 15.0,
         "score_shhs": 12.0,
     }
-    expectations = unit_mart_expectations(methodology_for(date(2026, 1, 1)), ["05443", "05665"], 1)
+    m = methodology_for(date(2026, 1, 1))
+    expectations = unit_mart_expectations(m, ["05443", "05665"], 1)
     good = pd.DataFrame([row, row | {"unit_code": "05665", "rank": None}])  # an unranked unit is fine
-    assert all(o.success for o in run_suite(good, expectations, "good"))
-    bad = pd.DataFrame([row | {"score_ckmb": 19.0}, row])  # above 18, and the same unit twice
-    failed = {o.check for o in run_suite(bad, expectations, "bad") if not o.success}
-    assert failed == {"ckmb_within_max", "one_row_per_unit_and_period"}
+    assert all(o.success for o in run_suite(with_consistency(good, m), expectations, "good"))
+    bad = pd.DataFrame([row | {"score_ckmb": 19.0, "total": 82.0}, row])  # above 18, and the same unit twice
+    failed = {o.check for o in run_suite(with_consistency(bad, m), expectations, "bad") if not o.success}
+    assert failed == {"ckmb_within_max", "one_row_per_unit_and_period", "rank_follows_total"}
+
+
+def test_scores_suite_fails_on_a_total_maximum_or_rank_its_groups_do_not_give():
+    """Each group within its maximum and one row per unit is not enough: a total that is not its groups' sum (a group
+    left out of the addition), a scale that is not the scored groups' maxima, a rank the totals do not give."""
+    import pandas as pd
+
+    from checks.qd766_checks import unit_mart_result
+
+    scores = {"score_ckmb": 17.0, "score_tdgq": 18.0, "score_dvctt": 10.0, "score_tttt": 8.0, "score_mdhl": 15.0}
+    first = {"period_label": "2026-Y", "period_start": date(2026, 1, 1), "unit_code": "05443", "ranking_group": "local"}
+    first |= scores | {"score_shhs": 12.0, "total": 80.0, "evaluated_max": 100.0, "rank": 1}
+    # Totals of groups rounded one by one may be 0.01 off the rounded total; SHHS not scored: out of 78, unranked.
+    second = first | {"unit_code": "05665", "score_ckmb": 16.995, "total": 79.99, "rank": 2}
+    third = first | {"unit_code": "05666", "score_shhs": None, "total": 68.0, "evaluated_max": 78.0, "rank": None}
+    codes = ["05443", "05665", "05666"]
+
+    def failed(*rows: dict) -> str:
+        result = unit_mart_result(pd.DataFrame(rows), codes, "t")
+        return "" if result.passed else str(result.metadata["failed"].value)
+
+    assert failed(first, second, third) == ""
+    assert "total_is_sum_of_groups" in failed(first | {"total": 68.0, "rank": 2}, second | {"rank": 1}, third)
+    assert "evaluated_max_is_sum_of_scored_groups" in failed(first, second, third | {"evaluated_max": 100.0})
+    assert "rank_follows_total" in failed(first | {"rank": 2}, second | {"rank": 1}, third)
+    assert "rank_follows_total" in failed(first, second | {"rank": 3}, third)
 
 
 def test_each_period_is_judged_by_the_methodology_it_was_scored_with(tmp_path, monkeypatch):
@@ -316,7 +345,7 @@ def test_each_period_is_judged_by_the_methodology_it_was_scored_with(tmp_path, m
     (tmp_path / "qd766_2026_sua_doi.yaml").write_text(_raised_tdgq(text), encoding="utf-8")
     monkeypatch.setattr(qd766, "methodology_for", lambda day, folder=tmp_path: real(day, folder))
     row = {"unit_code": "05443", "total": 80.0, "rank": 1, "score_ckmb": 17.0, "score_tdgq": 18.0, "score_dvctt": 10.0}
-    row |= {"score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0}
+    row |= {"score_tttt": 8.0, "score_mdhl": 15.0, "score_shhs": 12.0, "ranking_group": "local", "evaluated_max": 100.0}
     q2 = {"period_label": "2026-Q2", "period_start": date(2026, 4, 1)}
     q3 = {"period_label": "2026-Q3", "period_start": date(2026, 7, 1)}
     good = pd.DataFrame([row | q2, row | q3 | {"score_tdgq": 22.0, "score_shhs": 10.0, "total": 82.0}])
