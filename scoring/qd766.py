@@ -40,7 +40,7 @@ STATUS_LABELS = {
     "match": "Khớp",
     "mismatch": "Lệch",
     "not_evaluated": "Cổng không đánh giá (không có điểm)",
-    "portal_score_invalid": "Điểm của Cổng ngoài khoảng cho phép (không dùng)",
+    "portal_score_invalid": "Điểm của Cổng ngoài khoảng cho phép hoặc không đọc được (không dùng)",
     "missing_data": "Thiếu số liệu để tính lại",
     "portal_authoritative": "Dùng điểm của Cổng (công thức chưa xác định)",
     "computed": "Đã tính lại (Cổng chỉ công bố điểm của nhóm)",
@@ -377,7 +377,7 @@ class PortalMetricValues(Protocol):
     denominator: float | None
     score: float | None
     data_quality_status: str | None
-    score_out_of_range: bool  # a score given outside 0..max, dropped: said apart from a score not given
+    score_unusable: bool  # a score given but unusable (outside 0..max, not a number, field missing): not a null
 
 
 class PortalRow(Protocol):
@@ -387,7 +387,7 @@ class PortalRow(Protocol):
     counts: Mapping[str, float | None]
     metrics: Mapping[str, PortalMetricValues]
     score: float | None
-    score_out_of_range: bool
+    score_unusable: bool
 
 
 def _status(portal: float | None, recomputed: float | None, tolerance: float) -> str:
@@ -445,8 +445,10 @@ def reconcile_node(m: Methodology, group: Group, node: PortalRow) -> list[dict]:
                 group_points.append(pts)
         elif metric is None:
             status, complete = "missing_data", False
+        elif metric.score_unusable:  # in the portal's total, but not readable here: the group cannot be compared
+            status, complete = "portal_score_invalid", False
         elif portal_score is None:  # the portal leaves it out of its total: so does the recomputation
-            status = "portal_score_invalid" if metric.score_out_of_range else "not_evaluated"
+            status = "not_evaluated"
         elif num is None and den is None:
             status = "portal_score_without_counts"
             group_points.append(portal_score)
@@ -477,7 +479,7 @@ def _group_result(
     group: Group, node: PortalRow, group_points: list[float], complete: bool, tol: float
 ) -> tuple[float | None, str]:
     """The group's recomputed total and its status against the portal's group score."""
-    if node.score_out_of_range:  # (even where the portal's score is the group's: it is not used)
+    if node.score_unusable:  # (even where the portal's score is the group's: it is not used)
         return (None if group.unresolved else group_total(group, group_points) if complete else None), "portal_score_invalid"
     if group.unresolved:
         return None, "portal_authoritative"

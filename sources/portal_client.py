@@ -26,7 +26,14 @@ import urllib3
 
 from common.periods import Period, parse_period
 from common.settings import now_local
-from sources.portal_format import JsonObject, dumps_keeping_duplicates, duplicates_of, is_ok_code, json_object
+from sources.portal_format import (
+    JsonObject,
+    dumps_keeping_duplicates,
+    duplicates_of,
+    is_ok_code,
+    json_object,
+    refusal_message,
+)
 
 API_PATH = "/api/v1/reporting/evaluation/"
 TREE_ENDPOINTS = ("dvc-progress-tree", "provide-online-tree", "formality-online-payment-tree")
@@ -356,6 +363,10 @@ def _parse(fail: Callable[[str, str, str], PortalError], raw: bytes) -> dict:
         ) from None
     if not isinstance(payload, dict):
         raise fail("not_json", "câu trả lời là JSON nhưng không phải đối tượng {code, message, data}", _SHAPE_ADVICE)
+    if refused := refusal_message(payload):
+        raise fail(
+            "access", refused, "Kiểm tra tài khoản và quyền truy cập Cổng (đăng nhập lại nếu cần), rồi chạy lại. Không lưu gì"
+        )
     if not is_ok_code(payload.get("code")):
         raise fail(
             "code",
@@ -381,9 +392,18 @@ def _page(fail: Callable[[str, str, str], PortalError], data: object, page: int)
         raise fail("shape", f"data.pagination của trang {page} không đọc được ({pagination})", _SHAPE_ADVICE)
     if pages > MAX_PAGES:
         raise fail("shape", f"Cổng báo {pages} trang (quá {MAX_PAGES} trang cho một tỉnh)", _SHAPE_ADVICE)
-    if current is not None and current != page:  # a portal that ignores currentPage would repeat page 1
+    if current is not None and not _same_page(current, page):  # a portal that ignores currentPage would repeat page 1
         raise fail("shape", f"hỏi trang {page} nhưng Cổng trả trang {current}", _SHAPE_ADVICE)
     return list(rows), total, max(pages, 1)
+
+
+def _same_page(value: object, page: int) -> bool:
+    """Whether the answer's currentPage is ``page``: 1, 1.0 or "1" alike."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return value == page
+    return isinstance(value, str) and value.strip() == str(page)
 
 
 def _replaced(obj: dict, **fields: object) -> JsonObject:

@@ -29,6 +29,24 @@ def is_ok_code(code: object) -> bool:
     return not isinstance(code, bool) and str(code).strip().upper() in OK_CODES
 
 
+# An answer of the portal's gateway instead of data: Spring's error body ({"status": 401, "error": "Unauthorized"}) or
+# an OK code with no data and a message about the session ("Phiên đăng nhập hết hạn").
+_ACCESS_STATUSES = {401, 403, 419, 440}
+_ACCESS_WORDS = re.compile(r"unauthori[sz]ed|forbidden|authentication|token|đăng nhập|phiên|quyền truy cập", re.IGNORECASE)
+
+
+def refusal_message(payload: dict) -> str | None:
+    """The portal's own words when an answer is a refusal of access rather than data, else None: said with what to do
+    (sign in again, check the account), not as a change of format."""
+    status, error, message = payload.get("status"), payload.get("error"), payload.get("message")
+    said = " ".join(str(v) for v in (error, message) if v not in (None, ""))
+    by_status = isinstance(status, int) and not isinstance(status, bool) and status in _ACCESS_STATUSES
+    if by_status or (payload.get("data") is None and _ACCESS_WORDS.search(said)):
+        shown = f" (HTTP {status})" if by_status else ""
+        return f"Cổng từ chối truy cập{shown}: «{said[:200] or 'không có thông báo'}»"
+    return None
+
+
 def snapshot_files(folder: Path) -> list[Path]:
     """The files of a folder, by name: the answers, every ``*.json`` in any letter case (ANSWER.JSON, as Windows may
     keep a saved answer), and every other file (a .json.txt, a .jsonl, a saved page), which the reader refuses

@@ -36,7 +36,15 @@ from common.settings import TIMEZONE, business_today, local_time_of, now_local
 from common.units import Unit, UnitMatcher, province_named, province_of_portal_code, province_of_portal_root
 from common.vntext import ambiguous_thousands, nfc, shorten
 from scoring.qd766 import ROW_LEVELS, Group, Methodology, MethodologyError
-from sources.portal_format import FILE_PATTERN, duplicates_of, is_ok_code, json_object, same_value, sidecar_of
+from sources.portal_format import (
+    FILE_PATTERN,
+    duplicates_of,
+    is_ok_code,
+    json_object,
+    refusal_message,
+    same_value,
+    sidecar_of,
+)
 from sources.rule_labels import PORTAL_ISSUE_LABELS as ISSUE_LABELS
 
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}-(?:M(?:0[1-9]|1[0-2])|Q[1-4]|Y))(?![0-9A-Za-z])")
@@ -56,7 +64,9 @@ class PortalMetric:
     max_score: float | None
     data_quality_status: str | None = None  # the portal's own warning, e.g. TEMP_NATIONAL_REPORT_DENOMINATOR
     data_quality_message: str | None = None
-    score_out_of_range: bool = False  # the portal gave a score outside 0..max: dropped (``_in_range``), not "none"
+    # The portal's score is there but cannot be used: outside 0..max (``_in_range``), not a number, or its field
+    # missing (renamed): "unreadable", never "the portal did not evaluate it" (a null score).
+    score_unusable: bool = False
 
 
 @dataclass
@@ -73,7 +83,9 @@ class PortalNode:
     counts: dict[str, float | None] = field(default_factory=dict)  # tree: fields present (value may be None)
     metrics: dict[str, PortalMetric] = field(default_factory=dict)  # evaluation: by metric code
     matched_by: str | None = None  # code | name | department_id | learned_code
-    score_out_of_range: bool = False  # the portal gave a score outside 0..max: dropped (``_in_range``), not "none"
+    # The portal's score is there but cannot be used: outside 0..max (``_in_range``), not a number, or its field
+    # missing (renamed): "unreadable", never "the portal did not evaluate it" (a null score).
+    score_unusable: bool = False
 
     @property
     def department(self) -> str:
@@ -125,8 +137,10 @@ class BadNumber(ValueError):
     """A value that should be a number (or null) and is neither."""
 
 
-def _number(value: object) -> float | None:
-    """A count or score; None only for the portal's null. Anything else that is not a number is BadNumber."""
+def _number(value: object, high: float = math.inf) -> float | None:
+    """A count or score; None only for the portal's null. Anything else that is not a number is BadNumber. ``high``:
+    the most the value may be; text such as '18.125' is a decimal where a thousands-grouped reading would be above it
+    (a score out of 20), ambiguous only where both readings fit (a count)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -138,7 +152,7 @@ def _number(value: object) -> float | None:
     # A number sent as text: digits with one decimal part only ('1e3', '1_000', 'nan', 'inf' are not numbers), and
     # never '1.200' or '1,234', which read as thousands grouped or as a decimal alike (common/vntext.py).
     text = str(value).strip()
-    if not _NUMBER_TEXT.fullmatch(text) or ambiguous_thousands(text, math.inf):
+    if not _NUMBER_TEXT.fullmatch(text) or ambiguous_thousands(text, high):
         raise BadNumber(value)
     return float(text.replace(",", "."))
 
@@ -435,6 +449,7 @@ def read_snapshot_files(paths: Sequence[Path], methodology: MethodologyChoice, m
     tree shape publishes beside the code while two evaluation endpoints publish only the id and the name."""
     snapshots = [_read(p, methodology, matcher) for p in paths]
     _set_aside_copies(snapshots)
+    _set_aside_answers_of_another_period(snapshots)
     link_departments([s for s in snapshots if s.usable], matcher)
     usable = [s for s in snapshots if s.usable]
     captures: dict[object, list[PortalSnapshot]] = {}
@@ -568,6 +583,34 @@ def _set_aside_copies(snapshots: list[PortalSnapshot]) -> None:
                 "conflicting_captures",
                 f"Các tệp {names} cùng nhóm, cùng kỳ, cùng thời điểm chụp nhưng khác nội dung: không biết bản nào đúng, "
                 "không nạp tệp nào; xóa bản sai hoặc thu thập lại.",
+            )
+
+
+def _set_aside_answers_of_another_period(snapshots: list[PortalSnapshot]) -> None:
+    """An answer carries no period: the same bytes saved under two periods that do not overlap (Q3's answer saved
+    again as Q4's) would give the later period the earlier one's scores. The copy captured first keeps its period (an
+    answer cannot be captured before its period starts, ``captured_before_period``); the others are refused, naming
+    it. Overlapping periods (the year to date and its first quarter, captured early) may well be the same answer, and
+    so may two answers without any score or count above 0 (two months without a petition)."""
+    by_content: dict[tuple, list[PortalSnapshot]] = {}
+    for snap in snapshots:
+        figures = any(n.score or any(v for v in n.counts.values()) for n in snap.nodes)
+        if figures and snap.captured_at is not None and snap.period_label and not any(i.blocking for i in snap.issues):
+            by_content.setdefault((snap.endpoint, snap.sha256), []).append(snap)
+    for copies in by_content.values():
+        copies.sort(key=lambda c: (c.captured_at, c.file_name))
+        kept: list[tuple[PortalSnapshot, Period]] = []
+        for copy in copies:
+            period = parse_period(str(copy.period_label))
+            first = next((k for k, p in kept if p.end < period.start or period.end < p.start), None)
+            if first is None:
+                kept.append((copy, period))
+                continue
+            copy.refuse(
+                "same_answer_other_period",
+                f"Nội dung y hệt tệp '{first.file_name}' của kỳ {first.period_label} (chụp trước), trong khi hai kỳ "
+                f"không trùng nhau: đây là phản hồi của kỳ {first.period_label} lưu lại dưới tên kỳ {copy.period_label}, "
+                f"không nạp. Thu thập lại kỳ {copy.period_label} từ Cổng.",
             )
 
 
@@ -741,6 +784,11 @@ def _portal_data(raw: bytes, name: str) -> dict:
         ) from None
     if not isinstance(payload, dict):
         raise _Refusal("bad_shape", 'Tệp không có dạng phản hồi của Cổng ({"code", "message", "data"}).')
+    if refused := refusal_message(payload):
+        raise _Refusal(
+            "portal_refused_access",
+            f"{refused}; tệp không có số liệu. Đăng nhập lại (hoặc kiểm tra tài khoản, quyền truy cập) rồi thu thập lại.",
+        )
     code = payload.get("code")
     if not is_ok_code(code):
         raise _Refusal(
@@ -1001,23 +1049,23 @@ class _Row:
             )
         return bool(values)
 
-    def number(self, key: str) -> float | None:
+    def number(self, key: str, high: float = math.inf) -> float | None:
         if self.ambiguous(key):
             return None
         raw = self.item.get(key)
         try:
-            return _number(raw)
+            return _number(raw, high)
         except BadNumber:
             self.snap.issues.append(
                 PortalIssue(self.label, key, "bad_number", f"{self.label}: '{key}' = {raw!r} không phải số; bỏ qua giá trị này.")
             )
             return None
 
-    def first_number(self, keys: Sequence[str]) -> tuple[float | None, str | None]:
+    def first_number(self, keys: Sequence[str], high: float = math.inf) -> tuple[float | None, str | None]:
         """The first of the field variants that the row carries (value may be null), and its name."""
         for key in keys:
             if key in self.item:
-                return self.number(key), key
+                return self.number(key, high), key
         return None, None
 
     def text(self, key: str) -> str | None:
@@ -1034,8 +1082,8 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
     code = item.get("departmentCode")
     label = str(code or name or item.get("departmentId") or "?")
     row = _Row(snap, item, label, f"đơn vị {label}" + (f" ({name})" if name and name != label else ""))
-    score, score_field = row.first_number(SCORE_FIELDS)
-    max_score, _ = row.first_number(MAX_FIELDS)
+    score, score_field = row.first_number(SCORE_FIELDS, group.max_points)
+    max_score, _ = row.first_number(MAX_FIELDS, 100)
     level = row.text("level") if group.shape == "tree" else row.text("departmentLevel")
     node = PortalNode(
         role=role,
@@ -1049,7 +1097,8 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
         ratio=row.number("ratio"),
     )
     node.score = _in_range(snap, node.department, score_field or "score", score, group.max_points)
-    node.score_out_of_range = score is not None and node.score is None
+    unread = score_field is None or (score is None and item.get(score_field) is not None)
+    node.score_unusable = unread or (score is not None and node.score is None)
     if score_field is None:  # a present score is never lost: every variant was tried
         snap.issues.append(
             PortalIssue(
@@ -1102,13 +1151,25 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 continue
             metric = copies[0]  # copies that agree are one metric
             m = _Row(snap, metric, f"{node.department_name} / {metric['code']}")
-            given = m.number("score")
+            published_max = m.number("maxScore", 100)
+            highest = _metric_max(group, metric["code"], published_max)
+            given = m.number("score", highest)
+            if "score" not in metric:
+                snap.issues.append(
+                    PortalIssue(
+                        node.department,
+                        metric["code"],
+                        "missing_score",
+                        f"{node.department_name} / {metric['code']}: không có trường 'score' (Cổng đổi định dạng?); "
+                        "chỉ tiêu này không được đối chiếu, báo người phụ trách dữ liệu.",
+                    )
+                )
             kept = _in_range(
                 snap,
                 f"{node.department} / {metric['code']}",
                 "score",
                 given,
-                _metric_max(group, metric["code"], m.number("maxScore")),
+                highest,
             )
             node.metrics[metric["code"]] = PortalMetric(
                 code=metric["code"],
@@ -1117,10 +1178,10 @@ def _node(snap: PortalSnapshot, role: str, item: dict) -> PortalNode:
                 denominator=m.number("denominator"),
                 ratio=m.number("ratio"),
                 score=kept,
-                max_score=m.number("maxScore"),
+                max_score=published_max,
                 data_quality_status=m.text("dataQualityStatus"),
                 data_quality_message=m.text("dataQualityMessage"),
-                score_out_of_range=given is not None and kept is None,
+                score_unusable=kept is None and ("score" not in metric or metric["score"] is not None),
             )
         _check_metrics(snap, node, group, rejected)
     return node
@@ -1214,9 +1275,10 @@ def _check_metrics(snap: PortalSnapshot, node: PortalNode, group: Group, rejecte
             )
             continue
         counts_null = [k for k, v in (("numerator", metric.numerator), ("denominator", metric.denominator)) if v is None]
-        if metric.score is None or len(counts_null) == 1:
+        score_null = metric.score is None and not metric.score_unusable  # (an unusable score has its own issue)
+        if score_null or len(counts_null) == 1:
             # Both counts null beside a real score is the portal scoring from data it does not publish: not abnormal.
-            what = "điểm" if metric.score is None else counts_null[0]
+            what = "điểm" if score_null else counts_null[0]
             snap.issues.append(
                 PortalIssue(
                     node.department,
@@ -1254,10 +1316,22 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
     same batch taught: the portal code or department id of a department matched elsewhere (the evaluation endpoints
     publish the id and a name, the tree endpoints the id beside the code). Unmatched rows get an issue each."""
     nodes = [(s, n) for s in snapshots if s.group is not None for n in s.nodes if n.role == "unit"]
-    foreign = _match_on_their_own(nodes, matcher)
+    foreign, crossed = _match_on_their_own(nodes, matcher)
     learned = _learned_codes(nodes)
     for snap, node in nodes:
-        if id(node) in foreign:
+        if id(node) in crossed:
+            by_code, by_name = (matcher.units[c].name for c in crossed[id(node)])
+            snap.issues.append(
+                PortalIssue(
+                    node.department,
+                    None,
+                    "department_code_name_mismatch",
+                    f"Đơn vị {node.department} ('{node.department_name}'): mã của Cổng là của {by_code} trong danh mục "
+                    f"mã Cổng, nhưng tên là của {by_name}: không dùng điểm của dòng này cho đơn vị nào. Kiểm tra "
+                    "danh mục mã Cổng (masterdata/) với Cổng rồi chạy lại.",
+                )
+            )
+        elif id(node) in foreign:
             snap.issues.append(
                 PortalIssue(
                     node.department,
@@ -1275,21 +1349,28 @@ def link_departments(snapshots: Sequence[PortalSnapshot], matcher: UnitMatcher) 
 Linked = list[tuple[PortalSnapshot, PortalNode]]
 
 
-def _match_on_their_own(nodes: Linked, matcher: UnitMatcher) -> dict[int, str]:
-    """Match each row by the master data's portal code, else by name; returns the rows of another province (by code
-    prefix or name suffix, by id of the node): never matched, never taught."""
+def _match_on_their_own(nodes: Linked, matcher: UnitMatcher) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+    """Match each row by the master data's portal code, else by name. Returns, by id of the node, the rows of another
+    province (by code prefix or name suffix) and the rows whose code is one unit's and whose name is exactly another's
+    (a stale code list, or the portal's own mistake: its score would go to the wrong unit without a word); neither is
+    matched nor teaches."""
     foreign: dict[int, str] = {}
+    crossed: dict[int, tuple[str, str]] = {}
     for _, node in nodes:
         other = matcher.other_province(node.department_code, node.department_name)
         if other is not None:
             foreign[id(node)] = other
             continue
         by_code = matcher.match_portal(node.department_code, None, node.department_id)
+        by_name = matcher.match(node.department_name) if node.department_name else None
         if by_code and (node.department_code or node.department_id):
-            node.unit_code, node.matched_by = by_code, "code"
-        elif node.department_name and (by_name := matcher.match(node.department_name)):
+            if by_name is not None and by_name != by_code:
+                crossed[id(node)] = (by_code, by_name)
+            else:
+                node.unit_code, node.matched_by = by_code, "code"
+        elif by_name:
             node.unit_code, node.matched_by = by_name, "name"
-    return foreign
+    return foreign, crossed
 
 
 def _learned_codes(nodes: Linked) -> dict[str, dict[str, set[str]]]:

@@ -609,3 +609,37 @@ def test_an_answer_without_units_writes_nothing_and_is_no_failure_of_the_run(por
     assert result.ok and not result.failures and not result.saved and folder_state(earlier) == before
     assert error.kind == "empty" and not error.transient and len(portal.bodies(endpoint)) == 1
     assert all(w in str(error) for w in ("chưa có số liệu", words, "chạy lại sau", "Không lưu gì"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {
+            "timestamp": "2026-10-03T08:15:42",
+            "status": 401,
+            "error": "Unauthorized",
+            "message": "Full authentication is required",
+        },
+        {"code": "OK", "message": "Phiên đăng nhập hết hạn", "data": None},
+    ],
+)
+def test_a_refusal_of_access_with_status_200_says_to_sign_in_and_gives_the_portals_words(portal, earlier, payload):
+    """Spring's 401 body, or an OK code with no data and a session message, sent with HTTP 200, was reported as "Cổng
+    có thể đã đổi định dạng", the portal's own words dropped and the official pointed at the wrong cause."""
+    portal.faults["transparency"] = [json_answer(payload)]
+    before = folder_state(earlier)
+    with client_for(portal) as client, pytest.raises(PortalError) as caught:
+        client.fetch("transparency", parse_period("2026-Q3"))
+    assert caught.value.kind == "access" and payload["message"] in str(caught.value)
+    assert "đăng nhập lại" in str(caught.value) and "định dạng" not in str(caught.value)
+    assert folder_state(earlier) == before
+
+
+@pytest.mark.parametrize("current", ["1", 1.0, " 1 "])
+def test_a_page_number_sent_as_text_is_the_page_asked(portal, tmp_path, current):
+    """currentPage "1" failed the capture with "hỏi trang 1 nhưng Cổng trả trang 1"."""
+    payload = json.loads(fixture("transparency"))
+    payload["data"]["pagination"]["currentPage"] = current
+    portal.faults["transparency"] = [json_answer(payload)]
+    with client_for(portal) as client:
+        assert client.fetch("transparency", parse_period("2026-Q3")).rows == len(payload["data"]["evaluation"])

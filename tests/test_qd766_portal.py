@@ -360,7 +360,7 @@ def test_a_utf16_save_is_read(tmp_path):
         (b'{"code":"OK","data":{"parent":{"departmentCode":"H55","totalRece', "bad_json"),
         (
             b'{"code":"ERR_UNAUTHORIZED","message":"Phi\xc3\xaan \xc4\x91\xc4\x83ng nh\xe1\xba\xadp h\xe1\xba\xbft h\xe1\xba\xa1n","data":null}',
-            "portal_error",
+            "portal_refused_access",
         ),
         (b'{"code":"OK","data":{"parent":{}}}', "bad_shape"),
         (b"[1, 2]", "bad_shape"),
@@ -501,7 +501,7 @@ def test_a_broken_re_delivery_of_a_capture_keeps_its_earlier_rows(tmp_path):
 
 def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp_path):
     """A DVCTT score of 15 out of 12, or -2, entered the index as the unit's score; '1.200', 'nan' and '1e3' were
-    read as numbers. Each is left out with an issue naming the row and field; a decimal comma still reads."""
+    read as numbers ('1.200' is read as 1.2 only where 1,200 is above the maximum). Each is left out with an issue naming the row and field; a decimal comma still reads."""
     name = _fixture("provide-online-tree")
     payload = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     children = payload["data"]["children"]
@@ -515,9 +515,10 @@ def test_scores_out_of_range_and_numbers_as_loose_text_never_reach_the_index(tmp
     path = tmp_path / name
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     snap = read_snapshot(path, M, MATCHER)
-    assert [n.score for n in snap.nodes if n.role == "unit"] == [None, None, 8.5, None, None, None]
+    # '1.200' out of 12 can only be 1.2 (1,200 is no score out of 12); a count so written stays ambiguous
+    assert [n.score for n in snap.nodes if n.role == "unit"] == [None, 1.2, 8.5, None, None, None]
     rules = sorted((i.rule, i.field) for i in snap.issues if i.rule in ("bad_number", "value_out_of_range"))
-    assert rules == [("bad_number", "totalScore")] * 3 + [("value_out_of_range", "totalScore")] * 2
+    assert rules == [("bad_number", "totalScore")] * 2 + [("value_out_of_range", "totalScore")] * 2
     # The reconciliation says the portal's score was out of range, not that the portal gave none
     over = next(n for n in snap.nodes if n.role == "unit")
     [group_row] = [r for r in reconcile_node(M, snap.group, over) if r["indicator_code"] is None]
@@ -1160,3 +1161,80 @@ def test_a_missing_inbox_stops_the_portal_and_dossier_steps_saying_so(tmp_path):
         failure = next(e for e in result.all_events if e.is_step_failure).step_failure_data.error
         assert f"Không thấy thư mục hộp thư đến {tmp_path / 'inbox'}" in failure.message
         assert "CCHC_INBOX" in failure.message
+
+
+# --- scores that cannot be read, an answer saved under another period, a code and a name of two units ----------
+
+
+def test_an_unreadable_metric_score_is_invalid_not_unevaluated_and_the_group_is_not_called_a_mismatch(tmp_path):
+    """DOSSIER_SYNC "score": "5.4.0" (or no "score" field) was read as "Cổng không đánh giá", with a "null" issue, and
+    the group recomputed without it was "Lệch" against the portal's 16.36, which counts it."""
+    garbled = _metric("DOSSIER_SYNC", 180, 200, 5.4, 6).replace('"score":5.4', '"score":"5.4.0"')
+    renamed = _metric("DOSSIER_SYNC", 180, 200, 5.4, 6).replace('"score":', '"diem":')
+    for number, sync in enumerate((garbled, renamed)):
+        path = tmp_path / f"transparency_2026-Q3_20261003T081{number}.json"
+        snv = _evaluation_row(2, "0a1b-snv", "Sở Nội vụ", "PROVINCE", 15.76, [PUBLISH, UPDATE, CONTENT, sync])
+        path.write_text(_transparency([snv]), encoding="utf-8")
+        snap = read_snapshot(path, M, MATCHER)
+        issues = {(i.rule, i.field) for i in snap.issues}
+        assert ("null_value", "DOSSIER_SYNC") not in issues
+        assert ("bad_number" if sync is garbled else "missing_score", "score" if sync is garbled else "DOSSIER_SYNC") in issues
+        rows = {r["indicator_code"]: r for r in reconcile_node(M, snap.group, _by_unit(snap)[SNV])}
+        sync_row = next(r for r in rows.values() if r["metric_code"] == "DOSSIER_SYNC")
+        assert sync_row["status"] == "portal_score_invalid" and "không đọc được" in STATUS_LABELS["portal_score_invalid"]
+        assert rows[None]["status"] == "missing_data" and rows[None]["portal_score"] == 15.76
+
+
+@pytest.mark.parametrize("score", ['""', '"18.1.5"'])
+def test_an_unreadable_group_score_of_a_tree_row_is_invalid_not_unevaluated(tmp_path, score):
+    child = _progress_child("0a1b-snv", "H55.02", "Sở Nội vụ", 200, 180, 18).replace('"score":18', f'"score":{score}')
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_text(_progress_tree([child]), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    [group_row] = [r for r in reconcile_node(M, snap.group, _by_unit(snap)[SNV]) if r["indicator_code"] is None]
+    assert group_row["status"] == "portal_score_invalid"
+
+
+def test_a_score_as_text_with_three_decimals_is_read_where_no_thousands_reading_fits(tmp_path):
+    """'18.125' out of 20 was refused as a possibly thousands-grouped number: 18,125 cannot be a score out of 20. A
+    count written so ('1.200' visits) stays ambiguous."""
+    child = _progress_child("0a1b-snv", "H55.02", "Sở Nội vụ", 200, 180, 18).replace('"score":18', '"score":"18.125"')
+    child = child.replace('"totalReceived":200', '"totalReceived":"1.200"')
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_text(_progress_tree([child]), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    node = _by_unit(snap)[SNV]
+    assert node.score == 18.125 and node.counts["totalReceived"] is None
+    assert [(i.rule, i.field) for i in snap.issues if i.rule == "bad_number"] == [("bad_number", "totalReceived")]
+
+
+def test_the_same_answer_saved_under_a_later_period_is_refused_naming_the_first(tmp_path):
+    """Q3's answer saved again as Q4's loaded as both: Q4's DVCTT scores were Q3's. The copy captured first keeps its
+    period; a year-to-date answer identical to its first quarter's (captured early in the year) still loads."""
+    answer = _progress_tree([_progress_child("0a1b-snv", "H55.02", "Sở Nội vụ", 200, 180, 18)])
+    names = [
+        "dvc-progress-tree_2026-Q3_20260930T2200.json",
+        "dvc-progress-tree_2026-Q4_20261204T0815.json",
+        "dvc-progress-tree_2026-Y_20260930T2300.json",
+    ]
+    for name in names:
+        (tmp_path / name).write_text(answer, encoding="utf-8")
+    q3, q4, year = read_snapshot_files([tmp_path / n for n in names], M, MATCHER)
+    assert q3.usable and year.usable and not q4.usable
+    [issue] = q4.issues
+    assert issue.rule == "same_answer_other_period" and names[0] in issue.reason and "2026-Q4" in issue.reason
+
+
+def test_a_row_whose_code_is_one_units_and_whose_name_is_anothers_is_used_for_neither(tmp_path):
+    """H55.02 is Sở Nội vụ in the portal codes; the row named "Sở Xây dựng" gave Sở Xây dựng's score to Sở Nội vụ."""
+    children = [
+        _progress_child("0a1b-snv", "H55.02", "Sở Xây dựng", 200, 180, 18),
+        _progress_child("0a1b-vlg", "H55.101", "UBND xã Văn Lăng", 400, 360, 18),
+    ]
+    path = tmp_path / "dvc-progress-tree_2026-Q3_20261003T0815.json"
+    path.write_text(_progress_tree(children), encoding="utf-8")
+    snap = read_snapshot(path, M, MATCHER)
+    units = {n.department_code: n.unit_code for n in snap.nodes if n.role == "unit"}
+    assert units["H55.02"] is None and units["H55.101"] == MATCHER.match("Xã Văn Lăng")
+    [issue] = [i for i in snap.issues if i.rule == "department_code_name_mismatch"]
+    assert "Sở Nội vụ" in issue.reason and "Sở Xây dựng" in issue.reason and issue.department == "H55.02"
