@@ -364,6 +364,8 @@ _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công 
 # A form of address before a name in free text ("ông Nguyễn Văn An", "Bà Trần Thị Hoa", "công dân Lê Văn Nam"): the
 # one place where a citizen's name can be told from other words in a sentence.
 _ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|cháu|em|công dân)[ \t]+(?=[{_UPPER}])")
+# One or two capitalised words: a given name after a form of address ("chị Lan", "anh Văn Hùng").
+_GIVEN_NAME = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:[ \t]+[{_UPPER}][{_LOWER}]+)?(?![{_LOWER}{_UPPER}])")
 # The name alone (no address after it: in a sentence "số liệu", "khu vực", "đường truyền" follow a name too).
 _BARE_NAME = re.compile(_name_pattern([*SURNAMES, *PLACE_SURNAMES]))
 
@@ -378,10 +380,25 @@ def mask_addressed_names(text: str) -> tuple[str, int]:
         if title.start() < position:
             continue
         name = _BARE_NAME.match(text, title.end())
-        if name is None or _a_place(name.group("name")):
+        if name is not None:
+            end, words = name.end(), name.group("name")
+        elif (
+            title.group(0).islower()
+            and not title.group(0).startswith("công")  # ("công dân Việt Nam", "công dân Thủ đô")
+            and (given := _GIVEN_NAME.match(text, title.end())) is not None
+            and not _OFFICE_START.match(text, title.end())
+        ):
+            # "chị Lan", "ông Bình": a given name alone after a form of address written in lower case (capitalised,
+            # "Anh Sơn", "Bà Rịa", "Cô Tô" begin names of places; "ông Giám đốc" is an office)
+            end, words = given.end(), given.group(0)
+            if _a_place(f"{title.group(0).strip()} {words}"):
+                continue
+        else:
+            continue
+        if _a_place(words) or _famous(words):
             continue
         parts += [text[position : title.end()], MASK]
-        position = name.end()
+        position = end
         found += 1
     return "".join(parts) + text[position:], found
 
@@ -456,6 +473,7 @@ _OFFICES = (
     r"chuyên viên|cán bộ|công chức|viên chức|thư ký|báo cáo viên|giáo sư|tiến sĩ|thạc sĩ|bác sĩ|"
     r"chu tich|bi thu|giam doc|truong phong|thu tuong|bo truong|hieu truong|giao su"
 )
+_OFFICE_START = re.compile(rf"(?:phó[ \t]+)?(?:{_OFFICES})(?!\w)", re.IGNORECASE)
 _TITLES = (
     _OFFICES + r"|đồng chí|các đồng chí|đ/c|dong chi|người ký|nhà thơ|nhà văn|nhà khoa học|nhà giáo|nghệ sĩ|nghệ nhân|"
     r"chiến sĩ|liệt sĩ|anh hùng|danh nhân|tấm gương|noi gương|tư tưởng|trạng nguyên|di sản|bảo tàng|giải thưởng|"

@@ -1076,3 +1076,19 @@ def department_code(province_name: str) -> str:
     if code is None:
         raise MasterDataError(f"Danh sách cơ quan cấp tỉnh của {_province(province_name).name} không có {DEPARTMENT_NAME}.")
     return code
+
+
+# What a unit's name begins with, written without diacritics (a committee's "UBND" first, a province's "tỉnh" after;
+# not "Đoàn", "Quan", "Trường", surnames as much as bodies):
+# a value of a unit column beginning otherwise ("Lê Hoa", "nguyễn văn bình", "Tổ 3 phường …, nhà ông Bình") is text
+# typed there, a citizen's name or address as often as not, and is not quoted back.
+_UNIT_NAME_START = re.compile(
+    r"(?:(?:ubnd|uy ban nhan dan|ub)\W*)?(?:tinh\W+)?(?:xa|phuong|thi tran|dac khu|so|ban|van phong|trung tam|chi cuc|cuc|"
+    r"thanh tra|cong an|bo chi huy|bao hiem|kho bac|dai|bao|benh vien|vien|hoi|uy ban|lien doan|phong|"
+    r"tp|thanh pho|thi xa|bo|ubnd)\b"
+)
+
+
+def looks_like_a_unit_name(text: str) -> bool:
+    """Whether ``text`` begins as a unit's name does ("UBND xã …", "Sở …", "So Khoa hoc …", "Phường …")."""
+    return _UNIT_NAME_START.match(strip_diacritics(nfc(text)).lower().strip()) is not None

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from common.pii import mask_names, mask_personal_data, mask_quote
-from common.units import UnitMatcher
+from common.units import UnitMatcher, looks_like_a_unit_name
 from common.vntext import QUOTE_LIMIT, shorten
 from common.workdays import add_working_days
 from sources.csvfiles import FileIssue, ReadResult, csv_rows, open_csv, parse_day_first, row_reject, vocabulary_lookup
@@ -151,7 +151,7 @@ def read_petitions(
             problems.insert(0, ("duplicate_petition", f"Mã PAKN trùng với dòng {seen[code]}; giữ dòng đầu tiên.", code))
         if problems or code is None:
             result.rejects += [
-                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=_shown(unit_raw) or None)
+                row_reject(path, line, rule, reason, value, key=code, unit_code=unit_code, unit_name=_unit_quote(unit_raw))
                 for rule, reason, value in problems
             ]
             continue
@@ -221,6 +221,13 @@ def _shown(text: str) -> str:
     return shorten(mask_quote(text))
 
 
+def _unit_quote(raw: str) -> str | None:
+    """What a reject quotes of the unit column: the value masked and shortened when it begins as a unit's name does,
+    else nothing ("Lê Hoa", "nguyễn văn bình", "Tổ 3 phường …, nhà ông Bình": a citizen typed there, whom masking
+    cannot always tell from other words)."""
+    return (_shown(raw) or None) if raw and looks_like_a_unit_name(raw) else None
+
+
 def _coded_quote(raw: str, allowed: dict) -> str | None:
     """What a reject quotes of a coded column's bad value: the value with personal data masked, or None (not quoted)
     when, masked, it is longer than a mistyped word of the ``allowed`` list could be."""
@@ -245,9 +252,14 @@ def _problems(
             problems.append(("unknown_unit", "Thiếu đơn vị xử lý.", None))
         else:
             hint = matcher.suggest(unit_raw)
-            shown = _shown(unit_raw)
-            reason = f"Đơn vị xử lý không có trong danh mục đơn vị: '{shown}'" + (f"; có phải '{hint}'?" if hint else ".")
-            problems.append(("unknown_unit", reason, shown))
+            shown = _unit_quote(unit_raw)
+            reason = "Đơn vị xử lý không có trong danh mục đơn vị" + (
+                f": '{shown}'"
+                if shown is not None
+                else f" (giá trị {len(unit_raw)} ký tự không giống tên một đơn vị, không trích dẫn: có thể là tên hoặc "
+                "địa chỉ của người gửi nhập nhầm cột)"
+            )
+            problems.append(("unknown_unit", reason + (f"; có phải '{hint}'?" if hint else "."), shown))
     dates: dict[str, datetime | None] = {}
     for name in ("received_at", "completed_at"):
         raw = values[name]

@@ -172,6 +172,7 @@ RULE_LABELS = {
     "superseded_report": "Báo cáo đã được thay bằng báo cáo sau",
     "superseded_form": "Phiếu đã được thay bằng phiếu gửi sau của cùng đơn vị",
     "superseded_export": "Tệp đã được thay bằng tệp gửi sau của cùng tháng",
+    "month_unknown": "Tháng nạp được chưa đến một nửa số dòng: coi như chưa có số liệu",
     "not_lead_unit": "Đơn vị không chủ trì nhiệm vụ",
     "no_led_task": "Báo cáo không có nhiệm vụ nào do đơn vị chủ trì",
     # PAR and DTI self-assessment, appraisal and survey forms (sources/assessment_forms.py)

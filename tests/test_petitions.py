@@ -435,7 +435,7 @@ def test_a_refusal_quoting_a_masked_number_keeps_the_time_it_was_first_recorded(
     con = duckdb.connect()
     ensure_schema(con)
     load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
-    write_pakn(inbox / "pakn", JANUARY, [petition(unit="Trần Văn Bảo 0912 345 678")] * 2)
+    write_pakn(inbox / "pakn", JANUARY, [petition(unit="Phường Mới 0912 345 678")] * 2)  # (quoted: a unit's shape)
     for day in (4, 5):
         load_petitions(con, good, read(good, tmp_path), datetime(2026, 2, day))
     ((reason, at),) = con.execute("SELECT reason, loaded_at FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
@@ -863,3 +863,70 @@ def test_a_warehouse_of_an_earlier_version_gets_its_counted_petitions_as_staging
     ensure_schema(con)
     load_petition_folder(con, tmp_path / "inbox", matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
     assert con.execute("SELECT petition_code FROM fct_petition").fetchall() == [("P-1",)]
+
+
+def test_a_month_whose_rows_mostly_failed_is_unknown_to_the_index_not_a_month_without_petitions(tmp_path):
+    """January's first export with its 12 dates written 2026-01-05 09:15:00 (after an upgrade of the PAKN system)
+    loaded 0 rows as 'partly_loaded', and the index took the month as one without petitions: full points on 5.2 and
+    5.3 for the ward that had 12. The month is unknown until a good file comes, with a note saying so."""
+    from common.periods import parse_period
+    from common.units import load_units
+    from scoring.qd766 import methodology_for
+    from warehouse import qd766
+    from warehouse.tthc import load_units as load_unit_rows
+
+    iso = [petition(petition_code=f"PAKN-{i}", received_at="2026-01-05 09:15:00") for i in range(1, 13)]
+    con = _loaded_january(tmp_path, iso)
+    load_unit_rows(con, load_units("Thái Nguyên"))
+    january = [parse_period("2026-M01")]
+
+    def petitions() -> set:
+        frame = qd766.measure_periods(con, january, methodology_for(JANUARY), datetime(2026, 1, 31, 23, 59, 59))
+        return set(frame.loc[frame["unit_code"] == "05443", "petitions"].astype("float64").fillna(-1))
+
+    assert petitions() == {-1}  # unknown (NaN), not 0
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'month_unknown'").fetchall()
+    assert "0/12 dòng" in reason and "01/2026" in reason and "5.2, 5.3" in reason
+    # Half of the rows good is a month known (a duplicated line is rejected and still a month known)
+    write_pakn(tmp_path / "inbox" / "pakn", JANUARY, iso[:6] + [petition(petition_code=f"G-{i}") for i in range(6)])
+    load_petition_folder(con, tmp_path / "inbox", matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 4))
+    assert petitions() == {6.0}
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'month_unknown'").fetchone() == (0,)
+
+
+def test_a_month_sent_again_under_another_name_with_far_fewer_petitions_is_refused_too(tmp_path):
+    """pakn_202601.csv (12 petitions) loaded, then deleted and sent as PAKN_T01_2026.CSV with 5: the month went from
+    12 to 5 without a word (the guard looked up the earlier load by file name only)."""
+    inbox = tmp_path / "inbox"
+    first = write_pakn(inbox / "pakn", JANUARY, [petition(petition_code=f"PAKN-{i}") for i in range(1, 13)])
+    con = duckdb.connect()
+    ensure_schema(con)
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=NOW)
+    first.unlink()
+    write_pakn(inbox / "pakn", JANUARY, [petition(petition_code=f"PAKN-{i}") for i in range(1, 6)], name="PAKN_T01_2026.CSV")
+    stats = load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 4))
+    assert stats["files_kept_earlier"] == 1
+    assert con.execute("SELECT count(*) FROM fct_petition").fetchone() == (12,)
+    ((reason,),) = con.execute("SELECT reason FROM file_issues WHERE rule = 'redelivery_refused'").fetchall()
+    assert "chỉ có 5 dòng dùng được" in reason and "(12 dòng)" in reason
+    load_petition_folder(con, inbox, matcher=MATCHER, work_dir=tmp_path / "work", now=datetime(2026, 2, 5), accept_smaller=True)
+    assert con.execute("SELECT count(*) FROM fct_petition").fetchone() == (5,)
+
+
+def test_a_name_or_address_in_the_unit_column_is_not_quoted_and_a_given_name_after_a_form_of_address_is_masked(tmp_path):
+    """ "Lê Hoa", "nguyễn văn bình", "ông Bình tổ 5", "Tổ 3 phường Phan Đình Phùng, nhà ông Bình" typed where the unit
+    belongs, and "chị Lan không hài lòng" in the rating, were stored verbatim in the quarantine's unit_name, value and
+    reason (masking misses a short or lower-case name and a house's address). A unit column's value is quoted only when
+    it begins as a unit's name does; a mistyped unit still is, so the office can find it."""
+    typed = ["Lê Hoa", "nguyễn văn bình", "ông Bình tổ 5", "Tổ 3 phường Phan Đình Phùng, nhà ông Bình"]
+    rows = [petition(petition_code=f"PAKN-{i}", unit=unit) for i, unit in enumerate(typed, start=2)]
+    rows += [petition(petition_code="PAKN-9", satisfaction="chị Lan không hài lòng")]
+    rows += [petition(petition_code="PAKN-10", unit="UBND Phường Phan Đình Phùngg")]
+    con = _loaded_january(tmp_path, [petition(), *rows])
+    found = con.execute("SELECT rule, unit_name, reason, value FROM quarantine ORDER BY row_number").fetchall()
+    assert [r[0] for r in found] == ["unknown_unit"] * 4 + ["bad_value:satisfaction", "unknown_unit"]
+    text = str(found[:5])
+    for personal in ("Hoa", "bình", "Bình", "Tổ 3", "tổ 5", "Lan"):
+        assert personal not in text, personal
+    assert [r[1] for r in found[:4]] == [None] * 4 and "không giống tên một đơn vị" in found[0][2]
+    assert found[5][1] == "UBND Phường Phan Đình Phùngg" and "'UBND Phường Phan Đình Phùngg'" in found[5][2]

@@ -439,6 +439,14 @@ def test_a_name_quoted_after_the_word_so_is_masked():
         ("Hồ sơ của công dân Ninh Văn Bình trả chậm", "Hồ sơ của công dân [đã ẩn] trả chậm"),
         ("bà Hà Thị Quyên", "bà [đã ẩn]"),
         ("công dân Việt Nam", "công dân Việt Nam"),
+        # a given name alone after a form of address in lower case; an office, a place after one is no name
+        ("chị Lan không hài lòng", "chị [đã ẩn] không hài lòng"),
+        ("nhà ông Bình tổ 5", "nhà ông [đã ẩn] tổ 5"),
+        ("đã gọi cho anh Tuấn Anh", "đã gọi cho anh [đã ẩn]"),
+        ("kính gửi ông Giám đốc Sở", "kính gửi ông Giám đốc Sở"),
+        ("đề nghị bà Phó Chủ tịch xem xét", "đề nghị bà Phó Chủ tịch xem xét"),
+        ("huyện Anh Sơn", "huyện Anh Sơn"),
+        ("đi bà Rịa", "đi bà Rịa"),
     ],
 )
 def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):

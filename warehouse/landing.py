@@ -403,13 +403,19 @@ def shrink_problem(rows: int, earlier_rows: int, accept_hint: str) -> str | None
 
 
 def earlier_good_load(
-    con: duckdb.DuckDBPyConnection, source: str, file_name: str, partition_date: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    file_name: str,
+    partition_date: date | None = None,
+    *,
+    before: datetime | None = None,
 ) -> tuple[str, int, datetime] | None:
-    """(sha256, rows loaded, when) of the good load now in the warehouse for this file name, or for its partition."""
+    """(sha256, rows loaded, when) of the good load now in the warehouse for this file name, or for its partition
+    (of another file: loaded ``before`` that time, when given)."""
     where, params = "source = ? AND (file_name = ?", [source, file_name]
     if partition_date is not None:
-        where += " OR partition_date = ?"
-        params.append(partition_date)
+        where += " OR partition_date = ?" + (" AND loaded_at < ?" if before is not None else "")
+        params += [partition_date, *([before] if before is not None else [])]
     rows = con.execute(
         f"""SELECT sha256, rows_loaded, loaded_at FROM landed_files
                            WHERE {where}) AND status IN ('loaded', 'partly_loaded') AND rows_loaded > 0
@@ -449,9 +455,10 @@ def keep_earlier_load(
         first_reject=f"dòng {rejects[0].get('row_number')}: {rejects[0]['reason']}" if rejects else None,
     )
     if problem is None and shrink_hint is not None:
-        # Far fewer rows than the same file's earlier load (by its name only: another file of the month, loaded a
-        # moment before in this run, is no earlier delivery of this one).
-        earlier = earlier_good_load(con, source, path.name)
+        # Far fewer rows than the same file's earlier load, or than the partition's load of an earlier run (a month
+        # sent again under another name); another file of the month loaded a moment before in this run is no earlier
+        # delivery of this one.
+        earlier = earlier_good_load(con, source, path.name, partition_date, before=now)
         if earlier is not None and earlier[0] != result.sha256:
             problem = shrink_problem(len(result.rows), earlier[1], shrink_hint)
     else:

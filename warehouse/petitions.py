@@ -99,13 +99,30 @@ def _load_month(
         loadable=result.loadable,
         rows_loaded=len(result.rows),
         rejects=result.rejects,
-        issues=result.file_issues,
+        issues=[*result.file_issues, *_month_unknown(result)],
         first=first,
         now=now,
         replaces_partition=True,
         labels=labels,
     )
     return {"file": path.name, "month": result.month, **stats}
+
+
+def _month_unknown(result: PetitionResult) -> list[FileIssue]:
+    """The note of a month loaded with fewer than half its rows: the QĐ 766 index then takes its petitions as unknown
+    (``qd766/months_with_petitions.sql``), not as the few that loaded (none: full points on 5.2 and 5.3)."""
+    rejected = len({r.get("row_number") for r in result.rejects})
+    loaded = len(result.rows)
+    if not result.loadable or result.month is None or 2 * loaded >= loaded + rejected:
+        return []
+    return [
+        FileIssue(
+            "month_unknown",
+            f"Chỉ nạp được {loaded}/{loaded + rejected} dòng của tháng {result.month:%m/%Y} (các dòng bị loại: xem bảng "
+            "dòng bị loại): tháng này coi như chưa có số liệu PAKN, các chỉ tiêu 5.2, 5.3 của QĐ 766 không tính điểm. "
+            "Sửa tệp (thường là định dạng ngày) và gửi lại.",
+        )
+    ]
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, path: Path, result: PetitionResult) -> None:
