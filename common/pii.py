@@ -391,11 +391,11 @@ def mask_addressed_names(text: str) -> tuple[str, int]:
             # "chị Lan", "ông Bình": a given name alone after a form of address written in lower case (capitalised,
             # "Anh Sơn", "Bà Rịa", "Cô Tô" begin names of places; "ông Giám đốc" is an office)
             end, words = given.end(), given.group(0)
-            if _a_place(f"{title.group(0).strip()} {words}"):
+            if _a_place(f"{title.group(0).strip()} {words}") or _famous(words):
                 continue
         else:
             continue
-        if _a_place(words) or _famous(words):
+        if _a_place(words):
             continue
         parts += [text[position : title.end()], MASK]
         position = end

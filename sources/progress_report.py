@@ -45,6 +45,7 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -303,6 +304,29 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
+# A section's number ("I", "IV.", "B", "c)") or a total's words ("Tổng cộng", "Cộng") where a task number belongs.
+_SECTION_NUMBER = re.compile(r"(?:[IVXLC]+|[A-ZĐ])[.)]?", re.IGNORECASE)
+_TOTAL_WORDS = re.compile(r"(?:tổng(?:\s+cộng|\s+số)?|cộng|tong(?:\s+cong)?)\b", re.IGNORECASE)
+
+
+def _heading_or_total(row: list[Any], values: dict[str, Any], task_no: str | None, known: set[str | None] | None) -> str | None:
+    """What a row without a status (none, or the heading's or total's words where it belongs) is when its number cell
+    holds a section's number or a total's words, as tables copied from the plan carry them ("I | NHIỆM VỤ TRỌNG TÂM",
+    "Tổng cộng | 2 nhiệm vụ"): skipped with a note, not rejected twice (unknown task, no status) for the unit to read
+    through; None for any other row."""
+    status = cell_text(values["status"])
+    if (status and _STATUS(status) is not None) or (known is not None and task_no in known):
+        return None
+    number = cell_text(values["task_no"])
+    if _TOTAL_WORDS.match(number) or (not number and any(_TOTAL_WORDS.match(cell_text(v)) for v in row)):
+        return "dòng tổng"
+    if _SECTION_NUMBER.fullmatch(number) or (_LEADING_ROMAN.match(number) and not any(ch.isdigit() for ch in number)):
+        return "dòng tiêu đề mục"
+    return None
+
+
+_LEADING_ROMAN = re.compile(r"[IVXLC]+\s*[.)]?\s+\S")
+
 
 def _read_rows(
     result: ReportResult,
@@ -328,6 +352,17 @@ def _read_rows(
             continue  # blank rows are harmless in a report
         values, faults = clean_faults({name: row[col] for name, col in cols.items()})
         task_no = task_number(values["task_no"])
+        if heading := _heading_or_total(row, values, task_no, known):
+            result.file_issues.append(
+                RowIssue(
+                    "section_row",
+                    f"Dòng {number} là {heading} ('{shorten(' '.join(cell_text(v) for v in row if cell_text(v)), 80)}'), "
+                    "không phải nhiệm vụ: đã bỏ qua.",
+                    blocking=False,
+                    row_number=number,
+                )
+            )
+            continue
         problems: list[Problem] = []
         notes: list[tuple[str, str]] = []
         for name, fault in faults.items():  # task number and status are required; the rest loads without it

@@ -301,7 +301,7 @@ _PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), out)
     for pattern, out in (
         (r"\s*\(\s*(?:năm\s*)?(\d{4})\s*\)", r" \1"),
-        (r"(?:qu[ýí]|qúy|q)\s*\.?\s*([ivx]+|\d)(?:\s*[/.,-]\s*|\s+|\s*,?\s*năm\s*)(\d{4})", r"Quý \1/\2"),
+        (r"(?:qu[ýí]|qúy|q)\s*\.?\s*([ivx]+|\d)(?:\s*[/.,-]?\s*năm\s*|\s*[/.,-]\s*|\s+)(\d{4})", r"Quý \1/\2"),
         (r"(?:6|sáu)\s+tháng(?:\s+năm)?\s*(\d{4})", r"6 tháng đầu năm \1"),
         (r"(?:9|chín)\s+tháng(?:\s+đầu)?(?:\s+năm)?\s*(\d{4})", r"Quý III/\1"),
     )
@@ -311,17 +311,31 @@ _PERIOD_SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # The data cut-off range a report may add after its period ("Quý III/2026 (từ 15/6 đến 14/9/2026)", NĐ 09/2019 closes
 # the figures mid-month): the period is what comes before it, the range is not needed to know it.
 _CUT_OFF_RANGE = re.compile(r"\s*\((?=[^()]*(?:\d{1,2}\s*/\s*\d{1,2}|\b(?:từ|tu|đến|den)\b))[^()]*\)\s*$", re.IGNORECASE)
+# A correction or addendum tagged after the period ("Quý I/2026 (lần 2)", "Quý I/2026 - bổ sung", "(bản sửa)"), or
+# "(cả năm)" after a year: the period is what comes before it (which of two reports of a period counts is the report
+# date's and the arrival's business, not the period's).
+_CORRECTION_TAG = re.compile(
+    r"\s*[-–,(]?\s*(?:lần\s*(?:thứ\s*)?\d+|lan\s*\d+|bổ\s*sung|bo\s*sung|bản\s*sửa(?:\s*đổi)?|sửa\s*đổi|điều\s*chỉnh|"
+    r"thay\s*thế|chính\s*thức|cập\s*nhật|cả\s*năm)\s*\)?\s*$",
+    re.IGNORECASE,
+)
+# A quarter's roman numeral typed with a lower-case L for I ("Quý l/2026", "Quý lll/2026"): no quarter has an L.
+_QUARTER_WITH_L = re.compile(r"((?:qu[ýí]|qúy)\s*)([il]*l[il]*)(?=\s*[/.,-]|\s+(?:năm\s*)?\d{4})", re.IGNORECASE)
 # The words of a period typed without diacritics ("Quy 3 nam 2026", "6 thang dau nam 2026"), as they are spelt.
 _UNDIACRITISED = {"quy": "quý", "nam": "năm", "thang": "tháng", "dau": "đầu", "sau": "sáu", "chin": "chín"}
 _UNDIACRITISED_WORD = re.compile(rf"\b(?:{'|'.join(_UNDIACRITISED)})\b", re.IGNORECASE)
 
 
 def _period_spelling(body: str) -> str:
-    """``body`` without a trailing data cut-off range, its words typed without diacritics spelt with them, the year in
-    brackets unwrapped and a period spelt only as reports spell it rewritten as a completion time is spelt ("Quý
-    III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026" -> "Quý III/2026")."""
+    """``body`` without a trailing data cut-off range or correction tag, its words typed without diacritics spelt with
+    them, a quarter's numeral typed with an "l" for "I", the year in brackets unwrapped and a period spelt only as
+    reports spell it rewritten as a completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026"
+    -> "Quý III/2026")."""
     body = _CUT_OFF_RANGE.sub("", body)
     body = _UNDIACRITISED_WORD.sub(lambda m: _UNDIACRITISED[m[0].lower()], body)
+    while (tagged := _CORRECTION_TAG.sub("", body)) != body:  # "(lần 2) - bổ sung"
+        body = tagged
+    body = _QUARTER_WITH_L.sub(lambda m: m[1] + m[2].upper().replace("L", "I"), body)
     pattern, out = _PERIOD_SPELLINGS[0]
     text = pattern.sub(out, body).strip()
     for pattern, out in _PERIOD_SPELLINGS[1:]:
@@ -732,9 +746,43 @@ def table_sheets(
     if missing:
         names = ", ".join(f"'{h}'" for h in missing)
         issues.append(
-            FileIssue("missing_columns", f"Không tìm thấy dòng tiêu đề của {what} (thiếu cột {names}); không nạp được tệp.")
+            FileIssue(
+                "missing_columns",
+                f"Không tìm thấy dòng tiêu đề của {what} (thiếu cột {names}); không nạp được tệp."
+                + _row_number_hint(sheets, columns, missing),
+            )
         )
     return found, missing, issues
+
+
+# Headers of a row-number column ("Số TT" as the plan's own table heads its task numbers, "STT" as any table its rows).
+_ROW_NUMBER_HEADERS = frozenset({"stt", "sott", "tt", "sothutu"})
+
+
+def _row_number_hint(sheets: list[tuple[Any, list[list[Any]]]], columns: tuple[Column, ...], missing: list[str]) -> str:
+    """What to do when the task-number column is missing beside a row-number column ("Số TT", "STT"): its numbers may
+    be the plan's (a copy of the plan's table) or the rows' own (1, 2, 3 over tasks 3, 7, 12); read as task numbers
+    they would give one task's status to another without a word, so the unit says which by the header."""
+    task_no = next((c for c in columns if c.name == "task_no"), None)
+    if task_no is None or task_no.header not in missing:
+        return ""
+    written = next(
+        (
+            cell_text(cell)
+            for _, grid in sheets
+            for row in grid[:40]
+            for cell in row
+            if cell_text(cell) and match_key(cell_text(cell)) in _ROW_NUMBER_HEADERS
+        ),
+        None,
+    )
+    if written is None:
+        return ""
+    return (
+        f" Cột '{written}' có phải là số thứ tự của nhiệm vụ trong Kế hoạch? Nếu đúng, đổi tiêu đề cột thành "
+        f"'{task_no.header}' rồi gửi lại; nếu là số thứ tự dòng, thêm cột '{task_no.header}' ghi số của nhiệm vụ "
+        "trong Kế hoạch (số thứ tự dòng không được đọc là số nhiệm vụ: nhiệm vụ sẽ bị nhận nhầm)."
+    )
 
 
 def mask_free_text(

@@ -199,7 +199,8 @@ class _Resolver:
 
     def qualified(self, text: str, whole: bool) -> str | None:
         """The office of a name that is an office followed by its own department ("Phòng Chuyển đổi số (Sở KH&CN)",
-        "Văn phòng Sở, Sở Khoa học và Công nghệ" as a whole part); None when no split or more than one office fits."""
+        "Văn phòng Sở, Sở Khoa học và Công nghệ" as a whole part), or its department followed by it ("Sở KH&CN - Phòng
+        Chuyển đổi số", "Sở KHCN / Phòng QLKH"); None when no split or more than one office fits."""
         if self.offices is None or self.units is None:
             return None
         found = set()
@@ -207,11 +208,15 @@ class _Resolver:
         for split in splits:
             if not whole and text[: split.start()].rstrip().endswith(","):  # "Văn phòng Sở, Sở KH&CN" in a list
                 continue
-            office, _ = self.office(text[: split.start()])
-            if office is None:
+            before, after = text[: split.start()], text[split.end() :].rstrip(" .)")
+            office, _ = self.office(before)
+            if office is not None:
+                department = _DEPARTMENT_LEAD.sub("", after)
+                if department and self.units.match(department) == self.parent[office]:
+                    found.add(office)
                 continue
-            department = _DEPARTMENT_LEAD.sub("", text[split.end() :]).rstrip(" .)")
-            if department and self.units.match(department) == self.parent[office]:
+            office, _ = self.office(after)
+            if office is not None and self.units.match(before.rstrip(" ,")) == self.parent[office]:
                 found.add(office)
         return found.pop() if len(found) == 1 else None
 

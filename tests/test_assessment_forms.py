@@ -589,7 +589,7 @@ def test_evidence_merged_down_over_two_criteria_counts_for_both(tmp_path: Path, 
         (  # phone, ID and e-mail
             "Theo phản ánh của ông Bình, SĐT 0912 345 678, CCCD 019085001234: đã gửi đủ báo cáo.",
             "Bà Hoa (0987.654.321, hoa@gmail.com) phản ánh chậm trả hồ sơ.",
-            "Theo phản ánh của ông Bình, SĐT [đã ẩn], CCCD [đã ẩn]: đã gửi đủ báo cáo.",
+            "Theo phản ánh của ông [đã ẩn], SĐT [đã ẩn], CCCD [đã ẩn]: đã gửi đủ báo cáo.",
             "Bà Hoa ([đã ẩn], [đã ẩn]) phản ánh chậm trả hồ sơ.",
         ),
         (  # a full name after a form of address ("công dân", "bà", "Ông")

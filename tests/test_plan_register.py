@@ -533,11 +533,11 @@ def test_phone_and_id_numbers_in_task_texts_are_masked_and_the_cell_named(tmp_pa
     result = read_plan_register(_sheet(tmp_path / "kh.xlsx", rows))
     assert result.loadable
     first, second = result.rows
-    assert (first["content"], first["responsible"]) == ("Giải quyết phản ánh của bà Hoa ([đã ẩn])", "Ông B, [đã ẩn]")
+    assert (first["content"], first["responsible"]) == ("Giải quyết phản ánh của bà [đã ẩn] ([đã ẩn])", "Ông B, [đã ẩn]")
     assert second["content"] == "Việc hai (CCCD [đã ẩn])" and first["deadline_text"] == "Quý I/2026"
     notes = [i for i in result.file_issues if i.rule == "personal_data_masked"]
     assert [(i.row_number, i.record_key, i.blocking) for i in notes] == [(7, "1", False), (7, "1", False), (8, "2", False)]
-    assert notes[0].reason.startswith("Dòng 7 (nhiệm vụ 1), ô B7 (cột 'Nội dung công việc'): đã ẩn 1 số điện thoại")
+    assert notes[0].reason.startswith("Dòng 7 (nhiệm vụ 1), ô B7 (cột 'Nội dung công việc'): đã ẩn 2 số điện thoại")
     assert "ô G7 (cột 'Người chịu trách nhiệm')" in notes[1].reason
     assert not any(v in n.reason for n in notes for v in ("0987", "0912345678", "019085001234"))
 

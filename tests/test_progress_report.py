@@ -549,6 +549,16 @@ def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
         ("Thường xuyên năm 2026", None),
         ("15/07/2026", None),
         ("Trước 01/7/2026", None),
+        # a correction or addendum tagged after the period (the corrected report was refused, the stale one stayed)
+        ("Quý I/2026 (lần 2)", "2026-Q1"),
+        ("Quý I/2026 - bổ sung", "2026-Q1"),
+        ("Quý I/2026 (bản sửa)", "2026-Q1"),
+        ("6 tháng đầu năm 2026 (bổ sung)", "2026-H1"),
+        ("Quý II năm 2026 (Lần thứ 2)", "2026-Q2"),
+        ("Quý I/ năm 2026", "2026-Q1"),
+        ("Năm 2026 (cả năm)", "2026-Y"),
+        ("Quý l/2026", "2026-Q1"),  # a lower-case L for I
+        ("Tháng 3/2026 (bổ sung)", None),
     ],
 )
 def test_period_labels(text: str, label: str | None) -> None:
@@ -1152,3 +1162,35 @@ def test_a_fraction_or_a_thousands_group_in_the_percent_column_is_never_read_sil
     assert notes == [(6, "1"), (7, "2"), (11, "6")]
     assert "nếu là 80% thì đề nghị ghi số 80" in next(i.reason for i in result.file_issues if i.rule == "percent_below_one")
     assert [(r["row_number"], r["rule"], r["value"]) for r in result.rejects] == [(8, "bad_value:percent", "1.000")]
+
+
+def test_section_and_total_rows_of_a_table_copied_from_the_plan_are_skipped_with_a_note(tmp_path: Path) -> None:
+    """ "I | NHIỆM VỤ TRỌNG TÂM" and "Tổng cộng | 2 nhiệm vụ" between the tasks each gave two rejects (unknown task, no
+    status) for the unit to read through; they are headings and totals: skipped, noted, the tasks load."""
+    rows = [
+        *HEAD,
+        TABLE,
+        ["I", "NHIỆM VỤ TRỌNG TÂM"],
+        ["1", "Hoàn thành", 100, "15/03/2026"],
+        ["IV.", "TRÁCH NHIỆM CÁC PHÒNG"],
+        ["2", "Đang thực hiện", 50],
+        ["Tổng cộng", "2 nhiệm vụ"],
+        ["3", ""],  # a task without its status is still rejected
+    ]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert sorted(_rows(result)) == ["1", "2"]
+    assert [(r["row_number"], r["rule"]) for r in result.rejects] == [(11, "bad_value:status")]
+    notes = [(i.row_number, i.rule) for i in result.file_issues if i.rule == "section_row"]
+    assert notes == [(6, "section_row"), (8, "section_row"), (10, "section_row")]
+    assert all(not i.blocking for i in result.file_issues)
+
+
+def test_a_table_numbered_only_by_so_tt_is_refused_saying_how_to_name_the_task_column(tmp_path: Path) -> None:
+    """A table copied from the plan ("Số TT | Nội dung công việc | Tình trạng") has no task-number column by name: its
+    numbers may be the plan's or the rows' own (1, 2, 3 over tasks 3, 7, 12), and read as task numbers they would give
+    one task's status to another. Refused, saying which header to write."""
+    rows = [*HEAD, ["Số TT", "Nội dung công việc", "Tình trạng", "Ngày hoàn thành"], ["1", "Ban hành kế hoạch", "Hoàn thành"]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    [issue] = [i for i in result.file_issues if i.rule == "missing_columns"]
+    assert not result.loadable and "Cột 'Số TT' có phải là số thứ tự của nhiệm vụ" in issue.reason
+    assert "đổi tiêu đề cột thành 'Số TT nhiệm vụ'" in issue.reason

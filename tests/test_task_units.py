@@ -84,6 +84,12 @@ def test_office_names_match(name, code):
         ("VP Sở", ("19.SKHCN.VP",)),
         ("VP Sở KH&CN", ("19.SKHCN.VP",)),
         ("Phòng CĐS; VP Sở", ("19.SKHCN.CDS", "19.SKHCN.VP")),
+        # the department first, as a unit's header often writes it (refused as an unknown unit before)
+        ("Sở Khoa học và Công nghệ - Văn phòng Sở", ("19.SKHCN.VP",)),
+        ("Sở KH&CN - Phòng Chuyển đổi số", ("19.SKHCN.CDS",)),
+        ("So Khoa hoc va Cong nghe - Van phong So", ("19.SKHCN.VP",)),
+        ("Sở KHCN / Phòng QLKH", ("19.SKHCN.QLKH",)),
+        ("Sở Y tế - Phòng Chuyển đổi số", ()),  # another department's office: not this one's
     ],
 )
 def test_offices_short_names_as_offices_write_them(text, codes):

@@ -136,7 +136,7 @@ def test_an_id_or_phone_number_typed_into_a_coded_column_is_masked_in_the_quaran
     con, _ = load(inbox)
     assert loaded_codes(con) == ["OK-1", "OK-2"]
     centres = con.execute("SELECT receiving_centre FROM stg_dossier_versions ORDER BY source_row").fetchall()
-    assert centres[1] == ("Trung tâm Phục vụ hành chính công - anh Bảo [đã ẩn]",)
+    assert centres[1] == ("Trung tâm Phục vụ hành chính công - anh [đã ẩn] [đã ẩn]",)
     notes = con.execute("SELECT reason FROM file_issues WHERE rule = 'personal_data_masked'").fetchall()
     assert len(notes) == 1 and "Cột 'Nơi tiếp nhận' của 1 dòng" in notes[0][0]
     found = con.execute("SELECT rule, reason, value FROM quarantine WHERE source = 'tthc_dossier' ORDER BY row_number").fetchall()
