@@ -10,7 +10,7 @@ from assets.dti import dti_scorecards
 from assets.partitions import partition_years
 from assets.resources import WRITER_POOL, Warehouse
 from checks.gate import gate
-from checks.tthc_expectations import run_suite
+from checks.tthc_expectations import failure_text, run_suite
 
 
 class DtiCompleteConfig(dg.Config):
@@ -105,22 +105,6 @@ INDEX_EXPECTATIONS = {
 
 
 # What each expectation of dti_values_valid checks, in the gate's Vietnamese message.
-_RULE_TEXT = {
-    "one_row_per_unit": "một đơn vị có nhiều dòng",
-    "unit_in_master_data": "đơn vị không có trong danh mục",
-    "total_0_100": "tổng điểm ngoài 0–100",
-    "index_value_0_1": "giá trị chỉ số chính ngoài 0–1",
-    "level_from_tree": "xếp loại không có trong bộ chỉ số",
-    "rank_positive": "thứ hạng không dương",
-    "interval_ordered": "khoảng xếp hạng ngược thứ tự",
-    "share_same_rank_0_1": "tỷ lệ giữ hạng ngoài 0–1",
-    "points_not_negative": "điểm âm",
-    "points_within_max": "điểm vượt điểm tối đa",
-    "computed_value_percent": "tỷ lệ tính từ kho ngoài 0–100 %",
-    "value_0_1": "giá trị chỉ số ngoài 0–1",
-}
-
-
 def _units_without_rows(frames: dict) -> list[str]:
     """Every row check holds on an empty table: a unit scored from a form has rows of main indices and components,
     and one without them (an index table emptied) is said here, not published in silence."""
@@ -167,13 +151,7 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         passed = not failed and not lacking and len(frames["unit"]) > 0
         found = "; ".join(
             [
-                *(
-                    f"{table}: {_RULE_TEXT.get(o.check, o.check)} ({o.unexpected_count or 'có'} dòng; giá trị: "
-                    f"{o.details or '-'})"
-                    for table, results in suites
-                    for o in results
-                    if not o.success
-                ),
+                *(text for table, results in suites if (text := failure_text(results, table))),
                 *lacking,
             ]
         )
@@ -187,6 +165,6 @@ def dti_values_valid(context: dg.AssetCheckExecutionContext, warehouse: Warehous
         metadata={
             "rows": sum(len(f) for f in frames.values()),
             "expectations": len(outcomes),
-            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+            "failed": dg.MetadataValue.md("\n".join(f"- {failure_text([o])}" for o in failed) or "-"),
         },
     )

@@ -11,7 +11,7 @@ from assets.partitions import partition_dates
 from assets.qd766 import qd766_month, qd766_portal_snapshots, qd766_quarter, qd766_year
 from assets.resources import WRITER_POOL, Warehouse
 from checks.gate import Gate, gate, metadata_text
-from checks.tthc_expectations import run_suite
+from checks.tthc_expectations import failure_text, run_suite
 from common.periods import Period, parse_period, periods_between
 
 
@@ -92,7 +92,7 @@ def unit_mart_result(df, unit_codes: list[str], suite: str) -> dg.AssetCheckResu
             "rows": len(df),
             "periods": scored,
             "expectations": len(outcomes),
-            "failed": dg.MetadataValue.md("\n".join(f"- {o.check}: {o.details}" for o in failed) or "-"),
+            "failed": dg.MetadataValue.md("\n".join(f"- {failure_text([o])}" for o in failed) or "-"),
         },
     )
 

@@ -9,7 +9,7 @@ from assets.partitions import partition_dates
 from assets.resources import WRITER_POOL, Warehouse
 from assets.tthc import tthc_dossier_versions, tthc_dossiers
 from checks.gate import day_scopes, gate
-from checks.tthc_expectations import Outcome, run_suite, version_expectations
+from checks.tthc_expectations import Outcome, failure_text, run_suite, version_expectations
 from common.db import scalar
 from common.settings import business_today
 from warehouse import export_health
@@ -121,7 +121,7 @@ def _failure_text(first: date, last: date, failed: list) -> str:
     """What the gate keeps of a failed suite: the days, the expectations that failed, what to do."""
     return (
         f"phiên bản hồ sơ ngày {first:%d/%m/%Y}–{last:%d/%m/%Y} không đạt: "
-        + "; ".join(f"{o.check} ({o.unexpected_count} giá trị)" for o in failed)
+        + failure_text(failed)
         + ". Kiểm tra tệp xuất của các ngày đó (inbox/tthc), nhận lại tệp đúng rồi chạy lại từng ngày (make rerun DAY=…)."
     )
 

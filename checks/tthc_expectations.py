@@ -67,6 +67,54 @@ def version_expectations(unit_codes: list[str], procedure_codes: list[str]) -> d
     }
 
 
+# What each expectation of the suites checks, in Vietnamese: the gate's detail and the failure alert say it to the
+# official who reruns, with the number of rows and some of the values (``failure_text``), not the check's name.
+CHECK_LABELS = {
+    # dossier versions (version_expectations)
+    "schema_matches": "cột của bảng khác danh sách cột quy định (thêm hoặc thiếu cột)",
+    "dossier_code_not_null": "thiếu mã hồ sơ",
+    "dossier_version_unique": "một mã hồ sơ có hai dòng trong một ngày xuất",
+    "unit_in_master_data": "đơn vị không có trong danh mục",
+    "procedure_in_catalogue": "mã thủ tục không có trong danh mục thủ tục",
+    "channel_known": "kênh nộp không thuộc danh mục",
+    "status_known": "trạng thái hồ sơ không thuộc danh mục",
+    "rating_known": "mức đánh giá hài lòng không thuộc danh mục",
+    "received_not_after_completed": "ngày hoàn thành trước ngày tiếp nhận",
+    "due_not_before_received": "hạn giải quyết trước ngày tiếp nhận",
+    "supplement_requests_non_negative": "số lần yêu cầu bổ sung âm",
+    "fee_non_negative": "phí, lệ phí âm",
+    "applicant_id_hashed": "số giấy tờ của người nộp không ở dạng mã hóa (có thể là số rõ)",
+    # QĐ 766 unit marts (checks/qd766_checks.py)
+    "one_row_per_unit_and_period": "một đơn vị có nhiều dòng trong một kỳ",
+    "total_within_max": "tổng điểm ngoài 0 đến điểm tối đa",
+    "rank_positive": "thứ hạng không dương",
+    "every_unit_scored": "số dòng khác số đơn vị × số kỳ (có đơn vị chưa được tính điểm)",
+    "total_is_sum_of_groups": "tổng điểm khác tổng điểm các nhóm",
+    "evaluated_max_is_sum_of_scored_groups": "thang điểm (evaluated_max) khác tổng điểm tối đa của các nhóm có điểm",
+    "rank_follows_total": "thứ hạng không theo tổng điểm",
+    # DTI marts (checks/dti_checks.py)
+    "one_row_per_unit": "một đơn vị có nhiều dòng",
+    "total_0_100": "tổng điểm ngoài 0–100",
+    "index_value_0_1": "giá trị chỉ số chính ngoài 0–1",
+    "level_from_tree": "xếp loại không có trong bộ chỉ số",
+    "interval_ordered": "khoảng xếp hạng ngược thứ tự",
+    "share_same_rank_0_1": "tỷ lệ giữ hạng ngoài 0–1",
+    "points_not_negative": "điểm âm",
+    "points_within_max": "điểm vượt điểm tối đa",
+    "computed_value_percent": "tỷ lệ tính từ kho ngoài 0–100 %",
+    "value_0_1": "giá trị chỉ số ngoài 0–1",
+}
+
+
+def check_label(check: str) -> str:
+    """The Vietnamese of a check's name; a group's maximum ("ckmb_within_max") names its group."""
+    if check in CHECK_LABELS:
+        return CHECK_LABELS[check]
+    if check.endswith("_within_max"):
+        return f"điểm nhóm {check.removesuffix('_within_max').upper()} ngoài 0 đến điểm tối đa của nhóm"
+    return check
+
+
 @dataclass
 class Outcome:
     check: str
@@ -110,3 +158,16 @@ def run_suite(df: pd.DataFrame, expectations: dict[str, tuple[str, dict]], suite
             )
         )
     return outcomes
+
+
+def failure_text(outcomes: list[Outcome], table: str | None = None) -> str:
+    """The failed expectations of ``outcomes`` as an official reads them: "tổng điểm khác tổng điểm các nhóm (2 dòng;
+    ví dụ: …) [total_is_sum_of_groups]", one per failed expectation, '; ' between them; '' when none failed."""
+    where = f"{table}: " if table else ""
+    return "; ".join(
+        f"{where}{check_label(o.check)} ({o.unexpected_count if o.unexpected_count is not None else 'có'} dòng"
+        + (f"; ví dụ: {o.details}" if o.details else "")
+        + f") [{o.check}]"
+        for o in outcomes
+        if not o.success
+    )

@@ -318,7 +318,9 @@ def test_scores_suite_fails_on_a_total_maximum_or_rank_its_groups_do_not_give():
         return "" if result.passed else str(result.metadata["failed"].value)
 
     assert failed(first, second, third) == ""
-    assert "total_is_sum_of_groups" in failed(first | {"total": 68.0, "rank": 2}, second | {"rank": 1}, third)
+    not_summed = failed(first | {"total": 68.0, "rank": 2}, second | {"rank": 1}, third)
+    # said in Vietnamese to the official who reruns (the gate's detail, the alert), the check's name kept for support
+    assert "tổng điểm khác tổng điểm các nhóm (1 dòng; ví dụ: [-12.0]) [total_is_sum_of_groups]" in not_summed
     assert "evaluated_max_is_sum_of_scored_groups" in failed(first, second, third | {"evaluated_max": 100.0})
     assert "rank_follows_total" in failed(first | {"rank": 2}, second | {"rank": 1}, third)
     assert "rank_follows_total" in failed(first, second | {"rank": 3}, third)
