@@ -166,6 +166,17 @@ def export_completeness(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    asset=tthc_dossiers,
+    pool=WRITER_POOL,
+    description="Một mã hồ sơ không ghi hai đơn vị giải quyết hay hai ngày tiếp nhận (mã dùng cho hai hồ sơ).",
+)
+def dossier_code_reused(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+    start, end = partition_dates(context)
+    with warehouse.read() as con:
+        return _warning(export_health.reused_codes(con, start, end))
+
+
+@dg.asset_check(
     asset=tthc_dossiers, pool=WRITER_POOL, description="Đơn vị im lặng bất thường (không có hồ sơ mới nhiều ngày làm việc)."
 )
 def silent_units(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from common.text_encoding import LegacyEncoding, decode_text
-from common.vntext import match_key
+from common.vntext import match_key, strip_diacritics
 from sources.intake import KIND_LABELS, STILL_COPYING_REASON, sniff_kind, still_being_written
 from sources.tthc_format import Column
 
@@ -285,6 +285,29 @@ def _best_delimiter(header_line: str, columns: tuple[Column, ...]) -> tuple[str,
     return best
 
 
+# A total row under the table ("Tổng số: 2 hồ sơ", "Tổng cộng: 1.234 hồ sơ"): no record (its text without diacritics).
+_TOTAL = re.compile(r"(?:tong(?: so| cong)?|cong)\b.*")
+
+
+def is_total_row(cells: Sequence[str]) -> bool:
+    """A row whose first filled cell starts with 'Tổng' / 'Cộng' and that holds at most three filled cells."""
+    texts = [c.strip() for c in cells if c and c.strip()]
+    return 0 < len(texts) <= 3 and _TOTAL.fullmatch(strip_diacritics(texts[0]).casefold()) is not None
+
+
+def _trailing_total(content: str | bytes, delimiter: str) -> str | None:
+    """The file's last line when it is a total row ("Tổng cộng: 1.234 hồ sơ,,,"), else None."""
+    newline = "\n" if isinstance(content, str) else b"\n"
+    body = content[-4096:].rstrip()  # (the end only: a day's export is read in place, never copied whole here)
+    last = body[body.rfind(newline) + 1 :]  # type: ignore[arg-type]
+    if isinstance(last, bytes):
+        last = last.decode("utf-8", errors="replace")
+    if len(last) > 500:  # (a record, not a total: not parsed)
+        return None
+    cells = next(csv.reader([last.lstrip("\ufeff")], delimiter=delimiter), [])
+    return last.strip() if is_total_row(cells) else None
+
+
 def _partial_last_line(content: str | bytes, delimiter: str, fields: int) -> bool:
     """The file ends inside a record: an open quote, or a last line without its end and with too few fields. Works on
     the text, or on the raw bytes of a UTF-8 file (no decoding of the whole file)."""
@@ -396,15 +419,7 @@ def _inspect(
     if not _has_data_line(text, raw):
         prepared.data_lines = 0
         prepared.issues.append(FileIssue("no_rows", "Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.", blocking=False))
-    if _partial_last_line(text if text is not None else raw, delimiter, len(headers)):
-        prepared.truncated = True
-        prepared.issues.append(
-            FileIssue(
-                "truncated",
-                "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi lưu): dòng đó không được nạp.",
-                blocking=False,
-            )
-        )
+    total = _check_last_line(prepared, text if text is not None else raw, delimiter, len(headers))
 
     decomposed = encoding != "utf-8" or any(lead in raw for lead in _COMBINING_LEAD_BYTES)
     standard = headers == [c.header for c in columns]
@@ -425,6 +440,7 @@ def _inspect(
         and not nul
         and delimiter == ","
         and standard
+        and total is None
     ):
         prepared.physical_lines = count_lines(raw)
         prepared.read_path = path  # a stray invalid byte is reported on its own line by the reader
@@ -437,8 +453,31 @@ def _inspect(
         text = text.replace("\x00", UNREADABLE)
     if decomposed:
         text = unicodedata.normalize("NFC", text)
+    if total is not None:  # the total line left out, its place kept blank (the lines keep their numbers)
+        cut = text.rstrip().rfind("\n") + 1
+        text = text[:cut] + "\n"
     prepared.text = _rewrite(text, delimiter, mapping, columns, len(headers))
     return prepared
+
+
+def _check_last_line(prepared: PreparedFile, content: str | bytes, delimiter: str, fields: int) -> str | None:
+    """The note of a last line that is a total row (returned: the line, left out of the data) or cut short."""
+    total = _trailing_total(content, delimiter)
+    if total is not None:
+        shown = ",".join(c for c in total.split(delimiter) if c.strip())
+        prepared.issues.append(
+            FileIssue("totals_row", f"Dòng cuối '{shown[:80]}' là dòng tổng cộng, không phải dữ liệu: không đọc.", blocking=False)
+        )
+    elif _partial_last_line(content, delimiter, fields):
+        prepared.truncated = True
+        prepared.issues.append(
+            FileIssue(
+                "truncated",
+                "Dòng cuối của tệp bị cắt cụt (tệp chép chưa xong hoặc bị lỗi khi lưu): dòng đó không được nạp.",
+                blocking=False,
+            )
+        )
+    return total
 
 
 def _first_look(prepared: PreparedFile, path: Path, raw: bytes, watch: Callable[[Path], bool]) -> bool:

@@ -355,7 +355,7 @@ def _read_rows(
         if heading := _heading_or_total(row, values, task_no, known):
             result.file_issues.append(
                 RowIssue(
-                    "section_row",
+                    "totals_row" if heading == "dòng tổng" else "section_row",
                     f"Dòng {number} là {heading} ('{shorten(' '.join(cell_text(v) for v in row if cell_text(v)), 80)}'), "
                     "không phải nhiệm vụ: đã bỏ qua.",
                     blocking=False,

@@ -81,6 +81,7 @@ RULE_LABELS = {
     "form_of_another_unit": "Tệp cùng tên nay là phiếu của đơn vị khác, giữ phiếu đã nạp",
     "extension_mismatch": "Đuôi tệp không khớp nội dung",
     "codes_as_numbers": "Mã thủ tục bị Excel đổi thành số",
+    "code_as_number": "Mã bị Excel đổi thành số dạng khoa học (mất chữ số)",
     "blank_rows": "Dòng trống chỉ có dấu phân cách, bỏ qua",
     "workbook_named_csv": "Bảng tính Excel lưu với đuôi .csv",
     "workbook_export": "Bản xuất là bảng tính, không phải CSV (đã đọc bảng)",

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from common.units import UnitMatcher, province_name
-from common.vntext import strip_diacritics
 from sources.csvfiles import (
     INVISIBLE,
     FileIssue,
@@ -37,6 +36,7 @@ from sources.csvfiles import (
     ReadResult,
     csv_rows,
     header_notes,
+    is_total_row,
     open_csv,
     prepare_converted,
     prepare_csv,
@@ -256,7 +256,11 @@ def _cell_as_text(ws: Any, r: int, col: int | None, value: Any, formats_lost: bo
 
 
 def _number_text(value: float) -> str:
-    """15 significant digits, as Excel shows a number (0.1 + 0.2 is "0.3"), without an exponent."""
+    """15 significant digits, as Excel shows a number (0.1 + 0.2 is "0.3"), without an exponent; a whole number that
+    a double holds exactly (below 2**53) as it is, digit for digit: a 16-digit dossier code in a number cell written
+    by another tool than Excel ("1234567890123456") is not rounded into another dossier's code."""
+    if float(value).is_integer() and abs(value) < 2**53:
+        return str(int(value))
     text = f"{value:.15g}"
     if "e" in text:
         text = f"{Decimal(text):f}"
@@ -367,7 +371,7 @@ def prepare_workbook_export(path: Path, columns: tuple[Column, ...], date_format
     for r, row in enumerate(body, start=table.header_row + 1):
         if ends_table(row, key_col):
             break  # the signature block or a footnote under the table
-        if not any(cell_text(v) for v in row) or is_column_number_row(row) or _is_total_row(row):
+        if not any(cell_text(v) for v in row) or is_column_number_row(row) or is_total_row([cell_text(v) for v in row]):
             out.write("\n")  # a blank line, as in a CSV: the lines below keep their numbers
             continue
         cells = []
@@ -415,11 +419,3 @@ def _export_cell(ws: Any, r: int, col: int, value: Any, timed: str, dated: str) 
 
 
 _ZERO_PADDED = re.compile(r"0+")
-# A total row under the table ("Tổng số: 2 hồ sơ", "Tổng cộng"): not a dossier (its text without diacritics).
-_TOTAL = re.compile(r"(?:tong(?: so| cong)?|cong)\b.*")
-
-
-def _is_total_row(row: list[Any]) -> bool:
-    """A row whose first filled cell starts with 'Tổng' / 'Cộng' and that holds at most three cells."""
-    texts = [cell_text(v) for v in row if cell_text(v)]
-    return 0 < len(texts) <= 3 and _TOTAL.fullmatch(strip_diacritics(texts[0]).casefold()) is not None

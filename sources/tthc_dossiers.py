@@ -854,7 +854,22 @@ def _column_rules(fmt: DossierFormat) -> str:
         f"FROM _dossier_rows t WHERE length(dossier_code) <= {CODE_LIMIT} AND contains(dossier_code, ' ') "
         f"AND regexp_matches(dossier_code, '{CODE_WORDS}') AND regexp_matches(dossier_code, '[0-9]')"
     )
+    # A numeric code that Excel showed and saved in scientific notation ("1.23457E+15"): its last digits are gone, so
+    # it is no dossier's code (loaded, it made a phantom dossier and left the real one pending for ever).
+    reason = (
+        f"'Cột ''{columns['dossier_code'].header}'': ''' || dossier_code || ''' là mã đã bị Excel đổi thành số dạng "
+        "khoa học và mất các chữ số cuối (không biết mã thật): xuất lại tệp từ hệ thống, không mở và lưu bằng Excel "
+        "(hoặc định dạng cột mã là Text).'"
+    )
+    branches.append(
+        f"SELECT file_id, pos, 'code_as_number:dossier_code' AS rule, {reason} AS reason, dossier_code AS value "
+        f"FROM _dossier_rows t WHERE regexp_full_match(dossier_code, '{SCIENTIFIC_CODE}')"
+    )
     return "\nUNION ALL\n".join(branches)
+
+
+# A number in scientific notation as Excel writes it, with a decimal point or comma ("1.23457E+15", "1,23457E+15").
+SCIENTIFIC_CODE = r"[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+"
 
 
 # Two words of letters in a row: what a dossier code never holds (RE2's \\pL; Python's re has none, so

@@ -135,7 +135,7 @@ JOBS_BEFORE: dict[str, tuple[set[str], int]] = {
             "units",
             "web_publication",  # added with the web publication (issue 14)
         },
-        21,  # 19 then; + single_pii_secret, versions_present
+        22,  # 19 then; + single_pii_secret, versions_present, dossier_code_reused (a warning)
     ),
     "masterdata_refresh": ({"tthc_catalogue", "units"}, 0),
     "national_index": ({"national_qd766"}, 1),  # the national job (issue 15)

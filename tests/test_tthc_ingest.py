@@ -1320,3 +1320,97 @@ def test_a_refusal_ended_when_it_was_first_recorded_not_at_a_later_touch(inbox):
     write_export(inbox / "tthc", second, [dossier_row(dossier_code="R-1", updated_at="09/01/2026 09:00:00", **refused)])
     con, _ = load(inbox, first, second)
     assert con.execute("SELECT refused_at, finished_on_time FROM fct_dossier").fetchall() == [(datetime(2026, 1, 7, 10), True)]
+
+
+# --- codes Excel turned into numbers, yesterday's file under today's name, a total line (a review of bad days) ---
+
+
+def test_a_dossier_code_excel_wrote_in_scientific_notation_is_rejected_not_a_dossier_of_its_own(inbox):
+    """ "1.23457E+15" (a 16-digit code saved through Excel) loaded as a dossier of its own: the real one stayed pending
+    for ever beside a phantom completed one, and two such codes in one file collapsed into one."""
+    write_export(
+        inbox / "tthc",
+        DAY,
+        [
+            dossier_row(dossier_code="1234567890123456"),
+            dossier_row(dossier_code="1.23457E+15"),
+            dossier_row(dossier_code="1,23457E+15"),
+        ],
+    )
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["1234567890123456"] and stats.rows_rejected == 2
+    found = rejects(con)
+    assert [r[2] for r in found] == ["code_as_number:dossier_code"] * 2
+    assert "'1.23457E+15' là mã đã bị Excel đổi thành số dạng khoa học" in found[0][3]
+
+
+def test_a_sixteen_digit_code_in_a_number_cell_of_a_workbook_keeps_every_digit(inbox):
+    """A number cell 1234567890123456 (written by another tool than Excel) was read as 1234567890123460, and the
+    next code collapsed into the same one."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in DOSSIER_COLUMNS])
+    for code, updated in ((1234567890123456, "05/01/2026 08:00:00"), (1234567890123457, "05/01/2026 09:00:00")):
+        row = dossier_row(dossier_code="x", updated_at=updated)
+        ws.append([code if c.name == "dossier_code" else _as_cell(c.name, row[c.name]) for c in DOSSIER_COLUMNS])
+    wb.save(inbox / "tthc" / "ho_so_20260105.xlsx")
+    con, _ = load(inbox)
+    assert loaded_codes(con) == ["1234567890123456", "1234567890123457"]
+
+
+def test_yesterdays_export_sent_again_under_todays_name_is_reported_as_a_copy(inbox):
+    """The same bytes as ho_so_20260105.csv and ho_so_20260106.csv both loaded without a word: day 6 looked delivered,
+    its own changes missing. The export-completeness finding names both files and the rerun to make."""
+    from warehouse.export_health import export_gaps
+
+    first = write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"HS-{i}") for i in range(3)])
+    (inbox / "tthc" / "ho_so_20260106.csv").write_bytes(first.read_bytes())
+    con, _ = load(inbox, DAY, DAY + timedelta(days=1))
+    [finding] = export_gaps(con)
+    assert finding["check"] == "export_completeness"
+    assert "Ngày 06/01/2026: tệp xuất (ho_so_20260106.csv) giống hệt từng byte tệp của ngày 05/01/2026" in finding["detail"]
+    assert "make rerun DAY=2026-01-06" in finding["detail"]
+
+
+@pytest.mark.parametrize("tail", ["Tổng cộng: 1.234 hồ sơ,,,,,,\n", "Tổng cộng: 3 hồ sơ\n", "Tong so: 3 ho so"])
+def test_a_total_line_under_the_export_is_left_out_with_a_note_not_rejected_as_a_dossier(inbox, tail):
+    """ "Tổng cộng: 1.234 hồ sơ,,,…" made 13 rejects of one line (status, channel, unit …); without its commas it was
+    "Dòng thiếu cột (tệp có thể bị cắt cụt)". The workbook path already knew such a line."""
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code=f"HS-{i}") for i in range(3)], tail=tail)
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["HS-0", "HS-1", "HS-2"] and stats.rows_rejected == 0 and rejects(con) == []
+    notes = dict(con.execute("SELECT rule, reason FROM file_issues").fetchall())
+    assert "là dòng tổng cộng" in notes["totals_row"] and "truncated" not in notes
+    assert con.execute("SELECT status, rows_read FROM landed_files WHERE source = 'tthc_dossier'").fetchone() == ("loaded", 3)
+
+
+def test_one_dossier_code_given_to_two_units_dossiers_is_reported(inbox):
+    """H55-1 of the ward on 05/01, then H55-1 of Sở KH&CN (another procedure, received 06/01) on 06/01: the current
+    state kept the latest and the ward lost a dossier without a word. The check dossier_code_reused names the code,
+    both units and both receipt days; a dossier whose versions agree is not named."""
+    from warehouse.export_health import reused_codes
+
+    write_export(inbox / "tthc", DAY, [dossier_row(dossier_code="H55-1"), dossier_row(dossier_code="H55-2")])
+    write_export(
+        inbox / "tthc",
+        DAY + timedelta(days=1),
+        [
+            dossier_row(dossier_code="H55-2", status="Đã trả kết quả", completed_at="06/01/2026 10:00:00"),
+            dossier_row(
+                dossier_code="H55-1",
+                procedure_code="1.000100",
+                resolving_unit="Sở Khoa học và Công nghệ",
+                received_at="06/01/2026 08:00:00",
+                due_at="27/01/2026 17:00:00",
+                updated_at="06/01/2026 08:00:00",
+            ),
+        ],
+    )
+    con, _ = load(inbox, DAY, DAY + timedelta(days=1))
+    [finding] = reused_codes(con, DAY + timedelta(days=1), DAY + timedelta(days=1))
+    assert finding["check"] == "dossier_code_reused" and finding["unit_code"] == "19.SKHCN"
+    assert finding["detail"].startswith(
+        "Mã hồ sơ H55-1: các phiên bản ghi đơn vị 05443, 19.SKHCN; ngày tiếp nhận 05/01/2026, 06/01/2026"
+    )

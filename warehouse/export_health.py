@@ -23,7 +23,8 @@ def last_usable_export(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Days between the first and the last landed export with no usable export (missing, empty, rejected)."""
+    """Days between the first and the last landed export with no usable export (missing, empty, rejected), and days
+    whose export is an earlier day's file again."""
     rows = con.execute(
         """SELECT partition_date, status, file_name FROM landed_files
            WHERE source = 'tthc_dossier' AND status IN ('missing', 'rejected')
@@ -32,14 +33,65 @@ def export_gaps(con: duckdb.DuckDBPyConnection) -> list[dict]:
            ORDER BY partition_date"""
     ).fetchall()
     labels = {"missing": "không có tệp xuất", "rejected": "tệp xuất không nạp được"}
+    gaps = [(day, f"Ngày {day:%d/%m/%Y}: {labels[status]} ({name}).") for day, status, name in rows]
+    # A day whose export is byte for byte an earlier day's (yesterday's file re-sent under today's name): it looks
+    # delivered, its own changes are missing.
+    copies = con.execute(
+        """SELECT b.partition_date, b.file_name, min(a.partition_date), arg_min(a.file_name, a.partition_date)
+           FROM landed_files AS b
+           JOIN landed_files AS a
+               ON a.source = b.source AND a.sha256 = b.sha256 AND a.partition_date < b.partition_date
+           WHERE b.source = 'tthc_dossier' AND b.status IN ('loaded', 'partly_loaded') AND b.rows_read > 0
+             AND a.status IN ('loaded', 'partly_loaded')
+           GROUP BY b.partition_date, b.file_name"""
+    ).fetchall()
+    gaps += [
+        (
+            day,
+            (
+                f"Ngày {day:%d/%m/%Y}: tệp xuất ({name}) giống hệt từng byte tệp của ngày {earlier:%d/%m/%Y} "
+                f"({earlier_name}): có thể đã gửi lại tệp cũ dưới tên ngày mới, thay đổi của ngày này bị thiếu. Nhận "
+                f"đúng tệp của ngày rồi chạy lại ngày đó (make rerun DAY={day:%Y-%m-%d})."
+            ),
+        )
+        for day, name, earlier, earlier_name in copies
+    ]
+    return [
+        {"check": "export_completeness", "unit_code": None, "unit_name": None, "detail": detail}
+        for _, detail in sorted(gaps, key=lambda gap: gap[0])
+    ]
+
+
+def reused_codes(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list[dict]:
+    """Dossier codes exported in [start, end] whose versions name two resolving units or two receipt days: one code
+    given to two dossiers (or a dossier moved between units). The current state keeps the latest version only, so
+    the other unit loses a dossier without a word; said here for someone to look at in the TTHC system."""
+    rows = con.execute(
+        """WITH days AS (
+               SELECT DISTINCT dossier_code FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?
+           )
+           SELECT s.dossier_code, list(DISTINCT s.resolving_unit_code ORDER BY s.resolving_unit_code),
+                  list(DISTINCT strftime(s.received_at, '%d/%m/%Y') ORDER BY strftime(s.received_at, '%d/%m/%Y')),
+                  arg_max(s.resolving_unit_code, s.updated_at)
+           FROM stg_dossier_versions AS s SEMI JOIN days USING (dossier_code)
+           GROUP BY s.dossier_code
+           HAVING count(DISTINCT s.resolving_unit_code) > 1 OR count(DISTINCT s.received_at::DATE) > 1
+           ORDER BY s.dossier_code""",
+        [start, end],
+    ).fetchall()
     return [
         {
-            "check": "export_completeness",
-            "unit_code": None,
+            "check": "dossier_code_reused",
+            "unit_code": latest,
             "unit_name": None,
-            "detail": f"Ngày {day:%d/%m/%Y}: {labels[status]} ({name}).",
+            "detail": (
+                f"Mã hồ sơ {code}: các phiên bản ghi {'đơn vị ' + ', '.join(units) if len(units) > 1 else ''}"
+                f"{'; ' if len(units) > 1 and len(days) > 1 else ''}"
+                f"{'ngày tiếp nhận ' + ', '.join(days) if len(days) > 1 else ''} khác nhau: trạng thái hiện tại theo "
+                f"phiên bản mới nhất (đơn vị {latest}). Kiểm tra trên Hệ thống TTHC: một mã dùng cho hai hồ sơ?"
+            ),
         }
-        for day, status, name in rows
+        for code, units, days, latest in rows
     ]
 
 
