@@ -1943,7 +1943,14 @@ def _survey_rows(
         if problems or unit_code is None or survey is None or code is None or (points is None and not not_surveyed):
             result.rejects += [
                 row_reject(
-                    path, line, rule, f"{place}: {reason}", shown, key=_key_of(code), unit_code=unit_code, unit_name=unit_text
+                    path,
+                    line,
+                    rule,
+                    f"{place}: {reason}",
+                    shown,
+                    key=_key_of(code),
+                    unit_code=unit_code,
+                    unit_name=record["unit"] or unit_text,  # the name as written beside its code, not the code again
                 )
                 for rule, reason, shown in problems
             ]

@@ -522,6 +522,9 @@ def test_read_survey(tmp_path: Path, trees, matcher, commune) -> None:
         ("unknown_unit", 4),
     ]
     assert all(r["reason"].startswith(f"Dòng {r['row_number']}: ") for r in result.rejects)
+    # a reject names the unit as written beside its code (it gave the code twice: '19.SCT' for the unit's name)
+    names = {r["row_number"]: (r["unit_code"], r["unit_name"]) for r in result.rejects}
+    assert names[4] == (None, "Sở Không Tồn Tại") and names[5] == (commune.code, commune.code)
     bad = tmp_path / "bad.csv"
     bad.write_text("Đơn vị,Điểm\nx,1\n", encoding="utf-8")
     assert [i.rule for i in read_survey(bad, matcher).file_issues] == ["missing_columns"]

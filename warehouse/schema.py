@@ -46,7 +46,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         portal_department_id VARCHAR, sort_key VARCHAR, search_name VARCHAR""",
         "Đơn vị: cơ quan cấp tỉnh (CSV đã rà soát của tỉnh, hoặc danh sách mặc định) và xã/phường (gói vietnam-provinces, sau 1/7/2025).",
         {
-            "unit_group": "agency | commune | ward",
+            "unit_group": "agency (sở, ban, ngành) | commune (xã) | ward (phường)",
             "ranking_group": "agency | local: nhóm xếp hạng",
             "sort_order": (
                 "thứ tự của danh mục: cơ quan cấp tỉnh trước, rồi xã, phường; trong mỗi nhóm theo bảng chữ cái tiếng "
@@ -69,7 +69,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         owner_unit_code VARCHAR, payment_integrated BOOLEAN, source_file VARCHAR, source_row INTEGER""",
         "Danh mục thủ tục hành chính.",
         {
-            "authority_level": "province | commune",
+            "authority_level": "province (thẩm quyền cấp tỉnh) | commune (thẩm quyền cấp xã)",
             "online_level": "full (toàn trình) | partial (một phần) | none",
             "owner_unit_code": "cơ quan chủ quản (mã trong dim_unit); NULL với thủ tục cấp xã ('UBND cấp xã') hoặc khi danh mục không ghi",
             "payment_integrated": "đã tích hợp thanh toán trực tuyến trên Cổng DVCQG (chỉ tiêu 3.5a); NULL khi danh mục không ghi",
@@ -103,7 +103,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         "Mọi phiên bản hồ sơ trong các tệp xuất hằng ngày, đã bỏ dữ liệu cá nhân; phân vùng theo export_date.",
         {
             "applicant_key": APPLICANT_KEY_COMMENT,
-            "channel": "direct | online | postal",
+            "channel": "direct (trực tiếp) | online (trực tuyến) | postal (qua bưu chính)",
             "source_row": "số dòng trong tệp nhận được (dòng tiêu đề = 1)",
             "synced_to_portal": "hồ sơ đã đồng bộ lên Cổng DVCQG (chỉ tiêu 1.4 QĐ 766); NULL khi tệp xuất không có cột này",
         },
@@ -121,7 +121,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         {
             "applicant_key": APPLICANT_KEY_COMMENT,
             "finished_on_time": (
-                "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc. Chỉ so hai thời điểm: chỉ tiêu 2.1 "
+                "đã kết thúc và completed_at ≤ due_at; NULL khi chưa kết thúc hoặc công dân đã rút hồ sơ (withdrawn: "
+                "is_finished nhưng không đúng hạn cũng không trễ hạn). Chỉ so hai thời điểm: chỉ tiêu 2.1 "
                 "của QĐ 766 còn tính là trễ hạn hồ sơ yêu cầu bổ sung quá 1 lần và hồ sơ chưa xong đã quá hạn, nên số "
                 "hồ sơ trễ hạn theo QĐ 766 (mart_qd766_indicator, 2.1: mẫu số − tử số) lớn hơn số đếm theo cột này"
             ),
@@ -180,7 +181,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         parent_unit_code VARCHAR NOT NULL, aliases VARCHAR[], sort_order INTEGER NOT NULL, sort_key VARCHAR""",
         "Phòng, đơn vị thuộc Sở (masterdata/offices): chủ trì hoặc phối hợp nhiệm vụ của kế hoạch; không xếp hạng.",
         {
-            "kind": "van_phong | phong | don_vi",
+            "kind": "van_phong (Văn phòng) | phong (phòng chuyên môn) | don_vi (đơn vị trực thuộc)",
             "parent_unit_code": "cơ quan chủ quản (dim_unit)",
             "sort_order": (
                 "thứ tự của phòng, đơn vị trong danh sách đã rà soát (masterdata/offices), từ 0: thứ tự Sở tự sắp "
@@ -249,7 +250,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         superseded BOOLEAN NOT NULL, loaded_at TIMESTAMP""",
         "Mọi báo cáo tiến độ đã nhận (kể cả dòng bị thay thế): superseded = có bản gửi sau cho cùng đơn vị, kỳ, nhiệm vụ.",
         {
-            "status": "not_started | in_progress | completed | suspended",
+            "status": "not_started (chưa thực hiện) | in_progress (đang thực hiện) | completed (hoàn thành) | suspended (tạm dừng)",
             "superseded": "bản gửi sau (ngày báo cáo muộn hơn) của cùng đơn vị và kỳ báo cáo lại nhiệm vụ này; vẫn giữ làm lịch sử",
         },
     ),
@@ -259,7 +260,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         task_order INTEGER""",
         "Tình trạng mỗi nhiệm vụ vào mỗi ngày của năm kế hoạch (đến ngày dữ liệu): chỉ dùng báo cáo đã gửi đến ngày đó.",
         {
-            "status": "on_track | due_soon | overdue | completed_on_time | completed_late | no_deadline",
+            "status": (
+                "on_track (đang thực hiện, còn hạn) | due_soon (sắp đến hạn) | overdue (quá hạn) | completed_on_time "
+                "(hoàn thành đúng hạn) | completed_late (hoàn thành trễ hạn) | no_deadline (không có thời hạn)"
+            ),
             "days_to_due": "số ngày đến hạn thực tế (âm = đã quá hạn)",
             "task_order": "thứ tự nhiệm vụ trong sổ kế hoạch: ORDER BY task_order (task_no là chữ, xếp 1, 10, 2)",
         },
@@ -286,7 +290,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
             "chỉ số, năm)."
         ),
         {
-            "index_code": "par | dti",
+            "index_code": "par (Chỉ số CCHC) | dti (Chỉ số chuyển đổi số)",
             "hard_errors": "số lỗi làm phiếu không dùng được hoặc dòng bị loại",
             "superseded": "có bản gửi sau thay thế",
         },
@@ -315,7 +319,7 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         survey VARCHAR NOT NULL, code VARCHAR NOT NULL, points DOUBLE, delivery_order INTEGER""",
         "Điểm điều tra xã hội học (SIPAS; lãnh đạo, quản lý) theo đơn vị và tiêu chí.",
         {
-            "survey": "sipas | leaders",
+            "survey": "sipas (khảo sát người dân, tổ chức) | leaders (khảo sát lãnh đạo, quản lý)",
             "delivery_order": "thứ tự gửi đến của tệp trong năm (1 = sớm nhất); hai tệp cùng cho một tiêu chí: dùng tệp gửi sau",
         },
     ),
@@ -395,7 +399,10 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
         unit_name VARCHAR, sort_key VARCHAR""",
         "Chỉ số CCHC theo đơn vị và tiêu chí: điểm tự chấm, thẩm định, khảo sát, tính từ dữ liệu, điểm tính và điểm mất.",
         {
-            "source": "appraised | self_provisional | survey | computed | missing | not_applicable",
+            "source": (
+                "appraised (điểm thẩm định) | self_provisional (tự chấm, chưa thẩm định) | survey (khảo sát) | computed "
+                "(tính từ kho dữ liệu) | missing (thiếu) | not_applicable (không áp dụng)"
+            ),
             "computed_value": "giá trị đo từ kho (%): tỷ lệ hồ sơ đúng hạn, trực tuyến, nhiệm vụ đúng hạn",
             "overclaim": "đơn vị tự chấm cao hơn dữ liệu cho thấy",
         },
