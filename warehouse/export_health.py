@@ -66,16 +66,22 @@ def reused_codes(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list
     """Dossier codes exported in [start, end] whose versions name two resolving units or two receipt days: one code
     given to two dossiers (or a dossier moved between units). The current state keeps the latest version only, so
     the other unit loses a dossier without a word; said here for someone to look at in the TTHC system."""
+    # min <> max finds the codes (a fourth of the cost of counting distinct values: 0.2 s a day, 0.9 s a year of
+    # backfill at 9 M versions); their few versions are then listed.
     rows = con.execute(
         """WITH days AS (
                SELECT DISTINCT dossier_code FROM stg_dossier_versions WHERE export_date BETWEEN ? AND ?
+           ), reused AS (
+               SELECT dossier_code FROM stg_dossier_versions SEMI JOIN days USING (dossier_code)
+               GROUP BY dossier_code
+               HAVING min(resolving_unit_code) <> max(resolving_unit_code)
+                   OR min(received_at::DATE) <> max(received_at::DATE)
            )
            SELECT s.dossier_code, list(DISTINCT s.resolving_unit_code ORDER BY s.resolving_unit_code),
                   list(DISTINCT strftime(s.received_at, '%d/%m/%Y') ORDER BY strftime(s.received_at, '%d/%m/%Y')),
                   arg_max(s.resolving_unit_code, s.updated_at)
-           FROM stg_dossier_versions AS s SEMI JOIN days USING (dossier_code)
+           FROM stg_dossier_versions AS s SEMI JOIN reused USING (dossier_code)
            GROUP BY s.dossier_code
-           HAVING count(DISTINCT s.resolving_unit_code) > 1 OR count(DISTINCT s.received_at::DATE) > 1
            ORDER BY s.dossier_code""",
         [start, end],
     ).fetchall()
