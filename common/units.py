@@ -24,14 +24,14 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from common.settings import PROJECT_ROOT
 from common.text_encoding import LegacyEncoding, decode_text
-from common.vntext import match_key, nfc, sort_key, strip_diacritics, tone_free_key
+from common.vntext import match_key, nfc, sort_key, strip_diacritics, tone_free_key, tone_key
 
 MASTERDATA = PROJECT_ROOT / "masterdata"
 
@@ -287,7 +287,8 @@ def _former_local_names() -> dict[str, frozenset[str]]:
     both with their letters and written without any diacritics)."""
     out: dict[str, set[str]] = {}
     for province, name in _former_local_units():
-        out.setdefault(_bare_province(province), set()).update((tone_free_key(name), tone_free_key(strip_diacritics(name))))
+        keys = (tone_free_key(name), tone_free_key(strip_diacritics(name)), tone_key(name))
+        out.setdefault(_bare_province(province), set()).update(keys)
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -306,7 +307,10 @@ def place_name_keys() -> frozenset[str]:
 def former_local_name(province_name: str, name: str) -> bool:
     """Whether ``name`` ("UBND phường Quang Trung") was a commune or ward of this province, or of one merged into it,
     before 1 July 2025."""
-    key = tone_free_key(_COUNCIL_WORD.sub("", nfc(name).strip()))
+    written = _COUNCIL_WORD.sub("", nfc(name).strip())
+    # with its tones written the name is compared with them ("Xã Văn Lãng" of Lạng Sơn was never Xã Văn Lang)
+    toned = tone_key(written)
+    key = toned if any(word[-1] != "0" for word in toned.split()) else tone_free_key(written)
     names = _former_local_names()
     return any(key in names.get(_bare_province(p), frozenset()) for p in (province_name, *former_provinces(province_name)))
 
@@ -800,6 +804,27 @@ def _local_name_provinces() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def _provinces_by_bare_name(bare_names: Iterable[str]) -> list[str]:
+    """The provinces' names ("Tỉnh Tuyên Quang") of ``_bare_province`` keys, in order."""
+    from vietnam_provinces import Province
+
+    wanted = set(bare_names)
+    return sorted(p.name for p in Province.iter_all() if _bare_province(p.name) in wanted)
+
+
+@lru_cache(maxsize=1)
+def _local_tone_names() -> dict[str, frozenset[str]]:
+    """Every commune's and ward's name without its kind word, with its tones (``tone_key``: "văn0 lang2" for Văn Lãng)
+    -> the provinces having one of that name (``_bare_province``)."""
+    from vietnam_provinces import Province, Ward
+
+    names = {int(p.code): _bare_province(p.name) for p in Province.iter_all()}
+    out: dict[str, set[str]] = {}
+    for ward in Ward.iter_all():
+        out.setdefault(tone_key(_KIND_WORD.sub("", nfc(ward.name))), set()).add(names[int(ward.province_code)])
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def province_of_local_name(name: str | None) -> str | None:
     """The one province with a commune or ward of this name ("UBND xã Đại Phúc" -> its province); None when no
     province or several have one (2,658 of the 2,934 names are one province's)."""
@@ -887,23 +912,12 @@ class UnitMatcher:
             for unit in self.units.values():
                 for name in unit.spellings:  # old names too: "Sở KHĐT" in any file is Sở Tài chính
                     index.add(name, unit.code)
+            provinces = {_bare_province(p) for p in (self.province, *formers)}
             for unit in self.units.values():
-                if unit.group != AGENCY:  # the bare name ("Phan Đình Phùng") when no other unit shares it
-                    index.add(_bare_name(unit.name), unit.code, weak=True)
-                    for former in formers:  # "Xã Ba Bể - Tỉnh Bắc Kạn": a commune of the former province, now this one's
-                        index.add(f"{unit.name} tỉnh {former}", unit.code, weak=True)
-                else:  # "Thanh tra tỉnh Phú Thọ" once its suffix is dropped is "Thanh tra"
-                    for name in unit.spellings:
-                        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
-                        if short != name:
-                            index.add(short, unit.code, weak=True)
-                    # A former province's agency of last year ("Sở Khoa học và Công nghệ tỉnh Bắc Kạn") is continued by
-                    # the agency its own province's namesake is: merged provinces merged their agencies alike.
-                    for name in (s for spellings in unit.last_year_units for s in spellings):
-                        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
-                        for former in formers:
-                            index.add(f"{short} tỉnh {former}", unit.code, weak=True)
-                            index.add(f"{short} {former}", unit.code, weak=True)
+                if unit.group != AGENCY:
+                    _index_local_unit(index, unit, formers, provinces)
+                else:
+                    _index_agency(index, unit, formers)
         self._by_portal = {u.portal_code: u.code for u in self.units.values() if u.portal_code}
         self._by_department_id = {u.department_id: u.code for u in self.units.values() if u.department_id}
 
@@ -951,7 +965,12 @@ class UnitMatcher:
             return None
         if self.province and former_local_name(self.province, name):
             return None
-        return province_of_local_name(name)
+        found = province_of_local_name(name)
+        if found is None:  # several provinces' without tones, one other's with them ("Xã Tân Thanh": Tuyên Quang)
+            toned = _local_tone_names().get(tone_key(bare), frozenset()) - {self._own}
+            others = [p for p in _provinces_by_bare_name(toned)]
+            found = others[0] if len(others) == 1 and self._own not in _local_tone_names().get(tone_key(bare), ()) else None
+        return found
 
     def other_province_heading(self, texts: Iterable[object]) -> tuple[str, str] | None:
         """``other_province_heading`` for this matcher's province."""
@@ -988,8 +1007,19 @@ class UnitMatcher:
             if code is not None:
                 if index is self._indexes[-1] and not self._letters_agree(name, code):
                     return None
+                if index is not self._indexes[0] and self._tones_name_another_provinces(name):
+                    return None
                 return None if self.other_province(None, name) else code
         return None
+
+    def _tones_name_another_provinces(self, name: str) -> bool:
+        """Whether a name matched without its tones is, with the tones written, exactly a commune's or ward's of other
+        provinces and none of this one's ("Xã Văn Lãng" of Lạng Sơn is not Xã Văn Lang; "Xã Tân Thanh" of Tuyên Quang
+        is not Xã Tân Thành): another province's unit, never ours. A tone typed wrong that names no unit anywhere
+        still matches."""
+        bare = _KIND_WORD.sub("", _COUNCIL_WORD.sub("", nfc(name).strip()))
+        found = _local_tone_names().get(tone_key(bare))
+        return found is not None and self._own not in found
 
     def _letters_agree(self, name: str, code: str) -> bool:
         """A name matched without its diacritics: the letters it does mark (ă â đ ê ô ơ ư) are the unit's ("Xã Xuân
@@ -1045,6 +1075,31 @@ class UnitMatcher:
 
 _COUNCIL_WORD = re.compile(r"^(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", re.IGNORECASE)
 _KIND_WORD = re.compile(r"^(?:xã|phường|đặc khu|thị trấn|x\.|p\.|tt\.)\s*", re.IGNORECASE)
+
+
+def _index_local_unit(index: _Index, unit: Unit, formers: Sequence[str], provinces: set[str]) -> None:
+    """A commune's or ward's weak names: its bare name ("Phan Đình Phùng") when no other unit shares it and no province
+    has it ("Bắc Kạn" alone is the former province as often as Phường Bắc Kạn), and "Xã Ba Bể - Tỉnh Bắc Kạn", a
+    commune of a former province, now this one's."""
+    if _bare_province(_bare_name(unit.name)) not in provinces:
+        index.add(_bare_name(unit.name), unit.code, weak=True)
+    for former in formers:
+        index.add(f"{unit.name} tỉnh {former}", unit.code, weak=True)
+
+
+def _index_agency(index: _Index, unit: Unit, formers: Sequence[str]) -> None:
+    """An agency's weak names: "Thanh tra tỉnh Phú Thọ" once its suffix is dropped is "Thanh tra"; a former province's
+    agency of last year ("Sở Khoa học và Công nghệ tỉnh Bắc Kạn") is continued by the agency its own province's
+    namesake is (merged provinces merged their agencies alike)."""
+    for name in unit.spellings:
+        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
+        if short != name:
+            index.add(short, unit.code, weak=True)
+    for name in (s for spellings in unit.last_year_units for s in spellings):
+        short = re.sub(r"\s+(tỉnh|thành phố)$", "", name, flags=re.IGNORECASE)
+        for former in formers:
+            index.add(f"{short} tỉnh {former}", unit.code, weak=True)
+            index.add(f"{short} {former}", unit.code, weak=True)
 
 
 def _bare_name(name: str) -> str:

@@ -93,6 +93,18 @@ def tone_free_key(text: str) -> str:
     return _NON_WORD.sub("", unicodedata.normalize("NFC", kept))
 
 
+def tone_key(text: str) -> str:
+    """Key that keeps every mark but ignores where a syllable's tone mark sits, case, spacing and punctuation: 'Thuỵ'
+    = 'Thụy', 'Hoá' = 'Hóa', while 'Văn Lãng' ≠ 'Văn Lang' (tone_free_key makes those one)."""
+    words = []
+    for word in _NON_WORD.split(nfc(text).casefold()):  # (split before decomposing: a combining mark is no \w)
+        if word:
+            marks = unicodedata.normalize("NFD", word)
+            tone = next((str(_TONES.index(ch)) for ch in marks if ch in _TONE_MARKS), "0")
+            words.append(unicodedata.normalize("NFC", "".join(ch for ch in marks if ch not in _TONE_MARKS)) + tone)
+    return " ".join(words)
+
+
 def _letter_key(ch: str) -> tuple[int, int]:
     decomposed = unicodedata.normalize("NFD", ch.lower())
     base, marks = decomposed[:1], decomposed[1:]

@@ -211,11 +211,20 @@ def _results(data: TaskDocumentData, groups: list[dict], total: dict) -> list[st
     tasks = frame_records(report.tasks)
     due_soon = sum(t.get("status") == "due_soon" for t in tasks)
     on_track = sum(t.get("status") == "on_track" for t in tasks)
+    # a task whose completion time could not be read is neither due nor in time: named, or the counts would not add up
+    undated = sorted((t for t in tasks if t.get("status") == "no_deadline"), key=lambda t: task_order_key(t["task_no"]))
     lines = [
         f"Kế hoạch có {total['tasks']} nhiệm vụ; đến ngày {report.as_of:%d/%m/%Y} có {total['due']} nhiệm vụ đã đến hạn hoặc đã hoàn thành: "
         f"{total['on_time']} nhiệm vụ hoàn thành đúng hạn, {total['late']} nhiệm vụ hoàn thành quá hạn, "
         f"{total['overdue']} nhiệm vụ quá hạn chưa hoàn thành; {on_track + due_soon} nhiệm vụ đang thực hiện trong hạn"
         + (f" (trong đó {due_soon} nhiệm vụ sắp đến hạn)" if due_soon else "")
+        + (
+            f"; {len(undated)} nhiệm vụ chưa xác định được thời hạn (nhiệm vụ "
+            + ", ".join(str(t["task_no"]) for t in undated)
+            + ": thời gian hoàn thành trong kế hoạch không đọc được)"
+            if undated
+            else ""
+        )
         + ".",
         f"Tỷ lệ hoàn thành đúng hạn của {report.department_name}: "
         + (

@@ -13,6 +13,7 @@ spaces: "Quý I - 2026", "Quý 1-2026"):
 | "6 tháng đầu năm 2026" / "6 tháng cuối năm 2026" | half | 30/06 / 31/12 |
 | "Năm 2026", "Trong năm 2026", "Cả năm …", "Đến hết năm …", "Cuối năm …", "2026" | year | 31/12 |
 | "Thường xuyên", "Hằng quý", "Định kỳ hằng tháng", "Hằng năm", … (optionally "… năm 2026") | recurring | 31/12 of that year |
+| "Từ 01/3/2026 đến 30/6/2026", "Từ tháng 3 đến tháng 6/2026", "01/3/2026 - 30/6/2026" (a range) | its end's | its end's |
 
 "Hoàn thành (xong)" before any of them changes nothing ("Hoàn thành trước 30/6/2026", "Hoàn thành trong quý II/2026").
 
@@ -133,6 +134,14 @@ def _date(match: re.Match[str]) -> date:
 _COMPLETE_VERB = re.compile(r"hoàn\s+thành(?:\s+xong)?\s+(?=\S)", _F)
 
 
+# A time range: "Từ 01/3/2026 đến 30/6/2026", "Từ tháng 3 đến tháng 6/2026", "01/3/2026 - 30/6/2026". Its end is
+# the deadline (the start takes the end's year when it has none: "từ tháng 3").
+_RANGE = re.compile(r"từ\s+(?P<start>.+?)\s+(?:đến|tới)\s+(?P<end>.+)", _F)
+_ONE_DATE = r"\d{1,2}\s*[/.]\s*\d{1,2}\s*[/.]\s*\d{4}"
+_DATE_RANGE = re.compile(rf"(?P<start>{_ONE_DATE})\s*[-–]\s*(?P<end>{_ONE_DATE})")
+_NOW = re.compile(r"(?:nay|bây\s+giờ|hiện\s+nay|đầu\s+năm)", _F)
+
+
 def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, bool]:
     """(kind, due, period_start, before) of a phrase without condition."""
     body = text.strip(" .;,")
@@ -140,6 +149,15 @@ def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, 
         body = body[verb.end() :]
     if not body:
         raise _Unreadable("để trống")
+    if (span := _RANGE.fullmatch(body) or _DATE_RANGE.fullmatch(body)) is not None:
+        kind, due, _, before = _read(span["end"], default_year)
+        if _NOW.fullmatch(span["start"].strip()):  # "Từ nay đến 30/6/2026"
+            return kind, due, None, before
+        _, start_due, start, _ = _read(span["start"], due.year)
+        first = start if start is not None else start_due
+        if first > due:
+            raise _Unreadable(f"khoảng thời gian bắt đầu ({first:%d/%m/%Y}) sau khi kết thúc ({due:%d/%m/%Y})")
+        return kind, due, first, before
     for name, pattern in _PATTERNS:
         match = pattern.fullmatch(body)
         if match is None:

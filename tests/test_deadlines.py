@@ -90,6 +90,11 @@ def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start)
         ("Trong năm 2026", "year", date(2026, 12, 31), date(2026, 1, 1)),
         ("Đến hết năm 2026.", "year", date(2026, 12, 31), date(2026, 1, 1)),
         ("Thường xuyên trong năm 2026", "recurring", date(2026, 12, 31), date(2026, 1, 1)),
+        # a range: its end is the deadline (it was unreadable, and the task never fell due)
+        ("Từ 01/3/2026 đến 30/6/2026", "date", date(2026, 6, 30), date(2026, 3, 1)),
+        ("01/3/2026 - 30/6/2026", "date", date(2026, 6, 30), date(2026, 3, 1)),
+        ("Từ tháng 3 đến tháng 6/2026", "month", date(2026, 6, 30), date(2026, 3, 1)),
+        ("Từ nay đến hết quý II/2026", "quarter", date(2026, 6, 30), None),
     ],
 )
 def test_other_phrases(text, kind, due, start):
@@ -195,3 +200,8 @@ def test_before_a_date_is_a_boundary_the_rest_day_shift_does_not_extend(text, du
         assert effective_due(deadline.due) == date(2026, 6, 1)
         assert effective_due(deadline.due, deadline.before) == date(2026, 5, 31)
     assert Deadline("x", "date", due, False, None).before is False  # the default
+
+
+def test_a_range_that_ends_before_it_begins_is_refused_naming_both_days():
+    with pytest.raises(DeadlineError, match=r"bắt đầu \(30/06/2026\) sau khi kết thúc \(01/03/2026\)"):
+        parse_deadline("Từ 30/6/2026 đến 01/3/2026")

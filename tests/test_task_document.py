@@ -532,3 +532,21 @@ def test_a_condition_starting_with_an_abbreviation_keeps_its_capitals():
     assert _sentence_part("Sau khi có Kế hoạch của UBND tỉnh") == "sau khi có Kế hoạch của UBND tỉnh"
     assert _sentence_part("UBND tỉnh ban hành Kế hoạch") == "UBND tỉnh ban hành Kế hoạch"
     assert _sentence_part("Bộ Nội vụ ban hành hướng dẫn") == "Bộ Nội vụ ban hành hướng dẫn"
+
+
+def test_a_task_whose_deadline_could_not_be_read_is_named_so_the_counts_add_up(warehouse_db, tmp_path):
+    """A task whose completion time was unreadable ("no_deadline") was in the plan's count and in no term of the
+    sentence: "Kế hoạch có 6 nhiệm vụ; … 5 … ; 0 … đang thực hiện" added up to 5, the sixth named nowhere."""
+    import shutil
+
+    path = tmp_path / "undated.duckdb"
+    shutil.copy(warehouse_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """UPDATE mart_task_status SET status = 'no_deadline', status_label = 'Không xác định được thời hạn'
+               WHERE task_no = '13'"""
+        )
+    first = context(_data(path))["results"][0]
+    assert first.endswith(
+        "; 1 nhiệm vụ chưa xác định được thời hạn (nhiệm vụ 13: thời gian hoàn thành trong kế hoạch không đọc được)."
+    )

@@ -255,3 +255,39 @@ def test_only_agencies_of_the_provinces_merged_into_this_one_map_to_a_successor(
     assert matcher.match("Sở Khoa học và Công nghệ tỉnh Hà Giang") is None  # Hà Giang merged into Tuyên Quang
     assert matcher_for("Tuyên Quang").match("Sở Khoa học và Công nghệ tỉnh Hà Giang") == "08.SKHCN"
     assert matcher.match("Sở Khoa học và Công nghệ tỉnh Phú Thọ") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "province"),
+    [
+        ("Xã Văn Lãng", "Lạng Sơn"),  # Xã Văn Lang (02143) but for its tone
+        ("UBND xã Văn Lãng", "Lạng Sơn"),
+        ("Xã Quảng Sơn", "Lâm Đồng"),  # Xã Quang Sơn
+        ("Xã Cẩm Giang", "Thành phố Hải Phòng"),  # Xã Cẩm Giàng
+        ("Xã Định Hòa", None),  # Xã Định Hóa: Thanh Hóa and An Giang have one each, neither named
+        ("Xã Tân Thanh", None),  # Xã Tân Thành: Tuyên Quang and Ninh Bình
+    ],
+)
+def test_another_provinces_commune_differing_from_ours_only_by_a_tone_is_never_ours(name, province):
+    """Matching without tones gave correctly spelled communes of other provinces a Thái Nguyên code: "Xã Văn Lãng"
+    (Lạng Sơn) was Xã Văn Lang. With its tones written, a name that is exactly other provinces' units and none of
+    ours matches nothing, and names its province when only one has it."""
+    matcher = matcher_for("Thái Nguyên")
+    assert matcher.match(name) is None
+    assert matcher.other_province_of_row(None, name) == province
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Xã Văn Lang", "02143"),
+        ("Xa Van Lang", None),  # without any mark: Văn Lang or Văn Lăng, never guessed
+        ("Xã Định Hoá", "05569"),  # the old tone placement
+        ("XÃ ĐỊNH HÓA", "05569"),
+        ("Phường Phan Đình Phung", "05443"),  # a tone left out that names no unit anywhere still matches
+        ("Bắc Kạn", None),  # alone, the former province as often as the ward: never guessed
+        ("Phường Bắc Kạn", "01843"),
+    ],
+)
+def test_our_names_still_match_whatever_the_tone_placement_or_a_tone_left_out(name, code):
+    assert matcher_for("Thái Nguyên").match(name) == code
