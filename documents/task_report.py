@@ -303,6 +303,8 @@ def _overdue(tasks: list[dict]) -> list[str]:
             )
             percent = t.get("percent")
             done = f"; đã thực hiện {percent:.0f}%" if percent is not None and not is_missing(percent) else ""
+            if done and float(percent or 0) >= 100:  # overdue as of the period's end, 100 % by a later report: finished after it
+                done += " nhưng hoàn thành sau ngày chốt số liệu của kỳ"
             lines.append(f"{_task_line(t)}{done}. Nguyên nhân: {_one_line(reason)}.")
     if late:
         lines.append(f"Có {len(late)} nhiệm vụ hoàn thành nhưng quá hạn:")

@@ -655,3 +655,13 @@ def test_a_run_killed_between_the_two_renames_is_finished_by_the_next_national_v
         kinds = duckdb.sql(f"SELECT DISTINCT period_kind FROM read_parquet('{part(mart).as_posix()}')").fetchall()
         assert ("month",) not in kinds
     assert not list(out.glob(".publishing.*")) and not list(out.rglob("*.tmp"))
+
+
+def test_every_instance_config_keeps_one_duckdb_writing_step_at_a_time():
+    """The national deployment allows several runs at once; without a pool limit a province job's steps beside
+    daily_tthc's would both write the build file (pool duckdb_writer) and one would meet its lock."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    for config in (root / "pipelines" / "dagster.yaml", root / "deploy" / "national" / "dagster.yaml"):
+        assert yaml.safe_load(config.read_text(encoding="utf-8"))["concurrency"]["pools"]["default_limit"] == 1, config

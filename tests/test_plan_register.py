@@ -671,6 +671,8 @@ def test_units_written_one_per_line_in_a_cell_are_each_a_lead(tmp_path: Path) ->
         "3": ["19.SKHCN"],
     }
     assert len(tasks[0]["collaborator_codes"]) > 100  # every agency and every commune/ward
+    # but not the department whose offices lead it: it does not collaborate with itself
+    assert "19.SKHCN" not in tasks[0]["collaborator_codes"] and "19.STC" in tasks[0]["collaborator_codes"]
     assert [i for i in issues if i.rule == "unknown_unit"] == []
     assert all(t["unknown_leads"] == [] for t in tasks)
 
@@ -710,3 +712,11 @@ def test_a_task_whose_lead_matches_no_unit_is_said_apart_and_a_wrapped_name_is_m
 
     stored = file_issue_rows("plan_register", "kh.xlsx", None, issues, datetime(2026, 12, 5))
     assert all("Nguyễn" not in row["reason"] for row in stored)
+
+
+def test_a_task_whose_collaborators_include_its_lead_lists_the_lead_once(tmp_path: Path) -> None:
+    """ "Các phòng, đơn vị thuộc Sở" expands to all five offices: Văn phòng Sở, the lead, was its own collaborator."""
+    rows = [*META, [], HEADER, ["1.", "Nhiệm vụ A", "Văn phòng Sở", "Các phòng, đơn vị thuộc Sở", "Quý III/2026"]]
+    tasks, _ = _task_rows_of(read_plan_register(_sheet(tmp_path / "kh.xlsx", rows)))
+    assert tasks[0]["lead_codes"] == ["19.SKHCN.VP"]
+    assert tasks[0]["collaborator_codes"] == ["19.SKHCN.CDS", "19.SKHCN.QLKH", "19.SKHCN.QLCN", "19.SKHCN.BCVT"]

@@ -550,3 +550,22 @@ def test_a_task_whose_deadline_could_not_be_read_is_named_so_the_counts_add_up(w
     assert first.endswith(
         "; 1 nhiệm vụ chưa xác định được thời hạn (nhiệm vụ 13: thời gian hoàn thành trong kế hoạch không đọc được)."
     )
+
+
+def test_an_overdue_task_a_later_report_says_finished_is_not_said_done_without_a_word():
+    """Overdue at the end of the quarter, finished on 06/07 by a report sent in July: "quá hạn chưa hoàn thành …
+    đã thực hiện 100%" read as a contradiction."""
+    from documents.task_report import _overdue
+
+    task = {"task_no": "8", "content": "Việc tám", "status": "overdue", "percent": 100.0, "reported": True}
+    task |= {"lead_names": "Văn phòng Sở", "effective_due_date": date(2026, 6, 30), "difficulties": None}
+    [_, line] = _overdue([task])
+    assert "đã thực hiện 100% nhưng hoàn thành sau ngày chốt số liệu của kỳ" in line
+
+
+def test_the_days_late_of_a_task_whose_due_day_has_just_ended_read_in_words():
+    """ "Quá hạn | 0" read as overdue by no day: a zero shows "vừa hết hạn", the cell staying a number."""
+    from workbooks.tasks import OVERDUE_COLUMNS
+
+    [days_late] = [c for c in OVERDUE_COLUMNS if c.key == "days_late"]
+    assert days_late.number_format == '#,##0;-#,##0;"vừa hết hạn"'

@@ -169,6 +169,11 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 )
             )
         due = None if deadline is None else effective_due(deadline.due, deadline.before)
+        # "Các phòng, đơn vị thuộc Sở" or "Các sở, ban, ngành" expand to the lead itself and to the department whose
+        # offices lead: neither collaborates with itself
+        leads = set(resolved["lead"])
+        lead_parents = {o.parent for o in offices if o.code in leads and o.parent}
+        collaborators = [c for c in resolved["collaborators"] if c not in leads and c not in lead_parents]
         rows.append(
             {
                 "task_no": r["task_no"],
@@ -185,7 +190,7 @@ def _task_rows(result: RegisterResult, units: Sequence[Unit], offices: Sequence[
                 "responsible": r.get("responsible"),
                 "source_row": r["source_row"],
                 "lead_codes": resolved["lead"],
-                "collaborator_codes": resolved["collaborators"],
+                "collaborator_codes": collaborators,
                 "unknown_leads": unknown["lead"],
             }
         )

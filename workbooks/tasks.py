@@ -933,7 +933,7 @@ OVERDUE_COLUMNS = (
     Column("Đơn vị chủ trì", "lead", 20),
     Column("Hạn", "due", 12, "dd/mm/yyyy", align="center"),
     Column("Tình trạng", "status", 16),
-    Column("Số ngày quá hạn", "days_late", 10, "#,##0"),
+    Column("Số ngày quá hạn", "days_late", 10, '#,##0;-#,##0;"vừa hết hạn"'),  # (0: the due day itself has just ended)
     Column("Số ngày còn lại", "days_left", 10, "#,##0"),
     Column("Tỷ lệ hoàn thành (%)", "percent", 11, "0"),
     Column("Khó khăn, vướng mắc", "difficulties", 38),
