@@ -364,8 +364,26 @@ _ADDRESS_WORDS = frozenset("ông bà anh chị em cô chú bác cháu con công 
 # A form of address before a name in free text ("ông Nguyễn Văn An", "Bà Trần Thị Hoa", "công dân Lê Văn Nam"): the
 # one place where a citizen's name can be told from other words in a sentence.
 _ADDRESSED = re.compile(rf"(?<!\w)(?i:ông|bà|anh|chị|cô|chú|cháu|em|công dân)[ \t]+(?=[{_UPPER}])")
-# One or two capitalised words: a given name after a form of address ("chị Lan", "anh Văn Hùng").
-_GIVEN_NAME = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:[ \t]+[{_UPPER}][{_LOWER}]+)?(?![{_LOWER}{_UPPER}])")
+# Common given names (one syllable each): only these are taken for a name standing alone after a form of address
+# ("chị Lan", "ông Bình", "anh Tuấn Anh"), not any capitalised word ("bà Mẹ Việt Nam", "các cháu Thiếu nhi", "chị em
+# Phụ nữ", "ông Trời", "anh Cả", "cô Giáo" are words); names that begin common words are left out ("chú Công an",
+# "cô Văn thư", "chị Thư ký", "anh Nhân viên", "Dân quân").
+GIVEN_NAMES = frozenset(
+    (
+        "An Anh Ánh Bảo Bích Bình Cảnh Châu Chi Chiến Chinh Cúc Cường Diệp Diệu Dung Dũng Duy Duyên Dương "
+        "Đạt Điệp Định Đông Đức Giang Hà Hải Hân Hạnh Hào Hảo Hằng Hân Hậu Hiền Hiển Hiệp Hiếu Hòa Hoà Hoa Hoài Hoan "
+        "Hoàn Hoàng Hồng Huân Huệ Hùng Hưng Hương Hường Huy Huyền Khải Khang Khánh Khoa Khôi Kiên Kiều Kim Lâm Lan Liên "
+        "Liễu Linh Loan Lộc Lợi Long Luân Lực Lương Ly Lý Mai Mạnh Minh My Mỹ Nam Nga Ngân Nghĩa Ngọc Nguyên Nhàn "
+        "Nhật Nhi Nhung Ninh Oanh Phát Phong Phú Phúc Phụng Phước Phương Phượng Quân Quang Quế Quý Quyên "
+        "Quyết Quỳnh Sáng Sen Sơn Sương Tài Tâm Tân Thái Thắm Thắng Thanh Thành Thảo Thiện Thịnh Tho Thơ Thông Thu "
+        "Thuận Thương Thủy Thuỷ Thúy Thuý Tiến Tín Toàn Trang Trâm Trí Trinh Trung Trường Tú Tuấn Tùng Tuyết Uyên "
+        "Vân Vi Việt Vinh Vĩnh Vũ Vy Xuân Yên Yến"
+    ).split()
+)
+_GIVEN_WORD = rf"(?:{'|'.join(sorted(GIVEN_NAMES, key=len, reverse=True))})"
+_GIVEN_NAME = re.compile(rf"{_GIVEN_WORD}(?:[ \t]+{_GIVEN_WORD})?(?![{_LOWER}{_UPPER}])")
+# A form of address doubled is a phrase ("chị em", "ông bà", "anh em"), and one after a street word names the street.
+_NOT_ADDRESSED = re.compile(r"(?i:(?:chị|anh|ông|bà|cô|chú)[ \t]+|(?:phố|đường|ngõ)[ \t]+)$")
 # The name alone (no address after it: in a sentence "số liệu", "khu vực", "đường truyền" follow a name too).
 _BARE_NAME = re.compile(_name_pattern([*SURNAMES, *PLACE_SURNAMES]))
 
@@ -387,6 +405,7 @@ def mask_addressed_names(text: str) -> tuple[str, int]:
             and not title.group(0).startswith("công")  # ("công dân Việt Nam", "công dân Thủ đô")
             and (given := _GIVEN_NAME.match(text, title.end())) is not None
             and not _OFFICE_START.match(text, title.end())
+            and not _NOT_ADDRESSED.search(text[max(0, title.start() - 8) : title.start()])
         ):
             # "chị Lan", "ông Bình": a given name alone after a form of address written in lower case (capitalised,
             # "Anh Sơn", "Bà Rịa", "Cô Tô" begin names of places; "ông Giám đốc" is an office)

@@ -287,8 +287,7 @@ def _former_local_names() -> dict[str, frozenset[str]]:
     both with their letters and written without any diacritics)."""
     out: dict[str, set[str]] = {}
     for province, name in _former_local_units():
-        keys = (tone_free_key(name), tone_free_key(strip_diacritics(name)), tone_key(name))
-        out.setdefault(_bare_province(province), set()).update(keys)
+        out.setdefault(_bare_province(province), set()).update((tone_free_key(name), tone_free_key(strip_diacritics(name))))
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -307,10 +306,7 @@ def place_name_keys() -> frozenset[str]:
 def former_local_name(province_name: str, name: str) -> bool:
     """Whether ``name`` ("UBND phường Quang Trung") was a commune or ward of this province, or of one merged into it,
     before 1 July 2025."""
-    written = _COUNCIL_WORD.sub("", nfc(name).strip())
-    # with its tones written the name is compared with them ("Xã Văn Lãng" of Lạng Sơn was never Xã Văn Lang)
-    toned = tone_key(written)
-    key = toned if any(word[-1] != "0" for word in toned.split()) else tone_free_key(written)
+    key = tone_free_key(_COUNCIL_WORD.sub("", nfc(name).strip()))
     names = _former_local_names()
     return any(key in names.get(_bare_province(p), frozenset()) for p in (province_name, *former_provinces(province_name)))
 
@@ -804,14 +800,6 @@ def _local_name_provinces() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _provinces_by_bare_name(bare_names: Iterable[str]) -> list[str]:
-    """The provinces' names ("Tỉnh Tuyên Quang") of ``_bare_province`` keys, in order."""
-    from vietnam_provinces import Province
-
-    wanted = set(bare_names)
-    return sorted(p.name for p in Province.iter_all() if _bare_province(p.name) in wanted)
-
-
 @lru_cache(maxsize=1)
 def _local_tone_names() -> dict[str, frozenset[str]]:
     """Every commune's and ward's name without its kind word, with its tones (``tone_key``: "văn0 lang2" for Văn Lãng)
@@ -965,12 +953,7 @@ class UnitMatcher:
             return None
         if self.province and former_local_name(self.province, name):
             return None
-        found = province_of_local_name(name)
-        if found is None:  # several provinces' without tones, one other's with them ("Xã Tân Thanh": Tuyên Quang)
-            toned = _local_tone_names().get(tone_key(bare), frozenset()) - {self._own}
-            others = [p for p in _provinces_by_bare_name(toned)]
-            found = others[0] if len(others) == 1 and self._own not in _local_tone_names().get(tone_key(bare), ()) else None
-        return found
+        return province_of_local_name(name)
 
     def other_province_heading(self, texts: Iterable[object]) -> tuple[str, str] | None:
         """``other_province_heading`` for this matcher's province."""
@@ -1015,8 +998,9 @@ class UnitMatcher:
     def _tones_name_another_provinces(self, name: str) -> bool:
         """Whether a name matched without its tones is, with the tones written, exactly a commune's or ward's of other
         provinces and none of this one's ("Xã Văn Lãng" of Lạng Sơn is not Xã Văn Lang; "Xã Tân Thanh" of Tuyên Quang
-        is not Xã Tân Thành): another province's unit, never ours. A tone typed wrong that names no unit anywhere
-        still matches."""
+        is not Xã Tân Thành): then it matches nothing (the caller offers ours as a suggestion), as it may be that
+        province's unit or ours with a tone left out; nor is it said to be the other province's. A tone typed wrong
+        that names no unit anywhere still matches."""
         bare = _KIND_WORD.sub("", _COUNCIL_WORD.sub("", nfc(name).strip()))
         found = _local_tone_names().get(tone_key(bare))
         return found is not None and self._own not in found
@@ -1140,7 +1124,7 @@ def department_code(province_name: str) -> str:
 _UNIT_NAME_START = re.compile(
     r"(?:(?:ubnd|uy ban nhan dan|ub)\W*)?(?:tinh\W+)?(?:xa|phuong|thi tran|dac khu|so|ban|van phong|trung tam|chi cuc|cuc|"
     r"thanh tra|cong an|bo chi huy|bao hiem|kho bac|dai|bao|benh vien|vien|hoi|uy ban|lien doan|phong|"
-    r"tp|thanh pho|thi xa|bo|ubnd)\b"
+    r"tp|thanh pho|thi xa|bo|ubnd|huyen|p|x|tt|bhxh|kbnn|dang uy|tinh uy|tram|hdnd|mttq|mat tran)\b"
 )
 
 

@@ -285,8 +285,9 @@ def _best_delimiter(header_line: str, columns: tuple[Column, ...]) -> tuple[str,
     return best
 
 
-# A total row under the table ("Tổng số: 2 hồ sơ", "Tổng cộng: 1.234 hồ sơ"): no record (its text without diacritics).
-_TOTAL = re.compile(r"(?:tong(?: so| cong)?|cong)\b.*")
+# A total row under the table ("Tổng số: 2 hồ sơ", "Tổng cộng: 1.234 hồ sơ", "Cộng"): no record (its text without
+# diacritics): the words alone or before a number, never the start of other words ("Tổng cục Thuế", "Công nhân …").
+_TOTAL = re.compile(r"(?:tong cong|tong so|tong|cong)\s*:?\s*(?:\d[\d.,]*(?:\s.*)?)?")
 
 
 def is_total_row(cells: Sequence[str]) -> bool:
@@ -297,13 +298,16 @@ def is_total_row(cells: Sequence[str]) -> bool:
 
 def _trailing_total(content: str | bytes, delimiter: str) -> str | None:
     """The file's last line when it is a total row ("Tổng cộng: 1.234 hồ sơ,,,"), else None."""
-    newline = "\n" if isinstance(content, str) else b"\n"
-    body = content[-4096:].rstrip()  # (the end only: a day's export is read in place, never copied whole here)
+    newline, quote = ("\n", '"') if isinstance(content, str) else (b"\n", b'"')
+    tail = content[-4096:]  # (the end only: a day's export is read in place, never copied whole here)
+    body = tail.rstrip()
     last = body[body.rfind(newline) + 1 :]  # type: ignore[arg-type]
+    start = len(content) - len(tail) + len(body) - len(last)
+    # the last line of a record whose quoted cell spans lines ("…\nCông nhân …") is no line of its own
+    if len(last) > 500 or content.count(quote, 0, start) % 2:  # type: ignore[arg-type]
+        return None
     if isinstance(last, bytes):
         last = last.decode("utf-8", errors="replace")
-    if len(last) > 500:  # (a record, not a total: not parsed)
-        return None
     cells = next(csv.reader([last.lstrip("\ufeff")], delimiter=delimiter), [])
     return last.strip() if is_total_row(cells) else None
 

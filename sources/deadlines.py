@@ -138,8 +138,19 @@ _COMPLETE_VERB = re.compile(r"hoàn\s+thành(?:\s+xong)?\s+(?=\S)", _F)
 # the deadline (the start takes the end's year when it has none: "từ tháng 3").
 _RANGE = re.compile(r"từ\s+(?P<start>.+?)\s+(?:đến|tới)\s+(?P<end>.+)", _F)
 _ONE_DATE = r"\d{1,2}\s*[/.]\s*\d{1,2}\s*[/.]\s*\d{4}"
-_DATE_RANGE = re.compile(rf"(?P<start>{_ONE_DATE})\s*[-–]\s*(?P<end>{_ONE_DATE})")
+_DATE_RANGE = re.compile(
+    rf"(?:từ\s+(?:ngày\s+)?)?(?P<start>{_ONE_DATE}|\d{{1,2}}\s*[/.]\s*\d{{1,2}})\s*[-–]\s*(?P<end>{_ONE_DATE})", _F
+)
+_DAY_MONTH = re.compile(r"(?:ngày\s+)?\d{1,2}\s*[/.]\s*\d{1,2}", _F)
 _NOW = re.compile(r"(?:nay|bây\s+giờ|hiện\s+nay|đầu\s+năm)", _F)
+
+
+def _range_start(text: str, year: int) -> date:
+    """The first day of a range's start ("tháng 3", "01/3", "ngày 01/3/2026"), in ``year`` when it names none."""
+    if _DAY_MONTH.fullmatch(text):  # a day without its year ("01/3", "ngày 01/3")
+        text = f"{text}/{year}"
+    _, due, start, _ = _read(text, year)
+    return start if start is not None else due
 
 
 def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, bool]:
@@ -151,10 +162,12 @@ def _read(text: str, default_year: int | None) -> tuple[str, date, date | None, 
         raise _Unreadable("để trống")
     if (span := _RANGE.fullmatch(body) or _DATE_RANGE.fullmatch(body)) is not None:
         kind, due, _, before = _read(span["end"], default_year)
-        if _NOW.fullmatch(span["start"].strip()):  # "Từ nay đến 30/6/2026"
+        text = span["start"].strip()
+        if _NOW.fullmatch(text):  # "Từ nay đến 30/6/2026"
             return kind, due, None, before
-        _, start_due, start, _ = _read(span["start"], due.year)
-        first = start if start is not None else start_due
+        first = _range_start(text, due.year)
+        if first > due and not re.search(r"\d{4}", text):  # "Từ tháng 10 đến tháng 3/2027": the year before
+            first = _range_start(text, due.year - 1)
         if first > due:
             raise _Unreadable(f"khoảng thời gian bắt đầu ({first:%d/%m/%Y}) sau khi kết thúc ({due:%d/%m/%Y})")
         return kind, due, first, before

@@ -54,7 +54,7 @@ from typing import Any
 
 from common.periods import end_of_label, parse_period
 from common.vntext import AMBIGUOUS_NUMBER, grouped_like, parse_decimal, shorten
-from sources.csvfiles import FileIssue, ReadResult, vocabulary_lookup
+from sources.csvfiles import FileIssue, ReadResult, is_total_row, vocabulary_lookup
 from sources.excel_intake import SAVE_AS_XLSX, cell_fault, is_percent_format, percent_format_lost
 from sources.task_formats import (
     PERIOD_EXAMPLES,
@@ -304,9 +304,8 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
-# A section's number ("I", "IV.", "B", "c)") or a total's words ("Tổng cộng", "Cộng") where a task number belongs.
+# A section's number ("I", "IV.", "B", "c)") where a task number belongs (a total's words: csvfiles.is_total_row).
 _SECTION_NUMBER = re.compile(r"(?:[IVXLC]+|[A-ZĐ])[.)]?", re.IGNORECASE)
-_TOTAL_WORDS = re.compile(r"(?:tổng(?:\s+cộng|\s+số)?|cộng|tong(?:\s+cong)?)\b", re.IGNORECASE)
 
 
 def _heading_or_total(row: list[Any], values: dict[str, Any], task_no: str | None, known: set[str | None] | None) -> str | None:
@@ -315,10 +314,10 @@ def _heading_or_total(row: list[Any], values: dict[str, Any], task_no: str | Non
     "Tổng cộng | 2 nhiệm vụ"): skipped with a note, not rejected twice (unknown task, no status) for the unit to read
     through; None for any other row."""
     status = cell_text(values["status"])
-    if (status and _STATUS(status) is not None) or (known is not None and task_no in known):
-        return None
+    if (status and _STATUS(status) is not None) or known is None or task_no in known:
+        return None  # (without the plan's numbers a lone letter may be a task's: "a)", "C")
     number = cell_text(values["task_no"])
-    if _TOTAL_WORDS.match(number) or (not number and any(_TOTAL_WORDS.match(cell_text(v)) for v in row)):
+    if is_total_row([number] if number else [cell_text(v) for v in row]):
         return "dòng tổng"
     if _SECTION_NUMBER.fullmatch(number) or (_LEADING_ROMAN.match(number) and not any(ch.isdigit() for ch in number)):
         return "dòng tiêu đề mục"

@@ -316,11 +316,12 @@ _CUT_OFF_RANGE = re.compile(r"\s*\((?=[^()]*(?:\d{1,2}\s*/\s*\d{1,2}|\b(?:từ|t
 # date's and the arrival's business, not the period's).
 _CORRECTION_TAG = re.compile(
     r"\s*[-–,(]?\s*(?:lần\s*(?:thứ\s*)?\d+|lan\s*\d+|bổ\s*sung|bo\s*sung|bản\s*sửa(?:\s*đổi)?|sửa\s*đổi|điều\s*chỉnh|"
-    r"thay\s*thế|chính\s*thức|cập\s*nhật|cả\s*năm)\s*\)?\s*$",
+    r"thay\s*thế|chính\s*thức|cập\s*nhật)\s*\)?\s*$",
     re.IGNORECASE,
 )
+_WHOLE_YEAR = re.compile(r"^(năm\s*\d{4})\s*[-–,(]?\s*cả\s*năm\s*\)?$", re.IGNORECASE)
 # A quarter's roman numeral typed with a lower-case L for I ("Quý l/2026", "Quý lll/2026"): no quarter has an L.
-_QUARTER_WITH_L = re.compile(r"((?:qu[ýí]|qúy)\s*)([il]*l[il]*)(?=\s*[/.,-]|\s+(?:năm\s*)?\d{4})", re.IGNORECASE)
+_QUARTER_WITH_L = re.compile(r"((?:qu[ýí]|qúy)\s*)([ivl]*l[ivl]*)(?=\s*[/.,-]|\s+(?:năm\s*)?\d{4})", re.IGNORECASE)
 # The words of a period typed without diacritics ("Quy 3 nam 2026", "6 thang dau nam 2026"), as they are spelt.
 _UNDIACRITISED = {"quy": "quý", "nam": "năm", "thang": "tháng", "dau": "đầu", "sau": "sáu", "chin": "chín"}
 _UNDIACRITISED_WORD = re.compile(rf"\b(?:{'|'.join(_UNDIACRITISED)})\b", re.IGNORECASE)
@@ -331,10 +332,10 @@ def _period_spelling(body: str) -> str:
     them, a quarter's numeral typed with an "l" for "I", the year in brackets unwrapped and a period spelt only as
     reports spell it rewritten as a completion time is spelt ("Quý III 2026" -> "Quý III/2026", "9 tháng đầu năm 2026"
     -> "Quý III/2026")."""
-    body = _CUT_OFF_RANGE.sub("", body)
     body = _UNDIACRITISED_WORD.sub(lambda m: _UNDIACRITISED[m[0].lower()], body)
-    while (tagged := _CORRECTION_TAG.sub("", body)) != body:  # "(lần 2) - bổ sung"
+    while (tagged := _CORRECTION_TAG.sub("", _CUT_OFF_RANGE.sub("", body))) != body:  # "(lần 2) - bổ sung", in any order
         body = tagged
+    body = _WHOLE_YEAR.sub(r"\1", body)  # "Năm 2026 (cả năm)"; after a quarter or a half it stays, and is refused
     body = _QUARTER_WITH_L.sub(lambda m: m[1] + m[2].upper().replace("L", "I"), body)
     pattern, out = _PERIOD_SPELLINGS[0]
     text = pattern.sub(out, body).strip()

@@ -95,6 +95,9 @@ def test_the_13_seed_tasks(task, text, kind, due, provisional, condition, start)
         ("01/3/2026 - 30/6/2026", "date", date(2026, 6, 30), date(2026, 3, 1)),
         ("Từ tháng 3 đến tháng 6/2026", "month", date(2026, 6, 30), date(2026, 3, 1)),
         ("Từ nay đến hết quý II/2026", "quarter", date(2026, 6, 30), None),
+        ("Từ ngày 01/3 đến ngày 30/6/2026", "date", date(2026, 6, 30), date(2026, 3, 1)),  # the start in the end's year
+        ("Từ 01/03 - 30/06/2026", "date", date(2026, 6, 30), date(2026, 3, 1)),
+        ("Từ tháng 10 đến tháng 3/2027", "month", date(2027, 3, 31), date(2026, 10, 1)),  # across the new year
     ],
 )
 def test_other_phrases(text, kind, due, start):

@@ -447,6 +447,22 @@ def test_a_name_quoted_after_the_word_so_is_masked():
         ("đề nghị bà Phó Chủ tịch xem xét", "đề nghị bà Phó Chủ tịch xem xét"),
         ("huyện Anh Sơn", "huyện Anh Sơn"),
         ("đi bà Rịa", "đi bà Rịa"),
+        # only a common given name counts: capitalised words after a form of address are words as often
+        ("tặng quà bà Mẹ Việt Nam anh hùng", "tặng quà bà Mẹ Việt Nam anh hùng"),
+        ("cho các cháu Thiếu nhi", "cho các cháu Thiếu nhi"),
+        ("Hội thi chị em Phụ nữ khéo tay", "Hội thi chị em Phụ nữ khéo tay"),
+        ("chị em Hoa", "chị em Hoa"),  # a doubled form of address is a phrase
+        ("ông Tổng giám đốc", "ông Tổng giám đốc"),
+        ("anh Trưởng thôn", "anh Trưởng thôn"),
+        ("ông Trời", "ông Trời"),
+        ("anh Cả", "anh Cả"),
+        ("em Út", "em Út"),
+        ("cô Giáo", "cô Giáo"),
+        ("chú Công an", "chú Công an"),
+        ("cô Văn thư", "cô Văn thư"),
+        ("chị Thư ký", "chị Thư ký"),
+        ("anh Nhân viên", "anh Nhân viên"),
+        ("em Học sinh", "em Học sinh"),
     ],
 )
 def test_a_name_after_a_form_of_address_is_masked_in_free_text(text, masked):

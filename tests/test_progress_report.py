@@ -558,7 +558,11 @@ def test_dates_after_today_reject_the_row(tmp_path: Path) -> None:
         ("Quý I/ năm 2026", "2026-Q1"),
         ("Năm 2026 (cả năm)", "2026-Y"),
         ("Quý l/2026", "2026-Q1"),  # a lower-case L for I
+        ("Quý lV/2026", "2026-Q4"),
         ("Tháng 3/2026 (bổ sung)", None),
+        ("Quý III/2026 (từ 15/6 đến 14/9/2026) (lần 2)", "2026-Q3"),  # a cut-off range and a tag, in any order
+        ("Báo cáo quý IV/2026 (cả năm)", None),  # a quarter said to be the whole year: contradictory, refused
+        ("6 tháng đầu năm 2026 (cả năm)", None),
     ],
 )
 def test_period_labels(text: str, label: str | None) -> None:
@@ -1194,3 +1198,14 @@ def test_a_table_numbered_only_by_so_tt_is_refused_saying_how_to_name_the_task_c
     [issue] = [i for i in result.file_issues if i.rule == "missing_columns"]
     assert not result.loadable and "Cột 'Số TT' có phải là số thứ tự của nhiệm vụ" in issue.reason
     assert "đổi tiêu đề cột thành 'Số TT nhiệm vụ'" in issue.reason
+
+
+def test_a_row_beginning_with_cong_or_a_letter_is_no_total_or_heading_without_the_plans_numbers(tmp_path: Path) -> None:
+    """ "Cộng đồng số: …" (no number, no status) was skipped as a total; without the plan's task numbers "a)" and "C"
+    may be tasks, and are not skipped as section numbers."""
+    rows = [*HEAD, TABLE, ["", "Cộng đồng số: triển khai nền tảng"], ["1", "Hoàn thành", 100, "15/03/2026"]]
+    result = read_progress_report(_workbook(tmp_path / "r.xlsx", rows), KNOWN, unit_matcher=office_code)
+    assert [r["row_number"] for r in result.rejects] and not [i for i in result.file_issues if i.rule == "totals_row"]
+    rows = [*HEAD, TABLE, ["C", ""], ["1", "Hoàn thành", 100, "15/03/2026"]]
+    result = read_progress_report(_workbook(tmp_path / "s.xlsx", rows), unit_matcher=office_code)
+    assert {r["row_number"] for r in result.rejects} == {6} and not [i for i in result.file_issues if i.rule == "section_row"]

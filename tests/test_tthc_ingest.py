@@ -1414,3 +1414,15 @@ def test_one_dossier_code_given_to_two_units_dossiers_is_reported(inbox):
     assert finding["detail"].startswith(
         "Mã hồ sơ H55-1: các phiên bản ghi đơn vị 05443, 19.SKHCN; ngày tiếp nhận 05/01/2026, 06/01/2026"
     )
+
+
+@pytest.mark.parametrize("address", ["Tổ 5\nTổng 2", "Số 3\nCông nhân Nguyễn Văn Bình 0912345678"])
+def test_the_last_line_of_a_quoted_cell_spanning_lines_is_no_total_line(inbox, address):
+    """A total is a line of its own: the last line of the last record's address ("…\\nTổng 2") was taken for one, cut
+    off, and the record lost; "Công nhân …" read as "Cộng …"."""
+    write_export(
+        inbox / "tthc", DAY, [dossier_row(dossier_code="HS-1"), dossier_row(dossier_code="HS-2", applicant_address=address)]
+    )
+    con, stats = load(inbox)
+    assert loaded_codes(con) == ["HS-1", "HS-2"] and stats.rows_rejected == 0
+    assert con.execute("SELECT count(*) FROM file_issues WHERE rule = 'totals_row'").fetchone() == (0,)
