@@ -619,7 +619,7 @@ def offices_missing_message(province_name: str) -> str | None:
     )
 
 
-_PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")
+_PREFIX_TEXTS = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "UB")  # (UB last: "UBND" first)
 
 
 @lru_cache(maxsize=64)

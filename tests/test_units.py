@@ -286,6 +286,7 @@ def test_another_provinces_commune_differing_from_ours_only_by_a_tone_is_not_gue
         ("Xã Định Hoá", "05569"),  # the old tone placement
         ("XÃ ĐỊNH HÓA", "05569"),
         ("Phường Phan Đình Phung", "05443"),  # a tone left out that names no unit anywhere still matches
+        ("UB xã Đại Phúc", "05488"),  # "UB" for "UBND"
         ("Bắc Kạn", None),  # alone, the former province as often as the ward: never guessed
         ("Phường Bắc Kạn", "01843"),
     ],
