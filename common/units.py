@@ -1063,10 +1063,12 @@ _KIND_WORD = re.compile(r"^(?:xã|phường|đặc khu|thị trấn|x\.|p\.|tt\.
 
 def _index_local_unit(index: _Index, unit: Unit, formers: Sequence[str], provinces: set[str]) -> None:
     """A commune's or ward's weak names: its bare name ("Phan Đình Phùng") when no other unit shares it and no province
-    has it ("Bắc Kạn" alone is the former province as often as Phường Bắc Kạn), and "Xã Ba Bể - Tỉnh Bắc Kạn", a
-    commune of a former province, now this one's."""
+    has it ("Bắc Kạn" alone is the former province as often as Phường Bắc Kạn), a commune's name as a town's ("Thị trấn
+    Chợ Rã"), and "Xã Ba Bể - Tỉnh Bắc Kạn", a commune of a former province, now this one's."""
     if _bare_province(_bare_name(unit.name)) not in provinces:
         index.add(_bare_name(unit.name), unit.code, weak=True)
+    if unit.group == COMMUNE:  # no town is left since 2025: "Thị trấn Chợ Rã" is the commune that continues it
+        index.add(f"Thị trấn {_bare_name(unit.name)}", unit.code, weak=True)
     for former in formers:
         index.add(f"{unit.name} tỉnh {former}", unit.code, weak=True)
 

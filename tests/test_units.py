@@ -163,7 +163,7 @@ def test_predecessors_are_the_agencies_of_last_year_and_aliases_only_spell_the_c
     units = {u.code: u for u in load_units("Thái Nguyên")}
     assert units["19.SNNMT"].aliases == ("Sở NN&MT",)
     assert units["19.SNNMT"].predecessors == (
-        ("Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
+        ("Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT", "Sở Nông nghiệp và PTNT"),
         ("Sở Tài nguyên và Môi trường", "Sở TN&MT"),
     )
     assert units["19.SDTTG"].aliases == () and units["19.SDTTG"].last_year_units == (("Ban Dân tộc", "Ban Dân tộc tỉnh"),)
@@ -287,6 +287,14 @@ def test_another_provinces_commune_differing_from_ours_only_by_a_tone_is_not_gue
         ("XÃ ĐỊNH HÓA", "05569"),
         ("Phường Phan Đình Phung", "05443"),  # a tone left out that names no unit anywhere still matches
         ("UB xã Đại Phúc", "05488"),  # "UB" for "UBND"
+        ("Thị trấn Chợ Rã", "01912"),  # no town is left since 2025: the commune that continues it
+        ("TT. Chợ Mới", "02086"),
+        ("Thị trấn Phan Đình Phùng", None),  # a ward never was a town's successor here
+        ("SNV", "19.SNV"),  # the short codes offices write
+        ("STC", "19.STC"),
+        ("Sở Nông nghiệp và PTNT", "19.SNNMT"),
+        ("Sở Lao động TB&XH", "19.SNV"),
+        ("BQL các KCN tỉnh", "19.BQLKCN"),
         ("Bắc Kạn", None),  # alone, the former province as often as the ward: never guessed
         ("Phường Bắc Kạn", "01843"),
     ],
