@@ -45,13 +45,19 @@ def operator_env(tmp_path: Path, small_inbox, monkeypatch) -> dict[str, str]:
     return {**os.environ, **env}
 
 
-def _wait(predicate, timeout: float, what: str):
+def _wait(predicate, timeout: float, what: str, every: float = 0.5):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if value := predicate():
             return value
-        time.sleep(0.5)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _claimed_in(instance: dg.DagsterInstance, step: str) -> set[str]:
+    """Runs whose step ``step`` holds a slot of the pool."""
+    info = instance.event_log_storage.get_concurrency_info(POOL)
+    return {slot.run_id for slot in info.claimed_slots if slot.run_id and slot.step_key == step}
 
 
 def _claimed_by(instance: dg.DagsterInstance) -> set[str]:
@@ -78,9 +84,13 @@ def test_killed_run_does_not_stall_the_next_make_run_and_runs_are_reexecutable(t
             stderr=subprocess.DEVNULL,
         )
         try:
-            # Mid-step: the daily run's worker holds the pool's slot.
-            dead_run_id = next(iter(_wait(lambda: _claimed_by(instance), 300, "a step holding the pool")))
-            time.sleep(1)
+            # Mid-step: the daily run's worker holds the pool's slot in its longest step, the dossier load (killed in
+            # a short step, or between two, the run would hold no slot: the case under test would not arise).
+            dead_run_id = next(
+                iter(
+                    _wait(lambda: _claimed_in(instance, "tthc_dossier_versions"), 300, "the dossier load holding the pool", 0.05)
+                )
+            )
             os.killpg(first.pid, signal.SIGKILL)  # make run, its code server and the run worker, as kill -9 would
             first.wait(30)
             dead = instance.get_run_by_id(dead_run_id)
