@@ -66,12 +66,14 @@ from sources.task_formats import (
     find_labels,
     header_keys,
     is_column_number_row,
+    is_section_number,
     is_task_number,
     mask_free_text,
     open_sheets,
     optional_lines,
     optional_text,
     other_province_issue,
+    section_numeral,
     table_sheet,
     task_number,
 )
@@ -223,22 +225,6 @@ def _merged_headings(ws: Any, table: Table) -> set[int]:
     }
 
 
-# The number of a section of the plan, not of a task: a bare Roman numeral or letter ("I", "IV.", "A", "b)").
-_SECTION_NUMBER = re.compile(r"[IVXLC]+|[A-ZĐ]")
-_ROMAN = re.compile(r"[IVXLC]+")
-# A heading's Roman numeral written before its title in one cell ("IV. TỔ CHỨC THỰC HIỆN").
-_LEADING_ROMAN = re.compile(r"([IVXLC]+)\s*[.)]?\s+\S")
-
-
-def _section_numeral(task_no: str | None, number_text: str) -> str | None:
-    """The Roman numeral of a section heading ("IV" of "IV.", "IV" or "IV. TỔ CHỨC THỰC HIỆN"); None for a letter."""
-    number = (task_no or "").rstrip(")").strip()
-    if _ROMAN.fullmatch(number):
-        return number
-    leading = _LEADING_ROMAN.match(number_text.upper())
-    return leading.group(1) if leading else None
-
-
 _HEADER_KEYS = header_keys(PLAN_COLUMNS)
 
 
@@ -293,10 +279,7 @@ def _section_heading(task_no: str | None, values: dict[str, Any], merged: bool) 
     """A section heading: its text merged across the row, or a section number with neither lead unit nor deadline."""
     if merged:
         return True
-    number = (task_no or "").rstrip(")").strip()
-    return (
-        bool(_SECTION_NUMBER.fullmatch(number)) and not cell_text(values["lead_text"]) and not cell_text(values["deadline_text"])
-    )
+    return is_section_number(task_no) and not cell_text(values["lead_text"]) and not cell_text(values["deadline_text"])
 
 
 def _number_problems(task_no: str | None, cell: Any, faulty: bool, seen: dict[str, int]) -> list[tuple[str, str, str | None]]:
@@ -371,7 +354,7 @@ def _read_rows(
         task_no = task_number(values["task_no"])
         content = optional_text(values["content"])
         if _section_heading(task_no, values, number in headings):
-            section = _Section(_section_numeral(task_no, cell_text(values["task_no"])))
+            section = _Section(section_numeral(task_no, cell_text(values["task_no"])))
             shown = " ".join(t for t in (cell_text(values["task_no"]), content or "") if t)
             result.file_issues.append(
                 RowIssue(

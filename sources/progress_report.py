@@ -45,7 +45,6 @@ then rejects the whole file. Two reports of one unit for one period are both rea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -75,6 +74,7 @@ from sources.task_formats import (
     fill_body_merges,
     find_labels,
     is_column_number_row,
+    is_section_number,
     is_task_number,
     is_zero_date,
     mask_free_text,
@@ -82,6 +82,7 @@ from sources.task_formats import (
     optional_text,
     other_province_issue,
     read_report_period,
+    section_numeral,
     table_sheet,
     task_number,
 )
@@ -304,9 +305,6 @@ def _percent(value: Any, number_format: str) -> tuple[float | None, bool, str | 
 
 Problem = tuple[str, str, str | None]  # (rule, reason, value as written)
 
-# A section's number ("I", "IV.", "B", "c)") where a task number belongs (a total's words: csvfiles.is_total_row).
-_SECTION_NUMBER = re.compile(r"(?:[IVXLC]+|[A-ZĐ])[.)]?", re.IGNORECASE)
-
 
 def _heading_or_total(row: list[Any], values: dict[str, Any], task_no: str | None, known: set[str | None] | None) -> str | None:
     """What a row without a status (none, or the heading's or total's words where it belongs) is when its number cell
@@ -319,12 +317,10 @@ def _heading_or_total(row: list[Any], values: dict[str, Any], task_no: str | Non
     number = cell_text(values["task_no"])
     if is_total_row([number] if number else [cell_text(v) for v in row]):
         return "dòng tổng"
-    if _SECTION_NUMBER.fullmatch(number) or (_LEADING_ROMAN.match(number) and not any(ch.isdigit() for ch in number)):
+    # a section's number ("I", "IV.", "c)") or numeral before its title ("IV. TRÁCH NHIỆM …"; not "IV.1"), as the plan has
+    if is_section_number(task_no) or (section_numeral(task_no, number) is not None and not any(c.isdigit() for c in number)):
         return "dòng tiêu đề mục"
     return None
-
-
-_LEADING_ROMAN = re.compile(r"[IVXLC]+\s*[.)]?\s+\S")
 
 
 def _read_rows(

@@ -197,6 +197,28 @@ def _visible_text(value: Any) -> str:
 _TASK_WORD = re.compile(r"(?:nhiệm\s*vụ|nhiem\s*vu|nv)(?![^\W\d_])(?:\s*(?:số|so)(?![^\W\d_]))?\s*[.:-]?\s*", re.IGNORECASE)
 
 
+# The number of a section of the plan, not of a task: a bare Roman numeral or letter ("I", "IV.", "A", "b)"), as
+# ``task_number`` writes it; and a heading's Roman numeral written before its title in one cell ("IV. TỔ CHỨC THỰC
+# HIỆN"). Plan registers and progress reports (a table copied from the plan) both carry such rows.
+_SECTION_NUMBER = re.compile(r"[IVXLC]+|[A-ZĐ]")
+_ROMAN = re.compile(r"[IVXLC]+")
+_LEADING_ROMAN = re.compile(r"([IVXLC]+)\s*[.)]?\s+\S")
+
+
+def is_section_number(task_no: str | None) -> bool:
+    """Whether a task number (``task_number``) is a section's: a bare Roman numeral or letter ("IV", "B", "C)")."""
+    return bool(_SECTION_NUMBER.fullmatch((task_no or "").rstrip(")").strip()))
+
+
+def section_numeral(task_no: str | None, number_text: str) -> str | None:
+    """The Roman numeral of a section heading ("IV" of "IV.", "IV" or "IV. TỔ CHỨC THỰC HIỆN"); None for a letter."""
+    number = (task_no or "").rstrip(")").strip()
+    if _ROMAN.fullmatch(number):
+        return number
+    leading = _LEADING_ROMAN.match(number_text.upper())
+    return leading.group(1) if leading else None
+
+
 def task_number(value: Any) -> str | None:
     """Task number as a key: '1.' -> '1', 1.0 -> '1', 'iv. 1' -> 'IV.1', '03' -> '3', 'IV.01' -> 'IV.1', 'IV-1',
     'IV 1', 'IV/1' -> 'IV.1', '８' -> '8', '6' followed by a zero-width space -> '6', 'Nhiệm vụ 7', 'NV 7', 'NV7' ->

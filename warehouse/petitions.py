@@ -108,12 +108,16 @@ def _load_month(
     return {"file": path.name, "month": result.month, **stats}
 
 
+# The share of a month's rows that must load for the QĐ 766 index to count its petitions (``months_with_petitions``
+# in warehouse/qd766.py); below it the month is unknown, not the few that loaded (none: full points on 5.2 and 5.3).
+USABLE_MONTH_SHARE = 0.5
+
+
 def _month_unknown(result: PetitionResult) -> list[FileIssue]:
-    """The note of a month loaded with fewer than half its rows: the QĐ 766 index then takes its petitions as unknown
-    (``qd766/months_with_petitions.sql``), not as the few that loaded (none: full points on 5.2 and 5.3)."""
+    """The note of a month loaded with fewer than ``USABLE_MONTH_SHARE`` of its rows: the index takes it as unknown."""
     rejected = len({r.get("row_number") for r in result.rejects})
     loaded = len(result.rows)
-    if not result.loadable or result.month is None or 2 * loaded >= loaded + rejected:
+    if not result.loadable or result.month is None or loaded >= USABLE_MONTH_SHARE * (loaded + rejected):
         return []
     return [
         FileIssue(

@@ -47,6 +47,7 @@ from warehouse.landing import (
     named_row,
     transaction,
 )
+from warehouse.petitions import USABLE_MONTH_SHARE
 from warehouse.queries import sql
 
 PORTAL_SOURCE = "portal_qd766"
@@ -377,7 +378,7 @@ def _procedure_codes(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 def _months_with_petitions(con: duckdb.DuckDBPyConnection) -> set[date]:
     """Months whose petition export was loaded (a month with no petitions has a file with no rows)."""
-    rows = con.execute(sql("qd766/months_with_petitions")).fetchall()
+    rows = con.execute(sql("qd766/months_with_petitions"), {"share": USABLE_MONTH_SHARE}).fetchall()
     return {r[0] for r in rows if r[0] is not None}
 
 
